@@ -1,0 +1,38 @@
+"""`python -m app [--host H] [--port P]`: load settings, run create_app. Nothing else."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from app.settings import SettingsError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description="Snabbintervjuer control plane")
+    parser.add_argument("--host", help="address to listen on (overrides app.host)")
+    parser.add_argument("--port", type=int, help="port to listen on (overrides app.port)")
+    args = parser.parse_args(argv)
+    environ = dict(os.environ)
+    if args.host:
+        environ["SNABB_APP_HOST"] = args.host
+    if args.port is not None:
+        environ["SNABB_APP_PORT"] = str(args.port)
+    try:
+        settings = load_settings(environ)
+    except SettingsError as error:
+        print(f"Snabbintervjuer cannot start: {error}", file=sys.stderr)
+        return 2
+
+    from aiohttp import web
+
+    from app.logs import AccessLogger, configure_logging
+    configure_logging(settings)
+    from app.application import create_app
+    web.run_app(create_app(settings), host=settings.app.host, port=settings.app.port,
+                access_log_class=AccessLogger, print=None, handle_signals=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

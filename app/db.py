@@ -1,0 +1,31 @@
+"""The asyncpg pool, opened and closed with the application."""
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL, SETTINGS
+
+
+async def database_pool(app: web.Application) -> AsyncIterator[None]:
+    database = app[SETTINGS].database
+    pool = await asyncpg.create_pool(
+        database.url.get_secret_value(), min_size=database.pool_min_size,
+        max_size=database.pool_max_size, command_timeout=database.command_timeout)
+    app[DB_POOL] = pool
+    try:
+        yield
+    finally:
+        await pool.close()
+
+
+async def database_health(pool: asyncpg.Pool, timeout: float = 2.0) -> str:
+    """'ok', or a short reason fit for a public health page (no connection details)."""
+    try:
+        async with pool.acquire(timeout=timeout) as connection:
+            await connection.fetchval("SELECT 1", timeout=timeout)
+        return "ok"
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+        return f"unavailable: {type(error).__name__}"

@@ -1,0 +1,99 @@
+"""Languages: Swedish and English, chosen by cookie, then Accept-Language, then the default.
+
+Templates are rendered by one Jinja environment per language, each with its own compiled
+Babel catalog, so a page never mixes languages and rendering needs no per-request globals.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from aiohttp import web
+from babel import Locale, UnknownLocaleError
+from babel.support import NullTranslations, Translations
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES_DIR = ROOT / "locales"
+TEMPLATES_DIR = ROOT / "web" / "templates"
+LANGUAGES = ("sv", "en")
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
+    """The page language: a valid cookie wins, then the best Accept-Language match."""
+    if cookie in LANGUAGES:
+        return cookie
+    wanted = []
+    for part in (accept_language or "").split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            wanted.append((quality, tag.strip()))
+    # sorted() is stable, so equal qualities keep the browser's order.
+    for _, tag in sorted(wanted, key=lambda item: -item[0]):
+        try:
+            language = Locale.parse(tag.replace("-", "_")).language
+        except (ValueError, UnknownLocaleError):
+            continue
+        if language in LANGUAGES:
+            return language
+    return default
+
+
+def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
+    translations = Translations.load(str(locales_dir), [language], domain="messages")
+    if language != "en" and not isinstance(translations, Translations):
+        # English is the source text; any other language must have a compiled catalog.
+        raise RuntimeError(f"no compiled catalog for '{language}' in {locales_dir}: "
+                           "run `pybabel compile -d locales` (scripts/bootstrap does)")
+    return translations
+
+
+class Renderer:
+    """Renders templates in a given language."""
+
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR, locales_dir: Path = LOCALES_DIR):
+        self.translations = {lang: load_translations(lang, locales_dir) for lang in LANGUAGES}
+        self.environments = {}
+        for lang, translations in self.translations.items():
+            environment = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(templates_dir),
+                autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+                extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
+            environment.install_gettext_translations(translations, newstyle=True)
+            self.environments[lang] = environment
+
+    def gettext(self, language: str) -> Callable[[str], str]:
+        return self.translations[language].gettext
+
+    def render(self, language: str, template: str, context: dict[str, Any]) -> str:
+        return self.environments[language].get_template(template).render(context)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: a switch link must never redirect elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def language_of(request: web.Request) -> str:
+    return request["lang"]
+
+
+def page_context(request: web.Request) -> dict[str, Any]:
+    """What the base layout needs: the language, the switch to the other one, the path."""
+    lang = language_of(request)
+    return {
+        "lang": lang,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "current_path": request.path_qs,
+    }

@@ -1,0 +1,1 @@
+"""Our only way to Janus: a supervised wrapper around janus-client (DESIGN §6)."""

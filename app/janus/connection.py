@@ -1,0 +1,245 @@
+"""One supervised connection to one Janus server, built on janus-client's WebSocket transport.
+
+janus-client gives us the transport: the WebSocket, transaction matching and the token on
+every message. What it lacks we add here (DESIGN §6):
+- every call has a timeout, and a call pending when the connection drops fails at once
+  instead of hanging (the library only notices a drop in its reader task);
+- a supervisor opens the connection, a Janus session and a VideoRoom handle, keeps the session
+  alive, and after any failure opens a fresh one with back-off (a new transport each time:
+  the library's own reconnect races and the old Janus session is gone anyway);
+- the control plane's own signed token is renewed by opening a new connection before it ends;
+- janus-client's loggers, which print whole request bodies (tokens, pins, room secrets), are
+  silenced, and importing it may not reconfigure our logging.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app.janus.tokens import VIDEOROOM, mint_janus_token
+from app.settings import JanusServer
+
+
+def _import_transport():
+    # janus-client calls logging.basicConfig(level=INFO) when imported; undo that side effect.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from janus_client import JanusTransportWebsocket
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    quiet = logging.getLogger("janus_client")
+    quiet.setLevel(logging.CRITICAL)
+    quiet.propagate = False
+    return JanusTransportWebsocket
+
+
+JanusTransportWebsocket = _import_transport()
+log = logging.getLogger(__name__)
+
+# How long before its token ends the control plane opens a fresh connection.
+CONNECTION_TOKEN_LIFETIME = 24 * 3600
+TOKEN_RENEWAL_MARGIN = 3600
+
+
+class JanusError(Exception):
+    """Janus or the VideoRoom plugin answered with an error."""
+
+    def __init__(self, code: int, reason: str):
+        super().__init__(f"Janus error {code}: {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class JanusUnavailable(Exception):
+    """No usable connection: down, dropped during the call, or no answer in time."""
+
+
+@dataclass
+class _Link:
+    """One generation of the connection: a transport with its session and VideoRoom handle."""
+    transport: Any
+    session_id: int = 0
+    handle_id: int = 0
+    lost: asyncio.Event = field(default_factory=asyncio.Event)
+    lost_reason: str = ""
+
+    def mark_lost(self, reason: str) -> None:
+        if not self.lost.is_set():
+            self.lost_reason = reason
+            self.lost.set()
+
+
+
+def _accept_reply(message: dict) -> bool:
+    return message.get("janus") != "ack"
+
+
+def _core_data(reply: dict) -> dict:
+    """The `data` of a core reply (create, attach), or JanusError."""
+    if reply.get("janus") == "error":
+        error = reply.get("error") or {}
+        raise JanusError(int(error.get("code", 0)), str(error.get("reason", "unknown")))
+    return reply.get("data") or {}
+
+
+def _raise_for_error(reply: dict) -> dict:
+    """The plugin's data of a VideoRoom reply, or JanusError (core or plugin level)."""
+    _core_data(reply)
+    data = (reply.get("plugindata") or {}).get("data") or {}
+    if "error_code" in data or "error" in data:
+        raise JanusError(int(data.get("error_code", 0)), str(data.get("error", "unknown")))
+    return data
+
+
+class JanusConnection:
+    def __init__(self, server: JanusServer, token_secret: str, call_timeout: float,
+                 keepalive_interval: float, reconnect_max_delay: float,
+                 clock: Callable[[], float] = time.time):
+        self.server = server
+        self._token_secret = token_secret
+        self.call_timeout = call_timeout
+        self.keepalive_interval = keepalive_interval
+        self.reconnect_max_delay = reconnect_max_delay
+        self._clock = clock
+        self._link: _Link | None = None
+        self._state = "connecting"
+        self._ready = asyncio.Event()
+
+    @property
+    def name(self) -> str:
+        return self.server.name
+
+    @property
+    def state(self) -> str:
+        """'ok', or why not: fit for /healthz (never a secret or a request body)."""
+        link = self._link
+        return "ok" if link is not None and not link.lost.is_set() else self._state
+
+    async def wait_ready(self, timeout: float) -> None:
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    # --- calls -------------------------------------------------------------------------------
+
+    async def _exchange(self, link: _Link, message: dict, *, handle: bool = True,
+                        accept: Callable[[dict], bool] = _accept_reply) -> dict:
+        if link.lost.is_set():
+            raise JanusUnavailable(f"{self.name}: {link.lost_reason}")
+        try:
+            # send() changes the dict it is given: always a copy.
+            transaction = await asyncio.wait_for(link.transport.send(
+                dict(message), session_id=link.session_id or None,
+                handle_id=link.handle_id if handle else None), self.call_timeout)
+        except Exception as error:
+            link.mark_lost(f"send failed: {type(error).__name__}")
+            raise JanusUnavailable(f"{self.name}: could not send") from None
+        reply = asyncio.ensure_future(transaction.get(matcher=accept))
+        lost = asyncio.ensure_future(link.lost.wait())
+        try:
+            done, _ = await asyncio.wait({reply, lost}, timeout=self.call_timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if reply in done:
+                return reply.result()
+            if lost in done:
+                raise JanusUnavailable(f"{self.name}: connection lost during the call")
+            raise JanusUnavailable(f"{self.name}: no answer within {self.call_timeout:g} s")
+        finally:
+            reply.cancel()
+            lost.cancel()
+            await transaction.done()
+
+    async def request(self, body: dict) -> dict:
+        """A synchronous VideoRoom request; returns the plugin's data or raises JanusError."""
+        link = self._link
+        if link is None:
+            raise JanusUnavailable(f"{self.name}: {self._state}")
+        reply = await self._exchange(link, {"janus": "message", "body": body})
+        return _raise_for_error(reply)
+
+    # --- supervision ---------------------------------------------------------------------------
+
+    async def _open(self) -> _Link:
+        token = mint_janus_token(self._token_secret, CONNECTION_TOKEN_LIFETIME, (VIDEOROOM,),
+                                 now=self._clock())
+        transport = JanusTransportWebsocket(base_url=self.server.url, token=token)
+        link = _Link(transport)
+        try:
+            await asyncio.wait_for(transport.connect(), self.call_timeout)
+            reader = transport.receive_message_task
+            reader.add_done_callback(lambda _task: link.mark_lost("connection closed"))
+            created = await self._exchange(link, {"janus": "create"}, handle=False)
+            link.session_id = int(_core_data(created)["id"])
+            attached = await self._exchange(link, {"janus": "attach", "plugin": VIDEOROOM},
+                                            handle=False)
+            link.handle_id = int(_core_data(attached)["id"])
+            return link
+        except BaseException:
+            await self._close(link)
+            raise
+
+    async def _close(self, link: _Link) -> None:
+        link.mark_lost("closed")
+        try:
+            await asyncio.wait_for(link.transport.disconnect(), self.call_timeout)
+        except (Exception, TimeoutError):
+            pass
+
+    async def _keepalive(self, link: _Link) -> None:
+        while not link.lost.is_set():
+            try:
+                await asyncio.wait_for(link.lost.wait(), self.keepalive_interval)
+                return
+            except TimeoutError:
+                pass
+            try:
+                reply = await self._exchange(link, {"janus": "keepalive"}, handle=False,
+                                             accept=lambda _m: True)
+                _raise_for_error(reply)
+            except (JanusUnavailable, JanusError) as error:
+                link.mark_lost(f"keepalive failed: {error}")
+
+    async def run(self) -> None:
+        """Keep a working link until cancelled."""
+        delay = 0.2
+        while True:
+            try:
+                link = await self._open()
+            except asyncio.CancelledError:
+                raise
+            except JanusError as error:
+                self._state = f"refused: {error.reason}"
+            except Exception as error:
+                self._state = f"unreachable: {type(error).__name__}"
+            else:
+                previous, self._link = self._link, link
+                if previous is not None:
+                    await self._close(previous)
+                if self._state != "ok":
+                    log.info("Janus %s connected", self.name)
+                self._state = "ok"
+                self._ready.set()
+                delay = 0.2
+                renew_in = CONNECTION_TOKEN_LIFETIME - TOKEN_RENEWAL_MARGIN
+                keepalive = asyncio.create_task(self._keepalive(link))
+                try:
+                    await asyncio.wait_for(link.lost.wait(), renew_in)
+                except TimeoutError:
+                    # Token renewal: the next loop opens a fresh link before closing this one.
+                    keepalive.cancel()
+                    continue
+                finally:
+                    keepalive.cancel()
+                self._state = f"unavailable: {link.lost_reason}"
+                log.warning("Janus %s: %s", self.name, link.lost_reason)
+                self._ready.clear()
+                await self._close(link)
+                self._link = None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.reconnect_max_delay)
+
+    async def close(self) -> None:
+        if self._link is not None:
+            await self._close(self._link)
+            self._link = None

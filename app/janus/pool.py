@@ -1,0 +1,83 @@
+"""All configured Janus servers: one supervised connection each, and where a new room goes."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
+from app.janus.rooms import Room, create_room, list_rooms, new_room
+from app.keys import JANUS, SETTINGS
+from app.settings import JanusSettings
+
+log = logging.getLogger(__name__)
+
+
+def least_loaded(loads: dict[str, int]) -> str | None:
+    """The server with the fewest rooms; ties go to the first configured (dicts keep order)."""
+    return min(loads, key=lambda name: loads[name]) if loads else None
+
+
+class JanusPool:
+    def __init__(self, settings: JanusSettings):
+        self.settings = settings
+        self.connections = {
+            server.name: JanusConnection(
+                server, settings.token_secret.get_secret_value(), settings.call_timeout,
+                settings.keepalive_interval, settings.reconnect_max_delay)
+            for server in settings.servers}
+        self._tasks: list[asyncio.Task] = []
+
+    @property
+    def admin_key(self) -> str:
+        return self.settings.room_admin_key.get_secret_value()
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(connection.run(), name=f"janus-{name}")
+                       for name, connection in self.connections.items()]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in self.connections.values()))
+
+    def health(self) -> dict[str, str]:
+        return {name: connection.state for name, connection in self.connections.items()}
+
+    def healthy(self) -> list[JanusConnection]:
+        return [c for c in self.connections.values() if c.state == "ok"]
+
+    def connection(self, name: str) -> JanusConnection:
+        return self.connections[name]
+
+    async def _room_count(self, connection: JanusConnection) -> int | None:
+        try:
+            return len(await list_rooms(connection, self.admin_key))
+        except (JanusUnavailable, JanusError) as error:
+            log.warning("Janus %s left out of placement: %s", connection.name, error)
+            return None
+
+    async def create_private_room(self, participants: int, description: str = "interview") -> Room:
+        """A new private room on the least-loaded healthy server (Janus's own room count,
+        so every control-plane process sees the same load)."""
+        candidates = self.healthy()
+        counts = await asyncio.gather(*(self._room_count(c) for c in candidates))
+        loads = {c.name: n for c, n in zip(candidates, counts) if n is not None}
+        name = least_loaded(loads)
+        if name is None:
+            raise JanusUnavailable("no healthy Janus server")
+        room = new_room(name, participants)
+        return await create_room(self.connections[name], self.admin_key, room, description)
+
+
+async def janus_pool(app: web.Application) -> AsyncIterator[None]:
+    pool = JanusPool(app[SETTINGS].janus)
+    app[JANUS] = pool
+    pool.start()
+    try:
+        yield
+    finally:
+        await pool.stop()

@@ -1,0 +1,73 @@
+"""Private VideoRooms: one per interview, created with a random pin, secret and allow-list."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from app.janus.connection import JanusConnection, JanusError
+
+# Janus room ids are unsigned 64-bit, but browsers read JSON numbers as doubles:
+# stay below 2**53 so janus.js sees the id we created.
+MAX_ROOM_ID = 2 ** 53 - 1
+NO_SUCH_ROOM = 426
+PUBLISHERS_PER_ROOM = 4
+
+
+@dataclass(frozen=True)
+class Room:
+    server: str
+    room_id: int
+    pin: str
+    secret: str
+    # One token per participant: the VideoRoom admits only joins that carry one of these.
+    participant_tokens: tuple[str, ...]
+
+
+def new_room(server: str, participants: int) -> Room:
+    return Room(server=server, room_id=secrets.randbelow(MAX_ROOM_ID - 1) + 1,
+                pin=secrets.token_urlsafe(18), secret=secrets.token_urlsafe(24),
+                participant_tokens=tuple(secrets.token_urlsafe(24) for _ in range(participants)))
+
+
+async def create_room(connection: JanusConnection, admin_key: str, room: Room,
+                      description: str = "interview") -> Room:
+    await connection.request({
+        "request": "create", "admin_key": admin_key, "room": room.room_id,
+        "description": description[:100], "is_private": True, "permanent": False,
+        "pin": room.pin, "secret": room.secret, "allowed": list(room.participant_tokens),
+        "publishers": PUBLISHERS_PER_ROOM, "notify_joining": True,
+    })
+    return room
+
+
+async def destroy_room(connection: JanusConnection, room_id: int, secret: str) -> bool:
+    """Destroy a room; False when Janus no longer had it (restart), which is fine."""
+    try:
+        await connection.request({"request": "destroy", "room": room_id, "secret": secret,
+                                  "permanent": False})
+        return True
+    except JanusError as error:
+        if error.code == NO_SUCH_ROOM:
+            return False
+        raise
+
+
+async def room_exists(connection: JanusConnection, room_id: int) -> bool:
+    data = await connection.request({"request": "exists", "room": room_id})
+    return bool(data.get("exists"))
+
+
+async def list_rooms(connection: JanusConnection, admin_key: str) -> list[dict]:
+    """Every room on the server, private ones included (that needs the admin key)."""
+    data = await connection.request({"request": "list", "admin_key": admin_key})
+    return list(data.get("list") or [])
+
+
+async def list_participants(connection: JanusConnection, room_id: int) -> list[dict]:
+    data = await connection.request({"request": "listparticipants", "room": room_id})
+    return list(data.get("participants") or [])
+
+
+async def kick(connection: JanusConnection, room_id: int, secret: str, participant_id: int) -> None:
+    await connection.request({"request": "kick", "room": room_id, "secret": secret,
+                              "id": participant_id})

@@ -1,0 +1,18 @@
+"""Typed keys for what the application shares between handlers (DESIGN §6)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import asyncpg
+from aiohttp import web
+
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.i18n import Renderer
+    from app.janus.pool import JanusPool
+
+SETTINGS = web.AppKey("settings", Settings)
+DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
+JANUS = web.AppKey("janus", "JanusPool")
+RENDERER = web.AppKey("renderer", "Renderer")

@@ -1,0 +1,72 @@
+"""scripts/run: the whole service on this machine, until Ctrl-C.
+
+Starts the local stack (PostgreSQL, migrations, Janus, mail catcher), seeds the demo data,
+then the application, prints where to go, and on Ctrl-C (or SIGTERM) stops all it started.
+Arguments are passed to the application (`--port 9000`, `--host 127.0.0.2`).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.localstack import processes
+from app.localstack.stack import LocalStack
+from app.seed import seed_url
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+STATE_DIR = ROOT / ".local"
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="scripts/run", add_help=False)
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1")
+    known, _ = parser.parse_known_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.monotonic()
+    stack = LocalStack(STATE_DIR, known.port)
+    app_process: subprocess.Popen | None = None
+    try:
+        print("Starting PostgreSQL, Janus and the mail catcher …", flush=True)
+        stack.start()
+        demo = asyncio.run(seed_url(stack.environ["DATABASE_URL"]))
+        app_process = processes.start([sys.executable, "-m", "app", *argv], None,
+                                      env=stack.environ, cwd=ROOT)
+        processes.wait_for_port(known.host, known.port, 30, app_process, "the application")
+        address = f"http://{known.host}:{known.port}/"
+        print(f"""
+Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
+
+  Open:         {address}
+  Demo login:   {demo['email']} / {demo['password']}
+  Demo event:   starts {demo['starts_at'].astimezone():%Y-%m-%d %H:%M} (local time)
+  Caught mail:  {address}dev/mail
+  Health:       {address}healthz
+  Logs:         {stack.logs_dir}
+
+Press Ctrl-C to stop everything.
+""", flush=True)
+        return app_process.wait()
+    except KeyboardInterrupt:
+        print("\nStopping …", flush=True)
+        return 0
+    except RuntimeError as error:
+        print(f"scripts/run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        processes.stop(app_process, signal.SIGINT)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The whole local stack, in start-up order, for scripts/run and for the test harness.
+
+PostgreSQL (unless DATABASE_URL names another), migrations, the rendered Janus configuration
+and Janus (unless SNABB_JANUS_SERVERS names others), and the mail catcher. The stack hands
+its addresses and secrets to the application as environment variables, the same channel
+operators use, so nothing here is special to development.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.janus_config import render_janus_config
+from app.localstack import processes
+from app.localstack.janus_server import LocalJanus
+from app.localstack.postgres import LocalPostgres, cluster_dir
+from app.migrate import migrate_url
+from app.settings import Settings, load_settings
+
+SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_TOKEN_SECRET", "SNABB_JANUS_ADMIN_SECRET",
+                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET")
+
+
+def load_or_create_secrets(path: Path | None) -> dict[str, str]:
+    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh."""
+    if path is not None and path.exists():
+        return json.loads(path.read_text())
+    values = {name: secrets.token_urlsafe(32) for name in SECRET_NAMES}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(values, handle)
+    return values
+
+
+@dataclass
+class LocalStack:
+    state_dir: Path
+    app_port: int
+    env_name: str = "development"
+    # Tests: fresh secrets, fsync off, everything thrown away afterwards.
+    throwaway: bool = False
+    base_environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    postgres: LocalPostgres | None = None
+    janus: LocalJanus | None = None
+    mail_process: object | None = None
+    environ: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def maildir(self) -> Path:
+        return self.state_dir / "mail"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    def settings(self) -> Settings:
+        return load_settings(self.environ)
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir.chmod(0o755)
+        env = dict(self.base_environ)
+        env["SNABB_ENV"] = self.env_name
+        env.update(load_or_create_secrets(None if self.throwaway else self.state_dir / "secrets.json"))
+        env["SNABB_APP_PORT"] = str(self.app_port)
+        env["SNABB_APP_PUBLIC_URL"] = f"http://127.0.0.1:{self.app_port}"
+        env["SNABB_JANUS_SERVER_EVENT_BACKEND_URL"] = f"http://127.0.0.1:{self.app_port}/janus/events"
+        try:
+            self._start_database(env)
+            self._start_janus(env)
+            self._start_mail(env)
+        except BaseException:
+            self.stop()
+            raise
+        self.environ = env
+
+    def _start_database(self, env: dict[str, str]) -> None:
+        if not env.get("DATABASE_URL"):
+            data_dir = cluster_dir(self.state_dir / "postgres")
+            self.postgres = LocalPostgres(data_dir, processes.free_port(),
+                                          self.logs_dir / "postgres.log", throwaway=self.throwaway)
+            self.postgres.start()
+            env["DATABASE_URL"] = self.postgres.url
+        asyncio.run(migrate_url(env["DATABASE_URL"]))
+
+    def _start_janus(self, env: dict[str, str]) -> None:
+        if env.get("SNABB_JANUS_SERVERS"):
+            return  # operators named their own Janus servers
+        ws_port, admin_port = processes.free_port(), processes.free_port()
+        rtp_start = 20000 + (ws_port % 200) * 100  # a range of its own, so two stacks never share
+        env.update({
+            "SNABB_JANUS_SERVER_WS_PORT": str(ws_port),
+            "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin_port),
+            "SNABB_JANUS_SERVER_RTP_PORT_MIN": str(rtp_start),
+            "SNABB_JANUS_SERVER_RTP_PORT_MAX": str(rtp_start + 99),
+            "SNABB_JANUS_SERVERS": json.dumps([{
+                "name": "janus1", "url": f"ws://127.0.0.1:{ws_port}",
+                "public_url": f"ws://127.0.0.1:{ws_port}"}]),
+        })
+        config_dir = self.state_dir / "janus"
+        render_janus_config(load_settings(env), config_dir, "janus1")
+        self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log")
+        self.janus.start()
+
+    def _start_mail(self, env: dict[str, str]) -> None:
+        port = processes.free_port()
+        self.maildir.mkdir(parents=True, exist_ok=True)
+        self.mail_process = processes.start(
+            [sys.executable, "-m", "app.localstack.mailcatcher", "--port", str(port),
+             "--maildir", str(self.maildir)], self.logs_dir / "mailcatcher.log")
+        processes.wait_for_port("127.0.0.1", port, 20, self.mail_process, "mail catcher")
+        env["SNABB_MAIL_SMTP_HOST"] = "127.0.0.1"
+        env["SNABB_MAIL_SMTP_PORT"] = str(port)
+        env["SNABB_MAIL_CATCHER_DIR"] = str(self.maildir)
+
+    def stop(self) -> None:
+        processes.stop(self.mail_process)
+        self.mail_process = None
+        if self.janus is not None:
+            self.janus.stop()
+        if self.postgres is not None:
+            self.postgres.stop()

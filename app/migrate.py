@@ -1,0 +1,116 @@
+"""Apply the numbered SQL files in app/migrations/ that the database has not seen yet.
+
+Each file runs in its own transaction and is recorded with a checksum, so running this twice
+changes nothing, and an applied file that was edited afterwards is refused rather than
+silently skipped. An advisory lock lets several processes start at once safely.
+`python -m app.migrate` (or scripts/migrate) runs it with the usual settings.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+FILE_PATTERN = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Any constant shared by every process that migrates this database.
+ADVISORY_LOCK_KEY = 4_711_0001
+
+log = logging.getLogger(__name__)
+
+
+class MigrationError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_words.sql")
+        migrations.append(Migration(int(match[1]), path.name, path.read_text("utf-8")))
+    versions = [m.version for m in migrations]
+    if len(versions) != len(set(versions)):
+        raise MigrationError("two migration files share a number")
+    return migrations
+
+
+async def apply_migrations(connection: asyncpg.Connection,
+                           migrations: list[Migration] | None = None) -> list[str]:
+    """Apply what is missing; return the names applied now (empty when up to date)."""
+    migrations = discover() if migrations is None else migrations
+    await connection.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
+    try:
+        await connection.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migration (
+                version     integer PRIMARY KEY,
+                name        text NOT NULL,
+                checksum    text NOT NULL,
+                applied_at  timestamptz NOT NULL DEFAULT now()
+            )""")
+        applied = {row["version"]: row for row in
+                   await connection.fetch("SELECT version, name, checksum FROM schema_migration")}
+        done = []
+        for migration in migrations:
+            if seen := applied.get(migration.version):
+                if seen["checksum"] != migration.checksum:
+                    raise MigrationError(f"{migration.name} was changed after it was applied; "
+                                         "add a new migration instead")
+                continue
+            async with connection.transaction():
+                await connection.execute(migration.sql)
+                await connection.execute(
+                    "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)",
+                    migration.version, migration.name, migration.checksum)
+            log.info("applied migration %s", migration.name)
+            done.append(migration.name)
+        return done
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock($1)", ADVISORY_LOCK_KEY)
+
+
+async def migrate_url(database_url: str) -> list[str]:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await apply_migrations(connection)
+    finally:
+        await connection.close()
+
+
+def main() -> int:
+    from app.settings import SettingsError, load_settings
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        done = asyncio.run(migrate_url(settings.database.url.get_secret_value()))
+    except (MigrationError, OSError, asyncpg.PostgresError) as error:
+        print(f"migration failed: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(done)} migration(s) applied" if done else "database is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

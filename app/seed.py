@@ -1,0 +1,86 @@
+"""Demo data for development: one employer login and one event that starts within the hour.
+
+Idempotent: a second run finds the demo organization and moves the demo event so that it
+again starts within the hour. `python -m app.seed`.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+
+import asyncpg
+
+from app.passwords import hash_password
+
+DEMO_ORGANIZATION = "Demoföretaget AB"
+DEMO_EMAIL = "demo@snabbintervjuer.se"
+DEMO_PASSWORD = "demo-intervju"
+DEMO_EVENT_TITLE = "Lagermedarbetare till vårt lager i Göteborg"
+DEMO_JOB = ("Vi söker lagermedarbetare till vårt nya lager i Göteborg. Du plockar och packar "
+            "order, tar emot leveranser och håller ordning.\n\nHeltid, dagtid. Truckkort är "
+            "meriterande. Start i januari.")
+
+
+def next_start(now: dt.datetime) -> dt.datetime:
+    """The next quarter hour at least ten minutes ahead: always within the hour."""
+    start = (now + dt.timedelta(minutes=10)).replace(second=0, microsecond=0)
+    return start + dt.timedelta(minutes=(-start.minute) % 15)
+
+
+async def seed(connection: asyncpg.Connection, now: dt.datetime | None = None) -> dict:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    async with connection.transaction():
+        organization_id = await connection.fetchval(
+            "SELECT id FROM organization WHERE name = $1", DEMO_ORGANIZATION)
+        if organization_id is None:
+            organization_id = await connection.fetchval(
+                "INSERT INTO organization (name) VALUES ($1) RETURNING id", DEMO_ORGANIZATION)
+        user_id = await connection.fetchval(
+            "SELECT id FROM app_user WHERE lower(email) = lower($1)", DEMO_EMAIL)
+        if user_id is None:
+            user_id = await connection.fetchval(
+                """INSERT INTO app_user (organization_id, email, name, password_hash, language)
+                   VALUES ($1, $2, 'Demo Rekryterare', $3, 'sv') RETURNING id""",
+                organization_id, DEMO_EMAIL, hash_password(DEMO_PASSWORD))
+        starts_at = next_start(now)
+        event_id = await connection.fetchval(
+            "SELECT id FROM event WHERE organization_id = $1 AND title = $2",
+            organization_id, DEMO_EVENT_TITLE)
+        if event_id is None:
+            event_id = await connection.fetchval(
+                """INSERT INTO event (organization_id, created_by, title, job_description,
+                       starts_at, duration_minutes, interview_minutes, capacity, language, state)
+                   VALUES ($1, $2, $3, $4, $5, 60, 10, 30, 'sv', 'published') RETURNING id""",
+                organization_id, user_id, DEMO_EVENT_TITLE, DEMO_JOB, starts_at)
+        else:
+            await connection.execute(
+                "UPDATE event SET starts_at = $2, state = 'published', updated_at = now() "
+                "WHERE id = $1", event_id, starts_at)
+    return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "event_id": event_id,
+            "starts_at": starts_at}
+
+
+async def seed_url(database_url: str) -> dict:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await seed(connection)
+    finally:
+        await connection.close()
+
+
+def main() -> int:
+    from app.settings import SettingsError, load_settings
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    result = asyncio.run(seed_url(settings.database.url.get_secret_value()))
+    print(f"demo login: {result['email']} / {result['password']}; "
+          f"demo event starts {result['starts_at']:%Y-%m-%d %H:%M} UTC")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""Settings: TOML files layered with environment variables, validated once at start-up.
+
+Layers, later wins: `config/default.toml`, `config/<SNABB_ENV>.toml`, the file named by
+`SNABB_SETTINGS_FILE`, then one environment variable per key, `SNABB_<SECTION>_<KEY>`
+(and `DATABASE_URL` for `database.url`). A bad value stops start-up with a message that
+names the key and its variable. Secrets are `SecretStr`: `repr` and logs show stars.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError,
+                      field_validator, model_validator)
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+ENV_PREFIX = "SNABB_"
+# Conventional names that deployments already set; they win over SNABB_ names.
+ENV_ALIASES = {("database", "url"): "DATABASE_URL"}
+MIN_SECRET_LENGTH = 16
+
+
+class SettingsError(Exception):
+    """Settings could not be loaded; the message names every bad key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _secret_long_enough(value: SecretStr, key: str) -> SecretStr:
+    if len(value.get_secret_value()) < MIN_SECRET_LENGTH:
+        raise ValueError(f"must be set to a random string of at least {MIN_SECRET_LENGTH} "
+                         f"characters ({key})")
+    return value
+
+
+class AppSettings(_Section):
+    env: Literal["development", "test", "production"] = "production"
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: SecretStr = SecretStr("")
+    default_language: Literal["sv", "en"] = "sv"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    support_email: str = "support@snabbintervjuer.se"
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        return _secret_long_enough(value, "signs tickets and sessions")
+
+    @field_validator("public_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class DatabaseSettings(_Section):
+    url: SecretStr = SecretStr("")
+    pool_min_size: int = Field(1, ge=0, le=100)
+    pool_max_size: int = Field(10, ge=1, le=500)
+    command_timeout: float = Field(10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+
+class JanusServer(_Section):
+    name: str = Field(min_length=1, max_length=40)
+    # Where the control plane connects (Janus API over WebSocket).
+    url: str
+    # Where browsers connect; differs from `url` behind a reverse proxy.
+    public_url: str
+
+    @field_validator("url", "public_url")
+    @classmethod
+    def _ws(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+
+class JanusSettings(_Section):
+    """How the control plane talks to its Janus servers, and the secrets they share."""
+    servers: list[JanusServer] = Field(min_length=1)
+    token_secret: SecretStr = SecretStr("")
+    admin_secret: SecretStr = SecretStr("")
+    room_admin_key: SecretStr = SecretStr("")
+    event_secret: SecretStr = SecretStr("")
+    call_timeout: float = Field(5.0, gt=0, le=120)
+    keepalive_interval: float = Field(25.0, gt=0, le=55)
+    reconnect_max_delay: float = Field(5.0, gt=0, le=300)
+    token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)
+    # STUN/TURN servers for browsers, as RTCIceServer objects: [{"urls": "stun:host:3478"}].
+    browser_ice_servers: list[dict] = []
+
+    @field_validator("token_secret", "admin_secret", "room_admin_key", "event_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr) -> SecretStr:
+        return _secret_long_enough(value, "shared with the Janus servers")
+
+    @field_validator("servers")
+    @classmethod
+    def _unique_names(cls, value: list[JanusServer]) -> list[JanusServer]:
+        names = [server.name for server in value]
+        if len(names) != len(set(names)):
+            raise ValueError("server names must be unique")
+        return value
+
+
+class JanusServerConfig(_Section):
+    """What `scripts/render-janus-config` writes into one Janus server's .jcfg files."""
+    bind_ip: str = "127.0.0.1"
+    ws_port: int = Field(8188, ge=1, le=65535)
+    admin_ws_port: int = Field(7188, ge=1, le=65535)
+    rtp_port_min: int = Field(20000, ge=1024, le=65535)
+    rtp_port_max: int = Field(40000, ge=1024, le=65535)
+    ice_enforce_list: str = ""
+    ice_ignore_list: str = "vmnet"
+    nat_1_1_mapping: str = ""
+    stun_server: str = ""
+    stun_port: int = Field(3478, ge=1, le=65535)
+    turn_server: str = ""
+    turn_port: int = Field(3478, ge=1, le=65535)
+    turn_type: Literal["udp", "tcp", "tls"] = "udp"
+    turn_user: str = ""
+    turn_password: SecretStr = SecretStr("")
+    event_backend_url: str = "http://127.0.0.1:8080/janus/events"
+    debug_level: int = Field(4, ge=0, le=7)
+
+    @model_validator(mode="after")
+    def _range(self) -> "JanusServerConfig":
+        if self.rtp_port_min >= self.rtp_port_max:
+            raise ValueError("rtp_port_min must be below rtp_port_max")
+        return self
+
+
+class MailSettings(_Section):
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(1025, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    sender: str = "Snabbintervjuer <no-reply@snabbintervjuer.se>"
+    # Development only: the folder (Maildir) where the mail catcher keeps what it caught.
+    catcher_dir: str = ".local/mail"
+
+
+class Settings(_Section):
+    app: AppSettings
+    database: DatabaseSettings
+    janus: JanusSettings
+    janus_server: JanusServerConfig = JanusServerConfig()
+    mail: MailSettings = MailSettings()
+
+    @property
+    def development(self) -> bool:
+        return self.app.env == "development"
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation for name, field in Settings.model_fields.items()}
+
+
+def env_name(section: str, key: str) -> str:
+    return ENV_ALIASES.get((section, key), f"{ENV_PREFIX}{section}_{key}".upper())
+
+
+def all_keys() -> list[tuple[str, str, Any]]:
+    """(section, key, field info) for every setting, in declaration order: the README table."""
+    return [(section, key, info) for section, model in SECTIONS.items()
+            for key, info in model.model_fields.items()]
+
+
+def _deep_merge(base: dict, overlay: dict) -> dict:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _env_value(raw: str) -> Any:
+    """Lists and tables come from the environment as JSON; scalars as text pydantic converts."""
+    if raw.lstrip().startswith(("[", "{")):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _from_environment(environ: dict[str, str]) -> dict:
+    overlay: dict[str, dict] = {}
+    for section, key, _info in all_keys():
+        for name in (f"{ENV_PREFIX}{section}_{key}".upper(), env_name(section, key)):
+            if name in environ:
+                overlay.setdefault(section, {})[key] = _env_value(environ[name])
+    return overlay
+
+
+def _describe(error: dict) -> str:
+    location = [str(part) for part in error["loc"]]
+    key = ".".join(location)
+    variable = env_name(location[0], location[1]) if len(location) >= 2 else None
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    elif error["type"] == "missing":
+        message = "required, not set"
+    hint = f" (environment variable {variable})" if variable else ""
+    return f"{key}{hint}: {message}"
+
+
+def load_settings(environ: dict[str, str] | None = None,
+                  config_dir: Path = CONFIG_DIR) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    data = _read_toml(config_dir / "default.toml")
+    env = environ.get(f"{ENV_PREFIX}ENV") or environ.get(f"{ENV_PREFIX}APP_ENV")
+    if env:
+        env_file = config_dir / f"{env}.toml"
+        if env_file.exists():
+            data = _deep_merge(data, _read_toml(env_file))
+        data = _deep_merge(data, {"app": {"env": env}})
+    if extra := environ.get(f"{ENV_PREFIX}SETTINGS_FILE"):
+        data = _deep_merge(data, _read_toml(Path(extra)))
+    data = _deep_merge(data, _from_environment(environ))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        lines = [_describe(item) for item in error.errors()]
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,70 @@
+"""Tickets: what lets one browser into one room on one Janus server, for a short while.
+
+A ticket is a JWT signed with `app.secret_key`. It names the room, the role and the server,
+and carries what Janus demands: a Janus signed token, the room's pin and this participant's
+entry on the room's allow-list. Nothing else opens a room.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import jwt
+
+from app.janus.rooms import Room
+from app.janus.tokens import mint_janus_token
+from app.settings import Settings
+
+ALGORITHM = "HS256"
+AUDIENCE = "snabbintervjuer:room"
+Role = Literal["candidate", "interviewer"]
+
+
+class TicketError(Exception):
+    """Expired, forged or malformed."""
+
+
+@dataclass(frozen=True)
+class JoinInfo:
+    """What the browser's Janus code needs to join; sent only to the ticket's holder."""
+    janus_url: str
+    janus_token: str
+    room: int
+    pin: str
+    room_token: str
+    role: str
+    display: str
+    ice_servers: list[dict]
+    expires_at: int
+
+
+def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
+                subject: str, lifetime: int | None = None, now: float | None = None) -> str:
+    """`participant` picks this holder's token from the room's allow-list."""
+    now = time.time() if now is None else now
+    lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
+    server = next(s for s in settings.janus.servers if s.name == room.server)
+    claims = {
+        "aud": AUDIENCE, "sub": subject, "iat": int(now), "exp": int(now + lifetime),
+        "role": role, "display": display, "server": server.name,
+        "janus_url": server.public_url, "room": room.room_id, "pin": room.pin,
+        "room_token": room.participant_tokens[participant],
+        "janus_token": mint_janus_token(settings.janus.token_secret.get_secret_value(), lifetime,
+                                        now=now),
+    }
+    return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def read_ticket(settings: Settings, ticket: str) -> JoinInfo:
+    try:
+        claims = jwt.decode(ticket, settings.app.secret_key.get_secret_value(),
+                            algorithms=[ALGORITHM], audience=AUDIENCE,
+                            options={"require": ["exp", "aud", "sub"]})
+        return JoinInfo(janus_url=claims["janus_url"], janus_token=claims["janus_token"],
+                        room=int(claims["room"]), pin=claims["pin"],
+                        room_token=claims["room_token"], role=claims["role"],
+                        display=claims["display"], ice_servers=settings.janus.browser_ice_servers,
+                        expires_at=int(claims["exp"]))
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
+        raise TicketError(type(error).__name__) from None

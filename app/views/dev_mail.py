@@ -1,0 +1,68 @@
+"""/dev/mail: the mails the development mail catcher caught (development mode only).
+
+The catcher (app.localstack.mailcatcher) is a real SMTP server on loopback that files every
+message into a Maildir; this page reads that folder.
+"""
+from __future__ import annotations
+
+import email.policy
+import mailbox
+from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from app.keys import SETTINGS
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+
+
+def open_maildir(request: web.Request) -> mailbox.Maildir:
+    settings = request.app[SETTINGS]
+    if not settings.development:
+        raise web.HTTPNotFound()
+    path = Path(settings.mail.catcher_dir)
+    return mailbox.Maildir(path, factory=None, create=True)
+
+
+def read_message(box: mailbox.Maildir, key: str) -> EmailMessage:
+    with box.get_file(key) as handle:
+        return email.message_from_binary_file(handle, policy=email.policy.default)
+
+
+def summary(key: str, message: EmailMessage) -> dict:
+    try:
+        sent = parsedate_to_datetime(message["Date"]) if message["Date"] else None
+    except (TypeError, ValueError):
+        sent = None
+    return {"key": key, "subject": str(message["Subject"] or ""), "to": str(message["To"] or ""),
+            "sender": str(message["From"] or ""), "sent": sent}
+
+
+@routes.get("/dev/mail", name="dev_mail")
+async def mail_list(request: web.Request) -> web.Response:
+    box = open_maildir(request)
+    mails = [summary(key, read_message(box, key)) for key in box.keys()]
+    mails.sort(key=lambda m: (m["sent"] is None, m["sent"]), reverse=True)
+    return render(request, "dev_mail.html", {"mails": mails})
+
+
+@routes.get("/dev/mail/{key}", name="dev_mail_message")
+async def mail_message(request: web.Request) -> web.Response:
+    box = open_maildir(request)
+    key = request.match_info["key"]
+    if key not in box.keys():
+        raise web.HTTPNotFound()
+    message = read_message(box, key)
+    text_part = message.get_body(preferencelist=("plain",))
+    html_part = message.get_body(preferencelist=("html",))
+    attachments = [part.get_filename() or part.get_content_type()
+                   for part in message.iter_attachments()]
+    return render(request, "dev_mail_message.html", {
+        "mail": summary(key, message),
+        "text": text_part.get_content() if text_part else "",
+        "html": html_part.get_content() if html_part else "",
+        "attachments": attachments,
+    })

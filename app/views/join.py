@@ -1,0 +1,28 @@
+"""POST /api/join: trade a ticket for what the browser needs to join its room."""
+from __future__ import annotations
+
+import dataclasses
+
+from aiohttp import web
+
+from app.keys import SETTINGS
+from app.tickets import TicketError, read_ticket
+
+routes = web.RouteTableDef()
+MAX_TICKET_LENGTH = 4096
+
+
+@routes.post("/api/join", name="api_join")
+async def join(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+        ticket = body["ticket"]
+        if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_LENGTH:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return web.json_response({"error": "bad_request"}, status=400)
+    try:
+        info = read_ticket(request.app[SETTINGS], ticket)
+    except TicketError:
+        return web.json_response({"error": "invalid_ticket"}, status=403)
+    return web.json_response(dataclasses.asdict(info), headers={"Cache-Control": "no-store"})

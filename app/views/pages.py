@@ -1,0 +1,19 @@
+"""Rendering a page in the request's language."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from app.i18n import page_context
+from app.keys import RENDERER, SETTINGS
+
+
+def render(request: web.Request, template: str, context: dict[str, Any] | None = None,
+           status: int = 200) -> web.Response:
+    full = page_context(request)
+    full["support_email"] = request.app[SETTINGS].app.support_email
+    full["development"] = request.app[SETTINGS].development
+    full.update(context or {})
+    html = request.app[RENDERER].render(request["lang"], template, full)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
