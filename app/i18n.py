@@ -13,6 +13,8 @@ from aiohttp import web
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
+from app.keys import LANGUAGE
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = ROOT / "locales"
 TEMPLATES_DIR = ROOT / "web" / "templates"
@@ -86,7 +88,7 @@ def safe_next(target: str | None) -> str:
 
 
 def language_of(request: web.Request) -> str:
-    return request["lang"]
+    return request[LANGUAGE]
 
 
 def page_context(request: web.Request) -> dict[str, Any]:

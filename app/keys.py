@@ -16,3 +16,6 @@ SETTINGS = web.AppKey("settings", Settings)
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 JANUS = web.AppKey("janus", "JanusPool")
 RENDERER = web.AppKey("renderer", "Renderer")
+
+# Per request: the page language, "sv" or "en".
+LANGUAGE = web.RequestKey("lang", str)

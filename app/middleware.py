@@ -6,7 +6,7 @@ import logging
 from aiohttp import web
 
 from app.i18n import COOKIE, negotiate
-from app.keys import SETTINGS
+from app.keys import LANGUAGE, SETTINGS
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ SECURITY_HEADERS = {
 
 @web.middleware
 async def language_middleware(request: web.Request, handler):
-    request["lang"] = negotiate(request.cookies.get(COOKIE), request.headers.get("Accept-Language"),
+    request[LANGUAGE] = negotiate(request.cookies.get(COOKIE), request.headers.get("Accept-Language"),
                                 request.app[SETTINGS].app.default_language)
     return await handler(request)
 

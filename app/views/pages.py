@@ -6,7 +6,7 @@ from typing import Any
 from aiohttp import web
 
 from app.i18n import page_context
-from app.keys import RENDERER, SETTINGS
+from app.keys import LANGUAGE, RENDERER, SETTINGS
 
 
 def render(request: web.Request, template: str, context: dict[str, Any] | None = None,
@@ -15,5 +15,5 @@ def render(request: web.Request, template: str, context: dict[str, Any] | None =
     full["support_email"] = request.app[SETTINGS].app.support_email
     full["development"] = request.app[SETTINGS].development
     full.update(context or {})
-    html = request.app[RENDERER].render(request["lang"], template, full)
+    html = request.app[RENDERER].render(request[LANGUAGE], template, full)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
