@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession, CookieJar, web
 
 from app.application import create_app
 from app.keys import JANUS
@@ -70,7 +70,8 @@ def base_url(settings) -> str:
 
 @pytest_asyncio.fixture
 async def http(app_server):
-    async with ClientSession() as session:
+    # unsafe=True: keep cookies for an IP address host (127.0.0.1) like a browser does.
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as session:
         yield session
 
 

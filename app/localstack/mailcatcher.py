@@ -17,7 +17,10 @@ from aiosmtpd.smtp import Envelope, Session, SMTP
 
 class MaildirHandler:
     def __init__(self, maildir: Path):
-        self.box = mailbox.Maildir(maildir, create=True)
+        # Maildir(create=True) makes cur/new/tmp only for a folder that does not exist yet.
+        for sub in ("cur", "new", "tmp"):
+            (maildir / sub).mkdir(parents=True, exist_ok=True)
+        self.box = mailbox.Maildir(maildir, create=False)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.box.add(envelope.original_content or envelope.content)

@@ -111,7 +111,6 @@ class LocalStack:
 
     def _start_mail(self, env: dict[str, str]) -> None:
         port = processes.free_port()
-        self.maildir.mkdir(parents=True, exist_ok=True)
         self.mail_process = processes.start(
             [sys.executable, "-m", "app.localstack.mailcatcher", "--port", str(port),
              "--maildir", str(self.maildir)], self.logs_dir / "mailcatcher.log")

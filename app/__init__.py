@@ -1,0 +1,1 @@
+"""Snabbintervjuer: the control plane for speed video interviews."""

@@ -1,0 +1,36 @@
+"""Fixtures for tests that need a Janus of their own (to stop, freeze or kill it)."""
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest_asyncio
+
+from app.janus_config import render_janus_config
+from app.localstack.janus_server import LocalJanus
+from app.localstack.processes import free_port
+from app.settings import load_settings
+
+
+@pytest_asyncio.fixture
+async def own_janus(stack):
+    """A Janus of this test's own, to stop and start without disturbing the others."""
+    ws_port, admin_port, app_port = free_port(), free_port(), free_port()
+    environ = dict(stack.environ, SNABB_APP_PORT=str(app_port),
+                   SNABB_JANUS_SERVER_WS_PORT=str(ws_port),
+                   SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
+                   SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
+                   SNABB_JANUS_SERVERS=json.dumps([{"name": "solo", "url": f"ws://127.0.0.1:{ws_port}",
+                                                    "public_url": f"ws://127.0.0.1:{ws_port}"}]))
+    settings = load_settings(environ)
+    with tempfile.TemporaryDirectory() as folder:
+        render_janus_config(settings, Path(folder) / "janus", "solo")
+        janus = LocalJanus(Path(folder) / "janus", ws_port, admin_port, Path(folder) / "janus.log")
+        janus.start()
+        try:
+            yield settings, janus
+        finally:
+            janus.stop()
+
+

@@ -1,0 +1,52 @@
+"""The mail catcher is a real SMTP server; the development page lists what it caught."""
+from __future__ import annotations
+
+import mailbox
+import smtplib
+from email.message import EmailMessage
+
+from aiohttp import web, ClientSession
+
+from app.application import create_app
+from app.localstack.processes import free_port
+from app.settings import load_settings
+from app.views.dev_mail import read_message
+
+
+def send_test_mail(settings, subject: str) -> None:
+    message = EmailMessage()
+    message["From"] = settings.mail.sender
+    message["To"] = "Åsa Öberg <asa@example.se>"
+    message["Subject"] = subject
+    message.set_content("Hej Åsa!\nDin intervju börjar kl. 14.00.")
+    message.add_alternative("<p>Hej Åsa!</p><p>Din intervju börjar kl. 14.00.</p>", subtype="html")
+    with smtplib.SMTP(settings.mail.smtp_host, settings.mail.smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+async def test_caught_mail_is_listed_in_development(stack):
+    settings = load_settings(dict(stack.environ, SNABB_ENV="development",
+                                  SNABB_APP_PORT=str(free_port())))
+    send_test_mail(settings, "Bekräftelse: din intervju på fredag")
+    box = mailbox.Maildir(settings.mail.catcher_dir, create=False)
+    subjects = [str(read_message(box, key)["Subject"]) for key in box.keys()]
+    assert "Bekräftelse: din intervju på fredag" in subjects
+
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", settings.app.port).start()
+    base = f"http://127.0.0.1:{settings.app.port}"
+    try:
+        async with ClientSession() as http:
+            async with http.get(f"{base}/dev/mail") as response:
+                listing = await response.text()
+            assert response.status == 200
+            assert "Bekräftelse: din intervju på fredag" in listing
+            key = listing.split('href="/dev/mail/', 1)[1].split('"', 1)[0]
+            async with http.get(f"{base}/dev/mail/{key}") as response:
+                message = await response.text()
+            assert "Din intervju börjar kl. 14.00." in message
+            async with http.get(f"{base}/dev/mail/nonexistent", headers={"Accept": "text/html"}) as response:
+                assert response.status == 404
+    finally:
+        await runner.cleanup()

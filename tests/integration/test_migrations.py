@@ -1,0 +1,74 @@
+"""The migration script, against a scratch database on the test cluster."""
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from app.migrate import Migration, MigrationError, apply_migrations, discover
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = """
+    SELECT table_name, column_name, data_type, is_nullable, column_default
+    FROM information_schema.columns WHERE table_schema = 'public'
+    ORDER BY table_name, ordinal_position"""
+
+
+@pytest_asyncio.fixture
+async def scratch_url(stack):
+    name = f"scratch_{secrets.token_hex(4)}"
+    url = stack.environ["DATABASE_URL"]
+    admin = await asyncpg.connect(url)
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.close()
+
+
+async def test_applying_twice_changes_nothing(scratch_url):
+    connection = await asyncpg.connect(scratch_url)
+    try:
+        first = await apply_migrations(connection)
+        schema = [tuple(row) for row in await connection.fetch(SCHEMA)]
+        second = await apply_migrations(connection)
+        assert first == [m.name for m in discover()]
+        assert second == []
+        assert [tuple(row) for row in await connection.fetch(SCHEMA)] == schema
+    finally:
+        await connection.close()
+
+
+async def test_an_edited_migration_is_refused(scratch_url):
+    connection = await asyncpg.connect(scratch_url)
+    try:
+        await apply_migrations(connection, [Migration(1, "0001_a.sql", "CREATE TABLE a (x int);")])
+        with pytest.raises(MigrationError, match="changed after it was applied"):
+            await apply_migrations(connection, [Migration(1, "0001_a.sql", "CREATE TABLE a (y int);")])
+    finally:
+        await connection.close()
+
+
+async def test_a_failing_migration_leaves_nothing_half_done(scratch_url):
+    connection = await asyncpg.connect(scratch_url)
+    try:
+        broken = Migration(1, "0001_broken.sql", "CREATE TABLE b (x int); SELECT nonsense;")
+        with pytest.raises(asyncpg.PostgresError):
+            await apply_migrations(connection, [broken])
+        assert await connection.fetchval("SELECT to_regclass('b')") is None
+        assert await connection.fetchval("SELECT count(*) FROM schema_migration") == 0
+    finally:
+        await connection.close()
+
+
+def test_the_script_reports_up_to_date(stack):
+    result = subprocess.run([sys.executable, "-m", "app.migrate"], env=stack.environ, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout

@@ -1,0 +1,51 @@
+"""docker-compose.yml cannot run here (no Docker engine), so check what can be checked:
+it parses, has the services of the design, every file it names is in the repository, and
+every SNABB_* variable it sets is a real setting."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from app.settings import all_keys, env_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_services_of_the_design():
+    services = load_compose()["services"]
+    assert {"postgres", "janus1", "janus2", "coturn", "app1", "app2", "proxy"} <= set(services)
+
+
+def test_every_named_file_exists():
+    compose = load_compose()
+    named = []
+    for service in compose["services"].values():
+        build = service.get("build")
+        if build:
+            context = ROOT / build["context"]
+            named.append(context / build.get("dockerfile", "Dockerfile"))
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                named.append(ROOT / source)
+    assert named, "expected builds and mounted files"
+    missing = [str(path.relative_to(ROOT)) for path in named if not path.exists()]
+    assert missing == []
+    for dockerfile in {p for p in named if p.name.endswith("Dockerfile")}:
+        for line in dockerfile.read_text().splitlines():
+            if line.startswith("COPY") and "--from" not in line:
+                for source in line.split()[1:-1]:
+                    assert (ROOT / source).exists(), f"{dockerfile.name} copies missing {source}"
+
+
+def test_environment_names_are_settings():
+    known = {env_name(section, key) for section, key, _ in all_keys()} | {"SNABB_ENV"}
+    text = (ROOT / "docker-compose.yml").read_text()
+    used = set(re.findall(r"^\s+(SNABB_[A-Z0-9_]+|DATABASE_URL):", text, re.MULTILINE))
+    assert used and used <= known, used - known
