@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from app.settings import SettingsError, load_settings
+from app.settings import load_settings_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,11 +18,7 @@ def main(argv: list[str] | None = None) -> int:
         environ["SNABB_APP_HOST"] = args.host
     if args.port is not None:
         environ["SNABB_APP_PORT"] = str(args.port)
-    try:
-        settings = load_settings(environ)
-    except SettingsError as error:
-        print(f"Snabbintervjuer cannot start: {error}", file=sys.stderr)
-        return 2
+    settings = load_settings_or_exit(environ)
 
     from aiohttp import web
 

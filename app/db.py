@@ -1,12 +1,24 @@
 """The asyncpg pool, opened and closed with the application."""
 from __future__ import annotations
 
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
+
+T = TypeVar("T")
+
+
+async def with_connection(database_url: str,
+                          work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """One short-lived connection, for scripts (migrate, seed) rather than the app."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await work(connection)
+    finally:
+        await connection.close()
 
 
 async def database_pool(app: web.Application) -> AsyncIterator[None]:

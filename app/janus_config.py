@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from app.settings import Settings, SettingsError, load_settings
+from app.settings import Settings, load_settings_or_exit
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "janus"
 JANUS_LIB_DIR = "/usr/lib/x86_64-linux-gnu/janus"
@@ -59,11 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path, help="folder to write the .jcfg files into")
     parser.add_argument("--server-name", default="janus1", help="this Janus server's name")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = load_settings_or_exit()
     for path in render_janus_config(settings, args.out_dir, args.server_name):
         print(path)
     return 0

@@ -9,8 +9,8 @@ from aiohttp import web
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from app.i18n import Renderer
-    from app.janus.pool import JanusPool
+    from app.i18n import Renderer  # noqa: F401 (named in the AppKey below)
+    from app.janus.pool import JanusPool  # noqa: F401
 
 SETTINGS = web.AppKey("settings", Settings)
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import asyncpg
 
+from app.db import with_connection
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 FILE_PATTERN = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Any constant shared by every process that migrates this database.
@@ -88,21 +90,13 @@ async def apply_migrations(connection: asyncpg.Connection,
 
 
 async def migrate_url(database_url: str) -> list[str]:
-    connection = await asyncpg.connect(database_url)
-    try:
-        return await apply_migrations(connection)
-    finally:
-        await connection.close()
+    return await with_connection(database_url, apply_migrations)
 
 
 def main() -> int:
-    from app.settings import SettingsError, load_settings
+    from app.settings import load_settings_or_exit
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = load_settings_or_exit()
     try:
         done = asyncio.run(migrate_url(settings.database.url.get_secret_value()))
     except (MigrationError, OSError, asyncpg.PostgresError) as error:

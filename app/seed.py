@@ -11,6 +11,7 @@ import sys
 
 import asyncpg
 
+from app.db import with_connection
 from app.passwords import hash_password
 
 DEMO_ORGANIZATION = "Demoföretaget AB"
@@ -62,20 +63,12 @@ async def seed(connection: asyncpg.Connection, now: dt.datetime | None = None) -
 
 
 async def seed_url(database_url: str) -> dict:
-    connection = await asyncpg.connect(database_url)
-    try:
-        return await seed(connection)
-    finally:
-        await connection.close()
+    return await with_connection(database_url, seed)
 
 
 def main() -> int:
-    from app.settings import SettingsError, load_settings
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    from app.settings import load_settings_or_exit
+    settings = load_settings_or_exit()
     result = asyncio.run(seed_url(settings.database.url.get_secret_value()))
     print(f"demo login: {result['email']} / {result['password']}; "
           f"demo event starts {result['starts_at']:%Y-%m-%d %H:%M} UTC")

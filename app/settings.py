@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -232,6 +233,16 @@ def _describe(error: dict) -> str:
         message = "required, not set"
     hint = f" (environment variable {variable})" if variable else ""
     return f"{key}{hint}: {message}"
+
+
+def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
+    """For command-line entry points: the settings, or the message naming the bad keys and
+    exit status 2."""
+    try:
+        return load_settings(environ)
+    except SettingsError as error:
+        print(f"Snabbintervjuer cannot start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def load_settings(environ: dict[str, str] | None = None,

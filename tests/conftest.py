@@ -14,14 +14,14 @@ from pathlib import Path
 import asyncpg
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession, CookieJar, web
+from aiohttp import ClientSession, CookieJar
 
 from app.application import create_app
 from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.localstack.stack import LocalStack
-from app.logs import AccessLogger
 from app.settings import Settings
+from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,15 +52,9 @@ async def app_server(stack, settings):
     """The application on the port Janus's event handler posts to."""
     app = create_app(settings)
     app.router.add_static("/test-pages", ROOT / "tests" / "pages")
-    runner = web.AppRunner(app, access_log_class=AccessLogger)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", settings.app.port)
-    await site.start()
-    await app[JANUS].connections["janus1"].wait_ready(20)
-    try:
+    async with serving(app, settings.app.port):
+        await app[JANUS].connections["janus1"].wait_ready(20)
         yield app
-    finally:
-        await runner.cleanup()
 
 
 @pytest.fixture(scope="session")

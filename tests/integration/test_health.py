@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import asyncio
 
-from aiohttp import ClientSession, web
+from aiohttp import ClientSession
 
 from app.application import create_app
+from tests.serving import serving
 
 
 async def test_healthz_ok_with_everything_up(http, base_url):
@@ -29,11 +30,8 @@ async def wait_for_health(session: ClientSession, url: str, status: int, timeout
 
 async def test_healthz_names_a_stopped_janus_and_recovers(own_janus):
     settings, janus = own_janus
-    runner = web.AppRunner(create_app(settings))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.app.port).start()
-    url = f"http://127.0.0.1:{settings.app.port}/healthz"
-    try:
+    async with serving(create_app(settings), settings.app.port) as base:
+        url = f"{base}/healthz"
         async with ClientSession() as session:
             import time; t0 = time.time()
             up = await wait_for_health(session, url, 200); print("up", time.time()-t0)
@@ -49,5 +47,3 @@ async def test_healthz_names_a_stopped_janus_and_recovers(own_janus):
             await asyncio.to_thread(janus.start)
             again = await wait_for_health(session, url, 200); print("again", time.time()-t0)
             assert again["janus"] == {"solo": "ok"}
-    finally:
-        await runner.cleanup()

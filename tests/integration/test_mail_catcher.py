@@ -5,12 +5,13 @@ import mailbox
 import smtplib
 from email.message import EmailMessage
 
-from aiohttp import web, ClientSession
+from aiohttp import ClientSession
 
 from app.application import create_app
 from app.localstack.processes import free_port
 from app.settings import load_settings
 from app.views.dev_mail import read_message
+from tests.serving import serving
 
 
 def send_test_mail(settings, subject: str) -> None:
@@ -32,11 +33,7 @@ async def test_caught_mail_is_listed_in_development(stack):
     subjects = [str(read_message(box, key)["Subject"]) for key in box.keys()]
     assert "Bekräftelse: din intervju på fredag" in subjects
 
-    runner = web.AppRunner(create_app(settings))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", settings.app.port).start()
-    base = f"http://127.0.0.1:{settings.app.port}"
-    try:
+    async with serving(create_app(settings), settings.app.port) as base:
         async with ClientSession() as http:
             async with http.get(f"{base}/dev/mail") as response:
                 listing = await response.text()
@@ -48,5 +45,3 @@ async def test_caught_mail_is_listed_in_development(stack):
             assert "Din intervju börjar kl. 14.00." in message
             async with http.get(f"{base}/dev/mail/nonexistent", headers={"Accept": "text/html"}) as response:
                 assert response.status == 404
-    finally:
-        await runner.cleanup()
