@@ -10,7 +10,9 @@ import pytest_asyncio
 
 from app.janus.connection import JanusConnection, JanusUnavailable
 from app.janus.pool import JanusPool
-from app.janus.rooms import destroy_room, list_participants, room_exists
+from app.janus.rooms import destroy_room, kick, list_participants, room_exists
+from app.janus.tokens import mint_janus_token
+from tests.janus_probe import JanusProbe
 
 CALL_TIMEOUT = 2.0
 
@@ -78,3 +80,20 @@ async def test_reconnects_with_a_new_session_after_a_restart(connection):
     await conn.wait_ready(10)
     assert await conn.request({"request": "exists", "room": 1}) == {"videoroom": "success",
                                                                     "room": 1, "exists": False}
+
+
+async def test_list_participants_and_kick(connection):
+    conn, settings, _ = connection
+    pool = JanusPool(settings.janus)
+    pool.connections = {conn.name: conn}
+    room = await pool.create_private_room(participants=1)
+    token = mint_janus_token(settings.janus.token_secret.get_secret_value(), 60)
+    async with JanusProbe(conn.server.url, token) as probe:
+        await probe.open_videoroom()
+        joined = await probe.videoroom({"request": "join", "ptype": "publisher", "room": room.room_id,
+                                        "pin": room.pin, "token": room.participant_tokens[0],
+                                        "display": "Åsa"})
+        participants = await list_participants(conn, room.room_id)
+        assert [(p["id"], p["display"]) for p in participants] == [(joined["id"], "Åsa")]
+        await kick(conn, room.room_id, room.secret, joined["id"])
+        assert await list_participants(conn, room.room_id) == []
