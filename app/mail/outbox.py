@@ -1,0 +1,86 @@
+"""Writing mails: rendered now, in the recipient's language, into the caller's transaction.
+
+    await request.app[MAILER].enqueue(connection, to_address=..., to_name=..., language="sv",
+                                      template="password_reset", context={...})
+
+renders web/templates/mail/<template>.subject.txt (one line), .txt and .html and inserts an
+outbox row on `connection`, so the mail exists exactly when the change that caused it is
+committed; the worker (app/mail/worker.py) sends it afterwards. Every template gets `lang`,
+`public_url`, `support_email` and `subject` (the rendered subject line) besides `context`.
+The .html extends mail/_base.html (layout and footer); the .txt holds the message only, and
+mail/_footer.txt is appended to it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import asyncpg
+
+from app.i18n import LANGUAGES, Renderer
+from app.mail import store
+from app.mail.calendar import CalendarEntry, calendar_text
+from app.mail.message import mailbox, new_message_id, one_line, sender_mailbox
+from app.settings import Settings
+
+__all__ = ["CalendarEntry", "Mailer", "RenderedMail"]
+
+# A template is named by letters, digits and underscores: no paths, and names starting with
+# "_" are layouts (mail/_base.html), not mails.
+TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,99}$")
+SUBJECT_MAX = 500
+NAME_MAX = 200
+# Ends every plain-text mail, as mail/_base.html ends every HTML one.
+TEXT_FOOTER = "mail/_footer.txt"
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+class Mailer:
+    def __init__(self, settings: Settings, renderer: Renderer):
+        self.settings = settings
+        self.renderer = renderer
+        self.sender = sender_mailbox(settings.mail.sender)
+
+    def render(self, language: str, template: str, context: dict[str, Any]) -> RenderedMail:
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}")
+        if not TEMPLATE_NAME.match(template):
+            raise ValueError(f"not a mail template name: {template!r}")
+        full = dict(context, lang=language, public_url=self.settings.app.public_url,
+                    support_email=self.settings.app.support_email)
+        base = f"mail/{template}"
+        subject = one_line(self.renderer.render(language, f"{base}.subject.txt", full))
+        if not subject or len(subject) > SUBJECT_MAX:
+            raise ValueError(f"{base}.subject.txt must give one line of 1–{SUBJECT_MAX} characters")
+        full["subject"] = subject
+        text = "\n\n".join(self.renderer.render(language, name, full).strip("\n")
+                           for name in (f"{base}.txt", TEXT_FOOTER)) + "\n"
+        html = self.renderer.render(language, f"{base}.html", full)
+        return RenderedMail(subject, text, html)
+
+    async def enqueue(self, connection: asyncpg.Connection, *, to_address: str, to_name: str,
+                      language: str, template: str, context: dict[str, Any],
+                      calendar: CalendarEntry | None = None) -> int:
+        """Render the mail in `language` now and insert its outbox row using `connection`
+        (inside the caller's transaction); returns the row's id. Raises ValueError for a bad
+        address, language or template name."""
+        recipient = mailbox(to_address, one_line(to_name)[:NAME_MAX])
+        rendered = self.render(language, template, context)
+        ics = None
+        if calendar is not None:
+            ics = calendar_text(calendar, organizer=self.sender, attendee=recipient,
+                                stamp=datetime.now(timezone.utc))
+        return await store.insert(
+            connection, message_id=new_message_id(self.sender),
+            to_address=recipient.addr_spec, to_name=recipient.display_name,
+            language=language, template=template, subject=rendered.subject,
+            text_body=rendered.text, html_body=rendered.html, ics=ics,
+            ics_method=calendar.method if calendar is not None else None)

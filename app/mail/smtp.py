@@ -1,0 +1,87 @@
+"""Handing messages to the SMTP server (aiosmtplib), one connection reused while mails wait.
+
+Failures come back as DeliveryError: permanent when the server refused the recipient or the
+message for good (a 5xx reply to RCPT or DATA), temporary otherwise (server down, timeout,
+4xx, failed log-in: a fixed configuration or a server back up makes the next try succeed).
+The description names the error and the server's reply, with every secret blanked out.
+"""
+from __future__ import annotations
+
+import asyncio
+from email.message import EmailMessage
+
+import aiosmtplib
+
+from app.logs import REDACTED
+from app.settings import MailSettings
+
+# Seconds for each SMTP command, and for one whole message (connect, STARTTLS, log-in, send).
+COMMAND_TIMEOUT = 30.0
+MESSAGE_DEADLINE = 120.0
+
+
+class DeliveryError(Exception):
+    def __init__(self, description: str, *, permanent: bool):
+        super().__init__(description)
+        self.description = description
+        self.permanent = permanent
+
+
+def _permanent(error: BaseException) -> bool:
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(500 <= r.code < 600 for r in error.recipients)
+    if isinstance(error, (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError)):
+        return 500 <= error.code < 600
+    return False
+
+
+def describe(error: BaseException, secrets: list[str]) -> str:
+    detail = str(error).strip() or "no details"
+    text = f"{type(error).__name__}: {' '.join(detail.split())}"
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text[:1000]
+
+
+class SmtpClient:
+    """One connection to settings.mail's server, opened when first needed; after a failure
+    it is dropped and the next send opens a fresh one."""
+
+    def __init__(self, settings: MailSettings, secrets: list[str]):
+        self.settings = settings
+        self.smtp: aiosmtplib.SMTP | None = None
+        # Every configured secret (the SMTP password among them) is blanked out of errors.
+        self._secrets = sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
+
+    def _new_client(self) -> aiosmtplib.SMTP:
+        mail = self.settings
+        credentials = {}
+        if mail.smtp_user:
+            credentials = {"username": mail.smtp_user,
+                           "password": mail.smtp_password.get_secret_value()}
+        # start_tls=False rather than aiosmtplib's "when offered": the setting decides.
+        return aiosmtplib.SMTP(hostname=mail.smtp_host, port=mail.smtp_port,
+                               timeout=COMMAND_TIMEOUT, start_tls=mail.smtp_starttls,
+                               **credentials)
+
+    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
+        """Send to exactly `recipient` (the envelope is never read back from the headers)."""
+        try:
+            async with asyncio.timeout(MESSAGE_DEADLINE):
+                if self.smtp is None or not self.smtp.is_connected:
+                    self.smtp = self._new_client()
+                    await self.smtp.connect()
+                await self.smtp.send_message(message, sender=sender, recipients=[recipient])
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            await self.close()
+            raise DeliveryError(describe(error, self._secrets),
+                                permanent=_permanent(error)) from None
+
+    async def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None or not smtp.is_connected:
+            return
+        try:
+            await asyncio.wait_for(smtp.quit(), 5)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            smtp.close()

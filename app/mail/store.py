@@ -1,0 +1,79 @@
+"""SQL for the mail_outbox table. The caller owns the connection and the transaction."""
+from __future__ import annotations
+
+import asyncpg
+
+from app.mail.message import OutboxMail
+
+CHANNEL = "mail_outbox"
+LAST_ERROR_MAX = 1000
+
+_INSERT = """
+    WITH inserted AS (
+        INSERT INTO mail_outbox (message_id, to_address, to_name, language, template, subject,
+                                 text_body, html_body, ics, ics_method)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        RETURNING id)
+    -- NOTIFY is delivered when the caller's transaction commits, and never if it rolls back.
+    SELECT id, pg_notify('mail_outbox', id::text) FROM inserted"""
+
+# One due row, taken by this worker: SKIP LOCKED lets several workers look at once without
+# waiting for or taking each other's row, and the lease in next_attempt_at keeps the row
+# from being due again while it is being sent, after this short transaction has committed.
+_CLAIM = """
+    UPDATE mail_outbox
+       SET attempts = attempts + 1,
+           next_attempt_at = now() + make_interval(secs => $1),
+           claimed_by = $2
+     WHERE id = (SELECT id FROM mail_outbox
+                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+                  ORDER BY next_attempt_at, id
+                  LIMIT 1
+                  FOR UPDATE SKIP LOCKED)
+    RETURNING id, message_id, to_address, to_name, language, subject, text_body, html_body,
+              ics, ics_method, created_at, attempts"""
+
+
+async def insert(connection: asyncpg.Connection, *, message_id: str, to_address: str,
+                 to_name: str, language: str, template: str, subject: str, text_body: str,
+                 html_body: str, ics: str | None, ics_method: str | None) -> int:
+    row = await connection.fetchrow(_INSERT, message_id, to_address, to_name, language,
+                                    template, subject, text_body, html_body, ics, ics_method)
+    return row["id"]
+
+
+async def claim_next(connection: asyncpg.Connection, *, lease_seconds: float,
+                     worker: str) -> OutboxMail | None:
+    row = await connection.fetchrow(_CLAIM, lease_seconds, worker)
+    return OutboxMail(**dict(row)) if row is not None else None
+
+
+async def mark_sent(connection: asyncpg.Connection, mail_id: int) -> None:
+    # Once sent, the bodies go: they hold personal links, PINs and reset links that nobody
+    # reading the database later should be able to use. Subject and recipient stay as a record.
+    await connection.execute(
+        """UPDATE mail_outbox SET sent_at = now(), last_error = NULL, text_body = '',
+                                  html_body = '', ics = NULL, ics_method = NULL
+            WHERE id = $1""", mail_id)
+
+
+async def mark_for_retry(connection: asyncpg.Connection, mail_id: int, *, delay_seconds: float,
+                         error: str) -> None:
+    await connection.execute(
+        """UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => $2),
+                                  last_error = $3
+            WHERE id = $1 AND sent_at IS NULL""",
+        mail_id, delay_seconds, error[:LAST_ERROR_MAX])
+
+
+async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: str) -> None:
+    await connection.execute(
+        "UPDATE mail_outbox SET failed_at = now(), last_error = $2 WHERE id = $1 AND sent_at IS NULL",
+        mail_id, error[:LAST_ERROR_MAX])
+
+
+async def seconds_until_next_due(connection: asyncpg.Connection) -> float | None:
+    """How long until the next unsent mail is due (≤ 0: now), or None when none waits."""
+    return await connection.fetchval(
+        """SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8
+             FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")

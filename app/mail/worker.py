@@ -1,0 +1,229 @@
+"""The outbox worker: sends what Mailer.enqueue wrote, retrying while the SMTP server is down.
+
+Every application process runs one (cleanup_ctx `mail_worker`); any number may share a
+database. A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
+when the next retry falls due, and every POLL_INTERVAL seconds in case a notification was
+missed (its listening connection is re-opened when it drops).
+
+Never twice. Taking a row is a short transaction of its own (store.claim_next): the row is
+chosen with FOR UPDATE SKIP LOCKED, so two workers never take the same one, and its
+next_attempt_at moves CLAIM_LEASE seconds ahead, so it is not due again while this worker
+sends it. The lease is far longer than an attempt may last (smtp.MESSAGE_DEADLINE), and
+no transaction or lock is held across the SMTP exchange. Once the server has accepted the
+mail, the row is marked sent; if the database is unreachable just then, the worker keeps
+trying to mark it rather than moving on.
+The one window left: the process dies (or the server's "250 OK" is lost, or shutdown has to
+cut a hung attempt) after the server accepted the mail and before the row is marked. The row
+is then sent again when its lease runs out: at least once, never lost. The second copy
+carries the same Message-ID and Date, so receiving systems and mail clients can recognise it
+as the same message.
+
+Back-off: a failed attempt puts the row off by FIRST_RETRY_DELAY · 2^(attempts-1) seconds,
+capped at settings.mail.retry_max_delay, and the worker pauses as long before it tries the
+server again. A permanent refusal (SMTP 5xx to the recipient or the message) ends in
+failed_at: trying again would not help.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import secrets
+import socket
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL, SETTINGS
+from app.logs import secret_values
+from app.mail import store
+from app.mail.message import OutboxMail, build_message, sender_mailbox
+from app.mail.smtp import DeliveryError, SmtpClient
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = 600.0
+POLL_INTERVAL = 10.0
+FIRST_RETRY_DELAY = 2.0
+# On shutdown, an attempt under way may finish this long before it is cut.
+SHUTDOWN_GRACE = 10.0
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
+
+def retry_delay(attempts: int, max_delay: float) -> float:
+    """Seconds before the next try after `attempts` failed ones: doubling, capped, and
+    spread a little so that workers and mails do not all come back at the same instant."""
+    exponent = min(max(attempts, 1) - 1, 30)
+    return min(max_delay, FIRST_RETRY_DELAY * 2 ** exponent) * random.uniform(0.75, 1.0)
+
+
+class MailWorker:
+    def __init__(self, pool: asyncpg.Pool, settings: Settings):
+        self.pool = pool
+        self.settings = settings
+        # Recorded in claimed_by: which process took a row, for whoever investigates.
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._secrets = secret_values(settings)
+        self.sender = sender_mailbox(settings.mail.sender).addr_spec
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self._listener_lost = False
+        self._smtp_failures = 0
+
+    async def run(self) -> None:
+        database_failures = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            await self._listen()
+            due_in = None
+            try:
+                pause = await self._send_due()
+                async with self.pool.acquire() as connection:
+                    due_in = await store.seconds_until_next_due(connection)
+                database_failures = 0
+            except DATABASE_ERRORS as error:
+                database_failures += 1
+                pause = min(POLL_INTERVAL, retry_delay(database_failures, POLL_INTERVAL))
+                log.warning("mail outbox: database unavailable (%s), trying again in %.1f s",
+                            type(error).__name__, pause)
+            except Exception:
+                log.exception("mail outbox: unexpected error; carrying on")
+                pause = POLL_INTERVAL
+            if pause is not None:
+                # The SMTP server or the database just failed: no point waking sooner.
+                await self._sleep(pause, wake_on_notify=False)
+            else:
+                wait = POLL_INTERVAL if due_in is None else min(POLL_INTERVAL, due_in)
+                await self._sleep(max(wait, 0.05), wake_on_notify=True)
+
+    async def stop(self, task: asyncio.Task) -> None:
+        """Let an attempt under way finish (cutting it could send that mail twice), then end;
+        cancel and await the task if it takes longer than SHUTDOWN_GRACE."""
+        self._stop.set()
+        try:
+            await asyncio.wait_for(task, SHUTDOWN_GRACE)
+        except TimeoutError:
+            log.warning("mail outbox: an attempt was cut short by shutdown")
+        finally:
+            await self._close_listener()
+
+    async def _send_due(self) -> float | None:
+        """Send every due mail; the pause before trying again if the SMTP server failed."""
+        smtp = SmtpClient(self.settings.mail, self._secrets)
+        try:
+            while not self._stop.is_set():
+                async with self.pool.acquire() as connection:
+                    mail = await store.claim_next(connection, lease_seconds=CLAIM_LEASE,
+                                                  worker=self.name)
+                if mail is None:
+                    return None
+                if not await self._deliver(smtp, mail):
+                    return retry_delay(self._smtp_failures, self.settings.mail.retry_max_delay)
+            return None
+        finally:
+            await smtp.close()
+
+    async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
+        """One attempt at one mail; False when the server could not take it now."""
+        try:
+            message = build_message(mail, sender=self.settings.mail.sender,
+                                    reply_to=self.settings.app.support_email)
+        except (ValueError, TypeError) as error:
+            # Enqueue checks what goes in; a row no message can be made of stays broken.
+            log.error("mail %s cannot be built and is given up: %s", mail.id, error)
+            await self._record(store.mark_failed, mail.id, error=f"cannot build: {error}")
+            return True
+        try:
+            await smtp.send(message, sender=self.sender, recipient=mail.to_address)
+        except DeliveryError as failure:
+            if failure.permanent:
+                log.warning("mail %s refused by the server for good: %s", mail.id,
+                            failure.description)
+                await self._record(store.mark_failed, mail.id, error=failure.description)
+                return True
+            self._smtp_failures += 1
+            delay = retry_delay(mail.attempts, self.settings.mail.retry_max_delay)
+            log.warning("mail %s not sent (attempt %d), next try in %.1f s: %s", mail.id,
+                        mail.attempts, delay, failure.description)
+            await self._record(store.mark_for_retry, mail.id, delay_seconds=delay,
+                               error=failure.description)
+            return False
+        self._smtp_failures = 0
+        await self._record(store.mark_sent, mail.id)
+        return True
+
+    async def _record(self, update, mail_id: int, **values) -> None:
+        """Write an attempt's outcome, trying until the database takes it: a sent mail that
+        is not marked would be sent again when its lease runs out."""
+        failures = 0
+        while True:
+            try:
+                async with self.pool.acquire() as connection:
+                    await update(connection, mail_id, **values)
+                return
+            except DATABASE_ERRORS as error:
+                failures += 1
+                delay = retry_delay(failures, 5.0)
+                log.warning("mail %s: cannot record the outcome (%s), trying again in %.1f s",
+                            mail_id, type(error).__name__, delay)
+                await asyncio.sleep(delay)
+
+    async def _sleep(self, seconds: float, *, wake_on_notify: bool) -> None:
+        events = [self._stop] + ([self._wake] if wake_on_notify else [])
+        waiters = [asyncio.ensure_future(event.wait()) for event in events]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def _notified(self, *_args) -> None:
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        """Keep a connection LISTENing on mail_outbox; while there is none, polling covers."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        await self._close_listener()
+        connection = None
+        try:
+            connection = await asyncpg.connect(
+                self.settings.database.url.get_secret_value(), timeout=5)
+            await connection.add_listener(store.CHANNEL, self._notified)
+            connection.add_termination_listener(self._notified)
+        except DATABASE_ERRORS as error:
+            if connection is not None:
+                connection.terminate()
+            if not self._listener_lost:
+                # The URL holds the database password: name the error only.
+                log.warning("mail outbox: cannot listen for new mail (%s); polling every %.0f s",
+                            type(error).__name__, POLL_INTERVAL)
+            self._listener_lost = True
+            return
+        self._listener = connection
+        if self._listener_lost:
+            log.info("mail outbox: listening for new mail again")
+        self._listener_lost = False
+
+    async def _close_listener(self) -> None:
+        connection, self._listener = self._listener, None
+        if connection is None or connection.is_closed():
+            return
+        try:
+            await connection.close(timeout=2)
+        except DATABASE_ERRORS:
+            connection.terminate()
+
+
+async def mail_worker(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: one worker per process, stopped before the database pool closes."""
+    worker = MailWorker(app[DB_POOL], app[SETTINGS])
+    task = asyncio.create_task(worker.run(), name="mail-worker")
+    try:
+        yield
+    finally:
+        await worker.stop(task)

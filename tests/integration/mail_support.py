@@ -1,0 +1,129 @@
+"""Helpers for the mail tests: reading a catcher's Maildir, a catcher of a test's own, and
+an outbox database of a test's own."""
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import secrets
+import sys
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import asyncpg
+
+from app.localstack import processes
+from app.migrate import apply_migrations
+from app.views.dev_mail import read_message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def unique_address(tag: str) -> str:
+    """Each test mails addresses of its own, so mails from other tests never confuse it."""
+    return f"{tag}-{secrets.token_hex(5)}@example.se"
+
+
+# A delivered Maildir file never changes: parse each one once, however often tests look.
+_parsed: dict[tuple[str, str], EmailMessage] = {}
+
+
+def all_caught(maildir: Path | str) -> list[EmailMessage]:
+    box = mailbox.Maildir(maildir, factory=None, create=False)
+    messages = []
+    for key in box.keys():
+        if (str(maildir), key) not in _parsed:
+            _parsed[str(maildir), key] = read_message(box, key)
+        messages.append(_parsed[str(maildir), key])
+    return messages
+
+
+def caught(maildir: Path | str, to_address: str) -> list[EmailMessage]:
+    return [m for m in all_caught(maildir) if m["To"] is not None
+            and any(a.addr_spec == to_address for a in m["To"].addresses)]
+
+
+async def wait_for_mail(maildir: Path | str, to_address: str, count: int,
+                        timeout: float = 20) -> list[EmailMessage]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = caught(maildir, to_address)
+        if len(found) >= count:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{len(found)} of {count} mails to {to_address} arrived")
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_row(connection: asyncpg.Connection, mail_id: int, condition,
+                       timeout: float = 20) -> asyncpg.Record:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        row = await connection.fetchrow("SELECT * FROM mail_outbox WHERE id = $1", mail_id)
+        if condition(row):
+            return row
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"outbox row {mail_id} never got there: {dict(row)}")
+        await asyncio.sleep(0.1)
+
+
+async def wait_for_listeners(connection: asyncpg.Connection, count: int, timeout: float = 20) -> None:
+    """Until `count` workers LISTEN on this database: then a NOTIFY reaches them all."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    query = """SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND query ILIKE 'LISTEN %mail_outbox%'"""
+    while await connection.fetchval(query) < count:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"fewer than {count} workers listen for mail")
+        await asyncio.sleep(0.05)
+
+
+def event_context(title: str, starts_at: datetime, name: str = "Åsa Öberg", **extra) -> dict:
+    """What the event mail templates (web/templates/mail/event_*, interviewer_*) expect."""
+    return {"event": {"title": title, "organization_name": "Växjö Rör AB", "state": "published"},
+            "event_starts_at": starts_at, "previous_start": starts_at - timedelta(days=7),
+            "name": name, "kind": "candidate", "link": "https://snabb.example.se/c/abc",
+            "code": "482913", **extra}
+
+
+class MailCatcher:
+    """The development mail catcher as a process of this test's own, to stop and start."""
+
+    def __init__(self, maildir: Path, port: int, log: Path):
+        self.maildir, self.port, self.log = maildir, port, log
+        self.process = None
+
+    def start(self) -> None:
+        self.process = processes.start(
+            [sys.executable, "-m", "app.localstack.mailcatcher", "--port", str(self.port),
+             "--maildir", str(self.maildir)], self.log, cwd=ROOT)
+        processes.wait_for_port("127.0.0.1", self.port, 20, self.process, "mail catcher")
+
+    def stop(self) -> None:
+        processes.stop(self.process)
+        self.process = None
+
+
+async def scratch_database(admin_url: str) -> str:
+    """A new, migrated database on the test cluster: an outbox no other worker sends from."""
+    name = f"mail_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    connection = await asyncpg.connect(url)
+    try:
+        await apply_migrations(connection)
+    finally:
+        await connection.close()
+    return url
+
+
+async def drop_database(admin_url: str, url: str) -> None:
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'DROP DATABASE {url.rsplit("/", 1)[1]} WITH (FORCE)')
+    finally:
+        await admin.close()

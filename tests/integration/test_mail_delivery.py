@@ -1,0 +1,156 @@
+"""The outbox worker against an SMTP server that goes away, and against other workers.
+
+Each test has a database of its own (so the session application's worker cannot send its
+mails) and a mail catcher process of its own (to stop and start), and runs one or more
+application instances on them, each with its worker, as separate processes would.
+"""
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest_asyncio
+
+from app.application import create_app
+from app.keys import MAILER
+from app.localstack.processes import free_port
+from app.logs import secret_values
+from app.mail.worker import POLL_INTERVAL
+from app.settings import load_settings
+from tests.integration.mail_support import (MailCatcher, all_caught, caught, drop_database,
+                                            event_context, scratch_database, unique_address,
+                                            wait_for_listeners, wait_for_mail, wait_for_row)
+from tests.serving import serving
+
+STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+TITLE = "Säljare på kontoret i Växjö"
+
+
+@pytest_asyncio.fixture
+async def outbox_url(stack):
+    url = await scratch_database(stack.environ["DATABASE_URL"])
+    try:
+        yield url
+    finally:
+        await drop_database(stack.environ["DATABASE_URL"], url)
+
+
+@pytest_asyncio.fixture
+async def outbox(outbox_url):
+    connection = await asyncpg.connect(outbox_url)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+@pytest_asyncio.fixture
+async def catcher(tmp_path):
+    """A catcher of this test's own, not yet started: the test decides when SMTP is up."""
+    own = MailCatcher(tmp_path / "mail", free_port(), tmp_path / "mailcatcher.log")
+    try:
+        yield own
+    finally:
+        await asyncio.to_thread(own.stop)
+
+
+def instance_settings(stack, outbox_url: str, catcher: MailCatcher):
+    return load_settings(dict(stack.environ, DATABASE_URL=outbox_url,
+                              SNABB_APP_PORT=str(free_port()),
+                              SNABB_MAIL_SMTP_PORT=str(catcher.port),
+                              SNABB_MAIL_CATCHER_DIR=str(catcher.maildir)))
+
+
+async def enqueue(app, connection, address: str) -> int:
+    async with connection.transaction():
+        return await app[MAILER].enqueue(
+            connection, to_address=address, to_name="Åsa Öberg", language="sv",
+            template="event_cancelled", context=event_context(TITLE, STARTS))
+
+
+async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_is_back(
+        stack, outbox_url, outbox, catcher):
+    settings = instance_settings(stack, outbox_url, catcher)
+    app = create_app(settings)
+    address = unique_address("smtp-down")
+    async with serving(app, settings.app.port):
+        mail_id = await enqueue(app, outbox, address)  # commits although SMTP is down
+
+        row = await wait_for_row(outbox, mail_id, lambda r: r["attempts"] >= 3)
+        assert row["sent_at"] is None and row["failed_at"] is None
+        assert row["last_error"]  # the reason is kept...
+        for secret in secret_values(settings):  # ...and it holds no secret
+            assert secret not in row["last_error"]
+
+        await asyncio.to_thread(catcher.start)
+        row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
+        assert row["last_error"] is None
+        # Time for a second copy to turn up, were the worker to send one.
+        await asyncio.sleep(3 * settings.mail.retry_max_delay)
+
+    (message,) = caught(catcher.maildir, address)
+    assert message["Message-ID"] == row["message_id"]
+    assert (await outbox.fetchrow("SELECT sent_at FROM mail_outbox WHERE id = $1",
+                                  mail_id))["sent_at"] == row["sent_at"]
+
+
+async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outbox, catcher):
+    await asyncio.to_thread(catcher.start)
+    instances = 3
+    mails = 60
+    async with AsyncExitStack() as running:
+        apps = []
+        for _ in range(instances):
+            settings = instance_settings(stack, outbox_url, catcher)
+            apps.append(create_app(settings))
+            await running.enter_async_context(serving(apps[-1], settings.app.port))
+        await wait_for_listeners(outbox, instances)
+
+        # One transaction, committed at once: every worker is woken for the same rows.
+        addresses = [unique_address(f"many-{n}") for n in range(mails)]
+        started = asyncio.get_running_loop().time()
+        async with outbox.transaction():
+            for address in addresses:
+                await apps[0][MAILER].enqueue(
+                    outbox, to_address=address, to_name="Åsa", language="en",
+                    template="event_cancelled", context=event_context(TITLE, STARTS))
+        while await outbox.fetchval("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL"):
+            assert asyncio.get_running_loop().time() - started < 30, "mails were not all sent"
+            await asyncio.sleep(0.05)
+        elapsed = asyncio.get_running_loop().time() - started
+        await asyncio.sleep(1)  # a late duplicate would land now
+
+    rows = await outbox.fetch("SELECT message_id, attempts, claimed_by FROM mail_outbox")
+    assert len(rows) == mails and all(row["attempts"] == 1 for row in rows)
+    # The workers shared the work: the test really had them compete for the rows.
+    assert len({row["claimed_by"] for row in rows}) >= 2
+    # Woken by NOTIFY, not by the poll, which was still seconds away.
+    assert elapsed < POLL_INTERVAL / 2
+
+    received = [message["Message-ID"] for message in all_caught(catcher.maildir)]
+    assert sorted(received) == sorted(row["message_id"] for row in rows)
+
+
+async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
+        stack, outbox_url, outbox, catcher):
+    await asyncio.to_thread(catcher.start)
+    settings = instance_settings(stack, outbox_url, catcher)
+    app = create_app(settings)
+    address = unique_address("lease")
+    # A worker took the row a moment ago and died before it could send or record anything.
+    async with outbox.transaction():
+        mail_id = await app[MAILER].enqueue(
+            outbox, to_address=address, to_name="Åsa", language="sv",
+            template="event_cancelled", context=event_context(TITLE, STARTS))
+        await outbox.execute(
+            """UPDATE mail_outbox SET attempts = 1, claimed_by = 'dead-worker',
+                      next_attempt_at = now() + interval '2 seconds' WHERE id = $1""", mail_id)
+    async with serving(app, settings.app.port):
+        await asyncio.sleep(1)
+        assert caught(catcher.maildir, address) == []  # not while the lease holds
+        await wait_for_mail(catcher.maildir, address, 1)
+        row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
+    assert row["attempts"] == 2 and row["claimed_by"] != "dead-worker"

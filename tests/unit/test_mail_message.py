@@ -1,0 +1,186 @@
+"""Mail without a server: rendering, the MIME message, addresses, retries and errors."""
+from __future__ import annotations
+
+import email
+import email.header
+import email.policy
+import re
+from datetime import datetime, timedelta, timezone
+
+import aiosmtplib
+import pytest
+
+from app.i18n import Renderer
+from app.mail import Mailer
+from app.mail.calendar import CalendarEntry, calendar_text
+from app.mail.message import OutboxMail, build_message, mailbox, sender_mailbox
+from app.mail.smtp import _permanent, describe
+from app.mail.worker import FIRST_RETRY_DELAY, retry_delay
+from app.settings import load_settings
+
+SECRETS = {
+    "SNABB_APP_SECRET_KEY": "a" * 32, "SNABB_JANUS_TOKEN_SECRET": "b" * 32,
+    "SNABB_JANUS_ADMIN_SECRET": "c" * 32, "SNABB_JANUS_ROOM_ADMIN_KEY": "d" * 32,
+    "SNABB_JANUS_EVENT_SECRET": "e" * 32, "DATABASE_URL": "postgresql://u:p@127.0.0.1/x",
+}
+SENDER = "Snabbintervjuer <no-reply@snabbintervjuer.se>"
+STARTS = datetime(2026, 12, 4, 13, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def mailer() -> Mailer:
+    return Mailer(load_settings(dict(SECRETS, SNABB_APP_PUBLIC_URL="https://snabb.example.se")),
+                  Renderer())
+
+
+def outbox_mail(**changes) -> OutboxMail:
+    values = dict(id=1, message_id="<abc123@snabbintervjuer.se>", to_address="asa@example.se",
+                  to_name="Åsa Öberg", language="sv", subject="Ny tid: Säljare på kontoret i Växjö",
+                  text_body="Hej Åsa!\nTiden är ändrad.\n", html_body="<p>Hej Åsa!</p>",
+                  ics=None, ics_method=None, created_at=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc),
+                  attempts=1)
+    values.update(changes)
+    return OutboxMail(**values)
+
+
+def reparse(message) -> email.message.EmailMessage:
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+def test_text_and_html_alternatives_with_headers():
+    parsed = reparse(build_message(outbox_mail(), sender=SENDER, reply_to="support@example.se"))
+    assert parsed.get_content_type() == "multipart/alternative"
+    # On the wire lines end in CRLF.
+    assert parsed.get_body(("plain",)).get_content() == "Hej Åsa!\r\nTiden är ändrad.\r\n"
+    assert parsed.get_body(("html",)).get_content().strip() == "<p>Hej Åsa!</p>"
+    assert str(parsed["Subject"]) == "Ny tid: Säljare på kontoret i Växjö"
+    assert parsed["To"].addresses[0].display_name == "Åsa Öberg"
+    assert parsed["To"].addresses[0].addr_spec == "asa@example.se"
+    assert parsed["Message-ID"] == "<abc123@snabbintervjuer.se>"
+    assert parsed["Date"].datetime == datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+    assert parsed["Reply-To"] == "support@example.se"
+    assert parsed["Content-Language"] == "sv"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_message_is_seven_bit_clean():
+    raw = build_message(outbox_mail(), sender=SENDER, reply_to="s@example.se").as_bytes()
+    assert max(raw) < 128
+
+
+def test_a_calendar_goes_along_as_invite_ics_with_its_method():
+    entry = CalendarEntry(uid="event-1-candidate-2@snabbintervjuer", sequence=1, method="REQUEST",
+                          summary="Säljare", description="", starts_at=STARTS,
+                          ends_at=STARTS + timedelta(hours=1))
+    ics = calendar_text(entry, organizer=sender_mailbox(SENDER),
+                        attendee=mailbox("asa@example.se"), stamp=STARTS)
+    parsed = reparse(build_message(outbox_mail(ics=ics, ics_method="REQUEST"), sender=SENDER,
+                                   reply_to="s@example.se"))
+    assert parsed.get_content_type() == "multipart/mixed"
+    (attachment,) = parsed.iter_attachments()
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "REQUEST"
+    assert attachment.get_filename() == "invite.ics"
+    assert "UID:event-1-candidate-2@snabbintervjuer" in attachment.get_content()
+    assert parsed.get_body(("plain",)).get_content().startswith("Hej Åsa!")
+
+
+@pytest.mark.parametrize("address", ["", "asa", "asa@", "@example.se", "a b@example.se",
+                                     "asa@example", "asa@example.se\r\nBcc: x@example.se",
+                                     "åsa@example.se", "a@b.se, c@d.se"])
+def test_bad_addresses_are_refused(address):
+    with pytest.raises(ValueError):
+        mailbox(address, "Åsa")
+
+
+def test_a_name_cannot_break_into_the_headers():
+    address = mailbox(" asa@example.se ", "Åsa\r\nBcc: evil@example.se")
+    assert address.display_name == "Åsa Bcc: evil@example.se"
+    parsed = reparse(build_message(outbox_mail(to_name=address.display_name), sender=SENDER,
+                                   reply_to="s@example.se"))
+    assert parsed["Bcc"] is None
+    assert len(parsed["To"].addresses) == 1
+
+
+def test_retries_wait_longer_each_time_up_to_the_cap():
+    delays = [retry_delay(attempt, 300.0) for attempt in range(1, 12)]
+    assert FIRST_RETRY_DELAY * 0.75 <= delays[0] <= FIRST_RETRY_DELAY
+    assert delays[3] > delays[0]
+    assert all(0 < delay <= 300.0 for delay in delays)
+    assert delays[-1] >= 300.0 * 0.75
+    assert retry_delay(10_000, 1.0) <= 1.0  # no overflow however many attempts
+
+
+def test_errors_are_described_without_secrets():
+    error = aiosmtplib.SMTPAuthenticationError(535, "5.7.8 bad credentials for hunter2-password")
+    text = describe(error, ["hunter2-password"])
+    assert text.startswith("SMTPAuthenticationError: ")
+    assert "535" in text and "hunter2" not in text
+    assert len(describe(OSError("x" * 5000), [])) <= 1000
+
+
+def test_only_a_final_refusal_is_permanent():
+    refused = aiosmtplib.SMTPRecipientRefused(550, "no such user", "x@example.se")
+    busy = aiosmtplib.SMTPRecipientRefused(450, "mailbox busy", "x@example.se")
+    assert _permanent(aiosmtplib.SMTPRecipientsRefused([refused]))
+    assert not _permanent(aiosmtplib.SMTPRecipientsRefused([busy]))
+    assert _permanent(aiosmtplib.SMTPDataError(554, "rejected as spam"))
+    assert not _permanent(aiosmtplib.SMTPDataError(451, "try later"))
+    assert not _permanent(aiosmtplib.SMTPAuthenticationError(535, "bad credentials"))
+    assert not _permanent(ConnectionRefusedError())
+
+
+def context() -> dict:
+    return {"event": {"title": "Säljare & co", "organization_name": "Växjö AB", "state": "published"},
+            "event_starts_at": STARTS, "previous_start": STARTS - timedelta(days=1),
+            "link": "https://snabb.example.se/c/abc", "name": "Åsa", "kind": "candidate"}
+
+
+@pytest.mark.parametrize("language, when, footer", [
+    ("sv", "fredag 4 december 2026 kl. 14:00 (svensk tid)", "Frågor eller problem? Skriv till"),
+    ("en", "Friday 4 December 2026 at 14:00 (Swedish time, CET)", "Questions or problems? Write to"),
+])
+def test_rendering_in_the_recipients_language(mailer, language, when, footer):
+    rendered = mailer.render(language, "event_time_changed", context())
+    assert "Säljare & co" in rendered.subject and "\n" not in rendered.subject
+    # Plain text is not HTML-escaped; HTML is.
+    assert "Säljare & co" in rendered.text and "&amp;" not in rendered.text
+    assert "Säljare &amp; co" in rendered.html
+    assert when in rendered.text and when in rendered.html
+    assert f'<html lang="{language}">' in rendered.html
+    assert f"<title>{rendered.subject.replace('&', '&amp;')}</title>" in rendered.html
+    # The footer: after the signature mark in text, at the end of the layout in HTML.
+    assert rendered.text.endswith(f"{footer} support@snabbintervjuer.se.\n")
+    assert "\n-- \nSnabbintervjuer – https://snabb.example.se\n" in rendered.text
+    assert footer in rendered.html and 'href="mailto:support@snabbintervjuer.se"' in rendered.html
+
+
+@pytest.mark.parametrize("language, template", [
+    ("de", "event_time_changed"), ("sv", "_base"), ("sv", "../base"), ("sv", "Event"),
+])
+def test_unknown_languages_and_template_names_are_refused(mailer, language, template):
+    with pytest.raises(ValueError):
+        mailer.render(language, template, context())
+
+
+@pytest.mark.parametrize("subject", [
+    "New time: Säljare på kontoret i Växjö – åäö ÅÄÖ",
+    "Ny tid: " + " ".join(["Säljare på kontoret i Växjö –"] * 8),
+    "Plain ASCII subject that is long enough to be folded somewhere along the way, surely",
+])
+def test_long_subjects_and_names_keep_every_space(subject):
+    # Python's own header folder drops a space where it folds between two encoded words
+    # (CPython gh-144156); the message must arrive with the subject it was given.
+    name = "Åsa-Märta Öberg von Långnamnsson – " * 3
+    raw = build_message(outbox_mail(subject=subject, to_name=name), sender=SENDER,
+                        reply_to="s@example.se").as_bytes()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert decoded(parsed["Subject"]) == subject
+    assert decoded(parsed["To"]) == f"{' '.join(name.split())} <asa@example.se>"
+
+
+def decoded(value: str) -> str:
+    """RFC 5322 unfolding, then RFC 2047 decoding, as a mail client does it."""
+    unfolded = re.sub(r"\r?\n(?=[ \t])", "", value)
+    return str(email.header.make_header(email.header.decode_header(unfolded)))
