@@ -1,0 +1,75 @@
+"""Per request: who is logged in (request[USER]) and the CSRF check on state changes."""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from app.auth import wants_json
+from app.auth.csrf import (
+    SESSION_TOKEN,
+    form_is_readable,
+    needs_check,
+    set_seed_cookie,
+    token_is_valid,
+)
+from app.auth.sessions import COOKIE as SESSION_COOKIE
+from app.auth.sessions import clear_session_cookie, load_session_user, session_token_of
+from app.keys import DB_POOL, USER
+from app.logs import redact_path
+from app.views.pages import render
+
+log = logging.getLogger(__name__)
+# Paths that never need to know the user: no database query for them.
+ANONYMOUS_PREFIXES = ("/static/", "/healthz", "/janus/events", "/api/join")
+
+
+async def _identify(request: web.Request) -> bool:
+    """Set request[USER]; True when the browser holds a session cookie that is no longer good."""
+    request[USER] = None
+    if request.path.startswith(ANONYMOUS_PREFIXES) or SESSION_COOKIE not in request.cookies:
+        return False
+    token = session_token_of(request)
+    if token is None:
+        return True
+    async with request.app[DB_POOL].acquire() as connection:
+        user = await load_session_user(connection, token)
+    if user is None:
+        return True
+    request[USER] = user
+    request[SESSION_TOKEN] = token
+    return False
+
+
+def _refuse(request: web.Request) -> web.Response:
+    log.warning("refused %s %s: CSRF token missing or wrong", request.method,
+                redact_path(request.path))
+    if wants_json(request) or request.content_type == "application/json":
+        return web.json_response({"error": "csrf"}, status=403)
+    return render(request, "account/csrf_refused.html", status=403)
+
+
+def _finish(request: web.Request, response: web.StreamResponse, stale_cookie: bool) -> None:
+    set_seed_cookie(request, response)
+    if stale_cookie and SESSION_COOKIE not in response.cookies and not response.prepared:
+        clear_session_cookie(request, response)
+    # Pages for a logged-in user are personal: no shared cache may keep them.
+    if request.get(USER) is not None and not response.prepared:
+        response.headers.setdefault("Cache-Control", "private, no-store")
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler):
+    stale_cookie = await _identify(request)
+    if needs_check(request) and not await form_is_readable(request):
+        raise web.HTTPBadRequest(text="malformed form")
+    if needs_check(request) and not await token_is_valid(request):
+        response = _refuse(request)
+    else:
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            _finish(request, error, stale_cookie)
+            raise
+    _finish(request, response, stale_cookie)
+    return response

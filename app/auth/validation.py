@@ -1,0 +1,121 @@
+"""Checks for account forms: plain functions without I/O.
+
+Each returns the cleaned value and adds (message, params) to `errors` under the field's
+name. Messages are English source text marked for the catalogs and translated where they
+are shown (web/templates/_forms.html).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from app.i18n import LANGUAGES, N_
+
+Errors = dict[str, tuple[str, dict]]
+
+MAX_EMAIL = 254
+MAX_NAME = 200
+MIN_PASSWORD = 10
+# Argon2 takes any length; a cap keeps one request from costing much.
+MAX_PASSWORD = 200
+
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
+
+
+# Bidirectional overrides can make a name display as something else.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(text: str) -> bool:
+    """Line breaks, NUL and other controls, lone surrogates, private use, bidi overrides."""
+    return any(unicodedata.category(char) in ("Cc", "Cs", "Co") or char in _BIDI_CONTROLS
+               for char in text)
+
+
+def ascii_domain(address: str) -> str:
+    """The address with an internationalized domain (åäö.se) in its ASCII form (xn--…),
+    which every mail server accepts; unchanged when it cannot be converted."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def is_email(address: str) -> bool:
+    """A deliverable-looking address: local@domain.tld with an ASCII domain; no spaces,
+    quoting or comments."""
+    local, at, domain = address.rpartition("@")
+    if not at or not local or len(local) > 64 or not _LOCAL_PART.match(local):
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or len(labels[-1]) < 2 or labels[-1].isdigit():
+        return False
+    return all(0 < len(label) <= 63 and _DOMAIN_LABEL.match(label) for label in labels)
+
+
+def clean_email(value: object, errors: Errors, field: str = "email") -> str:
+    text = ascii_domain(value.strip()) if isinstance(value, str) else ""
+    if not text:
+        errors[field] = (N_("Enter the e-mail address."), {})
+    elif len(text) > MAX_EMAIL:
+        errors[field] = (N_("An e-mail address is at most %(max)s characters."), {"max": MAX_EMAIL})
+    elif has_control_characters(text) or not is_email(text):
+        errors[field] = (N_("Enter an e-mail address like name@example.se."), {})
+    return text
+
+
+def clean_text(value: object, errors: Errors, field: str, missing: str,
+               maximum: int = MAX_NAME) -> str:
+    """A one-line text such as a name: required, at most `maximum` characters."""
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if not text:
+        errors[field] = (missing, {})
+    elif len(text) > maximum:
+        errors[field] = (N_("At most %(max)s characters."), {"max": maximum})
+    elif has_control_characters(text):
+        errors[field] = (N_("Remove the special characters that cannot be shown."), {})
+    return text
+
+
+def clean_name(value: object, errors: Errors, field: str = "name") -> str:
+    return clean_text(value, errors, field, N_("Enter your name."))
+
+
+def clean_organization(value: object, errors: Errors, field: str = "organization") -> str:
+    return clean_text(value, errors, field, N_("Enter the name of your organization."))
+
+
+def clean_new_password(value: object, confirmation: object, errors: Errors, email: str = "",
+                       field: str = "password", confirm_field: str = "password_confirm") -> str:
+    """A new password (never stripped: spaces are part of it) and its repetition."""
+    password = value if isinstance(value, str) else ""
+    if not password:
+        errors[field] = (N_("Choose a password."), {})
+    elif len(password) < MIN_PASSWORD:
+        errors[field] = (N_("Use at least %(min)s characters."), {"min": MIN_PASSWORD})
+    elif len(password) > MAX_PASSWORD:
+        errors[field] = (N_("Use at most %(max)s characters."), {"max": MAX_PASSWORD})
+    elif "\x00" in password:
+        errors[field] = (N_("Remove the special characters that cannot be shown."), {})
+    elif email and password.strip().lower() == email.strip().lower():
+        errors[field] = (N_("Your password must not be your e-mail address."), {})
+    elif confirmation != password:
+        errors[confirm_field] = (N_("The two passwords are not the same."), {})
+    return password
+
+
+def clean_language(value: object, errors: Errors, field: str = "language") -> str:
+    if value not in LANGUAGES:
+        errors[field] = (N_("Choose Swedish or English."), {})
+        return LANGUAGES[0]
+    return str(value)
+
+
+def form_text(form, name: str) -> str:
+    """A form field as text, or "" (a file upload or a missing field is no text)."""
+    value = form.get(name, "")
+    return value if isinstance(value, str) else ""

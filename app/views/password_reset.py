@@ -1,0 +1,112 @@
+"""Forgotten password: a mailed link (one hour, once) to a page that sets a new one.
+
+The answer to "send me a link" is the same whether or not the address has an account, so the
+form cannot be used to find out who has one.
+"""
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from app.auth.client import client_address
+from app.auth.links import RESET_LIFETIME, create_password_reset, usable_password_reset
+from app.auth.ratelimit import record_attempt
+from app.auth.sessions import end_other_sessions
+from app.auth.users import hash_password_async, set_password_hash, user_by_email
+from app.auth.validation import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    clean_email,
+    clean_new_password,
+    form_text,
+)
+from app.keys import DB_POOL, MAILER, SETTINGS
+from app.views.account_support import form_page, log_in, prefer_language
+from app.views.pages import render
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+
+@routes.get("/password/forgot", name="forgot_password")
+async def forgot_form(request: web.Request) -> web.Response:
+    sent = request.query.get("sent") == "1"
+    return form_page(request, "account/forgot.html", {"values": {}, "sent": sent}, {})
+
+
+@routes.post("/password/forgot")
+async def forgot(request: web.Request) -> web.Response:
+    form = await request.post()
+    errors: dict = {}
+    email = clean_email(form_text(form, "email"), errors)
+    if errors:
+        return form_page(request, "account/forgot.html",
+                         {"values": {"email": email}, "sent": False}, errors)
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            user = await user_by_email(connection, email)
+            token = None
+            if user is not None and not user["disabled"]:
+                token = await create_password_reset(connection, user["id"])
+                if token is None:
+                    log.info("password reset for user %s not sent: hourly limit reached", user["id"])
+            if token is not None:
+                url = f"{request.app[SETTINGS].app.public_url}/password/reset/{token}"
+                await request.app[MAILER].enqueue(
+                    connection, to_address=user["email"], to_name=user["name"],
+                    language=user["language"], template="password_reset",
+                    context={"name": user["name"], "reset_url": url,
+                             "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60)})
+                log.info("password reset mail queued for user %s", user["id"])
+    raise web.HTTPSeeOther("/password/forgot?sent=1")
+
+
+def link_invalid(request: web.Request) -> web.Response:
+    return render(request, "account/link_invalid.html", {"kind": "reset"}, status=404)
+
+
+def reset_context(reset, values: dict | None = None) -> dict:
+    return {"email": reset["email"], "min_password": MIN_PASSWORD, "max_password": MAX_PASSWORD,
+            "values": values or {}}
+
+
+@routes.get("/password/reset/{token}", name="reset_password")
+async def reset_form(request: web.Request) -> web.Response:
+    async with request.app[DB_POOL].acquire() as connection:
+        reset = await usable_password_reset(connection, request.match_info["token"])
+    if reset is None:
+        return link_invalid(request)
+    prefer_language(request, reset["language"])
+    return form_page(request, "account/reset.html", reset_context(reset), {})
+
+
+@routes.post("/password/reset/{token}")
+async def reset(request: web.Request) -> web.Response:
+    form = await request.post()
+    token = request.match_info["token"]
+    async with request.app[DB_POOL].acquire() as connection:
+        reset = await usable_password_reset(connection, token)
+        if reset is None:
+            return link_invalid(request)
+        prefer_language(request, reset["language"])
+        errors: dict = {}
+        password = clean_new_password(form_text(form, "password"),
+                                      form_text(form, "password_confirm"), errors,
+                                      email=reset["email"])
+        if errors:
+            return form_page(request, "account/reset.html", reset_context(reset), errors)
+        password_hash = await hash_password_async(password)
+        response = web.HTTPSeeOther("/account?done=reset")
+        async with connection.transaction():
+            # Locked and checked again: two tabs posting the same link change it only once.
+            reset = await usable_password_reset(connection, token, lock=True)
+            if reset is None:
+                return link_invalid(request)
+            await set_password_hash(connection, reset["user_id"], password_hash)
+            ended = await end_other_sessions(connection, reset["user_id"])
+            # Proving the mailbox is as good as the password: the log-in limit starts afresh.
+            await record_attempt(connection, reset["email"], client_address(request), succeeded=True)
+            await log_in(request, connection, response, reset["user_id"], reset["language"])
+    log.info("user %s reset their password; %d session(s) ended", reset["user_id"], ended)
+    raise response

@@ -1,0 +1,292 @@
+"""Sign-up, log-in, log-out, sessions, the account page and CSRF, over real HTTP."""
+from __future__ import annotations
+
+import pytest
+from yarl import URL
+
+from app.auth.sessions import COOKIE as SESSION_COOKIE
+from tests.accounts import (
+    PASSWORD,
+    csrf_in,
+    fresh_log_in_limits,  # noqa: F401 (a fixture)
+    get_page,
+    log_in,
+    log_out,
+    post_form,
+    sign_up,
+    unique_email,
+)
+
+pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
+
+HTML = {"Accept": "text/html"}
+
+
+def replace_cookie(http, base_url: str, name: str, value: str) -> None:
+    http.cookie_jar.clear(lambda cookie: cookie.key == name)
+    http.cookie_jar.update_cookies({name: value}, response_url=URL(base_url))
+
+
+async def test_sign_up_creates_organization_and_user_and_logs_in(http, base_url, db):
+    email = unique_email("signup")
+    user = await sign_up(http, base_url, email=email.upper(), name="Åsa Öberg",
+                         organization="Åkeriet & Co AB", language="en")
+    row = await db.fetchrow(
+        """SELECT u.name, u.email, u.language, u.password_hash, o.name AS organization
+           FROM app_user u JOIN organization o ON o.id = u.organization_id
+           WHERE lower(u.email) = $1""", email)
+    assert row["name"] == "Åsa Öberg" and row["organization"] == "Åkeriet & Co AB"
+    assert row["language"] == "en"
+    assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
+    status, page = await get_page(http, f"{base_url}/account")
+    assert status == 200
+    assert "Åsa Öberg" in page and "Åkeriet &amp; Co AB" in page
+    assert 'action="/logout"' in page  # the header's log-out button
+    assert user["email"] == email.upper()
+
+
+async def test_session_cookie_is_httponly_lax_and_signed(http, base_url):
+    email = unique_email()
+    status, _, headers = await post_form(http, base_url, "/signup", {
+        "organization": "Cookie AB", "name": "Kaka", "email": email, "password": PASSWORD,
+        "password_confirm": PASSWORD})
+    assert status == 303 and headers["Location"] == "/events"
+    cookie = [c for c in http.cookie_jar if c.key == SESSION_COOKIE][0]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie.value.count(".") == 2
+    assert not cookie["secure"]  # plain http on loopback; https gets Secure
+    # A tampered cookie is no session.
+    tampered = cookie.value[:-6] + ("AAAAAA" if not cookie.value.endswith("AAAAAA") else "BBBBBB")
+    replace_cookie(http, base_url, SESSION_COOKIE, tampered)
+    async with http.get(f"{base_url}/account", allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"] == "/login?next=/account"
+
+
+async def test_the_same_email_cannot_sign_up_twice_in_any_case(http, base_url, db):
+    user = await sign_up(http, base_url, language="en")
+    await log_out(http, base_url)
+    count = await db.fetchval("SELECT count(*) FROM organization")
+    status, page, _ = await post_form(http, base_url, "/signup", {
+        "organization": "Andra AB", "name": "Bertil", "email": user["email"].upper(),
+        "password": PASSWORD, "password_confirm": PASSWORD}, headers={"Accept-Language": "en"})
+    assert status == 400
+    assert "There is already an account with this e-mail address." in page
+    assert 'value="Andra AB"' in page and 'value="Bertil"' in page  # the input is kept
+    assert PASSWORD not in page  # never the password
+    assert await db.fetchval("SELECT count(*) FROM organization") == count
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("email", "not-an-address", "Enter an e-mail address like name@example.se."),
+    ("email", "", "Enter the e-mail address."),
+    ("organization", "", "Enter the name of your organization."),
+    ("organization", "x" * 201, "At most 200 characters."),
+    ("name", "   ", "Enter your name."),
+    ("name", "Nul\x00byte", "Remove the special characters that cannot be shown."),
+    ("password", "kort", "Use at least 10 characters."),
+    ("password_confirm", "något annat helt", "The two passwords are not the same."),
+])
+async def test_bad_sign_up_comes_back_with_a_message_beside_the_field(http, base_url, db, field,
+                                                                      value, message):
+    email = unique_email("bad")
+    form = {"organization": "Felet AB", "name": "Fel Felsson", "email": email,
+            "password": PASSWORD, "password_confirm": PASSWORD, field: value}
+    status, page, _ = await post_form(http, base_url, "/signup", form,
+                                      headers={"Accept-Language": "en"})
+    assert status == 400
+    assert message in page
+    error_field = "password_confirm" if field == "password_confirm" else field
+    assert f'id="err-{error_field}"' in page and 'aria-describedby="' in page
+    assert 'aria-invalid="true"' in page
+    assert PASSWORD not in page
+    assert await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", email) == 0
+
+
+async def test_sign_up_errors_in_swedish(http, base_url):
+    status, page, _ = await post_form(http, base_url, "/signup", {"email": "fel"},
+                                      headers={"Accept-Language": "sv"})
+    assert status == 400 and '<html lang="sv">' in page
+    assert "Skriv en e-postadress som namn@exempel.se." in page
+    assert "Skriv namnet på din organisation." in page
+
+
+async def test_log_in_and_out(http, base_url):
+    user = await sign_up(http, base_url, language="en")
+    assert await log_out(http, base_url) == 303
+    async with http.get(f"{base_url}/account", allow_redirects=False) as response:
+        assert response.status == 303
+    status, _, headers = await log_in(http, base_url, user["email"].upper(), user["password"])
+    assert status == 303 and headers["Location"] == "/events"
+    status, page = await get_page(http, f"{base_url}/account")
+    assert status == 200 and user["email"] in page
+
+
+async def test_log_in_returns_to_a_local_next_page_only(http, base_url):
+    user = await sign_up(http, base_url, language="en")
+    await log_out(http, base_url)
+    for next_path, expected in (("/account?x=1", "/account?x=1"), ("//evil.example/", "/events"),
+                                ("https://evil.example/", "/events")):
+        _, page = await get_page(http, f"{base_url}/login?next={next_path}")
+        async with http.post(f"{base_url}/login", allow_redirects=False, data={
+                "csrf_token": csrf_in(page), "email": user["email"], "password": user["password"],
+                "next": next_path}) as response:
+            assert response.status == 303 and response.headers["Location"] == expected
+        await log_out(http, base_url)
+
+
+async def test_wrong_password_and_unknown_email_get_the_same_answer(http, base_url):
+    user = await sign_up(http, base_url, language="en")
+    await log_out(http, base_url)
+    answers = []
+    for email, password in ((user["email"], "fel lösenord här"), (unique_email(), PASSWORD)):
+        status, page, _ = await post_form(http, base_url, "/login",
+                                          {"email": email, "password": password},
+                                          headers={"Accept-Language": "en"})
+        assert status == 400
+        assert "The e-mail address or the password is wrong." in page
+        assert f'value="{email}"' in page and password not in page
+        answers.append(page.replace(email, "EMAIL").split('name="csrf_token"')[0])
+    assert answers[0] == answers[1]
+
+
+async def test_logging_out_ends_the_session_on_the_server(http, base_url, db):
+    await sign_up(http, base_url, language="en")
+    stolen = [c for c in http.cookie_jar if c.key == SESSION_COOKIE][0].value
+    await log_out(http, base_url)
+    replace_cookie(http, base_url, SESSION_COOKIE, stolen)  # a copy kept from before
+    async with http.get(f"{base_url}/account", allow_redirects=False) as response:
+        assert response.status == 303
+        assert response.cookies[SESSION_COOKIE].value == ""  # the stale cookie is cleared
+
+
+async def test_pages_and_calls_need_a_login(http, base_url):
+    for path in ("/account", "/account/colleagues"):
+        async with http.get(base_url + path, allow_redirects=False) as response:
+            assert response.status == 303
+            assert response.headers["Location"] == f"/login?next={path}"
+    async with http.get(f"{base_url}/account", headers={"Accept": "application/json"},
+                        allow_redirects=False) as response:
+        assert response.status == 401
+
+
+async def test_state_changes_without_the_csrf_token_are_refused(http, base_url, db):
+    user = await sign_up(http, base_url, language="sv")
+    for data, headers in (({}, HTML), ({"csrf_token": "forged"}, HTML),
+                          ({"csrf_token": ""}, {"Accept": "application/json"})):
+        async with http.post(f"{base_url}/account/language", data=dict(data, language="en"),
+                             headers=headers, allow_redirects=False) as response:
+            assert response.status == 403
+            body = await response.text()
+            if headers is HTML:
+                assert "Formuläret hade gått ut" in body
+    assert await db.fetchval("SELECT language FROM app_user WHERE email = $1",
+                             user["email"]) == "sv"
+    # A token from another session does not do either.
+    _, page = await get_page(http, f"{base_url}/account")
+    other_token = csrf_in(page)
+    await log_out(http, base_url)
+    await log_in(http, base_url, user["email"], user["password"])
+    async with http.post(f"{base_url}/account/language", allow_redirects=False,
+                         data={"csrf_token": other_token, "language": "en"}) as response:
+        assert response.status == 403
+    # The header works as well as the field, for scripts.
+    _, page = await get_page(http, f"{base_url}/account")
+    async with http.post(f"{base_url}/account/language", allow_redirects=False, data={"language": "en"},
+                         headers={"X-CSRF-Token": csrf_in(page)}) as response:
+        assert response.status == 303
+
+
+async def test_anonymous_forms_need_the_cookie_bound_token(http, base_url):
+    user = await sign_up(http, base_url, language="en")
+    await log_out(http, base_url)
+    async with http.post(f"{base_url}/login", allow_redirects=False,
+                         data={"email": user["email"], "password": user["password"]}) as response:
+        assert response.status == 403
+    # A token copied from another browser is no good without that browser's cookie.
+    _, page = await get_page(http, f"{base_url}/login")
+    http.cookie_jar.clear()
+    async with http.post(f"{base_url}/login", allow_redirects=False, data={
+            "csrf_token": csrf_in(page), "email": user["email"],
+            "password": user["password"]}) as response:
+        assert response.status == 403
+
+
+async def test_change_password_needs_the_current_one_and_logs_out_other_browsers(
+        http, base_url, app_server):
+    from aiohttp import ClientSession, CookieJar
+    user = await sign_up(http, base_url, language="en")
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
+        await log_in(other, base_url, user["email"], user["password"])
+        assert (await get_page(other, f"{base_url}/account"))[0] == 200
+        new = "ett helt nytt lösenord"
+        status, page, _ = await post_form(http, base_url, "/account/password", {
+            "current_password": "inte det rätta", "password": new, "password_confirm": new},
+            form_page="/account", headers={"Accept-Language": "en"})
+        assert status == 400 and "That is not your current password." in page
+        status, _, headers = await post_form(http, base_url, "/account/password", {
+            "current_password": user["password"], "password": new, "password_confirm": new},
+            form_page="/account")
+        assert status == 303 and headers["Location"] == "/account?done=password"
+        assert (await get_page(http, f"{base_url}/account"))[0] == 200  # this browser stays in
+        async with other.get(f"{base_url}/account", allow_redirects=False) as response:
+            assert response.status == 303  # the other one is out
+    await log_out(http, base_url)
+    assert (await log_in(http, base_url, user["email"], user["password"]))[0] == 400
+    assert (await log_in(http, base_url, user["email"], new))[0] == 303
+
+
+async def test_choosing_the_language_saves_it_and_switches_the_pages(http, base_url, db):
+    user = await sign_up(http, base_url, language="sv")
+    status, _, headers = await post_form(http, base_url, "/account/language", {"language": "en"},
+                                         form_page="/account")
+    assert status == 303 and headers["Location"] == "/account?done=language"
+    assert await db.fetchval("SELECT language FROM app_user WHERE email = $1", user["email"]) == "en"
+    _, page = await get_page(http, f"{base_url}/account?done=language")
+    assert '<html lang="en">' in page and "Your language has been saved." in page
+    status, page, _ = await post_form(http, base_url, "/account/language", {"language": "de"},
+                                      form_page="/account")
+    assert status == 400 and "Choose Swedish or English." in page
+
+
+async def test_disabled_user_cannot_log_in_and_loses_the_session(http, base_url, db):
+    user = await sign_up(http, base_url, language="en")
+    await db.execute("UPDATE app_user SET disabled = true WHERE email = $1", user["email"])
+    async with http.get(f"{base_url}/account", allow_redirects=False) as response:
+        assert response.status == 303
+    status, page, _ = await post_form(http, base_url, "/login",
+                                      {"email": user["email"], "password": user["password"]},
+                                      headers={"Accept-Language": "en"})
+    assert status == 400 and "This account has been disabled." in page
+    status, page, _ = await post_form(http, base_url, "/login",
+                                      {"email": user["email"], "password": "fel lösenord här"},
+                                      headers={"Accept-Language": "en"})
+    assert status == 400 and "disabled" not in page  # only the right password learns it
+
+
+async def test_log_in_page_redirects_when_already_logged_in(http, base_url):
+    await sign_up(http, base_url, language="en")
+    async with http.get(f"{base_url}/login?next=/account", allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"] == "/account"
+
+
+@pytest.mark.parametrize("path", ["/signup", "/login", "/password/forgot", "/account/password",
+                                  "/account/colleagues", "/password/reset/x", "/invitation/x"])
+async def test_odd_posts_never_give_a_500(http, base_url, path):
+    await sign_up(http, base_url, language="en")
+    _, page = await get_page(http, f"{base_url}/account")
+    token = csrf_in(page)
+    bodies = [{"csrf_token": token, "email": ["a@b.se", "c@d.se"]},
+              {"csrf_token": token, "email": "x" * 100_000, "password": "y" * 10_000},
+              {"csrf_token": token, "language": "\x00", "name": "\x00\u202e", "password": "\x00" * 12}]
+    for body in bodies:
+        async with http.post(base_url + path, data=body, allow_redirects=False,
+                             headers=HTML) as response:
+            assert response.status < 500, (path, body)
+    for raw in (b"email=%ED%A0%80&name=%FF%FE&password=%00", b"\xff\xfe=\xc3"):
+        async with http.post(base_url + path, data=raw, allow_redirects=False, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token,
+                **HTML}) as response:
+            assert response.status < 500, (path, raw)
+    async with http.post(base_url + path, data=b"\xff\xfe garbage", allow_redirects=False,
+                         headers={"Content-Type": "multipart/form-data; boundary=zz",
+                                  "X-CSRF-Token": token, **HTML}) as response:
+        assert response.status < 500

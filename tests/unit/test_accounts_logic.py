@@ -1,0 +1,132 @@
+"""The pure parts of accounts: validation, the limits' arithmetic, session cookies."""
+from __future__ import annotations
+
+import datetime as dt
+
+import jwt
+import pytest
+
+from app.auth.ratelimit import lockout_from
+from app.auth.sessions import AUDIENCE, decode_cookie, encode_cookie
+from app.auth.tokens import looks_like_token, new_token, token_hash
+from app.auth.validation import (
+    MIN_PASSWORD,
+    clean_email,
+    clean_name,
+    clean_new_password,
+    has_control_characters,
+    is_email,
+)
+from app.views.account_support import landing_page
+
+SECRET = "a-secret-of-enough-length-for-hs256-keys"
+NOW = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("address, ok", [
+    ("anna@example.se", True), ("first.last+tag@sub.example.co.uk", True), ("a@b.se", True),
+    ("anna@example", False), ("anna@@example.se", False), ("anna@example.s", False),
+    (".anna@example.se", False), ("an..na@example.se", False), ("an na@example.se", False),
+    ("anna@-example.se", False), ("anna@example.se.", False), ("åsa@example.se", False),
+    ('"anna"@example.se', False), ("anna@1.2.3.4", False), ("@example.se", False),
+    ("a" * 65 + "@example.se", False),
+])
+def test_email_addresses(address, ok):
+    assert is_email(address) is ok
+
+
+def test_email_is_trimmed_and_an_international_domain_made_ascii():
+    errors = {}
+    assert clean_email("  anna@räksmörgås.se ", errors) == "anna@xn--rksmrgs-5wao1o.se"
+    assert errors == {}
+    clean_email("x" * 250 + "@a.se", errors)
+    assert errors["email"][0] == "An e-mail address is at most %(max)s characters."
+
+
+@pytest.mark.parametrize("password, confirmation, field", [
+    ("", "", "password"), ("a" * (MIN_PASSWORD - 1), "", "password"), ("a" * 201, "", "password"),
+    ("anna@example.se", "anna@example.se", "password"),
+    ("ett långt lösenord", "ett annat", "password_confirm"),
+])
+def test_bad_new_passwords(password, confirmation, field):
+    errors = {}
+    clean_new_password(password, confirmation, errors, email="Anna@example.se")
+    assert list(errors) == [field]
+
+
+def test_a_good_password_is_kept_exactly():
+    errors = {}
+    assert clean_new_password("  mellanslag räknas  ", "  mellanslag räknas  ", errors) == \
+        "  mellanslag räknas  "
+    assert errors == {}
+
+
+def test_names_collapse_whitespace_and_refuse_control_characters():
+    errors = {}
+    assert clean_name("  Åsa \n  Öberg ", errors) == "Åsa Öberg" and errors == {}
+    clean_name("Evil\u202eName", errors)
+    assert "name" in errors
+    assert has_control_characters("a\x00b") and not has_control_characters("Zoë 👩‍💻")
+
+
+def test_the_limit_opens_when_the_oldest_counted_failure_leaves_the_window():
+    window = dt.timedelta(minutes=15)
+    failures = [NOW - dt.timedelta(minutes=m) for m in (1, 2, 3, 4, 10)]
+    assert lockout_from(failures, 5, window, NOW) == NOW + dt.timedelta(minutes=5)
+    assert lockout_from(failures[:4], 5, window, NOW) is None
+    assert lockout_from(failures, 5, window, NOW + dt.timedelta(minutes=5)) is None
+
+
+def test_session_cookie_round_trip_and_refusals():
+    token = new_token()
+    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+    cookie = encode_cookie(SECRET, token, expires)
+    assert decode_cookie(SECRET, cookie) == token
+    assert decode_cookie("another-secret-entirely-also-32-bytes-long", cookie) is None
+    assert decode_cookie(SECRET, encode_cookie(SECRET, token, NOW - dt.timedelta(days=400))) is None
+    # A JWT for another purpose (a room ticket) signed with the same key is no session.
+    ticket = jwt.encode({"aud": "snabbintervjuer:room", "sid": token, "exp": expires}, SECRET)
+    assert decode_cookie(SECRET, ticket) is None
+    bad_sid = jwt.encode({"aud": AUDIENCE, "sid": "short", "exp": expires}, SECRET)
+    assert decode_cookie(SECRET, bad_sid) is None
+    assert decode_cookie(SECRET, "x" * 5000) is None and decode_cookie(SECRET, None) is None
+
+
+def test_tokens_are_random_and_stored_as_hashes():
+    first, second = new_token(), new_token()
+    assert first != second and looks_like_token(first) and not looks_like_token(first + "!")
+    assert len(token_hash(first)) == 32 and token_hash(first) != token_hash(second)
+
+
+@pytest.mark.parametrize("target, expected", [
+    (None, "/events"), ("", "/events"), ("/", "/events"), ("/account", "/account"),
+    ("//evil.example", "/events"), ("https://evil.example", "/events"), ("/logout", "/events"),
+    ("/events/5/edit?x=1", "/events/5/edit?x=1"), ("/\t/evil.example", "/events"),
+    ("/\n/evil.example", "/events"), ("/ /evil.example", "/events"),
+])
+def test_where_log_in_leads(target, expected):
+    assert landing_page(target) == expected
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_account_mails_render_in_both_languages_and_escape_names(language):
+    from app.i18n import Renderer
+    from app.mail import Mailer
+    from app.settings import load_settings
+    secret = "x" * 32
+    settings = load_settings({
+        "SNABB_APP_SECRET_KEY": secret, "DATABASE_URL": "postgresql://u@h/d",
+        "SNABB_JANUS_TOKEN_SECRET": secret, "SNABB_JANUS_ADMIN_SECRET": secret,
+        "SNABB_JANUS_ROOM_ADMIN_KEY": secret, "SNABB_JANUS_EVENT_SECRET": secret})
+    mailer = Mailer(settings, Renderer())
+    invitation = mailer.render(language, "colleague_invitation", {
+        "inviter_name": "<b>Åsa</b> & Co", "organization_name": "Företaget AB",
+        "accept_url": "https://example.se/invitation/abc", "valid_days": 7})
+    assert "<b>Åsa</b> & Co" in invitation.subject and "<b>Åsa</b> & Co" in invitation.text
+    assert "&lt;b&gt;Åsa&lt;/b&gt; &amp; Co" in invitation.html and "<b>Åsa" not in invitation.html
+    assert invitation.html.count("https://example.se/invitation/abc") == 3  # button, text, href
+    reset = mailer.render(language, "password_reset", {
+        "name": "Bo", "reset_url": "https://example.se/password/reset/abc", "valid_minutes": 60})
+    assert "60" in reset.text and "https://example.se/password/reset/abc" in reset.text
+    assert reset.subject == {"sv": "Välj ett nytt lösenord till Snabbintervjuer",
+                             "en": "Choose a new password for Snabbintervjuer"}[language]
