@@ -1,0 +1,1 @@
+"""Interview events: the employer's self-service (create, edit, copy, delete, publish)."""

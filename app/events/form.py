@@ -1,0 +1,159 @@
+"""The event form: parse and check what a browser sent, without I/O.
+
+Errors are (field, message, parameters); the message is English source text marked with N_
+and translated where the form is shown, so the user reads it in their own language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start
+from app.i18n import N_
+
+EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
+LANGUAGES = ("sv", "en")
+
+
+@dataclass
+class EventInput:
+    title: str
+    job_description: str
+    starts_at: dt.datetime
+    duration_minutes: int
+    interview_minutes: int
+    capacity: int
+    language: str
+    questions: list[str]
+    attributes: list[str]
+    interviewers: list[tuple[str, str]]  # (e-mail, name)
+
+
+@dataclass
+class FormResult:
+    values: dict[str, object]                   # what the user typed, to show the form again
+    errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
+    event: EventInput | None = None
+
+
+def _text(form: Mapping[str, str], name: str) -> str:
+    return (form.get(name) or "").strip()
+
+
+def _int(result: FormResult, name: str, low: int, high: int, message: str) -> int | None:
+    raw = str(result.values.get(name) or "")
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        result.errors[name] = (message, {"low": low, "high": high})
+        return None
+    return value
+
+
+def _list(values: Sequence[str], limit: int, length: int, name: str, result: FormResult,
+          too_many: str, too_long: str) -> list[str]:
+    items = [v.strip() for v in values if v.strip()]
+    if len(items) > limit:
+        result.errors[name] = (too_many, {"count": limit})
+    elif any(len(item) > length for item in items):
+        result.errors[name] = (too_long, {"count": length})
+    return items
+
+
+def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]], *,
+                     now: dt.datetime, registered: int = 0,
+                     previous_start: dt.datetime | None = None) -> FormResult:
+    """`lists` holds the repeated fields (question, attribute, interviewer_email/_name).
+    `previous_start`: when editing, an unchanged start may lie in the past."""
+    result = FormResult(values={name: _text(form, name) for name in (
+        "title", "job_description", "date", "start_time", "duration_minutes",
+        "interview_minutes", "capacity", "language")})
+    values = result.values
+    if not values["title"]:
+        result.errors["title"] = (N_("Enter a title."), {})
+    elif len(values["title"]) > 200:
+        result.errors["title"] = (N_("Enter a title of at most %(count)s characters."), {"count": 200})
+    if len(values["job_description"]) > 20000:
+        result.errors["job_description"] = (
+            N_("The job description may be at most %(count)s characters."), {"count": 20000})
+    if values["language"] not in LANGUAGES:
+        result.errors["language"] = (N_("Choose Swedish or English."), {})
+
+    starts_at = None
+    try:
+        date = dt.date.fromisoformat(values["date"])
+    except ValueError:
+        result.errors["date"] = (N_("Enter a date as YYYY-MM-DD."), {})
+        date = None
+    try:
+        time = dt.time.fromisoformat(values["start_time"]) if values["start_time"] else None
+    except ValueError:
+        time = None
+    if time is None:
+        result.errors["start_time"] = (N_("Enter a start time as HH:MM."), {})
+    if date is not None and time is not None:
+        starts_at = local_start(date, time.replace(second=0, microsecond=0))
+        if starts_at <= now and starts_at != previous_start:
+            result.errors["date"] = (N_("That date and time have already passed."), {})
+
+    duration = _int(result, "duration_minutes", 5, 1440,
+                    N_("Enter the duration in minutes, from %(low)s to %(high)s."))
+    minutes = _int(result, "interview_minutes", 1, 240,
+                   N_("Enter the minutes per interview, from %(low)s to %(high)s."))
+    if duration is not None and minutes is not None and duration < minutes:
+        result.errors["duration_minutes"] = (
+            N_("The event is shorter than one interview (%(count)s minutes)."), {"count": minutes})
+    capacity = _int(result, "capacity", 1, 10000,
+                    N_("Enter how many candidates may register, from %(low)s to %(high)s."))
+    if capacity is not None and capacity < registered:
+        result.errors["capacity"] = (
+            N_("%(count)s candidates have already registered: the capacity cannot be lower."),
+            {"count": registered})
+
+    questions = _list(lists.get("question", []), MAX_QUESTIONS, 500, "questions", result,
+                      N_("At most %(count)s questions."),
+                      N_("A question may be at most %(count)s characters."))
+    attributes = _list(lists.get("attribute", []), MAX_ATTRIBUTES, 200, "attributes", result,
+                       N_("At most %(count)s attributes."),
+                       N_("An attribute may be at most %(count)s characters."))
+    interviewers = _interviewers(lists.get("interviewer_email", []),
+                                 lists.get("interviewer_name", []), result)
+    values.update(questions=questions, attributes=attributes,
+                  interviewers=[{"email": e, "name": n} for e, n in interviewers])
+    if not result.errors:
+        result.event = EventInput(
+            title=values["title"], job_description=values["job_description"],
+            starts_at=starts_at, duration_minutes=duration, interview_minutes=minutes,
+            capacity=capacity, language=values["language"], questions=questions,
+            attributes=attributes, interviewers=interviewers)
+    return result
+
+
+def _interviewers(emails: Sequence[str], names: Sequence[str],
+                  result: FormResult) -> list[tuple[str, str]]:
+    rows = []
+    for index, email in enumerate(emails):
+        name = names[index].strip() if index < len(names) else ""
+        if email.strip() or name:
+            rows.append((email.strip(), name))
+    if len(rows) > MAX_INTERVIEWERS:
+        result.errors["interviewers"] = (N_("At most %(count)s interviewers."), {"count": MAX_INTERVIEWERS})
+        return rows
+    seen = set()
+    for email, name in rows:
+        if not EMAIL.match(email) or len(email) > 254:
+            result.errors["interviewers"] = (
+                N_("“%(address)s” is not an e-mail address."), {"address": email or name})
+            break
+        if len(name) > 200:
+            result.errors["interviewers"] = (N_("A name may be at most %(count)s characters."), {"count": 200})
+            break
+        if email.lower() in seen:
+            result.errors["interviewers"] = (N_("%(address)s is listed twice."), {"address": email})
+            break
+        seen.add(email.lower())
+    return rows

@@ -1,0 +1,26 @@
+"""Plain rules about events, without I/O."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
+MAX_QUESTIONS = 20
+MAX_ATTRIBUTES = 20
+MAX_INTERVIEWERS = 50
+
+
+def interview_slots(duration_minutes: int, interview_minutes: int, interviewers: int) -> int:
+    """How many interviews the event can hold: ⌊duration ÷ minutes⌋ × interviewers."""
+    if interview_minutes <= 0:
+        return 0
+    return (duration_minutes // interview_minutes) * interviewers
+
+
+def local_start(date: dt.date, time: dt.time) -> dt.datetime:
+    """A date and time as a Swede enters them, as an aware datetime (DST handled by zoneinfo)."""
+    return dt.datetime.combine(date, time, tzinfo=SWEDISH_TIME)
+
+
+def as_local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(SWEDISH_TIME)

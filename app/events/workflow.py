@@ -1,0 +1,76 @@
+"""What happens when an event is created, changed, published or deleted: the rows and the
+mails, in the caller's transaction (so a mail goes out only if its change is committed)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from app.events import notify, queries
+from app.events.form import EventInput
+
+if TYPE_CHECKING:
+    from app.mail.outbox import Mailer
+
+
+async def _save_parts(connection: asyncpg.Connection, event_id: int, event: EventInput):
+    await queries.replace_items(connection, "event_question", event_id, event.questions)
+    await queries.replace_items(connection, "event_attribute", event_id, event.attributes)
+    return await queries.sync_interviewers(connection, event_id, event.interviewers, event.language)
+
+
+async def _reload(connection: asyncpg.Connection, event_id: int, user) -> asyncpg.Record:
+    return await queries.get_for_user(connection, event_id, user.id, user.organization_id)
+
+
+async def create_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
+                       event: EventInput, publish_now: bool) -> int:
+    event_id = await queries.insert_event(connection, user.organization_id, user.id, event)
+    await _save_parts(connection, event_id, event)
+    if publish_now:
+        await publish_event(connection, mailer, public_url, user, event_id)
+    return event_id
+
+
+async def publish_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
+                        event_id: int) -> None:
+    """Give the event its invite link and send every interviewer their personal link."""
+    await queries.publish(connection, event_id)
+    event = await _reload(connection, event_id, user)
+    pending = [row for row in await queries.interviewers(connection, event_id)
+               if row["invited_at"] is None]
+    await notify.invite_interviewers(connection, mailer, public_url, event, pending)
+
+
+async def update_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
+                       before: asyncpg.Record, event: EventInput) -> None:
+    """Save the edit; for a published event, tell whom it concerns."""
+    event_id = before["id"]
+    time_changed = (event.starts_at != before["starts_at"]
+                    or event.duration_minutes != before["duration_minutes"])
+    await queries.update_event(connection, event_id, event, time_changed)
+    added, removed = await _save_parts(connection, event_id, event)
+    if before["state"] not in ("published", "live"):
+        return
+    after = await _reload(connection, event_id, user)
+    await notify.announce_cancellation(connection, mailer, public_url, after, removed, [], bump=1)
+    await notify.invite_interviewers(connection, mailer, public_url, after, added)
+    if time_changed:
+        added_ids = {row["id"] for row in added}
+        informed = [row for row in await queries.interviewers(connection, event_id)
+                    if row["id"] not in added_ids]
+        await notify.announce_new_time(connection, mailer, public_url, after, before["starts_at"],
+                                       informed, await queries.active_candidates(connection, event_id))
+
+
+async def delete_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
+                       before: asyncpg.Record) -> None:
+    """Cancel the event and hide it; everyone who was told about it gets a cancellation."""
+    event_id = before["id"]
+    interviewers = await queries.interviewers(connection, event_id)
+    candidates = await queries.active_candidates(connection, event_id)
+    await queries.cancel(connection, event_id)
+    after = await connection.fetchrow(f"""
+        SELECT {queries.EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.id = $1""", event_id)
+    await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)

@@ -1,0 +1,113 @@
+"""Changing an event: edit, publish, copy, delete. Only the owning organization may."""
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from app.auth import require_user
+from app.events import queries
+from app.events.form import parse_event_form
+from app.events.rules import as_local
+from app.events.workflow import delete_event, publish_event, update_event
+from app.keys import DB_POOL, MAILER, SETTINGS
+from app.views.events import event_id_of, split_form
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+
+
+async def editable_event(connection, request: web.Request, user, *, for_update: bool = False):
+    event = await queries.get_for_user(connection, event_id_of(request), user.id,
+                                       user.organization_id, for_update=for_update)
+    if event is None or not event["editable"]:
+        raise web.HTTPNotFound()
+    return event
+
+
+async def form_values(connection, event, *, with_date: bool = True) -> dict:
+    local = as_local(event["starts_at"])
+    return {
+        "title": event["title"], "job_description": event["job_description"],
+        "date": local.date().isoformat() if with_date else "",
+        "start_time": local.strftime("%H:%M"), "duration_minutes": str(event["duration_minutes"]),
+        "interview_minutes": str(event["interview_minutes"]), "capacity": str(event["capacity"]),
+        "language": event["language"],
+        "questions": await queries.items(connection, "event_question", event["id"]),
+        "attributes": await queries.items(connection, "event_attribute", event["id"]),
+        "interviewers": [{"email": row["email"], "name": row["name"]}
+                         for row in await queries.interviewers(connection, event["id"])],
+    }
+
+
+@routes.get("/events/{event_id}/edit", name="event_edit")
+async def edit_form(request: web.Request) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await editable_event(connection, request, user)
+        values = await form_values(connection, event)
+    return render(request, "events/form.html", {"mode": "edit", "event_id": event["id"],
+                                                 "event": event, "values": values, "errors": {}})
+
+
+@routes.post("/events/{event_id}/edit", name="event_update")
+async def edit(request: web.Request) -> web.Response:
+    user = require_user(request)
+    single, lists = await split_form(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await editable_event(connection, request, user, for_update=True)
+            result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc),
+                                      registered=event["registered"],
+                                      previous_start=event["starts_at"])
+            if result.event is None:
+                return render(request, "events/form.html", {
+                    "mode": "edit", "event_id": event["id"], "event": event,
+                    "values": result.values, "errors": result.errors}, status=422)
+            await update_event(connection, request.app[MAILER], request.app[SETTINGS].app.public_url,
+                               user, event, result.event)
+    raise web.HTTPSeeOther(f"/events/{event['id']}?notice=saved")
+
+
+@routes.post("/events/{event_id}/publish", name="event_publish")
+async def publish(request: web.Request) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await editable_event(connection, request, user, for_update=True)
+            if event["state"] == "draft":
+                await publish_event(connection, request.app[MAILER],
+                                    request.app[SETTINGS].app.public_url, user, event["id"])
+    raise web.HTTPSeeOther(f"/events/{event['id']}?notice=published")
+
+
+@routes.get("/events/{event_id}/copy", name="event_copy")
+async def copy_form(request: web.Request) -> web.Response:
+    """A new draft with the same content; the date is left empty so the user picks a new one."""
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await editable_event(connection, request, user)
+        values = await form_values(connection, event, with_date=False)
+    return render(request, "events/form.html", {"mode": "copy", "event_id": None,
+                                                 "copied_from": event, "values": values, "errors": {}})
+
+
+@routes.get("/events/{event_id}/delete", name="event_delete_confirm")
+async def delete_confirm(request: web.Request) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await editable_event(connection, request, user)
+        interviewers = await queries.interviewers(connection, event["id"])
+    return render(request, "events/delete.html", {
+        "event": event, "informed": event["registered"] + sum(1 for i in interviewers if i["invited_at"])})
+
+
+@routes.post("/events/{event_id}/delete", name="event_delete")
+async def delete(request: web.Request) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await editable_event(connection, request, user, for_update=True)
+            await delete_event(connection, request.app[MAILER], request.app[SETTINGS].app.public_url,
+                               user, event)
+    raise web.HTTPSeeOther("/events?notice=deleted")

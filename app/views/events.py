@@ -1,0 +1,109 @@
+"""The employer's events: list, create, and the event page."""
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from app.auth import require_user
+from app.candidates import queries as candidate_queries
+from app.events import queries
+from app.events.form import parse_event_form
+from app.events.rules import as_local, interview_slots
+from app.events.workflow import create_event
+from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+NOTICES = {"deleted", "published", "saved", "created"}
+
+
+def event_id_of(request: web.Request) -> int:
+    try:
+        value = int(request.match_info["event_id"])
+    except ValueError:
+        raise web.HTTPNotFound()
+    if not 0 < value < 2 ** 63:
+        raise web.HTTPNotFound()
+    return value
+
+
+async def split_form(request: web.Request) -> tuple[dict, dict]:
+    """Single fields and the repeated ones (questions, attributes, interviewers)."""
+    data = await request.post()
+    single = {key: value for key, value in data.items() if isinstance(value, str)}
+    lists = {name: [v for v in data.getall(name, []) if isinstance(v, str)]
+             for name in ("question", "attribute", "interviewer_email", "interviewer_name")}
+    return single, lists
+
+
+@routes.get("/events", name="events")
+async def list_events(request: web.Request) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        rows = await queries.list_for_user(connection, user.id, user.organization_id)
+    now = dt.datetime.now(dt.timezone.utc)
+    events = [dict(row, slots=interview_slots(row["duration_minutes"], row["interview_minutes"],
+                                              row["interviewer_count"])) for row in rows]
+    notice = request.query.get("notice")
+    return render(request, "events/list.html", {
+        "upcoming": [e for e in events if e["starts_at"] >= now - dt.timedelta(minutes=e["duration_minutes"])],
+        "past": [e for e in events if e["starts_at"] < now - dt.timedelta(minutes=e["duration_minutes"])][::-1],
+        "notice": notice if notice in NOTICES else None,
+    })
+
+
+@routes.get("/events/new", name="event_new")
+async def new_event(request: web.Request) -> web.Response:
+    require_user(request)
+    defaults = {"duration_minutes": "60", "interview_minutes": "10", "capacity": "18",
+                "language": request[LANGUAGE], "questions": [], "attributes": [], "interviewers": []}
+    return render(request, "events/form.html", {"mode": "create", "event_id": None,
+                                                 "values": defaults, "errors": {}})
+
+
+@routes.post("/events/new", name="event_create")
+async def create(request: web.Request) -> web.Response:
+    user = require_user(request)
+    single, lists = await split_form(request)
+    result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc))
+    mode = "copy" if single.get("mode") == "copy" else "create"
+    if result.event is None:
+        return render(request, "events/form.html", {"mode": mode, "event_id": None,
+                                                     "values": result.values, "errors": result.errors},
+                      status=422)
+    publish_now = single.get("action") == "publish" and mode == "create"
+    settings = request.app[SETTINGS]
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event_id = await create_event(connection, request.app[MAILER], settings.app.public_url,
+                                          user, result.event, publish_now)
+    notice = "published" if publish_now else "created"
+    raise web.HTTPSeeOther(f"/events/{event_id}?notice={notice}")
+
+
+@routes.get("/events/{event_id}", name="event")
+async def show(request: web.Request) -> web.Response:
+    user = require_user(request)
+    event_id = event_id_of(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await queries.get_for_user(connection, event_id, user.id, user.organization_id)
+        if event is None:
+            raise web.HTTPNotFound()
+        details = {
+            "questions": await queries.items(connection, "event_question", event_id),
+            "attributes": await queries.items(connection, "event_attribute", event_id),
+            "interviewers": await queries.interviewers(connection, event_id),
+            "candidates": await candidate_queries.for_employer(connection, event_id)
+            if event["editable"] else [],
+        }
+    public_url = request.app[SETTINGS].app.public_url
+    notice = request.query.get("notice")
+    return render(request, "events/show.html", {
+        "event": event, **details, "public_url": public_url,
+        "local_start": as_local(event["starts_at"]),
+        "slots": interview_slots(event["duration_minutes"], event["interview_minutes"],
+                                 event["interviewer_count"]),
+        "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+        "notice": notice if notice in NOTICES else None,
+    })

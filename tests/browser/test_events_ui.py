@@ -1,0 +1,89 @@
+"""The employer's event pages in headless Chromium, Swedish and English, desktop and phone."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from app.events.rules import SWEDISH_TIME
+from tests.helpers import PASSWORD, make_user
+from tests.browser.axe import VIEWPORTS, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+TEXTS = {
+    "sv": {"new": "Nytt intervjutillfälle", "add_question": "Lägg till: Frågor", "publish": "Publicera",
+           "published": "Intervjutillfället är publicerat", "edit": "Ändra", "save": "Spara ändringarna",
+           "saved": "Dina ändringar har sparats", "copy": "Kopiera", "save_copy": "Spara kopian som utkast",
+           "delete": "Ta bort", "confirm": "Ja, ta bort intervjutillfället", "deleted": "Intervjutillfället är borttaget",
+           "slots": "Intervjutillfället rymmer 12 intervjuer."},
+    "en": {"new": "New event", "add_question": "Add: Questions", "publish": "Publish",
+           "published": "The event is published", "edit": "Edit", "save": "Save changes",
+           "saved": "Your changes were saved", "copy": "Copy", "save_copy": "Save the copy as a draft",
+           "delete": "Delete", "confirm": "Yes, delete the event", "deleted": "The event was deleted",
+           "slots": "The event can hold 12 interviews."},
+}
+
+
+async def logged_in_page(new_page, db, language: str, viewport: str):
+    user = await make_user(db, language=language)
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    await page.goto("/login?next=/events")
+    await page.fill('input[name="email"]', user["email"])
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.locator('form[action^="/login"] button[type="submit"]').click()
+    await page.wait_for_url(re.compile(r"/events$"))
+    return page
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_create_publish_edit_copy_delete(new_page, db, language, viewport):
+    text = TEXTS[language]
+    page = await logged_in_page(new_page, db, language, viewport)
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name=text["new"]).click()
+    date = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat()
+    await page.fill("#title", f"Kundtjänst ({language}, {viewport})")
+    await page.fill("#job_description", "Svara på frågor.\n\nHeltid.")
+    await page.fill("#date", date)
+    await page.fill("#start_time", "13:00")
+    await page.fill("#duration_minutes", "60")
+    await page.fill("#interview_minutes", "10")
+    await page.fill("#capacity", "12")
+    await page.fill("#question-1", "Varför kundtjänst?")
+    await page.get_by_role("button", name=text["add_question"]).click()
+    await page.get_by_role("button", name=text["add_question"]).click()
+    await page.keyboard.type("Berätta om en svår kund")  # the new row has the focus
+    await page.fill("#interviewer_email-1", "a@example.se")
+    await page.fill("#interviewer_email-2", "b@example.se")
+    await page.get_by_text(text["slots"]).wait_for()
+    await assert_accessible(page)
+    await page.get_by_role("button", name=text["publish"], exact=True).click()
+
+    await page.get_by_text(text["published"]).wait_for()
+    assert "Berätta om en svår kund" in await page.content()
+    invite = await page.input_value("#invite-link")
+    assert re.search(r"/r/[\w-]{20,}$", invite)
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name=text["edit"], exact=True).click()
+    await page.fill("#capacity", "20")
+    await page.get_by_role("button", name=text["save"]).click()
+    await page.get_by_text(text["saved"]).wait_for()
+
+    await page.get_by_role("link", name=text["copy"], exact=True).click()
+    assert await page.input_value("#date") == ""
+    assert await page.input_value("#question-2") == "Berätta om en svår kund"
+    await page.fill("#date", date)
+    await page.get_by_role("button", name=text["save_copy"]).click()
+    await page.wait_for_url(re.compile(r"/events/\d+\?notice=created"))
+
+    await page.get_by_role("link", name=text["delete"], exact=True).click()
+    await assert_accessible(page)
+    await page.get_by_role("button", name=text["confirm"]).click()
+    await page.get_by_text(text["deleted"]).wait_for()
+    await assert_accessible(page)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.events.form import parse_event_form
+from app.events.rules import SWEDISH_TIME, interview_slots
+
+NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone.utc)
+GOOD = {"title": "Lagermedarbetare", "job_description": "Plock och pack.\n\nHeltid.",
+        "date": "2026-12-04", "start_time": "14:00", "duration_minutes": "60",
+        "interview_minutes": "10", "capacity": "18", "language": "sv"}
+
+
+def parse(changes=None, lists=None, **kwargs):
+    return parse_event_form({**GOOD, **(changes or {})}, lists or {}, now=NOW, **kwargs)
+
+
+def test_interview_slots_example_from_the_issue():
+    assert interview_slots(60, 10, 3) == 18
+    assert interview_slots(65, 10, 2) == 12
+    assert interview_slots(60, 0, 3) == 0
+
+
+def test_a_good_form_gives_an_event_in_swedish_time():
+    result = parse(lists={"question": ["Berätta om dig själv", "  ", ""],
+                          "attribute": ["Noggrann"],
+                          "interviewer_email": ["Anna@Example.se", ""], "interviewer_name": ["Anna", ""]})
+    assert result.errors == {}
+    event = result.event
+    assert event.starts_at == dt.datetime(2026, 12, 4, 14, 0, tzinfo=SWEDISH_TIME)
+    assert event.starts_at.utcoffset() == dt.timedelta(hours=1)  # CET in December
+    assert event.questions == ["Berätta om dig själv"]
+    assert event.interviewers == [("Anna@Example.se", "Anna")]
+
+
+def test_summer_time_is_respected():
+    result = parse({"date": "2027-06-10"})
+    assert result.event.starts_at.utcoffset() == dt.timedelta(hours=2)
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"title": ""}, "title"), ({"title": "x" * 201}, "title"),
+    ({"date": "4/12/2026"}, "date"), ({"date": "2026-02-30"}, "date"),
+    ({"date": "2026-11-25"}, "date"),                      # in the past
+    ({"start_time": "25:00"}, "start_time"), ({"start_time": ""}, "start_time"),
+    ({"duration_minutes": "abc"}, "duration_minutes"), ({"duration_minutes": "2"}, "duration_minutes"),
+    ({"duration_minutes": "5", "interview_minutes": "10"}, "duration_minutes"),
+    ({"interview_minutes": "0"}, "interview_minutes"), ({"capacity": "-1"}, "capacity"),
+    ({"capacity": "1e3"}, "capacity"), ({"language": "de"}, "language"),
+    ({"job_description": "x" * 20001}, "job_description"),
+])
+def test_bad_fields_are_named(changes, field):
+    result = parse(changes)
+    assert result.event is None and field in result.errors
+    assert result.values["title"] == {**GOOD, **changes}["title"].strip()  # input is kept
+
+
+def test_limits_on_questions_attributes_and_interviewers():
+    assert "questions" in parse(lists={"question": [f"q{i}" for i in range(21)]}).errors
+    assert "questions" not in parse(lists={"question": [f"q{i}" for i in range(20)]}).errors
+    assert "attributes" in parse(lists={"attribute": [f"a{i}" for i in range(21)]}).errors
+    assert "attributes" in parse(lists={"attribute": ["x" * 201]}).errors
+    assert "interviewers" in parse(lists={"interviewer_email": ["not-an-address"]}).errors
+    assert "interviewers" in parse(lists={"interviewer_email": ["a@b.se", "A@B.se"]}).errors
+    assert "interviewers" in parse(lists={"interviewer_email": [""], "interviewer_name": ["Only a name"]}).errors
+
+
+def test_capacity_cannot_go_below_the_registered():
+    result = parse({"capacity": "5"}, registered=6)
+    assert result.errors["capacity"][1] == {"count": 6}
+    assert parse({"capacity": "6"}, registered=6).event is not None
+
+
+def test_an_unchanged_past_start_may_be_kept_when_editing():
+    past = dt.datetime(2026, 11, 20, 14, 0, tzinfo=SWEDISH_TIME)
+    result = parse({"date": "2026-11-20"}, previous_start=past)
+    assert result.event is not None
+    assert "date" in parse({"date": "2026-11-21"}, previous_start=past).errors

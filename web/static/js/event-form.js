@@ -1,0 +1,129 @@
+// The event form, enhanced: add, remove and reorder questions, attributes and interviewers,
+// the number of interviews the event can hold, and pasting an existing job ad.
+// Without JavaScript the form still works: it always has a couple of empty rows to fill in.
+const form = document.querySelector(".event-form");
+const texts = document.querySelector("[data-texts]").dataset;
+
+function renumber(list) {
+  list.querySelectorAll("[data-item]").forEach((item, index) => {
+    item.querySelectorAll("label").forEach((label) => {
+      label.textContent = label.textContent.replace(/\d+$/, String(index + 1));
+    });
+    item.querySelectorAll("input").forEach((input) => {
+      input.id = input.id.replace(/\d+$/, String(index + 1));
+    });
+    item.querySelectorAll("label").forEach((label, n) => {
+      label.htmlFor = item.querySelectorAll("input")[n].id;
+    });
+    const name = item.querySelector("label").textContent;
+    const [up, down, remove] = item.querySelectorAll(".item-controls button");
+    up.setAttribute("aria-label", `${texts.up}: ${name}`);
+    down.setAttribute("aria-label", `${texts.down}: ${name}`);
+    remove.setAttribute("aria-label", `${texts.remove}: ${name}`);
+    up.disabled = index === 0;
+    down.disabled = !item.nextElementSibling;
+  });
+}
+
+function addControls(item) {
+  const controls = document.getElementById("item-controls").content.firstElementChild.cloneNode(true);
+  const [up, down, remove] = controls.querySelectorAll("button");
+  up.textContent = "↑";
+  down.textContent = "↓";
+  remove.textContent = "✕";
+  item.append(controls);
+}
+
+function setUpList(fieldset) {
+  const list = fieldset.querySelector("[data-items]");
+  const limit = Number(fieldset.dataset.limit);
+  const template = list.querySelector("[data-item]").cloneNode(true);
+  template.querySelectorAll("input").forEach((input) => { input.value = ""; });
+  list.querySelectorAll("[data-item]").forEach(addControls);
+
+  const add = document.createElement("button");
+  add.type = "button";
+  add.className = "secondary";
+  add.textContent = `${texts.add}: ${fieldset.querySelector("legend").textContent}`;
+  const status = document.createElement("p");
+  status.className = "hint";
+  status.setAttribute("aria-live", "polite");
+  fieldset.append(add, status);
+
+  const refresh = () => {
+    renumber(list);
+    const full = list.children.length >= limit;
+    add.disabled = full;
+    status.textContent = full ? texts.full : "";
+  };
+  add.addEventListener("click", () => {
+    const item = template.cloneNode(true);
+    addControls(item);
+    list.append(item);
+    refresh();
+    item.querySelector("input").focus();
+  });
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    const item = button.closest("[data-item]");
+    if (button.hasAttribute("data-remove")) {
+      const next = item.nextElementSibling || item.previousElementSibling;
+      item.remove();
+      if (list.children.length === 0) add.click();
+      refresh();
+      (next?.querySelector("input") || add).focus();
+      return;
+    }
+    const step = Number(button.dataset.move);
+    const target = step < 0 ? item.previousElementSibling : item.nextElementSibling;
+    if (!target) return;
+    if (step < 0) target.before(item);
+    else target.after(item);
+    refresh();
+    button.focus();
+  });
+  refresh();
+}
+
+function setUpCapacity() {
+  const output = document.querySelector("[data-capacity-summary]");
+  const number = (name) => Number(form.elements[name].value) || 0;
+  const update = () => {
+    const interviewers = [...form.querySelectorAll('input[name="interviewer_email"]')]
+      .filter((input) => input.value.trim()).length;
+    const minutes = number("interview_minutes");
+    const slots = minutes > 0 ? Math.floor(number("duration_minutes") / minutes) * interviewers : 0;
+    const capacity = number("capacity");
+    output.textContent = capacity > slots
+      ? output.dataset.textOver.replace("{capacity}", capacity).replace("{count}", slots)
+      : output.dataset.textSlots.replace("{count}", slots);
+    output.classList.toggle("warning", capacity > slots);
+  };
+  form.addEventListener("input", update);
+  form.addEventListener("click", () => setTimeout(update));
+  update();
+}
+
+function setUpPasteAd() {
+  const details = document.querySelector("[data-paste-ad]");
+  details.hidden = false;
+  details.querySelector("[data-use-ad]").addEventListener("click", () => {
+    // Text copied from web pages brings non-breaking spaces, trailing blanks and runs of
+    // empty lines; keep the paragraphs and drop the rest.
+    const cleaned = document.getElementById("job_ad").value
+      .replace(/\u00a0/g, " ")
+      .split("\n").map((line) => line.replace(/\s+$/, "")).join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trim();
+    const description = document.getElementById("job_description");
+    description.value = cleaned;
+    details.open = false;
+    description.focus();
+  });
+}
+
+form.querySelectorAll("[data-item-list]").forEach(setUpList);
+setUpCapacity();
+setUpPasteAd();
+document.getElementById("error-summary")?.focus();
