@@ -1,0 +1,83 @@
+"""The mails a candidate gets, each with its calendar entry, queued in the caller's transaction.
+
+The calendar entry keeps one UID for the registration's life, the same one the event's own
+mails (new time, cancellation) use, so every later mail replaces the entry in the candidate's
+calendar. The PIN is in the mail text only, never in the calendar entry: calendars are
+often shared with colleagues.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import asyncpg
+
+from app.events.notify import candidate_link
+from app.events.tokens import calendar_uid
+from app.i18n import N_
+from app.mail import CalendarEntry
+
+if TYPE_CHECKING:
+    from app.mail import Mailer
+
+REGISTRATION = "candidate_registration"
+REMINDER = "candidate_reminder"
+CANCELLED = "candidate_cancelled"
+CALENDAR_DESCRIPTION = N_("Your personal link: %(link)s\nOpen it on the day and enter the PIN "
+                          "from your confirmation mail.")
+
+
+def calendar_entry(mailer: Mailer, event: asyncpg.Record, candidate: asyncpg.Record,
+                   link: str, *, method: str = "REQUEST", bump: int = 0) -> CalendarEntry:
+    translate = mailer.renderer.gettext
+    description = translate(candidate["language"])(CALENDAR_DESCRIPTION) % {"link": link}
+    return CalendarEntry(
+        uid=calendar_uid(event["id"], "candidate", candidate["id"]),
+        sequence=event["calendar_sequence"] + bump, method=method, summary=event["title"],
+        description=description, starts_at=event["starts_at"],
+        ends_at=event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"]),
+        url=link, location=link)
+
+
+def _context(event: asyncpg.Record, candidate: asyncpg.Record, link: str, **extra) -> dict:
+    return {"event": dict(event), "event_starts_at": event["starts_at"],
+            "name": candidate["name"], "link": link, "pin": candidate["pin"], **extra}
+
+
+async def _send(connection: asyncpg.Connection, mailer: Mailer, template: str,
+                event: asyncpg.Record, candidate: asyncpg.Record, calendar: CalendarEntry,
+                context: dict) -> int:
+    return await mailer.enqueue(
+        connection, to_address=candidate["email"], to_name=candidate["name"],
+        language=candidate["language"], template=template, context=context, calendar=calendar)
+
+
+async def send_confirmation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
+                            event: asyncpg.Record, candidate: asyncpg.Record, *,
+                            again: bool = False) -> int:
+    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy."""
+    link = candidate_link(public_url, candidate["access_token"])
+    return await _send(connection, mailer, REGISTRATION, event, candidate,
+                       calendar_entry(mailer, event, candidate, link),
+                       _context(event, candidate, link, again=again))
+
+
+async def send_reminder(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
+                        event: asyncpg.Record, candidate: asyncpg.Record) -> int:
+    link = candidate_link(public_url, candidate["access_token"])
+    return await _send(connection, mailer, REMINDER, event, candidate,
+                       calendar_entry(mailer, event, candidate, link),
+                       _context(event, candidate, link))
+
+
+async def send_cancellation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
+                            event: asyncpg.Record, candidate: asyncpg.Record, *,
+                            by_employer: bool) -> int:
+    """The registration has ended: a confirmation to the candidate, and a calendar
+    cancellation one sequence number past the entry they hold."""
+    link = candidate_link(public_url, candidate["access_token"])
+    return await _send(connection, mailer, CANCELLED, event, candidate,
+                       calendar_entry(mailer, event, candidate, link, method="CANCEL", bump=1),
+                       _context(event, candidate, link, by_employer=by_employer,
+                                invite_link=f"{public_url}/r/{event['invite_token']}"
+                                if event["invite_token"] else None))

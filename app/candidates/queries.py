@@ -1,0 +1,116 @@
+"""SQL for candidate registrations. The caller owns the transaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from app.candidates.rules import Registration
+
+# What candidate-facing pages and mails may show of an event: never its questions,
+# attributes or interviewers.
+EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title,
+    e.job_description, e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity,
+    e.language, e.state::text AS state, e.invite_token, e.invite_open, e.calendar_sequence,
+    e.deleted_at"""
+CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token, pin,
+    registered_at, cancelled_at, cancelled_by, reminder_sent_at, pin_failures, pin_lockouts,
+    pin_locked_until, resend_window_started_at, resends_in_window, erased_at"""
+
+
+async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,
+                                for_update: bool = False) -> asyncpg.Record | None:
+    """The event behind an invite link, whatever its state. With `for_update` the event row
+    stays locked to the end of the transaction: registrations for it then take turns."""
+    lock = "FOR UPDATE OF e" if for_update else ""
+    return await connection.fetchrow(f"""
+        SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.invite_token = $1 {lock}""", token)
+
+
+async def event_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
+    return await connection.fetchrow(f"""
+        SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.id = $1""", event_id)
+
+
+async def count_registered(connection: asyncpg.Connection, event_id: int) -> int:
+    # A statement of its own, after the event row is locked: a count inside the locking
+    # statement would be read from a snapshot taken before the lock was granted.
+    return await connection.fetchval(
+        "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id)
+
+
+async def registered_by_email(connection: asyncpg.Connection, event_id: int,
+                              email: str) -> asyncpg.Record | None:
+    return await connection.fetchrow(f"""
+        SELECT {CANDIDATE_COLUMNS} FROM candidate
+        WHERE event_id = $1 AND lower(email) = lower($2) AND cancelled_at IS NULL
+        FOR UPDATE""", event_id, email)
+
+
+async def insert_candidate(connection: asyncpg.Connection, event_id: int,
+                           registration: Registration, access_token: str,
+                           pin: str) -> asyncpg.Record:
+    return await connection.fetchrow(f"""
+        INSERT INTO candidate (event_id, name, email, phone, language, access_token, pin,
+                               consented_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+        RETURNING {CANDIDATE_COLUMNS}""",
+        event_id, registration.name, registration.email, registration.phone,
+        registration.language, access_token, pin)
+
+
+async def note_resend(connection: asyncpg.Connection, candidate_id: int,
+                      window_started_at: dt.datetime, resends_in_window: int) -> None:
+    await connection.execute("""
+        UPDATE candidate SET resend_window_started_at = $2, resends_in_window = $3
+        WHERE id = $1""", candidate_id, window_started_at, resends_in_window)
+
+
+async def by_access_token(connection: asyncpg.Connection, token: str, *,
+                          for_update: bool = False) -> asyncpg.Record | None:
+    lock = "FOR UPDATE" if for_update else ""
+    return await connection.fetchrow(
+        f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE access_token = $1 {lock}", token)
+
+
+async def in_event(connection: asyncpg.Connection, event_id: int, candidate_id: int, *,
+                   for_update: bool = False) -> asyncpg.Record | None:
+    lock = "FOR UPDATE" if for_update else ""
+    return await connection.fetchrow(
+        f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE id = $1 AND event_id = $2 {lock}",
+        candidate_id, event_id)
+
+
+async def cancel(connection: asyncpg.Connection, candidate_id: int, by: str) -> bool:
+    """End a registration (frees its seat); False when it had already ended."""
+    result = await connection.execute("""
+        UPDATE candidate SET cancelled_at = now(), cancelled_by = $2
+        WHERE id = $1 AND cancelled_at IS NULL""", candidate_id, by)
+    return result == "UPDATE 1"
+
+
+async def set_language(connection: asyncpg.Connection, candidate_id: int, language: str) -> None:
+    await connection.execute("UPDATE candidate SET language = $2 WHERE id = $1",
+                             candidate_id, language)
+
+
+async def for_employer(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
+    """Every registration of the event, the ended ones too (so the employer sees who
+    cancelled), registered ones first, each group in the order they came."""
+    return await connection.fetch(f"""
+        SELECT {CANDIDATE_COLUMNS},
+               CASE WHEN cancelled_at IS NULL THEN 'registered'
+                    WHEN cancelled_by = 'employer' THEN 'removed'
+                    ELSE 'cancelled' END AS status,
+               -- Short, for a table: "2026-11-26 14:05", Swedish time like every time shown.
+               to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
+                   AS registered_local
+        FROM candidate WHERE event_id = $1 AND erased_at IS NULL
+        ORDER BY cancelled_at IS NOT NULL, registered_at, id""", event_id)
+
+
+async def set_invite_open(connection: asyncpg.Connection, event_id: int, is_open: bool) -> None:
+    await connection.execute(
+        "UPDATE event SET invite_open = $2, updated_at = now() WHERE id = $1", event_id, is_open)

@@ -1,0 +1,140 @@
+"""The background task of every app process: reminder mails, and erasing old candidate data.
+
+Reminders: each registered candidate gets one mail `candidates.reminder_hours` before the
+start (rules.reminder_is_due states who; a reminder sent before the event was moved to a
+later day counts for the old time, so the new time gets one too). Never twice for one start,
+with any number of processes: the
+candidates are taken with FOR UPDATE SKIP LOCKED, and their reminder_sent_at is set in the
+same transaction that queues the mails, so a mail and its mark are committed together or
+not at all. The events are held FOR SHARE meanwhile: a deletion or a move of the event waits
+for the batch (or the batch skips an event being changed), never crossing it.
+
+Erasure: `candidates.retention_days` after the event, a candidate's name, e-mail address
+and phone number are replaced and their link stops working; their mails that have already
+gone out leave the outbox too. The consent on the invite form promises exactly this.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.candidates import mails, queries
+from app.keys import DB_POOL, MAILER, SETTINGS
+from app.mail import Mailer
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH = 100
+ERASE_EVERY = 60  # rounds of the loop between two erasure sweeps
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
+
+async def _remind_batch(connection: asyncpg.Connection, mailer: Mailer, settings: Settings) -> int:
+    hours = settings.candidates.reminder_hours
+    async with connection.transaction():
+        ids = [row["id"] for row in await connection.fetch("""
+            SELECT c.id FROM candidate c JOIN event e ON e.id = c.event_id
+            WHERE c.cancelled_at IS NULL AND c.erased_at IS NULL
+              AND (c.reminder_sent_at IS NULL
+                   OR c.reminder_sent_at < e.starts_at - make_interval(hours => $1))
+              AND e.deleted_at IS NULL AND e.state IN ('published', 'live')
+              AND e.starts_at > now()
+              AND e.starts_at - make_interval(hours => $1) <= now()
+              AND c.registered_at < e.starts_at - make_interval(hours => $1)
+            ORDER BY e.starts_at, c.id
+            LIMIT $2
+            FOR UPDATE OF c SKIP LOCKED
+            FOR SHARE OF e SKIP LOCKED""", hours, BATCH)]
+        if not ids:
+            return 0
+        events: dict[int, asyncpg.Record] = {}
+        for candidate in await connection.fetch(
+                f"SELECT {queries.CANDIDATE_COLUMNS} FROM candidate WHERE id = ANY($1::bigint[])",
+                ids):
+            event_id = candidate["event_id"]
+            if event_id not in events:
+                events[event_id] = await queries.event_by_id(connection, event_id)
+            try:
+                await mails.send_reminder(connection, mailer, settings.app.public_url,
+                                          events[event_id], candidate)
+            except ValueError:  # an address no mail can carry: mark it, do not retry forever
+                log.warning("no reminder for candidate %s: the address cannot take a mail",
+                            candidate["id"])
+        await connection.execute(
+            "UPDATE candidate SET reminder_sent_at = now() WHERE id = ANY($1::bigint[])", ids)
+    log.info("queued %d reminder mail(s)", len(ids))
+    return len(ids)
+
+
+async def send_due_reminders(connection: asyncpg.Connection, mailer: Mailer,
+                             settings: Settings) -> int:
+    """Queue every reminder that is due; returns how many."""
+    total = 0
+    while True:
+        count = await _remind_batch(connection, mailer, settings)
+        total += count
+        if count < BATCH:
+            return total
+
+
+async def erase_expired(connection: asyncpg.Connection, retention_days: int) -> int:
+    """Replace the personal data of candidates whose event ended over `retention_days` ago."""
+    async with connection.transaction():
+        addresses = [row["email"] for row in await connection.fetch("""
+            WITH due AS (
+                SELECT c.id, c.email FROM candidate c JOIN event e ON e.id = c.event_id
+                WHERE c.erased_at IS NULL
+                  AND e.starts_at + make_interval(mins => e.duration_minutes)
+                      + make_interval(days => $1) < now()
+                FOR UPDATE OF c SKIP LOCKED)
+            UPDATE candidate c SET name = '–', email = 'erased-' || c.id || '@invalid',
+                phone = '', access_token = 'erased-' || c.id || '-' || md5(random()::text),
+                pin = '000000', erased_at = now()
+            FROM due WHERE c.id = due.id
+            RETURNING due.email""", retention_days)]
+        if addresses:
+            await connection.execute("""
+                DELETE FROM mail_outbox
+                WHERE lower(to_address) = ANY($1::text[])
+                  AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
+                  AND created_at < now() - make_interval(days => $2)""",
+                [address.lower() for address in addresses], retention_days)
+    if addresses:
+        log.info("erased the personal data of %d candidate(s) after %d days", len(addresses),
+                 retention_days)
+    return len(addresses)
+
+
+async def _run(app: web.Application) -> None:
+    settings, mailer = app[SETTINGS], app[MAILER]
+    rounds = 0
+    while True:
+        try:
+            async with app[DB_POOL].acquire() as connection:
+                await send_due_reminders(connection, mailer, settings)
+                if rounds % ERASE_EVERY == 0:
+                    await erase_expired(connection, settings.candidates.retention_days)
+        except DATABASE_ERRORS as error:
+            # The database is away for a while: try again next round, nothing is lost.
+            log.warning("candidate reminders: database unavailable (%s)", type(error).__name__)
+        except Exception:
+            log.exception("candidate reminders: unexpected error")
+        rounds += 1
+        await asyncio.sleep(settings.candidates.reminder_interval)
+
+
+async def candidate_reminders(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the loop runs for the application's life and is cancelled and awaited."""
+    task = asyncio.create_task(_run(app), name="candidate-reminders")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,110 @@
+"""The employer's handling of candidates on the event page: resend a confirmation, remove a
+registration, open and close the invite link. Only the owning organization may; anyone else
+gets a 404, never a hint that the event or the candidate exists."""
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from aiohttp import web
+
+from app.auth import require_user
+from app.auth.validation import form_text
+from app.candidates import mails, queries
+from app.events import queries as event_queries
+from app.keys import DB_POOL, MAILER, SETTINGS
+from app.views.pages import render
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+# Registrations can be handled while the event is ahead or going on.
+ACTIVE_STATES = ("published", "live")
+
+
+def _id(request: web.Request, name: str) -> int:
+    try:
+        value = int(request.match_info[name])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    if not 0 < value < 2 ** 63:
+        raise web.HTTPNotFound()
+    return value
+
+
+async def owned_event(connection: asyncpg.Connection, request: web.Request, *,
+                      for_update: bool = False) -> asyncpg.Record:
+    user = require_user(request)
+    event = await event_queries.get_for_user(connection, _id(request, "event_id"), user.id,
+                                             user.organization_id, for_update=for_update)
+    if event is None or not event["editable"]:
+        raise web.HTTPNotFound()
+    return event
+
+
+async def registered_candidate(connection: asyncpg.Connection, request: web.Request,
+                               event: asyncpg.Record, *, for_update: bool = False):
+    candidate = await queries.in_event(connection, event["id"], _id(request, "candidate_id"),
+                                       for_update=for_update)
+    if candidate is None or candidate["erased_at"] is not None:
+        raise web.HTTPNotFound()
+    return candidate
+
+
+def back_to_event(event_id: int, notice: str) -> web.HTTPSeeOther:
+    # The notice is one of a fixed few; events/_candidates.html shows its text.
+    return web.HTTPSeeOther(f"/events/{event_id}?candidates={notice}#candidates-heading")
+
+
+@routes.post("/events/{event_id}/invite-link", name="event_invite_link")
+async def switch_invite_link(request: web.Request) -> web.Response:
+    is_open = form_text(await request.post(), "open") == "yes"
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await owned_event(connection, request, for_update=True)
+            await queries.set_invite_open(connection, event["id"], is_open)
+    raise back_to_event(event["id"], "invite_opened" if is_open else "invite_closed")
+
+
+@routes.post("/events/{event_id}/candidates/{candidate_id}/resend", name="candidate_resend")
+async def resend(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await owned_event(connection, request, for_update=True)
+            candidate = await registered_candidate(connection, request, event)
+            if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
+                raise back_to_event(event["id"], "not_registered")
+            await mails.send_confirmation(connection, request.app[MAILER],
+                                          settings.app.public_url,
+                                          await queries.event_by_id(connection, event["id"]),
+                                          candidate, again=True)
+    raise back_to_event(event["id"], "resent")
+
+
+@routes.get("/events/{event_id}/candidates/{candidate_id}/remove", name="candidate_remove_confirm")
+async def remove_confirm(request: web.Request) -> web.Response:
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await owned_event(connection, request)
+        candidate = await registered_candidate(connection, request, event)
+    if candidate["cancelled_at"] is not None:
+        raise back_to_event(event["id"], "not_registered")
+    return render(request, "candidates/remove.html", {"event": event, "candidate": candidate})
+
+
+@routes.post("/events/{event_id}/candidates/{candidate_id}/remove", name="candidate_remove")
+async def remove(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            event = await owned_event(connection, request, for_update=True)
+            candidate = await registered_candidate(connection, request, event, for_update=True)
+            if not await queries.cancel(connection, candidate["id"], "employer"):
+                raise back_to_event(event["id"], "not_registered")
+            await mails.send_cancellation(connection, request.app[MAILER],
+                                          settings.app.public_url,
+                                          await queries.event_by_id(connection, event["id"]),
+                                          candidate, by_employer=True)
+    log.info("candidate %s removed from event %s by user %s", candidate["id"], event["id"],
+             require_user(request).id)
+    raise back_to_event(event["id"], "removed")

@@ -1,0 +1,207 @@
+"""/c/{token}: a candidate's personal page, behind their PIN.
+
+Before the event: the details, add to calendar, change language, cancel the registration.
+A cancelled event or an ended registration is said so without the PIN (nothing personal is
+shown then). Everything else needs the PIN once per device (app.candidates.session).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from aiohttp import web
+
+from app.auth.client import is_https
+from app.auth.validation import form_text
+from app.candidates import mails, queries
+from app.candidates.ics import calendar_file
+from app.candidates.pin import check_pin, lock_of
+from app.candidates.rules import ends_at, pin_is_well_formed
+from app.events.tokens import looks_like_link_token
+from app.candidates.session import has_session, start_session
+from app.events.notify import candidate_link
+from app.i18n import COOKIE as LANGUAGE_COOKIE
+from app.i18n import COOKIE_MAX_AGE, LANGUAGES, N_
+from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.timefmt import in_swedish_time
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+
+PIN_MALFORMED = N_("Enter the 6 digits of the PIN from your confirmation mail.")
+PIN_WRONG = N_("That PIN is not right. %(count)s more tries before the link locks for a while.")
+# Notices after a redirect (?done=…): only these, so a link cannot put words on the page.
+NOTICES = {"language": N_("Your language has been saved. Your mails will come in it too.")}
+
+
+async def load(request: web.Request, *, for_update: bool = False):
+    """(candidate, event) of the link, or 404. Erased registrations are gone."""
+    token = request.match_info["token"]
+    if not looks_like_link_token(token):
+        raise web.HTTPNotFound()
+    async with request.app[DB_POOL].acquire() as connection:
+        candidate = await queries.by_access_token(connection, token)
+        if candidate is None or candidate["erased_at"] is not None:
+            raise web.HTTPNotFound()
+        event = await queries.event_by_id(connection, candidate["event_id"])
+    return candidate, event
+
+
+def situation(candidate, event) -> str:
+    """What the page has to say first."""
+    if event["deleted_at"] is not None or event["state"] == "cancelled":
+        return "event_cancelled"
+    if candidate["cancelled_at"] is not None:
+        return "removed" if candidate["cancelled_by"] == "employer" else "cancelled"
+    if event["state"] == "finished" or dt.datetime.now(dt.timezone.utc) >= ends_at(
+            event["starts_at"], event["duration_minutes"]):
+        return "finished"
+    return "registered"
+
+
+def prefer_language(request: web.Request, language: str) -> None:
+    """The page opens in the candidate's language unless this browser chose one."""
+    if LANGUAGE_COOKIE not in request.cookies and language in LANGUAGES:
+        request[LANGUAGE] = language
+
+
+def page(request: web.Request, template: str, candidate, event, status: int = 200,
+         **context) -> web.Response:
+    public_url = request.app[SETTINGS].app.public_url
+    response = render(request, template, {
+        "candidate": candidate, "event": event, "situation": situation(candidate, event),
+        "base": f"/c/{candidate['access_token']}",
+        "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+        **context}, status=status)
+    # Personal: no shared cache may keep it.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def lock_context(until: dt.datetime) -> dict:
+    """When to try again, in Swedish time: the date too when it is not today. Rounded up to
+    the minute, so "try again at 14:06" is never too early."""
+    local = in_swedish_time(until)
+    if local.second or local.microsecond:
+        local = (local + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    today = in_swedish_time(dt.datetime.now(dt.timezone.utc)).date()
+    return {"locked_until": local.strftime("%H:%M"),
+            "locked_date": local.strftime("%Y-%m-%d") if local.date() != today else None}
+
+
+def retry_after(until: dt.datetime) -> str:
+    seconds = (until - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return str(max(1, math.ceil(seconds)))
+
+
+async def pin_page(request: web.Request, candidate, event, *, error=None, status: int = 200,
+                   until: dt.datetime | None = None) -> web.Response:
+    """The PIN form, or when the link is locked (`until`, else as the row says) when to
+    come back."""
+    if until is None:
+        async with request.app[DB_POOL].acquire() as connection:
+            until = await lock_of(connection, candidate)
+    context = lock_context(until) if until else {}
+    response = page(request, "candidates/pin.html", candidate, event,
+                    status=429 if until and status != 200 else status,
+                    errors={"pin": error} if error and not until else {}, **context)
+    if until:
+        response.headers["Retry-After"] = retry_after(until)
+    return response
+
+
+def require_session(request: web.Request, candidate, event) -> None:
+    """Actions need the PIN entered on this device, and a registration still going."""
+    if not has_session(request, candidate["id"]) or situation(candidate, event) != "registered":
+        raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")
+
+
+@routes.get("/c/{token}", name="candidate_page")
+async def personal_page(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    prefer_language(request, candidate["language"])
+    if situation(candidate, event) in ("event_cancelled", "cancelled", "removed"):
+        return page(request, "candidates/page.html", candidate, event)
+    if not has_session(request, candidate["id"]):
+        return await pin_page(request, candidate, event)
+    notice = NOTICES.get(request.query.get("done", ""))
+    return page(request, "candidates/page.html", candidate, event, notice=notice,
+                link=candidate_link(request.app[SETTINGS].app.public_url,
+                                    candidate["access_token"]))
+
+
+@routes.post("/c/{token}", name="candidate_pin")
+async def enter_pin(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    prefer_language(request, candidate["language"])
+    here = f"/c/{candidate['access_token']}"
+    if situation(candidate, event) in ("event_cancelled", "cancelled", "removed") \
+            or has_session(request, candidate["id"]):
+        raise web.HTTPSeeOther(here)
+    given = "".join(form_text(await request.post(), "pin").split())
+    if not pin_is_well_formed(given):
+        return await pin_page(request, candidate, event, error=(PIN_MALFORMED, {}), status=422)
+    async with request.app[DB_POOL].acquire() as connection:
+        result = await check_pin(connection, candidate["id"], given,
+                                 request.app[SETTINGS].candidates)
+    if result.ok:
+        response = web.HTTPSeeOther(here)
+        start_session(request, response, candidate["id"], candidate["access_token"])
+        raise response
+    error = (PIN_WRONG, {"count": result.attempts_left}) if result.attempts_left else None
+    return await pin_page(request, candidate, event, error=error, status=422,
+                          until=result.locked_until)
+
+
+@routes.get("/c/{token}/calendar.ics", name="candidate_calendar")
+async def calendar(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    require_session(request, candidate, event)
+    link = candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"])
+    entry = mails.calendar_entry(request.app[MAILER], event, candidate, link)
+    return web.Response(body=calendar_file(entry, dt.datetime.now(dt.timezone.utc)),
+                        content_type="text/calendar", charset="utf-8", headers={
+                            "Content-Disposition": 'attachment; filename="snabbintervju.ics"',
+                            "Cache-Control": "private, no-store"})
+
+
+@routes.get("/c/{token}/cancel", name="candidate_cancel_confirm")
+async def cancel_confirm(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    prefer_language(request, candidate["language"])
+    require_session(request, candidate, event)
+    return page(request, "candidates/cancel.html", candidate, event)
+
+
+@routes.post("/c/{token}/cancel", name="candidate_cancel")
+async def cancel(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    require_session(request, candidate, event)
+    settings = request.app[SETTINGS]
+    async with request.app[DB_POOL].acquire() as connection:
+        async with connection.transaction():
+            # The event first (as every change of it does), so a move or a deletion of the
+            # event cannot cross this and mail a candidate who has just left.
+            await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR SHARE", event["id"])
+            event = await queries.event_by_id(connection, event["id"])
+            if await queries.cancel(connection, candidate["id"], "candidate"):
+                await mails.send_cancellation(connection, request.app[MAILER],
+                                              settings.app.public_url, event, candidate,
+                                              by_employer=False)
+    raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")
+
+
+@routes.post("/c/{token}/language", name="candidate_language")
+async def change_language(request: web.Request) -> web.Response:
+    candidate, event = await load(request)
+    require_session(request, candidate, event)
+    language = form_text(await request.post(), "language")
+    here = f"/c/{candidate['access_token']}"
+    if language not in LANGUAGES:
+        raise web.HTTPSeeOther(here)  # only a crafted form sends anything else
+    async with request.app[DB_POOL].acquire() as connection:
+        await queries.set_language(connection, candidate["id"], language)
+    response = web.HTTPSeeOther(f"{here}?done=language")
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                        httponly=False, secure=is_https(request), path="/")
+    raise response

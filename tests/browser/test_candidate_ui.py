@@ -1,0 +1,122 @@
+"""Candidates in headless Chromium: registering, the personal page with its PIN, and the
+employer's candidate list, in Swedish and English, at desktop and phone width, with axe."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.candidate_support import link_and_pin, make_event
+from tests.helpers import PASSWORD, make_user, unique_email, wait_for_mail
+from tests.browser.axe import VIEWPORTS, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+TEXTS = {
+    "sv": {"register": "Anmäl dig", "fix": "Rätta till följande", "name": "Ditt namn",
+           "email": "E-postadress", "phone": "Telefon (frivilligt)", "consent": "Jag godkänner",
+           "check_mail": "Titta i din e-post", "spam": "skräppost", "pin": "PIN-kod",
+           "open": "Öppna min sida", "wrong": "PIN-koden stämmer inte", "registered": "Du är anmäld",
+           "cancel": "Avboka min anmälan", "confirm": "Ja, avboka min anmälan",
+           "cancelled": "Du har avbokat din anmälan", "english": "English",
+           "show": "Visa", "copy_pin": "Kopiera PIN-koden", "close_link": "Stäng inbjudningslänken",
+           "closed": "Inbjudningslänken är stängd", "calendar": "Lägg till i kalendern",
+           "remove": "Ta bort (Alva Anmäld)", "remove_yes": "Ja, ta bort kandidaten",
+           "removed": "Borttagen av dig"},
+    "en": {"register": "Register", "fix": "Please correct the following", "name": "Your name",
+           "email": "E-mail address", "phone": "Phone (optional)", "consent": "I agree",
+           "check_mail": "Check your e-mail", "spam": "spam", "pin": "PIN",
+           "open": "Open my page", "wrong": "That PIN is not right", "registered": "You are registered",
+           "cancel": "Cancel my registration", "confirm": "Yes, cancel my registration",
+           "cancelled": "You have cancelled your registration", "english": "Svenska",
+           "show": "Show", "copy_pin": "Copy PIN", "close_link": "Close the invite link",
+           "closed": "The invite link is closed", "calendar": "Add to calendar",
+           "remove": "Remove (Alva Anmäld)", "remove_yes": "Yes, remove the candidate",
+           "removed": "Removed by you"},
+}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_register_then_use_the_personal_page(new_page, db, settings, language, viewport):
+    text = TEXTS[language]
+    event = await make_event(db)
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    await page.goto(f"/r/{event['invite_token']}")
+    assert await page.get_attribute("html", "lang") == language
+    await assert_accessible(page)
+
+    # Nothing filled in: the errors, listed and beside their fields, focusable from the list.
+    await page.get_by_role("button", name=text["register"], exact=True).click()
+    await page.get_by_role("heading", name=text["fix"]).wait_for()
+    assert await page.get_attribute("#name", "aria-invalid") == "true"
+    await assert_accessible(page)
+
+    email = unique_email(f"webb-{language}-{viewport}")
+    await page.get_by_label(text["name"]).fill("Robin Webbläsare")
+    await page.get_by_label(text["email"], exact=True).fill(email)
+    await page.get_by_label(text["phone"]).fill("070-765 43 21")
+    await page.get_by_label(text["consent"]).check()
+    await page.get_by_role("button", name=text["register"], exact=True).click()
+    await page.get_by_role("heading", name=text["check_mail"]).wait_for()
+    assert text["spam"] in await page.content() and email in await page.content()
+    await assert_accessible(page)
+
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
+    link, pin = link_and_pin(mail)
+    await page.goto(link)
+    await assert_accessible(page)
+    await page.get_by_label(text["pin"], exact=True).fill("999999" if pin != "999999" else "888888")
+    await page.get_by_role("button", name=text["open"]).click()
+    await page.get_by_text(text["wrong"]).first.wait_for()
+    await assert_accessible(page)
+    await page.get_by_label(text["pin"], exact=True).fill(pin)
+    await page.get_by_role("button", name=text["open"]).click()
+    await page.get_by_text(text["registered"]).wait_for()
+    assert await page.get_by_role("link", name=text["calendar"]).get_attribute("href") == \
+        f"{link.split('/c/')[0].replace(settings.app.public_url, '')}/c/{link.split('/c/')[1]}/calendar.ics"
+    await assert_accessible(page)
+
+    # The PIN is remembered: a reload shows the page straight away.
+    await page.reload()
+    await page.get_by_text(text["registered"]).wait_for()
+
+    await page.get_by_role("link", name=text["cancel"]).click()
+    await assert_accessible(page)
+    await page.get_by_role("button", name=text["confirm"]).click()
+    await page.get_by_text(text["cancelled"]).wait_for()
+    await assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_employers_candidate_list(new_page, db, base_url, language, viewport):
+    text = TEXTS[language]
+    user = await make_user(db, language=language)
+    event = await make_event(db, organization_id=user["organization_id"])
+    pin = "246810"
+    await db.execute("""INSERT INTO candidate (event_id, name, email, phone, access_token, pin)
+                        VALUES ($1, 'Alva Anmäld', $2, '08-123 456', $3, $4)""",
+                     event["id"], unique_email("lista"), f"ui-{event['id']}-token-abcdefgh", pin)
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    await page.goto(f"/login?next=/events/{event['id']}")
+    await page.fill('input[name="email"]', user["email"])
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.locator('form[action^="/login"] button[type="submit"]').click()
+    await page.wait_for_url(re.compile(rf"/events/{event['id']}$"))
+    await page.locator("td").filter(has_text="Alva Anmäld").first.wait_for()
+    await page.locator(".candidate-secret summary").click()
+    assert await page.locator(".candidate-secret input.pin-value").input_value() == pin
+    assert await page.get_by_role("button", name=re.compile(text["copy_pin"])).is_visible()
+    await assert_accessible(page)
+    await page.get_by_role("button", name=text["close_link"]).click()
+    await page.get_by_text(text["closed"]).first.wait_for()
+    await assert_accessible(page)
+
+    await page.get_by_role("link", name=text["remove"]).click()
+    await assert_accessible(page)
+    await page.get_by_role("button", name=text["remove_yes"]).click()
+    await page.get_by_text(text["removed"]).wait_for()
+    await assert_accessible(page)

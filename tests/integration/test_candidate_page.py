@@ -1,0 +1,214 @@
+"""The personal link and PIN: the page, PIN locks, calendar, cancelling, language."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import icalendar
+from aiohttp import ClientSession, CookieJar
+
+from app.events.tokens import calendar_uid
+from tests.candidate_support import csrf_of, link_and_pin, make_event, register
+from tests.helpers import calendar_event, text_of, unique_email, wait_for_mail
+
+
+async def registered(http, base_url, db, settings, **event_options):
+    """A registration made over HTTP: (event, candidate row, link, PIN from the mail)."""
+    event = await make_event(db, **event_options)
+    email = unique_email("personlig")
+    status, page = await register(http, base_url, event["invite_token"], email=email)
+    assert status == 200, page
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
+    link, pin = link_and_pin(mail)
+    row = await db.fetchrow("SELECT * FROM candidate WHERE email = $1", email)
+    return event, row, link, pin
+
+
+async def enter_pin(http, link: str, pin: str, **headers):
+    status, csrf, page = await csrf_of(http, link, **headers)
+    assert csrf, page
+    async with http.post(link, data={"csrf_token": csrf, "pin": pin}, headers=headers,
+                         allow_redirects=False) as response:
+        return response.status, await response.text(), response.headers
+
+
+async def test_the_mailed_link_and_pin_open_the_page_and_the_device_is_remembered(
+        http, base_url, db, settings):
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
+        status, _, page = await csrf_of(phone, link)
+        assert status == 200 and 'name="pin"' in page and row["email"] not in page
+        status, _, headers = await enter_pin(phone, link, f"{pin[:3]} {pin[3:]}")
+        assert status == 303 and headers["Location"] == f"/c/{row['access_token']}"
+        cookie = headers["Set-Cookie"]
+        assert f"Path=/c/{row['access_token']}" in cookie and "HttpOnly" in cookie
+        async with phone.get(link) as response:
+            page = await response.text()
+        assert "Du är anmäld, Kim Kandidat." in page and row["email"] in page
+        assert 'name="pin"' not in page and "(svensk tid)" in page
+        assert "calendar.ics" in page and "/cancel" in page
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other_device:
+        async with other_device.get(link) as response:
+            assert 'name="pin"' in await response.text()
+    # The cookie is this candidate's only: another candidate's link still asks for the PIN.
+    other = await make_event(db)
+    await register(http, base_url, other["invite_token"], email=row["email"])
+    [_, second] = await wait_for_mail(settings.mail.catcher_dir, row["email"], count=2)
+    async with http.get(link_and_pin(second)[0]) as response:
+        assert 'name="pin"' in await response.text()
+
+
+async def test_wrong_pins_lock_the_link_for_a_growing_time_and_the_right_one_works_after(
+        http, base_url, db, settings, caplog):
+    _, row, link, pin = await registered(http, base_url, db, settings)
+    wrong = "000000" if pin != "000000" else "111111"
+    limit = settings.candidates.pin_attempts
+    for attempt in range(1, limit):
+        status, page, _ = await enter_pin(http, link, wrong)
+        assert status == 422 and f"{limit - attempt} försök till" in page
+    status, page, _ = await enter_pin(http, link, "12ab")  # not a PIN at all: not counted
+    assert status == 422 and "Skriv de 6 siffrorna" in page
+    with caplog.at_level(logging.WARNING, logger="app.candidates.pin"):
+        status, page, headers = await enter_pin(http, link, wrong)
+    assert status == 429 and "länken låst till kl." in page and int(headers["Retry-After"]) >= 1
+    assert [r for r in caplog.records if "locked until" in r.getMessage()
+            and f"candidate {row['id']}" in r.getMessage()]
+    assert pin not in caplog.text and row["access_token"] not in caplog.text
+    first_lock = await db.fetchval("SELECT pin_locked_until FROM candidate WHERE id = $1", row["id"])
+
+    async with http.get(link) as response:  # the page itself says when to try again
+        page = await response.text()
+    assert "länken låst till kl." in page and 'name="pin"' not in page
+    status, _, _ = await enter_pin_without_form(http, link, pin)
+    assert status == 429  # not even the right PIN while locked
+
+    await wait_until(first_lock)
+    for _ in range(limit):
+        status, _, _ = await enter_pin(http, link, wrong)
+    assert status == 429
+    second = await db.fetchrow("SELECT pin_locked_until, pin_lockouts FROM candidate WHERE id = $1",
+                               row["id"])
+    assert second["pin_lockouts"] == 2
+    now = await db.fetchval("SELECT clock_timestamp()")
+    assert second["pin_locked_until"] - now > dt.timedelta(seconds=settings.candidates.pin_lock_seconds)
+
+    await wait_until(second["pin_locked_until"])
+    status, _, _ = await enter_pin(http, link, pin)
+    assert status == 303
+    async with http.get(link) as response:
+        assert "Du är anmäld" in await response.text()
+    assert await db.fetchval("SELECT pin_lockouts FROM candidate WHERE id = $1", row["id"]) == 0
+
+
+async def enter_pin_without_form(http, link: str, pin: str):
+    _, csrf, _ = await csrf_of(http, link.rsplit("/c/", 1)[0] + "/login")
+    async with http.post(link, data={"csrf_token": csrf, "pin": pin},
+                         allow_redirects=False) as response:
+        return response.status, await response.text(), response.headers
+
+
+async def wait_until(moment: dt.datetime) -> None:
+    delay = (moment - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    await asyncio.sleep(max(0.0, delay) + 0.2)
+
+
+async def test_add_to_calendar_gives_the_same_entry_as_the_mail(http, base_url, db, settings):
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    async with http.get(f"{link}/calendar.ics", allow_redirects=False) as response:
+        assert response.status == 303  # the PIN first
+    await enter_pin(http, link, pin)
+    async with http.get(f"{link}/calendar.ics") as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        assert "attachment" in response.headers["Content-Disposition"]
+        calendar = icalendar.Calendar.from_ical(await response.read())
+    entry = next(iter(calendar.walk("VEVENT")))
+    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert entry.decoded("DTSTART") == event["starts_at"] and link in str(entry["DESCRIPTION"])
+    assert pin not in calendar.to_ical().decode()
+
+
+async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows_it(
+        http, base_url, db, settings):
+    event, row, link, pin = await registered(http, base_url, db, settings, capacity=1)
+    async with http.get(f"{link}/cancel", allow_redirects=False) as response:
+        assert response.status == 303  # needs the PIN
+    await enter_pin(http, link, pin)
+    status, csrf, page = await csrf_of(http, f"{link}/cancel")
+    assert status == 200 and "Ja, avboka min anmälan" in page
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
+        page = await response.text()
+    assert "Du har avbokat din anmälan" in page
+    cancelled = await db.fetchrow("SELECT cancelled_at, cancelled_by FROM candidate WHERE id = $1",
+                                  row["id"])
+    assert cancelled["cancelled_at"] and cancelled["cancelled_by"] == "candidate"
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
+    entry = calendar_event(mail)
+    assert str(entry["STATUS"]) == "CANCELLED" and int(entry["SEQUENCE"]) == 1
+    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert event["invite_token"] in text_of(mail)  # the way back in, while places remain
+    # The seat is free again.
+    status, _ = await register(http, base_url, event["invite_token"], email=unique_email())
+    assert status == 200
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf},
+                         allow_redirects=False) as response:
+        assert response.status == 303  # nothing left to cancel
+
+
+async def test_changing_the_language_changes_page_and_mails(http, base_url, db, settings):
+    _, row, link, pin = await registered(http, base_url, db, settings)
+    await enter_pin(http, link, pin)
+    _, csrf, _ = await csrf_of(http, link)
+    async with http.post(f"{link}/language", data={"csrf_token": csrf, "language": "en"}) as response:
+        page = await response.text()
+    assert "Your language has been saved" in page and "You are registered" in page
+    assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "en"
+    async with http.post(f"{link}/language", data={"csrf_token": csrf, "language": "de"},
+                         allow_redirects=False) as response:
+        assert response.status == 303
+    assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "en"
+
+
+async def test_a_cancelled_event_says_so_without_the_pin(http, base_url, db, settings):
+    event, _, link, _ = await registered(http, base_url, db, settings)
+    await db.execute("UPDATE event SET state = 'cancelled', deleted_at = now() WHERE id = $1",
+                     event["id"])
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as anyone:
+        async with anyone.get(link) as response:
+            page = await response.text()
+    assert response.status == 200 and "har ställts in" in page and 'name="pin"' not in page
+
+
+async def test_unknown_links_are_404(http, base_url):
+    for path in ("/c/no-such-link", "/c/" + "x" * 101, "/c/no-such-link/calendar.ics",
+                 "/c/no-such-link/cancel", "/c/ab%00cd", "/c/%ff/cancel"):
+        async with http.get(base_url + path, headers={"Accept": "text/html"}) as response:
+            assert response.status == 404, path
+
+
+async def test_odd_input_never_gives_a_server_error(http, base_url, db, settings):
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    _, csrf, _ = await csrf_of(http, f"{base_url}/login")
+    odd_values = ["", "\x00", "x" * 5000, "١٢٣٤٥٦", "<script>", "12345\n6", "\ud800".encode(
+        "utf-8", "surrogatepass").decode("latin-1"), "😀" * 50]
+    targets = [(f"/r/{event['invite_token']}", ("name", "email", "phone", "language", "consent")),
+               (f"/r/{event['invite_token']}/resend", ("email",)),
+               (f"/c/{row['access_token']}", ("pin",))]
+    for path, fields in targets:
+        for value in odd_values:
+            form = [("csrf_token", csrf)] + [(field, value) for field in fields]
+            form += [(field, "again") for field in fields]  # repeated fields too
+            async with http.post(base_url + path, data=form,
+                                 headers={"Accept": "text/html"}) as response:
+                assert response.status < 500, (path, value, response.status)
+    await enter_pin(http, link, pin)
+    for path, data in ((f"/c/{row['access_token']}/language", {"language": "\x00"}),
+                       (f"/c/{row['access_token']}/language", {}),
+                       (f"/c/{row['access_token']}/cancel", {"x": "\x00"})):
+        async with http.post(base_url + path, data={"csrf_token": csrf, **data},
+                             allow_redirects=False) as response:
+            assert response.status < 500, path
+    async with http.post(f"{base_url}/c/{row['access_token']}", json={"pin": pin},
+                         headers={"X-CSRF-Token": csrf}) as response:
+        assert response.status < 500
