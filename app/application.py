@@ -3,27 +3,41 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.auth.middleware import auth_middleware
+from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
 from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
-from app.keys import RENDERER, SETTINGS
+from app.keys import MAILER, RENDERER, SETTINGS
+from app.mail import Mailer
+from app.mail.worker import mail_worker
 from app.middleware import error_middleware, language_middleware
 from app.settings import Settings
-from app.views import dev_mail, health, janus_events, join, landing, language
+from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
+                       join, landing, language)
+from app.views import account_page, accounts, colleagues, password_reset
+from app.views import candidate_admin, candidate_page, registration
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[language_middleware, error_middleware],
+    # auth inside error: a refused or failed request still gets a friendly page.
+    app = web.Application(middlewares=[language_middleware, error_middleware, auth_middleware],
                           client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[RENDERER] = Renderer()
+    app[MAILER] = Mailer(settings, app[RENDERER])
     app[EVENT_SUBSCRIBERS] = []
     app.cleanup_ctx.append(database_pool)
     app.cleanup_ctx.append(janus_pool)
-    for module in (landing, language, health, janus_events, join):
+    app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
+    app.cleanup_ctx.append(candidate_reminders)
+    for module in (landing, language, health, janus_events, join, events, event_changes,
+                   interviewer_link, accounts, account_page, password_reset, colleagues):
+        app.router.add_routes(module.routes)
+    for module in (registration, candidate_page, candidate_admin):
         app.router.add_routes(module.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)

@@ -5,6 +5,7 @@ Babel catalog, so a page never mixes languages and rendering needs no per-reques
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
 from app.keys import LANGUAGE
+from app.timefmt import format_event_time
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES_DIR = ROOT / "locales"
@@ -22,6 +24,11 @@ LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def N_(message: str) -> str:
+    """Marks text for extraction into the catalogs; it is translated later, where it is shown."""
+    return message
 
 
 def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
@@ -68,9 +75,14 @@ class Renderer:
         for lang, translations in self.translations.items():
             environment = jinja2.Environment(
                 loader=jinja2.FileSystemLoader(templates_dir),
-                autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+                # .txt templates (plain-text mails and their subjects) are not HTML: escaping
+                # them would turn "Åsa & Co" into "Åsa &amp; Co".
+                autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"],
+                                                    default=True),
                 extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
             environment.install_gettext_translations(translations, newstyle=True)
+            environment.filters["event_time"] = functools.partial(format_event_time,
+                                                                  language=lang)
             self.environments[lang] = environment
 
     def gettext(self, language: str) -> Callable[[str], str]:
@@ -83,6 +95,9 @@ class Renderer:
 def safe_next(target: str | None) -> str:
     """Only a path on this site: a switch link must never redirect elsewhere."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    # Browsers drop tabs and line breaks from a URL: "/\t/evil.example" would become "//…".
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in target):
         return "/"
     return target
 

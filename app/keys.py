@@ -9,13 +9,18 @@ from aiohttp import web
 from app.settings import Settings
 
 if TYPE_CHECKING:
+    from app.auth import CurrentUser  # noqa: F401 (named in the RequestKey below)
     from app.i18n import Renderer  # noqa: F401 (named in the AppKey below)
     from app.janus.pool import JanusPool  # noqa: F401
+    from app.mail.outbox import Mailer  # noqa: F401
 
 SETTINGS = web.AppKey("settings", Settings)
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 JANUS = web.AppKey("janus", "JanusPool")
 RENDERER = web.AppKey("renderer", "Renderer")
+MAILER = web.AppKey("mailer", "Mailer")
 
 # Per request: the page language, "sv" or "en".
 LANGUAGE = web.RequestKey("lang", str)
+# Per request: the logged-in user, or None (set by app.auth.middleware).
+USER = web.RequestKey("user", "CurrentUser | None")

@@ -12,12 +12,17 @@ import sys
 import asyncpg
 
 from app.db import with_connection
+from app.events.tokens import link_token, six_digit_code
 from app.passwords import hash_password
 
 DEMO_ORGANIZATION = "Demoföretaget AB"
 DEMO_EMAIL = "demo@snabbintervjuer.se"
 DEMO_PASSWORD = "demo-intervju"
 DEMO_EVENT_TITLE = "Lagermedarbetare till vårt lager i Göteborg"
+DEMO_INTERVIEWER = "intervjuare@snabbintervjuer.se"
+DEMO_QUESTIONS = ("Berätta kort om dig själv.", "Har du arbetat på lager tidigare?",
+                  "Vilka tider kan du arbeta?")
+DEMO_ATTRIBUTES = ("Noggrannhet", "Samarbetsförmåga", "Erfarenhet")
 DEMO_JOB = ("Vi söker lagermedarbetare till vårt nya lager i Göteborg. Du plockar och packar "
             "order, tar emot leveranser och håller ordning.\n\nHeltid, dagtid. Truckkort är "
             "meriterande. Start i januari.")
@@ -58,8 +63,29 @@ async def seed(connection: asyncpg.Connection, now: dt.datetime | None = None) -
             await connection.execute(
                 "UPDATE event SET starts_at = $2, state = 'published', updated_at = now() "
                 "WHERE id = $1", event_id, starts_at)
+        await _publish_demo_event(connection, event_id, user_id)
     return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "event_id": event_id,
             "starts_at": starts_at}
+
+
+async def _publish_demo_event(connection: asyncpg.Connection, event_id: int, user_id: int) -> None:
+    """The demo event as if published: an invite link, two interviewers, questions."""
+    await connection.execute(
+        "UPDATE event SET invite_token = coalesce(invite_token, $2), "
+        "published_at = coalesce(published_at, now()) WHERE id = $1", event_id, link_token())
+    for email, name, account in ((DEMO_EMAIL, "Demo Rekryterare", user_id),
+                                 (DEMO_INTERVIEWER, "Intervjuare Exempelsson", None)):
+        await connection.execute(
+            """INSERT INTO event_interviewer (event_id, email, name, user_id, language,
+                                              access_token, access_code, invited_at)
+               VALUES ($1, $2, $3, $4, 'sv', $5, $6, now())
+               ON CONFLICT (event_id, lower(email)) DO NOTHING""",
+            event_id, email, name, account, link_token(), six_digit_code())
+    for table, texts in (("event_question", DEMO_QUESTIONS), ("event_attribute", DEMO_ATTRIBUTES)):
+        for position, text in enumerate(texts, start=1):
+            await connection.execute(
+                f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3) "
+                "ON CONFLICT DO NOTHING", event_id, position, text)
 
 
 async def seed_url(database_url: str) -> dict:

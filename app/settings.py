@@ -7,6 +7,7 @@ names the key and its variable. Secrets are `SecretStr`: `repr` and logs show st
 """
 from __future__ import annotations
 
+import email.policy
 import json
 import os
 import sys
@@ -21,7 +22,8 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 ENV_PREFIX = "SNABB_"
 # Conventional names that deployments already set; they win over SNABB_ names.
 ENV_ALIASES = {("database", "url"): "DATABASE_URL"}
-MIN_SECRET_LENGTH = 16
+# 32 bytes: what HS256 (tickets, sessions) needs to be full strength.
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(Exception):
@@ -48,6 +50,9 @@ class AppSettings(_Section):
     default_language: Literal["sv", "en"] = "sv"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     support_email: str = "support@snabbintervjuer.se"
+    # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For
+    # (the client address the log-in limits count) and X-Forwarded-Proto (Secure cookies).
+    trust_proxy_headers: bool = False
 
     @field_validator("secret_key")
     @classmethod
@@ -155,6 +160,31 @@ class MailSettings(_Section):
     sender: str = "Snabbintervjuer <no-reply@snabbintervjuer.se>"
     # Development only: the folder (Maildir) where the mail catcher keeps what it caught.
     catcher_dir: str = ".local/mail"
+    # The outbox worker waits longer after each failed attempt, at most this many seconds.
+    retry_max_delay: float = Field(300.0, gt=0, le=3600)
+
+    @field_validator("sender")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        header = email.policy.SMTP.header_factory("From", value)
+        if header.defects or len(header.addresses) != 1 or not header.addresses[0].domain:
+            raise ValueError('must be one address, e.g. "Name <no-reply@example.org>"')
+        return value
+
+
+class CandidateSettings(_Section):
+    """Registrations through the invite link, the personal link's PIN, reminders."""
+    # Candidates' data is erased this many days after their event (the consent text says so).
+    retention_days: int = Field(180, ge=1, le=3650)
+    # The reminder mail goes this many hours before the start.
+    reminder_hours: int = Field(24, ge=1, le=336)
+    # Seconds between two looks for reminders to send (and data to erase).
+    reminder_interval: float = Field(60.0, gt=0, le=3600)
+    # Wrong PINs in a row before the personal link locks.
+    pin_attempts: int = Field(5, ge=1, le=100)
+    # The first lock lasts this many seconds; each further one twice as long, at most the max.
+    pin_lock_seconds: int = Field(300, ge=1, le=86400)
+    pin_lock_max_seconds: int = Field(86400, ge=1, le=30 * 86400)
 
 
 class Settings(_Section):
@@ -163,6 +193,7 @@ class Settings(_Section):
     janus: JanusSettings
     janus_server: JanusServerConfig = JanusServerConfig()
     mail: MailSettings = MailSettings()
+    candidates: CandidateSettings = CandidateSettings()
 
     @property
     def development(self) -> bool:
