@@ -6,6 +6,7 @@ import logging
 from aiohttp import web
 
 from app.i18n import COOKIE, negotiate
+from app.logs import redact_path
 from app.keys import LANGUAGE, SETTINGS
 from app.views.pages import render
 
@@ -45,7 +46,8 @@ async def error_middleware(request: web.Request, handler):
                 response.headers[name] = error.headers[name]
     except Exception:
         # Anything unexpected is our bug: logged with its traceback, shown as a plain page.
-        log.exception("unhandled error in %s %s", request.method, request.rel_url.path)
+        # redact_path: personal links carry their token in the path.
+        log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
         if not _wants_html(request):
             return web.json_response({"error": "internal"}, status=500)
         response = render(request, "error.html", {"status": 500}, status=500)

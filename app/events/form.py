@@ -6,15 +6,20 @@ and translated where the form is shown, so the user reads it in their own langua
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start
+from app.events.rules import (MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start,
+                              wall_clock_exists)
+from app.auth.validation import ascii_domain, has_control_characters, is_email
 from app.i18n import N_
 
-EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
 LANGUAGES = ("sv", "en")
+# Far enough for any real plan, near enough that calendars and date sums never overflow.
+MAX_YEARS_AHEAD = 2
+# Line breaks and tabs are fine in the job description; other control characters are not
+# (PostgreSQL refuses NUL, and bidi overrides can disguise text).
+MULTILINE_ALLOWED = str.maketrans("", "", "\n\r\t")
 
 
 @dataclass
@@ -57,7 +62,9 @@ def _int(result: FormResult, name: str, low: int, high: int, message: str) -> in
 def _list(values: Sequence[str], limit: int, length: int, name: str, result: FormResult,
           too_many: str, too_long: str) -> list[str]:
     items = [v.strip() for v in values if v.strip()]
-    if len(items) > limit:
+    if any(has_control_characters(item) for item in items):
+        result.errors[name] = (N_("Remove the special characters that cannot be shown."), {})
+    elif len(items) > limit:
         result.errors[name] = (too_many, {"count": limit})
     elif any(len(item) > length for item in items):
         result.errors[name] = (too_long, {"count": length})
@@ -77,9 +84,14 @@ def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]
         result.errors["title"] = (N_("Enter a title."), {})
     elif len(values["title"]) > 200:
         result.errors["title"] = (N_("Enter a title of at most %(count)s characters."), {"count": 200})
+    elif has_control_characters(values["title"]):
+        result.errors["title"] = (N_("Remove the special characters that cannot be shown."), {})
     if len(values["job_description"]) > 20000:
         result.errors["job_description"] = (
             N_("The job description may be at most %(count)s characters."), {"count": 20000})
+    elif has_control_characters(values["job_description"].translate(MULTILINE_ALLOWED)):
+        result.errors["job_description"] = (
+            N_("Remove the special characters that cannot be shown."), {})
     if values["language"] not in LANGUAGES:
         result.errors["language"] = (N_("Choose Swedish or English."), {})
 
@@ -97,8 +109,13 @@ def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]
         result.errors["start_time"] = (N_("Enter a start time as HH:MM."), {})
     if date is not None and time is not None:
         starts_at = local_start(date, time.replace(second=0, microsecond=0))
+        if not wall_clock_exists(starts_at):
+            result.errors["start_time"] = (
+                N_("That time does not exist on that day (the clocks go forward). Choose another."), {})
         if starts_at <= now and starts_at != previous_start:
             result.errors["date"] = (N_("That date and time have already passed."), {})
+        elif date.year > now.year + MAX_YEARS_AHEAD:
+            result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
 
     duration = _int(result, "duration_minutes", 5, 1440,
                     N_("Enter the duration in minutes, from %(low)s to %(high)s."))
@@ -144,16 +161,20 @@ def _interviewers(emails: Sequence[str], names: Sequence[str],
         result.errors["interviewers"] = (N_("At most %(count)s interviewers."), {"count": MAX_INTERVIEWERS})
         return rows
     seen = set()
-    for email, name in rows:
-        if not EMAIL.match(email) or len(email) > 254:
+    for index, (email, name) in enumerate(rows):
+        # The same check the mailer makes, so an address saved here can always be mailed.
+        address = ascii_domain(email)
+        if has_control_characters(email + name) or len(address) > 254 or not is_email(address):
             result.errors["interviewers"] = (
-                N_("“%(address)s” is not an e-mail address."), {"address": email or name})
+                N_("“%(address)s” is not an e-mail address."),
+                {"address": (email or name).translate({c: None for c in range(32)})})
             break
+        rows[index] = (address, name)
         if len(name) > 200:
             result.errors["interviewers"] = (N_("A name may be at most %(count)s characters."), {"count": 200})
             break
-        if email.lower() in seen:
+        if address.lower() in seen:
             result.errors["interviewers"] = (N_("%(address)s is listed twice."), {"address": email})
             break
-        seen.add(email.lower())
+        seen.add(address.lower())
     return rows

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import asyncpg
 
+from app.events import queries
 from app.events.tokens import calendar_uid
 
 if TYPE_CHECKING:
@@ -63,9 +64,7 @@ async def invite_interviewers(connection: asyncpg.Connection, mailer: Mailer, pu
             calendar=_entry(event, calendar_uid(event["id"], "interviewer", row["id"]),
                             "REQUEST", link, link))
     if interviewers:
-        await connection.execute(
-            "UPDATE event_interviewer SET invited_at = now() WHERE id = ANY($1::bigint[])",
-            [row["id"] for row in interviewers])
+        await queries.mark_invited(connection, [row["id"] for row in interviewers])
 
 
 async def announce_new_time(connection: asyncpg.Connection, mailer: Mailer, public_url: str,

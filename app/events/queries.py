@@ -9,8 +9,8 @@ from app.events.tokens import link_token, six_digit_code
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title, e.job_description,
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
     e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at,
-    (SELECT count(*) FROM candidate c WHERE c.event_id = e.id AND c.cancelled_at IS NULL)
-        AS registered,
+    (SELECT count(*) FROM candidate c
+      WHERE c.event_id = e.id AND c.cancelled_at IS NULL AND c.erased_at IS NULL) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count"""
 
 
@@ -98,7 +98,7 @@ async def interviewers(connection: asyncpg.Connection, event_id: int) -> list[as
         FROM event_interviewer WHERE event_id = $1 ORDER BY id""", event_id)
 
 
-async def sync_interviewers(connection: asyncpg.Connection, event_id: int,
+async def sync_interviewers(connection: asyncpg.Connection, event_id: int, organization_id: int,
                             wanted: list[tuple[str, str]], default_language: str
                             ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     """Make the event's interviewers the `wanted` (e-mail, name) list.
@@ -115,9 +115,13 @@ async def sync_interviewers(connection: asyncpg.Connection, event_id: int,
             await connection.execute("UPDATE event_interviewer SET name = $2 WHERE id = $1",
                                      current[key]["id"], name)
             continue
-        # An interviewer with an account sees the event among their own, in their language.
+        # A colleague's account sees the event among their own at once. An address is not
+        # proof of anything across organizations (sign-up does not verify it): an outside
+        # account is linked only when its user opens the mailed link (app/views/interviewer_link).
         account = await connection.fetchrow(
-            "SELECT id, language FROM app_user WHERE lower(email) = $1 AND NOT disabled", key)
+            """SELECT id, language FROM app_user
+               WHERE lower(email) = $1 AND organization_id = $2 AND NOT disabled""",
+            key, organization_id)
         added.append(await connection.fetchrow("""
             INSERT INTO event_interviewer (event_id, email, name, user_id, language,
                                            access_token, access_code)
@@ -131,7 +135,8 @@ async def sync_interviewers(connection: asyncpg.Connection, event_id: int,
 async def active_candidates(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch("""
         SELECT id, name, email, phone, language, access_token, pin, registered_at
-        FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL ORDER BY registered_at""",
+        FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL
+        ORDER BY registered_at""",
         event_id)
 
 
@@ -140,10 +145,24 @@ async def mark_invited(connection: asyncpg.Connection, interviewer_ids: list[int
         "UPDATE event_interviewer SET invited_at = now() WHERE id = ANY($1::bigint[])", interviewer_ids)
 
 
+async def get_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
+    """The event whatever its state (after a change, to describe it in mails)."""
+    return await connection.fetchrow(f"""
+        SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.id = $1""", event_id)
+
+
+async def link_account(connection: asyncpg.Connection, interviewer_id: int, user_id: int) -> None:
+    await connection.execute(
+        "UPDATE event_interviewer SET user_id = $2 WHERE id = $1 AND user_id IS NULL",
+        interviewer_id, user_id)
+
+
 async def by_interviewer_token(connection: asyncpg.Connection, token: str) -> asyncpg.Record | None:
     """The event behind an interviewer's personal link, cancelled or not."""
     return await connection.fetchrow(f"""
-        SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name
+        SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name,
+               i.email AS interviewer_email, i.user_id AS interviewer_user_id
         FROM event_interviewer i JOIN event e ON e.id = i.event_id
         JOIN organization o ON o.id = e.organization_id
         WHERE i.access_token = $1""", token)

@@ -22,5 +22,12 @@ def local_start(date: dt.date, time: dt.time) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=SWEDISH_TIME)
 
 
+def wall_clock_exists(moment: dt.datetime) -> bool:
+    """False for a time in the hour skipped when the clocks go forward (02:30 on the last
+    Sunday of March): zoneinfo would silently move it, so the form says so instead."""
+    back = moment.astimezone(dt.timezone.utc).astimezone(SWEDISH_TIME)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
 def as_local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(SWEDISH_TIME)

@@ -2,6 +2,7 @@
 mails, in the caller's transaction (so a mail goes out only if its change is committed)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import asyncpg
@@ -13,10 +14,17 @@ if TYPE_CHECKING:
     from app.mail.outbox import Mailer
 
 
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
 async def _save_parts(connection: asyncpg.Connection, event_id: int, event: EventInput):
     await queries.replace_items(connection, "event_question", event_id, event.questions)
     await queries.replace_items(connection, "event_attribute", event_id, event.attributes)
-    return await queries.sync_interviewers(connection, event_id, event.interviewers, event.language)
+    organization_id = await connection.fetchval("SELECT organization_id FROM event WHERE id = $1",
+                                                event_id)
+    return await queries.sync_interviewers(connection, event_id, organization_id,
+                                           event.interviewers, event.language)
 
 
 async def _reload(connection: asyncpg.Connection, event_id: int, user) -> asyncpg.Record:
@@ -70,7 +78,8 @@ async def delete_event(connection: asyncpg.Connection, mailer: Mailer, public_ur
     interviewers = await queries.interviewers(connection, event_id)
     candidates = await queries.active_candidates(connection, event_id)
     await queries.cancel(connection, event_id)
-    after = await connection.fetchrow(f"""
-        SELECT {queries.EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
-        WHERE e.id = $1""", event_id)
+    after = await queries.get_by_id(connection, event_id)
+    if after["starts_at"] + dt.timedelta(minutes=after["duration_minutes"]) <= now() \
+            or before["state"] == "finished":
+        return  # nothing to cancel in anyone's calendar for an event that is over
     await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)

@@ -68,7 +68,9 @@ async def mark_for_retry(connection: asyncpg.Connection, mail_id: int, *, delay_
 
 async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: str) -> None:
     await connection.execute(
-        "UPDATE mail_outbox SET failed_at = now(), last_error = $2 WHERE id = $1 AND sent_at IS NULL",
+        """UPDATE mail_outbox SET failed_at = now(), last_error = $2, text_body = '', html_body = '',
+                                  ics = NULL, ics_method = NULL
+            WHERE id = $1 AND sent_at IS NULL""",
         mail_id, error[:LAST_ERROR_MAX])
 
 

@@ -24,6 +24,7 @@ from app.auth.validation import (
     clean_new_password,
     clean_organization,
     form_text,
+    has_control_characters,
 )
 from app.i18n import N_
 from app.keys import DB_POOL, LANGUAGE, SETTINGS
@@ -109,7 +110,8 @@ async def login(request: web.Request) -> web.Response:
     errors: dict = {}
     if not email:
         errors["email"] = (N_("Enter your e-mail address."), {})
-    elif len(email) > 254:
+    elif len(email) > 254 or has_control_characters(email):
+        # No account can have such an address, and PostgreSQL would refuse a NUL in it.
         errors["email"] = (WRONG_LOGIN, {})
     if not password:
         errors["password"] = (N_("Enter your password."), {})

@@ -29,7 +29,7 @@ from app.views.pages import render
 routes = web.RouteTableDef()
 
 PIN_MALFORMED = N_("Enter the 6 digits of the PIN from your confirmation mail.")
-PIN_WRONG = N_("That PIN is not right. %(count)s more tries before the link locks for a while.")
+PIN_WRONG = N_("Wrong PIN. %(count)s tries left before the link locks for a while.")
 # Notices after a redirect (?done=…): only these, so a link cannot put words on the page.
 NOTICES = {"language": N_("Your language has been saved. Your mails will come in it too.")}
 
@@ -184,6 +184,8 @@ async def cancel(request: web.Request) -> web.Response:
             # event cannot cross this and mail a candidate who has just left.
             await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR SHARE", event["id"])
             event = await queries.event_by_id(connection, event["id"])
+            if situation(candidate, event) != "registered":
+                raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile
             if await queries.cancel(connection, candidate["id"], "candidate"):
                 await mails.send_cancellation(connection, request.app[MAILER],
                                               settings.app.public_url, event, candidate,

@@ -5,6 +5,7 @@ message into a Maildir; this page reads that folder.
 """
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import mailbox
 from email.message import EmailMessage
@@ -35,6 +36,8 @@ def read_message(box: mailbox.Maildir, key: str) -> EmailMessage:
 def summary(key: str, message: EmailMessage) -> dict:
     try:
         sent = parsedate_to_datetime(message["Date"]) if message["Date"] else None
+        if sent is not None and sent.tzinfo is not None:
+            sent = sent.astimezone(dt.timezone.utc)  # the list says UTC; headers may not be
     except (TypeError, ValueError):
         sent = None
     return {"key": key, "subject": str(message["Subject"] or ""), "to": str(message["To"] or ""),

@@ -6,6 +6,7 @@ import datetime as dt
 from aiohttp import web
 
 from app.auth import require_user
+from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import parse_event_form
 from app.events.rules import as_local
@@ -57,8 +58,10 @@ async def edit(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
+            # Counted after the lock: the count in the locking statement may predate it.
+            registered = await count_registered(connection, event["id"])
             result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc),
-                                      registered=event["registered"],
+                                      registered=registered,
                                       previous_start=event["starts_at"])
             if result.event is None:
                 return render(request, "events/form.html", {
@@ -75,6 +78,8 @@ async def publish(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
+            if event["starts_at"] <= dt.datetime.now(dt.timezone.utc):
+                raise web.HTTPSeeOther(f"/events/{event['id']}?notice=past")
             if event["state"] == "draft":
                 await publish_event(connection, request.app[MAILER],
                                     request.app[SETTINGS].app.public_url, user, event["id"])
@@ -99,7 +104,8 @@ async def delete_confirm(request: web.Request) -> web.Response:
         event = await editable_event(connection, request, user)
         interviewers = await queries.interviewers(connection, event["id"])
     return render(request, "events/delete.html", {
-        "event": event, "informed": event["registered"] + sum(1 for i in interviewers if i["invited_at"])})
+        "event": event, "candidates": event["registered"],
+        "interviewers": sum(1 for person in interviewers if person["invited_at"])})
 
 
 @routes.post("/events/{event_id}/delete", name="event_delete")

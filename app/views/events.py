@@ -15,7 +15,7 @@ from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.pages import render
 
 routes = web.RouteTableDef()
-NOTICES = {"deleted", "published", "saved", "created"}
+NOTICES = {"deleted", "published", "saved", "created", "past"}
 
 
 def event_id_of(request: web.Request) -> int:

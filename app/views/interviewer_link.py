@@ -2,6 +2,7 @@
 cancelled. (The meeting web itself, behind the code, belongs to the live event.)"""
 from aiohttp import web
 
+from app.auth import current_user
 from app.events import queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL
@@ -17,6 +18,12 @@ async def interviewer_link(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     async with request.app[DB_POOL].acquire() as connection:
         event = await queries.by_interviewer_token(connection, token)
-    if event is None:
-        raise web.HTTPNotFound()
+        if event is None:
+            raise web.HTTPNotFound()
+        user = current_user(request)
+        # Holding the mailed link and being logged in with its address: from now on the
+        # event is among this user's own, even when they belong to another organization.
+        if (user is not None and event["interviewer_user_id"] is None
+                and user.email.lower() == event["interviewer_email"].lower()):
+            await queries.link_account(connection, event["interviewer_id"], user.id)
     return render(request, "interviewer/landing.html", {"event": event})

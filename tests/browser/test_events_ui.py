@@ -13,12 +13,12 @@ from tests.browser.axe import VIEWPORTS, assert_accessible
 pytestmark = pytest.mark.browser
 
 TEXTS = {
-    "sv": {"new": "Nytt intervjutillfälle", "add_question": "Lägg till: Frågor", "publish": "Publicera",
+    "sv": {"new": "Nytt intervjutillfälle", "add_question": "Lägg till fråga", "publish": "Publicera",
            "published": "Intervjutillfället är publicerat", "edit": "Ändra", "save": "Spara ändringarna",
            "saved": "Dina ändringar har sparats", "copy": "Kopiera", "save_copy": "Spara kopian som utkast",
            "delete": "Ta bort", "confirm": "Ja, ta bort intervjutillfället", "deleted": "Intervjutillfället är borttaget",
            "slots": "Intervjutillfället rymmer 12 intervjuer."},
-    "en": {"new": "New event", "add_question": "Add: Questions", "publish": "Publish",
+    "en": {"new": "New event", "add_question": "Add question", "publish": "Publish",
            "published": "The event is published", "edit": "Edit", "save": "Save changes",
            "saved": "Your changes were saved", "copy": "Copy", "save_copy": "Save the copy as a draft",
            "delete": "Delete", "confirm": "Yes, delete the event", "deleted": "The event was deleted",

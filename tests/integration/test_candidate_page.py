@@ -66,7 +66,7 @@ async def test_wrong_pins_lock_the_link_for_a_growing_time_and_the_right_one_wor
     limit = settings.candidates.pin_attempts
     for attempt in range(1, limit):
         status, page, _ = await enter_pin(http, link, wrong)
-        assert status == 422 and f"{limit - attempt} försök till" in page
+        assert status == 422 and f"{limit - attempt} försök kvar" in page
     status, page, _ = await enter_pin(http, link, "12ab")  # not a PIN at all: not counted
     assert status == 422 and "Skriv de 6 siffrorna" in page
     with caplog.at_level(logging.WARNING, logger="app.candidates.pin"):

@@ -220,12 +220,18 @@ async def test_another_organization_gets_404_everywhere(employer, base_url, db):
     assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "draft"
 
 
-async def test_an_interviewer_with_an_account_sees_the_event_read_only(employer, base_url, db):
+async def test_an_outside_interviewer_sees_the_event_once_they_open_their_link(employer, base_url, db):
     http, _ = employer
     colleague = await make_user(db)  # another organization: an external interviewer
     event_id = await create_event(http, base_url, interviewer_email=[colleague["email"].upper()])
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE event_id = $1", event_id)
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
         await log_in(other, base_url, colleague["email"])
+        # An address alone proves nothing (sign-up does not verify it): nothing shows yet.
+        async with other.get(f"{base_url}/events/{event_id}", headers={"Accept": "text/html"}) as response:
+            assert response.status == 404
+        async with other.get(f"{base_url}/i/{token}") as response:
+            assert response.status == 200
         async with other.get(f"{base_url}/events") as response:
             assert f"/events/{event_id}\"" in await response.text()
         async with other.get(f"{base_url}/events/{event_id}") as response:
@@ -234,6 +240,38 @@ async def test_an_interviewer_with_an_account_sees_the_event_read_only(employer,
         async with other.get(f"{base_url}/events/{event_id}/edit",
                              headers={"Accept": "text/html"}) as response:
             assert response.status == 404
+
+
+async def test_someone_elses_link_does_not_link_an_account(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(http, base_url, interviewer_email=["riktig@example.se"])
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE event_id = $1", event_id)
+    stranger = await make_user(db)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
+        await log_in(other, base_url, stranger["email"])
+        async with other.get(f"{base_url}/i/{token}") as response:
+            assert response.status == 200
+    assert await db.fetchval("SELECT user_id FROM event_interviewer WHERE event_id = $1", event_id) is None
+
+
+async def test_a_draft_whose_time_has_passed_is_not_published(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(http, base_url, interviewer_email=[unique_email("late")])
+    await db.execute("UPDATE event SET starts_at = now() - interval '1 hour' WHERE id = $1", event_id)
+    response = await post(http, f"{base_url}/events/{event_id}/publish", f"{base_url}/events/{event_id}")
+    assert response.headers["Location"].endswith("notice=past")
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "draft"
+
+
+async def test_deleting_an_event_that_is_over_mails_nobody(employer, base_url, db, settings):
+    http, _ = employer
+    anna = unique_email("anna")
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[anna])
+    await wait_for_mail(settings.mail.catcher_dir, anna)
+    await db.execute("UPDATE event SET starts_at = now() - interval '3 days' WHERE id = $1", event_id)
+    response = await post(http, f"{base_url}/events/{event_id}/delete")
+    assert response.status == 303
+    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", anna) == 1
 
 
 async def test_pages_need_a_login(http, base_url):

@@ -78,3 +78,42 @@ def test_an_unchanged_past_start_may_be_kept_when_editing():
     result = parse({"date": "2026-11-20"}, previous_start=past)
     assert result.event is not None
     assert "date" in parse({"date": "2026-11-21"}, previous_start=past).errors
+
+
+@pytest.mark.parametrize("changes, lists, field", [
+    ({"title": "a\x00b"}, {}, "title"),
+    ({"job_description": "rad ett\n\trad två\x00"}, {}, "job_description"),
+    ({}, {"question": ["fråga\x00"]}, "questions"),
+    ({}, {"attribute": ["\u202eevil"]}, "attributes"),
+    ({}, {"interviewer_email": ["a@example.se"], "interviewer_name": ["A\x00"]}, "interviewers"),
+])
+def test_control_characters_are_refused(changes, lists, field):
+    assert field in parse(changes, lists).errors
+
+
+def test_line_breaks_are_fine_in_the_job_description():
+    assert parse({"job_description": "Rad ett\r\n\r\n\tRad två"}).event is not None
+
+
+@pytest.mark.parametrize("address", ["å@example.se", "a@b..se", "a..b@example.se",
+                                     "a@[1.2.3.4].se", "a\x00b@example.se", "a b@example.se"])
+def test_only_addresses_the_mailer_can_send_to(address):
+    assert "interviewers" in parse(lists={"interviewer_email": [address]}).errors
+
+
+def test_an_international_domain_is_stored_in_ascii():
+    result = parse(lists={"interviewer_email": ["anna@exempel-åäö.se"]})
+    assert result.event.interviewers == [("anna@xn--exempel--7zaj2q.se", "")]
+
+
+def test_dates_far_ahead_are_refused():
+    assert "date" in parse({"date": "9999-12-31"}).errors
+    assert "date" in parse({"date": "2029-01-01"}).errors
+    assert parse({"date": "2028-12-31"}).event is not None
+
+
+def test_a_time_skipped_by_summer_time_is_refused():
+    assert "start_time" in parse({"date": "2027-03-28", "start_time": "02:30"}).errors
+    assert parse({"date": "2027-03-28", "start_time": "03:30"}).event is not None
+    # The hour that happens twice in October is ambiguous but real: the first one is taken.
+    assert parse({"date": "2027-10-31", "start_time": "02:30"}).event is not None

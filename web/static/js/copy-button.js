@@ -1,7 +1,10 @@
-// "Copy" buttons: copy a read-only field's text and say so to screen readers too.
+// "Copy" buttons: copy a read-only field's text, show "Copied." on the button for a moment,
+// and say it to screen readers through the page's live region.
 const status = document.querySelector("[data-copy-status]");
+const SHOW_FOR_MS = 2500;
 
 document.querySelectorAll("[data-copy]").forEach((button) => {
+  const label = button.textContent;
   button.addEventListener("click", async () => {
     const field = document.getElementById(button.dataset.copy);
     try {
@@ -11,6 +14,12 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
       field.select();
       return;
     }
-    if (status) status.textContent = status.dataset.text;
+    const done = status?.dataset.text || "✓";
+    button.textContent = `✓ ${done}`;
+    if (status) {
+      status.textContent = "";  // emptied first, so a second copy is announced again
+      setTimeout(() => { status.textContent = done; }, 50);
+    }
+    setTimeout(() => { button.textContent = label; }, SHOW_FOR_MS);
   });
 });

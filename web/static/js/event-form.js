@@ -15,7 +15,7 @@ function renumber(list) {
     item.querySelectorAll("label").forEach((label, n) => {
       label.htmlFor = item.querySelectorAll("input")[n].id;
     });
-    const name = item.querySelector("label").textContent;
+    const name = `${list.closest("[data-item-list]").dataset.itemName} ${index + 1}`;
     const [up, down, remove] = item.querySelectorAll(".item-controls button");
     up.setAttribute("aria-label", `${texts.up}: ${name}`);
     down.setAttribute("aria-label", `${texts.down}: ${name}`);
@@ -44,7 +44,7 @@ function setUpList(fieldset) {
   const add = document.createElement("button");
   add.type = "button";
   add.className = "secondary";
-  add.textContent = `${texts.add}: ${fieldset.querySelector("legend").textContent}`;
+  add.textContent = fieldset.dataset.addLabel;
   const status = document.createElement("p");
   status.className = "hint";
   status.setAttribute("aria-live", "polite");
@@ -81,7 +81,8 @@ function setUpList(fieldset) {
     if (step < 0) target.before(item);
     else target.after(item);
     refresh();
-    button.focus();
+    // At the top or bottom this arrow is now disabled: keep the focus on the row instead.
+    (button.disabled ? item.querySelector("input") : button).focus();
   });
   refresh();
 }
@@ -95,6 +96,11 @@ function setUpCapacity() {
     const minutes = number("interview_minutes");
     const slots = minutes > 0 ? Math.floor(number("duration_minutes") / minutes) * interviewers : 0;
     const capacity = number("capacity");
+    if (interviewers === 0) {
+      output.textContent = output.dataset.textNone;
+      output.classList.remove("warning");
+      return;
+    }
     output.textContent = capacity > slots
       ? output.dataset.textOver.replace("{capacity}", capacity).replace("{count}", slots)
       : output.dataset.textSlots.replace("{count}", slots);
@@ -126,4 +132,3 @@ function setUpPasteAd() {
 form.querySelectorAll("[data-item-list]").forEach(setUpList);
 setUpCapacity();
 setUpPasteAd();
-document.getElementById("error-summary")?.focus();
