@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest_asyncio
+from aiohttp import ClientSession, CookieJar
 
 from app.application import create_app
 from app.keys import MAILER
@@ -23,6 +24,8 @@ from app.settings import load_settings
 from tests.integration.mail_support import (MailCatcher, all_caught, caught, drop_database,
                                             event_context, scratch_database, unique_address,
                                             wait_for_listeners, wait_for_mail, wait_for_row)
+from tests.helpers import calendar_event, log_in, make_user
+from tests.integration.test_events import create_event
 from tests.serving import serving
 
 STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -154,3 +157,25 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
         await wait_for_mail(catcher.maildir, address, 1)
         row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
     assert row["attempts"] == 2 and row["claimed_by"] != "dead-worker"
+
+
+async def test_publishing_with_smtp_down_succeeds_and_the_invitation_follows(
+        stack, outbox_url, outbox, catcher):
+    """The user-facing side of the outbox: a change made while the mail server is down."""
+    settings = instance_settings(stack, outbox_url, catcher)
+    employer = await make_user(outbox)
+    interviewer = unique_address("smtp-down-publish")
+    async with serving(create_app(settings), settings.app.port) as base_url:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+            await log_in(http, base_url, employer["email"])
+            event_id = await create_event(http, base_url, action="publish",
+                                          interviewer_email=[interviewer])
+        assert await outbox.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "published"
+        mail_id = await outbox.fetchval("SELECT id FROM mail_outbox WHERE to_address = $1", interviewer)
+        await wait_for_row(outbox, mail_id, lambda r: r["attempts"] >= 2 and r["sent_at"] is None)
+
+        await asyncio.to_thread(catcher.start)
+        await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
+        await asyncio.sleep(3 * settings.mail.retry_max_delay)
+    (message,) = caught(catcher.maildir, interviewer)
+    assert str(calendar_event(message)["UID"]).startswith(f"event-{event_id}-interviewer-")
