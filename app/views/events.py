@@ -11,7 +11,8 @@ from app.events import queries
 from app.events.form import parse_event_form
 from app.events.rules import as_local, interview_slots
 from app.events.workflow import create_event
-from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
+from app.timefmt import format_event_time
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -35,6 +36,20 @@ async def split_form(request: web.Request) -> tuple[dict, dict]:
     lists = {name: [v for v in data.getall(name, []) if isinstance(v, str)]
              for name in ("question", "attribute", "interviewer_email", "interviewer_name")}
     return single, lists
+
+
+def invite_text(gettext, event, link: str) -> str:
+    """The ready-made invitation to paste into a mail, in the event's language (the
+    candidates'), whatever language the employer reads the page in."""
+    language = event["language"]
+    return "\n\n".join([
+        gettext("Welcome to a speed interview for “%(title)s” at %(organization)s!")
+        % {"title": event["title"], "organization": event["organization_name"]},
+        gettext("When: %(time)s. Each interview takes %(minutes)s minutes, on video in your browser.")
+        % {"time": format_event_time(event["starts_at"], language),
+           "minutes": event["interview_minutes"]},
+        gettext("Register here: %(link)s") % {"link": link},
+    ])
 
 
 @routes.get("/events", name="events")
@@ -98,12 +113,16 @@ async def show(request: web.Request) -> web.Response:
             if event["editable"] else [],
         }
     public_url = request.app[SETTINGS].app.public_url
+    invite_link = f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None
+    in_language = request.app[RENDERER].gettext  # (not called `gettext`: Babel would extract it)
     notice = request.query.get("notice")
     return render(request, "events/show.html", {
         "event": event, **details, "public_url": public_url,
         "local_start": as_local(event["starts_at"]),
         "slots": interview_slots(event["duration_minutes"], event["interview_minutes"],
                                  event["interviewer_count"]),
-        "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+        "invite_link": invite_link,
+        "invite_text": invite_text(in_language(event["language"]), event, invite_link)
+        if invite_link else "",
         "notice": notice if notice in NOTICES else None,
     })

@@ -285,3 +285,13 @@ async def test_odd_interviewer_links_are_404_not_500(http, base_url):
     for token in ("ab%00cd", "x" * 300, "%C3%A5%C3%A4", "a.b"):
         async with http.get(f"{base_url}/i/{token}", headers={"Accept": "text/html"}) as response:
             assert response.status == 404, token
+
+
+async def test_the_text_to_paste_is_in_the_events_language(employer, base_url):
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish", language="en")
+    async with http.get(f"{base_url}/events/{event_id}", headers={"Accept-Language": "sv"}) as response:
+        page = await response.text()
+    assert "Bjud in kandidater" in page  # the page is Swedish …
+    assert "Welcome to a speed interview for “Säljare till Malmö”" in page  # … the text English
+    assert "(Swedish time, CET)" in page and "Register here: " in page
