@@ -187,6 +187,20 @@ class CandidateSettings(_Section):
     pin_lock_max_seconds: int = Field(86400, ge=1, le=30 * 86400)
 
 
+class LiveSettings(_Section):
+    """The event day: check-in, the queue's grace period, offers and the interview time box."""
+    # Candidates may check in this many minutes before the event starts.
+    checkin_opens_minutes: int = Field(30, ge=0, le=24 * 60)
+    # A waiting candidate whose connection drops keeps the place this long (rule 5).
+    grace_seconds: int = Field(120, ge=1, le=3600)
+    # An offered candidate must join within this many seconds, or it counts as missed (rule 4).
+    offer_seconds: int = Field(60, ge=5, le=3600)
+    # Both sides are warned this many seconds before an interview's end.
+    warning_seconds: int = Field(60, ge=0, le=3600)
+    # Each extension by the interviewer adds this many minutes.
+    extend_minutes: int = Field(2, ge=1, le=60)
+
+
 class Settings(_Section):
     app: AppSettings
     database: DatabaseSettings
@@ -194,6 +208,7 @@ class Settings(_Section):
     janus_server: JanusServerConfig = JanusServerConfig()
     mail: MailSettings = MailSettings()
     candidates: CandidateSettings = CandidateSettings()
+    live: LiveSettings = LiveSettings()
 
     @property
     def development(self) -> bool:

@@ -5,6 +5,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import asyncpg
 import pytest_asyncio
 
 from app.janus_config import render_janus_config
@@ -34,3 +35,13 @@ async def own_janus(stack):
             janus.stop()
 
 
+
+
+@pytest_asyncio.fixture
+async def pool(stack):
+    """A pool of this test's own on the session database: a second "process" beside the app."""
+    own = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=4)
+    try:
+        yield own
+    finally:
+        await own.close()

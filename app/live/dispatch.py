@@ -1,0 +1,250 @@
+"""The dispatcher: *Next* and *Pick*, then the interview's Janus room and tickets.
+
+Rule 1 (never the same candidate to two interviewers, across any number of processes) is
+held by one transaction per dispatch that takes the candidate's queue entry with
+`SELECT … FOR UPDATE SKIP LOCKED`: a concurrent dispatch skips the locked row and takes the
+next, and once this one commits the entry is no longer 'waiting'. Rule 2 is checked under a
+lock on the interviewer's row and held in the end by the partial unique indexes of
+migration 0006.
+
+The room is made AFTER the dispatch commits, never inside the transaction: a Janus call may
+take seconds (janus.call_timeout), and holding the queue's row locks that long would make
+every other interviewer wait; nor before it, since most presses of *Next* on an empty queue
+would make rooms for nobody. The cost is a moment in which an offered interview has no room
+yet. It is covered both ways: if the room cannot be made, `open_room` marks the interview
+failed and puts the candidate back in the same place, without counting a miss; if the
+process dies in between, the offer expires and `interviews.expire_offers` does the same for
+an offer without a room. The candidate is told "your turn" (NOTIFY 'offer') only once the
+room exists.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+
+from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
+from app.janus.rooms import Room, destroy_room
+from app.live.errors import LiveError
+from app.live.queue import OPEN_EVENT_STATES, notify
+from app.settings import LiveSettings, Settings
+from app.tickets import mint_ticket
+
+log = logging.getLogger(__name__)
+# The allow-list of an interview's room: the candidate's token first, the interviewer's second.
+CANDIDATE, INTERVIEWER = 0, 1
+
+DISPATCHABLE = """q.state = 'waiting'
+    AND (q.disconnected_at IS NULL OR q.disconnected_at > now() - make_interval(secs => $2))"""
+# Rule 3: the longest-waiting dispatchable candidate. SKIP LOCKED: an entry another
+# dispatch holds right now is simply not a candidate for this one (rule 1).
+NEXT_SQL = f"""
+    SELECT q.id, q.candidate_id FROM queue_entry q
+    WHERE q.event_id = $1 AND {DISPATCHABLE}
+    ORDER BY q.queued_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED"""
+PICK_SQL = f"""
+    SELECT q.id, q.candidate_id FROM queue_entry q
+    WHERE q.event_id = $1 AND {DISPATCHABLE} AND q.candidate_id = $3
+    FOR UPDATE SKIP LOCKED"""
+
+
+class Rooms(Protocol):
+    """What the dispatcher needs of app.janus.pool.JanusPool."""
+    async def create_private_room(self, participants: int, description: str = ...) -> Room: ...
+    def connection(self, name: str) -> JanusConnection: ...
+
+
+@dataclass(frozen=True)
+class Offer:
+    interview_id: int
+    event_id: int
+    candidate_id: int
+    interviewer_id: int
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """What the interviewer's press of *Next* or *Pick* yields. The tickets go only to their
+    holders; the candidate's is re-minted from the database when their browser asks."""
+    offer: Offer
+    room: Room
+    candidate_ticket: str
+    interviewer_ticket: str
+
+
+async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
+                   candidate_id: int | None = None) -> Offer | None:
+    """One locked transaction: take the next (or the picked) waiting candidate and offer
+    them to this interviewer. None when nobody is waiting (Next only)."""
+    try:
+        return await _dispatch(pool, interviewer_id, live, candidate_id)
+    except asyncpg.UniqueViolationError as error:
+        # The checks below hold rule 2 under their locks; should anything slip past them,
+        # the unique indexes refuse it and the interviewer gets an answer, not a crash.
+        if error.constraint_name == "interview_live_interviewer_key":
+            raise LiveError("interviewer_busy") from None
+        if error.constraint_name == "interview_live_candidate_key":
+            raise LiveError("candidate_not_waiting") from None
+        raise
+
+
+async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
+                    candidate_id: int | None) -> Offer | None:
+    async with pool.acquire() as connection, connection.transaction():
+        # Presses by one interviewer (two tabs, a double click) take turns here, so the
+        # busy check below sees the other's interview. NO KEY: inserting the interview's
+        # foreign key to this row must not conflict with it.
+        me = await connection.fetchrow("""
+            SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at
+            FROM event_interviewer i JOIN event e ON e.id = i.event_id
+            WHERE i.id = $1 FOR NO KEY UPDATE OF i""", interviewer_id)
+        if me is None:
+            raise LiveError("unknown_interviewer")
+        if me["event_state"] not in OPEN_EVENT_STATES or me["deleted_at"]:
+            raise LiveError("event_not_open")
+        if await connection.fetchval("""
+                SELECT 1 FROM interview
+                WHERE interviewer_id = $1 AND state IN ('offered', 'active')""", interviewer_id):
+            raise LiveError("interviewer_busy")
+        grace = float(live.grace_seconds)
+        if candidate_id is None:
+            taken = await connection.fetchrow(NEXT_SQL, me["event_id"], grace)
+            if taken is None:
+                return None
+        else:
+            taken = await connection.fetchrow(PICK_SQL, me["event_id"], grace, candidate_id)
+            if taken is None:
+                raise LiveError("candidate_not_waiting")
+        await connection.execute("""
+            UPDATE queue_entry SET state = 'offered', updated_at = now() WHERE id = $1""",
+            taken["id"])
+        interview_id = await connection.fetchval("""
+            INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
+                                   offer_expires_at)
+            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+            RETURNING id""", me["event_id"], taken["candidate_id"], interviewer_id,
+            "next" if candidate_id is None else "pick", float(live.offer_seconds))
+        await notify(connection, me["event_id"], "queue")
+        return Offer(interview_id, me["event_id"], taken["candidate_id"], interviewer_id)
+
+
+async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
+                      live: LiveSettings) -> asyncpg.Record | None:
+    """Record the room of an offered interview and tell the candidate it is their turn. The
+    candidate's time to join counts from now, not from the dispatch. None when the offer
+    is gone meanwhile (the candidate left, or it expired)."""
+    async with connection.transaction():
+        row = await connection.fetchrow("""
+            UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
+                   room_secret = $5, room_tokens = $6,
+                   offer_expires_at = now() + make_interval(secs => $7)
+            FROM candidate c, event_interviewer w
+            WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
+              AND c.id = i.candidate_id AND w.id = i.interviewer_id
+            RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
+                      coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
+            offer.interview_id, room.server, room.room_id, room.pin, room.secret,
+            list(room.participant_tokens), float(live.offer_seconds))
+        if row is not None:
+            await notify(connection, offer.event_id, "offer", interview=offer.interview_id,
+                         candidate=offer.candidate_id, interviewer=offer.interviewer_id)
+        return row
+
+
+async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
+    """No room could be made: the interview fails and the candidate gets the same place
+    back. Not a miss: it was not the candidate's fault."""
+    async with connection.transaction():
+        await connection.execute(  # the entry first: the lock order of interviews.py
+            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", offer.candidate_id)
+        failed = await connection.fetchval("""
+            UPDATE interview SET state = 'failed', ended_at = now(), end_reason = 'room'
+            WHERE id = $1 AND state = 'offered' RETURNING id""", offer.interview_id)
+        if failed:
+            await connection.execute("""
+                UPDATE queue_entry SET state = 'waiting', updated_at = now()
+                WHERE candidate_id = $1 AND state = 'offered'""", offer.candidate_id)
+            await notify(connection, offer.event_id, "queue")
+
+
+async def close_room(rooms: Rooms, server: str | None, room_id: int | None,
+                     secret: str | None) -> None:
+    """Destroy an interview's room, best effort: whatever stays behind (Janus down, a
+    timeout) is destroyed later by the reconciler, so a failure here is only logged."""
+    if server is None or room_id is None or secret is None:
+        return
+    try:
+        await destroy_room(rooms.connection(server), room_id, secret)
+    except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
+        log.warning("room %s on %s not destroyed now (%s); the reconciler will",
+                    room_id, server, type(error).__name__)
+
+
+def interview_tickets(settings: Settings, room: Room, interview_id: int, candidate_name: str,
+                      interviewer_name: str) -> tuple[str, str]:
+    """(the candidate's ticket, the interviewer's ticket) for one interview's room."""
+    subject = f"interview:{interview_id}"
+    return (mint_ticket(settings, room, CANDIDATE, "candidate", candidate_name,
+                        f"{subject}:candidate"),
+            mint_ticket(settings, room, INTERVIEWER, "interviewer", interviewer_name,
+                        f"{subject}:interviewer"))
+
+
+async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
+                          interview_id: int) -> tuple[str, str] | None:
+    """New tickets for a live interview's room, from what the database keeps: for a
+    participant who reconnects, in whichever process. None when it is not live."""
+    row = await connection.fetchrow("""
+        SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
+               c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
+        FROM interview i JOIN candidate c ON c.id = i.candidate_id
+             JOIN event_interviewer w ON w.id = i.interviewer_id
+        WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
+        interview_id)
+    if row is None:
+        return None
+    room = Room(row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"],
+                tuple(row["room_tokens"]))
+    return interview_tickets(settings, room, interview_id, row["candidate_name"],
+                             row["interviewer_name"])
+
+
+async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
+                    offer: Offer) -> Dispatched:
+    """Make the offered interview's room (after the dispatch committed) and its tickets."""
+    try:
+        room = await rooms.create_private_room(2, f"interview {offer.interview_id}")
+    except (JanusUnavailable, JanusError, TimeoutError) as error:
+        log.warning("no room for interview %s: %s", offer.interview_id, type(error).__name__)
+        async with pool.acquire() as connection:
+            await room_failed(connection, offer)
+        raise LiveError("room_unavailable") from None
+    try:
+        async with pool.acquire() as connection:
+            row = await attach_room(connection, offer, room, settings.live)
+    except BaseException:
+        await close_room(rooms, room.server, room.room_id, room.secret)
+        raise
+    if row is None:
+        await close_room(rooms, room.server, room.room_id, room.secret)
+        raise LiveError("offer_gone")
+    candidate_ticket, interviewer_ticket = interview_tickets(
+        settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"])
+    return Dispatched(offer, room, candidate_ticket, interviewer_ticket)
+
+
+async def next_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
+                         interviewer_id: int) -> Dispatched | None:
+    """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting."""
+    offer = await dispatch(pool, interviewer_id, settings.live)
+    return None if offer is None else await open_room(pool, rooms, settings, offer)
+
+
+async def pick_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
+                         interviewer_id: int, candidate_id: int) -> Dispatched:
+    """*Pick*: this waiting candidate, out of order (rule 3)."""
+    offer = await dispatch(pool, interviewer_id, settings.live, candidate_id)
+    assert offer is not None
+    return await open_room(pool, rooms, settings, offer)

@@ -1,0 +1,172 @@
+"""An interview after its dispatch: the candidate joins (accept), an unanswered offer
+expires (rule 4), the time box runs and may be extended (rule 6), and it ends.
+
+The caller owns the transaction (several statements run under `connection.transaction()`,
+a savepoint inside the caller's). Lock order, everywhere in app/live: the candidate's
+queue entry first, then the interview. Leaving the queue and the dispatcher start from the
+entry, so anything that starts from the interview would otherwise deadlock with them. Functions that end interviews return the rooms to
+destroy: the caller does that after its commit, with dispatch.close_room, because a
+Janus call must not hold database locks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from app.live import rules
+from app.live.errors import LiveError
+from app.live.queue import notify
+from app.settings import LiveSettings
+
+INTERVIEW_COLUMNS = """id, event_id, candidate_id, interviewer_id, state, chosen_by,
+    janus_server, room_id, offered_at, offer_expires_at, started_at, ends_at,
+    extended_minutes, ended_at, end_reason"""
+
+
+@dataclass(frozen=True)
+class RoomToClose:
+    server: str | None
+    room_id: int | None
+    secret: str | None
+
+
+def _room(row: asyncpg.Record) -> RoomToClose:
+    return RoomToClose(row["janus_server"], row["room_id"], row["room_secret"])
+
+
+async def lock_entry_of(connection: asyncpg.Connection, interview_id: int) -> int | None:
+    """Lock the queue entry of an interview's candidate (the first lock, see above); the
+    candidate's id, or None for an unknown interview."""
+    return await connection.fetchval("""
+        SELECT q.candidate_id FROM queue_entry q JOIN interview i ON i.candidate_id = q.candidate_id
+        WHERE i.id = $1 FOR UPDATE OF q""", interview_id)
+
+
+async def live_interview(connection: asyncpg.Connection, *, candidate_id: int | None = None,
+                         interviewer_id: int | None = None) -> asyncpg.Record | None:
+    """The offered or active interview of a candidate or an interviewer (at most one: rule 2)."""
+    return await connection.fetchrow(f"""
+        SELECT {INTERVIEW_COLUMNS} FROM interview
+        WHERE state IN ('offered', 'active')
+          AND (candidate_id = $1 OR interviewer_id = $2)""", candidate_id, interviewer_id)
+
+
+async def accept_offer(connection: asyncpg.Connection, interview_id: int,
+                       candidate_id: int) -> asyncpg.Record:
+    """The candidate joins in time: the interview starts and its time box with it."""
+    async with connection.transaction():
+        if await lock_entry_of(connection, interview_id) != candidate_id:
+            raise LiveError("offer_gone")
+        row = await connection.fetchrow(f"""
+            UPDATE interview i SET state = 'active', started_at = now(),
+                   ends_at = now() + make_interval(mins => e.interview_minutes)
+            FROM event e
+            WHERE i.id = $1 AND i.candidate_id = $2 AND i.state = 'offered'
+              AND i.room_id IS NOT NULL AND i.offer_expires_at > now() AND e.id = i.event_id
+            RETURNING {', '.join('i.' + c.strip() for c in INTERVIEW_COLUMNS.split(','))}""",
+            interview_id, candidate_id)
+        if row is None:
+            raise LiveError("offer_gone")
+        await connection.execute("""
+            UPDATE queue_entry SET state = 'interviewing', updated_at = now()
+            WHERE candidate_id = $1""", candidate_id)
+        await notify(connection, row["event_id"], "started", interview=interview_id,
+                     candidate=candidate_id, interviewer=row["interviewer_id"])
+        return row
+
+
+async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
+    """Unanswered offers past their time become missed (rule 4): the candidate goes back to
+    the end of the queue the first time and out of it (left, 'missed') the second; the
+    interviewer is free for the next. An offer that never got a room (its process died
+    before making it) fails instead and the candidate keeps the place: not their fault.
+    Any number of processes may run this at once (SKIP LOCKED)."""
+    async with connection.transaction():
+        # Entries first (the lock order); one busy elsewhere is left for the next sweep.
+        due = await connection.fetch("""
+            SELECT i.id FROM interview i JOIN queue_entry q ON q.candidate_id = i.candidate_id
+            WHERE i.state = 'offered' AND i.offer_expires_at <= now()
+            FOR UPDATE OF q SKIP LOCKED""")
+        # The conditions again: the interview may have been accepted before the lock came.
+        expired = await connection.fetch("""
+            UPDATE interview i SET
+                state = CASE WHEN i.room_id IS NULL THEN 'failed' ELSE 'missed' END,
+                end_reason = CASE WHEN i.room_id IS NULL THEN 'room' ELSE 'offer_expired' END,
+                ended_at = now()
+            WHERE i.id = ANY($1::bigint[]) AND i.state = 'offered'
+              AND i.offer_expires_at <= now()
+            RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id, i.state,
+                      i.janus_server, i.room_id, i.room_secret""", [r["id"] for r in due])
+        for row in expired:
+            if row["state"] == "missed":
+                # Back at the end: at the front, the interviewer's next Next would offer
+                # the same absent candidate again.
+                await connection.execute("""
+                    UPDATE queue_entry SET
+                        missed_count = missed_count + 1,
+                        state = CASE WHEN missed_count + 1 >= $2 THEN 'left' ELSE 'waiting' END,
+                        left_reason = CASE WHEN missed_count + 1 >= $2 THEN 'missed' END,
+                        queued_at = CASE WHEN missed_count + 1 >= $2 THEN queued_at
+                                         ELSE now() END,
+                        updated_at = now()
+                    WHERE candidate_id = $1 AND state = 'offered'""",
+                    row["candidate_id"], rules.MAX_MISSES)
+            else:
+                await connection.execute("""
+                    UPDATE queue_entry SET state = 'waiting', updated_at = now()
+                    WHERE candidate_id = $1 AND state = 'offered'""", row["candidate_id"])
+            await notify(connection, row["event_id"], "offer_missed", interview=row["id"],
+                         candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+        for event_id in sorted({row["event_id"] for row in expired}):
+            await notify(connection, event_id, "queue")
+        return [_room(row) for row in expired if row["room_id"] is not None]
+
+
+async def end_interview(connection: asyncpg.Connection, interview_id: int,
+                        reason: str) -> RoomToClose | None:
+    """End an active interview ('interviewer', 'candidate' or 'time'); the candidate is
+    done. None when it was not active (already ended: ending twice is harmless)."""
+    async with connection.transaction():
+        await lock_entry_of(connection, interview_id)
+        row = await connection.fetchrow("""
+            UPDATE interview SET state = 'ended', ended_at = now(), end_reason = $2
+            WHERE id = $1 AND state = 'active'
+            RETURNING id, event_id, candidate_id, interviewer_id, janus_server, room_id,
+                      room_secret""", interview_id, reason)
+        if row is None:
+            return None
+        await connection.execute("""
+            UPDATE queue_entry SET state = 'done', updated_at = now()
+            WHERE candidate_id = $1""", row["candidate_id"])
+        await notify(connection, row["event_id"], "ended", interview=interview_id,
+                     candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+        await notify(connection, row["event_id"], "queue")
+        return _room(row)
+
+
+async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose]:
+    """At the limit an interview ends by itself (rule 6)."""
+    async with connection.transaction():
+        ids = await connection.fetch("""
+            SELECT i.id FROM interview i JOIN queue_entry q ON q.candidate_id = i.candidate_id
+            WHERE i.state = 'active' AND i.ends_at <= now()
+            FOR UPDATE OF q SKIP LOCKED""")
+        rooms = [await end_interview(connection, row["id"], "time") for row in ids]
+    return [room for room in rooms if room is not None]
+
+
+async def extend_interview(connection: asyncpg.Connection, interview_id: int,
+                           interviewer_id: int, live: LiveSettings) -> asyncpg.Record:
+    """The interviewer adds `live.extend_minutes`; both sides get the new end time."""
+    async with connection.transaction():
+        row = await connection.fetchrow("""
+            UPDATE interview SET extended_minutes = extended_minutes + $3,
+                   ends_at = ends_at + make_interval(mins => $3)
+            WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
+            RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
+            interview_id, interviewer_id, live.extend_minutes)
+        if row is None:
+            raise LiveError("not_active")
+        await notify(connection, row["event_id"], "extended", interview=interview_id)
+        return row

@@ -1,0 +1,53 @@
+"""What an interview leaves behind: the interviewer's notes, questions covered and ratings
+(saved as typed, during the interview or after it), and the candidate's answer whether the
+job was interesting. The caller owns the transaction."""
+from __future__ import annotations
+
+import asyncpg
+
+from app.live import rules
+from app.live.errors import LiveError
+
+
+async def save_record(connection: asyncpg.Connection, interview_id: int, interviewer_id: int,
+                      *, notes: str, covered: list[int], ratings: dict[int, int]) -> None:
+    """Replace the interviewer's record of an active or ended interview of their own."""
+    async with connection.transaction():
+        found = await connection.fetchrow("""
+            SELECT i.id,
+                   (SELECT count(*) FROM event_question q WHERE q.event_id = i.event_id)
+                       AS questions,
+                   (SELECT count(*) FROM event_attribute a WHERE a.event_id = i.event_id)
+                       AS attributes
+            FROM interview i
+            WHERE i.id = $1 AND i.interviewer_id = $2 AND i.state IN ('active', 'ended')
+            FOR NO KEY UPDATE OF i""", interview_id, interviewer_id)
+        if found is None:
+            raise LiveError("not_active")
+        if not rules.valid_record(notes, covered, ratings, found["questions"],
+                                  found["attributes"]):
+            raise LiveError("invalid_record")
+        await connection.execute("""
+            UPDATE interview SET notes = $2, questions_covered = $3 WHERE id = $1""",
+            interview_id, notes, sorted(covered))
+        await connection.execute("DELETE FROM interview_rating WHERE interview_id = $1",
+                                 interview_id)
+        await connection.executemany("""
+            INSERT INTO interview_rating (interview_id, position, rating) VALUES ($1, $2, $3)""",
+            [(interview_id, position, rating) for position, rating in sorted(ratings.items())])
+
+
+async def save_feedback(connection: asyncpg.Connection, interview_id: int, candidate_id: int,
+                        *, interested: bool, comment: str = "") -> None:
+    """The candidate's answer after their interview ended; answering again replaces it."""
+    if not rules.valid_feedback(interested, comment):
+        raise LiveError("invalid_feedback")
+    saved = await connection.fetchval("""
+        INSERT INTO interview_feedback (interview_id, interested, comment)
+        SELECT id, $3, $4 FROM interview
+        WHERE id = $1 AND candidate_id = $2 AND state = 'ended'
+        ON CONFLICT (interview_id) DO UPDATE SET interested = excluded.interested,
+            comment = excluded.comment, answered_at = now()
+        RETURNING interview_id""", interview_id, candidate_id, interested, comment)
+    if saved is None:
+        raise LiveError("feedback_not_open")

@@ -1,0 +1,184 @@
+"""The shared queue: check-in, leaving, disconnect and reconnect, positions and waits.
+
+SQL by hand; the caller owns the transaction. Functions that need several statements to
+be atomic open `connection.transaction()`, which inside a caller's transaction is only a
+savepoint: the caller still decides when it commits. Every change that moves positions
+sends `pg_notify` on the event's channel, delivered to every process when it commits.
+"""
+from __future__ import annotations
+
+import json
+
+import asyncpg
+
+from app.live import rules
+from app.live.errors import LiveError
+from app.settings import LiveSettings
+
+OPEN_EVENT_STATES = ("published", "live")
+ENTRY_COLUMNS = """id, event_id, candidate_id, state, checked_in_at, queued_at, last_seen_at,
+    disconnected_at, missed_count, left_reason"""
+
+
+def channel(event_id: int) -> str:
+    """The LISTEN/NOTIFY channel of one event (identifiers cannot be parameters, hence an
+    int only)."""
+    return f"live_event_{int(event_id)}"
+
+
+async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fields: int) -> None:
+    """A small message naming what changed; listeners read the details from the database.
+    Never secrets: ids only."""
+    payload = json.dumps({"kind": kind, "event": event_id, **fields})
+    await connection.execute("SELECT pg_notify($1, $2)", channel(event_id), payload)
+
+
+async def entry(connection: asyncpg.Connection, candidate_id: int, *,
+                for_update: bool = False) -> asyncpg.Record | None:
+    lock = "FOR UPDATE" if for_update else ""
+    return await connection.fetchrow(
+        f"SELECT {ENTRY_COLUMNS} FROM queue_entry WHERE candidate_id = $1 {lock}", candidate_id)
+
+
+async def check_in(connection: asyncpg.Connection, candidate_id: int,
+                   live: LiveSettings) -> asyncpg.Record:
+    """Join the queue (or come back to it); the queue entry. Checking in again while in the
+    queue changes nothing, so a browser may repeat it after any reconnect."""
+    async with connection.transaction():
+        # FOR NO KEY UPDATE: check-ins of one candidate take turns, without blocking a
+        # dispatch's foreign-key check on the same row.
+        found = await connection.fetchrow("""
+            SELECT c.id, c.event_id, c.cancelled_at, c.erased_at, e.state::text AS event_state,
+                   e.deleted_at, e.starts_at, e.duration_minutes, now() AS now
+            FROM candidate c JOIN event e ON e.id = c.event_id
+            WHERE c.id = $1 FOR NO KEY UPDATE OF c""", candidate_id)
+        if found is None or found["cancelled_at"] or found["erased_at"]:
+            raise LiveError("not_registered")
+        if found["event_state"] not in OPEN_EVENT_STATES or found["deleted_at"]:
+            raise LiveError("event_not_open")
+        if not rules.checkin_open(found["now"], found["starts_at"], found["duration_minutes"],
+                                  live.checkin_opens_minutes):
+            raise LiveError("checkin_closed")
+        current = await entry(connection, candidate_id, for_update=True)
+        if current is None:
+            row = await connection.fetchrow(f"""
+                INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)
+                RETURNING {ENTRY_COLUMNS}""", found["event_id"], candidate_id)
+        elif current["state"] == "done":
+            raise LiveError("already_interviewed")
+        elif current["state"] in ("offered", "interviewing"):
+            return current
+        else:
+            # waiting (maybe disconnected) or away: back in place, rule 5. left: at the end,
+            # with a clean slate of misses, since coming back is a deliberate act.
+            row = await connection.fetchrow(f"""
+                UPDATE queue_entry SET
+                    queued_at = CASE WHEN state = 'left' THEN now() ELSE queued_at END,
+                    missed_count = CASE WHEN state = 'left' THEN 0 ELSE missed_count END,
+                    state = 'waiting', left_reason = NULL, disconnected_at = NULL,
+                    last_seen_at = now(), updated_at = now()
+                WHERE id = $1 RETURNING {ENTRY_COLUMNS}""", current["id"])
+            if current["state"] == "waiting" and current["disconnected_at"] is None:
+                return row
+        await notify(connection, found["event_id"], "queue")
+        return row
+
+
+async def leave(connection: asyncpg.Connection, candidate_id: int) -> bool:
+    """The candidate leaves the queue; an open offer to them is withdrawn. False when they
+    were not in the queue. An interview in progress is ended through interviews.py."""
+    async with connection.transaction():
+        current = await entry(connection, candidate_id, for_update=True)
+        if current is None or current["state"] in ("left", "done"):
+            return False
+        if current["state"] == "interviewing":
+            raise LiveError("in_interview")
+        if current["state"] == "offered":
+            withdrawn = await connection.fetchrow("""
+                UPDATE interview SET state = 'missed', ended_at = now(), end_reason = 'left'
+                WHERE candidate_id = $1 AND state = 'offered'
+                RETURNING id, interviewer_id""", candidate_id)
+            if withdrawn:
+                await notify(connection, current["event_id"], "offer_withdrawn",
+                             interview=withdrawn["id"], interviewer=withdrawn["interviewer_id"],
+                             candidate=candidate_id)
+        await connection.execute("""
+            UPDATE queue_entry SET state = 'left', left_reason = 'candidate',
+                   disconnected_at = NULL, updated_at = now()
+            WHERE id = $1""", current["id"])
+        await notify(connection, current["event_id"], "queue")
+        return True
+
+
+async def disconnected(connection: asyncpg.Connection, candidate_id: int) -> bool:
+    """The candidate's connection dropped: the grace period starts (rule 5). The place is
+    kept, so nobody's position changes and nothing is announced. It is recorded while
+    offered or interviewing too: should they miss the offer and go back to waiting, the
+    grace period counts from when they actually went, not from the miss."""
+    result = await connection.execute("""
+        UPDATE queue_entry SET disconnected_at = now(), updated_at = now()
+        WHERE candidate_id = $1 AND state IN ('waiting', 'offered', 'interviewing')
+          AND disconnected_at IS NULL""", candidate_id)
+    return result == "UPDATE 1"
+
+
+async def reconnected(connection: asyncpg.Connection, candidate_id: int) -> bool:
+    """The candidate is back: within the grace period nothing changed; an away candidate
+    gets the old place back (queued_at was never touched). True when they are (again) in
+    the queue."""
+    async with connection.transaction():
+        current = await entry(connection, candidate_id, for_update=True)
+        if current is None:
+            return False
+        back = current["state"] in rules.QUEUED_STATES
+        await connection.execute("""
+            UPDATE queue_entry SET disconnected_at = NULL, last_seen_at = now(),
+                   state = CASE WHEN state = 'away' THEN 'waiting' ELSE state END,
+                   updated_at = now()
+            WHERE id = $1""", current["id"])
+        if back and (current["state"] == "away" or current["disconnected_at"] is not None):
+            await notify(connection, current["event_id"], "queue")
+        return back
+
+
+async def mark_away(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:
+    """Candidates disconnected longer than the grace period become away (the dispatcher
+    already skips them by time; this makes it visible). Any process may run it."""
+    rows = await connection.fetch("""
+        UPDATE queue_entry SET state = 'away', updated_at = now()
+        WHERE state = 'waiting'
+          AND disconnected_at <= now() - make_interval(secs => $1)
+        RETURNING event_id, candidate_id""", float(live.grace_seconds))
+    for event_id in sorted({row["event_id"] for row in rows}):
+        await notify(connection, event_id, "queue")
+    return [row["candidate_id"] for row in rows]
+
+
+async def waiting_positions(connection: asyncpg.Connection, event_id: int,
+                            live: LiveSettings) -> list[rules.Waiting]:
+    """Every dispatchable candidate's position and estimated wait, in queue order."""
+    now = await connection.fetchval("SELECT now()")
+    items = [rules.QueueItem(r["id"], r["candidate_id"], r["state"], r["queued_at"],
+                             r["disconnected_at"])
+             for r in await connection.fetch(f"""
+                 SELECT {ENTRY_COLUMNS} FROM queue_entry
+                 WHERE event_id = $1 AND state = 'waiting'""", event_id)]
+    minutes = await connection.fetchval(
+        "SELECT interview_minutes FROM event WHERE id = $1", event_id)
+    durations = [row["seconds"] for row in await connection.fetch("""
+        SELECT extract(epoch FROM ended_at - started_at)::float8 AS seconds FROM interview
+        WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL""", event_id)]
+    average = rules.average_interview_seconds(durations, minutes or 1)
+    # Active now: in the rotation (connected, not paused), or holding an interview.
+    busy = await connection.fetch("""
+        SELECT p.interviewer_id, i.state, i.ends_at
+        FROM (SELECT interviewer_id FROM interviewer_presence
+              WHERE event_id = $1 AND connected AND NOT paused
+              UNION
+              SELECT interviewer_id FROM interview
+              WHERE event_id = $1 AND state IN ('offered', 'active')) p
+        LEFT JOIN interview i ON i.interviewer_id = p.interviewer_id
+                             AND i.state IN ('offered', 'active')""", event_id)
+    free_in = [average if row["state"] == "offered"
+               else rules.remaining_seconds(row["ends_at"], now) for row in busy]
+    return rules.positions(items, now, live.grace_seconds, free_in, average)

@@ -1,0 +1,79 @@
+"""What the live-event tests share: an event under way with interviewers and candidates,
+made straight in the database, and the invariants of rules 1, 2 and 4 read back from it."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import asyncpg
+
+from app.janus.rooms import new_room
+from app.live import dispatch
+
+
+@dataclass
+class LiveEvent:
+    id: int
+    interviewers: list[int]
+    candidates: list[int]
+
+
+async def make_live_event(db: asyncpg.Connection, *, interviewers: int = 2, candidates: int = 5,
+                          starts_in_minutes: int = 0, state: str = "live",
+                          interview_minutes: int = 10) -> LiveEvent:
+    organization = await db.fetchval(
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id",
+        f"Live AB {secrets.token_hex(3)}")
+    event_id = await db.fetchval("""
+        INSERT INTO event (organization_id, title, starts_at, duration_minutes,
+                           interview_minutes, capacity, state)
+        VALUES ($1, 'Livetillfälle', now() + make_interval(mins => $2), 120, $3, 1000,
+                $4::event_state) RETURNING id""",
+        organization, starts_in_minutes, interview_minutes, state)
+    interviewer_ids = [await db.fetchval("""
+        INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+        VALUES ($1, $2, $3, $4, '123456') RETURNING id""",
+        event_id, f"i{n}-{secrets.token_hex(3)}@example.se", f"Intervjuare {n}",
+        secrets.token_urlsafe(16)) for n in range(interviewers)]
+    candidate_ids = [await db.fetchval("""
+        INSERT INTO candidate (event_id, name, email, access_token, pin)
+        VALUES ($1, $2, $3, $4, '654321') RETURNING id""",
+        event_id, f"Kandidat {n}", f"c{n}-{secrets.token_hex(3)}@example.se",
+        secrets.token_urlsafe(16)) for n in range(candidates)]
+    return LiveEvent(event_id, interviewer_ids, candidate_ids)
+
+
+async def offer_with_room(db: asyncpg.Connection, offer: dispatch.Offer, live) -> None:
+    """Give an offer the room columns without a Janus call, for tests of the queue rules
+    only (the Janus side has tests of its own that make real rooms)."""
+    row = await dispatch.attach_room(db, offer, new_room("janus1", 2), live)
+    assert row is not None
+
+
+async def age(db: asyncpg.Connection, table: str, column: str, seconds: float,
+              where: str, *args) -> None:
+    """Move a timestamp into the past instead of sleeping."""
+    assert table in ("queue_entry", "interview") and column.isidentifier()
+    await db.execute(f"""UPDATE {table} SET {column} = {column} - make_interval(secs => $1)
+                         WHERE {where}""", float(seconds), *args)
+
+
+async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
+    """Rules 1 and 2 and the bookkeeping that backs them, read from the database."""
+    live = await db.fetch("""
+        SELECT candidate_id, interviewer_id, state FROM interview
+        WHERE event_id = $1 AND state IN ('offered', 'active')""", event_id)
+    assert len({r["candidate_id"] for r in live}) == len(live), "a candidate in two interviews"
+    assert len({r["interviewer_id"] for r in live}) == len(live), "an interviewer in two interviews"
+    entries = {r["candidate_id"]: r for r in await db.fetch(
+        "SELECT * FROM queue_entry WHERE event_id = $1", event_id)}
+    for interview in live:
+        expected = "offered" if interview["state"] == "offered" else "interviewing"
+        assert entries[interview["candidate_id"]]["state"] == expected
+    busy = {r["candidate_id"] for r in live}
+    for candidate_id, entry in entries.items():
+        if entry["state"] in ("offered", "interviewing"):
+            assert candidate_id in busy, f"entry {entry['state']} without an interview"
+        assert entry["missed_count"] <= 2
+        if entry["missed_count"] >= 2:
+            assert entry["state"] != "waiting", "missed twice yet still waiting (rule 4)"

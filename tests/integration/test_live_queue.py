@@ -1,0 +1,156 @@
+"""Check-in, the queue's order, positions and waits, leaving, and the grace period (rule 5)."""
+from __future__ import annotations
+
+import pytest
+
+from app.live import dispatch, interviews, queue
+from app.live.errors import LiveError
+from app.live.presence import set_presence
+from tests.integration.live_support import (age, assert_invariants, make_live_event,
+                                            offer_with_room)
+
+
+
+async def order(db, event_id, live):
+    return [w.candidate_id for w in await queue.waiting_positions(db, event_id, live)]
+
+
+async def test_check_in_orders_the_queue_and_estimates_waits(db, settings):
+    live = settings.live
+    event = await make_live_event(db, interviewers=2, candidates=4, interview_minutes=10)
+    c = event.candidates
+    for candidate_id in (c[2], c[0], c[3]):
+        await queue.check_in(db, candidate_id, live)
+    waiting = await queue.waiting_positions(db, event.id, live)
+    assert [w.candidate_id for w in waiting] == [c[2], c[0], c[3]]
+    assert [w.position for w in waiting] == [1, 2, 3]
+    assert all(w.wait_seconds is None for w in waiting)  # no interviewer active yet
+
+    for interviewer_id in event.interviewers:
+        await set_presence(db, interviewer_id, connected=True)
+    waits = [w.wait_seconds for w in await queue.waiting_positions(db, event.id, live)]
+    assert waits == [0, 0, 600]  # two free interviewers, ten minutes per interview
+
+    # Real durations replace the event's minutes: one interview of 4 minutes was held.
+    await db.execute("""
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                               janus_server, room_id, offer_expires_at, started_at, ends_at,
+                               ended_at)
+        VALUES ($1, $2, $3, 'next', 'ended', 'janus1', 1, now(), now() - interval '4 min',
+                now(), now())""", event.id, c[1], event.interviewers[0])
+    await set_presence(db, event.interviewers[1], paused=True)
+    waits = [w.wait_seconds for w in await queue.waiting_positions(db, event.id, live)]
+    assert waits == pytest.approx([0, 240, 480], abs=1)
+
+
+async def test_check_in_is_idempotent_and_leave_then_return_goes_last(db, settings):
+    live = settings.live
+    event = await make_live_event(db, candidates=3)
+    a, b, c = event.candidates
+    for candidate_id in (a, b, c):
+        await queue.check_in(db, candidate_id, live)
+    first = await queue.check_in(db, a, live)
+    assert first["state"] == "waiting"
+    assert await order(db, event.id, live) == [a, b, c]
+    assert await queue.leave(db, a) is True
+    assert await queue.leave(db, a) is False
+    assert await order(db, event.id, live) == [b, c]
+    await queue.check_in(db, a, live)
+    assert await order(db, event.id, live) == [b, c, a]
+
+
+@pytest.mark.parametrize("case, code", [
+    ("cancelled", "not_registered"), ("draft", "event_not_open"),
+    ("too_early", "checkin_closed"), ("ended", "checkin_closed"),
+    ("unknown", "not_registered")])
+async def test_check_in_refusals(db, settings, case, code):
+    starts = {"too_early": 31, "ended": -121}.get(case, 0)
+    event = await make_live_event(db, candidates=1, starts_in_minutes=starts,
+                                  state="draft" if case == "draft" else "published")
+    candidate_id = event.candidates[0]
+    if case == "cancelled":
+        await db.execute("UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' "
+                         "WHERE id = $1", candidate_id)
+    if case == "unknown":
+        candidate_id = -1
+    with pytest.raises(LiveError) as error:
+        await queue.check_in(db, candidate_id, settings.live)
+    assert error.value.code == code
+    assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE event_id = $1", event.id) == 0
+
+
+async def test_check_in_opens_the_set_minutes_before_the_start(db, settings):
+    event = await make_live_event(db, candidates=1, starts_in_minutes=29)
+    entry = await queue.check_in(db, event.candidates[0], settings.live)
+    assert entry["state"] == "waiting"
+
+
+async def test_grace_period_keeps_the_place_then_away_then_back(db, pool, settings):
+    """Rule 5."""
+    live = settings.live
+    event = await make_live_event(db, interviewers=2, candidates=3)
+    a, b, c = event.candidates
+    for candidate_id in (a, b, c):
+        await queue.check_in(db, candidate_id, live)
+
+    assert await queue.disconnected(db, a) is True
+    assert await order(db, event.id, live) == [a, b, c]  # within grace: place kept
+    await queue.reconnected(db, a)
+    assert await order(db, event.id, live) == [a, b, c]
+
+    await queue.disconnected(db, a)
+    await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
+              "candidate_id = $2", a)
+    assert await order(db, event.id, live) == [b, c]  # away: skipped
+    offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+    assert offer.candidate_id == b  # the dispatcher skips them even before mark_away
+    with pytest.raises(LiveError, match="candidate_not_waiting"):
+        await dispatch.dispatch(pool, event.interviewers[1], live, candidate_id=a)
+    assert a in await queue.mark_away(db, live)  # (it sweeps every event)
+    assert (await queue.entry(db, a))["state"] == "away"
+
+    assert await queue.reconnected(db, a) is True
+    assert await order(db, event.id, live) == [a, c]  # back in the old place, before c
+    await assert_invariants(db, event.id)
+
+
+async def test_leaving_while_offered_withdraws_the_offer(db, pool, settings):
+    live = settings.live
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    for candidate_id in event.candidates:
+        await queue.check_in(db, candidate_id, live)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+    assert await queue.leave(db, offer.candidate_id) is True
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
+                            offer.interview_id)
+    assert (row["state"], row["end_reason"]) == ("missed", "left")
+    nxt = await dispatch.dispatch(pool, event.interviewers[0], live)
+    assert nxt.candidate_id == event.candidates[1]  # the interviewer is free for the next
+    await assert_invariants(db, event.id)
+
+
+async def test_grace_counts_from_the_disconnection_even_through_an_offer(db, pool, settings):
+    """Found by the state machine: a candidate offered while their connection was gone who
+    then misses goes back to waiting with the grace period counted from when they went;
+    one who came back meanwhile is simply waiting again."""
+    live = settings.live
+    for reconnect_first in (True, False):
+        event = await make_live_event(db, interviewers=1, candidates=2)
+        a, b = event.candidates
+        for candidate_id in (a, b):
+            await queue.check_in(db, candidate_id, live)
+        await queue.disconnected(db, a)
+        offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+        assert offer.candidate_id == a  # within grace: still first in line
+        await offer_with_room(db, offer, live)
+        if reconnect_first:
+            assert await queue.reconnected(db, a) is False  # offered, not in the queue
+        else:
+            await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
+                      "candidate_id = $2", a)
+        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2",
+                  offer.interview_id)
+        await interviews.expire_offers(db)
+        expected = [b, a] if reconnect_first else [b]
+        assert await order(db, event.id, live) == expected
+        await assert_invariants(db, event.id)
