@@ -8,6 +8,7 @@ from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
 from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
+from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(janus_pool)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
+    app.cleanup_ctx.append(live_sweeper)
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)

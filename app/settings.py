@@ -199,6 +199,10 @@ class LiveSettings(_Section):
     warning_seconds: int = Field(60, ge=0, le=3600)
     # Each extension by the interviewer adds this many minutes.
     extend_minutes: int = Field(2, ge=1, le=60)
+    # Seconds between rounds of the sweeper that expires offers, ends interviews at their
+    # limit and marks candidates away (app/live/sweeper.py); 0 turns it off (the test
+    # suite does, so that tests drive those steps themselves).
+    sweep_interval: float = Field(2.0, ge=0, le=60)
 
 
 class Settings(_Section):

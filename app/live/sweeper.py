@@ -1,0 +1,58 @@
+"""The live sweeper: what happens to the queue by the clock alone.
+
+Every `live.sweep_interval` seconds each application process expires unanswered offers
+(rule 4), ends interviews at their time limit (rule 6) and marks candidates away whose
+grace period ran out (rule 5), then destroys the rooms of the interviews that ended. The
+functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL, JANUS, SETTINGS
+from app.live.dispatch import Rooms, close_room
+from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
+from app.live.queue import mark_away
+from app.settings import LiveSettings
+
+log = logging.getLogger(__name__)
+
+
+async def sweep_once(pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings) -> list[RoomToClose]:
+    """One round; returns the rooms it closed (for tests and logs)."""
+    async with pool.acquire() as connection:
+        ended = await expire_offers(connection)
+        ended += await end_due_interviews(connection)
+        await mark_away(connection, live)
+    # After the commits: a Janus call must not hold the queue's locks.
+    for room in ended:
+        await close_room(rooms, room.server, room.room_id, room.secret)
+    return ended
+
+
+async def _sweep_forever(app: web.Application) -> None:
+    live = app[SETTINGS].live
+    while True:
+        try:
+            await sweep_once(app[DB_POOL], app[JANUS], live)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            # The database is away for a moment: the next round tries again.
+            log.warning("live sweep failed: %s", type(error).__name__)
+        await asyncio.sleep(live.sweep_interval)
+
+
+async def live_sweeper(app: web.Application) -> AsyncIterator[None]:
+    if not app[SETTINGS].live.sweep_interval:
+        yield  # turned off
+        return
+    task = asyncio.create_task(_sweep_forever(app), name="live-sweeper")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
