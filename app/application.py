@@ -8,6 +8,7 @@ from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
 from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
+from app.live.hub import live_hub
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
@@ -17,7 +18,7 @@ from app.settings import Settings
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
                        join, landing, language)
 from app.views import account_page, accounts, colleagues, password_reset
-from app.views import candidate_admin, candidate_page, registration
+from app.views import candidate_admin, candidate_page, live_sockets, registration
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
@@ -36,10 +37,11 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
     app.cleanup_ctx.append(live_sweeper)
+    app.cleanup_ctx.append(live_hub)
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
-    for module in (registration, candidate_page, candidate_admin):
+    for module in (registration, candidate_page, candidate_admin, live_sockets):
         app.router.add_routes(module.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from app.auth import CurrentUser  # noqa: F401 (named in the RequestKey below)
     from app.i18n import Renderer  # noqa: F401 (named in the AppKey below)
     from app.janus.pool import JanusPool  # noqa: F401
+    from app.live.hub import Hub  # noqa: F401
     from app.mail.outbox import Mailer  # noqa: F401
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,6 +20,7 @@ DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 JANUS = web.AppKey("janus", "JanusPool")
 RENDERER = web.AppKey("renderer", "Renderer")
 MAILER = web.AppKey("mailer", "Mailer")
+LIVE_HUB = web.AppKey("live_hub", "Hub")
 
 # Per request: the page language, "sv" or "en".
 LANGUAGE = web.RequestKey("lang", str)

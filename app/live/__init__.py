@@ -8,6 +8,10 @@ presence.py    interviewers in or out of the rotation
 dispatch.py    Next and Pick: one locked transaction per dispatch, then the Janus room
 interviews.py  accepting an offer, expiry of unanswered offers, ending, extending
 outcome.py     notes, questions covered and ratings; the candidate's yes/no answer
+access.py      who may use an interviewer's link (code session or account)
+protocol.py    the realtime channel's messages (app/live/PROTOCOL.md), parsed without I/O
+snapshots.py   each side's "state" message, read from the database
+channel.py     one WebSocket's loop; hub.py: LISTEN/NOTIFY fan-out between processes
 
-Not here yet: the WebSocket channel and the pages (the next layer of issue 5).
+Not here yet: the pages (issue 7), the reconciler and the dispatch benchmark.
 """

@@ -2,7 +2,7 @@
 
 Before the event: the details, add to calendar, change language, cancel the registration.
 A cancelled event or an ended registration is said so without the PIN (nothing personal is
-shown then). Everything else needs the PIN once per device (app.candidates.session).
+shown then). Everything else needs the PIN once per device (app.link_sessions).
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from app.auth.client import is_https
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
-from app.candidates.pin import check_pin, lock_of
 from app.candidates.rules import ends_at, pin_is_well_formed
 from app.events.tokens import looks_like_link_token
-from app.candidates.session import has_session, start_session
+from app.link_codes import CANDIDATE_PIN, check_code, locked_until
+from app.link_sessions import CANDIDATE_SESSION
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import COOKIE_MAX_AGE, LANGUAGES, N_
@@ -100,7 +100,7 @@ async def pin_page(request: web.Request, candidate, event, *, error=None, status
     come back."""
     if until is None:
         async with request.app[DB_POOL].acquire() as connection:
-            until = await lock_of(connection, candidate)
+            until = await locked_until(connection, CANDIDATE_PIN, candidate["id"])
     context = lock_context(until) if until else {}
     response = page(request, "candidates/pin.html", candidate, event,
                     status=429 if until and status != 200 else status,
@@ -112,7 +112,7 @@ async def pin_page(request: web.Request, candidate, event, *, error=None, status
 
 def require_session(request: web.Request, candidate, event) -> None:
     """Actions need the PIN entered on this device, and a registration still going."""
-    if not has_session(request, candidate["id"]) or situation(candidate, event) != "registered":
+    if not CANDIDATE_SESSION.holds(request, candidate["id"]) or situation(candidate, event) != "registered":
         raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")
 
 
@@ -122,7 +122,7 @@ async def personal_page(request: web.Request) -> web.Response:
     prefer_language(request, candidate["language"])
     if situation(candidate, event) in ("event_cancelled", "cancelled", "removed"):
         return page(request, "candidates/page.html", candidate, event)
-    if not has_session(request, candidate["id"]):
+    if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         return await pin_page(request, candidate, event)
     notice = NOTICES.get(request.query.get("done", ""))
     return page(request, "candidates/page.html", candidate, event, notice=notice,
@@ -136,17 +136,17 @@ async def enter_pin(request: web.Request) -> web.Response:
     prefer_language(request, candidate["language"])
     here = f"/c/{candidate['access_token']}"
     if situation(candidate, event) in ("event_cancelled", "cancelled", "removed") \
-            or has_session(request, candidate["id"]):
+            or CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(here)
     given = "".join(form_text(await request.post(), "pin").split())
     if not pin_is_well_formed(given):
         return await pin_page(request, candidate, event, error=(PIN_MALFORMED, {}), status=422)
     async with request.app[DB_POOL].acquire() as connection:
-        result = await check_pin(connection, candidate["id"], given,
+        result = await check_code(connection, CANDIDATE_PIN, candidate["id"], given,
                                  request.app[SETTINGS].candidates)
     if result.ok:
         response = web.HTTPSeeOther(here)
-        start_session(request, response, candidate["id"], candidate["access_token"])
+        CANDIDATE_SESSION.start(request, response, candidate["id"], candidate["access_token"])
         raise response
     error = (PIN_WRONG, {"count": result.attempts_left}) if result.attempts_left else None
     return await pin_page(request, candidate, event, error=error, status=422,

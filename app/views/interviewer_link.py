@@ -1,29 +1,84 @@
-"""GET /i/{token}: an interviewer's personal link. Says when the event is, or that it was
-cancelled. (The meeting web itself, behind the code, belongs to the live event.)"""
+"""/i/{token}: an interviewer's personal link. Says when the event is, or that it was
+cancelled, and lets the interviewer in with the code from the invitation (or as the logged-in
+account the link belongs to). The meeting web behind it talks over /i/{token}/ws."""
 from aiohttp import web
 
 from app.auth import current_user
+from app.auth.validation import form_text
 from app.events import queries
 from app.events.tokens import looks_like_link_token
-from app.keys import DB_POOL
+from app.i18n import N_
+from app.keys import DB_POOL, SETTINGS
+from app.link_codes import INTERVIEWER_CODE, check_code, locked_until
+from app.link_sessions import INTERVIEWER_SESSION
+from app.live.access import is_signed_in
+from app.views.candidate_page import lock_context, retry_after
 from app.views.pages import render
 
 routes = web.RouteTableDef()
 
+CODE_MALFORMED = N_("Enter the 6 digits of the code from your invitation mail.")
+CODE_WRONG = N_("Wrong code. %(count)s tries left before the link locks for a while.")
 
-@routes.get("/i/{token}", name="interviewer_link")
-async def interviewer_link(request: web.Request) -> web.Response:
+
+async def load(request: web.Request):
     token = request.match_info["token"]
     if not looks_like_link_token(token):
         raise web.HTTPNotFound()
     async with request.app[DB_POOL].acquire() as connection:
         event = await queries.by_interviewer_token(connection, token)
-        if event is None:
-            raise web.HTTPNotFound()
-        user = current_user(request)
-        # Holding the mailed link and being logged in with its address: from now on the
-        # event is among this user's own, even when they belong to another organization.
-        if (user is not None and event["interviewer_user_id"] is None
-                and user.email.lower() == event["interviewer_email"].lower()):
+    if event is None:
+        raise web.HTTPNotFound()
+    return event
+
+
+def landing(request: web.Request, event, *, status: int = 200, error=None, until=None):
+    context = {"event": event, "base": f"/i/{request.match_info['token']}",
+               "signed_in": is_signed_in(request, event["interviewer_id"],
+                                         event["interviewer_user_id"]),
+               "errors": {"code": error} if error and not until else {}}
+    if until is not None:
+        context.update(lock_context(until))
+    response = render(request, "interviewer/landing.html", context,
+                      status=429 if until and status != 200 else status)
+    response.headers["Cache-Control"] = "private, no-store"
+    if until is not None:
+        response.headers["Retry-After"] = retry_after(until)
+    return response
+
+
+@routes.get("/i/{token}", name="interviewer_link")
+async def interviewer_link(request: web.Request) -> web.Response:
+    event = await load(request)
+    user = current_user(request)
+    # Holding the mailed link and being logged in with its address: from now on the
+    # event is among this user's own, even when they belong to another organization.
+    if (user is not None and event["interviewer_user_id"] is None
+            and user.email.lower() == event["interviewer_email"].lower()):
+        async with request.app[DB_POOL].acquire() as connection:
             await queries.link_account(connection, event["interviewer_id"], user.id)
-    return render(request, "interviewer/landing.html", {"event": event})
+            event = await queries.by_interviewer_token(connection, request.match_info["token"])
+    async with request.app[DB_POOL].acquire() as connection:
+        until = await locked_until(connection, INTERVIEWER_CODE, event["interviewer_id"])
+    return landing(request, event, until=until)
+
+
+@routes.post("/i/{token}", name="interviewer_code")
+async def enter_code(request: web.Request) -> web.Response:
+    event = await load(request)
+    here = f"/i/{request.match_info['token']}"
+    if event["state"] == "cancelled" or event["deleted_at"] is not None or is_signed_in(
+            request, event["interviewer_id"], event["interviewer_user_id"]):
+        raise web.HTTPSeeOther(here)
+    given = "".join(form_text(await request.post(), "code").split())
+    if not (len(given) == 6 and given.isascii() and given.isdigit()):
+        return landing(request, event, status=422, error=(CODE_MALFORMED, {}))
+    async with request.app[DB_POOL].acquire() as connection:
+        result = await check_code(connection, INTERVIEWER_CODE, event["interviewer_id"], given,
+                                  request.app[SETTINGS].candidates)
+    if result.ok:
+        response = web.HTTPSeeOther(here)
+        INTERVIEWER_SESSION.start(request, response, event["interviewer_id"], request.match_info["token"])
+        raise response
+    error = (CODE_WRONG, {"count": result.attempts_left}) if result.attempts_left else None
+    return landing(request, event, status=422, error=error, until=result.locked_until)

@@ -69,7 +69,7 @@ async def test_wrong_pins_lock_the_link_for_a_growing_time_and_the_right_one_wor
         assert status == 422 and f"{limit - attempt} försök kvar" in page
     status, page, _ = await enter_pin(http, link, "12ab")  # not a PIN at all: not counted
     assert status == 422 and "Skriv de 6 siffrorna" in page
-    with caplog.at_level(logging.WARNING, logger="app.candidates.pin"):
+    with caplog.at_level(logging.WARNING, logger="app.link_codes"):
         status, page, headers = await enter_pin(http, link, wrong)
     assert status == 429 and "länken låst till kl." in page and int(headers["Retry-After"]) >= 1
     assert [r for r in caplog.records if "locked until" in r.getMessage()

@@ -10,7 +10,7 @@ import pytest
 from app.candidates import rules
 from app.events.tokens import link_token, looks_like_link_token
 from app.candidates.ics import calendar_file
-from app.candidates.session import decode, encode
+from app.link_sessions import CANDIDATE_SESSION
 from app.mail import CalendarEntry
 
 NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.timezone.utc)
@@ -112,13 +112,13 @@ def test_reminder_due():
 def test_the_device_cookie_is_signed_and_expires():
     secret = "s" * 32
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
-    value = encode(secret, 42, later)
-    assert decode(secret, value) == 42
-    assert decode("t" * 32, value) is None
-    assert decode(secret, encode(secret, 42, dt.datetime.now(dt.timezone.utc)
+    value = CANDIDATE_SESSION.encode(secret, 42, later)
+    assert CANDIDATE_SESSION.decode(secret, value) == 42
+    assert CANDIDATE_SESSION.decode("t" * 32, value) is None
+    assert CANDIDATE_SESSION.decode(secret, CANDIDATE_SESSION.encode(secret, 42, dt.datetime.now(dt.timezone.utc)
                                  - dt.timedelta(seconds=5))) is None
-    assert decode(secret, value[:-2]) is None and decode(secret, None) is None
-    assert decode(secret, "x" * 2000) is None
+    assert CANDIDATE_SESSION.decode(secret, value[:-2]) is None and CANDIDATE_SESSION.decode(secret, None) is None
+    assert CANDIDATE_SESSION.decode(secret, "x" * 2000) is None
 
 
 def test_the_calendar_download_parses_and_carries_the_mails_uid():

@@ -1,0 +1,118 @@
+"""One browser's WebSocket: the loop both sides share. Heartbeats, typed JSON in and out,
+a "state" snapshot on connect and after every change, errors as messages, never a crash.
+
+What each side may do is given as `act` (app/views/live_sockets.py); this module knows
+nothing of candidates or interviewers.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+from aiohttp import WSMsgType, web
+
+from app.keys import LIVE_HUB, SETTINGS
+from app.live.errors import LiveError
+from app.live.protocol import MAX_FRAME, BadMessage, error, parse
+
+log = logging.getLogger(__name__)
+# The server pings this often and closes a socket whose pong does not come: a phone that
+# went away is noticed within about a minute, and proxies see traffic on idle sockets.
+HEARTBEAT_SECONDS = 25.0
+
+
+@dataclass
+class Socket:
+    ws: web.WebSocketResponse
+    event_id: int
+    snapshot: Callable[[], Awaitable[dict[str, Any]]]
+    # Called with each new snapshot before it is sent, for messages derived from a change
+    # (the candidate's "offer"); returns extra messages to send first.
+    derive: Callable[[dict[str, Any]], list[dict[str, Any]]] = lambda state: []
+    _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        async with self._send_lock:
+            if not self.ws.closed:
+                await self.ws.send_str(json.dumps(message, separators=(",", ":")))
+
+    async def refresh(self) -> None:
+        state = await self.snapshot()
+        for message in self.derive(state):
+            await self.send(message)
+        await self.send(state)
+
+
+def same_origin(request: web.Request) -> bool:
+    """A browser always sends Origin with a WebSocket; a page of another site must not open
+    one with our cookies (cross-site WebSocket hijacking). No Origin: not a browser."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    allowed = {urlsplit(request.app[SETTINGS].app.public_url).netloc, request.host}
+    return urlsplit(origin).netloc in allowed
+
+
+Act = Callable[[Socket, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse], Socket],
+                allowed: frozenset[str], act: Act,
+                opened: Callable[[], Awaitable[None]],
+                closed: Callable[[], Awaitable[None]]) -> web.WebSocketResponse:
+    if not same_origin(request):
+        raise web.HTTPForbidden()
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME)
+    await ws.prepare(request)
+    socket = socket_of(ws)
+    hub = request.app[LIVE_HUB]
+    await hub.subscribe(socket.event_id, socket.refresh)
+    try:
+        await opened()
+        await socket.refresh()  # resume: the whole current state, nothing to replay
+        async for frame in ws:
+            if frame.type != WSMsgType.TEXT:
+                if frame.type == WSMsgType.BINARY:
+                    await socket.send(error("malformed"))
+                continue
+            await socket.send(await _handle(socket, frame.data, allowed, act))
+    finally:
+        await hub.unsubscribe(socket.event_id, socket.refresh)
+        try:
+            await asyncio.shield(closed())
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as failure:
+            log.warning("live socket close not recorded: %s", type(failure).__name__)
+    return ws
+
+
+async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act) -> dict:
+    """The reply to one message: its result, or an error with a stable code."""
+    try:
+        message = parse(text, allowed)
+        if message["type"] == "ping":
+            return {"type": "pong"}
+        reply = await act(socket, message)
+        await socket.refresh()  # this socket sees its own change at once
+        return reply or {"type": "ok", "for": message["type"]}
+    except BadMessage as bad:
+        return error(bad.code)
+    except LiveError as refused:
+        return error(refused.code, **{"for": _type_of(text)})
+    except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
+        return error("busy_retry", **{"for": _type_of(text)})
+    except Exception:
+        log.exception("live message failed")
+        return error("server_error")
+
+
+def _type_of(text: str) -> str | None:
+    try:
+        return json.loads(text).get("type")
+    except (ValueError, AttributeError):
+        return None

@@ -1,0 +1,135 @@
+"""Fan-out: one LISTEN connection per process, and the sockets of this process per event.
+
+Any process may change the queue; it sends NOTIFY on the event's channel (queue.notify).
+Here each process listens on the channels of the events it has sockets for and, on a
+notification, has every socket of that event send a fresh snapshot. Bursts (a dispatch
+sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
+only thing held in memory, and they belong to this process anyway.
+
+The listening connection is supervised: when it drops it is made again, LISTENs again and
+every socket is refreshed, since notifications sent meanwhile are lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import LIVE_HUB, SETTINGS
+from app.live.queue import channel
+
+log = logging.getLogger(__name__)
+DEBOUNCE = 0.05
+RETRY_SECONDS = 1.0
+PROBE_SECONDS = 5.0
+# Named, so operators (and a test) can tell the listeners among the connections.
+APPLICATION_NAME = "snabb-live-listener"
+
+Refresh = Callable[[], Awaitable[None]]
+
+
+class Hub:
+    def __init__(self, dsn: str):
+        self._dsn = dsn
+        self._sockets: dict[int, set[Refresh]] = {}
+        self._pending: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
+        self._connection: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._dropped = asyncio.Event()
+        self.ready = asyncio.Event()
+
+    async def subscribe(self, event_id: int, refresh: Refresh) -> None:
+        async with self._lock:
+            first = event_id not in self._sockets
+            self._sockets.setdefault(event_id, set()).add(refresh)
+            if first and self._connection is not None:
+                await self._listen(event_id)
+
+    async def unsubscribe(self, event_id: int, refresh: Refresh) -> None:
+        async with self._lock:
+            sockets = self._sockets.get(event_id, set())
+            sockets.discard(refresh)
+            if not sockets:
+                self._sockets.pop(event_id, None)
+                if self._connection is not None and not self._connection.is_closed():
+                    try:
+                        await self._connection.remove_listener(channel(event_id), self._notified)
+                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                        self._dropped.set()
+
+    async def _listen(self, event_id: int) -> None:
+        try:
+            await self._connection.add_listener(channel(event_id), self._notified)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self._dropped.set()  # the supervisor listens again on the new connection
+
+    def _notified(self, connection, pid, name: str, payload: str) -> None:
+        event_id = int(name.rsplit("_", 1)[1])
+        if event_id not in self._pending:
+            self._pending.add(event_id)
+            asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
+
+    def _start_refresh(self, event_id: int) -> None:
+        task = asyncio.create_task(self._refresh_event(event_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh_event(self, event_id: int) -> None:
+        self._pending.discard(event_id)
+        await self.refresh(event_id)
+
+    async def refresh(self, event_id: int) -> None:
+        """Every socket of the event sends a new snapshot (one failing stops no other)."""
+        results = await asyncio.gather(*(refresh() for refresh in
+                                         list(self._sockets.get(event_id, ()))),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                log.warning("live refresh failed: %s", type(result).__name__)
+
+    async def run(self) -> None:
+        """Keep one listening connection up for as long as the application runs."""
+        while True:
+            try:
+                self._connection = await asyncpg.connect(
+                    self._dsn, server_settings={"application_name": APPLICATION_NAME})
+                self._dropped.clear()
+                self._connection.add_termination_listener(lambda _: self._dropped.set())
+                async with self._lock:
+                    for event_id in list(self._sockets):
+                        await self._listen(event_id)
+                self.ready.set()
+                # After a drop: whatever was notified meanwhile is lost, so refresh all.
+                for event_id in list(self._sockets):
+                    await self.refresh(event_id)
+                while not self._dropped.is_set():
+                    try:
+                        await asyncio.wait_for(self._dropped.wait(), PROBE_SECONDS)
+                    except TimeoutError:
+                        # A half-open TCP connection does not terminate by itself.
+                        await asyncio.wait_for(self._connection.fetchval("SELECT 1"),
+                                               PROBE_SECONDS)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
+                    TimeoutError) as error:
+                log.warning("live listener lost the database: %s", type(error).__name__)
+            finally:
+                self.ready.clear()
+                connection, self._connection = self._connection, None
+                if connection is not None:
+                    connection.terminate()
+            await asyncio.sleep(RETRY_SECONDS)
+
+
+async def live_hub(app: web.Application) -> AsyncIterator[None]:
+    hub = app[LIVE_HUB] = Hub(app[SETTINGS].database.url.get_secret_value())
+    task = asyncio.create_task(hub.run(), name="live-listener")
+    try:
+        yield
+    finally:
+        for running in (task, *hub._tasks):
+            running.cancel()
+        await asyncio.gather(task, *hub._tasks, return_exceptions=True)

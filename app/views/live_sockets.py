@@ -1,0 +1,184 @@
+"""The two realtime endpoints (protocol: app/live/PROTOCOL.md).
+
+/c/{token}/ws  a candidate, by the PIN session cookie
+/i/{token}/ws  an interviewer, by the code session cookie or the link's logged-in account
+
+Under the personal link's own path on purpose: the session cookies are scoped to that path,
+so the browser sends them to these sockets and to nothing else.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from app.candidates import queries as candidate_queries
+from app.link_sessions import CANDIDATE_SESSION
+from app.events import queries as event_queries
+from app.events.tokens import looks_like_link_token
+from app.keys import DB_POOL, JANUS, SETTINGS
+from app.live import dispatch, interviews, outcome, presence, queue
+from app.live.access import is_signed_in
+from app.live.channel import Socket, serve
+from app.live.errors import LiveError
+from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.live.snapshots import candidate_state, interviewer_state
+
+routes = web.RouteTableDef()
+
+
+def _token(request: web.Request) -> str:
+    token = request.match_info["token"]
+    if not looks_like_link_token(token):
+        raise web.HTTPNotFound()
+    return token
+
+
+@routes.get("/c/{token}/ws", name="candidate_socket")
+async def candidate_socket(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    pool, settings = app[DB_POOL], app[SETTINGS]
+    async with pool.acquire() as connection:
+        candidate = await candidate_queries.by_access_token(connection, _token(request))
+    if candidate is None or candidate["erased_at"] is not None:
+        raise web.HTTPNotFound()
+    if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
+        raise web.HTTPForbidden()
+    candidate_id, event_id = candidate["id"], candidate["event_id"]
+    offered: set[int] = set()
+
+    async def snapshot() -> dict[str, Any]:
+        async with pool.acquire() as connection:
+            return await candidate_state(connection, candidate_id, event_id, settings)
+
+    def derive(state: dict[str, Any]) -> list[dict[str, Any]]:
+        # "Your turn" once per offer, for the sound and the alert; the state has it too.
+        offer = state["offer"]
+        if offer is None or offer["interview"] in offered:
+            return []
+        offered.add(offer["interview"])
+        return [{"type": "offer", **offer}]
+
+    async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
+        kind = message["type"]
+        async with pool.acquire() as connection:
+            if kind == "check_in":
+                await queue.check_in(connection, candidate_id, settings.live)
+            elif kind == "leave":
+                live = await interviews.live_interview(connection, candidate_id=candidate_id)
+                if live is not None and live["state"] == "active":
+                    room = await interviews.end_interview(connection, live["id"], "candidate")
+                    if room is not None:
+                        await dispatch.close_room(app[JANUS], room.server, room.room_id,
+                                                  room.secret)
+                else:
+                    await queue.leave(connection, candidate_id)
+            elif kind == "accept":
+                live = await interviews.live_interview(connection, candidate_id=candidate_id)
+                if live is None:
+                    raise LiveError("offer_gone")
+                if live["state"] == "offered":
+                    await interviews.accept_offer(connection, live["id"], candidate_id)
+                # Accepting again (a reload during the interview) gives a new ticket.
+                tickets = await dispatch.reissue_tickets(connection, settings, live["id"])
+                if tickets is None:
+                    raise LiveError("offer_gone")
+                return {"type": "ticket", "interview": live["id"], "ticket": tickets[0]}
+            elif kind == "feedback":
+                interview_id = await connection.fetchval("""
+                    SELECT id FROM interview WHERE candidate_id = $1 AND state = 'ended'
+                    ORDER BY ended_at DESC LIMIT 1""", candidate_id)
+                if interview_id is None:
+                    raise LiveError("feedback_not_open")
+                await outcome.save_feedback(connection, interview_id, candidate_id,
+                                            interested=message["interested"],
+                                            comment=message["comment"])
+        return None
+
+    async def opened() -> None:
+        async with pool.acquire() as connection:
+            await queue.reconnected(connection, candidate_id)
+
+    async def closed() -> None:
+        # The grace period starts (rule 5); a reconnect within it changes nothing.
+        async with pool.acquire() as connection:
+            await queue.disconnected(connection, candidate_id)
+
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive),
+                       CANDIDATE_TYPES, act, opened, closed)
+
+
+@routes.get("/i/{token}/ws", name="interviewer_socket")
+async def interviewer_socket(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    pool, settings = app[DB_POOL], app[SETTINGS]
+    async with pool.acquire() as connection:
+        event = await event_queries.by_interviewer_token(connection, _token(request))
+    if event is None or event["deleted_at"] is not None:
+        raise web.HTTPNotFound()
+    if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
+        raise web.HTTPForbidden()
+    interviewer_id, event_id = event["interviewer_id"], event["id"]
+
+    async def snapshot() -> dict[str, Any]:
+        async with pool.acquire() as connection:
+            return await interviewer_state(connection, interviewer_id, event_id, settings)
+
+    async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
+        kind = message["type"]
+        if kind in ("next", "pick"):
+            if kind == "next":
+                done = await dispatch.next_candidate(pool, app[JANUS], settings, interviewer_id)
+                if done is None:
+                    return {"type": "queue_empty"}
+            else:
+                done = await dispatch.pick_candidate(pool, app[JANUS], settings, interviewer_id,
+                                                     message["candidate"])
+            return {"type": "dispatched", "interview": done.offer.interview_id,
+                    "candidate": done.offer.candidate_id, "ticket": done.interviewer_ticket}
+        async with pool.acquire() as connection:
+            if kind in ("pause", "resume"):
+                await presence.set_presence(connection, interviewer_id, paused=kind == "pause")
+                return None
+            if kind == "message":
+                async with connection.transaction():
+                    await connection.execute("""
+                        INSERT INTO live_message (event_id, interviewer_id, text)
+                        VALUES ($1, $2, $3)""", event_id, interviewer_id, message["text"])
+                    await queue.notify(connection, event_id, "message")
+                return None
+            live = await interviews.live_interview(connection, interviewer_id=interviewer_id)
+            if kind == "extend":
+                if live is None:
+                    raise LiveError("not_active")
+                await interviews.extend_interview(connection, live["id"], interviewer_id,
+                                                  settings.live)
+            elif kind == "end":
+                if live is None or live["state"] != "active":
+                    raise LiveError("not_active")
+                room = await interviews.end_interview(connection, live["id"], "interviewer")
+                if room is not None:
+                    await dispatch.close_room(app[JANUS], room.server, room.room_id, room.secret)
+            elif kind == "save":
+                # The live interview, or else the one just ended (notes are saved as typed,
+                # also after the end).
+                interview_id = live["id"] if live is not None else await connection.fetchval("""
+                    SELECT id FROM interview WHERE interviewer_id = $1 AND state = 'ended'
+                    ORDER BY ended_at DESC LIMIT 1""", interviewer_id)
+                if interview_id is None:
+                    raise LiveError("not_active")
+                await outcome.save_record(connection, interview_id, interviewer_id,
+                                          notes=message["notes"], covered=message["covered"],
+                                          ratings=message["ratings"])
+        return None
+
+    async def opened() -> None:
+        async with pool.acquire() as connection:
+            await presence.set_presence(connection, interviewer_id, connected=True)
+
+    async def closed() -> None:
+        async with pool.acquire() as connection:
+            await presence.set_presence(connection, interviewer_id, connected=False)
+
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
+                       INTERVIEWER_TYPES, act, opened, closed)

@@ -1,0 +1,106 @@
+"""What the realtime-channel tests share: signing in as a candidate or an interviewer, a
+second application instance on the same database, and a socket whose every message is kept."""
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiohttp import ClientSession, CookieJar, WSMsgType
+
+from app.application import create_app
+from app.keys import JANUS
+from app.localstack.processes import free_port
+from app.settings import Settings
+from tests.helpers import csrf_from
+from tests.serving import serving
+
+CANDIDATE_PIN = "654321"    # tests/integration/live_support.py makes them so
+INTERVIEWER_CODE = "123456"
+
+
+def new_client() -> ClientSession:
+    return ClientSession(cookie_jar=CookieJar(unsafe=True))
+
+
+async def sign_in_candidate(http: ClientSession, base_url: str, token: str) -> None:
+    csrf = await csrf_from(http, f"{base_url}/c/{token}")
+    async with http.post(f"{base_url}/c/{token}", data={"pin": CANDIDATE_PIN, "csrf_token": csrf},
+                         allow_redirects=False) as response:
+        assert response.status == 303, await response.text()
+
+
+async def sign_in_interviewer(http: ClientSession, base_url: str, token: str,
+                              code: str = INTERVIEWER_CODE) -> int:
+    csrf = await csrf_from(http, f"{base_url}/i/{token}")
+    async with http.post(f"{base_url}/i/{token}", data={"code": code, "csrf_token": csrf},
+                         allow_redirects=False) as response:
+        return response.status
+
+
+@asynccontextmanager
+async def second_instance(settings: Settings) -> AsyncIterator[str]:
+    """Another application process, as far as the database can tell: its own pool, its own
+    LISTEN connection, its own sockets."""
+    port = free_port()
+    other = settings.model_copy(update={"app": settings.app.model_copy(update={"port": port})})
+    app = create_app(other)
+    async with serving(app, port) as url:
+        await app[JANUS].connections["janus1"].wait_ready(20)
+        yield url
+
+
+class Recorder:
+    """A socket that keeps every message it receives, to wait for some and check all."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.messages: list[dict[str, Any]] = []
+        self.raw: list[str] = []
+        self._arrived = asyncio.Condition()
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            if frame.type == WSMsgType.TEXT:
+                self.raw.append(frame.data)
+                async with self._arrived:
+                    self.messages.append(json.loads(frame.data))
+                    self._arrived.notify_all()
+
+    async def send(self, **message: Any) -> None:
+        await self.ws.send_str(json.dumps(message))
+
+    async def wait_for(self, match: Callable[[dict], bool], timeout: float = 10,
+                       after: int = 0) -> dict[str, Any]:
+        """The first message from index `after` on that matches."""
+        async def found():
+            async with self._arrived:
+                while True:
+                    for message in self.messages[after:]:
+                        if match(message):
+                            return message
+                    await self._arrived.wait()
+        return await asyncio.wait_for(found(), timeout)
+
+    async def request(self, reply_types: set[str], **message: Any) -> dict[str, Any]:
+        """Send and wait for the reply (a message of one of reply_types, or an error)."""
+        mark = len(self.messages)
+        await self.send(**message)
+        return await self.wait_for(lambda m: m["type"] in reply_types | {"error"}, after=mark)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+@asynccontextmanager
+async def recording(http: ClientSession, url: str) -> AsyncIterator[Recorder]:
+    async with http.ws_connect(url) as ws:
+        recorder = Recorder(ws)
+        try:
+            yield recorder
+        finally:
+            await recorder.close()
