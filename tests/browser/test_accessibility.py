@@ -1,6 +1,8 @@
 """Every page passes axe-core's WCAG 2.1 A/AA rules, in both languages, desktop and phone."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
@@ -36,3 +38,25 @@ async def test_keyboard_reaches_the_language_switch_with_visible_focus(new_page)
     await page.keyboard.press("Enter")
     await page.wait_for_load_state()
     assert await page.get_attribute("html", "lang") == "en"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_interviewer_link_page_meets_wcag_aa(new_page, db, language, viewport):
+    organization = await db.fetchval("INSERT INTO organization (name) VALUES ('Axe AB') RETURNING id")
+    event_id = await db.fetchval("""
+        INSERT INTO event (organization_id, title, starts_at, duration_minutes, interview_minutes,
+                           capacity, state)
+        VALUES ($1, 'Tillgänglighet', now() + interval '1 day', 60, 10, 10, 'published')
+        RETURNING id""", organization)
+    token = secrets.token_urlsafe(18)
+    await db.execute("""INSERT INTO event_interviewer (event_id, email, access_token, access_code)
+                        VALUES ($1, 'axe@example.se', $2, '123456')""", event_id, token)
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    await page.goto(f"/i/{token}")
+    await assert_accessible(page)
+    await page.fill("#code", "000000")  # wrong: the form comes back with its error
+    await page.get_by_role("button").last.click()
+    await page.wait_for_selector("#error-summary")
+    await assert_accessible(page)
