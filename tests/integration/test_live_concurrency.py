@@ -15,6 +15,7 @@ import asyncpg
 from app.keys import JANUS
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
+from tests.integration.live_dispatch_worker import press_next  # the same press in both processes
 from tests.integration.live_support import assert_invariants, make_live_event, offer_with_room
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,15 +32,6 @@ async def start_other_process(environ: dict[str, str], interviewers: list[int]):
     line = await asyncio.wait_for(worker.stdout.readline(), 60)
     assert line.strip() == b"ready", line
     return worker
-
-
-async def press_next(pool, rooms, settings, interviewer_id: int) -> dict:
-    try:
-        got = await dispatch.next_candidate(pool, rooms, settings, interviewer_id)
-    except LiveError as error:
-        return {"interviewer": interviewer_id, "error": error.code}
-    return {"interviewer": interviewer_id,
-            "candidate": None if got is None else got.offer.candidate_id}
 
 
 async def test_fifty_interviewers_forty_candidates_two_processes(db, stack, settings, app_server):
