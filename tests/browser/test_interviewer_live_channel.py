@@ -1,0 +1,82 @@
+"""web/static/js/live/channel.js in a real browser against the real socket: the first state,
+replies in order, errors as replies, reconnecting after a drop, the ping/pong watchdog."""
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.channel_support import INTERVIEWER_CODE
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+OPEN_CHANNEL = """async (options) => {
+  const { LiveChannel, pageSocketUrl } = await import('/static/js/live/channel.js');
+  const channel = new LiveChannel(pageSocketUrl(), options);
+  window.channel = channel;
+  window.seen = { states: [], statuses: [] };
+  channel.addEventListener('state', (e) => window.seen.states.push(e.detail));
+  channel.addEventListener('status', (e) => window.seen.statuses.push(e.detail));
+  channel.connect();
+}"""
+
+
+async def interviewer_page(new_page, db, base_url, **options):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1",
+                              event.interviewers[0])
+    page = await new_page()
+    await page.goto(f"/i/{token}")
+    await page.fill("#code", INTERVIEWER_CODE)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"**/i/{token}")
+    await page.evaluate(OPEN_CHANNEL, options)
+    await page.wait_for_function("window.seen.states.length > 0")
+    return page, event
+
+
+async def test_state_replies_in_order_and_errors(new_page, db, base_url):
+    page, _event = await interviewer_page(new_page, db, base_url)
+    assert await page.evaluate("window.seen.statuses") == ["connecting", "open"]
+    state = await page.evaluate("window.seen.states[0]")
+    assert state["type"] == "state" and state["queue"] == []
+    replies = await page.evaluate("""() => Promise.all([
+        channel.send({type: 'ping'}), channel.send({type: 'next'}),
+        channel.send({type: 'pick', candidate: 'x'}), channel.send({type: 'pause'})])""")
+    assert [r["type"] for r in replies] == ["pong", "queue_empty", "error", "ok"]
+    assert replies[2]["code"] == "invalid_fields"
+    assert replies[3]["for"] == "pause"
+
+
+async def test_reconnects_after_a_drop_and_rejects_pending(new_page, db, base_url):
+    page, _event = await interviewer_page(new_page, db, base_url, minDelayMs=200)
+    rejected = await page.evaluate("""async () => {
+        const pending = channel.send({type: 'ping'});
+        channel.ws.close();   // no message is dispatched after close()
+        try { await pending; return false; } catch (e) { return e.name; }
+    }""")
+    assert rejected == "ChannelClosed"
+    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 2")
+    assert "reconnecting" in await page.evaluate("window.seen.statuses")
+    # Again, and the state comes anew after each reconnect.
+    await page.evaluate("channel.ws.close()")
+    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 3",
+                                 timeout=5000)
+    reply = await page.evaluate("channel.send({type: 'ping'})")
+    assert reply == {"type": "pong"}
+    # Sending while not connected rejects at once.
+    assert await page.evaluate("""async () => {
+        channel.close();
+        try { await channel.send({type: 'ping'}); return 'sent'; } catch (e) { return e.name; }
+    }""") == "ChannelClosed"
+
+
+async def test_watchdog_reconnects_when_no_pong(new_page, db, base_url):
+    page, _event = await interviewer_page(new_page, db, base_url, pingMs=300,
+                                          pongTimeoutMs=300, minDelayMs=100)
+    await page.wait_for_timeout(1000)   # pongs come: nothing happens
+    assert await page.evaluate("window.seen.statuses") == ["connecting", "open"]
+    # A connection that swallows what is sent: no pong comes back.
+    await page.evaluate("channel.ws.send = () => {}")
+    await page.wait_for_function("window.seen.statuses.includes('reconnecting')", timeout=3000)
+    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 2",
+                                 timeout=5000)

@@ -1,0 +1,190 @@
+// The realtime channel (app/live/PROTOCOL.md) as seen from a page: one WebSocket that
+// keeps itself open. Shared by the candidate's and the interviewer's pages; draws nothing.
+//
+//   const channel = new LiveChannel(pageSocketUrl());
+//   channel.addEventListener("state", (e) => draw(e.detail));    // every state message
+//   channel.addEventListener("message", (e) => ...);             // any other push (offer)
+//   channel.addEventListener("status", (e) => ...);              // connecting | open | reconnecting
+//   channel.connect();
+//   const reply = await channel.send({type: "next"});            // ok | error | ticket | ...
+//
+// Every client message gets exactly one reply, in order, so replies are matched to sends
+// by a FIFO of pending promises. A reply of type "error" resolves (the caller reads its
+// code); the promise rejects only when the socket closes (or is not open) before the reply.
+// After any close the channel reconnects by itself with back-off (1 s doubling to 10 s);
+// the server sends a full state on every connect, so nothing needs replaying.
+
+const REPLY_TYPES = new Set(["ok", "error", "ticket", "dispatched", "queue_empty", "pong"]);
+
+export class ChannelClosed extends Error {
+  constructor() {
+    super("The live connection closed before the reply came");
+    this.name = "ChannelClosed";
+  }
+}
+
+// ws:// or wss:// for the personal page's socket: the page's path + "/ws".
+export function pageSocketUrl(path = location.pathname) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path.replace(/\/+$/, "")}/ws`;
+}
+
+export class LiveChannel extends EventTarget {
+  constructor(url, options = {}) {
+    super();
+    this.url = url;
+    this.pingMs = options.pingMs ?? 15000;
+    this.pongTimeoutMs = options.pongTimeoutMs ?? 10000;
+    this.minDelayMs = options.minDelayMs ?? 1000;
+    this.maxDelayMs = options.maxDelayMs ?? 10000;
+    this.status = "idle";
+    this.lastState = null;
+    this.ws = null;
+    this.pending = [];
+    this.delayMs = this.minDelayMs;
+    this.stopped = true;
+    this.retryTimer = null;
+    this.pingTimer = null;
+    this.pongTimer = null;
+    this.onOnline = () => {
+      if (!this.stopped && this.status !== "open") this.reconnectNow();
+    };
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    this.emit("status", status);
+  }
+
+  connect() {
+    if (!this.stopped) return this;
+    this.stopped = false;
+    window.addEventListener("online", this.onOnline);
+    this.open("connecting");
+    return this;
+  }
+
+  // Stop for good (page leaving): no reconnect afterwards.
+  close() {
+    this.stopped = true;
+    window.removeEventListener("online", this.onOnline);
+    clearTimeout(this.retryTimer);
+    this.drop();
+    this.setStatus("idle");
+  }
+
+  open(status) {
+    this.setStatus(status);
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (failure) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      if (ws !== this.ws) return;
+      this.delayMs = this.minDelayMs;
+      this.setStatus("open");
+      this.startPinging();
+    });
+    ws.addEventListener("message", (event) => {
+      if (ws === this.ws) this.receive(event.data);
+    });
+    ws.addEventListener("close", () => {
+      if (ws !== this.ws) return;
+      this.drop();
+      this.scheduleReconnect();
+    });
+    // "error" is always followed by "close"; nothing to do here.
+  }
+
+  receive(data) {
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch (failure) {
+      return;
+    }
+    if (!message || typeof message.type !== "string") return;
+    if (message.type === "state") {
+      this.lastState = message;
+      this.emit("state", message);
+    } else if (REPLY_TYPES.has(message.type)) {
+      const waiting = this.pending.shift();
+      if (waiting) waiting.resolve(message);
+    } else {
+      this.emit("message", message);
+    }
+  }
+
+  send(message) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new ChannelClosed());
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ resolve, reject });
+      this.ws.send(JSON.stringify(message));
+    });
+  }
+
+  startPinging() {
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => this.ping(), this.pingMs);
+  }
+
+  ping() {
+    if (this.pongTimer !== null) return;  // still waiting for the last pong
+    const ws = this.ws;
+    this.pongTimer = setTimeout(() => {
+      this.pongTimer = null;
+      if (ws === this.ws) this.reconnectNow();  // no pong: the connection is dead
+    }, this.pongTimeoutMs);
+    this.send({ type: "ping" }).then(() => this.stopWatchdog(), () => {});
+  }
+
+  stopWatchdog() {
+    clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+  }
+
+  // Forget the current socket: rejects what waits for a reply, stops the heartbeat.
+  drop() {
+    clearInterval(this.pingTimer);
+    this.stopWatchdog();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= WebSocket.OPEN) {
+      try {
+        ws.close();
+      } catch (failure) { /* already closing */ }
+    }
+    const waiting = this.pending;
+    this.pending = [];
+    for (const { reject } of waiting) reject(new ChannelClosed());
+  }
+
+  reconnectNow() {
+    clearTimeout(this.retryTimer);
+    this.drop();
+    this.open("reconnecting");
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    this.setStatus("reconnecting");
+    clearTimeout(this.retryTimer);
+    const jittered = this.delayMs * (0.8 + Math.random() * 0.4);
+    const delay = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, jittered));
+    this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped) this.open("reconnecting");
+    }, delay);
+  }
+}
