@@ -8,6 +8,7 @@ from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
 from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
+from app.live.connections import live_connections
 from app.live.hub import live_hub
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
@@ -19,6 +20,7 @@ from app.views import (dev_mail, event_changes, events, health, interviewer_link
                        join, landing, language)
 from app.views import account_page, accounts, colleagues, password_reset
 from app.views import candidate_admin, candidate_page, live_sockets, registration
+from app.views import help as help_page, texts
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
@@ -36,12 +38,13 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(janus_pool)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
+    app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(live_sweeper)
     app.cleanup_ctx.append(live_hub)
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
-    for module in (registration, candidate_page, candidate_admin, live_sockets):
+    for module in (registration, candidate_page, candidate_admin, live_sockets, texts, help_page):
         app.router.add_routes(module.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)

@@ -1,0 +1,51 @@
+"""The help page (sv/en, its anchored sections, axe) and the catalogs the live pages switch with."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS, assert_accessible
+
+pytestmark = pytest.mark.browser
+
+SHOTS = "/tmp/shots-candidate-web"
+SECTIONS = ["browser", "camera", "microphone", "network", "mail", "contact"]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_help_page(new_page, settings, language, viewport):
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    await page.goto("/")
+    await page.click("footer a[href='/help']")  # linked from every page's footer
+    await page.wait_for_url("**/help")
+    assert await page.get_attribute("html", "lang") == language
+    heading = await page.text_content("h1")
+    assert heading == {"sv": "Hjälp inför intervjudagen", "en": "Help for the interview day"}[language]
+    for section in SECTIONS:
+        assert await page.locator(f"section#{section} h2").count() == 1
+    text = await page.text_content("main")
+    for word in ("Chrome", "Edge", "Safari", "Internet Explorer"):
+        assert word in text
+    contact = page.locator(f"#contact a[href='mailto:{settings.app.support_email}']")
+    assert await contact.count() == 1
+    await page.screenshot(path=f"{SHOTS}/help-{language}-{viewport}.png", full_page=True)
+    await assert_accessible(page)
+
+
+async def test_catalog_json(http, base_url):
+    async with http.get(f"{base_url}/texts/sv.json") as response:
+        assert response.status == 200
+        assert response.content_type == "application/json"
+        etag = response.headers["ETag"]
+        assert "max-age" in response.headers["Cache-Control"]
+        catalog = await response.json()
+    assert catalog["Help"] == "Hjälp"
+    assert "" not in catalog
+    async with http.get(f"{base_url}/texts/sv.json", headers={"If-None-Match": etag}) as response:
+        assert response.status == 304
+    async with http.get(f"{base_url}/texts/en.json") as response:
+        assert response.status == 200
+        assert isinstance(await response.json(), dict)
+    async with http.get(f"{base_url}/texts/de.json") as response:
+        assert response.status == 404

@@ -1,0 +1,162 @@
+// Texts in the page's language, and switching language without reloading the page (so a call
+// stays up). The catalog comes from GET /texts/{code}.json (app/views/texts.py): msgid → text.
+//
+//   _("Your turn!")                       the current language's text (English is the msgid)
+//   _("%(count)s left", {count: 3})       placeholders filled from params
+//   language()                            "sv" or "en"
+//   onLanguageChange(callback)            called with the new code after a switch; returns an
+//                                         unsubscribe function
+//   await installLanguageSwitch()         loads the catalog and, on <body data-live-page>, takes
+//                                         over the layout's language links
+//   await setLanguage(code)               what a click on a language link does
+//   translatePage(root = document)        re-applies the texts below (done by setLanguage)
+//
+// What the switch updates in the HTML (write the English msgid, the server renders the text):
+//   data-i18n="English msgid"                 textContent
+//   data-i18n-params='{"name": "value"}'      placeholders for data-i18n
+//   data-i18n-attr="aria-label:msgid;title:msgid"   attributes
+//   data-i18n-slot="name" on a child of a data-i18n element: kept as the %(name)s placeholder
+//                                             (a link inside a sentence)
+//   data-text-sv / data-text-en                textContent, both given by the server (dates)
+//   <body data-i18n-title="msgid">             document.title is "<text> – Snabbintervjuer"
+//
+// In JS write _("…") with a plain double-quoted literal, so babel's extractor finds it.
+
+const PLACEHOLDER = /%\((\w+)\)s/g;
+const catalogs = new Map(); // code -> Promise<{msgid: text}>
+const callbacks = new Set();
+let current = document.documentElement.lang || "en";
+let catalog = {};
+
+export function _(msgid, params) {
+  const text = catalog[msgid] || msgid;
+  if (!params) return text;
+  return text.replace(PLACEHOLDER, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+export function language() {
+  return current;
+}
+
+export function onLanguageChange(callback) {
+  callbacks.add(callback);
+  return () => callbacks.delete(callback);
+}
+
+function loadCatalog(code) {
+  if (!catalogs.has(code)) {
+    const loading = fetch(`/texts/${code}.json`, { credentials: "same-origin" }).then((reply) => {
+      if (!reply.ok) throw new Error(`no texts for ${code}: ${reply.status}`);
+      return reply.json();
+    });
+    loading.catch(() => catalogs.delete(code)); // try again next time
+    catalogs.set(code, loading);
+  }
+  return catalogs.get(code);
+}
+
+function fillSlots(element, text) {
+  // The sentence around kept child elements (e.g. a link): text nodes are rebuilt, the
+  // elements marked data-i18n-slot stay the same nodes.
+  const slots = new Map();
+  for (const child of element.querySelectorAll(":scope > [data-i18n-slot]")) {
+    slots.set(child.dataset.i18nSlot, child);
+  }
+  const parts = text.split(PLACEHOLDER); // odd indexes are placeholder names
+  const nodes = parts.map((part, index) => {
+    if (index % 2 === 0) return document.createTextNode(part);
+    return slots.get(part) || document.createTextNode(`%(${part})s`);
+  });
+  element.replaceChildren(...nodes);
+}
+
+export function translatePage(root = document) {
+  for (const element of root.querySelectorAll("[data-i18n]")) {
+    let params;
+    try {
+      params = element.dataset.i18nParams ? JSON.parse(element.dataset.i18nParams) : undefined;
+    } catch {
+      params = undefined;
+    }
+    if (element.querySelector(":scope > [data-i18n-slot]")) {
+      fillSlots(element, _(element.dataset.i18n, params));
+    } else {
+      element.textContent = _(element.dataset.i18n, params);
+    }
+  }
+  for (const element of root.querySelectorAll("[data-i18n-attr]")) {
+    for (const pair of element.dataset.i18nAttr.split(";")) {
+      const split = pair.indexOf(":");
+      if (split > 0) element.setAttribute(pair.slice(0, split).trim(), _(pair.slice(split + 1).trim()));
+    }
+  }
+  const key = `text${current[0].toUpperCase()}${current.slice(1)}`;
+  for (const element of root.querySelectorAll(`[data-text-${current}]`)) {
+    element.textContent = element.dataset[key];
+  }
+  if (root === document && document.body.dataset.i18nTitle) {
+    document.title = `${_(document.body.dataset.i18nTitle)} – Snabbintervjuer`;
+  }
+}
+
+function redrawSwitch() {
+  // The layout's switch: the current language as plain text, the others as links.
+  const next = encodeURIComponent(location.pathname + location.search);
+  const hadFocus = !!document.activeElement?.closest?.(".language-switch");
+  for (const item of document.querySelectorAll(".language-switch li")) {
+    const old = item.querySelector("[lang]");
+    if (!old) continue;
+    const code = old.getAttribute("lang");
+    const replacement = document.createElement(code === current ? "span" : "a");
+    replacement.setAttribute("lang", code);
+    replacement.textContent = old.textContent;
+    if (code === current) {
+      replacement.className = "current";
+      replacement.setAttribute("aria-current", "true");
+    } else {
+      replacement.href = `/lang/${code}?next=${next}`;
+      replacement.hreflang = code;
+    }
+    old.replaceWith(replacement);
+  }
+  // Keep keyboard users in the switch: focus the link back to the language just left.
+  if (hadFocus) document.querySelector(".language-switch a[lang]")?.focus();
+}
+
+export async function setLanguage(code) {
+  const texts = await loadCatalog(code);
+  current = code;
+  catalog = texts;
+  // The same cookie the /lang/{code} link sets (not HttpOnly), so later pages agree.
+  const secure = location.protocol === "https:" ? "; secure" : "";
+  document.cookie = `lang=${code}; path=/; max-age=${365 * 24 * 3600}; samesite=lax${secure}`;
+  document.documentElement.lang = code;
+  translatePage();
+  redrawSwitch();
+  for (const callback of [...callbacks]) {
+    try {
+      callback(code);
+    } catch (error) {
+      console.error(error);
+    }
+  }
+}
+
+export async function installLanguageSwitch() {
+  current = document.documentElement.lang || "en";
+  try {
+    catalog = await loadCatalog(current);
+  } catch (error) {
+    console.error(error); // the msgids (English) still show
+  }
+  if (!("livePage" in document.body.dataset)) return;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.(".language-switch a[lang]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
+        || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    setLanguage(link.getAttribute("lang")).catch(() => {
+      location.href = link.href; // the catalog did not come: the ordinary way, with a reload
+    });
+  });
+}
