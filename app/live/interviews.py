@@ -123,6 +123,35 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
         return [_room(row) for row in expired if row["room_id"] is not None]
 
 
+async def withdraw_offer(connection: asyncpg.Connection,
+                         interviewer_id: int) -> RoomToClose | None:
+    """The interviewer takes back an offer the candidate has not taken up (they chose the
+    wrong person, or must step away). The candidate gets the old place back: not a miss.
+    Refused (`offer_gone`) when the interviewer has no open offer, e.g. it was accepted."""
+    async with connection.transaction():
+        candidate_id = await connection.fetchval("""
+            SELECT candidate_id FROM interview
+            WHERE interviewer_id = $1 AND state = 'offered'""", interviewer_id)
+        if candidate_id is None:
+            raise LiveError("offer_gone")
+        await connection.execute(  # the entry first: the lock order above
+            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id)
+        row = await connection.fetchrow("""
+            UPDATE interview SET state = 'withdrawn', ended_at = now(), end_reason = 'withdrawn'
+            WHERE interviewer_id = $1 AND candidate_id = $2 AND state = 'offered'
+            RETURNING id, event_id, janus_server, room_id, room_secret""",
+            interviewer_id, candidate_id)
+        if row is None:  # accepted or expired while we waited for the lock
+            raise LiveError("offer_gone")
+        await connection.execute("""
+            UPDATE queue_entry SET state = 'waiting', updated_at = now()
+            WHERE candidate_id = $1 AND state = 'offered'""", candidate_id)
+        await notify(connection, row["event_id"], "offer_withdrawn", interview=row["id"],
+                     interviewer=interviewer_id, candidate=candidate_id)
+        await notify(connection, row["event_id"], "queue")
+        return _room(row)
+
+
 async def end_interview(connection: asyncpg.Connection, interview_id: int,
                         reason: str) -> RoomToClose | None:
     """End an active interview ('interviewer', 'candidate' or 'time'); the candidate is

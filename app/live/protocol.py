@@ -16,8 +16,8 @@ MAX_FRAME = 64 * 1024          # a save with 20 ratings and long notes fits easi
 MAX_MESSAGE_TEXT = 500         # live_message.text allows as much
 
 CANDIDATE_TYPES = frozenset({"ping", "check_in", "leave", "accept", "feedback"})
-INTERVIEWER_TYPES = frozenset({"ping", "next", "pick", "pause", "resume", "message",
-                               "extend", "end", "save"})
+INTERVIEWER_TYPES = frozenset({"ping", "next", "pick", "withdraw", "pause", "resume",
+                               "message", "extend", "end", "save"})
 # Codes the channel itself gives, beside app.live.errors.CODES.
 CHANNEL_CODES = frozenset({"malformed", "unknown_type", "invalid_fields", "busy_retry",
                            "server_error"})

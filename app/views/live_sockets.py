@@ -8,6 +8,7 @@ so the browser sends them to these sockets and to nothing else.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from aiohttp import web
@@ -17,7 +18,8 @@ from app.link_sessions import CANDIDATE_SESSION
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live import dispatch, interviews, outcome, presence, queue
+from app.live import connections, dispatch, interviews, outcome, presence, queue
+from app.live.connections import LIVE_PROCESS
 from app.live.access import is_signed_in
 from app.live.channel import Socket, serve
 from app.live.errors import LiveError
@@ -95,14 +97,20 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                                             comment=message["comment"])
         return None
 
+    socket_ids: list[uuid.UUID] = []
+
     async def opened() -> None:
         async with pool.acquire() as connection:
+            socket_ids.append(await connections.open_connection(
+                connection, app[LIVE_PROCESS], candidate_id=candidate_id))
             await queue.reconnected(connection, candidate_id)
 
     async def closed() -> None:
-        # The grace period starts (rule 5); a reconnect within it changes nothing.
+        # The last of the candidate's sockets: the grace period starts (rule 5); a
+        # reconnect within it changes nothing.
         async with pool.acquire() as connection:
-            await queue.disconnected(connection, candidate_id)
+            if socket_ids and await connections.close_connection(connection, socket_ids[0]):
+                await connections.gone(connection, candidate_id=candidate_id)
 
     return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive),
                        CANDIDATE_TYPES, act, opened, closed)
@@ -147,6 +155,10 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                         VALUES ($1, $2, $3)""", event_id, interviewer_id, message["text"])
                     await queue.notify(connection, event_id, "message")
                 return None
+            if kind == "withdraw":
+                room = await interviews.withdraw_offer(connection, interviewer_id)
+                await dispatch.close_room(app[JANUS], room.server, room.room_id, room.secret)
+                return None
             live = await interviews.live_interview(connection, interviewer_id=interviewer_id)
             if kind == "extend":
                 if live is None:
@@ -172,13 +184,18 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                                           ratings=message["ratings"])
         return None
 
+    socket_ids: list[uuid.UUID] = []
+
     async def opened() -> None:
         async with pool.acquire() as connection:
+            socket_ids.append(await connections.open_connection(
+                connection, app[LIVE_PROCESS], interviewer_id=interviewer_id))
             await presence.set_presence(connection, interviewer_id, connected=True)
 
     async def closed() -> None:
         async with pool.acquire() as connection:
-            await presence.set_presence(connection, interviewer_id, connected=False)
+            if socket_ids and await connections.close_connection(connection, socket_ids[0]):
+                await connections.gone(connection, interviewer_id=interviewer_id)
 
     return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
                        INTERVIEWER_TYPES, act, opened, closed)

@@ -1,0 +1,127 @@
+"""Which event-day WebSockets are open, across every application process.
+
+A candidate or an interviewer counts as connected while any of their sockets is open, so a
+second tab (or a phone beside the laptop) closing is not a disconnection: the grace period
+(rule 5) and an interviewer leaving the wait estimate start only when the last one closes.
+
+Each process registers itself and beats every HEARTBEAT_SECONDS. When a process dies without
+closing its sockets (SIGKILL, power cut: rule 7), its rows stay behind; any other process that
+sees its heartbeat older than STALE_SECONDS removes them and records the people they held as
+disconnected, as the dead process would have done. The browsers meanwhile reconnect to a
+live process, which records them connected again.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL
+from app.live import presence, queue
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 15.0
+# Four missed beats: a process that is merely slow (a long GC pause, a busy database) is
+# not declared dead.
+STALE_SECONDS = 60.0
+LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
+
+
+async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID, *,
+                          candidate_id: int | None = None,
+                          interviewer_id: int | None = None) -> uuid.UUID:
+    connection_id = uuid.uuid4()
+    await connection.execute("""
+        INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
+        VALUES ($1, $2, $3, $4)""", connection_id, process_id, candidate_id, interviewer_id)
+    return connection_id
+
+
+async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> bool:
+    """Forget one socket; True when its person has no other open. The DELETE commits before
+    the count (no transaction on purpose): of two tabs closing at once, the later count
+    sees both gone, so one of them always records the disconnection."""
+    row = await connection.fetchrow("""
+        DELETE FROM live_connection WHERE id = $1
+        RETURNING candidate_id, interviewer_id""", connection_id)
+    if row is None:
+        return False  # already reaped
+    return not await _still_connected(connection, row["candidate_id"], row["interviewer_id"])
+
+
+async def _still_connected(connection: asyncpg.Connection, candidate_id: int | None,
+                           interviewer_id: int | None) -> bool:
+    return await connection.fetchval("""
+        SELECT EXISTS (SELECT 1 FROM live_connection
+                       WHERE candidate_id = $1 OR interviewer_id = $2)""",
+                                     candidate_id, interviewer_id)
+
+
+async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = None,
+               interviewer_id: int | None = None) -> None:
+    """Record that a person's last socket closed."""
+    if candidate_id is not None:
+        await queue.disconnected(connection, candidate_id)
+    else:
+        await presence.set_presence(connection, interviewer_id, connected=False)
+
+
+async def reap_dead_processes(connection: asyncpg.Connection,
+                              stale_seconds: float = STALE_SECONDS,
+                              stopping: uuid.UUID | None = None) -> int:
+    """Remove the sockets of processes that stopped beating (and of `stopping`, this process
+    when it shuts down) and record their people as disconnected (unless they are connected
+    elsewhere by now); the number of sockets removed."""
+    async with connection.transaction():
+        dead = [row["id"] for row in await connection.fetch("""
+            SELECT id FROM live_process
+            WHERE seen_at < now() - make_interval(secs => $1) OR id = $2
+            FOR UPDATE SKIP LOCKED""", stale_seconds, stopping)]
+        rows = await connection.fetch("""
+            DELETE FROM live_connection WHERE process_id = ANY($1::uuid[])
+            RETURNING candidate_id, interviewer_id""", dead)
+        await connection.execute("DELETE FROM live_process WHERE id = ANY($1::uuid[])", dead)
+    for person in {(row["candidate_id"], row["interviewer_id"]) for row in rows}:
+        if not await _still_connected(connection, *person):
+            await gone(connection, candidate_id=person[0], interviewer_id=person[1])
+    if rows:
+        log.info("removed %d socket(s) of stopped processes", len(rows))
+    return len(rows)
+
+
+async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        try:
+            async with pool.acquire() as connection:
+                await connection.execute("""
+                    INSERT INTO live_process (id) VALUES ($1)
+                    ON CONFLICT (id) DO UPDATE SET seen_at = now()""", process_id)
+                await reap_dead_processes(connection)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            log.warning("live heartbeat failed: %s", type(error).__name__)
+
+
+async def live_connections(app: web.Application) -> AsyncIterator[None]:
+    """This process's identity and heartbeat (a cleanup_ctx, after the database pool)."""
+    pool = app[DB_POOL]
+    process_id = app[LIVE_PROCESS] = uuid.uuid4()
+    async with pool.acquire() as connection:
+        await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
+    task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        try:
+            async with pool.acquire() as connection:
+                # Sockets still listed here were closed without their handler finishing:
+                # record their people as gone now rather than after STALE_SECONDS.
+                await reap_dead_processes(connection, stopping=process_id)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("live process not deregistered: %s", type(error).__name__)
