@@ -169,6 +169,16 @@ export class RoomCall extends EventTarget {
     this.emit("remoteleft", { feed });
   }
 
+  // The peer connections in use, for getStats (the connection-quality indicator): own media
+  // out, and each participant's media in.
+  peerConnections() {
+    const pc = (handle) => handle?.webrtcStuff?.pc || null;
+    return {
+      publisher: pc(this.publisher),
+      subscribers: [...this.subscribers.values()].map((entry) => pc(entry.handle)).filter(Boolean),
+    };
+  }
+
   setMicrophone(enabled) {
     if (enabled) this.publisher?.unmuteAudio();
     else this.publisher?.muteAudio();
