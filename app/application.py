@@ -10,17 +10,20 @@ from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
 from app.live.connections import live_connections
 from app.live.hub import live_hub
+from app.live.reconciler import room_reconciler
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app.middleware import error_middleware, language_middleware
 from app.settings import Settings
+from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
                        join, landing, language)
 from app.views import account_page, accounts, colleagues, password_reset
 from app.views import candidate_admin, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
+from app.views import summary
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
@@ -40,12 +43,15 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(candidate_reminders)
     app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(live_sweeper)
+    app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
+    app.cleanup_ctx.append(pdf_workers)
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
     for module in (registration, candidate_page, candidate_admin, live_sockets, texts, help_page):
         app.router.add_routes(module.routes)
+    app.router.add_routes(summary.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -203,6 +203,8 @@ class LiveSettings(_Section):
     # limit and marks candidates away (app/live/sweeper.py); 0 turns it off (the test
     # suite does, so that tests drive those steps themselves).
     sweep_interval: float = Field(2.0, ge=0, le=60)
+    # Seconds between reconciler rounds (orphan rooms destroyed, lost rooms re-made); 0 = off.
+    reconcile_interval: float = Field(15.0, ge=0, le=600)
 
 
 class Settings(_Section):

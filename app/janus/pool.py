@@ -69,7 +69,7 @@ class JanusPool:
         name = least_loaded(loads)
         if name is None:
             raise JanusUnavailable("no healthy Janus server")
-        room = new_room(name, participants)
+        room = new_room(name, participants, self.admin_key)
         return await create_room(self.connections[name], self.admin_key, room, description)
 
 

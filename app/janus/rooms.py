@@ -1,6 +1,9 @@
 """Private VideoRooms: one per interview, created with a random pin, secret and allow-list."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -23,9 +26,19 @@ class Room:
     participant_tokens: tuple[str, ...]
 
 
-def new_room(server: str, participants: int) -> Room:
-    return Room(server=server, room_id=secrets.randbelow(MAX_ROOM_ID - 1) + 1,
-                pin=secrets.token_urlsafe(18), secret=secrets.token_urlsafe(24),
+def room_secret(key: str, server: str, room_id: int) -> str:
+    """A room's secret, derived from a key only the control plane has: the reconciler can
+    destroy a room that nothing recorded (its process died before writing the room down)."""
+    digest = hmac.new(key.encode(), f"room-secret:{server}:{room_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode().rstrip("=")
+
+
+def new_room(server: str, participants: int, secret_key: str | None = None) -> Room:
+    """A room's identity; its secret derived from `secret_key` (random without one)."""
+    room_id = secrets.randbelow(MAX_ROOM_ID - 1) + 1
+    secret = (room_secret(secret_key, server, room_id) if secret_key
+              else secrets.token_urlsafe(24))
+    return Room(server=server, room_id=room_id, pin=secrets.token_urlsafe(18), secret=secret,
                 participant_tokens=tuple(secrets.token_urlsafe(24) for _ in range(participants)))
 
 

@@ -33,8 +33,8 @@ class Socket:
     event_id: int
     snapshot: Callable[[], Awaitable[dict[str, Any]]]
     # Called with each new snapshot before it is sent, for messages derived from a change
-    # (the candidate's "offer"); returns extra messages to send first.
-    derive: Callable[[dict[str, Any]], list[dict[str, Any]]] = lambda state: []
+    # ("offer", "room_changed"); returns extra messages to send first.
+    derive: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -44,7 +44,7 @@ class Socket:
 
     async def refresh(self) -> None:
         state = await self.snapshot()
-        for message in self.derive(state):
+        for message in await self.derive(state) if self.derive else []:
             await self.send(message)
         await self.send(state)
 

@@ -33,6 +33,11 @@ from app.settings import LiveSettings, Settings
 from app.tickets import mint_ticket
 
 log = logging.getLogger(__name__)
+
+
+def room_description(interview_id: int) -> str:
+    """How an interview's room is named on Janus; the reconciler reads it back."""
+    return f"interview {interview_id}"
 # The allow-list of an interview's room: the candidate's token first, the interviewer's second.
 CANDIDATE, INTERVIEWER = 0, 1
 
@@ -215,7 +220,7 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
                     offer: Offer) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
     try:
-        room = await rooms.create_private_room(2, f"interview {offer.interview_id}")
+        room = await rooms.create_private_room(2, room_description(offer.interview_id))
     except (JanusUnavailable, JanusError, TimeoutError) as error:
         log.warning("no room for interview %s: %s", offer.interview_id, type(error).__name__)
         async with pool.acquire() as connection:

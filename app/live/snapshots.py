@@ -46,14 +46,15 @@ async def candidate_state(connection: asyncpg.Connection, candidate_id: int, eve
             if waiting.candidate_id == candidate_id:
                 position, wait = waiting.position, rules.round_minutes(waiting.wait_seconds)
     live = await connection.fetchrow("""
-        SELECT id, state, room_id, offer_expires_at, started_at, ends_at FROM interview
-        WHERE candidate_id = $1 AND state IN ('offered', 'active')""", candidate_id)
+        SELECT id, state, room_id, room_generation, offer_expires_at, started_at, ends_at
+        FROM interview WHERE candidate_id = $1 AND state IN ('offered', 'active')""",
+        candidate_id)
     offer = interview = None
     if live is not None and live["state"] == "offered" and live["room_id"] is not None:
         offer = {"interview": live["id"], "expires_at": _iso(live["offer_expires_at"])}
     elif live is not None and live["state"] == "active":
         interview = {"id": live["id"], "ends_at": _iso(live["ends_at"]),
-                     "warning_at": _time_box(live, settings)}
+                     "warning_at": _time_box(live, settings), "room": live["room_generation"]}
     feedback = await connection.fetchval("""
         SELECT i.id FROM interview i
         WHERE i.candidate_id = $1 AND i.state = 'ended'
@@ -86,7 +87,7 @@ async def interviewer_state(connection: asyncpg.Connection, interviewer_id: int,
                if w.candidate_id in queued_at]
     talking = await connection.fetch("""
         SELECT i.id, i.state, i.candidate_id, i.interviewer_id, i.offer_expires_at,
-               i.started_at, i.ends_at, c.name AS candidate_name,
+               i.started_at, i.ends_at, i.room_generation, c.name AS candidate_name,
                coalesce(nullif(w.name, ''), w.email) AS interviewer_name
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
@@ -99,7 +100,7 @@ async def interviewer_state(connection: asyncpg.Connection, interviewer_id: int,
                    "candidate_name": row["candidate_name"],
                    "offer_expires_at": _iso(row["offer_expires_at"]),
                    "ends_at": _iso(row["ends_at"]), "warning_at": _time_box(row, settings),
-                   "ticket": tickets[1] if tickets else None}
+                   "room": row["room_generation"], "ticket": tickets[1] if tickets else None}
     return {"type": "state", "now": _iso(now), "paused": bool(paused),
             "candidates": [{"id": r["id"], "name": r["name"],
                             "checked_in": r["state"] is not None, "state": r["state"]}
@@ -111,3 +112,18 @@ async def interviewer_state(connection: asyncpg.Connection, interviewer_id: int,
                          "candidate": r["candidate_id"], "candidate_name": r["candidate_name"]}
                         for r in talking],
             "interview": own, "messages": await _messages(connection, event_id)}
+
+
+class RoomWatch:
+    """Tells a page when its interview moved to a new room (the reconciler: its Janus lost
+    the old one): "room_changed" once per move, with a ticket for the new room."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, int] = {}
+
+    def moved(self, interview: dict[str, Any] | None) -> bool:
+        if interview is None:
+            return False
+        before = self.seen.get(interview["id"])
+        self.seen[interview["id"]] = interview["room"]
+        return before is not None and before != interview["room"]

@@ -24,7 +24,7 @@ from app.live.access import is_signed_in
 from app.live.channel import Socket, serve
 from app.live.errors import LiveError
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
-from app.live.snapshots import candidate_state, interviewer_state
+from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
 
 routes = web.RouteTableDef()
 
@@ -50,10 +50,21 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
     offered: set[int] = set()
 
     async def snapshot() -> dict[str, Any]:
-        async with pool.acquire() as connection:
+        # One consistent view: the snapshot reads several tables, and a check-in
+        # committed between two of its queries would otherwise show half.
+        async with pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
             return await candidate_state(connection, candidate_id, event_id, settings)
 
-    def derive(state: dict[str, Any]) -> list[dict[str, Any]]:
+    rooms = RoomWatch()
+
+    async def derive(state: dict[str, Any]) -> list[dict[str, Any]]:
+        if rooms.moved(state["interview"]):
+            interview_id = state["interview"]["id"]
+            async with pool.acquire() as connection:
+                tickets = await dispatch.reissue_tickets(connection, settings, interview_id)
+            if tickets is not None:
+                return [{"type": "room_changed", "interview": interview_id, "ticket": tickets[0]}]
         # "Your turn" once per offer, for the sound and the alert; the state has it too.
         offer = state["offer"]
         if offer is None or offer["interview"] in offered:
@@ -129,7 +140,10 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     interviewer_id, event_id = event["interviewer_id"], event["id"]
 
     async def snapshot() -> dict[str, Any]:
-        async with pool.acquire() as connection:
+        # One consistent view: the snapshot reads several tables, and a check-in
+        # committed between two of its queries would otherwise show half.
+        async with pool.acquire() as connection, connection.transaction(
+                isolation="repeatable_read", readonly=True):
             return await interviewer_state(connection, interviewer_id, event_id, settings)
 
     async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -197,5 +211,13 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
             if socket_ids and await connections.close_connection(connection, socket_ids[0]):
                 await connections.gone(connection, interviewer_id=interviewer_id)
 
-    return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
+    rooms = RoomWatch()
+
+    async def derive(state: dict[str, Any]) -> list[dict[str, Any]]:
+        own = state["interview"]
+        if rooms.moved(own) and own["ticket"]:
+            return [{"type": "room_changed", "interview": own["id"], "ticket": own["ticket"]}]
+        return []
+
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive),
                        INTERVIEWER_TYPES, act, opened, closed)

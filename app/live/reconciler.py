@@ -1,0 +1,169 @@
+"""The reconciler: Janus's rooms and the database's live interviews kept in step (rule 7).
+
+At start-up and every `live.reconcile_interval` seconds each application process compares
+the rooms on every Janus server with the interviews that are offered or active:
+
+- A room of ours (description "interview <id>") that no live interview owns is destroyed:
+  its interview ended while Janus was unreachable, or its process died between making the
+  room and writing it down. Its secret is derived from the admin key (rooms.room_secret),
+  so it can be destroyed without any record of it.
+- A live interview whose room is gone (its Janus restarted, or has been down for two rounds
+  in a row) gets a new room on the least-loaded healthy server, and `room_generation` grows.
+  Both pages then receive `room_changed` with a new ticket and join the new room.
+
+Several processes may reconcile at once: a move is one conditional UPDATE on the old room,
+so only one process wins; the others destroy the rooms they made in vain.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.janus.connection import JanusError, JanusUnavailable
+from app.janus.pool import JanusPool
+from app.janus.rooms import destroy_room, list_rooms, room_exists, room_secret
+from app.keys import DB_POOL, JANUS, SETTINGS
+from app.live.dispatch import room_description
+from app.live.queue import notify
+
+log = logging.getLogger(__name__)
+OUR_ROOM = re.compile(r"^interview (\d+)$")
+# A server must look down this many rounds in a row before its rooms move: a connection
+# that is merely re-establishing (a blip, our own start-up) moves nothing.
+DOWN_ROUNDS = 2
+JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
+
+
+@dataclass
+class Round:
+    destroyed: list[tuple[str, int]] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)
+
+
+class Reconciler:
+    def __init__(self, pool: asyncpg.Pool, janus: JanusPool):
+        self.pool = pool
+        self.janus = janus
+        self.down_rounds: dict[str, int] = {}
+
+    async def _listings(self) -> dict[str, dict[int, str] | None]:
+        """Each server's rooms {id: description}, or None when it cannot be asked now."""
+        listings: dict[str, dict[int, str] | None] = {}
+        for name, connection in self.janus.connections.items():
+            listing = None
+            if connection.state == "ok":
+                try:
+                    rooms = await list_rooms(connection, self.janus.admin_key)
+                    listing = {int(r["room"]): str(r.get("description", "")) for r in rooms}
+                except JANUS_FAILURES as error:
+                    log.warning("reconciler cannot list rooms on %s: %s", name,
+                                type(error).__name__)
+            self.down_rounds[name] = 0 if listing is not None else self.down_rounds.get(name, 0) + 1
+            listings[name] = listing
+        return listings
+
+    async def run_once(self) -> Round:
+        done = Round()
+        listings = await self._listings()
+        async with self.pool.acquire() as connection:
+            live = await connection.fetch("""
+                SELECT id, state, janus_server, room_id FROM interview
+                WHERE state IN ('offered', 'active')""")
+        owned = {(row["janus_server"], row["room_id"]) for row in live}
+        waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
+        for server, listing in listings.items():
+            for room_id, description in (listing or {}).items():
+                ours = OUR_ROOM.match(description)
+                if not ours or (server, room_id) in owned or int(ours[1]) in waiting_for_room:
+                    continue  # not ours, live, or being attached by a dispatch right now
+                if await self._destroy(server, room_id):
+                    done.destroyed.append((server, room_id))
+        for row in live:
+            if row["room_id"] is not None and await self._lost(row["janus_server"],
+                                                               row["room_id"], listings):
+                if await self._move(row["id"], row["janus_server"], row["room_id"]):
+                    done.moved.append(row["id"])
+        return done
+
+    async def _lost(self, server: str, room_id: int, listings: dict) -> bool:
+        if server not in listings:  # no longer configured
+            return True
+        listing = listings[server]
+        if listing is None:
+            return self.down_rounds.get(server, 0) >= DOWN_ROUNDS
+        if room_id in listing:
+            return False
+        # Asked again: a dispatch may have made the room after the listing was taken.
+        try:
+            return not await room_exists(self.janus.connection(server), room_id)
+        except JANUS_FAILURES:
+            return False  # cannot tell now; the next round will
+
+    async def _destroy(self, server: str, room_id: int) -> bool:
+        secret = room_secret(self.janus.admin_key, server, room_id)
+        try:
+            await destroy_room(self.janus.connection(server), room_id, secret)
+            log.info("destroyed room %s on %s: no live interview owns it", room_id, server)
+            return True
+        except JANUS_FAILURES as error:
+            log.warning("orphan room %s on %s not destroyed: %s", room_id, server,
+                        type(error).__name__)
+            return False
+
+    async def _move(self, interview_id: int, server: str, room_id: int) -> bool:
+        try:
+            room = await self.janus.create_private_room(2, room_description(interview_id))
+        except JANUS_FAILURES as error:
+            log.warning("interview %s lost its room; no new one yet: %s", interview_id,
+                        type(error).__name__)
+            return False
+        async with self.pool.acquire() as connection, connection.transaction():
+            row = await connection.fetchrow("""
+                UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
+                       room_secret = $7, room_tokens = $8, room_generation = room_generation + 1
+                WHERE id = $1 AND janus_server = $2 AND room_id = $3
+                  AND state IN ('offered', 'active')
+                RETURNING event_id, candidate_id, interviewer_id""",
+                interview_id, server, room_id, room.server, room.room_id, room.pin,
+                room.secret, list(room.participant_tokens))
+            if row is not None:
+                await notify(connection, row["event_id"], "room_moved", interview=interview_id,
+                             candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+        if row is None:  # ended meanwhile, or another process moved it first
+            await self._destroy(room.server, room.room_id)
+            return False
+        log.info("interview %s moved from %s to a new room on %s", interview_id, server,
+                 room.server)
+        return True
+
+
+async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
+    # The first round waits for the Janus connections to come up, so that servers still
+    # connecting are not taken for down (DOWN_ROUNDS guards the rest).
+    await asyncio.sleep(min(interval, 5.0))
+    while True:
+        try:
+            await reconciler.run_once()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("reconcile round failed: %s", type(error).__name__)
+        await asyncio.sleep(interval)
+
+
+async def room_reconciler(app: web.Application) -> AsyncIterator[None]:
+    interval = app[SETTINGS].live.reconcile_interval
+    if not interval:
+        yield  # turned off (tests call run_once themselves)
+        return
+    task = asyncio.create_task(_reconcile_forever(Reconciler(app[DB_POOL], app[JANUS]),
+                                                  interval), name="room-reconciler")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
