@@ -1,6 +1,10 @@
 """/i/{token}: an interviewer's personal link. Says when the event is, or that it was
 cancelled, and lets the interviewer in with the code from the invitation (or as the logged-in
-account the link belongs to). The meeting web behind it talks over /i/{token}/ws."""
+account the link belongs to). Signed in, it is the meeting web (web/templates/interviewer/
+meeting.html, web/static/js/live/interviewer.js), which talks over /i/{token}/ws."""
+from __future__ import annotations
+
+import asyncpg
 from aiohttp import web
 
 from app.auth import current_user
@@ -32,6 +36,41 @@ async def load(request: web.Request):
     return event
 
 
+async def record_of(connection: asyncpg.Connection, interviewer_id: int) -> dict | None:
+    """The interviewer's record of the interview live now, or else of the last one ended:
+    what the page's notes form starts from (a reload must not lose typed notes)."""
+    row = await connection.fetchrow("""
+        SELECT i.id, i.state, i.notes, i.questions_covered, c.name AS candidate_name,
+               i.ended_at > now() - interval '10 minutes' AS recent
+        FROM interview i JOIN candidate c ON c.id = i.candidate_id
+        WHERE i.interviewer_id = $1 AND i.state IN ('active', 'ended')
+        ORDER BY i.state = 'active' DESC, i.ended_at DESC NULLS FIRST LIMIT 1""", interviewer_id)
+    if row is None:
+        return None
+    ratings = await connection.fetch(
+        "SELECT position, rating FROM interview_rating WHERE interview_id = $1", row["id"])
+    return {"interview": row["id"], "state": row["state"], "notes": row["notes"],
+            "candidate_name": row["candidate_name"], "recent": bool(row["recent"]),
+            "questions_covered": list(row["questions_covered"]),
+            "ratings": {str(r["position"]): r["rating"] for r in ratings}}
+
+
+async def meeting(request: web.Request, event) -> web.Response:
+    """The meeting web: lobby and interview in one page, drawn from the channel's state."""
+    async with request.app[DB_POOL].acquire() as connection:
+        items = {table: await connection.fetch(
+            f"SELECT position, text FROM {table} WHERE event_id = $1 ORDER BY position",
+            event["id"]) for table in ("event_question", "event_attribute")}
+        record = await record_of(connection, event["interviewer_id"])
+    response = render(request, "interviewer/meeting.html", {
+        "event": event, "questions": items["event_question"],
+        "attributes": items["event_attribute"], "record": record,
+        "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
+        "extend_minutes": request.app[SETTINGS].live.extend_minutes})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def landing(request: web.Request, event, *, status: int = 200, error=None, until=None):
     context = {"event": event, "base": f"/i/{request.match_info['token']}",
                "signed_in": is_signed_in(request, event["interviewer_id"],
@@ -58,6 +97,9 @@ async def interviewer_link(request: web.Request) -> web.Response:
         async with request.app[DB_POOL].acquire() as connection:
             await queries.link_account(connection, event["interviewer_id"], user.id)
             event = await queries.by_interviewer_token(connection, request.match_info["token"])
+    if (event["state"] != "cancelled" and event["deleted_at"] is None
+            and is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])):
+        return await meeting(request, event)
     async with request.app[DB_POOL].acquire() as connection:
         until = await locked_until(connection, INTERVIEWER_CODE, event["interviewer_id"])
     return landing(request, event, until=until)

@@ -1,0 +1,87 @@
+"""What the interviewer-side browser tests share: an event under way with a job, questions
+and attributes; the meeting web signed in; candidates checked in over their own sockets;
+screenshots when SNABB_SHOTS names a folder."""
+from __future__ import annotations
+
+import os
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.helpers import CSRF_FIELD, PASSWORD, make_user
+from tests.integration.channel_support import (INTERVIEWER_CODE, new_client, recording,
+                                               sign_in_candidate)
+from tests.integration.live_support import LiveEvent, make_live_event
+
+QUESTIONS = ["Berätta om ett projekt du är stolt över", "Varför söker du just det här jobbet?"]
+ATTRIBUTES = ["Samarbetsförmåga", "Kommunikation"]
+JOB = "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss."
+
+
+async def make_meeting_event(db, *, interviewers: int = 1, candidates: int = 3,
+                             **options) -> tuple[LiveEvent, list[str], list[str]]:
+    """The event and the interviewers' and candidates' link tokens."""
+    event = await make_live_event(db, interviewers=interviewers, candidates=candidates, **options)
+    await db.execute("UPDATE event SET job_description = $2 WHERE id = $1", event.id, JOB)
+    for table, texts in (("event_question", QUESTIONS), ("event_attribute", ATTRIBUTES)):
+        await db.executemany(f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
+                             [(event.id, n, text) for n, text in enumerate(texts, start=1)])
+    interviewer_tokens = [await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", i) for i in event.interviewers]
+    candidate_tokens = [await db.fetchval(
+        "SELECT access_token FROM candidate WHERE id = $1", c) for c in event.candidates]
+    return event, interviewer_tokens, candidate_tokens
+
+
+async def open_meeting(page, token: str):
+    """The meeting web behind the interviewer's code, connected."""
+    await page.goto(f"/i/{token}")
+    await page.fill("#code", INTERVIEWER_CODE)
+    await page.locator("form.pin-form button[type=submit]").click()
+    await page.wait_for_selector('#connection[data-status="open"]')
+    return page
+
+
+@asynccontextmanager
+async def checked_in(base_url: str, tokens: list[str]):
+    """Candidates signed in with their PIN and checked in over a socket each, in this order;
+    yields their recorders (kept open, so nobody turns away)."""
+    async with AsyncExitStack() as stack:
+        recorders = []
+        for token in tokens:
+            http = await stack.enter_async_context(new_client())
+            await sign_in_candidate(http, base_url, token)
+            recorder = await stack.enter_async_context(recording(http, f"{base_url}/c/{token}/ws"))
+            reply = await recorder.request({"ok"}, type="check_in")
+            assert reply["type"] == "ok", reply
+            recorders.append(recorder)
+        yield recorders
+
+
+async def logged_in_page(new_page, db, organization_id: int, *, language: str = "en",
+                         viewport: str = "desktop"):
+    """A browser logged in as a new user of the organization; returns (page, user)."""
+    user = await make_user(db, organization_id=organization_id, language=language)
+    page = await new_page(viewport=VIEWPORTS[viewport],
+                          extra_http_headers={"Accept-Language": language})
+    # The context's own request client shares the browser's cookies: log in without the form
+    # (the log-in page has browser tests of its own).
+    form = await page.context.request.get("/login")
+    reply = await page.context.request.post("/login", max_redirects=0, form={
+        "email": user["email"], "password": PASSWORD,
+        "csrf_token": CSRF_FIELD.search(await form.text())[1]})
+    assert reply.status == 303, await reply.text()
+    return page, user
+
+
+async def look(page, name: str) -> None:
+    """axe's WCAG 2.1 AA check of the page as it is now, and its screenshot."""
+    await assert_accessible(page)
+    await shot(page, name)
+
+
+async def shot(page, name: str) -> None:
+    folder = os.environ.get("SNABB_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

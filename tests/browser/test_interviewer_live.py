@@ -1,0 +1,194 @@
+"""The interviewers' meeting web (/i/{token} signed in): the lobby's queue, Next, Pick,
+Pause, the message to everyone waiting, Withdraw; the interview's record saved as typed,
+Extend and End; keyboard alone; axe in both languages at desktop and phone width."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS
+from tests.browser.interviewer_support import (ATTRIBUTES, QUESTIONS, checked_in,
+                                               logged_in_page, look, make_meeting_event,
+                                               open_meeting)
+
+pytestmark = pytest.mark.browser
+
+
+async def eventually(read, expected, timeout: float = 5.0):
+    """Poll `read()` until it returns `expected` (saves go out a moment after typing)."""
+    for _ in range(int(timeout * 10)):
+        if (value := await read()) == expected:
+            return
+        await asyncio.sleep(0.1)
+    assert value == expected
+
+
+async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_url):
+    event, (token,), candidates = await make_meeting_event(db, candidates=4)
+    async with checked_in(base_url, candidates[:3]) as recorders:
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
+                                  token)
+        queue = page.locator("#queue li")
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 3")
+        assert [n.strip() for n in await queue.locator(".name").all_inner_texts()] == [
+            "Kandidat 0", "Kandidat 1", "Kandidat 2"]
+        first = await queue.first.locator(".waited").inner_text()
+        await page.wait_for_timeout(2100)
+        assert await queue.first.locator(".waited").inner_text() != first  # ticks by itself
+        assert await page.locator("#checked-in-count").inner_text() == "3 of 4 checked in"
+        rows = await page.locator("#candidates tr").all_inner_texts()
+        assert any("Kandidat 3" in row and "No" in row for row in rows)
+
+        await page.get_by_role("button", name="Pause").click()
+        await page.wait_for_selector("#rotation.paused")
+        await page.get_by_role("button", name="Resume").click()
+        await page.wait_for_selector("#rotation:not(.paused)")
+
+        await page.get_by_role("button", name="Send message").click()
+        assert await page.locator("#message-error").inner_text() == "Write a message first."
+        assert await page.get_attribute("#message-text", "aria-invalid") == "true"
+        await page.get_by_label("Message", exact=True).fill("Vi börjar om två minuter")
+        await page.get_by_role("button", name="Send message").click()
+        await page.wait_for_selector("#messages li")
+        await recorders[0].wait_for(lambda m: m["type"] == "state" and any(
+            x["text"] == "Vi börjar om två minuter" for x in m["messages"]))
+
+        # Pick the second in line, then withdraw: they keep their place.
+        await page.get_by_role("button", name="Pick Kandidat 1").click()
+        await page.wait_for_selector("#own-offer:not([hidden])")
+        assert "Kandidat 1" in await page.locator("#own-offer-text").inner_text()
+        assert await page.locator("#next").is_disabled()
+        await recorders[1].wait_for(lambda m: m["type"] == "offer")
+        await page.get_by_role("button", name="Withdraw offer").click()
+        await page.wait_for_selector("#own-offer", state="hidden")
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 3")
+        assert "withdrawn" in await page.locator("#lobby-status").inner_text()
+
+        # Next: the longest waiting; they accept, the interview opens with its side panel.
+        await page.get_by_role("button", name="Next candidate").click()
+        offer = await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        assert (await recorders[0].request({"ticket"}, type="accept"))["type"] == "ticket"
+        await page.wait_for_selector("#interview:not([hidden])")
+        assert await page.locator("#interview-heading").inner_text() == "Interview with Kandidat 0"
+        assert await page.locator("#lobby").is_hidden()
+        await page.get_by_label(QUESTIONS[1]).check()
+        await page.get_by_role("group", name=ATTRIBUTES[0]).get_by_label("4").check()
+        await page.get_by_label("Notes", exact=True).fill("Stark kandidat")
+        await page.wait_for_selector("#save-status:text('Saved')")
+        row = await db.fetchrow("SELECT * FROM interview WHERE id = $1", offer["interview"])
+        assert row["notes"] == "Stark kandidat" and row["questions_covered"] == [2]
+        assert await db.fetchval("SELECT rating FROM interview_rating WHERE interview_id = $1",
+                                 offer["interview"]) == 4
+
+        before = row["ends_at"]
+        await page.get_by_role("button", name="Extend by 2 minutes").click()
+        await page.wait_for_function("document.activeElement.id === 'extend'")
+        assert (await db.fetchval("SELECT ends_at FROM interview WHERE id = $1",
+                                  offer["interview"]) - before).total_seconds() == 120
+
+        # End: back to the lobby, Next ready, the notes still open and saved to that interview.
+        await page.get_by_role("button", name="End interview").click()
+        await page.wait_for_selector("#lobby:not([hidden])")
+        await page.wait_for_function("document.activeElement.id === 'next'")
+        assert await page.locator("#lobby #record").is_visible()
+        assert "(ended)" in await page.locator("#record-heading").inner_text()
+        await page.get_by_label("Notes", exact=True).fill("Stark kandidat, ring tillbaka")
+        await eventually(lambda: db.fetchval("SELECT notes FROM interview WHERE id = $1",
+                                             offer["interview"]), "Stark kandidat, ring tillbaka")
+        # A reload keeps what was written.
+        await page.reload()
+        await page.wait_for_selector('#connection[data-status="open"]')
+        assert await page.get_by_label("Notes", exact=True).input_value() == \
+            "Stark kandidat, ring tillbaka"
+        assert await page.get_by_label(QUESTIONS[1]).is_checked()
+
+
+async def test_keyboard_alone(new_page, db, base_url):
+    _event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates) as recorders:
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}),
+                                  token)
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+
+        async def tab_to(selector: str, limit: int = 40) -> None:
+            for _ in range(limit):
+                await page.keyboard.press("Tab")
+                if await page.evaluate(f"document.activeElement.matches({selector!r})"):
+                    return
+            raise AssertionError(f"Tab never reached {selector}")
+
+        await tab_to('#queue button[data-candidate]:not([aria-label$="0"])')
+        assert await page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+            "Välj Kandidat 1"
+        await page.keyboard.press("Enter")
+        await recorders[1].wait_for(lambda m: m["type"] == "offer")
+        await page.wait_for_function("document.activeElement.id === 'withdraw'")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#own-offer", state="hidden")
+        await tab_to("#message-text")
+        await page.keyboard.type("Hej alla")
+        await tab_to("#message-form button")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#messages li")
+        await tab_to("#pause")
+        await page.keyboard.press("Space")
+        await page.wait_for_selector("#rotation.paused")
+
+
+async def test_language_switch_redraws_without_reload(new_page, db, base_url):
+    _event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates):
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}),
+                                  token)
+        await page.wait_for_selector("#queue li")
+        await page.evaluate("window.marker = 'same page'")
+        assert await page.locator("#next").inner_text() == "Nästa kandidat"
+        await page.get_by_role("link", name="English").click()
+        await page.wait_for_function("document.documentElement.lang === 'en'")
+        assert await page.evaluate("window.marker") == "same page"
+        assert await page.locator("#next").inner_text() == "Next candidate"
+        assert await page.locator("#queue button").get_attribute("aria-label") == "Pick Kandidat 0"
+        assert await page.locator("#rotation").inner_text() == "You are in the rotation."
+        assert await page.locator("#connection").inner_text() == "Connected."
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_meeting_web_meets_wcag_aa(new_page, db, base_url, language, viewport):
+    _event, (token,), candidates = await make_meeting_event(db, candidates=3)
+    async with checked_in(base_url, candidates) as recorders:
+        page = await open_meeting(await new_page(
+            viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+        await page.fill("#message-text", "Välkomna!")
+        await page.locator("#message-form button").click()
+        await page.wait_for_selector("#messages li")
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 3")
+        await look(page, f"lobby-{language}-{viewport}")
+        await page.locator("#next").click()
+        await page.wait_for_selector("#own-offer:not([hidden])")
+        await look(page, f"lobby-offer-{language}-{viewport}")
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await recorders[0].request({"ticket"}, type="accept")
+        await page.wait_for_selector("#interview:not([hidden])")
+        await page.locator("#record input[type=checkbox]").first.check()
+        await page.wait_for_selector("#save-status:not(:empty)")
+        await look(page, f"interview-{language}-{viewport}")
+        await page.locator("#end").click()
+        await page.wait_for_selector("#lobby:not([hidden])")
+        await look(page, f"lobby-after-{language}-{viewport}")
+
+
+async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_page(
+        new_page, db, base_url):
+    event, _tokens, _candidates = await make_meeting_event(db, interviewers=2, candidates=1)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    page, user = await logged_in_page(new_page, db, organization)
+    await page.goto(f"/events/{event.id}")
+    assert await page.locator("#open-meeting-web").count() == 0  # not an interviewer of it
+    await db.execute("UPDATE event_interviewer SET user_id = $1 WHERE id = $2",
+                     user["id"], event.interviewers[1])
+    await page.goto(f"/events/{event.id}")
+    await page.get_by_role("link", name="Open the meeting web").click()
+    await page.wait_for_selector('#connection[data-status="open"]')  # no code asked
+    assert await page.locator("h1").inner_text() == "Livetillfälle"

@@ -1,0 +1,95 @@
+// The interviewer's interview: the shared call (CallView, live/_call.html) beside the side
+// panel with the job, the record form, Extend and End. Shown while the own interview is
+// active (state.interview); when it ends the call is left and the record form moves to the
+// lobby so the last notes can still be finished.
+import { CallView } from "./call-view.js";
+import { _ } from "./texts.js";
+
+// After an interview, its notes stay open in the lobby this long (or until the next one).
+const RECORD_KEPT_MS = 10 * 60 * 1000;
+
+export class InterviewView extends EventTarget {
+  constructor(root, record) {
+    super();
+    this.root = root;
+    this.record = record;
+    this.section = root.querySelector("#interview");
+    this.lobby = root.querySelector("#lobby");
+    this.heading = root.querySelector("#interview-heading");
+    this.rejoin = root.querySelector("#rejoin");
+    this.current = null;  // the own active interview being shown
+    this.hideTimer = null;
+    this.call = new CallView(root.querySelector("[data-call]"));
+    // Ending is the End button's job here: the call's own Leave button is the candidate's.
+    this.call.el.leave.hidden = true;
+    this.call.addEventListener("failed", () => { this.rejoin.hidden = false; });
+    this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
+    this.rejoin.addEventListener("click", () => this.joinCall());
+  }
+
+  get active() {
+    return this.current !== null;
+  }
+
+  // Called with every state: starts, updates or ends the interview view.
+  update(state, saved) {
+    const own = state.interview;
+    if (own && own.state === "active") {
+      if (!this.current || this.current.id !== own.id) this.start(own, saved);
+      this.current = own;
+      this.call.setTimes({ endsAt: own.ends_at, warningAt: own.warning_at, now: state.now });
+    } else if (this.current) {
+      this.finish();
+    }
+    if (own && this.record.interview !== own.id && this.record.ended) this.hideRecord();
+  }
+
+  start(own, saved) {
+    clearTimeout(this.hideTimer);
+    this.current = own;
+    this.record.begin(own.id, own.candidate_name, saved && saved.interview === own.id ? saved : null);
+    this.root.querySelector("#interview-record-slot").append(this.record.form);
+    this.record.form.hidden = false;
+    this.lobby.hidden = true;
+    this.section.hidden = false;
+    this.redraw();
+    this.heading.focus();
+    this.joinCall();
+  }
+
+  joinCall() {
+    this.rejoin.hidden = true;
+    if (this.current && this.current.ticket) this.call.join(this.current.ticket);
+  }
+
+  finish() {
+    const ended = this.current;
+    this.current = null;
+    this.call.leave();
+    this.record.end();
+    this.showRecordInLobby();
+    this.section.hidden = true;
+    this.lobby.hidden = false;
+    this.dispatchEvent(new CustomEvent("ended", { detail: ended }));
+  }
+
+  // The notes of the interview just ended, in the lobby for a while (e.g. after a reload).
+  showRecordInLobby() {
+    this.root.querySelector("#lobby-record-slot").append(this.record.form);
+    this.record.form.hidden = false;
+    clearTimeout(this.hideTimer);
+    this.hideTimer = setTimeout(() => this.hideRecord(), RECORD_KEPT_MS);
+  }
+
+  async hideRecord() {
+    clearTimeout(this.hideTimer);
+    await this.record.flush();
+    if (this.record.ended && !this.active) this.record.form.hidden = true;
+  }
+
+  redraw() {
+    if (this.current) {
+      this.heading.textContent = _("Interview with %(name)s", { name: this.current.candidate_name });
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// The lobby of the interviewers' meeting web, drawn from the channel's "state": the waiting
+// queue in order with how long each has waited (ticking every second from state.now), who is
+// talking to whom, the registered candidates, the sent messages and the own pending offer.
+// Buttons are wired by interviewer.js; this module only draws.
+import { _, language } from "./texts.js";
+
+// The server is the clock: times on the page are the server's now plus the time since.
+export class ServerClock {
+  constructor() {
+    this.offset = 0;
+  }
+
+  sync(iso) {
+    const server = Date.parse(iso);
+    if (!Number.isNaN(server)) this.offset = server - Date.now();
+  }
+
+  now() {
+    return Date.now() + this.offset;
+  }
+}
+
+export function duration(seconds) {
+  const whole = Math.max(0, Math.floor(seconds));
+  const minutes = Math.floor(whole / 60);
+  if (minutes === 0) return _("%(seconds)s s", { seconds: whole % 60 });
+  return _("%(minutes)s min %(seconds)s s", { minutes, seconds: whole % 60 });
+}
+
+function stateName(state) {
+  switch (state) {
+    case null: case undefined: case "not_checked_in": return _("Not checked in");
+    case "waiting": return _("Waiting");
+    case "away": return _("Away (connection lost)");
+    case "offered": return _("Called in, joining");
+    case "interviewing": return _("In an interview");
+    case "left": return _("Left the queue");
+    case "done": return _("Interviewed");
+    default: return state;
+  }
+}
+
+function element(tag, className, text) {
+  const made = document.createElement(tag);
+  if (className) made.className = className;
+  if (text !== undefined) made.textContent = text;
+  return made;
+}
+
+// Make `parent`'s children the given keyed elements, in order, reusing existing ones (so a
+// focused Pick button stays focused while the queue redraws).
+function reconcile(parent, keys, make, update) {
+  const existing = new Map();
+  for (const child of parent.children) existing.set(child.dataset.key, child);
+  keys.forEach((key, index) => {
+    let child = existing.get(String(key));
+    existing.delete(String(key));
+    if (!child) {
+      child = make(key);
+      child.dataset.key = String(key);
+    }
+    update(child, index);
+    if (parent.children[index] !== child) parent.insertBefore(child, parent.children[index] || null);
+  });
+  for (const gone of existing.values()) gone.remove();
+}
+
+export class Lobby {
+  constructor(root, clock) {
+    this.root = root;
+    this.clock = clock;
+    this.state = null;
+    this.receivedAt = 0;
+    this.$ = (id) => root.querySelector(`#${id}`);
+    this.timer = setInterval(() => this.tick(), 1000);
+  }
+
+  draw(state) {
+    this.state = state;
+    this.receivedAt = Date.now();
+    this.drawQueue();
+    this.drawTalking();
+    this.drawCandidates();
+    this.drawMessages();
+    this.drawOwn();
+    this.tick();
+  }
+
+  redraw() {
+    if (this.state) this.draw(this.state);
+  }
+
+  // Seconds since the state came, on the server's clock.
+  elapsed() {
+    return (Date.now() - this.receivedAt) / 1000;
+  }
+
+  drawQueue() {
+    const { queue, interview } = this.state;
+    const list = this.$("queue");
+    this.$("queue-empty").hidden = queue.length > 0;
+    this.$("queue-count").textContent = queue.length ? `(${queue.length})` : "";
+    reconcile(list, queue.map((item) => item.candidate), () => {
+      const item = element("li", "queue-item");
+      item.append(element("span", "name"), element("span", "waited"));
+      const pick = element("button", "secondary pick");
+      pick.type = "button";
+      item.append(pick);
+      return item;
+    }, (item, index) => {
+      const entry = queue[index];
+      item.querySelector(".name").textContent = entry.name;
+      const pick = item.querySelector("button");
+      pick.dataset.candidate = String(entry.candidate);
+      pick.textContent = _("Pick");
+      pick.setAttribute("aria-label", _("Pick %(name)s", { name: entry.name }));
+      pick.disabled = interview !== null;
+    });
+  }
+
+  tick() {
+    if (!this.state) return;
+    const since = this.elapsed();
+    const byId = new Map(this.state.queue.map((entry) => [String(entry.candidate), entry]));
+    for (const item of this.$("queue").children) {
+      const entry = byId.get(item.dataset.key);
+      if (entry) {
+        item.querySelector(".waited").textContent =
+          _("waited %(time)s", { time: duration(entry.waited_seconds + since) });
+      }
+    }
+    const own = this.state.interview;
+    if (own && own.state === "offered") {
+      const left = (Date.parse(own.offer_expires_at) - this.clock.now()) / 1000;
+      this.$("own-offer-text").textContent = _(
+        "Called in: %(name)s. Waiting for them to join (%(time)s left to join).",
+        { name: own.candidate_name, time: duration(left) });
+    }
+  }
+
+  drawTalking() {
+    const { talking, interview } = this.state;
+    this.$("talking-empty").hidden = talking.length > 0;
+    reconcile(this.$("talking"), talking.map((t) => t.interview), () => element("li"), (item, index) => {
+      const t = talking[index];
+      const own = interview && interview.id === t.interview;
+      const who = own ? _("You") : t.interviewer_name;
+      item.textContent = t.state === "active"
+        ? _("%(interviewer)s is talking to %(candidate)s", { interviewer: who, candidate: t.candidate_name })
+        : _("%(interviewer)s has called in %(candidate)s", { interviewer: who, candidate: t.candidate_name });
+      item.classList.toggle("own", Boolean(own));
+    });
+  }
+
+  drawCandidates() {
+    const { candidates } = this.state;
+    const checked = candidates.filter((c) => c.checked_in).length;
+    this.$("checked-in-count").textContent = _("%(checked)s of %(count)s checked in",
+      { checked, count: candidates.length });
+    reconcile(this.$("candidates"), candidates.map((c) => c.id), () => {
+      const row = element("tr");
+      row.append(element("th"), element("td"), element("td"));
+      row.firstChild.scope = "row";
+      return row;
+    }, (row, index) => {
+      const c = candidates[index];
+      const [name, checkedIn, status] = row.children;
+      name.textContent = c.name;
+      checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
+      status.textContent = stateName(c.state);
+      checkedIn.dataset.label = _("Checked in");
+      status.dataset.label = _("Status");
+      row.className = c.checked_in ? "checked-in" : "";
+    });
+  }
+
+  drawMessages() {
+    const { messages } = this.state;
+    this.$("messages-empty").hidden = messages.length > 0;
+    const format = new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB",
+      { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm" });
+    reconcile(this.$("messages"), messages.map((m) => m.id), () => {
+      const item = element("li");
+      item.append(element("span", "time"), " ", element("span", "text"));
+      return item;
+    }, (item, index) => {
+      const m = messages[index];
+      item.querySelector(".time").textContent = format.format(new Date(m.sent_at));
+      item.querySelector(".text").textContent = m.text;
+    });
+  }
+
+  drawOwn() {
+    const { interview, paused } = this.state;
+    const offered = interview !== null && interview.state === "offered";
+    this.$("own-offer").hidden = !offered;
+    this.$("next").disabled = interview !== null;
+    this.$("pause").textContent = paused ? _("Resume") : _("Pause");
+    this.$("pause").dataset.paused = String(paused);
+    this.$("rotation").textContent = paused
+      ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
+      : _("You are in the rotation.");
+    this.$("rotation").classList.toggle("paused", paused);
+  }
+}

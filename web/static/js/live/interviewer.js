@@ -1,0 +1,182 @@
+// The interviewers' meeting web (web/templates/interviewer/meeting.html): one channel, the
+// lobby, the interview. Every button sends one protocol message (app/live/PROTOCOL.md) and
+// puts the reply into words; everything shown comes from the channel's "state".
+import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { errorText, notConnectedText } from "./interviewer-errors.js";
+import { Lobby, ServerClock } from "./interviewer-lobby.js";
+import { RecordForm } from "./interviewer-record.js";
+import { InterviewView } from "./interviewer-interview.js";
+
+const MAX_MESSAGE = 500;
+const root = document.querySelector("#meeting");
+const $ = (id) => root.querySelector(`#${id}`);
+const saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
+
+const channel = new LiveChannel(pageSocketUrl());
+const clock = new ServerClock();
+const lobby = new Lobby(root, clock);
+const record = new RecordForm($("record"), channel);
+const interview = new InterviewView(root, record);
+
+// Texts drawn here are kept as functions, so a language switch can draw them again.
+const shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
+
+function show(id, text) {
+  $(id).textContent = text ? text() : "";
+}
+
+function setProblem(text) {
+  shown.problem = text;
+  show("problem", text);
+}
+
+function setLobbyStatus(text) {
+  shown.lobbyStatus = text;
+  show("lobby-status", text);
+}
+
+function connectionText(status) {
+  if (status === "open") return _("Connected.");
+  if (status === "reconnecting") return _("Connection lost. Reconnecting…");
+  return _("Connecting…");
+}
+
+// Sends one message; returns the reply, or null after putting a refusal into words.
+async function request(message) {
+  let reply;
+  try {
+    reply = await channel.send(message);
+  } catch {
+    setProblem(notConnectedText);
+    return null;
+  }
+  if (reply.type === "error") {
+    setProblem(() => errorText(reply.code));
+    return null;
+  }
+  setProblem(null);
+  return reply;
+}
+
+function nameOf(candidateId) {
+  const found = channel.lastState?.candidates.find((c) => c.id === candidateId);
+  return found ? found.name : "";
+}
+
+async function callIn(message) {
+  await record.flush();  // the last interview's notes go to it, not to the new offer
+  setLobbyStatus(null);
+  const reply = await request(message);
+  if (!reply) return;
+  if (reply.type === "queue_empty") {
+    setLobbyStatus(() => _("Nobody is waiting right now."));
+  } else if (reply.type === "dispatched") {
+    const name = nameOf(reply.candidate);
+    setLobbyStatus(() => _("%(name)s has been called in.", { name }));
+    $("withdraw").focus();
+  }
+}
+
+$("next").addEventListener("click", () => callIn({ type: "next" }));
+$("queue").addEventListener("click", (event) => {
+  const pick = event.target.closest("button[data-candidate]");
+  if (pick) callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
+});
+$("pause").addEventListener("click", async () => {
+  const pausing = $("pause").dataset.paused !== "true";
+  if (await request({ type: pausing ? "pause" : "resume" })) {
+    setLobbyStatus(pausing ? () => _("You are paused.") : () => _("You are back in the rotation."));
+  }
+});
+$("withdraw").addEventListener("click", async () => {
+  const name = channel.lastState?.interview?.candidate_name || "";
+  if (await request({ type: "withdraw" })) {
+    setLobbyStatus(() => _("The offer to %(name)s was withdrawn; they keep their place.", { name }));
+    $("next").focus();
+  }
+});
+$("extend").addEventListener("click", async () => {
+  if (await request({ type: "extend" })) $("extend").focus();
+});
+$("end").addEventListener("click", () => request({ type: "end" }));
+
+function messageError(text) {
+  shown.messageError = text;
+  const error = $("message-error");
+  error.hidden = !text;
+  error.textContent = text ? text() : "";
+  const field = $("message-text");
+  if (text) {
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", "hint-message-text message-error");
+  } else {
+    field.removeAttribute("aria-invalid");
+    field.setAttribute("aria-describedby", "hint-message-text");
+  }
+}
+
+$("message-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const field = $("message-text");
+  const text = field.value.trim();
+  if (!text || text.length > MAX_MESSAGE) {
+    messageError(text ? () => _("The message can be at most %(count)s characters.", { count: MAX_MESSAGE })
+      : () => _("Write a message first."));
+    field.focus();
+    return;
+  }
+  messageError(null);
+  if (await request({ type: "message", text })) {
+    field.value = "";
+    setLobbyStatus(() => _("Message sent to everyone waiting."));
+  }
+});
+
+channel.addEventListener("status", (event) => {
+  shown.connection = event.detail;
+  $("connection").dataset.status = event.detail;
+  $("connection").textContent = connectionText(event.detail);
+});
+
+channel.addEventListener("state", (event) => {
+  const state = event.detail;
+  clock.sync(state.now);
+  lobby.draw(state);
+  interview.update(state, saved);
+});
+
+interview.addEventListener("ended", (event) => {
+  const name = event.detail.candidate_name;
+  setLobbyStatus(() => _("The interview with %(name)s has ended. Finish your notes below, or call in the next candidate.", { name }));
+  $("next").focus();
+});
+
+function drawTitle() {
+  document.title = `${_("Meeting web")}: ${root.dataset.title} – Snabbintervjuer`;
+}
+
+onLanguageChange(() => {
+  drawTitle();
+  lobby.redraw();
+  record.redraw();
+  interview.redraw();
+  show("problem", shown.problem);
+  show("lobby-status", shown.lobbyStatus);
+  $("connection").textContent = connectionText(shown.connection);
+  if (shown.messageError) messageError(shown.messageError);
+});
+
+// The notes of an interview ended shortly before a reload are still there to finish.
+if (saved && saved.state === "ended" && saved.recent) {
+  record.begin(saved.interview, saved.candidate_name, saved);
+  record.end();
+  interview.showRecordInLobby();
+} else {
+  record.form.hidden = true;
+}
+
+window.addEventListener("pagehide", () => record.flush());
+await installLanguageSwitch();
+channel.connect();
+window.meeting = { channel, lobby, record, interview };  // for tests and debugging
