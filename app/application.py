@@ -10,6 +10,7 @@ from app.i18n import ROOT, Renderer
 from app.janus.pool import janus_pool
 from app.live.connections import live_connections
 from app.live.hub import live_hub
+from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
@@ -36,7 +37,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[RENDERER] = Renderer()
     app[MAILER] = Mailer(settings, app[RENDERER])
-    app[EVENT_SUBSCRIBERS] = []
+    app[EVENT_SUBSCRIBERS] = [record_media_events]
     app.cleanup_ctx.append(database_pool)
     app.cleanup_ctx.append(janus_pool)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes

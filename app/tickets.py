@@ -6,6 +6,8 @@ entry on the room's allow-list. Nothing else opens a room.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -37,6 +39,23 @@ class JoinInfo:
     display: str
     ice_servers: list[dict]
     expires_at: int
+    # Given to Janus as the publisher handle's opaque id; its event handler echoes it back,
+    # which is how media start/stop reach the right interview (app/live/media.py). Signed,
+    # because a browser can set any opaque id it likes.
+    opaque_id: str = ""
+
+
+def media_tag(settings: Settings, subject: str) -> str:
+    """`subject` with a signature: "interview:42:candidate:<signature>"."""
+    signature = hmac.new(settings.app.secret_key.get_secret_value().encode(),
+                         f"media-tag:{subject}".encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{subject}:{signature}"
+
+
+def read_media_tag(settings: Settings, tag: str) -> str | None:
+    """The subject of a genuine tag, else None."""
+    subject, _, _ = tag.rpartition(":")
+    return subject if subject and hmac.compare_digest(media_tag(settings, subject), tag) else None
 
 
 def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
@@ -65,6 +84,7 @@ def read_ticket(settings: Settings, ticket: str) -> JoinInfo:
                         room=int(claims["room"]), pin=claims["pin"],
                         room_token=claims["room_token"], role=claims["role"],
                         display=claims["display"], ice_servers=settings.janus.browser_ice_servers,
-                        expires_at=int(claims["exp"]))
+                        expires_at=int(claims["exp"]),
+                        opaque_id=media_tag(settings, str(claims["sub"])))
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         raise TicketError(type(error).__name__) from None

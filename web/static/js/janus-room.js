@@ -67,6 +67,8 @@ export class RoomCall extends EventTarget {
       });
     });
     this.publisher = await this.attach({
+      // Janus's event handler reports this handle's media with it (app/live/media.py).
+      opaqueId: this.join.opaque_id,
       onmessage: (message, jsep) => this.onPublisherMessage(message, jsep),
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
     });
