@@ -1,8 +1,9 @@
 """The live sweeper: what happens to the queue by the clock alone.
 
 Every `live.sweep_interval` seconds each application process expires unanswered offers
-(rule 4), ends interviews at their time limit (rule 6) and marks candidates away whose
-grace period ran out (rule 5), then destroys the rooms of the interviews that ended. The
+(rule 4), ends interviews at their time limit (rule 6), marks candidates away whose
+grace period ran out (rule 5) and moves events to live and finished by the clock, then
+destroys the rooms of the interviews that ended. The
 functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.dispatch import Rooms, close_room
+from app.live.event_states import advance_event_states
 from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
 from app.live.queue import mark_away
 from app.settings import LiveSettings
@@ -29,6 +31,7 @@ async def sweep_once(pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings) -> li
         ended = await expire_offers(connection)
         ended += await end_due_interviews(connection)
         await mark_away(connection, live)
+        await advance_event_states(connection, live)
     # After the commits: a Janus call must not hold the queue's locks.
     for room in ended:
         await close_room(rooms, room.server, room.room_id, room.secret)
