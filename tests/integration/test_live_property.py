@@ -153,6 +153,19 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             else:
                 m.state, m.order = "waiting", self.model.tick()
 
+        @rule(i=interviewer_index)
+        def withdraw(self, i):
+            """The interviewer takes the offer back: the candidate keeps the old place."""
+            held = self.model.interviews.get(i)
+            try:
+                self.run(interviews.withdraw_offer(self.db, self.event.interviewers[i]))
+            except LiveError as error:
+                assert error.code == "offer_gone" and (held is None or held[1] != "offered")
+                return
+            assert held is not None and held[1] == "offered"
+            del self.model.interviews[i]
+            self.model.candidates[held[0]].state = "waiting"
+
         @rule(c=candidate_index)
         def drop(self, c):
             changed = self.run(queue.disconnected(self.db, self.cid(c)))
