@@ -25,6 +25,7 @@ from app.views import account_page, accounts, colleagues, password_reset
 from app.views import candidate_admin, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
 from app.views import summary
+from app.views import organizer_live
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     for module in (registration, candidate_page, candidate_admin, live_sockets, texts, help_page):
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
+    app.router.add_routes(organizer_live.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -33,3 +33,10 @@ export function errorText(code) {
 export function notConnectedText() {
   return _("Not connected right now. Wait until the page has reconnected, then try again.");
 }
+
+// The channel's status ("connecting" | "open" | "reconnecting") in words.
+export function connectionText(status) {
+  if (status === "open") return _("Connected.");
+  if (status === "reconnecting") return _("Connection lost. Reconnecting…");
+  return _("Connecting…");
+}

@@ -35,8 +35,11 @@ export class InterviewView extends EventTarget {
   update(state, saved) {
     const own = state.interview;
     if (own && own.state === "active") {
-      if (!this.current || this.current.id !== own.id) this.start(own, saved);
+      const previous = this.current;
+      if (!previous || previous.id !== own.id) this.start(own, saved);
       this.current = own;
+      // The reconciler moved the interview to a new room (room_changed): join it.
+      if (previous && previous.id === own.id && previous.room !== own.room) this.joinCall();
       this.call.setTimes({ endsAt: own.ends_at, warningAt: own.warning_at, now: state.now });
     } else if (this.current) {
       this.finish();

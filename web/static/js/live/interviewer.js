@@ -3,7 +3,7 @@
 // puts the reply into words; everything shown comes from the channel's "state".
 import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
-import { errorText, notConnectedText } from "./interviewer-errors.js";
+import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
@@ -34,12 +34,6 @@ function setProblem(text) {
 function setLobbyStatus(text) {
   shown.lobbyStatus = text;
   show("lobby-status", text);
-}
-
-function connectionText(status) {
-  if (status === "open") return _("Connected.");
-  if (status === "reconnecting") return _("Connection lost. Reconnecting…");
-  return _("Connecting…");
 }
 
 // Sends one message; returns the reply, or null after putting a refusal into words.

@@ -1,0 +1,59 @@
+"""/events/{id}/live: the organizer's live view of the event day (rooms in use, queue
+length, interviews done, no-shows, each interviewer's status), for the users of the
+organization that owns the event; anyone else gets 404. The page draws itself from the
+state its socket /events/{id}/live/ws sends on connect and after every change
+(app/live/organizer.py), with the same channel loop as the event-day pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from app.auth import require_user
+from app.events import queries
+from app.keys import DB_POOL
+from app.live.channel import Socket, serve
+from app.live.organizer import organizer_state
+from app.views.events import event_id_of
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+ORGANIZER_TYPES = frozenset({"ping"})
+
+
+async def owned_event(request: web.Request):
+    """The event, if the logged-in user's organization owns it (else 404)."""
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await queries.get_for_user(connection, event_id_of(request), user.id,
+                                           user.organization_id)
+    if event is None or not event["editable"]:
+        raise web.HTTPNotFound()
+    return event
+
+
+@routes.get("/events/{event_id}/live", name="organizer_live")
+async def live_view(request: web.Request) -> web.Response:
+    event = await owned_event(request)
+    response = render(request, "events/live.html", {"event": event})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@routes.get("/events/{event_id}/live/ws", name="organizer_live_socket")
+async def live_socket(request: web.Request) -> web.StreamResponse:
+    event = await owned_event(request)
+    pool, event_id = request.app[DB_POOL], event["id"]
+
+    async def snapshot() -> dict[str, Any]:
+        async with pool.acquire() as connection:
+            return await organizer_state(connection, event_id)
+
+    async def act(socket: Socket, message: dict[str, Any]) -> None:
+        return None  # only pings, which the channel answers itself
+
+    async def nothing() -> None:
+        return None
+
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
+                       ORGANIZER_TYPES, act, nothing, nothing)

@@ -1,0 +1,98 @@
+"""The organizer's live view (/events/{id}/live): the figures follow the event without a
+reload; only the owning organization sees it; axe in both languages at both widths."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS
+from tests.browser.interviewer_support import (checked_in, logged_in_page, look,
+                                               make_meeting_event)
+from tests.helpers import log_in, make_user
+from tests.integration.channel_support import new_client, recording, sign_in_interviewer
+
+pytestmark = pytest.mark.browser
+
+FIGURES = ("rooms-in-use", "queue-length", "interviews-done", "no-shows")
+
+
+async def figures(page) -> tuple[int, ...]:
+    return tuple([int(await page.locator(f"#{name}").inner_text()) for name in FIGURES])
+
+
+async def wait_figures(page, expected: tuple[int, ...]) -> None:
+    await page.wait_for_function("""(expected) => expected.every(
+        ([id, value]) => document.getElementById(id).textContent === String(value))""",
+        arg=list(zip(FIGURES, expected)), timeout=5000)
+
+
+async def organization_of(db, event_id: int) -> int:
+    return await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event_id)
+
+
+async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
+    event, interviewers, candidates = await make_meeting_event(db, interviewers=2, candidates=3)
+    page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id))
+    await page.goto(f"/events/{event.id}")
+    await page.get_by_role("link", name="Live view").click()
+    await page.wait_for_selector('#connection[data-status="open"]')
+    await page.evaluate("window.marker = 'no reload'")
+    await wait_figures(page, (0, 0, 0, 3))
+    assert "Not connected" in await page.locator("#interviewers").inner_text()
+
+    async with checked_in(base_url, candidates[:2]) as recorders, new_client() as http:
+        await wait_figures(page, (0, 2, 0, 1))
+        assert await page.locator("#checked-in").inner_text() == \
+            "2 of 3 registered candidates have checked in."
+        assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
+        async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
+            await page.wait_for_selector("#interviewers :text('Ready for the next candidate')")
+            dispatched = await lobby.request({"dispatched"}, type="next")
+            assert dispatched["type"] == "dispatched", dispatched
+            await wait_figures(page, (1, 1, 0, 1))
+            await page.wait_for_selector("#interviewers :text('Has called in Kandidat 0')")
+            await recorders[0].wait_for(lambda m: m["type"] == "offer")
+            await recorders[0].request({"ticket"}, type="accept")
+            await page.wait_for_selector("#interviewers :text('Talking to Kandidat 0')")
+            await lobby.request({"ok"}, type="end")
+            await wait_figures(page, (0, 1, 1, 1))
+    assert await page.evaluate("window.marker") == "no reload"
+
+
+async def test_only_the_owning_organization_sees_it(app_server, db, base_url):
+    event, _interviewers, _candidates = await make_meeting_event(db, candidates=1)
+    owner = await make_user(db, organization_id=await organization_of(db, event.id))
+    outsider = await make_user(db)
+    # An interviewer of the event from another organization sees the event, not the live view.
+    interviewing = await make_user(db)
+    await db.execute("UPDATE event_interviewer SET user_id = $1 WHERE id = $2",
+                     interviewing["id"], event.interviewers[0])
+    for user, status in ((owner, 200), (outsider, 404), (interviewing, 404)):
+        async with new_client() as http:
+            await log_in(http, base_url, user["email"])
+            async with http.get(f"{base_url}/events/{event.id}/live") as response:
+                assert response.status == status, user
+            async with http.get(f"{base_url}/events/{event.id}/live/ws",
+                                headers={"Connection": "Upgrade", "Upgrade": "websocket",
+                                         "Sec-WebSocket-Version": "13",
+                                         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}) as reply:
+                assert reply.status == (101 if status == 200 else 404)
+    async with new_client() as http:
+        async with http.get(f"{base_url}/events/{event.id}/live", allow_redirects=False) as reply:
+            assert reply.status == 303 and reply.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_live_view_meets_wcag_aa(new_page, db, base_url, language, viewport):
+    event, interviewers, candidates = await make_meeting_event(db, interviewers=2, candidates=3)
+    page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id),
+                                       language=language, viewport=viewport)
+    async with checked_in(base_url, candidates[:2]), new_client() as http:
+        await sign_in_interviewer(http, base_url, interviewers[0])
+        async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
+            await lobby.request({"dispatched"}, type="next")
+            await page.goto(f"/events/{event.id}/live")
+            await wait_figures(page, (1, 1, 0, 1))
+            await look(page, f"organizer-live-{language}-{viewport}")
+            await page.goto(f"/events/{event.id}")
+            await look(page, f"event-page-{language}-{viewport}")

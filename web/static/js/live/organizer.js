@@ -1,0 +1,75 @@
+// The organizer's live view (web/templates/events/live.html): the figures of the event under
+// way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
+// without reloading; texts follow the language switch.
+import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { connectionText } from "./interviewer-errors.js";
+
+const root = document.querySelector("#organizer-live");
+const $ = (id) => root.querySelector(`#${id}`);
+const channel = new LiveChannel(pageSocketUrl());
+let state = null;
+
+function interviewerStatus(person) {
+  if (person.interview_state === "active") {
+    return _("Talking to %(name)s", { name: person.candidate_name });
+  }
+  if (person.interview_state === "offered") {
+    return _("Has called in %(name)s", { name: person.candidate_name });
+  }
+  if (!person.connected) return _("Not connected");
+  if (person.paused) return _("Paused");
+  return _("Ready for the next candidate");
+}
+
+function eventStateText(value) {
+  if (value === "finished") return _("The event has finished.");
+  if (value === "cancelled") return _("The event has been cancelled.");
+  if (value === "draft") return _("The event is not published yet.");
+  return "";
+}
+
+function draw() {
+  if (!state) return;
+  $("rooms-in-use").textContent = String(state.rooms_in_use);
+  $("queue-length").textContent = String(state.queue_length);
+  $("interviews-done").textContent = String(state.interviews_done);
+  $("no-shows").textContent = String(state.no_shows);
+  $("no-shows-detail").textContent = _("%(absent)s not checked in, %(missed)s missed their turn",
+    { absent: state.not_checked_in, missed: state.missed });
+  $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
+    { checked: state.checked_in, count: state.registered });
+  const note = eventStateText(state.event_state);
+  $("event-state").hidden = !note;
+  $("event-state").textContent = note;
+  const rows = state.interviewers.map((person) => {
+    const row = document.createElement("tr");
+    const name = document.createElement("th");
+    name.scope = "row";
+    name.textContent = person.name;
+    const status = document.createElement("td");
+    status.dataset.label = _("Status");
+    status.textContent = interviewerStatus(person);
+    row.append(name, status);
+    return row;
+  });
+  $("interviewers").replaceChildren(...rows);
+}
+
+channel.addEventListener("state", (event) => {
+  state = event.detail;
+  draw();
+});
+channel.addEventListener("status", (event) => {
+  $("connection").dataset.status = event.detail;
+  $("connection").textContent = connectionText(event.detail);
+});
+onLanguageChange(() => {
+  document.title = `${_("Live view")}: ${root.dataset.title} – Snabbintervjuer`;
+  $("connection").textContent = connectionText(channel.status);
+  draw();
+});
+
+await installLanguageSwitch();
+channel.connect();
+window.organizerLive = { channel };  // for tests
