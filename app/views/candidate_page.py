@@ -19,11 +19,12 @@ from app.candidates.rules import ends_at, pin_is_well_formed
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN, check_code, locked_until
 from app.link_sessions import CANDIDATE_SESSION
+from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import COOKIE_MAX_AGE, LANGUAGES, N_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
-from app.timefmt import in_swedish_time
+from app.timefmt import format_event_time, in_swedish_time
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -127,7 +128,30 @@ async def personal_page(request: web.Request) -> web.Response:
     notice = NOTICES.get(request.query.get("done", ""))
     return page(request, "candidates/page.html", candidate, event, notice=notice,
                 link=candidate_link(request.app[SETTINGS].app.public_url,
-                                    candidate["access_token"]))
+                                    candidate["access_token"]),
+                live=live_context(request, candidate, event)
+                if situation(candidate, event) == "registered" else None)
+
+
+def both_languages(moment: dt.datetime) -> dict[str, str]:
+    """A time in every language, so the page can switch language without reloading."""
+    return {language: format_event_time(moment, language) for language in LANGUAGES}
+
+
+def live_context(request: web.Request, candidate, event) -> dict:
+    """What the event-day part of the page needs (web/static/js/live/candidate.js): whether
+    check-in is open, and if not, when it opens. The live state itself comes over the socket."""
+    live = request.app[SETTINGS].live
+    now = dt.datetime.now(dt.timezone.utc)
+    opens_at = live_rules.checkin_window(event["starts_at"], event["duration_minutes"],
+                                         live.checkin_opens_minutes)[0]
+    return {"checkin_open": event["state"] in ("published", "live")
+            and live_rules.checkin_open(now, event["starts_at"], event["duration_minutes"],
+                                        live.checkin_opens_minutes),
+            "opens_in": max(0, math.ceil((opens_at - now).total_seconds())),
+            "opens_at": both_languages(opens_at), "starts_at": both_languages(event["starts_at"]),
+            "registered_at": both_languages(candidate["registered_at"]),
+            "offer_seconds": live.offer_seconds}
 
 
 @routes.post("/c/{token}", name="candidate_pin")

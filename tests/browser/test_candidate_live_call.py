@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from app.keys import JANUS, RENDERER
+from app.i18n import Renderer
+from app.keys import JANUS
 from app.tickets import mint_ticket
 
 pytestmark = pytest.mark.browser
@@ -16,10 +17,11 @@ REMOTE_PLAYING = """() => {
 }"""
 
 
-async def open_call(app_server, new_page, ticket, language="en"):
+async def open_call(new_page, ticket, language="en"):
+    """A browser with nothing but the call view, joined with `ticket`."""
     page = await new_page(viewport={"width": 1280, "height": 900})
     await page.goto("/test-pages/call.html")
-    markup = app_server[RENDERER].render(language, "live/_call.html", {})
+    markup = Renderer().render(language, "live/_call.html", {})
     await page.evaluate("(html) => { document.querySelector('main').innerHTML = html; }", markup)
     await page.evaluate("(ticket) => window.startCall(ticket)", ticket)
     return page
@@ -29,7 +31,7 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     room = await app_server[JANUS].create_private_room(participants=2)
     tickets = [mint_ticket(settings, room, index, role, role, subject=f"test:{role}")
                for index, role in enumerate(["interviewer", "candidate"])]
-    pages = [await open_call(app_server, new_page, ticket) for ticket in tickets]
+    pages = [await open_call(new_page, ticket) for ticket in tickets]
     for page in pages:
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
         await page.wait_for_function("window.callLog.some(e => e.type === 'remote-video')")

@@ -9,14 +9,14 @@
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join), "failed" (detail {code, reason}).
 import { RoomCall } from "../janus-room.js";
-import { _, onLanguageChange } from "./texts.js";
+import { N_, _, onLanguageChange } from "./texts.js";
 
 const QUALITY_EVERY_MS = 3000;
 const QUALITY_TEXTS = {
-  unknown: "Connection: checking…",
-  good: "Connection: good",
-  fair: "Connection: fair",
-  poor: "Connection: poor",
+  unknown: N_("Connection: checking…"),
+  good: N_("Connection: good"),
+  fair: N_("Connection: fair"),
+  poor: N_("Connection: poor"),
 };
 
 // Good / fair / poor from the share of packets lost and the round-trip time (seconds).
@@ -74,7 +74,7 @@ export class CallView extends EventTarget {
     this.root.hidden = false;
     this.el.waiting.hidden = false;
     this.el.remote.classList.remove("playing");
-    this.setStatus("Connecting…");
+    this.setStatus(N_("Connecting…"));
     let info;
     try {
       const reply = await fetch("/api/join", {
@@ -97,7 +97,7 @@ export class CallView extends EventTarget {
     call.addEventListener("remotestream", mine(({ stream }) => this.showRemote(stream, generation)));
     call.addEventListener("remoteleft", mine(() => {
       this.el.waiting.hidden = false;
-      this.setStatus("The other person has left the call.");
+      this.setStatus(N_("The other person has left the call."));
     }));
     call.addEventListener("state", mine(({ state }) => {
       if (state === "publishing") this.applySwitches();
@@ -267,7 +267,7 @@ export class CallView extends EventTarget {
   }
 
   fail(code, reason) {
-    this.setStatus("The call was interrupted.");
+    this.setStatus(N_("The call was interrupted."));
     this.emit("failed", { code: String(code), reason: String(reason) });
   }
 

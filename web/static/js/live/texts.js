@@ -3,6 +3,7 @@
 //
 //   _("Your turn!")                       the current language's text (English is the msgid)
 //   _("%(count)s left", {count: 3})       placeholders filled from params
+//   N_("…")                               marks a text for the catalog, returns it as is
 //   language()                            "sv" or "en"
 //   onLanguageChange(callback)            called with the new code after a switch; returns an
 //                                         unsubscribe function
@@ -14,13 +15,15 @@
 // What the switch updates in the HTML (write the English msgid, the server renders the text):
 //   data-i18n="English msgid"                 textContent
 //   data-i18n-params='{"name": "value"}'      placeholders for data-i18n
+//   data-i18n-params-sv / -en                 the same, per language (a date in the sentence)
 //   data-i18n-attr="aria-label:msgid;title:msgid"   attributes
 //   data-i18n-slot="name" on a child of a data-i18n element: kept as the %(name)s placeholder
 //                                             (a link inside a sentence)
 //   data-text-sv / data-text-en                textContent, both given by the server (dates)
 //   <body data-i18n-title="msgid">             document.title is "<text> – Snabbintervjuer"
 //
-// In JS write _("…") with a plain double-quoted literal, so babel's extractor finds it.
+// In JS write _("…") with a plain double-quoted literal, so babel's extractor finds it (not
+// inside a template literal); a text kept in a table for later is written N_("…").
 
 const PLACEHOLDER = /%\((\w+)\)s/g;
 const catalogs = new Map(); // code -> Promise<{msgid: text}>
@@ -32,6 +35,11 @@ export function _(msgid, params) {
   const text = catalog[msgid] || msgid;
   if (!params) return text;
   return text.replace(PLACEHOLDER, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// Marks a text for the catalog where it is defined; translate it with _() where it is shown.
+export function N_(msgid) {
+  return msgid;
 }
 
 export function language() {
@@ -74,7 +82,8 @@ export function translatePage(root = document) {
   for (const element of root.querySelectorAll("[data-i18n]")) {
     let params;
     try {
-      params = element.dataset.i18nParams ? JSON.parse(element.dataset.i18nParams) : undefined;
+      const given = element.getAttribute(`data-i18n-params-${current}`) || element.dataset.i18nParams;
+      params = given ? JSON.parse(given) : undefined;
     } catch {
       params = undefined;
     }

@@ -1,0 +1,250 @@
+"""The candidate's event day in headless Chromium: device check, check-in, waiting room, the
+offer, the interview on video (the interviewer is a second browser with the call view,
+driven from Python over the interviewer's socket), the language switch during the call,
+reloads, the interest question, and axe on every state."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.browser.test_candidate_live_call import REMOTE_PLAYING, open_call
+from tests.integration.channel_support import (CANDIDATE_PIN, new_client, recording,
+                                               sign_in_interviewer)
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+SHOTS = "/tmp/shots-candidate-web"
+TEXTS = {
+    "sv": {"open": "Öppna min sida", "checkin": "Checka in", "next": "Du är näst på tur i kön.",
+           "turn": "Nu är det din tur!", "join": "Anslut till intervjun", "interview": "Din intervju",
+           "feedback": "Tack för intervjun!", "yes": "Ja", "send": "Skicka svar", "thanks": "Tack!",
+           "waiting": "Väntrum", "reconnecting": "Anslutningen bröts"},
+    "en": {"open": "Open my page", "checkin": "Check in", "next": "You are next in the queue.",
+           "turn": "It is your turn!", "join": "Join the interview", "interview": "Your interview",
+           "feedback": "Thank you for the interview!", "yes": "Yes", "send": "Send answer",
+           "thanks": "Thank you!", "waiting": "Waiting room", "reconnecting": "The connection was lost"},
+}
+
+
+async def tokens(db, event):
+    candidates = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
+                  for c in event.candidates]
+    interviewers = [await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
+                    for i in event.interviewers]
+    return candidates, interviewers
+
+
+async def open_candidate(new_page, base_url, token, language, viewport="desktop"):
+    """The candidate's browser with the PIN entered, in `language` (the cookie the switch sets:
+    without it the page opens in the candidate's own language, Swedish here)."""
+    page = await new_page(viewport=VIEWPORTS[viewport])
+    await page.context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
+    await page.goto(f"/c/{token}")
+    await page.fill("#pin", CANDIDATE_PIN)
+    await page.get_by_role("button", name=TEXTS[language]["open"]).click()
+    await page.wait_for_function("!!window.candidatePage")
+    return page
+
+
+@asynccontextmanager
+async def interviewer_socket(base_url, token):
+    async with new_client() as http:
+        assert await sign_in_interviewer(http, base_url, token) == 303
+        ws_url = base_url.replace("http", "ws", 1) + f"/i/{token}/ws"
+        async with recording(http, ws_url) as socket:
+            await socket.wait_for(lambda m: m["type"] == "state")
+            yield socket
+
+
+async def look(page, name):
+    """A screenshot to look at, and axe's WCAG 2.1 AA rules on the state shown."""
+    await page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+    await assert_accessible(page)
+
+
+async def phase(page, name, timeout=15000):
+    await page.wait_for_function(f"document.body.dataset.livePhase === '{name}'", timeout=timeout)
+
+
+async def test_device_check_preview_and_microphone_level(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    await page.get_by_role("button", name="Start the device check").click()
+    await page.wait_for_function(
+        "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000)
+    # The fake microphone beeps: the level meter moves (several readings, not all the same).
+    levels = set()
+    for _ in range(30):
+        levels.add(await page.evaluate("document.querySelector('#mic-level').value"))
+        await page.wait_for_timeout(100)
+    assert len(levels) > 2 and max(levels) > 0
+    await page.wait_for_function(
+        "document.querySelector('[data-device-mic-status]').textContent.includes('we hear you')")
+    await page.get_by_role("button", name="Play a test sound").click()
+    assert await page.is_visible("[data-device-sound-hint]")
+    await look(page, "device-check-en-desktop")
+
+
+async def test_device_check_explains_a_blocked_camera(browser, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    context = await browser.new_context(base_url=base_url, permissions=[],
+                                        extra_http_headers={"Accept-Language": "sv"})
+    try:
+        page = await context.new_page()
+        # The browser says no, as when the candidate answers Block.
+        await page.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException('denied', 'NotAllowedError'));""")
+        await page.goto(f"/c/{token}")
+        await page.fill("#pin", CANDIDATE_PIN)
+        await page.get_by_role("button", name="Öppna min sida").click()
+        await page.get_by_role("button", name="Starta testet").click()
+        problem = page.locator("[data-device-problem]")
+        await problem.wait_for()
+        assert "blockerade" in await problem.text_content()
+        assert await page.get_attribute("[data-device-problem-link]", "href") == "/help#camera"
+        await look(page, "device-blocked-sv-desktop")
+    finally:
+        await context.close()
+
+
+async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    [token, _other], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "sv")
+        await page.get_by_role("button", name="Checka in").click()
+        await phase(page, "waiting")
+        await page.get_by_text("Du är näst på tur i kön.").wait_for()
+        assert "Beräknad väntetid" in await page.text_content("[data-wait]")
+        await interviewer.request({"ok"}, type="message", text="Välkomna, vi börjar strax!")
+        await page.get_by_text("Välkomna, vi börjar strax!").wait_for()
+        await assert_accessible(page)
+
+        # A reload in the waiting room keeps the place.
+        await page.reload()
+        await phase(page, "waiting")
+        await page.get_by_text("Du är näst på tur i kön.").wait_for()
+
+        # The connection drops: the page says so and reconnects by itself.
+        await page.evaluate("window.candidatePage.channel.ws.close()")
+        await page.get_by_text("Anslutningen bröts").wait_for()
+        await page.wait_for_function(
+            "document.querySelector('[data-live-connection]').textContent === ''", timeout=15000)
+        await page.get_by_text("Du är näst på tur i kön.").wait_for()
+
+        # The interviewer presses Next: the alert, focused, with the seconds left.
+        dispatched = await interviewer.request({"dispatched", "queue_empty"}, type="next")
+        assert dispatched["type"] == "dispatched"
+        await phase(page, "offer")
+        assert await page.evaluate("document.activeElement.getAttribute('role')") == "alertdialog"
+        assert "sekunder" in await page.text_content("[data-offer-text]")
+        await look(page, "offer-sv-desktop")
+
+        # Join: the candidate sees the interviewer's video (a second browser).
+        await page.get_by_role("button", name="Anslut till intervjun").click()
+        await phase(page, "interview")
+        other = await open_call(new_page, dispatched["ticket"])
+        await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        await other.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        await page.wait_for_function("document.querySelector('[role=timer]').textContent !== '--:--'")
+        assert await page.is_hidden("[data-rejoin]") and await page.is_hidden("[data-call-sound]")
+        await look(page, "interview-sv-desktop")
+
+        # Switching language during the call: new texts, same video element, still playing.
+        await page.evaluate("""() => {
+            window.beforeSwitch = {video: document.querySelector('[data-call-remote]'),
+                                   time: document.querySelector('[data-call-remote]').currentTime};
+        }""")
+        await page.get_by_role("link", name="English").click()
+        await page.wait_for_function("document.documentElement.lang === 'en'")
+        assert await page.text_content("#interview-heading") == "Your interview"
+        assert await page.text_content("[data-call-leave]") == "Leave the call"
+        await page.wait_for_timeout(1500)
+        assert await page.evaluate("""() => {
+            const video = document.querySelector('[data-call-remote]');
+            return video === window.beforeSwitch.video && !video.paused && video.videoWidth > 0
+                && video.currentTime > window.beforeSwitch.time + 0.5;
+        }""")
+        await look(page, "interview-en-desktop")
+
+        # A reload during the interview joins it again (a new ticket).
+        await page.reload()
+        await phase(page, "interview")
+        await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        assert await page.get_attribute("html", "lang") == "en"
+
+        # The interviewer ends it: the interest question, then the thanks.
+        await interviewer.request({"ok"}, type="end")
+        await phase(page, "feedback")
+        await look(page, "feedback-en-desktop")
+        await page.get_by_role("button", name="Send answer").click()
+        await page.get_by_text("Choose Yes or No.").wait_for()
+        await page.get_by_label("Yes").check()
+        await page.get_by_label("Comment (optional)").fill("Spännande jobb!")
+        await page.get_by_role("button", name="Send answer").click()
+        await phase(page, "thanks")
+        await look(page, "thanks-en-desktop")
+        row = await db.fetchrow("""
+            SELECT f.interested, f.comment FROM interview_feedback f
+            JOIN interview i ON i.id = f.interview_id WHERE i.candidate_id = $1""",
+                                event.candidates[0])
+        assert dict(row) == {"interested": True, "comment": "Spännande jobb!"}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewport):
+    """Before check-in opens, check-in, waiting room, offer, interview, leaving, the interest
+    question and the thanks: axe and a screenshot of each."""
+    text = TEXTS[language]
+    name = f"{language}-{viewport}"
+    later = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=180,
+                                  state="published")
+    [token], _ = await tokens(db, later)
+    page = await open_candidate(new_page, base_url, token, language, viewport)
+    assert await page.is_visible("[data-checkin-closed]")
+    assert await page.is_hidden("[data-checkin]")
+    await look(page, f"before-checkin-{name}")
+
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, language, viewport)
+        await look(page, f"checkin-open-{name}")
+        await page.get_by_role("button", name=text["checkin"]).click()
+        await page.get_by_text(text["next"]).wait_for()
+        await interviewer.request({"ok"}, type="message", text="Vi börjar om fem minuter.")
+        await page.get_by_text("Vi börjar om fem minuter.").wait_for()
+        await look(page, f"waiting-{name}")
+
+        await page.get_by_role("button", name={"sv": "Lämna kön", "en": "Leave the queue"}[language]).click()
+        await phase(page, "left")
+        await look(page, f"left-{name}")
+        await page.get_by_role("button", name={"sv": "Checka in igen", "en": "Check in again"}[language]).click()
+        await phase(page, "waiting")
+
+        await interviewer.request({"dispatched"}, type="next")
+        await phase(page, "offer")
+        await look(page, f"offer-{name}")
+        await page.get_by_role("button", name=text["join"]).click()
+        await phase(page, "interview")
+        await page.wait_for_function(
+            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000)
+        await look(page, f"interview-alone-{name}")
+
+        await page.get_by_role("button", name={"sv": "Lämna samtalet", "en": "Leave the call"}[language]).click()
+        await phase(page, "feedback")
+        await look(page, f"feedback-{name}")
+        await page.get_by_label({"sv": "Nej", "en": "No"}[language], exact=True).check()
+        await page.get_by_role("button", name=text["send"]).click()
+        await phase(page, "thanks")
+        await look(page, f"thanks-{name}")
+    interested = await db.fetchval("""
+        SELECT f.interested FROM interview_feedback f JOIN interview i ON i.id = f.interview_id
+        WHERE i.candidate_id = $1""", event.candidates[0])
+    assert interested is False

@@ -1,0 +1,126 @@
+// The candidate's waiting room and "your turn" alert, drawn from the socket's state
+// (candidates/_live.html). Draws only; candidate.js decides what to send.
+import { _, language } from "./texts.js";
+import { beep } from "./device-check.js";
+
+function setText(element, text) {
+  // Only real changes: the place is a live region, and the same words must not be re-read.
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function clockTime(iso) {
+  return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", {
+    hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm",
+  }).format(new Date(iso));
+}
+
+export class WaitingRoom {
+  constructor(root) {
+    this.root = root;
+    this.position = root.querySelector("[data-position]");
+    this.wait = root.querySelector("[data-wait]");
+    this.list = root.querySelector("[data-messages]");
+    this.none = root.querySelector("[data-no-messages]");
+    this.shown = new Map(); // message id -> its <li>
+    this.queue = null;
+  }
+
+  draw(queue, messages) {
+    this.queue = queue;
+    let place;
+    let wait = "";
+    if (queue.state === "offered" || queue.state === "interviewing") {
+      place = _("It is your turn in a moment.");
+    } else if (queue.position === null || queue.position === undefined) {
+      place = _("You are in the queue.");
+    } else if (queue.position === 1) {
+      place = _("You are next in the queue.");
+    } else {
+      place = _("You are number %(position)s in the queue.", { position: queue.position });
+    }
+    if (queue.state === "waiting" && queue.position) {
+      if (queue.wait_minutes === null || queue.wait_minutes === undefined) {
+        wait = _("The interviewers have not started yet, so there is no estimated wait.");
+      } else if (queue.wait_minutes <= 1) {
+        wait = _("Estimated wait: about a minute or less.");
+      } else {
+        wait = _("Estimated wait: about %(minutes)s minutes.", { minutes: queue.wait_minutes });
+      }
+    }
+    setText(this.position, place);
+    setText(this.wait, wait);
+    this.drawMessages(messages || []);
+  }
+
+  drawMessages(messages) {
+    // New messages are appended (the list is a polite live region); old ones stay put.
+    for (const message of messages) {
+      if (this.shown.has(message.id)) continue;
+      const item = document.createElement("li");
+      const time = document.createElement("time");
+      time.dateTime = message.sent_at;
+      time.textContent = clockTime(message.sent_at);
+      const text = document.createElement("span");
+      text.textContent = message.text;
+      item.append(time, " ", text);
+      this.list.append(item);
+      this.shown.set(message.id, item);
+    }
+    this.none.hidden = this.shown.size > 0;
+  }
+
+  redraw() {
+    if (this.queue) this.draw(this.queue, []);
+    for (const item of this.shown.values()) {
+      const time = item.querySelector("time");
+      time.textContent = clockTime(time.dateTime);
+    }
+  }
+}
+
+export class OfferAlert {
+  constructor(root) {
+    this.root = root;
+    this.text = root.querySelector("[data-offer-text]");
+    this.join = root.querySelector("[data-join]");
+    this.offer = null;
+    this.offset = 0;
+  }
+
+  // Shows "your turn": a sound, the alert focused (announced by screen readers), and the
+  // seconds left to join, by the server's clock (offset = server time − local time).
+  show(offer, offset) {
+    const isNew = this.offer?.interview !== offer.interview;
+    this.offer = offer;
+    this.offset = offset;
+    this.tick();
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), 1000);
+    if (isNew) {
+      beep({ count: 3, frequency: 880 });
+      this.root.focus();
+    }
+  }
+
+  secondsLeft() {
+    if (!this.offer) return 0;
+    return Math.max(0, Math.ceil((Date.parse(this.offer.expires_at) - (Date.now() + this.offset)) / 1000));
+  }
+
+  tick() {
+    const seconds = this.secondsLeft();
+    this.text.textContent = seconds > 0
+      ? _("An interviewer is ready for you. Join within %(seconds)s seconds.", { seconds })
+      : _("The time to join has run out.");
+    this.join.disabled = seconds <= 0;
+  }
+
+  hide() {
+    clearInterval(this.timer);
+    this.offer = null;
+  }
+
+  redraw() {
+    if (this.offer) this.tick();
+  }
+}

@@ -1,0 +1,230 @@
+// The candidate's event day at /c/{token} (candidates/_live.html): check-in with the device
+// check, the waiting room, "your turn", the interview, the interest question and the thanks.
+// Everything drawn comes from the socket's state (app/live/PROTOCOL.md), so a reload or a
+// reconnect simply draws the page again: the place in the queue is kept by the server, and
+// a reload during the interview asks for a new ticket (accept) and joins again.
+import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { CallView } from "./call-view.js";
+import { DeviceCheck, audio } from "./device-check.js";
+import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
+import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+
+// The server's error codes in words (PROTOCOL.md); anything else gets the general one.
+const ERRORS = {
+  checkin_closed: N_("Check-in is not open now."),
+  event_not_open: N_("The event is not open now."),
+  already_interviewed: N_("You have already had your interview at this event."),
+  offer_gone: N_("The time to join has run out. You are back in the queue if you did not miss it before."),
+  in_interview: N_("You are in an interview right now."),
+  busy_retry: N_("Something else changed at the same moment. Try again."),
+  invalid_feedback: N_("The answer could not be saved. Check it and try again."),
+  feedback_not_open: N_("There is no interview to answer about."),
+  not_registered: N_("You are no longer registered for this event."),
+  closed: N_("Not connected right now. Wait until the page has reconnected, then try again."),
+};
+const STATUS_TEXTS = {
+  connecting: N_("Connecting…"),
+  reconnecting: N_("The connection was lost. Reconnecting… You keep your place."),
+};
+
+const root = document.querySelector("[data-live]");
+const find = (selector) => root.querySelector(selector);
+
+class CandidatePage {
+  constructor() {
+    this.channel = new LiveChannel(pageSocketUrl());
+    this.state = null;
+    this.offset = 0;
+    this.phase = null;
+    this.joining = false;
+    this.connection = "idle";
+    this.error = null; // [element, msgid]: redrawn in another language
+    this.device = new DeviceCheck(find("[data-device-check]"));
+    this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
+    this.offer = new OfferAlert(find('[data-phase="offer"]'));
+    this.call = new CallView(find("[data-call]"));
+    this.leftText = find("[data-left-text]");
+
+    this.channel.addEventListener("state", (event) => this.draw(event.detail));
+    this.channel.addEventListener("message", (event) => {
+      if (event.detail.type === "offer" && this.state) this.draw(this.state);
+    });
+    this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
+    find("[data-checkin]").addEventListener("click", () => this.checkIn());
+    find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
+    find("[data-leave-queue]").addEventListener("click", () => this.request({ type: "leave" }));
+    find("[data-join]").addEventListener("click", () => this.accept());
+    find("[data-rejoin-button]").addEventListener("click", () => this.accept());
+    find("[data-feedback-form]").addEventListener("submit", (event) => this.sendFeedback(event));
+    this.call.addEventListener("left", (event) => {
+      if (event.detail?.byUser) this.request({ type: "leave" });
+    });
+    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = false; });
+    this.call.addEventListener("remote-video", () => { find("[data-rejoin]").hidden = true; });
+    onLanguageChange(() => this.redraw());
+    document.addEventListener("click", () => audio(), { once: true }); // allows the beep
+
+    if (root.dataset.checkinOpen === "true") {
+      this.channel.connect();
+    } else {
+      this.setPhase("before");
+      const seconds = Number(root.dataset.opensIn);
+      if (seconds > 0 && seconds < 24 * 3600) setTimeout(() => this.checkinOpened(), seconds * 1000);
+    }
+  }
+
+  checkinOpened() {
+    find("[data-checkin-closed]").hidden = true;
+    find("[data-checkin-ready]").hidden = false;
+    this.channel.connect();
+  }
+
+  // Sends a message; shows the refusal (if any) in `where`. Resolves to the reply or null.
+  async request(message, where = find("[data-live-error]")) {
+    this.showError(where, null);
+    let reply;
+    try {
+      reply = await this.channel.send(message);
+    } catch {
+      this.showError(where, "closed");
+      return null;
+    }
+    if (reply.type === "error") {
+      this.showError(where, reply.code);
+      return null;
+    }
+    return reply;
+  }
+
+  showError(element, code) {
+    this.error = code ? [element, code] : null;
+    element.textContent = code ? _(ERRORS[code] || N_("Something went wrong. Try again.")) : "";
+  }
+
+  checkIn() {
+    audio(); // the click lets the page beep when it is their turn
+    this.device.stop();
+    this.request({ type: "check_in" }, this.phase === "left" ? this.leftText : undefined);
+  }
+
+  async accept() {
+    if (this.joining) return;
+    this.joining = true;
+    audio();
+    try {
+      const reply = await this.request({ type: "accept" });
+      if (reply && reply.type === "ticket") {
+        find("[data-rejoin]").hidden = true;
+        await this.call.join(reply.ticket);
+      } else if (this.phase === "interview") {
+        find("[data-rejoin]").hidden = false;
+      }
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  async sendFeedback(event) {
+    event.preventDefault();
+    const form = event.target;
+    const errorElement = find("[data-feedback-error]");
+    const choice = form.querySelector("input[name=interested]:checked");
+    if (!choice) {
+      this.error = [errorElement, "choose"];
+      errorElement.textContent = _("Choose Yes or No.");
+      form.querySelector("input[name=interested]").focus();
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    await this.request({
+      type: "feedback", interested: choice.value === "yes", comment: form.comment.value.trim(),
+    }, errorElement);
+    button.disabled = false;
+  }
+
+  phaseOf(state) {
+    if (state.interview) return "interview";
+    if (state.offer) return "offer";
+    if (state.feedback_open) return "feedback";
+    switch (state.queue.state) {
+      case "waiting": case "offered": case "interviewing": return "waiting";
+      case "away": case "left": return "left";
+      case "done": return "thanks";
+      default: return "before";
+    }
+  }
+
+  draw(state) {
+    this.state = state;
+    this.offset = Date.parse(state.now) - Date.now();
+    const phase = this.phaseOf(state);
+    this.setPhase(phase); // first: the offer can only take the focus once it shows
+    if (phase === "waiting") this.waiting.draw(state.queue, state.messages);
+    else this.waiting.drawMessages(state.messages);
+    if (phase === "offer") this.offer.show(state.offer, this.offset);
+    else this.offer.hide();
+    if (phase === "interview") {
+      const { ends_at: endsAt, warning_at: warningAt } = state.interview;
+      this.call.setTimes({ endsAt, warningAt, now: state.now });
+      if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
+    } else if (this.call.joined) {
+      this.call.leave(); // ended by the interviewer or the clock
+    }
+    if (phase === "left") this.drawLeft();
+  }
+
+  drawLeft() {
+    const away = this.state?.queue.state === "away";
+    if (this.error?.[0] === this.leftText) return;
+    this.leftText.textContent = away
+      ? _("You were away for a while, so nobody calls you now. Check in again to get your place back.")
+      : _("You have left the queue. If you check in again, you join at the end of it.");
+  }
+
+  setPhase(phase) {
+    if (phase === this.phase) return;
+    const before = this.phase;
+    this.phase = phase;
+    for (const section of root.querySelectorAll("[data-phase]")) {
+      section.hidden = section.dataset.phase !== phase;
+    }
+    // The registration facts, the job and Cancel belong to the time before check-in.
+    const quiet = phase === "before" || phase === "left";
+    for (const part of document.querySelectorAll("[data-live-static]")) part.hidden = !quiet;
+    document.body.dataset.livePhase = phase;
+    if (before !== null && phase !== "offer") {
+      // Keyboard and screen-reader users land on what changed (the offer focuses itself).
+      const heading = root.querySelector(`[data-phase="${phase}"] h2`);
+      if (heading) {
+        heading.tabIndex = -1;
+        heading.focus();
+      }
+    }
+  }
+
+  showConnection(status) {
+    this.connection = status;
+    const element = find("[data-live-connection]");
+    element.dataset.status = status;
+    element.textContent = STATUS_TEXTS[status] ? _(STATUS_TEXTS[status]) : "";
+  }
+
+  redraw() {
+    if (this.state) {
+      if (this.phase === "waiting") this.waiting.draw(this.state.queue, []);
+      if (this.phase === "left") this.drawLeft();
+    }
+    this.waiting.redraw();
+    this.offer.redraw();
+    this.showConnection(this.connection);
+    if (this.error) {
+      const [element, code] = this.error;
+      element.textContent = code === "choose" ? _("Choose Yes or No.")
+        : _(ERRORS[code] || N_("Something went wrong. Try again."));
+    }
+  }
+}
+
+await installLanguageSwitch();
+window.candidatePage = new CandidatePage();

@@ -1,0 +1,156 @@
+// The device check on the candidate's page (candidates/_device_check.html): whether the
+// browser can make video calls, a camera preview, a microphone level meter (WebAudio
+// AnalyserNode) and a test sound. When the camera or microphone cannot be used it says why
+// and links the part of the help page that helps. Nothing leaves the browser.
+//
+// Also exports the page's sound: audio() (one AudioContext, resumed on a click) and beep().
+import { N_, _, onLanguageChange } from "./texts.js";
+
+const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
+
+// What each getUserMedia failure means for the candidate, and the help section for it.
+const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera"];
+const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera"];
+const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera"];
+const PROBLEMS = {
+  NotAllowedError: BLOCKED,
+  SecurityError: BLOCKED,
+  NotReadableError: IN_USE,
+  AbortError: IN_USE,
+  NotFoundError: MISSING,
+  OverconstrainedError: MISSING,
+  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge or Safari."), "browser"],
+  other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera"],
+};
+
+let context = null;
+
+export function audio() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!context && Context) context = new Context();
+  if (context && context.state === "suspended") context.resume().catch(() => {});
+  return context;
+}
+
+// Short tones (the test sound, and "your turn"): `count` beeps of `seconds` each.
+export function beep({ count = 1, frequency = 880, seconds = 0.2, gap = 0.12 } = {}) {
+  const ctx = audio();
+  if (!ctx) return;
+  let at = ctx.currentTime + 0.05;
+  for (let i = 0; i < count; i += 1) {
+    const oscillator = ctx.createOscillator();
+    const gain = ctx.createGain();
+    oscillator.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + seconds);
+    oscillator.connect(gain).connect(ctx.destination);
+    oscillator.start(at);
+    oscillator.stop(at + seconds + 0.02);
+    at += seconds + gap;
+  }
+}
+
+export function browserSupported() {
+  return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.RTCPeerConnection
+    && window.WebSocket && (window.AudioContext || window.webkitAudioContext));
+}
+
+export class DeviceCheck {
+  constructor(root) {
+    this.root = root;
+    const find = (name) => root.querySelector(`[data-device-${name}]`);
+    this.el = {
+      unsupported: find("unsupported"), start: find("start"), sound: find("sound"),
+      soundHint: find("sound-hint"), problem: find("problem"), problemText: find("problem-text"),
+      problemLink: find("problem-link"), results: find("results"), video: find("video"),
+      meter: find("meter"), micStatus: find("mic-status"), cameraStatus: find("camera-status"),
+    };
+    this.stream = null;
+    this.problem = null;
+    this.heard = false;
+    this.el.start.addEventListener("click", () => this.start());
+    this.el.sound.addEventListener("click", () => {
+      beep({ count: 2, frequency: 660, seconds: 0.35 });
+      this.el.soundHint.hidden = false;
+    });
+    onLanguageChange(() => this.redraw());
+    if (!browserSupported()) this.showProblem("unsupported");
+  }
+
+  async start() {
+    if (!browserSupported()) {
+      this.showProblem("unsupported");
+      return;
+    }
+    audio(); // this click lets the page play sounds later (the offer's beep)
+    this.stop();
+    this.showProblem(null);
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    } catch (error) {
+      this.showProblem(PROBLEMS[error?.name] ? error.name : "other");
+      return;
+    }
+    this.el.results.hidden = false;
+    this.el.video.srcObject = this.stream;
+    this.el.video.play().catch(() => {});
+    this.heard = false;
+    this.listen(this.stream);
+    this.el.start.textContent = _("Check again");
+    this.el.start.dataset.i18n = "Check again";
+    this.redraw();
+  }
+
+  listen(stream) {
+    const ctx = audio();
+    if (!ctx || stream.getAudioTracks().length === 0) return;
+    const source = ctx.createMediaStreamSource(stream);
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 1024;
+    source.connect(analyser);
+    const samples = new Uint8Array(analyser.fftSize);
+    this.source = source;
+    this.meterTimer = setInterval(() => {
+      analyser.getByteTimeDomainData(samples);
+      let sum = 0;
+      for (const sample of samples) sum += ((sample - 128) / 128) ** 2;
+      const level = Math.min(100, Math.round(Math.sqrt(sum / samples.length) * 300));
+      this.el.meter.value = level;
+      if (level >= HEARD_LEVEL && !this.heard) {
+        this.heard = true;
+        this.redraw();
+      }
+    }, 100);
+  }
+
+  showProblem(name) {
+    this.problem = name;
+    this.el.problem.hidden = !name || name === "unsupported";
+    this.el.unsupported.hidden = name !== "unsupported";
+    if (name) {
+      this.el.problemLink.href = `/help#${PROBLEMS[name][1]}`;
+      this.el.results.hidden = true;
+    }
+    this.redraw();
+  }
+
+  redraw() {
+    if (this.problem) this.el.problemText.textContent = _(PROBLEMS[this.problem][0]);
+    const video = this.stream?.getVideoTracks()[0];
+    this.el.cameraStatus.textContent = video
+      ? _("Camera: %(name)s. You should see yourself.", { name: video.label || _("on") }) : "";
+    this.el.micStatus.textContent = this.heard
+      ? _("Microphone: we hear you.") : _("Microphone: say something; the bar moves when we hear you.");
+  }
+
+  stop() {
+    clearInterval(this.meterTimer);
+    this.source?.disconnect();
+    this.source = null;
+    this.stream?.getTracks().forEach((track) => track.stop());
+    this.stream = null;
+    this.el.video.srcObject = null;
+    this.el.meter.value = 0;
+  }
+}
