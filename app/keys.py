@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from app.janus.pool import JanusPool  # noqa: F401
     from app.live.hub import Hub  # noqa: F401
     from app.mail.outbox import Mailer  # noqa: F401
+    from app.summary.formats import PdfWorkers  # noqa: F401
 
 SETTINGS = web.AppKey("settings", Settings)
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
@@ -21,6 +22,7 @@ JANUS = web.AppKey("janus", "JanusPool")
 RENDERER = web.AppKey("renderer", "Renderer")
 MAILER = web.AppKey("mailer", "Mailer")
 LIVE_HUB = web.AppKey("live_hub", "Hub")
+PDF_WORKERS = web.AppKey("pdf_workers", "PdfWorkers")  # the summary's PDF rendering processes
 
 # Per request: the page language, "sv" or "en".
 LANGUAGE = web.RequestKey("lang", str)

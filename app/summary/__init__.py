@@ -1,0 +1,7 @@
+"""The summary of an event (sammanställning): every interview with its outcome, grouped by
+interviewer, with totals; shown as a page (and its print stylesheet), a PDF and a CSV file.
+
+- model.py: pure logic: outcomes, lengths, grouping, sorting, totals, who may see it when
+- queries.py: the SQL that reads an event's interviews, ratings, answers and candidates
+- formats.py: the CSV file and the PDF's rendering in a worker process (fonts embedded)
+"""

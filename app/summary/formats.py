@@ -1,0 +1,131 @@
+"""The summary as files: CSV for Excel, and PDF rendered by xhtml2pdf in worker processes.
+
+The PDF's HTML is made from a template in the request's language (cheap, on the event loop);
+turning it into a PDF takes seconds for a large event and holds the GIL, so it runs in a
+process pool of its own and the server keeps answering meanwhile.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Callable
+
+from app.keys import PDF_WORKERS
+from app.summary.model import Summary
+from app.timefmt import in_swedish_time
+
+log = logging.getLogger(__name__)
+
+# DejaVu Sans has å, ä, ö and every other letter a name may hold; it is embedded in the PDF
+# (Debian package fonts-dejavu-core, which scripts/bootstrap installs).
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+RENDER_SECONDS_LIMIT = 120
+
+
+class PdfUnavailable(Exception):
+    """No PDF could be made (fonts missing, or the worker died): the caller answers 503."""
+
+
+def font_dir() -> Path:
+    for folder in FONT_DIRS:
+        if all((folder / name).is_file() for name in FONT_FILES.values()):
+            return folder
+    raise PdfUnavailable("DejaVu Sans not found: install the Debian package fonts-dejavu-core")
+
+
+def font_files() -> dict[str, str]:
+    folder = font_dir()
+    return {weight: str(folder / name) for weight, name in FONT_FILES.items()}
+
+
+def html_to_pdf(html: str, allowed_dir: str) -> bytes:
+    """Runs in a worker process. Reads nothing but the fonts in `allowed_dir`."""
+    from xhtml2pdf import pisa
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+    logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
+    policy = ResourceAccessPolicy.server(allowed_dir, allow_remote=False,
+                                         max_render_seconds=RENDER_SECONDS_LIMIT)
+    output = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy)
+    if result.err:
+        raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
+    return output.getvalue()
+
+
+class PdfWorkers:
+    """A lazily started pool of worker processes (spawned: a fork of a running event loop
+    with threads is unsafe). A dead worker breaks the pool; the next request starts anew."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self._executor: ProcessPoolExecutor | None = None
+
+    async def render(self, html: str) -> bytes:
+        folder = str(font_dir())
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, html_to_pdf, html, folder)
+        except BrokenProcessPool as error:
+            self.close()
+            raise PdfUnavailable("the PDF worker stopped") from error
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+# A cell starting with one of these is a formula to Excel; an apostrophe makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def minutes(seconds: int | None, language: str) -> str:
+    if seconds is None:
+        return ""
+    text = f"{seconds / 60:.1f}"
+    return text.replace(".", ",") if language == "sv" else text
+
+
+def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) -> bytes:
+    """UTF-8 with a byte order mark and semicolons: what Excel set to Swedish opens as is."""
+    _ = gettext
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([safe_cell(text) for text in [
+        _("Interviewer"), _("Candidate"), _("Date"), _("Start time"), _("Length (minutes)"),
+        _("Outcome"), _("Candidate's comment"), *summary.attributes, _("Questions covered"),
+        _("Notes")]])
+    for group in summary.groups:
+        for item in group.interviews:
+            local = in_swedish_time(item.at)
+            writer.writerow([safe_cell(value) for value in [
+                group.interviewer, item.candidate, local.strftime("%Y-%m-%d"),
+                local.strftime("%H:%M"), minutes(item.seconds, language), _(item.outcome_label),
+                item.comment, *(rating or "" for _text, rating in item.ratings),
+                "\n".join(item.questions), item.notes]])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+async def pdf_workers(app):
+    """cleanup_ctx: the PDF worker pool, stopped with the application."""
+    app[PDF_WORKERS] = PdfWorkers()
+    yield
+    app[PDF_WORKERS].close()

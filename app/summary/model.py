@@ -1,0 +1,200 @@
+"""The summary as plain data, built from rows without I/O: what became of each interview,
+how long it was, grouped by interviewer and sorted, with totals; and who may see it when."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from app.i18n import N_
+
+# What became of an interview, in the order the "outcome" sort uses.
+OUTCOMES = {
+    "interested": N_("Interested"),
+    "not_interested": N_("Not interested"),
+    "no_answer": N_("No answer"),
+    "missed": N_("Missed"),
+    "in_progress": N_("In progress"),
+}
+HELD = ("interested", "not_interested", "no_answer", "in_progress")
+SORTS = ("time", "candidate", "length", "outcome")
+DEFAULT_SORT = "time"
+
+
+def outcome_of(state: str, interested: bool | None, offer_expires_at: dt.datetime | None,
+               now: dt.datetime) -> str | None:
+    """None for what is not an interview (yet): an offer still open, or one that failed
+    because no room could be made (not the candidate's doing)."""
+    if state == "missed" or (state == "offered" and offer_expires_at is not None
+                             and offer_expires_at <= now):
+        return "missed"
+    if state == "active":
+        return "in_progress"
+    if state == "ended":
+        if interested is None:
+            return "no_answer"
+        return "interested" if interested else "not_interested"
+    return None
+
+
+def is_finished(state: str, starts_at: dt.datetime, duration_minutes: int, now: dt.datetime) -> bool:
+    """Finished by its state, or by the clock when the sweeper has not marked it yet."""
+    return state == "finished" or now >= starts_at + dt.timedelta(minutes=duration_minutes)
+
+
+def format_length(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(max(0, int(round(seconds))), 60)
+    if minutes == 0:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+# Swedish alphabetical order: å, ä, ö come after z; other accents sort as their letter.
+_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+def name_key(name: str) -> str:
+    folded = name.casefold().translate(_SWEDISH_LAST)
+    return "".join(char for char in unicodedata.normalize("NFKD", folded)
+                   if not unicodedata.combining(char))
+
+
+@dataclass(frozen=True)
+class Interview:
+    id: int
+    interviewer_id: int
+    candidate_id: int
+    candidate: str
+    at: dt.datetime              # when it started; for a missed one, when it was offered
+    seconds: int | None          # None while it runs, or when it never started
+    outcome: str
+    comment: str
+    ratings: tuple[tuple[str, int | None], ...]   # (attribute, rating 1–5 or None)
+    questions: tuple[str, ...]   # the questions covered
+    notes: str
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOMES[self.outcome]
+
+    @property
+    def rated(self) -> bool:
+        return any(rating is not None for _, rating in self.ratings)
+
+    @property
+    def has_details(self) -> bool:
+        return bool(self.comment or self.notes or self.questions or self.rated)
+
+
+@dataclass(frozen=True)
+class Totals:
+    interviews: int      # held: ended or still running
+    candidates: int      # different candidates among them
+    interested: int
+    not_interested: int
+    no_answer: int
+    missed: int
+    average_seconds: int | None
+
+    @classmethod
+    def of(cls, interviews: Iterable[Interview]) -> "Totals":
+        items = list(interviews)
+        held = [item for item in items if item.outcome in HELD]
+        lengths = [item.seconds for item in held if item.seconds is not None]
+
+        def candidates(outcome: str) -> int:
+            return len({item.candidate_id for item in items if item.outcome == outcome})
+        return cls(interviews=len(held), candidates=len({item.candidate_id for item in held}),
+                   interested=candidates("interested"), not_interested=candidates("not_interested"),
+                   no_answer=candidates("no_answer"),
+                   missed=sum(1 for item in items if item.outcome == "missed"),
+                   average_seconds=round(sum(lengths) / len(lengths)) if lengths else None)
+
+
+@dataclass(frozen=True)
+class Group:
+    interviewer_id: int
+    interviewer: str
+    interviews: list[Interview]
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class Summary:
+    groups: list[Group]
+    totals: Totals
+    no_shows: list[str]          # registered, never checked in
+    not_interviewed: list[str]   # checked in, never interviewed
+    attributes: list[str]
+    questions: list[str]
+    sort: str
+    descending: bool
+
+
+def parse_sort(query: Mapping[str, str]) -> tuple[str, bool]:
+    """Anything unknown falls back to the default: odd links never fail."""
+    key = query.get("sort")
+    return (key if key in SORTS else DEFAULT_SORT), query.get("dir") == "desc"
+
+
+def _sort_value(item: Interview, key: str) -> Any:
+    if key == "candidate":
+        return name_key(item.candidate)
+    if key == "length":
+        return item.seconds
+    if key == "outcome":
+        return list(OUTCOMES).index(item.outcome)
+    return item.at
+
+
+def sort_interviews(items: Iterable[Interview], key: str, descending: bool) -> list[Interview]:
+    """By the key, then by time; interviews without a value (no length yet) come last."""
+    by_time = sorted(items, key=lambda item: (item.at, item.id))
+    known = [item for item in by_time if _sort_value(item, key) is not None]
+    unknown = [item for item in by_time if _sort_value(item, key) is None]
+    return sorted(known, key=lambda item: _sort_value(item, key), reverse=descending) + unknown
+
+
+def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attributes: list[str],
+                       questions: list[str], now: dt.datetime) -> Interview | None:
+    outcome = outcome_of(row["state"], row["interested"], row["offer_expires_at"], now)
+    if outcome is None:
+        return None
+    seconds = None
+    if row["started_at"] is not None and row["ended_at"] is not None:
+        seconds = int((row["ended_at"] - row["started_at"]).total_seconds())
+    covered = set(row["questions_covered"] or ())
+    return Interview(
+        id=row["id"], interviewer_id=row["interviewer_id"], candidate_id=row["candidate_id"],
+        candidate=row["candidate_name"], at=row["started_at"] or row["offered_at"], seconds=seconds,
+        outcome=outcome, comment=row["comment"] or "",
+        ratings=tuple((text, ratings.get(position))
+                      for position, text in enumerate(attributes, start=1)),
+        questions=tuple(text for position, text in enumerate(questions, start=1)
+                        if position in covered),
+        notes=row["notes"] or "")
+
+
+def build_summary(*, interviewers: list[Mapping[str, Any]], interviews: list[Mapping[str, Any]],
+                  ratings: Mapping[int, Mapping[int, int]], candidates: list[Mapping[str, Any]],
+                  attributes: list[str], questions: list[str], sort: str = DEFAULT_SORT,
+                  descending: bool = False, now: dt.datetime) -> Summary:
+    items = [item for row in interviews
+             if (item := interview_from_row(row, ratings.get(row["id"], {}), attributes,
+                                            questions, now)) is not None]
+    groups = []
+    for person in sorted(interviewers, key=lambda p: (name_key(p["name"] or p["email"]), p["id"])):
+        own = [item for item in items if item.interviewer_id == person["id"]]
+        groups.append(Group(person["id"], person["name"] or person["email"],
+                            sort_interviews(own, sort, descending), Totals.of(own)))
+    interviewed = {item.candidate_id for item in items if item.outcome in HELD}
+    present = [row for row in candidates if row["cancelled_at"] is None]
+    return Summary(
+        groups=groups, totals=Totals.of(items),
+        no_shows=sorted((row["name"] for row in present if not row["checked_in"]), key=name_key),
+        not_interviewed=sorted((row["name"] for row in present
+                                if row["checked_in"] and row["id"] not in interviewed), key=name_key),
+        attributes=attributes, questions=questions, sort=sort, descending=descending)

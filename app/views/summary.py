@@ -1,0 +1,132 @@
+"""The summary of an event as a page, a PDF and a CSV file.
+
+Who sees it: the organization's users (/events/{id}/summary…), at any time, so it grows while
+the event runs; and the event's interviewers once it has finished, either logged in with an
+account linked to the event (same URLs) or through their personal link
+(/i/{token}/summary…, where the link's session cookie is sent). Anyone else gets 404, like
+every other event page; someone not logged in is asked to log in (or for the link's code).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import urlencode
+
+from aiohttp import web
+from markupsafe import Markup
+
+from app.auth import require_user
+from app.events import queries as event_queries
+from app.events.tokens import looks_like_link_token
+from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
+from app.live.access import is_signed_in
+from app.summary.formats import PdfUnavailable, font_files, summary_csv
+from app.summary.model import SORTS, format_length, is_finished, parse_sort
+from app.summary.queries import load_summary
+from app.timefmt import in_swedish_time
+from app.views.events import event_id_of
+from app.views.pages import render
+
+routes = web.RouteTableDef()
+FORMATS = {"": "page", ".pdf": "pdf", ".csv": "csv"}
+
+
+def finished(event) -> bool:
+    return is_finished(event["state"], event["starts_at"], event["duration_minutes"],
+                       dt.datetime.now(dt.timezone.utc))
+
+
+def sort_links(sort: str, descending: bool) -> dict[str, dict]:
+    """Each column's link: the current column's flips the direction, others start ascending."""
+    links = {}
+    for key in SORTS:
+        current = key == sort
+        flip = "asc" if current and descending else ("desc" if current else "asc")
+        links[key] = {"href": "?" + urlencode({"sort": key, "dir": flip}),
+                      "aria": ("descending" if descending else "ascending") if current else None}
+    return links
+
+
+def file_name(event, extension: str) -> str:
+    """An ASCII name for the download: the title without accents, and the date."""
+    plain = unicodedata.normalize("NFKD", event["title"]).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:60] or "event"
+    return f"{slug}-{in_swedish_time(event['starts_at']):%Y-%m-%d}{extension}"
+
+
+def private(response: web.StreamResponse) -> web.StreamResponse:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def not_yet(request: web.Request, event, fmt: str, back: str) -> web.Response:
+    """An interviewer before the end: a page that says when; the files simply do not exist."""
+    ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
+    return private(render(request, "summary/not_yet.html",
+                          {"event": event, "back": back, "ends_at": ends_at},
+                          status=200 if fmt == "page" else 404))
+
+
+async def respond(request: web.Request, event, fmt: str, *, base: str, back: str,
+                  personal: bool) -> web.StreamResponse:
+    sort, descending = parse_sort(request.query)
+    async with request.app[DB_POOL].acquire() as connection:
+        summary = await load_summary(connection, event["id"], sort=sort, descending=descending)
+    language = request[LANGUAGE]
+    query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
+    context = {"event": event, "summary": summary, "finished": finished(event),
+               "length": format_length, "local": in_swedish_time, "base": base, "back": back,
+               "query": query, "personal": personal}
+    if fmt == "page":
+        context["sort_links"] = sort_links(sort, descending)
+        return private(render(request, "summary/page.html", context))
+    if fmt == "csv":
+        body = summary_csv(summary, request.app[RENDERER].gettext(language), language)
+        return private(web.Response(body=body, content_type="text/csv", charset="utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{file_name(event, ".csv")}"'}))
+    try:
+        context.update(fonts=font_files(), page=Markup("<pdf:pagenumber>"),
+                       pages=Markup("<pdf:pagecount>"), lang=language,
+                       made_at=dt.datetime.now(dt.timezone.utc))
+        html = request.app[RENDERER].render(language, "summary/pdf.html", context)
+        body = await request.app[PDF_WORKERS].render(html)
+    except PdfUnavailable:
+        raise web.HTTPServiceUnavailable()
+    return private(web.Response(body=body, content_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{file_name(event, ".pdf")}"'}))
+
+
+@routes.get(r"/events/{event_id}/summary{format:(?:\.pdf|\.csv)?}", name="summary")
+async def employer_summary(request: web.Request) -> web.StreamResponse:
+    fmt = FORMATS[request.match_info["format"]]
+    user = require_user(request)
+    event_id = event_id_of(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await event_queries.get_for_user(connection, event_id, user.id, user.organization_id)
+    if event is None:
+        raise web.HTTPNotFound()
+    back = f"/events/{event_id}"
+    # The organization sees it grow; an interviewer with an account only once it is over.
+    if not event["editable"] and not finished(event):
+        return not_yet(request, event, fmt, back)
+    return await respond(request, event, fmt, base=f"{back}/summary", back=back, personal=False)
+
+
+@routes.get(r"/i/{token}/summary{format:(?:\.pdf|\.csv)?}", name="interviewer_summary")
+async def interviewer_summary(request: web.Request) -> web.StreamResponse:
+    fmt = FORMATS[request.match_info["format"]]
+    token = request.match_info["token"]
+    if not looks_like_link_token(token):
+        raise web.HTTPNotFound()
+    async with request.app[DB_POOL].acquire() as connection:
+        event = await event_queries.by_interviewer_token(connection, token)
+    if event is None or event["state"] == "cancelled" or event["deleted_at"] is not None:
+        raise web.HTTPNotFound()
+    back = f"/i/{token}"
+    if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
+        raise web.HTTPSeeOther(back)  # the link's page asks for the code
+    if not finished(event):
+        return not_yet(request, event, fmt, back)
+    return await respond(request, event, fmt, base=f"{back}/summary", back=back, personal=True)
+

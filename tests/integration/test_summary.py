@@ -1,0 +1,159 @@
+"""The summary page, PDF and CSV on the real stack: content in both languages, sorting, the CSV
+for Excel, and that odd input never fails."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import log_in
+from tests.summary_support import QUESTIONS, org_user, sample_event
+
+SHOTS = Path("/tmp/shots-summary")
+
+OUTCOMES = {"sv": ["Intresserad", "Inte intresserad", "Inget svar", "Missad"],
+            "en": ["Interested", "Not interested", "No answer", "Missed"]}
+CANDIDATES = ["Åsa Öberg", "Björn Ängström", "Märta Ölund", "Kåre Näslund", "Ümit Çelik"]
+NOT_INTERVIEWED = ["Göran Älvdal", "Ida Lind"]
+INTERVIEWERS = ["Örjan Ekström", "Lena Åkesson"]
+
+
+async def logged_in_event(db, http, base_url, language: str = "sv", **options):
+    """The sample event, and `http` logged in as a user of its organization reading `language`."""
+    event = await sample_event(db, **options)
+    user = await org_user(db, event, language=language)
+    await log_in(http, base_url, user["email"])
+    http.cookie_jar.update_cookies({"lang": language})
+    return event
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_page_lists_every_interview_with_totals(db, http, base_url, language):
+    event = await logged_in_event(db, http, base_url, language)
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        assert response.status == 200
+        assert response.headers["Cache-Control"] == "private, no-store"
+        page = await response.text()
+    for name in CANDIDATES + NOT_INTERVIEWED + INTERVIEWERS + OUTCOMES[language]:
+        assert name in page, name
+    assert "Stark på kundbemötande." in page and QUESTIONS[2] in page
+    assert "=HYPERLINK(&#34;http://evil.example&#34;)" in page  # shown as text, escaped
+    # 4 held interviews with 4 different candidates; 2 interested; 1 no-show; 9:05 on average
+    # of 545, 600, 420 and 480 seconds (511 s = 8 min 31 s).
+    facts = re.sub(r"\s+", " ", page)
+    assert re.search(r"<td>4</td>", facts) and "8 min 31 s" in facts
+    assert f'href="/events/{event.id}/summary.pdf?sort=time&amp;dir=asc"' in page
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, language):
+    event = await logged_in_event(db, http, base_url, language)
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        assert response.status == 200, await response.text()
+        assert response.content_type == "application/pdf"
+        assert re.match(r'inline; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
+                        response.headers["Content-Disposition"])
+        pdf = await response.read()
+    text = pdf_text(pdf, tmp_path)
+    for name in CANDIDATES + NOT_INTERVIEWED + INTERVIEWERS + OUTCOMES[language] + [event.title]:
+        assert name in text, name
+    assert re.search(r"Sida 1 av [12]\b" if language == "sv" else r"Page 1 of [12]\b", text)
+    assert "Stark på kundbemötande." in text and "Spännande jobb, tack!" in text
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    assert "DejaVuSans" in fonts
+    # A picture to look at (tests/browser and the report): the first page as PNG.
+    SHOTS.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / "summary.pdf", SHOTS / f"summary-{language}.pdf")
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
+                    str(tmp_path / "summary.pdf"), str(SHOTS / f"summary-{language}")], check=True)
+
+
+async def test_csv_opens_in_swedish_excel(db, http, base_url):
+    event = await logged_in_event(db, http, base_url, "sv")
+    async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert response.headers["Content-Disposition"].startswith('attachment; filename="kundtjanst')
+        body = await response.read()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Intervjuare", "Kandidat", "Datum", "Starttid", "Längd (minuter)", "Utfall",
+                       "Kandidatens kommentar", "Kommunikation", "Ansvarstagande",
+                       "Frågor som togs upp", "Anteckningar"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert set(by_name) == set(CANDIDATES)
+    asa = by_name["Åsa Öberg"]
+    assert asa[0] == "Örjan Ekström" and asa[4] == "9,1" and asa[5] == "Intresserad"
+    assert asa[7:9] == ["5", "4"] and asa[9] == f"{QUESTIONS[0]}\n{QUESTIONS[2]}"
+    assert asa[10] == "Stark på kundbemötande.\nVill börja i mars."
+    # Formula injection: text that starts like a formula stays text.
+    assert by_name["Björn Ängström"][6] == "'=HYPERLINK(\"http://evil.example\")"
+    assert by_name["Björn Ängström"][10] == "'-tveksam till skift"
+    assert by_name["Ümit Çelik"][10] == "'@kolla referenser"
+    assert by_name["Kåre Näslund"][5] == "Missad" and by_name["Kåre Näslund"][4] == ""
+
+
+async def test_csv_in_english_uses_a_decimal_point(db, http, base_url):
+    event = await logged_in_event(db, http, base_url, "en")
+    async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
+        rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig")),
+                               delimiter=";"))
+    assert rows[0][:6] == ["Interviewer", "Candidate", "Date", "Start time", "Length (minutes)", "Outcome"]
+    assert {row[1]: row[4] for row in rows[1:]}["Åsa Öberg"] == "9.1"
+
+
+async def test_sorting_by_candidate_and_back(db, http, base_url):
+    event = await logged_in_event(db, http, base_url)
+
+    async def order(query: str) -> list[str]:
+        async with http.get(f"{base_url}/events/{event.id}/summary{query}") as response:
+            assert response.status == 200
+            page = await response.text()
+        return [name for name in re.findall(r'class="candidate">([^<]+)<', page)]
+
+    # Örjan's group comes after Lena's (Ö sorts last in Swedish); within it Å after B.
+    assert await order("?sort=candidate") == ["Kåre Näslund", "Märta Ölund", "Ümit Çelik",
+                                        "Björn Ängström", "Åsa Öberg"]
+    assert await order("?sort=candidate&dir=desc") == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund",
+                                                 "Åsa Öberg", "Björn Ängström"]
+    # By length, the missed offer (no length) comes last either way.
+    assert (await order("?sort=length&dir=desc"))[:3] == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund"]
+    assert await order("?sort=outcome") == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund",
+                                      "Åsa Öberg", "Björn Ängström"]
+
+
+ODD_QUERIES = ["?sort=garbage", "?sort=&dir=", "?dir=sideways", "?sort=length&sort=time",
+               "?sort=%00%ff", "?" + "x=1&" * 500, "?sort=candidate&dir=desc&extra=%C3%A5"]
+
+
+@pytest.mark.parametrize("suffix, query", [(suffix, query) for suffix in ("", ".csv")
+                                           for query in ODD_QUERIES]
+                         + [(".pdf", "?sort=garbage"), (".pdf", "?sort=%00%ff&dir=%ff")])
+async def test_odd_query_parameters_never_fail(db, http, base_url, suffix, query):
+    event = await logged_in_event(db, http, base_url)
+    async with http.get(f"{base_url}/events/{event.id}/summary{suffix}{query}") as response:
+        assert response.status == 200, await response.text()
+
+
+@pytest.mark.parametrize("path", ["/events/abc/summary", "/events/0/summary.pdf",
+                                  "/events/99999999999999999999/summary.csv",
+                                  "/events/1/summary.xls", "/i/short/summary",
+                                  "/i/" + "a" * 43 + "/summary.pdf"])
+async def test_unknown_addresses_are_404(db, http, base_url, path):
+    event = await logged_in_event(db, http, base_url)
+    assert event.id
+    async with http.get(base_url + path, allow_redirects=False) as response:
+        assert response.status == 404

@@ -1,0 +1,140 @@
+"""Who may see the summary, in every format: the organization's users at any time, the
+event's interviewers (personal link or linked account) once it has finished, nobody else."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import log_in, make_user
+from tests.integration.channel_support import new_client, sign_in_interviewer
+from tests.summary_support import add_interviewer, make_event, org_user, sample_event
+
+FORMATS = ["", ".pdf", ".csv"]
+CONTENT_TYPES = {"": "text/html", ".pdf": "application/pdf", ".csv": "text/csv"}
+RUNNING = {"state": "live", "started_minutes_ago": 30, "duration_minutes": 120}
+NOT_YET = "Sammanställningen blir tillgänglig när intervjutillfället är slut"
+
+
+async def fetch(http, url: str) -> tuple[int, str, str]:
+    async with http.get(url, allow_redirects=False) as response:
+        body = await response.read()
+        return response.status, response.content_type, response.headers.get("Location", "") or (
+            body.decode("utf-8", "replace") if response.content_type == "text/html" else "")
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_organization_users_see_it_while_it_runs_and_after(db, http, base_url, suffix):
+    for options in (RUNNING, {}):
+        event = await sample_event(db, **options)
+        user = await org_user(db, event)
+        await log_in(http, base_url, user["email"])
+        status, content_type, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+        assert (status, content_type) == (200, CONTENT_TYPES[suffix])
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_anonymous_is_sent_to_log_in(db, http, base_url, suffix):
+    event = await sample_event(db)
+    status, _, location = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert status == 303
+    assert location == f"/login?next=/events/{event.id}/summary{suffix}"
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_another_organization_gets_404(db, http, base_url, suffix):
+    event = await sample_event(db)
+    stranger = await make_user(db)
+    await log_in(http, base_url, stranger["email"])
+    status, _, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert status == 404
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_deleted_event_is_404(db, http, base_url, suffix):
+    event = await sample_event(db)
+    user = await org_user(db, event)
+    await db.execute("UPDATE event SET state = 'cancelled', deleted_at = now() WHERE id = $1", event.id)
+    await log_in(http, base_url, user["email"])
+    status, _, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert status == 404
+    token = event.interviewers["Lena Åkesson"][1]
+    async with new_client() as interviewer:
+        status, _, _ = await fetch(interviewer, f"{base_url}/i/{token}/summary{suffix}")
+    assert status == 404
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_interviewer_link_after_the_event(db, base_url, suffix):
+    event = await sample_event(db)
+    token = event.interviewers["Lena Åkesson"][1]
+    async with new_client() as interviewer:
+        # Not signed in with the code: the link's page asks for it.
+        status, _, location = await fetch(interviewer, f"{base_url}/i/{token}/summary{suffix}")
+        assert (status, location) == (303, f"/i/{token}")
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        status, content_type, body = await fetch(interviewer, f"{base_url}/i/{token}/summary{suffix}")
+        assert (status, content_type) == (200, CONTENT_TYPES[suffix])
+        if suffix == "":
+            assert "Åsa Öberg" in body and f'href="/i/{token}"' in body
+            assert "/logout" not in body  # no account links on the personal link's pages
+
+
+async def test_interviewer_link_finished_by_the_clock_before_the_sweeper(db, base_url):
+    event = await sample_event(db, state="live", started_minutes_ago=130, duration_minutes=120)
+    token = event.interviewers["Örjan Ekström"][1]
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        status, _, body = await fetch(interviewer, f"{base_url}/i/{token}/summary")
+    assert status == 200 and "Åsa Öberg" in body
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_interviewer_before_the_end_is_told_when(db, base_url, suffix):
+    event = await sample_event(db, **RUNNING)
+    token = event.interviewers["Lena Åkesson"][1]
+    async with new_client() as interviewer:
+        interviewer.cookie_jar.update_cookies({"lang": "sv"})
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        status, content_type, body = await fetch(interviewer, f"{base_url}/i/{token}/summary{suffix}")
+    # The page says when; the files do not exist yet. Either way no interview is shown.
+    assert (status, content_type) == ((200 if suffix == "" else 404), "text/html")
+    assert NOT_YET in body and "Åsa Öberg" not in body
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_interviewer_of_another_event_gets_nothing(db, http, base_url, suffix):
+    event = await sample_event(db)
+    other = await make_event(db)
+    account = await make_user(db)
+    await add_interviewer(db, other, "Annan Intervjuare", user_id=account["id"])
+    other_token = other.interviewers["Annan Intervjuare"][1]
+    # With an account: this event's page is not theirs.
+    await log_in(http, base_url, account["email"])
+    status, _, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert status == 404
+    # With their own link's code: it opens nothing on this event's links.
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, other_token) == 303
+        status, _, _ = await fetch(interviewer, f"{base_url}/i/{other_token}/summary{suffix}")
+        assert status == 200
+        token = event.interviewers["Lena Åkesson"][1]
+        status, _, location = await fetch(interviewer, f"{base_url}/i/{token}/summary{suffix}")
+        assert (status, location) == (303, f"/i/{token}")
+        status, _, _ = await fetch(interviewer, f"{base_url}/events/{event.id}/summary{suffix}")
+        assert status == 303  # no account: asked to log in, like every event page
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_interviewer_account_of_another_organization(db, http, base_url, suffix):
+    """An interviewer whose account is linked to the event sees it there once it is over."""
+    account = await make_user(db)
+    for options, expected in ((RUNNING, 200 if suffix == "" else 404), ({}, 200)):
+        event = await sample_event(db, **options)
+        await add_interviewer(db, event, "Extern Intervjuare", user_id=account["id"])
+        await log_in(http, base_url, account["email"])
+        http.cookie_jar.update_cookies({"lang": "sv"})
+        status, content_type, body = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+        assert status == expected
+        if options:
+            assert NOT_YET in body
+        else:
+            assert content_type == CONTENT_TYPES[suffix]

@@ -1,0 +1,110 @@
+"""The summary's pure logic: outcomes, lengths, Swedish order, sorting, totals, the CSV."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from app.summary.formats import safe_cell, summary_csv
+from app.summary.model import (Interview, Totals, build_summary, format_length, is_finished,
+                               name_key, outcome_of, parse_sort, sort_interviews)
+
+NOW = dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.timezone.utc)
+
+
+def interview(id, candidate="A", outcome="interested", seconds=300, minute=0, candidate_id=None):
+    return Interview(id=id, interviewer_id=1, candidate_id=candidate_id or id, candidate=candidate,
+                     at=NOW + dt.timedelta(minutes=minute), seconds=seconds, outcome=outcome,
+                     comment="", ratings=(), questions=(), notes="")
+
+
+def test_outcomes():
+    assert outcome_of("ended", True, None, NOW) == "interested"
+    assert outcome_of("ended", False, None, NOW) == "not_interested"
+    assert outcome_of("ended", None, None, NOW) == "no_answer"
+    assert outcome_of("missed", None, None, NOW) == "missed"
+    assert outcome_of("active", None, None, NOW) == "in_progress"
+    # An offer past its time is missed even before the sweeper has marked it.
+    assert outcome_of("offered", None, NOW - dt.timedelta(seconds=1), NOW) == "missed"
+    assert outcome_of("offered", None, NOW + dt.timedelta(seconds=1), NOW) is None
+    assert outcome_of("failed", None, None, NOW) is None
+
+
+def test_finished_by_state_or_by_the_clock():
+    start = NOW - dt.timedelta(minutes=60)
+    assert is_finished("finished", NOW, 60, NOW)
+    assert is_finished("live", start, 60, NOW)
+    assert not is_finished("live", start, 61, NOW)
+
+
+def test_lengths():
+    assert format_length(None) == "—"
+    assert format_length(40) == "40 s"
+    assert format_length(540) == "9 min"
+    assert format_length(545) == "9 min 5 s"
+
+
+def test_swedish_alphabetical_order():
+    names = ["Örjan", "Åsa", "Ärla", "Zara", "Anna", "Émile", "Östen"]
+    assert sorted(names, key=name_key) == ["Anna", "Émile", "Zara", "Åsa", "Ärla", "Örjan", "Östen"]
+
+
+def test_sorting_keeps_unknown_lengths_last():
+    items = [interview(1, "B", seconds=None, minute=1), interview(2, "A", seconds=200, minute=2),
+             interview(3, "C", seconds=100, minute=0)]
+    assert [i.id for i in sort_interviews(items, "length", False)] == [3, 2, 1]
+    assert [i.id for i in sort_interviews(items, "length", True)] == [2, 3, 1]
+    assert [i.id for i in sort_interviews(items, "time", False)] == [3, 1, 2]
+    assert [i.id for i in sort_interviews(items, "candidate", True)] == [3, 1, 2]
+
+
+def test_odd_sort_parameters_fall_back():
+    assert parse_sort({}) == ("time", False)
+    assert parse_sort({"sort": "garbage", "dir": "desc"}) == ("time", True)
+    assert parse_sort({"sort": "outcome", "dir": "sideways"}) == ("outcome", False)
+
+
+def test_totals_count_candidates_and_average_held_interviews():
+    items = [interview(1, outcome="interested", seconds=300),
+             interview(2, outcome="not_interested", seconds=500),
+             interview(3, outcome="missed", seconds=None),
+             interview(4, outcome="in_progress", seconds=None),
+             interview(5, outcome="no_answer", seconds=400, candidate_id=1)]
+    totals = Totals.of(items)
+    assert totals == Totals(interviews=4, candidates=3, interested=1, not_interested=1,
+                            no_answer=1, missed=1, average_seconds=400)
+    assert Totals.of([]).average_seconds is None
+
+
+def test_formula_cells_are_made_text():
+    for text in ("=1+1", "+46 70", "-2", "@SUM(A1)", "\tx"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Åsa") == "Åsa" and safe_cell(None) == "" and safe_cell(5) == "5"
+
+
+def row(**values):
+    base = {"id": 1, "interviewer_id": 7, "candidate_id": 3, "candidate_name": "Åsa Öberg",
+            "state": "ended", "offered_at": NOW, "offer_expires_at": NOW, "started_at": NOW,
+            "ended_at": NOW + dt.timedelta(seconds=90), "notes": "=cmd", "questions_covered": [2],
+            "interested": True, "comment": "Bra"}
+    return {**base, **values}
+
+
+def test_build_summary_and_its_csv():
+    summary = build_summary(
+        interviewers=[{"id": 7, "name": "", "email": "x@example.se"}],
+        interviews=[row(), row(id=2, state="failed", candidate_id=4)],
+        ratings={1: {1: 4}}, attributes=["Driv", "Noggrannhet"], questions=["F1", "F2"],
+        candidates=[{"id": 3, "name": "Åsa Öberg", "cancelled_at": None, "checked_in": True},
+                    {"id": 5, "name": "Bo", "cancelled_at": None, "checked_in": False},
+                    {"id": 6, "name": "Cecilia", "cancelled_at": NOW, "checked_in": False}],
+        now=NOW)
+    assert summary.groups[0].interviewer == "x@example.se"
+    (item,) = summary.groups[0].interviews
+    assert item.ratings == (("Driv", 4), ("Noggrannhet", None)) and item.questions == ("F2",)
+    assert summary.no_shows == ["Bo"] and summary.not_interviewed == []
+    body = summary_csv(summary, lambda text: text, "sv")
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["x@example.se", "Åsa Öberg", "2026-12-04", "16:00", "1,5", "Interested",
+                       "Bra", "4", "", "F2", "'=cmd"]
