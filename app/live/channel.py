@@ -35,6 +35,9 @@ class Socket:
     # Called with each new snapshot before it is sent, for messages derived from a change
     # ("offer", "room_changed"); returns extra messages to send first.
     derive: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
+    # Whose socket: ("candidate", id) or ("interviewer", id); None for a page of nobody in
+    # the queue (the organizer's view).
+    who: tuple[str, int] | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -72,7 +75,7 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     await ws.prepare(request)
     socket = socket_of(ws)
     hub = request.app[LIVE_HUB]
-    await hub.subscribe(socket.event_id, socket.refresh)
+    await hub.subscribe(socket.event_id, socket.refresh, socket.who)
     try:
         await opened()
         await socket.refresh()  # resume: the whole current state, nothing to replay
@@ -81,7 +84,8 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
                 if frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            await socket.send(await _handle(socket, frame.data, allowed, act))
+            await socket.send(await _handle(socket, frame.data, allowed, act,
+                                            lambda: hub.views.changed(socket.event_id)))
     finally:
         await hub.unsubscribe(socket.event_id, socket.refresh)
         try:
@@ -91,14 +95,17 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     return ws
 
 
-async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act) -> dict:
+async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act,
+                  changed: Callable[[], None]) -> dict:
     """The reply to one message: its result, or an error with a stable code."""
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
             return {"type": "pong"}
         reply = await act(socket, message)
-        await socket.refresh()  # this socket sees its own change at once
+        # This socket sees its own change at once, before the notification comes round.
+        changed()
+        await socket.refresh()
         return reply or {"type": "ok", "for": message["type"]}
     except BadMessage as bad:
         return error(bad.code)

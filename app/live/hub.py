@@ -12,6 +12,7 @@ every socket is refreshed, since notifications sent meanwhile are lost.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -19,6 +20,7 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import LIVE_HUB, SETTINGS
+from app.live.event_view import EventViews
 from app.live.queue import channel
 
 log = logging.getLogger(__name__)
@@ -29,32 +31,39 @@ PROBE_SECONDS = 5.0
 APPLICATION_NAME = "snabb-live-listener"
 
 Refresh = Callable[[], Awaitable[None]]
+# Whose socket it is: ("candidate", id) or ("interviewer", id).
+Who = tuple[str, int]
 
 
 class Hub:
     def __init__(self, dsn: str):
         self._dsn = dsn
-        self._sockets: dict[int, set[Refresh]] = {}
+        self._sockets: dict[int, dict[Refresh, Who | None]] = {}
         self._pending: set[int] = set()
+        # The people a pending notification names (the candidate offered, the interviewer
+        # who took them): their sockets are refreshed before everyone else's.
+        self._first: dict[int, set[Who]] = {}
+        self.views = EventViews()
         self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
         self._dropped = asyncio.Event()
         self.ready = asyncio.Event()
 
-    async def subscribe(self, event_id: int, refresh: Refresh) -> None:
+    async def subscribe(self, event_id: int, refresh: Refresh, who: Who | None = None) -> None:
         async with self._lock:
             first = event_id not in self._sockets
-            self._sockets.setdefault(event_id, set()).add(refresh)
+            self._sockets.setdefault(event_id, {})[refresh] = who
             if first and self._connection is not None:
                 await self._listen(event_id)
 
     async def unsubscribe(self, event_id: int, refresh: Refresh) -> None:
         async with self._lock:
-            sockets = self._sockets.get(event_id, set())
-            sockets.discard(refresh)
+            sockets = self._sockets.get(event_id, {})
+            sockets.pop(refresh, None)
             if not sockets:
                 self._sockets.pop(event_id, None)
+                self.views.forget(event_id)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -69,6 +78,15 @@ class Hub:
 
     def _notified(self, connection, pid, name: str, payload: str) -> None:
         event_id = int(name.rsplit("_", 1)[1])
+        self.views.changed(event_id)
+        try:
+            named = json.loads(payload)
+            first = self._first.setdefault(event_id, set())
+            for role in ("candidate", "interviewer"):
+                if isinstance(named.get(role), int):
+                    first.add((role, named[role]))
+        except (ValueError, AttributeError):
+            pass  # only the order of the refresh depends on it
         if event_id not in self._pending:
             self._pending.add(event_id)
             asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
@@ -80,16 +98,20 @@ class Hub:
 
     async def _refresh_event(self, event_id: int) -> None:
         self._pending.discard(event_id)
-        await self.refresh(event_id)
+        await self.refresh(event_id, self._first.pop(event_id, set()))
 
-    async def refresh(self, event_id: int) -> None:
-        """Every socket of the event sends a new snapshot (one failing stops no other)."""
-        results = await asyncio.gather(*(refresh() for refresh in
-                                         list(self._sockets.get(event_id, ()))),
-                                       return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception):
-                log.warning("live refresh failed: %s", type(result).__name__)
+    async def refresh(self, event_id: int, first: set[Who] = frozenset()) -> None:
+        """Every socket of the event sends a new snapshot (one failing stops no other);
+        those of the people in `first` before the rest, so that "your turn" does not wait
+        for a thousand queue positions to go out."""
+        sockets = list(self._sockets.get(event_id, {}).items())
+        for group in ([r for r, who in sockets if who in first],
+                      [r for r, who in sockets if who not in first]):
+            results = await asyncio.gather(*(refresh() for refresh in group),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception):
+                    log.warning("live refresh failed: %s", type(result).__name__)
 
     async def run(self) -> None:
         """Keep one listening connection up for as long as the application runs."""

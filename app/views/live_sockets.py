@@ -9,6 +9,7 @@ so the browser sends them to these sockets and to nothing else.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -17,16 +18,28 @@ from app.candidates import queries as candidate_queries
 from app.link_sessions import CANDIDATE_SESSION
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
-from app.keys import DB_POOL, JANUS, SETTINGS
+from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS
 from app.live import connections, dispatch, interviews, outcome, presence, queue
 from app.live.connections import LIVE_PROCESS
 from app.live.access import is_signed_in
 from app.live.channel import Socket, serve
 from app.live.errors import LiveError
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.live.event_view import EventView, read_event_view
 from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
 
 routes = web.RouteTableDef()
+
+
+def event_view_of(app: web.Application, event_id: int) -> Callable[[], Awaitable[EventView]]:
+    """The event's current view, shared by every socket of the event in this process."""
+    pool, settings, views = app[DB_POOL], app[SETTINGS], app[LIVE_HUB].views
+
+    async def read() -> EventView:
+        async with pool.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    return lambda: views.get(event_id, read)
 
 
 def _token(request: web.Request) -> str:
@@ -47,14 +60,11 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
     if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPForbidden()
     candidate_id, event_id = candidate["id"], candidate["event_id"]
+    view = event_view_of(app, event_id)
     offered: set[int] = set()
 
     async def snapshot() -> dict[str, Any]:
-        # One consistent view: the snapshot reads several tables, and a check-in
-        # committed between two of its queries would otherwise show half.
-        async with pool.acquire() as connection, connection.transaction(
-                isolation="repeatable_read", readonly=True):
-            return await candidate_state(connection, candidate_id, event_id, settings)
+        return await candidate_state(await view(), candidate_id, settings)
 
     rooms = RoomWatch()
 
@@ -123,7 +133,8 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
             if socket_ids and await connections.close_connection(connection, socket_ids[0]):
                 await connections.gone(connection, candidate_id=candidate_id)
 
-    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive),
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive,
+                                                  ("candidate", candidate_id)),
                        CANDIDATE_TYPES, act, opened, closed)
 
 
@@ -138,13 +149,10 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
         raise web.HTTPForbidden()
     interviewer_id, event_id = event["interviewer_id"], event["id"]
+    view = event_view_of(app, event_id)
 
     async def snapshot() -> dict[str, Any]:
-        # One consistent view: the snapshot reads several tables, and a check-in
-        # committed between two of its queries would otherwise show half.
-        async with pool.acquire() as connection, connection.transaction(
-                isolation="repeatable_read", readonly=True):
-            return await interviewer_state(connection, interviewer_id, event_id, settings)
+        return await interviewer_state(await view(), interviewer_id, settings)
 
     async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
         kind = message["type"]
@@ -219,5 +227,6 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
             return [{"type": "room_changed", "interview": own["id"], "ticket": own["ticket"]}]
         return []
 
-    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive),
+    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive,
+                                                  ("interviewer", interviewer_id)),
                        INTERVIEWER_TYPES, act, opened, closed)

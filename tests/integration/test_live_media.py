@@ -23,7 +23,7 @@ def hangup_event(tag: str, at: int) -> dict:
 
 
 async def post(base_url: str, settings, events: list[dict]) -> int:
-    auth = aiohttp.BasicAuth("janus", settings.janus.event_secret.get_secret_value()).encode()
+    auth = aiohttp.encode_basic_auth("janus", settings.janus.event_secret.get_secret_value())
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{base_url}/janus/events", json=events,
                              headers={"Authorization": auth}) as response:
