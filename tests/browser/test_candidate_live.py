@@ -231,7 +231,10 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await interviewer.request({"dispatched"}, type="next")
         await phase(page, "offer")
         await look(page, f"offer-{name}")
-        await page.get_by_role("button", name=text["join"]).click()
+        # By keyboard alone: the alert has the focus, its Join button is the next stop.
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.textContent") == text["join"]
+        await page.keyboard.press("Enter")
         await phase(page, "interview")
         await page.wait_for_function(
             "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000)

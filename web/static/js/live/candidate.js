@@ -47,7 +47,10 @@ class CandidatePage {
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
     this.channel.addEventListener("message", (event) => {
-      if (event.detail.type === "offer" && this.state) this.draw(this.state);
+      const message = event.detail;
+      if (message.type === "offer" && this.state) this.draw(this.state);
+      // The interview's room was lost and made again (PROTOCOL.md): join the new one.
+      if (message.type === "room_changed" && this.phase === "interview") this.call.join(message.ticket);
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
