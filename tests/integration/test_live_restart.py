@@ -11,65 +11,30 @@ disconnected once a living process reaps the dead one's sockets.
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import aiohttp
 
 from app.janus.rooms import room_exists
 from app.keys import JANUS
-from app.localstack.processes import free_port
-from app.tickets import read_ticket
 from app.live import connections
 from app.live.dispatch import close_room
+from app.tickets import read_ticket
+from scripts.bench.common import AppProcess  # the app as a process, as the benchmarks run it
 from tests.integration.channel_support import (Recorder, new_client, sign_in_candidate,
                                                sign_in_interviewer)
 from tests.integration.live_support import assert_invariants, make_live_event
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0
 CANDIDATES = 5
 STAYS_AWAY = CANDIDATES - 1  # the last candidate does not come back after the kill
 
 
-class AppProcess:
-    """`python -m app` on a fixed loopback port, to kill and start again."""
-
-    def __init__(self, environ: dict[str, str], port: int):
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.environ = {**environ, "SNABB_APP_HOST": "127.0.0.1", "SNABB_APP_PORT": str(port),
-                        "SNABB_APP_PUBLIC_URL": self.url}
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app", cwd=ROOT, env=self.environ,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-        async with aiohttp.ClientSession() as http:
-            for _ in range(int(TIMEOUT / 0.1)):
-                assert self.process.returncode is None, "the app exited while starting"
-                try:
-                    async with http.get(f"{self.url}/healthz") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise AssertionError("the app did not become healthy")
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-            await self.process.wait()
-
-
 @asynccontextmanager
 async def app_process(environ: dict[str, str]):
-    app = AppProcess(environ, free_port())
-    await app.start()
+    """`python -m app` on a loopback port of its own, kept when it is started again."""
+    app = AppProcess(environ)
+    await app.start(TIMEOUT)
     try:
         yield app
     finally:

@@ -1,0 +1,129 @@
+"""What the benchmark scripts share: a throwaway stack, the app as a real process, figures.
+
+The stack is the test suite's (app.localstack.stack.LocalStack with env "test": PostgreSQL,
+Janus and a mail catcher on free loopback ports, thrown away afterwards). With `--reuse`
+nothing is started: the settings come from config/ and the environment as they stand
+(DATABASE_URL, SNABB_JANUS_SERVERS and the secrets that go with them).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def stack_environ(reuse: bool) -> Iterator[dict[str, str]]:
+    """The environment an app process of the benchmark runs with."""
+    if reuse:
+        yield dict(os.environ)
+        return
+    from app.localstack.processes import free_port
+    from app.localstack.stack import LocalStack
+    state_dir = Path(tempfile.mkdtemp(prefix="snabb-bench-"))
+    os.chmod(state_dir, 0o755)  # PostgreSQL runs as an unprivileged user and must enter it
+    environ = {k: v for k, v in os.environ.items()
+               if not k.startswith("SNABB_") and k != "DATABASE_URL"}
+    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True,
+                       base_environ=environ)
+    print("starting a throwaway stack (PostgreSQL, Janus) on loopback ...", flush=True)
+    local.start()
+    try:
+        yield dict(local.environ)
+    finally:
+        local.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+class AppProcess:
+    """The control plane as its own process (`python -m app`, or a module wrapping it)."""
+
+    def __init__(self, environ: dict[str, str], module: str = "app", args: tuple = (),
+                 log_path: Path | None = None):
+        from app.localstack.processes import free_port
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.environ = {**environ, "SNABB_APP_HOST": "127.0.0.1",
+                        "SNABB_APP_PORT": str(self.port), "SNABB_APP_PUBLIC_URL": self.url,
+                        "PYTHONPATH": str(ROOT)}
+        self.argv = [sys.executable, "-m", module, *args]
+        self.process: asyncio.subprocess.Process | None = None
+        self.log_path = log_path
+
+    async def start(self, timeout: float = 60) -> None:
+        log = open(self.log_path, "ab") if self.log_path else asyncio.subprocess.DEVNULL
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.argv, cwd=ROOT, env=self.environ, stdout=log, stderr=log)
+        finally:
+            if self.log_path:
+                log.close()
+        async with aiohttp.ClientSession() as http:
+            for _ in range(int(timeout / 0.1)):
+                if self.process.returncode is not None:
+                    raise RuntimeError(f"the app exited with {self.process.returncode}")
+                try:
+                    async with http.get(f"{self.url}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the app did not become healthy")
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up code of the app runs (tests of a crash)."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+    async def stop(self, timeout: float = 30) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGINT)  # aiohttp's run_app shuts down cleanly
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
+def argument_parser(prog: str, doc: str) -> argparse.ArgumentParser:
+    """The options every benchmark has."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the database and Janus named by the environment")
+    parser.add_argument("--json", help="also write the figures as JSON to this file")
+    return parser
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (p99 of 100 values is the 99th smallest)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, -(-int(round(fraction * 1000)) * len(ordered) // 1000))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50": percentile(values, 0.50), "p90": percentile(values, 0.90),
+            "p99": percentile(values, 0.99),
+            "mean": statistics.fmean(values) if values else float("nan")}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f} ms"

@@ -1,0 +1,402 @@
+"""The dispatch benchmark (issue 5): scripts/bench-dispatch [--candidates N] [--interviewers M]
+[--seconds S] [--reuse] [--profile FILE] [--json FILE].
+
+N candidates wait on their WebSockets, M interviewers on one app process cycle
+*Next* → (the candidate accepts) → *End* for S seconds. Measured:
+- dispatch latency: from the interviewer's `next` leaving the socket to the candidate's
+  socket receiving `offer` (p50, p99), and the interviewer's `dispatched` reply;
+- interviews per second;
+- beside them, in the same run, the baseline: the bare database round trip of one locked
+  dispatch transaction (the dispatcher's own statements: lock the interviewer, busy check,
+  SELECT … FOR UPDATE SKIP LOCKED on queue_entry, UPDATE, INSERT interview, pg_notify),
+  rolled back, on the same queue; and the cost of creating (and destroying) a Janus room;
+- where the app's time goes: timing spans around the dispatcher's steps and the fan-out
+  (scripts/bench/app_runner.py), and database transactions per interview.
+
+The queue is filled straight in the database (checked in, in order) before the sockets
+connect, so that N check-ins do not dominate the set-up; everything measured goes through
+the sockets of a real app process.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from scripts.bench.common import AppProcess, argument_parser, ms, stack_environ, summary
+
+REPLY_TYPES = {"ok", "error", "ticket", "dispatched", "queue_empty", "pong"}
+TIMEOUT = 60.0
+SETUP_TIMEOUT = 600.0
+
+
+@dataclass
+class Seeded:
+    event_id: int
+    candidates: list[tuple[int, str]]     # (id, access token) in queue order
+    interviewers: list[tuple[int, str]]
+
+
+async def seed(db: asyncpg.Connection, candidates: int, interviewers: int) -> Seeded:
+    tag = secrets.token_hex(3)
+    organization = await db.fetchval(
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Bench AB {tag}")
+    event_id = await db.fetchval("""
+        INSERT INTO event (organization_id, title, starts_at, duration_minutes,
+                           interview_minutes, capacity, state)
+        VALUES ($1, 'Benchmark', now(), 600, 10, $2, 'live') RETURNING id""",
+        organization, max(candidates, 1))
+    interviewer_rows = await db.fetch("""
+        INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+        SELECT $1, 'i' || n || '-' || $2 || '@example.se', 'Intervjuare ' || n, t, '123456'
+        FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) RETURNING id, access_token""",
+        event_id, tag, [secrets.token_urlsafe(16) for _ in range(interviewers)])
+    candidate_rows = await db.fetch("""
+        INSERT INTO candidate (event_id, name, email, access_token, pin)
+        SELECT $1, 'Kandidat ' || n, 'c' || n || '-' || $2 || '@example.se', t, '654321'
+        FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n
+        RETURNING id, access_token""",
+        event_id, tag, [secrets.token_urlsafe(16) for _ in range(candidates)])
+    candidate_rows = sorted(candidate_rows, key=lambda r: r["id"])
+    # Checked in one millisecond apart, in id order: the queue order is known.
+    await db.execute("""
+        INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
+        SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
+               now() - make_interval(secs => ($3 - n) / 1000.0)
+        FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
+        event_id, [r["id"] for r in candidate_rows], len(candidate_rows))
+    return Seeded(event_id, [(r["id"], r["access_token"]) for r in candidate_rows],
+                  [(r["id"], r["access_token"]) for r in interviewer_rows])
+
+
+async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[float]:
+    """The dispatcher's transaction, statement for statement (app/live/dispatch.py), rolled
+    back: the bare database round trip every dispatch costs at the least."""
+    from app.live.dispatch import NEXT_SQL
+    from app.live.queue import channel
+    interviewer_id = seeded.interviewers[0][0]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        transaction = db.transaction()
+        await transaction.start()
+        try:
+            me = await db.fetchrow("""
+                SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at
+                FROM event_interviewer i JOIN event e ON e.id = i.event_id
+                WHERE i.id = $1 FOR NO KEY UPDATE OF i""", interviewer_id)
+            await db.fetchval("""
+                SELECT 1 FROM interview
+                WHERE interviewer_id = $1 AND state IN ('offered', 'active')""", interviewer_id)
+            taken = await db.fetchrow(NEXT_SQL, me["event_id"], 120.0)
+            await db.execute("""
+                UPDATE queue_entry SET state = 'offered', updated_at = now() WHERE id = $1""",
+                taken["id"])
+            await db.fetchval("""
+                INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
+                                       offer_expires_at)
+                VALUES ($1, $2, $3, 'next', now() + make_interval(secs => 60.0))
+                RETURNING id""", me["event_id"], taken["candidate_id"], interviewer_id)
+            await db.execute("SELECT pg_notify($1, $2)", channel(seeded.event_id),
+                             json.dumps({"kind": "queue", "event": seeded.event_id}))
+        finally:
+            await transaction.rollback()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def room_costs(environ: dict[str, str], rounds: int) -> tuple[list[float], list[float]]:
+    """Creating and destroying a private room, as the dispatcher does, from this process."""
+    from app.janus.pool import JanusPool
+    from app.live.dispatch import close_room
+    from app.settings import load_settings
+    rooms = JanusPool(load_settings(environ).janus)
+    rooms.start()
+    created, destroyed = [], []
+    try:
+        for connection in rooms.connections.values():
+            await connection.wait_ready(20)
+        for _ in range(rounds):
+            started = time.perf_counter()
+            room = await rooms.create_private_room(2, "benchmark")
+            created.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            await close_room(rooms, room.server, room.room_id, room.secret)
+            destroyed.append(time.perf_counter() - started)
+    finally:
+        await rooms.stop()
+    return created, destroyed
+
+
+class Client:
+    """One browser's socket: replies in order, `offer` arrival times, state messages counted
+    (their JSON is not parsed: the load generator must not be the bottleneck)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, counts: dict[str, int]):
+        self.ws = ws
+        self.counts = counts
+        self.pending: list[asyncio.Future] = []
+        self.offer_at: dict[int, float] = {}
+        self.offer_arrived = asyncio.Event()
+        self.first_state = asyncio.Event()
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            if frame.type != aiohttp.WSMsgType.TEXT:
+                continue
+            text = frame.data
+            if text.startswith('{"type":"state"'):
+                self.counts["state"] += 1
+                self.first_state.set()
+                continue
+            message = json.loads(text)
+            kind = message.get("type")
+            self.counts[kind] += 1
+            if kind == "offer":
+                self.offer_at[message["interview"]] = time.perf_counter()
+                self.offer_arrived.set()
+            elif kind in REPLY_TYPES and self.pending:
+                self.pending.pop(0).set_result(message)
+        for waiter in self.pending:
+            if not waiter.done():
+                waiter.set_exception(ConnectionError("socket closed"))
+
+    async def request(self, **message) -> dict:
+        waiter = asyncio.get_running_loop().create_future()
+        self.pending.append(waiter)
+        await self.ws.send_str(json.dumps(message))
+        return await asyncio.wait_for(waiter, TIMEOUT)
+
+    async def wait_offer(self, interview: int) -> float:
+        while interview not in self.offer_at:
+            self.offer_arrived.clear()
+            await asyncio.wait_for(self.offer_arrived.wait(), TIMEOUT)
+        return self.offer_at[interview]
+
+
+async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[tuple[int, str]],
+                      kind: str, secret: str, counts: dict[str, int],
+                      concurrency: int = 25) -> dict[int, Client]:
+    import datetime as dt
+
+    from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+    session = CANDIDATE_SESSION if kind == "c" else INTERVIEWER_SESSION
+    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+    gate = asyncio.Semaphore(concurrency)
+    clients: dict[int, Client] = {}
+
+    async def one(person_id: int, token: str) -> None:
+        # The session cookie a right PIN or code would have set (signed with the app's key).
+        cookie = f"{session.cookie}={session.encode(secret, person_id, expires)}"
+        async with gate:
+            ws = await http.ws_connect(f"{base_url}/{kind}/{token}/ws",
+                                       headers={"Cookie": cookie}, heartbeat=None)
+            client = clients[person_id] = Client(ws, counts)
+            await asyncio.wait_for(client.first_state.wait(), SETUP_TIMEOUT)
+
+    await asyncio.gather(*(one(person_id, token) for person_id, token in people))
+    return clients
+
+
+@dataclass
+class Results:
+    offer_latency: list[float] = field(default_factory=list)
+    reply_latency: list[float] = field(default_factory=list)
+    interviews: int = 0
+    empty: int = 0
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+async def interviewer_loop(lobby: Client, candidates: dict[int, Client], deadline: float,
+                           results: Results) -> None:
+    try:
+        await _cycle(lobby, candidates, deadline, results)
+    except TimeoutError:
+        results.errors[f"no answer within {TIMEOUT:.0f} s"] += 1
+
+
+async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
+                 results: Results) -> None:
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        reply = await lobby.request(type="next")
+        replied = time.perf_counter()
+        if reply["type"] == "queue_empty":
+            results.empty += 1
+            return
+        if reply["type"] != "dispatched":
+            results.errors[f"next: {reply.get('code')}"] += 1
+            await asyncio.sleep(0.1)
+            continue
+        candidate = candidates[reply["candidate"]]
+        offered = await candidate.wait_offer(reply["interview"])
+        results.offer_latency.append(offered - started)
+        results.reply_latency.append(replied - started)
+        accepted = await candidate.request(type="accept")
+        if accepted["type"] != "ticket":
+            results.errors[f"accept: {accepted.get('code')}"] += 1
+        ended = await lobby.request(type="end")
+        if ended["type"] != "ok":
+            results.errors[f"end: {ended.get('code')}"] += 1
+            continue
+        results.interviews += 1
+
+
+async def transactions(db: asyncpg.Connection) -> int:
+    return await db.fetchval("""SELECT xact_commit + xact_rollback FROM pg_stat_database
+                                WHERE datname = current_database()""")
+
+
+async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
+    if True:
+        from app.settings import load_settings
+        settings = load_settings(environ)
+        db = await asyncpg.connect(settings.database.url.get_secret_value())
+        spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
+        app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file)}
+        if args.profile:
+            app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        app = AppProcess(app_environ, module="scripts.bench.app_runner",
+                         log_path=Path(args.app_log))
+        try:
+            print(f"seeding {args.candidates} waiting candidates, {args.interviewers} "
+                  "interviewers ...", flush=True)
+            seeded = await seed(db, args.candidates, args.interviewers)
+            print("baseline: the locked dispatch transaction, rolled back ...", flush=True)
+            await baseline(db, seeded, 50)  # warm-up
+            base = await baseline(db, seeded, args.baseline_rounds)
+            print("Janus room creation ...", flush=True)
+            created, destroyed = await room_costs(environ, args.room_rounds)
+
+            await app.start()
+            secret = settings.app.secret_key.get_secret_value()
+            counts: dict[str, int] = defaultdict(int)
+            connector = aiohttp.TCPConnector(limit=0)
+            async with aiohttp.ClientSession(connector=connector) as http:
+                # Interviewers first: each one connecting is announced to every socket of
+                # the event, candidates connecting are not.
+                print(f"connecting {args.interviewers} interviewer and {args.candidates} "
+                      "candidate sockets ...", flush=True)
+                started = time.perf_counter()
+                lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret,
+                                            counts)
+                candidates = await connect_all(http, app.url, seeded.candidates, "c", secret,
+                                               counts)
+                connect_seconds = time.perf_counter() - started
+                await asyncio.sleep(2)  # let the connect-time refreshes drain
+                waiting_before = await db.fetchval("""
+                    SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+                    """, seeded.event_id)
+                xact_before, states_before = await transactions(db), counts["state"]
+                print(f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
+                      f"against {waiting_before} waiting ...", flush=True)
+                results = Results()
+                load_before = os.getloadavg()
+                started = time.perf_counter()
+                deadline = started + args.seconds
+                await asyncio.gather(*(interviewer_loop(lobby, candidates, deadline, results)
+                                       for lobby in lobbies.values()))
+                elapsed = time.perf_counter() - started
+                xact_after, states_after = await transactions(db), counts["state"]
+                waiting_after = await db.fetchval("""
+                    SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+                    """, seeded.event_id)
+                for client in [*candidates.values(), *lobbies.values()]:
+                    await client.ws.close()
+        finally:
+            await app.stop()
+            await db.close()
+        spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
+        spans_file.unlink()
+    return {
+        "load_average": load_before + os.getloadavg(),
+        "candidates": args.candidates, "interviewers": args.interviewers,
+        "seconds": elapsed, "connect_seconds": connect_seconds,
+        "waiting_before": waiting_before, "waiting_after": waiting_after,
+        "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
+        "queue_empty": results.empty, "errors": dict(results.errors),
+        "offer_latency": summary(results.offer_latency),
+        "reply_latency": summary(results.reply_latency),
+        "baseline": summary(base), "room_create": summary(created),
+        "room_destroy": summary(destroyed),
+        "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
+        "state_messages_per_interview": (states_after - states_before)
+        / max(results.interviews, 1),
+        "app_log": args.app_log,
+        "app_log_errors": sum(" ERROR " in line for line in
+                              Path(args.app_log).read_text(errors="replace").splitlines()),
+        "spans": {name: summary(values) | {"total": sum(values)}
+                  for name, values in spans.items()},
+    }
+
+
+def report(figures: dict) -> None:
+    offer, base, room = figures["offer_latency"], figures["baseline"], figures["room_create"]
+    print()
+    print(f"Dispatch benchmark: {figures['candidates']} candidates waiting "
+          f"({figures['waiting_before']} at the start, {figures['waiting_after']} at the end), "
+          f"{figures['interviewers']} interviewers, one app process, "
+          f"{figures['seconds']:.1f} s")
+    print(f"  interviews completed          {figures['interviews']:8d}"
+          f"   ({figures['interviews_per_second']:.2f} per second)")
+    print(f"  next -> candidate's offer     p50 {ms(offer['p50'])}   p99 {ms(offer['p99'])}"
+          f"   (n = {offer['n']})")
+    reply = figures["reply_latency"]
+    print(f"  next -> interviewer's reply   p50 {ms(reply['p50'])}   p99 {ms(reply['p99'])}")
+    print(f"  baseline: locked dispatch txn p50 {ms(base['p50'])}   p99 {ms(base['p99'])}"
+          f"   (n = {base['n']}, rolled back)")
+    print(f"  Janus room create             p50 {ms(room['p50'])}   p99 {ms(room['p99'])}")
+    print(f"  ratio offer/baseline          p50 {offer['p50'] / base['p50']:8.1f} x"
+          f"      p99 {offer['p99'] / base['p99']:8.1f} x   (aim: p99 <= 3 x)")
+    floor = base["p99"] + room["p99"]
+    print(f"  ratio offer p99 / (baseline + room create) p99: {offer['p99'] / floor:.1f} x")
+    print(f"  database transactions per interview: {figures['transactions_per_interview']:.0f};"
+          f" state messages per interview: {figures['state_messages_per_interview']:.0f}")
+    load = " ".join(f"{x:.1f}" for x in figures["load_average"])
+    print(f"  machine load average (1/5/15 min) before and after the run: {load}")
+    if figures["errors"]:
+        print(f"  errors: {figures['errors']}")
+    print(f"  app log: {figures['app_log']} ({figures['app_log_errors']} lines with ERROR)")
+    print("  where the app's time went (timing spans, seconds):")
+    for name, span in sorted(figures["spans"].items(), key=lambda item: -item[1]["total"]):
+        print(f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
+              f"  total {span['total']:8.1f} s")
+
+
+def main() -> int:
+    parser = argument_parser("scripts/bench-dispatch", __doc__)
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--interviewers", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--baseline-rounds", type=int, default=500)
+    parser.add_argument("--room-rounds", type=int, default=100)
+    parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--app-log", default="/tmp/bench-dispatch-app.log",
+                        help="the app process's output (default: %(default)s)")
+    args = parser.parse_args()
+    Path(args.app_log).write_text("")
+    if args.candidates < 1 or args.interviewers < 1:
+        parser.error("need at least one candidate and one interviewer")
+    with stack_environ(args.reuse) as environ:
+        figures = asyncio.run(run(args, environ))
+    report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).resolve().parents[2])
+    sys.exit(main())
