@@ -126,11 +126,24 @@ async def personal_page(request: web.Request) -> web.Response:
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         return await pin_page(request, candidate, event)
     notice = NOTICES.get(request.query.get("done", ""))
+    live = None
+    if situation(candidate, event) == "registered":
+        live = live_context(request, candidate, event)
+    elif await feedback_pending(request, candidate["id"]):
+        # The event is over, but the interest question of their interview is still open.
+        live = live_context(request, candidate, event, connect=True)
     return page(request, "candidates/page.html", candidate, event, notice=notice,
                 link=candidate_link(request.app[SETTINGS].app.public_url,
-                                    candidate["access_token"]),
-                live=live_context(request, candidate, event)
-                if situation(candidate, event) == "registered" else None)
+                                    candidate["access_token"]), live=live)
+
+
+async def feedback_pending(request: web.Request, candidate_id: int) -> bool:
+    async with request.app[DB_POOL].acquire() as connection:
+        return await connection.fetchval("""
+            SELECT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = $1
+                           AND i.state = 'ended' AND NOT EXISTS (
+                               SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id))""",
+                                         candidate_id)
 
 
 def both_languages(moment: dt.datetime) -> dict[str, str]:
@@ -138,9 +151,10 @@ def both_languages(moment: dt.datetime) -> dict[str, str]:
     return {language: format_event_time(moment, language) for language in LANGUAGES}
 
 
-def live_context(request: web.Request, candidate, event) -> dict:
+def live_context(request: web.Request, candidate, event, connect: bool = False) -> dict:
     """What the event-day part of the page needs (web/static/js/live/candidate.js): whether
-    check-in is open, and if not, when it opens. The live state itself comes over the socket."""
+    check-in is open, and if not, when it opens; `connect` opens the socket all the same.
+    The live state itself comes over the socket."""
     live = request.app[SETTINGS].live
     now = dt.datetime.now(dt.timezone.utc)
     opens_at = live_rules.checkin_window(event["starts_at"], event["duration_minutes"],
@@ -151,7 +165,7 @@ def live_context(request: web.Request, candidate, event) -> dict:
             "opens_in": max(0, math.ceil((opens_at - now).total_seconds())),
             "opens_at": both_languages(opens_at), "starts_at": both_languages(event["starts_at"]),
             "registered_at": both_languages(candidate["registered_at"]),
-            "offer_seconds": live.offer_seconds}
+            "offer_seconds": live.offer_seconds, "connect": connect}
 
 
 @routes.post("/c/{token}", name="candidate_pin")

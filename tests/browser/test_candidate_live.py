@@ -10,8 +10,12 @@ import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.test_candidate_live_call import REMOTE_PLAYING, open_call
-from tests.integration.channel_support import (CANDIDATE_PIN, new_client, recording,
-                                               sign_in_interviewer)
+from tests.integration.channel_support import (
+    CANDIDATE_PIN,
+    new_client,
+    recording,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -21,11 +25,14 @@ TEXTS = {
     "sv": {"open": "Öppna min sida", "checkin": "Checka in", "next": "Du är näst på tur i kön.",
            "turn": "Nu är det din tur!", "join": "Anslut till intervjun", "interview": "Din intervju",
            "feedback": "Tack för intervjun!", "yes": "Ja", "send": "Skicka svar", "thanks": "Tack!",
-           "waiting": "Väntrum", "reconnecting": "Anslutningen bröts"},
+           "waiting": "Väntrum", "reconnecting": "Anslutningen bröts", "leave_queue": "Lämna kön",
+           "again": "Checka in igen", "leave_call": "Lämna samtalet", "no": "Nej"},
     "en": {"open": "Open my page", "checkin": "Check in", "next": "You are next in the queue.",
            "turn": "It is your turn!", "join": "Join the interview", "interview": "Your interview",
            "feedback": "Thank you for the interview!", "yes": "Yes", "send": "Send answer",
-           "thanks": "Thank you!", "waiting": "Waiting room", "reconnecting": "The connection was lost"},
+           "thanks": "Thank you!", "waiting": "Waiting room", "reconnecting": "The connection was lost",
+           "leave_queue": "Leave the queue", "again": "Check in again", "leave_call": "Leave the call",
+           "no": "No"},
 }
 
 
@@ -164,6 +171,14 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.wait_for_function("document.documentElement.lang === 'en'")
         assert await page.text_content("#interview-heading") == "Your interview"
         assert await page.text_content("[data-call-leave]") == "Leave the call"
+        # Everything else on the page too: the footer's sentence around its link, the dates,
+        # the title, and the switch itself.
+        assert (await page.text_content("footer p")).startswith("Questions or problems? Write to")
+        assert await page.locator("footer p a[href^='mailto:']").count() == 1
+        assert "Swedish time" in await page.text_content("[data-text-en]")
+        assert await page.title() == "Your personal page – Snabbintervjuer"
+        assert await page.text_content(".language-switch .current") == "English"
+        assert await page.get_attribute(".language-switch a", "lang") == "sv"
         await page.wait_for_timeout(1500)
         assert await page.evaluate("""() => {
             const video = document.querySelector('[data-call-remote]');
@@ -222,10 +237,10 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await page.get_by_text("Vi börjar om fem minuter.").wait_for()
         await look(page, f"waiting-{name}")
 
-        await page.get_by_role("button", name={"sv": "Lämna kön", "en": "Leave the queue"}[language]).click()
+        await page.get_by_role("button", name=text["leave_queue"]).click()
         await phase(page, "left")
         await look(page, f"left-{name}")
-        await page.get_by_role("button", name={"sv": "Checka in igen", "en": "Check in again"}[language]).click()
+        await page.get_by_role("button", name=text["again"]).click()
         await phase(page, "waiting")
 
         await interviewer.request({"dispatched"}, type="next")
@@ -240,10 +255,10 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
             "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000)
         await look(page, f"interview-alone-{name}")
 
-        await page.get_by_role("button", name={"sv": "Lämna samtalet", "en": "Leave the call"}[language]).click()
+        await page.get_by_role("button", name=text["leave_call"]).click()
         await phase(page, "feedback")
         await look(page, f"feedback-{name}")
-        await page.get_by_label({"sv": "Nej", "en": "No"}[language], exact=True).check()
+        await page.get_by_label(text["no"], exact=True).check()
         await page.get_by_role("button", name=text["send"]).click()
         await phase(page, "thanks")
         await look(page, f"thanks-{name}")
@@ -251,3 +266,26 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         SELECT f.interested FROM interview_feedback f JOIN interview i ON i.id = f.interview_id
         WHERE i.candidate_id = $1""", event.candidates[0])
     assert interested is False
+
+
+async def test_interest_question_survives_the_event_ending(new_page, base_url, db):
+    """The last interview ends as the event does: a reload still asks the question."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en", "phone")
+        await page.get_by_role("button", name="Check in").click()
+        await phase(page, "waiting")
+        await interviewer.request({"dispatched"}, type="next")
+        await page.get_by_role("button", name="Join the interview").click()
+        await phase(page, "interview")
+        await interviewer.request({"ok"}, type="end")
+        await phase(page, "feedback")
+    await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
+    await page.reload()
+    await phase(page, "feedback")
+    await page.get_by_label("Yes").check()
+    await page.get_by_role("button", name="Send answer").click()
+    await phase(page, "thanks")
+    await page.reload()  # answered: now simply over
+    await page.get_by_text("This event is over").wait_for()

@@ -67,7 +67,7 @@ class CandidatePage {
     onLanguageChange(() => this.redraw());
     document.addEventListener("click", () => audio(), { once: true }); // allows the beep
 
-    if (root.dataset.checkinOpen === "true") {
+    if (root.dataset.connect === "true") {
       this.channel.connect();
     } else {
       this.setPhase("before");
