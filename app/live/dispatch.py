@@ -154,7 +154,8 @@ async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
             list(room.participant_tokens), float(live.offer_seconds))
         if row is not None:
             await notify(connection, offer.event_id, "offer", interview=offer.interview_id,
-                         candidate=offer.candidate_id, interviewer=offer.interviewer_id)
+                         candidate=offer.candidate_id, interviewer=offer.interviewer_id,
+                         expires_at=row["offer_expires_at"].isoformat())
         return row
 
 

@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Protocol
 
 import asyncpg
 from aiohttp import web
@@ -30,15 +31,21 @@ PROBE_SECONDS = 5.0
 # Named, so operators (and a test) can tell the listeners among the connections.
 APPLICATION_NAME = "snabb-live-listener"
 
-Refresh = Callable[[], Awaitable[None]]
 # Whose socket it is: ("candidate", id) or ("interviewer", id).
 Who = tuple[str, int]
+
+
+class Subscriber(Protocol):
+    who: Who | None
+    notice: Callable[[dict], Awaitable[None]] | None
+
+    async def refresh(self, only_if_changed: bool = False) -> None: ...
 
 
 class Hub:
     def __init__(self, dsn: str):
         self._dsn = dsn
-        self._sockets: dict[int, dict[Refresh, Who | None]] = {}
+        self._sockets: dict[int, set[Subscriber]] = {}
         self._pending: set[int] = set()
         # The people a pending notification names (the candidate offered, the interviewer
         # who took them): their sockets are refreshed before everyone else's.
@@ -50,17 +57,17 @@ class Hub:
         self._dropped = asyncio.Event()
         self.ready = asyncio.Event()
 
-    async def subscribe(self, event_id: int, refresh: Refresh, who: Who | None = None) -> None:
+    async def subscribe(self, event_id: int, socket: Subscriber) -> None:
         async with self._lock:
             first = event_id not in self._sockets
-            self._sockets.setdefault(event_id, {})[refresh] = who
+            self._sockets.setdefault(event_id, set()).add(socket)
             if first and self._connection is not None:
                 await self._listen(event_id)
 
-    async def unsubscribe(self, event_id: int, refresh: Refresh) -> None:
+    async def unsubscribe(self, event_id: int, socket: Subscriber) -> None:
         async with self._lock:
-            sockets = self._sockets.get(event_id, {})
-            sockets.pop(refresh, None)
+            sockets = self._sockets.get(event_id, set())
+            sockets.discard(socket)
             if not sockets:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
@@ -81,20 +88,30 @@ class Hub:
         self.views.changed(event_id)
         try:
             named = json.loads(payload)
-            first = self._first.setdefault(event_id, set())
-            for role in ("candidate", "interviewer"):
-                if isinstance(named.get(role), int):
-                    first.add((role, named[role]))
-        except (ValueError, AttributeError):
-            pass  # only the order of the refresh depends on it
+            people = {(role, named[role]) for role in ("candidate", "interviewer")
+                      if isinstance(named.get(role), int)}
+        except (ValueError, AttributeError, TypeError):
+            named, people = {}, set()  # only the order of the refresh depends on it
+        self._first.setdefault(event_id, set()).update(people)
+        for socket in self._sockets.get(event_id, ()):
+            if socket.notice is not None and socket.who in people:
+                self._spawn(socket.notice(named))
         if event_id not in self._pending:
             self._pending.add(event_id)
             asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
 
     def _start_refresh(self, event_id: int) -> None:
-        task = asyncio.create_task(self._refresh_event(event_id))
+        self._spawn(self._refresh_event(event_id))
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("live push failed: %s", type(task.exception()).__name__)
 
     async def _refresh_event(self, event_id: int) -> None:
         self._pending.discard(event_id)
@@ -104,10 +121,10 @@ class Hub:
         """Every socket of the event sends a new snapshot (one failing stops no other);
         those of the people in `first` before the rest, so that "your turn" does not wait
         for a thousand queue positions to go out."""
-        sockets = list(self._sockets.get(event_id, {}).items())
-        for group in ([r for r, who in sockets if who in first],
-                      [r for r, who in sockets if who not in first]):
-            results = await asyncio.gather(*(refresh() for refresh in group),
+        sockets = list(self._sockets.get(event_id, ()))
+        for group in ([s for s in sockets if s.who in first],
+                      [s for s in sockets if s.who not in first]):
+            results = await asyncio.gather(*(s.refresh(only_if_changed=True) for s in group),
                                            return_exceptions=True)
             for result in results:
                 if isinstance(result, Exception):

@@ -26,9 +26,10 @@ def channel(event_id: int) -> str:
     return f"live_event_{int(event_id)}"
 
 
-async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fields: int) -> None:
+async def notify(connection: asyncpg.Connection, event_id: int, kind: str,
+                 **fields: int | str) -> None:
     """A small message naming what changed; listeners read the details from the database.
-    Never secrets: ids only."""
+    Never secrets: ids (and an offer's expiry, so "your turn" needs no read)."""
     payload = json.dumps({"kind": kind, "event": event_id, **fields})
     await connection.execute("SELECT pg_notify($1, $2)", channel(event_id), payload)
 

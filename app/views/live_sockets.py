@@ -82,6 +82,23 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
         offered.add(offer["interview"])
         return [{"type": "offer", **offer}]
 
+    async def notice(named: dict[str, Any]) -> None:
+        # The offer straight from the notification, ahead of the next state (which then
+        # does not repeat it): the moment that matters most to the candidate.
+        if named.get("kind") != "offer" or named.get("interview") in offered \
+                or not isinstance(named.get("expires_at"), str):
+            return
+        offered.add(named["interview"])
+        await sockets[0].send({"type": "offer", "interview": named["interview"],
+                               "expires_at": named["expires_at"]})
+
+    sockets: list[Socket] = []
+
+    def socket_of(ws: web.WebSocketResponse) -> Socket:
+        sockets.append(Socket(ws, event_id, snapshot, derive, ("candidate", candidate_id),
+                              notice))
+        return sockets[0]
+
     async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
         kind = message["type"]
         async with pool.acquire() as connection:
@@ -133,9 +150,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
             if socket_ids and await connections.close_connection(connection, socket_ids[0]):
                 await connections.gone(connection, candidate_id=candidate_id)
 
-    return await serve(request, lambda ws: Socket(ws, event_id, snapshot, derive,
-                                                  ("candidate", candidate_id)),
-                       CANDIDATE_TYPES, act, opened, closed)
+    return await serve(request, socket_of, CANDIDATE_TYPES, act, opened, closed)
 
 
 @routes.get("/i/{token}/ws", name="interviewer_socket")

@@ -173,9 +173,12 @@ async def test_dispatch_notifies_the_event_channel(db, pool, settings):
         kinds = [m["kind"] for m in heard]
         assert "queue" in kinds and "offer" in kinds
         offered = next(m for m in heard if m["kind"] == "offer")
+        expires = await db.fetchval("SELECT offer_expires_at FROM interview WHERE id = $1",
+                                    offer.interview_id)
         assert offered == {"kind": "offer", "event": event.id, "interview": offer.interview_id,
                            "candidate": offer.candidate_id,
-                           "interviewer": event.interviewers[0]}
+                           "interviewer": event.interviewers[0],
+                           "expires_at": expires.isoformat()}
     finally:
         await db.remove_listener(queue.channel(event.id), listener)
 
