@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import log_in
+from tests.integration.channel_support import new_client, sign_in_interviewer
 from tests.summary_support import QUESTIONS, org_user, sample_event
 
 SHOTS = Path("/tmp/shots-summary")
@@ -157,3 +158,14 @@ async def test_unknown_addresses_are_404(db, http, base_url, path):
     assert event.id
     async with http.get(base_url + path, allow_redirects=False) as response:
         assert response.status == 404
+
+
+async def test_reachable_from_the_event_page_and_the_meeting_web(db, http, base_url):
+    event = await logged_in_event(db, http, base_url)
+    async with http.get(f"{base_url}/events/{event.id}") as response:
+        assert f'href="/events/{event.id}/summary"' in await response.text()
+    token = event.interviewers["Lena Åkesson"][1]
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        async with interviewer.get(f"{base_url}/i/{token}") as response:
+            assert f'href="/i/{token}/summary"' in await response.text()

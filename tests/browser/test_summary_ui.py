@@ -1,0 +1,87 @@
+"""The summary page in headless Chromium: Swedish and English, desktop and phone, axe, the
+keyboard, and the print stylesheet."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.helpers import PASSWORD
+from tests.summary_support import org_user, sample_event
+
+pytestmark = pytest.mark.browser
+SHOTS = Path("/tmp/shots-summary")
+TEXTS = {"sv": {"candidate": "Kandidat", "heading": "Sammanställning", "pdf": "Ladda ned PDF"},
+         "en": {"candidate": "Candidate", "heading": "Summary", "pdf": "Download PDF"}}
+
+
+async def summary_page(new_page, db, language: str, viewport: str, **options):
+    event = await sample_event(db, **options)
+    user = await org_user(db, event, language=language)
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
+    await page.goto(f"/login?next=/events/{event.id}/summary")
+    await page.fill('input[name="email"]', user["email"])
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.locator('form[action^="/login"] button[type="submit"]').click()
+    await page.wait_for_url(re.compile(rf"/events/{event.id}/summary$"))
+    return event, page
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_summary_page_accessible_and_sortable_by_keyboard(new_page, db, language, viewport):
+    text = TEXTS[language]
+    event, page = await summary_page(new_page, db, language, viewport)
+    assert await page.locator("html").get_attribute("lang") == language
+    await page.get_by_text(text["heading"], exact=True).wait_for()
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"page-{language}-{viewport}.png"), full_page=True)
+    await assert_accessible(page)
+
+    # The sort links work from the keyboard: focus one, press Enter, the order changes.
+    sort_nav = page.locator("nav.sort-nav")
+    link = sort_nav.get_by_role("link", name=text["candidate"])
+    await link.focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"sort=candidate&dir=asc"))
+    names = await page.locator("td.candidate").all_inner_texts()
+    assert names[-2:] == ["Björn Ängström", "Åsa Öberg"]
+    await sort_nav.get_by_role("link", name=re.compile(text["candidate"])).focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"sort=candidate&dir=desc"))
+    assert (await page.locator("td.candidate").all_inner_texts())[-2:] == ["Åsa Öberg", "Björn Ängström"]
+    await assert_accessible(page)
+    assert await page.get_by_role("link", name=text["pdf"]).get_attribute("href") == (
+        f"/events/{event.id}/summary.pdf?sort=candidate&dir=desc")
+
+
+async def test_print_stylesheet_leaves_out_the_page_furniture(new_page, db):
+    _, page = await summary_page(new_page, db, "sv", "desktop")
+    await page.emulate_media(media="print")
+    await page.screenshot(path=str(SHOTS / "print-sv.png"), full_page=True)
+    for selector in (".site-header", ".site-footer", "nav.sort-nav", ".actions"):
+        assert not await page.locator(selector).first.is_visible(), selector
+    assert await page.get_by_text("Åsa Öberg").first.is_visible()
+    pdf = await page.pdf(format="A4")  # what the browser's own print makes
+    assert pdf.startswith(b"%PDF")
+    (SHOTS / "print-sv.pdf").write_bytes(pdf)
+
+
+async def test_running_event_and_interviewer_link_pages_are_accessible(new_page, db):
+    from tests.integration.channel_support import INTERVIEWER_CODE
+    event, page = await summary_page(new_page, db, "en", "phone", state="live",
+                                     started_minutes_ago=20)
+    await page.get_by_text("The event is still running").wait_for()
+    await assert_accessible(page)
+    token = event.interviewers["Lena Åkesson"][1]
+    interviewer = await new_page(viewport=VIEWPORTS["desktop"], extra_http_headers={"Accept-Language": "sv"})
+    await interviewer.goto(f"/i/{token}")
+    await interviewer.fill("#code", INTERVIEWER_CODE)
+    async with interviewer.expect_navigation():
+        await interviewer.keyboard.press("Enter")
+    await interviewer.goto(f"/i/{token}/summary")
+    await interviewer.get_by_text("Sammanställningen blir tillgänglig").wait_for()
+    await interviewer.screenshot(path=str(SHOTS / "not-yet-sv.png"))
+    await assert_accessible(interviewer)
