@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+    fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /srv/snabbintervjuer
 COPY setup.cfg pyproject.toml README.md LICENSE ./

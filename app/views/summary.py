@@ -76,6 +76,7 @@ async def respond(request: web.Request, event, fmt: str, *, base: str, back: str
     language = request[LANGUAGE]
     query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
     context = {"event": event, "summary": summary, "finished": finished(event),
+               "started": dt.datetime.now(dt.timezone.utc) >= event["starts_at"],
                "length": format_length, "local": in_swedish_time, "base": base, "back": back,
                "query": query, "personal": personal}
     if fmt == "page":

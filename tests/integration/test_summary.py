@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
-from tests.summary_support import QUESTIONS, org_user, sample_event
+from tests.summary_support import QUESTIONS, add_candidate, add_interview, org_user, sample_event
 
 SHOTS = Path("/tmp/shots-summary")
 
@@ -169,3 +169,20 @@ async def test_reachable_from_the_event_page_and_the_meeting_web(db, http, base_
         assert await sign_in_interviewer(interviewer, base_url, token) == 303
         async with interviewer.get(f"{base_url}/i/{token}") as response:
             assert f'href="/i/{token}/summary"' in await response.text()
+
+
+async def test_running_event_shows_interviews_in_progress(db, http, base_url):
+    event = await logged_in_event(db, http, base_url, "en", state="live", started_minutes_ago=160,
+                                  duration_minutes=240)
+    await add_candidate(db, event, "Östen Åhlén")
+    await add_interview(db, event, "Östen Åhlén", "Lena Åkesson", state="active", minutes_ago=3)
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        page = await response.text()
+    assert "The event is still running" in page
+    assert re.search(r"Östen Åhlén</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>—</td>\s*<td[^>]*>"
+                     r'<span class="outcome outcome-in_progress">In progress', page)
+    # Not yet started: said so, and the summary is empty but there.
+    later = await logged_in_event(db, http, base_url, "en", state="published",
+                                  started_minutes_ago=-60)
+    async with http.get(f"{base_url}/events/{later.id}/summary") as response:
+        assert "The event has not started yet" in await response.text()
