@@ -93,7 +93,10 @@ $("withdraw").addEventListener("click", async () => {
 $("extend").addEventListener("click", async () => {
   if (await request({ type: "extend" })) $("extend").focus();
 });
-$("end").addEventListener("click", () => request({ type: "end" }));
+$("end").addEventListener("click", async () => {
+  await record.flush();  // what was typed last is saved before the interview closes
+  await request({ type: "end" });
+});
 
 function messageError(text) {
   shown.messageError = text;
