@@ -6,11 +6,12 @@ import re
 import subprocess
 
 from tests.helpers import log_in
+from tests.integration.test_summary import SHOTS
 from tests.integration.channel_support import new_client
 from tests.summary_support import big_event, org_user, sample_event
 
 
-async def test_300_interviews_render_while_other_requests_are_answered(db, http, base_url, tmp_path):
+async def test_300_interviews_render_while_other_requests_are_answered(db, http, base_url):
     warm_up = await sample_event(db)
     event = await big_event(db, 300)
     user = await org_user(db, event)
@@ -42,7 +43,8 @@ async def test_300_interviews_render_while_other_requests_are_answered(db, http,
     print(f"answered {answered_before} health checks while the PDF ({len(pdf)} bytes) was made")
     assert answered_before >= 3, answered_before
 
-    path = tmp_path / "big.pdf"
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / "summary-300.pdf"  # to look at: pdftoppm -png -f 2 -l 3 …
     path.write_bytes(pdf)
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
         ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout)[1])
