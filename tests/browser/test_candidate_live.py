@@ -96,27 +96,48 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
     await look(page, "device-check-en-desktop")
 
 
-async def test_device_check_explains_a_blocked_camera(browser, base_url, db):
+@pytest.mark.parametrize(("error", "words"), [("NotAllowedError", "blockerade"),
+                                              ("NotReadableError", "används av ett annat program")])
+async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], _ = await tokens(db, event)
     context = await browser.new_context(base_url=base_url, permissions=[],
                                         extra_http_headers={"Accept-Language": "sv"})
     try:
         page = await context.new_page()
-        # The browser says no, as when the candidate answers Block.
-        await page.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
-            Promise.reject(new DOMException('denied', 'NotAllowedError'));""")
+        # The browser says no, as when the candidate answers Block or another program has
+        # the camera.
+        await page.add_init_script(f"""navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException('no', '{error}'));""")
         await page.goto(f"/c/{token}")
         await page.fill("#pin", CANDIDATE_PIN)
         await page.get_by_role("button", name="Öppna min sida").click()
         await page.get_by_role("button", name="Starta testet").click()
         problem = page.locator("[data-device-problem]")
         await problem.wait_for()
-        assert "blockerade" in await problem.text_content()
+        assert words in await problem.text_content()
         assert await page.get_attribute("[data-device-problem-link]", "href") == "/help#camera"
-        await look(page, "device-blocked-sv-desktop")
+        await look(page, f"device-{error}-sv-desktop")
     finally:
         await context.close()
+
+
+async def test_device_check_names_the_browsers_that_work(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await new_page()
+    await page.add_init_script(  # as an old browser
+        "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
+    await page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
+    await page.goto(f"/c/{token}")
+    await page.fill("#pin", CANDIDATE_PIN)
+    await page.get_by_role("button", name="Open my page").click()
+    message = page.locator("[data-device-unsupported]")
+    await message.wait_for()
+    text = await message.text_content()
+    assert all(name in text for name in ("Chrome", "Edge", "Safari"))
+    assert await message.locator("a").get_attribute("href") == "/help#browser"
+    await look(page, "device-unsupported-en-desktop")
 
 
 async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, base_url, db):

@@ -196,6 +196,9 @@ class CandidatePage {
     const quiet = phase === "before" || phase === "left";
     for (const part of document.querySelectorAll("[data-live-static]")) part.hidden = !quiet;
     document.body.dataset.livePhase = phase;
+    // In a background tab the title says it too.
+    document.body.dataset.i18nTitle = phase === "offer" ? "It is your turn!" : "Your personal page";
+    document.title = `${phase === "offer" ? _("It is your turn!") : _("Your personal page")} – Snabbintervjuer`;
     if (before !== null && phase !== "offer") {
       // Keyboard and screen-reader users land on what changed (the offer focuses itself).
       const heading = root.querySelector(`[data-phase="${phase}"] h2`);
