@@ -192,3 +192,22 @@ async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_pag
     await page.get_by_role("link", name="Open the meeting web").click()
     await page.wait_for_selector('#connection[data-status="open"]')  # no code asked
     assert await page.locator("h1").inner_text() == "Livetillfälle"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, language, viewport):
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="finished")
+    page = await open_meeting(await new_page(
+        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+    await page.locator("#next").click()
+    expected = {"sv": "Tillfället är inte öppet nu.", "en": "The event is not open now."}
+    await page.wait_for_selector(f"#problem:text-is('{expected[language]}')")
+    await look(page, f"lobby-refused-{language}-{viewport}")
+    # The socket drops: the page says so, reconnects by itself and clears nothing it needs.
+    await page.evaluate("window.meeting.channel.ws.close()")
+    await page.wait_for_selector('#connection[data-status="reconnecting"]')
+    reconnecting = {"sv": "Anslutningen bröts. Ansluter igen …",
+                    "en": "Connection lost. Reconnecting…"}
+    assert await page.locator("#connection").inner_text() == reconnecting[language]
+    await page.wait_for_selector('#connection[data-status="open"]')

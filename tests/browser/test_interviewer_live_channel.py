@@ -80,3 +80,27 @@ async def test_watchdog_reconnects_when_no_pong(new_page, db, base_url):
     await page.wait_for_function("window.seen.statuses.includes('reconnecting')", timeout=3000)
     await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 2",
                                  timeout=5000)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_every_error_code_is_put_into_words(new_page, db, base_url, language):
+    """Each code of PROTOCOL.md has its own sentence in both languages, none the fallback."""
+    from app.live.errors import CODES
+    from app.live.protocol import CHANNEL_CODES
+    page, _event = await interviewer_page(new_page, db, base_url)
+    texts = await page.evaluate("""async ([codes, language]) => {
+        const texts = await import('/static/js/live/texts.js');
+        await texts.setLanguage(language);
+        const { errorText } = await import('/static/js/live/interviewer-errors.js');
+        return Object.fromEntries(codes.map((code) => [code, errorText(code)]));
+    }""", [sorted(CODES | CHANNEL_CODES), language])
+    fallback = await page.evaluate("""async () => {
+        const { errorText } = await import('/static/js/live/interviewer-errors.js');
+        return errorText('no_such_code');
+    }""")
+    assert "no_such_code" in fallback
+    for code, text in texts.items():
+        assert text and code not in text, code
+    assert len(set(texts.values())) == len(texts)
+    if language == "sv":
+        assert texts["offer_gone"].startswith("Erbjudandet")

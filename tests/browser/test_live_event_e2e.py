@@ -16,7 +16,7 @@ import secrets
 
 import pytest
 
-from tests.browser.interviewer_support import make_meeting_event, open_meeting
+from tests.browser.interviewer_support import make_meeting_event, open_meeting, shot
 from tests.integration.channel_support import CANDIDATE_PIN
 
 pytestmark = pytest.mark.browser
@@ -116,7 +116,10 @@ async def interview(interviewer, candidate, *, note: str, question: str, attribu
     await interviewer.wait_for_selector("#interview:not([hidden])")
     await both_see_each_other(interviewer, candidate)
     if switch_language:
+        await shot(interviewer, "e2e-interviewer-call-sv-desktop")
+        await shot(candidate, "e2e-candidate-call-desktop")
         await switch_language_during_the_call(interviewer)
+        await shot(interviewer, "e2e-interviewer-call-en-desktop")
     await interviewer.get_by_label(question).check()
     await interviewer.locator(f'#record fieldset:has(legend:text-is("{attribute}")) '
                               f'input[value="{rating}"]').check()
