@@ -82,7 +82,8 @@ async def add_interview(db: asyncpg.Connection, event: SummaryEvent, candidate: 
         INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
                                janus_server, room_id, offered_at, offer_expires_at, started_at,
                                ends_at, ended_at, end_reason, notes, questions_covered)
-        VALUES ($1, $2, $3, $4, 'next', $5, $6, $7::timestamptz, $7::timestamptz + interval '30 seconds', $8::timestamptz,
+        VALUES ($1, $2, $3, $4, 'next', $5, $6, $7::timestamptz,
+                $7::timestamptz + interval '30 seconds', $8::timestamptz,
                 $8::timestamptz + interval '10 minutes', $9, $10, $11, $12) RETURNING id""",
         event.id, event.candidates[candidate], event.interviewers[interviewer][0], state,
         "janus1" if room else None, 1 if room else None, start - dt.timedelta(seconds=20), started,
@@ -149,7 +150,8 @@ async def big_event(db: asyncpg.Connection, count: int = 300) -> SummaryEvent:
                                offer_expires_at, started_at, ended_at, end_reason, notes,
                                questions_covered)
         SELECT $1, c.id, ($2::bigint[])[1 + n % 3], 'ended', 'next',
-               now() - make_interval(mins => (170 - n / 2)::int), now() - make_interval(mins => (169 - n / 2)::int),
+               now() - make_interval(mins => (170 - n / 2)::int),
+               now() - make_interval(mins => (169 - n / 2)::int),
                now() - make_interval(mins => (170 - n / 2)::int),
                now() - make_interval(mins => (170 - n / 2)::int) + make_interval(secs => 300 + n),
                'interviewer',

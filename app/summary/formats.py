@@ -12,6 +12,7 @@ import io
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -21,7 +22,6 @@ from app.keys import PDF_WORKERS
 from app.summary.model import Summary
 from app.timefmt import in_swedish_time
 
-log = logging.getLogger(__name__)
 
 # DejaVu Sans has å, ä, ö and every other letter a name may hold; it is embedded in the PDF
 # (Debian package fonts-dejavu-core, which scripts/bootstrap installs).
@@ -44,6 +44,11 @@ def font_dir() -> Path:
 def font_files() -> dict[str, str]:
     folder = font_dir()
     return {weight: str(folder / name) for weight, name in FONT_FILES.items()}
+
+
+def ignore_interrupts() -> None:
+    """Worker start-up: Ctrl-C reaches the whole process group; the parent stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def html_to_pdf(html: str, allowed_dir: str) -> bytes:
@@ -73,7 +78,8 @@ class PdfWorkers:
         folder = str(font_dir())
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"))
+                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=ignore_interrupts)
         try:
             return await asyncio.get_running_loop().run_in_executor(
                 self._executor, html_to_pdf, html, folder)
