@@ -265,7 +265,10 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         settings = load_settings(environ)
         db = await asyncpg.connect(settings.database.url.get_secret_value())
         spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
-        app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file)}
+        # The live settings of a real event day (the test stack's are short, for tests):
+        # under load an offer may take longer than the tests' 5 s to reach the candidate.
+        app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file),
+                       "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
         if args.profile:
             app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
         app = AppProcess(app_environ, module="scripts.bench.app_runner",

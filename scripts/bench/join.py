@@ -54,6 +54,7 @@ class Sample:
     path: str
     candidate: float     # Join press -> candidate decodes the interviewer's video (ms)
     interviewer: float   # Join press -> interviewer decodes the candidate's video (ms)
+    signalling: float    # Join press -> the candidate's page opens its socket to Janus (ms)
 
     @property
     def both(self) -> float:
@@ -90,10 +91,11 @@ class Bench:
         await candidate_page.click(join_selector)
         for page in (candidate_page, interviewer_page):
             await page.wait_for_function(BOTH_FRAMES, timeout=TIMEOUT_MS)
-        pressed = await candidate_page.evaluate("window.__bench.pressedAt")
+        pressed, janus = await candidate_page.evaluate(
+            "[window.__bench.pressedAt, window.__bench.janusAt]")
         seen = [await page.evaluate("window.__bench.firstFrameAt")
                 for page in (candidate_page, interviewer_page)]
-        return Sample(path, seen[0] - pressed, seen[1] - pressed)
+        return Sample(path, seen[0] - pressed, seen[1] - pressed, janus - pressed)
 
     async def bare(self) -> Sample:
         from app.live.dispatch import close_room
@@ -209,7 +211,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                     sample = await measure()
                     samples.append(sample)
                     print(f"  {repetition + 1:3d} {sample.path:15s} candidate "
-                          f"{sample.candidate:7.0f} ms   interviewer {sample.interviewer:7.0f} ms",
+                          f"{sample.candidate:7.0f} ms   interviewer {sample.interviewer:7.0f} ms"
+                          f"   (to Janus {sample.signalling:5.0f} ms)",
                           flush=True)
             await browser.close()
     finally:
@@ -220,7 +223,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     for path in dict.fromkeys(s.path for s in samples):
         mine = [s for s in samples if s.path == path]
         figures["paths"][path] = {side: summary([getattr(s, side) for s in mine])
-                                  for side in ("candidate", "interviewer", "both")}
+                                  for side in ("candidate", "interviewer", "both",
+                                               "signalling")}
     return figures
 
 
@@ -228,6 +232,8 @@ def report(figures: dict) -> None:
     print()
     print(f"Join benchmark: Join press -> first decoded remote video frame, "
           f"{figures['repetitions']} repetitions per path, milliseconds")
+    print("  (side 'both' = the later of the two; 'signalling' = press -> the candidate's page "
+          "opens its Janus socket)")
     print(f"  {'path':15s} {'side':12s} {'median':>8s} {'p90':>8s}")
     for path, sides in figures["paths"].items():
         for side, values in sides.items():

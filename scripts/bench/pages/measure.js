@@ -6,15 +6,29 @@
 //   window.__bench.firstFrameAt   the first decoded remote video frame (inbound-rtp
 //                                 framesDecoded > 0 on any peer connection of the page)
 //   window.__bench.connected      a peer connection of the page reached "connected"
+//   window.__bench.janusAt        the page opened its WebSocket to Janus (after the press):
+//                                 press -> here is what the control plane adds before media
 (() => {
-  const bench = (window.__bench = { pressedAt: null, firstFrameAt: null, connected: false, pcs: [] });
+  const bench = (window.__bench = {
+    pressedAt: null, firstFrameAt: null, janusAt: null, connected: false, pcs: [],
+  });
   const now = () => performance.timeOrigin + performance.now();
   document.addEventListener("click", (event) => {
     if (event.target.closest && event.target.closest("button")) {
       bench.pressedAt = performance.timeOrigin + event.timeStamp;
       bench.firstFrameAt = null;
+      bench.janusAt = null;
     }
   }, true);
+  const OriginalSocket = window.WebSocket;
+  window.WebSocket = function (url, protocols) {
+    if (String(protocols).includes("janus-protocol") && bench.janusAt === null) bench.janusAt = now();
+    return new OriginalSocket(url, protocols);
+  };
+  window.WebSocket.prototype = OriginalSocket.prototype;
+  Object.assign(window.WebSocket, {
+    CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3,
+  });
   const Original = window.RTCPeerConnection;
   function Watched(...args) {
     const pc = new Original(...args);
