@@ -112,6 +112,7 @@ async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url,
         await page.goto(f"/c/{token}")
         await page.fill("#pin", CANDIDATE_PIN)
         await page.get_by_role("button", name="Öppna min sida").click()
+        await page.wait_for_function("!!window.candidatePage")
         await page.get_by_role("button", name="Starta testet").click()
         problem = page.locator("[data-device-problem]")
         await problem.wait_for()
