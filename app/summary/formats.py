@@ -22,6 +22,8 @@ from app.keys import PDF_WORKERS
 from app.summary.model import Summary
 from app.timefmt import in_swedish_time
 
+log = logging.getLogger(__name__)
+
 
 # DejaVu Sans has å, ä, ö and every other letter a name may hold; it is embedded in the PDF
 # (Debian package fonts-dejavu-core, which scripts/bootstrap installs).
@@ -86,6 +88,9 @@ class PdfWorkers:
         except BrokenProcessPool as error:
             self.close()
             raise PdfUnavailable("the PDF worker stopped") from error
+        except Exception as error:  # xhtml2pdf's own failure, e.g. past its time limit
+            log.exception("the summary PDF could not be made")
+            raise PdfUnavailable("the PDF could not be made") from error
 
     def close(self) -> None:
         if self._executor is not None:

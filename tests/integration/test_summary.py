@@ -186,3 +186,13 @@ async def test_running_event_shows_interviews_in_progress(db, http, base_url):
                                   started_minutes_ago=-60)
     async with http.get(f"{base_url}/events/{later.id}/summary") as response:
         assert "The event has not started yet" in await response.text()
+
+
+async def test_without_the_font_the_pdf_is_unavailable_not_broken(db, http, base_url, monkeypatch):
+    from app.summary import formats
+    event = await logged_in_event(db, http, base_url, "en")
+    monkeypatch.setattr(formats, "FONT_DIRS", (Path("/nonexistent/fonts"),))
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf",
+                        headers={"Accept": "text/html"}) as response:
+        assert response.status == 503
+        assert "The service is not available right now" in await response.text()
