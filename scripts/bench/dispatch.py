@@ -157,6 +157,7 @@ class Client:
             if frame.type != aiohttp.WSMsgType.TEXT:
                 continue
             text = frame.data
+            self.counts["bytes"] += len(text)
             if text.startswith('{"type":"state"'):
                 self.counts["state"] += 1
                 self.first_state.set()
@@ -168,7 +169,9 @@ class Client:
                 self.offer_at[message["interview"]] = time.perf_counter()
                 self.offer_arrived.set()
             elif kind in REPLY_TYPES and self.pending:
-                self.pending.pop(0).set_result(message)
+                waiter = self.pending.pop(0)
+                if not waiter.done():  # (one given up on after TIMEOUT is dropped)
+                    waiter.set_result(message)
         for waiter in self.pending:
             if not waiter.done():
                 waiter.set_exception(ConnectionError("socket closed"))
@@ -303,6 +306,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                     SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
                     """, seeded.event_id)
                 xact_before, states_before = await transactions(db), counts["state"]
+                bytes_before = counts["bytes"]
                 print(f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
                       f"against {waiting_before} waiting ...", flush=True)
                 results = Results()
@@ -313,6 +317,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                                        for lobby in lobbies.values()))
                 elapsed = time.perf_counter() - started
                 xact_after, states_after = await transactions(db), counts["state"]
+                bytes_after = counts["bytes"]
                 waiting_after = await db.fetchval("""
                     SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
                     """, seeded.event_id)
@@ -337,6 +342,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
         "state_messages_per_interview": (states_after - states_before)
         / max(results.interviews, 1),
+        "megabytes_received": (bytes_after - bytes_before) / 1e6,
         "app_log": args.app_log,
         "app_log_errors": sum(" ERROR " in line for line in
                               Path(args.app_log).read_text(errors="replace").splitlines()),
@@ -366,7 +372,8 @@ def report(figures: dict) -> None:
     floor = base["p99"] + room["p99"]
     print(f"  ratio offer p99 / (baseline + room create) p99: {offer['p99'] / floor:.1f} x")
     print(f"  database transactions per interview: {figures['transactions_per_interview']:.0f};"
-          f" state messages per interview: {figures['state_messages_per_interview']:.0f}")
+          f" state messages per interview: {figures['state_messages_per_interview']:.0f};"
+          f" sockets received {figures['megabytes_received']:.0f} MB in all")
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")
     if figures["errors"]:
