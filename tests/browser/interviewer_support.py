@@ -34,7 +34,11 @@ async def make_meeting_event(db, *, interviewers: int = 1, candidates: int = 3,
 
 
 async def open_meeting(page, token: str):
-    """The meeting web behind the interviewer's code, connected."""
+    """The meeting web behind the interviewer's code, connected. The page's errors go to
+    stdout, which pytest shows when a test fails."""
+    page.on("pageerror", lambda error: print("page error:", error))
+    page.on("console", lambda message: message.type in ("error", "warning")
+            and print("console:", message.type, message.text))
     await page.goto(f"/i/{token}")
     await page.fill("#code", INTERVIEWER_CODE)
     await page.locator("form.pin-form button[type=submit]").click()

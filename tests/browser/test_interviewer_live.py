@@ -83,9 +83,12 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
 
         before = row["ends_at"]
         await page.get_by_role("button", name="Extend by 2 minutes").click()
-        await page.wait_for_function("document.activeElement.id === 'extend'")
-        assert (await db.fetchval("SELECT ends_at FROM interview WHERE id = $1",
-                                  offer["interview"]) - before).total_seconds() == 120
+
+        async def extended_by():
+            ends_at = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1",
+                                        offer["interview"])
+            return (ends_at - before).total_seconds()
+        await eventually(extended_by, 120)
 
         # End: back to the lobby, Next ready, the notes still open and saved to that interview.
         await page.get_by_role("button", name="End interview").click()
@@ -211,3 +214,18 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
                     "en": "Connection lost. Reconnecting…"}
     assert await page.locator("#connection").inner_text() == reconnecting[language]
     await page.wait_for_selector('#connection[data-status="open"]')
+
+
+async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
+    _event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates) as (candidate,):
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
+                                  token)
+        await page.wait_for_selector("#queue li")
+        await page.get_by_role("button", name="Next candidate").click()
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        await candidate.request({"ok"}, type="leave")  # turns the offer down
+        await page.wait_for_selector("#own-offer", state="hidden")
+        assert await page.locator("#lobby-status").inner_text() == \
+            "Kandidat 0 did not join. You can call in the next candidate."
+        assert await page.locator("#next").is_enabled()

@@ -83,9 +83,13 @@ $("pause").addEventListener("click", async () => {
     setLobbyStatus(pausing ? () => _("You are paused.") : () => _("You are back in the rotation."));
   }
 });
+let withdrawing = false;
 $("withdraw").addEventListener("click", async () => {
   const name = channel.lastState?.interview?.candidate_name || "";
-  if (await request({ type: "withdraw" })) {
+  withdrawing = true;
+  const done = await request({ type: "withdraw" });
+  withdrawing = false;
+  if (done) {
     setLobbyStatus(() => _("The offer to %(name)s was withdrawn; they keep their place.", { name }));
     $("next").focus();
   }
@@ -136,11 +140,20 @@ channel.addEventListener("status", (event) => {
   $("connection").textContent = connectionText(event.detail);
 });
 
+let lastOwn = null;
 channel.addEventListener("state", (event) => {
   const state = event.detail;
+  const own = state.interview;
   clock.sync(state.now);
   lobby.draw(state);
   interview.update(state, saved);
+  if (lastOwn && lastOwn.state === "offered" && !own && !withdrawing) {
+    const name = lastOwn.candidate_name;
+    setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
+  } else if (own && own.state === "active") {
+    setLobbyStatus(null);
+  }
+  lastOwn = own;
 });
 
 interview.addEventListener("ended", (event) => {
