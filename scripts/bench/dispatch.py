@@ -39,6 +39,7 @@ from scripts.bench.common import AppProcess, argument_parser, ms, stack_environ,
 REPLY_TYPES = {"ok", "error", "ticket", "dispatched", "queue_empty", "pong"}
 TIMEOUT = 60.0
 SETUP_TIMEOUT = 600.0
+GRACE_SECONDS = 15.0
 
 
 @dataclass
@@ -197,7 +198,7 @@ async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[t
     from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
     session = CANDIDATE_SESSION if kind == "c" else INTERVIEWER_SESSION
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
-    gate = asyncio.Semaphore(concurrency)
+    gate = asyncio.Semaphore(concurrency)  # (more at once only makes the app slower)
     clients: dict[int, Client] = {}
 
     async def one(person_id: int, token: str) -> None:
@@ -219,6 +220,7 @@ class Results:
     reply_latency: list[float] = field(default_factory=list)
     interviews: int = 0
     empty: int = 0
+    stuck: int = 0  # interviewers still waiting for an answer when the run was cut off
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -313,9 +315,16 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                 load_before = os.getloadavg()
                 started = time.perf_counter()
                 deadline = started + args.seconds
-                await asyncio.gather(*(interviewer_loop(lobby, candidates, deadline, results)
-                                       for lobby in lobbies.values()))
-                elapsed = time.perf_counter() - started
+                loops = [asyncio.create_task(interviewer_loop(lobby, candidates, deadline,
+                                                              results))
+                         for lobby in lobbies.values()]
+                # A saturated app may keep an interviewer waiting long past the end: they are
+                # given GRACE_SECONDS to finish the interview in hand, then counted and left.
+                _, stuck = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
+                for loop in stuck:
+                    loop.cancel()
+                results.stuck = len(stuck)
+                elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
                 xact_after, states_after = await transactions(db), counts["state"]
                 bytes_after = counts["bytes"]
                 waiting_after = await db.fetchval("""
@@ -335,6 +344,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "waiting_before": waiting_before, "waiting_after": waiting_after,
         "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
         "queue_empty": results.empty, "errors": dict(results.errors),
+        "stuck_at_end": results.stuck,
         "offer_latency": summary(results.offer_latency),
         "reply_latency": summary(results.reply_latency),
         "baseline": summary(base), "room_create": summary(created),
@@ -360,6 +370,11 @@ def report(figures: dict) -> None:
           f"{figures['seconds']:.1f} s")
     print(f"  interviews completed          {figures['interviews']:8d}"
           f"   ({figures['interviews_per_second']:.2f} per second)")
+    if figures["stuck_at_end"]:
+        print(f"  interviewers still waiting for an answer when the run was cut off: "
+              f"{figures['stuck_at_end']}")
+    print(f"  set-up: {figures['candidates'] + figures['interviewers']} sockets connected in "
+          f"{figures['connect_seconds']:.1f} s")
     print(f"  next -> candidate's offer     p50 {ms(offer['p50'])}   p99 {ms(offer['p99'])}"
           f"   (n = {offer['n']})")
     reply = figures["reply_latency"]
