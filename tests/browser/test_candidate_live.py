@@ -311,3 +311,21 @@ async def test_interest_question_survives_the_event_ending(new_page, base_url, d
     await phase(page, "thanks")
     await page.reload()  # answered: now simply over
     await page.get_by_text("This event is over").wait_for()
+
+
+async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "sv", "phone")
+        await page.get_by_role("button", name="Checka in").click()
+        await phase(page, "waiting")
+        await interviewer.request({"dispatched"}, type="next")
+        await phase(page, "offer")
+        assert await page.title() == "Nu är det din tur! – Snabbintervjuer"
+        await interviewer.request({"ok"}, type="withdraw")
+        await phase(page, "waiting")
+        await page.get_by_text("Intervjuaren tog tillbaka kallelsen").wait_for()
+        await page.get_by_text("Du är näst på tur i kön.").wait_for()
+        assert await page.title() == "Din personliga sida – Snabbintervjuer"
+        await look(page, "withdrawn-sv-phone")

@@ -39,6 +39,7 @@ class CandidatePage {
     this.joining = false;
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
+    this.note = null; // why an offer went away without a join (msgid)
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
@@ -162,7 +163,20 @@ class CandidatePage {
     this.state = state;
     this.offset = Date.parse(state.now) - Date.now();
     const phase = this.phaseOf(state);
+    if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {
+      // Back from an offer without joining: say why (the offer still had time: withdrawn).
+      if (this.offer.secondsLeft() > 0) {
+        this.note = N_("The interviewer took back the call. You keep your place in the queue.");
+      } else if (phase === "left") {
+        this.note = N_("You did not join in time again, so you are no longer in the queue.");
+      } else {
+        this.note = N_("You did not join in time, so you are back in the queue, at the end of it.");
+      }
+    } else if (phase !== this.phase) {
+      this.note = null;
+    }
     this.setPhase(phase); // first: the offer can only take the focus once it shows
+    this.drawNote();
     if (phase === "waiting") this.waiting.draw(state.queue, state.messages);
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") this.offer.show(state.offer, this.offset);
@@ -177,12 +191,20 @@ class CandidatePage {
     if (phase === "left") this.drawLeft();
   }
 
+  drawNote() {
+    for (const element of root.querySelectorAll("[data-offer-note]")) {
+      const shown = !!this.note && element.closest("[data-phase]").dataset.phase === this.phase;
+      element.hidden = !shown;
+      element.textContent = shown ? _(this.note) : "";
+    }
+  }
+
   drawLeft() {
     const away = this.state?.queue.state === "away";
     if (this.error?.[0] === this.leftText) return;
     this.leftText.textContent = away
       ? _("You were away for a while, so nobody calls you now. Check in again to get your place back.")
-      : _("You have left the queue. If you check in again, you join at the end of it.");
+      : _("You are not in the queue now. If you check in again, you join at the end of it.");
   }
 
   setPhase(phase) {
@@ -223,6 +245,7 @@ class CandidatePage {
     }
     this.waiting.redraw();
     this.offer.redraw();
+    this.drawNote();
     this.showConnection(this.connection);
     if (this.error) {
       const [element, code] = this.error;
