@@ -138,6 +138,31 @@ async def test_keyboard_alone(new_page, db, base_url):
         await page.keyboard.press("Space")
         await page.wait_for_selector("#rotation.paused")
 
+        # The interview: tick a question, rate with the arrow keys, write, extend, end.
+        await tab_to("#next")
+        await page.keyboard.press("Enter")
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await recorders[0].request({"ticket"}, type="accept")
+        await page.wait_for_function("document.activeElement.id === 'interview-heading'")
+        await tab_to("#extend")
+        await page.keyboard.press("Enter")
+        await tab_to("#record input[name=question]")
+        await page.keyboard.press("Space")
+        await tab_to("#record input[name=rating-1]")
+        await page.keyboard.press("ArrowRight")   # radios: the arrows choose
+        await tab_to("#notes")
+        await page.keyboard.type("Tangentbord")
+        await page.wait_for_selector("#save-status:text-is('Sparat')")
+        assert await page.locator("#record input[name=question]").first.is_checked()
+        assert await page.locator("#record input[name=rating-1]:checked").count() == 1
+        await page.keyboard.press("Shift+Tab")
+        for _ in range(40):   # back up to End
+            if await page.evaluate("document.activeElement.id === 'end'"):
+                break
+            await page.keyboard.press("Shift+Tab")
+        await page.keyboard.press("Enter")
+        await page.wait_for_function("document.activeElement.id === 'next'")
+
 
 async def test_language_switch_redraws_without_reload(new_page, db, base_url):
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
@@ -229,3 +254,25 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
         assert await page.locator("#lobby-status").inner_text() == \
             "Kandidat 0 did not join. You can call in the next candidate."
         assert await page.locator("#next").is_enabled()
+
+
+async def test_a_reload_during_the_interview_brings_it_back(new_page, db, base_url):
+    _event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates) as (candidate,):
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
+                                  token)
+        await page.wait_for_selector("#queue li")
+        await page.get_by_role("button", name="Next candidate").click()
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        await candidate.request({"ticket"}, type="accept")
+        await page.wait_for_selector("#interview:not([hidden])")
+        await page.get_by_label(QUESTIONS[0]).check()
+        await page.get_by_label("Notes", exact=True).fill("Före omladdningen")
+        await page.wait_for_selector("#save-status:text-is('Saved')")
+        await page.reload()
+        await page.wait_for_selector("#interview:not([hidden])")
+        assert await page.get_by_label("Notes", exact=True).input_value() == "Före omladdningen"
+        assert await page.get_by_label(QUESTIONS[0]).is_checked()
+        assert await page.locator("[data-call]").is_visible()  # the call joins again
+        await page.wait_for_function(
+            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=10000)
