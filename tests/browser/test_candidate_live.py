@@ -76,6 +76,14 @@ async def phase(page, name, timeout=15000):
     await page.wait_for_function(f"document.body.dataset.livePhase === '{name}'", timeout=timeout)
 
 
+async def offered(page, interviewer, language):
+    """Check in, and the interviewer presses Next: the page shows the offer."""
+    await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+    await phase(page, "waiting")
+    assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
+    await phase(page, "offer")
+
+
 async def test_device_check_preview_and_microphone_level(new_page, base_url, db):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], _ = await tokens(db, event)
@@ -296,9 +304,7 @@ async def test_interest_question_survives_the_event_ending(new_page, base_url, d
     [token], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token) as interviewer:
         page = await open_candidate(new_page, base_url, token, "en", "phone")
-        await page.get_by_role("button", name="Check in").click()
-        await phase(page, "waiting")
-        await interviewer.request({"dispatched"}, type="next")
+        await offered(page, interviewer, "en")
         await page.get_by_role("button", name="Join the interview").click()
         await phase(page, "interview")
         await interviewer.request({"ok"}, type="end")
@@ -318,10 +324,7 @@ async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_
     [token], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token) as interviewer:
         page = await open_candidate(new_page, base_url, token, "sv", "phone")
-        await page.get_by_role("button", name="Checka in").click()
-        await phase(page, "waiting")
-        await interviewer.request({"dispatched"}, type="next")
-        await phase(page, "offer")
+        await offered(page, interviewer, "sv")
         assert await page.title() == "Nu är det din tur! – Snabbintervjuer"
         await interviewer.request({"ok"}, type="withdraw")
         await phase(page, "waiting")
