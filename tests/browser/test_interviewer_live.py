@@ -4,6 +4,7 @@ Extend and End; keyboard alone; axe in both languages at desktop and phone width
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -240,8 +241,9 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
     assert await page.locator("#connection").inner_text() == reconnecting[language]
     await page.wait_for_selector('#connection[data-status="open"]')
 
-
-async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
+@asynccontextmanager
+async def one_called_in(new_page, db, base_url):
+    """The meeting web (in English) of an event with one candidate, called in by Next."""
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates) as (candidate,):
         page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
@@ -249,6 +251,11 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
         await page.wait_for_selector("#queue li")
         await page.get_by_role("button", name="Next candidate").click()
         await candidate.wait_for(lambda m: m["type"] == "offer")
+        yield page, candidate
+
+
+async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
         await candidate.request({"ok"}, type="leave")  # turns the offer down
         await page.wait_for_selector("#own-offer", state="hidden")
         assert await page.locator("#lobby-status").inner_text() == \
@@ -257,13 +264,7 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
 
 
 async def test_a_reload_during_the_interview_brings_it_back(new_page, db, base_url):
-    _event, (token,), candidates = await make_meeting_event(db, candidates=1)
-    async with checked_in(base_url, candidates) as (candidate,):
-        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
-                                  token)
-        await page.wait_for_selector("#queue li")
-        await page.get_by_role("button", name="Next candidate").click()
-        await candidate.wait_for(lambda m: m["type"] == "offer")
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
         await candidate.request({"ticket"}, type="accept")
         await page.wait_for_selector("#interview:not([hidden])")
         await page.get_by_label(QUESTIONS[0]).check()
