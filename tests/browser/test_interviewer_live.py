@@ -277,3 +277,25 @@ async def test_a_reload_during_the_interview_brings_it_back(new_page, db, base_u
         assert await page.locator("[data-call]").is_visible()  # the call joins again
         await page.wait_for_function(
             "document.querySelector('[data-call-self]').videoWidth > 0", timeout=10000)
+
+
+async def test_the_call_follows_the_interview_to_a_new_room(new_page, db, base_url):
+    """The reconciler moved the interview (room_changed): the page joins with the new ticket."""
+    from app.live.queue import notify
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
+        accepted = await candidate.request({"ticket"}, type="accept")
+        await page.wait_for_selector("#interview:not([hidden])")
+        await page.evaluate("""() => {
+            const call = window.meeting.interview.call;
+            window.joins = [];
+            const join = call.join.bind(call);
+            call.join = (ticket) => { window.joins.push(ticket); return join(ticket); };
+        }""")
+        await db.execute("UPDATE interview SET room_generation = room_generation + 1 "
+                         "WHERE id = $1", accepted["interview"])
+        event_id = await db.fetchval("SELECT event_id FROM interview WHERE id = $1",
+                                     accepted["interview"])
+        await notify(db, event_id, "room_moved", interview=accepted["interview"])
+        await page.wait_for_function("window.joins.length === 1")
+        await page.wait_for_timeout(300)
+        assert await page.evaluate("window.joins.length") == 1  # once, not per state
