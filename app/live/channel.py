@@ -47,7 +47,10 @@ class Socket:
     async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
             if not self.ws.closed:
-                await self.ws.send_str(json.dumps(message, separators=(",", ":")))
+                try:
+                    await self.ws.send_str(json.dumps(message, separators=(",", ":")))
+                except ConnectionResetError:
+                    pass  # the browser went meanwhile; serve() ends the socket as usual
 
     async def refresh(self, only_if_changed: bool = False) -> None:
         """Send a new state. From the hub (`only_if_changed`), not when nothing but the

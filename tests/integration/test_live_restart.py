@@ -191,3 +191,4 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
         for row in await db.fetch("""SELECT janus_server, room_id, room_secret FROM interview
                                      WHERE event_id = $1 AND room_id IS NOT NULL""", live.id):
             await close_room(app_server[JANUS], *row)
+
