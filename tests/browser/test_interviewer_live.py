@@ -145,6 +145,8 @@ async def test_keyboard_alone(new_page, db, base_url):
         await recorders[0].wait_for(lambda m: m["type"] == "offer")
         await recorders[0].request({"ticket"}, type="accept")
         await page.wait_for_function("document.activeElement.id === 'interview-heading'")
+        # The call's own texts are in the page's language from the start.
+        assert await page.locator("[data-call-mic]").inner_text() == "Stäng av mikrofonen"
         await tab_to("#extend")
         await page.keyboard.press("Enter")
         await tab_to("#record input[name=question]")

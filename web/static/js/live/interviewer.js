@@ -9,6 +9,8 @@ import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 
 const MAX_MESSAGE = 500;
+// The catalog first: the views below draw texts as they are made.
+await installLanguageSwitch();
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
 const saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
@@ -187,6 +189,5 @@ if (saved && saved.state === "ended" && saved.recent) {
 }
 
 window.addEventListener("pagehide", () => record.flush());
-await installLanguageSwitch();
 channel.connect();
 window.meeting = { channel, lobby, record, interview };  // for tests and debugging
