@@ -29,6 +29,8 @@ from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
                     VideoStreamTrack)
 
 from app.keys import JANUS
+from app.live import interviews
+from app.live.dispatch import close_room
 from app.tickets import ALGORITHM, mint_ticket
 from tests.integration.channel_support import (new_client, recording, sign_in_candidate,
                                                sign_in_interviewer)
@@ -198,9 +200,11 @@ async def join_info(http: ClientSession, base_url: str, ticket: str) -> tuple[in
         return response.status, await response.json()
 
 
-async def dispatched_interview(db, http_for, base_url: str) -> list[tuple[str, dict]]:
+async def dispatched_interview(db, http_for, base_url: str,
+                               finished: list[int]) -> list[tuple[str, dict]]:
     """A real interview through the sockets: check in, Next, accept. The candidate's and
-    the interviewer's (ticket, join info from POST /api/join)."""
+    the interviewer's (ticket, join info from POST /api/join). Its id goes to `finished`,
+    to be ended after the test."""
     live = await make_live_event(db, interviewers=1, candidates=1)
     candidate_token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
                                         live.candidates[0])
@@ -214,6 +218,7 @@ async def dispatched_interview(db, http_for, base_url: str) -> list[tuple[str, d
         assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
         dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
         assert dispatched["type"] == "dispatched", dispatched
+        finished.append(dispatched["interview"])
         await candidate.wait_for(lambda m: m["type"] == "offer", timeout=TIMEOUT)
         ticket = await candidate.request({"ticket"}, type="accept")
         assert ticket["type"] == "ticket", ticket
@@ -224,6 +229,18 @@ async def dispatched_interview(db, http_for, base_url: str) -> list[tuple[str, d
         assert status == 200, join
         sides.append((held, join))
     return sides
+
+
+@pytest.fixture
+async def finished(app_server, db):
+    """Interviews to end (and rooms to destroy) after the test, so that no other test's
+    reconciler finds them still live."""
+    ids: list[int] = []
+    yield ids
+    for interview_id in ids:
+        room = await interviews.end_interview(db, interview_id, "interviewer")
+        if room is not None:
+            await close_room(app_server[JANUS], room.server, room.room_id, room.secret)
 
 
 @pytest.fixture
@@ -242,9 +259,9 @@ async def http_for():
 
 
 async def test_both_sides_of_a_dispatched_interview_see_each_other(app_server, base_url, db,
-                                                                   http_for):
+                                                                   http_for, finished):
     (_, candidate_join), (_, interviewer_join) = await dispatched_interview(db, http_for,
-                                                                           base_url)
+                                                                           base_url, finished)
     assert (candidate_join["role"], interviewer_join["role"]) == ("candidate", "interviewer")
     assert candidate_join["room"] == interviewer_join["room"]
     http = http_for()
@@ -268,9 +285,9 @@ async def test_both_sides_of_a_dispatched_interview_see_each_other(app_server, b
 
 
 async def test_one_interviews_ticket_does_not_open_another_interviews_room(
-        app_server, base_url, db, http_for):
-    (first_ticket, first), _ = await dispatched_interview(db, http_for, base_url)
-    (_, second), _ = await dispatched_interview(db, http_for, base_url)
+        app_server, base_url, db, http_for, finished):
+    (first_ticket, first), _ = await dispatched_interview(db, http_for, base_url, finished)
+    (_, second), _ = await dispatched_interview(db, http_for, base_url, finished)
     assert first["room"] != second["room"]
     http = http_for()
     async with janus_session(http, first) as session:

@@ -17,7 +17,7 @@ import aiohttp
 
 from app.janus.rooms import room_exists
 from app.keys import JANUS
-from app.live import connections
+from app.live import connections, interviews, queue
 from app.live.dispatch import close_room
 from app.tickets import read_ticket
 from scripts.bench.common import AppProcess  # the app as a process, as the benchmarks run it
@@ -188,6 +188,13 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
     finally:
         for http in clients:
             await http.close()
+        # Nothing left live for another test's reconciler: end, withdraw, destroy.
+        for row in await db.fetch("""SELECT id, state, candidate_id FROM interview
+                                     WHERE event_id = $1""", live.id):
+            if row["state"] == "active":
+                await interviews.end_interview(db, row["id"], "interviewer")
+            elif row["state"] == "offered":
+                await queue.leave(db, row["candidate_id"])
         for row in await db.fetch("""SELECT janus_server, room_id, room_secret FROM interview
                                      WHERE event_id = $1 AND room_id IS NOT NULL""", live.id):
             await close_room(app_server[JANUS], *row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from app.keys import JANUS
+from app.live import queue
 from app.live.dispatch import close_room
 from tests.integration.channel_support import (Recorder, new_client, sign_in_candidate,
                                                sign_in_interviewer)
@@ -36,6 +37,7 @@ async def test_a_browser_gone_before_its_reply_is_not_an_error(app_server, base_
             offer = await waiting.wait_for(lambda m: m["type"] == "offer", timeout=TIMEOUT)
             await asyncio.sleep(0.5)  # the server's reply to the vanished interviewer
             await lobby.close()
+            await queue.leave(db, live.candidates[0])  # withdraws the offer
             await close_room(app_server[JANUS], *await db.fetchrow(
                 "SELECT janus_server, room_id, room_secret FROM interview WHERE id = $1",
                 offer["interview"]))
