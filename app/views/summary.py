@@ -108,9 +108,13 @@ async def employer_summary(request: web.Request) -> web.StreamResponse:
     if event is None:
         raise web.HTTPNotFound()
     back = f"/events/{event_id}"
-    # The organization sees it grow; an interviewer with an account only once it is over.
-    if not event["editable"] and not finished(event):
-        return not_yet(request, event, fmt, back)
+    # The organization sees it grow; an interviewer with an account only once it is over,
+    # and never for a cancelled event (as through the personal link).
+    if not event["editable"]:
+        if event["state"] == "cancelled":
+            raise web.HTTPNotFound()
+        if not finished(event):
+            return not_yet(request, event, fmt, back)
     return await respond(request, event, fmt, base=f"{back}/summary", back=back, personal=False)
 
 

@@ -138,3 +138,18 @@ async def test_interviewer_account_of_another_organization(db, http, base_url, s
             assert NOT_YET in body
         else:
             assert content_type == CONTENT_TYPES[suffix]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+async def test_cancelled_event_is_404_to_interviewers_by_account_too(db, http, base_url, suffix):
+    """As through the personal link; the organization still sees what was recorded."""
+    account = await make_user(db)
+    event = await sample_event(db)
+    await add_interviewer(db, event, "Extern Intervjuare", user_id=account["id"])
+    await db.execute("UPDATE event SET state = 'cancelled' WHERE id = $1", event.id)
+    await log_in(http, base_url, account["email"])
+    status, _, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert status == 404
+    await log_in(http, base_url, (await org_user(db, event))["email"])
+    status, content_type, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
+    assert (status, content_type) == (200, CONTENT_TYPES[suffix])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.helpers import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
 from tests.summary_support import add_candidate, add_interview, org_user, sample_event
 
+SHOTS = Path("/tmp/shots-review")
 SUFFIXES = ["", ".pdf", ".csv"]
 # Python's int() also takes "+7", " 7" and "7_0" (app/views/events.event_id_of): aliases of a
 # real id, not errors, so they are left out here.
@@ -77,7 +79,7 @@ async def test_odd_headers_queries_and_cookies(db, http, base_url, suffix):
     assert await status_of(http, "GET", url + "?sort=" + "x" * 20000) in (200, 400, 414)
 
 
-async def test_content_at_the_limits_still_makes_every_format(db, http, base_url, tmp_path):
+async def test_content_at_the_limits_still_makes_every_format(db, http, base_url):
     """Names with markup, emoji and right-to-left text; notes of 20,000 characters over
     thousands of lines (taller than a page); a comment that is one unbreakable word."""
     event = await sample_event(db)
@@ -103,9 +105,18 @@ async def test_content_at_the_limits_still_makes_every_format(db, http, base_url
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         assert response.status == 200, await response.text()
         pdf = await response.read()
-    path = Path(tmp_path) / "odd.pdf"
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / "summary-odd.pdf"  # kept to look at
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
     for fragment in ("<b>Fet</b> & \"Citat\" Åström", "Öhman", "Ärlig", "Ödh"):
         assert fragment in text, fragment
+    # Nothing runs off the page: the 2,000-letter word is split over lines inside the margins.
+    assert text.count("Ä") >= 2000
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', boxes)[1])
+    right_edges = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"',
+                                                boxes)]
+    assert right_edges and max(right_edges) <= width - 30, max(right_edges)
