@@ -332,3 +332,29 @@ async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_
         await page.get_by_text("Du är näst på tur i kön.").wait_for()
         assert await page.title() == "Din personliga sida – Snabbintervjuer"
         await look(page, "withdrawn-sv-phone")
+
+
+async def test_after_a_reload_the_page_asks_to_allow_the_sound(new_page, base_url, db):
+    """Browsers keep a page silent until it is clicked (the test browser does not, so its
+    AudioContext is made to behave so): the waiting room offers a button for the beep."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    await page.get_by_role("button", name="Check in").click()
+    await phase(page, "waiting")
+    await page.add_init_script("""(() => {
+        let clicked = false;
+        document.addEventListener("click", () => { clicked = true; }, true);
+        const Real = window.AudioContext;
+        window.AudioContext = class extends Real {
+            get state() { return clicked ? super.state : "suspended"; }
+            resume() { return clicked ? super.resume() : new Promise(() => {}); }
+        };
+    })()""")
+    await page.reload()
+    await phase(page, "waiting")
+    button = page.get_by_role("button", name="Allow the sound for your turn")
+    await button.wait_for()
+    await look(page, "sound-blocked-en-desktop")
+    await button.click()
+    await button.wait_for(state="hidden")

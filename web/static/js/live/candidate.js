@@ -5,7 +5,7 @@
 // a reload during the interview asks for a new ticket (accept) and joins again.
 import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
-import { DeviceCheck, audio } from "./device-check.js";
+import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
 
@@ -66,7 +66,8 @@ class CandidatePage {
     this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = false; });
     this.call.addEventListener("remote-video", () => { find("[data-rejoin]").hidden = true; });
     onLanguageChange(() => this.redraw());
-    document.addEventListener("click", () => audio(), { once: true }); // allows the beep
+    document.addEventListener("click", () => this.allowSound(false), { once: true });
+    find("[data-sound-allow]").addEventListener("click", () => this.allowSound(true));
 
     if (root.dataset.connect === "true") {
       this.channel.connect();
@@ -75,6 +76,20 @@ class CandidatePage {
       const seconds = Number(root.dataset.opensIn);
       if (seconds > 0 && seconds < 24 * 3600) setTimeout(() => this.checkinOpened(), seconds * 1000);
     }
+  }
+
+  // Browsers play sounds only after a click on the page (e.g. not after a reload): until
+  // then the waiting room offers a button, so the beep of "your turn" is heard.
+  allowSound(test) {
+    audio();
+    if (test) beep();
+    this.drawSoundButton();
+  }
+
+  drawSoundButton() {
+    const ctx = this.phase === "waiting" ? audio() : null;
+    find("[data-sound-blocked]").hidden = !ctx || ctx.state === "running";
+    if (ctx && ctx.state !== "running") ctx.resume().then(() => this.drawSoundButton(), () => {});
   }
 
   checkinOpened() {
@@ -177,6 +192,7 @@ class CandidatePage {
     }
     this.setPhase(phase); // first: the offer can only take the focus once it shows
     this.drawNote();
+    this.drawSoundButton();
     if (phase === "waiting") this.waiting.draw(state.queue, state.messages);
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") this.offer.show(state.offer, this.offset);
