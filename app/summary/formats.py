@@ -116,10 +116,14 @@ def minutes(seconds: int | None, language: str) -> str:
 
 
 def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) -> bytes:
-    """UTF-8 with a byte order mark and semicolons: what Excel set to Swedish opens as is."""
+    """UTF-8 with a byte order mark. The separators go together as Excel's regional settings
+    pair them: in Swedish semicolons and a decimal comma, in English commas and a decimal
+    point (a "9.1" in Swedish Excel would become a date, a ";" file in English Excel one
+    column)."""
     _ = gettext
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buffer, delimiter=";" if language == "sv" else ",", lineterminator="\r\n",
+                        quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe_cell(text) for text in [
         _("Interviewer"), _("Candidate"), _("Date"), _("Start time"), _("Length (minutes)"),
         _("Outcome"), _("Candidate's comment"), *summary.attributes, _("Questions covered"),

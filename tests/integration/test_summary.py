@@ -107,11 +107,12 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
     assert by_name["Kåre Näslund"][5] == "Missad" and by_name["Kåre Näslund"][4] == ""
 
 
-async def test_csv_in_english_uses_a_decimal_point(db, http, base_url):
+async def test_csv_in_english_uses_commas_and_a_decimal_point(db, http, base_url):
     event = await logged_in_event(db, http, base_url, "en")
     async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
-        rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig")),
-                               delimiter=";"))
+        body = (await response.read()).decode("utf-8-sig")
+    assert body.startswith("Interviewer,Candidate,")
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:6] == ["Interviewer", "Candidate", "Date", "Start time", "Length (minutes)", "Outcome"]
     assert {row[1]: row[4] for row in rows[1:]}["Åsa Öberg"] == "9.1"
 
