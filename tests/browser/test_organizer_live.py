@@ -56,6 +56,12 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
             await lobby.request({"ok"}, type="end")
             await wait_figures(page, (0, 1, 1, 1))
     assert await page.evaluate("window.marker") == "no reload"
+    # Swedish without a reload: the drawn texts too.
+    await page.get_by_role("link", name="Svenska").click()
+    await page.wait_for_selector("#interviewers :text('Inte ansluten')")
+    assert await page.locator("#checked-in").inner_text() == \
+        "2 av 3 anmälda kandidater har checkat in."
+    assert await page.evaluate("window.marker") == "no reload"
 
 
 async def test_only_the_owning_organization_sees_it(app_server, db, base_url):
