@@ -21,10 +21,14 @@ async def open_call(new_page, ticket, language="en"):
     """A browser with nothing but the call view, joined with `ticket`."""
     page = await new_page(viewport={"width": 1280, "height": 900})
     await page.goto("/test-pages/call.html")
+    await start_call(page, ticket, language)
+    return page
+
+
+async def start_call(page, ticket, language="en"):
     markup = Renderer().render(language, "live/_call.html", {})
     await page.evaluate("(html) => { document.querySelector('main').innerHTML = html; }", markup)
     await page.evaluate("(ticket) => window.startCall(ticket)", ticket)
-    return page
 
 
 async def test_call_view_shows_both_videos_and_its_controls(app_server, settings, new_page):
@@ -37,7 +41,15 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
         await page.wait_for_function("window.callLog.some(e => e.type === 'remote-video')")
         assert not [e for e in await page.evaluate("window.callLog") if e["type"] == "failed"]
         assert await page.is_hidden("[data-call-waiting]")
+    # The other side reloads and joins again: the video comes back, no "connecting" left over.
+    await pages[0].reload()
+    await start_call(pages[0], tickets[0])
     page = pages[1]
+    await page.wait_for_function("""() => window.callLog.filter(e => e.type === 'remote-video')
+                                    .length === 2""", timeout=20000)
+    await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    assert await page.is_hidden("[data-call-waiting]")
+    assert await page.text_content("[data-call-status]") == ""
     # The connection quality comes from getStats within a few seconds, in words.
     await page.wait_for_function(
         "document.querySelector('[data-call-quality]').dataset.level !== 'unknown'", timeout=15000)

@@ -7,7 +7,8 @@
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
 //   view.leave();                              // ends the call here (dispatches "left")
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
-// (the first remote frame of a join), "failed" (detail {code, reason}).
+// (the first remote frame of a join, and again when the other side comes back after leaving),
+// "failed" (detail {code, reason}).
 import { RoomCall } from "../janus-room.js";
 import { N_, _, onLanguageChange } from "./texts.js";
 
@@ -96,6 +97,7 @@ export class CallView extends EventTarget {
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
     call.addEventListener("remotestream", mine(({ stream }) => this.showRemote(stream, generation)));
     call.addEventListener("remoteleft", mine(() => {
+      this.seenFrame = null; // when they come back, their first frame counts again
       this.el.waiting.hidden = false;
       this.setStatus(N_("The other person has left the call."));
     }));
