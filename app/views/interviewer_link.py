@@ -73,8 +73,6 @@ async def meeting(request: web.Request, event) -> web.Response:
 
 def landing(request: web.Request, event, *, status: int = 200, error=None, until=None):
     context = {"event": event, "base": f"/i/{request.match_info['token']}",
-               "signed_in": is_signed_in(request, event["interviewer_id"],
-                                         event["interviewer_user_id"]),
                "errors": {"code": error} if error and not until else {}}
     if until is not None:
         context.update(lock_context(until))
