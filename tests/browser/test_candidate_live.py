@@ -260,6 +260,9 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
     [token], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token) as interviewer:
         page = await open_candidate(new_page, base_url, token, language, viewport)
+        await page.locator("[data-device-start]").click()
+        await page.wait_for_function(
+            "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000)
         await look(page, f"checkin-open-{name}")
         await page.get_by_role("button", name=text["checkin"]).click()
         await page.get_by_text(text["next"]).wait_for()
