@@ -410,3 +410,35 @@ async def test_texts_and_help_take_odd_requests(app_server, http, base_url, capl
     async with http.post(f"{base_url}/help") as response:
         assert response.status in (403, 405)
     no_failure_logged(caplog)
+
+
+# -- the record goes to the interview it is about ---------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="app/live/protocol.py + app/views/live_sockets.py: a "
+                   "save names no interview; the server puts it on the interviewer's live one, "
+                   "else the last ended. Notes for the previous candidate that arrive late (a "
+                   "save resent after a reconnect, a second tab) overwrite the next "
+                   "candidate's record. Fix: save carries 'interview' and save_record checks it")
+async def test_a_late_save_for_the_previous_interview_stays_with_it(app_server, db, base_url):
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    previous = await ended_interview(db, live)
+    current = await db.fetchval("""
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
+                               janus_server, room_id, room_pin, room_secret, room_tokens,
+                               offered_at, offer_expires_at, started_at, ends_at)
+        VALUES ($1, $2, $3, 'active', 'next', 'janus1', 1, 'pin', 'secret', ARRAY['a', 'b'],
+                now(), now() + interval '1 minute', now(), now() + interval '10 minutes')
+        RETURNING id""",
+        live.id, live.candidates[1], live.interviewers[0])
+    _, interviewer_token = await tokens(db, live)
+    async with new_client() as http:
+        assert await sign_in_interviewer(http, base_url, interviewer_token) == 303
+        async with recording(http, f"{base_url}/i/{interviewer_token}/ws") as socket:
+            await socket.wait_for(lambda m: m["type"] == "state")
+            reply = await reply_to(socket, json.dumps({
+                "type": "save", "interview": previous, "notes": "Om förra kandidaten",
+                "questions_covered": [], "ratings": {}}))
+            assert reply["type"] == "ok", reply
+    notes = dict(await db.fetch("SELECT id, notes FROM interview WHERE id = ANY($1::bigint[])",
+                                [previous, current]))
+    assert notes == {previous: "Om förra kandidaten", current: ""}
