@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import logging
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -50,6 +51,22 @@ async def ended_interview(db, live) -> int:
         RETURNING id""", live.id, live.candidates[0], live.interviewers[0])
 
 
+@asynccontextmanager
+async def signed_in_socket(db, base_url: str, live, side: str):
+    """The socket of candidate 0 or interviewer 0, signed in, after its first state."""
+    candidate_token, interviewer_token = await tokens(db, live)
+    async with new_client() as http:
+        if side == "candidate":
+            await sign_in_candidate(http, base_url, candidate_token)
+            url = f"{base_url}/c/{candidate_token}/ws"
+        else:
+            assert await sign_in_interviewer(http, base_url, interviewer_token) == 303
+            url = f"{base_url}/i/{interviewer_token}/ws"
+        async with recording(http, url) as socket:
+            await socket.wait_for(lambda m: m["type"] == "state")
+            yield socket
+
+
 async def reply_to(recorder, raw: str | bytes) -> dict:
     """The reply to one raw frame (text or binary)."""
     mark = len(recorder.messages)
@@ -86,23 +103,19 @@ CANDIDATE_PROBES = [
 
 async def test_candidate_socket_answers_odd_messages(app_server, db, base_url, caplog):
     live = await make_live_event(db, interviewers=1, candidates=1)
-    candidate_token, _ = await tokens(db, live)
-    async with new_client() as http:
-        await sign_in_candidate(http, base_url, candidate_token)
-        async with recording(http, f"{base_url}/c/{candidate_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            for raw, code in CANDIDATE_PROBES:
-                reply = await reply_to(socket, raw)
-                assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
-            assert (await reply_to(socket, b"\x00\xff binary")) == {"type": "error",
-                                                                    "code": "malformed"}
-            # Fast repeats: every message gets its reply, in order; one queue entry.
-            await asyncio.gather(*(socket.send(type="check_in") for _ in range(30)))
-            await asyncio.gather(*(socket.send(type="ping") for _ in range(100)))
-            await socket.wait_for(lambda m: m["type"] == "pong" and
-                                  sum(x["type"] == "pong" for x in socket.messages) == 100)
-            oks = [m for m in socket.messages if m.get("for") == "check_in"]
-            assert len(oks) == 30 and {m["type"] for m in oks} == {"ok"}
+    async with signed_in_socket(db, base_url, live, "candidate") as socket:
+        for raw, code in CANDIDATE_PROBES:
+            reply = await reply_to(socket, raw)
+            assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
+        assert (await reply_to(socket, b"\x00\xff binary")) == {"type": "error",
+                                                                "code": "malformed"}
+        # Fast repeats: every message gets its reply, in order; one queue entry.
+        await asyncio.gather(*(socket.send(type="check_in") for _ in range(30)))
+        await asyncio.gather(*(socket.send(type="ping") for _ in range(100)))
+        await socket.wait_for(lambda m: m["type"] == "pong" and
+                              sum(x["type"] == "pong" for x in socket.messages) == 100)
+        oks = [m for m in socket.messages if m.get("for") == "check_in"]
+        assert len(oks) == 30 and {m["type"] for m in oks} == {"ok"}
     assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1",
                              live.candidates[0]) == 1
     no_failure_logged(caplog)
@@ -114,12 +127,8 @@ async def test_candidate_socket_answers_odd_messages(app_server, db, base_url, c
                    "logs a traceback and replies server_error instead of malformed")
 async def test_deeply_nested_json_is_malformed(app_server, db, base_url, caplog, raw):
     live = await make_live_event(db, interviewers=1, candidates=1)
-    candidate_token, _ = await tokens(db, live)
-    async with new_client() as http:
-        await sign_in_candidate(http, base_url, candidate_token)
-        async with recording(http, f"{base_url}/c/{candidate_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            assert (await reply_to(socket, raw)) == {"type": "error", "code": "malformed"}
+    async with signed_in_socket(db, base_url, live, "candidate") as socket:
+        assert (await reply_to(socket, raw)) == {"type": "error", "code": "malformed"}
     no_failure_logged(caplog)
 
 
@@ -147,14 +156,10 @@ async def test_feedback_text_the_database_cannot_store(app_server, db, base_url,
                                                        field, value):
     live = await make_live_event(db, interviewers=1, candidates=1)
     await ended_interview(db, live)
-    candidate_token, _ = await tokens(db, live)
-    async with new_client() as http:
-        await sign_in_candidate(http, base_url, candidate_token)
-        async with recording(http, f"{base_url}/c/{candidate_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            reply = await reply_to(socket, json.dumps({"type": "feedback", "interested": True,
-                                                       field: value}))
-            assert reply["type"] == "error" and reply["code"] != "server_error", reply
+    async with signed_in_socket(db, base_url, live, "candidate") as socket:
+        reply = await reply_to(socket, json.dumps({"type": "feedback", "interested": True,
+                                                   field: value}))
+        assert reply["type"] == "error" and reply["code"] != "server_error", reply
     no_failure_logged(caplog)
 
 
@@ -194,24 +199,20 @@ INTERVIEWER_PROBES = [
 async def test_interviewer_socket_answers_odd_messages(app_server, db, base_url, caplog):
     live = await make_live_event(db, interviewers=1, candidates=1)
     await ended_interview(db, live)
-    _, interviewer_token = await tokens(db, live)
-    async with new_client() as http:
-        assert await sign_in_interviewer(http, base_url, interviewer_token) == 303
-        async with recording(http, f"{base_url}/i/{interviewer_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            for raw, code in INTERVIEWER_PROBES:
-                reply = await reply_to(socket, raw)
-                assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
-            # Nothing of the refused saves reached the record.
-            assert await db.fetchval("SELECT count(*) FROM interview_rating r JOIN interview i "
-                                     "ON i.id = r.interview_id WHERE i.event_id = $1", live.id) == 0
-            assert (await reply_to(socket, '{"type": "save", "notes": "Åsa", '
-                                   '"questions_covered": [], "ratings": {}}'))["type"] == "ok"
-            # Pause/resume pressed fast, in any order: each answered, the last one holds.
-            await asyncio.gather(*(socket.send(type="pause" if n % 2 else "resume")
-                                   for n in range(41)))
-            await socket.wait_for(lambda m: sum(x.get("for") in ("pause", "resume")
-                                                for x in socket.messages) == 41)
+    async with signed_in_socket(db, base_url, live, "interviewer") as socket:
+        for raw, code in INTERVIEWER_PROBES:
+            reply = await reply_to(socket, raw)
+            assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
+        # Nothing of the refused saves reached the record.
+        assert await db.fetchval("SELECT count(*) FROM interview_rating r JOIN interview i "
+                                 "ON i.id = r.interview_id WHERE i.event_id = $1", live.id) == 0
+        assert (await reply_to(socket, '{"type": "save", "notes": "Åsa", '
+                               '"questions_covered": [], "ratings": {}}'))["type"] == "ok"
+        # Pause/resume pressed fast, in any order: each answered, the last one holds.
+        await asyncio.gather(*(socket.send(type="pause" if n % 2 else "resume")
+                               for n in range(41)))
+        await socket.wait_for(lambda m: sum(x.get("for") in ("pause", "resume")
+                                            for x in socket.messages) == 41)
     assert await db.fetchval("SELECT paused FROM interviewer_presence WHERE interviewer_id = $1",
                              live.interviewers[0]) is False
     no_failure_logged(caplog)
@@ -227,13 +228,9 @@ async def test_interviewer_text_the_database_cannot_store(app_server, db, base_u
                                                           message):
     live = await make_live_event(db, interviewers=1, candidates=1)
     await ended_interview(db, live)
-    _, interviewer_token = await tokens(db, live)
-    async with new_client() as http:
-        assert await sign_in_interviewer(http, base_url, interviewer_token) == 303
-        async with recording(http, f"{base_url}/i/{interviewer_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            reply = await reply_to(socket, json.dumps(message))
-            assert reply["type"] == "error" and reply["code"] != "server_error", reply
+    async with signed_in_socket(db, base_url, live, "interviewer") as socket:
+        reply = await reply_to(socket, json.dumps(message))
+        assert reply["type"] == "error" and reply["code"] != "server_error", reply
     no_failure_logged(caplog)
 
 
@@ -430,15 +427,11 @@ async def test_a_late_save_for_the_previous_interview_stays_with_it(app_server, 
                 now(), now() + interval '1 minute', now(), now() + interval '10 minutes')
         RETURNING id""",
         live.id, live.candidates[1], live.interviewers[0])
-    _, interviewer_token = await tokens(db, live)
-    async with new_client() as http:
-        assert await sign_in_interviewer(http, base_url, interviewer_token) == 303
-        async with recording(http, f"{base_url}/i/{interviewer_token}/ws") as socket:
-            await socket.wait_for(lambda m: m["type"] == "state")
-            reply = await reply_to(socket, json.dumps({
-                "type": "save", "interview": previous, "notes": "Om förra kandidaten",
-                "questions_covered": [], "ratings": {}}))
-            assert reply["type"] == "ok", reply
+    async with signed_in_socket(db, base_url, live, "interviewer") as socket:
+        reply = await reply_to(socket, json.dumps({
+            "type": "save", "interview": previous, "notes": "Om förra kandidaten",
+            "questions_covered": [], "ratings": {}}))
+        assert reply["type"] == "ok", reply
     notes = dict(await db.fetch("SELECT id, notes FROM interview WHERE id = ANY($1::bigint[])",
                                 [previous, current]))
     assert notes == {previous: "Om förra kandidaten", current: ""}
