@@ -36,6 +36,10 @@ class PdfUnavailable(Exception):
     """No PDF could be made (fonts missing, or the worker died): the caller answers 503."""
 
 
+class PdfBusy(PdfUnavailable):
+    """As many PDFs are being made or waiting as the pool takes: try again in a moment."""
+
+
 def font_dir() -> Path:
     for folder in FONT_DIRS:
         if all((folder / name).is_file() for name in FONT_FILES.values()):
@@ -72,11 +76,25 @@ class PdfWorkers:
     """A lazily started pool of worker processes (spawned: a fork of a running event loop
     with threads is unsafe). A dead worker breaks the pool; the next request starts anew."""
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, max_pending: int | None = None):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        # Renders being made or waiting: beyond this a request is answered 503 at once
+        # rather than queued for minutes (a large event's PDF takes seconds; repeated
+        # clicks, or many people at once, would otherwise pile up behind it).
+        self.max_pending = max_pending or 4 * self.workers
+        self.pending = 0
         self._executor: ProcessPoolExecutor | None = None
 
     async def render(self, html: str) -> bytes:
+        if self.pending >= self.max_pending:
+            raise PdfBusy(f"{self.pending} PDFs pending")
+        self.pending += 1
+        try:
+            return await self._render(html)
+        finally:
+            self.pending -= 1
+
+    async def _render(self, html: str) -> bytes:
         folder = str(font_dir())
         if self._executor is None:
             self._executor = ProcessPoolExecutor(

@@ -21,7 +21,7 @@ from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
-from app.summary.formats import PdfUnavailable, font_files, summary_csv
+from app.summary.formats import PdfBusy, PdfUnavailable, font_files, summary_csv
 from app.summary.model import SORTS, format_length, is_finished, parse_sort
 from app.summary.queries import load_summary
 from app.timefmt import in_swedish_time
@@ -92,6 +92,8 @@ async def respond(request: web.Request, event, fmt: str, *, base: str, back: str
                        made_at=dt.datetime.now(dt.timezone.utc))
         html = request.app[RENDERER].render(language, "summary/pdf.html", context)
         body = await request.app[PDF_WORKERS].render(html)
+    except PdfBusy:
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "10"})
     except PdfUnavailable:
         raise web.HTTPServiceUnavailable()
     return private(web.Response(body=body, content_type="application/pdf", headers={

@@ -5,6 +5,7 @@ import asyncio
 import re
 import subprocess
 
+from app.keys import PDF_WORKERS
 from tests.helpers import log_in
 from tests.integration.test_summary import SHOTS
 from tests.integration.channel_support import new_client
@@ -54,3 +55,23 @@ async def test_300_interviews_render_while_other_requests_are_answered(db, http,
     for n in (1, 150, 300):
         assert f"Kandidat Östergård-{n}" in text
     assert f"Sida {pages} av {pages}" in text
+
+
+async def test_pdfs_beyond_what_the_pool_takes_are_503_at_once(db, http, base_url, app_server,
+                                                              monkeypatch):
+    """Repeated clicks on a large event's PDF are not queued for minutes: past the pool's
+    limit the answer is 503 with Retry-After at once, and the pool is usable afterwards."""
+    event = await big_event(db, 60)
+    await log_in(http, base_url, (await org_user(db, event))["email"])
+    monkeypatch.setattr(app_server[PDF_WORKERS], "max_pending", 1)
+
+    async def fetch() -> tuple[int, str | None]:
+        async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+            await response.read()
+            return response.status, response.headers.get("Retry-After")
+
+    answers = await asyncio.gather(*(fetch() for _ in range(4)))
+    assert sorted(status for status, _ in answers) == [200, 503, 503, 503], answers
+    assert {after for status, after in answers if status == 503} == {"10"}
+    assert app_server[PDF_WORKERS].pending == 0
+    assert (await fetch())[0] == 200
