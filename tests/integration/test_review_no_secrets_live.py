@@ -109,6 +109,7 @@ async def test_the_live_event_day_logs_no_secret(app_server, settings, db, base_
     captured = capfd.readouterr()
     everything = caplog.text + captured.out + captured.err
     assert "POST /api/join" in caplog.text  # the access log was captured
+    assert f"interview {interview_id} moved from" in caplog.text  # and the reconciler's
     leaked = [secret[:12] + "…" for secret in secrets if secret and secret in everything]
     assert not leaked, leaked
 
