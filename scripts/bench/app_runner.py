@@ -6,6 +6,7 @@ BENCH_SPANS_FILE  timing spans around the steps of a dispatch and of the fan-out
                   as JSON {"span name": [seconds, ...]} when the app stops
 BENCH_PROFILE     run under cProfile and write its stats there
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
+BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
 """
 from __future__ import annotations
 
@@ -80,6 +81,9 @@ def main() -> int:
 
         atexit.register(write)
         instrument()
+    if os.environ.get("BENCH_PATCH"):
+        import runpy
+        runpy.run_path(os.environ["BENCH_PATCH"])
     if os.environ.get("BENCH_PAGES"):
         serve_pages(os.environ["BENCH_PAGES"])
     from app.__main__ import main as app_main

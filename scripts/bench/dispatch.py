@@ -1,8 +1,8 @@
 """The dispatch benchmark (issue 5): scripts/bench-dispatch [--candidates N] [--interviewers M]
-[--seconds S] [--reuse] [--profile FILE] [--json FILE].
+[--seconds S] [--hold S] [--reuse] [--profile FILE] [--patch FILE] [--json FILE].
 
 N candidates wait on their WebSockets, M interviewers on one app process cycle
-*Next* → (the candidate accepts) → *End* for S seconds. Measured:
+*Next* → (the candidate accepts) → (the interview, `--hold` seconds) → *End* for S seconds. Measured:
 - dispatch latency: from the interviewer's `next` leaving the socket to the candidate's
   socket receiving `offer` (p50, p99), and the interviewer's `dispatched` reply;
 - interviews per second;
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import secrets
 import sys
 import tempfile
@@ -150,6 +151,7 @@ class Client:
         self.pending: list[asyncio.Future] = []
         self.offer_at: dict[int, float] = {}
         self.offer_arrived = asyncio.Event()
+        self.awaiting_offer = False
         self.first_state = asyncio.Event()
         self.task = asyncio.create_task(self._read())
 
@@ -183,10 +185,18 @@ class Client:
         await self.ws.send_str(json.dumps(message))
         return await asyncio.wait_for(waiter, TIMEOUT)
 
+    def waiting(self) -> bool:
+        """Still waiting for a reply (or, in `wait_offer`, for the offer)."""
+        return any(not waiter.done() for waiter in self.pending) or self.awaiting_offer
+
     async def wait_offer(self, interview: int) -> float:
-        while interview not in self.offer_at:
-            self.offer_arrived.clear()
-            await asyncio.wait_for(self.offer_arrived.wait(), TIMEOUT)
+        self.awaiting_offer = True
+        try:
+            while interview not in self.offer_at:
+                self.offer_arrived.clear()
+                await asyncio.wait_for(self.offer_arrived.wait(), TIMEOUT)
+        finally:
+            self.awaiting_offer = False
         return self.offer_at[interview]
 
 
@@ -220,20 +230,22 @@ class Results:
     reply_latency: list[float] = field(default_factory=list)
     interviews: int = 0
     empty: int = 0
-    stuck: int = 0  # interviewers still waiting for an answer when the run was cut off
+    stuck: int = 0  # sockets still waiting for an answer when the run was cut off
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
 async def interviewer_loop(lobby: Client, candidates: dict[int, Client], deadline: float,
-                           results: Results) -> None:
+                           results: Results, hold: float) -> None:
     try:
-        await _cycle(lobby, candidates, deadline, results)
+        await _cycle(lobby, candidates, deadline, results, hold)
     except TimeoutError:
         results.errors[f"no answer within {TIMEOUT:.0f} s"] += 1
 
 
 async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
-                 results: Results) -> None:
+                 results: Results, hold: float) -> None:
+    if hold:  # interviews under way start at different moments, not all at once
+        await asyncio.sleep(random.uniform(0, hold))
     while time.perf_counter() < deadline:
         started = time.perf_counter()
         reply = await lobby.request(type="next")
@@ -252,6 +264,8 @@ async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
         accepted = await candidate.request(type="accept")
         if accepted["type"] != "ticket":
             results.errors[f"accept: {accepted.get('code')}"] += 1
+        if hold:  # the interview itself (0: straight to End, the closed loop of the issue)
+            await asyncio.sleep(random.uniform(0.5, 1.5) * hold)
         ended = await lobby.request(type="end")
         if ended["type"] != "ok":
             results.errors[f"end: {ended.get('code')}"] += 1
@@ -276,6 +290,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                        "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
         if args.profile:
             app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        if args.patch:
+            app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
         app = AppProcess(app_environ, module="scripts.bench.app_runner",
                          log_path=Path(args.app_log))
         try:
@@ -316,14 +332,15 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                 started = time.perf_counter()
                 deadline = started + args.seconds
                 loops = [asyncio.create_task(interviewer_loop(lobby, candidates, deadline,
-                                                              results))
+                                                              results, args.hold))
                          for lobby in lobbies.values()]
                 # A saturated app may keep an interviewer waiting long past the end: they are
                 # given GRACE_SECONDS to finish the interview in hand, then counted and left.
-                _, stuck = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
-                for loop in stuck:
+                _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
+                results.stuck = sum(client.waiting()
+                                    for client in [*lobbies.values(), *candidates.values()])
+                for loop in unfinished:
                     loop.cancel()
-                results.stuck = len(stuck)
                 elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
                 xact_after, states_after = await transactions(db), counts["state"]
                 bytes_after = counts["bytes"]
@@ -339,7 +356,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         spans_file.unlink()
     return {
         "load_average": load_before + os.getloadavg(),
-        "candidates": args.candidates, "interviewers": args.interviewers,
+        "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
         "seconds": elapsed, "connect_seconds": connect_seconds,
         "waiting_before": waiting_before, "waiting_after": waiting_after,
         "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
@@ -367,11 +384,11 @@ def report(figures: dict) -> None:
     print(f"Dispatch benchmark: {figures['candidates']} candidates waiting "
           f"({figures['waiting_before']} at the start, {figures['waiting_after']} at the end), "
           f"{figures['interviewers']} interviewers, one app process, "
-          f"{figures['seconds']:.1f} s")
+          f"{figures['seconds']:.1f} s, interviews held {figures['hold']:g} s")
     print(f"  interviews completed          {figures['interviews']:8d}"
           f"   ({figures['interviews_per_second']:.2f} per second)")
     if figures["stuck_at_end"]:
-        print(f"  interviewers still waiting for an answer when the run was cut off: "
+        print(f"  sockets still waiting for an answer or offer when the run was cut off: "
               f"{figures['stuck_at_end']}")
     print(f"  set-up: {figures['candidates'] + figures['interviewers']} sockets connected in "
           f"{figures['connect_seconds']:.1f} s")
@@ -405,9 +422,16 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--interviewers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--hold", type=float, default=0.0,
+                        help="seconds each interview lasts between accept and End, on average, "
+                             "the first Next of each interviewer spread over as long (default 0: "
+                             "all press Next at once and again at once, so the latency is mostly "
+                             "queueing behind the others)")
     parser.add_argument("--baseline-rounds", type=int, default=500)
     parser.add_argument("--room-rounds", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--patch", help="a Python file the app process runs before it starts "
+                                        "(to measure a change to app/ without making it)")
     parser.add_argument("--app-log", default="/tmp/bench-dispatch-app.log",
                         help="the app process's output (default: %(default)s)")
     args = parser.parse_args()
