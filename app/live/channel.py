@@ -60,11 +60,21 @@ class Socket:
         state = await self.snapshot()
         for message in await self.derive(state) if self.derive else []:
             await self.send(message)
-        timeless = {key: value for key, value in state.items() if key != "now"}
-        if only_if_changed and timeless == self._last_state:
+        lasting = _lasting(state)
+        if only_if_changed and lasting == self._last_state:
             return
-        self._last_state = timeless
+        self._last_state = lasting
         await self.send(state)
+
+
+def _lasting(state: dict[str, Any]) -> dict[str, Any]:
+    """A state without what differs on every read: the clock, and the interviewer's ticket
+    (minted anew each time, for the same room)."""
+    lasting = {key: value for key, value in state.items() if key != "now"}
+    interview = lasting.get("interview")
+    if isinstance(interview, dict) and "ticket" in interview:
+        lasting["interview"] = {k: v for k, v in interview.items() if k != "ticket"}
+    return lasting
 
 
 def same_origin(request: web.Request) -> bool:
@@ -74,7 +84,10 @@ def same_origin(request: web.Request) -> bool:
     if origin is None:
         return True
     allowed = {urlsplit(request.app[SETTINGS].app.public_url).netloc, request.host}
-    return urlsplit(origin).netloc in allowed
+    try:
+        return urlsplit(origin).netloc in allowed
+    except ValueError:  # not a URL at all ("http://[")
+        return False
 
 
 Act = Callable[[Socket, dict[str, Any]], Awaitable[dict[str, Any] | None]]
@@ -135,6 +148,7 @@ async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act,
 
 def _type_of(text: str) -> str | None:
     try:
-        return json.loads(text).get("type")
-    except (ValueError, AttributeError):
+        kind = json.loads(text).get("type")
+    except (ValueError, AttributeError, RecursionError):
         return None
+    return kind if isinstance(kind, str) else None

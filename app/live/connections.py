@@ -41,33 +41,39 @@ async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID,
     return connection_id
 
 
-async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> bool:
-    """Forget one socket; True when its person has no other open. The DELETE commits before
-    the count (no transaction on purpose): of two tabs closing at once, the later count
-    sees both gone, so one of them always records the disconnection."""
+async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:
+    """Forget one socket, and record its person as gone if it was their last."""
     row = await connection.fetchrow("""
         DELETE FROM live_connection WHERE id = $1
         RETURNING candidate_id, interviewer_id""", connection_id)
-    if row is None:
-        return False  # already reaped
-    return not await _still_connected(connection, row["candidate_id"], row["interviewer_id"])
-
-
-async def _still_connected(connection: asyncpg.Connection, candidate_id: int | None,
-                           interviewer_id: int | None) -> bool:
-    return await connection.fetchval("""
-        SELECT EXISTS (SELECT 1 FROM live_connection
-                       WHERE candidate_id = $1 OR interviewer_id = $2)""",
-                                     candidate_id, interviewer_id)
+    if row is not None:  # else already reaped, and recorded then
+        await gone(connection, candidate_id=row["candidate_id"],
+                   interviewer_id=row["interviewer_id"])
 
 
 async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = None,
                interviewer_id: int | None = None) -> None:
-    """Record that a person's last socket closed."""
-    if candidate_id is not None:
-        await queue.disconnected(connection, candidate_id)
-    else:
-        await presence.set_presence(connection, interviewer_id, connected=False)
+    """Record that a person's socket closed, unless another of theirs is open. Under the
+    lock of their queue entry (or presence row), which a (re)connect takes too after adding
+    its socket: of a tab closing and another opening at once, whichever comes second sees
+    the other's row, so a connected person is never recorded as gone."""
+    async with connection.transaction():
+        if candidate_id is not None:
+            await connection.execute(
+                "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id)
+        else:
+            await connection.execute("""SELECT 1 FROM interviewer_presence
+                                        WHERE interviewer_id = $1 FOR UPDATE""", interviewer_id)
+        # A new statement after the lock: it sees every socket committed before it.
+        if await connection.fetchval("""
+                SELECT EXISTS (SELECT 1 FROM live_connection
+                               WHERE candidate_id = $1 OR interviewer_id = $2)""",
+                candidate_id, interviewer_id):
+            return
+        if candidate_id is not None:
+            await queue.disconnected(connection, candidate_id)
+        else:
+            await presence.set_presence(connection, interviewer_id, connected=False)
 
 
 async def reap_dead_processes(connection: asyncpg.Connection,
@@ -85,9 +91,9 @@ async def reap_dead_processes(connection: asyncpg.Connection,
             DELETE FROM live_connection WHERE process_id = ANY($1::uuid[])
             RETURNING candidate_id, interviewer_id""", dead)
         await connection.execute("DELETE FROM live_process WHERE id = ANY($1::uuid[])", dead)
-    for person in {(row["candidate_id"], row["interviewer_id"]) for row in rows}:
-        if not await _still_connected(connection, *person):
-            await gone(connection, candidate_id=person[0], interviewer_id=person[1])
+    for candidate_id, interviewer_id in {(row["candidate_id"], row["interviewer_id"])
+                                         for row in rows}:
+        await gone(connection, candidate_id=candidate_id, interviewer_id=interviewer_id)
     if rows:
         log.info("removed %d socket(s) of stopped processes", len(rows))
     return len(rows)

@@ -42,7 +42,9 @@ def room_description(interview_id: int) -> str:
 CANDIDATE, INTERVIEWER = 0, 1
 
 DISPATCHABLE = """q.state = 'waiting'
-    AND (q.disconnected_at IS NULL OR q.disconnected_at > now() - make_interval(secs => $2))"""
+    AND (q.disconnected_at IS NULL OR q.disconnected_at > now() - make_interval(secs => $2))
+    AND EXISTS (SELECT 1 FROM candidate c WHERE c.id = q.candidate_id
+                AND c.cancelled_at IS NULL AND c.erased_at IS NULL)"""
 # Rule 3: the longest-waiting dispatchable candidate. SKIP LOCKED: an entry another
 # dispatch holds right now is simply not a candidate for this one (rule 1).
 NEXT_SQL = f"""
@@ -101,13 +103,15 @@ async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
         # Presses by one interviewer (two tabs, a double click) take turns here, so the
         # busy check below sees the other's interview. NO KEY: inserting the interview's
         # foreign key to this row must not conflict with it.
+        # FOR SHARE of the event: it cannot be finished or cancelled under this dispatch.
         me = await connection.fetchrow("""
-            SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at
+            SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at,
+                   now() >= e.starts_at + make_interval(mins => e.duration_minutes) AS over
             FROM event_interviewer i JOIN event e ON e.id = i.event_id
-            WHERE i.id = $1 FOR NO KEY UPDATE OF i""", interviewer_id)
+            WHERE i.id = $1 FOR NO KEY UPDATE OF i FOR SHARE OF e""", interviewer_id)
         if me is None:
             raise LiveError("unknown_interviewer")
-        if me["event_state"] not in OPEN_EVENT_STATES or me["deleted_at"]:
+        if me["event_state"] not in OPEN_EVENT_STATES or me["deleted_at"] or me["over"]:
             raise LiveError("event_not_open")
         if await connection.fetchval("""
                 SELECT 1 FROM interview

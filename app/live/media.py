@@ -22,6 +22,7 @@ from app.tickets import read_media_tag
 log = logging.getLogger(__name__)
 HANDLE_EVENT, WEBRTC_EVENT, MEDIA_EVENT = 2, 16, 32
 MEDIA_STATE = 1  # the subtype of a media event saying whether Janus receives a medium
+SANE_YEARS = (2000, 2200)
 SUBJECT = re.compile(r"^interview:(\d{1,18}):(candidate|interviewer)$")
 
 
@@ -53,10 +54,19 @@ def media_change(event: dict, subject_of) -> MediaChange | None:
     match = SUBJECT.match(subject_of(tag) or "")
     if match is None:
         return None
-    timestamp = event.get("timestamp")
-    at = (dt.datetime.fromtimestamp(timestamp / 1e6, dt.timezone.utc)
-          if isinstance(timestamp, int) else dt.datetime.now(dt.timezone.utc))
-    return MediaChange(int(match[1]), match[2], flowing, at)
+    return MediaChange(int(match[1]), match[2], flowing, _when(event.get("timestamp")))
+
+
+def _when(timestamp) -> dt.datetime:
+    """Janus's timestamp (microseconds since 1970), or now when it is not a sane one."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if type(timestamp) is not int:
+        return now
+    try:
+        at = dt.datetime.fromtimestamp(timestamp / 1e6, dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return now
+    return at if SANE_YEARS[0] <= at.year <= SANE_YEARS[1] else now
 
 
 async def record(connection: asyncpg.Connection, change: MediaChange) -> None:

@@ -36,13 +36,24 @@ def _int(value: Any) -> int:
     return value
 
 
+def _storable(value: str) -> bool:
+    """Text PostgreSQL can keep: no NUL, and encodable (no lone surrogates from "\\ud800")."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse(text: str, allowed: frozenset[str]) -> dict[str, Any]:
     """The validated message: {"type": ..., and its fields as Python values}."""
     if len(text) > MAX_FRAME:
         raise BadMessage("malformed")
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than json allows
         raise BadMessage("malformed") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise BadMessage("malformed")
@@ -53,17 +64,20 @@ def parse(text: str, allowed: frozenset[str]) -> dict[str, Any]:
         return {"type": kind, "candidate": _int(message.get("candidate"))}
     if kind == "message":
         text_ = message.get("text")
-        if not isinstance(text_, str) or not 0 < len(text_.strip()) <= MAX_MESSAGE_TEXT:
+        if not isinstance(text_, str) or not 0 < len(text_.strip()) <= MAX_MESSAGE_TEXT \
+                or not _storable(text_):
             raise BadMessage("invalid_fields")
         return {"type": kind, "text": text_.strip()}
     if kind == "feedback":
         comment = message.get("comment", "")
         if not isinstance(message.get("interested"), bool) or not isinstance(comment, str) \
-                or len(comment) > MAX_COMMENT:
+                or len(comment) > MAX_COMMENT or not _storable(comment):
             raise BadMessage("invalid_fields")
         return {"type": kind, "interested": message["interested"], "comment": comment}
     if kind == "save":
-        return {"type": kind, **_record(message)}
+        interview = message.get("interview")
+        return {"type": kind, "interview": None if interview is None else _int(interview),
+                **_record(message)}
     return {"type": kind}
 
 
@@ -73,7 +87,8 @@ def _record(message: dict[str, Any]) -> dict[str, Any]:
     notes = message.get("notes", "")
     covered = message.get("questions_covered", [])
     ratings = message.get("ratings", {})
-    if not isinstance(notes, str) or len(notes) > MAX_NOTES or not isinstance(covered, list) \
+    if not isinstance(notes, str) or len(notes) > MAX_NOTES or not _storable(notes) \
+            or not isinstance(covered, list) \
             or not isinstance(ratings, dict) or len(covered) > 100 or len(ratings) > 100:
         raise BadMessage("invalid_fields")
     try:

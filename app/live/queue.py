@@ -162,8 +162,11 @@ async def waiting_positions(connection: asyncpg.Connection, event_id: int,
     items = [rules.QueueItem(r["id"], r["candidate_id"], r["state"], r["queued_at"],
                              r["disconnected_at"])
              for r in await connection.fetch(f"""
-                 SELECT {ENTRY_COLUMNS} FROM queue_entry
-                 WHERE event_id = $1 AND state = 'waiting'""", event_id)]
+                 SELECT {ENTRY_COLUMNS} FROM queue_entry q
+                 WHERE event_id = $1 AND state = 'waiting'
+                   AND EXISTS (SELECT 1 FROM candidate c WHERE c.id = q.candidate_id
+                               AND c.cancelled_at IS NULL AND c.erased_at IS NULL)""",
+                                      event_id)]
     minutes = await connection.fetchval(
         "SELECT interview_minutes FROM event WHERE id = $1", event_id)
     durations = [row["seconds"] for row in await connection.fetch("""

@@ -7,7 +7,6 @@ on the application (the live-event code records media start and stop per intervi
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import json
 import logging
@@ -31,7 +30,7 @@ def credentials_match(header: str | None, password: str) -> bool:
         return False
     try:
         user, _, given = base64.b64decode(header[6:], validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, or a non-ASCII header
         return False
     # compare_digest on both so the time taken says nothing about either.
     return hmac.compare_digest(user.encode(), EVENT_USER.encode()) & hmac.compare_digest(
@@ -55,8 +54,8 @@ async def janus_events(request: web.Request) -> web.Response:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
     try:
         events = parse_events(await request.read())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise web.HTTPBadRequest(text=f"malformed events: {error}")
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise web.HTTPBadRequest(text=f"malformed events: {type(error).__name__}")
     for subscriber in request.app[EVENT_SUBSCRIBERS]:
         await subscriber(request.app, events)
     log.debug("received %d Janus event(s)", len(events))

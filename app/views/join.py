@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from aiohttp import web
 
@@ -15,11 +16,13 @@ MAX_TICKET_LENGTH = 4096
 @routes.post("/api/join", name="api_join")
 async def join(request: web.Request) -> web.Response:
     try:
-        body = await request.json()
+        # Read as bytes: request.json() would trust the declared charset (an unknown one
+        # raises LookupError), and JSON is UTF-8 anyway.
+        body = json.loads(await request.read())
         ticket = body["ticket"]
         if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_LENGTH:
             raise ValueError
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return web.json_response({"error": "bad_request"}, status=400)
     try:
         info = read_ticket(request.app[SETTINGS], ticket)

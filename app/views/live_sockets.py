@@ -113,6 +113,12 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                                                   room.secret)
                 else:
                     await queue.leave(connection, candidate_id)
+                    if live is not None:  # an offer withdrawn: its room goes now
+                        room = await connection.fetchrow("""
+                            SELECT janus_server, room_id, room_secret FROM interview
+                            WHERE id = $1 AND state <> 'offered'""", live["id"])
+                        if room is not None:
+                            await dispatch.close_room(app[JANUS], *room)
             elif kind == "accept":
                 live = await interviews.live_interview(connection, candidate_id=candidate_id)
                 if live is None:
@@ -147,8 +153,8 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
         # The last of the candidate's sockets: the grace period starts (rule 5); a
         # reconnect within it changes nothing.
         async with pool.acquire() as connection:
-            if socket_ids and await connections.close_connection(connection, socket_ids[0]):
-                await connections.gone(connection, candidate_id=candidate_id)
+            if socket_ids:
+                await connections.close_connection(connection, socket_ids[0])
 
     return await serve(request, socket_of, CANDIDATE_TYPES, act, opened, closed)
 
@@ -209,11 +215,13 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                 if room is not None:
                     await dispatch.close_room(app[JANUS], room.server, room.room_id, room.secret)
             elif kind == "save":
-                # The live interview, or else the one just ended (notes are saved as typed,
-                # also after the end).
-                interview_id = live["id"] if live is not None else await connection.fetchval("""
+                # The interview the page names (save_record checks it is the interviewer's
+                # own); from an older page without it, the live one or else the one just
+                # ended (notes are saved as typed, also after the end).
+                interview_id = message["interview"] or (
+                    live["id"] if live is not None else await connection.fetchval("""
                     SELECT id FROM interview WHERE interviewer_id = $1 AND state = 'ended'
-                    ORDER BY ended_at DESC LIMIT 1""", interviewer_id)
+                    ORDER BY ended_at DESC LIMIT 1""", interviewer_id))
                 if interview_id is None:
                     raise LiveError("not_active")
                 await outcome.save_record(connection, interview_id, interviewer_id,
@@ -231,8 +239,8 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
 
     async def closed() -> None:
         async with pool.acquire() as connection:
-            if socket_ids and await connections.close_connection(connection, socket_ids[0]):
-                await connections.gone(connection, interviewer_id=interviewer_id)
+            if socket_ids:
+                await connections.close_connection(connection, socket_ids[0])
 
     rooms = RoomWatch()
 

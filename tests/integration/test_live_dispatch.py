@@ -230,3 +230,14 @@ async def test_no_janus_means_no_room_and_nobody_loses_their_place(db, pool, sta
     assert [w.candidate_id for w in await queue.waiting_positions(db, event.id, settings.live)] \
         == event.candidates
     await assert_invariants(db, event.id)
+
+
+async def test_no_dispatch_once_the_events_time_is_over(db, pool, settings):
+    """The event's end stops dispatching, even before the sweeper marks it finished."""
+    event = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=-121)
+    # Checked in while it lasted (check-in itself is closed now).
+    await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
+                     event.id, event.candidates[0])
+    with pytest.raises(LiveError) as refused:
+        await dispatch.dispatch(pool, event.interviewers[0], settings.live)
+    assert refused.value.code == "event_not_open"

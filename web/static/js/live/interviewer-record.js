@@ -94,7 +94,10 @@ export class RecordForm {
     if (!this.dirty || this.interview === null) return;
     this.dirty = false;
     this.setStatus(() => _("Saving…"));
-    this.saving = this.channel.send({ type: "save", ...this.values() }).then((reply) => {
+    // Naming the interview: a save that arrives late (resent after a reconnect) must not
+    // land on the next candidate's record.
+    const message = { type: "save", interview: this.interview, ...this.values() };
+    this.saving = this.channel.send(message).then((reply) => {
       if (reply.type === "error") {
         this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code) }));
         if (reply.code === "busy_retry" || reply.code === "server_error") this.dirty = true;
