@@ -20,10 +20,12 @@ NOTICES = {"deleted", "published", "saved", "created", "past"}
 
 
 def event_id_of(request: web.Request) -> int:
-    try:
-        value = int(request.match_info["event_id"])
-    except ValueError:
+    """The event id of the path: plain ASCII digits only, so that "+7", " 7" and "7_0" are
+    not other names of event 7."""
+    text = request.match_info["event_id"]
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
         raise web.HTTPNotFound()
+    value = int(text)
     if not 0 < value < 2 ** 63:
         raise web.HTTPNotFound()
     return value
