@@ -70,7 +70,7 @@ class AppSettings(_Section):
 class DatabaseSettings(_Section):
     url: SecretStr = SecretStr("")
     pool_min_size: int = Field(1, ge=0, le=100)
-    pool_max_size: int = Field(10, ge=1, le=500)
+    pool_max_size: int = Field(20, ge=1, le=500)
     command_timeout: float = Field(10.0, gt=0)
 
     @field_validator("url")

@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
+from app.live.snapshots import SharedState
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
@@ -45,10 +46,15 @@ class Socket:
     _last_state: dict[str, Any] | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
+        if isinstance(message, SharedState):  # its common part is encoded already
+            own = json.dumps(message.own, separators=(",", ":"))
+            text = f"{own[:-1]},{message.common_json[1:]}"
+        else:
+            text = json.dumps(message, separators=(",", ":"))
         async with self._send_lock:
             if not self.ws.closed:
                 try:
-                    await self.ws.send_str(json.dumps(message, separators=(",", ":")))
+                    await self.ws.send_str(text)
                 except ConnectionResetError:
                     pass  # the browser went meanwhile; serve() ends the socket as usual
 

@@ -44,6 +44,8 @@ class EventView:
     # Indexes of the above, so a thousand pages are cut from the view in linear time.
     by_candidate: dict[int, asyncpg.Record] = field(default_factory=dict)
     queue_state: dict[int, str | None] = field(default_factory=dict)
+    # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
+    memo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
@@ -93,31 +95,50 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
 
 
 class EventViews:
-    """The latest view of each event with sockets in this process. Concurrent callers of
-    one event share one read."""
+    """The latest view of each event with sockets in this process. At most one read of an
+    event runs at a time, and at most one more waits for it: everyone who asks while a read
+    runs that began before their change shares the next read. A hundred interviewers acting
+    at once cost two reads, not a hundred."""
 
     def __init__(self) -> None:
         self._generation: dict[int, int] = {}
-        self._cached: dict[int, tuple[int, float, asyncio.Future]] = {}
+        # event -> (generation when the read began, monotonic time it began, its result)
+        self._current: dict[int, tuple[int, float, asyncio.Future]] = {}
+        self._queued: dict[int, asyncio.Future] = {}
 
     def changed(self, event_id: int) -> None:
         self._generation[event_id] = self._generation.get(event_id, 0) + 1
 
     def forget(self, event_id: int) -> None:
-        self._cached.pop(event_id, None)
+        self._current.pop(event_id, None)
 
     async def get(self, event_id: int,
                   read: Callable[[], Awaitable[EventView]]) -> EventView:
-        generation = self._generation.get(event_id, 0)
-        cached = self._cached.get(event_id)
-        if cached is None or cached[0] != generation or time.monotonic() - cached[1] > MAX_AGE \
-                or _failed(cached[2]):
-            future = asyncio.ensure_future(read())
-            self._cached[event_id] = (generation, time.monotonic(), future)
+        need = self._generation.get(event_id, 0)
+        current = self._current.get(event_id)
+        if current is not None and current[0] >= need and not _failed(current[2]) \
+                and time.monotonic() - current[1] <= MAX_AGE:
+            future = current[2]
+        elif event_id in self._queued:
+            future = self._queued[event_id]
+        elif current is not None and not current[2].done():
+            future = self._queued[event_id] = asyncio.ensure_future(
+                self._after(event_id, current[2], read))
         else:
-            future = cached[2]
+            future = self._start(event_id, read)
         # Shielded: one socket going away must not cancel the read the others wait for.
         return await asyncio.shield(future)
+
+    def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future:
+        future = asyncio.ensure_future(read())
+        self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
+        return future
+
+    async def _after(self, event_id: int, running: asyncio.Future,
+                     read: Callable[[], Awaitable[EventView]]) -> EventView:
+        await asyncio.wait([running])
+        del self._queued[event_id]
+        return await self._start(event_id, read)
 
 
 def _failed(future: asyncio.Future) -> bool:

@@ -26,6 +26,7 @@ from app.live.queue import channel
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
+SLICE = 32
 RETRY_SECONDS = 1.0
 PROBE_SECONDS = 5.0
 # Named, so operators (and a test) can tell the listeners among the connections.
@@ -47,6 +48,7 @@ class Hub:
         self._dsn = dsn
         self._sockets: dict[int, set[Subscriber]] = {}
         self._pending: set[int] = set()
+        self._running: set[int] = set()
         # The people a pending notification names (the candidate offered, the interviewer
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
@@ -98,9 +100,11 @@ class Hub:
                 self._spawn(socket.notice(named))
         if event_id not in self._pending:
             self._pending.add(event_id)
-            asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
+            if event_id not in self._running:  # else the running round starts the next
+                asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
 
     def _start_refresh(self, event_id: int) -> None:
+        self._running.add(event_id)
         self._spawn(self._refresh_event(event_id))
 
     def _spawn(self, coroutine: Awaitable[None]) -> None:
@@ -114,18 +118,30 @@ class Hub:
             log.warning("live push failed: %s", type(task.exception()).__name__)
 
     async def _refresh_event(self, event_id: int) -> None:
-        self._pending.discard(event_id)
-        await self.refresh(event_id, self._first.pop(event_id, set()))
+        """Rounds of one event never overlap: changes during a round are folded into the
+        next, so a busy event costs one round at a time however fast it changes."""
+        try:
+            while event_id in self._pending:
+                self._pending.discard(event_id)
+                await self.refresh(event_id, self._first.pop(event_id, set()))
+                if event_id in self._pending:
+                    await asyncio.sleep(DEBOUNCE)
+        finally:
+            self._running.discard(event_id)
 
     async def refresh(self, event_id: int, first: set[Who] = frozenset()) -> None:
         """Every socket of the event sends a new snapshot (one failing stops no other);
         those of the people in `first` before the rest, so that "your turn" does not wait
         for a thousand queue positions to go out."""
         sockets = list(self._sockets.get(event_id, ()))
-        for group in ([s for s in sockets if s.who in first],
-                      [s for s in sockets if s.who not in first]):
-            results = await asyncio.gather(*(s.refresh(only_if_changed=True) for s in group),
-                                           return_exceptions=True)
+        ordered = ([s for s in sockets if s.who in first]
+                   + [s for s in sockets if s.who not in first])
+        # In slices: a thousand coroutines made ready at once would put everything else the
+        # loop has to do (a dispatch, an offer's notice) behind all of them.
+        for start in range(0, len(ordered), SLICE):
+            results = await asyncio.gather(
+                *(s.refresh(only_if_changed=True) for s in ordered[start:start + SLICE]),
+                return_exceptions=True)
             for result in results:
                 if isinstance(result, Exception):
                     log.warning("live refresh failed: %s", type(result).__name__)

@@ -9,6 +9,7 @@ the room's secrets and other people's names are never copied into a candidate's 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import asyncpg
@@ -57,20 +58,23 @@ def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
                              row["interviewer_name"])[1]
 
 
-async def interviewer_state(view: EventView, interviewer_id: int,
-                            settings: Settings) -> dict[str, Any]:
-    queued_at = {row["id"]: row["queued_at"] for row in view.candidates}
-    waiting = sorted(view.waiting.values(), key=lambda w: w.position)
-    own = None
-    for row in view.live:
-        if row["interviewer_id"] == interviewer_id:
-            own = {"id": row["id"], "state": row["state"], "candidate": row["candidate_id"],
-                   "candidate_name": row["candidate_name"],
-                   "offer_expires_at": iso(row["offer_expires_at"]),
-                   "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
-                   "room": row["room_generation"], "ticket": _ticket(row, settings)}
-    names = {row["id"]: row["name"] for row in view.candidates}
-    return {"type": "state", "now": iso(view.now), "paused": interviewer_id in view.paused,
+class SharedState(dict):
+    """A state whose large part is the same for every interviewer of the event, encoded once
+    per view: with a thousand candidates it is most of the message, and a hundred lobbies
+    would otherwise each encode it again (channel.Socket.send splices it in)."""
+
+    def __init__(self, own: dict[str, Any], common: dict[str, Any], common_json: str):
+        super().__init__(own)
+        self.update(common)
+        self.own = own
+        self.common_json = common_json
+
+
+def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
+    if "interviewers" not in view.memo:
+        queued_at = {row["id"]: row["queued_at"] for row in view.candidates}
+        names = {row["id"]: row["name"] for row in view.candidates}
+        common = {
             "candidates": [{"id": r["id"], "name": r["name"],
                             "checked_in": r["state"] is not None, "state": r["state"]}
                            for r in view.candidates],
@@ -79,13 +83,32 @@ async def interviewer_state(view: EventView, interviewer_id: int,
                        "waited_seconds": int((view.now - queued_at[w.candidate_id])
                                              .total_seconds()),
                        "wait_minutes": rules.round_minutes(w.wait_seconds)}
-                      for w in waiting if queued_at.get(w.candidate_id) is not None],
+                      for w in sorted(view.waiting.values(), key=lambda w: w.position)
+                      if queued_at.get(w.candidate_id) is not None],
             "talking": [{"interview": r["id"], "state": r["state"],
                          "interviewer": r["interviewer_id"],
                          "interviewer_name": r["interviewer_name"],
                          "candidate": r["candidate_id"], "candidate_name": r["candidate_name"]}
                         for r in view.live],
-            "interview": own, "messages": view.messages}
+            "messages": view.messages}
+        view.memo["interviewers"] = (common, json.dumps(common, separators=(",", ":")))
+    return view.memo["interviewers"]
+
+
+async def interviewer_state(view: EventView, interviewer_id: int,
+                            settings: Settings) -> dict[str, Any]:
+    own = None
+    for row in view.live:
+        if row["interviewer_id"] == interviewer_id:
+            own = {"id": row["id"], "state": row["state"], "candidate": row["candidate_id"],
+                   "candidate_name": row["candidate_name"],
+                   "offer_expires_at": iso(row["offer_expires_at"]),
+                   "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
+                   "room": row["room_generation"], "ticket": _ticket(row, settings)}
+    common, common_json = _interviewers_common(view)
+    return SharedState({"type": "state", "now": iso(view.now),
+                        "paused": interviewer_id in view.paused, "interview": own},
+                       common, common_json)
 
 
 class RoomWatch:
