@@ -279,102 +279,101 @@ async def transactions(db: asyncpg.Connection) -> int:
 
 
 async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
-    if True:
-        from app.settings import load_settings
-        settings = load_settings(environ)
-        db = await asyncpg.connect(settings.database.url.get_secret_value())
-        spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
-        # The live settings of a real event day (the test stack's are short, for tests):
-        # under load an offer may take longer than the tests' 5 s to reach the candidate.
-        app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file),
-                       "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
-        if args.profile:
-            app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-        if args.patch:
-            app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
-        app = AppProcess(app_environ, module="scripts.bench.app_runner",
-                         log_path=Path(args.app_log))
-        try:
-            print(f"seeding {args.candidates} waiting candidates, {args.interviewers} "
-                  "interviewers ...", flush=True)
-            seeded = await seed(db, args.candidates, args.interviewers)
-            print("baseline: the locked dispatch transaction, rolled back ...", flush=True)
-            await baseline(db, seeded, 50)  # warm-up
-            base = await baseline(db, seeded, args.baseline_rounds)
-            print("Janus room creation ...", flush=True)
-            created, destroyed = await room_costs(environ, args.room_rounds)
+    from app.settings import load_settings
+    settings = load_settings(environ)
+    db = await asyncpg.connect(settings.database.url.get_secret_value())
+    spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
+    # The live settings of a real event day (the test stack's are short, for tests):
+    # under load an offer may take longer than the tests' 5 s to reach the candidate.
+    app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file),
+                   "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
+    if args.profile:
+        app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+    if args.patch:
+        app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
+    app = AppProcess(app_environ, module="scripts.bench.app_runner",
+                     log_path=Path(args.app_log))
+    try:
+        print(f"seeding {args.candidates} waiting candidates, {args.interviewers} "
+              "interviewers ...", flush=True)
+        seeded = await seed(db, args.candidates, args.interviewers)
+        print("baseline: the locked dispatch transaction, rolled back ...", flush=True)
+        await baseline(db, seeded, 50)  # warm-up
+        base = await baseline(db, seeded, args.baseline_rounds)
+        print("Janus room creation ...", flush=True)
+        created, destroyed = await room_costs(environ, args.room_rounds)
 
-            await app.start()
-            secret = settings.app.secret_key.get_secret_value()
-            counts: dict[str, int] = defaultdict(int)
-            connector = aiohttp.TCPConnector(limit=0)
-            async with aiohttp.ClientSession(connector=connector) as http:
-                # Interviewers first: each one connecting is announced to every socket of
-                # the event, candidates connecting are not.
-                print(f"connecting {args.interviewers} interviewer and {args.candidates} "
-                      "candidate sockets ...", flush=True)
-                started = time.perf_counter()
-                lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret,
-                                            counts)
-                candidates = await connect_all(http, app.url, seeded.candidates, "c", secret,
-                                               counts)
-                connect_seconds = time.perf_counter() - started
-                await asyncio.sleep(2)  # let the connect-time refreshes drain
-                waiting_before = await db.fetchval("""
-                    SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                    """, seeded.event_id)
-                xact_before, states_before = await transactions(db), counts["state"]
-                bytes_before = counts["bytes"]
-                print(f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
-                      f"against {waiting_before} waiting ...", flush=True)
-                results = Results()
-                load_before = os.getloadavg()
-                started = time.perf_counter()
-                deadline = started + args.seconds
-                loops = [asyncio.create_task(interviewer_loop(lobby, candidates, deadline,
-                                                              results, args.hold))
-                         for lobby in lobbies.values()]
-                # A saturated app may keep an interviewer waiting long past the end: they are
-                # given GRACE_SECONDS to finish the interview in hand, then counted and left.
-                _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
-                results.stuck = sum(client.waiting()
-                                    for client in [*lobbies.values(), *candidates.values()])
-                for loop in unfinished:
-                    loop.cancel()
-                elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
-                xact_after, states_after = await transactions(db), counts["state"]
-                bytes_after = counts["bytes"]
-                waiting_after = await db.fetchval("""
-                    SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                    """, seeded.event_id)
-                for client in [*candidates.values(), *lobbies.values()]:
-                    await client.ws.close()
-        finally:
-            await app.stop()
-            await db.close()
-        spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
-        spans_file.unlink()
+        await app.start()
+        secret = settings.app.secret_key.get_secret_value()
+        counts: dict[str, int] = defaultdict(int)
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            # Interviewers first: each one connecting is announced to every socket of
+            # the event, candidates connecting are not.
+            print(f"connecting {args.interviewers} interviewer and {args.candidates} "
+                  "candidate sockets ...", flush=True)
+            started = time.perf_counter()
+            lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret,
+                                        counts)
+            candidates = await connect_all(http, app.url, seeded.candidates, "c", secret,
+                                           counts)
+            connect_seconds = time.perf_counter() - started
+            await asyncio.sleep(2)  # let the connect-time refreshes drain
+            waiting_before = await db.fetchval("""
+                SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+                """, seeded.event_id)
+            xact_before, states_before = await transactions(db), counts["state"]
+            bytes_before = counts["bytes"]
+            print(f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
+                  f"against {waiting_before} waiting ...", flush=True)
+            results = Results()
+            load_before = os.getloadavg()
+            started = time.perf_counter()
+            deadline = started + args.seconds
+            loops = [asyncio.create_task(interviewer_loop(lobby, candidates, deadline,
+                                                          results, args.hold))
+                     for lobby in lobbies.values()]
+            # A saturated app may keep an interviewer waiting long past the end: they are
+            # given GRACE_SECONDS to finish the interview in hand, then counted and left.
+            _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
+            results.stuck = sum(client.waiting()
+                                for client in [*lobbies.values(), *candidates.values()])
+            for loop in unfinished:
+                loop.cancel()
+            elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
+            xact_after, states_after = await transactions(db), counts["state"]
+            bytes_after = counts["bytes"]
+            waiting_after = await db.fetchval("""
+                SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+                """, seeded.event_id)
+            for client in [*candidates.values(), *lobbies.values()]:
+                await client.ws.close()
+    finally:
+        await app.stop()
+        await db.close()
+    spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
+    spans_file.unlink()
     return {
-        "load_average": load_before + os.getloadavg(),
-        "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
-        "seconds": elapsed, "connect_seconds": connect_seconds,
-        "waiting_before": waiting_before, "waiting_after": waiting_after,
-        "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
-        "queue_empty": results.empty, "errors": dict(results.errors),
-        "stuck_at_end": results.stuck,
-        "offer_latency": summary(results.offer_latency),
-        "reply_latency": summary(results.reply_latency),
-        "baseline": summary(base), "room_create": summary(created),
-        "room_destroy": summary(destroyed),
-        "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
-        "state_messages_per_interview": (states_after - states_before)
-        / max(results.interviews, 1),
-        "megabytes_received": (bytes_after - bytes_before) / 1e6,
-        "app_log": args.app_log,
-        "app_log_errors": sum(" ERROR " in line for line in
-                              Path(args.app_log).read_text(errors="replace").splitlines()),
-        "spans": {name: summary(values) | {"total": sum(values)}
-                  for name, values in spans.items()},
+    "load_average": load_before + os.getloadavg(),
+    "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
+    "seconds": elapsed, "connect_seconds": connect_seconds,
+    "waiting_before": waiting_before, "waiting_after": waiting_after,
+    "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
+    "queue_empty": results.empty, "errors": dict(results.errors),
+    "stuck_at_end": results.stuck,
+    "offer_latency": summary(results.offer_latency),
+    "reply_latency": summary(results.reply_latency),
+    "baseline": summary(base), "room_create": summary(created),
+    "room_destroy": summary(destroyed),
+    "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
+    "state_messages_per_interview": (states_after - states_before)
+    / max(results.interviews, 1),
+    "megabytes_received": (bytes_after - bytes_before) / 1e6,
+    "app_log": args.app_log,
+    "app_log_errors": sum(" ERROR " in line for line in
+                          Path(args.app_log).read_text(errors="replace").splitlines()),
+    "spans": {name: summary(values) | {"total": sum(values)}
+              for name, values in spans.items()},
     }
 
 

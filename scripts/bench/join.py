@@ -12,8 +12,9 @@ same run, taking turns:
 - control plane: the candidate's socket, `accept` → `ticket` → POST /api/join → RoomCall, in a
   room the dispatcher made when the interviewer pressed *Next* (scripts/bench/pages/join.html,
   a minimal page on the same modules as the real ones);
-- candidate page: the real candidate page (/c/{token}, web/static/js/live/candidate.js) and
-  its Join button, same control plane (off with --no-candidate-page).
+- candidate page: the real candidate page (/c/{token}, web/static/js/live/candidate.js): its
+  device check, *Check in*, the waiting room, then its Join button when the offer comes; same
+  control plane (off with --no-candidate-page).
 
 The interviewer is on the minimal page in all three: in the room and publishing before the
 candidate's press, as on the event day.
@@ -45,7 +46,8 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
     "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
 ]
-REAL_JOIN = "[data-join]"  # the Join button of web/templates/candidates/_live.html
+# web/templates/candidates/_live.html: Check in, the waiting room's Leave, the offer's Join
+REAL_CHECK_IN, REAL_WAITING, REAL_JOIN = "[data-checkin]", "[data-leave-queue]", "[data-join]"
 BOTH_FRAMES = ("() => window.__bench && window.__bench.firstFrameAt !== null")
 
 
@@ -115,7 +117,7 @@ class Bench:
                 await context.close()
             await close_room(self.rooms, room.server, room.room_id, room.secret)
 
-    async def seed(self) -> tuple[int, str, str]:
+    async def seed(self, checked_in: bool = True) -> tuple[int, str, str]:
         tag = secrets.token_hex(4)
         organization = await self.db.fetchval(
             "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Join AB {tag}")
@@ -132,8 +134,9 @@ class Bench:
             INSERT INTO candidate (event_id, name, email, access_token, pin)
             VALUES ($1, 'Kandidat', $2, $3, '654321') RETURNING id, access_token""",
             event_id, f"c-{tag}@example.se", secrets.token_urlsafe(16))
-        await self.db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
-                              event_id, candidate["id"])
+        if checked_in:
+            await self.db.execute("""INSERT INTO queue_entry (event_id, candidate_id)
+                                     VALUES ($1, $2)""", event_id, candidate["id"])
         return event_id, self.cookies("c", candidate), self.cookies("i", interviewer)
 
     def cookies(self, side: str, person) -> list[dict]:
@@ -150,12 +153,16 @@ class Bench:
         return cookies[0]["path"].rsplit("/", 1)[1]
 
     async def control_plane(self, real_page: bool = False) -> Sample:
-        event_id, candidate_cookies, interviewer_cookies = await self.seed()
+        event_id, candidate_cookies, interviewer_cookies = await self.seed(
+            checked_in=not real_page)
         contexts = [await self.context(candidate_cookies), await self.context(interviewer_cookies)]
         try:
-            if real_page:
+            if real_page:  # as on the day: the page's device check, then Check in
                 candidate = await contexts[0].new_page()
                 await candidate.goto(f"/c/{self.token(candidate_cookies)}")
+                await candidate.locator(REAL_CHECK_IN).click(timeout=TIMEOUT_MS)
+                await candidate.locator(REAL_WAITING).wait_for(state="visible",
+                                                               timeout=TIMEOUT_MS)
             else:
                 candidate = await self.page(contexts[0], {"mode": "candidate",
                                                           "token": self.token(candidate_cookies)})
