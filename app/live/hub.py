@@ -47,6 +47,8 @@ class Hub:
     def __init__(self, dsn: str):
         self._dsn = dsn
         self._sockets: dict[int, set[Subscriber]] = {}
+        # The same sockets by person, for the notices (a thousand sockets per event).
+        self._by_person: dict[Who, set[Subscriber]] = {}
         self._pending: set[int] = set()
         self._running: set[int] = set()
         # The people a pending notification names (the candidate offered, the interviewer
@@ -63,6 +65,8 @@ class Hub:
         async with self._lock:
             first = event_id not in self._sockets
             self._sockets.setdefault(event_id, set()).add(socket)
+            if socket.who is not None:
+                self._by_person.setdefault(socket.who, set()).add(socket)
             if first and self._connection is not None:
                 await self._listen(event_id)
 
@@ -70,6 +74,10 @@ class Hub:
         async with self._lock:
             sockets = self._sockets.get(event_id, set())
             sockets.discard(socket)
+            mine = self._by_person.get(socket.who, set())
+            mine.discard(socket)
+            if not mine:
+                self._by_person.pop(socket.who, None)
             if not sockets:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
@@ -95,9 +103,10 @@ class Hub:
         except (ValueError, AttributeError, TypeError):
             named, people = {}, set()  # only the order of the refresh depends on it
         self._first.setdefault(event_id, set()).update(people)
-        for socket in self._sockets.get(event_id, ()):
-            if socket.notice is not None and socket.who in people:
-                self._spawn(socket.notice(named))
+        for who in people:
+            for socket in self._by_person.get(who, ()):
+                if socket.notice is not None:
+                    self._spawn(socket.notice(named))
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next
