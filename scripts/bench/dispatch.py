@@ -145,9 +145,10 @@ class Client:
     """One browser's socket: replies in order, `offer` arrival times, state messages counted
     (their JSON is not parsed: the load generator must not be the bottleneck)."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, counts: dict[str, int]):
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, counts: dict[str, int], side: str):
         self.ws = ws
         self.counts = counts
+        self.side = side  # "c" or "i"
         self.pending: list[asyncio.Future] = []
         self.offer_at: dict[int, float] = {}
         self.offer_arrived = asyncio.Event()
@@ -163,6 +164,10 @@ class Client:
             self.counts["bytes"] += len(text)
             if text.startswith('{"type":"state"'):
                 self.counts["state"] += 1
+                self.counts[f"state_bytes_{self.side}"] += len(text)
+                self.counts[f"states_{self.side}"] += 1
+                self.counts[f"largest_state_{self.side}"] = max(
+                    self.counts[f"largest_state_{self.side}"], len(text))
                 self.first_state.set()
                 continue
             message = json.loads(text)
@@ -217,7 +222,7 @@ async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[t
         async with gate:
             ws = await http.ws_connect(f"{base_url}/{kind}/{token}/ws",
                                        headers={"Cookie": cookie}, heartbeat=None)
-            client = clients[person_id] = Client(ws, counts)
+            client = clients[person_id] = Client(ws, counts, kind)
             await asyncio.wait_for(client.first_state.wait(), SETUP_TIMEOUT)
 
     await asyncio.gather(*(one(person_id, token) for person_id, token in people))
@@ -354,26 +359,30 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
     spans_file.unlink()
     return {
-    "load_average": load_before + os.getloadavg(),
-    "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
-    "seconds": elapsed, "connect_seconds": connect_seconds,
-    "waiting_before": waiting_before, "waiting_after": waiting_after,
-    "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
-    "queue_empty": results.empty, "errors": dict(results.errors),
-    "stuck_at_end": results.stuck,
-    "offer_latency": summary(results.offer_latency),
-    "reply_latency": summary(results.reply_latency),
-    "baseline": summary(base), "room_create": summary(created),
-    "room_destroy": summary(destroyed),
-    "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
-    "state_messages_per_interview": (states_after - states_before)
-    / max(results.interviews, 1),
-    "megabytes_received": (bytes_after - bytes_before) / 1e6,
-    "app_log": args.app_log,
-    "app_log_errors": sum(" ERROR " in line for line in
-                          Path(args.app_log).read_text(errors="replace").splitlines()),
-    "spans": {name: summary(values) | {"total": sum(values)}
-              for name, values in spans.items()},
+        "load_average": load_before + os.getloadavg(),
+        "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
+        "seconds": elapsed, "connect_seconds": connect_seconds,
+        "waiting_before": waiting_before, "waiting_after": waiting_after,
+        "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
+        "queue_empty": results.empty, "errors": dict(results.errors),
+        "stuck_at_end": results.stuck,
+        "offer_latency": summary(results.offer_latency),
+        "reply_latency": summary(results.reply_latency),
+        "baseline": summary(base), "room_create": summary(created),
+        "room_destroy": summary(destroyed),
+        "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
+        "state_messages_per_interview": (states_after - states_before)
+        / max(results.interviews, 1),
+        "megabytes_received": (bytes_after - bytes_before) / 1e6,
+        "state_sizes": {side: {"mean": counts[f"state_bytes_{side}"]
+                               / max(counts[f"states_{side}"], 1),
+                               "largest": counts[f"largest_state_{side}"]}
+                        for side in ("c", "i")},
+        "app_log": args.app_log,
+        "app_log_errors": sum(" ERROR " in line for line in
+                              Path(args.app_log).read_text(errors="replace").splitlines()),
+        "spans": {name: summary(values) | {"total": sum(values)}
+                  for name, values in spans.items()},
     }
 
 
@@ -405,6 +414,10 @@ def report(figures: dict) -> None:
     print(f"  database transactions per interview: {figures['transactions_per_interview']:.0f};"
           f" state messages per interview: {figures['state_messages_per_interview']:.0f};"
           f" sockets received {figures['megabytes_received']:.0f} MB in all")
+    sizes = figures["state_sizes"]
+    print(f"  state message size: candidate {sizes['c']['mean'] / 1000:.1f} kB on average, "
+          f"interviewer {sizes['i']['mean'] / 1000:.1f} kB (largest "
+          f"{sizes['i']['largest'] / 1000:.1f} kB)")
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")
     if figures["errors"]:
