@@ -411,7 +411,8 @@ def report(figures: dict) -> None:
           f"      p99 {offer['p99'] / base['p99']:8.1f} x   (aim: p99 <= 3 x)")
     floor = base["p99"] + room["p99"]
     print(f"  ratio offer p99 / (baseline + room create) p99: {offer['p99'] / floor:.1f} x")
-    print(f"  database transactions per interview: {figures['transactions_per_interview']:.0f};"
+    print(f"  database transactions per interview (approximate: PostgreSQL counts them up to "
+          f"10 s late): {figures['transactions_per_interview']:.0f};"
           f" state messages per interview: {figures['state_messages_per_interview']:.0f};"
           f" sockets received {figures['megabytes_received']:.0f} MB in all")
     sizes = figures["state_sizes"]
