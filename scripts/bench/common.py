@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import shutil
 import signal
@@ -62,14 +63,20 @@ class AppProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = log_path
 
+    def _output(self) -> int:
+        """Where the app's output goes: appended to log_path, or nowhere."""
+        if self.log_path is None:
+            return asyncio.subprocess.DEVNULL
+        return os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
     async def start(self, timeout: float = 60) -> None:
-        log = open(self.log_path, "ab") if self.log_path else asyncio.subprocess.DEVNULL
+        output = self._output()
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.argv, cwd=ROOT, env=self.environ, stdout=log, stderr=log)
+                *self.argv, cwd=ROOT, env=self.environ, stdout=output, stderr=output)
         finally:
-            if self.log_path:
-                log.close()
+            if output != asyncio.subprocess.DEVNULL:
+                os.close(output)
         async with aiohttp.ClientSession() as http:
             for _ in range(int(timeout / 0.1)):
                 if self.process.returncode is not None:
@@ -115,7 +122,7 @@ def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, -(-int(round(fraction * 1000)) * len(ordered) // 1000))
+    rank = max(1, math.ceil(round(fraction * len(ordered), 6)))
     return ordered[min(rank, len(ordered)) - 1]
 
 

@@ -212,7 +212,7 @@ async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[t
 
     from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
     session = CANDIDATE_SESSION if kind == "c" else INTERVIEWER_SESSION
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     gate = asyncio.Semaphore(concurrency)  # (more at once only makes the app slower)
     clients: dict[int, Client] = {}
 

@@ -36,7 +36,13 @@ from urllib.parse import quote
 
 import asyncpg
 
-from scripts.bench.common import ROOT, AppProcess, argument_parser, stack_environ, summary
+from scripts.bench.common import (
+    ROOT,
+    AppProcess,
+    argument_parser,
+    stack_environ,
+    summary,
+)
 
 PAGES = ROOT / "scripts" / "bench" / "pages"
 TIMEOUT_MS = 20000
@@ -144,7 +150,7 @@ class Bench:
         from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
         session = CANDIDATE_SESSION if side == "c" else INTERVIEWER_SESSION
         secret = self.settings.app.secret_key.get_secret_value()
-        expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
         return [{"name": session.cookie, "value": session.encode(secret, person["id"], expires),
                  "domain": "127.0.0.1", "path": f"/{side}/{person['access_token']}",
                  "httpOnly": True, "sameSite": "Lax"}]

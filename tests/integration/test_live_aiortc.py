@@ -25,15 +25,23 @@ import aioice.ice
 import jwt
 import pytest
 from aiohttp import ClientSession, WSMsgType
-from aiortc import (RTCConfiguration, RTCPeerConnection, RTCSessionDescription,
-                    VideoStreamTrack)
+from aiortc import (
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+    VideoStreamTrack,
+)
 
 from app.keys import JANUS
 from app.live import interviews
 from app.live.dispatch import close_room
 from app.tickets import ALGORITHM, mint_ticket
-from tests.integration.channel_support import (new_client, recording, sign_in_candidate,
-                                               sign_in_interviewer)
+from tests.integration.channel_support import (
+    new_client,
+    recording,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import make_live_event
 
 TIMEOUT = 20.0
@@ -310,7 +318,7 @@ async def test_one_interviews_ticket_does_not_open_another_interviews_room(
         assert joined["plugindata"]["data"]["videoroom"] == "joined"
 
     # The first ticket edited to name the second room: the signature no longer holds.
-    header, payload, signature = first_ticket.split(".")
+    header, _, signature = first_ticket.split(".")
     claims = jwt.decode(first_ticket, options={"verify_signature": False})
     edited = jwt.utils.base64url_encode(json.dumps(
         {**claims, "room": second["room"], "pin": second["pin"]}).encode()).decode()

@@ -20,9 +20,15 @@ from app.keys import JANUS
 from app.live import connections, interviews, queue
 from app.live.dispatch import close_room
 from app.tickets import read_ticket
-from scripts.bench.common import AppProcess  # the app as a process, as the benchmarks run it
-from tests.integration.channel_support import (Recorder, new_client, sign_in_candidate,
-                                               sign_in_interviewer)
+from scripts.bench.common import (
+    AppProcess,  # the app as a process, as the benchmarks run it
+)
+from tests.integration.channel_support import (
+    Recorder,
+    new_client,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import assert_invariants, make_live_event
 
 TIMEOUT = 20.0

@@ -7,8 +7,12 @@ import asyncio
 from app.keys import JANUS
 from app.live import queue
 from app.live.dispatch import close_room
-from tests.integration.channel_support import (Recorder, new_client, sign_in_candidate,
-                                               sign_in_interviewer)
+from tests.integration.channel_support import (
+    Recorder,
+    new_client,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import make_live_event
 
 TIMEOUT = 20.0
