@@ -1,11 +1,11 @@
 """Killing the application process during an event loses nothing.
 
 The app runs as a real process (`python -m app` with the test stack's settings), with five
-candidates checked in over their sockets and one interview under way. It is killed with
+candidates checked in over their sockets, one interview under way and one offered. It is killed with
 SIGKILL, so no clean-up code of its own runs, then started again on the same port. The
 database and the Janus room are all there is: the waiting candidates keep their order and
-positions, the interview is still active in its room, and every socket that connects again
-gets the same state as before the kill. The one candidate who does not come back is recorded
+positions, the interview is still active in its room, the offer can still be taken up, and
+every socket that connects again gets the same state as before the kill. The one candidate who does not come back is recorded
 disconnected once a living process reaps the dead one's sockets.
 """
 from __future__ import annotations
@@ -39,7 +39,8 @@ STAYS_AWAY = CANDIDATES - 1  # the last candidate does not come back after the k
 @asynccontextmanager
 async def app_process(environ: dict[str, str]):
     """`python -m app` on a loopback port of its own, kept when it is started again."""
-    app = AppProcess(environ)
+    # Offers that outlast the restart (the test settings' 5 s might not, on a busy machine).
+    app = AppProcess({**environ, "SNABB_LIVE_OFFER_SECONDS": "60"})
     await app.start(TIMEOUT)
     try:
         yield app
@@ -104,7 +105,8 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
                 assert (await sockets[-1].request({"ok"}, type="check_in"))["type"] == "ok"
             lobbies = [Recorder(await http.ws_connect(url))
                        for http, url in zip(interviewer_http, interviewer_urls)]
-            # One interview under way: the first candidate with the first interviewer.
+            # One interview under way (the first candidate with the first interviewer) and
+            # one offered, not yet taken up (the second with the second).
             dispatched = await lobbies[0].request({"dispatched", "queue_empty"}, type="next")
             assert dispatched["type"] == "dispatched", dispatched
             assert dispatched["candidate"] == live.candidates[0]
@@ -112,6 +114,11 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
             ticket = await sockets[0].request({"ticket"}, type="accept")
             assert ticket["type"] == "ticket", ticket
             room = read_ticket(settings, ticket["ticket"])
+            offered = await lobbies[1].request({"dispatched", "queue_empty"}, type="next")
+            assert offered["type"] == "dispatched", offered
+            assert offered["candidate"] == live.candidates[1]
+            await sockets[1].wait_for(lambda m: m["type"] == "offer", timeout=TIMEOUT)
+            offered_room = read_ticket(settings, offered["ticket"]).room
 
             # What each page shows just before the kill (once everything has settled).
             async def settled_states() -> list[dict]:
@@ -126,9 +133,11 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
                 return states
 
             before = await settled_states()
-            assert [s["queue"]["position"] for s in before[1:CANDIDATES]] == [1, 2, 3, 4]
+            assert [s["queue"]["position"] for s in before[2:CANDIDATES]] == [1, 2, 3]
             assert before[0]["interview"]["id"] == dispatched["interview"]
+            assert before[1]["offer"]["interview"] == offered["interview"]
             assert before[CANDIDATES]["interview"]["state"] == "active"
+            assert before[CANDIDATES + 1]["interview"]["state"] == "offered"
             rows_before = await rows(db, live.id)
 
             await app.kill()
@@ -139,7 +148,8 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
 
             # Nothing changed while it was gone: the database is the whole state.
             assert await rows(db, live.id) == rows_before
-            assert await room_exists(app_server[JANUS].connection("janus1"), room.room)
+            for room_id in (room.room, offered_room):
+                assert await room_exists(app_server[JANUS].connection("janus1"), room_id)
 
             await app.start()  # the same port, as a process manager would restart it
             for index, (http, url) in enumerate(zip(candidate_http + interviewer_http,
@@ -182,11 +192,16 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
             assert read_ticket(settings, rejoin["ticket"]).room == room.room
             own = lobbies[0].messages[0]["interview"]
             assert read_ticket(settings, own["ticket"]).room == room.room
+            # The offer made before the kill is still there to take up, in its room.
+            taken = await sockets[1].request({"ticket"}, type="accept")
+            assert taken["type"] == "ticket", taken
+            assert read_ticket(settings, taken["ticket"]).room == offered_room
             # And the queue goes on in its order: the next is the longest-waiting.
-            nxt = await lobbies[1].request({"dispatched", "queue_empty"}, type="next")
-            assert nxt["type"] == "dispatched" and nxt["candidate"] == live.candidates[1], nxt
-            await sockets[1].wait_for(lambda m: m["type"] == "offer", timeout=TIMEOUT)
-            moved = await sockets[2].wait_for(lambda m: m["type"] == "state"
+            assert (await lobbies[0].request({"ok"}, type="end"))["type"] == "ok"
+            nxt = await lobbies[0].request({"dispatched", "queue_empty"}, type="next")
+            assert nxt["type"] == "dispatched" and nxt["candidate"] == live.candidates[2], nxt
+            await sockets[2].wait_for(lambda m: m["type"] == "offer", timeout=TIMEOUT)
+            moved = await sockets[3].wait_for(lambda m: m["type"] == "state"
                                               and m["queue"]["position"] == 1, timeout=TIMEOUT)
             assert moved["queue"]["state"] == "waiting"
             for socket in sockets + lobbies:
