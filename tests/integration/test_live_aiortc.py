@@ -286,10 +286,14 @@ async def test_both_sides_of_a_dispatched_interview_see_each_other(app_server, b
                                             for side, feed in zip(sides, feeds)))
             for frame in frames:
                 assert frame.width > 0 and frame.height > 0
+            # Janus itself lists the two, under the names their tickets gave them.
+            listed = await app_server[JANUS].connections["janus1"].request(
+                {"request": "listparticipants", "room": candidate_join["room"]})
+            assert sorted(p["display"] for p in listed["participants"]) == sorted(
+                [candidate_join["display"], interviewer_join["display"]])
         finally:
             for side in sides:
                 await side.close()
-    # Both were in the room, as Janus itself tells (until their sockets closed).
 
 
 async def test_one_interviews_ticket_does_not_open_another_interviews_room(
