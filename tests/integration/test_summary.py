@@ -13,7 +13,8 @@ import pytest
 
 from tests.helpers import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
-from tests.summary_support import QUESTIONS, add_candidate, add_interview, org_user, sample_event
+from tests.summary_support import (QUESTIONS, add_candidate, add_interview, add_interviewer, make_event,
+                                   org_user, sample_event)
 
 SHOTS = Path("/tmp/shots-summary")
 
@@ -183,10 +184,18 @@ async def test_running_event_shows_interviews_in_progress(db, http, base_url):
     assert re.search(r"Östen Åhlén</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>—</td>\s*<td[^>]*>"
                      r'<span class="outcome outcome-in_progress">In progress', page)
     # Not yet started: said so, and the summary is empty but there.
-    later = await logged_in_event(db, http, base_url, "en", state="published",
-                                  started_minutes_ago=-60)
+    later = await make_event(db, organization_id=event.organization_id, state="published",
+                             started_minutes_ago=-60)
     async with http.get(f"{base_url}/events/{later.id}/summary") as response:
         assert "The event has not started yet" in await response.text()
+    # Check-in opens before the start: once an interview was held, "not started" would be wrong.
+    await add_interviewer(db, later, "Lena Åkesson")
+    await add_candidate(db, later, "Åke Öst")
+    await add_interview(db, later, "Åke Öst", "Lena Åkesson", state="ended", minutes_ago=1)
+    async with http.get(f"{base_url}/events/{later.id}/summary") as response:
+        page = await response.text()
+    assert "The event has not started yet" not in page
+    assert "The event is still running" in page
 
 
 async def test_without_the_font_the_pdf_is_unavailable_not_broken(db, http, base_url, monkeypatch):

@@ -144,10 +144,17 @@ export class Lobby {
     reconcile(this.$("talking"), talking.map((t) => t.interview), () => element("li"), (item, index) => {
       const t = talking[index];
       const own = interview && interview.id === t.interview;
-      const who = own ? _("You") : t.interviewer_name;
-      item.textContent = t.state === "active"
-        ? _("%(interviewer)s is talking to %(candidate)s", { interviewer: who, candidate: t.candidate_name })
-        : _("%(interviewer)s has called in %(candidate)s", { interviewer: who, candidate: t.candidate_name });
+      // Own line in the second person ("You are talking to …"), not "You is talking to …".
+      const names = { interviewer: t.interviewer_name, candidate: t.candidate_name };
+      if (own) {
+        item.textContent = t.state === "active"
+          ? _("You are talking to %(candidate)s", names)
+          : _("You have called in %(candidate)s", names);
+      } else {
+        item.textContent = t.state === "active"
+          ? _("%(interviewer)s is talking to %(candidate)s", names)
+          : _("%(interviewer)s has called in %(candidate)s", names);
+      }
       item.classList.toggle("own", Boolean(own));
     });
   }
