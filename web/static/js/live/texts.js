@@ -21,6 +21,7 @@
 //                                             (a link inside a sentence)
 //   data-text-sv / data-text-en                textContent, both given by the server (dates)
 //   <body data-i18n-title="msgid">             document.title is "<text> – Snabbintervjuer"
+//   <body … data-i18n-title-suffix=": x">      … or "<text>: x – Snabbintervjuer" (x kept as is)
 //
 // In JS write _("…") with a plain double-quoted literal, so babel's extractor finds it (not
 // inside a template literal); a text kept in a table for later is written N_("…").
@@ -104,7 +105,9 @@ export function translatePage(root = document) {
     element.textContent = element.dataset[key];
   }
   if (root === document && document.body.dataset.i18nTitle) {
-    document.title = `${_(document.body.dataset.i18nTitle)} – Snabbintervjuer`;
+    // data-i18n-title-suffix: what follows the translated part unchanged (": event title").
+    const suffix = document.body.dataset.i18nTitleSuffix || "";
+    document.title = `${_(document.body.dataset.i18nTitle)}${suffix} – Snabbintervjuer`;
   }
 }
 
