@@ -44,6 +44,14 @@ class Socket:
     notice: Callable[[dict[str, Any]], Awaitable[None]] | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _last_state: dict[str, Any] | None = None
+    # The hub's states wait here for this socket's own writer, so that a browser reading
+    # slowly (a phone on a poor network) holds up nobody else's states; a newer state
+    # replaces one not yet sent. Derived messages are kept in order.
+    _outbox: list[dict[str, Any]] = field(default_factory=list)
+    _latest: tuple[int, dict[str, Any]] | None = None
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _made: int = 0     # states made so far: a state's number says which is newer
+    _sent: int = 0     # the number of the last state sent
 
     async def send(self, message: dict[str, Any]) -> None:
         if isinstance(message, SharedState):  # its common part is encoded already
@@ -59,18 +67,49 @@ class Socket:
                     pass  # the browser went meanwhile; serve() ends the socket as usual
 
     async def refresh(self, only_if_changed: bool = False) -> None:
-        """Send a new state. From the hub (`only_if_changed`), not when nothing but the
-        clock differs from the last one sent: most changes of a large event move nobody's
-        place (an accept, an end), and a thousand identical states would be sent for
-        nothing. After the socket's own message it is always sent (the reply follows it)."""
+        """A new state. From the hub (`only_if_changed`): handed to the socket's writer, and
+        not at all when nothing but the clock differs from the last one: most changes of a
+        large event move nobody's place (an accept, an end), and a thousand identical states
+        would be sent for nothing. After the socket's own message or on connect: sent before
+        this returns (the reply follows it)."""
         state = await self.snapshot()
-        for message in await self.derive(state) if self.derive else []:
-            await self.send(message)
+        self._made += 1
+        number = self._made
+        derived = await self.derive(state) if self.derive else []
         lasting = _lasting(state)
-        if only_if_changed and lasting == self._last_state:
-            return
+        changed = lasting != self._last_state
         self._last_state = lasting
-        await self.send(state)
+        if only_if_changed:
+            self._outbox.extend(derived)
+            if changed:
+                self._latest = (number, state)
+            if derived or changed:
+                self._wake.set()
+            return
+        for message in derived:
+            await self.send(message)
+        await self._send_state(number, state)
+
+    async def _send_state(self, number: int, state: dict[str, Any]) -> None:
+        if number > self._sent:  # never an older state after a newer one
+            self._sent = number
+            await self.send(state)
+
+    async def write(self) -> None:
+        """The socket's writer: what the hub's rounds left in the outbox, newest state only."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            messages, self._outbox = self._outbox, []
+            try:
+                for message in messages:
+                    await self.send(message)
+                if self._latest is not None:
+                    (number, state), self._latest = self._latest, None
+                    await self._send_state(number, state)
+            except (RuntimeError, OSError) as failure:  # closing under our feet
+                log.debug("live socket write ended: %s", type(failure).__name__)
+                return
 
 
 def _lasting(state: dict[str, Any]) -> dict[str, Any]:
@@ -110,6 +149,7 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     socket = socket_of(ws)
     hub = request.app[LIVE_HUB]
     await hub.subscribe(socket.event_id, socket)
+    writer = asyncio.create_task(socket.write(), name="live-socket-writer")
     try:
         await opened()
         await socket.refresh()  # resume: the whole current state, nothing to replay
@@ -121,6 +161,7 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
             await socket.send(await _handle(socket, frame.data, allowed, act,
                                             lambda: hub.views.changed(socket.event_id)))
     finally:
+        writer.cancel()
         await hub.unsubscribe(socket.event_id, socket)
         try:
             await asyncio.shield(closed())

@@ -42,6 +42,17 @@ def event_view_of(app: web.Application, event_id: int) -> Callable[[], Awaitable
     return lambda: views.get(event_id, read)
 
 
+async def closing_rooms_after(app: web.Application, act_on) -> dict[str, Any] | None:
+    """Run a message's action, then destroy the rooms it ended: after its database
+    connection is back in the pool, since a Janus call may take seconds."""
+    to_close: list[tuple] = []
+    try:
+        return await act_on(to_close)
+    finally:
+        for server, room_id, secret in to_close:
+            await dispatch.close_room(app[JANUS], server, room_id, secret)
+
+
 def _token(request: web.Request) -> str:
     token = request.match_info["token"]
     if not looks_like_link_token(token):
@@ -100,6 +111,10 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
         return sockets[0]
 
     async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
+        return await closing_rooms_after(app, lambda to_close: act_on(message, to_close))
+
+    async def act_on(message: dict[str, Any],
+                     to_close: list[tuple]) -> dict[str, Any] | None:
         kind = message["type"]
         async with pool.acquire() as connection:
             if kind == "check_in":
@@ -109,8 +124,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                 if live is not None and live["state"] == "active":
                     room = await interviews.end_interview(connection, live["id"], "candidate")
                     if room is not None:
-                        await dispatch.close_room(app[JANUS], room.server, room.room_id,
-                                                  room.secret)
+                        to_close.append((room.server, room.room_id, room.secret))
                 else:
                     await queue.leave(connection, candidate_id)
                     if live is not None:  # an offer withdrawn: its room goes now
@@ -118,7 +132,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                             SELECT janus_server, room_id, room_secret FROM interview
                             WHERE id = $1 AND state <> 'offered'""", live["id"])
                         if room is not None:
-                            await dispatch.close_room(app[JANUS], *room)
+                            to_close.append(tuple(room))
             elif kind == "accept":
                 live = await interviews.live_interview(connection, candidate_id=candidate_id)
                 if live is None:
@@ -176,6 +190,10 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
         return await interviewer_state(await view(), interviewer_id, settings)
 
     async def act(socket: Socket, message: dict[str, Any]) -> dict[str, Any] | None:
+        return await closing_rooms_after(app, lambda to_close: act_on(message, to_close))
+
+    async def act_on(message: dict[str, Any],
+                     to_close: list[tuple]) -> dict[str, Any] | None:
         kind = message["type"]
         if kind in ("next", "pick"):
             if kind == "next":
@@ -200,7 +218,7 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                 return None
             if kind == "withdraw":
                 room = await interviews.withdraw_offer(connection, interviewer_id)
-                await dispatch.close_room(app[JANUS], room.server, room.room_id, room.secret)
+                to_close.append((room.server, room.room_id, room.secret))
                 return None
             live = await interviews.live_interview(connection, interviewer_id=interviewer_id)
             if kind == "extend":
@@ -213,7 +231,7 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                     raise LiveError("not_active")
                 room = await interviews.end_interview(connection, live["id"], "interviewer")
                 if room is not None:
-                    await dispatch.close_room(app[JANUS], room.server, room.room_id, room.secret)
+                    to_close.append((room.server, room.room_id, room.secret))
             elif kind == "save":
                 # The interview the page names (save_record checks it is the interviewer's
                 # own); from an older page without it, the live one or else the one just
