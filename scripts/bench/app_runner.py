@@ -60,6 +60,61 @@ def instrument() -> None:
             timed(owner, attribute, name)
 
 
+MARKS: dict[str, dict[int, float]] = defaultdict(dict)  # step -> interview id -> time
+OFFER_PATH = [("next", "attached", "offer path: Next handled -> room attached, committed"),
+              ("attached", "notified", "offer path: commit -> NOTIFY heard by the hub"),
+              ("notified", "sent", "offer path: NOTIFY heard -> offer written to the socket")]
+
+
+def trace_offers() -> None:
+    """Marks along one offer's way through the app, keyed by the interview: the pieces of
+    `next` -> offer that the spans above do not cover (the NOTIFY's trip and the hub)."""
+    import json as json_module
+
+    from app.live import channel, dispatch, hub
+
+    next_candidate, attach_room = dispatch.next_candidate, dispatch.attach_room
+
+    async def traced_next(*args, **kwargs):
+        started = time.perf_counter()
+        done = await next_candidate(*args, **kwargs)
+        if done is not None:
+            MARKS["next"][done.offer.interview_id] = started
+        return done
+
+    async def traced_attach(connection, offer, *args, **kwargs):
+        row = await attach_room(connection, offer, *args, **kwargs)
+        MARKS["attached"][offer.interview_id] = time.perf_counter()
+        return row
+
+    notified = hub.Hub._notified
+
+    def traced_notified(self, connection, pid, name, payload):
+        try:
+            message = json_module.loads(payload)
+            if message.get("kind") == "offer":
+                MARKS["notified"].setdefault(message["interview"], time.perf_counter())
+        except (ValueError, KeyError, AttributeError):
+            pass
+        return notified(self, connection, pid, name, payload)
+
+    send = channel.Socket.send
+
+    async def traced_send(self, message):
+        await send(self, message)
+        if isinstance(message, dict) and message.get("type") == "offer":
+            MARKS["sent"].setdefault(message.get("interview"), time.perf_counter())
+
+    dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
+    hub.Hub._notified, channel.Socket.send = traced_notified, traced_send
+
+
+def offer_path_spans() -> None:
+    for start, end, name in OFFER_PATH:
+        SPANS[name] = [MARKS[end][key] - MARKS[start][key]
+                       for key in MARKS[start] if key in MARKS[end]]
+
+
 def serve_pages(folder: str) -> None:
     import app.application
     create_app = app.application.create_app
@@ -76,11 +131,13 @@ def main() -> int:
     path = os.environ.get("BENCH_SPANS_FILE")
     if path:
         def write() -> None:
+            offer_path_spans()
             with open(path, "w") as handle:
                 json.dump(SPANS, handle)
 
         atexit.register(write)
         instrument()
+        trace_offers()
     if os.environ.get("BENCH_PATCH"):
         import runpy
         runpy.run_path(os.environ["BENCH_PATCH"])
