@@ -31,6 +31,8 @@ MAX_AGE = 1.0
 @dataclass
 class EventView:
     now: dt.datetime
+    # {"state": the event's state ("published", "live", "finished", …), "ends_at": ISO time}
+    event: dict
     # candidate id -> their place: position and estimated wait (waiting candidates only)
     waiting: dict[int, rules.Waiting]
     # every registered candidate: id, name, queue state (None before check-in), queued_at
@@ -62,6 +64,11 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
     # otherwise show half.
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         now = await connection.fetchval("SELECT now()")
+        event = await connection.fetchrow("""
+            SELECT CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
+                       AS state,
+                   starts_at + make_interval(mins => duration_minutes) AS ends_at
+            FROM event WHERE id = $1""", event_id)
         waiting = {w.candidate_id: w
                    for w in await queue.waiting_positions(connection, event_id, settings.live)}
         candidates = await connection.fetch("""
@@ -89,7 +96,8 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
         messages = await connection.fetch("""
             SELECT id, text, sent_at FROM live_message WHERE event_id = $1
             ORDER BY sent_at DESC, id DESC LIMIT $2""", event_id, MESSAGES_SHOWN)
-    return EventView(now, waiting, candidates, live, feedback_open, paused,
+    return EventView(now, {"state": event["state"], "ends_at": iso(event["ends_at"])},
+                     waiting, candidates, live, feedback_open, paused,
                      [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])}
                       for r in reversed(messages)])
 

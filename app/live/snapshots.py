@@ -39,7 +39,7 @@ async def candidate_state(view: EventView, candidate_id: int,
     elif live is not None and live["state"] == "active":
         interview = {"id": live["id"], "ends_at": iso(live["ends_at"]),
                      "warning_at": _time_box(live, settings), "room": live["room_generation"]}
-    return {"type": "state", "now": iso(view.now),
+    return {"type": "state", "now": iso(view.now), "event": view.event,
             "queue": {"state": state or "not_checked_in",
                       "position": place.position if place else None,
                       "wait_minutes": rules.round_minutes(place.wait_seconds) if place else None},
@@ -106,7 +106,7 @@ async def interviewer_state(view: EventView, interviewer_id: int,
                    "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
                    "room": row["room_generation"], "ticket": _ticket(row, settings)}
     common, common_json = _interviewers_common(view)
-    return SharedState({"type": "state", "now": iso(view.now),
+    return SharedState({"type": "state", "now": iso(view.now), "event": view.event,
                         "paused": interviewer_id in view.paused, "interview": own},
                        common, common_json)
 

@@ -228,7 +228,10 @@ async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_pag
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, language, viewport):
-    _event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="finished")
+    # Over by the clock, though nothing has marked it finished yet: Next is still offered,
+    # and the server refuses it.
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=1,
+                                                             starts_in_minutes=-121)
     page = await open_meeting(await new_page(
         viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
     await page.locator("#next").click()
@@ -242,6 +245,15 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
                     "en": "Connection lost. Reconnecting…"}
     assert await page.locator("#connection").inner_text() == reconnecting[language]
     await page.wait_for_selector('#connection[data-status="open"]')
+
+
+async def test_a_finished_event_sends_no_more_candidates(new_page, db):
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="finished")
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates "
+                                 "are sent out.')")
+    assert await page.locator("#next").is_disabled()
+
 
 @asynccontextmanager
 async def one_called_in(new_page, db, base_url):

@@ -198,15 +198,18 @@ export class Lobby {
   }
 
   drawOwn() {
-    const { interview, paused } = this.state;
+    const { interview, paused, event } = this.state;
+    const over = !!event && ["finished", "cancelled"].includes(event.state);
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
-    this.$("next").disabled = interview !== null;
+    this.$("next").disabled = interview !== null || over;
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
-    this.$("rotation").textContent = paused
-      ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
-      : _("You are in the rotation.");
+    this.$("rotation").textContent = over
+      ? _("The event is over: no more candidates are sent out.")
+      : paused
+        ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
+        : _("You are in the rotation.");
     this.$("rotation").classList.toggle("paused", paused);
   }
 }
