@@ -17,6 +17,7 @@ from pathlib import Path
 from app.localstack import processes
 from app.localstack.stack import LocalStack
 from app.seed import seed_url
+from app.timefmt import in_swedish_time
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 STATE_DIR = ROOT / ".local"
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     known, _ = parser.parse_known_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    # Started in the background by a non-interactive shell, SIGINT arrives ignored: Ctrl-C
+    # (or kill -INT) must stop everything all the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     stack = LocalStack(STATE_DIR, known.port)
     app_process: subprocess.Popen | None = None
@@ -49,7 +53,7 @@ Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
 
   Open:         {address}
   Demo login:   {demo['email']} / {demo['password']}
-  Demo event:   starts {demo['starts_at'].astimezone():%Y-%m-%d %H:%M} (local time)
+  Demo event:   starts {in_swedish_time(demo['starts_at']):%Y-%m-%d %H:%M} (Swedish time)
   Caught mail:  {address}dev/mail
   Health:       {address}healthz
   Logs:         {stack.logs_dir}
