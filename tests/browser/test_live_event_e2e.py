@@ -148,8 +148,8 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             assert key not in frame, f"{key} in a frame of {url}: {frame}"
     for frame in channel:  # the candidate's own channel: only the candidate's fields
         assert set(json.loads(frame)) <= {
-            "type", "now", "queue", "offer", "interview", "feedback_open", "messages", "for",
-            "code", "ticket", "expires_at"}, frame
+            "type", "now", "event", "queue", "offer", "interview", "feedback_open", "messages",
+            "for", "code", "ticket", "expires_at"}, frame
 
 
 async def test_a_whole_event(new_page, db, base_url):
