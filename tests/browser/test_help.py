@@ -33,6 +33,14 @@ async def test_help_page(new_page, settings, language, viewport):
     await assert_accessible(page)
 
 
+async def test_the_language_switch_keeps_the_section_being_read(new_page):
+    page = await new_page(extra_http_headers={"Accept-Language": "sv"})
+    await page.goto("/help#camera")
+    await page.click(".language-switch a[lang='en']")
+    await page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.url.endswith("/help#camera")
+
+
 async def test_catalog_json(http, base_url):
     async with http.get(f"{base_url}/texts/sv.json") as response:
         assert response.status == 200
