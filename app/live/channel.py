@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
-from app.live.snapshots import SharedState
+from app.live.snapshots import VIEW_SEQ, SharedState
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
@@ -74,7 +74,10 @@ class Socket:
         this returns (the reply follows it)."""
         state = await self.snapshot()
         self._made += 1
-        number = self._made
+        # States cut from the event's shared view are ordered by its reads; a page's own
+        # (an organizer's) by when they were made.
+        number = state.pop(VIEW_SEQ, None)
+        number = self._made if number is None else number
         derived = await self.derive(state) if self.derive else []
         lasting = _lasting(state)
         changed = lasting != self._last_state
@@ -91,7 +94,7 @@ class Socket:
         await self._send_state(number, state)
 
     async def _send_state(self, number: int, state: dict[str, Any]) -> None:
-        if number > self._sent:  # never an older state after a newer one
+        if number >= self._sent:  # never an older state after a newer one
             self._sent = number
             await self.send(state)
 

@@ -48,6 +48,9 @@ class EventView:
     queue_state: dict[int, str | None] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict = field(default_factory=dict)
+    # Which read of the event this is (EventViews counts them): of two states, the one cut
+    # from the later read is the newer, whichever was finished first.
+    seq: int = 0
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
@@ -113,6 +116,7 @@ class EventViews:
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future]] = {}
         self._queued: dict[int, asyncio.Future] = {}
+        self._reads = 0
 
     def changed(self, event_id: int) -> None:
         self._generation[event_id] = self._generation.get(event_id, 0) + 1
@@ -138,9 +142,16 @@ class EventViews:
         return await asyncio.shield(future)
 
     def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future:
-        future = asyncio.ensure_future(read())
+        self._reads += 1
+        future = asyncio.ensure_future(self._numbered(read, self._reads))
         self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
         return future
+
+    @staticmethod
+    async def _numbered(read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
+        view = await read()
+        view.seq = seq
+        return view
 
     async def _after(self, event_id: int, running: asyncio.Future,
                      read: Callable[[], Awaitable[EventView]]) -> EventView:

@@ -21,6 +21,11 @@ from app.live.event_view import EventView, iso
 from app.settings import Settings
 
 
+# Not a field of the protocol: which read of the event a state was cut from, taken out by
+# app/live/channel.py before the state is sent.
+VIEW_SEQ = "_view_seq"
+
+
 def _time_box(row: asyncpg.Record, settings: Settings) -> str | None:
     if row["ends_at"] is None:
         return None
@@ -45,7 +50,7 @@ async def candidate_state(view: EventView, candidate_id: int,
                       "wait_minutes": rules.round_minutes(place.wait_seconds) if place else None},
             "offer": offer, "interview": interview,
             "feedback_open": view.feedback_open.get(candidate_id),
-            "messages": view.messages}
+            "messages": view.messages, VIEW_SEQ: view.seq}
 
 
 def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
@@ -106,9 +111,11 @@ async def interviewer_state(view: EventView, interviewer_id: int,
                    "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
                    "room": row["room_generation"], "ticket": _ticket(row, settings)}
     common, common_json = _interviewers_common(view)
-    return SharedState({"type": "state", "now": iso(view.now), "event": view.event,
-                        "paused": interviewer_id in view.paused, "interview": own},
-                       common, common_json)
+    state = SharedState({"type": "state", "now": iso(view.now), "event": view.event,
+                         "paused": interviewer_id in view.paused, "interview": own},
+                        common, common_json)
+    state[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
+    return state
 
 
 class RoomWatch:

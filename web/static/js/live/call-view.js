@@ -74,6 +74,7 @@ export class CallView extends EventTarget {
     const generation = ++this.generation;
     this.root.hidden = false;
     this.el.waiting.hidden = false;
+    this.remoteGone = false;
     this.el.remote.classList.remove("playing");
     this.setStatus(N_("Connecting…"));
     let info;
@@ -95,9 +96,15 @@ export class CallView extends EventTarget {
       if (this.call === call) handler(event.detail);
     };
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
-    call.addEventListener("remotestream", mine(({ stream }) => this.showRemote(stream, generation)));
+    call.addEventListener("remotestream", mine(({ stream }) => {
+      // A stream losing its tracks as the other side leaves is not them coming back.
+      if (stream.getVideoTracks().every((track) => track.readyState === "ended")) return;
+      this.remoteGone = false;
+      this.showRemote(stream, generation);
+    }));
     call.addEventListener("remoteleft", mine(() => {
       this.seenFrame = null; // when they come back, their first frame counts again
+      this.remoteGone = true; // a frame callback still pending must not hide "waiting"
       this.el.waiting.hidden = false;
       this.setStatus(N_("The other person has left the call."));
     }));
@@ -130,7 +137,9 @@ export class CallView extends EventTarget {
       video.play().catch(() => {});
     });
     const first = () => {
-      if (generation !== this.generation || this.seenFrame === generation) return;
+      if (generation !== this.generation || this.seenFrame === generation || this.remoteGone) {
+        return;
+      }
       this.seenFrame = generation;
       this.el.waiting.hidden = true;
       this.setStatus(null);
