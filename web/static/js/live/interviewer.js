@@ -68,6 +68,10 @@ async function callIn(message) {
   if (reply.type === "queue_empty") {
     setLobbyStatus(() => _("Nobody is waiting right now."));
   } else if (reply.type === "dispatched") {
+    // The offer may already be over (the candidate turned it down before this reply came):
+    // the latest state says so, and its message stands.
+    const own = channel.lastState?.interview;
+    if (!own || own.id !== reply.interview || own.state !== "offered") return;
     const name = nameOf(reply.candidate);
     setLobbyStatus(() => _("%(name)s has been called in.", { name }));
     $("withdraw").focus();
@@ -97,7 +101,12 @@ $("withdraw").addEventListener("click", async () => {
   }
 });
 $("extend").addEventListener("click", async () => {
-  if (await request({ type: "extend" })) $("extend").focus();
+  const done = await request({ type: "extend" });
+  // Back to the button only if the focus was lost meanwhile: someone who has moved on with
+  // the keyboard (to the questions, the notes) must not be pulled back when the reply comes.
+  if (done && (document.activeElement === null || document.activeElement === document.body)) {
+    $("extend").focus();
+  }
 });
 $("end").addEventListener("click", async () => {
   await record.flush();  // what was typed last is saved before the interview closes
