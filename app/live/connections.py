@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import asyncpg
 from aiohttp import web
@@ -39,6 +39,19 @@ async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID,
         INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
         VALUES ($1, $2, $3, $4)""", connection_id, process_id, candidate_id, interviewer_id)
     return connection_id
+
+
+async def arrived(connection: asyncpg.Connection, process_id: uuid.UUID, *,
+                  candidate_id: int | None = None, interviewer_id: int | None = None) -> uuid.UUID:
+    """A socket of a person opened: listed first, then the person recorded as back (the
+    order `gone` relies on); the socket's id."""
+    socket_id = await open_connection(connection, process_id, candidate_id=candidate_id,
+                                      interviewer_id=interviewer_id)
+    if candidate_id is not None:
+        await queue.reconnected(connection, candidate_id)
+    else:
+        await presence.set_presence(connection, interviewer_id, connected=True)
+    return socket_id
 
 
 async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:

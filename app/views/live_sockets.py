@@ -8,24 +8,23 @@ so the browser sends them to these sockets and to nothing else.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from app.candidates import queries as candidate_queries
-from app.link_sessions import CANDIDATE_SESSION
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS
+from app.link_sessions import CANDIDATE_SESSION
 from app.live import connections, dispatch, interviews, outcome, presence, queue
-from app.live.connections import LIVE_PROCESS
 from app.live.access import is_signed_in
 from app.live.channel import Socket, serve
+from app.live.connections import LIVE_PROCESS
 from app.live.errors import LiveError
-from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 from app.live.event_view import EventView, read_event_view
+from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
 
 routes = web.RouteTableDef()
@@ -51,6 +50,24 @@ async def closing_rooms_after(app: web.Application, act_on) -> dict[str, Any] | 
     finally:
         for server, room_id, secret in to_close:
             await dispatch.close_room(app[JANUS], server, room_id, secret)
+
+
+def presence_hooks(app: web.Application, **person: int):
+    """What a socket does when it opens and closes: list itself and record its person as
+    back; unlist itself and, if it was the person's last (connections.gone), as gone, which
+    starts a candidate's grace period (rule 5)."""
+    pool, socket_ids = app[DB_POOL], []
+
+    async def opened() -> None:
+        async with pool.acquire() as connection:
+            socket_ids.append(await connections.arrived(connection, app[LIVE_PROCESS], **person))
+
+    async def closed() -> None:
+        if socket_ids:
+            async with pool.acquire() as connection:
+                await connections.close_connection(connection, socket_ids[0])
+
+    return opened, closed
 
 
 def _token(request: web.Request) -> str:
@@ -155,20 +172,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                                             comment=message["comment"])
         return None
 
-    socket_ids: list[uuid.UUID] = []
-
-    async def opened() -> None:
-        async with pool.acquire() as connection:
-            socket_ids.append(await connections.open_connection(
-                connection, app[LIVE_PROCESS], candidate_id=candidate_id))
-            await queue.reconnected(connection, candidate_id)
-
-    async def closed() -> None:
-        # The last of the candidate's sockets: the grace period starts (rule 5); a
-        # reconnect within it changes nothing.
-        async with pool.acquire() as connection:
-            if socket_ids:
-                await connections.close_connection(connection, socket_ids[0])
+    opened, closed = presence_hooks(app, candidate_id=candidate_id)
 
     return await serve(request, socket_of, CANDIDATE_TYPES, act, opened, closed)
 
@@ -247,18 +251,7 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
                                           ratings=message["ratings"])
         return None
 
-    socket_ids: list[uuid.UUID] = []
-
-    async def opened() -> None:
-        async with pool.acquire() as connection:
-            socket_ids.append(await connections.open_connection(
-                connection, app[LIVE_PROCESS], interviewer_id=interviewer_id))
-            await presence.set_presence(connection, interviewer_id, connected=True)
-
-    async def closed() -> None:
-        async with pool.acquire() as connection:
-            if socket_ids:
-                await connections.close_connection(connection, socket_ids[0])
+    opened, closed = presence_hooks(app, interviewer_id=interviewer_id)
 
     rooms = RoomWatch()
 
