@@ -96,13 +96,16 @@ export class CallView extends EventTarget {
       if (this.call === call) handler(event.detail);
     };
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
-    call.addEventListener("remotestream", mine(({ stream }) => {
-      // A stream losing its tracks as the other side leaves is not them coming back.
-      if (stream.getVideoTracks().every((track) => track.readyState === "ended")) return;
+    const goneFeeds = new Set();
+    call.addEventListener("remotestream", mine(({ feed, stream }) => {
+      // The tracks of a feed that has left go one by one after it: not someone coming back
+      // (who comes back does so as a new feed).
+      if (goneFeeds.has(feed) || stream.getVideoTracks().length === 0) return;
       this.remoteGone = false;
       this.showRemote(stream, generation);
     }));
-    call.addEventListener("remoteleft", mine(() => {
+    call.addEventListener("remoteleft", mine(({ feed }) => {
+      goneFeeds.add(feed);
       this.seenFrame = null; // when they come back, their first frame counts again
       this.remoteGone = true; // a frame callback still pending must not hide "waiting"
       this.el.waiting.hidden = false;
