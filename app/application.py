@@ -16,13 +16,14 @@ from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
+from app.retention import retention_worker
 from app.middleware import error_middleware, language_middleware
 from app.settings import Settings
 from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
                        join, landing, language)
 from app.views import account_page, accounts, colleagues, password_reset
-from app.views import candidate_admin, candidate_page, live_sockets, registration
+from app.views import candidate_admin, candidate_erasure, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(janus_pool)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
+    app.cleanup_ctx.append(retention_worker)
     app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(live_sweeper)
     app.cleanup_ctx.append(room_reconciler)
@@ -51,7 +53,8 @@ def create_app(settings: Settings) -> web.Application:
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
-    for module in (registration, candidate_page, candidate_admin, live_sockets, texts, help_page):
+    for module in (registration, candidate_page, candidate_admin, candidate_erasure, live_sockets,
+                   texts, help_page):
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
     app.router.add_routes(organizer_live.routes)

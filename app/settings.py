@@ -176,9 +176,11 @@ class CandidateSettings(_Section):
     """Registrations through the invite link, the personal link's PIN, reminders."""
     # Candidates' data is erased this many days after their event (the consent text says so).
     retention_days: int = Field(180, ge=1, le=3650)
+    # Seconds between two rounds of the retention worker (app/retention.py); 0 = off.
+    retention_interval: float = Field(3600.0, ge=0, le=7 * 86400)
     # The reminder mail goes this many hours before the start.
     reminder_hours: int = Field(24, ge=1, le=336)
-    # Seconds between two looks for reminders to send (and data to erase).
+    # Seconds between two looks for reminders to send.
     reminder_interval: float = Field(60.0, gt=0, le=3600)
     # Wrong PINs in a row before the personal link locks.
     pin_attempts: int = Field(5, ge=1, le=100)

@@ -173,8 +173,8 @@ async def enter_pin(request: web.Request) -> web.Response:
     candidate, event = await load(request)
     prefer_language(request, candidate["language"])
     here = f"/c/{candidate['access_token']}"
-    if situation(candidate, event) in ("event_cancelled", "cancelled", "removed") \
-            or CANDIDATE_SESSION.holds(request, candidate["id"]):
+    # Any situation: an ended registration still has its data to see and erase.
+    if CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(here)
     given = "".join(form_text(await request.post(), "pin").split())
     if not pin_is_well_formed(given):
