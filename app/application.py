@@ -22,7 +22,7 @@ from app.settings import Settings
 from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
                        join, landing, language)
-from app.views import account_page, accounts, colleagues, password_reset
+from app.views import account_page, accounts, colleagues, password_reset, signup
 from app.views import candidate_admin, candidate_erasure, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
 from app.views import summary
@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
     for module in (landing, language, health, janus_events, join, events, event_changes,
-                   interviewer_link, accounts, account_page, password_reset, colleagues):
+                   interviewer_link, accounts, signup, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
     for module in (registration, candidate_page, candidate_admin, candidate_erasure, live_sockets,
                    texts, help_page):

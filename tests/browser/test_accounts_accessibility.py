@@ -4,7 +4,12 @@ from __future__ import annotations
 import pytest
 
 from app.auth.tokens import new_token, token_hash
-from tests.accounts import PASSWORD, fresh_log_in_limits, unique_email  # noqa: F401 (a fixture)
+from tests.accounts import (  # noqa: F401 (a fixture)
+    PASSWORD,
+    confirmation_link,
+    fresh_log_in_limits,
+    unique_email,
+)
 from tests.browser.axe import VIEWPORTS, axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
@@ -34,7 +39,7 @@ async def open_links(db) -> tuple[str, str]:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_account_pages_meet_wcag_aa(new_page, db, language, viewport):
+async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, viewport):
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
     for path in ANONYMOUS_PAGES:
@@ -55,9 +60,15 @@ async def test_account_pages_meet_wcag_aa(new_page, db, language, viewport):
     await page.goto("/signup")
     await page.fill("#organization", "Tillgängliga AB")
     await page.fill("#name", "Tove Tillgänglig")
-    await page.fill("#email", unique_email("axe"))
+    email = unique_email("axe")
+    await page.fill("#email", email)
     await page.fill("#password", PASSWORD)
     await page.fill("#password_confirm", PASSWORD)
+    await page.locator("main form button[type=submit]").click()
+    await page.wait_for_url("**/signup/sent")
+    assert await violations(page) == [], "/signup/sent"
+    await page.goto(await confirmation_link(settings, settings.app.public_url, email))
+    assert await violations(page) == [], "/signup/confirm"
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")

@@ -32,9 +32,9 @@ async def attempt(http, base_url, email, password, headers=None):
                            headers=dict(EN, **(headers or {})))
 
 
-async def test_too_many_failures_pause_log_in_for_the_account(http, base_url, db, caplog):
+async def test_too_many_failures_pause_log_in_for_the_account(http, base_url, db, caplog, settings):
     caplog.set_level(logging.INFO)
-    user = await sign_up(http, base_url, language="en")
+    user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
     for number in range(1, ACCOUNT_LIMIT + 1):
         status, page, headers = await attempt(http, base_url, user["email"], WRONG)
@@ -54,8 +54,8 @@ async def test_too_many_failures_pause_log_in_for_the_account(http, base_url, db
     assert status == 303
 
 
-async def test_a_successful_log_in_clears_the_accounts_count(http, base_url):
-    user = await sign_up(http, base_url, language="en")
+async def test_a_successful_log_in_clears_the_accounts_count(http, base_url, settings):
+    user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
     for _ in range(ACCOUNT_LIMIT - 1):
         assert (await attempt(http, base_url, user["email"], WRONG))[0] == 400
@@ -73,8 +73,8 @@ async def test_unknown_addresses_are_limited_alike(http, base_url):
     assert status == 429 and "Too many failed log-in attempts." in page
 
 
-async def test_guessing_the_current_password_counts_too(http, base_url):
-    await sign_up(http, base_url, language="en")
+async def test_guessing_the_current_password_counts_too(http, base_url, settings):
+    await sign_up(http, base_url, settings, language="en")
     new = "ett annat långt lösenord"
     for _ in range(ACCOUNT_LIMIT):
         status, page, _ = await post_form(http, base_url, "/account/password", {
@@ -90,9 +90,9 @@ async def test_client_address_from_the_connection_unless_a_proxy_is_trusted(http
     assert address == "127.0.0.1"  # a client cannot choose its address by writing a header
 
 
-async def test_too_many_failures_from_one_address_pause_it(stack, http, base_url):
+async def test_too_many_failures_from_one_address_pause_it(stack, http, base_url, settings):
     """Behind a trusted proxy (app.trust_proxy_headers) each client address counts apart."""
-    user = await sign_up(http, base_url, language="en")
+    user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
     settings = load_settings(dict(stack.environ, SNABB_APP_PORT=str(free_port()),
                                   SNABB_APP_TRUST_PROXY_HEADERS="true"))
