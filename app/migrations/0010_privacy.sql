@@ -6,7 +6,7 @@
 -- Who erased a registration: the candidate, the employer, or the retention worker.
 ALTER TABLE candidate
     ADD COLUMN erased_by text CHECK (erased_by IN ('candidate', 'employer', 'retention')),
-    ADD CONSTRAINT candidate_erased_by_check2 CHECK (erased_by IS NULL OR erased_at IS NOT NULL);
+    ADD CONSTRAINT candidate_erased_by_with_erased_at CHECK (erased_by IS NULL OR erased_at IS NOT NULL);
 UPDATE candidate SET erased_by = 'retention' WHERE erased_at IS NOT NULL;
 
 -- Which registration a mail was written to, so erasing one registration strips its mails
