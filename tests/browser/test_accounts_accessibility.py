@@ -1,6 +1,8 @@
 """The account pages pass axe-core's WCAG 2.1 A/AA rules: sv/en, desktop/phone, with errors."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.auth.tokens import new_token, token_hash
@@ -12,6 +14,7 @@ from tests.accounts import (  # noqa: F401 (a fixture)
 )
 from tests.browser.axe import VIEWPORTS, axe_violations
 
+SHOTS = Path("/tmp/shots-privacy")  # the sign-up pages that answer alike for every address
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
 
 ANONYMOUS_PAGES = ["/login", "/login?done=logged_out", "/signup", "/password/forgot",
@@ -67,8 +70,12 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/signup/sent")
     assert await violations(page) == [], "/signup/sent"
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"signup-sent-{language}-{viewport}.png"), full_page=True)
     await page.goto(await confirmation_link(settings, settings.app.public_url, email))
     assert await violations(page) == [], "/signup/confirm"
+    await page.screenshot(path=str(SHOTS / f"signup-confirm-{language}-{viewport}.png"),
+                          full_page=True)
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")
