@@ -61,6 +61,7 @@ class Rooms(Protocol):
     """What the dispatcher needs of app.janus.pool.JanusPool."""
     async def create_private_room(self, participants: int, description: str = ...) -> Room: ...
     def connection(self, name: str) -> JanusConnection: ...
+    async def remove_tokens(self, server: str, room_id: int, participants: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -181,15 +182,19 @@ async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
 
 async def close_room(rooms: Rooms, server: str | None, room_id: int | None,
                      secret: str | None) -> None:
-    """Destroy an interview's room, best effort: whatever stays behind (Janus down, a
-    timeout) is destroyed later by the reconciler, so a failure here is only logged."""
+    """End the participants' Janus access (their tokens) and destroy the interview's room,
+    best effort: whatever stays behind (Janus down, a timeout) is removed later by the
+    reconciler, so a failure here is only logged."""
     if server is None or room_id is None or secret is None:
         return
-    try:
-        await destroy_room(rooms.connection(server), room_id, secret)
-    except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
-        log.warning("room %s on %s not destroyed now (%s); the reconciler will",
-                    room_id, server, type(error).__name__)
+    for step, act in (("tokens not removed", lambda: rooms.remove_tokens(server, room_id, 2)),
+                      ("not destroyed", lambda: destroy_room(rooms.connection(server), room_id,
+                                                             secret))):
+        try:
+            await act()
+        except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
+            log.warning("room %s on %s: %s now (%s); the reconciler will see to it",
+                        room_id, server, step, type(error).__name__)
 
 
 def interview_tickets(settings: Settings, room: Room, interview_id: int, candidate_name: str,

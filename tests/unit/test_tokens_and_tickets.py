@@ -8,19 +8,23 @@ import jwt
 import pytest
 
 from app.janus.rooms import MAX_ROOM_ID, new_room
-from app.janus.tokens import mint_janus_token, token_expiry
+from app.janus.tokens import control_token, is_participant_token, participant_token
 from app.settings import load_settings
 from app.tickets import TicketError, mint_ticket, read_ticket
 from tests.unit.test_settings import SECRETS
 
 
-def test_janus_token_format_and_signature():
-    token = mint_janus_token("shared-secret", 60, now=1_000_000)
-    data, signature = token.split(":")
-    assert data == "1000060,janus,janus.plugin.videoroom"
-    expected = hmac.new(b"shared-secret", data.encode(), hashlib.sha1).digest()
-    assert base64.b64decode(signature) == expected
-    assert token_expiry(token) == 1_000_060
+def test_janus_tokens_are_derived_per_server_room_and_participant():
+    key = "admin-secret-" * 3
+    token = participant_token(key, "janus1", 42, 0)
+    digest = hmac.new(key.encode(), b"janus-token:janus1:42:0", hashlib.sha256).digest()
+    assert token == "p." + base64.urlsafe_b64encode(digest[:24]).decode()
+    others = {participant_token(key, "janus1", 42, 1), participant_token(key, "janus2", 42, 0),
+              participant_token(key, "janus1", 43, 0), participant_token("other" * 8, "janus1", 42, 0)}
+    assert token not in others and len(others) == 4
+    assert is_participant_token(token)
+    assert not is_participant_token(control_token(key, "janus1"))
+    assert control_token(key, "janus1") != control_token(key, "janus2")
 
 
 def test_rooms_are_random_and_javascript_safe():
@@ -43,6 +47,8 @@ def test_ticket_round_trip(settings):
                                                       room.participant_tokens[1])
     assert info.display == "Åsa Öberg" and info.role == "candidate"
     assert info.janus_url == settings.janus.servers[0].public_url
+    assert info.janus_token == participant_token(settings.janus.admin_secret.get_secret_value(),
+                                                 "janus1", room.room_id, 1)
 
 
 def test_expired_and_forged_tickets_are_refused(settings):
