@@ -61,8 +61,10 @@ def read_media_tag(settings: Settings, tag: str) -> str | None:
 
 
 def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
-                subject: str, lifetime: int | None = None, now: float | None = None) -> str:
-    """`participant` picks this holder's token from the room's allow-list."""
+                subject: str, lifetime: int | None = None, now: float | None = None,
+                token_serial: int = 0) -> str:
+    """`participant` picks this holder's token from the room's allow-list, and with
+    `token_serial` (how often it was renewed) their Janus token."""
     now = time.time() if now is None else now
     lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
     server = next(s for s in settings.janus.servers if s.name == room.server)
@@ -72,7 +74,7 @@ def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, di
         "janus_url": server.public_url, "room": room.room_id, "pin": room.pin,
         "room_token": room.participant_tokens[participant],
         "janus_token": participant_token(settings.janus.admin_secret.get_secret_value(),
-                                         room.server, room.room_id, participant),
+                                         room.server, room.room_id, participant, token_serial),
     }
     return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
 

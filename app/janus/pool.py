@@ -9,7 +9,7 @@ from aiohttp import web
 
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, create_room, destroy_room, list_rooms, new_room
-from app.janus.tokens import VIDEOROOM, room_janus_tokens
+from app.janus.tokens import VIDEOROOM, participant_token, room_janus_tokens, token_owner
 from app.keys import JANUS, SETTINGS
 from app.settings import JanusSettings
 
@@ -89,21 +89,31 @@ class JanusPool:
             raise
         return room
 
-    def janus_tokens(self, server: str, room_id: int, participants: int) -> list[str]:
-        return room_janus_tokens(self.admin_secret, server, room_id, participants)
+    def janus_token(self, server: str, room_id: int, participant: int, serial: int = 0) -> str:
+        return participant_token(self.admin_secret, server, room_id, participant, serial)
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
         async with self.connections[server].admin() as admin:
-            for token in self.janus_tokens(server, room_id, participants):
+            for token in room_janus_tokens(self.admin_secret, server, room_id, participants):
                 await admin.add_token(token, (VIDEOROOM,))
 
-    async def remove_tokens(self, server: str, room_id: int, participants: int) -> None:
-        """Janus refuses the room's participants' tokens from now on. Raises
+    async def renew_token(self, server: str, room_id: int, participant: int,
+                          serial: int) -> None:
+        """The participant's token number `serial` works from now on, the one before not."""
+        async with self.connections[server].admin() as admin:
+            await admin.add_token(self.janus_token(server, room_id, participant, serial),
+                                  (VIDEOROOM,))
+            await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
+
+    async def remove_tokens(self, server: str, room_id: int) -> None:
+        """Janus refuses every token of the room's participants from now on. Raises
         JanusUnavailable or JanusError when it cannot be told (the reconciler then removes
         them on its next round)."""
         async with self.connections[server].admin() as admin:
-            for token in self.janus_tokens(server, room_id, participants):
-                await admin.remove_token(token)
+            for token in await admin.list_tokens():
+                owner = token_owner(token)
+                if owner is not None and owner[0] == room_id:
+                    await admin.remove_token(token)
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:

@@ -7,10 +7,12 @@ fit"). Signed tokens could not do that: they stay valid until their expiry.
 
 Every token is derived from `janus.admin_secret`, like a room's secret from the admin key
 (app/janus/rooms.py): any process can hand out, remove or recognise a token from what the
-database holds (server, room id) without the database holding a token, and the reconciler
-can tell which tokens on a server still belong to a live interview.
+database holds without the database holding a token.
 
-- a participant's token: one per participant (0 the candidate, 1 the interviewer) per room;
+- a participant's token: `p.<room>.<participant>.<serial>.<mac>`, participant 0 the
+  candidate and 1 the interviewer; the serial grows when the token is renewed. The readable
+  part tells which room a token belongs to, so a room's tokens can all be removed, and the
+  reconciler can tell which tokens still belong to a live interview;
 - the control plane's own token, one per server, which every process computes alike.
 """
 from __future__ import annotations
@@ -18,9 +20,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
 VIDEOROOM = "janus.plugin.videoroom"
-PARTICIPANT_PREFIX = "p."
+_PARTICIPANT = re.compile(r"^p\.(\d{1,17})\.(\d)\.(\d{1,9})\.[A-Za-z0-9_-]+$")
 
 
 def _derive(key: str, subject: str) -> str:
@@ -28,17 +31,21 @@ def _derive(key: str, subject: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
-def participant_token(key: str, server: str, room_id: int, participant: int) -> str:
-    return PARTICIPANT_PREFIX + _derive(key, f"{server}:{room_id}:{participant}")
+def participant_token(key: str, server: str, room_id: int, participant: int,
+                      serial: int = 0) -> str:
+    mac = _derive(key, f"{server}:{room_id}:{participant}:{serial}")
+    return f"p.{room_id}.{participant}.{serial}.{mac}"
 
 
 def room_janus_tokens(key: str, server: str, room_id: int, participants: int) -> list[str]:
-    """The Janus tokens of a room's participants, in allow-list order."""
+    """The first Janus tokens of a room's participants, in allow-list order."""
     return [participant_token(key, server, room_id, index) for index in range(participants)]
 
 
-def is_participant_token(token: str) -> bool:
-    return token.startswith(PARTICIPANT_PREFIX)
+def token_owner(token: str) -> tuple[int, int, int] | None:
+    """(room id, participant, serial) that a participant's token names; None for others."""
+    match = _PARTICIPANT.match(token)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def control_token(key: str, server: str) -> str:

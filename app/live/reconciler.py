@@ -12,8 +12,8 @@ the rooms on every Janus server with the interviews that are offered or active:
   Both pages then receive `room_changed` with a new ticket and join the new room.
 
 - A participant's Janus token (app/janus/tokens.py) whose room is gone or belongs to no live
-  interview is removed: its interview ended while the Admin API was unreachable, or the
-  process that ended it died before removing it. A room's tokens are added after the room is
+  interview, or that a newer one replaced, is removed: its interview ended while the Admin
+  API was unreachable, or the process that ended it (or renewed it) died before removing it. A room's tokens are added after the room is
   made, and each round lists the tokens before the rooms, so a token just added always finds
   its room in the listing.
 
@@ -34,7 +34,7 @@ from aiohttp import web
 from app.janus.connection import JanusError, JanusUnavailable
 from app.janus.pool import JanusPool
 from app.janus.rooms import destroy_room, list_rooms, room_exists, room_secret
-from app.janus.tokens import is_participant_token
+from app.janus.tokens import token_owner
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.dispatch import room_description
 from app.live.queue import notify
@@ -84,16 +84,19 @@ class Reconciler:
             try:
                 async with connection.admin() as admin:
                     tokens[name] = [t for t in await admin.list_tokens()
-                                    if is_participant_token(t)]
+                                    if token_owner(t) is not None]
             except JANUS_FAILURES as error:
                 log.warning("reconciler cannot list tokens on %s: %s", name,
                             type(error).__name__)
         return tokens
 
     async def _remove_stale_tokens(self, server: str, listed: list[str],
-                                   keep_rooms: list[int]) -> int:
-        keep = {token for room_id in keep_rooms
-                for token in self.janus.janus_tokens(server, room_id, 2)}
+                                   keep_rooms: dict[int, int]) -> int:
+        """Remove every token but the current ones of the rooms in `keep_rooms`
+        {room id: the candidate's token serial} (the interviewer's serial is always 0)."""
+        keep = {token for room_id, serial in keep_rooms.items()
+                for token in (self.janus.janus_token(server, room_id, 0, serial),
+                              self.janus.janus_token(server, room_id, 1))}
         stale = [token for token in listed if token not in keep]
         if not stale:
             return 0
@@ -114,9 +117,10 @@ class Reconciler:
         listings = await self._listings()
         async with self.pool.acquire() as connection:
             live = await connection.fetch("""
-                SELECT id, state, janus_server, room_id FROM interview
+                SELECT id, state, janus_server, room_id, candidate_token_serial FROM interview
                 WHERE state IN ('offered', 'active')""")
-        owned = {(row["janus_server"], row["room_id"]) for row in live}
+        owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"]
+                 for row in live}
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
@@ -129,10 +133,12 @@ class Reconciler:
             listing = listings.get(server)
             if listed is None or listing is None:
                 continue  # cannot tell now which rooms live there; the next round will
-            keep_rooms = [room_id for room_id, description in listing.items()
+            # A room being attached by a dispatch right now has its first tokens.
+            keep_rooms = {room_id: owned.get((server, room_id), 0)
+                          for room_id, description in listing.items()
                           if (server, room_id) in owned
                           or ((ours := OUR_ROOM.match(description))
-                              and int(ours[1]) in waiting_for_room)]
+                              and int(ours[1]) in waiting_for_room)}
             done.tokens_removed += await self._remove_stale_tokens(server, listed, keep_rooms)
         for row in live:
             if row["room_id"] is not None and await self._lost(row["janus_server"],
@@ -158,7 +164,7 @@ class Reconciler:
     async def _destroy(self, server: str, room_id: int) -> bool:
         secret = room_secret(self.janus.admin_key, server, room_id)
         try:
-            await self.janus.remove_tokens(server, room_id, 2)
+            await self.janus.remove_tokens(server, room_id)
             await destroy_room(self.janus.connection(server), room_id, secret)
             log.info("destroyed room %s on %s: no live interview owns it", room_id, server)
             return True
@@ -177,7 +183,8 @@ class Reconciler:
         async with self.pool.acquire() as connection, connection.transaction():
             row = await connection.fetchrow("""
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
-                       room_secret = $7, room_tokens = $8, room_generation = room_generation + 1
+                       room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
+                       candidate_token_serial = 0
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active')
                 RETURNING event_id, candidate_id, interviewer_id""",

@@ -1,17 +1,24 @@
 """A participant's Janus token lives as long as their interview, against the real Janus:
 it works while the interview runs and Janus refuses it once the interview has ended, was
-missed or withdrawn, or moved to a new room; what a dead process left behind the reconciler
-removes."""
+missed or withdrawn, or moved to a new room, and the candidate's once a newer ticket was
+issued; what a dead process left behind the reconciler removes."""
 from __future__ import annotations
 
 import pytest
 
 from app.janus.rooms import destroy_room
-from app.keys import JANUS
+from app.keys import DB_POOL, JANUS
 from app.live import dispatch, interviews, queue
 from app.live.reconciler import Reconciler
 from app.tickets import JoinInfo, read_ticket
+from tests.integration.channel_support import (
+    new_client,
+    recording,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import age, make_live_event
+from tests.integration.test_live_channel import tokens
 from tests.janus_probe import JanusProbe
 
 UNAUTHORIZED = 403
@@ -56,7 +63,7 @@ async def refused_on_open_session(probe: JanusProbe, room: int) -> None:
 async def test_the_token_ends_with_the_interview_even_while_another_runs(db, pool, settings, janus):
     rooms, url = janus
     a, join_a = await live_interview(db, pool, settings, rooms)
-    b, join_b = await live_interview(db, pool, settings, rooms)
+    _, join_b = await live_interview(db, pool, settings, rooms)
     assert join_a.janus_token != join_b.janus_token
     interviewer_a = read_ticket(settings, a.interviewer_ticket)
     assert await admitted(join_a, url) and await admitted(interviewer_a, url)
@@ -119,6 +126,35 @@ async def test_the_reconciler_removes_tokens_a_dead_process_left_behind(db, pool
     assert done.tokens_removed >= 2
     assert not await admitted(join, url)
     # A live interview's tokens are left alone, and a second round finds nothing to do.
-    other, other_join = await live_interview(db, pool, settings, rooms)
+    _, other_join = await live_interview(db, pool, settings, rooms)
     assert (await Reconciler(pool, rooms).run_once()).tokens_removed == 0
     assert await admitted(other_join, url)
+
+
+async def test_a_reissued_ticket_ends_the_previous_candidate_token(
+        app_server, base_url, settings, db, janus):
+    rooms, url = janus
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (interviewer_link,) = await tokens(db, live)
+    async with new_client() as candidate_http, new_client() as interviewer_http:
+        await sign_in_candidate(candidate_http, base_url, candidate_link)
+        assert await sign_in_interviewer(interviewer_http, base_url, interviewer_link) == 303
+        async with recording(candidate_http, f"{base_url}/c/{candidate_link}/ws") as candidate, \
+                recording(interviewer_http, f"{base_url}/i/{interviewer_link}/ws") as lobby:
+            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+            dispatched = await lobby.request({"dispatched"}, type="next")
+            await candidate.wait_for(lambda m: m["type"] == "offer")
+            first = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
+            assert await admitted(first, url)
+            # A reload (or a second device) accepts again and gets a new ticket.
+            second = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
+            assert second.room == first.room and second.janus_token != first.janus_token
+            assert await admitted(second, url)
+            assert not await admitted(first, url)
+            # The interviewer's token is not touched by the candidate's renewals.
+            assert await admitted(read_ticket(settings, dispatched["ticket"]), url)
+            # The reconciler keeps the current tokens of a live interview.
+            await Reconciler(app_server[DB_POOL], rooms).run_once()
+            assert await admitted(second, url)
+            assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+            assert not await admitted(second, url)
