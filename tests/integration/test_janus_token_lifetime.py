@@ -11,12 +11,7 @@ from app.keys import DB_POOL, JANUS
 from app.live import dispatch, interviews, queue
 from app.live.reconciler import Reconciler
 from app.tickets import JoinInfo, read_ticket
-from tests.integration.channel_support import (
-    new_client,
-    recording,
-    sign_in_candidate,
-    sign_in_interviewer,
-)
+from tests.integration.channel_support import candidate_and_lobby
 from tests.integration.live_support import age, make_live_event
 from tests.integration.test_live_channel import tokens
 from tests.janus_probe import JanusProbe
@@ -136,25 +131,22 @@ async def test_a_reissued_ticket_ends_the_previous_candidate_token(
     rooms, url = janus
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_link,), (interviewer_link,) = await tokens(db, live)
-    async with new_client() as candidate_http, new_client() as interviewer_http:
-        await sign_in_candidate(candidate_http, base_url, candidate_link)
-        assert await sign_in_interviewer(interviewer_http, base_url, interviewer_link) == 303
-        async with recording(candidate_http, f"{base_url}/c/{candidate_link}/ws") as candidate, \
-                recording(interviewer_http, f"{base_url}/i/{interviewer_link}/ws") as lobby:
-            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-            dispatched = await lobby.request({"dispatched"}, type="next")
-            await candidate.wait_for(lambda m: m["type"] == "offer")
-            first = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
-            assert await admitted(first, url)
-            # A reload (or a second device) accepts again and gets a new ticket.
-            second = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
-            assert second.room == first.room and second.janus_token != first.janus_token
-            assert await admitted(second, url)
-            assert not await admitted(first, url)
-            # The interviewer's token is not touched by the candidate's renewals.
-            assert await admitted(read_ticket(settings, dispatched["ticket"]), url)
-            # The reconciler keeps the current tokens of a live interview.
-            await Reconciler(app_server[DB_POOL], rooms).run_once()
-            assert await admitted(second, url)
-            assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
-            assert not await admitted(second, url)
+    async with candidate_and_lobby(base_url, candidate_link, interviewer_link) as (candidate,
+                                                                                  lobby):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched"}, type="next")
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        first = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
+        assert await admitted(first, url)
+        # A reload (or a second device) accepts again and gets a new ticket.
+        second = read_ticket(settings, (await candidate.request({"ticket"}, type="accept"))["ticket"])
+        assert second.room == first.room and second.janus_token != first.janus_token
+        assert await admitted(second, url)
+        assert not await admitted(first, url)
+        # The interviewer's token is not touched by the candidate's renewals.
+        assert await admitted(read_ticket(settings, dispatched["ticket"]), url)
+        # The reconciler keeps the current tokens of a live interview.
+        await Reconciler(app_server[DB_POOL], rooms).run_once()
+        assert await admitted(second, url)
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        assert not await admitted(second, url)
