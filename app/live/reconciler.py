@@ -81,6 +81,8 @@ class Reconciler:
         tokens: dict[str, list[str] | None] = {}
         for name, connection in self.janus.connections.items():
             tokens[name] = None
+            if connection.state != "ok":
+                continue  # down: its rooms are not listed either
             try:
                 async with connection.admin() as admin:
                     tokens[name] = [t for t in await admin.list_tokens()
