@@ -16,6 +16,7 @@ from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
+from app import headers
 from app.middleware import charset_middleware, error_middleware, language_middleware
 from app.settings import Settings
 from app.summary.formats import pdf_workers
@@ -38,6 +39,7 @@ def create_app(settings: Settings) -> web.Application:
                                        charset_middleware, auth_middleware],
                           client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    headers.install(app)
     app[RENDERER] = Renderer()
     app[MAILER] = Mailer(settings, app[RENDERER])
     app[EVENT_SUBSCRIBERS] = [record_media_events]

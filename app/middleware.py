@@ -1,5 +1,5 @@
 """Request middleware: the page language, errors as friendly pages, and bodies in a character
-set nobody can read refused before anything reads them."""
+set nobody can read refused before anything reads them. Security headers: app/headers.py."""
 from __future__ import annotations
 
 import logging
@@ -14,13 +14,6 @@ from app.views.pages import render
 log = logging.getLogger(__name__)
 
 ERROR_TITLES = {400, 403, 404, 405, 413, 429, 500, 503}
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    # Camera and microphone only for this site; the call pages need them.
-    "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
-}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 UNKNOWN_CHARSET = N_("The text was sent in a character encoding this service does not know. "
                      "Send it as UTF-8.")
@@ -55,8 +48,6 @@ async def error_middleware(request: web.Request, handler):
         if not _wants_html(request):
             return web.json_response({"error": "internal"}, status=500)
         response = render(request, "error.html", {"status": 500}, status=500)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
     return response
 
 
