@@ -1,4 +1,4 @@
-"""Security headers on every response (README, "Security headers").
+"""Security headers on every response (README, "Security headers and logs").
 
 Set in `on_response_prepare`, the one hook every response of the application passes through:
 pages, errors raised as exceptions, static files and WebSocket handshakes alike. A handler
@@ -51,7 +51,7 @@ def content_security_policy(settings: Settings, **extra: str) -> str:
         "img-src": "'self' data:",
         "font-src": "'self'",
         "connect-src": " ".join(["'self'", *janus_origins(settings)]),
-        "media-src": "'self' blob: mediastream:",
+        "media-src": "blob: mediastream:",
         "manifest-src": "'self'",
         "frame-ancestors": "'none'",
         "base-uri": "'none'",

@@ -1,4 +1,4 @@
-"""Logging that never carries a secret (README, "Logs").
+"""Logging that never carries a secret (README, "Security headers and logs").
 
 Every record of every logger (ours, aiohttp's server, web and access loggers, libraries')
 reaches the one root handler, whose formatter redacts what it writes: the message, and the

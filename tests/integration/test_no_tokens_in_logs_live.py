@@ -1,6 +1,6 @@
 """No personal link's token reaches the log of a running application process, whatever logs
 it: aiohttp's server logger on a request line or a header over its limit, our error log and
-its traceback on a crash, the access log (README, "Logs")."""
+its traceback on a crash, the access log (README, "Security headers and logs")."""
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,4 @@
-"""Security headers on every kind of response (README, "Security headers"), and templates
+"""Security headers on every kind of response (README, "Security headers and logs"), and templates
 without inline script, style or event handlers, which the Content-Security-Policy refuses."""
 from __future__ import annotations
 
