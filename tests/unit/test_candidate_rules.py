@@ -79,12 +79,6 @@ def test_pins():
         assert not rules.pin_is_well_formed(text)
 
 
-def test_locks_double_up_to_the_maximum():
-    lengths = [rules.lock_duration(n, 300, 3600).total_seconds() for n in range(1, 6)]
-    assert lengths == [300, 600, 1200, 2400, 3600]
-    assert rules.lock_duration(500, 300, 3600).total_seconds() == 3600
-
-
 def test_resends_are_limited_per_hour():
     allowed, start, count = rules.resend_allowed(None, 0, NOW)
     assert (allowed, start, count) == (True, NOW, 1)
