@@ -55,9 +55,9 @@ def lockout_message(request: web.Request, outcome: LoginOutcome) -> tuple[str, d
     """Why the password was not even checked, and how long to wait: the same words whether
     or not the address has an account."""
     if outcome.closed:
-        return (N_("Too many failed log-in attempts from browsers this address has not been "
-                   "used in. For your security, log-in from a new browser is paused until the "
-                   "password is reset. Reset it, or log in from a browser you have used "
+        return (N_("Too many failed log-in attempts from new browsers for this e-mail address. "
+                   "For your security, log-in from a new browser is paused until the password "
+                   "is reset. Reset it, or log in from a browser you have logged in with "
                    "before."), {})
     context = lock_context(request, outcome.locked_until)
     return (N_("Too many failed log-in attempts. For your security, log-in from this browser "
