@@ -17,10 +17,13 @@ from app.localstack.processes import free_port
 from app.settings import load_settings
 from tests.accounts import (
     fresh_log_in_limits,  # noqa: F401 (a fixture)
+    link_in,
     log_out,
+    mail_text,
     post_form,
     sign_up,
     unique_email,
+    wait_for_mail,
 )
 from tests.serving import serving
 
@@ -147,6 +150,29 @@ async def test_an_office_behind_one_address_keeps_logging_in_on_known_browsers(
         # Bertil at another address logs in as usual.
         assert (await attempt(away, proxied, second["email"], second["password"],
                               from_address(somewhere())))[0] == 303
+
+
+async def test_a_password_reset_opens_a_closed_account_and_makes_the_browser_known(
+        http, base_url, db, settings):
+    user = await sign_up(http, base_url, language="en")
+    await log_out(http, base_url)
+    subject = account_secret(settings.app.secret_key.get_secret_value(), user["email"]).subject
+    await db.execute("INSERT INTO guess_secret (scope, subject, in_a_row) "
+                     "VALUES ('password', $1, 100)", subject)  # as after 100 wrong guesses
+    status, page, _ = await attempt(http, base_url, user["email"], user["password"])
+    assert status == 429 and CLOSED in page
+    await post_form(http, base_url, "/password/forgot", {"email": user["email"]}, headers=EN)
+    [mail] = await wait_for_mail(settings, user["email"])
+    link = link_in(mail_text(mail), base_url, "/password/reset/")
+    new = "ett helt nytt lösenord"
+    status, _, _ = await post_form(http, base_url, link[len(base_url):],
+                                   {"password": new, "password_confirm": new})
+    assert status == 303
+    assert not await db.fetchval("SELECT count(*) FROM guess_secret WHERE subject = $1",
+                                 subject)
+    assert [cookie for cookie in http.cookie_jar if cookie.key == "device"]
+    assert await db.fetchval("SELECT count(*) FROM known_device WHERE subject = $1",
+                             subject) == 1
 
 
 async def test_the_answers_are_the_same_whether_or_not_the_account_exists(http, base_url):
