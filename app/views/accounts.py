@@ -5,9 +5,11 @@ import logging
 
 from aiohttp import web
 
+from app import guessing
 from app.auth import current_user
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_login
+from app.auth.ratelimit import account_secret
 from app.auth.sessions import clear_session_cookie, end_session
 from app.auth.users import (
     EmailTaken,
@@ -82,9 +84,14 @@ async def signup(request: web.Request) -> web.Response:
                     connection, values["organization"], values["email"], values["name"],
                     password_hash, language)
                 await log_in(request, connection, response, user_id, language)
+                # Whoever chose the password here has this browser: a known one from now on.
+                device = await guessing.remember(connection, account_secret(
+                    request.app[SETTINGS].app.secret_key.get_secret_value(), values["email"]),
+                    login_client(request).device)
         except EmailTaken:
             return form_page(request, "account/signup.html", signup_context(values),
                              {"email": (EMAIL_TAKEN, {})})
+    remember_device(request, response, device)
     log.info("signed up: organization %s, user %s", organization_id, user_id)
     raise response
 
