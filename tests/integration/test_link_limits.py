@@ -190,7 +190,9 @@ async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_re
         assert await db.fetchval("SELECT in_a_row FROM guess_secret WHERE scope = 'pin' "
                                  "AND subject = $1", str(row["id"])) == 0
 
-        # Re-issued: a new link and PIN by mail; the old ones, and the devices, are forgotten.
+        # Re-issued: a new link and PIN by mail; the old ones, their sessions and the devices
+        # are forgotten.
+        [old_session] = [c.value for c in phone.cookie_jar if c.key == "candidate_session"]
         async with organizer.post(f"{base}/reissue", data={
                 "csrf_token": await csrf_from(organizer, event_page)}) as response:
             assert "har fått en ny personlig länk och PIN-kod" in await response.text()
@@ -206,6 +208,9 @@ async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_re
         new_link = new_link.replace(base_url, app_url)
         async with phone.get(new_link) as response:
             assert 'name="pin"' in await response.text()  # the phone must enter the new PIN
+        async with browser() as replaying, replaying.get(new_link, headers={
+                "Cookie": f"candidate_session={old_session}"}) as response:
+            assert 'name="pin"' in await response.text()  # the old link's session is no key
         assert (await enter(phone, new_link, "pin", new_pin))[0] == 303
 
 

@@ -113,6 +113,10 @@ def test_the_device_cookie_is_signed_and_expires():
                                  - dt.timedelta(seconds=5))) is None
     assert CANDIDATE_SESSION.decode(secret, value[:-2]) is None and CANDIDATE_SESSION.decode(secret, None) is None
     assert CANDIDATE_SESSION.decode(secret, "x" * 2000) is None
+    # Made for one link, it is no session on another (a re-issued link ends the old sessions).
+    for_link = CANDIDATE_SESSION.encode(secret, 42, later, "link-token-one")
+    assert CANDIDATE_SESSION.decode(secret, for_link, "link-token-one") == 42
+    assert CANDIDATE_SESSION.decode(secret, for_link, "link-token-two") is None
 
 
 def test_the_calendar_download_parses_and_carries_the_mails_uid():
