@@ -89,7 +89,9 @@ async def is_known(connection, secret: Secret, device: str | None, days: int) ->
 
 def _client_key(client: Client, known: bool) -> str:
     # An unknown device counts by its address: a fresh cookie must not buy fresh tries.
-    return f"device:{device_hash(client.device).hex()}" if known else f"address:{client.address}"
+    if known:
+        return f"device:{device_hash(client.device).hex()}"
+    return f"address:{throttle.address_group(client.address)}"
 
 
 async def _client_record(connection, secret: Secret, key: str) -> throttle.ClientRecord:
@@ -106,7 +108,8 @@ async def _state(connection, secret: Secret, client: Client, limits: LimitSettin
     key = _client_key(client, known)
     address = None
     if address_limit and not known:
-        address = (await _secret_record(connection, "address", client.address)).recent
+        address = (await _secret_record(connection, "address",
+                                        throttle.address_group(client.address))).recent
     return (known, key, await _client_record(connection, secret, key),
             await _secret_record(connection, secret.scope, secret.subject), address)
 
@@ -128,7 +131,7 @@ async def check(connection: asyncpg.Connection, secret: Secret, client: Client,
     async with connection.transaction():
         await _take_turn(connection, f"{secret.scope}:{secret.subject}")
         if address_limit:
-            await _take_turn(connection, f"address:{client.address}")
+            await _take_turn(connection, f"address:{throttle.address_group(client.address)}")
         known, key, client_record, secret_record, address = await _state(
             connection, secret, client, limits, address_limit)
         verdict = throttle.may_try(client_record, secret_record, known, policy,
@@ -189,11 +192,11 @@ async def _record_failure(connection, secret: Secret, client: Client, known: boo
         return
     await _save_secret(connection, secret.scope, secret.subject, result.secret)
     if result.address is not None:
-        await _save_secret(connection, "address", client.address,
+        await _save_secret(connection, "address", throttle.address_group(client.address),
                            throttle.SecretRecord(0, result.address))
         if len(result.address) == policy.address_failures:
             log.warning("client address %s: log-in from new devices paused until %s (%d wrong "
-                        "passwords within %d minutes)", client.address,
+                        "passwords within %d minutes)", throttle.address_group(client.address),
                         (result.address[0] + throttle.ADDRESS_WINDOW).isoformat(timespec="seconds"),
                         policy.address_failures, throttle.ADDRESS_WINDOW.total_seconds() // 60)
     if result.newly_closed:

@@ -24,6 +24,7 @@ counted, so waiting never makes the wait longer.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass, field, replace
 
 HOUR = dt.timedelta(hours=1)
@@ -62,6 +63,20 @@ class Verdict:
     wait_until: dt.datetime | None = None  # when this client may try again
     closed: bool = False                   # closed to unknown devices until unlocked
     cause: str = ""                        # "client", "secret", "closed" or "address"
+
+
+def address_group(address: str) -> str:
+    """The address a client counts as: an IPv6 address by its /64, which one subscriber
+    usually holds whole (a guesser could otherwise take a new address for every try)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
 
 
 def client_delay(failures: int, policy: Policy) -> dt.timedelta:

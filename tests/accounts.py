@@ -31,9 +31,9 @@ async def fresh_log_in_limits(db):
     `from tests.accounts import fresh_log_in_limits` plus `pytestmark = usefixtures(...)`."""
     async def forget() -> None:
         await db.execute("DELETE FROM guess_secret WHERE scope = 'address' "
-                         "AND subject IN ('127.0.0.1', '::1')")
+                         "AND subject IN ('127.0.0.1', '::/64')")
         await db.execute("DELETE FROM guess_client WHERE scope = 'password' "
-                         "AND client IN ('address:127.0.0.1', 'address:::1')")
+                         "AND client IN ('address:127.0.0.1', 'address:::/64')")
     await forget()
     yield
     await forget()

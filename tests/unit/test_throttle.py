@@ -103,3 +103,12 @@ def test_the_longest_wait_wins_and_the_records_stay_small():
     _, after, _ = fail(ClientRecord(), secret, False, NOW)
     assert len(after.recent) == POLICY.unknown_per_hour and after.recent[-1] == NOW
     assert throttle.link_lock(SecretRecord(), POLICY, NOW) is None
+
+
+def test_an_ipv6_client_counts_by_its_64_and_an_ipv4_one_by_its_address():
+    assert throttle.address_group("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert throttle.address_group("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert throttle.address_group("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+    assert throttle.address_group("198.51.100.7") == "198.51.100.7"
+    assert throttle.address_group("::ffff:198.51.100.7") == "198.51.100.7"
+    assert throttle.address_group("unknown") == "unknown"
