@@ -16,7 +16,8 @@ from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
-from app.middleware import error_middleware, language_middleware
+from app import headers
+from app.middleware import charset_middleware, error_middleware, language_middleware
 from app.settings import Settings
 from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
@@ -33,10 +34,13 @@ STATIC_DIR = ROOT / "web" / "static"
 
 
 def create_app(settings: Settings) -> web.Application:
-    # auth inside error: a refused or failed request still gets a friendly page.
-    app = web.Application(middlewares=[language_middleware, error_middleware, auth_middleware],
+    # auth inside error: a refused or failed request still gets a friendly page. The charset
+    # check before auth: the CSRF check is the first to read a form.
+    app = web.Application(middlewares=[language_middleware, error_middleware,
+                                       charset_middleware, auth_middleware],
                           client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    headers.install(app)
     app[RENDERER] = Renderer()
     app[MAILER] = Mailer(settings, app[RENDERER])
     app[EVENT_SUBSCRIBERS] = [record_media_events]

@@ -87,8 +87,11 @@ class JanusServer(_Section):
     url: str
     # Where browsers connect; differs from `url` behind a reverse proxy.
     public_url: str
+    # Its Admin API, where the control plane adds and removes the stored tokens that let
+    # browsers in: loopback or the private network only, never public.
+    admin_url: str
 
-    @field_validator("url", "public_url")
+    @field_validator("url", "public_url", "admin_url")
     @classmethod
     def _ws(cls, value: str) -> str:
         if not value.startswith(("ws://", "wss://")):
@@ -99,18 +102,19 @@ class JanusServer(_Section):
 class JanusSettings(_Section):
     """How the control plane talks to its Janus servers, and the secrets they share."""
     servers: list[JanusServer] = Field(min_length=1)
-    token_secret: SecretStr = SecretStr("")
     admin_secret: SecretStr = SecretStr("")
     room_admin_key: SecretStr = SecretStr("")
     event_secret: SecretStr = SecretStr("")
     call_timeout: float = Field(5.0, gt=0, le=120)
     keepalive_interval: float = Field(25.0, gt=0, le=55)
     reconnect_max_delay: float = Field(5.0, gt=0, le=300)
+    # How long a ticket (the JWT) stays valid. The Janus token inside it lives only as long
+    # as its interview's room, however long that is.
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)
     # STUN/TURN servers for browsers, as RTCIceServer objects: [{"urls": "stun:host:3478"}].
     browser_ice_servers: list[dict] = []
 
-    @field_validator("token_secret", "admin_secret", "room_admin_key", "event_secret")
+    @field_validator("admin_secret", "room_admin_key", "event_secret")
     @classmethod
     def _secret(cls, value: SecretStr) -> SecretStr:
         return _secret_long_enough(value, "shared with the Janus servers")
@@ -129,6 +133,9 @@ class JanusServerConfig(_Section):
     bind_ip: str = "127.0.0.1"
     ws_port: int = Field(8188, ge=1, le=65535)
     admin_ws_port: int = Field(7188, ge=1, le=65535)
+    # The Admin API's address: loopback, or a private network's (Docker's internal one) when
+    # the control plane runs on another host. Never a public address.
+    admin_bind_ip: str = "127.0.0.1"
     rtp_port_min: int = Field(20000, ge=1024, le=65535)
     rtp_port_max: int = Field(40000, ge=1024, le=65535)
     ice_enforce_list: str = ""
