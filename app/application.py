@@ -28,6 +28,7 @@ from app.views import candidate_admin, candidate_erasure, candidate_page, live_s
 from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
+from app.views import link_locks_admin
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
@@ -62,6 +63,7 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
     app.router.add_routes(organizer_live.routes)
+    app.router.add_routes(link_locks_admin.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -180,7 +180,7 @@ class MailSettings(_Section):
 
 
 class CandidateSettings(_Section):
-    """Registrations through the invite link, the personal link's PIN, reminders."""
+    """Registrations through the invite link, reminders, erasure."""
     # Candidates' data is erased this many days after their event (the consent text says so).
     retention_days: int = Field(180, ge=1, le=3650)
     # Seconds between two rounds of the retention worker (app/retention.py); 0 = off.
@@ -189,11 +189,6 @@ class CandidateSettings(_Section):
     reminder_hours: int = Field(24, ge=1, le=336)
     # Seconds between two looks for reminders to send.
     reminder_interval: float = Field(60.0, gt=0, le=3600)
-    # Wrong PINs in a row before the personal link locks.
-    pin_attempts: int = Field(5, ge=1, le=100)
-    # The first lock lasts this many seconds; each further one twice as long, at most the max.
-    pin_lock_seconds: int = Field(300, ge=1, le=86400)
-    pin_lock_max_seconds: int = Field(86400, ge=1, le=30 * 86400)
 
 
 class LiveSettings(_Section):
@@ -216,6 +211,32 @@ class LiveSettings(_Section):
     reconcile_interval: float = Field(15.0, ge=0, le=600)
 
 
+class LimitSettings(_Section):
+    """Limits on guessing PINs, meeting codes and passwords (app.throttle; README, "Limits on
+    guessing")."""
+    # Wrong tries in a row one client (a known device, else an address) may make on one
+    # secret before it must wait; the first wait, doubled after each further wrong try, and
+    # the longest.
+    free_failures: int = Field(3, ge=1, le=20)
+    first_delay_seconds: int = Field(30, ge=1, le=3600)
+    max_delay_seconds: int = Field(900, ge=1, le=86400)
+    # Wrong tries per hour on one secret from all unknown devices together.
+    unknown_per_hour: int = Field(10, ge=1, le=100)
+    # Wrong tries in a row from unknown devices that close a secret to them until an
+    # organizer unlocks it (or the password is reset); NIST SP 800-63B: at most 100.
+    unknown_in_a_row: int = Field(100, ge=1, le=100)
+    # Wrong passwords per 15 minutes from one client address (unknown devices only).
+    address_failures: int = Field(30, ge=1, le=10000)
+    # Days a device stays known after its last right entry.
+    known_device_days: int = Field(180, ge=1, le=730)
+
+    @model_validator(mode="after")
+    def _delays_in_order(self) -> LimitSettings:
+        if self.first_delay_seconds > self.max_delay_seconds:
+            raise ValueError("first_delay_seconds must not exceed max_delay_seconds")
+        return self
+
+
 class Settings(_Section):
     app: AppSettings
     database: DatabaseSettings
@@ -224,6 +245,7 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     candidates: CandidateSettings = CandidateSettings()
     live: LiveSettings = LiveSettings()
+    limits: LimitSettings = LimitSettings()
 
     @property
     def development(self) -> bool:

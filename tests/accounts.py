@@ -29,10 +29,14 @@ async def fresh_log_in_limits(db):
     """Every test here logs in from 127.0.0.1: forget that address's failed attempts before
     and after, so one test's wrong passwords never pause another's log-ins. Use it with
     `from tests.accounts import fresh_log_in_limits` plus `pytestmark = usefixtures(...)`."""
-    query = "DELETE FROM login_attempt WHERE client_address IN ('127.0.0.1', '::1')"
-    await db.execute(query)
+    async def forget() -> None:
+        await db.execute("DELETE FROM guess_secret WHERE scope = 'address' "
+                         "AND subject IN ('127.0.0.1', '::/64')")
+        await db.execute("DELETE FROM guess_client WHERE scope = 'password' "
+                         "AND client IN ('address:127.0.0.1', 'address:::/64')")
+    await forget()
     yield
-    await db.execute(query)
+    await forget()
 
 
 def unique_email(prefix: str = "user") -> str:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from app import guessing
+from app.link_codes import CANDIDATE_PIN
 from app.live import interviews, queue
 from app.live.interviews import RoomToClose
 
@@ -103,10 +105,12 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int,
                                  candidate_id)
         await _strip_interviews(connection, candidate_id)
         await _strip_mails(connection, candidate_id)
+        # Guessing records hold the client addresses that tried this PIN, and the devices
+        # that entered it (README "Limits on guessing"): they go with the person.
+        await guessing.forget(connection, CANDIDATE_PIN.scope, str(candidate_id))
         await connection.execute("""
             UPDATE candidate SET name = '–', email = 'erased-' || id || '@invalid', phone = '',
                    access_token = 'erased-' || id || '-' || md5(random()::text), pin = '000000',
-                   pin_failures = 0, pin_lockouts = 0, pin_locked_until = NULL,
                    resend_window_started_at = NULL, resends_in_window = 0,
                    cancelled_at = coalesce(cancelled_at, now()),
                    cancelled_by = CASE WHEN cancelled_at IS NOT NULL THEN cancelled_by

@@ -56,12 +56,13 @@ async def _send(connection: asyncpg.Connection, mailer: Mailer, template: str,
 
 async def send_confirmation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                             event: asyncpg.Record, candidate: asyncpg.Record, *,
-                            again: bool = False) -> int:
-    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy."""
+                            again: bool = False, replaced: bool = False) -> int:
+    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy;
+    `replaced`: a new link and PIN, the earlier ones no longer work."""
     link = candidate_link(public_url, candidate["access_token"])
     return await _send(connection, mailer, REGISTRATION, event, candidate,
                        calendar_entry(mailer, event, candidate, link),
-                       _context(event, candidate, link, again=again))
+                       _context(event, candidate, link, again=again, replaced=replaced))
 
 
 async def send_reminder(connection: asyncpg.Connection, mailer: Mailer, public_url: str,

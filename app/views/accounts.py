@@ -5,10 +5,11 @@ import logging
 
 from aiohttp import web
 
+from app import guessing
 from app.auth import current_user
-from app.auth.client import client_address
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_login
+from app.auth.ratelimit import account_secret
 from app.auth.sessions import clear_session_cookie, end_session
 from app.auth.validation import (
     ascii_domain,
@@ -22,7 +23,9 @@ from app.views.account_support import (
     landing_page,
     lockout_message,
     log_in,
-    retry_after,
+    login_client,
+    refused_status,
+    remember_device,
 )
 
 log = logging.getLogger(__name__)
@@ -64,18 +67,19 @@ async def login(request: web.Request) -> web.Response:
     if errors:
         return form_page(request, "account/login.html",
                          login_context(request, email, next_path), errors)
-    address = client_address(request)
+    settings = request.app[SETTINGS]
     async with request.app[DB_POOL].acquire() as connection:
-        outcome = await check_login(connection, email, password[:1000], address)
+        outcome = await check_login(connection, email, password[:1000], login_client(request),
+                                    settings.app.secret_key.get_secret_value(), settings.limits)
         if outcome.user is not None:
             response = web.HTTPSeeOther(landing_page(next_path))
             await log_in(request, connection, response, outcome.user["id"], outcome.user["language"])
+            remember_device(request, response, outcome.device)
             raise response
-    if outcome.locked_until is not None:
+    if outcome.refused:
         response = form_page(request, "account/login.html", login_context(
-            request, email, next_path, problem=lockout_message(outcome.locked_until)), {})
-        response.set_status(429)
-        response.headers["Retry-After"] = retry_after(outcome.locked_until)
+            request, email, next_path, problem=lockout_message(request, outcome)), {})
+        refused_status(response, outcome)
         return response
     problem = ((DISABLED, {"address": request.app[SETTINGS].app.support_email})
                if outcome.disabled else (WRONG_LOGIN, {}))

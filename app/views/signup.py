@@ -12,7 +12,9 @@ import logging
 
 from aiohttp import web
 
+from app import guessing
 from app.auth import current_user
+from app.auth.ratelimit import account_secret
 from app.auth.signups import (
     EXISTING_TEMPLATE,
     MAILS_PER_HOUR,
@@ -33,7 +35,14 @@ from app.auth.validation import (
     form_text,
 )
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
-from app.views.account_support import form_page, landing_page, log_in, prefer_language
+from app.views.account_support import (
+    form_page,
+    landing_page,
+    log_in,
+    login_client,
+    prefer_language,
+    remember_device,
+)
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -125,9 +134,15 @@ async def confirm(request: web.Request) -> web.Response:
                     connection, pending["organization_name"], pending["email"], pending["name"],
                     pending["password_hash"], pending["language"])
                 await log_in(request, connection, response, user_id, pending["language"])
+                # Whoever opened the mailed link here has this browser: a known one from now
+                # on (README "Limits on guessing").
+                device = await guessing.remember(connection, account_secret(
+                    request.app[SETTINGS].app.secret_key.get_secret_value(), pending["email"]),
+                    login_client(request).device)
         except EmailTaken:  # the address got an account meanwhile (an invitation, say)
             async with connection.transaction():
                 await forget_signup(connection, pending["id"])
             return link_invalid(request, "has_account")
+    remember_device(request, response, device)
     log.info("signed up: organization %s, user %s", organization_id, user_id)
     raise response

@@ -6,7 +6,6 @@ import datetime as dt
 import jwt
 import pytest
 
-from app.auth.ratelimit import lockout_from
 from app.auth.sessions import AUDIENCE, decode_cookie, encode_cookie
 from app.auth.tokens import looks_like_token, new_token, token_hash
 from app.auth.validation import (
@@ -67,14 +66,6 @@ def test_names_collapse_whitespace_and_refuse_control_characters():
     clean_name("Evil\u202eName", errors)
     assert "name" in errors
     assert has_control_characters("a\x00b") and not has_control_characters("Zoë 👩‍💻")
-
-
-def test_the_limit_opens_when_the_oldest_counted_failure_leaves_the_window():
-    window = dt.timedelta(minutes=15)
-    failures = [NOW - dt.timedelta(minutes=m) for m in (1, 2, 3, 4, 10)]
-    assert lockout_from(failures, 5, window, NOW) == NOW + dt.timedelta(minutes=5)
-    assert lockout_from(failures[:4], 5, window, NOW) is None
-    assert lockout_from(failures, 5, window, NOW + dt.timedelta(minutes=5)) is None
 
 
 def test_session_cookie_round_trip_and_refusals():
