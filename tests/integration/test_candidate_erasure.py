@@ -71,6 +71,13 @@ async def assert_summary_is_anonymous(http, base_url, person, tmp_path, language
         assert value not in page and value not in text and value not in csv
 
 
+# What the limits on guessing keep about one PIN: devices that entered it, clients' wrong tries.
+GUESSING_ROWS = """
+    SELECT (SELECT count(*) FROM known_device WHERE scope = 'pin' AND subject = $1)
+         + (SELECT count(*) FROM guess_client WHERE scope = 'pin' AND subject = $1)
+         + (SELECT count(*) FROM guess_secret WHERE scope = 'pin' AND subject = $1)"""
+
+
 async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
         db, http, base_url, settings, app_server, tmp_path, caplog):
     user = await make_user(db)
@@ -91,6 +98,8 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
         for value in (person.name, person.email, person.phone, person.comment, "Påminnelse"):
             assert value in data
         assert person.notes not in data  # the interviewer's notes: never to the candidate
+        # The phone that entered the PIN is a known device (README "Limits on guessing").
+        assert await db.fetchval(GUESSING_ROWS, str(person.id)) >= 1
         _, csrf, confirm = await csrf_of(phone, f"{person.link}/erase")
         assert "Vad arbetsgivaren behåller" in confirm and "Ja, radera mina uppgifter" in confirm
         before = await snapshot(db, person.id)
@@ -124,6 +133,7 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
                          and m["erased_at"] for m in mails)  # the unsent reminder is gone
     assert not await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1",
                                  person.id)
+    assert await db.fetchval(GUESSING_ROWS, str(person.id)) == 0
     await log_in(http, base_url, user["email"])
     for language in ("sv", "en"):
         await assert_summary_is_anonymous(http, base_url, person, tmp_path, language)
