@@ -222,9 +222,10 @@ async def test_the_sign_up_name_in_the_password_reset_and_the_colleague_invitati
 
 
 async def test_an_address_holding_an_encoded_word_is_refused_at_the_form(http, base_url, db):
+    # The mailer would refuse it as well; the form says so in its own words, first.
     event = await make_event(db)
     status, page = await register(http, base_url, event["invite_token"], name="Eve",
-                                  email="=?utf-8?q?eve=0D=0ABcc:_x?=@example.se",
+                                  email="=?utf-8?q?eve=0D=0AX-Injected=3A_yes?=@example.se",
                                   accept_language="en")
     assert status == 422 and "Enter an e-mail address like name@example.se." in page
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
