@@ -16,26 +16,32 @@ from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
-from app.middleware import error_middleware, language_middleware
+from app import headers
+from app.middleware import charset_middleware, error_middleware, language_middleware
+from app.retention import retention_worker
 from app.settings import Settings
 from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
                        join, landing, language)
-from app.views import account_page, accounts, colleagues, password_reset
-from app.views import candidate_admin, candidate_page, live_sockets, registration
+from app.views import account_page, accounts, colleagues, password_reset, signup
+from app.views import candidate_admin, candidate_erasure, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
+from app.views import link_locks_admin
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
 
 
 def create_app(settings: Settings) -> web.Application:
-    # auth inside error: a refused or failed request still gets a friendly page.
-    app = web.Application(middlewares=[language_middleware, error_middleware, auth_middleware],
+    # auth inside error: a refused or failed request still gets a friendly page. The charset
+    # check before auth: the CSRF check is the first to read a form.
+    app = web.Application(middlewares=[language_middleware, error_middleware,
+                                       charset_middleware, auth_middleware],
                           client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    headers.install(app)
     app[RENDERER] = Renderer()
     app[MAILER] = Mailer(settings, app[RENDERER])
     app[EVENT_SUBSCRIBERS] = [record_media_events]
@@ -43,18 +49,21 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(janus_pool)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
+    app.cleanup_ctx.append(retention_worker)
     app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(live_sweeper)
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
     for module in (landing, language, health, janus_events, join, events, event_changes,
-                   interviewer_link, accounts, account_page, password_reset, colleagues):
+                   interviewer_link, accounts, signup, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)
-    for module in (registration, candidate_page, candidate_admin, live_sockets, texts, help_page):
+    for module in (registration, candidate_page, candidate_admin, candidate_erasure, live_sockets,
+                   texts, help_page):
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
     app.router.add_routes(organizer_live.routes)
+    app.router.add_routes(link_locks_admin.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

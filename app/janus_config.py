@@ -1,6 +1,6 @@
 """Render the Janus configuration templates in janus/ from the settings.
 
-The rendered files hold secrets (token secret, admin secret, room admin key), so they are
+The rendered files hold secrets (admin secret, room admin key, event secret), so they are
 written readable by their owner only, into a folder outside the repository's tracked files.
 """
 from __future__ import annotations
@@ -35,7 +35,6 @@ def render_janus_config(settings: Settings, out_dir: Path, server_name: str = "j
     context = {
         "s": settings.janus_server, "configs_folder": str(out_dir.resolve()),
         "lib_dir": lib_dir, "server_name": server_name,
-        "token_secret": janus.token_secret.get_secret_value(),
         "admin_secret": janus.admin_secret.get_secret_value(),
         "room_admin_key": janus.room_admin_key.get_secret_value(),
         "event_secret": janus.event_secret.get_secret_value(),

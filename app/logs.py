@@ -1,23 +1,42 @@
-"""Logging that never carries a secret (DESIGN §5.9).
+"""Logging that never carries a secret (README, "Security headers and logs").
 
-Two guards: every configured secret value is replaced wherever it would appear in a record,
-and the access log writes paths with token-like segments and query strings elided, because
-personal links carry their token in the path.
+Every record of every logger (ours, aiohttp's server, web and access loggers, libraries')
+reaches the one root handler, whose formatter redacts what it writes: the message, and the
+traceback and stack of the record too. It removes
+
+- every configured secret value (settings fields of type SecretStr);
+- the token of a personal link (/c/, /i/, /r/, /invitation/, /password/reset/, also
+  percent-encoded) with the rest of that URL's path kept and its query string dropped: aiohttp
+  writes a whole request line into its error when the line is too long;
+- values of query parameters that carry a secret (pin, code, token, ticket, password);
+- as a net for a bare token (in an exception's text, say), any run of 20 or more URL-safe
+  characters with a digit in it: link and session tokens, tickets, hashes. Words, names and
+  file paths of a traceback have no such runs.
+
+The access log writes paths with token-like segments and query strings elided as well.
 """
 from __future__ import annotations
 
 import logging
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from aiohttp.abc import AbstractAccessLogger
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from app.settings import Settings
 
 REDACTED = "[redacted]"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # A path segment of 16+ URL-safe characters is a token, a ticket or an id we do not log.
 _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.~]{16,}")
+_SLASH = r"(?:/|%2[Ff])"
+_PERSONAL_LINK = re.compile(
+    rf"({_SLASH}(?:c|i|r|invitation|password{_SLASH}reset){_SLASH})[A-Za-z0-9_\-]+"
+    r"((?:/[A-Za-z0-9_.\-]*)*)(?:\?[^\s'\"<>]*)?")
+_SECRET_PARAMETER = re.compile(r"(?i)([?&](?:pin|code|token|ticket|password)=)[^&\s'\"<>]*")
+_TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}"
+                        r"(?![A-Za-z0-9_\-])")
 
 
 def secret_values(settings: Settings) -> list[str]:
@@ -31,19 +50,34 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
-class SecretRedactingFilter(logging.Filter):
-    def __init__(self, secrets: Iterable[str]):
-        super().__init__()
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = ()):
         self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = message
+    def __call__(self, text: str) -> str:
         for secret in self.secrets:
-            cleaned = cleaned.replace(secret, REDACTED)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+            text = text.replace(secret, REDACTED)
+        text = _PERSONAL_LINK.sub(r"\1…\2", text)
+        text = _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
+        return _TOKEN_RUN.sub(REDACTED, text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Redacts each part of what it writes. The traceback is redacted where it is made, so
+    the copy the record keeps (exc_text) is clean too."""
+
+    def __init__(self, redact: Redactor, fmt: str = FORMAT):
+        super().__init__(fmt)
+        self.redact = redact
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return self.redact(super().formatMessage(record))
+
+    def formatException(self, ei) -> str:
+        return self.redact(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return self.redact(super().formatStack(stack_info))
 
 
 def redact_path(path: str) -> str:
@@ -58,8 +92,7 @@ class AccessLogger(AbstractAccessLogger):
 
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(SecretRedactingFilter(secret_values(settings)))
+    handler.setFormatter(RedactingFormatter(Redactor(secret_values(settings))))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.app.log_level)

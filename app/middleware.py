@@ -1,25 +1,22 @@
-"""Request middleware: the page language, security headers, and errors as friendly pages."""
+"""Request middleware: the page language, errors as friendly pages, and bodies in a character
+set nobody can read refused before anything reads them. Security headers: app/headers.py."""
 from __future__ import annotations
 
 import logging
 
 from aiohttp import web
 
-from app.i18n import COOKIE, negotiate
+from app.i18n import COOKIE, N_, negotiate
+from app.keys import LANGUAGE, RENDERER, SETTINGS
 from app.logs import redact_path
-from app.keys import LANGUAGE, SETTINGS
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
 
 ERROR_TITLES = {400, 403, 404, 405, 413, 429, 500, 503}
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    # Camera and microphone only for this site; the call pages need them.
-    "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
-}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+UNKNOWN_CHARSET = N_("The text was sent in a character encoding this service does not know. "
+                     "Send it as UTF-8.")
 
 
 @web.middleware
@@ -51,6 +48,32 @@ async def error_middleware(request: web.Request, handler):
         if not _wants_html(request):
             return web.json_response({"error": "internal"}, status=500)
         response = render(request, "error.html", {"status": 500}, status=500)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
     return response
+
+
+def charset_is_known(name: str) -> bool:
+    """Whether bytes can be decoded as text in `name`: the very call aiohttp's form and JSON
+    readers make, on one byte (an empty string is not decoded at all). Unknown names and
+    codecs that are not text ("rot13", "base64") raise LookupError, "undefined" raises
+    UnicodeError; a real charset at most finds the byte incomplete (UTF-16)."""
+    try:
+        b"a".decode(name)
+    except UnicodeDecodeError:
+        return True
+    except (LookupError, ValueError):
+        return False
+    return True
+
+
+@web.middleware
+async def charset_middleware(request: web.Request, handler):
+    """A body declared in a character set Python cannot decode is a 400 with a clear message
+    here, before the CSRF check or any handler reads it (they would fail with LookupError)."""
+    charset = request.charset
+    if charset is None or charset_is_known(charset) or (
+            not request.body_exists and request.method in SAFE_METHODS):
+        return await handler(request)
+    message = request.app[RENDERER].gettext(request[LANGUAGE])(UNKNOWN_CHARSET)
+    if _wants_html(request):
+        return render(request, "error.html", {"status": 400, "detail": message}, status=400)
+    return web.json_response({"error": "unknown_charset", "message": message}, status=400)

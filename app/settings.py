@@ -87,8 +87,11 @@ class JanusServer(_Section):
     url: str
     # Where browsers connect; differs from `url` behind a reverse proxy.
     public_url: str
+    # Its Admin API, where the control plane adds and removes the stored tokens that let
+    # browsers in: loopback or the private network only, never public.
+    admin_url: str
 
-    @field_validator("url", "public_url")
+    @field_validator("url", "public_url", "admin_url")
     @classmethod
     def _ws(cls, value: str) -> str:
         if not value.startswith(("ws://", "wss://")):
@@ -99,18 +102,19 @@ class JanusServer(_Section):
 class JanusSettings(_Section):
     """How the control plane talks to its Janus servers, and the secrets they share."""
     servers: list[JanusServer] = Field(min_length=1)
-    token_secret: SecretStr = SecretStr("")
     admin_secret: SecretStr = SecretStr("")
     room_admin_key: SecretStr = SecretStr("")
     event_secret: SecretStr = SecretStr("")
     call_timeout: float = Field(5.0, gt=0, le=120)
     keepalive_interval: float = Field(25.0, gt=0, le=55)
     reconnect_max_delay: float = Field(5.0, gt=0, le=300)
+    # How long a ticket (the JWT) stays valid. The Janus token inside it lives only as long
+    # as its interview's room, however long that is.
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)
     # STUN/TURN servers for browsers, as RTCIceServer objects: [{"urls": "stun:host:3478"}].
     browser_ice_servers: list[dict] = []
 
-    @field_validator("token_secret", "admin_secret", "room_admin_key", "event_secret")
+    @field_validator("admin_secret", "room_admin_key", "event_secret")
     @classmethod
     def _secret(cls, value: SecretStr) -> SecretStr:
         return _secret_long_enough(value, "shared with the Janus servers")
@@ -129,6 +133,9 @@ class JanusServerConfig(_Section):
     bind_ip: str = "127.0.0.1"
     ws_port: int = Field(8188, ge=1, le=65535)
     admin_ws_port: int = Field(7188, ge=1, le=65535)
+    # The Admin API's address: loopback, or a private network's (Docker's internal one) when
+    # the control plane runs on another host. Never a public address.
+    admin_bind_ip: str = "127.0.0.1"
     rtp_port_min: int = Field(20000, ge=1024, le=65535)
     rtp_port_max: int = Field(40000, ge=1024, le=65535)
     ice_enforce_list: str = ""
@@ -173,18 +180,15 @@ class MailSettings(_Section):
 
 
 class CandidateSettings(_Section):
-    """Registrations through the invite link, the personal link's PIN, reminders."""
+    """Registrations through the invite link, reminders, erasure."""
     # Candidates' data is erased this many days after their event (the consent text says so).
     retention_days: int = Field(180, ge=1, le=3650)
+    # Seconds between two rounds of the retention worker (app/retention.py); 0 = off.
+    retention_interval: float = Field(3600.0, ge=0, le=7 * 86400)
     # The reminder mail goes this many hours before the start.
     reminder_hours: int = Field(24, ge=1, le=336)
-    # Seconds between two looks for reminders to send (and data to erase).
+    # Seconds between two looks for reminders to send.
     reminder_interval: float = Field(60.0, gt=0, le=3600)
-    # Wrong PINs in a row before the personal link locks.
-    pin_attempts: int = Field(5, ge=1, le=100)
-    # The first lock lasts this many seconds; each further one twice as long, at most the max.
-    pin_lock_seconds: int = Field(300, ge=1, le=86400)
-    pin_lock_max_seconds: int = Field(86400, ge=1, le=30 * 86400)
 
 
 class LiveSettings(_Section):
@@ -207,6 +211,32 @@ class LiveSettings(_Section):
     reconcile_interval: float = Field(15.0, ge=0, le=600)
 
 
+class LimitSettings(_Section):
+    """Limits on guessing PINs, meeting codes and passwords (app.throttle; README, "Limits on
+    guessing")."""
+    # Wrong tries in a row one client (a known device, else an address) may make on one
+    # secret before it must wait; the first wait, doubled after each further wrong try, and
+    # the longest.
+    free_failures: int = Field(3, ge=1, le=20)
+    first_delay_seconds: int = Field(30, ge=1, le=3600)
+    max_delay_seconds: int = Field(900, ge=1, le=86400)
+    # Wrong tries per hour on one secret from all unknown devices together.
+    unknown_per_hour: int = Field(10, ge=1, le=100)
+    # Wrong tries in a row from unknown devices that close a secret to them until an
+    # organizer unlocks it (or the password is reset); NIST SP 800-63B: at most 100.
+    unknown_in_a_row: int = Field(100, ge=1, le=100)
+    # Wrong passwords per 15 minutes from one client address (unknown devices only).
+    address_failures: int = Field(30, ge=1, le=10000)
+    # Days a device stays known after its last right entry.
+    known_device_days: int = Field(180, ge=1, le=730)
+
+    @model_validator(mode="after")
+    def _delays_in_order(self) -> LimitSettings:
+        if self.first_delay_seconds > self.max_delay_seconds:
+            raise ValueError("first_delay_seconds must not exceed max_delay_seconds")
+        return self
+
+
 class Settings(_Section):
     app: AppSettings
     database: DatabaseSettings
@@ -215,6 +245,7 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     candidates: CandidateSettings = CandidateSettings()
     live: LiveSettings = LiveSettings()
+    limits: LimitSettings = LimitSettings()
 
     @property
     def development(self) -> bool:

@@ -1,8 +1,10 @@
 """Tickets: what lets one browser into one room on one Janus server, for a short while.
 
 A ticket is a JWT signed with `app.secret_key`. It names the room, the role and the server,
-and carries what Janus demands: a Janus signed token, the room's pin and this participant's
-entry on the room's allow-list. Nothing else opens a room.
+and carries what Janus demands: this participant's Janus token, the room's pin and this
+participant's entry on the room's allow-list. Nothing else opens a room. The ticket itself
+is valid for `janus.token_lifetime`, but the Janus token inside works only while the room's
+interview lives: it is removed from Janus when the interview ends (app/janus/tokens.py).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Literal
 import jwt
 
 from app.janus.rooms import Room
-from app.janus.tokens import mint_janus_token
+from app.janus.tokens import participant_token
 from app.settings import Settings
 
 ALGORITHM = "HS256"
@@ -59,8 +61,10 @@ def read_media_tag(settings: Settings, tag: str) -> str | None:
 
 
 def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
-                subject: str, lifetime: int | None = None, now: float | None = None) -> str:
-    """`participant` picks this holder's token from the room's allow-list."""
+                subject: str, lifetime: int | None = None, now: float | None = None,
+                token_serial: int = 0) -> str:
+    """`participant` picks this holder's token from the room's allow-list, and with
+    `token_serial` (how often it was renewed) their Janus token."""
     now = time.time() if now is None else now
     lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
     server = next(s for s in settings.janus.servers if s.name == room.server)
@@ -69,8 +73,8 @@ def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, di
         "role": role, "display": display, "server": server.name,
         "janus_url": server.public_url, "room": room.room_id, "pin": room.pin,
         "room_token": room.participant_tokens[participant],
-        "janus_token": mint_janus_token(settings.janus.token_secret.get_secret_value(), lifetime,
-                                        now=now),
+        "janus_token": participant_token(settings.janus.admin_secret.get_secret_value(),
+                                         room.server, room.room_id, participant, token_serial),
     }
     return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
 

@@ -2,7 +2,7 @@
 
 Used by the account tests and by any test that needs a logged-in user, e.g.:
 
-    user = await sign_up(http, base_url)              # logged in; user["email"], ["password"]
+    user = await sign_up(http, base_url, settings)    # logged in; user["email"], ["password"]
     await log_in(http, base_url, user["email"], user["password"])
     status, html = await post_form(http, base_url, "/events/new", {...})   # CSRF token added
 """
@@ -29,10 +29,14 @@ async def fresh_log_in_limits(db):
     """Every test here logs in from 127.0.0.1: forget that address's failed attempts before
     and after, so one test's wrong passwords never pause another's log-ins. Use it with
     `from tests.accounts import fresh_log_in_limits` plus `pytestmark = usefixtures(...)`."""
-    query = "DELETE FROM login_attempt WHERE client_address IN ('127.0.0.1', '::1')"
-    await db.execute(query)
+    async def forget() -> None:
+        await db.execute("DELETE FROM guess_secret WHERE scope = 'address' "
+                         "AND subject IN ('127.0.0.1', '::/64')")
+        await db.execute("DELETE FROM guess_client WHERE scope = 'password' "
+                         "AND client IN ('address:127.0.0.1', 'address:::/64')")
+    await forget()
     yield
-    await db.execute(query)
+    await forget()
 
 
 def unique_email(prefix: str = "user") -> str:
@@ -61,16 +65,22 @@ async def post_form(http, base_url: str, path: str, data: dict, *, form_page: st
         return response.status, await response.text(), dict(response.headers)
 
 
-async def sign_up(http, base_url: str, *, email: str | None = None, name: str = "Åsa Öberg",
-                  organization: str | None = None, password: str = PASSWORD,
-                  language: str = "sv") -> dict:
+async def sign_up(http, base_url: str, settings, *, email: str | None = None,
+                  name: str = "Åsa Öberg", organization: str | None = None,
+                  password: str = PASSWORD, language: str = "sv") -> dict:
+    """Sign up as a browser does: the form, then the link in the mail; logged in after."""
     email = email or unique_email()
     organization = organization or f"Företaget {secrets.token_hex(3)} AB"
-    status, body, headers = await post_form(
+    headers = {"Accept-Language": language}
+    status, body, response_headers = await post_form(
         http, base_url, "/signup",
         {"organization": organization, "name": name, "email": email, "password": password,
-         "password_confirm": password}, headers={"Accept-Language": language})
-    assert status == 303, body
+         "password_confirm": password}, headers=headers)
+    assert status == 303 and response_headers["Location"] == "/signup/sent", body
+    link = await confirmation_link(settings, base_url, email)
+    status, body, response_headers = await post_form(http, base_url, link[len(base_url):], {},
+                                                     headers=headers)
+    assert status == 303 and response_headers["Location"] == "/events", body
     return {"email": email, "password": password, "name": name, "organization": organization}
 
 
@@ -91,6 +101,21 @@ def _messages_to(directory: str, address: str) -> list[EmailMessage]:
         if address.lower() in str(message["To"] or "").lower():
             found.append(message)
     return found
+
+
+async def confirmation_link(settings, base_url: str, email: str) -> str:
+    """The link of the sign-up confirmation mail to `email`; the mail is then taken out of
+    the catcher, so a test's own mails to the address are the only ones it finds."""
+    [mail] = await wait_for_mail(settings, email)
+    forget_mails_to(settings, email)
+    return link_in(mail_text(mail), base_url, "/signup/confirm/")
+
+
+def forget_mails_to(settings, address: str) -> None:
+    box = mailbox.Maildir(settings.mail.catcher_dir, create=True)
+    for key in list(box.keys()):
+        if address.lower() in str(read_message(box, key)["To"] or "").lower():
+            box.remove(key)
 
 
 async def wait_for_mail(settings, address: str, count: int = 1,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import secrets
 import uuid
 
 import websockets
+
+from app.janus.admin import admin_session
 
 
 class JanusProbe:
@@ -53,3 +56,14 @@ class JanusProbe:
         if reply["janus"] == "error":
             return {"error_code": reply["error"]["code"], "error": reply["error"]["reason"]}
         return reply["plugindata"]["data"]
+
+
+async def added_token(settings, server_index: int = 0) -> str:
+    """A fresh token that Janus admits (added through the Admin API, as the control plane
+    does), for tests that need a session of their own outside any interview."""
+    server = settings.janus.servers[server_index]
+    token = "t." + secrets.token_urlsafe(18)
+    async with admin_session(server.name, server.admin_url,
+                             settings.janus.admin_secret.get_secret_value(), 5) as admin:
+        await admin.add_token(token)
+    return token

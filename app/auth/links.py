@@ -104,3 +104,15 @@ async def mark_invitation_accepted(connection: asyncpg.Connection, invitation_id
     await connection.execute(
         "UPDATE colleague_invitation SET accepted_at = now(), accepted_user_id = $2 WHERE id = $1",
         invitation_id, user_id)
+
+
+async def delete_expired(connection: asyncpg.Connection) -> int:
+    """Forget the links whose time is over (used, withdrawn or not): a password reset an hour
+    after it was made, an invitation after seven days, a sign-up confirmation after a day.
+    Counting a day's invitations or an hour's resets only looks at younger rows, so the
+    limits are unchanged. Returns how many rows went."""
+    total = 0
+    for table in ("password_reset", "colleague_invitation", "signup_request"):
+        result = await connection.execute(f"DELETE FROM {table} WHERE expires_at <= now()")
+        total += int(result.split()[-1])
+    return total

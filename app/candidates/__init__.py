@@ -8,5 +8,7 @@ mails.py         the candidate's mails with their calendar entries
 pin.py           checking a PIN with locks against guessing
 session.py       the signed cookie that remembers a right PIN on one device
 ics.py           the "add to calendar" download
-reminders.py     the background task that sends reminders and erases old data
+reminders.py     the background task that sends reminders
+erasure.py       erasing a registration (the candidate, the employer, the retention worker)
+stored.py        what is stored about a candidate, for their own page
 """

@@ -15,7 +15,7 @@ import asyncpg
 from app.events.notify import candidate_link
 from app.events.tokens import calendar_uid
 from app.i18n import N_
-from app.mail import CalendarEntry
+from app.mail import CalendarEntry, store
 
 if TYPE_CHECKING:
     from app.mail import Mailer
@@ -47,19 +47,22 @@ def _context(event: asyncpg.Record, candidate: asyncpg.Record, link: str, **extr
 async def _send(connection: asyncpg.Connection, mailer: Mailer, template: str,
                 event: asyncpg.Record, candidate: asyncpg.Record, calendar: CalendarEntry,
                 context: dict) -> int:
-    return await mailer.enqueue(
+    mail_id = await mailer.enqueue(
         connection, to_address=candidate["email"], to_name=candidate["name"],
         language=candidate["language"], template=template, context=context, calendar=calendar)
+    await store.belongs_to_candidate(connection, mail_id, candidate["id"])
+    return mail_id
 
 
 async def send_confirmation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                             event: asyncpg.Record, candidate: asyncpg.Record, *,
-                            again: bool = False) -> int:
-    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy."""
+                            again: bool = False, replaced: bool = False) -> int:
+    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy;
+    `replaced`: a new link and PIN, the earlier ones no longer work."""
     link = candidate_link(public_url, candidate["access_token"])
     return await _send(connection, mailer, REGISTRATION, event, candidate,
                        calendar_entry(mailer, event, candidate, link),
-                       _context(event, candidate, link, again=again))
+                       _context(event, candidate, link, again=again, replaced=replaced))
 
 
 async def send_reminder(connection: asyncpg.Connection, mailer: Mailer, public_url: str,

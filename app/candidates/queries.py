@@ -14,8 +14,8 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     e.language, e.state::text AS state, e.invite_token, e.invite_open, e.calendar_sequence,
     e.deleted_at"""
 CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token, pin,
-    registered_at, cancelled_at, cancelled_by, reminder_sent_at, pin_failures, pin_lockouts,
-    pin_locked_until, resend_window_started_at, resends_in_window, erased_at"""
+    registered_at, cancelled_at, cancelled_by, reminder_sent_at,
+    resend_window_started_at, resends_in_window, erased_at"""
 
 
 async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,

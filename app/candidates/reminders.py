@@ -1,4 +1,4 @@
-"""The background task of every app process: reminder mails, and erasing old candidate data.
+"""The background task of every app process: reminder mails.
 
 Reminders: each registered candidate gets one mail `candidates.reminder_hours` before the
 start (rules.reminder_is_due states who; a reminder sent before the event was moved to a
@@ -9,9 +9,7 @@ same transaction that queues the mails, so a mail and its mark are committed tog
 not at all. The events are held FOR SHARE meanwhile: a deletion or a move of the event waits
 for the batch (or the batch skips an event being changed), never crossing it.
 
-Erasure: `candidates.retention_days` after the event, a candidate's name, e-mail address
-and phone number are replaced and their link stops working; their mails that have already
-gone out leave the outbox too. The consent on the invite form promises exactly this.
+Erasing old candidate data is the retention worker's (app/retention.py).
 """
 from __future__ import annotations
 
@@ -31,7 +29,6 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 100
-ERASE_EVERY = 60  # rounds of the loop between two erasure sweeps
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
@@ -83,49 +80,17 @@ async def send_due_reminders(connection: asyncpg.Connection, mailer: Mailer,
             return total
 
 
-async def erase_expired(connection: asyncpg.Connection, retention_days: int) -> int:
-    """Replace the personal data of candidates whose event ended over `retention_days` ago."""
-    async with connection.transaction():
-        addresses = [row["email"] for row in await connection.fetch("""
-            WITH due AS (
-                SELECT c.id, c.email FROM candidate c JOIN event e ON e.id = c.event_id
-                WHERE c.erased_at IS NULL
-                  AND e.starts_at + make_interval(mins => e.duration_minutes)
-                      + make_interval(days => $1) < now()
-                FOR UPDATE OF c SKIP LOCKED)
-            UPDATE candidate c SET name = '–', email = 'erased-' || c.id || '@invalid',
-                phone = '', access_token = 'erased-' || c.id || '-' || md5(random()::text),
-                pin = '000000', erased_at = now()
-            FROM due WHERE c.id = due.id
-            RETURNING due.email""", retention_days)]
-        if addresses:
-            await connection.execute("""
-                DELETE FROM mail_outbox
-                WHERE lower(to_address) = ANY($1::text[])
-                  AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)
-                  AND created_at < now() - make_interval(days => $2)""",
-                [address.lower() for address in addresses], retention_days)
-    if addresses:
-        log.info("erased the personal data of %d candidate(s) after %d days", len(addresses),
-                 retention_days)
-    return len(addresses)
-
-
 async def _run(app: web.Application) -> None:
     settings, mailer = app[SETTINGS], app[MAILER]
-    rounds = 0
     while True:
         try:
             async with app[DB_POOL].acquire() as connection:
                 await send_due_reminders(connection, mailer, settings)
-                if rounds % ERASE_EVERY == 0:
-                    await erase_expired(connection, settings.candidates.retention_days)
         except DATABASE_ERRORS as error:
             # The database is away for a while: try again next round, nothing is lost.
             log.warning("candidate reminders: database unavailable (%s)", type(error).__name__)
         except Exception:
             log.exception("candidate reminders: unexpected error")
-        rounds += 1
         await asyncio.sleep(settings.candidates.reminder_interval)
 
 

@@ -1,5 +1,5 @@
 """Plain rules about candidates, without I/O: the registration form, whether an event takes
-registrations, PIN locks and how often a confirmation may be re-sent."""
+registrations, PINs and how often a confirmation may be re-sent."""
 from __future__ import annotations
 
 import datetime as dt
@@ -104,12 +104,6 @@ def registration_state(state: str, deleted: bool, invite_open: bool, starts_at: 
 
 def pin_is_well_formed(text: str) -> bool:
     return bool(PIN_PATTERN.fullmatch(text))
-
-
-def lock_duration(lockouts: int, first_seconds: int, max_seconds: int) -> dt.timedelta:
-    """The length of the `lockouts`-th lock (1 = the first): doubling, capped."""
-    exponent = min(max(lockouts, 1) - 1, 40)
-    return dt.timedelta(seconds=min(max_seconds, first_seconds * 2 ** exponent))
 
 
 def resend_allowed(window_started_at: dt.datetime | None, resends_in_window: int,

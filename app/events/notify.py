@@ -13,6 +13,7 @@ import asyncpg
 
 from app.events import queries
 from app.events.tokens import calendar_uid
+from app.mail import store
 
 if TYPE_CHECKING:
     from app.mail.outbox import CalendarEntry, Mailer
@@ -47,6 +48,12 @@ def _recipients(event: asyncpg.Record, interviewers: Iterable[asyncpg.Record],
         yield "candidate", row, candidate_link(public_url, row["access_token"])
 
 
+async def _owned_by(connection: asyncpg.Connection, kind: str, mail_id: int,
+                    row: asyncpg.Record) -> None:
+    if kind == "candidate":  # erasing the registration strips its mails (app/candidates/erasure.py)
+        await store.belongs_to_candidate(connection, mail_id, row["id"])
+
+
 def _base_context(event: asyncpg.Record) -> dict:
     return {"event": dict(event), "event_starts_at": event["starts_at"]}
 
@@ -72,12 +79,13 @@ async def announce_new_time(connection: asyncpg.Connection, mailer: Mailer, publ
                             interviewers: list[asyncpg.Record],
                             candidates: list[asyncpg.Record]) -> None:
     for kind, row, link in _recipients(event, interviewers, candidates, public_url):
-        await mailer.enqueue(
+        mail_id = await mailer.enqueue(
             connection, to_address=row["email"], to_name=row["name"], language=row["language"],
             template="event_time_changed",
             context={**_base_context(event), "link": link, "name": row["name"], "kind": kind,
                      "previous_start": previous_start},
             calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link))
+        await _owned_by(connection, kind, mail_id, row)
 
 
 async def announce_cancellation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
@@ -86,9 +94,10 @@ async def announce_cancellation(connection: asyncpg.Connection, mailer: Mailer, 
     """To everyone told about the event, or (with only `interviewers`) to those removed from it.
     `bump`: for someone removed from a going event, whose entry must still be superseded."""
     for kind, row, link in _recipients(event, interviewers, candidates, public_url):
-        await mailer.enqueue(
+        mail_id = await mailer.enqueue(
             connection, to_address=row["email"], to_name=row["name"], language=row["language"],
             template="event_cancelled",
             context={**_base_context(event), "name": row["name"], "kind": kind},
             calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "CANCEL", link, link,
                             bump))
+        await _owned_by(connection, kind, mail_id, row)

@@ -7,7 +7,8 @@ every message. What it lacks we add here (DESIGN §6):
 - a supervisor opens the connection, a Janus session and a VideoRoom handle, keeps the session
   alive, and after any failure opens a fresh one with back-off (a new transport each time:
   the library's own reconnect races and the old Janus session is gone anyway);
-- the control plane's own signed token is renewed by opening a new connection before it ends;
+- before each connection the control plane's own stored token is added through the Admin API
+  (app/janus/tokens.py): a restarted Janus has forgotten every token;
 - janus-client's loggers, which print whole request bodies (tokens, pins, room secrets), are
   silenced, and importing it may not reconfigure our logging.
 """
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.janus.tokens import VIDEOROOM, mint_janus_token
+from app.janus.admin import admin_session
+from app.janus.errors import JanusError, JanusUnavailable
+from app.janus.tokens import VIDEOROOM, control_token
 from app.settings import JanusServer
 
 
@@ -38,23 +40,6 @@ def _import_transport():
 
 JanusTransportWebsocket = _import_transport()
 log = logging.getLogger(__name__)
-
-# How long before its token ends the control plane opens a fresh connection.
-CONNECTION_TOKEN_LIFETIME = 24 * 3600
-TOKEN_RENEWAL_MARGIN = 3600
-
-
-class JanusError(Exception):
-    """Janus or the VideoRoom plugin answered with an error."""
-
-    def __init__(self, code: int, reason: str):
-        super().__init__(f"Janus error {code}: {reason}")
-        self.code = code
-        self.reason = reason
-
-
-class JanusUnavailable(Exception):
-    """No usable connection: down, dropped during the call, or no answer in time."""
 
 
 @dataclass
@@ -95,15 +80,13 @@ def _raise_for_error(reply: dict) -> dict:
 
 
 class JanusConnection:
-    def __init__(self, server: JanusServer, token_secret: str, call_timeout: float,
-                 keepalive_interval: float, reconnect_max_delay: float,
-                 clock: Callable[[], float] = time.time):
+    def __init__(self, server: JanusServer, admin_secret: str, call_timeout: float,
+                 keepalive_interval: float, reconnect_max_delay: float):
         self.server = server
-        self._token_secret = token_secret
+        self._admin_secret = admin_secret
         self.call_timeout = call_timeout
         self.keepalive_interval = keepalive_interval
         self.reconnect_max_delay = reconnect_max_delay
-        self._clock = clock
         self._link: _Link | None = None
         self._state = "connecting"
         self._ready = asyncio.Event()
@@ -160,9 +143,15 @@ class JanusConnection:
 
     # --- supervision ---------------------------------------------------------------------------
 
+    def admin(self):
+        """An Admin API session with this server (`async with connection.admin() as admin`)."""
+        return admin_session(self.name, self.server.admin_url, self._admin_secret,
+                             self.call_timeout)
+
     async def _open(self) -> _Link:
-        token = mint_janus_token(self._token_secret, CONNECTION_TOKEN_LIFETIME, (VIDEOROOM,),
-                                 now=self._clock())
+        token = control_token(self._admin_secret, self.name)
+        async with self.admin() as admin:
+            await admin.add_token(token, (VIDEOROOM,))
         transport = JanusTransportWebsocket(base_url=self.server.url, token=token)
         link = _Link(transport)
         try:
@@ -221,14 +210,9 @@ class JanusConnection:
                 self._state = "ok"
                 self._ready.set()
                 delay = 0.2
-                renew_in = CONNECTION_TOKEN_LIFETIME - TOKEN_RENEWAL_MARGIN
                 keepalive = asyncio.create_task(self._keepalive(link))
                 try:
-                    await asyncio.wait_for(link.lost.wait(), renew_in)
-                except TimeoutError:
-                    # Token renewal: the next loop opens a fresh link before closing this one.
-                    keepalive.cancel()
-                    continue
+                    await link.lost.wait()
                 finally:
                     keepalive.cancel()
                 self._state = f"unavailable: {link.lost_reason}"

@@ -8,7 +8,8 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
-from app.janus.rooms import Room, create_room, list_rooms, new_room
+from app.janus.rooms import Room, create_room, destroy_room, list_rooms, new_room
+from app.janus.tokens import VIDEOROOM, participant_token, room_janus_tokens, token_owner
 from app.keys import JANUS, SETTINGS
 from app.settings import JanusSettings
 
@@ -25,7 +26,7 @@ class JanusPool:
         self.settings = settings
         self.connections = {
             server.name: JanusConnection(
-                server, settings.token_secret.get_secret_value(), settings.call_timeout,
+                server, settings.admin_secret.get_secret_value(), settings.call_timeout,
                 settings.keepalive_interval, settings.reconnect_max_delay)
             for server in settings.servers}
         self._tasks: list[asyncio.Task] = []
@@ -33,6 +34,10 @@ class JanusPool:
     @property
     def admin_key(self) -> str:
         return self.settings.room_admin_key.get_secret_value()
+
+    @property
+    def admin_secret(self) -> str:
+        return self.settings.admin_secret.get_secret_value()
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(connection.run(), name=f"janus-{name}")
@@ -70,7 +75,45 @@ class JanusPool:
         if name is None:
             raise JanusUnavailable("no healthy Janus server")
         room = new_room(name, participants, self.admin_key)
-        return await create_room(self.connections[name], self.admin_key, room, description)
+        connection = self.connections[name]
+        room = await create_room(connection, self.admin_key, room, description)
+        # Then the participants' Janus tokens (the order matters to the reconciler, which
+        # keeps a token only while its room exists). Without them the room is no use.
+        try:
+            await self.add_tokens(name, room.room_id, participants)
+        except BaseException:
+            try:
+                await destroy_room(connection, room.room_id, room.secret)
+            except (JanusUnavailable, JanusError):
+                pass  # the reconciler destroys it: no live interview owns it
+            raise
+        return room
+
+    def janus_token(self, server: str, room_id: int, participant: int, serial: int = 0) -> str:
+        return participant_token(self.admin_secret, server, room_id, participant, serial)
+
+    async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
+        async with self.connections[server].admin() as admin:
+            for token in room_janus_tokens(self.admin_secret, server, room_id, participants):
+                await admin.add_token(token, (VIDEOROOM,))
+
+    async def renew_token(self, server: str, room_id: int, participant: int,
+                          serial: int) -> None:
+        """The participant's token number `serial` works from now on, the one before not."""
+        async with self.connections[server].admin() as admin:
+            await admin.add_token(self.janus_token(server, room_id, participant, serial),
+                                  (VIDEOROOM,))
+            await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
+
+    async def remove_tokens(self, server: str, room_id: int) -> None:
+        """Janus refuses every token of the room's participants from now on. Raises
+        JanusUnavailable or JanusError when it cannot be told (the reconciler then removes
+        them on its next round)."""
+        async with self.connections[server].admin() as admin:
+            for token in await admin.list_tokens():
+                owner = token_owner(token)
+                if owner is not None and owner[0] == room_id:
+                    await admin.remove_token(token)
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:

@@ -1,28 +1,52 @@
-"""Janus signed tokens (`token_auth` with `token_auth_secret` in janus.jcfg).
+"""Janus stored tokens (`token_auth` without `token_auth_secret` in janus.jcfg).
 
-A token reads `<expiry>,janus,<plugin>[,<plugin>…]:<signature>`: the expiry in Unix seconds,
-the realm `janus`, the plugins the holder may attach to, and a base64 HMAC-SHA1 of everything
-before the colon, keyed with the shared secret. Janus checks it on every request.
+Janus admits a request only when its token is one the control plane added through the Admin
+API (app/janus/admin.py), and refuses it from the moment the token is removed: so a
+participant's token lives exactly as long as their interview's room (README, "How the parts
+fit"). Signed tokens could not do that: they stay valid until their expiry.
+
+Every token is derived from `janus.admin_secret`, like a room's secret from the admin key
+(app/janus/rooms.py): any process can hand out, remove or recognise a token from what the
+database holds without the database holding a token.
+
+- a participant's token: `p.<room>.<participant>.<serial>.<mac>`, participant 0 the
+  candidate and 1 the interviewer; the serial grows when the token is renewed. The readable
+  part tells which room a token belongs to, so a room's tokens can all be removed, and the
+  reconciler can tell which tokens still belong to a live interview;
+- the control plane's own token, one per server, which every process computes alike.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import time
+import re
 
 VIDEOROOM = "janus.plugin.videoroom"
-REALM = "janus"
+_PARTICIPANT = re.compile(r"^p\.(\d{1,17})\.(\d)\.(\d{1,9})\.[A-Za-z0-9_-]+$")
 
 
-def mint_janus_token(secret: str, lifetime: int, plugins: tuple[str, ...] = (VIDEOROOM,),
-                     now: float | None = None) -> str:
-    expiry = int((time.time() if now is None else now) + lifetime)
-    data = ",".join([str(expiry), REALM, *plugins])
-    digest = hmac.new(secret.encode(), data.encode(), hashlib.sha1).digest()
-    return f"{data}:{base64.b64encode(digest).decode()}"
+def _derive(key: str, subject: str) -> str:
+    digest = hmac.new(key.encode(), f"janus-token:{subject}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
-def token_expiry(token: str) -> int:
-    """The expiry a token states (not a verification: only Janus and we know the secret)."""
-    return int(token.split(",", 1)[0])
+def participant_token(key: str, server: str, room_id: int, participant: int,
+                      serial: int = 0) -> str:
+    mac = _derive(key, f"{server}:{room_id}:{participant}:{serial}")
+    return f"p.{room_id}.{participant}.{serial}.{mac}"
+
+
+def room_janus_tokens(key: str, server: str, room_id: int, participants: int) -> list[str]:
+    """The first Janus tokens of a room's participants, in allow-list order."""
+    return [participant_token(key, server, room_id, index) for index in range(participants)]
+
+
+def token_owner(token: str) -> tuple[int, int, int] | None:
+    """(room id, participant, serial) that a participant's token names; None for others."""
+    match = _PARTICIPANT.match(token)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+def control_token(key: str, server: str) -> str:
+    return "c." + _derive(key, f"control-plane:{server}")

@@ -1,6 +1,6 @@
-"""An interviewer's way in: the personal link's 6-digit code (checked and locked by
-app.link_codes, remembered on the device by app.link_sessions), or being logged in as the
-account the link belongs to.
+"""An interviewer's way in: the personal link's 6-digit code (checked under the limits on
+guessing by app.link_codes, remembered on the device by app.link_sessions), or being logged
+in as the account the link belongs to.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.errors import LiveError
@@ -141,15 +141,33 @@ def same_origin(request: web.Request) -> bool:
 Act = Callable[[Socket, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
+class ChannelResponse(web.WebSocketResponse):
+    """A frame over MAX_FRAME gets the protocol's `malformed` error, then the close with 1009
+    (app/live/PROTOCOL.md, "Error codes"). aiohttp refuses such a frame without reading it
+    and closes the socket with 1009 from inside receive(), before the loop sees anything;
+    that close passes through here, where the error still can go out first."""
+
+    too_big: Callable[[], Awaitable[None]] | None = None
+
+    async def close(self, *, code: int = WSCloseCode.OK, message: bytes = b"",
+                    drain: bool = True) -> bool:
+        if code == WSCloseCode.MESSAGE_TOO_BIG and self.too_big is not None and not self.closed:
+            too_big, self.too_big = self.too_big, None
+            await too_big()
+        return await super().close(code=code, message=message, drain=drain)
+
+
 async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse], Socket],
                 allowed: frozenset[str], act: Act,
                 opened: Callable[[], Awaitable[None]],
                 closed: Callable[[], Awaitable[None]]) -> web.WebSocketResponse:
     if not same_origin(request):
         raise web.HTTPForbidden()
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME)
+    # + 1: aiohttp refuses a frame of max_msg_size bytes already; one of MAX_FRAME is allowed.
+    ws = ChannelResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME + 1)
     await ws.prepare(request)
     socket = socket_of(ws)
+    ws.too_big = lambda: socket.send(error("malformed"))
     hub = request.app[LIVE_HUB]
     await hub.subscribe(socket.event_id, socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")

@@ -61,6 +61,7 @@ class Rooms(Protocol):
     """What the dispatcher needs of app.janus.pool.JanusPool."""
     async def create_private_room(self, participants: int, description: str = ...) -> Room: ...
     def connection(self, name: str) -> JanusConnection: ...
+    async def remove_tokens(self, server: str, room_id: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -181,23 +182,27 @@ async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
 
 async def close_room(rooms: Rooms, server: str | None, room_id: int | None,
                      secret: str | None) -> None:
-    """Destroy an interview's room, best effort: whatever stays behind (Janus down, a
-    timeout) is destroyed later by the reconciler, so a failure here is only logged."""
+    """End the participants' Janus access (their tokens) and destroy the interview's room,
+    best effort: whatever stays behind (Janus down, a timeout) is removed later by the
+    reconciler, so a failure here is only logged."""
     if server is None or room_id is None or secret is None:
         return
-    try:
-        await destroy_room(rooms.connection(server), room_id, secret)
-    except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
-        log.warning("room %s on %s not destroyed now (%s); the reconciler will",
-                    room_id, server, type(error).__name__)
+    for step, act in (("tokens not removed", lambda: rooms.remove_tokens(server, room_id)),
+                      ("not destroyed", lambda: destroy_room(rooms.connection(server), room_id,
+                                                             secret))):
+        try:
+            await act()
+        except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
+            log.warning("room %s on %s: %s now (%s); the reconciler will see to it",
+                        room_id, server, step, type(error).__name__)
 
 
 def interview_tickets(settings: Settings, room: Room, interview_id: int, candidate_name: str,
-                      interviewer_name: str) -> tuple[str, str]:
+                      interviewer_name: str, candidate_serial: int = 0) -> tuple[str, str]:
     """(the candidate's ticket, the interviewer's ticket) for one interview's room."""
     subject = f"interview:{interview_id}"
     return (mint_ticket(settings, room, CANDIDATE, "candidate", candidate_name,
-                        f"{subject}:candidate"),
+                        f"{subject}:candidate", token_serial=candidate_serial),
             mint_ticket(settings, room, INTERVIEWER, "interviewer", interviewer_name,
                         f"{subject}:interviewer"))
 
@@ -208,7 +213,7 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
     participant who reconnects, in whichever process. None when it is not live."""
     row = await connection.fetchrow("""
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-               c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
+               i.candidate_token_serial, c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
         WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
@@ -218,7 +223,7 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
     room = Room(row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"],
                 tuple(row["room_tokens"]))
     return interview_tickets(settings, room, interview_id, row["candidate_name"],
-                             row["interviewer_name"])
+                             row["interviewer_name"], row["candidate_token_serial"])
 
 
 async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,

@@ -21,6 +21,8 @@ async def save_record(connection: asyncpg.Connection, interview_id: int, intervi
                        AS attributes
             FROM interview i
             WHERE i.id = $1 AND i.interviewer_id = $2 AND i.state IN ('active', 'ended')
+              AND NOT EXISTS (SELECT 1 FROM candidate c  -- erased: nothing may be written again
+                              WHERE c.id = i.candidate_id AND c.erased_at IS NOT NULL)
             FOR NO KEY UPDATE OF i""", interview_id, interviewer_id)
         if found is None:
             raise LiveError("not_active")
@@ -46,6 +48,8 @@ async def save_feedback(connection: asyncpg.Connection, interview_id: int, candi
         INSERT INTO interview_feedback (interview_id, interested, comment)
         SELECT id, $3, $4 FROM interview
         WHERE id = $1 AND candidate_id = $2 AND state = 'ended'
+          AND NOT EXISTS (SELECT 1 FROM candidate c
+                          WHERE c.id = $2 AND c.erased_at IS NOT NULL)
         ON CONFLICT (interview_id) DO UPDATE SET interested = excluded.interested,
             comment = excluded.comment, answered_at = now()
         RETURNING interview_id""", interview_id, candidate_id, interested, comment)

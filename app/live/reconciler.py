@@ -11,6 +11,12 @@ the rooms on every Janus server with the interviews that are offered or active:
   in a row) gets a new room on the least-loaded healthy server, and `room_generation` grows.
   Both pages then receive `room_changed` with a new ticket and join the new room.
 
+- A participant's Janus token (app/janus/tokens.py) whose room is gone or belongs to no live
+  interview, or that a newer one replaced, is removed: its interview ended while the Admin
+  API was unreachable, or the process that ended it (or renewed it) died before removing it. A room's tokens are added after the room is
+  made, and each round lists the tokens before the rooms, so a token just added always finds
+  its room in the listing.
+
 Several processes may reconcile at once: a move is one conditional UPDATE on the old room,
 so only one process wins; the others destroy the rooms they made in vain.
 """
@@ -28,6 +34,7 @@ from aiohttp import web
 from app.janus.connection import JanusError, JanusUnavailable
 from app.janus.pool import JanusPool
 from app.janus.rooms import destroy_room, list_rooms, room_exists, room_secret
+from app.janus.tokens import token_owner
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.dispatch import room_description
 from app.live.queue import notify
@@ -44,6 +51,7 @@ JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
 class Round:
     destroyed: list[tuple[str, int]] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
+    tokens_removed: int = 0
 
 
 class Reconciler:
@@ -68,14 +76,53 @@ class Reconciler:
             listings[name] = listing
         return listings
 
+    async def _token_listings(self) -> dict[str, list[str] | None]:
+        """Each server's participant tokens, or None when its Admin API cannot be asked."""
+        tokens: dict[str, list[str] | None] = {}
+        for name, connection in self.janus.connections.items():
+            tokens[name] = None
+            if connection.state != "ok":
+                continue  # down: its rooms are not listed either
+            try:
+                async with connection.admin() as admin:
+                    tokens[name] = [t for t in await admin.list_tokens()
+                                    if token_owner(t) is not None]
+            except JANUS_FAILURES as error:
+                log.warning("reconciler cannot list tokens on %s: %s", name,
+                            type(error).__name__)
+        return tokens
+
+    async def _remove_stale_tokens(self, server: str, listed: list[str],
+                                   keep_rooms: dict[int, int]) -> int:
+        """Remove every token but the current ones of the rooms in `keep_rooms`
+        {room id: the candidate's token serial} (the interviewer's serial is always 0)."""
+        keep = {token for room_id, serial in keep_rooms.items()
+                for token in (self.janus.janus_token(server, room_id, 0, serial),
+                              self.janus.janus_token(server, room_id, 1))}
+        stale = [token for token in listed if token not in keep]
+        if not stale:
+            return 0
+        try:
+            async with self.janus.connection(server).admin() as admin:
+                for token in stale:
+                    await admin.remove_token(token)
+        except JANUS_FAILURES as error:
+            log.warning("stale tokens on %s not removed: %s", server, type(error).__name__)
+            return 0
+        log.info("removed %d Janus tokens on %s: no live interview owns them", len(stale),
+                 server)
+        return len(stale)
+
     async def run_once(self) -> Round:
         done = Round()
+        tokens = await self._token_listings()  # before the rooms: see above
         listings = await self._listings()
         async with self.pool.acquire() as connection:
             live = await connection.fetch("""
-                SELECT id, state, janus_server, room_id FROM interview
+                SELECT id, state, janus_server, room_id, candidate_token_serial FROM interview
                 WHERE state IN ('offered', 'active')""")
-        owned = {(row["janus_server"], row["room_id"]) for row in live}
+        owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"]
+                 for row in live}
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
@@ -84,6 +131,17 @@ class Reconciler:
                     continue  # not ours, live, or being attached by a dispatch right now
                 if await self._destroy(server, room_id):
                     done.destroyed.append((server, room_id))
+        for server, listed in tokens.items():
+            listing = listings.get(server)
+            if listed is None or listing is None:
+                continue  # cannot tell now which rooms live there; the next round will
+            # A room being attached by a dispatch right now has its first tokens.
+            keep_rooms = {room_id: owned.get((server, room_id), 0)
+                          for room_id, description in listing.items()
+                          if (server, room_id) in owned
+                          or ((ours := OUR_ROOM.match(description))
+                              and int(ours[1]) in waiting_for_room)}
+            done.tokens_removed += await self._remove_stale_tokens(server, listed, keep_rooms)
         for row in live:
             if row["room_id"] is not None and await self._lost(row["janus_server"],
                                                                row["room_id"], listings):
@@ -108,6 +166,7 @@ class Reconciler:
     async def _destroy(self, server: str, room_id: int) -> bool:
         secret = room_secret(self.janus.admin_key, server, room_id)
         try:
+            await self.janus.remove_tokens(server, room_id)
             await destroy_room(self.janus.connection(server), room_id, secret)
             log.info("destroyed room %s on %s: no live interview owns it", room_id, server)
             return True
@@ -126,7 +185,8 @@ class Reconciler:
         async with self.pool.acquire() as connection, connection.transaction():
             row = await connection.fetchrow("""
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
-                       room_secret = $7, room_tokens = $8, room_generation = room_generation + 1
+                       room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
+                       candidate_token_serial = 0
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active')
                 RETURNING event_id, candidate_id, interviewer_id""",

@@ -42,6 +42,9 @@ class LocalJanus:
         env = dict(os.environ, LD_PRELOAD=str(LOOPBACK_SHIM))
         self.process = processes.start(argv, self.log_path, env=env)
         processes.wait_for_port("127.0.0.1", self.ws_port, timeout, self.process, "Janus")
+        # The control plane adds its own token through the Admin API before anything else.
+        processes.wait_for_port("127.0.0.1", self.admin_ws_port, timeout, self.process,
+                                "Janus Admin API")
 
     def stop(self) -> None:
         processes.stop(self.process, signal.SIGINT, timeout=15)

@@ -22,7 +22,7 @@ from app.localstack.postgres import LocalPostgres, cluster_dir
 from app.migrate import migrate_url
 from app.settings import Settings, load_settings
 
-SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_TOKEN_SECRET", "SNABB_JANUS_ADMIN_SECRET",
+SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_ADMIN_SECRET",
                 "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET")
 
 
@@ -102,7 +102,8 @@ class LocalStack:
             "SNABB_JANUS_SERVER_RTP_PORT_MAX": str(rtp_start + 99),
             "SNABB_JANUS_SERVERS": json.dumps([{
                 "name": "janus1", "url": f"ws://127.0.0.1:{ws_port}",
-                "public_url": f"ws://127.0.0.1:{ws_port}"}]),
+                "public_url": f"ws://127.0.0.1:{ws_port}",
+                "admin_url": f"ws://127.0.0.1:{admin_port}"}]),
         })
         config_dir = self.state_dir / "janus"
         render_janus_config(load_settings(env), config_dir, "janus1")

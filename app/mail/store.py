@@ -79,3 +79,11 @@ async def seconds_until_next_due(connection: asyncpg.Connection) -> float | None
     return await connection.fetchval(
         """SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8
              FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+
+
+async def belongs_to_candidate(connection: asyncpg.Connection, mail_id: int,
+                               candidate_id: int) -> None:
+    """Mark a mail as written to a candidate's registration: erasing that registration
+    strips it (app/candidates/erasure.py), and nobody else's mail to the same address."""
+    await connection.execute("UPDATE mail_outbox SET candidate_id = $2 WHERE id = $1",
+                             mail_id, candidate_id)

@@ -150,7 +150,8 @@ def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) 
         for item in group.interviews:
             local = in_swedish_time(item.at)
             writer.writerow([safe_cell(value) for value in [
-                group.interviewer, item.candidate, local.strftime("%Y-%m-%d"),
+                group.interviewer, _(item.candidate) if item.erased else item.candidate,
+                local.strftime("%Y-%m-%d"),
                 local.strftime("%H:%M"), minutes(item.seconds, language), _(item.outcome_label),
                 item.comment, *(rating or "" for _text, rating in item.ratings),
                 "\n".join(item.questions), item.notes]])

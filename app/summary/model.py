@@ -16,8 +16,12 @@ OUTCOMES = {
     "no_answer": N_("No answer"),
     "missed": N_("Missed"),
     "in_progress": N_("In progress"),
+    # The candidate's data was erased: that the interview took place is all that is left.
+    "erased": N_("Details erased"),
 }
-HELD = ("interested", "not_interested", "no_answer", "in_progress")
+HELD = ("interested", "not_interested", "no_answer", "in_progress", "erased")
+# Stands for the name of a candidate whose data was erased (translated where it is shown).
+ERASED_CANDIDATE = N_("Erased candidate")
 SORTS = ("time", "candidate", "length", "outcome")
 DEFAULT_SORT = "time"
 
@@ -75,6 +79,7 @@ class Interview:
     ratings: tuple[tuple[str, int | None], ...]   # (attribute, rating 1–5 or None)
     questions: tuple[str, ...]   # the questions covered
     notes: str
+    erased: bool = False  # the candidate's data was erased: `candidate` is ERASED_CANDIDATE
 
     @property
     def outcome_label(self) -> str:
@@ -163,19 +168,22 @@ def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attri
     outcome = outcome_of(row["state"], row["interested"], row["offer_expires_at"], now)
     if outcome is None:
         return None
+    erased = bool(row.get("candidate_erased"))
+    if erased and outcome in ("interested", "not_interested", "no_answer"):
+        outcome = "erased"
     seconds = None
     if row["started_at"] is not None and row["ended_at"] is not None:
         seconds = int((row["ended_at"] - row["started_at"]).total_seconds())
     covered = set(row["questions_covered"] or ())
     return Interview(
         id=row["id"], interviewer_id=row["interviewer_id"], candidate_id=row["candidate_id"],
-        candidate=row["candidate_name"], at=row["started_at"] or row["offered_at"], seconds=seconds,
+        candidate=ERASED_CANDIDATE if erased else row["candidate_name"], at=row["started_at"] or row["offered_at"], seconds=seconds,
         outcome=outcome, comment=row["comment"] or "",
         ratings=tuple((text, ratings.get(position))
                       for position, text in enumerate(attributes, start=1)),
         questions=tuple(text for position, text in enumerate(questions, start=1)
                         if position in covered),
-        notes=row["notes"] or "")
+        notes=row["notes"] or "", erased=erased)
 
 
 def build_summary(*, interviewers: list[Mapping[str, Any]], interviews: list[Mapping[str, Any]],

@@ -12,7 +12,8 @@ from app.summary.model import DEFAULT_SORT, Summary, build_summary
 
 async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch("""
-        SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name, i.state,
+        SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name,
+               c.erased_at IS NOT NULL AS candidate_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
                i.questions_covered, f.interested, f.comment
         FROM interview i

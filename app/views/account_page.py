@@ -6,7 +6,7 @@ import logging
 from aiohttp import web
 
 from app.auth import require_user
-from app.auth.client import client_address, is_https
+from app.auth.client import is_https
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_current_password
 from app.auth.sessions import end_other_sessions
@@ -25,8 +25,13 @@ from app.auth.validation import (
 )
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import COOKIE_MAX_AGE, N_
-from app.keys import DB_POOL
-from app.views.account_support import form_page, lockout_message, retry_after
+from app.keys import DB_POOL, SETTINGS
+from app.views.account_support import (
+    form_page,
+    lockout_message,
+    login_client,
+    refused_status,
+)
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -65,22 +70,22 @@ async def change_password(request: web.Request) -> web.Response:
         errors["current_password"] = (N_("Enter your current password."), {})
     password = clean_new_password(form_text(form, "password"), form_text(form, "password_confirm"),
                                   errors, email=user.email)
-    status = None
+    outcome = None
     if not errors:
+        settings = request.app[SETTINGS]
         async with request.app[DB_POOL].acquire() as connection:
-            outcome = await check_current_password(connection, user.id, user.email,
-                                                   current[:1000], client_address(request))
-        if outcome.locked_until is not None:
-            errors["current_password"] = lockout_message(outcome.locked_until)
-            status = 429
+            outcome = await check_current_password(
+                connection, user.id, user.email, current[:1000], login_client(request),
+                settings.app.secret_key.get_secret_value(), settings.limits)
+        if outcome.refused:
+            errors["current_password"] = lockout_message(request, outcome)
         elif outcome.user is None:
             errors["current_password"] = (N_("That is not your current password."), {})
     if errors:
         response = form_page(request, "account/account.html",
                              await account_context(request, user), errors)
-        if status == 429:
-            response.set_status(429)
-            response.headers["Retry-After"] = retry_after(outcome.locked_until)
+        if outcome is not None and outcome.refused:
+            refused_status(response, outcome)
         return response
     password_hash = await hash_password_async(password)
     async with request.app[DB_POOL].acquire() as connection:

@@ -1,19 +1,19 @@
-"""What the account pages share: starting a session in a response, messages, lock-out text."""
+"""What the account pages share: starting a session in a response, messages, the limits' words."""
 from __future__ import annotations
-
-import datetime as dt
 
 import asyncpg
 from aiohttp import web
 
-from app.auth.client import is_https
+from app import guessing, known_devices
+from app.auth.client import client_address, is_https
 from app.auth.csrf import SESSION_TOKEN
+from app.auth.login import LoginOutcome
 from app.auth.sessions import create_session, end_session, set_session_cookie
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import COOKIE_MAX_AGE, N_, safe_next
 from app.keys import LANGUAGE
-from app.timefmt import in_swedish_time
 from app.views.pages import render
+from app.views.waits import lock_context, retry_after
 
 # Where a user lands after log-in when the page asked for nothing else.
 HOME = "/events"
@@ -47,15 +47,35 @@ async def log_in(request: web.Request, connection: asyncpg.Connection, response:
                             httponly=False, secure=is_https(request), path="/")
 
 
-def lockout_message(until: dt.datetime) -> tuple[str, dict]:
-    return (N_("Too many failed log-in attempts. For your security, log-in is paused until "
-               "%(time)s (Swedish time). Try again then, or reset your password."),
-            {"time": in_swedish_time(until).strftime("%H:%M")})
+def login_client(request: web.Request) -> guessing.Client:
+    return guessing.Client(client_address(request), known_devices.nonce_of(request))
 
 
-def retry_after(until: dt.datetime) -> str:
-    seconds = (until - dt.datetime.now(dt.timezone.utc)).total_seconds()
-    return str(max(1, int(seconds) + 1))
+def lockout_message(request: web.Request, outcome: LoginOutcome) -> tuple[str, dict]:
+    """Why the password was not even checked, and how long to wait: the same words whether
+    or not the address has an account."""
+    if outcome.closed:
+        return (N_("Too many failed log-in attempts from new browsers for this e-mail address. "
+                   "For your security, log-in from a new browser is paused until the password "
+                   "is reset. Reset it, or log in from a browser you have logged in with "
+                   "before."), {})
+    context = lock_context(request, outcome.locked_until)
+    return (N_("Too many failed log-in attempts. For your security, log-in from this browser "
+               "is paused for %(wait)s, until %(time)s (Swedish time). Try again then, or "
+               "reset your password."),
+            {"wait": context["locked_for"], "time": context["locked_until"]})
+
+
+def refused_status(response: web.Response, outcome: LoginOutcome) -> None:
+    response.set_status(429)
+    if outcome.locked_until is not None:
+        response.headers["Retry-After"] = retry_after(outcome.locked_until)
+
+
+def remember_device(request: web.Request, response: web.StreamResponse,
+                    device: str | None) -> None:
+    if device:
+        known_devices.remember(request, response, device)
 
 
 def prefer_language(request: web.Request, language: str) -> None:

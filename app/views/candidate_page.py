@@ -17,20 +17,27 @@ from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
 from app.candidates.rules import ends_at, pin_is_well_formed
 from app.events.tokens import looks_like_link_token
-from app.link_codes import CANDIDATE_PIN, check_code, locked_until
+from app.link_codes import CANDIDATE_PIN
 from app.link_sessions import CANDIDATE_SESSION
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import COOKIE_MAX_AGE, LANGUAGES, N_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
-from app.timefmt import format_event_time, in_swedish_time
+from app.timefmt import format_event_time
+from app.views.link_guard import (
+    check_entry,
+    current_refusal,
+    mark_refused,
+    refused_context,
+    remember_device,
+)
 from app.views.pages import render
 
 routes = web.RouteTableDef()
 
 PIN_MALFORMED = N_("Enter the 6 digits of the PIN from your confirmation mail.")
-PIN_WRONG = N_("Wrong PIN. %(count)s tries left before the link locks for a while.")
+PIN_WRONG = N_("Wrong PIN. %(count)s tries left before this device must wait a while.")
 # Notices after a redirect (?done=…): only these, so a link cannot put words on the page.
 NOTICES = {"language": N_("Your language has been saved. Your mails will come in it too.")}
 
@@ -79,36 +86,14 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
     return response
 
 
-def lock_context(until: dt.datetime) -> dict:
-    """When to try again, in Swedish time: the date too when it is not today. Rounded up to
-    the minute, so "try again at 14:06" is never too early."""
-    local = in_swedish_time(until)
-    if local.second or local.microsecond:
-        local = (local + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
-    today = in_swedish_time(dt.datetime.now(dt.timezone.utc)).date()
-    return {"locked_until": local.strftime("%H:%M"),
-            "locked_date": local.strftime("%Y-%m-%d") if local.date() != today else None}
-
-
-def retry_after(until: dt.datetime) -> str:
-    seconds = (until - dt.datetime.now(dt.timezone.utc)).total_seconds()
-    return str(max(1, math.ceil(seconds)))
-
-
 async def pin_page(request: web.Request, candidate, event, *, error=None, status: int = 200,
-                   until: dt.datetime | None = None) -> web.Response:
-    """The PIN form, or when the link is locked (`until`, else as the row says) when to
-    come back."""
-    if until is None:
-        async with request.app[DB_POOL].acquire() as connection:
-            until = await locked_until(connection, CANDIDATE_PIN, candidate["id"])
-    context = lock_context(until) if until else {}
-    response = page(request, "candidates/pin.html", candidate, event,
-                    status=429 if until and status != 200 else status,
-                    errors={"pin": error} if error and not until else {}, **context)
-    if until:
-        response.headers["Retry-After"] = retry_after(until)
-    return response
+                   refused: dict | None = None) -> web.Response:
+    """The PIN form, or when this browser may not try now (`refused`, else looked up) what
+    to do instead (app.views.link_guard)."""
+    if refused is None:
+        refused = await current_refusal(request, CANDIDATE_PIN, candidate["id"])
+    return page(request, "candidates/pin.html", candidate, event, status=status,
+                errors={"pin": error} if error and not refused else {}, **refused)
 
 
 def require_session(request: web.Request, candidate, event) -> None:
@@ -173,22 +158,24 @@ async def enter_pin(request: web.Request) -> web.Response:
     candidate, event = await load(request)
     prefer_language(request, candidate["language"])
     here = f"/c/{candidate['access_token']}"
-    if situation(candidate, event) in ("event_cancelled", "cancelled", "removed") \
-            or CANDIDATE_SESSION.holds(request, candidate["id"]):
+    # Any situation: an ended registration still has its data to see and erase.
+    if CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(here)
     given = "".join(form_text(await request.post(), "pin").split())
     if not pin_is_well_formed(given):
         return await pin_page(request, candidate, event, error=(PIN_MALFORMED, {}), status=422)
-    async with request.app[DB_POOL].acquire() as connection:
-        result = await check_code(connection, CANDIDATE_PIN, candidate["id"], given,
-                                 request.app[SETTINGS].candidates)
-    if result.ok:
+    outcome = await check_entry(request, CANDIDATE_PIN, candidate["id"], event["id"], given)
+    if outcome.ok:
         response = web.HTTPSeeOther(here)
         CANDIDATE_SESSION.start(request, response, candidate["id"], candidate["access_token"])
+        remember_device(request, response, outcome)
         raise response
-    error = (PIN_WRONG, {"count": result.attempts_left}) if result.attempts_left else None
-    return await pin_page(request, candidate, event, error=error, status=422,
-                          until=result.locked_until)
+    refused = refused_context(request, outcome.wait_until, outcome.closed)
+    error = (PIN_WRONG, {"count": outcome.tries_left}) if outcome.tries_left else None
+    response = await pin_page(request, candidate, event, error=error, status=422,
+                              refused=refused)
+    mark_refused(response, outcome.wait_until, outcome.closed)
+    return response
 
 
 @routes.get("/c/{token}/calendar.ics", name="candidate_calendar")

@@ -23,6 +23,7 @@ from app.auth.users import (
     hash_password_async,
     organization_members,
     organization_name,
+    user_by_email,
 )
 from app.auth.validation import (
     MAX_PASSWORD,
@@ -43,7 +44,7 @@ routes = web.RouteTableDef()
 
 NOTICES = {"invited": N_("The invitation has been sent."),
            "withdrawn": N_("The invitation has been withdrawn; its link no longer works.")}
-HAS_ACCOUNT = N_("There is already an account with this e-mail address.")
+ALREADY_MEMBER = N_("This person is already a member of your organization.")
 
 
 async def colleagues_page(request: web.Request, user, values: dict, errors: dict,
@@ -56,6 +57,27 @@ async def colleagues_page(request: web.Request, user, values: dict, errors: dict
             "values": values, "notice": notice,
         }
     return form_page(request, "account/colleagues.html", context, errors)
+
+
+async def send_invitation(request: web.Request, connection, user, values: dict, token: str,
+                          holder) -> None:
+    """The invitation with its link; or, to an address that already has an account in
+    another organization, a mail saying what to do instead (an address belongs to one
+    organization), in the language of that account."""
+    public_url = request.app[SETTINGS].app.public_url
+    context = {"inviter_name": user.name,
+               "organization_name": await organization_name(connection, user.organization_id)}
+    if holder is None:
+        await request.app[MAILER].enqueue(
+            connection, to_address=values["email"], to_name="", language=values["language"],
+            template="colleague_invitation",
+            context={**context, "accept_url": f"{public_url}/invitation/{token}",
+                     "valid_days": INVITATION_LIFETIME.days})
+    else:
+        await request.app[MAILER].enqueue(
+            connection, to_address=holder["email"], to_name=holder["name"],
+            language=holder["language"], template="colleague_invitation_existing",
+            context={**context, "name": holder["name"], "login_url": f"{public_url}/login"})
 
 
 @routes.get("/account/colleagues", name="colleagues")
@@ -76,23 +98,20 @@ async def invite(request: web.Request) -> web.Response:
         return await colleagues_page(request, user, values, errors)
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
-            if await email_is_taken(connection, values["email"]):
-                errors["email"] = (HAS_ACCOUNT, {})
+            holder = await user_by_email(connection, values["email"])
+            if holder is not None and holder["organization_id"] == user.organization_id:
+                # The members are listed on this very page: saying so reveals nothing.
+                errors["email"] = (ALREADY_MEMBER, {})
             elif await invitations_today(connection, user.organization_id) >= INVITATIONS_PER_DAY:
                 errors["email"] = (N_("Your organization has sent %(count)s invitations today, "
                                       "the most allowed in one day. Try again tomorrow."),
                                    {"count": INVITATIONS_PER_DAY})
             else:
+                # Made and listed whether or not the address has an account elsewhere, so
+                # the inviter cannot tell; only the mail differs (README "Accounts").
                 token = await create_invitation(connection, user.organization_id, user.id,
                                                 values["email"], values["language"])
-                await request.app[MAILER].enqueue(
-                    connection, to_address=values["email"], to_name="", language=values["language"],
-                    template="colleague_invitation",
-                    context={"inviter_name": user.name,
-                             "organization_name": await organization_name(connection,
-                                                                          user.organization_id),
-                             "accept_url": f"{request.app[SETTINGS].app.public_url}/invitation/{token}",
-                             "valid_days": INVITATION_LIFETIME.days})
+                await send_invitation(request, connection, user, values, token, holder)
     if errors:
         return await colleagues_page(request, user, values, errors)
     log.info("user %s invited a colleague to organization %s", user.id, user.organization_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from app.headers import CSP, content_security_policy
 from app.keys import SETTINGS
 from app.views.pages import render
 
@@ -52,20 +53,43 @@ async def mail_list(request: web.Request) -> web.Response:
     return render(request, "dev_mail.html", {"mails": mails})
 
 
-@routes.get("/dev/mail/{key}", name="dev_mail_message")
-async def mail_message(request: web.Request) -> web.Response:
+def message_of(request: web.Request) -> tuple[str, EmailMessage]:
     box = open_maildir(request)
     key = request.match_info["key"]
-    if key not in box.keys():
+    if key not in box:
         raise web.HTTPNotFound()
-    message = read_message(box, key)
+    return key, read_message(box, key)
+
+
+@routes.get("/dev/mail/{key}", name="dev_mail_message")
+async def mail_message(request: web.Request) -> web.Response:
+    key, message = message_of(request)
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
     attachments = [part.get_filename() or part.get_content_type()
                    for part in message.iter_attachments()]
-    return render(request, "dev_mail_message.html", {
+    response = render(request, "dev_mail_message.html", {
         "mail": summary(key, message),
         "text": text_part.get_content() if text_part else "",
-        "html": html_part.get_content() if html_part else "",
+        "has_html": html_part is not None,
         "attachments": attachments,
     })
+    # The HTML part is shown in a frame of this site (below); the site's policy allows no frames.
+    response.headers[CSP] = content_security_policy(request.app[SETTINGS], frame_src="'self'")
+    return response
+
+
+@routes.get("/dev/mail/{key}/html", name="dev_mail_html")
+async def mail_html(request: web.Request) -> web.Response:
+    """The HTML part alone, for the frame on the message page. Not in the page's srcdoc: a
+    srcdoc frame inherits the page's policy, and a mail's styles are inline by necessity
+    (mail/_base.html). Its own policy: inline styles and data: images, nothing else, no
+    script, sandboxed, framed only by this site."""
+    _, message = message_of(request)
+    html_part = message.get_body(preferencelist=("html",))
+    if html_part is None:
+        raise web.HTTPNotFound()
+    return web.Response(text=html_part.get_content(), content_type="text/html", headers={
+        CSP: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+             "frame-ancestors 'self'; sandbox",
+        "X-Frame-Options": "SAMEORIGIN"})

@@ -13,6 +13,7 @@ from app.events.rules import as_local, interview_slots
 from app.events.workflow import create_event
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
+from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -114,6 +115,10 @@ async def show(request: web.Request) -> web.Response:
             "candidates": await candidate_queries.for_employer(connection, event_id)
             if event["editable"] else [],
         }
+        # Personal links new devices cannot try now, for the organizer to open again.
+        link_locks = await locks_for_event(connection, details["candidates"],
+                                           details["interviewers"],
+                                           request.app[SETTINGS].limits)
     public_url = request.app[SETTINGS].app.public_url
     invite_link = f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None
     in_language = request.app[RENDERER].gettext  # (not called `gettext`: Babel would extract it)
@@ -126,5 +131,5 @@ async def show(request: web.Request) -> web.Response:
         "invite_link": invite_link,
         "invite_text": invite_text(in_language(event["language"]), event, invite_link)
         if invite_link else "",
-        "notice": notice if notice in NOTICES else None,
+        "notice": notice if notice in NOTICES else None, "link_locks": link_locks,
     })

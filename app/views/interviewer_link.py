@@ -13,16 +13,22 @@ from app.events import queries
 from app.events.tokens import looks_like_link_token
 from app.i18n import N_
 from app.keys import DB_POOL, SETTINGS
-from app.link_codes import INTERVIEWER_CODE, check_code, locked_until
+from app.link_codes import INTERVIEWER_CODE
 from app.link_sessions import INTERVIEWER_SESSION
 from app.live.access import is_signed_in
-from app.views.candidate_page import lock_context, retry_after
+from app.views.link_guard import (
+    check_entry,
+    current_refusal,
+    mark_refused,
+    refused_context,
+    remember_device,
+)
 from app.views.pages import render
 
 routes = web.RouteTableDef()
 
 CODE_MALFORMED = N_("Enter the 6 digits of the code from your invitation mail.")
-CODE_WRONG = N_("Wrong code. %(count)s tries left before the link locks for a while.")
+CODE_WRONG = N_("Wrong code. %(count)s tries left before this device must wait a while.")
 
 
 async def load(request: web.Request):
@@ -71,16 +77,13 @@ async def meeting(request: web.Request, event) -> web.Response:
     return response
 
 
-def landing(request: web.Request, event, *, status: int = 200, error=None, until=None):
+def landing(request: web.Request, event, *, status: int = 200, error=None,
+            refused: dict | None = None):
+    refused = refused or {}
     context = {"event": event, "base": f"/i/{request.match_info['token']}",
-               "errors": {"code": error} if error and not until else {}}
-    if until is not None:
-        context.update(lock_context(until))
-    response = render(request, "interviewer/landing.html", context,
-                      status=429 if until and status != 200 else status)
+               "errors": {"code": error} if error and not refused else {}, **refused}
+    response = render(request, "interviewer/landing.html", context, status=status)
     response.headers["Cache-Control"] = "private, no-store"
-    if until is not None:
-        response.headers["Retry-After"] = retry_after(until)
     return response
 
 
@@ -98,9 +101,8 @@ async def interviewer_link(request: web.Request) -> web.Response:
     if (event["state"] != "cancelled" and event["deleted_at"] is None
             and is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])):
         return await meeting(request, event)
-    async with request.app[DB_POOL].acquire() as connection:
-        until = await locked_until(connection, INTERVIEWER_CODE, event["interviewer_id"])
-    return landing(request, event, until=until)
+    return landing(request, event,
+                   refused=await current_refusal(request, INTERVIEWER_CODE, event["interviewer_id"]))
 
 
 @routes.post("/i/{token}", name="interviewer_code")
@@ -113,12 +115,15 @@ async def enter_code(request: web.Request) -> web.Response:
     given = "".join(form_text(await request.post(), "code").split())
     if not (len(given) == 6 and given.isascii() and given.isdigit()):
         return landing(request, event, status=422, error=(CODE_MALFORMED, {}))
-    async with request.app[DB_POOL].acquire() as connection:
-        result = await check_code(connection, INTERVIEWER_CODE, event["interviewer_id"], given,
-                                  request.app[SETTINGS].candidates)
-    if result.ok:
+    outcome = await check_entry(request, INTERVIEWER_CODE, event["interviewer_id"], event["id"],
+                                given)
+    if outcome.ok:
         response = web.HTTPSeeOther(here)
         INTERVIEWER_SESSION.start(request, response, event["interviewer_id"], request.match_info["token"])
+        remember_device(request, response, outcome)
         raise response
-    error = (CODE_WRONG, {"count": result.attempts_left}) if result.attempts_left else None
-    return landing(request, event, status=422, error=error, until=result.locked_until)
+    error = (CODE_WRONG, {"count": outcome.tries_left}) if outcome.tries_left else None
+    response = landing(request, event, status=422, error=error,
+                       refused=refused_context(request, outcome.wait_until, outcome.closed))
+    mark_refused(response, outcome.wait_until, outcome.closed)
+    return response

@@ -18,7 +18,8 @@ from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import connections, dispatch, interviews, outcome, presence, queue
+from app.live import (connections, dispatch, interviews, janus_access, outcome, presence,
+                      queue)
 from app.live.access import is_signed_in
 from app.live.channel import Socket, serve
 from app.live.connections import LIVE_PROCESS
@@ -156,7 +157,9 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
                     raise LiveError("offer_gone")
                 if live["state"] == "offered":
                     await interviews.accept_offer(connection, live["id"], candidate_id)
-                # Accepting again (a reload during the interview) gives a new ticket.
+                # Accepting again (a reload during the interview) gives a new ticket, with
+                # a new Janus token: the previous one stops working.
+                await janus_access.renew_candidate_token(connection, app[JANUS], live["id"])
                 tickets = await dispatch.reissue_tickets(connection, settings, live["id"])
                 if tickets is None:
                     raise LiveError("offer_gone")

@@ -9,9 +9,8 @@ import logging
 
 from aiohttp import web
 
-from app.auth.client import client_address
 from app.auth.links import RESET_LIFETIME, create_password_reset, usable_password_reset
-from app.auth.ratelimit import record_attempt
+from app.auth.ratelimit import account_secret, proven
 from app.auth.sessions import end_other_sessions
 from app.auth.users import hash_password_async, set_password_hash, user_by_email
 from app.auth.validation import (
@@ -22,7 +21,13 @@ from app.auth.validation import (
     form_text,
 )
 from app.keys import DB_POOL, MAILER, SETTINGS
-from app.views.account_support import form_page, log_in, prefer_language
+from app.views.account_support import (
+    form_page,
+    log_in,
+    login_client,
+    prefer_language,
+    remember_device,
+)
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -105,8 +110,12 @@ async def reset(request: web.Request) -> web.Response:
                 return link_invalid(request)
             await set_password_hash(connection, reset["user_id"], password_hash)
             ended = await end_other_sessions(connection, reset["user_id"])
-            # Proving the mailbox is as good as the password: the log-in limit starts afresh.
-            await record_attempt(connection, reset["email"], client_address(request), succeeded=True)
+            # Proving the mailbox is as good as the password: the account opens to new
+            # browsers again, and this one is known from now on.
+            secret_key = request.app[SETTINGS].app.secret_key.get_secret_value()
+            device = await proven(connection, account_secret(secret_key, reset["email"]),
+                                  login_client(request))
+            remember_device(request, response, device)
             await log_in(request, connection, response, reset["user_id"], reset["language"])
     log.info("user %s reset their password; %d session(s) ended", reset["user_id"], ended)
     raise response

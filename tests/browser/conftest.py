@@ -7,6 +7,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import async_playwright
 
+from tests.browser.csp import PolicyWatch
+
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -35,19 +37,28 @@ async def browser():
             await chromium.close()
 
 
+@pytest.fixture
+def csp_watch() -> PolicyWatch:
+    """The Content-Security-Policy violations of this test's pages (tests/browser/csp.py)."""
+    return PolicyWatch()
+
+
 @pytest_asyncio.fixture
-async def new_page(browser, app_server, base_url):
-    """Pages in contexts of their own: each one is a separate person's browser."""
+async def new_page(browser, app_server, base_url, csp_watch):
+    """Pages in contexts of their own: each one is a separate person's browser. No page may
+    break the Content-Security-Policy: the test fails if one does."""
     contexts = []
 
     async def make(**options):
         context = await browser.new_context(base_url=base_url,
                                             permissions=["camera", "microphone"], **options)
         contexts.append(context)
-        return await context.new_page()
+        await csp_watch.attach(context)
+        return csp_watch.page(await context.new_page())
 
     try:
         yield make
     finally:
         for context in contexts:
             await context.close()
+    assert csp_watch.violations == [], "Content-Security-Policy violations"

@@ -1,12 +1,20 @@
 """The account pages pass axe-core's WCAG 2.1 A/AA rules: sv/en, desktop/phone, with errors."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.auth.tokens import new_token, token_hash
-from tests.accounts import PASSWORD, fresh_log_in_limits, unique_email  # noqa: F401 (a fixture)
+from tests.accounts import (  # noqa: F401 (a fixture)
+    PASSWORD,
+    confirmation_link,
+    fresh_log_in_limits,
+    unique_email,
+)
 from tests.browser.axe import VIEWPORTS, axe_violations
 
+SHOTS = Path("/tmp/shots-privacy")  # the sign-up pages that answer alike for every address
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
 
 ANONYMOUS_PAGES = ["/login", "/login?done=logged_out", "/signup", "/password/forgot",
@@ -34,7 +42,7 @@ async def open_links(db) -> tuple[str, str]:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_account_pages_meet_wcag_aa(new_page, db, language, viewport):
+async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, viewport):
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
     for path in ANONYMOUS_PAGES:
@@ -55,9 +63,19 @@ async def test_account_pages_meet_wcag_aa(new_page, db, language, viewport):
     await page.goto("/signup")
     await page.fill("#organization", "Tillgängliga AB")
     await page.fill("#name", "Tove Tillgänglig")
-    await page.fill("#email", unique_email("axe"))
+    email = unique_email("axe")
+    await page.fill("#email", email)
     await page.fill("#password", PASSWORD)
     await page.fill("#password_confirm", PASSWORD)
+    await page.locator("main form button[type=submit]").click()
+    await page.wait_for_url("**/signup/sent")
+    assert await violations(page) == [], "/signup/sent"
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"signup-sent-{language}-{viewport}.png"), full_page=True)
+    await page.goto(await confirmation_link(settings, settings.app.public_url, email))
+    assert await violations(page) == [], "/signup/confirm"
+    await page.screenshot(path=str(SHOTS / f"signup-confirm-{language}-{viewport}.png"),
+                          full_page=True)
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")

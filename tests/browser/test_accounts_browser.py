@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounts import fresh_log_in_limits, unique_email  # noqa: F401 (a fixture)
+from tests.accounts import (  # noqa: F401 (a fixture)
+    confirmation_link,
+    fresh_log_in_limits,
+    unique_email,
+)
 from tests.browser.axe import VIEWPORTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
@@ -13,19 +17,21 @@ TEXT = {
            "email": "E-postadress", "password": "Lösenord", "repeat": "Upprepa lösenordet",
            "log_in": "Logga in", "log_out": "Logga ut", "logged_out": "Du har loggat ut.",
            "wrong": "E-postadressen eller lösenordet är fel.", "events": "Dina snabbintervjuer",
-           "short": "Använd minst 10 tecken."},
+           "short": "Använd minst 10 tecken.", "check": "Titta i din e-post",
+           "confirm": "Skapa mitt konto"},
     "en": {"create": "Create account", "organization": "Organization", "name": "Your name",
            "email": "E-mail address", "password": "Password", "repeat": "Repeat the password",
            "log_in": "Log in", "log_out": "Log out", "logged_out": "You have logged out.",
            "wrong": "The e-mail address or the password is wrong.", "events": "Your speed interviews",
-           "short": "Use at least 10 characters."},
+           "short": "Use at least 10 characters.", "check": "Check your mail",
+           "confirm": "Create my account"},
 }
 FITS_THE_WIDTH = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_sign_up_log_out_and_log_in(new_page, language, viewport):
+async def test_sign_up_log_out_and_log_in(new_page, settings, language, viewport):
     text = TEXT[language]
     email, password = unique_email(f"browser-{language}"), "ett långt lösenord 123"
     page = await new_page(viewport=VIEWPORTS[viewport],
@@ -52,6 +58,11 @@ async def test_sign_up_log_out_and_log_in(new_page, language, viewport):
     await password_field.fill(password)
     await page.get_by_label(text["repeat"], exact=True).fill(password)
     await page.locator("main").get_by_role("button", name=text["create"]).click()
+    # The same answer whether or not the address has an account: the link comes by mail.
+    await page.wait_for_url("**/signup/sent")
+    assert await page.get_by_role("heading", level=1).inner_text() == text["check"]
+    await page.goto(await confirmation_link(settings, settings.app.public_url, email))
+    await page.get_by_role("button", name=text["confirm"]).click()
     await page.wait_for_url("**/events")
     assert await header.get_by_role("link", name=text["events"]).is_visible()
     assert await header.get_by_text("Bea Browser").is_visible()

@@ -106,13 +106,15 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
 
 @pytest.mark.parametrize(("error", "words"), [("NotAllowedError", "blockerade"),
                                               ("NotReadableError", "används av ett annat program")])
-async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words):
+async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words,
+                                                              csp_watch):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], _ = await tokens(db, event)
     context = await browser.new_context(base_url=base_url, permissions=[],
                                         extra_http_headers={"Accept-Language": "sv"})
+    await csp_watch.attach(context)
     try:
-        page = await context.new_page()
+        page = csp_watch.page(await context.new_page())
         # The browser says no, as when the candidate answers Block or another program has
         # the camera.
         await page.add_init_script(f"""navigator.mediaDevices.getUserMedia = () =>
@@ -129,6 +131,7 @@ async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url,
         await look(page, f"device-{error}-sv-desktop")
     finally:
         await context.close()
+    assert csp_watch.violations == []
 
 
 async def test_device_check_names_the_browsers_that_work(new_page, base_url, db):

@@ -104,3 +104,15 @@ async def recording(http: ClientSession, url: str) -> AsyncIterator[Recorder]:
             yield recorder
         finally:
             await recorder.close()
+
+
+@asynccontextmanager
+async def candidate_and_lobby(url: str, candidate_link: str,
+                              interviewer_link: str) -> AsyncIterator[tuple[Recorder, Recorder]]:
+    """The candidate's and the interviewer's sockets, each signed in on a client of its own."""
+    async with new_client() as candidate_http, new_client() as interviewer_http:
+        await sign_in_candidate(candidate_http, url, candidate_link)
+        assert await sign_in_interviewer(interviewer_http, url, interviewer_link) == 303
+        async with recording(candidate_http, f"{url}/c/{candidate_link}/ws") as candidate, \
+                recording(interviewer_http, f"{url}/i/{interviewer_link}/ws") as lobby:
+            yield candidate, lobby

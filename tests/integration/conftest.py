@@ -23,7 +23,8 @@ async def own_janus(stack):
                    SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
                    SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
                    SNABB_JANUS_SERVERS=json.dumps([{"name": "solo", "url": f"ws://127.0.0.1:{ws_port}",
-                                                    "public_url": f"ws://127.0.0.1:{ws_port}"}]))
+                                                    "public_url": f"ws://127.0.0.1:{ws_port}",
+                                                    "admin_url": f"ws://127.0.0.1:{admin_port}"}]))
     settings = load_settings(environ)
     with tempfile.TemporaryDirectory() as folder:
         render_janus_config(settings, Path(folder) / "janus", "solo")

@@ -1,23 +1,29 @@
-"""Log-in limits per account and per client address; lock-outs are logged, passwords never."""
+"""Log-in limits (README "Limits on guessing"): wrong passwords slow the browser that makes
+them, a browser that has logged in before is never locked out by anyone else's, and an
+office behind one address keeps working; nothing tells whether an account exists."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import ClientSession, CookieJar
 
 from app.application import create_app
-from app.auth.ratelimit import ACCOUNT_LIMIT, ADDRESS_LIMIT
+from app.auth.ratelimit import account_secret
 from app.localstack.processes import free_port
 from app.settings import load_settings
 from tests.accounts import (
-    PASSWORD,
     fresh_log_in_limits,  # noqa: F401 (a fixture)
+    link_in,
     log_out,
+    mail_text,
     post_form,
     sign_up,
     unique_email,
+    wait_for_mail,
 )
 from tests.serving import serving
 
@@ -25,6 +31,8 @@ pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
 
 EN = {"Accept-Language": "en"}
 WRONG = "helt fel lösenord"
+PAUSED = "Too many failed log-in attempts."
+CLOSED = "log-in from a new browser is paused until the password is reset"
 
 
 async def attempt(http, base_url, email, password, headers=None):
@@ -32,86 +40,179 @@ async def attempt(http, base_url, email, password, headers=None):
                            headers=dict(EN, **(headers or {})))
 
 
-async def test_too_many_failures_pause_log_in_for_the_account(http, base_url, db, caplog):
-    caplog.set_level(logging.INFO)
-    user = await sign_up(http, base_url, language="en")
-    await log_out(http, base_url)
-    for number in range(1, ACCOUNT_LIMIT + 1):
-        status, page, headers = await attempt(http, base_url, user["email"], WRONG)
-        if number < ACCOUNT_LIMIT:
-            assert status == 400 and "The e-mail address or the password is wrong." in page
-    assert status == 429 and "Too many failed log-in attempts." in page
-    assert "(Swedish time)" in page and int(headers["Retry-After"]) > 800
-    # Meanwhile even the right password is turned away, with the same message.
+def browser() -> ClientSession:
+    return ClientSession(cookie_jar=CookieJar(unsafe=True))
+
+
+def from_address(address: str) -> dict:
+    return {"X-Forwarded-For": address}
+
+
+def somewhere() -> str:
+    """An address in a /64 of its own (app.throttle counts IPv6 clients by their /64)."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"
+
+
+@asynccontextmanager
+async def behind_a_proxy(stack, **limits):
+    """An application of its own behind a trusted proxy, so each request can name its
+    client address (app.trust_proxy_headers), with the limits given."""
+    environ = dict(stack.environ, SNABB_APP_PORT=str(free_port()),
+                   SNABB_APP_TRUST_PROXY_HEADERS="true",
+                   **{f"SNABB_LIMITS_{key.upper()}": str(value) for key, value in limits.items()})
+    settings = load_settings(environ)
+    async with serving(create_app(settings), settings.app.port) as base_url:
+        yield base_url
+
+
+async def test_wrong_passwords_make_that_browser_wait_a_growing_time(http, base_url, settings):
+    async with browser() as signed_up_here:
+        user = await sign_up(signed_up_here, base_url, settings, language="en")
+    # (The browser that signed up is a known one: this test guesses from another.)
+    free = settings.limits.free_failures
+    for _ in range(free - 1):
+        status, page, _ = await attempt(http, base_url, user["email"], WRONG)
+        assert status == 400 and "The e-mail address or the password is wrong." in page
+    status, page, headers = await attempt(http, base_url, user["email"], WRONG)
+    assert status == 429 and PAUSED in page and "paused for 1 second" in page
+    assert "(Swedish time)" in page and headers["Retry-After"] == "1"
+    # Meanwhile this browser is not even heard, the right password included.
     status, page, _ = await attempt(http, base_url, user["email"].upper(), user["password"])
-    assert status == 429 and "Too many failed log-in attempts." in page
-    assert "log-in paused until" in caplog.text and user["email"] in caplog.text
-    assert WRONG not in caplog.text and user["password"] not in caplog.text
-    # Once the failures are older than the window, the right password works again.
-    await db.execute("UPDATE login_attempt SET attempted_at = attempted_at - interval '16 minutes' "
-                     "WHERE email = $1", user["email"])
+    assert status == 429 and PAUSED in page
+    await asyncio.sleep(1.2)
+    status, _, headers = await attempt(http, base_url, user["email"], WRONG)
+    assert status == 429 and headers["Retry-After"] == "2"  # twice as long now
+    await asyncio.sleep(2.2)
     status, _, headers = await attempt(http, base_url, user["email"], user["password"])
     assert status == 303
+    [device] = [cookie for cookie in http.cookie_jar if cookie.key == "device"]
+    assert device["httponly"] and device["path"] == "/" and device["samesite"] == "Lax"
 
 
-async def test_a_successful_log_in_clears_the_accounts_count(http, base_url):
-    user = await sign_up(http, base_url, language="en")
+async def test_a_known_browser_logs_in_while_strangers_guess_the_account_closed(
+        stack, http, base_url, db, caplog, settings):
+    caplog.set_level(logging.INFO)
+    user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
-    for _ in range(ACCOUNT_LIMIT - 1):
-        assert (await attempt(http, base_url, user["email"], WRONG))[0] == 400
-    assert (await attempt(http, base_url, user["email"], user["password"]))[0] == 303
+    async with behind_a_proxy(stack, unknown_in_a_row=5) as proxied, \
+            browser() as owner, browser() as guesser, browser() as new_phone:
+        home = somewhere()
+        assert (await attempt(owner, proxied, user["email"], user["password"],
+                              from_address(home)))[0] == 303
+        await log_out(owner, proxied)
+        # Five wrong passwords, each from another address: closed to new browsers.
+        for number in range(5):
+            status, page, _ = await attempt(guesser, proxied, user["email"], WRONG,
+                                            from_address(somewhere()))
+        assert status == 429 and CLOSED in page
+        status, page, headers = await attempt(new_phone, proxied, user["email"],
+                                              user["password"], from_address(somewhere()))
+        assert status == 429 and CLOSED in page and "Retry-After" not in headers
+        # The owner's browser still gets in, from home or from anywhere else.
+        status, _, _ = await attempt(owner, proxied, user["email"], user["password"],
+                                     from_address(home))
+        assert status == 303
+        await log_out(owner, proxied)
+        status, _, _ = await attempt(owner, proxied, user["email"], user["password"],
+                                     from_address(somewhere()))
+        assert status == 303
+    assert "closed to new devices" in caplog.text and user["email"] in caplog.text
+    assert WRONG not in caplog.text and user["password"] not in caplog.text
+    # The database keeps no e-mail address for the limits, and only hashes of devices.
+    subject = account_secret(stack.settings().app.secret_key.get_secret_value(),
+                             user["email"]).subject
+    assert await db.fetchval("SELECT in_a_row FROM guess_secret WHERE subject = $1",
+                             subject) == 0  # the right password ended the run
+    assert not await db.fetchval("SELECT count(*) FROM guess_secret WHERE subject = $1",
+                                 user["email"])
+
+
+async def test_an_office_behind_one_address_keeps_logging_in_on_known_browsers(
+        stack, http, base_url, settings):
+    first = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
-    for _ in range(ACCOUNT_LIMIT - 1):
-        assert (await attempt(http, base_url, user["email"], WRONG))[0] == 400
-    assert (await attempt(http, base_url, user["email"], user["password"]))[0] == 303
+    second = await sign_up(http, base_url, settings, language="en")
+    await log_out(http, base_url)
+    office = from_address(f"198.51.100.{secrets.randbelow(250) + 1}")
+    async with behind_a_proxy(stack, address_failures=4) as proxied, \
+            browser() as anna, browser() as bertil, browser() as guesser, browser() as away:
+        assert (await attempt(anna, proxied, first["email"], first["password"], office))[0] == 303
+        await log_out(anna, proxied)
+        for _ in range(4):  # someone in the office tries other people's accounts
+            status, page, _ = await attempt(guesser, proxied, unique_email("guess"), WRONG,
+                                            office)
+        assert status == 429 and PAUSED in page
+        # Anna's browser is known: the office's pause does not touch it.
+        assert (await attempt(anna, proxied, first["email"], first["password"], office))[0] == 303
+        # Bertil's browser is new: it waits with the rest of the office, and is told how long.
+        status, page, headers = await attempt(bertil, proxied, second["email"],
+                                              second["password"], office)
+        assert status == 429 and "paused for 15 minutes" in page
+        assert 850 < int(headers["Retry-After"]) <= 900
+        # Bertil at another address logs in as usual.
+        assert (await attempt(away, proxied, second["email"], second["password"],
+                              from_address(somewhere())))[0] == 303
 
 
-async def test_unknown_addresses_are_limited_alike(http, base_url):
-    email = unique_email("nobody")
-    for _ in range(ACCOUNT_LIMIT):
-        status, page, _ = await attempt(http, base_url, email, PASSWORD)
-    assert status == 429 and "Too many failed log-in attempts." in page
+async def test_a_password_reset_opens_a_closed_account_and_makes_the_browser_known(
+        http, base_url, db, settings):
+    async with browser() as signed_up_elsewhere:
+        user = await sign_up(signed_up_elsewhere, base_url, settings, language="en")
+    subject = account_secret(settings.app.secret_key.get_secret_value(), user["email"]).subject
+    await db.execute("INSERT INTO guess_secret (scope, subject, in_a_row) "
+                     "VALUES ('password', $1, 100)", subject)  # as after 100 wrong guesses
+    status, page, _ = await attempt(http, base_url, user["email"], user["password"])
+    assert status == 429 and CLOSED in page
+    await post_form(http, base_url, "/password/forgot", {"email": user["email"]}, headers=EN)
+    [mail] = await wait_for_mail(settings, user["email"])
+    link = link_in(mail_text(mail), base_url, "/password/reset/")
+    new = "ett helt nytt lösenord"
+    status, _, _ = await post_form(http, base_url, link[len(base_url):],
+                                   {"password": new, "password_confirm": new})
+    assert status == 303
+    assert not await db.fetchval("SELECT count(*) FROM guess_secret WHERE subject = $1",
+                                 subject)
+    assert [cookie for cookie in http.cookie_jar if cookie.key == "device"]
+    assert await db.fetchval("SELECT count(*) FROM known_device WHERE subject = $1",
+                             subject) == 2  # the browser that signed up, and this one
 
 
-async def test_guessing_the_current_password_counts_too(http, base_url):
-    await sign_up(http, base_url, language="en")
+async def test_the_answers_are_the_same_whether_or_not_the_account_exists(http, base_url,
+                                                                      settings):
+    async with browser() as signed_up_elsewhere:
+        user = await sign_up(signed_up_elsewhere, base_url, settings, language="en")
+    answers = {}
+    for email in (user["email"], unique_email("nobody")):
+        answers[email] = []
+        for _ in range(3):
+            status, page, headers = await attempt(http, base_url, email, WRONG)
+            answers[email].append((status, PAUSED in page, headers.get("Retry-After")))
+        await asyncio.sleep(1.2)
+    first, second = answers.values()
+    assert first == second == [(400, False, None), (400, False, None), (429, True, "1")]
+
+
+async def test_guessing_the_current_password_counts_too(http, base_url, settings):
+    await sign_up(http, base_url, settings, language="en")
     new = "ett annat långt lösenord"
-    for _ in range(ACCOUNT_LIMIT):
+    for _ in range(settings.limits.free_failures):
         status, page, _ = await post_form(http, base_url, "/account/password", {
             "current_password": WRONG, "password": new, "password_confirm": new},
             form_page="/account", headers=EN)
-    assert status == 429 and "Too many failed log-in attempts." in page
+    assert status == 429 and PAUSED in page
 
 
-async def test_client_address_from_the_connection_unless_a_proxy_is_trusted(http, base_url, db):
+async def test_client_address_from_the_connection_unless_a_proxy_is_trusted(
+        http, base_url, db, settings):
     email = unique_email("spoof")
     await attempt(http, base_url, email, WRONG, headers={"X-Forwarded-For": "198.51.100.7"})
-    address = await db.fetchval("SELECT client_address FROM login_attempt WHERE email = $1", email)
-    assert address == "127.0.0.1"  # a client cannot choose its address by writing a header
+    subject = account_secret(settings.app.secret_key.get_secret_value(), email).subject
+    client = await db.fetchval("SELECT client FROM guess_client WHERE subject = $1", subject)
+    assert client == "address:127.0.0.1"  # a client cannot choose its address by a header
 
 
-async def test_too_many_failures_from_one_address_pause_it(stack, http, base_url):
-    """Behind a trusted proxy (app.trust_proxy_headers) each client address counts apart."""
-    user = await sign_up(http, base_url, language="en")
-    await log_out(http, base_url)
-    settings = load_settings(dict(stack.environ, SNABB_APP_PORT=str(free_port()),
-                                  SNABB_APP_TRUST_PROXY_HEADERS="true"))
-    guesser = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
-    async with serving(create_app(settings), settings.app.port) as proxied, \
-            ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
-        forwarded = {"X-Forwarded-For": f"10.0.0.1, {guesser}", "X-Forwarded-Proto": "https"}
-        for _ in range(ADDRESS_LIMIT):
-            status, page, _ = await attempt(http, proxied, unique_email("guess"), WRONG,
-                                            headers=forwarded)
-        assert status == 429 and "Too many failed log-in attempts." in page
-        status, _, _ = await attempt(http, proxied, user["email"], user["password"],
-                                     headers=forwarded)
-        assert status == 429
-        # Someone else, at another address, logs in as usual.
-        status, _, _ = await attempt(other, proxied, user["email"], user["password"],
-                                     headers={"X-Forwarded-For": "192.0.2.44"})
-        assert status == 303
-        # The proxy says the browser came over https: the cookies are Secure.
-        async with ClientSession() as fresh, fresh.get(
-                f"{proxied}/login", headers={"X-Forwarded-Proto": "https"}) as response:
-            assert "Secure" in response.headers["Set-Cookie"]
+async def test_https_behind_a_trusted_proxy_makes_the_cookies_secure(stack):
+    async with behind_a_proxy(stack) as proxied, browser() as fresh, fresh.get(
+            f"{proxied}/login", headers={"X-Forwarded-Proto": "https"}) as response:
+        assert "Secure" in response.headers["Set-Cookie"]
+

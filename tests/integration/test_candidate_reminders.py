@@ -1,5 +1,6 @@
 """Reminder mails: one per candidate, at the set time, never twice, not for cancelled events
-or ended registrations, safe with several processes; and erasure after the retention time."""
+or ended registrations, safe with several processes. (Erasure after the retention time:
+test_retention.py.)"""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +8,7 @@ import datetime as dt
 
 import asyncpg
 
-from app.candidates.reminders import erase_expired, send_due_reminders
+from app.candidates.reminders import send_due_reminders
 from app.events.tokens import link_token
 from app.keys import MAILER
 from tests.candidate_support import link_and_pin, make_event
@@ -97,30 +98,6 @@ async def test_several_processes_at_once_still_send_one_reminder_each(app_server
         FROM candidate c WHERE c.event_id = $1""", event["id"])
     assert len(counts) == len(candidates)
     assert {row["reminders"] for row in counts} == {1}
-
-
-async def test_personal_data_is_erased_after_the_retention_time(http, base_url, db, settings):
-    days = settings.candidates.retention_days
-    old = await make_event(db, starts_in=-dt.timedelta(days=days + 1))
-    recent = await make_event(db, starts_in=-dt.timedelta(days=days - 1))
-    gone = await add_candidate(db, old["id"])
-    kept = await add_candidate(db, recent["id"])
-    await db.execute("""INSERT INTO mail_outbox (message_id, to_address, language, template,
-                            subject, text_body, html_body, created_at, sent_at)
-                        VALUES ($1, $2, 'sv', 'candidate_registration', 'Din anmälan', 'PIN 424242',
-                                '', now() - $3::interval, now() - $3::interval)""",
-                     f"<erase-{gone['id']}@test>", gone["email"], dt.timedelta(days=days + 2))
-    await erase_expired(db, days)  # (the app's own worker may get there first: the same result)
-    erased = await db.fetchrow("SELECT * FROM candidate WHERE id = $1", gone["id"])
-    assert erased["erased_at"] and erased["name"] == "–" and erased["email"].endswith("@invalid")
-    assert erased["access_token"] != gone["access_token"] and erased["phone"] == ""
-    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1",
-                             gone["email"]) == 0
-    async with http.get(f"{base_url}/c/{gone['access_token']}",
-                        headers={"Accept": "text/html"}) as response:
-        assert response.status == 404
-    still = await db.fetchrow("SELECT email, erased_at FROM candidate WHERE id = $1", kept["id"])
-    assert still["email"] == kept["email"] and still["erased_at"] is None
 
 
 async def test_an_event_moved_later_gets_a_reminder_for_its_new_time(app_server, db, settings):

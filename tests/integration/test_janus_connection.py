@@ -11,8 +11,7 @@ import pytest_asyncio
 from app.janus.connection import JanusConnection, JanusUnavailable
 from app.janus.pool import JanusPool
 from app.janus.rooms import destroy_room, kick, list_participants, room_exists
-from app.janus.tokens import mint_janus_token
-from tests.janus_probe import JanusProbe
+from tests.janus_probe import JanusProbe, added_token
 
 CALL_TIMEOUT = 2.0
 
@@ -21,7 +20,7 @@ CALL_TIMEOUT = 2.0
 async def connection(own_janus):
     settings, janus = own_janus
     server = settings.janus.servers[0]
-    conn = JanusConnection(server, settings.janus.token_secret.get_secret_value(),
+    conn = JanusConnection(server, settings.janus.admin_secret.get_secret_value(),
                            call_timeout=CALL_TIMEOUT, keepalive_interval=1.0,
                            reconnect_max_delay=0.5)
     task = asyncio.create_task(conn.run())
@@ -87,7 +86,7 @@ async def test_list_participants_and_kick(connection):
     pool = JanusPool(settings.janus)
     pool.connections = {conn.name: conn}
     room = await pool.create_private_room(participants=1)
-    token = mint_janus_token(settings.janus.token_secret.get_secret_value(), 60)
+    token = await added_token(settings)
     async with JanusProbe(conn.server.url, token) as probe:
         await probe.open_videoroom()
         joined = await probe.videoroom({"request": "join", "ptype": "publisher", "room": room.room_id,

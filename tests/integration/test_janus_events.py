@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
-from app.janus.tokens import mint_janus_token
 from app.views.janus_events import EVENT_SUBSCRIBERS
-from tests.janus_probe import JanusProbe
+from tests.janus_probe import JanusProbe, added_token
 
 SESSION_EVENT = 1
 
@@ -18,7 +17,7 @@ async def test_janus_posts_session_events(app_server, settings):
 
     app_server[EVENT_SUBSCRIBERS].append(collect)
     try:
-        token = mint_janus_token(settings.janus.token_secret.get_secret_value(), 60)
+        token = await added_token(settings)
         async with JanusProbe(settings.janus.servers[0].url, token) as probe:
             await probe.open_videoroom()
             session_id = probe.session_id

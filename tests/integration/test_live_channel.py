@@ -120,9 +120,9 @@ async def test_wrong_codes_are_refused_and_lock_the_link(app_server, base_url, s
         assert await sign_in_interviewer(http, base_url, token, code="12") == 422
         csrf = await csrf_from(http, f"{base_url}/i/{token}")
         statuses = [await sign_in_interviewer(http, base_url, token, code="000000")
-                    for _ in range(settings.candidates.pin_attempts)]
-        assert statuses == [422] * (settings.candidates.pin_attempts - 1) + [429]
-        # Locked: even the right code is not compared now (and the page has no form).
+                    for _ in range(settings.limits.free_failures)]
+        assert statuses == [422] * (settings.limits.free_failures - 1) + [429]
+        # This device waits: even the right code is not compared now (and the page has no form).
         async with http.post(f"{base_url}/i/{token}", allow_redirects=False,
                              data={"code": "123456", "csrf_token": csrf}) as response:
             assert response.status == 429 and response.headers["Retry-After"]

@@ -215,7 +215,8 @@ async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(
 async def test_no_janus_means_no_room_and_nobody_loses_their_place(db, pool, stack):
     """A real pool whose only server is not there: the dispatch is undone, no miss."""
     environ = dict(stack.environ, SNABB_JANUS_SERVERS=json.dumps([
-        {"name": "gone", "url": "ws://127.0.0.1:9", "public_url": "ws://127.0.0.1:9"}]))
+        {"name": "gone", "url": "ws://127.0.0.1:9", "public_url": "ws://127.0.0.1:9",
+         "admin_url": "ws://127.0.0.1:9"}]))
     settings = load_settings(environ)
     rooms = JanusPool(settings.janus)  # never started: no server is healthy
     event = await make_live_event(db, interviewers=1, candidates=2)

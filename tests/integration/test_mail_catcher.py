@@ -43,5 +43,13 @@ async def test_caught_mail_is_listed_in_development(stack):
             async with http.get(f"{base}/dev/mail/{key}") as response:
                 message = await response.text()
             assert "Din intervju börjar kl. 14.00." in message
+            # The HTML part comes from a URL of its own, sandboxed, with a policy of its own.
+            assert f'src="/dev/mail/{key}/html"' in message
+            assert "frame-src 'self'" in response.headers["Content-Security-Policy"]
+            async with http.get(f"{base}/dev/mail/{key}/html") as response:
+                assert "<p>Din intervju börjar kl. 14.00.</p>" in await response.text()
+                policy = response.headers["Content-Security-Policy"]
+                assert "sandbox" in policy and "script-src" not in policy
+                assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
             async with http.get(f"{base}/dev/mail/nonexistent", headers={"Accept": "text/html"}) as response:
                 assert response.status == 404

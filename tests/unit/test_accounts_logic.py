@@ -6,7 +6,6 @@ import datetime as dt
 import jwt
 import pytest
 
-from app.auth.ratelimit import lockout_from
 from app.auth.sessions import AUDIENCE, decode_cookie, encode_cookie
 from app.auth.tokens import looks_like_token, new_token, token_hash
 from app.auth.validation import (
@@ -86,14 +85,6 @@ def test_other_control_characters_in_a_name_are_refused(control):
     errors = {}
     clean_name(f"Eve{control}X", errors)
     assert errors["name"][0] == "Remove the special characters that cannot be shown."
-
-
-def test_the_limit_opens_when_the_oldest_counted_failure_leaves_the_window():
-    window = dt.timedelta(minutes=15)
-    failures = [NOW - dt.timedelta(minutes=m) for m in (1, 2, 3, 4, 10)]
-    assert lockout_from(failures, 5, window, NOW) == NOW + dt.timedelta(minutes=5)
-    assert lockout_from(failures[:4], 5, window, NOW) is None
-    assert lockout_from(failures, 5, window, NOW + dt.timedelta(minutes=5)) is None
 
 
 def test_session_cookie_round_trip_and_refusals():

@@ -79,12 +79,6 @@ def test_pins():
         assert not rules.pin_is_well_formed(text)
 
 
-def test_locks_double_up_to_the_maximum():
-    lengths = [rules.lock_duration(n, 300, 3600).total_seconds() for n in range(1, 6)]
-    assert lengths == [300, 600, 1200, 2400, 3600]
-    assert rules.lock_duration(500, 300, 3600).total_seconds() == 3600
-
-
 def test_resends_are_limited_per_hour():
     allowed, start, count = rules.resend_allowed(None, 0, NOW)
     assert (allowed, start, count) == (True, NOW, 1)
@@ -119,6 +113,10 @@ def test_the_device_cookie_is_signed_and_expires():
                                  - dt.timedelta(seconds=5))) is None
     assert CANDIDATE_SESSION.decode(secret, value[:-2]) is None and CANDIDATE_SESSION.decode(secret, None) is None
     assert CANDIDATE_SESSION.decode(secret, "x" * 2000) is None
+    # Made for one link, it is no session on another (a re-issued link ends the old sessions).
+    for_link = CANDIDATE_SESSION.encode(secret, 42, later, "link-token-one")
+    assert CANDIDATE_SESSION.decode(secret, for_link, "link-token-one") == 42
+    assert CANDIDATE_SESSION.decode(secret, for_link, "link-token-two") is None
 
 
 def test_the_calendar_download_parses_and_carries_the_mails_uid():

@@ -1,15 +1,45 @@
 from __future__ import annotations
 
 import logging
+import sys
 
-from app.logs import SecretRedactingFilter, redact_path
+from app.logs import RedactingFormatter, Redactor, redact_path
+
+TOKEN = "Zx81kq0PlmN3vB7tYw2Rab"
+
+
+def record(message: str, *args, exc_info=None) -> logging.LogRecord:
+    return logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1, message, args,
+                             exc_info)
 
 
 def test_secret_values_are_redacted_from_records():
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "connect %s with %s",
-                               ("postgresql://u:pw-1234567890@h/db", "tok-ABCDEFGHIJ"), None)
-    SecretRedactingFilter(["pw-1234567890", "tok-ABCDEFGHIJ"]).filter(record)
-    assert record.getMessage() == "connect postgresql://u:[redacted]@h/db with [redacted]"
+    formatter = RedactingFormatter(Redactor(["pw-1234567890", "tok-ABCDEFGHIJ"]), "%(message)s")
+    written = formatter.format(record("connect %s with %s", "postgresql://u:pw-1234567890@h/db",
+                                      "tok-ABCDEFGHIJ"))
+    assert written == "connect postgresql://u:[redacted]@h/db with [redacted]"
+
+
+def test_personal_links_lose_their_token_and_query_wherever_they_stand():
+    redact = Redactor()
+    assert redact(f"b'GET /c/{TOKEN}?pad=xxxx HTTP/1.1'") == "b'GET /c/… HTTP/1.1'"
+    assert redact(f"/i/{TOKEN}/summary.pdf") == "/i/…/summary.pdf"
+    assert redact(f"next=%2Fc%2F{TOKEN}%2Fcancel") == "next=%2Fc%2F…%2Fcancel"
+    assert redact("/password/reset/abcdefghijklmnopq and /r/zzzzzzzzzz") == \
+        "/password/reset/… and /r/…"
+    assert redact("/events/12/edit?pin=123456&x=1") == "/events/12/edit?pin=[redacted]&x=1"
+    assert redact(f"KeyError: '{TOKEN}'") == "KeyError: '[redacted]'"
+
+
+def test_tracebacks_are_redacted_and_the_record_keeps_the_clean_copy():
+    try:
+        raise RuntimeError(f"failed for /c/{TOKEN}/checkin")
+    except RuntimeError:
+        failed = record("unhandled", exc_info=sys.exc_info())
+    written = RedactingFormatter(Redactor()).format(failed)
+    assert TOKEN not in written and "RuntimeError: failed for /c/…/checkin" in written
+    assert TOKEN not in failed.exc_text
+    assert 'File "' in written and "test_logs.py" in written  # the traceback is still useful
 
 
 def test_access_log_paths_hide_tokens_and_queries():

@@ -11,7 +11,7 @@ from app.settings import SettingsError, all_keys, env_name, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
-    "SNABB_APP_SECRET_KEY": "a" * 32, "SNABB_JANUS_TOKEN_SECRET": "b" * 32,
+    "SNABB_APP_SECRET_KEY": "a" * 32,
     "SNABB_JANUS_ADMIN_SECRET": "c" * 32, "SNABB_JANUS_ROOM_ADMIN_KEY": "d" * 32,
     "SNABB_JANUS_EVENT_SECRET": "e" * 32,
     "DATABASE_URL": "postgresql://user:hunter2-db-password@127.0.0.1:5432/snabb",
@@ -30,7 +30,8 @@ def test_environment_overrides_files():
                                   SNABB_MAIL_SMTP_STARTTLS="true",
                                   SNABB_JANUS_SERVERS=json.dumps([
                                       {"name": "x", "url": "ws://10.0.0.1:8188",
-                                       "public_url": "wss://janus.example.org/x"}])))
+                                       "public_url": "wss://janus.example.org/x",
+                                       "admin_url": "ws://10.0.0.1:7188"}])))
     assert settings.app.env == "test"
     assert settings.app.log_level == "WARNING"  # from config/test.toml
     assert settings.app.port == 9123
@@ -51,6 +52,10 @@ def test_settings_file_layer(tmp_path):
     ("SNABB_APP_SECRET_KEY", "short", "app.secret_key"),
     ("DATABASE_URL", "mysql://x", "database.url (environment variable DATABASE_URL)"),
     ("SNABB_JANUS_SERVERS", "[]", "janus.servers"),
+    ("SNABB_JANUS_SERVERS", '[{"name": "x", "url": "ws://a", "public_url": "ws://a"}]',
+     "janus.servers.0.admin_url"),
+    ("SNABB_JANUS_SERVERS", ('[{"name": "x", "url": "ws://a", "public_url": "ws://a", '
+                             '"admin_url": "http://a"}]'), "janus.servers.0.admin_url"),
     ("SNABB_JANUS_SERVER_RTP_PORT_MIN", "50000", "janus_server"),
     ("SNABB_APP_DEFAULT_LANGUAGE", "de", "app.default_language"),
 ])
@@ -63,7 +68,7 @@ def test_a_bad_value_names_its_key(variable, value, named):
 def test_missing_secrets_are_named():
     with pytest.raises(SettingsError) as error:
         load_settings({"DATABASE_URL": SECRETS["DATABASE_URL"]})
-    for key in ("app.secret_key", "janus.token_secret", "janus.admin_secret",
+    for key in ("app.secret_key", "janus.admin_secret",
                 "janus.room_admin_key", "janus.event_secret"):
         assert key in str(error.value)
 

@@ -108,3 +108,21 @@ def test_build_summary_and_its_csv():
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[1] == ["x@example.se", "Åsa Öberg", "2026-12-04", "16:00", "1,5", "Interested",
                        "Bra", "4", "", "F2", "'=cmd"]
+
+
+def test_an_erased_candidates_interview_is_counted_without_details():
+    start = NOW - dt.timedelta(minutes=30)
+    row = {"id": 7, "interviewer_id": 1, "candidate_id": 9, "candidate_name": "–",
+           "candidate_erased": True, "state": "ended", "offered_at": start,
+           "offer_expires_at": start, "started_at": start,
+           "ended_at": start + dt.timedelta(minutes=8), "notes": "", "questions_covered": [],
+           "interested": None, "comment": ""}
+    summary = build_summary(interviewers=[{"id": 1, "name": "Ida", "email": "i@x.se"}],
+                            interviews=[row], ratings={}, candidates=[], attributes=["Lugn"],
+                            questions=[], now=NOW)
+    [item] = summary.groups[0].interviews
+    assert item.erased and item.candidate == "Erased candidate" and item.outcome == "erased"
+    assert item.outcome_label == "Details erased" and not item.has_details
+    assert summary.totals.interviews == 1 and summary.totals.no_answer == 0
+    text = summary_csv(summary, lambda s: {"Erased candidate": "Raderad kandidat"}.get(s, s), "sv")
+    assert "Raderad kandidat" in text.decode("utf-8-sig") and "–" not in text.decode("utf-8-sig")

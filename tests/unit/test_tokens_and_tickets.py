@@ -8,19 +8,26 @@ import jwt
 import pytest
 
 from app.janus.rooms import MAX_ROOM_ID, new_room
-from app.janus.tokens import mint_janus_token, token_expiry
+from app.janus.tokens import control_token, participant_token, token_owner
 from app.settings import load_settings
 from app.tickets import TicketError, mint_ticket, read_ticket
 from tests.unit.test_settings import SECRETS
 
 
-def test_janus_token_format_and_signature():
-    token = mint_janus_token("shared-secret", 60, now=1_000_000)
-    data, signature = token.split(":")
-    assert data == "1000060,janus,janus.plugin.videoroom"
-    expected = hmac.new(b"shared-secret", data.encode(), hashlib.sha1).digest()
-    assert base64.b64decode(signature) == expected
-    assert token_expiry(token) == 1_000_060
+def test_janus_tokens_are_derived_per_server_room_participant_and_serial():
+    key = "admin-secret-" * 3
+    token = participant_token(key, "janus1", 42, 0)
+    digest = hmac.new(key.encode(), b"janus-token:janus1:42:0:0", hashlib.sha256).digest()
+    assert token == "p.42.0.0." + base64.urlsafe_b64encode(digest[:24]).decode()
+    others = {participant_token(key, "janus1", 42, 1), participant_token(key, "janus2", 42, 0),
+              participant_token(key, "janus1", 43, 0), participant_token(key, "janus1", 42, 0, 1),
+              participant_token("other" * 8, "janus1", 42, 0)}
+    assert token not in others and len(others) == 5
+    assert token_owner(token) == (42, 0, 0)
+    assert token_owner(participant_token(key, "janus1", 2**53 - 1, 1, 7)) == (2**53 - 1, 1, 7)
+    assert token_owner(control_token(key, "janus1")) is None
+    assert token_owner("p.42.0.0") is None
+    assert control_token(key, "janus1") != control_token(key, "janus2")
 
 
 def test_rooms_are_random_and_javascript_safe():
@@ -43,6 +50,12 @@ def test_ticket_round_trip(settings):
                                                       room.participant_tokens[1])
     assert info.display == "Åsa Öberg" and info.role == "candidate"
     assert info.janus_url == settings.janus.servers[0].public_url
+    assert info.janus_token == participant_token(settings.janus.admin_secret.get_secret_value(),
+                                                 "janus1", room.room_id, 1)
+    renewed = read_ticket(settings, mint_ticket(settings, room, 1, "candidate", "Åsa Öberg", "c:1",
+                                                token_serial=3))
+    assert renewed.janus_token == participant_token(
+        settings.janus.admin_secret.get_secret_value(), "janus1", room.room_id, 1, 3)
 
 
 def test_expired_and_forged_tickets_are_refused(settings):

@@ -1,0 +1,77 @@
+"""Security headers on every response (README, "Security headers and logs").
+
+Set in `on_response_prepare`, the one hook every response of the application passes through:
+pages, errors raised as exceptions, static files and WebSocket handshakes alike. A handler
+that needs another policy (the caught mail's HTML part, shown in a frame) sets its own
+header first; what is already set is kept.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from app.keys import SETTINGS
+from app.settings import Settings
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    # Camera and microphone only for this site; the call pages need them.
+    "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+CSP = "Content-Security-Policy"
+POLICY = web.AppKey("content_security_policy", str)
+
+
+def janus_origins(settings: Settings) -> list[str]:
+    """Where browsers open the Janus WebSocket (the URL /api/join hands out): its origin,
+    scheme, host and port, so any path on that server is allowed."""
+    origins = []
+    for server in settings.janus.servers:
+        parts = urlsplit(server.public_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def content_security_policy(settings: Settings, **extra: str) -> str:
+    """Scripts and styles from this site only, nothing inline; the browser may connect to
+    this site and the Janus servers; video comes from the camera and the other side's stream
+    (blob: and mediastream: for browsers that attach a stream by URL). `extra` adds or
+    replaces directives: frame_src="'self'"."""
+    directives = {
+        "default-src": "'none'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        # data: for the empty favicon in base.html
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": " ".join(["'self'", *janus_origins(settings)]),
+        "media-src": "blob: mediastream:",
+        "manifest-src": "'self'",
+        "frame-ancestors": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "object-src": "'none'",
+    }
+    directives.update({name.replace("_", "-"): value for name, value in extra.items()})
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    settings = request.app[SETTINGS]
+    headers = response.headers
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault(CSP, request.app[POLICY])
+    if settings.app.public_url.startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+
+
+def install(app: web.Application) -> None:
+    app[POLICY] = content_security_policy(app[SETTINGS])
+    app.on_response_prepare.append(add_security_headers)

@@ -1,0 +1,72 @@
+"""The retention worker: what is past its time is erased by the running service itself.
+
+Every `candidates.retention_interval` seconds each application process tries one round:
+candidates whose event ended `candidates.retention_days` ago are erased
+(app/candidates/erasure.py: the same erasure a candidate can ask for), and the sign-up,
+password-reset and colleague-invitation links whose time is over are deleted
+(app/auth/links.py). A round runs under a PostgreSQL advisory lock taken with
+`pg_try_advisory_lock`: with many processes one does the round and the others skip it
+until their next; the erasure takes its candidates FOR NO KEY UPDATE SKIP LOCKED as well,
+so a registration being changed by a request is simply left for the next round.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import asyncpg
+from aiohttp import web
+
+from app.auth.links import delete_expired
+from app.candidates.erasure import erase_expired
+from app.keys import DB_POOL, SETTINGS
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# The advisory lock's key: any fixed number no other part of the service uses.
+ROUND_LOCK = 0x736E6162_72657431 & 0x7FFFFFFFFFFFFFFF
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
+
+async def retention_round(connection: asyncpg.Connection, settings: Settings) -> tuple[int, int] | None:
+    """One round: (candidates erased, links deleted), or None when another process holds
+    the round's lock."""
+    if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", ROUND_LOCK):
+        return None
+    try:
+        erased = await erase_expired(connection, settings.candidates.retention_days)
+        links = await delete_expired(connection)
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
+    if links:
+        log.info("deleted %d expired link(s)", links)
+    return erased, links
+
+
+async def _run(app: web.Application) -> None:
+    settings = app[SETTINGS]
+    while True:
+        try:
+            async with app[DB_POOL].acquire() as connection:
+                await retention_round(connection, settings)
+        except DATABASE_ERRORS as error:
+            # The database is away for a while: the next round tries again, nothing is lost.
+            log.warning("retention: database unavailable (%s)", type(error).__name__)
+        except Exception:
+            log.exception("retention: unexpected error")
+        await asyncio.sleep(settings.candidates.retention_interval)
+
+
+async def retention_worker(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the loop runs for the application's life and is cancelled and awaited."""
+    if not app[SETTINGS].candidates.retention_interval:
+        yield  # turned off
+        return
+    task = asyncio.create_task(_run(app), name="retention")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
