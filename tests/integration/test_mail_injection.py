@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 import pytest_asyncio
+from aiohttp import ClientSession, CookieJar
 
 from app.keys import MAILER
 from app.mail import CalendarEntry
-from tests.accounts import fresh_log_in_limits, post_form, sign_up  # noqa: F401 (a fixture)
+from tests.accounts import (PASSWORD, forget_mails_to, fresh_log_in_limits,  # noqa: F401
+                            link_in, post_form)
 from tests.candidate_support import make_event, register
 from tests.helpers import csrf_from, log_in, make_user
 from tests.integration.mail_support import event_context, unique_address
@@ -36,7 +38,8 @@ STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 TEMPLATES = {"candidate_registration": True, "candidate_reminder": True,
              "candidate_cancelled": True, "event_time_changed": True, "event_cancelled": True,
              "interviewer_invitation": True, "colleague_invitation": False,
-             "password_reset": False}
+             "colleague_invitation_existing": False, "password_reset": False,
+             "signup_confirm": False, "signup_existing": False}
 # The headers the product writes: none may be pushed down into a body part.
 PRODUCT_HEADER_LINE = re.compile(r"^(Message-ID|Date|From|Reply-To|Subject|Auto-Submitted|"
                                  r"Content-Language|MIME-Version|Content-Type):",
@@ -91,9 +94,13 @@ def every_context(hostile: str) -> dict:
     context = event_context(hostile, STARTS, name=hostile)
     context["event"].update(organization_name=hostile, interview_minutes=10)
     return dict(context, pin="123456", again=False, by_employer=True, invite_link=None,
-                inviter_name=hostile, organization_name=hostile, valid_days=7, valid_minutes=60,
+                inviter_name=hostile, organization_name=hostile, organization=hostile,
+                valid_days=7, valid_minutes=60, valid_hours=24,
                 accept_url="https://snabb.example.se/invitation/abc",
-                reset_url="https://snabb.example.se/password/reset/abc")
+                reset_url="https://snabb.example.se/password/reset/abc",
+                confirm_url="https://snabb.example.se/signup/confirm/abc",
+                login_url="https://snabb.example.se/login",
+                forgot_url="https://snabb.example.se/password/forgot")
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -142,6 +149,7 @@ async def test_every_template_keeps_hostile_names_in_their_headers(
 
 
 # Through the forms: names a person types (or a script posts) into the product.
+ENGLISH = {"Accept-Language": "en"}
 FORM_CASES = ["q-utf8", "b-utf8", "q-latin1", "b-latin1", "crlf", "nel", "u2028", "long"]
 
 
@@ -150,17 +158,19 @@ def one_line(text: str) -> str:
     return " ".join(LINE_BREAKING.sub(" ", text).split())
 
 
-async def check_form_mail(db, settings, address: str, name: str, calendar: bool) -> bytes:
+async def check_form_mail(db, settings, address: str, name: str, template: str) -> bytes:
     """The mail to `address` as received, against what its outbox row says; and its text
-    has no line the attacker made look like a header."""
-    row = await db.fetchrow("SELECT to_name, subject FROM mail_outbox WHERE to_address = $1",
-                            address)
+    has no line the attacker made look like a header. Takes it out of the catcher after."""
+    row = await db.fetchrow("""SELECT to_name, subject FROM mail_outbox
+                                WHERE to_address = $1 AND template = $2""", address, template)
     assert row["to_name"] == name
+    calendar = TEMPLATES[template]
     raw = await wait_for_raw(settings.mail.catcher_dir, address)
     check_received(raw, address=address, name=name, subject=row["subject"],
                    reply_to=settings.app.support_email, calendar=calendar)
     text = message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
     assert not re.search(r"^(X-Injected|Reply-To|Bcc):", text, re.MULTILINE | re.IGNORECASE), text
+    forget_mails_to(settings, address)
     return raw
 
 
@@ -173,7 +183,7 @@ async def test_registering_by_invite_link_with_a_hostile_name(http, base_url, db
     assert status == 200, page
     name = await db.fetchval("SELECT name FROM candidate WHERE email = $1", address)
     assert name == one_line(HOSTILE_NAMES[case])
-    raw = await check_form_mail(db, settings, address, name, calendar=True)
+    raw = await check_form_mail(db, settings, address, name, "candidate_registration")
     assert f"Hello {name}," in message_from_bytes(raw, policy=policy.default).get_body(
         ("plain",)).get_content()
 
@@ -193,32 +203,47 @@ async def test_an_interviewer_name_in_the_event_form(http, base_url, db, setting
         assert response.status == 303, await response.text()
     name = await db.fetchval("SELECT name FROM event_interviewer WHERE email = $1", address)
     assert name == one_line(HOSTILE_NAMES[case])
-    raw = await check_form_mail(db, settings, address, name, calendar=True)
+    raw = await check_form_mail(db, settings, address, name, "interviewer_invitation")
     assert title in assert_one_line_headers(raw)["Subject"]
 
 
 @pytest.mark.usefixtures("fresh_log_in_limits")
 @pytest.mark.parametrize("case", ["q-utf8", "b-latin1", "crlf", "u2028"])
-async def test_the_sign_up_name_in_the_password_reset_and_the_colleague_invitation(
-        http, base_url, db, settings, case):
-    hostile = HOSTILE_NAMES[case]
-    user = await sign_up(http, base_url, name=hostile, organization=f"{hostile} AB",
-                         language="en")
+async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settings, case):
+    """Sign-up (its confirmation, and the warning when the address is taken), a colleague
+    invitation carrying the name and organization, and the password reset."""
+    hostile, email = HOSTILE_NAMES[case], unique_address(f"signup-{case}")
+    name, organization = one_line(hostile), one_line(f"{hostile} AB")
+    form = {"organization": f"{hostile} AB", "name": hostile, "email": email,
+            "password": PASSWORD, "password_confirm": PASSWORD}
+    status, page, _ = await post_form(http, base_url, "/signup", form, headers=ENGLISH)
+    assert status == 303, page
+    raw = await check_form_mail(db, settings, email, name, "signup_confirm")
+    link = link_in(message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content(),
+                   base_url, "/signup/confirm/")
+    status, page, headers = await post_form(http, base_url, link[len(base_url):], {})
+    assert status == 303 and headers["Location"] == "/events", page
     stored = await db.fetchrow("""SELECT u.name, o.name AS organization FROM app_user u
                                    JOIN organization o ON o.id = u.organization_id
-                                  WHERE u.email = $1""", user["email"])
-    assert (stored["name"], stored["organization"]) == (one_line(hostile), one_line(f"{hostile} AB"))
+                                  WHERE u.email = $1""", email)
+    assert (stored["name"], stored["organization"]) == (name, organization)
+
     colleague = unique_address(f"colleague-{case}")
     status, page, _ = await post_form(http, base_url, "/account/colleagues",
-                                      {"email": colleague, "language": "en"})
+                                      {"email": colleague, "language": "en"}, headers=ENGLISH)
     assert status == 303, page
-    raw = await check_form_mail(db, settings, colleague, "", calendar=False)
+    raw = await check_form_mail(db, settings, colleague, "", "colleague_invitation")
     assert assert_one_line_headers(raw)["Subject"] == (
-        f"{stored['name']} invites you to {stored['organization']} on Snabbintervjuer")
+        f"{name} invites you to {organization} on Snabbintervjuer")
 
-    status, page, _ = await post_form(http, base_url, "/password/forgot", {"email": user["email"]})
+    status, page, _ = await post_form(http, base_url, "/password/forgot", {"email": email})
     assert status == 303, page
-    await check_form_mail(db, settings, user["email"], stored["name"], calendar=False)
+    await check_form_mail(db, settings, email, name, "password_reset")
+
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as stranger:
+        status, page, _ = await post_form(stranger, base_url, "/signup", form, headers=ENGLISH)
+    assert status == 303, page
+    await check_form_mail(db, settings, email, name, "signup_existing")
 
 
 async def test_an_address_holding_an_encoded_word_is_refused_at_the_form(http, base_url, db):
