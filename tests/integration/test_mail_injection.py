@@ -24,8 +24,7 @@ from aiohttp import ClientSession, CookieJar
 
 from app.keys import MAILER
 from app.mail import CalendarEntry
-from tests.accounts import (PASSWORD, forget_mails_to, fresh_log_in_limits,  # noqa: F401
-                            link_in, post_form)
+from tests.accounts import PASSWORD, fresh_log_in_limits, link_in, post_form  # noqa: F401
 from tests.candidate_support import make_event, register
 from tests.helpers import csrf_from, log_in, make_user
 from tests.integration.mail_support import event_context, unique_address
@@ -46,19 +45,22 @@ PRODUCT_HEADER_LINE = re.compile(r"^(Message-ID|Date|From|Reply-To|Subject|Auto-
                                  re.MULTILINE | re.IGNORECASE)
 
 
-def raw_mails_to(maildir: str, address: str) -> list[bytes]:
-    """Every message the catcher filed that names `address` anywhere: read as bytes, so a
-    mail whose To header broke is found as well."""
+def raw_mails_to(maildir: str, address: str) -> dict[str, bytes]:
+    """Every message the catcher filed that names `address` anywhere, by Maildir key: read
+    as bytes, so a mail whose To header broke is found as well (and parses nothing else)."""
     box = mailbox.Maildir(maildir, factory=None, create=False)
-    return [raw for raw in (box.get_bytes(key) for key in box.keys()) if address.encode() in raw]
+    return {key: raw for key in box.keys() if address.encode() in (raw := box.get_bytes(key))}
 
 
-async def wait_for_raw(maildir: str, address: str, timeout: float = 30) -> bytes:
+async def take_raw(maildir: str, address: str, timeout: float = 30) -> bytes:
+    """The one mail to `address`, taken out of the catcher: the next one to the same
+    address is then the only one there."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not (found := raw_mails_to(maildir, address)):
         assert asyncio.get_running_loop().time() < deadline, f"no mail to {address} arrived"
         await asyncio.sleep(0.1)
-    [raw] = found
+    [(key, raw)] = found.items()
+    mailbox.Maildir(maildir, factory=None, create=False).remove(key)
     return raw
 
 
@@ -143,7 +145,7 @@ async def test_every_template_keeps_hostile_names_in_their_headers(
     address, row = mailed_by_the_mail_layer[template, case]
     # What the outbox keeps is one line already; the mail shows exactly that.
     assert not LINE_BREAKING.search(row["to_name"] + row["subject"])
-    raw = await wait_for_raw(settings.mail.catcher_dir, address)
+    raw = await take_raw(settings.mail.catcher_dir, address)
     check_received(raw, address=address, name=row["to_name"], subject=row["subject"],
                    reply_to=settings.app.support_email, calendar=TEMPLATES[template])
 
@@ -165,12 +167,11 @@ async def check_form_mail(db, settings, address: str, name: str, template: str) 
                                 WHERE to_address = $1 AND template = $2""", address, template)
     assert row["to_name"] == name
     calendar = TEMPLATES[template]
-    raw = await wait_for_raw(settings.mail.catcher_dir, address)
+    raw = await take_raw(settings.mail.catcher_dir, address)
     check_received(raw, address=address, name=name, subject=row["subject"],
                    reply_to=settings.app.support_email, calendar=calendar)
     text = message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
     assert not re.search(r"^(X-Injected|Reply-To|Bcc):", text, re.MULTILINE | re.IGNORECASE), text
-    forget_mails_to(settings, address)
     return raw
 
 
