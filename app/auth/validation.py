@@ -28,9 +28,10 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def has_control_characters(text: str) -> bool:
-    """Line breaks, NUL and other controls, lone surrogates, private use, bidi overrides."""
-    return any(unicodedata.category(char) in ("Cc", "Cs", "Co") or char in _BIDI_CONTROLS
-               for char in text)
+    """Line breaks (CR, LF, NEL, U+2028/2029), NUL and other controls, lone surrogates,
+    private use, bidi overrides."""
+    return any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp")
+               or char in _BIDI_CONTROLS for char in text)
 
 
 def ascii_domain(address: str) -> str:
@@ -47,9 +48,9 @@ def ascii_domain(address: str) -> str:
 
 def is_email(address: str) -> bool:
     """A deliverable-looking address: local@domain.tld with an ASCII domain; no spaces,
-    quoting or comments."""
+    quoting or comments, and no "=?" (mail readers decode what follows as RFC 2047)."""
     local, at, domain = address.rpartition("@")
-    if not at or not local or len(local) > 64 or not _LOCAL_PART.match(local):
+    if not at or not local or len(local) > 64 or not _LOCAL_PART.match(local) or "=?" in local:
         return False
     labels = domain.split(".")
     if len(labels) < 2 or len(labels[-1]) < 2 or labels[-1].isdigit():
@@ -70,7 +71,8 @@ def clean_email(value: object, errors: Errors, field: str = "email") -> str:
 
 def clean_text(value: object, errors: Errors, field: str, missing: str,
                maximum: int = MAX_NAME) -> str:
-    """A one-line text such as a name: required, at most `maximum` characters."""
+    """A one-line text such as a name: required, at most `maximum` characters. Line breaks
+    of every kind (str.split() breaks at CR, LF, NEL, U+2028/2029) become spaces."""
     text = " ".join(value.split()) if isinstance(value, str) else ""
     if not text:
         errors[field] = (missing, {})

@@ -19,7 +19,7 @@ LANGUAGES = ("sv", "en")
 MAX_YEARS_AHEAD = 2
 # Line breaks and tabs are fine in the job description; other control characters are not
 # (PostgreSQL refuses NUL, and bidi overrides can disguise text).
-MULTILINE_ALLOWED = str.maketrans("", "", "\n\r\t")
+MULTILINE_ALLOWED = str.maketrans("", "", "\n\r\t\u2028\u2029")
 
 
 @dataclass
@@ -154,7 +154,8 @@ def _interviewers(emails: Sequence[str], names: Sequence[str],
                   result: FormResult) -> list[tuple[str, str]]:
     rows = []
     for index, email in enumerate(emails):
-        name = names[index].strip() if index < len(names) else ""
+        # One line, as every name is (clean_text): line breaks of any kind become spaces.
+        name = " ".join(names[index].split()) if index < len(names) else ""
         if email.strip() or name:
             rows.append((email.strip(), name))
     if len(rows) > MAX_INTERVIEWERS:
@@ -162,9 +163,13 @@ def _interviewers(emails: Sequence[str], names: Sequence[str],
         return rows
     seen = set()
     for index, (email, name) in enumerate(rows):
+        if has_control_characters(name):
+            result.errors["interviewers"] = (
+                N_("Remove the special characters that cannot be shown."), {})
+            break
         # The same check the mailer makes, so an address saved here can always be mailed.
         address = ascii_domain(email)
-        if has_control_characters(email + name) or len(address) > 254 or not is_email(address):
+        if has_control_characters(email) or len(address) > 254 or not is_email(address):
             result.errors["interviewers"] = (
                 N_("“%(address)s” is not an e-mail address."),
                 {"address": (email or name).translate({c: None for c in range(32)})})

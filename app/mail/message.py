@@ -12,11 +12,12 @@ server, with or without 8BITMIME.
 from __future__ import annotations
 
 import email.policy
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from email.errors import HeaderParseError
-from email.header import Header
+from email.header import Header, decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -42,17 +43,26 @@ class OutboxMail:
     attempts: int
 
 
+# C0 and C1 controls (CR, LF and NEL U+0085 among them), the line and paragraph separators
+# U+2028/2029 and lone surrogates: a header holds none of them, and readers break lines at some.
+_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def one_line(text: str) -> str:
-    """Names and subjects go into headers: no line breaks, no runs of spaces."""
-    return " ".join(text.split())
+    """Names and subjects go into headers: every control character and line separator
+    becomes a space, runs of spaces one."""
+    return " ".join(_NOT_IN_A_LINE.sub(" ", text).split())
 
 
 def mailbox(address: str, name: str = "") -> Address:
-    """A checked address: exactly one addr-spec with a domain, ASCII local part, no line
-    breaks. Raises ValueError otherwise; callers validate user input before this."""
+    """A checked address: exactly one addr-spec with a domain, ASCII, no line breaks and
+    nothing a reader would decode (RFC 2047 "=?"). Raises ValueError otherwise; callers
+    validate user input before this."""
     address = address.strip()
-    if not address or any(c in address for c in "\r\n"):
-        raise ValueError("an e-mail address is one line")
+    if not address or not address.isascii() or any(c in address for c in "\r\n"):
+        raise ValueError("an e-mail address is one line of ASCII")
+    if "=?" in address:
+        raise ValueError("an e-mail address cannot hold an encoded word")
     try:
         parsed = Address(display_name=one_line(name), addr_spec=address)
     except (ValueError, IndexError, HeaderParseError) as error:  # what Address() raises
@@ -72,36 +82,75 @@ def new_message_id(sender: Address) -> str:
     return f"<{secrets.token_hex(16)}@{sender.domain}>"
 
 
-class _EncodedHeader(str):
-    """A non-ASCII header that email.header encodes and folds (RFC 2047); the policy passes a
-    value with a matching .name through as it is (EmailPolicy.header_store_parse).
+# User text goes into a header as it is only where no reader can take it for anything but
+# text: printable ASCII without "=?" (which starts an RFC 2047 encoded word, and readers decode
+# those), and in a display name only RFC 5322 atext and spaces (nothing to quote, no address
+# syntax). Everything else we encode ourselves, as UTF-8 encoded words.
+_PLAIN_TEXT = re.compile(r"[\x20-\x7e]*")
+_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
+_FOLDED_LINE = re.compile(r"[\t\x20-\x7e]*")
 
-    Why not the policy's own folder: the one in the Python we run (3.11) can drop the space
-    between two encoded words where it folds a long header (CPython gh-144156, fixed upstream
-    in 2026), so "Växjö – åäö" arrived as "Växjö– åäö". email.header keeps every space inside
-    the encoded words."""
 
-    def __new__(cls, name: str, text: str, ascii_tail: str = "") -> "_EncodedHeader":
+def _is_plain(text: str, allowed: re.Pattern) -> bool:
+    return allowed.fullmatch(text) is not None and "=?" not in text
+
+
+class _UserTextHeader(str):
+    """A header with user text in it, encoded and folded here (email.header, RFC 2047), so
+    the email library never parses it: its header classes decode encoded words in what they
+    are given and would write the decoded line breaks out raw (the To header of a name like
+    "=?utf-8?q?Eve=0D=0ABcc:…?=" became two headers). The policy passes a value with a
+    matching .name through as it is (EmailPolicy.header_store_parse) and writes what fold()
+    returns.
+
+    The policy's own folder is no choice for non-ASCII text either: the one in the Python we
+    run (3.11) can drop the space between two encoded words where it folds a long header
+    (CPython gh-144156, fixed upstream in 2026), so "Växjö – åäö" arrived as "Växjö– åäö".
+    email.header keeps every space inside the encoded words."""
+
+    def __new__(cls, name: str, text: str, *, plain: bool, ascii_tail: str = "") -> "_UserTextHeader":
         self = super().__new__(cls, f"{text} {ascii_tail}".strip())
-        self.name, self._text, self._tail = name, text, ascii_tail
+        self.name, self._text, self._plain, self._tail = name, text, plain, ascii_tail
         return self
 
     def fold(self, *, policy: email.policy.Policy) -> str:
-        header = Header(self._text, "utf-8", header_name=self.name)
-        if self._tail:
-            header.append(self._tail, "us-ascii")
+        header = Header(header_name=self.name)
+        if self._plain:
+            header.append(str(self), "us-ascii")
+        else:
+            header.append(self._text, "utf-8")
+            if self._tail:
+                header.append(self._tail, "us-ascii")
         encoded = header.encode(linesep=policy.linesep, maxlinelen=policy.max_line_length or 78)
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
-def _recipient_header(address: Address) -> Address | _EncodedHeader:
-    if address.display_name.isascii():
-        return address
-    return _EncodedHeader("To", address.display_name, f"<{address.addr_spec}>")
+def _recipient_header(address: Address) -> _UserTextHeader:
+    name = address.display_name
+    if not name:
+        return _UserTextHeader("To", "", plain=True, ascii_tail=address.addr_spec)
+    return _UserTextHeader("To", name, plain=_is_plain(name, _PLAIN_PHRASE),
+                           ascii_tail=f"<{address.addr_spec}>")
 
 
-def _text_header(name: str, text: str) -> str:
-    return text if text.isascii() else _EncodedHeader(name, text)
+def _text_header(name: str, text: str) -> _UserTextHeader:
+    text = one_line(text)
+    return _UserTextHeader(name, text, plain=_is_plain(text, _PLAIN_TEXT))
+
+
+def _check_one_line(name: str, folded: str, linesep: str) -> None:
+    """A header as it will be written: printable ASCII, every line break a fold (a space
+    follows it), and decoded the way a reader decodes it (RFC 2047), still one line."""
+    lines = folded.removesuffix(linesep).split(linesep)
+    if (not all(_FOLDED_LINE.fullmatch(line) for line in lines)
+            or not all(line.startswith((" ", "\t")) for line in lines[1:])):
+        raise ValueError(f"the {name} header would not be one header")
+    try:
+        text = str(make_header(decode_header("".join(lines).partition(":")[2])))
+    except (HeaderParseError, LookupError, UnicodeError):
+        raise ValueError(f"the {name} header cannot be decoded") from None
+    if _NOT_IN_A_LINE.search(text):
+        raise ValueError(f"the {name} header decodes to more than one line")
 
 
 def build_message(mail: OutboxMail, *, sender: str, reply_to: str) -> EmailMessage:
@@ -125,4 +174,9 @@ def build_message(mail: OutboxMail, *, sender: str, reply_to: str) -> EmailMessa
                                params={"method": mail.ics_method, "name": CALENDAR_FILENAME})
     # After the parts: set_content() moves or drops the Content-* headers already there.
     message["Content-Language"] = mail.language
+    # The last word on what goes out, whatever made each header: one line, also once decoded.
+    # The error names the header, never its value: it is logged and kept in last_error.
+    for part in message.walk():
+        for name, value in part.raw_items():
+            _check_one_line(name, POLICY.fold(name, value), POLICY.linesep)
     return message

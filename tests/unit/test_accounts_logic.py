@@ -29,6 +29,9 @@ NOW = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.timezone.utc)
     ("anna@-example.se", False), ("anna@example.se.", False), ("åsa@example.se", False),
     ('"anna"@example.se', False), ("anna@1.2.3.4", False), ("@example.se", False),
     ("a" * 65 + "@example.se", False),
+    # Mail readers decode an RFC 2047 encoded word wherever it stands.
+    ("=?utf-8?q?eve=0D=0A?=@example.se", False), ("a.=?b?=@example.se", False),
+    ("a=b?c@example.se", True),
 ])
 def test_email_addresses(address, ok):
     assert is_email(address) is ok
@@ -66,6 +69,22 @@ def test_names_collapse_whitespace_and_refuse_control_characters():
     clean_name("Evil\u202eName", errors)
     assert "name" in errors
     assert has_control_characters("a\x00b") and not has_control_characters("Zoë 👩‍💻")
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\r", "\n", "\x85", "\u2028", "\u2029", "\x0b",
+                                        "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"])
+def test_a_name_is_one_line_whatever_line_break_it_was_given(line_break):
+    errors = {}
+    assert clean_name(f"Eve{line_break}Bcc: x@evil.example", errors) == "Eve Bcc: x@evil.example"
+    assert errors == {}
+    assert has_control_characters(f"Eve{line_break}X")
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f", "\x9b", "\ud800"])
+def test_other_control_characters_in_a_name_are_refused(control):
+    errors = {}
+    clean_name(f"Eve{control}X", errors)
+    assert errors["name"][0] == "Remove the special characters that cannot be shown."
 
 
 def test_session_cookie_round_trip_and_refusals():

@@ -92,11 +92,31 @@ def test_control_characters_are_refused(changes, lists, field):
 
 
 def test_line_breaks_are_fine_in_the_job_description():
-    assert parse({"job_description": "Rad ett\r\n\r\n\tRad två"}).event is not None
+    assert parse({"job_description": "Rad ett\r\n\r\n\tRad två\u2028Rad tre\u2029"}).event is not None
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\x85", "\u2028", "\u2029"])
+def test_line_breaks_in_a_title_are_refused(line_break):
+    assert "title" in parse({"title": f"Säljare{line_break}Bcc: x@evil.example"}).errors
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\x85", "\u2028", "\u2029", "\x1e"])
+def test_an_interviewer_name_becomes_one_line(line_break):
+    result = parse(lists={"interviewer_email": ["anna@example.se"],
+                          "interviewer_name": [f" Anna{line_break}Reply-To: x@evil.example "]})
+    assert result.event.interviewers == [("anna@example.se", "Anna Reply-To: x@evil.example")]
+
+
+def test_other_control_characters_in_an_interviewer_name_are_named_as_such():
+    result = parse(lists={"interviewer_email": ["anna@example.se"],
+                          "interviewer_name": ["Anna\x1b[31m"]})
+    assert result.errors["interviewers"] == (
+        "Remove the special characters that cannot be shown.", {})
 
 
 @pytest.mark.parametrize("address", ["å@example.se", "a@b..se", "a..b@example.se",
-                                     "a@[1.2.3.4].se", "a\x00b@example.se", "a b@example.se"])
+                                     "a@[1.2.3.4].se", "a\x00b@example.se", "a b@example.se",
+                                     "=?utf-8?q?a?=@example.se"])
 def test_only_addresses_the_mailer_can_send_to(address):
     assert "interviewers" in parse(lists={"interviewer_email": [address]}).errors
 
