@@ -56,32 +56,42 @@ def plausible(field: str, ids: list[int]) -> st.SearchStrategy:
     }.get(field, odd_text())
 
 
-def frames(ids: list[int], allowed: frozenset[str]) -> st.SearchStrategy[tuple[str, str | bytes]]:
+def frames(ids: list[int], allowed: frozenset[str],
+           kind: str | None = None) -> st.SearchStrategy[tuple[str, str | bytes]]:
     """Frames up to the channel's limit: a larger one is a known finding with a test of
-    its own (test_fuzz_findings.py::test_oversized_frame_is_a_malformed_error)."""
-    return any_frames(ids, allowed).filter(
+    its own (test_fuzz_findings.py::test_oversized_frame_is_a_malformed_error). With
+    `kind`, a message of that type."""
+    return any_frames(ids, allowed, kind).filter(
         lambda frame: len(frame[1] if frame[0] == "binary" else frame[1].encode()) <= MAX_FRAME)
 
 
 @st.composite
-def any_frames(draw, ids: list[int], allowed: frozenset[str]) -> tuple[str, str | bytes]:
+def any_frames(draw, ids: list[int], allowed: frozenset[str],
+               kind: str | None) -> tuple[str, str | bytes]:
     """("text" | "binary", data): mostly a message this side may send, with its own fields
     plausible or odd, sometimes missing, sometimes with others'."""
+    if kind is not None:
+        return "text", json.dumps(draw(messages(ids, st.just(kind))))
     kind = draw(st.sampled_from(["message"] * 6 + ["odd", "binary"]))
     if kind == "binary":
         return "binary", draw(st.one_of(st.binary(max_size=100),
                                         st.just(b'{"type": "ping"}')))
     if kind == "odd":
         return "text", draw(st.sampled_from(ODD_FRAMES))
-    own = sorted(allowed) or ["ping"]
-    message = {"type": draw(st.one_of(*[st.sampled_from(own)] * 4, st.sampled_from(ALL_TYPES)))}
+    own = st.sampled_from(sorted(allowed))
+    return "text", json.dumps(draw(messages(ids, st.one_of(own, own, st.sampled_from(ALL_TYPES)))))
+
+
+@st.composite
+def messages(draw, ids: list[int], types: st.SearchStrategy[str]) -> dict:
+    message = {"type": draw(types)}
     fields = sorted(MESSAGES.get(message["type"], set()))
     chosen = [f for f in fields if draw(st.integers(0, 3)) > 0]
     chosen += draw(st.lists(st.sampled_from(FIELDS), max_size=2))
     for field in chosen:
         value = plausible(field, ids)
         message[field] = draw(st.one_of(value, value, value, json_values()))
-    return "text", json.dumps(message)
+    return message
 
 
 class Channel:
