@@ -29,7 +29,7 @@ ODD_TEXT = (
 JSON_KEYS = ("type", "ticket", "event", "session_id", "handle_id", "data", "plugindata",
              "emitter", "timestamp", "jsep", "id", "room")
 # Charsets Python knows as text encodings: an unknown one is a separate, known finding
-# (tests/integration/test_fuzz_http.py::test_unknown_charset_is_refused_on_every_route).
+# (tests/integration/test_fuzz_findings.py::test_unknown_charset_is_refused_on_every_route).
 CHARSETS = ("utf-8", "UTF-8", '"utf-8"', "utf8", "latin-1", "iso-8859-1", "us-ascii",
             "utf-16", "utf-16-be", "utf-32", "cp1252", "koi8-r", "shift_jis", "utf-7")
 ODD_HEADER_VALUES = ("", " ", "*", "x" * 9000, "ä", "\x7f", "a,b;q=;;", "sv;q=abc",

@@ -65,7 +65,9 @@ async def send_raw(port: int, data: bytes) -> Response:
 
 
 # What may change while a request is refused, and why; everything else in the database
-# must be exactly as before a 4xx. Whole tables:
+# must be exactly as before a 4xx. (The test settings turn the sweeper and the reconciler
+# off; the reminder worker only touches events due within candidates.reminder_hours, which
+# the fuzz's own events never are.) Whole tables:
 VOLATILE_TABLES = {
     # A refused log-in is counted on purpose: the limits read these rows
     # (README "Accounts", app/auth/ratelimit.py).
@@ -146,7 +148,7 @@ def is_trouble(record: logging.LogRecord) -> bool:
 def is_malformed_http_record(record: logging.LogRecord) -> bool:
     """aiohttp's own ERROR, with a traceback, for a request it could not parse (a header
     over its 8190-byte limit) and answered 400 itself. A known finding, tested on its own
-    by test_fuzz_http.py::test_oversized_request_head_logs_no_traceback; the other fuzz
+    by test_fuzz_findings.py::test_oversized_request_head_logs_no_traceback; the other fuzz
     tests pass over it so that they keep finding everything else."""
     error = record.exc_info[1] if record.exc_info else None
     return record.name == "aiohttp.server" and isinstance(error, HttpProcessingError)

@@ -65,13 +65,16 @@ class LiveFuzz:
         await self.fresh_world()
 
     async def fresh_world(self) -> None:
+        opened = {side for side, channel in self.channels.items() if channel.ws is not None}
         for channel in self.channels.values():
             await channel.close()
-        await self.closes_recorded()
+        if opened:
+            await self.closes_recorded(opened)
         secret = self.settings.app.secret_key.get_secret_value()
         world = await make_world(self.db, self.port, secret, self.password_hash)
         self.event_id = world.extra["live_event"]
         self.candidate_id = world.extra["candidate"]
+        self.interviewer_id = world.extra["interviewer"]
         base = f"ws://127.0.0.1:{self.port}"
 
         def cookie(identity: str) -> str:
@@ -85,15 +88,24 @@ class LiveFuzz:
                                  cookie("employer")),
         }
 
-    async def closes_recorded(self) -> None:
+    async def closes_recorded(self, opened: set[str]) -> None:
         """Wait until the server has recorded the last example's sockets as closed: that
-        writes the presence and the queue entry, which must not be taken for the doing of
-        a message of the next example."""
-        for _ in range(100):
-            if not await self.db.fetchval("SELECT EXISTS (SELECT 1 FROM live_connection)"):
+        writes the interviewer's presence and the candidate's queue entry (after unlisting
+        the socket, in a transaction of its own, app/live/connections.py), which must not
+        be taken for the doing of a message of the next example."""
+        for _ in range(200):
+            if not await self.db.fetchval("""
+                    SELECT EXISTS (SELECT 1 FROM live_connection)
+                        OR EXISTS (SELECT 1 FROM interviewer_presence
+                                   WHERE interviewer_id = $1 AND connected AND $3)
+                        OR EXISTS (SELECT 1 FROM queue_entry
+                                   WHERE candidate_id = $2 AND disconnected_at IS NULL AND $4
+                                     AND state IN ('waiting', 'offered', 'interviewing'))""",
+                    self.interviewer_id, self.candidate_id, "interviewer" in opened,
+                    "candidate" in opened):
                 return
             await asyncio.sleep(0.05)
-        raise AssertionError("the closed sockets are still listed after 5 s")
+        raise AssertionError("the closed sockets were not recorded as closed within 10 s")
 
     async def ids(self) -> list[int]:
         """Real ids a message may name: the event's candidates and interviews."""
