@@ -104,7 +104,10 @@ class Channel:
     async def open(self):
         if self.ws is None or self.ws.closed:
             self.ws = await self.http.ws_connect(self.url, headers={"Cookie": self.cookie})
-            await self.read_until({"state"})   # sent first on every connect
+            # A state may come before the socket is recorded as open (the hub's, for a
+            # change just before); a pong only once the socket reads: recorded by then.
+            await self.ws.send_str('{"type": "ping"}')
+            await self.read_until({"pong"})
         return self.ws
 
     async def send(self, kind: str, data: str | bytes) -> dict:
