@@ -1,5 +1,5 @@
-"""Odd requests to every route of the application (DESIGN rule 8: no 500 for anything a
-client can send; rule 9's companion: no traceback in the log).
+"""Odd requests to every route of the application: no 500 for anything a client can send,
+and no traceback in the log.
 
 Every route of `app.router` is sent odd paths, methods, bodies and headers, as an anonymous
 visitor, a logged-in employer (with a valid CSRF token, so the fuzz reaches past the CSRF
