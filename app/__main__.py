@@ -22,11 +22,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from aiohttp import web
 
-    from app.logs import AccessLogger, configure_logging
+    from app.logs import configure_logging
     configure_logging(settings)
-    from app.application import create_app
+    from app.application import SERVER_OPTIONS, create_app
     web.run_app(create_app(settings), host=settings.app.host, port=settings.app.port,
-                access_log_class=AccessLogger, print=None, handle_signals=True)
+                print=None, handle_signals=True, **SERVER_OPTIONS)
     return 0
 
 

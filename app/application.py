@@ -14,6 +14,7 @@ from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
+from app.logs import AccessLogger
 from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app import headers
@@ -32,6 +33,12 @@ from app.views import link_locks_admin
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 STATIC_DIR = ROOT / "web" / "static"
+# How aiohttp's server runs the application, for `python -m app` and the tests alike.
+# auto_decompress off: browsers never compress what they send, and a body that says
+# "Content-Encoding: gzip" but is not would otherwise fail inside aiohttp's reading of it,
+# outside every handler and middleware, as a 500 or a logged traceback. Left as it is, such
+# a body is simply a malformed form or JSON, refused like any other.
+SERVER_OPTIONS = {"access_log_class": AccessLogger, "auto_decompress": False}
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -6,12 +6,12 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from app.logs import AccessLogger
+from app.application import SERVER_OPTIONS
 
 
 @asynccontextmanager
 async def serving(app: web.Application, port: int) -> AsyncIterator[str]:
-    runner = web.AppRunner(app, access_log_class=AccessLogger)
+    runner = web.AppRunner(app, **SERVER_OPTIONS)
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from app.auth.client import is_https
 from app.auth.tokens import looks_like_token, new_token
@@ -25,7 +26,6 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Authenticated otherwise: Janus's event handler by basic auth, /api/join by its ticket.
 EXEMPT_PATHS = {"/janus/events", "/api/join"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-MAX_TOKEN_LENGTH = 200
 
 # The session token of a logged-in request (set by the middleware), and an anonymous
 # seed made during this request that the middleware must send as a cookie.
@@ -70,10 +70,15 @@ def needs_check(request: web.Request) -> bool:
 async def form_is_readable(request: web.Request) -> bool:
     """Parse a form body once, here (aiohttp keeps the result for the handler): a malformed
     one is then a 400 for every handler alike, never an exception inside one."""
-    if request.method in ("POST", "PUT", "PATCH") and request.content_type in FORM_TYPES:
+    # Whatever the method: aiohttp reads a form body for DELETE too, and submitted_token
+    # reads it again for every method that is checked.
+    if request.content_type in FORM_TYPES:
         try:
             await request.post()
-        except ValueError:  # also UnicodeDecodeError: bad multipart, bad encoding
+        # ValueError, also UnicodeDecodeError: bad multipart, bad encoding.
+        # HttpProcessingError: a multipart part's own headers that aiohttp cannot parse
+        # (a control character in a filename, say).
+        except (ValueError, HttpProcessingError):
             return False
     return True
 
@@ -82,7 +87,9 @@ async def submitted_token(request: web.Request) -> str | None:
     token = request.headers.get(HEADER)
     if token is None and request.content_type in FORM_TYPES:
         token = (await request.post()).get(FIELD)
-    return token if isinstance(token, str) and len(token) <= MAX_TOKEN_LENGTH else None
+    # Only what _mac makes (43 URL-safe characters) is compared: a header aiohttp decoded
+    # with surrogate escapes (bytes that are not UTF-8) cannot even be encoded back.
+    return token if isinstance(token, str) and looks_like_token(token) else None
 
 
 async def token_is_valid(request: web.Request) -> bool:
