@@ -14,7 +14,7 @@ from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
 from app.live.sweeper import live_sweeper
 from app.keys import MAILER, RENDERER, SETTINGS
-from app.logs import AccessLogger
+from app.logs import AccessLogger, http_server_logger
 from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app import headers
@@ -38,7 +38,8 @@ STATIC_DIR = ROOT / "web" / "static"
 # "Content-Encoding: gzip" but is not would otherwise fail inside aiohttp's reading of it,
 # outside every handler and middleware, as a 500 or a logged traceback. Left as it is, such
 # a body is simply a malformed form or JSON, refused like any other.
-SERVER_OPTIONS = {"access_log_class": AccessLogger, "auto_decompress": False}
+SERVER_OPTIONS = {"access_log_class": AccessLogger, "auto_decompress": False,
+                  "logger": http_server_logger()}
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -77,8 +77,10 @@ async def form_is_readable(request: web.Request) -> bool:
             await request.post()
         # ValueError, also UnicodeDecodeError: bad multipart, bad encoding.
         # HttpProcessingError: a multipart part's own headers that aiohttp cannot parse
-        # (a control character in a filename, say).
-        except (ValueError, HttpProcessingError):
+        # (a control character in a filename, say). LookupError: a multipart part that names a
+        # charset Python does not know (the request's own charset is checked before this, in
+        # app/middleware.py charset_middleware).
+        except (ValueError, HttpProcessingError, LookupError):
             return False
     return True
 

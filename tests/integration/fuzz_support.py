@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 
 import asyncpg
-from aiohttp.http_exceptions import HttpProcessingError
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -69,9 +68,12 @@ async def send_raw(port: int, data: bytes) -> Response:
 # off; the reminder worker only touches events due within candidates.reminder_hours, which
 # the fuzz's own events never are.) Whole tables:
 VOLATILE_TABLES = {
-    # A refused log-in is counted on purpose: the limits read these rows
-    # (README "Accounts", app/auth/ratelimit.py).
-    "login_attempt",
+    # A wrong PIN, code or password is counted on purpose, and a right one from a new
+    # browser makes it known: the limits on guessing read these rows (README "Limits on
+    # guessing", app/guessing.py).
+    "guess_secret",
+    "guess_client",
+    "known_device",
     # The heartbeat of every application process, written by the clock
     # (app/live/connections.py).
     "live_process",
@@ -84,9 +86,6 @@ VOLATILE_COLUMNS = {
     # Refreshed by any request of a logged-in browser, at most every 5 minutes
     # (app/auth/sessions.py SEEN_RESOLUTION).
     "user_session": {"last_seen_at"},
-    # A wrong PIN or code is counted and locks the link on purpose (app/link_codes.py).
-    "candidate": {"pin_failures", "pin_lockouts", "pin_locked_until"},
-    "event_interviewer": {"code_failures", "code_lockouts", "code_locked_until"},
     # The mail worker sends mails queued before the request meanwhile (README "Mail"); a
     # refused request must still queue none, which the other columns show.
     "mail_outbox": {"attempts", "next_attempt_at", "claimed_by", "last_error", "sent_at",
@@ -143,15 +142,6 @@ def is_trouble(record: logging.LogRecord) -> bool:
     text = record.getMessage()
     return (record.levelno >= logging.ERROR or record.exc_info is not None
             or "Traceback" in text or "unhandled error" in text)
-
-
-def is_malformed_http_record(record: logging.LogRecord) -> bool:
-    """aiohttp's own ERROR, with a traceback, for a request it could not parse (a header
-    over its 8190-byte limit) and answered 400 itself. A known finding, tested on its own
-    by test_fuzz_findings.py::test_oversized_request_head_logs_no_traceback; the other fuzz
-    tests pass over it so that they keep finding everything else."""
-    error = record.exc_info[1] if record.exc_info else None
-    return record.name == "aiohttp.server" and isinstance(error, HttpProcessingError)
 
 
 class LogWatch(logging.Handler):

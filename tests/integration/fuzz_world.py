@@ -111,9 +111,10 @@ async def make_world(db: asyncpg.Connection, port: int, secret: str, password_ha
         "anonymous": {"csrf": seed},
         "employer": {"session": encode_cookie(secret, session, expires)},
         "candidate": {"csrf": seed,
-                      "candidate_session": CANDIDATE_SESSION.encode(secret, candidate, later)},
+                      "candidate_session": CANDIDATE_SESSION.encode(secret, candidate, later,
+                                                                     candidate_token)},
         "interviewer": {"csrf": seed, "interviewer_session": INTERVIEWER_SESSION.encode(
-            secret, interviewer, later)},
+            secret, interviewer, later, interviewer_token)},
     }
     anonymous_csrf = await _csrf(port, cookies["anonymous"], "/login")
     csrf = {"anonymous": anonymous_csrf, "candidate": anonymous_csrf,
