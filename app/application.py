@@ -6,9 +6,10 @@ from aiohttp import web
 from app.auth.middleware import auth_middleware
 from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
-from app.i18n import ROOT, Renderer
+from app.i18n import Renderer
 from app.janus.pool import janus_pool
 from app.live.connections import live_connections
+from app.live.drain import setup_drain
 from app.live.hub import live_hub
 from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
@@ -17,6 +18,7 @@ from app.keys import MAILER, RENDERER, SETTINGS
 from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app.middleware import error_middleware, language_middleware
+from app.paths import STATIC_DIR
 from app.settings import Settings
 from app.summary.formats import pdf_workers
 from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
@@ -27,8 +29,6 @@ from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
 from app.views.janus_events import EVENT_SUBSCRIBERS
-
-STATIC_DIR = ROOT / "web" / "static"
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
+    setup_drain(app)  # SIGTERM: live sockets are sent elsewhere before the rest stops
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)

@@ -18,6 +18,7 @@ import asyncpg
 from aiohttp import WSMsgType, web
 
 from app.keys import LIVE_HUB, SETTINGS
+from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import VIEW_SEQ, SharedState
@@ -148,6 +149,8 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     if not same_origin(request):
         raise web.HTTPForbidden()
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME)
+    if not track(request.app, ws):  # shutting down: the page retries, reaching another
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
     socket = socket_of(ws)
     hub = request.app[LIVE_HUB]
