@@ -78,15 +78,17 @@ class Tracked:
         ws.on("framereceived", frame)
         ws.on("close", lambda _ws: record.__setitem__("closed", time.monotonic()))
 
-    async def reconnected_since(self, moment: float, timeout: float = 30) -> float:
-        """Seconds from `moment` until a socket opened after it had its first state."""
+    async def connected_since(self, moment: float, timeout: float = 30) -> float | None:
+        """Wait until this page has an open live socket that has had its state; the seconds
+        from `moment` until it had it when the page had to reconnect after `moment`, None
+        when its socket stayed open throughout."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for record in self.sockets:
-                if record["opened"] > moment and record["state"] is not None:
-                    return record["state"] - moment
+            latest = self.sockets[-1] if self.sockets else None
+            if latest and latest["closed"] is None and latest["state"] is not None:
+                return latest["state"] - moment if latest["opened"] > moment else None
             await asyncio.sleep(0.1)
-        raise AssertionError(f"{self.name}: no new live socket with a state within {timeout} s")
+        raise AssertionError(f"{self.name}: no open live socket with a state within {timeout} s")
 
 
 class Browsers:

