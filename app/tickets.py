@@ -110,7 +110,7 @@ def ticket_interview(info: JoinInfo) -> int | None:
     """The interview a ticket is for ("interview:<id>:<role>"), if it names one."""
     kind, _, rest = info.subject.partition(":")
     number = rest.partition(":")[0]
-    return int(number) if kind == "interview" and number.isdigit() else None
+    return int(number) if kind == "interview" and number.isdigit() and len(number) < 19 else None
 
 
 def with_turn(settings: Settings, info: JoinInfo, planned_end: float | None) -> JoinInfo:

@@ -8,6 +8,8 @@ import asyncio
 import json
 import time
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 from tests.integration.channel_support import CANDIDATE_PIN, INTERVIEWER_CODE
 
@@ -127,9 +129,19 @@ async def open_meeting(tracked: Tracked, token: str) -> None:
     await page.wait_for_selector('#connection[data-status="open"]', timeout=20000)
 
 
+async def explain(tracked: Tracked, wanted: str) -> AssertionError:
+    """What the page shows instead of `wanted`, for the report."""
+    text = " ".join((await tracked.page.locator("body").inner_text()).split())
+    return AssertionError(f"{tracked.name}: no {wanted} at {tracked.page.url}: {text[:300]}")
+
+
 async def open_candidate(tracked: Tracked, link: str, pin: str = CANDIDATE_PIN) -> None:
     page = tracked.page
-    await page.goto(link)
+    response = await page.goto(link)
+    try:
+        await page.wait_for_selector("#pin", timeout=15000)
+    except PlaywrightTimeout:
+        raise await explain(tracked, f"PIN field (HTTP {response.status if response else '?'})") from None
     await page.fill("#pin", pin)
     await page.locator("form.pin-form button[type=submit]").click()
     await page.wait_for_function("!!window.candidatePage", timeout=20000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import ssl
 import subprocess
 import time
@@ -141,8 +142,9 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
             tracked = await browsers.page(f"interviewer {n + 1}", ("sv", "en")[n])
             await b.open_meeting(tracked, token)
             interviewers.append(tracked)
+        marker = secrets.token_hex(4)  # addresses of this run only
         candidates = [await register(stack, browsers, invite, f"Kandidat {n + 1}",
-                                     f"kandidat{n + 1}.{event.id}@example.se", language)
+                                     f"kandidat{n + 1}.{marker}@example.se", language)
                       for n, language in enumerate(("sv", "en"))]
         for interviewer, candidate in zip(interviewers, candidates):
             await b.start_interview(interviewer, candidate)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,9 +129,11 @@ def _certificates(folder: Path) -> tuple[str, Path]:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode(), ca_file
 
 
-def make_maildir(stack: Stack) -> None:
+def make_maildir(stack: Stack, empty: bool = False) -> None:
     """The SMTP catcher's Maildir, bind-mounted into it (it makes no folders in an existing
-    one) and read from here."""
+    one) and read from here; emptied for a new stack."""
+    if empty:
+        shutil.rmtree(stack.maildir, ignore_errors=True)
     for folder in ("tmp", "new", "cur"):
         (stack.maildir / folder).mkdir(parents=True, exist_ok=True)
 
@@ -138,7 +141,7 @@ def make_maildir(stack: Stack) -> None:
 def write_env(stack: Stack) -> str:
     """A throwaway .env: generated secrets, loopback ports, the test certificate."""
     stack.work.mkdir(parents=True, exist_ok=True)
-    make_maildir(stack)
+    make_maildir(stack, empty=True)
     stack.spki, stack.ca_file = _certificates(stack.work / "certs")
     secret = lambda: secrets.token_urlsafe(32)
     stack.env = {
