@@ -1,31 +1,47 @@
 # The control plane (app/). Built by docker-compose.yml; any number of these run against one
-# PostgreSQL database.
+# PostgreSQL database. Every stage starts from debian:12-slim and takes Debian's packages
+# (DEPLOYMENT.md, "Images"); the Python dependencies come from PyPI.
 
 # janus.js and webrtc-adapter from npm, at the versions in web/package-lock.json.
-FROM node:20-slim AS vendor
+FROM debian:12-slim AS vendor
+# A build behind a TLS-inspecting proxy passes that proxy's CA bundle (DEPLOYMENT.md, "Images").
+ARG NPM_CONFIG_CAFILE
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --loglevel=error
 
 FROM debian:12-slim
+ARG PIP_CERT
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
     fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
-WORKDIR /srv/snabbintervjuer
-COPY setup.cfg pyproject.toml README.md LICENSE ./
-COPY app ./app
-COPY config ./config
-COPY locales ./locales
-COPY web/templates ./web/templates
-COPY web/static ./web/static
-COPY --from=vendor /web/node_modules/janus-gateway/npm/dist/janus.es.js ./web/static/vendor/janus.es.js
-COPY --from=vendor /web/node_modules/webrtc-adapter/out/adapter.js ./web/static/vendor/adapter.js
+# The dependencies first, in a layer of their own: a change to the code alone reuses it.
+COPY setup.cfg /tmp/src/
 RUN python3 -m venv /venv \
- && /venv/bin/pip install --no-cache-dir . \
- && /venv/bin/pybabel compile -d locales -D messages
-ENV SNABB_ENV=production PATH=/venv/bin:$PATH
+ && /venv/bin/pip install --no-cache-dir --disable-pip-version-check $(python3 -c \
+    "import configparser; c = configparser.ConfigParser(); c.read('/tmp/src/setup.cfg'); \
+     print(' '.join(l for l in c['options']['install_requires'].split() if l[0] != '#'))")
+COPY setup.py pyproject.toml README.md LICENSE /tmp/src/
+COPY app /tmp/src/app
+COPY config /tmp/src/config
+COPY janus /tmp/src/janus
+COPY locales /tmp/src/locales
+COPY web/templates /tmp/src/web/templates
+COPY web/static /tmp/src/web/static
+COPY --from=vendor /web/node_modules/janus-gateway/npm/dist/janus.es.js /tmp/src/web/static/vendor/janus.es.js
+COPY --from=vendor /web/node_modules/webrtc-adapter/out/adapter.js /tmp/src/web/static/vendor/adapter.js
+# Installed as a wheel, which carries its templates, catalogs and static files
+# (app/paths.py); the source is removed, and the process runs from an empty folder.
+RUN /venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps /tmp/src \
+ && rm -rf /tmp/src
+WORKDIR /srv
+ENV SNABB_ENV=production PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER nobody
 EXPOSE 8080
+STOPSIGNAL SIGTERM
 # Migrations take an advisory lock, so every replica may run them at start-up.
 CMD ["sh", "-c", "python -m app.migrate && exec python -m app --host 0.0.0.0"]

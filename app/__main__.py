@@ -25,8 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     from app.logs import configure_logging
     configure_logging(settings)
     from app.application import SERVER_OPTIONS, create_app
+    # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
     web.run_app(create_app(settings), host=settings.app.host, port=settings.app.port,
-                print=None, handle_signals=True, **SERVER_OPTIONS)
+                print=None, handle_signals=True, shutdown_timeout=settings.app.shutdown_timeout,
+                **SERVER_OPTIONS)
     return 0
 
 

@@ -6,9 +6,10 @@ from aiohttp import web
 from app.auth.middleware import auth_middleware
 from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
-from app.i18n import ROOT, Renderer
+from app.i18n import Renderer
 from app.janus.pool import janus_pool
 from app.live.connections import live_connections
+from app.live.drain import setup_drain
 from app.live.hub import live_hub
 from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
@@ -19,6 +20,7 @@ from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app import headers
 from app.middleware import charset_middleware, error_middleware, language_middleware
+from app.paths import STATIC_DIR
 from app.retention import retention_worker
 from app.settings import Settings
 from app.summary.formats import pdf_workers
@@ -32,7 +34,6 @@ from app.views import organizer_live
 from app.views import link_locks_admin
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
-STATIC_DIR = ROOT / "web" / "static"
 # How aiohttp's server runs the application, for `python -m app` and the tests alike.
 # auto_decompress off: browsers never compress what they send, and a body that says
 # "Content-Encoding: gzip" but is not would otherwise fail inside aiohttp's reading of it,
@@ -63,6 +64,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
+    setup_drain(app)  # SIGTERM: live sockets are sent elsewhere before the rest stops
     for module in (landing, language, health, janus_events, join, events, event_changes,
                    interviewer_link, accounts, signup, account_page, password_reset, colleagues):
         app.router.add_routes(module.routes)

@@ -15,11 +15,9 @@ from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
 from app.keys import LANGUAGE
+from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.timefmt import format_event_time
 
-ROOT = Path(__file__).resolve().parent.parent
-LOCALES_DIR = ROOT / "locales"
-TEMPLATES_DIR = ROOT / "web" / "templates"
 LANGUAGES = ("sv", "en")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 COOKIE = "lang"

@@ -9,14 +9,26 @@ import argparse
 import json
 import os
 import sys
+import sysconfig
 from pathlib import Path
 
 import jinja2
 
+from app.paths import JANUS_TEMPLATES_DIR as TEMPLATES_DIR
 from app.settings import Settings, load_settings_or_exit
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "janus"
-JANUS_LIB_DIR = "/usr/lib/x86_64-linux-gnu/janus"
+
+def janus_lib_dir() -> str:
+    """Where Janus's plugins are: Debian puts them under the architecture's multiarch folder
+    (/usr/lib/x86_64-linux-gnu/janus, /usr/lib/aarch64-linux-gnu/janus, …); a Janus built
+    from source under /usr/lib/janus or /usr/local/lib/janus. JANUS_LIB_DIR overrides."""
+    if os.environ.get("JANUS_LIB_DIR"):
+        return os.environ["JANUS_LIB_DIR"]
+    multiarch = sysconfig.get_config_var("MULTIARCH")
+    candidates = [*([f"/usr/lib/{multiarch}/janus"] if multiarch else []),
+                  *sorted(str(p) for p in Path("/usr/lib").glob("*/janus")),
+                  "/usr/lib/janus", "/usr/local/lib/janus", "/opt/janus/lib/janus"]
+    return next((c for c in candidates if Path(c, "plugins").is_dir()), candidates[0])
 
 
 def libconfig_string(value: object) -> str:
@@ -25,7 +37,8 @@ def libconfig_string(value: object) -> str:
 
 
 def render_janus_config(settings: Settings, out_dir: Path, server_name: str = "janus1",
-                        lib_dir: str = JANUS_LIB_DIR) -> list[Path]:
+                        lib_dir: str | None = None) -> list[Path]:
+    lib_dir = lib_dir or janus_lib_dir()
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
                                      undefined=jinja2.StrictUndefined, autoescape=False,
                                      keep_trailing_newline=True, trim_blocks=True,

@@ -18,8 +18,8 @@ from pathlib import Path
 import asyncpg
 
 from app.db import with_connection
+from app.paths import MIGRATIONS_DIR
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 FILE_PATTERN = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Any constant shared by every process that migrates this database.
 ADVISORY_LOCK_KEY = 4_711_0001

@@ -18,7 +18,8 @@ from typing import Any, Literal
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError,
                       field_validator, model_validator)
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+from app.paths import CONFIG_DIR
+
 ENV_PREFIX = "SNABB_"
 # Conventional names that deployments already set; they win over SNABB_ names.
 ENV_ALIASES = {("database", "url"): "DATABASE_URL"}
@@ -53,6 +54,9 @@ class AppSettings(_Section):
     # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For
     # (the client address the log-in limits count) and X-Forwarded-Proto (Secure cookies).
     trust_proxy_headers: bool = False
+    # On SIGTERM: seconds to finish what is in flight after the live sockets were told to
+    # reconnect elsewhere (DEPLOYMENT.md, "Upgrades"); keep it below the orchestrator's grace.
+    shutdown_timeout: float = Field(20.0, gt=0, le=600)
 
     @field_validator("secret_key")
     @classmethod
@@ -113,6 +117,9 @@ class JanusSettings(_Section):
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)
     # STUN/TURN servers for browsers, as RTCIceServer objects: [{"urls": "stun:host:3478"}].
     browser_ice_servers: list[dict] = []
+    # Names this deployment's rooms and tokens on Janus, so that deployments sharing a Janus
+    # server never touch each other's (empty: the names used before there was one).
+    deployment_id: str = Field("", pattern=r"^([a-z][a-z0-9-]{0,23})?$")
 
     @field_validator("admin_secret", "room_admin_key", "event_secret")
     @classmethod
@@ -155,6 +162,23 @@ class JanusServerConfig(_Section):
     def _range(self) -> "JanusServerConfig":
         if self.rtp_port_min >= self.rtp_port_max:
             raise ValueError("rtp_port_min must be below rtp_port_max")
+        return self
+
+
+class TurnSettings(_Section):
+    """coturn with `use-auth-secret`: each ticket carries its own short-lived credentials."""
+    # e.g. ["turn:host:3478?transport=udp", "turns:host:443?transport=tcp"]; empty = no TURN.
+    urls: list[str] = []
+    secret: SecretStr = SecretStr("")  # coturn's static-auth-secret
+    # Credentials outlive the interview's planned end by this much (extensions included).
+    credential_margin: int = Field(900, ge=60, le=6 * 3600)
+
+    @model_validator(mode="after")
+    def _usable(self) -> TurnSettings:
+        if any(not url.startswith(("turn:", "turns:")) for url in self.urls):
+            raise ValueError("urls must start with turn: or turns:")
+        if self.urls:
+            _secret_long_enough(self.secret, "turn.secret, shared with coturn")
         return self
 
 
@@ -242,6 +266,7 @@ class Settings(_Section):
     database: DatabaseSettings
     janus: JanusSettings
     janus_server: JanusServerConfig = JanusServerConfig()
+    turn: TurnSettings = TurnSettings()
     mail: MailSettings = MailSettings()
     candidates: CandidateSettings = CandidateSettings()
     live: LiveSettings = LiveSettings()

@@ -5,9 +5,12 @@ and carries what Janus demands: this participant's Janus token, the room's pin a
 participant's entry on the room's allow-list. Nothing else opens a room. The ticket itself
 is valid for `janus.token_lifetime`, but the Janus token inside works only while the room's
 interview lives: it is removed from Janus when the interview ends (app/janus/tokens.py).
+Likewise the TURN credentials that `with_turn` adds when it is traded at /api/join last
+until a little after the interview's planned end (app/turn.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import time
@@ -19,6 +22,7 @@ import jwt
 from app.janus.rooms import Room
 from app.janus.tokens import participant_token
 from app.settings import Settings
+from app.turn import turn_credentials
 
 ALGORITHM = "HS256"
 AUDIENCE = "snabbintervjuer:room"
@@ -45,6 +49,12 @@ class JoinInfo:
     # which is how media start/stop reach the right interview (app/live/media.py). Signed,
     # because a browser can set any opaque id it likes.
     opaque_id: str = ""
+    # Whom the ticket is for ("interview:42:candidate"); kept on the server (with_turn).
+    subject: str = dataclasses.field(default="", metadata={"private": True})
+
+    def for_browser(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if not f.metadata.get("private")}
 
 
 def media_tag(settings: Settings, subject: str) -> str:
@@ -74,7 +84,8 @@ def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, di
         "janus_url": server.public_url, "room": room.room_id, "pin": room.pin,
         "room_token": room.participant_tokens[participant],
         "janus_token": participant_token(settings.janus.admin_secret.get_secret_value(),
-                                         room.server, room.room_id, participant, token_serial),
+                                         room.server, room.room_id, participant, token_serial,
+                                         settings.janus.deployment_id),
     }
     return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
 
@@ -89,6 +100,25 @@ def read_ticket(settings: Settings, ticket: str) -> JoinInfo:
                         room_token=claims["room_token"], role=claims["role"],
                         display=claims["display"], ice_servers=settings.janus.browser_ice_servers,
                         expires_at=int(claims["exp"]),
-                        opaque_id=media_tag(settings, str(claims["sub"])))
+                        opaque_id=media_tag(settings, str(claims["sub"])),
+                        subject=str(claims["sub"]))
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         raise TicketError(type(error).__name__) from None
+
+
+def ticket_interview(info: JoinInfo) -> int | None:
+    """The interview a ticket is for ("interview:<id>:<role>"), if it names one."""
+    kind, _, rest = info.subject.partition(":")
+    number = rest.partition(":")[0]
+    return int(number) if kind == "interview" and number.isdigit() and len(number) < 19 else None
+
+
+def with_turn(settings: Settings, info: JoinInfo, planned_end: float | None) -> JoinInfo:
+    """`info` with this holder's own TURN credentials, valid until `turn.credential_margin`
+    after `planned_end` (Unix seconds); unchanged without TURN or a live interview."""
+    if planned_end is None or not settings.turn.urls:
+        return info
+    holder = info.subject.replace(":", "-")
+    expires_at = int(planned_end) + settings.turn.credential_margin
+    return dataclasses.replace(info, ice_servers=[
+        *info.ice_servers, *turn_credentials(settings.turn, holder, expires_at)])

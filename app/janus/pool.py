@@ -89,12 +89,18 @@ class JanusPool:
             raise
         return room
 
+    @property
+    def deployment(self) -> str:
+        return self.settings.deployment_id
+
     def janus_token(self, server: str, room_id: int, participant: int, serial: int = 0) -> str:
-        return participant_token(self.admin_secret, server, room_id, participant, serial)
+        return participant_token(self.admin_secret, server, room_id, participant, serial,
+                                 self.deployment)
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
         async with self.connections[server].admin() as admin:
-            for token in room_janus_tokens(self.admin_secret, server, room_id, participants):
+            for token in room_janus_tokens(self.admin_secret, server, room_id, participants,
+                                           self.deployment):
                 await admin.add_token(token, (VIDEOROOM,))
 
     async def renew_token(self, server: str, room_id: int, participant: int,
@@ -111,7 +117,7 @@ class JanusPool:
         them on its next round)."""
         async with self.connections[server].admin() as admin:
             for token in await admin.list_tokens():
-                owner = token_owner(token)
+                owner = token_owner(token, self.deployment)
                 if owner is not None and owner[0] == room_id:
                     await admin.remove_token(token)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -40,6 +41,19 @@ def new_room(server: str, participants: int, secret_key: str | None = None) -> R
               else secrets.token_urlsafe(24))
     return Room(server=server, room_id=room_id, pin=secrets.token_urlsafe(18), secret=secret,
                 participant_tokens=tuple(secrets.token_urlsafe(24) for _ in range(participants)))
+
+
+def room_description(deployment: str, interview_id: int) -> str:
+    """How an interview's room is named on Janus: "interview 42", or "interview prod 42" with
+    a `janus.deployment_id`. The reconciler reads it back and touches only its own."""
+    return f"interview {deployment} {interview_id}" if deployment else f"interview {interview_id}"
+
+
+def room_interview(deployment: str, description: str) -> int | None:
+    """The interview a room of this deployment is for; None for anyone else's room."""
+    name = re.escape(f"interview {deployment} " if deployment else "interview ")
+    match = re.fullmatch(name + r"(\d{1,18})", description)
+    return int(match[1]) if match else None
 
 
 async def create_room(connection: JanusConnection, admin_key: str, room: Room,

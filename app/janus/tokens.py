@@ -12,7 +12,9 @@ database holds without the database holding a token.
 - a participant's token: `p.<room>.<participant>.<serial>.<mac>`, participant 0 the
   candidate and 1 the interviewer; the serial grows when the token is renewed. The readable
   part tells which room a token belongs to, so a room's tokens can all be removed, and the
-  reconciler can tell which tokens still belong to a live interview;
+  reconciler can tell which tokens still belong to a live interview. With a
+  `janus.deployment_id` it is `p.<deployment>.<room>…`: a deployment sharing the Janus
+  server never takes another's tokens for its own (README, "Deployment");
 - the control plane's own token, one per server, which every process computes alike.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ import hmac
 import re
 
 VIDEOROOM = "janus.plugin.videoroom"
-_PARTICIPANT = re.compile(r"^p\.(\d{1,17})\.(\d)\.(\d{1,9})\.[A-Za-z0-9_-]+$")
+_PARTICIPANT = r"(\d{1,17})\.(\d)\.(\d{1,9})\.[A-Za-z0-9_-]+$"
 
 
 def _derive(key: str, subject: str) -> str:
@@ -31,20 +33,28 @@ def _derive(key: str, subject: str) -> str:
     return base64.urlsafe_b64encode(digest.digest()[:24]).decode()
 
 
+def _prefix(deployment: str) -> str:
+    return f"p.{deployment}." if deployment else "p."
+
+
 def participant_token(key: str, server: str, room_id: int, participant: int,
-                      serial: int = 0) -> str:
-    mac = _derive(key, f"{server}:{room_id}:{participant}:{serial}")
-    return f"p.{room_id}.{participant}.{serial}.{mac}"
+                      serial: int = 0, deployment: str = "") -> str:
+    subject = f"{server}:{room_id}:{participant}:{serial}"
+    mac = _derive(key, f"{deployment}/{subject}" if deployment else subject)
+    return f"{_prefix(deployment)}{room_id}.{participant}.{serial}.{mac}"
 
 
-def room_janus_tokens(key: str, server: str, room_id: int, participants: int) -> list[str]:
+def room_janus_tokens(key: str, server: str, room_id: int, participants: int,
+                      deployment: str = "") -> list[str]:
     """The first Janus tokens of a room's participants, in allow-list order."""
-    return [participant_token(key, server, room_id, index) for index in range(participants)]
+    return [participant_token(key, server, room_id, index, deployment=deployment)
+            for index in range(participants)]
 
 
-def token_owner(token: str) -> tuple[int, int, int] | None:
-    """(room id, participant, serial) that a participant's token names; None for others."""
-    match = _PARTICIPANT.match(token)
+def token_owner(token: str, deployment: str = "") -> tuple[int, int, int] | None:
+    """(room id, participant, serial) that a participant's token of this deployment names;
+    None for any other token."""
+    match = re.match(re.escape(_prefix(deployment)) + _PARTICIPANT, token)
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 

@@ -18,6 +18,7 @@ import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from app.keys import LIVE_HUB, SETTINGS
+from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import VIEW_SEQ, SharedState
@@ -165,6 +166,8 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
         raise web.HTTPForbidden()
     # + 1: aiohttp refuses a frame of max_msg_size bytes already; one of MAX_FRAME is allowed.
     ws = ChannelResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME + 1)
+    if not track(request.app, ws):  # shutting down: the page retries, reaching another
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
     socket = socket_of(ws)
     ws.too_big = lambda: socket.send(error("malformed"))

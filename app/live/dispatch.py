@@ -25,6 +25,7 @@ from typing import Protocol
 
 import asyncpg
 
+from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
 from app.live.errors import LiveError
@@ -35,9 +36,9 @@ from app.tickets import mint_ticket
 log = logging.getLogger(__name__)
 
 
-def room_description(interview_id: int) -> str:
+def room_description(settings: Settings, interview_id: int) -> str:
     """How an interview's room is named on Janus; the reconciler reads it back."""
-    return f"interview {interview_id}"
+    return janus_rooms.room_description(settings.janus.deployment_id, interview_id)
 # The allow-list of an interview's room: the candidate's token first, the interviewer's second.
 CANDIDATE, INTERVIEWER = 0, 1
 
@@ -230,7 +231,7 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
                     offer: Offer) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
     try:
-        room = await rooms.create_private_room(2, room_description(offer.interview_id))
+        room = await rooms.create_private_room(2, room_description(settings, offer.interview_id))
     except (JanusUnavailable, JanusError, TimeoutError) as error:
         log.warning("no room for interview %s: %s", offer.interview_id, type(error).__name__)
         async with pool.acquire() as connection:

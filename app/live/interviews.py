@@ -199,3 +199,13 @@ async def extend_interview(connection: asyncpg.Connection, interview_id: int,
             raise LiveError("not_active")
         await notify(connection, row["event_id"], "extended", interview=interview_id)
         return row
+
+
+async def planned_end(connection: asyncpg.Connection, interview_id: int) -> float | None:
+    """When a live interview is due to end (Unix seconds): its end when it runs, else the
+    offer's deadline plus the interview's length. None when it is not live."""
+    return await connection.fetchval("""
+        SELECT extract(epoch FROM coalesce(
+                   i.ends_at, i.offer_expires_at + make_interval(mins => e.interview_minutes)))
+        FROM interview i JOIN event e ON e.id = i.event_id
+        WHERE i.id = $1 AND i.state IN ('offered', 'active')""", interview_id)

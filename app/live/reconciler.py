@@ -3,7 +3,8 @@
 At start-up and every `live.reconcile_interval` seconds each application process compares
 the rooms on every Janus server with the interviews that are offered or active:
 
-- A room of ours (description "interview <id>") that no live interview owns is destroyed:
+- A room of ours (description "interview <id>", or "interview <deployment> <id>" with a
+  `janus.deployment_id`; anyone else's is left alone) that no live interview owns is destroyed:
   its interview ended while Janus was unreachable, or its process died between making the
   room and writing it down. Its secret is derived from the admin key (rooms.room_secret),
   so it can be destroyed without any record of it.
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import AsyncIterator
 
@@ -33,14 +33,19 @@ from aiohttp import web
 
 from app.janus.connection import JanusError, JanusUnavailable
 from app.janus.pool import JanusPool
-from app.janus.rooms import destroy_room, list_rooms, room_exists, room_secret
+from app.janus.rooms import (
+    destroy_room,
+    list_rooms,
+    room_description,
+    room_exists,
+    room_interview,
+    room_secret,
+)
 from app.janus.tokens import token_owner
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live.dispatch import room_description
 from app.live.queue import notify
 
 log = logging.getLogger(__name__)
-OUR_ROOM = re.compile(r"^interview (\d+)$")
 # A server must look down this many rounds in a row before its rooms move: a connection
 # that is merely re-establishing (a blip, our own start-up) moves nothing.
 DOWN_ROUNDS = 2
@@ -86,7 +91,7 @@ class Reconciler:
             try:
                 async with connection.admin() as admin:
                     tokens[name] = [t for t in await admin.list_tokens()
-                                    if token_owner(t) is not None]
+                                    if token_owner(t, self.janus.deployment) is not None]
             except JANUS_FAILURES as error:
                 log.warning("reconciler cannot list tokens on %s: %s", name,
                             type(error).__name__)
@@ -126,8 +131,8 @@ class Reconciler:
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
-                ours = OUR_ROOM.match(description)
-                if not ours or (server, room_id) in owned or int(ours[1]) in waiting_for_room:
+                ours = room_interview(self.janus.deployment, description)
+                if ours is None or (server, room_id) in owned or ours in waiting_for_room:
                     continue  # not ours, live, or being attached by a dispatch right now
                 if await self._destroy(server, room_id):
                     done.destroyed.append((server, room_id))
@@ -139,8 +144,8 @@ class Reconciler:
             keep_rooms = {room_id: owned.get((server, room_id), 0)
                           for room_id, description in listing.items()
                           if (server, room_id) in owned
-                          or ((ours := OUR_ROOM.match(description))
-                              and int(ours[1]) in waiting_for_room)}
+                          or room_interview(self.janus.deployment,
+                                            description) in waiting_for_room}
             done.tokens_removed += await self._remove_stale_tokens(server, listed, keep_rooms)
         for row in live:
             if row["room_id"] is not None and await self._lost(row["janus_server"],
@@ -177,7 +182,8 @@ class Reconciler:
 
     async def _move(self, interview_id: int, server: str, room_id: int) -> bool:
         try:
-            room = await self.janus.create_private_room(2, room_description(interview_id))
+            room = await self.janus.create_private_room(
+                2, room_description(self.janus.deployment, interview_id))
         except JANUS_FAILURES as error:
             log.warning("interview %s lost its room; no new one yet: %s", interview_id,
                         type(error).__name__)

@@ -1,13 +1,14 @@
-"""POST /api/join: trade a ticket for what the browser needs to join its room."""
+"""POST /api/join: trade a ticket for what the browser needs to join its room, with TURN
+credentials of its own that last as long as the ticket's interview (app/turn.py)."""
 from __future__ import annotations
 
-import dataclasses
 import json
 
 from aiohttp import web
 
-from app.keys import SETTINGS
-from app.tickets import TicketError, read_ticket
+from app.keys import DB_POOL, SETTINGS
+from app.live.interviews import planned_end
+from app.tickets import TicketError, read_ticket, ticket_interview, with_turn
 
 routes = web.RouteTableDef()
 MAX_TICKET_LENGTH = 4096
@@ -28,4 +29,9 @@ async def join(request: web.Request) -> web.Response:
         info = read_ticket(request.app[SETTINGS], ticket)
     except TicketError:
         return web.json_response({"error": "invalid_ticket"}, status=403)
-    return web.json_response(dataclasses.asdict(info), headers={"Cache-Control": "no-store"})
+    interview_id = ticket_interview(info)
+    if interview_id is not None and request.app[SETTINGS].turn.urls:
+        async with request.app[DB_POOL].acquire() as connection:
+            until = await planned_end(connection, interview_id)
+        info = with_turn(request.app[SETTINGS], info, None if until is None else float(until))
+    return web.json_response(info.for_browser(), headers={"Cache-Control": "no-store"})

@@ -24,3 +24,14 @@ def test_the_admin_api_listens_on_loopback_unless_told_a_private_address(tmp_pat
     assert 'admin_ws_ip = "127.0.0.1"' in default
     private = rendered(tmp_path / "b", SNABB_JANUS_SERVER_ADMIN_BIND_IP="10.0.0.5")
     assert 'admin_ws_ip = "10.0.0.5"' in private["janus.transport.websockets.jcfg"]
+
+
+def test_the_plugin_folder_is_found_for_this_machine_and_can_be_named(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from app.janus_config import janus_lib_dir
+    monkeypatch.delenv("JANUS_LIB_DIR", raising=False)
+    assert Path(janus_lib_dir(), "plugins").is_dir()  # Debian's package, any architecture
+    monkeypatch.setenv("JANUS_LIB_DIR", "/opt/elsewhere/janus")
+    core = rendered(tmp_path)["janus.jcfg"]
+    assert 'plugins_folder = "/opt/elsewhere/janus/plugins"' in core
