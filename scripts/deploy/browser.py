@@ -11,6 +11,9 @@ import time
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+# The site's Content-Security-Policy has no 'unsafe-eval', which Playwright's own
+# wait_for_function needs: wait by polling page.evaluate instead.
+from tests.browser.csp import wait_for_function
 from tests.integration.channel_support import CANDIDATE_PIN, INTERVIEWER_CODE
 
 REMOTE_PLAYING = """(selector) => {
@@ -144,19 +147,19 @@ async def open_candidate(tracked: Tracked, link: str, pin: str = CANDIDATE_PIN) 
         raise await explain(tracked, f"PIN field (HTTP {response.status if response else '?'})") from None
     await page.fill("#pin", pin)
     await page.locator("form.pin-form button[type=submit]").click()
-    await page.wait_for_function("!!window.candidatePage", timeout=20000)
+    await wait_for_function(page, "!!window.candidatePage", timeout=20000)
 
 
 async def phase(tracked: Tracked, name: str, timeout: float = 20000) -> None:
-    await tracked.page.wait_for_function(
-        f"document.body.dataset.livePhase === {name!r}", timeout=timeout)
+    await wait_for_function(tracked.page, f"document.body.dataset.livePhase === {name!r}",
+                            timeout=timeout)
 
 
 async def both_see_each_other(interviewer: Tracked, candidate: Tracked,
                               timeout: float = 30000) -> None:
-    await interviewer.page.wait_for_function(REMOTE_PLAYING, arg=INTERVIEWER_VIDEO,
-                                             timeout=timeout)
-    await candidate.page.wait_for_function(REMOTE_PLAYING, arg=CANDIDATE_VIDEO, timeout=timeout)
+    await wait_for_function(interviewer.page, REMOTE_PLAYING, arg=INTERVIEWER_VIDEO,
+                            timeout=timeout)
+    await wait_for_function(candidate.page, REMOTE_PLAYING, arg=CANDIDATE_VIDEO, timeout=timeout)
 
 
 async def start_interview(interviewer: Tracked, candidate: Tracked) -> None:
