@@ -117,6 +117,15 @@ async def register(stack: Stack, browsers: b.Browsers, invite: str, name: str, e
     return tracked
 
 
+async def queue_place(db: asyncpg.Connection, email: str) -> tuple:
+    """A waiting candidate's place: the queue entry's state and the time it is ordered by."""
+    row = await db.fetchrow("""
+        SELECT q.state, q.queued_at FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
+        WHERE c.email = $1""", email)
+    assert row is not None and row["state"] == "waiting", row
+    return tuple(row)
+
+
 async def reconnect_all(pages: list[b.Tracked], act) -> str:
     """Run `act` (a replica going away), then wait until every page has a live socket again
     that got its state; how many pages had to reconnect, and the slowest one's seconds."""
@@ -148,7 +157,12 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
                       for n, language in enumerate(("sv", "en"))]
         for interviewer, candidate in zip(interviewers, candidates):
             await b.start_interview(interviewer, candidate)
-        everyone = interviewers + candidates
+        # A third candidate waits in the queue meanwhile: the replicas going must not cost
+        # the place (README "Live event": a dropped connection keeps it).
+        waiting_email = f"kandidat3.{marker}@example.se"
+        waiting = await register(stack, browsers, invite, "Kandidat 3", waiting_email, "sv")
+        place = await queue_place(db, waiting_email)
+        everyone = interviewers + candidates + [waiting]
         live = await db.fetch("SELECT id, janus_server FROM interview WHERE event_id = $1 "
                               "AND state = 'active' ORDER BY id", event.id)
         assert len(live) == 2, live
@@ -169,6 +183,8 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
         same = await db.fetch("SELECT id, janus_server FROM interview WHERE event_id = $1 "
                               "AND state = 'active' ORDER BY id", event.id)
         assert same == live, "an interview was lost while the replicas went"
+        assert await queue_place(db, waiting_email) == place, "the waiting candidate lost the place"
+        await b.phase(waiting, "waiting")
         for interviewer, candidate in zip(interviewers, candidates):
             await b.both_see_each_other(interviewer, candidate)
 
@@ -215,7 +231,8 @@ async def summary_pdf(stack: Stack, db, event_id: int) -> str:
     text = (await asyncio.to_thread(subprocess.run, ["pdftotext", "-", "-"], input=pdf,
                                     capture_output=True, check=True)).stdout.decode()
     assert "Kandidat 1" in text and "Kandidat 2" in text, text[:500]
-    return "2 interviewers, 2 candidates by mail and PIN, video both ways, answers, summary PDF"
+    return ("2 interviewers, 3 candidates by mail and PIN (one waiting keeps the place), video "
+            "both ways, answers, summary PDF")
 
 
 async def relay_call(stack: Stack, browsers: b.Browsers, only: str, protocol: str) -> str:
