@@ -43,14 +43,14 @@ FIELD_NAME = re.compile(rb'name="([^"]{1,60})"')
 
 def routes_of_the_application() -> list[str]:
     """The canonical path of every resource of app.router, read at collection time from an
-    application made with placeholder settings (create_app connects to nothing until it
+    application made with settings for listing only (create_app connects to nothing until it
     starts): each route is a test of its own, so a new route is fuzzed as much as any."""
-    placeholder = "placeholder-secret-of-thirty-two-characters"
+    listing_secret = "route-listing-secret-of-thirty-two-characters"
     settings = load_settings({
         "SNABB_APP_ENV": "test", "DATABASE_URL": "postgresql://fuzz@127.0.0.1/none",
-        "SNABB_APP_SECRET_KEY": placeholder, "SNABB_JANUS_TOKEN_SECRET": placeholder,
-        "SNABB_JANUS_ADMIN_SECRET": placeholder, "SNABB_JANUS_ROOM_ADMIN_KEY": placeholder,
-        "SNABB_JANUS_EVENT_SECRET": placeholder})
+        "SNABB_APP_SECRET_KEY": listing_secret,
+        "SNABB_JANUS_ADMIN_SECRET": listing_secret, "SNABB_JANUS_ROOM_ADMIN_KEY": listing_secret,
+        "SNABB_JANUS_EVENT_SECRET": listing_secret})
     return sorted({resource.canonical for resource in create_app(settings).router.resources()})
 
 

@@ -126,7 +126,7 @@ def test_account_mails_render_in_both_languages_and_escape_names(language):
     secret = "x" * 32
     settings = load_settings({
         "SNABB_APP_SECRET_KEY": secret, "DATABASE_URL": "postgresql://u@h/d",
-        "SNABB_JANUS_TOKEN_SECRET": secret, "SNABB_JANUS_ADMIN_SECRET": secret,
+        "SNABB_JANUS_ADMIN_SECRET": secret,
         "SNABB_JANUS_ROOM_ADMIN_KEY": secret, "SNABB_JANUS_EVENT_SECRET": secret})
     mailer = Mailer(settings, Renderer())
     invitation = mailer.render(language, "colleague_invitation", {

@@ -21,7 +21,7 @@ from tests.mail_headers import (HOSTILE_NAMES, LINE_BREAKING, assert_one_line_he
                                 assert_recipient, header_fields)
 
 SECRETS = {
-    "SNABB_APP_SECRET_KEY": "a" * 32, "SNABB_JANUS_TOKEN_SECRET": "b" * 32,
+    "SNABB_APP_SECRET_KEY": "a" * 32,
     "SNABB_JANUS_ADMIN_SECRET": "c" * 32, "SNABB_JANUS_ROOM_ADMIN_KEY": "d" * 32,
     "SNABB_JANUS_EVENT_SECRET": "e" * 32, "DATABASE_URL": "postgresql://u:p@127.0.0.1/x",
 }
