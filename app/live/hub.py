@@ -32,6 +32,11 @@ PROBE_SECONDS = 5.0
 # Named, so operators (and a test) can tell the listeners among the connections.
 APPLICATION_NAME = "snabb-live-listener"
 
+# What a statement on the listening connection raises when that connection is gone or
+# going: asyncpg raises AttributeError for a statement that was in flight when the
+# connection was terminated. Any of them only means "listen again on a new connection".
+CONNECTION_LOST = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, AttributeError)
+
 # Whose socket it is: ("candidate", id) or ("interviewer", id).
 Who = tuple[str, int]
 
@@ -84,13 +89,13 @@ class Hub:
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
-                    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    except CONNECTION_LOST:
                         self._dropped.set()
 
     async def _listen(self, event_id: int) -> None:
         try:
             await self._connection.add_listener(channel(event_id), self._notified)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except CONNECTION_LOST:
             self._dropped.set()  # the supervisor listens again on the new connection
 
     def _notified(self, connection, pid, name: str, payload: str) -> None:
@@ -174,11 +179,13 @@ class Hub:
                     try:
                         await asyncio.wait_for(self._dropped.wait(), PROBE_SECONDS)
                     except TimeoutError:
-                        # A half-open TCP connection does not terminate by itself.
-                        await asyncio.wait_for(self._connection.fetchval("SELECT 1"),
-                                               PROBE_SECONDS)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                    TimeoutError) as error:
+                        # A half-open TCP connection does not terminate by itself. Under
+                        # the lock: a connection runs one statement at a time, and a probe
+                        # beside a (UN)LISTEN fails as if the database were gone.
+                        async with self._lock:
+                            await asyncio.wait_for(self._connection.fetchval("SELECT 1"),
+                                                   PROBE_SECONDS)
+            except (*CONNECTION_LOST, TimeoutError) as error:
                 log.warning("live listener lost the database: %s", type(error).__name__)
             finally:
                 self.ready.clear()

@@ -1,0 +1,61 @@
+"""The hub's one listening connection (app/live/hub.py) is shared by its liveness probe and
+by the LISTEN/UNLISTEN of sockets coming and going. A connection runs one statement at a
+time: a probe beside an UNLISTEN used to fail as if the database were gone, the hub then
+dropped its connection under the UNLISTEN still in flight, and the closing socket answered
+500 and was never recorded as closed."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+
+from app.live import hub as hub_module
+from app.live.hub import Hub
+
+
+class Quiet:
+    """A subscriber that only needs to exist."""
+    who = None
+    notice = None
+
+    async def refresh(self, only_if_changed: bool = False) -> None:
+        return None
+
+
+async def test_sockets_coming_and_going_beside_the_probe_keep_the_listener(
+        stack, monkeypatch, caplog):
+    monkeypatch.setattr(hub_module, "PROBE_SECONDS", 0.001)  # probe all the time
+    hub = Hub(stack.environ["DATABASE_URL"])
+    runner = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        listening = hub._connection
+        with caplog.at_level(logging.WARNING, logger=hub_module.__name__):
+            for round_ in range(300):
+                socket = Quiet()
+                await hub.subscribe(9_000_000 + round_ % 7, socket)
+                await asyncio.sleep(0)
+                await hub.unsubscribe(9_000_000 + round_ % 7, socket)
+        lost = [r.getMessage() for r in caplog.records if "lost the database" in r.getMessage()]
+        assert lost == []
+        assert hub._connection is listening, "the listener was made again"
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+
+
+async def test_a_connection_dropped_under_an_unlisten_does_not_fail_the_socket(stack):
+    hub = Hub(stack.environ["DATABASE_URL"])
+    runner = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        socket = Quiet()
+        await hub.subscribe(9_100_000, socket)
+        unlisten = asyncio.create_task(hub.unsubscribe(9_100_000, socket))
+        await asyncio.sleep(0)  # the UNLISTEN is on its way
+        hub._connection.terminate()
+        await unlisten  # raises nothing
+        await asyncio.wait_for(hub.ready.wait(), 10)  # and the hub listens again
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
