@@ -211,7 +211,10 @@ class Nft:
 
     def __call__(self, commands: str) -> None:
         """Run nft `commands` (one or more lines, as for `nft -f`) inside the namespace."""
-        self.thread.call(lambda: self._run(commands), timeout=30)
+        if threading.current_thread() is self.thread:
+            self._run(commands)
+        else:
+            self.thread.call(lambda: self._run(commands), timeout=30)
 
     def _run(self, commands: str) -> None:
         context = self.library.nft_ctx_new(0)
