@@ -1,6 +1,6 @@
 """scripts/run: the whole service on this machine, until Ctrl-C.
 
-Starts the local stack (PostgreSQL, migrations, Janus, mail catcher), seeds the demo data,
+Starts the local stack (PostgreSQL, migrations, Janus, coturn, mail catcher), seeds the demo data,
 then the application, prints where to go, and on Ctrl-C (or SIGTERM) stops all it started.
 Arguments are passed to the application (`--port 9000`, `--host 127.0.0.2`).
 """
@@ -23,6 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 STATE_DIR = ROOT / ".local"
 
 
+def turn_line(stack: LocalStack) -> str:
+    if stack.coturn is None:
+        return "as SNABB_TURN_URLS names"
+    return (f"coturn on {stack.coturn.host}:{stack.coturn.port} (UDP, TCP), "
+            f"{stack.coturn.tls_port} (TLS, self-signed: README.md, \"TURN\")")
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt
 
@@ -41,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     stack = LocalStack(STATE_DIR, known.port)
     app_process: subprocess.Popen | None = None
     try:
-        print("Starting PostgreSQL, Janus and the mail catcher …", flush=True)
+        print("Starting PostgreSQL, Janus, coturn and the mail catcher …", flush=True)
         stack.start()
         demo = asyncio.run(seed_url(stack.environ["DATABASE_URL"]))
         app_process = processes.start([sys.executable, "-m", "app", *argv], None,
@@ -55,6 +62,7 @@ Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
   Demo login:   {demo['email']} / {demo['password']}
   Demo event:   starts {in_swedish_time(demo['starts_at']):%Y-%m-%d %H:%M} (Swedish time)
   Caught mail:  {address}dev/mail
+  TURN:         {turn_line(stack)}
   Health:       {address}healthz
   Logs:         {stack.logs_dir}
 
