@@ -14,20 +14,23 @@ libnftables1), no `nft` program needed. Run as root: `scripts/test tests/browser
 
 Use from pytest (fixtures in tests/browser/netns/conftest.py):
 
-    async def test_x(netns, netns_page):
-        room = await netns.run(netns.app[JANUS].create_private_room(participants=2))
+    async def test_x(netns, netns_page, interview_tickets):
+        tickets = await interview_tickets()            # an interview's, both sides'
         page = await netns_page()                      # Chromium inside the namespace
-        ...
+        await page.goto(f"/test-pages/room.html#{quote(tickets[0])}")
         netns.shaping.block_udp_to_janus()             # tests/netns.py Shaping
         await frames_flowing(page)                     # video frames decoding
 
-Use from anything else (another browser, Node, a shell), with a started NetnsStack `stack`:
+Use from anything else (another browser, Node, a shell, scripts/bench-turn), with a
+started NetnsStack `stack` (`stack = NetnsStack("prefix"); stack.start()`; `stack.stop()`):
 
     stack.namespace.exec_argv(["node", "firefox-call.js", stack.base_url])
         the argv that runs a command inside the namespace (root needed);
     stack.base_url      the application's address as seen from inside, http://10.77.0.1:PORT;
     stack.run(coro)     awaits a coroutine on the namespace's own event loop, where the
-                        application lives (`stack.app`, `stack.settings`, `stack.db`).
+                        application lives (`stack.app`, `stack.settings`, `stack.db`);
+    chromium_args(stack), chromium_wrapper(...)   Chromium's switches and launcher;
+    stack.shaping       the nftables rules (Shaping below), stack.nft("…") any others.
 
 Teardown (NetnsStack.stop) stops the application and the stack, kills whatever else still
 runs in the namespace (by process id, from `ip netns pids`) and deletes it, also after a
@@ -58,6 +61,9 @@ from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.localstack.stack import LocalStack
 from app.settings import Settings
+from app.tickets import mint_ticket
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.integration.live_support import make_live_event
 from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,7 +242,8 @@ class Shaping:
     firewall would not see the TURN server's own traffic to Janus."""
     nft: Nft
     rtp_ports: tuple[int, int]  # Janus's RTP range
-    turn_port: int  # coturn's TURN port (UDP and TCP); TURN/TLS is on another
+    turn_port: int  # coturn's TURN port (UDP and TCP)
+    turn_tls_port: int  # and its TURN/TLS one
     rules: list[str] = field(default_factory=list)
 
     def _set(self, rules: list[str]) -> None:
@@ -256,9 +263,13 @@ class Shaping:
         """Everything allowed again."""
         self._set([])
 
-    def block_udp_to_janus(self) -> None:
-        """Browsers' UDP to Janus's RTP ports dropped (TURN/UDP, TCP and TLS still work)."""
-        self._set([f'udp dport {self._janus} meta skuid != "{TURN_USER}" drop'])
+    def block_udp_to_janus(self, turn_tcp: bool = True) -> None:
+        """Browsers' UDP to Janus's RTP ports dropped: TURN/UDP still works, and TURN/TCP and
+        TURN/TLS too unless `turn_tcp` is False (then ICE can only settle on TURN/UDP)."""
+        rules = [f'udp dport {self._janus} meta skuid != "{TURN_USER}" drop']
+        if not turn_tcp:
+            rules.append(f"tcp dport {{ {self.turn_port}, {self.turn_tls_port} }} drop")
+        self._set(rules)
 
     def loss(self, percent: int) -> None:
         """`percent` % of media packets to and from Janus dropped at random, each way."""
@@ -267,15 +278,22 @@ class Shaping:
         self._set([f"udp dport {self._janus} numgen random mod 100 < {percent} drop",
                    f"udp sport {self._janus} numgen random mod 100 < {percent} drop"])
 
-    def only_tcp(self) -> None:
+    def only_tcp(self, turn_tls: bool = True) -> None:
         """No UDP from the browsers at all (not to Janus, not to TURN/UDP): a network that
-        lets only TCP through. Janus's and coturn's own packets pass."""
-        self._set([f'meta l4proto udp meta skuid != "{TURN_USER}" udp sport != {self._janus} drop'])
+        lets only TCP through. Janus's and coturn's own packets pass. TURN/TLS stays
+        reachable unless `turn_tls` is False (then ICE can only settle on TURN/TCP)."""
+        rules = [self._no_browser_udp]
+        if not turn_tls:
+            rules.append(f"tcp dport {self.turn_tls_port} drop")
+        self._set(rules)
 
     def only_tls_to_turn(self) -> None:
         """As only_tcp, and plain TURN/TCP refused too: of the relays only TURN/TLS is left."""
-        self._set([f'meta l4proto udp meta skuid != "{TURN_USER}" udp sport != {self._janus} drop',
-                   f"tcp dport {self.turn_port} drop"])
+        self._set([self._no_browser_udp, f"tcp dport {self.turn_port} drop"])
+
+    @property
+    def _no_browser_udp(self) -> str:
+        return f'meta l4proto udp meta skuid != "{TURN_USER}" udp sport != {self._janus} drop'
 
 
 @dataclass
@@ -328,7 +346,7 @@ class NetnsStack:
             self.nft = Nft(self._worker)
             settings = self.settings.janus_server
             self.shaping = Shaping(self.nft, (settings.rtp_port_min, settings.rtp_port_max),
-                                   self.stack.coturn.port)
+                                   self.stack.coturn.port, self.stack.coturn.tls_port)
             self.shaping.install()
         except BaseException:
             self.stop()
@@ -381,6 +399,33 @@ class NetnsStack:
             self.namespace.delete()
             if self.state_dir is not None:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
+
+
+async def interview_tickets(stack: NetnsStack, minutes: int = 10) -> list[str]:
+    """An active interview with its room: [interviewer's ticket, candidate's ticket], which
+    /api/join trades for TURN credentials of their own. Run it with `stack.run(…)`."""
+    live = await make_live_event(stack.db, interviewers=1, candidates=1)
+    room = await stack.app[JANUS].create_private_room(participants=2)
+    interview = await stack.db.fetchval("""
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                               janus_server, room_id, offer_expires_at, started_at, ends_at)
+        VALUES ($1, $2, $3, 'next', 'active', $4, $5, now(), now(),
+                now() + make_interval(mins => $6)) RETURNING id""",
+        live.id, live.candidates[0], live.interviewers[0], room.server, room.room_id, minutes)
+    return [mint_ticket(stack.settings, room, index, role, role, f"interview:{interview}:{role}")
+            for index, role in enumerate(["interviewer", "candidate"])]
+
+
+def chromium_args(stack: NetnsStack) -> list[str]:
+    """The test suite's Chromium switches (tests/browser/conftest.py) for inside the namespace:
+    media over the veth addresses, not loopback; coturn's self-signed certificate (and only
+    that one) trusted by its key, as browsers trust a deployment's real one; the app's
+    plain-HTTP address counted as a secure origin, as HTTPS is in a deployment and 127.0.0.1
+    is locally (else no camera: navigator.mediaDevices is missing). Firefox needs the same
+    two: the certificate trusted, and media.devices.insecure.enabled or HTTPS."""
+    return [*(arg for arg in CHROMIUM_ARGS if arg != "--allow-loopback-in-peer-connection"),
+            f"--ignore-certificate-errors-spki-list={stack.turn_spki}",
+            f"--unsafely-treat-insecure-origin-as-secure={stack.base_url}"]
 
 
 def chromium_wrapper(namespace: Namespace, folder: Path, chromium: str) -> Path:

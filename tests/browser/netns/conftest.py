@@ -17,15 +17,10 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import async_playwright
 
-from app.keys import JANUS
-from app.tickets import mint_ticket
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.browser.conftest import chromium_path
 from tests.browser.csp import PolicyWatch
-from tests.integration.live_support import make_live_event
-from tests.netns import KEEP_PEER_CONNECTIONS, NetnsStack, can_run, chromium_wrapper
-
-# Media goes over the namespace's veth addresses, not loopback.
-NETNS_CHROMIUM_ARGS = [arg for arg in CHROMIUM_ARGS if arg != "--allow-loopback-in-peer-connection"]
+from tests.netns import (KEEP_PEER_CONNECTIONS, NetnsStack, can_run, chromium_args,
+                         chromium_wrapper, interview_tickets)
 
 
 @pytest.fixture(scope="session")
@@ -47,16 +42,11 @@ async def netns_stack(netns_reason):
 
 @pytest_asyncio.fixture(scope="session")
 async def netns_browser(netns_stack):
-    """Chromium inside the namespace, trusting coturn's self-signed certificate (and only
-    that one) by its key, as browsers trust a deployment's real one; the application's
-    plain-HTTP address counts as a secure origin, as HTTPS does in a deployment and
-    127.0.0.1 does locally (else no camera: navigator.mediaDevices is missing)."""
+    """Chromium inside the namespace (tests/netns.py chromium_args says how it is set up)."""
     folder = Path(tempfile.mkdtemp(prefix=f"{netns_stack.namespace.name}-chromium-"))
     try:
         wrapper = chromium_wrapper(netns_stack.namespace, folder, chromium_path())
-        args = [*NETNS_CHROMIUM_ARGS,
-                f"--ignore-certificate-errors-spki-list={netns_stack.turn_spki}",
-                f"--unsafely-treat-insecure-origin-as-secure={netns_stack.base_url}"]
+        args = chromium_args(netns_stack)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(wrapper), args=args,
                                                        headless=True)
@@ -99,23 +89,10 @@ async def netns_page(netns, netns_browser):
     assert watch.violations == [], "Content-Security-Policy violations"
 
 
-async def _interview_tickets(netns, minutes: int) -> list[str]:
-    live = await make_live_event(netns.db, interviewers=1, candidates=1)
-    room = await netns.app[JANUS].create_private_room(participants=2)
-    interview = await netns.db.fetchval("""
-        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
-                               janus_server, room_id, offer_expires_at, started_at, ends_at)
-        VALUES ($1, $2, $3, 'next', 'active', $4, $5, now(), now(),
-                now() + make_interval(mins => $6)) RETURNING id""",
-        live.id, live.candidates[0], live.interviewers[0], room.server, room.room_id, minutes)
-    return [mint_ticket(netns.settings, room, index, role, role, f"interview:{interview}:{role}")
-            for index, role in enumerate(["interviewer", "candidate"])]
-
-
-@pytest_asyncio.fixture
-async def interview_tickets(netns):
+@pytest_asyncio.fixture(name="interview_tickets")
+async def interview_tickets_fixture(netns):
     """Make an active interview with its room: `await interview_tickets()` → [interviewer's
     ticket, candidate's ticket]."""
     async def make(minutes: int = 10) -> list[str]:
-        return await netns.run(_interview_tickets(netns, minutes))
+        return await netns.run(interview_tickets(netns, minutes))
     return make

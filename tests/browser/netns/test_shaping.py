@@ -11,7 +11,7 @@ import pytest
 from tests.netns import CLIENT_ADDRESS, SERVER_ADDRESS, Namespace, NamespaceThread, Nft, Shaping
 
 JANUS_PORTS = (30000, 30009)
-TURN_PORT = 3478
+TURN_PORT, TURN_TLS_PORT = 3478, 5349
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def shaped(netns_reason):
     try:
         thread.start()
         thread.entered.result(10)
-        shaping = Shaping(Nft(thread), JANUS_PORTS, TURN_PORT)
+        shaping = Shaping(Nft(thread), JANUS_PORTS, TURN_PORT, TURN_TLS_PORT)
         shaping.install()
         yield shaping, thread
     finally:
@@ -72,13 +72,21 @@ def test_each_shaping_drops_what_it_says_and_nothing_else(shaped):
         assert udp_delivered(janus) == udp_delivered(other) == 200  # nothing shaped yet
         shaping.block_udp_to_janus()
         assert (udp_delivered(janus), udp_delivered(other), udp_delivered(TURN_PORT)) == (0, 200, 200)
+        assert tcp_connects(TURN_PORT) and tcp_connects(TURN_TLS_PORT)
+        shaping.block_udp_to_janus(turn_tcp=False)
+        assert (udp_delivered(janus), udp_delivered(TURN_PORT)) == (0, 200)
+        assert not tcp_connects(TURN_PORT) and not tcp_connects(TURN_TLS_PORT)
         shaping.loss(50)
         assert 0 < udp_delivered(janus, 400) < 400 and udp_delivered(other) == 200
         shaping.only_tcp()
         assert (udp_delivered(janus), udp_delivered(TURN_PORT), udp_delivered(other)) == (0, 0, 0)
-        assert tcp_connects(TURN_PORT) and tcp_connects(5349)
+        assert tcp_connects(TURN_PORT) and tcp_connects(TURN_TLS_PORT)
+        shaping.only_tcp(turn_tls=False)
+        assert udp_delivered(TURN_PORT) == 0
+        assert tcp_connects(TURN_PORT) and not tcp_connects(TURN_TLS_PORT)
         shaping.only_tls_to_turn()
-        assert not tcp_connects(TURN_PORT) and tcp_connects(5349)
+        assert udp_delivered(TURN_PORT) == 0
+        assert not tcp_connects(TURN_PORT) and tcp_connects(TURN_TLS_PORT)
         shaping.clear()
         assert udp_delivered(janus) == 200 and tcp_connects(TURN_PORT)
 
