@@ -50,9 +50,10 @@ import signal
 import subprocess
 import tempfile
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import asyncpg
 
@@ -85,7 +86,7 @@ def can_run() -> str | None:
 
 
 def _ip(*args: str) -> None:
-    result = subprocess.run(["ip", *args], capture_output=True, text=True)
+    result = subprocess.run(["ip", *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"ip {' '.join(args)}: {result.stderr.strip()}")
 
@@ -123,7 +124,8 @@ class Namespace:
         return ["ip", "netns", "exec", self.name, *argv]
 
     def pids(self) -> list[int]:
-        result = subprocess.run(["ip", "netns", "pids", self.name], capture_output=True, text=True)
+        result = subprocess.run(["ip", "netns", "pids", self.name], capture_output=True, text=True,
+                                check=False)
         return [int(pid) for pid in result.stdout.split()]
 
     def delete(self) -> None:
@@ -132,7 +134,7 @@ class Namespace:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        subprocess.run(["ip", "netns", "delete", self.name], capture_output=True)
+        subprocess.run(["ip", "netns", "delete", self.name], capture_output=True, check=False)
 
     def enter(self) -> None:
         """Move the calling thread (only it) into the namespace; children it starts and
@@ -151,7 +153,8 @@ _serial = iter(range(1, 1 << 30))
 
 def remove_stale(prefix: str) -> None:
     """Namespaces `prefix-PID-N` whose process is gone: a run killed outright left them."""
-    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                             check=False).stdout
     for line in listing.splitlines():
         match = re.fullmatch(rf"({re.escape(prefix)}-(\d+)-\d+)(?: \(id: \d+\))?", line.strip())
         if match and not Path(f"/proc/{match[2]}").exists():
@@ -175,7 +178,7 @@ class NamespaceThread(threading.Thread):
     def run(self) -> None:
         try:
             self.namespace.enter()
-        except BaseException as error:
+        except BaseException as error:  # noqa: BLE001 (the caller gets it)
             self.entered.set_exception(error)
             return
         self.entered.set_result(None)
@@ -184,7 +187,7 @@ class NamespaceThread(threading.Thread):
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(function())
-                except BaseException as error:  # handed to the caller
+                except BaseException as error:  # noqa: BLE001 (handed to the caller)
                     future.set_exception(error)
 
     def submit(self, function: Callable[[], Any]) -> concurrent.futures.Future:

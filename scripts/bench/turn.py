@@ -33,8 +33,16 @@ from playwright.async_api import async_playwright
 
 from scripts.bench.common import summary
 from tests.browser.conftest import chromium_path
-from tests.netns import (KEEP_PEER_CONNECTIONS, NetnsStack, can_run, chromium_args,
-                         chromium_wrapper, connection_paths, frames_decoded, interview_tickets)
+from tests.netns import (
+    KEEP_PEER_CONNECTIONS,
+    NetnsStack,
+    can_run,
+    chromium_args,
+    chromium_wrapper,
+    connection_paths,
+    frames_decoded,
+    interview_tickets,
+)
 
 # The network before the pages open, and the transport it leaves: one way through each.
 PATHS = {"direct": (lambda shaping: shaping.clear(), "udp"),

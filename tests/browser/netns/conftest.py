@@ -19,8 +19,14 @@ from playwright.async_api import async_playwright
 
 from tests.browser.conftest import chromium_path
 from tests.browser.csp import PolicyWatch
-from tests.netns import (KEEP_PEER_CONNECTIONS, NetnsStack, can_run, chromium_args,
-                         chromium_wrapper, interview_tickets)
+from tests.netns import (
+    KEEP_PEER_CONNECTIONS,
+    NetnsStack,
+    can_run,
+    chromium_args,
+    chromium_wrapper,
+    interview_tickets,
+)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,14 @@ import socket
 
 import pytest
 
-from tests.netns import CLIENT_ADDRESS, SERVER_ADDRESS, Namespace, NamespaceThread, Nft, Shaping
+from tests.netns import (
+    CLIENT_ADDRESS,
+    SERVER_ADDRESS,
+    Namespace,
+    NamespaceThread,
+    Nft,
+    Shaping,
+)
 
 JANUS_PORTS = (30000, 30009)
 TURN_PORT, TURN_TLS_PORT = 3478, 5349
