@@ -74,6 +74,9 @@ SERVER_INTERFACE, CLIENT_INTERFACE = "veth-srv", "veth-cli"
 CLONE_NEWNET = 0x40000000
 TABLE = "netns_shaping"
 TURN_USER = "turnserver"  # coturn's own user (app/localstack/coturn.py): relayed packets
+# Ports the kernel hands out inside the namespace (a browser's sockets): above Janus's RTP
+# range (app/localstack/stack.py, below 40000), so a packet from that range is Janus's own.
+EPHEMERAL_PORTS = (40000, 60999)
 
 
 def can_run() -> str | None:
@@ -111,6 +114,9 @@ class Namespace:
             _ip(*n, "link", "set", CLIENT_INTERFACE, "up")
             # Chromium asks the routing table for its default address before gathering.
             _ip(*n, "route", "add", "default", "via", CLIENT_ADDRESS, "dev", SERVER_INTERFACE)
+            low, high = EPHEMERAL_PORTS
+            _ip(*self.exec_argv(["sysctl", "-q", "-w",
+                                 f"net.ipv4.ip_local_port_range={low} {high}"])[1:])
         except BaseException:
             self.delete()
             raise
@@ -242,7 +248,8 @@ class Shaping:
 
     Everything runs on one host, so packets both ways pass the output hook; coturn's relayed
     packets (its own user) are let through where a browser's are dropped, as a client's
-    firewall would not see the TURN server's own traffic to Janus."""
+    firewall would not see the TURN server's own traffic to Janus. Janus's own packets are
+    those from its RTP ports, which no browser socket gets (EPHEMERAL_PORTS)."""
     nft: Nft
     rtp_ports: tuple[int, int]  # Janus's RTP range
     turn_port: int  # coturn's TURN port (UDP and TCP)
@@ -348,6 +355,8 @@ class NetnsStack:
             self.run_sync(self._start_app(), timeout=60)
             self.nft = Nft(self._worker)
             settings = self.settings.janus_server
+            if settings.rtp_port_max >= EPHEMERAL_PORTS[0]:
+                raise RuntimeError("Janus's RTP ports must lie below the namespace's ephemeral ones")
             self.shaping = Shaping(self.nft, (settings.rtp_port_min, settings.rtp_port_max),
                                    self.stack.coturn.port, self.stack.coturn.tls_port)
             self.shaping.install()

@@ -86,9 +86,12 @@ class LocalCoturn:
 
     @property
     def relay_ports(self) -> tuple[int, int]:
-        # A range of its own per stack, like Janus's RTP range (app/localstack/stack.py).
-        start = 40000 + (self.port % 200) * 100
-        return start, start + 99
+        # A range mostly of its own per stack, like Janus's RTP range (app/localstack/stack.py;
+        # coturn tries another port when one is taken). Wide: Chromium allocates a relay per
+        # local address and TURN URL for each peer connection (six here, four connections a
+        # call), and they outlive a closed page for a while, so 100 ports lasted four calls.
+        start = 40000 + (self.port % 20) * 1000
+        return start, start + 999
 
     def config_text(self) -> str:
         lines = [line for line in DEPLOY_CONF.read_text().splitlines()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
 from tests.netns import (
     CLIENT_ADDRESS,
+    EPHEMERAL_PORTS,
     SERVER_ADDRESS,
     Namespace,
     NamespaceThread,
@@ -45,6 +47,8 @@ def udp_delivered(port: int, count: int = 200) -> int:
         receiver.bind((SERVER_ADDRESS, port))
         receiver.settimeout(0.3)
         sender.bind((CLIENT_ADDRESS, 0))
+        # As a browser's socket: a port the kernel chose, never one of Janus's.
+        assert sender.getsockname()[1] >= EPHEMERAL_PORTS[0]
         for _ in range(count):
             try:
                 sender.sendto(b"x", (SERVER_ADDRESS, port))
@@ -76,6 +80,8 @@ def test_each_shaping_drops_what_it_says_and_nothing_else(shaped):
     janus, other = JANUS_PORTS[0] + 5, 40000
 
     def check():
+        ports = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text()  # the namespace's
+        assert tuple(map(int, ports.split())) == EPHEMERAL_PORTS
         assert udp_delivered(janus) == udp_delivered(other) == 200  # nothing shaped yet
         shaping.block_udp_to_janus()
         assert (udp_delivered(janus), udp_delivered(other), udp_delivered(TURN_PORT)) == (0, 200, 200)
