@@ -13,8 +13,11 @@ import base64
 import hashlib
 import ipaddress
 import os
+import secrets
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -110,10 +113,6 @@ class LocalCoturn:
                   f"log-file={self.log_path}"]
         if ipaddress.ip_address(self.host).is_loopback:
             lines.append("allow-loopback-peers")
-        if processes.running_as_root():
-            # As deployed: read the key as root, then run as coturn's own user (which also
-            # lets the network tests tell relayed packets from a browser's: tests/netns.py).
-            lines += [f"proc-user={SERVICE_USER}", f"proc-group={SERVICE_USER}"]
         return "\n".join(lines) + "\n"
 
     def start(self, timeout: float = 20) -> None:
@@ -123,21 +122,37 @@ class LocalCoturn:
         descriptor = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:  # it holds the secret
             handle.write(self.config_text())
+        # As root: coturn runs as its own user from the start (as deployed, it never runs as
+        # root for long), which also lets the network tests tell its packets from a
+        # browser's (tests/netns.py). Its folder, key and configuration are its own.
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.process = processes.start([turnserver_binary(), "-c", str(conf)],
-                                       self.log_path.with_suffix(".console.log"))
+        self.log_path.touch()
+        for path in (self.state_dir, conf, self.state_dir / "turn-key.pem", self.log_path):
+            processes.hand_to_unprivileged(path, SERVICE_USER)
+        # Its log file and its console (the banner) both go to log_path.
+        self.process = processes.start([turnserver_binary(), "-c", str(conf)], self.log_path,
+                                       as_unprivileged=True, user=SERVICE_USER)
         processes.wait_for_port(self.host, self.port, timeout, self.process, "coturn")
         processes.wait_for_port(self.host, self.tls_port, timeout, self.process, "coturn (TLS)")
-        # The UDP listener opens beside the TCP one; give it the log line's moment.
-        deadline = time.monotonic() + timeout
-        while "listener opened on" not in self._log() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        self._wait_for_udp(timeout)
 
-    def _log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+    def _wait_for_udp(self, timeout: float) -> None:
+        """Until a STUN Binding request over UDP is answered (RFC 5389: type 0x0001, no
+        attributes, the magic cookie, a transaction id)."""
+        request = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + secrets.token_bytes(12)
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.settimeout(0.2)
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"coturn exited with code {self.process.returncode}")
+                probe.sendto(request, (self.host, self.port))
+                try:
+                    if probe.recv(1024)[8:20] == request[8:20]:
+                        return
+                except OSError:  # no answer yet, or refused while it starts
+                    continue
+        raise RuntimeError(f"coturn did not answer over UDP on {self.host}:{self.port}")
 
     def stop(self) -> None:
         processes.stop(self.process, signal.SIGTERM, timeout=10)

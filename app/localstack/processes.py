@@ -46,26 +46,30 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-def unprivileged_account() -> pwd.struct_passwd:
-    """PostgreSQL refuses to run as root; as root we run it as the `postgres` system user."""
+def unprivileged_account(name: str = UNPRIVILEGED_USER) -> pwd.struct_passwd:
+    """PostgreSQL refuses to run as root; as root we run it as the `postgres` system user
+    (and coturn as its own, `turnserver`)."""
     try:
-        return pwd.getpwnam(UNPRIVILEGED_USER)
+        return pwd.getpwnam(name)
     except KeyError:
-        raise RuntimeError(f"running as root needs the system user '{UNPRIVILEGED_USER}' "
-                           "(it comes with the Debian package postgresql)") from None
+        raise RuntimeError(f"running as root needs the system user '{name}' "
+                           "(it comes with the Debian package of that service)") from None
 
 
 def start(argv: list[str], log_path: Path | None, *, as_unprivileged: bool = False,
-          env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen:
+          env: dict[str, str] | None = None, cwd: Path | None = None,
+          user: str = UNPRIVILEGED_USER) -> subprocess.Popen:
     """Start a child in its own session so a Ctrl-C reaches only us; we stop it in order.
 
-    Its output goes to `log_path`, or to our own terminal when that is None."""
+    Its output goes to `log_path`, or to our own terminal when that is None. As root,
+    `as_unprivileged` runs it as `user` from the start: a child that dropped privileges
+    itself would lose die_with_parent (the kernel clears it on a change of user)."""
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab") if log_path is not None else None
     kwargs: dict = {}
     if as_unprivileged and running_as_root():
-        account = unprivileged_account()
+        account = unprivileged_account(user)
         kwargs.update(user=account.pw_uid, group=account.pw_gid, extra_groups=[])
     try:
         return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT if log else None,
@@ -98,10 +102,10 @@ def run_checked(argv: list[str], *, as_unprivileged: bool = False, what: str) ->
         raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
 
 
-def hand_to_unprivileged(path: Path) -> None:
+def hand_to_unprivileged(path: Path, user: str = UNPRIVILEGED_USER) -> None:
     """Make a folder we created usable by the unprivileged account (root only)."""
     if running_as_root():
-        account = unprivileged_account()
+        account = unprivileged_account(user)
         os.chown(path, account.pw_uid, account.pw_gid)
 
 

@@ -130,7 +130,9 @@ class LocalStack:
     def _start_turn(self, env: dict[str, str]) -> None:
         if env.get("SNABB_TURN_URLS"):
             return  # operators named their own TURN server
-        self.coturn = LocalCoturn(self.state_dir / "coturn", self.host, env["SNABB_TURN_SECRET"],
+        # A folder coturn's own user can reach, as PostgreSQL's (cluster_dir says why).
+        self.coturn = LocalCoturn(cluster_dir(self.state_dir / "coturn"), self.host,
+                                  env["SNABB_TURN_SECRET"],
                                   self.logs_dir / "coturn.log")
         self.coturn.start()
         env["SNABB_TURN_URLS"] = json.dumps(self.coturn.urls)
