@@ -158,7 +158,8 @@ _serial = iter(range(1, 1 << 30))
 
 
 def remove_stale(prefix: str) -> None:
-    """Namespaces `prefix-PID-N` whose process is gone: a run killed outright left them."""
+    """Namespaces `prefix-PID-N` whose process is gone, and their temporary folders
+    (`/tmp/prefix-PID-N-…`): a run killed outright left them."""
     listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
                              check=False).stdout
     for line in listing.splitlines():
@@ -167,6 +168,8 @@ def remove_stale(prefix: str) -> None:
             stale = Namespace.__new__(Namespace)
             stale.name = match[1]
             stale.delete()
+            for folder in Path(tempfile.gettempdir()).glob(f"{stale.name}-*"):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class NamespaceThread(threading.Thread):

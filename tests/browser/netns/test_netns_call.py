@@ -25,7 +25,7 @@ async def test_a_call_in_the_namespace_flows_both_ways_directly(netns, netns_pag
     started = time.monotonic()
     pages = [await open_room(netns_page, ticket) for ticket in await interview_tickets()]
     for page in pages:
-        await frames_flowing(page, timeout=90)
+        await frames_flowing(page, timeout=120)
         assert await page.evaluate("window.callState.failures") == []
     print(f"direct: frames flowing both ways {time.monotonic() - started:.1f} s after opening")
     for page in pages:

@@ -20,7 +20,7 @@ async def call_through(netns, netns_page, interview_tickets, transport: str) -> 
     started = time.monotonic()
     pages = [await open_room(netns_page, ticket) for ticket in await interview_tickets()]
     for page in pages:
-        await frames_flowing(page, timeout=90)
+        await frames_flowing(page, timeout=120)
     took = time.monotonic() - started
     for page in pages:
         paths = await connection_paths(page)
