@@ -50,6 +50,8 @@ class AppSettings(_Section):
     secret_key: SecretStr = SecretStr("")
     default_language: Literal["sv", "en"] = "sv"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line, for a log collector (README, "Logs").
+    log_format: Literal["text", "json"] = "text"
     support_email: str = "support@snabbintervjuer.se"
     # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For
     # (the client address the log-in limits count) and X-Forwarded-Proto (Secure cookies).
