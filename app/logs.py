@@ -25,7 +25,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -115,7 +115,7 @@ class JsonFormatter(RedactingFormatter):
         return json.dumps(line, ensure_ascii=False)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        stamp = datetime.fromtimestamp(record.created, timezone.utc)
+        stamp = datetime.fromtimestamp(record.created, UTC)
         return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
