@@ -347,7 +347,14 @@ def _describe(error: dict) -> str:
 
 def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
     """For command-line entry points: the settings, or the message naming the bad keys and
-    exit status 2."""
+    exit status 2. An admin script (no `environ` given) run beside `scripts/run` with no
+    database named in its environment uses that service's settings
+    (app/localstack/running.py); what the environment sets still wins."""
+    if environ is None and not os.environ.get("DATABASE_URL"):
+        from app.localstack.running import running_environ
+        if beside := running_environ():
+            print("Using the settings of the service started by scripts/run.", file=sys.stderr)
+            environ = {**beside, **os.environ}
     try:
         return load_settings(environ)
     except SettingsError as error:
