@@ -9,6 +9,7 @@ from aiohttp import web
 from app.i18n import COOKIE, N_, negotiate
 from app.keys import LANGUAGE, RENDERER, SETTINGS
 from app.logs import redact_path
+from app.metrics import METRICS
 from app.request_ids import REQUEST_ID
 from app.views.pages import render
 
@@ -52,6 +53,7 @@ async def error_middleware(request: web.Request, handler):
         # Anything unexpected is our bug: logged with its traceback, shown as a plain page.
         # redact_path: personal links carry their token in the path.
         log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
+        METRICS.errors.labels(code="http_500").inc()
         if not _wants_html(request):
             return web.json_response({"error": "internal", "request_id": request.get(REQUEST_ID)},
                                      status=500)

@@ -52,6 +52,8 @@ class AppSettings(_Section):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # "json": one JSON object per line, for a log collector (README, "Logs").
     log_format: Literal["text", "json"] = "text"
+    # The scraper's bearer token for /metrics (README, "Metrics"); empty: no /metrics at all.
+    metrics_token: SecretStr = SecretStr("")
     support_email: str = "support@snabbintervjuer.se"
     # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For
     # (the client address the log-in limits count) and X-Forwarded-Proto (Secure cookies).
@@ -64,6 +66,13 @@ class AppSettings(_Section):
     @classmethod
     def _secret(cls, value: SecretStr) -> SecretStr:
         return _secret_long_enough(value, "signs tickets and sessions")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: SecretStr) -> SecretStr:
+        # Empty is allowed (no /metrics); a short token would be guessable.
+        return value if not value.get_secret_value() else _secret_long_enough(
+            value, "the metrics scraper's bearer token")
 
     @field_validator("public_url")
     @classmethod

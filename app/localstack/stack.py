@@ -23,14 +23,18 @@ from app.migrate import migrate_url
 from app.settings import Settings, load_settings
 
 SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_ADMIN_SECRET",
-                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET")
+                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET",
+                "SNABB_APP_METRICS_TOKEN")
 
 
 def load_or_create_secrets(path: Path | None) -> dict[str, str]:
-    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh."""
-    if path is not None and path.exists():
-        return json.loads(path.read_text())
-    values = {name: secrets.token_urlsafe(32) for name in SECRET_NAMES}
+    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh
+    (a secret added since the file was written is made and kept too)."""
+    kept = json.loads(path.read_text()) if path is not None and path.exists() else {}
+    values = {name: kept.get(name) or secrets.token_urlsafe(32) for name in SECRET_NAMES}
+    values.update(kept)
+    if values == kept:
+        return values
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
