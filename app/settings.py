@@ -131,6 +131,18 @@ class JanusSettings(_Section):
     # Names this deployment's rooms and tokens on Janus, so that deployments sharing a Janus
     # server never touch each other's (empty: the names used before there was one).
     deployment_id: str = Field("", pattern=r"^([a-z][a-z0-9-]{0,23})?$")
+    # What each interview's room is created with (README, "Tuning Janus"). The bitrate is
+    # the most a publisher may send, in bits per second (0: no cap); the pages send less on
+    # a poor link, never more than this.
+    room_bitrate: int = Field(1_000_000, ge=0, le=10_000_000)
+    # Codecs offered in the room, in order of preference (Janus VideoRoom names).
+    room_video_codec: str = Field("vp8,h264,vp9", pattern=r"^(vp8|vp9|h264|av1|h265)(,(vp8|vp9|h264|av1|h265))*$")
+    room_audio_codec: str = Field("opus", pattern=r"^(opus|g722|pcmu|pcma)(,(opus|g722|pcmu|pcma))*$")
+    # Seconds between the key frames Janus asks publishers for (FIR/PLI), so a picture
+    # broken by loss is whole again within this; 0: only when a viewer asks.
+    room_fir_freq: int = Field(10, ge=0, le=600)
+    # Audio-level events (who is talking): the app does not use them; they cost CPU.
+    room_audiolevel_event: bool = False
 
     @field_validator("admin_secret", "room_admin_key", "event_secret")
     @classmethod
