@@ -7,7 +7,8 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
-import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { N_, _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
 
 // The server's error codes in words (PROTOCOL.md); anything else gets the general one.
 const ERRORS = {
@@ -271,5 +272,4 @@ class CandidatePage {
   }
 }
 
-await installLanguageSwitch();
-window.candidatePage = new CandidatePage();
+window.candidatePage = startPage(() => new CandidatePage());

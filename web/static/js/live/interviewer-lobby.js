@@ -3,6 +3,7 @@
 // talking to whom, the registered candidates, the sent messages and the own pending offer.
 // Buttons are wired by interviewer.js; this module only draws.
 import { _, language } from "./texts.js";
+import { byName } from "./names.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
 export class ServerClock {
@@ -160,7 +161,7 @@ export class Lobby {
   }
 
   drawCandidates() {
-    const { candidates } = this.state;
+    const candidates = byName(this.state.candidates);
     const checked = candidates.filter((c) => c.checked_in).length;
     this.$("checked-in-count").textContent = _("%(checked)s of %(count)s checked in",
       { checked, count: candidates.length });

@@ -2,15 +2,14 @@
 // lobby, the interview. Every button sends one protocol message (app/live/PROTOCOL.md) and
 // puts the reply into words; everything shown comes from the channel's "state".
 import { LiveChannel, pageSocketUrl } from "./channel.js";
-import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
 import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 
 const MAX_MESSAGE = 500;
-// The catalog first: the views below draw texts as they are made.
-await installLanguageSwitch();
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
 const saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
@@ -198,5 +197,7 @@ if (saved && saved.state === "ended" && saved.recent) {
 }
 
 window.addEventListener("pagehide", () => record.flush());
-channel.connect();
-window.meeting = { channel, lobby, record, interview };  // for tests and debugging
+window.meeting = startPage(() => {  // the handlers are attached above
+  channel.connect();
+  return { channel, lobby, record, interview };  // for tests and debugging
+});
