@@ -119,6 +119,16 @@ class Group:
     interviews: list[Interview]
     totals: Totals
 
+    @property
+    def detail_kinds(self) -> tuple[str, ...]:
+        """The details any of the group's interviews has, in the page's order: each of them
+        gets its place in every interview's details (an empty one where it has none), so
+        they line up under each other."""
+        kinds = {"comment": lambda item: item.comment, "ratings": lambda item: item.rated,
+                 "questions": lambda item: item.questions, "notes": lambda item: item.notes}
+        return tuple(kind for kind, has in kinds.items()
+                     if any(has(item) for item in self.interviews))
+
 
 @dataclass(frozen=True)
 class Summary:

@@ -53,7 +53,7 @@ async def test_candidate_clicks_at_once_are_not_lost(new_page, db, late):
 async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
     _event, [interviewer], candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates):
-        page = await new_page()
+        page = await new_page(extra_http_headers={"Accept-Language": "sv"})
         await delay(page, "**/texts/*.json")
         await page.goto(f"/i/{interviewer}")
         await page.fill("#code", INTERVIEWER_CODE)
