@@ -54,11 +54,6 @@ async function request(message) {
   return reply;
 }
 
-function nameOf(candidateId) {
-  const found = channel.lastState?.candidates.find((c) => c.id === candidateId);
-  return found ? found.name : "";
-}
-
 async function callIn(message) {
   await record.flush();  // the last interview's notes go to it, not to the new offer
   setLobbyStatus(null);
@@ -69,10 +64,10 @@ async function callIn(message) {
   } else if (reply.type === "dispatched") {
     // The offer may already be over (the candidate turned it down before this reply came):
     // the latest state says so, and its message stands.
+    // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to its Withdraw
+    // button, which reads the banner out as its description.
     const own = channel.lastState?.interview;
     if (!own || own.id !== reply.interview || own.state !== "offered") return;
-    const name = nameOf(reply.candidate);
-    setLobbyStatus(() => _("%(name)s has been called in.", { name }));
     $("withdraw").focus();
   }
 }
