@@ -8,7 +8,8 @@ import asyncpg
 
 from app.events import queries as event_queries
 from app.names import name_order
-from app.summary.model import DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary, interviewer_name
+from app.summary.model import (DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary,
+                               interviewer_name)
 
 
 async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:

@@ -79,7 +79,7 @@ async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, 
             "document.querySelector('[data-self-view-video]').videoWidth > 0", timeout=10000)
         assert await page.evaluate(
             "window.__streams.every((s) => s.getAudioTracks().length === 0)")
-        await page.get_by_label(text["picture"]).scroll_into_view_if_needed()
+        await page.get_by_label(text["picture"], exact=True).scroll_into_view_if_needed()
         assert await in_view(page, "[data-position]")
         await job.scroll_into_view_if_needed()
         assert await in_view(page, "[data-position]") and await in_view(page, "[data-wait]")
