@@ -8,8 +8,9 @@ import asyncio
 
 import pytest
 
-from tests.browser.interviewer_support import checked_in, make_meeting_event
+from tests.browser.interviewer_support import checked_in, logged_in_page, make_meeting_event
 from tests.integration.channel_support import CANDIDATE_PIN, INTERVIEWER_CODE
+from tests.summary_support import make_event
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +69,15 @@ async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
         await page.wait_for_function(
             "document.querySelector('#pause').dataset.paused === 'true'", timeout=20000)
         await page.get_by_text("Du är pausad.").wait_for(timeout=20000)
+
+
+async def test_copy_buttons_are_not_ready_before_their_script(new_page, db):
+    """The employer's Copy link: clicked as soon as it shows, with its script 3 s late, it
+    copies (or, without clipboard access, selects the link for Ctrl-C)."""
+    event = await make_event(db, state="published", started_minutes_ago=-600)
+    page, _user = await logged_in_page(new_page, db, event.organization_id)
+    await delay(page, "**/static/js/copy-button.js")
+    await page.goto(f"/events/{event.id}", wait_until="commit")
+    await page.get_by_role("button", name="Copy link").click()
+    await page.wait_for_function("""document.querySelector('[data-copy-status]').textContent !== ''
+        || document.activeElement.id === 'invite-link'""", timeout=20000)

@@ -15,10 +15,16 @@ import { startTexts } from "./texts.js";
 export function startPage(build) {
   startTexts();
   const page = build();
+  controlsReady();
+  return page;
+}
+
+// The page's handlers are attached: its data-needs-script controls work now. (Pages without
+// texts to switch, e.g. the copy buttons, call this alone.)
+export function controlsReady() {
   for (const control of document.querySelectorAll("[data-needs-script]")) {
     control.disabled = false;
     control.removeAttribute("data-needs-script");
   }
   document.body.dataset.pageStarted = "true";
-  return page;
 }
