@@ -7,7 +7,9 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
-import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { SelfView } from "./self-view.js";
+import { N_, _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
 
 // The server's error codes in words (PROTOCOL.md); anything else gets the general one.
 const ERRORS = {
@@ -42,6 +44,7 @@ class CandidatePage {
     this.note = null; // why an offer went away without a join (msgid)
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
+    this.selfView = new SelfView(find("[data-self-view]"));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     this.call = new CallView(find("[data-call]"));
     this.leftText = find("[data-left-text]");
@@ -227,6 +230,7 @@ class CandidatePage {
     if (phase === this.phase) return;
     const before = this.phase;
     this.phase = phase;
+    if (phase !== "waiting") this.selfView.stop(); // the turn came (or the wait ended): the call takes the camera
     for (const section of root.querySelectorAll("[data-phase]")) {
       section.hidden = section.dataset.phase !== phase;
     }
@@ -271,5 +275,4 @@ class CandidatePage {
   }
 }
 
-await installLanguageSwitch();
-window.candidatePage = new CandidatePage();
+window.candidatePage = startPage(() => new CandidatePage());
