@@ -7,6 +7,7 @@ import { connectionText, errorText, notConnectedText } from "./interviewer-error
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
+import { installShortcuts } from "./shortcuts.js";
 
 const MAX_MESSAGE = 500;
 // The catalog first: the views below draw texts as they are made.
@@ -20,6 +21,7 @@ const clock = new ServerClock();
 const lobby = new Lobby(root, clock);
 const record = new RecordForm($("record"), channel);
 const interview = new InterviewView(root, record);
+installShortcuts(root);
 
 // Texts drawn here are kept as functions, so a language switch can draw them again.
 const shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
