@@ -202,7 +202,7 @@ async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act,
         message = parse(text, allowed)
         if message["type"] == "ping":
             # The server's time: a page that was frozen measures its clock afresh with it.
-            return {"type": "pong", "now": dt.datetime.now(dt.timezone.utc).isoformat()}
+            return {"type": "pong", "now": dt.datetime.now(dt.UTC).isoformat()}
         reply = await act(socket, message)
         # This socket sees its own change at once, before the notification comes round.
         changed()

@@ -4,12 +4,20 @@ interview; announced on the buttons (aria-keyshortcuts) and listed on the page; 
 typing in a text field; a shortcut whose button is not on the screen says so."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.axe import assert_accessible
-from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
+from tests.browser.interviewer_support import (
+    checked_in,
+    make_meeting_event,
+    open_meeting,
+)
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots-call-layout")
 
 
 async def status(page) -> str:
@@ -20,6 +28,7 @@ async def status(page) -> str:
 
 @pytest.mark.parametrize("language", ["en", "sv"])
 async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_url, language):
+    SHOTS.mkdir(exist_ok=True)
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates) as (candidate,):
         page = await open_meeting(await new_page(
@@ -35,6 +44,7 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         assert "Alt + Shift + N" in listed
         assert ("Next candidate" if language == "en" else "Nästa kandidat") in listed
         await assert_accessible(page)
+        await page.screenshot(path=f"{SHOTS}/shortcuts-lobby-{language}.png", full_page=True)
 
         # Typing a message: the letters are the message's, nobody is called in.
         await page.locator("#message-text").focus()
@@ -70,6 +80,7 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
             "!document.querySelector('[data-call-mic]').classList.contains('off')")
         await page.locator("#shortcuts-interview summary").click()
         await assert_accessible(page)
+        await page.screenshot(path=f"{SHOTS}/shortcuts-interview-{language}.png")
 
         # Writing notes: End does not fire; from a ticked question it does.
         await page.locator("#notes").focus()

@@ -190,7 +190,7 @@ async def test_bad_messages_get_errors_and_ping_gets_pong(app_server, base_url, 
         # The server's time, to measure a page's clock by (PROTOCOL.md, Heartbeats).
         assert pong["type"] == "pong"
         assert abs((dt.datetime.fromisoformat(pong["now"])
-                    - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 60
+                    - dt.datetime.now(dt.UTC)).total_seconds()) < 60
         assert not candidate.ws.closed
 
 
