@@ -139,8 +139,9 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
         await phase(page, "interview")
 
 
-async def test_a_page_in_sight_gets_no_notification(new_page, base_url, db):
-    """The offer on the screen is enough: no notification over it, no countdown in the title."""
+async def test_a_page_in_sight_is_called_only_once_left(new_page, base_url, db):
+    """The offer on the screen is enough: no notification over it, no countdown in the title;
+    until the candidate switches to another tab while it shows."""
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], [interviewer_token] = await tokens(db, event)
     page = await new_page(viewport=VIEWPORTS["phone"])
@@ -160,3 +161,11 @@ async def test_a_page_in_sight_gets_no_notification(new_page, base_url, db):
         await page.wait_for_timeout(500)
         assert await page.evaluate("window.__reached.notifications") == []
         assert await page.title() == "Nu är det din tur! – Snabbintervjuer"
+        # They switch tabs with the offer on the screen: now the page calls them.
+        await page.evaluate("window.__setHidden(true)")
+        await page.wait_for_function("window.__reached.shown === 1", timeout=10000)
+        [shown] = await page.evaluate("window.__reached.notifications")
+        assert shown["title"] == "Nu är det din tur!"
+        assert "sekunder" in shown["body"]
+        await page.wait_for_function(
+            "/^\\(\\d+\\) Nu är det din tur! – Snabbintervjuer$/.test(document.title)")

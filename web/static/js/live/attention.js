@@ -38,8 +38,9 @@ export class Attention {
     for (const button of root.querySelectorAll(ASKING_BUTTONS)) {
       button.addEventListener("click", () => this.askPermission());
     }
-    document.addEventListener("visibilitychange", () => this.backInSight());
-    window.addEventListener("focus", () => this.backInSight());
+    document.addEventListener("visibilitychange", () => this.sightChanged());
+    window.addEventListener("focus", () => this.sightChanged());
+    window.addEventListener("blur", () => this.sightChanged());
     // Unfrozen (a phone's page, a background tab) or back from the page cache: time has passed.
     document.addEventListener("resume", () => this.measureClock());
     window.addEventListener("pageshow", (event) => { if (event.persisted) this.measureClock(); });
@@ -122,7 +123,7 @@ export class Attention {
     if (navigator.vibrate && navigator.userActivation?.hasBeenActive !== false) navigator.vibrate(VIBRATION);
   }
 
-  // Back in sight (or the offer is over): the page itself speaks again.
+  // Back in sight, or the offer is over.
   calm() {
     this.timers.forEach(clearInterval);
     this.timers = [];
@@ -130,8 +131,14 @@ export class Attention {
     this.notification = null;
   }
 
+  // Gone while the offer shows (another tab, another window in front): call them back;
+  // back: the page itself speaks again.
+  sightChanged() {
+    if (!this.outOfSight()) this.backInSight();
+    else if (this.offer && this.timers.length === 0) this.reach(Promise.resolve());
+  }
+
   backInSight() {
-    if (this.outOfSight()) return;
     const wasCalling = this.timers.length > 0;
     this.calm();
     if (wasCalling && this.phase === "offer") {
