@@ -2,8 +2,9 @@
 attention.js): the page is in the background (another tab; emulated, as headless Chromium
 shows every page as visible) and its scripts are held still while the offer comes (as a
 browser freezes a background tab or a phone's page), then: the title counts the seconds,
-the system notification shows (Chromium, permission granted), the phone would vibrate, and
-the seconds left to join are honest, though the page took the offer in late."""
+the beep comes again, the system notification shows (Chromium, permission granted), the phone
+would vibrate, and the seconds left to join are honest, though the page took the offer in
+late."""
 from __future__ import annotations
 
 import asyncio
@@ -32,7 +33,7 @@ OUT_OF_SIGHT = """(() => {
     document.dispatchEvent(new Event("visibilitychange"));
   };
   const seen = window.__reached = {notifications: [], shown: 0, closed: 0, vibrations: 0,
-                                   asked: 0};
+                                   asked: 0, tones: 0};
   const Real = window.Notification;
   window.Notification = class extends Real {
     constructor(title, options) {
@@ -45,6 +46,11 @@ OUT_OF_SIGHT = """(() => {
       seen.asked += 1;
       return Real.requestPermission(...args);
     }
+  };
+  const tone = AudioContext.prototype.createOscillator;
+  AudioContext.prototype.createOscillator = function (...args) {
+    seen.tones += 1;
+    return tone.apply(this, args);
   };
   const vibrate = navigator.vibrate && navigator.vibrate.bind(navigator);
   navigator.vibrate = (pattern) => { seen.vibrations += 1; return vibrate ? vibrate(pattern) : false; };
@@ -130,6 +136,8 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
         said = int(re.search(r"\d+", shown_note["body"])[0])
         assert abs(said - (float(expires) - shown_note["at"]) / 1000) <= 2, shown_note
         assert await page.evaluate("window.__reached.vibrations") == 1
+        # The offer's three beeps, and three more while the tab stays in the background.
+        await page.wait_for_function("window.__reached.tones >= 6", timeout=20000)
 
         # Back in the tab: the notification goes, the title is the page's again.
         await page.evaluate("window.__setHidden(false)")

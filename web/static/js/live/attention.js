@@ -83,15 +83,12 @@ export class Attention {
   // Every way there is, while the offer lasts and the page stays out of sight.
   async reach(measured) {
     this.vibrate();
-    this.every(1000, () => this.drawTitle());
-    this.every(REMIND_EVERY_MS, () => beep({ count: 3, frequency: 880 }));
+    this.drawTitle();
+    this.timers.push(setInterval(() => this.drawTitle(), 1000));
+    // The first beep is the offer's own (candidate-waiting.js); these come after it.
+    this.timers.push(setInterval(() => beep({ count: 3, frequency: 880 }), REMIND_EVERY_MS));
     await Promise.race([measured, new Promise((done) => { setTimeout(done, CLOCK_WAIT_MS); })]);
     if (this.offer && this.outOfSight()) this.notify();
-  }
-
-  every(ms, draw) {
-    draw();
-    this.timers.push(setInterval(draw, ms));
   }
 
   drawTitle() {
