@@ -8,6 +8,7 @@ import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
+import { Attention } from "./attention.js";
 import { N_, _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 
@@ -47,6 +48,8 @@ class CandidatePage {
     this.selfView = new SelfView(find("[data-self-view]"));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     this.call = new CallView(find("[data-call]"));
+    // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
+    this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.leftText = find("[data-left-text]");
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
@@ -200,6 +203,7 @@ class CandidatePage {
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") this.offer.show(state.offer, this.offset);
     else this.offer.hide();
+    this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") {
       const { ends_at: endsAt, warning_at: warningAt } = state.interview;
       this.call.setTimes({ endsAt, warningAt, now: state.now });
@@ -208,6 +212,11 @@ class CandidatePage {
       this.call.leave(); // ended by the interviewer or the clock
     }
     if (phase === "left") this.drawLeft();
+  }
+
+  clockMeasured(offset) {
+    this.offset = offset;
+    if (this.phase === "offer" && this.state?.offer) this.offer.show(this.state.offer, offset);
   }
 
   drawNote() {

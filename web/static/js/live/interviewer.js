@@ -8,6 +8,7 @@ import { connectionText, errorText, notConnectedText } from "./interviewer-error
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
+import { installShortcuts } from "./shortcuts.js";
 
 const MAX_MESSAGE = 500;
 const root = document.querySelector("#meeting");
@@ -19,6 +20,7 @@ const clock = new ServerClock();
 const lobby = new Lobby(root, clock);
 const record = new RecordForm($("record"), channel);
 const interview = new InterviewView(root, record);
+installShortcuts(root);
 
 // Texts drawn here are kept as functions, so a language switch can draw them again.
 const shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
