@@ -19,7 +19,10 @@ from app.logs import AccessLogger, http_server_logger
 from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app import headers
+from app import metrics
+from app.views import ops_page
 from app.middleware import charset_middleware, error_middleware, language_middleware
+from app.request_ids import request_id_middleware
 from app.paths import STATIC_DIR
 from app.retention import retention_worker
 from app.settings import Settings
@@ -46,7 +49,8 @@ SERVER_OPTIONS = {"access_log_class": AccessLogger, "auto_decompress": False,
 def create_app(settings: Settings) -> web.Application:
     # auth inside error: a refused or failed request still gets a friendly page. The charset
     # check before auth: the CSRF check is the first to read a form.
-    app = web.Application(middlewares=[language_middleware, error_middleware,
+    # The request id first: every record and every error page of the request carries it.
+    app = web.Application(middlewares=[request_id_middleware, language_middleware, error_middleware,
                                        charset_middleware, auth_middleware],
                           client_max_size=1024 * 1024)
     app[SETTINGS] = settings
@@ -72,6 +76,8 @@ def create_app(settings: Settings) -> web.Application:
                    texts, help_page):
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
+    app.router.add_routes(metrics.routes)
+    app.router.add_routes(ops_page.routes)
     app.router.add_routes(organizer_live.routes)
     app.router.add_routes(link_locks_admin.routes)
     if settings.development:

@@ -14,21 +14,31 @@ traceback and stack of the record too. It removes
   file paths of a traceback have no such runs.
 
 The access log writes paths with token-like segments and query strings elided as well.
+
+Each record carries the id of the request it was written in (app/request_ids.py). The
+format is readable text (development) or one JSON object per line (`app.log_format = "json"`,
+for a log collector); both are redacted the same way, the request id left as it is.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
 
+from app.request_ids import REQUEST_ID, RequestIdFilter
 from app.settings import Settings
 
 REDACTED = "[redacted]"
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+# Stands in for the request id while a line is redacted: a proxy's id (32 hex digits) looks
+# like a token to the redactor, but is what ops search the logs for.
+_ID_PLACEHOLDER = "\x00request-id\x00"
 # A path segment of 16+ URL-safe characters is a token, a ticket or an id we do not log.
 _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.~]{16,}")
 _SLASH = r"(?:/|%2[Ff])"
@@ -72,13 +82,41 @@ class RedactingFormatter(logging.Formatter):
         self.redact = redact
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return self.redact(super().formatMessage(record))
+        request_id = getattr(record, "request_id", "-")
+        record.request_id = _ID_PLACEHOLDER
+        try:
+            text = self.redact(super().formatMessage(record))
+        finally:
+            record.request_id = request_id
+        return text.replace(_ID_PLACEHOLDER, request_id)
 
     def formatException(self, ei) -> str:
         return self.redact(super().formatException(ei))
 
     def formatStack(self, stack_info: str) -> str:
         return self.redact(super().formatStack(stack_info))
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, request_id, message,
+    and exception or stack when the record has them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        line = {"time": self.formatTime(record), "level": record.levelname,
+                "logger": record.name, "request_id": getattr(record, "request_id", "-"),
+                "message": self.redact(record.message)}
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            line["exception"] = self.redact(record.exc_text)
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        stamp = datetime.fromtimestamp(record.created, UTC)
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def redact_path(path: str) -> str:
@@ -88,7 +126,8 @@ def redact_path(path: str) -> str:
 class AccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info("%s %s %s %.1fms", request.method, redact_path(request.path),
-                         response.status, time * 1000)
+                         response.status, time * 1000,
+                         extra={"request_id": request.get(REQUEST_ID, "-")})
 
 
 class UnreadableRequestFilter(logging.Filter):
@@ -116,9 +155,20 @@ def http_server_logger() -> logging.Logger:
     return logger
 
 
+def log_handler(settings: Settings, stream=None) -> logging.Handler:
+    """The one handler every record goes through: redacted, with its request id, as text
+    or JSON lines (`app.log_format`)."""
+    handler = logging.StreamHandler(stream)
+    redact = Redactor(secret_values(settings))
+    formatter = JsonFormatter if settings.app.log_format == "json" else RedactingFormatter
+    handler.setFormatter(formatter(redact))
+    # On the handler, not a logger: every record of every logger passes through it.
+    handler.addFilter(RequestIdFilter())
+    return handler
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(Redactor(secret_values(settings))))
+    handler = log_handler(settings)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.app.log_level)

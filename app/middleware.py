@@ -9,6 +9,8 @@ from aiohttp import web
 from app.i18n import COOKIE, N_, negotiate
 from app.keys import LANGUAGE, RENDERER, SETTINGS
 from app.logs import redact_path
+from app.metrics import METRICS
+from app.request_ids import REQUEST_ID
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,11 @@ def _wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
+def _error_context(request: web.Request, status: int) -> dict:
+    # The reference lets support find the request's log lines from what the user reports.
+    return {"status": status, "request_id": request.get(REQUEST_ID)}
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler):
     try:
@@ -37,7 +44,8 @@ async def error_middleware(request: web.Request, handler):
     except web.HTTPException as error:
         if error.status < 400 or not _wants_html(request) or error.status not in ERROR_TITLES:
             raise
-        response = render(request, "error.html", {"status": error.status}, status=error.status)
+        response = render(request, "error.html", _error_context(request, error.status),
+                          status=error.status)
         for name in ("Allow", "WWW-Authenticate", "Retry-After"):
             if name in error.headers:
                 response.headers[name] = error.headers[name]
@@ -45,9 +53,11 @@ async def error_middleware(request: web.Request, handler):
         # Anything unexpected is our bug: logged with its traceback, shown as a plain page.
         # redact_path: personal links carry their token in the path.
         log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
+        METRICS.errors.labels(code="http_500").inc()
         if not _wants_html(request):
-            return web.json_response({"error": "internal"}, status=500)
-        response = render(request, "error.html", {"status": 500}, status=500)
+            return web.json_response({"error": "internal", "request_id": request.get(REQUEST_ID)},
+                                     status=500)
+        response = render(request, "error.html", _error_context(request, 500), status=500)
     return response
 
 
@@ -75,5 +85,6 @@ async def charset_middleware(request: web.Request, handler):
         return await handler(request)
     message = request.app[RENDERER].gettext(request[LANGUAGE])(UNKNOWN_CHARSET)
     if _wants_html(request):
-        return render(request, "error.html", {"status": 400, "detail": message}, status=400)
+        return render(request, "error.html", dict(_error_context(request, 400), detail=message),
+                      status=400)
     return web.json_response({"error": "unknown_charset", "message": message}, status=400)

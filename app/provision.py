@@ -5,6 +5,9 @@
     scripts/provision list
     scripts/provision disable-user anna@foretaget.se
     scripts/provision enable-user anna@foretaget.se
+    scripts/provision grant-operator ops@example.org     (the operations page, /ops)
+    scripts/provision revoke-operator ops@example.org
+    scripts/provision list-live                          (events live now, with figures)
 
 Same database and settings as the application. The password is asked for twice on the
 terminal, or read from the first line of standard input with --password-stdin; it is never
@@ -20,6 +23,7 @@ from typing import TextIO
 
 import asyncpg
 
+from app import ops
 from app.auth.users import (
     EmailTaken,
     create_organization_with_user,
@@ -84,7 +88,7 @@ async def list_organizations(connection: asyncpg.Connection) -> str:
     organizations = await connection.fetch(
         "SELECT id, name, created_at FROM organization ORDER BY id")
     users = await connection.fetch(
-        """SELECT id, organization_id, name, email, language, disabled, last_login_at
+        """SELECT id, organization_id, name, email, language, disabled, operator, last_login_at
            FROM app_user ORDER BY organization_id, id""")
     if not organizations:
         return "No organizations yet."
@@ -95,6 +99,8 @@ async def list_organizations(connection: asyncpg.Connection) -> str:
         members = [user for user in users if user["organization_id"] == organization["id"]]
         for user in members:
             state = "DISABLED" if user["disabled"] else "active"
+            if user["operator"]:
+                state += ", operator"
             lines.append(f"  user {user['id']}: {user['name']} <{user['email']}>, "
                          f"{user['language']}, {state}, last log-in {_when(user['last_login_at'])}")
         if not members:
@@ -117,6 +123,26 @@ async def set_disabled(connection: asyncpg.Connection, email: str, disabled: boo
             f"{ended.split()[-1]} session(s) ended.")
 
 
+async def set_operator(connection: asyncpg.Connection, email: str, operator: bool) -> str:
+    user = await connection.fetchrow(
+        "UPDATE app_user SET operator = $2 WHERE lower(email) = lower($1) "
+        "RETURNING id, name, email", email.strip(), operator)
+    if user is None:
+        raise ProvisionError(f"no user has the e-mail address {email.strip()}")
+    done = "is now an operator (/ops)" if operator else "is no longer an operator"
+    return f"User {user['id']} {user['name']} <{user['email']}> {done}."
+
+
+async def list_live(connection: asyncpg.Connection) -> str:
+    events = await ops.live_events(connection)
+    if not events:
+        return "No event is live now."
+    return "\n".join(
+        f"Event {e.id}: {e.title} ({e.organization}): {e.waiting} waiting, {e.away} away, "
+        f"{e.interviews} room(s) in use, {e.interviewers_connected} of {e.interviewers} "
+        f"interviewer(s) connected" for e in events)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="scripts/provision",
                                    description="Create organizations and users; list; disable.")
@@ -130,8 +156,11 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input")
     commands.add_parser("list", help="organizations and their users")
+    commands.add_parser("list-live", help="events live now: queues, rooms, interviewers")
     for name, text in (("disable-user", "stop a user from logging in, and end their sessions"),
-                       ("enable-user", "let a disabled user log in again")):
+                       ("enable-user", "let a disabled user log in again"),
+                       ("grant-operator", "let a user see the operations page (/ops)"),
+                       ("revoke-operator", "take the operations page away from a user")):
         command = commands.add_parser(name, help=text)
         command.add_argument("email")
     return main
@@ -143,6 +172,10 @@ async def run(database_url: str, args: argparse.Namespace, password: tuple[str, 
             return await create_organization(connection, args, *password)
         if args.command == "list":
             return await list_organizations(connection)
+        if args.command == "list-live":
+            return await list_live(connection)
+        if args.command in ("grant-operator", "revoke-operator"):
+            return await set_operator(connection, args.email, args.command == "grant-operator")
         return await set_disabled(connection, args.email, args.command == "disable-user")
     return await with_connection(database_url, work)
 

@@ -50,6 +50,10 @@ class AppSettings(_Section):
     secret_key: SecretStr = SecretStr("")
     default_language: Literal["sv", "en"] = "sv"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line, for a log collector (README, "Logs").
+    log_format: Literal["text", "json"] = "text"
+    # The scraper's bearer token for /metrics (README, "Metrics"); empty: no /metrics at all.
+    metrics_token: SecretStr = SecretStr("")
     support_email: str = "support@snabbintervjuer.se"
     # Behind a reverse proxy every request comes from the proxy: trust its X-Forwarded-For
     # (the client address the log-in limits count) and X-Forwarded-Proto (Secure cookies).
@@ -62,6 +66,13 @@ class AppSettings(_Section):
     @classmethod
     def _secret(cls, value: SecretStr) -> SecretStr:
         return _secret_long_enough(value, "signs tickets and sessions")
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: SecretStr) -> SecretStr:
+        # Empty is allowed (no /metrics); a short token would be guessable.
+        return value if not value.get_secret_value() else _secret_long_enough(
+            value, "the metrics scraper's bearer token")
 
     @field_validator("public_url")
     @classmethod
@@ -120,6 +131,18 @@ class JanusSettings(_Section):
     # Names this deployment's rooms and tokens on Janus, so that deployments sharing a Janus
     # server never touch each other's (empty: the names used before there was one).
     deployment_id: str = Field("", pattern=r"^([a-z][a-z0-9-]{0,23})?$")
+    # What each interview's room is created with (README, "Tuning Janus"). The bitrate is
+    # the most a publisher may send, in bits per second (0: no cap); the pages send less on
+    # a poor link, never more than this.
+    room_bitrate: int = Field(1_000_000, ge=0, le=10_000_000)
+    # Codecs offered in the room, in order of preference (Janus VideoRoom names).
+    room_video_codec: str = Field("vp8,h264,vp9", pattern=r"^(vp8|vp9|h264|av1|h265)(,(vp8|vp9|h264|av1|h265))*$")
+    room_audio_codec: str = Field("opus", pattern=r"^(opus|g722|pcmu|pcma)(,(opus|g722|pcmu|pcma))*$")
+    # Seconds between the key frames Janus asks publishers for (FIR/PLI), so a picture
+    # broken by loss is whole again within this; 0: only when a viewer asks.
+    room_fir_freq: int = Field(10, ge=0, le=600)
+    # Audio-level events (who is talking): the app does not use them; they cost CPU.
+    room_audiolevel_event: bool = False
 
     @field_validator("admin_secret", "room_admin_key", "event_secret")
     @classmethod
@@ -345,7 +368,14 @@ def _describe(error: dict) -> str:
 
 def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
     """For command-line entry points: the settings, or the message naming the bad keys and
-    exit status 2."""
+    exit status 2. An admin script (no `environ` given) run beside `scripts/run` with no
+    database named in its environment uses that service's settings
+    (app/localstack/running.py); what the environment sets still wins."""
+    if environ is None and not os.environ.get("DATABASE_URL"):
+        from app.localstack.running import running_environ
+        if beside := running_environ():
+            print("Using the settings of the service started by scripts/run.", file=sys.stderr)
+            environ = {**beside, **os.environ}
     try:
         return load_settings(environ)
     except SettingsError as error:

@@ -20,6 +20,8 @@ class CurrentUser:
     email: str
     name: str
     language: str
+    # Runs the service (the operations page); granted with scripts/provision.
+    operator: bool = False
 
 
 def current_user(request: web.Request) -> CurrentUser | None:

@@ -57,7 +57,7 @@ async def load_session_user(connection: asyncpg.Connection, token: str) -> Curre
     """The user of a live session: not logged out, not expired, the user not disabled."""
     row = await connection.fetchrow(
         """SELECT s.id AS session_id, s.last_seen_at, u.id, u.organization_id, u.email,
-                  u.name, u.language
+                  u.name, u.language, u.operator
            FROM user_session s JOIN app_user u ON u.id = s.user_id
            WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled""",
         token_hash(token))
@@ -67,7 +67,7 @@ async def load_session_user(connection: asyncpg.Connection, token: str) -> Curre
         await connection.execute("UPDATE user_session SET last_seen_at = now() WHERE id = $1",
                                  row["session_id"])
     return CurrentUser(id=row["id"], organization_id=row["organization_id"], email=row["email"],
-                       name=row["name"], language=row["language"])
+                       name=row["name"], language=row["language"], operator=row["operator"])
 
 
 async def create_session(connection: asyncpg.Connection, user_id: int) -> tuple[str, dt.datetime]:

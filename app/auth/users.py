@@ -6,6 +6,7 @@ import functools
 
 import asyncpg
 
+from app.names import by_name
 from app.passwords import hash_password, verify_password
 
 
@@ -89,8 +90,9 @@ async def organization_name(connection: asyncpg.Connection, organization_id: int
     return await connection.fetchval("SELECT name FROM organization WHERE id = $1", organization_id)
 
 
-async def organization_members(connection: asyncpg.Connection,
-                               organization_id: int) -> list[asyncpg.Record]:
+async def organization_members(connection: asyncpg.Connection, organization_id: int,
+                               language: str) -> list[asyncpg.Record]:
+    """The organization's accounts by name, in `language`'s order."""
     return await connection.fetch(
-        """SELECT id, name, email, disabled FROM app_user WHERE organization_id = $1
-           ORDER BY lower(name), id""", organization_id)
+        f"""SELECT id, name, email, disabled FROM app_user WHERE organization_id = $1
+            ORDER BY {by_name("name", language)}, id""", organization_id)

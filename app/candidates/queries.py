@@ -6,6 +6,7 @@ import datetime as dt
 import asyncpg
 
 from app.candidates.rules import Registration
+from app.names import by_name
 
 # What candidate-facing pages and mails may show of an event: never its questions,
 # attributes or interviewers.
@@ -96,9 +97,10 @@ async def set_language(connection: asyncpg.Connection, candidate_id: int, langua
                              candidate_id, language)
 
 
-async def for_employer(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
+async def for_employer(connection: asyncpg.Connection, event_id: int,
+                       language: str) -> list[asyncpg.Record]:
     """Every registration of the event, the ended ones too (so the employer sees who
-    cancelled), registered ones first, each group in the order they came."""
+    cancelled), registered ones first, each group by name in `language`'s order."""
     return await connection.fetch(f"""
         SELECT {CANDIDATE_COLUMNS},
                CASE WHEN cancelled_at IS NULL THEN 'registered'
@@ -108,7 +110,7 @@ async def for_employer(connection: asyncpg.Connection, event_id: int) -> list[as
                to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
                    AS registered_local
         FROM candidate WHERE event_id = $1 AND erased_at IS NULL
-        ORDER BY cancelled_at IS NOT NULL, registered_at, id""", event_id)
+        ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id""", event_id)
 
 
 async def set_invite_open(connection: asyncpg.Connection, event_id: int, is_open: bool) -> None:

@@ -75,6 +75,11 @@ class JanusAdmin:
                 return False
             raise
 
+    async def count_sessions(self) -> int:
+        """How many Janus sessions (one per open page in a call) the server holds."""
+        reply = await self._call("list_sessions")
+        return len(reply.get("sessions") or [])
+
     async def list_tokens(self) -> list[str]:
         reply = await self._call("list_tokens")
         return [str(entry.get("token")) for entry in (reply.get("data") or {}).get("tokens", [])]

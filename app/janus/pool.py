@@ -8,7 +8,14 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
-from app.janus.rooms import Room, create_room, destroy_room, list_rooms, new_room
+from app.janus.rooms import (
+    Room,
+    RoomMedia,
+    create_room,
+    destroy_room,
+    list_rooms,
+    new_room,
+)
 from app.janus.tokens import VIDEOROOM, participant_token, room_janus_tokens, token_owner
 from app.keys import JANUS, SETTINGS
 from app.settings import JanusSettings
@@ -76,7 +83,8 @@ class JanusPool:
             raise JanusUnavailable("no healthy Janus server")
         room = new_room(name, participants, self.admin_key)
         connection = self.connections[name]
-        room = await create_room(connection, self.admin_key, room, description)
+        room = await create_room(connection, self.admin_key, room, description,
+                                 RoomMedia.of(self.settings))
         # Then the participants' Janus tokens (the order matters to the reconciler, which
         # keeps a token only while its room exists). Without them the room is no use.
         try:

@@ -56,13 +56,32 @@ def room_interview(deployment: str, description: str) -> int | None:
     return int(match[1]) if match else None
 
 
+@dataclass(frozen=True)
+class RoomMedia:
+    """The media settings a room is created with (settings `janus.room_*`)."""
+    bitrate: int = 1_000_000
+    video_codec: str = "vp8,h264,vp9"
+    audio_codec: str = "opus"
+    fir_freq: int = 10
+    audiolevel_event: bool = False
+
+    @classmethod
+    def of(cls, settings) -> RoomMedia:
+        return cls(settings.room_bitrate, settings.room_video_codec, settings.room_audio_codec,
+                   settings.room_fir_freq, settings.room_audiolevel_event)
+
+
 async def create_room(connection: JanusConnection, admin_key: str, room: Room,
-                      description: str = "interview") -> Room:
+                      description: str = "interview", media: RoomMedia = RoomMedia()) -> Room:
     await connection.request({
         "request": "create", "admin_key": admin_key, "room": room.room_id,
         "description": description[:100], "is_private": True, "permanent": False,
         "pin": room.pin, "secret": room.secret, "allowed": list(room.participant_tokens),
         "publishers": PUBLISHERS_PER_ROOM, "notify_joining": True,
+        # A cap, not a start value: a publisher's `configure` may lower it, never raise it.
+        "bitrate": media.bitrate, "bitrate_cap": media.bitrate > 0,
+        "videocodec": media.video_codec, "audiocodec": media.audio_codec,
+        "fir_freq": media.fir_freq, "audiolevel_event": media.audiolevel_event,
     })
     return room
 

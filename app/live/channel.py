@@ -7,6 +7,7 @@ nothing of candidates or interviewers.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -200,7 +201,8 @@ async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act,
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
-            return {"type": "pong"}
+            # The server's time: a page that was frozen measures its clock afresh with it.
+            return {"type": "pong", "now": dt.datetime.now(dt.UTC).isoformat()}
         reply = await act(socket, message)
         # This socket sees its own change at once, before the notification comes round.
         changed()

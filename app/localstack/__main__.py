@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.localstack import processes
+from app.localstack import processes, running
 from app.localstack.stack import LocalStack
 from app.seed import seed_url
 from app.timefmt import in_swedish_time
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         app_process = processes.start([sys.executable, "-m", "app", *argv], None,
                                       env=stack.environ, cwd=ROOT)
         processes.wait_for_port(known.host, known.port, 30, app_process, "the application")
+        running.publish(stack.environ, stack.base_environ)
         address = f"http://{known.host}:{known.port}/"
         print(f"""
 Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
@@ -76,6 +77,7 @@ Press Ctrl-C to stop everything.
         print(f"scripts/run: {error}", file=sys.stderr)
         return 1
     finally:
+        running.withdraw()
         processes.stop(app_process, signal.SIGINT)
         stack.stop()
 

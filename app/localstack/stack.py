@@ -25,15 +25,19 @@ from app.migrate import migrate_url
 from app.settings import Settings, load_settings
 
 SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_ADMIN_SECRET",
-                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET", "SNABB_TURN_SECRET")
+                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET",
+                "SNABB_APP_METRICS_TOKEN", "SNABB_TURN_SECRET")
 
 
 def load_or_create_secrets(path: Path | None) -> dict[str, str]:
-    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh.
-    A name added since the file was written gets a fresh secret of its own."""
+    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh
+    (a secret added since the file was written is made and kept too)."""
     kept = json.loads(path.read_text()) if path is not None and path.exists() else {}
     values = {name: kept.get(name) or secrets.token_urlsafe(32) for name in SECRET_NAMES}
-    if path is not None and values != kept:
+    values.update(kept)
+    if values == kept:
+        return values
+    if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:

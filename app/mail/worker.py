@@ -31,7 +31,7 @@ import os
 import random
 import secrets
 import socket
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import asyncpg
 from aiohttp import web
@@ -41,6 +41,7 @@ from app.logs import secret_values
 from app.mail import store
 from app.mail.message import OutboxMail, build_message, sender_mailbox
 from app.mail.smtp import DeliveryError, SmtpClient
+from app.metrics import METRICS
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ class MailWorker:
             # Enqueue checks what goes in; a row no message can be made of stays broken.
             log.error("mail %s cannot be built and is given up: %s", mail.id, error)
             await self._record(store.mark_failed, mail.id, error=f"cannot build: {error}")
+            METRICS.mails_failed.inc()
             return True
         try:
             await smtp.send(message, sender=self.sender, recipient=mail.to_address)
@@ -144,6 +146,7 @@ class MailWorker:
                 log.warning("mail %s refused by the server for good: %s", mail.id,
                             failure.description)
                 await self._record(store.mark_failed, mail.id, error=failure.description)
+                METRICS.mails_failed.inc()
                 return True
             self._smtp_failures += 1
             delay = retry_delay(mail.attempts, self.settings.mail.retry_max_delay)
@@ -151,9 +154,11 @@ class MailWorker:
                         mail.attempts, delay, failure.description)
             await self._record(store.mark_for_retry, mail.id, delay_seconds=delay,
                                error=failure.description)
+            METRICS.mails_retried.inc()
             return False
         self._smtp_failures = 0
         await self._record(store.mark_sent, mail.id)
+        METRICS.mails_sent.inc()
         return True
 
     async def _record(self, update, mail_id: int, **values) -> None:

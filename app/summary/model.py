@@ -3,9 +3,8 @@ how long it was, grouped by interviewer and sorted, with totals; and who may see
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from app.i18n import N_
 
@@ -56,14 +55,8 @@ def format_length(seconds: int | None) -> str:
     return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
-# Swedish alphabetical order: å, ä, ö come after z; other accents sort as their letter.
-_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
-
-
-def name_key(name: str) -> str:
-    folded = name.casefold().translate(_SWEDISH_LAST)
-    return "".join(char for char in unicodedata.normalize("NFKD", folded)
-                   if not unicodedata.combining(char))
+# A sort key for names in the viewer's language's order (app/names.py: name_order).
+NameOrder = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -126,6 +119,16 @@ class Group:
     interviews: list[Interview]
     totals: Totals
 
+    @property
+    def detail_kinds(self) -> tuple[str, ...]:
+        """The details any of the group's interviews has, in the page's order: each of them
+        gets its place in every interview's details (an empty one where it has none), so
+        they line up under each other."""
+        kinds = {"comment": lambda item: item.comment, "ratings": lambda item: item.rated,
+                 "questions": lambda item: item.questions, "notes": lambda item: item.notes}
+        return tuple(kind for kind, has in kinds.items()
+                     if any(has(item) for item in self.interviews))
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -145,9 +148,9 @@ def parse_sort(query: Mapping[str, str]) -> tuple[str, bool]:
     return (key if key in SORTS else DEFAULT_SORT), query.get("dir") == "desc"
 
 
-def _sort_value(item: Interview, key: str) -> Any:
+def _sort_value(item: Interview, key: str, order: NameOrder) -> Any:
     if key == "candidate":
-        return name_key(item.candidate)
+        return order(item.candidate)
     if key == "length":
         return item.seconds
     if key == "outcome":
@@ -155,12 +158,14 @@ def _sort_value(item: Interview, key: str) -> Any:
     return item.at
 
 
-def sort_interviews(items: Iterable[Interview], key: str, descending: bool) -> list[Interview]:
+def sort_interviews(items: Iterable[Interview], key: str, descending: bool,
+                    order: NameOrder) -> list[Interview]:
     """By the key, then by time; interviews without a value (no length yet) come last."""
     by_time = sorted(items, key=lambda item: (item.at, item.id))
-    known = [item for item in by_time if _sort_value(item, key) is not None]
-    unknown = [item for item in by_time if _sort_value(item, key) is None]
-    return sorted(known, key=lambda item: _sort_value(item, key), reverse=descending) + unknown
+    known = [item for item in by_time if _sort_value(item, key, order) is not None]
+    unknown = [item for item in by_time if _sort_value(item, key, order) is None]
+    return sorted(known, key=lambda item: _sort_value(item, key, order),
+                  reverse=descending) + unknown
 
 
 def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attributes: list[str],
@@ -186,23 +191,28 @@ def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attri
         notes=row["notes"] or "", erased=erased)
 
 
+def interviewer_name(row: Mapping[str, Any]) -> str:
+    return row["name"] or row["email"]
+
+
 def build_summary(*, interviewers: list[Mapping[str, Any]], interviews: list[Mapping[str, Any]],
                   ratings: Mapping[int, Mapping[int, int]], candidates: list[Mapping[str, Any]],
                   attributes: list[str], questions: list[str], sort: str = DEFAULT_SORT,
-                  descending: bool = False, now: dt.datetime) -> Summary:
+                  descending: bool = False, now: dt.datetime, order: NameOrder) -> Summary:
+    """`order`: the viewer's language's order of names (app/names.py: name_order)."""
     items = [item for row in interviews
              if (item := interview_from_row(row, ratings.get(row["id"], {}), attributes,
                                             questions, now)) is not None]
     groups = []
-    for person in sorted(interviewers, key=lambda p: (name_key(p["name"] or p["email"]), p["id"])):
+    for person in sorted(interviewers, key=lambda p: (order(interviewer_name(p)), p["id"])):
         own = [item for item in items if item.interviewer_id == person["id"]]
-        groups.append(Group(person["id"], person["name"] or person["email"],
-                            sort_interviews(own, sort, descending), Totals.of(own)))
+        groups.append(Group(person["id"], interviewer_name(person),
+                            sort_interviews(own, sort, descending, order), Totals.of(own)))
     interviewed = {item.candidate_id for item in items if item.outcome in HELD}
     present = [row for row in candidates if row["cancelled_at"] is None]
     return Summary(
         groups=groups, totals=Totals.of(items),
-        no_shows=sorted((row["name"] for row in present if not row["checked_in"]), key=name_key),
+        no_shows=sorted((row["name"] for row in present if not row["checked_in"]), key=order),
         not_interviewed=sorted((row["name"] for row in present
-                                if row["checked_in"] and row["id"] not in interviewed), key=name_key),
+                                if row["checked_in"] and row["id"] not in interviewed), key=order),
         attributes=attributes, questions=questions, sort=sort, descending=descending)

@@ -7,7 +7,9 @@ import datetime as dt
 import asyncpg
 
 from app.events import queries as event_queries
-from app.summary.model import DEFAULT_SORT, Summary, build_summary
+from app.names import name_order
+from app.summary.model import (DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary,
+                               interviewer_name)
 
 
 async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
@@ -41,14 +43,19 @@ async def candidates(connection: asyncpg.Connection, event_id: int) -> list[asyn
         WHERE c.event_id = $1""", event_id)
 
 
-async def load_summary(connection: asyncpg.Connection, event_id: int, *, sort: str = DEFAULT_SORT,
-                       descending: bool = False) -> Summary:
+async def load_summary(connection: asyncpg.Connection, event_id: int, *, language: str,
+                       sort: str = DEFAULT_SORT, descending: bool = False) -> Summary:
+    """The summary, its names in `language`'s order."""
     async with connection.transaction(isolation="repeatable_read", readonly=True):
+        people = await event_queries.interviewers(connection, event_id)
+        held = await interviews(connection, event_id)
+        registered = await candidates(connection, event_id)
+        names = [interviewer_name(row) for row in people] + [ERASED_CANDIDATE]
+        names += [row["candidate_name"] for row in held] + [row["name"] for row in registered]
         return build_summary(
-            interviewers=await event_queries.interviewers(connection, event_id),
-            interviews=await interviews(connection, event_id),
-            ratings=await ratings(connection, event_id),
-            candidates=await candidates(connection, event_id),
+            interviewers=people, interviews=held,
+            ratings=await ratings(connection, event_id), candidates=registered,
             attributes=await event_queries.items(connection, "event_attribute", event_id),
             questions=await event_queries.items(connection, "event_question", event_id),
-            sort=sort, descending=descending, now=dt.datetime.now(dt.timezone.utc))
+            sort=sort, descending=descending, now=dt.datetime.now(dt.timezone.utc),
+            order=await name_order(connection, names, language))

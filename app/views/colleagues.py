@@ -52,7 +52,8 @@ async def colleagues_page(request: web.Request, user, values: dict, errors: dict
     async with request.app[DB_POOL].acquire() as connection:
         context = {
             "organization": await organization_name(connection, user.organization_id),
-            "members": await organization_members(connection, user.organization_id),
+            "members": await organization_members(connection, user.organization_id,
+                                                  request[LANGUAGE]),
             "invitations": await open_invitations(connection, user.organization_id),
             "values": values, "notice": notice,
         }

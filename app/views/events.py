@@ -112,7 +112,8 @@ async def show(request: web.Request) -> web.Response:
             "questions": await queries.items(connection, "event_question", event_id),
             "attributes": await queries.items(connection, "event_attribute", event_id),
             "interviewers": await queries.interviewers(connection, event_id),
-            "candidates": await candidate_queries.for_employer(connection, event_id)
+            "candidates": await candidate_queries.for_employer(connection, event_id,
+                                                               request[LANGUAGE])
             if event["editable"] else [],
         }
         # Personal links new devices cannot try now, for the organizer to open again.

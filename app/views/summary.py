@@ -71,9 +71,10 @@ def not_yet(request: web.Request, event, fmt: str, back: str) -> web.Response:
 async def respond(request: web.Request, event, fmt: str, *, base: str, back: str,
                   personal: bool) -> web.StreamResponse:
     sort, descending = parse_sort(request.query)
-    async with request.app[DB_POOL].acquire() as connection:
-        summary = await load_summary(connection, event["id"], sort=sort, descending=descending)
     language = request[LANGUAGE]
+    async with request.app[DB_POOL].acquire() as connection:
+        summary = await load_summary(connection, event["id"], language=language, sort=sort,
+                                     descending=descending)
     query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
     context = {"event": event, "summary": summary, "finished": finished(event),
                "started": dt.datetime.now(dt.timezone.utc) >= event["starts_at"],

@@ -8,7 +8,8 @@ from tests.browser.axe import VIEWPORTS, assert_accessible
 pytestmark = pytest.mark.browser
 
 SHOTS = "/tmp/shots-candidate-web"
-SECTIONS = ["browser", "camera", "microphone", "network", "mail", "contact"]
+SECTIONS = ["browser", "camera", "microphone", "network", "waiting", "shortcuts", "mail",
+            "contact"]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.helpers import PASSWORD
-from tests.summary_support import org_user, sample_event
+from tests.summary_support import add_interview, org_user, sample_event
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-summary")
@@ -46,12 +46,15 @@ async def test_summary_page_accessible_and_sortable_by_keyboard(new_page, db, la
     await link.focus()
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"sort=candidate&dir=asc"))
+    # Örjan's interviews, last: Swedish puts Å after Z, English sorts it as A.
+    ascending = (["Björn Ängström", "Åsa Öberg"] if language == "sv"
+                 else ["Åsa Öberg", "Björn Ängström"])
     names = await page.locator("td.candidate").all_inner_texts()
-    assert names[-2:] == ["Björn Ängström", "Åsa Öberg"]
+    assert names[-2:] == ascending
     await sort_nav.get_by_role("link", name=re.compile(text["candidate"])).focus()
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"sort=candidate&dir=desc"))
-    assert (await page.locator("td.candidate").all_inner_texts())[-2:] == ["Åsa Öberg", "Björn Ängström"]
+    assert (await page.locator("td.candidate").all_inner_texts())[-2:] == ascending[::-1]
     await assert_accessible(page)
     assert await page.get_by_role("link", name=text["pdf"]).get_attribute("href") == (
         f"/events/{event.id}/summary.pdf?sort=candidate&dir=desc")
@@ -85,3 +88,30 @@ async def test_running_event_and_interviewer_link_pages_are_accessible(new_page,
     await interviewer.get_by_text("Sammanställningen blir tillgänglig").wait_for()
     await interviewer.screenshot(path=str(SHOTS / "not-yet-sv.png"))
     await assert_accessible(interviewer)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+async def test_details_keep_their_columns_without_a_comment(new_page, db, viewport):
+    """Åsa's interview has a comment, Ida's has none: Ida's ratings and notes stand right
+    under Åsa's, not one place to the left."""
+    event = await sample_event(db)
+    await add_interview(db, event, "Ida Lind", "Örjan Ekström", minutes_ago=110, seconds=500,
+                        interested=True, notes="Lugn och trygg.", covered=(1, 3),
+                        ratings={1: 4, 2: 5})
+    user = await org_user(db, event, language="sv")
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": "sv"})
+    await page.goto(f"/login?next=/events/{event.id}/summary")
+    await page.fill('input[name="email"]', user["email"])
+    await page.fill('input[name="password"]', PASSWORD)
+    await page.locator('form[action^="/login"] button[type="submit"]').click()
+    await page.wait_for_url(re.compile(rf"/events/{event.id}/summary$"))
+
+    def details(name):
+        return page.locator("tbody.interview", has=page.locator("td.candidate", has_text=name))
+    for label in ("Bedömningar", "Anteckningar", "Frågor som togs upp"):
+        with_comment = await details("Åsa Öberg").locator("dt", has_text=label).bounding_box()
+        without = await details("Ida Lind").locator("dt", has_text=label).bounding_box()
+        assert without["x"] == with_comment["x"], label
+    assert await details("Ida Lind").locator("dt", has_text="Kandidatens kommentar").count() == 1
+    await page.screenshot(path=str(SHOTS / f"details-columns-sv-{viewport}.png"), full_page=True)
+    await assert_accessible(page)

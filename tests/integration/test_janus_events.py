@@ -6,10 +6,10 @@ import asyncio
 from app.views.janus_events import EVENT_SUBSCRIBERS
 from tests.janus_probe import JanusProbe, added_token
 
-SESSION_EVENT = 1
+HANDLE_EVENT = 2  # sessions are not posted: the app reads handles, webrtc and media
 
 
-async def test_janus_posts_session_events(app_server, settings):
+async def test_janus_posts_handle_events(app_server, settings):
     received: list[dict] = []
 
     async def collect(_app, events):
@@ -22,11 +22,12 @@ async def test_janus_posts_session_events(app_server, settings):
             await probe.open_videoroom()
             session_id = probe.session_id
         for _ in range(100):
-            if any(e["type"] == SESSION_EVENT and e.get("session_id") == session_id
-                   and e["event"]["name"] == "created" for e in received):
+            if any(e["type"] == HANDLE_EVENT and e.get("session_id") == session_id
+                   and e["event"]["name"] == "attached" for e in received):
                 break
             await asyncio.sleep(0.05)
         else:
-            raise AssertionError(f"no session event for {session_id}: {received[:5]}")
+            raise AssertionError(f"no handle event for {session_id}: {received[:5]}")
     finally:
         app_server[EVENT_SUBSCRIBERS].remove(collect)
+    assert {e["type"] for e in received} <= {HANDLE_EVENT, 16, 32}, "only the kinds the app reads"

@@ -3,6 +3,7 @@ instances, real Janus rooms, aiohttp's WebSocket client as the browser."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import aiohttp
 import pytest
@@ -185,7 +186,11 @@ async def test_bad_messages_get_errors_and_ping_gets_pong(app_server, base_url, 
         mark = len(candidate.messages)
         await candidate.ws.send_bytes(b"\x00")
         await candidate.wait_for(lambda m: m == {"type": "error", "code": "malformed"}, after=mark)
-        assert (await candidate.request({"pong"}, type="ping")) == {"type": "pong"}
+        pong = await candidate.request({"pong"}, type="ping")
+        # The server's time, to measure a page's clock by (PROTOCOL.md, Heartbeats).
+        assert pong["type"] == "pong"
+        assert abs((dt.datetime.fromisoformat(pong["now"])
+                    - dt.datetime.now(dt.UTC)).total_seconds()) < 60
         assert not candidate.ws.closed
 
 

@@ -1,10 +1,10 @@
 // The script of tests/pages/call.html: a file of its own because the site's
 // Content-Security-Policy allows no inline script.
 import { CallView } from "/static/js/live/call-view.js";
-import { installLanguageSwitch } from "/static/js/live/texts.js";
+import { startTexts } from "/static/js/live/texts.js";
 const log = (window.callLog = []);
 window.startCall = async (ticket) => {
-  await installLanguageSwitch();
+  await startTexts();
   const view = (window.callView = new CallView(document.querySelector("[data-call]")));
   for (const type of ["left", "remote-video", "failed"]) {
     view.addEventListener(type, (event) => log.push({ type, detail: event.detail && event.detail.code }));

@@ -1,6 +1,9 @@
 """The rendered Janus configuration: stored tokens only, the Admin API never public."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from app.janus_config import render_janus_config
 from app.settings import load_settings
 from tests.unit.test_settings import SECRETS
@@ -35,3 +38,30 @@ def test_the_plugin_folder_is_found_for_this_machine_and_can_be_named(tmp_path, 
     monkeypatch.setenv("JANUS_LIB_DIR", "/opt/elsewhere/janus")
     core = rendered(tmp_path)["janus.jcfg"]
     assert 'plugins_folder = "/opt/elsewhere/janus/plugins"' in core
+
+
+# A key as Janus's sample configs write it, set or commented out: `	#min_nack_queue = 500`.
+SAMPLE_KEY = re.compile(r"^\s*#?\s*([a-z][a-z0-9_]*)\s*=", re.MULTILINE)
+RENDERED_KEY = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=", re.MULTILINE)
+JANUS_SAMPLES = Path("/etc/janus")  # Debian's package: the samples of the installed version
+
+
+def test_every_rendered_key_is_one_the_installed_janus_knows(tmp_path):
+    """Janus ignores a key it does not know without a word (`max_nack_queue` did nothing)."""
+    for name, text in rendered(tmp_path, SNABB_JANUS_SERVER_STUN_SERVER="stun.example.org",
+                               SNABB_JANUS_SERVER_NAT_1_1_MAPPING="192.0.2.7",
+                               SNABB_JANUS_SERVER_ICE_ENFORCE_LIST="eth0").items():
+        sample = (JANUS_SAMPLES / name).read_text()
+        known = set(SAMPLE_KEY.findall(sample))
+        unknown = set(RENDERED_KEY.findall(text)) - known
+        assert not unknown, f"{name}: keys Janus does not know: {sorted(unknown)}"
+
+
+def test_slow_links_are_reported_and_only_the_events_the_app_reads_are_posted(tmp_path):
+    files = rendered(tmp_path)
+    core = files["janus.jcfg"]
+    # Without a threshold Janus never sends `slowlink`, which the pages lower their bitrate on.
+    assert re.search(r"^\tslowlink_threshold = [1-9]", core, re.MULTILINE)
+    assert "\tstats_period = 0" in core  # the app reads no statistics events
+    handler = files["janus.eventhandler.sampleevh.jcfg"]
+    assert '\tevents = "handles,webrtc,media"' in handler

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
@@ -45,3 +46,26 @@ def test_tracebacks_are_redacted_and_the_record_keeps_the_clean_copy():
 def test_access_log_paths_hide_tokens_and_queries():
     assert redact_path("/c/Zx81kq0PlmN3vB7tYw2R/checkin?pin=123456") == "/c/…/checkin"
     assert redact_path("/events/12/edit") == "/events/12/edit"
+
+
+def test_json_lines_are_redacted_one_object_each_and_keep_the_request_id():
+    from app.logs import JsonFormatter
+    try:
+        raise RuntimeError(f"failed for /c/{TOKEN}/checkin\nsecond line")
+    except RuntimeError:
+        failed = record("unhandled for %s", f"/i/{TOKEN}", exc_info=sys.exc_info())
+    failed.request_id = "0123456789abcdef0123456789abcdef"
+    written = JsonFormatter(Redactor()).format(failed)
+    assert "\n" not in written and TOKEN not in written
+    line = json.loads(written)
+    assert line["message"] == "unhandled for /i/…" and line["level"] == "ERROR"
+    assert line["request_id"] == "0123456789abcdef0123456789abcdef"
+    assert "RuntimeError: failed for /c/…/checkin" in line["exception"]
+    assert line["time"].endswith("Z")
+
+
+def test_text_lines_keep_a_proxy_request_id_that_looks_like_a_token():
+    line = record("seen %s", TOKEN)
+    line.request_id = "0123456789abcdef0123456789abcdef"
+    written = RedactingFormatter(Redactor()).format(line)
+    assert "[0123456789abcdef0123456789abcdef]: seen [redacted]" in written

@@ -1,5 +1,8 @@
 // "Copy" buttons: copy a read-only field's text, show "Copied." on the button for a moment,
-// and say it to screen readers through the page's live region.
+// and say it to screen readers through the page's live region. The buttons come disabled
+// (data-needs-script) until their handlers are attached (live/page-start.js).
+import { controlsReady } from "./live/page-start.js";
+
 const status = document.querySelector("[data-copy-status]");
 const SHOW_FOR_MS = 2500;
 
@@ -23,3 +26,4 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
     setTimeout(() => { button.textContent = label; }, SHOW_FOR_MS);
   });
 });
+controlsReady();

@@ -7,7 +7,10 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
-import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { SelfView } from "./self-view.js";
+import { Attention } from "./attention.js";
+import { N_, _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
 
 // The server's error codes in words (PROTOCOL.md); anything else gets the general one.
 const ERRORS = {
@@ -42,8 +45,11 @@ class CandidatePage {
     this.note = null; // why an offer went away without a join (msgid)
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
+    this.selfView = new SelfView(find("[data-self-view]"));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     this.call = new CallView(find("[data-call]"));
+    // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
+    this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.leftText = find("[data-left-text]");
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
@@ -197,6 +203,7 @@ class CandidatePage {
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") this.offer.show(state.offer, this.offset);
     else this.offer.hide();
+    this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") {
       const { ends_at: endsAt, warning_at: warningAt } = state.interview;
       this.call.setTimes({ endsAt, warningAt, now: state.now });
@@ -205,6 +212,11 @@ class CandidatePage {
       this.call.leave(); // ended by the interviewer or the clock
     }
     if (phase === "left") this.drawLeft();
+  }
+
+  clockMeasured(offset) {
+    this.offset = offset;
+    if (this.phase === "offer" && this.state?.offer) this.offer.show(this.state.offer, offset);
   }
 
   drawNote() {
@@ -227,6 +239,7 @@ class CandidatePage {
     if (phase === this.phase) return;
     const before = this.phase;
     this.phase = phase;
+    if (phase !== "waiting") this.selfView.stop(); // the turn came (or the wait ended): the call takes the camera
     for (const section of root.querySelectorAll("[data-phase]")) {
       section.hidden = section.dataset.phase !== phase;
     }
@@ -271,5 +284,4 @@ class CandidatePage {
   }
 }
 
-await installLanguageSwitch();
-window.candidatePage = new CandidatePage();
+window.candidatePage = startPage(() => new CandidatePage());

@@ -11,6 +11,7 @@
 // Every client message gets exactly one reply, in order, so replies are matched to sends
 // by a FIFO of pending promises. A reply of type "error" resolves (the caller reads its
 // code); the promise rejects only when the socket closes (or is not open) before the reply.
+// While the first connection is still opening, a send waits for it.
 // After any close the channel reconnects by itself with back-off (1 s doubling to 10 s);
 // the server sends a full state on every connect, so nothing needs replaying.
 
@@ -125,12 +126,30 @@ export class LiveChannel extends EventTarget {
   }
 
   send(message) {
+    if (this.status === "connecting") {
+      // The page has just started and its first connection is still opening: a click that
+      // comes now is sent once it is open (page-start.js), not refused.
+      return this.firstOpen().then(() => this.send(message));
+    }
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ChannelClosed());
     }
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
       this.ws.send(JSON.stringify(message));
+    });
+  }
+
+  // Resolves when the first connection opens; rejects if it fails instead.
+  firstOpen() {
+    return new Promise((resolve, reject) => {
+      const watch = () => {
+        if (this.status === "connecting") return;
+        this.removeEventListener("status", watch);
+        if (this.status === "open") resolve();
+        else reject(new ChannelClosed());
+      };
+      this.addEventListener("status", watch);
     });
   }
 

@@ -8,11 +8,12 @@ import { N_, _, onLanguageChange } from "./texts.js";
 
 const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
 
-// What each getUserMedia failure means for the candidate, and the help section for it.
+// What each getUserMedia failure means for the candidate, and the help section for it
+// (also used by the waiting room's own picture, self-view.js).
 const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera"];
 const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera"];
 const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera"];
-const PROBLEMS = {
+export const PROBLEMS = {
   NotAllowedError: BLOCKED,
   SecurityError: BLOCKED,
   NotReadableError: IN_USE,

@@ -3,6 +3,7 @@
 // talking to whom, the registered candidates, the sent messages and the own pending offer.
 // Buttons are wired by interviewer.js; this module only draws.
 import { _, language } from "./texts.js";
+import { byName } from "./names.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
 export class ServerClock {
@@ -132,14 +133,18 @@ export class Lobby {
     const own = this.state.interview;
     if (own && own.state === "offered") {
       const left = (Date.parse(own.offer_expires_at) - this.clock.now()) / 1000;
-      this.$("own-offer-text").textContent = _(
-        "Called in: %(name)s. Waiting for them to join (%(time)s left to join).",
-        { name: own.candidate_name, time: duration(left) });
+      this.$("own-offer-name").textContent = _("You have called in %(name)s.",
+        { name: own.candidate_name });
+      this.$("own-offer-time").textContent = _(
+        "Waiting for them to join: %(time)s left.", { time: duration(left) });
     }
   }
 
   drawTalking() {
-    const { talking, interview } = this.state;
+    const { interview } = this.state;
+    // The own pending offer is told once, by its banner with Withdraw (drawOwn), not here too.
+    const talking = this.state.talking.filter((t) => !(interview && interview.id === t.interview
+      && t.state !== "active"));
     this.$("talking-empty").hidden = talking.length > 0;
     reconcile(this.$("talking"), talking.map((t) => t.interview), () => element("li"), (item, index) => {
       const t = talking[index];
@@ -147,9 +152,7 @@ export class Lobby {
       // Own line in the second person ("You are talking to …"), not "You is talking to …".
       const names = { interviewer: t.interviewer_name, candidate: t.candidate_name };
       if (own) {
-        item.textContent = t.state === "active"
-          ? _("You are talking to %(candidate)s", names)
-          : _("You have called in %(candidate)s", names);
+        item.textContent = _("You are talking to %(candidate)s", names);
       } else {
         item.textContent = t.state === "active"
           ? _("%(interviewer)s is talking to %(candidate)s", names)
@@ -160,7 +163,7 @@ export class Lobby {
   }
 
   drawCandidates() {
-    const { candidates } = this.state;
+    const candidates = byName(this.state.candidates);
     const checked = candidates.filter((c) => c.checked_in).length;
     this.$("checked-in-count").textContent = _("%(checked)s of %(count)s checked in",
       { checked, count: candidates.length });

@@ -2,15 +2,15 @@
 // lobby, the interview. Every button sends one protocol message (app/live/PROTOCOL.md) and
 // puts the reply into words; everything shown comes from the channel's "state".
 import { LiveChannel, pageSocketUrl } from "./channel.js";
-import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
 import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
+import { installShortcuts } from "./shortcuts.js";
 
 const MAX_MESSAGE = 500;
-// The catalog first: the views below draw texts as they are made.
-await installLanguageSwitch();
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
 const saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
@@ -20,6 +20,7 @@ const clock = new ServerClock();
 const lobby = new Lobby(root, clock);
 const record = new RecordForm($("record"), channel);
 const interview = new InterviewView(root, record);
+installShortcuts(root);
 
 // Texts drawn here are kept as functions, so a language switch can draw them again.
 const shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
@@ -55,11 +56,6 @@ async function request(message) {
   return reply;
 }
 
-function nameOf(candidateId) {
-  const found = channel.lastState?.candidates.find((c) => c.id === candidateId);
-  return found ? found.name : "";
-}
-
 async function callIn(message) {
   await record.flush();  // the last interview's notes go to it, not to the new offer
   setLobbyStatus(null);
@@ -70,10 +66,10 @@ async function callIn(message) {
   } else if (reply.type === "dispatched") {
     // The offer may already be over (the candidate turned it down before this reply came):
     // the latest state says so, and its message stands.
+    // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to its Withdraw
+    // button, which reads the banner out as its description.
     const own = channel.lastState?.interview;
     if (!own || own.id !== reply.interview || own.state !== "offered") return;
-    const name = nameOf(reply.candidate);
-    setLobbyStatus(() => _("%(name)s has been called in.", { name }));
     $("withdraw").focus();
   }
 }
@@ -198,5 +194,7 @@ if (saved && saved.state === "ended" && saved.recent) {
 }
 
 window.addEventListener("pagehide", () => record.flush());
-channel.connect();
-window.meeting = { channel, lobby, record, interview };  // for tests and debugging
+window.meeting = startPage(() => {  // the handlers are attached above
+  channel.connect();
+  return { channel, lobby, record, interview };  // for tests and debugging
+});

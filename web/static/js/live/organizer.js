@@ -2,7 +2,9 @@
 // way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
 // without reloading; texts follow the language switch.
 import { LiveChannel, pageSocketUrl } from "./channel.js";
-import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
+import { _, onLanguageChange } from "./texts.js";
+import { startPage } from "./page-start.js";
+import { byName } from "./names.js";
 import { connectionText } from "./interviewer-errors.js";
 
 const root = document.querySelector("#organizer-live");
@@ -42,7 +44,7 @@ function draw() {
   const note = eventStateText(state.event_state);
   $("event-state").hidden = !note;
   $("event-state").textContent = note;
-  const rows = state.interviewers.map((person) => {
+  const rows = byName(state.interviewers).map((person) => {
     const row = document.createElement("tr");
     const name = document.createElement("th");
     name.scope = "row";
@@ -70,6 +72,7 @@ onLanguageChange(() => {
   draw();
 });
 
-await installLanguageSwitch();
-channel.connect();
-window.organizerLive = { channel };  // for tests
+window.organizerLive = startPage(() => {  // the handlers are attached above
+  channel.connect();
+  return { channel };  // for tests
+});

@@ -7,8 +7,9 @@
 //   language()                            "sv" or "en"
 //   onLanguageChange(callback)            called with the new code after a switch; returns an
 //                                         unsubscribe function
-//   await installLanguageSwitch()         loads the catalog and, on <body data-live-page>, takes
-//                                         over the layout's language links
+//   startTexts()                          starts loading the catalog (returns a promise, not to be
+//                                         awaited before handlers are attached) and, on
+//                                         <body data-live-page>, takes over the language links
 //   await setLanguage(code)               what a click on a language link does
 //   translatePage(root = document)        re-applies the texts below (done by setLanguage)
 //
@@ -145,6 +146,10 @@ export async function setLanguage(code) {
   document.documentElement.lang = code;
   translatePage();
   redrawSwitch();
+  notify(code);
+}
+
+function notify(code) {
   for (const callback of [...callbacks]) {
     try {
       callback(code);
@@ -154,21 +159,30 @@ export async function setLanguage(code) {
   }
 }
 
-export async function installLanguageSwitch() {
+// The page's language: its catalog starts loading now, and this returns at once (a promise
+// that settles when the texts are in). The page's own script attaches its handlers without
+// waiting (startPage in page-start.js): texts drawn before the catalog has come are the msgids
+// (English) and are drawn again when it comes, through the same callbacks as a language switch.
+export function startTexts() {
   current = document.documentElement.lang || "en";
-  try {
-    catalog = await loadCatalog(current);
-  } catch (error) {
+  if ("livePage" in document.body.dataset) document.addEventListener("click", switchOnClick);
+  const code = current;
+  return loadCatalog(code).then((texts) => {
+    if (current !== code) return; // switched to another language meanwhile
+    catalog = texts;
+    translatePage();
+    notify(code);
+  }, (error) => {
     console.error(error); // the msgids (English) still show
-  }
-  if (!("livePage" in document.body.dataset)) return;
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest?.(".language-switch a[lang]");
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
-        || event.shiftKey || event.altKey) return;
-    event.preventDefault();
-    setLanguage(link.getAttribute("lang")).catch(() => {
-      location.href = link.href; // the catalog did not come: the ordinary way, with a reload
-    });
+  });
+}
+
+function switchOnClick(event) {
+  const link = event.target.closest?.(".language-switch a[lang]");
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey
+      || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  setLanguage(link.getAttribute("lang")).catch(() => {
+    location.href = link.href; // the catalog did not come: the ordinary way, with a reload
   });
 }

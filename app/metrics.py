@@ -1,0 +1,185 @@
+"""Metrics for the people who run the service, at /metrics in Prometheus's text format
+(README, "Metrics"). Not public: the scraper sends `Authorization: Bearer <app.metrics_token>`;
+without the token, or with none configured, /metrics is a 404 like any unknown page.
+
+Two kinds of figures:
+- what this process measures as it works (histograms of times, counters of errors, Janus
+  failures and mails), kept in `METRICS` for the life of the process;
+- what the database says at the moment of the scrape (queues, interviews, sockets, the mail
+  outbox, events without interviewers): read when /metrics is asked, so every replica
+  reports the same whole-service figures and a dead replica's leftovers show too.
+"""
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import asyncpg
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from app.keys import DB_POOL, JANUS, PDF_WORKERS, SETTINGS
+
+# From a few milliseconds (a dispatch on an idle database) to the time-outs of a call.
+SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics:
+    """The figures this process measures. One per process: Prometheus scrapes processes."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.next_to_offer = Histogram(
+            "snabb_next_to_offer_seconds",
+            "An interviewer's Next or Pick received until the offer is sent to the candidate.",
+            registry=r, buckets=SECONDS)
+        self.join = Histogram(
+            "snabb_join_seconds", "Join pressed until the other side's video shows, as the "
+            "pages report it.", ["role"], registry=r, buckets=SECONDS)
+        self.fanout_round = Histogram(
+            "snabb_fanout_round_seconds", "One refresh round of an event's sockets.",
+            registry=r, buckets=SECONDS)
+        self.event_view_read = Histogram(
+            "snabb_event_view_read_seconds", "One read of an event's live view.",
+            registry=r, buckets=SECONDS)
+        self.errors = Counter(
+            "snabb_errors_total", "Errors answered, by code (live channel error codes, and "
+            "http_500 for pages).", ["code"], registry=r)
+        self.janus_failures = Counter(
+            "snabb_janus_call_failures_total", "Janus requests that failed.", ["server"],
+            registry=r)
+        self.janus_reconnects = Counter(
+            "snabb_janus_reconnects_total", "Connections to a Janus server made again after "
+            "one was lost.", ["server"], registry=r)
+        self.mails_sent = Counter("snabb_mails_sent_total", "Mails the SMTP server took.",
+                                  registry=r)
+        self.mails_retried = Counter("snabb_mails_retried_total", "Mail attempts that failed "
+                                     "for now and will be tried again.", registry=r)
+        self.mails_failed = Counter("snabb_mails_failed_total", "Mails given up for good.",
+                                    registry=r)
+
+    @contextmanager
+    def timed(self, histogram, **labels) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            (histogram.labels(**labels) if labels else histogram).observe(
+                time.perf_counter() - started)
+
+
+METRICS = Metrics()
+
+
+class ScrapeTimeFigures(Collector):
+    """Gauges from a snapshot that the /metrics handler reads just before it renders."""
+
+    def __init__(self) -> None:
+        self.families: list[GaugeMetricFamily] = []
+
+    def collect(self):
+        yield from self.families
+
+
+_SCRAPED = ScrapeTimeFigures()
+METRICS.registry.register(_SCRAPED)
+
+
+def _gauge(name: str, documentation: str, labels: list[str], rows) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, documentation, labels=labels)
+    for *values, figure in rows:
+        family.add_metric([str(v) for v in values], float(figure))
+    return family
+
+
+async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricFamily]:
+    queue = await connection.fetch("""
+        SELECT e.state::text, q.state, count(*) FROM queue_entry q JOIN event e ON e.id = q.event_id
+        WHERE q.state IN ('waiting', 'offered', 'interviewing', 'away')
+        GROUP BY 1, 2 ORDER BY 1, 2""")
+    interviews = await connection.fetch("""
+        SELECT e.state::text, i.state, count(*) FROM interview i JOIN event e ON e.id = i.event_id
+        WHERE i.state IN ('offered', 'active') GROUP BY 1, 2 ORDER BY 1, 2""")
+    sockets = await connection.fetch("""
+        SELECT CASE WHEN candidate_id IS NOT NULL THEN 'candidate' ELSE 'interviewer' END,
+               count(*) FROM live_connection GROUP BY 1 ORDER BY 1""")
+    rooms = await connection.fetch("""
+        SELECT janus_server, count(*) FROM interview
+        WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL GROUP BY 1 ORDER BY 1""")
+    outbox = await connection.fetchrow("""
+        SELECT count(*) AS backlog,
+               coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
+        FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+    unattended = await connection.fetchval("""
+        SELECT count(*) FROM event e WHERE e.state = 'live' AND NOT EXISTS (
+            SELECT 1 FROM interviewer_presence p WHERE p.event_id = e.id AND p.connected)""")
+    return [
+        _gauge("snabb_queue_entries", "Candidates in queues, by event state and place state.",
+               ["event_state", "state"], queue),
+        _gauge("snabb_interviews", "Interviews offered or running, by event state.",
+               ["event_state", "state"], interviews),
+        _gauge("snabb_live_sockets", "Open event-day sockets of candidates and interviewers "
+               "(all processes).", ["role"], sockets),
+        _gauge("snabb_janus_rooms", "Rooms of offered and running interviews per Janus server.",
+               ["server"], rooms),
+        _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [],
+               [(outbox["backlog"],)]),
+        _gauge("snabb_mail_outbox_oldest_age_seconds", "Age of the oldest mail waiting.", [],
+               [(outbox["oldest"],)]),
+        _gauge("snabb_live_events_without_interviewers", "Live events with no interviewer "
+               "connected.", [], [(unattended,)]),
+    ]
+
+
+def _janus_state(described: str) -> str:
+    # The connection describes itself ("ok", "connecting", "unreachable: OSError", …).
+    return {"ok": "up", "connecting": "connecting"}.get(described, "down")
+
+
+def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
+    servers = app[JANUS].health() if JANUS in app else {}
+    states = {"up": 0, "connecting": 0, "down": 0}
+    for state in servers.values():
+        states[_janus_state(state)] += 1
+    pdf = app[PDF_WORKERS].pending if PDF_WORKERS in app else 0
+    return [
+        _gauge("snabb_janus_servers", "Janus servers by the state this process sees them in "
+               "(up, connecting, down).", ["state"], sorted(states.items())),
+        _gauge("snabb_janus_server_up", "1 when this process's connection to the Janus server "
+               "is ok.", ["server"],
+               [(name, state == "ok") for name, state in sorted(servers.items())]),
+        _gauge("snabb_pdf_renders_queued", "Summary PDFs being made or waiting.", [],
+               [(pdf,)]),
+    ]
+
+
+def _authorized(request: web.Request) -> bool:
+    token = request.app[SETTINGS].app.metrics_token.get_secret_value()
+    given = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    if not _authorized(request):
+        raise web.HTTPNotFound()
+    async with request.app[DB_POOL].acquire() as connection:
+        families = await _database_figures(connection)
+    _SCRAPED.families = families + _process_figures(request.app)
+    body = generate_latest(METRICS.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST,
+                                            "Cache-Control": "no-store"})
+
+
+routes = web.RouteTableDef()
+routes.get("/metrics")(metrics_page)

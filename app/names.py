@@ -1,0 +1,35 @@
+"""Lists of names in the viewer's language's order: Swedish puts Å, Ä, Ö after Z, English
+sorts Å and Ä as A. The rules are ICU's, in PostgreSQL through the collations that
+app/migrations/0015_name_collations.sql makes, so the order does not depend on the locale
+the database cluster was created with. The browsers sort the live lists by the same rules
+(Intl.Collator, web/static/js/live/names.js).
+
+    f"ORDER BY {by_name('c.name', language)}, c.id"         a list sorted in SQL
+    order = await name_order(connection, names, language)   a list sorted in Python:
+    sorted(rows, key=lambda row: order(row["name"]))
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import asyncpg
+
+from app.i18n import LANGUAGES
+
+COLLATIONS = {"sv": "names_sv", "en": "names_en"}
+assert set(COLLATIONS) == set(LANGUAGES)
+
+
+def by_name(column: str, language: str) -> str:
+    """`column` with the language's collation, for an ORDER BY."""
+    return f'{column} COLLATE "{COLLATIONS[language]}"'
+
+
+async def name_order(connection: asyncpg.Connection, names: Iterable[str],
+                     language: str) -> Callable[[str], int]:
+    """A sort key: each of `names`' place in the language's order (one query for all)."""
+    rows = await connection.fetch(
+        f"SELECT name FROM unnest($1::text[]) AS given(name) ORDER BY {by_name('name', language)}",
+        sorted(set(names)))
+    places = {row["name"]: place for place, row in enumerate(rows)}
+    return lambda name: places.get(name, len(places))

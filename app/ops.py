@@ -1,0 +1,95 @@
+"""What the operations page and `scripts/provision list-live` show (README, "Operations
+page"): the Janus servers with their rooms and sessions, the events live now, and the mail
+outbox. Counts and names of events only: nothing about a candidate."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import asyncpg
+
+from app.janus.admin import admin_session
+from app.janus.errors import JanusError, JanusUnavailable
+from app.settings import Settings
+
+ADMIN_TIMEOUT = 2.0  # seconds per server: the page must not hang on one frozen Janus
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    id: int
+    title: str
+    organization: str
+    waiting: int
+    away: int
+    interviews: int          # rooms in use: offered and running interviews
+    interviewers_connected: int
+    interviewers: int
+
+
+@dataclass(frozen=True)
+class JanusServerFigures:
+    name: str
+    state: str               # as this process's connection sees it: "ok", "connecting", …
+    rooms: int               # offered and running interviews placed there
+    sessions: int | None     # from its Admin API; None when that did not answer
+
+
+@dataclass(frozen=True)
+class OutboxFigures:
+    backlog: int
+    oldest_seconds: float
+    failed_today: int
+    last_error: str | None
+
+
+async def live_events(connection: asyncpg.Connection) -> list[LiveEvent]:
+    rows = await connection.fetch("""
+        SELECT e.id, e.title, o.name AS organization,
+               (SELECT count(*) FROM queue_entry q WHERE q.event_id = e.id
+                  AND q.state = 'waiting') AS waiting,
+               (SELECT count(*) FROM queue_entry q WHERE q.event_id = e.id
+                  AND q.state = 'away') AS away,
+               (SELECT count(*) FROM interview i WHERE i.event_id = e.id
+                  AND i.state IN ('offered', 'active')) AS interviews,
+               (SELECT count(*) FROM interviewer_presence p WHERE p.event_id = e.id
+                  AND p.connected) AS interviewers_connected,
+               (SELECT count(*) FROM event_interviewer ei WHERE ei.event_id = e.id) AS interviewers
+        FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.state = 'live' ORDER BY e.starts_at, e.id""")
+    return [LiveEvent(**dict(row)) for row in rows]
+
+
+async def outbox(connection: asyncpg.Connection) -> OutboxFigures:
+    row = await connection.fetchrow("""
+        SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS backlog,
+               coalesce(extract(epoch FROM now() - min(created_at)
+                        FILTER (WHERE sent_at IS NULL AND failed_at IS NULL)), 0) AS oldest,
+               count(*) FILTER (WHERE failed_at > now() - interval '1 day') AS failed_today
+        FROM mail_outbox""")
+    # The reason is an exception name and the server's reply, never a secret (mail_outbox).
+    last_error = await connection.fetchval("""
+        SELECT last_error FROM mail_outbox WHERE last_error IS NOT NULL
+          AND (sent_at IS NULL OR sent_at > now() - interval '1 day')
+        ORDER BY next_attempt_at DESC LIMIT 1""")
+    return OutboxFigures(row["backlog"], float(row["oldest"]), row["failed_today"], last_error)
+
+
+async def _sessions(settings: Settings, name: str, url: str) -> int | None:
+    try:
+        async with admin_session(name, url, settings.janus.admin_secret.get_secret_value(),
+                                 ADMIN_TIMEOUT) as admin:
+            return await admin.count_sessions()
+    except (JanusUnavailable, JanusError):
+        return None
+
+
+async def janus_servers(connection: asyncpg.Connection, settings: Settings,
+                        states: dict[str, str]) -> list[JanusServerFigures]:
+    rooms = dict(await connection.fetch("""
+        SELECT janus_server, count(*) FROM interview
+        WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL GROUP BY 1"""))
+    servers = settings.janus.servers
+    sessions = await asyncio.gather(*(_sessions(settings, s.name, s.admin_url) for s in servers))
+    return [JanusServerFigures(s.name, states.get(s.name, "unknown"), rooms.get(s.name, 0), n)
+            for s, n in zip(servers, sessions)]

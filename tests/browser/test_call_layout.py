@@ -1,0 +1,115 @@
+"""The call owns the viewport: for the candidate and the interviewer, in a real call, at two
+desktop and two phone sizes (upright and on its side), the time left and the controls are
+inside the window and not covered, the videos are in view, and the interviewer's notes and
+ratings (20 questions, 20 attributes) scroll by themselves without taking the call away.
+axe's WCAG 2.1 AA rules at every size; screenshots in /tmp/shots-call-layout/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from tests.browser.interviewer_support import open_meeting
+from tests.browser.test_candidate_live import TEXTS, open_candidate, phase, tokens
+from tests.browser.test_candidate_live_call import REMOTE_PLAYING
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots-call-layout")
+SIZES = {"desktop": (1280, 800), "laptop": (1366, 768), "phone": (390, 844),
+         "phone-landscape": (844, 390)}
+QUESTIONS = [f"Fråga {n}: berätta om en gång då du löste ett svårt problem i ett team"
+             for n in range(1, 21)]
+ATTRIBUTES = [f"Egenskap {n}: samarbetsförmåga och kommunikation" for n in range(1, 21)]
+
+# Where an element is, whether it lies wholly inside the window, and whether a click on its
+# middle reaches it (nothing drawn over it).
+IN_VIEW = """(selector) => {
+  const element = document.querySelector(selector);
+  if (!element) return {selector, missing: true};
+  const box = element.getBoundingClientRect();
+  const inside = box.width > 0 && box.height > 0 && box.left >= 0 && box.top >= 0
+    && box.right <= window.innerWidth && box.bottom <= window.innerHeight;
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return {selector, inside, reachable: !!hit && (hit === element || element.contains(hit)),
+          box: [Math.round(box.left), Math.round(box.top), Math.round(box.right),
+                Math.round(box.bottom)]};
+}"""
+CANDIDATE_PARTS = ["[data-call-timer]", "[data-call-mic]", "[data-call-camera]",
+                   "[data-call-leave]", "[data-call-remote]", "[data-call-self]"]
+INTERVIEWER_PARTS = ["[data-call-timer]", "[data-call-mic]", "[data-call-camera]", "#end",
+                     "#extend", "[data-call-remote]", "[data-call-self]", "#interview-heading"]
+
+
+async def assert_in_view(page, parts, where):
+    for selector in parts:
+        found = await page.evaluate(IN_VIEW, selector)
+        # A video's middle may carry a note ("Connecting the video…" when the other side
+        # drops out, as a loaded test machine makes happen): videos need only be in the window.
+        reachable = found.get("reachable") or selector.endswith("remote]")
+        assert found.get("inside") and reachable, (where, found)
+
+
+async def make_event(db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute("UPDATE event SET job_description = $2 WHERE id = $1", event.id,
+                     "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss.")
+    for table, texts in (("event_question", QUESTIONS), ("event_attribute", ATTRIBUTES)):
+        await db.executemany(f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
+                             [(event.id, n, text) for n, text in enumerate(texts, start=1)])
+    return event
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
+    SHOTS.mkdir(exist_ok=True)
+    event = await make_event(db)
+    [candidate_token], [interviewer_token] = await tokens(db, event)
+    interviewer = await open_meeting(await new_page(
+        viewport={"width": 1280, "height": 800},
+        extra_http_headers={"Accept-Language": language}), interviewer_token)
+    candidate = await open_candidate(new_page, base_url, candidate_token, language)
+    await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+    await phase(candidate, "waiting")
+    await interviewer.wait_for_selector("#queue li")
+    await interviewer.locator("#next").click()
+    await phase(candidate, "offer")
+    await candidate.get_by_role("button", name=TEXTS[language]["join"]).click()
+    await phase(candidate, "interview")
+    await interviewer.wait_for_selector("#interview:not([hidden])")
+    for page in (candidate, interviewer):
+        await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        await page.wait_for_function(
+            "document.querySelector('[data-call-timer]').textContent !== '--:--'")
+
+    for size, (width, height) in SIZES.items():
+        where = f"{language}-{size}"
+        for page in (candidate, interviewer):
+            await page.set_viewport_size({"width": width, "height": height})
+            await page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+        await assert_in_view(candidate, CANDIDATE_PARTS, f"candidate {where}")
+        await assert_in_view(interviewer, INTERVIEWER_PARTS, f"interviewer {where}")
+        await candidate.screenshot(path=str(SHOTS / f"candidate-{where}.png"))
+        await interviewer.screenshot(path=str(SHOTS / f"interviewer-{where}.png"))
+        # The last rating and the notes, far down the panel: the panel scrolls to them, the
+        # page does not, and the call stays where it was.
+        last = interviewer.locator(f"#record input[name=rating-{len(ATTRIBUTES)}]").last
+        await last.focus()
+        await interviewer.keyboard.press("ArrowLeft")  # radios: the arrows choose
+        await interviewer.locator("#notes").focus()
+        assert await interviewer.evaluate("document.scrollingElement.scrollTop") == 0, where
+        assert await interviewer.evaluate(
+            "document.querySelector('.interview-panel').scrollTop") > 0, where
+        await assert_in_view(interviewer, INTERVIEWER_PARTS, f"scrolled {where}")
+        # Its first line at least (a tall field: the browser brings the caret into view).
+        assert await interviewer.evaluate("""() => {
+          const notes = document.querySelector('#notes');
+          const box = notes.getBoundingClientRect();
+          return document.elementFromPoint(box.left + 20, box.top + 12) === notes;
+        }"""), where
+        await interviewer.screenshot(path=str(SHOTS / f"interviewer-notes-{where}.png"))
+        await interviewer.evaluate("document.querySelector('.interview-panel').scrollTop = 0")
+        await assert_accessible(candidate)
+        await assert_accessible(interviewer)

@@ -1,0 +1,52 @@
+"""The interviewer's own pending offer is told once: its banner says whom they called in and
+the time left to join, with Withdraw beside it; the status line and "In interviews now" do
+not say it again."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
+
+pytestmark = pytest.mark.browser
+SHOTS = Path("/tmp/shots-interviewer")
+TEXTS = {"sv": {"called": "Du har kallat in Kandidat 1.", "withdraw": "Dra tillbaka erbjudandet",
+                "withdrawn": "drogs tillbaka"},
+         "en": {"called": "You have called in Kandidat 1.", "withdraw": "Withdraw offer",
+                "withdrawn": "withdrawn"}}
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
+async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, base_url,
+                                                                 language, viewport):
+    text = TEXTS[language]
+    _event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates) as recorders:
+        page = await open_meeting(await new_page(
+            viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await page.locator('#queue button[data-candidate]').nth(1).click()
+        await recorders[1].wait_for(lambda m: m["type"] == "offer")
+        banner = page.locator("#own-offer")
+        await banner.wait_for()
+        await page.wait_for_function("document.activeElement.id === 'withdraw'")
+        assert await page.locator("#own-offer-name").inner_text() == text["called"]
+        assert await page.locator("#own-offer-time").inner_text() != ""
+        # Nowhere else: not in the status line, not among the interviews under way.
+        assert await page.locator("#lobby-status").inner_text() == ""
+        assert "Kandidat 1" not in await page.locator("#talking").inner_text()
+        assert await page.locator("#talking-empty").is_visible()
+        # Withdraw is beside the words: on the banner's own row on a desktop.
+        withdraw = banner.get_by_role("button", name=text["withdraw"])
+        words, button = (await page.locator("#own-offer-text").bounding_box(),
+                         await withdraw.bounding_box())
+        if viewport == "desktop":
+            assert abs((words["y"] + words["height"] / 2) - (button["y"] + button["height"] / 2)) < 20
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"own-offer-{language}-{viewport}.png"))
+        await assert_accessible(page)
+        await withdraw.click()
+        await banner.wait_for(state="hidden")
+        assert text["withdrawn"] in await page.locator("#lobby-status").inner_text()
