@@ -49,7 +49,7 @@ PATHS = {"direct": (lambda shaping: shaping.clear(), "udp"),
          "turn-udp": (lambda shaping: shaping.block_udp_to_janus(turn_tcp=False), "udp"),
          "turn-tcp": (lambda shaping: shaping.only_tcp(turn_tls=False), "tcp"),
          "turn-tls": (lambda shaping: shaping.only_tls_to_turn(), "tls")}
-TIMEOUT = 60
+TIMEOUT = 90
 
 
 async def first_frames(pages) -> None:
