@@ -7,6 +7,7 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
+import { MediaOutage, callTimes } from "./media-outage.js";
 import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
 
 // The server's error codes in words (PROTOCOL.md); anything else gets the general one.
@@ -44,6 +45,7 @@ class CandidatePage {
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     this.call = new CallView(find("[data-call]"));
+    this.outage = new MediaOutage(find("[data-call]"));
     this.leftText = find("[data-left-text]");
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
@@ -63,7 +65,7 @@ class CandidatePage {
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
-    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = false; });
+    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { find("[data-rejoin]").hidden = true; });
     onLanguageChange(() => this.redraw());
     document.addEventListener("click", () => this.allowSound(false), { once: true });
@@ -198,11 +200,15 @@ class CandidatePage {
     if (phase === "offer") this.offer.show(state.offer, this.offset);
     else this.offer.hide();
     if (phase === "interview") {
-      const { ends_at: endsAt, warning_at: warningAt } = state.interview;
-      this.call.setTimes({ endsAt, warningAt, now: state.now });
-      if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
-    } else if (this.call.joined) {
-      this.call.leave(); // ended by the interviewer or the clock
+      this.call.setTimes(callTimes(state.interview, state.now));
+      // While the video service is down the call waits for room_changed (no rejoin button:
+      // a join would only reach the lost server).
+      const down = this.outage.draw(state.interview);
+      if (down) find("[data-rejoin]").hidden = true;
+      else if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
+    } else {
+      this.outage.draw(null);
+      if (this.call.joined) this.call.leave(); // ended by the interviewer or the clock
     }
     if (phase === "left") this.drawLeft();
   }
