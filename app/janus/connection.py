@@ -128,6 +128,7 @@ class JanusConnection:
             return
         link.mark_lost(reason)
         if link is self._link:
+            self._state = f"unavailable: {reason}"
             self._lost_since = time.monotonic()
             self._changed()
 

@@ -249,9 +249,14 @@ class Reconciler:
 
 
 async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
-    # The first round waits for the Janus connections to come up, so that servers still
-    # connecting are not taken for lost (`janus.lost_after` guards the rest).
-    await asyncio.sleep(min(interval, 5.0))
+    # The first round waits for the Janus connections to come up (5 s at most), so that
+    # servers still connecting are not taken for lost (`janus.lost_after` guards the rest).
+    connections = reconciler.janus.connections.values()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(c.wait_ready(interval) for c in connections)),
+                               min(interval, 5.0))
+    except TimeoutError:
+        pass
     changed = reconciler.janus.changed
     settle = reconciler.janus.settings.lost_after
     while True:
