@@ -208,7 +208,9 @@ class Reconciler:
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
                        room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
                        candidate_token_serial = 0,
-                       ends_at = ends_at + coalesce(now() - media_lost_at, interval '0'),
+                       -- (an offer accepted during the outage lost only what came after)
+                       ends_at = CASE WHEN media_lost_at IS NULL THEN ends_at
+                           ELSE ends_at + (now() - greatest(media_lost_at, started_at)) END,
                        offer_expires_at = CASE WHEN state = 'offered'
                            THEN offer_expires_at + coalesce(now() - media_lost_at, interval '0')
                            ELSE offer_expires_at END,

@@ -164,3 +164,35 @@ async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resume
 async def _organizer(app, event_id: int) -> dict:
     async with app[DB_POOL].acquire() as connection:
         return await organizer_state(connection, event_id)
+
+
+async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, settings, db,
+                                                               own_janus):
+    """The candidate cannot join a room that is gone: the offer's time stands still too,
+    and runs on from where it stood when a server is back."""
+    solo_settings, solo = own_janus
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_token,), (interviewer_token,) = await tokens(db, live)
+    async with failover_app(settings, solo_settings.janus.servers) as (app, url, configured), \
+            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
+        mark = len(lobby.messages)
+        kill(solo)
+        told = await lobby.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
+        assert told["interview"]["state"] == "offered"
+        await db.execute("UPDATE interview SET offer_expires_at = now() - interval '1 second' "
+                         "WHERE id = $1", interview_id)
+        expires = await db.fetchval("SELECT offer_expires_at FROM interview WHERE id = $1",
+                                    interview_id)
+        await sweep_once(app[DB_POOL], app[JANUS], configured.live)
+        assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
+                                 interview_id) == "offered"
+        solo.start()
+        await until(lambda: db.fetchval("SELECT media_lost_at IS NULL FROM interview "
+                                        "WHERE id = $1", interview_id))
+        after = await db.fetchrow("SELECT offer_expires_at, ends_at, media_lost_seconds, state "
+                                  "FROM interview WHERE id = $1", interview_id)
+        assert after["state"] == "offered" and after["ends_at"] is None
+        shift = (after["offer_expires_at"] - expires).total_seconds()
+        assert abs(shift - after["media_lost_seconds"]) < 0.001
