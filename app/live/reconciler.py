@@ -178,6 +178,13 @@ class Reconciler:
         except JANUS_FAILURES:
             return False  # cannot tell now; the next round will
 
+    def next_loss_in(self) -> float | None:
+        """Seconds until a server that is down now counts as lost, or None."""
+        lost_after = self.janus.settings.lost_after
+        waits = [lost_after - down for down in
+                 (c.down_seconds() for c in self.janus.connections.values()) if 0 < down < lost_after]
+        return min(waits) if waits else None
+
     async def _destroy(self, server: str, room_id: int) -> bool:
         secret = room_secret(self.janus.admin_key, server, room_id)
         try:
@@ -260,20 +267,21 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
     except TimeoutError:
         pass
     changed = reconciler.janus.changed
-    settle = reconciler.janus.settings.lost_after
     while True:
         changed.clear()  # a change during the round brings the next one at once
         try:
             await reconciler.run_once()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("reconcile round failed: %s", type(error).__name__)
+        # The next round: at the interval, when a server is lost or back, or when a server
+        # that is down now has been down for `janus.lost_after` (then its rooms move).
+        due = reconciler.next_loss_in()
         try:
-            await asyncio.wait_for(changed.wait(), interval)
+            await asyncio.wait_for(changed.wait(),
+                                   interval if due is None else min(interval, due + 0.05))
         except TimeoutError:
             continue
-        # A server lost or back: act once a blip would have passed (a lost server must
-        # stay lost for `lost_after` before its rooms move).
-        await asyncio.sleep(settle + 0.05)
+        await asyncio.sleep(0.05)  # several servers lost at once: one round for all
 
 
 async def room_reconciler(app: web.Application) -> AsyncIterator[None]:

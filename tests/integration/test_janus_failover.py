@@ -14,9 +14,11 @@ import time
 import pytest_asyncio
 
 from app.janus.connection import JanusConnection
+from app.janus.pool import JanusPool
 from app.janus.rooms import room_exists
 from app.keys import DB_POOL, JANUS
 from app.live.organizer import organizer_state
+from app.live.reconciler import Reconciler
 from app.live.sweeper import sweep_once
 from tests.integration.channel_support import candidate_and_lobby
 from tests.integration.failover_support import failover_app, kill, until
@@ -55,6 +57,24 @@ async def test_a_killed_janus_is_lost_at_once_and_its_return_is_told(watched):
     janus.start()
     await until(lambda: _async(conn.state == "ok" and changes[-1] == "ok"))
     assert conn.down_seconds() == 0
+
+
+async def test_the_reconciler_knows_when_a_server_down_now_counts_as_lost(watched, own_janus):
+    """A loss told while a round was due anyway (a second server lost just after the first)
+    must not wait for the periodic round: the reconciler's next round is due when the server
+    has been down for `janus.lost_after`."""
+    conn, janus, _changes = watched
+    pool = JanusPool(own_janus[0].janus.model_copy(update={"lost_after": 30.0}))
+    pool.connections = {conn.name: conn}
+    reconciler = Reconciler(None, pool)
+    assert reconciler.next_loss_in() is None
+    kill(janus)
+    await until(lambda: _async(conn.state != "ok"))
+    due = reconciler.next_loss_in()
+    assert due is not None and 0 < due < 30
+    pool.settings = pool.settings.model_copy(update={"lost_after": 0.5})
+    await until(lambda: _async(reconciler.next_loss_in() is None))
+    assert conn.down_seconds() >= 0.5
 
 
 async def test_a_frozen_janus_is_lost_by_its_unanswered_keepalive(watched):
