@@ -53,7 +53,7 @@ class CandidatePage {
       const message = event.detail;
       if (message.type === "offer" && this.state) this.draw(this.state);
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
-      if (message.type === "room_changed" && this.phase === "interview") this.call.join(message.ticket);
+      if (message.type === "room_changed" && this.phase === "interview") this.joinMoved(message.ticket);
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
@@ -140,6 +140,18 @@ class CandidatePage {
       } else if (this.phase === "interview") {
         find("[data-rejoin]").hidden = false;
       }
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  // The state that comes with room_changed must not start a second join (accept) while
+  // this one has no call yet: its new ticket would revoke this one's Janus token.
+  async joinMoved(ticket) {
+    this.joining = true;
+    try {
+      find("[data-rejoin]").hidden = true;
+      await this.call.join(ticket);
     } finally {
       this.joining = false;
     }
