@@ -18,7 +18,6 @@ import asyncio
 import datetime as dt
 import json
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -27,7 +26,13 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from scripts.bench.common import AppProcess, argument_parser, stack_environ, summary
+from scripts.bench.common import (
+    AppProcess,
+    argument_parser,
+    run_and_report,
+    seed_one_to_one,
+    summary,
+)
 
 TIMEOUT = 90.0
 
@@ -94,7 +99,7 @@ class Socket:
         mark = len(self.messages)
         await self.ws.send_str(json.dumps(message))
         await self.wait_for(lambda m: m["type"] not in ("state", "offer"), mark)
-        return [m for m in self.messages[mark:] if m["type"] not in ("state", "offer")][0]
+        return next(m for m in self.messages[mark:] if m["type"] not in ("state", "offer"))
 
 
 def _media(value: str):
@@ -119,24 +124,7 @@ class Bench:
 
     async def interview(self, http: aiohttp.ClientSession) -> tuple[Socket, Socket, str]:
         """Both sockets of a new interview under way, and the server its room is on."""
-        tag = secrets.token_hex(4)
-        organization = await self.db.fetchval(
-            "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Failover AB {tag}")
-        event_id = await self.db.fetchval("""
-            INSERT INTO event (organization_id, title, starts_at, duration_minutes,
-                               interview_minutes, capacity, state)
-            VALUES ($1, 'Failover benchmark', now(), 120, 10, 10, 'live') RETURNING id""",
-            organization)
-        interviewer = await self.db.fetchrow("""
-            INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
-            VALUES ($1, $2, 'Intervjuare', $3, '123456') RETURNING id, access_token""",
-            event_id, f"i-{tag}@example.se", secrets.token_urlsafe(16))
-        candidate = await self.db.fetchrow("""
-            INSERT INTO candidate (event_id, name, email, access_token, pin)
-            VALUES ($1, 'Kandidat', $2, $3, '654321') RETURNING id, access_token""",
-            event_id, f"c-{tag}@example.se", secrets.token_urlsafe(16))
-        await self.db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
-                              event_id, candidate["id"])
+        _event, interviewer, candidate = await seed_one_to_one(self.db, "Failover benchmark")
         sockets = []
         for side, person in (("c", candidate), ("i", interviewer)):
             ws = await http.ws_connect(f"{self.app.url}/{side}/{person['access_token']}/ws",
@@ -263,15 +251,7 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--baseline-repetitions", type=int, default=2)
     parser.add_argument("--reconcile-interval", type=float, default=15.0)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    with stack_environ(args.reuse) as environ:
-        figures = asyncio.run(run(args, environ))
-    report(figures)
-    print(f"  (run took {time.perf_counter() - started:.0f} s)")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
-    return 0
+    return run_and_report(parser.parse_args(), run, report)
 
 
 if __name__ == "__main__":

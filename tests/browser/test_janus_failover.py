@@ -127,7 +127,7 @@ async def until_visible(pages, selector: str, since: float) -> float:
 
 
 async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides(
-        app_server, settings, db, own_janus, browser, csp_watch):
+        app_server, settings, db, own_janus, browser, csp_watch):  # noqa: F811
     solo_settings, solo = own_janus
     servers = [solo_settings.janus.servers[0], *settings.janus.servers]
     async with failover_app(settings, servers) as (_app, url, _), AsyncExitStack() as stack:
@@ -151,7 +151,7 @@ async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides
 
 
 async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes(
-        app_server, settings, db, own_janus, browser, csp_watch):
+        app_server, settings, db, own_janus, browser, csp_watch):  # noqa: F811
     solo_settings, solo = own_janus
     async with failover_app(settings, solo_settings.janus.servers) as (_app, url, _), \
             AsyncExitStack() as stack:

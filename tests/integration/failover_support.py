@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -14,6 +15,8 @@ from app.application import create_app
 from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.settings import JanusServer, Settings
+from tests.integration.channel_support import Recorder, candidate_and_lobby
+from tests.integration.live_support import LiveEvent, make_live_event
 from tests.serving import serving
 
 # Far longer than any wait in these tests: a move seen in time came from the reaction to
@@ -22,13 +25,15 @@ ROUND_SECONDS = 300.0
 
 
 @asynccontextmanager
-async def failover_app(settings: Settings, servers: list[JanusServer]
+async def failover_app(settings: Settings, servers: list[JanusServer],
+                       reconcile_interval: float = ROUND_SECONDS
                        ) -> AsyncIterator[tuple[web.Application, str, Settings]]:
+    """The app on a port of its own; `reconcile_interval` 0: the test runs the rounds."""
     port = free_port()
     configured = settings.model_copy(update={
         "app": settings.app.model_copy(update={"port": port}),
         "janus": settings.janus.model_copy(update={"servers": servers}),
-        "live": settings.live.model_copy(update={"reconcile_interval": ROUND_SECONDS})})
+        "live": settings.live.model_copy(update={"reconcile_interval": reconcile_interval})})
     app = create_app(configured)
     async with serving(app, port) as url:
         for connection in app[JANUS].connections.values():
@@ -54,3 +59,28 @@ async def until(condition, seconds: float = 30.0, step: float = 0.05):
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {seconds} s")
         await asyncio.sleep(step)
+
+
+@dataclass
+class Called:
+    app: web.Application
+    url: str
+    settings: Settings
+    live: LiveEvent
+    candidate: Recorder
+    lobby: Recorder
+    interview_id: int
+
+
+@asynccontextmanager
+async def called_in(db, settings: Settings, servers: list[JanusServer]) -> AsyncIterator[Called]:
+    """A failover app, an event of one interviewer and one candidate, both sockets open, the
+    candidate checked in and offered (not yet joined)."""
+    from tests.integration.test_live_channel import tokens
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_token,), (interviewer_token,) = await tokens(db, live)
+    async with failover_app(settings, servers) as (app, url, configured), \
+            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
+        yield Called(app, url, configured, live, candidate, lobby, interview_id)

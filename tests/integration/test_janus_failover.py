@@ -20,10 +20,7 @@ from app.keys import DB_POOL, JANUS
 from app.live.organizer import organizer_state
 from app.live.reconciler import Reconciler
 from app.live.sweeper import sweep_once
-from tests.integration.channel_support import candidate_and_lobby
-from tests.integration.failover_support import failover_app, kill, until
-from tests.integration.live_support import make_live_event
-from tests.integration.test_live_channel import tokens
+from tests.integration.failover_support import called_in, kill, until
 
 
 @pytest_asyncio.fixture
@@ -97,12 +94,8 @@ async def test_a_killed_janus_moves_its_interview_without_waiting_for_a_round(
         app_server, settings, db, own_janus):
     solo_settings, solo = own_janus
     servers = [solo_settings.janus.servers[0], *settings.janus.servers]
-    live = await make_live_event(db, interviewers=1, candidates=1)
-    (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with failover_app(settings, servers) as (app, url, _), \
-            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-        interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
+    async with called_in(db, settings, servers) as call:
+        candidate, lobby, interview_id = call.candidate, call.lobby, call.interview_id
         assert (await db.fetchval("SELECT janus_server FROM interview WHERE id = $1",
                                   interview_id)) == "solo"
         await candidate.request({"ticket"}, type="accept")
@@ -118,7 +111,8 @@ async def test_a_killed_janus_moves_its_interview_without_waiting_for_a_round(
         assert (row["janus_server"], row["room_generation"], row["state"]) == \
             (settings.janus.servers[0].name, 1, "active")
         assert row["media_lost_at"] is None  # another server took it: no outage
-        assert await room_exists(app[JANUS].connection(row["janus_server"]), row["room_id"])
+        assert await room_exists(call.app[JANUS].connection(row["janus_server"]),
+                                 row["room_id"])
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
 
 
@@ -129,12 +123,9 @@ def _media(message: dict, value: str) -> bool:
 async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resumes(
         app_server, settings, db, own_janus):
     solo_settings, solo = own_janus
-    live = await make_live_event(db, interviewers=1, candidates=1)
-    (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with failover_app(settings, solo_settings.janus.servers) as (app, url, configured), \
-            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-        interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
+    async with called_in(db, settings, solo_settings.janus.servers) as call:
+        app, configured, live = call.app, call.settings, call.live
+        candidate, lobby, interview_id = call.candidate, call.lobby, call.interview_id
         await candidate.request({"ticket"}, type="accept")
         before = await db.fetchrow("SELECT ends_at, room_id FROM interview WHERE id = $1",
                                    interview_id)
@@ -191,12 +182,9 @@ async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, setti
     """The candidate cannot join a room that is gone: the offer's time stands still too,
     and runs on from where it stood when a server is back."""
     solo_settings, solo = own_janus
-    live = await make_live_event(db, interviewers=1, candidates=1)
-    (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with failover_app(settings, solo_settings.janus.servers) as (app, url, configured), \
-            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-        interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
+    async with called_in(db, settings, solo_settings.janus.servers) as call:
+        app, configured = call.app, call.settings
+        lobby, interview_id = call.lobby, call.interview_id
         mark = len(lobby.messages)
         kill(solo)
         told = await lobby.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
