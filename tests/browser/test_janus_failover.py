@@ -92,7 +92,7 @@ async def call_under_way(people: People, db, *, interviewer_language="en",
         await page.wait_for_function(f"""() => {{
             const video = document.querySelector({video!r});
             return !!video && video.videoWidth > 0 && video.readyState >= 2; }}""",
-                                     timeout=30000)
+                                     timeout=60000)
     return event, interviewer, candidate
 
 
@@ -117,7 +117,7 @@ async def until_video_again(pages, since: float, frames: int = 10) -> str:
 
 
 async def until_visible(pages, selector: str, since: float) -> float:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while True:
         shown = [await page.locator(selector).is_visible() for page in pages]
         if all(shown):
@@ -146,7 +146,7 @@ async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
         await interviewer.locator("#end").click()
-        await interviewer.wait_for_selector("#lobby:not([hidden])")
+        await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
     assert csp_watch.violations == []
 
 
@@ -163,7 +163,7 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
         killed = kill(solo)
         seconds = await until_visible((interviewer, candidate), "[data-call-outage]", killed)
         print(f"kill → both told: {seconds:.2f} s")
-        await organizer.wait_for_selector("#media-state:not([hidden])")
+        await organizer.wait_for_selector("#media-state:not([hidden])", timeout=60000)
         assert "Videotjänsten fungerar inte" in \
             await candidate.locator("[data-call-outage]").inner_text()
         assert "video service is down" in \
@@ -191,11 +191,11 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
               await until_video_again((interviewer, candidate), restarted))
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
-        await organizer.wait_for_selector("#media-state", state="hidden")
+        await organizer.wait_for_selector("#media-state", state="hidden", timeout=60000)
         # The clock runs again from where it stood.
         await asyncio.sleep(1.5)
         running = await interviewer.locator("[data-call-timer]").inner_text()
         assert running != timers[0]
         await interviewer.locator("#end").click()
-        await interviewer.wait_for_selector("#lobby:not([hidden])")
+        await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
     assert csp_watch.violations == []
