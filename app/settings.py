@@ -121,8 +121,15 @@ class JanusSettings(_Section):
     room_admin_key: SecretStr = SecretStr("")
     event_secret: SecretStr = SecretStr("")
     call_timeout: float = Field(5.0, gt=0, le=120)
-    keepalive_interval: float = Field(25.0, gt=0, le=55)
-    reconnect_max_delay: float = Field(5.0, gt=0, le=300)
+    # Keepalives also tell a frozen Janus (its socket open, nothing answered) from a working
+    # one: unanswered within keepalive_timeout, the server counts as lost and its interviews
+    # move (app/live/reconciler.py). Janus itself drops a session after 60 s without one.
+    keepalive_interval: float = Field(2.0, gt=0, le=55)
+    keepalive_timeout: float = Field(2.0, gt=0, le=60)
+    # A lost server's interviews move after it has stayed lost this long: a connection that
+    # is merely re-established (a blip) moves nothing.
+    lost_after: float = Field(1.0, ge=0, le=120)
+    reconnect_max_delay: float = Field(2.0, gt=0, le=300)
     # How long a ticket (the JWT) stays valid. The Janus token inside it lives only as long
     # as its interview's room, however long that is.
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)

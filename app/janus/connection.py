@@ -7,6 +7,9 @@ every message. What it lacks we add here (DESIGN §6):
 - a supervisor opens the connection, a Janus session and a VideoRoom handle, keeps the session
   alive, and after any failure opens a fresh one with back-off (a new transport each time:
   the library's own reconnect races and the old Janus session is gone anyway);
+- a lost server is noticed within seconds: its WebSocket closing at once, a frozen one by a
+  keepalive unanswered within `keepalive_timeout`; whoever waits on `on_change` (the
+  reconciler, app/live/reconciler.py) hears of every loss and every return;
 - before each connection the control plane's own stored token is added through the Admin API
   (app/janus/tokens.py): a restarted Janus has forgotten every token;
 - janus-client's loggers, which print whole request bodies (tokens, pins, room secrets), are
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -81,15 +85,22 @@ def _raise_for_error(reply: dict) -> dict:
 
 class JanusConnection:
     def __init__(self, server: JanusServer, admin_secret: str, call_timeout: float,
-                 keepalive_interval: float, reconnect_max_delay: float):
+                 keepalive_interval: float, reconnect_max_delay: float,
+                 keepalive_timeout: float | None = None,
+                 on_change: Callable[[], None] | None = None):
         self.server = server
         self._admin_secret = admin_secret
         self.call_timeout = call_timeout
         self.keepalive_interval = keepalive_interval
+        self.keepalive_timeout = keepalive_timeout or call_timeout
         self.reconnect_max_delay = reconnect_max_delay
+        self._on_change = on_change
         self._link: _Link | None = None
         self._state = "connecting"
         self._ready = asyncio.Event()
+        # When the server was last lost (time.monotonic()), or None while connected; never
+        # connected yet counts as lost since the start.
+        self._lost_since: float | None = time.monotonic()
 
     @property
     def name(self) -> str:
@@ -101,33 +112,55 @@ class JanusConnection:
         link = self._link
         return "ok" if link is not None and not link.lost.is_set() else self._state
 
+    def down_seconds(self) -> float:
+        """How long the server has been unusable (0 while it works)."""
+        if self.state == "ok" or self._lost_since is None:
+            return 0.0
+        return time.monotonic() - self._lost_since
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change()
+
+    def _link_lost(self, link: _Link, reason: str) -> None:
+        """The link is gone: said at once, not when the supervisor next looks."""
+        if link.lost.is_set():
+            return
+        link.mark_lost(reason)
+        if link is self._link:
+            self._state = f"unavailable: {reason}"
+            self._lost_since = time.monotonic()
+            self._changed()
+
     async def wait_ready(self, timeout: float) -> None:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     # --- calls -------------------------------------------------------------------------------
 
     async def _exchange(self, link: _Link, message: dict, *, handle: bool = True,
-                        accept: Callable[[dict], bool] = _accept_reply) -> dict:
+                        accept: Callable[[dict], bool] = _accept_reply,
+                        timeout: float | None = None) -> dict:
+        timeout = timeout or self.call_timeout
         if link.lost.is_set():
             raise JanusUnavailable(f"{self.name}: {link.lost_reason}")
         try:
             # send() changes the dict it is given: always a copy.
             transaction = await asyncio.wait_for(link.transport.send(
                 dict(message), session_id=link.session_id or None,
-                handle_id=link.handle_id if handle else None), self.call_timeout)
+                handle_id=link.handle_id if handle else None), timeout)
         except Exception as error:
-            link.mark_lost(f"send failed: {type(error).__name__}")
+            self._link_lost(link, f"send failed: {type(error).__name__}")
             raise JanusUnavailable(f"{self.name}: could not send") from None
         reply = asyncio.ensure_future(transaction.get(matcher=accept))
         lost = asyncio.ensure_future(link.lost.wait())
         try:
-            done, _ = await asyncio.wait({reply, lost}, timeout=self.call_timeout,
+            done, _ = await asyncio.wait({reply, lost}, timeout=timeout,
                                          return_when=asyncio.FIRST_COMPLETED)
             if reply in done:
                 return reply.result()
             if lost in done:
                 raise JanusUnavailable(f"{self.name}: connection lost during the call")
-            raise JanusUnavailable(f"{self.name}: no answer within {self.call_timeout:g} s")
+            raise JanusUnavailable(f"{self.name}: no answer within {timeout:g} s")
         finally:
             reply.cancel()
             lost.cancel()
@@ -157,7 +190,7 @@ class JanusConnection:
         try:
             await asyncio.wait_for(transport.connect(), self.call_timeout)
             reader = transport.receive_message_task
-            reader.add_done_callback(lambda _task: link.mark_lost("connection closed"))
+            reader.add_done_callback(lambda _task: self._link_lost(link, "connection closed"))
             created = await self._exchange(link, {"janus": "create"}, handle=False)
             link.session_id = int(_core_data(created)["id"])
             attached = await self._exchange(link, {"janus": "attach", "plugin": VIDEOROOM},
@@ -183,11 +216,13 @@ class JanusConnection:
             except TimeoutError:
                 pass
             try:
+                # A short timeout: a frozen Janus keeps its socket open and answers nothing.
                 reply = await self._exchange(link, {"janus": "keepalive"}, handle=False,
-                                             accept=lambda _m: True)
+                                             accept=lambda _m: True,
+                                             timeout=self.keepalive_timeout)
                 _raise_for_error(reply)
             except (JanusUnavailable, JanusError) as error:
-                link.mark_lost(f"keepalive failed: {error}")
+                self._link_lost(link, f"keepalive failed: {error}")
 
     async def run(self) -> None:
         """Keep a working link until cancelled."""
@@ -208,7 +243,9 @@ class JanusConnection:
                 if self._state != "ok":
                     log.info("Janus %s connected", self.name)
                 self._state = "ok"
+                self._lost_since = None
                 self._ready.set()
+                self._changed()
                 delay = 0.2
                 keepalive = asyncio.create_task(self._keepalive(link))
                 try:

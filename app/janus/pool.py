@@ -31,10 +31,14 @@ def least_loaded(loads: dict[str, int]) -> str | None:
 class JanusPool:
     def __init__(self, settings: JanusSettings):
         self.settings = settings
+        # Set whenever a server is lost or comes back: the reconciler acts on it at once
+        # instead of waiting for its next round (app/live/reconciler.py).
+        self.changed = asyncio.Event()
         self.connections = {
             server.name: JanusConnection(
                 server, settings.admin_secret.get_secret_value(), settings.call_timeout,
-                settings.keepalive_interval, settings.reconnect_max_delay)
+                settings.keepalive_interval, settings.reconnect_max_delay,
+                keepalive_timeout=settings.keepalive_timeout, on_change=self.changed.set)
             for server in settings.servers}
         self._tasks: list[asyncio.Task] = []
 

@@ -82,6 +82,7 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
         live = await connection.fetch("""
             SELECT i.id, i.state, i.candidate_id, i.interviewer_id, i.offer_expires_at,
                    i.started_at, i.ends_at, i.room_generation, i.janus_server, i.room_id,
+                   i.media_lost_at,
                    i.room_pin, i.room_secret, i.room_tokens, c.name AS candidate_name,
                    coalesce(nullif(w.name, ''), w.email) AS interviewer_name
             FROM interview i JOIN candidate c ON c.id = i.candidate_id

@@ -87,6 +87,7 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
         due = await connection.fetch("""
             SELECT i.id FROM interview i JOIN queue_entry q ON q.candidate_id = i.candidate_id
             WHERE i.state = 'offered' AND i.offer_expires_at <= now()
+              AND i.media_lost_at IS NULL  -- the clock stands while the media is down
             FOR UPDATE OF q SKIP LOCKED""")
         # The conditions again: the interview may have been accepted before the lock came.
         expired = await connection.fetch("""
@@ -95,7 +96,7 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
                 end_reason = CASE WHEN i.room_id IS NULL THEN 'room' ELSE 'offer_expired' END,
                 ended_at = now()
             WHERE i.id = ANY($1::bigint[]) AND i.state = 'offered'
-              AND i.offer_expires_at <= now()
+              AND i.offer_expires_at <= now() AND i.media_lost_at IS NULL
             RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id, i.state,
                       i.janus_server, i.room_id, i.room_secret""", [r["id"] for r in due])
         for row in expired:
@@ -175,11 +176,13 @@ async def end_interview(connection: asyncpg.Connection, interview_id: int,
 
 
 async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose]:
-    """At the limit an interview ends by itself (rule 6)."""
+    """At the limit an interview ends by itself (rule 6); not while its media server is
+    lost (media_lost_at): its end moves on by the time lost when a new room is made."""
     async with connection.transaction():
         ids = await connection.fetch("""
             SELECT i.id FROM interview i JOIN queue_entry q ON q.candidate_id = i.candidate_id
             WHERE i.state = 'active' AND i.ends_at <= now()
+              AND i.media_lost_at IS NULL  -- the clock stands while the media is down
             FOR UPDATE OF q SKIP LOCKED""")
         rooms = [await end_interview(connection, row["id"], "time") for row in ids]
     return [room for room in rooms if room is not None]

@@ -29,12 +29,15 @@ async def organizer_state(connection: asyncpg.Connection, event_id: int) -> dict
                    AS rooms_in_use,
                count(*) FILTER (WHERE state = 'active') AS active,
                count(*) FILTER (WHERE state = 'offered') AS offered,
-               count(*) FILTER (WHERE state = 'ended' AND started_at IS NOT NULL) AS done
+               count(*) FILTER (WHERE state = 'ended' AND started_at IS NOT NULL) AS done,
+               count(*) FILTER (WHERE state IN ('offered', 'active')
+                                  AND media_lost_at IS NOT NULL) AS media_lost
         FROM interview WHERE event_id = $1""", event_id)
     interviewers = await connection.fetch("""
         SELECT w.id, coalesce(nullif(w.name, ''), w.email) AS name,
                coalesce(p.connected, false) AS connected, coalesce(p.paused, false) AS paused,
-               i.state AS interview_state, c.name AS candidate_name, i.ends_at
+               i.state AS interview_state, c.name AS candidate_name, i.ends_at,
+               i.media_lost_at
         FROM event_interviewer w
         LEFT JOIN interviewer_presence p ON p.interviewer_id = w.id
         LEFT JOIN interview i ON i.interviewer_id = w.id AND i.state IN ('offered', 'active')
@@ -48,10 +51,13 @@ async def organizer_state(connection: asyncpg.Connection, event_id: int) -> dict
         "registered": counts["registered"], "checked_in": counts["checked_in"],
         "no_shows": counts["not_checked_in"] + counts["missed"],
         "not_checked_in": counts["not_checked_in"], "missed": counts["missed"],
+        # Interviews whose media server is lost with none to take them: paused, clock stopped.
+        "media_unavailable": interviews["media_lost"],
         "interviewers": [{
             "id": row["id"], "name": row["name"], "connected": row["connected"],
             "paused": row["paused"], "interview_state": row["interview_state"],
             "candidate_name": row["candidate_name"],
             "ends_at": row["ends_at"].isoformat() if row["ends_at"] else None,
+            "media": "ok" if row["media_lost_at"] is None else "unavailable",
         } for row in interviewers],
     }

@@ -8,9 +8,18 @@ the rooms on every Janus server with the interviews that are offered or active:
   its interview ended while Janus was unreachable, or its process died between making the
   room and writing it down. Its secret is derived from the admin key (rooms.room_secret),
   so it can be destroyed without any record of it.
-- A live interview whose room is gone (its Janus restarted, or has been down for two rounds
-  in a row) gets a new room on the least-loaded healthy server, and `room_generation` grows.
-  Both pages then receive `room_changed` with a new ticket and join the new room.
+- A live interview whose room is gone (its Janus restarted, or has been lost for
+  `janus.lost_after` seconds) gets a new room on the least-loaded healthy server, and
+  `room_generation` grows. Both pages then receive `room_changed` with a new ticket and join
+  the new room.
+- When no server can take it, the interview's media is down: `media_lost_at` is set, both
+  pages and the organizer's say so, and its clock stops (the sweeper leaves it alone). The
+  move that finally succeeds ends the outage in the same UPDATE: the end (or the offer's
+  deadline) moves on by the time lost (app/migrations/0012_media_outage_clock.sql).
+
+Rounds run every `live.reconcile_interval` seconds, and at once (after `janus.lost_after`)
+whenever a server is lost or comes back (JanusPool.changed): a killed Janus's interviews
+are in new rooms within seconds, and an outage ends as soon as a server is back.
 
 - A participant's Janus token (app/janus/tokens.py) whose room is gone or belongs to no live
   interview, or that a newer one replaced, is removed: its interview ended while the Admin
@@ -46,9 +55,6 @@ from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.queue import notify
 
 log = logging.getLogger(__name__)
-# A server must look down this many rounds in a row before its rooms move: a connection
-# that is merely re-establishing (a blip, our own start-up) moves nothing.
-DOWN_ROUNDS = 2
 JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
 
 
@@ -56,6 +62,8 @@ JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
 class Round:
     destroyed: list[tuple[str, int]] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
+    # Interviews whose room is lost with no server to take it: their clocks stop.
+    media_lost: list[int] = field(default_factory=list)
     tokens_removed: int = 0
 
 
@@ -63,7 +71,6 @@ class Reconciler:
     def __init__(self, pool: asyncpg.Pool, janus: JanusPool):
         self.pool = pool
         self.janus = janus
-        self.down_rounds: dict[str, int] = {}
 
     async def _listings(self) -> dict[str, dict[int, str] | None]:
         """Each server's rooms {id: description}, or None when it cannot be asked now."""
@@ -77,7 +84,6 @@ class Reconciler:
                 except JANUS_FAILURES as error:
                     log.warning("reconciler cannot list rooms on %s: %s", name,
                                 type(error).__name__)
-            self.down_rounds[name] = 0 if listing is not None else self.down_rounds.get(name, 0) + 1
             listings[name] = listing
         return listings
 
@@ -150,16 +156,20 @@ class Reconciler:
         for row in live:
             if row["room_id"] is not None and await self._lost(row["janus_server"],
                                                                row["room_id"], listings):
-                if await self._move(row["id"], row["janus_server"], row["room_id"]):
+                moved = await self._move(row["id"], row["janus_server"], row["room_id"])
+                if moved:
                     done.moved.append(row["id"])
+                elif moved is None:
+                    done.media_lost.append(row["id"])
         return done
 
     async def _lost(self, server: str, room_id: int, listings: dict) -> bool:
         if server not in listings:  # no longer configured
             return True
         listing = listings[server]
-        if listing is None:
-            return self.down_rounds.get(server, 0) >= DOWN_ROUNDS
+        if listing is None:  # lost for long enough, not just re-establishing its connection
+            lost_after = self.janus.settings.lost_after
+            return self.janus.connection(server).down_seconds() >= lost_after
         if room_id in listing:
             return False
         # Asked again: a dispatch may have made the room after the listing was taken.
@@ -167,6 +177,13 @@ class Reconciler:
             return not await room_exists(self.janus.connection(server), room_id)
         except JANUS_FAILURES:
             return False  # cannot tell now; the next round will
+
+    def next_loss_in(self) -> float | None:
+        """Seconds until a server that is down now counts as lost, or None."""
+        lost_after = self.janus.settings.lost_after
+        waits = [lost_after - down for down in
+                 (c.down_seconds() for c in self.janus.connections.values()) if 0 < down < lost_after]
+        return min(waits) if waits else None
 
     async def _destroy(self, server: str, room_id: int) -> bool:
         secret = room_secret(self.janus.admin_key, server, room_id)
@@ -180,19 +197,33 @@ class Reconciler:
                         type(error).__name__)
             return False
 
-    async def _move(self, interview_id: int, server: str, room_id: int) -> bool:
+    async def _move(self, interview_id: int, server: str, room_id: int) -> bool | None:
+        """True when this process moved the interview; None when no server could take it
+        (its media is down: the clock stops); False when it ended meanwhile or another
+        process moved it first."""
         try:
             room = await self.janus.create_private_room(
                 2, room_description(self.janus.deployment, interview_id))
         except JANUS_FAILURES as error:
             log.warning("interview %s lost its room; no new one yet: %s", interview_id,
                         type(error).__name__)
-            return False
+            await self._media_lost(interview_id, server, room_id)
+            return None
         async with self.pool.acquire() as connection, connection.transaction():
+            # The outage, if any, ends here: the clock moves on by the time it lasted.
             row = await connection.fetchrow("""
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
                        room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
-                       candidate_token_serial = 0
+                       candidate_token_serial = 0,
+                       -- (an offer accepted during the outage lost only what came after)
+                       ends_at = CASE WHEN media_lost_at IS NULL THEN ends_at
+                           ELSE ends_at + (now() - greatest(media_lost_at, started_at)) END,
+                       offer_expires_at = CASE WHEN state = 'offered'
+                           THEN offer_expires_at + coalesce(now() - media_lost_at, interval '0')
+                           ELSE offer_expires_at END,
+                       media_lost_seconds = media_lost_seconds
+                           + coalesce(extract(epoch FROM now() - media_lost_at), 0),
+                       media_lost_at = NULL
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active')
                 RETURNING event_id, candidate_id, interviewer_id""",
@@ -208,17 +239,49 @@ class Reconciler:
                  room.server)
         return True
 
+    async def _media_lost(self, interview_id: int, server: str, room_id: int) -> None:
+        """The interview's clock stops and its pages say why, once per outage: the
+        condition on the room keeps a move by another process from being undone."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            row = await connection.fetchrow("""
+                UPDATE interview SET media_lost_at = now()
+                WHERE id = $1 AND janus_server = $2 AND room_id = $3
+                  AND state IN ('offered', 'active') AND media_lost_at IS NULL
+                RETURNING event_id, candidate_id, interviewer_id""",
+                interview_id, server, room_id)
+            if row is not None:
+                await notify(connection, row["event_id"], "media_lost", interview=interview_id,
+                             candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+        if row is not None:
+            log.warning("interview %s: no Janus server can take it; its clock stops until "
+                        "one is back", interview_id)
+
 
 async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
-    # The first round waits for the Janus connections to come up, so that servers still
-    # connecting are not taken for down (DOWN_ROUNDS guards the rest).
-    await asyncio.sleep(min(interval, 5.0))
+    # The first round waits for the Janus connections to come up (5 s at most), so that
+    # servers still connecting are not taken for lost (`janus.lost_after` guards the rest).
+    connections = reconciler.janus.connections.values()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(c.wait_ready(interval) for c in connections)),
+                               min(interval, 5.0))
+    except TimeoutError:
+        pass
+    changed = reconciler.janus.changed
     while True:
+        changed.clear()  # a change during the round brings the next one at once
         try:
             await reconciler.run_once()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             log.warning("reconcile round failed: %s", type(error).__name__)
-        await asyncio.sleep(interval)
+        # The next round: at the interval, when a server is lost or back, or when a server
+        # that is down now has been down for `janus.lost_after` (then its rooms move).
+        due = reconciler.next_loss_in()
+        try:
+            await asyncio.wait_for(changed.wait(),
+                                   interval if due is None else min(interval, due + 0.05))
+        except TimeoutError:
+            continue
+        await asyncio.sleep(0.05)  # several servers lost at once: one round for all
 
 
 async def room_reconciler(app: web.Application) -> AsyncIterator[None]:

@@ -26,6 +26,15 @@ from app.settings import Settings
 VIEW_SEQ = "_view_seq"
 
 
+def _media(row: asyncpg.Record) -> dict[str, Any]:
+    """Whether the interview's media server works: "unavailable" while none can take its
+    room (app/live/reconciler.py), with the moment its clock stopped ("stopped_at"): the
+    pages show the time left as of then until the room is made again."""
+    if row["media_lost_at"] is None:
+        return {"media": "ok", "stopped_at": None}
+    return {"media": "unavailable", "stopped_at": iso(row["media_lost_at"])}
+
+
 def _time_box(row: asyncpg.Record, settings: Settings) -> str | None:
     if row["ends_at"] is None:
         return None
@@ -43,7 +52,8 @@ async def candidate_state(view: EventView, candidate_id: int,
         offer = {"interview": live["id"], "expires_at": iso(live["offer_expires_at"])}
     elif live is not None and live["state"] == "active":
         interview = {"id": live["id"], "ends_at": iso(live["ends_at"]),
-                     "warning_at": _time_box(live, settings), "room": live["room_generation"]}
+                     "warning_at": _time_box(live, settings), "room": live["room_generation"],
+                     **_media(live)}
     return {"type": "state", "now": iso(view.now), "event": view.event,
             "queue": {"state": state or "not_checked_in",
                       "position": place.position if place else None,
@@ -109,7 +119,8 @@ async def interviewer_state(view: EventView, interviewer_id: int,
                    "candidate_name": row["candidate_name"],
                    "offer_expires_at": iso(row["offer_expires_at"]),
                    "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
-                   "room": row["room_generation"], "ticket": _ticket(row, settings)}
+                   "room": row["room_generation"], "ticket": _ticket(row, settings),
+                   **_media(row)}
     common, common_json = _interviewers_common(view)
     state = SharedState({"type": "state", "now": iso(view.now), "event": view.event,
                          "paused": interviewer_id in view.paused, "interview": own},

@@ -134,3 +134,43 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
+
+
+async def seed_one_to_one(db, title: str, checked_in: bool = True):
+    """A live event with one interviewer and one candidate (checked in unless told not):
+    (event id, the interviewer's row, the candidate's row), rows with id and access_token."""
+    import secrets
+    tag = secrets.token_hex(4)
+    organization = await db.fetchval(
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"{title} AB {tag}")
+    event_id = await db.fetchval("""
+        INSERT INTO event (organization_id, title, starts_at, duration_minutes,
+                           interview_minutes, capacity, state)
+        VALUES ($1, $2, now(), 120, 10, 10, 'live') RETURNING id""", organization, title)
+    interviewer = await db.fetchrow("""
+        INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+        VALUES ($1, $2, 'Intervjuare', $3, '123456') RETURNING id, access_token""",
+        event_id, f"i-{tag}@example.se", secrets.token_urlsafe(16))
+    candidate = await db.fetchrow("""
+        INSERT INTO candidate (event_id, name, email, access_token, pin)
+        VALUES ($1, 'Kandidat', $2, $3, '654321') RETURNING id, access_token""",
+        event_id, f"c-{tag}@example.se", secrets.token_urlsafe(16))
+    if checked_in:
+        await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
+                         event_id, candidate["id"])
+    return event_id, interviewer, candidate
+
+
+def run_and_report(args: argparse.Namespace, run, report) -> int:
+    """A benchmark's main: `run(args, environ)` on its stack, `report(figures)`, the JSON."""
+    import json
+    import time
+    started = time.perf_counter()
+    with stack_environ(args.reuse) as environ:
+        figures = asyncio.run(run(args, environ))
+    report(figures)
+    print(f"  (run took {time.perf_counter() - started:.0f} s)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+

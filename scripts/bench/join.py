@@ -24,14 +24,10 @@ Both paths use web/static/js/janus-room.js (RoomCall) for the media part.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import datetime as dt
 import json
-import secrets
 import sys
-import time
-from pathlib import Path
 from urllib.parse import quote
 
 import asyncpg
@@ -40,7 +36,8 @@ from scripts.bench.common import (
     ROOT,
     AppProcess,
     argument_parser,
-    stack_environ,
+    run_and_report,
+    seed_one_to_one,
     summary,
 )
 
@@ -124,25 +121,8 @@ class Bench:
             await close_room(self.rooms, room.server, room.room_id, room.secret)
 
     async def seed(self, checked_in: bool = True) -> tuple[int, str, str]:
-        tag = secrets.token_hex(4)
-        organization = await self.db.fetchval(
-            "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Join AB {tag}")
-        event_id = await self.db.fetchval("""
-            INSERT INTO event (organization_id, title, starts_at, duration_minutes,
-                               interview_minutes, capacity, state)
-            VALUES ($1, 'Join benchmark', now(), 120, 10, 10, 'live') RETURNING id""",
-            organization)
-        interviewer = await self.db.fetchrow("""
-            INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
-            VALUES ($1, $2, 'Intervjuare', $3, '123456') RETURNING id, access_token""",
-            event_id, f"i-{tag}@example.se", secrets.token_urlsafe(16))
-        candidate = await self.db.fetchrow("""
-            INSERT INTO candidate (event_id, name, email, access_token, pin)
-            VALUES ($1, 'Kandidat', $2, $3, '654321') RETURNING id, access_token""",
-            event_id, f"c-{tag}@example.se", secrets.token_urlsafe(16))
-        if checked_in:
-            await self.db.execute("""INSERT INTO queue_entry (event_id, candidate_id)
-                                     VALUES ($1, $2)""", event_id, candidate["id"])
+        event_id, interviewer, candidate = await seed_one_to_one(self.db, "Join benchmark",
+                                                                 checked_in)
         return event_id, self.cookies("c", candidate), self.cookies("i", interviewer)
 
     def cookies(self, side: str, person) -> list[dict]:
@@ -265,15 +245,7 @@ def main() -> int:
     parser.add_argument("--candidate-page", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure the real candidate page's Join button (default on)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    with stack_environ(args.reuse) as environ:
-        figures = asyncio.run(run(args, environ))
-    report(figures)
-    print(f"  (run took {time.perf_counter() - started:.0f} s)")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
-    return 0
+    return run_and_report(parser.parse_args(), run, report)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,10 @@ on the other server and both sides get new tickets; rooms nothing owns are destr
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 
-from app.application import create_app
 from app.janus.rooms import create_room, list_rooms, new_room, room_exists
 from app.keys import DB_POOL, JANUS
 from app.live.reconciler import Reconciler
-from app.localstack.processes import free_port
 from app.tickets import read_ticket
 from tests.integration.channel_support import (
     new_client,
@@ -17,25 +14,16 @@ from tests.integration.channel_support import (
     sign_in_candidate,
     sign_in_interviewer,
 )
+from tests.integration.failover_support import failover_app
 from tests.integration.live_support import make_live_event
 from tests.integration.test_live_channel import tokens
-from tests.serving import serving
 
 
-@asynccontextmanager
-async def app_with_two_janus(settings, solo_settings):
+def app_with_two_janus(settings, solo_settings):
     """An application process that knows the session's Janus and a Janus of this test's own,
-    the own one first: with equal loads, new rooms go there."""
-    servers = [solo_settings.janus.servers[0], *settings.janus.servers]
-    port = free_port()
-    both = settings.model_copy(update={
-        "app": settings.app.model_copy(update={"port": port}),
-        "janus": settings.janus.model_copy(update={"servers": servers})})
-    app = create_app(both)
-    async with serving(app, port) as url:
-        for connection in app[JANUS].connections.values():
-            await connection.wait_ready(20)
-        yield app, url, both
+    the own one first: with equal loads, new rooms go there. The test runs the rounds."""
+    return failover_app(settings, [solo_settings.janus.servers[0], *settings.janus.servers],
+                        reconcile_interval=0)
 
 
 async def until_moved(reconciler: Reconciler, interview_id: int, rounds: int = 40) -> None:

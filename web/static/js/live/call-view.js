@@ -185,7 +185,9 @@ export class CallView extends EventTarget {
     this.el.selfOff.hidden = this.cameraOn;
   }
 
-  setTimes({ endsAt = null, warningAt = null, now = null } = {}) {
+  // stoppedAt: the server stopped the interview's clock then (its media server is down):
+  // the time left stays as it was at that moment.
+  setTimes({ endsAt = null, warningAt = null, now = null, stoppedAt = null } = {}) {
     if (!endsAt) {
       this.times = null;
     } else {
@@ -193,6 +195,7 @@ export class CallView extends EventTarget {
       this.times = {
         endsAt: Date.parse(endsAt), warningAt: warningAt ? Date.parse(warningAt) : null,
         offset: serverNow - Date.now(), // add to the local clock to get the server's
+        stoppedAt: stoppedAt ? Date.parse(stoppedAt) : null,
       };
     }
     if (!this.timerTimer) this.timerTimer = setInterval(() => this.tick(), 1000);
@@ -206,7 +209,7 @@ export class CallView extends EventTarget {
       warning.hidden = true;
       return;
     }
-    const now = Date.now() + this.times.offset;
+    const now = this.times.stoppedAt ?? Date.now() + this.times.offset;
     timer.textContent = clock((this.times.endsAt - now) / 1000);
     const warn = this.times.warningAt !== null && now >= this.times.warningAt;
     this.root.classList.toggle("call-ending", warn);

@@ -11,6 +11,7 @@ import { SelfView } from "./self-view.js";
 import { Attention } from "./attention.js";
 import { N_, _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
+import { MediaOutage, callTimes } from "./media-outage.js";
 
 // The server's error codes in words (PROTOCOL.md); anything else gets the general one.
 const ERRORS = {
@@ -50,6 +51,7 @@ class CandidatePage {
     this.call = new CallView(find("[data-call]"));
     // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
+    this.outage = new MediaOutage(find("[data-call]"));
     this.leftText = find("[data-left-text]");
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
@@ -57,7 +59,7 @@ class CandidatePage {
       const message = event.detail;
       if (message.type === "offer" && this.state) this.draw(this.state);
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
-      if (message.type === "room_changed" && this.phase === "interview") this.call.join(message.ticket);
+      if (message.type === "room_changed" && this.phase === "interview") this.joinMoved(message.ticket);
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
@@ -69,7 +71,7 @@ class CandidatePage {
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
-    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = false; });
+    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { find("[data-rejoin]").hidden = true; });
     onLanguageChange(() => this.redraw());
     document.addEventListener("click", () => this.allowSound(false), { once: true });
@@ -149,6 +151,18 @@ class CandidatePage {
     }
   }
 
+  // The state that comes with room_changed must not start a second join (accept) while
+  // this one has no call yet: its new ticket would revoke this one's Janus token.
+  async joinMoved(ticket) {
+    this.joining = true;
+    try {
+      find("[data-rejoin]").hidden = true;
+      await this.call.join(ticket);
+    } finally {
+      this.joining = false;
+    }
+  }
+
   async sendFeedback(event) {
     event.preventDefault();
     const form = event.target;
@@ -205,11 +219,15 @@ class CandidatePage {
     else this.offer.hide();
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") {
-      const { ends_at: endsAt, warning_at: warningAt } = state.interview;
-      this.call.setTimes({ endsAt, warningAt, now: state.now });
-      if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
-    } else if (this.call.joined) {
-      this.call.leave(); // ended by the interviewer or the clock
+      this.call.setTimes(callTimes(state.interview, state.now));
+      // While the video service is down the call waits for room_changed (no rejoin button:
+      // a join would only reach the lost server).
+      const down = this.outage.draw(state.interview);
+      if (down) find("[data-rejoin]").hidden = true;
+      else if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
+    } else {
+      this.outage.draw(null);
+      if (this.call.joined) this.call.leave(); // ended by the interviewer or the clock
     }
     if (phase === "left") this.drawLeft();
   }

@@ -3,6 +3,7 @@
 // active (state.interview); when it ends the call is left and the record form moves to the
 // lobby so the last notes can still be finished.
 import { CallView } from "./call-view.js";
+import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
 
 // After an interview, its notes stay open in the lobby this long (or until the next one).
@@ -20,9 +21,11 @@ export class InterviewView extends EventTarget {
     this.current = null;  // the own active interview being shown
     this.hideTimer = null;
     this.call = new CallView(root.querySelector("[data-call]"));
+    this.outage = new MediaOutage(root.querySelector("[data-call]"));
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
-    this.call.addEventListener("failed", () => { this.rejoin.hidden = false; });
+    // While the video service is down a rejoin would only reach the lost server.
+    this.call.addEventListener("failed", () => { this.rejoin.hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
     this.rejoin.addEventListener("click", () => this.joinCall());
   }
@@ -40,9 +43,11 @@ export class InterviewView extends EventTarget {
       this.current = own;
       // The reconciler moved the interview to a new room (room_changed): join it.
       if (previous && previous.id === own.id && previous.room !== own.room) this.joinCall();
-      this.call.setTimes({ endsAt: own.ends_at, warningAt: own.warning_at, now: state.now });
-    } else if (this.current) {
-      this.finish();
+      this.call.setTimes(callTimes(own, state.now));
+      if (this.outage.draw(own)) this.rejoin.hidden = true;
+    } else {
+      this.outage.draw(null);
+      if (this.current) this.finish();
     }
     if (own && this.record.interview !== own.id && this.record.ended) this.hideRecord();
   }

@@ -13,6 +13,9 @@ const channel = new LiveChannel(pageSocketUrl());
 let state = null;
 
 function interviewerStatus(person) {
+  if (person.interview_state && person.media === "unavailable") {
+    return _("Paused with %(name)s: the video service is down", { name: person.candidate_name });
+  }
   if (person.interview_state === "active") {
     return _("Talking to %(name)s", { name: person.candidate_name });
   }
@@ -44,6 +47,12 @@ function draw() {
   const note = eventStateText(state.event_state);
   $("event-state").hidden = !note;
   $("event-state").textContent = note;
+  // Interviews whose media server is lost with none to take them (app/live/reconciler.py).
+  const paused = state.media_unavailable || 0;
+  $("media-state").hidden = paused === 0;
+  $("media-state").textContent = paused === 0 ? "" : _(
+    "The video service is down. Interviews paused, their clocks stopped: %(count)s. They resume by themselves as soon as the service is back.",
+    { count: paused });
   const rows = byName(state.interviewers).map((person) => {
     const row = document.createElement("tr");
     const name = document.createElement("th");

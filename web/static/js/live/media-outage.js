@@ -1,0 +1,41 @@
+// "The video service is down" in the call (live/_call.html, [data-call-outage]), drawn from
+// the interview in the socket's state (app/live/PROTOCOL.md: `media`, `stopped_at`). While
+// no media server can take the interview's room the server stops its clock; the countdown
+// shows the time left as of then (CallView.setTimes's stoppedAt), and the call comes back
+// by itself: a `room_changed` with a new ticket follows when a server is back.
+import { N_, _, onLanguageChange } from "./texts.js";
+
+const DOWN = N_("The video service is down right now. The interview's clock is stopped, and the call comes back by itself as soon as the service is back. Please stay on this page.");
+
+export class MediaOutage {
+  constructor(callRoot) {
+    this.element = callRoot.querySelector("[data-call-outage]");
+    this.callRoot = callRoot;
+    this.down = false;
+    onLanguageChange(() => this.redraw());
+  }
+
+  // Called with every state's interview (or null); true while the media is down.
+  draw(interview) {
+    const down = !!interview && interview.media === "unavailable";
+    if (down !== this.down) {
+      this.down = down;
+      this.callRoot.dataset.media = down ? "unavailable" : "ok";
+      this.redraw();
+    }
+    return down;
+  }
+
+  redraw() {
+    this.element.hidden = !this.down;
+    this.element.textContent = this.down ? _(DOWN) : "";
+  }
+}
+
+// What CallView.setTimes needs of an interview in a state, the stopped clock included.
+export function callTimes(interview, now) {
+  return {
+    endsAt: interview.ends_at, warningAt: interview.warning_at, now,
+    stoppedAt: interview.media === "unavailable" ? interview.stopped_at : null,
+  };
+}
