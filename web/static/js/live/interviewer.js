@@ -68,14 +68,23 @@ async function callIn(message) {
   if (reply.type === "queue_empty") {
     setLobbyStatus(() => _("Nobody is waiting right now."));
   } else if (reply.type === "dispatched") {
-    // The offer may already be over (the candidate turned it down before this reply came):
-    // the latest state says so, and its message stands.
-    const own = channel.lastState?.interview;
-    if (!own || own.id !== reply.interview || own.state !== "offered") return;
-    const name = nameOf(reply.candidate);
-    setLobbyStatus(() => _("%(name)s has been called in.", { name }));
-    $("withdraw").focus();
+    // The state showing the offer comes right after this reply (PROTOCOL.md), unless it
+    // came already.
+    calling = reply;
+    showCalledIn(channel.lastState?.interview);
   }
+}
+
+// The offer may already be over (the candidate turned it down before the state came): that
+// state says so, and its message stands.
+let calling = null;
+function showCalledIn(own) {
+  if (!calling || !own || own.id !== calling.interview) return;
+  const name = nameOf(calling.candidate);
+  calling = null;
+  if (own.state !== "offered") return;
+  setLobbyStatus(() => _("%(name)s has been called in.", { name }));
+  $("withdraw").focus();
 }
 
 $("next").addEventListener("click", () => callIn({ type: "next" }));
@@ -165,6 +174,7 @@ channel.addEventListener("state", (event) => {
     setLobbyStatus(null);
   }
   lastOwn = own;
+  showCalledIn(own);
 });
 
 interview.addEventListener("ended", (event) => {
