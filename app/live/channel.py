@@ -194,7 +194,7 @@ class ChannelResponse(web.WebSocketResponse):
 
 
 async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse], Socket],
-                allowed: frozenset[str], actions: dict[str, Action], run: Perform,
+                allowed: frozenset[str], actions: dict[str, Action], run: Perform | None,
                 opened: Callable[[], Awaitable[None]],
                 closed: Callable[[], Awaitable[None]]) -> web.WebSocketResponse:
     if not same_origin(request):

@@ -131,7 +131,7 @@ async def run(args, environ: dict[str, str]) -> dict:
     app = AppProcess(environ, log_path=Path(args.app_log))
     try:
         base_event, _ = await make_event(db, args.registrations * 2)
-        app_event, token = await make_event(db, args.registrations * 2)
+        _, token = await make_event(db, args.registrations * 2)
         mail = await sample_mail(db, settings, base_event)
         load_before = os.getloadavg()
         print("baseline: raw asyncpg ...", flush=True)

@@ -18,8 +18,12 @@ from app.localstack.postgres import LocalPostgres, cluster_dir
 from app.localstack.processes import free_port
 from app.migrate import migrate_url
 from scripts.bench.common import AppProcess
-from tests.integration.channel_support import Recorder, new_client, sign_in_candidate, \
-    sign_in_interviewer
+from tests.integration.channel_support import (
+    Recorder,
+    new_client,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import make_live_event
 
 TIMEOUT = 30.0

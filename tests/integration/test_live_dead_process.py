@@ -22,8 +22,12 @@ from app.live import connections
 from app.tickets import read_ticket
 from scripts.bench.common import ROOT, AppProcess
 from tests.helpers import unique_email, wait_for_mail
-from tests.integration.channel_support import Recorder, new_client, sign_in_candidate, \
-    sign_in_interviewer
+from tests.integration.channel_support import (
+    Recorder,
+    new_client,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.live_support import assert_invariants, make_live_event
 
 # Generous: the bound the code aims at is STALE_SECONDS plus a beat and a sweep (about 10 s);
