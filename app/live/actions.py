@@ -8,9 +8,10 @@ not a plain `ok`, and the Janus rooms it ended. app/live/channel.py runs it, des
 rooms after the database connection is back in the pool (a Janus call may take seconds),
 and sends the state and the reply.
 
-The actions on the path of an interview changing hands (next, pick, accept, withdraw, end,
-leave) take their connection from `Services.urgent`, a few connections of their own, so
-that they never queue behind the reads of a busy event (app/db.py).
+The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
+end, leave) take their connection from `Services.urgent`, a few connections of their own,
+so that they never queue behind the reads of a busy event (app/db.py); nothing holds one of
+these across a Janus call.
 """
 from __future__ import annotations
 
@@ -121,11 +122,13 @@ async def accept(me: Candidate, message: Message) -> Done:
         raise LiveError("offer_gone")
     # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
     if live["room_id"] is None and not await dispatch.wait_for_room(
-            services.urgent, services.settings, live["id"]):
+            services.pool, services.settings, live["id"]):
         raise LiveError("offer_gone")
-    async with services.urgent.acquire() as connection:
-        if live["state"] == "offered":
+    if live["state"] == "offered":
+        async with services.urgent.acquire() as connection:
             await interviews.accept_offer(connection, live["id"], me.id)
+    # Not on an urgent connection: the new Janus token is a Janus call, which may take long.
+    async with services.pool.acquire() as connection:
         await janus_access.renew_candidate_token(connection, services.rooms, live["id"])
         tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
     if tickets is None:
