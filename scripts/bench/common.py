@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import shutil
@@ -134,3 +135,9 @@ def summary(values: list[float]) -> dict[str, float]:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
+
+
+def write_json(path: str | None, figures: dict) -> None:
+    """--json: the figures as JSON too, for comparing runs."""
+    if path:
+        Path(path).write_text(json.dumps(figures, indent=2))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import os
 import re
 import secrets
@@ -24,7 +23,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from scripts.bench.common import AppProcess, argument_parser, stack_environ
+from scripts.bench.common import AppProcess, argument_parser, stack_environ, write_json
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -165,8 +164,7 @@ def main() -> int:
     print(f"  through the invite page       {figures['page_per_second']:8.0f} per second")
     print(f"  ratio page/baseline           {figures['ratio']:8.2f}   (aim: >= 0.6)")
     print(f"  machine load average (1/5/15 min) before and after: {load}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2))
+    write_json(args.json, figures)
     return 0
 
 
