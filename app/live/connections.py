@@ -119,6 +119,13 @@ async def reap_dead_processes(connection: asyncpg.Connection,
 
 
 async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
+    loop = asyncio.get_running_loop()
+    # Since when this process's beats have reached the database. After an outage of the
+    # database every process's last beat is old: none may judge the others dead until they
+    # have all had STALE_SECONDS to beat again: a short outage must not make them reap
+    # each other's sockets (README, "Several tabs").
+    beating_since = loop.time()
+    failing = False
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
@@ -126,8 +133,12 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
                 await connection.execute("""
                     INSERT INTO live_process (id) VALUES ($1)
                     ON CONFLICT (id) DO UPDATE SET seen_at = now()""", process_id)
-                await reap_dead_processes(connection)
+                if failing:
+                    beating_since, failing = loop.time(), False
+                if loop.time() - beating_since >= STALE_SECONDS:
+                    await reap_dead_processes(connection)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            failing = True
             log.warning("live heartbeat failed: %s", type(error).__name__)
 
 
