@@ -53,17 +53,18 @@ def _calendar_address(address: Address) -> vCalAddress:
     return value
 
 
-def _swedish_timezone(entry: CalendarEntry) -> Timezone:
+def _swedish_timezone(entry: CalendarEntry) -> str:
     return _swedish_timezone_of_years(entry.starts_at.year, entry.ends_at.year)
 
 
 @functools.lru_cache(maxsize=16)
-def _swedish_timezone_of_years(first_year: int, last_year: int) -> Timezone:
-    """The same for every mail about events in these years: built once (building it reads
-    the zone's rules and takes longer than the rest of the calendar entry). The transitions
+def _swedish_timezone_of_years(first_year: int, last_year: int) -> str:
+    """The VTIMEZONE text, the same for every mail about events in these years: made once
+    (building and writing it out took most of a registration's time). The transitions
     around the event suffice; the full 1970–2038 table is 5 kB of RDATEs."""
-    return Timezone.from_tzid(SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1),
+    zone = Timezone.from_tzid(SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1),
                               last_date=date(last_year + 2, 1, 1))
+    return zone.to_ical().decode("utf-8")
 
 
 def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address,
@@ -100,6 +101,8 @@ def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address
                          "RSVP": "FALSE"})
     event.add("attendee", guest)
 
-    calendar.add_component(_swedish_timezone(entry))
     calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    # The time zone goes before the event, as calendar.add_component would put it.
+    text = calendar.to_ical().decode("utf-8")
+    at = text.index("BEGIN:VEVENT\r\n")
+    return text[:at] + _swedish_timezone(entry) + text[at:]
