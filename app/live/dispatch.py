@@ -37,7 +37,7 @@ from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
 from app.live.errors import LiveError
-from app.live.queue import OPEN_EVENT_STATES, notify
+from app.live.queue import notify
 from app.settings import LiveSettings, Settings
 from app.tickets import mint_ticket
 
@@ -49,22 +49,6 @@ def room_description(settings: Settings, interview_id: int) -> str:
     return janus_rooms.room_description(settings.janus.deployment_id, interview_id)
 # The allow-list of an interview's room: the candidate's token first, the interviewer's second.
 CANDIDATE, INTERVIEWER = 0, 1
-
-DISPATCHABLE = """q.state = 'waiting'
-    AND (q.disconnected_at IS NULL OR q.disconnected_at > now() - make_interval(secs => $2))
-    AND EXISTS (SELECT 1 FROM candidate c WHERE c.id = q.candidate_id
-                AND c.cancelled_at IS NULL AND c.erased_at IS NULL)"""
-# Rule 3: the longest-waiting dispatchable candidate. SKIP LOCKED: an entry another
-# dispatch holds right now is simply not a candidate for this one (rule 1).
-NEXT_SQL = f"""
-    SELECT q.id, q.candidate_id FROM queue_entry q
-    WHERE q.event_id = $1 AND {DISPATCHABLE}
-    ORDER BY q.queued_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED"""
-PICK_SQL = f"""
-    SELECT q.id, q.candidate_id FROM queue_entry q
-    WHERE q.event_id = $1 AND {DISPATCHABLE} AND q.candidate_id = $3
-    FOR UPDATE SKIP LOCKED"""
-
 
 class Rooms(Protocol):
     """What the dispatcher needs of app.janus.pool.JanusPool."""
@@ -112,57 +96,29 @@ async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
 
 async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
                     candidate_id: int | None, maker: uuid.UUID | None) -> Offer | None:
-    async with pool.acquire() as connection, connection.transaction():
-        # Presses by one interviewer (two tabs, a double click) take turns here, so the
-        # busy check below sees the other's interview. NO KEY: inserting the interview's
-        # foreign key to this row must not conflict with it.
-        # FOR SHARE of the event: it cannot be finished or cancelled under this dispatch.
-        me = await connection.fetchrow("""
-            SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at,
-                   now() >= e.starts_at + make_interval(mins => e.duration_minutes) AS over
-            FROM event_interviewer i JOIN event e ON e.id = i.event_id
-            WHERE i.id = $1 FOR NO KEY UPDATE OF i FOR SHARE OF e""", interviewer_id)
-        if me is None:
-            raise LiveError("unknown_interviewer")
-        if me["event_state"] not in OPEN_EVENT_STATES or me["deleted_at"] or me["over"]:
-            raise LiveError("event_not_open")
-        if await connection.fetchval("""
-                SELECT 1 FROM interview
-                WHERE interviewer_id = $1 AND state IN ('offered', 'active')""", interviewer_id):
-            raise LiveError("interviewer_busy")
-        grace = float(live.grace_seconds)
-        if candidate_id is None:
-            taken = await connection.fetchrow(NEXT_SQL, me["event_id"], grace)
-            if taken is None:
-                return None
-        else:
-            taken = await connection.fetchrow(PICK_SQL, me["event_id"], grace, candidate_id)
-            if taken is None:
-                raise LiveError("candidate_not_waiting")
-        await connection.execute("""
-            UPDATE queue_entry SET state = 'offered', updated_at = now() WHERE id = $1""",
-            taken["id"])
-        interview = await connection.fetchrow("""
-            INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
-                                   offer_expires_at, room_maker)
-            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), $6)
-            RETURNING id, offer_expires_at""", me["event_id"], taken["candidate_id"],
-            interviewer_id, "next" if candidate_id is None else "pick",
-            float(live.offer_seconds), maker)
-        # Delivered at the commit: "your turn" goes out before the room exists.
-        await notify(connection, me["event_id"], "offer", interview=interview["id"],
-                     candidate=taken["candidate_id"], interviewer=interviewer_id,
-                     expires_at=interview["offer_expires_at"].isoformat())
-        await notify(connection, me["event_id"], "queue")
-        return Offer(interview["id"], me["event_id"], taken["candidate_id"], interviewer_id)
+    # One statement, so one round trip and its own transaction: the dispatch's statements
+    # run in the database (live_dispatch, migration 0014).
+    async with pool.acquire() as connection:
+        row = await connection.fetchrow("SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
+                                        interviewer_id, candidate_id,
+                                        float(live.grace_seconds), float(live.offer_seconds),
+                                        maker)
+    if row["o_outcome"] == "empty":
+        return None
+    if row["o_outcome"] != "offered":
+        raise LiveError(row["o_outcome"])
+    return Offer(row["o_interview"], row["o_event"], row["o_candidate"], interviewer_id)
 
 
 async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
-                      live: LiveSettings) -> asyncpg.Record | None:
-    """Record the room of an offered interview; both sides are told (their tickets come
-    from it). The candidate's time to join is at least half an offer's from now: a room
-    recovered after its maker died must not leave them seconds. None when the offer is gone
-    meanwhile (the candidate left, or it expired), or another process attached a room first."""
+                      live: LiveSettings, announce: bool = False) -> asyncpg.Record | None:
+    """Record the room of an offered interview. The candidate's time to join is at least
+    half an offer's from now: a room recovered after its maker died must not leave them
+    seconds. `announce`: tell both sides' pages (a recovered room: the interviewer's ticket
+    comes with their state); else the interviewer's `dispatched` carries the ticket, and an
+    announcement would cost every socket of the event a refresh for nothing they show.
+    None when the offer is gone meanwhile (the candidate left, or it expired), or another
+    process attached a room first."""
     async with connection.transaction():
         row = await connection.fetchrow("""
             UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
@@ -176,7 +132,7 @@ async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
                       coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
             offer.interview_id, room.server, room.room_id, room.pin, room.secret,
             list(room.participant_tokens), float(live.offer_seconds))
-        if row is not None:
+        if row is not None and announce:
             await notify(connection, offer.event_id, "room", interview=offer.interview_id,
                          candidate=offer.candidate_id, interviewer=offer.interviewer_id)
         return row
@@ -245,7 +201,7 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
 
 
 async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                    offer: Offer) -> Dispatched:
+                    offer: Offer, announce: bool = False) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
     try:
         room = await rooms.create_private_room(2, room_description(settings, offer.interview_id))
@@ -256,7 +212,7 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
         raise LiveError("room_unavailable") from None
     try:
         async with pool.acquire() as connection:
-            row = await attach_room(connection, offer, room, settings.live)
+            row = await attach_room(connection, offer, room, settings.live, announce)
     except BaseException:
         await close_room(rooms, room.server, room.room_id, room.secret)
         raise
@@ -344,7 +300,7 @@ async def recover_roomless_offers(pool: asyncpg.Pool, rooms: Rooms, settings: Se
     for offer in offers:
         log.info("making the room of interview %s, whose process stopped", offer.interview_id)
         try:
-            await open_room(pool, rooms, settings, offer)
+            await open_room(pool, rooms, settings, offer, announce=True)
             made += 1
         except LiveError as refused:  # no Janus (the candidate keeps the place) or gone
             log.warning("interview %s: room not recovered (%s)", offer.interview_id,

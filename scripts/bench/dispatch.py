@@ -7,9 +7,11 @@ N candidates wait on their WebSockets, M interviewers on one app process cycle
   socket receiving `offer` (p50, p99), and the interviewer's `dispatched` reply;
 - interviews per second;
 - beside them, in the same run, the baseline: the bare database round trip of one locked
-  dispatch transaction (the dispatcher's own statements: lock the interviewer, busy check,
-  SELECT … FOR UPDATE SKIP LOCKED on queue_entry, UPDATE, INSERT interview, pg_notify),
-  rolled back, on the same queue; and the cost of creating (and destroying) a Janus room;
+  dispatch transaction (the dispatcher's own statement, live_dispatch: lock the
+  interviewer, busy check, SELECT … FOR UPDATE SKIP LOCKED on queue_entry, UPDATE, INSERT
+  interview, pg_notify), rolled back, on the same queue; the floor of the aim: that
+  transaction + a NOTIFY heard by another connection + one WebSocket frame over loopback;
+  and the cost of creating (and destroying) a Janus room (no longer on the path);
 - where the app's time goes: timing spans around the dispatcher's steps and the fan-out
   (scripts/bench/app_runner.py), and database transactions per interview.
 
@@ -83,10 +85,8 @@ async def seed(db: asyncpg.Connection, candidates: int, interviewers: int) -> Se
 
 
 async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[float]:
-    """The dispatcher's transaction, statement for statement (app/live/dispatch.py), rolled
-    back: the bare database round trip every dispatch costs at the least."""
-    from app.live.dispatch import NEXT_SQL
-    from app.live.queue import channel
+    """The dispatcher's transaction (app/live/dispatch.py: live_dispatch, migration 0014),
+    rolled back: the bare database round trip every dispatch costs at the least."""
     interviewer_id = seeded.interviewers[0][0]
     times = []
     for _ in range(rounds):
@@ -94,24 +94,9 @@ async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[
         transaction = db.transaction()
         await transaction.start()
         try:
-            me = await db.fetchrow("""
-                SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at
-                FROM event_interviewer i JOIN event e ON e.id = i.event_id
-                WHERE i.id = $1 FOR NO KEY UPDATE OF i""", interviewer_id)
-            await db.fetchval("""
-                SELECT 1 FROM interview
-                WHERE interviewer_id = $1 AND state IN ('offered', 'active')""", interviewer_id)
-            taken = await db.fetchrow(NEXT_SQL, me["event_id"], 120.0)
-            await db.execute("""
-                UPDATE queue_entry SET state = 'offered', updated_at = now() WHERE id = $1""",
-                taken["id"])
-            await db.fetchval("""
-                INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
-                                       offer_expires_at)
-                VALUES ($1, $2, $3, 'next', now() + make_interval(secs => 60.0))
-                RETURNING id""", me["event_id"], taken["candidate_id"], interviewer_id)
-            await db.execute("SELECT pg_notify($1, $2)", channel(seeded.event_id),
-                             json.dumps({"kind": "queue", "event": seeded.event_id}))
+            row = await db.fetchrow("SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)",
+                                    interviewer_id)
+            assert row["o_outcome"] == "offered", row
         finally:
             await transaction.rollback()
         times.append(time.perf_counter() - started)
