@@ -10,8 +10,8 @@ and sends the state and the reply.
 
 The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
 end, leave) take their connection from `Services.urgent`, a few connections of their own,
-so that they never queue behind the reads of a busy event (app/db.py); nothing holds one of
-these across a Janus call.
+so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
+when all of those are busy; nothing holds one of these across a Janus call.
 """
 from __future__ import annotations
 
@@ -43,18 +43,35 @@ from app.settings import Settings
 Message = dict[str, Any]
 
 
+class UrgentFirst:
+    """The urgent connections, and when all of them are busy (a hundred interviewers
+    pressing at once) the main pool's: an urgent action waits for neither while the other
+    has a connection free. Used as a pool (`acquire()`)."""
+
+    def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
+        self.urgent, self.main = urgent, main
+
+    def acquire(self):
+        urgent = self.urgent
+        if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size() \
+                or not self.main.get_idle_size():
+            return urgent.acquire()
+        return self.main.acquire()
+
+
 @dataclass(frozen=True)
 class Services:
     """What an action may use, the same for every socket of a process."""
     pool: asyncpg.Pool      # for everything but the urgent
-    urgent: asyncpg.Pool    # for the actions that move an interview (above)
+    urgent: UrgentFirst     # for the actions that move an interview (above)
     rooms: Rooms
     settings: Settings
     process: uuid.UUID      # this process, as live_process knows it
 
     @classmethod
     def of(cls, app: web.Application) -> Services:
-        return cls(app[DB_POOL], app[URGENT_POOL], app[JANUS], app[SETTINGS], app[LIVE_PROCESS])
+        return cls(app[DB_POOL], UrgentFirst(app[URGENT_POOL], app[DB_POOL]), app[JANUS],
+                   app[SETTINGS], app[LIVE_PROCESS])
 
 
 @dataclass(frozen=True)
