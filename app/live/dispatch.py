@@ -112,26 +112,28 @@ async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
 
 async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
                       live: LiveSettings, announce: bool = False) -> asyncpg.Record | None:
-    """Record the room of an offered interview. The candidate's time to join is at least
-    half an offer's from now: a room recovered after its maker died must not leave them
-    seconds. `announce`: tell both sides' pages (a recovered room: the interviewer's ticket
-    comes with their state); else the interviewer's `dispatched` carries the ticket, and an
-    announcement would cost every socket of the event a refresh for nothing they show.
+    """Record the room of an offered interview. `announce`: a room recovered after its
+    maker died; both sides' pages are told (the interviewer's ticket comes with their
+    state), and the candidate's time to join is made at least half an offer's from now, so
+    that the take-over does not leave them seconds (their page shows the new time). Else the
+    interviewer's `dispatched` carries the ticket, the time to join stays what the `offer`
+    said, and an announcement would cost every socket of the event a refresh for nothing.
     None when the offer is gone meanwhile (the candidate left, or it expired), or another
     process attached a room first."""
     async with connection.transaction():
         row = await connection.fetchrow("""
             UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
                    room_secret = $5, room_tokens = $6,
-                   offer_expires_at = greatest(i.offer_expires_at,
-                                               now() + make_interval(secs => $7 / 2))
+                   offer_expires_at = CASE WHEN $8 THEN greatest(
+                       i.offer_expires_at, now() + make_interval(secs => $7 / 2))
+                       ELSE i.offer_expires_at END
             FROM candidate c, event_interviewer w
             WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
               AND c.id = i.candidate_id AND w.id = i.interviewer_id
             RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
                       coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
             offer.interview_id, room.server, room.room_id, room.pin, room.secret,
-            list(room.participant_tokens), float(live.offer_seconds))
+            list(room.participant_tokens), float(live.offer_seconds), announce)
         if row is not None and announce:
             await notify(connection, offer.event_id, "room", interview=offer.interview_id,
                          candidate=offer.candidate_id, interviewer=offer.interviewer_id)
