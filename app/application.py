@@ -60,10 +60,11 @@ def create_app(settings: Settings) -> web.Application:
     app[EVENT_SUBSCRIBERS] = [record_media_events]
     app.cleanup_ctx.append(database_pool)
     app.cleanup_ctx.append(janus_pool)
+    # The process's identity and heartbeat before the mail worker: its claims carry it.
+    app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
     app.cleanup_ctx.append(retention_worker)
-    app.cleanup_ctx.append(live_connections)
     app.cleanup_ctx.append(live_sweeper)
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)

@@ -6,7 +6,7 @@ from typing import AsyncIterator, Awaitable, Callable, TypeVar
 import asyncpg
 from aiohttp import web
 
-from app.keys import DB_POOL, SETTINGS
+from app.keys import DB_POOL, SETTINGS, URGENT_POOL
 
 T = TypeVar("T")
 
@@ -28,8 +28,17 @@ async def database_pool(app: web.Application) -> AsyncIterator[None]:
         max_size=database.pool_max_size, command_timeout=database.command_timeout)
     app[DB_POOL] = pool
     try:
+        urgent = await asyncpg.create_pool(
+            database.url.get_secret_value(), min_size=min(1, database.urgent_pool_size),
+            max_size=database.urgent_pool_size, command_timeout=database.command_timeout)
+    except BaseException:
+        await pool.close()
+        raise
+    app[URGENT_POOL] = urgent
+    try:
         yield
     finally:
+        await urgent.close()
         await pool.close()
 
 

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 SETTINGS = web.AppKey("settings", Settings)
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
+# A few connections of their own for the live actions that move an interview (next, accept,
+# end ...: app/live/actions.py), so that they never wait behind the reads of a busy event.
+URGENT_POOL = web.AppKey("urgent_pool", asyncpg.Pool)
 JANUS = web.AppKey("janus", "JanusPool")
 RENDERER = web.AppKey("renderer", "Renderer")
 MAILER = web.AppKey("mailer", "Mailer")

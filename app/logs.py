@@ -174,3 +174,7 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.app.log_level)
     # janus-client logs whole request bodies at DEBUG: they carry tokens and room secrets.
     logging.getLogger("janus_client").setLevel(logging.WARNING)
+    # asyncpg's pool logs a traceback for every failed attempt to keep its minimum of
+    # connections while the database is down; the outage is logged once by the live
+    # channel (app/live/channel.py) and by each background worker instead.
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)

@@ -86,6 +86,9 @@ class DatabaseSettings(_Section):
     url: SecretStr = SecretStr("")
     pool_min_size: int = Field(1, ge=0, le=100)
     pool_max_size: int = Field(20, ge=1, le=500)
+    # Connections kept apart for the live actions that move an interview (next, pick,
+    # accept, withdraw, end, leave: app/live/actions.py), beside pool_max_size.
+    urgent_pool_size: int = Field(8, ge=1, le=50)
     command_timeout: float = Field(10.0, gt=0)
 
     @field_validator("url")

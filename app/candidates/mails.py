@@ -8,7 +8,8 @@ often shared with colleagues.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -16,6 +17,7 @@ from app.events.notify import candidate_link
 from app.events.tokens import calendar_uid
 from app.i18n import N_
 from app.mail import CalendarEntry, store
+from app.mail.outbox import PreparedMail
 
 if TYPE_CHECKING:
     from app.mail import Mailer
@@ -47,22 +49,42 @@ def _context(event: asyncpg.Record, candidate: asyncpg.Record, link: str, **extr
 async def _send(connection: asyncpg.Connection, mailer: Mailer, template: str,
                 event: asyncpg.Record, candidate: asyncpg.Record, calendar: CalendarEntry,
                 context: dict) -> int:
-    mail_id = await mailer.enqueue(
-        connection, to_address=candidate["email"], to_name=candidate["name"],
-        language=candidate["language"], template=template, context=context, calendar=calendar)
-    await store.belongs_to_candidate(connection, mail_id, candidate["id"])
+    return await enqueue_prepared(connection, mailer, _prepare(
+        mailer, template, candidate, calendar, context), candidate["id"])
+
+
+def _prepare(mailer: Mailer, template: str, candidate: Mapping[str, Any],
+             calendar: CalendarEntry, context: dict) -> PreparedMail:
+    return mailer.prepare(to_address=candidate["email"], to_name=candidate["name"],
+                          language=candidate["language"], template=template, context=context,
+                          calendar=calendar)
+
+
+async def enqueue_prepared(connection: asyncpg.Connection, mailer: Mailer, mail: PreparedMail,
+                           candidate_id: int) -> int:
+    """A mail prepared before the caller's lock, queued in its transaction."""
+    mail_id = await mailer.insert(connection, mail)
+    await store.belongs_to_candidate(connection, mail_id, candidate_id)
     return mail_id
+
+
+def prepare_confirmation(mailer: Mailer, public_url: str, event: Mapping[str, Any],
+                         candidate: Mapping[str, Any], *, again: bool = False,
+                         replaced: bool = False) -> PreparedMail:
+    """The personal link, the PIN and the calendar entry, rendered without the database.
+    `again`: a re-sent copy; `replaced`: a new link and PIN, the earlier ones no longer work.
+    `candidate` needs id, name, email, language, access_token and pin."""
+    link = candidate_link(public_url, candidate["access_token"])
+    return _prepare(mailer, REGISTRATION, candidate, calendar_entry(mailer, event, candidate, link),
+                    _context(event, candidate, link, again=again, replaced=replaced))
 
 
 async def send_confirmation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                             event: asyncpg.Record, candidate: asyncpg.Record, *,
                             again: bool = False, replaced: bool = False) -> int:
-    """The personal link, the PIN and the calendar entry. `again`: a re-sent copy;
-    `replaced`: a new link and PIN, the earlier ones no longer work."""
-    link = candidate_link(public_url, candidate["access_token"])
-    return await _send(connection, mailer, REGISTRATION, event, candidate,
-                       calendar_entry(mailer, event, candidate, link),
-                       _context(event, candidate, link, again=again, replaced=replaced))
+    """prepare_confirmation, queued in the caller's transaction."""
+    return await enqueue_prepared(connection, mailer, prepare_confirmation(
+        mailer, public_url, event, candidate, again=again, replaced=replaced), candidate["id"])
 
 
 async def send_reminder(connection: asyncpg.Connection, mailer: Mailer, public_url: str,

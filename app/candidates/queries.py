@@ -50,16 +50,25 @@ async def registered_by_email(connection: asyncpg.Connection, event_id: int,
         FOR UPDATE""", event_id, email)
 
 
+async def next_candidate_id(connection: asyncpg.Connection) -> int:
+    """An id for a registration about to be made, drawn before its transaction (no lock)."""
+    return await connection.fetchval(
+        "SELECT nextval(pg_get_serial_sequence('candidate', 'id'))")
+
+
 async def insert_candidate(connection: asyncpg.Connection, event_id: int,
                            registration: Registration, access_token: str,
-                           pin: str) -> asyncpg.Record:
+                           pin: str, candidate_id: int | None = None) -> asyncpg.Record:
+    """`candidate_id`: one drawn by next_candidate_id; None draws it here."""
     return await connection.fetchrow(f"""
-        INSERT INTO candidate (event_id, name, email, phone, language, access_token, pin,
+        INSERT INTO candidate (id, event_id, name, email, phone, language, access_token, pin,
                                consented_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+        OVERRIDING SYSTEM VALUE
+        VALUES (coalesce($8, nextval(pg_get_serial_sequence('candidate', 'id'))),
+                $1, $2, $3, $4, $5, $6, $7, now())
         RETURNING {CANDIDATE_COLUMNS}""",
         event_id, registration.name, registration.email, registration.phone,
-        registration.language, access_token, pin)
+        registration.language, access_token, pin, candidate_id)
 
 
 async def note_resend(connection: asyncpg.Connection, candidate_id: int,

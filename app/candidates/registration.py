@@ -4,6 +4,12 @@ One transaction per registration: lock the event row, count the registrations, i
 queue the confirmation mail, commit. The lock makes registrations for one event take turns,
 so a hundred arriving at once can never together pass the count; the mail exists exactly
 when the registration does.
+
+The lock is held for the count and the inserts only: everything the confirmation needs is
+known before it (the candidate's id is drawn from its sequence first, the link and PIN are
+random), so the mail is rendered before the lock is taken, and rendered again under it only
+if the event changed in between. A confirmation sent again to someone registered already
+is rendered and queued after the lock is let go.
 """
 from __future__ import annotations
 
@@ -48,41 +54,59 @@ def state_of(event: asyncpg.Record, registered: int, now: dt.datetime) -> str:
 
 
 async def _send_again(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                      event: asyncpg.Record, candidate: asyncpg.Record, now: dt.datetime) -> None:
-    allowed, window_start, count = resend_allowed(candidate["resend_window_started_at"],
-                                                  candidate["resends_in_window"], now)
-    if not allowed:
-        log.info("confirmation for candidate %s not re-sent: sent %d times within the hour",
-                 candidate["id"], count)
-        return
-    await queries.note_resend(connection, candidate["id"], window_start, count)
-    await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
+                      event: asyncpg.Record, candidate_id: int) -> None:
+    """The confirmation again, within the re-send limits: in a transaction of its own, under
+    the lock of the candidate's row only (their re-sends take turns, nobody else waits)."""
+    async with connection.transaction():
+        candidate = await queries.in_event(connection, event["id"], candidate_id, for_update=True)
+        if candidate is None or candidate["cancelled_at"] is not None:
+            return
+        now = await connection.fetchval("SELECT now()")
+        allowed, window_start, count = resend_allowed(candidate["resend_window_started_at"],
+                                                      candidate["resends_in_window"], now)
+        if not allowed:
+            log.info("confirmation for candidate %s not re-sent: sent %d times within the hour",
+                     candidate["id"], count)
+            return
+        await queries.note_resend(connection, candidate["id"], window_start, count)
+        await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
 async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                    invite_token: str, registration: Registration) -> Outcome | None:
     """None when no event has this invite link."""
+    event = await queries.event_by_invite_token(connection, invite_token)
+    if event is None:
+        return None
+    draft = {"id": await queries.next_candidate_id(connection), "name": registration.name,
+             "email": registration.email, "language": registration.language,
+             "access_token": link_token(), "pin": six_digit_code()}
     try:
-        async with connection.transaction():
-            event = await queries.event_by_invite_token(connection, invite_token, for_update=True)
-            if event is None:
-                return None
-            now = await connection.fetchval("SELECT now()")
-            existing = await queries.registered_by_email(connection, event["id"],
-                                                         registration.email)
-            state = state_of(event, await queries.count_registered(connection, event["id"]), now)
-            if existing is not None and state in (OPEN, FULL, CLOSED):
-                await _send_again(connection, mailer, public_url, event, existing, now)
-                return Outcome(ALREADY, event, existing)
-            if state != OPEN:
-                return Outcome(state, event)
-            candidate = await queries.insert_candidate(connection, event["id"], registration,
-                                                       link_token(), six_digit_code())
-            await mails.send_confirmation(connection, mailer, public_url, event, candidate)
-    except ValueError as error:  # Mailer.enqueue: this address cannot go on a mail
+        mail = mails.prepare_confirmation(mailer, public_url, event, draft)
+    except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
-    log.info("candidate %s registered for event %s", candidate["id"], event["id"])
-    return Outcome(REGISTERED, event, candidate)
+    async with connection.transaction():
+        locked = await queries.event_by_invite_token(connection, invite_token, for_update=True)
+        if locked is None:
+            return None
+        now = await connection.fetchval("SELECT now()")
+        existing = await queries.registered_by_email(connection, locked["id"],
+                                                     registration.email)
+        state = state_of(locked, await queries.count_registered(connection, locked["id"]), now)
+        if existing is None and state == OPEN:
+            candidate = await queries.insert_candidate(
+                connection, locked["id"], registration, draft["access_token"], draft["pin"],
+                candidate_id=draft["id"])
+            if dict(locked) != dict(event):  # changed since the mail was rendered: again
+                mail = mails.prepare_confirmation(mailer, public_url, locked, candidate)
+            await mails.enqueue_prepared(connection, mailer, mail, candidate["id"])
+    if existing is not None and state in (OPEN, FULL, CLOSED):
+        await _send_again(connection, mailer, public_url, locked, existing["id"])
+        return Outcome(ALREADY, locked, existing)
+    if existing is not None or state != OPEN:
+        return Outcome(state, locked)
+    log.info("candidate %s registered for event %s", candidate["id"], locked["id"])
+    return Outcome(REGISTERED, locked, candidate)
 
 
 async def send_link_again(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
@@ -90,12 +114,14 @@ async def send_link_again(connection: asyncpg.Connection, mailer: Mailer, public
     """"Lost your link?": the registration of `email` gets its confirmation again (within
     the re-send limits). Returns the event (None when the invite link is unknown); whether
     the address was registered is not told, so the form reveals nobody's registration."""
-    async with connection.transaction():
-        event = await queries.event_by_invite_token(connection, invite_token, for_update=True)
-        if event is None:
-            return None
-        now = await connection.fetchval("SELECT now()")
-        existing = await queries.registered_by_email(connection, event["id"], email)
-        if existing is not None and state_of(event, 0, now) in (OPEN, FULL, CLOSED):
-            await _send_again(connection, mailer, public_url, event, existing, now)
+    event = await queries.event_by_invite_token(connection, invite_token)
+    if event is None:
+        return None
+    now = await connection.fetchval("SELECT now()")
+    candidate_id = await connection.fetchval("""
+        SELECT id FROM candidate
+        WHERE event_id = $1 AND lower(email) = lower($2) AND cancelled_at IS NULL""",
+        event["id"], email)
+    if candidate_id is not None and state_of(event, 0, now) in (OPEN, FULL, CLOSED):
+        await _send_again(connection, mailer, public_url, event, candidate_id)
     return event

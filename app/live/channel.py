@@ -1,8 +1,9 @@
 """One browser's WebSocket: the loop both sides share. Heartbeats, typed JSON in and out,
 a "state" snapshot on connect and after every change, errors as messages, never a crash.
 
-What each side may do is given as `act` (app/views/live_sockets.py); this module knows
-nothing of candidates or interviewers.
+What each side may do is given as a table of actions (app/live/actions.py), and what it
+is sent as a feed (app/live/feeds.py); this module knows nothing of candidates or
+interviewers.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +20,9 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from app.keys import LIVE_HUB, SETTINGS
+from app.keys import JANUS, LIVE_HUB, SETTINGS
+from app.live.actions import Action, Done
+from app.live.dispatch import close_room
 from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
@@ -140,7 +144,38 @@ def same_origin(request: web.Request) -> bool:
         return False
 
 
-Act = Callable[[Socket, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+# Run one action for this socket's person: (action, message) -> Done.
+Perform = Callable[[Action, dict[str, Any]], Awaitable[Done]]
+
+# What an action raises while PostgreSQL cannot be reached (down, restarting, the
+# connection cut): the answer is `unavailable` (try again), not `server_error` (our bug).
+DATABASE_UNAVAILABLE = (OSError, TimeoutError, asyncpg.InterfaceError,
+                        asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                        asyncpg.TooManyConnectionsError)
+
+
+class Outage:
+    """Logs an outage of the database once, when the first action meets it, and once when
+    an action succeeds again: not a traceback per refused action."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def seen(self, failure: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("live actions: the database is unavailable (%s); answering "
+                        "'unavailable' until it is back", type(failure).__name__)
+
+    def over(self) -> None:
+        if self.since is not None:
+            log.warning("live actions: the database is back after %.1f s",
+                        time.monotonic() - self.since)
+            self.since = None
+
+
+OUTAGE = Outage()  # one per process
 
 
 class ChannelResponse(web.WebSocketResponse):
@@ -160,7 +195,7 @@ class ChannelResponse(web.WebSocketResponse):
 
 
 async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse], Socket],
-                allowed: frozenset[str], act: Act,
+                allowed: frozenset[str], actions: dict[str, Action], run: Perform | None,
                 opened: Callable[[], Awaitable[None]],
                 closed: Callable[[], Awaitable[None]]) -> web.WebSocketResponse:
     if not same_origin(request):
@@ -183,8 +218,9 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
                 if frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            await socket.send(await _handle(socket, frame.data, allowed, act,
-                                            lambda: hub.views.changed(socket.event_id)))
+            await _answer(socket, frame.data, allowed, actions,
+                          lambda action, message: _perform(request.app, run, action, message),
+                          lambda: hub.views.changed(socket.event_id))
     finally:
         writer.cancel()
         await hub.unsubscribe(socket.event_id, socket)
@@ -195,28 +231,52 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     return ws
 
 
-async def _handle(socket: Socket, text: str, allowed: frozenset[str], act: Act,
-                  changed: Callable[[], None]) -> dict:
-    """The reply to one message: its result, or an error with a stable code."""
+async def _perform(app: web.Application, run: Perform, action: Action,
+                   message: dict[str, Any]) -> Done:
+    """Run an action, then destroy the rooms it ended: after its database connection is
+    back in the pool, since a Janus call may take seconds."""
+    done = await run(action, message)
+    for room in done.rooms:
+        await close_room(app[JANUS], room.server, room.room_id, room.secret)
+    return done
+
+
+async def _answer(socket: Socket, text: str, allowed: frozenset[str],
+                  actions: dict[str, Action], perform: Perform,
+                  changed: Callable[[], None]) -> None:
+    """Exactly one reply to one message: its result, or an error with a stable code. The
+    state reflecting the change comes before it, or (Action.reply_first) right after."""
+    replied = False
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
             # The server's time: a page that was frozen measures its clock afresh with it.
-            return {"type": "pong", "now": dt.datetime.now(dt.UTC).isoformat()}
-        reply = await act(socket, message)
-        # This socket sees its own change at once, before the notification comes round.
-        changed()
-        await socket.refresh()
-        return reply or {"type": "ok", "for": message["type"]}
+            reply = {"type": "pong", "now": dt.datetime.now(dt.UTC).isoformat()}
+        else:
+            action = actions[message["type"]]
+            done = await perform(action, message)
+            OUTAGE.over()
+            reply = done.reply or {"type": "ok", "for": message["type"]}
+            # This socket sees its own change at once, before the notification comes round.
+            changed()
+            if action.reply_first:
+                await socket.send(reply)
+                replied = True
+            await socket.refresh()
     except BadMessage as bad:
-        return error(bad.code)
+        reply = error(bad.code)
     except LiveError as refused:
-        return error(refused.code, **{"for": _type_of(text)})
+        reply = error(refused.code, **{"for": _type_of(text)})
     except (asyncpg.DeadlockDetectedError, asyncpg.SerializationError):
-        return error("busy_retry", **{"for": _type_of(text)})
+        reply = error("busy_retry", **{"for": _type_of(text)})
+    except DATABASE_UNAVAILABLE as failure:
+        OUTAGE.seen(failure)
+        reply = error("unavailable", **{"for": _type_of(text)})
     except Exception:
         log.exception("live message failed")
-        return error("server_error")
+        reply = error("server_error")
+    if not replied:
+        await socket.send(reply)
 
 
 def _type_of(text: str) -> str | None:

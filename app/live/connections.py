@@ -8,7 +8,9 @@ Each process registers itself and beats every HEARTBEAT_SECONDS. When a process 
 closing its sockets (SIGKILL, power cut: rule 7), its rows stay behind; any other process that
 sees its heartbeat older than STALE_SECONDS removes them and records the people they held as
 disconnected, as the dead process would have done. The browsers meanwhile reconnect to a
-live process, which records them connected again.
+live process, which records them connected again. Once its row is gone, the rooms it was
+making are made by another process (dispatch.recover_roomless_offers) and its mail claims
+are due again (app/mail/store.py).
 """
 from __future__ import annotations
 
@@ -24,10 +26,12 @@ from app.keys import DB_POOL
 from app.live import presence, queue
 
 log = logging.getLogger(__name__)
-HEARTBEAT_SECONDS = 15.0
+# What a dead process held (its sockets, the rooms it was making, its mail claims) is
+# released within seconds of its last beat: STALE_SECONDS plus one beat of a living process.
+HEARTBEAT_SECONDS = 2.0
 # Four missed beats: a process that is merely slow (a long GC pause, a busy database) is
 # not declared dead.
-STALE_SECONDS = 60.0
+STALE_SECONDS = 8.0
 LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
 
 
@@ -104,6 +108,8 @@ async def reap_dead_processes(connection: asyncpg.Connection,
             DELETE FROM live_connection WHERE process_id = ANY($1::uuid[])
             RETURNING candidate_id, interviewer_id""", dead)
         await connection.execute("DELETE FROM live_process WHERE id = ANY($1::uuid[])", dead)
+        if dead:  # their mail claims are due again now (app/mail/store.py): wake the workers
+            await connection.execute("SELECT pg_notify('mail_outbox', '')")
     for candidate_id, interviewer_id in {(row["candidate_id"], row["interviewer_id"])
                                          for row in rows}:
         await gone(connection, candidate_id=candidate_id, interviewer_id=interviewer_id)
@@ -113,6 +119,13 @@ async def reap_dead_processes(connection: asyncpg.Connection,
 
 
 async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
+    loop = asyncio.get_running_loop()
+    # Since when this process's beats have reached the database. After an outage of the
+    # database every process's last beat is old: none may judge the others dead until they
+    # have all had STALE_SECONDS to beat again: a short outage must not make them reap
+    # each other's sockets (README, "Several tabs").
+    beating_since = loop.time()
+    failing = False
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
@@ -120,8 +133,12 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
                 await connection.execute("""
                     INSERT INTO live_process (id) VALUES ($1)
                     ON CONFLICT (id) DO UPDATE SET seen_at = now()""", process_id)
-                await reap_dead_processes(connection)
+                if failing:
+                    beating_since, failing = loop.time(), False
+                if loop.time() - beating_since >= STALE_SECONDS:
+                    await reap_dead_processes(connection)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            failing = True
             log.warning("live heartbeat failed: %s", type(error).__name__)
 
 

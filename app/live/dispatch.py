@@ -7,19 +7,27 @@ next, and once this one commits the entry is no longer 'waiting'. Rule 2 is chec
 lock on the interviewer's row and held in the end by the partial unique indexes of
 migration 0006.
 
-The room is made AFTER the dispatch commits, never inside the transaction: a Janus call may
-take seconds (janus.call_timeout), and holding the queue's row locks that long would make
-every other interviewer wait; nor before it, since most presses of *Next* on an empty queue
-would make rooms for nobody. The cost is a moment in which an offered interview has no room
-yet. It is covered both ways: if the room cannot be made, `open_room` marks the interview
-failed and puts the candidate back in the same place, without counting a miss; if the
-process dies in between, the offer expires and `interviews.expire_offers` does the same for
-an offer without a room. The candidate is told "your turn" (NOTIFY 'offer') only once the
-room exists.
+The candidate is told "your turn" (NOTIFY 'offer') by the dispatch transaction itself, and
+the room is made AFTER it commits, while the candidate reads the offer: a Janus call may
+take seconds (janus.call_timeout), so it is kept off the path from *Next* to the offer, and
+off the queue's row locks. Nor is it made before, since most presses of *Next* on an empty
+queue would make rooms for nobody. Joining needs the room: an `accept` that comes before it
+waits for it (`wait_for_room`), which in practice is never, as reading the offer and
+pressing *Join* takes a person longer than Janus takes to make a room.
+
+The moment in which an offered interview has no room is covered three ways. If the room
+cannot be made, `open_room` marks the interview failed and puts the candidate back in the
+same place, without counting a miss. The interview names the process making its room
+(`room_maker`): if that process dies, any other makes the room once the dead one's
+heartbeat has stopped (`recover_roomless_offers`, run by every process's sweeper), so a
+crash costs the pair seconds. And an offer that still has no room when it expires fails
+the same way (`interviews.expire_offers`).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,7 +37,7 @@ from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
 from app.live.errors import LiveError
-from app.live.queue import OPEN_EVENT_STATES, notify
+from app.live.queue import notify
 from app.settings import LiveSettings, Settings
 from app.tickets import mint_ticket
 
@@ -41,22 +49,6 @@ def room_description(settings: Settings, interview_id: int) -> str:
     return janus_rooms.room_description(settings.janus.deployment_id, interview_id)
 # The allow-list of an interview's room: the candidate's token first, the interviewer's second.
 CANDIDATE, INTERVIEWER = 0, 1
-
-DISPATCHABLE = """q.state = 'waiting'
-    AND (q.disconnected_at IS NULL OR q.disconnected_at > now() - make_interval(secs => $2))
-    AND EXISTS (SELECT 1 FROM candidate c WHERE c.id = q.candidate_id
-                AND c.cancelled_at IS NULL AND c.erased_at IS NULL)"""
-# Rule 3: the longest-waiting dispatchable candidate. SKIP LOCKED: an entry another
-# dispatch holds right now is simply not a candidate for this one (rule 1).
-NEXT_SQL = f"""
-    SELECT q.id, q.candidate_id FROM queue_entry q
-    WHERE q.event_id = $1 AND {DISPATCHABLE}
-    ORDER BY q.queued_at, q.id LIMIT 1 FOR UPDATE SKIP LOCKED"""
-PICK_SQL = f"""
-    SELECT q.id, q.candidate_id FROM queue_entry q
-    WHERE q.event_id = $1 AND {DISPATCHABLE} AND q.candidate_id = $3
-    FOR UPDATE SKIP LOCKED"""
-
 
 class Rooms(Protocol):
     """What the dispatcher needs of app.janus.pool.JanusPool."""
@@ -84,11 +76,14 @@ class Dispatched:
 
 
 async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
-                   candidate_id: int | None = None) -> Offer | None:
+                   candidate_id: int | None = None,
+                   maker: uuid.UUID | None = None) -> Offer | None:
     """One locked transaction: take the next (or the picked) waiting candidate and offer
-    them to this interviewer. None when nobody is waiting (Next only)."""
+    them to this interviewer; the candidate hears of it when it commits. `maker`: the
+    process that will make the room (app/live/connections.py, LIVE_PROCESS). None when
+    nobody is waiting (Next only)."""
     try:
-        return await _dispatch(pool, interviewer_id, live, candidate_id)
+        return await _dispatch(pool, interviewer_id, live, candidate_id, maker)
     except asyncpg.UniqueViolationError as error:
         # The checks below hold rule 2 under their locks; should anything slip past them,
         # the unique indexes refuse it and the interviewer gets an answer, not a crash.
@@ -100,68 +95,48 @@ async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
 
 
 async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
-                    candidate_id: int | None) -> Offer | None:
-    async with pool.acquire() as connection, connection.transaction():
-        # Presses by one interviewer (two tabs, a double click) take turns here, so the
-        # busy check below sees the other's interview. NO KEY: inserting the interview's
-        # foreign key to this row must not conflict with it.
-        # FOR SHARE of the event: it cannot be finished or cancelled under this dispatch.
-        me = await connection.fetchrow("""
-            SELECT i.id, i.event_id, e.state::text AS event_state, e.deleted_at,
-                   now() >= e.starts_at + make_interval(mins => e.duration_minutes) AS over
-            FROM event_interviewer i JOIN event e ON e.id = i.event_id
-            WHERE i.id = $1 FOR NO KEY UPDATE OF i FOR SHARE OF e""", interviewer_id)
-        if me is None:
-            raise LiveError("unknown_interviewer")
-        if me["event_state"] not in OPEN_EVENT_STATES or me["deleted_at"] or me["over"]:
-            raise LiveError("event_not_open")
-        if await connection.fetchval("""
-                SELECT 1 FROM interview
-                WHERE interviewer_id = $1 AND state IN ('offered', 'active')""", interviewer_id):
-            raise LiveError("interviewer_busy")
-        grace = float(live.grace_seconds)
-        if candidate_id is None:
-            taken = await connection.fetchrow(NEXT_SQL, me["event_id"], grace)
-            if taken is None:
-                return None
-        else:
-            taken = await connection.fetchrow(PICK_SQL, me["event_id"], grace, candidate_id)
-            if taken is None:
-                raise LiveError("candidate_not_waiting")
-        await connection.execute("""
-            UPDATE queue_entry SET state = 'offered', updated_at = now() WHERE id = $1""",
-            taken["id"])
-        interview_id = await connection.fetchval("""
-            INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
-                                   offer_expires_at)
-            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
-            RETURNING id""", me["event_id"], taken["candidate_id"], interviewer_id,
-            "next" if candidate_id is None else "pick", float(live.offer_seconds))
-        await notify(connection, me["event_id"], "queue")
-        return Offer(interview_id, me["event_id"], taken["candidate_id"], interviewer_id)
+                    candidate_id: int | None, maker: uuid.UUID | None) -> Offer | None:
+    # One statement, so one round trip and its own transaction: the dispatch's statements
+    # run in the database (live_dispatch, migration 0014).
+    async with pool.acquire() as connection:
+        row = await connection.fetchrow("SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
+                                        interviewer_id, candidate_id,
+                                        float(live.grace_seconds), float(live.offer_seconds),
+                                        maker)
+    if row["o_outcome"] == "empty":
+        return None
+    if row["o_outcome"] != "offered":
+        raise LiveError(row["o_outcome"])
+    return Offer(row["o_interview"], row["o_event"], row["o_candidate"], interviewer_id)
 
 
 async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
-                      live: LiveSettings) -> asyncpg.Record | None:
-    """Record the room of an offered interview and tell the candidate it is their turn. The
-    candidate's time to join counts from now, not from the dispatch. None when the offer
-    is gone meanwhile (the candidate left, or it expired)."""
+                      live: LiveSettings, announce: bool = False) -> asyncpg.Record | None:
+    """Record the room of an offered interview. `announce`: a room recovered after its
+    maker died; both sides' pages are told (the interviewer's ticket comes with their
+    state), and the candidate's time to join is made at least half an offer's from now, so
+    that the take-over does not leave them seconds (their page shows the new time). Else the
+    interviewer's `dispatched` carries the ticket, the time to join stays what the `offer`
+    said, and an announcement would cost every socket of the event a refresh for nothing.
+    None when the offer is gone meanwhile (the candidate left, or it expired), or another
+    process attached a room first."""
     async with connection.transaction():
         row = await connection.fetchrow("""
             UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
                    room_secret = $5, room_tokens = $6,
-                   offer_expires_at = now() + make_interval(secs => $7)
+                   offer_expires_at = CASE WHEN $8 THEN greatest(
+                       i.offer_expires_at, now() + make_interval(secs => $7 / 2))
+                       ELSE i.offer_expires_at END
             FROM candidate c, event_interviewer w
             WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
               AND c.id = i.candidate_id AND w.id = i.interviewer_id
             RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
                       coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
             offer.interview_id, room.server, room.room_id, room.pin, room.secret,
-            list(room.participant_tokens), float(live.offer_seconds))
-        if row is not None:
-            await notify(connection, offer.event_id, "offer", interview=offer.interview_id,
-                         candidate=offer.candidate_id, interviewer=offer.interviewer_id,
-                         expires_at=row["offer_expires_at"].isoformat())
+            list(room.participant_tokens), float(live.offer_seconds), announce)
+        if row is not None and announce:
+            await notify(connection, offer.event_id, "room", interview=offer.interview_id,
+                         candidate=offer.candidate_id, interviewer=offer.interviewer_id)
         return row
 
 
@@ -228,7 +203,7 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
 
 
 async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                    offer: Offer) -> Dispatched:
+                    offer: Offer, announce: bool = False) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
     try:
         room = await rooms.create_private_room(2, room_description(settings, offer.interview_id))
@@ -239,7 +214,7 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
         raise LiveError("room_unavailable") from None
     try:
         async with pool.acquire() as connection:
-            row = await attach_room(connection, offer, room, settings.live)
+            row = await attach_room(connection, offer, room, settings.live, announce)
     except BaseException:
         await close_room(rooms, room.server, room.room_id, room.secret)
         raise
@@ -252,15 +227,84 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
 
 
 async def next_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                         interviewer_id: int) -> Dispatched | None:
+                         interviewer_id: int, maker: uuid.UUID | None = None) -> Dispatched | None:
     """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting."""
-    offer = await dispatch(pool, interviewer_id, settings.live)
+    offer = await dispatch(pool, interviewer_id, settings.live, maker=maker)
     return None if offer is None else await open_room(pool, rooms, settings, offer)
 
 
 async def pick_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                         interviewer_id: int, candidate_id: int) -> Dispatched:
+                         interviewer_id: int, candidate_id: int,
+                         maker: uuid.UUID | None = None) -> Dispatched:
     """*Pick*: this waiting candidate, out of order (rule 3)."""
-    offer = await dispatch(pool, interviewer_id, settings.live, candidate_id)
+    offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
     return await open_room(pool, rooms, settings, offer)
+
+
+# How often an `accept` that came before the room looks again, and how long at most: the
+# maker's Janus call may take janus.call_timeout, and a recovering process a sweep more.
+ROOM_POLL_SECONDS = 0.05
+ROOM_WAIT_MARGIN = 5.0
+
+
+async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: int) -> bool:
+    """Wait until an offered interview has its room: True, or False when it is no longer
+    offered (the room could not be made, the candidate left, the offer expired)."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + settings.janus.call_timeout + settings.live.sweep_interval \
+        + ROOM_WAIT_MARGIN
+    while True:
+        async with pool.acquire() as connection:
+            row = await connection.fetchrow(
+                "SELECT state, room_id FROM interview WHERE id = $1", interview_id)
+        if row is None or row["state"] != "offered":
+            return False
+        if row["room_id"] is not None:
+            return True
+        if loop.time() >= give_up:
+            return False
+        await asyncio.sleep(ROOM_POLL_SECONDS)
+
+
+# An offer without a maker (made before room_maker existed, or by a caller that named
+# none) is taken over once it is this old: its process has surely given up or died.
+UNNAMED_MAKER_SECONDS = 10.0
+
+
+async def roomless_offers(connection: asyncpg.Connection,
+                          process_id: uuid.UUID) -> list[Offer]:
+    """Take over the offered interviews without a room whose maker no longer beats (its row
+    is gone from live_process: app/live/connections.py reaps it): this process makes
+    their rooms now. SKIP LOCKED: two processes never take the same one."""
+    rows = await connection.fetch("""
+        UPDATE interview i SET room_maker = $1
+        WHERE i.id IN (
+            SELECT o.id FROM interview o
+            WHERE o.state = 'offered' AND o.room_id IS NULL
+              AND CASE WHEN o.room_maker IS NULL
+                       THEN o.offered_at < now() - make_interval(secs => $2)
+                       ELSE NOT EXISTS (SELECT 1 FROM live_process p WHERE p.id = o.room_maker)
+                  END
+            FOR UPDATE SKIP LOCKED)
+        RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id""",
+        process_id, UNNAMED_MAKER_SECONDS)
+    return [Offer(row["id"], row["event_id"], row["candidate_id"], row["interviewer_id"])
+            for row in rows]
+
+
+async def recover_roomless_offers(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
+                                  process_id: uuid.UUID) -> int:
+    """Make the rooms a dead process left unmade (one sweeper round); how many were made."""
+    async with pool.acquire() as connection:
+        offers = await roomless_offers(connection, process_id)
+    made = 0
+    for offer in offers:
+        log.info("making the room of interview %s, whose process stopped", offer.interview_id)
+        try:
+            await open_room(pool, rooms, settings, offer, announce=True)
+            made += 1
+        except LiveError as refused:  # no Janus (the candidate keeps the place) or gone
+            log.warning("interview %s: room not recovered (%s)", offer.interview_id,
+                        refused.code)
+    return made

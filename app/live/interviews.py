@@ -43,6 +43,25 @@ async def lock_entry_of(connection: asyncpg.Connection, interview_id: int) -> in
         WHERE i.id = $1 FOR UPDATE OF q""", interview_id)
 
 
+async def room_of_ended(connection: asyncpg.Connection,
+                        interview_id: int) -> RoomToClose | None:
+    """The room of an interview that is over (an offer the candidate turned down), to
+    destroy; None while it is still offered."""
+    row = await connection.fetchrow("""
+        SELECT janus_server, room_id, room_secret FROM interview
+        WHERE id = $1 AND state <> 'offered'""", interview_id)
+    return None if row is None else _room(row)
+
+
+async def last_ended(connection: asyncpg.Connection, *, candidate_id: int | None = None,
+                     interviewer_id: int | None = None) -> int | None:
+    """The id of a candidate's or an interviewer's most recently ended interview."""
+    return await connection.fetchval("""
+        SELECT id FROM interview
+        WHERE state = 'ended' AND (candidate_id = $1 OR interviewer_id = $2)
+        ORDER BY ended_at DESC LIMIT 1""", candidate_id, interviewer_id)
+
+
 async def live_interview(connection: asyncpg.Connection, *, candidate_id: int | None = None,
                          interviewer_id: int | None = None) -> asyncpg.Record | None:
     """The offered or active interview of a candidate or an interviewer (at most one: rule 2)."""

@@ -20,7 +20,7 @@ INTERVIEWER_TYPES = frozenset({"ping", "next", "pick", "withdraw", "pause", "res
                                "message", "extend", "end", "save"})
 # Codes the channel itself gives, beside app.live.errors.CODES.
 CHANNEL_CODES = frozenset({"malformed", "unknown_type", "invalid_fields", "busy_retry",
-                           "server_error"})
+                           "unavailable", "server_error"})
 
 
 class BadMessage(Exception):

@@ -48,7 +48,7 @@ async def candidate_state(view: EventView, candidate_id: int,
     place = view.waiting.get(candidate_id) if state == "waiting" else None
     live = view.by_candidate.get(candidate_id)
     offer = interview = None
-    if live is not None and live["state"] == "offered" and live["room_id"] is not None:
+    if live is not None and live["state"] == "offered":  # its room may follow (dispatch.py)
         offer = {"interview": live["id"], "expires_at": iso(live["offer_expires_at"])}
     elif live is not None and live["state"] == "active":
         interview = {"id": live["id"], "ends_at": iso(live["ends_at"]),

@@ -3,7 +3,8 @@
 Every `live.sweep_interval` seconds each application process expires unanswered offers
 (rule 4), ends interviews at their time limit (rule 6), marks candidates away whose
 grace period ran out (rule 5) and moves events to live and finished by the clock, then
-destroys the rooms of the interviews that ended. The
+destroys the rooms of the interviews that ended, and makes the rooms of offers whose
+process died before making them (dispatch.recover_roomless_offers). The
 functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live.dispatch import Rooms, close_room
+from app.live.connections import LIVE_PROCESS
+from app.live.dispatch import Rooms, close_room, recover_roomless_offers
 from app.live.event_states import advance_event_states
 from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
 from app.live.queue import mark_away
@@ -39,10 +41,12 @@ async def sweep_once(pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings) -> li
 
 
 async def _sweep_forever(app: web.Application) -> None:
-    live = app[SETTINGS].live
+    settings = app[SETTINGS]
+    live = settings.live
     while True:
         try:
             await sweep_once(app[DB_POOL], app[JANUS], live)
+            await recover_roomless_offers(app[DB_POOL], app[JANUS], settings, app[LIVE_PROCESS])
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
             # The database is away for a moment: the next round tries again.
             log.warning("live sweep failed: %s", type(error).__name__)

@@ -7,6 +7,7 @@ METHOD CANCEL to remove).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from email.headerregistry import Address
@@ -52,12 +53,18 @@ def _calendar_address(address: Address) -> vCalAddress:
     return value
 
 
-def _swedish_timezone(entry: CalendarEntry) -> Timezone:
-    # The transitions around the event suffice; the full 1970–2038 table is 5 kB of RDATEs.
-    return Timezone.from_tzid(
-        SWEDISH_TIME.key,
-        first_date=date(entry.starts_at.year - 1, 1, 1),
-        last_date=date(entry.ends_at.year + 2, 1, 1))
+def _swedish_timezone(entry: CalendarEntry) -> str:
+    return _swedish_timezone_of_years(entry.starts_at.year, entry.ends_at.year)
+
+
+@functools.lru_cache(maxsize=16)
+def _swedish_timezone_of_years(first_year: int, last_year: int) -> str:
+    """The VTIMEZONE text, the same for every mail about events in these years: made once
+    (building and writing it out took most of a registration's time). The transitions
+    around the event suffice; the full 1970–2038 table is 5 kB of RDATEs."""
+    zone = Timezone.from_tzid(SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1),
+                              last_date=date(last_year + 2, 1, 1))
+    return zone.to_ical().decode("utf-8")
 
 
 def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address,
@@ -94,6 +101,8 @@ def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address
                          "RSVP": "FALSE"})
     event.add("attendee", guest)
 
-    calendar.add_component(_swedish_timezone(entry))
     calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    # The time zone goes before the event, as calendar.add_component would put it.
+    text = calendar.to_ical().decode("utf-8")
+    at = text.index("BEGIN:VEVENT\r\n")
+    return text[:at] + _swedish_timezone(entry) + text[at:]

@@ -12,6 +12,7 @@ mail/_footer.txt is appended to it.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from app.mail.calendar import CalendarEntry, calendar_text
 from app.mail.message import mailbox, new_message_id, one_line, sender_mailbox
 from app.settings import Settings
 
-__all__ = ["CalendarEntry", "Mailer", "RenderedMail"]
+__all__ = ["CalendarEntry", "Mailer", "PreparedMail", "RenderedMail"]
 
 # A template is named by letters, digits and underscores: no paths, and names starting with
 # "_" are layouts (mail/_base.html), not mails.
@@ -34,6 +35,21 @@ SUBJECT_MAX = 500
 NAME_MAX = 200
 # Ends every plain-text mail, as mail/_base.html ends every HTML one.
 TEXT_FOOTER = "mail/_footer.txt"
+
+
+@dataclass(frozen=True)
+class PreparedMail:
+    """A mail rendered and addressed, ready for its outbox row (store.insert's columns)."""
+    message_id: str
+    to_address: str
+    to_name: str
+    language: str
+    template: str
+    subject: str
+    text_body: str
+    html_body: str
+    ics: str | None
+    ics_method: str | None
 
 
 @dataclass(frozen=True)
@@ -66,11 +82,10 @@ class Mailer:
         html = self.renderer.render(language, f"{base}.html", full)
         return RenderedMail(subject, text, html)
 
-    async def enqueue(self, connection: asyncpg.Connection, *, to_address: str, to_name: str,
-                      language: str, template: str, context: dict[str, Any],
-                      calendar: CalendarEntry | None = None) -> int:
-        """Render the mail in `language` now and insert its outbox row using `connection`
-        (inside the caller's transaction); returns the row's id. Raises ValueError for a bad
+    def prepare(self, *, to_address: str, to_name: str, language: str, template: str,
+                context: dict[str, Any], calendar: CalendarEntry | None = None) -> PreparedMail:
+        """Render a mail in `language`, without the database: a caller holding a lock renders
+        before taking it and inserts (`insert`) under it. Raises ValueError for a bad
         address, language or template name."""
         recipient = mailbox(to_address, one_line(to_name)[:NAME_MAX])
         rendered = self.render(language, template, context)
@@ -78,9 +93,23 @@ class Mailer:
         if calendar is not None:
             ics = calendar_text(calendar, organizer=self.sender, attendee=recipient,
                                 stamp=datetime.now(timezone.utc))
-        return await store.insert(
-            connection, message_id=new_message_id(self.sender),
-            to_address=recipient.addr_spec, to_name=recipient.display_name,
-            language=language, template=template, subject=rendered.subject,
-            text_body=rendered.text, html_body=rendered.html, ics=ics,
-            ics_method=calendar.method if calendar is not None else None)
+        return PreparedMail(
+            message_id=new_message_id(self.sender), to_address=recipient.addr_spec,
+            to_name=recipient.display_name, language=language, template=template,
+            subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
+            ics=ics, ics_method=calendar.method if calendar is not None else None)
+
+    @staticmethod
+    async def insert(connection: asyncpg.Connection, mail: PreparedMail) -> int:
+        """The prepared mail's outbox row, inside the caller's transaction; its id."""
+        return await store.insert(connection, **dataclasses.asdict(mail))
+
+    async def enqueue(self, connection: asyncpg.Connection, *, to_address: str, to_name: str,
+                      language: str, template: str, context: dict[str, Any],
+                      calendar: CalendarEntry | None = None) -> int:
+        """Render the mail in `language` now and insert its outbox row using `connection`
+        (inside the caller's transaction); returns the row's id. Raises ValueError for a bad
+        address, language or template name."""
+        return await self.insert(connection, self.prepare(
+            to_address=to_address, to_name=to_name, language=language, template=template,
+            context=context, calendar=calendar))

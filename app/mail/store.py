@@ -1,6 +1,8 @@
 """SQL for the mail_outbox table. The caller owns the connection and the transaction."""
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 
 from app.mail.message import OutboxMail
@@ -20,14 +22,20 @@ _INSERT = """
 # One due row, taken by this worker: SKIP LOCKED lets several workers look at once without
 # waiting for or taking each other's row, and the lease in next_attempt_at keeps the row
 # from being due again while it is being sent, after this short transaction has committed.
+# A row claimed by a process that no longer beats (its live_process row is gone:
+# app/live/connections.py) is due at once, lease or not: the claim died with the process.
 _CLAIM = """
     UPDATE mail_outbox
        SET attempts = attempts + 1,
            next_attempt_at = now() + make_interval(secs => $1),
-           claimed_by = $2
-     WHERE id = (SELECT id FROM mail_outbox
-                  WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-                  ORDER BY next_attempt_at, id
+           claimed_by = $2, claimed_by_process = $3
+     WHERE id = (SELECT m.id FROM mail_outbox m
+                  WHERE m.sent_at IS NULL AND m.failed_at IS NULL
+                    AND (m.next_attempt_at <= now()
+                         OR (m.claimed_by_process IS NOT NULL
+                             AND NOT EXISTS (SELECT 1 FROM live_process p
+                                             WHERE p.id = m.claimed_by_process)))
+                  ORDER BY m.next_attempt_at, m.id
                   LIMIT 1
                   FOR UPDATE SKIP LOCKED)
     RETURNING id, message_id, to_address, to_name, language, subject, text_body, html_body,
@@ -43,8 +51,9 @@ async def insert(connection: asyncpg.Connection, *, message_id: str, to_address:
 
 
 async def claim_next(connection: asyncpg.Connection, *, lease_seconds: float,
-                     worker: str) -> OutboxMail | None:
-    row = await connection.fetchrow(_CLAIM, lease_seconds, worker)
+                     worker: str, process: uuid.UUID | None = None) -> OutboxMail | None:
+    """`process`: the claiming process's id in live_process, whose heartbeat holds the claim."""
+    row = await connection.fetchrow(_CLAIM, lease_seconds, worker, process)
     return OutboxMail(**dict(row)) if row is not None else None
 
 
@@ -53,6 +62,7 @@ async def mark_sent(connection: asyncpg.Connection, mail_id: int) -> None:
     # reading the database later should be able to use. Subject and recipient stay as a record.
     await connection.execute(
         """UPDATE mail_outbox SET sent_at = now(), last_error = NULL, text_body = '',
+                                  claimed_by_process = NULL,
                                   html_body = '', ics = NULL, ics_method = NULL
             WHERE id = $1""", mail_id)
 
@@ -61,7 +71,7 @@ async def mark_for_retry(connection: asyncpg.Connection, mail_id: int, *, delay_
                          error: str) -> None:
     await connection.execute(
         """UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => $2),
-                                  last_error = $3
+                                  last_error = $3, claimed_by_process = NULL
             WHERE id = $1 AND sent_at IS NULL""",
         mail_id, delay_seconds, error[:LAST_ERROR_MAX])
 
@@ -69,6 +79,7 @@ async def mark_for_retry(connection: asyncpg.Connection, mail_id: int, *, delay_
 async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: str) -> None:
     await connection.execute(
         """UPDATE mail_outbox SET failed_at = now(), last_error = $2, text_body = '', html_body = '',
+                                  claimed_by_process = NULL,
                                   ics = NULL, ics_method = NULL
             WHERE id = $1 AND sent_at IS NULL""",
         mail_id, error[:LAST_ERROR_MAX])

@@ -14,7 +14,8 @@ mail, the row is marked sent; if the database is unreachable just then, the work
 trying to mark it rather than moving on.
 The one window left: the process dies (or the server's "250 OK" is lost, or shutdown has to
 cut a hung attempt) after the server accepted the mail and before the row is marked. The row
-is then sent again when its lease runs out: at least once, never lost. The second copy
+is then sent again when its lease runs out, or, when the process died, as soon as the other
+processes see its heartbeat stop (store._CLAIM): at least once, never lost. The second copy
 carries the same Message-ID and Date, so receiving systems and mail clients can recognise it
 as the same message.
 
@@ -31,12 +32,14 @@ import os
 import random
 import secrets
 import socket
+import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
+from app.live.connections import LIVE_PROCESS
 from app.logs import secret_values
 from app.mail import store
 from app.mail.message import OutboxMail, build_message, sender_mailbox
@@ -62,9 +65,13 @@ def retry_delay(attempts: int, max_delay: float) -> float:
 
 
 class MailWorker:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings):
+    def __init__(self, pool: asyncpg.Pool, settings: Settings,
+                 process: uuid.UUID | None = None):
         self.pool = pool
         self.settings = settings
+        # The process's heartbeat (app/live/connections.py) holds this worker's claims: when
+        # it stops, another worker sends them at once rather than after CLAIM_LEASE.
+        self.process = process
         # Recorded in claimed_by: which process took a row, for whoever investigates.
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._secrets = secret_values(settings)
@@ -119,7 +126,7 @@ class MailWorker:
             while not self._stop.is_set():
                 async with self.pool.acquire() as connection:
                     mail = await store.claim_next(connection, lease_seconds=CLAIM_LEASE,
-                                                  worker=self.name)
+                                                  worker=self.name, process=self.process)
                 if mail is None:
                     return None
                 if not await self._deliver(smtp, mail):
@@ -226,7 +233,7 @@ class MailWorker:
 
 async def mail_worker(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: one worker per process, stopped before the database pool closes."""
-    worker = MailWorker(app[DB_POOL], app[SETTINGS])
+    worker = MailWorker(app[DB_POOL], app[SETTINGS], app.get(LIVE_PROCESS))
     task = asyncio.create_task(worker.run(), name="mail-worker")
     try:
         yield

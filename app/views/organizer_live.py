@@ -49,11 +49,9 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
         async with pool.acquire() as connection:
             return await organizer_state(connection, event_id)
 
-    async def act(socket: Socket, message: dict[str, Any]) -> None:
-        return None  # only pings, which the channel answers itself
-
     async def nothing() -> None:
         return None
 
+    # No actions: only pings, which the channel answers itself.
     return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
-                       ORGANIZER_TYPES, act, nothing, nothing)
+                       ORGANIZER_TYPES, {}, None, nothing, nothing)

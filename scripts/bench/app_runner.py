@@ -43,13 +43,13 @@ def instrument() -> None:
     wanted = [
         ("app.live.dispatch", "_dispatch", "dispatch transaction (locked, incl. pool wait)"),
         ("app.janus.pool", "JanusPool.create_private_room", "Janus room creation"),
-        ("app.live.dispatch", "attach_room", "attach room + NOTIFY offer"),
+        ("app.live.dispatch", "attach_room", "attach room + NOTIFY room"),
         ("app.live.dispatch", "next_candidate", "next_candidate total"),
         ("app.live.hub", "Hub.refresh", "hub refresh (every socket of the event)"),
         ("asyncpg.pool", "Pool._acquire", "pool acquire wait"),
-        ("app.views.live_sockets", "read_event_view", "event view read (shared per change)"),
-        ("app.views.live_sockets", "candidate_state", "candidate snapshot"),
-        ("app.views.live_sockets", "interviewer_state", "interviewer snapshot"),
+        ("app.live.feeds", "read_event_view", "event view read (shared per change)"),
+        ("app.live.feeds", "candidate_state", "candidate snapshot"),
+        ("app.live.feeds", "interviewer_state", "interviewer snapshot"),
     ]
     for module_name, dotted, name in wanted:
         owner = importlib.import_module(module_name)
@@ -61,9 +61,9 @@ def instrument() -> None:
 
 
 MARKS: dict[str, dict[int, float]] = defaultdict(dict)  # step -> interview id -> time
-OFFER_PATH = [("next", "attached", "offer path: Next handled -> room attached, committed"),
-              ("attached", "notified", "offer path: commit -> NOTIFY heard by the hub"),
-              ("notified", "sent", "offer path: NOTIFY heard -> offer written to the socket")]
+OFFER_PATH = [("next", "notified", "offer path: Next handled -> dispatch NOTIFY heard"),
+              ("notified", "sent", "offer path: NOTIFY heard -> offer written to the socket"),
+              ("next", "attached", "after the offer: Next handled -> room attached")]
 
 
 def trace_offers() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import shutil
@@ -174,3 +175,7 @@ def run_and_report(args: argparse.Namespace, run, report) -> int:
         Path(args.json).write_text(json.dumps(figures, indent=2))
     return 0
 
+def write_json(path: str | None, figures: dict) -> None:
+    """--json: the figures as JSON too, for comparing runs."""
+    if path:
+        Path(path).write_text(json.dumps(figures, indent=2))

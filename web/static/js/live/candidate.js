@@ -21,6 +21,7 @@ const ERRORS = {
   offer_gone: N_("The time to join has run out. You are back in the queue if you did not miss it before."),
   in_interview: N_("You are in an interview right now."),
   busy_retry: N_("Something else changed at the same moment. Try again."),
+  unavailable: N_("Reconnecting to the service… Try again in a moment. You keep your place."),
   invalid_feedback: N_("The answer could not be saved. Check it and try again."),
   feedback_not_open: N_("There is no interview to answer about."),
   not_registered: N_("You are no longer registered for this event."),
@@ -57,7 +58,11 @@ class CandidatePage {
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
     this.channel.addEventListener("message", (event) => {
       const message = event.detail;
-      if (message.type === "offer" && this.state) this.draw(this.state);
+      // Join from the offer itself: the state showing it comes a moment later.
+      if (message.type === "offer" && this.state && !this.state.interview) {
+        const now = new Date(Date.now() + this.offset).toISOString();
+        this.draw({ ...this.state, now, offer: { interview: message.interview, expires_at: message.expires_at } });
+      }
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
       if (message.type === "room_changed" && this.phase === "interview") this.joinMoved(message.ticket);
     });

@@ -8,6 +8,7 @@ const TEXTS = {
   unknown_type: () => _("This page is out of date. Reload it and try again."),
   invalid_fields: () => _("Something was missing or too long. Check it and try again."),
   busy_retry: () => _("Something else changed at the same moment. Try again."),
+  unavailable: () => _("Reconnecting to the service… Try again in a moment."),
   server_error: () => _("Something went wrong on our side. Try again; if it keeps happening, write to support."),
   not_registered: () => _("That candidate is no longer registered."),
   event_not_open: () => _("The event is not open now."),

@@ -100,7 +100,7 @@ export class RecordForm {
     this.saving = this.channel.send(message).then((reply) => {
       if (reply.type === "error") {
         this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code) }));
-        if (reply.code === "busy_retry" || reply.code === "server_error") this.dirty = true;
+        if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
       } else {
         this.setStatus(() => _("Saved"));
       }

@@ -64,14 +64,23 @@ async function callIn(message) {
   if (reply.type === "queue_empty") {
     setLobbyStatus(() => _("Nobody is waiting right now."));
   } else if (reply.type === "dispatched") {
-    // The offer may already be over (the candidate turned it down before this reply came):
-    // the latest state says so, and its message stands.
-    // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to its Withdraw
-    // button, which reads the banner out as its description.
-    const own = channel.lastState?.interview;
-    if (!own || own.id !== reply.interview || own.state !== "offered") return;
-    $("withdraw").focus();
+    // The state showing the offer comes right after this reply (PROTOCOL.md), unless it
+    // came already.
+    calling = reply;
+    showCalledIn(channel.lastState?.interview);
   }
+}
+
+// The offer may already be over (the candidate turned it down before the state came): that
+// state says so, and its message stands.
+let calling = null;
+function showCalledIn(own) {
+  if (!calling || !own || own.id !== calling.interview) return;
+  calling = null;
+  if (own.state !== "offered") return;
+  // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to its Withdraw
+  // button, which reads the banner out as its description.
+  $("withdraw").focus();
 }
 
 $("next").addEventListener("click", () => callIn({ type: "next" }));
@@ -161,6 +170,7 @@ channel.addEventListener("state", (event) => {
     setLobbyStatus(null);
   }
   lastOwn = own;
+  showCalledIn(own);
 });
 
 interview.addEventListener("ended", (event) => {

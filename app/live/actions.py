@@ -1,0 +1,262 @@
+"""What each side may do over the realtime channel: one table of actions per role.
+
+A message of type T from a candidate runs CANDIDATE_ACTIONS[T], from an interviewer
+INTERVIEWER_ACTIONS[T] (the types and their fields: app/live/PROTOCOL.md; parsing:
+protocol.py). An action gets who sent it (`Candidate` or `Interviewer`, with what the
+process offers them: `Services`) and the parsed message, and returns `Done`: the reply, if
+not a plain `ok`, and the Janus rooms it ended. app/live/channel.py runs it, destroys those
+rooms after the database connection is back in the pool (a Janus call may take seconds),
+and sends the state and the reply.
+
+The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
+end, leave) take their connection from `Services.urgent`, a few connections of their own,
+so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
+when all of those are busy; nothing holds one of these across a Janus call.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.live import (
+    dispatch,
+    interviews,
+    janus_access,
+    messages,
+    outcome,
+    presence,
+    queue,
+)
+from app.live.connections import LIVE_PROCESS
+from app.live.dispatch import Dispatched, Rooms
+from app.live.errors import LiveError
+from app.live.interviews import RoomToClose
+from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.settings import Settings
+
+Message = dict[str, Any]
+
+
+class UrgentFirst:
+    """The urgent connections, and when all of them are busy (a hundred interviewers
+    pressing at once) the main pool's: an urgent action waits for neither while the other
+    has a connection free. Used as a pool (`acquire()`)."""
+
+    def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
+        self.urgent, self.main = urgent, main
+
+    def acquire(self):
+        urgent = self.urgent
+        if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size() \
+                or not self.main.get_idle_size():
+            return urgent.acquire()
+        return self.main.acquire()
+
+
+@dataclass(frozen=True)
+class Services:
+    """What an action may use, the same for every socket of a process."""
+    pool: asyncpg.Pool      # for everything but the urgent
+    urgent: UrgentFirst     # for the actions that move an interview (above)
+    rooms: Rooms
+    settings: Settings
+    process: uuid.UUID      # this process, as live_process knows it
+
+    @classmethod
+    def of(cls, app: web.Application) -> Services:
+        return cls(app[DB_POOL], UrgentFirst(app[URGENT_POOL], app[DB_POOL]), app[JANUS],
+                   app[SETTINGS], app[LIVE_PROCESS])
+
+
+@dataclass(frozen=True)
+class Candidate:
+    services: Services
+    id: int
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Interviewer:
+    services: Services
+    id: int
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Done:
+    reply: Message | None = None            # None: {"type": "ok", "for": ...}
+    rooms: tuple[RoomToClose, ...] = ()     # to destroy once the action has committed
+
+
+NOTHING = Done()
+
+
+def _ending(*rooms: RoomToClose | None) -> Done:
+    return Done(rooms=tuple(room for room in rooms if room is not None))
+
+
+@dataclass(frozen=True)
+class Action:
+    run: Callable[[Any, Message], Awaitable[Done]]
+    # The reply goes out before the sender's own new state: *Next* is answered the moment
+    # the dispatch is done, without waiting for the event to be read again.
+    reply_first: bool = False
+
+
+# -- the candidate -----------------------------------------------------------------------
+
+async def check_in(me: Candidate, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        await queue.check_in(connection, me.id, me.services.settings.live)
+    return NOTHING
+
+
+async def leave(me: Candidate, message: Message) -> Done:
+    """Out of the queue, or an offer turned down, or the own interview ended."""
+    async with me.services.urgent.acquire() as connection:
+        live = await interviews.live_interview(connection, candidate_id=me.id)
+        if live is not None and live["state"] == "active":
+            return _ending(await interviews.end_interview(connection, live["id"], "candidate"))
+        await queue.leave(connection, me.id)
+        if live is not None:  # an offer turned down: its room goes now
+            return _ending(await interviews.room_of_ended(connection, live["id"]))
+    return NOTHING
+
+
+async def accept(me: Candidate, message: Message) -> Done:
+    """Join the offered interview; again during it (a reload), a new ticket whose Janus
+    token replaces the previous one."""
+    services = me.services
+    async with services.urgent.acquire() as connection:
+        live = await interviews.live_interview(connection, candidate_id=me.id)
+    if live is None:
+        raise LiveError("offer_gone")
+    # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
+    if live["room_id"] is None and not await dispatch.wait_for_room(
+            services.pool, services.settings, live["id"]):
+        raise LiveError("offer_gone")
+    if live["state"] == "offered":
+        async with services.urgent.acquire() as connection:
+            await interviews.accept_offer(connection, live["id"], me.id)
+    # Not on an urgent connection: the new Janus token is a Janus call, which may take long.
+    async with services.pool.acquire() as connection:
+        await janus_access.renew_candidate_token(connection, services.rooms, live["id"])
+        tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
+    if tickets is None:
+        raise LiveError("offer_gone")
+    return Done({"type": "ticket", "interview": live["id"], "ticket": tickets[0]})
+
+
+async def feedback(me: Candidate, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        interview_id = await interviews.last_ended(connection, candidate_id=me.id)
+        if interview_id is None:
+            raise LiveError("feedback_not_open")
+        await outcome.save_feedback(connection, interview_id, me.id,
+                                    interested=message["interested"], comment=message["comment"])
+    return NOTHING
+
+
+CANDIDATE_ACTIONS: dict[str, Action] = {
+    "check_in": Action(check_in),
+    "leave": Action(leave),
+    "accept": Action(accept),
+    "feedback": Action(feedback),
+}
+
+
+# -- the interviewer ---------------------------------------------------------------------
+
+def _dispatched(done: Dispatched) -> Done:
+    return Done({"type": "dispatched", "interview": done.offer.interview_id,
+                 "candidate": done.offer.candidate_id, "ticket": done.interviewer_ticket})
+
+
+async def next_candidate(me: Interviewer, message: Message) -> Done:
+    services = me.services
+    done = await dispatch.next_candidate(services.urgent, services.rooms, services.settings,
+                                         me.id, maker=services.process)
+    return Done({"type": "queue_empty"}) if done is None else _dispatched(done)
+
+
+async def pick(me: Interviewer, message: Message) -> Done:
+    services = me.services
+    return _dispatched(await dispatch.pick_candidate(
+        services.urgent, services.rooms, services.settings, me.id, message["candidate"],
+        maker=services.process))
+
+
+async def withdraw(me: Interviewer, message: Message) -> Done:
+    async with me.services.urgent.acquire() as connection:
+        return _ending(await interviews.withdraw_offer(connection, me.id))
+
+
+async def pause(me: Interviewer, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        await presence.set_presence(connection, me.id, paused=message["type"] == "pause")
+    return NOTHING
+
+
+async def post_message(me: Interviewer, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        await messages.post(connection, me.event_id, me.id, message["text"])
+    return NOTHING
+
+
+async def extend(me: Interviewer, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        live = await interviews.live_interview(connection, interviewer_id=me.id)
+        if live is None:
+            raise LiveError("not_active")
+        await interviews.extend_interview(connection, live["id"], me.id,
+                                          me.services.settings.live)
+    return NOTHING
+
+
+async def end(me: Interviewer, message: Message) -> Done:
+    async with me.services.urgent.acquire() as connection:
+        live = await interviews.live_interview(connection, interviewer_id=me.id)
+        if live is None or live["state"] != "active":
+            raise LiveError("not_active")
+        return _ending(await interviews.end_interview(connection, live["id"], "interviewer"))
+
+
+async def save(me: Interviewer, message: Message) -> Done:
+    """The record of the interview the page names (save_record checks it is the
+    interviewer's own); from an older page without it, the live one or else the one just
+    ended (notes are saved as typed, also after the end)."""
+    async with me.services.pool.acquire() as connection:
+        interview_id = message["interview"]
+        if interview_id is None:
+            live = await interviews.live_interview(connection, interviewer_id=me.id)
+            interview_id = live["id"] if live is not None else await interviews.last_ended(
+                connection, interviewer_id=me.id)
+        if interview_id is None:
+            raise LiveError("not_active")
+        await outcome.save_record(connection, interview_id, me.id, notes=message["notes"],
+                                  covered=message["covered"], ratings=message["ratings"])
+    return NOTHING
+
+
+INTERVIEWER_ACTIONS: dict[str, Action] = {
+    "next": Action(next_candidate, reply_first=True),
+    "pick": Action(pick, reply_first=True),
+    "withdraw": Action(withdraw),
+    "pause": Action(pause),
+    "resume": Action(pause),
+    "message": Action(post_message),
+    "extend": Action(extend),
+    "end": Action(end),
+    "save": Action(save),
+}
+
+
+# Every type a side may send but "ping" (answered by the channel itself) has its action.
+assert set(CANDIDATE_ACTIONS) == CANDIDATE_TYPES - {"ping"}
+assert set(INTERVIEWER_ACTIONS) == INTERVIEWER_TYPES - {"ping"}

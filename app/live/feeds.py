@@ -1,0 +1,89 @@
+"""What each side's socket is sent besides the replies: its `state`, and the messages
+derived from a change ("offer", "room_changed"). One feed per socket; app/live/channel.py
+calls `snapshot` on connect and after every change, `derive` with each new state and
+`notice` with a notification naming the socket's person (app/live/hub.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from aiohttp import web
+
+from app.keys import DB_POOL, LIVE_HUB, SETTINGS
+from app.live import dispatch
+from app.live.event_view import EventView, read_event_view
+from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
+from app.settings import Settings
+
+Message = dict[str, Any]
+
+
+def event_view_of(app: web.Application, event_id: int) -> Callable[[], Awaitable[EventView]]:
+    """The event's current view, shared by every socket of the event in this process."""
+    pool, settings, views = app[DB_POOL], app[SETTINGS], app[LIVE_HUB].views
+
+    async def read() -> EventView:
+        async with pool.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    return lambda: views.get(event_id, read)
+
+
+class CandidateFeed:
+    def __init__(self, app: web.Application, candidate_id: int, event_id: int):
+        self.view = event_view_of(app, event_id)
+        self.pool: asyncpg.Pool = app[DB_POOL]
+        self.settings: Settings = app[SETTINGS]
+        self.candidate_id = candidate_id
+        self.rooms = RoomWatch()
+        self.offered: set[int] = set()   # the offers announced: "your turn" once per offer
+        # Set by the channel once the socket is open: where `notice` sends.
+        self.send: Callable[[Message], Awaitable[None]] | None = None
+
+    async def snapshot(self) -> Message:
+        return await candidate_state(await self.view(), self.candidate_id, self.settings)
+
+    async def derive(self, state: Message) -> list[Message]:
+        if self.rooms.moved(state["interview"]):
+            interview_id = state["interview"]["id"]
+            async with self.pool.acquire() as connection:
+                tickets = await dispatch.reissue_tickets(connection, self.settings, interview_id)
+            if tickets is not None:
+                return [{"type": "room_changed", "interview": interview_id, "ticket": tickets[0]}]
+        # "Your turn" once per offer, for the sound and the alert; the state has it too.
+        offer = state["offer"]
+        if offer is None or offer["interview"] in self.offered:
+            return []
+        self.offered.add(offer["interview"])
+        return [{"type": "offer", **offer}]
+
+    async def notice(self, named: Message) -> None:
+        """The offer straight from the dispatch's notification, ahead of the next state
+        (which then does not repeat it): the moment that matters most to the candidate."""
+        if named.get("kind") != "offer" or named.get("interview") in self.offered \
+                or not isinstance(named.get("expires_at"), str) or self.send is None:
+            return
+        self.offered.add(named["interview"])
+        await self.send({"type": "offer", "interview": named["interview"],
+                         "expires_at": named["expires_at"]})
+
+
+class InterviewerFeed:
+    def __init__(self, app: web.Application, interviewer_id: int, event_id: int):
+        self.view = event_view_of(app, event_id)
+        self.settings: Settings = app[SETTINGS]
+        self.interviewer_id = interviewer_id
+        self.rooms = RoomWatch()
+        self.send = None
+        self.notice = None  # nothing ahead of the state for an interviewer
+
+    async def snapshot(self) -> Message:
+        return await interviewer_state(await self.view(), self.interviewer_id, self.settings)
+
+    async def derive(self, state: Message) -> list[Message]:
+        own = state["interview"]
+        if self.rooms.moved(own) and own["ticket"]:
+            return [{"type": "room_changed", "interview": own["id"], "ticket": own["ticket"]}]
+        return []

@@ -1,0 +1,173 @@
+"""The registration benchmark: scripts/bench-registration [--registrations N]
+[--concurrency C] [--reuse] [--json FILE].
+
+C clients register N candidates through the invite page of one event (POST /r/{token}, the
+form a browser sends, with its CSRF token) against one app process, and beside it, in the
+same run, the baseline: the same rows written by raw asyncpg with C connections, one
+transaction each as the registration makes it (lock the event row, count, insert the
+candidate, insert its confirmation mail with a body of the real size), into an event of
+its own. Printed: registrations per second each way and their ratio (aim: >= 0.6 at
+concurrency 20), with the machine's load.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from scripts.bench.common import AppProcess, argument_parser, stack_environ, write_json
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def make_event(db: asyncpg.Connection, capacity: int) -> tuple[int, str]:
+    from app.events.tokens import link_token
+    organization = await db.fetchval("INSERT INTO organization (name) VALUES ($1) RETURNING id",
+                                     f"Bench AB {secrets.token_hex(3)}")
+    token = link_token()
+    starts_at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=7)
+    event_id = await db.fetchval("""
+        INSERT INTO event (organization_id, title, job_description, starts_at, duration_minutes,
+                           interview_minutes, capacity, language, state, invite_token,
+                           invite_open, published_at)
+        VALUES ($1, 'Lagerarbetare', 'Du plockar och packar.', $2, 120, 10, $3, 'sv',
+                'published', $4, true, now()) RETURNING id""",
+        organization, starts_at, capacity, token)
+    return event_id, token
+
+
+async def sample_mail(db: asyncpg.Connection, settings, event_id: int) -> dict:
+    """A real confirmation mail of the event, rendered once: the baseline writes its rows."""
+    from app.candidates import mails, queries
+    from app.i18n import Renderer
+    from app.mail import Mailer
+    mailer = Mailer(settings, Renderer())
+    event = await queries.event_by_id(db, event_id)
+    candidate = {"id": 1, "name": "Kim Kandidat", "email": "kim@example.se", "language": "sv",
+                 "access_token": secrets.token_urlsafe(16), "pin": "123456"}
+    prepared = mails.prepare_confirmation(mailer, settings.app.public_url, event, candidate)
+    return {"subject": prepared.subject, "text_body": prepared.text_body,
+            "html_body": prepared.html_body, "ics": prepared.ics}
+
+
+async def baseline(dsn: str, event_id: int, count: int, concurrency: int, mail: dict) -> float:
+    """Registrations per second, as raw asyncpg writes them."""
+    pool = await asyncpg.create_pool(dsn, min_size=concurrency, max_size=concurrency)
+    numbers = iter(range(count))
+
+    async def client() -> None:
+        for n in numbers:
+            async with pool.acquire() as connection, connection.transaction():
+                await connection.fetchrow("SELECT id, capacity FROM event WHERE id = $1 FOR UPDATE",
+                                          event_id)
+                await connection.fetchval("""SELECT count(*) FROM candidate
+                                             WHERE event_id = $1 AND cancelled_at IS NULL""",
+                                          event_id)
+                candidate_id = await connection.fetchval("""
+                    INSERT INTO candidate (event_id, name, email, phone, language, access_token,
+                                           pin, consented_at)
+                    VALUES ($1, 'Kim Kandidat', $2, '', 'sv', $3, '123456', now())
+                    RETURNING id""", event_id, f"base{n}-{secrets.token_hex(3)}@example.se",
+                    secrets.token_urlsafe(16))
+                await connection.execute("""
+                    INSERT INTO mail_outbox (message_id, to_address, to_name, language, template,
+                                             subject, text_body, html_body, ics, ics_method,
+                                             candidate_id, sent_at)
+                    VALUES ($1, $2, 'Kim Kandidat', 'sv', 'candidate_registration', $3, $4, $5,
+                            $6, 'REQUEST', $7, now())""",
+                    f"<{secrets.token_hex(8)}@bench>", f"base{n}@example.se", mail["subject"],
+                    mail["text_body"], mail["html_body"], mail["ics"], candidate_id)
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        return count / (time.perf_counter() - started)
+    finally:
+        await pool.close()
+
+
+async def through_the_page(base_url: str, token: str, count: int, concurrency: int) -> float:
+    """Registrations per second through POST /r/{token}, each client with its own session."""
+    numbers = iter(range(count))
+    url = f"{base_url}/r/{token}"
+    headers = {"Accept-Language": "sv", "Accept": "text/html"}
+    refused: list[int] = []
+
+    async def client() -> None:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(url, headers=headers) as response:
+                csrf = CSRF_FIELD.search(await response.text())[1]
+            for n in numbers:
+                form = {"csrf_token": csrf, "name": "Kim Kandidat", "phone": "",
+                        "email": f"app{n}-{secrets.token_hex(3)}@example.se", "language": "sv",
+                        "consent": "yes"}
+                async with http.post(url, data=form, headers=headers) as response:
+                    await response.read()
+                    if response.status != 200:
+                        refused.append(response.status)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    rate = count / (time.perf_counter() - started)
+    if refused:
+        raise RuntimeError(f"{len(refused)} registrations refused: {sorted(set(refused))}")
+    return rate
+
+
+async def run(args, environ: dict[str, str]) -> dict:
+    from app.settings import load_settings
+    settings = load_settings(environ)
+    dsn = settings.database.url.get_secret_value()
+    db = await asyncpg.connect(dsn)
+    app = AppProcess(environ, log_path=Path(args.app_log))
+    try:
+        base_event, _ = await make_event(db, args.registrations * 2)
+        _, token = await make_event(db, args.registrations * 2)
+        mail = await sample_mail(db, settings, base_event)
+        load_before = os.getloadavg()
+        print("baseline: raw asyncpg ...", flush=True)
+        await baseline(dsn, base_event, min(200, args.registrations), args.concurrency, mail)
+        raw = await baseline(dsn, base_event, args.registrations, args.concurrency, mail)
+        await app.start()
+        print("through the invite page ...", flush=True)
+        await through_the_page(app.url, token, min(200, args.registrations), args.concurrency)
+        page = await through_the_page(app.url, token, args.registrations, args.concurrency)
+    finally:
+        await app.stop()
+        await db.close()
+    return {"registrations": args.registrations, "concurrency": args.concurrency,
+            "baseline_per_second": raw, "page_per_second": page, "ratio": page / raw,
+            "load_average": load_before + os.getloadavg()}
+
+
+def main() -> int:
+    parser = argument_parser("scripts/bench-registration", __doc__)
+    parser.add_argument("--registrations", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--app-log", default="/tmp/bench-registration-app.log")
+    args = parser.parse_args()
+    Path(args.app_log).write_text("")
+    with stack_environ(args.reuse) as environ:
+        figures = asyncio.run(run(args, environ))
+    load = " ".join(f"{x:.1f}" for x in figures["load_average"])
+    print(f"\nRegistration benchmark: {figures['registrations']} registrations, "
+          f"concurrency {figures['concurrency']}, one app process")
+    print(f"  raw asyncpg (the same rows)   {figures['baseline_per_second']:8.0f} per second")
+    print(f"  through the invite page       {figures['page_per_second']:8.0f} per second")
+    print(f"  ratio page/baseline           {figures['ratio']:8.2f}   (aim: >= 0.6)")
+    print(f"  machine load average (1/5/15 min) before and after: {load}")
+    write_json(args.json, figures)
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).resolve().parents[2])
+    sys.exit(main())
