@@ -26,6 +26,7 @@ from typing import Any, Callable
 from app.janus.admin import admin_session
 from app.janus.errors import JanusError, JanusUnavailable
 from app.janus.tokens import VIDEOROOM, control_token
+from app.metrics import METRICS
 from app.settings import JanusServer
 
 
@@ -171,8 +172,12 @@ class JanusConnection:
         link = self._link
         if link is None:
             raise JanusUnavailable(f"{self.name}: {self._state}")
-        reply = await self._exchange(link, {"janus": "message", "body": body})
-        return _raise_for_error(reply)
+        try:
+            reply = await self._exchange(link, {"janus": "message", "body": body})
+            return _raise_for_error(reply)
+        except (JanusUnavailable, JanusError):
+            METRICS.janus_failures.labels(server=self.name).inc()
+            raise
 
     # --- supervision ---------------------------------------------------------------------------
 
@@ -227,6 +232,7 @@ class JanusConnection:
     async def run(self) -> None:
         """Keep a working link until cancelled."""
         delay = 0.2
+        connected_before = False
         while True:
             try:
                 link = await self._open()
@@ -240,6 +246,9 @@ class JanusConnection:
                 previous, self._link = self._link, link
                 if previous is not None:
                     await self._close(previous)
+                if connected_before:
+                    METRICS.janus_reconnects.labels(server=self.name).inc()
+                connected_before = True
                 if self._state != "ok":
                     log.info("Janus %s connected", self.name)
                 self._state = "ok"

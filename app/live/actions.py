@@ -15,6 +15,7 @@ when all of those are busy; nothing holds one of these across a Janus call.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from app.live.dispatch import Dispatched, Rooms
 from app.live.errors import LiveError
 from app.live.interviews import RoomToClose
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.metrics import METRICS
 from app.settings import Settings
 
 Message = dict[str, Any]
@@ -180,16 +182,24 @@ def _dispatched(done: Dispatched) -> Done:
 
 async def next_candidate(me: Interviewer, message: Message) -> Done:
     services = me.services
+    started = time.perf_counter()
     done = await dispatch.next_candidate(services.urgent, services.rooms, services.settings,
                                          me.id, maker=services.process)
-    return Done({"type": "queue_empty"}) if done is None else _dispatched(done)
+    if done is None:
+        return Done({"type": "queue_empty"})
+    # The offer went out at the dispatch's commit (its NOTIFY): the interviewer's wait.
+    METRICS.next_to_offer.observe(time.perf_counter() - started)
+    return _dispatched(done)
 
 
 async def pick(me: Interviewer, message: Message) -> Done:
     services = me.services
-    return _dispatched(await dispatch.pick_candidate(
+    started = time.perf_counter()
+    done = await dispatch.pick_candidate(
         services.urgent, services.rooms, services.settings, me.id, message["candidate"],
-        maker=services.process))
+        maker=services.process)
+    METRICS.next_to_offer.observe(time.perf_counter() - started)
+    return _dispatched(done)
 
 
 async def withdraw(me: Interviewer, message: Message) -> Done:

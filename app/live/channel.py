@@ -27,6 +27,7 @@ from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import VIEW_SEQ, SharedState
+from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
@@ -275,6 +276,8 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
     except Exception:
         log.exception("live message failed")
         reply = error("server_error")
+    if reply.get("type") == "error":
+        METRICS.errors.labels(code=reply["code"]).inc()
     if not replied:
         await socket.send(reply)
 
