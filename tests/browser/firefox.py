@@ -9,9 +9,12 @@ violations: the `firefox_page` fixture fails the test if one was seen."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import os
 import shutil
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -56,11 +59,13 @@ class Firefox:
         self.reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def launch(cls, prefs: dict | None = None) -> "Firefox":
+    async def launch(cls, prefs: dict | None = None, wrap=lambda argv: argv) -> Firefox:
+        """`prefs` on top of PREFS; `wrap` turns the bridge's argv into the one to run (e.g.
+        inside a network namespace: tests/netns.py Namespace.exec_argv)."""
         options = {"modules": str(NODE_MODULES), "executablePath": firefox_path(),
                    "prefs": {**PREFS, **(prefs or {})}}
         process = await asyncio.create_subprocess_exec(
-            "node", str(BRIDGE), json.dumps(options), stdin=asyncio.subprocess.PIPE,
+            *wrap(["node", str(BRIDGE), json.dumps(options)]), stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=2 ** 24)
         line = await asyncio.wait_for(process.stdout.readline(), 120)
         if not line:
@@ -95,19 +100,17 @@ class Firefox:
         return await future
 
     async def new_page(self, base_url: str, *, viewport: dict | None = None,
-                       cookies: list[dict] | None = None) -> "FirefoxPage":
+                       cookies: list[dict] | None = None) -> FirefoxPage:
         number = await self.call("newPage", viewport=viewport, cookies=cookies or [])
         return FirefoxPage(self, number, base_url)
 
     async def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # gone already: the process is ended below
             await asyncio.wait_for(self.call("close"), 30)
-        except Exception:  # noqa: BLE001 - gone already; the process is ended below
-            pass
         if self.process.returncode is None:
             try:
                 await asyncio.wait_for(self.process.wait(), 15)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
         self.reader.cancel()
@@ -127,8 +130,20 @@ class FirefoxPage:
         self.number = number
         self.base_url = base_url
 
-    def _call(self, op: str, **arguments):
-        return self.firefox.call(op, page=self.number, **arguments)
+    async def _call(self, op: str, **arguments):
+        try:
+            return await self.firefox.call(op, page=self.number, **arguments)
+        except FirefoxError:
+            # What the page showed when a step failed, for the failure report.
+            folder = os.environ.get("SNABB_SHOTS")
+            if folder and op != "screenshot":
+                with contextlib.suppress(FirefoxError):
+                    path = Path(folder) / f"firefox-failed-{self.number}-{op}.png"
+                    await self.firefox.call("screenshot", page=self.number, path=str(path),
+                                            fullPage=True)
+                    print(f"firefox: {op} failed on {await self.evaluate('location.href')}, "
+                          f"screenshot {path}")
+            raise
 
     async def goto(self, url: str):
         return await self._call("goto", url=url if "://" in url else self.base_url + url)
@@ -169,6 +184,27 @@ class FirefoxPage:
         await self._call("closePage")
 
 
+@asynccontextmanager
+async def windows(firefox: Firefox, base_url: str):
+    """Yields `make(**options)`: a new Firefox window of its own (a person) at `base_url`.
+    Closes them afterwards; fails if any broke the Content-Security-Policy."""
+    pages = []
+    seen = len(firefox.csp_violations)
+
+    async def make(**options) -> FirefoxPage:
+        page = await firefox.new_page(base_url, **options)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        try:
+            await page.close()
+        except FirefoxError:
+            pass
+    assert firefox.csp_violations[seen:] == [], "Content-Security-Policy violations"
+
+
 @pytest_asyncio.fixture(scope="session")
 async def firefox():
     browser = await Firefox.launch()
@@ -180,21 +216,6 @@ async def firefox():
 
 @pytest_asyncio.fixture
 async def firefox_page(firefox, app_server, base_url):
-    """Firefox windows of their own, one a person; no Content-Security-Policy violations."""
-    pages = []
-    seen = len(firefox.csp_violations)
-
-    async def make(**options):
-        page = await firefox.new_page(base_url, **options)
-        pages.append(page)
-        return page
-
-    try:
+    """Firefox windows of their own on the test stack (127.0.0.1), one a person."""
+    async with windows(firefox, base_url) as make:
         yield make
-    finally:
-        for page in pages:
-            try:
-                await page.close()
-            except FirefoxError:
-                pass
-    assert firefox.csp_violations[seen:] == [], "Content-Security-Policy violations"

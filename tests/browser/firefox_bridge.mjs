@@ -54,7 +54,9 @@ const browser = await puppeteer.launch({
 const ops = {
   async newPage({ viewport, cookies = [], baseURL }) {
     const context = await browser.createBrowserContext();
-    const page = await context.newPage();
+    // A window of its own, not a tab: a tab behind another is hidden, and Firefox then
+    // stops its animation frames and slows its timers, as it would for a person.
+    const page = await context.newPage({ type: "window" });
     const id = nextPage++;
     pages.set(id, { page, context, baseURL });
     if (viewport) await page.setViewport(viewport);
@@ -81,11 +83,16 @@ const ops = {
   async runScript({ page, source }) {
     await page.evaluate(source);
   },
+  // Waits for the element to be shown, then clicks or types as a person would (BiDi input
+  // actions: trusted events, with the user activation that sound and video need).
   async click({ page, selector, timeout }) {
-    await page.locator(selector).setTimeout(timeout).click();
+    const element = await page.waitForSelector(selector, { visible: true, timeout });
+    await element.click();
   },
   async fill({ page, selector, value, timeout }) {
-    await page.locator(selector).setTimeout(timeout).fill(value);
+    const element = await page.waitForSelector(selector, { visible: true, timeout });
+    await element.evaluate((field) => { field.value = ""; });
+    await element.type(value);
   },
   async waitForSelector({ page, selector, timeout }) {
     await page.waitForSelector(selector, { visible: true, timeout });

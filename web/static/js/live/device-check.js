@@ -19,7 +19,7 @@ const PROBLEMS = {
   AbortError: IN_USE,
   NotFoundError: MISSING,
   OverconstrainedError: MISSING,
-  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge or Safari."), "browser"],
+  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser"],
   other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera"],
 };
 
