@@ -183,6 +183,10 @@ class WebKitPage:
             self.driver.set_window_size(size["width"], size["height"])
         await self._run(shoot)
 
+    async def add_cookie(self, cookie: dict) -> None:
+        """A cookie for the site of the page shown (WebDriver's rule)."""
+        await self._run(self.driver.add_cookie, cookie)
+
     async def close(self) -> None:
         try:
             await self._collect_violations()

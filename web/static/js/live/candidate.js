@@ -5,7 +5,7 @@
 // a reload during the interview asks for a new ticket (accept) and joins again.
 import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
-import { DeviceCheck, audio, beep } from "./device-check.js";
+import { DeviceCheck, audio, beep, browserSupported } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { N_, _, installLanguageSwitch, onLanguageChange } from "./texts.js";
 
@@ -45,6 +45,8 @@ class CandidatePage {
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     this.call = new CallView(find("[data-call]"));
     this.leftText = find("[data-left-text]");
+    // The offer and the call say so where this browser cannot make the call.
+    for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
     this.channel.addEventListener("message", (event) => {
