@@ -100,8 +100,11 @@ class Firefox:
         return await future
 
     async def new_page(self, base_url: str, *, viewport: dict | None = None,
-                       cookies: list[dict] | None = None) -> FirefoxPage:
-        number = await self.call("newPage", viewport=viewport, cookies=cookies or [])
+                       cookies: list[dict] | None = None,
+                       init_scripts: list[str] | None = None) -> FirefoxPage:
+        """`init_scripts` run before the page's own scripts in every document it loads."""
+        number = await self.call("newPage", viewport=viewport, cookies=cookies or [],
+                                 initScripts=init_scripts or [])
         return FirefoxPage(self, number, base_url)
 
     async def close(self) -> None:

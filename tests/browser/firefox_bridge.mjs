@@ -52,7 +52,7 @@ const browser = await puppeteer.launch({
 });
 
 const ops = {
-  async newPage({ viewport, cookies = [], baseURL }) {
+  async newPage({ viewport, cookies = [], initScripts = [], baseURL }) {
     const context = await browser.createBrowserContext();
     // A window of its own, not a tab: a tab behind another is hidden, and Firefox then
     // stops its animation frames and slows its timers, as it would for a person.
@@ -63,6 +63,7 @@ const ops = {
     if (cookies.length) await context.setCookie(...cookies.map(cookie));
     await page.exposeFunction("__reportCspViolation", (text) => send({ event: "csp", page: id, text: `${page.url()}: ${text}` }));
     await page.evaluateOnNewDocument(LISTEN_FOR_CSP);
+    for (const source of initScripts) await page.evaluateOnNewDocument(source);
     page.on("console", (message) => {
       if (message.type() === "error" || message.type() === "warn") {
         send({ event: "console", page: id, text: `${message.type()}: ${message.text()}` });

@@ -152,9 +152,7 @@ async def test_up_to_the_call(engine_page, db, base_url):
         await page.click("[data-device-start]")
         await page.wait_for_function(
             "document.querySelector('[data-device-video]').videoWidth > 0", timeout=15000)
-        assert await page.evaluate(
-            "document.querySelector('[data-device-camera-status]').textContent").startswith(
-                "Kamera")
+        assert (await text_of(page, "[data-device-camera-status]")).startswith("Kamera")
         await page.wait_for_function("document.querySelector('#mic-level').value > 0",
                                      timeout=15000)
         assert await visible(page, "[data-device-unsupported]") is webkit

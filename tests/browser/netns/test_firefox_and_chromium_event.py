@@ -19,7 +19,7 @@ import pytest_asyncio
 from tests.browser.firefox import Firefox, windows
 from tests.browser.interviewer_support import make_meeting_event
 from tests.integration.channel_support import CANDIDATE_PIN, INTERVIEWER_CODE
-from tests.netns import SERVER_ADDRESS
+from tests.netns import KEEP_PEER_CONNECTIONS, SERVER_ADDRESS
 
 pytestmark = pytest.mark.browser
 
@@ -167,9 +167,11 @@ async def test_firefox_and_chromium_interview_each_other(netns, netns_page, netn
         chromium_interviewer = await netns_page(viewport={"width": 1100, "height": 900})
         await chromium_interviewer.context.add_cookies(cookie("sv"))
         firefox_interviewer = await firefox_window(viewport={"width": 1100, "height": 900},
-                                                   cookies=cookie("en"))
+                                                   cookies=cookie("en"),
+                                                   init_scripts=[KEEP_PEER_CONNECTIONS])
         firefox_candidate = await firefox_window(viewport={"width": 900, "height": 800},
-                                                 cookies=cookie("sv"))
+                                                 cookies=cookie("sv"),
+                                                 init_scripts=[KEEP_PEER_CONNECTIONS])
         chromium_candidate = await netns_page(viewport={"width": 900, "height": 800})
         await chromium_candidate.context.add_cookies(cookie("en"))
 
