@@ -135,7 +135,7 @@ async def test_up_to_the_call(engine_page, db, base_url):
     event = await make_live_event(db, interviewers=1, candidates=2)
     [first, token], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token) as interviewer, \
-            checked_in(base_url, [first]):
+            checked_in(base_url, [first]) as [first_candidate]:
         page = await open_window(engine_page, "sv", base_url)
         webkit = engine_page.engine == "webkit"
         await page.goto(f"/c/{token}")
@@ -167,7 +167,9 @@ async def test_up_to_the_call(engine_page, db, base_url):
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await page.wait_for_function(
             "document.querySelector('[data-phase=waiting]').textContent.includes('Du är näst på tur i kön.')")
-        await interviewer.request({"ok"}, type="end")
+        # The first joins (over its socket) and is interviewed; the interviewer ends it.
+        assert (await first_candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        assert (await interviewer.request({"ok"}, type="end"))["type"] == "ok"
 
         # The offer says at once that this browser cannot make the call.
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"

@@ -46,12 +46,13 @@ def webkit_paths() -> tuple[str, str]:
 
 
 class Xvfb:
-    """A virtual X display of our own (the first free number, told by Xvfb itself)."""
+    """A virtual X display of our own (the first free number, told by Xvfb itself), tall
+    enough for a whole page: WebKitPage.screenshot makes the window as tall as the page."""
 
     def __init__(self):
         read, write = os.pipe()
         self.process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x1000x24", "-nolisten", "tcp"],
+            ["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x4000x24", "-nolisten", "tcp"],
             pass_fds=[write], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write)
         with os.fdopen(read) as pipe:
