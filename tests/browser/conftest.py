@@ -1,4 +1,5 @@
-"""Headless Chromium (Debian's) with a fake camera and microphone, driven by Playwright."""
+"""Headless Chromium (Debian's) with a fake camera and microphone, driven by Playwright; Firefox's
+fixtures come from firefox.py, WebKit's from webkit.py."""
 from __future__ import annotations
 
 import shutil
@@ -8,6 +9,8 @@ import pytest_asyncio
 from playwright.async_api import async_playwright
 
 from tests.browser.csp import PolicyWatch
+from tests.browser.firefox import firefox, firefox_page  # noqa: F401 - fixtures
+from tests.browser.webkit import webkit_page, xvfb  # noqa: F401 - fixtures
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -147,7 +147,7 @@ async def test_device_check_names_the_browsers_that_work(new_page, base_url, db)
     message = page.locator("[data-device-unsupported]")
     await message.wait_for()
     text = await message.text_content()
-    assert all(name in text for name in ("Chrome", "Edge", "Safari"))
+    assert all(name in text for name in ("Chrome", "Edge", "Firefox", "Safari"))
     assert await message.locator("a").get_attribute("href") == "/help#browser"
     await look(page, "device-unsupported-en-desktop")
 

@@ -26,7 +26,7 @@ async def test_help_page(new_page, settings, language, viewport):
     for section in SECTIONS:
         assert await page.locator(f"section#{section} h2").count() == 1
     text = await page.text_content("main")
-    for word in ("Chrome", "Edge", "Safari", "Internet Explorer"):
+    for word in ("Chrome", "Edge", "Firefox", "Safari", "Internet Explorer"):
         assert word in text
     contact = page.locator(f"#contact a[href='mailto:{settings.app.support_email}']")
     assert await contact.count() == 1

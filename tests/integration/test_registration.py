@@ -21,7 +21,7 @@ async def test_the_invite_page_tells_a_candidate_what_they_need_to_know(http, ba
     organization = await db.fetchval("SELECT name FROM organization WHERE id = $1",
                                      event["organization_id"])
     for text in ("Truckförare till Borås", organization, "Du plockar och packar.", "Heltid, dagtid.",
-                 "(svensk tid)", "10 minuter", "Chrome, Edge eller Safari", "kamera och en mikrofon",
+                 "(svensk tid)", "10 minuter", "Chrome, Edge, Firefox eller Safari", "kamera och en mikrofon",
                  'name="name"', 'name="email"', 'name="phone"', 'name="language"',
                  'name="consent"', f"{settings.candidates.retention_days} dagar"):
         assert text in page, text

@@ -5,7 +5,7 @@
 // a reload during the interview asks for a new ticket (accept) and joins again.
 import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
-import { DeviceCheck, audio, beep } from "./device-check.js";
+import { DeviceCheck, audio, beep, browserSupported } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
 import { Attention } from "./attention.js";
@@ -54,6 +54,8 @@ class CandidatePage {
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.outage = new MediaOutage(find("[data-call]"));
     this.leftText = find("[data-left-text]");
+    // The offer and the call say so where this browser cannot make the call.
+    for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
     this.channel.addEventListener("message", (event) => {

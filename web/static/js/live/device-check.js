@@ -20,7 +20,7 @@ export const PROBLEMS = {
   AbortError: IN_USE,
   NotFoundError: MISSING,
   OverconstrainedError: MISSING,
-  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge or Safari."), "browser"],
+  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser"],
   other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera"],
 };
 
@@ -53,8 +53,14 @@ export function beep({ count = 1, frequency = 880, seconds = 0.2, gap = 0.12 } =
 }
 
 export function browserSupported() {
-  return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.RTCPeerConnection
+  return !!(canCapture() && window.RTCPeerConnection
     && window.WebSocket && (window.AudioContext || window.webkitAudioContext));
+}
+
+// The camera and microphone can be tried even where the call cannot be made (a browser
+// without WebRTC): the check then shows both, so the advice to change browsers is clear.
+function canCapture() {
+  return !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
 }
 
 export class DeviceCheck {
@@ -76,11 +82,12 @@ export class DeviceCheck {
       this.el.soundHint.hidden = false;
     });
     onLanguageChange(() => this.redraw());
-    if (!browserSupported()) this.showProblem("unsupported");
+    this.callsUnsupported = !browserSupported();
+    if (this.callsUnsupported) this.showProblem("unsupported");
   }
 
   async start() {
-    if (!browserSupported()) {
+    if (!canCapture()) {
       this.showProblem("unsupported");
       return;
     }
@@ -128,7 +135,7 @@ export class DeviceCheck {
   showProblem(name) {
     this.problem = name;
     this.el.problem.hidden = !name || name === "unsupported";
-    this.el.unsupported.hidden = name !== "unsupported";
+    this.el.unsupported.hidden = name !== "unsupported" && !this.callsUnsupported;
     if (name) {
       this.el.problemLink.href = `/help#${PROBLEMS[name][1]}`;
       this.el.results.hidden = true;
