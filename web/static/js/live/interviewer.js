@@ -5,6 +5,7 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { _, installLanguageSwitch, onLanguageChange } from "./texts.js";
 import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
+import { Roster } from "./interviewer-roster.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 
@@ -18,6 +19,7 @@ const saved = JSON.parse(document.querySelector("#record-initial").textContent |
 const channel = new LiveChannel(pageSocketUrl());
 const clock = new ServerClock();
 const lobby = new Lobby(root, clock);
+const roster = new Roster($("roster"), $("roster").dataset.url);
 const record = new RecordForm($("record"), channel);
 const interview = new InterviewView(root, record);
 
@@ -55,11 +57,6 @@ async function request(message) {
   return reply;
 }
 
-function nameOf(candidateId) {
-  const found = channel.lastState?.candidates.find((c) => c.id === candidateId);
-  return found ? found.name : "";
-}
-
 async function callIn(message) {
   await record.flush();  // the last interview's notes go to it, not to the new offer
   setLobbyStatus(null);
@@ -72,17 +69,19 @@ async function callIn(message) {
     // the latest state says so, and its message stands.
     const own = channel.lastState?.interview;
     if (!own || own.id !== reply.interview || own.state !== "offered") return;
-    const name = nameOf(reply.candidate);
+    const name = own.candidate_name;
     setLobbyStatus(() => _("%(name)s has been called in.", { name }));
     $("withdraw").focus();
   }
 }
 
 $("next").addEventListener("click", () => callIn({ type: "next" }));
-$("queue").addEventListener("click", (event) => {
-  const pick = event.target.closest("button[data-candidate]");
-  if (pick) callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
-});
+for (const list of [$("queue"), $("candidates")]) {
+  list.addEventListener("click", (event) => {
+    const pick = event.target.closest("button[data-candidate]");
+    if (pick) callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
+  });
+}
 $("pause").addEventListener("click", async () => {
   const pausing = $("pause").dataset.paused !== "true";
   if (await request({ type: pausing ? "pause" : "resume" })) {
@@ -157,6 +156,7 @@ channel.addEventListener("state", (event) => {
   const own = state.interview;
   clock.sync(state.now);
   lobby.draw(state);
+  roster.update(state);
   interview.update(state, saved);
   if (lastOwn && lastOwn.state === "offered" && !own && !withdrawing) {
     const name = lastOwn.candidate_name;
@@ -180,6 +180,7 @@ function drawTitle() {
 onLanguageChange(() => {
   drawTitle();
   lobby.redraw();
+  roster.redraw();
   record.redraw();
   interview.redraw();
   show("problem", shown.problem);
@@ -199,4 +200,4 @@ if (saved && saved.state === "ended" && saved.recent) {
 
 window.addEventListener("pagehide", () => record.flush());
 channel.connect();
-window.meeting = { channel, lobby, record, interview };  // for tests and debugging
+window.meeting = { channel, lobby, roster, record, interview };  // for tests and debugging
