@@ -218,7 +218,7 @@ async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[t
 
     async def one(person_id: int, token: str) -> None:
         # The session cookie a right PIN or code would have set (signed with the app's key).
-        cookie = f"{session.cookie}={session.encode(secret, person_id, expires)}"
+        cookie = f"{session.cookie}={session.encode(secret, person_id, expires, token)}"
         async with gate:
             ws = await http.ws_connect(f"{base_url}/{kind}/{token}/ws",
                                        headers={"Cookie": cookie}, heartbeat=None)

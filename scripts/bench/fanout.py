@@ -100,11 +100,11 @@ def people_of(events: list[Event], secret: str) -> list[tuple[tuple[str, int], s
     for event in events:
         for person_id, token in event.interviewers:
             cookie = f"{INTERVIEWER_SESSION.cookie}=" \
-                     f"{INTERVIEWER_SESSION.encode(secret, person_id, expires)}"
+                     f"{INTERVIEWER_SESSION.encode(secret, person_id, expires, token)}"
             people.append((("i", person_id), f"/i/{token}/ws", cookie))
         for person_id, token in event.waiting + event.spare:
             cookie = f"{CANDIDATE_SESSION.cookie}=" \
-                     f"{CANDIDATE_SESSION.encode(secret, person_id, expires)}"
+                     f"{CANDIDATE_SESSION.encode(secret, person_id, expires, token)}"
             people.append((("c", person_id), f"/c/{token}/ws", cookie))
     return people
 

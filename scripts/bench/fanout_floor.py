@@ -23,7 +23,8 @@ async def main(port: int) -> None:
         ws = web.WebSocketResponse(heartbeat=25.0)
         await ws.prepare(request)
         sockets.append(ws)
-        await ws.send_str(json.dumps({"type": "state", "queue": {"position": len(sockets)}}))
+        await ws.send_str(json.dumps({"type": "state", "queue": {"position": len(sockets)}},
+                                     separators=(",", ":")))
         try:
             async for _ in ws:
                 pass
@@ -39,7 +40,8 @@ async def main(port: int) -> None:
                 await ws.send_str(json.dumps(
                     {"type": "state", "now": "2026-12-01T12:00:00+00:00",
                      "queue": {"state": "waiting", "position": index + 1000 * rounds[0],
-                               "wait_minutes": 5}, "offer": None, "interview": None}))
+                               "wait_minutes": 5}, "offer": None, "interview": None},
+                    separators=(",", ":")))
             await asyncio.sleep(0)
         return web.json_response({"sockets": len(sockets)})
 

@@ -75,7 +75,8 @@ class RawSocket(asyncio.Protocol):
         if not self.closed.done():
             self.closed.set_result(None)
         if not self.first_state.done():
-            self.first_state.set_exception(ConnectionError("closed before a state"))
+            self.first_state.set_exception(ConnectionError(
+                f"closed before a state ({getattr(self, 'refused', b'')!r}, {exc!r})"))
 
     def send(self, text: str) -> None:
         if self.transport is not None and not self.transport.is_closing():
@@ -94,6 +95,7 @@ class RawSocket(asyncio.Protocol):
             status = bytes(self.buffer[:12])
             del self.buffer[:end + 4]
             if b" 101" not in status:
+                self.refused = status
                 self.transport.close()
                 return
             self.upgraded = True
