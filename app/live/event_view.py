@@ -276,7 +276,7 @@ class EventViews:
                   read: Callable[[], Awaitable[EventView]]) -> EventView:
         if self.reader is not None:
             own = self.reader
-            read = lambda: own(event_id)  # noqa: E731
+            read = lambda: own(event_id)
         self._readers.setdefault(event_id, read)
         need = self._generation.get(event_id, 0)
         current = self._current.get(event_id)

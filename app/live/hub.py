@@ -163,7 +163,7 @@ class Hub:
         changed, before = None, self._round_views.get(event_id)
         try:
             view = await self.views.latest(event_id)
-        except Exception as failure:  # the sockets' own reads will say so, or retry
+        except (*CONNECTION_LOST, TimeoutError) as failure:  # each socket reads it again
             log.warning("live view read failed: %s", type(failure).__name__)
             view = None
         if view is not None:
@@ -179,7 +179,7 @@ class Hub:
             for socket in ordered[start:start + SLICE]:
                 try:
                     await socket.refresh(only_if_changed=True)
-                except Exception as failure:
+                except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live refresh failed: %s", type(failure).__name__)
             await asyncio.sleep(0)
 

@@ -15,11 +15,9 @@ from typing import Any
 import asyncpg
 
 from app.janus.rooms import Room
-from app.live import rules
 from app.live.dispatch import interview_tickets
 from app.live.event_view import HEAD_ROWS, EventView, iso
 from app.settings import Settings
-
 
 # The interviewers' state is at most STATE_BUDGET bytes at any size of event: the part all
 # of them share at most COMMON_BUDGET, the own interview (two names, a ticket) the rest.

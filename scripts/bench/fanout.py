@@ -24,7 +24,6 @@ Figures are for this machine as it is: the load average is printed with them.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import json
@@ -65,7 +64,7 @@ async def seed(db: asyncpg.Connection, events: int, waiting: int, spare: int,
             INSERT INTO event (organization_id, title, starts_at, duration_minutes,
                                interview_minutes, capacity, state)
             VALUES ($1, 'Benchmark', now(), 600, 10, $2, 'live') RETURNING id""",
-                                     organization, waiting + spare)
+                                     organization, min(waiting + spare, 10_000))
         people = await db.fetch("""
             INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
             SELECT $1, 'i' || n || '-' || $2 || '@example.se', 'Intervjuare ' || n, t, '123456'
@@ -235,7 +234,7 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
     try:
         for _ in range(100):
             try:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.close()
                 break
             except OSError:

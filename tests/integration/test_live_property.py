@@ -13,14 +13,26 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import asyncpg
-from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.event_view import read_event_view
 from app.live.snapshots import VIEW_SEQ, candidate_state
-from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
+from tests.integration.live_support import (
+    age,
+    assert_invariants,
+    make_live_event,
+    offer_with_room,
+)
 
 CANDIDATES, INTERVIEWERS = 5, 3
 candidate_index = st.integers(0, CANDIDATES - 1)
