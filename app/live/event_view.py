@@ -270,10 +270,12 @@ class EventViews:
         """The event's current view as its sockets would get it (a new read if it is
         stale), or None when no socket of the event has asked for one yet."""
         read = self._readers.get(event_id)
-        return None if read is None else await self.get(event_id, read)
+        if read is None and self.reader is None:
+            return None
+        return await self.get(event_id, read)
 
     async def get(self, event_id: int,
-                  read: Callable[[], Awaitable[EventView]]) -> EventView:
+                  read: Callable[[], Awaitable[EventView]] | None) -> EventView:
         if self.reader is not None:
             own = self.reader
             read = lambda: own(event_id)
