@@ -275,7 +275,8 @@ async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
     probe = HealthProbe(app.url)
     probe.start()
     started = time.perf_counter()
-    reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT)
+    reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT,
+                               retry=True)
     back = time.perf_counter() - started
     await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
     health = probe.window()
@@ -298,10 +299,11 @@ async def run(args, environ: dict) -> dict:
                    "SNABB_LIVE_GRACE_SECONDS": "120", "BENCH_SPANS_FILE": str(spans_file)}
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log))
+    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log),
+                     root=Path(args.app_root).resolve())
     figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
                      "waiting": args.waiting, "interviewers": args.interviewers,
-                     "rate": args.rate, "churn": args.churn}
+                     "rate": args.rate, "churn": args.churn, "app_root": args.app_root}
     try:
         spare = max(2, int(args.rate * args.seconds / args.events) + 2)
         print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
@@ -339,7 +341,10 @@ async def run(args, environ: dict) -> dict:
         if args.storm:
             print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
                   flush=True)
-            figures["storm"] = await storm(app, people, sockets, events, args)
+            try:
+                figures["storm"] = await storm(app, people, sockets, events, args)
+            except (OSError, ConnectionError, TimeoutError) as failure:
+                figures["storm_failed"] = repr(failure)
         for socket in sockets.values():
             socket.close()
     finally:
@@ -359,7 +364,8 @@ def report(f: dict) -> None:
         return f"{seconds * 1000:7.1f} ms"
 
     print()
-    print(f"Fan-out benchmark: {f['events']} event(s) × {f['waiting']} waiting, "
+    print(f"Fan-out benchmark: the app of {f['app_root']}")
+    print(f"  {f['events']} event(s) × {f['waiting']} waiting, "
           f"{f['interviewers']} interviewer(s) each, one app process")
     print(f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
           f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)")
@@ -386,6 +392,8 @@ def report(f: dict) -> None:
               f"floor){'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
     worst = max(f["next_healthz"], default=float("nan"))
     print(f"    /healthz worst during the Nexts {ms(worst)}")
+    if "storm_failed" in f:
+        print(f"  reconnect storm FAILED: {f['storm_failed']}")
     if "storm" in f:
         s = f["storm"]
         print(f"  reconnect storm: {s['sockets']} sockets all back with a full state in "
@@ -410,6 +418,9 @@ def main() -> int:
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
     parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")
+    parser.add_argument("--app-root", default=str(Path(__file__).resolve().parents[2]),
+                        help="run the app of another checkout (e.g. the code before a change, "
+                             "as a baseline; its migrations must match)")
     args = parser.parse_args()
     Path(args.app_log).write_text("")
     with stack_environ(args.reuse) as environ:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import random
 import re
 import struct
 import time
@@ -156,15 +157,23 @@ async def open_socket(host: str, port: int, path: str, cookie: str,
 
 
 async def open_many(host: str, port: int, people: list[tuple[tuple[str, int], str, str]],
-                    concurrency: int, timeout: float) -> list[RawSocket]:
+                    concurrency: int, timeout: float, retry: bool = False) -> list[RawSocket]:
     """people: (who, path, cookie). Opened `concurrency` at a time, each until its first
-    state."""
+    state. With `retry`, a refused or reset connection is tried again after about a second,
+    as the pages do (web/static/js/live/channel.js), until `timeout`."""
     gate = asyncio.Semaphore(concurrency)
+    deadline = time.perf_counter() + timeout
 
     async def one(who, path, cookie) -> RawSocket:
-        async with gate:
-            socket = await open_socket(host, port, path, cookie, who)
-            await asyncio.wait_for(socket.first_state, timeout)
-            return socket
+        while True:
+            async with gate:
+                try:
+                    socket = await open_socket(host, port, path, cookie, who)
+                    await asyncio.wait_for(socket.first_state, deadline - time.perf_counter())
+                    return socket
+                except (OSError, ConnectionError):
+                    if not retry or time.perf_counter() > deadline:
+                        raise
+            await asyncio.sleep(random.uniform(0.5, 1.5))
 
     return await asyncio.gather(*(one(*person) for person in people))
