@@ -32,7 +32,7 @@ from functools import cached_property
 
 import asyncpg
 
-from app.live import rules
+from app.live import queue, rules
 from app.settings import Settings
 
 MESSAGES_SHOWN = 20
@@ -198,7 +198,7 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
             WHERE i.event_id = $1 AND i.state = 'ended'
               AND NOT EXISTS (SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id)
             ORDER BY i.candidate_id, i.ended_at DESC""", event_id)}
-        free_in, average = await _wait_inputs(connection, event_id, now,
+        free_in, average = await queue.wait_inputs(connection, event_id, now,
                                               event["interview_minutes"])
         paused = {row["interviewer_id"] for row in await connection.fetch("""
             SELECT interviewer_id FROM interviewer_presence WHERE event_id = $1 AND paused""",
@@ -212,32 +212,6 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
                      order, queue_state, head, counts, free_in, average, live, feedback_open,
                      paused, [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])}
                               for r in reversed(messages)])
-
-
-async def _wait_inputs(connection: asyncpg.Connection, event_id: int, now: dt.datetime,
-                       interview_minutes: int | None) -> tuple[list[float], float]:
-    """What the estimated waits are made of (rules.estimated_waits): the seconds until each
-    active interviewer is free, and the mean real interview (the mean in SQL: one row, not
-    one per interview held). The same inputs as queue.waiting_positions."""
-    average = await connection.fetchval("""
-        SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
-        WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
-          AND ended_at > started_at""", event_id)
-    if average is None:
-        average = (interview_minutes or 1) * 60.0
-    # Active now: in the rotation (connected, not paused), or holding an interview.
-    busy = await connection.fetch("""
-        SELECT p.interviewer_id, i.state, i.ends_at
-        FROM (SELECT interviewer_id FROM interviewer_presence
-              WHERE event_id = $1 AND connected AND NOT paused
-              UNION
-              SELECT interviewer_id FROM interview
-              WHERE event_id = $1 AND state IN ('offered', 'active')) p
-        LEFT JOIN interview i ON i.interviewer_id = p.interviewer_id
-                             AND i.state IN ('offered', 'active')""", event_id)
-    free_in = [average if row["state"] == "offered"
-               else rules.remaining_seconds(row["ends_at"], now) for row in busy]
-    return free_in, average
 
 
 class EventViews:
