@@ -252,9 +252,11 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
                 started = time.perf_counter()
                 async with http.post(f"http://127.0.0.1:{port}/round") as response:
                     await response.read()
-                while any(s.reached_at is None for s in sockets):
+                deadline = started + 60.0
+                while any(s.reached_at is None for s in sockets) \
+                        and time.perf_counter() < deadline:
                     await asyncio.sleep(0.01)
-                results.append(max(s.reached_at for s in sockets) - started)
+                results.append(max((s.reached_at or float("inf")) for s in sockets) - started)
                 await asyncio.sleep(1.0)
         for socket in sockets:
             socket.close()

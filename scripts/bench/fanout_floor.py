@@ -20,7 +20,7 @@ async def main(port: int) -> None:
     rounds = [0]
 
     async def socket(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(heartbeat=25.0)
+        ws = web.WebSocketResponse()  # no heartbeat: a late pong must not close one
         await ws.prepare(request)
         sockets.append(ws)
         await ws.send_str(json.dumps({"type": "state", "queue": {"position": len(sockets)}},
