@@ -266,10 +266,21 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
         await process.wait()
 
 
+async def queue_places(db: asyncpg.Connection, events: list[Event]) -> dict[int, int]:
+    """Every waiting candidate's place, as the database has it (the truth a page is shown)."""
+    rows = await db.fetch("""
+        SELECT candidate_id, row_number() OVER (PARTITION BY event_id
+                                                ORDER BY queued_at, id) AS place
+        FROM queue_entry WHERE event_id = ANY($1::bigint[]) AND state = 'waiting'""",
+                          [e.id for e in events])
+    return {row["candidate_id"]: row["place"] for row in rows}
+
+
 async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
-                args) -> dict:
-    """Kill the app, start it again, reconnect every socket at once."""
-    before = {who: s.position for who, s in sockets.items() if who[0] == "c"}
+                args, db: asyncpg.Connection) -> dict:
+    """Kill the app, start it again, reconnect every socket at once. Places are compared
+    in the database before and after, and each reconnected page's with the database's."""
+    before = await queue_places(db, events)
     await app.kill()
     for socket in sockets.values():
         socket.close()
@@ -283,11 +294,14 @@ async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
     await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
     health = probe.window()
     await probe.stop()
-    after = {s.who: s.position for s in reopened if s.who[0] == "c"}
-    moved = sum(1 for who, position in before.items() if after.get(who) != position)
+    after = await queue_places(db, events)
+    moved = sum(1 for who, place in before.items() if after.get(who) != place)
+    shown_wrong = sum(1 for s in reopened if s.who[0] == "c"
+                      and s.position != after.get(s.who[1]))
     for socket in reopened:
         sockets[socket.who] = socket
     return {"sockets": len(reopened), "all_back_seconds": back, "places_changed": moved,
+            "pages_showing_another_place": shown_wrong,
             "healthz_worst": max(health, default=float("nan")),
             "healthz_failures": probe.failures}
 
@@ -305,7 +319,7 @@ async def run(args, environ: dict) -> dict:
                      root=Path(args.app_root).resolve())
     figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
                      "waiting": args.waiting, "interviewers": args.interviewers,
-                     "rate": args.rate, "churn": args.churn, "app_root": args.app_root}
+                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root}
     try:
         spare = max(2, int(args.rate * args.seconds / args.events) + 2)
         print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
@@ -344,7 +358,7 @@ async def run(args, environ: dict) -> dict:
             print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
                   flush=True)
             try:
-                figures["storm"] = await storm(app, people, sockets, events, args)
+                figures["storm"] = await storm(app, people, sockets, events, args, db)
             except (OSError, ConnectionError, TimeoutError) as failure:
                 figures["storm_failed"] = repr(failure)
         for socket in sockets.values():
@@ -377,7 +391,7 @@ def report(f: dict) -> None:
           f"{ms(percentile(idle, 0.5))}, worst {ms(max(idle, default=float('nan')))}")
     c = f["churn"]
     worst = max(f["churn_healthz"], default=float("nan"))
-    print(f"  churn ({f['churn']}): {c['changes_per_second']:.1f} changes/s → app CPU "
+    print(f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
           f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)")
     print(f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
           f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
@@ -399,7 +413,9 @@ def report(f: dict) -> None:
     if "storm" in f:
         s = f["storm"]
         print(f"  reconnect storm: {s['sockets']} sockets all back with a full state in "
-              f"{s['all_back_seconds']:.1f} s; places changed: {s['places_changed']}; "
+              f"{s['all_back_seconds']:.1f} s; places changed in the database: "
+              f"{s['places_changed']}, pages showing another place than the database: "
+              f"{s['pages_showing_another_place']}; "
               f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)")
     print("  app spans (s):")
     for name, span in sorted(f["spans"].items(), key=lambda item: -item[1]["total"]):
