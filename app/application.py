@@ -35,6 +35,7 @@ from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
 from app.views import link_locks_admin
+from app.views import roster
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 # How aiohttp's server runs the application, for `python -m app` and the tests alike.
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(ops_page.routes)
     app.router.add_routes(organizer_live.routes)
     app.router.add_routes(link_locks_admin.routes)
+    app.router.add_routes(roster.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -101,7 +101,7 @@ class Socket:
         await self._send_state(number, state)
 
     async def _send_state(self, number: int, state: dict[str, Any]) -> None:
-        if number >= self._sent:  # never an older state after a newer one
+        if number > self._sent:  # never an older state after a newer one, nor one twice
             self._sent = number
             await self.send(state)
 

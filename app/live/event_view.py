@@ -1,11 +1,21 @@
 """What every page of one event shows, read once per change instead of once per page.
 
-Every change to an event (a check-in, a dispatch) moves the place of everyone waiting, so
-every socket of the event needs a new `state`. Read per socket, a change would cost a
-thousand waiting candidates a thousand rounds of queries, each ranking the whole queue. Read
-here, it costs one round: `read_event_view` takes the event's queue, live interviews,
-unanswered feedback, messages and interviewers in a few queries in one consistent snapshot,
-and the pages' states are cut from it in memory (app/live/snapshots.py).
+Every change to an event (a check-in, a dispatch) may move the place of everyone waiting, so
+the sockets of the event may need a new `state`. Read per socket, a change would cost ten
+thousand waiting candidates ten thousand rounds of queries. Read here, it costs one round,
+and a small one: `read_event_view` takes in one consistent snapshot
+
+- the queue's order as one array of candidate ids (the shared fact every waiting
+  candidate's position is cut from: their index in it), the queue state of everyone
+  checked in as two more arrays, and the counts, all in one pass of the database;
+- the head of the queue (HEAD_ROWS, with names), the live interviews, the unanswered
+  feedback, the messages and the interviewers' wait inputs: each bounded by what is under
+  way, not by how many registered.
+
+No row per registered candidate is decoded here: the full roster is read page by page, on
+demand (app/live/roster.py). The pages' states are cut from the view in memory
+(app/live/snapshots.py), and `changed_people` tells the hub (app/live/hub.py) whose states
+can differ from the previous view's, so a change reaches only the sockets it moves.
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
@@ -18,6 +28,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import asyncpg
 
@@ -26,6 +37,25 @@ from app.settings import Settings
 
 MESSAGES_SHOWN = 20
 MAX_AGE = 1.0
+# The head of the queue that the interviewers' lobby shows with names (app/live/snapshots.py
+# may show fewer to keep the state within its size budget).
+HEAD_ROWS = 30
+
+# Which of the queue's states a candidate is in; "waiting" ones have a position when they
+# are dispatchable (rules.dispatchable), the same test the dispatcher applies in SQL.
+QUEUE_SQL = """
+    SELECT count(*) AS registered, count(q.id) AS checked_in,
+           coalesce(array_agg(q.candidate_id ORDER BY q.queued_at, q.id) FILTER (
+               WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
+                   OR q.disconnected_at > now() - make_interval(secs => $2))), '{}') AS ordered,
+           coalesce(array_agg(q.candidate_id) FILTER (WHERE q.state = 'waiting' AND
+               q.disconnected_at <= now() - make_interval(secs => $2)), '{}') AS stale,
+           coalesce(array_agg(q.candidate_id) FILTER (WHERE q.state <> 'waiting'), '{}')
+               AS other_ids,
+           coalesce(array_agg(q.state::text) FILTER (WHERE q.state <> 'waiting'), '{}')
+               AS other_states
+    FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
+    WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
 
 
 @dataclass
@@ -33,19 +63,24 @@ class EventView:
     now: dt.datetime
     # {"state": the event's state ("published", "live", "finished", …), "ends_at": ISO time}
     event: dict
-    # candidate id -> their place: position and estimated wait (waiting candidates only)
-    waiting: dict[int, rules.Waiting]
-    # every registered candidate: id, name, queue state (None before check-in), queued_at
-    candidates: list[asyncpg.Record]
+    # The dispatchable candidates in queue order: position n is order[n - 1].
+    order: list[int]
+    # candidate id -> queue state, for everyone checked in (absent: not checked in)
+    queue_state: dict[int, str]
+    # the first HEAD_ROWS of the order: candidate_id, name, queued_at
+    head: list[asyncpg.Record]
+    # {"registered": …, "checked_in": …, "waiting": …}
+    counts: dict[str, int]
+    # Seconds until each active interviewer is free, and the mean interview: the waits.
+    free_in: list[float]
+    average_seconds: float
     # the event's offered and active interviews, with the room (for tickets) and names
     live: list[asyncpg.Record]
     # candidate id -> the ended interview they have not answered the question about
     feedback_open: dict[int, int]
     paused: set[int]
     messages: list[dict]
-    # Indexes of the above, so a thousand pages are cut from the view in linear time.
     by_candidate: dict[int, asyncpg.Record] = field(default_factory=dict)
-    queue_state: dict[int, str | None] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict = field(default_factory=dict)
     # Which read of the event this is (EventViews counts them): of two states, the one cut
@@ -54,7 +89,70 @@ class EventView:
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
-        self.queue_state = {row["id"]: row["state"] for row in self.candidates}
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """candidate id -> place in the queue (1 = next)."""
+        return {candidate: index for index, candidate in enumerate(self.order, 1)}
+
+    @cached_property
+    def wait_minutes(self) -> list[int | None]:
+        """What each place in the queue is shown as its estimated wait, in order."""
+        return [rules.round_minutes(seconds) for seconds in
+                rules.estimated_waits(len(self.order), self.free_in, self.average_seconds)]
+
+    def place(self, candidate_id: int) -> tuple[int, int | None] | None:
+        """(position, estimated wait in minutes) of a waiting candidate, else None."""
+        position = self.position.get(candidate_id)
+        if position is None:
+            return None
+        return position, self.wait_minutes[position - 1]
+
+    def changed_people(self, before: EventView | None) -> set[int] | None:
+        """The candidates whose state cut from this view may differ from the one cut from
+        `before`: those whose place, estimated wait, queue state, offer, interview or open
+        question moved. None: everyone's may (the event, the messages, or no view before).
+        Linear in the queue with small constants (list and set operations, no rows)."""
+        if before is None or before.event != self.event or before.messages != self.messages:
+            return None
+        changed: set[int] = set()
+        old, new = before.order, self.order
+        common = min(len(old), len(new))
+        first = _first_difference(old, new, common)
+        if first < max(len(old), len(new)):
+            # Everyone from the first difference on has moved (or left the queue).
+            changed.update(new[first:])
+            changed.update(old[first:])
+        # Before it, the same people in the same places: only their waits can have moved.
+        old_waits, new_waits = before.wait_minutes, self.wait_minutes
+        if old_waits[:first] != new_waits[:first]:
+            changed.update(new[index] for index in range(first)
+                           if old_waits[index] != new_waits[index])
+        if before.queue_state != self.queue_state:
+            changed.update(candidate for candidate, _ in
+                           set(before.queue_state.items()) ^ set(self.queue_state.items()))
+        for mine, theirs in ((self.by_candidate, before.by_candidate),
+                             (self.feedback_open, before.feedback_open)):
+            if mine != theirs:
+                changed.update(c for c in mine.keys() | theirs.keys()
+                               if mine.get(c) != theirs.get(c))
+        return changed
+
+
+def _first_difference(old: list[int], new: list[int], common: int) -> int:
+    """The first index at which two orders differ (`common` when one is the other's start).
+    Bisected on slice equality, which compares in C: a check-in at the end of ten thousand
+    costs a few slices, not ten thousand steps of Python."""
+    low, high = 0, common
+    if old[:common] == new[:common]:
+        return common
+    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
+        middle = (low + high + 1) // 2
+        if old[low:middle] == new[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -66,19 +164,26 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
     # One consistent view: a check-in committed between two of these queries would
     # otherwise show half.
     async with connection.transaction(isolation="repeatable_read", readonly=True):
-        now = await connection.fetchval("SELECT now()")
         event = await connection.fetchrow("""
-            SELECT CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
+            SELECT now() AS now,
+                   CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
                        AS state,
-                   starts_at + make_interval(mins => duration_minutes) AS ends_at
+                   starts_at + make_interval(mins => duration_minutes) AS ends_at,
+                   interview_minutes
             FROM event WHERE id = $1""", event_id)
-        waiting = {w.candidate_id: w
-                   for w in await queue.waiting_positions(connection, event_id, settings.live)}
-        candidates = await connection.fetch("""
-            SELECT c.id, c.name, q.state, q.checked_in_at, q.queued_at FROM candidate c
-            LEFT JOIN queue_entry q ON q.candidate_id = c.id
-            WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL
-            ORDER BY c.name, c.id""", event_id)
+        now = event["now"]
+        entries = await connection.fetchrow(QUEUE_SQL, event_id,
+                                            float(settings.live.grace_seconds))
+        order = list(entries["ordered"])
+        queue_state = dict.fromkeys(order, "waiting")
+        queue_state.update(dict.fromkeys(entries["stale"], "waiting"))
+        queue_state.update(zip(entries["other_ids"], entries["other_states"]))
+        head = await connection.fetch("""
+            SELECT c.id AS candidate_id, c.name, q.queued_at
+            FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
+            WHERE c.id = ANY($1::bigint[])""", order[:HEAD_ROWS])
+        place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
+        head = sorted(head, key=lambda row: place[row["candidate_id"]])
         live = await connection.fetch("""
             SELECT i.id, i.state, i.candidate_id, i.interviewer_id, i.offer_expires_at,
                    i.started_at, i.ends_at, i.room_generation, i.janus_server, i.room_id,
@@ -94,16 +199,20 @@ async def read_event_view(connection: asyncpg.Connection, event_id: int,
             WHERE i.event_id = $1 AND i.state = 'ended'
               AND NOT EXISTS (SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id)
             ORDER BY i.candidate_id, i.ended_at DESC""", event_id)}
+        free_in, average = await queue.wait_inputs(connection, event_id, now,
+                                              event["interview_minutes"])
         paused = {row["interviewer_id"] for row in await connection.fetch("""
             SELECT interviewer_id FROM interviewer_presence WHERE event_id = $1 AND paused""",
                                                                            event_id)}
         messages = await connection.fetch("""
             SELECT id, text, sent_at FROM live_message WHERE event_id = $1
             ORDER BY sent_at DESC, id DESC LIMIT $2""", event_id, MESSAGES_SHOWN)
+    counts = {"registered": entries["registered"], "checked_in": entries["checked_in"],
+              "waiting": len(order)}
     return EventView(now, {"state": event["state"], "ends_at": iso(event["ends_at"])},
-                     waiting, candidates, live, feedback_open, paused,
-                     [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])}
-                      for r in reversed(messages)])
+                     order, queue_state, head, counts, free_in, average, live, feedback_open,
+                     paused, [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])}
+                              for r in reversed(messages)])
 
 
 class EventViews:
@@ -113,10 +222,16 @@ class EventViews:
     at once cost two reads, not a hundred."""
 
     def __init__(self) -> None:
+        # How this process reads a view itself (the hub's own connections, app/live/hub.py):
+        # when set, it is used instead of the sockets' `read`, so that views are read on
+        # connections that never queue behind a reconnect storm's handshakes.
+        self.reader: Callable[[int], Awaitable[EventView]] | None = None
         self._generation: dict[int, int] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future]] = {}
         self._queued: dict[int, asyncio.Future] = {}
+        # event -> how its view is read (given by the sockets), for the hub's own reads
+        self._readers: dict[int, Callable[[], Awaitable[EventView]]] = {}
         self._reads = 0
 
     def changed(self, event_id: int) -> None:
@@ -124,9 +239,22 @@ class EventViews:
 
     def forget(self, event_id: int) -> None:
         self._current.pop(event_id, None)
+        self._readers.pop(event_id, None)
+
+    async def latest(self, event_id: int) -> EventView | None:
+        """The event's current view as its sockets would get it (a new read if it is
+        stale), or None when no socket of the event has asked for one yet."""
+        read = self._readers.get(event_id)
+        if read is None and self.reader is None:
+            return None
+        return await self.get(event_id, read)
 
     async def get(self, event_id: int,
-                  read: Callable[[], Awaitable[EventView]]) -> EventView:
+                  read: Callable[[], Awaitable[EventView]] | None) -> EventView:
+        if self.reader is not None:
+            own = self.reader
+            read = lambda: own(event_id)
+        self._readers.setdefault(event_id, read)
         need = self._generation.get(event_id, 0)
         current = self._current.get(event_id)
         if current is not None and current[0] >= need and not _failed(current[2]) \

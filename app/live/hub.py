@@ -21,14 +21,17 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import LIVE_HUB, SETTINGS
-from app.live.event_view import EventViews
+from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
-SLICE = 32
+SLICE = 200
 RETRY_SECONDS = 1.0
 PROBE_SECONDS = 5.0
+# Connections for reading event views (app/live/event_view.py): reads of one event never
+# overlap, so a few serve every event of the process.
+VIEW_READERS = 3
 # Named, so operators (and a test) can tell the listeners among the connections.
 APPLICATION_NAME = "snabb-live-listener"
 
@@ -60,6 +63,8 @@ class Hub:
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
+        # event -> the view its last round was cut from (what changed_people compares with)
+        self._round_views: dict[int, EventView] = {}
         self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
@@ -86,6 +91,7 @@ class Hub:
             if not sockets:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
+                self._round_views.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -144,21 +150,38 @@ class Hub:
             self._running.discard(event_id)
 
     async def refresh(self, event_id: int, first: set[Who] = frozenset()) -> None:
-        """Every socket of the event sends a new snapshot (one failing stops no other);
-        those of the people in `first` before the rest, so that "your turn" does not wait
-        for a thousand queue positions to go out."""
+        """Every socket of the event whose state may have changed sends a new snapshot (one
+        failing stops no other); those of the people in `first` before the rest, so that
+        "your turn" does not wait for ten thousand queue positions to go out.
+
+        Which may have changed: the view tells (EventView.changed_people against the view
+        of the previous round). A candidate outside that set is skipped when nothing newer
+        than that view went to their socket since, so a check-in at the end of the queue
+        costs one socket's state, not ten thousand. Interviewers' and organizers' sockets
+        are always refreshed (their states are bounded: app/live/snapshots.py)."""
         sockets = list(self._sockets.get(event_id, ()))
+        changed, before = None, self._round_views.get(event_id)
+        try:
+            view = await self.views.latest(event_id)
+        except (*CONNECTION_LOST, TimeoutError) as failure:  # each socket reads it again
+            log.warning("live view read failed: %s", type(failure).__name__)
+            view = None
+        if view is not None:
+            changed = view.changed_people(before)
+            self._round_views[event_id] = view
         ordered = ([s for s in sockets if s.who in first]
-                   + [s for s in sockets if s.who not in first])
-        # In slices: a thousand coroutines made ready at once would put everything else the
-        # loop has to do (a dispatch, an offer's notice) behind all of them.
+                   + [s for s in sockets if s.who not in first
+                      and not _unmoved(s, changed, before)])
+        # Awaited one after another (a refresh from a fresh view does not wait: no task per
+        # socket), and the loop is let go every SLICE sockets, so that a dispatch or an
+        # offer's notice is not put behind ten thousand states.
         for start in range(0, len(ordered), SLICE):
-            results = await asyncio.gather(
-                *(s.refresh(only_if_changed=True) for s in ordered[start:start + SLICE]),
-                return_exceptions=True)
-            for result in results:
-                if isinstance(result, Exception):
-                    log.warning("live refresh failed: %s", type(result).__name__)
+            for socket in ordered[start:start + SLICE]:
+                try:
+                    await socket.refresh(only_if_changed=True)
+                except Exception as failure:  # noqa: BLE001 (one socket stops no other)
+                    log.warning("live refresh failed: %s", type(failure).__name__)
+            await asyncio.sleep(0)
 
     async def run(self) -> None:
         """Keep one listening connection up for as long as the application runs."""
@@ -195,8 +218,32 @@ class Hub:
             await asyncio.sleep(RETRY_SECONDS)
 
 
+def _unmoved(socket: Subscriber, changed: set[int] | None, before: EventView | None) -> bool:
+    """Whether a candidate's socket already has (or has waiting in its outbox) the state
+    this round would give it: their facts did not change since the previous round's view,
+    and no state cut from a newer view than that went to it (its own action's, or its
+    first). `_sent` is the number of the last state channel.Socket sent (the view's read)."""
+    if changed is None or before is None or socket.who is None or socket.who[0] != "candidate":
+        return False
+    sent = getattr(socket, "_sent", None)
+    return socket.who[1] not in changed and sent is not None and sent <= before.seq
+
+
 async def live_hub(app: web.Application) -> AsyncIterator[None]:
-    hub = app[LIVE_HUB] = Hub(app[SETTINGS].database.url.get_secret_value())
+    settings = app[SETTINGS]
+    dsn = settings.database.url.get_secret_value()
+    hub = app[LIVE_HUB] = Hub(dsn)
+    # The views are read on connections of their own (no connection held while idle): the
+    # shared pool may have thousands of sockets' handshakes queued in a reconnect storm,
+    # and every other page of the process waits for the next view.
+    readers = await asyncpg.create_pool(dsn, min_size=0, max_size=VIEW_READERS,
+                                        command_timeout=settings.database.command_timeout)
+
+    async def read(event_id: int) -> EventView:
+        async with readers.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    hub.views.reader = read
     task = asyncio.create_task(hub.run(), name="live-listener")
     try:
         yield
@@ -204,3 +251,4 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
         for running in (task, *hub._tasks):
             running.cancel()
         await asyncio.gather(task, *hub._tasks, return_exceptions=True)
+        await readers.close()

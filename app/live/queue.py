@@ -169,10 +169,21 @@ async def waiting_positions(connection: asyncpg.Connection, event_id: int,
                                       event_id)]
     minutes = await connection.fetchval(
         "SELECT interview_minutes FROM event WHERE id = $1", event_id)
-    durations = [row["seconds"] for row in await connection.fetch("""
-        SELECT extract(epoch FROM ended_at - started_at)::float8 AS seconds FROM interview
-        WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL""", event_id)]
-    average = rules.average_interview_seconds(durations, minutes or 1)
+    free_in, average = await wait_inputs(connection, event_id, now, minutes)
+    return rules.positions(items, now, live.grace_seconds, free_in, average)
+
+
+async def wait_inputs(connection: asyncpg.Connection, event_id: int, now,
+                      interview_minutes: int | None) -> tuple[list[float], float]:
+    """What the estimated waits are made of (rules.estimated_waits): the seconds until each
+    active interviewer is free, and the mean real interview (rules.average_interview_seconds,
+    taken in SQL: one row, not one per interview held)."""
+    average = await connection.fetchval("""
+        SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
+        WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
+          AND ended_at > started_at""", event_id)
+    if average is None:
+        average = (interview_minutes or 1) * 60.0
     # Active now: in the rotation (connected, not paused), or holding an interview.
     busy = await connection.fetch("""
         SELECT p.interviewer_id, i.state, i.ends_at
@@ -185,4 +196,4 @@ async def waiting_positions(connection: asyncpg.Connection, event_id: int,
                              AND i.state IN ('offered', 'active')""", event_id)
     free_in = [average if row["state"] == "offered"
                else rules.remaining_seconds(row["ends_at"], now) for row in busy]
-    return rules.positions(items, now, live.grace_seconds, free_in, average)
+    return free_in, average

@@ -15,11 +15,16 @@ from typing import Any
 import asyncpg
 
 from app.janus.rooms import Room
-from app.live import rules
 from app.live.dispatch import interview_tickets
-from app.live.event_view import EventView, iso
+from app.live.event_view import HEAD_ROWS, EventView, iso
 from app.settings import Settings
 
+# The interviewers' state is at most STATE_BUDGET bytes at any size of event: the part all
+# of them share at most COMMON_BUDGET, the own interview (two names, a ticket) the rest.
+STATE_BUDGET = 16_384
+COMMON_BUDGET = 10_000
+# How much of the head of the queue the lobby shows (app/live/event_view.HEAD_ROWS read).
+QUEUE_SHOWN = HEAD_ROWS
 
 # Not a field of the protocol: which read of the event a state was cut from, taken out by
 # app/live/channel.py before the state is sent.
@@ -42,10 +47,35 @@ def _time_box(row: asyncpg.Record, settings: Settings) -> str | None:
     return iso(max(warning, row["started_at"] or warning))
 
 
+class SharedState(dict):
+    """A state whose large part is the same for every page of its side in the event, encoded
+    once per view: ten thousand waiting pages would otherwise each encode the same messages
+    again (channel.Socket.send splices the encoded part in)."""
+
+    def __init__(self, own: dict[str, Any], common: dict[str, Any], common_json: str):
+        super().__init__(own)
+        self.update(common)
+        self.own = own
+        self.common_json = common_json
+
+
+def _encoded(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _candidate_common(view: EventView) -> tuple[dict[str, Any], str]:
+    """What every candidate's state of the event shares (the event, the messages), encoded
+    once per view: with twenty messages it is most of the message."""
+    if "candidates" not in view.memo:
+        common = {"event": view.event, "messages": view.messages}
+        view.memo["candidates"] = (common, _encoded(common))
+    return view.memo["candidates"]
+
+
 async def candidate_state(view: EventView, candidate_id: int,
                           settings: Settings) -> dict[str, Any]:
     state = view.queue_state.get(candidate_id)
-    place = view.waiting.get(candidate_id) if state == "waiting" else None
+    place = view.place(candidate_id) if state == "waiting" else None
     live = view.by_candidate.get(candidate_id)
     offer = interview = None
     if live is not None and live["state"] == "offered":  # its room may follow (dispatch.py)
@@ -54,13 +84,15 @@ async def candidate_state(view: EventView, candidate_id: int,
         interview = {"id": live["id"], "ends_at": iso(live["ends_at"]),
                      "warning_at": _time_box(live, settings), "room": live["room_generation"],
                      **_media(live)}
-    return {"type": "state", "now": iso(view.now), "event": view.event,
-            "queue": {"state": state or "not_checked_in",
-                      "position": place.position if place else None,
-                      "wait_minutes": rules.round_minutes(place.wait_seconds) if place else None},
-            "offer": offer, "interview": interview,
-            "feedback_open": view.feedback_open.get(candidate_id),
-            "messages": view.messages, VIEW_SEQ: view.seq}
+    own = {"type": "state", "now": iso(view.now),
+           "queue": {"state": state or "not_checked_in",
+                     "position": place[0] if place else None,
+                     "wait_minutes": place[1] if place else None},
+           "offer": offer, "interview": interview,
+           "feedback_open": view.feedback_open.get(candidate_id)}
+    message = SharedState(own, *_candidate_common(view))
+    message[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
+    return message
 
 
 def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
@@ -73,41 +105,46 @@ def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
                              row["interviewer_name"])[1]
 
 
-class SharedState(dict):
-    """A state whose large part is the same for every interviewer of the event, encoded once
-    per view: with a thousand candidates it is most of the message, and a hundred lobbies
-    would otherwise each encode it again (channel.Socket.send splices it in)."""
-
-    def __init__(self, own: dict[str, Any], common: dict[str, Any], common_json: str):
-        super().__init__(own)
-        self.update(common)
-        self.own = own
-        self.common_json = common_json
-
-
 def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
+    """The lobby's part of the state that all interviewers share: the head of the queue,
+    the counts, who talks to whom, the messages. Bounded whatever the event's size (the
+    full roster is read on demand, app/live/roster.py), and cut to COMMON_BUDGET bytes by
+    `_within_budget` when long names or many interviews would make it larger."""
     if "interviewers" not in view.memo:
-        queued_at = {row["id"]: row["queued_at"] for row in view.candidates}
-        names = {row["id"]: row["name"] for row in view.candidates}
-        common = {
-            "candidates": [{"id": r["id"], "name": r["name"],
-                            "checked_in": r["state"] is not None, "state": r["state"]}
-                           for r in view.candidates],
-            "queue": [{"candidate": w.candidate_id, "name": names[w.candidate_id],
-                       "position": w.position,
-                       "waited_seconds": int((view.now - queued_at[w.candidate_id])
-                                             .total_seconds()),
-                       "wait_minutes": rules.round_minutes(w.wait_seconds)}
-                      for w in sorted(view.waiting.values(), key=lambda w: w.position)
-                      if queued_at.get(w.candidate_id) is not None],
-            "talking": [{"interview": r["id"], "state": r["state"],
-                         "interviewer": r["interviewer_id"],
-                         "interviewer_name": r["interviewer_name"],
-                         "candidate": r["candidate_id"], "candidate_name": r["candidate_name"]}
-                        for r in view.live],
-            "messages": view.messages}
-        view.memo["interviewers"] = (common, json.dumps(common, separators=(",", ":")))
+        queue = [{"candidate": row["candidate_id"], "name": row["name"], "position": position,
+                  "waited_seconds": int((view.now - row["queued_at"]).total_seconds()),
+                  "wait_minutes": view.wait_minutes[position - 1]}
+                 for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)]
+        talking = [{"interview": r["id"], "state": r["state"],
+                    "interviewer": r["interviewer_id"],
+                    "interviewer_name": r["interviewer_name"],
+                    "candidate": r["candidate_id"], "candidate_name": r["candidate_name"]}
+                   for r in view.live]
+        counts = {**view.counts, "talking": len(talking)}
+        view.memo["interviewers"] = _within_budget(counts, queue, talking, view.messages)
     return view.memo["interviewers"]
+
+
+def _within_budget(counts: dict[str, int], queue: list[dict], talking: list[dict],
+                   messages: list[dict]) -> tuple[dict[str, Any], str]:
+    """The common part, shortened until it is at most COMMON_BUDGET bytes: the oldest
+    messages go first, then the end of the queue's head, then interviews beyond the first.
+    The counts always say how many there are in all."""
+    while True:
+        common = {"counts": counts, "queue": queue, "talking": talking, "messages": messages}
+        text = _encoded(common)
+        if len(text.encode()) <= COMMON_BUDGET:
+            return common, text
+        if len(messages) > 1:
+            messages = messages[len(messages) // 2:]
+        elif len(queue) > 1:
+            queue = queue[:len(queue) // 2]
+        elif len(talking) > 1:
+            talking = talking[:len(talking) // 2]
+        elif messages or queue or talking:
+            messages, queue, talking = [], [], []
+        else:
+            return common, text
 
 
 async def interviewer_state(view: EventView, interviewer_id: int,

@@ -53,13 +53,15 @@ class AppProcess:
     """The control plane as its own process (`python -m app`, or a module wrapping it)."""
 
     def __init__(self, environ: dict[str, str], module: str = "app", args: tuple = (),
-                 log_path: Path | None = None):
+                 log_path: Path | None = None, root: Path = ROOT):
         from app.localstack.processes import free_port
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # root: another checkout's app (a baseline of the code before a change).
+        self.root = root
         self.environ = {**environ, "SNABB_APP_HOST": "127.0.0.1",
                         "SNABB_APP_PORT": str(self.port), "SNABB_APP_PUBLIC_URL": self.url,
-                        "PYTHONPATH": str(ROOT)}
+                        "PYTHONPATH": str(root)}
         self.argv = [sys.executable, "-m", module, *args]
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = log_path
@@ -74,7 +76,7 @@ class AppProcess:
         output = self._output()
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.argv, cwd=ROOT, env=self.environ, stdout=output, stderr=output)
+                *self.argv, cwd=self.root, env=self.environ, stdout=output, stderr=output)
         finally:
             if output != asyncio.subprocess.DEVNULL:
                 os.close(output)

@@ -38,6 +38,8 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
         await page.wait_for_timeout(2100)
         assert await queue.first.locator(".waited").inner_text() != first  # ticks by itself
         assert await page.locator("#checked-in-count").inner_text() == "3 of 4 checked in"
+        # The registered candidates, read over HTTP (not in the state): all four here.
+        await page.wait_for_function("document.querySelectorAll('#candidates tr').length === 4")
         rows = await page.locator("#candidates tr").all_inner_texts()
         assert any("Kandidat 3" in row and "No" in row for row in rows)
 
@@ -56,7 +58,7 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
             x["text"] == "Vi börjar om två minuter" for x in m["messages"]))
 
         # Pick the second in line, then withdraw: they keep their place.
-        await page.get_by_role("button", name="Pick Kandidat 1").click()
+        await page.locator("#queue").get_by_role("button", name="Pick Kandidat 1").click()
         await page.wait_for_selector("#own-offer:not([hidden])")
         assert "Kandidat 1" in await page.locator("#own-offer-text").inner_text()
         assert await page.locator("#next").is_disabled()

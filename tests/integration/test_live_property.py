@@ -10,14 +10,29 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import asyncpg
-from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
-from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
+from app.live.event_view import read_event_view
+from app.live.snapshots import VIEW_SEQ, candidate_state
+from tests.integration.live_support import (
+    age,
+    assert_invariants,
+    make_live_event,
+    offer_with_room,
+)
 
 CANDIDATES, INTERVIEWERS = 5, 3
 candidate_index = st.integers(0, CANDIDATES - 1)
@@ -57,6 +72,7 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             super().__init__()
             self.model = Model()
             self.db, self.pool, self.event = self.run(self._open())
+            self.view, self.shown = None, {}
 
         def run(self, coroutine):
             return loop.run_until_complete(coroutine)
@@ -234,6 +250,28 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             states = {self.who(r["candidate_id"]): (r["state"], r["missed_count"]) for r in rows}
             for index, m in enumerate(self.model.candidates):
                 assert states.get(index, ("none", 0)) == (m.state, m.missed), (index, m)
+
+        @invariant()
+        def event_view_agrees(self):
+            """The view's order is waiting_positions', and whoever's candidate state
+            changed since the previous view is among the people it says changed (the hub
+            refreshes no one else)."""
+            view = self.run(read_event_view(self.db, self.event.id, SimpleNamespace(live=live)))
+            places = self.run(queue.waiting_positions(self.db, self.event.id, live))
+            assert [(w.candidate_id, w.position) for w in places] == [
+                (c, view.position[c]) for c in view.order]
+            shown = {}
+            for candidate_id in self.event.candidates:
+                state = dict(self.run(candidate_state(view, candidate_id,
+                                                      SimpleNamespace(live=live))))
+                for key in ("now", VIEW_SEQ):
+                    state.pop(key)
+                shown[candidate_id] = state
+            changed = view.changed_people(self.view)
+            if changed is not None:
+                moved = {c for c in shown if shown[c] != self.shown[c]}
+                assert moved <= changed, (moved, changed)
+            self.view, self.shown = view, shown
 
     return LiveMachine
 

@@ -1,9 +1,9 @@
-// The lobby of the interviewers' meeting web, drawn from the channel's "state": the waiting
-// queue in order with how long each has waited (ticking every second from state.now), who is
-// talking to whom, the registered candidates, the sent messages and the own pending offer.
+// The lobby of the interviewers' meeting web, drawn from the channel's "state": the head of
+// the waiting queue in order with how long each has waited (ticking every second from
+// state.now), the counts, who is talking to whom, the sent messages and the own pending
+// offer. The full list of registered candidates is interviewer-roster.js's (read over HTTP).
 // Buttons are wired by interviewer.js; this module only draws.
 import { _, language } from "./texts.js";
-import { byName } from "./names.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
 export class ServerClock {
@@ -26,19 +26,6 @@ export function duration(seconds) {
   const minutes = Math.floor(whole / 60);
   if (minutes === 0) return _("%(seconds)s s", { seconds: whole % 60 });
   return _("%(minutes)s min %(seconds)s s", { minutes, seconds: whole % 60 });
-}
-
-function stateName(state) {
-  switch (state) {
-    case null: case undefined: case "not_checked_in": return _("Not checked in");
-    case "waiting": return _("Waiting");
-    case "away": return _("Away (connection lost)");
-    case "offered": return _("Called in, joining");
-    case "interviewing": return _("In an interview");
-    case "left": return _("Left the queue");
-    case "done": return _("Interviewed");
-    default: return state;
-  }
 }
 
 function element(tag, className, text) {
@@ -81,7 +68,7 @@ export class Lobby {
     this.receivedAt = Date.now();
     this.drawQueue();
     this.drawTalking();
-    this.drawCandidates();
+    this.drawCounts();
     this.drawMessages();
     this.drawOwn();
     this.tick();
@@ -97,10 +84,16 @@ export class Lobby {
   }
 
   drawQueue() {
-    const { queue, interview } = this.state;
+    const { queue, interview, counts } = this.state;
     const list = this.$("queue");
     this.$("queue-empty").hidden = queue.length > 0;
-    this.$("queue-count").textContent = queue.length ? `(${queue.length})` : "";
+    this.$("queue-count").textContent = counts.waiting ? `(${counts.waiting})` : "";
+    // Only the head of a long queue is in the state; the rest is in the list below.
+    const more = this.$("queue-more");
+    more.hidden = counts.waiting <= queue.length;
+    more.textContent = more.hidden ? "" : _(
+      "The first %(shown)s of %(count)s waiting. Search the registered candidates below to pick someone further back.",
+      { shown: queue.length, count: counts.waiting });
     reconcile(list, queue.map((item) => item.candidate), () => {
       const item = element("li", "queue-item");
       item.append(element("span", "name"), element("span", "waited"));
@@ -141,11 +134,16 @@ export class Lobby {
   }
 
   drawTalking() {
-    const { interview } = this.state;
+    const { interview, counts } = this.state;
     // The own pending offer is told once, by its banner with Withdraw (drawOwn), not here too.
-    const talking = this.state.talking.filter((t) => !(interview && interview.id === t.interview
+    const shown = this.state.talking;
+    const talking = shown.filter((t) => !(interview && interview.id === t.interview
       && t.state !== "active"));
     this.$("talking-empty").hidden = talking.length > 0;
+    const more = this.$("talking-more");
+    more.hidden = counts.talking <= shown.length;
+    more.textContent = more.hidden ? "" : _("And %(count)s more interviews.",
+      { count: counts.talking - shown.length });
     reconcile(this.$("talking"), talking.map((t) => t.interview), () => element("li"), (item, index) => {
       const t = talking[index];
       const own = interview && interview.id === t.interview;
@@ -162,26 +160,10 @@ export class Lobby {
     });
   }
 
-  drawCandidates() {
-    const candidates = byName(this.state.candidates);
-    const checked = candidates.filter((c) => c.checked_in).length;
+  drawCounts() {
+    const { counts } = this.state;
     this.$("checked-in-count").textContent = _("%(checked)s of %(count)s checked in",
-      { checked, count: candidates.length });
-    reconcile(this.$("candidates"), candidates.map((c) => c.id), () => {
-      const row = element("tr");
-      row.append(element("th"), element("td"), element("td"));
-      row.firstChild.scope = "row";
-      return row;
-    }, (row, index) => {
-      const c = candidates[index];
-      const [name, checkedIn, status] = row.children;
-      name.textContent = c.name;
-      checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
-      status.textContent = stateName(c.state);
-      checkedIn.dataset.label = _("Checked in");
-      status.dataset.label = _("Status");
-      row.className = c.checked_in ? "checked-in" : "";
-    });
+      { checked: counts.checked_in, count: counts.registered });
   }
 
   drawMessages() {

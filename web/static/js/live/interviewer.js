@@ -6,6 +6,7 @@ import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
+import { Roster } from "./interviewer-roster.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -18,6 +19,7 @@ const saved = JSON.parse(document.querySelector("#record-initial").textContent |
 const channel = new LiveChannel(pageSocketUrl());
 const clock = new ServerClock();
 const lobby = new Lobby(root, clock);
+const roster = new Roster($("roster"), $("roster").dataset.url);
 const record = new RecordForm($("record"), channel);
 const interview = new InterviewView(root, record);
 installShortcuts(root);
@@ -84,10 +86,12 @@ function showCalledIn(own) {
 }
 
 $("next").addEventListener("click", () => callIn({ type: "next" }));
-$("queue").addEventListener("click", (event) => {
-  const pick = event.target.closest("button[data-candidate]");
-  if (pick) callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
-});
+for (const list of [$("queue"), $("candidates")]) {
+  list.addEventListener("click", (event) => {
+    const pick = event.target.closest("button[data-candidate]");
+    if (pick) callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
+  });
+}
 $("pause").addEventListener("click", async () => {
   const pausing = $("pause").dataset.paused !== "true";
   if (await request({ type: pausing ? "pause" : "resume" })) {
@@ -162,6 +166,7 @@ channel.addEventListener("state", (event) => {
   const own = state.interview;
   clock.sync(state.now);
   lobby.draw(state);
+  roster.update(state);
   interview.update(state, saved);
   if (lastOwn && lastOwn.state === "offered" && !own && !withdrawing) {
     const name = lastOwn.candidate_name;
@@ -186,6 +191,7 @@ function drawTitle() {
 onLanguageChange(() => {
   drawTitle();
   lobby.redraw();
+  roster.redraw();
   record.redraw();
   interview.redraw();
   show("problem", shown.problem);
@@ -206,5 +212,5 @@ if (saved && saved.state === "ended" && saved.recent) {
 window.addEventListener("pagehide", () => record.flush());
 window.meeting = startPage(() => {  // the handlers are attached above
   channel.connect();
-  return { channel, lobby, record, interview };  // for tests and debugging
+  return { channel, lobby, roster, record, interview };  // for tests and debugging
 });

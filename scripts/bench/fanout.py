@@ -1,0 +1,454 @@
+"""The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
+[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--reuse] [--json F]
+[--profile F].
+
+E events with W candidates waiting in each (checked in straight in the database, in order,
+then connected over their own sockets to one app process) and I interviewers each. Measured,
+from the clients' side and from /proc:
+
+1. idle: the app's CPU with every socket open and nothing changing, /healthz's latency;
+2. churn: R queue changes per second for S seconds through the candidates' sockets,
+   `tail` (a candidate checks in at the end of the queue, another leaves it from the end:
+   nobody else's place moves) or `anywhere` (they leave from a random place: everyone
+   behind them moves). The app's CPU, the interviewers' states per change made, the largest
+   interviewer state, /healthz's worst latency;
+3. Next: K times an interviewer presses Next (nothing else changing): the time until every
+   other waiting candidate of that event has a state with their new place (p50, p100);
+4. the floor: the same number of sockets on a bare aiohttp process (scripts/bench/
+   fanout_floor.py) that sends each its own small state: the time until all have it;
+5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
+   every socket reconnects at once: the time until all have a full state again, whether
+   anybody's place changed, /healthz's worst latency meanwhile.
+
+Figures are for this machine as it is: the load average is printed with them.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import secrets
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from scripts.bench.common import AppProcess, argument_parser, percentile, stack_environ
+from scripts.bench.raw_sockets import RawSocket, open_many
+
+CONNECT_TIMEOUT = 600.0
+
+
+@dataclass
+class Event:
+    id: int
+    waiting: list[tuple[int, str]]       # (candidate id, token) in queue order
+    spare: list[tuple[int, str]]         # registered, not checked in
+    interviewers: list[tuple[int, str]]
+
+
+async def seed(db: asyncpg.Connection, events: int, waiting: int, spare: int,
+               interviewers: int) -> list[Event]:
+    organization = await db.fetchval("INSERT INTO organization (name) VALUES ($1) RETURNING id",
+                                     f"Bench AB {secrets.token_hex(3)}")
+    made = []
+    for _ in range(events):
+        tag = secrets.token_hex(4)
+        event_id = await db.fetchval("""
+            INSERT INTO event (organization_id, title, starts_at, duration_minutes,
+                               interview_minutes, capacity, state)
+            VALUES ($1, 'Benchmark', now(), 600, 10, $2, 'live') RETURNING id""",
+                                     organization, min(waiting + spare, 10_000))
+        people = await db.fetch("""
+            INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+            SELECT $1, 'i' || n || '-' || $2 || '@example.se', 'Intervjuare ' || n, t, '123456'
+            FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) RETURNING id, access_token""",
+                                event_id, tag, [secrets.token_urlsafe(16)
+                                                for _ in range(interviewers)])
+        candidates = await db.fetch("""
+            INSERT INTO candidate (event_id, name, email, access_token, pin)
+            SELECT $1, 'Kandidat ' || n, 'c' || n || '-' || $2 || '@example.se', t, '654321'
+            FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n
+            RETURNING id, access_token""",
+                                    event_id, tag, [secrets.token_urlsafe(16)
+                                                    for _ in range(waiting + spare)])
+        candidates = sorted(candidates, key=lambda r: r["id"])
+        queued = candidates[:waiting]
+        await db.execute("""
+            INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
+            SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
+                   now() - make_interval(secs => ($3 - n) / 1000.0)
+            FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
+                         event_id, [r["id"] for r in queued], len(queued))
+        made.append(Event(event_id, [(r["id"], r["access_token"]) for r in queued],
+                          [(r["id"], r["access_token"]) for r in candidates[waiting:]],
+                          [(r["id"], r["access_token"]) for r in people]))
+    return made
+
+
+def people_of(events: list[Event], secret: str) -> list[tuple[tuple[str, int], str, str]]:
+    from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    people = []
+    for event in events:
+        for person_id, token in event.interviewers:
+            cookie = f"{INTERVIEWER_SESSION.cookie}=" \
+                     f"{INTERVIEWER_SESSION.encode(secret, person_id, expires, token)}"
+            people.append((("i", person_id), f"/i/{token}/ws", cookie))
+        for person_id, token in event.waiting + event.spare:
+            cookie = f"{CANDIDATE_SESSION.cookie}=" \
+                     f"{CANDIDATE_SESSION.encode(secret, person_id, expires, token)}"
+            people.append((("c", person_id), f"/c/{token}/ws", cookie))
+    return people
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class HealthProbe:
+    """/healthz every 50 ms; the latencies of the window."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.times: list[float] = []
+        self.failures = 0
+        self.task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        async with aiohttp.ClientSession() as http:
+            while True:
+                started = time.perf_counter()
+                try:
+                    async with http.get(f"{self.url}/healthz",
+                                        timeout=aiohttp.ClientTimeout(total=30)) as response:
+                        await response.read()
+                    self.times.append(time.perf_counter() - started)
+                except (aiohttp.ClientError, TimeoutError):
+                    self.failures += 1
+                await asyncio.sleep(0.05)
+
+    def window(self) -> list[float]:
+        taken, self.times = self.times, []
+        return taken
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+
+
+async def cpu_over(pid: int, seconds: float) -> float:
+    before, started = cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(seconds)
+    return (cpu_seconds(pid) - before) / (time.perf_counter() - started)
+
+
+async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSocket],
+                pid: int) -> dict:
+    """R changes per second: one candidate checks in at the end (a spare one, or one who
+    left), one leaves (from the end, or from anywhere)."""
+    lobbies = [s for s in sockets.values() if s.who[0] == "i"]
+    states_before = sum(s.states for s in lobbies)
+    candidate_states_before = sum(s.states for s in sockets.values() if s.who[0] == "c")
+    out = {e.id: [c for c, _ in e.spare] for e in events}
+    queued = {e.id: [c for c, _ in e.waiting] for e in events}
+    made = 0
+    cpu_before, started = cpu_seconds(pid), time.perf_counter()
+    interval = 1.0 / args.rate
+    deadline = started + args.seconds
+    next_at = started
+    while time.perf_counter() < deadline:
+        event = random.choice(events)
+        if made % 2 == 0 and out[event.id]:
+            candidate = out[event.id].pop(0)
+            sockets[("c", candidate)].send('{"type":"check_in"}')
+            queued[event.id].append(candidate)
+        elif queued[event.id]:
+            index = -1 if args.churn == "tail" else random.randrange(len(queued[event.id]))
+            candidate = queued[event.id].pop(index)
+            sockets[("c", candidate)].send('{"type":"leave"}')
+            out[event.id].append(candidate)
+        made += 1
+        next_at += interval
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    elapsed = time.perf_counter() - started
+    cpu = (cpu_seconds(pid) - cpu_before) / elapsed
+    await asyncio.sleep(1.0)  # the last changes' states
+    for event in events:  # the queue as the app has it now, for what follows
+        event.waiting = [(c, "") for c in queued[event.id]]
+        event.spare = [(c, "") for c in out[event.id]]
+    return {"changes": made, "seconds": elapsed, "changes_per_second": made / elapsed,
+            "cpu": cpu,
+            "interviewer_states_per_second": (sum(s.states for s in lobbies) - states_before)
+            / elapsed / max(len(lobbies), 1),
+            "candidate_states_per_second": (sum(s.states for s in sockets.values()
+                                                if s.who[0] == "c")
+                                            - candidate_states_before) / elapsed,
+            "largest_interviewer_state": max((s.largest for s in lobbies), default=0)}
+
+
+async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
+                   timeout: float = 30.0) -> dict:
+    """An interviewer of the event presses Next: the time until every other waiting
+    candidate has a state with their place one up."""
+    lobby = next(sockets[("i", i)] for i, _ in event.interviewers
+                 if b'"interview":null' in sockets[("i", i)].last_state)
+    watched = []
+    for candidate, _ in event.waiting[1:]:
+        socket = sockets[("c", candidate)]
+        if socket.position is None:
+            continue
+        socket.waiting_for, socket.reached_at = socket.position - 1, None
+        watched.append(socket)
+    started = time.perf_counter()
+    lobby.send('{"type":"next"}')
+    deadline = started + timeout
+    while time.perf_counter() < deadline and any(s.reached_at is None for s in watched):
+        await asyncio.sleep(0.01)
+    late = [s for s in watched if s.reached_at is None]
+    times = [s.reached_at - started for s in watched if s.reached_at is not None]
+    for s in watched:
+        s.waiting_for = None
+    event.waiting = event.waiting[1:]
+    return {"sockets": len(watched), "missing": len(late),
+            "p50": percentile(times, 0.5), "p100": max(times, default=float("nan"))}
+
+
+async def floor(args, people_count: int, environ: dict) -> list[float]:
+    """The same number of sockets on a bare aiohttp process: POST /round → all have theirs."""
+    from app.localstack.processes import free_port
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "scripts.bench.fanout_floor", str(port),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    try:
+        for _ in range(100):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        sockets = await open_many("127.0.0.1", port, [(("c", n), f"/f/{n}/ws", "x=1")
+                                                      for n in range(people_count)],
+                                  args.connect_concurrency, CONNECT_TIMEOUT)
+        results = []
+        async with aiohttp.ClientSession() as http:
+            for round_ in range(1, args.nexts + 1):
+                for socket in sockets:
+                    first = int(socket.position)
+                    socket.initial = getattr(socket, "initial", first)
+                    socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
+                started = time.perf_counter()
+                async with http.post(f"http://127.0.0.1:{port}/round") as response:
+                    await response.read()
+                deadline = started + 60.0
+                while any(s.reached_at is None for s in sockets) \
+                        and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.01)
+                results.append(max((s.reached_at or float("inf")) for s in sockets) - started)
+                await asyncio.sleep(1.0)
+        for socket in sockets:
+            socket.close()
+        return results
+    finally:
+        process.kill()
+        await process.wait()
+
+
+async def queue_places(db: asyncpg.Connection, events: list[Event]) -> dict[int, int]:
+    """Every waiting candidate's place, as the database has it (the truth a page is shown)."""
+    rows = await db.fetch("""
+        SELECT candidate_id, row_number() OVER (PARTITION BY event_id
+                                                ORDER BY queued_at, id) AS place
+        FROM queue_entry WHERE event_id = ANY($1::bigint[]) AND state = 'waiting'""",
+                          [e.id for e in events])
+    return {row["candidate_id"]: row["place"] for row in rows}
+
+
+async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
+                args, db: asyncpg.Connection) -> dict:
+    """Kill the app, start it again, reconnect every socket at once. Places are compared
+    in the database before and after, and each reconnected page's with the database's."""
+    before = await queue_places(db, events)
+    await app.kill()
+    for socket in sockets.values():
+        socket.close()
+    await app.start()
+    probe = HealthProbe(app.url)
+    probe.start()
+    started = time.perf_counter()
+    reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT,
+                               retry=True)
+    back = time.perf_counter() - started
+    await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
+    health = probe.window()
+    await probe.stop()
+    after = await queue_places(db, events)
+    moved = sum(1 for who, place in before.items() if after.get(who) != place)
+    shown_wrong = sum(1 for s in reopened if s.who[0] == "c"
+                      and s.position != after.get(s.who[1]))
+    for socket in reopened:
+        sockets[socket.who] = socket
+    return {"sockets": len(reopened), "all_back_seconds": back, "places_changed": moved,
+            "pages_showing_another_place": shown_wrong,
+            "healthz_worst": max(health, default=float("nan")),
+            "healthz_failures": probe.failures}
+
+
+async def run(args, environ: dict) -> dict:
+    from app.settings import load_settings
+    settings = load_settings(environ)
+    db = await asyncpg.connect(settings.database.url.get_secret_value())
+    spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
+    app_environ = {**environ, "SNABB_LIVE_OFFER_SECONDS": "60",
+                   "SNABB_LIVE_GRACE_SECONDS": "120", "BENCH_SPANS_FILE": str(spans_file)}
+    if args.profile:
+        app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log),
+                     root=Path(args.app_root).resolve())
+    figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
+                     "waiting": args.waiting, "interviewers": args.interviewers,
+                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root}
+    try:
+        spare = max(2, int(args.rate * args.seconds / args.events) + 2)
+        print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
+              f"in), {args.interviewers} interviewers each ...", flush=True)
+        events = await seed(db, args.events, args.waiting, spare, args.interviewers)
+        people = people_of(events, settings.app.secret_key.get_secret_value())
+        print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
+        figures["floor"] = await floor(args, len(people), environ)
+        await app.start()
+        print(f"connecting {len(people)} sockets to the app ...", flush=True)
+        started = time.perf_counter()
+        opened = await open_many("127.0.0.1", app.port, people, args.connect_concurrency,
+                                 CONNECT_TIMEOUT)
+        figures["connect_seconds"] = time.perf_counter() - started
+        sockets = {s.who: s for s in opened}
+        await asyncio.sleep(3.0)
+        pid = app.process.pid
+        probe = HealthProbe(app.url)
+        probe.start()
+        print("idle ...", flush=True)
+        figures["idle_cpu"] = await cpu_over(pid, 10.0)
+        figures["idle_healthz"] = probe.window()
+        print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
+        figures["churn"] = await churn(args, events, sockets, pid)
+        figures["churn_healthz"] = probe.window()
+        print(f"{args.nexts} × Next ...", flush=True)
+        nexts = []
+        for _ in range(args.nexts):
+            event = max(events, key=lambda e: len(e.waiting))
+            nexts.append(await one_next(event, sockets))
+            await asyncio.sleep(1.0)
+        figures["nexts"] = nexts
+        figures["next_healthz"] = probe.window()
+        await probe.stop()
+        if args.storm:
+            print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
+                  flush=True)
+            try:
+                figures["storm"] = await storm(app, people, sockets, events, args, db)
+            except (OSError, ConnectionError, TimeoutError) as failure:
+                figures["storm_failed"] = repr(failure)
+        for socket in sockets.values():
+            socket.close()
+    finally:
+        await app.stop()
+        await db.close()
+    figures["load_average_after"] = os.getloadavg()
+    spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
+    spans_file.unlink()
+    figures["spans"] = {name: {"n": len(v), "p50": percentile(v, 0.5),
+                               "p99": percentile(v, 0.99), "total": sum(v)}
+                        for name, v in spans.items()}
+    return figures
+
+
+def report(f: dict) -> None:
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:7.1f} ms"
+
+    print()
+    print(f"Fan-out benchmark: the app of {f['app_root']}")
+    print(f"  {f['events']} event(s) × {f['waiting']} waiting, "
+          f"{f['interviewers']} interviewer(s) each, one app process")
+    print(f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
+          f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)")
+    print(f"  sockets connected in {f['connect_seconds']:.1f} s")
+    idle = f["idle_healthz"]
+    print(f"  idle: app CPU {f['idle_cpu'] * 100:5.1f} % of a core; /healthz p50 "
+          f"{ms(percentile(idle, 0.5))}, worst {ms(max(idle, default=float('nan')))}")
+    c = f["churn"]
+    worst = max(f["churn_healthz"], default=float("nan"))
+    print(f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
+          f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)")
+    print(f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
+          f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
+          f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB")
+    print(f"    candidate states sent per second (all sockets) "
+          f"{c['candidate_states_per_second']:.0f}")
+    print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× "
+          f"the idle p50)")
+    floor = f["floor"]
+    print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
+    for n in f["nexts"]:
+        print(f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
+              f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
+              f"floor){'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
+    worst = max(f["next_healthz"], default=float("nan"))
+    print(f"    /healthz worst during the Nexts {ms(worst)}")
+    if "storm_failed" in f:
+        print(f"  reconnect storm FAILED: {f['storm_failed']}")
+    if "storm" in f:
+        s = f["storm"]
+        print(f"  reconnect storm: {s['sockets']} sockets all back with a full state in "
+              f"{s['all_back_seconds']:.1f} s; places changed in the database: "
+              f"{s['places_changed']}, pages showing another place than the database: "
+              f"{s['pages_showing_another_place']}; "
+              f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)")
+    print("  app spans (s):")
+    for name, span in sorted(f["spans"].items(), key=lambda item: -item[1]["total"]):
+        print(f"    {name:48s} n={span['n']:7d} p50 {ms(span['p50'])} p99 {ms(span['p99'])}"
+              f" total {span['total']:7.1f}")
+
+
+def main() -> int:
+    parser = argument_parser("scripts/bench-fanout", __doc__)
+    parser.add_argument("--events", type=int, default=1)
+    parser.add_argument("--waiting", type=int, default=10_000)
+    parser.add_argument("--interviewers", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=10.0, help="queue changes per second")
+    parser.add_argument("--churn", choices=("tail", "anywhere"), default="tail")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--nexts", type=int, default=3)
+    parser.add_argument("--no-storm", dest="storm", action="store_false")
+    parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")
+    parser.add_argument("--app-root", default=str(Path(__file__).resolve().parents[2]),
+                        help="run the app of another checkout (e.g. the code before a change, "
+                             "as a baseline; its migrations must match)")
+    args = parser.parse_args()
+    Path(args.app_log).write_text("")
+    with stack_environ(args.reuse) as environ:
+        figures = asyncio.run(run(args, environ))
+    report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).resolve().parents[2])
+    sys.exit(main())

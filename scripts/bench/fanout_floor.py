@@ -1,0 +1,58 @@
+"""`python -m scripts.bench.fanout_floor PORT`: the floor of the fan-out benchmark. A bare
+aiohttp process that holds WebSockets and, on POST /round, sends each of them its own small
+state (a position, as the app's candidate states differ by it), with nothing else: no
+database, no view, no rules. What one Python process on this machine needs to put N
+distinct frames on N sockets; the app's Next → every socket updated is compared with it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from aiohttp import web
+
+SLICE = 200
+
+
+async def main(port: int) -> None:
+    sockets: list[web.WebSocketResponse] = []
+    rounds = [0]
+
+    async def socket(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()  # no heartbeat: a late pong must not close one
+        await ws.prepare(request)
+        sockets.append(ws)
+        await ws.send_str(json.dumps({"type": "state", "queue": {"position": len(sockets)}},
+                                     separators=(",", ":")))
+        try:
+            async for _ in ws:
+                pass
+        finally:
+            sockets.remove(ws)
+        return ws
+
+    async def one_round(request: web.Request) -> web.Response:
+        rounds[0] += 1
+        for start in range(0, len(sockets), SLICE):
+            for index, ws in enumerate(sockets[start:start + SLICE], start + 1):
+                # Position index - round: each socket's own message, as in the app.
+                await ws.send_str(json.dumps(
+                    {"type": "state", "now": "2026-12-01T12:00:00+00:00",
+                     "queue": {"state": "waiting", "position": index + 1000 * rounds[0],
+                               "wait_minutes": 5}, "offer": None, "interview": None},
+                    separators=(",", ":")))
+            await asyncio.sleep(0)
+        return web.json_response({"sockets": len(sockets)})
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}/ws", socket)
+    app.router.add_post("/round", one_round)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1])))

@@ -1,0 +1,117 @@
+"""The registered candidates in the interviewers' lobby at a size where a list in the state
+would not do: read page by page over HTTP (GET /i/{token}/roster), searched by name, paged
+with the keyboard, and Pick for someone behind the head of the queue the state shows; axe
+in both languages at desktop and phone width."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import VIEWPORTS
+from tests.browser.csp import wait_for_function
+from tests.browser.interviewer_support import look, make_meeting_event, open_meeting
+
+pytestmark = pytest.mark.browser
+
+REGISTERED, WAITING = 60, 40
+
+
+async def big_event(db):
+    """60 registered, the first 40 of them waiting in order (checked in straight in the
+    database, a millisecond apart: no socket each)."""
+    event, (token,), _ = await make_meeting_event(db, candidates=REGISTERED)
+    await db.execute("""
+        INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
+        SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
+               now() - make_interval(secs => ($3 - n) / 1000.0)
+        FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
+        event.id, event.candidates[:WAITING], WAITING)
+    return event, token
+
+
+async def rows(page) -> list[str]:
+    return [" ".join(r.split()) for r in await page.locator("#candidates tr").all_inner_texts()]
+
+
+async def test_search_page_and_pick_from_the_roster(new_page, db):
+    event, token = await big_event(db)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
+    # The state shows the head of the queue and the counts only.
+    state = await page.evaluate("window.meeting.channel.lastState")
+    assert "candidates" not in state and len(state["queue"]) == 30
+    assert state["counts"] == {"registered": 60, "checked_in": 40, "waiting": 40, "talking": 0}
+    assert await page.locator("#queue-count").inner_text() == "(40)"
+    assert "The first 30 of 40 waiting" in await page.locator("#queue-more").inner_text()
+    assert await page.locator("#roster-status").inner_text() == "60 registered candidates."
+    assert await page.locator("#roster-page").inner_text() == "Page 1 of 3"
+    assert await page.locator("#roster-previous").is_disabled()
+    # In name order: "Kandidat 0", "Kandidat 1", "Kandidat 10", …
+    first = await rows(page)
+    assert first[0].startswith("Kandidat 0 Yes Waiting, number 1")
+    assert first[2].startswith("Kandidat 10 ")
+
+    # Paged with the keyboard alone.
+    await page.locator("#roster-next").focus()
+    await page.keyboard.press("Enter")
+    await wait_for_function(page, "document.querySelector('#roster-page').textContent === 'Page 2 of 3'")
+    await page.keyboard.press("Enter")
+    await wait_for_function(page, "document.querySelector('#roster-page').textContent === 'Page 3 of 3'")
+    assert await page.locator("#roster-next").is_disabled()
+    assert await page.evaluate("document.activeElement.id") == "roster-page"  # not lost
+    assert any("Kandidat 59 No Not checked in" in row for row in await rows(page))
+
+    # Searched by name: a part of it, any case.
+    await page.get_by_label("Search by name").fill("kandidat 3")
+    await page.keyboard.press("Enter")
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 11")
+    assert await page.locator("#roster-status").inner_text() == \
+        "11 candidates match “kandidat 3”."
+    assert await page.locator("#roster-pages").is_hidden()
+    await look(page, "roster-search-en-desktop")
+
+    # Pick someone far back in the queue, who is not in the state's head.
+    await page.locator("#candidates").get_by_role("button", name="Pick Kandidat 35").click()
+    await page.wait_for_selector("#own-offer:not([hidden])")
+    assert "Kandidat 35" in await page.locator("#own-offer-text").inner_text()
+    taken = await db.fetchval("""SELECT c.name FROM interview i JOIN candidate c
+                                 ON c.id = i.candidate_id WHERE i.event_id = $1""", event.id)
+    assert taken == "Kandidat 35"
+    # While the own offer is open, Pick is off everywhere.
+    await wait_for_function(page, "[...document.querySelectorAll('#candidates button')]"
+                                  ".every((b) => b.disabled)")
+
+
+async def test_the_roster_endpoint_refuses_bad_input_and_strangers(app_server, base_url, db):
+    from tests.integration.channel_support import new_client, sign_in_interviewer
+    _event, token = await big_event(db)
+    async with new_client() as http:
+        async with http.get(f"{base_url}/i/{token}/roster") as response:
+            assert response.status == 403  # not signed in
+        assert await sign_in_interviewer(http, base_url, token) == 303
+        for query in ("page=0", "page=abc", "page=-1", "q=" + "x" * 201, "q=%00"):
+            async with http.get(f"{base_url}/i/{token}/roster?{query}") as response:
+                assert response.status == 400, query
+                assert await response.json() == {"error": "invalid_fields"}
+        async with http.get(f"{base_url}/i/{token}/roster?page=99&q=%25") as response:
+            body = await response.json()
+            assert body["total"] == 0 and body["page"] == 1  # "%" is a letter, not a wildcard
+        async with http.get(f"{base_url}/i/{token}/roster?page=9") as response:
+            body = await response.json()
+            assert body["page"] == 3 and len(body["candidates"]) == 10  # past the end: the last
+        async with http.get(f"{base_url}/i/{'x' * 22}/roster") as response:
+            assert response.status == 404
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_roster_meets_wcag_aa(new_page, db, language, viewport):
+    _event, token = await big_event(db)
+    page = await open_meeting(await new_page(
+        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
+    await page.locator("#roster").scroll_into_view_if_needed()
+    await look(page, f"roster-{language}-{viewport}")
+    await page.locator("#roster-query").fill("zzz")
+    await page.locator("#roster-search button").click()
+    await wait_for_function(page, "document.querySelector('#roster-table').hidden")
+    await look(page, f"roster-none-{language}-{viewport}")

@@ -1,0 +1,68 @@
+"""A change reaches only the sockets it moves (app/live/hub.py, EventView.changed_people):
+with the real database and the hub's own view reads, subscribers that count their refreshes.
+A check-in at the end of the queue refreshes the newcomer and nobody else; a leave from the
+front refreshes everyone behind; a message everyone."""
+from __future__ import annotations
+
+import asyncpg
+
+from app.live import queue
+from app.live.event_view import read_event_view
+from app.live.hub import Hub
+from tests.integration.live_support import make_live_event
+
+
+class Counting:
+    """A candidate's socket as the hub sees it: refreshed from the shared view, remembering
+    which read its state came from (channel.Socket's `_sent`)."""
+
+    def __init__(self, hub: Hub, event_id: int, candidate_id: int):
+        self.hub, self.event_id = hub, event_id
+        self.who = ("candidate", candidate_id)
+        self.notice = None
+        self._sent = 0
+        self.refreshed = 0
+
+    async def refresh(self, only_if_changed: bool = False) -> None:
+        view = await self.hub.views.latest(self.event_id)
+        self._sent = view.seq
+        self.refreshed += 1
+
+
+async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    first, second, third, newcomer, never = live.candidates
+    for candidate_id in (first, second, third):
+        await queue.check_in(db, candidate_id, settings.live)
+    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
+    hub = Hub(stack.environ["DATABASE_URL"])
+
+    async def read(event_id):
+        async with pool.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    hub.views.reader = read
+    sockets = {c: Counting(hub, live.id, c) for c in live.candidates}
+    try:
+        for socket in sockets.values():
+            await hub.subscribe(live.id, socket)
+        await hub.refresh(live.id)  # the first round: everyone
+        assert all(s.refreshed == 1 for s in sockets.values())
+
+        async def round_after(change) -> dict[int, int]:
+            before = {c: s.refreshed for c, s in sockets.items()}
+            await change
+            hub.views.changed(live.id)
+            await hub.refresh(live.id)
+            return {c: s.refreshed - before[c] for c, s in sockets.items()}
+
+        moved = await round_after(queue.check_in(db, newcomer, settings.live))
+        assert moved == {first: 0, second: 0, third: 0, newcomer: 1, never: 0}
+        moved = await round_after(queue.leave(db, first))
+        assert moved == {first: 1, second: 1, third: 1, newcomer: 1, never: 0}
+        moved = await round_after(db.execute("""
+            INSERT INTO live_message (event_id, interviewer_id, text)
+            VALUES ($1, $2, 'Vi börjar snart')""", live.id, live.interviewers[0]))
+        assert set(moved.values()) == {1}
+    finally:
+        await pool.close()

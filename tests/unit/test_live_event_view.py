@@ -1,0 +1,93 @@
+"""The event view's pure parts: where two queue orders first differ, whose state a change
+can move (app/live/event_view.py), and the interviewers' state kept within its size budget
+however long the names and lists are (app/live/snapshots.py)."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import random
+
+import pytest
+
+from app.live import snapshots
+from app.live.event_view import EventView, _first_difference
+from app.live.snapshots import STATE_BUDGET, interviewer_state
+
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_first_difference_matches_a_plain_scan(seed):
+    chance = random.Random(seed)
+    old = chance.sample(range(1000), chance.randint(0, 60))
+    new = list(old)
+    for _ in range(chance.randint(0, 3)):
+        operation = chance.choice(["insert", "remove", "append"])
+        if operation == "insert" or not new:
+            new.insert(chance.randint(0, len(new)), 1000 + chance.randint(0, 99))
+        elif operation == "remove":
+            new.pop(chance.randrange(len(new)))
+        else:
+            new.append(2000 + chance.randint(0, 99))
+    common = min(len(old), len(new))
+    expected = next((i for i in range(common) if old[i] != new[i]), common)
+    assert _first_difference(old, new, common) == expected
+
+
+def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
+    states = states if states is not None else dict.fromkeys(order, "waiting")
+    head = [{"candidate_id": c, "name": f"Kandidat {c}", "queued_at": NOW} for c in order[:30]]
+    return EventView(NOW, {"state": "live", "ends_at": None}, list(order), states, head,
+                     {"registered": len(states), "checked_in": len(states),
+                      "waiting": len(order)}, list(free_in), 600.0, list(live), {}, set(),
+                     list(messages), seq=seq)
+
+
+def test_a_check_in_at_the_end_moves_only_the_newcomer():
+    before = view(range(1, 10_001))
+    after = view([*range(1, 10_001), 10_001])
+    assert after.changed_people(before) == {10_001}
+
+
+def test_next_moves_everyone_behind_and_the_one_taken():
+    before = view(range(1, 101))
+    states = dict.fromkeys(range(2, 101), "waiting") | {1: "offered"}
+    after = view(range(2, 101), states=states)
+    assert after.changed_people(before) == set(range(1, 101))
+
+
+def test_a_message_or_a_new_event_state_moves_everyone():
+    before = view(range(1, 5))
+    assert view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}]) \
+        .changed_people(before) is None
+    assert view(range(1, 5)).changed_people(None) is None
+
+
+def test_an_interviewer_arriving_moves_the_waits_only_where_the_minutes_change():
+    before = view(range(1, 11), free_in=[0.0])
+    after = view(range(1, 11), free_in=[0.0, 0.0])
+    changed = after.changed_people(before)
+    assert changed and 1 not in changed  # the first's wait is "now" either way
+
+
+def test_the_interviewers_state_stays_within_its_budget_at_any_size():
+    astral = "\U0001F600" * 200  # the longest name the invite form takes, in 4-byte letters
+    rows = [{"id": n, "state": "active", "candidate_id": n, "interviewer_id": 1000 + n,
+             "offer_expires_at": None, "started_at": NOW, "ends_at": NOW,
+             "room_generation": 1, "janus_server": "janus1", "room_id": None,
+             "room_pin": None, "room_secret": None, "room_tokens": [],
+             "candidate_name": astral, "interviewer_name": astral} for n in range(200)]
+    messages = [{"id": n, "text": astral * 2 + "ö" * 100, "sent_at": NOW.isoformat()}
+                for n in range(20)]
+    big = view(range(1, 20_001), messages=messages, live=rows)
+    for row in big.head:
+        row["name"] = astral
+    settings = type("S", (), {"live": type("L", (), {"warning_seconds": 60})})()
+    state = asyncio.run(interviewer_state(big, 1000, settings))
+    own = json.dumps(state.own, separators=(",", ":"))
+    text = f"{own[:-1]},{state.common_json[1:]}"
+    assert len(text.encode()) <= STATE_BUDGET
+    assert json.loads(text)["counts"] == {"registered": 20_000, "checked_in": 20_000,
+                                          "waiting": 20_000, "talking": 200}
+    assert snapshots.COMMON_BUDGET < STATE_BUDGET

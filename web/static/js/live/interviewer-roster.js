@@ -1,0 +1,182 @@
+// The registered candidates in the interviewers' lobby: fetched a page at a time over HTTP
+// (GET /i/{token}/roster, app/views/roster.py), searched by name, with Pick for those
+// waiting. The channel's state holds only the head of the queue and the counts, so that it
+// stays small at any size of event; this list is read when it is shown, searched or paged,
+// and again (at most every REFRESH_MS) when the counts in a new state say it moved.
+// Buttons with data-candidate are wired by interviewer.js, like the queue's.
+import { _ } from "./texts.js";
+
+const REFRESH_MS = 3000;
+
+export function stateName(state) {
+  switch (state) {
+    case null: case undefined: case "not_checked_in": return _("Not checked in");
+    case "waiting": return _("Waiting");
+    case "away": return _("Away (connection lost)");
+    case "offered": return _("Called in, joining");
+    case "interviewing": return _("In an interview");
+    case "left": return _("Left the queue");
+    case "done": return _("Interviewed");
+    default: return state;
+  }
+}
+
+function element(tag, className, text) {
+  const made = document.createElement(tag);
+  if (className) made.className = className;
+  if (text !== undefined) made.textContent = text;
+  return made;
+}
+
+export class Roster {
+  constructor(root, url) {
+    this.root = root;
+    this.url = url;
+    this.$ = (id) => root.querySelector(`#${id}`);
+    this.query = "";
+    this.page = 1;
+    this.result = null;      // the last page received
+    this.problem = null;     // a function giving the text of the last failure
+    this.counts = null;      // the counts of the state the list was last read for
+    this.busy = false;
+    this.again = false;      // asked for while a read ran: read once more after it
+    this.timer = null;
+    this.lastRead = 0;
+    this.canPick = true;
+    this.$("roster-search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.query = this.$("roster-query").value.trim();
+      this.page = 1;
+      this.load();
+    });
+    this.$("roster-previous").addEventListener("click", () => this.turn(-1));
+    this.$("roster-next").addEventListener("click", () => this.turn(1));
+  }
+
+  turn(step) {
+    if (!this.result) return;
+    this.page = Math.min(Math.max(1, this.result.page + step), this.result.pages);
+    this.load().then(() => {
+      // Keep the keyboard where it was, unless that button just became unusable.
+      const button = this.$(step < 0 ? "roster-previous" : "roster-next");
+      if (button.disabled) this.$("roster-page").focus();
+    });
+  }
+
+  // A new state: the counts and whether Pick is possible; the list is read again when
+  // the counts moved, at most every REFRESH_MS.
+  update(state) {
+    const counts = JSON.stringify(state.counts);
+    this.canPick = state.interview === null;
+    if (this.result) this.drawRows();
+    if (this.counts === null) {
+      this.counts = counts;
+      this.load();
+      return;
+    }
+    if (counts === this.counts) return;
+    this.counts = counts;
+    clearTimeout(this.timer);
+    const wait = Math.max(0, this.lastRead + REFRESH_MS - Date.now());
+    this.timer = setTimeout(() => this.load(), wait);
+  }
+
+  async load() {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    this.lastRead = Date.now();
+    const params = new URLSearchParams({ q: this.query, page: String(this.page) });
+    try {
+      const response = await fetch(`${this.url}?${params}`, {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (!response.ok) {
+        this.problem = response.status === 400
+          ? () => _("The search could not be read. Use at most 200 characters.")
+          : () => _("The list of candidates could not be loaded. Try again in a moment.");
+      } else {
+        this.result = await response.json();
+        this.page = this.result.page;
+        this.problem = null;
+      }
+    } catch {
+      this.problem = () => _("The list of candidates could not be loaded. Try again in a moment.");
+    } finally {
+      this.busy = false;
+    }
+    this.draw();
+    if (this.again) {
+      this.again = false;
+      await this.load();
+    }
+  }
+
+  draw() {
+    const status = this.$("roster-status");
+    if (this.problem) {
+      status.textContent = this.problem();
+      return;
+    }
+    if (!this.result) return;
+    const { total, page, pages } = this.result;
+    status.textContent = this.query
+      ? _("%(count)s candidates match “%(query)s”.", { count: total, query: this.query })
+      : _("%(count)s registered candidates.", { count: total });
+    this.$("roster-table").hidden = total === 0;
+    this.$("roster-pages").hidden = pages <= 1;
+    this.$("roster-page").textContent = _("Page %(page)s of %(pages)s", { page, pages });
+    this.$("roster-previous").disabled = page <= 1;
+    this.$("roster-next").disabled = page >= pages;
+    this.drawRows();
+  }
+
+  drawRows() {
+    const body = this.$("candidates");
+    const rows = this.result.candidates;
+    // Reuse the rows of the same candidates, so a focused Pick keeps its focus.
+    const existing = new Map([...body.children].map((row) => [row.dataset.key, row]));
+    rows.forEach((c, index) => {
+      let row = existing.get(String(c.id));
+      existing.delete(String(c.id));
+      if (!row) {
+        row = element("tr");
+        row.dataset.key = String(c.id);
+        const name = element("th");
+        name.scope = "row";
+        row.append(name, element("td"), element("td"), element("td", "pick-cell"));
+      }
+      const [name, checkedIn, status, action] = row.children;
+      name.textContent = c.name;
+      checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
+      checkedIn.dataset.label = _("Checked in");
+      status.textContent = c.state === "waiting" && c.position
+        ? _("%(state)s, number %(position)s", { state: stateName(c.state), position: c.position })
+        : stateName(c.state);
+      status.dataset.label = _("Status");
+      row.className = c.checked_in ? "checked-in" : "";
+      let pick = action.querySelector("button");
+      if (c.state === "waiting" && c.position) {
+        if (!pick) {
+          pick = element("button", "secondary pick");
+          pick.type = "button";
+          action.append(pick);
+        }
+        pick.dataset.candidate = String(c.id);
+        pick.textContent = _("Pick");
+        pick.setAttribute("aria-label", _("Pick %(name)s", { name: c.name }));
+        pick.disabled = !this.canPick;
+      } else if (pick) {
+        pick.remove();
+      }
+      if (body.children[index] !== row) body.insertBefore(row, body.children[index] || null);
+    });
+    for (const gone of existing.values()) gone.remove();
+  }
+
+  redraw() {
+    this.draw();
+  }
+}
