@@ -1,0 +1,58 @@
+// How much video this browser sends, second by second: pure functions, used by RoomCall
+// (janus-room.js). Loss on the way to Janus (what Janus reports back, and its slow-link
+// warnings) brings the bitrate down at once; a clean stretch raises it again, step by step.
+// When even the floor does not get through (the estimated bandwidth stays below it, or
+// nearly half the packets are lost there), the video pauses and only sound is sent: the
+// person is told and can turn the video back on. Bounds: docs/calls.md.
+
+export const FLOOR_KBPS = 150;
+export const MAX_KBPS = 1500;
+const DOWN = 0.7;
+const UP = 1.15;
+const LOSSY = 0.05;
+const CLEAN = 0.02;
+const CLEAN_SECONDS_TO_RAISE = 4;
+const STARVED_BELOW_KBPS = 100;
+const HOPELESS_LOSS = 0.4;
+const STARVED_SECONDS_TO_PAUSE = 6;
+
+export function initialControl(max = MAX_KBPS) {
+  return { target: max, max, clean: 0, starved: 0, paused: false };
+}
+
+// One second's figures: loss (share of our packets Janus lost, or null), slow (Janus said
+// our uplink is slow), available (the browser's estimate of the bandwidth, kbit/s, or null),
+// sent (kbit/s of video actually sent). Returns the new control; `changed` when the target
+// moved, `pause` when the video should stop for want of bandwidth.
+export function adapt(control, { loss = null, slow = false, available = null, sent = null } = {}) {
+  const c = { ...control, changed: false, pause: false };
+  if (c.paused) return c;
+  const lossy = slow || (loss !== null && loss >= LOSSY);
+  if (lossy) {
+    const base = Math.min(c.target, Math.max(sent ?? c.target, FLOOR_KBPS));
+    const target = Math.max(FLOOR_KBPS, Math.round(base * DOWN));
+    c.changed = target !== c.target;
+    c.target = target;
+    c.clean = 0;
+  } else if (loss !== null && loss < CLEAN) {
+    c.clean += 1;
+    if (c.clean >= CLEAN_SECONDS_TO_RAISE && c.target < c.max) {
+      c.target = Math.min(c.max, Math.round(c.target * UP));
+      c.changed = true;
+      c.clean = 0;
+    }
+  }
+  const starved = (available !== null && available < STARVED_BELOW_KBPS)
+    || (c.target === FLOOR_KBPS && loss !== null && loss >= HOPELESS_LOSS);
+  c.starved = starved ? c.starved + 1 : 0;
+  if (c.starved >= STARVED_SECONDS_TO_PAUSE) {
+    c.paused = true;
+    c.pause = true;
+  }
+  return c;
+}
+
+// Video back on (the person asked): from a little above the floor, counting afresh.
+export function resume(control) {
+  return { ...control, paused: false, starved: 0, clean: 0, target: FLOOR_KBPS * 2, changed: true };
+}
