@@ -43,7 +43,9 @@ class CandidatePage {
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
-    this.call = new CallView(find("[data-call]"));
+    // When the media cannot be mended in place, the call joins again by itself with a new
+    // ticket (accept, again during the interview: PROTOCOL.md).
+    this.call = new CallView(find("[data-call]"), { freshTicket: () => this.freshTicket() });
     this.leftText = find("[data-left-text]");
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
@@ -141,6 +143,12 @@ class CandidatePage {
     } finally {
       this.joining = false;
     }
+  }
+
+  async freshTicket() {
+    if (this.phase !== "interview") return null;
+    const reply = await this.channel.send({ type: "accept" });
+    return reply.type === "ticket" ? reply.ticket : null;
   }
 
   async sendFeedback(event) {

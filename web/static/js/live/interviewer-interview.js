@@ -19,7 +19,9 @@ export class InterviewView extends EventTarget {
     this.rejoin = root.querySelector("#rejoin");
     this.current = null;  // the own active interview being shown
     this.hideTimer = null;
-    this.call = new CallView(root.querySelector("[data-call]"));
+    // Joining again by itself (media that could not be mended): the newest ticket of the state.
+    this.call = new CallView(root.querySelector("[data-call]"),
+      { freshTicket: async () => this.current?.ticket || null });
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
     this.call.addEventListener("failed", () => { this.rejoin.hidden = false; });
