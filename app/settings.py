@@ -115,6 +115,9 @@ class JanusSettings(_Section):
     # How long a ticket (the JWT) stays valid. The Janus token inside it lives only as long
     # as its interview's room, however long that is.
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)
+    # The most video each participant of a room may send, bits per second (Janus caps the
+    # browsers' estimate with it); 0: no cap. The browsers go lower by themselves on loss.
+    room_bitrate: int = Field(1_000_000, ge=0, le=10_000_000)
     # STUN/TURN servers for browsers, as RTCIceServer objects: [{"urls": "stun:host:3478"}].
     browser_ice_servers: list[dict] = []
     # Names this deployment's rooms and tokens on Janus, so that deployments sharing a Janus

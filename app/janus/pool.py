@@ -76,7 +76,8 @@ class JanusPool:
             raise JanusUnavailable("no healthy Janus server")
         room = new_room(name, participants, self.admin_key)
         connection = self.connections[name]
-        room = await create_room(connection, self.admin_key, room, description)
+        room = await create_room(connection, self.admin_key, room, description,
+                                 bitrate=self.settings.room_bitrate)
         # Then the participants' Janus tokens (the order matters to the reconciler, which
         # keeps a token only while its room exists). Without them the room is no use.
         try:

@@ -57,12 +57,15 @@ def room_interview(deployment: str, description: str) -> int | None:
 
 
 async def create_room(connection: JanusConnection, admin_key: str, room: Room,
-                      description: str = "interview") -> Room:
+                      description: str = "interview", bitrate: int = 0) -> Room:
+    """`bitrate`: the most video a participant may send (bits/s, `janus.room_bitrate`), also
+    when their browser asks for more; 0: no cap."""
     await connection.request({
         "request": "create", "admin_key": admin_key, "room": room.room_id,
         "description": description[:100], "is_private": True, "permanent": False,
         "pin": room.pin, "secret": room.secret, "allowed": list(room.participant_tokens),
         "publishers": PUBLISHERS_PER_ROOM, "notify_joining": True,
+        "bitrate": bitrate, "bitrate_cap": bitrate > 0,
     })
     return room
 
