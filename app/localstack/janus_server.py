@@ -28,11 +28,12 @@ class LocalJanus:
     ws_port: int
     admin_ws_port: int
     log_path: Path
+    host: str = "127.0.0.1"  # where browsers and the control plane reach its WebSocket
     process: subprocess.Popen | None = field(default=None, init=False)
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.ws_port}"
+        return f"ws://{self.host}:{self.ws_port}"
 
     def start(self, timeout: float = 20) -> None:
         argv = [janus_binary(), "--config", str(self.config_dir / "janus.jcfg"),
@@ -41,7 +42,7 @@ class LocalJanus:
             raise RuntimeError(f"{LOOPBACK_SHIM} is missing: run scripts/bootstrap")
         env = dict(os.environ, LD_PRELOAD=str(LOOPBACK_SHIM))
         self.process = processes.start(argv, self.log_path, env=env)
-        processes.wait_for_port("127.0.0.1", self.ws_port, timeout, self.process, "Janus")
+        processes.wait_for_port(self.host, self.ws_port, timeout, self.process, "Janus")
         # The control plane adds its own token through the Admin API before anything else.
         processes.wait_for_port("127.0.0.1", self.admin_ws_port, timeout, self.process,
                                 "Janus Admin API")

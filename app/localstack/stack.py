@@ -1,7 +1,8 @@
 """The whole local stack, in start-up order, for scripts/run and for the test harness.
 
 PostgreSQL (unless DATABASE_URL names another), migrations, the rendered Janus configuration
-and Janus (unless SNABB_JANUS_SERVERS names others), and the mail catcher. The stack hands
+and Janus (unless SNABB_JANUS_SERVERS names others), coturn (unless SNABB_TURN_URLS names
+one) and the mail catcher. The stack hands
 its addresses and secrets to the application as environment variables, the same channel
 operators use, so nothing here is special to development.
 """
@@ -17,21 +18,22 @@ from pathlib import Path
 
 from app.janus_config import render_janus_config
 from app.localstack import processes
+from app.localstack.coturn import LocalCoturn
 from app.localstack.janus_server import LocalJanus
 from app.localstack.postgres import LocalPostgres, cluster_dir
 from app.migrate import migrate_url
 from app.settings import Settings, load_settings
 
 SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_ADMIN_SECRET",
-                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET")
+                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET", "SNABB_TURN_SECRET")
 
 
 def load_or_create_secrets(path: Path | None) -> dict[str, str]:
-    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh."""
-    if path is not None and path.exists():
-        return json.loads(path.read_text())
-    values = {name: secrets.token_urlsafe(32) for name in SECRET_NAMES}
-    if path is not None:
+    """Secrets for a local stack: kept in `path` so sessions survive a restart, or fresh.
+    A name added since the file was written gets a fresh secret of its own."""
+    kept = json.loads(path.read_text()) if path is not None and path.exists() else {}
+    values = {name: kept.get(name) or secrets.token_urlsafe(32) for name in SECRET_NAMES}
+    if path is not None and values != kept:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
@@ -47,8 +49,13 @@ class LocalStack:
     # Tests: fresh secrets, fsync off, everything thrown away afterwards.
     throwaway: bool = False
     base_environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    # The address browsers reach the application, Janus and coturn at; Janus offers media on
+    # `ice_interface` when given (a network namespace's, tests/netns.py), else as configured.
+    host: str = "127.0.0.1"
+    ice_interface: str | None = None
     postgres: LocalPostgres | None = None
     janus: LocalJanus | None = None
+    coturn: LocalCoturn | None = None
     mail_process: object | None = None
     environ: dict[str, str] = field(default_factory=dict)
 
@@ -68,13 +75,19 @@ class LocalStack:
         self.state_dir.chmod(0o755)
         env = dict(self.base_environ)
         env["SNABB_ENV"] = self.env_name
-        env.update(load_or_create_secrets(None if self.throwaway else self.state_dir / "secrets.json"))
+        stack_secrets = load_or_create_secrets(None if self.throwaway
+                                               else self.state_dir / "secrets.json")
+        if env.get("SNABB_TURN_URLS"):
+            stack_secrets.pop("SNABB_TURN_SECRET")  # their own coturn, with their own secret
+        env.update(stack_secrets)
         env["SNABB_APP_PORT"] = str(self.app_port)
-        env["SNABB_APP_PUBLIC_URL"] = f"http://127.0.0.1:{self.app_port}"
-        env["SNABB_JANUS_SERVER_EVENT_BACKEND_URL"] = f"http://127.0.0.1:{self.app_port}/janus/events"
+        env["SNABB_APP_HOST"] = self.host
+        env["SNABB_APP_PUBLIC_URL"] = f"http://{self.host}:{self.app_port}"
+        env["SNABB_JANUS_SERVER_EVENT_BACKEND_URL"] = f"http://{self.host}:{self.app_port}/janus/events"
         try:
             self._start_database(env)
             self._start_janus(env)
+            self._start_turn(env)
             self._start_mail(env)
         except BaseException:
             self.stop()
@@ -100,15 +113,27 @@ class LocalStack:
             "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin_port),
             "SNABB_JANUS_SERVER_RTP_PORT_MIN": str(rtp_start),
             "SNABB_JANUS_SERVER_RTP_PORT_MAX": str(rtp_start + 99),
+            "SNABB_JANUS_SERVER_BIND_IP": self.host,
             "SNABB_JANUS_SERVERS": json.dumps([{
-                "name": "janus1", "url": f"ws://127.0.0.1:{ws_port}",
-                "public_url": f"ws://127.0.0.1:{ws_port}",
+                "name": "janus1", "url": f"ws://{self.host}:{ws_port}",
+                "public_url": f"ws://{self.host}:{ws_port}",
                 "admin_url": f"ws://127.0.0.1:{admin_port}"}]),
         })
+        if self.ice_interface:
+            env["SNABB_JANUS_SERVER_ICE_ENFORCE_LIST"] = self.ice_interface
         config_dir = self.state_dir / "janus"
         render_janus_config(load_settings(env), config_dir, "janus1")
-        self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log")
+        self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log",
+                                host=self.host)
         self.janus.start()
+
+    def _start_turn(self, env: dict[str, str]) -> None:
+        if env.get("SNABB_TURN_URLS"):
+            return  # operators named their own TURN server
+        self.coturn = LocalCoturn(self.state_dir / "coturn", self.host, env["SNABB_TURN_SECRET"],
+                                  self.logs_dir / "coturn.log")
+        self.coturn.start()
+        env["SNABB_TURN_URLS"] = json.dumps(self.coturn.urls)
 
     def _start_mail(self, env: dict[str, str]) -> None:
         port = processes.free_port()
@@ -123,6 +148,8 @@ class LocalStack:
     def stop(self) -> None:
         processes.stop(self.mail_process)
         self.mail_process = None
+        if self.coturn is not None:
+            self.coturn.stop()
         if self.janus is not None:
             self.janus.stop()
         if self.postgres is not None:
