@@ -1,15 +1,10 @@
 // The call's figures of the last second, from the getStats reports of its peer connections:
 // round-trip time, loss both ways, bitrate both ways, frames of the other person's video
-// decoded per second, whether their sound arrives, the bandwidth the browser estimates.
+// decoded per second, whether their sound arrives, the bandwidth the browser estimates, and
+// which way the media goes (live/connection-path.js).
 // Used by RoomCall (janus-room.js), which sends them on to the page as "stats" events.
 
-// Which way the media goes (direct or relayed, UDP, TCP or TLS), in a form the page can
-// show: the TURN support sets this reader (report -> {kind, protocol} or null); until it
-// does, the quality details show no path.
-let pathReader = null;
-export function setPathReader(reader) {
-  pathReader = reader;
-}
+import { pathOfAll } from "./live/connection-path.js";
 
 export class StatsSampler {
   constructor() {
@@ -75,9 +70,10 @@ export class StatsSampler {
           }
         }
       });
-      if (!figures.path && pathReader) figures.path = pathReader(report);
       this.before.set(pc, { totals, at: now });
     }
+    // Which way the media goes: direct or through a TURN relay, over UDP, TCP or TLS.
+    figures.path = await pathOfAll(pcs);
     if (lostIn + gotIn > 0) figures.lossIn = lostIn / (lostIn + gotIn);
     if (lossOut.length) figures.lossOut = Math.max(...lossOut);
     figures.fps = Math.round(figures.fps * 10) / 10;

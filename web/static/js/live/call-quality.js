@@ -1,6 +1,7 @@
 // The connection quality in words, from the figures of call-stats.js (via RoomCall's
 // "stats" events): the level the page shows, and the details behind it.
 import { qualityOf } from "./call-state.js";
+import { pathText } from "./connection-path.js";
 import { N_, _, language } from "./texts.js";
 
 export const QUALITY_TEXTS = {
@@ -8,11 +9,6 @@ export const QUALITY_TEXTS = {
   good: N_("Connection: good"),
   fair: N_("Connection: fair"),
   poor: N_("Connection: poor"),
-};
-
-const PATHS = {
-  direct: N_("direct"),
-  relay: N_("through a relay server"),
 };
 
 // `videoExpected`: whether the other person's video should be arriving (not when they
@@ -49,11 +45,6 @@ export function detailsText(figures, bitrate) {
     }),
     _("Video sent: %(kbps)s kbit/s (at most %(max)s)", { kbps: figures.kbpsOut, max: bitrate }),
   ];
-  if (figures.path) {
-    const how = PATHS[figures.path.kind] ? _(PATHS[figures.path.kind]) : figures.path.kind;
-    parts.push(_("Path: %(how)s, %(protocol)s", {
-      how, protocol: String(figures.path.protocol || "").toUpperCase(),
-    }));
-  }
+  if (figures.path) parts.push(pathText(figures.path));
   return parts.join(" · ");
 }
