@@ -1,0 +1,126 @@
+"""A call through bad networks (tests/netns.py), drawn by the call view (call-view.js, with
+its state from call-state.js): UDP to Janus gone for a while, random loss, no way through at
+all. The figures are printed (`-s`); scripts/bench-network-recovery measures them against a
+clean network for BENCHMARKS.md. Bounds are generous (a loaded machine), not the targets."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tests.browser.netns.call_support import (
+    block_everything_but_tcp_to_the_app, open_call_view, phase, until_frames_stop, wait_phase)
+from tests.netns import frames_decoded, frames_flowing
+
+pytestmark = pytest.mark.browser
+
+TOLD = {"reconnecting", "unreachable"}
+SEEING = {"live", "degraded"}
+
+
+async def call(netns_page, interview_tickets):
+    pages = [await open_call_view(netns_page, ticket) for ticket in await interview_tickets()]
+    for page in pages:
+        await frames_flowing(page, timeout=60)
+    await wait_phase(pages, SEEING)
+    return pages
+
+
+async def blackout(netns, pages, seconds: float) -> dict:
+    """All UDP to Janus dropped for `seconds`, and the TURN server out of reach (else the
+    media simply moves to the relay: tests/browser/netns/test_netns_call.py). Returns the
+    seconds from the picture freezing until both were told, and from the network's return
+    until frames flowed on both sides."""
+    block_everything_but_tcp_to_the_app(netns)
+    blocked = time.monotonic()
+    frozen = blocked + max(await asyncio.gather(*(until_frames_stop(page) for page in pages)))
+    await wait_phase(pages, TOLD, timeout=30)
+    told = time.monotonic() - frozen
+    await asyncio.sleep(max(0.0, seconds - (time.monotonic() - blocked)))
+    netns.shaping.clear()
+    back = time.monotonic()
+    await asyncio.gather(*(frames_flowing(page, frames=10, timeout=60) for page in pages))
+    flowing = time.monotonic() - back
+    await wait_phase(pages, SEEING, timeout=30)
+    return {"told_after_freeze_s": round(told, 1), "frames_after_return_s": round(flowing, 1)}
+
+
+async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page, interview_tickets):
+    pages = await call(netns_page, interview_tickets)
+    for seconds in (8, 30):
+        figures = await blackout(netns, pages, seconds)
+        print(f"blackout {seconds} s: {figures}")
+        for page in pages:
+            assert await page.text_content("[data-call-status]") == ""
+    for page in pages:  # nobody was sent to "Join again"
+        log = await page.evaluate("window.callLog")
+        assert not [entry for entry in log if entry["type"] == "failed"], log
+
+
+async def test_both_told_while_reconnecting(netns, netns_page, interview_tickets):
+    pages = await call(netns_page, interview_tickets)
+    block_everything_but_tcp_to_the_app(netns)
+    await wait_phase(pages, TOLD, timeout=30)
+    texts = {await page.text_content("[data-call-status]") for page in pages}
+    assert texts <= {"Your connection was interrupted. Reconnecting…",
+                     "The other person's connection was interrupted. Reconnecting…",
+                     "No connection can be made from this network right now. Still trying…"}
+    assert all(await page.is_visible("[data-call-waiting]") for page in pages)  # no frozen picture
+    netns.shaping.clear()
+    await wait_phase(pages, SEEING, timeout=60)
+
+
+@pytest.mark.parametrize("percent", [10, 30])
+async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
+        netns, netns_page, interview_tickets, percent):
+    pages = await call(netns_page, interview_tickets)
+    await asyncio.sleep(3)
+    before = [await page.evaluate("window.callView.bitrate") for page in pages]
+    netns.shaping.loss(percent)
+    started = time.monotonic()
+    frames = [await frames_decoded(page) for page in pages]
+    sound = [0, 0]
+    sent = [[], []]
+    while time.monotonic() - started < 30:
+        await asyncio.sleep(1)
+        for index, page in enumerate(pages):
+            figures = await page.evaluate("window.callView.figures")
+            if figures and figures["soundIn"]:
+                sound[index] += 1
+            if figures:
+                sent[index].append(figures["kbpsOut"])
+    seconds = time.monotonic() - started
+    fps = [round((await frames_decoded(page) - first) / seconds, 1)
+           for page, first in zip(pages, frames)]
+    after = [await page.evaluate("window.callView.bitrate") for page in pages]
+    netns.shaping.clear()
+    print(f"{percent} % loss: fps {fps}, bitrate cap {before} -> {after} kbit/s, "
+          f"sent first/last 5 s {[(round(sum(s[:5]) / 5), round(sum(s[-5:]) / 5)) for s in sent]}, "
+          f"seconds with sound {sound}")
+    assert all(rate > 0 for rate in fps), fps  # video keeps decoding on both sides
+    assert all(a < b for a, b in zip(after, before)), (before, after)  # the sender came down
+    assert all(count >= 20 for count in sound), sound  # the sound went on
+
+
+async def test_no_way_through_is_said_and_retried_until_it_connects(
+        netns, netns_page, interview_tickets):
+    block_everything_but_tcp_to_the_app(netns)
+    started = time.monotonic()
+    pages = [await open_call_view(netns_page, ticket) for ticket in await interview_tickets()]
+    told = await wait_phase(pages, {"unreachable"}, timeout=40)
+    print(f"no way through: both told after {time.monotonic() - started:.1f} s "
+          f"(pages opened {told:.1f} s before the last was told)")
+    for page in pages:
+        assert await page.text_content("[data-call-status]") == (
+            "No connection can be made from this network right now. Still trying…")
+    attempts = [await page.evaluate("window.callView.state.attempt") for page in pages]
+    # It keeps trying: it joins again (a fresh ticket each time, when the page can get one).
+    for page, first in zip(pages, attempts):
+        await page.wait_for_function(f"window.callView.state.attempt > {first}", timeout=40000)
+    assert [await phase(page) for page in pages] == ["unreachable", "unreachable"]
+    netns.shaping.clear()
+    back = time.monotonic()
+    await asyncio.gather(*(frames_flowing(page, frames=10, timeout=60) for page in pages))
+    await wait_phase(pages, SEEING, timeout=30)
+    print(f"no way through: frames on both sides {time.monotonic() - back:.1f} s after the network opened")
