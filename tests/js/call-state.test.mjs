@@ -59,6 +59,15 @@ test("a rejoin by itself stays reconnecting and keeps the clock", () => {
   assert.equal(s.phase, "connecting");
 });
 
+test("joining again by itself while never connected keeps saying so", () => {
+  let s = run([{ type: "join", now: 0 }, { type: "tick", now: UNREACHABLE_MS + 1 }]);
+  assert.equal(s.phase, "unreachable");
+  s = next(s, { type: "join", again: true, now: UNREACHABLE_MS + 2000 });
+  assert.equal(s.phase, "unreachable");
+  s = run([{ type: "link", up: true, now: 30_000 }], s);
+  assert.equal(s.phase, "alone");
+});
+
 test("never connecting is said within the bound", () => {
   let s = run([{ type: "join", now: 0 }]);
   s = run([{ type: "sample", frames: 0, sound: false, now: UNREACHABLE_MS - 1 }], s);

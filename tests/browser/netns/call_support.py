@@ -20,6 +20,11 @@ async def open_call_view(netns_page, ticket, language="en"):
     return page
 
 
+async def set_language(page, code: str) -> None:
+    await page.evaluate("(code) => import('/static/js/live/texts.js')"
+                        ".then((texts) => texts.setLanguage(code))", code)
+
+
 async def phase(page) -> str:
     return await page.evaluate(PHASE)
 

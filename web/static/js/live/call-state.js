@@ -24,7 +24,8 @@
 //
 //   event        facts it sets                              usual move
 //   join         new attempt, link "new", remote "absent"   any → connecting
-//    (again)     … but link "down" since the same moment     reconnecting → reconnecting
+//    (again)     … but the link's clock goes on, and a link   reconnecting → reconnecting,
+//                that was up counts as down                 unreachable → unreachable
 //   link         link "up" | "down" (ICE of own handles)    connecting → alone/live,
 //                                                            live → reconnecting → live
 //   feed         remote "present" | "left"                  alone → connecting → live,
@@ -72,11 +73,11 @@ export function next(state, event) {
   if (event.type === "join") {
     // A rejoin by itself (event.again) goes on from a lost link: still "reconnecting", and
     // the clock towards "unreachable" keeps running.
-    const again = event.again && state.link !== "new" && !state.ended;
+    const again = event.again && state.phase !== "idle" && !state.ended;
     return derive({
-      ...initialState(), attempt: state.attempt + 1,
-      link: again ? "down" : "new", linkSince: again ? state.linkSince : now,
-      phase: again ? "reconnecting" : "connecting",
+      ...initialState(), attempt: state.attempt + 1, phase: "connecting",
+      link: again && state.link !== "new" ? "down" : "new",
+      linkSince: again ? state.linkSince : now,
     }, now);
   }
   if (event.attempt !== undefined && event.attempt !== state.attempt) return state;
