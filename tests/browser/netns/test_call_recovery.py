@@ -73,36 +73,52 @@ async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page,
         assert not [entry for entry in log if entry["type"] == "failed"], log
 
 
+# Sound packets received so far, summed over the page's open peer connections.
+SOUND_PACKETS = """async () => {
+  let packets = 0;
+  for (const pc of window.__peerConnections || []) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === "inbound-rtp" && r.kind === "audio") packets += r.packetsReceived || 0;
+    });
+  }
+  return packets;
+}"""
+
+
 @pytest.mark.parametrize("percent", [10, 30])
 async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
         netns, netns_page, interview_tickets, percent):
     pages = await call(netns_page, interview_tickets)
-    await asyncio.sleep(3)
+    await asyncio.sleep(3)  # the bitrate settles on the clean network first
     before = [await page.evaluate("window.callView.bitrate") for page in pages]
     netns.shaping.loss(percent)
     started = time.monotonic()
     frames = [await frames_decoded(page) for page in pages]
-    sound = [0, 0]
-    sent = [[], []]
+    sound = [await page.evaluate(SOUND_PACKETS) for page in pages]
+    sent: list[list[int]] = [[], []]
     while time.monotonic() - started < 30:
         await asyncio.sleep(1)
         for index, page in enumerate(pages):
             figures = await page.evaluate("window.callView.figures")
-            if figures and figures["soundIn"]:
-                sound[index] += 1
             if figures:
                 sent[index].append(figures["kbpsOut"])
     seconds = time.monotonic() - started
     fps = [round((await frames_decoded(page) - first) / seconds, 1)
            for page, first in zip(pages, frames)]
+    sound = [round((await page.evaluate(SOUND_PACKETS) - first) / seconds)
+             for page, first in zip(pages, sound)]
     after = [await page.evaluate("window.callView.bitrate") for page in pages]
     netns.shaping.clear()
-    print(f"{percent} % loss: fps {fps}, bitrate cap {before} -> {after} kbit/s, "
-          f"sent first/last 5 s {[(round(sum(s[:5]) / 5), round(sum(s[-5:]) / 5)) for s in sent]}, "
-          f"seconds with sound {sound}")
+    first_last = [(round(sum(s[:5]) / 5), round(sum(s[-5:]) / 5)) for s in sent]
+    print(f"{percent} % loss for {seconds:.0f} s: video decoded {fps} frames/s; the senders' "
+          f"ceiling {before} -> {after} kbit/s, video sent (first 5 s, last 5 s) {first_last} "
+          f"kbit/s; sound {sound} packets/s")
     assert all(rate > 0 for rate in fps), fps  # video keeps decoding on both sides
-    assert all(a < b for a, b in zip(after, before)), (before, after)  # the sender came down
-    assert all(count >= 20 for count in sound), sound  # the sound went on
+    assert all(a < b for a, b in zip(after, before)), (before, after)  # the senders came down
+    # … and sent no more than before: today's browsers alone raise it under loss.
+    assert all(last <= first * 1.1 for first, last in first_last), first_last
+    assert all(rate > 10 for rate in sound), sound  # the sound went on (50 packets/s clean)
 
 
 async def test_no_way_through_is_said_and_retried_until_it_connects(

@@ -13,7 +13,7 @@ export class StatsSampler {
 
   async sample(pcs) {
     const figures = {
-      rtt: null, lossIn: null, lossOut: null, kbpsIn: 0, kbpsOut: 0, fps: 0,
+      rtt: null, lossIn: null, lossOut: null, kbpsIn: 0, kbpsOut: 0, kbpsResent: 0, fps: 0,
       framesDecoded: 0, soundIn: false, available: null, path: null, receiving: false,
     };
     let lostIn = 0;
@@ -55,8 +55,19 @@ export class StatsSampler {
           }
         } else if (entry.type === "outbound-rtp" && entry.kind === "video") {
           totals.set(entry.id, entry);
+          // What the encoder sends, and apart from it what went again after a loss.
           const bytes = delta(entry, "bytesSent");
-          if (bytes !== null) figures.kbpsOut += (bytes * 8) / 1000 / seconds;
+          const again = delta(entry, "retransmittedBytesSent") ?? 0;
+          if (bytes !== null) {
+            figures.kbpsOut += ((bytes - again) * 8) / 1000 / seconds;
+            figures.kbpsResent += (again * 8) / 1000 / seconds;
+          }
+          // Janus asks again for each packet it lost (NACK): the share sent again is the
+          // loss on the way there, before the second tries mend it (which Janus's own
+          // receiver reports, below, count as arrived).
+          const packets = delta(entry, "packetsSent");
+          const resent = delta(entry, "retransmittedPacketsSent");
+          if (packets && resent !== null) lossOut.push(Math.min(1, resent / packets));
         } else if (entry.type === "remote-inbound-rtp" && entry.fractionLost !== undefined) {
           lossOut.push(entry.fractionLost);
           if (entry.roundTripTime !== undefined) figures.rtt = Math.max(figures.rtt ?? 0, entry.roundTripTime);
@@ -79,6 +90,7 @@ export class StatsSampler {
     figures.fps = Math.round(figures.fps * 10) / 10;
     figures.kbpsIn = Math.round(figures.kbpsIn);
     figures.kbpsOut = Math.round(figures.kbpsOut);
+    figures.kbpsResent = Math.round(figures.kbpsResent);
     return figures;
   }
 }

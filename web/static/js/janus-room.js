@@ -298,7 +298,10 @@ export class RoomCall extends EventTarget {
         loss: figures.lossOut, slow: this.slow, available: figures.available,
         sent: figures.kbpsOut || null,
       });
-      if (this.control.changed) this.setVideoBitrate(this.control.target);
+      // Every second, not only on a change: a change the browser refused (one still under
+      // way) is made good a second later.
+      this.setVideoBitrate(this.control.target);
+      if (this.control.changed) this.askJanusFor(this.control.target);
       if (this.control.pause) this.pauseVideo("audio-only:bandwidth");
     }
     this.slow = false;
@@ -309,9 +312,15 @@ export class RoomCall extends EventTarget {
     return (this.publisher?.getLocalTracks() || []).find((track) => track.type === "video")?.mid;
   }
 
+  // The encoder's own ceiling (RTCRtpSender encoding parameters, through janus.js) ...
   setVideoBitrate(kbps) {
     const mid = this.videoMid();
     if (mid !== undefined) this.publisher.setMaxBitrate(mid, kbps * 1000);
+  }
+
+  // ... and the same from Janus's side: its bandwidth estimate to us (REMB) says no more.
+  askJanusFor(kbps) {
+    this.publisher?.send({ message: { request: "configure", bitrate: kbps * 1000 } });
   }
 
   // The camera stopped (unplugged, taken by another app, switched off by the system).
@@ -344,6 +353,7 @@ export class RoomCall extends EventTarget {
     this.sending = "video";
     this.control = resume(this.control);
     this.setVideoBitrate(this.control.target);
+    this.askJanusFor(this.control.target);
     this.publisher.unmuteVideo(mid);
     this.publisher.send({ message: { request: "configure", streams: [{ mid, send: true }] } });
   }

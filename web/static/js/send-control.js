@@ -1,19 +1,21 @@
 // How much video this browser sends, second by second: pure functions, used by RoomCall
-// (janus-room.js). Loss on the way to Janus (what Janus reports back, and its slow-link
-// warnings) brings the bitrate down at once; a clean stretch raises it again, step by step.
+// (janus-room.js). Loss on the way to Janus (the share of packets Janus asked for again,
+// its receiver reports, its slow-link warnings) holds the bitrate where it is, so that it
+// cannot climb; heavy loss brings it down (by half the loss, each second, as the browsers'
+// own congestion control does); a clean stretch raises it again, step by step.
 // When even the floor does not get through (the estimated bandwidth stays below it, or
 // nearly half the packets are lost there), the video pauses and only sound is sent: the
 // person is told and can turn the video back on. Bounds: docs/calls.md.
 
 export const FLOOR_KBPS = 150;
 export const MAX_KBPS = 1500;
-const DOWN = 0.7;
 const UP = 1.15;
-const LOSSY = 0.05;
-const CLEAN = 0.02;
+const HOLD_ROOM = 1.05;
+const HEAVY = 0.15;
+const CLEAN = 0.03;
 const CLEAN_SECONDS_TO_RAISE = 4;
 const STARVED_BELOW_KBPS = 100;
-const HOPELESS_LOSS = 0.4;
+const HOPELESS_LOSS = 0.6;
 const STARVED_SECONDS_TO_PAUSE = 6;
 
 export function initialControl(max = MAX_KBPS) {
@@ -27,21 +29,23 @@ export function initialControl(max = MAX_KBPS) {
 export function adapt(control, { loss = null, slow = false, available = null, sent = null } = {}) {
   const c = { ...control, changed: false, pause: false };
   if (c.paused) return c;
-  const lossy = slow || (loss !== null && loss >= LOSSY);
-  if (lossy) {
-    const base = Math.min(c.target, Math.max(sent ?? c.target, FLOOR_KBPS));
-    const target = Math.max(FLOOR_KBPS, Math.round(base * DOWN));
-    c.changed = target !== c.target;
-    c.target = target;
+  const before = c.target;
+  const sending = Math.max(sent ?? c.target, FLOOR_KBPS);
+  if (slow || (loss !== null && loss >= HEAVY)) {
+    const share = loss !== null && loss >= HEAVY ? loss : HEAVY;
+    c.target = Math.max(FLOOR_KBPS, Math.round(Math.min(c.target, sending) * (1 - share / 2)));
     c.clean = 0;
-  } else if (loss !== null && loss < CLEAN) {
+  } else if (loss !== null && loss >= CLEAN) {
+    c.target = Math.max(FLOOR_KBPS, Math.min(c.target, Math.round(sending * HOLD_ROOM)));
+    c.clean = 0;
+  } else if (loss !== null) {
     c.clean += 1;
     if (c.clean >= CLEAN_SECONDS_TO_RAISE && c.target < c.max) {
       c.target = Math.min(c.max, Math.round(c.target * UP));
-      c.changed = true;
       c.clean = 0;
     }
   }
+  c.changed = c.target !== before;
   const starved = (available !== null && available < STARVED_BELOW_KBPS)
     || (c.target === FLOOR_KBPS && loss !== null && loss >= HOPELESS_LOSS);
   c.starved = starved ? c.starved + 1 : 0;
