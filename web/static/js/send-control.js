@@ -13,13 +13,14 @@ const UP = 1.15;
 const HOLD_ROOM = 1.05;
 const HEAVY = 0.15;
 const CLEAN = 0.03;
+const SMOOTHING = 0.3;
 const CLEAN_SECONDS_TO_RAISE = 4;
 const STARVED_BELOW_KBPS = 100;
 const HOPELESS_LOSS = 0.6;
 const STARVED_SECONDS_TO_PAUSE = 6;
 
 export function initialControl(max = MAX_KBPS) {
-  return { target: max, max, clean: 0, starved: 0, paused: false };
+  return { target: max, max, loss: null, clean: 0, starved: 0, paused: false };
 }
 
 // One second's figures: loss (share of our packets Janus lost, or null), slow (Janus said
@@ -29,16 +30,19 @@ export function initialControl(max = MAX_KBPS) {
 export function adapt(control, { loss = null, slow = false, available = null, sent = null } = {}) {
   const c = { ...control, changed: false, pause: false };
   if (c.paused) return c;
+  // Over a few seconds: one second's share jumps about with random loss.
+  if (loss !== null) c.loss = c.loss === null ? loss : c.loss * (1 - SMOOTHING) + loss * SMOOTHING;
+  const lost = c.loss;
   const before = c.target;
   const sending = Math.max(sent ?? c.target, FLOOR_KBPS);
-  if (slow || (loss !== null && loss >= HEAVY)) {
-    const share = loss !== null && loss >= HEAVY ? loss : HEAVY;
+  if (slow || (lost !== null && lost >= HEAVY)) {
+    const share = lost !== null && lost >= HEAVY ? lost : HEAVY;
     c.target = Math.max(FLOOR_KBPS, Math.round(Math.min(c.target, sending) * (1 - share / 2)));
     c.clean = 0;
-  } else if (loss !== null && loss >= CLEAN) {
+  } else if (lost !== null && lost >= CLEAN) {
     c.target = Math.max(FLOOR_KBPS, Math.min(c.target, Math.round(sending * HOLD_ROOM)));
     c.clean = 0;
-  } else if (loss !== null) {
+  } else if (lost !== null) {
     c.clean += 1;
     if (c.clean >= CLEAN_SECONDS_TO_RAISE && c.target < c.max) {
       c.target = Math.min(c.max, Math.round(c.target * UP));
@@ -47,7 +51,7 @@ export function adapt(control, { loss = null, slow = false, available = null, se
   }
   c.changed = c.target !== before;
   const starved = (available !== null && available < STARVED_BELOW_KBPS)
-    || (c.target === FLOOR_KBPS && loss !== null && loss >= HOPELESS_LOSS);
+    || (c.target === FLOOR_KBPS && lost !== null && lost >= HOPELESS_LOSS);
   c.starved = starved ? c.starved + 1 : 0;
   if (c.starved >= STARVED_SECONDS_TO_PAUSE) {
     c.paused = true;
