@@ -5,9 +5,11 @@ import asyncio
 import time
 
 from app.i18n import Renderer
-from tests.netns import TABLE, frames_decoded
+from tests.netns import TABLE, frames_decoded, frames_flowing
 
 PHASE = "window.callView.state.phase"
+TOLD = {"reconnecting", "unreachable"}
+SEEING = {"live", "degraded"}
 
 
 async def open_call_view(netns_page, ticket, language="en"):
@@ -58,3 +60,22 @@ def block_everything_but_tcp_to_the_app(netns) -> None:
     netns.shaping.block_udp_to_janus()
     netns.nft(f"add rule inet {TABLE} output udp dport {coturn.port} drop\n"
               f"add rule inet {TABLE} output tcp dport {{ {coturn.port}, {coturn.tls_port} }} drop\n")
+
+
+async def blackout(netns, pages, seconds: float, when_told=None) -> dict:
+    """All UDP to Janus dropped for `seconds`, and the TURN server out of reach (else the
+    media simply moves to the relay: tests/browser/netns/test_netns_call.py). Returns the
+    seconds from the picture freezing until both pages said so (`when_told()` is awaited
+    then), and from the network's return until frames flowed on both sides again."""
+    block_everything_but_tcp_to_the_app(netns)
+    blocked = time.monotonic()
+    frozen = blocked + max(await asyncio.gather(*(until_frames_stop(page) for page in pages)))
+    await wait_phase(pages, TOLD, timeout=30)
+    told = time.monotonic() - frozen
+    if when_told is not None:
+        await when_told()
+    await asyncio.sleep(max(0.0, seconds - (time.monotonic() - blocked)))
+    netns.shaping.clear()
+    back = time.monotonic()
+    await asyncio.gather(*(frames_flowing(page, frames=10, timeout=90) for page in pages))
+    return {"told": round(told, 2), "frames": round(time.monotonic() - back, 2)}

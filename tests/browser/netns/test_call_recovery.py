@@ -10,13 +10,19 @@ import time
 import pytest
 
 from tests.browser.netns.call_support import (
-    block_everything_but_tcp_to_the_app, open_call_view, phase, set_language, until_frames_stop,
-    wait_phase)
+    SEEING,
+    blackout,
+    block_everything_but_tcp_to_the_app,
+    open_call_view,
+    phase,
+    set_language,
+    wait_phase,
+)
 from tests.netns import frames_decoded, frames_flowing
 
 pytestmark = pytest.mark.browser
 
-TOLD = {"reconnecting", "unreachable"}
+SHOTS = "/tmp/shots-callstate"
 TOLD_TEXTS = {
     "Your connection was interrupted. Reconnecting…",
     "The other person's connection was interrupted. Reconnecting…",
@@ -25,7 +31,6 @@ TOLD_TEXTS = {
     "Den andra personens anslutning bröts. Ansluter igen …",
     "Det går inte att ansluta från det här nätverket just nu. Vi försöker igen …",
 }
-SEEING = {"live", "degraded"}
 
 
 async def call(netns_page, interview_tickets):
@@ -36,36 +41,20 @@ async def call(netns_page, interview_tickets):
     return pages
 
 
-async def blackout(netns, pages, seconds: float) -> dict:
-    """All UDP to Janus dropped for `seconds`, and the TURN server out of reach (else the
-    media simply moves to the relay: tests/browser/netns/test_netns_call.py). Returns the
-    seconds from the picture freezing until both were told, and from the network's return
-    until frames flowed on both sides."""
-    block_everything_but_tcp_to_the_app(netns)
-    blocked = time.monotonic()
-    frozen = blocked + max(await asyncio.gather(*(until_frames_stop(page) for page in pages)))
-    await wait_phase(pages, TOLD, timeout=30)
-    told = time.monotonic() - frozen
-    for page in pages:  # in words, in the page's language, over no frozen picture
-        assert await page.text_content("[data-call-status]") in TOLD_TEXTS
-        assert await page.is_visible("[data-call-waiting]")
-        await page.screenshot(path=f"/tmp/shots-callstate/blackout-{seconds}s-"
-                                   f"{await page.evaluate('document.documentElement.lang')}.png")
-    await asyncio.sleep(max(0.0, seconds - (time.monotonic() - blocked)))
-    netns.shaping.clear()
-    back = time.monotonic()
-    await asyncio.gather(*(frames_flowing(page, frames=10, timeout=60) for page in pages))
-    flowing = time.monotonic() - back
-    await wait_phase(pages, SEEING, timeout=30)
-    return {"told_after_freeze_s": round(told, 1), "frames_after_return_s": round(flowing, 1)}
-
-
 async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page, interview_tickets):
     pages = await call(netns_page, interview_tickets)
     await set_language(pages[1], "sv")  # one side reads Swedish
     for seconds in (8, 30):
-        figures = await blackout(netns, pages, seconds)
-        print(f"blackout {seconds} s: {figures}")
+        async def said(seconds=seconds):
+            for page in pages:  # in words, in the page's language, over no frozen picture
+                assert await page.text_content("[data-call-status]") in TOLD_TEXTS
+                assert await page.is_visible("[data-call-waiting]")
+                language = await page.evaluate("document.documentElement.lang")
+                await page.screenshot(path=f"{SHOTS}/blackout-{seconds}s-{language}.png")
+        figures = await blackout(netns, pages, seconds, said)
+        print(f"blackout {seconds} s: both told {figures['told']} s after the picture froze, "
+              f"frames on both sides {figures['frames']} s after the network came back")
+        await wait_phase(pages, SEEING, timeout=30)
         for page in pages:
             assert await page.text_content("[data-call-status]") == ""
     for page in pages:  # nobody was sent to "Join again"
