@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.keys import JANUS
-from app.tickets import mint_ticket
 from tests.browser.axe import assert_accessible
-from tests.browser.test_candidate_live_call import REMOTE_PLAYING, open_call, start_call
+from tests.browser.test_candidate_live_call import start_call, two_in_a_call
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +19,8 @@ async def wait_phase(page, phase, timeout=20000):
 
 
 async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, settings, new_page):
-    room = await app_server[JANUS].create_private_room(participants=2)
-    tickets = [mint_ticket(settings, room, index, role, role, subject=f"test:{role}")
-               for index, role in enumerate(["interviewer", "candidate"])]
-    pages = [await open_call(new_page, ticket) for ticket in tickets]
+    tickets, pages = await two_in_a_call(app_server, settings, new_page)
     for page in pages:
-        await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
         await wait_phase(page, "live")
     sender, receiver = pages
     # The camera's track ends (as when the device goes away; the fake camera cannot be unplugged).
