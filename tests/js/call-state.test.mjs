@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import {
-  STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
+  AUDIO_ONLY_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
 } from "../../web/static/js/live/call-state.js";
 
 function run(events, state = initialState()) {
@@ -85,6 +85,24 @@ test("the other side's picture stopping with their sound is their link: reconnec
   assert.equal(s.who, "other");
   s = run([{ type: "sample", frames: 20, sound: true, quality: "good", now: 9000 }], s);
   assert.equal(s.phase, "live");
+});
+
+test("sound before the first picture is not yet audio-only", () => {
+  let s = run([{ type: "join", now: 0 }, { type: "link", up: true, now: 100 },
+    { type: "feed", present: true, now: 200 }, { type: "sample", frames: null, sound: true, now: 1200 }]);
+  assert.equal(s.phase, "connecting");
+  s = run([{ type: "sample", frames: 0, sound: true, now: 200 + AUDIO_ONLY_MS }], s);
+  assert.equal(s.phase, "audio-only"); // their camera never sent anything
+});
+
+test("their video is said to be seen once per appearance", () => {
+  let s = run(LIVE);
+  assert.ok(s.seen);
+  s = run([{ type: "sample", frames: 0, sound: true, now: 2000 }], s);
+  assert.equal(s.phase, "audio-only");
+  assert.ok(s.seen);
+  s = run([{ type: "feed", present: false, now: 3000 }, { type: "feed", present: true, now: 4000 }], s);
+  assert.ok(!s.seen);
 });
 
 test("sound without pictures is audio-only; poor quality is degraded", () => {

@@ -16,6 +16,7 @@ export class StatsSampler {
       rtt: null, lossIn: null, lossOut: null, kbpsIn: 0, kbpsOut: 0, kbpsResent: 0, fps: 0,
       framesDecoded: 0, soundIn: false, available: null, path: null, receiving: false,
     };
+    let fpsKnown = false;
     let lostIn = 0;
     let gotIn = 0;
     const lossOut = [];
@@ -47,7 +48,10 @@ export class StatsSampler {
             figures.receiving = true;
             figures.framesDecoded += entry.framesDecoded || 0;
             const frames = delta(entry, "framesDecoded");
-            if (frames !== null) figures.fps += frames / seconds;
+            if (frames !== null) {
+              figures.fps += frames / seconds;
+              fpsKnown = true;
+            }
             const bytes = delta(entry, "bytesReceived");
             if (bytes !== null) figures.kbpsIn += (bytes * 8) / 1000 / seconds;
           } else if (entry.kind === "audio" && got) {
@@ -87,7 +91,8 @@ export class StatsSampler {
     figures.path = await pathOfAll(pcs);
     if (lostIn + gotIn > 0) figures.lossIn = lostIn / (lostIn + gotIn);
     if (lossOut.length) figures.lossOut = Math.max(...lossOut);
-    figures.fps = Math.round(figures.fps * 10) / 10;
+    // The first sample of a connection has nothing to compare with: frames per second unknown.
+    figures.fps = fpsKnown ? Math.round(figures.fps * 10) / 10 : null;
     figures.kbpsIn = Math.round(figures.kbpsIn);
     figures.kbpsOut = Math.round(figures.kbpsOut);
     figures.kbpsResent = Math.round(figures.kbpsResent);

@@ -21,7 +21,7 @@
 import Janus from "../vendor/janus.es.js";
 import { StatsSampler } from "./call-stats.js";
 import { isOpen, watchPeerConnections } from "./peer-connections.js";
-import { adapt, initialControl, resume } from "./send-control.js";
+import { VideoSender } from "./video-sender.js";
 
 const VIDEOROOM = "janus.plugin.videoroom";
 const SAMPLE_EVERY_MS = 1000;
@@ -57,8 +57,7 @@ export class RoomCall extends EventTarget {
     this.broken = null;           // {since, timer} while a connection is down
     this.pcs = new Set();
     this.sampler = new StatsSampler();
-    this.control = initialControl();
-    this.sending = "video";
+    this.video = null;            // VideoSender, once the publisher handle is there
     this.slow = false;
     this.closed = false;
   }
@@ -100,6 +99,7 @@ export class RoomCall extends EventTarget {
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
       slowLink: (uplink) => { if (uplink) this.slow = true; },
     });
+    this.video = new VideoSender(this.publisher);
     this.publisher.send({
       message: {
         request: "join", ptype: "publisher", room: this.join.room, pin: this.join.pin,
@@ -291,71 +291,14 @@ export class RoomCall extends EventTarget {
   async sampleMedia() {
     for (const pc of this.pcs) if (!isOpen(pc)) this.pcs.delete(pc);
     const figures = await this.sampler.sample([...this.pcs]);
-    if (this.closed) return;
-    this.watchCamera();
-    if (this.sending === "video" && this.linkUp) {
-      this.control = adapt(this.control, {
-        loss: figures.lossOut, slow: this.slow, available: figures.available,
-        sent: figures.kbpsOut || null,
-      });
-      // Every second, not only on a change: a change the browser refused (one still under
-      // way) is made good a second later.
-      this.setVideoBitrate(this.control.target);
-      if (this.control.changed) this.askJanusFor(this.control.target);
-      if (this.control.pause) this.pauseVideo("audio-only:bandwidth");
-    }
+    if (this.closed || !this.video) return;
+    this.video.follow(figures, { slow: this.slow, linkUp: this.linkUp, local: this.localStream });
     this.slow = false;
-    this.emit("stats", { figures, sending: this.sending, bitrate: this.control.target });
+    this.emit("stats", { figures, sending: this.video.sending, bitrate: this.video.control.target });
   }
 
-  videoMid() {
-    return (this.publisher?.getLocalTracks() || []).find((track) => track.type === "video")?.mid;
-  }
-
-  // The encoder's own ceiling (RTCRtpSender encoding parameters, through janus.js) ...
-  setVideoBitrate(kbps) {
-    const mid = this.videoMid();
-    if (mid !== undefined) this.publisher.setMaxBitrate(mid, kbps * 1000);
-  }
-
-  // ... and the same from Janus's side: its bandwidth estimate to us (REMB) says no more.
-  askJanusFor(kbps) {
-    this.publisher?.send({ message: { request: "configure", bitrate: kbps * 1000 } });
-  }
-
-  // The camera stopped (unplugged, taken by another app, switched off by the system).
-  watchCamera() {
-    const track = this.localStream?.getVideoTracks()[0];
-    if (track && track.readyState === "ended" && this.sending !== "audio-only:camera") {
-      this.pauseVideo("audio-only:camera");
-    }
-  }
-
-  // Sound only: Janus stops relaying our video (so the other side sees it stop, not freeze
-  // on a black picture), and the camera's track sends nothing worth the bandwidth.
-  pauseVideo(reason) {
-    this.sending = reason;
-    const mid = this.videoMid();
-    if (mid === undefined) return;
-    this.publisher.muteVideo(mid);
-    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: false }] } });
-  }
-
-  // Video back on, after a pause: a new camera track if the old one ended.
-  async resumeVideo() {
-    const mid = this.videoMid();
-    if (mid === undefined || this.sending === "video") return;
-    if (this.sending === "audio-only:camera") {
-      await new Promise((resolve, reject) => this.publisher.replaceTracks({
-        tracks: [{ type: "video", mid, capture: true }], success: resolve, error: reject,
-      }));
-    }
-    this.sending = "video";
-    this.control = resume(this.control);
-    this.setVideoBitrate(this.control.target);
-    this.askJanusFor(this.control.target);
-    this.publisher.unmuteVideo(mid);
-    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: true }] } });
+  resumeVideo() {
+    return this.video?.resume() ?? Promise.resolve();
   }
 
   setMicrophone(enabled) {
@@ -364,7 +307,7 @@ export class RoomCall extends EventTarget {
   }
 
   setCamera(enabled) {
-    if (this.sending !== "video") return; // paused: resumeVideo() turns it back on
+    if (this.video && this.video.sending !== "video") return; // paused: resumeVideo() turns it on
     if (enabled) this.publisher?.unmuteVideo();
     else this.publisher?.muteVideo();
   }

@@ -41,7 +41,7 @@ export function detailsText(figures, bitrate) {
       in: percent(figures.lossIn), out: percent(figures.lossOut),
     }),
     _("Video received: %(kbps)s kbit/s, %(fps)s frames/s", {
-      kbps: figures.kbpsIn, fps: number(figures.fps),
+      kbps: figures.kbpsIn, fps: figures.fps === null ? "–" : number(figures.fps),
     }),
     _("Video sent: %(kbps)s kbit/s (at most %(max)s)", { kbps: figures.kbpsOut, max: bitrate }),
   ];

@@ -18,7 +18,8 @@
 //                can be made from here right now. Retrying goes on.
 //   alone        own link up, the other person not in the room (not yet, or left: `remote`)
 //   audio-only   their sound arrives, their video does not (their camera stopped, or their
-//                connection is too weak for video)
+//                connection is too weak for video), after their video had come, or for
+//                AUDIO_ONLY_MS from their arrival
 //   degraded     their video arrives, but the connection is poor (quality "poor")
 //   live         their video arrives and the connection is good or fair
 //
@@ -28,11 +29,11 @@
 //                that was up counts as down                 unreachable → unreachable
 //   link         link "up" | "down" (ICE of own handles)    connecting → alone/live,
 //                                                            live → reconnecting → live
-//   feed         remote "present" | "left"                  alone → connecting → live,
+//   feed         remote "present" | "left", not yet seen     alone → connecting → live,
 //                                                            live → alone
 //   frame        media seen now (the first frame drawn)     connecting → live
-//   sample       frames and sound of the last second,       live ⇄ degraded ⇄ audio-only,
-//                quality, now                                live → reconnecting (other)
+//   sample       frames (null: unknown yet) and sound of    live ⇄ degraded ⇄ audio-only,
+//                the last second, quality, now               live → reconnecting (other)
 //   sending      what this side sends: video | audio-only   (drawn, no phase change)
 //                 (bandwidth | camera)
 //   tick         now (once a second)                        connecting → unreachable
@@ -42,6 +43,7 @@
 
 export const STALL_MS = 2000;
 export const UNREACHABLE_MS = 8000;
+export const AUDIO_ONLY_MS = 5000;
 
 export const PHASES = [
   "idle", "ended", "failed", "connecting", "reconnecting", "unreachable", "alone",
@@ -62,7 +64,7 @@ export function qualityOf({ loss = null, rtt = null, fps = null, videoExpected =
 export function initialState() {
   return {
     phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
-    mediaAt: null, frames: false, sound: false, quality: "unknown",
+    mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false,
     sending: "video", ended: false, fatal: false,
   };
 }
@@ -95,6 +97,8 @@ export function next(state, event) {
       break;
     case "feed":
       s.remote = event.present ? "present" : "left";
+      s.feedAt = now;
+      s.seen = false;
       s.mediaAt = null;
       s.frames = false;
       s.sound = false;
@@ -104,7 +108,7 @@ export function next(state, event) {
       s.mediaAt = now;
       break;
     case "sample":
-      s.frames = event.frames > 0;
+      if (event.frames !== null) s.frames = event.frames > 0; // null: not known yet
       s.sound = !!event.sound;
       if (s.frames || s.sound) s.mediaAt = now;
       else if (s.mediaAt === null && s.phase !== "connecting" && s.remote === "present") {
@@ -120,7 +124,10 @@ export function next(state, event) {
 }
 
 function derive(s, now) {
-  return { ...s, ...phaseOf(s, now) };
+  const next = { ...s, ...phaseOf(s, now) };
+  // Their video has been seen since they (re)appeared: "remote-video" is said once per feed.
+  if (showsVideo(next)) next.seen = true;
+  return next;
 }
 
 function phaseOf(s, now) {
@@ -133,7 +140,11 @@ function phaseOf(s, now) {
   }
   if (s.remote !== "present") return { phase: "alone", who: null };
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };
-  if (s.sound) return { phase: "audio-only", who: "other" };
+  // Sound first is usual (the video waits for its first full picture): sound only counts
+  // as "audio-only" once their video had come, or after AUDIO_ONLY_MS without it.
+  if (s.sound && (s.seen || now - (s.feedAt ?? now) >= AUDIO_ONLY_MS)) {
+    return { phase: "audio-only", who: "other" };
+  }
   const hadMedia = s.phase !== "connecting" && s.phase !== "alone";
   if (hadMedia && s.mediaAt !== null && now - s.mediaAt >= STALL_MS) {
     return { phase: "reconnecting", who: "other" };

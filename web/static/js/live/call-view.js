@@ -92,9 +92,7 @@ export class CallView extends EventTarget {
     const before = this.state;
     this.state = next(before, { attempt: before.attempt, now: Date.now(), ...event });
     if (this.state === before) return;
-    if (showsVideo(this.state) && !showsVideo(before) && ["connecting", "alone"].includes(before.phase)) {
-      this.emit("remote-video", { stream: this.el.remote.srcObject });
-    }
+    if (this.state.seen && !before.seen) this.emit("remote-video", { stream: this.el.remote.srcObject });
     if (this.state.phase !== before.phase || this.state.who !== before.who
         || this.state.remote !== before.remote || this.state.sending !== before.sending) {
       this.draw();
@@ -186,7 +184,7 @@ export class CallView extends EventTarget {
     this.bitrate = bitrate;
     if (sending !== this.state.sending) this.update({ type: "sending", sending });
     const videoExpected = this.state.remote === "present" && this.state.phase !== "audio-only";
-    const frames = figures.receiving ? figures.fps : 0;
+    const frames = figures.receiving ? figures.fps : 0; // null in the first second
     this.update({
       type: "sample", frames, sound: figures.soundIn, quality: levelOf(figures, videoExpected),
     });
