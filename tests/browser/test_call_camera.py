@@ -37,6 +37,8 @@ async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, set
     assert await receiver.text_content("[data-call-status]") == (
         "The other person's video is paused (weak connection or camera). You can still hear each other.")
     assert await receiver.is_visible("[data-call-waiting]")
+    # No frames arrive: the connection is not called good.
+    assert await receiver.get_attribute("[data-call-quality]", "data-level") != "good"
     await sender.wait_for_function(PHASE + " === 'live'")  # their video still comes to us
     await assert_accessible(sender)
     await assert_accessible(receiver)

@@ -49,6 +49,8 @@ async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page,
             for page in pages:  # in words, in the page's language, over no frozen picture
                 assert await page.text_content("[data-call-status]") in TOLD_TEXTS
                 assert await page.is_visible("[data-call-waiting]")
+                # "good" only while frames arrive
+                assert await page.get_attribute("[data-call-quality]", "data-level") == "poor"
                 language = await page.evaluate("document.documentElement.lang")
                 await page.screenshot(path=f"{SHOTS}/blackout-{seconds}s-{language}.png")
         figures = await blackout(netns, pages, seconds, said)

@@ -302,11 +302,18 @@ export class CallView extends EventTarget {
     this.drawQuality();
   }
 
+  // "good" only while their frames arrive: never while reconnecting, at most "fair" while
+  // their video is paused, from the figures alone while nobody else is there.
   drawQuality() {
-    const connected = ["live", "degraded", "audio-only", "alone"].includes(this.state.phase);
-    const videoExpected = showsVideo(this.state) || this.state.phase === "connecting";
-    const level = connected || this.state.phase === "reconnecting"
-      ? levelOf(this.figures, videoExpected && this.state.remote === "present") : "unknown";
+    const { phase } = this.state;
+    let level = "unknown";
+    if (phase === "reconnecting" || phase === "unreachable") level = "poor";
+    else if (showsVideo(this.state)) level = levelOf(this.figures, true);
+    else if (phase === "alone") level = levelOf(this.figures, false);
+    else if (phase === "audio-only") {
+      level = levelOf(this.figures, false);
+      if (level === "good") level = "fair";
+    }
     this.el.quality.dataset.level = level;
     this.el.qualityText.textContent = _(QUALITY_TEXTS[level]);
     this.el.details.textContent = detailsText(this.figures, this.bitrate);
