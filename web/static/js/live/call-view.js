@@ -146,6 +146,9 @@ export class CallView extends EventTarget {
     }));
     call.addEventListener("failure", mine(({ code, reason, recoverable }) => {
       if (recoverable) this.rejoin();
+      // Janus out of reach while joining again by itself: keep trying (the network may
+      // still be down); a first join that cannot reach it is said at once.
+      else if (code === "connection" && again) this.retrySoon();
       else this.fail(code, reason);
     }));
     try {
