@@ -28,6 +28,7 @@ const SAMPLE_EVERY_MS = 1000;
 const RESTART_AFTER_MS = 1500;  // a "disconnected" often heals by itself (ICE consent)
 const RESTART_EVERY_MS = 3000;  // while it does not, restart again (fresh checks)
 const REJOIN_AFTER_MS = 15000;  // restarts did not help: join again from scratch
+const STUCK_CHECKING_MS = 5000; // never connected: restart as if it had broken
 const UP = new Set(["connected", "completed"]);
 let initialised = null;
 
@@ -219,6 +220,16 @@ export class RoomCall extends EventTarget {
   onIceState(key, state) {
     if (this.closed) return;
     this.ice.set(key, state);
+    // Checking that finds nothing (a join while the network is down): restart it too, so
+    // that the network's return is found by fresh checks within seconds.
+    if (state === "checking" && !this.linkUp && !this.broken && !this.stuckTimer) {
+      this.stuckTimer = setTimeout(() => {
+        this.stuckTimer = null;
+        if (this.closed || this.linkUp || this.broken) return;
+        this.broken = { since: Date.now(), timer: null };
+        this.restartIce();
+      }, STUCK_CHECKING_MS);
+    }
     this.reportLink();
   }
 
@@ -317,6 +328,7 @@ export class RoomCall extends EventTarget {
     clearInterval(this.sampleTimer);
     clearTimeout(this.broken?.timer);
     clearTimeout(this.connectTimer);
+    clearTimeout(this.stuckTimer);
     this.unwatch?.();
     if (this.janus) this.janus.destroy({ cleanupHandles: true });
     this.janus = null;
