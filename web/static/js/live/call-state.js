@@ -42,7 +42,7 @@
 // Events of an older attempt (a join since replaced) are dropped: `attempt` must match.
 
 export const STALL_MS = 2000;
-export const UNREACHABLE_MS = 8000;
+export const UNREACHABLE_MS = 7000;
 export const AUDIO_ONLY_MS = 5000;
 
 export const PHASES = [
