@@ -26,7 +26,7 @@ test("heavy loss brings it down to the floor, not below, and keeps the video", (
 
 test("a clean stretch raises it again, step by step, up to the maximum", () => {
   let c = seconds(initialControl(), { loss: 0.3, sent: 300 }, 20);
-  c = seconds(c, { loss: 0, sent: FLOOR_KBPS }, 10); // the loss fades, then 4 clean seconds
+  c = seconds(c, { loss: 0, sent: FLOOR_KBPS }, 14); // the loss fades, then 8 clean seconds
   assert.ok(c.target > FLOOR_KBPS && c.target < FLOOR_KBPS * 2, c.target);
   c = seconds(c, { loss: 0, sent: 1000 }, 200);
   assert.equal(c.target, MAX_KBPS);
