@@ -31,13 +31,21 @@ async def start_call(page, ticket, language="en"):
     await page.evaluate("(ticket) => window.startCall(ticket)", ticket)
 
 
-async def test_call_view_shows_both_videos_and_its_controls(app_server, settings, new_page):
+async def two_in_a_call(app_server, settings, new_page):
+    """An interviewer's and a candidate's call view in one room, each playing the other's
+    video: (tickets, pages)."""
     room = await app_server[JANUS].create_private_room(participants=2)
     tickets = [mint_ticket(settings, room, index, role, role, subject=f"test:{role}")
                for index, role in enumerate(["interviewer", "candidate"])]
     pages = [await open_call(new_page, ticket) for ticket in tickets]
     for page in pages:
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    return tickets, pages
+
+
+async def test_call_view_shows_both_videos_and_its_controls(app_server, settings, new_page):
+    tickets, pages = await two_in_a_call(app_server, settings, new_page)
+    for page in pages:
         await page.wait_for_function("window.callLog.some(e => e.type === 'remote-video')")
         assert not [e for e in await page.evaluate("window.callLog") if e["type"] == "failed"]
         assert await page.is_hidden("[data-call-waiting]")

@@ -10,7 +10,7 @@ import pytest_asyncio
 
 from app.janus.connection import JanusConnection, JanusUnavailable
 from app.janus.pool import JanusPool
-from app.janus.rooms import destroy_room, kick, list_participants, room_exists
+from app.janus.rooms import destroy_room, kick, list_participants, list_rooms, room_exists
 from tests.janus_probe import JanusProbe, added_token
 
 CALL_TIMEOUT = 2.0
@@ -41,6 +41,10 @@ async def test_room_lifecycle(connection):
     pool.connections = {conn.name: conn}
     room = await pool.create_private_room(participants=2)
     assert await room_exists(conn, room.room_id)
+    # With the bitrate cap of the settings (janus.room_bitrate).
+    listed = {r["room"]: r for r in await list_rooms(conn, pool.admin_key)}
+    assert listed[room.room_id]["bitrate"] == settings.janus.room_bitrate > 0
+    assert listed[room.room_id]["bitrate_cap"] is True
     assert await list_participants(conn, room.room_id) == []
     assert await destroy_room(conn, room.room_id, room.secret) is True
     assert not await room_exists(conn, room.room_id)

@@ -2,17 +2,34 @@
 //
 // A RoomCall joins the private VideoRoom named in its join info (from POST /api/join),
 // publishes this browser's camera and microphone, and subscribes to every other participant.
+// It keeps its media up by itself (docs/calls.md): ICE restarts when a connection breaks,
+// the video's bitrate follows the loss Janus reports, and the video pauses (sound goes on)
+// when even the lowest bitrate does not get through or the camera stops.
 // It reports what happens as DOM events on itself, for the page code to draw:
 //   "localstream"  detail: {stream}                 own camera, for the small self view
 //   "remotestream" detail: {feed, display, stream}  a participant's media (one stream per feed)
 //   "remoteleft"   detail: {feed}
 //   "state"        detail: {state}  connecting | joined | publishing | closed
-//   "failure"      detail: {code, reason}           Janus refused us, or the connection broke
+//   "link"         detail: {up}     all own connections to Janus up, or one of them down
+//   "stats"        detail: {figures, sending, bitrate}  every second (call-stats.js); sending:
+//                                  video | audio-only:bandwidth | audio-only:camera
+//   "failure"      detail: {code, reason, recoverable}  Janus refused us (recoverable false),
+//                                  or the media could not be repaired in place (true: join
+//                                  again, with a fresh ticket)
 //
 // janus.js expects webrtc-adapter as the global `adapter` (load vendor/adapter.js first).
 import Janus from "../vendor/janus.es.js";
+import { StatsSampler } from "./call-stats.js";
+import { isOpen, watchPeerConnections } from "./peer-connections.js";
+import { VideoSender } from "./video-sender.js";
 
 const VIDEOROOM = "janus.plugin.videoroom";
+const SAMPLE_EVERY_MS = 1000;
+const RESTART_AFTER_MS = 1500;  // a "disconnected" often heals by itself (ICE consent)
+const RESTART_EVERY_MS = 3000;  // while it does not, restart again (fresh checks)
+const REJOIN_AFTER_MS = 15000;  // restarts did not help: join again from scratch
+const STUCK_CHECKING_MS = 5000; // never connected: restart as if it had broken
+const UP = new Set(["connected", "completed"]);
 let initialised = null;
 
 function initJanus() {
@@ -35,19 +52,28 @@ export class RoomCall extends EventTarget {
     this.janus = null;
     this.publisher = null;
     this.privateId = null;
-    this.subscribers = new Map(); // feed id -> {handle, stream}
+    this.subscribers = new Map(); // feed id -> {handle, stream, display}
+    this.ice = new Map();         // "publisher" | feed id -> ICE state
+    this.linkUp = false;
+    this.broken = null;           // {since, timer} while a connection is down
+    this.pcs = new Set();
+    this.sampler = new StatsSampler();
+    this.video = null;            // VideoSender, once the publisher handle is there
+    this.slow = false;
+    this.closed = false;
   }
 
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
-  fail(code, reason) {
-    this.emit("failure", { code, reason: String(reason) });
+  fail(code, reason, recoverable = false) {
+    this.emit("failure", { code, reason: String(reason), recoverable });
   }
 
   async start() {
     this.emit("state", { state: "connecting" });
+    this.unwatch = watchPeerConnections((pc) => this.pcs.add(pc));
     await initJanus();
     if (!Janus.isWebrtcSupported()) {
       this.fail("unsupported", "WebRTC is not supported by this browser");
@@ -60,35 +86,47 @@ export class RoomCall extends EventTarget {
         iceServers: this.join.ice_servers || [],
         success: resolve,
         error: (error) => {
-          this.fail("connection", error);
+          // Refused at the start; later, the session was lost (Janus gone): join again.
+          this.fail("connection", error, this.linkUp || this.publisher !== null);
           reject(new Error(String(error)));
         },
         destroyed: () => this.emit("state", { state: "closed" }),
       });
     });
-    this.publisher = await this.attach({
+    this.publisher = await this.attach("publisher", {
       // Janus's event handler reports this handle's media with it (app/live/media.py).
       opaqueId: this.join.opaque_id,
       onmessage: (message, jsep) => this.onPublisherMessage(message, jsep),
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
+      slowLink: (uplink) => { if (uplink) this.slow = true; },
     });
+    this.video = new VideoSender(this.publisher);
     this.publisher.send({
       message: {
         request: "join", ptype: "publisher", room: this.join.room, pin: this.join.pin,
         token: this.join.room_token, display: this.join.display,
       },
     });
+    this.sampleTimer = setInterval(() => this.sampleMedia(), SAMPLE_EVERY_MS);
+    // Never up (e.g. UDP blocked and no TURN that helps): join again from scratch.
+    this.connectTimer = setTimeout(() => {
+      if (!this.linkUp && !this.broken && !this.closed) {
+        this.fail("ice", "no connection to Janus", true);
+      }
+    }, REJOIN_AFTER_MS);
   }
 
-  attach(callbacks) {
+  attach(key, callbacks) {
     return new Promise((resolve, reject) => {
       this.janus.attach({
         plugin: VIDEOROOM,
         success: resolve,
         error: (error) => {
-          this.fail("attach", error);
+          this.fail("attach", error, this.linkUp);
           reject(new Error(String(error)));
         },
+        iceState: (state) => this.onIceState(key, state),
+        webrtcState: (up) => { if (!up) this.onHangup(key); },
         ...callbacks,
       });
     });
@@ -135,12 +173,16 @@ export class RoomCall extends EventTarget {
     if (this.subscribers.has(publisher.id)) return;
     const entry = { handle: null, stream: new MediaStream(), display: publisher.display };
     this.subscribers.set(publisher.id, entry);
-    entry.handle = await this.attach({
+    // After a feed has left, its tracks still go one by one: not someone coming back (who
+    // comes back does so as a new feed).
+    const current = () => this.subscribers.get(publisher.id) === entry;
+    entry.handle = await this.attach(publisher.id, {
       onmessage: (message, jsep) => {
         if (message.error) this.fail(message.error_code, message.error);
         if (jsep) this.answer(entry.handle, jsep);
       },
       onremotetrack: (track, mid, on) => {
+        if (!current()) return;
         if (on) entry.stream.addTrack(track);
         else entry.stream.removeTrack(track);
         this.emit("remotestream", { feed: publisher.id, display: entry.display, stream: entry.stream });
@@ -163,22 +205,111 @@ export class RoomCall extends EventTarget {
     });
   }
 
-  dropFeed(feed) {
+  dropFeed(feed, left = true) {
     const entry = this.subscribers.get(feed);
     if (!entry) return;
     this.subscribers.delete(feed);
+    this.ice.delete(feed);
     entry.handle.detach();
-    this.emit("remoteleft", { feed });
+    if (left) this.emit("remoteleft", { feed });
+    this.reportLink();
   }
 
-  // The peer connections in use, for getStats (the connection-quality indicator): own media
-  // out, and each participant's media in.
-  peerConnections() {
-    const pc = (handle) => handle?.webrtcStuff?.pc || null;
-    return {
-      publisher: pc(this.publisher),
-      subscribers: [...this.subscribers.values()].map((entry) => pc(entry.handle)).filter(Boolean),
-    };
+  // --- Keeping the connections up -----------------------------------------------------------
+
+  onIceState(key, state) {
+    if (this.closed) return;
+    this.ice.set(key, state);
+    // Checking that finds nothing (a join while the network is down): restart it too, so
+    // that the network's return is found by fresh checks within seconds.
+    if (state === "checking" && !this.linkUp && !this.broken && !this.stuckTimer) {
+      this.stuckTimer = setTimeout(() => {
+        this.stuckTimer = null;
+        if (this.closed || this.linkUp || this.broken) return;
+        this.broken = { since: Date.now(), timer: null };
+        this.restartIce();
+      }, STUCK_CHECKING_MS);
+    }
+    this.reportLink();
+  }
+
+  // Up: the own media's connection is up and none is down. Once one is down, it counts as
+  // down (restarting) until every connection is up again: "checking" after a restart is
+  // not yet mended.
+  reportLink() {
+    const states = [...this.ice.values()];
+    const down = states.some((state) => state === "disconnected" || state === "failed");
+    const mended = states.every((state) => UP.has(state) || state === "new");
+    const up = UP.has(this.ice.get("publisher")) && !down && (!this.broken || mended);
+    if (up !== this.linkUp) {
+      this.linkUp = up;
+      this.emit("link", { up });
+    }
+    if (down && !this.broken) {
+      const failed = states.includes("failed");
+      this.broken = { since: Date.now(), timer: null };
+      this.broken.timer = setTimeout(() => this.restartIce(), failed ? 0 : RESTART_AFTER_MS);
+    } else if (mended && this.broken) {
+      clearTimeout(this.broken.timer);
+      this.broken = null;
+      this.reportLink();
+    }
+  }
+
+  // Janus hung a connection up (ICE gave out on its side): no restart can mend that one.
+  // Our own media: join again. A participant's: subscribe to them afresh, unless they left
+  // (Janus hangs up their subscriptions then too, just before it says so).
+  onHangup(key) {
+    if (this.closed) return;
+    if (key === "publisher") {
+      this.fail("hangup", "Janus hung up the own media", true);
+      return;
+    }
+    const entry = this.subscribers.get(key);
+    setTimeout(() => {
+      if (this.closed || this.subscribers.get(key) !== entry) return;
+      this.dropFeed(key, false);
+      this.subscribe({ id: key, display: entry.display });
+    }, RESTART_AFTER_MS);
+  }
+
+  // ICE restart of every connection that is down, in place (the room is not left): the
+  // publisher offers anew with fresh ICE credentials; a subscriber asks Janus for a fresh
+  // offer (configure, restart). Again every few seconds, until REJOIN_AFTER_MS.
+  restartIce() {
+    if (!this.broken || this.closed) return;
+    if (Date.now() - this.broken.since >= REJOIN_AFTER_MS) {
+      this.fail("ice", "the connection did not come back after ICE restarts", true);
+      return;
+    }
+    for (const [key, state] of this.ice) {
+      if (UP.has(state)) continue;
+      if (key === "publisher") {
+        this.publisher.createOffer({
+          iceRestart: true,
+          success: (jsep) => this.publisher.send({ message: { request: "configure" }, jsep }),
+          error: () => {},
+        });
+      } else {
+        this.subscribers.get(key)?.handle.send({ message: { request: "configure", restart: true } });
+      }
+    }
+    this.broken.timer = setTimeout(() => this.restartIce(), RESTART_EVERY_MS);
+  }
+
+  // --- The media, second by second ------------------------------------------------------------
+
+  async sampleMedia() {
+    for (const pc of this.pcs) if (!isOpen(pc)) this.pcs.delete(pc);
+    const figures = await this.sampler.sample([...this.pcs]);
+    if (this.closed || !this.video) return;
+    this.video.follow(figures, { slow: this.slow, linkUp: this.linkUp, local: this.localStream });
+    this.slow = false;
+    this.emit("stats", { figures, sending: this.video.sending, bitrate: this.video.control.target });
+  }
+
+  resumeVideo() {
+    return this.video?.resume() ?? Promise.resolve();
   }
 
   setMicrophone(enabled) {
@@ -187,11 +318,18 @@ export class RoomCall extends EventTarget {
   }
 
   setCamera(enabled) {
+    if (this.video && this.video.sending !== "video") return; // paused: resumeVideo() turns it on
     if (enabled) this.publisher?.unmuteVideo();
     else this.publisher?.muteVideo();
   }
 
   leave() {
+    this.closed = true;
+    clearInterval(this.sampleTimer);
+    clearTimeout(this.broken?.timer);
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.stuckTimer);
+    this.unwatch?.();
     if (this.janus) this.janus.destroy({ cleanupHandles: true });
     this.janus = null;
   }

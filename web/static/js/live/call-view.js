@@ -1,32 +1,46 @@
 // The call as the page shows it (web/templates/live/_call.html): the other person's video
 // large, the own video small, microphone and camera switches, the countdown with its warning,
-// the connection quality and Leave. Signalling stays in ../janus-room.js (RoomCall).
+// the connection quality and Leave. Signalling stays in ../janus-room.js (RoomCall); what the
+// call is doing is one state (call-state.js), and everything here is drawn from it.
 //
-//   const view = new CallView(document.querySelector("[data-call]"));
+//   const view = new CallView(root, {freshTicket});   // freshTicket: async () => a new ticket
+//                                                    // for joining again by itself (optional)
 //   await view.join(ticket);                   // POST /api/join, then RoomCall; again = rejoin
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
 //   view.leave();                              // ends the call here (dispatches "left")
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join, and again when the other side comes back after leaving),
-// "failed" (detail {code, reason}).
+// "failed" (detail {code, reason}: Janus refused; the page offers to join again),
+// "phase" (detail {state}: every change of the call's state).
 import { RoomCall } from "../janus-room.js";
+import { initialState, next, showsVideo } from "./call-state.js";
+import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, onLanguageChange } from "./texts.js";
 
-const QUALITY_EVERY_MS = 3000;
-const QUALITY_TEXTS = {
-  unknown: N_("Connection: checking…"),
-  good: N_("Connection: good"),
-  fair: N_("Connection: fair"),
-  poor: N_("Connection: poor"),
-};
+const RETRY_JOIN_MS = 3000;
 
-// Good / fair / poor from the share of packets lost and the round-trip time (seconds).
-export function qualityOf(loss, rtt) {
-  if (loss === null && rtt === null) return "unknown";
-  if ((loss ?? 0) < 0.02 && (rtt ?? 0) < 0.3) return "good";
-  if ((loss ?? 0) < 0.08 && (rtt ?? 0) < 0.7) return "fair";
-  return "poor";
-}
+// What the status line and the note on the stage say in each phase (who: self / other).
+const STATUS = {
+  connecting: N_("Connecting…"),
+  "reconnecting:self": N_("Your connection was interrupted. Reconnecting…"),
+  "reconnecting:other": N_("The other person's connection was interrupted. Reconnecting…"),
+  unreachable: N_("No connection can be made from this network right now. Still trying…"),
+  "alone:left": N_("The other person has left the call."),
+  "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
+  failed: N_("The call was interrupted."),
+};
+const NOTE = {
+  connecting: N_("Connecting the video…"),
+  "alone:absent": N_("Waiting for the other person to join…"),
+  "alone:left": N_("The other person has left the call."),
+  "audio-only": N_("Sound only"),
+  reconnecting: N_("Reconnecting…"),
+  unreachable: N_("No connection"),
+};
+const SENDING = {
+  "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
+  "audio-only:camera": N_("Your camera stopped, so the call goes on with sound only."),
+};
 
 function clock(seconds) {
   const whole = Math.max(0, Math.ceil(seconds));
@@ -35,27 +49,31 @@ function clock(seconds) {
 }
 
 export class CallView extends EventTarget {
-  constructor(root) {
+  constructor(root, { freshTicket = null } = {}) {
     super();
     this.root = root;
+    this.freshTicket = freshTicket;
     const find = (name) => root.querySelector(`[data-call-${name}]`);
     this.el = {
       remote: find("remote"), self: find("self"), selfOff: find("self-off"), waiting: find("waiting"),
       sound: find("sound"), timer: find("timer"), quality: find("quality"),
-      qualityText: find("quality-text"), warning: find("warning"), status: find("status"),
-      mic: find("mic"), camera: find("camera"), leave: find("leave"),
+      qualityText: find("quality-text"), details: find("quality-details"), warning: find("warning"),
+      status: find("status"), videoNote: find("video-note"), videoNoteText: find("video-note-text"),
+      videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
     };
     this.call = null;
-    this.generation = 0;
+    this.state = initialState();
+    this.ticket = null;
     this.micOn = true;
     this.cameraOn = true;
     this.times = null;
-    this.statusText = null; // [msgid, params]: redrawn in the new language
-    this.level = "unknown";
+    this.figures = null;
+    this.bitrate = null;
     this.el.mic.addEventListener("click", () => this.setMicrophone(!this.micOn));
     this.el.camera.addEventListener("click", () => this.setCamera(!this.cameraOn));
     this.el.leave.addEventListener("click", () => this.leave(true));
     this.el.sound.addEventListener("click", () => this.unmuteRemote());
+    this.el.videoOn.addEventListener("click", () => this.call?.resumeVideo().catch(() => {}));
     this.el.remote.addEventListener("playing", () => this.el.remote.classList.add("playing"));
     onLanguageChange(() => this.redraw());
     this.redraw();
@@ -69,59 +87,111 @@ export class CallView extends EventTarget {
     return this.call !== null;
   }
 
-  async join(ticket) {
+  // Feeds the state an event of the current attempt, and draws what changed.
+  update(event) {
+    const before = this.state;
+    this.state = next(before, { attempt: before.attempt, now: Date.now(), ...event });
+    if (this.state === before) return;
+    if (this.state.seen && !before.seen) this.emit("remote-video", { stream: this.el.remote.srcObject });
+    if (this.state.phase !== before.phase || this.state.who !== before.who
+        || this.state.remote !== before.remote || this.state.sending !== before.sending) {
+      this.draw();
+      this.emit("phase", { state: this.state });
+    }
+  }
+
+  // again: joining by itself after the media could not be mended (still "reconnecting").
+  async join(ticket, { again = false } = {}) {
     this.stop();
-    const generation = ++this.generation;
+    this.ticket = ticket;
+    this.update({ type: "join", again });
+    const { attempt } = this.state;
+    // Time alone moves the state on (to "unreachable"), also while nothing else happens.
+    if (!this.stateTimer) this.stateTimer = setInterval(() => this.update({ type: "tick" }), 1000);
+    const current = () => this.state.attempt === attempt && !this.state.ended;
     this.root.hidden = false;
-    this.el.waiting.hidden = false;
-    this.remoteGone = false;
     this.el.remote.classList.remove("playing");
-    this.setStatus(N_("Connecting…"));
     let info;
     try {
       const reply = await fetch("/api/join", {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ ticket }), credentials: "same-origin",
       });
-      if (!reply.ok) throw new Error(`join refused: ${reply.status}`);
+      if (!reply.ok) throw Object.assign(new Error(`join refused: ${reply.status}`), { status: reply.status });
       info = await reply.json();
     } catch (error) {
-      if (generation === this.generation) this.fail("join", error);
+      if (!current()) return;
+      // The network (not the ticket) failed: try again soon, still connecting.
+      if (error.status === undefined) this.retrySoon();
+      else this.fail("join", error);
       return;
     }
-    if (generation !== this.generation) return; // left or rejoined meanwhile
+    if (!current()) return; // left or rejoined meanwhile
     const call = new RoomCall(info);
     this.call = call;
     const mine = (handler) => (event) => {
       if (this.call === call) handler(event.detail);
     };
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
-    const goneFeeds = new Set();
-    call.addEventListener("remotestream", mine(({ feed, stream }) => {
-      // The tracks of a feed that has left go one by one after it: not someone coming back
-      // (who comes back does so as a new feed).
-      if (goneFeeds.has(feed) || stream.getVideoTracks().length === 0) return;
-      this.remoteGone = false;
-      this.showRemote(stream, generation);
+    call.addEventListener("remotestream", mine(({ stream }) => {
+      if (stream.getVideoTracks().length === 0) return;
+      if (this.state.remote !== "present") this.update({ type: "feed", present: true });
+      this.showRemote(stream, attempt);
     }));
-    call.addEventListener("remoteleft", mine(({ feed }) => {
-      goneFeeds.add(feed);
-      this.seenFrame = null; // when they come back, their first frame counts again
-      this.remoteGone = true; // a frame callback still pending must not hide "waiting"
-      this.el.waiting.hidden = false;
-      this.setStatus(N_("The other person has left the call."));
-    }));
+    call.addEventListener("remoteleft", mine(() => this.update({ type: "feed", present: false })));
+    call.addEventListener("link", mine(({ up }) => this.update({ type: "link", up })));
+    call.addEventListener("stats", mine((detail) => this.onStats(detail)));
     call.addEventListener("state", mine(({ state }) => {
       if (state === "publishing") this.applySwitches();
     }));
-    call.addEventListener("failure", mine(({ code, reason }) => this.fail(code, reason)));
-    this.qualityTimer = setInterval(() => this.measure(), QUALITY_EVERY_MS);
-    this.previous = null;
+    call.addEventListener("failure", mine(({ code, reason, recoverable }) => {
+      if (recoverable) this.rejoin();
+      // Janus out of reach while joining again by itself: keep trying (the network may
+      // still be down); a first join that cannot reach it is said at once.
+      else if (code === "connection" && again) this.retrySoon();
+      else this.fail(code, reason);
+    }));
     try {
       await call.start();
     } catch (error) {
-      if (this.call === call) this.fail("start", error);
+      if (this.call === call && this.state.phase === "connecting") this.fail("start", error);
     }
+  }
+
+  // The media could not be mended in place: join again, with a fresh ticket if the page
+  // can get one (else the same one again).
+  async rejoin() {
+    const { attempt } = this.state;
+    this.stop();
+    let ticket = this.ticket;
+    if (this.freshTicket) {
+      try {
+        ticket = (await this.freshTicket()) || ticket;
+      } catch {
+        // the live socket is down too: the last ticket may still do
+      }
+    }
+    if (this.state.attempt === attempt && !this.state.ended) this.join(ticket, { again: true });
+  }
+
+  retrySoon() {
+    const { attempt } = this.state;
+    this.update({ type: "link", up: false });
+    setTimeout(() => {
+      if (this.state.attempt === attempt && !this.state.ended) this.rejoin();
+    }, RETRY_JOIN_MS);
+  }
+
+  onStats({ figures, sending, bitrate }) {
+    this.figures = figures;
+    this.bitrate = bitrate;
+    if (sending !== this.state.sending) this.update({ type: "sending", sending });
+    const videoExpected = this.state.remote === "present" && this.state.phase !== "audio-only";
+    const frames = figures.receiving ? figures.fps : 0; // null in the first second
+    this.update({
+      type: "sample", frames, sound: figures.soundIn, quality: levelOf(figures, videoExpected),
+    });
+    this.drawQuality();
   }
 
   showSelf(stream) {
@@ -129,7 +199,7 @@ export class CallView extends EventTarget {
     this.applySwitches();
   }
 
-  showRemote(stream, generation) {
+  showRemote(stream, attempt) {
     const video = this.el.remote;
     if (video.srcObject !== stream) video.srcObject = stream;
     video.play().catch((error) => {
@@ -139,15 +209,8 @@ export class CallView extends EventTarget {
       this.el.sound.hidden = false;
       video.play().catch(() => {});
     });
-    const first = () => {
-      if (generation !== this.generation || this.seenFrame === generation || this.remoteGone) {
-        return;
-      }
-      this.seenFrame = generation;
-      this.el.waiting.hidden = true;
-      this.setStatus(null);
-      this.emit("remote-video", { stream });
-    };
+    // The first frame drawn counts at once (the stats come once a second).
+    const first = () => this.update({ type: "frame", attempt });
     if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(first);
     else video.addEventListener("loadeddata", first, { once: true });
   }
@@ -181,8 +244,10 @@ export class CallView extends EventTarget {
     }
     const stream = this.el.self.srcObject;
     stream?.getAudioTracks().forEach((track) => { track.enabled = this.micOn; });
-    stream?.getVideoTracks().forEach((track) => { track.enabled = this.cameraOn; });
-    this.el.selfOff.hidden = this.cameraOn;
+    if (this.state.sending === "video") {
+      stream?.getVideoTracks().forEach((track) => { track.enabled = this.cameraOn; });
+    }
+    this.el.selfOff.hidden = this.cameraOn && this.state.sending === "video";
   }
 
   // stoppedAt: the server stopped the interview's clock then (its media server is down):
@@ -226,51 +291,38 @@ export class CallView extends EventTarget {
     this.el.warning.textContent = over ? _("The time is up.") : _("The interview ends soon. Time to round off.");
   }
 
-  async measure() {
-    const connections = this.call?.peerConnections?.();
-    if (!connections) return;
-    let lost = 0;
-    let received = 0;
-    let rtt = null;
-    const all = [connections.publisher, ...connections.subscribers].filter(Boolean);
-    for (const pc of all) {
-      let report;
-      try {
-        report = await pc.getStats();
-      } catch {
-        continue;
-      }
-      report.forEach((entry) => {
-        if (entry.type === "inbound-rtp" && entry.kind === "video") {
-          lost += entry.packetsLost || 0;
-          received += entry.packetsReceived || 0;
-        }
-        if (entry.type === "candidate-pair" && entry.nominated && entry.currentRoundTripTime != null) {
-          rtt = Math.max(rtt ?? 0, entry.currentRoundTripTime);
-        }
-      });
-    }
-    const before = this.previous;
-    this.previous = { lost, received };
-    let loss = null;
-    if (before) {
-      const newLost = Math.max(0, lost - before.lost);
-      const newReceived = Math.max(0, received - before.received);
-      if (newLost + newReceived > 0) loss = newLost / (newLost + newReceived);
-      else if (received > 0) loss = 1; // media stopped coming
-    }
-    this.level = qualityOf(loss, rtt);
+  // Everything that depends on the state, from the state alone.
+  draw() {
+    const { phase, who, remote, sending } = this.state;
+    this.root.dataset.phase = phase;
+    const key = (table) => table[`${phase}:${who}`] || table[`${phase}:${remote}`] || table[phase];
+    this.el.waiting.hidden = showsVideo(this.state);
+    const note = key(NOTE);
+    if (note) this.el.waiting.textContent = _(note);
+    this.el.waiting.dataset.i18n = note || NOTE.connecting;
+    const status = key(STATUS);
+    this.el.status.textContent = status ? _(status) : "";
+    this.el.videoNote.hidden = !SENDING[sending];
+    this.el.videoNoteText.textContent = SENDING[sending] ? _(SENDING[sending]) : "";
+    this.el.selfOff.hidden = this.cameraOn && sending === "video";
     this.drawQuality();
   }
 
+  // "good" only while their frames arrive: never while reconnecting, at most "fair" while
+  // their video is paused, from the figures alone while nobody else is there.
   drawQuality() {
-    this.el.quality.dataset.level = this.level;
-    this.el.qualityText.textContent = _(QUALITY_TEXTS[this.level]);
-  }
-
-  setStatus(msgid, params) {
-    this.statusText = msgid ? [msgid, params] : null;
-    this.el.status.textContent = msgid ? _(msgid, params) : "";
+    const { phase } = this.state;
+    let level = "unknown";
+    if (phase === "reconnecting" || phase === "unreachable") level = "poor";
+    else if (showsVideo(this.state)) level = levelOf(this.figures, true);
+    else if (phase === "alone") level = levelOf(this.figures, false);
+    else if (phase === "audio-only") {
+      level = levelOf(this.figures, false);
+      if (level === "good") level = "fair";
+    }
+    this.el.quality.dataset.level = level;
+    this.el.qualityText.textContent = _(QUALITY_TEXTS[level]);
+    this.el.details.textContent = detailsText(this.figures, this.bitrate);
   }
 
   redraw() {
@@ -278,13 +330,12 @@ export class CallView extends EventTarget {
     this.el.camera.textContent = this.cameraOn ? _("Turn camera off") : _("Turn camera on");
     this.el.mic.classList.toggle("off", !this.micOn);
     this.el.camera.classList.toggle("off", !this.cameraOn);
-    this.drawQuality();
+    this.draw();
     if (!this.el.warning.hidden) this.drawWarning();
-    if (this.statusText) this.el.status.textContent = _(...this.statusText);
   }
 
   fail(code, reason) {
-    this.setStatus(N_("The call was interrupted."));
+    this.update({ type: "fail" });
     this.emit("failed", { code: String(code), reason: String(reason) });
   }
 
@@ -292,7 +343,6 @@ export class CallView extends EventTarget {
     // Ends the current call here without a word to anyone.
     const call = this.call;
     this.call = null;
-    clearInterval(this.qualityTimer);
     if (call) {
       try {
         call.leave();
@@ -303,18 +353,18 @@ export class CallView extends EventTarget {
     this.el.self.srcObject?.getTracks().forEach((track) => track.stop());
     this.el.self.srcObject = null;
     this.el.remote.srcObject = null;
-    this.level = "unknown";
-    this.drawQuality();
+    this.figures = null;
   }
 
   leave(byUser = false) {
-    this.generation += 1;
+    this.update({ type: "leave" });
     this.stop();
+    clearInterval(this.stateTimer);
+    this.stateTimer = null;
     clearInterval(this.timerTimer);
     this.timerTimer = null;
     this.times = null;
     this.root.hidden = true;
-    this.setStatus(null);
     this.emit("left", { byUser });
   }
 }

@@ -49,7 +49,9 @@ class CandidatePage {
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.selfView = new SelfView(find("[data-self-view]"));
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
-    this.call = new CallView(find("[data-call]"));
+    // When the media cannot be mended in place, the call joins again by itself with a new
+    // ticket (accept, again during the interview: PROTOCOL.md).
+    this.call = new CallView(find("[data-call]"), { freshTicket: () => this.freshTicket() });
     // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.outage = new MediaOutage(find("[data-call]"));
@@ -168,6 +170,12 @@ class CandidatePage {
     } finally {
       this.joining = false;
     }
+  }
+
+  async freshTicket() {
+    if (this.phase !== "interview") return null;
+    const reply = await this.channel.send({ type: "accept" });
+    return reply.type === "ticket" ? reply.ticket : null;
   }
 
   async sendFeedback(event) {

@@ -20,7 +20,9 @@ export class InterviewView extends EventTarget {
     this.rejoin = root.querySelector("#rejoin");
     this.current = null;  // the own active interview being shown
     this.hideTimer = null;
-    this.call = new CallView(root.querySelector("[data-call]"));
+    // Joining again by itself (media that could not be mended): the newest ticket of the state.
+    this.call = new CallView(root.querySelector("[data-call]"),
+      { freshTicket: async () => this.current?.ticket || null });
     this.outage = new MediaOutage(root.querySelector("[data-call]"));
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;

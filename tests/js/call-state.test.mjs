@@ -1,0 +1,140 @@
+// The call's state machine (web/static/js/live/call-state.js), event by event.
+// Run by tests/unit/test_call_state.py (node --test).
+import assert from "node:assert/strict";
+import test from "node:test";
+import {
+  AUDIO_ONLY_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
+} from "../../web/static/js/live/call-state.js";
+
+function run(events, state = initialState()) {
+  for (const event of events) state = next(state, { attempt: state.attempt, ...event });
+  return state;
+}
+
+const LIVE = [
+  { type: "join", now: 0 }, { type: "link", up: true, now: 500 },
+  { type: "feed", present: true, now: 600 }, { type: "frame", now: 900 },
+];
+
+test("a join connects, waits for the other person, then goes live on the first frame", () => {
+  let s = next(initialState(), { type: "join", now: 0 });
+  assert.equal(s.phase, "connecting");
+  s = next(s, { type: "link", up: true, attempt: s.attempt, now: 400 });
+  assert.equal(s.phase, "alone");
+  assert.equal(s.remote, "absent");
+  s = next(s, { type: "feed", present: true, attempt: s.attempt, now: 500 });
+  assert.equal(s.phase, "connecting");
+  s = next(s, { type: "frame", attempt: s.attempt, now: 800 });
+  assert.equal(s.phase, "live");
+  assert.ok(showsVideo(s));
+});
+
+test("the other person leaving shows them gone, coming back shows them again", () => {
+  let s = run([...LIVE, { type: "feed", present: false, now: 2000 }]);
+  assert.equal(s.phase, "alone");
+  assert.equal(s.remote, "left");
+  assert.ok(!showsVideo(s));
+  s = run([{ type: "feed", present: true, now: 3000 }, { type: "frame", now: 3100 }], s);
+  assert.equal(s.phase, "live");
+});
+
+test("a lost link is reconnecting, and unreachable after the bound, until it is back", () => {
+  let s = run([...LIVE, { type: "link", up: false, now: 10_000 }]);
+  assert.equal(s.phase, "reconnecting");
+  assert.equal(s.who, "self");
+  s = run([{ type: "sample", frames: 0, sound: false, now: 10_000 + UNREACHABLE_MS }], s);
+  assert.equal(s.phase, "unreachable");
+  s = run([{ type: "link", up: true, now: 40_000 }, { type: "frame", now: 40_200 }], s);
+  assert.equal(s.phase, "live");
+});
+
+test("a rejoin by itself stays reconnecting and keeps the clock", () => {
+  let s = run([...LIVE, { type: "link", up: false, now: 10_000 }]);
+  s = next(s, { type: "join", again: true, now: 15_000 });
+  assert.equal(s.phase, "reconnecting");
+  s = next(s, { type: "sample", frames: 0, sound: false, attempt: s.attempt, now: 18_500 });
+  assert.equal(s.phase, "unreachable");
+  // A fresh join (a new interview, a click) starts from "connecting".
+  s = next(s, { type: "join", now: 20_000 });
+  assert.equal(s.phase, "connecting");
+});
+
+test("joining again by itself while never connected keeps saying so", () => {
+  let s = run([{ type: "join", now: 0 }, { type: "tick", now: UNREACHABLE_MS + 1 }]);
+  assert.equal(s.phase, "unreachable");
+  s = next(s, { type: "join", again: true, now: UNREACHABLE_MS + 2000 });
+  assert.equal(s.phase, "unreachable");
+  s = run([{ type: "link", up: true, now: 30_000 }], s);
+  assert.equal(s.phase, "alone");
+});
+
+test("never connecting is said within the bound", () => {
+  let s = run([{ type: "join", now: 0 }]);
+  s = run([{ type: "sample", frames: 0, sound: false, now: UNREACHABLE_MS - 1 }], s);
+  assert.equal(s.phase, "connecting");
+  s = run([{ type: "sample", frames: 0, sound: false, now: UNREACHABLE_MS }], s);
+  assert.equal(s.phase, "unreachable");
+});
+
+test("the other side's picture stopping with their sound is their link: reconnecting", () => {
+  let s = run([...LIVE, { type: "sample", frames: 25, sound: true, now: 2000 }]);
+  s = run([{ type: "sample", frames: 0, sound: false, now: 3000 }], s);
+  assert.equal(s.phase, "live"); // a short gap
+  s = run([{ type: "sample", frames: 0, sound: false, now: 2000 + STALL_MS }], s);
+  assert.equal(s.phase, "reconnecting");
+  assert.equal(s.who, "other");
+  s = run([{ type: "sample", frames: 20, sound: true, quality: "good", now: 9000 }], s);
+  assert.equal(s.phase, "live");
+});
+
+test("sound before the first picture is not yet audio-only", () => {
+  let s = run([{ type: "join", now: 0 }, { type: "link", up: true, now: 100 },
+    { type: "feed", present: true, now: 200 }, { type: "sample", frames: null, sound: true, now: 1200 }]);
+  assert.equal(s.phase, "connecting");
+  s = run([{ type: "sample", frames: 0, sound: true, now: 200 + AUDIO_ONLY_MS }], s);
+  assert.equal(s.phase, "audio-only"); // their camera never sent anything
+});
+
+test("their video is said to be seen once per appearance", () => {
+  let s = run(LIVE);
+  assert.ok(s.seen);
+  s = run([{ type: "sample", frames: 0, sound: true, now: 2000 }], s);
+  assert.equal(s.phase, "audio-only");
+  assert.ok(s.seen);
+  s = run([{ type: "feed", present: false, now: 3000 }, { type: "feed", present: true, now: 4000 }], s);
+  assert.ok(!s.seen);
+});
+
+test("sound without pictures is audio-only; poor quality is degraded", () => {
+  let s = run([...LIVE, { type: "sample", frames: 0, sound: true, now: 2000 }]);
+  assert.equal(s.phase, "audio-only");
+  assert.ok(!showsVideo(s));
+  s = run([{ type: "sample", frames: 12, sound: true, quality: "poor", now: 3000 }], s);
+  assert.equal(s.phase, "degraded");
+  assert.ok(showsVideo(s));
+});
+
+test("events of a replaced attempt change nothing", () => {
+  const old = run(LIVE);
+  const s = next(old, { type: "join", now: 5000 });
+  const after = next(s, { type: "frame", attempt: old.attempt, now: 5100 });
+  assert.equal(after, s);
+});
+
+test("leave ends, fail fails, and what this side sends is kept", () => {
+  let s = run([...LIVE, { type: "sending", sending: "audio-only:camera", now: 1000 }]);
+  assert.equal(s.sending, "audio-only:camera");
+  assert.equal(s.phase, "live");
+  assert.equal(run([{ type: "fail" }], s).phase, "failed");
+  assert.equal(run([{ type: "leave" }], s).phase, "ended");
+});
+
+test("quality is good only while frames arrive", () => {
+  assert.equal(qualityOf({}), "unknown");
+  assert.equal(qualityOf({ loss: 0, rtt: 0.02, fps: 25 }), "good");
+  assert.equal(qualityOf({ loss: 0, rtt: 0.02, fps: 0 }), "poor");
+  assert.equal(qualityOf({ loss: 0, rtt: 0.02, fps: 5 }), "fair");
+  assert.equal(qualityOf({ loss: 0.05, rtt: 0.1, fps: 25 }), "fair");
+  assert.equal(qualityOf({ loss: 0.2, rtt: 0.1, fps: 25 }), "poor");
+  assert.equal(qualityOf({ loss: 0, rtt: 0.02, fps: null, videoExpected: false }), "good");
+});

@@ -1,0 +1,159 @@
+// The call's one state, as this browser sees it: pure functions, no DOM, no Janus. The call
+// view (call-view.js) feeds it what it learns and draws from the result alone; the phases,
+// their texts and the bounds are in docs/calls.md.
+//
+// A state holds facts (what the signalling and the stats said last) and the phase derived
+// from them:
+//
+//   phase        when (checked top to bottom)
+//   idle         before the first join
+//   ended        the call was left (the Leave button, or the interview ended)
+//   failed       Janus refused us (no retry by itself: the page offers "Join again")
+//   connecting   this join's own media link has not been up yet, for less than UNREACHABLE_MS
+//   reconnecting the own link went down (ICE disconnected/failed, being restarted or rejoined),
+//                for less than UNREACHABLE_MS; who = "self". Or: the own link is up, the other
+//                person is in the room, and nothing of theirs (no frame, no sound) has arrived
+//                for STALL_MS after it had: their link is down; who = "other"
+//   unreachable  connecting or reconnecting (self) for UNREACHABLE_MS or more: no connection
+//                can be made from here right now. Retrying goes on.
+//   alone        own link up, the other person not in the room (not yet, or left: `remote`)
+//   audio-only   their sound arrives, their video does not (their camera stopped, or their
+//                connection is too weak for video), after their video had come, or for
+//                AUDIO_ONLY_MS from their arrival
+//   degraded     their video arrives, but the connection is poor (quality "poor")
+//   live         their video arrives and the connection is good or fair
+//
+//   event        facts it sets                              usual move
+//   join         new attempt, link "new", remote "absent"   any → connecting
+//    (again)     … but the link's clock goes on, and a link   reconnecting → reconnecting,
+//                that was up counts as down                 unreachable → unreachable
+//   link         link "up" | "down" (ICE of own handles)    connecting → alone/live,
+//                                                            live → reconnecting → live
+//   feed         remote "present" | "left", not yet seen     alone → connecting → live,
+//                                                            live → alone
+//   frame        media seen now (the first frame drawn)     connecting → live
+//   sample       frames (null: unknown yet) and sound of    live ⇄ degraded ⇄ audio-only,
+//                the last second, quality, now               live → reconnecting (other)
+//   sending      what this side sends: video | audio-only   (drawn, no phase change)
+//                 (bandwidth | camera)
+//   tick         now (once a second)                        connecting → unreachable
+//   fail         fatal                                      any → failed
+//   leave        ended                                      any → ended
+// Events of an older attempt (a join since replaced) are dropped: `attempt` must match.
+
+export const STALL_MS = 2000;
+export const UNREACHABLE_MS = 7000;
+export const AUDIO_ONLY_MS = 5000;
+
+export const PHASES = [
+  "idle", "ended", "failed", "connecting", "reconnecting", "unreachable", "alone",
+  "audio-only", "degraded", "live",
+];
+
+// Good / fair / poor from the share of packets lost, the round-trip time (seconds) and the
+// frames of the other person's video per second: "good" only while frames arrive.
+export function qualityOf({ loss = null, rtt = null, fps = null, videoExpected = true } = {}) {
+  if (loss === null && rtt === null && fps === null) return "unknown";
+  if (videoExpected && fps !== null && fps < 1) return "poor";
+  const slow = videoExpected && fps !== null && fps < 10;
+  if ((loss ?? 0) < 0.02 && (rtt ?? 0) < 0.3 && !slow) return "good";
+  if ((loss ?? 0) < 0.08 && (rtt ?? 0) < 0.7) return "fair";
+  return "poor";
+}
+
+export function initialState() {
+  return {
+    phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
+    mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false,
+    sending: "video", ended: false, fatal: false,
+  };
+}
+
+// The new state after `event` ({type, attempt, now, …}); `state` is never changed.
+export function next(state, event) {
+  const now = event.now ?? Date.now();
+  if (event.type === "join") {
+    // A rejoin by itself (event.again) goes on from a lost link: still "reconnecting", and
+    // the clock towards "unreachable" keeps running.
+    const again = event.again && state.phase !== "idle" && !state.ended;
+    return derive({
+      ...initialState(), attempt: state.attempt + 1, phase: "connecting",
+      link: again && state.link !== "new" ? "down" : "new",
+      linkSince: again ? state.linkSince : now,
+    }, now);
+  }
+  if (event.attempt !== undefined && event.attempt !== state.attempt) return state;
+  const s = { ...state };
+  switch (event.type) {
+    case "leave": s.ended = true; break;
+    case "fail": s.fatal = true; break;
+    case "link":
+      if (event.up !== (s.link === "up")) {
+        // Down: the clock of "how long without a link" starts now, unless it was never up.
+        if (!event.up && s.link === "up") s.linkSince = now;
+        s.link = event.up ? "up" : "down";
+        if (event.up) s.mediaAt = null; // their media gets STALL_MS from here
+      }
+      break;
+    case "feed":
+      s.remote = event.present ? "present" : "left";
+      s.feedAt = now;
+      s.seen = false;
+      s.mediaAt = null;
+      s.frames = false;
+      s.sound = false;
+      break;
+    case "frame":
+      s.frames = true;
+      s.mediaAt = now;
+      break;
+    case "sample":
+      if (event.frames !== null) s.frames = event.frames > 0; // null: not known yet
+      s.sound = !!event.sound;
+      if (s.frames || s.sound) s.mediaAt = now;
+      else if (s.mediaAt === null && s.phase !== "connecting" && s.remote === "present") {
+        s.mediaAt = now; // stall counted from the first empty second we see
+      }
+      s.quality = event.quality ?? s.quality;
+      break;
+    case "sending": s.sending = event.sending; break;
+    case "tick": break; // time alone moves a phase on (to "unreachable", "reconnecting")
+    default: return state;
+  }
+  return derive(s, now);
+}
+
+function derive(s, now) {
+  const next = { ...s, ...phaseOf(s, now) };
+  // Their video has been seen since they (re)appeared: "remote-video" is said once per feed.
+  if (showsVideo(next)) next.seen = true;
+  return next;
+}
+
+function phaseOf(s, now) {
+  if (s.ended) return { phase: "ended", who: null };
+  if (s.fatal) return { phase: "failed", who: null };
+  if (s.link !== "up") {
+    const everUp = s.link === "down";
+    if (now - s.linkSince >= UNREACHABLE_MS) return { phase: "unreachable", who: "self" };
+    return everUp ? { phase: "reconnecting", who: "self" } : { phase: "connecting", who: null };
+  }
+  if (s.remote !== "present") return { phase: "alone", who: null };
+  if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };
+  // Sound first is usual (the video waits for its first full picture): sound only counts
+  // as "audio-only" once their video had come, or after AUDIO_ONLY_MS without it.
+  if (s.sound && (s.seen || now - (s.feedAt ?? now) >= AUDIO_ONLY_MS)) {
+    return { phase: "audio-only", who: "other" };
+  }
+  const hadMedia = s.phase !== "connecting" && s.phase !== "alone";
+  if (hadMedia && s.mediaAt !== null && now - s.mediaAt >= STALL_MS) {
+    return { phase: "reconnecting", who: "other" };
+  }
+  if (!hadMedia) return { phase: "connecting", who: null };
+  return { phase: s.phase, who: s.who }; // a short gap: keep what is shown
+}
+
+// Whether the other person's picture shows (else the "waiting" note covers it).
+export function showsVideo(state) {
+  return state.phase === "live" || state.phase === "degraded";
+}

@@ -1,0 +1,73 @@
+// The own video, as RoomCall (janus-room.js) sends it: its bitrate following the loss
+// second by second (send-control.js), a pause with sound going on when the bandwidth runs out
+// or the camera stops, and the way back. Through the publisher's janus.js handle (public API).
+//   sending: video | audio-only:bandwidth | audio-only:camera
+import { adapt, initialControl, resume } from "./send-control.js";
+
+export class VideoSender {
+  constructor(publisher) {
+    this.publisher = publisher;
+    this.control = initialControl();
+    this.sending = "video";
+  }
+
+  // One second's figures (call-stats.js); slow: Janus said our uplink is slow; local: the
+  // own stream, whose camera track may have ended.
+  follow(figures, { slow, linkUp, local }) {
+    const camera = local?.getVideoTracks()[0];
+    if (camera && camera.readyState === "ended" && this.sending !== "audio-only:camera") {
+      this.pause("audio-only:camera"); // unplugged, taken by another app, stopped by the system
+    }
+    if (this.sending !== "video" || !linkUp) return;
+    this.control = adapt(this.control, {
+      loss: figures.lossOut, slow, available: figures.available, sent: figures.kbpsOut || null,
+    });
+    // Every second, not only on a change: a change the browser refused (one still under
+    // way) is made good a second later.
+    this.setBitrate(this.control.target);
+    if (this.control.changed) this.askJanusFor(this.control.target);
+    if (this.control.pause) this.pause("audio-only:bandwidth");
+  }
+
+  mid() {
+    return (this.publisher.getLocalTracks() || []).find((track) => track.type === "video")?.mid;
+  }
+
+  // The encoder's own ceiling (RTCRtpSender encoding parameters, through janus.js) ...
+  setBitrate(kbps) {
+    const mid = this.mid();
+    if (mid !== undefined) this.publisher.setMaxBitrate(mid, kbps * 1000);
+  }
+
+  // ... and the same from Janus's side: its bandwidth estimate to us (REMB) says no more.
+  askJanusFor(kbps) {
+    this.publisher.send({ message: { request: "configure", bitrate: kbps * 1000 } });
+  }
+
+  // Sound only: Janus stops relaying our video (so the other side sees it stop, not freeze
+  // on a black picture), and the camera's track sends nothing worth the bandwidth.
+  pause(reason) {
+    this.sending = reason;
+    const mid = this.mid();
+    if (mid === undefined) return;
+    this.publisher.muteVideo(mid);
+    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: false }] } });
+  }
+
+  // Video back on, after a pause: a new camera track if the old one ended.
+  async resume() {
+    const mid = this.mid();
+    if (mid === undefined || this.sending === "video") return;
+    if (this.sending === "audio-only:camera") {
+      await new Promise((resolve, reject) => this.publisher.replaceTracks({
+        tracks: [{ type: "video", mid, capture: true }], success: resolve, error: reject,
+      }));
+    }
+    this.sending = "video";
+    this.control = resume(this.control);
+    this.setBitrate(this.control.target);
+    this.askJanusFor(this.control.target);
+    this.publisher.unmuteVideo(mid);
+    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: true }] } });
+  }
+}
