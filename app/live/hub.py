@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
 SLICE = 200
 RETRY_SECONDS = 1.0
-PROBE_SECONDS = 5.0
+# How often the listening connection is probed, and how long a probe may take.
+PROBE_INTERVAL = 5.0
+PROBE_TIMEOUT = 5.0
 # Connections for reading event views (app/live/event_view.py): reads of one event never
 # overlap, so a few serve every event of the process.
 VIEW_READERS = 3
@@ -200,14 +202,14 @@ class Hub:
                     await self.refresh(event_id)
                 while not self._dropped.is_set():
                     try:
-                        await asyncio.wait_for(self._dropped.wait(), PROBE_SECONDS)
+                        await asyncio.wait_for(self._dropped.wait(), PROBE_INTERVAL)
                     except TimeoutError:
                         # A half-open TCP connection does not terminate by itself. Under
                         # the lock: a connection runs one statement at a time, and a probe
                         # beside a (UN)LISTEN fails as if the database were gone.
                         async with self._lock:
                             await asyncio.wait_for(self._connection.fetchval("SELECT 1"),
-                                                   PROBE_SECONDS)
+                                                   PROBE_TIMEOUT)
             except (*CONNECTION_LOST, TimeoutError) as error:
                 log.warning("live listener lost the database: %s", type(error).__name__)
             finally:

@@ -24,7 +24,7 @@ class Quiet:
 
 async def test_sockets_coming_and_going_beside_the_probe_keep_the_listener(
         stack, monkeypatch, caplog):
-    monkeypatch.setattr(hub_module, "PROBE_SECONDS", 0.001)  # probe all the time
+    monkeypatch.setattr(hub_module, "PROBE_INTERVAL", 0.001)  # probe all the time
     hub = Hub(stack.environ["DATABASE_URL"])
     runner = asyncio.create_task(hub.run())
     try:
