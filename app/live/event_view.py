@@ -33,6 +33,7 @@ from functools import cached_property
 import asyncpg
 
 from app.live import queue, rules
+from app.metrics import METRICS
 from app.settings import Settings
 
 MESSAGES_SHOWN = 20
@@ -161,6 +162,12 @@ def iso(value: dt.datetime | None) -> str | None:
 
 async def read_event_view(connection: asyncpg.Connection, event_id: int,
                           settings: Settings) -> EventView:
+    with METRICS.timed(METRICS.event_view_read):
+        return await _read_event_view(connection, event_id, settings)
+
+
+async def _read_event_view(connection: asyncpg.Connection, event_id: int,
+                           settings: Settings) -> EventView:
     # One consistent view: a check-in committed between two of these queries would
     # otherwise show half.
     async with connection.transaction(isolation="repeatable_read", readonly=True):

@@ -23,6 +23,7 @@ from aiohttp import web
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
+from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
@@ -145,7 +146,8 @@ class Hub:
         try:
             while event_id in self._pending:
                 self._pending.discard(event_id)
-                await self.refresh(event_id, self._first.pop(event_id, set()))
+                with METRICS.timed(METRICS.fanout_round):
+                    await self.refresh(event_id, self._first.pop(event_id, set()))
                 if event_id in self._pending:
                     await asyncio.sleep(DEBOUNCE)
         finally:
