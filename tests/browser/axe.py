@@ -25,4 +25,5 @@ async def axe_violations(page) -> list[dict]:
 
 
 async def assert_accessible(page) -> None:
-    assert await axe_violations(page) == []
+    violations = await axe_violations(page)
+    assert violations == [], violations

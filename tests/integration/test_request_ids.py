@@ -2,6 +2,7 @@
 (README, "Logs"): a user's "it failed at 14:02, reference 1f3a…" finds its log lines."""
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -28,23 +29,34 @@ async def test_an_error_page_names_the_request_and_its_log_lines_carry_it(
     stream, handler = json_lines(settings)
     root = logging.getLogger()
     root.addHandler(handler)
-    level, root.level = root.level, logging.INFO
+    # setLevel, not the attribute: loggers cache what isEnabledFor said.
+    level = root.level
+    root.setLevel(logging.INFO)
     access = logging.getLogger("aiohttp.access")
-    access_level, access.level = access.level, logging.INFO
+    access_level = access.level
+    access.setLevel(logging.INFO)
+    def access_lines() -> list[dict]:
+        lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+        return [line for line in lines if line["request_id"] == PROXY_ID
+                and line["logger"] == "aiohttp.access" and "/no/such/page 404" in line["message"]]
+
     try:
         async with http.get(f"{base_url}/no/such/page", headers={
                 HEADER: PROXY_ID, "Accept": "text/html", "Accept-Language": "sv"}) as response:
             assert response.status == 404
             assert response.headers[HEADER] == PROXY_ID
             page = await response.text()
+        # The access line is written once the response has gone out: a moment later.
+        for _ in range(100):
+            if access_lines():
+                break
+            await asyncio.sleep(0.05)
     finally:
         root.removeHandler(handler)
-        root.level, access.level = level, access_level
+        root.setLevel(level)
+        access.setLevel(access_level)
     assert f"uppge denna referens: {PROXY_ID}" in page
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    mine = [line for line in lines if line["request_id"] == PROXY_ID]
-    assert any(line["logger"] == "aiohttp.access" and "/no/such/page 404" in line["message"]
-               for line in mine), lines
+    assert access_lines(), stream.getvalue()
 
 
 async def test_an_unreadable_id_is_replaced_by_one_of_ours(app_server, http, base_url):

@@ -75,7 +75,7 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
     astral = "\U0001F600" * 200  # the longest name the invite form takes, in 4-byte letters
     rows = [{"id": n, "state": "active", "candidate_id": n, "interviewer_id": 1000 + n,
              "offer_expires_at": None, "started_at": NOW, "ends_at": NOW,
-             "room_generation": 1, "janus_server": "janus1", "room_id": None,
+             "room_generation": 1, "janus_server": "janus1", "room_id": None, "media_lost_at": None,
              "room_pin": None, "room_secret": None, "room_tokens": [],
              "candidate_name": astral, "interviewer_name": astral} for n in range(200)]
     messages = [{"id": n, "text": astral * 2 + "ö" * 100, "sent_at": NOW.isoformat()}

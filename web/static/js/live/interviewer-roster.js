@@ -4,7 +4,7 @@
 // stays small at any size of event; this list is read when it is shown, searched or paged,
 // and again (at most every REFRESH_MS) when the counts in a new state say it moved.
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
-import { _ } from "./texts.js";
+import { _, onLanguageChange } from "./texts.js";
 
 const REFRESH_MS = 3000;
 
@@ -51,6 +51,8 @@ export class Roster {
     });
     this.$("roster-previous").addEventListener("click", () => this.turn(-1));
     this.$("roster-next").addEventListener("click", () => this.turn(1));
+    // The server orders the names by the viewer's language (app/names.py): read again.
+    onLanguageChange(() => this.load());
   }
 
   turn(step) {
