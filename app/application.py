@@ -20,7 +20,7 @@ from app.mail import Mailer
 from app.mail.worker import mail_worker
 from app import headers
 from app import metrics
-from app.views import ops_page
+from app.views import join_time, ops_page
 from app.middleware import charset_middleware, error_middleware, language_middleware
 from app.request_ids import request_id_middleware
 from app.paths import STATIC_DIR
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(summary.routes)
     app.router.add_routes(metrics.routes)
     app.router.add_routes(ops_page.routes)
+    app.router.add_routes(join_time.routes)
     app.router.add_routes(organizer_live.routes)
     app.router.add_routes(link_locks_admin.routes)
     app.router.add_routes(roster.routes)

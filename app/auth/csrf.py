@@ -23,8 +23,9 @@ HEADER = "X-CSRF-Token"
 COOKIE = "csrf"
 COOKIE_MAX_AGE = 30 * 24 * 3600
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-# Authenticated otherwise: Janus's event handler by basic auth, /api/join by its ticket.
-EXEMPT_PATHS = {"/janus/events", "/api/join"}
+# Authenticated otherwise: Janus's event handler by basic auth, /api/join and
+# /api/join/time by their ticket.
+EXEMPT_PATHS = {"/janus/events", "/api/join", "/api/join/time"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 # The session token of a logged-in request (set by the middleware), and an anonymous

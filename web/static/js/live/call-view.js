@@ -16,6 +16,7 @@ import { RoomCall } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, onLanguageChange } from "./texts.js";
+import { reportJoinTime } from "./join-timing.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -64,6 +65,7 @@ export class CallView extends EventTarget {
     this.call = null;
     this.state = initialState();
     this.ticket = null;
+    this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
     this.micOn = true;
     this.cameraOn = true;
     this.times = null;
@@ -92,7 +94,13 @@ export class CallView extends EventTarget {
     const before = this.state;
     this.state = next(before, { attempt: before.attempt, now: Date.now(), ...event });
     if (this.state === before) return;
-    if (this.state.seen && !before.seen) this.emit("remote-video", { stream: this.el.remote.srcObject });
+    if (this.state.seen && !before.seen) {
+      this.emit("remote-video", { stream: this.el.remote.srcObject });
+      if (this.joinStarted !== null) {
+        reportJoinTime(this.ticket, (performance.now() - this.joinStarted) / 1000);
+        this.joinStarted = null;  // once per join
+      }
+    }
     if (this.state.phase !== before.phase || this.state.who !== before.who
         || this.state.remote !== before.remote || this.state.sending !== before.sending) {
       this.draw();
@@ -104,6 +112,7 @@ export class CallView extends EventTarget {
   async join(ticket, { again = false } = {}) {
     this.stop();
     this.ticket = ticket;
+    this.joinStarted = performance.now();
     this.update({ type: "join", again });
     const { attempt } = this.state;
     // Time alone moves the state on (to "unreachable"), also while nothing else happens.
