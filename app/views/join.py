@@ -14,16 +14,25 @@ routes = web.RouteTableDef()
 MAX_TICKET_LENGTH = 4096
 
 
+BAD_BODY = (ValueError, KeyError, TypeError, RecursionError)
+
+
+async def body_with_ticket(request: web.Request) -> tuple[dict, str]:
+    """The JSON body and its ticket; raises one of BAD_BODY when it is not such a body."""
+    # Read as bytes: request.json() would trust the declared charset (an unknown one
+    # raises LookupError), and JSON is UTF-8 anyway.
+    body = json.loads(await request.read())
+    ticket = body["ticket"]
+    if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_LENGTH:
+        raise ValueError
+    return body, ticket
+
+
 @routes.post("/api/join", name="api_join")
 async def join(request: web.Request) -> web.Response:
     try:
-        # Read as bytes: request.json() would trust the declared charset (an unknown one
-        # raises LookupError), and JSON is UTF-8 anyway.
-        body = json.loads(await request.read())
-        ticket = body["ticket"]
-        if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_LENGTH:
-            raise ValueError
-    except (ValueError, KeyError, TypeError, RecursionError):
+        _, ticket = await body_with_ticket(request)
+    except BAD_BODY:
         return web.json_response({"error": "bad_request"}, status=400)
     try:
         info = read_ticket(request.app[SETTINGS], ticket)

@@ -3,7 +3,6 @@ to the other person's first video frame, for the `snabb_join_seconds` histogram 
 "Metrics"). Only a valid ticket may report, and only for its own role; nothing is stored."""
 from __future__ import annotations
 
-import json
 import math
 
 from aiohttp import web
@@ -11,7 +10,7 @@ from aiohttp import web
 from app.keys import SETTINGS
 from app.metrics import METRICS
 from app.tickets import TicketError, read_ticket
-from app.views.join import MAX_TICKET_LENGTH
+from app.views.join import BAD_BODY, body_with_ticket
 
 routes = web.RouteTableDef()
 # Longer than any join could take while the page waits: anything beyond is not a join time.
@@ -22,14 +21,12 @@ ROLES = {"candidate", "interviewer"}
 @routes.post("/api/join/time", name="api_join_time")
 async def join_time(request: web.Request) -> web.Response:
     try:
-        body = json.loads(await request.read())
-        ticket, seconds = body["ticket"], body["seconds"]
-        if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_LENGTH:
-            raise ValueError
+        body, ticket = await body_with_ticket(request)
+        seconds = body["seconds"]
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
                 or not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
             raise ValueError
-    except (ValueError, KeyError, TypeError, RecursionError):
+    except BAD_BODY:
         return web.json_response({"error": "bad_request"}, status=400)
     try:
         info = read_ticket(request.app[SETTINGS], ticket)
