@@ -272,6 +272,9 @@ async def one_called_in(new_page, db, base_url):
 
 async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
     async with one_called_in(new_page, db, base_url) as (page, candidate):
+        # The candidate hears of the offer at the dispatch's commit, before the interviewer's
+        # page has its state: turned down only once the interviewer sees the offer.
+        await page.wait_for_selector("#own-offer", state="visible")
         await candidate.request({"ok"}, type="leave")  # turns the offer down
         await page.wait_for_selector("#own-offer", state="hidden")
         # The status line may be drawn from the state after the one that hid the offer.
