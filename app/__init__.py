@@ -1,1 +1,44 @@
-"""Snabbintervjuer: the control plane for speed video interviews."""
+"""Snabbintervjuer: the control plane for speed video interviews.
+
+How the parts fit, the rules and where each is enforced: docs/architecture.md. The module
+map (each package's own map is in its __init__.py):
+
+__main__.py      `python -m app`: load the settings and run create_app, nothing else
+application.py   create_app: middlewares, cleanup_ctx resources, routes
+settings.py      TOML files layered with environment variables, validated at start-up
+keys.py          the typed AppKeys handlers share
+paths.py         where templates, static files, catalogs and settings files are
+db.py            the asyncpg pool
+migrate.py       numbered SQL migrations, checksummed, under an advisory lock
+migrations/      the SQL files migrate.py applies
+seed.py          the demo data of scripts/run
+provision.py     scripts/provision: organizations, users, operators
+middleware.py    the page language, errors as friendly pages, unreadable charsets refused
+request_ids.py   a request id on every log record and error page
+headers.py       security headers and the CSP on every response
+logs.py          logging that redacts secrets, as text or JSON lines
+metrics.py       /metrics for Prometheus
+ops.py           what the operations page and `provision list-live` show
+i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer
+timefmt.py       event times in Swedish time, in the reader's language
+names.py         lists of names in the viewer's language's order
+passwords.py     Argon2id hashing
+throttle.py      the limits on guessing as plain rules without I/O
+guessing.py      checking a PIN, code or password under those limits, stored in PostgreSQL
+known_devices.py the `device` cookie: a browser that got a secret right before
+link_codes.py    the six-digit PINs and meeting codes behind personal links
+link_sessions.py the cookie that remembers a right PIN or code on one device
+tickets.py       JWT tickets into one Janus room, and the signed media tags
+turn.py          per-ticket TURN credentials (coturn's shared secret)
+janus_config.py  rendering the Janus configuration templates in janus/
+retention.py     the worker that erases what is past its retention time
+auth/            accounts: sessions, CSRF, log-in limits, sign-ups, links
+events/          the employer's events
+candidates/      registrations, the personal page's data, reminders, erasure
+live/            the event day: queue, dispatcher, interviews, realtime channel
+janus/           the only way to Janus
+mail/            the outbox and its worker
+summary/         the summary as page, CSV and PDF
+views/           the HTTP handlers
+localstack/      PostgreSQL, Janus, coturn and a mail catcher as child processes
+"""

@@ -252,9 +252,9 @@ class LiveSettings(_Section):
     """The event day: check-in, the queue's grace period, offers and the interview time box."""
     # Candidates may check in this many minutes before the event starts.
     checkin_opens_minutes: int = Field(30, ge=0, le=24 * 60)
-    # A waiting candidate whose connection drops keeps the place this long (rule 5).
+    # A waiting candidate whose connection drops keeps the place this long (the grace period).
     grace_seconds: int = Field(120, ge=1, le=3600)
-    # An offered candidate must join within this many seconds, or it counts as missed (rule 4).
+    # An offered candidate must join within this many seconds, or it counts as missed.
     offer_seconds: int = Field(60, ge=5, le=3600)
     # Both sides are warned this many seconds before an interview's end.
     warning_seconds: int = Field(60, ge=0, le=3600)

@@ -1,7 +1,19 @@
 """Who is logged in: the current user of a request, set by app.auth.middleware.
 
 Pages call `require_user(request)`; templates get `user` and `csrf_token` from
-app.views.pages.render. Sessions are in app.auth.sessions, CSRF in app.auth.csrf.
+app.views.pages.render.
+
+middleware.py  per request: who is logged in and the CSRF check on state changes
+sessions.py    log-in sessions: a signed cookie naming a row in user_session
+csrf.py        the CSRF token of a session or of an anonymous form
+client.py      where a request comes from, proxy-aware
+login.py       checking a log-in under the limits on guessing
+ratelimit.py   the account's password as one of the secrets the limits guard
+users.py       the SQL for organizations and users
+signups.py     the SQL for sign-ups waiting for their address to be confirmed
+links.py       the SQL for mailed one-time links (password resets, invitations)
+tokens.py      random tokens whose SHA-256 hash the database keeps
+validation.py  checks for the account forms, without I/O
 """
 from __future__ import annotations
 

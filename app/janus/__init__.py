@@ -1,1 +1,9 @@
-"""Our only way to Janus: a supervised wrapper around janus-client (DESIGN §6)."""
+"""Our only way to Janus: a supervised wrapper around janus-client (docs/architecture.md).
+
+connection.py  one supervised connection: timeouts, failing pending calls, reconnecting
+pool.py        every configured server, their health, and where a new room goes
+rooms.py       private VideoRooms: create, destroy, list, kick
+admin.py       the Admin API, for Janus's stored tokens
+tokens.py      the stored tokens, derived per server, room, participant and renewal
+errors.py      what a call to Janus can fail with
+"""

@@ -1,7 +1,7 @@
 """One supervised connection to one Janus server, built on janus-client's WebSocket transport.
 
 janus-client gives us the transport: the WebSocket, transaction matching and the token on
-every message. What it lacks we add here (DESIGN §6):
+every message. What it lacks we add here:
 - every call has a timeout, and a call pending when the connection drops fails at once
   instead of hanging (the library only notices a drop in its reader task);
 - a supervisor opens the connection, a Janus session and a VideoRoom handle, keeps the session

@@ -1,21 +1,32 @@
-"""The live event, server side: check-in, the shared queue, the dispatcher, interviews.
+"""The live event, server side: check-in, the shared queue, the dispatcher, interviews,
+the realtime channel, and what keeps them right by the clock and after a crash.
 
-rules.py       plain rules without I/O: queue order, positions and waits, grace period,
-               offers, the time box
-errors.py      LiveError and its codes (the realtime channel turns them into messages)
-queue.py       check-in, leaving, disconnect and reconnect, positions, NOTIFY
-presence.py    interviewers in or out of the rotation
-dispatch.py    Next and Pick: one locked transaction per dispatch (the offer goes out at its
-               commit), then the Janus room; rooms a dead process left unmade
-interviews.py  accepting an offer, expiry of unanswered offers, ending, extending
-outcome.py     notes, questions covered and ratings; the candidate's yes/no answer
-access.py      who may use an interviewer's link (code session or account)
-protocol.py    the realtime channel's messages (app/live/PROTOCOL.md), parsed without I/O
-snapshots.py   each side's "state" message, read from the database
-messages.py    the interviewers' messages to everyone waiting
-actions.py     what each side may send, as one table of actions per role
-feeds.py       what each side's socket is sent: its state, "offer", "room_changed"
-channel.py     one WebSocket's loop; hub.py: LISTEN/NOTIFY fan-out between processes
-
-Not here yet: the pages (issue 7), the reconciler and the dispatch benchmark.
+rules.py         plain rules without I/O: queue order, positions and waits, grace period,
+                 offers, the time box
+errors.py        LiveError and its codes (the realtime channel turns them into messages)
+queue.py         check-in, leaving, disconnect and reconnect, positions, NOTIFY
+presence.py      interviewers in or out of the rotation
+dispatch.py      Next and Pick: one locked transaction per dispatch (the offer goes out at
+                 its commit), then the Janus room; rooms a dead process left unmade
+interviews.py    accepting an offer, expiry of unanswered offers, ending, extending
+janus_access.py  the candidate's Janus token, renewed with every ticket
+outcome.py       notes, questions covered and ratings; the candidate's yes/no answer
+access.py        who may use an interviewer's link (code session or account)
+protocol.py      the realtime channel's messages (app/live/PROTOCOL.md), parsed without I/O
+event_view.py    one read of an event per change, shared by all its sockets in a process
+snapshots.py     each side's "state" message, cut from the event's view
+roster.py        the event's registered candidates for the lobby, a page at a time
+messages.py      the interviewers' messages to everyone waiting
+organizer.py     the organizer's live view's "state"
+actions.py       what each side may send, as one table of actions per role
+feeds.py         what each side's socket is sent: its state, "offer", "room_changed"
+channel.py       one WebSocket's loop
+hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets
+connections.py   which sockets are open in every process; heartbeats; reaping dead processes
+sweeper.py       by the clock: expired offers, interviews at their limit, grace periods,
+                 event states, rooms a dead process left unmade
+event_states.py  published → live → finished by the clock
+reconciler.py    Janus's rooms and tokens kept in step with the live interviews
+media.py         when each side's media started and stopped, from Janus's events
+drain.py         SIGTERM: live sockets sent to another replica before the process stops
 """

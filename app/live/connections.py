@@ -2,10 +2,10 @@
 
 A candidate or an interviewer counts as connected while any of their sockets is open, so a
 second tab (or a phone beside the laptop) closing is not a disconnection: the grace period
-(rule 5) and an interviewer leaving the wait estimate start only when the last one closes.
+and an interviewer leaving the wait estimate start only when the last one closes.
 
 Each process registers itself and beats every HEARTBEAT_SECONDS. When a process dies without
-closing its sockets (SIGKILL, power cut: rule 7), its rows stay behind; any other process that
+closing its sockets (SIGKILL, power cut), its rows stay behind; any other process that
 sees its heartbeat older than STALE_SECONDS removes them and records the people they held as
 disconnected, as the dead process would have done. The browsers meanwhile reconnect to a
 live process, which records them connected again. Once its row is gone, the rooms it was

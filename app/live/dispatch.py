@@ -1,11 +1,11 @@
 """The dispatcher: *Next* and *Pick*, then the interview's Janus room and tickets.
 
-Rule 1 (never the same candidate to two interviewers, across any number of processes) is
+Never the same candidate to two interviewers, across any number of processes: that is
 held by one transaction per dispatch that takes the candidate's queue entry with
 `SELECT … FOR UPDATE SKIP LOCKED`: a concurrent dispatch skips the locked row and takes the
-next, and once this one commits the entry is no longer 'waiting'. Rule 2 is checked under a
-lock on the interviewer's row and held in the end by the partial unique indexes of
-migration 0006.
+next, and once this one commits the entry is no longer 'waiting'. One live interview per
+person is checked under a lock on the interviewer's row and held in the end by the partial
+unique indexes of migration 0006.
 
 The candidate is told "your turn" (NOTIFY 'offer') by the dispatch transaction itself, and
 the room is made AFTER it commits, while the candidate reads the offer: a Janus call may
@@ -85,7 +85,7 @@ async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
     try:
         return await _dispatch(pool, interviewer_id, live, candidate_id, maker)
     except asyncpg.UniqueViolationError as error:
-        # The checks below hold rule 2 under their locks; should anything slip past them,
+        # The checks below hold one live interview each under their locks; should anything slip past them,
         # the unique indexes refuse it and the interviewer gets an answer, not a crash.
         if error.constraint_name == "interview_live_interviewer_key":
             raise LiveError("interviewer_busy") from None
@@ -236,7 +236,7 @@ async def next_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
 async def pick_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
                          interviewer_id: int, candidate_id: int,
                          maker: uuid.UUID | None = None) -> Dispatched:
-    """*Pick*: this waiting candidate, out of order (rule 3)."""
+    """*Pick*: this waiting candidate, out of order (Next takes the longest waiting)."""
     offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
     return await open_room(pool, rooms, settings, offer)

@@ -9,7 +9,7 @@ CODES = frozenset({
     "already_interviewed",  # the candidate's interview has been held
     "in_interview",         # the candidate is in an interview and cannot leave the queue
     "unknown_interviewer",  # no such interviewer
-    "interviewer_busy",     # rule 2: the interviewer already has an offered or active interview
+    "interviewer_busy",     # one at a time: the interviewer already has an offered or active interview
     "candidate_not_waiting",  # Pick: that candidate is not (or no longer) dispatchable
     "offer_gone",           # the offer expired, was withdrawn, or the candidate left
     "not_active",           # no such active interview for this participant

@@ -1,5 +1,5 @@
 """The event's state follows the clock: published → live when check-in opens, and live →
-finished once its time is over and no interview is still going (rule 6 ends those at their
+finished once its time is over and no interview is still going (the time box ends those at their
 limit, so this waits minutes at most). The summary is open to interviewers from then on,
 and the event counts as past everywhere. Any process may run it; each change is one UPDATE.
 """

@@ -1,5 +1,5 @@
 """An interview after its dispatch: the candidate joins (accept), an unanswered offer
-expires (rule 4), the time box runs and may be extended (rule 6), and it ends.
+expires (a miss), the time box runs and may be extended, and it ends.
 
 The caller owns the transaction (several statements run under `connection.transaction()`,
 a savepoint inside the caller's). Lock order, everywhere in app/live: the candidate's
@@ -64,7 +64,7 @@ async def last_ended(connection: asyncpg.Connection, *, candidate_id: int | None
 
 async def live_interview(connection: asyncpg.Connection, *, candidate_id: int | None = None,
                          interviewer_id: int | None = None) -> asyncpg.Record | None:
-    """The offered or active interview of a candidate or an interviewer (at most one: rule 2)."""
+    """The offered or active interview of a candidate or an interviewer (at most one each)."""
     return await connection.fetchrow(f"""
         SELECT {INTERVIEW_COLUMNS} FROM interview
         WHERE state IN ('offered', 'active')
@@ -96,7 +96,7 @@ async def accept_offer(connection: asyncpg.Connection, interview_id: int,
 
 
 async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
-    """Unanswered offers past their time become missed (rule 4): the candidate goes back to
+    """Unanswered offers past their time become missed: the candidate goes back to
     the end of the queue the first time and out of it (left, 'missed') the second; the
     interviewer is free for the next. An offer that never got a room (its process died
     before making it) fails instead and the candidate keeps the place: not their fault.
@@ -195,7 +195,7 @@ async def end_interview(connection: asyncpg.Connection, interview_id: int,
 
 
 async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose]:
-    """At the limit an interview ends by itself (rule 6); not while its media server is
+    """At the limit an interview ends by itself (its time box); not while its media server is
     lost (media_lost_at): its end moves on by the time lost when a new room is made."""
     async with connection.transaction():
         ids = await connection.fetch("""

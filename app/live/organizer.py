@@ -1,6 +1,6 @@
 """The organizer's live view of an event under way: the "state" its socket sends
 (/events/{id}/live/ws, app/views/organizer_live.py). Counts and who is where; no notes,
-ratings or answers (those belong in the summary, issue 6).
+ratings or answers (those belong in the summary, app/summary/).
 
 It is sent on connect and after every change of the event, like the other two sides'
 states (app/live/hub.py), so the page updates without polling.

@@ -3,7 +3,7 @@ shapes the server sends. app/live/PROTOCOL.md is the table of every type; keep t
 
 A message is a JSON object with a "type". Whatever a client sends that is not one of the
 types below, with the right fields, gets an {"type": "error", "code": ...} back and changes
-nothing (rule 8).
+nothing (no bad input changes anything: docs/architecture.md).
 """
 from __future__ import annotations
 

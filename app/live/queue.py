@@ -70,7 +70,7 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int,
         elif current["state"] in ("offered", "interviewing"):
             return current
         else:
-            # waiting (maybe disconnected) or away: back in place, rule 5. left: at the end,
+            # waiting (maybe disconnected) or away: back in place (grace period). left: at the end,
             # with a clean slate of misses, since coming back is a deliberate act.
             row = await connection.fetchrow(f"""
                 UPDATE queue_entry SET
@@ -112,7 +112,7 @@ async def leave(connection: asyncpg.Connection, candidate_id: int) -> bool:
 
 
 async def disconnected(connection: asyncpg.Connection, candidate_id: int) -> bool:
-    """The candidate's connection dropped: the grace period starts (rule 5). The place is
+    """The candidate's connection dropped: the grace period starts. The place is
     kept, so nobody's position changes and nothing is announced. It is recorded while
     offered or interviewing too: should they miss the offer and go back to waiting, the
     grace period counts from when they actually went, not from the miss."""

@@ -1,4 +1,4 @@
-"""The reconciler: Janus's rooms and the database's live interviews kept in step (rule 7).
+"""The reconciler: Janus's rooms and the database's live interviews kept in step (crash recovery).
 
 At start-up and every `live.reconcile_interval` seconds each application process compares
 the rooms on every Janus server with the interviews that are offered or active:

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
-# The second missed offer takes a candidate out of the queue (rule 4: back "once").
+# The second missed offer takes a candidate out of the queue (it goes back "once").
 MAX_MISSES = 2
 # States in which a candidate is in the queue at all (shown a position or about to be).
 QUEUED_STATES = ("waiting", "away")
@@ -40,7 +40,7 @@ class Waiting:
 
 def presence(disconnected_at: dt.datetime | None, now: dt.datetime,
              grace_seconds: float) -> Presence:
-    """Rule 5: a dropped connection keeps the place for the grace period, then is away."""
+    """The grace period: a dropped connection keeps the place for the grace period, then is away."""
     if disconnected_at is None:
         return "connected"
     if (now - disconnected_at).total_seconds() < grace_seconds:
@@ -55,7 +55,7 @@ def dispatchable(item: QueueItem, now: dt.datetime, grace_seconds: float) -> boo
 
 def queue_order(items: Iterable[QueueItem], now: dt.datetime,
                 grace_seconds: float) -> list[QueueItem]:
-    """Rule 3: longest waiting first; away entries are skipped. The entry id breaks ties of
+    """Queue fairness: longest waiting first; away entries are skipped. The entry id breaks ties of
     equal times, the same way the dispatcher's ORDER BY does."""
     eligible = [item for item in items if dispatchable(item, now, grace_seconds)]
     return sorted(eligible, key=lambda item: (item.queued_at, item.entry_id))
@@ -138,7 +138,7 @@ def offer_expired(now: dt.datetime, expires_at: dt.datetime) -> bool:
 
 def after_miss(missed_count: int) -> Literal["waiting", "left"]:
     """Where a candidate goes after a missed offer, given the misses including this one:
-    back in the queue the first time, out of it the second (rule 4)."""
+    back in the queue the first time, out of it the second."""
     return "waiting" if missed_count < MAX_MISSES else "left"
 
 

@@ -1,8 +1,8 @@
 """The live sweeper: what happens to the queue by the clock alone.
 
 Every `live.sweep_interval` seconds each application process expires unanswered offers
-(rule 4), ends interviews at their time limit (rule 6), marks candidates away whose
-grace period ran out (rule 5) and moves events to live and finished by the clock, then
+(misses), ends interviews at their time limit, marks candidates away whose
+grace period ran out and moves events to live and finished by the clock, then
 destroys the rooms of the interviews that ended, and makes the rooms of offers whose
 process died before making them (dispatch.recover_roomless_offers). The
 functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.

@@ -1,0 +1,35 @@
+"""The HTTP handlers: each module reads the request, calls the domain code and renders a page
+or answers JSON. Routes are added in app/application.py.
+
+pages.py              rendering a page in the request's language
+landing.py            the front page
+language.py           the language switch
+health.py             /livez, /readyz, /healthz
+help.py               /help for candidates and interviewers
+texts.py              /texts/<lang>.json: the catalog for the browser's texts
+waits.py              telling a refused client how long to wait
+accounts.py           log in, log out
+account_support.py    what the account pages share
+signup.py             sign up and its mailed confirmation
+account_page.py       /account
+password_reset.py     the forgotten password's mailed link
+colleagues.py         inviting colleagues into the organization
+events.py             the employer's events: list, create, the event page
+event_changes.py      edit, publish, copy, delete an event
+candidate_admin.py    the employer's handling of registrations
+candidate_erasure.py  seeing and erasing a candidate's data
+link_locks_admin.py   the organizer's side of the limits on guessing
+link_guard.py         what the PIN page and the meeting code page share
+registration.py       /r/<token>: the public invite page and registration
+candidate_page.py     /c/<token>: the candidate's personal page
+interviewer_link.py   /i/<token>: the interviewer's link and meeting web
+roster.py             /i/<token>/roster: the registered candidates, a page at a time
+live_sockets.py       the candidate's and interviewer's realtime sockets
+organizer_live.py     /events/<id>/live: the organizer's live view
+join.py               POST /api/join: a ticket traded for what joining a room needs
+join_time.py          POST /api/join/time: a page's join time, for the metrics
+janus_events.py       POST /janus/events: Janus's event handler
+summary.py            the summary as page, PDF and CSV
+ops_page.py           /ops: the operations page
+dev_mail.py           /dev/mail: the mail catcher's mails (development only)
+"""

@@ -35,7 +35,7 @@ routes = web.RouteTableDef()
 class Listing:
     """A socket in live_connection while it is open: listed, and its person recorded as
     back, when it opens; unlisted when it closes and, if it was the person's last
-    (connections.gone), recorded as gone, which starts a candidate's grace period (rule 5)."""
+    (connections.gone), recorded as gone, which starts a candidate's grace period."""
 
     def __init__(self, app: web.Application, **person: int):
         self.app, self.person, self.socket_id = app, person, None

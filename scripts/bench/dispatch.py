@@ -1,4 +1,4 @@
-"""The dispatch benchmark (issue 5): scripts/bench-dispatch [--candidates N] [--interviewers M]
+"""The dispatch benchmark: scripts/bench-dispatch [--candidates N] [--interviewers M]
 [--seconds S] [--hold S] [--reuse] [--profile FILE] [--patch FILE] [--json FILE].
 
 N candidates wait on their WebSockets, M interviewers on one app process cycle
@@ -305,7 +305,7 @@ async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
         accepted = await candidate.request(type="accept")
         if accepted["type"] != "ticket":
             results.errors[f"accept: {accepted.get('code')}"] += 1
-        if hold:  # the interview itself (0: straight to End, the closed loop of the issue)
+        if hold:  # the interview itself (0: straight to End, the closed loop)
             await asyncio.sleep(random.uniform(0.5, 1.5) * hold)
         ended = await lobby.request(type="end")
         if ended["type"] != "ok":

@@ -1,4 +1,4 @@
-"""The join-time benchmark (issue 7): scripts/bench-join [--repetitions N] [--reuse]
+"""The join-time benchmark: scripts/bench-join [--repetitions N] [--reuse]
 [--no-candidate-page] [--json FILE].
 
 Real headless Chromium (Debian's, fake camera and microphone), two browser contexts: an

@@ -1,5 +1,6 @@
 """What the live-event tests share: an event under way with interviewers and candidates,
-made straight in the database, and the invariants of rules 1, 2 and 4 read back from it."""
+made straight in the database, and the rules (never double-booked, one at a time, a missed
+offer) read back from it."""
 from __future__ import annotations
 
 import secrets
@@ -59,7 +60,7 @@ async def age(db: asyncpg.Connection, table: str, column: str, seconds: float,
 
 
 async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
-    """Rules 1 and 2 and the bookkeeping that backs them, read from the database."""
+    """Never double-booked, one at a time, and the bookkeeping that backs them, read from the database."""
     live = await db.fetch("""
         SELECT candidate_id, interviewer_id, state FROM interview
         WHERE event_id = $1 AND state IN ('offered', 'active')""", event_id)
@@ -76,4 +77,4 @@ async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
             assert candidate_id in busy, f"entry {entry['state']} without an interview"
         assert entry["missed_count"] <= 2
         if entry["missed_count"] >= 2:
-            assert entry["state"] != "waiting", "missed twice yet still waiting (rule 4)"
+            assert entry["state"] != "waiting", "missed twice yet still waiting (back once, then out)"

@@ -42,7 +42,7 @@ def keys_of(value) -> set[str]:
 
 
 def assert_nothing_private(recorder: Recorder) -> None:
-    """Issue 7's rule: questions, attributes, ratings and notes never reach a candidate."""
+    """Privacy (docs/architecture.md): questions, attributes, ratings and notes never reach a candidate."""
     assert recorder.raw, "the candidate received nothing"
     for text in recorder.raw:
         assert not any(secret in text for secret in SECRETS), text

@@ -1,4 +1,4 @@
-"""Rule 1 under load: 50 interviewers press *Next* at once against 40 waiting candidates,
+"""Never double-booked, under load: 50 interviewers press *Next* at once against 40 waiting candidates,
 half of them in this process and half in another, each with its own database pool and
 Janus connections, as two application processes would."""
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The dispatcher and the interview's life: rules 2, 3, 4 and 6, and the real Janus room."""
+"""The dispatcher and the interview's life: one at a time, fairness, misses, the time box,
+and the real Janus room."""
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,7 @@ async def checked_in(db, settings, event):
 
 
 async def test_next_takes_the_longest_waiting_and_pick_any_waiting(db, pool, settings):
-    """Rule 3."""
+    """Queue fairness."""
     live = settings.live
     event = await make_live_event(db, interviewers=3, candidates=4)
     await checked_in(db, settings, event)
@@ -43,7 +44,7 @@ async def test_next_takes_the_longest_waiting_and_pick_any_waiting(db, pool, set
 
 
 async def test_one_live_interview_per_interviewer_and_candidate(db, pool, settings):
-    """Rule 2, by the code and, underneath, by the database."""
+    """One interview at a time, by the code and, underneath, by the database."""
     live = settings.live
     event = await make_live_event(db, interviewers=2, candidates=3)
     await checked_in(db, settings, event)
@@ -63,7 +64,7 @@ async def test_one_live_interview_per_interviewer_and_candidate(db, pool, settin
 
 
 async def test_a_missed_offer_goes_back_once_then_out(db, pool, settings):
-    """Rule 4: back at the end of the queue the first time, out of it the second."""
+    """A missed offer: back at the end of the queue the first time, out of it the second."""
     live = settings.live
     event = await make_live_event(db, interviewers=1, candidates=3)
     await checked_in(db, settings, event)
@@ -115,7 +116,7 @@ async def test_an_offer_without_a_room_fails_without_a_miss(db, pool, settings):
 
 
 async def test_accept_time_box_extend_and_end(db, pool, settings):
-    """Rule 6: the server's end time, extensions, ending by itself at the limit."""
+    """The time box: the server's end time, extensions, ending by itself at the limit."""
     live = settings.live
     event = await make_live_event(db, interviewers=1, candidates=2, interview_minutes=10)
     await checked_in(db, settings, event)

@@ -1,6 +1,7 @@
 """A hypothesis state machine over random interleavings of check-in, Next, Pick, accept,
 miss, drop, grace running out, reconnect, leave and end, against the real database.
-After every step rules 1–5 must hold: the database agrees with a plain model of the queue.
+After every step the queue's rules must hold (docs/architecture.md): the database agrees
+with a plain model of the queue.
 
 Time is not waited for: a miss or an expired grace period moves the timestamp into the
 past, as the clock would have.
@@ -60,7 +61,7 @@ class Model:
         return self.clock
 
     def eligible(self) -> list[int]:
-        """Rules 3 and 5: waiting and not past the grace period, longest waiting first."""
+        """Fairness and the grace period: waiting and not past the grace period, longest waiting first."""
         return sorted((i for i, c in enumerate(self.candidates)
                        if c.state == "waiting" and c.disconnected != "expired"),
                       key=lambda i: self.candidates[i].order)
@@ -121,14 +122,14 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
                     assert c is not None and c not in model.eligible(), error.code
                     assert error.code == "candidate_not_waiting"
                 return
-            assert i not in model.interviews, "rule 2: a busy interviewer got another"
+            assert i not in model.interviews, "one at a time: a busy interviewer got another"
             if offer is None:
                 assert c is None and not model.eligible(), "Next said empty, yet some wait"
                 return
             got = self.who(offer.candidate_id)
             expected = model.eligible()
             if c is None:
-                assert got == expected[0], "rule 3: Next did not take the longest waiting"
+                assert got == expected[0], "fairness: Next did not take the longest waiting"
             else:
                 assert got == c and c in expected
             self.run(offer_with_room(self.db, offer, live))
@@ -154,7 +155,7 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
 
         @rule(i=interviewer_index)
         def miss(self, i):
-            """Rule 4: the offered candidate does not join in time."""
+            """A missed offer: the offered candidate does not join in time."""
             held = self.model.interviews.get(i)
             if held is None or held[1] != "offered":
                 return
@@ -212,7 +213,7 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             if m.state != "none":
                 m.disconnected = None
             if back:
-                m.state = "waiting"  # rule 5: in the same order as before
+                m.state = "waiting"  # the grace period: in the same order as before
 
         @rule(c=candidate_index)
         def leave(self, c):

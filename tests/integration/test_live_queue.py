@@ -1,4 +1,4 @@
-"""Check-in, the queue's order, positions and waits, leaving, and the grace period (rule 5)."""
+"""Check-in, the queue's order, positions and waits, leaving, and the grace period."""
 from __future__ import annotations
 
 import pytest
@@ -86,7 +86,7 @@ async def test_check_in_opens_the_set_minutes_before_the_start(db, settings):
 
 
 async def test_grace_period_keeps_the_place_then_away_then_back(db, pool, settings):
-    """Rule 5."""
+    """The grace period."""
     live = settings.live
     event = await make_live_event(db, interviewers=2, candidates=3)
     a, b, c = event.candidates

@@ -179,7 +179,7 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
             entries = {r["candidate_id"]: r for r in await db.fetch(
                 "SELECT * FROM queue_entry WHERE event_id = $1", live.id)}
             assert entries[away]["disconnected_at"] is not None  # the grace period runs
-            assert entries[away]["state"] == "waiting"  # with the place kept (rule 5)
+            assert entries[away]["state"] == "waiting"  # with the place kept (grace period)
             assert all(entries[c]["disconnected_at"] is None
                        for c in live.candidates if c != away)
             assert await db.fetchval("""SELECT bool_and(connected) FROM interviewer_presence

@@ -31,7 +31,7 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
         await queue.check_in(db, candidate, live)
     app = create_app(settings)
     async with serving(app, settings.app.port):
-        # An offer nobody answers: missed, and the candidate back in the queue (rule 4).
+        # An offer nobody answers: missed, and the candidate back in the queue.
         offer = await dispatch.dispatch(pool, event.interviewers[0], live)
         assert offer.candidate_id == first
         await offer_with_room(db, offer, live)
@@ -42,7 +42,7 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
         await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", first,
                     expected="waiting")
 
-        # An interview in a real room, at its limit: ended, the room destroyed (rule 6).
+        # An interview in a real room, at its limit: ended, the room destroyed.
         await app[JANUS].connections["janus1"].wait_ready(10)
         dispatched = await dispatch.next_candidate(pool, app[JANUS], settings, event.interviewers[1])
         assert dispatched.offer.candidate_id == second
@@ -60,7 +60,7 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
         else:
             raise AssertionError("the ended interview's room was not destroyed")
 
-        # A dropped connection past the grace period: away (rule 5).
+        # A dropped connection past the grace period: away.
         await queue.disconnected(db, third)
         await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
                   "candidate_id = $2", third)

@@ -1,4 +1,4 @@
-"""Secrets never reach a log (DESIGN §5.9): not from janus-client, not from the access log."""
+"""Secrets never reach a log (docs/architecture.md): not from janus-client, not from the access log."""
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,4 @@
-"""Review probes (DESIGN §5 rule 8: no 500, no "server_error", for anything a browser or a
+"""Review probes (bad input, docs/architecture.md: no 500, no "server_error", for anything a browser or a
 client can send) against the live event's endpoints: the two sockets, POST /api/join,
 POST /janus/events, /texts/{lang}.json and /help.
 
@@ -416,7 +416,7 @@ async def test_a_late_save_for_the_previous_interview_stays_with_it(app_server, 
     assert notes == {previous: "Om förra kandidaten", current: ""}
 
 
-# -- rule 5: a tab closing while another opens ------------------------------------------------
+# -- grace period: a tab closing while another opens -------------------------------------------
 
 async def test_a_socket_opened_between_count_and_gone_keeps_the_candidate_connected(
         app_server, db):

@@ -1,4 +1,4 @@
-"""Secrets never reach a log (DESIGN §5 rule 9) on the live paths, which
+"""Secrets never reach a log (docs/architecture.md, "Rules") on the live paths, which
 test_no_secrets_in_logs.py does not walk: sign-in with PIN and code (and a wrong code),
 check-in, dispatch with a real Janus room, accept, POST /api/join, Janus's media events,
 the reconciler moving a lost room (new pin, secret, tokens and tickets), save, end,

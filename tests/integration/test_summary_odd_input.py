@@ -1,4 +1,4 @@
-"""Review probes (DESIGN §5 rule 8): whatever a browser sends to the summary's addresses gets a
+"""Review probes (bad input, docs/architecture.md): whatever a browser sends to the summary's addresses gets a
 clear answer (200, 303, 404, 405 …), never a 500; and content at the limits of what the live
 event lets people type still makes a PDF and a CSV."""
 from __future__ import annotations
