@@ -29,10 +29,20 @@ CITATIONS = [
 ]
 
 
+def repository_files() -> list[str]:
+    """The files git knows (tracked or new, not ignored); without git, every file but caches."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
+                                 *FOLDERS], cwd=ROOT, capture_output=True, text=True, check=True)
+        return listed.stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return [path.relative_to(ROOT).as_posix() for folder in FOLDERS
+                for path in (ROOT / folder).rglob("*")
+                if "__pycache__" not in path.parts and path.suffix != ".pyc"]
+
+
 def checked_files() -> list[str]:
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard",
-                             *FOLDERS], cwd=ROOT, capture_output=True, text=True, check=True)
-    names = listed.stdout.split() + [path.name for path in ROOT.glob("*.md")]
+    names = repository_files() + [path.name for path in ROOT.glob("*.md")]
     return sorted({name for name in names
                    if not name.startswith(SKIPPED_FOLDERS) and name not in APPLIED_MIGRATIONS
                    and name != THIS_FILE and (ROOT / name).is_file()})
