@@ -4,7 +4,7 @@ tracker numbers. A comment names the rule in words (docs/architecture.md lists t
 says the reason itself.
 
 Exempt: the migrations applied before this check existed (an applied migration is never
-edited, its checksum would no longer match; docs/architecture.md, section 6, says what their
+edited, its checksum would no longer match; docs/architecture.md, section 7, says what their
 numbers mean), that section of docs/architecture.md, and this file.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ APPLIED_MIGRATIONS = {f"app/migrations/{name}" for name in (
     "0002_mail_outbox.sql", "0005_candidates.sql", "0006_live_queue.sql", "0007_live_channel.sql",
     "0008_live_rooms_and_connections.sql", "0014_dead_process_claims.sql")}
 THIS_FILE = Path(__file__).resolve().relative_to(ROOT).as_posix()
-LEGEND = "\n## 6. Numbers in the older migrations"
+LEGEND = "\n## 7. Numbers in the older migrations"
 CITATIONS = [
     (re.compile(r"\bDESIGN\b"), "the design file outside the repository"),
     (re.compile(r"\b[Ii]ssues? #?\d+"), "a tracker number"),
