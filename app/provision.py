@@ -75,7 +75,7 @@ async def create_organization(connection: asyncpg.Connection, args: argparse.Nam
                 connection, values["organization"], values["email"], values["name"],
                 password_hash, args.language)
     except EmailTaken:
-        raise ProvisionError(f"there is already a user with the e-mail address {values['email']}")
+        raise ProvisionError(f"there is already a user with the e-mail address {values['email']}") from None
     return (f"Created organization {organization_id} “{values['organization']}” with user "
             f"{user_id} {values['name']} <{values['email']}>.")
 

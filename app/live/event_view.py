@@ -28,7 +28,7 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import asyncpg
 
@@ -260,7 +260,7 @@ class EventViews:
                   read: Callable[[], Awaitable[EventView]] | None) -> EventView:
         if self.reader is not None:
             own = self.reader
-            read = lambda: own(event_id)
+            read = partial(own, event_id)
         self._readers.setdefault(event_id, read)
         need = self._generation.get(event_id, 0)
         current = self._current.get(event_id)

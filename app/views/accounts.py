@@ -5,11 +5,9 @@ import logging
 
 from aiohttp import web
 
-from app import guessing
 from app.auth import current_user
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_login
-from app.auth.ratelimit import account_secret
 from app.auth.sessions import clear_session_cookie, end_session
 from app.auth.validation import (
     ascii_domain,

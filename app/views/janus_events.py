@@ -55,7 +55,7 @@ async def janus_events(request: web.Request) -> web.Response:
     try:
         events = parse_events(await request.read())
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise web.HTTPBadRequest(text=f"malformed events: {type(error).__name__}")
+        raise web.HTTPBadRequest(text=f"malformed events: {type(error).__name__}") from None
     for subscriber in request.app[EVENT_SUBSCRIBERS]:
         await subscriber(request.app, events)
     log.debug("received %d Janus event(s)", len(events))
