@@ -169,6 +169,7 @@ def parser() -> argparse.ArgumentParser:
 async def run(database_url: str, args: argparse.Namespace, password: tuple[str, str] | None) -> str:
     async def work(connection: asyncpg.Connection) -> str:
         if args.command == "create-organization":
+            assert password is not None, "main() reads it for this command"
             return await create_organization(connection, args, *password)
         if args.command == "list":
             return await list_organizations(connection)

@@ -60,7 +60,7 @@ def private(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def not_yet(request: web.Request, event, fmt: str, back: str) -> web.Response:
+def not_yet(request: web.Request, event, fmt: str, back: str) -> web.StreamResponse:
     """An interviewer before the end: a page that says when; the files simply do not exist."""
     ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
     return private(render(request, "summary/not_yet.html",
