@@ -33,11 +33,11 @@ from app.i18n import Renderer
 from app.keys import JANUS
 from app.tickets import mint_ticket
 from tests.browser.netns.call_support import SEEING, blackout, wait_phase
-from tests.browser.netns.conftest import NETNS_CHROMIUM_ARGS
 from tests.netns import (
     KEEP_PEER_CONNECTIONS,
     NetnsStack,
     can_run,
+    chromium_args,
     chromium_wrapper,
     frames_flowing,
 )
@@ -85,7 +85,7 @@ async def run(args) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-netns-"))
     try:
         wrapper = chromium_wrapper(stack.namespace, folder, shutil.which("chromium"))
-        launch_args = [*NETNS_CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={stack.base_url}"]
+        launch_args = chromium_args(stack)  # the namespace tests' switches
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(wrapper),
                                                        args=launch_args, headless=True)
