@@ -31,7 +31,7 @@ from playwright.async_api import async_playwright
 
 from app.i18n import Renderer
 from app.keys import JANUS
-from app.tickets import mint_ticket
+from app.tickets import Role, mint_ticket
 from tests.browser.netns.call_support import SEEING, blackout, wait_phase
 from tests.netns import (
     KEEP_PEER_CONNECTIONS,
@@ -43,6 +43,9 @@ from tests.netns import (
 )
 
 
+ROLES: tuple[Role, Role] = ("interviewer", "candidate")  # the order the tickets are made in
+
+
 class Bench:
     def __init__(self, stack: NetnsStack, browser):
         self.stack, self.browser = stack, browser
@@ -51,7 +54,7 @@ class Bench:
     async def tickets(self) -> list[str]:
         room = await self.stack.run(self.stack.app[JANUS].create_private_room(participants=2))
         return [mint_ticket(self.stack.settings, room, index, role, role, f"bench:{role}")
-                for index, role in enumerate(["interviewer", "candidate"])]
+                for index, role in enumerate(ROLES)]
 
     async def open(self, ticket):
         context = await self.browser.new_context(base_url=self.stack.base_url,
