@@ -1,6 +1,6 @@
 # The control plane (app/). Built by docker-compose.yml; any number of these run against one
 # PostgreSQL database. Every stage starts from debian:12-slim and takes Debian's packages
-# (DEPLOYMENT.md, "Images"); the Python dependencies come from PyPI.
+# (DEPLOYMENT.md, "Images"); the Python dependencies come from PyPI, pinned by requirements.lock.
 
 # janus.js and webrtc-adapter from npm, at the versions in web/package-lock.json.
 FROM debian:12-slim AS vendor
@@ -20,11 +20,11 @@ RUN apt-get update \
     fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 # The dependencies first, in a layer of their own: a change to the code alone reuses it.
-COPY setup.cfg /tmp/src/
+# Exactly the versions and hashes of requirements.lock (scripts/lock writes it from setup.cfg).
+COPY requirements.lock /tmp/src/
 RUN python3 -m venv /venv \
- && /venv/bin/pip install --no-cache-dir --disable-pip-version-check $(python3 -c \
-    "import configparser; c = configparser.ConfigParser(); c.read('/tmp/src/setup.cfg'); \
-     print(' '.join(l for l in c['options']['install_requires'].split() if l[0] != '#'))")
+ && /venv/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes \
+    -r /tmp/src/requirements.lock
 COPY setup.py pyproject.toml README.md LICENSE /tmp/src/
 COPY app /tmp/src/app
 COPY config /tmp/src/config

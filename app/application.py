@@ -1,6 +1,8 @@
 """create_app(settings): the one place the aiohttp application is put together."""
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from app.auth.middleware import auth_middleware
@@ -43,7 +45,7 @@ from app.views.janus_events import EVENT_SUBSCRIBERS
 # "Content-Encoding: gzip" but is not would otherwise fail inside aiohttp's reading of it,
 # outside every handler and middleware, as a 500 or a logged traceback. Left as it is, such
 # a body is simply a malformed form or JSON, refused like any other.
-SERVER_OPTIONS = {"access_log_class": AccessLogger, "auto_decompress": False,
+SERVER_OPTIONS: dict[str, Any] = {"access_log_class": AccessLogger, "auto_decompress": False,
                   "logger": http_server_logger()}
 
 

@@ -89,7 +89,7 @@ async def is_known(connection, secret: Secret, device: str | None, days: int) ->
 
 def _client_key(client: Client, known: bool) -> str:
     # An unknown device counts by its address: a fresh cookie must not buy fresh tries.
-    if known:
+    if known and client.device is not None:
         return f"device:{device_hash(client.device).hex()}"
     return f"address:{throttle.address_group(client.address)}"
 
@@ -183,7 +183,7 @@ async def _record_failure(connection, secret: Secret, client: Client, known: boo
                              secret.scope, secret.subject, key, result.client.failures,
                              result.client.last_failed_at)
     if known:
-        if result.forget_device:
+        if result.forget_device and client.device is not None:
             await connection.execute("""
                 DELETE FROM known_device WHERE scope = $1 AND subject = $2 AND device_hash = $3""",
                                      secret.scope, secret.subject, device_hash(client.device))

@@ -78,7 +78,7 @@ class Renderer:
                 autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"],
                                                     default=True),
                 extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
-            environment.install_gettext_translations(translations, newstyle=True)
+            environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
             environment.filters["event_time"] = functools.partial(format_event_time,
                                                                   language=lang)
             self.environments[lang] = environment

@@ -21,13 +21,13 @@ DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 # A few connections of their own for the live actions that move an interview (next, accept,
 # end ...: app/live/actions.py), so that they never wait behind the reads of a busy event.
 URGENT_POOL = web.AppKey("urgent_pool", asyncpg.Pool)
-JANUS = web.AppKey("janus", "JanusPool")
-RENDERER = web.AppKey("renderer", "Renderer")
-MAILER = web.AppKey("mailer", "Mailer")
-LIVE_HUB = web.AppKey("live_hub", "Hub")
-PDF_WORKERS = web.AppKey("pdf_workers", "PdfWorkers")  # the summary's PDF rendering processes
+JANUS: web.AppKey[JanusPool] = web.AppKey("janus")
+RENDERER: web.AppKey[Renderer] = web.AppKey("renderer")
+MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
+LIVE_HUB: web.AppKey[Hub] = web.AppKey("live_hub")
+PDF_WORKERS: web.AppKey[PdfWorkers] = web.AppKey("pdf_workers")  # the summary's PDF rendering processes
 
 # Per request: the page language, "sv" or "en".
 LANGUAGE = web.RequestKey("lang", str)
 # Per request: the logged-in user, or None (set by app.auth.middleware).
-USER = web.RequestKey("user", "CurrentUser | None")
+USER: web.RequestKey[CurrentUser | None] = web.RequestKey("user")

@@ -75,7 +75,7 @@ async def create_organization(connection: asyncpg.Connection, args: argparse.Nam
                 connection, values["organization"], values["email"], values["name"],
                 password_hash, args.language)
     except EmailTaken:
-        raise ProvisionError(f"there is already a user with the e-mail address {values['email']}")
+        raise ProvisionError(f"there is already a user with the e-mail address {values['email']}") from None
     return (f"Created organization {organization_id} “{values['organization']}” with user "
             f"{user_id} {values['name']} <{values['email']}>.")
 
@@ -169,6 +169,7 @@ def parser() -> argparse.ArgumentParser:
 async def run(database_url: str, args: argparse.Namespace, password: tuple[str, str] | None) -> str:
     async def work(connection: asyncpg.Connection) -> str:
         if args.command == "create-organization":
+            assert password is not None, "main() reads it for this command"
             return await create_organization(connection, args, *password)
         if args.command == "list":
             return await list_organizations(connection)

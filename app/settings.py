@@ -1,6 +1,6 @@
 """Settings: TOML files layered with environment variables, validated once at start-up.
 
-Layers, later wins: `config/default.toml`, `config/<SNABB_ENV>.toml`, the file named by
+The layers are pydantic-settings sources; later wins: `config/default.toml`, `config/<SNABB_ENV>.toml`, the file named by
 `SNABB_SETTINGS_FILE`, then one environment variable per key, `SNABB_<SECTION>_<KEY>`
 (and `DATABASE_URL` for `database.url`). A bad value stops start-up with a message that
 names the key and its variable. Secrets are `SecretStr`: `repr` and logs show stars.
@@ -15,8 +15,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
+from collections.abc import Mapping
+
 from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError,
                       field_validator, model_validator)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import (BaseSettings, InitSettingsSource, PydanticBaseSettingsSource,
+                               SettingsConfigDict, TomlConfigSettingsSource)
 
 from app.paths import CONFIG_DIR
 
@@ -294,7 +300,11 @@ class LimitSettings(_Section):
         return self
 
 
-class Settings(_Section):
+class Settings(BaseSettings):
+    """All sections; `load_settings` layers the files and the environment (pydantic-settings'
+    sources). Made directly, as a test does, it reads nothing but its arguments."""
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
     app: AppSettings
     database: DatabaseSettings
     janus: JanusSettings
@@ -309,39 +319,51 @@ class Settings(_Section):
     def development(self) -> bool:
         return self.app.env == "development"
 
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
 
 SECTIONS: dict[str, type[_Section]] = {
-    name: field.annotation for name, field in Settings.model_fields.items()}
+    name: field.annotation for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
 
 
 def env_name(section: str, key: str) -> str:
     return ENV_ALIASES.get((section, key), f"{ENV_PREFIX}{section}_{key}".upper())
 
 
-def all_keys() -> list[tuple[str, str, Any]]:
+def all_keys() -> list[tuple[str, str, FieldInfo]]:
     """(section, key, field info) for every setting, in declaration order: the README table."""
     return [(section, key, info) for section, model in SECTIONS.items()
             for key, info in model.model_fields.items()]
 
 
-def _deep_merge(base: dict, overlay: dict) -> dict:
-    merged = dict(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+class _Environment(PydanticBaseSettingsSource):
+    """One variable per key, `SNABB_<SECTION>_<KEY>` (an alias such as `DATABASE_URL` wins).
 
+    pydantic-settings' own environment source splits nested names on a delimiter, which
+    cannot tell `SNABB_JANUS_SERVERS` (janus.servers) from `SNABB_JANUS_SERVER_BIND_IP`
+    (janus_server.bind_ip): the names come from the declared keys instead."""
 
-def _read_toml(path: Path) -> dict:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML: {error}") from None
-    except OSError as error:
-        raise SettingsError(f"{path}: cannot read: {error.strerror}") from None
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        super().__init__(Settings)
+        self.environ = environ
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # not asked for: __call__ builds the whole layer
+
+    def __call__(self) -> dict[str, Any]:
+        overlay: dict[str, Any] = {}
+        for section, key, _info in all_keys():
+            for name in (f"{ENV_PREFIX}{section}_{key}".upper(), env_name(section, key)):
+                if name in self.environ:
+                    overlay.setdefault(section, {})[key] = _env_value(self.environ[name])
+        return overlay
 
 
 def _env_value(raw: str) -> Any:
@@ -354,16 +376,18 @@ def _env_value(raw: str) -> Any:
     return raw
 
 
-def _from_environment(environ: dict[str, str]) -> dict:
-    overlay: dict[str, dict] = {}
-    for section, key, _info in all_keys():
-        for name in (f"{ENV_PREFIX}{section}_{key}".upper(), env_name(section, key)):
-            if name in environ:
-                overlay.setdefault(section, {})[key] = _env_value(environ[name])
-    return overlay
+def _toml_file(path: Path) -> TomlConfigSettingsSource:
+    # pydantic-settings skips a file it cannot find; a file named here must be there.
+    try:
+        path.open("rb").close()
+        return TomlConfigSettingsSource(Settings, toml_file=path)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     location = [str(part) for part in error["loc"]]
     key = ".".join(location)
     variable = env_name(location[0], location[1]) if len(location) >= 2 else None
@@ -393,21 +417,21 @@ def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
         raise SystemExit(2) from None
 
 
-def load_settings(environ: dict[str, str] | None = None,
+def load_settings(environ: Mapping[str, str] | None = None,
                   config_dir: Path = CONFIG_DIR) -> Settings:
     environ = dict(os.environ if environ is None else environ)
-    data = _read_toml(config_dir / "default.toml")
+    # Highest priority first (pydantic-settings merges the layers table by table).
+    layers: list[PydanticBaseSettingsSource] = [_Environment(environ)]
+    if extra := environ.get(f"{ENV_PREFIX}SETTINGS_FILE"):
+        layers.append(_toml_file(Path(extra)))
     env = environ.get(f"{ENV_PREFIX}ENV") or environ.get(f"{ENV_PREFIX}APP_ENV")
     if env:
-        env_file = config_dir / f"{env}.toml"
-        if env_file.exists():
-            data = _deep_merge(data, _read_toml(env_file))
-        data = _deep_merge(data, {"app": {"env": env}})
-    if extra := environ.get(f"{ENV_PREFIX}SETTINGS_FILE"):
-        data = _deep_merge(data, _read_toml(Path(extra)))
-    data = _deep_merge(data, _from_environment(environ))
+        layers.append(InitSettingsSource(Settings, {"app": {"env": env}}))
+        if (config_dir / f"{env}.toml").exists():
+            layers.append(_toml_file(config_dir / f"{env}.toml"))
+    layers.append(_toml_file(config_dir / "default.toml"))
     try:
-        return Settings.model_validate(data)
+        return Settings(_build_sources=(tuple(layers), {}))
     except ValidationError as error:
         lines = [_describe(item) for item in error.errors()]
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

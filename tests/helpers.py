@@ -57,7 +57,7 @@ def read_mails(maildir: str | Path) -> list[EmailMessage]:
     messages = []
     for key in box.keys():
         with box.get_file(key) as handle:
-            messages.append(email.message_from_binary_file(handle, policy=email.policy.default))
+            messages.append(email.message_from_binary_file(handle, policy=email.policy.default))  # type: ignore[call-overload]  # a mailbox file is binary; typeshed's overloads do not say so
     return messages
 
 
@@ -82,7 +82,7 @@ def text_of(message: EmailMessage) -> str:
 def calendar_of(message: EmailMessage) -> icalendar.Calendar:
     for part in message.walk():
         if part.get_content_type() == "text/calendar":
-            return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            return icalendar.Calendar.from_ical(part.get_payload(decode=True))  # type: ignore[arg-type]  # decode=True gives bytes
     raise AssertionError("no calendar in the mail")
 
 

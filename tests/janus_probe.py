@@ -7,6 +7,8 @@ import secrets
 import uuid
 
 import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 from app.janus.admin import admin_session
 
@@ -15,12 +17,12 @@ class JanusProbe:
     def __init__(self, url: str, token: str | None):
         self.url = url
         self.token = token
-        self.ws = None
+        self.ws: ClientConnection | None = None
         self.session_id = None
         self.handle_id = None
 
     async def __aenter__(self) -> "JanusProbe":
-        self.ws = await websockets.connect(self.url, subprotocols=["janus-protocol"])
+        self.ws = await websockets.connect(self.url, subprotocols=[Subprotocol("janus-protocol")])
         return self
 
     async def __aexit__(self, *exc) -> None:

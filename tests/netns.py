@@ -50,7 +50,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.localstack.stack import LocalStack
 from app.settings import Settings
-from app.tickets import mint_ticket
+from app.tickets import Role, mint_ticket
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.integration.live_support import make_live_event
 from tests.serving import serving
@@ -182,7 +182,7 @@ class NamespaceThread(threading.Thread):
         super().__init__(name=f"{namespace.name}-{name}", daemon=True)
         self.namespace = namespace
         self.jobs: queue.Queue = queue.Queue()
-        self.entered = concurrent.futures.Future()
+        self.entered: concurrent.futures.Future[Any] = concurrent.futures.Future()
 
     def run(self) -> None:
         try:
@@ -391,10 +391,10 @@ class NetnsStack:
         if self._serving is not None:
             await self._serving.__aexit__(None, None, None)
 
-    def run_sync(self, coroutine: Awaitable, timeout: float = 60) -> Any:
+    def run_sync(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 60) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    async def run(self, coroutine: Awaitable) -> Any:
+    async def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         """Await `coroutine` on the namespace's event loop (where the app and `db` live)."""
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
 
@@ -416,6 +416,9 @@ class NetnsStack:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
+ROLES: tuple[Role, Role] = ("interviewer", "candidate")  # the order the tickets are made in
+
+
 async def interview_tickets(stack: NetnsStack, minutes: int = 10) -> list[str]:
     """An active interview with its room: [interviewer's ticket, candidate's ticket], which
     /api/join trades for TURN credentials of their own. Run it with `stack.run(…)`."""
@@ -428,7 +431,7 @@ async def interview_tickets(stack: NetnsStack, minutes: int = 10) -> list[str]:
                 now() + make_interval(mins => $6)) RETURNING id""",
         live.id, live.candidates[0], live.interviewers[0], room.server, room.room_id, minutes)
     return [mint_ticket(stack.settings, room, index, role, role, f"interview:{interview}:{role}")
-            for index, role in enumerate(["interviewer", "candidate"])]
+            for index, role in enumerate(ROLES)]
 
 
 def chromium_args(stack: NetnsStack) -> list[str]:

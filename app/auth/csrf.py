@@ -89,7 +89,8 @@ async def form_is_readable(request: web.Request) -> bool:
 async def submitted_token(request: web.Request) -> str | None:
     token = request.headers.get(HEADER)
     if token is None and request.content_type in FORM_TYPES:
-        token = (await request.post()).get(FIELD)
+        field = (await request.post()).get(FIELD)
+        token = field if isinstance(field, str) else None  # a file upload is no token
     # Only what _mac makes (43 URL-safe characters) is compared: a header aiohttp decoded
     # with surrogate escapes (bytes that are not UTF-8) cannot even be encoded back.
     return token if isinstance(token, str) and looks_like_token(token) else None

@@ -44,7 +44,8 @@ async def check_login(connection: asyncpg.Connection, email: str, password: str,
                                    limits, compare, address_limit=True)
     if not outcome.ok:
         if outcome.wait_until is not None or outcome.closed:
-            log.info("log-in refused for now (%s)", "closed to new devices" if outcome.closed
+            log.info("log-in refused for now (%s)", "closed to new devices"
+                     if outcome.closed or outcome.wait_until is None
                      else f"wait until {outcome.wait_until.isoformat(timespec='seconds')}")
         return LoginOutcome(locked_until=outcome.wait_until, closed=outcome.closed)
     user = found["user"]

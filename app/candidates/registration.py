@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -78,7 +78,7 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
     event = await queries.event_by_invite_token(connection, invite_token)
     if event is None:
         return None
-    draft = {"id": await queries.next_candidate_id(connection), "name": registration.name,
+    draft: dict[str, Any] = {"id": await queries.next_candidate_id(connection), "name": registration.name,
              "email": registration.email, "language": registration.language,
              "access_token": link_token(), "pin": six_digit_code()}
     try:

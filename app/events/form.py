@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from app.events.rules import (MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start,
                               wall_clock_exists)
@@ -38,7 +38,7 @@ class EventInput:
 
 @dataclass
 class FormResult:
-    values: dict[str, object]                   # what the user typed, to show the form again
+    values: dict[str, Any]                      # what the user typed, to show the form again
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
     event: EventInput | None = None
 
@@ -142,6 +142,9 @@ def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]
     values.update(questions=questions, attributes=attributes,
                   interviewers=[{"email": e, "name": n} for e, n in interviewers])
     if not result.errors:
+        # No errors: every field above was read.
+        assert starts_at is not None and duration is not None and minutes is not None \
+            and capacity is not None
         result.event = EventInput(
             title=values["title"], job_description=values["job_description"],
             starts_at=starts_at, duration_minutes=duration, interview_minutes=minutes,

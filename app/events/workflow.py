@@ -79,6 +79,7 @@ async def delete_event(connection: asyncpg.Connection, mailer: Mailer, public_ur
     candidates = await queries.active_candidates(connection, event_id)
     await queries.cancel(connection, event_id)
     after = await queries.get_by_id(connection, event_id)
+    assert after is not None, "cancelled above, in this transaction"
     if after["starts_at"] + dt.timedelta(minutes=after["duration_minutes"]) <= now() \
             or before["state"] == "finished":
         return  # nothing to cancel in anyone's calendar for an event that is over

@@ -16,7 +16,7 @@ import asyncio
 import json
 import secrets
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import aiohttp
 
@@ -38,7 +38,7 @@ class JanusAdmin:
         self._secret = secret
         self._timeout = timeout
 
-    async def _call(self, request: str, **fields) -> dict:
+    async def _call(self, request: str, **fields: Any) -> dict[str, Any]:
         transaction = secrets.token_hex(8)
         message = {"janus": request, "transaction": transaction,
                    "admin_secret": self._secret, **fields}
@@ -56,9 +56,9 @@ class JanusAdmin:
             raise JanusUnavailable(f"{self.name}: Admin API {request}: "
                                    f"{type(error).__name__}") from None
         if reply.get("janus") != "success":
-            error = reply.get("error") or {}
+            refusal = reply.get("error") or {}
             # The reason may quote the token (Janus's "Token %s not found"): never passed on.
-            raise JanusError(int(error.get("code", 0)), f"Admin API {request} refused")
+            raise JanusError(int(refusal.get("code", 0)), f"Admin API {request} refused")
         return reply
 
     async def add_token(self, token: str, plugins: tuple[str, ...] = (VIDEOROOM,)) -> None:

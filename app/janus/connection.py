@@ -20,17 +20,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.janus.admin import admin_session
-from app.janus.errors import JanusError, JanusUnavailable
+from app.janus.admin import JanusAdmin, admin_session
+# Re-exported: callers catch them as app.janus.connection's.
+from app.janus.errors import JanusError as JanusError, JanusUnavailable as JanusUnavailable
 from app.janus.tokens import VIDEOROOM, control_token
 from app.metrics import METRICS
 from app.settings import JanusServer
 
 
-def _import_transport():
+def _import_transport() -> Any:
     # janus-client calls logging.basicConfig(level=INFO) when imported; undo that side effect.
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
@@ -63,11 +65,11 @@ class _Link:
 
 
 
-def _accept_reply(message: dict) -> bool:
+def _accept_reply(message: dict[str, Any]) -> bool:
     return message.get("janus") != "ack"
 
 
-def _core_data(reply: dict) -> dict:
+def _core_data(reply: dict[str, Any]) -> dict[str, Any]:
     """The `data` of a core reply (create, attach), or JanusError."""
     if reply.get("janus") == "error":
         error = reply.get("error") or {}
@@ -75,7 +77,7 @@ def _core_data(reply: dict) -> dict:
     return reply.get("data") or {}
 
 
-def _raise_for_error(reply: dict) -> dict:
+def _raise_for_error(reply: dict[str, Any]) -> dict[str, Any]:
     """The plugin's data of a VideoRoom reply, or JanusError (core or plugin level)."""
     _core_data(reply)
     data = (reply.get("plugindata") or {}).get("data") or {}
@@ -138,9 +140,9 @@ class JanusConnection:
 
     # --- calls -------------------------------------------------------------------------------
 
-    async def _exchange(self, link: _Link, message: dict, *, handle: bool = True,
-                        accept: Callable[[dict], bool] = _accept_reply,
-                        timeout: float | None = None) -> dict:
+    async def _exchange(self, link: _Link, message: dict[str, Any], *, handle: bool = True,
+                        accept: Callable[[dict[str, Any]], bool] = _accept_reply,
+                        timeout: float | None = None) -> dict[str, Any]:
         timeout = timeout or self.call_timeout
         if link.lost.is_set():
             raise JanusUnavailable(f"{self.name}: {link.lost_reason}")
@@ -167,7 +169,7 @@ class JanusConnection:
             lost.cancel()
             await transaction.done()
 
-    async def request(self, body: dict) -> dict:
+    async def request(self, body: dict[str, Any]) -> dict[str, Any]:
         """A synchronous VideoRoom request; returns the plugin's data or raises JanusError."""
         link = self._link
         if link is None:
@@ -181,7 +183,7 @@ class JanusConnection:
 
     # --- supervision ---------------------------------------------------------------------------
 
-    def admin(self):
+    def admin(self) -> AbstractAsyncContextManager[JanusAdmin]:
         """An Admin API session with this server (`async with connection.admin() as admin`)."""
         return admin_session(self.name, self.server.admin_url, self._admin_secret,
                              self.call_timeout)

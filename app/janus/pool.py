@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 
@@ -40,7 +40,7 @@ class JanusPool:
                 settings.keepalive_interval, settings.reconnect_max_delay,
                 keepalive_timeout=settings.keepalive_timeout, on_change=self.changed.set)
             for server in settings.servers}
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[Any]] = []
 
     @property
     def admin_key(self) -> str:

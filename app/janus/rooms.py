@@ -7,6 +7,9 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
+
+from app.settings import JanusSettings
 
 from app.janus.connection import JanusConnection, JanusError
 
@@ -66,7 +69,7 @@ class RoomMedia:
     audiolevel_event: bool = False
 
     @classmethod
-    def of(cls, settings) -> RoomMedia:
+    def of(cls, settings: JanusSettings) -> RoomMedia:
         return cls(settings.room_bitrate, settings.room_video_codec, settings.room_audio_codec,
                    settings.room_fir_freq, settings.room_audiolevel_event)
 
@@ -103,13 +106,13 @@ async def room_exists(connection: JanusConnection, room_id: int) -> bool:
     return bool(data.get("exists"))
 
 
-async def list_rooms(connection: JanusConnection, admin_key: str) -> list[dict]:
+async def list_rooms(connection: JanusConnection, admin_key: str) -> list[dict[str, Any]]:
     """Every room on the server, private ones included (that needs the admin key)."""
     data = await connection.request({"request": "list", "admin_key": admin_key})
     return list(data.get("list") or [])
 
 
-async def list_participants(connection: JanusConnection, room_id: int) -> list[dict]:
+async def list_participants(connection: JanusConnection, room_id: int) -> list[dict[str, Any]]:
     data = await connection.request({"request": "listparticipants", "room": room_id})
     return list(data.get("participants") or [])
 

@@ -53,7 +53,7 @@ class UrgentFirst:
     def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
         self.urgent, self.main = urgent, main
 
-    def acquire(self):
+    def acquire(self) -> Any:  # asyncpg's acquire context (asyncpg has no types)
         urgent = self.urgent
         if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size() \
                 or not self.main.get_idle_size():

@@ -232,10 +232,11 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     return ws
 
 
-async def _perform(app: web.Application, run: Perform, action: Action,
+async def _perform(app: web.Application, run: Perform | None, action: Action,
                    message: dict[str, Any]) -> Done:
     """Run an action, then destroy the rooms it ended: after its database connection is
     back in the pool, since a Janus call may take seconds."""
+    assert run is not None, "only a channel without actions (the organizer's) has no run"
     done = await run(action, message)
     for room in done.rooms:
         await close_room(app[JANUS], room.server, room.room_id, room.secret)

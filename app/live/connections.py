@@ -53,7 +53,7 @@ async def arrived(connection: asyncpg.Connection, process_id: uuid.UUID, *,
                                       interviewer_id=interviewer_id)
     if candidate_id is not None:
         await queue.reconnected(connection, candidate_id)
-    else:
+    elif interviewer_id is not None:
         await presence.set_presence(connection, interviewer_id, connected=True)
     return socket_id
 
@@ -89,7 +89,7 @@ async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = Non
             return
         if candidate_id is not None:
             await queue.disconnected(connection, candidate_id)
-        else:
+        elif interviewer_id is not None:
             await presence.set_presence(connection, interviewer_id, connected=False)
 
 

@@ -28,7 +28,8 @@ import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Any
 
 import asyncpg
 
@@ -63,7 +64,7 @@ QUEUE_SQL = """
 class EventView:
     now: dt.datetime
     # {"state": the event's state ("published", "live", "finished", …), "ends_at": ISO time}
-    event: dict
+    event: dict[str, Any]
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
     # candidate id -> queue state, for everyone checked in (absent: not checked in)
@@ -80,10 +81,10 @@ class EventView:
     # candidate id -> the ended interview they have not answered the question about
     feedback_open: dict[int, int]
     paused: set[int]
-    messages: list[dict]
+    messages: list[dict[str, Any]]
     by_candidate: dict[int, asyncpg.Record] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
-    memo: dict = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
@@ -235,8 +236,8 @@ class EventViews:
         self.reader: Callable[[int], Awaitable[EventView]] | None = None
         self._generation: dict[int, int] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
-        self._current: dict[int, tuple[int, float, asyncio.Future]] = {}
-        self._queued: dict[int, asyncio.Future] = {}
+        self._current: dict[int, tuple[int, float, asyncio.Future[EventView]]] = {}
+        self._queued: dict[int, asyncio.Future[EventView]] = {}
         # event -> how its view is read (given by the sockets), for the hub's own reads
         self._readers: dict[int, Callable[[], Awaitable[EventView]]] = {}
         self._reads = 0
@@ -260,7 +261,8 @@ class EventViews:
                   read: Callable[[], Awaitable[EventView]] | None) -> EventView:
         if self.reader is not None:
             own = self.reader
-            read = lambda: own(event_id)
+            read = partial(own, event_id)
+        assert read is not None, "given by the socket when the hub has no reader"
         self._readers.setdefault(event_id, read)
         need = self._generation.get(event_id, 0)
         current = self._current.get(event_id)
@@ -277,7 +279,7 @@ class EventViews:
         # Shielded: one socket going away must not cancel the read the others wait for.
         return await asyncio.shield(future)
 
-    def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future:
+    def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future[EventView]:
         self._reads += 1
         future = asyncio.ensure_future(self._numbered(read, self._reads))
         self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
@@ -289,12 +291,12 @@ class EventViews:
         view.seq = seq
         return view
 
-    async def _after(self, event_id: int, running: asyncio.Future,
+    async def _after(self, event_id: int, running: asyncio.Future[EventView],
                      read: Callable[[], Awaitable[EventView]]) -> EventView:
         await asyncio.wait([running])
         del self._queued[event_id]
         return await self._start(event_id, read)
 
 
-def _failed(future: asyncio.Future) -> bool:
+def _failed(future: asyncio.Future[EventView]) -> bool:
     return future.done() and (future.cancelled() or future.exception() is not None)

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 from aiohttp import web
@@ -49,7 +49,7 @@ Who = tuple[str, int]
 
 class Subscriber(Protocol):
     who: Who | None
-    notice: Callable[[dict], Awaitable[None]] | None
+    notice: Callable[[dict[str, Any]], Awaitable[None]] | None
 
     async def refresh(self, only_if_changed: bool = False) -> None: ...
 
@@ -68,7 +68,7 @@ class Hub:
         self.views = EventViews()
         # event -> the view its last round was cut from (what changed_people compares with)
         self._round_views: dict[int, EventView] = {}
-        self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
+        self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
         self._dropped = asyncio.Event()
@@ -87,9 +87,9 @@ class Hub:
         async with self._lock:
             sockets = self._sockets.get(event_id, set())
             sockets.discard(socket)
-            mine = self._by_person.get(socket.who, set())
+            mine = self._by_person.get(socket.who, set()) if socket.who is not None else set()
             mine.discard(socket)
-            if not mine:
+            if not mine and socket.who is not None:
                 self._by_person.pop(socket.who, None)
             if not sockets:
                 self._sockets.pop(event_id, None)
@@ -102,12 +102,13 @@ class Hub:
                         self._dropped.set()
 
     async def _listen(self, event_id: int) -> None:
+        assert self._connection is not None, "listening needs the hub's connection"
         try:
             await self._connection.add_listener(channel(event_id), self._notified)
         except CONNECTION_LOST:
             self._dropped.set()  # the supervisor listens again on the new connection
 
-    def _notified(self, connection, pid, name: str, payload: str) -> None:
+    def _notified(self, connection: Any, pid: int, name: str, payload: str) -> None:
         event_id = int(name.rsplit("_", 1)[1])
         self.views.changed(event_id)
         try:
@@ -135,7 +136,7 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("live push failed: %s", type(task.exception()).__name__)
@@ -153,7 +154,7 @@ class Hub:
         finally:
             self._running.discard(event_id)
 
-    async def refresh(self, event_id: int, first: set[Who] = frozenset()) -> None:
+    async def refresh(self, event_id: int, first: set[Who] | frozenset[Who] = frozenset()) -> None:
         """Every socket of the event whose state may have changed sends a new snapshot (one
         failing stops no other); those of the people in `first` before the rest, so that
         "your turn" does not wait for ten thousand queue positions to go out.

@@ -12,6 +12,8 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 from aiohttp import web
@@ -34,7 +36,7 @@ class MediaChange:
     at: dt.datetime
 
 
-def media_change(event: dict, subject_of) -> MediaChange | None:
+def media_change(event: dict[str, Any], subject_of: Callable[[str], str | None]) -> MediaChange | None:
     """The change one Janus event reports, or None for any other event. `subject_of`
     checks the opaque id's signature."""
     tag = event.get("opaque_id")
@@ -57,7 +59,7 @@ def media_change(event: dict, subject_of) -> MediaChange | None:
     return MediaChange(int(match[1]), match[2], flowing, _when(event.get("timestamp")))
 
 
-def _when(timestamp) -> dt.datetime:
+def _when(timestamp: object) -> dt.datetime:
     """Janus's timestamp (microseconds since 1970), or now when it is not a sane one."""
     now = dt.datetime.now(dt.timezone.utc)
     if type(timestamp) is not int:
@@ -81,7 +83,7 @@ async def record(connection: asyncpg.Connection, change: MediaChange) -> None:
             WHERE id = $1 AND {started} IS NOT NULL""", change.interview_id, change.at)
 
 
-async def record_media_events(app: web.Application, events: list[dict]) -> None:
+async def record_media_events(app: web.Application, events: list[dict[str, Any]]) -> None:
     """The subscriber on POST /janus/events (registered in create_app)."""
     settings = app[SETTINGS]
     changes = [change for event in events

@@ -7,6 +7,7 @@ sends `pg_notify` on the event's channel, delivered to every process when it com
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import asyncpg
@@ -173,7 +174,7 @@ async def waiting_positions(connection: asyncpg.Connection, event_id: int,
     return rules.positions(items, now, live.grace_seconds, free_in, average)
 
 
-async def wait_inputs(connection: asyncpg.Connection, event_id: int, now,
+async def wait_inputs(connection: asyncpg.Connection, event_id: int, now: dt.datetime,
                       interview_minutes: int | None) -> tuple[list[float], float]:
     """What the estimated waits are made of (rules.estimated_waits): the seconds until each
     active interviewer is free, and the mean real interview (rules.average_interview_seconds,

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import asyncpg
 from aiohttp import web
@@ -163,7 +163,7 @@ class Reconciler:
                     done.media_lost.append(row["id"])
         return done
 
-    async def _lost(self, server: str, room_id: int, listings: dict) -> bool:
+    async def _lost(self, server: str, room_id: int, listings: dict[str, Any]) -> bool:
         if server not in listings:  # no longer configured
             return True
         listing = listings[server]

@@ -8,6 +8,7 @@ name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 
@@ -45,9 +46,9 @@ class RosterPage:
     page: int       # 1-based; the last page when the one asked for is past the end
     pages: int      # at least 1
     total: int      # candidates matching the search
-    candidates: list[dict]
+    candidates: list[dict[str, Any]]
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"page": self.page, "pages": self.pages, "total": self.total,
                 "page_size": PAGE_SIZE, "candidates": self.candidates}
 

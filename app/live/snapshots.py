@@ -47,7 +47,7 @@ def _time_box(row: asyncpg.Record, settings: Settings) -> str | None:
     return iso(max(warning, row["started_at"] or warning))
 
 
-class SharedState(dict):
+class SharedState(dict[str, Any]):
     """A state whose large part is the same for every page of its side in the event, encoded
     once per view: ten thousand waiting pages would otherwise each encode the same messages
     again (channel.Socket.send splices the encoded part in)."""
@@ -125,8 +125,8 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
     return view.memo["interviewers"]
 
 
-def _within_budget(counts: dict[str, int], queue: list[dict], talking: list[dict],
-                   messages: list[dict]) -> tuple[dict[str, Any], str]:
+def _within_budget(counts: dict[str, int], queue: list[dict[str, Any]], talking: list[dict[str, Any]],
+                   messages: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
     """The common part, shortened until it is at most COMMON_BUDGET bytes: the oldest
     messages go first, then the end of the queue's head, then interviews beyond the first.
     The counts always say how many there are in all."""

@@ -141,6 +141,7 @@ class LocalCoturn:
         attributes, the magic cookie, a transaction id)."""
         request = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + secrets.token_bytes(12)
         deadline = time.monotonic() + timeout
+        assert self.process is not None, "started first"
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.settimeout(0.2)
             while time.monotonic() < deadline:

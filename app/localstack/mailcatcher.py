@@ -23,7 +23,7 @@ class MaildirHandler:
         self.box = mailbox.Maildir(maildir, create=False)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.box.add(envelope.original_content or envelope.content)
+        self.box.add(envelope.original_content or envelope.content or b"")
         return "250 Message accepted for delivery"
 
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import secrets
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,7 @@ class LocalStack:
     postgres: LocalPostgres | None = None
     janus: LocalJanus | None = None
     coturn: LocalCoturn | None = None
-    mail_process: object | None = None
+    mail_process: subprocess.Popen | None = None
     environ: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -91,7 +91,7 @@ _PLAIN_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
 _FOLDED_LINE = re.compile(r"[\t\x20-\x7e]*")
 
 
-def _is_plain(text: str, allowed: re.Pattern) -> bool:
+def _is_plain(text: str, allowed: re.Pattern[str]) -> bool:
     return allowed.fullmatch(text) is not None and "=?" not in text
 
 
@@ -107,6 +107,11 @@ class _UserTextHeader(str):
     run (3.11) can drop the space between two encoded words where it folds a long header
     (CPython gh-144156, fixed upstream in 2026), so "Växjö – åäö" arrived as "Växjö– åäö".
     email.header keeps every space inside the encoded words."""
+
+    name: str
+    _text: str
+    _plain: bool
+    _tail: str
 
     def __new__(cls, name: str, text: str, *, plain: bool, ascii_tail: str = "") -> "_UserTextHeader":
         self = super().__new__(cls, f"{text} {ascii_tail}".strip())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from email.message import EmailMessage
+from typing import Any
 
 import aiosmtplib
 
@@ -55,7 +56,7 @@ class SmtpClient:
 
     def _new_client(self) -> aiosmtplib.SMTP:
         mail = self.settings
-        credentials = {}
+        credentials: dict[str, Any] = {}
         if mail.smtp_user:
             credentials = {"username": mail.smtp_user,
                            "password": mail.smtp_password.get_secret_value()}

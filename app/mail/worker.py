@@ -33,7 +33,8 @@ import random
 import secrets
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import asyncpg
 from aiohttp import web
@@ -108,7 +109,7 @@ class MailWorker:
                 wait = POLL_INTERVAL if due_in is None else min(POLL_INTERVAL, due_in)
                 await self._sleep(max(wait, 0.05), wake_on_notify=True)
 
-    async def stop(self, task: asyncio.Task) -> None:
+    async def stop(self, task: asyncio.Task[Any]) -> None:
         """Let an attempt under way finish (cutting it could send that mail twice), then end;
         cancel and await the task if it takes longer than SHUTDOWN_GRACE."""
         self._stop.set()
@@ -168,7 +169,8 @@ class MailWorker:
         METRICS.mails_sent.inc()
         return True
 
-    async def _record(self, update, mail_id: int, **values) -> None:
+    async def _record(self, update: Callable[..., Awaitable[None]], mail_id: int,
+                      **values: Any) -> None:
         """Write an attempt's outcome, trying until the database takes it: a sent mail that
         is not marked would be sent again when its lease runs out."""
         failures = 0
@@ -193,7 +195,7 @@ class MailWorker:
             for waiter in waiters:
                 waiter.cancel()
 
-    def _notified(self, *_args) -> None:
+    def _notified(self, *_args: Any) -> None:
         self._wake.set()
 
     async def _listen(self) -> None:

@@ -54,7 +54,7 @@ def login_client(request: web.Request) -> guessing.Client:
 def lockout_message(request: web.Request, outcome: LoginOutcome) -> tuple[str, dict]:
     """Why the password was not even checked, and how long to wait: the same words whether
     or not the address has an account."""
-    if outcome.closed:
+    if outcome.closed or outcome.locked_until is None:
         return (N_("Too many failed log-in attempts from new browsers for this e-mail address. "
                    "For your security, log-in from a new browser is paused until the password "
                    "is reset. Reset it, or log in from a browser you have logged in with "

@@ -5,11 +5,9 @@ import logging
 
 from aiohttp import web
 
-from app import guessing
 from app.auth import current_user
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_login
-from app.auth.ratelimit import account_secret
 from app.auth.sessions import clear_session_cookie, end_session
 from app.auth.validation import (
     ascii_domain,
@@ -72,10 +70,10 @@ async def login(request: web.Request) -> web.Response:
         outcome = await check_login(connection, email, password[:1000], login_client(request),
                                     settings.app.secret_key.get_secret_value(), settings.limits)
         if outcome.user is not None:
-            response = web.HTTPSeeOther(landing_page(next_path))
-            await log_in(request, connection, response, outcome.user["id"], outcome.user["language"])
-            remember_device(request, response, outcome.device)
-            raise response
+            redirect = web.HTTPSeeOther(landing_page(next_path))
+            await log_in(request, connection, redirect, outcome.user["id"], outcome.user["language"])
+            remember_device(request, redirect, outcome.device)
+            raise redirect
     if outcome.refused:
         response = form_page(request, "account/login.html", login_context(
             request, email, next_path, problem=lockout_message(request, outcome)), {})

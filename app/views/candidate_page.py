@@ -166,10 +166,10 @@ async def enter_pin(request: web.Request) -> web.Response:
         return await pin_page(request, candidate, event, error=(PIN_MALFORMED, {}), status=422)
     outcome = await check_entry(request, CANDIDATE_PIN, candidate["id"], event["id"], given)
     if outcome.ok:
-        response = web.HTTPSeeOther(here)
-        CANDIDATE_SESSION.start(request, response, candidate["id"], candidate["access_token"])
-        remember_device(request, response, outcome)
-        raise response
+        redirect = web.HTTPSeeOther(here)
+        CANDIDATE_SESSION.start(request, redirect, candidate["id"], candidate["access_token"])
+        remember_device(request, redirect, outcome)
+        raise redirect
     refused = refused_context(request, outcome.wait_until, outcome.closed)
     error = (PIN_WRONG, {"count": outcome.tries_left}) if outcome.tries_left else None
     response = await pin_page(request, candidate, event, error=error, status=422,

@@ -11,6 +11,7 @@ import mailbox
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from aiohttp import web
 
@@ -31,7 +32,8 @@ def open_maildir(request: web.Request) -> mailbox.Maildir:
 
 def read_message(box: mailbox.Maildir, key: str) -> EmailMessage:
     with box.get_file(key) as handle:
-        return email.message_from_binary_file(handle, policy=email.policy.default)
+        # A mailbox's file is a binary file; typeshed's overloads do not say so.
+        return email.message_from_binary_file(cast(BinaryIO, handle), policy=email.policy.default)
 
 
 def summary(key: str, message: EmailMessage) -> dict:

@@ -51,11 +51,11 @@ async def janus_events(request: web.Request) -> web.Response:
     if not credentials_match(request.headers.get("Authorization"), secret):
         raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="janus-events"'})
     if (request.content_length or 0) > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length)
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=request.content_length or 0)
     try:
         events = parse_events(await request.read())
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise web.HTTPBadRequest(text=f"malformed events: {type(error).__name__}")
+        raise web.HTTPBadRequest(text=f"malformed events: {type(error).__name__}") from None
     for subscriber in request.app[EVENT_SUBSCRIBERS]:
         await subscriber(request.app, events)
     log.debug("received %d Janus event(s)", len(events))

@@ -75,6 +75,7 @@ async def reissue_candidate(request: web.Request) -> web.Response:
                 raise back_to_event(event["id"], "not_registered")
             await reissue(connection, CANDIDATE_PIN, candidate["id"], link_token())
             candidate = await candidate_queries.in_event(connection, event["id"], candidate["id"])
+            assert candidate is not None, "locked above"
             await mails.send_confirmation(connection, request.app[MAILER],
                                           settings.app.public_url,
                                           await candidate_queries.event_by_id(connection,

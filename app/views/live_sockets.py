@@ -8,6 +8,8 @@ so the browser sends them to these sockets and to nothing else.
 """
 from __future__ import annotations
 
+from uuid import UUID
+
 from aiohttp import web
 
 from app.candidates import queries as candidate_queries
@@ -38,7 +40,8 @@ class Listing:
     (connections.gone), recorded as gone, which starts a candidate's grace period."""
 
     def __init__(self, app: web.Application, **person: int):
-        self.app, self.person, self.socket_id = app, person, None
+        self.app, self.person = app, person
+        self.socket_id: UUID | None = None
 
     async def opened(self) -> None:
         async with self.app[DB_POOL].acquire() as connection:

@@ -56,7 +56,7 @@ async def forgot(request: web.Request) -> web.Response:
                 token = await create_password_reset(connection, user["id"])
                 if token is None:
                     log.info("password reset for user %s not sent: hourly limit reached", user["id"])
-            if token is not None:
+            if token is not None and user is not None:
                 url = f"{request.app[SETTINGS].app.public_url}/password/reset/{token}"
                 await request.app[MAILER].enqueue(
                     connection, to_address=user["email"], to_name=user["name"],

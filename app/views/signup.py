@@ -140,6 +140,7 @@ async def confirm(request: web.Request) -> web.Response:
                     request.app[SETTINGS].app.secret_key.get_secret_value(), pending["email"]),
                     login_client(request).device)
         except EmailTaken:  # the address got an account meanwhile (an invitation, say)
+            assert pending is not None, "checked before the account was made"
             async with connection.transaction():
                 await forget_signup(connection, pending["id"])
             return link_invalid(request, "has_account")

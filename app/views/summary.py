@@ -60,7 +60,7 @@ def private(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def not_yet(request: web.Request, event, fmt: str, back: str) -> web.Response:
+def not_yet(request: web.Request, event, fmt: str, back: str) -> web.StreamResponse:
     """An interviewer before the end: a page that says when; the files simply do not exist."""
     ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
     return private(render(request, "summary/not_yet.html",
@@ -94,9 +94,9 @@ async def respond(request: web.Request, event, fmt: str, *, base: str, back: str
         html = request.app[RENDERER].render(language, "summary/pdf.html", context)
         body = await request.app[PDF_WORKERS].render(html)
     except PdfBusy:
-        raise web.HTTPServiceUnavailable(headers={"Retry-After": "10"})
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "10"}) from None
     except PdfUnavailable:
-        raise web.HTTPServiceUnavailable()
+        raise web.HTTPServiceUnavailable() from None
     return private(web.Response(body=body, content_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{file_name(event, ".pdf")}"'}))
 

@@ -106,7 +106,7 @@ def trace_offers() -> None:
             MARKS["sent"].setdefault(message.get("interview"), time.perf_counter())
 
     dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
-    hub.Hub._notified, channel.Socket.send = traced_notified, traced_send
+    hub.Hub._notified, channel.Socket.send = traced_notified, traced_send  # type: ignore[method-assign]  # traced
 
 
 def offer_path_spans() -> None:

@@ -128,7 +128,7 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    port = runner.addresses[0][1]
     listener = await asyncpg.connect(dsn)
     name = channel(seeded.event_id) + "_floor"
 

@@ -185,7 +185,7 @@ class Bench:
 async def measure(settings, environ, servers, module: str, repetitions: int, label: str) -> dict:
     db = await asyncpg.connect(settings.database.url.get_secret_value())
     app = AppProcess(environ, module=module)
-    figures = {"move": [], "told": [], "resumed": []}
+    figures: dict[str, list[float]] = {"move": [], "told": [], "resumed": []}
     try:
         await app.start()
         async with aiohttp.ClientSession() as http:

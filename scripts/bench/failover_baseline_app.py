@@ -5,5 +5,5 @@ import runpy
 
 from app.janus.connection import JanusConnection
 
-JanusConnection._changed = lambda self: None
+JanusConnection._changed = lambda self: None  # type: ignore[method-assign]  # switched off on purpose
 runpy.run_module("app", run_name="__main__")

@@ -247,7 +247,7 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
             for round_ in range(1, args.nexts + 1):
                 for socket in sockets:
                     first = int(socket.position)
-                    socket.initial = getattr(socket, "initial", first)
+                    socket.initial = first if socket.initial is None else socket.initial
                     socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
                 started = time.perf_counter()
                 async with http.post(f"http://127.0.0.1:{port}/round") as response:

@@ -185,7 +185,8 @@ class Side:
 
 async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> dict:
     from app.live.dispatch import close_room
-    from app.tickets import mint_ticket, read_ticket
+    from app.tickets import Role, mint_ticket, read_ticket
+    roles: tuple[Role, Role] = ("candidate", "interviewer")
     from tests.integration.test_live_aiortc import JanusSession
 
     made, sockets, sides = [], [], []
@@ -193,7 +194,7 @@ async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> di
         for _ in range(k):
             room = await rooms.create_private_room(2, "janus capacity benchmark")
             made.append(room)
-            for index, role in enumerate(("candidate", "interviewer")):
+            for index, role in enumerate(roles):
                 join = dataclasses.asdict(read_ticket(settings, mint_ticket(
                     settings, room, index, role, role.title(), f"bench:{role}")))
                 ws = await http.ws_connect(join["janus_url"], protocols=("janus-protocol",))

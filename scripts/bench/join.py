@@ -104,11 +104,12 @@ class Bench:
 
     async def bare(self) -> Sample:
         from app.live.dispatch import close_room
-        from app.tickets import mint_ticket, read_ticket
+        from app.tickets import Role, mint_ticket, read_ticket
+        roles: tuple[Role, Role] = ("candidate", "interviewer")
         room = await self.rooms.create_private_room(2, "join benchmark")
         joins = [dataclasses.asdict(read_ticket(self.settings, mint_ticket(
             self.settings, room, index, role, role.title(), f"bench:{role}")))
-            for index, role in enumerate(("candidate", "interviewer"))]
+            for index, role in enumerate(roles)]
         contexts = [await self.context(), await self.context()]
         try:
             interviewer = await self.page(contexts[1], {"mode": "bare", "join": joins[1]})
@@ -120,7 +121,7 @@ class Bench:
                 await context.close()
             await close_room(self.rooms, room.server, room.room_id, room.secret)
 
-    async def seed(self, checked_in: bool = True) -> tuple[int, str, str]:
+    async def seed(self, checked_in: bool = True) -> tuple[int, list[dict], list[dict]]:
         event_id, interviewer, candidate = await seed_one_to_one(self.db, "Join benchmark",
                                                                  checked_in)
         return event_id, self.cookies("c", candidate), self.cookies("i", interviewer)

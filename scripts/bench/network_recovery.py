@@ -31,16 +31,19 @@ from playwright.async_api import async_playwright
 
 from app.i18n import Renderer
 from app.keys import JANUS
-from app.tickets import mint_ticket
+from app.tickets import Role, mint_ticket
 from tests.browser.netns.call_support import SEEING, blackout, wait_phase
-from tests.browser.netns.conftest import NETNS_CHROMIUM_ARGS
 from tests.netns import (
     KEEP_PEER_CONNECTIONS,
     NetnsStack,
     can_run,
+    chromium_args,
     chromium_wrapper,
     frames_flowing,
 )
+
+
+ROLES: tuple[Role, Role] = ("interviewer", "candidate")  # the order the tickets are made in
 
 
 class Bench:
@@ -51,7 +54,7 @@ class Bench:
     async def tickets(self) -> list[str]:
         room = await self.stack.run(self.stack.app[JANUS].create_private_room(participants=2))
         return [mint_ticket(self.stack.settings, room, index, role, role, f"bench:{role}")
-                for index, role in enumerate(["interviewer", "candidate"])]
+                for index, role in enumerate(ROLES)]
 
     async def open(self, ticket):
         context = await self.browser.new_context(base_url=self.stack.base_url,
@@ -85,7 +88,7 @@ async def run(args) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-netns-"))
     try:
         wrapper = chromium_wrapper(stack.namespace, folder, shutil.which("chromium"))
-        launch_args = [*NETNS_CHROMIUM_ARGS, f"--unsafely-treat-insecure-origin-as-secure={stack.base_url}"]
+        launch_args = chromium_args(stack)  # the namespace tests' switches
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(wrapper),
                                                        args=launch_args, headless=True)

@@ -65,6 +65,7 @@ class RawSocket(asyncio.Protocol):
         self.last_state: bytes = b""
         self.waiting_for: int | None = None   # a position this socket is expected to reach
         self.reached_at: float | None = None
+        self.initial: int | None = None       # scripts/bench/fanout.py: the first position seen
         self.other: list[bytes] = []          # non-state messages (replies, offers)
         self.on_other: Callable[[RawSocket, bytes], None] | None = None
 

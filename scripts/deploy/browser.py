@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 
+from playwright.async_api import Browser, BrowserContext
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
@@ -101,8 +102,8 @@ class Browsers:
         self.playwright, self.url = playwright, url
         self.args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}",
                      f"--host-resolver-rules=MAP {host} 127.0.0.1"]
-        self.browser = None
-        self.contexts = []
+        self.browser: Browser | None = None
+        self.contexts: list[BrowserContext] = []
 
     async def __aenter__(self) -> Browsers:  # noqa: PYI034 (final)
         self.browser = await self.playwright.chromium.launch(

@@ -143,7 +143,10 @@ def write_env(stack: Stack) -> str:
     stack.work.mkdir(parents=True, exist_ok=True)
     make_maildir(stack, empty=True)
     stack.spki, stack.ca_file = _certificates(stack.work / "certs")
-    secret = lambda: secrets.token_urlsafe(32)
+
+    def secret() -> str:
+        return secrets.token_urlsafe(32)
+
     stack.env = {
         "PUBLIC_HOST": HOST, "PUBLIC_PORT_SUFFIX": f":{HTTPS_PORT}",
         # Browsers here reach the containers' own addresses, so Janus advertises those.

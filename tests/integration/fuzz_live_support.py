@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from aiohttp import ClientSession, WSMsgType
+from aiohttp import ClientSession, ClientWebSocketResponse, WSMsgType
 from hypothesis import strategies as st
 
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES, MAX_FRAME
@@ -62,7 +62,7 @@ def frames(ids: list[int], allowed: frozenset[str],
     its own (test_fuzz_findings.py::test_oversized_frame_is_a_malformed_error). With
     `kind`, a message of that type."""
     return any_frames(ids, allowed, kind).filter(
-        lambda frame: len(frame[1] if frame[0] == "binary" else frame[1].encode()) <= MAX_FRAME)
+        lambda frame: len(frame[1] if frame[0] == "binary" else frame[1].encode()) <= MAX_FRAME)  # type: ignore[arg-type]  # hypothesis's TypeGuard overload is picked for a plain bool
 
 
 @st.composite
@@ -99,7 +99,7 @@ class Channel:
 
     def __init__(self, http: ClientSession, url: str, cookie: str):
         self.http, self.url, self.cookie = http, url, cookie
-        self.ws = None
+        self.ws: ClientWebSocketResponse | None = None
 
     async def open(self):
         if self.ws is None or self.ws.closed:

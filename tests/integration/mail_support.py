@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import secrets
+import subprocess
 import sys
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -91,7 +92,7 @@ class MailCatcher:
 
     def __init__(self, maildir: Path, port: int, log: Path):
         self.maildir, self.port, self.log = maildir, port, log
-        self.process = None
+        self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = processes.start(

@@ -101,7 +101,7 @@ async def test_a_known_browser_logs_in_while_strangers_guess_the_account_closed(
                               from_address(home)))[0] == 303
         await log_out(owner, proxied)
         # Five wrong passwords, each from another address: closed to new browsers.
-        for number in range(5):
+        for _ in range(5):
             status, page, _ = await attempt(guesser, proxied, user["email"], WRONG,
                                             from_address(somewhere()))
         assert status == 429 and CLOSED in page

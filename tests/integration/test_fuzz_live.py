@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import asyncpg
 import pytest
@@ -38,7 +39,7 @@ from tests.integration.fuzz_support import (
 from tests.integration.fuzz_world import make_world
 
 # The valid messages that bring the candidate to each stage, in order.
-STAGES = {
+STAGES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "not checked in": [],
     "waiting": [("candidate", {"type": "check_in"})],
     "offered": [("candidate", {"type": "check_in"}), ("interviewer", {"type": "pick"})],

@@ -6,6 +6,7 @@ import email.header
 import email.policy
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import aiosmtplib
 import pytest
@@ -36,7 +37,7 @@ def mailer() -> Mailer:
 
 
 def outbox_mail(**changes) -> OutboxMail:
-    values = dict(id=1, message_id="<abc123@snabbintervjuer.se>", to_address="asa@example.se",
+    values: dict[str, Any] = dict(id=1, message_id="<abc123@snabbintervjuer.se>", to_address="asa@example.se",
                   to_name="Åsa Öberg", language="sv", subject="Ny tid: Säljare på kontoret i Växjö",
                   text_body="Hej Åsa!\nTiden är ändrad.\n", html_body="<p>Hej Åsa!</p>",
                   ics=None, ics_method=None, created_at=datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc),
