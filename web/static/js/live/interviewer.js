@@ -58,6 +58,8 @@ async function request(message) {
   return reply;
 }
 
+let calling = null;  // the reply of the last "next"/"pick", until its offer shows
+
 async function callIn(message) {
   await record.flush();  // the last interview's notes go to it, not to the new offer
   setLobbyStatus(null);
@@ -75,7 +77,6 @@ async function callIn(message) {
 
 // The offer may already be over (the candidate turned it down before the state came): that
 // state says so, and its message stands.
-let calling = null;
 function showCalledIn(own) {
   if (!calling || !own || own.id !== calling.interview) return;
   calling = null;
