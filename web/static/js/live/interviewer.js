@@ -4,7 +4,7 @@
 import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
-import { connectionText, errorText, notConnectedText } from "./interviewer-errors.js";
+import { connectionText, errorText } from "./error-texts.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
 import { Roster } from "./interviewer-roster.js";
 import { RecordForm } from "./interviewer-record.js";
@@ -47,11 +47,11 @@ async function request(message) {
   try {
     reply = await channel.send(message);
   } catch {
-    setProblem(notConnectedText);
+    setProblem(() => errorText("closed", "staff"));
     return null;
   }
   if (reply.type === "error") {
-    setProblem(() => errorText(reply.code));
+    setProblem(() => errorText(reply.code, "staff"));
     return null;
   }
   setProblem(null);
@@ -158,7 +158,7 @@ $("message-form").addEventListener("submit", async (event) => {
 channel.addEventListener("status", (event) => {
   shown.connection = event.detail;
   $("connection").dataset.status = event.detail;
-  $("connection").textContent = connectionText(event.detail);
+  $("connection").textContent = connectionText(event.detail, "staff");
 });
 
 let lastOwn = null;
@@ -197,7 +197,7 @@ onLanguageChange(() => {
   interview.redraw();
   show("problem", shown.problem);
   show("lobby-status", shown.lobbyStatus);
-  $("connection").textContent = connectionText(shown.connection);
+  $("connection").textContent = connectionText(shown.connection, "staff");
   if (shown.messageError) messageError(shown.messageError);
 });
 

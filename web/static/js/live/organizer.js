@@ -5,7 +5,7 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
-import { connectionText } from "./interviewer-errors.js";
+import { connectionText } from "./error-texts.js";
 
 const root = document.querySelector("#organizer-live");
 const $ = (id) => root.querySelector(`#${id}`);
@@ -73,11 +73,11 @@ channel.addEventListener("state", (event) => {
 });
 channel.addEventListener("status", (event) => {
   $("connection").dataset.status = event.detail;
-  $("connection").textContent = connectionText(event.detail);
+  $("connection").textContent = connectionText(event.detail, "staff");
 });
 onLanguageChange(() => {
   document.title = `${_("Live view")}: ${root.dataset.title} – Snabbintervjuer`;
-  $("connection").textContent = connectionText(channel.status);
+  $("connection").textContent = connectionText(channel.status, "staff");
   draw();
 });
 
