@@ -84,23 +84,32 @@ async def test_watchdog_reconnects_when_no_pong(new_page, db, base_url):
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_every_error_code_is_put_into_words(new_page, db, base_url, language):
-    """Each code of PROTOCOL.md has its own sentence in both languages, none the fallback."""
+    """Each code of PROTOCOL.md has its own sentence in both languages for the staff's pages,
+    none the fallback; the candidate's page has its own words for the codes it can get."""
     from app.live.errors import CODES
     from app.live.protocol import CHANNEL_CODES
     page, _event = await interviewer_page(new_page, db, base_url)
     texts = await page.evaluate("""async ([codes, language]) => {
         const texts = await import('/static/js/live/texts.js');
         await texts.setLanguage(language);
-        const { errorText } = await import('/static/js/live/interviewer-errors.js');
-        return Object.fromEntries(codes.map((code) => [code, errorText(code)]));
+        const { errorText } = await import('/static/js/live/error-texts.js');
+        const words = (reader) => Object.fromEntries(codes.map((code) => [code, errorText(code, reader)]));
+        return { staff: words('staff'), candidate: words('candidate'),
+                 fallback: [errorText('no_such_code', 'staff'), errorText('constructor', 'candidate')] };
     }""", [sorted(CODES | CHANNEL_CODES), language])
-    fallback = await page.evaluate("""async () => {
-        const { errorText } = await import('/static/js/live/interviewer-errors.js');
-        return errorText('no_such_code');
-    }""")
-    assert "no_such_code" in fallback
-    for code, text in texts.items():
+    staff, candidate = texts["staff"], texts["candidate"]
+    assert "no_such_code" in texts["fallback"][0]
+    for code, text in staff.items():
         assert text and code not in text, code
-    assert len(set(texts.values())) == len(texts)
+    assert len(set(staff.values())) == len(staff)
+    general = texts["fallback"][1]
+    assert general and "constructor" not in general
+    # The candidate is told about their own place, not "that candidate".
+    for code in ("not_registered", "checkin_closed", "already_interviewed", "in_interview",
+                 "offer_gone", "unavailable"):
+        assert candidate[code] not in (general, staff[code]), code
+    assert candidate["busy_retry"] == staff["busy_retry"]
     if language == "sv":
-        assert texts["offer_gone"].startswith("Erbjudandet")
+        assert staff["offer_gone"].startswith("Erbjudandet")
+        assert general == "Något gick fel. Försök igen."
+        assert candidate["already_interviewed"].startswith("Du har redan")

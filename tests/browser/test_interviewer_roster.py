@@ -36,7 +36,9 @@ async def test_search_page_and_pick_from_the_roster(new_page, db):
     event, token = await big_event(db)
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
     await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
-    # The state shows the head of the queue and the counts only.
+    # The state shows the head of the queue and the counts only. (The list may come before
+    # it: the text catalog's arrival reads the list too.)
+    await wait_for_function(page, "window.meeting.channel.lastState !== null")
     state = await page.evaluate("window.meeting.channel.lastState")
     assert "candidates" not in state and len(state["queue"]) == 30
     assert state["counts"] == {"registered": 60, "checked_in": 40, "waiting": 40, "talking": 0}

@@ -59,9 +59,11 @@ export class VideoSender {
     const mid = this.mid();
     if (mid === undefined || this.sending === "video") return;
     if (this.sending === "audio-only:camera") {
-      await new Promise((resolve, reject) => this.publisher.replaceTracks({
-        tracks: [{ type: "video", mid, capture: true }], success: resolve, error: reject,
-      }));
+      await new Promise((resolve, reject) => {
+        this.publisher.replaceTracks({
+          tracks: [{ type: "video", mid, capture: true }], success: resolve, error: reject,
+        });
+      });
     }
     this.sending = "video";
     this.control = resume(this.control);

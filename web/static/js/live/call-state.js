@@ -124,10 +124,10 @@ export function next(state, event) {
 }
 
 function derive(s, now) {
-  const next = { ...s, ...phaseOf(s, now) };
+  const derived = { ...s, ...phaseOf(s, now) };
   // Their video has been seen since they (re)appeared: "remote-video" is said once per feed.
-  if (showsVideo(next)) next.seen = true;
-  return next;
+  if (showsVideo(derived)) derived.seen = true;
+  return derived;
 }
 
 function phaseOf(s, now) {

@@ -10,27 +10,9 @@ import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
 import { Attention } from "./attention.js";
 import { N_, _, onLanguageChange } from "./texts.js";
+import { connectionText, errorText } from "./error-texts.js";
 import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
-
-// The server's error codes in words (PROTOCOL.md); anything else gets the general one.
-const ERRORS = {
-  checkin_closed: N_("Check-in is not open now."),
-  event_not_open: N_("The event is not open now."),
-  already_interviewed: N_("You have already had your interview at this event."),
-  offer_gone: N_("The time to join has run out. You are back in the queue if you did not miss it before."),
-  in_interview: N_("You are in an interview right now."),
-  busy_retry: N_("Something else changed at the same moment. Try again."),
-  unavailable: N_("Reconnecting to the service… Try again in a moment. You keep your place."),
-  invalid_feedback: N_("The answer could not be saved. Check it and try again."),
-  feedback_not_open: N_("There is no interview to answer about."),
-  not_registered: N_("You are no longer registered for this event."),
-  closed: N_("Not connected right now. Wait until the page has reconnected, then try again."),
-};
-const STATUS_TEXTS = {
-  connecting: N_("Connecting…"),
-  reconnecting: N_("The connection was lost. Reconnecting… You keep your place."),
-};
 
 const root = document.querySelector("[data-live]");
 const find = (selector) => root.querySelector(selector);
@@ -134,7 +116,7 @@ class CandidatePage {
 
   showError(element, code) {
     this.error = code ? [element, code] : null;
-    element.textContent = code ? _(ERRORS[code] || N_("Something went wrong. Try again.")) : "";
+    element.textContent = code ? errorText(code, "candidate") : "";
   }
 
   checkIn() {
@@ -297,7 +279,7 @@ class CandidatePage {
     this.connection = status;
     const element = find("[data-live-connection]");
     element.dataset.status = status;
-    element.textContent = STATUS_TEXTS[status] ? _(STATUS_TEXTS[status]) : "";
+    element.textContent = connectionText(status, "candidate");
   }
 
   redraw() {
@@ -312,7 +294,7 @@ class CandidatePage {
     if (this.error) {
       const [element, code] = this.error;
       element.textContent = code === "choose" ? _("Choose Yes or No.")
-        : _(ERRORS[code] || N_("Something went wrong. Try again."));
+        : errorText(code, "candidate");
     }
   }
 }

@@ -84,7 +84,7 @@ export class LiveChannel extends EventTarget {
     let ws;
     try {
       ws = new WebSocket(this.url);
-    } catch (failure) {
+    } catch {
       this.scheduleReconnect();
       return;
     }
@@ -110,7 +110,7 @@ export class LiveChannel extends EventTarget {
     let message;
     try {
       message = JSON.parse(data);
-    } catch (failure) {
+    } catch {
       return;
     }
     if (!message || typeof message.type !== "string") return;
@@ -182,7 +182,7 @@ export class LiveChannel extends EventTarget {
     if (ws && ws.readyState <= WebSocket.OPEN) {
       try {
         ws.close();
-      } catch (failure) { /* already closing */ }
+      } catch { /* already closing */ }
     }
     const waiting = this.pending;
     this.pending = [];

@@ -146,8 +146,10 @@ export class DeviceCheck {
   redraw() {
     if (this.problem) this.el.problemText.textContent = _(PROBLEMS[this.problem][0]);
     const video = this.stream?.getVideoTracks()[0];
+    // Not nested in the sentence's _(): the catalog's extractor would miss the inner text.
+    const camera = video?.label || _("on");
     this.el.cameraStatus.textContent = video
-      ? _("Camera: %(name)s. You should see yourself.", { name: video.label || _("on") }) : "";
+      ? _("Camera: %(name)s. You should see yourself.", { name: camera }) : "";
     this.el.micStatus.textContent = this.heard
       ? _("Microphone: we hear you.") : _("Microphone: say something; the bar moves when we hear you.");
   }

@@ -5,7 +5,7 @@
 // the page flushes before calling in the next candidate.
 import { ChannelClosed } from "./channel.js";
 import { _ } from "./texts.js";
-import { errorText } from "./interviewer-errors.js";
+import { errorText } from "./error-texts.js";
 
 const DEBOUNCE_MS = 700;
 
@@ -99,7 +99,7 @@ export class RecordForm {
     const message = { type: "save", interview: this.interview, ...this.values() };
     this.saving = this.channel.send(message).then((reply) => {
       if (reply.type === "error") {
-        this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code) }));
+        this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code, "staff") }));
         if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
       } else {
         this.setStatus(() => _("Saved"));

@@ -5,12 +5,7 @@ import { LiveChannel, pageSocketUrl } from "./channel.js";
 import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
-import { connectionText } from "./interviewer-errors.js";
-
-const root = document.querySelector("#organizer-live");
-const $ = (id) => root.querySelector(`#${id}`);
-const channel = new LiveChannel(pageSocketUrl());
-let state = null;
+import { connectionText } from "./error-texts.js";
 
 function interviewerStatus(person) {
   if (person.interview_state && person.media === "unavailable") {
@@ -34,54 +29,62 @@ function eventStateText(value) {
   return "";
 }
 
-function draw() {
-  if (!state) return;
-  $("rooms-in-use").textContent = String(state.rooms_in_use);
-  $("queue-length").textContent = String(state.queue_length);
-  $("interviews-done").textContent = String(state.interviews_done);
-  $("no-shows").textContent = String(state.no_shows);
-  $("no-shows-detail").textContent = _("%(absent)s not checked in, %(missed)s missed their turn",
-    { absent: state.not_checked_in, missed: state.missed });
-  $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
-    { checked: state.checked_in, count: state.registered });
-  const note = eventStateText(state.event_state);
-  $("event-state").hidden = !note;
-  $("event-state").textContent = note;
-  // Interviews whose media server is lost with none to take them (app/live/reconciler.py).
-  const paused = state.media_unavailable || 0;
-  $("media-state").hidden = paused === 0;
-  $("media-state").textContent = paused === 0 ? "" : _(
-    "The video service is down. Interviews paused, their clocks stopped: %(count)s. They resume by themselves as soon as the service is back.",
-    { count: paused });
-  const rows = byName(state.interviewers).map((person) => {
-    const row = document.createElement("tr");
-    const name = document.createElement("th");
-    name.scope = "row";
-    name.textContent = person.name;
-    const status = document.createElement("td");
-    status.dataset.label = _("Status");
-    status.textContent = interviewerStatus(person);
-    row.append(name, status);
-    return row;
-  });
-  $("interviewers").replaceChildren(...rows);
+const root = document.querySelector("#organizer-live");
+const $ = (id) => root.querySelector(`#${id}`);
+
+class OrganizerLivePage {
+  constructor() {
+    this.channel = new LiveChannel(pageSocketUrl());
+    this.state = null;  // the last state the socket sent
+    this.channel.addEventListener("state", (event) => {
+      this.state = event.detail;
+      this.draw();
+    });
+    this.channel.addEventListener("status", (event) => {
+      $("connection").dataset.status = event.detail;
+      $("connection").textContent = connectionText(event.detail, "staff");
+    });
+    onLanguageChange(() => {
+      document.title = `${_("Live view")}: ${root.dataset.title} – Snabbintervjuer`;
+      $("connection").textContent = connectionText(this.channel.status, "staff");
+      this.draw();
+    });
+    this.channel.connect();
+  }
+
+  draw() {
+    const { state } = this;
+    if (!state) return;
+    $("rooms-in-use").textContent = String(state.rooms_in_use);
+    $("queue-length").textContent = String(state.queue_length);
+    $("interviews-done").textContent = String(state.interviews_done);
+    $("no-shows").textContent = String(state.no_shows);
+    $("no-shows-detail").textContent = _("%(absent)s not checked in, %(missed)s missed their turn",
+      { absent: state.not_checked_in, missed: state.missed });
+    $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
+      { checked: state.checked_in, count: state.registered });
+    const note = eventStateText(state.event_state);
+    $("event-state").hidden = !note;
+    $("event-state").textContent = note;
+    // Interviews whose media server is lost with none to take them (app/live/reconciler.py).
+    const paused = state.media_unavailable || 0;
+    $("media-state").hidden = paused === 0;
+    $("media-state").textContent = paused === 0 ? "" : _(
+      "The video service is down. Interviews paused, their clocks stopped: %(count)s. They resume by themselves as soon as the service is back.",
+      { count: paused });
+    const rows = byName(state.interviewers).map((person) => {
+      const row = document.createElement("tr");
+      const name = document.createElement("th");
+      name.scope = "row";
+      name.textContent = person.name;
+      const status = document.createElement("td");
+      status.dataset.label = _("Status");
+      status.textContent = interviewerStatus(person);
+      row.append(name, status);
+      return row;
+    });
+    $("interviewers").replaceChildren(...rows);
+  }
 }
 
-channel.addEventListener("state", (event) => {
-  state = event.detail;
-  draw();
-});
-channel.addEventListener("status", (event) => {
-  $("connection").dataset.status = event.detail;
-  $("connection").textContent = connectionText(event.detail);
-});
-onLanguageChange(() => {
-  document.title = `${_("Live view")}: ${root.dataset.title} – Snabbintervjuer`;
-  $("connection").textContent = connectionText(channel.status);
-  draw();
-});
-
-window.organizerLive = startPage(() => {  // the handlers are attached above
-  channel.connect();
-  return { channel };  // for tests
-});
+window.organizerLive = startPage(() => new OrganizerLivePage());

@@ -1,7 +1,12 @@
 // How every event-day page starts (candidate.js, interviewer.js, organizer.js), so that a
-// control that is shown works, whatever arrives late on a slow connection:
+// control that is shown works, whatever arrives late on a slow connection. Every such page
+// has one shape: its module holds constants only (its root element, a lookup helper, tables
+// of texts); everything that changes lives in the fields of one page object, whose
+// constructor makes the parts, attaches every handler and connects the live socket last:
 //
-//   startPage(() => { ...attach every handler...; return page; });
+//   const root = document.querySelector("#meeting");
+//   class MeetingPage { constructor() { this.channel = new LiveChannel(…); …; this.channel.connect(); } }
+//   window.meeting = startPage(() => new MeetingPage());   // window.*: for tests and debugging
 //
 // - The page's own controls are rendered disabled with data-needs-script (the HTML comes
 //   before the scripts): until this runs they visibly are not ready, and a click on them is
