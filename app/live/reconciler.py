@@ -75,7 +75,8 @@ class Reconciler:
     async def _listings(self) -> dict[str, dict[int, str] | None]:
         """Each server's rooms {id: description}, or None when it cannot be asked now."""
         listings: dict[str, dict[int, str] | None] = {}
-        for name, connection in self.janus.connections.items():
+        # A copy: the fleet may change while the servers are asked (app/janus/pool.py).
+        for name, connection in list(self.janus.connections.items()):
             listing = None
             if connection.state == "ok":
                 try:
@@ -90,7 +91,7 @@ class Reconciler:
     async def _token_listings(self) -> dict[str, list[str] | None]:
         """Each server's participant tokens, or None when its Admin API cannot be asked."""
         tokens: dict[str, list[str] | None] = {}
-        for name, connection in self.janus.connections.items():
+        for name, connection in list(self.janus.connections.items()):
             tokens[name] = None
             if connection.state != "ok":
                 continue  # down: its rooms are not listed either
@@ -134,6 +135,11 @@ class Reconciler:
                 WHERE state IN ('offered', 'active')""")
         owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"]
                  for row in live}
+        # Janus's own count of this deployment's rooms, shown beside the app's (/ops).
+        await self.janus.record_listing({
+            server: sum(room_interview(self.janus.deployment, d) is not None
+                        for d in listing.values())
+            for server, listing in listings.items() if listing is not None})
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
@@ -169,7 +175,8 @@ class Reconciler:
         listing = listings[server]
         if listing is None:  # lost for long enough, not just re-establishing its connection
             lost_after = self.janus.settings.lost_after
-            return self.janus.connection(server).down_seconds() >= lost_after
+            connection = self.janus.connections.get(server)
+            return connection is None or connection.down_seconds() >= lost_after
         if room_id in listing:
             return False
         # Asked again: a dispatch may have made the room after the listing was taken.
@@ -182,7 +189,8 @@ class Reconciler:
         """Seconds until a server that is down now counts as lost, or None."""
         lost_after = self.janus.settings.lost_after
         waits = [lost_after - down for down in
-                 (c.down_seconds() for c in self.janus.connections.values()) if 0 < down < lost_after]
+                 (c.down_seconds() for c in list(self.janus.connections.values()))
+                 if 0 < down < lost_after]
         return min(waits) if waits else None
 
     async def _destroy(self, server: str, room_id: int) -> bool:
