@@ -72,11 +72,14 @@ def read_media_tag(settings: Settings, tag: str) -> str | None:
 
 
 def janus_public_url(settings: Settings, server: str) -> str:
-    """Where browsers reach the server: as the fleet says (a server added while the
-    service runs is in no settings), else as the settings say."""
-    url = PUBLIC_URLS.get(server)
+    """Where browsers reach the server: as the settings say (they seed the fleet with the
+    same URLs), or for a server added to the fleet while the service runs, as the fleet
+    says (app/janus/fleet.py)."""
+    url = next((s.public_url for s in settings.janus.servers if s.name == server), None)
     if url is None:
-        url = next(s.public_url for s in settings.janus.servers if s.name == server)
+        url = PUBLIC_URLS.get(server)
+    if url is None:
+        raise KeyError(f"Janus server {server} is in no settings and not in the fleet")
     return url
 
 

@@ -72,19 +72,20 @@ async def announce(connection: asyncpg.Connection, name: str) -> None:
 
 
 async def seed(connection: asyncpg.Connection, servers: list[JanusServer]) -> None:
-    """The settings' servers: added when absent, their URLs brought up to date when they
-    came from the settings; an operator's state and weight are never touched, and a server
-    an admin added under the same name is left as it is."""
+    """The settings' servers: added when absent, else their URLs brought up to date (a name
+    in the settings always means the settings' server: the local stack picks new ports at
+    every start); an operator's state and weight are never touched."""
     async with connection.transaction():
         for server in servers:
             await connection.execute("""
                 INSERT INTO janus_server (name, url, admin_url, public_url, from_settings)
                 VALUES ($1, $2, $3, $4, true)
                 ON CONFLICT (name) DO UPDATE SET url = excluded.url,
-                    admin_url = excluded.admin_url, public_url = excluded.public_url
-                WHERE janus_server.from_settings AND (janus_server.url, janus_server.admin_url,
-                      janus_server.public_url) IS DISTINCT FROM
-                      (excluded.url, excluded.admin_url, excluded.public_url)""",
+                    admin_url = excluded.admin_url, public_url = excluded.public_url,
+                    from_settings = true
+                WHERE (janus_server.url, janus_server.admin_url, janus_server.public_url,
+                       janus_server.from_settings) IS DISTINCT FROM
+                      (excluded.url, excluded.admin_url, excluded.public_url, true)""",
                 server.name, server.url, server.admin_url, server.public_url)
         await announce(connection, "")
 

@@ -17,7 +17,8 @@ CREATE TABLE janus_server (
                      CHECK (state IN ('active', 'cordoned', 'draining')),
     weight           integer NOT NULL DEFAULT 1 CHECK (weight BETWEEN 1 AND 1000),
     -- Named in the settings: its URLs follow the settings at each start (the local stack
-    -- picks new ports every time); its state and weight never do.
+    -- picks new ports every time); its state and weight never do. A name in the settings
+    -- always means the settings' server.
     from_settings    boolean NOT NULL DEFAULT false,
     added_at         timestamptz NOT NULL DEFAULT now(),
     state_changed_at timestamptz NOT NULL DEFAULT now(),
