@@ -161,7 +161,8 @@ async def set_weight(connection: asyncpg.Connection, name: str, weight: int) -> 
 async def remove(connection: asyncpg.Connection, name: str) -> None:
     """Only a server with no room in use: removing one would end its interviews' media."""
     async with connection.transaction():
-        # Locks the row, so a placement cannot record a room there meanwhile unseen.
+        # A room being made there this very moment (its interview not written yet) is
+        # moved by the reconciler like a lost server's (app/live/reconciler.py).
         found = await connection.fetchval(
             "SELECT state FROM janus_server WHERE name = $1 FOR UPDATE", name)
         if found is None:

@@ -3,6 +3,7 @@ servers: the session's (janus1) and one of this test's own (solo), added to the 
 the session's application runs."""
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ import pytest_asyncio
 
 from app.headers import CSP
 from app.janus import fleet
+from app.janus.errors import JanusUnavailable
 from app.janus.rooms import destroy_room, room_exists
 from app.keys import DB_POOL, JANUS
 from app.live.reconciler import Reconciler
@@ -213,3 +215,34 @@ async def test_scripts_janus_end_to_end(app_server, own_janus, db):
     assert "Removed solo from the fleet" in removed.stdout
     await until(lambda: _gone(app_server, "solo"), seconds=30)
     assert "solo" not in janus_script("list").stdout
+
+
+async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(
+        app_server, solo, own_janus, db):
+    _, janus = own_janus
+
+    async def shown() -> str:
+        return {s.name: s.shown_state for s in await fleet.read_fleet(db)}["solo"]
+
+    await asyncio.to_thread(janus.stop)
+    await until(lambda: _is(shown, "down"), seconds=30)
+    assert "solo: down, weight 1" in janus_script("list").stdout
+    # Active but down: no room goes there (janus1 cordoned, so none goes anywhere).
+    await fleet.set_state(db, "janus1", "cordon")
+    with pytest.raises(JanusUnavailable):
+        await app_server[JANUS].create_private_room(2, "fleet test")
+    await fleet.set_state(db, "janus1", "uncordon")
+
+    # The operator cordons it while it is down; back, it is in that state.
+    await fleet.set_state(db, "solo", "cordon")
+    assert await shown() == "down"
+    await asyncio.to_thread(janus.start)
+    await until(lambda: _is(shown, "cordoned"), seconds=30)
+    row = await db.fetchrow("SELECT state, down_since, last_seen_at FROM janus_server "
+                            "WHERE name = 'solo'")
+    assert row["state"] == "cordoned" and row["down_since"] is None
+    assert row["last_seen_at"] is not None
+
+
+async def _is(read, expected: str) -> bool:
+    return await read() == expected
