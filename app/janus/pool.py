@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import time
 from collections import deque
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import asyncpg
 from aiohttp import web
@@ -30,7 +30,12 @@ from app.janus import fleet
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.fleet import PUBLIC_URLS, FleetServer
 from app.janus.rooms import Room, RoomMedia, create_room, destroy_room, new_room
-from app.janus.tokens import VIDEOROOM, participant_token, room_janus_tokens, token_owner
+from app.janus.tokens import (
+    VIDEOROOM,
+    participant_token,
+    room_janus_tokens,
+    token_owner,
+)
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.settings import JanusServer, JanusSettings
 
@@ -172,7 +177,7 @@ class JanusPool:
 
     def _health(self) -> tuple[list[str], dict[str, dt.datetime]]:
         up, lost = [], {}
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for name, connection in self.connections.items():
             if connection.state == "ok":
                 up.append(name)
