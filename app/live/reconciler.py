@@ -9,8 +9,8 @@ the rooms on every Janus server with the interviews that are offered or active:
   room and writing it down. Its secret is derived from the admin key (rooms.room_secret),
   so it can be destroyed without any record of it.
 - A live interview whose room is gone (its Janus restarted, or has been lost for
-  `janus.lost_after` seconds) gets a new room on the least-loaded healthy server, and
-  `room_generation` grows. Both pages then receive `room_changed` with a new ticket and join
+  `janus.lost_after` seconds, or left the fleet) gets a new room on the least-loaded active
+  server (app/janus/pool.py), and `room_generation` grows. Both pages then receive `room_changed` with a new ticket and join
   the new room.
 - When no server can take it, the interview's media is down: `media_lost_at` is set, both
   pages and the organizer's say so, and its clock stops (the sweeper leaves it alone). The
@@ -21,6 +21,8 @@ Rounds run every `live.reconcile_interval` seconds, and at once (after `janus.lo
 whenever a server is lost or comes back (JanusPool.changed): a killed Janus's interviews
 are in new rooms within seconds, and an outage ends as soon as a server is back.
 
+- Each server's count of this deployment's rooms is recorded in the fleet table, beside the
+  count placement keeps from the interviews (/ops shows both when they differ).
 - A participant's Janus token (app/janus/tokens.py) whose room is gone or belongs to no live
   interview, or that a newer one replaced, is removed: its interview ended while the Admin
   API was unreachable, or the process that ended it (or renewed it) died before removing it. A room's tokens are added after the room is
