@@ -36,7 +36,7 @@ from app.janus.tokens import (
     room_janus_tokens,
     token_owner,
 )
-from app.keys import DB_POOL, JANUS, SETTINGS
+from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
 from app.settings import JanusServer, JanusSettings
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ class JanusPool:
         # The fleet as last read (database mode), in fleet order; None: the settings' list.
         self.fleet: dict[str, FleetServer] | None = None
         self._database: asyncpg.Pool | None = None
+        # Where placement counts rooms: the urgent connections of the live actions when the
+        # application has them (app/db.py), so a dispatch never waits behind busy reads.
+        self._placement_database: asyncpg.Pool | None = None
         self._follower: asyncio.Task | None = None
         self._recent: deque[tuple[float, str]] = deque()
         for server in settings.servers:
@@ -141,11 +144,14 @@ class JanusPool:
 
     def count_rooms_in(self, database: asyncpg.Pool) -> None:
         """Count each server's rooms from the interviews in `database` at placement."""
-        self._database = database
+        self._database = self._placement_database = database
 
-    async def follow_fleet(self, database: asyncpg.Pool, dsn: str) -> None:
-        """Seed the fleet with the settings' servers, take it as it is, and follow it."""
+    async def follow_fleet(self, database: asyncpg.Pool, dsn: str,
+                           placement: asyncpg.Pool | None = None) -> None:
+        """Seed the fleet with the settings' servers, take it as it is, and follow it;
+        placement counts rooms on `placement` (default: `database`)."""
         self._database = database
+        self._placement_database = placement or database
         async with database.acquire() as connection:
             await fleet.seed(connection, self.settings.servers)
         await self.refresh_fleet()
@@ -245,12 +251,12 @@ class JanusPool:
     async def _loads(self, names: list[str]) -> dict[str, float]:
         """{server: rooms ÷ weight} of the servers in `names` that take new rooms now."""
         recent = self._recently_placed()
-        if self._database is None:
+        if self._placement_database is None:
             return {name: recent.get(name, 0) for name in names}
         try:
             # The state is read here, not from memory: a cordon counts from its commit on.
             # (Without the fleet, `janus.fleet = "settings"`: every server, weight 1.)
-            async with self._database.acquire() as connection:
+            async with self._placement_database.acquire() as connection:
                 rows = await connection.fetch(f"""
                     SELECT n.name, coalesce(s.weight, 1) AS weight,
                            (SELECT count(*) FROM interview i
@@ -335,9 +341,10 @@ async def janus_pool(app: web.Application) -> AsyncIterator[None]:
     pool.start()
     try:
         if settings.janus.fleet == "database":
-            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value())
+            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value(),
+                                    app[URGENT_POOL])
         else:
-            pool.count_rooms_in(app[DB_POOL])
+            pool.count_rooms_in(app[URGENT_POOL])
         yield
     finally:
         await pool.stop()
