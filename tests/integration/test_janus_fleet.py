@@ -247,3 +247,34 @@ async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(
 
 async def _is(read, expected: str) -> bool:
     return await read() == expected
+
+
+async def test_every_replica_follows_the_fleet_without_a_restart(app_server, own_janus, db,
+                                                                 settings):
+    """A second replica: a server added while both run gets a connection from each, and
+    its public URL in each one's CSP; removed, both close theirs."""
+    from aiohttp import ClientSession
+
+    from app.application import create_app
+    from app.localstack.processes import free_port
+    from tests.serving import serving
+    solo_settings, _ = own_janus
+    server = solo_settings.janus.servers[0]
+    port = free_port()
+    other = create_app(settings.model_copy(update={
+        "app": settings.app.model_copy(update={"port": port})}))
+    async with serving(other, port) as other_url, ClientSession() as http:
+        await until(lambda: _connected(other, "janus1"), seconds=30)
+        assert "solo" not in other[JANUS].connections
+        await fleet.add(db, server)
+        try:
+            for replica in (app_server, other):
+                await until(lambda replica=replica: _connected(replica, "solo"), seconds=30)
+            async with http.get(f"{other_url}/login") as response:
+                assert "ws://" + urlsplit(server.public_url).netloc in response.headers[CSP]
+        finally:
+            await fleet.remove(db, "solo")
+        for replica in (app_server, other):
+            await until(lambda replica=replica: _gone(replica, "solo"), seconds=30)
+        async with http.get(f"{other_url}/login") as response:
+            assert urlsplit(server.public_url).netloc not in response.headers[CSP]
