@@ -31,6 +31,7 @@ link_sessions.py the cookie that remembers a right PIN or code on one device
 tickets.py       JWT tickets into one Janus room, and the signed media tags
 turn.py          per-ticket TURN credentials (coturn's shared secret)
 janus_config.py  rendering the Janus configuration templates in janus/
+janus_admin.py   scripts/janus: list, add, cordon, drain and remove Janus servers
 retention.py     the worker that erases what is past its retention time
 auth/            accounts: sessions, CSRF, log-in limits, sign-ups, links
 events/          the employer's events

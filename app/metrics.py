@@ -114,9 +114,18 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
     sockets = await connection.fetch("""
         SELECT CASE WHEN candidate_id IS NOT NULL THEN 'candidate' ELSE 'interviewer' END,
                count(*) FROM live_connection GROUP BY 1 ORDER BY 1""")
+    # Every server of the fleet (app/janus/fleet.py), one with no room too; a server that
+    # left the fleet while it still had rooms as well.
     rooms = await connection.fetch("""
-        SELECT janus_server, count(*) FROM interview
-        WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL GROUP BY 1 ORDER BY 1""")
+        SELECT coalesce(s.name, i.janus_server), count(i.id) FROM janus_server s
+        FULL JOIN (SELECT id, janus_server FROM interview
+                   WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL) i
+          ON i.janus_server = s.name
+        GROUP BY 1 ORDER BY 1""")
+    fleet_states = await connection.fetch("""
+        SELECT CASE WHEN down_since IS NOT NULL THEN 'down' ELSE state END, count(*)
+        FROM janus_server GROUP BY 1""")
+    by_state = {"active": 0, "cordoned": 0, "draining": 0, "down": 0} | dict(fleet_states)
     outbox = await connection.fetchrow("""
         SELECT count(*) AS backlog,
                coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
@@ -133,6 +142,9 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
                "(all processes).", ["role"], sockets),
         _gauge("snabb_janus_rooms", "Rooms of offered and running interviews per Janus server.",
                ["server"], rooms),
+        _gauge("snabb_janus_servers", "Janus servers of the fleet by state: active, cordoned, "
+               "draining, or down while the replicas find it lost.", ["state"],
+               sorted(by_state.items())),
         _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [],
                [(outbox["backlog"],)]),
         _gauge("snabb_mail_outbox_oldest_age_seconds", "Age of the oldest mail waiting.", [],
@@ -142,20 +154,10 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
     ]
 
 
-def _janus_state(described: str) -> str:
-    # The connection describes itself ("ok", "connecting", "unreachable: OSError", …).
-    return {"ok": "up", "connecting": "connecting"}.get(described, "down")
-
-
 def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
     servers = app[JANUS].health() if JANUS in app else {}
-    states = {"up": 0, "connecting": 0, "down": 0}
-    for state in servers.values():
-        states[_janus_state(state)] += 1
     pdf = app[PDF_WORKERS].pending if PDF_WORKERS in app else 0
     return [
-        _gauge("snabb_janus_servers", "Janus servers by the state this process sees them in "
-               "(up, connecting, down).", ["state"], sorted(states.items())),
         _gauge("snabb_janus_server_up", "1 when this process's connection to the Janus server "
                "is ok.", ["server"],
                [(name, state == "ok") for name, state in sorted(servers.items())]),

@@ -4,10 +4,12 @@ outbox. Counts and names of events only: nothing about a candidate."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 
 import asyncpg
 
+from app.janus import fleet
 from app.janus.admin import admin_session
 from app.janus.errors import JanusError, JanusUnavailable
 from app.settings import Settings
@@ -30,9 +32,27 @@ class LiveEvent:
 @dataclass(frozen=True)
 class JanusServerFigures:
     name: str
-    state: str               # as this process's connection sees it: "ok", "connecting", …
+    state: str               # the fleet's: active, cordoned, draining, or down while lost
+    operator_state: str      # what an operator gave it (active, cordoned, draining)
+    weight: int
+    connection: str          # as this process's connection sees it: "ok", "connecting", …
     rooms: int               # offered and running interviews placed there
+    rooms_listed: int | None  # this deployment's rooms as Janus listed them last
     sessions: int | None     # from its Admin API; None when that did not answer
+    last_seen_at: dt.datetime | None
+    down_since: dt.datetime | None
+
+    @property
+    def drained(self) -> bool:
+        """Draining and empty: safe to stop and remove."""
+        return self.operator_state == "draining" and not self.rooms
+
+    @property
+    def actions(self) -> list[str]:
+        """What an operator may do to it from here (app/janus/fleet.py ACTIONS)."""
+        return [action for action, state in fleet.ACTIONS.items()
+                if state != self.operator_state
+                and not (action == "cordon" and self.operator_state == "draining")]
 
 
 @dataclass(frozen=True)
@@ -86,10 +106,12 @@ async def _sessions(settings: Settings, name: str, url: str) -> int | None:
 
 async def janus_servers(connection: asyncpg.Connection, settings: Settings,
                         states: dict[str, str]) -> list[JanusServerFigures]:
-    rooms = dict(await connection.fetch("""
-        SELECT janus_server, count(*) FROM interview
-        WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL GROUP BY 1"""))
-    servers = settings.janus.servers
+    """The fleet's servers (app/janus/fleet.py), each with this process's connection state
+    `states` {name: state}."""
+    servers = await fleet.read_fleet(connection)
+    rooms = await fleet.rooms_in_use(connection)
     sessions = await asyncio.gather(*(_sessions(settings, s.name, s.admin_url) for s in servers))
-    return [JanusServerFigures(s.name, states.get(s.name, "unknown"), rooms.get(s.name, 0), n)
+    return [JanusServerFigures(
+                s.name, s.shown_state, s.state, s.weight, states.get(s.name, "unknown"),
+                rooms.get(s.name, 0), s.rooms_listed, n, s.last_seen_at, s.down_since)
             for s, n in zip(servers, sessions)]

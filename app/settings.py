@@ -139,6 +139,14 @@ class JanusSettings(_Section):
     # is merely re-established (a blip) moves nothing.
     lost_after: float = Field(1.0, ge=0, le=120)
     reconnect_max_delay: float = Field(2.0, gt=0, le=300)
+    # Where the servers to place rooms on come from (DEPLOYMENT.md, "The Janus fleet"):
+    # "database", the fleet table that `servers` only seeds and admins change while the
+    # service runs; or "settings", exactly `servers` (a process that must not follow the
+    # fleet, such as a benchmark's worker).
+    fleet: Literal["database", "settings"] = "database"
+    # Seconds between re-reads of the fleet table, in case a change notification was missed
+    # (changes are normally followed at once).
+    fleet_refresh: float = Field(10.0, gt=0, le=600)
     # How long a ticket (the JWT) stays valid. The Janus token inside it lives only as long
     # as its interview's room, however long that is.
     token_lifetime: int = Field(4 * 3600, ge=60, le=48 * 3600)

@@ -19,6 +19,7 @@ from typing import Literal
 
 import jwt
 
+from app.janus.fleet import PUBLIC_URLS
 from app.janus.rooms import Room
 from app.janus.tokens import participant_token
 from app.settings import Settings
@@ -70,6 +71,18 @@ def read_media_tag(settings: Settings, tag: str) -> str | None:
     return subject if subject and hmac.compare_digest(media_tag(settings, subject), tag) else None
 
 
+def janus_public_url(settings: Settings, server: str) -> str:
+    """Where browsers reach the server: as the settings say (they seed the fleet with the
+    same URLs), or for a server added to the fleet while the service runs, as the fleet
+    says (app/janus/fleet.py)."""
+    url = next((s.public_url for s in settings.janus.servers if s.name == server), None)
+    if url is None:
+        url = PUBLIC_URLS.get(server)
+    if url is None:
+        raise KeyError(f"Janus server {server} is in no settings and not in the fleet")
+    return url
+
+
 def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
                 subject: str, lifetime: int | None = None, now: float | None = None,
                 token_serial: int = 0) -> str:
@@ -77,11 +90,11 @@ def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, di
     `token_serial` (how often it was renewed) their Janus token."""
     now = time.time() if now is None else now
     lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
-    server = next(s for s in settings.janus.servers if s.name == room.server)
     claims = {
         "aud": AUDIENCE, "sub": subject, "iat": int(now), "exp": int(now + lifetime),
-        "role": role, "display": display, "server": server.name,
-        "janus_url": server.public_url, "room": room.room_id, "pin": room.pin,
+        "role": role, "display": display, "server": room.server,
+        "janus_url": janus_public_url(settings, room.server), "room": room.room_id,
+        "pin": room.pin,
         "room_token": room.participant_tokens[participant],
         "janus_token": participant_token(settings.janus.admin_secret.get_secret_value(),
                                          room.server, room.room_id, participant, token_serial,

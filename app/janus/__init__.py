@@ -1,7 +1,8 @@
 """Our only way to Janus: a supervised wrapper around janus-client (docs/architecture.md).
 
 connection.py  one supervised connection: timeouts, failing pending calls, reconnecting
-pool.py        every configured server, their health, and where a new room goes
+pool.py        a connection per server in the fleet, their health, and where a new room goes
+fleet.py       the fleet in PostgreSQL: servers, operator states, weights, room counts
 rooms.py       private VideoRooms: create, destroy, list, kick
 admin.py       the Admin API, for Janus's stored tokens
 tokens.py      the stored tokens, derived per server, room, participant and renewal

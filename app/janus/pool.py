@@ -1,30 +1,53 @@
-"""All configured Janus servers: one supervised connection each, and where a new room goes."""
+"""The Janus servers of the fleet: one supervised connection each, and where a new room goes.
+
+The fleet lives in the database (app/janus/fleet.py, DEPLOYMENT.md "The Janus fleet"); the
+pool follows it while the process runs: a server added gets a connection, one removed loses
+it, within moments of the change (LISTEN janus_fleet, and a re-read every
+`janus.fleet_refresh` seconds in case a notification was lost).
+
+A new room goes to the active server that works and has the fewest rooms per unit of
+weight. Rooms are counted from the interviews that hold one (an indexed count, no Janus
+call), plus the rooms this process placed in the last few seconds, whose interviews may not
+be written yet. The reconciler compares the count with Janus's own list (app/live/reconciler.py).
+
+With `janus.fleet = "settings"` the pool places on exactly the settings' servers, all
+active, weight 1 (rooms still counted from the interviews); a `JanusPool(settings)` without
+any database (a benchmark's worker) counts only the rooms it placed itself.
+"""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-from typing import Any, AsyncIterator
+import time
+from collections import deque
+from collections.abc import AsyncIterator
 
+import asyncpg
 from aiohttp import web
 
+from app.janus import fleet
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
-from app.janus.rooms import (
-    Room,
-    RoomMedia,
-    create_room,
-    destroy_room,
-    list_rooms,
-    new_room,
+from app.janus.fleet import PUBLIC_URLS, FleetServer
+from app.janus.rooms import Room, RoomMedia, create_room, destroy_room, new_room
+from app.janus.tokens import (
+    VIDEOROOM,
+    participant_token,
+    room_janus_tokens,
+    token_owner,
 )
-from app.janus.tokens import VIDEOROOM, participant_token, room_janus_tokens, token_owner
-from app.keys import JANUS, SETTINGS
-from app.settings import JanusSettings
+from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.settings import JanusServer, JanusSettings
 
 log = logging.getLogger(__name__)
+# Rooms placed this recently count towards their server's load even before their interview
+# row holds them (the dispatch writes it after the room exists).
+RECENT_SECONDS = 5.0
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
-def least_loaded(loads: dict[str, int]) -> str | None:
-    """The server with the fewest rooms; ties go to the first configured (dicts keep order)."""
+def least_loaded(loads: dict[str, float]) -> str | None:
+    """The server with the lowest load; ties go to the first in the fleet (dicts keep order)."""
     return min(loads, key=lambda name: loads[name]) if loads else None
 
 
@@ -34,13 +57,20 @@ class JanusPool:
         # Set whenever a server is lost or comes back: the reconciler acts on it at once
         # instead of waiting for its next round (app/live/reconciler.py).
         self.changed = asyncio.Event()
-        self.connections = {
-            server.name: JanusConnection(
-                server, settings.admin_secret.get_secret_value(), settings.call_timeout,
-                settings.keepalive_interval, settings.reconnect_max_delay,
-                keepalive_timeout=settings.keepalive_timeout, on_change=self.changed.set)
-            for server in settings.servers}
-        self._tasks: list[asyncio.Task[Any]] = []
+        self._health_changed = asyncio.Event()
+        self.connections: dict[str, JanusConnection] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._started = False
+        # The fleet as last read (database mode), in fleet order; None: the settings' list.
+        self.fleet: dict[str, FleetServer] | None = None
+        self._database: asyncpg.Pool | None = None
+        # Where placement counts rooms: the urgent connections of the live actions when the
+        # application has them (app/db.py), so a dispatch never waits behind busy reads.
+        self._placement_database: asyncpg.Pool | None = None
+        self._follower: asyncio.Task[None] | None = None
+        self._recent: deque[tuple[float, str]] = deque()
+        for server in settings.servers:
+            self._open(server)
 
     @property
     def admin_key(self) -> str:
@@ -50,15 +80,56 @@ class JanusPool:
     def admin_secret(self) -> str:
         return self.settings.admin_secret.get_secret_value()
 
+    # --- connections -------------------------------------------------------------------------
+
+    def _on_connection_change(self) -> None:
+        self.changed.set()
+        self._health_changed.set()
+
+    def _open(self, server: JanusServer) -> None:
+        s = self.settings
+        self.connections[server.name] = JanusConnection(
+            server, s.admin_secret.get_secret_value(), s.call_timeout, s.keepalive_interval,
+            s.reconnect_max_delay, keepalive_timeout=s.keepalive_timeout,
+            on_change=self._on_connection_change)
+        if self._started:
+            self._run(server.name)
+
+    def _run(self, name: str) -> None:
+        self._tasks[name] = asyncio.create_task(self.connections[name].run(),
+                                                name=f"janus-{name}")
+
+    async def _close(self, name: str) -> None:
+        connection = self.connections.pop(name)
+        task = self._tasks.pop(name, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await connection.close()
+
+    def _publish_urls(self) -> None:
+        PUBLIC_URLS.publish(self, {name: c.server.public_url
+                                   for name, c in self.connections.items()})
+
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(connection.run(), name=f"janus-{name}")
-                       for name, connection in self.connections.items()]
+        self._started = True
+        for name in self.connections:
+            self._run(name)
+        self._publish_urls()
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        PUBLIC_URLS.withdraw(self)
+        if self._follower is not None:
+            self._follower.cancel()
+            await asyncio.gather(self._follower, return_exceptions=True)
+        for task in self._tasks.values():
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         await asyncio.gather(*(c.close() for c in self.connections.values()))
+
+    def public_urls(self) -> list[str]:
+        """Where browsers reach the servers this process knows (the CSP's connect-src)."""
+        return [c.server.public_url for c in self.connections.values()]
 
     def health(self) -> dict[str, str]:
         return {name: connection.state for name, connection in self.connections.items()}
@@ -69,24 +140,155 @@ class JanusPool:
     def connection(self, name: str) -> JanusConnection:
         return self.connections[name]
 
-    async def _room_count(self, connection: JanusConnection) -> int | None:
+    # --- following the fleet ------------------------------------------------------------------
+
+    def count_rooms_in(self, database: asyncpg.Pool) -> None:
+        """Count each server's rooms from the interviews in `database` at placement."""
+        self._database = self._placement_database = database
+
+    async def follow_fleet(self, database: asyncpg.Pool, dsn: str,
+                           placement: asyncpg.Pool | None = None) -> None:
+        """Seed the fleet with the settings' servers, take it as it is, and follow it;
+        placement counts rooms on `placement` (default: `database`)."""
+        self._database = database
+        self._placement_database = placement or database
+        async with database.acquire() as connection:
+            await fleet.seed(connection, self.settings.servers)
+        await self.refresh_fleet()
+        self._follower = asyncio.create_task(self._follow(dsn), name="janus-fleet")
+
+    async def refresh_fleet(self) -> None:
+        """Open connections to servers added since, close those of servers removed."""
+        assert self._database is not None, "follow() sets the database before any refresh"
+        async with self._database.acquire() as connection:
+            servers = await fleet.read_fleet(connection)
+        wanted = {server.name: server for server in servers}
+        for name in [n for n in self.connections if n not in wanted]:
+            log.info("Janus %s left the fleet: connection closed", name)
+            await self._close(name)
+            self.changed.set()
+        for name, server in wanted.items():
+            current = self.connections.get(name)
+            settings = server.as_settings()
+            if current is not None and current.server == settings:
+                continue
+            if current is not None:  # its URLs changed
+                await self._close(name)
+            log.info("Janus %s is in the fleet: connecting", name)
+            self._open(settings)
+            self.changed.set()
+        # Fleet order: ties in placement go to the longest-serving server.
+        self.connections = {name: self.connections[name] for name in wanted}
+        self.fleet = wanted
+        self._publish_urls()
+
+    def _health(self) -> tuple[list[str], dict[str, dt.datetime]]:
+        up, lost = [], {}
+        now = dt.datetime.now(dt.UTC)
+        for name, connection in self.connections.items():
+            if connection.state == "ok":
+                up.append(name)
+            elif connection.state != "connecting":  # tried and failed: lost
+                lost[name] = now - dt.timedelta(seconds=connection.down_seconds())
+        return up, lost
+
+    async def _follow(self, dsn: str) -> None:
+        wake = asyncio.Event()
+        listener: asyncpg.Connection | None = None
+        while True:
+            try:
+                if listener is None or listener.is_closed():
+                    listener = await asyncpg.connect(
+                        dsn, server_settings={"application_name": "snabb-janus-fleet"})
+                    await listener.add_listener(fleet.CHANNEL, lambda *_: wake.set())
+                    wake.set()  # changes made while nobody listened: read at once
+                if wake.is_set():
+                    wake.clear()
+                    await self.refresh_fleet()
+                self._health_changed.clear()
+                assert self._database is not None, "follow() sets it before this task starts"
+                async with self._database.acquire() as connection:
+                    await fleet.record_health(connection, *self._health())
+            except asyncio.CancelledError:
+                if listener is not None:
+                    await listener.close(timeout=2)
+                raise
+            except DATABASE_ERRORS as error:
+                log.warning("Janus fleet not read: %s", type(error).__name__)
+                if listener is not None:
+                    listener.terminate()
+                listener = None
+            waits = [asyncio.ensure_future(wake.wait()),
+                     asyncio.ensure_future(self._health_changed.wait())]
+            try:
+                done, _ = await asyncio.wait(waits, timeout=self.settings.fleet_refresh,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if not done:
+                    wake.set()  # the backstop: read the fleet again anyway
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
+
+    async def record_listing(self, counts: dict[str, int]) -> None:
+        """The reconciler's count of each server's own rooms (shown beside the app's)."""
+        if self._database is None or self.fleet is None:
+            return
         try:
-            return len(await list_rooms(connection, self.admin_key))
-        except (JanusUnavailable, JanusError) as error:
-            log.warning("Janus %s left out of placement: %s", connection.name, error)
-            return None
+            async with self._database.acquire() as connection:
+                await fleet.record_listing(connection, counts)
+        except DATABASE_ERRORS as error:
+            log.warning("room listing not recorded: %s", type(error).__name__)
+
+    # --- placement ---------------------------------------------------------------------------
+
+    def _recently_placed(self) -> dict[str, int]:
+        horizon = time.monotonic() - RECENT_SECONDS
+        while self._recent and self._recent[0][0] < horizon:
+            self._recent.popleft()
+        counts: dict[str, int] = {}
+        for _, name in self._recent:
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    async def _loads(self, names: list[str]) -> dict[str, float]:
+        """{server: rooms ÷ weight} of the servers in `names` that take new rooms now."""
+        recent = self._recently_placed()
+        if self._placement_database is None:
+            return {name: recent.get(name, 0) for name in names}
+        try:
+            # The state is read here, not from memory: a cordon counts from its commit on.
+            # (Without the fleet, `janus.fleet = "settings"`: every server, weight 1.)
+            async with self._placement_database.acquire() as connection:
+                rows = await connection.fetch(f"""
+                    SELECT n.name, coalesce(s.weight, 1) AS weight,
+                           (SELECT count(*) FROM interview i
+                            WHERE i.janus_server = n.name AND i.{fleet.LIVE}) AS rooms
+                    FROM unnest($1::text[]) AS n (name)
+                    LEFT JOIN janus_server s ON s.name = n.name
+                    WHERE NOT $2 OR s.state = 'active'""", names, self.fleet is not None)
+            found = {row["name"]: (row["rooms"] + recent.get(row["name"], 0)) / row["weight"]
+                     for row in rows}
+        except DATABASE_ERRORS as error:
+            # The fleet as last read: a room on a working server beats none.
+            log.warning("placement without the database's room counts: %s",
+                        type(error).__name__)
+            known = self.fleet
+            found = {name: recent.get(name, 0) for name in names} if known is None else {
+                name: recent.get(name, 0) / known[name].weight
+                for name in names if name in known and known[name].takes_rooms}
+        return {name: found[name] for name in names if name in found}
 
     async def create_private_room(self, participants: int, description: str = "interview") -> Room:
-        """A new private room on the least-loaded healthy server (Janus's own room count,
-        so every control-plane process sees the same load)."""
-        candidates = self.healthy()
-        counts = await asyncio.gather(*(self._room_count(c) for c in candidates))
-        loads = {c.name: n for c, n in zip(candidates, counts) if n is not None}
-        name = least_loaded(loads)
+        """A new private room on the least-loaded active server that works."""
+        candidates = [c.name for c in self.healthy()]
+        name = least_loaded(await self._loads(candidates))
         if name is None:
-            raise JanusUnavailable("no healthy Janus server")
+            raise JanusUnavailable("no active Janus server is reachable")
+        connection = self.connections.get(name)
+        if connection is None:  # removed from the fleet meanwhile
+            raise JanusUnavailable(f"{name} left the fleet")
+        self._recent.append((time.monotonic(), name))
         room = new_room(name, participants, self.admin_key)
-        connection = self.connections[name]
         room = await create_room(connection, self.admin_key, room, description,
                                  RoomMedia.of(self.settings))
         # Then the participants' Janus tokens (the order matters to the reconciler, which
@@ -135,10 +337,16 @@ class JanusPool:
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:
-    pool = JanusPool(app[SETTINGS].janus)
+    settings = app[SETTINGS]
+    pool = JanusPool(settings.janus)
     app[JANUS] = pool
     pool.start()
     try:
+        if settings.janus.fleet == "database":
+            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value(),
+                                    app[URGENT_POOL])
+        else:
+            pool.count_rooms_in(app[URGENT_POOL])
         yield
     finally:
         await pool.stop()

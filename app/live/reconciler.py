@@ -9,8 +9,8 @@ the rooms on every Janus server with the interviews that are offered or active:
   room and writing it down. Its secret is derived from the admin key (rooms.room_secret),
   so it can be destroyed without any record of it.
 - A live interview whose room is gone (its Janus restarted, or has been lost for
-  `janus.lost_after` seconds) gets a new room on the least-loaded healthy server, and
-  `room_generation` grows. Both pages then receive `room_changed` with a new ticket and join
+  `janus.lost_after` seconds, or left the fleet) gets a new room on the least-loaded active
+  server (app/janus/pool.py), and `room_generation` grows. Both pages then receive `room_changed` with a new ticket and join
   the new room.
 - When no server can take it, the interview's media is down: `media_lost_at` is set, both
   pages and the organizer's say so, and its clock stops (the sweeper leaves it alone). The
@@ -21,6 +21,8 @@ Rounds run every `live.reconcile_interval` seconds, and at once (after `janus.lo
 whenever a server is lost or comes back (JanusPool.changed): a killed Janus's interviews
 are in new rooms within seconds, and an outage ends as soon as a server is back.
 
+- Each server's count of this deployment's rooms is recorded in the fleet table, beside the
+  count placement keeps from the interviews (/ops shows both when they differ).
 - A participant's Janus token (app/janus/tokens.py) whose room is gone or belongs to no live
   interview, or that a newer one replaced, is removed: its interview ended while the Admin
   API was unreachable, or the process that ended it (or renewed it) died before removing it. A room's tokens are added after the room is
@@ -75,7 +77,8 @@ class Reconciler:
     async def _listings(self) -> dict[str, dict[int, str] | None]:
         """Each server's rooms {id: description}, or None when it cannot be asked now."""
         listings: dict[str, dict[int, str] | None] = {}
-        for name, connection in self.janus.connections.items():
+        # A copy: the fleet may change while the servers are asked (app/janus/pool.py).
+        for name, connection in list(self.janus.connections.items()):
             listing = None
             if connection.state == "ok":
                 try:
@@ -90,7 +93,7 @@ class Reconciler:
     async def _token_listings(self) -> dict[str, list[str] | None]:
         """Each server's participant tokens, or None when its Admin API cannot be asked."""
         tokens: dict[str, list[str] | None] = {}
-        for name, connection in self.janus.connections.items():
+        for name, connection in list(self.janus.connections.items()):
             tokens[name] = None
             if connection.state != "ok":
                 continue  # down: its rooms are not listed either
@@ -134,6 +137,11 @@ class Reconciler:
                 WHERE state IN ('offered', 'active')""")
         owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"]
                  for row in live}
+        # Janus's own count of this deployment's rooms, shown beside the app's (/ops).
+        await self.janus.record_listing({
+            server: sum(room_interview(self.janus.deployment, d) is not None
+                        for d in listing.values())
+            for server, listing in listings.items() if listing is not None})
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
@@ -169,7 +177,8 @@ class Reconciler:
         listing = listings[server]
         if listing is None:  # lost for long enough, not just re-establishing its connection
             lost_after = self.janus.settings.lost_after
-            return self.janus.connection(server).down_seconds() >= lost_after
+            connection = self.janus.connections.get(server)
+            return connection is None or connection.down_seconds() >= lost_after
         if room_id in listing:
             return False
         # Asked again: a dispatch may have made the room after the listing was taken.
@@ -182,7 +191,8 @@ class Reconciler:
         """Seconds until a server that is down now counts as lost, or None."""
         lost_after = self.janus.settings.lost_after
         waits = [lost_after - down for down in
-                 (c.down_seconds() for c in self.janus.connections.values()) if 0 < down < lost_after]
+                 (c.down_seconds() for c in list(self.janus.connections.values()))
+                 if 0 < down < lost_after]
         return min(waits) if waits else None
 
     async def _destroy(self, server: str, room_id: int) -> bool:

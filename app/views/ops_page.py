@@ -1,27 +1,61 @@
 """The operations page (README, "Operations page"): for operators only. Anyone else who is
-logged in gets the same 404 as for a page that does not exist."""
+logged in gets the same 404 as for a page that does not exist.
+
+Operators also cordon, uncordon and drain Janus servers here (DEPLOYMENT.md, "The Janus
+fleet"); adding and removing a server, which needs its URLs, stays with scripts/janus."""
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from app import ops
 from app.auth import require_user
+from app.janus import fleet
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.views.pages import render
 
 routes = web.RouteTableDef()
+# What the page says after an action (?fleet=…): one of a fixed few, never the query's text.
+FLEET_NOTICES = ("cordon", "uncordon", "drain", "unknown", "invalid")
+
+
+def _operator(request: web.Request) -> None:
+    if not require_user(request).operator:
+        raise web.HTTPNotFound()
 
 
 @routes.get("/ops")
 async def ops_page(request: web.Request) -> web.Response:
-    if not require_user(request).operator:
-        raise web.HTTPNotFound()
+    _operator(request)
     states = request.app[JANUS].health()
     async with request.app[DB_POOL].acquire() as connection:
         events = await ops.live_events(connection)
         outbox = await ops.outbox(connection)
         servers = await ops.janus_servers(connection, request.app[SETTINGS], states)
-    response = render(request, "ops.html", {"events": events, "outbox": outbox,
-                                            "servers": servers})
+    notice = request.query.get("fleet")
+    named = request.query.get("server")
+    response = render(request, "ops.html", {
+        "events": events, "outbox": outbox, "servers": servers,
+        "fleet_notice": notice if notice in FLEET_NOTICES else None,
+        # Named back only when it is one of the fleet's: the page repeats no query text.
+        "notice_server": next((s for s in servers if s.name == named), None)})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@routes.post("/ops/janus")
+async def change_janus_server(request: web.Request) -> web.Response:
+    """cordon, uncordon or drain one server; the page says what happened."""
+    _operator(request)
+    form = await request.post()
+    name, action = str(form.get("server", "")), str(form.get("action", ""))
+    if action not in fleet.ACTIONS or not name:
+        raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": "invalid"}) + "#ops-servers")
+    try:
+        async with request.app[DB_POOL].acquire() as connection:
+            await fleet.set_state(connection, name, action)
+    except fleet.FleetError:
+        raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": "unknown"}) + "#ops-servers") from None
+    raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": action, "server": name})
+                           + "#ops-servers")

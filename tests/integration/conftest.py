@@ -22,10 +22,23 @@ async def own_janus(stack):
                    SNABB_JANUS_SERVER_WS_PORT=str(ws_port),
                    SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
                    SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
+                   # An app made from these settings knows this Janus only, not the fleet
+                   # that the session's other apps share (tests/integration/test_janus_fleet.py
+                   # adds it to that fleet itself).
+                   SNABB_JANUS_FLEET="settings",
                    SNABB_JANUS_SERVERS=json.dumps([{"name": "solo", "url": f"ws://127.0.0.1:{ws_port}",
                                                     "public_url": f"ws://127.0.0.1:{ws_port}",
                                                     "admin_url": f"ws://127.0.0.1:{admin_port}"}]))
     settings = load_settings(environ)
+    # Placement counts a server's rooms from the interviews placed there, by name: the
+    # Janus servers of earlier tests were named "solo" too, and may have left live ones.
+    connection = await asyncpg.connect(stack.environ["DATABASE_URL"])
+    try:
+        await connection.execute("""
+            UPDATE interview SET state = 'ended', ended_at = now(), end_reason = 'interviewer'
+            WHERE janus_server = 'solo' AND state IN ('offered', 'active')""")
+    finally:
+        await connection.close()
     with tempfile.TemporaryDirectory() as folder:
         render_janus_config(settings, Path(folder) / "janus", "solo")
         janus = LocalJanus(Path(folder) / "janus", ws_port, admin_port, Path(folder) / "janus.log")

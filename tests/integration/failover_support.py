@@ -32,7 +32,8 @@ async def failover_app(settings: Settings, servers: list[JanusServer],
     port = free_port()
     configured = settings.model_copy(update={
         "app": settings.app.model_copy(update={"port": port}),
-        "janus": settings.janus.model_copy(update={"servers": servers}),
+        # Exactly these servers: not the fleet that the session's other apps share.
+        "janus": settings.janus.model_copy(update={"servers": servers, "fleet": "settings"}),
         "live": settings.live.model_copy(update={"reconcile_interval": reconcile_interval})})
     app = create_app(configured)
     async with serving(app, port) as url:

@@ -57,3 +57,12 @@ def test_withdrawn_when_the_service_stops(beside_the_service):
     running.withdraw()
     assert not beside_the_service.exists()
     assert running.running_environ() == {}
+
+
+def test_scripts_janus_lists_the_fleet_beside_the_service(beside_the_service, app_server,
+                                                          capsys):
+    from app import janus_admin
+    assert janus_admin.main(["list"]) == 0
+    said = capsys.readouterr()
+    assert "Using the settings of the service started by scripts/run." in said.err
+    assert "janus1: " in said.out

@@ -50,8 +50,7 @@ async def test_killing_janus_moves_the_interview_and_reissues_tickets(
             interview_id = dispatched["interview"]
             old = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1",
                                     interview_id)
-            # Equal loads would send the room to "solo"; other tests may have left rooms
-            # there only if they share it, and they do not.
+            # Equal loads send the room to "solo", the first.
             assert old["janus_server"] == "solo", old
             await candidate.request({"ticket"}, type="accept")
 

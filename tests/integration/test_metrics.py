@@ -49,7 +49,11 @@ async def test_without_the_token_there_is_no_such_page(app_server, settings, htt
 async def test_every_figure_is_named_and_the_figures_move(app_server, settings, http, base_url, db):
     before = await scrape(http, base_url, settings)
     assert NAMES <= set(before), sorted(NAMES - set(before))
-    assert before["snabb_janus_servers"][(("state", "up"),)] == 1
+    # The fleet's states, as every replica reports them (app/janus/fleet.py).
+    assert before["snabb_janus_servers"][(("state", "active"),)] >= 1
+    assert {state for (((_, state),)) in before["snabb_janus_servers"]} == \
+        {"active", "cordoned", "draining", "down"}
+    assert before["snabb_janus_rooms"][(("server", "janus1"),)] >= 0
 
     await sign_up(http, base_url, settings)  # a confirmation mail goes out
     live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=1))
