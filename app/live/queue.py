@@ -142,6 +142,27 @@ async def reconnected(connection: asyncpg.Connection, candidate_id: int) -> bool
         return back
 
 
+async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[int]) -> None:
+    """`reconnected` for many candidates at once (sockets reopening together after a
+    restart: app/live/arrivals.py): their entries locked in one order, one update, one
+    notification per event in which somebody came back."""
+    async with connection.transaction():
+        rows = await connection.fetch("""
+            WITH before AS (
+                SELECT id, event_id, state, disconnected_at FROM queue_entry
+                WHERE candidate_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)
+            UPDATE queue_entry q SET disconnected_at = NULL, last_seen_at = now(),
+                   state = CASE WHEN q.state = 'away' THEN 'waiting' ELSE q.state END,
+                   updated_at = now()
+            FROM before WHERE q.id = before.id
+            RETURNING before.event_id, before.state, before.disconnected_at""", candidate_ids)
+        for event_id in sorted({row["event_id"] for row in rows
+                                if row["state"] in rules.QUEUED_STATES
+                                and (row["state"] == "away"
+                                     or row["disconnected_at"] is not None)}):
+            await notify(connection, event_id, "queue")
+
+
 async def mark_away(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:
     """Candidates disconnected longer than the grace period become away (the dispatcher
     already skips them by time; this makes it visible). Any process may run it."""
