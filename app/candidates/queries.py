@@ -29,6 +29,15 @@ async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,
         WHERE e.invite_token = $1 {lock}""", token)
 
 
+async def lock_event_by_invite_token(connection: asyncpg.Connection,
+                                     token: str) -> asyncpg.Record | None:
+    """event_by_invite_token(for_update=True), with the database's clock as `now`."""
+    return await connection.fetchrow(f"""
+        SELECT {EVENT_COLUMNS}, now() AS now
+        FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.invite_token = $1 FOR UPDATE OF e""", token)
+
+
 async def event_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
     return await connection.fetchrow(f"""
         SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
@@ -40,6 +49,16 @@ async def count_registered(connection: asyncpg.Connection, event_id: int) -> int
     # statement would be read from a snapshot taken before the lock was granted.
     return await connection.fetchval(
         "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id)
+
+
+async def seats_taken(connection: asyncpg.Connection, event_id: int,
+                      email: str) -> asyncpg.Record:
+    """`registered` (as count_registered) and `existing`, the id of a registration of
+    `email` or None, in one statement: the registration's one read under the event's lock."""
+    return await connection.fetchrow("""
+        SELECT count(*) AS registered,
+               min(id) FILTER (WHERE lower(email) = lower($2)) AS existing
+        FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL""", event_id, email)
 
 
 async def registered_by_email(connection: asyncpg.Connection, event_id: int,

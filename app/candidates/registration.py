@@ -8,15 +8,19 @@ when the registration does.
 The lock is held for the count and the inserts only: everything the confirmation needs is
 known before it (the candidate's id is drawn from its sequence first, the link and PIN are
 random), so the mail is rendered before the lock is taken, and rendered again under it only
-if the event changed in between. A confirmation sent again to someone registered already
-is rendered and queued after the lock is let go.
+if the event changed in between as far as the mail shows it (not the count of others
+registering meanwhile, which changes between nearly every two registrations at once). Under
+the lock: the locking read, one read of the count and of the address, the candidate's
+insert and the mail's, each a single statement. A confirmation sent again to someone
+registered already is rendered and queued after the lock is let go.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -72,6 +76,18 @@ async def _send_again(connection: asyncpg.Connection, mailer: Mailer, public_url
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
+# What the event's record holds that the confirmation does not show: registrations by
+# others between the mail's rendering and the lock do not make it stale.
+NOT_IN_THE_MAIL = frozenset({"registered", "interviewer_count", "now"})
+
+
+def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
+    """Whether the event changed, as far as its confirmation mail shows it, between the
+    record the mail was rendered from and the one read under the lock."""
+    keys = (set(rendered_for.keys()) | set(locked.keys())) - NOT_IN_THE_MAIL
+    return any(rendered_for.get(key) != locked.get(key) for key in keys)
+
+
 async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                    invite_token: str, registration: Registration) -> Outcome | None:
     """None when no event has this invite link."""
@@ -86,18 +102,23 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
     except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
     async with connection.transaction():
-        locked = await queries.event_by_invite_token(connection, invite_token, for_update=True)
+        # Under the lock: the locking read, one read of the seats, the two inserts.
+        locked = await queries.lock_event_by_invite_token(connection, invite_token)
         if locked is None:
             return None
-        now = await connection.fetchval("SELECT now()")
-        existing = await queries.registered_by_email(connection, locked["id"],
-                                                     registration.email)
-        state = state_of(locked, await queries.count_registered(connection, locked["id"]), now)
+        seats = await queries.seats_taken(connection, locked["id"], registration.email)
+        registered, existing = seats["registered"], None
+        if seats["existing"] is not None:  # locked, as a cancellation under way may change it
+            existing = await queries.registered_by_email(connection, locked["id"],
+                                                         registration.email)
+            if existing is None:  # cancelled meanwhile: one seat fewer taken
+                registered = await queries.count_registered(connection, locked["id"])
+        state = state_of(locked, registered, locked["now"])
         if existing is None and state == OPEN:
             candidate = await queries.insert_candidate(
                 connection, locked["id"], registration, draft["access_token"], draft["pin"],
                 candidate_id=draft["id"])
-            if dict(locked) != dict(event):  # changed since the mail was rendered: again
+            if mail_differs(event, locked):  # changed since the mail was rendered: again
                 mail = mails.prepare_confirmation(mailer, public_url, locked, candidate)
             await mails.enqueue_prepared(connection, mailer, mail, candidate["id"])
     if existing is not None and state in (OPEN, FULL, CLOSED):
