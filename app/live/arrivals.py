@@ -80,7 +80,7 @@ class Batches(Generic[Key, Result]):
                     results = await self.work(connection, keys)
                 except RETRIED:
                     results = await self.work(connection, keys)
-        except Exception as failure:  # each socket's handler meets it as it would alone
+        except Exception as failure:  # noqa: BLE001 (each socket's handler meets it, as alone)
             for _, future in taken:
                 if not future.done():
                     future.set_exception(failure)

@@ -51,19 +51,6 @@ async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID,
     return connection_id
 
 
-async def arrived(connection: asyncpg.Connection, process_id: uuid.UUID, *,
-                  candidate_id: int | None = None, interviewer_id: int | None = None) -> uuid.UUID:
-    """A socket of a person opened: listed first, then the person recorded as back (the
-    order `gone` relies on); the socket's id."""
-    socket_id = await open_connection(connection, process_id, candidate_id=candidate_id,
-                                      interviewer_id=interviewer_id)
-    if candidate_id is not None:
-        await queue.reconnected(connection, candidate_id)
-    else:
-        await presence.set_presence(connection, interviewer_id, connected=True)
-    return socket_id
-
-
 async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:
     """Forget one socket, and record its person as gone if it was their last."""
     row = await connection.fetchrow("""
@@ -78,7 +65,7 @@ async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = Non
                interviewer_id: int | None = None) -> None:
     """Record that a person's socket closed, unless another of theirs is open. Under the
     lock of their queue entry (or presence row), which a (re)connect takes too after adding
-    its socket: of a tab closing and another opening at once, whichever comes second sees
+    its socket (app/live/arrivals.py): of a tab closing and another opening at once, whichever comes second sees
     the other's row, so a connected person is never recorded as gone."""
     async with connection.transaction():
         if candidate_id is not None:

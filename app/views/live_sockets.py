@@ -25,8 +25,8 @@ from app.live.actions import (
     Interviewer,
     Services,
 )
-from app.live.channel import Socket, serve
 from app.live.arrivals import Arrival
+from app.live.channel import Socket, serve
 from app.live.connections import ARRIVALS
 from app.live.feeds import CandidateFeed, InterviewerFeed
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
