@@ -31,7 +31,8 @@ async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,
 
 async def lock_event_by_invite_token(connection: asyncpg.Connection,
                                      token: str) -> asyncpg.Record | None:
-    """event_by_invite_token(for_update=True), with the database's clock as `now`."""
+    """event_by_invite_token(for_update=True), with the database's clock as `now`: one
+    statement under the lock instead of two."""
     return await connection.fetchrow(f"""
         SELECT {EVENT_COLUMNS}, now() AS now
         FROM event e JOIN organization o ON o.id = e.organization_id

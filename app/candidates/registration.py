@@ -8,11 +8,12 @@ when the registration does.
 The lock is held for the count and the inserts only: everything the confirmation needs is
 known before it (the candidate's id is drawn from its sequence first, the link and PIN are
 random), so the mail is rendered before the lock is taken, and rendered again under it only
-if the event changed in between as far as the mail shows it (not the count of others
-registering meanwhile, which changes between nearly every two registrations at once). Under
-the lock: the locking read, one read of the count and of the address, the candidate's
-insert and the mail's, each a single statement. A confirmation sent again to someone
-registered already is rendered and queued after the lock is let go.
+if the event changed in between. Under the lock: the locking read (with the database's
+clock), one read of the count and of the address, the candidate's insert and the mail's
+(with its candidate), each a single statement: every statement under the lock is a round
+trip through a busy process's event loop, which the other registrations wait for. A
+confirmation sent again to someone registered already is rendered and queued after the
+lock is let go.
 """
 from __future__ import annotations
 
@@ -76,14 +77,13 @@ async def _send_again(connection: asyncpg.Connection, mailer: Mailer, public_url
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
-# What the event's record holds that the confirmation does not show: registrations by
-# others between the mail's rendering and the lock do not make it stale.
-NOT_IN_THE_MAIL = frozenset({"registered", "interviewer_count", "now"})
+# Read with the lock, not shown in the mail.
+NOT_IN_THE_MAIL = frozenset({"now"})
 
 
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
-    """Whether the event changed, as far as its confirmation mail shows it, between the
-    record the mail was rendered from and the one read under the lock."""
+    """Whether the event changed between the record the mail was rendered from and the one
+    read under the lock."""
     keys = (set(rendered_for.keys()) | set(locked.keys())) - NOT_IN_THE_MAIL
     return any(rendered_for.get(key) != locked.get(key) for key in keys)
 
