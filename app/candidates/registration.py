@@ -9,9 +9,10 @@ The lock is held for the count and the inserts only: everything the confirmation
 known before it (the candidate's id is drawn from its sequence first, the link and PIN are
 random), so the mail is rendered before the lock is taken, and rendered again under it only
 if the event changed in between. Under the lock: the locking read (with the database's
-clock), one read of the count and of the address, the candidate's insert and the mail's
-(with its candidate), each a single statement: every statement under the lock is a round
-trip through a busy process's event loop, which the other registrations wait for. A
+clock), then one statement that counts the registrations, looks for the address and, if
+there is room, inserts the candidate and queues the mail (app/candidates/queries.py,
+take_seat): every statement under the lock is a round trip through a busy process's event
+loop, which the other registrations wait for. A
 confirmation sent again to someone registered already is rendered and queued after the
 lock is let go.
 """
@@ -102,23 +103,31 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
     except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
     async with connection.transaction():
-        # Under the lock: the locking read, one read of the seats, the two inserts.
+        # Under the lock: the locking read, then one statement that counts and, if there is
+        # room, inserts the candidate and queues the mail rendered before the lock.
         locked = await queries.lock_event_by_invite_token(connection, invite_token)
         if locked is None:
             return None
-        seats = await queries.seats_taken(connection, locked["id"], registration.email)
+        rendered_fresh = not mail_differs(event, locked)
+        may_open = rendered_fresh and state_of(locked, 0, locked["now"]) == OPEN
+        seats = await queries.take_seat(
+            connection, locked["id"], locked["capacity"] if may_open else 0, registration,
+            draft["access_token"], draft["pin"], draft["id"], mail)
         registered, existing = seats["registered"], None
+        candidate = seats if seats["id"] is not None else None
         if seats["existing"] is not None:  # locked, as a cancellation under way may change it
             existing = await queries.registered_by_email(connection, locked["id"],
                                                          registration.email)
             if existing is None:  # cancelled meanwhile: one seat fewer taken
                 registered = await queries.count_registered(connection, locked["id"])
         state = state_of(locked, registered, locked["now"])
-        if existing is None and state == OPEN:
+        if candidate is None and existing is None and state == OPEN:
+            # The rarer ways here: the event changed since the mail was rendered, or the
+            # address's registration was cancelled meanwhile.
             candidate = await queries.insert_candidate(
                 connection, locked["id"], registration, draft["access_token"], draft["pin"],
                 candidate_id=draft["id"])
-            if mail_differs(event, locked):  # changed since the mail was rendered: again
+            if not rendered_fresh:
                 mail = mails.prepare_confirmation(mailer, public_url, locked, candidate)
             await mails.enqueue_prepared(connection, mailer, mail, candidate["id"])
     if existing is not None and state in (OPEN, FULL, CLOSED):
