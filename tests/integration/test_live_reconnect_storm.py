@@ -1,6 +1,7 @@
 """Many sockets opening at once (every page of a restarted process): each gets its full state
 and its own place, their database work is done in batches on a bounded number of
-connections (app/live/arrivals.py), and /healthz answers meanwhile."""
+connections (app/live/arrivals.py), and /healthz answers meanwhile, even with every
+connection of the main pool taken."""
 from __future__ import annotations
 
 import asyncio
@@ -52,10 +53,11 @@ async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, 
             _first_state(http, f"{ws_base}/c/{tokens[c]}/ws", f"{CANDIDATE_SESSION.cookie}="
                          f"{CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}", all_in)
             for c in live.candidates))
-        while not opening.done() and await db.fetchval("""
-                SELECT count(DISTINCT candidate_id) FROM live_connection
-                                   WHERE candidate_id = ANY($1::bigint[])""",
-                                live.candidates) < SOCKETS:
+        async with http.get(f"{base_url}/healthz") as response:  # while they open
+            assert response.status == 200, await response.text()
+        listed = """SELECT count(DISTINCT candidate_id) FROM live_connection
+                    WHERE candidate_id = ANY($1::bigint[])"""
+        while not opening.done() and await db.fetchval(listed, live.candidates) < SOCKETS:
             await asyncio.sleep(0.1)
         all_in.set()
         states = await opening
