@@ -135,6 +135,7 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
         return Outcome(ALREADY, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)
+    assert candidate is not None  # open, and the address not registered: inserted above
     log.info("candidate %s registered for event %s", candidate["id"], locked["id"])
     return Outcome(REGISTERED, locked, candidate)
 

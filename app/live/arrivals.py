@@ -35,15 +35,16 @@ RETRIED = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 class Batches(Generic[Key, Result]):
-    """`await batches(key)`: the result for `key`, worked out together with whatever other
-    keys are waiting, `batch` at a time, on at most `workers` connections of `pool`."""
+    """`await batches(key)`: the result for `key` (None when the work found none), worked
+    out together with whatever other keys are waiting, `batch` at a time, on at most
+    `workers` connections of `pool`."""
 
     def __init__(self, pool: asyncpg.Pool,
                  work: Callable[[asyncpg.Connection, list[Key]], Awaitable[dict[Key, Result]]],
                  *, workers: int, batch: int, name: str):
         self.pool, self.work, self.workers, self.batch, self.name = (
             pool, work, workers, batch, name)
-        self._waiting: list[tuple[Key, asyncio.Future[Result]]] = []
+        self._waiting: list[tuple[Key, asyncio.Future[Result | None]]] = []
         self._running = 0
         self.most_running = 0   # for the tests: the bound held
         self.largest_batch = 0
@@ -52,8 +53,8 @@ class Batches(Generic[Key, Result]):
     def waiting(self) -> int:
         return len(self._waiting)
 
-    async def __call__(self, key: Key) -> Result:
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+    async def __call__(self, key: Key) -> Result | None:
+        future: asyncio.Future[Result | None] = asyncio.get_running_loop().create_future()
         self._waiting.append((key, future))
         if self._running < self.workers:
             self._running += 1
@@ -72,7 +73,7 @@ class Batches(Generic[Key, Result]):
         finally:
             self._running -= 1
 
-    async def _one_batch(self, taken: list[tuple[Key, asyncio.Future[Result]]]) -> None:
+    async def _one_batch(self, taken: list[tuple[Key, asyncio.Future[Result | None]]]) -> None:
         keys = list(dict.fromkeys(key for key, _ in taken))
         try:
             async with self.pool.acquire() as connection:
@@ -119,10 +120,13 @@ class Arrival:
     interviewer_id: int | None = None
 
 
-def arrivals_of(process_id: uuid.UUID):
-    """The batch work of connections.arrived, for many sockets of this process: every
-    socket listed first, then its person recorded as back (the order connections.gone
-    relies on)."""
+ArrivalsWork = Callable[[asyncpg.Connection, list[Arrival]], Awaitable[dict[Arrival, uuid.UUID]]]
+
+
+def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
+    """The batch work of a socket opening, for many sockets of this process: every socket
+    listed first, then its person recorded as back (the order connections.gone relies
+    on)."""
 
     async def work(connection: asyncpg.Connection,
                    arrivals: list[Arrival]) -> dict[Arrival, uuid.UUID]:
@@ -150,12 +154,15 @@ class Arrivals:
 
     def __init__(self, pool: asyncpg.Pool, process_id: uuid.UUID, *, workers: int,
                  batch: int = 200):
-        def batches(work: Callable[..., Awaitable[dict[Any, Any]]], name: str) -> Batches:
-            return Batches(pool, work, workers=workers, batch=batch, name=name)
+        self.candidate: Batches[str, asyncpg.Record] = Batches(
+            pool, candidates_by_token, workers=workers, batch=batch,
+            name="live-arrivals-candidates")
+        self.interviewer: Batches[str, asyncpg.Record] = Batches(
+            pool, events_by_interviewer_token, workers=workers, batch=batch,
+            name="live-arrivals-interviewers")
+        self.arrived: Batches[Arrival, uuid.UUID] = Batches(
+            pool, arrivals_of(process_id), workers=workers, batch=batch,
+            name="live-arrivals-listing")
 
-        self.candidate = batches(candidates_by_token, "live-arrivals-candidates")
-        self.interviewer = batches(events_by_interviewer_token, "live-arrivals-interviewers")
-        self.arrived = batches(arrivals_of(process_id), "live-arrivals-listing")
-
-    def all(self) -> Sequence[Batches]:
+    def all(self) -> Sequence[Batches[Any, Any]]:
         return (self.candidate, self.interviewer, self.arrived)

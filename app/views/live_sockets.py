@@ -37,7 +37,7 @@ routes = web.RouteTableDef()
 class Listing:
     """A socket in live_connection while it is open: listed, and its person recorded as
     back, when it opens; unlisted when it closes and, if it was the person's last
-    (connections.gone), recorded as gone, which starts a candidate's grace period (rule 5).
+    (connections.gone), recorded as gone, which starts a candidate's grace period.
     Listed together with the other sockets opening at the same moment (app/live/arrivals.py);
     its id is drawn first, so that a socket closed while its listing is under way is still
     unlisted once it is through."""
@@ -45,7 +45,7 @@ class Listing:
     def __init__(self, app: web.Application, **person: int):
         self.app, self.person = app, person
         self.socket_id = uuid.uuid4()
-        self._listing: asyncio.Future | None = None
+        self._listing: asyncio.Future[uuid.UUID | None] | None = None
 
     async def opened(self) -> None:
         arrival = Arrival(self.socket_id, **self.person)
