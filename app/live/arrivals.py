@@ -13,7 +13,6 @@ one and waits for nothing (README.md, "Many sockets reconnecting at once").
 from __future__ import annotations
 
 import asyncio
-import logging
 import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -24,8 +23,6 @@ import asyncpg
 from app.candidates.queries import CANDIDATE_COLUMNS
 from app.events.queries import EVENT_COLUMNS
 from app.live import presence, queue
-
-log = logging.getLogger(__name__)
 
 Key = TypeVar("Key", bound=Hashable)
 Result = TypeVar("Result")
@@ -46,8 +43,7 @@ class Batches(Generic[Key, Result]):
             pool, work, workers, batch, name)
         self._waiting: list[tuple[Key, asyncio.Future[Result | None]]] = []
         self._running = 0
-        self.most_running = 0   # for the tests: the bound held
-        self.largest_batch = 0
+        self.most_running = 0   # the most workers at once (the bound held: the tests)
 
     @property
     def waiting(self) -> int:
@@ -68,7 +64,6 @@ class Batches(Generic[Key, Result]):
                 taken, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
                 taken = [(key, future) for key, future in taken if not future.done()]
                 if taken:
-                    self.largest_batch = max(self.largest_batch, len(taken))
                     await self._one_batch(taken)
         finally:
             self._running -= 1
