@@ -7,6 +7,13 @@ import sys
 
 from app.settings import load_settings_or_exit
 
+# Connections the kernel holds for the process before it accepts them. When a process
+# restarts, every page it held reconnects within a second or two: with aiohttp's 128 the
+# rest are dropped, and each browser's TCP retries them after 1, 3, 7, 15 ... s, which was
+# most of the time a storm of thousands took to be back (BENCHMARKS.md, "Fan-out"). The
+# kernel caps it at net.core.somaxconn (DEPLOYMENT.md).
+LISTEN_BACKLOG = 4096
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Snabbintervjuer control plane")
@@ -28,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
     web.run_app(create_app(settings), host=settings.app.host, port=settings.app.port,
                 print=None, handle_signals=True, shutdown_timeout=settings.app.shutdown_timeout,
+                backlog=LISTEN_BACKLOG,
                 **SERVER_OPTIONS)
     return 0
 

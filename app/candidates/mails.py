@@ -7,6 +7,7 @@ often shared with colleagues.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -62,10 +63,9 @@ def _prepare(mailer: Mailer, template: str, candidate: Mapping[str, Any],
 
 async def enqueue_prepared(connection: asyncpg.Connection, mailer: Mailer, mail: PreparedMail,
                            candidate_id: int) -> int:
-    """A mail prepared before the caller's lock, queued in its transaction."""
-    mail_id = await mailer.insert(connection, mail)
-    await store.belongs_to_candidate(connection, mail_id, candidate_id)
-    return mail_id
+    """A mail prepared before the caller's lock, queued in its transaction (one statement:
+    the registration holds the event's lock meanwhile)."""
+    return await store.insert(connection, **dataclasses.asdict(mail), candidate_id=candidate_id)
 
 
 def prepare_confirmation(mailer: Mailer, public_url: str, event: Mapping[str, Any],

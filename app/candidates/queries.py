@@ -6,6 +6,7 @@ import datetime as dt
 import asyncpg
 
 from app.candidates.rules import Registration
+from app.mail.outbox import PreparedMail
 from app.names import by_name
 
 # What candidate-facing pages and mails may show of an event: never its questions,
@@ -29,6 +30,16 @@ async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,
         WHERE e.invite_token = $1 {lock}""", token)
 
 
+async def lock_event_by_invite_token(connection: asyncpg.Connection,
+                                     token: str) -> asyncpg.Record | None:
+    """event_by_invite_token(for_update=True), with the database's clock as `now`: one
+    statement under the lock instead of two."""
+    return await connection.fetchrow(f"""
+        SELECT {EVENT_COLUMNS}, now() AS now
+        FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.invite_token = $1 FOR UPDATE OF e""", token)
+
+
 async def event_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
     return await connection.fetchrow(f"""
         SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
@@ -40,6 +51,41 @@ async def count_registered(connection: asyncpg.Connection, event_id: int) -> int
     # statement would be read from a snapshot taken before the lock was granted.
     return await connection.fetchval(
         "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id)
+
+
+async def take_seat(connection: asyncpg.Connection, event_id: int, limit: int,
+                    registration: Registration, access_token: str, pin: str,
+                    candidate_id: int, mail: PreparedMail) -> asyncpg.Record:
+    """The registration's one statement under the event's lock: `registered` (as
+    count_registered), `existing` (the id of a registration of the address, or None) and,
+    when there is none and fewer than `limit` are registered, the candidate inserted (its
+    CANDIDATE_COLUMNS, else NULLs) with its confirmation queued (as store.insert, with
+    the candidate). `limit` 0: nothing is inserted."""
+    return await connection.fetchrow(f"""
+        WITH seats AS (
+            SELECT count(*) AS registered,
+                   min(id) FILTER (WHERE lower(email) = lower($4)) AS existing
+            FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL),
+        inserted AS (
+            INSERT INTO candidate (id, event_id, name, email, phone, language, access_token,
+                                   pin, consented_at)
+            OVERRIDING SYSTEM VALUE
+            SELECT $8, $1, $3, $4, $5, $6, $7, $9, now() FROM seats
+            WHERE seats.existing IS NULL AND seats.registered < $2
+            RETURNING {CANDIDATE_COLUMNS}),
+        queued AS (
+            INSERT INTO mail_outbox (message_id, to_address, to_name, language, template,
+                                     subject, text_body, html_body, ics, ics_method,
+                                     candidate_id)
+            SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, inserted.id FROM inserted
+            RETURNING id)
+        SELECT seats.registered, seats.existing, inserted.*,
+               (SELECT pg_notify('mail_outbox', id::text) FROM queued) AS mail_notified
+        FROM seats LEFT JOIN inserted ON true""",
+        event_id, limit, registration.name, registration.email, registration.phone,
+        registration.language, access_token, candidate_id, pin,
+        mail.message_id, mail.to_address, mail.to_name, mail.language, mail.template,
+        mail.subject, mail.text_body, mail.html_body, mail.ics, mail.ics_method)
 
 
 async def registered_by_email(connection: asyncpg.Connection, event_id: int,

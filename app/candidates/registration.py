@@ -8,13 +8,19 @@ when the registration does.
 The lock is held for the count and the inserts only: everything the confirmation needs is
 known before it (the candidate's id is drawn from its sequence first, the link and PIN are
 random), so the mail is rendered before the lock is taken, and rendered again under it only
-if the event changed in between. A confirmation sent again to someone registered already
-is rendered and queued after the lock is let go.
+if the event changed in between. Under the lock: the locking read (with the database's
+clock), then one statement that counts the registrations, looks for the address and, if
+there is room, inserts the candidate and queues the mail (app/candidates/queries.py,
+take_seat): every statement under the lock is a round trip through a busy process's event
+loop, which the other registrations wait for. A
+confirmation sent again to someone registered already is rendered and queued after the
+lock is let go.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +78,17 @@ async def _send_again(connection: asyncpg.Connection, mailer: Mailer, public_url
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
+# Read with the lock, not shown in the mail.
+NOT_IN_THE_MAIL = frozenset({"now"})
+
+
+def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
+    """Whether the event changed between the record the mail was rendered from and the one
+    read under the lock."""
+    keys = (set(rendered_for.keys()) | set(locked.keys())) - NOT_IN_THE_MAIL
+    return any(rendered_for.get(key) != locked.get(key) for key in keys)
+
+
 async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
                    invite_token: str, registration: Registration) -> Outcome | None:
     """None when no event has this invite link."""
@@ -86,18 +103,31 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
     except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
     async with connection.transaction():
-        locked = await queries.event_by_invite_token(connection, invite_token, for_update=True)
+        # Under the lock: the locking read, then one statement that counts and, if there is
+        # room, inserts the candidate and queues the mail rendered before the lock.
+        locked = await queries.lock_event_by_invite_token(connection, invite_token)
         if locked is None:
             return None
-        now = await connection.fetchval("SELECT now()")
-        existing = await queries.registered_by_email(connection, locked["id"],
-                                                     registration.email)
-        state = state_of(locked, await queries.count_registered(connection, locked["id"]), now)
-        if existing is None and state == OPEN:
+        rendered_fresh = not mail_differs(event, locked)
+        may_open = rendered_fresh and state_of(locked, 0, locked["now"]) == OPEN
+        seats = await queries.take_seat(
+            connection, locked["id"], locked["capacity"] if may_open else 0, registration,
+            draft["access_token"], draft["pin"], draft["id"], mail)
+        registered, existing = seats["registered"], None
+        candidate = seats if seats["id"] is not None else None
+        if seats["existing"] is not None:  # locked, as a cancellation under way may change it
+            existing = await queries.registered_by_email(connection, locked["id"],
+                                                         registration.email)
+            if existing is None:  # cancelled meanwhile: one seat fewer taken
+                registered = await queries.count_registered(connection, locked["id"])
+        state = state_of(locked, registered, locked["now"])
+        if candidate is None and existing is None and state == OPEN:
+            # The rarer ways here: the event changed since the mail was rendered, or the
+            # address's registration was cancelled meanwhile.
             candidate = await queries.insert_candidate(
                 connection, locked["id"], registration, draft["access_token"], draft["pin"],
                 candidate_id=draft["id"])
-            if dict(locked) != dict(event):  # changed since the mail was rendered: again
+            if not rendered_fresh:
                 mail = mails.prepare_confirmation(mailer, public_url, locked, candidate)
             await mails.enqueue_prepared(connection, mailer, mail, candidate["id"])
     if existing is not None and state in (OPEN, FULL, CLOSED):
@@ -105,6 +135,7 @@ async def register(connection: asyncpg.Connection, mailer: Mailer, public_url: s
         return Outcome(ALREADY, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)
+    assert candidate is not None  # open, and the address not registered: inserted above
     log.info("candidate %s registered for event %s", candidate["id"], locked["id"])
     return Outcome(REGISTERED, locked, candidate)
 

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from app.keys import DB_POOL
 from app.live import presence, queue
+from app.live.arrivals import Arrivals
 
 log = logging.getLogger(__name__)
 # What a dead process held (its sockets, the rooms it was making, its mail claims) is
@@ -33,6 +34,11 @@ HEARTBEAT_SECONDS = 2.0
 # not declared dead.
 STALE_SECONDS = 8.0
 LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
+# The handshakes' database work, batched (app/live/arrivals.py).
+ARRIVALS = web.AppKey("live_arrivals", Arrivals)
+# Connections that sockets opening at once may hold, per step of their handshake: the rest
+# of the pool stays free for /healthz and the open sockets' actions during a storm.
+ARRIVAL_WORKERS = 2
 
 
 async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID, *,
@@ -43,19 +49,6 @@ async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID,
         INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
         VALUES ($1, $2, $3, $4)""", connection_id, process_id, candidate_id, interviewer_id)
     return connection_id
-
-
-async def arrived(connection: asyncpg.Connection, process_id: uuid.UUID, *,
-                  candidate_id: int | None = None, interviewer_id: int | None = None) -> uuid.UUID:
-    """A socket of a person opened: listed first, then the person recorded as back (the
-    order `gone` relies on); the socket's id."""
-    socket_id = await open_connection(connection, process_id, candidate_id=candidate_id,
-                                      interviewer_id=interviewer_id)
-    if candidate_id is not None:
-        await queue.reconnected(connection, candidate_id)
-    elif interviewer_id is not None:
-        await presence.set_presence(connection, interviewer_id, connected=True)
-    return socket_id
 
 
 async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:
@@ -72,7 +65,7 @@ async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = Non
                interviewer_id: int | None = None) -> None:
     """Record that a person's socket closed, unless another of theirs is open. Under the
     lock of their queue entry (or presence row), which a (re)connect takes too after adding
-    its socket: of a tab closing and another opening at once, whichever comes second sees
+    its socket (app/live/arrivals.py): of a tab closing and another opening at once, whichever comes second sees
     the other's row, so a connected person is never recorded as gone."""
     async with connection.transaction():
         if candidate_id is not None:
@@ -93,6 +86,25 @@ async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = Non
             await presence.set_presence(connection, interviewer_id, connected=False)
 
 
+async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[int]) -> None:
+    """`gone` for many candidates at once (a dead process held thousands of sockets): their
+    entries locked in one order, then, by a statement that sees every socket committed
+    before the locks, the ones with no socket left recorded as disconnected."""
+    if not candidate_ids:
+        return
+    async with connection.transaction():
+        await connection.execute("""
+            SELECT 1 FROM queue_entry WHERE candidate_id = ANY($1::bigint[])
+            ORDER BY id FOR UPDATE""", candidate_ids)
+        await connection.execute("""
+            UPDATE queue_entry q SET disconnected_at = now(), updated_at = now()
+            WHERE q.candidate_id = ANY($1::bigint[])
+              AND q.state IN ('waiting', 'offered', 'interviewing')
+              AND q.disconnected_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM live_connection c
+                              WHERE c.candidate_id = q.candidate_id)""", candidate_ids)
+
+
 async def reap_dead_processes(connection: asyncpg.Connection,
                               stale_seconds: float = STALE_SECONDS,
                               stopping: uuid.UUID | None = None) -> int:
@@ -110,9 +122,11 @@ async def reap_dead_processes(connection: asyncpg.Connection,
         await connection.execute("DELETE FROM live_process WHERE id = ANY($1::uuid[])", dead)
         if dead:  # their mail claims are due again now (app/mail/store.py): wake the workers
             await connection.execute("SELECT pg_notify('mail_outbox', '')")
-    for candidate_id, interviewer_id in {(row["candidate_id"], row["interviewer_id"])
-                                         for row in rows}:
-        await gone(connection, candidate_id=candidate_id, interviewer_id=interviewer_id)
+    await candidates_gone(connection, sorted({row["candidate_id"] for row in rows
+                                              if row["candidate_id"] is not None}))
+    for interviewer_id in sorted({row["interviewer_id"] for row in rows
+                                  if row["interviewer_id"] is not None}):
+        await gone(connection, interviewer_id=interviewer_id)
     if rows:
         log.info("removed %d socket(s) of stopped processes", len(rows))
     return len(rows)
@@ -146,6 +160,7 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
     """This process's identity and heartbeat (a cleanup_ctx, after the database pool)."""
     pool = app[DB_POOL]
     process_id = app[LIVE_PROCESS] = uuid.uuid4()
+    app[ARRIVALS] = Arrivals(pool, process_id, workers=ARRIVAL_WORKERS)
     async with pool.acquire() as connection:
         await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
     task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")

@@ -128,19 +128,29 @@ async def reconnected(connection: asyncpg.Connection, candidate_id: int) -> bool
     """The candidate is back: within the grace period nothing changed; an away candidate
     gets the old place back (queued_at was never touched). True when they are (again) in
     the queue."""
+    return candidate_id in await reconnected_many(connection, [candidate_id])
+
+
+async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[int]) -> set[int]:
+    """`reconnected` for many candidates at once (sockets reopening together after a
+    restart: app/live/arrivals.py): their entries locked in one order, one update, one
+    notification per event in which somebody came back. The ones (again) in the queue."""
     async with connection.transaction():
-        current = await entry(connection, candidate_id, for_update=True)
-        if current is None:
-            return False
-        back = current["state"] in rules.QUEUED_STATES
-        await connection.execute("""
-            UPDATE queue_entry SET disconnected_at = NULL, last_seen_at = now(),
-                   state = CASE WHEN state = 'away' THEN 'waiting' ELSE state END,
+        rows = await connection.fetch("""
+            WITH before AS (
+                SELECT id, event_id, state, disconnected_at FROM queue_entry
+                WHERE candidate_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)
+            UPDATE queue_entry q SET disconnected_at = NULL, last_seen_at = now(),
+                   state = CASE WHEN q.state = 'away' THEN 'waiting' ELSE q.state END,
                    updated_at = now()
-            WHERE id = $1""", current["id"])
-        if back and (current["state"] == "away" or current["disconnected_at"] is not None):
-            await notify(connection, current["event_id"], "queue")
-        return back
+            FROM before WHERE q.id = before.id
+            RETURNING q.candidate_id, before.event_id, before.state,
+                      before.disconnected_at""", candidate_ids)
+        back = [row for row in rows if row["state"] in rules.QUEUED_STATES]
+        for event_id in sorted({row["event_id"] for row in back
+                                if row["state"] == "away" or row["disconnected_at"] is not None}):
+            await notify(connection, event_id, "queue")
+    return {row["candidate_id"] for row in back}
 
 
 async def mark_away(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:

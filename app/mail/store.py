@@ -13,8 +13,8 @@ LAST_ERROR_MAX = 1000
 _INSERT = """
     WITH inserted AS (
         INSERT INTO mail_outbox (message_id, to_address, to_name, language, template, subject,
-                                 text_body, html_body, ics, ics_method)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                 text_body, html_body, ics, ics_method, candidate_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
         RETURNING id)
     -- NOTIFY is delivered when the caller's transaction commits, and never if it rolls back.
     SELECT id, pg_notify('mail_outbox', id::text) FROM inserted"""
@@ -44,9 +44,12 @@ _CLAIM = """
 
 async def insert(connection: asyncpg.Connection, *, message_id: str, to_address: str,
                  to_name: str, language: str, template: str, subject: str, text_body: str,
-                 html_body: str, ics: str | None, ics_method: str | None) -> int:
+                 html_body: str, ics: str | None, ics_method: str | None,
+                 candidate_id: int | None = None) -> int:
+    """`candidate_id`: as belongs_to_candidate, in the same statement."""
     row = await connection.fetchrow(_INSERT, message_id, to_address, to_name, language,
-                                    template, subject, text_body, html_body, ics, ics_method)
+                                    template, subject, text_body, html_body, ics, ics_method,
+                                    candidate_id)
     return row["id"]
 
 

@@ -7,11 +7,15 @@
   healthy servers get the new rooms and the reconciler moves the lost ones.
 - `GET /healthz`: the detail, `{"status", "database", "janus": {name: "ok" | reason}}`, 503
   when anything is wrong: for ops staff and monitoring, not for routing.
+
+Both checks that reach the database take a connection of the urgent pool (app/db.py), not
+of the main one: while thousands of sockets reconnect, or a large event's reads fill the
+main pool, the answer says whether the database answers, not how long that queue is.
 """
 from aiohttp import web
 
 from app.db import database_health
-from app.keys import DB_POOL, JANUS
+from app.keys import JANUS, URGENT_POOL
 from app.live.drain import draining
 
 routes = web.RouteTableDef()
@@ -27,7 +31,7 @@ async def livez(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     if draining(request.app):
         return web.json_response({"status": "shutting_down"}, status=503, headers=NO_STORE)
-    database = await database_health(request.app[DB_POOL])
+    database = await database_health(request.app[URGENT_POOL])
     usable = bool(request.app[JANUS].healthy())
     ready = database == "ok" and usable
     body = {"status": "ok" if ready else "failing", "database": database,
@@ -37,7 +41,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/healthz", name="healthz")
 async def healthz(request: web.Request) -> web.Response:
-    database = await database_health(request.app[DB_POOL])
+    database = await database_health(request.app[URGENT_POOL])
     janus = request.app[JANUS].health()
     healthy = database == "ok" and all(state == "ok" for state in janus.values())
     body = {"status": "ok" if healthy else "failing", "database": database, "janus": janus}

@@ -8,12 +8,11 @@ so the browser sends them to these sockets and to nothing else.
 """
 from __future__ import annotations
 
-from uuid import UUID
+import asyncio
+import uuid
 
 from aiohttp import web
 
-from app.candidates import queries as candidate_queries
-from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
@@ -26,8 +25,9 @@ from app.live.actions import (
     Interviewer,
     Services,
 )
+from app.live.arrivals import Arrival
 from app.live.channel import Socket, serve
-from app.live.connections import LIVE_PROCESS
+from app.live.connections import ARRIVALS
 from app.live.feeds import CandidateFeed, InterviewerFeed
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 
@@ -37,21 +37,27 @@ routes = web.RouteTableDef()
 class Listing:
     """A socket in live_connection while it is open: listed, and its person recorded as
     back, when it opens; unlisted when it closes and, if it was the person's last
-    (connections.gone), recorded as gone, which starts a candidate's grace period."""
+    (connections.gone), recorded as gone, which starts a candidate's grace period.
+    Listed together with the other sockets opening at the same moment (app/live/arrivals.py);
+    its id is drawn first, so that a socket closed while its listing is under way is still
+    unlisted once it is through."""
 
     def __init__(self, app: web.Application, **person: int):
         self.app, self.person = app, person
-        self.socket_id: UUID | None = None
+        self.socket_id = uuid.uuid4()
+        self._listing: asyncio.Future[uuid.UUID | None] | None = None
 
     async def opened(self) -> None:
-        async with self.app[DB_POOL].acquire() as connection:
-            self.socket_id = await connections.arrived(connection, self.app[LIVE_PROCESS],
-                                                       **self.person)
+        arrival = Arrival(self.socket_id, **self.person)
+        self._listing = asyncio.ensure_future(self.app[ARRIVALS].arrived(arrival))
+        await asyncio.shield(self._listing)
 
     async def closed(self) -> None:
-        if self.socket_id is not None:
-            async with self.app[DB_POOL].acquire() as connection:
-                await connections.close_connection(connection, self.socket_id)
+        if self._listing is None:
+            return
+        await asyncio.wait([self._listing])  # a listing under way finishes first
+        async with self.app[DB_POOL].acquire() as connection:
+            await connections.close_connection(connection, self.socket_id)
 
 
 def _token(request: web.Request) -> str:
@@ -70,8 +76,7 @@ def _socket(ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int]
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
     app = request.app
-    async with app[DB_POOL].acquire() as connection:
-        candidate = await candidate_queries.by_access_token(connection, _token(request))
+    candidate = await app[ARRIVALS].candidate(_token(request))
     if candidate is None or candidate["erased_at"] is not None:
         raise web.HTTPNotFound()
     if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
@@ -88,8 +93,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     app = request.app
-    async with app[DB_POOL].acquire() as connection:
-        event = await event_queries.by_interviewer_token(connection, _token(request))
+    event = await app[ARRIVALS].interviewer(_token(request))
     if event is None or event["deleted_at"] is not None:
         raise web.HTTPNotFound()
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):

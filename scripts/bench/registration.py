@@ -127,7 +127,7 @@ async def run(args, environ: dict[str, str]) -> dict:
     settings = load_settings(environ)
     dsn = settings.database.url.get_secret_value()
     db = await asyncpg.connect(dsn)
-    app = AppProcess(environ, log_path=Path(args.app_log))
+    app = AppProcess(environ, module="scripts.bench.app_runner", log_path=Path(args.app_log))
     try:
         base_event, _ = await make_event(db, args.registrations * 2)
         _, token = await make_event(db, args.registrations * 2)

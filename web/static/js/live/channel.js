@@ -12,7 +12,8 @@
 // by a FIFO of pending promises. A reply of type "error" resolves (the caller reads its
 // code); the promise rejects only when the socket closes (or is not open) before the reply.
 // While the first connection is still opening, a send waits for it.
-// After any close the channel reconnects by itself with back-off (1 s doubling to 10 s);
+// After any close the channel reconnects by itself with back-off (1 s doubling to 10 s, each
+// wait spread over half to one and a half times the step: reconnectDelay);
 // the server sends a full state on every connect, so nothing needs replaying.
 
 const REPLY_TYPES = new Set(["ok", "error", "ticket", "dispatched", "queue_empty", "pong"]);
@@ -28,6 +29,16 @@ export class ChannelClosed extends Error {
 export function pageSocketUrl(path = location.pathname) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}${path.replace(/\/+$/, "")}/ws`;
+}
+
+// The wait before the next attempt: the current back-off step spread evenly over half to
+// one and a half times itself. When a server restarts, every page it held loses its socket
+// at the same moment; spread like this, their first attempts arrive over a whole second
+// rather than together (a wait clamped to the step would put half of them on the same
+// millisecond), and the server admits them as they come (README, "Many sockets
+// reconnecting at once").
+export function reconnectDelay(stepMs, maxDelayMs, random = Math.random) {
+  return Math.floor(Math.min(maxDelayMs * 1.5, stepMs * (0.5 + random())));
 }
 
 export class LiveChannel extends EventTarget {
@@ -199,8 +210,7 @@ export class LiveChannel extends EventTarget {
     if (this.stopped) return;
     this.setStatus("reconnecting");
     clearTimeout(this.retryTimer);
-    const jittered = this.delayMs * (0.8 + Math.random() * 0.4);
-    const delay = Math.min(this.maxDelayMs, Math.max(this.minDelayMs, jittered));
+    const delay = reconnectDelay(this.delayMs, this.maxDelayMs);
     this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
     this.retryTimer = setTimeout(() => {
       if (!this.stopped) this.open("reconnecting");

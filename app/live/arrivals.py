@@ -1,0 +1,163 @@
+"""Sockets opening at once: their database work done together, on a few connections.
+
+When a process restarts, every page it held reconnects within a second or two (thousands of
+sockets). One by one, each would look up its link, list its socket and record its person
+as back: several statements and two pool connections per socket, queued for the same pool
+as `/healthz` and every socket's actions, so the rest of the process stalls until the last
+one is through. Here the handshakes of sockets opening together wait in a plain list, which
+costs nothing, and at most `workers` connections serve them, a batch (up to `batch` sockets)
+per statement: the links looked up with one `= ANY(...)`, the sockets listed with one
+insert, the queue entries updated with one statement. A socket opening alone is a batch of
+one and waits for nothing (README.md, "Many sockets reconnecting at once").
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+
+from app.candidates.queries import CANDIDATE_COLUMNS
+from app.events.queries import EVENT_COLUMNS
+from app.live import presence, queue
+
+Key = TypeVar("Key", bound=Hashable)
+Result = TypeVar("Result")
+# Of a whole batch, retried once with a fresh transaction: the batch locks many queue
+# entries (in one order), a dispatch a few (in another).
+RETRIED = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+class Batches(Generic[Key, Result]):
+    """`await batches(key)`: the result for `key` (None when the work found none), worked
+    out together with whatever other keys are waiting, `batch` at a time, on at most
+    `workers` connections of `pool`."""
+
+    def __init__(self, pool: asyncpg.Pool,
+                 work: Callable[[asyncpg.Connection, list[Key]], Awaitable[dict[Key, Result]]],
+                 *, workers: int, batch: int, name: str):
+        self.pool, self.work, self.workers, self.batch, self.name = (
+            pool, work, workers, batch, name)
+        self._waiting: list[tuple[Key, asyncio.Future[Result | None]]] = []
+        self._running = 0
+        self.most_running = 0   # the most workers at once (the bound held: the tests)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    async def __call__(self, key: Key) -> Result | None:
+        future: asyncio.Future[Result | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((key, future))
+        if self._running < self.workers:
+            self._running += 1
+            self.most_running = max(self.most_running, self._running)
+            asyncio.get_running_loop().create_task(self._serve(), name=self.name)
+        return await future
+
+    async def _serve(self) -> None:
+        try:
+            while self._waiting:
+                taken, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
+                taken = [(key, future) for key, future in taken if not future.done()]
+                if taken:
+                    await self._one_batch(taken)
+        finally:
+            self._running -= 1
+
+    async def _one_batch(self, taken: list[tuple[Key, asyncio.Future[Result | None]]]) -> None:
+        keys = list(dict.fromkeys(key for key, _ in taken))
+        try:
+            async with self.pool.acquire() as connection:
+                try:
+                    results = await self.work(connection, keys)
+                except RETRIED:
+                    results = await self.work(connection, keys)
+        except Exception as failure:  # noqa: BLE001 (each socket's handler meets it, as alone)
+            for _, future in taken:
+                if not future.done():
+                    future.set_exception(failure)
+            return
+        for key, future in taken:
+            if not future.done():
+                future.set_result(results.get(key))
+
+
+async def candidates_by_token(connection: asyncpg.Connection,
+                              tokens: list[str]) -> dict[str, asyncpg.Record]:
+    rows = await connection.fetch(f"""
+        SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE access_token = ANY($1::text[])""",
+        tokens)
+    return {row["access_token"]: row for row in rows}
+
+
+async def events_by_interviewer_token(connection: asyncpg.Connection,
+                                      tokens: list[str]) -> dict[str, asyncpg.Record]:
+    """As app.events.queries.by_interviewer_token, for many links."""
+    rows = await connection.fetch(f"""
+        SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name,
+               i.email AS interviewer_email, i.user_id AS interviewer_user_id,
+               i.access_token AS interviewer_token
+        FROM event_interviewer i JOIN event e ON e.id = i.event_id
+        JOIN organization o ON o.id = e.organization_id
+        WHERE i.access_token = ANY($1::text[])""", tokens)
+    return {row["interviewer_token"]: row for row in rows}
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One socket opening: whose, and the id it is listed under."""
+    socket_id: uuid.UUID
+    candidate_id: int | None = None
+    interviewer_id: int | None = None
+
+
+ArrivalsWork = Callable[[asyncpg.Connection, list[Arrival]], Awaitable[dict[Arrival, uuid.UUID]]]
+
+
+def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
+    """The batch work of a socket opening, for many sockets of this process: every socket
+    listed first, then its person recorded as back (the order connections.gone relies
+    on)."""
+
+    async def work(connection: asyncpg.Connection,
+                   arrivals: list[Arrival]) -> dict[Arrival, uuid.UUID]:
+        await connection.execute("""
+            INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
+            SELECT id, $1, candidate_id, interviewer_id
+            FROM unnest($2::uuid[], $3::bigint[], $4::bigint[])
+                 AS a (id, candidate_id, interviewer_id)
+            ON CONFLICT (id) DO NOTHING""", process_id,
+            [a.socket_id for a in arrivals], [a.candidate_id for a in arrivals],
+            [a.interviewer_id for a in arrivals])
+        candidates = sorted({a.candidate_id for a in arrivals if a.candidate_id is not None})
+        if candidates:
+            await queue.reconnected_many(connection, candidates)
+        for interviewer_id in sorted({a.interviewer_id for a in arrivals
+                                      if a.interviewer_id is not None}):
+            await presence.set_presence(connection, interviewer_id, connected=True)
+        return {a: a.socket_id for a in arrivals}
+
+    return work
+
+
+class Arrivals:
+    """The three batched steps of a socket's handshake, for one process."""
+
+    def __init__(self, pool: asyncpg.Pool, process_id: uuid.UUID, *, workers: int,
+                 batch: int = 200):
+        self.candidate: Batches[str, asyncpg.Record] = Batches(
+            pool, candidates_by_token, workers=workers, batch=batch,
+            name="live-arrivals-candidates")
+        self.interviewer: Batches[str, asyncpg.Record] = Batches(
+            pool, events_by_interviewer_token, workers=workers, batch=batch,
+            name="live-arrivals-interviewers")
+        self.arrived: Batches[Arrival, uuid.UUID] = Batches(
+            pool, arrivals_of(process_id), workers=workers, batch=batch,
+            name="live-arrivals-listing")
+
+    def all(self) -> Sequence[Batches[Any, Any]]:
+        return (self.candidate, self.interviewer, self.arrived)

@@ -1,0 +1,120 @@
+"""Many sockets opening at once (every page of a restarted process): each gets its full state
+and its own place, their database work is done in batches on a bounded number of
+connections (app/live/arrivals.py), and /healthz answers meanwhile, even with every
+connection of the main pool taken."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import asyncpg
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType
+
+from app.keys import DB_POOL
+from app.link_sessions import CANDIDATE_SESSION
+from app.live.arrivals import Batches
+from app.live.connections import ARRIVAL_WORKERS, ARRIVALS
+from tests.integration.live_support import make_live_event
+
+SOCKETS = 300
+
+
+async def _first_state(http: ClientSession, url: str, cookie: str,
+                       everyone_has_theirs: asyncio.Event) -> dict:
+    """The socket's first state; the socket kept open until every socket has its own (one
+    closing would start its grace period, and places behind it would move on its end)."""
+    async with http.ws_connect(url, headers={"Cookie": cookie}) as ws:
+        async for frame in ws:
+            if frame.type == WSMsgType.TEXT:
+                message = json.loads(frame.data)
+                if message["type"] == "state":
+                    await everyone_has_theirs.wait()
+                    return message
+    raise AssertionError(f"{url}: closed before its state")
+
+
+async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, base_url, db):
+    live = await make_live_event(db, interviewers=1, candidates=SOCKETS)
+    await db.execute("""
+        INSERT INTO queue_entry (event_id, candidate_id, queued_at)
+        SELECT $1, id, now() + make_interval(secs => n)
+        FROM unnest($2::bigint[]) WITH ORDINALITY AS c (id, n)""", live.id, live.candidates)
+    tokens = dict(await db.fetch("SELECT id, access_token FROM candidate WHERE event_id = $1",
+                                 live.id))
+    secret = settings.app.secret_key.get_secret_value()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    ws_base = base_url.replace("http", "ws", 1)
+
+    all_in = asyncio.Event()
+    async with ClientSession(connector=TCPConnector(limit=0),
+                             timeout=ClientTimeout(total=300)) as http:
+        opening = asyncio.gather(*(
+            _first_state(http, f"{ws_base}/c/{tokens[c]}/ws", f"{CANDIDATE_SESSION.cookie}="
+                         f"{CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}", all_in)
+            for c in live.candidates))
+        async with http.get(f"{base_url}/healthz") as response:  # while they open
+            assert response.status == 200, await response.text()
+        listed = """SELECT count(DISTINCT candidate_id) FROM live_connection
+                    WHERE candidate_id = ANY($1::bigint[])"""
+        while not opening.done() and await db.fetchval(listed, live.candidates) < SOCKETS:
+            await asyncio.sleep(0.1)
+        all_in.set()
+        states = await opening
+
+    places = [state["queue"]["position"] for state in states]
+    assert places == list(range(1, SOCKETS + 1))  # checked in a second apart, in this order
+    arrivals = app_server[ARRIVALS]
+    for step in arrivals.all():
+        assert step.most_running <= ARRIVAL_WORKERS
+    assert await db.fetchval("""SELECT count(*) FROM queue_entry WHERE event_id = $1
+                                AND state = 'waiting'""", live.id) == SOCKETS
+
+
+async def test_batches_wait_for_a_free_worker_and_go_together(stack):
+    """With the one worker busy, whatever arrives meanwhile waits without a connection and
+    goes in one batch once it is free."""
+    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=5)
+    release = asyncio.Event()
+    batches_seen: list[list[int]] = []
+
+    async def work(connection, keys):
+        batches_seen.append(keys)
+        if len(batches_seen) == 1:
+            await release.wait()
+        rows = await connection.fetch("SELECT k, k * 2 AS twice FROM unnest($1::int[]) AS k",
+                                      keys)
+        return {row["k"]: row["twice"] for row in rows}
+
+    try:
+        batches = Batches(pool, work, workers=1, batch=100, name="test-batches")
+        first = asyncio.create_task(batches(1))
+        while not batches_seen:
+            await asyncio.sleep(0.01)
+        rest = [asyncio.create_task(batches(k)) for k in range(2, 52)]
+        await asyncio.sleep(0.1)
+        assert batches.waiting == 50 and len(batches_seen) == 1  # held back, no connection
+        assert pool.get_idle_size() + 1 == pool.get_size()       # only the busy one is out
+        release.set()
+        assert await first == 2
+        assert await asyncio.gather(*rest) == [2 * k for k in range(2, 52)]
+        assert batches_seen[1:] == [list(range(2, 52))]
+        assert batches.most_running == 1
+    finally:
+        await pool.close()
+
+
+async def test_healthz_answers_while_the_main_pool_is_taken(app_server, http, base_url):
+    """Every connection of the main pool held (by a storm's handshakes, a busy event's
+    reads): /healthz still says whether the database answers, at once."""
+    pool = app_server[DB_POOL]
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        for path in ("/healthz", "/readyz"):
+            async with http.get(f"{base_url}{path}") as response:
+                body = await response.json()
+                assert response.status == 200, body
+                assert body["database"] == "ok"
+    finally:
+        for connection in held:
+            await pool.release(connection)
