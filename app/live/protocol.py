@@ -11,10 +11,16 @@ object with a string "type", `unknown_type` when the type is not its side's, and
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter,
-                      ValidationError)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from app.live.rules import MAX_COMMENT, MAX_NOTES
 
@@ -134,11 +140,10 @@ class Save(_Message):
                        AfterValidator(_digit_keys)] = {}
 
 
-CandidateMessage = Union[Ping, CheckIn, Leave, Accept, Feedback]
-InterviewerMessage = Union[Ping, Next, Pick, Withdraw, Pause, Resume, Message, Extend, End,
-                           Save]
-ClientMessage = Annotated[Union[CandidateMessage, InterviewerMessage],
-                          Field(discriminator="type")]
+CandidateMessage = Ping | CheckIn | Leave | Accept | Feedback
+InterviewerMessage = (Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End
+                      | Save)
+ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
