@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import asyncpg
 from aiohttp import ClientSession, CookieJar
 
-from tests.candidate_support import csrf_of, link_and_pin, register
-from tests.helpers import unique_email, wait_for_mail
+from tests.candidate_support import link_and_pin, register
+from tests.mails import unique_email, wait_for_mail
 
 
 @dataclass
@@ -102,8 +102,3 @@ async def columns_holding(db: asyncpg.Connection, values: list[str]) -> list[str
         if hit:
             found.append(f"{column['table_name']}.{column['column_name']}")
     return found
-
-
-async def csrf_and_page(http, url: str) -> tuple[str | None, str]:
-    _, csrf, page = await csrf_of(http, url)
-    return csrf, page

@@ -7,7 +7,6 @@ candidate); the test then makes a fresh one, so later requests still reach past 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -16,10 +15,10 @@ import asyncpg
 from app.auth.sessions import create_session, encode_cookie
 from app.auth.tokens import new_token, token_hash
 from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+from tests.forms import csrf_in
 from tests.integration.fuzz_support import request_bytes, send_raw
 
 PIN, CODE = "654321", "123456"
-CSRF_FIELD = re.compile(rb'name="csrf_token" value="([^"]+)"')
 IDENTITIES = ("anonymous", "employer", "candidate", "interviewer")
 
 
@@ -73,9 +72,9 @@ async def _csrf(port: int, cookies: dict[str, str], path: str) -> str:
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items()).encode()
     page = await send_raw(port, request_bytes("GET", path.encode(), [("Cookie", cookie)], b"",
                                               port))
-    match = CSRF_FIELD.search(page.body)
-    assert match, f"no CSRF token on {path}: {page.status}"
-    return match[1].decode()
+    csrf = csrf_in(page.body.decode("utf-8", "replace"))
+    assert csrf, f"no CSRF token on {path}: {page.status}"
+    return csrf
 
 
 async def make_world(db: asyncpg.Connection, port: int, secret: str, password_hash: str) -> World:

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest_asyncio
 from aiohttp import ClientSession, CookieJar
 
 from app.events.rules import SWEDISH_TIME
-from tests.helpers import (calendar_event, csrf_from, log_in, make_user, text_of, unique_email,
-                           wait_for_mail)
+from tests.accounts import log_in, make_user
+from tests.forms import csrf_from
+from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
 
@@ -24,14 +24,6 @@ def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
     for name in ("question", "attribute", "interviewer_email", "interviewer_name"):
         pairs += [(name, value) for value in changes.get(name, [])]
     return pairs
-
-
-@pytest_asyncio.fixture
-async def employer(db, base_url, app_server):
-    user = await make_user(db)
-    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        await log_in(http, base_url, user["email"])
-        yield http, user
 
 
 async def create_event(http, base_url, **changes) -> int:
