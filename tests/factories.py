@@ -74,3 +74,12 @@ async def add_candidate(db: asyncpg.Connection, event_id: int, *, name: str = "K
                                 phone=phone, language=language)
     return await candidate_queries.insert_candidate(db, event_id, registration,
                                                     access_token or link_token(), pin)
+
+
+async def set_interviewers(db: asyncpg.Connection, event: asyncpg.Record,
+                           people: list[tuple[str, str]]) -> list[asyncpg.Record]:
+    """The event's interviewers, (e-mail, name) each, as the event form sets them: the rows
+    of those added, each with its own link (access_token) and code (access_code)."""
+    added, _ = await event_queries.sync_interviewers(db, event["id"], event["organization_id"],
+                                                     people, "sv")
+    return added
