@@ -14,6 +14,7 @@ import asyncpg
 
 from app.auth.sessions import create_session, encode_cookie
 from app.auth.tokens import new_token, token_hash
+from app.events import queries as event_queries
 from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
 from tests.forms import csrf_in
 from tests.integration.fuzz_support import request_bytes, send_raw
@@ -45,10 +46,8 @@ async def _event(db: asyncpg.Connection, organization: int, user: int, state: st
 
 
 async def _people(db: asyncpg.Connection, event: int) -> tuple[int, str, int, str]:
-    await db.execute("""INSERT INTO event_question (event_id, position, text)
-                        VALUES ($1, 1, 'Fråga'), ($1, 2, 'Fråga två')""", event)
-    await db.execute("""INSERT INTO event_attribute (event_id, position, text)
-                        VALUES ($1, 1, 'Egenskap')""", event)
+    await event_queries.replace_items(db, "event_question", event, ["Fråga", "Fråga två"])
+    await event_queries.replace_items(db, "event_attribute", event, ["Egenskap"])
     interviewer_token, candidate_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     interviewer = await db.fetchval("""
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
