@@ -25,7 +25,7 @@ JOB_DESCRIPTION = "Du plockar och packar.\n\nHeltid, dagtid."
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 async def make_organization(db: asyncpg.Connection, name: str | None = None) -> int:
