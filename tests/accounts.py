@@ -1,27 +1,49 @@
-"""Helpers for tests that need an employer account: sign up, log in, forms, mails.
+"""Employer accounts in tests: made through the account code (app/auth/users.py), or signed
+up as a browser does; logging in and out.
 
-Used by the account tests and by any test that needs a logged-in user, e.g.:
-
-    user = await sign_up(http, base_url, settings)    # logged in; user["email"], ["password"]
-    await log_in(http, base_url, user["email"], user["password"])
-    status, html = await post_form(http, base_url, "/events/new", {...})   # CSRF token added
+    user = await make_user(db)                          # straight in the database
+    await log_in(http, base_url, user["email"])         # must succeed (303)
+    status, body, headers = await try_log_in(http, base_url, email, "wrong")
+    user = await sign_up(http, base_url, settings)      # the forms and the mailed link
+    await log_in_browser(page, user["email"])           # a Playwright page, without the form
+    await log_in_with_form(page, user["email"], "/events")  # the form, as a person does
 """
 from __future__ import annotations
 
-import asyncio
-import html as html_lib
-import mailbox
+import functools
 import re
 import secrets
-import time
-from email.message import EmailMessage
 
 import pytest_asyncio
 
-from app.views.dev_mail import read_message
+from app.auth.users import create_organization_with_user, create_user
+from app.passwords import hash_password
+from tests.forms import csrf_in, post_form
+from tests.mails import forget_mails_to, link_in, text_of, unique_email, wait_for_mail
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-PASSWORD = "korrekt häst batteri"
+PASSWORD = "ett-långt-lösenord-42"
+
+
+@functools.cache
+def _password_hash(password: str) -> str:
+    return hash_password(password)  # slow on purpose: once per password, not per account
+
+
+async def make_user(db, *, organization: str | None = None, organization_id: int | None = None,
+                    email: str | None = None, name: str = "Rekryterare Testsson",
+                    language: str = "sv", password: str = PASSWORD) -> dict:
+    """An account made in the database (sign-up itself has tests of its own): a new
+    organization, or a colleague in `organization_id`."""
+    email = email or unique_email()
+    if organization_id is None:
+        organization_id, user_id = await create_organization_with_user(
+            db, organization or f"Företaget {secrets.token_hex(3)} AB", email, name,
+            _password_hash(password), language)
+    else:
+        user_id = await create_user(db, organization_id, email, name, _password_hash(password),
+                                    language)
+    return {"id": user_id, "organization_id": organization_id, "email": email, "name": name,
+            "password": password}
 
 
 @pytest_asyncio.fixture
@@ -39,30 +61,40 @@ async def fresh_log_in_limits(db):
     await forget()
 
 
-def unique_email(prefix: str = "user") -> str:
-    return f"{prefix}-{secrets.token_hex(4)}@example.se"
+async def try_log_in(http, base_url: str, email: str,
+                     password: str = PASSWORD) -> tuple[int, str, dict]:
+    """The log-in form sent: (status, body, response headers); 303 when it worked."""
+    return await post_form(http, base_url, "/login", {"email": email, "password": password})
 
 
-def csrf_in(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "the page has no CSRF token"
-    return html_lib.unescape(match[1])
+async def log_in(http, base_url: str, email: str, password: str = PASSWORD) -> None:
+    """Log in, which must work: the session cookie is then in `http`'s jar."""
+    status, body, _ = await try_log_in(http, base_url, email, password)
+    assert status == 303, body
 
 
-async def get_page(http, url: str, **kwargs) -> tuple[int, str]:
-    async with http.get(url, **kwargs) as response:
-        return response.status, await response.text()
+async def log_in_browser(page, email: str, password: str = PASSWORD) -> None:
+    """Log a Playwright page in without the form: its context's request client shares the
+    browser's cookies (the log-in page has browser tests of its own)."""
+    form = await page.context.request.get("/login")
+    reply = await page.context.request.post("/login", max_redirects=0, form={
+        "email": email, "password": password, "csrf_token": csrf_in(await form.text())})
+    assert reply.status == 303, await reply.text()
 
 
-async def post_form(http, base_url: str, path: str, data: dict, *, form_page: str | None = None,
-                    headers: dict | None = None) -> tuple[int, str, dict]:
-    """POST a form the way a browser does: with the CSRF token of the page that holds it
-    (`form_page`, default `path`). Returns (status, body, response headers); no redirects."""
-    _, page = await get_page(http, base_url + (form_page or path), headers=headers)
-    data = dict(data, csrf_token=csrf_in(page))
-    async with http.post(base_url + path, data=data, allow_redirects=False,
-                         headers=headers) as response:
-        return response.status, await response.text(), dict(response.headers)
+async def log_in_with_form(page, email: str, next_path: str, password: str = PASSWORD) -> None:
+    """Log a Playwright page in through the log-in form, as a person does; it then shows
+    `next_path`."""
+    await page.goto(f"/login?next={next_path}")
+    await page.fill('input[name="email"]', email)
+    await page.fill('input[name="password"]', password)
+    await page.locator('form[action^="/login"] button[type="submit"]').click()
+    await page.wait_for_url(re.compile(re.escape(next_path) + "$"))
+
+
+async def log_out(http, base_url: str) -> int:
+    status, _, _ = await post_form(http, base_url, "/logout", {}, form_page="/account")
+    return status
 
 
 async def sign_up(http, base_url: str, settings, *, email: str | None = None,
@@ -84,62 +116,9 @@ async def sign_up(http, base_url: str, settings, *, email: str | None = None,
     return {"email": email, "password": password, "name": name, "organization": organization}
 
 
-async def log_in(http, base_url: str, email: str, password: str) -> tuple[int, str, dict]:
-    return await post_form(http, base_url, "/login", {"email": email, "password": password})
-
-
-async def log_out(http, base_url: str) -> int:
-    status, _, _ = await post_form(http, base_url, "/logout", {}, form_page="/account")
-    return status
-
-
-def _messages_to(directory: str, address: str) -> list[EmailMessage]:
-    box = mailbox.Maildir(directory, create=True)
-    found = []
-    for key in box.keys():
-        message = read_message(box, key)
-        if address.lower() in str(message["To"] or "").lower():
-            found.append(message)
-    return found
-
-
 async def confirmation_link(settings, base_url: str, email: str) -> str:
     """The link of the sign-up confirmation mail to `email`; the mail is then taken out of
     the catcher, so a test's own mails to the address are the only ones it finds."""
-    [mail] = await wait_for_mail(settings, email)
-    forget_mails_to(settings, email)
-    return link_in(mail_text(mail), base_url, "/signup/confirm/")
-
-
-def forget_mails_to(settings, address: str) -> None:
-    box = mailbox.Maildir(settings.mail.catcher_dir, create=True)
-    for key in list(box.keys()):
-        if address.lower() in str(read_message(box, key)["To"] or "").lower():
-            box.remove(key)
-
-
-async def wait_for_mail(settings, address: str, count: int = 1,
-                        timeout: float = 20) -> list[EmailMessage]:
-    """The mails the catcher got for `address`, once there are at least `count`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = _messages_to(settings.mail.catcher_dir, address)
-        if len(found) >= count or time.monotonic() > deadline:
-            assert len(found) >= count, f"{len(found)} mail(s) to {address}, expected {count}"
-            return found
-        await asyncio.sleep(0.2)
-
-
-def mail_text(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
-
-
-def mail_html(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
-
-
-def link_in(text: str, base_url: str, path_prefix: str) -> str:
-    """The first link in a mail's text that starts with base_url + path_prefix."""
-    match = re.search(re.escape(base_url + path_prefix) + r"[A-Za-z0-9_\-/]+", text)
-    assert match, f"no {path_prefix} link in the mail"
-    return match[0]
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
+    forget_mails_to(settings.mail.catcher_dir, email)
+    return link_in(text_of(mail), base_url, "/signup/confirm/")

@@ -1,5 +1,6 @@
-"""Test data for the summary: an event with interviews of every outcome, written straight into
-the database (the live flow that makes them has tests of its own)."""
+"""Test data for the summary: an event with interviews of every outcome. The event and its
+candidates are made as the application makes them (tests/factories.py); the interviews are
+written straight into the database (the live flow that makes them has tests of its own)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from tests.helpers import make_user
+from tests import factories
+from tests.accounts import make_user
 
 ATTRIBUTES = ["Kommunikation", "Ansvarstagande"]
 QUESTIONS = ["Varför söker du jobbet?", "Berätta om en svår kund", "När kan du börja?"]
@@ -27,20 +29,14 @@ async def make_event(db: asyncpg.Connection, *, organization_id: int | None = No
                      state: str = "finished", started_minutes_ago: int = 180,
                      duration_minutes: int = 120, title: str | None = None) -> SummaryEvent:
     if organization_id is None:
-        organization_id = await db.fetchval(
-            "INSERT INTO organization (name) VALUES ($1) RETURNING id",
-            f"Åkeriet i Östersund {secrets.token_hex(3)} AB")
+        organization_id = await factories.make_organization(
+            db, f"Åkeriet i Östersund {secrets.token_hex(3)} AB")
     title = title or f"Kundtjänst i Åre {secrets.token_hex(2)}"
-    event_id = await db.fetchval("""
-        INSERT INTO event (organization_id, title, starts_at, duration_minutes, interview_minutes,
-                           capacity, state, invite_token, published_at)
-        VALUES ($1, $2, now() - make_interval(mins => $3), $4, 10, 1000, $5::event_state, $6, now())
-        RETURNING id""", organization_id, title, started_minutes_ago, duration_minutes, state,
-        secrets.token_urlsafe(24))
-    for table, texts in (("event_attribute", ATTRIBUTES), ("event_question", QUESTIONS)):
-        await db.executemany(f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
-                             [(event_id, n, text) for n, text in enumerate(texts, start=1)])
-    return SummaryEvent(event_id, organization_id, title)
+    event = await factories.make_event(
+        db, organization_id=organization_id, title=title, state=state, capacity=1000,
+        starts_at=factories.now() - dt.timedelta(minutes=started_minutes_ago),
+        duration_minutes=duration_minutes, questions=QUESTIONS, attributes=ATTRIBUTES)
+    return SummaryEvent(event["id"], organization_id, title)
 
 
 async def add_interviewer(db: asyncpg.Connection, event: SummaryEvent, name: str,
@@ -56,10 +52,7 @@ async def add_interviewer(db: asyncpg.Connection, event: SummaryEvent, name: str
 
 async def add_candidate(db: asyncpg.Connection, event: SummaryEvent, name: str, *,
                         checked_in: bool = True) -> int:
-    candidate_id = await db.fetchval("""
-        INSERT INTO candidate (event_id, name, email, access_token, pin)
-        VALUES ($1, $2, $3, $4, '654321') RETURNING id""",
-        event.id, name, f"c-{secrets.token_hex(4)}@example.se", secrets.token_urlsafe(24))
+    candidate_id = (await factories.add_candidate(db, event.id, name=name))["id"]
     if checked_in:
         await db.execute("""
             INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, 'away')""",

@@ -171,3 +171,8 @@ async def for_employer(connection: asyncpg.Connection, event_id: int,
 async def set_invite_open(connection: asyncpg.Connection, event_id: int, is_open: bool) -> None:
     await connection.execute(
         "UPDATE event SET invite_open = $2, updated_at = now() WHERE id = $1", event_id, is_open)
+
+
+async def erased_at(connection: asyncpg.Connection, candidate_id: int) -> dt.datetime | None:
+    return await connection.fetchval("SELECT erased_at FROM candidate WHERE id = $1",
+                                     candidate_id)

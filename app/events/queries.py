@@ -92,6 +92,27 @@ async def items(connection: asyncpg.Connection, table: str, event_id: int) -> li
     return [row["text"] for row in rows]
 
 
+async def numbered_items(connection: asyncpg.Connection, table: str,
+                         event_id: int) -> list[asyncpg.Record]:
+    """Questions or attributes with their positions (what ratings and "covered" refer to)."""
+    assert table in ("event_question", "event_attribute")
+    return await connection.fetch(
+        f"SELECT position, text FROM {table} WHERE event_id = $1 ORDER BY position", event_id)
+
+
+async def hold_for_share(connection: asyncpg.Connection, event_id: int) -> None:
+    """Lock the event row FOR SHARE in the caller's transaction: a move, cancellation or
+    deletion of the event then waits for this transaction, and this one for them."""
+    await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR SHARE", event_id)
+
+
+async def interviewer_in_event(connection: asyncpg.Connection, event_id: int,
+                               interviewer_id: int) -> asyncpg.Record | None:
+    return await connection.fetchrow("""
+        SELECT id, email, name, user_id, language, access_token, access_code, invited_at
+        FROM event_interviewer WHERE id = $1 AND event_id = $2""", interviewer_id, event_id)
+
+
 async def interviewers(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch("""
         SELECT id, email, name, user_id, language, access_token, access_code, invited_at

@@ -23,6 +23,7 @@ feeds.py         what each side's socket is sent: its state, "offer", "room_chan
 channel.py       one WebSocket's loop
 hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets
 connections.py   which sockets are open in every process; heartbeats; reaping dead processes
+arrivals.py      sockets opening at once, looked up and listed in batches on two connections
 sweeper.py       by the clock: expired offers, interviews at their limit, grace periods,
                  event states, rooms a dead process left unmade
 event_states.py  published → live → finished by the clock

@@ -3,6 +3,8 @@
 job was interesting. The caller owns the transaction."""
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 
 from app.live import rules
@@ -55,3 +57,31 @@ async def save_feedback(connection: asyncpg.Connection, interview_id: int, candi
         RETURNING interview_id""", interview_id, candidate_id, interested, comment)
     if saved is None:
         raise LiveError("feedback_not_open")
+
+
+async def feedback_pending(connection: asyncpg.Connection, candidate_id: int) -> bool:
+    """Whether an ended interview of the candidate still waits for their answer."""
+    return await connection.fetchval("""
+        SELECT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = $1
+                       AND i.state = 'ended' AND NOT EXISTS (
+                           SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id))""",
+                                     candidate_id)
+
+
+async def record_of(connection: asyncpg.Connection, interviewer_id: int) -> dict[str, Any] | None:
+    """The interviewer's record of the interview live now, or else of the last one ended:
+    what the page's notes form starts from (a reload must not lose typed notes)."""
+    row = await connection.fetchrow("""
+        SELECT i.id, i.state, i.notes, i.questions_covered, c.name AS candidate_name,
+               i.ended_at > now() - interval '10 minutes' AS recent
+        FROM interview i JOIN candidate c ON c.id = i.candidate_id
+        WHERE i.interviewer_id = $1 AND i.state IN ('active', 'ended')
+        ORDER BY i.state = 'active' DESC, i.ended_at DESC NULLS FIRST LIMIT 1""", interviewer_id)
+    if row is None:
+        return None
+    ratings = await connection.fetch(
+        "SELECT position, rating FROM interview_rating WHERE interview_id = $1", row["id"])
+    return {"interview": row["id"], "state": row["state"], "notes": row["notes"],
+            "candidate_name": row["candidate_name"], "recent": bool(row["recent"]),
+            "questions_covered": list(row["questions_covered"]),
+            "ratings": {str(r["position"]): r["rating"] for r in ratings}}

@@ -1,23 +1,33 @@
 """The realtime channel's messages, without I/O: parsing what a browser sends, and the
 shapes the server sends. app/live/PROTOCOL.md is the table of every type; keep them in step.
 
-A message is a JSON object with a "type". Whatever a client sends that is not one of the
-types below, with the right fields, gets an {"type": "error", "code": ...} back and changes
-nothing (no bad input changes anything: docs/architecture.md).
+A message is a JSON object with a "type". Each type a browser may send is a pydantic model
+below, and the models form a union discriminated by "type". Whatever a client sends that is
+not one of its side's types, with the right fields, gets {"type": "error", "code": ...}
+back and changes nothing (app/live/PROTOCOL.md, "Error codes"): `malformed` when it is not a JSON
+object with a string "type", `unknown_type` when the type is not its side's, and
+`invalid_fields` when the fields do not fit the type's model.
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
 
 from app.live.rules import MAX_COMMENT, MAX_NOTES
 
 MAX_FRAME = 64 * 1024          # a save with 20 ratings and long notes fits easily
 MAX_MESSAGE_TEXT = 500         # live_message.text allows as much
+MAX_ITEMS = 100                # questions covered, ratings: far more than an event has
 
-CANDIDATE_TYPES = frozenset({"ping", "check_in", "leave", "accept", "feedback"})
-INTERVIEWER_TYPES = frozenset({"ping", "next", "pick", "withdraw", "pause", "resume",
-                               "message", "extend", "end", "save"})
 # Codes the channel itself gives, beside app.live.errors.CODES.
 CHANNEL_CODES = frozenset({"malformed", "unknown_type", "invalid_fields", "busy_retry",
                            "unavailable", "server_error"})
@@ -30,21 +40,120 @@ class BadMessage(Exception):
         self.code = code
 
 
-def _int(value: Any) -> int:
-    if type(value) is not int or not 0 < value < 2 ** 62:
-        raise BadMessage("invalid_fields")
+def _storable(value: str) -> str:
+    """Text PostgreSQL can keep: no NUL, and encodable (no lone surrogates from "\\ud800")."""
+    if "\x00" in value:
+        raise ValueError("NUL in text")
+    value.encode("utf-8")  # UnicodeEncodeError is a ValueError: the field is invalid
     return value
 
 
-def _storable(value: str) -> bool:
-    """Text PostgreSQL can keep: no NUL, and encodable (no lone surrogates from "\\ud800")."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _digit_keys(ratings: dict[str, Any]) -> dict[int, Any]:
+    """Ratings arrive as {"attribute position": 1–5}; JSON keys are strings of ASCII digits."""
+    if not all(key.isascii() and key.isdigit() for key in ratings):
+        raise ValueError("a rating's key is not a position")
+    return {int(key): value for key, value in ratings.items()}  # int() refuses > 4300 digits
+
+
+def _stripped_text(text: str) -> str:
+    text = text.strip()
+    if not 0 < len(text) <= MAX_MESSAGE_TEXT:
+        raise ValueError("empty or too long")
+    return text
+
+
+# Strict: JSON's true is not the number 1, 7.0 is not an id, "7" is neither.
+Id = Annotated[int, Field(strict=True, gt=0, lt=2 ** 62)]
+StorableText = Annotated[str, Field(strict=True), AfterValidator(_storable)]
+
+
+class _Message(BaseModel):
+    # Fields a type does not have are ignored (older or newer pages may send more).
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+class CheckIn(_Message):
+    type: Literal["check_in"]
+
+
+class Leave(_Message):
+    type: Literal["leave"]
+
+
+class Accept(_Message):
+    type: Literal["accept"]
+
+
+class Feedback(_Message):
+    type: Literal["feedback"]
+    interested: bool
+    comment: Annotated[StorableText, Field(max_length=MAX_COMMENT)] = ""
+
+
+class Next(_Message):
+    type: Literal["next"]
+
+
+class Pick(_Message):
+    type: Literal["pick"]
+    candidate: Id
+
+
+class Withdraw(_Message):
+    type: Literal["withdraw"]
+
+
+class Pause(_Message):
+    type: Literal["pause"]
+
+
+class Resume(_Message):
+    type: Literal["resume"]
+
+
+class Message(_Message):
+    type: Literal["message"]
+    text: Annotated[StorableText, AfterValidator(_stripped_text)]
+
+
+class Extend(_Message):
+    type: Literal["extend"]
+
+
+class End(_Message):
+    type: Literal["end"]
+
+
+class Save(_Message):
+    """The interviewer's record; its bounds against the event's own questions and
+    attributes are checked by outcome.save_record."""
+    type: Literal["save"]
+    interview: Id | None = None
+    notes: Annotated[StorableText, Field(max_length=MAX_NOTES)] = ""
+    covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(
+        default=[], alias="questions_covered")
+    ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS),
+                       AfterValidator(_digit_keys)] = {}
+
+
+CandidateMessage = Ping | CheckIn | Leave | Accept | Feedback
+InterviewerMessage = (Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End
+                      | Save)
+ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
+_CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+
+
+def _types(union: Any) -> frozenset[str]:
+    return frozenset(get_args(model.model_fields["type"].annotation)[0]
+                     for model in get_args(union))
+
+
+CANDIDATE_TYPES = _types(CandidateMessage)
+INTERVIEWER_TYPES = _types(InterviewerMessage)
 
 
 def parse(text: str, allowed: frozenset[str]) -> dict[str, Any]:
@@ -57,48 +166,14 @@ def parse(text: str, allowed: frozenset[str]) -> dict[str, Any]:
         raise BadMessage("malformed") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise BadMessage("malformed")
-    kind = message["type"]
-    if kind not in allowed:
+    # The side's types first: another side's type is unknown here, whatever its fields.
+    if message["type"] not in allowed:
         raise BadMessage("unknown_type")
-    if kind == "pick":
-        return {"type": kind, "candidate": _int(message.get("candidate"))}
-    if kind == "message":
-        text_ = message.get("text")
-        if not isinstance(text_, str) or not 0 < len(text_.strip()) <= MAX_MESSAGE_TEXT \
-                or not _storable(text_):
-            raise BadMessage("invalid_fields")
-        return {"type": kind, "text": text_.strip()}
-    if kind == "feedback":
-        comment = message.get("comment", "")
-        if not isinstance(message.get("interested"), bool) or not isinstance(comment, str) \
-                or len(comment) > MAX_COMMENT or not _storable(comment):
-            raise BadMessage("invalid_fields")
-        return {"type": kind, "interested": message["interested"], "comment": comment}
-    if kind == "save":
-        interview = message.get("interview")
-        return {"type": kind, "interview": None if interview is None else _int(interview),
-                **_record(message)}
-    return {"type": kind}
-
-
-def _record(message: dict[str, Any]) -> dict[str, Any]:
-    """notes, questions_covered (positions) and ratings ({attribute position: 1–5}); the
-    bounds against the event's own questions are checked by outcome.save_record."""
-    notes = message.get("notes", "")
-    covered = message.get("questions_covered", [])
-    ratings = message.get("ratings", {})
-    if not isinstance(notes, str) or len(notes) > MAX_NOTES or not _storable(notes) \
-            or not isinstance(covered, list) \
-            or not isinstance(ratings, dict) or len(covered) > 100 or len(ratings) > 100:
-        raise BadMessage("invalid_fields")
     try:
-        parsed = {int(key): value for key, value in ratings.items()
-                  if key.isascii() and key.isdigit()}
-    except ValueError:
+        parsed = _CLIENT_MESSAGE.validate_python(message)
+    except ValidationError:
         raise BadMessage("invalid_fields") from None
-    if len(parsed) != len(ratings):
-        raise BadMessage("invalid_fields")
-    return {"notes": notes, "covered": covered, "ratings": parsed}
+    return dict(parsed)
 
 
 def error(code: str, **fields: Any) -> dict[str, Any]:

@@ -35,6 +35,13 @@ async def notify(connection: asyncpg.Connection, event_id: int, kind: str,
     await connection.execute("SELECT pg_notify($1, $2)", channel(event_id), payload)
 
 
+async def state_of(connection: asyncpg.Connection, candidate_id: int) -> str | None:
+    """Where the candidate is on the event day ('waiting', 'offered', 'interviewing', …);
+    None when they have no queue entry."""
+    return await connection.fetchval(
+        "SELECT state FROM queue_entry WHERE candidate_id = $1", candidate_id)
+
+
 async def entry(connection: asyncpg.Connection, candidate_id: int, *,
                 for_update: bool = False) -> asyncpg.Record | None:
     lock = "FOR UPDATE" if for_update else ""

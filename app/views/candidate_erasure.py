@@ -17,11 +17,12 @@ import logging
 from aiohttp import web
 
 from app.auth import require_user
+from app.candidates import queries
 from app.candidates.erasure import Erased, erase_candidate
 from app.candidates.stored import stored_about
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import dispatch
+from app.live import dispatch, queue
 from app.views import candidate_page
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
 from app.views.pages import render
@@ -34,8 +35,7 @@ async def _queue_state(request: web.Request, candidate_id: int) -> str | None:
     """Where the candidate is on the event day: 'waiting', 'offered', 'interviewing' (the
     erasure takes them out first, and the page says so), or anything else."""
     async with request.app[DB_POOL].acquire() as connection:
-        return await connection.fetchval(
-            "SELECT state FROM queue_entry WHERE candidate_id = $1", candidate_id)
+        return await queue.state_of(connection, candidate_id)
 
 
 async def _close_rooms(request: web.Request, erased: Erased) -> None:
@@ -81,8 +81,7 @@ async def erase(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"/c/{candidate['access_token']}/data")
     async with request.app[DB_POOL].acquire() as connection:
         erased = await erase_candidate(connection, candidate["id"], "candidate")
-        erased_at = await connection.fetchval(
-            "SELECT erased_at FROM candidate WHERE id = $1", candidate["id"])
+        erased_at = await queries.erased_at(connection, candidate["id"])
     if erased is None:  # erased meanwhile (by the employer, say): the link is gone
         raise web.HTTPNotFound()
     await _close_rooms(request, erased)

@@ -16,9 +16,11 @@ from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
 from app.candidates.rules import ends_at, pin_is_well_formed
+from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
 from app.link_sessions import CANDIDATE_SESSION
+from app.live import outcome
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
@@ -124,11 +126,7 @@ async def personal_page(request: web.Request) -> web.Response:
 
 async def feedback_pending(request: web.Request, candidate_id: int) -> bool:
     async with request.app[DB_POOL].acquire() as connection:
-        return await connection.fetchval("""
-            SELECT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = $1
-                           AND i.state = 'ended' AND NOT EXISTS (
-                               SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id))""",
-                                         candidate_id)
+        return await outcome.feedback_pending(connection, candidate_id)
 
 
 def both_languages(moment: dt.datetime) -> dict[str, str]:
@@ -207,7 +205,7 @@ async def cancel(request: web.Request) -> web.Response:
         async with connection.transaction():
             # The event first (as every change of it does), so a move or a deletion of the
             # event cannot cross this and mail a candidate who has just left.
-            await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR SHARE", event["id"])
+            await event_queries.hold_for_share(connection, event["id"])
             event = await queries.event_by_id(connection, event["id"])
             if situation(candidate, event) != "registered":
                 raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile

@@ -4,7 +4,6 @@ account the link belongs to). Signed in, it is the meeting web (web/templates/in
 meeting.html, web/static/js/live/interviewer.js), which talks over /i/{token}/ws."""
 from __future__ import annotations
 
-import asyncpg
 from aiohttp import web
 
 from app.auth import current_user
@@ -15,6 +14,7 @@ from app.i18n import N_
 from app.keys import DB_POOL, SETTINGS
 from app.link_codes import INTERVIEWER_CODE
 from app.link_sessions import INTERVIEWER_SESSION
+from app.live import outcome
 from app.live.access import is_signed_in
 from app.views.link_guard import (
     check_entry,
@@ -42,32 +42,12 @@ async def load(request: web.Request):
     return event
 
 
-async def record_of(connection: asyncpg.Connection, interviewer_id: int) -> dict | None:
-    """The interviewer's record of the interview live now, or else of the last one ended:
-    what the page's notes form starts from (a reload must not lose typed notes)."""
-    row = await connection.fetchrow("""
-        SELECT i.id, i.state, i.notes, i.questions_covered, c.name AS candidate_name,
-               i.ended_at > now() - interval '10 minutes' AS recent
-        FROM interview i JOIN candidate c ON c.id = i.candidate_id
-        WHERE i.interviewer_id = $1 AND i.state IN ('active', 'ended')
-        ORDER BY i.state = 'active' DESC, i.ended_at DESC NULLS FIRST LIMIT 1""", interviewer_id)
-    if row is None:
-        return None
-    ratings = await connection.fetch(
-        "SELECT position, rating FROM interview_rating WHERE interview_id = $1", row["id"])
-    return {"interview": row["id"], "state": row["state"], "notes": row["notes"],
-            "candidate_name": row["candidate_name"], "recent": bool(row["recent"]),
-            "questions_covered": list(row["questions_covered"]),
-            "ratings": {str(r["position"]): r["rating"] for r in ratings}}
-
-
 async def meeting(request: web.Request, event) -> web.Response:
     """The meeting web: lobby and interview in one page, drawn from the channel's state."""
     async with request.app[DB_POOL].acquire() as connection:
-        items = {table: await connection.fetch(
-            f"SELECT position, text FROM {table} WHERE event_id = $1 ORDER BY position",
-            event["id"]) for table in ("event_question", "event_attribute")}
-        record = await record_of(connection, event["interviewer_id"])
+        items = {table: await queries.numbered_items(connection, table, event["id"])
+                 for table in ("event_question", "event_attribute")}
+        record = await outcome.record_of(connection, event["interviewer_id"])
     response = render(request, "interviewer/meeting.html", {
         "event": event, "questions": items["event_question"],
         "attributes": items["event_attribute"], "record": record,

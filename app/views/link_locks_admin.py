@@ -90,10 +90,7 @@ async def event_interviewer(connection: asyncpg.Connection, request: web.Request
     text = request.match_info["interviewer_id"]
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise web.HTTPNotFound()
-    row = await connection.fetchrow("""
-        SELECT id, email, name, user_id, language, access_token, access_code, invited_at
-        FROM event_interviewer WHERE id = $1 AND event_id = $2""",
-                                    int(text), event["id"])
+    row = await event_queries.interviewer_in_event(connection, event["id"], int(text))
     if row is None:
         raise web.HTTPNotFound()
     return row

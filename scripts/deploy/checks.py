@@ -17,8 +17,9 @@ from scripts.deploy import browser as b
 from scripts.deploy.stack import HOST, HTTPS_PORT, Stack, arun
 from tests.browser.interviewer_support import make_meeting_event
 from tests.candidate_support import link_and_pin
-from tests.helpers import CSRF_FIELD, PASSWORD, make_user
-from tests.integration.mail_support import wait_for_mail
+from tests.accounts import PASSWORD, make_user
+from tests.forms import CSRF_FIELD
+from tests.mails import wait_for_mail
 
 
 class ToLoopback(AbstractResolver):

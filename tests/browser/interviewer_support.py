@@ -7,10 +7,14 @@ import os
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+from tests.accounts import log_in_browser, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
-from tests.helpers import CSRF_FIELD, PASSWORD, make_user
-from tests.integration.channel_support import (INTERVIEWER_CODE, new_client, recording,
-                                               sign_in_candidate)
+from tests.integration.channel_support import (
+    INTERVIEWER_CODE,
+    new_client,
+    recording,
+    sign_in_candidate,
+)
 from tests.integration.live_support import LiveEvent, make_live_event
 
 QUESTIONS = ["Berätta om ett projekt du är stolt över", "Varför söker du just det här jobbet?"]
@@ -68,13 +72,7 @@ async def logged_in_page(new_page, db, organization_id: int, *, language: str = 
     user = await make_user(db, organization_id=organization_id, language=language)
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
-    # The context's own request client shares the browser's cookies: log in without the form
-    # (the log-in page has browser tests of its own).
-    form = await page.context.request.get("/login")
-    reply = await page.context.request.post("/login", max_redirects=0, form={
-        "email": user["email"], "password": PASSWORD,
-        "csrf_token": CSRF_FIELD.search(await form.text())[1]})
-    assert reply.status == 303, await reply.text()
+    await log_in_browser(page, user["email"])
     return page, user
 
 

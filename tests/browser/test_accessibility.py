@@ -1,10 +1,11 @@
 """Every page passes axe-core's WCAG 2.1 A/AA rules, in both languages, desktop and phone."""
 from __future__ import annotations
 
-import secrets
+import datetime as dt
 
 import pytest
 
+from tests import factories
 from tests.browser.axe import VIEWPORTS, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -43,20 +44,17 @@ async def test_keyboard_reaches_the_language_switch_with_visible_focus(new_page)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_interviewer_link_page_meets_wcag_aa(new_page, db, language, viewport):
-    organization = await db.fetchval("INSERT INTO organization (name) VALUES ('Axe AB') RETURNING id")
-    event_id = await db.fetchval("""
-        INSERT INTO event (organization_id, title, starts_at, duration_minutes, interview_minutes,
-                           capacity, state)
-        VALUES ($1, 'Tillgänglighet', now() + interval '1 day', 60, 10, 10, 'published')
-        RETURNING id""", organization)
-    token = secrets.token_urlsafe(18)
-    await db.execute("""INSERT INTO event_interviewer (event_id, email, access_token, access_code)
-                        VALUES ($1, 'axe@example.se', $2, '123456')""", event_id, token)
+    event = await factories.make_event(
+        db, organization_id=await factories.make_organization(db, "Axe AB"),
+        title="Tillgänglighet", starts_at=factories.now() + dt.timedelta(days=1), capacity=10)
+    [interviewer] = await factories.set_interviewers(db, event, [("axe@example.se", "")])
+    token = interviewer["access_token"]
+    wrong = "000000" if interviewer["access_code"] != "000000" else "111111"
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
     await page.goto(f"/i/{token}")
     await assert_accessible(page)
-    await page.fill("#code", "000000")  # wrong: the form comes back with its error
+    await page.fill("#code", wrong)  # the form comes back with its error
     await page.get_by_role("button").last.click()
     await page.wait_for_selector("#error-summary")
     await assert_accessible(page)

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from app.auth.tokens import new_token, token_hash
-from tests.accounts import (  # noqa: F401 (a fixture)
+from tests.accounts import (
     PASSWORD,
     confirmation_link,
-    fresh_log_in_limits,
-    unique_email,
+    fresh_log_in_limits,  # noqa: F401 (a fixture)
 )
 from tests.browser.axe import VIEWPORTS, axe_violations
+from tests.mails import unique_email
 
 SHOTS = Path("/tmp/shots-privacy")  # the sign-up pages that answer alike for every address
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.accounts import (  # noqa: F401 (a fixture)
-    confirmation_link,
-    fresh_log_in_limits,
-    unique_email,
-)
+from tests.accounts import confirmation_link, fresh_log_in_limits  # noqa: F401 (a fixture)
 from tests.browser.axe import VIEWPORTS
+from tests.mails import unique_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
 

@@ -19,9 +19,9 @@ from tests.browser.axe import AXE, assert_accessible
 from tests.browser.interviewer_support import checked_in
 from tests.browser.test_candidate_live import interviewer_socket, tokens
 from tests.candidate_support import link_and_pin, make_event
-from tests.helpers import unique_email, wait_for_mail
 from tests.integration.channel_support import CANDIDATE_PIN
 from tests.integration.live_support import make_live_event
+from tests.mails import unique_email, wait_for_mail
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1280, "height": 900}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.candidate_support import make_event
-from tests.helpers import PASSWORD, make_user
 from tests.integration.erasure_support import candidate_with_everything, columns_holding
 
 pytestmark = pytest.mark.browser
@@ -103,11 +103,7 @@ async def test_the_employer_erases_a_candidate_from_the_list(new_page, db, setti
     person = await candidate_with_everything(db, base_url, settings, event)
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
-    await page.goto(f"/login?next=/events/{event['id']}")
-    await page.fill('input[name="email"]', user["email"])
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.locator('form[action^="/login"] button[type="submit"]').click()
-    await page.wait_for_url(f"**/events/{event['id']}")
+    await log_in_with_form(page, user["email"], f"/events/{event['id']}")
     await page.get_by_role("link", name=f"{text['erase']} ({person.name})").click()
     await page.get_by_role("button", name=text["yes"]).wait_for()
     await look(page, f"employer-confirm-{language}-{viewport}")

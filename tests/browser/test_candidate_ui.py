@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from tests.candidate_support import link_and_pin, make_event
-from tests.helpers import PASSWORD, make_user, unique_email, wait_for_mail
+from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.candidate_support import link_and_pin, make_event
+from tests.mails import unique_email, wait_for_mail
 
 pytestmark = pytest.mark.browser
 
@@ -101,11 +102,7 @@ async def test_the_employers_candidate_list(new_page, db, base_url, language, vi
                      event["id"], unique_email("lista"), f"ui-{event['id']}-token-abcdefgh", pin)
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
-    await page.goto(f"/login?next=/events/{event['id']}")
-    await page.fill('input[name="email"]', user["email"])
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.locator('form[action^="/login"] button[type="submit"]').click()
-    await page.wait_for_url(re.compile(rf"/events/{event['id']}$"))
+    await log_in_with_form(page, user["email"], f"/events/{event['id']}")
     await page.locator("td").filter(has_text="Alva Anmäld").first.wait_for()
     await page.locator(".candidate-secret summary").click()
     assert await page.locator(".candidate-secret input.pin-value").input_value() == pin

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.events.rules import SWEDISH_TIME
-from tests.helpers import PASSWORD, make_user
+from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -30,11 +30,7 @@ async def logged_in_page(new_page, db, language: str, viewport: str):
     user = await make_user(db, language=language)
     page = await new_page(viewport=VIEWPORTS[viewport],
                           extra_http_headers={"Accept-Language": language})
-    await page.goto("/login?next=/events")
-    await page.fill('input[name="email"]', user["email"])
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.locator('form[action^="/login"] button[type="submit"]').click()
-    await page.wait_for_url(re.compile(r"/events$"))
+    await log_in_with_form(page, user["email"], "/events")
     return page
 
 

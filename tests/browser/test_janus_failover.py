@@ -11,9 +11,9 @@ from contextlib import AsyncExitStack
 
 import pytest
 
+from tests.accounts import log_in_browser, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.interviewer_support import make_meeting_event, open_meeting, shot
-from tests.helpers import CSRF_FIELD, PASSWORD, make_user
 from tests.integration.channel_support import CANDIDATE_PIN
 from tests.integration.conftest import own_janus  # noqa: F401  (a fixture)
 from tests.integration.failover_support import failover_app, kill
@@ -65,11 +65,7 @@ class People:
                                          event_id)
         user = await make_user(db, organization_id=organization, language=language)
         page = await self.page(language)
-        form = await page.context.request.get("/login")
-        reply = await page.context.request.post("/login", max_redirects=0, form={
-            "email": user["email"], "password": PASSWORD,
-            "csrf_token": CSRF_FIELD.search(await form.text())[1]})
-        assert reply.status == 303, await reply.text()
+        await log_in_browser(page, user["email"])
         await page.goto(f"/events/{event_id}/live")
         await page.wait_for_selector('#connection[data-status="open"]')
         return page

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.auth.ratelimit import account_secret
+from tests.accounts import PASSWORD, make_user
 from tests.browser.axe import assert_accessible
-from tests.helpers import PASSWORD, make_user
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.accounts import log_in, make_user
 from tests.browser.axe import VIEWPORTS
-from tests.browser.interviewer_support import (checked_in, logged_in_page, look,
-                                               make_meeting_event)
-from tests.helpers import log_in, make_user
+from tests.browser.interviewer_support import (
+    checked_in,
+    logged_in_page,
+    look,
+    make_meeting_event,
+)
 from tests.integration.channel_support import new_client, recording, sign_in_interviewer
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts import log_in_with_form
 from tests.browser.axe import VIEWPORTS, assert_accessible
-from tests.helpers import PASSWORD
 from tests.summary_support import add_interview, org_user, sample_event
 
 pytestmark = pytest.mark.browser
@@ -21,11 +21,7 @@ async def summary_page(new_page, db, language: str, viewport: str, **options):
     event = await sample_event(db, **options)
     user = await org_user(db, event, language=language)
     page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
-    await page.goto(f"/login?next=/events/{event.id}/summary")
-    await page.fill('input[name="email"]', user["email"])
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.locator('form[action^="/login"] button[type="submit"]').click()
-    await page.wait_for_url(re.compile(rf"/events/{event.id}/summary$"))
+    await log_in_with_form(page, user["email"], f"/events/{event.id}/summary")
     return event, page
 
 
@@ -100,11 +96,7 @@ async def test_details_keep_their_columns_without_a_comment(new_page, db, viewpo
                         ratings={1: 4, 2: 5})
     user = await org_user(db, event, language="sv")
     page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": "sv"})
-    await page.goto(f"/login?next=/events/{event.id}/summary")
-    await page.fill('input[name="email"]', user["email"])
-    await page.fill('input[name="password"]', PASSWORD)
-    await page.locator('form[action^="/login"] button[type="submit"]').click()
-    await page.wait_for_url(re.compile(rf"/events/{event.id}/summary$"))
+    await log_in_with_form(page, user["email"], f"/events/{event.id}/summary")
 
     def details(name):
         return page.locator("tbody.interview", has=page.locator("td.candidate", has_text=name))

@@ -14,7 +14,7 @@ from app.application import create_app
 from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.settings import Settings
-from tests.helpers import csrf_from
+from tests.forms import csrf_from
 from tests.serving import serving
 
 CANDIDATE_PIN = "654321"    # tests/integration/live_support.py makes them so

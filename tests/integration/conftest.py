@@ -7,11 +7,13 @@ from pathlib import Path
 
 import asyncpg
 import pytest_asyncio
+from aiohttp import ClientSession, CookieJar
 
 from app.janus_config import render_janus_config
 from app.localstack.janus_server import LocalJanus
 from app.localstack.processes import free_port
 from app.settings import load_settings
+from tests.accounts import log_in, make_user
 
 
 @pytest_asyncio.fixture
@@ -59,3 +61,12 @@ async def pool(stack):
         yield own
     finally:
         await own.close()
+
+
+@pytest_asyncio.fixture
+async def employer(db, base_url, app_server):
+    """A new employer's account, logged in: (its aiohttp session, the user)."""
+    user = await make_user(db)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        await log_in(http, base_url, user["email"])
+        yield http, user

@@ -7,7 +7,6 @@ candidate); the test then makes a fresh one, so later requests still reach past 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -15,11 +14,12 @@ import asyncpg
 
 from app.auth.sessions import create_session, encode_cookie
 from app.auth.tokens import new_token, token_hash
+from app.events import queries as event_queries
 from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+from tests.forms import csrf_in
 from tests.integration.fuzz_support import request_bytes, send_raw
 
 PIN, CODE = "654321", "123456"
-CSRF_FIELD = re.compile(rb'name="csrf_token" value="([^"]+)"')
 IDENTITIES = ("anonymous", "employer", "candidate", "interviewer")
 
 
@@ -46,10 +46,8 @@ async def _event(db: asyncpg.Connection, organization: int, user: int, state: st
 
 
 async def _people(db: asyncpg.Connection, event: int) -> tuple[int, str, int, str]:
-    await db.execute("""INSERT INTO event_question (event_id, position, text)
-                        VALUES ($1, 1, 'Fråga'), ($1, 2, 'Fråga två')""", event)
-    await db.execute("""INSERT INTO event_attribute (event_id, position, text)
-                        VALUES ($1, 1, 'Egenskap')""", event)
+    await event_queries.replace_items(db, "event_question", event, ["Fråga", "Fråga två"])
+    await event_queries.replace_items(db, "event_attribute", event, ["Egenskap"])
     interviewer_token, candidate_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     interviewer = await db.fetchval("""
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
@@ -73,9 +71,9 @@ async def _csrf(port: int, cookies: dict[str, str], path: str) -> str:
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items()).encode()
     page = await send_raw(port, request_bytes("GET", path.encode(), [("Cookie", cookie)], b"",
                                               port))
-    match = CSRF_FIELD.search(page.body)
-    assert match, f"no CSRF token on {path}: {page.status}"
-    return match[1].decode()
+    csrf = csrf_in(page.body.decode("utf-8", "replace"))
+    assert csrf, f"no CSRF token on {path}: {page.status}"
+    return csrf
 
 
 async def make_world(db: asyncpg.Connection, port: int, secret: str, password_hash: str) -> World:

@@ -1,59 +1,20 @@
-"""Helpers for the mail tests: reading a catcher's Maildir, a catcher of a test's own, and
-an outbox database of a test's own."""
+"""Helpers for the mail tests: a catcher of a test's own, and an outbox database of a test's
+own (reading what a catcher caught: tests/mails.py)."""
 from __future__ import annotations
 
 import asyncio
-import mailbox
 import secrets
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 import asyncpg
 
 from app.localstack import processes
 from app.migrate import apply_migrations
-from app.views.dev_mail import read_message
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def unique_address(tag: str) -> str:
-    """Each test mails addresses of its own, so mails from other tests never confuse it."""
-    return f"{tag}-{secrets.token_hex(5)}@example.se"
-
-
-# A delivered Maildir file never changes: parse each one once, however often tests look.
-_parsed: dict[tuple[str, str], EmailMessage] = {}
-
-
-def all_caught(maildir: Path | str) -> list[EmailMessage]:
-    box = mailbox.Maildir(maildir, factory=None, create=False)
-    messages = []
-    for key in box.keys():
-        if (str(maildir), key) not in _parsed:
-            _parsed[str(maildir), key] = read_message(box, key)
-        messages.append(_parsed[str(maildir), key])
-    return messages
-
-
-def caught(maildir: Path | str, to_address: str) -> list[EmailMessage]:
-    return [m for m in all_caught(maildir) if m["To"] is not None
-            and any(a.addr_spec == to_address for a in m["To"].addresses)]
-
-
-async def wait_for_mail(maildir: Path | str, to_address: str, count: int,
-                        timeout: float = 20) -> list[EmailMessage]:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = caught(maildir, to_address)
-        if len(found) >= count:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{len(found)} of {count} mails to {to_address} arrived")
-        await asyncio.sleep(0.1)
 
 
 async def wait_for_row(connection: asyncpg.Connection, mail_id: int, condition,

@@ -7,15 +7,14 @@ from yarl import URL
 from app.auth.sessions import COOKIE as SESSION_COOKIE
 from tests.accounts import (
     PASSWORD,
-    csrf_in,
     fresh_log_in_limits,  # noqa: F401 (a fixture)
-    get_page,
     log_in,
     log_out,
-    post_form,
     sign_up,
-    unique_email,
+    try_log_in,
 )
+from tests.forms import csrf_in, get_page, post_form
+from tests.mails import unique_email
 
 pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
 
@@ -111,7 +110,7 @@ async def test_log_in_and_out(http, base_url, settings):
     assert await log_out(http, base_url) == 303
     async with http.get(f"{base_url}/account", allow_redirects=False) as response:
         assert response.status == 303
-    status, _, headers = await log_in(http, base_url, user["email"].upper(), user["password"])
+    status, _, headers = await try_log_in(http, base_url, user["email"].upper(), user["password"])
     assert status == 303 and headers["Location"] == "/events"
     status, page = await get_page(http, f"{base_url}/account")
     assert status == 200 and user["email"] in page
@@ -227,8 +226,8 @@ async def test_change_password_needs_the_current_one_and_logs_out_other_browsers
         async with other.get(f"{base_url}/account", allow_redirects=False) as response:
             assert response.status == 303  # the other one is out
     await log_out(http, base_url)
-    assert (await log_in(http, base_url, user["email"], user["password"]))[0] == 400
-    assert (await log_in(http, base_url, user["email"], new))[0] == 303
+    assert (await try_log_in(http, base_url, user["email"], user["password"]))[0] == 400
+    assert (await try_log_in(http, base_url, user["email"], new))[0] == 303
 
 
 async def test_choosing_the_language_saves_it_and_switches_the_pages(http, base_url, db, settings):

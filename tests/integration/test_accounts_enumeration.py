@@ -8,16 +8,9 @@ import time
 
 from aiohttp import ClientSession, CookieJar
 
-from tests.accounts import (
-    PASSWORD,
-    get_page,
-    link_in,
-    mail_text,
-    post_form,
-    unique_email,
-    wait_for_mail,
-)
-from tests.helpers import log_in, make_user
+from tests.accounts import PASSWORD, log_in, make_user
+from tests.forms import get_page, post_form
+from tests.mails import link_in, text_of, unique_email, wait_for_mail
 
 EN = {"Accept-Language": "en"}
 CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]+')
@@ -50,12 +43,12 @@ async def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_accoun
     assert owner["email"] not in taken[2] and "already" not in taken[2]
     assert await db.fetchval("SELECT count(*) FROM organization") == organizations
 
-    [warning] = await wait_for_mail(settings, owner["email"])
-    text = mail_text(warning)
+    [warning] = await wait_for_mail(settings.mail.catcher_dir, owner["email"])
+    text = text_of(warning)
     assert "tried to create an account" in text and f"{base_url}/login" in text
     assert f"{base_url}/password/forgot" in text and "/signup/confirm/" not in text
-    [confirm] = await wait_for_mail(settings, fresh_address)
-    link = link_in(mail_text(confirm), base_url, "/signup/confirm/")
+    [confirm] = await wait_for_mail(settings.mail.catcher_dir, fresh_address)
+    link = link_in(text_of(confirm), base_url, "/signup/confirm/")
     assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", fresh_address)
 
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
@@ -95,12 +88,12 @@ async def test_inviting_an_address_of_another_organization_looks_like_any_invita
     assert elsewhere["email"] in page and fresh in page  # both listed as open invitations
     assert "already" not in page
 
-    [told] = await wait_for_mail(settings, elsewhere["email"])
-    text = mail_text(told)
+    [told] = await wait_for_mail(settings.mail.catcher_dir, elsewhere["email"])
+    text = text_of(told)
     assert "Inga Inbjudare" in text and "already has an account" in text
     assert "/invitation/" not in text and f"{base_url}/login" in text
-    [invited] = await wait_for_mail(settings, fresh)
-    assert "/invitation/" in mail_text(invited)
+    [invited] = await wait_for_mail(settings.mail.catcher_dir, fresh)
+    assert "/invitation/" in text_of(invited)
     assert await db.fetchval("SELECT organization_id FROM app_user WHERE id = $1",
                              elsewhere["id"]) == elsewhere["organization_id"]
 

@@ -15,16 +15,9 @@ from app.application import create_app
 from app.auth.ratelimit import account_secret
 from app.localstack.processes import free_port
 from app.settings import load_settings
-from tests.accounts import (
-    fresh_log_in_limits,  # noqa: F401 (a fixture)
-    link_in,
-    log_out,
-    mail_text,
-    post_form,
-    sign_up,
-    unique_email,
-    wait_for_mail,
-)
+from tests.accounts import fresh_log_in_limits, log_out, sign_up  # noqa: F401 (a fixture)
+from tests.forms import post_form
+from tests.mails import link_in, text_of, unique_email, wait_for_mail
 from tests.serving import serving
 
 pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
@@ -164,8 +157,8 @@ async def test_a_password_reset_opens_a_closed_account_and_makes_the_browser_kno
     status, page, _ = await attempt(http, base_url, user["email"], user["password"])
     assert status == 429 and CLOSED in page
     await post_form(http, base_url, "/password/forgot", {"email": user["email"]}, headers=EN)
-    [mail] = await wait_for_mail(settings, user["email"])
-    link = link_in(mail_text(mail), base_url, "/password/reset/")
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, user["email"])
+    link = link_in(text_of(mail), base_url, "/password/reset/")
     new = "ett helt nytt lösenord"
     status, _, _ = await post_form(http, base_url, link[len(base_url):],
                                    {"password": new, "password_confirm": new})

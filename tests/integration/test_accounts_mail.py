@@ -8,17 +8,13 @@ from app.auth.links import RESETS_PER_HOUR
 from tests.accounts import (
     PASSWORD,
     fresh_log_in_limits,  # noqa: F401 (a fixture)
-    get_page,
-    link_in,
     log_in,
     log_out,
-    mail_html,
-    mail_text,
-    post_form,
     sign_up,
-    unique_email,
-    wait_for_mail,
+    try_log_in,
 )
+from tests.forms import get_page, post_form
+from tests.mails import html_of, link_in, text_of, unique_email, wait_for_mail
 
 pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
 
@@ -37,11 +33,11 @@ async def test_a_forgotten_password_is_reset_by_the_mailed_link(http, base_url, 
         await log_out(http, base_url)
         status, _, headers = await ask_for_reset(http, base_url, user["email"].upper())
         assert status == 303 and headers["Location"] == "/password/forgot?sent=1"
-        [mail] = await wait_for_mail(settings, user["email"])
+        [mail] = await wait_for_mail(settings.mail.catcher_dir, user["email"])
         assert mail["Subject"] == "Choose a new password for Snabbintervjuer"
-        assert "Hello Åsa Öberg," in mail_text(mail) and "60 minutes" in mail_text(mail)
-        link = link_in(mail_text(mail), base_url, "/password/reset/")
-        assert link in mail_html(mail)
+        assert "Hello Åsa Öberg," in text_of(mail) and "60 minutes" in text_of(mail)
+        link = link_in(text_of(mail), base_url, "/password/reset/")
+        assert link in html_of(mail)
         token = link.rsplit("/", 1)[1]
         # Only a hash of the token is kept.
         stored = await db.fetchval("SELECT token_hash FROM password_reset r JOIN app_user u "
@@ -66,8 +62,8 @@ async def test_a_forgotten_password_is_reset_by_the_mailed_link(http, base_url, 
     status, page = await get_page(http, link, headers=EN)
     assert status == 404 and "This link no longer works" in page
     await log_out(http, base_url)
-    assert (await log_in(http, base_url, user["email"], user["password"]))[0] == 400
-    assert (await log_in(http, base_url, user["email"], NEW_PASSWORD))[0] == 303
+    assert (await try_log_in(http, base_url, user["email"], user["password"]))[0] == 400
+    assert (await try_log_in(http, base_url, user["email"], NEW_PASSWORD))[0] == 303
 
 
 async def test_the_answer_never_tells_whether_an_account_exists(http, base_url, db, settings):
@@ -89,14 +85,14 @@ async def test_a_reset_link_expires_and_is_limited_per_hour(http, base_url, sett
     await log_out(http, base_url)
     for _ in range(RESETS_PER_HOUR + 2):
         assert (await ask_for_reset(http, base_url, user["email"]))[0] == 303
-    mails = await wait_for_mail(settings, user["email"], RESETS_PER_HOUR)
+    mails = await wait_for_mail(settings.mail.catcher_dir, user["email"], RESETS_PER_HOUR)
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1 "
                              "AND template = 'password_reset'", user["email"]) == RESETS_PER_HOUR
     # The mail is in the account's language (signed up in Swedish).
     assert await db.fetchval("SELECT array_agg(DISTINCT language) FROM mail_outbox "
                              "WHERE to_address = $1", user["email"]) == ["sv"]
     assert mails[0]["Subject"] == "Välj ett nytt lösenord till Snabbintervjuer"
-    link = link_in(mail_text(mails[0]), base_url, "/password/reset/")
+    link = link_in(text_of(mails[0]), base_url, "/password/reset/")
     await db.execute("UPDATE password_reset SET expires_at = now() - interval '1 second' "
                      "WHERE user_id = (SELECT id FROM app_user WHERE email = $1)", user["email"])
     status, page = await get_page(http, link)
@@ -125,10 +121,10 @@ async def test_a_colleague_is_invited_by_mail_and_joins_the_organization(http, b
     assert status == 303 and headers["Location"] == "/account/colleagues?done=invited"
     _, page = await get_page(http, f"{base_url}/account/colleagues?done=invited", headers=EN)
     assert colleague in page and "The invitation has been sent." in page
-    [mail] = await wait_for_mail(settings, colleague)
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, colleague)
     assert mail["Subject"] == f"Inga Inbjudare invites you to {inviter['organization']} on Snabbintervjuer"
-    link = link_in(mail_text(mail), base_url, "/invitation/")
-    assert link in mail_html(mail) and "7 days" in mail_text(mail)
+    link = link_in(text_of(mail), base_url, "/invitation/")
+    assert link in html_of(mail) and "7 days" in text_of(mail)
 
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as invited:
         status, page = await get_page(invited, link)

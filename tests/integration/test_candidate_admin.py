@@ -5,21 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest_asyncio
 from aiohttp import ClientSession, CookieJar
 
 from app.events.rules import SWEDISH_TIME
 from app.events.tokens import calendar_uid
-from tests.candidate_support import csrf_of, link_and_pin, make_event, register
-from tests.helpers import calendar_event, log_in, make_user, text_of, unique_email, wait_for_mail
-
-
-@pytest_asyncio.fixture
-async def employer(db, base_url, app_server):
-    user = await make_user(db)
-    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        await log_in(http, base_url, user["email"])
-        yield http, user
+from tests.accounts import log_in, make_user
+from tests.candidate_support import link_and_pin, make_event, register
+from tests.forms import csrf_of
+from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 
 async def with_candidate(employer, base_url, db, settings, **options):

@@ -13,15 +13,15 @@ from yarl import URL
 
 from app.candidates.erasure import erase_candidate
 from app.live import dispatch, interviews, queue
-from tests.candidate_support import csrf_of, make_event
-from tests.helpers import log_in, make_user
+from tests.accounts import log_in, make_user
+from tests.candidate_support import make_event
+from tests.forms import csrf_of
 from tests.integration.erasure_support import candidate_with_everything, columns_holding
 from tests.integration.live_support import (
     assert_invariants,
     make_live_event,
     offer_with_room,
 )
-from tests.integration.test_candidate_admin import employer  # noqa: F401 (a fixture)
 
 
 async def enter_pin(http, link: str, pin: str) -> int:
@@ -146,7 +146,7 @@ async def post(http, url: str, csrf: str | None) -> tuple[int, str]:
 
 
 async def test_the_employer_erases_a_candidate_and_refused_attempts_change_nothing(
-        employer, db, base_url, settings, tmp_path):  # noqa: F811 (the imported fixture)
+        employer, db, base_url, settings, tmp_path):
     http, user = employer
     event = await make_event(db, organization_id=user["organization_id"])
     person = await candidate_with_everything(db, base_url, settings, event)

@@ -7,8 +7,9 @@ import icalendar
 from aiohttp import ClientSession, CookieJar
 
 from app.events.tokens import calendar_uid
-from tests.candidate_support import csrf_of, link_and_pin, make_event, register
-from tests.helpers import calendar_event, text_of, unique_email, wait_for_mail
+from tests.candidate_support import link_and_pin, make_event, register
+from tests.forms import csrf_of
+from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 
 async def registered(http, base_url, db, settings, **event_options):

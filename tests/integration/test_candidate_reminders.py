@@ -12,7 +12,7 @@ from app.candidates.reminders import send_due_reminders
 from app.events.tokens import link_token
 from app.keys import MAILER
 from tests.candidate_support import link_and_pin, make_event
-from tests.helpers import calendar_event, read_mails, text_of, unique_email, wait_for_mail
+from tests.mails import calendar_event, read_mails, text_of, unique_email, wait_for_mail
 
 
 async def add_candidate(db, event_id: int, *, language: str = "sv",

@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest_asyncio
 from aiohttp import ClientSession, CookieJar
 
 from app.events.rules import SWEDISH_TIME
-from tests.helpers import (calendar_event, csrf_from, log_in, make_user, text_of, unique_email,
-                           wait_for_mail)
+from tests import factories
+from tests.accounts import log_in, make_user
+from tests.forms import csrf_from, csrf_in
+from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
 
@@ -24,14 +25,6 @@ def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
     for name in ("question", "attribute", "interviewer_email", "interviewer_name"):
         pairs += [(name, value) for value in changes.get(name, [])]
     return pairs
-
-
-@pytest_asyncio.fixture
-async def employer(db, base_url, app_server):
-    user = await make_user(db)
-    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
-        await log_in(http, base_url, user["email"])
-        yield http, user
 
 
 async def create_event(http, base_url, **changes) -> int:
@@ -147,13 +140,12 @@ async def test_copy_keeps_the_content_asks_for_a_date_and_takes_no_candidates(em
     http, _ = employer
     event_id = await create_event(http, base_url, action="publish", question=["Q1", "Q2"],
                                   attribute=["A1"], interviewer_email=["kopia@example.se"])
-    await db.execute("""INSERT INTO candidate (event_id, name, email, access_token, pin)
-                        VALUES ($1, 'Kandidat', 'k@example.se', 'tok-copy-test', '123456')""", event_id)
+    await factories.add_candidate(db, event_id, name="Kandidat", email="k@example.se")
     async with http.get(f"{base_url}/events/{event_id}/copy") as response:
         page = await response.text()
     assert 'name="date" type="date" required value=""' in page
     assert 'value="Q2"' in page and 'value="kopia@example.se"' in page
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    csrf = csrf_in(page)
     form = event_form(csrf, mode="copy", question=["Q1", "Q2"], attribute=["A1"],
                       interviewer_email=["kopia@example.se"], interviewer_name=[""])
     async with http.post(f"{base_url}/events/new", data=form, allow_redirects=False) as response:

@@ -16,16 +16,11 @@ from app.application import create_app
 from app.guessing import policy_of
 from app.localstack.processes import free_port
 from app.settings import load_settings
+from tests.accounts import log_in, make_user
 from tests.candidate_support import link_and_pin, make_event, register
-from tests.helpers import (
-    csrf_from,
-    log_in,
-    make_user,
-    text_of,
-    unique_email,
-    wait_for_mail,
-)
+from tests.forms import csrf_from
 from tests.integration.live_support import make_live_event
+from tests.mails import text_of, unique_email, wait_for_mail
 from tests.serving import serving
 
 CLOSED_PIN = "stängd för nya enheter"

@@ -10,7 +10,8 @@ import pytest
 
 from app.live import queue
 from app.live.hub import APPLICATION_NAME, RETRY_SECONDS
-from tests.helpers import csrf_from, log_in, make_user
+from tests.accounts import log_in, make_user
+from tests.forms import csrf_from
 from tests.integration.channel_support import (
     Recorder,
     new_client,

@@ -21,7 +21,6 @@ from app.keys import JANUS
 from app.live import connections
 from app.tickets import read_ticket
 from scripts.bench.common import ROOT, AppProcess
-from tests.helpers import unique_email, wait_for_mail
 from tests.integration.channel_support import (
     Recorder,
     new_client,
@@ -29,6 +28,7 @@ from tests.integration.channel_support import (
     sign_in_interviewer,
 )
 from tests.integration.live_support import assert_invariants, make_live_event
+from tests.mails import unique_email, wait_for_mail
 
 # Generous: the bound the code aims at is STALE_SECONDS plus a beat and a sweep (about 10 s);
 # a loaded machine may take longer, and without the fix it takes a minute or ten.

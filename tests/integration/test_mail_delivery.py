@@ -21,11 +21,17 @@ from app.localstack.processes import free_port
 from app.logs import secret_values
 from app.mail import worker
 from app.settings import load_settings
-from tests.integration.mail_support import (MailCatcher, all_caught, caught, drop_database,
-                                            event_context, scratch_database, unique_address,
-                                            wait_for_listeners, wait_for_mail, wait_for_row)
-from tests.helpers import calendar_event, log_in, make_user
+from tests.accounts import log_in, make_user
+from tests.integration.mail_support import (
+    MailCatcher,
+    drop_database,
+    event_context,
+    scratch_database,
+    wait_for_listeners,
+    wait_for_row,
+)
 from tests.integration.test_events import create_event
+from tests.mails import calendar_event, caught, read_mails, unique_email, wait_for_mail
 from tests.serving import serving
 
 STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -78,7 +84,7 @@ async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_
         stack, outbox_url, outbox, catcher):
     settings = instance_settings(stack, outbox_url, catcher)
     app = create_app(settings)
-    address = unique_address("smtp-down")
+    address = unique_email("smtp-down")
     async with serving(app, settings.app.port):
         mail_id = await enqueue(app, outbox, address)  # commits although SMTP is down
 
@@ -116,7 +122,7 @@ async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outb
         await wait_for_listeners(outbox, instances)
 
         # One transaction, committed at once: every worker is woken for the same rows.
-        addresses = [unique_address(f"many-{n}") for n in range(mails)]
+        addresses = [unique_email(f"many-{n}") for n in range(mails)]
         started = asyncio.get_running_loop().time()
         async with outbox.transaction():
             for address in addresses:
@@ -133,7 +139,7 @@ async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outb
     # The workers shared the work: the test really had them compete for the rows.
     assert len({row["claimed_by"] for row in rows}) >= 2
 
-    received = [message["Message-ID"] for message in all_caught(catcher.maildir)]
+    received = [message["Message-ID"] for message in read_mails(catcher.maildir)]
     assert sorted(received) == sorted(row["message_id"] for row in rows)
 
 
@@ -142,7 +148,7 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
     await asyncio.to_thread(catcher.start)
     settings = instance_settings(stack, outbox_url, catcher)
     app = create_app(settings)
-    address = unique_address("lease")
+    address = unique_email("lease")
     # A worker took the row a moment ago and died before it could send or record anything.
     async with outbox.transaction():
         mail_id = await app[MAILER].enqueue(
@@ -164,7 +170,7 @@ async def test_publishing_with_smtp_down_succeeds_and_the_invitation_follows(
     """The user-facing side of the outbox: a change made while the mail server is down."""
     settings = instance_settings(stack, outbox_url, catcher)
     employer = await make_user(outbox)
-    interviewer = unique_address("smtp-down-publish")
+    interviewer = unique_email("smtp-down-publish")
     async with serving(create_app(settings), settings.app.port) as base_url:
         async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
             await log_in(http, base_url, employer["email"])

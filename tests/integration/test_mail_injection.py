@@ -24,13 +24,18 @@ from aiohttp import ClientSession, CookieJar
 
 from app.keys import MAILER
 from app.mail import CalendarEntry
-from tests.accounts import PASSWORD, fresh_log_in_limits, link_in, post_form  # noqa: F401
+from tests.accounts import PASSWORD, fresh_log_in_limits, log_in, make_user  # noqa: F401
 from tests.candidate_support import make_event, register
-from tests.helpers import csrf_from, log_in, make_user
-from tests.integration.mail_support import event_context, unique_address
+from tests.forms import csrf_from, post_form
+from tests.integration.mail_support import event_context
 from tests.integration.test_events import event_form
-from tests.mail_headers import (HOSTILE_NAMES, LINE_BREAKING, assert_one_line_headers,
-                                assert_recipient)
+from tests.mail_headers import (
+    HOSTILE_NAMES,
+    LINE_BREAKING,
+    assert_one_line_headers,
+    assert_recipient,
+)
+from tests.mails import link_in, unique_email
 
 STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 # Every template in web/templates/mail/, and whether the code that sends it adds a calendar entry.
@@ -115,7 +120,7 @@ async def mailed_by_the_mail_layer(stack, app_server):
         async with connection.transaction():
             for case, hostile in HOSTILE_NAMES.items():
                 for template, with_calendar in TEMPLATES.items():
-                    address = unique_address(f"inject-{case}")
+                    address = unique_email(f"inject-{case}")
                     calendar = CalendarEntry(
                         uid=f"inject-{address}", sequence=0, method="REQUEST", summary=hostile,
                         description="", starts_at=STARTS,
@@ -178,7 +183,7 @@ async def check_form_mail(db, settings, address: str, name: str, template: str) 
 @pytest.mark.parametrize("case", FORM_CASES)
 async def test_registering_by_invite_link_with_a_hostile_name(http, base_url, db, settings, case):
     event = await make_event(db)
-    address = unique_address(f"register-{case}")
+    address = unique_email(f"register-{case}")
     status, page = await register(http, base_url, event["invite_token"],
                                   name=HOSTILE_NAMES[case], email=address, language="en")
     assert status == 200, page
@@ -195,7 +200,7 @@ async def test_an_interviewer_name_in_the_event_form(http, base_url, db, setting
     """The invitation mail an interviewer gets when the event is published; the title too."""
     user = await make_user(db)
     await log_in(http, base_url, user["email"])
-    address = unique_address(f"interviewer-{case}")
+    address = unique_email(f"interviewer-{case}")
     title = "Säljare " + HOSTILE_NAMES["q-utf8"]
     csrf = await csrf_from(http, f"{base_url}/events/new")
     form = event_form(csrf, title=title, action="publish", interviewer_email=[address],
@@ -213,7 +218,7 @@ async def test_an_interviewer_name_in_the_event_form(http, base_url, db, setting
 async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settings, case):
     """Sign-up (its confirmation, and the warning when the address is taken), a colleague
     invitation carrying the name and organization, and the password reset."""
-    hostile, email = HOSTILE_NAMES[case], unique_address(f"signup-{case}")
+    hostile, email = HOSTILE_NAMES[case], unique_email(f"signup-{case}")
     name, organization = one_line(hostile), one_line(f"{hostile} AB")
     form = {"organization": f"{hostile} AB", "name": hostile, "email": email,
             "password": PASSWORD, "password_confirm": PASSWORD}
@@ -229,7 +234,7 @@ async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settin
                                   WHERE u.email = $1""", email)
     assert (stored["name"], stored["organization"]) == (name, organization)
 
-    colleague = unique_address(f"colleague-{case}")
+    colleague = unique_email(f"colleague-{case}")
     status, page, _ = await post_form(http, base_url, "/account/colleagues",
                                       {"email": colleague, "language": "en"}, headers=ENGLISH)
     assert status == 303, page

@@ -13,7 +13,8 @@ from icalendar import Calendar
 
 from app.keys import MAILER
 from app.mail import CalendarEntry
-from tests.integration.mail_support import caught, event_context, unique_address, wait_for_mail
+from tests.integration.mail_support import event_context
+from tests.mails import caught, unique_email, wait_for_mail
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TITLE = "Säljare på kontoret i Växjö – åäö ÅÄÖ"
@@ -32,7 +33,7 @@ class Abort(Exception):
 ])
 async def test_a_mail_arrives_in_the_recipients_language(app_server, db, settings, language, when,
                                                          footer, other_footer):
-    address = unique_address(f"lang-{language}")
+    address = unique_email(f"lang-{language}")
     async with db.transaction():
         mail_id = await app_server[MAILER].enqueue(
             db, to_address=address, to_name="Åsa Öberg", language=language,
@@ -60,7 +61,7 @@ async def test_a_mail_arrives_in_the_recipients_language(app_server, db, setting
 
 
 async def test_invite_update_and_cancel_share_one_uid(app_server, db, settings):
-    address = unique_address("calendar")
+    address = unique_email("calendar")
     uid = f"event-{address.split('@')[0]}-candidate-1@snabbintervjuer"
     moved = STARTS + timedelta(days=1, hours=1)
     steps = [("interviewer_invitation", 0, "REQUEST", STARTS),
@@ -103,7 +104,7 @@ async def test_invite_update_and_cancel_share_one_uid(app_server, db, settings):
 
 
 async def test_a_rolled_back_transaction_leaves_no_mail(app_server, db, settings):
-    address = unique_address("rolled-back")
+    address = unique_email("rolled-back")
     with pytest.raises(Abort):
         async with db.transaction():
             await app_server[MAILER].enqueue(
@@ -113,7 +114,7 @@ async def test_a_rolled_back_transaction_leaves_no_mail(app_server, db, settings
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", address) == 0
 
     # A mail committed afterwards goes out; the rolled-back one never does.
-    control = unique_address("committed")
+    control = unique_email("committed")
     async with db.transaction():
         await app_server[MAILER].enqueue(
             db, to_address=control, to_name="Åsa", language="sv", template="event_cancelled",

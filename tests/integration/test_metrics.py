@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.accounts import sign_up
 from tests.candidate_support import make_event, register
-from tests.helpers import unique_email
+from tests.mails import unique_email
 
 NAMES = {
     "snabb_next_to_offer_seconds", "snabb_join_seconds", "snabb_fanout_round_seconds",

@@ -11,8 +11,14 @@ import subprocess
 import pytest
 
 from app.names import by_name, name_order
-from tests.helpers import log_in
-from tests.summary_support import add_candidate, add_interview, add_interviewer, make_event, org_user
+from tests.accounts import log_in
+from tests.summary_support import (
+    add_candidate,
+    add_interview,
+    add_interviewer,
+    make_event,
+    org_user,
+)
 
 NAMES = ["Östen", "Zara", "Ärla", "Linnéa", "Anna", "Åke", "Émile"]
 ORDER = {"sv": ["Anna", "Émile", "Linnéa", "Zara", "Åke", "Ärla", "Östen"],

@@ -7,8 +7,9 @@ import datetime as dt
 from aiohttp import ClientSession, CookieJar
 
 from app.events.tokens import calendar_uid
-from tests.candidate_support import csrf_of, link_and_pin, make_event, register
-from tests.helpers import calendar_event, read_mails, text_of, unique_email, wait_for_mail
+from tests.candidate_support import link_and_pin, make_event, register
+from tests.forms import csrf_of
+from tests.mails import calendar_event, read_mails, text_of, unique_email, wait_for_mail
 
 
 async def test_the_invite_page_tells_a_candidate_what_they_need_to_know(http, base_url, db,

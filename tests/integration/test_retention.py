@@ -12,8 +12,8 @@ from app.auth.tokens import new_token, token_hash
 from app.localstack.processes import free_port
 from app.retention import ROUND_LOCK, retention_round
 from app.settings import load_settings
+from tests.accounts import make_user
 from tests.candidate_support import make_event
-from tests.helpers import make_user
 from tests.integration.erasure_support import columns_holding
 from tests.integration.test_candidate_reminders import add_candidate
 from tests.serving import serving

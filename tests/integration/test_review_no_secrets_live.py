@@ -15,7 +15,7 @@ from app.keys import DB_POOL, JANUS
 from app.live.reconciler import Reconciler
 from app.logs import secret_values
 from app.tickets import read_ticket
-from tests.helpers import log_in, make_user
+from tests.accounts import log_in, make_user
 from tests.integration.channel_support import (
     CANDIDATE_PIN,
     INTERVIEWER_CODE,

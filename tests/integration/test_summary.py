@@ -11,10 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import log_in
+from tests.accounts import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
-from tests.summary_support import (QUESTIONS, add_candidate, add_interview, add_interviewer, make_event,
-                                   org_user, sample_event)
+from tests.summary_support import (
+    QUESTIONS,
+    add_candidate,
+    add_interview,
+    add_interviewer,
+    make_event,
+    org_user,
+    sample_event,
+)
 
 SHOTS = Path("/tmp/shots-summary")
 

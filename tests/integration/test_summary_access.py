@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import log_in, make_user
+from tests.accounts import log_in, make_user
 from tests.integration.channel_support import new_client, sign_in_interviewer
 from tests.summary_support import add_interviewer, make_event, org_user, sample_event
 

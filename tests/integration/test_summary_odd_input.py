@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import log_in
+from tests.accounts import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
 from tests.summary_support import add_candidate, add_interview, org_user, sample_event
 

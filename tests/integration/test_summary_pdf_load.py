@@ -6,9 +6,9 @@ import re
 import subprocess
 
 from app.keys import PDF_WORKERS
-from tests.helpers import log_in
-from tests.integration.test_summary import SHOTS
+from tests.accounts import log_in
 from tests.integration.channel_support import new_client
+from tests.integration.test_summary import SHOTS
 from tests.summary_support import big_event, org_user, sample_event
 
 
