@@ -106,8 +106,10 @@ def _ending(*rooms: RoomToClose | None) -> Done:
 @dataclass(frozen=True)
 class Action:
     run: Callable[[Any, Message], Awaitable[Done]]
-    # The reply goes out before the sender's own new state: *Next* is answered the moment
-    # the dispatch is done, without waiting for the event to be read again.
+    # The reply goes out at once, and the sender's own new state with the hub's round that
+    # the action's notification sets off (app/live/channel.py): for the actions that move
+    # an interview, so that a hundred interviewers pressing at once cost the event's rounds,
+    # not a read of the whole event each, and *Next* or *Join* waits for none.
     reply_first: bool = False
 
 
@@ -137,13 +139,17 @@ async def accept(me: Candidate, message: Message) -> Done:
     services = me.services
     async with services.urgent.acquire() as connection:
         live = await interviews.live_interview(connection, candidate_id=me.id)
+        joining = live is not None and live["state"] == "offered"
+        if joining and live["room_id"] is not None:  # the usual case: one connection
+            await interviews.accept_offer(connection, live["id"], me.id)
+            joining = False
     if live is None:
         raise LiveError("offer_gone")
     # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
     if live["room_id"] is None and not await dispatch.wait_for_room(
             services.pool, services.settings, live["id"]):
         raise LiveError("offer_gone")
-    if live["state"] == "offered":
+    if joining:
         async with services.urgent.acquire() as connection:
             await interviews.accept_offer(connection, live["id"], me.id)
     # Not on an urgent connection: the new Janus token is a Janus call, which may take long.
@@ -168,7 +174,7 @@ async def feedback(me: Candidate, message: Message) -> Done:
 CANDIDATE_ACTIONS: dict[str, Action] = {
     "check_in": Action(check_in),
     "leave": Action(leave),
-    "accept": Action(accept),
+    "accept": Action(accept, reply_first=True),
     "feedback": Action(feedback),
 }
 
@@ -257,12 +263,12 @@ async def save(me: Interviewer, message: Message) -> Done:
 INTERVIEWER_ACTIONS: dict[str, Action] = {
     "next": Action(next_candidate, reply_first=True),
     "pick": Action(pick, reply_first=True),
-    "withdraw": Action(withdraw),
+    "withdraw": Action(withdraw, reply_first=True),
     "pause": Action(pause),
     "resume": Action(pause),
     "message": Action(post_message),
     "extend": Action(extend),
-    "end": Action(end),
+    "end": Action(end, reply_first=True),
     "save": Action(save),
 }
 

@@ -246,8 +246,10 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
                   actions: dict[str, Action], perform: Perform,
                   changed: Callable[[], None]) -> None:
     """Exactly one reply to one message: its result, or an error with a stable code. The
-    state reflecting the change comes before it, or (Action.reply_first) right after."""
-    replied = False
+    state reflecting the change comes before it, read afresh for this socket; or
+    (Action.reply_first) the reply goes at once and the state comes with the hub's round that
+    the action's own notification sets off (it names this person), so that an action moving
+    an interview costs no read of the whole event of its own and its reply waits for none."""
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
@@ -258,12 +260,10 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
             done = await perform(action, message)
             OUTAGE.over()
             reply = done.reply or {"type": "ok", "for": message["type"]}
-            # This socket sees its own change at once, before the notification comes round.
-            changed()
-            if action.reply_first:
-                await socket.send(reply)
-                replied = True
-            await socket.refresh()
+            if not action.reply_first:
+                # This socket sees its own change at once, before the notification comes round.
+                changed()
+                await socket.refresh()
     except BadMessage as bad:
         reply = error(bad.code)
     except LiveError as refused:
@@ -278,8 +278,7 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
         reply = error("server_error")
     if reply.get("type") == "error":
         METRICS.errors.labels(code=reply["code"]).inc()
-    if not replied:
-        await socket.send(reply)
+    await socket.send(reply)
 
 
 def _type_of(text: str) -> str | None:

@@ -74,6 +74,13 @@ def trace_offers() -> None:
     from app.live import channel, dispatch, hub
 
     next_candidate, attach_room = dispatch.next_candidate, dispatch.attach_room
+    dispatch_statement = dispatch._dispatch
+
+    async def traced_dispatch(*args, **kwargs):
+        offer = await dispatch_statement(*args, **kwargs)
+        if offer is not None:
+            MARKS["dispatched"][offer.interview_id] = time.perf_counter()
+        return offer
 
     async def traced_next(*args, **kwargs):
         started = time.perf_counter()
@@ -106,6 +113,7 @@ def trace_offers() -> None:
             MARKS["sent"].setdefault(message.get("interview"), time.perf_counter())
 
     dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
+    dispatch._dispatch = traced_dispatch
     hub.Hub._notified, channel.Socket.send = traced_notified, traced_send
 
 
@@ -113,6 +121,13 @@ def offer_path_spans() -> None:
     for start, end, name in OFFER_PATH:
         SPANS[name] = [MARKS[end][key] - MARKS[start][key]
                        for key in MARKS[start] if key in MARKS[end]]
+
+
+def offer_marks() -> dict[str, dict[str, float]]:
+    """The marks themselves, for the benchmark to put its own (the client's `next` sent, the
+    client's `offer` received) beside: perf_counter is CLOCK_MONOTONIC on Linux, one clock
+    for every process of the machine."""
+    return {step: {str(key): at for key, at in marks.items()} for step, marks in MARKS.items()}
 
 
 def serve_pages(folder: str) -> None:
@@ -133,7 +148,7 @@ def main() -> int:
         def write() -> None:
             offer_path_spans()
             with open(path, "w") as handle:
-                json.dump(SPANS, handle)
+                json.dump({**SPANS, "_marks": offer_marks()}, handle)
 
         atexit.register(write)
         instrument()

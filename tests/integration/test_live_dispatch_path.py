@@ -1,0 +1,131 @@
+"""The path of an interview changing hands (app/live/actions.py): *Next*, *Join*, *End* and
+*Withdraw* are answered without waiting for a read of the whole event, and the states
+showing the change follow with the event's update (app/live/PROTOCOL.md, "Replies")."""
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from app.keys import JANUS, LIVE_HUB
+from app.live import dispatch
+from tests.integration.channel_support import candidate_and_lobby
+from tests.integration.live_support import assert_invariants, make_live_event
+
+
+async def links(db, live) -> tuple[list[str], list[str]]:
+    candidates = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
+                  for c in live.candidates]
+    interviewers = [await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", i) for i in live.interviewers]
+    return candidates, interviewers
+
+
+@asynccontextmanager
+async def views_held(app):
+    """Every read of an event's view waits until the block ends (a busy event's reads
+    queued behind each other, made endless): what must not hold up the replies."""
+    views = app[LIVE_HUB].views
+    read, gate = views.reader, asyncio.Event()
+
+    async def held(event_id: int):
+        await gate.wait()
+        return await read(event_id)
+
+    views.reader = held
+    try:
+        yield
+    finally:
+        views.reader = read
+        gate.set()
+
+
+async def test_next_join_withdraw_and_end_are_answered_while_the_event_is_being_read(
+        app_server, base_url, db):
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    candidate_links, (lobby_link,) = await links(db, live)
+    async with candidate_and_lobby(base_url, candidate_links[0], lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        await lobby.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["queue"])
+
+        async with views_held(app_server):
+            # Withdraw: the candidate keeps the place and is offered again by the next Next.
+            first = await lobby.request({"dispatched", "queue_empty"}, type="next")
+            assert first["type"] == "dispatched", first
+            assert (await lobby.request({"ok"}, type="withdraw"))["type"] == "ok"
+            dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+            assert dispatched["type"] == "dispatched", dispatched
+            assert dispatched["candidate"] == live.candidates[0] and dispatched["ticket"]
+            offer = await candidate.wait_for(lambda m: m["type"] == "offer"
+                                             and m["interview"] == dispatched["interview"])
+            assert offer["expires_at"]
+            ticket = await candidate.request({"ticket"}, type="accept")
+            assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"]
+            mark = len(candidate.messages)
+            assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+            # Nothing was read meanwhile: no state after the end has reached the candidate.
+            assert not [m for m in candidate.messages[mark:] if m["type"] == "state"]
+
+        # Once the event can be read again, both pages are shown where things stand.
+        done = await candidate.wait_for(lambda m: m["type"] == "state"
+                                        and m["feedback_open"] == dispatched["interview"],
+                                        after=mark)
+        assert done["interview"] is None and done["offer"] is None
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None
+                             and m["counts"]["waiting"] == 0)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
+                            dispatched["interview"])
+    assert (row["state"], row["end_reason"]) == ("ended", "interviewer")
+    assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
+                             first["interview"]) == "withdrawn"
+    await assert_invariants(db, live.id)
+
+
+async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
+        app_server, base_url, db, monkeypatch):
+    """The offer goes out before its room is made (app/live/dispatch.py): a *Join* that comes
+    first is answered as soon as the room is there, woken by the process making it rather
+    than asking the database again and again."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
+    janus_pool = type(app_server[JANUS])
+    make_room = janus_pool.create_private_room
+
+    async def slow_room(self, *args, **kwargs):
+        room_wanted.set()
+        await room_may_come.wait()
+        return await make_room(self, *args, **kwargs)
+
+    monkeypatch.setattr(janus_pool, "create_private_room", slow_room)
+    polls = []
+    wait = dispatch.wait_for_room
+
+    async def counted_wait(pool, settings, interview_id):
+        acquire = pool.acquire
+
+        class Counting:
+            def acquire(self):
+                polls.append(interview_id)
+                return acquire()
+        return await wait(Counting(), settings, interview_id)
+
+    monkeypatch.setattr(dispatch, "wait_for_room", counted_wait)
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        await lobby.send(type="next")
+        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
+        await asyncio.wait_for(room_wanted.wait(), 10)
+        mark = len(candidate.messages)
+        await candidate.send(type="accept")
+        await asyncio.sleep(0.5)  # the Join waits: ten polls' worth before this change
+        assert not [m for m in candidate.messages[mark:] if m["type"] in ("ticket", "error")]
+        room_may_come.set()
+        ticket = await candidate.wait_for(lambda m: m["type"] in ("ticket", "error"), after=mark)
+        assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"], ticket
+        await lobby.wait_for(lambda m: m["type"] == "dispatched")
+    # One look before the room, one after it: not one every ROOM_POLL_SECONDS.
+    assert len(polls) <= 3, polls
+    await assert_invariants(db, live.id)
