@@ -114,6 +114,21 @@ def trace_offers() -> None:
 
     dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
     dispatch._dispatch = traced_dispatch
+
+    import asyncpg.connection  # the dispatch statement itself: sent, and its result in
+    fetchrow = asyncpg.connection.Connection.fetchrow
+
+    async def traced_fetchrow(self, query, *args, **kwargs):
+        if "live_dispatch(" not in query:
+            return await fetchrow(self, query, *args, **kwargs)
+        sent = time.perf_counter()
+        row = await fetchrow(self, query, *args, **kwargs)
+        if row is not None and row["o_interview"] is not None:
+            MARKS["statement_sent"][row["o_interview"]] = sent
+            MARKS["statement_done"][row["o_interview"]] = time.perf_counter()
+        return row
+
+    asyncpg.connection.Connection.fetchrow = traced_fetchrow
     hub.Hub._notified, channel.Socket.send = traced_notified, traced_send
 
 

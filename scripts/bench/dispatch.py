@@ -452,10 +452,11 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
 # "client has it" are the benchmark's own; the others the app's (scripts/bench/app_runner.py).
 OFFER_STEPS = [
     ("1 next sent -> the app's action starts", "client_sent", "next"),
-    ("2 action starts -> dispatch statement done (pool wait incl.)", "next", "dispatched"),
-    ("3 action starts -> the dispatch's NOTIFY heard", "next", "notified"),
+    ("2 action starts -> dispatch statement sent (connection wait)", "next", "statement_sent"),
+    ("3 statement sent -> its NOTIFY heard by the hub", "statement_sent", "notified"),
     ("4 NOTIFY heard -> offer written to the socket", "notified", "sent"),
     ("5 offer written -> the candidate's client has it", "sent", "client_received"),
+    ("  (beside 3: statement sent -> its result taken in)", "statement_sent", "statement_done"),
 ]
 
 

@@ -129,3 +129,43 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
     # One look before the room, one after it: not one every ROOM_POLL_SECONDS.
     assert len(polls) <= 3, polls
     await assert_invariants(db, live.id)
+
+
+async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url, db,
+                                                            monkeypatch):
+    """*End* then *Next* at once: the Janus calls that destroy the ended room (which may take
+    seconds) hold up neither the reply nor the socket's next message; the room goes after."""
+    from app.janus.rooms import room_exists
+    from app.live import channel
+
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    candidate_links, (lobby_link,) = await links(db, live)
+    may_close = asyncio.Event()
+    close_room = channel.close_room
+
+    async def held_close(*args, **kwargs):
+        await may_close.wait()
+        await close_room(*args, **kwargs)
+
+    monkeypatch.setattr(channel, "close_room", held_close)
+    async with candidate_and_lobby(base_url, candidate_links[0], lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert dispatched["type"] == "dispatched", dispatched
+        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        # The socket reads its next message while the room is still being destroyed.
+        again = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert again["type"] == "queue_empty", again
+        row = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1",
+                                dispatched["interview"])
+        janus = app_server[JANUS].connection(row["janus_server"])
+        assert await room_exists(janus, row["room_id"])
+        may_close.set()
+        for _ in range(100):
+            if not await room_exists(janus, row["room_id"]):
+                break
+            await asyncio.sleep(0.1)
+        assert not await room_exists(janus, row["room_id"])
+    await assert_invariants(db, live.id)
