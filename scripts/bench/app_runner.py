@@ -4,7 +4,7 @@ wrapped from outside, by name, before the app starts.
 
 BENCH_SPANS_FILE  timing spans around the steps of a dispatch and of the fan-out, written
                   as JSON {"span name": [seconds, ...]} when the app stops
-BENCH_PROFILE     run under cProfile and write its stats there
+BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CPU=1: CPU time)
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
 """
@@ -178,7 +178,11 @@ def main() -> int:
     if not profile_path:
         return app_main([])
     import cProfile
-    profiler = cProfile.Profile()
+    # BENCH_PROFILE_CPU=1: the process's CPU time, not the wall clock: on a machine shared
+    # with other work the wall clock charges a system call with the time the process then
+    # spent waiting for a core (a loopback send() that wakes the reader, say).
+    profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE_CPU") \
+        else cProfile.Profile()
     try:
         return profiler.runcall(app_main, [])
     finally:

@@ -349,6 +349,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                    "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        if args.profile_cpu:
+            app_environ["BENCH_PROFILE_CPU"] = "1"
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
     app = AppProcess(app_environ, module="scripts.bench.app_runner",
@@ -538,6 +540,9 @@ def main() -> int:
     parser.add_argument("--baseline-rounds", type=int, default=500)
     parser.add_argument("--room-rounds", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--profile-cpu", action="store_true",
+                        help="with --profile: count the app's CPU time, not the wall clock "
+                             "(on a shared machine the wall clock mostly shows waiting for a core)")
     parser.add_argument("--patch", help="a Python file the app process runs before it starts "
                                         "(to measure a change to app/ without making it)")
     parser.add_argument("--app-log", default="/tmp/bench-dispatch-app.log",
