@@ -11,7 +11,8 @@ and sends the state and the reply.
 The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
 end, leave) take their connection from `Services.urgent`, a few connections of their own,
 so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
-when all of those are busy; nothing holds one of these across a Janus call.
+when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
+one of these across a Janus call.
 """
 from __future__ import annotations
 
@@ -39,26 +40,11 @@ from app.live.dispatch import Dispatched, Rooms
 from app.live.errors import LiveError
 from app.live.interviews import RoomToClose
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.live.urgent_pool import UrgentFirst
 from app.metrics import METRICS
 from app.settings import Settings
 
 Message = dict[str, Any]
-
-
-class UrgentFirst:
-    """The urgent connections, and when all of them are busy (a hundred interviewers
-    pressing at once) the main pool's: an urgent action waits for neither while the other
-    has a connection free. Used as a pool (`acquire()`)."""
-
-    def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
-        self.urgent, self.main = urgent, main
-
-    def acquire(self):
-        urgent = self.urgent
-        if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size() \
-                or not self.main.get_idle_size():
-            return urgent.acquire()
-        return self.main.acquire()
 
 
 @dataclass(frozen=True)
