@@ -125,26 +125,31 @@ async def accept(me: Candidate, message: Message) -> Done:
     services = me.services
     async with services.urgent.acquire() as connection:
         live = await interviews.live_interview(connection, candidate_id=me.id)
-        joining = live is not None and live["state"] == "offered"
-        if joining and live["room_id"] is not None:  # the usual case: one connection
-            await interviews.accept_offer(connection, live["id"], me.id)
-            joining = False
-    if live is None:
-        raise LiveError("offer_gone")
-    # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
-    if live["room_id"] is None and not await dispatch.wait_for_room(
-            services.pool, services.settings, live["id"]):
-        raise LiveError("offer_gone")
-    if joining:
+        if live is None:
+            raise LiveError("offer_gone")
+        if live["room_id"] is not None:  # the usual case: all on one connection
+            token, ticket = await _join(connection, services, live, me.id)
+    if live["room_id"] is None:
+        # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
+        if not await dispatch.wait_for_room(services.pool, services.settings, live["id"]):
+            raise LiveError("offer_gone")
         async with services.urgent.acquire() as connection:
-            await interviews.accept_offer(connection, live["id"], me.id)
-    # Not on an urgent connection: the new Janus token is a Janus call, which may take long.
-    async with services.pool.acquire() as connection:
-        await janus_access.renew_candidate_token(connection, services.rooms, live["id"])
-        tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
-    if tickets is None:
+            token, ticket = await _join(connection, services, live, me.id)
+    await janus_access.install_token(services.rooms, live["id"], token)
+    return Done({"type": "ticket", "interview": live["id"], "ticket": ticket})
+
+
+async def _join(connection: asyncpg.Connection, services: Services, live: asyncpg.Record,
+                candidate_id: int) -> tuple[janus_access.NewToken, str]:
+    """The interview started (unless it runs: a reload) and the candidate's next Janus
+    token counted: (that token, for Janus once the connection is back; the ticket)."""
+    if live["state"] == "offered":
+        await interviews.accept_offer(connection, live["id"], candidate_id)
+    token = await janus_access.next_token(connection, live["id"])
+    tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
+    if token is None or tickets is None:
         raise LiveError("offer_gone")
-    return Done({"type": "ticket", "interview": live["id"], "ticket": tickets[0]})
+    return token, tickets[0]
 
 
 async def feedback(me: Candidate, message: Message) -> Done:
