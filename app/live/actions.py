@@ -228,10 +228,7 @@ async def extend(me: Interviewer, message: Message) -> Done:
 
 async def end(me: Interviewer, message: Message) -> Done:
     async with me.services.urgent.acquire() as connection:
-        live = await interviews.live_interview(connection, interviewer_id=me.id)
-        if live is None or live["state"] != "active":
-            raise LiveError("not_active")
-        return _ending(await interviews.end_interview(connection, live["id"], "interviewer"))
+        return _ending(await interviews.end_own_interview(connection, me.id))
 
 
 async def save(me: Interviewer, message: Message) -> Done:
