@@ -66,8 +66,8 @@ async function callIn(message) {
   if (reply.type === "queue_empty") {
     setLobbyStatus(() => _("Nobody is waiting right now."));
   } else if (reply.type === "dispatched") {
-    // The state showing the offer comes right after this reply (PROTOCOL.md), unless it
-    // came already.
+    // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
+    // "Replies"), unless it came already.
     calling = reply;
     showCalledIn(channel.lastState?.interview);
   }
