@@ -10,14 +10,7 @@ from app.keys import JANUS, LIVE_HUB
 from app.live import dispatch
 from tests.integration.channel_support import candidate_and_lobby
 from tests.integration.live_support import assert_invariants, make_live_event
-
-
-async def links(db, live) -> tuple[list[str], list[str]]:
-    candidates = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
-                  for c in live.candidates]
-    interviewers = [await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", i) for i in live.interviewers]
-    return candidates, interviewers
+from tests.integration.test_live_channel import tokens as links
 
 
 @asynccontextmanager
