@@ -19,8 +19,6 @@ import asyncpg
 # How often the line is looked at besides each release here: the main pool's connections are
 # also freed by what does not pass through here (pages, the heartbeat).
 RECHECK_SECONDS = 0.02
-# How long an idle connection of the main pool, once seen, is waited for.
-HANDOVER_SECONDS = 0.01
 
 
 class UrgentFirst:
@@ -50,12 +48,9 @@ class UrgentFirst:
                 turn.set_result(pool)
                 return
 
-    async def _wait_turn(self, first: bool = False) -> asyncpg.Pool:
+    async def _wait_turn(self) -> asyncpg.Pool:
         turn = asyncio.get_running_loop().create_future()
-        if first:
-            self._line.appendleft(turn)
-        else:
-            self._line.append(turn)
+        self._line.append(turn)
         self._watch()
         try:
             return await turn
@@ -79,21 +74,12 @@ class UrgentFirst:
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        pool, again = None if self._line else self._free(), False
-        while True:
-            if pool is None:
-                pool = await self._wait_turn(first=again)
-            if pool is self.urgent:
-                connection = await pool.acquire()
-                break
-            # The main pool's idle connection may be taken by one of its other users (a
-            # page, a read) before this gets it: then not behind all of those in that pool's
-            # own queue, but back to the head of this line.
-            try:
-                connection = await pool.acquire(timeout=HANDOVER_SECONDS)
-                break
-            except TimeoutError:
-                pool, again = None, True
+        pool = None if self._line else self._free()
+        if pool is None:
+            pool = await self._wait_turn()
+        # The connection handed over may be taken by another user of the main pool first;
+        # then this waits in that pool's own queue, which is first come, first served too.
+        connection = await pool.acquire()
         try:
             yield connection
         finally:
