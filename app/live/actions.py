@@ -93,9 +93,10 @@ def _ending(*rooms: RoomToClose | None) -> Done:
 class Action:
     run: Callable[[Any, Message], Awaitable[Done]]
     # The reply goes out at once, and the sender's own new state with the hub's round that
-    # the action's notification sets off (app/live/channel.py): for the actions that move
-    # an interview, so that a hundred interviewers pressing at once cost the event's rounds,
-    # not a read of the whole event each, and *Next* or *Join* waits for none.
+    # the action's notification sets off (app/live/channel.py): for *Next* and *Pick*, so
+    # that a hundred interviewers pressing at once cost the event's rounds, not a read of
+    # the whole event each, and no press waits for one. (The pages draw `ticket`, `ok` of
+    # `end` and `withdraw` against the state that came before them: PROTOCOL.md.)
     reply_first: bool = False
 
 
@@ -165,7 +166,7 @@ async def feedback(me: Candidate, message: Message) -> Done:
 CANDIDATE_ACTIONS: dict[str, Action] = {
     "check_in": Action(check_in),
     "leave": Action(leave),
-    "accept": Action(accept, reply_first=True),
+    "accept": Action(accept),
     "feedback": Action(feedback),
 }
 
@@ -251,12 +252,12 @@ async def save(me: Interviewer, message: Message) -> Done:
 INTERVIEWER_ACTIONS: dict[str, Action] = {
     "next": Action(next_candidate, reply_first=True),
     "pick": Action(pick, reply_first=True),
-    "withdraw": Action(withdraw, reply_first=True),
+    "withdraw": Action(withdraw),
     "pause": Action(pause),
     "resume": Action(pause),
     "message": Action(post_message),
     "extend": Action(extend),
-    "end": Action(end, reply_first=True),
+    "end": Action(end),
     "save": Action(save),
 }
 

@@ -255,8 +255,8 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
     """Exactly one reply to one message: its result, or an error with a stable code. The
     state reflecting the change comes before it, read afresh for this socket; or
     (Action.reply_first) the reply goes at once and the state comes with the hub's round that
-    the action's own notification sets off (it names this person), so that an action moving
-    an interview costs no read of the whole event of its own and its reply waits for none."""
+    the action's own notification sets off (it names this person), so that *Next* costs no
+    read of the whole event of its own and its reply waits for none."""
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
