@@ -21,6 +21,15 @@ async def with_connection(database_url: str,
         await connection.close()
 
 
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """How the urgent pool's connections are made ready for the next action: nothing beyond
+    what asyncpg always does (a transaction left open is rolled back, listeners dropped).
+    Its actions (app/live/actions.py) take no session-level locks, cursors, LISTENs or
+    settings, so the default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL`) would be one more round trip per action for nothing, with the connection
+    held meanwhile: a hundred interviewers pressing *Next* at once wait for it."""
+
+
 async def database_pool(app: web.Application) -> AsyncIterator[None]:
     database = app[SETTINGS].database
     pool = await asyncpg.create_pool(
@@ -30,7 +39,8 @@ async def database_pool(app: web.Application) -> AsyncIterator[None]:
     try:
         urgent = await asyncpg.create_pool(
             database.url.get_secret_value(), min_size=min(1, database.urgent_pool_size),
-            max_size=database.urgent_pool_size, command_timeout=database.command_timeout)
+            max_size=database.urgent_pool_size, command_timeout=database.command_timeout,
+            reset=keep_session)
     except BaseException:
         await pool.close()
         raise

@@ -11,7 +11,8 @@ and sends the state and the reply.
 The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
 end, leave) take their connection from `Services.urgent`, a few connections of their own,
 so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
-when all of those are busy; nothing holds one of these across a Janus call.
+when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
+one of these across a Janus call.
 """
 from __future__ import annotations
 
@@ -39,26 +40,11 @@ from app.live.dispatch import Dispatched, Rooms
 from app.live.errors import LiveError
 from app.live.interviews import RoomToClose
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
+from app.live.urgent_pool import UrgentFirst
 from app.metrics import METRICS
 from app.settings import Settings
 
 Message = dict[str, Any]
-
-
-class UrgentFirst:
-    """The urgent connections, and when all of them are busy (a hundred interviewers
-    pressing at once) the main pool's: an urgent action waits for neither while the other
-    has a connection free. Used as a pool (`acquire()`)."""
-
-    def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
-        self.urgent, self.main = urgent, main
-
-    def acquire(self) -> Any:  # asyncpg's acquire context (asyncpg has no types)
-        urgent = self.urgent
-        if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size() \
-                or not self.main.get_idle_size():
-            return urgent.acquire()
-        return self.main.acquire()
 
 
 @dataclass(frozen=True)
@@ -106,8 +92,11 @@ def _ending(*rooms: RoomToClose | None) -> Done:
 @dataclass(frozen=True)
 class Action:
     run: Callable[[Any, Message], Awaitable[Done]]
-    # The reply goes out before the sender's own new state: *Next* is answered the moment
-    # the dispatch is done, without waiting for the event to be read again.
+    # The reply goes out at once, and the sender's own new state with the hub's round that
+    # the action's notification sets off (app/live/channel.py): for *Next* and *Pick*, so
+    # that a hundred interviewers pressing at once cost the event's rounds, not a read of
+    # the whole event each, and no press waits for one. (The pages draw `ticket`, `ok` of
+    # `end` and `withdraw` against the state that came before them: PROTOCOL.md.)
     reply_first: bool = False
 
 
@@ -137,22 +126,31 @@ async def accept(me: Candidate, message: Message) -> Done:
     services = me.services
     async with services.urgent.acquire() as connection:
         live = await interviews.live_interview(connection, candidate_id=me.id)
-    if live is None:
-        raise LiveError("offer_gone")
-    # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
-    if live["room_id"] is None and not await dispatch.wait_for_room(
-            services.pool, services.settings, live["id"]):
-        raise LiveError("offer_gone")
-    if live["state"] == "offered":
+        if live is None:
+            raise LiveError("offer_gone")
+        if live["room_id"] is not None:  # the usual case: all on one connection
+            token, ticket = await _join(connection, services, live, me.id)
+    if live["room_id"] is None:
+        # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
+        if not await dispatch.wait_for_room(services.pool, services.settings, live["id"]):
+            raise LiveError("offer_gone")
         async with services.urgent.acquire() as connection:
-            await interviews.accept_offer(connection, live["id"], me.id)
-    # Not on an urgent connection: the new Janus token is a Janus call, which may take long.
-    async with services.pool.acquire() as connection:
-        await janus_access.renew_candidate_token(connection, services.rooms, live["id"])
-        tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
-    if tickets is None:
+            token, ticket = await _join(connection, services, live, me.id)
+    await janus_access.install_token(services.rooms, live["id"], token)
+    return Done({"type": "ticket", "interview": live["id"], "ticket": ticket})
+
+
+async def _join(connection: asyncpg.Connection, services: Services, live: asyncpg.Record,
+                candidate_id: int) -> tuple[janus_access.NewToken, str]:
+    """The interview started (unless it runs: a reload) and the candidate's next Janus
+    token counted: (that token, for Janus once the connection is back; the ticket)."""
+    if live["state"] == "offered":
+        await interviews.accept_offer(connection, live["id"], candidate_id)
+    token = await janus_access.next_token(connection, live["id"])
+    tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
+    if token is None or tickets is None:
         raise LiveError("offer_gone")
-    return Done({"type": "ticket", "interview": live["id"], "ticket": tickets[0]})
+    return token, tickets[0]
 
 
 async def feedback(me: Candidate, message: Message) -> Done:
@@ -231,10 +229,7 @@ async def extend(me: Interviewer, message: Message) -> Done:
 
 async def end(me: Interviewer, message: Message) -> Done:
     async with me.services.urgent.acquire() as connection:
-        live = await interviews.live_interview(connection, interviewer_id=me.id)
-        if live is None or live["state"] != "active":
-            raise LiveError("not_active")
-        return _ending(await interviews.end_interview(connection, live["id"], "interviewer"))
+        return _ending(await interviews.end_own_interview(connection, me.id))
 
 
 async def save(me: Interviewer, message: Message) -> Done:

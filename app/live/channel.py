@@ -211,6 +211,14 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     hub = request.app[LIVE_HUB]
     await hub.subscribe(socket.event_id, socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")
+    # The Janus rooms the socket's actions ended, being destroyed beside its next messages.
+    closing: set[asyncio.Task[None]] = set()
+
+    def close_later(rooms: tuple[Any, ...]) -> None:
+        task = asyncio.create_task(_close_rooms(request.app, rooms), name="live-room-close")
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
     try:
         await opened()
         await socket.refresh()  # resume: the whole current state, nothing to replay
@@ -219,11 +227,11 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
                 if frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            await _answer(socket, frame.data, allowed, actions,
-                          lambda action, message: _perform(request.app, run, action, message),
-                          lambda: hub.views.changed(socket.event_id))
+            await _answer(socket, frame.data, allowed, actions, run,
+                          lambda: hub.views.changed(socket.event_id), close_later)
     finally:
         writer.cancel()
+        await asyncio.gather(*closing, return_exceptions=True)
         await hub.unsubscribe(socket.event_id, socket)
         try:
             await asyncio.shield(closed())
@@ -232,23 +240,23 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
     return ws
 
 
-async def _perform(app: web.Application, run: Perform | None, action: Action,
-                   message: dict[str, Any]) -> Done:
-    """Run an action, then destroy the rooms it ended: after its database connection is
-    back in the pool, since a Janus call may take seconds."""
-    assert run is not None, "only a channel without actions (the organizer's) has no run"
-    done = await run(action, message)
-    for room in done.rooms:
+async def _close_rooms(app: web.Application, rooms: tuple[Any, ...]) -> None:
+    """Destroy the rooms an action ended: after its database connection is back in the pool
+    and its reply is out, since a Janus call may take seconds (and *End* then *Next* must
+    not wait for them)."""
+    for room in rooms:
         await close_room(app[JANUS], room.server, room.room_id, room.secret)
-    return done
 
 
 async def _answer(socket: Socket, text: str, allowed: frozenset[str],
-                  actions: dict[str, Action], perform: Perform,
-                  changed: Callable[[], None]) -> None:
+                  actions: dict[str, Action], perform: Perform | None,
+                  changed: Callable[[], None],
+                  close_later: Callable[[tuple[Any, ...]], None]) -> None:
     """Exactly one reply to one message: its result, or an error with a stable code. The
-    state reflecting the change comes before it, or (Action.reply_first) right after."""
-    replied = False
+    state reflecting the change comes before it, read afresh for this socket; or
+    (Action.reply_first) the reply goes at once and the state comes with the hub's round that
+    the action's own notification sets off (it names this person), so that *Next* costs no
+    read of the whole event of its own and its reply waits for none."""
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
@@ -256,15 +264,16 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
             reply = {"type": "pong", "now": dt.datetime.now(dt.UTC).isoformat()}
         else:
             action = actions[message["type"]]
+            assert perform is not None, "only a channel without actions (the organizer's) has none"
             done = await perform(action, message)
+            if done.rooms:
+                close_later(done.rooms)
             OUTAGE.over()
             reply = done.reply or {"type": "ok", "for": message["type"]}
-            # This socket sees its own change at once, before the notification comes round.
-            changed()
-            if action.reply_first:
-                await socket.send(reply)
-                replied = True
-            await socket.refresh()
+            if not action.reply_first:
+                # This socket sees its own change at once, before the notification comes round.
+                changed()
+                await socket.refresh()
     except BadMessage as bad:
         reply = error(bad.code)
     except LiveError as refused:
@@ -279,8 +288,7 @@ async def _answer(socket: Socket, text: str, allowed: frozenset[str],
         reply = error("server_error")
     if reply.get("type") == "error":
         METRICS.errors.labels(code=reply["code"]).inc()
-    if not replied:
-        await socket.send(reply)
+    await socket.send(reply)
 
 
 def _type_of(text: str) -> str | None:

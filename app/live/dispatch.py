@@ -204,9 +204,26 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
                              row["interviewer_name"], row["candidate_token_serial"])
 
 
+# The rooms this process is making now: interview -> set once its room is attached, or could
+# not be made. An `accept` that comes before the room waits on it instead of asking the
+# database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
+_MAKING: dict[int, asyncio.Event] = {}
+
+
 async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
                     offer: Offer, announce: bool = False) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
+    made = _MAKING.setdefault(offer.interview_id, asyncio.Event())
+    try:
+        return await _open_room(pool, rooms, settings, offer, announce)
+    finally:
+        if _MAKING.get(offer.interview_id) is made:
+            del _MAKING[offer.interview_id]
+        made.set()
+
+
+async def _open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
+                     offer: Offer, announce: bool) -> Dispatched:
     try:
         room = await rooms.create_private_room(2, room_description(settings, offer.interview_id))
     except (JanusUnavailable, JanusError, TimeoutError) as error:
@@ -266,7 +283,14 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
             return True
         if loop.time() >= give_up:
             return False
-        await asyncio.sleep(ROOM_POLL_SECONDS)
+        making = _MAKING.get(interview_id)
+        if making is None:
+            await asyncio.sleep(ROOM_POLL_SECONDS)
+            continue
+        try:  # made here: woken when it is done, then the database is asked once more
+            await asyncio.wait_for(making.wait(), give_up - loop.time())
+        except TimeoutError:
+            pass
 
 
 # An offer without a maker (made before room_maker existed, or by a caller that named

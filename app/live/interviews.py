@@ -175,23 +175,28 @@ async def withdraw_offer(connection: asyncpg.Connection,
 async def end_interview(connection: asyncpg.Connection, interview_id: int,
                         reason: str) -> RoomToClose | None:
     """End an active interview ('interviewer', 'candidate' or 'time'); the candidate is
-    done. None when it was not active (already ended: ending twice is harmless)."""
-    async with connection.transaction():
-        await lock_entry_of(connection, interview_id)
-        row = await connection.fetchrow("""
-            UPDATE interview SET state = 'ended', ended_at = now(), end_reason = $2
-            WHERE id = $1 AND state = 'active'
-            RETURNING id, event_id, candidate_id, interviewer_id, janus_server, room_id,
-                      room_secret""", interview_id, reason)
-        if row is None:
-            return None
-        await connection.execute("""
-            UPDATE queue_entry SET state = 'done', updated_at = now()
-            WHERE candidate_id = $1""", row["candidate_id"])
-        await notify(connection, row["event_id"], "ended", interview=interview_id,
-                     candidate=row["candidate_id"], interviewer=row["interviewer_id"])
-        await notify(connection, row["event_id"], "queue")
-        return _room(row)
+    done. None when it was not active (already ended: ending twice is harmless). One
+    statement (live_end_interview, migration 0024), in the caller's transaction if any."""
+    row = await connection.fetchrow("SELECT * FROM live_end_interview($1, NULL, $2)",
+                                     interview_id, reason)
+    return _ended_room(row)
+
+
+async def end_own_interview(connection: asyncpg.Connection,
+                            interviewer_id: int) -> RoomToClose | None:
+    """The interviewer's *End*: their running interview ends (as end_interview). Refused
+    (`not_active`) when they have none."""
+    row = await connection.fetchrow("SELECT * FROM live_end_interview(NULL, $1, 'interviewer')",
+                                    interviewer_id)
+    if row["o_interview"] is None:
+        raise LiveError("not_active")
+    return _ended_room(row)
+
+
+def _ended_room(row: asyncpg.Record) -> RoomToClose | None:
+    if not row["o_ended"]:
+        return None
+    return RoomToClose(row["o_server"], row["o_room"], row["o_secret"])
 
 
 async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose]:

@@ -9,6 +9,7 @@ reconciler removes every token that is not the current one.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
@@ -26,19 +27,30 @@ class TokenRenewal(Protocol):
                           serial: int) -> None: ...
 
 
-async def renew_candidate_token(connection: asyncpg.Connection, rooms: TokenRenewal,
-                                interview_id: int) -> None:
-    """Before a ticket is re-issued to the candidate: a new Janus token, the old one gone.
-    Nothing for an interview that is not live (the caller's re-issue then refuses)."""
+@dataclass(frozen=True)
+class NewToken:
+    """The candidate's next Janus token, counted in the database, not yet on Janus."""
+    server: str
+    room_id: int
+    serial: int
+
+
+async def next_token(connection: asyncpg.Connection, interview_id: int) -> NewToken | None:
+    """Before a ticket is re-issued to the candidate: the next token's serial. None for an
+    interview that is not live (the caller's re-issue then refuses)."""
     row = await connection.fetchrow("""
         UPDATE interview SET candidate_token_serial = candidate_token_serial + 1
         WHERE id = $1 AND state IN ('offered', 'active') AND room_id IS NOT NULL
         RETURNING janus_server, room_id, candidate_token_serial""", interview_id)
-    if row is None:
-        return
+    return None if row is None else NewToken(row["janus_server"], row["room_id"],
+                                             row["candidate_token_serial"])
+
+
+async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken) -> None:
+    """The new token on Janus, the old one gone: with no database connection held, as a
+    Janus call may take long."""
     try:
-        await rooms.renew_token(row["janus_server"], row["room_id"], CANDIDATE,
-                                row["candidate_token_serial"])
+        await rooms.renew_token(token.server, token.room_id, CANDIDATE, token.serial)
     except (JanusUnavailable, JanusError, KeyError) as error:
         log.warning("interview %s: candidate's Janus token not renewed (%s)", interview_id,
                     type(error).__name__)

@@ -4,7 +4,7 @@ wrapped from outside, by name, before the app starts.
 
 BENCH_SPANS_FILE  timing spans around the steps of a dispatch and of the fan-out, written
                   as JSON {"span name": [seconds, ...]} when the app stops
-BENCH_PROFILE     run under cProfile and write its stats there
+BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CPU=1: CPU time)
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
 """
@@ -74,6 +74,13 @@ def trace_offers() -> None:
     from app.live import channel, dispatch, hub
 
     next_candidate, attach_room = dispatch.next_candidate, dispatch.attach_room
+    dispatch_statement = dispatch._dispatch
+
+    async def traced_dispatch(*args, **kwargs):
+        offer = await dispatch_statement(*args, **kwargs)
+        if offer is not None:
+            MARKS["dispatched"][offer.interview_id] = time.perf_counter()
+        return offer
 
     async def traced_next(*args, **kwargs):
         started = time.perf_counter()
@@ -106,6 +113,22 @@ def trace_offers() -> None:
             MARKS["sent"].setdefault(message.get("interview"), time.perf_counter())
 
     dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
+    dispatch._dispatch = traced_dispatch
+
+    import asyncpg.connection  # the dispatch statement itself: sent, and its result in
+    fetchrow = asyncpg.connection.Connection.fetchrow
+
+    async def traced_fetchrow(self, query, *args, **kwargs):
+        if "live_dispatch(" not in query:
+            return await fetchrow(self, query, *args, **kwargs)
+        sent = time.perf_counter()
+        row = await fetchrow(self, query, *args, **kwargs)
+        if row is not None and row["o_interview"] is not None:
+            MARKS["statement_sent"][row["o_interview"]] = sent
+            MARKS["statement_done"][row["o_interview"]] = time.perf_counter()
+        return row
+
+    asyncpg.connection.Connection.fetchrow = traced_fetchrow
     hub.Hub._notified, channel.Socket.send = traced_notified, traced_send  # type: ignore[method-assign]  # traced
 
 
@@ -113,6 +136,13 @@ def offer_path_spans() -> None:
     for start, end, name in OFFER_PATH:
         SPANS[name] = [MARKS[end][key] - MARKS[start][key]
                        for key in MARKS[start] if key in MARKS[end]]
+
+
+def offer_marks() -> dict[str, dict[str, float]]:
+    """The marks themselves, for the benchmark to put its own (the client's `next` sent, the
+    client's `offer` received) beside: perf_counter is CLOCK_MONOTONIC on Linux, one clock
+    for every process of the machine."""
+    return {step: {str(key): at for key, at in marks.items()} for step, marks in MARKS.items()}
 
 
 def serve_pages(folder: str) -> None:
@@ -133,7 +163,7 @@ def main() -> int:
         def write() -> None:
             offer_path_spans()
             with open(path, "w") as handle:
-                json.dump(SPANS, handle)
+                json.dump({**SPANS, "_marks": offer_marks()}, handle)
 
         atexit.register(write)
         instrument()
@@ -148,7 +178,11 @@ def main() -> int:
     if not profile_path:
         return app_main([])
     import cProfile
-    profiler = cProfile.Profile()
+    # BENCH_PROFILE_CPU=1: the process's CPU time, not the wall clock: on a machine shared
+    # with other work the wall clock charges a system call with the time the process then
+    # spent waiting for a core (a loopback send() that wakes the reader, say).
+    profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE_CPU") \
+        else cProfile.Profile()
     try:
         return profiler.runcall(app_main, [])
     finally:

@@ -10,10 +10,14 @@ N candidates wait on their WebSockets, M interviewers on one app process cycle
   dispatch transaction (the dispatcher's own statement, live_dispatch: lock the
   interviewer, busy check, SELECT … FOR UPDATE SKIP LOCKED on queue_entry, UPDATE, INSERT
   interview, pg_notify), rolled back, on the same queue; the floor of the aim: that
-  transaction + a NOTIFY heard by another connection + one WebSocket frame over loopback;
+  statement committed + its NOTIFY heard by another connection + the offer as one
+  WebSocket frame over loopback (each offer undone after it is timed);
   and the cost of creating (and destroying) a Janus room (no longer on the path);
 - where the app's time goes: timing spans around the dispatcher's steps and the fan-out
-  (scripts/bench/app_runner.py), and database transactions per interview.
+  (scripts/bench/app_runner.py), each offer's way step by step (the client's `next` sent,
+  the app's action, the statement, the NOTIFY heard, the frame written, the client's
+  `offer` received: marks of both processes on the one monotonic clock), and database
+  transactions per interview.
 
 The queue is filled straight in the database (checked in, in order) before the sockets
 connect, so that N check-ins do not dominate the set-up; everything measured goes through
@@ -104,9 +108,13 @@ async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[
 
 
 async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -> list[float]:
-    """The least any Next -> offer can cost, end to end in this process: the dispatch
-    transaction (rolled back, as `baseline`), then a NOTIFY heard by another connection's
-    LISTEN, which sends one WebSocket frame over loopback, timed until the client has it."""
+    """The least any Next -> offer can cost, end to end in this process, and nothing else:
+    the dispatcher's own statement as the app runs it (live_dispatch, on its own, so its
+    own transaction), committed on the benchmark's queue, its NOTIFY 'offer' heard on the
+    event's channel by another connection's LISTEN, which writes the `offer` message as one
+    WebSocket frame over loopback; timed until the client has the frame. Each offer is
+    undone after it is timed (the interview deleted, the entry waiting again with its old
+    place), so every round dispatches from the same queue the app will."""
     from aiohttp import web
 
     from app.live.queue import channel
@@ -130,12 +138,16 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
     await site.start()
     port = runner.addresses[0][1]
     listener = await asyncpg.connect(dsn)
-    name = channel(seeded.event_id) + "_floor"
 
     def heard(_connection, _pid, _channel, payload: str) -> None:
-        asyncio.ensure_future(server_side[0].send_str(payload))
+        named = json.loads(payload)
+        if named.get("kind") == "offer":  # (the dispatch's 'queue' notification is ignored)
+            asyncio.ensure_future(server_side[0].send_str(json.dumps(
+                {"type": "offer", "interview": named["interview"],
+                 "expires_at": named["expires_at"]}, separators=(",", ":"))))
 
-    await listener.add_listener(name, heard)
+    await listener.add_listener(channel(seeded.event_id), heard)
+    interviewer_id = seeded.interviewers[0][0]
     times = []
     try:
         async with aiohttp.ClientSession() as http, http.ws_connect(
@@ -143,11 +155,15 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
             await ready.wait()
             for _ in range(rounds):
                 started = time.perf_counter()
-                await baseline(db, seeded, 1)
-                await db.execute("SELECT pg_notify($1, $2)", name,
-                                 json.dumps({"kind": "offer", "event": seeded.event_id}))
-                await client.receive()
+                row = await db.fetchrow(
+                    "SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)", interviewer_id)
+                frame = await client.receive()
                 times.append(time.perf_counter() - started)
+                assert row["o_outcome"] == "offered", row
+                assert json.loads(frame.data)["interview"] == row["o_interview"], frame
+                await db.execute("DELETE FROM interview WHERE id = $1", row["o_interview"])
+                await db.execute("UPDATE queue_entry SET state = 'waiting' WHERE candidate_id = $1",
+                                 row["o_candidate"])
     finally:
         await listener.close()
         await runner.cleanup()
@@ -272,6 +288,8 @@ class Results:
     interviews: int = 0
     empty: int = 0
     stuck: int = 0  # sockets still waiting for an answer when the run was cut off
+    # interview -> (the client sent `next`, the candidate's client had the `offer`)
+    client_marks: dict[int, tuple[float, float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -301,6 +319,7 @@ async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
         candidate = candidates[reply["candidate"]]
         offered = await candidate.wait_offer(reply["interview"])
         results.offer_latency.append(offered - started)
+        results.client_marks[reply["interview"]] = (started, offered)
         results.reply_latency.append(replied - started)
         accepted = await candidate.request(type="accept")
         if accepted["type"] != "ticket":
@@ -330,6 +349,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                    "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        if args.profile_cpu:
+            app_environ["BENCH_PROFILE_CPU"] = "1"
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
     app = AppProcess(app_environ, module="scripts.bench.app_runner",
@@ -343,6 +364,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         base = await baseline(db, seeded, args.baseline_rounds)
         print("floor: the dispatch transaction + NOTIFY heard + one WebSocket frame ...",
               flush=True)
+        await floor(db, settings.database.url.get_secret_value(), seeded, 20)  # warm-up
         bare = await floor(db, settings.database.url.get_secret_value(), seeded,
                            args.baseline_rounds)
         print("Janus room creation ...", flush=True)
@@ -398,6 +420,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         await db.close()
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
     spans_file.unlink()
+    steps = offer_steps(spans.pop("_marks", {}), results.client_marks)
     return {
         "load_average": load_before + os.getloadavg(),
         "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
@@ -423,7 +446,33 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
                               Path(args.app_log).read_text(errors="replace").splitlines()),
         "spans": {name: summary(values) | {"total": sum(values)}
                   for name, values in spans.items()},
+        "offer_steps": {name: summary(values) for name, values in steps.items()},
     }
+
+
+# The steps of one `next` -> `offer`, in order: (name, from mark, to mark). "client sent" and
+# "client has it" are the benchmark's own; the others the app's (scripts/bench/app_runner.py).
+OFFER_STEPS = [
+    ("1 next sent -> the app's action starts", "client_sent", "next"),
+    ("2 action starts -> dispatch statement sent (connection wait)", "next", "statement_sent"),
+    ("3 statement sent -> its NOTIFY heard by the hub", "statement_sent", "notified"),
+    ("4 NOTIFY heard -> offer written to the socket", "notified", "sent"),
+    ("5 offer written -> the candidate's client has it", "sent", "client_received"),
+    ("  (beside 3: statement sent -> its result taken in)", "statement_sent", "statement_done"),
+]
+
+
+def offer_steps(app_marks: dict[str, dict[str, float]],
+                client_marks: dict[int, tuple[float, float]]) -> dict[str, list[float]]:
+    """Where each offer's time went, per interview, from marks taken in both processes (one
+    clock: perf_counter is CLOCK_MONOTONIC on Linux)."""
+    marks = {step: {int(key): at for key, at in by_interview.items()}
+             for step, by_interview in app_marks.items()}
+    marks["client_sent"] = {key: sent for key, (sent, _) in client_marks.items()}
+    marks["client_received"] = {key: got for key, (_, got) in client_marks.items()}
+    return {name: [marks[end][key] - marks[start][key] for key in marks.get(start, {})
+                   if key in marks.get(end, {})]
+            for name, start, end in OFFER_STEPS}
 
 
 def report(figures: dict) -> None:
@@ -469,6 +518,9 @@ def report(figures: dict) -> None:
     if figures["errors"]:
         print(f"  errors: {figures['errors']}")
     print(f"  app log: {figures['app_log']} ({figures['app_log_errors']} lines with ERROR)")
+    print("  next -> offer, step by step (each interview's marks, both processes' clock):")
+    for name, step in figures["offer_steps"].items():
+        print(f"    {name:62s} p50 {ms(step['p50'])}  p99 {ms(step['p99'])}  (n = {step['n']})")
     print("  where the app's time went (timing spans, seconds):")
     for name, span in sorted(figures["spans"].items(), key=lambda item: -item[1]["total"]):
         print(f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
@@ -488,6 +540,9 @@ def main() -> int:
     parser.add_argument("--baseline-rounds", type=int, default=500)
     parser.add_argument("--room-rounds", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--profile-cpu", action="store_true",
+                        help="with --profile: count the app's CPU time, not the wall clock "
+                             "(on a shared machine the wall clock mostly shows waiting for a core)")
     parser.add_argument("--patch", help="a Python file the app process runs before it starts "
                                         "(to measure a change to app/ without making it)")
     parser.add_argument("--app-log", default="/tmp/bench-dispatch-app.log",

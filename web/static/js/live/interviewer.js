@@ -108,8 +108,8 @@ class MeetingPage {
     if (reply.type === "queue_empty") {
       this.setLobbyStatus(() => _("Nobody is waiting right now."));
     } else if (reply.type === "dispatched") {
-      // The state showing the offer comes right after this reply (PROTOCOL.md), unless it
-      // came already.
+      // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
+      // "Replies"), unless it came already.
       this.calling = reply;
       this.showCalledIn(this.channel.lastState?.interview);
     }

@@ -1,0 +1,87 @@
+"""The connections of the actions that move an interview (app/live/actions.py): a few kept
+apart (`database.urgent_pool_size`, app/db.py), and when all of those are busy (a hundred
+interviewers pressing *Next* at once) the main pool's idle ones.
+
+Whoever has to wait is served in the order they came, by whichever of the two frees a
+connection first. Waiting in the urgent pool's own queue instead let a *Next* that arrived
+while both were busy wait for an urgent connection for seconds, while every later action
+that happened to find a main connection idle went ahead of it.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+# How often the line is looked at besides each release here: the main pool's connections are
+# also freed by what does not pass through here (pages, the heartbeat).
+RECHECK_SECONDS = 0.02
+
+
+class UrgentFirst:
+    """Used as a pool: `async with urgent.acquire() as connection`."""
+
+    def __init__(self, urgent: asyncpg.Pool, main: asyncpg.Pool):
+        self.urgent, self.main = urgent, main
+        self._line: deque[asyncio.Future[None]] = deque()
+        self._watcher: asyncio.TimerHandle | None = None
+
+    def _free(self) -> asyncpg.Pool | None:
+        """The pool that has a connection for the next in line now, if any."""
+        urgent = self.urgent
+        if urgent.get_idle_size() or urgent.get_size() < urgent.get_max_size():
+            return urgent
+        if self.main.get_idle_size():
+            return self.main
+        return None
+
+    def _serve_next(self) -> None:
+        while self._line:
+            pool = self._free()
+            if pool is None:
+                return
+            turn = self._line.popleft()
+            if not turn.done():
+                turn.set_result(pool)
+                return
+
+    async def _wait_turn(self) -> asyncpg.Pool:
+        turn = asyncio.get_running_loop().create_future()
+        self._line.append(turn)
+        self._watch()
+        try:
+            return await turn
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self._serve_next()  # the turn it was given goes to the next in line
+            elif turn in self._line:
+                self._line.remove(turn)
+            raise
+
+    def _watch(self) -> None:
+        """One timer for the whole line, while there is one."""
+        if self._watcher is None and self._line:
+            self._watcher = asyncio.get_running_loop().call_later(RECHECK_SECONDS,
+                                                                  self._recheck)
+
+    def _recheck(self) -> None:
+        self._watcher = None
+        self._serve_next()
+        self._watch()
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        pool = None if self._line else self._free()
+        if pool is None:
+            pool = await self._wait_turn()
+        # The connection handed over may be taken by another user of the main pool first;
+        # then this waits in that pool's own queue, which is first come, first served too.
+        connection = await pool.acquire()
+        try:
+            yield connection
+        finally:
+            await pool.release(connection)
+            self._serve_next()

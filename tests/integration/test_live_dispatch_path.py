@@ -1,0 +1,159 @@
+"""The path of an interview changing hands (app/live/actions.py): *Next* is answered without
+waiting for a read of the whole event, the state showing the offer following with the
+event's update (app/live/PROTOCOL.md, "Replies"); a *Join* before the room waits for it;
+*End* is answered before its room is destroyed."""
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from app.keys import JANUS, LIVE_HUB
+from app.live import dispatch
+from tests.integration.channel_support import candidate_and_lobby
+from tests.integration.live_support import assert_invariants, make_live_event
+from tests.integration.test_live_channel import tokens as links
+
+
+@asynccontextmanager
+async def views_held(app):
+    """Every read of an event's view waits until the block ends (a busy event's reads
+    queued behind each other, made endless): what must not hold up the replies."""
+    views = app[LIVE_HUB].views
+    read, gate = views.reader, asyncio.Event()
+
+    async def held(event_id: int):
+        await gate.wait()
+        return await read(event_id)
+
+    views.reader = held
+    try:
+        yield
+    finally:
+        views.reader = read
+        gate.set()
+
+
+async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_read(
+        app_server, base_url, db):
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    candidate_links, (lobby_link,) = await links(db, live)
+    async with candidate_and_lobby(base_url, candidate_links[0], lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        await lobby.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["queue"])
+
+        async with views_held(app_server):
+            mark = len(lobby.messages)
+            dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+            assert dispatched["type"] == "dispatched", dispatched
+            assert dispatched["candidate"] == live.candidates[0] and dispatched["ticket"]
+            # The socket reads its next message at once: it is not reading the event for
+            # its own state meanwhile.
+            assert (await lobby.request({"pong"}, type="ping"))["type"] == "pong"
+            offer = await candidate.wait_for(lambda m: m["type"] == "offer"
+                                             and m["interview"] == dispatched["interview"])
+            assert offer["expires_at"]
+            assert not [m for m in lobby.messages[mark:] if m["type"] == "state"]
+
+        # Once the event can be read again, the lobby is shown the offer.
+        mine = await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"]
+                                    and m["interview"]["id"] == dispatched["interview"],
+                                    after=mark)
+        assert mine["interview"]["state"] == "offered"
+        ticket = await candidate.request({"ticket"}, type="accept")
+        assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"]
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
+                            dispatched["interview"])
+    assert (row["state"], row["end_reason"]) == ("ended", "interviewer")
+    await assert_invariants(db, live.id)
+
+
+async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
+        app_server, base_url, db, monkeypatch):
+    """The offer goes out before its room is made (app/live/dispatch.py): a *Join* that comes
+    first is answered as soon as the room is there, woken by the process making it rather
+    than asking the database again and again."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
+    janus_pool = type(app_server[JANUS])
+    make_room = janus_pool.create_private_room
+
+    async def slow_room(self, *args, **kwargs):
+        room_wanted.set()
+        await room_may_come.wait()
+        return await make_room(self, *args, **kwargs)
+
+    monkeypatch.setattr(janus_pool, "create_private_room", slow_room)
+    polls = []
+    wait = dispatch.wait_for_room
+
+    async def counted_wait(pool, settings, interview_id):
+        acquire = pool.acquire
+
+        class Counting:
+            def acquire(self):
+                polls.append(interview_id)
+                return acquire()
+        return await wait(Counting(), settings, interview_id)
+
+    monkeypatch.setattr(dispatch, "wait_for_room", counted_wait)
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        await lobby.send(type="next")
+        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
+        await asyncio.wait_for(room_wanted.wait(), 10)
+        mark = len(candidate.messages)
+        await candidate.send(type="accept")
+        await asyncio.sleep(0.5)  # the Join waits: ten polls' worth before this change
+        assert not [m for m in candidate.messages[mark:] if m["type"] in ("ticket", "error")]
+        room_may_come.set()
+        ticket = await candidate.wait_for(lambda m: m["type"] in ("ticket", "error"), after=mark)
+        assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"], ticket
+        await lobby.wait_for(lambda m: m["type"] == "dispatched")
+    # One look before the room, one after it: not one every ROOM_POLL_SECONDS.
+    assert len(polls) <= 3, polls
+    await assert_invariants(db, live.id)
+
+
+async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url, db,
+                                                            monkeypatch):
+    """*End* then *Next* at once: the Janus calls that destroy the ended room (which may take
+    seconds) hold up neither the reply nor the socket's next message; the room goes after."""
+    from app.janus.rooms import room_exists
+    from app.live import channel
+
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    candidate_links, (lobby_link,) = await links(db, live)
+    may_close = asyncio.Event()
+    close_room = channel.close_room
+
+    async def held_close(*args, **kwargs):
+        await may_close.wait()
+        await close_room(*args, **kwargs)
+
+    monkeypatch.setattr(channel, "close_room", held_close)
+    async with candidate_and_lobby(base_url, candidate_links[0], lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert dispatched["type"] == "dispatched", dispatched
+        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        # The socket reads its next message while the room is still being destroyed.
+        again = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert again["type"] == "queue_empty", again
+        row = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1",
+                                dispatched["interview"])
+        janus = app_server[JANUS].connection(row["janus_server"])
+        assert await room_exists(janus, row["room_id"])
+        may_close.set()
+        for _ in range(100):
+            if not await room_exists(janus, row["room_id"]):
+                break
+            await asyncio.sleep(0.1)
+        assert not await room_exists(janus, row["room_id"])
+    await assert_invariants(db, live.id)
