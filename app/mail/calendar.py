@@ -4,6 +4,14 @@ A calendar app matches a new message to the entry it already has by UID, and tak
 its SEQUENCE is higher: so one event gives each recipient one UID for good, and every change
 sends the same UID with the next sequence number (RFC 5546: METHOD REQUEST to add or update,
 METHOD CANCEL to remove).
+
+The text is written here line by line rather than through the icalendar library: building a
+calendar object per mail was most of a registration's time. What is the same for every mail
+about an event (the calendar's head, the VTIMEZONE, title, times, sequence, organizer) is
+written once and kept; only the recipient's lines (UID, DTSTAMP, ATTENDEE, DESCRIPTION,
+LOCATION, URL) are written per mail. The bytes are the ones icalendar writes (property order,
+parameter quoting, RFC 5545 escaping and folding at 75 octets): tests/unit/test_calendar.py
+compares them.
 """
 from __future__ import annotations
 
@@ -12,12 +20,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from email.headerregistry import Address
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Timezone
 
 from app.timefmt import SWEDISH_TIME
 
 METHODS = ("REQUEST", "CANCEL")
 PRODUCT_ID = "-//Snabbintervjuer//Mail//EN"
+# RFC 5545 3.1: a content line is folded before it passes 75 octets.
+FOLD_LIMIT = 75
+FOLD = "\r\n "
+CRLF = "\r\n"
+# What the attendee's parameters say besides the name; replies would go to a no-reply
+# address, so none are asked for.
+# icalendar quotes a name with a space or an apostrophe too (RFC 5545 allows either).
+CN_QUOTED = " '"
+ATTENDEE_PARAMETERS = "CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE"
 
 
 @dataclass(frozen=True)
@@ -44,65 +61,127 @@ class CalendarEntry:
                 raise ValueError("calendar times must be timezone-aware")
         if self.ends_at <= self.starts_at:
             raise ValueError("a calendar entry must end after it starts")
+        if self.url is not None and any(c in self.url for c in "\r\n"):
+            raise ValueError("a calendar url must be one line")
 
 
-def _calendar_address(address: Address) -> vCalAddress:
-    value = vCalAddress(f"mailto:{address.addr_spec}")
-    if address.display_name:
-        value.params["CN"] = vText(address.display_name)
+def escape_text(text: str) -> str:
+    """RFC 5545 3.3.11 TEXT: backslash, semicolon and comma escaped, every line break as \\n."""
+    return (text.replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;")
+            .replace(",", r"\,").replace("\r\n", r"\n").replace("\n", r"\n")
+            .replace("\r", r"\n"))
+
+
+def _parameter(value: str, *, quote_also: str = "") -> str:
+    """A parameter value: RFC 6868 escapes (^ " and line breaks), double-quoted when it holds
+    , ; : or ’ (or one of `quote_also`)."""
+    value = (value.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n")
+             .replace("\r", "^n").replace('"', "^'"))
+    if any(c in value for c in ",;:’") or any(c in value for c in quote_also):
+        return f'"{value}"'
     return value
 
 
-def _swedish_timezone(entry: CalendarEntry) -> str:
-    return _swedish_timezone_of_years(entry.starts_at.year, entry.ends_at.year)
+def fold(line: str) -> str:
+    """One content line folded into pieces of at most 74 octets, each continuation starting
+    with a space; a backslash or ^ escape is not split from the character it escapes."""
+    if len(line) < FOLD_LIMIT and (line.isascii() or len(line.encode("utf-8")) < FOLD_LIMIT):
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = 1 if char < "\x80" else len(char.encode("utf-8"))
+        if current and size + width >= FOLD_LIMIT:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                pieces.append("".join(current))
+                current, size = [carried], 1
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    if current:
+        pieces.append("".join(current))
+    return FOLD.join(pieces)
+
+
+def _address(name: str, address: Address, parameters: str = "") -> str:
+    """ORGANIZER or ATTENDEE: the display name as CN, then the other parameters (sorted by
+    name, as CN sorts before them), then the mailto: value."""
+    return _address_of(name, address.display_name, address.addr_spec, parameters)
+
+
+def _address_of(name: str, display_name: str, addr_spec: str, parameters: str) -> str:
+    params = [f"CN={_parameter(display_name, quote_also=CN_QUOTED)}"] if display_name else []
+    if parameters:
+        params.append(parameters)
+    head = ";".join([name, *params])
+    return fold(f"{head}:mailto:{addr_spec}")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S")
 
 
 @functools.lru_cache(maxsize=16)
 def _swedish_timezone_of_years(first_year: int, last_year: int) -> str:
-    """The VTIMEZONE text, the same for every mail about events in these years: made once
-    (building and writing it out took most of a registration's time). The transitions
-    around the event suffice; the full 1970–2038 table is 5 kB of RDATEs."""
+    """The VTIMEZONE text, the same for every mail about events in these years. The
+    transitions around the event suffice; the full 1970–2038 table is 5 kB of RDATEs."""
     zone = Timezone.from_tzid(SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1),
                               last_date=date(last_year + 2, 1, 1))
     return zone.to_ical().decode("utf-8")
 
 
+def _event_lines(entry: CalendarEntry, organizer: Address) -> tuple[str, str, str]:
+    """The lines every recipient of one version of an event gets: up to DTEND, the SEQUENCE
+    line, and ORGANIZER to TRANSP (the recipient's lines go between)."""
+    # The years as the entry gives them (they pick the VTIMEZONE's range), beside the
+    # instants, which compare equal across zones.
+    return _event_lines_of(entry.method, entry.summary, entry.starts_at, entry.ends_at,
+                           entry.starts_at.year, entry.ends_at.year, entry.sequence,
+                           organizer.display_name, organizer.addr_spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _event_lines_of(method: str, summary: str, starts_at: datetime, ends_at: datetime,
+                    first_year: int, last_year: int, sequence: int, organizer_name: str,
+                    organizer_address: str) -> tuple[str, str, str]:
+    start, end = starts_at.astimezone(SWEDISH_TIME), ends_at.astimezone(SWEDISH_TIME)
+    zone = f"TZID={_parameter(SWEDISH_TIME.key)}"
+    head = CRLF.join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{fold(escape_text(PRODUCT_ID))}",
+        "CALSCALE:GREGORIAN", f"METHOD:{method}"]) + CRLF
+    head += _swedish_timezone_of_years(first_year, last_year)
+    head += CRLF.join([
+        "BEGIN:VEVENT", fold(f"SUMMARY:{escape_text(summary)}"),
+        f"DTSTART;{zone}:{_stamp(start)}", f"DTEND;{zone}:{_stamp(end)}"]) + CRLF
+    status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
+    tail = CRLF.join([_address_of("ORGANIZER", organizer_name, organizer_address, ""),
+                      f"STATUS:{status}",
+                      "TRANSP:OPAQUE"]) + CRLF
+    return head, f"SEQUENCE:{sequence}{CRLF}", tail
+
+
 def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address,
                   stamp: datetime) -> str:
-    """The VCALENDAR for one recipient; `stamp` (DTSTAMP) is when this version was made."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", entry.method)
-
-    event = Event()
-    event.add("uid", entry.uid)
-    event.add("sequence", entry.sequence)
-    event.add("dtstamp", stamp.astimezone(timezone.utc))
-    # In Swedish time with its VTIMEZONE: the event is in Sweden, and a calendar app in
-    # another zone still converts it right.
-    event.add("dtstart", entry.starts_at.astimezone(SWEDISH_TIME))
-    event.add("dtend", entry.ends_at.astimezone(SWEDISH_TIME))
-    event.add("summary", entry.summary)
+    """The VCALENDAR for one recipient; `stamp` (DTSTAMP) is when this version was made.
+    Times are in Swedish time with its VTIMEZONE: the event is in Sweden, and a calendar
+    app in another zone still converts it right. Properties in icalendar's order: SUMMARY,
+    DTSTART, DTEND, DTSTAMP, UID, SEQUENCE, then the rest by name."""
+    head, sequence, tail = _event_lines(entry, organizer)
+    lines = [head,
+             f"DTSTAMP:{_stamp(stamp.astimezone(timezone.utc))}Z{CRLF}",
+             fold(f"UID:{escape_text(entry.uid)}") + CRLF,
+             sequence,
+             _address("ATTENDEE", attendee, ATTENDEE_PARAMETERS) + CRLF]
     if entry.description:
-        event.add("description", entry.description)
+        lines.append(fold(f"DESCRIPTION:{escape_text(entry.description)}") + CRLF)
     if entry.location:
-        event.add("location", entry.location)
+        lines.append(fold(f"LOCATION:{escape_text(entry.location)}") + CRLF)
+    lines.append(tail)
     if entry.url:
-        event.add("url", entry.url)
-    event.add("status", "CANCELLED" if entry.method == "CANCEL" else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    event.add("organizer", _calendar_address(organizer))
-    guest = _calendar_address(attendee)
-    guest.params.update({"CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT",
-                         "PARTSTAT": "NEEDS-ACTION",
-                         # Replies would go to a no-reply address: ask for none.
-                         "RSVP": "FALSE"})
-    event.add("attendee", guest)
-
-    calendar.add_component(event)
-    # The time zone goes before the event, as calendar.add_component would put it.
-    text = calendar.to_ical().decode("utf-8")
-    at = text.index("BEGIN:VEVENT\r\n")
-    return text[:at] + _swedish_timezone(entry) + text[at:]
+        lines.append(fold(f"URL:{entry.url}") + CRLF)
+    lines.append(f"END:VEVENT{CRLF}END:VCALENDAR{CRLF}")
+    return "".join(lines)
