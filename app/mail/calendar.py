@@ -85,8 +85,8 @@ def _parameter(value: str, *, quote_also: str = "") -> str:
 def fold(line: str) -> str:
     """One content line folded into pieces of at most 74 octets, each continuation starting
     with a space; a backslash or ^ escape is not split from the character it escapes."""
-    if len(line) < FOLD_LIMIT and (line.isascii() or len(line.encode("utf-8")) < FOLD_LIMIT):
-        return line
+    if line.isascii():
+        return _fold_ascii(line)
     pieces: list[str] = []
     current: list[str] = []
     size = 0
@@ -104,6 +104,21 @@ def fold(line: str) -> str:
         size += width
     if current:
         pieces.append("".join(current))
+    return FOLD.join(pieces)
+
+
+def _fold_ascii(line: str) -> str:
+    """fold() where every character is one octet: pieces of 74, one shorter where it would
+    end in an escape's backslash or ^."""
+    pieces = []
+    start, width = 0, FOLD_LIMIT - 1
+    while len(line) - start > width:
+        end = start + width
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
     return FOLD.join(pieces)
 
 

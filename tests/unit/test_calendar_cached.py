@@ -135,3 +135,14 @@ def test_folding_is_icalendars(line):
     from icalendar.parser.string import _foldline
     assert fold(line) == _foldline(line)
     assert all(len(piece.encode()) <= 75 for piece in fold(line).split("\r\n"))
+
+
+def test_folding_of_many_lines_with_escapes_is_icalendars():
+    from random import Random
+
+    from icalendar.parser.string import _foldline
+    random = Random(5545)
+    for _ in range(500):
+        line = "".join(random.choice("ab\\^,;é€ ") for _ in range(random.randrange(0, 400)))
+        for candidate in (line, line.encode("ascii", "ignore").decode()):
+            assert fold(candidate) == _foldline(candidate)
