@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import jinja2.nodes
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup
 
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
@@ -64,6 +66,23 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTra
     return translations
 
 
+def _template_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
+    """`_("…", name=value)` in a template: what jinja2.ext.i18n's newstyle gettext returns
+    (the translation, made Markup where the template autoescapes, then `%` with the
+    arguments, which Markup escapes), without its two extra hops through the template
+    context per call (`_` resolving `gettext`, which calls the catalog through the context):
+    a page or mail makes dozens of these calls, and the hops were a good part of rendering."""
+    @jinja2.pass_eval_context
+    def translate(eval_context: jinja2.nodes.EvalContext, message: str, /,
+                  **variables: Any) -> str:
+        text = gettext(message)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return translate
+
+
 class Renderer:
     """Renders templates in a given language."""
 
@@ -79,6 +98,8 @@ class Renderer:
                                                     default=True),
                 extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
             environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+            translate = _template_gettext(translations.gettext)
+            environment.globals.update(_=translate, gettext=translate)
             environment.filters["event_time"] = functools.partial(format_event_time,
                                                                   language=lang)
             self.environments[lang] = environment
