@@ -12,10 +12,12 @@ server, with or without 8BITMIME.
 from __future__ import annotations
 
 import email.policy
+import functools
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from email.errors import HeaderParseError
 from email.header import Header, decode_header, make_header
 from email.headerregistry import Address
@@ -158,14 +160,21 @@ def _check_one_line(name: str, folded: str, linesep: str) -> None:
         raise ValueError(f"the {name} header decodes to more than one line")
 
 
+@functools.lru_cache(maxsize=8)
+def _settings_header(name: str, value: str) -> Any:
+    """From and Reply-To, the same in every mail (from the settings): parsed once, as the
+    message would parse the string (that takes as long as the rest of the headers)."""
+    return POLICY.header_store_parse(name, value)[1]
+
+
 def build_message(mail: OutboxMail, *, sender: str, reply_to: str) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
     message["Message-ID"] = mail.message_id
     # The time the mail was written, not the attempt's: every attempt sends the same bytes.
     message["Date"] = format_datetime(mail.created_at)
-    message["From"] = sender
+    message["From"] = _settings_header("From", sender)
     message["To"] = _recipient_header(mailbox(mail.to_address, mail.to_name))
-    message["Reply-To"] = reply_to
+    message["Reply-To"] = _settings_header("Reply-To", reply_to)
     message["Subject"] = _text_header("Subject", mail.subject)
     # RFC 3834: out-of-office replies should not answer an automatic mail.
     message["Auto-Submitted"] = "auto-generated"

@@ -268,3 +268,21 @@ def decoded(value: str) -> str:
     """RFC 5322 unfolding, then RFC 2047 decoding, as a mail client does it."""
     unfolded = re.sub(r"\r?\n(?=[ \t])", "", value)
     return str(email.header.make_header(email.header.decode_header(unfolded)))
+
+
+def test_from_and_reply_to_parsed_once_give_the_bytes_of_the_strings():
+    for to_name in ("Åsa Öberg", "Kim"):
+        message = build_message(outbox_mail(to_name=to_name), sender=SENDER,
+                                reply_to="Support <support@example.se>")
+        shared = message.as_bytes()
+        message.replace_header("From", SENDER)
+        message.replace_header("Reply-To", "Support <support@example.se>")
+        assert message.as_bytes() == shared
+        assert reparse_bytes(shared)["From"] == SENDER
+
+
+def test_a_bad_setting_stops_every_message_not_only_the_first():
+    bad = "=?utf-8?q?Support=0D=0ABcc:_x@evil.example?= <s@example.se>"
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            build_message(outbox_mail(), sender=SENDER, reply_to=bad)
