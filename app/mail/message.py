@@ -121,15 +121,24 @@ class _UserTextHeader(str):
         return self
 
     def fold(self, *, policy: email.policy.Policy) -> str:
-        header = Header(header_name=self.name)
-        if self._plain:
-            header.append(str(self), "us-ascii")
-        else:
-            header.append(self._text, "utf-8")
-            if self._tail:
-                header.append(self._tail, "us-ascii")
-        encoded = header.encode(linesep=policy.linesep, maxlinelen=policy.max_line_length or 78)
-        return f"{self.name}: {encoded}{policy.linesep}"
+        return _encoded_header(self.name, str(self), self._text, self._plain, self._tail,
+                               policy.linesep, policy.max_line_length or 78)
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded_header(name: str, whole: str, text: str, plain: bool, tail: str, linesep: str,
+                    maxlinelen: int) -> str:
+    """_UserTextHeader.fold, kept for the next time: a message's headers are folded twice (the
+    check in build_message, then when it is written), and many mails share a subject."""
+    header = Header(header_name=name)
+    if plain:
+        header.append(whole, "us-ascii")
+    else:
+        header.append(text, "utf-8")
+        if tail:
+            header.append(tail, "us-ascii")
+    encoded = header.encode(linesep=linesep, maxlinelen=maxlinelen)
+    return f"{name}: {encoded}{linesep}"
 
 
 def _recipient_header(address: Address) -> _UserTextHeader:
