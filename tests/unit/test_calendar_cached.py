@@ -68,7 +68,7 @@ RENDERER = Renderer()
 EVENTS = [
     # title, start, minutes: winter and summer time, across a new year, several zones given
     ("Lagerarbetare", datetime(2026, 12, 9, 10, 0, tzinfo=timezone.utc), 120),
-    ("Säljare till vårt kontor i Växjö, Jönköping; Borås", 
+    ("Säljare till vårt kontor i Växjö, Jönköping; Borås",
      datetime(2027, 6, 5, 9, 15, tzinfo=ZoneInfo("Europe/Stockholm")), 45),
     ("Nyårsjobb \\ \"kväll\"" + " med lång titel" * 8,
      datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc), 90),

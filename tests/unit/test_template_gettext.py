@@ -23,7 +23,8 @@ def stock_environment(language: str) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"],
                                             default=True),
         extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
-    environment.install_gettext_translations(RENDERER.translations[language], newstyle=True)
+    environment.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        RENDERER.translations[language], newstyle=True)
     environment.filters["event_time"] = functools.partial(format_event_time, language=language)
     return environment
 
