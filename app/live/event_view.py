@@ -33,6 +33,7 @@ from functools import cached_property
 import asyncpg
 
 from app.live import queue, rules
+from app.live.queue_frames import first_difference
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -87,6 +88,10 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
+    # The queue's version this view is at, when the hub made it a round's view (app/live/
+    # hub.py): the pages whose state carries it take the next `queue` message. None: a
+    # view no round was cut from; a page with such a state gets a whole one next round.
+    queue_version: int | None = None
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
@@ -118,8 +123,7 @@ class EventView:
             return None
         changed: set[int] = set()
         old, new = before.order, self.order
-        common = min(len(old), len(new))
-        first = _first_difference(old, new, common)
+        first = first_difference(old, new)
         if first < max(len(old), len(new)):
             # Everyone from the first difference on has moved (or left the queue).
             changed.update(new[first:])
@@ -129,6 +133,14 @@ class EventView:
         if old_waits[:first] != new_waits[:first]:
             changed.update(new[index] for index in range(first)
                            if old_waits[index] != new_waits[index])
+        changed.update(self.own_changes(before))
+        return changed
+
+    def own_changes(self, before: EventView) -> set[int]:
+        """The candidates whose own facts differ from `before`'s: queue state, offer,
+        interview or open question (a place or a wait alone is not among them: the `queue`
+        message tells those, app/live/queue_frames.py)."""
+        changed: set[int] = set()
         if before.queue_state != self.queue_state:
             changed.update(candidate for candidate, _ in
                            set(before.queue_state.items()) ^ set(self.queue_state.items()))
@@ -138,22 +150,6 @@ class EventView:
                 changed.update(c for c in mine.keys() | theirs.keys()
                                if mine.get(c) != theirs.get(c))
         return changed
-
-
-def _first_difference(old: list[int], new: list[int], common: int) -> int:
-    """The first index at which two orders differ (`common` when one is the other's start).
-    Bisected on slice equality, which compares in C: a check-in at the end of ten thousand
-    costs a few slices, not ten thousand steps of Python."""
-    low, high = 0, common
-    if old[:common] == new[:common]:
-        return common
-    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
-        middle = (low + high + 1) // 2
-        if old[low:middle] == new[low:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def iso(value: dt.datetime | None) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
@@ -21,8 +22,9 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import LIVE_HUB, SETTINGS
-from app.live.event_view import EventView, EventViews, read_event_view
+from app.live.event_view import EventView, EventViews, iso, read_event_view
 from app.live.queue import channel
+from app.live.queue_frames import queue_delta, queue_frame
 from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ class Subscriber(Protocol):
 
     async def refresh(self, only_if_changed: bool = False) -> None: ...
 
+    async def send_shared(self, frame: bytes, number: int, version: int) -> bool: ...
+
 
 class Hub:
     def __init__(self, dsn: str):
@@ -68,6 +72,9 @@ class Hub:
         self.views = EventViews()
         # event -> the view its last round was cut from (what changed_people compares with)
         self._round_views: dict[int, EventView] = {}
+        # event -> the queue's version (app/live/queue_frames.py): one more per round whose
+        # `queue` message moves someone, or that gives every waiting page a whole state.
+        self._versions: dict[int, int] = {}
         self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
@@ -95,6 +102,7 @@ class Hub:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
                 self._round_views.pop(event_id, None)
+                self._versions.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -154,33 +162,84 @@ class Hub:
             self._running.discard(event_id)
 
     async def refresh(self, event_id: int, first: set[Who] = frozenset()) -> None:
-        """Every socket of the event whose state may have changed sends a new snapshot (one
-        failing stops no other); those of the people in `first` before the rest, so that
-        "your turn" does not wait for ten thousand queue positions to go out.
+        """Every socket of the event whose state may have changed is sent what it needs
+        (one failing stops no other); those of the people in `first` before the rest, so
+        that "your turn" does not wait for ten thousand queue positions to go out.
 
-        Which may have changed: the view tells (EventView.changed_people against the view
-        of the previous round). A candidate outside that set is skipped when nothing newer
-        than that view went to their socket since, so a check-in at the end of the queue
-        costs one socket's state, not ten thousand. Interviewers' and organizers' sockets
-        are always refreshed (their states are bounded: app/live/snapshots.py)."""
+        The round's plan (`_plan`) tells who: the candidates whose own facts changed get a
+        whole state; those waiting whose place or wait alone moved get the one `queue`
+        message of the round, the same bytes for all (app/live/queue_frames.py), or a whole
+        state when their page cannot apply it (not at its `prev`); a candidate whose page
+        is at the round's version and whose facts did not change gets nothing. Interviewers'
+        and organizers' sockets are always refreshed (their states are bounded:
+        app/live/snapshots.py)."""
         sockets = list(self._sockets.get(event_id, ()))
-        changed, before = None, self._round_views.get(event_id)
+        before = self._round_views.get(event_id)
         try:
             view = await self.views.latest(event_id)
         except (*CONNECTION_LOST, TimeoutError) as failure:  # each socket reads it again
             log.warning("live view read failed: %s", type(failure).__name__)
             view = None
+        plan = None
         if view is not None:
-            changed = view.changed_people(before)
+            plan = self._plan(event_id, before, view)
             self._round_views[event_id] = view
-        ordered = ([s for s in sockets if s.who in first]
-                   + [s for s in sockets if s.who not in first
-                      and not _unmoved(s, changed, before)])
+        named, whole, shared = [], [], []
+        for socket in sockets:
+            if socket.who in first:
+                named.append(socket)
+                continue
+            need = _need(socket, plan, before, view)
+            if need == SHARED:
+                shared.append(socket)
+            elif need == WHOLE:
+                whole.append(socket)
+        await self._refresh_all(named)
+        # The shared message goes to everyone who can take it before the whole states: one
+        # write each, from bytes encoded once, the loop let go every SLICE sockets.
+        behind = []
+        for start in range(0, len(shared), SLICE):
+            for socket in shared[start:start + SLICE]:
+                try:
+                    if not await socket.send_shared(plan.frame, view.seq, plan.version):
+                        behind.append(socket)
+                except Exception as failure:  # noqa: BLE001 (one socket stops no other)
+                    log.warning("live queue message failed: %s", type(failure).__name__)
+            await asyncio.sleep(0)
+        await self._refresh_all(whole + behind)
+
+    def _plan(self, event_id: int, before: EventView | None, view: EventView) -> Round:
+        """The round's version of the queue and its `queue` message, if any; stamps the
+        view with the version (the states cut from it carry it)."""
+        version = self._versions.get(event_id, 0)
+        own: set[int] | None = None
+        frame: bytes | None = None
+        if before is not None and before.event == view.event \
+                and before.messages == view.messages:
+            own = view.own_changes(before)
+            delta = queue_delta(before.order, view.order)
+            if delta is None:  # reordered, or a crowd moved: every waiting page a state
+                version += 1
+            else:
+                own.update(before.order[place - 1] for place in delta.left)
+                own.update(view.order[place - 1] for place in delta.joined)
+                staying = len(before.order) - len(delta.left)
+                if delta.moves_anyone(len(before.order), len(view.order)) \
+                        or before.wait_minutes[:staying] != view.wait_minutes[:staying]:
+                    version += 1
+                    frame = queue_frame(version, iso(view.now), delta, view.free_in,
+                                        view.average_seconds)
+        else:
+            version += 1
+        self._versions[event_id] = view.queue_version = version
+        return Round(version, frame, own)
+
+    async def _refresh_all(self, sockets: list[Subscriber]) -> None:
         # Awaited one after another (a refresh from a fresh view does not wait: no task per
         # socket), and the loop is let go every SLICE sockets, so that a dispatch or an
         # offer's notice is not put behind ten thousand states.
-        for start in range(0, len(ordered), SLICE):
-            for socket in ordered[start:start + SLICE]:
+        for start in range(0, len(sockets), SLICE):
+            for socket in sockets[start:start + SLICE]:
                 try:
                     await socket.refresh(only_if_changed=True)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
@@ -222,15 +281,38 @@ class Hub:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-def _unmoved(socket: Subscriber, changed: set[int] | None, before: EventView | None) -> bool:
-    """Whether a candidate's socket already has (or has waiting in its outbox) the state
-    this round would give it: their facts did not change since the previous round's view,
-    and no state cut from a newer view than that went to it (its own action's, or its
-    first). `_sent` is the number of the last state channel.Socket sent (the view's read)."""
-    if changed is None or before is None or socket.who is None or socket.who[0] != "candidate":
-        return False
+@dataclass(frozen=True)
+class Round:
+    version: int               # the queue's version after this round
+    frame: bytes | None        # the `queue` message taking pages from version - 1 to it
+    own: set[int] | None       # candidates whose own facts changed (None: everyone's)
+
+
+NOTHING, SHARED, WHOLE = "nothing", "shared", "whole"
+
+
+def _need(socket: Subscriber, plan: Round | None, before: EventView | None,
+          view: EventView | None) -> str:
+    """What a socket needs from a round: nothing, the shared `queue` message, or a whole
+    state (see Hub.refresh)."""
+    if plan is None or plan.own is None or socket.who is None or socket.who[0] != "candidate":
+        return WHOLE
+    candidate = socket.who[1]
+    if candidate in plan.own:
+        return WHOLE
+    at = getattr(socket, "queue_version", None)
+    if candidate in view.position:  # waiting, in both orders (else its own facts changed)
+        if at == plan.version:
+            return NOTHING
+        if plan.frame is not None and at == plan.version - 1 and hasattr(socket, "send_shared"):
+            return SHARED
+        return WHOLE
+    # Not waiting, and nothing of theirs changed: nothing, unless a state cut from a newer
+    # view than the previous round's went to the socket since (its own action's, its
+    # first), which may show facts of a moment in between.
     sent = getattr(socket, "_sent", None)
-    return socket.who[1] not in changed and sent is not None and sent <= before.seq
+    return NOTHING if before is not None and sent is not None and sent <= before.seq \
+        else WHOLE
 
 
 async def live_hub(app: web.Application) -> AsyncIterator[None]:

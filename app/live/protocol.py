@@ -15,7 +15,7 @@ from app.live.rules import MAX_COMMENT, MAX_NOTES
 MAX_FRAME = 64 * 1024          # a save with 20 ratings and long notes fits easily
 MAX_MESSAGE_TEXT = 500         # live_message.text allows as much
 
-CANDIDATE_TYPES = frozenset({"ping", "check_in", "leave", "accept", "feedback"})
+CANDIDATE_TYPES = frozenset({"ping", "sync", "check_in", "leave", "accept", "feedback"})
 INTERVIEWER_TYPES = frozenset({"ping", "next", "pick", "withdraw", "pause", "resume",
                                "message", "extend", "end", "save"})
 # Codes the channel itself gives, beside app.live.errors.CODES.

@@ -29,6 +29,9 @@ QUEUE_SHOWN = HEAD_ROWS
 # Not a field of the protocol: which read of the event a state was cut from, taken out by
 # app/live/channel.py before the state is sent.
 VIEW_SEQ = "_view_seq"
+# Nor this: the queue's version of a candidate's state (its `queue.v`), which app/live/
+# channel.py keeps to know whether the socket may take the next `queue` message.
+QUEUE_VERSION = "_queue_version"
 
 
 def _media(row: asyncpg.Record) -> dict[str, Any]:
@@ -87,11 +90,13 @@ async def candidate_state(view: EventView, candidate_id: int,
     own = {"type": "state", "now": iso(view.now),
            "queue": {"state": state or "not_checked_in",
                      "position": place[0] if place else None,
-                     "wait_minutes": place[1] if place else None},
+                     "wait_minutes": place[1] if place else None,
+                     "v": view.queue_version},
            "offer": offer, "interview": interview,
            "feedback_open": view.feedback_open.get(candidate_id)}
     message = SharedState(own, *_candidate_common(view))
     message[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
+    message[QUEUE_VERSION] = view.queue_version
     return message
 
 

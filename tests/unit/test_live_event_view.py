@@ -11,7 +11,8 @@ import random
 import pytest
 
 from app.live import snapshots
-from app.live.event_view import EventView, _first_difference
+from app.live.event_view import EventView
+from app.live.queue_frames import first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -32,7 +33,7 @@ def test_first_difference_matches_a_plain_scan(seed):
             new.append(2000 + chance.randint(0, 99))
     common = min(len(old), len(new))
     expected = next((i for i in range(common) if old[i] != new[i]), common)
-    assert _first_difference(old, new, common) == expected
+    assert first_difference(old, new) == expected
 
 
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:

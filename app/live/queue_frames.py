@@ -1,0 +1,106 @@
+"""The waiting candidates' places, told by one message that is the same for all of them.
+
+Every waiting page shows its own place and estimated wait, so a change that moves the queue
+would otherwise cost one state per waiting page: ten thousand states built, encoded and
+written for one *Next*. Instead the hub (app/live/hub.py) sends every waiting socket of the
+event the same `queue` message, encoded once, and each page works out its own place from it
+(web/static/js/live/queue-place.js; the message: app/live/PROTOCOL.md):
+
+- `left`: the places, in the previous order, of those no longer in the queue;
+- `joined`: the places, in the new order, of those who came into it;
+- `wait`: what the estimated waits are made of (rules.estimated_waits), or null.
+
+Nothing in it names anyone: places and seconds only. It applies to a page whose state is
+at version `prev` and takes it to `v` (the queue's version, counted per event by the hub).
+Those who left or joined are not told by it: their own facts changed, so they get a state.
+
+Pure functions, no I/O: the tests compare them (and the page's twin) with the database.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from app.live import rules
+
+# More places moved than this at once (a reconnect storm, many marked away together): a
+# state for every waiting page rather than a long list for each to walk.
+MAX_MOVES = 1000
+
+
+@dataclass(frozen=True)
+class QueueDelta:
+    left: list[int]     # places (1 = next) in the old order of those not in the new one
+    joined: list[int]   # places in the new order of those not in the old one
+
+    def moves_anyone(self, old_length: int, new_length: int) -> bool:
+        """Whether anyone in both orders has another place in the new one: not when the
+        changes are all at the end of the queue (a check-in, a leave from the end)."""
+        return (self.left != list(range(old_length - len(self.left) + 1, old_length + 1))
+                or self.joined != list(range(new_length - len(self.joined) + 1,
+                                             new_length + 1)))
+
+
+def first_difference(old: list[int], new: list[int]) -> int:
+    """The first index at which two orders differ (the shorter's length when one is the
+    other's start). Bisected on slice equality, which compares in C: a check-in at the end
+    of ten thousand costs a few slices, not ten thousand steps of Python."""
+    common = min(len(old), len(new))
+    low, high = 0, common
+    if old[:common] == new[:common]:
+        return common
+    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
+        middle = (low + high + 1) // 2
+        if old[low:middle] == new[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def queue_delta(old: list[int], new: list[int]) -> QueueDelta | None:
+    """What turns the order `old` into `new` (candidate ids, first = next), or None when it
+    cannot be told by places alone: someone in both changed places relative to the others
+    (left and came back between two reads), or more than MAX_MOVES places moved."""
+    start = first_difference(old, new)
+    old_tail, new_tail = old[start:], new[start:]
+    in_new, in_old = set(new_tail), set(old_tail)
+    left = [start + index for index, who in enumerate(old_tail, 1) if who not in in_new]
+    joined = [start + index for index, who in enumerate(new_tail, 1) if who not in in_old]
+    if len(left) + len(joined) > MAX_MOVES:
+        return None
+    if [who for who in old_tail if who in in_new] != [who for who in new_tail if who in in_old]:
+        return None
+    return QueueDelta(left, joined)
+
+
+def place_after(position: int, left: list[int], joined: list[int]) -> int | None:
+    """A place in the old order -> the same person's place in the new one (None: they are
+    among those who left). `left` and `joined` ascending, as queue_delta makes them."""
+    gone = bisect.bisect_left(left, position)
+    if gone < len(left) and left[gone] == position:
+        return None
+    place = position - gone
+    for arrived in joined:  # ascending: each one's place is final once those before are in
+        if arrived > place:
+            break
+        place += 1
+    return place
+
+
+def wait_minutes_at(position: int, free_in: list[float], average_seconds: float) -> int | None:
+    """The estimated wait shown at a place: what EventView.wait_minutes holds there."""
+    return rules.round_minutes(rules.estimated_waits(position, free_in, average_seconds)[-1])
+
+
+def queue_frame(version: int, now: str, delta: QueueDelta, free_in: list[float],
+                average_seconds: float) -> bytes:
+    """The `queue` message, encoded once for every waiting socket of the event."""
+    message: dict[str, Any] = {
+        "type": "queue", "v": version, "prev": version - 1, "now": now,
+        "left": delta.left, "joined": delta.joined,
+        "wait": {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
+        if free_in else None}
+    return json.dumps(message, separators=(",", ":")).encode()
