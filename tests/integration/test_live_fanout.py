@@ -1,7 +1,8 @@
-"""A change reaches only the sockets it moves (app/live/hub.py, EventView.changed_people):
-with the real database and the hub's own view reads, subscribers that count their refreshes.
-A check-in at the end of the queue refreshes the newcomer and nobody else; a leave from the
-front refreshes everyone behind; a message everyone."""
+"""A change reaches only the sockets it moves (app/live/hub.py): with the real database and
+the hub's own view reads, subscribers that count their refreshes and the shared `queue`
+messages they take. A check-in at the end of the queue refreshes the newcomer and nobody
+else; a leave from the front refreshes the one who left and sends everyone behind the one
+shared message; a message from an interviewer refreshes everyone."""
 from __future__ import annotations
 
 import asyncpg
@@ -21,12 +22,21 @@ class Counting:
         self.who = ("candidate", candidate_id)
         self.notice = None
         self._sent = 0
+        self.queue_version = None
         self.refreshed = 0
+        self.shared: list[bytes] = []
 
     async def refresh(self, only_if_changed: bool = False) -> None:
         view = await self.hub.views.latest(self.event_id)
-        self._sent = view.seq
+        self._sent, self.queue_version = view.seq, view.queue_version
         self.refreshed += 1
+
+    async def send_shared(self, frame: bytes, number: int, version: int) -> bool:
+        if self.queue_version != version - 1:
+            return False
+        self._sent, self.queue_version = number, version
+        self.shared.append(frame)
+        return True
 
 
 async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
@@ -50,16 +60,22 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
         assert all(s.refreshed == 1 for s in sockets.values())
 
         async def round_after(change) -> dict[int, int]:
-            before = {c: s.refreshed for c, s in sockets.items()}
+            """Per candidate: 1 a state, "shared" the queue message, 0 nothing."""
+            before = {c: (s.refreshed, len(s.shared)) for c, s in sockets.items()}
             await change
             hub.views.changed(live.id)
             await hub.refresh(live.id)
-            return {c: s.refreshed - before[c] for c, s in sockets.items()}
+            return {c: s.refreshed - before[c][0] or ("shared" if len(s.shared) > before[c][1]
+                                                     else 0) for c, s in sockets.items()}
 
         moved = await round_after(queue.check_in(db, newcomer, settings.live))
         assert moved == {first: 0, second: 0, third: 0, newcomer: 1, never: 0}
         moved = await round_after(queue.leave(db, first))
-        assert moved == {first: 1, second: 1, third: 1, newcomer: 1, never: 0}
+        assert moved == {first: 1, second: "shared", third: "shared", newcomer: "shared",
+                         never: 0}
+        # The same bytes for all, naming nobody: the places that left and joined.
+        assert len({bytes(s.shared[-1]) for s in sockets.values() if s.shared}) == 1
+        assert b'"left":[1],"joined":[]' in sockets[second].shared[-1]
         moved = await round_after(db.execute("""
             INSERT INTO live_message (event_id, interviewer_id, text)
             VALUES ($1, $2, 'Vi börjar snart')""", live.id, live.interviewers[0]))
