@@ -109,7 +109,11 @@ class Socket:
 
     async def _send_state(self, number: int, version: int | None,
                           state: dict[str, Any]) -> None:
-        if number > self._sent:  # never an older state after a newer one, nor one twice
+        # Never an older state after a newer one, nor one twice; but the same view's state
+        # again once a round gave that view its queue version (the page's own action's
+        # state was cut from it before): the page can then take the queue messages.
+        if number > self._sent or (number == self._sent and version is not None
+                                   and version != self.queue_version):
             self._sent, self.queue_version = number, version
             await self.send(state)
 
