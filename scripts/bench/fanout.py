@@ -160,6 +160,7 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
     lobbies = [s for s in sockets.values() if s.who[0] == "i"]
     states_before = sum(s.states for s in lobbies)
     candidate_states_before = sum(s.states for s in sockets.values() if s.who[0] == "c")
+    queue_messages_before = sum(s.queue_messages for s in sockets.values())
     out = {e.id: [c for c, _ in e.spare] for e in events}
     queued = {e.id: [c for c, _ in e.waiting] for e in events}
     made = 0
@@ -194,7 +195,10 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
             "candidate_states_per_second": (sum(s.states for s in sockets.values()
                                                 if s.who[0] == "c")
                                             - candidate_states_before) / elapsed,
-            "largest_interviewer_state": max((s.largest for s in lobbies), default=0)}
+            "largest_interviewer_state": max((s.largest for s in lobbies), default=0),
+            "queue_messages_per_second": (sum(s.queue_messages for s in sockets.values())
+                                          - queue_messages_before) / elapsed,
+            "unapplied_queue_messages": sum(s.unapplied for s in sockets.values())}
 
 
 async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
@@ -221,6 +225,7 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
         s.waiting_for = None
     event.waiting = event.waiting[1:]
     return {"sockets": len(watched), "missing": len(late),
+            "by_queue_message": sum(1 for s in watched if s.queue_messages),
             "p50": percentile(times, 0.5), "p100": max(times, default=float("nan"))}
 
 
@@ -397,7 +402,9 @@ def report(f: dict) -> None:
           f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
           f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB")
     print(f"    candidate states sent per second (all sockets) "
-          f"{c['candidate_states_per_second']:.0f}")
+          f"{c['candidate_states_per_second']:.0f}; shared queue messages received per "
+          f"second {c['queue_messages_per_second']:.0f} ({c['unapplied_queue_messages']} "
+          f"could not be applied)")
     print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× "
           f"the idle p50)")
     floor = f["floor"]
@@ -405,7 +412,8 @@ def report(f: dict) -> None:
     for n in f["nexts"]:
         print(f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
               f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
-              f"floor){'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
+              f"floor; {n['by_queue_message']} sockets had the shared queue message)"
+              f"{'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
     worst = max(f["next_healthz"], default=float("nan"))
     print(f"    /healthz worst during the Nexts {ms(worst)}")
     if "storm_failed" in f:

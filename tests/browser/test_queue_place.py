@@ -9,7 +9,12 @@ import pytest
 from app.live import queue
 from tests.browser.axe import assert_accessible
 from tests.browser.csp import wait_for_function
-from tests.browser.test_candidate_live import TEXTS, interviewer_socket, open_candidate, phase
+from tests.browser.test_candidate_live import (
+    TEXTS,
+    interviewer_socket,
+    open_candidate,
+    phase,
+)
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
