@@ -43,6 +43,7 @@ from scripts.bench.common import AppProcess, argument_parser, percentile, stack_
 from scripts.bench.raw_sockets import RawSocket, open_many
 
 CONNECT_TIMEOUT = 600.0
+SHARED_WAYS = ("send_str", "send_frame", "write")
 
 
 @dataclass
@@ -147,14 +148,15 @@ class HealthProbe:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
-async def cpu_over(pid: int, seconds: float) -> float:
-    before, started = cpu_seconds(pid), time.perf_counter()
+async def cpu_over(pids: list[int], seconds: float) -> float:
+    """The app processes' CPU, summed, as a fraction of one core."""
+    before, started = sum(map(cpu_seconds, pids)), time.perf_counter()
     await asyncio.sleep(seconds)
-    return (cpu_seconds(pid) - before) / (time.perf_counter() - started)
+    return (sum(map(cpu_seconds, pids)) - before) / (time.perf_counter() - started)
 
 
 async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSocket],
-                pid: int) -> dict:
+                pids: list[int]) -> dict:
     """R changes per second: one candidate checks in at the end (a spare one, or one who
     left), one leaves (from the end, or from anywhere)."""
     lobbies = [s for s in sockets.values() if s.who[0] == "i"]
@@ -164,7 +166,7 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
     out = {e.id: [c for c, _ in e.spare] for e in events}
     queued = {e.id: [c for c, _ in e.waiting] for e in events}
     made = 0
-    cpu_before, started = cpu_seconds(pid), time.perf_counter()
+    cpu_before, started = [cpu_seconds(p) for p in pids], time.perf_counter()
     interval = 1.0 / args.rate
     deadline = started + args.seconds
     next_at = started
@@ -183,13 +185,14 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
         next_at += interval
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
     elapsed = time.perf_counter() - started
-    cpu = (cpu_seconds(pid) - cpu_before) / elapsed
+    per_process = [(cpu_seconds(p) - b) / elapsed for p, b in zip(pids, cpu_before)]
+    cpu = sum(per_process)
     await asyncio.sleep(1.0)  # the last changes' states
     for event in events:  # the queue as the app has it now, for what follows
         event.waiting = [(c, "") for c in queued[event.id]]
         event.spare = [(c, "") for c in out[event.id]]
     return {"changes": made, "seconds": elapsed, "changes_per_second": made / elapsed,
-            "cpu": cpu,
+            "cpu": cpu, "cpu_per_process": per_process,
             "interviewer_states_per_second": (sum(s.states for s in lobbies) - states_before)
             / elapsed / max(len(lobbies), 1),
             "candidate_states_per_second": (sum(s.states for s in sockets.values()
@@ -229,8 +232,11 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
             "p50": percentile(times, 0.5), "p100": max(times, default=float("nan"))}
 
 
-async def floor(args, people_count: int, environ: dict) -> list[float]:
-    """The same number of sockets on a bare aiohttp process: POST /round → all have theirs."""
+async def floor(args, people_count: int,
+                environ: dict) -> tuple[list[float], dict[str, float]]:
+    """The same number of sockets on a bare aiohttp process: POST /round → all have theirs
+    (each its own frame, K rounds); then one message the same for all, by each way of
+    writing it (scripts/bench/fanout_floor.py)."""
     from app.localstack.processes import free_port
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -263,9 +269,22 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
                     await asyncio.sleep(0.01)
                 results.append(max((s.reached_at or float("inf")) for s in sockets) - started)
                 await asyncio.sleep(1.0)
+            shared = {}
+            for round_, how in enumerate(SHARED_WAYS, args.nexts + 1):
+                for socket in sockets:
+                    socket.waiting_for, socket.reached_at = 1_000_000 * round_, None
+                started = time.perf_counter()
+                async with http.post(f"http://127.0.0.1:{port}/round?shared={how}") as response:
+                    await response.read()
+                deadline = started + 60.0
+                while any(s.reached_at is None for s in sockets) \
+                        and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.01)
+                shared[how] = max((s.reached_at or float("inf")) for s in sockets) - started
+                await asyncio.sleep(1.0)
         for socket in sockets:
             socket.close()
-        return results
+        return results, shared
     finally:
         process.kill()
         await process.wait()
@@ -320,11 +339,14 @@ async def run(args, environ: dict) -> dict:
                    "SNABB_LIVE_GRACE_SECONDS": "120", "BENCH_SPANS_FILE": str(spans_file)}
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log),
-                     root=Path(args.app_root).resolve())
+    apps = [AppProcess(app_environ, module="scripts.bench.app_runner",
+                       log_path=Path(args.app_log), root=Path(args.app_root).resolve())
+            for _ in range(args.processes)]
+    app = apps[0]
     figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
                      "waiting": args.waiting, "interviewers": args.interviewers,
-                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root}
+                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root,
+                     "processes": args.processes}
     try:
         spare = max(2, int(args.rate * args.seconds / args.events) + 2)
         print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
@@ -332,23 +354,29 @@ async def run(args, environ: dict) -> dict:
         events = await seed(db, args.events, args.waiting, spare, args.interviewers)
         people = people_of(events, settings.app.secret_key.get_secret_value())
         print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
-        figures["floor"] = await floor(args, len(people), environ)
-        await app.start()
-        print(f"connecting {len(people)} sockets to the app ...", flush=True)
+        figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
+        for each in apps:
+            await each.start()
+        print(f"connecting {len(people)} sockets to {len(apps)} app process(es) ...",
+              flush=True)
         started = time.perf_counter()
-        opened = await open_many("127.0.0.1", app.port, people, args.connect_concurrency,
-                                 CONNECT_TIMEOUT)
+        # With several processes the sockets are dealt out in turn: each holds a share of
+        # every event's (one database, LISTEN/NOTIFY between them).
+        opened = [socket for shares in await asyncio.gather(*(
+            open_many("127.0.0.1", each.port, people[index::len(apps)],
+                      args.connect_concurrency, CONNECT_TIMEOUT)
+            for index, each in enumerate(apps))) for socket in shares]
         figures["connect_seconds"] = time.perf_counter() - started
         sockets = {s.who: s for s in opened}
         await asyncio.sleep(3.0)
-        pid = app.process.pid
+        pids = [each.process.pid for each in apps]
         probe = HealthProbe(app.url)
         probe.start()
         print("idle ...", flush=True)
-        figures["idle_cpu"] = await cpu_over(pid, 10.0)
+        figures["idle_cpu"] = await cpu_over(pids, 10.0)
         figures["idle_healthz"] = probe.window()
         print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
-        figures["churn"] = await churn(args, events, sockets, pid)
+        figures["churn"] = await churn(args, events, sockets, pids)
         figures["churn_healthz"] = probe.window()
         print(f"{args.nexts} × Next ...", flush=True)
         nexts = []
@@ -359,7 +387,7 @@ async def run(args, environ: dict) -> dict:
         figures["nexts"] = nexts
         figures["next_healthz"] = probe.window()
         await probe.stop()
-        if args.storm:
+        if args.storm and len(apps) == 1:
             print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
                   flush=True)
             try:
@@ -369,7 +397,8 @@ async def run(args, environ: dict) -> dict:
         for socket in sockets.values():
             socket.close()
     finally:
-        await app.stop()
+        for each in apps:
+            await each.stop()
         await db.close()
     figures["load_average_after"] = os.getloadavg()
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
@@ -398,6 +427,10 @@ def report(f: dict) -> None:
     worst = max(f["churn_healthz"], default=float("nan"))
     print(f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
           f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)")
+    if len(c["cpu_per_process"]) > 1:
+        per_change = c["cpu"] / len(c["cpu_per_process"]) / c["changes_per_second"]
+        print("    per process: " + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"])
+              + f"; CPU per change per process {per_change * 1000:.2f} ms")
     print(f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
           f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
           f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB")
@@ -409,6 +442,8 @@ def report(f: dict) -> None:
           f"the idle p50)")
     floor = f["floor"]
     print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
+    print("  floor of one shared frame (bare aiohttp, encoded once): " + ", ".join(
+        f"{how} {ms(seconds)}" for how, seconds in f.get("floor_shared", {}).items()))
     for n in f["nexts"]:
         print(f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
               f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
@@ -441,6 +476,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nexts", type=int, default=3)
     parser.add_argument("--no-storm", dest="storm", action="store_false")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes sharing the sockets (no storm with more than one)")
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
     parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")
