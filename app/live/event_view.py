@@ -14,8 +14,9 @@ and a small one: `read_event_view` takes in one consistent snapshot
 
 No row per registered candidate is decoded here: the full roster is read page by page, on
 demand (app/live/roster.py). The pages' states are cut from the view in memory
-(app/live/snapshots.py), and `changed_people` tells the hub (app/live/hub.py) whose states
-can differ from the previous view's, so a change reaches only the sockets it moves.
+(app/live/snapshots.py). `own_changes` tells the hub (app/live/hub.py) whose own facts differ
+from the previous view's: they get a new state; those whose place or wait alone moved get
+the one `queue` message of the round (app/live/queue_frames.py).
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
@@ -33,7 +34,6 @@ from functools import cached_property
 import asyncpg
 
 from app.live import queue, rules
-from app.live.queue_frames import first_difference
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -114,33 +114,12 @@ class EventView:
             return None
         return position, self.wait_minutes[position - 1]
 
-    def changed_people(self, before: EventView | None) -> set[int] | None:
-        """The candidates whose state cut from this view may differ from the one cut from
-        `before`: those whose place, estimated wait, queue state, offer, interview or open
-        question moved. None: everyone's may (the event, the messages, or no view before).
-        Linear in the queue with small constants (list and set operations, no rows)."""
-        if before is None or before.event != self.event or before.messages != self.messages:
-            return None
-        changed: set[int] = set()
-        old, new = before.order, self.order
-        first = first_difference(old, new)
-        if first < max(len(old), len(new)):
-            # Everyone from the first difference on has moved (or left the queue).
-            changed.update(new[first:])
-            changed.update(old[first:])
-        # Before it, the same people in the same places: only their waits can have moved.
-        old_waits, new_waits = before.wait_minutes, self.wait_minutes
-        if old_waits[:first] != new_waits[:first]:
-            changed.update(new[index] for index in range(first)
-                           if old_waits[index] != new_waits[index])
-        changed.update(self.own_changes(before))
-        return changed
-
     def own_changes(self, before: EventView) -> set[int]:
-        """The candidates whose own facts differ from `before`'s: queue state, offer,
-        interview or open question (a place or a wait alone is not among them: the `queue`
-        message tells those, app/live/queue_frames.py)."""
-        changed: set[int] = set()
+        """The candidates whose own facts differ from `before`'s: in the queue or not,
+        queue state, offer, interview or open question (a place or a wait alone is not among
+        them: the `queue` message tells those, app/live/queue_frames.py)."""
+        changed = set(before.order).symmetric_difference(self.order) \
+            if before.order != self.order else set()
         if before.queue_state != self.queue_state:
             changed.update(candidate for candidate, _ in
                            set(before.queue_state.items()) ^ set(self.queue_state.items()))

@@ -221,8 +221,6 @@ class Hub:
             if delta is None:  # reordered, or a crowd moved: every waiting page a state
                 version += 1
             else:
-                own.update(before.order[place - 1] for place in delta.left)
-                own.update(view.order[place - 1] for place in delta.joined)
                 staying = len(before.order) - len(delta.left)
                 if delta.moves_anyone(len(before.order), len(view.order)) \
                         or before.wait_minutes[:staying] != view.wait_minutes[:staying]:

@@ -12,6 +12,7 @@ import pytest
 
 from app.live import snapshots
 from app.live.event_view import EventView
+from app.live.hub import Hub
 from app.live.queue_frames import first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
@@ -45,31 +46,39 @@ def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> 
                      list(messages), seq=seq)
 
 
+def plan(before, after):
+    """The hub's plan of a round from `before` to `after` (app/live/hub.py)."""
+    hub = Hub("postgresql://unused")
+    hub._plan(1, None, before)
+    return hub._plan(1, before, after)
+
+
 def test_a_check_in_at_the_end_moves_only_the_newcomer():
     before = view(range(1, 10_001))
     after = view([*range(1, 10_001), 10_001])
-    assert after.changed_people(before) == {10_001}
+    round_ = plan(before, after)
+    assert round_.own == {10_001} and round_.frame is None  # nobody else's place moved
 
 
-def test_next_moves_everyone_behind_and_the_one_taken():
+def test_next_sends_everyone_behind_one_message_and_the_one_taken_a_state():
     before = view(range(1, 101))
     states = dict.fromkeys(range(2, 101), "waiting") | {1: "offered"}
-    after = view(range(2, 101), states=states)
-    assert after.changed_people(before) == set(range(1, 101))
+    round_ = plan(before, view(range(2, 101), states=states))
+    assert round_.own == {1}
+    message = json.loads(round_.frame)
+    assert (message["left"], message["joined"], message["prev"]) == ([1], [], round_.version - 1)
 
 
-def test_a_message_or_a_new_event_state_moves_everyone():
+def test_a_message_or_a_new_event_state_gives_everyone_a_state():
     before = view(range(1, 5))
-    assert view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}]) \
-        .changed_people(before) is None
-    assert view(range(1, 5)).changed_people(None) is None
+    assert plan(before, view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}])
+                ).own is None
 
 
-def test_an_interviewer_arriving_moves_the_waits_only_where_the_minutes_change():
-    before = view(range(1, 11), free_in=[0.0])
-    after = view(range(1, 11), free_in=[0.0, 0.0])
-    changed = after.changed_people(before)
-    assert changed and 1 not in changed  # the first's wait is "now" either way
+def test_an_interviewer_arriving_moves_the_waits_by_the_message():
+    round_ = plan(view(range(1, 11), free_in=[0.0]), view(range(1, 11), free_in=[0.0, 0.0]))
+    assert round_.own == set()
+    assert json.loads(round_.frame)["wait"] == {"free_in": [0.0, 0.0], "average": 600.0}
 
 
 def test_the_interviewers_state_stays_within_its_budget_at_any_size():
