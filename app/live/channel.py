@@ -109,28 +109,26 @@ class Socket:
 
     async def _send_state(self, number: int, version: int | None,
                           state: dict[str, Any]) -> None:
-        # Never an older state after a newer one, nor one twice; but the same view's state
-        # again once a round gave that view its queue version (the page's own action's
-        # state was cut from it before): the page can then take the queue messages.
-        if number > self._sent or (number == self._sent and version is not None
-                                   and version != self.queue_version):
+        if number > self._sent:  # never an older state after a newer one, nor one twice
             self._sent, self.queue_version = number, version
             await self.send(state)
 
-    async def send_shared(self, frame: bytes, number: int, version: int) -> bool:
-        """Write a message that is the same for every socket, encoded once (the `queue`
-        message, app/live/queue_frames.py), when the page can apply it: it is at the
-        version before, and nothing of its own waits to go out before it (a state in the
-        outbox, a send under way, a backlog of a slow reader). False: it cannot, and the
-        caller gives it a whole state instead. Does not wait for a slow reader."""
-        if (self.queue_version != version - 1 or number <= self._sent or self.ws.closed
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+        """Write messages that are the same for every socket, encoded once (the `queue`
+        messages, app/live/queue_frames.py), when the page can apply them: they take it
+        from its version to `version`, and nothing of its own waits to go out before them
+        (a state in the outbox, a send under way, a backlog of a slow reader). False: it
+        cannot, and the caller gives it a whole state instead."""
+        if (self.queue_version != version - len(frames) or number <= self._sent
+                or self.ws.closed
                 or self._outbox or self._latest is not None or self._send_lock.locked()
                 or _backlog(self.ws) > SHARED_BACKLOG):
             return False
         self._sent, self.queue_version = number, version
         self._last_state = None  # the page moved on from it: the next state is sent
         try:
-            await self.ws.send_frame(frame, WSMsgType.TEXT)
+            for frame in frames:
+                await self.ws.send_frame(frame, WSMsgType.TEXT)
         except ConnectionResetError:
             pass  # the browser went meanwhile; serve() ends the socket as usual
         return True

@@ -88,9 +88,8 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
-    # The queue's version this view is at, when the hub made it a round's view (app/live/
-    # hub.py): the pages whose state carries it take the next `queue` message. None: a
-    # view no round was cut from; a page with such a state gets a whole one next round.
+    # The queue's version this view is at (app/live/queue_frames.QueueChain, stamped as
+    # the read ends): a page whose state carries it takes the `queue` messages after it.
     queue_version: int | None = None
 
     def __post_init__(self) -> None:
@@ -208,6 +207,9 @@ class EventViews:
         # when set, it is used instead of the sockets' `read`, so that views are read on
         # connections that never queue behind a reconnect storm's handshakes.
         self.reader: Callable[[int], Awaitable[EventView]] | None = None
+        # Told of every view as its read ends, in the order of the reads (the hub stamps
+        # the queue's version on it, app/live/queue_frames.QueueChain).
+        self.on_read: Callable[[int, EventView], None] | None = None
         self._generation: dict[int, int] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future]] = {}
@@ -254,14 +256,16 @@ class EventViews:
 
     def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future:
         self._reads += 1
-        future = asyncio.ensure_future(self._numbered(read, self._reads))
+        future = asyncio.ensure_future(self._numbered(event_id, read, self._reads))
         self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
         return future
 
-    @staticmethod
-    async def _numbered(read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
+    async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]],
+                        seq: int) -> EventView:
         view = await read()
         view.seq = seq
+        if self.on_read is not None:
+            self.on_read(event_id, view)
         return view
 
     async def _after(self, event_id: int, running: asyncio.Future,

@@ -15,16 +15,15 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
 from aiohttp import web
 
 from app.keys import LIVE_HUB, SETTINGS
-from app.live.event_view import EventView, EventViews, iso, read_event_view
+from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
-from app.live.queue_frames import queue_delta, queue_frame
+from app.live.queue_frames import QueueChain
 from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ class Subscriber(Protocol):
 
     async def refresh(self, only_if_changed: bool = False) -> None: ...
 
-    async def send_shared(self, frame: bytes, number: int, version: int) -> bool: ...
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool: ...
 
 
 class Hub:
@@ -72,9 +71,9 @@ class Hub:
         self.views = EventViews()
         # event -> the view its last round was cut from (what changed_people compares with)
         self._round_views: dict[int, EventView] = {}
-        # event -> the queue's version (app/live/queue_frames.py): one more per round whose
-        # `queue` message moves someone, or that gives every waiting page a whole state.
-        self._versions: dict[int, int] = {}
+        # event -> the queue's versions as this process read them (app/live/queue_frames.py)
+        self._chains: dict[int, QueueChain] = {}
+        self.views.on_read = self._read
         self._tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
@@ -102,7 +101,7 @@ class Hub:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
                 self._round_views.pop(event_id, None)
-                self._versions.pop(event_id, None)
+                self._chains.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -166,71 +165,62 @@ class Hub:
         (one failing stops no other); those of the people in `first` before the rest, so
         that "your turn" does not wait for ten thousand queue positions to go out.
 
-        The round's plan (`_plan`) tells who: the candidates whose own facts changed get a
-        whole state; those waiting whose place or wait alone moved get the one `queue`
-        message of the round, the same bytes for all (app/live/queue_frames.py), or a whole
-        state when their page cannot apply it (not at its `prev`); a candidate whose page
-        is at the round's version and whose facts did not change gets nothing. Interviewers'
-        and organizers' sockets are always refreshed (their states are bounded:
-        app/live/snapshots.py)."""
+        Who needs what (`_need`): a candidate whose own facts changed since the last round
+        a whole state; one waiting whose place or wait alone moved the `queue` messages
+        from the version of its page on (app/live/queue_frames.py): the same bytes for all
+        at that version; a whole state when the messages cannot take it there; nothing when
+        its page is at the view's version already. Interviewers' and organizers' sockets
+        are always refreshed (their states are bounded: app/live/snapshots.py)."""
         sockets = list(self._sockets.get(event_id, ()))
         before = self._round_views.get(event_id)
+        chain = self._chain(event_id)
         try:
             view = await self.views.latest(event_id)
         except (*CONNECTION_LOST, TimeoutError) as failure:  # each socket reads it again
             log.warning("live view read failed: %s", type(failure).__name__)
             view = None
-        plan = None
+        own = chain.take_own()
         if view is not None:
-            plan = self._plan(event_id, before, view)
             self._round_views[event_id] = view
-        named, whole, shared = [], [], []
+        if view is None or view.queue_version is None:
+            own = None
+        named, whole = [], []
+        shared: dict[int, list[Subscriber]] = {}  # by the version their page is at
         for socket in sockets:
             if socket.who in first:
                 named.append(socket)
                 continue
-            need = _need(socket, plan, before, view)
-            if need == SHARED:
-                shared.append(socket)
-            elif need == WHOLE:
+            need = _need(socket, own, before, view)
+            if need == WHOLE:
                 whole.append(socket)
+            elif need == SHARED:
+                shared.setdefault(socket.queue_version, []).append(socket)
         await self._refresh_all(named)
-        # The shared message goes to everyone who can take it before the whole states: one
-        # write each, from bytes encoded once, the loop let go every SLICE sockets.
-        behind = []
-        for start in range(0, len(shared), SLICE):
-            for socket in shared[start:start + SLICE]:
+        # The queue messages go out before the whole states: for each version the pages
+        # are at, the same bytes to all of them, the loop let go every SLICE sockets.
+        behind, written = [], 0
+        for since, group in shared.items():
+            frames = chain.messages(since, view.queue_version)
+            if frames is None:
+                behind.extend(group)
+                continue
+            for socket in group:
                 try:
-                    if not await socket.send_shared(plan.frame, view.seq, plan.version):
+                    if not await socket.send_shared(frames, view.seq, view.queue_version):
                         behind.append(socket)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live queue message failed: %s", type(failure).__name__)
-            await asyncio.sleep(0)
+                written += 1
+                if written % SLICE == 0:
+                    await asyncio.sleep(0)
         await self._refresh_all(whole + behind)
 
-    def _plan(self, event_id: int, before: EventView | None, view: EventView) -> Round:
-        """The round's version of the queue and its `queue` message, if any; stamps the
-        view with the version (the states cut from it carry it)."""
-        version = self._versions.get(event_id, 0)
-        own: set[int] | None = None
-        frame: bytes | None = None
-        if before is not None and before.event == view.event \
-                and before.messages == view.messages:
-            own = view.own_changes(before)
-            delta = queue_delta(before.order, view.order)
-            if delta is None:  # reordered, or a crowd moved: every waiting page a state
-                version += 1
-            else:
-                staying = len(before.order) - len(delta.left)
-                if delta.moves_anyone(len(before.order), len(view.order)) \
-                        or before.wait_minutes[:staying] != view.wait_minutes[:staying]:
-                    version += 1
-                    frame = queue_frame(version, iso(view.now), delta, view.free_in,
-                                        view.average_seconds)
-        else:
-            version += 1
-        self._versions[event_id] = view.queue_version = version
-        return Round(version, frame, own)
+    def _chain(self, event_id: int) -> QueueChain:
+        return self._chains.setdefault(event_id, QueueChain())
+
+    def _read(self, event_id: int, view: EventView) -> None:
+        if event_id in self._sockets:
+            self._chain(event_id).read(view)
 
     async def _refresh_all(self, sockets: list[Subscriber]) -> None:
         # Awaited one after another (a refresh from a fresh view does not wait: no task per
@@ -279,32 +269,23 @@ class Hub:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-@dataclass(frozen=True)
-class Round:
-    version: int               # the queue's version after this round
-    frame: bytes | None        # the `queue` message taking pages from version - 1 to it
-    own: set[int] | None       # candidates whose own facts changed (None: everyone's)
-
-
 NOTHING, SHARED, WHOLE = "nothing", "shared", "whole"
 
 
-def _need(socket: Subscriber, plan: Round | None, before: EventView | None,
+def _need(socket: Subscriber, own: set[int] | None, before: EventView | None,
           view: EventView | None) -> str:
-    """What a socket needs from a round: nothing, the shared `queue` message, or a whole
-    state (see Hub.refresh)."""
-    if plan is None or plan.own is None or socket.who is None or socket.who[0] != "candidate":
+    """What a socket needs from a round: nothing, the `queue` messages, or a whole state
+    (see Hub.refresh). `own`: the candidates whose own facts changed (None: anyone's)."""
+    if own is None or socket.who is None or socket.who[0] != "candidate":
         return WHOLE
     candidate = socket.who[1]
-    if candidate in plan.own:
+    if candidate in own:
         return WHOLE
-    at = getattr(socket, "queue_version", None)
-    if candidate in view.position:  # waiting, in both orders (else its own facts changed)
-        if at == plan.version:
+    if candidate in view.position:
+        at = getattr(socket, "queue_version", None)
+        if at is not None and at >= view.queue_version:
             return NOTHING
-        if plan.frame is not None and at == plan.version - 1 and hasattr(socket, "send_shared"):
-            return SHARED
-        return WHOLE
+        return SHARED if hasattr(socket, "send_shared") else WHOLE
     # Not waiting, and nothing of theirs changed: nothing, unless a state cut from a newer
     # view than the previous round's went to the socket since (its own action's, its
     # first), which may show facts of a moment in between.

@@ -21,13 +21,18 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.live import rules
+
+if TYPE_CHECKING:
+    from app.live.event_view import EventView
 
 # More places moved than this at once (a reconnect storm, many marked away together): a
 # state for every waiting page rather than a long list for each to walk.
 MAX_MOVES = 1000
+# How many versions back a page may be and still catch up by the messages in between.
+HISTORY = 32
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,61 @@ def queue_frame(version: int, now: str, delta: QueueDelta, free_in: list[float],
         "wait": {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
         if free_in else None}
     return json.dumps(message, separators=(",", ":")).encode()
+
+
+class QueueChain:
+    """The queue's versions of one event as this process reads it. Every view read is
+    compared with the read before it (reads of an event never overlap: event_view.EventViews)
+    and stamped with the version it is at; the version goes up when the places or waits of
+    those in both moved, with the `queue` message from the one before, or with none when no
+    message can tell it (a reordering, a crowd, a new message or event state): then every
+    page before it needs a whole state. Any state cut from a view carries its version, so a
+    page is in step from its first state on, whoever's read that was."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.last: EventView | None = None
+        self._frames: dict[int, bytes | None] = {}   # version -> the message reaching it
+        # Whose own facts changed in the reads since the hub's last round (None: anyone's).
+        self._own: set[int] | None = None
+
+    def read(self, view: EventView) -> None:
+        before = self.last
+        if before is not None and view.seq < before.seq:
+            return  # an older read that finished late: its states get no version
+        own, frame, moved = None, None, True
+        if before is not None and before.event == view.event \
+                and before.messages == view.messages:
+            own = view.own_changes(before)
+            delta = queue_delta(before.order, view.order)
+            if delta is not None:
+                staying = len(before.order) - len(delta.left)
+                moved = delta.moves_anyone(len(before.order), len(view.order)) \
+                    or before.wait_minutes[:staying] != view.wait_minutes[:staying]
+                if moved:
+                    frame = queue_frame(self.version + 1, _iso(view), delta, view.free_in,
+                                        view.average_seconds)
+        if moved:
+            self.version += 1
+            self._frames[self.version] = frame
+            self._frames.pop(self.version - HISTORY, None)
+        self._own = None if own is None or self._own is None else self._own | own
+        view.queue_version = self.version
+        self.last = view
+
+    def take_own(self) -> set[int] | None:
+        """Whose own facts changed since the last call (None: anyone's may have)."""
+        own, self._own = self._own, set()
+        return own
+
+    def messages(self, since: int | None, to: int) -> list[bytes] | None:
+        """The messages taking a page at version `since` to `to`, in order; None when they
+        cannot (no version, too far back, or a change no message tells in between)."""
+        if since is None or not to - HISTORY < since <= to:
+            return None
+        frames = [self._frames.get(version) for version in range(since + 1, to + 1)]
+        return None if None in frames else frames
+
+
+def _iso(view: EventView) -> str:
+    return view.now.isoformat()

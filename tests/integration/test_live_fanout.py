@@ -28,14 +28,15 @@ class Counting:
 
     async def refresh(self, only_if_changed: bool = False) -> None:
         view = await self.hub.views.latest(self.event_id)
-        self._sent, self.queue_version = view.seq, view.queue_version
+        self._sent = view.seq
+        self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
 
-    async def send_shared(self, frame: bytes, number: int, version: int) -> bool:
-        if self.queue_version != version - 1:
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+        if self.queue_version != version - len(frames):
             return False
         self._sent, self.queue_version = number, version
-        self.shared.append(frame)
+        self.shared.extend(frames)
         return True
 
 

@@ -7,13 +7,13 @@ import asyncio
 import datetime as dt
 import json
 import random
+from types import SimpleNamespace
 
 import pytest
 
 from app.live import snapshots
 from app.live.event_view import EventView
-from app.live.hub import Hub
-from app.live.queue_frames import first_difference
+from app.live.queue_frames import QueueChain, first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -47,10 +47,16 @@ def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> 
 
 
 def plan(before, after):
-    """The hub's plan of a round from `before` to `after` (app/live/hub.py)."""
-    hub = Hub("postgresql://unused")
-    hub._plan(1, None, before)
-    return hub._plan(1, before, after)
+    """What the hub learns of a read after `before` (app/live/queue_frames.QueueChain): whose
+    own facts changed, and the `queue` message to the new version (None: none needed)."""
+    chain = QueueChain()
+    chain.read(before)
+    chain.take_own()
+    version = chain.version
+    chain.read(after)
+    frames = chain.messages(version, chain.version) if chain.version > version else [None]
+    return SimpleNamespace(own=chain.take_own(), frame=frames[0] if frames else None,
+                           version=chain.version)
 
 
 def test_a_check_in_at_the_end_moves_only_the_newcomer():
