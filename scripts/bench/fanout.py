@@ -1,9 +1,11 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
-[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--reuse] [--json F]
-[--profile F].
+[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--processes N]
+[--reuse] [--json F] [--profile F].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
-then connected over their own sockets to one app process) and I interviewers each. Measured,
+then connected over their own sockets to one app process, or dealt out over N) and I
+interviewers each. A page's place comes from its states and the shared `queue` messages,
+applied as the page does (app/live/PROTOCOL.md, "The queue message"). Measured,
 from the clients' side and from /proc:
 
 1. idle: the app's CPU with every socket open and nothing changing, /healthz's latency;
@@ -13,9 +15,10 @@ from the clients' side and from /proc:
    behind them moves). The app's CPU, the interviewers' states per change made, the largest
    interviewer state, /healthz's worst latency;
 3. Next: K times an interviewer presses Next (nothing else changing): the time until every
-   other waiting candidate of that event has a state with their new place (p50, p100);
+   other waiting candidate of that event shows their new place (p50, p100);
 4. the floor: the same number of sockets on a bare aiohttp process (scripts/bench/
-   fanout_floor.py) that sends each its own small state: the time until all have it;
+   fanout_floor.py) that sends each its own small state: the time until all have it; and
+   one message the same for all, written by send_str, send_frame and a prebuilt frame;
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
    anybody's place changed, /healthz's worst latency meanwhile.
@@ -253,35 +256,31 @@ async def floor(args, people_count: int,
         sockets = await open_many("127.0.0.1", port, [(("c", n), f"/f/{n}/ws", "x=1")
                                                       for n in range(people_count)],
                                   args.connect_concurrency, CONNECT_TIMEOUT)
-        results = []
+        results, shared = [], {}
         async with aiohttp.ClientSession() as http:
+
+            async def all_reached(query: str) -> float:
+                """POST /round?query: the time until every socket has its waiting_for."""
+                started = time.perf_counter()
+                async with http.post(f"http://127.0.0.1:{port}/round{query}") as response:
+                    await response.read()
+                deadline = started + 60.0
+                while any(s.reached_at is None for s in sockets) \
+                        and time.perf_counter() < deadline:
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(1.0)
+                return max((s.reached_at or float("inf")) for s in sockets) - started
+
             for round_ in range(1, args.nexts + 1):
                 for socket in sockets:
                     first = int(socket.position)
                     socket.initial = getattr(socket, "initial", first)
                     socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
-                started = time.perf_counter()
-                async with http.post(f"http://127.0.0.1:{port}/round") as response:
-                    await response.read()
-                deadline = started + 60.0
-                while any(s.reached_at is None for s in sockets) \
-                        and time.perf_counter() < deadline:
-                    await asyncio.sleep(0.01)
-                results.append(max((s.reached_at or float("inf")) for s in sockets) - started)
-                await asyncio.sleep(1.0)
-            shared = {}
+                results.append(await all_reached(""))
             for round_, how in enumerate(SHARED_WAYS, args.nexts + 1):
                 for socket in sockets:
                     socket.waiting_for, socket.reached_at = 1_000_000 * round_, None
-                started = time.perf_counter()
-                async with http.post(f"http://127.0.0.1:{port}/round?shared={how}") as response:
-                    await response.read()
-                deadline = started + 60.0
-                while any(s.reached_at is None for s in sockets) \
-                        and time.perf_counter() < deadline:
-                    await asyncio.sleep(0.01)
-                shared[how] = max((s.reached_at or float("inf")) for s in sockets) - started
-                await asyncio.sleep(1.0)
+                shared[how] = await all_reached(f"?shared={how}")
         for socket in sockets:
             socket.close()
         return results, shared
