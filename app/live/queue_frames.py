@@ -125,13 +125,16 @@ class QueueChain:
         self.last: EventView | None = None
         self._frames: dict[int, bytes | None] = {}   # version -> the message reaching it
         # Whose own facts changed in the reads since the hub's last round (None: anyone's).
-        self._own: set[int] | None = None
+        # Every state of the event's sockets was cut from a read of this chain (the hub
+        # makes it when the first socket subscribes, before its first state).
+        self._own: set[int] | None = set()
 
     def read(self, view: EventView) -> None:
         before = self.last
         if before is not None and view.seq < before.seq:
             return  # an older read that finished late: its states get no version
-        own, frame, moved = None, None, True
+        # The first read: no page has a state from before it, so nobody's changed.
+        own, frame, moved = (set() if before is None else None), None, True
         if before is not None and before.event == view.event \
                 and before.messages == view.messages:
             own = view.own_changes(before)

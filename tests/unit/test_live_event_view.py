@@ -107,3 +107,22 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
     assert json.loads(text)["counts"] == {"registered": 20_000, "checked_in": 20_000,
                                           "waiting": 20_000, "talking": 200}
     assert snapshots.COMMON_BUDGET < STATE_BUDGET
+
+
+def test_a_page_a_few_versions_behind_catches_up_by_the_messages_in_between():
+    chain = QueueChain()
+    views = [view(range(1, 11), seq=1), view(range(2, 11), seq=2), view(range(3, 11), seq=3)]
+    for each in views:
+        chain.read(each)
+    assert chain.take_own() == {1, 2}  # those who left; the first read changed nobody's
+    assert [v.queue_version for v in views] == [1, 2, 3]
+    frames = [json.loads(frame) for frame in chain.messages(1, 3)]
+    assert [(f["prev"], f["v"], f["left"]) for f in frames] == [(1, 2, [1]), (2, 3, [1])]
+    # A message from an interviewer: no queue message reaches past it, every page a state.
+    chain.read(view(range(3, 11), messages=[{"id": 1, "text": "Hej", "sent_at": None}], seq=4))
+    assert chain.messages(3, 4) is None and chain.messages(None, 4) is None
+    assert chain.take_own() is None
+    # An older read finishing late is not in the chain: its states carry no version.
+    late = view(range(1, 11), seq=2)
+    chain.read(late)
+    assert late.queue_version is None
