@@ -141,8 +141,11 @@ class QueueChain:
             delta = queue_delta(before.order, view.order)
             if delta is not None:
                 staying = len(before.order) - len(delta.left)
-                moved = delta.moves_anyone(len(before.order), len(view.order)) \
-                    or before.wait_minutes[:staying] != view.wait_minutes[:staying]
+                # The waits are worked out only when what they are made of differs.
+                moved = delta.moves_anyone(len(before.order), len(view.order)) or (
+                    (before.free_in, before.average_seconds)
+                    != (view.free_in, view.average_seconds)
+                    and before.wait_minutes[:staying] != view.wait_minutes[:staying])
                 if moved:
                     frame = queue_frame(self.version + 1, _iso(view), delta, view.free_in,
                                         view.average_seconds)
