@@ -415,7 +415,8 @@ def report(f: dict) -> None:
     print()
     print(f"Fan-out benchmark: the app of {f['app_root']}")
     print(f"  {f['events']} event(s) × {f['waiting']} waiting, "
-          f"{f['interviewers']} interviewer(s) each, one app process")
+          f"{f['interviewers']} interviewer(s) each, "
+          f"{f.get('processes', 1)} app process(es)")
     print(f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
           f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)")
     print(f"  sockets connected in {f['connect_seconds']:.1f} s")
