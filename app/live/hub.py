@@ -2,7 +2,8 @@
 
 Any process may change the queue; it sends NOTIFY on the event's channel (queue.notify).
 Here each process listens on the channels of the events it has sockets for and, on a
-notification, has every socket of that event send a fresh snapshot. Bursts (a dispatch
+notification, sends every socket of that event what the change means for it: a fresh
+snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py). Bursts (a dispatch
 sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
@@ -69,7 +70,8 @@ class Hub:
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
-        # event -> the view its last round was cut from (what changed_people compares with)
+        # event -> the view its last round was cut from (for candidates not waiting: a
+        # state newer than it may show a moment in between, see _need)
         self._round_views: dict[int, EventView] = {}
         # event -> the queue's versions as this process read them (app/live/queue_frames.py)
         self._chains: dict[int, QueueChain] = {}
