@@ -3,8 +3,8 @@
 Any process may change the queue; it sends NOTIFY on the event's channel (queue.notify).
 Here each process listens on the channels of the events it has sockets for and, on a
 notification, sends every socket of that event what the change means for it: a fresh
-snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py). Bursts (a dispatch
-sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
+snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py).
+Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
 The listening connection is supervised: when it drops it is made again, LISTENs again and
