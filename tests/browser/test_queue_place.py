@@ -64,3 +64,12 @@ async def test_the_place_and_wait_after_others_ahead_leave(new_page, base_url, d
         places = await queue.waiting_positions(db, event.id, settings.live)
         assert [(w.candidate_id, w.position, w.wait_seconds) for w in places] == [
             (ahead[3], 1, 0.0), (mine, 2, 600.0)]
+
+        # A message the page cannot apply (not at its version): it is not drawn; the page
+        # asks for its whole state (sync), which shows the same place.
+        await page.evaluate("""window.candidatePage.channel.receive(JSON.stringify({
+          type: "queue", v: 999, prev: 998, now: new Date().toISOString(), left: [1],
+          joined: [], wait: null}))""")
+        await wait_for_function(
+            page, "window.candidatePage.channel.lastState.queue.position === 2")
+        assert await page.evaluate(SHOWN) == [place.format(2), wait.format(10)]
