@@ -116,7 +116,8 @@ class Socket:
     async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
         """Write messages that are the same for every socket, encoded once (the `queue`
         messages, app/live/queue_frames.py), when the page can apply them: they take it
-        from its version to `version`, and nothing of its own waits to go out before them
+        from its version (or one the hub counted it at, moved by none of the messages
+        before them) to `version`, and nothing of its own waits to go out before them
         (a state in the outbox, a send under way, a backlog of a slow reader). False: it
         cannot, and the caller gives it a whole state instead."""
         if (self.queue_version != version - len(frames) or number <= self._sent

@@ -199,14 +199,20 @@ class Hub:
                 shared.setdefault(socket.queue_version, []).append(socket)
         await self._refresh_all(named)
         # The queue messages go out before the whole states: for each version the pages
-        # are at, the same bytes to all of them, the loop let go every SLICE sockets.
+        # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
+        # before the first place they change needs none: it is counted at the new version
+        # (a page applies a message from any version up to its `prev`, PROTOCOL.md).
         behind, written = [], 0
         for since, group in shared.items():
             frames = chain.messages(since, view.queue_version)
             if frames is None:
                 behind.extend(group)
                 continue
+            first = chain.first_moved(since, view.queue_version)
             for socket in group:
+                if view.position[socket.who[1]] < first:
+                    socket.queue_version = view.queue_version
+                    continue
                 try:
                     if not await socket.send_shared(frames, view.seq, view.queue_version):
                         behind.append(socket)

@@ -124,6 +124,9 @@ class QueueChain:
         self.version = 0
         self.last: EventView | None = None
         self._frames: dict[int, bytes | None] = {}   # version -> the message reaching it
+        # version -> the first place its message changes: a page before it keeps its place
+        # and wait, and needs nothing (the first place a wait changed, or 1)
+        self._firsts: dict[int, int] = {}
         # Whose own facts changed in the reads since the hub's last round (None: anyone's).
         # Every state of the event's sockets was cut from a read of this chain (the hub
         # makes it when the first socket subscribes, before its first state).
@@ -134,7 +137,7 @@ class QueueChain:
         if before is not None and view.seq < before.seq:
             return  # an older read that finished late: its states get no version
         # The first read: no page has a state from before it, so nobody's changed.
-        own, frame, moved = (set() if before is None else None), None, True
+        own, frame, moved, first = (set() if before is None else None), None, True, 1
         if before is not None and before.event == view.event \
                 and before.messages == view.messages:
             own = view.own_changes(before)
@@ -142,17 +145,20 @@ class QueueChain:
             if delta is not None:
                 staying = len(before.order) - len(delta.left)
                 # The waits are worked out only when what they are made of differs.
-                moved = delta.moves_anyone(len(before.order), len(view.order)) or (
-                    (before.free_in, before.average_seconds)
-                    != (view.free_in, view.average_seconds)
-                    and before.wait_minutes[:staying] != view.wait_minutes[:staying])
+                waits = (before.free_in, before.average_seconds) \
+                    != (view.free_in, view.average_seconds) \
+                    and before.wait_minutes[:staying] != view.wait_minutes[:staying]
+                moved = waits or delta.moves_anyone(len(before.order), len(view.order))
+                if not waits:
+                    first = min(delta.left[:1] + delta.joined[:1], default=1)
                 if moved:
                     frame = queue_frame(self.version + 1, _iso(view), delta, view.free_in,
                                         view.average_seconds)
         if moved:
             self.version += 1
-            self._frames[self.version] = frame
+            self._frames[self.version], self._firsts[self.version] = frame, first
             self._frames.pop(self.version - HISTORY, None)
+            self._firsts.pop(self.version - HISTORY, None)
         self._own = None if own is None or self._own is None else self._own | own
         view.queue_version = self.version
         self.last = view
@@ -169,6 +175,12 @@ class QueueChain:
             return None
         frames = [self._frames.get(version) for version in range(since + 1, to + 1)]
         return None if None in frames else frames
+
+    def first_moved(self, since: int, to: int) -> int:
+        """The first place the messages from `since` to `to` change: a page before it has
+        the same place and wait at `to` as at `since`."""
+        return min((self._firsts.get(version, 1) for version in range(since + 1, to + 1)),
+                   default=1)
 
 
 def _iso(view: EventView) -> str:

@@ -162,7 +162,7 @@ class RawSocket(asyncio.Protocol):
             now = time.perf_counter()
             message = json.loads(payload)
             self.queue_messages += 1
-            if self.version != message["prev"] or self.position is None:
+            if self.version is None or self.version > message["prev"] or self.position is None:
                 self.unapplied += 1
                 return
             self.position = place_after(self.position, message["left"], message["joined"])

@@ -132,7 +132,8 @@ class Page:
                 self.queue = message["queue"]
             elif message["type"] == "queue":
                 q = self.queue
-                if q is None or q["v"] != message["prev"] or q["position"] is None:
+                if q is None or q["v"] is None or q["v"] > message["prev"] \
+                        or q["position"] is None:
                     self.unapplied += 1
                     continue
                 position = place_after(q["position"], message["left"], message["joined"])

@@ -83,3 +83,37 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
         assert set(moved.values()) == {1}
     finally:
         await pool.close()
+
+
+async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack, settings, db):
+    """Those before the first place a change moves need nothing: they are counted at the
+    new version and take the next message all the same (app/live/PROTOCOL.md)."""
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    for candidate_id in live.candidates:
+        await queue.check_in(db, candidate_id, settings.live)
+    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
+    hub = Hub(stack.environ["DATABASE_URL"])
+
+    async def read(event_id):
+        async with pool.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    hub.views.reader = read
+    sockets = {c: Counting(hub, live.id, c) for c in live.candidates}
+    try:
+        for socket in sockets.values():
+            await hub.subscribe(live.id, socket)
+        await hub.refresh(live.id)
+        await queue.leave(db, live.candidates[3])  # the fourth of five
+        hub.views.changed(live.id)
+        await hub.refresh(live.id)
+        got = {c: len(s.shared) for c, s in sockets.items()}
+        assert got == {**dict.fromkeys(live.candidates, 0), live.candidates[4]: 1}
+        version = sockets[live.candidates[4]].queue_version
+        assert all(sockets[c].queue_version == version for c in live.candidates[:3])
+        await queue.leave(db, live.candidates[0])  # now everyone behind moves, by one message
+        hub.views.changed(live.id)
+        await hub.refresh(live.id)
+        assert [len(sockets[c].shared) for c in live.candidates[1:3]] == [1, 1]
+    finally:
+        await pool.close()

@@ -127,9 +127,11 @@ def test_the_page_works_out_what_the_whole_state_would_show():
             place = new.index(who) + 1 if who in new else None
             truth.append(None if place is None else {
                 "state": "waiting", "position": place, "wait_minutes": waits[place - 1], "v": 8})
-    # A page at another version cannot apply it.
-    pages.append({"queue": {"state": "waiting", "position": 3, "v": 6}, "message": message})
-    truth.append(None)
+    # A page at a later version, or none, cannot apply it.
+    for version in (9, None):
+        pages.append({"queue": {"state": "waiting", "position": 3, "v": version},
+                      "message": message})
+        truth.append(None)
     result = subprocess.run(
         [node, "--input-type=module", "-e", NODE_SCRIPT % json.dumps(MODULE.as_uri())],
         input=json.dumps(pages), capture_output=True, text=True, timeout=60, check=False)

@@ -37,9 +37,12 @@ export function waitMinutesAt(position, wait) {
 }
 
 // The page's `queue` (of its state) after the message, or null when it cannot be applied:
-// the page is not at the message's `prev`, or not waiting with a place.
+// the page has no version or a later one than the message's `prev` (an earlier one is
+// fine: the server sends no message that moves nobody at or before a page's place), or it
+// is not waiting with a place.
 export function queueAfter(queue, message) {
-  if (!queue || queue.v !== message.prev || queue.state !== "waiting" || !queue.position) return null;
+  if (!queue || typeof queue.v !== "number" || queue.v > message.prev) return null;
+  if (queue.state !== "waiting" || !queue.position) return null;
   const position = placeAfter(queue.position, message.left, message.joined);
   if (position === null) return null;
   return { ...queue, position, wait_minutes: waitMinutesAt(position, message.wait), v: message.v };
