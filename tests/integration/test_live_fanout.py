@@ -5,6 +5,8 @@ else; a leave from the front refreshes the one who left and sends everyone behin
 shared message; a message from an interviewer refreshes everyone."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import asyncpg
 
 from app.live import queue
@@ -40,11 +42,10 @@ class Counting:
         return True
 
 
-async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
-    live = await make_live_event(db, interviewers=1, candidates=5)
-    first, second, third, newcomer, never = live.candidates
-    for candidate_id in (first, second, third):
-        await queue.check_in(db, candidate_id, settings.live)
+@asynccontextmanager
+async def counted(stack, settings, live):
+    """A hub reading views on its own pool, and a counting socket per candidate, subscribed
+    and given their first round."""
     pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
     hub = Hub(stack.environ["DATABASE_URL"])
 
@@ -58,6 +59,17 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
         for socket in sockets.values():
             await hub.subscribe(live.id, socket)
         await hub.refresh(live.id)  # the first round: everyone
+        yield hub, sockets
+    finally:
+        await pool.close()
+
+
+async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    first, second, third, newcomer, never = live.candidates
+    for candidate_id in (first, second, third):
+        await queue.check_in(db, candidate_id, settings.live)
+    async with counted(stack, settings, live) as (hub, sockets):
         assert all(s.refreshed == 1 for s in sockets.values())
 
         async def round_after(change) -> dict[int, int]:
@@ -81,8 +93,6 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
             INSERT INTO live_message (event_id, interviewer_id, text)
             VALUES ($1, $2, 'Vi börjar snart')""", live.id, live.interviewers[0]))
         assert set(moved.values()) == {1}
-    finally:
-        await pool.close()
 
 
 async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack, settings, db):
@@ -91,19 +101,7 @@ async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack
     live = await make_live_event(db, interviewers=1, candidates=5)
     for candidate_id in live.candidates:
         await queue.check_in(db, candidate_id, settings.live)
-    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
-    hub = Hub(stack.environ["DATABASE_URL"])
-
-    async def read(event_id):
-        async with pool.acquire() as connection:
-            return await read_event_view(connection, event_id, settings)
-
-    hub.views.reader = read
-    sockets = {c: Counting(hub, live.id, c) for c in live.candidates}
-    try:
-        for socket in sockets.values():
-            await hub.subscribe(live.id, socket)
-        await hub.refresh(live.id)
+    async with counted(stack, settings, live) as (hub, sockets):
         await queue.leave(db, live.candidates[3])  # the fourth of five
         hub.views.changed(live.id)
         await hub.refresh(live.id)
@@ -115,5 +113,3 @@ async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack
         hub.views.changed(live.id)
         await hub.refresh(live.id)
         assert [len(sockets[c].shared) for c in live.candidates[1:3]] == [1, 1]
-    finally:
-        await pool.close()
