@@ -25,7 +25,7 @@ COPY requirements.lock /tmp/src/
 RUN python3 -m venv /venv \
  && /venv/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes \
     -r /tmp/src/requirements.lock
-COPY setup.py pyproject.toml README.md LICENSE /tmp/src/
+COPY setup.py setup.cfg pyproject.toml README.md LICENSE /tmp/src/
 COPY app /tmp/src/app
 COPY config /tmp/src/config
 COPY janus /tmp/src/janus

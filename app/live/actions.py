@@ -163,7 +163,14 @@ async def feedback(me: Candidate, message: Message) -> Done:
     return NOTHING
 
 
+async def sync(me: Candidate, message: Message) -> Done:
+    """A page that could not apply a `queue` message asks for its whole state: nothing
+    changes, and the channel sends the state before the reply, as after every action."""
+    return NOTHING
+
+
 CANDIDATE_ACTIONS: dict[str, Action] = {
+    "sync": Action(sync),
     "check_in": Action(check_in),
     "leave": Action(leave),
     "accept": Action(accept),

@@ -26,13 +26,16 @@ from app.live.dispatch import close_room
 from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
-from app.live.snapshots import VIEW_SEQ, SharedState
+from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
 # went away is noticed within about a minute, and proxies see traffic on idle sockets.
 HEARTBEAT_SECONDS = 25.0
+# A socket with more than this written and not yet sent gets no shared message (writing
+# it would make the fan-out wait for that reader): a whole state through its own writer.
+SHARED_BACKLOG = 16 * 1024
 
 
 @dataclass(eq=False)  # sockets are told apart by identity (the hub keeps a set)
@@ -55,10 +58,13 @@ class Socket:
     # slowly (a phone on a poor network) holds up nobody else's states; a newer state
     # replaces one not yet sent. Derived messages are kept in order.
     _outbox: list[dict[str, Any]] = field(default_factory=list)
-    _latest: tuple[int, dict[str, Any]] | None = None
+    _latest: tuple[int, int | None, dict[str, Any]] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _made: int = 0     # states made so far: a state's number says which is newer
     _sent: int = 0     # the number of the last state sent
+    # The queue's version the page is at (its last state's `queue.v`, or the last `queue`
+    # message's `v`): the hub sends the next `queue` message only to a page at its `prev`.
+    queue_version: int | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
         if isinstance(message, SharedState):  # its common part is encoded already
@@ -85,6 +91,7 @@ class Socket:
         # (an organizer's) by when they were made.
         number = state.pop(VIEW_SEQ, None)
         number = self._made if number is None else number
+        version = state.pop(QUEUE_VERSION, None)
         derived = await self.derive(state) if self.derive else []
         lasting = _lasting(state)
         changed = lasting != self._last_state
@@ -92,18 +99,40 @@ class Socket:
         if only_if_changed:
             self._outbox.extend(derived)
             if changed:
-                self._latest = (number, state)
+                self._latest = (number, version, state)
             if derived or changed:
                 self._wake.set()
             return
         for message in derived:
             await self.send(message)
-        await self._send_state(number, state)
+        await self._send_state(number, version, state)
 
-    async def _send_state(self, number: int, state: dict[str, Any]) -> None:
+    async def _send_state(self, number: int, version: int | None,
+                          state: dict[str, Any]) -> None:
         if number > self._sent:  # never an older state after a newer one, nor one twice
-            self._sent = number
+            self._sent, self.queue_version = number, version
             await self.send(state)
+
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+        """Write messages that are the same for every socket, encoded once (the `queue`
+        messages, app/live/queue_frames.py), when the page can apply them: they take it
+        from its version (or one the hub counted it at, moved by none of the messages
+        before them) to `version`, and nothing of its own waits to go out before them
+        (a state in the outbox, a send under way, a backlog of a slow reader). False: it
+        cannot, and the caller gives it a whole state instead."""
+        if (self.queue_version != version - len(frames) or number <= self._sent
+                or self.ws.closed
+                or self._outbox or self._latest is not None or self._send_lock.locked()
+                or _backlog(self.ws) > SHARED_BACKLOG):
+            return False
+        self._sent, self.queue_version = number, version
+        self._last_state = None  # the page moved on from it: the next state is sent
+        try:
+            for frame in frames:
+                await self.ws.send_frame(frame, WSMsgType.TEXT)
+        except ConnectionResetError:
+            pass  # the browser went meanwhile; serve() ends the socket as usual
+        return True
 
     async def write(self) -> None:
         """The socket's writer: what the hub's rounds left in the outbox, newest state only."""
@@ -115,11 +144,17 @@ class Socket:
                 for message in messages:
                     await self.send(message)
                 if self._latest is not None:
-                    (number, state), self._latest = self._latest, None
-                    await self._send_state(number, state)
+                    (number, version, state), self._latest = self._latest, None
+                    await self._send_state(number, version, state)
             except (RuntimeError, OSError) as failure:  # closing under our feet
                 log.debug("live socket write ended: %s", type(failure).__name__)
                 return
+
+
+def _backlog(ws: web.WebSocketResponse) -> int:
+    """Bytes written to the socket and not yet taken by the network."""
+    transport = getattr(getattr(ws, "_writer", None), "transport", None)
+    return 0 if transport is None else transport.get_write_buffer_size()
 
 
 def _lasting(state: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,9 @@ and a small one: `read_event_view` takes in one consistent snapshot
 
 No row per registered candidate is decoded here: the full roster is read page by page, on
 demand (app/live/roster.py). The pages' states are cut from the view in memory
-(app/live/snapshots.py), and `changed_people` tells the hub (app/live/hub.py) whose states
-can differ from the previous view's, so a change reaches only the sockets it moves.
+(app/live/snapshots.py). `own_changes` tells the hub (app/live/hub.py) whose own facts differ
+from the previous view's: they get a new state; those whose place or wait alone moved get
+the one `queue` message of the round (app/live/queue_frames.py).
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
@@ -88,6 +89,9 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
+    # The queue's version this view is at (app/live/queue_frames.QueueChain, stamped as
+    # the read ends): a page whose state carries it takes the `queue` messages after it.
+    queue_version: int | None = None
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
@@ -110,26 +114,12 @@ class EventView:
             return None
         return position, self.wait_minutes[position - 1]
 
-    def changed_people(self, before: EventView | None) -> set[int] | None:
-        """The candidates whose state cut from this view may differ from the one cut from
-        `before`: those whose place, estimated wait, queue state, offer, interview or open
-        question moved. None: everyone's may (the event, the messages, or no view before).
-        Linear in the queue with small constants (list and set operations, no rows)."""
-        if before is None or before.event != self.event or before.messages != self.messages:
-            return None
-        changed: set[int] = set()
-        old, new = before.order, self.order
-        common = min(len(old), len(new))
-        first = _first_difference(old, new, common)
-        if first < max(len(old), len(new)):
-            # Everyone from the first difference on has moved (or left the queue).
-            changed.update(new[first:])
-            changed.update(old[first:])
-        # Before it, the same people in the same places: only their waits can have moved.
-        old_waits, new_waits = before.wait_minutes, self.wait_minutes
-        if old_waits[:first] != new_waits[:first]:
-            changed.update(new[index] for index in range(first)
-                           if old_waits[index] != new_waits[index])
+    def own_changes(self, before: EventView) -> set[int]:
+        """The candidates whose own facts differ from `before`'s: in the queue or not,
+        queue state, offer, interview or open question (a place or a wait alone is not among
+        them: the `queue` message tells those, app/live/queue_frames.py)."""
+        changed = set(before.order).symmetric_difference(self.order) \
+            if before.order != self.order else set()
         if before.queue_state != self.queue_state:
             changed.update(candidate for candidate, _ in
                            set(before.queue_state.items()) ^ set(self.queue_state.items()))
@@ -139,22 +129,6 @@ class EventView:
                 changed.update(c for c in mine.keys() | theirs.keys()
                                if mine.get(c) != theirs.get(c))
         return changed
-
-
-def _first_difference(old: list[int], new: list[int], common: int) -> int:
-    """The first index at which two orders differ (`common` when one is the other's start).
-    Bisected on slice equality, which compares in C: a check-in at the end of ten thousand
-    costs a few slices, not ten thousand steps of Python."""
-    low, high = 0, common
-    if old[:common] == new[:common]:
-        return common
-    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
-        middle = (low + high + 1) // 2
-        if old[low:middle] == new[low:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -234,6 +208,9 @@ class EventViews:
         # when set, it is used instead of the sockets' `read`, so that views are read on
         # connections that never queue behind a reconnect storm's handshakes.
         self.reader: Callable[[int], Awaitable[EventView]] | None = None
+        # Told of every view as its read ends, in the order of the reads (the hub stamps
+        # the queue's version on it, app/live/queue_frames.QueueChain).
+        self.on_read: Callable[[int, EventView], None] | None = None
         self._generation: dict[int, int] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future[EventView]]] = {}
@@ -281,14 +258,16 @@ class EventViews:
 
     def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future[EventView]:
         self._reads += 1
-        future = asyncio.ensure_future(self._numbered(read, self._reads))
+        future = asyncio.ensure_future(self._numbered(event_id, read, self._reads))
         self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
         return future
 
-    @staticmethod
-    async def _numbered(read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
+    async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]],
+                        seq: int) -> EventView:
         view = await read()
         view.seq = seq
+        if self.on_read is not None:
+            self.on_read(event_id, view)
         return view
 
     async def _after(self, event_id: int, running: asyncio.Future[EventView],

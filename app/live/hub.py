@@ -2,8 +2,9 @@
 
 Any process may change the queue; it sends NOTIFY on the event's channel (queue.notify).
 Here each process listens on the channels of the events it has sockets for and, on a
-notification, has every socket of that event send a fresh snapshot. Bursts (a dispatch
-sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
+notification, sends every socket of that event what the change means for it: a fresh
+snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py).
+Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
 The listening connection is supervised: when it drops it is made again, LISTENs again and
@@ -23,6 +24,7 @@ from aiohttp import web
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
+from app.live.queue_frames import QueueChain
 from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
@@ -49,9 +51,12 @@ Who = tuple[str, int]
 
 class Subscriber(Protocol):
     who: Who | None
+    queue_version: int | None  # the queue's version the socket's page is at (None: none)
     notice: Callable[[dict[str, Any]], Awaitable[None]] | None
 
     async def refresh(self, only_if_changed: bool = False) -> None: ...
+
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool: ...
 
 
 class Hub:
@@ -66,8 +71,12 @@ class Hub:
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
-        # event -> the view its last round was cut from (what changed_people compares with)
+        # event -> the view its last round was cut from (for candidates not waiting: a
+        # state newer than it may show a moment in between, see _need)
         self._round_views: dict[int, EventView] = {}
+        # event -> the queue's versions as this process read them (app/live/queue_frames.py)
+        self._chains: dict[int, QueueChain] = {}
+        self.views.on_read = self._read
         self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
@@ -95,6 +104,7 @@ class Hub:
                 self._sockets.pop(event_id, None)
                 self.views.forget(event_id)
                 self._round_views.pop(event_id, None)
+                self._chains.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -155,33 +165,84 @@ class Hub:
             self._running.discard(event_id)
 
     async def refresh(self, event_id: int, first: set[Who] | frozenset[Who] = frozenset()) -> None:
-        """Every socket of the event whose state may have changed sends a new snapshot (one
-        failing stops no other); those of the people in `first` before the rest, so that
-        "your turn" does not wait for ten thousand queue positions to go out.
+        """Every socket of the event whose state may have changed is sent what it needs
+        (one failing stops no other); those of the people in `first` before the rest, so
+        that "your turn" does not wait for ten thousand queue positions to go out.
 
-        Which may have changed: the view tells (EventView.changed_people against the view
-        of the previous round). A candidate outside that set is skipped when nothing newer
-        than that view went to their socket since, so a check-in at the end of the queue
-        costs one socket's state, not ten thousand. Interviewers' and organizers' sockets
+        Who needs what (`_need`): a candidate whose own facts changed since the last round
+        a whole state; one waiting whose place or wait alone moved the `queue` messages
+        from the version of its page on (app/live/queue_frames.py): the same bytes for all
+        at that version; a whole state when the messages cannot take it there; nothing when
+        its page is at the view's version already. Interviewers' and organizers' sockets
         are always refreshed (their states are bounded: app/live/snapshots.py)."""
         sockets = list(self._sockets.get(event_id, ()))
-        changed, before = None, self._round_views.get(event_id)
+        before = self._round_views.get(event_id)
+        chain = self._chain(event_id)
         try:
             view = await self.views.latest(event_id)
         except (*CONNECTION_LOST, TimeoutError) as failure:  # each socket reads it again
             log.warning("live view read failed: %s", type(failure).__name__)
             view = None
+        own = chain.take_own()
         if view is not None:
-            changed = view.changed_people(before)
             self._round_views[event_id] = view
-        ordered = ([s for s in sockets if s.who in first]
-                   + [s for s in sockets if s.who not in first
-                      and not _unmoved(s, changed, before)])
+        if view is None or view.queue_version is None:
+            own = None
+        named, whole = [], []
+        shared: dict[int | None, list[Subscriber]] = {}  # by the version their page is at
+        for socket in sockets:
+            if socket.who in first:
+                named.append(socket)
+                continue
+            need = _need(socket, own, before, view)
+            if need == WHOLE:
+                whole.append(socket)
+            elif need == SHARED:
+                shared.setdefault(socket.queue_version, []).append(socket)
+        await self._refresh_all(named)
+        # The queue messages go out before the whole states: for each version the pages
+        # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
+        # before the first place they change needs none: it is counted at the new version
+        # (a page applies a message from any version up to its `prev`, PROTOCOL.md).
+        behind: list[Subscriber] = []
+        written = 0
+        for since, group in shared.items():
+            # Only a view read with its version makes anyone SHARED (own is None otherwise).
+            assert view is not None and view.queue_version is not None
+            frames = chain.messages(since, view.queue_version)
+            if frames is None:
+                behind.extend(group)
+                continue
+            assert since is not None  # messages() takes no page without a version anywhere
+            first_place = chain.first_moved(since, view.queue_version)
+            for socket in group:
+                assert socket.who is not None  # a waiting candidate's socket
+                if view.position[socket.who[1]] < first_place:
+                    socket.queue_version = view.queue_version
+                    continue
+                try:
+                    if not await socket.send_shared(frames, view.seq, view.queue_version):
+                        behind.append(socket)
+                except Exception as failure:  # noqa: BLE001 (one socket stops no other)
+                    log.warning("live queue message failed: %s", type(failure).__name__)
+                written += 1
+                if written % SLICE == 0:
+                    await asyncio.sleep(0)
+        await self._refresh_all(whole + behind)
+
+    def _chain(self, event_id: int) -> QueueChain:
+        return self._chains.setdefault(event_id, QueueChain())
+
+    def _read(self, event_id: int, view: EventView) -> None:
+        if event_id in self._sockets:
+            self._chain(event_id).read(view)
+
+    async def _refresh_all(self, sockets: list[Subscriber]) -> None:
         # Awaited one after another (a refresh from a fresh view does not wait: no task per
         # socket), and the loop is let go every SLICE sockets, so that a dispatch or an
         # offer's notice is not put behind ten thousand states.
-        for start in range(0, len(ordered), SLICE):
-            for socket in ordered[start:start + SLICE]:
+        for start in range(0, len(sockets), SLICE):
+            for socket in sockets[start:start + SLICE]:
                 try:
                     await socket.refresh(only_if_changed=True)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
@@ -223,15 +284,30 @@ class Hub:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-def _unmoved(socket: Subscriber, changed: set[int] | None, before: EventView | None) -> bool:
-    """Whether a candidate's socket already has (or has waiting in its outbox) the state
-    this round would give it: their facts did not change since the previous round's view,
-    and no state cut from a newer view than that went to it (its own action's, or its
-    first). `_sent` is the number of the last state channel.Socket sent (the view's read)."""
-    if changed is None or before is None or socket.who is None or socket.who[0] != "candidate":
-        return False
+NOTHING, SHARED, WHOLE = "nothing", "shared", "whole"
+
+
+def _need(socket: Subscriber, own: set[int] | None, before: EventView | None,
+          view: EventView | None) -> str:
+    """What a socket needs from a round: nothing, the `queue` messages, or a whole state
+    (see Hub.refresh). `own`: the candidates whose own facts changed (None: anyone's)."""
+    if own is None or socket.who is None or socket.who[0] != "candidate":
+        return WHOLE
+    candidate = socket.who[1]
+    if candidate in own:
+        return WHOLE
+    assert view is not None  # own is None whenever the view could not be read
+    if candidate in view.position:
+        at = getattr(socket, "queue_version", None)
+        if at is not None and at >= view.queue_version:
+            return NOTHING
+        return SHARED if hasattr(socket, "send_shared") else WHOLE
+    # Not waiting, and nothing of theirs changed: nothing, unless a state cut from a newer
+    # view than the previous round's went to the socket since (its own action's, its
+    # first), which may show facts of a moment in between.
     sent = getattr(socket, "_sent", None)
-    return socket.who[1] not in changed and sent is not None and sent <= before.seq
+    return NOTHING if before is not None and sent is not None and sent <= before.seq \
+        else WHOLE
 
 
 async def live_hub(app: web.Application) -> AsyncIterator[None]:

@@ -76,6 +76,11 @@ class Ping(_Message):
     type: Literal["ping"]
 
 
+class Sync(_Message):
+    """The page asks for its whole state (it could not apply a `queue` message)."""
+    type: Literal["sync"]
+
+
 class CheckIn(_Message):
     type: Literal["check_in"]
 
@@ -140,7 +145,7 @@ class Save(_Message):
                        AfterValidator(_digit_keys)] = {}
 
 
-CandidateMessage = Ping | CheckIn | Leave | Accept | Feedback
+CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Feedback
 InterviewerMessage = (Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End
                       | Save)
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]

@@ -29,6 +29,9 @@ QUEUE_SHOWN = HEAD_ROWS
 # Not a field of the protocol: which read of the event a state was cut from, taken out by
 # app/live/channel.py before the state is sent.
 VIEW_SEQ = "_view_seq"
+# Nor this: the queue's version of a candidate's state (its `queue.v`), which app/live/
+# channel.py keeps to know whether the socket may take the next `queue` message.
+QUEUE_VERSION = "_queue_version"
 
 
 def _media(row: asyncpg.Record) -> dict[str, Any]:
@@ -76,6 +79,8 @@ async def candidate_state(view: EventView, candidate_id: int,
                           settings: Settings) -> dict[str, Any]:
     state = view.queue_state.get(candidate_id)
     place = view.place(candidate_id) if state == "waiting" else None
+    # Only a page with a place can take the `queue` messages after this view's version.
+    version = view.queue_version if place else None
     live = view.by_candidate.get(candidate_id)
     offer = interview = None
     if live is not None and live["state"] == "offered":  # its room may follow (dispatch.py)
@@ -87,11 +92,13 @@ async def candidate_state(view: EventView, candidate_id: int,
     own = {"type": "state", "now": iso(view.now),
            "queue": {"state": state or "not_checked_in",
                      "position": place[0] if place else None,
-                     "wait_minutes": place[1] if place else None},
+                     "wait_minutes": place[1] if place else None,
+                     "v": version},
            "offer": offer, "interview": interview,
            "feedback_open": view.feedback_open.get(candidate_id)}
     message = SharedState(own, *_candidate_common(view))
     message[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
+    message[QUEUE_VERSION] = version
     return message
 
 

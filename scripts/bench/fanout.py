@@ -1,9 +1,11 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
-[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--reuse] [--json F]
-[--profile F].
+[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--processes N]
+[--reuse] [--json F] [--profile F].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
-then connected over their own sockets to one app process) and I interviewers each. Measured,
+then connected over their own sockets to one app process, or dealt out over N) and I
+interviewers each. A page's place comes from its states and the shared `queue` messages,
+applied as the page does (app/live/PROTOCOL.md, "The queue message"). Measured,
 from the clients' side and from /proc:
 
 1. idle: the app's CPU with every socket open and nothing changing, /healthz's latency;
@@ -13,9 +15,10 @@ from the clients' side and from /proc:
    behind them moves). The app's CPU, the interviewers' states per change made, the largest
    interviewer state, /healthz's worst latency;
 3. Next: K times an interviewer presses Next (nothing else changing): the time until every
-   other waiting candidate of that event has a state with their new place (p50, p100);
+   other waiting candidate of that event shows their new place (p50, p100);
 4. the floor: the same number of sockets on a bare aiohttp process (scripts/bench/
-   fanout_floor.py) that sends each its own small state: the time until all have it;
+   fanout_floor.py) that sends each its own small state: the time until all have it; and
+   one message the same for all, written by send_str, send_frame and a prebuilt frame;
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
    anybody's place changed, /healthz's worst latency meanwhile.
@@ -43,6 +46,7 @@ from scripts.bench.common import AppProcess, argument_parser, percentile, stack_
 from scripts.bench.raw_sockets import RawSocket, open_many
 
 CONNECT_TIMEOUT = 600.0
+SHARED_WAYS = ("send_str", "send_frame", "write")
 
 
 @dataclass
@@ -147,23 +151,25 @@ class HealthProbe:
         await asyncio.gather(self.task, return_exceptions=True)
 
 
-async def cpu_over(pid: int, seconds: float) -> float:
-    before, started = cpu_seconds(pid), time.perf_counter()
+async def cpu_over(pids: list[int], seconds: float) -> float:
+    """The app processes' CPU, summed, as a fraction of one core."""
+    before, started = sum(map(cpu_seconds, pids)), time.perf_counter()
     await asyncio.sleep(seconds)
-    return (cpu_seconds(pid) - before) / (time.perf_counter() - started)
+    return (sum(map(cpu_seconds, pids)) - before) / (time.perf_counter() - started)
 
 
 async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSocket],
-                pid: int) -> dict:
+                pids: list[int]) -> dict:
     """R changes per second: one candidate checks in at the end (a spare one, or one who
     left), one leaves (from the end, or from anywhere)."""
     lobbies = [s for s in sockets.values() if s.who[0] == "i"]
     states_before = sum(s.states for s in lobbies)
     candidate_states_before = sum(s.states for s in sockets.values() if s.who[0] == "c")
+    queue_messages_before = sum(s.queue_messages for s in sockets.values())
     out = {e.id: [c for c, _ in e.spare] for e in events}
     queued = {e.id: [c for c, _ in e.waiting] for e in events}
     made = 0
-    cpu_before, started = cpu_seconds(pid), time.perf_counter()
+    cpu_before, started = [cpu_seconds(p) for p in pids], time.perf_counter()
     interval = 1.0 / args.rate
     deadline = started + args.seconds
     next_at = started
@@ -182,19 +188,23 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
         next_at += interval
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
     elapsed = time.perf_counter() - started
-    cpu = (cpu_seconds(pid) - cpu_before) / elapsed
+    per_process = [(cpu_seconds(p) - b) / elapsed for p, b in zip(pids, cpu_before)]
+    cpu = sum(per_process)
     await asyncio.sleep(1.0)  # the last changes' states
     for event in events:  # the queue as the app has it now, for what follows
         event.waiting = [(c, "") for c in queued[event.id]]
         event.spare = [(c, "") for c in out[event.id]]
     return {"changes": made, "seconds": elapsed, "changes_per_second": made / elapsed,
-            "cpu": cpu,
+            "cpu": cpu, "cpu_per_process": per_process,
             "interviewer_states_per_second": (sum(s.states for s in lobbies) - states_before)
             / elapsed / max(len(lobbies), 1),
             "candidate_states_per_second": (sum(s.states for s in sockets.values()
                                                 if s.who[0] == "c")
                                             - candidate_states_before) / elapsed,
-            "largest_interviewer_state": max((s.largest for s in lobbies), default=0)}
+            "largest_interviewer_state": max((s.largest for s in lobbies), default=0),
+            "queue_messages_per_second": (sum(s.queue_messages for s in sockets.values())
+                                          - queue_messages_before) / elapsed,
+            "unapplied_queue_messages": sum(s.unapplied for s in sockets.values())}
 
 
 async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
@@ -221,11 +231,15 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
         s.waiting_for = None
     event.waiting = event.waiting[1:]
     return {"sockets": len(watched), "missing": len(late),
+            "by_queue_message": sum(1 for s in watched if s.queue_messages),
             "p50": percentile(times, 0.5), "p100": max(times, default=float("nan"))}
 
 
-async def floor(args, people_count: int, environ: dict) -> list[float]:
-    """The same number of sockets on a bare aiohttp process: POST /round → all have theirs."""
+async def floor(args, people_count: int,
+                environ: dict) -> tuple[list[float], dict[str, float]]:
+    """The same number of sockets on a bare aiohttp process: POST /round → all have theirs
+    (each its own frame, K rounds); then one message the same for all, by each way of
+    writing it (scripts/bench/fanout_floor.py)."""
     from app.localstack.processes import free_port
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -242,25 +256,34 @@ async def floor(args, people_count: int, environ: dict) -> list[float]:
         sockets = await open_many("127.0.0.1", port, [(("c", n), f"/f/{n}/ws", "x=1")
                                                       for n in range(people_count)],
                                   args.connect_concurrency, CONNECT_TIMEOUT)
-        results = []
+        results, shared = [], {}
         async with aiohttp.ClientSession() as http:
-            for round_ in range(1, args.nexts + 1):
-                for socket in sockets:
-                    first = int(socket.position)
-                    socket.initial = first if socket.initial is None else socket.initial
-                    socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
+
+            async def all_reached(query: str) -> float:
+                """POST /round?query: the time until every socket has its waiting_for."""
                 started = time.perf_counter()
-                async with http.post(f"http://127.0.0.1:{port}/round") as response:
+                async with http.post(f"http://127.0.0.1:{port}/round{query}") as response:
                     await response.read()
                 deadline = started + 60.0
                 while any(s.reached_at is None for s in sockets) \
                         and time.perf_counter() < deadline:
                     await asyncio.sleep(0.01)
-                results.append(max((s.reached_at or float("inf")) for s in sockets) - started)
                 await asyncio.sleep(1.0)
+                return max((s.reached_at or float("inf")) for s in sockets) - started
+
+            for round_ in range(1, args.nexts + 1):
+                for socket in sockets:
+                    first = int(socket.position)
+                    socket.initial = getattr(socket, "initial", first)
+                    socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
+                results.append(await all_reached(""))
+            for round_, how in enumerate(SHARED_WAYS, args.nexts + 1):
+                for socket in sockets:
+                    socket.waiting_for, socket.reached_at = 1_000_000 * round_, None
+                shared[how] = await all_reached(f"?shared={how}")
         for socket in sockets:
             socket.close()
-        return results
+        return results, shared
     finally:
         process.kill()
         await process.wait()
@@ -315,11 +338,14 @@ async def run(args, environ: dict) -> dict:
                    "SNABB_LIVE_GRACE_SECONDS": "120", "BENCH_SPANS_FILE": str(spans_file)}
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log),
-                     root=Path(args.app_root).resolve())
+    apps = [AppProcess(app_environ, module="scripts.bench.app_runner",
+                       log_path=Path(args.app_log), root=Path(args.app_root).resolve())
+            for _ in range(args.processes)]
+    app = apps[0]
     figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
                      "waiting": args.waiting, "interviewers": args.interviewers,
-                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root}
+                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root,
+                     "processes": args.processes}
     try:
         spare = max(2, int(args.rate * args.seconds / args.events) + 2)
         print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
@@ -327,23 +353,29 @@ async def run(args, environ: dict) -> dict:
         events = await seed(db, args.events, args.waiting, spare, args.interviewers)
         people = people_of(events, settings.app.secret_key.get_secret_value())
         print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
-        figures["floor"] = await floor(args, len(people), environ)
-        await app.start()
-        print(f"connecting {len(people)} sockets to the app ...", flush=True)
+        figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
+        for each in apps:
+            await each.start()
+        print(f"connecting {len(people)} sockets to {len(apps)} app process(es) ...",
+              flush=True)
         started = time.perf_counter()
-        opened = await open_many("127.0.0.1", app.port, people, args.connect_concurrency,
-                                 CONNECT_TIMEOUT)
+        # With several processes the sockets are dealt out in turn: each holds a share of
+        # every event's (one database, LISTEN/NOTIFY between them).
+        opened = [socket for shares in await asyncio.gather(*(
+            open_many("127.0.0.1", each.port, people[index::len(apps)],
+                      args.connect_concurrency, CONNECT_TIMEOUT)
+            for index, each in enumerate(apps))) for socket in shares]
         figures["connect_seconds"] = time.perf_counter() - started
         sockets = {s.who: s for s in opened}
         await asyncio.sleep(3.0)
-        pid = app.process.pid
+        pids = [each.process.pid for each in apps]
         probe = HealthProbe(app.url)
         probe.start()
         print("idle ...", flush=True)
-        figures["idle_cpu"] = await cpu_over(pid, 10.0)
+        figures["idle_cpu"] = await cpu_over(pids, 10.0)
         figures["idle_healthz"] = probe.window()
         print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
-        figures["churn"] = await churn(args, events, sockets, pid)
+        figures["churn"] = await churn(args, events, sockets, pids)
         figures["churn_healthz"] = probe.window()
         print(f"{args.nexts} × Next ...", flush=True)
         nexts = []
@@ -354,7 +386,7 @@ async def run(args, environ: dict) -> dict:
         figures["nexts"] = nexts
         figures["next_healthz"] = probe.window()
         await probe.stop()
-        if args.storm:
+        if args.storm and len(apps) == 1:
             print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
                   flush=True)
             try:
@@ -364,7 +396,8 @@ async def run(args, environ: dict) -> dict:
         for socket in sockets.values():
             socket.close()
     finally:
-        await app.stop()
+        for each in apps:
+            await each.stop()
         await db.close()
     figures["load_average_after"] = os.getloadavg()
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
@@ -382,7 +415,8 @@ def report(f: dict) -> None:
     print()
     print(f"Fan-out benchmark: the app of {f['app_root']}")
     print(f"  {f['events']} event(s) × {f['waiting']} waiting, "
-          f"{f['interviewers']} interviewer(s) each, one app process")
+          f"{f['interviewers']} interviewer(s) each, "
+          f"{f.get('processes', 1)} app process(es)")
     print(f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
           f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)")
     print(f"  sockets connected in {f['connect_seconds']:.1f} s")
@@ -393,19 +427,28 @@ def report(f: dict) -> None:
     worst = max(f["churn_healthz"], default=float("nan"))
     print(f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
           f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)")
+    if len(c["cpu_per_process"]) > 1:
+        per_change = c["cpu"] / len(c["cpu_per_process"]) / c["changes_per_second"]
+        print("    per process: " + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"])
+              + f"; CPU per change per process {per_change * 1000:.2f} ms")
     print(f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
           f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
           f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB")
     print(f"    candidate states sent per second (all sockets) "
-          f"{c['candidate_states_per_second']:.0f}")
+          f"{c['candidate_states_per_second']:.0f}; shared queue messages received per "
+          f"second {c['queue_messages_per_second']:.0f} ({c['unapplied_queue_messages']} "
+          f"could not be applied)")
     print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× "
           f"the idle p50)")
     floor = f["floor"]
     print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
+    print("  floor of one shared frame (bare aiohttp, encoded once): " + ", ".join(
+        f"{how} {ms(seconds)}" for how, seconds in f.get("floor_shared", {}).items()))
     for n in f["nexts"]:
         print(f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
               f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
-              f"floor){'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
+              f"floor; {n['by_queue_message']} sockets had the shared queue message)"
+              f"{'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
     worst = max(f["next_healthz"], default=float("nan"))
     print(f"    /healthz worst during the Nexts {ms(worst)}")
     if "storm_failed" in f:
@@ -433,6 +476,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nexts", type=int, default=3)
     parser.add_argument("--no-storm", dest="storm", action="store_false")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="app processes sharing the sockets (no storm with more than one)")
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
     parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")

@@ -3,11 +3,18 @@ aiohttp process that holds WebSockets and, on POST /round, sends each of them it
 state (a position, as the app's candidate states differ by it), with nothing else: no
 database, no view, no rules. What one Python process on this machine needs to put N
 distinct frames on N sockets; the app's Next → every socket updated is compared with it.
+
+POST /round?shared=HOW: one message the same for all, encoded once, written to each socket
+by HOW: `send_str` (aiohttp encodes the text to bytes per socket), `send_frame` (the bytes
+prepared once, aiohttp frames them per socket) or `write` (the whole WebSocket frame built
+once, written to each transport: what no public aiohttp call does). Which is cheapest is the
+floor of the app's shared `queue` message (app/live/hub.py uses send_frame).
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import struct
 import sys
 
 from aiohttp import web
@@ -34,6 +41,10 @@ async def main(port: int) -> None:
 
     async def one_round(request: web.Request) -> web.Response:
         rounds[0] += 1
+        how = request.query.get("shared")
+        if how:
+            await shared_round(how, rounds[0])
+            return web.json_response({"sockets": len(sockets)})
         for start in range(0, len(sockets), SLICE):
             for index, ws in enumerate(sockets[start:start + SLICE], start + 1):
                 # Position index - round: each socket's own message, as in the app.
@@ -44,6 +55,21 @@ async def main(port: int) -> None:
                     separators=(",", ":")))
             await asyncio.sleep(0)
         return web.json_response({"sockets": len(sockets)})
+
+    async def shared_round(how: str, round_: int) -> None:
+        text = json.dumps({"type": "state", "queue": {"position": 1_000_000 * round_}},
+                          separators=(",", ":"))
+        payload = text.encode()
+        frame = struct.pack("!BB", 0x81, len(payload)) + payload  # < 126 bytes: short form
+        for start in range(0, len(sockets), SLICE):
+            for ws in sockets[start:start + SLICE]:
+                if how == "send_str":
+                    await ws.send_str(text)
+                elif how == "send_frame":
+                    await ws.send_frame(payload, web.WSMsgType.TEXT)
+                else:
+                    ws._writer.transport.write(frame)
+            await asyncio.sleep(0)
 
     app = web.Application()
     app.router.add_get("/{path:.*}/ws", socket)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import random
 import re
@@ -19,8 +20,14 @@ import struct
 import time
 from collections.abc import Callable
 
+from app.live.queue_frames import place_after
+
 POSITION = re.compile(rb'"position":(\d+|null)')
+VERSION = re.compile(rb'"v":(\d+|null)')
 STATE_PREFIX = b'{"type":"state"'
+# The queue message all waiting pages share (app/live/PROTOCOL.md): small, parsed, applied
+# as the page does (app/live/queue_frames.place_after).
+QUEUE_PREFIX = b'{"type":"queue"'
 
 
 def mask(payload: bytes) -> bytes:
@@ -62,6 +69,9 @@ class RawSocket(asyncio.Protocol):
         self.state_bytes = 0
         self.largest = 0
         self.position: int | None = None
+        self.version: int | None = None      # the queue's version the page is at
+        self.queue_messages = 0
+        self.unapplied = 0                    # queue messages a page could not apply
         self.last_state: bytes = b""
         self.waiting_for: int | None = None   # a position this socket is expected to reach
         self.reached_at: float | None = None
@@ -128,6 +138,11 @@ class RawSocket(asyncio.Protocol):
                 self.transport.close()
                 return
 
+    def _reached(self, now: float) -> None:
+        if self.waiting_for is not None and self.position == self.waiting_for \
+                and self.reached_at is None:
+            self.reached_at = now
+
     def _text(self, payload: bytes) -> None:
         if payload.startswith(STATE_PREFIX):
             now = time.perf_counter()
@@ -138,11 +153,22 @@ class RawSocket(asyncio.Protocol):
             if self.who[0] == "c":
                 found = POSITION.search(payload)
                 self.position = None if found is None or found[1] == b"null" else int(found[1])
-                if self.waiting_for is not None and self.position == self.waiting_for \
-                        and self.reached_at is None:
-                    self.reached_at = now
+                found = VERSION.search(payload)
+                self.version = None if found is None or found[1] == b"null" else int(found[1])
+                self._reached(now)
             if not self.first_state.done():
                 self.first_state.set_result(now)
+            return
+        if payload.startswith(QUEUE_PREFIX):
+            now = time.perf_counter()
+            message = json.loads(payload)
+            self.queue_messages += 1
+            if self.version is None or self.version > message["prev"] or self.position is None:
+                self.unapplied += 1
+                return
+            self.position = place_after(self.position, message["left"], message["joined"])
+            self.version = message["v"]
+            self._reached(now)
             return
         self.other.append(payload)
         if self.on_other is not None:

@@ -12,6 +12,7 @@ from aiohttp import ClientSession, CookieJar, WSMsgType
 
 from app.application import create_app
 from app.keys import JANUS
+from app.live.queue_frames import place_after, wait_minutes_at
 from app.localstack.processes import free_port
 from app.settings import Settings
 from tests.forms import csrf_from
@@ -116,3 +117,43 @@ async def candidate_and_lobby(url: str, candidate_link: str,
         async with recording(candidate_http, f"{url}/c/{candidate_link}/ws") as candidate, \
                 recording(interviewer_http, f"{url}/i/{interviewer_link}/ws") as lobby:
             yield candidate, lobby
+
+
+class Page:
+    """What the candidate's page keeps of the queue (web/static/js/live/queue-place.js, in
+    Python): the last state's `queue`, moved by each `queue` message it can apply."""
+
+    def __init__(self, recorder):
+        self.recorder, self.read, self.queue, self.unapplied = recorder, 0, None, 0
+
+    def catch_up(self) -> None:
+        for message in self.recorder.messages[self.read:]:
+            if message["type"] == "state":
+                self.queue = message["queue"]
+            elif message["type"] == "queue":
+                q = self.queue
+                if q is None or q["v"] is None or q["v"] > message["prev"] \
+                        or q["position"] is None:
+                    self.unapplied += 1
+                    continue
+                position = place_after(q["position"], message["left"], message["joined"])
+                wait = message["wait"]
+                self.queue = {**q, "v": message["v"], "position": position,
+                              "wait_minutes": None if wait is None else wait_minutes_at(
+                                  position, wait["free_in"], wait["average"])}
+        self.read = len(self.recorder.messages)
+
+    def shown(self) -> tuple[int, int | None] | None:
+        self.catch_up()
+        if self.queue is None or self.queue["state"] != "waiting":
+            return None
+        return self.queue["position"], self.queue["wait_minutes"]
+
+    async def reaches(self, position: int | None, timeout: float = 10) -> None:
+        """Wait until the page shows this place (None: not waiting)."""
+        for _ in range(int(timeout / 0.05)):
+            shown = self.shown()
+            if (shown and shown[0]) == position or (shown is None and position is None):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the page shows {self.shown()}, not place {position}")

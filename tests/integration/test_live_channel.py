@@ -13,6 +13,7 @@ from app.live.hub import APPLICATION_NAME, RETRY_SECONDS
 from tests.accounts import log_in, make_user
 from tests.forms import csrf_from
 from tests.integration.channel_support import (
+    Page,
     Recorder,
     new_client,
     recording,
@@ -222,14 +223,13 @@ async def test_a_dropped_candidate_keeps_the_place(app_server, base_url, setting
             await age(db, "queue_entry", "disconnected_at", settings.live.grace_seconds + 1,
                       "candidate_id = $2", live.candidates[0])
             await queue.mark_away(db, settings.live)
-            await second.wait_for(lambda m: m["type"] == "state"
-                                  and m["queue"]["position"] == 1)
+            page = Page(second)  # a state, or the shared queue message (PROTOCOL.md)
+            await page.reaches(1)
             # ...until the first comes back, to the old place, without checking in again.
             async with recording(clients[0], f"{base_url}/c/{tokens_[0]}/ws") as back:
                 state = await back.wait_for(lambda m: m["type"] == "state")
                 assert state["queue"] == {**state["queue"], "state": "waiting", "position": 1}
-                await second.wait_for(lambda m: m["type"] == "state"
-                                      and m["queue"]["position"] == 2, after=2)
+                await page.reaches(2)
     finally:
         for client in clients:
             await client.close()

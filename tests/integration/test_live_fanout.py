@@ -1,8 +1,11 @@
-"""A change reaches only the sockets it moves (app/live/hub.py, EventView.changed_people):
-with the real database and the hub's own view reads, subscribers that count their refreshes.
-A check-in at the end of the queue refreshes the newcomer and nobody else; a leave from the
-front refreshes everyone behind; a message everyone."""
+"""A change reaches only the sockets it moves (app/live/hub.py): with the real database and
+the hub's own view reads, subscribers that count their refreshes and the shared `queue`
+messages they take. A check-in at the end of the queue refreshes the newcomer and nobody
+else; a leave from the front refreshes the one who left and sends everyone behind the one
+shared message; a message from an interviewer refreshes everyone."""
 from __future__ import annotations
+
+from contextlib import asynccontextmanager
 
 import asyncpg
 
@@ -21,19 +24,28 @@ class Counting:
         self.who = ("candidate", candidate_id)
         self.notice = None
         self._sent = 0
+        self.queue_version: int | None = None
         self.refreshed = 0
+        self.shared: list[bytes] = []
 
     async def refresh(self, only_if_changed: bool = False) -> None:
         view = await self.hub.views.latest(self.event_id)
         self._sent = view.seq
+        self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
 
+    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+        if self.queue_version != version - len(frames):
+            return False
+        self._sent, self.queue_version = number, version
+        self.shared.extend(frames)
+        return True
 
-async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
-    live = await make_live_event(db, interviewers=1, candidates=5)
-    first, second, third, newcomer, never = live.candidates
-    for candidate_id in (first, second, third):
-        await queue.check_in(db, candidate_id, settings.live)
+
+@asynccontextmanager
+async def counted(stack, settings, live):
+    """A hub reading views on its own pool, and a counting socket per candidate, subscribed
+    and given their first round."""
     pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
     hub = Hub(stack.environ["DATABASE_URL"])
 
@@ -47,22 +59,57 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
         for socket in sockets.values():
             await hub.subscribe(live.id, socket)
         await hub.refresh(live.id)  # the first round: everyone
+        yield hub, sockets
+    finally:
+        await pool.close()
+
+
+async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db):
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    first, second, third, newcomer, never = live.candidates
+    for candidate_id in (first, second, third):
+        await queue.check_in(db, candidate_id, settings.live)
+    async with counted(stack, settings, live) as (hub, sockets):
         assert all(s.refreshed == 1 for s in sockets.values())
 
-        async def round_after(change) -> dict[int, int]:
-            before = {c: s.refreshed for c, s in sockets.items()}
+        async def round_after(change) -> dict[int, int | str]:
+            """Per candidate: 1 a state, "shared" the queue message, 0 nothing."""
+            before = {c: (s.refreshed, len(s.shared)) for c, s in sockets.items()}
             await change
             hub.views.changed(live.id)
             await hub.refresh(live.id)
-            return {c: s.refreshed - before[c] for c, s in sockets.items()}
+            return {c: s.refreshed - before[c][0] or ("shared" if len(s.shared) > before[c][1]
+                                                     else 0) for c, s in sockets.items()}
 
         moved = await round_after(queue.check_in(db, newcomer, settings.live))
         assert moved == {first: 0, second: 0, third: 0, newcomer: 1, never: 0}
         moved = await round_after(queue.leave(db, first))
-        assert moved == {first: 1, second: 1, third: 1, newcomer: 1, never: 0}
+        assert moved == {first: 1, second: "shared", third: "shared", newcomer: "shared",
+                         never: 0}
+        # The same bytes for all, naming nobody: the places that left and joined.
+        assert len({bytes(s.shared[-1]) for s in sockets.values() if s.shared}) == 1
+        assert b'"left":[1],"joined":[]' in sockets[second].shared[-1]
         moved = await round_after(db.execute("""
             INSERT INTO live_message (event_id, interviewer_id, text)
             VALUES ($1, $2, 'Vi börjar snart')""", live.id, live.interviewers[0]))
         assert set(moved.values()) == {1}
-    finally:
-        await pool.close()
+
+
+async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack, settings, db):
+    """Those before the first place a change moves need nothing: they are counted at the
+    new version and take the next message all the same (app/live/PROTOCOL.md)."""
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    for candidate_id in live.candidates:
+        await queue.check_in(db, candidate_id, settings.live)
+    async with counted(stack, settings, live) as (hub, sockets):
+        await queue.leave(db, live.candidates[3])  # the fourth of five
+        hub.views.changed(live.id)
+        await hub.refresh(live.id)
+        got = {c: len(s.shared) for c, s in sockets.items()}
+        assert got == {**dict.fromkeys(live.candidates, 0), live.candidates[4]: 1}
+        version = sockets[live.candidates[4]].queue_version
+        assert all(sockets[c].queue_version == version for c in live.candidates[:3])
+        await queue.leave(db, live.candidates[0])  # now everyone behind moves, by one message
+        hub.views.changed(live.id)
+        await hub.refresh(live.id)
+        assert [len(sockets[c].shared) for c in live.candidates[1:3]] == [1, 1]

@@ -27,7 +27,8 @@ from hypothesis.stateful import (
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.event_view import read_event_view
-from app.live.snapshots import VIEW_SEQ, candidate_state
+from app.live.queue_frames import place_after, queue_delta, wait_minutes_at
+from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, candidate_state
 from tests.integration.live_support import (
     age,
     assert_invariants,
@@ -255,8 +256,9 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
         @invariant()
         def event_view_agrees(self):
             """The view's order is waiting_positions', and whoever's candidate state
-            changed since the previous view is among the people it says changed (the hub
-            refreshes no one else)."""
+            changed since the previous view either is among those whose own facts changed
+            (the hub sends them a state) or finds the new place and wait from the shared
+            queue message (app/live/queue_frames.py): nobody else's page moves."""
             view = self.run(read_event_view(self.db, self.event.id, SimpleNamespace(live=live)))
             places = self.run(queue.waiting_positions(self.db, self.event.id, live))
             assert [(w.candidate_id, w.position) for w in places] == [
@@ -265,13 +267,24 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             for candidate_id in self.event.candidates:
                 state = dict(self.run(candidate_state(view, candidate_id,
                                                       SimpleNamespace(live=live))))
-                for key in ("now", VIEW_SEQ):
+                for key in ("now", VIEW_SEQ, QUEUE_VERSION):
                     state.pop(key)
                 shown[candidate_id] = state
-            changed = view.changed_people(self.view)
-            if changed is not None:
-                moved = {c for c in shown if shown[c] != self.shown[c]}
-                assert moved <= changed, (moved, changed)
+            before = self.view
+            if before is not None and before.event == view.event \
+                    and before.messages == view.messages:
+                own = view.own_changes(before)
+                delta = queue_delta(before.order, view.order)
+                for candidate_id in {c for c in shown if shown[c] != self.shown[c]} - own:
+                    # A place or a wait alone: the queue message must give the new ones.
+                    old, new = self.shown[candidate_id], shown[candidate_id]
+                    assert delta is not None, (before.order, view.order)
+                    assert old["queue"]["position"] and new["queue"]["position"], (old, new)
+                    position = place_after(old["queue"]["position"], delta.left, delta.joined)
+                    assert new["queue"] == {**old["queue"], "position": position,
+                                            "wait_minutes": wait_minutes_at(
+                                                position, view.free_in, view.average_seconds)}
+                    assert {**new, "queue": None} == {**old, "queue": None}
             self.view, self.shown = view, shown
 
     return LiveMachine

@@ -7,11 +7,13 @@ import asyncio
 import datetime as dt
 import json
 import random
+from types import SimpleNamespace
 
 import pytest
 
 from app.live import snapshots
-from app.live.event_view import EventView, _first_difference
+from app.live.event_view import EventView
+from app.live.queue_frames import QueueChain, first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -32,7 +34,7 @@ def test_first_difference_matches_a_plain_scan(seed):
             new.append(2000 + chance.randint(0, 99))
     common = min(len(old), len(new))
     expected = next((i for i in range(common) if old[i] != new[i]), common)
-    assert _first_difference(old, new, common) == expected
+    assert first_difference(old, new) == expected
 
 
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
@@ -44,31 +46,45 @@ def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> 
                      list(messages), seq=seq)
 
 
+def plan(before, after):
+    """What the hub learns of a read after `before` (app/live/queue_frames.QueueChain): whose
+    own facts changed, and the `queue` message to the new version (None: none needed)."""
+    chain = QueueChain()
+    chain.read(before)
+    chain.take_own()
+    version = chain.version
+    chain.read(after)
+    frames = chain.messages(version, chain.version) if chain.version > version else [None]
+    return SimpleNamespace(own=chain.take_own(), frame=frames[0] if frames else None,
+                           version=chain.version)
+
+
 def test_a_check_in_at_the_end_moves_only_the_newcomer():
     before = view(range(1, 10_001))
     after = view([*range(1, 10_001), 10_001])
-    assert after.changed_people(before) == {10_001}
+    round_ = plan(before, after)
+    assert round_.own == {10_001} and round_.frame is None  # nobody else's place moved
 
 
-def test_next_moves_everyone_behind_and_the_one_taken():
+def test_next_sends_everyone_behind_one_message_and_the_one_taken_a_state():
     before = view(range(1, 101))
     states = dict.fromkeys(range(2, 101), "waiting") | {1: "offered"}
-    after = view(range(2, 101), states=states)
-    assert after.changed_people(before) == set(range(1, 101))
+    round_ = plan(before, view(range(2, 101), states=states))
+    assert round_.own == {1}
+    message = json.loads(round_.frame)
+    assert (message["left"], message["joined"], message["prev"]) == ([1], [], round_.version - 1)
 
 
-def test_a_message_or_a_new_event_state_moves_everyone():
+def test_a_message_or_a_new_event_state_gives_everyone_a_state():
     before = view(range(1, 5))
-    assert view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}]) \
-        .changed_people(before) is None
-    assert view(range(1, 5)).changed_people(None) is None
+    assert plan(before, view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}])
+                ).own is None
 
 
-def test_an_interviewer_arriving_moves_the_waits_only_where_the_minutes_change():
-    before = view(range(1, 11), free_in=[0.0])
-    after = view(range(1, 11), free_in=[0.0, 0.0])
-    changed = after.changed_people(before)
-    assert changed and 1 not in changed  # the first's wait is "now" either way
+def test_an_interviewer_arriving_moves_the_waits_by_the_message():
+    round_ = plan(view(range(1, 11), free_in=[0.0]), view(range(1, 11), free_in=[0.0, 0.0]))
+    assert round_.own == set()
+    assert json.loads(round_.frame)["wait"] == {"free_in": [0.0, 0.0], "average": 600.0}
 
 
 def test_the_interviewers_state_stays_within_its_budget_at_any_size():
@@ -91,3 +107,22 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
     assert json.loads(text)["counts"] == {"registered": 20_000, "checked_in": 20_000,
                                           "waiting": 20_000, "talking": 200}
     assert snapshots.COMMON_BUDGET < STATE_BUDGET
+
+
+def test_a_page_a_few_versions_behind_catches_up_by_the_messages_in_between():
+    chain = QueueChain()
+    views = [view(range(1, 11), seq=1), view(range(2, 11), seq=2), view(range(3, 11), seq=3)]
+    for each in views:
+        chain.read(each)
+    assert chain.take_own() == {1, 2}  # those who left; the first read changed nobody's
+    assert [v.queue_version for v in views] == [1, 2, 3]
+    frames = [json.loads(frame) for frame in chain.messages(1, 3)]
+    assert [(f["prev"], f["v"], f["left"]) for f in frames] == [(1, 2, [1]), (2, 3, [1])]
+    # A message from an interviewer: no queue message reaches past it, every page a state.
+    chain.read(view(range(3, 11), messages=[{"id": 1, "text": "Hej", "sent_at": None}], seq=4))
+    assert chain.messages(3, 4) is None and chain.messages(None, 4) is None
+    assert chain.take_own() is None
+    # An older read finishing late is not in the chain: its states carry no version.
+    late = view(range(1, 11), seq=2)
+    chain.read(late)
+    assert late.queue_version is None

@@ -20,7 +20,7 @@ BOTH = CANDIDATE_TYPES | INTERVIEWER_TYPES
 
 
 def test_each_side_has_its_own_types():
-    assert CANDIDATE_TYPES == {"ping", "check_in", "leave", "accept", "feedback"}
+    assert CANDIDATE_TYPES == {"ping", "sync", "check_in", "leave", "accept", "feedback"}
     assert INTERVIEWER_TYPES == {"ping", "next", "pick", "withdraw", "pause", "resume",
                                  "message", "extend", "end", "save"}
 

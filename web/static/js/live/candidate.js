@@ -13,6 +13,7 @@ import { N_, _, onLanguageChange } from "./texts.js";
 import { connectionText, errorText } from "./error-texts.js";
 import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
+import { queueAfter } from "./queue-place.js";
 
 const root = document.querySelector("[data-live]");
 const find = (selector) => root.querySelector(selector);
@@ -49,6 +50,9 @@ class CandidatePage {
         const now = new Date(Date.now() + this.offset).toISOString();
         this.draw({ ...this.state, now, offer: { interview: message.interview, expires_at: message.expires_at } });
       }
+      // The queue moved: the new place and wait from the message all waiting pages share;
+      // one that cannot be applied here asks for the whole state (PROTOCOL.md).
+      if (message.type === "queue" && this.state) this.queueMoved(message);
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
       if (message.type === "room_changed" && this.phase === "interview") this.joinMoved(message.ticket);
     });
@@ -75,6 +79,12 @@ class CandidatePage {
       const seconds = Number(root.dataset.opensIn);
       if (seconds > 0 && seconds < 24 * 3600) setTimeout(() => this.checkinOpened(), seconds * 1000);
     }
+  }
+
+  queueMoved(message) {
+    const queue = queueAfter(this.state.queue, message);
+    if (queue) this.draw({ ...this.state, now: message.now, queue });
+    else this.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
   }
 
   // Browsers play sounds only after a click on the page (e.g. not after a reload): until

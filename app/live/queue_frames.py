@@ -1,0 +1,189 @@
+"""The waiting candidates' places, told by one message that is the same for all of them.
+
+Every waiting page shows its own place and estimated wait, so a change that moves the queue
+would otherwise cost one state per waiting page: ten thousand states built, encoded and
+written for one *Next*. Instead the hub (app/live/hub.py) sends every waiting socket of the
+event the same `queue` message, encoded once, and each page works out its own place from it
+(web/static/js/live/queue-place.js; the message: app/live/PROTOCOL.md):
+
+- `left`: the places, in the previous order, of those no longer in the queue;
+- `joined`: the places, in the new order, of those who came into it;
+- `wait`: what the estimated waits are made of (rules.estimated_waits), or null.
+
+Nothing in it names anyone: places and seconds only. It applies to a page whose state is
+at version `prev` and takes it to `v` (the queue's version, counted per event by the hub).
+Those who left or joined are not told by it: their own facts changed, so they get a state.
+
+Pure functions, no I/O: the tests compare them (and the page's twin) with the database.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.live import rules
+
+if TYPE_CHECKING:
+    from app.live.event_view import EventView
+
+# More places moved than this at once (a reconnect storm, many marked away together): a
+# state for every waiting page rather than a long list for each to walk.
+MAX_MOVES = 1000
+# How many versions back a page may be and still catch up by the messages in between.
+HISTORY = 32
+
+
+@dataclass(frozen=True)
+class QueueDelta:
+    left: list[int]     # places (1 = next) in the old order of those not in the new one
+    joined: list[int]   # places in the new order of those not in the old one
+
+    def moves_anyone(self, old_length: int, new_length: int) -> bool:
+        """Whether anyone in both orders has another place in the new one: not when the
+        changes are all at the end of the queue (a check-in, a leave from the end)."""
+        return (self.left != list(range(old_length - len(self.left) + 1, old_length + 1))
+                or self.joined != list(range(new_length - len(self.joined) + 1,
+                                             new_length + 1)))
+
+
+def first_difference(old: list[int], new: list[int]) -> int:
+    """The first index at which two orders differ (the shorter's length when one is the
+    other's start). Bisected on slice equality, which compares in C: a check-in at the end
+    of ten thousand costs a few slices, not ten thousand steps of Python."""
+    common = min(len(old), len(new))
+    low, high = 0, common
+    if old[:common] == new[:common]:
+        return common
+    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
+        middle = (low + high + 1) // 2
+        if old[low:middle] == new[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def queue_delta(old: list[int], new: list[int]) -> QueueDelta | None:
+    """What turns the order `old` into `new` (candidate ids, first = next), or None when it
+    cannot be told by places alone: someone in both changed places relative to the others
+    (left and came back between two reads), or more than MAX_MOVES places moved."""
+    start = first_difference(old, new)
+    old_tail, new_tail = old[start:], new[start:]
+    in_new, in_old = set(new_tail), set(old_tail)
+    left = [start + index for index, who in enumerate(old_tail, 1) if who not in in_new]
+    joined = [start + index for index, who in enumerate(new_tail, 1) if who not in in_old]
+    if len(left) + len(joined) > MAX_MOVES:
+        return None
+    if [who for who in old_tail if who in in_new] != [who for who in new_tail if who in in_old]:
+        return None
+    return QueueDelta(left, joined)
+
+
+def place_after(position: int, left: list[int], joined: list[int]) -> int | None:
+    """A place in the old order -> the same person's place in the new one (None: they are
+    among those who left). `left` and `joined` ascending, as queue_delta makes them."""
+    gone = bisect.bisect_left(left, position)
+    if gone < len(left) and left[gone] == position:
+        return None
+    place = position - gone
+    for arrived in joined:  # ascending: each one's place is final once those before are in
+        if arrived > place:
+            break
+        place += 1
+    return place
+
+
+def wait_minutes_at(position: int, free_in: list[float], average_seconds: float) -> int | None:
+    """The estimated wait shown at a place: what EventView.wait_minutes holds there."""
+    return rules.round_minutes(rules.estimated_waits(position, free_in, average_seconds)[-1])
+
+
+def queue_frame(version: int, now: str, delta: QueueDelta, free_in: list[float],
+                average_seconds: float) -> bytes:
+    """The `queue` message, encoded once for every waiting socket of the event."""
+    message: dict[str, Any] = {
+        "type": "queue", "v": version, "prev": version - 1, "now": now,
+        "left": delta.left, "joined": delta.joined,
+        "wait": {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
+        if free_in else None}
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
+class QueueChain:
+    """The queue's versions of one event as this process reads it. Every view read is
+    compared with the read before it (reads of an event never overlap: event_view.EventViews)
+    and stamped with the version it is at; the version goes up when the places or waits of
+    those in both moved, with the `queue` message from the one before, or with none when no
+    message can tell it (a reordering, a crowd, a new message or event state): then every
+    page before it needs a whole state. Any state cut from a view carries its version, so a
+    page is in step from its first state on, whoever's read that was."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.last: EventView | None = None
+        self._frames: dict[int, bytes | None] = {}   # version -> the message reaching it
+        # version -> the first place its message changes: a page before it keeps its place
+        # and wait, and needs nothing (the first place a wait changed, or 1)
+        self._firsts: dict[int, int] = {}
+        # Whose own facts changed in the reads since the hub's last round (None: anyone's).
+        # Every state of the event's sockets was cut from a read of this chain (the hub
+        # makes it when the first socket subscribes, before its first state).
+        self._own: set[int] | None = set()
+
+    def read(self, view: EventView) -> None:
+        before = self.last
+        if before is not None and view.seq < before.seq:
+            return  # an older read that finished late: its states get no version
+        # The first read: no page has a state from before it, so nobody's changed.
+        own: set[int] | None = set() if before is None else None
+        frame: bytes | None = None
+        moved, first = True, 1
+        if before is not None and before.event == view.event \
+                and before.messages == view.messages:
+            own = view.own_changes(before)
+            delta = queue_delta(before.order, view.order)
+            if delta is not None:
+                staying = len(before.order) - len(delta.left)
+                # The waits are worked out only when what they are made of differs.
+                waits = (before.free_in, before.average_seconds) \
+                    != (view.free_in, view.average_seconds) \
+                    and before.wait_minutes[:staying] != view.wait_minutes[:staying]
+                moved = waits or delta.moves_anyone(len(before.order), len(view.order))
+                if not waits:
+                    first = min(delta.left[:1] + delta.joined[:1], default=1)
+                if moved:
+                    frame = queue_frame(self.version + 1, _iso(view), delta, view.free_in,
+                                        view.average_seconds)
+        if moved:
+            self.version += 1
+            self._frames[self.version], self._firsts[self.version] = frame, first
+            self._frames.pop(self.version - HISTORY, None)
+            self._firsts.pop(self.version - HISTORY, None)
+        self._own = None if own is None or self._own is None else self._own | own
+        view.queue_version = self.version
+        self.last = view
+
+    def take_own(self) -> set[int] | None:
+        """Whose own facts changed since the last call (None: anyone's may have)."""
+        own, self._own = self._own, set()
+        return own
+
+    def messages(self, since: int | None, to: int) -> list[bytes] | None:
+        """The messages taking a page at version `since` to `to`, in order; None when they
+        cannot (no version, too far back, or a change no message tells in between)."""
+        if since is None or not to - HISTORY < since <= to:
+            return None
+        frames = [self._frames.get(version) for version in range(since + 1, to + 1)]
+        return None if None in frames else [frame for frame in frames if frame is not None]
+
+    def first_moved(self, since: int, to: int) -> int:
+        """The first place the messages from `since` to `to` change: a page before it has
+        the same place and wait at `to` as at `since`."""
+        return min((self._firsts.get(version, 1) for version in range(since + 1, to + 1)),
+                   default=1)
+
+
+def _iso(view: EventView) -> str:
+    return view.now.isoformat()
