@@ -5,6 +5,7 @@ libraries when scripts/bootstrap or the Dockerfile fetched them), locales (the c
 compiled here), config/*.toml and the Janus templates, so that an installed package finds
 them from its own location (app/paths.py). An editable install reads the source tree.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -42,6 +43,7 @@ class build_py_with_data(build_py):
     def _compile_catalogs(locales: Path) -> None:
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
+
         for po in locales.glob("*/LC_MESSAGES/*.po"):
             with po.open("rb") as handle:
                 catalog = read_po(handle)

@@ -1,4 +1,5 @@
 """`python -m app [--host H] [--port P]`: load settings, run create_app. Nothing else."""
+
 from __future__ import annotations
 
 import argparse
@@ -30,13 +31,21 @@ def main(argv: list[str] | None = None) -> int:
     from aiohttp import web
 
     from app.logs import configure_logging
+
     configure_logging(settings)
     from app.application import SERVER_OPTIONS, create_app
+
     # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
-    web.run_app(create_app(settings), host=settings.app.host, port=settings.app.port,
-                print=None, handle_signals=True, shutdown_timeout=settings.app.shutdown_timeout,
-                backlog=LISTEN_BACKLOG,
-                **SERVER_OPTIONS)
+    web.run_app(
+        create_app(settings),
+        host=settings.app.host,
+        port=settings.app.port,
+        print=None,
+        handle_signals=True,
+        shutdown_timeout=settings.app.shutdown_timeout,
+        backlog=LISTEN_BACKLOG,
+        **SERVER_OPTIONS,
+    )
     return 0
 
 

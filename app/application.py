@@ -1,4 +1,5 @@
 """create_app(settings): the one place the aiohttp application is put together."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -29,8 +30,17 @@ from app.paths import STATIC_DIR
 from app.retention import retention_worker
 from app.settings import Settings
 from app.summary.formats import pdf_workers
-from app.views import (dev_mail, event_changes, events, health, interviewer_link, janus_events,
-                       join, landing, language)
+from app.views import (
+    dev_mail,
+    event_changes,
+    events,
+    health,
+    interviewer_link,
+    janus_events,
+    join,
+    landing,
+    language,
+)
 from app.views import account_page, accounts, colleagues, password_reset, signup
 from app.views import candidate_admin, candidate_erasure, candidate_page, live_sockets, registration
 from app.views import help as help_page, texts
@@ -45,17 +55,27 @@ from app.views.janus_events import EVENT_SUBSCRIBERS
 # "Content-Encoding: gzip" but is not would otherwise fail inside aiohttp's reading of it,
 # outside every handler and middleware, as a 500 or a logged traceback. Left as it is, such
 # a body is simply a malformed form or JSON, refused like any other.
-SERVER_OPTIONS: dict[str, Any] = {"access_log_class": AccessLogger, "auto_decompress": False,
-                  "logger": http_server_logger()}
+SERVER_OPTIONS: dict[str, Any] = {
+    "access_log_class": AccessLogger,
+    "auto_decompress": False,
+    "logger": http_server_logger(),
+}
 
 
 def create_app(settings: Settings) -> web.Application:
     # auth inside error: a refused or failed request still gets a friendly page. The charset
     # check before auth: the CSRF check is the first to read a form.
     # The request id first: every record and every error page of the request carries it.
-    app = web.Application(middlewares=[request_id_middleware, language_middleware, error_middleware,
-                                       charset_middleware, auth_middleware],
-                          client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[
+            request_id_middleware,
+            language_middleware,
+            error_middleware,
+            charset_middleware,
+            auth_middleware,
+        ],
+        client_max_size=1024 * 1024,
+    )
     app[SETTINGS] = settings
     headers.install(app)
     app[RENDERER] = Renderer()
@@ -73,11 +93,31 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
     setup_drain(app)  # SIGTERM: live sockets are sent elsewhere before the rest stops
-    for module in (landing, language, health, janus_events, join, events, event_changes,
-                   interviewer_link, accounts, signup, account_page, password_reset, colleagues):
+    for module in (
+        landing,
+        language,
+        health,
+        janus_events,
+        join,
+        events,
+        event_changes,
+        interviewer_link,
+        accounts,
+        signup,
+        account_page,
+        password_reset,
+        colleagues,
+    ):
         app.router.add_routes(module.routes)
-    for module in (registration, candidate_page, candidate_admin, candidate_erasure, live_sockets,
-                   texts, help_page):
+    for module in (
+        registration,
+        candidate_page,
+        candidate_admin,
+        candidate_erasure,
+        live_sockets,
+        texts,
+        help_page,
+    ):
         app.router.add_routes(module.routes)
     app.router.add_routes(summary.routes)
     app.router.add_routes(metrics.routes)

@@ -1,4 +1,5 @@
 """The asyncpg pool, opened and closed with the application."""
+
 from __future__ import annotations
 
 from typing import AsyncIterator, Awaitable, Callable, TypeVar
@@ -11,8 +12,7 @@ from app.keys import DB_POOL, SETTINGS, URGENT_POOL
 T = TypeVar("T")
 
 
-async def with_connection(database_url: str,
-                          work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+async def with_connection(database_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     """One short-lived connection, for scripts (migrate, seed) rather than the app."""
     connection = await asyncpg.connect(database_url)
     try:
@@ -33,14 +33,20 @@ async def keep_session(connection: asyncpg.Connection) -> None:
 async def database_pool(app: web.Application) -> AsyncIterator[None]:
     database = app[SETTINGS].database
     pool = await asyncpg.create_pool(
-        database.url.get_secret_value(), min_size=database.pool_min_size,
-        max_size=database.pool_max_size, command_timeout=database.command_timeout)
+        database.url.get_secret_value(),
+        min_size=database.pool_min_size,
+        max_size=database.pool_max_size,
+        command_timeout=database.command_timeout,
+    )
     app[DB_POOL] = pool
     try:
         urgent = await asyncpg.create_pool(
-            database.url.get_secret_value(), min_size=min(1, database.urgent_pool_size),
-            max_size=database.urgent_pool_size, command_timeout=database.command_timeout,
-            reset=keep_session)
+            database.url.get_secret_value(),
+            min_size=min(1, database.urgent_pool_size),
+            max_size=database.urgent_pool_size,
+            command_timeout=database.command_timeout,
+            reset=keep_session,
+        )
     except BaseException:
         await pool.close()
         raise

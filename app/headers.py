@@ -5,6 +5,7 @@ pages, errors raised as exceptions, static files and WebSocket handshakes alike.
 that needs another policy (the caught mail's HTML part, shown in a frame) sets its own
 header first; what is already set is kept.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -57,8 +58,7 @@ def janus_origins(settings: Settings, janus_urls: tuple[str, ...] = ()) -> list[
     return origins
 
 
-def content_security_policy(settings: Settings, janus_urls: tuple[str, ...] = (),
-                            **extra: str) -> str:
+def content_security_policy(settings: Settings, janus_urls: tuple[str, ...] = (), **extra: str) -> str:
     """Scripts and styles from this site only, nothing inline; the browser may connect to
     this site and the Janus servers; video comes from the camera and the other side's stream
     (blob: and mediastream: for browsers that attach a stream by URL). `extra` adds or

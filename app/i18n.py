@@ -3,6 +3,7 @@
 Templates are rendered by one Jinja environment per language, each with its own compiled
 Babel catalog, so a page never mixes languages and rendering needs no per-request globals.
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,8 +62,10 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTra
     translations = Translations.load(str(locales_dir), [language], domain="messages")
     if language != "en" and not isinstance(translations, Translations):
         # English is the source text; any other language must have a compiled catalog.
-        raise RuntimeError(f"no compiled catalog for '{language}' in {locales_dir}: "
-                           "run `pybabel compile -d locales` (scripts/bootstrap does)")
+        raise RuntimeError(
+            f"no compiled catalog for '{language}' in {locales_dir}: "
+            "run `pybabel compile -d locales` (scripts/bootstrap does)"
+        )
     return translations
 
 
@@ -72,9 +75,9 @@ def _template_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
     arguments, which Markup escapes), without its two extra hops through the template
     context per call (`_` resolving `gettext`, which calls the catalog through the context):
     a page or mail makes dozens of these calls, and the hops were a good part of rendering."""
+
     @jinja2.pass_eval_context
-    def translate(eval_context: jinja2.nodes.EvalContext, message: str, /,
-                  **variables: Any) -> str:
+    def translate(eval_context: jinja2.nodes.EvalContext, message: str, /, **variables: Any) -> str:
         text = gettext(message)
         if eval_context.autoescape:
             text = Markup(text)
@@ -94,14 +97,16 @@ class Renderer:
                 loader=jinja2.FileSystemLoader(templates_dir),
                 # .txt templates (plain-text mails and their subjects) are not HTML: escaping
                 # them would turn "Åsa & Co" into "Åsa &amp; Co".
-                autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"],
-                                                    default=True),
-                extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
+                autoescape=jinja2.select_autoescape(
+                    ["html", "xml"], disabled_extensions=["txt"], default=True
+                ),
+                extensions=["jinja2.ext.i18n"],
+                undefined=jinja2.StrictUndefined,
+            )
             environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
             translate = _template_gettext(translations.gettext)
             environment.globals.update(_=translate, gettext=translate)
-            environment.filters["event_time"] = functools.partial(format_event_time,
-                                                                  language=lang)
+            environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             self.environments[lang] = environment
 
     def gettext(self, language: str) -> Callable[[str], str]:

@@ -15,6 +15,7 @@ production); every replica follows a change within moments, without a restart
 (DEPLOYMENT.md, "The Janus fleet"). Exit status 0 on success, 1 when the request cannot be
 done, 2 for bad usage.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,11 @@ def drain_verdict(server: FleetServer, rooms: int) -> str:
             return f"draining: {rooms} room(s) still in use; running interviews go on to their end"
         return f"drained: no room in use, safe to stop (then scripts/janus remove {server.name})"
     if server.state == "cordoned":
-        return (f"cordoned: no new rooms; {rooms} room(s) in use" if rooms
-                else "cordoned: no new rooms, none in use: safe to stop")
+        return (
+            f"cordoned: no new rooms; {rooms} room(s) in use"
+            if rooms
+            else "cordoned: no new rooms, none in use: safe to stop"
+        )
     return f"active: takes new rooms; {rooms} room(s) in use"
 
 
@@ -70,9 +74,11 @@ async def list_servers(connection: asyncpg.Connection) -> str:
     for s in servers:
         listed = "" if s.rooms_listed is None else f", {s.rooms_listed} listed by Janus"
         origin = ", from the settings" if s.from_settings else ""
-        lines.append(f"{s.name}: {s.shown_state}, weight {s.weight}, "
-                     f"{rooms.get(s.name, 0)} room(s) in use{listed}, {_health(s, now)}{origin}\n"
-                     f"  url {s.url}  admin {s.admin_url}  public {s.public_url}")
+        lines.append(
+            f"{s.name}: {s.shown_state}, weight {s.weight}, "
+            f"{rooms.get(s.name, 0)} room(s) in use{listed}, {_health(s, now)}{origin}\n"
+            f"  url {s.url}  admin {s.admin_url}  public {s.public_url}"
+        )
     return "\n".join(lines)
 
 
@@ -84,9 +90,11 @@ async def status(connection: asyncpg.Connection, name: str | None) -> str:
             raise FleetError(f"no Janus server is named {name}")
     rooms = await fleet.rooms_in_use(connection)
     now = await connection.fetchval("SELECT now()")
-    lines = [f"{s.name}: {drain_verdict(s, rooms.get(s.name, 0))}"
-             f"{'; DOWN: ' + _health(s, now) if s.down_since is not None else ''}"
-             for s in servers]
+    lines = [
+        f"{s.name}: {drain_verdict(s, rooms.get(s.name, 0))}"
+        f"{'; DOWN: ' + _health(s, now) if s.down_since is not None else ''}"
+        for s in servers
+    ]
     return "\n".join(lines) or "No Janus server in the fleet."
 
 
@@ -94,8 +102,10 @@ async def add(connection: asyncpg.Connection, args: argparse.Namespace) -> str:
     server = fleet.checked_server(args.name, args.url, args.admin_url, args.public_url)
     state = "cordoned" if args.cordoned else "active"
     await fleet.add(connection, server, args.weight, state)
-    return (f"Added {server.name} ({state}, weight {args.weight}); browsers reach it at "
-            f"{server.public_url}. Every replica connects to it now.")
+    return (
+        f"Added {server.name} ({state}, weight {args.weight}); browsers reach it at "
+        f"{server.public_url}. Every replica connects to it now."
+    )
 
 
 async def change_state(connection: asyncpg.Connection, name: str, action: str) -> str:
@@ -118,28 +128,35 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="scripts/janus",
         description="The Janus fleet: list, add, cordon, drain and remove media servers "
-                    "while the service runs (DEPLOYMENT.md, \"The Janus fleet\").")
+        'while the service runs (DEPLOYMENT.md, "The Janus fleet").',
+    )
     commands = main.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="every server: state, weight, rooms in use, health")
     add_command = commands.add_parser("add", help="a new server (active unless --cordoned)")
     add_command.add_argument("name", help="its name (1–40 characters, unique)")
-    add_command.add_argument("--url", required=True,
-                             help="the control plane's Janus WebSocket, ws://host:8188")
-    add_command.add_argument("--admin-url", required=True,
-                             help="its Admin API WebSocket (private network only)")
-    add_command.add_argument("--public-url",
-                             help="where browsers connect (default: --url), wss:// in production")
-    add_command.add_argument("--weight", type=int, default=1,
-                             help="share of new rooms, 1–1000 (default 1): rooms ÷ weight decides")
-    add_command.add_argument("--cordoned", action="store_true",
-                             help="add it cordoned: no rooms until `uncordon`")
-    for name, text in (("cordon", "no new rooms; running interviews go on"),
-                       ("uncordon", "new rooms again (after cordon or drain)"),
-                       ("drain", "no new rooms; `status` says when it is empty"),
-                       ("remove", "take it out of the fleet (refused while rooms are in use)")):
+    add_command.add_argument(
+        "--url", required=True, help="the control plane's Janus WebSocket, ws://host:8188"
+    )
+    add_command.add_argument(
+        "--admin-url", required=True, help="its Admin API WebSocket (private network only)"
+    )
+    add_command.add_argument(
+        "--public-url", help="where browsers connect (default: --url), wss:// in production"
+    )
+    add_command.add_argument(
+        "--weight", type=int, default=1, help="share of new rooms, 1–1000 (default 1): rooms ÷ weight decides"
+    )
+    add_command.add_argument(
+        "--cordoned", action="store_true", help="add it cordoned: no rooms until `uncordon`"
+    )
+    for name, text in (
+        ("cordon", "no new rooms; running interviews go on"),
+        ("uncordon", "new rooms again (after cordon or drain)"),
+        ("drain", "no new rooms; `status` says when it is empty"),
+        ("remove", "take it out of the fleet (refused while rooms are in use)"),
+    ):
         commands.add_parser(name, help=text).add_argument("name")
-    status_command = commands.add_parser("status", help="rooms in use and whether it is "
-                                                        "safe to stop")
+    status_command = commands.add_parser("status", help="rooms in use and whether it is safe to stop")
     status_command.add_argument("name", nargs="?")
     weight_command = commands.add_parser("weight", help="set a server's weight")
     weight_command.add_argument("name")
@@ -160,11 +177,13 @@ async def run(database_url: str, args: argparse.Namespace) -> str:
         if args.command == "weight":
             return await weight(connection, args.name, args.weight)
         return await change_state(connection, args.name, args.command)
+
     return await with_connection(database_url, work)
 
 
 def main(argv: list[str] | None = None) -> int:
     from app.settings import load_settings_or_exit
+
     args = parser().parse_args(argv)
     settings = load_settings_or_exit()
     try:
@@ -173,12 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"janus: {error}", file=sys.stderr)
         return 1
     except asyncpg.UndefinedTableError:
-        print("janus: the database has no fleet table yet: run scripts/migrate",
-              file=sys.stderr)
+        print("janus: the database has no fleet table yet: run scripts/migrate", file=sys.stderr)
         return 1
     except (OSError, asyncpg.PostgresError) as error:
-        print(f"janus: the database could not be used: {type(error).__name__}: {error}",
-              file=sys.stderr)
+        print(f"janus: the database could not be used: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("janus: cancelled", file=sys.stderr)

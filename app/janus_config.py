@@ -3,6 +3,7 @@
 The rendered files hold secrets (admin secret, room admin key, event secret), so they are
 written readable by their owner only, into a folder outside the repository's tracked files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,13 @@ def janus_lib_dir() -> str:
     if os.environ.get("JANUS_LIB_DIR"):
         return os.environ["JANUS_LIB_DIR"]
     multiarch = sysconfig.get_config_var("MULTIARCH")
-    candidates = [*([f"/usr/lib/{multiarch}/janus"] if multiarch else []),
-                  *sorted(str(p) for p in Path("/usr/lib").glob("*/janus")),
-                  "/usr/lib/janus", "/usr/local/lib/janus", "/opt/janus/lib/janus"]
+    candidates = [
+        *([f"/usr/lib/{multiarch}/janus"] if multiarch else []),
+        *sorted(str(p) for p in Path("/usr/lib").glob("*/janus")),
+        "/usr/lib/janus",
+        "/usr/local/lib/janus",
+        "/opt/janus/lib/janus",
+    ]
     return next((c for c in candidates if Path(c, "plugins").is_dir()), candidates[0])
 
 
@@ -36,18 +41,25 @@ def libconfig_string(value: object) -> str:
     return json.dumps(str(value))
 
 
-def render_janus_config(settings: Settings, out_dir: Path, server_name: str = "janus1",
-                        lib_dir: str | None = None) -> list[Path]:
+def render_janus_config(
+    settings: Settings, out_dir: Path, server_name: str = "janus1", lib_dir: str | None = None
+) -> list[Path]:
     lib_dir = lib_dir or janus_lib_dir()
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-                                     undefined=jinja2.StrictUndefined, autoescape=False,
-                                     keep_trailing_newline=True, trim_blocks=True,
-                                     lstrip_blocks=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     environment.filters["q"] = libconfig_string
     janus = settings.janus
     context = {
-        "s": settings.janus_server, "configs_folder": str(out_dir.resolve()),
-        "lib_dir": lib_dir, "server_name": server_name,
+        "s": settings.janus_server,
+        "configs_folder": str(out_dir.resolve()),
+        "lib_dir": lib_dir,
+        "server_name": server_name,
         "admin_secret": janus.admin_secret.get_secret_value(),
         "room_admin_key": janus.room_admin_key.get_secret_value(),
         "event_secret": janus.event_secret.get_secret_value(),

@@ -1,4 +1,5 @@
 """Typed keys for what the application shares between handlers (docs/architecture.md)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

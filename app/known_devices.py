@@ -6,6 +6,7 @@ The cookie (HttpOnly, SameSite=Lax, Secure over https, path /) holds a JWT signe
 entered: the table `known_device` binds it to each link or account by the SHA-256 of the
 nonce alone, so a stolen database gives no cookie, and re-issuing a link forgets its devices.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,13 @@ def nonce_of(request: web.Request) -> str | None:
     if not value or len(value) > MAX_COOKIE_LENGTH:
         return None
     try:
-        claims = jwt.decode(value, _secret(request), algorithms=[ALGORITHM], audience=AUDIENCE,
-                            options={"require": ["exp", "aud", "sub"]})
+        claims = jwt.decode(
+            value,
+            _secret(request),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "aud", "sub"]},
+        )
     except jwt.PyJWTError:
         return None
     nonce = claims.get("sub")
@@ -54,7 +60,17 @@ def remember(request: web.Request, response: web.StreamResponse, nonce: str) -> 
     """(Re)sets the cookie for another `limits.known_device_days`."""
     lifetime = dt.timedelta(days=request.app[SETTINGS].limits.known_device_days)
     expires_at = dt.datetime.now(dt.UTC) + lifetime
-    value = jwt.encode({"aud": AUDIENCE, "sub": nonce, "exp": int(expires_at.timestamp())},
-                       _secret(request), algorithm=ALGORITHM)
-    response.set_cookie(COOKIE, value, max_age=int(lifetime.total_seconds()), path="/",
-                        httponly=True, samesite="Lax", secure=is_https(request))
+    value = jwt.encode(
+        {"aud": AUDIENCE, "sub": nonce, "exp": int(expires_at.timestamp())},
+        _secret(request),
+        algorithm=ALGORITHM,
+    )
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=int(lifetime.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(request),
+    )

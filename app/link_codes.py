@@ -5,6 +5,7 @@ secret before is never locked out by anyone else's, and unknown devices together
 most `limits.unknown_per_hour` tries an hour. The log names ids only: never the secret or
 the link.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -20,6 +21,7 @@ from app.settings import LimitSettings
 @dataclass(frozen=True)
 class GuardedCode:
     """Where one kind of code lives: its table and column, and its scope in app.guessing."""
+
     table: str
     code_column: str
     scope: str
@@ -31,35 +33,45 @@ class GuardedCode:
 
 
 CANDIDATE_PIN = GuardedCode("candidate", "pin", "pin", "personal link of candidate")
-INTERVIEWER_CODE = GuardedCode("event_interviewer", "access_code", "code",
-                               "meeting link of interviewer")
+INTERVIEWER_CODE = GuardedCode("event_interviewer", "access_code", "code", "meeting link of interviewer")
 
 
-async def check_code(connection: asyncpg.Connection, kind: GuardedCode, row_id: int,
-                     event_id: int, given: str, client: guessing.Client,
-                     limits: LimitSettings) -> guessing.Outcome:
+async def check_code(
+    connection: asyncpg.Connection,
+    kind: GuardedCode,
+    row_id: int,
+    event_id: int,
+    given: str,
+    client: guessing.Client,
+    limits: LimitSettings,
+) -> guessing.Outcome:
     async def compare() -> bool:
-        code = await connection.fetchval(
-            f"SELECT {kind.code_column} FROM {kind.table} WHERE id = $1", row_id)
+        code = await connection.fetchval(f"SELECT {kind.code_column} FROM {kind.table} WHERE id = $1", row_id)
         return code is not None and hmac.compare_digest(given.encode(), code.encode())
 
-    return await guessing.check(connection, kind.secret(row_id, event_id), client, limits,
-                                compare)
+    return await guessing.check(connection, kind.secret(row_id, event_id), client, limits, compare)
 
 
-async def refusal(connection: asyncpg.Connection, kind: GuardedCode, row_id: int,
-                  client: guessing.Client, limits: LimitSettings) -> throttle.Verdict:
+async def refusal(
+    connection: asyncpg.Connection,
+    kind: GuardedCode,
+    row_id: int,
+    client: guessing.Client,
+    limits: LimitSettings,
+) -> throttle.Verdict:
     """Whether this client would be turned away now (the page then says until when)."""
     return await guessing.refusal(connection, kind.secret(row_id), client, limits)
 
 
-async def reissue(connection: asyncpg.Connection, kind: GuardedCode, row_id: int,
-                  new_token: str) -> str:
+async def reissue(connection: asyncpg.Connection, kind: GuardedCode, row_id: int, new_token: str) -> str:
     """A new link and code for the row, in the caller's transaction: the old ones stop
     working, and so does every device and count of the old ones. Returns the new code."""
     code = six_digit_code()
     await connection.execute(
         f"UPDATE {kind.table} SET access_token = $2, {kind.code_column} = $3 WHERE id = $1",
-        row_id, new_token, code)
+        row_id,
+        new_token,
+        code,
+    )
     await guessing.forget(connection, kind.scope, str(row_id))
     return code

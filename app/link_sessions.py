@@ -8,6 +8,7 @@ link re-issued by the organizer ends every session of the old one: README "Limit
 guessing"), with an expiry; pages still load the person from the database on every request,
 so a cancellation shows whatever the cookie says.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,10 +43,13 @@ class LinkSession:
     def cookie_path(self, access_token: str) -> str:
         return f"{self.path_prefix}/{access_token}"
 
-    def encode(self, secret: str, person_id: int, expires_at: dt.datetime,
-               access_token: str = "") -> str:
-        claims = {"aud": self.audience, "sub": str(person_id), "exp": int(expires_at.timestamp()),
-                  "lnk": _link_digest(access_token)}
+    def encode(self, secret: str, person_id: int, expires_at: dt.datetime, access_token: str = "") -> str:
+        claims = {
+            "aud": self.audience,
+            "sub": str(person_id),
+            "exp": int(expires_at.timestamp()),
+            "lnk": _link_digest(access_token),
+        }
         return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
     def decode(self, secret: str, value: str | None, access_token: str = "") -> int | None:
@@ -54,8 +58,13 @@ class LinkSession:
         if not value or len(value) > MAX_COOKIE_LENGTH:
             return None
         try:
-            claims = jwt.decode(value, secret, algorithms=[ALGORITHM], audience=self.audience,
-                                options={"require": ["exp", "aud", "sub"]})
+            claims = jwt.decode(
+                value,
+                secret,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                options={"require": ["exp", "aud", "sub"]},
+            )
         except jwt.PyJWTError:
             return None
         subject = claims.get("sub")
@@ -65,20 +74,29 @@ class LinkSession:
 
     def holds(self, request: web.Request, person_id: int) -> bool:
         """Every page that asks is under the link's own path, /c/{token} or /i/{token}."""
-        return self.decode(_secret(request), request.cookies.get(self.cookie),
-                           request.match_info.get("token", "")) == person_id
+        return (
+            self.decode(
+                _secret(request), request.cookies.get(self.cookie), request.match_info.get("token", "")
+            )
+            == person_id
+        )
 
-    def start(self, request: web.Request, response: web.StreamResponse, person_id: int,
-              access_token: str) -> None:
+    def start(
+        self, request: web.Request, response: web.StreamResponse, person_id: int, access_token: str
+    ) -> None:
         expires_at = dt.datetime.now(dt.timezone.utc) + self.lifetime
-        response.set_cookie(self.cookie, self.encode(_secret(request), person_id, expires_at,
-                                                     access_token),
-                            max_age=int(self.lifetime.total_seconds()),
-                            path=self.cookie_path(access_token), httponly=True, samesite="Lax",
-                            secure=is_https(request))
+        response.set_cookie(
+            self.cookie,
+            self.encode(_secret(request), person_id, expires_at, access_token),
+            max_age=int(self.lifetime.total_seconds()),
+            path=self.cookie_path(access_token),
+            httponly=True,
+            samesite="Lax",
+            secure=is_https(request),
+        )
 
 
-CANDIDATE_SESSION = LinkSession("candidate_session", "snabbintervjuer:candidate",
-                                dt.timedelta(days=60), "/c")
-INTERVIEWER_SESSION = LinkSession("interviewer_session", "snabbintervjuer:interviewer",
-                                  dt.timedelta(days=30), "/i")
+CANDIDATE_SESSION = LinkSession("candidate_session", "snabbintervjuer:candidate", dt.timedelta(days=60), "/c")
+INTERVIEWER_SESSION = LinkSession(
+    "interviewer_session", "snabbintervjuer:interviewer", dt.timedelta(days=30), "/i"
+)

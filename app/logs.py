@@ -19,6 +19,7 @@ Each record carries the id of the request it was written in (app/request_ids.py)
 format is readable text (development) or one JSON object per line (`app.log_format = "json"`,
 for a log collector); both are redacted the same way, the request id left as it is.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,16 +45,18 @@ _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.~]{16,}")
 _SLASH = r"(?:/|%2[Ff])"
 _PERSONAL_LINK = re.compile(
     rf"({_SLASH}(?:c|i|r|invitation|password{_SLASH}reset){_SLASH})[A-Za-z0-9_\-]+"
-    r"((?:/[A-Za-z0-9_.\-]*)*)(?:\?[^\s'\"<>]*)?")
+    r"((?:/[A-Za-z0-9_.\-]*)*)(?:\?[^\s'\"<>]*)?"
+)
 _SECRET_PARAMETER = re.compile(r"(?i)([?&](?:pin|code|token|ticket|password)=)[^&\s'\"<>]*")
-_TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}"
-                        r"(?![A-Za-z0-9_\-])")
+_TOKEN_RUN = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])[A-Za-z0-9_\-]{20,}"
+    r"(?![A-Za-z0-9_\-])"
+)
 
 
 def secret_values(settings: Settings) -> list[str]:
     values = []
-    for section in (settings.app, settings.database, settings.janus, settings.janus_server,
-                    settings.mail):
+    for section in (settings.app, settings.database, settings.janus, settings.janus_server, settings.mail):
         for name in type(section).model_fields:
             value = getattr(section, name)
             if hasattr(value, "get_secret_value") and value.get_secret_value():
@@ -103,9 +106,13 @@ class JsonFormatter(RedactingFormatter):
 
     def format(self, record: logging.LogRecord) -> str:
         record.message = record.getMessage()
-        line = {"time": self.formatTime(record), "level": record.levelname,
-                "logger": record.name, "request_id": getattr(record, "request_id", "-"),
-                "message": self.redact(record.message)}
+        line = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": self.redact(record.message),
+        }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         elif record.exc_text:
@@ -125,9 +132,14 @@ def redact_path(path: str) -> str:
 
 class AccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %.1fms", request.method, redact_path(request.path),
-                         response.status, time * 1000,
-                         extra={"request_id": request.get(REQUEST_ID, "-")})
+        self.logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            redact_path(request.path),
+            response.status,
+            time * 1000,
+            extra={"request_id": request.get(REQUEST_ID, "-")},
+        )
 
 
 class UnreadableRequestFilter(logging.Filter):
@@ -139,8 +151,10 @@ class UnreadableRequestFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, HttpProcessingError) and (error.code or 400) < 500:
-            record.msg, record.args = "refused a request it could not read (%s, %s)", (
-                type(error).__name__, error.code or 400)
+            record.msg, record.args = (
+                "refused a request it could not read (%s, %s)",
+                (type(error).__name__, error.code or 400),
+            )
             record.exc_info = record.exc_text = None
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True

@@ -9,6 +9,7 @@ Two kinds of figures:
   outbox, events without interviewers): read when /metrics is asked, so every replica
   reports the same whole-service figures and a dead replica's leftovers show too.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -43,31 +44,47 @@ class Metrics:
         self.next_to_offer = Histogram(
             "snabb_next_to_offer_seconds",
             "An interviewer's Next or Pick received until the offer is sent to the candidate.",
-            registry=r, buckets=SECONDS)
+            registry=r,
+            buckets=SECONDS,
+        )
         self.join = Histogram(
-            "snabb_join_seconds", "Join pressed until the other side's video shows, as the "
-            "pages report it.", ["role"], registry=r, buckets=SECONDS)
+            "snabb_join_seconds",
+            "Join pressed until the other side's video shows, as the pages report it.",
+            ["role"],
+            registry=r,
+            buckets=SECONDS,
+        )
         self.fanout_round = Histogram(
-            "snabb_fanout_round_seconds", "One refresh round of an event's sockets.",
-            registry=r, buckets=SECONDS)
+            "snabb_fanout_round_seconds",
+            "One refresh round of an event's sockets.",
+            registry=r,
+            buckets=SECONDS,
+        )
         self.event_view_read = Histogram(
-            "snabb_event_view_read_seconds", "One read of an event's live view.",
-            registry=r, buckets=SECONDS)
+            "snabb_event_view_read_seconds", "One read of an event's live view.", registry=r, buckets=SECONDS
+        )
         self.errors = Counter(
-            "snabb_errors_total", "Errors answered, by code (live channel error codes, and "
-            "http_500 for pages).", ["code"], registry=r)
+            "snabb_errors_total",
+            "Errors answered, by code (live channel error codes, and http_500 for pages).",
+            ["code"],
+            registry=r,
+        )
         self.janus_failures = Counter(
-            "snabb_janus_call_failures_total", "Janus requests that failed.", ["server"],
-            registry=r)
+            "snabb_janus_call_failures_total", "Janus requests that failed.", ["server"], registry=r
+        )
         self.janus_reconnects = Counter(
-            "snabb_janus_reconnects_total", "Connections to a Janus server made again after "
-            "one was lost.", ["server"], registry=r)
-        self.mails_sent = Counter("snabb_mails_sent_total", "Mails the SMTP server took.",
-                                  registry=r)
-        self.mails_retried = Counter("snabb_mails_retried_total", "Mail attempts that failed "
-                                     "for now and will be tried again.", registry=r)
-        self.mails_failed = Counter("snabb_mails_failed_total", "Mails given up for good.",
-                                    registry=r)
+            "snabb_janus_reconnects_total",
+            "Connections to a Janus server made again after one was lost.",
+            ["server"],
+            registry=r,
+        )
+        self.mails_sent = Counter("snabb_mails_sent_total", "Mails the SMTP server took.", registry=r)
+        self.mails_retried = Counter(
+            "snabb_mails_retried_total",
+            "Mail attempts that failed for now and will be tried again.",
+            registry=r,
+        )
+        self.mails_failed = Counter("snabb_mails_failed_total", "Mails given up for good.", registry=r)
 
     @contextmanager
     def timed(self, histogram, **labels) -> Iterator[None]:
@@ -75,8 +92,7 @@ class Metrics:
         try:
             yield
         finally:
-            (histogram.labels(**labels) if labels else histogram).observe(
-                time.perf_counter() - started)
+            (histogram.labels(**labels) if labels else histogram).observe(time.perf_counter() - started)
 
 
 METRICS = Metrics()
@@ -134,23 +150,50 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         SELECT count(*) FROM event e WHERE e.state = 'live' AND NOT EXISTS (
             SELECT 1 FROM interviewer_presence p WHERE p.event_id = e.id AND p.connected)""")
     return [
-        _gauge("snabb_queue_entries", "Candidates in queues, by event state and place state.",
-               ["event_state", "state"], queue),
-        _gauge("snabb_interviews", "Interviews offered or running, by event state.",
-               ["event_state", "state"], interviews),
-        _gauge("snabb_live_sockets", "Open event-day sockets of candidates and interviewers "
-               "(all processes).", ["role"], sockets),
-        _gauge("snabb_janus_rooms", "Rooms of offered and running interviews per Janus server.",
-               ["server"], rooms),
-        _gauge("snabb_janus_servers", "Janus servers of the fleet by state: active, cordoned, "
-               "draining, or down while the replicas find it lost.", ["state"],
-               sorted(by_state.items())),
-        _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [],
-               [(outbox["backlog"],)]),
-        _gauge("snabb_mail_outbox_oldest_age_seconds", "Age of the oldest mail waiting.", [],
-               [(outbox["oldest"],)]),
-        _gauge("snabb_live_events_without_interviewers", "Live events with no interviewer "
-               "connected.", [], [(unattended,)]),
+        _gauge(
+            "snabb_queue_entries",
+            "Candidates in queues, by event state and place state.",
+            ["event_state", "state"],
+            queue,
+        ),
+        _gauge(
+            "snabb_interviews",
+            "Interviews offered or running, by event state.",
+            ["event_state", "state"],
+            interviews,
+        ),
+        _gauge(
+            "snabb_live_sockets",
+            "Open event-day sockets of candidates and interviewers (all processes).",
+            ["role"],
+            sockets,
+        ),
+        _gauge(
+            "snabb_janus_rooms",
+            "Rooms of offered and running interviews per Janus server.",
+            ["server"],
+            rooms,
+        ),
+        _gauge(
+            "snabb_janus_servers",
+            "Janus servers of the fleet by state: active, cordoned, "
+            "draining, or down while the replicas find it lost.",
+            ["state"],
+            sorted(by_state.items()),
+        ),
+        _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [], [(outbox["backlog"],)]),
+        _gauge(
+            "snabb_mail_outbox_oldest_age_seconds",
+            "Age of the oldest mail waiting.",
+            [],
+            [(outbox["oldest"],)],
+        ),
+        _gauge(
+            "snabb_live_events_without_interviewers",
+            "Live events with no interviewer connected.",
+            [],
+            [(unattended,)],
+        ),
     ]
 
 
@@ -158,11 +201,13 @@ def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
     servers = app[JANUS].health() if JANUS in app else {}
     pdf = app[PDF_WORKERS].pending if PDF_WORKERS in app else 0
     return [
-        _gauge("snabb_janus_server_up", "1 when this process's connection to the Janus server "
-               "is ok.", ["server"],
-               [(name, state == "ok") for name, state in sorted(servers.items())]),
-        _gauge("snabb_pdf_renders_queued", "Summary PDFs being made or waiting.", [],
-               [(pdf,)]),
+        _gauge(
+            "snabb_janus_server_up",
+            "1 when this process's connection to the Janus server is ok.",
+            ["server"],
+            [(name, state == "ok") for name, state in sorted(servers.items())],
+        ),
+        _gauge("snabb_pdf_renders_queued", "Summary PDFs being made or waiting.", [], [(pdf,)]),
     ]
 
 
@@ -179,8 +224,7 @@ async def metrics_page(request: web.Request) -> web.Response:
         families = await _database_figures(connection)
     _SCRAPED.families = families + _process_figures(request.app)
     body = generate_latest(METRICS.registry)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST,
-                                            "Cache-Control": "no-store"})
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
 
 
 routes = web.RouteTableDef()

@@ -1,5 +1,6 @@
 """Request middleware: the page language, errors as friendly pages, and bodies in a character
 set nobody can read refused before anything reads them. Security headers: app/headers.py."""
+
 from __future__ import annotations
 
 import logging
@@ -17,14 +18,18 @@ log = logging.getLogger(__name__)
 
 ERROR_TITLES = {400, 403, 404, 405, 413, 429, 500, 503}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-UNKNOWN_CHARSET = N_("The text was sent in a character encoding this service does not know. "
-                     "Send it as UTF-8.")
+UNKNOWN_CHARSET = N_(
+    "The text was sent in a character encoding this service does not know. Send it as UTF-8."
+)
 
 
 @web.middleware
 async def language_middleware(request: web.Request, handler):
-    request[LANGUAGE] = negotiate(request.cookies.get(COOKIE), request.headers.get("Accept-Language"),
-                                request.app[SETTINGS].app.default_language)
+    request[LANGUAGE] = negotiate(
+        request.cookies.get(COOKIE),
+        request.headers.get("Accept-Language"),
+        request.app[SETTINGS].app.default_language,
+    )
     return await handler(request)
 
 
@@ -44,8 +49,7 @@ async def error_middleware(request: web.Request, handler):
     except web.HTTPException as error:
         if error.status < 400 or not _wants_html(request) or error.status not in ERROR_TITLES:
             raise
-        response = render(request, "error.html", _error_context(request, error.status),
-                          status=error.status)
+        response = render(request, "error.html", _error_context(request, error.status), status=error.status)
         for name in ("Allow", "WWW-Authenticate", "Retry-After"):
             if name in error.headers:
                 response.headers[name] = error.headers[name]
@@ -55,8 +59,7 @@ async def error_middleware(request: web.Request, handler):
         log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
         METRICS.errors.labels(code="http_500").inc()
         if not _wants_html(request):
-            return web.json_response({"error": "internal", "request_id": request.get(REQUEST_ID)},
-                                     status=500)
+            return web.json_response({"error": "internal", "request_id": request.get(REQUEST_ID)}, status=500)
         response = render(request, "error.html", _error_context(request, 500), status=500)
     return response
 
@@ -80,11 +83,13 @@ async def charset_middleware(request: web.Request, handler):
     """A body declared in a character set Python cannot decode is a 400 with a clear message
     here, before the CSRF check or any handler reads it (they would fail with LookupError)."""
     charset = request.charset
-    if charset is None or charset_is_known(charset) or (
-            not request.body_exists and request.method in SAFE_METHODS):
+    if (
+        charset is None
+        or charset_is_known(charset)
+        or (not request.body_exists and request.method in SAFE_METHODS)
+    ):
         return await handler(request)
     message = request.app[RENDERER].gettext(request[LANGUAGE])(UNKNOWN_CHARSET)
     if _wants_html(request):
-        return render(request, "error.html", dict(_error_context(request, 400), detail=message),
-                      status=400)
+        return render(request, "error.html", dict(_error_context(request, 400), detail=message), status=400)
     return web.json_response({"error": "unknown_charset", "message": message}, status=400)

@@ -5,6 +5,7 @@ changes nothing, and an applied file that was edited afterwards is refused rathe
 silently skipped. An advisory lock lets several processes start at once safely.
 `python -m app.migrate` (or scripts/migrate) runs it with the usual settings.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,8 +56,9 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
-async def apply_migrations(connection: asyncpg.Connection,
-                           migrations: list[Migration] | None = None) -> list[str]:
+async def apply_migrations(
+    connection: asyncpg.Connection, migrations: list[Migration] | None = None
+) -> list[str]:
     """Apply what is missing; return the names applied now (empty when up to date)."""
     migrations = discover() if migrations is None else migrations
     await connection.execute("SELECT pg_advisory_lock($1)", ADVISORY_LOCK_KEY)
@@ -68,20 +70,26 @@ async def apply_migrations(connection: asyncpg.Connection,
                 checksum    text NOT NULL,
                 applied_at  timestamptz NOT NULL DEFAULT now()
             )""")
-        applied = {row["version"]: row for row in
-                   await connection.fetch("SELECT version, name, checksum FROM schema_migration")}
+        applied = {
+            row["version"]: row
+            for row in await connection.fetch("SELECT version, name, checksum FROM schema_migration")
+        }
         done = []
         for migration in migrations:
             if seen := applied.get(migration.version):
                 if seen["checksum"] != migration.checksum:
-                    raise MigrationError(f"{migration.name} was changed after it was applied; "
-                                         "add a new migration instead")
+                    raise MigrationError(
+                        f"{migration.name} was changed after it was applied; add a new migration instead"
+                    )
                 continue
             async with connection.transaction():
                 await connection.execute(migration.sql)
                 await connection.execute(
                     "INSERT INTO schema_migration (version, name, checksum) VALUES ($1, $2, $3)",
-                    migration.version, migration.name, migration.checksum)
+                    migration.version,
+                    migration.name,
+                    migration.checksum,
+                )
             log.info("applied migration %s", migration.name)
             done.append(migration.name)
         return done
@@ -95,6 +103,7 @@ async def migrate_url(database_url: str) -> list[str]:
 
 def main() -> int:
     from app.settings import load_settings_or_exit
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = load_settings_or_exit()
     try:

@@ -8,6 +8,7 @@ the database cluster was created with. The browsers sort the live lists by the s
     order = await name_order(connection, names, language)   a list sorted in Python:
     sorted(rows, key=lambda row: order(row["name"]))
 """
+
 from __future__ import annotations
 
 from typing import Callable, Iterable
@@ -25,11 +26,13 @@ def by_name(column: str, language: str) -> str:
     return f'{column} COLLATE "{COLLATIONS[language]}"'
 
 
-async def name_order(connection: asyncpg.Connection, names: Iterable[str],
-                     language: str) -> Callable[[str], int]:
+async def name_order(
+    connection: asyncpg.Connection, names: Iterable[str], language: str
+) -> Callable[[str], int]:
     """A sort key: each of `names`' place in the language's order (one query for all)."""
     rows = await connection.fetch(
         f"SELECT name FROM unnest($1::text[]) AS given(name) ORDER BY {by_name('name', language)}",
-        sorted(set(names)))
+        sorted(set(names)),
+    )
     places = {row["name"]: place for place, row in enumerate(rows)}
     return lambda name: places.get(name, len(places))

@@ -1,6 +1,7 @@
 """What the operations page and `scripts/provision list-live` show (README, "Operations
 page"): the Janus servers with their rooms and sessions, the events live now, and the mail
 outbox. Counts and names of events only: nothing about a candidate."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,7 +25,7 @@ class LiveEvent:
     organization: str
     waiting: int
     away: int
-    interviews: int          # rooms in use: offered and running interviews
+    interviews: int  # rooms in use: offered and running interviews
     interviewers_connected: int
     interviewers: int
 
@@ -32,13 +33,13 @@ class LiveEvent:
 @dataclass(frozen=True)
 class JanusServerFigures:
     name: str
-    state: str               # the fleet's: active, cordoned, draining, or down while lost
-    operator_state: str      # what an operator gave it (active, cordoned, draining)
+    state: str  # the fleet's: active, cordoned, draining, or down while lost
+    operator_state: str  # what an operator gave it (active, cordoned, draining)
     weight: int
-    connection: str          # as this process's connection sees it: "ok", "connecting", …
-    rooms: int               # offered and running interviews placed there
+    connection: str  # as this process's connection sees it: "ok", "connecting", …
+    rooms: int  # offered and running interviews placed there
     rooms_listed: int | None  # this deployment's rooms as Janus listed them last
-    sessions: int | None     # from its Admin API; None when that did not answer
+    sessions: int | None  # from its Admin API; None when that did not answer
     last_seen_at: dt.datetime | None
     down_since: dt.datetime | None
 
@@ -50,9 +51,11 @@ class JanusServerFigures:
     @property
     def actions(self) -> list[str]:
         """What an operator may do to it from here (app/janus/fleet.py ACTIONS)."""
-        return [action for action, state in fleet.ACTIONS.items()
-                if state != self.operator_state
-                and not (action == "cordon" and self.operator_state == "draining")]
+        return [
+            action
+            for action, state in fleet.ACTIONS.items()
+            if state != self.operator_state and not (action == "cordon" and self.operator_state == "draining")
+        ]
 
 
 @dataclass(frozen=True)
@@ -97,21 +100,34 @@ async def outbox(connection: asyncpg.Connection) -> OutboxFigures:
 
 async def _sessions(settings: Settings, name: str, url: str) -> int | None:
     try:
-        async with admin_session(name, url, settings.janus.admin_secret.get_secret_value(),
-                                 ADMIN_TIMEOUT) as admin:
+        async with admin_session(
+            name, url, settings.janus.admin_secret.get_secret_value(), ADMIN_TIMEOUT
+        ) as admin:
             return await admin.count_sessions()
     except (JanusUnavailable, JanusError):
         return None
 
 
-async def janus_servers(connection: asyncpg.Connection, settings: Settings,
-                        states: dict[str, str]) -> list[JanusServerFigures]:
+async def janus_servers(
+    connection: asyncpg.Connection, settings: Settings, states: dict[str, str]
+) -> list[JanusServerFigures]:
     """The fleet's servers (app/janus/fleet.py), each with this process's connection state
     `states` {name: state}."""
     servers = await fleet.read_fleet(connection)
     rooms = await fleet.rooms_in_use(connection)
     sessions = await asyncio.gather(*(_sessions(settings, s.name, s.admin_url) for s in servers))
-    return [JanusServerFigures(
-                s.name, s.shown_state, s.state, s.weight, states.get(s.name, "unknown"),
-                rooms.get(s.name, 0), s.rooms_listed, n, s.last_seen_at, s.down_since)
-            for s, n in zip(servers, sessions)]
+    return [
+        JanusServerFigures(
+            s.name,
+            s.shown_state,
+            s.state,
+            s.weight,
+            states.get(s.name, "unknown"),
+            rooms.get(s.name, 0),
+            s.rooms_listed,
+            n,
+            s.last_seen_at,
+            s.down_since,
+        )
+        for s, n in zip(servers, sessions)
+    ]

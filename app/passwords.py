@@ -1,4 +1,5 @@
 """Password hashing with Argon2id, a memory-hard function (argon2-cffi's defaults)."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 

@@ -5,6 +5,7 @@ In a source tree (and an editable install) they are the repository's own folders
 them there), so an installed package needs no source tree and no particular working folder.
 Migrations are package data of `app.migrations` either way.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

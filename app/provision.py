@@ -13,6 +13,7 @@ Same database and settings as the application. The password is asked for twice o
 terminal, or read from the first line of standard input with --password-stdin; it is never
 printed. Exit status 0 on success, 1 when the request cannot be done, 2 for bad usage.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,30 +55,42 @@ def read_password(from_stdin: bool, stdin: TextIO = sys.stdin) -> tuple[str, str
 
 def check_new_user(args: argparse.Namespace, password: str, confirmation: str) -> dict:
     errors: dict = {}
-    values = {"organization": clean_organization(args.name, errors, field="--name"),
-              "name": clean_name(args.user_name, errors, field="--user-name"),
-              "email": clean_email(args.email, errors, field="--email")}
-    clean_new_password(password, confirmation, errors, email=values["email"],
-                       field="password", confirm_field="password")
+    values = {
+        "organization": clean_organization(args.name, errors, field="--name"),
+        "name": clean_name(args.user_name, errors, field="--user-name"),
+        "email": clean_email(args.email, errors, field="--email"),
+    }
+    clean_new_password(
+        password, confirmation, errors, email=values["email"], field="password", confirm_field="password"
+    )
     if errors:
-        raise ProvisionError("; ".join(f"{field}: {message % params}"
-                                       for field, (message, params) in errors.items()))
+        raise ProvisionError(
+            "; ".join(f"{field}: {message % params}" for field, (message, params) in errors.items())
+        )
     return values
 
 
-async def create_organization(connection: asyncpg.Connection, args: argparse.Namespace,
-                              password: str, confirmation: str) -> str:
+async def create_organization(
+    connection: asyncpg.Connection, args: argparse.Namespace, password: str, confirmation: str
+) -> str:
     values = check_new_user(args, password, confirmation)
     password_hash = await hash_password_async(password)
     try:
         async with connection.transaction():
             organization_id, user_id = await create_organization_with_user(
-                connection, values["organization"], values["email"], values["name"],
-                password_hash, args.language)
+                connection,
+                values["organization"],
+                values["email"],
+                values["name"],
+                password_hash,
+                args.language,
+            )
     except EmailTaken:
         raise ProvisionError(f"there is already a user with the e-mail address {values['email']}") from None
-    return (f"Created organization {organization_id} “{values['organization']}” with user "
-            f"{user_id} {values['name']} <{values['email']}>.")
+    return (
+        f"Created organization {organization_id} “{values['organization']}” with user "
+        f"{user_id} {values['name']} <{values['email']}>."
+    )
 
 
 def _when(moment) -> str:
@@ -85,24 +98,28 @@ def _when(moment) -> str:
 
 
 async def list_organizations(connection: asyncpg.Connection) -> str:
-    organizations = await connection.fetch(
-        "SELECT id, name, created_at FROM organization ORDER BY id")
+    organizations = await connection.fetch("SELECT id, name, created_at FROM organization ORDER BY id")
     users = await connection.fetch(
         """SELECT id, organization_id, name, email, language, disabled, operator, last_login_at
-           FROM app_user ORDER BY organization_id, id""")
+           FROM app_user ORDER BY organization_id, id"""
+    )
     if not organizations:
         return "No organizations yet."
     lines = []
     for organization in organizations:
-        lines.append(f"Organization {organization['id']}: {organization['name']} "
-                     f"(created {_when(organization['created_at'])})")
+        lines.append(
+            f"Organization {organization['id']}: {organization['name']} "
+            f"(created {_when(organization['created_at'])})"
+        )
         members = [user for user in users if user["organization_id"] == organization["id"]]
         for user in members:
             state = "DISABLED" if user["disabled"] else "active"
             if user["operator"]:
                 state += ", operator"
-            lines.append(f"  user {user['id']}: {user['name']} <{user['email']}>, "
-                         f"{user['language']}, {state}, last log-in {_when(user['last_login_at'])}")
+            lines.append(
+                f"  user {user['id']}: {user['name']} <{user['email']}>, "
+                f"{user['language']}, {state}, last log-in {_when(user['last_login_at'])}"
+            )
         if not members:
             lines.append("  (no users)")
     return "\n".join(lines)
@@ -111,22 +128,27 @@ async def list_organizations(connection: asyncpg.Connection) -> str:
 async def set_disabled(connection: asyncpg.Connection, email: str, disabled: bool) -> str:
     async with connection.transaction():
         user = await connection.fetchrow(
-            "UPDATE app_user SET disabled = $2 WHERE lower(email) = lower($1) "
-            "RETURNING id, name, email", email.strip(), disabled)
+            "UPDATE app_user SET disabled = $2 WHERE lower(email) = lower($1) RETURNING id, name, email",
+            email.strip(),
+            disabled,
+        )
         if user is None:
             raise ProvisionError(f"no user has the e-mail address {email.strip()}")
         if not disabled:
             return f"Enabled user {user['id']} {user['name']} <{user['email']}>."
         # Disabled means out now, not when the session cookie runs out.
         ended = await connection.execute("DELETE FROM user_session WHERE user_id = $1", user["id"])
-    return (f"Disabled user {user['id']} {user['name']} <{user['email']}>; "
-            f"{ended.split()[-1]} session(s) ended.")
+    return (
+        f"Disabled user {user['id']} {user['name']} <{user['email']}>; {ended.split()[-1]} session(s) ended."
+    )
 
 
 async def set_operator(connection: asyncpg.Connection, email: str, operator: bool) -> str:
     user = await connection.fetchrow(
-        "UPDATE app_user SET operator = $2 WHERE lower(email) = lower($1) "
-        "RETURNING id, name, email", email.strip(), operator)
+        "UPDATE app_user SET operator = $2 WHERE lower(email) = lower($1) RETURNING id, name, email",
+        email.strip(),
+        operator,
+    )
     if user is None:
         raise ProvisionError(f"no user has the e-mail address {email.strip()}")
     done = "is now an operator (/ops)" if operator else "is no longer an operator"
@@ -140,27 +162,39 @@ async def list_live(connection: asyncpg.Connection) -> str:
     return "\n".join(
         f"Event {e.id}: {e.title} ({e.organization}): {e.waiting} waiting, {e.away} away, "
         f"{e.interviews} room(s) in use, {e.interviewers_connected} of {e.interviewers} "
-        f"interviewer(s) connected" for e in events)
+        f"interviewer(s) connected"
+        for e in events
+    )
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="scripts/provision",
-                                   description="Create organizations and users; list; disable.")
+    main = argparse.ArgumentParser(
+        prog="scripts/provision", description="Create organizations and users; list; disable."
+    )
     commands = main.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-organization", help="an organization with its first user")
     create.add_argument("--name", required=True, help="the organization's name")
     create.add_argument("--email", required=True, help="the first user's e-mail address (log-in)")
     create.add_argument("--user-name", required=True, help="the first user's name")
-    create.add_argument("--language", choices=["sv", "en"], default="sv",
-                        help="the user's language for pages and mails (default sv)")
-    create.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of standard input")
+    create.add_argument(
+        "--language",
+        choices=["sv", "en"],
+        default="sv",
+        help="the user's language for pages and mails (default sv)",
+    )
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     commands.add_parser("list", help="organizations and their users")
     commands.add_parser("list-live", help="events live now: queues, rooms, interviewers")
-    for name, text in (("disable-user", "stop a user from logging in, and end their sessions"),
-                       ("enable-user", "let a disabled user log in again"),
-                       ("grant-operator", "let a user see the operations page (/ops)"),
-                       ("revoke-operator", "take the operations page away from a user")):
+    for name, text in (
+        ("disable-user", "stop a user from logging in, and end their sessions"),
+        ("enable-user", "let a disabled user log in again"),
+        ("grant-operator", "let a user see the operations page (/ops)"),
+        ("revoke-operator", "take the operations page away from a user"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("email")
     return main
@@ -178,23 +212,23 @@ async def run(database_url: str, args: argparse.Namespace, password: tuple[str, 
         if args.command in ("grant-operator", "revoke-operator"):
             return await set_operator(connection, args.email, args.command == "grant-operator")
         return await set_disabled(connection, args.email, args.command == "disable-user")
+
     return await with_connection(database_url, work)
 
 
 def main(argv: list[str] | None = None) -> int:
     from app.settings import load_settings_or_exit
+
     args = parser().parse_args(argv)
     settings = load_settings_or_exit()
     try:
-        password = (read_password(args.password_stdin)
-                    if args.command == "create-organization" else None)
+        password = read_password(args.password_stdin) if args.command == "create-organization" else None
         print(asyncio.run(run(settings.database.url.get_secret_value(), args, password)))
     except ProvisionError as error:
         print(f"provision: {error}", file=sys.stderr)
         return 1
     except (OSError, asyncpg.PostgresError) as error:
-        print(f"provision: the database could not be used: {type(error).__name__}: {error}",
-              file=sys.stderr)
+        print(f"provision: the database could not be used: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, EOFError):
         print("provision: cancelled", file=sys.stderr)

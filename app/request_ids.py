@@ -6,6 +6,7 @@ The id is taken from the X-Request-ID header when a proxy in front set one we ca
 variable: the records of the request's handler, of what it awaits and of the tasks it starts
 carry it; records outside any request carry "-".
 """
+
 from __future__ import annotations
 
 import logging

@@ -9,6 +9,7 @@ password-reset and colleague-invitation links whose time is over are deleted
 until their next; the erasure takes its candidates FOR NO KEY UPDATE SKIP LOCKED as well,
 so a registration being changed by a request is simply left for the next round.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ The layers are pydantic-settings sources; later wins: `config/default.toml`, `co
 (and `DATABASE_URL` for `database.url`). A bad value stops start-up with a message that
 names the key and its variable. Secrets are `SecretStr`: `repr` and logs show stars.
 """
+
 from __future__ import annotations
 
 import email.policy
@@ -17,12 +18,24 @@ from typing import Any, Literal
 
 from collections.abc import Mapping
 
-from pydantic import (BaseModel, ConfigDict, Field, SecretStr, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
-from pydantic_settings import (BaseSettings, InitSettingsSource, PydanticBaseSettingsSource,
-                               SettingsConfigDict, TomlConfigSettingsSource)
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from app.paths import CONFIG_DIR
 
@@ -43,8 +56,7 @@ class _Section(BaseModel):
 
 def _secret_long_enough(value: SecretStr, key: str) -> SecretStr:
     if len(value.get_secret_value()) < MIN_SECRET_LENGTH:
-        raise ValueError(f"must be set to a random string of at least {MIN_SECRET_LENGTH} "
-                         f"characters ({key})")
+        raise ValueError(f"must be set to a random string of at least {MIN_SECRET_LENGTH} characters ({key})")
     return value
 
 
@@ -77,8 +89,11 @@ class AppSettings(_Section):
     @classmethod
     def _metrics_token(cls, value: SecretStr) -> SecretStr:
         # Empty is allowed (no /metrics); a short token would be guessable.
-        return value if not value.get_secret_value() else _secret_long_enough(
-            value, "the metrics scraper's bearer token")
+        return (
+            value
+            if not value.get_secret_value()
+            else _secret_long_enough(value, "the metrics scraper's bearer token")
+        )
 
     @field_validator("public_url")
     @classmethod
@@ -125,6 +140,7 @@ class JanusServer(_Section):
 
 class JanusSettings(_Section):
     """How the control plane talks to its Janus servers, and the secrets they share."""
+
     servers: list[JanusServer] = Field(min_length=1)
     admin_secret: SecretStr = SecretStr("")
     room_admin_key: SecretStr = SecretStr("")
@@ -160,7 +176,9 @@ class JanusSettings(_Section):
     # a poor link, never more than this.
     room_bitrate: int = Field(1_000_000, ge=0, le=10_000_000)
     # Codecs offered in the room, in order of preference (Janus VideoRoom names).
-    room_video_codec: str = Field("vp8,h264,vp9", pattern=r"^(vp8|vp9|h264|av1|h265)(,(vp8|vp9|h264|av1|h265))*$")
+    room_video_codec: str = Field(
+        "vp8,h264,vp9", pattern=r"^(vp8|vp9|h264|av1|h265)(,(vp8|vp9|h264|av1|h265))*$"
+    )
     room_audio_codec: str = Field("opus", pattern=r"^(opus|g722|pcmu|pcma)(,(opus|g722|pcmu|pcma))*$")
     # Seconds between the key frames Janus asks publishers for (FIR/PLI), so a picture
     # broken by loss is whole again within this; 0: only when a viewer asks.
@@ -184,6 +202,7 @@ class JanusSettings(_Section):
 
 class JanusServerConfig(_Section):
     """What `scripts/render-janus-config` writes into one Janus server's .jcfg files."""
+
     bind_ip: str = "127.0.0.1"
     ws_port: int = Field(8188, ge=1, le=65535)
     admin_ws_port: int = Field(7188, ge=1, le=65535)
@@ -214,6 +233,7 @@ class JanusServerConfig(_Section):
 
 class TurnSettings(_Section):
     """coturn with `use-auth-secret`: each ticket carries its own short-lived credentials."""
+
     # e.g. ["turn:host:3478?transport=udp", "turns:host:443?transport=tcp"]; empty = no TURN.
     urls: list[str] = []
     secret: SecretStr = SecretStr("")  # coturn's static-auth-secret
@@ -252,6 +272,7 @@ class MailSettings(_Section):
 
 class CandidateSettings(_Section):
     """Registrations through the invite link, reminders, erasure."""
+
     # Candidates' data is erased this many days after their event (the consent text says so).
     retention_days: int = Field(180, ge=1, le=3650)
     # Seconds between two rounds of the retention worker (app/retention.py); 0 = off.
@@ -264,6 +285,7 @@ class CandidateSettings(_Section):
 
 class LiveSettings(_Section):
     """The event day: check-in, the queue's grace period, offers and the interview time box."""
+
     # Candidates may check in this many minutes before the event starts.
     checkin_opens_minutes: int = Field(30, ge=0, le=24 * 60)
     # A waiting candidate whose connection drops keeps the place this long (the grace period).
@@ -285,6 +307,7 @@ class LiveSettings(_Section):
 class LimitSettings(_Section):
     """Limits on guessing PINs, meeting codes and passwords (app.throttle; README, "Limits on
     guessing")."""
+
     # Wrong tries in a row one client (a known device, else an address) may make on one
     # secret before it must wait; the first wait, doubled after each further wrong try, and
     # the longest.
@@ -311,6 +334,7 @@ class LimitSettings(_Section):
 class Settings(BaseSettings):
     """All sections; `load_settings` layers the files and the environment (pydantic-settings'
     sources). Made directly, as a test does, it reads nothing but its arguments."""
+
     model_config = SettingsConfigDict(extra="forbid", frozen=True)
 
     app: AppSettings
@@ -329,16 +353,21 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
 
 
 SECTIONS: dict[str, type[_Section]] = {
-    name: field.annotation for name, field in Settings.model_fields.items()
-    if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)}
+    name: field.annotation
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, _Section)
+}
 
 
 def env_name(section: str, key: str) -> str:
@@ -347,8 +376,11 @@ def env_name(section: str, key: str) -> str:
 
 def all_keys() -> list[tuple[str, str, FieldInfo]]:
     """(section, key, field info) for every setting, in declaration order: the README table."""
-    return [(section, key, info) for section, model in SECTIONS.items()
-            for key, info in model.model_fields.items()]
+    return [
+        (section, key, info)
+        for section, model in SECTIONS.items()
+        for key, info in model.model_fields.items()
+    ]
 
 
 class _Environment(PydanticBaseSettingsSource):
@@ -415,6 +447,7 @@ def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
     (app/localstack/running.py); what the environment sets still wins."""
     if environ is None and not os.environ.get("DATABASE_URL"):
         from app.localstack.running import running_environ
+
         if beside := running_environ():
             print("Using the settings of the service started by scripts/run.", file=sys.stderr)
             environ = {**beside, **os.environ}
@@ -425,8 +458,7 @@ def load_settings_or_exit(environ: dict[str, str] | None = None) -> Settings:
         raise SystemExit(2) from None
 
 
-def load_settings(environ: Mapping[str, str] | None = None,
-                  config_dir: Path = CONFIG_DIR) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path = CONFIG_DIR) -> Settings:
     environ = dict(os.environ if environ is None else environ)
     # Highest priority first (pydantic-settings merges the layers table by table).
     layers: list[PydanticBaseSettingsSource] = [_Environment(environ)]

@@ -21,6 +21,7 @@ A known device is slowed only by its own wrong tries, and stops being known afte
 `unknown_in_a_row` of them. While a client must wait nothing is compared and nothing
 counted, so waiting never makes the wait longer.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,6 +47,7 @@ class Policy:
 @dataclass(frozen=True)
 class ClientRecord:
     """One client's wrong tries in a row on one secret."""
+
     failures: int = 0
     last_failed_at: dt.datetime | None = None
 
@@ -53,6 +55,7 @@ class ClientRecord:
 @dataclass(frozen=True)
 class SecretRecord:
     """Wrong tries on one secret from unknown devices: in a row, and the latest times."""
+
     in_a_row: int = 0
     recent: tuple[dt.datetime, ...] = field(default=())  # oldest first
 
@@ -61,8 +64,8 @@ class SecretRecord:
 class Verdict:
     allowed: bool
     wait_until: dt.datetime | None = None  # when this client may try again
-    closed: bool = False                   # closed to unknown devices until unlocked
-    cause: str = ""                        # "client", "secret", "closed" or "address"
+    closed: bool = False  # closed to unknown devices until unlocked
+    cause: str = ""  # "client", "secret", "closed" or "address"
 
 
 def address_group(address: str) -> str:
@@ -85,7 +88,7 @@ def client_delay(failures: int, policy: Policy) -> dt.timedelta:
     if failures < policy.free_failures:
         return dt.timedelta(0)
     exponent = min(failures - policy.free_failures, 40)
-    return min(policy.max_delay, policy.first_delay * 2 ** exponent)
+    return min(policy.max_delay, policy.first_delay * 2**exponent)
 
 
 def current_client(record: ClientRecord, now: dt.datetime) -> ClientRecord:
@@ -95,8 +98,7 @@ def current_client(record: ClientRecord, now: dt.datetime) -> ClientRecord:
     return record
 
 
-def client_wait_until(record: ClientRecord, policy: Policy,
-                      now: dt.datetime) -> dt.datetime | None:
+def client_wait_until(record: ClientRecord, policy: Policy, now: dt.datetime) -> dt.datetime | None:
     record = current_client(record, now)
     if record.last_failed_at is None:
         return None
@@ -104,15 +106,17 @@ def client_wait_until(record: ClientRecord, policy: Policy,
     return until if until > now else None
 
 
-def recent_within(times: tuple[dt.datetime, ...], window: dt.timedelta, keep: int,
-                  now: dt.datetime) -> tuple[dt.datetime, ...]:
+def recent_within(
+    times: tuple[dt.datetime, ...], window: dt.timedelta, keep: int, now: dt.datetime
+) -> tuple[dt.datetime, ...]:
     """The times inside the window, at most the newest `keep` (all a limit needs)."""
     inside = tuple(sorted(t for t in times if t > now - window))
     return inside[-keep:] if keep > 0 else ()
 
 
-def window_wait_until(times: tuple[dt.datetime, ...], limit: int, window: dt.timedelta,
-                      now: dt.datetime) -> dt.datetime | None:
+def window_wait_until(
+    times: tuple[dt.datetime, ...], limit: int, window: dt.timedelta, now: dt.datetime
+) -> dt.datetime | None:
     """With `limit` failures inside the window, the wait lasts until the oldest of them
     leaves it."""
     inside = recent_within(times, window, limit, now)
@@ -125,14 +129,19 @@ def is_closed(secret: SecretRecord, policy: Policy) -> bool:
     return secret.in_a_row >= policy.unknown_in_a_row
 
 
-def secret_wait_until(secret: SecretRecord, policy: Policy,
-                      now: dt.datetime) -> dt.datetime | None:
+def secret_wait_until(secret: SecretRecord, policy: Policy, now: dt.datetime) -> dt.datetime | None:
     """Until when unknown devices must wait because of the hourly cap."""
     return window_wait_until(secret.recent, policy.unknown_per_hour, HOUR, now)
 
 
-def may_try(client: ClientRecord, secret: SecretRecord, known: bool, policy: Policy,
-            now: dt.datetime, address: tuple[dt.datetime, ...] | None = None) -> Verdict:
+def may_try(
+    client: ClientRecord,
+    secret: SecretRecord,
+    known: bool,
+    policy: Policy,
+    now: dt.datetime,
+    address: tuple[dt.datetime, ...] | None = None,
+) -> Verdict:
     """Whether this client may have its entry compared now. `address`: the recent wrong
     passwords from the client's address, for the log-in's address limit."""
     waits = [(client_wait_until(client, policy, now), "client")]
@@ -141,8 +150,9 @@ def may_try(client: ClientRecord, secret: SecretRecord, known: bool, policy: Pol
             return Verdict(False, closed=True, cause="closed")
         waits.append((secret_wait_until(secret, policy, now), "secret"))
         if address is not None:
-            waits.append((window_wait_until(address, policy.address_failures, ADDRESS_WINDOW,
-                                            now), "address"))
+            waits.append(
+                (window_wait_until(address, policy.address_failures, ADDRESS_WINDOW, now), "address")
+            )
     pending = [(until, cause) for until, cause in waits if until is not None]
     if not pending:
         return Verdict(True)
@@ -155,26 +165,39 @@ class AfterFailure:
     client: ClientRecord
     secret: SecretRecord
     address: tuple[dt.datetime, ...] | None
-    forget_device: bool       # a known device that guessed too often is no longer known
-    newly_closed: bool        # this failure closed the secret to unknown devices
-    tries_before_wait: int    # wrong tries this client has left before it must wait
+    forget_device: bool  # a known device that guessed too often is no longer known
+    newly_closed: bool  # this failure closed the secret to unknown devices
+    tries_before_wait: int  # wrong tries this client has left before it must wait
 
 
-def after_failure(client: ClientRecord, secret: SecretRecord, known: bool, policy: Policy,
-                  now: dt.datetime, address: tuple[dt.datetime, ...] | None = None
-                  ) -> AfterFailure:
+def after_failure(
+    client: ClientRecord,
+    secret: SecretRecord,
+    known: bool,
+    policy: Policy,
+    now: dt.datetime,
+    address: tuple[dt.datetime, ...] | None = None,
+) -> AfterFailure:
     client = current_client(client, now)
     client = ClientRecord(client.failures + 1, now)
     tries_left = max(0, policy.free_failures - client.failures)
     if known:
-        return AfterFailure(client, secret, address, client.failures >= policy.unknown_in_a_row,
-                            False, tries_left)
-    updated = SecretRecord(secret.in_a_row + 1, recent_within(
-        secret.recent + (now,), HOUR, policy.unknown_per_hour, now))
+        return AfterFailure(
+            client, secret, address, client.failures >= policy.unknown_in_a_row, False, tries_left
+        )
+    updated = SecretRecord(
+        secret.in_a_row + 1, recent_within(secret.recent + (now,), HOUR, policy.unknown_per_hour, now)
+    )
     if address is not None:
         address = recent_within(address + (now,), ADDRESS_WINDOW, policy.address_failures, now)
-    return AfterFailure(client, updated, address, False,
-                        is_closed(updated, policy) and not is_closed(secret, policy), tries_left)
+    return AfterFailure(
+        client,
+        updated,
+        address,
+        False,
+        is_closed(updated, policy) and not is_closed(secret, policy),
+        tries_left,
+    )
 
 
 def after_success(secret: SecretRecord) -> SecretRecord:
@@ -186,6 +209,7 @@ def after_success(secret: SecretRecord) -> SecretRecord:
 @dataclass(frozen=True)
 class LinkLock:
     """What an organizer sees of a link: closed to new devices, or slowed until a time."""
+
     closed: bool
     until: dt.datetime | None
     wrong_in_a_row: int

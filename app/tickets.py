@@ -8,6 +8,7 @@ interview lives: it is removed from Janus when the interview ends (app/janus/tok
 Likewise the TURN credentials that `with_turn` adds when it is traded at /api/join last
 until a little after the interview's planned end (app/turn.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,6 +38,7 @@ class TicketError(Exception):
 @dataclass(frozen=True)
 class JoinInfo:
     """What the browser's Janus code needs to join; sent only to the ticket's holder."""
+
     janus_url: str
     janus_token: str
     room: int
@@ -54,14 +56,16 @@ class JoinInfo:
     subject: str = dataclasses.field(default="", metadata={"private": True})
 
     def for_browser(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if not f.metadata.get("private")}
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.metadata.get("private")
+        }
 
 
 def media_tag(settings: Settings, subject: str) -> str:
     """`subject` with a signature: "interview:42:candidate:<signature>"."""
-    signature = hmac.new(settings.app.secret_key.get_secret_value().encode(),
-                         f"media-tag:{subject}".encode(), hashlib.sha256).hexdigest()[:24]
+    signature = hmac.new(
+        settings.app.secret_key.get_secret_value().encode(), f"media-tag:{subject}".encode(), hashlib.sha256
+    ).hexdigest()[:24]
     return f"{subject}:{signature}"
 
 
@@ -83,38 +87,67 @@ def janus_public_url(settings: Settings, server: str) -> str:
     return url
 
 
-def mint_ticket(settings: Settings, room: Room, participant: int, role: Role, display: str,
-                subject: str, lifetime: int | None = None, now: float | None = None,
-                token_serial: int = 0) -> str:
+def mint_ticket(
+    settings: Settings,
+    room: Room,
+    participant: int,
+    role: Role,
+    display: str,
+    subject: str,
+    lifetime: int | None = None,
+    now: float | None = None,
+    token_serial: int = 0,
+) -> str:
     """`participant` picks this holder's token from the room's allow-list, and with
     `token_serial` (how often it was renewed) their Janus token."""
     now = time.time() if now is None else now
     lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
     claims = {
-        "aud": AUDIENCE, "sub": subject, "iat": int(now), "exp": int(now + lifetime),
-        "role": role, "display": display, "server": room.server,
-        "janus_url": janus_public_url(settings, room.server), "room": room.room_id,
+        "aud": AUDIENCE,
+        "sub": subject,
+        "iat": int(now),
+        "exp": int(now + lifetime),
+        "role": role,
+        "display": display,
+        "server": room.server,
+        "janus_url": janus_public_url(settings, room.server),
+        "room": room.room_id,
         "pin": room.pin,
         "room_token": room.participant_tokens[participant],
-        "janus_token": participant_token(settings.janus.admin_secret.get_secret_value(),
-                                         room.server, room.room_id, participant, token_serial,
-                                         settings.janus.deployment_id),
+        "janus_token": participant_token(
+            settings.janus.admin_secret.get_secret_value(),
+            room.server,
+            room.room_id,
+            participant,
+            token_serial,
+            settings.janus.deployment_id,
+        ),
     }
     return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
 
 
 def read_ticket(settings: Settings, ticket: str) -> JoinInfo:
     try:
-        claims = jwt.decode(ticket, settings.app.secret_key.get_secret_value(),
-                            algorithms=[ALGORITHM], audience=AUDIENCE,
-                            options={"require": ["exp", "aud", "sub"]})
-        return JoinInfo(janus_url=claims["janus_url"], janus_token=claims["janus_token"],
-                        room=int(claims["room"]), pin=claims["pin"],
-                        room_token=claims["room_token"], role=claims["role"],
-                        display=claims["display"], ice_servers=settings.janus.browser_ice_servers,
-                        expires_at=int(claims["exp"]),
-                        opaque_id=media_tag(settings, str(claims["sub"])),
-                        subject=str(claims["sub"]))
+        claims = jwt.decode(
+            ticket,
+            settings.app.secret_key.get_secret_value(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "aud", "sub"]},
+        )
+        return JoinInfo(
+            janus_url=claims["janus_url"],
+            janus_token=claims["janus_token"],
+            room=int(claims["room"]),
+            pin=claims["pin"],
+            room_token=claims["room_token"],
+            role=claims["role"],
+            display=claims["display"],
+            ice_servers=settings.janus.browser_ice_servers,
+            expires_at=int(claims["exp"]),
+            opaque_id=media_tag(settings, str(claims["sub"])),
+            subject=str(claims["sub"]),
+        )
     except (jwt.PyJWTError, KeyError, TypeError, ValueError) as error:
         raise TicketError(type(error).__name__) from None
 
@@ -133,5 +166,6 @@ def with_turn(settings: Settings, info: JoinInfo, planned_end: float | None) -> 
         return info
     holder = info.subject.replace(":", "-")
     expires_at = int(planned_end) + settings.turn.credential_margin
-    return dataclasses.replace(info, ice_servers=[
-        *info.ice_servers, *turn_credentials(settings.turn, holder, expires_at)])
+    return dataclasses.replace(
+        info, ice_servers=[*info.ice_servers, *turn_credentials(settings.turn, holder, expires_at)]
+    )

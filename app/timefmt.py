@@ -3,6 +3,7 @@
 Every event happens in Sweden, so a time is always shown in Europe/Stockholm whatever the
 reader's own zone is, and the text says so: a candidate abroad must not have to guess.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -8,6 +8,7 @@ lasts at most until the credentials' expiry: the interview's planned end plus
 `turn.credential_margin` (DEPLOYMENT.md, "TURN"). Everyone registered through a public
 invite link thus holds relay access only for the minutes of their own interview.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,5 +36,10 @@ def turn_credentials(settings: TurnSettings, holder: str, expires_at: int) -> li
     if not _ID.match(holder):
         raise ValueError("a TURN credential id is letters, digits, '.', '_' and '-'")
     username = f"{int(expires_at)}:{holder}"
-    return [{"urls": list(settings.urls), "username": username,
-             "credential": turn_password(settings.secret.get_secret_value(), username)}]
+    return [
+        {
+            "urls": list(settings.urls),
+            "username": username,
+            "credential": turn_password(settings.secret.get_secret_value(), username),
+        }
+    ]

@@ -5,6 +5,7 @@ for sv and en. Translate new entries in locales/sv/LC_MESSAGES/messages.po; Engl
 source language, so its catalog may stay untranslated. The test suite fails while a
 Swedish entry is missing or fuzzy.
 """
+
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +20,34 @@ def run(*args: str) -> None:
 
 
 def main() -> None:
-    run("extract", "-F", "locales/babel.cfg", "-o", "locales/messages.pot", "--no-location",
-        "--sort-output", "--project", "Snabbintervjuer", "--copyright-holder",
-        "The Snabbintervjuer developers", ".")
+    run(
+        "extract",
+        "-F",
+        "locales/babel.cfg",
+        "-o",
+        "locales/messages.pot",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "Snabbintervjuer",
+        "--copyright-holder",
+        "The Snabbintervjuer developers",
+        ".",
+    )
     for language in ("sv", "en"):
         catalog = LOCALES / language / "LC_MESSAGES" / "messages.po"
         if catalog.exists():
-            run("update", "-i", "locales/messages.pot", "-d", "locales", "-l", language,
-                "--no-fuzzy-matching", "--ignore-obsolete")
+            run(
+                "update",
+                "-i",
+                "locales/messages.pot",
+                "-d",
+                "locales",
+                "-l",
+                language,
+                "--no-fuzzy-matching",
+                "--ignore-obsolete",
+            )
         else:
             run("init", "-i", "locales/messages.pot", "-d", "locales", "-l", language)
 

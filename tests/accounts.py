@@ -8,6 +8,7 @@ up as a browser does; logging in and out.
     await log_in_browser(page, user["email"])           # a Playwright page, without the form
     await log_in_with_form(page, user["email"], "/events")  # the form, as a person does
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,21 +30,37 @@ def _password_hash(password: str) -> str:
     return hash_password(password)  # slow on purpose: once per password, not per account
 
 
-async def make_user(db, *, organization: str | None = None, organization_id: int | None = None,
-                    email: str | None = None, name: str = "Rekryterare Testsson",
-                    language: str = "sv", password: str = PASSWORD) -> dict:
+async def make_user(
+    db,
+    *,
+    organization: str | None = None,
+    organization_id: int | None = None,
+    email: str | None = None,
+    name: str = "Rekryterare Testsson",
+    language: str = "sv",
+    password: str = PASSWORD,
+) -> dict:
     """An account made in the database (sign-up itself has tests of its own): a new
     organization, or a colleague in `organization_id`."""
     email = email or unique_email()
     if organization_id is None:
         organization_id, user_id = await create_organization_with_user(
-            db, organization or f"Företaget {secrets.token_hex(3)} AB", email, name,
-            _password_hash(password), language)
+            db,
+            organization or f"Företaget {secrets.token_hex(3)} AB",
+            email,
+            name,
+            _password_hash(password),
+            language,
+        )
     else:
-        user_id = await create_user(db, organization_id, email, name, _password_hash(password),
-                                    language)
-    return {"id": user_id, "organization_id": organization_id, "email": email, "name": name,
-            "password": password}
+        user_id = await create_user(db, organization_id, email, name, _password_hash(password), language)
+    return {
+        "id": user_id,
+        "organization_id": organization_id,
+        "email": email,
+        "name": name,
+        "password": password,
+    }
 
 
 @pytest_asyncio.fixture
@@ -51,18 +68,22 @@ async def fresh_log_in_limits(db):
     """Every test here logs in from 127.0.0.1: forget that address's failed attempts before
     and after, so one test's wrong passwords never pause another's log-ins. Use it with
     `from tests.accounts import fresh_log_in_limits` plus `pytestmark = usefixtures(...)`."""
+
     async def forget() -> None:
-        await db.execute("DELETE FROM guess_secret WHERE scope = 'address' "
-                         "AND subject IN ('127.0.0.1', '::/64')")
-        await db.execute("DELETE FROM guess_client WHERE scope = 'password' "
-                         "AND client IN ('address:127.0.0.1', 'address:::/64')")
+        await db.execute(
+            "DELETE FROM guess_secret WHERE scope = 'address' AND subject IN ('127.0.0.1', '::/64')"
+        )
+        await db.execute(
+            "DELETE FROM guess_client WHERE scope = 'password' "
+            "AND client IN ('address:127.0.0.1', 'address:::/64')"
+        )
+
     await forget()
     yield
     await forget()
 
 
-async def try_log_in(http, base_url: str, email: str,
-                     password: str = PASSWORD) -> tuple[int, str, dict]:
+async def try_log_in(http, base_url: str, email: str, password: str = PASSWORD) -> tuple[int, str, dict]:
     """The log-in form sent: (status, body, response headers); 303 when it worked."""
     return await post_form(http, base_url, "/login", {"email": email, "password": password})
 
@@ -77,8 +98,11 @@ async def log_in_browser(page, email: str, password: str = PASSWORD) -> None:
     """Log a Playwright page in without the form: its context's request client shares the
     browser's cookies (the log-in page has browser tests of its own)."""
     form = await page.context.request.get("/login")
-    reply = await page.context.request.post("/login", max_redirects=0, form={
-        "email": email, "password": password, "csrf_token": csrf_in(await form.text())})
+    reply = await page.context.request.post(
+        "/login",
+        max_redirects=0,
+        form={"email": email, "password": password, "csrf_token": csrf_in(await form.text())},
+    )
     assert reply.status == 303, await reply.text()
 
 
@@ -97,21 +121,39 @@ async def log_out(http, base_url: str) -> int:
     return status
 
 
-async def sign_up(http, base_url: str, settings, *, email: str | None = None,
-                  name: str = "Åsa Öberg", organization: str | None = None,
-                  password: str = PASSWORD, language: str = "sv") -> dict:
+async def sign_up(
+    http,
+    base_url: str,
+    settings,
+    *,
+    email: str | None = None,
+    name: str = "Åsa Öberg",
+    organization: str | None = None,
+    password: str = PASSWORD,
+    language: str = "sv",
+) -> dict:
     """Sign up as a browser does: the form, then the link in the mail; logged in after."""
     email = email or unique_email()
     organization = organization or f"Företaget {secrets.token_hex(3)} AB"
     headers = {"Accept-Language": language}
     status, body, response_headers = await post_form(
-        http, base_url, "/signup",
-        {"organization": organization, "name": name, "email": email, "password": password,
-         "password_confirm": password}, headers=headers)
+        http,
+        base_url,
+        "/signup",
+        {
+            "organization": organization,
+            "name": name,
+            "email": email,
+            "password": password,
+            "password_confirm": password,
+        },
+        headers=headers,
+    )
     assert status == 303 and response_headers["Location"] == "/signup/sent", body
     link = await confirmation_link(settings, base_url, email)
-    status, body, response_headers = await post_form(http, base_url, link[len(base_url):], {},
-                                                     headers=headers)
+    status, body, response_headers = await post_form(
+        http, base_url, link[len(base_url) :], {}, headers=headers
+    )
     assert status == 303 and response_headers["Location"] == "/events", body
     return {"email": email, "password": password, "name": name, "organization": organization}
 

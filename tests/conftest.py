@@ -4,6 +4,7 @@ PostgreSQL (a throwaway cluster), Janus with the rendered templates, the SMTP ma
 and the application itself, all on ports chosen at random, in a temporary folder that is
 removed afterwards: two runs never collide and nothing is left behind.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,10 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def stack():
     state_dir = Path(tempfile.mkdtemp(prefix="snabb-test-"))
     os.chmod(state_dir, 0o755)  # PostgreSQL runs as an unprivileged user and must enter it
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith("SNABB_") and k != "DATABASE_URL"}
-    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True,
-                       base_environ=environ)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
+    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True, base_environ=environ)
     local.start()
     try:
         yield local

@@ -1,9 +1,10 @@
 """Forms as a browser sends them: the CSRF token a page carries, and a POST with it.
 
-    status, csrf, page = await csrf_of(http, url)      # csrf is None when the page has none
-    csrf = await csrf_from(http, url)                  # the page must have one
-    status, body, headers = await post_form(http, base_url, "/events/new", {...})
+status, csrf, page = await csrf_of(http, url)      # csrf is None when the page has none
+csrf = await csrf_from(http, url)                  # the page must have one
+status, body, headers = await post_form(http, base_url, "/events/new", {...})
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -36,11 +37,13 @@ async def csrf_from(http, url: str, **headers) -> str:
     return csrf
 
 
-async def post_form(http, base_url: str, path: str, data: dict, *, form_page: str | None = None,
-                    headers: dict | None = None) -> tuple[int, str, dict]:
+async def post_form(
+    http, base_url: str, path: str, data: dict, *, form_page: str | None = None, headers: dict | None = None
+) -> tuple[int, str, dict]:
     """POST a form the way a browser does: with the CSRF token of the page that holds it
     (`form_page`, default `path`). Returns (status, body, response headers); no redirects."""
     csrf = await csrf_from(http, base_url + (form_page or path), **(headers or {}))
-    async with http.post(base_url + path, data=dict(data, csrf_token=csrf), allow_redirects=False,
-                         headers=headers) as response:
+    async with http.post(
+        base_url + path, data=dict(data, csrf_token=csrf), allow_redirects=False, headers=headers
+    ) as response:
         return response.status, await response.text(), dict(response.headers)

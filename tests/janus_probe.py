@@ -1,5 +1,6 @@
 """A bare Janus API client for tests that must send what our wrapper never would
 (no token, an expired one, another room's pin)."""
+
 from __future__ import annotations
 
 import json
@@ -65,7 +66,8 @@ async def added_token(settings, server_index: int = 0) -> str:
     does), for tests that need a session of their own outside any interview."""
     server = settings.janus.servers[server_index]
     token = "t." + secrets.token_urlsafe(18)
-    async with admin_session(server.name, server.admin_url,
-                             settings.janus.admin_secret.get_secret_value(), 5) as admin:
+    async with admin_session(
+        server.name, server.admin_url, settings.janus.admin_secret.get_secret_value(), 5
+    ) as admin:
         await admin.add_token(token)
     return token

@@ -4,6 +4,7 @@
     fields = header_fields(raw)          # [(name, value)] of the message's own header block
     assert_one_line_headers(raw, OUR_HEADERS)
 """
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,18 @@ import email.header
 import re
 
 # Every header the product sets on a mail (app/mail/message.py) and the two the library adds.
-OUR_HEADERS = ("Message-ID", "Date", "From", "To", "Reply-To", "Subject", "Auto-Submitted",
-               "Content-Language", "MIME-Version", "Content-Type")
+OUR_HEADERS = (
+    "Message-ID",
+    "Date",
+    "From",
+    "To",
+    "Reply-To",
+    "Subject",
+    "Auto-Submitted",
+    "Content-Language",
+    "MIME-Version",
+    "Content-Type",
+)
 
 # What must never be in a header's decoded text: C0 and C1 controls (CR, LF, NEL U+0085, …),
 # the Unicode line and paragraph separators.

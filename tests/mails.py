@@ -4,6 +4,7 @@
     [mail] = await wait_for_mail(settings.mail.catcher_dir, address, subject="Ny tid")
     text_of(mail), html_of(mail), link_in(text_of(mail), base_url, "/c/"), calendar_event(mail)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,17 +48,20 @@ def read_mails(maildir: Path | str) -> list[EmailMessage]:
 
 def is_to(message: EmailMessage, address: str) -> bool:
     return message["To"] is not None and any(
-        found.addr_spec.lower() == address.lower() for found in message["To"].addresses)
+        found.addr_spec.lower() == address.lower() for found in message["To"].addresses
+    )
 
 
 def caught(maildir: Path | str, to: str, subject: str | None = None) -> list[EmailMessage]:
     """The mails to `to` (optionally with `subject` in the subject line)."""
-    return [m for m in read_mails(maildir) if is_to(m, to)
-            and (subject is None or subject in str(m["Subject"]))]
+    return [
+        m for m in read_mails(maildir) if is_to(m, to) and (subject is None or subject in str(m["Subject"]))
+    ]
 
 
-async def wait_for_mail(maildir: Path | str, to: str, count: int = 1, timeout: float = 20,
-                        subject: str | None = None) -> list[EmailMessage]:
+async def wait_for_mail(
+    maildir: Path | str, to: str, count: int = 1, timeout: float = 20, subject: str | None = None
+) -> list[EmailMessage]:
     """The mails to `to` (optionally with `subject` in the subject), once there are `count`."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

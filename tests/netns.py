@@ -37,6 +37,7 @@ runs in the namespace (by process id, from `ip netns pids`) and deletes it, also
 failed test; namespaces of earlier runs that were killed outright are removed at the next
 start (their names carry the process id that made them).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -115,8 +116,7 @@ class Namespace:
             # Chromium asks the routing table for its default address before gathering.
             _ip(*n, "route", "add", "default", "via", CLIENT_ADDRESS, "dev", SERVER_INTERFACE)
             low, high = EPHEMERAL_PORTS
-            _ip(*self.exec_argv(["sysctl", "-q", "-w",
-                                 f"net.ipv4.ip_local_port_range={low} {high}"])[1:])
+            _ip(*self.exec_argv(["sysctl", "-q", "-w", f"net.ipv4.ip_local_port_range={low} {high}"])[1:])
         except BaseException:
             self.delete()
             raise
@@ -130,8 +130,9 @@ class Namespace:
         return ["ip", "netns", "exec", self.name, *argv]
 
     def pids(self) -> list[int]:
-        result = subprocess.run(["ip", "netns", "pids", self.name], capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            ["ip", "netns", "pids", self.name], capture_output=True, text=True, check=False
+        )
         return [int(pid) for pid in result.stdout.split()]
 
     def delete(self) -> None:
@@ -160,8 +161,7 @@ _serial = iter(range(1, 1 << 30))
 def remove_stale(prefix: str) -> None:
     """Namespaces `prefix-PID-N` whose process is gone, and their temporary folders
     (`/tmp/prefix-PID-N-…`): a run killed outright left them."""
-    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
-                             check=False).stdout
+    listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     for line in listing.splitlines():
         match = re.fullmatch(rf"({re.escape(prefix)}-(\d+)-\d+)(?: \(id: \d+\))?", line.strip())
         if match and not Path(f"/proc/{match[2]}").exists():
@@ -253,6 +253,7 @@ class Shaping:
     packets (its own user) are let through where a browser's are dropped, as a client's
     firewall would not see the TURN server's own traffic to Janus. Janus's own packets are
     those from its RTP ports, which no browser socket gets (EPHEMERAL_PORTS)."""
+
     nft: Nft
     rtp_ports: tuple[int, int]  # Janus's RTP range
     turn_port: int  # coturn's TURN port (UDP and TCP)
@@ -260,13 +261,17 @@ class Shaping:
     rules: list[str] = field(default_factory=list)
 
     def _set(self, rules: list[str]) -> None:
-        self.nft(f"flush chain inet {TABLE} output\n"
-                 + "".join(f"add rule inet {TABLE} output {rule}\n" for rule in rules))
+        self.nft(
+            f"flush chain inet {TABLE} output\n"
+            + "".join(f"add rule inet {TABLE} output {rule}\n" for rule in rules)
+        )
         self.rules = rules
 
     def install(self) -> None:
-        self.nft(f"add table inet {TABLE}\n"
-                 f"add chain inet {TABLE} output {{ type filter hook output priority 0; policy accept; }}\n")
+        self.nft(
+            f"add table inet {TABLE}\n"
+            f"add chain inet {TABLE} output {{ type filter hook output priority 0; policy accept; }}\n"
+        )
 
     @property
     def _janus(self) -> str:
@@ -288,8 +293,12 @@ class Shaping:
         """`percent` % of media packets to and from Janus dropped at random, each way."""
         if not 0 <= percent <= 100:
             raise ValueError("percent is 0 to 100")
-        self._set([f"udp dport {self._janus} numgen random mod 100 < {percent} drop",
-                   f"udp sport {self._janus} numgen random mod 100 < {percent} drop"])
+        self._set(
+            [
+                f"udp dport {self._janus} numgen random mod 100 < {percent} drop",
+                f"udp sport {self._janus} numgen random mod 100 < {percent} drop",
+            ]
+        )
 
     def only_tcp(self, turn_tls: bool = True) -> None:
         """No UDP from the browsers at all (not to Janus, not to TURN/UDP): a network that
@@ -312,6 +321,7 @@ class Shaping:
 @dataclass
 class NetnsStack:
     """The local stack and the application inside a namespace of their own."""
+
     prefix: str = "snabbns"
     namespace: Namespace = field(init=False)
     stack: LocalStack | None = field(default=None, init=False)
@@ -360,19 +370,28 @@ class NetnsStack:
             settings = self.settings.janus_server
             if settings.rtp_port_max >= EPHEMERAL_PORTS[0]:
                 raise RuntimeError("Janus's RTP ports must lie below the namespace's ephemeral ones")
-            self.shaping = Shaping(self.nft, (settings.rtp_port_min, settings.rtp_port_max),
-                                   self.stack.coturn.port, self.stack.coturn.tls_port)
+            self.shaping = Shaping(
+                self.nft,
+                (settings.rtp_port_min, settings.rtp_port_max),
+                self.stack.coturn.port,
+                self.stack.coturn.tls_port,
+            )
             self.shaping.install()
         except BaseException:
             self.stop()
             raise
 
     def _start_stack(self) -> LocalStack:
-        environ = {k: v for k, v in os.environ.items()
-                   if not k.startswith("SNABB_") and k != "DATABASE_URL"}
-        stack = LocalStack(self.state_dir, free_port(), env_name="test", throwaway=True,
-                           base_environ=environ, host=SERVER_ADDRESS,
-                           ice_interface=SERVER_INTERFACE)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
+        stack = LocalStack(
+            self.state_dir,
+            free_port(),
+            env_name="test",
+            throwaway=True,
+            base_environ=environ,
+            host=SERVER_ADDRESS,
+            ice_interface=SERVER_INTERFACE,
+        )
         stack.start()
         return stack
 
@@ -424,14 +443,23 @@ async def interview_tickets(stack: NetnsStack, minutes: int = 10) -> list[str]:
     /api/join trades for TURN credentials of their own. Run it with `stack.run(…)`."""
     live = await make_live_event(stack.db, interviewers=1, candidates=1)
     room = await stack.app[JANUS].create_private_room(participants=2)
-    interview = await stack.db.fetchval("""
+    interview = await stack.db.fetchval(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
                                janus_server, room_id, offer_expires_at, started_at, ends_at)
         VALUES ($1, $2, $3, 'next', 'active', $4, $5, now(), now(),
                 now() + make_interval(mins => $6)) RETURNING id""",
-        live.id, live.candidates[0], live.interviewers[0], room.server, room.room_id, minutes)
-    return [mint_ticket(stack.settings, room, index, role, role, f"interview:{interview}:{role}")
-            for index, role in enumerate(ROLES)]
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+        room.server,
+        room.room_id,
+        minutes,
+    )
+    return [
+        mint_ticket(stack.settings, room, index, role, role, f"interview:{interview}:{role}")
+        for index, role in enumerate(ROLES)
+    ]
 
 
 def chromium_args(stack: NetnsStack) -> list[str]:
@@ -441,9 +469,11 @@ def chromium_args(stack: NetnsStack) -> list[str]:
     plain-HTTP address counted as a secure origin, as HTTPS is in a deployment and 127.0.0.1
     is locally (else no camera: navigator.mediaDevices is missing). Firefox needs the same
     two: the certificate trusted, and media.devices.insecure.enabled or HTTPS."""
-    return [*(arg for arg in CHROMIUM_ARGS if arg != "--allow-loopback-in-peer-connection"),
-            f"--ignore-certificate-errors-spki-list={stack.turn_spki}",
-            f"--unsafely-treat-insecure-origin-as-secure={stack.base_url}"]
+    return [
+        *(arg for arg in CHROMIUM_ARGS if arg != "--allow-loopback-in-peer-connection"),
+        f"--ignore-certificate-errors-spki-list={stack.turn_spki}",
+        f"--unsafely-treat-insecure-origin-as-secure={stack.base_url}",
+    ]
 
 
 def chromium_wrapper(namespace: Namespace, folder: Path, chromium: str) -> Path:
@@ -507,8 +537,7 @@ async def frames_flowing(page, frames: int = 15, timeout: float = 30) -> float:
         if now - first >= frames:
             return loop.time() - started
         if loop.time() - started > timeout:
-            raise TimeoutError(f"{now - first} video frames decoded in {timeout:.0f} s, "
-                               f"wanted {frames}")
+            raise TimeoutError(f"{now - first} video frames decoded in {timeout:.0f} s, wanted {frames}")
         await asyncio.sleep(0.2)
 
 

@@ -1,4 +1,5 @@
 """Serve an application on a port (loopback unless told otherwise) for the length of a `with` block."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager

@@ -15,6 +15,7 @@ links.py       the SQL for mailed one-time links (password resets, invitations)
 tokens.py      random tokens whose SHA-256 hash the database keeps
 validation.py  checks for the account forms, without I/O
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

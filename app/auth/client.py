@@ -5,6 +5,7 @@ the log-in limits would count all users as one address; with `app.trust_proxy_he
 the proxy's X-Forwarded-For and X-Forwarded-Proto are believed instead. Without it they are
 ignored: a client could write anything there.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -36,5 +37,4 @@ def is_https(request: web.Request) -> bool:
     settings = request.app[SETTINGS].app
     if request.secure or settings.public_url.startswith("https://"):
         return True
-    return (settings.trust_proxy_headers
-            and request.headers.get("X-Forwarded-Proto", "").lower() == "https")
+    return settings.trust_proxy_headers and request.headers.get("X-Forwarded-Proto", "").lower() == "https"

@@ -5,6 +5,7 @@ session and changes at every log-in. Anonymous forms (log in, sign up, password 
 HMAC of a random value kept in an HttpOnly cookie of their own (a signed double-submit
 cookie). A cross-site page can neither read the token nor compute it.
 """
+
 from __future__ import annotations
 
 import base64
@@ -106,5 +107,12 @@ async def token_is_valid(request: web.Request) -> bool:
 def set_seed_cookie(request: web.Request, response: web.StreamResponse) -> None:
     seed = request.get(NEW_SEED)
     if seed and not response.prepared:
-        response.set_cookie(COOKIE, seed, max_age=COOKIE_MAX_AGE, path="/", httponly=True,
-                            samesite="Lax", secure=is_https(request))
+        response.set_cookie(
+            COOKIE,
+            seed,
+            max_age=COOKIE_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=is_https(request),
+        )

@@ -1,5 +1,6 @@
 """Checking a log-in under the limits on guessing (app.guessing): the password is compared
 only when this browser may try now, and every outcome counts toward the limits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,20 +19,25 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    user: asyncpg.Record | None = None       # set when the log-in may go ahead
+    user: asyncpg.Record | None = None  # set when the log-in may go ahead
     locked_until: dt.datetime | None = None  # this browser must wait until then
-    closed: bool = False                     # new browsers wait until the password is reset
-    disabled: bool = False                   # right password, but the account is disabled
-    device: str | None = None                # after the right password: the device's nonce
+    closed: bool = False  # new browsers wait until the password is reset
+    disabled: bool = False  # right password, but the account is disabled
+    device: str | None = None  # after the right password: the device's nonce
 
     @property
     def refused(self) -> bool:
         return self.locked_until is not None or self.closed
 
 
-async def check_login(connection: asyncpg.Connection, email: str, password: str,
-                      client: guessing.Client, secret_key: str,
-                      limits: LimitSettings) -> LoginOutcome:
+async def check_login(
+    connection: asyncpg.Connection,
+    email: str,
+    password: str,
+    client: guessing.Client,
+    secret_key: str,
+    limits: LimitSettings,
+) -> LoginOutcome:
     found: dict = {}
 
     async def compare() -> bool:
@@ -40,13 +46,17 @@ async def check_login(connection: asyncpg.Connection, email: str, password: str,
         found["user"] = user
         return await verify_password_async(user["password_hash"] if user else None, password)
 
-    outcome = await guessing.check(connection, account_secret(secret_key, email), client,
-                                   limits, compare, address_limit=True)
+    outcome = await guessing.check(
+        connection, account_secret(secret_key, email), client, limits, compare, address_limit=True
+    )
     if not outcome.ok:
         if outcome.wait_until is not None or outcome.closed:
-            log.info("log-in refused for now (%s)", "closed to new devices"
-                     if outcome.closed or outcome.wait_until is None
-                     else f"wait until {outcome.wait_until.isoformat(timespec='seconds')}")
+            log.info(
+                "log-in refused for now (%s)",
+                "closed to new devices"
+                if outcome.closed or outcome.wait_until is None
+                else f"wait until {outcome.wait_until.isoformat(timespec='seconds')}",
+            )
         return LoginOutcome(locked_until=outcome.wait_until, closed=outcome.closed)
     user = found["user"]
     if user["disabled"]:
@@ -55,9 +65,15 @@ async def check_login(connection: asyncpg.Connection, email: str, password: str,
     return LoginOutcome(user=user, device=outcome.device)
 
 
-async def check_current_password(connection: asyncpg.Connection, user_id: int, email: str,
-                                 password: str, client: guessing.Client, secret_key: str,
-                                 limits: LimitSettings) -> LoginOutcome:
+async def check_current_password(
+    connection: asyncpg.Connection,
+    user_id: int,
+    email: str,
+    password: str,
+    client: guessing.Client,
+    secret_key: str,
+    limits: LimitSettings,
+) -> LoginOutcome:
     """Re-checking the password of a logged-in user (to change it) counts toward the same
     limits: a stolen session must not become a way to guess the password."""
     outcome = await check_login(connection, email, password, client, secret_key, limits)

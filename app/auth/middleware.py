@@ -1,4 +1,5 @@
 """Per request: who is logged in (request[USER]) and the CSRF check on state changes."""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,7 @@ async def _identify(request: web.Request) -> bool:
 
 
 def _refuse(request: web.Request) -> web.Response:
-    log.warning("refused %s %s: CSRF token missing or wrong", request.method,
-                redact_path(request.path))
+    log.warning("refused %s %s: CSRF token missing or wrong", request.method, redact_path(request.path))
     if wants_json(request) or request.content_type == "application/json":
         return web.json_response({"error": "csrf"}, status=403)
     return render(request, "account/csrf_refused.html", status=403)

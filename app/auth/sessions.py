@@ -4,6 +4,7 @@ The cookie holds a JWT (signed with `app.secret_key`, with an expiry) whose `sid
 token; the database keeps the token's hash. The signature turns away forged cookies without a
 query; the row makes every session revocable: deleting it logs that browser out.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,13 @@ def decode_cookie(secret: str, value: str | None) -> str | None:
     if not value or len(value) > MAX_COOKIE_LENGTH:
         return None
     try:
-        claims = jwt.decode(value, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-                            options={"require": ["exp", "aud", "sid"]})
+        claims = jwt.decode(
+            value,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "aud", "sid"]},
+        )
     except jwt.PyJWTError:
         return None
     token = claims.get("sid")
@@ -60,14 +66,22 @@ async def load_session_user(connection: asyncpg.Connection, token: str) -> Curre
                   u.name, u.language, u.operator
            FROM user_session s JOIN app_user u ON u.id = s.user_id
            WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled""",
-        token_hash(token))
+        token_hash(token),
+    )
     if row is None:
         return None
     if row["last_seen_at"] < dt.datetime.now(dt.timezone.utc) - SEEN_RESOLUTION:
-        await connection.execute("UPDATE user_session SET last_seen_at = now() WHERE id = $1",
-                                 row["session_id"])
-    return CurrentUser(id=row["id"], organization_id=row["organization_id"], email=row["email"],
-                       name=row["name"], language=row["language"], operator=row["operator"])
+        await connection.execute(
+            "UPDATE user_session SET last_seen_at = now() WHERE id = $1", row["session_id"]
+        )
+    return CurrentUser(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        email=row["email"],
+        name=row["name"],
+        language=row["language"],
+        operator=row["operator"],
+    )
 
 
 async def create_session(connection: asyncpg.Connection, user_id: int) -> tuple[str, dt.datetime]:
@@ -77,7 +91,10 @@ async def create_session(connection: asyncpg.Connection, user_id: int) -> tuple[
     await connection.execute("DELETE FROM user_session WHERE expires_at <= now()")
     await connection.execute(
         "INSERT INTO user_session (user_id, token_hash, expires_at) VALUES ($1, $2, $3)",
-        user_id, token_hash(token), expires_at)
+        user_id,
+        token_hash(token),
+        expires_at,
+    )
     await connection.execute("UPDATE app_user SET last_login_at = now() WHERE id = $1", user_id)
     return token, expires_at
 
@@ -86,21 +103,30 @@ async def end_session(connection: asyncpg.Connection, token: str) -> None:
     await connection.execute("DELETE FROM user_session WHERE token_hash = $1", token_hash(token))
 
 
-async def end_other_sessions(connection: asyncpg.Connection, user_id: int,
-                             keep_token: str | None = None) -> int:
+async def end_other_sessions(
+    connection: asyncpg.Connection, user_id: int, keep_token: str | None = None
+) -> int:
     """Log the user out everywhere (but in the browser holding `keep_token`, if given)."""
     keep = token_hash(keep_token) if keep_token else b""
     result = await connection.execute(
-        "DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2", user_id, keep)
+        "DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2", user_id, keep
+    )
     return int(result.split()[-1])
 
 
-def set_session_cookie(request: web.Request, response: web.StreamResponse, token: str,
-                       expires_at: dt.datetime) -> None:
+def set_session_cookie(
+    request: web.Request, response: web.StreamResponse, token: str, expires_at: dt.datetime
+) -> None:
     max_age = int((expires_at - dt.datetime.now(dt.timezone.utc)).total_seconds())
-    response.set_cookie(COOKIE, encode_cookie(_secret(request), token, expires_at),
-                        max_age=max_age, path="/", httponly=True, samesite="Lax",
-                        secure=is_https(request))
+    response.set_cookie(
+        COOKIE,
+        encode_cookie(_secret(request), token, expires_at),
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(request),
+    )
 
 
 def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> None:

@@ -1,4 +1,5 @@
 """Random tokens for links and cookies; the database keeps only their SHA-256 hash."""
+
 from __future__ import annotations
 
 import hashlib

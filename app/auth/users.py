@@ -1,4 +1,5 @@
 """SQL for organizations and their users (the caller owns the transaction)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,8 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
 
 async def user_by_email(connection: asyncpg.Connection, email: str) -> asyncpg.Record | None:
     return await connection.fetchrow(
-        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = lower($1)", email.strip())
+        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = lower($1)", email.strip()
+    )
 
 
 async def user_by_id(connection: asyncpg.Connection, user_id: int) -> asyncpg.Record | None:
@@ -47,39 +49,57 @@ async def user_by_id(connection: asyncpg.Connection, user_id: int) -> asyncpg.Re
 
 async def email_is_taken(connection: asyncpg.Connection, email: str) -> bool:
     return await connection.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = lower($1))", email.strip())
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = lower($1))", email.strip()
+    )
 
 
-async def create_user(connection: asyncpg.Connection, organization_id: int, email: str, name: str,
-                      password_hash: str, language: str) -> int:
+async def create_user(
+    connection: asyncpg.Connection,
+    organization_id: int,
+    email: str,
+    name: str,
+    password_hash: str,
+    language: str,
+) -> int:
     try:
         async with connection.transaction():  # a savepoint: the caller's transaction survives
             return await connection.fetchval(
                 """INSERT INTO app_user (organization_id, email, name, password_hash, language)
                    VALUES ($1, $2, $3, $4, $5) RETURNING id""",
-                organization_id, email, name, password_hash, language)
+                organization_id,
+                email,
+                name,
+                password_hash,
+                language,
+            )
     except asyncpg.UniqueViolationError:
         raise EmailTaken(email) from None
 
 
-async def create_organization_with_user(connection: asyncpg.Connection, organization: str,
-                                        email: str, name: str, password_hash: str,
-                                        language: str) -> tuple[int, int]:
+async def create_organization_with_user(
+    connection: asyncpg.Connection,
+    organization: str,
+    email: str,
+    name: str,
+    password_hash: str,
+    language: str,
+) -> tuple[int, int]:
     """(organization id, user id); EmailTaken leaves nothing behind when the caller rolls back."""
     if await email_is_taken(connection, email):
         raise EmailTaken(email)
     organization_id = await connection.fetchval(
-        "INSERT INTO organization (name) VALUES ($1) RETURNING id", organization)
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", organization
+    )
     user_id = await create_user(connection, organization_id, email, name, password_hash, language)
     return organization_id, user_id
 
 
 async def set_password_hash(connection: asyncpg.Connection, user_id: int, password_hash: str) -> None:
-    await connection.execute("UPDATE app_user SET password_hash = $2 WHERE id = $1",
-                             user_id, password_hash)
+    await connection.execute("UPDATE app_user SET password_hash = $2 WHERE id = $1", user_id, password_hash)
     # A reset link mailed before the change must not undo it.
     await connection.execute(
-        "UPDATE password_reset SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
+        "UPDATE password_reset SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id
+    )
 
 
 async def set_language(connection: asyncpg.Connection, user_id: int, language: str) -> None:
@@ -90,9 +110,12 @@ async def organization_name(connection: asyncpg.Connection, organization_id: int
     return await connection.fetchval("SELECT name FROM organization WHERE id = $1", organization_id)
 
 
-async def organization_members(connection: asyncpg.Connection, organization_id: int,
-                               language: str) -> list[asyncpg.Record]:
+async def organization_members(
+    connection: asyncpg.Connection, organization_id: int, language: str
+) -> list[asyncpg.Record]:
     """The organization's accounts by name, in `language`'s order."""
     return await connection.fetch(
         f"""SELECT id, name, email, disabled FROM app_user WHERE organization_id = $1
-            ORDER BY {by_name("name", language)}, id""", organization_id)
+            ORDER BY {by_name("name", language)}, id""",
+        organization_id,
+    )

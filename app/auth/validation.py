@@ -4,6 +4,7 @@ Each returns the cleaned value and adds (message, params) to `errors` under the 
 name. Messages are English source text marked for the catalogs and translated where they
 are shown (web/templates/_forms.html).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 def has_control_characters(text: str) -> bool:
     """Line breaks (CR, LF, NEL, U+2028/2029), NUL and other controls, lone surrogates,
     private use, bidi overrides."""
-    return any(unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp")
-               or char in _BIDI_CONTROLS for char in text)
+    return any(
+        unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp") or char in _BIDI_CONTROLS
+        for char in text
+    )
 
 
 def ascii_domain(address: str) -> str:
@@ -69,8 +72,7 @@ def clean_email(value: object, errors: Errors, field: str = "email") -> str:
     return text
 
 
-def clean_text(value: object, errors: Errors, field: str, missing: str,
-               maximum: int = MAX_NAME) -> str:
+def clean_text(value: object, errors: Errors, field: str, missing: str, maximum: int = MAX_NAME) -> str:
     """A one-line text such as a name: required, at most `maximum` characters. Line breaks
     of every kind (str.split() breaks at CR, LF, NEL, U+2028/2029) become spaces."""
     text = " ".join(value.split()) if isinstance(value, str) else ""
@@ -91,8 +93,14 @@ def clean_organization(value: object, errors: Errors, field: str = "organization
     return clean_text(value, errors, field, N_("Enter the name of your organization."))
 
 
-def clean_new_password(value: object, confirmation: object, errors: Errors, email: str = "",
-                       field: str = "password", confirm_field: str = "password_confirm") -> str:
+def clean_new_password(
+    value: object,
+    confirmation: object,
+    errors: Errors,
+    email: str = "",
+    field: str = "password",
+    confirm_field: str = "password_confirm",
+) -> str:
     """A new password (never stripped: spaces are part of it) and its repetition."""
     password = value if isinstance(value, str) else ""
     if not password:

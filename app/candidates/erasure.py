@@ -20,6 +20,7 @@ call must not hold database locks.
 Lock order as in app/live/queue.py check_in: the candidate row (FOR NO KEY UPDATE, which
 a dispatch's foreign-key check does not wait for), then the queue entry.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,8 +46,7 @@ class Erased:
     rooms: list[RoomToClose] = field(default_factory=list)
 
 
-async def _take_out_of_event_day(connection: asyncpg.Connection,
-                                 candidate_id: int) -> list[RoomToClose]:
+async def _take_out_of_event_day(connection: asyncpg.Connection, candidate_id: int) -> list[RoomToClose]:
     live = await interviews.live_interview(connection, candidate_id=candidate_id)
     if live is not None and live["state"] == "active":
         room = await interviews.end_interview(connection, live["id"], "candidate")
@@ -54,36 +54,49 @@ async def _take_out_of_event_day(connection: asyncpg.Connection,
     await queue.leave(connection, candidate_id)  # withdraws an open offer too
     if live is None:
         return []
-    row = await connection.fetchrow("""
+    row = await connection.fetchrow(
+        """
         SELECT janus_server, room_id, room_secret FROM interview
-        WHERE id = $1 AND state <> 'offered'""", live["id"])
+        WHERE id = $1 AND state <> 'offered'""",
+        live["id"],
+    )
     return [RoomToClose(row["janus_server"], row["room_id"], row["room_secret"])] if row else []
 
 
 async def _strip_interviews(connection: asyncpg.Connection, candidate_id: int) -> None:
-    ids = [row["id"] for row in await connection.fetch(
-        "SELECT id FROM interview WHERE candidate_id = $1 FOR NO KEY UPDATE", candidate_id)]
-    await connection.execute("DELETE FROM interview_rating WHERE interview_id = ANY($1::bigint[])",
-                             ids)
+    ids = [
+        row["id"]
+        for row in await connection.fetch(
+            "SELECT id FROM interview WHERE candidate_id = $1 FOR NO KEY UPDATE", candidate_id
+        )
+    ]
+    await connection.execute("DELETE FROM interview_rating WHERE interview_id = ANY($1::bigint[])", ids)
+    await connection.execute("DELETE FROM interview_feedback WHERE interview_id = ANY($1::bigint[])", ids)
     await connection.execute(
-        "DELETE FROM interview_feedback WHERE interview_id = ANY($1::bigint[])", ids)
-    await connection.execute("""
+        """
         UPDATE interview SET notes = '', questions_covered = '{}'
-        WHERE id = ANY($1::bigint[])""", ids)
+        WHERE id = ANY($1::bigint[])""",
+        ids,
+    )
 
 
 async def _strip_mails(connection: asyncpg.Connection, candidate_id: int) -> None:
-    await connection.execute("""
+    await connection.execute(
+        """
         DELETE FROM mail_outbox
-        WHERE candidate_id = $1 AND sent_at IS NULL AND failed_at IS NULL""", candidate_id)
-    await connection.execute("""
+        WHERE candidate_id = $1 AND sent_at IS NULL AND failed_at IS NULL""",
+        candidate_id,
+    )
+    await connection.execute(
+        """
         UPDATE mail_outbox SET to_address = '', to_name = '', text_body = '', html_body = '',
                ics = NULL, ics_method = NULL, last_error = NULL, erased_at = now()
-        WHERE candidate_id = $1""", candidate_id)
+        WHERE candidate_id = $1""",
+        candidate_id,
+    )
 
 
-async def erase_candidate(connection: asyncpg.Connection, candidate_id: int,
-                          by: str) -> Erased | None:
+async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by: str) -> Erased | None:
     """Erase one registration in the caller's transaction; None when there is no such
     candidate or it was erased already (then nothing changes)."""
     if by not in BY:
@@ -91,24 +104,30 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int,
     async with connection.transaction():
         # The event first, as a candidate's own cancellation does: a new time or a
         # cancellation of the event then cannot cross this and mail someone just erased.
-        await connection.execute("""
+        await connection.execute(
+            """
             SELECT 1 FROM event WHERE id = (SELECT event_id FROM candidate WHERE id = $1)
-            FOR SHARE""", candidate_id)
-        found = await connection.fetchrow("""
+            FOR SHARE""",
+            candidate_id,
+        )
+        found = await connection.fetchrow(
+            """
             SELECT id, event_id, erased_at FROM candidate WHERE id = $1
-            FOR NO KEY UPDATE""", candidate_id)
+            FOR NO KEY UPDATE""",
+            candidate_id,
+        )
         if found is None or found["erased_at"] is not None:
             return None
         rooms = await _take_out_of_event_day(connection, candidate_id)
         await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
-        await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1",
-                                 candidate_id)
+        await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)
         await _strip_mails(connection, candidate_id)
         # Guessing records hold the client addresses that tried this PIN, and the devices
         # that entered it (README "Limits on guessing"): they go with the person.
         await guessing.forget(connection, CANDIDATE_PIN.scope, str(candidate_id))
-        await connection.execute("""
+        await connection.execute(
+            """
             UPDATE candidate SET name = '–', email = 'erased-' || id || '@invalid', phone = '',
                    access_token = 'erased-' || id || '-' || md5(random()::text), pin = '000000',
                    resend_window_started_at = NULL, resends_in_window = 0,
@@ -116,7 +135,10 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int,
                    cancelled_by = CASE WHEN cancelled_at IS NOT NULL THEN cancelled_by
                                        WHEN $2 = 'retention' THEN NULL ELSE $2 END,
                    erased_at = now(), erased_by = $2
-            WHERE id = $1""", candidate_id, by)
+            WHERE id = $1""",
+            candidate_id,
+            by,
+        )
         # The interviewers' lists of registered candidates lose this one.
         await queue.notify(connection, found["event_id"], "queue")
     log.info("candidate %s of event %s erased (by %s)", candidate_id, found["event_id"], by)
@@ -130,13 +152,20 @@ async def erase_expired(connection: asyncpg.Connection, retention_days: int) -> 
     total = 0
     while True:
         async with connection.transaction():
-            ids = [row["id"] for row in await connection.fetch("""
+            ids = [
+                row["id"]
+                for row in await connection.fetch(
+                    """
                 SELECT c.id FROM candidate c JOIN event e ON e.id = c.event_id
                 WHERE c.erased_at IS NULL
                   AND e.starts_at + make_interval(mins => e.duration_minutes)
                       + make_interval(days => $1) < now()
                 ORDER BY c.id LIMIT $2
-                FOR NO KEY UPDATE OF c SKIP LOCKED""", retention_days, RETENTION_BATCH)]
+                FOR NO KEY UPDATE OF c SKIP LOCKED""",
+                    retention_days,
+                    RETENTION_BATCH,
+                )
+            ]
             for candidate_id in ids:
                 await erase_candidate(connection, candidate_id, "retention")
         total += len(ids)

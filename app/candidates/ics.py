@@ -4,6 +4,7 @@ The same UID and SEQUENCE as the entry in the confirmation mail, so a calendar t
 holds that entry updates it rather than adding a second one. METHOD:PUBLISH: a file opened
 from a download is an entry to add, not an invitation awaiting a reply.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,12 @@ def calendar_file(entry: CalendarEntry, stamp: dt.datetime) -> bytes:
         event.add("url", entry.url)
         event.add("location", entry.location or entry.url)
     event.add("status", "CONFIRMED")
-    calendar.add_component(Timezone.from_tzid(
-        SWEDISH_TIME.key, first_date=dt.date(entry.starts_at.year - 1, 1, 1),
-        last_date=dt.date(entry.ends_at.year + 2, 1, 1)))
+    calendar.add_component(
+        Timezone.from_tzid(
+            SWEDISH_TIME.key,
+            first_date=dt.date(entry.starts_at.year - 1, 1, 1),
+            last_date=dt.date(entry.ends_at.year + 2, 1, 1),
+        )
+    )
     calendar.add_component(event)
     return calendar.to_ical()

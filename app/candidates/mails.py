@@ -5,6 +5,7 @@ mails (new time, cancellation) use, so every later mail replaces the entry in th
 calendar. The PIN is in the mail text only, never in the calendar entry: calendars are
 often shared with colleagues.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,83 +27,165 @@ if TYPE_CHECKING:
 REGISTRATION = "candidate_registration"
 REMINDER = "candidate_reminder"
 CANCELLED = "candidate_cancelled"
-CALENDAR_DESCRIPTION = N_("Your personal link: %(link)s\nOpen it on the day and enter the PIN "
-                          "from your confirmation mail.")
+CALENDAR_DESCRIPTION = N_(
+    "Your personal link: %(link)s\nOpen it on the day and enter the PIN from your confirmation mail."
+)
 
 
-def calendar_entry(mailer: Mailer, event: asyncpg.Record, candidate: asyncpg.Record,
-                   link: str, *, method: str = "REQUEST", bump: int = 0) -> CalendarEntry:
+def calendar_entry(
+    mailer: Mailer,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+    link: str,
+    *,
+    method: str = "REQUEST",
+    bump: int = 0,
+) -> CalendarEntry:
     translate = mailer.renderer.gettext
     description = translate(candidate["language"])(CALENDAR_DESCRIPTION) % {"link": link}
     return CalendarEntry(
         uid=calendar_uid(event["id"], "candidate", candidate["id"]),
-        sequence=event["calendar_sequence"] + bump, method=method, summary=event["title"],
-        description=description, starts_at=event["starts_at"],
+        sequence=event["calendar_sequence"] + bump,
+        method=method,
+        summary=event["title"],
+        description=description,
+        starts_at=event["starts_at"],
         ends_at=event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"]),
-        url=link, location=link)
+        url=link,
+        location=link,
+    )
 
 
 def _context(event: asyncpg.Record, candidate: asyncpg.Record, link: str, **extra) -> dict:
-    return {"event": dict(event), "event_starts_at": event["starts_at"],
-            "name": candidate["name"], "link": link, "pin": candidate["pin"], **extra}
+    return {
+        "event": dict(event),
+        "event_starts_at": event["starts_at"],
+        "name": candidate["name"],
+        "link": link,
+        "pin": candidate["pin"],
+        **extra,
+    }
 
 
-async def _send(connection: asyncpg.Connection, mailer: Mailer, template: str,
-                event: asyncpg.Record, candidate: asyncpg.Record, calendar: CalendarEntry,
-                context: dict) -> int:
-    return await enqueue_prepared(connection, mailer, _prepare(
-        mailer, template, candidate, calendar, context), candidate["id"])
+async def _send(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    template: str,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+    calendar: CalendarEntry,
+    context: dict,
+) -> int:
+    return await enqueue_prepared(
+        connection, mailer, _prepare(mailer, template, candidate, calendar, context), candidate["id"]
+    )
 
 
-def _prepare(mailer: Mailer, template: str, candidate: Mapping[str, Any],
-             calendar: CalendarEntry, context: dict) -> PreparedMail:
-    return mailer.prepare(to_address=candidate["email"], to_name=candidate["name"],
-                          language=candidate["language"], template=template, context=context,
-                          calendar=calendar)
+def _prepare(
+    mailer: Mailer, template: str, candidate: Mapping[str, Any], calendar: CalendarEntry, context: dict
+) -> PreparedMail:
+    return mailer.prepare(
+        to_address=candidate["email"],
+        to_name=candidate["name"],
+        language=candidate["language"],
+        template=template,
+        context=context,
+        calendar=calendar,
+    )
 
 
-async def enqueue_prepared(connection: asyncpg.Connection, mailer: Mailer, mail: PreparedMail,
-                           candidate_id: int) -> int:
+async def enqueue_prepared(
+    connection: asyncpg.Connection, mailer: Mailer, mail: PreparedMail, candidate_id: int
+) -> int:
     """A mail prepared before the caller's lock, queued in its transaction (one statement:
     the registration holds the event's lock meanwhile)."""
     return await store.insert(connection, **dataclasses.asdict(mail), candidate_id=candidate_id)
 
 
-def prepare_confirmation(mailer: Mailer, public_url: str, event: Mapping[str, Any],
-                         candidate: Mapping[str, Any], *, again: bool = False,
-                         replaced: bool = False) -> PreparedMail:
+def prepare_confirmation(
+    mailer: Mailer,
+    public_url: str,
+    event: Mapping[str, Any],
+    candidate: Mapping[str, Any],
+    *,
+    again: bool = False,
+    replaced: bool = False,
+) -> PreparedMail:
     """The personal link, the PIN and the calendar entry, rendered without the database.
     `again`: a re-sent copy; `replaced`: a new link and PIN, the earlier ones no longer work.
     `candidate` needs id, name, email, language, access_token and pin."""
     link = candidate_link(public_url, candidate["access_token"])
-    return _prepare(mailer, REGISTRATION, candidate, calendar_entry(mailer, event, candidate, link),
-                    _context(event, candidate, link, again=again, replaced=replaced))
+    return _prepare(
+        mailer,
+        REGISTRATION,
+        candidate,
+        calendar_entry(mailer, event, candidate, link),
+        _context(event, candidate, link, again=again, replaced=replaced),
+    )
 
 
-async def send_confirmation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                            event: asyncpg.Record, candidate: asyncpg.Record, *,
-                            again: bool = False, replaced: bool = False) -> int:
+async def send_confirmation(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+    *,
+    again: bool = False,
+    replaced: bool = False,
+) -> int:
     """prepare_confirmation, queued in the caller's transaction."""
-    return await enqueue_prepared(connection, mailer, prepare_confirmation(
-        mailer, public_url, event, candidate, again=again, replaced=replaced), candidate["id"])
+    return await enqueue_prepared(
+        connection,
+        mailer,
+        prepare_confirmation(mailer, public_url, event, candidate, again=again, replaced=replaced),
+        candidate["id"],
+    )
 
 
-async def send_reminder(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                        event: asyncpg.Record, candidate: asyncpg.Record) -> int:
+async def send_reminder(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+) -> int:
     link = candidate_link(public_url, candidate["access_token"])
-    return await _send(connection, mailer, REMINDER, event, candidate,
-                       calendar_entry(mailer, event, candidate, link),
-                       _context(event, candidate, link))
+    return await _send(
+        connection,
+        mailer,
+        REMINDER,
+        event,
+        candidate,
+        calendar_entry(mailer, event, candidate, link),
+        _context(event, candidate, link),
+    )
 
 
-async def send_cancellation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                            event: asyncpg.Record, candidate: asyncpg.Record, *,
-                            by_employer: bool) -> int:
+async def send_cancellation(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+    *,
+    by_employer: bool,
+) -> int:
     """The registration has ended: a confirmation to the candidate, and a calendar
     cancellation one sequence number past the entry they hold."""
     link = candidate_link(public_url, candidate["access_token"])
-    return await _send(connection, mailer, CANCELLED, event, candidate,
-                       calendar_entry(mailer, event, candidate, link, method="CANCEL", bump=1),
-                       _context(event, candidate, link, by_employer=by_employer,
-                                invite_link=f"{public_url}/r/{event['invite_token']}"
-                                if event["invite_token"] else None))
+    return await _send(
+        connection,
+        mailer,
+        CANCELLED,
+        event,
+        candidate,
+        calendar_entry(mailer, event, candidate, link, method="CANCEL", bump=1),
+        _context(
+            event,
+            candidate,
+            link,
+            by_employer=by_employer,
+            invite_link=f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+        ),
+    )

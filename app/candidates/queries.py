@@ -1,4 +1,5 @@
 """SQL for candidate registrations. The caller owns the transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,48 +21,66 @@ CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token,
     resend_window_started_at, resends_in_window, erased_at"""
 
 
-async def event_by_invite_token(connection: asyncpg.Connection, token: str, *,
-                                for_update: bool = False) -> asyncpg.Record | None:
+async def event_by_invite_token(
+    connection: asyncpg.Connection, token: str, *, for_update: bool = False
+) -> asyncpg.Record | None:
     """The event behind an invite link, whatever its state. With `for_update` the event row
     stays locked to the end of the transaction: registrations for it then take turns."""
     lock = "FOR UPDATE OF e" if for_update else ""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
-        WHERE e.invite_token = $1 {lock}""", token)
+        WHERE e.invite_token = $1 {lock}""",
+        token,
+    )
 
 
-async def lock_event_by_invite_token(connection: asyncpg.Connection,
-                                     token: str) -> asyncpg.Record | None:
+async def lock_event_by_invite_token(connection: asyncpg.Connection, token: str) -> asyncpg.Record | None:
     """event_by_invite_token(for_update=True), with the database's clock as `now`: one
     statement under the lock instead of two."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS}, now() AS now
         FROM event e JOIN organization o ON o.id = e.organization_id
-        WHERE e.invite_token = $1 FOR UPDATE OF e""", token)
+        WHERE e.invite_token = $1 FOR UPDATE OF e""",
+        token,
+    )
 
 
 async def event_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
-        WHERE e.id = $1""", event_id)
+        WHERE e.id = $1""",
+        event_id,
+    )
 
 
 async def count_registered(connection: asyncpg.Connection, event_id: int) -> int:
     # A statement of its own, after the event row is locked: a count inside the locking
     # statement would be read from a snapshot taken before the lock was granted.
     return await connection.fetchval(
-        "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id)
+        "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id
+    )
 
 
-async def take_seat(connection: asyncpg.Connection, event_id: int, limit: int,
-                    registration: Registration, access_token: str, pin: str,
-                    candidate_id: int, mail: PreparedMail) -> asyncpg.Record:
+async def take_seat(
+    connection: asyncpg.Connection,
+    event_id: int,
+    limit: int,
+    registration: Registration,
+    access_token: str,
+    pin: str,
+    candidate_id: int,
+    mail: PreparedMail,
+) -> asyncpg.Record:
     """The registration's one statement under the event's lock: `registered` (as
     count_registered), `existing` (the id of a registration of the address, or None) and,
     when there is none and fewer than `limit` are registered, the candidate inserted (its
     CANDIDATE_COLUMNS, else NULLs) with its confirmation queued (as store.insert, with
     the candidate). `limit` 0: nothing is inserted."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         WITH seats AS (
             SELECT count(*) AS registered,
                    min(id) FILTER (WHERE lower(email) = lower($4)) AS existing
@@ -82,81 +101,128 @@ async def take_seat(connection: asyncpg.Connection, event_id: int, limit: int,
         SELECT seats.registered, seats.existing, inserted.*,
                (SELECT pg_notify('mail_outbox', id::text) FROM queued) AS mail_notified
         FROM seats LEFT JOIN inserted ON true""",
-        event_id, limit, registration.name, registration.email, registration.phone,
-        registration.language, access_token, candidate_id, pin,
-        mail.message_id, mail.to_address, mail.to_name, mail.language, mail.template,
-        mail.subject, mail.text_body, mail.html_body, mail.ics, mail.ics_method)
+        event_id,
+        limit,
+        registration.name,
+        registration.email,
+        registration.phone,
+        registration.language,
+        access_token,
+        candidate_id,
+        pin,
+        mail.message_id,
+        mail.to_address,
+        mail.to_name,
+        mail.language,
+        mail.template,
+        mail.subject,
+        mail.text_body,
+        mail.html_body,
+        mail.ics,
+        mail.ics_method,
+    )
 
 
-async def registered_by_email(connection: asyncpg.Connection, event_id: int,
-                              email: str) -> asyncpg.Record | None:
-    return await connection.fetchrow(f"""
+async def registered_by_email(
+    connection: asyncpg.Connection, event_id: int, email: str
+) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        f"""
         SELECT {CANDIDATE_COLUMNS} FROM candidate
         WHERE event_id = $1 AND lower(email) = lower($2) AND cancelled_at IS NULL
-        FOR UPDATE""", event_id, email)
+        FOR UPDATE""",
+        event_id,
+        email,
+    )
 
 
 async def next_candidate_id(connection: asyncpg.Connection) -> int:
     """An id for a registration about to be made, drawn before its transaction (no lock)."""
-    return await connection.fetchval(
-        "SELECT nextval(pg_get_serial_sequence('candidate', 'id'))")
+    return await connection.fetchval("SELECT nextval(pg_get_serial_sequence('candidate', 'id'))")
 
 
-async def insert_candidate(connection: asyncpg.Connection, event_id: int,
-                           registration: Registration, access_token: str,
-                           pin: str, candidate_id: int | None = None) -> asyncpg.Record:
+async def insert_candidate(
+    connection: asyncpg.Connection,
+    event_id: int,
+    registration: Registration,
+    access_token: str,
+    pin: str,
+    candidate_id: int | None = None,
+) -> asyncpg.Record:
     """`candidate_id`: one drawn by next_candidate_id; None draws it here."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         INSERT INTO candidate (id, event_id, name, email, phone, language, access_token, pin,
                                consented_at)
         OVERRIDING SYSTEM VALUE
         VALUES (coalesce($8, nextval(pg_get_serial_sequence('candidate', 'id'))),
                 $1, $2, $3, $4, $5, $6, $7, now())
         RETURNING {CANDIDATE_COLUMNS}""",
-        event_id, registration.name, registration.email, registration.phone,
-        registration.language, access_token, pin, candidate_id)
+        event_id,
+        registration.name,
+        registration.email,
+        registration.phone,
+        registration.language,
+        access_token,
+        pin,
+        candidate_id,
+    )
 
 
-async def note_resend(connection: asyncpg.Connection, candidate_id: int,
-                      window_started_at: dt.datetime, resends_in_window: int) -> None:
-    await connection.execute("""
+async def note_resend(
+    connection: asyncpg.Connection, candidate_id: int, window_started_at: dt.datetime, resends_in_window: int
+) -> None:
+    await connection.execute(
+        """
         UPDATE candidate SET resend_window_started_at = $2, resends_in_window = $3
-        WHERE id = $1""", candidate_id, window_started_at, resends_in_window)
+        WHERE id = $1""",
+        candidate_id,
+        window_started_at,
+        resends_in_window,
+    )
 
 
-async def by_access_token(connection: asyncpg.Connection, token: str, *,
-                          for_update: bool = False) -> asyncpg.Record | None:
+async def by_access_token(
+    connection: asyncpg.Connection, token: str, *, for_update: bool = False
+) -> asyncpg.Record | None:
     lock = "FOR UPDATE" if for_update else ""
     return await connection.fetchrow(
-        f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE access_token = $1 {lock}", token)
+        f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE access_token = $1 {lock}", token
+    )
 
 
-async def in_event(connection: asyncpg.Connection, event_id: int, candidate_id: int, *,
-                   for_update: bool = False) -> asyncpg.Record | None:
+async def in_event(
+    connection: asyncpg.Connection, event_id: int, candidate_id: int, *, for_update: bool = False
+) -> asyncpg.Record | None:
     lock = "FOR UPDATE" if for_update else ""
     return await connection.fetchrow(
         f"SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE id = $1 AND event_id = $2 {lock}",
-        candidate_id, event_id)
+        candidate_id,
+        event_id,
+    )
 
 
 async def cancel(connection: asyncpg.Connection, candidate_id: int, by: str) -> bool:
     """End a registration (frees its seat); False when it had already ended."""
-    result = await connection.execute("""
+    result = await connection.execute(
+        """
         UPDATE candidate SET cancelled_at = now(), cancelled_by = $2
-        WHERE id = $1 AND cancelled_at IS NULL""", candidate_id, by)
+        WHERE id = $1 AND cancelled_at IS NULL""",
+        candidate_id,
+        by,
+    )
     return result == "UPDATE 1"
 
 
 async def set_language(connection: asyncpg.Connection, candidate_id: int, language: str) -> None:
-    await connection.execute("UPDATE candidate SET language = $2 WHERE id = $1",
-                             candidate_id, language)
+    await connection.execute("UPDATE candidate SET language = $2 WHERE id = $1", candidate_id, language)
 
 
-async def for_employer(connection: asyncpg.Connection, event_id: int,
-                       language: str) -> list[asyncpg.Record]:
+async def for_employer(connection: asyncpg.Connection, event_id: int, language: str) -> list[asyncpg.Record]:
     """Every registration of the event, the ended ones too (so the employer sees who
     cancelled), registered ones first, each group by name in `language`'s order."""
-    return await connection.fetch(f"""
+    return await connection.fetch(
+        f"""
         SELECT {CANDIDATE_COLUMNS},
                CASE WHEN cancelled_at IS NULL THEN 'registered'
                     WHEN cancelled_by = 'employer' THEN 'removed'
@@ -165,14 +231,16 @@ async def for_employer(connection: asyncpg.Connection, event_id: int,
                to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
                    AS registered_local
         FROM candidate WHERE event_id = $1 AND erased_at IS NULL
-        ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id""", event_id)
+        ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id""",
+        event_id,
+    )
 
 
 async def set_invite_open(connection: asyncpg.Connection, event_id: int, is_open: bool) -> None:
     await connection.execute(
-        "UPDATE event SET invite_open = $2, updated_at = now() WHERE id = $1", event_id, is_open)
+        "UPDATE event SET invite_open = $2, updated_at = now() WHERE id = $1", event_id, is_open
+    )
 
 
 async def erased_at(connection: asyncpg.Connection, candidate_id: int) -> dt.datetime | None:
-    return await connection.fetchval("SELECT erased_at FROM candidate WHERE id = $1",
-                                     candidate_id)
+    return await connection.fetchval("SELECT erased_at FROM candidate WHERE id = $1", candidate_id)

@@ -11,6 +11,7 @@ for the batch (or the batch skips an event being changed), never crossing it.
 
 Erasing old candidate data is the retention worker's (app/retention.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,7 +36,10 @@ DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, Timeo
 async def _remind_batch(connection: asyncpg.Connection, mailer: Mailer, settings: Settings) -> int:
     hours = settings.candidates.reminder_hours
     async with connection.transaction():
-        ids = [row["id"] for row in await connection.fetch("""
+        ids = [
+            row["id"]
+            for row in await connection.fetch(
+                """
             SELECT c.id FROM candidate c JOIN event e ON e.id = c.event_id
             WHERE c.cancelled_at IS NULL AND c.erased_at IS NULL
               AND (c.reminder_sent_at IS NULL
@@ -47,30 +51,34 @@ async def _remind_batch(connection: asyncpg.Connection, mailer: Mailer, settings
             ORDER BY e.starts_at, c.id
             LIMIT $2
             FOR UPDATE OF c SKIP LOCKED
-            FOR SHARE OF e SKIP LOCKED""", hours, BATCH)]
+            FOR SHARE OF e SKIP LOCKED""",
+                hours,
+                BATCH,
+            )
+        ]
         if not ids:
             return 0
         events: dict[int, asyncpg.Record] = {}
         for candidate in await connection.fetch(
-                f"SELECT {queries.CANDIDATE_COLUMNS} FROM candidate WHERE id = ANY($1::bigint[])",
-                ids):
+            f"SELECT {queries.CANDIDATE_COLUMNS} FROM candidate WHERE id = ANY($1::bigint[])", ids
+        ):
             event_id = candidate["event_id"]
             if event_id not in events:
                 events[event_id] = await queries.event_by_id(connection, event_id)
             try:
-                await mails.send_reminder(connection, mailer, settings.app.public_url,
-                                          events[event_id], candidate)
+                await mails.send_reminder(
+                    connection, mailer, settings.app.public_url, events[event_id], candidate
+                )
             except ValueError:  # an address no mail can carry: mark it, do not retry forever
-                log.warning("no reminder for candidate %s: the address cannot take a mail",
-                            candidate["id"])
+                log.warning("no reminder for candidate %s: the address cannot take a mail", candidate["id"])
         await connection.execute(
-            "UPDATE candidate SET reminder_sent_at = now() WHERE id = ANY($1::bigint[])", ids)
+            "UPDATE candidate SET reminder_sent_at = now() WHERE id = ANY($1::bigint[])", ids
+        )
     log.info("queued %d reminder mail(s)", len(ids))
     return len(ids)
 
 
-async def send_due_reminders(connection: asyncpg.Connection, mailer: Mailer,
-                             settings: Settings) -> int:
+async def send_due_reminders(connection: asyncpg.Connection, mailer: Mailer, settings: Settings) -> int:
     """Queue every reminder that is due; returns how many."""
     total = 0
     while True:

@@ -1,5 +1,6 @@
 """Plain rules about candidates, without I/O: the registration form, whether an event takes
 registrations, PINs and how often a confirmation may be re-sent."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,7 @@ RESEND_WINDOW = dt.timedelta(hours=1)
 RESENDS_PER_WINDOW = 3
 
 # Why an event does (not) take registrations; the invite page says which.
-OPEN, DRAFT, CANCELLED, FINISHED, CLOSED, FULL = ("open", "draft", "cancelled", "finished",
-                                                  "closed", "full")
+OPEN, DRAFT, CANCELLED, FINISHED, CLOSED, FULL = ("open", "draft", "cancelled", "finished", "closed", "full")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Registration:
 
 @dataclass
 class RegistrationForm:
-    values: dict[str, str]                       # what was typed, to show the form again
+    values: dict[str, str]  # what was typed, to show the form again
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
     registration: Registration | None = None
 
@@ -48,15 +48,22 @@ def clean_phone(value: object, errors: dict, name: str = "phone") -> str:
     if not text:
         return ""
     digits = sum(char.isdigit() for char in text)
-    if (len(text) > MAX_PHONE or has_control_characters(text) or not PHONE_PATTERN.fullmatch(text)
-            or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS):
-        errors[name] = (N_("Enter a phone number like 070-123 45 67 or +46 70 123 45 67, "
-                           "or leave the field empty."), {})
+    if (
+        len(text) > MAX_PHONE
+        or has_control_characters(text)
+        or not PHONE_PATTERN.fullmatch(text)
+        or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS
+    ):
+        errors[name] = (
+            N_("Enter a phone number like 070-123 45 67 or +46 70 123 45 67, or leave the field empty."),
+            {},
+        )
     return text
 
 
 def parse_registration(form: Mapping[str, str], default_language: str) -> RegistrationForm:
     """The invite form: name, e-mail, phone (optional), language and the consent."""
+
     def text(name: str) -> str:
         value = form.get(name, "")
         return value if isinstance(value, str) else ""
@@ -76,8 +83,9 @@ def parse_registration(form: Mapping[str, str], default_language: str) -> Regist
         errors["consent"] = (N_("Tick the box to agree, or we cannot register you."), {})
     result = RegistrationForm(values=values, errors=errors)
     if not errors:
-        result.registration = Registration(values["name"], values["email"], values["phone"],
-                                           values["language"])
+        result.registration = Registration(
+            values["name"], values["email"], values["phone"], values["language"]
+        )
     return result
 
 
@@ -85,9 +93,16 @@ def ends_at(starts_at: dt.datetime, duration_minutes: int) -> dt.datetime:
     return starts_at + dt.timedelta(minutes=duration_minutes)
 
 
-def registration_state(state: str, deleted: bool, invite_open: bool, starts_at: dt.datetime,
-                       duration_minutes: int, registered: int, capacity: int,
-                       now: dt.datetime) -> str:
+def registration_state(
+    state: str,
+    deleted: bool,
+    invite_open: bool,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    registered: int,
+    capacity: int,
+    now: dt.datetime,
+) -> str:
     """Whether the invite link takes a registration now, or why not."""
     if deleted or state == "cancelled":
         return CANCELLED
@@ -106,8 +121,9 @@ def pin_is_well_formed(text: str) -> bool:
     return bool(PIN_PATTERN.fullmatch(text))
 
 
-def resend_allowed(window_started_at: dt.datetime | None, resends_in_window: int,
-                   now: dt.datetime) -> tuple[bool, dt.datetime, int]:
+def resend_allowed(
+    window_started_at: dt.datetime | None, resends_in_window: int, now: dt.datetime
+) -> tuple[bool, dt.datetime, int]:
     """(may re-send now, the window's new start, its new count)."""
     if window_started_at is None or now - window_started_at >= RESEND_WINDOW:
         return True, now, 1
@@ -116,9 +132,13 @@ def resend_allowed(window_started_at: dt.datetime | None, resends_in_window: int
     return False, window_started_at, resends_in_window
 
 
-def reminder_is_due(starts_at: dt.datetime, registered_at: dt.datetime,
-                    reminder_sent_at: dt.datetime | None, reminder_hours: int,
-                    now: dt.datetime) -> bool:
+def reminder_is_due(
+    starts_at: dt.datetime,
+    registered_at: dt.datetime,
+    reminder_sent_at: dt.datetime | None,
+    reminder_hours: int,
+    now: dt.datetime,
+) -> bool:
     """The reminder goes `reminder_hours` before the start, to those who registered before
     that moment: a later registration's confirmation mail arrived inside that window and
     already says everything a reminder would. One sent before that moment was for an

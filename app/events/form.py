@@ -3,14 +3,14 @@
 Errors are (field, message, parameters); the message is English source text marked with N_
 and translated where the form is shown, so the user reads it in their own language.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from app.events.rules import (MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start,
-                              wall_clock_exists)
+from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start, wall_clock_exists
 from app.auth.validation import ascii_domain, has_control_characters, is_email
 from app.i18n import N_
 
@@ -38,7 +38,7 @@ class EventInput:
 
 @dataclass
 class FormResult:
-    values: dict[str, Any]                      # what the user typed, to show the form again
+    values: dict[str, Any]  # what the user typed, to show the form again
     errors: dict[str, tuple[str, dict]] = field(default_factory=dict)
     event: EventInput | None = None
 
@@ -59,8 +59,15 @@ def _int(result: FormResult, name: str, low: int, high: int, message: str) -> in
     return value
 
 
-def _list(values: Sequence[str], limit: int, length: int, name: str, result: FormResult,
-          too_many: str, too_long: str) -> list[str]:
+def _list(
+    values: Sequence[str],
+    limit: int,
+    length: int,
+    name: str,
+    result: FormResult,
+    too_many: str,
+    too_long: str,
+) -> list[str]:
     items = [v.strip() for v in values if v.strip()]
     if any(has_control_characters(item) for item in items):
         result.errors[name] = (N_("Remove the special characters that cannot be shown."), {})
@@ -71,14 +78,31 @@ def _list(values: Sequence[str], limit: int, length: int, name: str, result: For
     return items
 
 
-def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]], *,
-                     now: dt.datetime, registered: int = 0,
-                     previous_start: dt.datetime | None = None) -> FormResult:
+def parse_event_form(
+    form: Mapping[str, str],
+    lists: Mapping[str, Sequence[str]],
+    *,
+    now: dt.datetime,
+    registered: int = 0,
+    previous_start: dt.datetime | None = None,
+) -> FormResult:
     """`lists` holds the repeated fields (question, attribute, interviewer_email/_name).
     `previous_start`: when editing, an unchanged start may lie in the past."""
-    result = FormResult(values={name: _text(form, name) for name in (
-        "title", "job_description", "date", "start_time", "duration_minutes",
-        "interview_minutes", "capacity", "language")})
+    result = FormResult(
+        values={
+            name: _text(form, name)
+            for name in (
+                "title",
+                "job_description",
+                "date",
+                "start_time",
+                "duration_minutes",
+                "interview_minutes",
+                "capacity",
+                "language",
+            )
+        }
+    )
     values = result.values
     if not values["title"]:
         result.errors["title"] = (N_("Enter a title."), {})
@@ -88,10 +112,11 @@ def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]
         result.errors["title"] = (N_("Remove the special characters that cannot be shown."), {})
     if len(values["job_description"]) > 20000:
         result.errors["job_description"] = (
-            N_("The job description may be at most %(count)s characters."), {"count": 20000})
+            N_("The job description may be at most %(count)s characters."),
+            {"count": 20000},
+        )
     elif has_control_characters(values["job_description"].translate(MULTILINE_ALLOWED)):
-        result.errors["job_description"] = (
-            N_("Remove the special characters that cannot be shown."), {})
+        result.errors["job_description"] = (N_("Remove the special characters that cannot be shown."), {})
     if values["language"] not in LANGUAGES:
         result.errors["language"] = (N_("Choose Swedish or English."), {})
 
@@ -111,50 +136,79 @@ def parse_event_form(form: Mapping[str, str], lists: Mapping[str, Sequence[str]]
         starts_at = local_start(date, time.replace(second=0, microsecond=0))
         if not wall_clock_exists(starts_at):
             result.errors["start_time"] = (
-                N_("That time does not exist on that day (the clocks go forward). Choose another."), {})
+                N_("That time does not exist on that day (the clocks go forward). Choose another."),
+                {},
+            )
         if starts_at <= now and starts_at != previous_start:
             result.errors["date"] = (N_("That date and time have already passed."), {})
         elif date.year > now.year + MAX_YEARS_AHEAD:
             result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
 
-    duration = _int(result, "duration_minutes", 5, 1440,
-                    N_("Enter the duration in minutes, from %(low)s to %(high)s."))
-    minutes = _int(result, "interview_minutes", 1, 240,
-                   N_("Enter the minutes per interview, from %(low)s to %(high)s."))
+    duration = _int(
+        result, "duration_minutes", 5, 1440, N_("Enter the duration in minutes, from %(low)s to %(high)s.")
+    )
+    minutes = _int(
+        result, "interview_minutes", 1, 240, N_("Enter the minutes per interview, from %(low)s to %(high)s.")
+    )
     if duration is not None and minutes is not None and duration < minutes:
         result.errors["duration_minutes"] = (
-            N_("The event is shorter than one interview (%(count)s minutes)."), {"count": minutes})
-    capacity = _int(result, "capacity", 1, 10000,
-                    N_("Enter how many candidates may register, from %(low)s to %(high)s."))
+            N_("The event is shorter than one interview (%(count)s minutes)."),
+            {"count": minutes},
+        )
+    capacity = _int(
+        result, "capacity", 1, 10000, N_("Enter how many candidates may register, from %(low)s to %(high)s.")
+    )
     if capacity is not None and capacity < registered:
         result.errors["capacity"] = (
             N_("%(count)s candidates have already registered: the capacity cannot be lower."),
-            {"count": registered})
+            {"count": registered},
+        )
 
-    questions = _list(lists.get("question", []), MAX_QUESTIONS, 500, "questions", result,
-                      N_("At most %(count)s questions."),
-                      N_("A question may be at most %(count)s characters."))
-    attributes = _list(lists.get("attribute", []), MAX_ATTRIBUTES, 200, "attributes", result,
-                       N_("At most %(count)s attributes."),
-                       N_("An attribute may be at most %(count)s characters."))
-    interviewers = _interviewers(lists.get("interviewer_email", []),
-                                 lists.get("interviewer_name", []), result)
-    values.update(questions=questions, attributes=attributes,
-                  interviewers=[{"email": e, "name": n} for e, n in interviewers])
+    questions = _list(
+        lists.get("question", []),
+        MAX_QUESTIONS,
+        500,
+        "questions",
+        result,
+        N_("At most %(count)s questions."),
+        N_("A question may be at most %(count)s characters."),
+    )
+    attributes = _list(
+        lists.get("attribute", []),
+        MAX_ATTRIBUTES,
+        200,
+        "attributes",
+        result,
+        N_("At most %(count)s attributes."),
+        N_("An attribute may be at most %(count)s characters."),
+    )
+    interviewers = _interviewers(
+        lists.get("interviewer_email", []), lists.get("interviewer_name", []), result
+    )
+    values.update(
+        questions=questions,
+        attributes=attributes,
+        interviewers=[{"email": e, "name": n} for e, n in interviewers],
+    )
     if not result.errors:
         # No errors: every field above was read.
-        assert starts_at is not None and duration is not None and minutes is not None \
-            and capacity is not None
+        assert starts_at is not None and duration is not None and minutes is not None and capacity is not None
         result.event = EventInput(
-            title=values["title"], job_description=values["job_description"],
-            starts_at=starts_at, duration_minutes=duration, interview_minutes=minutes,
-            capacity=capacity, language=values["language"], questions=questions,
-            attributes=attributes, interviewers=interviewers)
+            title=values["title"],
+            job_description=values["job_description"],
+            starts_at=starts_at,
+            duration_minutes=duration,
+            interview_minutes=minutes,
+            capacity=capacity,
+            language=values["language"],
+            questions=questions,
+            attributes=attributes,
+            interviewers=interviewers,
+        )
     return result
 
 
-def _interviewers(emails: Sequence[str], names: Sequence[str],
-                  result: FormResult) -> list[tuple[str, str]]:
+def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResult) -> list[tuple[str, str]]:
     rows = []
     for index, email in enumerate(emails):
         # One line, as every name is (clean_text): line breaks of any kind become spaces.
@@ -167,19 +221,22 @@ def _interviewers(emails: Sequence[str], names: Sequence[str],
     seen = set()
     for index, (email, name) in enumerate(rows):
         if has_control_characters(name):
-            result.errors["interviewers"] = (
-                N_("Remove the special characters that cannot be shown."), {})
+            result.errors["interviewers"] = (N_("Remove the special characters that cannot be shown."), {})
             break
         # The same check the mailer makes, so an address saved here can always be mailed.
         address = ascii_domain(email)
         if has_control_characters(email) or len(address) > 254 or not is_email(address):
             result.errors["interviewers"] = (
                 N_("“%(address)s” is not an e-mail address."),
-                {"address": (email or name).translate({c: None for c in range(32)})})
+                {"address": (email or name).translate({c: None for c in range(32)})},
+            )
             break
         rows[index] = (address, name)
         if len(name) > 200:
-            result.errors["interviewers"] = (N_("A name may be at most %(count)s characters."), {"count": 200})
+            result.errors["interviewers"] = (
+                N_("A name may be at most %(count)s characters."),
+                {"count": 200},
+            )
             break
         if address.lower() in seen:
             result.errors["interviewers"] = (N_("%(address)s is listed twice."), {"address": email})

@@ -4,6 +4,7 @@ Every mail is queued in the caller's transaction (the outbox), so it goes out ex
 change it reports is committed. Each recipient's calendar entry keeps one UID for the life of
 the event; the event's calendar_sequence orders the updates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,19 +28,31 @@ def candidate_link(public_url: str, token: str) -> str:
     return f"{public_url}/c/{token}"
 
 
-def _entry(event: asyncpg.Record, uid: str, method: str, url: str, description: str,
-           bump: int = 0) -> "CalendarEntry":
+def _entry(
+    event: asyncpg.Record, uid: str, method: str, url: str, description: str, bump: int = 0
+) -> "CalendarEntry":
     from app.mail.outbox import CalendarEntry
+
     starts_at = event["starts_at"]
     return CalendarEntry(
-        uid=uid, sequence=event["calendar_sequence"] + bump, method=method, summary=event["title"],
-        description=description, starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=event["duration_minutes"]), url=url,
-        location=url)
+        uid=uid,
+        sequence=event["calendar_sequence"] + bump,
+        method=method,
+        summary=event["title"],
+        description=description,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=event["duration_minutes"]),
+        url=url,
+        location=url,
+    )
 
 
-def _recipients(event: asyncpg.Record, interviewers: Iterable[asyncpg.Record],
-                candidates: Iterable[asyncpg.Record], public_url: str):
+def _recipients(
+    event: asyncpg.Record,
+    interviewers: Iterable[asyncpg.Record],
+    candidates: Iterable[asyncpg.Record],
+    public_url: str,
+):
     """(kind, row, personal link) for everyone who has been told about the event."""
     for row in interviewers:
         if row["invited_at"] is not None:
@@ -48,8 +61,7 @@ def _recipients(event: asyncpg.Record, interviewers: Iterable[asyncpg.Record],
         yield "candidate", row, candidate_link(public_url, row["access_token"])
 
 
-async def _owned_by(connection: asyncpg.Connection, kind: str, mail_id: int,
-                    row: asyncpg.Record) -> None:
+async def _owned_by(connection: asyncpg.Connection, kind: str, mail_id: int, row: asyncpg.Record) -> None:
     if kind == "candidate":  # erasing the registration strips its mails (app/candidates/erasure.py)
         await store.belongs_to_candidate(connection, mail_id, row["id"])
 
@@ -58,46 +70,78 @@ def _base_context(event: asyncpg.Record) -> dict:
     return {"event": dict(event), "event_starts_at": event["starts_at"]}
 
 
-async def invite_interviewers(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                              event: asyncpg.Record, interviewers: list[asyncpg.Record]) -> None:
+async def invite_interviewers(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    interviewers: list[asyncpg.Record],
+) -> None:
     """Each interviewer's personal meeting link and code, with a calendar entry."""
     for row in interviewers:
         link = interviewer_link(public_url, row["access_token"])
         await mailer.enqueue(
-            connection, to_address=row["email"], to_name=row["name"], language=row["language"],
+            connection,
+            to_address=row["email"],
+            to_name=row["name"],
+            language=row["language"],
             template="interviewer_invitation",
-            context={**_base_context(event), "link": link, "code": row["access_code"],
-                     "name": row["name"]},
-            calendar=_entry(event, calendar_uid(event["id"], "interviewer", row["id"]),
-                            "REQUEST", link, link))
+            context={**_base_context(event), "link": link, "code": row["access_code"], "name": row["name"]},
+            calendar=_entry(
+                event, calendar_uid(event["id"], "interviewer", row["id"]), "REQUEST", link, link
+            ),
+        )
     if interviewers:
         await queries.mark_invited(connection, [row["id"] for row in interviewers])
 
 
-async def announce_new_time(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                            event: asyncpg.Record, previous_start: dt.datetime,
-                            interviewers: list[asyncpg.Record],
-                            candidates: list[asyncpg.Record]) -> None:
+async def announce_new_time(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    previous_start: dt.datetime,
+    interviewers: list[asyncpg.Record],
+    candidates: list[asyncpg.Record],
+) -> None:
     for kind, row, link in _recipients(event, interviewers, candidates, public_url):
         mail_id = await mailer.enqueue(
-            connection, to_address=row["email"], to_name=row["name"], language=row["language"],
+            connection,
+            to_address=row["email"],
+            to_name=row["name"],
+            language=row["language"],
             template="event_time_changed",
-            context={**_base_context(event), "link": link, "name": row["name"], "kind": kind,
-                     "previous_start": previous_start},
-            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link))
+            context={
+                **_base_context(event),
+                "link": link,
+                "name": row["name"],
+                "kind": kind,
+                "previous_start": previous_start,
+            },
+            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link),
+        )
         await _owned_by(connection, kind, mail_id, row)
 
 
-async def announce_cancellation(connection: asyncpg.Connection, mailer: Mailer, public_url: str,
-                                event: asyncpg.Record, interviewers: list[asyncpg.Record],
-                                candidates: list[asyncpg.Record], bump: int = 0) -> None:
+async def announce_cancellation(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    event: asyncpg.Record,
+    interviewers: list[asyncpg.Record],
+    candidates: list[asyncpg.Record],
+    bump: int = 0,
+) -> None:
     """To everyone told about the event, or (with only `interviewers`) to those removed from it.
     `bump`: for someone removed from a going event, whose entry must still be superseded."""
     for kind, row, link in _recipients(event, interviewers, candidates, public_url):
         mail_id = await mailer.enqueue(
-            connection, to_address=row["email"], to_name=row["name"], language=row["language"],
+            connection,
+            to_address=row["email"],
+            to_name=row["name"],
+            language=row["language"],
             template="event_cancelled",
             context={**_base_context(event), "name": row["name"], "kind": kind},
-            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "CANCEL", link, link,
-                            bump))
+            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "CANCEL", link, link, bump),
+        )
         await _owned_by(connection, kind, mail_id, row)

@@ -1,4 +1,5 @@
 """SQL for events and what belongs to them. The caller owns the transaction."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -14,90 +15,132 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count"""
 
 
-async def list_for_user(connection: asyncpg.Connection, user_id: int,
-                        organization_id: int) -> list[asyncpg.Record]:
+async def list_for_user(
+    connection: asyncpg.Connection, user_id: int, organization_id: int
+) -> list[asyncpg.Record]:
     """The organization's events and those the user interviews at, soonest first."""
-    return await connection.fetch(f"""
+    return await connection.fetch(
+        f"""
         SELECT {EVENT_COLUMNS}, e.organization_id = $2 AS editable
         FROM event e JOIN organization o ON o.id = e.organization_id
         WHERE e.deleted_at IS NULL
           AND (e.organization_id = $2 OR EXISTS (
                 SELECT 1 FROM event_interviewer i WHERE i.event_id = e.id AND i.user_id = $1))
-        ORDER BY e.starts_at""", user_id, organization_id)
+        ORDER BY e.starts_at""",
+        user_id,
+        organization_id,
+    )
 
 
-async def get_for_user(connection: asyncpg.Connection, event_id: int, user_id: int,
-                       organization_id: int, *, for_update: bool = False) -> asyncpg.Record | None:
+async def get_for_user(
+    connection: asyncpg.Connection,
+    event_id: int,
+    user_id: int,
+    organization_id: int,
+    *,
+    for_update: bool = False,
+) -> asyncpg.Record | None:
     """The event if this user may see it (None otherwise: the caller answers 404).
     `editable` tells whether they may change it (their organization's) or only look."""
     lock = "FOR UPDATE OF e" if for_update else ""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS}, e.organization_id = $3 AS editable
         FROM event e JOIN organization o ON o.id = e.organization_id
         WHERE e.id = $1 AND e.deleted_at IS NULL
           AND (e.organization_id = $3 OR EXISTS (
                 SELECT 1 FROM event_interviewer i WHERE i.event_id = e.id AND i.user_id = $2))
-        {lock}""", event_id, user_id, organization_id)
+        {lock}""",
+        event_id,
+        user_id,
+        organization_id,
+    )
 
 
-async def insert_event(connection: asyncpg.Connection, organization_id: int, user_id: int,
-                       event: EventInput) -> int:
-    return await connection.fetchval("""
+async def insert_event(
+    connection: asyncpg.Connection, organization_id: int, user_id: int, event: EventInput
+) -> int:
+    return await connection.fetchval(
+        """
         INSERT INTO event (organization_id, created_by, title, job_description, starts_at,
                            duration_minutes, interview_minutes, capacity, language, state)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'draft') RETURNING id""",
-        organization_id, user_id, event.title, event.job_description, event.starts_at,
-        event.duration_minutes, event.interview_minutes, event.capacity, event.language)
+        organization_id,
+        user_id,
+        event.title,
+        event.job_description,
+        event.starts_at,
+        event.duration_minutes,
+        event.interview_minutes,
+        event.capacity,
+        event.language,
+    )
 
 
-async def update_event(connection: asyncpg.Connection, event_id: int, event: EventInput,
-                       time_changed: bool) -> None:
-    await connection.execute("""
+async def update_event(
+    connection: asyncpg.Connection, event_id: int, event: EventInput, time_changed: bool
+) -> None:
+    await connection.execute(
+        """
         UPDATE event SET title = $2, job_description = $3, starts_at = $4, duration_minutes = $5,
             interview_minutes = $6, capacity = $7, language = $8, updated_at = now(),
             calendar_sequence = calendar_sequence + $9::int
-        WHERE id = $1""", event_id, event.title, event.job_description, event.starts_at,
-        event.duration_minutes, event.interview_minutes, event.capacity, event.language,
-        1 if time_changed else 0)
+        WHERE id = $1""",
+        event_id,
+        event.title,
+        event.job_description,
+        event.starts_at,
+        event.duration_minutes,
+        event.interview_minutes,
+        event.capacity,
+        event.language,
+        1 if time_changed else 0,
+    )
 
 
 async def publish(connection: asyncpg.Connection, event_id: int) -> None:
-    await connection.execute("""
+    await connection.execute(
+        """
         UPDATE event SET state = 'published', published_at = now(), updated_at = now(),
             invite_token = coalesce(invite_token, $2)
-        WHERE id = $1 AND state = 'draft'""", event_id, link_token())
+        WHERE id = $1 AND state = 'draft'""",
+        event_id,
+        link_token(),
+    )
 
 
 async def cancel(connection: asyncpg.Connection, event_id: int) -> None:
-    await connection.execute("""
+    await connection.execute(
+        """
         UPDATE event SET state = 'cancelled', deleted_at = now(), updated_at = now(),
             calendar_sequence = calendar_sequence + 1
-        WHERE id = $1""", event_id)
+        WHERE id = $1""",
+        event_id,
+    )
 
 
-async def replace_items(connection: asyncpg.Connection, table: str, event_id: int,
-                        items: list[str]) -> None:
+async def replace_items(connection: asyncpg.Connection, table: str, event_id: int, items: list[str]) -> None:
     """Questions or attributes, in the order given."""
     assert table in ("event_question", "event_attribute")
     await connection.execute(f"DELETE FROM {table} WHERE event_id = $1", event_id)
     await connection.executemany(
         f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
-        [(event_id, position, text) for position, text in enumerate(items, start=1)])
+        [(event_id, position, text) for position, text in enumerate(items, start=1)],
+    )
 
 
 async def items(connection: asyncpg.Connection, table: str, event_id: int) -> list[str]:
     assert table in ("event_question", "event_attribute")
-    rows = await connection.fetch(
-        f"SELECT text FROM {table} WHERE event_id = $1 ORDER BY position", event_id)
+    rows = await connection.fetch(f"SELECT text FROM {table} WHERE event_id = $1 ORDER BY position", event_id)
     return [row["text"] for row in rows]
 
 
-async def numbered_items(connection: asyncpg.Connection, table: str,
-                         event_id: int) -> list[asyncpg.Record]:
+async def numbered_items(connection: asyncpg.Connection, table: str, event_id: int) -> list[asyncpg.Record]:
     """Questions or attributes with their positions (what ratings and "covered" refer to)."""
     assert table in ("event_question", "event_attribute")
     return await connection.fetch(
-        f"SELECT position, text FROM {table} WHERE event_id = $1 ORDER BY position", event_id)
+        f"SELECT position, text FROM {table} WHERE event_id = $1 ORDER BY position", event_id
+    )
 
 
 async def hold_for_share(connection: asyncpg.Connection, event_id: int) -> None:
@@ -106,35 +149,49 @@ async def hold_for_share(connection: asyncpg.Connection, event_id: int) -> None:
     await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR SHARE", event_id)
 
 
-async def interviewer_in_event(connection: asyncpg.Connection, event_id: int,
-                               interviewer_id: int) -> asyncpg.Record | None:
-    return await connection.fetchrow("""
+async def interviewer_in_event(
+    connection: asyncpg.Connection, event_id: int, interviewer_id: int
+) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        """
         SELECT id, email, name, user_id, language, access_token, access_code, invited_at
-        FROM event_interviewer WHERE id = $1 AND event_id = $2""", interviewer_id, event_id)
+        FROM event_interviewer WHERE id = $1 AND event_id = $2""",
+        interviewer_id,
+        event_id,
+    )
 
 
 async def interviewers(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
-    return await connection.fetch("""
+    return await connection.fetch(
+        """
         SELECT id, email, name, user_id, language, access_token, access_code, invited_at
-        FROM event_interviewer WHERE event_id = $1 ORDER BY id""", event_id)
+        FROM event_interviewer WHERE event_id = $1 ORDER BY id""",
+        event_id,
+    )
 
 
-async def sync_interviewers(connection: asyncpg.Connection, event_id: int, organization_id: int,
-                            wanted: list[tuple[str, str]], default_language: str
-                            ) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
+async def sync_interviewers(
+    connection: asyncpg.Connection,
+    event_id: int,
+    organization_id: int,
+    wanted: list[tuple[str, str]],
+    default_language: str,
+) -> tuple[list[asyncpg.Record], list[asyncpg.Record]]:
     """Make the event's interviewers the `wanted` (e-mail, name) list.
     Returns (added, removed) rows; kept ones keep their link and code."""
     current = {row["email"].lower(): row for row in await interviewers(connection, event_id)}
     wanted_by_email = {email.lower(): (email, name) for email, name in wanted}
     removed = [row for key, row in current.items() if key not in wanted_by_email]
     if removed:
-        await connection.execute("DELETE FROM event_interviewer WHERE id = ANY($1::bigint[])",
-                                 [row["id"] for row in removed])
+        await connection.execute(
+            "DELETE FROM event_interviewer WHERE id = ANY($1::bigint[])", [row["id"] for row in removed]
+        )
     added = []
     for key, (email, name) in wanted_by_email.items():
         if key in current:
-            await connection.execute("UPDATE event_interviewer SET name = $2 WHERE id = $1",
-                                     current[key]["id"], name)
+            await connection.execute(
+                "UPDATE event_interviewer SET name = $2 WHERE id = $1", current[key]["id"], name
+            )
             continue
         # A colleague's account sees the event among their own at once. An address is not
         # proof of anything across organizations (sign-up does not verify it): an outside
@@ -142,48 +199,68 @@ async def sync_interviewers(connection: asyncpg.Connection, event_id: int, organ
         account = await connection.fetchrow(
             """SELECT id, language FROM app_user
                WHERE lower(email) = $1 AND organization_id = $2 AND NOT disabled""",
-            key, organization_id)
-        added.append(await connection.fetchrow("""
+            key,
+            organization_id,
+        )
+        added.append(
+            await connection.fetchrow(
+                """
             INSERT INTO event_interviewer (event_id, email, name, user_id, language,
                                            access_token, access_code)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             RETURNING id, email, name, user_id, language, access_token, access_code, invited_at""",
-            event_id, email, name, account["id"] if account else None,
-            account["language"] if account else default_language, link_token(), six_digit_code()))
+                event_id,
+                email,
+                name,
+                account["id"] if account else None,
+                account["language"] if account else default_language,
+                link_token(),
+                six_digit_code(),
+            )
+        )
     return added, removed
 
 
 async def active_candidates(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
-    return await connection.fetch("""
+    return await connection.fetch(
+        """
         SELECT id, name, email, phone, language, access_token, pin, registered_at
         FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL
         ORDER BY registered_at""",
-        event_id)
+        event_id,
+    )
 
 
 async def mark_invited(connection: asyncpg.Connection, interviewer_ids: list[int]) -> None:
     await connection.execute(
-        "UPDATE event_interviewer SET invited_at = now() WHERE id = ANY($1::bigint[])", interviewer_ids)
+        "UPDATE event_interviewer SET invited_at = now() WHERE id = ANY($1::bigint[])", interviewer_ids
+    )
 
 
 async def get_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
     """The event whatever its state (after a change, to describe it in mails)."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS} FROM event e JOIN organization o ON o.id = e.organization_id
-        WHERE e.id = $1""", event_id)
+        WHERE e.id = $1""",
+        event_id,
+    )
 
 
 async def link_account(connection: asyncpg.Connection, interviewer_id: int, user_id: int) -> None:
     await connection.execute(
-        "UPDATE event_interviewer SET user_id = $2 WHERE id = $1 AND user_id IS NULL",
-        interviewer_id, user_id)
+        "UPDATE event_interviewer SET user_id = $2 WHERE id = $1 AND user_id IS NULL", interviewer_id, user_id
+    )
 
 
 async def by_interviewer_token(connection: asyncpg.Connection, token: str) -> asyncpg.Record | None:
     """The event behind an interviewer's personal link, cancelled or not."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name,
                i.email AS interviewer_email, i.user_id AS interviewer_user_id
         FROM event_interviewer i JOIN event e ON e.id = i.event_id
         JOIN organization o ON o.id = e.organization_id
-        WHERE i.access_token = $1""", token)
+        WHERE i.access_token = $1""",
+        token,
+    )

@@ -1,4 +1,5 @@
 """Plain rules about events, without I/O."""
+
 from __future__ import annotations
 
 import datetime as dt

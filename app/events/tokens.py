@@ -1,4 +1,5 @@
 """Link tokens and codes: unguessable, URL-safe, never logged (app.logs elides them)."""
+
 import re
 import secrets
 
@@ -16,7 +17,7 @@ def looks_like_link_token(text: str) -> bool:
 
 
 def six_digit_code() -> str:
-    return f"{secrets.randbelow(10 ** 6):06d}"
+    return f"{secrets.randbelow(10**6):06d}"
 
 
 def calendar_uid(event_id: int, kind: str, recipient_id: int) -> str:

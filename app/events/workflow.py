@@ -1,5 +1,6 @@
 """What happens when an event is created, changed, published or deleted: the rows and the
 mails, in the caller's transaction (so a mail goes out only if its change is committed)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,18 +22,24 @@ def now() -> dt.datetime:
 async def _save_parts(connection: asyncpg.Connection, event_id: int, event: EventInput):
     await queries.replace_items(connection, "event_question", event_id, event.questions)
     await queries.replace_items(connection, "event_attribute", event_id, event.attributes)
-    organization_id = await connection.fetchval("SELECT organization_id FROM event WHERE id = $1",
-                                                event_id)
-    return await queries.sync_interviewers(connection, event_id, organization_id,
-                                           event.interviewers, event.language)
+    organization_id = await connection.fetchval("SELECT organization_id FROM event WHERE id = $1", event_id)
+    return await queries.sync_interviewers(
+        connection, event_id, organization_id, event.interviewers, event.language
+    )
 
 
 async def _reload(connection: asyncpg.Connection, event_id: int, user) -> asyncpg.Record:
     return await queries.get_for_user(connection, event_id, user.id, user.organization_id)
 
 
-async def create_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
-                       event: EventInput, publish_now: bool) -> int:
+async def create_event(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    user,
+    event: EventInput,
+    publish_now: bool,
+) -> int:
     event_id = await queries.insert_event(connection, user.organization_id, user.id, event)
     await _save_parts(connection, event_id, event)
     if publish_now:
@@ -40,22 +47,29 @@ async def create_event(connection: asyncpg.Connection, mailer: Mailer, public_ur
     return event_id
 
 
-async def publish_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
-                        event_id: int) -> None:
+async def publish_event(
+    connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, event_id: int
+) -> None:
     """Give the event its invite link and send every interviewer their personal link."""
     await queries.publish(connection, event_id)
     event = await _reload(connection, event_id, user)
-    pending = [row for row in await queries.interviewers(connection, event_id)
-               if row["invited_at"] is None]
+    pending = [row for row in await queries.interviewers(connection, event_id) if row["invited_at"] is None]
     await notify.invite_interviewers(connection, mailer, public_url, event, pending)
 
 
-async def update_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
-                       before: asyncpg.Record, event: EventInput) -> None:
+async def update_event(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    user,
+    before: asyncpg.Record,
+    event: EventInput,
+) -> None:
     """Save the edit; for a published event, tell whom it concerns."""
     event_id = before["id"]
-    time_changed = (event.starts_at != before["starts_at"]
-                    or event.duration_minutes != before["duration_minutes"])
+    time_changed = (
+        event.starts_at != before["starts_at"] or event.duration_minutes != before["duration_minutes"]
+    )
     await queries.update_event(connection, event_id, event, time_changed)
     added, removed = await _save_parts(connection, event_id, event)
     if before["state"] not in ("published", "live"):
@@ -65,14 +79,23 @@ async def update_event(connection: asyncpg.Connection, mailer: Mailer, public_ur
     await notify.invite_interviewers(connection, mailer, public_url, after, added)
     if time_changed:
         added_ids = {row["id"] for row in added}
-        informed = [row for row in await queries.interviewers(connection, event_id)
-                    if row["id"] not in added_ids]
-        await notify.announce_new_time(connection, mailer, public_url, after, before["starts_at"],
-                                       informed, await queries.active_candidates(connection, event_id))
+        informed = [
+            row for row in await queries.interviewers(connection, event_id) if row["id"] not in added_ids
+        ]
+        await notify.announce_new_time(
+            connection,
+            mailer,
+            public_url,
+            after,
+            before["starts_at"],
+            informed,
+            await queries.active_candidates(connection, event_id),
+        )
 
 
-async def delete_event(connection: asyncpg.Connection, mailer: Mailer, public_url: str, user,
-                       before: asyncpg.Record) -> None:
+async def delete_event(
+    connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, before: asyncpg.Record
+) -> None:
     """Cancel the event and hide it; everyone who was told about it gets a cancellation."""
     event_id = before["id"]
     interviewers = await queries.interviewers(connection, event_id)
@@ -80,7 +103,9 @@ async def delete_event(connection: asyncpg.Connection, mailer: Mailer, public_ur
     await queries.cancel(connection, event_id)
     after = await queries.get_by_id(connection, event_id)
     assert after is not None, "cancelled above, in this transaction"
-    if after["starts_at"] + dt.timedelta(minutes=after["duration_minutes"]) <= now() \
-            or before["state"] == "finished":
+    if (
+        after["starts_at"] + dt.timedelta(minutes=after["duration_minutes"]) <= now()
+        or before["state"] == "finished"
+    ):
         return  # nothing to cancel in anyone's calendar for an event that is over
     await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)

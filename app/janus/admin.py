@@ -10,6 +10,7 @@ A short WebSocket connection per batch of calls, not a supervised one: token cha
 to lose. Every call has a timeout; neither the secret nor a token ever reaches a log or an
 exception's text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,7 @@ TOKEN_NOT_REMOVED = 490
 class JanusAdmin:
     """One open Admin API connection; made by `admin_session`."""
 
-    def __init__(self, name: str, ws: aiohttp.ClientWebSocketResponse, secret: str,
-                 timeout: float):
+    def __init__(self, name: str, ws: aiohttp.ClientWebSocketResponse, secret: str, timeout: float):
         self.name = name
         self._ws = ws
         self._secret = secret
@@ -40,8 +40,7 @@ class JanusAdmin:
 
     async def _call(self, request: str, **fields: Any) -> dict[str, Any]:
         transaction = secrets.token_hex(8)
-        message = {"janus": request, "transaction": transaction,
-                   "admin_secret": self._secret, **fields}
+        message = {"janus": request, "transaction": transaction, "admin_secret": self._secret, **fields}
         try:
             async with asyncio.timeout(self._timeout):
                 await self._ws.send_str(json.dumps(message))
@@ -53,8 +52,7 @@ class JanusAdmin:
                     if reply.get("transaction") == transaction:
                         break
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
-            raise JanusUnavailable(f"{self.name}: Admin API {request}: "
-                                   f"{type(error).__name__}") from None
+            raise JanusUnavailable(f"{self.name}: Admin API {request}: {type(error).__name__}") from None
         if reply.get("janus") != "success":
             refusal = reply.get("error") or {}
             # The reason may quote the token (Janus's "Token %s not found"): never passed on.
@@ -86,18 +84,17 @@ class JanusAdmin:
 
 
 @asynccontextmanager
-async def admin_session(name: str, url: str, secret: str,
-                        timeout: float) -> AsyncIterator[JanusAdmin]:
+async def admin_session(name: str, url: str, secret: str, timeout: float) -> AsyncIterator[JanusAdmin]:
     """An Admin API connection to one Janus server, closed on leaving the block."""
     session = aiohttp.ClientSession()
     try:
         try:
             async with asyncio.timeout(timeout):
-                ws = await session.ws_connect(url, protocols=(ADMIN_PROTOCOL,),
-                                              autoping=True, max_msg_size=16 * 1024 * 1024)
+                ws = await session.ws_connect(
+                    url, protocols=(ADMIN_PROTOCOL,), autoping=True, max_msg_size=16 * 1024 * 1024
+                )
         except (TimeoutError, aiohttp.ClientError, OSError) as error:
-            raise JanusUnavailable(f"{name}: Admin API unreachable: "
-                                   f"{type(error).__name__}") from None
+            raise JanusUnavailable(f"{name}: Admin API unreachable: {type(error).__name__}") from None
         try:
             yield JanusAdmin(name, ws, secret, timeout)
         finally:

@@ -15,6 +15,7 @@ every message. What it lacks we add here:
 - janus-client's loggers, which print whole request bodies (tokens, pins, room secrets), are
   silenced, and importing it may not reconfigure our logging.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from app.janus.admin import JanusAdmin, admin_session
+
 # Re-exported: callers catch them as app.janus.connection's.
 from app.janus.errors import JanusError as JanusError, JanusUnavailable as JanusUnavailable
 from app.janus.tokens import VIDEOROOM, control_token
@@ -37,6 +39,7 @@ def _import_transport() -> Any:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     from janus_client import JanusTransportWebsocket
+
     root.handlers[:] = handlers
     root.setLevel(level)
     quiet = logging.getLogger("janus_client")
@@ -52,6 +55,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Link:
     """One generation of the connection: a transport with its session and VideoRoom handle."""
+
     transport: Any
     session_id: int = 0
     handle_id: int = 0
@@ -62,7 +66,6 @@ class _Link:
         if not self.lost.is_set():
             self.lost_reason = reason
             self.lost.set()
-
 
 
 def _accept_reply(message: dict[str, Any]) -> bool:
@@ -87,10 +90,16 @@ def _raise_for_error(reply: dict[str, Any]) -> dict[str, Any]:
 
 
 class JanusConnection:
-    def __init__(self, server: JanusServer, admin_secret: str, call_timeout: float,
-                 keepalive_interval: float, reconnect_max_delay: float,
-                 keepalive_timeout: float | None = None,
-                 on_change: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        server: JanusServer,
+        admin_secret: str,
+        call_timeout: float,
+        keepalive_interval: float,
+        reconnect_max_delay: float,
+        keepalive_timeout: float | None = None,
+        on_change: Callable[[], None] | None = None,
+    ):
         self.server = server
         self._admin_secret = admin_secret
         self.call_timeout = call_timeout
@@ -140,25 +149,35 @@ class JanusConnection:
 
     # --- calls -------------------------------------------------------------------------------
 
-    async def _exchange(self, link: _Link, message: dict[str, Any], *, handle: bool = True,
-                        accept: Callable[[dict[str, Any]], bool] = _accept_reply,
-                        timeout: float | None = None) -> dict[str, Any]:
+    async def _exchange(
+        self,
+        link: _Link,
+        message: dict[str, Any],
+        *,
+        handle: bool = True,
+        accept: Callable[[dict[str, Any]], bool] = _accept_reply,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         timeout = timeout or self.call_timeout
         if link.lost.is_set():
             raise JanusUnavailable(f"{self.name}: {link.lost_reason}")
         try:
             # send() changes the dict it is given: always a copy.
-            transaction = await asyncio.wait_for(link.transport.send(
-                dict(message), session_id=link.session_id or None,
-                handle_id=link.handle_id if handle else None), timeout)
+            transaction = await asyncio.wait_for(
+                link.transport.send(
+                    dict(message),
+                    session_id=link.session_id or None,
+                    handle_id=link.handle_id if handle else None,
+                ),
+                timeout,
+            )
         except Exception as error:
             self._link_lost(link, f"send failed: {type(error).__name__}")
             raise JanusUnavailable(f"{self.name}: could not send") from None
         reply = asyncio.ensure_future(transaction.get(matcher=accept))
         lost = asyncio.ensure_future(link.lost.wait())
         try:
-            done, _ = await asyncio.wait({reply, lost}, timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({reply, lost}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             if reply in done:
                 return reply.result()
             if lost in done:
@@ -185,8 +204,7 @@ class JanusConnection:
 
     def admin(self) -> AbstractAsyncContextManager[JanusAdmin]:
         """An Admin API session with this server (`async with connection.admin() as admin`)."""
-        return admin_session(self.name, self.server.admin_url, self._admin_secret,
-                             self.call_timeout)
+        return admin_session(self.name, self.server.admin_url, self._admin_secret, self.call_timeout)
 
     async def _open(self) -> _Link:
         token = control_token(self._admin_secret, self.name)
@@ -200,8 +218,7 @@ class JanusConnection:
             reader.add_done_callback(lambda _task: self._link_lost(link, "connection closed"))
             created = await self._exchange(link, {"janus": "create"}, handle=False)
             link.session_id = int(_core_data(created)["id"])
-            attached = await self._exchange(link, {"janus": "attach", "plugin": VIDEOROOM},
-                                            handle=False)
+            attached = await self._exchange(link, {"janus": "attach", "plugin": VIDEOROOM}, handle=False)
             link.handle_id = int(_core_data(attached)["id"])
             return link
         except BaseException:
@@ -224,9 +241,13 @@ class JanusConnection:
                 pass
             try:
                 # A short timeout: a frozen Janus keeps its socket open and answers nothing.
-                reply = await self._exchange(link, {"janus": "keepalive"}, handle=False,
-                                             accept=lambda _m: True,
-                                             timeout=self.keepalive_timeout)
+                reply = await self._exchange(
+                    link,
+                    {"janus": "keepalive"},
+                    handle=False,
+                    accept=lambda _m: True,
+                    timeout=self.keepalive_timeout,
+                )
                 _raise_for_error(reply)
             except (JanusUnavailable, JanusError) as error:
                 self._link_lost(link, f"keepalive failed: {error}")

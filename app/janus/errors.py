@@ -1,4 +1,5 @@
 """What a call to Janus can fail with."""
+
 from __future__ import annotations
 
 

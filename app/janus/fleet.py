@@ -11,6 +11,7 @@ gave it; it returns to the operator's state as soon as a connection works again.
 Every change is announced on the `janus_fleet` channel, and each replica re-reads the table
 on it (and every `janus.fleet_refresh` seconds in case a notification was missed).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,8 +59,7 @@ class FleetServer:
         return self.state == "active"
 
     def as_settings(self) -> JanusServer:
-        return JanusServer(name=self.name, url=self.url, public_url=self.public_url,
-                           admin_url=self.admin_url)
+        return JanusServer(name=self.name, url=self.url, public_url=self.public_url, admin_url=self.admin_url)
 
 
 async def read_fleet(connection: asyncpg.Connection) -> list[FleetServer]:
@@ -77,7 +77,8 @@ async def seed(connection: asyncpg.Connection, servers: list[JanusServer]) -> No
     every start); an operator's state and weight are never touched."""
     async with connection.transaction():
         for server in servers:
-            await connection.execute("""
+            await connection.execute(
+                """
                 INSERT INTO janus_server (name, url, admin_url, public_url, from_settings)
                 VALUES ($1, $2, $3, $4, true)
                 ON CONFLICT (name) DO UPDATE SET url = excluded.url,
@@ -86,29 +87,33 @@ async def seed(connection: asyncpg.Connection, servers: list[JanusServer]) -> No
                 WHERE (janus_server.url, janus_server.admin_url, janus_server.public_url,
                        janus_server.from_settings) IS DISTINCT FROM
                       (excluded.url, excluded.admin_url, excluded.public_url, true)""",
-                server.name, server.url, server.admin_url, server.public_url)
+                server.name,
+                server.url,
+                server.admin_url,
+                server.public_url,
+            )
         await announce(connection, "")
 
 
-async def rooms_in_use(connection: asyncpg.Connection,
-                       names: list[str] | None = None) -> dict[str, int]:
+async def rooms_in_use(connection: asyncpg.Connection, names: list[str] | None = None) -> dict[str, int]:
     """{server: rooms of offered and running interviews} (interview_live_server_idx)."""
-    rows = await connection.fetch(f"""
+    rows = await connection.fetch(
+        f"""
         SELECT janus_server, count(*) FROM interview
         WHERE {LIVE} AND janus_server IS NOT NULL
           AND ($1::text[] IS NULL OR janus_server = ANY($1))
-        GROUP BY 1""", names)
+        GROUP BY 1""",
+        names,
+    )
     return {row[0]: row[1] for row in rows}
 
 
 def checked_server(name: str, url: str, admin_url: str, public_url: str | None) -> JanusServer:
     """The server as the settings would accept it, or FleetError saying what is wrong."""
     try:
-        return JanusServer(name=name, url=url, admin_url=admin_url,
-                           public_url=public_url or url)
+        return JanusServer(name=name, url=url, admin_url=admin_url, public_url=public_url or url)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in error.errors())
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         raise FleetError(problems) from None
 
 
@@ -118,16 +123,23 @@ def _weight(weight: int) -> int:
     return weight
 
 
-async def add(connection: asyncpg.Connection, server: JanusServer, weight: int = 1,
-              state: str = "active") -> None:
+async def add(
+    connection: asyncpg.Connection, server: JanusServer, weight: int = 1, state: str = "active"
+) -> None:
     if state not in STATES:
         raise FleetError(f"the state must be one of {', '.join(STATES)}")
     async with connection.transaction():
-        added = await connection.fetchval("""
+        added = await connection.fetchval(
+            """
             INSERT INTO janus_server (name, url, admin_url, public_url, weight, state)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING name""",
-            server.name, server.url, server.admin_url, server.public_url, _weight(weight),
-            state)
+            server.name,
+            server.url,
+            server.admin_url,
+            server.public_url,
+            _weight(weight),
+            state,
+        )
         if added is None:
             raise FleetError(f"there is already a Janus server named {server.name}")
         await announce(connection, server.name)
@@ -138,10 +150,14 @@ async def set_state(connection: asyncpg.Connection, name: str, action: str) -> F
     if action not in ACTIONS:
         raise FleetError(f"unknown action {action!r}")
     async with connection.transaction():
-        row = await connection.fetchrow("""
+        row = await connection.fetchrow(
+            """
             UPDATE janus_server SET state = $2,
                 state_changed_at = CASE WHEN state = $2 THEN state_changed_at ELSE now() END
-            WHERE name = $1 RETURNING *""", name, ACTIONS[action])
+            WHERE name = $1 RETURNING *""",
+            name,
+            ACTIONS[action],
+        )
         if row is None:
             raise FleetError(f"no Janus server is named {name}")
         await announce(connection, name)
@@ -151,8 +167,8 @@ async def set_state(connection: asyncpg.Connection, name: str, action: str) -> F
 async def set_weight(connection: asyncpg.Connection, name: str, weight: int) -> None:
     async with connection.transaction():
         done = await connection.fetchval(
-            "UPDATE janus_server SET weight = $2 WHERE name = $1 RETURNING name",
-            name, _weight(weight))
+            "UPDATE janus_server SET weight = $2 WHERE name = $1 RETURNING name", name, _weight(weight)
+        )
         if done is None:
             raise FleetError(f"no Janus server is named {name}")
         await announce(connection, name)
@@ -163,39 +179,48 @@ async def remove(connection: asyncpg.Connection, name: str) -> None:
     async with connection.transaction():
         # A room being made there this very moment (its interview not written yet) is
         # moved by the reconciler like a lost server's (app/live/reconciler.py).
-        found = await connection.fetchval(
-            "SELECT state FROM janus_server WHERE name = $1 FOR UPDATE", name)
+        found = await connection.fetchval("SELECT state FROM janus_server WHERE name = $1 FOR UPDATE", name)
         if found is None:
             raise FleetError(f"no Janus server is named {name}")
         rooms = (await rooms_in_use(connection, [name])).get(name, 0)
         if rooms:
-            hint = ("it is draining: wait until `scripts/janus status` says it is empty"
-                    if found == "draining" else
-                    f"drain it first (scripts/janus drain {name}) and wait until "
-                    "`scripts/janus status` says it is empty")
+            hint = (
+                "it is draining: wait until `scripts/janus status` says it is empty"
+                if found == "draining"
+                else f"drain it first (scripts/janus drain {name}) and wait until "
+                "`scripts/janus status` says it is empty"
+            )
             raise FleetError(f"{name} still has {rooms} room(s) in use by interviews; {hint}")
         await connection.execute("DELETE FROM janus_server WHERE name = $1", name)
         await announce(connection, name)
 
 
-async def record_health(connection: asyncpg.Connection, up: list[str],
-                        lost: dict[str, dt.datetime]) -> None:
+async def record_health(connection: asyncpg.Connection, up: list[str], lost: dict[str, dt.datetime]) -> None:
     """What this replica sees: `up` works now, `lost` {name: lost since} does not."""
-    await connection.execute("""
+    await connection.execute(
+        """
         UPDATE janus_server SET last_seen_at = now(), down_since = NULL
-        WHERE name = ANY($1)""", up)
+        WHERE name = ANY($1)""",
+        up,
+    )
     for name, since in lost.items():
-        await connection.execute("""
+        await connection.execute(
+            """
             UPDATE janus_server SET down_since = coalesce(down_since, $2) WHERE name = $1""",
-            name, since)
+            name,
+            since,
+        )
 
 
 async def record_listing(connection: asyncpg.Connection, counts: dict[str, int]) -> None:
     """The reconciler's count of each server's own rooms, as Janus lists them."""
     for name, count in counts.items():
-        await connection.execute("""
+        await connection.execute(
+            """
             UPDATE janus_server SET rooms_listed = $2, listed_at = now() WHERE name = $1""",
-            name, count)
+            name,
+            count,
+        )
 
 
 class PublicUrls:

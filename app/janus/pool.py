@@ -14,6 +14,7 @@ With `janus.fleet = "settings"` the pool places on exactly the settings' servers
 active, weight 1 (rooms still counted from the interviews); a `JanusPool(settings)` without
 any database (a benchmark's worker) counts only the rooms it placed itself.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -89,15 +90,19 @@ class JanusPool:
     def _open(self, server: JanusServer) -> None:
         s = self.settings
         self.connections[server.name] = JanusConnection(
-            server, s.admin_secret.get_secret_value(), s.call_timeout, s.keepalive_interval,
-            s.reconnect_max_delay, keepalive_timeout=s.keepalive_timeout,
-            on_change=self._on_connection_change)
+            server,
+            s.admin_secret.get_secret_value(),
+            s.call_timeout,
+            s.keepalive_interval,
+            s.reconnect_max_delay,
+            keepalive_timeout=s.keepalive_timeout,
+            on_change=self._on_connection_change,
+        )
         if self._started:
             self._run(server.name)
 
     def _run(self, name: str) -> None:
-        self._tasks[name] = asyncio.create_task(self.connections[name].run(),
-                                                name=f"janus-{name}")
+        self._tasks[name] = asyncio.create_task(self.connections[name].run(), name=f"janus-{name}")
 
     async def _close(self, name: str) -> None:
         connection = self.connections.pop(name)
@@ -108,8 +113,7 @@ class JanusPool:
         await connection.close()
 
     def _publish_urls(self) -> None:
-        PUBLIC_URLS.publish(self, {name: c.server.public_url
-                                   for name, c in self.connections.items()})
+        PUBLIC_URLS.publish(self, {name: c.server.public_url for name, c in self.connections.items()})
 
     def start(self) -> None:
         self._started = True
@@ -146,8 +150,9 @@ class JanusPool:
         """Count each server's rooms from the interviews in `database` at placement."""
         self._database = self._placement_database = database
 
-    async def follow_fleet(self, database: asyncpg.Pool, dsn: str,
-                           placement: asyncpg.Pool | None = None) -> None:
+    async def follow_fleet(
+        self, database: asyncpg.Pool, dsn: str, placement: asyncpg.Pool | None = None
+    ) -> None:
         """Seed the fleet with the settings' servers, take it as it is, and follow it;
         placement counts rooms on `placement` (default: `database`)."""
         self._database = database
@@ -199,7 +204,8 @@ class JanusPool:
             try:
                 if listener is None or listener.is_closed():
                     listener = await asyncpg.connect(
-                        dsn, server_settings={"application_name": "snabb-janus-fleet"})
+                        dsn, server_settings={"application_name": "snabb-janus-fleet"}
+                    )
                     await listener.add_listener(fleet.CHANNEL, lambda *_: wake.set())
                     wake.set()  # changes made while nobody listened: read at once
                 if wake.is_set():
@@ -218,11 +224,11 @@ class JanusPool:
                 if listener is not None:
                     listener.terminate()
                 listener = None
-            waits = [asyncio.ensure_future(wake.wait()),
-                     asyncio.ensure_future(self._health_changed.wait())]
+            waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(self._health_changed.wait())]
             try:
-                done, _ = await asyncio.wait(waits, timeout=self.settings.fleet_refresh,
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    waits, timeout=self.settings.fleet_refresh, return_when=asyncio.FIRST_COMPLETED
+                )
                 if not done:
                     wake.set()  # the backstop: read the fleet again anyway
             finally:
@@ -259,23 +265,31 @@ class JanusPool:
             # The state is read here, not from memory: a cordon counts from its commit on.
             # (Without the fleet, `janus.fleet = "settings"`: every server, weight 1.)
             async with self._placement_database.acquire() as connection:
-                rows = await connection.fetch(f"""
+                rows = await connection.fetch(
+                    f"""
                     SELECT n.name, coalesce(s.weight, 1) AS weight,
                            (SELECT count(*) FROM interview i
                             WHERE i.janus_server = n.name AND i.{fleet.LIVE}) AS rooms
                     FROM unnest($1::text[]) AS n (name)
                     LEFT JOIN janus_server s ON s.name = n.name
-                    WHERE NOT $2 OR s.state = 'active'""", names, self.fleet is not None)
-            found = {row["name"]: (row["rooms"] + recent.get(row["name"], 0)) / row["weight"]
-                     for row in rows}
+                    WHERE NOT $2 OR s.state = 'active'""",
+                    names,
+                    self.fleet is not None,
+                )
+            found = {row["name"]: (row["rooms"] + recent.get(row["name"], 0)) / row["weight"] for row in rows}
         except DATABASE_ERRORS as error:
             # The fleet as last read: a room on a working server beats none.
-            log.warning("placement without the database's room counts: %s",
-                        type(error).__name__)
+            log.warning("placement without the database's room counts: %s", type(error).__name__)
             known = self.fleet
-            found = {name: recent.get(name, 0) for name in names} if known is None else {
-                name: recent.get(name, 0) / known[name].weight
-                for name in names if name in known and known[name].takes_rooms}
+            found = (
+                {name: recent.get(name, 0) for name in names}
+                if known is None
+                else {
+                    name: recent.get(name, 0) / known[name].weight
+                    for name in names
+                    if name in known and known[name].takes_rooms
+                }
+            )
         return {name: found[name] for name in names if name in found}
 
     async def create_private_room(self, participants: int, description: str = "interview") -> Room:
@@ -289,8 +303,7 @@ class JanusPool:
             raise JanusUnavailable(f"{name} left the fleet")
         self._recent.append((time.monotonic(), name))
         room = new_room(name, participants, self.admin_key)
-        room = await create_room(connection, self.admin_key, room, description,
-                                 RoomMedia.of(self.settings))
+        room = await create_room(connection, self.admin_key, room, description, RoomMedia.of(self.settings))
         # Then the participants' Janus tokens (the order matters to the reconciler, which
         # keeps a token only while its room exists). Without them the room is no use.
         try:
@@ -308,21 +321,17 @@ class JanusPool:
         return self.settings.deployment_id
 
     def janus_token(self, server: str, room_id: int, participant: int, serial: int = 0) -> str:
-        return participant_token(self.admin_secret, server, room_id, participant, serial,
-                                 self.deployment)
+        return participant_token(self.admin_secret, server, room_id, participant, serial, self.deployment)
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
         async with self.connections[server].admin() as admin:
-            for token in room_janus_tokens(self.admin_secret, server, room_id, participants,
-                                           self.deployment):
+            for token in room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment):
                 await admin.add_token(token, (VIDEOROOM,))
 
-    async def renew_token(self, server: str, room_id: int, participant: int,
-                          serial: int) -> None:
+    async def renew_token(self, server: str, room_id: int, participant: int, serial: int) -> None:
         """The participant's token number `serial` works from now on, the one before not."""
         async with self.connections[server].admin() as admin:
-            await admin.add_token(self.janus_token(server, room_id, participant, serial),
-                                  (VIDEOROOM,))
+            await admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,))
             await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
 
     async def remove_tokens(self, server: str, room_id: int) -> None:
@@ -343,8 +352,7 @@ async def janus_pool(app: web.Application) -> AsyncIterator[None]:
     pool.start()
     try:
         if settings.janus.fleet == "database":
-            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value(),
-                                    app[URGENT_POOL])
+            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value(), app[URGENT_POOL])
         else:
             pool.count_rooms_in(app[URGENT_POOL])
         yield

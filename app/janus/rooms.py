@@ -1,4 +1,5 @@
 """Private VideoRooms: one per interview, created with a random pin, secret and allow-list."""
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ from app.janus.connection import JanusConnection, JanusError
 
 # Janus room ids are unsigned 64-bit, but browsers read JSON numbers as doubles:
 # stay below 2**53 so janus.js sees the id we created.
-MAX_ROOM_ID = 2 ** 53 - 1
+MAX_ROOM_ID = 2**53 - 1
 NO_SUCH_ROOM = 426
 PUBLISHERS_PER_ROOM = 4
 
@@ -40,10 +41,14 @@ def room_secret(key: str, server: str, room_id: int) -> str:
 def new_room(server: str, participants: int, secret_key: str | None = None) -> Room:
     """A room's identity; its secret derived from `secret_key` (random without one)."""
     room_id = secrets.randbelow(MAX_ROOM_ID - 1) + 1
-    secret = (room_secret(secret_key, server, room_id) if secret_key
-              else secrets.token_urlsafe(24))
-    return Room(server=server, room_id=room_id, pin=secrets.token_urlsafe(18), secret=secret,
-                participant_tokens=tuple(secrets.token_urlsafe(24) for _ in range(participants)))
+    secret = room_secret(secret_key, server, room_id) if secret_key else secrets.token_urlsafe(24)
+    return Room(
+        server=server,
+        room_id=room_id,
+        pin=secrets.token_urlsafe(18),
+        secret=secret,
+        participant_tokens=tuple(secrets.token_urlsafe(24) for _ in range(participants)),
+    )
 
 
 def room_description(deployment: str, interview_id: int) -> str:
@@ -62,6 +67,7 @@ def room_interview(deployment: str, description: str) -> int | None:
 @dataclass(frozen=True)
 class RoomMedia:
     """The media settings a room is created with (settings `janus.room_*`)."""
+
     bitrate: int = 1_000_000
     video_codec: str = "vp8,h264,vp9"
     audio_codec: str = "opus"
@@ -70,30 +76,53 @@ class RoomMedia:
 
     @classmethod
     def of(cls, settings: JanusSettings) -> RoomMedia:
-        return cls(settings.room_bitrate, settings.room_video_codec, settings.room_audio_codec,
-                   settings.room_fir_freq, settings.room_audiolevel_event)
+        return cls(
+            settings.room_bitrate,
+            settings.room_video_codec,
+            settings.room_audio_codec,
+            settings.room_fir_freq,
+            settings.room_audiolevel_event,
+        )
 
 
-async def create_room(connection: JanusConnection, admin_key: str, room: Room,
-                      description: str = "interview", media: RoomMedia = RoomMedia()) -> Room:
-    await connection.request({
-        "request": "create", "admin_key": admin_key, "room": room.room_id,
-        "description": description[:100], "is_private": True, "permanent": False,
-        "pin": room.pin, "secret": room.secret, "allowed": list(room.participant_tokens),
-        "publishers": PUBLISHERS_PER_ROOM, "notify_joining": True,
-        # A cap, not a start value: a publisher's `configure` may lower it, never raise it.
-        "bitrate": media.bitrate, "bitrate_cap": media.bitrate > 0,
-        "videocodec": media.video_codec, "audiocodec": media.audio_codec,
-        "fir_freq": media.fir_freq, "audiolevel_event": media.audiolevel_event,
-    })
+async def create_room(
+    connection: JanusConnection,
+    admin_key: str,
+    room: Room,
+    description: str = "interview",
+    media: RoomMedia = RoomMedia(),
+) -> Room:
+    await connection.request(
+        {
+            "request": "create",
+            "admin_key": admin_key,
+            "room": room.room_id,
+            "description": description[:100],
+            "is_private": True,
+            "permanent": False,
+            "pin": room.pin,
+            "secret": room.secret,
+            "allowed": list(room.participant_tokens),
+            "publishers": PUBLISHERS_PER_ROOM,
+            "notify_joining": True,
+            # A cap, not a start value: a publisher's `configure` may lower it, never raise it.
+            "bitrate": media.bitrate,
+            "bitrate_cap": media.bitrate > 0,
+            "videocodec": media.video_codec,
+            "audiocodec": media.audio_codec,
+            "fir_freq": media.fir_freq,
+            "audiolevel_event": media.audiolevel_event,
+        }
+    )
     return room
 
 
 async def destroy_room(connection: JanusConnection, room_id: int, secret: str) -> bool:
     """Destroy a room; False when Janus no longer had it (restart), which is fine."""
     try:
-        await connection.request({"request": "destroy", "room": room_id, "secret": secret,
-                                  "permanent": False})
+        await connection.request(
+            {"request": "destroy", "room": room_id, "secret": secret, "permanent": False}
+        )
         return True
     except JanusError as error:
         if error.code == NO_SUCH_ROOM:
@@ -118,5 +147,4 @@ async def list_participants(connection: JanusConnection, room_id: int) -> list[d
 
 
 async def kick(connection: JanusConnection, room_id: int, secret: str, participant_id: int) -> None:
-    await connection.request({"request": "kick", "room": room_id, "secret": secret,
-                              "id": participant_id})
+    await connection.request({"request": "kick", "room": room_id, "secret": secret, "id": participant_id})

@@ -17,6 +17,7 @@ database holds without the database holding a token.
   server never takes another's tokens for its own (README, "Deployment");
 - the control plane's own token, one per server, which every process computes alike.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,18 +38,21 @@ def _prefix(deployment: str) -> str:
     return f"p.{deployment}." if deployment else "p."
 
 
-def participant_token(key: str, server: str, room_id: int, participant: int,
-                      serial: int = 0, deployment: str = "") -> str:
+def participant_token(
+    key: str, server: str, room_id: int, participant: int, serial: int = 0, deployment: str = ""
+) -> str:
     subject = f"{server}:{room_id}:{participant}:{serial}"
     mac = _derive(key, f"{deployment}/{subject}" if deployment else subject)
     return f"{_prefix(deployment)}{room_id}.{participant}.{serial}.{mac}"
 
 
-def room_janus_tokens(key: str, server: str, room_id: int, participants: int,
-                      deployment: str = "") -> list[str]:
+def room_janus_tokens(
+    key: str, server: str, room_id: int, participants: int, deployment: str = ""
+) -> list[str]:
     """The first Janus tokens of a room's participants, in allow-list order."""
-    return [participant_token(key, server, room_id, index, deployment=deployment)
-            for index in range(participants)]
+    return [
+        participant_token(key, server, room_id, index, deployment=deployment) for index in range(participants)
+    ]
 
 
 def token_owner(token: str, deployment: str = "") -> tuple[int, int, int] | None:

@@ -2,6 +2,7 @@
 guessing by app.link_codes, remembered on the device by app.link_sessions), or being logged
 in as the account the link belongs to.
 """
+
 from __future__ import annotations
 
 from aiohttp import web

@@ -14,6 +14,7 @@ so that they never queue behind the reads of a busy event (app/db.py), and the m
 when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
 one of these across a Janus call.
 """
+
 from __future__ import annotations
 
 import time
@@ -50,16 +51,22 @@ Message = dict[str, Any]
 @dataclass(frozen=True)
 class Services:
     """What an action may use, the same for every socket of a process."""
-    pool: asyncpg.Pool      # for everything but the urgent
-    urgent: UrgentFirst     # for the actions that move an interview (above)
+
+    pool: asyncpg.Pool  # for everything but the urgent
+    urgent: UrgentFirst  # for the actions that move an interview (above)
     rooms: Rooms
     settings: Settings
-    process: uuid.UUID      # this process, as live_process knows it
+    process: uuid.UUID  # this process, as live_process knows it
 
     @classmethod
     def of(cls, app: web.Application) -> Services:
-        return cls(app[DB_POOL], UrgentFirst(app[URGENT_POOL], app[DB_POOL]), app[JANUS],
-                   app[SETTINGS], app[LIVE_PROCESS])
+        return cls(
+            app[DB_POOL],
+            UrgentFirst(app[URGENT_POOL], app[DB_POOL]),
+            app[JANUS],
+            app[SETTINGS],
+            app[LIVE_PROCESS],
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,8 @@ class Interviewer:
 
 @dataclass(frozen=True)
 class Done:
-    reply: Message | None = None            # None: {"type": "ok", "for": ...}
-    rooms: tuple[RoomToClose, ...] = ()     # to destroy once the action has committed
+    reply: Message | None = None  # None: {"type": "ok", "for": ...}
+    rooms: tuple[RoomToClose, ...] = ()  # to destroy once the action has committed
 
 
 NOTHING = Done()
@@ -101,6 +108,7 @@ class Action:
 
 
 # -- the candidate -----------------------------------------------------------------------
+
 
 async def check_in(me: Candidate, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
@@ -140,8 +148,9 @@ async def accept(me: Candidate, message: Message) -> Done:
     return Done({"type": "ticket", "interview": live["id"], "ticket": ticket})
 
 
-async def _join(connection: asyncpg.Connection, services: Services, live: asyncpg.Record,
-                candidate_id: int) -> tuple[janus_access.NewToken, str]:
+async def _join(
+    connection: asyncpg.Connection, services: Services, live: asyncpg.Record, candidate_id: int
+) -> tuple[janus_access.NewToken, str]:
     """The interview started (unless it runs: a reload) and the candidate's next Janus
     token counted: (that token, for Janus once the connection is back; the ticket)."""
     if live["state"] == "offered":
@@ -158,8 +167,9 @@ async def feedback(me: Candidate, message: Message) -> Done:
         interview_id = await interviews.last_ended(connection, candidate_id=me.id)
         if interview_id is None:
             raise LiveError("feedback_not_open")
-        await outcome.save_feedback(connection, interview_id, me.id,
-                                    interested=message["interested"], comment=message["comment"])
+        await outcome.save_feedback(
+            connection, interview_id, me.id, interested=message["interested"], comment=message["comment"]
+        )
     return NOTHING
 
 
@@ -180,16 +190,24 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
 
 # -- the interviewer ---------------------------------------------------------------------
 
+
 def _dispatched(done: Dispatched) -> Done:
-    return Done({"type": "dispatched", "interview": done.offer.interview_id,
-                 "candidate": done.offer.candidate_id, "ticket": done.interviewer_ticket})
+    return Done(
+        {
+            "type": "dispatched",
+            "interview": done.offer.interview_id,
+            "candidate": done.offer.candidate_id,
+            "ticket": done.interviewer_ticket,
+        }
+    )
 
 
 async def next_candidate(me: Interviewer, message: Message) -> Done:
     services = me.services
     started = time.perf_counter()
-    done = await dispatch.next_candidate(services.urgent, services.rooms, services.settings,
-                                         me.id, maker=services.process)
+    done = await dispatch.next_candidate(
+        services.urgent, services.rooms, services.settings, me.id, maker=services.process
+    )
     if done is None:
         return Done({"type": "queue_empty"})
     # The offer went out at the dispatch's commit (its NOTIFY): the interviewer's wait.
@@ -201,8 +219,13 @@ async def pick(me: Interviewer, message: Message) -> Done:
     services = me.services
     started = time.perf_counter()
     done = await dispatch.pick_candidate(
-        services.urgent, services.rooms, services.settings, me.id, message["candidate"],
-        maker=services.process)
+        services.urgent,
+        services.rooms,
+        services.settings,
+        me.id,
+        message["candidate"],
+        maker=services.process,
+    )
     METRICS.next_to_offer.observe(time.perf_counter() - started)
     return _dispatched(done)
 
@@ -229,8 +252,7 @@ async def extend(me: Interviewer, message: Message) -> Done:
         live = await interviews.live_interview(connection, interviewer_id=me.id)
         if live is None:
             raise LiveError("not_active")
-        await interviews.extend_interview(connection, live["id"], me.id,
-                                          me.services.settings.live)
+        await interviews.extend_interview(connection, live["id"], me.id, me.services.settings.live)
     return NOTHING
 
 
@@ -247,12 +269,21 @@ async def save(me: Interviewer, message: Message) -> Done:
         interview_id = message["interview"]
         if interview_id is None:
             live = await interviews.live_interview(connection, interviewer_id=me.id)
-            interview_id = live["id"] if live is not None else await interviews.last_ended(
-                connection, interviewer_id=me.id)
+            interview_id = (
+                live["id"]
+                if live is not None
+                else await interviews.last_ended(connection, interviewer_id=me.id)
+            )
         if interview_id is None:
             raise LiveError("not_active")
-        await outcome.save_record(connection, interview_id, me.id, notes=message["notes"],
-                                  covered=message["covered"], ratings=message["ratings"])
+        await outcome.save_record(
+            connection,
+            interview_id,
+            me.id,
+            notes=message["notes"],
+            covered=message["covered"],
+            ratings=message["ratings"],
+        )
     return NOTHING
 
 

@@ -10,6 +10,7 @@ per statement: the links looked up with one `= ANY(...)`, the sockets listed wit
 insert, the queue entries updated with one statement. A socket opening alone is a batch of
 one and waits for nothing (README.md, "Many sockets reconnecting at once").
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,14 +37,19 @@ class Batches(Generic[Key, Result]):
     out together with whatever other keys are waiting, `batch` at a time, on at most
     `workers` connections of `pool`."""
 
-    def __init__(self, pool: asyncpg.Pool,
-                 work: Callable[[asyncpg.Connection, list[Key]], Awaitable[dict[Key, Result]]],
-                 *, workers: int, batch: int, name: str):
-        self.pool, self.work, self.workers, self.batch, self.name = (
-            pool, work, workers, batch, name)
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        work: Callable[[asyncpg.Connection, list[Key]], Awaitable[dict[Key, Result]]],
+        *,
+        workers: int,
+        batch: int,
+        name: str,
+    ):
+        self.pool, self.work, self.workers, self.batch, self.name = (pool, work, workers, batch, name)
         self._waiting: list[tuple[Key, asyncio.Future[Result | None]]] = []
         self._running = 0
-        self.most_running = 0   # the most workers at once (the bound held: the tests)
+        self.most_running = 0  # the most workers at once (the bound held: the tests)
 
     @property
     def waiting(self) -> int:
@@ -61,7 +67,7 @@ class Batches(Generic[Key, Result]):
     async def _serve(self) -> None:
         try:
             while self._waiting:
-                taken, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
+                taken, self._waiting = self._waiting[: self.batch], self._waiting[self.batch :]
                 taken = [(key, future) for key, future in taken if not future.done()]
                 if taken:
                     await self._one_batch(taken)
@@ -86,30 +92,36 @@ class Batches(Generic[Key, Result]):
                 future.set_result(results.get(key))
 
 
-async def candidates_by_token(connection: asyncpg.Connection,
-                              tokens: list[str]) -> dict[str, asyncpg.Record]:
-    rows = await connection.fetch(f"""
+async def candidates_by_token(connection: asyncpg.Connection, tokens: list[str]) -> dict[str, asyncpg.Record]:
+    rows = await connection.fetch(
+        f"""
         SELECT {CANDIDATE_COLUMNS} FROM candidate WHERE access_token = ANY($1::text[])""",
-        tokens)
+        tokens,
+    )
     return {row["access_token"]: row for row in rows}
 
 
-async def events_by_interviewer_token(connection: asyncpg.Connection,
-                                      tokens: list[str]) -> dict[str, asyncpg.Record]:
+async def events_by_interviewer_token(
+    connection: asyncpg.Connection, tokens: list[str]
+) -> dict[str, asyncpg.Record]:
     """As app.events.queries.by_interviewer_token, for many links."""
-    rows = await connection.fetch(f"""
+    rows = await connection.fetch(
+        f"""
         SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name,
                i.email AS interviewer_email, i.user_id AS interviewer_user_id,
                i.access_token AS interviewer_token
         FROM event_interviewer i JOIN event e ON e.id = i.event_id
         JOIN organization o ON o.id = e.organization_id
-        WHERE i.access_token = ANY($1::text[])""", tokens)
+        WHERE i.access_token = ANY($1::text[])""",
+        tokens,
+    )
     return {row["interviewer_token"]: row for row in rows}
 
 
 @dataclass(frozen=True)
 class Arrival:
     """One socket opening: whose, and the id it is listed under."""
+
     socket_id: uuid.UUID
     candidate_id: int | None = None
     interviewer_id: int | None = None
@@ -123,21 +135,23 @@ def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
     listed first, then its person recorded as back (the order connections.gone relies
     on)."""
 
-    async def work(connection: asyncpg.Connection,
-                   arrivals: list[Arrival]) -> dict[Arrival, uuid.UUID]:
-        await connection.execute("""
+    async def work(connection: asyncpg.Connection, arrivals: list[Arrival]) -> dict[Arrival, uuid.UUID]:
+        await connection.execute(
+            """
             INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
             SELECT id, $1, candidate_id, interviewer_id
             FROM unnest($2::uuid[], $3::bigint[], $4::bigint[])
                  AS a (id, candidate_id, interviewer_id)
-            ON CONFLICT (id) DO NOTHING""", process_id,
-            [a.socket_id for a in arrivals], [a.candidate_id for a in arrivals],
-            [a.interviewer_id for a in arrivals])
+            ON CONFLICT (id) DO NOTHING""",
+            process_id,
+            [a.socket_id for a in arrivals],
+            [a.candidate_id for a in arrivals],
+            [a.interviewer_id for a in arrivals],
+        )
         candidates = sorted({a.candidate_id for a in arrivals if a.candidate_id is not None})
         if candidates:
             await queue.reconnected_many(connection, candidates)
-        for interviewer_id in sorted({a.interviewer_id for a in arrivals
-                                      if a.interviewer_id is not None}):
+        for interviewer_id in sorted({a.interviewer_id for a in arrivals if a.interviewer_id is not None}):
             await presence.set_presence(connection, interviewer_id, connected=True)
         return {a: a.socket_id for a in arrivals}
 
@@ -147,17 +161,16 @@ def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
 class Arrivals:
     """The three batched steps of a socket's handshake, for one process."""
 
-    def __init__(self, pool: asyncpg.Pool, process_id: uuid.UUID, *, workers: int,
-                 batch: int = 200):
+    def __init__(self, pool: asyncpg.Pool, process_id: uuid.UUID, *, workers: int, batch: int = 200):
         self.candidate: Batches[str, asyncpg.Record] = Batches(
-            pool, candidates_by_token, workers=workers, batch=batch,
-            name="live-arrivals-candidates")
+            pool, candidates_by_token, workers=workers, batch=batch, name="live-arrivals-candidates"
+        )
         self.interviewer: Batches[str, asyncpg.Record] = Batches(
-            pool, events_by_interviewer_token, workers=workers, batch=batch,
-            name="live-arrivals-interviewers")
+            pool, events_by_interviewer_token, workers=workers, batch=batch, name="live-arrivals-interviewers"
+        )
         self.arrived: Batches[Arrival, uuid.UUID] = Batches(
-            pool, arrivals_of(process_id), workers=workers, batch=batch,
-            name="live-arrivals-listing")
+            pool, arrivals_of(process_id), workers=workers, batch=batch, name="live-arrivals-listing"
+        )
 
     def all(self) -> Sequence[Batches[Any, Any]]:
         return (self.candidate, self.interviewer, self.arrived)

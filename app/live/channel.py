@@ -5,6 +5,7 @@ What each side may do is given as a table of actions (app/live/actions.py), and 
 is sent as a feed (app/live/feeds.py); this module knows nothing of candidates or
 interviewers.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,8 @@ class Socket:
     _outbox: list[dict[str, Any]] = field(default_factory=list)
     _latest: tuple[int, int | None, dict[str, Any]] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
-    _made: int = 0     # states made so far: a state's number says which is newer
-    _sent: int = 0     # the number of the last state sent
+    _made: int = 0  # states made so far: a state's number says which is newer
+    _sent: int = 0  # the number of the last state sent
     # The queue's version the page is at (its last state's `queue.v`, or the last `queue`
     # message's `v`): the hub sends the next `queue` message only to a page at its `prev`.
     queue_version: int | None = None
@@ -107,8 +108,7 @@ class Socket:
             await self.send(message)
         await self._send_state(number, version, state)
 
-    async def _send_state(self, number: int, version: int | None,
-                          state: dict[str, Any]) -> None:
+    async def _send_state(self, number: int, version: int | None, state: dict[str, Any]) -> None:
         if number > self._sent:  # never an older state after a newer one, nor one twice
             self._sent, self.queue_version = number, version
             await self.send(state)
@@ -120,10 +120,15 @@ class Socket:
         before them) to `version`, and nothing of its own waits to go out before them
         (a state in the outbox, a send under way, a backlog of a slow reader). False: it
         cannot, and the caller gives it a whole state instead."""
-        if (self.queue_version != version - len(frames) or number <= self._sent
-                or self.ws.closed
-                or self._outbox or self._latest is not None or self._send_lock.locked()
-                or _backlog(self.ws) > SHARED_BACKLOG):
+        if (
+            self.queue_version != version - len(frames)
+            or number <= self._sent
+            or self.ws.closed
+            or self._outbox
+            or self._latest is not None
+            or self._send_lock.locked()
+            or _backlog(self.ws) > SHARED_BACKLOG
+        ):
             return False
         self._sent, self.queue_version = number, version
         self._last_state = None  # the page moved on from it: the next state is sent
@@ -185,10 +190,16 @@ Perform = Callable[[Action, dict[str, Any]], Awaitable[Done]]
 
 # What an action raises while PostgreSQL cannot be reached (down, restarting, the
 # connection cut): the answer is `unavailable` (try again), not `server_error` (our bug).
-DATABASE_UNAVAILABLE = (OSError, TimeoutError, asyncpg.InterfaceError,
-                        asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
-                        asyncpg.TooManyConnectionsError)
+DATABASE_UNAVAILABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
 
 
 class Outage:
@@ -201,13 +212,14 @@ class Outage:
     def seen(self, failure: BaseException) -> None:
         if self.since is None:
             self.since = time.monotonic()
-            log.warning("live actions: the database is unavailable (%s); answering "
-                        "'unavailable' until it is back", type(failure).__name__)
+            log.warning(
+                "live actions: the database is unavailable (%s); answering 'unavailable' until it is back",
+                type(failure).__name__,
+            )
 
     def over(self) -> None:
         if self.since is not None:
-            log.warning("live actions: the database is back after %.1f s",
-                        time.monotonic() - self.since)
+            log.warning("live actions: the database is back after %.1f s", time.monotonic() - self.since)
             self.since = None
 
 
@@ -222,18 +234,22 @@ class ChannelResponse(web.WebSocketResponse):
 
     too_big: Callable[[], Awaitable[None]] | None = None
 
-    async def close(self, *, code: int = WSCloseCode.OK, message: bytes = b"",
-                    drain: bool = True) -> bool:
+    async def close(self, *, code: int = WSCloseCode.OK, message: bytes = b"", drain: bool = True) -> bool:
         if code == WSCloseCode.MESSAGE_TOO_BIG and self.too_big is not None and not self.closed:
             too_big, self.too_big = self.too_big, None
             await too_big()
         return await super().close(code=code, message=message, drain=drain)
 
 
-async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse], Socket],
-                allowed: frozenset[str], actions: dict[str, Action], run: Perform | None,
-                opened: Callable[[], Awaitable[None]],
-                closed: Callable[[], Awaitable[None]]) -> web.WebSocketResponse:
+async def serve(
+    request: web.Request,
+    socket_of: Callable[[web.WebSocketResponse], Socket],
+    allowed: frozenset[str],
+    actions: dict[str, Action],
+    run: Perform | None,
+    opened: Callable[[], Awaitable[None]],
+    closed: Callable[[], Awaitable[None]],
+) -> web.WebSocketResponse:
     if not same_origin(request):
         raise web.HTTPForbidden()
     # + 1: aiohttp refuses a frame of max_msg_size bytes already; one of MAX_FRAME is allowed.
@@ -262,8 +278,15 @@ async def serve(request: web.Request, socket_of: Callable[[web.WebSocketResponse
                 if frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            await _answer(socket, frame.data, allowed, actions, run,
-                          lambda: hub.views.changed(socket.event_id), close_later)
+            await _answer(
+                socket,
+                frame.data,
+                allowed,
+                actions,
+                run,
+                lambda: hub.views.changed(socket.event_id),
+                close_later,
+            )
     finally:
         writer.cancel()
         await asyncio.gather(*closing, return_exceptions=True)
@@ -283,10 +306,15 @@ async def _close_rooms(app: web.Application, rooms: tuple[Any, ...]) -> None:
         await close_room(app[JANUS], room.server, room.room_id, room.secret)
 
 
-async def _answer(socket: Socket, text: str, allowed: frozenset[str],
-                  actions: dict[str, Action], perform: Perform | None,
-                  changed: Callable[[], None],
-                  close_later: Callable[[tuple[Any, ...]], None]) -> None:
+async def _answer(
+    socket: Socket,
+    text: str,
+    allowed: frozenset[str],
+    actions: dict[str, Action],
+    perform: Perform | None,
+    changed: Callable[[], None],
+    close_later: Callable[[tuple[Any, ...]], None],
+) -> None:
     """Exactly one reply to one message: its result, or an error with a stable code. The
     state reflecting the change comes before it, read afresh for this socket; or
     (Action.reply_first) the reply goes at once and the state comes with the hub's round that

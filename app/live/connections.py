@@ -12,6 +12,7 @@ live process, which records them connected again. Once its row is gone, the room
 making are made by another process (dispatch.recover_roomless_offers) and its mail claims
 are due again (app/mail/store.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,28 +42,41 @@ ARRIVALS = web.AppKey("live_arrivals", Arrivals)
 ARRIVAL_WORKERS = 2
 
 
-async def open_connection(connection: asyncpg.Connection, process_id: uuid.UUID, *,
-                          candidate_id: int | None = None,
-                          interviewer_id: int | None = None) -> uuid.UUID:
+async def open_connection(
+    connection: asyncpg.Connection,
+    process_id: uuid.UUID,
+    *,
+    candidate_id: int | None = None,
+    interviewer_id: int | None = None,
+) -> uuid.UUID:
     connection_id = uuid.uuid4()
-    await connection.execute("""
+    await connection.execute(
+        """
         INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
-        VALUES ($1, $2, $3, $4)""", connection_id, process_id, candidate_id, interviewer_id)
+        VALUES ($1, $2, $3, $4)""",
+        connection_id,
+        process_id,
+        candidate_id,
+        interviewer_id,
+    )
     return connection_id
 
 
 async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:
     """Forget one socket, and record its person as gone if it was their last."""
-    row = await connection.fetchrow("""
+    row = await connection.fetchrow(
+        """
         DELETE FROM live_connection WHERE id = $1
-        RETURNING candidate_id, interviewer_id""", connection_id)
+        RETURNING candidate_id, interviewer_id""",
+        connection_id,
+    )
     if row is not None:  # else already reaped, and recorded then
-        await gone(connection, candidate_id=row["candidate_id"],
-                   interviewer_id=row["interviewer_id"])
+        await gone(connection, candidate_id=row["candidate_id"], interviewer_id=row["interviewer_id"])
 
 
-async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = None,
-               interviewer_id: int | None = None) -> None:
+async def gone(
+    connection: asyncpg.Connection, *, candidate_id: int | None = None, interviewer_id: int | None = None
+) -> None:
     """Record that a person's socket closed, unless another of theirs is open. Under the
     lock of their queue entry (or presence row), which a (re)connect takes too after adding
     its socket (app/live/arrivals.py): of a tab closing and another opening at once, whichever comes second sees
@@ -70,15 +84,22 @@ async def gone(connection: asyncpg.Connection, *, candidate_id: int | None = Non
     async with connection.transaction():
         if candidate_id is not None:
             await connection.execute(
-                "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id)
+                "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id
+            )
         else:
-            await connection.execute("""SELECT 1 FROM interviewer_presence
-                                        WHERE interviewer_id = $1 FOR UPDATE""", interviewer_id)
+            await connection.execute(
+                """SELECT 1 FROM interviewer_presence
+                                        WHERE interviewer_id = $1 FOR UPDATE""",
+                interviewer_id,
+            )
         # A new statement after the lock: it sees every socket committed before it.
-        if await connection.fetchval("""
+        if await connection.fetchval(
+            """
                 SELECT EXISTS (SELECT 1 FROM live_connection
                                WHERE candidate_id = $1 OR interviewer_id = $2)""",
-                candidate_id, interviewer_id):
+            candidate_id,
+            interviewer_id,
+        ):
             return
         if candidate_id is not None:
             await queue.disconnected(connection, candidate_id)
@@ -93,39 +114,57 @@ async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[in
     if not candidate_ids:
         return
     async with connection.transaction():
-        await connection.execute("""
+        await connection.execute(
+            """
             SELECT 1 FROM queue_entry WHERE candidate_id = ANY($1::bigint[])
-            ORDER BY id FOR UPDATE""", candidate_ids)
-        await connection.execute("""
+            ORDER BY id FOR UPDATE""",
+            candidate_ids,
+        )
+        await connection.execute(
+            """
             UPDATE queue_entry q SET disconnected_at = now(), updated_at = now()
             WHERE q.candidate_id = ANY($1::bigint[])
               AND q.state IN ('waiting', 'offered', 'interviewing')
               AND q.disconnected_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM live_connection c
-                              WHERE c.candidate_id = q.candidate_id)""", candidate_ids)
+                              WHERE c.candidate_id = q.candidate_id)""",
+            candidate_ids,
+        )
 
 
-async def reap_dead_processes(connection: asyncpg.Connection,
-                              stale_seconds: float = STALE_SECONDS,
-                              stopping: uuid.UUID | None = None) -> int:
+async def reap_dead_processes(
+    connection: asyncpg.Connection, stale_seconds: float = STALE_SECONDS, stopping: uuid.UUID | None = None
+) -> int:
     """Remove the sockets of processes that stopped beating (and of `stopping`, this process
     when it shuts down) and record their people as disconnected (unless they are connected
     elsewhere by now); the number of sockets removed."""
     async with connection.transaction():
-        dead = [row["id"] for row in await connection.fetch("""
+        dead = [
+            row["id"]
+            for row in await connection.fetch(
+                """
             SELECT id FROM live_process
             WHERE seen_at < now() - make_interval(secs => $1) OR id = $2
-            FOR UPDATE SKIP LOCKED""", stale_seconds, stopping)]
-        rows = await connection.fetch("""
+            FOR UPDATE SKIP LOCKED""",
+                stale_seconds,
+                stopping,
+            )
+        ]
+        rows = await connection.fetch(
+            """
             DELETE FROM live_connection WHERE process_id = ANY($1::uuid[])
-            RETURNING candidate_id, interviewer_id""", dead)
+            RETURNING candidate_id, interviewer_id""",
+            dead,
+        )
         await connection.execute("DELETE FROM live_process WHERE id = ANY($1::uuid[])", dead)
         if dead:  # their mail claims are due again now (app/mail/store.py): wake the workers
             await connection.execute("SELECT pg_notify('mail_outbox', '')")
-    await candidates_gone(connection, sorted({row["candidate_id"] for row in rows
-                                              if row["candidate_id"] is not None}))
-    for interviewer_id in sorted({row["interviewer_id"] for row in rows
-                                  if row["interviewer_id"] is not None}):
+    await candidates_gone(
+        connection, sorted({row["candidate_id"] for row in rows if row["candidate_id"] is not None})
+    )
+    for interviewer_id in sorted(
+        {row["interviewer_id"] for row in rows if row["interviewer_id"] is not None}
+    ):
         await gone(connection, interviewer_id=interviewer_id)
     if rows:
         log.info("removed %d socket(s) of stopped processes", len(rows))
@@ -144,9 +183,12 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
             async with pool.acquire() as connection:
-                await connection.execute("""
+                await connection.execute(
+                    """
                     INSERT INTO live_process (id) VALUES ($1)
-                    ON CONFLICT (id) DO UPDATE SET seen_at = now()""", process_id)
+                    ON CONFLICT (id) DO UPDATE SET seen_at = now()""",
+                    process_id,
+                )
                 if failing:
                     beating_since, failing = loop.time(), False
                 if loop.time() - beating_since >= STALE_SECONDS:

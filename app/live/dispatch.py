@@ -23,6 +23,7 @@ heartbeat has stopped (`recover_roomless_offers`, run by every process's sweeper
 crash costs the pair seconds. And an offer that still has no room when it expires fails
 the same way (`interviews.expire_offers`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,16 +48,19 @@ log = logging.getLogger(__name__)
 def room_description(settings: Settings, interview_id: int) -> str:
     """How an interview's room is named on Janus; the reconciler reads it back."""
     return janus_rooms.room_description(settings.janus.deployment_id, interview_id)
+
+
 # The allow-list of an interview's room: the candidate's token first, the interviewer's second.
 CANDIDATE, INTERVIEWER = 0, 1
 
+
 class Rooms(Protocol):
     """What the dispatcher needs of app.janus.pool.JanusPool."""
+
     async def create_private_room(self, participants: int, description: str = ...) -> Room: ...
     def connection(self, name: str) -> JanusConnection: ...
     async def remove_tokens(self, server: str, room_id: int) -> None: ...
-    async def renew_token(self, server: str, room_id: int, participant: int,
-                          serial: int) -> None: ...
+    async def renew_token(self, server: str, room_id: int, participant: int, serial: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -71,15 +75,20 @@ class Offer:
 class Dispatched:
     """What the interviewer's press of *Next* or *Pick* yields. The tickets go only to their
     holders; the candidate's is re-minted from the database when their browser asks."""
+
     offer: Offer
     room: Room
     candidate_ticket: str
     interviewer_ticket: str
 
 
-async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
-                   candidate_id: int | None = None,
-                   maker: uuid.UUID | None = None) -> Offer | None:
+async def dispatch(
+    pool: asyncpg.Pool,
+    interviewer_id: int,
+    live: LiveSettings,
+    candidate_id: int | None = None,
+    maker: uuid.UUID | None = None,
+) -> Offer | None:
     """One locked transaction: take the next (or the picked) waiting candidate and offer
     them to this interviewer; the candidate hears of it when it commits. `maker`: the
     process that will make the room (app/live/connections.py, LIVE_PROCESS). None when
@@ -96,15 +105,24 @@ async def dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
         raise
 
 
-async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
-                    candidate_id: int | None, maker: uuid.UUID | None) -> Offer | None:
+async def _dispatch(
+    pool: asyncpg.Pool,
+    interviewer_id: int,
+    live: LiveSettings,
+    candidate_id: int | None,
+    maker: uuid.UUID | None,
+) -> Offer | None:
     # One statement, so one round trip and its own transaction: the dispatch's statements
     # run in the database (live_dispatch, migration 0014).
     async with pool.acquire() as connection:
-        row = await connection.fetchrow("SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
-                                        interviewer_id, candidate_id,
-                                        float(live.grace_seconds), float(live.offer_seconds),
-                                        maker)
+        row = await connection.fetchrow(
+            "SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
+            interviewer_id,
+            candidate_id,
+            float(live.grace_seconds),
+            float(live.offer_seconds),
+            maker,
+        )
     if row["o_outcome"] == "empty":
         return None
     if row["o_outcome"] != "offered":
@@ -112,8 +130,9 @@ async def _dispatch(pool: asyncpg.Pool, interviewer_id: int, live: LiveSettings,
     return Offer(row["o_interview"], row["o_event"], row["o_candidate"], interviewer_id)
 
 
-async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
-                      live: LiveSettings, announce: bool = False) -> asyncpg.Record | None:
+async def attach_room(
+    connection: asyncpg.Connection, offer: Offer, room: Room, live: LiveSettings, announce: bool = False
+) -> asyncpg.Record | None:
     """Record the room of an offered interview. `announce`: a room recovered after its
     maker died; both sides' pages are told (the interviewer's ticket comes with their
     state), and the candidate's time to join is made at least half an offer's from now, so
@@ -123,7 +142,8 @@ async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
     None when the offer is gone meanwhile (the candidate left, or it expired), or another
     process attached a room first."""
     async with connection.transaction():
-        row = await connection.fetchrow("""
+        row = await connection.fetchrow(
+            """
             UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
                    room_secret = $5, room_tokens = $6,
                    offer_expires_at = CASE WHEN $8 THEN greatest(
@@ -134,11 +154,24 @@ async def attach_room(connection: asyncpg.Connection, offer: Offer, room: Room,
               AND c.id = i.candidate_id AND w.id = i.interviewer_id
             RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
                       coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
-            offer.interview_id, room.server, room.room_id, room.pin, room.secret,
-            list(room.participant_tokens), float(live.offer_seconds), announce)
+            offer.interview_id,
+            room.server,
+            room.room_id,
+            room.pin,
+            room.secret,
+            list(room.participant_tokens),
+            float(live.offer_seconds),
+            announce,
+        )
         if row is not None and announce:
-            await notify(connection, offer.event_id, "room", interview=offer.interview_id,
-                         candidate=offer.candidate_id, interviewer=offer.interviewer_id)
+            await notify(
+                connection,
+                offer.event_id,
+                "room",
+                interview=offer.interview_id,
+                candidate=offer.candidate_id,
+                interviewer=offer.interviewer_id,
+            )
         return row
 
 
@@ -147,61 +180,97 @@ async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
     back. Not a miss: it was not the candidate's fault."""
     async with connection.transaction():
         await connection.execute(  # the entry first: the lock order of interviews.py
-            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", offer.candidate_id)
-        failed = await connection.fetchval("""
+            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", offer.candidate_id
+        )
+        failed = await connection.fetchval(
+            """
             UPDATE interview SET state = 'failed', ended_at = now(), end_reason = 'room'
-            WHERE id = $1 AND state = 'offered' RETURNING id""", offer.interview_id)
+            WHERE id = $1 AND state = 'offered' RETURNING id""",
+            offer.interview_id,
+        )
         if failed:
-            await connection.execute("""
+            await connection.execute(
+                """
                 UPDATE queue_entry SET state = 'waiting', updated_at = now()
-                WHERE candidate_id = $1 AND state = 'offered'""", offer.candidate_id)
+                WHERE candidate_id = $1 AND state = 'offered'""",
+                offer.candidate_id,
+            )
             await notify(connection, offer.event_id, "queue")
 
 
-async def close_room(rooms: Rooms, server: str | None, room_id: int | None,
-                     secret: str | None) -> None:
+async def close_room(rooms: Rooms, server: str | None, room_id: int | None, secret: str | None) -> None:
     """End the participants' Janus access (their tokens) and destroy the interview's room,
     best effort: whatever stays behind (Janus down, a timeout) is removed later by the
     reconciler, so a failure here is only logged."""
     if server is None or room_id is None or secret is None:
         return
-    for step, act in (("tokens not removed", lambda: rooms.remove_tokens(server, room_id)),
-                      ("not destroyed", lambda: destroy_room(rooms.connection(server), room_id,
-                                                             secret))):
+    for step, act in (
+        ("tokens not removed", lambda: rooms.remove_tokens(server, room_id)),
+        ("not destroyed", lambda: destroy_room(rooms.connection(server), room_id, secret)),
+    ):
         try:
             await act()
         except (JanusUnavailable, JanusError, TimeoutError, KeyError) as error:
-            log.warning("room %s on %s: %s now (%s); the reconciler will see to it",
-                        room_id, server, step, type(error).__name__)
+            log.warning(
+                "room %s on %s: %s now (%s); the reconciler will see to it",
+                room_id,
+                server,
+                step,
+                type(error).__name__,
+            )
 
 
-def interview_tickets(settings: Settings, room: Room, interview_id: int, candidate_name: str,
-                      interviewer_name: str, candidate_serial: int = 0) -> tuple[str, str]:
+def interview_tickets(
+    settings: Settings,
+    room: Room,
+    interview_id: int,
+    candidate_name: str,
+    interviewer_name: str,
+    candidate_serial: int = 0,
+) -> tuple[str, str]:
     """(the candidate's ticket, the interviewer's ticket) for one interview's room."""
     subject = f"interview:{interview_id}"
-    return (mint_ticket(settings, room, CANDIDATE, "candidate", candidate_name,
-                        f"{subject}:candidate", token_serial=candidate_serial),
-            mint_ticket(settings, room, INTERVIEWER, "interviewer", interviewer_name,
-                        f"{subject}:interviewer"))
+    return (
+        mint_ticket(
+            settings,
+            room,
+            CANDIDATE,
+            "candidate",
+            candidate_name,
+            f"{subject}:candidate",
+            token_serial=candidate_serial,
+        ),
+        mint_ticket(settings, room, INTERVIEWER, "interviewer", interviewer_name, f"{subject}:interviewer"),
+    )
 
 
-async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
-                          interview_id: int) -> tuple[str, str] | None:
+async def reissue_tickets(
+    connection: asyncpg.Connection, settings: Settings, interview_id: int
+) -> tuple[str, str] | None:
     """New tickets for a live interview's room, from what the database keeps: for a
     participant who reconnects, in whichever process. None when it is not live."""
-    row = await connection.fetchrow("""
+    row = await connection.fetchrow(
+        """
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
                i.candidate_token_serial, c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
         WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
-        interview_id)
+        interview_id,
+    )
     if row is None:
         return None
-    room = Room(row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"],
-                tuple(row["room_tokens"]))
-    return interview_tickets(settings, room, interview_id, row["candidate_name"],
-                             row["interviewer_name"], row["candidate_token_serial"])
+    room = Room(
+        row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
+    )
+    return interview_tickets(
+        settings,
+        room,
+        interview_id,
+        row["candidate_name"],
+        row["interviewer_name"],
+        row["candidate_token_serial"],
+    )
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could
@@ -210,8 +279,9 @@ async def reissue_tickets(connection: asyncpg.Connection, settings: Settings,
 _MAKING: dict[int, asyncio.Event] = {}
 
 
-async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                    offer: Offer, announce: bool = False) -> Dispatched:
+async def open_room(
+    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, offer: Offer, announce: bool = False
+) -> Dispatched:
     """Make the offered interview's room (after the dispatch committed) and its tickets."""
     made = _MAKING.setdefault(offer.interview_id, asyncio.Event())
     try:
@@ -222,8 +292,9 @@ async def open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
         made.set()
 
 
-async def _open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                     offer: Offer, announce: bool) -> Dispatched:
+async def _open_room(
+    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, offer: Offer, announce: bool
+) -> Dispatched:
     try:
         room = await rooms.create_private_room(2, room_description(settings, offer.interview_id))
     except (JanusUnavailable, JanusError, TimeoutError) as error:
@@ -241,20 +312,27 @@ async def _open_room(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
         await close_room(rooms, room.server, room.room_id, room.secret)
         raise LiveError("offer_gone")
     candidate_ticket, interviewer_ticket = interview_tickets(
-        settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"])
+        settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"]
+    )
     return Dispatched(offer, room, candidate_ticket, interviewer_ticket)
 
 
-async def next_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                         interviewer_id: int, maker: uuid.UUID | None = None) -> Dispatched | None:
+async def next_candidate(
+    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, interviewer_id: int, maker: uuid.UUID | None = None
+) -> Dispatched | None:
     """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting."""
     offer = await dispatch(pool, interviewer_id, settings.live, maker=maker)
     return None if offer is None else await open_room(pool, rooms, settings, offer)
 
 
-async def pick_candidate(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                         interviewer_id: int, candidate_id: int,
-                         maker: uuid.UUID | None = None) -> Dispatched:
+async def pick_candidate(
+    pool: asyncpg.Pool,
+    rooms: Rooms,
+    settings: Settings,
+    interviewer_id: int,
+    candidate_id: int,
+    maker: uuid.UUID | None = None,
+) -> Dispatched:
     """*Pick*: this waiting candidate, out of order (Next takes the longest waiting)."""
     offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
@@ -271,12 +349,12 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
     """Wait until an offered interview has its room: True, or False when it is no longer
     offered (the room could not be made, the candidate left, the offer expired)."""
     loop = asyncio.get_running_loop()
-    give_up = loop.time() + settings.janus.call_timeout + settings.live.sweep_interval \
-        + ROOM_WAIT_MARGIN
+    give_up = loop.time() + settings.janus.call_timeout + settings.live.sweep_interval + ROOM_WAIT_MARGIN
     while True:
         async with pool.acquire() as connection:
             row = await connection.fetchrow(
-                "SELECT state, room_id FROM interview WHERE id = $1", interview_id)
+                "SELECT state, room_id FROM interview WHERE id = $1", interview_id
+            )
         if row is None or row["state"] != "offered":
             return False
         if row["room_id"] is not None:
@@ -298,12 +376,12 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
 UNNAMED_MAKER_SECONDS = 10.0
 
 
-async def roomless_offers(connection: asyncpg.Connection,
-                          process_id: uuid.UUID) -> list[Offer]:
+async def roomless_offers(connection: asyncpg.Connection, process_id: uuid.UUID) -> list[Offer]:
     """Take over the offered interviews without a room whose maker no longer beats (its row
     is gone from live_process: app/live/connections.py reaps it): this process makes
     their rooms now. SKIP LOCKED: two processes never take the same one."""
-    rows = await connection.fetch("""
+    rows = await connection.fetch(
+        """
         UPDATE interview i SET room_maker = $1
         WHERE i.id IN (
             SELECT o.id FROM interview o
@@ -314,13 +392,15 @@ async def roomless_offers(connection: asyncpg.Connection,
                   END
             FOR UPDATE SKIP LOCKED)
         RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id""",
-        process_id, UNNAMED_MAKER_SECONDS)
-    return [Offer(row["id"], row["event_id"], row["candidate_id"], row["interviewer_id"])
-            for row in rows]
+        process_id,
+        UNNAMED_MAKER_SECONDS,
+    )
+    return [Offer(row["id"], row["event_id"], row["candidate_id"], row["interviewer_id"]) for row in rows]
 
 
-async def recover_roomless_offers(pool: asyncpg.Pool, rooms: Rooms, settings: Settings,
-                                  process_id: uuid.UUID) -> int:
+async def recover_roomless_offers(
+    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, process_id: uuid.UUID
+) -> int:
     """Make the rooms a dead process left unmade (one sweeper round); how many were made."""
     async with pool.acquire() as connection:
         offers = await roomless_offers(connection, process_id)
@@ -331,6 +411,5 @@ async def recover_roomless_offers(pool: asyncpg.Pool, rooms: Rooms, settings: Se
             await open_room(pool, rooms, settings, offer, announce=True)
             made += 1
         except LiveError as refused:  # no Janus (the candidate keeps the place) or gone
-            log.warning("interview %s: room not recovered (%s)", offer.interview_id,
-                        refused.code)
+            log.warning("interview %s: room not recovered (%s)", offer.interview_id, refused.code)
     return made

@@ -9,6 +9,7 @@ through the proxy, to a replica that runs (web/static/js/live/channel.js), and g
 whole state there (app/live/PROTOCOL.md). Each socket's own handler then records it closed,
 as for any other close; the person is connected again elsewhere within about a second.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,5 +47,6 @@ async def close_live_sockets(app: web.Application) -> None:
     sockets = [ws for ws in app[LIVE_SOCKETS] if not ws.closed]
     if sockets:
         log.info("shutting down: %d live socket(s) told to reconnect elsewhere", len(sockets))
-    await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=GOING_AWAY)
-                           for ws in sockets), return_exceptions=True)
+    await asyncio.gather(
+        *(ws.close(code=WSCloseCode.GOING_AWAY, message=GOING_AWAY) for ws in sockets), return_exceptions=True
+    )

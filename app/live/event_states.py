@@ -3,6 +3,7 @@ finished once its time is over and no interview is still going (the time box end
 limit, so this waits minutes at most). The summary is open to interviewers from then on,
 and the event counts as past everywhere. Any process may run it; each change is one UPDATE.
 """
+
 from __future__ import annotations
 
 import asyncpg
@@ -13,7 +14,8 @@ from app.settings import LiveSettings
 
 async def advance_event_states(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:
     """Move every event whose time has come; the ids of those that changed."""
-    rows = await connection.fetch("""
+    rows = await connection.fetch(
+        """
         UPDATE event e SET state = CASE
                    WHEN now() >= e.starts_at + make_interval(mins => e.duration_minutes)
                    THEN 'finished'::event_state ELSE 'live'::event_state END,
@@ -26,7 +28,9 @@ async def advance_event_states(connection: asyncpg.Connection, live: LiveSetting
             OR (now() >= e.starts_at + make_interval(mins => e.duration_minutes)
                 AND NOT EXISTS (SELECT 1 FROM interview i WHERE i.event_id = e.id
                                 AND i.state IN ('offered', 'active'))))
-        RETURNING e.id""", live.checkin_opens_minutes)
+        RETURNING e.id""",
+        live.checkin_opens_minutes,
+    )
     for row in rows:
         await notify(connection, row["id"], "event_state")
     return [row["id"] for row in rows]

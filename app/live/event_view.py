@@ -22,6 +22,7 @@ the one `queue` message of the round (app/live/queue_frames.py).
 event (the hub), or a socket's own change, makes it stale, and it is never older than
 MAX_AGE seconds, because the waits are estimated from the clock.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -104,8 +105,10 @@ class EventView:
     @cached_property
     def wait_minutes(self) -> list[int | None]:
         """What each place in the queue is shown as its estimated wait, in order."""
-        return [rules.round_minutes(seconds) for seconds in
-                rules.estimated_waits(len(self.order), self.free_in, self.average_seconds)]
+        return [
+            rules.round_minutes(seconds)
+            for seconds in rules.estimated_waits(len(self.order), self.free_in, self.average_seconds)
+        ]
 
     def place(self, candidate_id: int) -> tuple[int, int | None] | None:
         """(position, estimated wait in minutes) of a waiting candidate, else None."""
@@ -118,16 +121,17 @@ class EventView:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
         queue state, offer, interview or open question (a place or a wait alone is not among
         them: the `queue` message tells those, app/live/queue_frames.py)."""
-        changed = set(before.order).symmetric_difference(self.order) \
-            if before.order != self.order else set()
+        changed = set(before.order).symmetric_difference(self.order) if before.order != self.order else set()
         if before.queue_state != self.queue_state:
-            changed.update(candidate for candidate, _ in
-                           set(before.queue_state.items()) ^ set(self.queue_state.items()))
-        for mine, theirs in ((self.by_candidate, before.by_candidate),
-                             (self.feedback_open, before.feedback_open)):
+            changed.update(
+                candidate for candidate, _ in set(before.queue_state.items()) ^ set(self.queue_state.items())
+            )
+        for mine, theirs in (
+            (self.by_candidate, before.by_candidate),
+            (self.feedback_open, before.feedback_open),
+        ):
             if mine != theirs:
-                changed.update(c for c in mine.keys() | theirs.keys()
-                               if mine.get(c) != theirs.get(c))
+                changed.update(c for c in mine.keys() | theirs.keys() if mine.get(c) != theirs.get(c))
         return changed
 
 
@@ -135,38 +139,42 @@ def iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-async def read_event_view(connection: asyncpg.Connection, event_id: int,
-                          settings: Settings) -> EventView:
+async def read_event_view(connection: asyncpg.Connection, event_id: int, settings: Settings) -> EventView:
     with METRICS.timed(METRICS.event_view_read):
         return await _read_event_view(connection, event_id, settings)
 
 
-async def _read_event_view(connection: asyncpg.Connection, event_id: int,
-                           settings: Settings) -> EventView:
+async def _read_event_view(connection: asyncpg.Connection, event_id: int, settings: Settings) -> EventView:
     # One consistent view: a check-in committed between two of these queries would
     # otherwise show half.
     async with connection.transaction(isolation="repeatable_read", readonly=True):
-        event = await connection.fetchrow("""
+        event = await connection.fetchrow(
+            """
             SELECT now() AS now,
                    CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
                        AS state,
                    starts_at + make_interval(mins => duration_minutes) AS ends_at,
                    interview_minutes
-            FROM event WHERE id = $1""", event_id)
+            FROM event WHERE id = $1""",
+            event_id,
+        )
         now = event["now"]
-        entries = await connection.fetchrow(QUEUE_SQL, event_id,
-                                            float(settings.live.grace_seconds))
+        entries = await connection.fetchrow(QUEUE_SQL, event_id, float(settings.live.grace_seconds))
         order = list(entries["ordered"])
         queue_state = dict.fromkeys(order, "waiting")
         queue_state.update(dict.fromkeys(entries["stale"], "waiting"))
         queue_state.update(zip(entries["other_ids"], entries["other_states"]))
-        head = await connection.fetch("""
+        head = await connection.fetch(
+            """
             SELECT c.id AS candidate_id, c.name, q.queued_at
             FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
-            WHERE c.id = ANY($1::bigint[])""", order[:HEAD_ROWS])
+            WHERE c.id = ANY($1::bigint[])""",
+            order[:HEAD_ROWS],
+        )
         place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
         head = sorted(head, key=lambda row: place[row["candidate_id"]])
-        live = await connection.fetch("""
+        live = await connection.fetch(
+            """
             SELECT i.id, i.state, i.candidate_id, i.interviewer_id, i.offer_expires_at,
                    i.started_at, i.ends_at, i.room_generation, i.janus_server, i.room_id,
                    i.media_lost_at,
@@ -175,26 +183,50 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int,
             FROM interview i JOIN candidate c ON c.id = i.candidate_id
                  JOIN event_interviewer w ON w.id = i.interviewer_id
             WHERE i.event_id = $1 AND i.state IN ('offered', 'active') ORDER BY i.id""",
-                                    event_id)
-        feedback_open = {row["candidate_id"]: row["id"] for row in await connection.fetch("""
+            event_id,
+        )
+        feedback_open = {
+            row["candidate_id"]: row["id"]
+            for row in await connection.fetch(
+                """
             SELECT DISTINCT ON (i.candidate_id) i.candidate_id, i.id FROM interview i
             WHERE i.event_id = $1 AND i.state = 'ended'
               AND NOT EXISTS (SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id)
-            ORDER BY i.candidate_id, i.ended_at DESC""", event_id)}
-        free_in, average = await queue.wait_inputs(connection, event_id, now,
-                                              event["interview_minutes"])
-        paused = {row["interviewer_id"] for row in await connection.fetch("""
+            ORDER BY i.candidate_id, i.ended_at DESC""",
+                event_id,
+            )
+        }
+        free_in, average = await queue.wait_inputs(connection, event_id, now, event["interview_minutes"])
+        paused = {
+            row["interviewer_id"]
+            for row in await connection.fetch(
+                """
             SELECT interviewer_id FROM interviewer_presence WHERE event_id = $1 AND paused""",
-                                                                           event_id)}
-        messages = await connection.fetch("""
+                event_id,
+            )
+        }
+        messages = await connection.fetch(
+            """
             SELECT id, text, sent_at FROM live_message WHERE event_id = $1
-            ORDER BY sent_at DESC, id DESC LIMIT $2""", event_id, MESSAGES_SHOWN)
-    counts = {"registered": entries["registered"], "checked_in": entries["checked_in"],
-              "waiting": len(order)}
-    return EventView(now, {"state": event["state"], "ends_at": iso(event["ends_at"])},
-                     order, queue_state, head, counts, free_in, average, live, feedback_open,
-                     paused, [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])}
-                              for r in reversed(messages)])
+            ORDER BY sent_at DESC, id DESC LIMIT $2""",
+            event_id,
+            MESSAGES_SHOWN,
+        )
+    counts = {"registered": entries["registered"], "checked_in": entries["checked_in"], "waiting": len(order)}
+    return EventView(
+        now,
+        {"state": event["state"], "ends_at": iso(event["ends_at"])},
+        order,
+        queue_state,
+        head,
+        counts,
+        free_in,
+        average,
+        live,
+        feedback_open,
+        paused,
+        [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])} for r in reversed(messages)],
+    )
 
 
 class EventViews:
@@ -234,8 +266,7 @@ class EventViews:
             return None
         return await self.get(event_id, read)
 
-    async def get(self, event_id: int,
-                  read: Callable[[], Awaitable[EventView]] | None) -> EventView:
+    async def get(self, event_id: int, read: Callable[[], Awaitable[EventView]] | None) -> EventView:
         if self.reader is not None:
             own = self.reader
             read = partial(own, event_id)
@@ -243,14 +274,17 @@ class EventViews:
         self._readers.setdefault(event_id, read)
         need = self._generation.get(event_id, 0)
         current = self._current.get(event_id)
-        if current is not None and current[0] >= need and not _failed(current[2]) \
-                and time.monotonic() - current[1] <= MAX_AGE:
+        if (
+            current is not None
+            and current[0] >= need
+            and not _failed(current[2])
+            and time.monotonic() - current[1] <= MAX_AGE
+        ):
             future = current[2]
         elif event_id in self._queued:
             future = self._queued[event_id]
         elif current is not None and not current[2].done():
-            future = self._queued[event_id] = asyncio.ensure_future(
-                self._after(event_id, current[2], read))
+            future = self._queued[event_id] = asyncio.ensure_future(self._after(event_id, current[2], read))
         else:
             future = self._start(event_id, read)
         # Shielded: one socket going away must not cancel the read the others wait for.
@@ -262,16 +296,16 @@ class EventViews:
         self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
         return future
 
-    async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]],
-                        seq: int) -> EventView:
+    async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
         view = await read()
         view.seq = seq
         if self.on_read is not None:
             self.on_read(event_id, view)
         return view
 
-    async def _after(self, event_id: int, running: asyncio.Future[EventView],
-                     read: Callable[[], Awaitable[EventView]]) -> EventView:
+    async def _after(
+        self, event_id: int, running: asyncio.Future[EventView], read: Callable[[], Awaitable[EventView]]
+    ) -> EventView:
         await asyncio.wait([running])
         del self._queued[event_id]
         return await self._start(event_id, read)

@@ -3,6 +3,7 @@ derived from a change ("offer", "room_changed"). One feed per socket; app/live/c
 calls `snapshot` on connect and after every change, `derive` with each new state and
 `notice` with a notification naming the socket's person (app/live/hub.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -38,7 +39,7 @@ class CandidateFeed:
         self.settings: Settings = app[SETTINGS]
         self.candidate_id = candidate_id
         self.rooms = RoomWatch()
-        self.offered: set[int] = set()   # the offers announced: "your turn" once per offer
+        self.offered: set[int] = set()  # the offers announced: "your turn" once per offer
         # Set by the channel once the socket is open: where `notice` sends.
         self.send: Callable[[Message], Awaitable[None]] | None = None
 
@@ -62,12 +63,15 @@ class CandidateFeed:
     async def notice(self, named: Message) -> None:
         """The offer straight from the dispatch's notification, ahead of the next state
         (which then does not repeat it): the moment that matters most to the candidate."""
-        if named.get("kind") != "offer" or named.get("interview") in self.offered \
-                or not isinstance(named.get("expires_at"), str) or self.send is None:
+        if (
+            named.get("kind") != "offer"
+            or named.get("interview") in self.offered
+            or not isinstance(named.get("expires_at"), str)
+            or self.send is None
+        ):
             return
         self.offered.add(named["interview"])
-        await self.send({"type": "offer", "interview": named["interview"],
-                         "expires_at": named["expires_at"]})
+        await self.send({"type": "offer", "interview": named["interview"], "expires_at": named["expires_at"]})
 
 
 class InterviewerFeed:

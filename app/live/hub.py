@@ -10,6 +10,7 @@ only thing held in memory, and they belong to this process anyway.
 The listening connection is supervised: when it drops it is made again, LISTENs again and
 every socket is refreshed, since notifications sent meanwhile are lost.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -123,8 +124,11 @@ class Hub:
         self.views.changed(event_id)
         try:
             named = json.loads(payload)
-            people = {(role, named[role]) for role in ("candidate", "interviewer")
-                      if isinstance(named.get(role), int)}
+            people = {
+                (role, named[role])
+                for role in ("candidate", "interviewer")
+                if isinstance(named.get(role), int)
+            }
         except (ValueError, AttributeError, TypeError):
             named, people = {}, set()  # only the order of the refresh depends on it
         self._first.setdefault(event_id, set()).update(people)
@@ -242,7 +246,7 @@ class Hub:
         # socket), and the loop is let go every SLICE sockets, so that a dispatch or an
         # offer's notice is not put behind ten thousand states.
         for start in range(0, len(sockets), SLICE):
-            for socket in sockets[start:start + SLICE]:
+            for socket in sockets[start : start + SLICE]:
                 try:
                     await socket.refresh(only_if_changed=True)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
@@ -254,7 +258,8 @@ class Hub:
         while True:
             try:
                 self._connection = await asyncpg.connect(
-                    self._dsn, server_settings={"application_name": APPLICATION_NAME})
+                    self._dsn, server_settings={"application_name": APPLICATION_NAME}
+                )
                 self._dropped.clear()
                 self._connection.add_termination_listener(lambda _: self._dropped.set())
                 async with self._lock:
@@ -272,8 +277,7 @@ class Hub:
                         # the lock: a connection runs one statement at a time, and a probe
                         # beside a (UN)LISTEN fails as if the database were gone.
                         async with self._lock:
-                            await asyncio.wait_for(self._connection.fetchval("SELECT 1"),
-                                                   PROBE_TIMEOUT)
+                            await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
             except (*CONNECTION_LOST, TimeoutError) as error:
                 log.warning("live listener lost the database: %s", type(error).__name__)
             finally:
@@ -287,8 +291,7 @@ class Hub:
 NOTHING, SHARED, WHOLE = "nothing", "shared", "whole"
 
 
-def _need(socket: Subscriber, own: set[int] | None, before: EventView | None,
-          view: EventView | None) -> str:
+def _need(socket: Subscriber, own: set[int] | None, before: EventView | None, view: EventView | None) -> str:
     """What a socket needs from a round: nothing, the `queue` messages, or a whole state
     (see Hub.refresh). `own`: the candidates whose own facts changed (None: anyone's)."""
     if own is None or socket.who is None or socket.who[0] != "candidate":
@@ -306,8 +309,7 @@ def _need(socket: Subscriber, own: set[int] | None, before: EventView | None,
     # view than the previous round's went to the socket since (its own action's, its
     # first), which may show facts of a moment in between.
     sent = getattr(socket, "_sent", None)
-    return NOTHING if before is not None and sent is not None and sent <= before.seq \
-        else WHOLE
+    return NOTHING if before is not None and sent is not None and sent <= before.seq else WHOLE
 
 
 async def live_hub(app: web.Application) -> AsyncIterator[None]:
@@ -317,8 +319,9 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
     # The views are read on connections of their own (no connection held while idle): the
     # shared pool may have thousands of sockets' handshakes queued in a reconnect storm,
     # and every other page of the process waits for the next view.
-    readers = await asyncpg.create_pool(dsn, min_size=0, max_size=VIEW_READERS,
-                                        command_timeout=settings.database.command_timeout)
+    readers = await asyncpg.create_pool(
+        dsn, min_size=0, max_size=VIEW_READERS, command_timeout=settings.database.command_timeout
+    )
 
     async def read(event_id: int) -> EventView:
         async with readers.acquire() as connection:

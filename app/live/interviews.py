@@ -8,6 +8,7 @@ entry, so anything that starts from the interview would otherwise deadlock with 
 destroy: the caller does that after its commit, with dispatch.close_room, because a
 Janus call must not hold database locks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,60 +39,88 @@ def _room(row: asyncpg.Record) -> RoomToClose:
 async def lock_entry_of(connection: asyncpg.Connection, interview_id: int) -> int | None:
     """Lock the queue entry of an interview's candidate (the first lock, see above); the
     candidate's id, or None for an unknown interview."""
-    return await connection.fetchval("""
+    return await connection.fetchval(
+        """
         SELECT q.candidate_id FROM queue_entry q JOIN interview i ON i.candidate_id = q.candidate_id
-        WHERE i.id = $1 FOR UPDATE OF q""", interview_id)
+        WHERE i.id = $1 FOR UPDATE OF q""",
+        interview_id,
+    )
 
 
-async def room_of_ended(connection: asyncpg.Connection,
-                        interview_id: int) -> RoomToClose | None:
+async def room_of_ended(connection: asyncpg.Connection, interview_id: int) -> RoomToClose | None:
     """The room of an interview that is over (an offer the candidate turned down), to
     destroy; None while it is still offered."""
-    row = await connection.fetchrow("""
+    row = await connection.fetchrow(
+        """
         SELECT janus_server, room_id, room_secret FROM interview
-        WHERE id = $1 AND state <> 'offered'""", interview_id)
+        WHERE id = $1 AND state <> 'offered'""",
+        interview_id,
+    )
     return None if row is None else _room(row)
 
 
-async def last_ended(connection: asyncpg.Connection, *, candidate_id: int | None = None,
-                     interviewer_id: int | None = None) -> int | None:
+async def last_ended(
+    connection: asyncpg.Connection, *, candidate_id: int | None = None, interviewer_id: int | None = None
+) -> int | None:
     """The id of a candidate's or an interviewer's most recently ended interview."""
-    return await connection.fetchval("""
+    return await connection.fetchval(
+        """
         SELECT id FROM interview
         WHERE state = 'ended' AND (candidate_id = $1 OR interviewer_id = $2)
-        ORDER BY ended_at DESC LIMIT 1""", candidate_id, interviewer_id)
+        ORDER BY ended_at DESC LIMIT 1""",
+        candidate_id,
+        interviewer_id,
+    )
 
 
-async def live_interview(connection: asyncpg.Connection, *, candidate_id: int | None = None,
-                         interviewer_id: int | None = None) -> asyncpg.Record | None:
+async def live_interview(
+    connection: asyncpg.Connection, *, candidate_id: int | None = None, interviewer_id: int | None = None
+) -> asyncpg.Record | None:
     """The offered or active interview of a candidate or an interviewer (at most one each)."""
-    return await connection.fetchrow(f"""
+    return await connection.fetchrow(
+        f"""
         SELECT {INTERVIEW_COLUMNS} FROM interview
         WHERE state IN ('offered', 'active')
-          AND (candidate_id = $1 OR interviewer_id = $2)""", candidate_id, interviewer_id)
+          AND (candidate_id = $1 OR interviewer_id = $2)""",
+        candidate_id,
+        interviewer_id,
+    )
 
 
-async def accept_offer(connection: asyncpg.Connection, interview_id: int,
-                       candidate_id: int) -> asyncpg.Record:
+async def accept_offer(
+    connection: asyncpg.Connection, interview_id: int, candidate_id: int
+) -> asyncpg.Record:
     """The candidate joins in time: the interview starts and its time box with it."""
     async with connection.transaction():
         if await lock_entry_of(connection, interview_id) != candidate_id:
             raise LiveError("offer_gone")
-        row = await connection.fetchrow(f"""
+        row = await connection.fetchrow(
+            f"""
             UPDATE interview i SET state = 'active', started_at = now(),
                    ends_at = now() + make_interval(mins => e.interview_minutes)
             FROM event e
             WHERE i.id = $1 AND i.candidate_id = $2 AND i.state = 'offered'
               AND i.room_id IS NOT NULL AND i.offer_expires_at > now() AND e.id = i.event_id
-            RETURNING {', '.join('i.' + c.strip() for c in INTERVIEW_COLUMNS.split(','))}""",
-            interview_id, candidate_id)
+            RETURNING {", ".join("i." + c.strip() for c in INTERVIEW_COLUMNS.split(","))}""",
+            interview_id,
+            candidate_id,
+        )
         if row is None:
             raise LiveError("offer_gone")
-        await connection.execute("""
+        await connection.execute(
+            """
             UPDATE queue_entry SET state = 'interviewing', updated_at = now()
-            WHERE candidate_id = $1""", candidate_id)
-        await notify(connection, row["event_id"], "started", interview=interview_id,
-                     candidate=candidate_id, interviewer=row["interviewer_id"])
+            WHERE candidate_id = $1""",
+            candidate_id,
+        )
+        await notify(
+            connection,
+            row["event_id"],
+            "started",
+            interview=interview_id,
+            candidate=candidate_id,
+            interviewer=row["interviewer_id"],
+        )
         return row
 
 
@@ -109,7 +138,8 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
               AND i.media_lost_at IS NULL  -- the clock stands while the media is down
             FOR UPDATE OF q SKIP LOCKED""")
         # The conditions again: the interview may have been accepted before the lock came.
-        expired = await connection.fetch("""
+        expired = await connection.fetch(
+            """
             UPDATE interview i SET
                 state = CASE WHEN i.room_id IS NULL THEN 'failed' ELSE 'missed' END,
                 end_reason = CASE WHEN i.room_id IS NULL THEN 'room' ELSE 'offer_expired' END,
@@ -117,12 +147,15 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
             WHERE i.id = ANY($1::bigint[]) AND i.state = 'offered'
               AND i.offer_expires_at <= now() AND i.media_lost_at IS NULL
             RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id, i.state,
-                      i.janus_server, i.room_id, i.room_secret""", [r["id"] for r in due])
+                      i.janus_server, i.room_id, i.room_secret""",
+            [r["id"] for r in due],
+        )
         for row in expired:
             if row["state"] == "missed":
                 # Back at the end: at the front, the interviewer's next Next would offer
                 # the same absent candidate again.
-                await connection.execute("""
+                await connection.execute(
+                    """
                     UPDATE queue_entry SET
                         missed_count = missed_count + 1,
                         state = CASE WHEN missed_count + 1 >= $2 THEN 'left' ELSE 'waiting' END,
@@ -131,63 +164,87 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
                                          ELSE now() END,
                         updated_at = now()
                     WHERE candidate_id = $1 AND state = 'offered'""",
-                    row["candidate_id"], rules.MAX_MISSES)
+                    row["candidate_id"],
+                    rules.MAX_MISSES,
+                )
             else:
-                await connection.execute("""
+                await connection.execute(
+                    """
                     UPDATE queue_entry SET state = 'waiting', updated_at = now()
-                    WHERE candidate_id = $1 AND state = 'offered'""", row["candidate_id"])
-            await notify(connection, row["event_id"], "offer_missed", interview=row["id"],
-                         candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+                    WHERE candidate_id = $1 AND state = 'offered'""",
+                    row["candidate_id"],
+                )
+            await notify(
+                connection,
+                row["event_id"],
+                "offer_missed",
+                interview=row["id"],
+                candidate=row["candidate_id"],
+                interviewer=row["interviewer_id"],
+            )
         for event_id in sorted({row["event_id"] for row in expired}):
             await notify(connection, event_id, "queue")
         return [_room(row) for row in expired if row["room_id"] is not None]
 
 
-async def withdraw_offer(connection: asyncpg.Connection,
-                         interviewer_id: int) -> RoomToClose | None:
+async def withdraw_offer(connection: asyncpg.Connection, interviewer_id: int) -> RoomToClose | None:
     """The interviewer takes back an offer the candidate has not taken up (they chose the
     wrong person, or must step away). The candidate gets the old place back: not a miss.
     Refused (`offer_gone`) when the interviewer has no open offer, e.g. it was accepted."""
     async with connection.transaction():
-        candidate_id = await connection.fetchval("""
+        candidate_id = await connection.fetchval(
+            """
             SELECT candidate_id FROM interview
-            WHERE interviewer_id = $1 AND state = 'offered'""", interviewer_id)
+            WHERE interviewer_id = $1 AND state = 'offered'""",
+            interviewer_id,
+        )
         if candidate_id is None:
             raise LiveError("offer_gone")
         await connection.execute(  # the entry first: the lock order above
-            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id)
-        row = await connection.fetchrow("""
+            "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", candidate_id
+        )
+        row = await connection.fetchrow(
+            """
             UPDATE interview SET state = 'withdrawn', ended_at = now(), end_reason = 'withdrawn'
             WHERE interviewer_id = $1 AND candidate_id = $2 AND state = 'offered'
             RETURNING id, event_id, janus_server, room_id, room_secret""",
-            interviewer_id, candidate_id)
+            interviewer_id,
+            candidate_id,
+        )
         if row is None:  # accepted or expired while we waited for the lock
             raise LiveError("offer_gone")
-        await connection.execute("""
+        await connection.execute(
+            """
             UPDATE queue_entry SET state = 'waiting', updated_at = now()
-            WHERE candidate_id = $1 AND state = 'offered'""", candidate_id)
-        await notify(connection, row["event_id"], "offer_withdrawn", interview=row["id"],
-                     interviewer=interviewer_id, candidate=candidate_id)
+            WHERE candidate_id = $1 AND state = 'offered'""",
+            candidate_id,
+        )
+        await notify(
+            connection,
+            row["event_id"],
+            "offer_withdrawn",
+            interview=row["id"],
+            interviewer=interviewer_id,
+            candidate=candidate_id,
+        )
         await notify(connection, row["event_id"], "queue")
         return _room(row)
 
 
-async def end_interview(connection: asyncpg.Connection, interview_id: int,
-                        reason: str) -> RoomToClose | None:
+async def end_interview(connection: asyncpg.Connection, interview_id: int, reason: str) -> RoomToClose | None:
     """End an active interview ('interviewer', 'candidate' or 'time'); the candidate is
     done. None when it was not active (already ended: ending twice is harmless). One
     statement (live_end_interview, migration 0024), in the caller's transaction if any."""
-    row = await connection.fetchrow("SELECT * FROM live_end_interview($1, NULL, $2)",
-                                     interview_id, reason)
+    row = await connection.fetchrow("SELECT * FROM live_end_interview($1, NULL, $2)", interview_id, reason)
     return _ended_room(row)
 
 
-async def end_own_interview(connection: asyncpg.Connection,
-                            interviewer_id: int) -> RoomToClose | None:
+async def end_own_interview(connection: asyncpg.Connection, interviewer_id: int) -> RoomToClose | None:
     """The interviewer's *End*: their running interview ends (as end_interview). Refused
     (`not_active`) when they have none."""
-    row = await connection.fetchrow("SELECT * FROM live_end_interview(NULL, $1, 'interviewer')",
-                                    interviewer_id)
+    row = await connection.fetchrow(
+        "SELECT * FROM live_end_interview(NULL, $1, 'interviewer')", interviewer_id
+    )
     if row["o_interview"] is None:
         raise LiveError("not_active")
     return _ended_room(row)
@@ -212,16 +269,21 @@ async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose
     return [room for room in rooms if room is not None]
 
 
-async def extend_interview(connection: asyncpg.Connection, interview_id: int,
-                           interviewer_id: int, live: LiveSettings) -> asyncpg.Record:
+async def extend_interview(
+    connection: asyncpg.Connection, interview_id: int, interviewer_id: int, live: LiveSettings
+) -> asyncpg.Record:
     """The interviewer adds `live.extend_minutes`; both sides get the new end time."""
     async with connection.transaction():
-        row = await connection.fetchrow("""
+        row = await connection.fetchrow(
+            """
             UPDATE interview SET extended_minutes = extended_minutes + $3,
                    ends_at = ends_at + make_interval(mins => $3)
             WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
             RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
-            interview_id, interviewer_id, live.extend_minutes)
+            interview_id,
+            interviewer_id,
+            live.extend_minutes,
+        )
         if row is None:
             raise LiveError("not_active")
         await notify(connection, row["event_id"], "extended", interview=interview_id)
@@ -231,8 +293,11 @@ async def extend_interview(connection: asyncpg.Connection, interview_id: int,
 async def planned_end(connection: asyncpg.Connection, interview_id: int) -> float | None:
     """When a live interview is due to end (Unix seconds): its end when it runs, else the
     offer's deadline plus the interview's length. None when it is not live."""
-    return await connection.fetchval("""
+    return await connection.fetchval(
+        """
         SELECT extract(epoch FROM coalesce(
                    i.ends_at, i.offer_expires_at + make_interval(mins => e.interview_minutes)))
         FROM interview i JOIN event e ON e.id = i.event_id
-        WHERE i.id = $1 AND i.state IN ('offered', 'active')""", interview_id)
+        WHERE i.id = $1 AND i.state IN ('offered', 'active')""",
+        interview_id,
+    )

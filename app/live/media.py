@@ -6,6 +6,7 @@ event of that handle; this module keeps, per interview and side, when media firs
 Janus and when it last stopped (NULL again once it flows again). The summary and support
 read them ("the candidate's camera never came through").
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,7 @@ SUBJECT = re.compile(r"^interview:(\d{1,18}):(candidate|interviewer)$")
 @dataclass(frozen=True)
 class MediaChange:
     interview_id: int
-    side: str         # "candidate" or "interviewer"
+    side: str  # "candidate" or "interviewer"
     flowing: bool
     at: dt.datetime
 
@@ -43,11 +44,15 @@ def media_change(event: dict[str, Any], subject_of: Callable[[str], str | None])
     body = event.get("event")
     if not isinstance(tag, str) or not isinstance(body, dict):
         return None
-    if event["type"] == MEDIA_EVENT and event.get("subtype") == MEDIA_STATE \
-            and isinstance(body.get("receiving"), bool):
+    if (
+        event["type"] == MEDIA_EVENT
+        and event.get("subtype") == MEDIA_STATE
+        and isinstance(body.get("receiving"), bool)
+    ):
         flowing = body["receiving"]
-    elif (event["type"] == WEBRTC_EVENT and body.get("connection") == "hangup") or \
-            (event["type"] == HANDLE_EVENT and body.get("name") == "detached"):
+    elif (event["type"] == WEBRTC_EVENT and body.get("connection") == "hangup") or (
+        event["type"] == HANDLE_EVENT and body.get("name") == "detached"
+    ):
         # The PeerConnection closed, or the page went away with its Janus session (a
         # closed tab sends no hangup, only the handle's detach).
         flowing = False
@@ -74,20 +79,31 @@ def _when(timestamp: object) -> dt.datetime:
 async def record(connection: asyncpg.Connection, change: MediaChange) -> None:
     started, stopped = f"{change.side}_media_started_at", f"{change.side}_media_stopped_at"
     if change.flowing:
-        await connection.execute(f"""
+        await connection.execute(
+            f"""
             UPDATE interview SET {started} = coalesce({started}, $2), {stopped} = NULL
-            WHERE id = $1""", change.interview_id, change.at)
+            WHERE id = $1""",
+            change.interview_id,
+            change.at,
+        )
     else:
-        await connection.execute(f"""
+        await connection.execute(
+            f"""
             UPDATE interview SET {stopped} = greatest({stopped}, $2)
-            WHERE id = $1 AND {started} IS NOT NULL""", change.interview_id, change.at)
+            WHERE id = $1 AND {started} IS NOT NULL""",
+            change.interview_id,
+            change.at,
+        )
 
 
 async def record_media_events(app: web.Application, events: list[dict[str, Any]]) -> None:
     """The subscriber on POST /janus/events (registered in create_app)."""
     settings = app[SETTINGS]
-    changes = [change for event in events
-               if (change := media_change(event, lambda tag: read_media_tag(settings, tag)))]
+    changes = [
+        change
+        for event in events
+        if (change := media_change(event, lambda tag: read_media_tag(settings, tag)))
+    ]
     if not changes:
         return
     async with app[DB_POOL].acquire() as connection:

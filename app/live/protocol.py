@@ -8,6 +8,7 @@ back and changes nothing (app/live/PROTOCOL.md, "Error codes"): `malformed` when
 object with a string "type", `unknown_type` when the type is not its side's, and
 `invalid_fields` when the fields do not fit the type's model.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,14 @@ from pydantic import (
 
 from app.live.rules import MAX_COMMENT, MAX_NOTES
 
-MAX_FRAME = 64 * 1024          # a save with 20 ratings and long notes fits easily
-MAX_MESSAGE_TEXT = 500         # live_message.text allows as much
-MAX_ITEMS = 100                # questions covered, ratings: far more than an event has
+MAX_FRAME = 64 * 1024  # a save with 20 ratings and long notes fits easily
+MAX_MESSAGE_TEXT = 500  # live_message.text allows as much
+MAX_ITEMS = 100  # questions covered, ratings: far more than an event has
 
 # Codes the channel itself gives, beside app.live.errors.CODES.
-CHANNEL_CODES = frozenset({"malformed", "unknown_type", "invalid_fields", "busy_retry",
-                           "unavailable", "server_error"})
+CHANNEL_CODES = frozenset(
+    {"malformed", "unknown_type", "invalid_fields", "busy_retry", "unavailable", "server_error"}
+)
 
 
 class BadMessage(Exception):
@@ -63,7 +65,7 @@ def _stripped_text(text: str) -> str:
 
 
 # Strict: JSON's true is not the number 1, 7.0 is not an id, "7" is neither.
-Id = Annotated[int, Field(strict=True, gt=0, lt=2 ** 62)]
+Id = Annotated[int, Field(strict=True, gt=0, lt=2**62)]
 StorableText = Annotated[str, Field(strict=True), AfterValidator(_storable)]
 
 
@@ -78,6 +80,7 @@ class Ping(_Message):
 
 class Sync(_Message):
     """The page asks for its whole state (it could not apply a `queue` message)."""
+
     type: Literal["sync"]
 
 
@@ -136,25 +139,22 @@ class End(_Message):
 class Save(_Message):
     """The interviewer's record; its bounds against the event's own questions and
     attributes are checked by outcome.save_record."""
+
     type: Literal["save"]
     interview: Id | None = None
     notes: Annotated[StorableText, Field(max_length=MAX_NOTES)] = ""
-    covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(
-        default=[], alias="questions_covered")
-    ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS),
-                       AfterValidator(_digit_keys)] = {}
+    covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(default=[], alias="questions_covered")
+    ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 
 
 CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Feedback
-InterviewerMessage = (Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End
-                      | Save)
+InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 
 
 def _types(union: Any) -> frozenset[str]:
-    return frozenset(get_args(model.model_fields["type"].annotation)[0]
-                     for model in get_args(union))
+    return frozenset(get_args(model.model_fields["type"].annotation)[0] for model in get_args(union))
 
 
 CANDIDATE_TYPES = _types(CandidateMessage)

@@ -5,6 +5,7 @@ be atomic open `connection.transaction()`, which inside a caller's transaction i
 savepoint: the caller still decides when it commits. Every change that moves positions
 sends `pg_notify` on the event's channel, delivered to every process when it commits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,7 @@ def channel(event_id: int) -> str:
     return f"live_event_{int(event_id)}"
 
 
-async def notify(connection: asyncpg.Connection, event_id: int, kind: str,
-                 **fields: int | str) -> None:
+async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fields: int | str) -> None:
     """A small message naming what changed; listeners read the details from the database.
     Never secrets: ids (and an offer's expiry, so "your turn" needs no read)."""
     payload = json.dumps({"kind": kind, "event": event_id, **fields})
@@ -38,41 +38,49 @@ async def notify(connection: asyncpg.Connection, event_id: int, kind: str,
 async def state_of(connection: asyncpg.Connection, candidate_id: int) -> str | None:
     """Where the candidate is on the event day ('waiting', 'offered', 'interviewing', …);
     None when they have no queue entry."""
-    return await connection.fetchval(
-        "SELECT state FROM queue_entry WHERE candidate_id = $1", candidate_id)
+    return await connection.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", candidate_id)
 
 
-async def entry(connection: asyncpg.Connection, candidate_id: int, *,
-                for_update: bool = False) -> asyncpg.Record | None:
+async def entry(
+    connection: asyncpg.Connection, candidate_id: int, *, for_update: bool = False
+) -> asyncpg.Record | None:
     lock = "FOR UPDATE" if for_update else ""
     return await connection.fetchrow(
-        f"SELECT {ENTRY_COLUMNS} FROM queue_entry WHERE candidate_id = $1 {lock}", candidate_id)
+        f"SELECT {ENTRY_COLUMNS} FROM queue_entry WHERE candidate_id = $1 {lock}", candidate_id
+    )
 
 
-async def check_in(connection: asyncpg.Connection, candidate_id: int,
-                   live: LiveSettings) -> asyncpg.Record:
+async def check_in(connection: asyncpg.Connection, candidate_id: int, live: LiveSettings) -> asyncpg.Record:
     """Join the queue (or come back to it); the queue entry. Checking in again while in the
     queue changes nothing, so a browser may repeat it after any reconnect."""
     async with connection.transaction():
         # FOR NO KEY UPDATE: check-ins of one candidate take turns, without blocking a
         # dispatch's foreign-key check on the same row.
-        found = await connection.fetchrow("""
+        found = await connection.fetchrow(
+            """
             SELECT c.id, c.event_id, c.cancelled_at, c.erased_at, e.state::text AS event_state,
                    e.deleted_at, e.starts_at, e.duration_minutes, now() AS now
             FROM candidate c JOIN event e ON e.id = c.event_id
-            WHERE c.id = $1 FOR NO KEY UPDATE OF c""", candidate_id)
+            WHERE c.id = $1 FOR NO KEY UPDATE OF c""",
+            candidate_id,
+        )
         if found is None or found["cancelled_at"] or found["erased_at"]:
             raise LiveError("not_registered")
         if found["event_state"] not in OPEN_EVENT_STATES or found["deleted_at"]:
             raise LiveError("event_not_open")
-        if not rules.checkin_open(found["now"], found["starts_at"], found["duration_minutes"],
-                                  live.checkin_opens_minutes):
+        if not rules.checkin_open(
+            found["now"], found["starts_at"], found["duration_minutes"], live.checkin_opens_minutes
+        ):
             raise LiveError("checkin_closed")
         current = await entry(connection, candidate_id, for_update=True)
         if current is None:
-            row = await connection.fetchrow(f"""
+            row = await connection.fetchrow(
+                f"""
                 INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)
-                RETURNING {ENTRY_COLUMNS}""", found["event_id"], candidate_id)
+                RETURNING {ENTRY_COLUMNS}""",
+                found["event_id"],
+                candidate_id,
+            )
         elif current["state"] == "done":
             raise LiveError("already_interviewed")
         elif current["state"] in ("offered", "interviewing"):
@@ -80,13 +88,16 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int,
         else:
             # waiting (maybe disconnected) or away: back in place (grace period). left: at the end,
             # with a clean slate of misses, since coming back is a deliberate act.
-            row = await connection.fetchrow(f"""
+            row = await connection.fetchrow(
+                f"""
                 UPDATE queue_entry SET
                     queued_at = CASE WHEN state = 'left' THEN now() ELSE queued_at END,
                     missed_count = CASE WHEN state = 'left' THEN 0 ELSE missed_count END,
                     state = 'waiting', left_reason = NULL, disconnected_at = NULL,
                     last_seen_at = now(), updated_at = now()
-                WHERE id = $1 RETURNING {ENTRY_COLUMNS}""", current["id"])
+                WHERE id = $1 RETURNING {ENTRY_COLUMNS}""",
+                current["id"],
+            )
             if current["state"] == "waiting" and current["disconnected_at"] is None:
                 return row
         await notify(connection, found["event_id"], "queue")
@@ -103,18 +114,29 @@ async def leave(connection: asyncpg.Connection, candidate_id: int) -> bool:
         if current["state"] == "interviewing":
             raise LiveError("in_interview")
         if current["state"] == "offered":
-            withdrawn = await connection.fetchrow("""
+            withdrawn = await connection.fetchrow(
+                """
                 UPDATE interview SET state = 'missed', ended_at = now(), end_reason = 'left'
                 WHERE candidate_id = $1 AND state = 'offered'
-                RETURNING id, interviewer_id""", candidate_id)
+                RETURNING id, interviewer_id""",
+                candidate_id,
+            )
             if withdrawn:
-                await notify(connection, current["event_id"], "offer_withdrawn",
-                             interview=withdrawn["id"], interviewer=withdrawn["interviewer_id"],
-                             candidate=candidate_id)
-        await connection.execute("""
+                await notify(
+                    connection,
+                    current["event_id"],
+                    "offer_withdrawn",
+                    interview=withdrawn["id"],
+                    interviewer=withdrawn["interviewer_id"],
+                    candidate=candidate_id,
+                )
+        await connection.execute(
+            """
             UPDATE queue_entry SET state = 'left', left_reason = 'candidate',
                    disconnected_at = NULL, updated_at = now()
-            WHERE id = $1""", current["id"])
+            WHERE id = $1""",
+            current["id"],
+        )
         await notify(connection, current["event_id"], "queue")
         return True
 
@@ -124,10 +146,13 @@ async def disconnected(connection: asyncpg.Connection, candidate_id: int) -> boo
     kept, so nobody's position changes and nothing is announced. It is recorded while
     offered or interviewing too: should they miss the offer and go back to waiting, the
     grace period counts from when they actually went, not from the miss."""
-    result = await connection.execute("""
+    result = await connection.execute(
+        """
         UPDATE queue_entry SET disconnected_at = now(), updated_at = now()
         WHERE candidate_id = $1 AND state IN ('waiting', 'offered', 'interviewing')
-          AND disconnected_at IS NULL""", candidate_id)
+          AND disconnected_at IS NULL""",
+        candidate_id,
+    )
     return result == "UPDATE 1"
 
 
@@ -143,7 +168,8 @@ async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[i
     restart: app/live/arrivals.py): their entries locked in one order, one update, one
     notification per event in which somebody came back. The ones (again) in the queue."""
     async with connection.transaction():
-        rows = await connection.fetch("""
+        rows = await connection.fetch(
+            """
             WITH before AS (
                 SELECT id, event_id, state, disconnected_at FROM queue_entry
                 WHERE candidate_id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)
@@ -152,10 +178,13 @@ async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[i
                    updated_at = now()
             FROM before WHERE q.id = before.id
             RETURNING q.candidate_id, before.event_id, before.state,
-                      before.disconnected_at""", candidate_ids)
+                      before.disconnected_at""",
+            candidate_ids,
+        )
         back = [row for row in rows if row["state"] in rules.QUEUED_STATES]
-        for event_id in sorted({row["event_id"] for row in back
-                                if row["state"] == "away" or row["disconnected_at"] is not None}):
+        for event_id in sorted(
+            {row["event_id"] for row in back if row["state"] == "away" or row["disconnected_at"] is not None}
+        ):
             await notify(connection, event_id, "queue")
     return {row["candidate_id"] for row in back}
 
@@ -163,47 +192,58 @@ async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[i
 async def mark_away(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:
     """Candidates disconnected longer than the grace period become away (the dispatcher
     already skips them by time; this makes it visible). Any process may run it."""
-    rows = await connection.fetch("""
+    rows = await connection.fetch(
+        """
         UPDATE queue_entry SET state = 'away', updated_at = now()
         WHERE state = 'waiting'
           AND disconnected_at <= now() - make_interval(secs => $1)
-        RETURNING event_id, candidate_id""", float(live.grace_seconds))
+        RETURNING event_id, candidate_id""",
+        float(live.grace_seconds),
+    )
     for event_id in sorted({row["event_id"] for row in rows}):
         await notify(connection, event_id, "queue")
     return [row["candidate_id"] for row in rows]
 
 
-async def waiting_positions(connection: asyncpg.Connection, event_id: int,
-                            live: LiveSettings) -> list[rules.Waiting]:
+async def waiting_positions(
+    connection: asyncpg.Connection, event_id: int, live: LiveSettings
+) -> list[rules.Waiting]:
     """Every dispatchable candidate's position and estimated wait, in queue order."""
     now = await connection.fetchval("SELECT now()")
-    items = [rules.QueueItem(r["id"], r["candidate_id"], r["state"], r["queued_at"],
-                             r["disconnected_at"])
-             for r in await connection.fetch(f"""
+    items = [
+        rules.QueueItem(r["id"], r["candidate_id"], r["state"], r["queued_at"], r["disconnected_at"])
+        for r in await connection.fetch(
+            f"""
                  SELECT {ENTRY_COLUMNS} FROM queue_entry q
                  WHERE event_id = $1 AND state = 'waiting'
                    AND EXISTS (SELECT 1 FROM candidate c WHERE c.id = q.candidate_id
                                AND c.cancelled_at IS NULL AND c.erased_at IS NULL)""",
-                                      event_id)]
-    minutes = await connection.fetchval(
-        "SELECT interview_minutes FROM event WHERE id = $1", event_id)
+            event_id,
+        )
+    ]
+    minutes = await connection.fetchval("SELECT interview_minutes FROM event WHERE id = $1", event_id)
     free_in, average = await wait_inputs(connection, event_id, now, minutes)
     return rules.positions(items, now, live.grace_seconds, free_in, average)
 
 
-async def wait_inputs(connection: asyncpg.Connection, event_id: int, now: dt.datetime,
-                      interview_minutes: int | None) -> tuple[list[float], float]:
+async def wait_inputs(
+    connection: asyncpg.Connection, event_id: int, now: dt.datetime, interview_minutes: int | None
+) -> tuple[list[float], float]:
     """What the estimated waits are made of (rules.estimated_waits): the seconds until each
     active interviewer is free, and the mean real interview (rules.average_interview_seconds,
     taken in SQL: one row, not one per interview held)."""
-    average = await connection.fetchval("""
+    average = await connection.fetchval(
+        """
         SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
         WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
-          AND ended_at > started_at""", event_id)
+          AND ended_at > started_at""",
+        event_id,
+    )
     if average is None:
         average = (interview_minutes or 1) * 60.0
     # Active now: in the rotation (connected, not paused), or holding an interview.
-    busy = await connection.fetch("""
+    busy = await connection.fetch(
+        """
         SELECT p.interviewer_id, i.state, i.ends_at
         FROM (SELECT interviewer_id FROM interviewer_presence
               WHERE event_id = $1 AND connected AND NOT paused
@@ -211,7 +251,10 @@ async def wait_inputs(connection: asyncpg.Connection, event_id: int, now: dt.dat
               SELECT interviewer_id FROM interview
               WHERE event_id = $1 AND state IN ('offered', 'active')) p
         LEFT JOIN interview i ON i.interviewer_id = p.interviewer_id
-                             AND i.state IN ('offered', 'active')""", event_id)
-    free_in = [average if row["state"] == "offered"
-               else rules.remaining_seconds(row["ends_at"], now) for row in busy]
+                             AND i.state IN ('offered', 'active')""",
+        event_id,
+    )
+    free_in = [
+        average if row["state"] == "offered" else rules.remaining_seconds(row["ends_at"], now) for row in busy
+    ]
     return free_in, average

@@ -16,6 +16,7 @@ Those who left or joined are not told by it: their own facts changed, so they ge
 
 Pure functions, no I/O: the tests compare them (and the page's twin) with the database.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -37,15 +38,15 @@ HISTORY = 32
 
 @dataclass(frozen=True)
 class QueueDelta:
-    left: list[int]     # places (1 = next) in the old order of those not in the new one
-    joined: list[int]   # places in the new order of those not in the old one
+    left: list[int]  # places (1 = next) in the old order of those not in the new one
+    joined: list[int]  # places in the new order of those not in the old one
 
     def moves_anyone(self, old_length: int, new_length: int) -> bool:
         """Whether anyone in both orders has another place in the new one: not when the
         changes are all at the end of the queue (a check-in, a leave from the end)."""
-        return (self.left != list(range(old_length - len(self.left) + 1, old_length + 1))
-                or self.joined != list(range(new_length - len(self.joined) + 1,
-                                             new_length + 1)))
+        return self.left != list(
+            range(old_length - len(self.left) + 1, old_length + 1)
+        ) or self.joined != list(range(new_length - len(self.joined) + 1, new_length + 1))
 
 
 def first_difference(old: list[int], new: list[int]) -> int:
@@ -100,14 +101,21 @@ def wait_minutes_at(position: int, free_in: list[float], average_seconds: float)
     return rules.round_minutes(rules.estimated_waits(position, free_in, average_seconds)[-1])
 
 
-def queue_frame(version: int, now: str, delta: QueueDelta, free_in: list[float],
-                average_seconds: float) -> bytes:
+def queue_frame(
+    version: int, now: str, delta: QueueDelta, free_in: list[float], average_seconds: float
+) -> bytes:
     """The `queue` message, encoded once for every waiting socket of the event."""
     message: dict[str, Any] = {
-        "type": "queue", "v": version, "prev": version - 1, "now": now,
-        "left": delta.left, "joined": delta.joined,
+        "type": "queue",
+        "v": version,
+        "prev": version - 1,
+        "now": now,
+        "left": delta.left,
+        "joined": delta.joined,
         "wait": {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
-        if free_in else None}
+        if free_in
+        else None,
+    }
     return json.dumps(message, separators=(",", ":")).encode()
 
 
@@ -123,7 +131,7 @@ class QueueChain:
     def __init__(self) -> None:
         self.version = 0
         self.last: EventView | None = None
-        self._frames: dict[int, bytes | None] = {}   # version -> the message reaching it
+        self._frames: dict[int, bytes | None] = {}  # version -> the message reaching it
         # version -> the first place its message changes: a page before it keeps its place
         # and wait, and needs nothing (the first place a wait changed, or 1)
         self._firsts: dict[int, int] = {}
@@ -140,22 +148,23 @@ class QueueChain:
         own: set[int] | None = set() if before is None else None
         frame: bytes | None = None
         moved, first = True, 1
-        if before is not None and before.event == view.event \
-                and before.messages == view.messages:
+        if before is not None and before.event == view.event and before.messages == view.messages:
             own = view.own_changes(before)
             delta = queue_delta(before.order, view.order)
             if delta is not None:
                 staying = len(before.order) - len(delta.left)
                 # The waits are worked out only when what they are made of differs.
-                waits = (before.free_in, before.average_seconds) \
-                    != (view.free_in, view.average_seconds) \
-                    and before.wait_minutes[:staying] != view.wait_minutes[:staying]
+                waits = (before.free_in, before.average_seconds) != (
+                    view.free_in,
+                    view.average_seconds,
+                ) and before.wait_minutes[:staying] != view.wait_minutes[:staying]
                 moved = waits or delta.moves_anyone(len(before.order), len(view.order))
                 if not waits:
                     first = min(delta.left[:1] + delta.joined[:1], default=1)
                 if moved:
-                    frame = queue_frame(self.version + 1, _iso(view), delta, view.free_in,
-                                        view.average_seconds)
+                    frame = queue_frame(
+                        self.version + 1, _iso(view), delta, view.free_in, view.average_seconds
+                    )
         if moved:
             self.version += 1
             self._frames[self.version], self._firsts[self.version] = frame, first
@@ -181,8 +190,7 @@ class QueueChain:
     def first_moved(self, since: int, to: int) -> int:
         """The first place the messages from `since` to `to` change: a page before it has
         the same place and wait at `to` as at `since`."""
-        return min((self._firsts.get(version, 1) for version in range(since + 1, to + 1)),
-                   default=1)
+        return min((self._firsts.get(version, 1) for version in range(since + 1, to + 1)), default=1)
 
 
 def _iso(view: EventView) -> str:

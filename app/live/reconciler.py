@@ -32,6 +32,7 @@ are in new rooms within seconds, and an outage ends as soon as a server is back.
 Several processes may reconcile at once: a move is one conditional UPDATE on the old room,
 so only one process wins; the others destroy the rooms they made in vain.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -85,8 +86,7 @@ class Reconciler:
                     rooms = await list_rooms(connection, self.janus.admin_key)
                     listing = {int(r["room"]): str(r.get("description", "")) for r in rooms}
                 except JANUS_FAILURES as error:
-                    log.warning("reconciler cannot list rooms on %s: %s", name,
-                                type(error).__name__)
+                    log.warning("reconciler cannot list rooms on %s: %s", name, type(error).__name__)
             listings[name] = listing
         return listings
 
@@ -99,20 +99,26 @@ class Reconciler:
                 continue  # down: its rooms are not listed either
             try:
                 async with connection.admin() as admin:
-                    tokens[name] = [t for t in await admin.list_tokens()
-                                    if token_owner(t, self.janus.deployment) is not None]
+                    tokens[name] = [
+                        t
+                        for t in await admin.list_tokens()
+                        if token_owner(t, self.janus.deployment) is not None
+                    ]
             except JANUS_FAILURES as error:
-                log.warning("reconciler cannot list tokens on %s: %s", name,
-                            type(error).__name__)
+                log.warning("reconciler cannot list tokens on %s: %s", name, type(error).__name__)
         return tokens
 
-    async def _remove_stale_tokens(self, server: str, listed: list[str],
-                                   keep_rooms: dict[int, int]) -> int:
+    async def _remove_stale_tokens(self, server: str, listed: list[str], keep_rooms: dict[int, int]) -> int:
         """Remove every token but the current ones of the rooms in `keep_rooms`
         {room id: the candidate's token serial} (the interviewer's serial is always 0)."""
-        keep = {token for room_id, serial in keep_rooms.items()
-                for token in (self.janus.janus_token(server, room_id, 0, serial),
-                              self.janus.janus_token(server, room_id, 1))}
+        keep = {
+            token
+            for room_id, serial in keep_rooms.items()
+            for token in (
+                self.janus.janus_token(server, room_id, 0, serial),
+                self.janus.janus_token(server, room_id, 1),
+            )
+        }
         stale = [token for token in listed if token not in keep]
         if not stale:
             return 0
@@ -123,8 +129,7 @@ class Reconciler:
         except JANUS_FAILURES as error:
             log.warning("stale tokens on %s not removed: %s", server, type(error).__name__)
             return 0
-        log.info("removed %d Janus tokens on %s: no live interview owns them", len(stale),
-                 server)
+        log.info("removed %d Janus tokens on %s: no live interview owns them", len(stale), server)
         return len(stale)
 
     async def run_once(self) -> Round:
@@ -135,13 +140,15 @@ class Reconciler:
             live = await connection.fetch("""
                 SELECT id, state, janus_server, room_id, candidate_token_serial FROM interview
                 WHERE state IN ('offered', 'active')""")
-        owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"]
-                 for row in live}
+        owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"] for row in live}
         # Janus's own count of this deployment's rooms, shown beside the app's (/ops).
-        await self.janus.record_listing({
-            server: sum(room_interview(self.janus.deployment, d) is not None
-                        for d in listing.values())
-            for server, listing in listings.items() if listing is not None})
+        await self.janus.record_listing(
+            {
+                server: sum(room_interview(self.janus.deployment, d) is not None for d in listing.values())
+                for server, listing in listings.items()
+                if listing is not None
+            }
+        )
         waiting_for_room = {row["id"] for row in live if row["room_id"] is None}
         for server, listing in listings.items():
             for room_id, description in (listing or {}).items():
@@ -155,15 +162,15 @@ class Reconciler:
             if listed is None or listing is None:
                 continue  # cannot tell now which rooms live there; the next round will
             # A room being attached by a dispatch right now has its first tokens.
-            keep_rooms = {room_id: owned.get((server, room_id), 0)
-                          for room_id, description in listing.items()
-                          if (server, room_id) in owned
-                          or room_interview(self.janus.deployment,
-                                            description) in waiting_for_room}
+            keep_rooms = {
+                room_id: owned.get((server, room_id), 0)
+                for room_id, description in listing.items()
+                if (server, room_id) in owned
+                or room_interview(self.janus.deployment, description) in waiting_for_room
+            }
             done.tokens_removed += await self._remove_stale_tokens(server, listed, keep_rooms)
         for row in live:
-            if row["room_id"] is not None and await self._lost(row["janus_server"],
-                                                               row["room_id"], listings):
+            if row["room_id"] is not None and await self._lost(row["janus_server"], row["room_id"], listings):
                 moved = await self._move(row["id"], row["janus_server"], row["room_id"])
                 if moved:
                     done.moved.append(row["id"])
@@ -190,9 +197,11 @@ class Reconciler:
     def next_loss_in(self) -> float | None:
         """Seconds until a server that is down now counts as lost, or None."""
         lost_after = self.janus.settings.lost_after
-        waits = [lost_after - down for down in
-                 (c.down_seconds() for c in list(self.janus.connections.values()))
-                 if 0 < down < lost_after]
+        waits = [
+            lost_after - down
+            for down in (c.down_seconds() for c in list(self.janus.connections.values()))
+            if 0 < down < lost_after
+        ]
         return min(waits) if waits else None
 
     async def _destroy(self, server: str, room_id: int) -> bool:
@@ -203,8 +212,7 @@ class Reconciler:
             log.info("destroyed room %s on %s: no live interview owns it", room_id, server)
             return True
         except JANUS_FAILURES as error:
-            log.warning("orphan room %s on %s not destroyed: %s", room_id, server,
-                        type(error).__name__)
+            log.warning("orphan room %s on %s not destroyed: %s", room_id, server, type(error).__name__)
             return False
 
     async def _move(self, interview_id: int, server: str, room_id: int) -> bool | None:
@@ -213,15 +221,16 @@ class Reconciler:
         process moved it first."""
         try:
             room = await self.janus.create_private_room(
-                2, room_description(self.janus.deployment, interview_id))
+                2, room_description(self.janus.deployment, interview_id)
+            )
         except JANUS_FAILURES as error:
-            log.warning("interview %s lost its room; no new one yet: %s", interview_id,
-                        type(error).__name__)
+            log.warning("interview %s lost its room; no new one yet: %s", interview_id, type(error).__name__)
             await self._media_lost(interview_id, server, room_id)
             return None
         async with self.pool.acquire() as connection, connection.transaction():
             # The outage, if any, ends here: the clock moves on by the time it lasted.
-            row = await connection.fetchrow("""
+            row = await connection.fetchrow(
+                """
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
                        room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
                        candidate_token_serial = 0,
@@ -237,34 +246,57 @@ class Reconciler:
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active')
                 RETURNING event_id, candidate_id, interviewer_id""",
-                interview_id, server, room_id, room.server, room.room_id, room.pin,
-                room.secret, list(room.participant_tokens))
+                interview_id,
+                server,
+                room_id,
+                room.server,
+                room.room_id,
+                room.pin,
+                room.secret,
+                list(room.participant_tokens),
+            )
             if row is not None:
-                await notify(connection, row["event_id"], "room_moved", interview=interview_id,
-                             candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+                await notify(
+                    connection,
+                    row["event_id"],
+                    "room_moved",
+                    interview=interview_id,
+                    candidate=row["candidate_id"],
+                    interviewer=row["interviewer_id"],
+                )
         if row is None:  # ended meanwhile, or another process moved it first
             await self._destroy(room.server, room.room_id)
             return False
-        log.info("interview %s moved from %s to a new room on %s", interview_id, server,
-                 room.server)
+        log.info("interview %s moved from %s to a new room on %s", interview_id, server, room.server)
         return True
 
     async def _media_lost(self, interview_id: int, server: str, room_id: int) -> None:
         """The interview's clock stops and its pages say why, once per outage: the
         condition on the room keeps a move by another process from being undone."""
         async with self.pool.acquire() as connection, connection.transaction():
-            row = await connection.fetchrow("""
+            row = await connection.fetchrow(
+                """
                 UPDATE interview SET media_lost_at = now()
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active') AND media_lost_at IS NULL
                 RETURNING event_id, candidate_id, interviewer_id""",
-                interview_id, server, room_id)
+                interview_id,
+                server,
+                room_id,
+            )
             if row is not None:
-                await notify(connection, row["event_id"], "media_lost", interview=interview_id,
-                             candidate=row["candidate_id"], interviewer=row["interviewer_id"])
+                await notify(
+                    connection,
+                    row["event_id"],
+                    "media_lost",
+                    interview=interview_id,
+                    candidate=row["candidate_id"],
+                    interviewer=row["interviewer_id"],
+                )
         if row is not None:
-            log.warning("interview %s: no Janus server can take it; its clock stops until "
-                        "one is back", interview_id)
+            log.warning(
+                "interview %s: no Janus server can take it; its clock stops until one is back", interview_id
+            )
 
 
 async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
@@ -272,8 +304,9 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
     # servers still connecting are not taken for lost (`janus.lost_after` guards the rest).
     connections = reconciler.janus.connections.values()
     try:
-        await asyncio.wait_for(asyncio.gather(*(c.wait_ready(interval) for c in connections)),
-                               min(interval, 5.0))
+        await asyncio.wait_for(
+            asyncio.gather(*(c.wait_ready(interval) for c in connections)), min(interval, 5.0)
+        )
     except TimeoutError:
         pass
     changed = reconciler.janus.changed
@@ -287,8 +320,7 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
         # that is down now has been down for `janus.lost_after` (then its rooms move).
         due = reconciler.next_loss_in()
         try:
-            await asyncio.wait_for(changed.wait(),
-                                   interval if due is None else min(interval, due + 0.05))
+            await asyncio.wait_for(changed.wait(), interval if due is None else min(interval, due + 0.05))
         except TimeoutError:
             continue
         await asyncio.sleep(0.05)  # several servers lost at once: one round for all
@@ -299,8 +331,9 @@ async def room_reconciler(app: web.Application) -> AsyncIterator[None]:
     if not interval:
         yield  # turned off (tests call run_once themselves)
         return
-    task = asyncio.create_task(_reconcile_forever(Reconciler(app[DB_POOL], app[JANUS]),
-                                                  interval), name="room-reconciler")
+    task = asyncio.create_task(
+        _reconcile_forever(Reconciler(app[DB_POOL], app[JANUS]), interval), name="room-reconciler"
+    )
     try:
         yield
     finally:

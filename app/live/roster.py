@@ -5,6 +5,7 @@ so that its size does not grow with the event; who else registered, and where th
 read here when an interviewer asks (GET /i/{token}/roster, app/views/roster.py): searched by
 name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the lobby.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,14 +44,19 @@ COUNT_SQL = """
 
 @dataclass(frozen=True)
 class RosterPage:
-    page: int       # 1-based; the last page when the one asked for is past the end
-    pages: int      # at least 1
-    total: int      # candidates matching the search
+    page: int  # 1-based; the last page when the one asked for is past the end
+    pages: int  # at least 1
+    total: int  # candidates matching the search
     candidates: list[dict[str, Any]]
 
     def as_json(self) -> dict[str, Any]:
-        return {"page": self.page, "pages": self.pages, "total": self.total,
-                "page_size": PAGE_SIZE, "candidates": self.candidates}
+        return {
+            "page": self.page,
+            "pages": self.pages,
+            "total": self.total,
+            "page_size": PAGE_SIZE,
+            "candidates": self.candidates,
+        }
 
 
 def name_pattern(query: str) -> str:
@@ -59,16 +65,39 @@ def name_pattern(query: str) -> str:
     return f"%{escaped}%"
 
 
-async def roster_page(connection: asyncpg.Connection, event_id: int, query: str, page: int,
-                      grace_seconds: float, language: str = "sv") -> RosterPage:
+async def roster_page(
+    connection: asyncpg.Connection,
+    event_id: int,
+    query: str,
+    page: int,
+    grace_seconds: float,
+    language: str = "sv",
+) -> RosterPage:
     pattern = name_pattern(" ".join(query.split()))
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         total = await connection.fetchval(COUNT_SQL, event_id, pattern)
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(page, pages)
-        rows = await connection.fetch(ROSTER_SQL.format(name_order=by_name("c.name", language)),
-                                      event_id, pattern, float(grace_seconds),
-                                      PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return RosterPage(page, pages, total, [
-        {"id": row["id"], "name": row["name"], "checked_in": row["state"] is not None,
-         "state": row["state"], "position": row["position"]} for row in rows])
+        rows = await connection.fetch(
+            ROSTER_SQL.format(name_order=by_name("c.name", language)),
+            event_id,
+            pattern,
+            float(grace_seconds),
+            PAGE_SIZE,
+            (page - 1) * PAGE_SIZE,
+        )
+    return RosterPage(
+        page,
+        pages,
+        total,
+        [
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "checked_in": row["state"] is not None,
+                "state": row["state"],
+                "position": row["position"],
+            }
+            for row in rows
+        ],
+    )

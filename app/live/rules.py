@@ -5,6 +5,7 @@ The SQL in queue.py and dispatch.py applies the same rules inside the database (
 dispatcher must decide under its row locks); these functions are what pages show and what
 the tests check the database against.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,6 +25,7 @@ Presence = Literal["connected", "within_grace", "away"]
 @dataclass(frozen=True)
 class QueueItem:
     """What the order needs of one queue entry."""
+
     entry_id: int
     candidate_id: int
     state: str
@@ -34,12 +36,11 @@ class QueueItem:
 @dataclass(frozen=True)
 class Waiting:
     candidate_id: int
-    position: int                 # 1 = next
-    wait_seconds: float | None    # None while no interviewer is active
+    position: int  # 1 = next
+    wait_seconds: float | None  # None while no interviewer is active
 
 
-def presence(disconnected_at: dt.datetime | None, now: dt.datetime,
-             grace_seconds: float) -> Presence:
+def presence(disconnected_at: dt.datetime | None, now: dt.datetime, grace_seconds: float) -> Presence:
     """The grace period: a dropped connection keeps the place for the grace period, then is away."""
     if disconnected_at is None:
         return "connected"
@@ -53,8 +54,7 @@ def dispatchable(item: QueueItem, now: dt.datetime, grace_seconds: float) -> boo
     return item.state == "waiting" and presence(item.disconnected_at, now, grace_seconds) != "away"
 
 
-def queue_order(items: Iterable[QueueItem], now: dt.datetime,
-                grace_seconds: float) -> list[QueueItem]:
+def queue_order(items: Iterable[QueueItem], now: dt.datetime, grace_seconds: float) -> list[QueueItem]:
     """Queue fairness: longest waiting first; away entries are skipped. The entry id breaks ties of
     equal times, the same way the dispatcher's ORDER BY does."""
     eligible = [item for item in items if dispatchable(item, now, grace_seconds)]
@@ -70,8 +70,7 @@ def average_interview_seconds(durations: Sequence[float], fallback_minutes: int)
     return sum(real) / len(real)
 
 
-def estimated_waits(count: int, free_in: Sequence[float],
-                    average_seconds: float) -> list[float | None]:
+def estimated_waits(count: int, free_in: Sequence[float], average_seconds: float) -> list[float | None]:
     """The wait of each of the first `count` candidates in the queue.
 
     `free_in` has one entry per interviewer active now: seconds until they are free (0 for
@@ -90,13 +89,19 @@ def estimated_waits(count: int, free_in: Sequence[float],
     return waits
 
 
-def positions(items: Iterable[QueueItem], now: dt.datetime, grace_seconds: float,
-              free_in: Sequence[float], average_seconds: float) -> list[Waiting]:
+def positions(
+    items: Iterable[QueueItem],
+    now: dt.datetime,
+    grace_seconds: float,
+    free_in: Sequence[float],
+    average_seconds: float,
+) -> list[Waiting]:
     """Each dispatchable candidate's position and estimated wait, in queue order."""
     ordered = queue_order(items, now, grace_seconds)
     waits = estimated_waits(len(ordered), free_in, average_seconds)
-    return [Waiting(item.candidate_id, index + 1, wait)
-            for index, (item, wait) in enumerate(zip(ordered, waits))]
+    return [
+        Waiting(item.candidate_id, index + 1, wait) for index, (item, wait) in enumerate(zip(ordered, waits))
+    ]
 
 
 def remaining_seconds(ends_at: dt.datetime | None, now: dt.datetime) -> float:
@@ -113,20 +118,24 @@ def round_minutes(seconds: float | None) -> int | None:
 
 # -- check-in --------------------------------------------------------------------------
 
-def checkin_window(starts_at: dt.datetime, duration_minutes: int,
-                   opens_minutes: int) -> tuple[dt.datetime, dt.datetime]:
+
+def checkin_window(
+    starts_at: dt.datetime, duration_minutes: int, opens_minutes: int
+) -> tuple[dt.datetime, dt.datetime]:
     """From a set time before the start until the event's end."""
-    return (starts_at - dt.timedelta(minutes=opens_minutes),
-            starts_at + dt.timedelta(minutes=duration_minutes))
+    return (
+        starts_at - dt.timedelta(minutes=opens_minutes),
+        starts_at + dt.timedelta(minutes=duration_minutes),
+    )
 
 
-def checkin_open(now: dt.datetime, starts_at: dt.datetime, duration_minutes: int,
-                 opens_minutes: int) -> bool:
+def checkin_open(now: dt.datetime, starts_at: dt.datetime, duration_minutes: int, opens_minutes: int) -> bool:
     opens_at, closes_at = checkin_window(starts_at, duration_minutes, opens_minutes)
     return opens_at <= now < closes_at
 
 
 # -- offers ----------------------------------------------------------------------------
+
 
 def offer_expires_at(offered_at: dt.datetime, offer_seconds: int) -> dt.datetime:
     return offered_at + dt.timedelta(seconds=offer_seconds)
@@ -144,14 +153,16 @@ def after_miss(missed_count: int) -> Literal["waiting", "left"]:
 
 # -- the time box ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TimeBox:
     ends_at: dt.datetime
     warning_at: dt.datetime
 
 
-def time_box(started_at: dt.datetime, interview_minutes: int, extended_minutes: int,
-             warning_seconds: int) -> TimeBox:
+def time_box(
+    started_at: dt.datetime, interview_minutes: int, extended_minutes: int, warning_seconds: int
+) -> TimeBox:
     """The server is the clock: both sides get these times, never a duration to count."""
     ends_at = started_at + dt.timedelta(minutes=interview_minutes + extended_minutes)
     warning_at = max(started_at, ends_at - dt.timedelta(seconds=warning_seconds))
@@ -174,16 +185,22 @@ MAX_COMMENT = 2_000
 RATINGS = range(1, 6)
 
 
-def valid_record(notes: str, covered: Sequence[int], ratings: dict[int, int],
-                 question_count: int, attribute_count: int) -> bool:
+def valid_record(
+    notes: str, covered: Sequence[int], ratings: dict[int, int], question_count: int, attribute_count: int
+) -> bool:
     """The interviewer's notes, questions covered (positions) and a 1–5 rating per
     attribute (position), checked against the event's own questions and attributes."""
-    return (isinstance(notes, str) and len(notes) <= MAX_NOTES
-            and all(type(q) is int and 1 <= q <= question_count for q in covered)
-            and len(set(covered)) == len(covered)
-            # type() rather than isinstance: JSON's true is a bool, and bool is an int.
-            and all(type(a) is int and 1 <= a <= attribute_count
-                    and type(r) is int and r in RATINGS for a, r in ratings.items()))
+    return (
+        isinstance(notes, str)
+        and len(notes) <= MAX_NOTES
+        and all(type(q) is int and 1 <= q <= question_count for q in covered)
+        and len(set(covered)) == len(covered)
+        # type() rather than isinstance: JSON's true is a bool, and bool is an int.
+        and all(
+            type(a) is int and 1 <= a <= attribute_count and type(r) is int and r in RATINGS
+            for a, r in ratings.items()
+        )
+    )
 
 
 def valid_feedback(interested: object, comment: object) -> bool:

@@ -6,6 +6,7 @@ once per change for every page of the event. The candidate's snapshot takes an e
 of fields from it: questions, attributes, ratings and notes are not in the view at all, and
 the room's secrets and other people's names are never copied into a candidate's state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,8 +76,7 @@ def _candidate_common(view: EventView) -> tuple[dict[str, Any], str]:
     return view.memo["candidates"]
 
 
-async def candidate_state(view: EventView, candidate_id: int,
-                          settings: Settings) -> dict[str, Any]:
+async def candidate_state(view: EventView, candidate_id: int, settings: Settings) -> dict[str, Any]:
     state = view.queue_state.get(candidate_id)
     place = view.place(candidate_id) if state == "waiting" else None
     # Only a page with a place can take the `queue` messages after this view's version.
@@ -86,16 +86,26 @@ async def candidate_state(view: EventView, candidate_id: int,
     if live is not None and live["state"] == "offered":  # its room may follow (dispatch.py)
         offer = {"interview": live["id"], "expires_at": iso(live["offer_expires_at"])}
     elif live is not None and live["state"] == "active":
-        interview = {"id": live["id"], "ends_at": iso(live["ends_at"]),
-                     "warning_at": _time_box(live, settings), "room": live["room_generation"],
-                     **_media(live)}
-    own = {"type": "state", "now": iso(view.now),
-           "queue": {"state": state or "not_checked_in",
-                     "position": place[0] if place else None,
-                     "wait_minutes": place[1] if place else None,
-                     "v": version},
-           "offer": offer, "interview": interview,
-           "feedback_open": view.feedback_open.get(candidate_id)}
+        interview = {
+            "id": live["id"],
+            "ends_at": iso(live["ends_at"]),
+            "warning_at": _time_box(live, settings),
+            "room": live["room_generation"],
+            **_media(live),
+        }
+    own = {
+        "type": "state",
+        "now": iso(view.now),
+        "queue": {
+            "state": state or "not_checked_in",
+            "position": place[0] if place else None,
+            "wait_minutes": place[1] if place else None,
+            "v": version,
+        },
+        "offer": offer,
+        "interview": interview,
+        "feedback_open": view.feedback_open.get(candidate_id),
+    }
     message = SharedState(own, *_candidate_common(view))
     message[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
     message[QUEUE_VERSION] = version
@@ -106,10 +116,10 @@ def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
     """The interviewer's ticket for their live interview's room (none before it exists)."""
     if row["room_id"] is None:
         return None
-    room = Room(row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"],
-                tuple(row["room_tokens"]))
-    return interview_tickets(settings, room, row["id"], row["candidate_name"],
-                             row["interviewer_name"])[1]
+    room = Room(
+        row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
+    )
+    return interview_tickets(settings, room, row["id"], row["candidate_name"], row["interviewer_name"])[1]
 
 
 def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
@@ -118,22 +128,38 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
     full roster is read on demand, app/live/roster.py), and cut to COMMON_BUDGET bytes by
     `_within_budget` when long names or many interviews would make it larger."""
     if "interviewers" not in view.memo:
-        queue = [{"candidate": row["candidate_id"], "name": row["name"], "position": position,
-                  "waited_seconds": int((view.now - row["queued_at"]).total_seconds()),
-                  "wait_minutes": view.wait_minutes[position - 1]}
-                 for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)]
-        talking = [{"interview": r["id"], "state": r["state"],
-                    "interviewer": r["interviewer_id"],
-                    "interviewer_name": r["interviewer_name"],
-                    "candidate": r["candidate_id"], "candidate_name": r["candidate_name"]}
-                   for r in view.live]
+        queue = [
+            {
+                "candidate": row["candidate_id"],
+                "name": row["name"],
+                "position": position,
+                "waited_seconds": int((view.now - row["queued_at"]).total_seconds()),
+                "wait_minutes": view.wait_minutes[position - 1],
+            }
+            for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)
+        ]
+        talking = [
+            {
+                "interview": r["id"],
+                "state": r["state"],
+                "interviewer": r["interviewer_id"],
+                "interviewer_name": r["interviewer_name"],
+                "candidate": r["candidate_id"],
+                "candidate_name": r["candidate_name"],
+            }
+            for r in view.live
+        ]
         counts = {**view.counts, "talking": len(talking)}
         view.memo["interviewers"] = _within_budget(counts, queue, talking, view.messages)
     return view.memo["interviewers"]
 
 
-def _within_budget(counts: dict[str, int], queue: list[dict[str, Any]], talking: list[dict[str, Any]],
-                   messages: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+def _within_budget(
+    counts: dict[str, int],
+    queue: list[dict[str, Any]],
+    talking: list[dict[str, Any]],
+    messages: list[dict[str, Any]],
+) -> tuple[dict[str, Any], str]:
     """The common part, shortened until it is at most COMMON_BUDGET bytes: the oldest
     messages go first, then the end of the queue's head, then interviews beyond the first.
     The counts always say how many there are in all."""
@@ -143,32 +169,45 @@ def _within_budget(counts: dict[str, int], queue: list[dict[str, Any]], talking:
         if len(text.encode()) <= COMMON_BUDGET:
             return common, text
         if len(messages) > 1:
-            messages = messages[len(messages) // 2:]
+            messages = messages[len(messages) // 2 :]
         elif len(queue) > 1:
-            queue = queue[:len(queue) // 2]
+            queue = queue[: len(queue) // 2]
         elif len(talking) > 1:
-            talking = talking[:len(talking) // 2]
+            talking = talking[: len(talking) // 2]
         elif messages or queue or talking:
             messages, queue, talking = [], [], []
         else:
             return common, text
 
 
-async def interviewer_state(view: EventView, interviewer_id: int,
-                            settings: Settings) -> dict[str, Any]:
+async def interviewer_state(view: EventView, interviewer_id: int, settings: Settings) -> dict[str, Any]:
     own = None
     for row in view.live:
         if row["interviewer_id"] == interviewer_id:
-            own = {"id": row["id"], "state": row["state"], "candidate": row["candidate_id"],
-                   "candidate_name": row["candidate_name"],
-                   "offer_expires_at": iso(row["offer_expires_at"]),
-                   "ends_at": iso(row["ends_at"]), "warning_at": _time_box(row, settings),
-                   "room": row["room_generation"], "ticket": _ticket(row, settings),
-                   **_media(row)}
+            own = {
+                "id": row["id"],
+                "state": row["state"],
+                "candidate": row["candidate_id"],
+                "candidate_name": row["candidate_name"],
+                "offer_expires_at": iso(row["offer_expires_at"]),
+                "ends_at": iso(row["ends_at"]),
+                "warning_at": _time_box(row, settings),
+                "room": row["room_generation"],
+                "ticket": _ticket(row, settings),
+                **_media(row),
+            }
     common, common_json = _interviewers_common(view)
-    state = SharedState({"type": "state", "now": iso(view.now), "event": view.event,
-                         "paused": interviewer_id in view.paused, "interview": own},
-                        common, common_json)
+    state = SharedState(
+        {
+            "type": "state",
+            "now": iso(view.now),
+            "event": view.event,
+            "paused": interviewer_id in view.paused,
+            "interview": own,
+        },
+        common,
+        common_json,
+    )
     state[VIEW_SEQ] = view.seq  # in the dict only: never encoded (channel.Socket takes it)
     return state
 

@@ -7,6 +7,7 @@ destroys the rooms of the interviews that ended, and makes the rooms of offers w
 process died before making them (dispatch.recover_roomless_offers). The
 functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.
 """
+
 from __future__ import annotations
 
 import asyncio

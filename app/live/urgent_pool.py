@@ -7,6 +7,7 @@ connection first. Waiting in the urgent pool's own queue instead let a *Next* th
 while both were busy wait for an urgent connection for seconds, while every later action
 that happened to find a main connection idle went ahead of it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,8 +65,7 @@ class UrgentFirst:
     def _watch(self) -> None:
         """One timer for the whole line, while there is one."""
         if self._watcher is None and self._line:
-            self._watcher = asyncio.get_running_loop().call_later(RECHECK_SECONDS,
-                                                                  self._recheck)
+            self._watcher = asyncio.get_running_loop().call_later(RECHECK_SECONDS, self._recheck)
 
     def _recheck(self) -> None:
         self._watcher = None

@@ -4,6 +4,7 @@ Starts the local stack (PostgreSQL, migrations, Janus, coturn, mail catcher), se
 then the application, prints where to go, and on Ctrl-C (or SIGTERM) stops all it started.
 Arguments are passed to the application (`--port 9000`, `--host 127.0.0.2`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,10 @@ STATE_DIR = ROOT / ".local"
 def turn_line(stack: LocalStack) -> str:
     if stack.coturn is None:
         return "as SNABB_TURN_URLS names"
-    return (f"coturn on {stack.coturn.host}:{stack.coturn.port} (UDP, TCP), "
-            f"{stack.coturn.tls_port} (TLS, self-signed: README.md, \"TURN\")")
+    return (
+        f"coturn on {stack.coturn.host}:{stack.coturn.port} (UDP, TCP), "
+        f'{stack.coturn.tls_port} (TLS, self-signed: README.md, "TURN")'
+    )
 
 
 def _terminate(signum, frame):
@@ -51,24 +54,26 @@ def main(argv: list[str] | None = None) -> int:
         print("Starting PostgreSQL, Janus, coturn and the mail catcher …", flush=True)
         stack.start()
         demo = asyncio.run(seed_url(stack.environ["DATABASE_URL"]))
-        app_process = processes.start([sys.executable, "-m", "app", *argv], None,
-                                      env=stack.environ, cwd=ROOT)
+        app_process = processes.start([sys.executable, "-m", "app", *argv], None, env=stack.environ, cwd=ROOT)
         processes.wait_for_port(known.host, known.port, 30, app_process, "the application")
         running.publish(stack.environ, stack.base_environ)
         address = f"http://{known.host}:{known.port}/"
-        print(f"""
+        print(
+            f"""
 Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
 
   Open:         {address}
-  Demo login:   {demo['email']} / {demo['password']}
-  Demo event:   starts {in_swedish_time(demo['starts_at']):%Y-%m-%d %H:%M} (Swedish time)
+  Demo login:   {demo["email"]} / {demo["password"]}
+  Demo event:   starts {in_swedish_time(demo["starts_at"]):%Y-%m-%d %H:%M} (Swedish time)
   Caught mail:  {address}dev/mail
   TURN:         {turn_line(stack)}
   Health:       {address}healthz
   Logs:         {stack.logs_dir}
 
 Press Ctrl-C to stop everything.
-""", flush=True)
+""",
+            flush=True,
+        )
         return app_process.wait()
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)

@@ -7,6 +7,7 @@ trusted by nobody unless told to. A browser that does not trust it simply gather
 TURN/TLS candidates; the test harness tells Chromium to trust exactly this certificate by
 its key (`spki`, for --ignore-certificate-errors-spki-list), the way the deploy check does.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,15 +30,25 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 DEPLOY_CONF = ROOT / "config" / "deploy" / "turnserver.conf"
 # What the deployment's file says about its container (ports, certificate, user, log,
 # relay ports); the local stack says its own.
-_CONTAINER_LINES = ("listening-port", "tls-listening-port", "cert=", "pkey=", "proc-user",
-                    "proc-group", "log-file", "min-port", "max-port")
+_CONTAINER_LINES = (
+    "listening-port",
+    "tls-listening-port",
+    "cert=",
+    "pkey=",
+    "proc-user",
+    "proc-group",
+    "log-file",
+    "min-port",
+    "max-port",
+)
 REALM = "snabbintervjuer.local"
 SERVICE_USER = "turnserver"  # made by Debian's coturn package
 
 
 def turnserver_binary() -> str:
     binary = shutil.which("turnserver") or (
-        "/usr/bin/turnserver" if Path("/usr/bin/turnserver").exists() else None)
+        "/usr/bin/turnserver" if Path("/usr/bin/turnserver").exists() else None
+    )
     if binary is None:
         raise RuntimeError("coturn not found: install the Debian package coturn")
     return binary
@@ -50,15 +61,35 @@ def make_certificate(folder: Path, host: str) -> str:
     cert, key = folder / "turn-cert.pem", folder / "turn-key.pem"
     kind = "IP" if _is_address(host) else "DNS"
     processes.run_checked(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "7",
-         "-subj", "/CN=Snabbintervjuer local TURN",
-         "-addext", f"subjectAltName={kind}:{host}"], what="openssl req")
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "7",
+            "-subj",
+            "/CN=Snabbintervjuer local TURN",
+            "-addext",
+            f"subjectAltName={kind}:{host}",
+        ],
+        what="openssl req",
+    )
     os.chmod(key, 0o600)
-    public = subprocess.run(["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"],
-                            capture_output=True, check=True).stdout
-    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=public,
-                         capture_output=True, check=True).stdout
+    public = subprocess.run(
+        ["openssl", "x509", "-in", str(cert), "-pubkey", "-noout"], capture_output=True, check=True
+    ).stdout
+    der = subprocess.run(
+        ["openssl", "pkey", "-pubin", "-outform", "DER"], input=public, capture_output=True, check=True
+    ).stdout
     return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
@@ -83,9 +114,11 @@ class LocalCoturn:
 
     @property
     def urls(self) -> list[str]:
-        return [f"turn:{self.host}:{self.port}?transport=udp",
-                f"turn:{self.host}:{self.port}?transport=tcp",
-                f"turns:{self.host}:{self.tls_port}?transport=tcp"]
+        return [
+            f"turn:{self.host}:{self.port}?transport=udp",
+            f"turn:{self.host}:{self.port}?transport=tcp",
+            f"turns:{self.host}:{self.tls_port}?transport=tcp",
+        ]
 
     @property
     def relay_ports(self) -> tuple[int, int]:
@@ -98,19 +131,27 @@ class LocalCoturn:
         return start, start + 999
 
     def config_text(self) -> str:
-        lines = [line for line in DEPLOY_CONF.read_text().splitlines()
-                 if not line.startswith(_CONTAINER_LINES)]
+        lines = [
+            line for line in DEPLOY_CONF.read_text().splitlines() if not line.startswith(_CONTAINER_LINES)
+        ]
         low, high = self.relay_ports
-        lines += [f"listening-ip={self.host}", f"relay-ip={self.host}",
-                  f"listening-port={self.port}", f"tls-listening-port={self.tls_port}",
-                  f"cert={self.state_dir / 'turn-cert.pem'}",
-                  f"pkey={self.state_dir / 'turn-key.pem'}",
-                  f"min-port={low}", f"max-port={high}", "no-dtls",
-                  f"static-auth-secret={self.secret}", f"realm={REALM}",
-                  # Janus is on this very address, which the deployment's list denies.
-                  f"allowed-peer-ip={self.host}",
-                  f"pidfile={self.state_dir / 'turnserver.pid'}",
-                  f"log-file={self.log_path}"]
+        lines += [
+            f"listening-ip={self.host}",
+            f"relay-ip={self.host}",
+            f"listening-port={self.port}",
+            f"tls-listening-port={self.tls_port}",
+            f"cert={self.state_dir / 'turn-cert.pem'}",
+            f"pkey={self.state_dir / 'turn-key.pem'}",
+            f"min-port={low}",
+            f"max-port={high}",
+            "no-dtls",
+            f"static-auth-secret={self.secret}",
+            f"realm={REALM}",
+            # Janus is on this very address, which the deployment's list denies.
+            f"allowed-peer-ip={self.host}",
+            f"pidfile={self.state_dir / 'turnserver.pid'}",
+            f"log-file={self.log_path}",
+        ]
         if ipaddress.ip_address(self.host).is_loopback:
             lines.append("allow-loopback-peers")
         return "\n".join(lines) + "\n"
@@ -130,8 +171,9 @@ class LocalCoturn:
         for path in (self.state_dir, conf, self.state_dir / "turn-key.pem", self.log_path):
             processes.hand_to_unprivileged(path, SERVICE_USER)
         # Its log file and its console (the banner) both go to log_path.
-        self.process = processes.start([turnserver_binary(), "-c", str(conf)], self.log_path,
-                                       as_unprivileged=True, user=SERVICE_USER)
+        self.process = processes.start(
+            [turnserver_binary(), "-c", str(conf)], self.log_path, as_unprivileged=True, user=SERVICE_USER
+        )
         processes.wait_for_port(self.host, self.port, timeout, self.process, "coturn")
         processes.wait_for_port(self.host, self.tls_port, timeout, self.process, "coturn (TLS)")
         self._wait_for_udp(timeout)

@@ -1,4 +1,5 @@
 """A Janus server with our rendered configuration, as a child process on loopback."""
+
 from __future__ import annotations
 
 import os
@@ -36,16 +37,21 @@ class LocalJanus:
         return f"ws://{self.host}:{self.ws_port}"
 
     def start(self, timeout: float = 20) -> None:
-        argv = [janus_binary(), "--config", str(self.config_dir / "janus.jcfg"),
-                "--configs-folder", str(self.config_dir), "--disable-colors"]
+        argv = [
+            janus_binary(),
+            "--config",
+            str(self.config_dir / "janus.jcfg"),
+            "--configs-folder",
+            str(self.config_dir),
+            "--disable-colors",
+        ]
         if not LOOPBACK_SHIM.exists():
             raise RuntimeError(f"{LOOPBACK_SHIM} is missing: run scripts/bootstrap")
         env = dict(os.environ, LD_PRELOAD=str(LOOPBACK_SHIM))
         self.process = processes.start(argv, self.log_path, env=env)
         processes.wait_for_port(self.host, self.ws_port, timeout, self.process, "Janus")
         # The control plane adds its own token through the Admin API before anything else.
-        processes.wait_for_port("127.0.0.1", self.admin_ws_port, timeout, self.process,
-                                "Janus Admin API")
+        processes.wait_for_port("127.0.0.1", self.admin_ws_port, timeout, self.process, "Janus Admin API")
 
     def stop(self) -> None:
         processes.stop(self.process, signal.SIGINT, timeout=15)

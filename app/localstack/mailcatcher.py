@@ -3,6 +3,7 @@
 Each message is filed, unchanged, into a Maildir that /dev/mail (development mode) and the
 tests read. `python -m app.localstack.mailcatcher --port P --maildir DIR`.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """A private PostgreSQL cluster: initialised once in a folder of ours, started on a loopback port."""
+
 from __future__ import annotations
 
 import glob
@@ -31,8 +32,9 @@ def cluster_dir(preferred: Path) -> Path:
 
 
 def postgres_bindir() -> Path:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"),
-                        key=lambda p: int(Path(p).parent.parent.name))
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     if not candidates:
         raise RuntimeError("PostgreSQL server not found: install the Debian package postgresql")
     return Path(candidates[-1]).parent
@@ -58,15 +60,28 @@ class LocalPostgres:
     def _initdb(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if not processes.reachable_by_unprivileged(self.data_dir.parent):
-            raise RuntimeError(f"the user '{processes.UNPRIVILEGED_USER}' cannot reach "
-                               f"{self.data_dir.parent}; PostgreSQL needs a folder it can enter")
+            raise RuntimeError(
+                f"the user '{processes.UNPRIVILEGED_USER}' cannot reach "
+                f"{self.data_dir.parent}; PostgreSQL needs a folder it can enter"
+            )
         processes.hand_to_unprivileged(self.data_dir)
         self.data_dir.chmod(0o700)
         # Trust on loopback only: the cluster listens on 127.0.0.1 and a socket in its own folder.
         processes.run_checked(
-            [str(postgres_bindir() / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions"],
-            as_unprivileged=True, what="initdb")
+            [
+                str(postgres_bindir() / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-instructions",
+            ],
+            as_unprivileged=True,
+            what="initdb",
+        )
 
     def start(self, timeout: float = 30) -> None:
         if not (self.data_dir / "PG_VERSION").exists():
@@ -74,9 +89,19 @@ class LocalPostgres:
         stale_pid = self.data_dir / "postmaster.pid"
         if stale_pid.exists() and not self._pid_alive(stale_pid):
             stale_pid.unlink()
-        argv = [str(postgres_bindir() / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
-                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.data_dir}",
-                "-c", "max_connections=200"]
+        argv = [
+            str(postgres_bindir() / "postgres"),
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={self.data_dir}",
+            "-c",
+            "max_connections=200",
+        ]
         if self.throwaway:
             argv += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         self.process = processes.start(argv, self.log_path, as_unprivileged=True)
@@ -94,9 +119,25 @@ class LocalPostgres:
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(
-            [str(postgres_bindir() / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", SUPERUSER, "-d", database, "-tAq", "-v", "ON_ERROR_STOP=1", "-c", sql],
-            capture_output=True, text=True)
+            [
+                str(postgres_bindir() / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-tAq",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"psql failed: {result.stderr.strip()}")
         return result.stdout.strip()

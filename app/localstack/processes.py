@@ -1,4 +1,5 @@
 """Child processes that die with their parent and stop in order."""
+
 from __future__ import annotations
 
 import ctypes
@@ -21,8 +22,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen | None = None,
-                  what: str = "service") -> None:
+def wait_for_port(
+    host: str, port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "service"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -52,13 +54,21 @@ def unprivileged_account(name: str = UNPRIVILEGED_USER) -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        raise RuntimeError(f"running as root needs the system user '{name}' "
-                           "(it comes with the Debian package of that service)") from None
+        raise RuntimeError(
+            f"running as root needs the system user '{name}' "
+            "(it comes with the Debian package of that service)"
+        ) from None
 
 
-def start(argv: list[str], log_path: Path | None, *, as_unprivileged: bool = False,
-          env: dict[str, str] | None = None, cwd: Path | None = None,
-          user: str = UNPRIVILEGED_USER) -> subprocess.Popen:
+def start(
+    argv: list[str],
+    log_path: Path | None,
+    *,
+    as_unprivileged: bool = False,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str = UNPRIVILEGED_USER,
+) -> subprocess.Popen:
     """Start a child in its own session so a Ctrl-C reaches only us; we stop it in order.
 
     Its output goes to `log_path`, or to our own terminal when that is None. As root,
@@ -72,10 +82,17 @@ def start(argv: list[str], log_path: Path | None, *, as_unprivileged: bool = Fal
         account = unprivileged_account(user)
         kwargs.update(user=account.pw_uid, group=account.pw_gid, extra_groups=[])
     try:
-        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT if log else None,
-                                stdin=subprocess.DEVNULL,
-                                start_new_session=True, preexec_fn=die_with_parent, env=env,
-                                cwd=cwd, **kwargs)
+        return subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+            env=env,
+            cwd=cwd,
+            **kwargs,
+        )
     finally:
         if log is not None:
             log.close()
@@ -113,6 +130,7 @@ def reachable_by_unprivileged(path: Path) -> bool:
     if not running_as_root():
         return True
     account = unprivileged_account()
-    result = subprocess.run(["test", "-x", str(path)], user=account.pw_uid, group=account.pw_gid,
-                            extra_groups=[])
+    result = subprocess.run(
+        ["test", "-x", str(path)], user=account.pw_uid, group=account.pw_gid, extra_groups=[]
+    )
     return result.returncode == 0

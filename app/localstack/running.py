@@ -7,6 +7,7 @@ them to `.local/running.json` (readable by its owner only) while it runs, and
 `load_settings_or_exit` takes them from there when the environment names no database. A file
 left by a scripts/run that died is ignored: it names the process that wrote it.
 """
+
 from __future__ import annotations
 
 import json

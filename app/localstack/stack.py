@@ -6,6 +6,7 @@ one) and the mail catcher. The stack hands
 its addresses and secrets to the application as environment variables, the same channel
 operators use, so nothing here is special to development.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,9 +26,14 @@ from app.localstack.postgres import LocalPostgres, cluster_dir
 from app.migrate import migrate_url
 from app.settings import Settings, load_settings
 
-SECRET_NAMES = ("SNABB_APP_SECRET_KEY", "SNABB_JANUS_ADMIN_SECRET",
-                "SNABB_JANUS_ROOM_ADMIN_KEY", "SNABB_JANUS_EVENT_SECRET",
-                "SNABB_APP_METRICS_TOKEN", "SNABB_TURN_SECRET")
+SECRET_NAMES = (
+    "SNABB_APP_SECRET_KEY",
+    "SNABB_JANUS_ADMIN_SECRET",
+    "SNABB_JANUS_ROOM_ADMIN_KEY",
+    "SNABB_JANUS_EVENT_SECRET",
+    "SNABB_APP_METRICS_TOKEN",
+    "SNABB_TURN_SECRET",
+)
 
 
 def load_or_create_secrets(path: Path | None) -> dict[str, str]:
@@ -80,8 +86,7 @@ class LocalStack:
         self.state_dir.chmod(0o755)
         env = dict(self.base_environ)
         env["SNABB_ENV"] = self.env_name
-        stack_secrets = load_or_create_secrets(None if self.throwaway
-                                               else self.state_dir / "secrets.json")
+        stack_secrets = load_or_create_secrets(None if self.throwaway else self.state_dir / "secrets.json")
         if env.get("SNABB_TURN_URLS"):
             stack_secrets.pop("SNABB_TURN_SECRET")  # their own coturn, with their own secret
         env.update(stack_secrets)
@@ -102,8 +107,9 @@ class LocalStack:
     def _start_database(self, env: dict[str, str]) -> None:
         if not env.get("DATABASE_URL"):
             data_dir = cluster_dir(self.state_dir / "postgres")
-            self.postgres = LocalPostgres(data_dir, processes.free_port(),
-                                          self.logs_dir / "postgres.log", throwaway=self.throwaway)
+            self.postgres = LocalPostgres(
+                data_dir, processes.free_port(), self.logs_dir / "postgres.log", throwaway=self.throwaway
+            )
             self.postgres.start()
             env["DATABASE_URL"] = self.postgres.url
         asyncio.run(migrate_url(env["DATABASE_URL"]))
@@ -113,40 +119,59 @@ class LocalStack:
             return  # operators named their own Janus servers
         ws_port, admin_port = processes.free_port(), processes.free_port()
         rtp_start = 20000 + (ws_port % 200) * 100  # a range of its own, so two stacks never share
-        env.update({
-            "SNABB_JANUS_SERVER_WS_PORT": str(ws_port),
-            "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin_port),
-            "SNABB_JANUS_SERVER_RTP_PORT_MIN": str(rtp_start),
-            "SNABB_JANUS_SERVER_RTP_PORT_MAX": str(rtp_start + 99),
-            "SNABB_JANUS_SERVER_BIND_IP": self.host,
-            "SNABB_JANUS_SERVERS": json.dumps([{
-                "name": "janus1", "url": f"ws://{self.host}:{ws_port}",
-                "public_url": f"ws://{self.host}:{ws_port}",
-                "admin_url": f"ws://127.0.0.1:{admin_port}"}]),
-        })
+        env.update(
+            {
+                "SNABB_JANUS_SERVER_WS_PORT": str(ws_port),
+                "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin_port),
+                "SNABB_JANUS_SERVER_RTP_PORT_MIN": str(rtp_start),
+                "SNABB_JANUS_SERVER_RTP_PORT_MAX": str(rtp_start + 99),
+                "SNABB_JANUS_SERVER_BIND_IP": self.host,
+                "SNABB_JANUS_SERVERS": json.dumps(
+                    [
+                        {
+                            "name": "janus1",
+                            "url": f"ws://{self.host}:{ws_port}",
+                            "public_url": f"ws://{self.host}:{ws_port}",
+                            "admin_url": f"ws://127.0.0.1:{admin_port}",
+                        }
+                    ]
+                ),
+            }
+        )
         if self.ice_interface:
             env["SNABB_JANUS_SERVER_ICE_ENFORCE_LIST"] = self.ice_interface
         config_dir = self.state_dir / "janus"
         render_janus_config(load_settings(env), config_dir, "janus1")
-        self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log",
-                                host=self.host)
+        self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log", host=self.host)
         self.janus.start()
 
     def _start_turn(self, env: dict[str, str]) -> None:
         if env.get("SNABB_TURN_URLS"):
             return  # operators named their own TURN server
         # A folder coturn's own user can reach, as PostgreSQL's (cluster_dir says why).
-        self.coturn = LocalCoturn(cluster_dir(self.state_dir / "coturn"), self.host,
-                                  env["SNABB_TURN_SECRET"],
-                                  self.logs_dir / "coturn.log")
+        self.coturn = LocalCoturn(
+            cluster_dir(self.state_dir / "coturn"),
+            self.host,
+            env["SNABB_TURN_SECRET"],
+            self.logs_dir / "coturn.log",
+        )
         self.coturn.start()
         env["SNABB_TURN_URLS"] = json.dumps(self.coturn.urls)
 
     def _start_mail(self, env: dict[str, str]) -> None:
         port = processes.free_port()
         self.mail_process = processes.start(
-            [sys.executable, "-m", "app.localstack.mailcatcher", "--port", str(port),
-             "--maildir", str(self.maildir)], self.logs_dir / "mailcatcher.log")
+            [
+                sys.executable,
+                "-m",
+                "app.localstack.mailcatcher",
+                "--port",
+                str(port),
+                "--maildir",
+                str(self.maildir),
+            ],
+            self.logs_dir / "mailcatcher.log",
+        )
         processes.wait_for_port("127.0.0.1", port, 20, self.mail_process, "mail catcher")
         env["SNABB_MAIL_SMTP_HOST"] = "127.0.0.1"
         env["SNABB_MAIL_SMTP_PORT"] = str(port)

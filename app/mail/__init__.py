@@ -7,6 +7,7 @@ smtp.py     the SMTP client (aiosmtplib) and how its failures are classified
 store.py    the SQL for the mail_outbox table
 worker.py   the background sender (cleanup_ctx mail_worker)
 """
+
 from app.mail.calendar import CalendarEntry
 from app.mail.outbox import Mailer
 

@@ -13,6 +13,7 @@ LOCATION, URL) are written per mail. The bytes are the ones icalendar writes (pr
 parameter quoting, RFC 5545 escaping and folding at 75 octets): tests/unit/test_calendar.py
 compares them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,15 +40,15 @@ ATTENDEE_PARAMETERS = "CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIP
 
 @dataclass(frozen=True)
 class CalendarEntry:
-    uid: str                 # stable per (event, recipient): "event-<id>-<kind>-<recipient id>@snabbintervjuer"
-    sequence: int            # grows with every change; a later one replaces the earlier in the calendar
-    method: str              # "REQUEST" or "CANCEL"
+    uid: str  # stable per (event, recipient): "event-<id>-<kind>-<recipient id>@snabbintervjuer"
+    sequence: int  # grows with every change; a later one replaces the earlier in the calendar
+    method: str  # "REQUEST" or "CANCEL"
     summary: str
     description: str
-    starts_at: datetime      # timezone-aware
+    starts_at: datetime  # timezone-aware
     ends_at: datetime
     url: str | None = None
-    location: str | None = None   # e.g. "Video (länk i beskrivningen)"
+    location: str | None = None  # e.g. "Video (länk i beskrivningen)"
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -67,16 +68,27 @@ class CalendarEntry:
 
 def escape_text(text: str) -> str:
     """RFC 5545 3.3.11 TEXT: backslash, semicolon and comma escaped, every line break as \\n."""
-    return (text.replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;")
-            .replace(",", r"\,").replace("\r\n", r"\n").replace("\n", r"\n")
-            .replace("\r", r"\n"))
+    return (
+        text.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
 
 
 def _parameter(value: str, *, quote_also: str = "") -> str:
     """A parameter value: RFC 6868 escapes (^ " and line breaks), double-quoted when it holds
     , ; : or ’ (or one of `quote_also`)."""
-    value = (value.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n")
-             .replace("\r", "^n").replace('"', "^'"))
+    value = (
+        value.replace("^", "^^")
+        .replace("\r\n", "^n")
+        .replace("\n", "^n")
+        .replace("\r", "^n")
+        .replace('"', "^'")
+    )
     if any(c in value for c in ",;:’") or any(c in value for c in quote_also):
         return f'"{value}"'
     return value
@@ -144,8 +156,9 @@ def _stamp(moment: datetime) -> str:
 def _swedish_timezone_of_years(first_year: int, last_year: int) -> str:
     """The VTIMEZONE text, the same for every mail about events in these years. The
     transitions around the event suffice; the full 1970–2038 table is 5 kB of RDATEs."""
-    zone = Timezone.from_tzid(SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1),
-                              last_date=date(last_year + 2, 1, 1))
+    zone = Timezone.from_tzid(
+        SWEDISH_TIME.key, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 2, 1, 1)
+    )
     return zone.to_ical().decode("utf-8")
 
 
@@ -154,43 +167,84 @@ def _event_lines(entry: CalendarEntry, organizer: Address) -> tuple[str, str, st
     line, and ORGANIZER to TRANSP (the recipient's lines go between)."""
     # The years as the entry gives them (they pick the VTIMEZONE's range), beside the
     # instants, which compare equal across zones.
-    return _event_lines_of(entry.method, entry.summary, entry.starts_at, entry.ends_at,
-                           entry.starts_at.year, entry.ends_at.year, entry.sequence,
-                           organizer.display_name, organizer.addr_spec)
+    return _event_lines_of(
+        entry.method,
+        entry.summary,
+        entry.starts_at,
+        entry.ends_at,
+        entry.starts_at.year,
+        entry.ends_at.year,
+        entry.sequence,
+        organizer.display_name,
+        organizer.addr_spec,
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _event_lines_of(method: str, summary: str, starts_at: datetime, ends_at: datetime,
-                    first_year: int, last_year: int, sequence: int, organizer_name: str,
-                    organizer_address: str) -> tuple[str, str, str]:
+def _event_lines_of(
+    method: str,
+    summary: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    first_year: int,
+    last_year: int,
+    sequence: int,
+    organizer_name: str,
+    organizer_address: str,
+) -> tuple[str, str, str]:
     start, end = starts_at.astimezone(SWEDISH_TIME), ends_at.astimezone(SWEDISH_TIME)
     zone = f"TZID={_parameter(SWEDISH_TIME.key)}"
-    head = CRLF.join([
-        "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{fold(escape_text(PRODUCT_ID))}",
-        "CALSCALE:GREGORIAN", f"METHOD:{method}"]) + CRLF
+    head = (
+        CRLF.join(
+            [
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                f"PRODID:{fold(escape_text(PRODUCT_ID))}",
+                "CALSCALE:GREGORIAN",
+                f"METHOD:{method}",
+            ]
+        )
+        + CRLF
+    )
     head += _swedish_timezone_of_years(first_year, last_year)
-    head += CRLF.join([
-        "BEGIN:VEVENT", fold(f"SUMMARY:{escape_text(summary)}"),
-        f"DTSTART;{zone}:{_stamp(start)}", f"DTEND;{zone}:{_stamp(end)}"]) + CRLF
+    head += (
+        CRLF.join(
+            [
+                "BEGIN:VEVENT",
+                fold(f"SUMMARY:{escape_text(summary)}"),
+                f"DTSTART;{zone}:{_stamp(start)}",
+                f"DTEND;{zone}:{_stamp(end)}",
+            ]
+        )
+        + CRLF
+    )
     status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
-    tail = CRLF.join([_address_of("ORGANIZER", organizer_name, organizer_address, ""),
-                      f"STATUS:{status}",
-                      "TRANSP:OPAQUE"]) + CRLF
+    tail = (
+        CRLF.join(
+            [
+                _address_of("ORGANIZER", organizer_name, organizer_address, ""),
+                f"STATUS:{status}",
+                "TRANSP:OPAQUE",
+            ]
+        )
+        + CRLF
+    )
     return head, f"SEQUENCE:{sequence}{CRLF}", tail
 
 
-def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address,
-                  stamp: datetime) -> str:
+def calendar_text(entry: CalendarEntry, *, organizer: Address, attendee: Address, stamp: datetime) -> str:
     """The VCALENDAR for one recipient; `stamp` (DTSTAMP) is when this version was made.
     Times are in Swedish time with its VTIMEZONE: the event is in Sweden, and a calendar
     app in another zone still converts it right. Properties in icalendar's order: SUMMARY,
     DTSTART, DTEND, DTSTAMP, UID, SEQUENCE, then the rest by name."""
     head, sequence, tail = _event_lines(entry, organizer)
-    lines = [head,
-             f"DTSTAMP:{_stamp(stamp.astimezone(timezone.utc))}Z{CRLF}",
-             fold(f"UID:{escape_text(entry.uid)}") + CRLF,
-             sequence,
-             _address("ATTENDEE", attendee, ATTENDEE_PARAMETERS) + CRLF]
+    lines = [
+        head,
+        f"DTSTAMP:{_stamp(stamp.astimezone(timezone.utc))}Z{CRLF}",
+        fold(f"UID:{escape_text(entry.uid)}") + CRLF,
+        sequence,
+        _address("ATTENDEE", attendee, ATTENDEE_PARAMETERS) + CRLF,
+    ]
     if entry.description:
         lines.append(fold(f"DESCRIPTION:{escape_text(entry.description)}") + CRLF)
     if entry.location:

@@ -9,6 +9,7 @@ multipart/mixed
 Everything is quoted-printable, so the message is 7-bit clean and the same bytes go to any
 server, with or without 8BITMIME.
 """
+
 from __future__ import annotations
 
 import email.policy
@@ -31,6 +32,7 @@ CALENDAR_FILENAME = "invite.ics"
 @dataclass(frozen=True)
 class OutboxMail:
     """What the worker reads from a mail_outbox row to send it."""
+
     id: int
     message_id: str
     to_address: str
@@ -121,13 +123,21 @@ class _UserTextHeader(str):
         return self
 
     def fold(self, *, policy: email.policy.Policy) -> str:
-        return _encoded_header(self.name, str(self), self._text, self._plain, self._tail,
-                               policy.linesep, policy.max_line_length or 78)
+        return _encoded_header(
+            self.name,
+            str(self),
+            self._text,
+            self._plain,
+            self._tail,
+            policy.linesep,
+            policy.max_line_length or 78,
+        )
 
 
 @functools.lru_cache(maxsize=256)
-def _encoded_header(name: str, whole: str, text: str, plain: bool, tail: str, linesep: str,
-                    maxlinelen: int) -> str:
+def _encoded_header(
+    name: str, whole: str, text: str, plain: bool, tail: str, linesep: str, maxlinelen: int
+) -> str:
     """_UserTextHeader.fold, kept for the next time: a message's headers are folded twice (the
     check in build_message, then when it is written), and many mails share a subject."""
     header = Header(header_name=name)
@@ -145,8 +155,9 @@ def _recipient_header(address: Address) -> _UserTextHeader:
     name = address.display_name
     if not name:
         return _UserTextHeader("To", "", plain=True, ascii_tail=address.addr_spec)
-    return _UserTextHeader("To", name, plain=_is_plain(name, _PLAIN_PHRASE),
-                           ascii_tail=f"<{address.addr_spec}>")
+    return _UserTextHeader(
+        "To", name, plain=_is_plain(name, _PLAIN_PHRASE), ascii_tail=f"<{address.addr_spec}>"
+    )
 
 
 def _text_header(name: str, text: str) -> _UserTextHeader:
@@ -158,8 +169,9 @@ def _check_one_line(name: str, folded: str, linesep: str) -> None:
     """A header as it will be written: printable ASCII, every line break a fold (a space
     follows it), and decoded the way a reader decodes it (RFC 2047), still one line."""
     lines = folded.removesuffix(linesep).split(linesep)
-    if (not all(_FOLDED_LINE.fullmatch(line) for line in lines)
-            or not all(line.startswith((" ", "\t")) for line in lines[1:])):
+    if not all(_FOLDED_LINE.fullmatch(line) for line in lines) or not all(
+        line.startswith((" ", "\t")) for line in lines[1:]
+    ):
         raise ValueError(f"the {name} header would not be one header")
     try:
         text = str(make_header(decode_header("".join(lines).partition(":")[2])))
@@ -192,9 +204,13 @@ def build_message(mail: OutboxMail, *, sender: str, reply_to: str) -> EmailMessa
     if mail.ics is not None:
         # The method parameter is what tells a mail client this is an invitation or a
         # cancellation to apply to the calendar, not just a file.
-        message.add_attachment(mail.ics, subtype="calendar", filename=CALENDAR_FILENAME,
-                               cte="quoted-printable",
-                               params={"method": mail.ics_method, "name": CALENDAR_FILENAME})
+        message.add_attachment(
+            mail.ics,
+            subtype="calendar",
+            filename=CALENDAR_FILENAME,
+            cte="quoted-printable",
+            params={"method": mail.ics_method, "name": CALENDAR_FILENAME},
+        )
     # After the parts: set_content() moves or drops the Content-* headers already there.
     message["Content-Language"] = mail.language
     # The last word on what goes out, whatever made each header: one line, also once decoded.

@@ -10,6 +10,7 @@ committed; the worker (app/mail/worker.py) sends it afterwards. Every template g
 The .html extends mail/_base.html (layout and footer); the .txt holds the message only, and
 mail/_footer.txt is appended to it.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,6 +41,7 @@ TEXT_FOOTER = "mail/_footer.txt"
 @dataclass(frozen=True)
 class PreparedMail:
     """A mail rendered and addressed, ready for its outbox row (store.insert's columns)."""
+
     message_id: str
     to_address: str
     to_name: str
@@ -70,20 +72,37 @@ class Mailer:
             raise ValueError(f"unknown language {language!r}")
         if not TEMPLATE_NAME.match(template):
             raise ValueError(f"not a mail template name: {template!r}")
-        full = dict(context, lang=language, public_url=self.settings.app.public_url,
-                    support_email=self.settings.app.support_email)
+        full = dict(
+            context,
+            lang=language,
+            public_url=self.settings.app.public_url,
+            support_email=self.settings.app.support_email,
+        )
         base = f"mail/{template}"
         subject = one_line(self.renderer.render(language, f"{base}.subject.txt", full))
         if not subject or len(subject) > SUBJECT_MAX:
             raise ValueError(f"{base}.subject.txt must give one line of 1–{SUBJECT_MAX} characters")
         full["subject"] = subject
-        text = "\n\n".join(self.renderer.render(language, name, full).strip("\n")
-                           for name in (f"{base}.txt", TEXT_FOOTER)) + "\n"
+        text = (
+            "\n\n".join(
+                self.renderer.render(language, name, full).strip("\n")
+                for name in (f"{base}.txt", TEXT_FOOTER)
+            )
+            + "\n"
+        )
         html = self.renderer.render(language, f"{base}.html", full)
         return RenderedMail(subject, text, html)
 
-    def prepare(self, *, to_address: str, to_name: str, language: str, template: str,
-                context: dict[str, Any], calendar: CalendarEntry | None = None) -> PreparedMail:
+    def prepare(
+        self,
+        *,
+        to_address: str,
+        to_name: str,
+        language: str,
+        template: str,
+        context: dict[str, Any],
+        calendar: CalendarEntry | None = None,
+    ) -> PreparedMail:
         """Render a mail in `language`, without the database: a caller holding a lock renders
         before taking it and inserts (`insert`) under it. Raises ValueError for a bad
         address, language or template name."""
@@ -91,25 +110,49 @@ class Mailer:
         rendered = self.render(language, template, context)
         ics = None
         if calendar is not None:
-            ics = calendar_text(calendar, organizer=self.sender, attendee=recipient,
-                                stamp=datetime.now(timezone.utc))
+            ics = calendar_text(
+                calendar, organizer=self.sender, attendee=recipient, stamp=datetime.now(timezone.utc)
+            )
         return PreparedMail(
-            message_id=new_message_id(self.sender), to_address=recipient.addr_spec,
-            to_name=recipient.display_name, language=language, template=template,
-            subject=rendered.subject, text_body=rendered.text, html_body=rendered.html,
-            ics=ics, ics_method=calendar.method if calendar is not None else None)
+            message_id=new_message_id(self.sender),
+            to_address=recipient.addr_spec,
+            to_name=recipient.display_name,
+            language=language,
+            template=template,
+            subject=rendered.subject,
+            text_body=rendered.text,
+            html_body=rendered.html,
+            ics=ics,
+            ics_method=calendar.method if calendar is not None else None,
+        )
 
     @staticmethod
     async def insert(connection: asyncpg.Connection, mail: PreparedMail) -> int:
         """The prepared mail's outbox row, inside the caller's transaction; its id."""
         return await store.insert(connection, **dataclasses.asdict(mail))
 
-    async def enqueue(self, connection: asyncpg.Connection, *, to_address: str, to_name: str,
-                      language: str, template: str, context: dict[str, Any],
-                      calendar: CalendarEntry | None = None) -> int:
+    async def enqueue(
+        self,
+        connection: asyncpg.Connection,
+        *,
+        to_address: str,
+        to_name: str,
+        language: str,
+        template: str,
+        context: dict[str, Any],
+        calendar: CalendarEntry | None = None,
+    ) -> int:
         """Render the mail in `language` now and insert its outbox row using `connection`
         (inside the caller's transaction); returns the row's id. Raises ValueError for a bad
         address, language or template name."""
-        return await self.insert(connection, self.prepare(
-            to_address=to_address, to_name=to_name, language=language, template=template,
-            context=context, calendar=calendar))
+        return await self.insert(
+            connection,
+            self.prepare(
+                to_address=to_address,
+                to_name=to_name,
+                language=language,
+                template=template,
+                context=context,
+                calendar=calendar,
+            ),
+        )

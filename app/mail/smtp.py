@@ -5,6 +5,7 @@ message for good (a 5xx reply to RCPT or DATA), temporary otherwise (server down
 4xx, failed log-in: a fixed configuration or a server back up makes the next try succeed).
 The description names the error and the server's reply, with every secret blanked out.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -58,12 +59,15 @@ class SmtpClient:
         mail = self.settings
         credentials: dict[str, Any] = {}
         if mail.smtp_user:
-            credentials = {"username": mail.smtp_user,
-                           "password": mail.smtp_password.get_secret_value()}
+            credentials = {"username": mail.smtp_user, "password": mail.smtp_password.get_secret_value()}
         # start_tls=False rather than aiosmtplib's "when offered": the setting decides.
-        return aiosmtplib.SMTP(hostname=mail.smtp_host, port=mail.smtp_port,
-                               timeout=COMMAND_TIMEOUT, start_tls=mail.smtp_starttls,
-                               **credentials)
+        return aiosmtplib.SMTP(
+            hostname=mail.smtp_host,
+            port=mail.smtp_port,
+            timeout=COMMAND_TIMEOUT,
+            start_tls=mail.smtp_starttls,
+            **credentials,
+        )
 
     async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
         """Send to exactly `recipient` (the envelope is never read back from the headers)."""
@@ -75,8 +79,7 @@ class SmtpClient:
                 await self.smtp.send_message(message, sender=sender, recipients=[recipient])
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             await self.close()
-            raise DeliveryError(describe(error, self._secrets),
-                                permanent=_permanent(error)) from None
+            raise DeliveryError(describe(error, self._secrets), permanent=_permanent(error)) from None
 
     async def close(self) -> None:
         smtp, self.smtp = self.smtp, None

@@ -1,4 +1,5 @@
 """SQL for the mail_outbox table. The caller owns the connection and the transaction."""
+
 from __future__ import annotations
 
 import uuid
@@ -42,19 +43,42 @@ _CLAIM = """
               ics, ics_method, created_at, attempts"""
 
 
-async def insert(connection: asyncpg.Connection, *, message_id: str, to_address: str,
-                 to_name: str, language: str, template: str, subject: str, text_body: str,
-                 html_body: str, ics: str | None, ics_method: str | None,
-                 candidate_id: int | None = None) -> int:
+async def insert(
+    connection: asyncpg.Connection,
+    *,
+    message_id: str,
+    to_address: str,
+    to_name: str,
+    language: str,
+    template: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    ics: str | None,
+    ics_method: str | None,
+    candidate_id: int | None = None,
+) -> int:
     """`candidate_id`: as belongs_to_candidate, in the same statement."""
-    row = await connection.fetchrow(_INSERT, message_id, to_address, to_name, language,
-                                    template, subject, text_body, html_body, ics, ics_method,
-                                    candidate_id)
+    row = await connection.fetchrow(
+        _INSERT,
+        message_id,
+        to_address,
+        to_name,
+        language,
+        template,
+        subject,
+        text_body,
+        html_body,
+        ics,
+        ics_method,
+        candidate_id,
+    )
     return row["id"]
 
 
-async def claim_next(connection: asyncpg.Connection, *, lease_seconds: float,
-                     worker: str, process: uuid.UUID | None = None) -> OutboxMail | None:
+async def claim_next(
+    connection: asyncpg.Connection, *, lease_seconds: float, worker: str, process: uuid.UUID | None = None
+) -> OutboxMail | None:
     """`process`: the claiming process's id in live_process, whose heartbeat holds the claim."""
     row = await connection.fetchrow(_CLAIM, lease_seconds, worker, process)
     return OutboxMail(**dict(row)) if row is not None else None
@@ -67,16 +91,22 @@ async def mark_sent(connection: asyncpg.Connection, mail_id: int) -> None:
         """UPDATE mail_outbox SET sent_at = now(), last_error = NULL, text_body = '',
                                   claimed_by_process = NULL,
                                   html_body = '', ics = NULL, ics_method = NULL
-            WHERE id = $1""", mail_id)
+            WHERE id = $1""",
+        mail_id,
+    )
 
 
-async def mark_for_retry(connection: asyncpg.Connection, mail_id: int, *, delay_seconds: float,
-                         error: str) -> None:
+async def mark_for_retry(
+    connection: asyncpg.Connection, mail_id: int, *, delay_seconds: float, error: str
+) -> None:
     await connection.execute(
         """UPDATE mail_outbox SET next_attempt_at = now() + make_interval(secs => $2),
                                   last_error = $3, claimed_by_process = NULL
             WHERE id = $1 AND sent_at IS NULL""",
-        mail_id, delay_seconds, error[:LAST_ERROR_MAX])
+        mail_id,
+        delay_seconds,
+        error[:LAST_ERROR_MAX],
+    )
 
 
 async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: str) -> None:
@@ -85,19 +115,20 @@ async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: st
                                   claimed_by_process = NULL,
                                   ics = NULL, ics_method = NULL
             WHERE id = $1 AND sent_at IS NULL""",
-        mail_id, error[:LAST_ERROR_MAX])
+        mail_id,
+        error[:LAST_ERROR_MAX],
+    )
 
 
 async def seconds_until_next_due(connection: asyncpg.Connection) -> float | None:
     """How long until the next unsent mail is due (≤ 0: now), or None when none waits."""
     return await connection.fetchval(
         """SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8
-             FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+             FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL"""
+    )
 
 
-async def belongs_to_candidate(connection: asyncpg.Connection, mail_id: int,
-                               candidate_id: int) -> None:
+async def belongs_to_candidate(connection: asyncpg.Connection, mail_id: int, candidate_id: int) -> None:
     """Mark a mail as written to a candidate's registration: erasing that registration
     strips it (app/candidates/erasure.py), and nobody else's mail to the same address."""
-    await connection.execute("UPDATE mail_outbox SET candidate_id = $2 WHERE id = $1",
-                             mail_id, candidate_id)
+    await connection.execute("UPDATE mail_outbox SET candidate_id = $2 WHERE id = $1", mail_id, candidate_id)

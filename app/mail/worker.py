@@ -24,6 +24,7 @@ capped at settings.mail.retry_max_delay, and the worker pauses as long before it
 server again. A permanent refusal (SMTP 5xx to the recipient or the message) ends in
 failed_at: trying again would not help.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,12 +63,11 @@ def retry_delay(attempts: int, max_delay: float) -> float:
     """Seconds before the next try after `attempts` failed ones: doubling, capped, and
     spread a little so that workers and mails do not all come back at the same instant."""
     exponent = min(max(attempts, 1) - 1, 30)
-    return min(max_delay, FIRST_RETRY_DELAY * 2 ** exponent) * random.uniform(0.75, 1.0)
+    return min(max_delay, FIRST_RETRY_DELAY * 2**exponent) * random.uniform(0.75, 1.0)
 
 
 class MailWorker:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings,
-                 process: uuid.UUID | None = None):
+    def __init__(self, pool: asyncpg.Pool, settings: Settings, process: uuid.UUID | None = None):
         self.pool = pool
         self.settings = settings
         # The process's heartbeat (app/live/connections.py) holds this worker's claims: when
@@ -97,8 +97,11 @@ class MailWorker:
             except DATABASE_ERRORS as error:
                 database_failures += 1
                 pause = min(POLL_INTERVAL, retry_delay(database_failures, POLL_INTERVAL))
-                log.warning("mail outbox: database unavailable (%s), trying again in %.1f s",
-                            type(error).__name__, pause)
+                log.warning(
+                    "mail outbox: database unavailable (%s), trying again in %.1f s",
+                    type(error).__name__,
+                    pause,
+                )
             except Exception:
                 log.exception("mail outbox: unexpected error; carrying on")
                 pause = POLL_INTERVAL
@@ -126,8 +129,9 @@ class MailWorker:
         try:
             while not self._stop.is_set():
                 async with self.pool.acquire() as connection:
-                    mail = await store.claim_next(connection, lease_seconds=CLAIM_LEASE,
-                                                  worker=self.name, process=self.process)
+                    mail = await store.claim_next(
+                        connection, lease_seconds=CLAIM_LEASE, worker=self.name, process=self.process
+                    )
                 if mail is None:
                     return None
                 if not await self._deliver(smtp, mail):
@@ -139,8 +143,9 @@ class MailWorker:
     async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
         """One attempt at one mail; False when the server could not take it now."""
         try:
-            message = build_message(mail, sender=self.settings.mail.sender,
-                                    reply_to=self.settings.app.support_email)
+            message = build_message(
+                mail, sender=self.settings.mail.sender, reply_to=self.settings.app.support_email
+            )
         except (ValueError, TypeError) as error:
             # Enqueue checks what goes in; a row no message can be made of stays broken.
             log.error("mail %s cannot be built and is given up: %s", mail.id, error)
@@ -151,17 +156,20 @@ class MailWorker:
             await smtp.send(message, sender=self.sender, recipient=mail.to_address)
         except DeliveryError as failure:
             if failure.permanent:
-                log.warning("mail %s refused by the server for good: %s", mail.id,
-                            failure.description)
+                log.warning("mail %s refused by the server for good: %s", mail.id, failure.description)
                 await self._record(store.mark_failed, mail.id, error=failure.description)
                 METRICS.mails_failed.inc()
                 return True
             self._smtp_failures += 1
             delay = retry_delay(mail.attempts, self.settings.mail.retry_max_delay)
-            log.warning("mail %s not sent (attempt %d), next try in %.1f s: %s", mail.id,
-                        mail.attempts, delay, failure.description)
-            await self._record(store.mark_for_retry, mail.id, delay_seconds=delay,
-                               error=failure.description)
+            log.warning(
+                "mail %s not sent (attempt %d), next try in %.1f s: %s",
+                mail.id,
+                mail.attempts,
+                delay,
+                failure.description,
+            )
+            await self._record(store.mark_for_retry, mail.id, delay_seconds=delay, error=failure.description)
             METRICS.mails_retried.inc()
             return False
         self._smtp_failures = 0
@@ -169,8 +177,7 @@ class MailWorker:
         METRICS.mails_sent.inc()
         return True
 
-    async def _record(self, update: Callable[..., Awaitable[None]], mail_id: int,
-                      **values: Any) -> None:
+    async def _record(self, update: Callable[..., Awaitable[None]], mail_id: int, **values: Any) -> None:
         """Write an attempt's outcome, trying until the database takes it: a sent mail that
         is not marked would be sent again when its lease runs out."""
         failures = 0
@@ -182,8 +189,12 @@ class MailWorker:
             except DATABASE_ERRORS as error:
                 failures += 1
                 delay = retry_delay(failures, 5.0)
-                log.warning("mail %s: cannot record the outcome (%s), trying again in %.1f s",
-                            mail_id, type(error).__name__, delay)
+                log.warning(
+                    "mail %s: cannot record the outcome (%s), trying again in %.1f s",
+                    mail_id,
+                    type(error).__name__,
+                    delay,
+                )
                 await asyncio.sleep(delay)
 
     async def _sleep(self, seconds: float, *, wake_on_notify: bool) -> None:
@@ -205,8 +216,7 @@ class MailWorker:
         await self._close_listener()
         connection = None
         try:
-            connection = await asyncpg.connect(
-                self.settings.database.url.get_secret_value(), timeout=5)
+            connection = await asyncpg.connect(self.settings.database.url.get_secret_value(), timeout=5)
             await connection.add_listener(store.CHANNEL, self._notified)
             connection.add_termination_listener(self._notified)
         except DATABASE_ERRORS as error:
@@ -214,8 +224,11 @@ class MailWorker:
                 connection.terminate()
             if not self._listener_lost:
                 # The URL holds the database password: name the error only.
-                log.warning("mail outbox: cannot listen for new mail (%s); polling every %.0f s",
-                            type(error).__name__, POLL_INTERVAL)
+                log.warning(
+                    "mail outbox: cannot listen for new mail (%s); polling every %.0f s",
+                    type(error).__name__,
+                    POLL_INTERVAL,
+                )
             self._listener_lost = True
             return
         self._listener = connection

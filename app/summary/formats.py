@@ -4,6 +4,7 @@ The PDF's HTML is made from a template in the request's language (cheap, on the 
 turning it into a PDF takes seconds for a large event and holds the GIL, so it runs in a
 process pool of its own and the server keeps answering meanwhile.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,8 +64,9 @@ def html_to_pdf(html: str, allowed_dir: str) -> bytes:
     from xhtml2pdf.config.resources import ResourceAccessPolicy
 
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
-    policy = ResourceAccessPolicy.server(allowed_dir, allow_remote=False,
-                                         max_render_seconds=RENDER_SECONDS_LIMIT)
+    policy = ResourceAccessPolicy.server(
+        allowed_dir, allow_remote=False, max_render_seconds=RENDER_SECONDS_LIMIT
+    )
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy)
     if result.err:
@@ -98,11 +100,10 @@ class PdfWorkers:
         folder = str(font_dir())
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=ignore_interrupts)
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts
+            )
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._executor, html_to_pdf, html, folder)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, html_to_pdf, html, folder)
         except BrokenProcessPool as error:
             self.close()
             raise PdfUnavailable("the PDF worker stopped") from error
@@ -140,21 +141,46 @@ def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) 
     column)."""
     _ = gettext
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if language == "sv" else ",", lineterminator="\r\n",
-                        quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([safe_cell(text) for text in [
-        _("Interviewer"), _("Candidate"), _("Date"), _("Start time"), _("Length (minutes)"),
-        _("Outcome"), _("Candidate's comment"), *summary.attributes, _("Questions covered"),
-        _("Notes")]])
+    writer = csv.writer(
+        buffer, delimiter=";" if language == "sv" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
+    writer.writerow(
+        [
+            safe_cell(text)
+            for text in [
+                _("Interviewer"),
+                _("Candidate"),
+                _("Date"),
+                _("Start time"),
+                _("Length (minutes)"),
+                _("Outcome"),
+                _("Candidate's comment"),
+                *summary.attributes,
+                _("Questions covered"),
+                _("Notes"),
+            ]
+        ]
+    )
     for group in summary.groups:
         for item in group.interviews:
             local = in_swedish_time(item.at)
-            writer.writerow([safe_cell(value) for value in [
-                group.interviewer, _(item.candidate) if item.erased else item.candidate,
-                local.strftime("%Y-%m-%d"),
-                local.strftime("%H:%M"), minutes(item.seconds, language), _(item.outcome_label),
-                item.comment, *(rating or "" for _text, rating in item.ratings),
-                "\n".join(item.questions), item.notes]])
+            writer.writerow(
+                [
+                    safe_cell(value)
+                    for value in [
+                        group.interviewer,
+                        _(item.candidate) if item.erased else item.candidate,
+                        local.strftime("%Y-%m-%d"),
+                        local.strftime("%H:%M"),
+                        minutes(item.seconds, language),
+                        _(item.outcome_label),
+                        item.comment,
+                        *(rating or "" for _text, rating in item.ratings),
+                        "\n".join(item.questions),
+                        item.notes,
+                    ]
+                ]
+            )
     return buffer.getvalue().encode("utf-8-sig")
 
 

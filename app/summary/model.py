@@ -1,5 +1,6 @@
 """The summary as plain data, built from rows without I/O: what became of each interview,
 how long it was, grouped by interviewer and sorted, with totals; and who may see it when."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,12 +26,12 @@ SORTS = ("time", "candidate", "length", "outcome")
 DEFAULT_SORT = "time"
 
 
-def outcome_of(state: str, interested: bool | None, offer_expires_at: dt.datetime | None,
-               now: dt.datetime) -> str | None:
+def outcome_of(
+    state: str, interested: bool | None, offer_expires_at: dt.datetime | None, now: dt.datetime
+) -> str | None:
     """None for what is not an interview (yet): an offer still open, or one that failed
     because no room could be made (not the candidate's doing)."""
-    if state == "missed" or (state == "offered" and offer_expires_at is not None
-                             and offer_expires_at <= now):
+    if state == "missed" or (state == "offered" and offer_expires_at is not None and offer_expires_at <= now):
         return "missed"
     if state == "active":
         return "in_progress"
@@ -65,12 +66,12 @@ class Interview:
     interviewer_id: int
     candidate_id: int
     candidate: str
-    at: dt.datetime              # when it started; for a missed one, when it was offered
-    seconds: int | None          # None while it runs, or when it never started
+    at: dt.datetime  # when it started; for a missed one, when it was offered
+    seconds: int | None  # None while it runs, or when it never started
     outcome: str
     comment: str
-    ratings: tuple[tuple[str, int | None], ...]   # (attribute, rating 1–5 or None)
-    questions: tuple[str, ...]   # the questions covered
+    ratings: tuple[tuple[str, int | None], ...]  # (attribute, rating 1–5 or None)
+    questions: tuple[str, ...]  # the questions covered
     notes: str
     erased: bool = False  # the candidate's data was erased: `candidate` is ERASED_CANDIDATE
 
@@ -89,8 +90,8 @@ class Interview:
 
 @dataclass(frozen=True)
 class Totals:
-    interviews: int      # held: ended or still running
-    candidates: int      # different candidates among them
+    interviews: int  # held: ended or still running
+    candidates: int  # different candidates among them
     interested: int
     not_interested: int
     no_answer: int
@@ -105,11 +106,16 @@ class Totals:
 
         def candidates(outcome: str) -> int:
             return len({item.candidate_id for item in items if item.outcome == outcome})
-        return cls(interviews=len(held), candidates=len({item.candidate_id for item in held}),
-                   interested=candidates("interested"), not_interested=candidates("not_interested"),
-                   no_answer=candidates("no_answer"),
-                   missed=sum(1 for item in items if item.outcome == "missed"),
-                   average_seconds=round(sum(lengths) / len(lengths)) if lengths else None)
+
+        return cls(
+            interviews=len(held),
+            candidates=len({item.candidate_id for item in held}),
+            interested=candidates("interested"),
+            not_interested=candidates("not_interested"),
+            no_answer=candidates("no_answer"),
+            missed=sum(1 for item in items if item.outcome == "missed"),
+            average_seconds=round(sum(lengths) / len(lengths)) if lengths else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -124,18 +130,21 @@ class Group:
         """The details any of the group's interviews has, in the page's order: each of them
         gets its place in every interview's details (an empty one where it has none), so
         they line up under each other."""
-        kinds = {"comment": lambda item: item.comment, "ratings": lambda item: item.rated,
-                 "questions": lambda item: item.questions, "notes": lambda item: item.notes}
-        return tuple(kind for kind, has in kinds.items()
-                     if any(has(item) for item in self.interviews))
+        kinds = {
+            "comment": lambda item: item.comment,
+            "ratings": lambda item: item.rated,
+            "questions": lambda item: item.questions,
+            "notes": lambda item: item.notes,
+        }
+        return tuple(kind for kind, has in kinds.items() if any(has(item) for item in self.interviews))
 
 
 @dataclass(frozen=True)
 class Summary:
     groups: list[Group]
     totals: Totals
-    no_shows: list[str]          # registered, never checked in
-    not_interviewed: list[str]   # checked in, never interviewed
+    no_shows: list[str]  # registered, never checked in
+    not_interviewed: list[str]  # checked in, never interviewed
     attributes: list[str]
     questions: list[str]
     sort: str
@@ -158,18 +167,23 @@ def _sort_value(item: Interview, key: str, order: NameOrder) -> Any:
     return item.at
 
 
-def sort_interviews(items: Iterable[Interview], key: str, descending: bool,
-                    order: NameOrder) -> list[Interview]:
+def sort_interviews(
+    items: Iterable[Interview], key: str, descending: bool, order: NameOrder
+) -> list[Interview]:
     """By the key, then by time; interviews without a value (no length yet) come last."""
     by_time = sorted(items, key=lambda item: (item.at, item.id))
     known = [item for item in by_time if _sort_value(item, key, order) is not None]
     unknown = [item for item in by_time if _sort_value(item, key, order) is None]
-    return sorted(known, key=lambda item: _sort_value(item, key, order),
-                  reverse=descending) + unknown
+    return sorted(known, key=lambda item: _sort_value(item, key, order), reverse=descending) + unknown
 
 
-def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attributes: list[str],
-                       questions: list[str], now: dt.datetime) -> Interview | None:
+def interview_from_row(
+    row: Mapping[str, Any],
+    ratings: Mapping[int, int],
+    attributes: list[str],
+    questions: list[str],
+    now: dt.datetime,
+) -> Interview | None:
     outcome = outcome_of(row["state"], row["interested"], row["offer_expires_at"], now)
     if outcome is None:
         return None
@@ -181,38 +195,67 @@ def interview_from_row(row: Mapping[str, Any], ratings: Mapping[int, int], attri
         seconds = int((row["ended_at"] - row["started_at"]).total_seconds())
     covered = set(row["questions_covered"] or ())
     return Interview(
-        id=row["id"], interviewer_id=row["interviewer_id"], candidate_id=row["candidate_id"],
-        candidate=ERASED_CANDIDATE if erased else row["candidate_name"], at=row["started_at"] or row["offered_at"], seconds=seconds,
-        outcome=outcome, comment=row["comment"] or "",
-        ratings=tuple((text, ratings.get(position))
-                      for position, text in enumerate(attributes, start=1)),
-        questions=tuple(text for position, text in enumerate(questions, start=1)
-                        if position in covered),
-        notes=row["notes"] or "", erased=erased)
+        id=row["id"],
+        interviewer_id=row["interviewer_id"],
+        candidate_id=row["candidate_id"],
+        candidate=ERASED_CANDIDATE if erased else row["candidate_name"],
+        at=row["started_at"] or row["offered_at"],
+        seconds=seconds,
+        outcome=outcome,
+        comment=row["comment"] or "",
+        ratings=tuple((text, ratings.get(position)) for position, text in enumerate(attributes, start=1)),
+        questions=tuple(text for position, text in enumerate(questions, start=1) if position in covered),
+        notes=row["notes"] or "",
+        erased=erased,
+    )
 
 
 def interviewer_name(row: Mapping[str, Any]) -> str:
     return row["name"] or row["email"]
 
 
-def build_summary(*, interviewers: list[Mapping[str, Any]], interviews: list[Mapping[str, Any]],
-                  ratings: Mapping[int, Mapping[int, int]], candidates: list[Mapping[str, Any]],
-                  attributes: list[str], questions: list[str], sort: str = DEFAULT_SORT,
-                  descending: bool = False, now: dt.datetime, order: NameOrder) -> Summary:
+def build_summary(
+    *,
+    interviewers: list[Mapping[str, Any]],
+    interviews: list[Mapping[str, Any]],
+    ratings: Mapping[int, Mapping[int, int]],
+    candidates: list[Mapping[str, Any]],
+    attributes: list[str],
+    questions: list[str],
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
+    now: dt.datetime,
+    order: NameOrder,
+) -> Summary:
     """`order`: the viewer's language's order of names (app/names.py: name_order)."""
-    items = [item for row in interviews
-             if (item := interview_from_row(row, ratings.get(row["id"], {}), attributes,
-                                            questions, now)) is not None]
+    items = [
+        item
+        for row in interviews
+        if (item := interview_from_row(row, ratings.get(row["id"], {}), attributes, questions, now))
+        is not None
+    ]
     groups = []
     for person in sorted(interviewers, key=lambda p: (order(interviewer_name(p)), p["id"])):
         own = [item for item in items if item.interviewer_id == person["id"]]
-        groups.append(Group(person["id"], interviewer_name(person),
-                            sort_interviews(own, sort, descending, order), Totals.of(own)))
+        groups.append(
+            Group(
+                person["id"],
+                interviewer_name(person),
+                sort_interviews(own, sort, descending, order),
+                Totals.of(own),
+            )
+        )
     interviewed = {item.candidate_id for item in items if item.outcome in HELD}
     present = [row for row in candidates if row["cancelled_at"] is None]
     return Summary(
-        groups=groups, totals=Totals.of(items),
+        groups=groups,
+        totals=Totals.of(items),
         no_shows=sorted((row["name"] for row in present if not row["checked_in"]), key=order),
-        not_interviewed=sorted((row["name"] for row in present
-                                if row["checked_in"] and row["id"] not in interviewed), key=order),
-        attributes=attributes, questions=questions, sort=sort, descending=descending)
+        not_interviewed=sorted(
+            (row["name"] for row in present if row["checked_in"] and row["id"] not in interviewed), key=order
+        ),
+        attributes=attributes,
+        questions=questions,
+        sort=sort,
+        descending=descending,
+    )

@@ -1,5 +1,6 @@
 """SQL for the summary: one event's interviewers, interviews with the candidate's answer,
 ratings, candidates and the questions and attributes. The caller owns the transaction."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +9,12 @@ import asyncpg
 
 from app.events import queries as event_queries
 from app.names import name_order
-from app.summary.model import (DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary,
-                               interviewer_name)
+from app.summary.model import DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary, interviewer_name
 
 
 async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
-    return await connection.fetch("""
+    return await connection.fetch(
+        """
         SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name,
                c.erased_at IS NOT NULL AS candidate_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
@@ -21,14 +22,19 @@ async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyn
         FROM interview i
         JOIN candidate c ON c.id = i.candidate_id
         LEFT JOIN interview_feedback f ON f.interview_id = i.id
-        WHERE i.event_id = $1 AND i.state IN ('offered', 'active', 'ended', 'missed')""", event_id)
+        WHERE i.event_id = $1 AND i.state IN ('offered', 'active', 'ended', 'missed')""",
+        event_id,
+    )
 
 
 async def ratings(connection: asyncpg.Connection, event_id: int) -> dict[int, dict[int, int]]:
-    rows = await connection.fetch("""
+    rows = await connection.fetch(
+        """
         SELECT r.interview_id, r.position, r.rating
         FROM interview_rating r JOIN interview i ON i.id = r.interview_id
-        WHERE i.event_id = $1""", event_id)
+        WHERE i.event_id = $1""",
+        event_id,
+    )
     found: dict[int, dict[int, int]] = {}
     for row in rows:
         found.setdefault(row["interview_id"], {})[row["position"]] = row["rating"]
@@ -37,14 +43,23 @@ async def ratings(connection: asyncpg.Connection, event_id: int) -> dict[int, di
 
 async def candidates(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     """Every registration, with whether the candidate ever checked in."""
-    return await connection.fetch("""
+    return await connection.fetch(
+        """
         SELECT c.id, c.name, c.cancelled_at, q.id IS NOT NULL AS checked_in
         FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
-        WHERE c.event_id = $1""", event_id)
+        WHERE c.event_id = $1""",
+        event_id,
+    )
 
 
-async def load_summary(connection: asyncpg.Connection, event_id: int, *, language: str,
-                       sort: str = DEFAULT_SORT, descending: bool = False) -> Summary:
+async def load_summary(
+    connection: asyncpg.Connection,
+    event_id: int,
+    *,
+    language: str,
+    sort: str = DEFAULT_SORT,
+    descending: bool = False,
+) -> Summary:
     """The summary, its names in `language`'s order."""
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         people = await event_queries.interviewers(connection, event_id)
@@ -53,9 +68,14 @@ async def load_summary(connection: asyncpg.Connection, event_id: int, *, languag
         names = [interviewer_name(row) for row in people] + [ERASED_CANDIDATE]
         names += [row["candidate_name"] for row in held] + [row["name"] for row in registered]
         return build_summary(
-            interviewers=people, interviews=held,
-            ratings=await ratings(connection, event_id), candidates=registered,
+            interviewers=people,
+            interviews=held,
+            ratings=await ratings(connection, event_id),
+            candidates=registered,
             attributes=await event_queries.items(connection, "event_attribute", event_id),
             questions=await event_queries.items(connection, "event_question", event_id),
-            sort=sort, descending=descending, now=dt.datetime.now(dt.timezone.utc),
-            order=await name_order(connection, names, language))
+            sort=sort,
+            descending=descending,
+            now=dt.datetime.now(dt.timezone.utc),
+            order=await name_order(connection, names, language),
+        )

@@ -1,4 +1,5 @@
 """/account: who you are, change your password, choose your language."""
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 NOTICES = {
-    "password": N_("Your password has been changed. Other browsers where you were logged in "
-                   "have been logged out."),
+    "password": N_(
+        "Your password has been changed. Other browsers where you were logged in have been logged out."
+    ),
     "reset": N_("Your new password is saved, and you are logged in."),
     "language": N_("Your language has been saved. Mails to you will be in this language."),
 }
@@ -47,17 +49,21 @@ NOTICES = {
 async def account_context(request: web.Request, user, **extra) -> dict:
     async with request.app[DB_POOL].acquire() as connection:
         organization = await organization_name(connection, user.organization_id)
-    return {"organization": organization, "min_password": MIN_PASSWORD,
-            "max_password": MAX_PASSWORD, "notice": None, "chosen_language": user.language,
-            **extra}
+    return {
+        "organization": organization,
+        "min_password": MIN_PASSWORD,
+        "max_password": MAX_PASSWORD,
+        "notice": None,
+        "chosen_language": user.language,
+        **extra,
+    }
 
 
 @routes.get("/account", name="account")
 async def account(request: web.Request) -> web.Response:
     user = require_user(request)
     notice = NOTICES.get(request.query.get("done", ""))
-    return form_page(request, "account/account.html",
-                     await account_context(request, user, notice=notice), {})
+    return form_page(request, "account/account.html", await account_context(request, user, notice=notice), {})
 
 
 @routes.post("/account/password", name="change_password")
@@ -68,22 +74,28 @@ async def change_password(request: web.Request) -> web.Response:
     current = form_text(form, "current_password")
     if not current:
         errors["current_password"] = (N_("Enter your current password."), {})
-    password = clean_new_password(form_text(form, "password"), form_text(form, "password_confirm"),
-                                  errors, email=user.email)
+    password = clean_new_password(
+        form_text(form, "password"), form_text(form, "password_confirm"), errors, email=user.email
+    )
     outcome = None
     if not errors:
         settings = request.app[SETTINGS]
         async with request.app[DB_POOL].acquire() as connection:
             outcome = await check_current_password(
-                connection, user.id, user.email, current[:1000], login_client(request),
-                settings.app.secret_key.get_secret_value(), settings.limits)
+                connection,
+                user.id,
+                user.email,
+                current[:1000],
+                login_client(request),
+                settings.app.secret_key.get_secret_value(),
+                settings.limits,
+            )
         if outcome.refused:
             errors["current_password"] = lockout_message(request, outcome)
         elif outcome.user is None:
             errors["current_password"] = (N_("That is not your current password."), {})
     if errors:
-        response = form_page(request, "account/account.html",
-                             await account_context(request, user), errors)
+        response = form_page(request, "account/account.html", await account_context(request, user), errors)
         if outcome is not None and outcome.refused:
             refused_status(response, outcome)
         return response
@@ -103,12 +115,18 @@ async def choose_language(request: web.Request) -> web.Response:
     errors: dict = {}
     language = clean_language(form_text(form, "language"), errors)
     if errors:
-        return form_page(request, "account/account.html",
-                         await account_context(request, user), errors)
+        return form_page(request, "account/account.html", await account_context(request, user), errors)
     async with request.app[DB_POOL].acquire() as connection:
         await set_language(connection, user.id, language)
     response = web.HTTPSeeOther("/account?done=language")
     # The pages follow at once; the language switch in the header still changes them alone.
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                        httponly=False, secure=is_https(request), path="/")
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=False,
+        secure=is_https(request),
+        path="/",
+    )
     raise response

@@ -1,4 +1,5 @@
 """What the account pages share: starting a session in a response, messages, the limits' words."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -29,12 +30,18 @@ def landing_page(next_path: str | None) -> str:
 
 def form_page(request: web.Request, template: str, context: dict, errors: dict) -> web.Response:
     """The form again, with what was typed and the errors beside their fields."""
-    return render(request, template, dict(context, errors=errors),
-                  status=FORM_ERROR_STATUS if errors else 200)
+    return render(
+        request, template, dict(context, errors=errors), status=FORM_ERROR_STATUS if errors else 200
+    )
 
 
-async def log_in(request: web.Request, connection: asyncpg.Connection, response: web.StreamResponse,
-                 user_id: int, language: str) -> None:
+async def log_in(
+    request: web.Request,
+    connection: asyncpg.Connection,
+    response: web.StreamResponse,
+    user_id: int,
+    language: str,
+) -> None:
     """A fresh session for the user in `response`; the browser's earlier session ends.
     A new session id at every log-in means a planted cookie never becomes a logged-in one."""
     if previous := request.get(SESSION_TOKEN):
@@ -43,8 +50,15 @@ async def log_in(request: web.Request, connection: asyncpg.Connection, response:
     set_session_cookie(request, response, token, expires_at)
     if LANGUAGE_COOKIE not in request.cookies:
         # A language chosen in this browser wins; otherwise the one saved on the account.
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                            httponly=False, secure=is_https(request), path="/")
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=COOKIE_MAX_AGE,
+            samesite="Lax",
+            httponly=False,
+            secure=is_https(request),
+            path="/",
+        )
 
 
 def login_client(request: web.Request) -> guessing.Client:
@@ -55,15 +69,24 @@ def lockout_message(request: web.Request, outcome: LoginOutcome) -> tuple[str, d
     """Why the password was not even checked, and how long to wait: the same words whether
     or not the address has an account."""
     if outcome.closed or outcome.locked_until is None:
-        return (N_("Too many failed log-in attempts from new browsers for this e-mail address. "
-                   "For your security, log-in from a new browser is paused until the password "
-                   "is reset. Reset it, or log in from a browser you have logged in with "
-                   "before."), {})
+        return (
+            N_(
+                "Too many failed log-in attempts from new browsers for this e-mail address. "
+                "For your security, log-in from a new browser is paused until the password "
+                "is reset. Reset it, or log in from a browser you have logged in with "
+                "before."
+            ),
+            {},
+        )
     context = lock_context(request, outcome.locked_until)
-    return (N_("Too many failed log-in attempts. For your security, log-in from this browser "
-               "is paused for %(wait)s, until %(time)s (Swedish time). Try again then, or "
-               "reset your password."),
-            {"wait": context["locked_for"], "time": context["locked_until"]})
+    return (
+        N_(
+            "Too many failed log-in attempts. For your security, log-in from this browser "
+            "is paused for %(wait)s, until %(time)s (Swedish time). Try again then, or "
+            "reset your password."
+        ),
+        {"wait": context["locked_for"], "time": context["locked_until"]},
+    )
 
 
 def refused_status(response: web.Response, outcome: LoginOutcome) -> None:
@@ -72,8 +95,7 @@ def refused_status(response: web.Response, outcome: LoginOutcome) -> None:
         response.headers["Retry-After"] = retry_after(outcome.locked_until)
 
 
-def remember_device(request: web.Request, response: web.StreamResponse,
-                    device: str | None) -> None:
+def remember_device(request: web.Request, response: web.StreamResponse, device: str | None) -> None:
     if device:
         known_devices.remember(request, response, device)
 

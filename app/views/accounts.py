@@ -1,4 +1,5 @@
 """Log in, log out. (Signing up: app/views/signup.py.)"""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,13 @@ DISABLED = N_("This account has been disabled. Write to %(address)s if you think
 LOGIN_NOTICES = {"logged_out": N_("You have logged out.")}
 
 
-def login_context(request: web.Request, email: str, next_path: str, notice: str | None = None,
-                  problem: tuple[str, dict] | None = None) -> dict:
+def login_context(
+    request: web.Request,
+    email: str,
+    next_path: str,
+    notice: str | None = None,
+    problem: tuple[str, dict] | None = None,
+) -> dict:
     return {"values": {"email": email}, "next": next_path, "notice": notice, "problem": problem}
 
 
@@ -63,26 +69,39 @@ async def login(request: web.Request) -> web.Response:
     if not password:
         errors["password"] = (N_("Enter your password."), {})
     if errors:
-        return form_page(request, "account/login.html",
-                         login_context(request, email, next_path), errors)
+        return form_page(request, "account/login.html", login_context(request, email, next_path), errors)
     settings = request.app[SETTINGS]
     async with request.app[DB_POOL].acquire() as connection:
-        outcome = await check_login(connection, email, password[:1000], login_client(request),
-                                    settings.app.secret_key.get_secret_value(), settings.limits)
+        outcome = await check_login(
+            connection,
+            email,
+            password[:1000],
+            login_client(request),
+            settings.app.secret_key.get_secret_value(),
+            settings.limits,
+        )
         if outcome.user is not None:
             redirect = web.HTTPSeeOther(landing_page(next_path))
             await log_in(request, connection, redirect, outcome.user["id"], outcome.user["language"])
             remember_device(request, redirect, outcome.device)
             raise redirect
     if outcome.refused:
-        response = form_page(request, "account/login.html", login_context(
-            request, email, next_path, problem=lockout_message(request, outcome)), {})
+        response = form_page(
+            request,
+            "account/login.html",
+            login_context(request, email, next_path, problem=lockout_message(request, outcome)),
+            {},
+        )
         refused_status(response, outcome)
         return response
-    problem = ((DISABLED, {"address": request.app[SETTINGS].app.support_email})
-               if outcome.disabled else (WRONG_LOGIN, {}))
-    response = form_page(request, "account/login.html",
-                         login_context(request, email, next_path, problem=problem), {})
+    problem = (
+        (DISABLED, {"address": request.app[SETTINGS].app.support_email})
+        if outcome.disabled
+        else (WRONG_LOGIN, {})
+    )
+    response = form_page(
+        request, "account/login.html", login_context(request, email, next_path, problem=problem), {}
+    )
     response.set_status(400)
     return response
 

@@ -1,6 +1,7 @@
 """The employer's handling of candidates on the event page: resend a confirmation, remove a
 registration, open and close the invite link. Only the owning organization may; anyone else
 gets a 404, never a hint that the event or the candidate exists."""
+
 from __future__ import annotations
 
 import logging
@@ -27,25 +28,29 @@ def _id(request: web.Request, name: str) -> int:
         value = int(request.match_info[name])
     except ValueError:
         raise web.HTTPNotFound() from None
-    if not 0 < value < 2 ** 63:
+    if not 0 < value < 2**63:
         raise web.HTTPNotFound()
     return value
 
 
-async def owned_event(connection: asyncpg.Connection, request: web.Request, *,
-                      for_update: bool = False) -> asyncpg.Record:
+async def owned_event(
+    connection: asyncpg.Connection, request: web.Request, *, for_update: bool = False
+) -> asyncpg.Record:
     user = require_user(request)
-    event = await event_queries.get_for_user(connection, _id(request, "event_id"), user.id,
-                                             user.organization_id, for_update=for_update)
+    event = await event_queries.get_for_user(
+        connection, _id(request, "event_id"), user.id, user.organization_id, for_update=for_update
+    )
     if event is None or not event["editable"]:
         raise web.HTTPNotFound()
     return event
 
 
-async def registered_candidate(connection: asyncpg.Connection, request: web.Request,
-                               event: asyncpg.Record, *, for_update: bool = False):
-    candidate = await queries.in_event(connection, event["id"], _id(request, "candidate_id"),
-                                       for_update=for_update)
+async def registered_candidate(
+    connection: asyncpg.Connection, request: web.Request, event: asyncpg.Record, *, for_update: bool = False
+):
+    candidate = await queries.in_event(
+        connection, event["id"], _id(request, "candidate_id"), for_update=for_update
+    )
     if candidate is None or candidate["erased_at"] is not None:
         raise web.HTTPNotFound()
     return candidate
@@ -75,10 +80,14 @@ async def resend(request: web.Request) -> web.Response:
             candidate = await registered_candidate(connection, request, event)
             if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
                 raise back_to_event(event["id"], "not_registered")
-            await mails.send_confirmation(connection, request.app[MAILER],
-                                          settings.app.public_url,
-                                          await queries.event_by_id(connection, event["id"]),
-                                          candidate, again=True)
+            await mails.send_confirmation(
+                connection,
+                request.app[MAILER],
+                settings.app.public_url,
+                await queries.event_by_id(connection, event["id"]),
+                candidate,
+                again=True,
+            )
     raise back_to_event(event["id"], "resent")
 
 
@@ -101,10 +110,18 @@ async def remove(request: web.Request) -> web.Response:
             candidate = await registered_candidate(connection, request, event, for_update=True)
             if not await queries.cancel(connection, candidate["id"], "employer"):
                 raise back_to_event(event["id"], "not_registered")
-            await mails.send_cancellation(connection, request.app[MAILER],
-                                          settings.app.public_url,
-                                          await queries.event_by_id(connection, event["id"]),
-                                          candidate, by_employer=True)
-    log.info("candidate %s removed from event %s by user %s", candidate["id"], event["id"],
-             require_user(request).id)
+            await mails.send_cancellation(
+                connection,
+                request.app[MAILER],
+                settings.app.public_url,
+                await queries.event_by_id(connection, event["id"]),
+                candidate,
+                by_employer=True,
+            )
+    log.info(
+        "candidate %s removed from event %s by user %s",
+        candidate["id"],
+        event["id"],
+        require_user(request).id,
+    )
     raise back_to_event(event["id"], "removed")

@@ -9,6 +9,7 @@ The erasure itself is app/candidates/erasure.py. The candidate's pages need the 
 of the link, as the rest of the personal page does; the employer's need the organization
 that owns the event (anyone else gets 404) and, like every POST, the CSRF token.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,14 @@ async def data_page(request: web.Request) -> web.Response:
         return pin_form
     async with request.app[DB_POOL].acquire() as connection:
         stored = await stored_about(connection, candidate["id"])
-    return candidate_page.page(request, "candidates/data.html", candidate, event, stored=stored,
-                               retention_days=request.app[SETTINGS].candidates.retention_days)
+    return candidate_page.page(
+        request,
+        "candidates/data.html",
+        candidate,
+        event,
+        stored=stored,
+        retention_days=request.app[SETTINGS].candidates.retention_days,
+    )
 
 
 @routes.get("/c/{token}/erase", name="candidate_erase_confirm")
@@ -70,8 +77,13 @@ async def erase_confirm(request: web.Request) -> web.Response:
     candidate, event, pin_form = await _with_session(request)
     if pin_form is not None:
         return pin_form
-    return candidate_page.page(request, "candidates/erase.html", candidate, event,
-                               queue_state=await _queue_state(request, candidate["id"]))
+    return candidate_page.page(
+        request,
+        "candidates/erase.html",
+        candidate,
+        event,
+        queue_state=await _queue_state(request, candidate["id"]),
+    )
 
 
 @routes.post("/c/{token}/erase", name="candidate_erase")
@@ -85,26 +97,39 @@ async def erase(request: web.Request) -> web.Response:
     if erased is None:  # erased meanwhile (by the employer, say): the link is gone
         raise web.HTTPNotFound()
     await _close_rooms(request, erased)
-    response = render(request, "candidates/erased.html", {
-        "event": event, "erased_at": erased_at, "reference": f"{event['id']}-{candidate['id']}"})
+    response = render(
+        request,
+        "candidates/erased.html",
+        {"event": event, "erased_at": erased_at, "reference": f"{event['id']}-{candidate['id']}"},
+    )
     response.headers["Cache-Control"] = "private, no-store"
-    response.del_cookie(CANDIDATE_SESSION.cookie,
-                        path=CANDIDATE_SESSION.cookie_path(candidate["access_token"]))
+    response.del_cookie(
+        CANDIDATE_SESSION.cookie, path=CANDIDATE_SESSION.cookie_path(candidate["access_token"])
+    )
     return response
 
 
-@routes.get("/events/{event_id}/candidates/{candidate_id}/erase",
-            name="employer_erase_confirm")
+@routes.get("/events/{event_id}/candidates/{candidate_id}/erase", name="employer_erase_confirm")
 async def employer_erase_confirm(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await owned_event(connection, request)
         candidate = await registered_candidate(connection, request, event)
-    upcoming = (candidate["cancelled_at"] is None and event["state"] in ("published", "live")
-                and dt.datetime.now(dt.timezone.utc) < event["starts_at"]
-                + dt.timedelta(minutes=event["duration_minutes"]))
-    return render(request, "candidates/employer_erase.html", {
-        "event": event, "candidate": candidate, "upcoming": upcoming,
-        "queue_state": await _queue_state(request, candidate["id"])})
+    upcoming = (
+        candidate["cancelled_at"] is None
+        and event["state"] in ("published", "live")
+        and dt.datetime.now(dt.timezone.utc)
+        < event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
+    )
+    return render(
+        request,
+        "candidates/employer_erase.html",
+        {
+            "event": event,
+            "candidate": candidate,
+            "upcoming": upcoming,
+            "queue_state": await _queue_state(request, candidate["id"]),
+        },
+    )
 
 
 @routes.post("/events/{event_id}/candidates/{candidate_id}/erase", name="employer_erase")
@@ -117,7 +142,7 @@ async def employer_erase(request: web.Request) -> web.Response:
     if erased is None:
         raise web.HTTPNotFound()
     await _close_rooms(request, erased)
-    log.info("candidate %s of event %s erased by user %s", candidate["id"], event["id"],
-             require_user(request).id)
+    log.info(
+        "candidate %s of event %s erased by user %s", candidate["id"], event["id"], require_user(request).id
+    )
     raise back_to_event(event["id"], "erased")
-

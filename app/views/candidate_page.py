@@ -4,6 +4,7 @@ Before the event: the details, add to calendar, change language, cancel the regi
 A cancelled event or an ended registration is said so without the PIN (nothing personal is
 shown then). Everything else needs the PIN once per device (app.link_sessions).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,7 +65,8 @@ def situation(candidate, event) -> str:
     if candidate["cancelled_at"] is not None:
         return "removed" if candidate["cancelled_by"] == "employer" else "cancelled"
     if event["state"] == "finished" or dt.datetime.now(dt.timezone.utc) >= ends_at(
-            event["starts_at"], event["duration_minutes"]):
+        event["starts_at"], event["duration_minutes"]
+    ):
         return "finished"
     return "registered"
 
@@ -75,27 +77,42 @@ def prefer_language(request: web.Request, language: str) -> None:
         request[LANGUAGE] = language
 
 
-def page(request: web.Request, template: str, candidate, event, status: int = 200,
-         **context) -> web.Response:
+def page(request: web.Request, template: str, candidate, event, status: int = 200, **context) -> web.Response:
     public_url = request.app[SETTINGS].app.public_url
-    response = render(request, template, {
-        "candidate": candidate, "event": event, "situation": situation(candidate, event),
-        "base": f"/c/{candidate['access_token']}",
-        "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
-        **context}, status=status)
+    response = render(
+        request,
+        template,
+        {
+            "candidate": candidate,
+            "event": event,
+            "situation": situation(candidate, event),
+            "base": f"/c/{candidate['access_token']}",
+            "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+            **context,
+        },
+        status=status,
+    )
     # Personal: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-async def pin_page(request: web.Request, candidate, event, *, error=None, status: int = 200,
-                   refused: dict | None = None) -> web.Response:
+async def pin_page(
+    request: web.Request, candidate, event, *, error=None, status: int = 200, refused: dict | None = None
+) -> web.Response:
     """The PIN form, or when this browser may not try now (`refused`, else looked up) what
     to do instead (app.views.link_guard)."""
     if refused is None:
         refused = await current_refusal(request, CANDIDATE_PIN, candidate["id"])
-    return page(request, "candidates/pin.html", candidate, event, status=status,
-                errors={"pin": error} if error and not refused else {}, **refused)
+    return page(
+        request,
+        "candidates/pin.html",
+        candidate,
+        event,
+        status=status,
+        errors={"pin": error} if error and not refused else {},
+        **refused,
+    )
 
 
 def require_session(request: web.Request, candidate, event) -> None:
@@ -119,9 +136,15 @@ async def personal_page(request: web.Request) -> web.Response:
     elif await feedback_pending(request, candidate["id"]):
         # The event is over, but the interest question of their interview is still open.
         live = live_context(request, candidate, event, connect=True)
-    return page(request, "candidates/page.html", candidate, event, notice=notice,
-                link=candidate_link(request.app[SETTINGS].app.public_url,
-                                    candidate["access_token"]), live=live)
+    return page(
+        request,
+        "candidates/page.html",
+        candidate,
+        event,
+        notice=notice,
+        link=candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"]),
+        live=live,
+    )
 
 
 async def feedback_pending(request: web.Request, candidate_id: int) -> bool:
@@ -140,15 +163,21 @@ def live_context(request: web.Request, candidate, event, connect: bool = False) 
     The live state itself comes over the socket."""
     live = request.app[SETTINGS].live
     now = dt.datetime.now(dt.timezone.utc)
-    opens_at = live_rules.checkin_window(event["starts_at"], event["duration_minutes"],
-                                         live.checkin_opens_minutes)[0]
-    return {"checkin_open": event["state"] in ("published", "live")
-            and live_rules.checkin_open(now, event["starts_at"], event["duration_minutes"],
-                                        live.checkin_opens_minutes),
-            "opens_in": max(0, math.ceil((opens_at - now).total_seconds())),
-            "opens_at": both_languages(opens_at), "starts_at": both_languages(event["starts_at"]),
-            "registered_at": both_languages(candidate["registered_at"]),
-            "offer_seconds": live.offer_seconds, "connect": connect}
+    opens_at = live_rules.checkin_window(
+        event["starts_at"], event["duration_minutes"], live.checkin_opens_minutes
+    )[0]
+    return {
+        "checkin_open": event["state"] in ("published", "live")
+        and live_rules.checkin_open(
+            now, event["starts_at"], event["duration_minutes"], live.checkin_opens_minutes
+        ),
+        "opens_in": max(0, math.ceil((opens_at - now).total_seconds())),
+        "opens_at": both_languages(opens_at),
+        "starts_at": both_languages(event["starts_at"]),
+        "registered_at": both_languages(candidate["registered_at"]),
+        "offer_seconds": live.offer_seconds,
+        "connect": connect,
+    }
 
 
 @routes.post("/c/{token}", name="candidate_pin")
@@ -170,8 +199,7 @@ async def enter_pin(request: web.Request) -> web.Response:
         raise redirect
     refused = refused_context(request, outcome.wait_until, outcome.closed)
     error = (PIN_WRONG, {"count": outcome.tries_left}) if outcome.tries_left else None
-    response = await pin_page(request, candidate, event, error=error, status=422,
-                              refused=refused)
+    response = await pin_page(request, candidate, event, error=error, status=422, refused=refused)
     mark_refused(response, outcome.wait_until, outcome.closed)
     return response
 
@@ -182,10 +210,15 @@ async def calendar(request: web.Request) -> web.Response:
     require_session(request, candidate, event)
     link = candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"])
     entry = mails.calendar_entry(request.app[MAILER], event, candidate, link)
-    return web.Response(body=calendar_file(entry, dt.datetime.now(dt.timezone.utc)),
-                        content_type="text/calendar", charset="utf-8", headers={
-                            "Content-Disposition": 'attachment; filename="snabbintervju.ics"',
-                            "Cache-Control": "private, no-store"})
+    return web.Response(
+        body=calendar_file(entry, dt.datetime.now(dt.timezone.utc)),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="snabbintervju.ics"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @routes.get("/c/{token}/cancel", name="candidate_cancel_confirm")
@@ -210,9 +243,14 @@ async def cancel(request: web.Request) -> web.Response:
             if situation(candidate, event) != "registered":
                 raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile
             if await queries.cancel(connection, candidate["id"], "candidate"):
-                await mails.send_cancellation(connection, request.app[MAILER],
-                                              settings.app.public_url, event, candidate,
-                                              by_employer=False)
+                await mails.send_cancellation(
+                    connection,
+                    request.app[MAILER],
+                    settings.app.public_url,
+                    event,
+                    candidate,
+                    by_employer=False,
+                )
     raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")
 
 
@@ -227,6 +265,13 @@ async def change_language(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         await queries.set_language(connection, candidate["id"], language)
     response = web.HTTPSeeOther(f"{here}?done=language")
-    response.set_cookie(LANGUAGE_COOKIE, language, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                        httponly=False, secure=is_https(request), path="/")
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=False,
+        secure=is_https(request),
+        path="/",
+    )
     raise response

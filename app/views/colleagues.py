@@ -1,4 +1,5 @@
 """Colleagues: invite one by mail into your organization; the link creates their account."""
+
 from __future__ import annotations
 
 import logging
@@ -42,50 +43,66 @@ from app.views.pages import render
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
-NOTICES = {"invited": N_("The invitation has been sent."),
-           "withdrawn": N_("The invitation has been withdrawn; its link no longer works.")}
+NOTICES = {
+    "invited": N_("The invitation has been sent."),
+    "withdrawn": N_("The invitation has been withdrawn; its link no longer works."),
+}
 ALREADY_MEMBER = N_("This person is already a member of your organization.")
 
 
-async def colleagues_page(request: web.Request, user, values: dict, errors: dict,
-                          notice: str | None = None) -> web.Response:
+async def colleagues_page(
+    request: web.Request, user, values: dict, errors: dict, notice: str | None = None
+) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         context = {
             "organization": await organization_name(connection, user.organization_id),
-            "members": await organization_members(connection, user.organization_id,
-                                                  request[LANGUAGE]),
+            "members": await organization_members(connection, user.organization_id, request[LANGUAGE]),
             "invitations": await open_invitations(connection, user.organization_id),
-            "values": values, "notice": notice,
+            "values": values,
+            "notice": notice,
         }
     return form_page(request, "account/colleagues.html", context, errors)
 
 
-async def send_invitation(request: web.Request, connection, user, values: dict, token: str,
-                          holder) -> None:
+async def send_invitation(request: web.Request, connection, user, values: dict, token: str, holder) -> None:
     """The invitation with its link; or, to an address that already has an account in
     another organization, a mail saying what to do instead (an address belongs to one
     organization), in the language of that account."""
     public_url = request.app[SETTINGS].app.public_url
-    context = {"inviter_name": user.name,
-               "organization_name": await organization_name(connection, user.organization_id)}
+    context = {
+        "inviter_name": user.name,
+        "organization_name": await organization_name(connection, user.organization_id),
+    }
     if holder is None:
         await request.app[MAILER].enqueue(
-            connection, to_address=values["email"], to_name="", language=values["language"],
+            connection,
+            to_address=values["email"],
+            to_name="",
+            language=values["language"],
             template="colleague_invitation",
-            context={**context, "accept_url": f"{public_url}/invitation/{token}",
-                     "valid_days": INVITATION_LIFETIME.days})
+            context={
+                **context,
+                "accept_url": f"{public_url}/invitation/{token}",
+                "valid_days": INVITATION_LIFETIME.days,
+            },
+        )
     else:
         await request.app[MAILER].enqueue(
-            connection, to_address=holder["email"], to_name=holder["name"],
-            language=holder["language"], template="colleague_invitation_existing",
-            context={**context, "name": holder["name"], "login_url": f"{public_url}/login"})
+            connection,
+            to_address=holder["email"],
+            to_name=holder["name"],
+            language=holder["language"],
+            template="colleague_invitation_existing",
+            context={**context, "name": holder["name"], "login_url": f"{public_url}/login"},
+        )
 
 
 @routes.get("/account/colleagues", name="colleagues")
 async def colleagues(request: web.Request) -> web.Response:
     user = require_user(request)
-    return await colleagues_page(request, user, {"language": request[LANGUAGE]}, {},
-                                 NOTICES.get(request.query.get("done", "")))
+    return await colleagues_page(
+        request, user, {"language": request[LANGUAGE]}, {}, NOTICES.get(request.query.get("done", ""))
+    )
 
 
 @routes.post("/account/colleagues")
@@ -93,8 +110,10 @@ async def invite(request: web.Request) -> web.Response:
     user = require_user(request)
     form = await request.post()
     errors: dict = {}
-    values = {"email": clean_email(form_text(form, "email"), errors),
-              "language": clean_language(form_text(form, "language"), errors)}
+    values = {
+        "email": clean_email(form_text(form, "email"), errors),
+        "language": clean_language(form_text(form, "language"), errors),
+    }
     if errors:
         return await colleagues_page(request, user, values, errors)
     async with request.app[DB_POOL].acquire() as connection:
@@ -104,14 +123,19 @@ async def invite(request: web.Request) -> web.Response:
                 # The members are listed on this very page: saying so reveals nothing.
                 errors["email"] = (ALREADY_MEMBER, {})
             elif await invitations_today(connection, user.organization_id) >= INVITATIONS_PER_DAY:
-                errors["email"] = (N_("Your organization has sent %(count)s invitations today, "
-                                      "the most allowed in one day. Try again tomorrow."),
-                                   {"count": INVITATIONS_PER_DAY})
+                errors["email"] = (
+                    N_(
+                        "Your organization has sent %(count)s invitations today, "
+                        "the most allowed in one day. Try again tomorrow."
+                    ),
+                    {"count": INVITATIONS_PER_DAY},
+                )
             else:
                 # Made and listed whether or not the address has an account elsewhere, so
                 # the inviter cannot tell; only the mail differs (README "Accounts").
-                token = await create_invitation(connection, user.organization_id, user.id,
-                                                values["email"], values["language"])
+                token = await create_invitation(
+                    connection, user.organization_id, user.id, values["email"], values["language"]
+                )
                 await send_invitation(request, connection, user, values, token, holder)
     if errors:
         return await colleagues_page(request, user, values, errors)
@@ -123,20 +147,25 @@ async def invite(request: web.Request) -> web.Response:
 async def withdraw(request: web.Request) -> web.Response:
     user = require_user(request)
     async with request.app[DB_POOL].acquire() as connection:
-        if not await withdraw_invitation(connection, user.organization_id,
-                                         int(request.match_info["invitation_id"])):
+        if not await withdraw_invitation(
+            connection, user.organization_id, int(request.match_info["invitation_id"])
+        ):
             raise web.HTTPNotFound()
     raise web.HTTPSeeOther("/account/colleagues?done=withdrawn")
 
 
 def invitation_context(request: web.Request, invitation, values: dict) -> dict:
-    return {"invitation": invitation, "values": values, "min_password": MIN_PASSWORD,
-            "max_password": MAX_PASSWORD, "logged_in_as": current_user(request)}
+    return {
+        "invitation": invitation,
+        "values": values,
+        "min_password": MIN_PASSWORD,
+        "max_password": MAX_PASSWORD,
+        "logged_in_as": current_user(request),
+    }
 
 
 def link_invalid(request: web.Request, reason: str = "invalid") -> web.Response:
-    return render(request, "account/link_invalid.html", {"kind": "invitation", "reason": reason},
-                  status=404)
+    return render(request, "account/link_invalid.html", {"kind": "invitation", "reason": reason}, status=404)
 
 
 @routes.get("/invitation/{token}", name="invitation")
@@ -148,8 +177,7 @@ async def invitation_form(request: web.Request) -> web.Response:
         if await email_is_taken(connection, invitation["email"]):
             return link_invalid(request, "has_account")
     prefer_language(request, invitation["language"])
-    return form_page(request, "account/invitation.html",
-                     invitation_context(request, invitation, {}), {})
+    return form_page(request, "account/invitation.html", invitation_context(request, invitation, {}), {})
 
 
 @routes.post("/invitation/{token}")
@@ -163,12 +191,16 @@ async def accept_invitation(request: web.Request) -> web.Response:
             return link_invalid(request)
         prefer_language(request, invitation["language"])
         values = {"name": clean_name(form_text(form, "name"), errors)}
-        password = clean_new_password(form_text(form, "password"),
-                                      form_text(form, "password_confirm"), errors,
-                                      email=invitation["email"])
+        password = clean_new_password(
+            form_text(form, "password"),
+            form_text(form, "password_confirm"),
+            errors,
+            email=invitation["email"],
+        )
         if errors:
-            return form_page(request, "account/invitation.html",
-                             invitation_context(request, invitation, values), errors)
+            return form_page(
+                request, "account/invitation.html", invitation_context(request, invitation, values), errors
+            )
         password_hash = await hash_password_async(password)
         language = request[LANGUAGE]
         response = web.HTTPSeeOther(landing_page(None))
@@ -178,13 +210,22 @@ async def accept_invitation(request: web.Request) -> web.Response:
                 invitation = await usable_invitation(connection, token, lock=True)
                 if invitation is None:
                     return link_invalid(request)
-                user_id = await create_user(connection, invitation["organization_id"],
-                                            invitation["email"], values["name"], password_hash,
-                                            language)
+                user_id = await create_user(
+                    connection,
+                    invitation["organization_id"],
+                    invitation["email"],
+                    values["name"],
+                    password_hash,
+                    language,
+                )
                 await mark_invitation_accepted(connection, invitation["id"], user_id)
                 await log_in(request, connection, response, user_id, language)
         except EmailTaken:
             return link_invalid(request, "has_account")
-    log.info("invitation %s accepted: user %s joined organization %s", invitation["id"], user_id,
-             invitation["organization_id"])
+    log.info(
+        "invitation %s accepted: user %s joined organization %s",
+        invitation["id"],
+        user_id,
+        invitation["organization_id"],
+    )
     raise response

@@ -3,6 +3,7 @@
 The catcher (app.localstack.mailcatcher) is a real SMTP server on loopback that files every
 message into a Maildir; this page reads that folder.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,13 @@ def summary(key: str, message: EmailMessage) -> dict:
             sent = sent.astimezone(dt.timezone.utc)  # the list says UTC; headers may not be
     except (TypeError, ValueError):
         sent = None
-    return {"key": key, "subject": str(message["Subject"] or ""), "to": str(message["To"] or ""),
-            "sender": str(message["From"] or ""), "sent": sent}
+    return {
+        "key": key,
+        "subject": str(message["Subject"] or ""),
+        "to": str(message["To"] or ""),
+        "sender": str(message["From"] or ""),
+        "sent": sent,
+    }
 
 
 @routes.get("/dev/mail", name="dev_mail")
@@ -68,14 +74,17 @@ async def mail_message(request: web.Request) -> web.Response:
     key, message = message_of(request)
     text_part = message.get_body(preferencelist=("plain",))
     html_part = message.get_body(preferencelist=("html",))
-    attachments = [part.get_filename() or part.get_content_type()
-                   for part in message.iter_attachments()]
-    response = render(request, "dev_mail_message.html", {
-        "mail": summary(key, message),
-        "text": text_part.get_content() if text_part else "",
-        "has_html": html_part is not None,
-        "attachments": attachments,
-    })
+    attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
+    response = render(
+        request,
+        "dev_mail_message.html",
+        {
+            "mail": summary(key, message),
+            "text": text_part.get_content() if text_part else "",
+            "has_html": html_part is not None,
+            "attachments": attachments,
+        },
+    )
     # The HTML part is shown in a frame of this site (below); the site's policy allows no frames.
     response.headers[CSP] = content_security_policy(request.app[SETTINGS], frame_src="'self'")
     return response
@@ -91,7 +100,12 @@ async def mail_html(request: web.Request) -> web.Response:
     html_part = message.get_body(preferencelist=("html",))
     if html_part is None:
         raise web.HTTPNotFound()
-    return web.Response(text=html_part.get_content(), content_type="text/html", headers={
-        CSP: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-             "frame-ancestors 'self'; sandbox",
-        "X-Frame-Options": "SAMEORIGIN"})
+    return web.Response(
+        text=html_part.get_content(),
+        content_type="text/html",
+        headers={
+            CSP: "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "frame-ancestors 'self'; sandbox",
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )

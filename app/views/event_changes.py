@@ -1,4 +1,5 @@
 """Changing an event: edit, publish, copy, delete. Only the owning organization may."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,9 @@ routes = web.RouteTableDef()
 
 
 async def editable_event(connection, request: web.Request, user, *, for_update: bool = False):
-    event = await queries.get_for_user(connection, event_id_of(request), user.id,
-                                       user.organization_id, for_update=for_update)
+    event = await queries.get_for_user(
+        connection, event_id_of(request), user.id, user.organization_id, for_update=for_update
+    )
     if event is None or not event["editable"]:
         raise web.HTTPNotFound()
     return event
@@ -29,15 +31,20 @@ async def editable_event(connection, request: web.Request, user, *, for_update: 
 async def form_values(connection, event, *, with_date: bool = True) -> dict:
     local = as_local(event["starts_at"])
     return {
-        "title": event["title"], "job_description": event["job_description"],
+        "title": event["title"],
+        "job_description": event["job_description"],
         "date": local.date().isoformat() if with_date else "",
-        "start_time": local.strftime("%H:%M"), "duration_minutes": str(event["duration_minutes"]),
-        "interview_minutes": str(event["interview_minutes"]), "capacity": str(event["capacity"]),
+        "start_time": local.strftime("%H:%M"),
+        "duration_minutes": str(event["duration_minutes"]),
+        "interview_minutes": str(event["interview_minutes"]),
+        "capacity": str(event["capacity"]),
         "language": event["language"],
         "questions": await queries.items(connection, "event_question", event["id"]),
         "attributes": await queries.items(connection, "event_attribute", event["id"]),
-        "interviewers": [{"email": row["email"], "name": row["name"]}
-                         for row in await queries.interviewers(connection, event["id"])],
+        "interviewers": [
+            {"email": row["email"], "name": row["name"]}
+            for row in await queries.interviewers(connection, event["id"])
+        ],
     }
 
 
@@ -47,8 +54,11 @@ async def edit_form(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         values = await form_values(connection, event)
-    return render(request, "events/form.html", {"mode": "edit", "event_id": event["id"],
-                                                 "event": event, "values": values, "errors": {}})
+    return render(
+        request,
+        "events/form.html",
+        {"mode": "edit", "event_id": event["id"], "event": event, "values": values, "errors": {}},
+    )
 
 
 @routes.post("/events/{event_id}/edit", name="event_update")
@@ -60,15 +70,34 @@ async def edit(request: web.Request) -> web.Response:
             event = await editable_event(connection, request, user, for_update=True)
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
-            result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc),
-                                      registered=registered,
-                                      previous_start=event["starts_at"])
+            result = parse_event_form(
+                single,
+                lists,
+                now=dt.datetime.now(dt.timezone.utc),
+                registered=registered,
+                previous_start=event["starts_at"],
+            )
             if result.event is None:
-                return render(request, "events/form.html", {
-                    "mode": "edit", "event_id": event["id"], "event": event,
-                    "values": result.values, "errors": result.errors}, status=422)
-            await update_event(connection, request.app[MAILER], request.app[SETTINGS].app.public_url,
-                               user, event, result.event)
+                return render(
+                    request,
+                    "events/form.html",
+                    {
+                        "mode": "edit",
+                        "event_id": event["id"],
+                        "event": event,
+                        "values": result.values,
+                        "errors": result.errors,
+                    },
+                    status=422,
+                )
+            await update_event(
+                connection,
+                request.app[MAILER],
+                request.app[SETTINGS].app.public_url,
+                user,
+                event,
+                result.event,
+            )
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=saved")
 
 
@@ -81,8 +110,9 @@ async def publish(request: web.Request) -> web.Response:
             if event["starts_at"] <= dt.datetime.now(dt.timezone.utc):
                 raise web.HTTPSeeOther(f"/events/{event['id']}?notice=past")
             if event["state"] == "draft":
-                await publish_event(connection, request.app[MAILER],
-                                    request.app[SETTINGS].app.public_url, user, event["id"])
+                await publish_event(
+                    connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event["id"]
+                )
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=published")
 
 
@@ -93,8 +123,11 @@ async def copy_form(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         values = await form_values(connection, event, with_date=False)
-    return render(request, "events/form.html", {"mode": "copy", "event_id": None,
-                                                 "copied_from": event, "values": values, "errors": {}})
+    return render(
+        request,
+        "events/form.html",
+        {"mode": "copy", "event_id": None, "copied_from": event, "values": values, "errors": {}},
+    )
 
 
 @routes.get("/events/{event_id}/delete", name="event_delete_confirm")
@@ -103,9 +136,15 @@ async def delete_confirm(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         interviewers = await queries.interviewers(connection, event["id"])
-    return render(request, "events/delete.html", {
-        "event": event, "candidates": event["registered"],
-        "interviewers": sum(1 for person in interviewers if person["invited_at"])})
+    return render(
+        request,
+        "events/delete.html",
+        {
+            "event": event,
+            "candidates": event["registered"],
+            "interviewers": sum(1 for person in interviewers if person["invited_at"]),
+        },
+    )
 
 
 @routes.post("/events/{event_id}/delete", name="event_delete")
@@ -114,6 +153,7 @@ async def delete(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
-            await delete_event(connection, request.app[MAILER], request.app[SETTINGS].app.public_url,
-                               user, event)
+            await delete_event(
+                connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event
+            )
     raise web.HTTPSeeOther("/events?notice=deleted")

@@ -1,4 +1,5 @@
 """The employer's events: list, create, and the event page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,7 @@ def event_id_of(request: web.Request) -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 19):
         raise web.HTTPNotFound()
     value = int(text)
-    if not 0 < value < 2 ** 63:
+    if not 0 < value < 2**63:
         raise web.HTTPNotFound()
     return value
 
@@ -36,8 +37,10 @@ async def split_form(request: web.Request) -> tuple[dict, dict]:
     """Single fields and the repeated ones (questions, attributes, interviewers)."""
     data = await request.post()
     single = {key: value for key, value in data.items() if isinstance(value, str)}
-    lists = {name: [v for v in data.getall(name, []) if isinstance(v, str)]
-             for name in ("question", "attribute", "interviewer_email", "interviewer_name")}
+    lists = {
+        name: [v for v in data.getall(name, []) if isinstance(v, str)]
+        for name in ("question", "attribute", "interviewer_email", "interviewer_name")
+    }
     return single, lists
 
 
@@ -45,14 +48,18 @@ def invite_text(gettext, event, link: str) -> str:
     """The ready-made invitation to paste into a mail, in the event's language (the
     candidates'), whatever language the employer reads the page in."""
     language = event["language"]
-    return "\n\n".join([
-        gettext("Welcome to a speed interview for “%(title)s” at %(organization)s!")
-        % {"title": event["title"], "organization": event["organization_name"]},
-        gettext("When: %(time)s. Each interview takes %(minutes)s minutes, on video in your browser.")
-        % {"time": format_event_time(event["starts_at"], language),
-           "minutes": event["interview_minutes"]},
-        gettext("Register here: %(link)s") % {"link": link},
-    ])
+    return "\n\n".join(
+        [
+            gettext("Welcome to a speed interview for “%(title)s” at %(organization)s!")
+            % {"title": event["title"], "organization": event["organization_name"]},
+            gettext("When: %(time)s. Each interview takes %(minutes)s minutes, on video in your browser.")
+            % {
+                "time": format_event_time(event["starts_at"], language),
+                "minutes": event["interview_minutes"],
+            },
+            gettext("Register here: %(link)s") % {"link": link},
+        ]
+    )
 
 
 @routes.get("/events", name="events")
@@ -61,23 +68,46 @@ async def list_events(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         rows = await queries.list_for_user(connection, user.id, user.organization_id)
     now = dt.datetime.now(dt.timezone.utc)
-    events = [dict(row, slots=interview_slots(row["duration_minutes"], row["interview_minutes"],
-                                              row["interviewer_count"])) for row in rows]
+    events = [
+        dict(
+            row,
+            slots=interview_slots(
+                row["duration_minutes"], row["interview_minutes"], row["interviewer_count"]
+            ),
+        )
+        for row in rows
+    ]
     notice = request.query.get("notice")
-    return render(request, "events/list.html", {
-        "upcoming": [e for e in events if e["starts_at"] >= now - dt.timedelta(minutes=e["duration_minutes"])],
-        "past": [e for e in events if e["starts_at"] < now - dt.timedelta(minutes=e["duration_minutes"])][::-1],
-        "notice": notice if notice in NOTICES else None,
-    })
+    return render(
+        request,
+        "events/list.html",
+        {
+            "upcoming": [
+                e for e in events if e["starts_at"] >= now - dt.timedelta(minutes=e["duration_minutes"])
+            ],
+            "past": [e for e in events if e["starts_at"] < now - dt.timedelta(minutes=e["duration_minutes"])][
+                ::-1
+            ],
+            "notice": notice if notice in NOTICES else None,
+        },
+    )
 
 
 @routes.get("/events/new", name="event_new")
 async def new_event(request: web.Request) -> web.Response:
     require_user(request)
-    defaults = {"duration_minutes": "60", "interview_minutes": "10", "capacity": "18",
-                "language": request[LANGUAGE], "questions": [], "attributes": [], "interviewers": []}
-    return render(request, "events/form.html", {"mode": "create", "event_id": None,
-                                                 "values": defaults, "errors": {}})
+    defaults = {
+        "duration_minutes": "60",
+        "interview_minutes": "10",
+        "capacity": "18",
+        "language": request[LANGUAGE],
+        "questions": [],
+        "attributes": [],
+        "interviewers": [],
+    }
+    return render(
+        request, "events/form.html", {"mode": "create", "event_id": None, "values": defaults, "errors": {}}
+    )
 
 
 @routes.post("/events/new", name="event_create")
@@ -87,15 +117,19 @@ async def create(request: web.Request) -> web.Response:
     result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc))
     mode = "copy" if single.get("mode") == "copy" else "create"
     if result.event is None:
-        return render(request, "events/form.html", {"mode": mode, "event_id": None,
-                                                     "values": result.values, "errors": result.errors},
-                      status=422)
+        return render(
+            request,
+            "events/form.html",
+            {"mode": mode, "event_id": None, "values": result.values, "errors": result.errors},
+            status=422,
+        )
     publish_now = single.get("action") == "publish" and mode == "create"
     settings = request.app[SETTINGS]
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
-            event_id = await create_event(connection, request.app[MAILER], settings.app.public_url,
-                                          user, result.event, publish_now)
+            event_id = await create_event(
+                connection, request.app[MAILER], settings.app.public_url, user, result.event, publish_now
+            )
     notice = "published" if publish_now else "created"
     raise web.HTTPSeeOther(f"/events/{event_id}?notice={notice}")
 
@@ -112,25 +146,34 @@ async def show(request: web.Request) -> web.Response:
             "questions": await queries.items(connection, "event_question", event_id),
             "attributes": await queries.items(connection, "event_attribute", event_id),
             "interviewers": await queries.interviewers(connection, event_id),
-            "candidates": await candidate_queries.for_employer(connection, event_id,
-                                                               request[LANGUAGE])
-            if event["editable"] else [],
+            "candidates": await candidate_queries.for_employer(connection, event_id, request[LANGUAGE])
+            if event["editable"]
+            else [],
         }
         # Personal links new devices cannot try now, for the organizer to open again.
-        link_locks = await locks_for_event(connection, details["candidates"],
-                                           details["interviewers"],
-                                           request.app[SETTINGS].limits)
+        link_locks = await locks_for_event(
+            connection, details["candidates"], details["interviewers"], request.app[SETTINGS].limits
+        )
     public_url = request.app[SETTINGS].app.public_url
     invite_link = f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None
     in_language = request.app[RENDERER].gettext  # (not called `gettext`: Babel would extract it)
     notice = request.query.get("notice")
-    return render(request, "events/show.html", {
-        "event": event, **details, "public_url": public_url,
-        "local_start": as_local(event["starts_at"]),
-        "slots": interview_slots(event["duration_minutes"], event["interview_minutes"],
-                                 event["interviewer_count"]),
-        "invite_link": invite_link,
-        "invite_text": invite_text(in_language(event["language"]), event, invite_link)
-        if invite_link else "",
-        "notice": notice if notice in NOTICES else None, "link_locks": link_locks,
-    })
+    return render(
+        request,
+        "events/show.html",
+        {
+            "event": event,
+            **details,
+            "public_url": public_url,
+            "local_start": as_local(event["starts_at"]),
+            "slots": interview_slots(
+                event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
+            ),
+            "invite_link": invite_link,
+            "invite_text": invite_text(in_language(event["language"]), event, invite_link)
+            if invite_link
+            else "",
+            "notice": notice if notice in NOTICES else None,
+            "link_locks": link_locks,
+        },
+    )

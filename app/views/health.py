@@ -12,6 +12,7 @@ Both checks that reach the database take a connection of the urgent pool (app/db
 of the main one: while thousands of sockets reconnect, or a large event's reads fill the
 main pool, the answer says whether the database answers, not how long that queue is.
 """
+
 from aiohttp import web
 
 from app.db import database_health
@@ -34,8 +35,11 @@ async def readyz(request: web.Request) -> web.Response:
     database = await database_health(request.app[URGENT_POOL])
     usable = bool(request.app[JANUS].healthy())
     ready = database == "ok" and usable
-    body = {"status": "ok" if ready else "failing", "database": database,
-            "janus": "ok" if usable else "none usable"}
+    body = {
+        "status": "ok" if ready else "failing",
+        "database": database,
+        "janus": "ok" if usable else "none usable",
+    }
     return web.json_response(body, status=200 if ready else 503, headers=NO_STORE)
 
 

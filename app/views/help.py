@@ -1,6 +1,7 @@
 """/help: what a candidate or interviewer needs on the event day, and what to try when the
 camera, the microphone or the connection does not work. Linked from every page's footer;
 the device check links its sections (#browser, #camera, #microphone, #network, #mail)."""
+
 from __future__ import annotations
 
 from aiohttp import web

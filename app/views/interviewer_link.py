@@ -2,6 +2,7 @@
 cancelled, and lets the interviewer in with the code from the invitation (or as the logged-in
 account the link belongs to). Signed in, it is the meeting web (web/templates/interviewer/
 meeting.html, web/static/js/live/interviewer.js), which talks over /i/{token}/ws."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -45,23 +46,35 @@ async def load(request: web.Request):
 async def meeting(request: web.Request, event) -> web.Response:
     """The meeting web: lobby and interview in one page, drawn from the channel's state."""
     async with request.app[DB_POOL].acquire() as connection:
-        items = {table: await queries.numbered_items(connection, table, event["id"])
-                 for table in ("event_question", "event_attribute")}
+        items = {
+            table: await queries.numbered_items(connection, table, event["id"])
+            for table in ("event_question", "event_attribute")
+        }
         record = await outcome.record_of(connection, event["interviewer_id"])
-    response = render(request, "interviewer/meeting.html", {
-        "event": event, "questions": items["event_question"],
-        "attributes": items["event_attribute"], "record": record,
-        "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
-        "extend_minutes": request.app[SETTINGS].live.extend_minutes})
+    response = render(
+        request,
+        "interviewer/meeting.html",
+        {
+            "event": event,
+            "questions": items["event_question"],
+            "attributes": items["event_attribute"],
+            "record": record,
+            "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
+            "extend_minutes": request.app[SETTINGS].live.extend_minutes,
+        },
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-def landing(request: web.Request, event, *, status: int = 200, error=None,
-            refused: dict | None = None):
+def landing(request: web.Request, event, *, status: int = 200, error=None, refused: dict | None = None):
     refused = refused or {}
-    context = {"event": event, "base": f"/i/{request.match_info['token']}",
-               "errors": {"code": error} if error and not refused else {}, **refused}
+    context = {
+        "event": event,
+        "base": f"/i/{request.match_info['token']}",
+        "errors": {"code": error} if error and not refused else {},
+        **refused,
+    }
     response = render(request, "interviewer/landing.html", context, status=status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -73,37 +86,51 @@ async def interviewer_link(request: web.Request) -> web.Response:
     user = current_user(request)
     # Holding the mailed link and being logged in with its address: from now on the
     # event is among this user's own, even when they belong to another organization.
-    if (user is not None and event["interviewer_user_id"] is None
-            and user.email.lower() == event["interviewer_email"].lower()):
+    if (
+        user is not None
+        and event["interviewer_user_id"] is None
+        and user.email.lower() == event["interviewer_email"].lower()
+    ):
         async with request.app[DB_POOL].acquire() as connection:
             await queries.link_account(connection, event["interviewer_id"], user.id)
             event = await queries.by_interviewer_token(connection, request.match_info["token"])
-    if (event["state"] != "cancelled" and event["deleted_at"] is None
-            and is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])):
+    if (
+        event["state"] != "cancelled"
+        and event["deleted_at"] is None
+        and is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])
+    ):
         return await meeting(request, event)
-    return landing(request, event,
-                   refused=await current_refusal(request, INTERVIEWER_CODE, event["interviewer_id"]))
+    return landing(
+        request, event, refused=await current_refusal(request, INTERVIEWER_CODE, event["interviewer_id"])
+    )
 
 
 @routes.post("/i/{token}", name="interviewer_code")
 async def enter_code(request: web.Request) -> web.Response:
     event = await load(request)
     here = f"/i/{request.match_info['token']}"
-    if event["state"] == "cancelled" or event["deleted_at"] is not None or is_signed_in(
-            request, event["interviewer_id"], event["interviewer_user_id"]):
+    if (
+        event["state"] == "cancelled"
+        or event["deleted_at"] is not None
+        or is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])
+    ):
         raise web.HTTPSeeOther(here)
     given = "".join(form_text(await request.post(), "code").split())
     if not (len(given) == 6 and given.isascii() and given.isdigit()):
         return landing(request, event, status=422, error=(CODE_MALFORMED, {}))
-    outcome = await check_entry(request, INTERVIEWER_CODE, event["interviewer_id"], event["id"],
-                                given)
+    outcome = await check_entry(request, INTERVIEWER_CODE, event["interviewer_id"], event["id"], given)
     if outcome.ok:
         response = web.HTTPSeeOther(here)
         INTERVIEWER_SESSION.start(request, response, event["interviewer_id"], request.match_info["token"])
         remember_device(request, response, outcome)
         raise response
     error = (CODE_WRONG, {"count": outcome.tries_left}) if outcome.tries_left else None
-    response = landing(request, event, status=422, error=error,
-                       refused=refused_context(request, outcome.wait_until, outcome.closed))
+    response = landing(
+        request,
+        event,
+        status=422,
+        error=error,
+        refused=refused_context(request, outcome.wait_until, outcome.closed),
+    )
     mark_refused(response, outcome.wait_until, outcome.closed)
     return response

@@ -4,6 +4,7 @@ Janus authenticates with HTTP basic auth, the password being `janus.event_secret
 arrive one by one or grouped in a JSON array. They are handed to the subscribers registered
 on the application (the live-event code records media start and stop per interview).
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,7 +35,8 @@ def credentials_match(header: str | None, password: str) -> bool:
         return False
     # compare_digest on both so the time taken says nothing about either.
     return hmac.compare_digest(user.encode(), EVENT_USER.encode()) & hmac.compare_digest(
-        given.encode(), password.encode())
+        given.encode(), password.encode()
+    )
 
 
 def parse_events(body: bytes) -> list[dict]:

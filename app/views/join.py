@@ -1,5 +1,6 @@
 """POST /api/join: trade a ticket for what the browser needs to join its room, with TURN
 credentials of its own that last as long as the ticket's interview (app/turn.py)."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """POST /api/join/time: a page reports how long its *Join* took, from the press (or a rejoin)
 to the other person's first video frame, for the `snabb_join_seconds` histogram (README,
 "Metrics"). Only a valid ticket may report, and only for its own role; nothing is stored."""
+
 from __future__ import annotations
 
 import math
@@ -23,8 +24,12 @@ async def join_time(request: web.Request) -> web.Response:
     try:
         body, ticket = await body_with_ticket(request)
         seconds = body["seconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
-                or not math.isfinite(seconds) or not 0 < seconds <= MAX_SECONDS:
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not math.isfinite(seconds)
+            or not 0 < seconds <= MAX_SECONDS
+        ):
             raise ValueError
     except BAD_BODY:
         return web.json_response({"error": "bad_request"}, status=400)

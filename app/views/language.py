@@ -1,4 +1,5 @@
 """The language switch: a plain link on every page, so it works without JavaScript."""
+
 from aiohttp import web
 
 from app.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, safe_next
@@ -12,6 +13,7 @@ async def switch_language(request: web.Request) -> web.Response:
     if code not in LANGUAGES:
         raise web.HTTPNotFound()
     response = web.HTTPSeeOther(safe_next(request.query.get("next")))
-    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=False,
-                        secure=request.secure, path="/")
+    response.set_cookie(
+        COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=False, secure=request.secure, path="/"
+    )
     raise response

@@ -1,6 +1,7 @@
 """What the PIN page (/c/<token>) and the meeting code page (/i/<token>) share: who is trying
 (address and device cookie), checking an entry, and telling a refused client how long to
 wait, in its language and Swedish time (README "Limits on guessing")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,20 +38,19 @@ def mark_refused(response: web.Response, until: dt.datetime | None, closed: bool
 async def current_refusal(request: web.Request, kind: GuardedCode, row_id: int) -> dict:
     """For the page's GET: when this browser may not try now, what to say instead."""
     async with request.app[DB_POOL].acquire() as connection:
-        verdict = await refusal(connection, kind, row_id, client_of(request),
-                                request.app[SETTINGS].limits)
-    return {} if verdict.allowed else refused_context(request, verdict.wait_until,
-                                                      verdict.closed)
+        verdict = await refusal(connection, kind, row_id, client_of(request), request.app[SETTINGS].limits)
+    return {} if verdict.allowed else refused_context(request, verdict.wait_until, verdict.closed)
 
 
-async def check_entry(request: web.Request, kind: GuardedCode, row_id: int, event_id: int,
-                      given: str) -> guessing.Outcome:
+async def check_entry(
+    request: web.Request, kind: GuardedCode, row_id: int, event_id: int, given: str
+) -> guessing.Outcome:
     async with request.app[DB_POOL].acquire() as connection:
-        return await check_code(connection, kind, row_id, event_id, given, client_of(request),
-                                request.app[SETTINGS].limits)
+        return await check_code(
+            connection, kind, row_id, event_id, given, client_of(request), request.app[SETTINGS].limits
+        )
 
 
-def remember_device(request: web.Request, response: web.StreamResponse,
-                    outcome: guessing.Outcome) -> None:
+def remember_device(request: web.Request, response: web.StreamResponse, outcome: guessing.Outcome) -> None:
     if outcome.ok and outcome.device:
         known_devices.remember(request, response, outcome.device)

@@ -3,6 +3,7 @@ personal links new devices cannot try now, opening one again, and re-issuing a l
 new PIN or code (the old link, the old PIN or code and every device known to them stop
 working; the new ones are mailed through the outbox). Only the event's own organization
 may; anyone else gets a 404."""
+
 from __future__ import annotations
 
 import logging
@@ -31,14 +32,16 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
-async def locks_for_event(connection: asyncpg.Connection, candidates, interviewers,
-                          limits: LimitSettings) -> dict:
+async def locks_for_event(
+    connection: asyncpg.Connection, candidates, interviewers, limits: LimitSettings
+) -> dict:
     """{"candidates": {id: LinkLock}, "interviewers": {id: LinkLock}} for the event page."""
     found = {}
-    for name, kind, rows in (("candidates", CANDIDATE_PIN, candidates),
-                             ("interviewers", INTERVIEWER_CODE, interviewers)):
-        locks = await guessing.link_locks(connection, kind.scope,
-                                          [str(row["id"]) for row in rows], limits)
+    for name, kind, rows in (
+        ("candidates", CANDIDATE_PIN, candidates),
+        ("interviewers", INTERVIEWER_CODE, interviewers),
+    ):
+        locks = await guessing.link_locks(connection, kind.scope, [str(row["id"]) for row in rows], limits)
         found[name] = {int(subject): lock for subject, lock in locks.items()}
     return found
 
@@ -54,8 +57,13 @@ async def unlock(request: web.Request, kind: GuardedCode, person_of, back) -> we
             event = await owned_event(connection, request)
             person = await person_of(connection, request, event)
             await guessing.unlock(connection, kind.scope, str(person["id"]))
-    log.info("%s %s (event %s) unlocked by user %s", kind.described_as, person["id"],
-             event["id"], require_user(request).id)
+    log.info(
+        "%s %s (event %s) unlocked by user %s",
+        kind.described_as,
+        person["id"],
+        event["id"],
+        require_user(request).id,
+    )
     raise back(event["id"], "unlocked")
 
 
@@ -76,13 +84,21 @@ async def reissue_candidate(request: web.Request) -> web.Response:
             await reissue(connection, CANDIDATE_PIN, candidate["id"], link_token())
             candidate = await candidate_queries.in_event(connection, event["id"], candidate["id"])
             assert candidate is not None, "locked above"
-            await mails.send_confirmation(connection, request.app[MAILER],
-                                          settings.app.public_url,
-                                          await candidate_queries.event_by_id(connection,
-                                                                              event["id"]),
-                                          candidate, again=True, replaced=True)
-    log.info("personal link of candidate %s (event %s) re-issued by user %s", candidate["id"],
-             event["id"], require_user(request).id)
+            await mails.send_confirmation(
+                connection,
+                request.app[MAILER],
+                settings.app.public_url,
+                await candidate_queries.event_by_id(connection, event["id"]),
+                candidate,
+                again=True,
+                replaced=True,
+            )
+    log.info(
+        "personal link of candidate %s (event %s) re-issued by user %s",
+        candidate["id"],
+        event["id"],
+        require_user(request).id,
+    )
     raise back_to_event(event["id"], "reissued")
 
 
@@ -96,14 +112,12 @@ async def event_interviewer(connection: asyncpg.Connection, request: web.Request
     return row
 
 
-@routes.post("/events/{event_id}/interviewers/{interviewer_id}/unlock",
-             name="interviewer_unlock")
+@routes.post("/events/{event_id}/interviewers/{interviewer_id}/unlock", name="interviewer_unlock")
 async def unlock_interviewer(request: web.Request) -> web.Response:
     return await unlock(request, INTERVIEWER_CODE, event_interviewer, back_to_interviewers)
 
 
-@routes.post("/events/{event_id}/interviewers/{interviewer_id}/reissue",
-             name="interviewer_reissue")
+@routes.post("/events/{event_id}/interviewers/{interviewer_id}/reissue", name="interviewer_reissue")
 async def reissue_interviewer(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     async with request.app[DB_POOL].acquire() as connection:
@@ -114,9 +128,16 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
                 raise back_to_interviewers(event["id"], "not_published")
             await reissue(connection, INTERVIEWER_CODE, interviewer["id"], link_token())
             await notify.invite_interviewers(
-                connection, request.app[MAILER], settings.app.public_url,
+                connection,
+                request.app[MAILER],
+                settings.app.public_url,
                 await event_queries.get_by_id(connection, event["id"]),
-                [await event_interviewer(connection, request, event)])
-    log.info("meeting link of interviewer %s (event %s) re-issued by user %s",
-             interviewer["id"], event["id"], require_user(request).id)
+                [await event_interviewer(connection, request, event)],
+            )
+    log.info(
+        "meeting link of interviewer %s (event %s) re-issued by user %s",
+        interviewer["id"],
+        event["id"],
+        require_user(request).id,
+    )
     raise back_to_interviewers(event["id"], "reissued")

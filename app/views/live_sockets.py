@@ -6,6 +6,7 @@
 Under the personal link's own path on purpose: the session cookies are scoped to that path,
 so the browser sends them to these sockets and to nothing else.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,10 +85,15 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
     me = Candidate(Services.of(app), candidate["id"], candidate["event_id"])
     feed = CandidateFeed(app, me.id, me.event_id)
     listing = Listing(app, candidate_id=me.id)
-    return await serve(request, lambda ws: _socket(ws, me.event_id, feed, ("candidate", me.id)),
-                       CANDIDATE_TYPES, CANDIDATE_ACTIONS,
-                       lambda action, message: action.run(me, message),
-                       listing.opened, listing.closed)
+    return await serve(
+        request,
+        lambda ws: _socket(ws, me.event_id, feed, ("candidate", me.id)),
+        CANDIDATE_TYPES,
+        CANDIDATE_ACTIONS,
+        lambda action, message: action.run(me, message),
+        listing.opened,
+        listing.closed,
+    )
 
 
 @routes.get("/i/{token}/ws", name="interviewer_socket")
@@ -101,8 +107,12 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     me = Interviewer(Services.of(app), event["interviewer_id"], event["id"])
     feed = InterviewerFeed(app, me.id, me.event_id)
     listing = Listing(app, interviewer_id=me.id)
-    return await serve(request,
-                       lambda ws: _socket(ws, me.event_id, feed, ("interviewer", me.id)),
-                       INTERVIEWER_TYPES, INTERVIEWER_ACTIONS,
-                       lambda action, message: action.run(me, message),
-                       listing.opened, listing.closed)
+    return await serve(
+        request,
+        lambda ws: _socket(ws, me.event_id, feed, ("interviewer", me.id)),
+        INTERVIEWER_TYPES,
+        INTERVIEWER_ACTIONS,
+        lambda action, message: action.run(me, message),
+        listing.opened,
+        listing.closed,
+    )

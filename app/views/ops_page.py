@@ -3,6 +3,7 @@ logged in gets the same 404 as for a page that does not exist.
 
 Operators also cordon, uncordon and drain Janus servers here (DEPLOYMENT.md, "The Janus
 fleet"); adding and removing a server, which needs its URLs, stays with scripts/janus."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -35,11 +36,18 @@ async def ops_page(request: web.Request) -> web.Response:
         servers = await ops.janus_servers(connection, request.app[SETTINGS], states)
     notice = request.query.get("fleet")
     named = request.query.get("server")
-    response = render(request, "ops.html", {
-        "events": events, "outbox": outbox, "servers": servers,
-        "fleet_notice": notice if notice in FLEET_NOTICES else None,
-        # Named back only when it is one of the fleet's: the page repeats no query text.
-        "notice_server": next((s for s in servers if s.name == named), None)})
+    response = render(
+        request,
+        "ops.html",
+        {
+            "events": events,
+            "outbox": outbox,
+            "servers": servers,
+            "fleet_notice": notice if notice in FLEET_NOTICES else None,
+            # Named back only when it is one of the fleet's: the page repeats no query text.
+            "notice_server": next((s for s in servers if s.name == named), None),
+        },
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -57,5 +65,4 @@ async def change_janus_server(request: web.Request) -> web.Response:
             await fleet.set_state(connection, name, action)
     except fleet.FleetError:
         raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": "unknown"}) + "#ops-servers") from None
-    raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": action, "server": name})
-                           + "#ops-servers")
+    raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": action, "server": name}) + "#ops-servers")

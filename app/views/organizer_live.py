@@ -3,6 +3,7 @@ length, interviews done, no-shows, each interviewer's status), for the users of 
 organization that owns the event; anyone else gets 404. The page draws itself from the
 state its socket /events/{id}/live/ws sends on connect and after every change
 (app/live/organizer.py), with the same channel loop as the event-day pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,7 @@ async def owned_event(request: web.Request):
     """The event, if the logged-in user's organization owns it (else 404)."""
     user = require_user(request)
     async with request.app[DB_POOL].acquire() as connection:
-        event = await queries.get_for_user(connection, event_id_of(request), user.id,
-                                           user.organization_id)
+        event = await queries.get_for_user(connection, event_id_of(request), user.id, user.organization_id)
     if event is None or not event["editable"]:
         raise web.HTTPNotFound()
     return event
@@ -53,5 +53,6 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
         return None
 
     # No actions: only pings, which the channel answers itself.
-    return await serve(request, lambda ws: Socket(ws, event_id, snapshot),
-                       ORGANIZER_TYPES, {}, None, nothing, nothing)
+    return await serve(
+        request, lambda ws: Socket(ws, event_id, snapshot), ORGANIZER_TYPES, {}, None, nothing, nothing
+    )

@@ -1,4 +1,5 @@
 """Rendering a page in the request's language."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +12,9 @@ from app.i18n import page_context
 from app.keys import LANGUAGE, RENDERER, SETTINGS
 
 
-def render(request: web.Request, template: str, context: dict[str, Any] | None = None,
-           status: int = 200) -> web.Response:
+def render(
+    request: web.Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> web.Response:
     full = page_context(request)
     full["support_email"] = request.app[SETTINGS].app.support_email
     full["development"] = request.app[SETTINGS].development

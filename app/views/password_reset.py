@@ -3,6 +3,7 @@
 The answer to "send me a link" is the same whether or not the address has an account, so the
 form cannot be used to find out who has one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,7 @@ async def forgot(request: web.Request) -> web.Response:
     errors: dict = {}
     email = clean_email(form_text(form, "email"), errors)
     if errors:
-        return form_page(request, "account/forgot.html",
-                         {"values": {"email": email}, "sent": False}, errors)
+        return form_page(request, "account/forgot.html", {"values": {"email": email}, "sent": False}, errors)
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             user = await user_by_email(connection, email)
@@ -59,10 +59,17 @@ async def forgot(request: web.Request) -> web.Response:
             if token is not None and user is not None:
                 url = f"{request.app[SETTINGS].app.public_url}/password/reset/{token}"
                 await request.app[MAILER].enqueue(
-                    connection, to_address=user["email"], to_name=user["name"],
-                    language=user["language"], template="password_reset",
-                    context={"name": user["name"], "reset_url": url,
-                             "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60)})
+                    connection,
+                    to_address=user["email"],
+                    to_name=user["name"],
+                    language=user["language"],
+                    template="password_reset",
+                    context={
+                        "name": user["name"],
+                        "reset_url": url,
+                        "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60),
+                    },
+                )
                 log.info("password reset mail queued for user %s", user["id"])
     raise web.HTTPSeeOther("/password/forgot?sent=1")
 
@@ -72,8 +79,12 @@ def link_invalid(request: web.Request) -> web.Response:
 
 
 def reset_context(reset, values: dict | None = None) -> dict:
-    return {"email": reset["email"], "min_password": MIN_PASSWORD, "max_password": MAX_PASSWORD,
-            "values": values or {}}
+    return {
+        "email": reset["email"],
+        "min_password": MIN_PASSWORD,
+        "max_password": MAX_PASSWORD,
+        "values": values or {},
+    }
 
 
 @routes.get("/password/reset/{token}", name="reset_password")
@@ -96,9 +107,9 @@ async def reset(request: web.Request) -> web.Response:
             return link_invalid(request)
         prefer_language(request, reset["language"])
         errors: dict = {}
-        password = clean_new_password(form_text(form, "password"),
-                                      form_text(form, "password_confirm"), errors,
-                                      email=reset["email"])
+        password = clean_new_password(
+            form_text(form, "password"), form_text(form, "password_confirm"), errors, email=reset["email"]
+        )
         if errors:
             return form_page(request, "account/reset.html", reset_context(reset), errors)
         password_hash = await hash_password_async(password)
@@ -113,8 +124,9 @@ async def reset(request: web.Request) -> web.Response:
             # Proving the mailbox is as good as the password: the account opens to new
             # browsers again, and this one is known from now on.
             secret_key = request.app[SETTINGS].app.secret_key.get_secret_value()
-            device = await proven(connection, account_secret(secret_key, reset["email"]),
-                                  login_client(request))
+            device = await proven(
+                connection, account_secret(secret_key, reset["email"]), login_client(request)
+            )
             remember_device(request, response, device)
             await log_in(request, connection, response, reset["user_id"], reset["language"])
     log.info("user %s reset their password; %d session(s) ended", reset["user_id"], ended)

@@ -1,4 +1,5 @@
 """/r/{invite_token}: the event's public invite page and registration (no log-in)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,14 @@ from aiohttp import web
 
 from app.candidates import queries
 from app.auth.validation import clean_email, form_text
-from app.candidates.registration import (ALREADY, REGISTERED, UndeliverableAddress, register,
-                                         send_link_again, state_of)
+from app.candidates.registration import (
+    ALREADY,
+    REGISTERED,
+    UndeliverableAddress,
+    register,
+    send_link_again,
+    state_of,
+)
 from app.candidates.rules import parse_registration
 from app.events.tokens import looks_like_link_token
 from app.i18n import N_
@@ -28,11 +35,21 @@ def invite_token_of(request: web.Request) -> str:
     return token
 
 
-def invite_page(request: web.Request, event, state: str, values: dict, errors: dict,
-                status: int = 200) -> web.Response:
-    response = render(request, "candidates/invite.html", {
-        "event": event, "state": state, "values": values, "errors": errors,
-        "retention_days": request.app[SETTINGS].candidates.retention_days}, status=status)
+def invite_page(
+    request: web.Request, event, state: str, values: dict, errors: dict, status: int = 200
+) -> web.Response:
+    response = render(
+        request,
+        "candidates/invite.html",
+        {
+            "event": event,
+            "state": state,
+            "values": values,
+            "errors": errors,
+            "retention_days": request.app[SETTINGS].candidates.retention_days,
+        },
+        status=status,
+    )
     # The page shows how many places are left: never from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -58,26 +75,28 @@ async def invite(request: web.Request) -> web.Response:
 async def register_candidate(request: web.Request) -> web.Response:
     token = invite_token_of(request)
     form = await request.post()
-    parsed = parse_registration({name: form_text(form, name) for name in FORM_FIELDS},
-                                request[LANGUAGE])
+    parsed = parse_registration({name: form_text(form, name) for name in FORM_FIELDS}, request[LANGUAGE])
     if parsed.registration is None:
         event, state = await current_state(request, token)
         return invite_page(request, event, state, parsed.values, parsed.errors, status=422)
     settings = request.app[SETTINGS]
     try:
         async with request.app[DB_POOL].acquire() as connection:
-            outcome = await register(connection, request.app[MAILER], settings.app.public_url,
-                                     token, parsed.registration)
+            outcome = await register(
+                connection, request.app[MAILER], settings.app.public_url, token, parsed.registration
+            )
     except UndeliverableAddress:
         event, state = await current_state(request, token)
-        return invite_page(request, event, state, parsed.values,
-                           {"email": (UNDELIVERABLE, {})}, status=422)
+        return invite_page(request, event, state, parsed.values, {"email": (UNDELIVERABLE, {})}, status=422)
     if outcome is None:
         raise web.HTTPNotFound()
     if outcome.result in (REGISTERED, ALREADY):
         # The same page either way: it must not tell a stranger who else has registered.
-        response = render(request, "candidates/registered.html", {
-            "event": outcome.event, "email": parsed.registration.email})
+        response = render(
+            request,
+            "candidates/registered.html",
+            {"event": outcome.event, "email": parsed.registration.email},
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
     # Full, closed, cancelled or over since the page was loaded: say so, keep the input.
@@ -92,12 +111,12 @@ async def resend_link(request: web.Request) -> web.Response:
     email = clean_email(form_text(await request.post(), "email"), errors, "resend_email")
     if errors:
         event, state = await current_state(request, token)
-        values = dict.fromkeys(FORM_FIELDS, "") | {"language": request[LANGUAGE],
-                                                  "resend_email": email}
+        values = dict.fromkeys(FORM_FIELDS, "") | {"language": request[LANGUAGE], "resend_email": email}
         return invite_page(request, event, state, values, errors, status=422)
     async with request.app[DB_POOL].acquire() as connection:
-        event = await send_link_again(connection, request.app[MAILER],
-                                      request.app[SETTINGS].app.public_url, token, email)
+        event = await send_link_again(
+            connection, request.app[MAILER], request.app[SETTINGS].app.public_url, token, email
+        )
     if event is None:
         raise web.HTTPNotFound()
     response = render(request, "candidates/link_sent.html", {"event": event, "email": email})

@@ -6,6 +6,7 @@ session cookie of this link, or the link's logged-in account.
 Query: `q` (a part of the name, at most 200 characters; empty: everyone) and `page` (from 1).
 A bad value is refused with 400 and {"error": "invalid_fields"}, which the page words.
 """
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -45,6 +46,7 @@ async def roster(request: web.Request) -> web.Response:
     if page is None or len(query) > MAX_QUERY or "\x00" in query:
         return web.json_response({"error": "invalid_fields"}, status=400, headers=NO_STORE)
     async with pool.acquire() as connection:
-        found = await roster_page(connection, event["id"], query, page,
-                                  request.app[SETTINGS].live.grace_seconds, request[LANGUAGE])
+        found = await roster_page(
+            connection, event["id"], query, page, request.app[SETTINGS].live.grace_seconds, request[LANGUAGE]
+        )
     return web.json_response(found.as_json(), headers=NO_STORE)

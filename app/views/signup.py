@@ -6,6 +6,7 @@ tells): a new address gets a link that creates the organization and the account;
 owner of an existing one gets a mail saying that someone tried, with the ways to log in
 or reset the password. README "Accounts" describes it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -69,8 +70,9 @@ async def signup(request: web.Request) -> web.Response:
         "name": clean_name(form_text(form, "name"), errors),
         "email": clean_email(form_text(form, "email"), errors),
     }
-    password = clean_new_password(form_text(form, "password"), form_text(form, "password_confirm"),
-                                  errors, email=values["email"])
+    password = clean_new_password(
+        form_text(form, "password"), form_text(form, "password_confirm"), errors, email=values["email"]
+    )
     if errors:
         return form_page(request, "account/signup.html", signup_context(values), errors)
     # Hashed whether or not it is used: the answer takes as long either way.
@@ -82,31 +84,46 @@ async def signup(request: web.Request) -> web.Response:
                 pass  # enough mail to this address for now; the page says the same
             elif (owner := await user_by_email(connection, values["email"])) is not None:
                 await request.app[MAILER].enqueue(
-                    connection, to_address=owner["email"], to_name=owner["name"],
-                    language=owner["language"], template=EXISTING_TEMPLATE,
-                    context={"name": owner["name"], "login_url": f"{public_url}/login",
-                             "forgot_url": f"{public_url}/password/forgot"})
+                    connection,
+                    to_address=owner["email"],
+                    to_name=owner["name"],
+                    language=owner["language"],
+                    template=EXISTING_TEMPLATE,
+                    context={
+                        "name": owner["name"],
+                        "login_url": f"{public_url}/login",
+                        "forgot_url": f"{public_url}/password/forgot",
+                    },
+                )
             else:
-                token = await create_signup(connection, password_hash=password_hash,
-                                            language=request[LANGUAGE], **values)
+                token = await create_signup(
+                    connection, password_hash=password_hash, language=request[LANGUAGE], **values
+                )
                 await request.app[MAILER].enqueue(
-                    connection, to_address=values["email"], to_name=values["name"],
-                    language=request[LANGUAGE], template="signup_confirm",
-                    context={"name": values["name"], "organization": values["organization"],
-                             "confirm_url": f"{public_url}/signup/confirm/{token}",
-                             "valid_hours": int(SIGNUP_LIFETIME.total_seconds() // 3600)})
+                    connection,
+                    to_address=values["email"],
+                    to_name=values["name"],
+                    language=request[LANGUAGE],
+                    template="signup_confirm",
+                    context={
+                        "name": values["name"],
+                        "organization": values["organization"],
+                        "confirm_url": f"{public_url}/signup/confirm/{token}",
+                        "valid_hours": int(SIGNUP_LIFETIME.total_seconds() // 3600),
+                    },
+                )
     raise web.HTTPSeeOther("/signup/sent")
 
 
 @routes.get("/signup/sent", name="signup_sent")
 async def signup_sent(request: web.Request) -> web.Response:
-    return render(request, "account/signup_sent.html",
-                  {"valid_hours": int(SIGNUP_LIFETIME.total_seconds() // 3600)})
+    return render(
+        request, "account/signup_sent.html", {"valid_hours": int(SIGNUP_LIFETIME.total_seconds() // 3600)}
+    )
 
 
 def link_invalid(request: web.Request, reason: str = "invalid") -> web.Response:
-    return render(request, "account/link_invalid.html", {"kind": "signup", "reason": reason},
-                  status=404)
+    return render(request, "account/link_invalid.html", {"kind": "signup", "reason": reason}, status=404)
 
 
 @routes.get("/signup/confirm/{token}", name="signup_confirm")
@@ -131,14 +148,21 @@ async def confirm(request: web.Request) -> web.Response:
                     return link_invalid(request)
                 await forget_signup(connection, pending["id"])
                 organization_id, user_id = await create_organization_with_user(
-                    connection, pending["organization_name"], pending["email"], pending["name"],
-                    pending["password_hash"], pending["language"])
+                    connection,
+                    pending["organization_name"],
+                    pending["email"],
+                    pending["name"],
+                    pending["password_hash"],
+                    pending["language"],
+                )
                 await log_in(request, connection, response, user_id, pending["language"])
                 # Whoever opened the mailed link here has this browser: a known one from now
                 # on (README "Limits on guessing").
-                device = await guessing.remember(connection, account_secret(
-                    request.app[SETTINGS].app.secret_key.get_secret_value(), pending["email"]),
-                    login_client(request).device)
+                device = await guessing.remember(
+                    connection,
+                    account_secret(request.app[SETTINGS].app.secret_key.get_secret_value(), pending["email"]),
+                    login_client(request).device,
+                )
         except EmailTaken:  # the address got an account meanwhile (an invitation, say)
             assert pending is not None, "checked before the account was made"
             async with connection.transaction():

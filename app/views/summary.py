@@ -6,6 +6,7 @@ account linked to the event (same URLs) or through their personal link
 (/i/{token}/summary…, where the link's session cookie is sent). Anyone else gets 404, like
 every other event page; someone not logged in is asked to log in (or for the link's code).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ FORMATS = {"": "page", ".pdf": "pdf", ".csv": "csv"}
 
 
 def finished(event) -> bool:
-    return is_finished(event["state"], event["starts_at"], event["duration_minutes"],
-                       dt.datetime.now(dt.timezone.utc))
+    return is_finished(
+        event["state"], event["starts_at"], event["duration_minutes"], dt.datetime.now(dt.timezone.utc)
+    )
 
 
 def sort_links(sort: str, descending: bool) -> dict[str, dict]:
@@ -43,8 +45,10 @@ def sort_links(sort: str, descending: bool) -> dict[str, dict]:
     for key in SORTS:
         current = key == sort
         flip = "asc" if current and descending else ("desc" if current else "asc")
-        links[key] = {"href": "?" + urlencode({"sort": key, "dir": flip}),
-                      "aria": ("descending" if descending else "ascending") if current else None}
+        links[key] = {
+            "href": "?" + urlencode({"sort": key, "dir": flip}),
+            "aria": ("descending" if descending else "ascending") if current else None,
+        }
     return links
 
 
@@ -63,42 +67,72 @@ def private(response: web.StreamResponse) -> web.StreamResponse:
 def not_yet(request: web.Request, event, fmt: str, back: str) -> web.StreamResponse:
     """An interviewer before the end: a page that says when; the files simply do not exist."""
     ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
-    return private(render(request, "summary/not_yet.html",
-                          {"event": event, "back": back, "ends_at": ends_at},
-                          status=200 if fmt == "page" else 404))
+    return private(
+        render(
+            request,
+            "summary/not_yet.html",
+            {"event": event, "back": back, "ends_at": ends_at},
+            status=200 if fmt == "page" else 404,
+        )
+    )
 
 
-async def respond(request: web.Request, event, fmt: str, *, base: str, back: str,
-                  personal: bool) -> web.StreamResponse:
+async def respond(
+    request: web.Request, event, fmt: str, *, base: str, back: str, personal: bool
+) -> web.StreamResponse:
     sort, descending = parse_sort(request.query)
     language = request[LANGUAGE]
     async with request.app[DB_POOL].acquire() as connection:
-        summary = await load_summary(connection, event["id"], language=language, sort=sort,
-                                     descending=descending)
+        summary = await load_summary(
+            connection, event["id"], language=language, sort=sort, descending=descending
+        )
     query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
-    context = {"event": event, "summary": summary, "finished": finished(event),
-               "started": dt.datetime.now(dt.timezone.utc) >= event["starts_at"],
-               "length": format_length, "local": in_swedish_time, "base": base, "back": back,
-               "query": query, "personal": personal}
+    context = {
+        "event": event,
+        "summary": summary,
+        "finished": finished(event),
+        "started": dt.datetime.now(dt.timezone.utc) >= event["starts_at"],
+        "length": format_length,
+        "local": in_swedish_time,
+        "base": base,
+        "back": back,
+        "query": query,
+        "personal": personal,
+    }
     if fmt == "page":
         context["sort_links"] = sort_links(sort, descending)
         return private(render(request, "summary/page.html", context))
     if fmt == "csv":
         body = summary_csv(summary, request.app[RENDERER].gettext(language), language)
-        return private(web.Response(body=body, content_type="text/csv", charset="utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{file_name(event, ".csv")}"'}))
+        return private(
+            web.Response(
+                body=body,
+                content_type="text/csv",
+                charset="utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{file_name(event, ".csv")}"'},
+            )
+        )
     try:
-        context.update(fonts=font_files(), page=Markup("<pdf:pagenumber>"),
-                       pages=Markup("<pdf:pagecount>"), lang=language,
-                       made_at=dt.datetime.now(dt.timezone.utc))
+        context.update(
+            fonts=font_files(),
+            page=Markup("<pdf:pagenumber>"),
+            pages=Markup("<pdf:pagecount>"),
+            lang=language,
+            made_at=dt.datetime.now(dt.timezone.utc),
+        )
         html = request.app[RENDERER].render(language, "summary/pdf.html", context)
         body = await request.app[PDF_WORKERS].render(html)
     except PdfBusy:
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "10"}) from None
     except PdfUnavailable:
         raise web.HTTPServiceUnavailable() from None
-    return private(web.Response(body=body, content_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{file_name(event, ".pdf")}"'}))
+    return private(
+        web.Response(
+            body=body,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{file_name(event, ".pdf")}"'},
+        )
+    )
 
 
 @routes.get(r"/events/{event_id}/summary{format:(?:\.pdf|\.csv)?}", name="summary")
@@ -137,4 +171,3 @@ async def interviewer_summary(request: web.Request) -> web.StreamResponse:
     if not finished(event):
         return not_yet(request, event, fmt, back)
     return await respond(request, event, fmt, base=f"{back}/summary", back=back, personal=True)
-

@@ -4,6 +4,7 @@ The event-day pages switch language without reloading (web/static/js/live/texts.
 fetch this once per language and put every text on the page into it, so a call stays up.
 English is the source language: its catalog is (nearly) empty and the msgid is the text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,10 +27,8 @@ def catalog_json(translations) -> tuple[bytes, str]:
     cached = _BODIES.get(translations)
     if cached is None:
         messages = getattr(translations, "_catalog", {})
-        texts = {key: value for key, value in messages.items()
-                 if isinstance(key, str) and key and value}
-        body = json.dumps(texts, ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":")).encode()
+        texts = {key: value for key, value in messages.items() if isinstance(key, str) and key and value}
+        body = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
         cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         _BODIES[translations] = cached
     return cached
@@ -41,9 +40,7 @@ async def texts(request: web.Request) -> web.Response:
     if code not in LANGUAGES:
         raise web.HTTPNotFound()
     body, etag = catalog_json(request.app[RENDERER].translations[code])
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300",
-               "Vary": "Accept-Encoding"}
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300", "Vary": "Accept-Encoding"}
     if etag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=body, content_type="application/json", charset="utf-8",
-                        headers=headers)
+    return web.Response(body=body, content_type="application/json", charset="utf-8", headers=headers)

@@ -8,6 +8,7 @@ BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CP
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
 """
+
 from __future__ import annotations
 
 import atexit
@@ -61,9 +62,11 @@ def instrument() -> None:
 
 
 MARKS: dict[str, dict[int, float]] = defaultdict(dict)  # step -> interview id -> time
-OFFER_PATH = [("next", "notified", "offer path: Next handled -> dispatch NOTIFY heard"),
-              ("notified", "sent", "offer path: NOTIFY heard -> offer written to the socket"),
-              ("next", "attached", "after the offer: Next handled -> room attached")]
+OFFER_PATH = [
+    ("next", "notified", "offer path: Next handled -> dispatch NOTIFY heard"),
+    ("notified", "sent", "offer path: NOTIFY heard -> offer written to the socket"),
+    ("next", "attached", "after the offer: Next handled -> room attached"),
+]
 
 
 def trace_offers() -> None:
@@ -116,6 +119,7 @@ def trace_offers() -> None:
     dispatch._dispatch = traced_dispatch
 
     import asyncpg.connection  # the dispatch statement itself: sent, and its result in
+
     fetchrow = asyncpg.connection.Connection.fetchrow
 
     async def traced_fetchrow(self, query, *args, **kwargs):
@@ -134,8 +138,7 @@ def trace_offers() -> None:
 
 def offer_path_spans() -> None:
     for start, end, name in OFFER_PATH:
-        SPANS[name] = [MARKS[end][key] - MARKS[start][key]
-                       for key in MARKS[start] if key in MARKS[end]]
+        SPANS[name] = [MARKS[end][key] - MARKS[start][key] for key in MARKS[start] if key in MARKS[end]]
 
 
 def offer_marks() -> dict[str, dict[str, float]]:
@@ -147,6 +150,7 @@ def offer_marks() -> dict[str, dict[str, float]]:
 
 def serve_pages(folder: str) -> None:
     import app.application
+
     create_app = app.application.create_app
 
     def with_pages(settings):
@@ -160,6 +164,7 @@ def serve_pages(folder: str) -> None:
 def main() -> int:
     path = os.environ.get("BENCH_SPANS_FILE")
     if path:
+
         def write() -> None:
             offer_path_spans()
             with open(path, "w") as handle:
@@ -170,19 +175,23 @@ def main() -> int:
         trace_offers()
     if os.environ.get("BENCH_PATCH"):
         import runpy
+
         runpy.run_path(os.environ["BENCH_PATCH"])
     if os.environ.get("BENCH_PAGES"):
         serve_pages(os.environ["BENCH_PAGES"])
     from app.__main__ import main as app_main
+
     profile_path = os.environ.get("BENCH_PROFILE")
     if not profile_path:
         return app_main([])
     import cProfile
+
     # BENCH_PROFILE_CPU=1: the process's CPU time, not the wall clock: on a machine shared
     # with other work the wall clock charges a system call with the time the process then
     # spent waiting for a core (a loopback send() that wakes the reader, say).
-    profiler = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE_CPU") \
-        else cProfile.Profile()
+    profiler = (
+        cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE_CPU") else cProfile.Profile()
+    )
     try:
         return profiler.runcall(app_main, [])
     finally:

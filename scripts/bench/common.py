@@ -5,6 +5,7 @@ Janus and a mail catcher on free loopback ports, thrown away afterwards). With `
 nothing is started: the settings come from config/ and the environment as they stand
 (DATABASE_URL, SNABB_JANUS_SERVERS and the secrets that go with them).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,11 @@ def stack_environ(reuse: bool) -> Iterator[dict[str, str]]:
         return
     from app.localstack.processes import free_port
     from app.localstack.stack import LocalStack
+
     state_dir = Path(tempfile.mkdtemp(prefix="snabb-bench-"))
     os.chmod(state_dir, 0o755)  # PostgreSQL runs as an unprivileged user and must enter it
-    environ = {k: v for k, v in os.environ.items()
-               if not k.startswith("SNABB_") and k != "DATABASE_URL"}
-    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True,
-                       base_environ=environ)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
+    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True, base_environ=environ)
     print("starting a throwaway stack (PostgreSQL, Janus) on loopback ...", flush=True)
     local.start()
     try:
@@ -52,16 +52,27 @@ def stack_environ(reuse: bool) -> Iterator[dict[str, str]]:
 class AppProcess:
     """The control plane as its own process (`python -m app`, or a module wrapping it)."""
 
-    def __init__(self, environ: dict[str, str], module: str = "app", args: tuple = (),
-                 log_path: Path | None = None, root: Path = ROOT):
+    def __init__(
+        self,
+        environ: dict[str, str],
+        module: str = "app",
+        args: tuple = (),
+        log_path: Path | None = None,
+        root: Path = ROOT,
+    ):
         from app.localstack.processes import free_port
+
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # root: another checkout's app (a baseline of the code before a change).
         self.root = root
-        self.environ = {**environ, "SNABB_APP_HOST": "127.0.0.1",
-                        "SNABB_APP_PORT": str(self.port), "SNABB_APP_PUBLIC_URL": self.url,
-                        "PYTHONPATH": str(root)}
+        self.environ = {
+            **environ,
+            "SNABB_APP_HOST": "127.0.0.1",
+            "SNABB_APP_PORT": str(self.port),
+            "SNABB_APP_PUBLIC_URL": self.url,
+            "PYTHONPATH": str(root),
+        }
         self.argv = [sys.executable, "-m", module, *args]
         self.process: asyncio.subprocess.Process | None = None
         self.log_path = log_path
@@ -76,7 +87,8 @@ class AppProcess:
         output = self._output()
         try:
             self.process = await asyncio.create_subprocess_exec(
-                *self.argv, cwd=self.root, env=self.environ, stdout=output, stderr=output)
+                *self.argv, cwd=self.root, env=self.environ, stdout=output, stderr=output
+            )
         finally:
             if output != asyncio.subprocess.DEVNULL:
                 os.close(output)
@@ -112,10 +124,12 @@ class AppProcess:
 
 def argument_parser(prog: str, doc: str) -> argparse.ArgumentParser:
     """The options every benchmark has."""
-    parser = argparse.ArgumentParser(prog=prog, description=doc,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reuse", action="store_true",
-                        help="use the database and Janus named by the environment")
+    parser = argparse.ArgumentParser(
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database and Janus named by the environment"
+    )
     parser.add_argument("--json", help="also write the figures as JSON to this file")
     return parser
 
@@ -130,9 +144,13 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": percentile(values, 0.50), "p90": percentile(values, 0.90),
-            "p99": percentile(values, 0.99),
-            "mean": statistics.fmean(values) if values else float("nan")}
+    return {
+        "n": len(values),
+        "p50": percentile(values, 0.50),
+        "p90": percentile(values, 0.90),
+        "p99": percentile(values, 0.99),
+        "mean": statistics.fmean(values) if values else float("nan"),
+    }
 
 
 def ms(seconds: float) -> str:
@@ -143,24 +161,39 @@ async def seed_one_to_one(db, title: str, checked_in: bool = True):
     """A live event with one interviewer and one candidate (checked in unless told not):
     (event id, the interviewer's row, the candidate's row), rows with id and access_token."""
     import secrets
+
     tag = secrets.token_hex(4)
     organization = await db.fetchval(
-        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"{title} AB {tag}")
-    event_id = await db.fetchval("""
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"{title} AB {tag}"
+    )
+    event_id = await db.fetchval(
+        """
         INSERT INTO event (organization_id, title, starts_at, duration_minutes,
                            interview_minutes, capacity, state)
-        VALUES ($1, $2, now(), 120, 10, 10, 'live') RETURNING id""", organization, title)
-    interviewer = await db.fetchrow("""
+        VALUES ($1, $2, now(), 120, 10, 10, 'live') RETURNING id""",
+        organization,
+        title,
+    )
+    interviewer = await db.fetchrow(
+        """
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
         VALUES ($1, $2, 'Intervjuare', $3, '123456') RETURNING id, access_token""",
-        event_id, f"i-{tag}@example.se", secrets.token_urlsafe(16))
-    candidate = await db.fetchrow("""
+        event_id,
+        f"i-{tag}@example.se",
+        secrets.token_urlsafe(16),
+    )
+    candidate = await db.fetchrow(
+        """
         INSERT INTO candidate (event_id, name, email, access_token, pin)
         VALUES ($1, 'Kandidat', $2, $3, '654321') RETURNING id, access_token""",
-        event_id, f"c-{tag}@example.se", secrets.token_urlsafe(16))
+        event_id,
+        f"c-{tag}@example.se",
+        secrets.token_urlsafe(16),
+    )
     if checked_in:
-        await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
-                         event_id, candidate["id"])
+        await db.execute(
+            "INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", event_id, candidate["id"]
+        )
     return event_id, interviewer, candidate
 
 
@@ -168,6 +201,7 @@ def run_and_report(args: argparse.Namespace, run, report) -> int:
     """A benchmark's main: `run(args, environ)` on its stack, `report(figures)`, the JSON."""
     import json
     import time
+
     started = time.perf_counter()
     with stack_environ(args.reuse) as environ:
         figures = asyncio.run(run(args, environ))
@@ -176,6 +210,7 @@ def run_and_report(args: argparse.Namespace, run, report) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2))
     return 0
+
 
 def write_json(path: str | None, figures: dict) -> None:
     """--json: the figures as JSON too, for comparing runs."""

@@ -23,6 +23,7 @@ The queue is filled straight in the database (checked in, in order) before the s
 connect, so that N check-ins do not dominate the set-up; everything measured goes through
 the sockets of a real app process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,40 +53,59 @@ GRACE_SECONDS = 15.0
 @dataclass
 class Seeded:
     event_id: int
-    candidates: list[tuple[int, str]]     # (id, access token) in queue order
+    candidates: list[tuple[int, str]]  # (id, access token) in queue order
     interviewers: list[tuple[int, str]]
 
 
 async def seed(db: asyncpg.Connection, candidates: int, interviewers: int) -> Seeded:
     tag = secrets.token_hex(3)
     organization = await db.fetchval(
-        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Bench AB {tag}")
-    event_id = await db.fetchval("""
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Bench AB {tag}"
+    )
+    event_id = await db.fetchval(
+        """
         INSERT INTO event (organization_id, title, starts_at, duration_minutes,
                            interview_minutes, capacity, state)
         VALUES ($1, 'Benchmark', now(), 600, 10, $2, 'live') RETURNING id""",
-        organization, max(candidates, 1))
-    interviewer_rows = await db.fetch("""
+        organization,
+        max(candidates, 1),
+    )
+    interviewer_rows = await db.fetch(
+        """
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
         SELECT $1, 'i' || n || '-' || $2 || '@example.se', 'Intervjuare ' || n, t, '123456'
         FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) RETURNING id, access_token""",
-        event_id, tag, [secrets.token_urlsafe(16) for _ in range(interviewers)])
-    candidate_rows = await db.fetch("""
+        event_id,
+        tag,
+        [secrets.token_urlsafe(16) for _ in range(interviewers)],
+    )
+    candidate_rows = await db.fetch(
+        """
         INSERT INTO candidate (event_id, name, email, access_token, pin)
         SELECT $1, 'Kandidat ' || n, 'c' || n || '-' || $2 || '@example.se', t, '654321'
         FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n
         RETURNING id, access_token""",
-        event_id, tag, [secrets.token_urlsafe(16) for _ in range(candidates)])
+        event_id,
+        tag,
+        [secrets.token_urlsafe(16) for _ in range(candidates)],
+    )
     candidate_rows = sorted(candidate_rows, key=lambda r: r["id"])
     # Checked in one millisecond apart, in id order: the queue order is known.
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
         SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
                now() - make_interval(secs => ($3 - n) / 1000.0)
         FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
-        event_id, [r["id"] for r in candidate_rows], len(candidate_rows))
-    return Seeded(event_id, [(r["id"], r["access_token"]) for r in candidate_rows],
-                  [(r["id"], r["access_token"]) for r in interviewer_rows])
+        event_id,
+        [r["id"] for r in candidate_rows],
+        len(candidate_rows),
+    )
+    return Seeded(
+        event_id,
+        [(r["id"], r["access_token"]) for r in candidate_rows],
+        [(r["id"], r["access_token"]) for r in interviewer_rows],
+    )
 
 
 async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[float]:
@@ -98,8 +118,9 @@ async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[
         transaction = db.transaction()
         await transaction.start()
         try:
-            row = await db.fetchrow("SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)",
-                                    interviewer_id)
+            row = await db.fetchrow(
+                "SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)", interviewer_id
+            )
             assert row["o_outcome"] == "offered", row
         finally:
             await transaction.rollback()
@@ -118,6 +139,7 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
     from aiohttp import web
 
     from app.live.queue import channel
+
     server_side: list[web.WebSocketResponse] = []
     ready = asyncio.Event()
 
@@ -142,28 +164,34 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
     def heard(_connection, _pid, _channel, payload: str) -> None:
         named = json.loads(payload)
         if named.get("kind") == "offer":  # (the dispatch's 'queue' notification is ignored)
-            asyncio.ensure_future(server_side[0].send_str(json.dumps(
-                {"type": "offer", "interview": named["interview"],
-                 "expires_at": named["expires_at"]}, separators=(",", ":"))))
+            asyncio.ensure_future(
+                server_side[0].send_str(
+                    json.dumps(
+                        {"type": "offer", "interview": named["interview"], "expires_at": named["expires_at"]},
+                        separators=(",", ":"),
+                    )
+                )
+            )
 
     await listener.add_listener(channel(seeded.event_id), heard)
     interviewer_id = seeded.interviewers[0][0]
     times = []
     try:
-        async with aiohttp.ClientSession() as http, http.ws_connect(
-                f"http://127.0.0.1:{port}/ws") as client:
+        async with aiohttp.ClientSession() as http, http.ws_connect(f"http://127.0.0.1:{port}/ws") as client:
             await ready.wait()
             for _ in range(rounds):
                 started = time.perf_counter()
                 row = await db.fetchrow(
-                    "SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)", interviewer_id)
+                    "SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)", interviewer_id
+                )
                 frame = await client.receive()
                 times.append(time.perf_counter() - started)
                 assert row["o_outcome"] == "offered", row
                 assert json.loads(frame.data)["interview"] == row["o_interview"], frame
                 await db.execute("DELETE FROM interview WHERE id = $1", row["o_interview"])
-                await db.execute("UPDATE queue_entry SET state = 'waiting' WHERE candidate_id = $1",
-                                 row["o_candidate"])
+                await db.execute(
+                    "UPDATE queue_entry SET state = 'waiting' WHERE candidate_id = $1", row["o_candidate"]
+                )
     finally:
         await listener.close()
         await runner.cleanup()
@@ -175,6 +203,7 @@ async def room_costs(environ: dict[str, str], rounds: int) -> tuple[list[float],
     from app.janus.pool import JanusPool
     from app.live.dispatch import close_room
     from app.settings import load_settings
+
     rooms = JanusPool(load_settings(environ).janus)
     rooms.start()
     created, destroyed = [], []
@@ -219,7 +248,8 @@ class Client:
                 self.counts[f"state_bytes_{self.side}"] += len(text)
                 self.counts[f"states_{self.side}"] += 1
                 self.counts[f"largest_state_{self.side}"] = max(
-                    self.counts[f"largest_state_{self.side}"], len(text))
+                    self.counts[f"largest_state_{self.side}"], len(text)
+                )
                 self.first_state.set()
                 continue
             message = json.loads(text)
@@ -257,12 +287,19 @@ class Client:
         return self.offer_at[interview]
 
 
-async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[tuple[int, str]],
-                      kind: str, secret: str, counts: dict[str, int],
-                      concurrency: int = 25) -> dict[int, Client]:
+async def connect_all(
+    http: aiohttp.ClientSession,
+    base_url: str,
+    people: list[tuple[int, str]],
+    kind: str,
+    secret: str,
+    counts: dict[str, int],
+    concurrency: int = 25,
+) -> dict[int, Client]:
     import datetime as dt
 
     from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+
     session = CANDIDATE_SESSION if kind == "c" else INTERVIEWER_SESSION
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     gate = asyncio.Semaphore(concurrency)  # (more at once only makes the app slower)
@@ -272,8 +309,9 @@ async def connect_all(http: aiohttp.ClientSession, base_url: str, people: list[t
         # The session cookie a right PIN or code would have set (signed with the app's key).
         cookie = f"{session.cookie}={session.encode(secret, person_id, expires, token)}"
         async with gate:
-            ws = await http.ws_connect(f"{base_url}/{kind}/{token}/ws",
-                                       headers={"Cookie": cookie}, heartbeat=None)
+            ws = await http.ws_connect(
+                f"{base_url}/{kind}/{token}/ws", headers={"Cookie": cookie}, heartbeat=None
+            )
             client = clients[person_id] = Client(ws, counts, kind)
             await asyncio.wait_for(client.first_state.wait(), SETUP_TIMEOUT)
 
@@ -293,16 +331,18 @@ class Results:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-async def interviewer_loop(lobby: Client, candidates: dict[int, Client], deadline: float,
-                           results: Results, hold: float) -> None:
+async def interviewer_loop(
+    lobby: Client, candidates: dict[int, Client], deadline: float, results: Results, hold: float
+) -> None:
     try:
         await _cycle(lobby, candidates, deadline, results, hold)
     except TimeoutError:
         results.errors[f"no answer within {TIMEOUT:.0f} s"] += 1
 
 
-async def _cycle(lobby: Client, candidates: dict[int, Client], deadline: float,
-                 results: Results, hold: float) -> None:
+async def _cycle(
+    lobby: Client, candidates: dict[int, Client], deadline: float, results: Results, hold: float
+) -> None:
     if hold:  # interviews under way start at different moments, not all at once
         await asyncio.sleep(random.uniform(0, hold))
     while time.perf_counter() < deadline:
@@ -340,33 +380,36 @@ async def transactions(db: asyncpg.Connection) -> int:
 
 async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     from app.settings import load_settings
+
     settings = load_settings(environ)
     db = await asyncpg.connect(settings.database.url.get_secret_value())
     spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
     # The live settings of a real event day (the test stack's are short, for tests):
     # under load an offer may take longer than the tests' 5 s to reach the candidate.
-    app_environ = {**environ, "BENCH_SPANS_FILE": str(spans_file),
-                   "SNABB_LIVE_OFFER_SECONDS": "60", "SNABB_LIVE_GRACE_SECONDS": "120"}
+    app_environ = {
+        **environ,
+        "BENCH_SPANS_FILE": str(spans_file),
+        "SNABB_LIVE_OFFER_SECONDS": "60",
+        "SNABB_LIVE_GRACE_SECONDS": "120",
+    }
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
         if args.profile_cpu:
             app_environ["BENCH_PROFILE_CPU"] = "1"
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner",
-                     log_path=Path(args.app_log))
+    app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log))
     try:
-        print(f"seeding {args.candidates} waiting candidates, {args.interviewers} "
-              "interviewers ...", flush=True)
+        print(
+            f"seeding {args.candidates} waiting candidates, {args.interviewers} interviewers ...", flush=True
+        )
         seeded = await seed(db, args.candidates, args.interviewers)
         print("baseline: the locked dispatch transaction, rolled back ...", flush=True)
         await baseline(db, seeded, 50)  # warm-up
         base = await baseline(db, seeded, args.baseline_rounds)
-        print("floor: the dispatch transaction + NOTIFY heard + one WebSocket frame ...",
-              flush=True)
+        print("floor: the dispatch transaction + NOTIFY heard + one WebSocket frame ...", flush=True)
         await floor(db, settings.database.url.get_secret_value(), seeded, 20)  # warm-up
-        bare = await floor(db, settings.database.url.get_secret_value(), seeded,
-                           args.baseline_rounds)
+        bare = await floor(db, settings.database.url.get_secret_value(), seeded, args.baseline_rounds)
         print("Janus room creation ...", flush=True)
         created, destroyed = await room_costs(environ, args.room_rounds)
 
@@ -377,42 +420,51 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         async with aiohttp.ClientSession(connector=connector) as http:
             # Interviewers first: each one connecting is announced to every socket of
             # the event, candidates connecting are not.
-            print(f"connecting {args.interviewers} interviewer and {args.candidates} "
-                  "candidate sockets ...", flush=True)
+            print(
+                f"connecting {args.interviewers} interviewer and {args.candidates} candidate sockets ...",
+                flush=True,
+            )
             started = time.perf_counter()
-            lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret,
-                                        counts)
-            candidates = await connect_all(http, app.url, seeded.candidates, "c", secret,
-                                           counts)
+            lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret, counts)
+            candidates = await connect_all(http, app.url, seeded.candidates, "c", secret, counts)
             connect_seconds = time.perf_counter() - started
             await asyncio.sleep(2)  # let the connect-time refreshes drain
-            waiting_before = await db.fetchval("""
+            waiting_before = await db.fetchval(
+                """
                 SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                """, seeded.event_id)
+                """,
+                seeded.event_id,
+            )
             xact_before, states_before = await transactions(db), counts["state"]
             bytes_before = counts["bytes"]
-            print(f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
-                  f"against {waiting_before} waiting ...", flush=True)
+            print(
+                f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
+                f"against {waiting_before} waiting ...",
+                flush=True,
+            )
             results = Results()
             load_before = os.getloadavg()
             started = time.perf_counter()
             deadline = started + args.seconds
-            loops = [asyncio.create_task(interviewer_loop(lobby, candidates, deadline,
-                                                          results, args.hold))
-                     for lobby in lobbies.values()]
+            loops = [
+                asyncio.create_task(interviewer_loop(lobby, candidates, deadline, results, args.hold))
+                for lobby in lobbies.values()
+            ]
             # A saturated app may keep an interviewer waiting long past the end: they are
             # given GRACE_SECONDS to finish the interview in hand, then counted and left.
             _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
-            results.stuck = sum(client.waiting()
-                                for client in [*lobbies.values(), *candidates.values()])
+            results.stuck = sum(client.waiting() for client in [*lobbies.values(), *candidates.values()])
             for loop in unfinished:
                 loop.cancel()
             elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
             xact_after, states_after = await transactions(db), counts["state"]
             bytes_after = counts["bytes"]
-            waiting_after = await db.fetchval("""
+            waiting_after = await db.fetchval(
+                """
                 SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                """, seeded.event_id)
+                """,
+                seeded.event_id,
+            )
             for client in [*candidates.values(), *lobbies.values()]:
                 await client.ws.close()
     finally:
@@ -423,29 +475,39 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     steps = offer_steps(spans.pop("_marks", {}), results.client_marks)
     return {
         "load_average": load_before + os.getloadavg(),
-        "candidates": args.candidates, "interviewers": args.interviewers, "hold": args.hold,
-        "seconds": elapsed, "connect_seconds": connect_seconds,
-        "waiting_before": waiting_before, "waiting_after": waiting_after,
-        "interviews": results.interviews, "interviews_per_second": results.interviews / elapsed,
-        "queue_empty": results.empty, "errors": dict(results.errors),
+        "candidates": args.candidates,
+        "interviewers": args.interviewers,
+        "hold": args.hold,
+        "seconds": elapsed,
+        "connect_seconds": connect_seconds,
+        "waiting_before": waiting_before,
+        "waiting_after": waiting_after,
+        "interviews": results.interviews,
+        "interviews_per_second": results.interviews / elapsed,
+        "queue_empty": results.empty,
+        "errors": dict(results.errors),
         "stuck_at_end": results.stuck,
         "offer_latency": summary(results.offer_latency),
         "reply_latency": summary(results.reply_latency),
-        "baseline": summary(base), "floor": summary(bare), "room_create": summary(created),
+        "baseline": summary(base),
+        "floor": summary(bare),
+        "room_create": summary(created),
         "room_destroy": summary(destroyed),
         "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
-        "state_messages_per_interview": (states_after - states_before)
-        / max(results.interviews, 1),
+        "state_messages_per_interview": (states_after - states_before) / max(results.interviews, 1),
         "megabytes_received": (bytes_after - bytes_before) / 1e6,
-        "state_sizes": {side: {"mean": counts[f"state_bytes_{side}"]
-                               / max(counts[f"states_{side}"], 1),
-                               "largest": counts[f"largest_state_{side}"]}
-                        for side in ("c", "i")},
+        "state_sizes": {
+            side: {
+                "mean": counts[f"state_bytes_{side}"] / max(counts[f"states_{side}"], 1),
+                "largest": counts[f"largest_state_{side}"],
+            }
+            for side in ("c", "i")
+        },
         "app_log": args.app_log,
-        "app_log_errors": sum(" ERROR " in line for line in
-                              Path(args.app_log).read_text(errors="replace").splitlines()),
-        "spans": {name: summary(values) | {"total": sum(values)}
-                  for name, values in spans.items()},
+        "app_log_errors": sum(
+            " ERROR " in line for line in Path(args.app_log).read_text(errors="replace").splitlines()
+        ),
+        "spans": {name: summary(values) | {"total": sum(values)} for name, values in spans.items()},
         "offer_steps": {name: summary(values) for name, values in steps.items()},
     }
 
@@ -462,57 +524,85 @@ OFFER_STEPS = [
 ]
 
 
-def offer_steps(app_marks: dict[str, dict[str, float]],
-                client_marks: dict[int, tuple[float, float]]) -> dict[str, list[float]]:
+def offer_steps(
+    app_marks: dict[str, dict[str, float]], client_marks: dict[int, tuple[float, float]]
+) -> dict[str, list[float]]:
     """Where each offer's time went, per interview, from marks taken in both processes (one
     clock: perf_counter is CLOCK_MONOTONIC on Linux)."""
-    marks = {step: {int(key): at for key, at in by_interview.items()}
-             for step, by_interview in app_marks.items()}
+    marks = {
+        step: {int(key): at for key, at in by_interview.items()} for step, by_interview in app_marks.items()
+    }
     marks["client_sent"] = {key: sent for key, (sent, _) in client_marks.items()}
     marks["client_received"] = {key: got for key, (_, got) in client_marks.items()}
-    return {name: [marks[end][key] - marks[start][key] for key in marks.get(start, {})
-                   if key in marks.get(end, {})]
-            for name, start, end in OFFER_STEPS}
+    return {
+        name: [
+            marks[end][key] - marks[start][key] for key in marks.get(start, {}) if key in marks.get(end, {})
+        ]
+        for name, start, end in OFFER_STEPS
+    }
 
 
 def report(figures: dict) -> None:
     offer, base, room = figures["offer_latency"], figures["baseline"], figures["room_create"]
     print()
-    print(f"Dispatch benchmark: {figures['candidates']} candidates waiting "
-          f"({figures['waiting_before']} at the start, {figures['waiting_after']} at the end), "
-          f"{figures['interviewers']} interviewers, one app process, "
-          f"{figures['seconds']:.1f} s, interviews held {figures['hold']:g} s")
-    print(f"  interviews completed          {figures['interviews']:8d}"
-          f"   ({figures['interviews_per_second']:.2f} per second)")
+    print(
+        f"Dispatch benchmark: {figures['candidates']} candidates waiting "
+        f"({figures['waiting_before']} at the start, {figures['waiting_after']} at the end), "
+        f"{figures['interviewers']} interviewers, one app process, "
+        f"{figures['seconds']:.1f} s, interviews held {figures['hold']:g} s"
+    )
+    print(
+        f"  interviews completed          {figures['interviews']:8d}"
+        f"   ({figures['interviews_per_second']:.2f} per second)"
+    )
     if figures["stuck_at_end"]:
-        print(f"  sockets still waiting for an answer or offer when the run was cut off: "
-              f"{figures['stuck_at_end']}")
-    print(f"  set-up: {figures['candidates'] + figures['interviewers']} sockets connected in "
-          f"{figures['connect_seconds']:.1f} s")
-    print(f"  next -> candidate's offer     p50 {ms(offer['p50'])}   p99 {ms(offer['p99'])}"
-          f"   (n = {offer['n']})")
+        print(
+            f"  sockets still waiting for an answer or offer when the run was cut off: "
+            f"{figures['stuck_at_end']}"
+        )
+    print(
+        f"  set-up: {figures['candidates'] + figures['interviewers']} sockets connected in "
+        f"{figures['connect_seconds']:.1f} s"
+    )
+    print(
+        f"  next -> candidate's offer     p50 {ms(offer['p50'])}   p99 {ms(offer['p99'])}"
+        f"   (n = {offer['n']})"
+    )
     reply = figures["reply_latency"]
     print(f"  next -> interviewer's reply   p50 {ms(reply['p50'])}   p99 {ms(reply['p99'])}")
-    print(f"  baseline: locked dispatch txn p50 {ms(base['p50'])}   p99 {ms(base['p99'])}"
-          f"   (n = {base['n']}, rolled back)")
+    print(
+        f"  baseline: locked dispatch txn p50 {ms(base['p50'])}   p99 {ms(base['p99'])}"
+        f"   (n = {base['n']}, rolled back)"
+    )
     bare = figures["floor"]
-    print(f"  floor: txn + NOTIFY + frame   p50 {ms(bare['p50'])}   p99 {ms(bare['p99'])}"
-          f"   (n = {bare['n']})")
-    print(f"  Janus room create             p50 {ms(room['p50'])}   p99 {ms(room['p99'])}"
-          "   (no longer between Next and the offer)")
-    print(f"  ratio offer/baseline          p50 {offer['p50'] / base['p50']:8.1f} x"
-          f"      p99 {offer['p99'] / base['p99']:8.1f} x")
-    print(f"  ratio offer/floor             p50 {offer['p50'] / bare['p50']:8.1f} x"
-          f"      p99 {offer['p99'] / bare['p99']:8.1f} x   (aim with --hold 10: p99 <= 10 x;"
-          " closed loop: p99 <= 50 ms)")
-    print(f"  database transactions per interview (approximate: PostgreSQL counts them up to "
-          f"10 s late): {figures['transactions_per_interview']:.0f};"
-          f" state messages per interview: {figures['state_messages_per_interview']:.0f};"
-          f" sockets received {figures['megabytes_received']:.0f} MB in all")
+    print(
+        f"  floor: txn + NOTIFY + frame   p50 {ms(bare['p50'])}   p99 {ms(bare['p99'])}   (n = {bare['n']})"
+    )
+    print(
+        f"  Janus room create             p50 {ms(room['p50'])}   p99 {ms(room['p99'])}"
+        "   (no longer between Next and the offer)"
+    )
+    print(
+        f"  ratio offer/baseline          p50 {offer['p50'] / base['p50']:8.1f} x"
+        f"      p99 {offer['p99'] / base['p99']:8.1f} x"
+    )
+    print(
+        f"  ratio offer/floor             p50 {offer['p50'] / bare['p50']:8.1f} x"
+        f"      p99 {offer['p99'] / bare['p99']:8.1f} x   (aim with --hold 10: p99 <= 10 x;"
+        " closed loop: p99 <= 50 ms)"
+    )
+    print(
+        f"  database transactions per interview (approximate: PostgreSQL counts them up to "
+        f"10 s late): {figures['transactions_per_interview']:.0f};"
+        f" state messages per interview: {figures['state_messages_per_interview']:.0f};"
+        f" sockets received {figures['megabytes_received']:.0f} MB in all"
+    )
     sizes = figures["state_sizes"]
-    print(f"  state message size: candidate {sizes['c']['mean'] / 1000:.1f} kB on average, "
-          f"interviewer {sizes['i']['mean'] / 1000:.1f} kB (largest "
-          f"{sizes['i']['largest'] / 1000:.1f} kB)")
+    print(
+        f"  state message size: candidate {sizes['c']['mean'] / 1000:.1f} kB on average, "
+        f"interviewer {sizes['i']['mean'] / 1000:.1f} kB (largest "
+        f"{sizes['i']['largest'] / 1000:.1f} kB)"
+    )
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")
     if figures["errors"]:
@@ -523,8 +613,10 @@ def report(figures: dict) -> None:
         print(f"    {name:62s} p50 {ms(step['p50'])}  p99 {ms(step['p99'])}  (n = {step['n']})")
     print("  where the app's time went (timing spans, seconds):")
     for name, span in sorted(figures["spans"].items(), key=lambda item: -item[1]["total"]):
-        print(f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
-              f"  total {span['total']:8.1f} s")
+        print(
+            f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
+            f"  total {span['total']:8.1f} s"
+        )
 
 
 def main() -> int:
@@ -532,21 +624,34 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--interviewers", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--hold", type=float, default=0.0,
-                        help="seconds each interview lasts between accept and End, on average, "
-                             "the first Next of each interviewer spread over as long (default 0: "
-                             "all press Next at once and again at once, so the latency is mostly "
-                             "queueing behind the others)")
+    parser.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        help="seconds each interview lasts between accept and End, on average, "
+        "the first Next of each interviewer spread over as long (default 0: "
+        "all press Next at once and again at once, so the latency is mostly "
+        "queueing behind the others)",
+    )
     parser.add_argument("--baseline-rounds", type=int, default=500)
     parser.add_argument("--room-rounds", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
-    parser.add_argument("--profile-cpu", action="store_true",
-                        help="with --profile: count the app's CPU time, not the wall clock "
-                             "(on a shared machine the wall clock mostly shows waiting for a core)")
-    parser.add_argument("--patch", help="a Python file the app process runs before it starts "
-                                        "(to measure a change to app/ without making it)")
-    parser.add_argument("--app-log", default="/tmp/bench-dispatch-app.log",
-                        help="the app process's output (default: %(default)s)")
+    parser.add_argument(
+        "--profile-cpu",
+        action="store_true",
+        help="with --profile: count the app's CPU time, not the wall clock "
+        "(on a shared machine the wall clock mostly shows waiting for a core)",
+    )
+    parser.add_argument(
+        "--patch",
+        help="a Python file the app process runs before it starts "
+        "(to measure a change to app/ without making it)",
+    )
+    parser.add_argument(
+        "--app-log",
+        default="/tmp/bench-dispatch-app.log",
+        help="the app process's output (default: %(default)s)",
+    )
     args = parser.parse_args()
     Path(args.app_log).write_text("")
     if args.candidates < 1 or args.interviewers < 1:

@@ -12,6 +12,7 @@ only the periodic reconciler rounds (`live.reconcile_interval`, 15 s) act, as be
 reaction existed. The browsers' own rejoin after `room_changed` comes on top of these
 figures (tests/browser/test_janus_failover.py measures the whole: kill → frames again).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,12 +46,22 @@ class Janus:
         from app.localstack.janus_server import LocalJanus
         from app.localstack.processes import free_port
         from app.settings import load_settings
+
         ws, admin = free_port(), free_port()
-        self.server = {"name": name, "url": f"ws://127.0.0.1:{ws}",
-                       "public_url": f"ws://127.0.0.1:{ws}", "admin_url": f"ws://127.0.0.1:{admin}"}
-        settings = load_settings({**environ, "SNABB_JANUS_SERVER_WS_PORT": str(ws),
-                                  "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin),
-                                  "SNABB_JANUS_SERVERS": json.dumps([self.server])})
+        self.server = {
+            "name": name,
+            "url": f"ws://127.0.0.1:{ws}",
+            "public_url": f"ws://127.0.0.1:{ws}",
+            "admin_url": f"ws://127.0.0.1:{admin}",
+        }
+        settings = load_settings(
+            {
+                **environ,
+                "SNABB_JANUS_SERVER_WS_PORT": str(ws),
+                "SNABB_JANUS_SERVER_ADMIN_WS_PORT": str(admin),
+                "SNABB_JANUS_SERVERS": json.dumps([self.server]),
+            }
+        )
         render_janus_config(settings, folder / name, name)
         self.local = LocalJanus(folder / name, ws, admin, folder / f"{name}.log")
         self.name = name
@@ -116,27 +127,30 @@ class Bench:
 
     def cookie(self, side: str, person) -> str:
         from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+
         session = CANDIDATE_SESSION if side == "c" else INTERVIEWER_SESSION
         secret = self.settings.app.secret_key.get_secret_value()
         expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
-        return (f"{session.cookie}="
-                f"{session.encode(secret, person['id'], expires, person['access_token'])}")
+        return f"{session.cookie}={session.encode(secret, person['id'], expires, person['access_token'])}"
 
     async def interview(self, http: aiohttp.ClientSession) -> tuple[Socket, Socket, str]:
         """Both sockets of a new interview under way, and the server its room is on."""
         _event, interviewer, candidate = await seed_one_to_one(self.db, "Failover benchmark")
         sockets = []
         for side, person in (("c", candidate), ("i", interviewer)):
-            ws = await http.ws_connect(f"{self.app.url}/{side}/{person['access_token']}/ws",
-                                       headers={"Cookie": self.cookie(side, person)})
+            ws = await http.ws_connect(
+                f"{self.app.url}/{side}/{person['access_token']}/ws",
+                headers={"Cookie": self.cookie(side, person)},
+            )
             sockets.append(Socket(ws))
         candidate_socket, lobby = sockets
         dispatched = await lobby.request(type="next")
         assert dispatched["type"] == "dispatched", dispatched
         accepted = await candidate_socket.request(type="accept")
         assert accepted["type"] == "ticket", accepted
-        server = await self.db.fetchval("SELECT janus_server FROM interview WHERE id = $1",
-                                        dispatched["interview"])
+        server = await self.db.fetchval(
+            "SELECT janus_server FROM interview WHERE id = $1", dispatched["interview"]
+        )
         return candidate_socket, lobby, server
 
     async def healthy(self, http: aiohttp.ClientSession) -> None:
@@ -171,8 +185,7 @@ class Bench:
         candidate, lobby, _server = await self.interview(http)
         marks = len(candidate.messages), len(lobby.messages)
         killed = min(j.kill() for j in reversed(self.servers))  # the room's server last
-        told = [await s.wait_for(_media("unavailable"), m)
-                for s, m in zip((candidate, lobby), marks)]
+        told = [await s.wait_for(_media("unavailable"), m) for s, m in zip((candidate, lobby), marks)]
         marks = len(candidate.messages), len(lobby.messages)
         started = self.servers[0].start()
         resumed = [await s.wait_for(_room_changed, m) for s, m in zip((candidate, lobby), marks)]
@@ -196,9 +209,11 @@ async def measure(settings, environ, servers, module: str, repetitions: int, lab
                 told, resumed = await bench.none_left(http)
                 for key, value in (("move", moved), ("told", told), ("resumed", resumed)):
                     figures[key].append(value)
-                print(f"  {label:9s} {repetition + 1:2d}: kill -> room_changed {moved:6.2f} s;"
-                      f" none left: kill -> told {told:6.2f} s, start -> resumed {resumed:6.2f} s",
-                      flush=True)
+                print(
+                    f"  {label:9s} {repetition + 1:2d}: kill -> room_changed {moved:6.2f} s;"
+                    f" none left: kill -> told {told:6.2f} s, start -> resumed {resumed:6.2f} s",
+                    flush=True,
+                )
     finally:
         await app.stop()
         await db.close()
@@ -207,22 +222,33 @@ async def measure(settings, environ, servers, module: str, repetitions: int, lab
 
 async def run(args, environ: dict[str, str]) -> dict:
     from app.settings import load_settings
+
     folder = Path(tempfile.mkdtemp(prefix="snabb-failover-"))
     servers = [Janus(environ, name, folder) for name in ("janus-a", "janus-b")]
     # The production defaults (config/default.toml), not the test settings' reconciler off.
-    environ = {**environ, "SNABB_JANUS_SERVERS": json.dumps([j.server for j in servers]),
-               "SNABB_LIVE_RECONCILE_INTERVAL": str(args.reconcile_interval),
-               "SNABB_JANUS_RECONNECT_MAX_DELAY": "2.0", "SNABB_LIVE_OFFER_SECONDS": "60"}
+    environ = {
+        **environ,
+        "SNABB_JANUS_SERVERS": json.dumps([j.server for j in servers]),
+        "SNABB_LIVE_RECONCILE_INTERVAL": str(args.reconcile_interval),
+        "SNABB_JANUS_RECONNECT_MAX_DELAY": "2.0",
+        "SNABB_LIVE_OFFER_SECONDS": "60",
+    }
     settings = load_settings(environ)
     for janus in servers:
         janus.start()
     try:
-        figures = {"repetitions": args.repetitions,
-                   "reacting": await measure(settings, environ, servers, "app",
-                                             args.repetitions, "reacting"),
-                   "baseline": await measure(settings, environ, servers,
-                                             "scripts.bench.failover_baseline_app",
-                                             args.baseline_repetitions, "baseline")}
+        figures = {
+            "repetitions": args.repetitions,
+            "reacting": await measure(settings, environ, servers, "app", args.repetitions, "reacting"),
+            "baseline": await measure(
+                settings,
+                environ,
+                servers,
+                "scripts.bench.failover_baseline_app",
+                args.baseline_repetitions,
+                "baseline",
+            ),
+        }
     finally:
         for janus in servers:
             janus.stop()
@@ -233,12 +259,17 @@ def report(figures: dict) -> None:
     print()
     print("Failover benchmark: seconds, the later of the two sockets, median (max)")
     print(f"  {'':28s} {'reacting':>16s} {'baseline':>16s} {'ratio':>7s}")
-    for key, text in (("move", "kill -> room_changed"), ("told", "none left: kill -> told"),
-                      ("resumed", "none left: start -> resumed")):
+    for key, text in (
+        ("move", "kill -> room_changed"),
+        ("told", "none left: kill -> told"),
+        ("resumed", "none left: start -> resumed"),
+    ):
         new, old = figures["reacting"][key], figures["baseline"][key]
         ratio = new["p50"] / old["p50"] if old["p50"] else float("nan")
-        print(f"  {text:28s} {new['p50']:7.2f} ({max_of(new):6.2f}) "
-              f"{old['p50']:7.2f} ({max_of(old):6.2f}) {ratio:7.2f}")
+        print(
+            f"  {text:28s} {new['p50']:7.2f} ({max_of(new):6.2f}) "
+            f"{old['p50']:7.2f} ({max_of(old):6.2f}) {ratio:7.2f}"
+        )
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

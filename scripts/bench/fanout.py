@@ -25,6 +25,7 @@ from the clients' side and from /proc:
 
 Figures are for this machine as it is: the load average is printed with them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,62 +53,86 @@ SHARED_WAYS = ("send_str", "send_frame", "write")
 @dataclass
 class Event:
     id: int
-    waiting: list[tuple[int, str]]       # (candidate id, token) in queue order
-    spare: list[tuple[int, str]]         # registered, not checked in
+    waiting: list[tuple[int, str]]  # (candidate id, token) in queue order
+    spare: list[tuple[int, str]]  # registered, not checked in
     interviewers: list[tuple[int, str]]
 
 
-async def seed(db: asyncpg.Connection, events: int, waiting: int, spare: int,
-               interviewers: int) -> list[Event]:
-    organization = await db.fetchval("INSERT INTO organization (name) VALUES ($1) RETURNING id",
-                                     f"Bench AB {secrets.token_hex(3)}")
+async def seed(
+    db: asyncpg.Connection, events: int, waiting: int, spare: int, interviewers: int
+) -> list[Event]:
+    organization = await db.fetchval(
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Bench AB {secrets.token_hex(3)}"
+    )
     made = []
     for _ in range(events):
         tag = secrets.token_hex(4)
-        event_id = await db.fetchval("""
+        event_id = await db.fetchval(
+            """
             INSERT INTO event (organization_id, title, starts_at, duration_minutes,
                                interview_minutes, capacity, state)
             VALUES ($1, 'Benchmark', now(), 600, 10, $2, 'live') RETURNING id""",
-                                     organization, min(waiting + spare, 10_000))
-        people = await db.fetch("""
+            organization,
+            min(waiting + spare, 10_000),
+        )
+        people = await db.fetch(
+            """
             INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
             SELECT $1, 'i' || n || '-' || $2 || '@example.se', 'Intervjuare ' || n, t, '123456'
             FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) RETURNING id, access_token""",
-                                event_id, tag, [secrets.token_urlsafe(16)
-                                                for _ in range(interviewers)])
-        candidates = await db.fetch("""
+            event_id,
+            tag,
+            [secrets.token_urlsafe(16) for _ in range(interviewers)],
+        )
+        candidates = await db.fetch(
+            """
             INSERT INTO candidate (event_id, name, email, access_token, pin)
             SELECT $1, 'Kandidat ' || n, 'c' || n || '-' || $2 || '@example.se', t, '654321'
             FROM unnest($3::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n
             RETURNING id, access_token""",
-                                    event_id, tag, [secrets.token_urlsafe(16)
-                                                    for _ in range(waiting + spare)])
+            event_id,
+            tag,
+            [secrets.token_urlsafe(16) for _ in range(waiting + spare)],
+        )
         candidates = sorted(candidates, key=lambda r: r["id"])
         queued = candidates[:waiting]
-        await db.execute("""
+        await db.execute(
+            """
             INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
             SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
                    now() - make_interval(secs => ($3 - n) / 1000.0)
             FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
-                         event_id, [r["id"] for r in queued], len(queued))
-        made.append(Event(event_id, [(r["id"], r["access_token"]) for r in queued],
-                          [(r["id"], r["access_token"]) for r in candidates[waiting:]],
-                          [(r["id"], r["access_token"]) for r in people]))
+            event_id,
+            [r["id"] for r in queued],
+            len(queued),
+        )
+        made.append(
+            Event(
+                event_id,
+                [(r["id"], r["access_token"]) for r in queued],
+                [(r["id"], r["access_token"]) for r in candidates[waiting:]],
+                [(r["id"], r["access_token"]) for r in people],
+            )
+        )
     return made
 
 
 def people_of(events: list[Event], secret: str) -> list[tuple[tuple[str, int], str, str]]:
     from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
+
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
     people = []
     for event in events:
         for person_id, token in event.interviewers:
-            cookie = f"{INTERVIEWER_SESSION.cookie}=" \
-                     f"{INTERVIEWER_SESSION.encode(secret, person_id, expires, token)}"
+            cookie = (
+                f"{INTERVIEWER_SESSION.cookie}="
+                f"{INTERVIEWER_SESSION.encode(secret, person_id, expires, token)}"
+            )
             people.append((("i", person_id), f"/i/{token}/ws", cookie))
         for person_id, token in event.waiting + event.spare:
-            cookie = f"{CANDIDATE_SESSION.cookie}=" \
-                     f"{CANDIDATE_SESSION.encode(secret, person_id, expires, token)}"
+            cookie = (
+                f"{CANDIDATE_SESSION.cookie}={CANDIDATE_SESSION.encode(secret, person_id, expires, token)}"
+            )
             people.append((("c", person_id), f"/c/{token}/ws", cookie))
     return people
 
@@ -131,8 +156,9 @@ class HealthProbe:
             while True:
                 started = time.perf_counter()
                 try:
-                    async with http.get(f"{self.url}/healthz",
-                                        timeout=aiohttp.ClientTimeout(total=30)) as response:
+                    async with http.get(
+                        f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=30)
+                    ) as response:
                         await response.read()
                     self.times.append(time.perf_counter() - started)
                 except (aiohttp.ClientError, TimeoutError):
@@ -158,8 +184,9 @@ async def cpu_over(pids: list[int], seconds: float) -> float:
     return (sum(map(cpu_seconds, pids)) - before) / (time.perf_counter() - started)
 
 
-async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSocket],
-                pids: list[int]) -> dict:
+async def churn(
+    args, events: list[Event], sockets: dict[tuple[str, int], RawSocket], pids: list[int]
+) -> dict:
     """R changes per second: one candidate checks in at the end (a spare one, or one who
     left), one leaves (from the end, or from anywhere)."""
     lobbies = [s for s in sockets.values() if s.who[0] == "i"]
@@ -194,25 +221,34 @@ async def churn(args, events: list[Event], sockets: dict[tuple[str, int], RawSoc
     for event in events:  # the queue as the app has it now, for what follows
         event.waiting = [(c, "") for c in queued[event.id]]
         event.spare = [(c, "") for c in out[event.id]]
-    return {"changes": made, "seconds": elapsed, "changes_per_second": made / elapsed,
-            "cpu": cpu, "cpu_per_process": per_process,
-            "interviewer_states_per_second": (sum(s.states for s in lobbies) - states_before)
-            / elapsed / max(len(lobbies), 1),
-            "candidate_states_per_second": (sum(s.states for s in sockets.values()
-                                                if s.who[0] == "c")
-                                            - candidate_states_before) / elapsed,
-            "largest_interviewer_state": max((s.largest for s in lobbies), default=0),
-            "queue_messages_per_second": (sum(s.queue_messages for s in sockets.values())
-                                          - queue_messages_before) / elapsed,
-            "unapplied_queue_messages": sum(s.unapplied for s in sockets.values())}
+    return {
+        "changes": made,
+        "seconds": elapsed,
+        "changes_per_second": made / elapsed,
+        "cpu": cpu,
+        "cpu_per_process": per_process,
+        "interviewer_states_per_second": (sum(s.states for s in lobbies) - states_before)
+        / elapsed
+        / max(len(lobbies), 1),
+        "candidate_states_per_second": (
+            sum(s.states for s in sockets.values() if s.who[0] == "c") - candidate_states_before
+        )
+        / elapsed,
+        "largest_interviewer_state": max((s.largest for s in lobbies), default=0),
+        "queue_messages_per_second": (sum(s.queue_messages for s in sockets.values()) - queue_messages_before)
+        / elapsed,
+        "unapplied_queue_messages": sum(s.unapplied for s in sockets.values()),
+    }
 
 
-async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
-                   timeout: float = 30.0) -> dict:
+async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket], timeout: float = 30.0) -> dict:
     """An interviewer of the event presses Next: the time until every other waiting
     candidate has a state with their place one up."""
-    lobby = next(sockets[("i", i)] for i, _ in event.interviewers
-                 if b'"interview":null' in sockets[("i", i)].last_state)
+    lobby = next(
+        sockets[("i", i)]
+        for i, _ in event.interviewers
+        if b'"interview":null' in sockets[("i", i)].last_state
+    )
     watched = []
     for candidate, _ in event.waiting[1:]:
         socket = sockets[("c", candidate)]
@@ -230,21 +266,29 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket],
     for s in watched:
         s.waiting_for = None
     event.waiting = event.waiting[1:]
-    return {"sockets": len(watched), "missing": len(late),
-            "by_queue_message": sum(1 for s in watched if s.queue_messages),
-            "p50": percentile(times, 0.5), "p100": max(times, default=float("nan"))}
+    return {
+        "sockets": len(watched),
+        "missing": len(late),
+        "by_queue_message": sum(1 for s in watched if s.queue_messages),
+        "p50": percentile(times, 0.5),
+        "p100": max(times, default=float("nan")),
+    }
 
 
-async def floor(args, people_count: int,
-                environ: dict) -> tuple[list[float], dict[str, float]]:
+async def floor(args, people_count: int, environ: dict) -> tuple[list[float], dict[str, float]]:
     """The same number of sockets on a bare aiohttp process: POST /round → all have theirs
     (each its own frame, K rounds); then one message the same for all, by each way of
     writing it (scripts/bench/fanout_floor.py)."""
     from app.localstack.processes import free_port
+
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "scripts.bench.fanout_floor", str(port),
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        sys.executable,
+        "-m",
+        "scripts.bench.fanout_floor",
+        str(port),
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
     try:
         for _ in range(100):
             try:
@@ -253,9 +297,13 @@ async def floor(args, people_count: int,
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        sockets = await open_many("127.0.0.1", port, [(("c", n), f"/f/{n}/ws", "x=1")
-                                                      for n in range(people_count)],
-                                  args.connect_concurrency, CONNECT_TIMEOUT)
+        sockets = await open_many(
+            "127.0.0.1",
+            port,
+            [(("c", n), f"/f/{n}/ws", "x=1") for n in range(people_count)],
+            args.connect_concurrency,
+            CONNECT_TIMEOUT,
+        )
         results, shared = [], {}
         async with aiohttp.ClientSession() as http:
 
@@ -265,8 +313,7 @@ async def floor(args, people_count: int,
                 async with http.post(f"http://127.0.0.1:{port}/round{query}") as response:
                     await response.read()
                 deadline = started + 60.0
-                while any(s.reached_at is None for s in sockets) \
-                        and time.perf_counter() < deadline:
+                while any(s.reached_at is None for s in sockets) and time.perf_counter() < deadline:
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(1.0)
                 return max((s.reached_at or float("inf")) for s in sockets) - started
@@ -291,16 +338,19 @@ async def floor(args, people_count: int,
 
 async def queue_places(db: asyncpg.Connection, events: list[Event]) -> dict[int, int]:
     """Every waiting candidate's place, as the database has it (the truth a page is shown)."""
-    rows = await db.fetch("""
+    rows = await db.fetch(
+        """
         SELECT candidate_id, row_number() OVER (PARTITION BY event_id
                                                 ORDER BY queued_at, id) AS place
         FROM queue_entry WHERE event_id = ANY($1::bigint[]) AND state = 'waiting'""",
-                          [e.id for e in events])
+        [e.id for e in events],
+    )
     return {row["candidate_id"]: row["place"] for row in rows}
 
 
-async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
-                args, db: asyncpg.Connection) -> dict:
+async def storm(
+    app: AppProcess, people, sockets: dict, events: list[Event], args, db: asyncpg.Connection
+) -> dict:
     """Kill the app, start it again, reconnect every socket at once. Places are compared
     in the database before and after, and each reconnected page's with the database's."""
     before = await queue_places(db, events)
@@ -311,60 +361,93 @@ async def storm(app: AppProcess, people, sockets: dict, events: list[Event],
     probe = HealthProbe(app.url)
     probe.start()
     started = time.perf_counter()
-    reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT,
-                               retry=True)
+    reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
     back = time.perf_counter() - started
     await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
     health = probe.window()
     await probe.stop()
     after = await queue_places(db, events)
     moved = sum(1 for who, place in before.items() if after.get(who) != place)
-    shown_wrong = sum(1 for s in reopened if s.who[0] == "c"
-                      and s.position != after.get(s.who[1]))
+    shown_wrong = sum(1 for s in reopened if s.who[0] == "c" and s.position != after.get(s.who[1]))
     for socket in reopened:
         sockets[socket.who] = socket
-    return {"sockets": len(reopened), "all_back_seconds": back, "places_changed": moved,
-            "pages_showing_another_place": shown_wrong,
-            "healthz_worst": max(health, default=float("nan")),
-            "healthz_failures": probe.failures}
+    return {
+        "sockets": len(reopened),
+        "all_back_seconds": back,
+        "places_changed": moved,
+        "pages_showing_another_place": shown_wrong,
+        "healthz_worst": max(health, default=float("nan")),
+        "healthz_failures": probe.failures,
+    }
 
 
 async def run(args, environ: dict) -> dict:
     from app.settings import load_settings
+
     settings = load_settings(environ)
     db = await asyncpg.connect(settings.database.url.get_secret_value())
     spans_file = Path(tempfile.mkstemp(prefix="bench-spans-", suffix=".json")[1])
-    app_environ = {**environ, "SNABB_LIVE_OFFER_SECONDS": "60",
-                   "SNABB_LIVE_GRACE_SECONDS": "120", "BENCH_SPANS_FILE": str(spans_file)}
+    app_environ = {
+        **environ,
+        "SNABB_LIVE_OFFER_SECONDS": "60",
+        "SNABB_LIVE_GRACE_SECONDS": "120",
+        "BENCH_SPANS_FILE": str(spans_file),
+    }
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
-    apps = [AppProcess(app_environ, module="scripts.bench.app_runner",
-                       log_path=Path(args.app_log), root=Path(args.app_root).resolve())
-            for _ in range(args.processes)]
+    apps = [
+        AppProcess(
+            app_environ,
+            module="scripts.bench.app_runner",
+            log_path=Path(args.app_log),
+            root=Path(args.app_root).resolve(),
+        )
+        for _ in range(args.processes)
+    ]
     app = apps[0]
-    figures: dict = {"load_average_before": os.getloadavg(), "events": args.events,
-                     "waiting": args.waiting, "interviewers": args.interviewers,
-                     "rate": args.rate, "churn_mode": args.churn, "app_root": args.app_root,
-                     "processes": args.processes}
+    figures: dict = {
+        "load_average_before": os.getloadavg(),
+        "events": args.events,
+        "waiting": args.waiting,
+        "interviewers": args.interviewers,
+        "rate": args.rate,
+        "churn_mode": args.churn,
+        "app_root": args.app_root,
+        "processes": args.processes,
+    }
     try:
         spare = max(2, int(args.rate * args.seconds / args.events) + 2)
-        print(f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
-              f"in), {args.interviewers} interviewers each ...", flush=True)
+        print(
+            f"seeding {args.events} events × {args.waiting} waiting (+{spare} not checked "
+            f"in), {args.interviewers} interviewers each ...",
+            flush=True,
+        )
         events = await seed(db, args.events, args.waiting, spare, args.interviewers)
         people = people_of(events, settings.app.secret_key.get_secret_value())
         print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
         figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
         for each in apps:
             await each.start()
-        print(f"connecting {len(people)} sockets to {len(apps)} app process(es) ...",
-              flush=True)
+        print(f"connecting {len(people)} sockets to {len(apps)} app process(es) ...", flush=True)
         started = time.perf_counter()
         # With several processes the sockets are dealt out in turn: each holds a share of
         # every event's (one database, LISTEN/NOTIFY between them).
-        opened = [socket for shares in await asyncio.gather(*(
-            open_many("127.0.0.1", each.port, people[index::len(apps)],
-                      args.connect_concurrency, CONNECT_TIMEOUT)
-            for index, each in enumerate(apps))) for socket in shares]
+        opened = [
+            socket
+            for shares in await asyncio.gather(
+                *(
+                    open_many(
+                        "127.0.0.1",
+                        each.port,
+                        people[index :: len(apps)],
+                        args.connect_concurrency,
+                        CONNECT_TIMEOUT,
+                    )
+                    for index, each in enumerate(apps)
+                )
+            )
+            for socket in shares
+        ]
         figures["connect_seconds"] = time.perf_counter() - started
         sockets = {s.who: s for s in opened}
         await asyncio.sleep(3.0)
@@ -387,8 +470,7 @@ async def run(args, environ: dict) -> dict:
         figures["next_healthz"] = probe.window()
         await probe.stop()
         if args.storm and len(apps) == 1:
-            print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...",
-                  flush=True)
+            print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...", flush=True)
             try:
                 figures["storm"] = await storm(app, people, sockets, events, args, db)
             except (OSError, ConnectionError, TimeoutError) as failure:
@@ -402,9 +484,10 @@ async def run(args, environ: dict) -> dict:
     figures["load_average_after"] = os.getloadavg()
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
     spans_file.unlink()
-    figures["spans"] = {name: {"n": len(v), "p50": percentile(v, 0.5),
-                               "p99": percentile(v, 0.99), "total": sum(v)}
-                        for name, v in spans.items()}
+    figures["spans"] = {
+        name: {"n": len(v), "p50": percentile(v, 0.5), "p99": percentile(v, 0.99), "total": sum(v)}
+        for name, v in spans.items()
+    }
     return figures
 
 
@@ -414,56 +497,78 @@ def report(f: dict) -> None:
 
     print()
     print(f"Fan-out benchmark: the app of {f['app_root']}")
-    print(f"  {f['events']} event(s) × {f['waiting']} waiting, "
-          f"{f['interviewers']} interviewer(s) each, "
-          f"{f.get('processes', 1)} app process(es)")
-    print(f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
-          f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)")
+    print(
+        f"  {f['events']} event(s) × {f['waiting']} waiting, "
+        f"{f['interviewers']} interviewer(s) each, "
+        f"{f.get('processes', 1)} app process(es)"
+    )
+    print(
+        f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
+        f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)"
+    )
     print(f"  sockets connected in {f['connect_seconds']:.1f} s")
     idle = f["idle_healthz"]
-    print(f"  idle: app CPU {f['idle_cpu'] * 100:5.1f} % of a core; /healthz p50 "
-          f"{ms(percentile(idle, 0.5))}, worst {ms(max(idle, default=float('nan')))}")
+    print(
+        f"  idle: app CPU {f['idle_cpu'] * 100:5.1f} % of a core; /healthz p50 "
+        f"{ms(percentile(idle, 0.5))}, worst {ms(max(idle, default=float('nan')))}"
+    )
     c = f["churn"]
     worst = max(f["churn_healthz"], default=float("nan"))
-    print(f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
-          f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)")
+    print(
+        f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
+        f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)"
+    )
     if len(c["cpu_per_process"]) > 1:
         per_change = c["cpu"] / len(c["cpu_per_process"]) / c["changes_per_second"]
-        print("    per process: " + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"])
-              + f"; CPU per change per process {per_change * 1000:.2f} ms")
-    print(f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
-          f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
-          f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB")
-    print(f"    candidate states sent per second (all sockets) "
-          f"{c['candidate_states_per_second']:.0f}; shared queue messages received per "
-          f"second {c['queue_messages_per_second']:.0f} ({c['unapplied_queue_messages']} "
-          f"could not be applied)")
-    print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× "
-          f"the idle p50)")
+        print(
+            "    per process: "
+            + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"])
+            + f"; CPU per change per process {per_change * 1000:.2f} ms"
+        )
+    print(
+        f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
+        f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
+        f"; largest interviewer state {c['largest_interviewer_state'] / 1000:.1f} kB"
+    )
+    print(
+        f"    candidate states sent per second (all sockets) "
+        f"{c['candidate_states_per_second']:.0f}; shared queue messages received per "
+        f"second {c['queue_messages_per_second']:.0f} ({c['unapplied_queue_messages']} "
+        f"could not be applied)"
+    )
+    print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× the idle p50)")
     floor = f["floor"]
     print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
-    print("  floor of one shared frame (bare aiohttp, encoded once): " + ", ".join(
-        f"{how} {ms(seconds)}" for how, seconds in f.get("floor_shared", {}).items()))
+    print(
+        "  floor of one shared frame (bare aiohttp, encoded once): "
+        + ", ".join(f"{how} {ms(seconds)}" for how, seconds in f.get("floor_shared", {}).items())
+    )
     for n in f["nexts"]:
-        print(f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
-              f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
-              f"floor; {n['by_queue_message']} sockets had the shared queue message)"
-              f"{'; MISSING ' + str(n['missing']) if n['missing'] else ''}")
+        print(
+            f"  Next → every other waiting socket updated: {n['sockets']} sockets, p50 "
+            f"{ms(n['p50'])}, p100 {ms(n['p100'])} ({n['p100'] / min(floor):.1f}× the best "
+            f"floor; {n['by_queue_message']} sockets had the shared queue message)"
+            f"{'; MISSING ' + str(n['missing']) if n['missing'] else ''}"
+        )
     worst = max(f["next_healthz"], default=float("nan"))
     print(f"    /healthz worst during the Nexts {ms(worst)}")
     if "storm_failed" in f:
         print(f"  reconnect storm FAILED: {f['storm_failed']}")
     if "storm" in f:
         s = f["storm"]
-        print(f"  reconnect storm: {s['sockets']} sockets all back with a full state in "
-              f"{s['all_back_seconds']:.1f} s; places changed in the database: "
-              f"{s['places_changed']}, pages showing another place than the database: "
-              f"{s['pages_showing_another_place']}; "
-              f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)")
+        print(
+            f"  reconnect storm: {s['sockets']} sockets all back with a full state in "
+            f"{s['all_back_seconds']:.1f} s; places changed in the database: "
+            f"{s['places_changed']}, pages showing another place than the database: "
+            f"{s['pages_showing_another_place']}; "
+            f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)"
+        )
     print("  app spans (s):")
     for name, span in sorted(f["spans"].items(), key=lambda item: -item[1]["total"]):
-        print(f"    {name:48s} n={span['n']:7d} p50 {ms(span['p50'])} p99 {ms(span['p99'])}"
-              f" total {span['total']:7.1f}")
+        print(
+            f"    {name:48s} n={span['n']:7d} p50 {ms(span['p50'])} p99 {ms(span['p99'])}"
+            f" total {span['total']:7.1f}"
+        )
 
 
 def main() -> int:
@@ -476,14 +581,21 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nexts", type=int, default=3)
     parser.add_argument("--no-storm", dest="storm", action="store_false")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="app processes sharing the sockets (no storm with more than one)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="app processes sharing the sockets (no storm with more than one)",
+    )
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
     parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")
-    parser.add_argument("--app-root", default=str(Path(__file__).resolve().parents[2]),
-                        help="run the app of another checkout (e.g. the code before a change, "
-                             "as a baseline; its migrations must match)")
+    parser.add_argument(
+        "--app-root",
+        default=str(Path(__file__).resolve().parents[2]),
+        help="run the app of another checkout (e.g. the code before a change, "
+        "as a baseline; its migrations must match)",
+    )
     args = parser.parse_args()
     Path(args.app_log).write_text("")
     with stack_environ(args.reuse) as environ:

@@ -10,6 +10,7 @@ prepared once, aiohttp frames them per socket) or `write` (the whole WebSocket f
 once, written to each transport: what no public aiohttp call does). Which is cheapest is the
 floor of the app's shared `queue` message (app/live/hub.py uses send_frame).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,9 @@ async def main(port: int) -> None:
         ws = web.WebSocketResponse()  # no heartbeat: a late pong must not close one
         await ws.prepare(request)
         sockets.append(ws)
-        await ws.send_str(json.dumps({"type": "state", "queue": {"position": len(sockets)}},
-                                     separators=(",", ":")))
+        await ws.send_str(
+            json.dumps({"type": "state", "queue": {"position": len(sockets)}}, separators=(",", ":"))
+        )
         try:
             async for _ in ws:
                 pass
@@ -46,23 +48,33 @@ async def main(port: int) -> None:
             await shared_round(how, rounds[0])
             return web.json_response({"sockets": len(sockets)})
         for start in range(0, len(sockets), SLICE):
-            for index, ws in enumerate(sockets[start:start + SLICE], start + 1):
+            for index, ws in enumerate(sockets[start : start + SLICE], start + 1):
                 # Position index - round: each socket's own message, as in the app.
-                await ws.send_str(json.dumps(
-                    {"type": "state", "now": "2026-12-01T12:00:00+00:00",
-                     "queue": {"state": "waiting", "position": index + 1000 * rounds[0],
-                               "wait_minutes": 5}, "offer": None, "interview": None},
-                    separators=(",", ":")))
+                await ws.send_str(
+                    json.dumps(
+                        {
+                            "type": "state",
+                            "now": "2026-12-01T12:00:00+00:00",
+                            "queue": {
+                                "state": "waiting",
+                                "position": index + 1000 * rounds[0],
+                                "wait_minutes": 5,
+                            },
+                            "offer": None,
+                            "interview": None,
+                        },
+                        separators=(",", ":"),
+                    )
+                )
             await asyncio.sleep(0)
         return web.json_response({"sockets": len(sockets)})
 
     async def shared_round(how: str, round_: int) -> None:
-        text = json.dumps({"type": "state", "queue": {"position": 1_000_000 * round_}},
-                          separators=(",", ":"))
+        text = json.dumps({"type": "state", "queue": {"position": 1_000_000 * round_}}, separators=(",", ":"))
         payload = text.encode()
         frame = struct.pack("!BB", 0x81, len(payload)) + payload  # < 126 bytes: short form
         for start in range(0, len(sockets), SLICE):
-            for ws in sockets[start:start + SLICE]:
+            for ws in sockets[start : start + SLICE]:
                 if how == "send_str":
                     await ws.send_str(text)
                 elif how == "send_frame":

@@ -10,6 +10,7 @@ The clients' own CPU and the whole machine's are printed beside it: the aiortc c
 encode and decode every stream in this process, so on a small machine they, not Janus, run
 out of CPU first. Figures only, nothing asserted: the machines here are noisy.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -87,8 +88,7 @@ class Camera(VideoStreamTrack):
         super().__init__()
         self.width, self.height = width, height
         # 8x8 blocks of random grey, each row twice as wide so that a shifted row is a slice.
-        blocks = [bytes(random.randrange(256) for _ in range(width // 8))
-                  for _ in range(height // 8)]
+        blocks = [bytes(random.randrange(256) for _ in range(width // 8)) for _ in range(height // 8)]
         self.rows = [bytes(b for b in blocks[y // 8] for _ in range(8)) * 2 for y in range(height)]
         self.chroma = bytes([128]) * (width * height // 4)
         self.shift = 0
@@ -97,8 +97,7 @@ class Camera(VideoStreamTrack):
         pts, time_base = await self.next_timestamp()
         self.shift = (self.shift + 2) % self.width
         frame = VideoFrame(self.width, self.height, "yuv420p")
-        frame.planes[0].update(b"".join(row[self.shift:self.shift + self.width]
-                                        for row in self.rows))
+        frame.planes[0].update(b"".join(row[self.shift : self.shift + self.width] for row in self.rows))
         frame.planes[1].update(self.chroma)
         frame.planes[2].update(self.chroma)
         frame.pts, frame.time_base = pts, time_base
@@ -129,10 +128,17 @@ class Side:
 
     async def publish(self) -> None:
         self.publisher = await self.session.attach()
-        joined = await self.session.message(self.publisher, {
-            "request": "join", "ptype": "publisher", "room": self.join["room"],
-            "pin": self.join["pin"], "token": self.join["room_token"],
-            "display": self.join["display"]})
+        joined = await self.session.message(
+            self.publisher,
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": self.join["room"],
+                "pin": self.join["pin"],
+                "token": self.join["room_token"],
+                "display": self.join["display"],
+            },
+        )
         data = joined["plugindata"]["data"]
         self.feed_id, self.private_id = data["id"], data["private_id"]
         self.others = list(data.get("publishers", []))
@@ -141,8 +147,8 @@ class Side:
         pc.addTransceiver(Camera(), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         configured = await self.session.message(
-            self.publisher, {"request": "configure", "audio": True, "video": True},
-            description(pc))
+            self.publisher, {"request": "configure", "audio": True, "video": True}, description(pc)
+        )
         await pc.setRemoteDescription(remote(configured["jsep"]))
 
     async def subscribe(self) -> None:
@@ -161,14 +167,20 @@ class Side:
                     first.set_result(None)
 
         pc.on("track", lambda track: self.readers.append(asyncio.create_task(read(track))))
-        attached = await self.session.message(handle, {
-            "request": "join", "ptype": "subscriber", "room": self.join["room"],
-            "pin": self.join["pin"], "private_id": self.private_id,
-            "streams": [{"feed": self.others[0]["id"]}]})
+        attached = await self.session.message(
+            handle,
+            {
+                "request": "join",
+                "ptype": "subscriber",
+                "room": self.join["room"],
+                "pin": self.join["pin"],
+                "private_id": self.private_id,
+                "streams": [{"feed": self.others[0]["id"]}],
+            },
+        )
         await pc.setRemoteDescription(remote(attached["jsep"]))
         await pc.setLocalDescription(await pc.createAnswer())
-        await self.session.message(handle, {"request": "start", "room": self.join["room"]},
-                                   description(pc))
+        await self.session.message(handle, {"request": "start", "room": self.join["room"]}, description(pc))
         await asyncio.wait_for(first, 20)  # a decoded frame of the other's video
 
     async def received_bytes(self) -> int:
@@ -186,6 +198,7 @@ class Side:
 async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> dict:
     from app.live.dispatch import close_room
     from app.tickets import Role, mint_ticket, read_ticket
+
     roles: tuple[Role, Role] = ("candidate", "interviewer")
     from tests.integration.test_live_aiortc import JanusSession
 
@@ -195,8 +208,11 @@ async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> di
             room = await rooms.create_private_room(2, "janus capacity benchmark")
             made.append(room)
             for index, role in enumerate(roles):
-                join = dataclasses.asdict(read_ticket(settings, mint_ticket(
-                    settings, room, index, role, role.title(), f"bench:{role}")))
+                join = dataclasses.asdict(
+                    read_ticket(
+                        settings, mint_ticket(settings, room, index, role, role.title(), f"bench:{role}")
+                    )
+                )
                 ws = await http.ws_connect(join["janus_url"], protocols=("janus-protocol",))
                 session = JanusSession(ws, join["janus_token"])
                 sockets.append(session)
@@ -215,8 +231,7 @@ async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> di
         janus_cpu, own_cpu = cpu_seconds(pid) - janus_before, own_cpu_seconds() - own_before
         busy_after = machine_busy()
         received = [await side.received_bytes() - b for side, b in zip(sides, bytes_before)]
-        video_fps = [(side.frames["video"] - f["video"]) / window
-                     for side, f in zip(sides, frames_before)]
+        video_fps = [(side.frames["video"] - f["video"]) / window for side, f in zip(sides, frames_before)]
     finally:
         for side in sides:
             await side.close()
@@ -225,11 +240,15 @@ async def measure(k: int, seconds: float, settings, rooms, pid: int, http) -> di
         for room in made:
             await close_room(rooms, room.server, room.room_id, room.secret)
     return {
-        "interviews": k, "window": window, "janus_cpu": janus_cpu, "client_cpu": own_cpu,
+        "interviews": k,
+        "window": window,
+        "janus_cpu": janus_cpu,
+        "client_cpu": own_cpu,
         "machine_busy": (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1]),
         "forwarded_kbit_s": sum(received) * 8 / window / 1000,
         "min_subscriber_kbit_s": min(received) * 8 / window / 1000,
-        "min_video_fps": min(video_fps), "mean_video_fps": sum(video_fps) / len(video_fps),
+        "min_video_fps": min(video_fps),
+        "mean_video_fps": sum(video_fps) / len(video_fps),
     }
 
 
@@ -251,15 +270,21 @@ async def run(args, environ: dict[str, str]) -> dict:
         before = cpu_seconds(pid)
         await asyncio.sleep(5)
         idle = (cpu_seconds(pid) - before) / 5
-        print(f"Janus pid {pid}, idle {idle * 100:.2f} % of a core; "
-              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
+        print(
+            f"Janus pid {pid}, idle {idle * 100:.2f} % of a core; "
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         async with ClientSession() as http:
             for k in args.interviews:
                 result = await measure(k, args.seconds, settings, rooms, pid, http)
                 results.append(result)
-                print(f"  K={k}: Janus {result['janus_cpu']:.2f} CPU s, clients "
-                      f"{result['client_cpu']:.2f} CPU s in {result['window']:.1f} s, "
-                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
+                print(
+                    f"  K={k}: Janus {result['janus_cpu']:.2f} CPU s, clients "
+                    f"{result['client_cpu']:.2f} CPU s in {result['window']:.1f} s, "
+                    f"load average {os.getloadavg()[0]:.1f}",
+                    flush=True,
+                )
     finally:
         await rooms.stop()
     return {"idle_janus_fraction": idle, "cores": os.cpu_count(), "runs": results}
@@ -267,11 +292,15 @@ async def run(args, environ: dict[str, str]) -> dict:
 
 def report(figures: dict) -> None:
     idle = figures["idle_janus_fraction"]
-    print("\nPer K (Janus CPU net of its idle rate, per interview-second; an interview = 2 "
-          "publishers + 2 subscribers, audio + VP8 video):")
-    print(f"{'K':>3} {'Janus CPU s / interview-s':>26} {'interviews / Janus core':>24} "
-          f"{'vs K=1':>7} {'forwarded kbit/s':>17} {'per interview':>14} {'min video fps':>14} "
-          f"{'Janus % core':>13} {'clients % core':>15} {'machine busy':>13}")
+    print(
+        "\nPer K (Janus CPU net of its idle rate, per interview-second; an interview = 2 "
+        "publishers + 2 subscribers, audio + VP8 video):"
+    )
+    print(
+        f"{'K':>3} {'Janus CPU s / interview-s':>26} {'interviews / Janus core':>24} "
+        f"{'vs K=1':>7} {'forwarded kbit/s':>17} {'per interview':>14} {'min video fps':>14} "
+        f"{'Janus % core':>13} {'clients % core':>15} {'machine busy':>13}"
+    )
     baseline = None
     for r in figures["runs"]:
         k, window = r["interviews"], r["window"]
@@ -280,19 +309,26 @@ def report(figures: dict) -> None:
         r["interviews_per_core"] = 1 / per
         baseline = baseline or per
         r["ratio_to_baseline"] = per / baseline
-        print(f"{k:3d} {per:26.4f} {1 / per:24.0f} {per / baseline:6.2f}x "
-              f"{r['forwarded_kbit_s']:17.0f} {r['forwarded_kbit_s'] / k:14.0f} "
-              f"{r['min_video_fps']:14.1f} {r['janus_cpu'] / window * 100:12.1f}% "
-              f"{r['client_cpu'] / window * 100:14.0f}% {r['machine_busy'] * 100:12.0f}%")
-    print("(clients % core: this process, all of its threads, out of "
-          f"{figures['cores'] * 100} %; machine busy: all cores, every process)")
+        print(
+            f"{k:3d} {per:26.4f} {1 / per:24.0f} {per / baseline:6.2f}x "
+            f"{r['forwarded_kbit_s']:17.0f} {r['forwarded_kbit_s'] / k:14.0f} "
+            f"{r['min_video_fps']:14.1f} {r['janus_cpu'] / window * 100:12.1f}% "
+            f"{r['client_cpu'] / window * 100:14.0f}% {r['machine_busy'] * 100:12.0f}%"
+        )
+    print(
+        "(clients % core: this process, all of its threads, out of "
+        f"{figures['cores'] * 100} %; machine busy: all cores, every process)"
+    )
 
 
 def main() -> int:
     parser = argument_parser("scripts/bench-janus", __doc__)
-    parser.add_argument("--interviews", default="1,2,4",
-                        type=lambda s: [int(k) for k in s.split(",")],
-                        help="interviews at once, one measurement each (the first is the baseline)")
+    parser.add_argument(
+        "--interviews",
+        default="1,2,4",
+        type=lambda s: [int(k) for k in s.split(",")],
+        help="interviews at once, one measurement each (the first is the baseline)",
+    )
     parser.add_argument("--seconds", type=float, default=20, help="measuring window per K")
     parser.add_argument("--janus-pid", type=int, help="the Janus process to read (with --reuse)")
     args = parser.parse_args()

@@ -15,6 +15,7 @@ call-view.js, on tests/pages/call.html), everything inside a network namespace o
 
 Prints each figure, their medians and the ratio of recovery to the baseline.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,17 +54,19 @@ class Bench:
 
     async def tickets(self) -> list[str]:
         room = await self.stack.run(self.stack.app[JANUS].create_private_room(participants=2))
-        return [mint_ticket(self.stack.settings, room, index, role, role, f"bench:{role}")
-                for index, role in enumerate(ROLES)]
+        return [
+            mint_ticket(self.stack.settings, room, index, role, role, f"bench:{role}")
+            for index, role in enumerate(ROLES)
+        ]
 
     async def open(self, ticket):
-        context = await self.browser.new_context(base_url=self.stack.base_url,
-                                                 permissions=["camera", "microphone"])
+        context = await self.browser.new_context(
+            base_url=self.stack.base_url, permissions=["camera", "microphone"]
+        )
         await context.add_init_script(KEEP_PEER_CONNECTIONS)
         page = await context.new_page()
         await page.goto("/test-pages/call.html")
-        await page.evaluate("(html) => { document.querySelector('main').innerHTML = html; }",
-                            self.markup)
+        await page.evaluate("(html) => { document.querySelector('main').innerHTML = html; }", self.markup)
         await page.evaluate("(ticket) => window.startCall(ticket)", ticket)
         return page
 
@@ -90,8 +93,9 @@ async def run(args) -> dict:
         wrapper = chromium_wrapper(stack.namespace, folder, shutil.which("chromium"))
         launch_args = chromium_args(stack)  # the namespace tests' switches
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(wrapper),
-                                                       args=launch_args, headless=True)
+            browser = await playwright.chromium.launch(
+                executable_path=str(wrapper), args=launch_args, headless=True
+            )
             bench = Bench(stack, browser)
             results: dict = {"baseline_join": [], **{f"blackout_{s}": [] for s in args.blackouts}}
             for repetition in range(args.repetitions):
@@ -101,9 +105,11 @@ async def run(args) -> dict:
                 for seconds in args.blackouts:
                     figures = await blackout(stack, pages, seconds)
                     results[f"blackout_{seconds}"].append(figures)
-                    print(f"[{repetition + 1}] blackout {seconds} s: both told {figures['told']:.2f} s "
-                          f"after the picture froze; frames on both sides {figures['frames']:.2f} s "
-                          f"after the network came back")
+                    print(
+                        f"[{repetition + 1}] blackout {seconds} s: both told {figures['told']:.2f} s "
+                        f"after the picture froze; frames on both sides {figures['frames']:.2f} s "
+                        f"after the network came back"
+                    )
                     await wait_phase(pages, SEEING, timeout=60)
                 await bench.close(pages)
             await browser.close()
@@ -121,19 +127,25 @@ def report(results: dict) -> None:
             continue
         told = statistics.median(s["told"] for s in samples)
         frames = statistics.median(s["frames"] for s in samples)
-        print(f"{key.replace('_', ' ')} s: told after the freeze, median {told:.2f} s; frames "
-              f"again after the network's return, median {frames:.2f} s = {frames / baseline:.2f} "
-              "× the baseline")
+        print(
+            f"{key.replace('_', ' ')} s: told after the freeze, median {told:.2f} s; frames "
+            f"again after the network's return, median {frames:.2f} s = {frames / baseline:.2f} "
+            "× the baseline"
+        )
     with open("/proc/loadavg") as loadavg:
         print(f"load average: {loadavg.read().split()[0]}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="scripts/bench-network-recovery", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench-network-recovery",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--repetitions", type=int, default=3)
-    parser.add_argument("--blackouts", default="8,30",
-                        type=lambda text: [int(part) for part in text.split(",") if part])
+    parser.add_argument(
+        "--blackouts", default="8,30", type=lambda text: [int(part) for part in text.split(",") if part]
+    )
     parser.add_argument("--json", help="write the raw figures to this file")
     args = parser.parse_args()
     reason = can_run()

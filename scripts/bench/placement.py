@@ -6,6 +6,7 @@ dispatch (VideoRoom `list`); that is the baseline here, measured in the same run
 same Janus holding the same rooms. Seeds an event with `--rooms` offered interviews, each
 with a real room on Janus, then times `--rounds` decisions of each kind.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,14 +27,22 @@ async def seed_rooms(db: asyncpg.Connection, pool, rooms: int) -> list:
     for (candidate, _), (interviewer, _) in zip(seeded.candidates, seeded.interviewers):
         room = await pool.create_private_room(2, "benchmark")
         made.append(room)
-        await db.execute("""
+        await db.execute(
+            """
             INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
                                    janus_server, room_id, room_pin, room_secret, room_tokens,
                                    offer_expires_at)
             VALUES ($1, $2, $3, 'next', $4, $5, $6, $7, $8, $9)""",
-            seeded.event_id, candidate, interviewer, room.server, room.room_id, room.pin,
-            room.secret, list(room.participant_tokens),
-            dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+            seeded.event_id,
+            candidate,
+            interviewer,
+            room.server,
+            room.room_id,
+            room.pin,
+            room.secret,
+            list(room.participant_tokens),
+            dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+        )
     return made
 
 
@@ -41,6 +50,7 @@ async def run(args, environ: dict[str, str]) -> dict:
     from app.janus.pool import JanusPool
     from app.janus.rooms import destroy_room, list_rooms
     from app.settings import load_settings
+
     settings = load_settings(environ)
     dsn = settings.database.url.get_secret_value()
     database = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
@@ -67,8 +77,12 @@ async def run(args, environ: dict[str, str]) -> dict:
             await destroy_room(pool.connection(room.server), room.room_id, room.secret)
         await pool.stop()
         await database.close()
-    return {"rooms": args.rooms, "servers": len(names), "fleet_count": summary(fleet_times),
-            "janus_list_baseline": summary(janus_times)}
+    return {
+        "rooms": args.rooms,
+        "servers": len(names),
+        "fleet_count": summary(fleet_times),
+        "janus_list_baseline": summary(janus_times),
+    }
 
 
 def main() -> int:

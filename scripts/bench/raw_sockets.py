@@ -8,6 +8,7 @@ masked client frames, pongs for the server's heartbeat pings. A state is not par
 JSON: its arrival time, size and the candidate's position (one regular expression) are all
 the benchmark needs.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,9 +33,12 @@ QUEUE_PREFIX = b'{"type":"queue"'
 
 def mask(payload: bytes) -> bytes:
     key = os.urandom(4)
-    repeated = (key * (len(payload) // 4 + 1))[:len(payload)]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(
-        len(payload), "big") if payload else b""
+    repeated = (key * (len(payload) // 4 + 1))[: len(payload)]
+    masked = (
+        (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(len(payload), "big")
+        if payload
+        else b""
+    )
     return key + masked
 
 
@@ -54,11 +58,13 @@ class RawSocket(asyncio.Protocol):
     a candidate's state gave, `waiting_for` (a position) notes when it arrives."""
 
     def __init__(self, path: str, host: str, cookie: str, who: tuple[str, int]):
-        self.request = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
-                        f"Connection: Upgrade\r\nSec-WebSocket-Key: "
-                        f"{base64.b64encode(os.urandom(16)).decode()}\r\n"
-                        f"Sec-WebSocket-Version: 13\r\nOrigin: http://{host}\r\n"
-                        f"Cookie: {cookie}\r\n\r\n").encode()
+        self.request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: "
+            f"{base64.b64encode(os.urandom(16)).decode()}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: http://{host}\r\n"
+            f"Cookie: {cookie}\r\n\r\n"
+        ).encode()
         self.who = who
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
@@ -69,14 +75,14 @@ class RawSocket(asyncio.Protocol):
         self.state_bytes = 0
         self.largest = 0
         self.position: int | None = None
-        self.version: int | None = None      # the queue's version the page is at
+        self.version: int | None = None  # the queue's version the page is at
         self.queue_messages = 0
-        self.unapplied = 0                    # queue messages a page could not apply
+        self.unapplied = 0  # queue messages a page could not apply
         self.last_state: bytes = b""
-        self.waiting_for: int | None = None   # a position this socket is expected to reach
+        self.waiting_for: int | None = None  # a position this socket is expected to reach
         self.reached_at: float | None = None
-        self.initial: int | None = None       # scripts/bench/fanout.py: the first position seen
-        self.other: list[bytes] = []          # non-state messages (replies, offers)
+        self.initial: int | None = None  # scripts/bench/fanout.py: the first position seen
+        self.other: list[bytes] = []  # non-state messages (replies, offers)
         self.on_other: Callable[[RawSocket, bytes], None] | None = None
 
     def connection_made(self, transport) -> None:
@@ -87,8 +93,9 @@ class RawSocket(asyncio.Protocol):
         if not self.closed.done():
             self.closed.set_result(None)
         if not self.first_state.done():
-            self.first_state.set_exception(ConnectionError(
-                f"closed before a state ({getattr(self, 'refused', b'')!r}, {exc!r})"))
+            self.first_state.set_exception(
+                ConnectionError(f"closed before a state ({getattr(self, 'refused', b'')!r}, {exc!r})")
+            )
 
     def send(self, text: str) -> None:
         if self.transport is not None and not self.transport.is_closing():
@@ -105,7 +112,7 @@ class RawSocket(asyncio.Protocol):
             if end < 0:
                 return
             status = bytes(self.buffer[:12])
-            del self.buffer[:end + 4]
+            del self.buffer[: end + 4]
             if b" 101" not in status:
                 self.refused = status
                 self.transport.close()
@@ -128,8 +135,8 @@ class RawSocket(asyncio.Protocol):
                 length, start = struct.unpack_from("!Q", buffer, 2)[0], 10
             if len(buffer) < start + length:
                 return
-            payload = bytes(buffer[start:start + length])
-            del buffer[:start + length]
+            payload = bytes(buffer[start : start + length])
+            del buffer[: start + length]
             if opcode == 0x1:
                 self._text(payload)
             elif opcode == 0x9:
@@ -139,8 +146,7 @@ class RawSocket(asyncio.Protocol):
                 return
 
     def _reached(self, now: float) -> None:
-        if self.waiting_for is not None and self.position == self.waiting_for \
-                and self.reached_at is None:
+        if self.waiting_for is not None and self.position == self.waiting_for and self.reached_at is None:
             self.reached_at = now
 
     def _text(self, payload: bytes) -> None:
@@ -175,16 +181,22 @@ class RawSocket(asyncio.Protocol):
             self.on_other(self, payload)
 
 
-async def open_socket(host: str, port: int, path: str, cookie: str,
-                      who: tuple[str, int]) -> RawSocket:
+async def open_socket(host: str, port: int, path: str, cookie: str, who: tuple[str, int]) -> RawSocket:
     loop = asyncio.get_running_loop()
-    _, protocol = await loop.create_connection(lambda: RawSocket(path, f"{host}:{port}",
-                                                                 cookie, who), host, port)
+    _, protocol = await loop.create_connection(
+        lambda: RawSocket(path, f"{host}:{port}", cookie, who), host, port
+    )
     return protocol
 
 
-async def open_many(host: str, port: int, people: list[tuple[tuple[str, int], str, str]],
-                    concurrency: int, timeout: float, retry: bool = False) -> list[RawSocket]:
+async def open_many(
+    host: str,
+    port: int,
+    people: list[tuple[tuple[str, int], str, str]],
+    concurrency: int,
+    timeout: float,
+    retry: bool = False,
+) -> list[RawSocket]:
     """people: (who, path, cookie). Opened `concurrency` at a time, each until its first
     state. With `retry`, a refused or reset connection is tried again after about a second,
     as the pages do (web/static/js/live/channel.js), until `timeout`."""

@@ -10,6 +10,7 @@ its own. Printed: registrations per second each way and their ratio (aim: >= 0.6
 concurrency 20), with the machine's load, and the app process's CPU time per registration
 (the page and sending its confirmation, which the load moves far less than the rates).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,17 +32,24 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 async def make_event(db: asyncpg.Connection, capacity: int) -> tuple[int, str]:
     from app.events.tokens import link_token
-    organization = await db.fetchval("INSERT INTO organization (name) VALUES ($1) RETURNING id",
-                                     f"Bench AB {secrets.token_hex(3)}")
+
+    organization = await db.fetchval(
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Bench AB {secrets.token_hex(3)}"
+    )
     token = link_token()
     starts_at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=7)
-    event_id = await db.fetchval("""
+    event_id = await db.fetchval(
+        """
         INSERT INTO event (organization_id, title, job_description, starts_at, duration_minutes,
                            interview_minutes, capacity, language, state, invite_token,
                            invite_open, published_at)
         VALUES ($1, 'Lagerarbetare', 'Du plockar och packar.', $2, 120, 10, $3, 'sv',
                 'published', $4, true, now()) RETURNING id""",
-        organization, starts_at, capacity, token)
+        organization,
+        starts_at,
+        capacity,
+        token,
+    )
     return event_id, token
 
 
@@ -50,13 +58,24 @@ async def sample_mail(db: asyncpg.Connection, settings, event_id: int) -> dict:
     from app.candidates import mails, queries
     from app.i18n import Renderer
     from app.mail import Mailer
+
     mailer = Mailer(settings, Renderer())
     event = await queries.event_by_id(db, event_id)
-    candidate = {"id": 1, "name": "Kim Kandidat", "email": "kim@example.se", "language": "sv",
-                 "access_token": secrets.token_urlsafe(16), "pin": "123456"}
+    candidate = {
+        "id": 1,
+        "name": "Kim Kandidat",
+        "email": "kim@example.se",
+        "language": "sv",
+        "access_token": secrets.token_urlsafe(16),
+        "pin": "123456",
+    }
     prepared = mails.prepare_confirmation(mailer, settings.app.public_url, event, candidate)
-    return {"subject": prepared.subject, "text_body": prepared.text_body,
-            "html_body": prepared.html_body, "ics": prepared.ics}
+    return {
+        "subject": prepared.subject,
+        "text_body": prepared.text_body,
+        "html_body": prepared.html_body,
+        "ics": prepared.ics,
+    }
 
 
 async def baseline(dsn: str, event_id: int, count: int, concurrency: int, mail: dict) -> float:
@@ -67,25 +86,37 @@ async def baseline(dsn: str, event_id: int, count: int, concurrency: int, mail: 
     async def client() -> None:
         for n in numbers:
             async with pool.acquire() as connection, connection.transaction():
-                await connection.fetchrow("SELECT id, capacity FROM event WHERE id = $1 FOR UPDATE",
-                                          event_id)
-                await connection.fetchval("""SELECT count(*) FROM candidate
+                await connection.fetchrow("SELECT id, capacity FROM event WHERE id = $1 FOR UPDATE", event_id)
+                await connection.fetchval(
+                    """SELECT count(*) FROM candidate
                                              WHERE event_id = $1 AND cancelled_at IS NULL""",
-                                          event_id)
-                candidate_id = await connection.fetchval("""
+                    event_id,
+                )
+                candidate_id = await connection.fetchval(
+                    """
                     INSERT INTO candidate (event_id, name, email, phone, language, access_token,
                                            pin, consented_at)
                     VALUES ($1, 'Kim Kandidat', $2, '', 'sv', $3, '123456', now())
-                    RETURNING id""", event_id, f"base{n}-{secrets.token_hex(3)}@example.se",
-                    secrets.token_urlsafe(16))
-                await connection.execute("""
+                    RETURNING id""",
+                    event_id,
+                    f"base{n}-{secrets.token_hex(3)}@example.se",
+                    secrets.token_urlsafe(16),
+                )
+                await connection.execute(
+                    """
                     INSERT INTO mail_outbox (message_id, to_address, to_name, language, template,
                                              subject, text_body, html_body, ics, ics_method,
                                              candidate_id, sent_at)
                     VALUES ($1, $2, 'Kim Kandidat', 'sv', 'candidate_registration', $3, $4, $5,
                             $6, 'REQUEST', $7, now())""",
-                    f"<{secrets.token_hex(8)}@bench>", f"base{n}@example.se", mail["subject"],
-                    mail["text_body"], mail["html_body"], mail["ics"], candidate_id)
+                    f"<{secrets.token_hex(8)}@bench>",
+                    f"base{n}@example.se",
+                    mail["subject"],
+                    mail["text_body"],
+                    mail["html_body"],
+                    mail["ics"],
+                    candidate_id,
+                )
 
     try:
         started = time.perf_counter()
@@ -107,9 +138,14 @@ async def through_the_page(base_url: str, token: str, count: int, concurrency: i
             async with http.get(url, headers=headers) as response:
                 csrf = CSRF_FIELD.search(await response.text())[1]
             for n in numbers:
-                form = {"csrf_token": csrf, "name": "Kim Kandidat", "phone": "",
-                        "email": f"app{n}-{secrets.token_hex(3)}@example.se", "language": "sv",
-                        "consent": "yes"}
+                form = {
+                    "csrf_token": csrf,
+                    "name": "Kim Kandidat",
+                    "phone": "",
+                    "email": f"app{n}-{secrets.token_hex(3)}@example.se",
+                    "language": "sv",
+                    "consent": "yes",
+                }
                 async with http.post(url, data=form, headers=headers) as response:
                     await response.read()
                     if response.status != 200:
@@ -132,9 +168,12 @@ def cpu_seconds(pid: int) -> float:
 async def mails_drained(db: asyncpg.Connection, event_id: int, timeout: float = 300) -> None:
     """Wait until the app's mail worker has sent every mail of the event's candidates."""
     for _ in range(int(timeout / 0.2)):
-        if not await db.fetchval("""SELECT count(*) FROM mail_outbox m
+        if not await db.fetchval(
+            """SELECT count(*) FROM mail_outbox m
                                     JOIN candidate c ON c.id = m.candidate_id
-                                    WHERE c.event_id = $1 AND m.sent_at IS NULL""", event_id):
+                                    WHERE c.event_id = $1 AND m.sent_at IS NULL""",
+            event_id,
+        ):
             return
         await asyncio.sleep(0.2)
     raise RuntimeError("the mail worker did not send every mail in time")
@@ -142,11 +181,16 @@ async def mails_drained(db: asyncpg.Connection, event_id: int, timeout: float = 
 
 async def run(args, environ: dict[str, str]) -> dict:
     from app.settings import load_settings
+
     settings = load_settings(environ)
     dsn = settings.database.url.get_secret_value()
     db = await asyncpg.connect(dsn)
-    app = AppProcess(environ, module="scripts.bench.app_runner", log_path=Path(args.app_log),
-                     root=Path(args.app_root).resolve())
+    app = AppProcess(
+        environ,
+        module="scripts.bench.app_runner",
+        log_path=Path(args.app_log),
+        root=Path(args.app_root).resolve(),
+    )
     try:
         base_event, _ = await make_event(db, args.registrations * 2)
         page_event, token = await make_event(db, args.registrations * 2)
@@ -168,10 +212,15 @@ async def run(args, environ: dict[str, str]) -> dict:
     finally:
         await app.stop()
         await db.close()
-    return {"registrations": args.registrations, "concurrency": args.concurrency,
-            "baseline_per_second": raw, "page_per_second": page, "ratio": page / raw,
-            "app_cpu_ms_per_registration": cpu * 1000,
-            "load_average": load_before + os.getloadavg()}
+    return {
+        "registrations": args.registrations,
+        "concurrency": args.concurrency,
+        "baseline_per_second": raw,
+        "page_per_second": page,
+        "ratio": page / raw,
+        "app_cpu_ms_per_registration": cpu * 1000,
+        "load_average": load_before + os.getloadavg(),
+    }
 
 
 def main() -> int:
@@ -179,20 +228,27 @@ def main() -> int:
     parser.add_argument("--registrations", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--app-log", default="/tmp/bench-registration-app.log")
-    parser.add_argument("--app-root", default=str(Path(__file__).resolve().parents[2]),
-                        help="the checkout whose app runs (another one: the code before a change)")
+    parser.add_argument(
+        "--app-root",
+        default=str(Path(__file__).resolve().parents[2]),
+        help="the checkout whose app runs (another one: the code before a change)",
+    )
     args = parser.parse_args()
     Path(args.app_log).write_text("")
     with stack_environ(args.reuse) as environ:
         figures = asyncio.run(run(args, environ))
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
-    print(f"\nRegistration benchmark: {figures['registrations']} registrations, "
-          f"concurrency {figures['concurrency']}, one app process")
+    print(
+        f"\nRegistration benchmark: {figures['registrations']} registrations, "
+        f"concurrency {figures['concurrency']}, one app process"
+    )
     print(f"  raw asyncpg (the same rows)   {figures['baseline_per_second']:8.0f} per second")
     print(f"  through the invite page       {figures['page_per_second']:8.0f} per second")
     print(f"  ratio page/baseline           {figures['ratio']:8.2f}   (aim: >= 0.6)")
-    print(f"  app CPU per registration      {figures['app_cpu_ms_per_registration']:8.2f} ms"
-          "   (the page and sending its mail)")
+    print(
+        f"  app CPU per registration      {figures['app_cpu_ms_per_registration']:8.2f} ms"
+        "   (the page and sending its mail)"
+    )
     print(f"  machine load average (1/5/15 min) before and after: {load}")
     write_json(args.json, figures)
     return 0

@@ -16,6 +16,7 @@ The figure: from opening both pages to the first decoded video frame on both (in
 framesDecoded > 0, polled every 50 ms), and the path each page's connections took (read from
 their selected candidate pairs by web/static/js/live/connection-path.js). Needs root.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,10 +46,12 @@ from tests.netns import (
 )
 
 # The network before the pages open, and the transport it leaves: one way through each.
-PATHS = {"direct": (lambda shaping: shaping.clear(), "udp"),
-         "turn-udp": (lambda shaping: shaping.block_udp_to_janus(turn_tcp=False), "udp"),
-         "turn-tcp": (lambda shaping: shaping.only_tcp(turn_tls=False), "tcp"),
-         "turn-tls": (lambda shaping: shaping.only_tls_to_turn(), "tls")}
+PATHS = {
+    "direct": (lambda shaping: shaping.clear(), "udp"),
+    "turn-udp": (lambda shaping: shaping.block_udp_to_janus(turn_tcp=False), "udp"),
+    "turn-tcp": (lambda shaping: shaping.only_tcp(turn_tls=False), "tcp"),
+    "turn-tls": (lambda shaping: shaping.only_tls_to_turn(), "tls"),
+}
 TIMEOUT = 90
 
 
@@ -68,8 +71,7 @@ async def one_call(stack: NetnsStack, browser, path: str) -> tuple[float, list[d
     try:
         pages = []
         for _ in tickets:
-            context = await browser.new_context(base_url=stack.base_url,
-                                                permissions=["camera", "microphone"])
+            context = await browser.new_context(base_url=stack.base_url, permissions=["camera", "microphone"])
             contexts.append(context)
             await context.add_init_script(KEEP_PEER_CONNECTIONS)
             pages.append(await context.new_page())
@@ -96,19 +98,18 @@ async def run(repetitions: int) -> dict:
         wrapper = chromium_wrapper(stack.namespace, folder, chromium_path())
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
-                executable_path=str(wrapper), args=chromium_args(stack), headless=True)
+                executable_path=str(wrapper), args=chromium_args(stack), headless=True
+            )
             await one_call(stack, browser, "direct")  # warm-up: caches, first room
             for repetition in range(repetitions):
                 for path, (_, transport) in PATHS.items():
                     took, taken = await one_call(stack, browser, path)
                     kind = "direct" if path == "direct" else "relay"
-                    if not taken or any((p["kind"], p["transport"]) != (kind, transport)
-                                        for p in taken):
+                    if not taken or any((p["kind"], p["transport"]) != (kind, transport) for p in taken):
                         wrong[path].append(taken)
                         print(f"  {path}: not all on the expected path: {taken}")
                     times[path].append(took)
-                    print(f"  {repetition + 1:2}/{repetitions} {path:9} {took * 1000:7.0f} ms",
-                          flush=True)
+                    print(f"  {repetition + 1:2}/{repetitions} {path:9} {took * 1000:7.0f} ms", flush=True)
             await browser.close()
     finally:
         await asyncio.to_thread(stack.stop)
@@ -117,8 +118,9 @@ async def run(repetitions: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="scripts/bench-turn", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench-turn", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
@@ -133,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\npath       first frames on both sides: median     p90   median / direct   wrong path")
     for path, values in result["times"].items():
         figures = summary(values)
-        print(f"{path:9} {figures['p50'] * 1000:27.0f} ms {figures['p90'] * 1000:6.0f} ms "
-              f"{figures['p50'] / baseline['p50']:12.2f}×   {len(result['wrong_path'][path])}")
+        print(
+            f"{path:9} {figures['p50'] * 1000:27.0f} ms {figures['p90'] * 1000:6.0f} ms "
+            f"{figures['p50'] / baseline['p50']:12.2f}×   {len(result['wrong_path'][path])}"
+        )
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
     return 1 if any(result["wrong_path"].values()) else 0

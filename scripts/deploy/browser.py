@@ -2,6 +2,7 @@
 through nginx over TLS at https://snabb.test:18443, trusting the test certificate by its key
 (--ignore-certificate-errors-spki-list), with a fake camera and microphone. Each page keeps
 track of its live WebSockets, and can be made to use TURN relays only."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,7 @@ from playwright.async_api import Browser, BrowserContext
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+
 # The site's Content-Security-Policy has no 'unsafe-eval', which Playwright's own
 # wait_for_function needs: wait by polling page.evaluate instead.
 from tests.browser.csp import wait_for_function
@@ -81,6 +83,7 @@ class Tracked:
         def frame(payload):
             if record["state"] is None and '"type":"state"' in str(payload):
                 record["state"] = time.monotonic()
+
         ws.on("framereceived", frame)
         ws.on("close", lambda _ws: record.__setitem__("closed", time.monotonic()))
 
@@ -100,14 +103,18 @@ class Tracked:
 class Browsers:
     def __init__(self, playwright, url: str, spki: str, host: str, https_port: int):
         self.playwright, self.url = playwright, url
-        self.args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}",
-                     f"--host-resolver-rules=MAP {host} 127.0.0.1"]
+        self.args = [
+            *CHROMIUM_ARGS,
+            f"--ignore-certificate-errors-spki-list={spki}",
+            f"--host-resolver-rules=MAP {host} 127.0.0.1",
+        ]
         self.browser: Browser | None = None
         self.contexts: list[BrowserContext] = []
 
     async def __aenter__(self) -> Browsers:  # noqa: PYI034 (final)
         self.browser = await self.playwright.chromium.launch(
-            executable_path=chromium_path(), args=self.args, headless=True)
+            executable_path=chromium_path(), args=self.args, headless=True
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -117,8 +124,8 @@ class Browsers:
 
     async def page(self, name: str, language: str = "sv", relay_only: str | None = None):
         context = await self.browser.new_context(
-            base_url=self.url, permissions=["camera", "microphone"],
-            viewport={"width": 1000, "height": 800})
+            base_url=self.url, permissions=["camera", "microphone"], viewport={"width": 1000, "height": 800}
+        )
         self.contexts.append(context)
         await context.add_cookies([{"name": "lang", "value": language, "url": self.url}])
         await context.add_init_script(f"{PEER_CONNECTIONS}({json.dumps(relay_only)});")
@@ -152,14 +159,11 @@ async def open_candidate(tracked: Tracked, link: str, pin: str = CANDIDATE_PIN) 
 
 
 async def phase(tracked: Tracked, name: str, timeout: float = 20000) -> None:
-    await wait_for_function(tracked.page, f"document.body.dataset.livePhase === {name!r}",
-                            timeout=timeout)
+    await wait_for_function(tracked.page, f"document.body.dataset.livePhase === {name!r}", timeout=timeout)
 
 
-async def both_see_each_other(interviewer: Tracked, candidate: Tracked,
-                              timeout: float = 30000) -> None:
-    await wait_for_function(interviewer.page, REMOTE_PLAYING, arg=INTERVIEWER_VIDEO,
-                            timeout=timeout)
+async def both_see_each_other(interviewer: Tracked, candidate: Tracked, timeout: float = 30000) -> None:
+    await wait_for_function(interviewer.page, REMOTE_PLAYING, arg=INTERVIEWER_VIDEO, timeout=timeout)
     await wait_for_function(candidate.page, REMOTE_PLAYING, arg=CANDIDATE_VIDEO, timeout=timeout)
 
 

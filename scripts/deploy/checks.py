@@ -1,5 +1,6 @@
 """What the deploy check does with a running stack, as users and operators would, through
 nginx over TLS: health, a whole event in Chromium with failures injected, TURN relays."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,7 @@ class ToLoopback(AbstractResolver):
     """HOST is 127.0.0.1, as DNS would say for a real host name."""
 
     async def resolve(self, host, port=0, family=0):
-        return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": 2,
-                 "proto": 0, "flags": 0}]
+        return [{"hostname": host, "host": "127.0.0.1", "port": port, "family": 2, "proto": 0, "flags": 0}]
 
     async def close(self) -> None:
         pass
@@ -67,8 +67,7 @@ async def container_healthy(stack: Stack, service: str, timeout: float = 120) ->
 
 async def health(stack: Stack) -> str:
     async with client(stack) as http:
-        for path, status in (("/livez", 200), ("/readyz", 200), ("/healthz", 404),
-                             ("/janus/events", 404)):
+        for path, status in (("/livez", 200), ("/readyz", 200), ("/healthz", 404), ("/janus/events", 404)):
             async with http.get(f"{stack.url}{path}") as response:
                 assert response.status == status, f"{path}: {response.status}"
         async with http.get(f"http://{HOST}:18080/x?y=1", allow_redirects=False) as response:
@@ -76,30 +75,42 @@ async def health(stack: Stack) -> str:
             assert response.headers["Location"] == f"https://{HOST}/x?y=1"
         # Each Janus's WebSocket API through nginx (what browsers use): `info` answers.
         for name in ("janus1", "janus2"):
-            async with http.ws_connect(f"wss://{HOST}:{HTTPS_PORT}/{name}",
-                                       protocols=("janus-protocol",)) as ws:
+            async with http.ws_connect(
+                f"wss://{HOST}:{HTTPS_PORT}/{name}", protocols=("janus-protocol",)
+            ) as ws:
                 await ws.send_json({"janus": "info", "transaction": "check"})
                 reply = await ws.receive_json(timeout=10)
                 assert reply["janus"] == "server_info", reply
     for service in ("postgres", "janus1", "janus2", "app1", "app2"):
         await container_healthy(stack, service)
     # The detail for ops staff, asked inside the replica (nginx does not serve it).
-    detail = await arun("podman", "exec", stack.container("app1"), "python3", "-c",
-                        "import urllib.request; print(urllib.request.urlopen("
-                        "'http://127.0.0.1:8080/healthz').read().decode())")
+    detail = await arun(
+        "podman",
+        "exec",
+        stack.container("app1"),
+        "python3",
+        "-c",
+        "import urllib.request; print(urllib.request.urlopen("
+        "'http://127.0.0.1:8080/healthz').read().decode())",
+    )
     status = json.loads(detail.stdout)
     assert status["janus"] == {"janus1": "ok", "janus2": "ok"}, status
     return "livez, readyz 200; healthz hidden; http→https; Janus WebSockets; 5 containers healthy"
 
 
 async def database(stack: Stack) -> asyncpg.Connection:
-    return await asyncpg.connect(host="127.0.0.1", port=int(stack.env["CHECK_DB_PORT"]),
-                                 user="snabb", password=stack.env["POSTGRES_PASSWORD"],
-                                 database="snabbintervjuer")
+    return await asyncpg.connect(
+        host="127.0.0.1",
+        port=int(stack.env["CHECK_DB_PORT"]),
+        user="snabb",
+        password=stack.env["POSTGRES_PASSWORD"],
+        database="snabbintervjuer",
+    )
 
 
-async def register(stack: Stack, browsers: b.Browsers, invite: str, name: str, email: str,
-                   language: str) -> b.Tracked:
+async def register(
+    stack: Stack, browsers: b.Browsers, invite: str, name: str, email: str, language: str
+) -> b.Tracked:
     """Through the invite link; the personal link and PIN from the mail the SMTP catcher
     got; the PIN typed in."""
     tracked = await browsers.page(name, language)
@@ -120,9 +131,12 @@ async def register(stack: Stack, browsers: b.Browsers, invite: str, name: str, e
 
 async def queue_place(db: asyncpg.Connection, email: str) -> tuple:
     """A waiting candidate's place: the queue entry's state and the time it is ordered by."""
-    row = await db.fetchrow("""
+    row = await db.fetchrow(
+        """
         SELECT q.state, q.queued_at FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
-        WHERE c.email = $1""", email)
+        WHERE c.email = $1""",
+        email,
+    )
     assert row is not None and row["state"] == "waiting", row
     return tuple(row)
 
@@ -133,8 +147,9 @@ async def reconnect_all(pages: list[b.Tracked], act) -> str:
     moment = time.monotonic()
     await act()
     await asyncio.sleep(1)  # the sockets' close reaches the pages
-    waits = [w for w in await asyncio.gather(*(p.connected_since(moment, 60) for p in pages))
-             if w is not None]
+    waits = [
+        w for w in await asyncio.gather(*(p.connected_since(moment, 60) for p in pages)) if w is not None
+    ]
     assert waits, "no page was connected to the replica that went"
     return f"{len(waits)} of {len(pages)} pages reconnected within {max(waits):.1f} s"
 
@@ -142,20 +157,23 @@ async def reconnect_all(pages: list[b.Tracked], act) -> str:
 async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
     db = await database(stack)
     try:
-        event, interviewer_tokens, _ = await make_meeting_event(db, interviewers=2,
-                                                                candidates=0)
+        event, interviewer_tokens, _ = await make_meeting_event(db, interviewers=2, candidates=0)
         invite = f"check-{event.id}-invite"
-        await db.execute("UPDATE event SET invite_token = $2, invite_open = true "
-                         "WHERE id = $1", event.id, invite)
+        await db.execute(
+            "UPDATE event SET invite_token = $2, invite_open = true WHERE id = $1", event.id, invite
+        )
         interviewers = []
         for n, token in enumerate(interviewer_tokens):
             tracked = await browsers.page(f"interviewer {n + 1}", ("sv", "en")[n])
             await b.open_meeting(tracked, token)
             interviewers.append(tracked)
         marker = secrets.token_hex(4)  # addresses of this run only
-        candidates = [await register(stack, browsers, invite, f"Kandidat {n + 1}",
-                                     f"kandidat{n + 1}.{marker}@example.se", language)
-                      for n, language in enumerate(("sv", "en"))]
+        candidates = [
+            await register(
+                stack, browsers, invite, f"Kandidat {n + 1}", f"kandidat{n + 1}.{marker}@example.se", language
+            )
+            for n, language in enumerate(("sv", "en"))
+        ]
         for interviewer, candidate in zip(interviewers, candidates):
             await b.start_interview(interviewer, candidate)
         # A third candidate waits in the queue meanwhile: the replicas going must not cost
@@ -164,25 +182,32 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
         waiting = await register(stack, browsers, invite, "Kandidat 3", waiting_email, "sv")
         place = await queue_place(db, waiting_email)
         everyone = interviewers + candidates + [waiting]
-        live = await db.fetch("SELECT id, janus_server FROM interview WHERE event_id = $1 "
-                              "AND state = 'active' ORDER BY id", event.id)
+        live = await db.fetch(
+            "SELECT id, janus_server FROM interview WHERE event_id = $1 AND state = 'active' ORDER BY id",
+            event.id,
+        )
         assert len(live) == 2, live
 
         async def kill_app1():
             await arun("podman", "kill", stack.container("app1"))
+
         timings["app1 killed (SIGKILL)"] = await reconnect_all(everyone, kill_app1)
         await arun("podman", "start", stack.container("app1"))
         await container_healthy(stack, "app1")
         # A rolling restart: SIGTERM (drained: sockets closed with 1001), started again.
         # app2 first, which holds every socket now; then app1, which holds them after that.
         for service in ("app2", "app1"):
+
             async def restart(service=service):
                 await arun("podman", "stop", "-t", "20", stack.container(service))
+
             timings[f"{service} stopped (SIGTERM)"] = await reconnect_all(everyone, restart)
             await arun("podman", "start", stack.container(service))
             await container_healthy(stack, service)
-        same = await db.fetch("SELECT id, janus_server FROM interview WHERE event_id = $1 "
-                              "AND state = 'active' ORDER BY id", event.id)
+        same = await db.fetch(
+            "SELECT id, janus_server FROM interview WHERE event_id = $1 AND state = 'active' ORDER BY id",
+            event.id,
+        )
         assert same == live, "an interview was lost while the replicas went"
         assert await queue_place(db, waiting_email) == place, "the waiting candidate lost the place"
         await b.phase(waiting, "waiting")
@@ -194,20 +219,23 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
         moved_at = time.monotonic()
         await arun("podman", "kill", stack.container(janus))
         deadline = time.monotonic() + 120
-        while await db.fetchval("SELECT janus_server FROM interview WHERE id = $1",
-                                live[0]["id"]) == janus:
+        while await db.fetchval("SELECT janus_server FROM interview WHERE id = $1", live[0]["id"]) == janus:
             assert time.monotonic() < deadline, f"the interview never left {janus}"
             await asyncio.sleep(1)
         await b.both_see_each_other(interviewers[0], candidates[0], timeout=60000)
-        timings[f"{janus} killed"] = (f"both sides in a room on the other Janus, video "
-                                      f"again after {time.monotonic() - moved_at:.0f} s")
+        timings[f"{janus} killed"] = (
+            f"both sides in a room on the other Janus, video again after {time.monotonic() - moved_at:.0f} s"
+        )
         await arun("podman", "start", stack.container(janus))
 
         for n, (interviewer, candidate) in enumerate(zip(interviewers, candidates)):
             await b.finish_interview(interviewer, candidate, interested=n == 0)
-        answers = await db.fetch("""
+        answers = await db.fetch(
+            """
             SELECT f.interested FROM interview i JOIN interview_feedback f
-                   ON f.interview_id = i.id WHERE i.event_id = $1 ORDER BY i.id""", event.id)
+                   ON f.interview_id = i.id WHERE i.event_id = $1 ORDER BY i.id""",
+            event.id,
+        )
         assert [a["interested"] for a in answers] == [True, False], answers
         return await summary_pdf(stack, db, event.id)
     finally:
@@ -216,24 +244,31 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
 
 async def summary_pdf(stack: Stack, db, event_id: int) -> str:
     """The employer's summary as a PDF, through nginx, with the candidates in it."""
-    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1",
-                                     event_id)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event_id)
     user = await make_user(db, organization_id=organization, language="en")
     async with client(stack) as http:
         async with http.get(f"{stack.url}/login") as response:
             csrf = CSRF_FIELD.search(await response.text())[1]
-        async with http.post(f"{stack.url}/login", allow_redirects=False, data={
-                "email": user["email"], "password": PASSWORD, "csrf_token": csrf}) as response:
+        async with http.post(
+            f"{stack.url}/login",
+            allow_redirects=False,
+            data={"email": user["email"], "password": PASSWORD, "csrf_token": csrf},
+        ) as response:
             assert response.status == 303, response.status
         async with http.get(f"{stack.url}/events/{event_id}/summary.pdf") as response:
             assert response.status == 200, response.status
             pdf = await response.read()
     assert pdf.startswith(b"%PDF")
-    text = (await asyncio.to_thread(subprocess.run, ["pdftotext", "-", "-"], input=pdf,
-                                    capture_output=True, check=True)).stdout.decode()
+    text = (
+        await asyncio.to_thread(
+            subprocess.run, ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        )
+    ).stdout.decode()
     assert "Kandidat 1" in text and "Kandidat 2" in text, text[:500]
-    return ("2 interviewers, 3 candidates by mail and PIN (one waiting keeps the place), video "
-            "both ways, answers, summary PDF")
+    return (
+        "2 interviewers, 3 candidates by mail and PIN (one waiting keeps the place), video "
+        "both ways, answers, summary PDF"
+    )
 
 
 async def relay_call(stack: Stack, browsers: b.Browsers, only: str, protocol: str) -> str:
@@ -241,7 +276,8 @@ async def relay_call(stack: Stack, browsers: b.Browsers, only: str, protocol: st
     db = await database(stack)
     try:
         _event, (interviewer_token,), (candidate_token,) = await make_meeting_event(
-            db, interviewers=1, candidates=1)
+            db, interviewers=1, candidates=1
+        )
         interviewer = await browsers.page(f"relay interviewer {protocol}", relay_only=only)
         candidate = await browsers.page(f"relay candidate {protocol}", relay_only=only)
         await b.open_meeting(interviewer, interviewer_token)
@@ -250,8 +286,7 @@ async def relay_call(stack: Stack, browsers: b.Browsers, only: str, protocol: st
         await b.phase(candidate, "waiting")
         await b.start_interview(interviewer, candidate)
         pairs = await b.selected_pairs(interviewer) + await b.selected_pairs(candidate)
-        assert pairs and all(p["type"] == "relay" and p["relayProtocol"] == protocol
-                             for p in pairs), pairs
+        assert pairs and all(p["type"] == "relay" and p["relayProtocol"] == protocol for p in pairs), pairs
         await b.finish_interview(interviewer, candidate, interested=True)
         return f"video both ways through coturn ({len(pairs)} relayed connections, {protocol})"
     finally:

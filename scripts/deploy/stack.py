@@ -3,6 +3,7 @@
 Everything listens on 127.0.0.1 only, on ports outside the ranges the test suite's own
 stacks take (20000-39999 for Janus media, the kernel's ephemeral ports for the rest).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,18 +30,22 @@ HTTPS_PORT = 18443
 TOOLS = ROOT / ".local" / "deploy-check" / "tools" / "bin"  # scripts/deploy/setup-host
 COMPOSE_FILES = ("docker-compose.yml", "scripts/deploy/compose.check.yml")
 # (image, Dockerfile): what docker-compose.yml and the check's additions build.
-IMAGES = (("snabbintervjuer-postgres", "config/deploy/postgres/Dockerfile"),
-          ("snabbintervjuer-app", "Dockerfile"),
-          ("snabbintervjuer-janus", "janus/Dockerfile"),
-          ("snabbintervjuer-coturn", "config/deploy/coturn/Dockerfile"),
-          ("snabbintervjuer-nginx", "config/deploy/nginx/Dockerfile"),
-          ("snabbintervjuer-smtp-catcher", "scripts/deploy/smtp-catcher.Dockerfile"))
+IMAGES = (
+    ("snabbintervjuer-postgres", "config/deploy/postgres/Dockerfile"),
+    ("snabbintervjuer-app", "Dockerfile"),
+    ("snabbintervjuer-janus", "janus/Dockerfile"),
+    ("snabbintervjuer-coturn", "config/deploy/coturn/Dockerfile"),
+    ("snabbintervjuer-nginx", "config/deploy/nginx/Dockerfile"),
+    ("snabbintervjuer-smtp-catcher", "scripts/deploy/smtp-catcher.Dockerfile"),
+)
 
 
-def run(*argv: str, env: dict | None = None, timeout: float = 900, check: bool = True,
-        quiet: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=quiet, text=True,
-                            timeout=timeout, check=False)
+def run(
+    *argv: str, env: dict | None = None, timeout: float = 900, check: bool = True, quiet: bool = True
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        argv, cwd=ROOT, env=env, capture_output=quiet, text=True, timeout=timeout, check=False
+    )
     if check and result.returncode != 0:
         tail = (result.stderr or result.stdout or "")[-2000:]
         raise RuntimeError(f"{' '.join(argv[:4])}… exited {result.returncode}: {tail}")
@@ -55,7 +60,7 @@ async def arun(*argv: str, **options) -> subprocess.CompletedProcess:
 class Stack:
     work: Path
     env: dict[str, str] = field(default_factory=dict)
-    spki: str = ""   # the test certificate's key, for Chromium to trust
+    spki: str = ""  # the test certificate's key, for Chromium to trust
     ca_file: Path | None = None
 
     @property
@@ -71,8 +76,15 @@ class Stack:
 
     async def compose(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
         files = [part for name in COMPOSE_FILES for part in ("-f", name)]
-        return await arun(str(TOOLS / "podman-compose"), "-p", PROJECT, *files, *args,
-                          env=self.compose_env(), timeout=timeout)
+        return await arun(
+            str(TOOLS / "podman-compose"),
+            "-p",
+            PROJECT,
+            *files,
+            *args,
+            env=self.compose_env(),
+            timeout=timeout,
+        )
 
     def container(self, service: str) -> str:
         return f"{PROJECT}_{service}_1"
@@ -87,11 +99,29 @@ async def build_images() -> str:
     """Every image, from the local debian:12-slim; Debian's archive, PyPI and npm reached
     from inside the build (host network)."""
     made = []
-    trust = ["-v", f"{HOST_CA}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt",
-             "--build-arg", "NPM_CONFIG_CAFILE=/run/host-ca.crt"]
+    trust = [
+        "-v",
+        f"{HOST_CA}:/run/host-ca.crt:ro",
+        "--build-arg",
+        "PIP_CERT=/run/host-ca.crt",
+        "--build-arg",
+        "NPM_CONFIG_CAFILE=/run/host-ca.crt",
+    ]
     for image, dockerfile in IMAGES:
-        await arun("podman", "build", "--network", "host", *trust, "-q", "-t",
-                   f"localhost/{image}:latest", "-f", dockerfile, ".", timeout=1800)
+        await arun(
+            "podman",
+            "build",
+            "--network",
+            "host",
+            *trust,
+            "-q",
+            "-t",
+            f"localhost/{image}:latest",
+            "-f",
+            dockerfile,
+            ".",
+            timeout=1800,
+        )
         made.append(image.removeprefix("snabbintervjuer-"))
     return ", ".join(made)
 
@@ -102,30 +132,42 @@ def _certificates(folder: Path) -> tuple[str, Path]:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Snabbintervjuer deploy-check CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    leaf = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(ca_key, hashes.SHA256()))
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(HOST)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
     (folder / "fullchain.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
     # Readable by coturn's own user inside its container (a test key, thrown away after).
-    (folder / "privkey.pem").write_bytes(key.private_bytes(
-        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (folder / "privkey.pem").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     os.chmod(folder / "privkey.pem", 0o644)
     ca_file = folder.parent / "ca.pem"
     ca_file.write_bytes(ca.public_bytes(pem))
-    spki = leaf.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = leaf.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return base64.b64encode(hashlib.sha256(spki).digest()).decode(), ca_file
 
 
@@ -148,23 +190,38 @@ def write_env(stack: Stack) -> str:
         return secrets.token_urlsafe(32)
 
     stack.env = {
-        "PUBLIC_HOST": HOST, "PUBLIC_PORT_SUFFIX": f":{HTTPS_PORT}",
+        "PUBLIC_HOST": HOST,
+        "PUBLIC_PORT_SUFFIX": f":{HTTPS_PORT}",
         # Browsers here reach the containers' own addresses, so Janus advertises those.
         # Chromium resolves TURN-over-UDP names itself, past --host-resolver-rules: the
         # TURN URLs name the address (it does not check a TURN server's certificate name).
-        "PUBLIC_IP": "", "TURN_HOST": "127.0.0.1",
-        "HTTPS_BIND": "127.0.0.1", "HTTPS_PORT": str(HTTPS_PORT), "HTTP_PORT": "18080",
-        "MEDIA_BIND": "127.0.0.1", "TURN_PORT": "13478", "TURN_TLS_PORT": "15349",
-        "JANUS1_RTP": "61000", "JANUS1_RTP_END": "61199",
-        "JANUS2_RTP": "61200", "JANUS2_RTP_END": "61399",
+        "PUBLIC_IP": "",
+        "TURN_HOST": "127.0.0.1",
+        "HTTPS_BIND": "127.0.0.1",
+        "HTTPS_PORT": str(HTTPS_PORT),
+        "HTTP_PORT": "18080",
+        "MEDIA_BIND": "127.0.0.1",
+        "TURN_PORT": "13478",
+        "TURN_TLS_PORT": "15349",
+        "JANUS1_RTP": "61000",
+        "JANUS1_RTP_END": "61199",
+        "JANUS2_RTP": "61200",
+        "JANUS2_RTP_END": "61399",
         # coturn may relay to the Janus containers (podman's compose networks), nothing else.
         "TURN_ALLOWED_PEER_IPS": "10.89.0.0-10.89.255.255",
-        "CERTS_DIR": str(stack.work / "certs"), "CHECK_MAILDIR": str(stack.maildir),
-        "CHECK_DB_PORT": "15432", "DEPLOYMENT_ID": "check",
-        "SMTP_HOST": "smtp", "SMTP_PORT": "1025", "SMTP_STARTTLS": "false",
-        "POSTGRES_PASSWORD": secret(), "SNABB_APP_SECRET_KEY": secret(),
-        "SNABB_JANUS_ADMIN_SECRET": secret(), "SNABB_JANUS_ROOM_ADMIN_KEY": secret(),
-        "SNABB_JANUS_EVENT_SECRET": secret(), "TURN_SECRET": secret(),
+        "CERTS_DIR": str(stack.work / "certs"),
+        "CHECK_MAILDIR": str(stack.maildir),
+        "CHECK_DB_PORT": "15432",
+        "DEPLOYMENT_ID": "check",
+        "SMTP_HOST": "smtp",
+        "SMTP_PORT": "1025",
+        "SMTP_STARTTLS": "false",
+        "POSTGRES_PASSWORD": secret(),
+        "SNABB_APP_SECRET_KEY": secret(),
+        "SNABB_JANUS_ADMIN_SECRET": secret(),
+        "SNABB_JANUS_ROOM_ADMIN_KEY": secret(),
+        "SNABB_JANUS_EVENT_SECRET": secret(),
+        "TURN_SECRET": secret(),
     }
     env_file = stack.work / ".env"
     env_file.write_text("".join(f"{k}={json.dumps(v)}\n" for k, v in stack.env.items()))
@@ -175,9 +232,11 @@ def write_env(stack: Stack) -> str:
 async def leftovers() -> list[str]:
     """Containers, volumes and networks of the check's project still there."""
     found = []
-    for kind, listing in (("container", ["podman", "ps", "-a", "--format", "{{.Names}}"]),
-                          ("volume", ["podman", "volume", "ls", "--format", "{{.Name}}"]),
-                          ("network", ["podman", "network", "ls", "--format", "{{.Name}}"])):
+    for kind, listing in (
+        ("container", ["podman", "ps", "-a", "--format", "{{.Names}}"]),
+        ("volume", ["podman", "volume", "ls", "--format", "{{.Name}}"]),
+        ("network", ["podman", "network", "ls", "--format", "{{.Name}}"]),
+    ):
         names = (await arun(*listing)).stdout.split()
         found += [f"{kind} {name}" for name in names if name.startswith(PROJECT)]
     return found
@@ -193,11 +252,14 @@ async def down(stack: Stack) -> str:
 
 def read_env(stack: Stack) -> str:
     """The .env of a stack left running (--keep), to check it again (--reuse)."""
-    stack.env = {key: json.loads(value) for key, _, value in
-                 (line.partition("=") for line in (stack.work / ".env").read_text().splitlines())}
+    stack.env = {
+        key: json.loads(value)
+        for key, _, value in (line.partition("=") for line in (stack.work / ".env").read_text().splitlines())
+    }
     leaf = x509.load_pem_x509_certificate((stack.work / "certs" / "fullchain.pem").read_bytes())
-    spki = leaf.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = leaf.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     stack.spki = base64.b64encode(hashlib.sha256(spki).digest()).decode()
     stack.ca_file = stack.work / "ca.pem"
     make_maildir(stack)

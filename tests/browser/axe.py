@@ -1,4 +1,5 @@
 """axe-core's WCAG 2.1 A and AA rules, run inside a page (axe-core comes from npm, web/package.json)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,9 @@ AXE_URL = "/__test__/axe.min.js"
 async def axe_violations(page) -> list[dict]:
     # From a URL of the page's own site, answered by the test: the Content-Security-Policy
     # refuses the inline script add_script_tag(path=…) would make.
-    await page.route(f"**{AXE_URL}", lambda route: route.fulfill(
-        path=str(AXE), content_type="text/javascript"))
+    await page.route(
+        f"**{AXE_URL}", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript")
+    )
     await page.add_script_tag(url=AXE_URL)
     return await page.evaluate(_RUN_AXE)
 

@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's) with a fake camera and microphone, driven by Playwright; Firefox's
 fixtures come from firefox.py, WebKit's from webkit.py."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,9 +14,15 @@ from tests.browser.firefox import firefox, firefox_page  # noqa: F401 - fixtures
 from tests.browser.webkit import webkit_page, xvfb  # noqa: F401 - fixtures
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
     # Media stays on 127.0.0.1: Chromium offers loopback candidates only with this switch.
     "--allow-loopback-in-peer-connection",
     "--autoplay-policy=no-user-gesture-required",
@@ -32,8 +39,9 @@ def chromium_path() -> str:
 @pytest_asyncio.fixture(scope="session")
 async def browser():
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path(),
-                                                    args=CHROMIUM_ARGS, headless=True)
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield chromium
         finally:
@@ -53,8 +61,9 @@ async def new_page(browser, app_server, base_url, csp_watch):
     contexts = []
 
     async def make(**options):
-        context = await browser.new_context(base_url=base_url,
-                                            permissions=["camera", "microphone"], **options)
+        context = await browser.new_context(
+            base_url=base_url, permissions=["camera", "microphone"], **options
+        )
         contexts.append(context)
         await csp_watch.attach(context)
         return csp_watch.page(await context.new_page())

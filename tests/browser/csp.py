@@ -6,6 +6,7 @@ Playwright's wait_for_function runs its predicate through eval inside the page, 
 policy refuses (no 'unsafe-eval', rightly); page.evaluate goes through DevTools and is not
 subject to it. So watched pages wait by polling page.evaluate instead, and the policy under
 test stays exactly what the application sends."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ _LISTEN = """document.addEventListener("securitypolicyviolation", (event) => {
 _GONE = ("Execution context was destroyed", "Cannot find context", "navigation")
 
 
-async def wait_for_function(page, expression: str, arg=None, *, timeout: float = 30000,
-                            polling: float = 100) -> None:
+async def wait_for_function(
+    page, expression: str, arg=None, *, timeout: float = 30000, polling: float = 100
+) -> None:
     """page.wait_for_function(expression, arg=…, timeout=…) without eval in the page."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout / 1000
@@ -46,7 +48,8 @@ class PolicyWatch:
     async def attach(self, context) -> None:
         await context.expose_binding(
             "__reportCspViolation",
-            lambda source, text: self.violations.append(f"{source['frame'].url}: {text}"))
+            lambda source, text: self.violations.append(f"{source['frame'].url}: {text}"),
+        )
         await context.add_init_script(_LISTEN)
         context.on("page", self.page)
         for page in context.pages:

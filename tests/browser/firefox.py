@@ -6,6 +6,7 @@ one test body drives a Chromium page and a Firefox page alike.
 
 Like the Chromium pages (csp.py), every page is watched for Content-Security-Policy
 violations: the `firefox_page` fixture fails the test if one was seen."""
+
 from __future__ import annotations
 
 import asyncio
@@ -62,11 +63,17 @@ class Firefox:
     async def launch(cls, prefs: dict | None = None, wrap=lambda argv: argv) -> Firefox:
         """`prefs` on top of PREFS; `wrap` turns the bridge's argv into the one to run (e.g.
         inside a network namespace: tests/netns.py Namespace.exec_argv)."""
-        options = {"modules": str(NODE_MODULES), "executablePath": firefox_path(),
-                   "prefs": {**PREFS, **(prefs or {})}}
+        options = {
+            "modules": str(NODE_MODULES),
+            "executablePath": firefox_path(),
+            "prefs": {**PREFS, **(prefs or {})},
+        }
         process = await asyncio.create_subprocess_exec(
-            *wrap(["node", str(BRIDGE), json.dumps(options)]), stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, limit=2 ** 24)
+            *wrap(["node", str(BRIDGE), json.dumps(options)]),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=2**24,
+        )
         line = await asyncio.wait_for(process.stdout.readline(), 120)
         if not line:
             raise RuntimeError("the Firefox bridge did not start (see stderr)")
@@ -99,12 +106,18 @@ class Firefox:
         await self.process.stdin.drain()
         return await future
 
-    async def new_page(self, base_url: str, *, viewport: dict | None = None,
-                       cookies: list[dict] | None = None,
-                       init_scripts: list[str] | None = None) -> FirefoxPage:
+    async def new_page(
+        self,
+        base_url: str,
+        *,
+        viewport: dict | None = None,
+        cookies: list[dict] | None = None,
+        init_scripts: list[str] | None = None,
+    ) -> FirefoxPage:
         """`init_scripts` run before the page's own scripts in every document it loads."""
-        number = await self.call("newPage", viewport=viewport, cookies=cookies or [],
-                                 initScripts=init_scripts or [])
+        number = await self.call(
+            "newPage", viewport=viewport, cookies=cookies or [], initScripts=init_scripts or []
+        )
         return FirefoxPage(self, number, base_url)
 
     async def close(self) -> None:
@@ -142,10 +155,10 @@ class FirefoxPage:
             if folder and op != "screenshot":
                 with contextlib.suppress(FirefoxError):
                     path = Path(folder) / f"firefox-failed-{self.number}-{op}.png"
-                    await self.firefox.call("screenshot", page=self.number, path=str(path),
-                                            fullPage=True)
-                    print(f"firefox: {op} failed on {await self.evaluate('location.href')}, "
-                          f"screenshot {path}")
+                    await self.firefox.call("screenshot", page=self.number, path=str(path), fullPage=True)
+                    print(
+                        f"firefox: {op} failed on {await self.evaluate('location.href')}, screenshot {path}"
+                    )
             raise
 
     async def goto(self, url: str):
@@ -157,8 +170,9 @@ class FirefoxPage:
     async def run_script(self, source: str) -> None:
         await self._call("runScript", source=source)
 
-    async def wait_for_function(self, expression: str, arg=None, *, timeout: float = TIMEOUT_MS,
-                                polling: float = 100) -> None:
+    async def wait_for_function(
+        self, expression: str, arg=None, *, timeout: float = TIMEOUT_MS, polling: float = 100
+    ) -> None:
         await wait_for_function(self, expression, arg, timeout=timeout, polling=polling)
 
     async def click(self, selector: str, *, timeout: float = TIMEOUT_MS) -> None:

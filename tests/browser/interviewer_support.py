@@ -1,6 +1,7 @@
 """What the interviewer-side browser tests share: an event under way with a job, questions
 and attributes; the meeting web signed in; candidates checked in over their own sockets;
 screenshots when SNABB_SHOTS names a folder."""
+
 from __future__ import annotations
 
 import os
@@ -22,18 +23,24 @@ ATTRIBUTES = ["Samarbetsförmåga", "Kommunikation"]
 JOB = "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss."
 
 
-async def make_meeting_event(db, *, interviewers: int = 1, candidates: int = 3,
-                             **options) -> tuple[LiveEvent, list[str], list[str]]:
+async def make_meeting_event(
+    db, *, interviewers: int = 1, candidates: int = 3, **options
+) -> tuple[LiveEvent, list[str], list[str]]:
     """The event and the interviewers' and candidates' link tokens."""
     event = await make_live_event(db, interviewers=interviewers, candidates=candidates, **options)
     await db.execute("UPDATE event SET job_description = $2 WHERE id = $1", event.id, JOB)
     for table, texts in (("event_question", QUESTIONS), ("event_attribute", ATTRIBUTES)):
-        await db.executemany(f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
-                             [(event.id, n, text) for n, text in enumerate(texts, start=1)])
-    interviewer_tokens = [await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", i) for i in event.interviewers]
-    candidate_tokens = [await db.fetchval(
-        "SELECT access_token FROM candidate WHERE id = $1", c) for c in event.candidates]
+        await db.executemany(
+            f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
+            [(event.id, n, text) for n, text in enumerate(texts, start=1)],
+        )
+    interviewer_tokens = [
+        await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
+        for i in event.interviewers
+    ]
+    candidate_tokens = [
+        await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c) for c in event.candidates
+    ]
     return event, interviewer_tokens, candidate_tokens
 
 
@@ -41,8 +48,12 @@ async def open_meeting(page, token: str):
     """The meeting web behind the interviewer's code, connected. The page's errors go to
     stdout, which pytest shows when a test fails."""
     page.on("pageerror", lambda error: print("page error:", error))
-    page.on("console", lambda message: message.type in ("error", "warning")
-            and print("console:", message.type, message.text))
+    page.on(
+        "console",
+        lambda message: (
+            message.type in ("error", "warning") and print("console:", message.type, message.text)
+        ),
+    )
     await page.goto(f"/i/{token}")
     await page.fill("#code", INTERVIEWER_CODE)
     await page.locator("form.pin-form button[type=submit]").click()
@@ -66,12 +77,12 @@ async def checked_in(base_url: str, tokens: list[str]):
         yield recorders
 
 
-async def logged_in_page(new_page, db, organization_id: int, *, language: str = "en",
-                         viewport: str = "desktop"):
+async def logged_in_page(
+    new_page, db, organization_id: int, *, language: str = "en", viewport: str = "desktop"
+):
     """A browser logged in as a new user of the organization; returns (page, user)."""
     user = await make_user(db, organization_id=organization_id, language=language)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await log_in_browser(page, user["email"])
     return page, user
 

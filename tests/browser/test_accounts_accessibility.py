@@ -1,4 +1,5 @@
 """The account pages pass axe-core's WCAG 2.1 A/AA rules: sv/en, desktop/phone, with errors."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,15 @@ from tests.mails import unique_email
 SHOTS = Path("/tmp/shots-privacy")  # the sign-up pages that answer alike for every address
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
 
-ANONYMOUS_PAGES = ["/login", "/login?done=logged_out", "/signup", "/password/forgot",
-                   "/password/forgot?sent=1", f"/password/reset/{'A' * 43}", f"/invitation/{'A' * 43}"]
+ANONYMOUS_PAGES = [
+    "/login",
+    "/login?done=logged_out",
+    "/signup",
+    "/password/forgot",
+    "/password/forgot?sent=1",
+    f"/password/reset/{'A' * 43}",
+    f"/invitation/{'A' * 43}",
+]
 
 
 async def violations(page) -> list:
@@ -28,23 +36,31 @@ async def violations(page) -> list:
 async def open_links(db) -> tuple[str, str]:
     """A usable password-reset link and invitation link, made the way the app makes them."""
     organization_id, user_id = await db.fetchrow(
-        "SELECT organization_id, id FROM app_user ORDER BY id DESC LIMIT 1")
+        "SELECT organization_id, id FROM app_user ORDER BY id DESC LIMIT 1"
+    )
     reset, invitation = new_token(), new_token()
-    await db.execute("INSERT INTO password_reset (user_id, token_hash, expires_at) "
-                     "VALUES ($1, $2, now() + interval '1 hour')", user_id, token_hash(reset))
+    await db.execute(
+        "INSERT INTO password_reset (user_id, token_hash, expires_at) "
+        "VALUES ($1, $2, now() + interval '1 hour')",
+        user_id,
+        token_hash(reset),
+    )
     await db.execute(
         """INSERT INTO colleague_invitation (organization_id, invited_by, email, language,
                                              token_hash, expires_at)
            VALUES ($1, $2, $3, 'sv', $4, now() + interval '1 day')""",
-        organization_id, user_id, unique_email("axe"), token_hash(invitation))
+        organization_id,
+        user_id,
+        unique_email("axe"),
+        token_hash(invitation),
+    )
     return f"/password/reset/{reset}", f"/invitation/{invitation}"
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, viewport):
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     for path in ANONYMOUS_PAGES:
         await page.goto(path)
         assert await page.get_attribute("html", "lang") == language
@@ -74,8 +90,7 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.screenshot(path=str(SHOTS / f"signup-sent-{language}-{viewport}.png"), full_page=True)
     await page.goto(await confirmation_link(settings, settings.app.public_url, email))
     assert await violations(page) == [], "/signup/confirm"
-    await page.screenshot(path=str(SHOTS / f"signup-confirm-{language}-{viewport}.png"),
-                          full_page=True)
+    await page.screenshot(path=str(SHOTS / f"signup-confirm-{language}-{viewport}.png"), full_page=True)
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")

@@ -1,4 +1,5 @@
 """Sign-up, log-out and log-in in headless Chromium: Swedish and English, desktop and phone."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,18 +11,38 @@ from tests.mails import unique_email
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_log_in_limits")]
 
 TEXT = {
-    "sv": {"create": "Skapa konto", "organization": "Organisation", "name": "Ditt namn",
-           "email": "E-postadress", "password": "Lösenord", "repeat": "Upprepa lösenordet",
-           "log_in": "Logga in", "log_out": "Logga ut", "logged_out": "Du har loggat ut.",
-           "wrong": "E-postadressen eller lösenordet är fel.", "events": "Dina snabbintervjuer",
-           "short": "Använd minst 10 tecken.", "check": "Titta i din e-post",
-           "confirm": "Skapa mitt konto"},
-    "en": {"create": "Create account", "organization": "Organization", "name": "Your name",
-           "email": "E-mail address", "password": "Password", "repeat": "Repeat the password",
-           "log_in": "Log in", "log_out": "Log out", "logged_out": "You have logged out.",
-           "wrong": "The e-mail address or the password is wrong.", "events": "Your speed interviews",
-           "short": "Use at least 10 characters.", "check": "Check your mail",
-           "confirm": "Create my account"},
+    "sv": {
+        "create": "Skapa konto",
+        "organization": "Organisation",
+        "name": "Ditt namn",
+        "email": "E-postadress",
+        "password": "Lösenord",
+        "repeat": "Upprepa lösenordet",
+        "log_in": "Logga in",
+        "log_out": "Logga ut",
+        "logged_out": "Du har loggat ut.",
+        "wrong": "E-postadressen eller lösenordet är fel.",
+        "events": "Dina snabbintervjuer",
+        "short": "Använd minst 10 tecken.",
+        "check": "Titta i din e-post",
+        "confirm": "Skapa mitt konto",
+    },
+    "en": {
+        "create": "Create account",
+        "organization": "Organization",
+        "name": "Your name",
+        "email": "E-mail address",
+        "password": "Password",
+        "repeat": "Repeat the password",
+        "log_in": "Log in",
+        "log_out": "Log out",
+        "logged_out": "You have logged out.",
+        "wrong": "The e-mail address or the password is wrong.",
+        "events": "Your speed interviews",
+        "short": "Use at least 10 characters.",
+        "check": "Check your mail",
+        "confirm": "Create my account",
+    },
 }
 FITS_THE_WIDTH = "document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -31,8 +52,7 @@ FITS_THE_WIDTH = "document.documentElement.scrollWidth <= window.innerWidth"
 async def test_sign_up_log_out_and_log_in(new_page, settings, language, viewport):
     text = TEXT[language]
     email, password = unique_email(f"browser-{language}"), "ett långt lösenord 123"
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await page.goto("/")
     header = page.locator("header.site-header")
     await header.get_by_role("link", name=text["create"]).click()

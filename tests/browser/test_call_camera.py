@@ -1,5 +1,6 @@
 """The camera stopping mid-call (call-view.js, janus-room.js): the call goes on with sound
 only, both people are told, and the video can be turned back on."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,18 +25,18 @@ async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, set
         await wait_phase(page, "live")
     sender, receiver = pages
     # The camera's track ends (as when the device goes away; the fake camera cannot be unplugged).
-    await sender.evaluate(
-        "document.querySelector('[data-call-self]').srcObject.getVideoTracks()[0].stop()")
-    await sender.wait_for_function(
-        "window.callView.state.sending === 'audio-only:camera'", timeout=10000)
+    await sender.evaluate("document.querySelector('[data-call-self]').srcObject.getVideoTracks()[0].stop()")
+    await sender.wait_for_function("window.callView.state.sending === 'audio-only:camera'", timeout=10000)
     assert await sender.is_visible("[data-call-video-note]")
     assert await sender.text_content("[data-call-video-note-text]") == (
-        "Your camera stopped, so the call goes on with sound only.")
+        "Your camera stopped, so the call goes on with sound only."
+    )
     assert await sender.is_visible("[data-call-self-off]")
     # The other side hears them still and is told why the picture is gone.
     await wait_phase(receiver, "audio-only")
     assert await receiver.text_content("[data-call-status]") == (
-        "The other person's video is paused (weak connection or camera). You can still hear each other.")
+        "The other person's video is paused (weak connection or camera). You can still hear each other."
+    )
     assert await receiver.is_visible("[data-call-waiting]")
     # No frames arrive: the connection is not called good.
     assert await receiver.get_attribute("[data-call-quality]", "data-level") != "good"
@@ -44,10 +45,14 @@ async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, set
     await assert_accessible(receiver)
     for language in ("sv", "en"):
         for page, who in ((sender, "sender"), (receiver, "receiver")):
-            await page.evaluate("(code) => import('/static/js/live/texts.js')"
-                                ".then((texts) => texts.setLanguage(code))", language)
-            for name, size in (("desktop", {"width": 1280, "height": 800}),
-                               ("phone", {"width": 390, "height": 844})):
+            await page.evaluate(
+                "(code) => import('/static/js/live/texts.js').then((texts) => texts.setLanguage(code))",
+                language,
+            )
+            for name, size in (
+                ("desktop", {"width": 1280, "height": 800}),
+                ("phone", {"width": 390, "height": 844}),
+            ):
                 await page.set_viewport_size(size)
                 await page.screenshot(path=f"/tmp/shots-callstate/camera-{who}-{language}-{name}.png")
     assert await sender.text_content("[data-call-video-on]") == "Turn video back on"

@@ -3,6 +3,7 @@ desktop and two phone sizes (upright and on its side), the time left and the con
 inside the window and not covered, the videos are in view, and the interviewer's notes and
 ratings (20 questions, 20 attributes) scroll by themselves without taking the call away.
 axe's WCAG 2.1 AA rules at every size; screenshots in /tmp/shots-call-layout/."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,10 +19,8 @@ from tests.integration.live_support import make_live_event
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/shots-call-layout")
-SIZES = {"desktop": (1280, 800), "laptop": (1366, 768), "phone": (390, 844),
-         "phone-landscape": (844, 390)}
-QUESTIONS = [f"Fråga {n}: berätta om en gång då du löste ett svårt problem i ett team"
-             for n in range(1, 21)]
+SIZES = {"desktop": (1280, 800), "laptop": (1366, 768), "phone": (390, 844), "phone-landscape": (844, 390)}
+QUESTIONS = [f"Fråga {n}: berätta om en gång då du löste ett svårt problem i ett team" for n in range(1, 21)]
 ATTRIBUTES = [f"Egenskap {n}: samarbetsförmåga och kommunikation" for n in range(1, 21)]
 
 # Where an element is, whether it lies wholly inside the window, and whether a click on its
@@ -37,10 +36,24 @@ IN_VIEW = """(selector) => {
           box: [Math.round(box.left), Math.round(box.top), Math.round(box.right),
                 Math.round(box.bottom)]};
 }"""
-CANDIDATE_PARTS = ["[data-call-timer]", "[data-call-mic]", "[data-call-camera]",
-                   "[data-call-leave]", "[data-call-remote]", "[data-call-self]"]
-INTERVIEWER_PARTS = ["[data-call-timer]", "[data-call-mic]", "[data-call-camera]", "#end",
-                     "#extend", "[data-call-remote]", "[data-call-self]", "#interview-heading"]
+CANDIDATE_PARTS = [
+    "[data-call-timer]",
+    "[data-call-mic]",
+    "[data-call-camera]",
+    "[data-call-leave]",
+    "[data-call-remote]",
+    "[data-call-self]",
+]
+INTERVIEWER_PARTS = [
+    "[data-call-timer]",
+    "[data-call-mic]",
+    "[data-call-camera]",
+    "#end",
+    "#extend",
+    "[data-call-remote]",
+    "[data-call-self]",
+    "#interview-heading",
+]
 
 
 async def assert_in_view(page, parts, where):
@@ -54,11 +67,16 @@ async def assert_in_view(page, parts, where):
 
 async def make_event(db):
     event = await make_live_event(db, interviewers=1, candidates=1)
-    await db.execute("UPDATE event SET job_description = $2 WHERE id = $1", event.id,
-                     "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss.")
+    await db.execute(
+        "UPDATE event SET job_description = $2 WHERE id = $1",
+        event.id,
+        "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss.",
+    )
     for table, texts in (("event_question", QUESTIONS), ("event_attribute", ATTRIBUTES)):
-        await db.executemany(f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
-                             [(event.id, n, text) for n, text in enumerate(texts, start=1)])
+        await db.executemany(
+            f"INSERT INTO {table} (event_id, position, text) VALUES ($1, $2, $3)",
+            [(event.id, n, text) for n, text in enumerate(texts, start=1)],
+        )
     return event
 
 
@@ -67,9 +85,12 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
     SHOTS.mkdir(exist_ok=True)
     event = await make_event(db)
     [candidate_token], [interviewer_token] = await tokens(db, event)
-    interviewer = await open_meeting(await new_page(
-        viewport={"width": 1280, "height": 800},
-        extra_http_headers={"Accept-Language": language}), interviewer_token)
+    interviewer = await open_meeting(
+        await new_page(
+            viewport={"width": 1280, "height": 800}, extra_http_headers={"Accept-Language": language}
+        ),
+        interviewer_token,
+    )
     candidate = await open_candidate(new_page, base_url, candidate_token, language)
     await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
     await phase(candidate, "waiting")
@@ -81,8 +102,7 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
     await interviewer.wait_for_selector("#interview:not([hidden])")
     for page in (candidate, interviewer):
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
-        await page.wait_for_function(
-            "document.querySelector('[data-call-timer]').textContent !== '--:--'")
+        await page.wait_for_function("document.querySelector('[data-call-timer]').textContent !== '--:--'")
 
     for size, (width, height) in SIZES.items():
         where = f"{language}-{size}"
@@ -100,8 +120,7 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
         await interviewer.keyboard.press("ArrowLeft")  # radios: the arrows choose
         await interviewer.locator("#notes").focus()
         assert await interviewer.evaluate("document.scrollingElement.scrollTop") == 0, where
-        assert await interviewer.evaluate(
-            "document.querySelector('.interview-panel').scrollTop") > 0, where
+        assert await interviewer.evaluate("document.querySelector('.interview-panel').scrollTop") > 0, where
         await assert_in_view(interviewer, INTERVIEWER_PARTS, f"scrolled {where}")
         # Its first line at least (a tall field: the browser brings the caret into view).
         assert await interviewer.evaluate("""() => {

@@ -5,6 +5,7 @@ browser freezes a background tab or a phone's page), then: the title counts the 
 the beep comes again, the system notification shows (Chromium, permission granted), the phone
 would vibrate, and the seconds left to join are honest, though the page took the offer in
 late."""
+
 from __future__ import annotations
 
 import asyncio
@@ -78,9 +79,16 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
     target = (await devtools.send("Target.getTargetInfo"))["targetInfo"]
 
     async def notifications(setting):
-        await devtools.send("Browser.setPermission", {
-            "permission": {"name": "notifications"}, "setting": setting, "origin": base_url,
-            "browserContextId": target["browserContextId"]})
+        await devtools.send(
+            "Browser.setPermission",
+            {
+                "permission": {"name": "notifications"},
+                "setting": setting,
+                "origin": base_url,
+                "browserContextId": target["browserContextId"],
+            },
+        )
+
     await notifications("prompt")
     assert await page.evaluate("Notification.permission") == "default"
     # Never asked on load; asked by the click on Check in.
@@ -102,8 +110,10 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
         dispatched = await interviewer.request({"dispatched"}, type="next")
         assert dispatched["type"] == "dispatched"
         # A minute to join (the test settings give 5 seconds): time to see the seconds.
-        await db.execute("UPDATE interview SET offer_expires_at = now() + interval '60 seconds' "
-                         "WHERE id = $1", dispatched["interview"])
+        await db.execute(
+            "UPDATE interview SET offer_expires_at = now() + interval '60 seconds' WHERE id = $1",
+            dispatched["interview"],
+        )
         await notify(db, event.id, "offer_changed", interview=dispatched["interview"])
         await asyncio.wait_for(paused.wait(), 15)
         await asyncio.sleep(HELD_SECONDS)
@@ -113,8 +123,11 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
         await phase(page, "offer")
 
         async def truth() -> float:
-            return await db.fetchval("SELECT extract(epoch FROM offer_expires_at - now()) "
-                                     "FROM interview WHERE id = $1", dispatched["interview"])
+            return await db.fetchval(
+                "SELECT extract(epoch FROM offer_expires_at - now()) FROM interview WHERE id = $1",
+                dispatched["interview"],
+            )
+
         # The seconds shown are the server's, not the late state's (which were HELD_SECONDS
         # more).
         for _ in range(50):
@@ -126,13 +139,14 @@ async def test_a_background_tab_is_reached_with_honest_seconds(new_page, base_ur
         assert left < 60 - HELD_SECONDS + 2
 
         # The title counts down in the tab; the notification showed with honest seconds.
-        await page.wait_for_function(
-            "/^\\(\\d+\\) It is your turn! – Snabbintervjuer$/.test(document.title)")
+        await page.wait_for_function("/^\\(\\d+\\) It is your turn! – Snabbintervjuer$/.test(document.title)")
         await page.wait_for_function("window.__reached.shown === 1", timeout=10000)
         [shown_note] = await page.evaluate("window.__reached.notifications")
         assert shown_note["title"] == "It is your turn!"
-        expires = await db.fetchval("SELECT extract(epoch FROM offer_expires_at) * 1000 "
-                                    "FROM interview WHERE id = $1", dispatched["interview"])
+        expires = await db.fetchval(
+            "SELECT extract(epoch FROM offer_expires_at) * 1000 FROM interview WHERE id = $1",
+            dispatched["interview"],
+        )
         said = int(re.search(r"\d+", shown_note["body"])[0])
         assert abs(said - (float(expires) - shown_note["at"]) / 1000) <= 2, shown_note
         assert await page.evaluate("window.__reached.vibrations") == 1
@@ -176,4 +190,5 @@ async def test_a_page_in_sight_is_called_only_once_left(new_page, base_url, db):
         assert shown["title"] == "Nu är det din tur!"
         assert "sekunder" in shown["body"]
         await page.wait_for_function(
-            "/^\\(\\d+\\) Nu är det din tur! – Snabbintervjuer$/.test(document.title)")
+            "/^\\(\\d+\\) Nu är det din tur! – Snabbintervjuer$/.test(document.title)"
+        )

@@ -8,6 +8,7 @@ each, and screenshots named by engine to compare side by side (SNABB_SHOTS).
 Debian's WebKitGTK has no WebRTC, so WebKit cannot make the call: the device check, the
 offer and the call view say so (the same words a candidate with any browser lacking WebRTC
 gets). The call itself, in Chromium and Firefox: netns/test_firefox_and_chromium_event.py."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,10 @@ from tests.mails import unique_email, wait_for_mail
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1280, "height": 900}
 
-UNSUPPORTED = {"sv": "Den här webbläsaren klarar inte videosamtal.",
-               "en": "This browser cannot make video calls."}
+UNSUPPORTED = {
+    "sv": "Den här webbläsaren klarar inte videosamtal.",
+    "en": "This browser cannot make video calls.",
+}
 _RUN_AXE = """async () => {
   const result = await axe.run(document, {runOnly: {type: 'tag',
       values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
@@ -54,8 +57,9 @@ async def shot(page, name: str) -> None:
     folder = os.environ.get("SNABB_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(Path(folder) / f"engines-{name}-{engine_of(page)}.png"),
-                              full_page=True)
+        await page.screenshot(
+            path=str(Path(folder) / f"engines-{name}-{engine_of(page)}.png"), full_page=True
+        )
 
 
 async def look(page, name: str) -> None:
@@ -83,8 +87,11 @@ async def text_of(page, selector: str) -> str:
 
 
 async def visible(page, selector: str) -> bool:
-    return await page.evaluate("""(s) => { const e = document.querySelector(s);
-        return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; }""", selector)
+    return await page.evaluate(
+        """(s) => { const e = document.querySelector(s);
+        return !!e && !e.closest('[hidden]') && e.getClientRects().length > 0; }""",
+        selector,
+    )
 
 
 async def phase(page, name: str, timeout: float = 20000) -> None:
@@ -134,16 +141,17 @@ async def test_up_to_the_call(engine_page, db, base_url):
     WebKit each says this browser cannot make the call, and so does Join."""
     event = await make_live_event(db, interviewers=1, candidates=2)
     [first, token], [interviewer_token] = await tokens(db, event)
-    async with interviewer_socket(base_url, interviewer_token) as interviewer, \
-            checked_in(base_url, [first]) as [first_candidate]:
+    async with (
+        interviewer_socket(base_url, interviewer_token) as interviewer,
+        checked_in(base_url, [first]) as [first_candidate],
+    ):
         page = await open_window(engine_page, "sv", base_url)
         webkit = engine_page.engine == "webkit"
         await page.goto(f"/c/{token}")
         await page.fill("#pin", CANDIDATE_PIN)
         await submit(page, "form.pin-form button[type=submit]")
         await page.wait_for_function("!!window.candidatePage")
-        assert await page.evaluate("typeof RTCPeerConnection") == (
-            "undefined" if webkit else "function")
+        assert await page.evaluate("typeof RTCPeerConnection") == ("undefined" if webkit else "function")
         assert await visible(page, "[data-device-unsupported]") is webkit
         assert UNSUPPORTED["sv"] in await text_of(page, "[data-device-unsupported]")
 
@@ -151,10 +159,10 @@ async def test_up_to_the_call(engine_page, db, base_url):
         # check works as far as the browser can, and still says it cannot make the call.
         await page.click("[data-device-start]")
         await page.wait_for_function(
-            "document.querySelector('[data-device-video]').videoWidth > 0", timeout=15000)
+            "document.querySelector('[data-device-video]').videoWidth > 0", timeout=15000
+        )
         assert (await text_of(page, "[data-device-camera-status]")).startswith("Kamera")
-        await page.wait_for_function("document.querySelector('#mic-level').value > 0",
-                                     timeout=15000)
+        await page.wait_for_function("document.querySelector('#mic-level').value > 0", timeout=15000)
         assert await visible(page, "[data-device-unsupported]") is webkit
         await look(page, "device-check-sv-desktop")
 
@@ -162,11 +170,13 @@ async def test_up_to_the_call(engine_page, db, base_url):
         await page.click("[data-checkin]")
         await phase(page, "waiting")
         await page.wait_for_function(
-            "document.querySelector('[data-phase=waiting]').textContent.includes('Du är nummer 2 i kön.')")
+            "document.querySelector('[data-phase=waiting]').textContent.includes('Du är nummer 2 i kön.')"
+        )
         await look(page, "waiting-sv-desktop")
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await page.wait_for_function(
-            "document.querySelector('[data-phase=waiting]').textContent.includes('Du är näst på tur i kön.')")
+            "document.querySelector('[data-phase=waiting]').textContent.includes('Du är näst på tur i kön.')"
+        )
         # The first joins (over its socket) and is interviewed; the interviewer ends it.
         assert (await first_candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
         assert (await interviewer.request({"ok"}, type="end"))["type"] == "ok"

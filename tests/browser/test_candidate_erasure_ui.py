@@ -1,6 +1,7 @@
 """The candidate's erasure in headless Chromium, by keyboard alone: the personal page → the
 data page → the confirmation → the receipt, in Swedish and English, at desktop and phone
 width, with axe on every page and screenshots in /tmp/shots-privacy/."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,14 +18,28 @@ SHOTS = Path("/tmp/shots-privacy")
 FITS_THE_WIDTH = "document.documentElement.scrollWidth <= window.innerWidth"
 
 TEXTS = {
-    "sv": {"pin": "PIN-kod", "open": "Öppna min sida", "see": "Se eller radera dina uppgifter",
-           "stored": "Det här sparas om dig", "erase": "Radera mina uppgifter",
-           "kept": "Vad arbetsgivaren behåller", "yes": "Ja, radera mina uppgifter",
-           "done": "Dina uppgifter är raderade", "receipt": "Kvittonummer"},
-    "en": {"pin": "PIN", "open": "Open my page", "see": "See or erase your data",
-           "stored": "What is stored about you", "erase": "Erase my data",
-           "kept": "What the employer keeps", "yes": "Yes, erase my data",
-           "done": "Your data has been erased", "receipt": "Receipt number"},
+    "sv": {
+        "pin": "PIN-kod",
+        "open": "Öppna min sida",
+        "see": "Se eller radera dina uppgifter",
+        "stored": "Det här sparas om dig",
+        "erase": "Radera mina uppgifter",
+        "kept": "Vad arbetsgivaren behåller",
+        "yes": "Ja, radera mina uppgifter",
+        "done": "Dina uppgifter är raderade",
+        "receipt": "Kvittonummer",
+    },
+    "en": {
+        "pin": "PIN",
+        "open": "Open my page",
+        "see": "See or erase your data",
+        "stored": "What is stored about you",
+        "erase": "Erase my data",
+        "kept": "What the employer keeps",
+        "yes": "Yes, erase my data",
+        "done": "Your data has been erased",
+        "receipt": "Receipt number",
+    },
 }
 
 
@@ -52,13 +67,13 @@ async def look(page, name: str) -> None:
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_the_candidate_erases_their_data_by_keyboard(new_page, db, settings, base_url,
-                                                          language, viewport):
+async def test_the_candidate_erases_their_data_by_keyboard(
+    new_page, db, settings, base_url, language, viewport
+):
     text = TEXTS[language]
     event = await make_event(db)
     person = await candidate_with_everything(db, base_url, settings, event)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await page.context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
     await page.goto(person.link)
     await page.get_by_label(text["pin"], exact=True).fill(person.pin)
@@ -87,22 +102,32 @@ async def test_the_candidate_erases_their_data_by_keyboard(new_page, db, setting
     assert await columns_holding(db, person.values) == []
 
 
-EMPLOYER = {"sv": {"erase": "Radera uppgifter", "yes": "Ja, radera uppgifterna",
-                   "done": "Kandidatens uppgifter är raderade", "erased": "Raderad kandidat"},
-            "en": {"erase": "Erase data", "yes": "Yes, erase the data",
-                   "done": "The candidate's data has been erased", "erased": "Erased candidate"}}
+EMPLOYER = {
+    "sv": {
+        "erase": "Radera uppgifter",
+        "yes": "Ja, radera uppgifterna",
+        "done": "Kandidatens uppgifter är raderade",
+        "erased": "Raderad kandidat",
+    },
+    "en": {
+        "erase": "Erase data",
+        "yes": "Yes, erase the data",
+        "done": "The candidate's data has been erased",
+        "erased": "Erased candidate",
+    },
+}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_the_employer_erases_a_candidate_from_the_list(new_page, db, settings, base_url,
-                                                            language, viewport):
+async def test_the_employer_erases_a_candidate_from_the_list(
+    new_page, db, settings, base_url, language, viewport
+):
     text = EMPLOYER[language]
     user = await make_user(db, language=language)
     event = await make_event(db, organization_id=user["organization_id"])
     person = await candidate_with_everything(db, base_url, settings, event)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await log_in_with_form(page, user["email"], f"/events/{event['id']}")
     await page.get_by_role("link", name=f"{text['erase']} ({person.name})").click()
     await page.get_by_role("button", name=text["yes"]).wait_for()

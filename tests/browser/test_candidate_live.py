@@ -2,6 +2,7 @@
 offer, the interview on video (the interviewer is a second browser with the call view,
 driven from Python over the interviewer's socket), the language switch during the call,
 reloads, the interest question, and axe on every state."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -22,25 +23,53 @@ pytestmark = pytest.mark.browser
 
 SHOTS = "/tmp/shots-candidate-web"
 TEXTS = {
-    "sv": {"open": "Öppna min sida", "checkin": "Checka in", "next": "Du är näst på tur i kön.",
-           "turn": "Nu är det din tur!", "join": "Anslut till intervjun", "interview": "Din intervju",
-           "feedback": "Tack för intervjun!", "yes": "Ja", "send": "Skicka svar", "thanks": "Tack!",
-           "waiting": "Väntrum", "reconnecting": "Anslutningen bröts", "leave_queue": "Lämna kön",
-           "again": "Checka in igen", "leave_call": "Lämna samtalet", "no": "Nej"},
-    "en": {"open": "Open my page", "checkin": "Check in", "next": "You are next in the queue.",
-           "turn": "It is your turn!", "join": "Join the interview", "interview": "Your interview",
-           "feedback": "Thank you for the interview!", "yes": "Yes", "send": "Send answer",
-           "thanks": "Thank you!", "waiting": "Waiting room", "reconnecting": "The connection was lost",
-           "leave_queue": "Leave the queue", "again": "Check in again", "leave_call": "Leave the call",
-           "no": "No"},
+    "sv": {
+        "open": "Öppna min sida",
+        "checkin": "Checka in",
+        "next": "Du är näst på tur i kön.",
+        "turn": "Nu är det din tur!",
+        "join": "Anslut till intervjun",
+        "interview": "Din intervju",
+        "feedback": "Tack för intervjun!",
+        "yes": "Ja",
+        "send": "Skicka svar",
+        "thanks": "Tack!",
+        "waiting": "Väntrum",
+        "reconnecting": "Anslutningen bröts",
+        "leave_queue": "Lämna kön",
+        "again": "Checka in igen",
+        "leave_call": "Lämna samtalet",
+        "no": "Nej",
+    },
+    "en": {
+        "open": "Open my page",
+        "checkin": "Check in",
+        "next": "You are next in the queue.",
+        "turn": "It is your turn!",
+        "join": "Join the interview",
+        "interview": "Your interview",
+        "feedback": "Thank you for the interview!",
+        "yes": "Yes",
+        "send": "Send answer",
+        "thanks": "Thank you!",
+        "waiting": "Waiting room",
+        "reconnecting": "The connection was lost",
+        "leave_queue": "Leave the queue",
+        "again": "Check in again",
+        "leave_call": "Leave the call",
+        "no": "No",
+    },
 }
 
 
 async def tokens(db, event):
-    candidates = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
-                  for c in event.candidates]
-    interviewers = [await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
-                    for i in event.interviewers]
+    candidates = [
+        await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c) for c in event.candidates
+    ]
+    interviewers = [
+        await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
+        for i in event.interviewers
+    ]
     return candidates, interviewers
 
 
@@ -90,7 +119,8 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
     page = await open_candidate(new_page, base_url, token, "en")
     await page.get_by_role("button", name="Start the device check").click()
     await page.wait_for_function(
-        "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000)
+        "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000
+    )
     # The fake microphone beeps: the level meter moves (several readings, not all the same).
     levels = set()
     for _ in range(30):
@@ -98,20 +128,23 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
         await page.wait_for_timeout(100)
     assert len(levels) > 2 and max(levels) > 0
     await page.wait_for_function(
-        "document.querySelector('[data-device-mic-status]').textContent.includes('we hear you')")
+        "document.querySelector('[data-device-mic-status]').textContent.includes('we hear you')"
+    )
     await page.get_by_role("button", name="Play a test sound").click()
     assert await page.is_visible("[data-device-sound-hint]")
     await look(page, "device-check-en-desktop")
 
 
-@pytest.mark.parametrize(("error", "words"), [("NotAllowedError", "blockerade"),
-                                              ("NotReadableError", "används av ett annat program")])
-async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words,
-                                                              csp_watch):
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [("NotAllowedError", "blockerade"), ("NotReadableError", "används av ett annat program")],
+)
+async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words, csp_watch):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], _ = await tokens(db, event)
-    context = await browser.new_context(base_url=base_url, permissions=[],
-                                        extra_http_headers={"Accept-Language": "sv"})
+    context = await browser.new_context(
+        base_url=base_url, permissions=[], extra_http_headers={"Accept-Language": "sv"}
+    )
     await csp_watch.attach(context)
     try:
         page = csp_watch.page(await context.new_page())
@@ -139,7 +172,8 @@ async def test_device_check_names_the_browsers_that_work(new_page, base_url, db)
     [token], _ = await tokens(db, event)
     page = await new_page()
     await page.add_init_script(  # as an old browser
-        "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;")
+        "delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;"
+    )
     await page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
     await page.goto(f"/c/{token}")
     await page.fill("#pin", CANDIDATE_PIN)
@@ -174,7 +208,8 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.evaluate("window.candidatePage.channel.ws.close()")
         await page.get_by_text("Anslutningen bröts").wait_for()
         await page.wait_for_function(
-            "document.querySelector('[data-live-connection]').textContent === ''", timeout=15000)
+            "document.querySelector('[data-live-connection]').textContent === ''", timeout=15000
+        )
         await page.get_by_text("Du är näst på tur i kön.").wait_for()
 
         # The interviewer presses Next: the alert, focused, with the seconds left.
@@ -237,10 +272,12 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.get_by_role("button", name="Send answer").click()
         await phase(page, "thanks")
         await look(page, "thanks-en-desktop")
-        row = await db.fetchrow("""
+        row = await db.fetchrow(
+            """
             SELECT f.interested, f.comment FROM interview_feedback f
             JOIN interview i ON i.id = f.interview_id WHERE i.candidate_id = $1""",
-                                event.candidates[0])
+            event.candidates[0],
+        )
         assert dict(row) == {"interested": True, "comment": "Spännande jobb!"}
 
 
@@ -251,8 +288,7 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
     question and the thanks: axe and a screenshot of each."""
     text = TEXTS[language]
     name = f"{language}-{viewport}"
-    later = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=180,
-                                  state="published")
+    later = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=180, state="published")
     [token], _ = await tokens(db, later)
     page = await open_candidate(new_page, base_url, token, language, viewport)
     assert await page.is_visible("[data-checkin-closed]")
@@ -265,7 +301,8 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         page = await open_candidate(new_page, base_url, token, language, viewport)
         await page.locator("[data-device-start]").click()
         await page.wait_for_function(
-            "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000)
+            "document.querySelector('[data-device-video]').videoWidth > 0", timeout=10000
+        )
         await look(page, f"checkin-open-{name}")
         await page.get_by_role("button", name=text["checkin"]).click()
         await page.get_by_text(text["next"]).wait_for()
@@ -288,7 +325,8 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await page.keyboard.press("Enter")
         await phase(page, "interview")
         await page.wait_for_function(
-            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000)
+            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000
+        )
         await look(page, f"interview-alone-{name}")
 
         await page.get_by_role("button", name=text["leave_call"]).click()
@@ -298,9 +336,12 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await page.get_by_role("button", name=text["send"]).click()
         await phase(page, "thanks")
         await look(page, f"thanks-{name}")
-    interested = await db.fetchval("""
+    interested = await db.fetchval(
+        """
         SELECT f.interested FROM interview_feedback f JOIN interview i ON i.id = f.interview_id
-        WHERE i.candidate_id = $1""", event.candidates[0])
+        WHERE i.candidate_id = $1""",
+        event.candidates[0],
+    )
     assert interested is False
 
 

@@ -1,4 +1,5 @@
 """The shared call view (live/_call.html + call-view.js) on its own: two browsers in one room."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,10 @@ async def two_in_a_call(app_server, settings, new_page):
     """An interviewer's and a candidate's call view in one room, each playing the other's
     video: (tickets, pages)."""
     room = await app_server[JANUS].create_private_room(participants=2)
-    tickets = [mint_ticket(settings, room, index, role, role, subject=f"test:{role}")
-               for index, role in enumerate(["interviewer", "candidate"])]
+    tickets = [
+        mint_ticket(settings, room, index, role, role, subject=f"test:{role}")
+        for index, role in enumerate(["interviewer", "candidate"])
+    ]
     pages = [await open_call(new_page, ticket) for ticket in tickets]
     for page in pages:
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
@@ -53,21 +56,32 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     await pages[0].reload()
     await start_call(pages[0], tickets[0])
     page = pages[1]
-    await page.wait_for_function("""() => window.callLog.filter(e => e.type === 'remote-video')
-                                    .length === 2""", timeout=20000)
+    await page.wait_for_function(
+        """() => window.callLog.filter(e => e.type === 'remote-video')
+                                    .length === 2""",
+        timeout=20000,
+    )
     await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
     assert await page.is_hidden("[data-call-waiting]")
     assert await page.text_content("[data-call-status]") == ""
     # The connection quality comes from getStats within a few seconds, in words.
     await page.wait_for_function(
-        "document.querySelector('[data-call-quality]').dataset.level !== 'unknown'", timeout=15000)
+        "document.querySelector('[data-call-quality]').dataset.level !== 'unknown'", timeout=15000
+    )
     assert await page.text_content("[data-call-quality-text]") in (
-        "Connection: good", "Connection: fair", "Connection: poor")
+        "Connection: good",
+        "Connection: fair",
+        "Connection: poor",
+    )
     # Microphone and camera switches.
     await page.click("[data-call-mic]")
     assert await page.text_content("[data-call-mic]") == "Unmute microphone"
-    assert await page.evaluate(
-        "document.querySelector('[data-call-self]').srcObject.getAudioTracks()[0].enabled") is False
+    assert (
+        await page.evaluate(
+            "document.querySelector('[data-call-self]').srcObject.getAudioTracks()[0].enabled"
+        )
+        is False
+    )
     await page.click("[data-call-camera]")
     assert await page.text_content("[data-call-camera]") == "Turn camera on"
     assert await page.is_visible("[data-call-self-off]")
@@ -75,8 +89,11 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     assert await page.is_hidden("[data-call-self-off]")
     # The countdown by the server's clock (here: the page's clock is 10 minutes behind it).
     now = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)
-    times = {"endsAt": (now + dt.timedelta(seconds=90)).isoformat(),
-             "warningAt": (now + dt.timedelta(seconds=30)).isoformat(), "now": now.isoformat()}
+    times = {
+        "endsAt": (now + dt.timedelta(seconds=90)).isoformat(),
+        "warningAt": (now + dt.timedelta(seconds=30)).isoformat(),
+        "now": now.isoformat(),
+    }
     await page.evaluate("(t) => window.callView.setTimes(t)", times)
     assert await page.text_content("[role=timer]") in ("01:30", "01:29")
     assert await page.is_hidden("[data-call-warning]")
@@ -89,4 +106,5 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     assert {"type": "left", "detail": None} in await page.evaluate("window.callLog")
     assert await page.is_hidden("[data-call]")
     await pages[0].wait_for_function(
-        "!document.querySelector('[data-call-waiting]').hidden === true", timeout=10000)
+        "!document.querySelector('[data-call-waiting]').hidden === true", timeout=10000
+    )

@@ -1,6 +1,7 @@
 """The candidate's page draws *Join* from the `offer` message itself (app/live/PROTOCOL.md:
 "a page may draw *Join* from it at once"), not from the `state` that shows the offer a
 moment later: here no such state ever reaches the page."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Candidates in headless Chromium: registering, the personal page with its PIN, and the
 employer's candidate list, in Swedish and English, at desktop and phone width, with axe."""
+
 from __future__ import annotations
 
 import re
@@ -14,26 +15,58 @@ from tests.mails import unique_email, wait_for_mail
 pytestmark = pytest.mark.browser
 
 TEXTS = {
-    "sv": {"register": "Anmäl dig", "fix": "Rätta till följande", "name": "Ditt namn",
-           "email": "E-postadress", "phone": "Telefon (frivilligt)", "consent": "Jag godkänner",
-           "check_mail": "Titta i din e-post", "spam": "skräppost", "pin": "PIN-kod",
-           "open": "Öppna min sida", "wrong": "Fel PIN-kod", "registered": "Du är anmäld",
-           "cancel": "Avboka min anmälan", "confirm": "Ja, avboka min anmälan",
-           "cancelled": "Du har avbokat din anmälan", "english": "English",
-           "show": "Visa", "copy_pin": "Kopiera PIN-koden", "close_link": "Stäng inbjudningslänken",
-           "closed": "Inbjudningslänken är stängd", "calendar": "Lägg till i kalendern",
-           "remove": "Ta bort (Alva Anmäld)", "remove_yes": "Ja, ta bort kandidaten",
-           "removed": "Borttagen av dig"},
-    "en": {"register": "Register", "fix": "Please correct the following", "name": "Your name",
-           "email": "E-mail address", "phone": "Phone (optional)", "consent": "I agree",
-           "check_mail": "Check your e-mail", "spam": "spam", "pin": "PIN",
-           "open": "Open my page", "wrong": "Wrong PIN", "registered": "You are registered",
-           "cancel": "Cancel my registration", "confirm": "Yes, cancel my registration",
-           "cancelled": "You have cancelled your registration", "english": "Svenska",
-           "show": "Show", "copy_pin": "Copy PIN", "close_link": "Close the invite link",
-           "closed": "The invite link is closed", "calendar": "Add to calendar",
-           "remove": "Remove (Alva Anmäld)", "remove_yes": "Yes, remove the candidate",
-           "removed": "Removed by you"},
+    "sv": {
+        "register": "Anmäl dig",
+        "fix": "Rätta till följande",
+        "name": "Ditt namn",
+        "email": "E-postadress",
+        "phone": "Telefon (frivilligt)",
+        "consent": "Jag godkänner",
+        "check_mail": "Titta i din e-post",
+        "spam": "skräppost",
+        "pin": "PIN-kod",
+        "open": "Öppna min sida",
+        "wrong": "Fel PIN-kod",
+        "registered": "Du är anmäld",
+        "cancel": "Avboka min anmälan",
+        "confirm": "Ja, avboka min anmälan",
+        "cancelled": "Du har avbokat din anmälan",
+        "english": "English",
+        "show": "Visa",
+        "copy_pin": "Kopiera PIN-koden",
+        "close_link": "Stäng inbjudningslänken",
+        "closed": "Inbjudningslänken är stängd",
+        "calendar": "Lägg till i kalendern",
+        "remove": "Ta bort (Alva Anmäld)",
+        "remove_yes": "Ja, ta bort kandidaten",
+        "removed": "Borttagen av dig",
+    },
+    "en": {
+        "register": "Register",
+        "fix": "Please correct the following",
+        "name": "Your name",
+        "email": "E-mail address",
+        "phone": "Phone (optional)",
+        "consent": "I agree",
+        "check_mail": "Check your e-mail",
+        "spam": "spam",
+        "pin": "PIN",
+        "open": "Open my page",
+        "wrong": "Wrong PIN",
+        "registered": "You are registered",
+        "cancel": "Cancel my registration",
+        "confirm": "Yes, cancel my registration",
+        "cancelled": "You have cancelled your registration",
+        "english": "Svenska",
+        "show": "Show",
+        "copy_pin": "Copy PIN",
+        "close_link": "Close the invite link",
+        "closed": "The invite link is closed",
+        "calendar": "Add to calendar",
+        "remove": "Remove (Alva Anmäld)",
+        "remove_yes": "Yes, remove the candidate",
+        "removed": "Removed by you",
+    },
 }
 
 
@@ -42,8 +75,7 @@ TEXTS = {
 async def test_register_then_use_the_personal_page(new_page, db, settings, language, viewport):
     text = TEXTS[language]
     event = await make_event(db)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await page.goto(f"/r/{event['invite_token']}")
     assert await page.get_attribute("html", "lang") == language
     await assert_accessible(page)
@@ -75,8 +107,10 @@ async def test_register_then_use_the_personal_page(new_page, db, settings, langu
     await page.get_by_label(text["pin"], exact=True).fill(pin)
     await page.get_by_role("button", name=text["open"]).click()
     await page.get_by_text(text["registered"]).wait_for()
-    assert await page.get_by_role("link", name=text["calendar"]).get_attribute("href") == \
-        f"{link.split('/c/')[0].replace(settings.app.public_url, '')}/c/{link.split('/c/')[1]}/calendar.ics"
+    assert (
+        await page.get_by_role("link", name=text["calendar"]).get_attribute("href")
+        == f"{link.split('/c/')[0].replace(settings.app.public_url, '')}/c/{link.split('/c/')[1]}/calendar.ics"
+    )
     await assert_accessible(page)
 
     # The PIN is remembered: a reload shows the page straight away.
@@ -97,11 +131,15 @@ async def test_the_employers_candidate_list(new_page, db, base_url, language, vi
     user = await make_user(db, language=language)
     event = await make_event(db, organization_id=user["organization_id"])
     pin = "246810"
-    await db.execute("""INSERT INTO candidate (event_id, name, email, phone, access_token, pin)
+    await db.execute(
+        """INSERT INTO candidate (event_id, name, email, phone, access_token, pin)
                         VALUES ($1, 'Alva Anmäld', $2, '08-123 456', $3, $4)""",
-                     event["id"], unique_email("lista"), f"ui-{event['id']}-token-abcdefgh", pin)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+        event["id"],
+        unique_email("lista"),
+        f"ui-{event['id']}-token-abcdefgh",
+        pin,
+    )
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await log_in_with_form(page, user["email"], f"/events/{event['id']}")
     await page.locator("td").filter(has_text="Alva Anmäld").first.wait_for()
     await page.locator(".candidate-secret summary").click()

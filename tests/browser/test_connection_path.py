@@ -1,6 +1,7 @@
 """web/static/js/live/connection-path.js in words, in both languages. Which path a real call
 takes is read from its selected candidate pair in the namespace tests
 (tests/browser/netns/test_turn_fallback.py)."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,11 +28,15 @@ async def test_the_path_in_words_in_swedish_and_english(new_page):
     page = await new_page()
     await page.goto("/test-pages/call.html")
     assert await page.evaluate(WORDS, "sv") == {
-        "none": "", "nothingYet": None, "closed": None,
-        "udp": "Direktanslutning (UDP)", "tcp": "Direktanslutning (TCP)",
+        "none": "",
+        "nothingYet": None,
+        "closed": None,
+        "udp": "Direktanslutning (UDP)",
+        "tcp": "Direktanslutning (TCP)",
         "relayUdp": "Via en reläserver (TURN över UDP)",
         "relayTcp": "Via en reläserver (TURN över TCP)",
-        "relayTls": "Via en reläserver (TURN över TLS)"}
+        "relayTls": "Via en reläserver (TURN över TLS)",
+    }
     english = await page.evaluate(WORDS, "en")
     assert english["udp"] == "Direct connection (UDP)"
     assert english["relayTls"] == "Through a relay server (TURN over TLS)"

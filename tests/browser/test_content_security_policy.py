@@ -2,6 +2,7 @@
 violations (tests/browser/csp.py, the new_page fixture), so the whole suite checks every page
 in both languages and every live state; here: that the watch does see one, and the caught-mail
 pages of development mode, which the test application does not have."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,7 @@ async def test_inline_script_and_style_are_refused_and_seen(new_page, csp_watch)
     }""")
     await wait_for(lambda: len(csp_watch.violations) >= 2)
     assert await page.evaluate("window.injected") is None
-    assert await page.evaluate("getComputedStyle(document.body).backgroundColor") \
-        != "rgb(255, 0, 0)"
+    assert await page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
     seen = "\n".join(csp_watch.violations)
     assert "style-src" in seen and "script-src" in seen
     csp_watch.violations.clear()  # seen as expected: the fixture's own check must pass
@@ -49,15 +49,13 @@ def send_mail(settings) -> None:
     message["From"], message["To"] = settings.mail.sender, "asa@example.se"
     message["Subject"] = "Styled mail"
     message.set_content("Hej!")
-    message.add_alternative('<p style="color:#1b3a6b" id="greeting">Hej Åsa!</p>',
-                            subtype="html")
+    message.add_alternative('<p style="color:#1b3a6b" id="greeting">Hej Åsa!</p>', subtype="html")
     with smtplib.SMTP(settings.mail.smtp_host, settings.mail.smtp_port, timeout=10) as smtp:
         smtp.send_message(message)
 
 
 async def test_caught_mail_shows_its_styled_html_without_a_violation(browser, stack):
-    settings = load_settings(dict(stack.environ, SNABB_ENV="development",
-                                  SNABB_APP_PORT=str(free_port())))
+    settings = load_settings(dict(stack.environ, SNABB_ENV="development", SNABB_APP_PORT=str(free_port())))
     send_mail(settings)
     watch = PolicyWatch()
     async with serving(create_app(settings), settings.app.port) as base:
@@ -69,8 +67,7 @@ async def test_caught_mail_shows_its_styled_html_without_a_violation(browser, st
             await page.get_by_role("link", name="Styled mail").first.click()
             greeting = page.frame_locator("iframe.mail-html").locator("#greeting")
             await greeting.wait_for()
-            assert await greeting.evaluate("e => getComputedStyle(e).color") == \
-                "rgb(27, 58, 107)"
+            assert await greeting.evaluate("e => getComputedStyle(e).color") == "rgb(27, 58, 107)"
         finally:
             await context.close()
     assert watch.violations == []

@@ -1,4 +1,5 @@
 """The employer's event pages in headless Chromium, Swedish and English, desktop and phone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,23 +14,42 @@ from tests.browser.axe import VIEWPORTS, assert_accessible
 pytestmark = pytest.mark.browser
 
 TEXTS = {
-    "sv": {"new": "Nytt intervjutillfälle", "add_question": "Lägg till fråga", "publish": "Publicera",
-           "published": "Intervjutillfället är publicerat", "edit": "Ändra", "save": "Spara ändringarna",
-           "saved": "Dina ändringar har sparats", "copy": "Kopiera", "save_copy": "Spara kopian som utkast",
-           "delete": "Ta bort", "confirm": "Ja, ta bort intervjutillfället", "deleted": "Intervjutillfället är borttaget",
-           "slots": "Intervjutillfället rymmer 12 intervjuer."},
-    "en": {"new": "New event", "add_question": "Add question", "publish": "Publish",
-           "published": "The event is published", "edit": "Edit", "save": "Save changes",
-           "saved": "Your changes were saved", "copy": "Copy", "save_copy": "Save the copy as a draft",
-           "delete": "Delete", "confirm": "Yes, delete the event", "deleted": "The event was deleted",
-           "slots": "The event can hold 12 interviews."},
+    "sv": {
+        "new": "Nytt intervjutillfälle",
+        "add_question": "Lägg till fråga",
+        "publish": "Publicera",
+        "published": "Intervjutillfället är publicerat",
+        "edit": "Ändra",
+        "save": "Spara ändringarna",
+        "saved": "Dina ändringar har sparats",
+        "copy": "Kopiera",
+        "save_copy": "Spara kopian som utkast",
+        "delete": "Ta bort",
+        "confirm": "Ja, ta bort intervjutillfället",
+        "deleted": "Intervjutillfället är borttaget",
+        "slots": "Intervjutillfället rymmer 12 intervjuer.",
+    },
+    "en": {
+        "new": "New event",
+        "add_question": "Add question",
+        "publish": "Publish",
+        "published": "The event is published",
+        "edit": "Edit",
+        "save": "Save changes",
+        "saved": "Your changes were saved",
+        "copy": "Copy",
+        "save_copy": "Save the copy as a draft",
+        "delete": "Delete",
+        "confirm": "Yes, delete the event",
+        "deleted": "The event was deleted",
+        "slots": "The event can hold 12 interviews.",
+    },
 }
 
 
 async def logged_in_page(new_page, db, language: str, viewport: str):
     user = await make_user(db, language=language)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await log_in_with_form(page, user["email"], "/events")
     return page
 

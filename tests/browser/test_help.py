@@ -1,4 +1,5 @@
 """The help page (sv/en, its anchored sections, axe) and the catalogs the live pages switch with."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,15 +9,13 @@ from tests.browser.axe import VIEWPORTS, assert_accessible
 pytestmark = pytest.mark.browser
 
 SHOTS = "/tmp/shots-candidate-web"
-SECTIONS = ["browser", "camera", "microphone", "network", "waiting", "shortcuts", "mail",
-            "contact"]
+SECTIONS = ["browser", "camera", "microphone", "network", "waiting", "shortcuts", "mail", "contact"]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_help_page(new_page, settings, language, viewport):
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await page.goto("/")
     await page.click("footer a[href='/help']")  # linked from every page's footer
     await page.wait_for_url("**/help")

@@ -1,6 +1,7 @@
 """The interviewers' meeting web (/i/{token} signed in): the lobby's queue, Next, Pick,
 Pause, the message to everyone waiting, Withdraw; the interview's record saved as typed,
 Extend and End; keyboard alone; axe in both languages at desktop and phone width."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,9 +10,15 @@ from contextlib import asynccontextmanager
 import pytest
 
 from tests.browser.axe import VIEWPORTS
-from tests.browser.interviewer_support import (ATTRIBUTES, QUESTIONS, checked_in,
-                                               logged_in_page, look, make_meeting_event,
-                                               open_meeting)
+from tests.browser.interviewer_support import (
+    ATTRIBUTES,
+    QUESTIONS,
+    checked_in,
+    logged_in_page,
+    look,
+    make_meeting_event,
+    open_meeting,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +35,14 @@ async def eventually(read, expected, timeout: float = 5.0):
 async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_url):
     event, (token,), candidates = await make_meeting_event(db, candidates=4)
     async with checked_in(base_url, candidates[:3]) as recorders:
-        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
-                                  token)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         queue = page.locator("#queue li")
         await page.wait_for_function("document.querySelectorAll('#queue li').length === 3")
         assert [n.strip() for n in await queue.locator(".name").all_inner_texts()] == [
-            "Kandidat 0", "Kandidat 1", "Kandidat 2"]
+            "Kandidat 0",
+            "Kandidat 1",
+            "Kandidat 2",
+        ]
         first = await queue.first.locator(".waited").inner_text()
         await page.wait_for_timeout(2100)
         assert await queue.first.locator(".waited").inner_text() != first  # ticks by itself
@@ -54,8 +63,11 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
         await page.get_by_label("Message", exact=True).fill("Vi börjar om två minuter")
         await page.get_by_role("button", name="Send message").click()
         await page.wait_for_selector("#messages li")
-        await recorders[0].wait_for(lambda m: m["type"] == "state" and any(
-            x["text"] == "Vi börjar om två minuter" for x in m["messages"]))
+        await recorders[0].wait_for(
+            lambda m: (
+                m["type"] == "state" and any(x["text"] == "Vi börjar om två minuter" for x in m["messages"])
+            )
+        )
 
         # Pick the second in line, then withdraw: they keep their place.
         await page.locator("#queue").get_by_role("button", name="Pick Kandidat 1").click()
@@ -81,16 +93,20 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
         await page.wait_for_selector("#save-status:text('Saved')")
         row = await db.fetchrow("SELECT * FROM interview WHERE id = $1", offer["interview"])
         assert row["notes"] == "Stark kandidat" and row["questions_covered"] == [2]
-        assert await db.fetchval("SELECT rating FROM interview_rating WHERE interview_id = $1",
-                                 offer["interview"]) == 4
+        assert (
+            await db.fetchval(
+                "SELECT rating FROM interview_rating WHERE interview_id = $1", offer["interview"]
+            )
+            == 4
+        )
 
         before = row["ends_at"]
         await page.get_by_role("button", name="Extend by 2 minutes").click()
 
         async def extended_by():
-            ends_at = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1",
-                                        offer["interview"])
+            ends_at = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", offer["interview"])
             return (ends_at - before).total_seconds()
+
         await eventually(extended_by, 120)
 
         # End: back to the lobby, Next ready, the notes still open and saved to that interview.
@@ -100,21 +116,21 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
         assert await page.locator("#lobby #record").is_visible()
         assert "(ended)" in await page.locator("#record-heading").inner_text()
         await page.get_by_label("Notes", exact=True).fill("Stark kandidat, ring tillbaka")
-        await eventually(lambda: db.fetchval("SELECT notes FROM interview WHERE id = $1",
-                                             offer["interview"]), "Stark kandidat, ring tillbaka")
+        await eventually(
+            lambda: db.fetchval("SELECT notes FROM interview WHERE id = $1", offer["interview"]),
+            "Stark kandidat, ring tillbaka",
+        )
         # A reload keeps what was written.
         await page.reload()
         await page.wait_for_selector('#connection[data-status="open"]')
-        assert await page.get_by_label("Notes", exact=True).input_value() == \
-            "Stark kandidat, ring tillbaka"
+        assert await page.get_by_label("Notes", exact=True).input_value() == "Stark kandidat, ring tillbaka"
         assert await page.get_by_label(QUESTIONS[1]).is_checked()
 
 
 async def test_keyboard_alone(new_page, db, base_url):
     _event, (token,), candidates = await make_meeting_event(db, candidates=2)
     async with checked_in(base_url, candidates) as recorders:
-        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}),
-                                  token)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}), token)
         await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
 
         async def tab_to(selector: str, limit: int = 40) -> None:
@@ -125,8 +141,7 @@ async def test_keyboard_alone(new_page, db, base_url):
             raise AssertionError(f"Tab never reached {selector}")
 
         await tab_to('#queue button[data-candidate]:not([aria-label$="0"])')
-        assert await page.evaluate("document.activeElement.getAttribute('aria-label')") == \
-            "Välj Kandidat 1"
+        assert await page.evaluate("document.activeElement.getAttribute('aria-label')") == "Välj Kandidat 1"
         await page.keyboard.press("Enter")
         await recorders[1].wait_for(lambda m: m["type"] == "offer")
         await page.wait_for_function("document.activeElement.id === 'withdraw'")
@@ -154,14 +169,14 @@ async def test_keyboard_alone(new_page, db, base_url):
         await tab_to("#record input[name=question]")
         await page.keyboard.press("Space")
         await tab_to("#record input[name=rating-1]")
-        await page.keyboard.press("ArrowRight")   # radios: the arrows choose
+        await page.keyboard.press("ArrowRight")  # radios: the arrows choose
         await tab_to("#notes")
         await page.keyboard.type("Tangentbord")
         await page.wait_for_selector("#save-status:text-is('Sparat')")
         assert await page.locator("#record input[name=question]").first.is_checked()
         assert await page.locator("#record input[name=rating-1]:checked").count() == 1
         await page.keyboard.press("Shift+Tab")
-        for _ in range(40):   # back up to End
+        for _ in range(40):  # back up to End
             if await page.evaluate("document.activeElement.id === 'end'"):
                 break
             await page.keyboard.press("Shift+Tab")
@@ -172,8 +187,7 @@ async def test_keyboard_alone(new_page, db, base_url):
 async def test_language_switch_redraws_without_reload(new_page, db, base_url):
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates):
-        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}),
-                                  token)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}), token)
         await page.wait_for_selector("#queue li")
         await page.evaluate("window.marker = 'same page'")
         assert await page.locator("#next").inner_text() == "Nästa kandidat"
@@ -191,8 +205,10 @@ async def test_language_switch_redraws_without_reload(new_page, db, base_url):
 async def test_meeting_web_meets_wcag_aa(new_page, db, base_url, language, viewport):
     _event, (token,), candidates = await make_meeting_event(db, candidates=3)
     async with checked_in(base_url, candidates) as recorders:
-        page = await open_meeting(await new_page(
-            viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+        page = await open_meeting(
+            await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}),
+            token,
+        )
         await page.fill("#message-text", "Välkomna!")
         await page.locator("#message-form button").click()
         await page.wait_for_selector("#messages li")
@@ -212,15 +228,15 @@ async def test_meeting_web_meets_wcag_aa(new_page, db, base_url, language, viewp
         await look(page, f"lobby-after-{language}-{viewport}")
 
 
-async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_page(
-        new_page, db, base_url):
+async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_page(new_page, db, base_url):
     event, _tokens, _candidates = await make_meeting_event(db, interviewers=2, candidates=1)
     organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
     page, user = await logged_in_page(new_page, db, organization)
     await page.goto(f"/events/{event.id}")
     assert await page.locator("#open-meeting-web").count() == 0  # not an interviewer of it
-    await db.execute("UPDATE event_interviewer SET user_id = $1 WHERE id = $2",
-                     user["id"], event.interviewers[1])
+    await db.execute(
+        "UPDATE event_interviewer SET user_id = $1 WHERE id = $2", user["id"], event.interviewers[1]
+    )
     await page.goto(f"/events/{event.id}")
     await page.get_by_role("link", name="Open the meeting web").click()
     await page.wait_for_selector('#connection[data-status="open"]')  # no code asked
@@ -232,10 +248,10 @@ async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_pag
 async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, language, viewport):
     # Over by the clock, though nothing has marked it finished yet: Next is still offered,
     # and the server refuses it.
-    _event, (token,), _candidates = await make_meeting_event(db, candidates=1,
-                                                             starts_in_minutes=-121)
-    page = await open_meeting(await new_page(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=1, starts_in_minutes=-121)
+    page = await open_meeting(
+        await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token
+    )
     await page.locator("#next").click()
     expected = {"sv": "Tillfället är inte öppet nu.", "en": "The event is not open now."}
     await page.wait_for_selector(f"#problem:text-is('{expected[language]}')")
@@ -243,8 +259,7 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
     # The socket drops: the page says so, reconnects by itself and clears nothing it needs.
     await page.evaluate("window.meeting.channel.ws.close()")
     await page.wait_for_selector('#connection[data-status="reconnecting"]')
-    reconnecting = {"sv": "Anslutningen bröts. Ansluter igen …",
-                    "en": "Connection lost. Reconnecting…"}
+    reconnecting = {"sv": "Anslutningen bröts. Ansluter igen …", "en": "Connection lost. Reconnecting…"}
     assert await page.locator("#connection").inner_text() == reconnecting[language]
     await page.wait_for_selector('#connection[data-status="open"]')
 
@@ -252,8 +267,7 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
 async def test_a_finished_event_sends_no_more_candidates(new_page, db):
     _event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="finished")
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
-    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates "
-                                 "are sent out.')")
+    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are sent out.')")
     assert await page.locator("#next").is_disabled()
 
 
@@ -262,8 +276,7 @@ async def one_called_in(new_page, db, base_url):
     """The meeting web (in English) of an event with one candidate, called in by Next."""
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates) as (candidate,):
-        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}),
-                                  token)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         await page.wait_for_selector("#queue li")
         await page.get_by_role("button", name="Next candidate").click()
         await candidate.wait_for(lambda m: m["type"] == "offer")
@@ -297,12 +310,14 @@ async def test_a_reload_during_the_interview_brings_it_back(new_page, db, base_u
         assert await page.get_by_label(QUESTIONS[0]).is_checked()
         assert await page.locator("[data-call]").is_visible()  # the call joins again
         await page.wait_for_function(
-            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=10000)
+            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=10000
+        )
 
 
 async def test_the_call_follows_the_interview_to_a_new_room(new_page, db, base_url):
     """The reconciler moved the interview (room_changed): the page joins with the new ticket."""
     from app.live.queue import notify
+
     async with one_called_in(new_page, db, base_url) as (page, candidate):
         accepted = await candidate.request({"ticket"}, type="accept")
         await page.wait_for_selector("#interview:not([hidden])")
@@ -312,10 +327,10 @@ async def test_the_call_follows_the_interview_to_a_new_room(new_page, db, base_u
             const join = call.join.bind(call);
             call.join = (ticket) => { window.joins.push(ticket); return join(ticket); };
         }""")
-        await db.execute("UPDATE interview SET room_generation = room_generation + 1 "
-                         "WHERE id = $1", accepted["interview"])
-        event_id = await db.fetchval("SELECT event_id FROM interview WHERE id = $1",
-                                     accepted["interview"])
+        await db.execute(
+            "UPDATE interview SET room_generation = room_generation + 1 WHERE id = $1", accepted["interview"]
+        )
+        event_id = await db.fetchval("SELECT event_id FROM interview WHERE id = $1", accepted["interview"])
         await notify(db, event_id, "room_moved", interview=accepted["interview"])
         await page.wait_for_function("window.joins.length === 1")
         await page.wait_for_timeout(300)

@@ -1,5 +1,6 @@
 """web/static/js/live/channel.js in a real browser against the real socket: the first state,
 replies in order, errors as replies, reconnecting after a drop, the ping/pong watchdog."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,9 @@ OPEN_CHANNEL = """async (options) => {
 
 async def interviewer_page(new_page, db, base_url, **options):
     event = await make_live_event(db, interviewers=1, candidates=1)
-    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1",
-                              event.interviewers[0])
+    token = await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0]
+    )
     page = await new_page()
     await page.goto(f"/i/{token}")
     await page.fill("#code", INTERVIEWER_CODE)
@@ -59,27 +61,29 @@ async def test_reconnects_after_a_drop_and_rejects_pending(new_page, db, base_ur
     assert "reconnecting" in await page.evaluate("window.seen.statuses")
     # Again, and the state comes anew after each reconnect.
     await page.evaluate("channel.ws.close()")
-    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 3",
-                                 timeout=5000)
+    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 3", timeout=5000)
     reply = await page.evaluate("channel.send({type: 'ping'})")
     assert reply["type"] == "pong" and reply["now"]
     # Sending while not connected rejects at once.
-    assert await page.evaluate("""async () => {
+    assert (
+        await page.evaluate("""async () => {
         channel.close();
         try { await channel.send({type: 'ping'}); return 'sent'; } catch (e) { return e.name; }
-    }""") == "ChannelClosed"
+    }""")
+        == "ChannelClosed"
+    )
 
 
 async def test_watchdog_reconnects_when_no_pong(new_page, db, base_url):
-    page, _event = await interviewer_page(new_page, db, base_url, pingMs=300,
-                                          pongTimeoutMs=300, minDelayMs=100)
-    await page.wait_for_timeout(1000)   # pongs come: nothing happens
+    page, _event = await interviewer_page(
+        new_page, db, base_url, pingMs=300, pongTimeoutMs=300, minDelayMs=100
+    )
+    await page.wait_for_timeout(1000)  # pongs come: nothing happens
     assert await page.evaluate("window.seen.statuses") == ["connecting", "open"]
     # A connection that swallows what is sent: no pong comes back.
     await page.evaluate("channel.ws.send = () => {}")
     await page.wait_for_function("window.seen.statuses.includes('reconnecting')", timeout=3000)
-    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 2",
-                                 timeout=5000)
+    await page.wait_for_function("channel.status === 'open' && window.seen.states.length >= 2", timeout=5000)
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -88,15 +92,19 @@ async def test_every_error_code_is_put_into_words(new_page, db, base_url, langua
     none the fallback; the candidate's page has its own words for the codes it can get."""
     from app.live.errors import CODES
     from app.live.protocol import CHANNEL_CODES
+
     page, _event = await interviewer_page(new_page, db, base_url)
-    texts = await page.evaluate("""async ([codes, language]) => {
+    texts = await page.evaluate(
+        """async ([codes, language]) => {
         const texts = await import('/static/js/live/texts.js');
         await texts.setLanguage(language);
         const { errorText } = await import('/static/js/live/error-texts.js');
         const words = (reader) => Object.fromEntries(codes.map((code) => [code, errorText(code, reader)]));
         return { staff: words('staff'), candidate: words('candidate'),
                  fallback: [errorText('no_such_code', 'staff'), errorText('constructor', 'candidate')] };
-    }""", [sorted(CODES | CHANNEL_CODES), language])
+    }""",
+        [sorted(CODES | CHANNEL_CODES), language],
+    )
     staff, candidate = texts["staff"], texts["candidate"]
     assert "no_such_code" in texts["fallback"][0]
     for code, text in staff.items():
@@ -105,8 +113,14 @@ async def test_every_error_code_is_put_into_words(new_page, db, base_url, langua
     general = texts["fallback"][1]
     assert general and "constructor" not in general
     # The candidate is told about their own place, not "that candidate".
-    for code in ("not_registered", "checkin_closed", "already_interviewed", "in_interview",
-                 "offer_gone", "unavailable"):
+    for code in (
+        "not_registered",
+        "checkin_closed",
+        "already_interviewed",
+        "in_interview",
+        "offer_gone",
+        "unavailable",
+    ):
         assert candidate[code] not in (general, staff[code]), code
     assert candidate["busy_retry"] == staff["busy_retry"]
     if language == "sv":

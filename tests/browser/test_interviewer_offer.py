@@ -1,6 +1,7 @@
 """The interviewer's own pending offer is told once: its banner says whom they called in and
 the time left to join, with Withdraw beside it; the status line and "In interviews now" do
 not say it again."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,22 +13,31 @@ from tests.browser.interviewer_support import checked_in, make_meeting_event, op
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-interviewer")
-TEXTS = {"sv": {"called": "Du har kallat in Kandidat 1.", "withdraw": "Dra tillbaka erbjudandet",
-                "withdrawn": "drogs tillbaka"},
-         "en": {"called": "You have called in Kandidat 1.", "withdraw": "Withdraw offer",
-                "withdrawn": "withdrawn"}}
+TEXTS = {
+    "sv": {
+        "called": "Du har kallat in Kandidat 1.",
+        "withdraw": "Dra tillbaka erbjudandet",
+        "withdrawn": "drogs tillbaka",
+    },
+    "en": {
+        "called": "You have called in Kandidat 1.",
+        "withdraw": "Withdraw offer",
+        "withdrawn": "withdrawn",
+    },
+}
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
-async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, base_url,
-                                                                 language, viewport):
+async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, base_url, language, viewport):
     text = TEXTS[language]
     _event, (token,), candidates = await make_meeting_event(db, candidates=2)
     async with checked_in(base_url, candidates) as recorders:
-        page = await open_meeting(await new_page(
-            viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+        page = await open_meeting(
+            await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}),
+            token,
+        )
         await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
-        await page.locator('#queue button[data-candidate]').nth(1).click()
+        await page.locator("#queue button[data-candidate]").nth(1).click()
         await recorders[1].wait_for(lambda m: m["type"] == "offer")
         banner = page.locator("#own-offer")
         await banner.wait_for()
@@ -40,8 +50,7 @@ async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, 
         assert await page.locator("#talking-empty").is_visible()
         # Withdraw is beside the words: on the banner's own row on a desktop.
         withdraw = banner.get_by_role("button", name=text["withdraw"])
-        words, button = (await page.locator("#own-offer-text").bounding_box(),
-                         await withdraw.bounding_box())
+        words, button = (await page.locator("#own-offer-text").bounding_box(), await withdraw.bounding_box())
         if viewport == "desktop":
             assert abs((words["y"] + words["height"] / 2) - (button["y"] + button["height"] / 2)) < 20
         SHOTS.mkdir(exist_ok=True)

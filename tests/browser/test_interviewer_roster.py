@@ -2,6 +2,7 @@
 would not do: read page by page over HTTP (GET /i/{token}/roster), searched by name, paged
 with the keyboard, and Pick for someone behind the head of the queue the state shows; axe
 in both languages at desktop and phone width."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,12 +20,16 @@ async def big_event(db):
     """60 registered, the first 40 of them waiting in order (checked in straight in the
     database, a millisecond apart: no socket each)."""
     event, (token,), _ = await make_meeting_event(db, candidates=REGISTERED)
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO queue_entry (event_id, candidate_id, checked_in_at, queued_at)
         SELECT $1, id, now() - make_interval(secs => ($3 - n) / 1000.0),
                now() - make_interval(secs => ($3 - n) / 1000.0)
         FROM unnest($2::bigint[]) WITH ORDINALITY AS x(id, n)""",
-        event.id, event.candidates[:WAITING], WAITING)
+        event.id,
+        event.candidates[:WAITING],
+        WAITING,
+    )
     return event, token
 
 
@@ -66,8 +71,7 @@ async def test_search_page_and_pick_from_the_roster(new_page, db):
     await page.get_by_label("Search by name").fill("kandidat 3")
     await page.keyboard.press("Enter")
     await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 11")
-    assert await page.locator("#roster-status").inner_text() == \
-        "11 candidates match “kandidat 3”."
+    assert await page.locator("#roster-status").inner_text() == "11 candidates match “kandidat 3”."
     assert await page.locator("#roster-pages").is_hidden()
     await look(page, "roster-search-en-desktop")
 
@@ -75,16 +79,21 @@ async def test_search_page_and_pick_from_the_roster(new_page, db):
     await page.locator("#candidates").get_by_role("button", name="Pick Kandidat 35").click()
     await page.wait_for_selector("#own-offer:not([hidden])")
     assert "Kandidat 35" in await page.locator("#own-offer-text").inner_text()
-    taken = await db.fetchval("""SELECT c.name FROM interview i JOIN candidate c
-                                 ON c.id = i.candidate_id WHERE i.event_id = $1""", event.id)
+    taken = await db.fetchval(
+        """SELECT c.name FROM interview i JOIN candidate c
+                                 ON c.id = i.candidate_id WHERE i.event_id = $1""",
+        event.id,
+    )
     assert taken == "Kandidat 35"
     # While the own offer is open, Pick is off everywhere.
-    await wait_for_function(page, "[...document.querySelectorAll('#candidates button')]"
-                                  ".every((b) => b.disabled)")
+    await wait_for_function(
+        page, "[...document.querySelectorAll('#candidates button')].every((b) => b.disabled)"
+    )
 
 
 async def test_the_roster_endpoint_refuses_bad_input_and_strangers(app_server, base_url, db):
     from tests.integration.channel_support import new_client, sign_in_interviewer
+
     _event, token = await big_event(db)
     async with new_client() as http:
         async with http.get(f"{base_url}/i/{token}/roster") as response:
@@ -108,8 +117,9 @@ async def test_the_roster_endpoint_refuses_bad_input_and_strangers(app_server, b
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_the_roster_meets_wcag_aa(new_page, db, language, viewport):
     _event, token = await big_event(db)
-    page = await open_meeting(await new_page(
-        viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token)
+    page = await open_meeting(
+        await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token
+    )
     await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
     await page.locator("#roster").scroll_into_view_if_needed()
     await look(page, f"roster-{language}-{viewport}")

@@ -2,6 +2,7 @@
 the next candidate, Alt+Shift+M and V switch the microphone and camera, Alt+Shift+E ends the
 interview; announced on the buttons (aria-keyshortcuts) and listed on the page; never while
 typing in a text field; a shortcut whose button is not on the screen says so."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,7 @@ SHOTS = Path("/tmp/shots-call-layout")
 
 
 async def status(page) -> str:
-    await page.wait_for_function(
-        "document.querySelector('[data-shortcut-status]').textContent !== ''")
+    await page.wait_for_function("document.querySelector('[data-shortcut-status]').textContent !== ''")
     return await page.text_content("[data-shortcut-status]")
 
 
@@ -31,9 +31,12 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
     SHOTS.mkdir(exist_ok=True)
     _event, (token,), candidates = await make_meeting_event(db, candidates=1)
     async with checked_in(base_url, candidates) as (candidate,):
-        page = await open_meeting(await new_page(
-            viewport={"width": 1280, "height": 800},
-            extra_http_headers={"Accept-Language": language}), token)
+        page = await open_meeting(
+            await new_page(
+                viewport={"width": 1280, "height": 800}, extra_http_headers={"Accept-Language": language}
+            ),
+            token,
+        )
         await page.wait_for_selector("#queue li")
         assert await page.get_attribute("#next", "aria-keyshortcuts") == "Alt+Shift+N"
         assert await page.get_attribute("#end", "aria-keyshortcuts") == "Alt+Shift+E"
@@ -59,25 +62,31 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         await candidate.request({"ticket"}, type="accept")
         await page.wait_for_selector("#interview:not([hidden])")
         await page.wait_for_function(
-            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000)
+            "document.querySelector('[data-call-self]').videoWidth > 0", timeout=20000
+        )
 
         # Next is not on the screen during the interview: said, nothing sent.
         await page.keyboard.press("Alt+Shift+N")
-        assert await status(page) == {"en": "Next candidate is not possible right now.",
-                                      "sv": "Nästa kandidat går inte just nu."}[language]
+        assert (
+            await status(page)
+            == {"en": "Next candidate is not possible right now.", "sv": "Nästa kandidat går inte just nu."}[
+                language
+            ]
+        )
         await page.keyboard.press("Alt+Shift+M")
-        await page.wait_for_function(
-            "document.querySelector('[data-call-mic]').classList.contains('off')")
-        assert await page.evaluate("""document.querySelector('[data-call-self]').srcObject
-                                      .getAudioTracks()[0].enabled""") is False
+        await page.wait_for_function("document.querySelector('[data-call-mic]').classList.contains('off')")
+        assert (
+            await page.evaluate("""document.querySelector('[data-call-self]').srcObject
+                                      .getAudioTracks()[0].enabled""")
+            is False
+        )
         assert await status(page) == {"en": "Microphone off", "sv": "Mikrofonen är av"}[language]
         await page.keyboard.press("Alt+Shift+V")
         await page.wait_for_selector("[data-call-self-off]:not([hidden])")
         await page.keyboard.press("Alt+Shift+V")
         await page.wait_for_selector("[data-call-self-off]", state="hidden")
         await page.keyboard.press("Alt+Shift+M")
-        await page.wait_for_function(
-            "!document.querySelector('[data-call-mic]').classList.contains('off')")
+        await page.wait_for_function("!document.querySelector('[data-call-mic]').classList.contains('off')")
         await page.locator("#shortcuts-interview summary").click()
         await assert_accessible(page)
         await page.screenshot(path=f"{SHOTS}/shortcuts-interview-{language}.png")
@@ -90,5 +99,6 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         await page.locator("#record input[name=question]").first.focus()
         await page.keyboard.press("Alt+Shift+E")
         await page.wait_for_selector("#lobby:not([hidden])")
-        await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is None
-                                 and m["feedback_open"])
+        await candidate.wait_for(
+            lambda m: m["type"] == "state" and m["interview"] is None and m["feedback_open"]
+        )

@@ -3,6 +3,7 @@ server failure"). With a second Janus running the call moves to it and video com
 both sides; with none, both people and the organizer are told, the countdown stands still,
 and the call comes back by itself when Janus is up again. Frames are counted on each side
 with requestVideoFrameCallback, only those of the stream that arrived after the kill."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,11 @@ class People:
 
     async def page(self, language: str, viewport: str = "desktop"):
         context = await self.browser.new_context(
-            base_url=self.url, permissions=["camera", "microphone"],
-            viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
+            base_url=self.url,
+            permissions=["camera", "microphone"],
+            viewport=VIEWPORTS[viewport],
+            extra_http_headers={"Accept-Language": language},
+        )
         self.stack.push_async_callback(context.close)
         await self.csp_watch.attach(context)
         await context.add_cookies([{"name": "lang", "value": language, "url": self.url}])
@@ -61,8 +65,7 @@ class People:
         return page
 
     async def organizer(self, db, event_id: int, language: str):
-        organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1",
-                                         event_id)
+        organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event_id)
         user = await make_user(db, organization_id=organization, language=language)
         page = await self.page(language)
         await log_in_browser(page, user["email"])
@@ -71,12 +74,9 @@ class People:
         return page
 
 
-async def call_under_way(people: People, db, *, interviewer_language="en",
-                         candidate_language="sv"):
-    event, interviewer_tokens, candidate_tokens = await make_meeting_event(
-        db, interviewers=1, candidates=1)
-    interviewer = await open_meeting(await people.page(interviewer_language),
-                                     interviewer_tokens[0])
+async def call_under_way(people: People, db, *, interviewer_language="en", candidate_language="sv"):
+    event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
+    interviewer = await open_meeting(await people.page(interviewer_language), interviewer_tokens[0])
     candidate = await people.candidate(candidate_tokens[0], candidate_language)
     await candidate.locator("[data-checkin]").click()
     await candidate.wait_for_function("document.body.dataset.livePhase === 'waiting'")
@@ -85,10 +85,12 @@ async def call_under_way(people: People, db, *, interviewer_language="en",
     await candidate.locator("[data-join]").click()
     await interviewer.wait_for_selector("#interview:not([hidden])")
     for page, video in ((interviewer, INTERVIEWER_VIDEO), (candidate, CANDIDATE_VIDEO)):
-        await page.wait_for_function(f"""() => {{
+        await page.wait_for_function(
+            f"""() => {{
             const video = document.querySelector({video!r});
             return !!video && video.videoWidth > 0 && video.readyState >= 2; }}""",
-                                     timeout=60000)
+            timeout=60000,
+        )
     return event, interviewer, candidate
 
 
@@ -123,22 +125,30 @@ async def until_visible(pages, selector: str, since: float) -> float:
 
 
 async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides(
-        app_server, settings, db, own_janus, browser, csp_watch):  # noqa: F811
+    app_server,
+    settings,
+    db,
+    own_janus,  # noqa: F811
+    browser,
+    csp_watch,
+):
     solo_settings, solo = own_janus
     servers = [solo_settings.janus.servers[0], *settings.janus.servers]
     async with failover_app(settings, servers) as (_app, url, _), AsyncExitStack() as stack:
         people = People(browser, csp_watch, url, stack)
         _event, interviewer, candidate = await call_under_way(people, db)
-        interview = await db.fetchrow("SELECT id, janus_server FROM interview "
-                                      "WHERE state = 'active' AND janus_server = 'solo'")
+        interview = await db.fetchrow(
+            "SELECT id, janus_server FROM interview WHERE state = 'active' AND janus_server = 'solo'"
+        )
         assert interview is not None  # equal loads: the first configured server
         await count_new_frames(interviewer, candidate)
 
         killed = kill(solo)
-        print("kill → video again on both sides:",
-              await until_video_again((interviewer, candidate), killed))
-        assert await db.fetchval("SELECT janus_server FROM interview WHERE id = $1",
-                                 interview["id"]) == settings.janus.servers[0].name
+        print("kill → video again on both sides:", await until_video_again((interviewer, candidate), killed))
+        assert (
+            await db.fetchval("SELECT janus_server FROM interview WHERE id = $1", interview["id"])
+            == settings.janus.servers[0].name
+        )
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
         await interviewer.locator("#end").click()
@@ -147,10 +157,18 @@ async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides
 
 
 async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes(
-        app_server, settings, db, own_janus, browser, csp_watch):  # noqa: F811
+    app_server,
+    settings,
+    db,
+    own_janus,  # noqa: F811
+    browser,
+    csp_watch,
+):
     solo_settings, solo = own_janus
-    async with failover_app(settings, solo_settings.janus.servers) as (_app, url, _), \
-            AsyncExitStack() as stack:
+    async with (
+        failover_app(settings, solo_settings.janus.servers) as (_app, url, _),
+        AsyncExitStack() as stack,
+    ):
         people = People(browser, csp_watch, url, stack)
         event, interviewer, candidate = await call_under_way(people, db)
         organizer = await people.organizer(db, event.id, "sv")
@@ -160,18 +178,16 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
         seconds = await until_visible((interviewer, candidate), "[data-call-outage]", killed)
         print(f"kill → both told: {seconds:.2f} s")
         await organizer.wait_for_selector("#media-state:not([hidden])", timeout=60000)
-        assert "Videotjänsten fungerar inte" in \
-            await candidate.locator("[data-call-outage]").inner_text()
-        assert "video service is down" in \
-            await interviewer.locator("[data-call-outage]").inner_text()
+        assert "Videotjänsten fungerar inte" in await candidate.locator("[data-call-outage]").inner_text()
+        assert "video service is down" in await interviewer.locator("[data-call-outage]").inner_text()
         assert "Videotjänsten fungerar inte" in await organizer.locator("#media-state").inner_text()
         assert "Pausad med" in await organizer.locator("#interviewers").inner_text()
         # The countdown stands still: the server stopped the clock.
-        timers = [await page.locator("[data-call-timer]").inner_text()
-                  for page in (interviewer, candidate)]
+        timers = [await page.locator("[data-call-timer]").inner_text() for page in (interviewer, candidate)]
         await asyncio.sleep(2.5)
-        assert [await page.locator("[data-call-timer]").inner_text()
-                for page in (interviewer, candidate)] == timers
+        assert [
+            await page.locator("[data-call-timer]").inner_text() for page in (interviewer, candidate)
+        ] == timers
         assert timers[0] != "--:--"
         for page in (interviewer, candidate, organizer):
             await assert_accessible(page)
@@ -183,8 +199,10 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
 
         solo.start()
         restarted = time.monotonic()
-        print("restart → video again on both sides:",
-              await until_video_again((interviewer, candidate), restarted))
+        print(
+            "restart → video again on both sides:",
+            await until_video_again((interviewer, candidate), restarted),
+        )
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
         await organizer.wait_for_selector("#media-state", state="hidden", timeout=60000)

@@ -1,5 +1,6 @@
 """The pages report how long each Join took (app/views/join_time.py) and /metrics counts it
 per role (README, "Metrics")."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,12 +33,14 @@ async def test_a_report_needs_a_ticket_and_a_sane_time(app_server, settings, htt
     room = await app_server[JANUS].create_private_room(participants=2)
     ticket = mint_ticket(settings, room, 0, "candidate", "Kandidat", subject="test:candidate")
     before = reported("candidate")
-    for body, status in (({"ticket": ticket, "seconds": 1.25}, 204),
-                         ({"ticket": ticket, "seconds": -1}, 400),
-                         ({"ticket": ticket, "seconds": True}, 400),
-                         ({"ticket": ticket, "seconds": 1e9}, 400),
-                         ({"ticket": ticket}, 400),
-                         ({"ticket": "x" * 40, "seconds": 1}, 403)):
+    for body, status in (
+        ({"ticket": ticket, "seconds": 1.25}, 204),
+        ({"ticket": ticket, "seconds": -1}, 400),
+        ({"ticket": ticket, "seconds": True}, 400),
+        ({"ticket": ticket, "seconds": 1e9}, 400),
+        ({"ticket": ticket}, 400),
+        ({"ticket": "x" * 40, "seconds": 1}, 403),
+    ):
         async with http.post(f"{base_url}/api/join/time", json=body) as response:
             assert response.status == status, body
     assert reported("candidate") == before + 1

@@ -2,6 +2,7 @@
 wait, a link closed to new devices, a paused log-in, and the organizer's event page with a
 locked candidate and interviewer link and the buttons to open them. axe-core's WCAG 2.1
 A/AA rules on each; screenshots in /tmp/shots-lockouts/."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,23 +25,28 @@ async def shot(page, name: str) -> None:
 
 async def lock(db, scope: str, subject, *, closed: bool) -> None:
     """Straight in the database: closed (100 in a row), or the hourly cap just reached."""
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO guess_secret (scope, subject, in_a_row, recent)
         VALUES ($1, $2, $3, CASE WHEN $4 THEN '{}'::timestamptz[]
                                  ELSE array_fill(now(), ARRAY[10]) END)
         ON CONFLICT (scope, subject) DO UPDATE SET in_a_row = $3, recent = EXCLUDED.recent""",
-                     scope, str(subject), 100 if closed else 10, closed)
+        scope,
+        str(subject),
+        100 if closed else 10,
+        closed,
+    )
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, settings,
-                                                                  language):
+async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, settings, language):
     live = await make_live_event(db, interviewers=1, candidates=2)
-    organization_id = await db.fetchval("SELECT organization_id FROM event WHERE id = $1",
-                                        live.id)
+    organization_id = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", live.id)
     employer = await make_user(db, organization_id=organization_id, language=language)
-    tokens = {row["id"]: row["access_token"] for row in await db.fetch(
-        "SELECT id, access_token FROM candidate WHERE event_id = $1", live.id)}
+    tokens = {
+        row["id"]: row["access_token"]
+        for row in await db.fetch("SELECT id, access_token FROM candidate WHERE event_id = $1", live.id)
+    }
     waiting, closed = live.candidates
     await lock(db, "pin", waiting, closed=False)
     await lock(db, "pin", closed, closed=True)
@@ -49,8 +55,7 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
 
     page = await new_page(extra_http_headers=headers)
     # The language chosen in this browser, or a candidate's page opens in the candidate's.
-    await page.context.add_cookies([{"name": "lang", "value": language,
-                                     "url": settings.app.public_url}])
+    await page.context.add_cookies([{"name": "lang", "value": language, "url": settings.app.public_url}])
     await page.goto(f"/c/{tokens[waiting]}")
     assert "60" in await page.text_content("#pin-locked")
     await assert_accessible(page)
@@ -60,7 +65,8 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await assert_accessible(page)
     await shot(page, f"pin-closed-{language}")
     interviewer_token = await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0])
+        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+    )
     await page.goto(f"/i/{interviewer_token}")
     assert await page.locator("#code-locked").count() == 1
     await assert_accessible(page)
@@ -68,8 +74,12 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
 
     # A log-in that guessing has closed to new browsers (the employer's, from a new one).
     other = await make_user(db, language=language)
-    await lock(db, "password", account_secret(settings.app.secret_key.get_secret_value(),
-                                              other["email"]).subject, closed=True)
+    await lock(
+        db,
+        "password",
+        account_secret(settings.app.secret_key.get_secret_value(), other["email"]).subject,
+        closed=True,
+    )
     await page.goto("/login")
     await page.fill("#email", other["email"])
     await page.fill("#password", PASSWORD)

@@ -8,6 +8,7 @@ Meanwhile every HTTP response body and WebSocket frame a candidate's browser rec
 none may contain a question, an attribute, a rating or a note. And one interviewer switches
 language during a call: the texts change, the remote video keeps playing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,24 +29,21 @@ REMOTE_PLAYING = """(selector) => {
 INTERVIEWER_VIDEO = "#interview [data-call-remote]"
 CANDIDATE_VIDEO = "[data-phase=interview] [data-call-remote]"
 # Keys of the interviewer's record: never in anything a candidate's browser gets.
-RECORD_KEYS = ('"notes"', '"ratings"', '"rating"', '"questions_covered"', '"questions"',
-               '"attributes"')
+RECORD_KEYS = ('"notes"', '"ratings"', '"rating"', '"questions_covered"', '"questions"', '"attributes"')
 
 
 class Received:
     """Everything one candidate's browser receives: response bodies and socket frames."""
 
     def __init__(self, page):
-        self.bodies: list[tuple[str, str, str]] = []   # (url, content type, text)
-        self.frames: list[tuple[str, str]] = []   # (socket URL, text): ours and Janus's
+        self.bodies: list[tuple[str, str, str]] = []  # (url, content type, text)
+        self.frames: list[tuple[str, str]] = []  # (socket URL, text): ours and Janus's
         self._reading: set[asyncio.Task] = set()
         page.on("response", self._response)
-        page.on("websocket", lambda ws: ws.on(
-            "framereceived", lambda payload: self._frame(ws.url, payload)))
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: self._frame(ws.url, payload)))
 
     def _frame(self, url: str, payload) -> None:
-        self.frames.append((url, payload if isinstance(payload, str)
-                            else payload.decode("utf-8", "replace")))
+        self.frames.append((url, payload if isinstance(payload, str) else payload.decode("utf-8", "replace")))
 
     def _response(self, response) -> None:
         task = asyncio.ensure_future(self._read(response))
@@ -57,8 +55,9 @@ class Received:
             body = await response.body()
         except Exception:  # redirects and aborted requests have no body
             return
-        self.bodies.append((response.url, response.headers.get("content-type", ""),
-                            body.decode("utf-8", "replace")))
+        self.bodies.append(
+            (response.url, response.headers.get("content-type", ""), body.decode("utf-8", "replace"))
+        )
 
     async def settled(self) -> None:
         while self._reading:
@@ -100,15 +99,27 @@ async def switch_language_during_the_call(page) -> None:
     assert await page.locator("#end").inner_text() == "End interview"
     assert (await page.locator("#interview-heading").inner_text()).startswith("Interview with")
     assert await page.locator("[data-call-timer]").is_visible()
-    await page.wait_for_function(f"""(before) => {{
+    await page.wait_for_function(
+        f"""(before) => {{
         const video = document.querySelector({INTERVIEWER_VIDEO!r});
         return window.notReloaded && video.srcObject === window.streamBefore
             && !video.paused && video.videoWidth > 0 && video.currentTime > before + 0.5; }}""",
-                                 arg=before, timeout=5000)
+        arg=before,
+        timeout=5000,
+    )
 
 
-async def interview(interviewer, candidate, *, note: str, question: str, attribute: str,
-                    rating: int, interested: bool, switch_language: bool = False) -> None:
+async def interview(
+    interviewer,
+    candidate,
+    *,
+    note: str,
+    question: str,
+    attribute: str,
+    rating: int,
+    interested: bool,
+    switch_language: bool = False,
+) -> None:
     """Next on the interviewer's side, Join on the candidate's, the record, End, the answer."""
     await interviewer.locator("#next").click()
     await phase(candidate, "offer")
@@ -121,8 +132,9 @@ async def interview(interviewer, candidate, *, note: str, question: str, attribu
         await switch_language_during_the_call(interviewer)
         await shot(interviewer, "e2e-interviewer-call-en-desktop")
     await interviewer.get_by_label(question).check()
-    await interviewer.locator(f'#record fieldset:has(legend:text-is("{attribute}")) '
-                              f'input[value="{rating}"]').check()
+    await interviewer.locator(
+        f'#record fieldset:has(legend:text-is("{attribute}")) input[value="{rating}"]'
+    ).check()
     await interviewer.locator("#notes").fill(note)
     await interviewer.locator("#end").click()
     await interviewer.wait_for_selector("#lobby:not([hidden])")
@@ -148,20 +160,32 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             assert key not in frame, f"{key} in a frame of {url}: {frame}"
     for frame in channel:  # the candidate's own channel: only the candidate's fields
         assert set(json.loads(frame)) <= {
-            "type", "now", "event", "queue", "offer", "interview", "feedback_open", "messages",
-            "for", "code", "ticket", "expires_at"}, frame
+            "type",
+            "now",
+            "event",
+            "queue",
+            "offer",
+            "interview",
+            "feedback_open",
+            "messages",
+            "for",
+            "code",
+            "ticket",
+            "expires_at",
+        }, frame
 
 
 async def test_a_whole_event(new_page, db, base_url):
     marker = secrets.token_hex(3)
-    event, interviewer_tokens, candidate_tokens = await make_meeting_event(
-        db, interviewers=2, candidates=4)
+    event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=2, candidates=4)
     # Texts unique to this run, so finding one anywhere means it leaked.
     questions = [f"Fråga {n} om dig {marker}" for n in (1, 2)]
     attributes = [f"Egenskap {n} {marker}" for n in (1, 2)]
     for table, texts in (("event_question", questions), ("event_attribute", attributes)):
-        await db.executemany(f"UPDATE {table} SET text = $3 WHERE event_id = $1 AND position = $2",
-                             [(event.id, n, text) for n, text in enumerate(texts, start=1)])
+        await db.executemany(
+            f"UPDATE {table} SET text = $3 WHERE event_id = $1 AND position = $2",
+            [(event.id, n, text) for n, text in enumerate(texts, start=1)],
+        )
     notes = [f"Anteckning om kandidat {n} {marker}" for n in range(4)]
 
     interviewers, control = [], None
@@ -170,32 +194,45 @@ async def test_a_whole_event(new_page, db, base_url):
         control = control or Received(page)  # the same recording sees them on this side
         await page.context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
         interviewers.append(await open_meeting(page, token))
-    candidates = [await open_candidate(new_page, base_url, token, language)
-                  for token, language in zip(candidate_tokens, ("sv", "en", "en", "sv"))]
-    for page, _received in candidates:   # in this order: the queue's order
+    candidates = [
+        await open_candidate(new_page, base_url, token, language)
+        for token, language in zip(candidate_tokens, ("sv", "en", "en", "sv"))
+    ]
+    for page, _received in candidates:  # in this order: the queue's order
         await page.locator("[data-checkin]").click()
         await phase(page, "waiting")
-    await interviewers[0].wait_for_function(
-        "document.querySelectorAll('#queue li').length === 4")
+    await interviewers[0].wait_for_function("document.querySelectorAll('#queue li').length === 4")
 
     for round_ in range(2):
         jobs = []
         for side in range(2):
             n = 2 * round_ + side
-            jobs.append(interview(
-                interviewers[side], candidates[n][0], note=notes[n],
-                question=questions[n % 2], attribute=attributes[side], rating=n + 1,
-                interested=n != 3, switch_language=(round_, side) == (0, 0)))
+            jobs.append(
+                interview(
+                    interviewers[side],
+                    candidates[n][0],
+                    note=notes[n],
+                    question=questions[n % 2],
+                    attribute=attributes[side],
+                    rating=n + 1,
+                    interested=n != 3,
+                    switch_language=(round_, side) == (0, 0),
+                )
+            )
         # Interviewer 0 calls in first so the queue's order decides who meets whom.
         first = asyncio.ensure_future(jobs[0])
         await candidates[2 * round_][0].wait_for_function(
-            "document.body.dataset.livePhase !== 'waiting'", timeout=15000)
+            "document.body.dataset.livePhase !== 'waiting'", timeout=15000
+        )
         await asyncio.gather(first, jobs[1])
 
-    rows = await db.fetch("""
+    rows = await db.fetch(
+        """
         SELECT i.*, f.interested FROM interview i
         LEFT JOIN interview_feedback f ON f.interview_id = i.id
-        WHERE i.event_id = $1 ORDER BY i.candidate_id""", event.id)
+        WHERE i.event_id = $1 ORDER BY i.candidate_id""",
+        event.id,
+    )
     assert [r["candidate_id"] for r in rows] == event.candidates  # each exactly once
     for n, row in enumerate(rows):
         assert row["state"] == "ended" and row["started_at"] is not None
@@ -203,12 +240,14 @@ async def test_a_whole_event(new_page, db, base_url):
         assert row["interviewer_id"] == event.interviewers[n % 2]
         assert row["notes"] == notes[n]
         assert row["questions_covered"] == [n % 2 + 1]
-        ratings = await db.fetch("SELECT position, rating FROM interview_rating "
-                                 "WHERE interview_id = $1", row["id"])
+        ratings = await db.fetch(
+            "SELECT position, rating FROM interview_rating WHERE interview_id = $1", row["id"]
+        )
         assert [(r["position"], r["rating"]) for r in ratings] == [(n % 2 + 1, n + 1)]
         assert row["interested"] is (n != 3)
-    assert {r["state"] for r in await db.fetch(
-        "SELECT state FROM queue_entry WHERE event_id = $1", event.id)} == {"done"}
+    assert {
+        r["state"] for r in await db.fetch("SELECT state FROM queue_entry WHERE event_id = $1", event.id)
+    } == {"done"}
 
     await control.settled()
     seen = " ".join(text for _url, _kind, text in control.bodies)

@@ -1,6 +1,7 @@
 """The live lists of names in the viewer's language's order (web/static/js/live/names.js),
 sorted again when they switch language without a reload: the interviewers' lobby (the
 registered candidates) and the organizer's live view (the interviewers)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,13 @@ async def rows(page, body: str) -> list[str]:
 
 
 async def wait_rows(page, body: str, expected: list[str]) -> None:
-    await page.wait_for_function("""([body, expected]) => JSON.stringify(
+    await page.wait_for_function(
+        """([body, expected]) => JSON.stringify(
         [...document.querySelectorAll(body + ' th')].map((th) => th.textContent.trim()))
-        === JSON.stringify(expected)""", arg=[body, expected], timeout=15000)
+        === JSON.stringify(expected)""",
+        arg=[body, expected],
+        timeout=15000,
+    )
 
 
 async def test_lobby_candidates_in_the_viewers_order(new_page, db, base_url):
@@ -35,8 +40,7 @@ async def test_lobby_candidates_in_the_viewers_order(new_page, db, base_url):
 async def test_organizer_live_view_interviewers_in_the_viewers_order(new_page, db, base_url):
     event, _, _ = await make_meeting_event(db, interviewers=len(NAMES), candidates=1)
     for interviewer_id, name in zip(event.interviewers, NAMES):
-        await db.execute("UPDATE event_interviewer SET name = $2 WHERE id = $1",
-                         interviewer_id, name)
+        await db.execute("UPDATE event_interviewer SET name = $2 WHERE id = $1", interviewer_id, name)
     organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
     page, _user = await logged_in_page(new_page, db, organization, language="sv")
     await page.goto(f"/events/{event.id}/live")

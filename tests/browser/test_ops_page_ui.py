@@ -1,6 +1,7 @@
 """The operations page passes axe-core's WCAG 2.1 A/AA rules, sv/en, desktop/phone, with a
 live event nobody interviews at (the row that needs attention), and with the Janus fleet's
 servers cordoned, draining and lost."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,10 +25,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_the_operations_page_meets_wcag_aa(new_page, db, settings, base_url, language,
-                                                  viewport):
-    await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5),
-                     title="Sommarjobb på Åland")
+async def test_the_operations_page_meets_wcag_aa(new_page, db, settings, base_url, language, viewport):
+    await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5), title="Sommarjobb på Åland")
     page = await _sign_in_operator(new_page, db, settings, base_url, language, viewport)
     await page.locator("a[href='/ops']").click()
     await page.wait_for_url("**/ops")
@@ -42,8 +41,7 @@ async def _sign_in_operator(new_page, db, settings, base_url, language, viewport
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
         account = await sign_up(http, base_url, settings, language=language)
     await provision.set_operator(db, account["email"], True)
-    page = await new_page(viewport=VIEWPORTS[viewport],
-                          extra_http_headers={"Accept-Language": language})
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await page.goto("/login")
     await page.fill("#email", account["email"])
     await page.fill("#password", account["password"])
@@ -55,15 +53,21 @@ async def _sign_in_operator(new_page, db, settings, base_url, language, viewport
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_operators_cordon_and_drain_janus_servers_from_the_page(
-        new_page, app_server, db, settings, base_url, language, viewport):
+    new_page, app_server, db, settings, base_url, language, viewport
+):
     """The fleet's servers with their states, one of them lost, and the buttons that cordon,
     drain and make active, used from the keyboard; axe-clean in every state."""
-    texts = {"sv": ("Spärrad", "Töms", "Tom: kan stängas av", "Nere", "Aktiv"),
-             "en": ("Cordoned", "Draining", "Empty: safe to stop", "Down", "Active")}[language]
+    texts = {
+        "sv": ("Spärrad", "Töms", "Tom: kan stängas av", "Nere", "Aktiv"),
+        "en": ("Cordoned", "Draining", "Empty: safe to stop", "Down", "Active"),
+    }[language]
     cordoned, draining, empty, down, active = texts
-    spare = JanusServer(name="spare", url=f"ws://127.0.0.1:{free_port()}",
-                        admin_url=f"ws://127.0.0.1:{free_port()}",
-                        public_url="wss://spare.example.org/janus")
+    spare = JanusServer(
+        name="spare",
+        url=f"ws://127.0.0.1:{free_port()}",
+        admin_url=f"ws://127.0.0.1:{free_port()}",
+        public_url="wss://spare.example.org/janus",
+    )
     await fleet.add(db, spare)  # nothing answers there: the replicas find it lost
     try:
         page = await _sign_in_operator(new_page, db, settings, base_url, language, viewport)
@@ -84,8 +88,7 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
         await page.wait_for_url("**/ops?fleet=cordon&server=janus1*")
         assert "janus1" in await page.locator("#fleet-notice").inner_text()
         assert cordoned in await janus1.locator(".fleet-state").inner_text()
-        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == \
-            "cordoned"
+        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "cordoned"
         assert await axe_violations(page) == []
 
         await spare_row.locator("button[value='drain']").click()
@@ -95,14 +98,12 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
         assert await axe_violations(page) == []
         SHOTS.mkdir(exist_ok=True)
         await page.locator("#ops-servers").scroll_into_view_if_needed()
-        await page.screenshot(path=str(SHOTS / f"ops-fleet-{language}-{viewport}.png"),
-                              full_page=True)
+        await page.screenshot(path=str(SHOTS / f"ops-fleet-{language}-{viewport}.png"), full_page=True)
 
         await janus1.locator("button[value='uncordon']").click()
         await page.wait_for_url("**/ops?fleet=uncordon&server=janus1*")
         assert active in await janus1.locator(".fleet-state").inner_text()
-        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == \
-            "active"
+        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
     finally:
         await db.execute("UPDATE janus_server SET state = 'active' WHERE name = 'janus1'")
         await fleet.remove(db, "spare")

@@ -1,5 +1,6 @@
 """The organizer's live view (/events/{id}/live): the figures follow the event without a
 reload; only the owning organization sees it; axe in both languages at both widths."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,9 +25,12 @@ async def figures(page) -> tuple[int, ...]:
 
 
 async def wait_figures(page, expected: tuple[int, ...]) -> None:
-    await page.wait_for_function("""(expected) => expected.every(
+    await page.wait_for_function(
+        """(expected) => expected.every(
         ([id, value]) => document.getElementById(id).textContent === String(value))""",
-        arg=list(zip(FIGURES, expected)), timeout=5000)
+        arg=list(zip(FIGURES, expected)),
+        timeout=5000,
+    )
 
 
 async def organization_of(db, event_id: int) -> int:
@@ -45,8 +49,9 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
 
     async with checked_in(base_url, candidates[:2]) as recorders, new_client() as http:
         await wait_figures(page, (0, 2, 0, 1))
-        assert await page.locator("#checked-in").inner_text() == \
-            "2 of 3 registered candidates have checked in."
+        assert (
+            await page.locator("#checked-in").inner_text() == "2 of 3 registered candidates have checked in."
+        )
         assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
             await page.wait_for_selector("#interviewers :text('Ready for the next candidate')")
@@ -63,8 +68,7 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
     # Swedish without a reload: the drawn texts too.
     await page.get_by_role("link", name="Svenska").click()
     await page.wait_for_selector("#interviewers :text('Inte ansluten')")
-    assert await page.locator("#checked-in").inner_text() == \
-        "2 av 3 anmälda kandidater har checkat in."
+    assert await page.locator("#checked-in").inner_text() == "2 av 3 anmälda kandidater har checkat in."
     assert await page.evaluate("window.marker") == "no reload"
 
 
@@ -74,17 +78,23 @@ async def test_only_the_owning_organization_sees_it(app_server, db, base_url):
     outsider = await make_user(db)
     # An interviewer of the event from another organization sees the event, not the live view.
     interviewing = await make_user(db)
-    await db.execute("UPDATE event_interviewer SET user_id = $1 WHERE id = $2",
-                     interviewing["id"], event.interviewers[0])
+    await db.execute(
+        "UPDATE event_interviewer SET user_id = $1 WHERE id = $2", interviewing["id"], event.interviewers[0]
+    )
     for user, status in ((owner, 200), (outsider, 404), (interviewing, 404)):
         async with new_client() as http:
             await log_in(http, base_url, user["email"])
             async with http.get(f"{base_url}/events/{event.id}/live") as response:
                 assert response.status == status, user
-            async with http.get(f"{base_url}/events/{event.id}/live/ws",
-                                headers={"Connection": "Upgrade", "Upgrade": "websocket",
-                                         "Sec-WebSocket-Version": "13",
-                                         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}) as reply:
+            async with http.get(
+                f"{base_url}/events/{event.id}/live/ws",
+                headers={
+                    "Connection": "Upgrade",
+                    "Upgrade": "websocket",
+                    "Sec-WebSocket-Version": "13",
+                    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                },
+            ) as reply:
                 assert reply.status == (101 if status == 200 else 404)
     async with new_client() as http:
         async with http.get(f"{base_url}/events/{event.id}/live", allow_redirects=False) as reply:
@@ -95,8 +105,9 @@ async def test_only_the_owning_organization_sees_it(app_server, db, base_url):
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_live_view_meets_wcag_aa(new_page, db, base_url, language, viewport):
     event, interviewers, candidates = await make_meeting_event(db, interviewers=2, candidates=3)
-    page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id),
-                                       language=language, viewport=viewport)
+    page, _user = await logged_in_page(
+        new_page, db, await organization_of(db, event.id), language=language, viewport=viewport
+    )
     async with checked_in(base_url, candidates[:2]), new_client() as http:
         await sign_in_interviewer(http, base_url, interviewers[0])
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:

@@ -2,6 +2,7 @@
 share (web/static/js/live/queue-place.js, app/live/PROTOCOL.md "The queue message"): after
 others ahead of them leave, it shows what a whole state would, in Swedish and English, and
 the page passes axe."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,20 +24,22 @@ WORDS = {
     "sv": ("Du är nummer {} i kön.", "Beräknad väntetid: ungefär {} minuter."),
     "en": ("You are number {} in the queue.", "Estimated wait: about {} minutes."),
 }
-SHOWN = "[document.querySelector('[data-position]').textContent, " \
-        "document.querySelector('[data-wait]').textContent]"
+SHOWN = (
+    "[document.querySelector('[data-position]').textContent, "
+    "document.querySelector('[data-wait]').textContent]"
+)
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_the_place_and_wait_after_others_ahead_leave(new_page, base_url, db, settings,
-                                                           language):
+async def test_the_place_and_wait_after_others_ahead_leave(new_page, base_url, db, settings, language):
     event = await make_live_event(db, interviewers=1, candidates=5, interview_minutes=10)
     ahead, mine = event.candidates[:4], event.candidates[4]
     for candidate_id in ahead:
         await queue.check_in(db, candidate_id, settings.live)
     token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", mine)
     interviewer_token = await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0])
+        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0]
+    )
     place, wait = WORDS[language]
     async with interviewer_socket(base_url, interviewer_token):
         page = await open_candidate(new_page, base_url, token, language)
@@ -66,13 +69,14 @@ async def test_the_place_and_wait_after_others_ahead_leave(new_page, base_url, d
         assert await page.evaluate("window.__queueMessages") >= 1
         places = await queue.waiting_positions(db, event.id, settings.live)
         assert [(w.candidate_id, w.position, w.wait_seconds) for w in places] == [
-            (ahead[3], 1, 0.0), (mine, 2, 600.0)]
+            (ahead[3], 1, 0.0),
+            (mine, 2, 600.0),
+        ]
 
         # A message the page cannot apply (from before its version): it is not drawn; the
         # page asks for its whole state (sync), which shows the same place.
         await page.evaluate("""window.candidatePage.channel.receive(JSON.stringify({
           type: "queue", v: 0, prev: -1, now: new Date().toISOString(), left: [1],
           joined: [], wait: null}))""")
-        await wait_for_function(
-            page, "window.candidatePage.channel.lastState.queue.position === 2")
+        await wait_for_function(page, "window.candidatePage.channel.lastState.queue.position === 2")
         assert await page.evaluate(SHOWN) == [place.format(2), wait.format(10)]

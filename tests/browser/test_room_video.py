@@ -1,4 +1,5 @@
 """Two browsers in one room created by the control plane: each shows the other's video."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -18,9 +19,10 @@ REMOTE_VIDEO_PLAYING = """() => {
 
 async def test_two_browsers_see_each_other(app_server, settings, new_page):
     room = await app_server[JANUS].create_private_room(participants=2)
-    tickets = [mint_ticket(settings, room, index, role, display, subject=f"test:{role}")
-               for index, (role, display) in enumerate([("interviewer", "Intervjuare"),
-                                                          ("candidate", "Kandidat")])]
+    tickets = [
+        mint_ticket(settings, room, index, role, display, subject=f"test:{role}")
+        for index, (role, display) in enumerate([("interviewer", "Intervjuare"), ("candidate", "Kandidat")])
+    ]
     pages = [await new_page() for _ in tickets]
     for page, ticket in zip(pages, tickets):
         await page.goto(f"/test-pages/room.html#{quote(ticket)}")
@@ -29,6 +31,9 @@ async def test_two_browsers_see_each_other(app_server, settings, new_page):
         assert await page.evaluate("window.callState.failures") == []
         width = await page.evaluate("document.querySelector('video.remote').videoWidth")
         assert width > 0
-    participants = await app_server[JANUS].connections[room.server].request(
-        {"request": "listparticipants", "room": room.room_id})
+    participants = (
+        await app_server[JANUS]
+        .connections[room.server]
+        .request({"request": "listparticipants", "room": room.room_id})
+    )
     assert len(participants["participants"]) == 2

@@ -2,6 +2,7 @@
 late, and the user clicks a control as soon as it shows. The click must do what it says (or
 the control must visibly not be ready yet, which Playwright's click waits out): nothing is
 lost. web/static/js/live/page-start.js is how every event-day page starts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,9 +20,11 @@ DELAY_SECONDS = 3
 
 async def delay(page, pattern: str) -> None:
     """Every request matching `pattern` answered DELAY_SECONDS late (the real answer)."""
+
     async def slow(route):
         await asyncio.sleep(DELAY_SECONDS)
         await route.continue_()
+
     await page.route(pattern, slow)
 
 
@@ -41,14 +44,17 @@ async def test_candidate_clicks_at_once_are_not_lost(new_page, db, late):
     # As soon as it shows: the device check starts (the preview plays).
     await page.get_by_role("button", name="Starta testet").click()
     await page.wait_for_function(
-        "document.querySelector('[data-device-video]').videoWidth > 0", timeout=20000)
+        "document.querySelector('[data-device-video]').videoWidth > 0", timeout=20000
+    )
     # Check-in, as soon as the page takes clicks: the candidate is in the queue.
     await page.get_by_role("button", name="Checka in").click()
     await page.wait_for_function("document.body.dataset.livePhase === 'waiting'", timeout=20000)
     # The catalog came in the end: the texts drawn before it are in Swedish now.
     await page.get_by_text("Du är näst på tur i kön.").wait_for(timeout=20000)
-    assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1",
-                             event.candidates[0]) == "waiting"
+    assert (
+        await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", event.candidates[0])
+        == "waiting"
+    )
 
 
 async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
@@ -63,11 +69,11 @@ async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
         await page.locator("#next").click()
         await page.locator("#own-offer").wait_for(timeout=20000)
         await page.locator("#withdraw").click()
-        await page.wait_for_function(
-            "document.querySelector('#own-offer').hidden", timeout=20000)
+        await page.wait_for_function("document.querySelector('#own-offer').hidden", timeout=20000)
         await page.locator("#pause").click()
         await page.wait_for_function(
-            "document.querySelector('#pause').dataset.paused === 'true'", timeout=20000)
+            "document.querySelector('#pause').dataset.paused === 'true'", timeout=20000
+        )
         await page.get_by_text("Du är pausad.").wait_for(timeout=20000)
 
 
@@ -79,5 +85,8 @@ async def test_copy_buttons_are_not_ready_before_their_script(new_page, db):
     await delay(page, "**/static/js/copy-button.js")
     await page.goto(f"/events/{event.id}", wait_until="commit")
     await page.get_by_role("button", name="Copy link").click()
-    await page.wait_for_function("""document.querySelector('[data-copy-status]').textContent !== ''
-        || document.activeElement.id === 'invite-link'""", timeout=20000)
+    await page.wait_for_function(
+        """document.querySelector('[data-copy-status]').textContent !== ''
+        || document.activeElement.id === 'invite-link'""",
+        timeout=20000,
+    )

@@ -1,5 +1,6 @@
 """The summary page in headless Chromium: Swedish and English, desktop and phone, axe, the
 keyboard, and the print stylesheet."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,10 @@ from tests.summary_support import add_interview, org_user, sample_event
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-summary")
-TEXTS = {"sv": {"candidate": "Kandidat", "heading": "Sammanställning", "pdf": "Ladda ned PDF"},
-         "en": {"candidate": "Candidate", "heading": "Summary", "pdf": "Download PDF"}}
+TEXTS = {
+    "sv": {"candidate": "Kandidat", "heading": "Sammanställning", "pdf": "Ladda ned PDF"},
+    "en": {"candidate": "Candidate", "heading": "Summary", "pdf": "Download PDF"},
+}
 
 
 async def summary_page(new_page, db, language: str, viewport: str, **options):
@@ -43,8 +46,7 @@ async def test_summary_page_accessible_and_sortable_by_keyboard(new_page, db, la
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"sort=candidate&dir=asc"))
     # Örjan's interviews, last: Swedish puts Å after Z, English sorts it as A.
-    ascending = (["Björn Ängström", "Åsa Öberg"] if language == "sv"
-                 else ["Åsa Öberg", "Björn Ängström"])
+    ascending = ["Björn Ängström", "Åsa Öberg"] if language == "sv" else ["Åsa Öberg", "Björn Ängström"]
     names = await page.locator("td.candidate").all_inner_texts()
     assert names[-2:] == ascending
     await sort_nav.get_by_role("link", name=re.compile(text["candidate"])).focus()
@@ -53,7 +55,8 @@ async def test_summary_page_accessible_and_sortable_by_keyboard(new_page, db, la
     assert (await page.locator("td.candidate").all_inner_texts())[-2:] == ascending[::-1]
     await assert_accessible(page)
     assert await page.get_by_role("link", name=text["pdf"]).get_attribute("href") == (
-        f"/events/{event.id}/summary.pdf?sort=candidate&dir=desc")
+        f"/events/{event.id}/summary.pdf?sort=candidate&dir=desc"
+    )
 
 
 async def test_print_stylesheet_leaves_out_the_page_furniture(new_page, db):
@@ -70,8 +73,8 @@ async def test_print_stylesheet_leaves_out_the_page_furniture(new_page, db):
 
 async def test_running_event_and_interviewer_link_pages_are_accessible(new_page, db):
     from tests.integration.channel_support import INTERVIEWER_CODE
-    event, page = await summary_page(new_page, db, "en", "phone", state="live",
-                                     started_minutes_ago=20)
+
+    event, page = await summary_page(new_page, db, "en", "phone", state="live", started_minutes_ago=20)
     await page.get_by_text("The event is still running").wait_for()
     await assert_accessible(page)
     token = event.interviewers["Lena Åkesson"][1]
@@ -91,15 +94,25 @@ async def test_details_keep_their_columns_without_a_comment(new_page, db, viewpo
     """Åsa's interview has a comment, Ida's has none: Ida's ratings and notes stand right
     under Åsa's, not one place to the left."""
     event = await sample_event(db)
-    await add_interview(db, event, "Ida Lind", "Örjan Ekström", minutes_ago=110, seconds=500,
-                        interested=True, notes="Lugn och trygg.", covered=(1, 3),
-                        ratings={1: 4, 2: 5})
+    await add_interview(
+        db,
+        event,
+        "Ida Lind",
+        "Örjan Ekström",
+        minutes_ago=110,
+        seconds=500,
+        interested=True,
+        notes="Lugn och trygg.",
+        covered=(1, 3),
+        ratings={1: 4, 2: 5},
+    )
     user = await org_user(db, event, language="sv")
     page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": "sv"})
     await log_in_with_form(page, user["email"], f"/events/{event.id}/summary")
 
     def details(name):
         return page.locator("tbody.interview", has=page.locator("td.candidate", has_text=name))
+
     for label in ("Bedömningar", "Anteckningar", "Frågor som togs upp"):
         with_comment = await details("Åsa Öberg").locator("dt", has_text=label).bounding_box()
         without = await details("Ida Lind").locator("dt", has_text=label).bounding_box()

@@ -2,6 +2,7 @@
 goes, the employer and the job, and their own picture to check (the camera only on their
 click, stopped when they close it or their turn comes), while their place and wait stay in
 view. Both languages, desktop and phone, axe on every state, screenshots to look at."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,12 +16,26 @@ from tests.browser.test_candidate_live import interviewer_socket, open_candidate
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-waiting-room")
 TEXTS = {
-    "sv": {"checkin": "Checka in", "show": "Visa min bild", "close": "Stäng bilden",
-           "how": "Så går intervjun till", "minutes": "10 minuter", "job": "Om jobbet",
-           "employer": "Arbetsgivare", "picture": "Din bild"},
-    "en": {"checkin": "Check in", "show": "Show my picture", "close": "Close the picture",
-           "how": "How the interview goes", "minutes": "10 minutes", "job": "About the job",
-           "employer": "Employer", "picture": "Your picture"},
+    "sv": {
+        "checkin": "Checka in",
+        "show": "Visa min bild",
+        "close": "Stäng bilden",
+        "how": "Så går intervjun till",
+        "minutes": "10 minuter",
+        "job": "Om jobbet",
+        "employer": "Arbetsgivare",
+        "picture": "Din bild",
+    },
+    "en": {
+        "checkin": "Check in",
+        "show": "Show my picture",
+        "close": "Close the picture",
+        "how": "How the interview goes",
+        "minutes": "10 minutes",
+        "job": "About the job",
+        "employer": "Employer",
+        "picture": "Your picture",
+    },
 }
 # Every camera stream the page opens, to see that it is stopped again (added before the
 # page's scripts run; DevTools adds it, so the page's Content-Security-Policy does not apply).
@@ -45,13 +60,12 @@ async def in_view(page, selector: str) -> bool:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, db, language,
-                                                            viewport):
+async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, db, language, viewport):
     text = TEXTS[language]
     event, [interviewer_token], [token] = await make_meeting_event(db, candidates=1)
     organization = await db.fetchval(
-        "SELECT o.name FROM organization o JOIN event e ON e.organization_id = o.id "
-        "WHERE e.id = $1", event.id)
+        "SELECT o.name FROM organization o JOIN event e ON e.organization_id = o.id WHERE e.id = $1", event.id
+    )
     async with interviewer_socket(base_url, interviewer_token) as interviewer:
         page = await open_candidate(new_page, base_url, token, language, viewport)
         await page.add_init_script(COUNT_STREAMS)
@@ -76,9 +90,9 @@ async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, 
         # Their own picture, on their click; the place and wait stay in view meanwhile.
         await page.get_by_role("button", name=text["show"]).click()
         await page.wait_for_function(
-            "document.querySelector('[data-self-view-video]').videoWidth > 0", timeout=10000)
-        assert await page.evaluate(
-            "window.__streams.every((s) => s.getAudioTracks().length === 0)")
+            "document.querySelector('[data-self-view-video]').videoWidth > 0", timeout=10000
+        )
+        assert await page.evaluate("window.__streams.every((s) => s.getAudioTracks().length === 0)")
         await page.get_by_label(text["picture"], exact=True).scroll_into_view_if_needed()
         assert await in_view(page, "[data-position]")
         await job.scroll_into_view_if_needed()

@@ -6,6 +6,7 @@ fill, evaluate, wait_for_function, screenshot), as firefox.py does for Firefox.
 Debian builds WebKitGTK without WebRTC (no RTCPeerConnection): a call cannot be made in it,
 everything before the call can. Selenium is synchronous: each step runs in a thread, so the
 test's event loop (and the application on it) keeps going."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,12 @@ import pytest_asyncio
 
 from tests.browser.csp import wait_for_function
 
-MINIBROWSER_PATHS = ["/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-                     "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-                     "/usr/lib/x86_64-linux-gnu/webkitgtk-6.0/MiniBrowser"]
-MINIBROWSER_ARGS = ["--automation", "--enable-media-stream=true",
-                    "--enable-mock-capture-devices=true"]
+MINIBROWSER_PATHS = [
+    "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    "/usr/lib/x86_64-linux-gnu/webkitgtk-6.0/MiniBrowser",
+]
+MINIBROWSER_ARGS = ["--automation", "--enable-media-stream=true", "--enable-mock-capture-devices=true"]
 TIMEOUT_MS = 30000
 # The same listener as the other engines' pages (csp.py), reporting into the page itself:
 # WebDriver has no channel back. Read by `violations()` before each navigation and at the end.
@@ -40,8 +42,7 @@ def webkit_paths() -> tuple[str, str]:
     driver = shutil.which("WebKitWebDriver")
     browser = next((path for path in MINIBROWSER_PATHS if Path(path).exists()), None)
     if driver is None or browser is None or shutil.which("Xvfb") is None:
-        pytest.fail("WebKit not found: scripts/test installs the Debian packages "
-                    "webkit2gtk-driver and xvfb")
+        pytest.fail("WebKit not found: scripts/test installs the Debian packages webkit2gtk-driver and xvfb")
     return driver, browser
 
 
@@ -53,7 +54,10 @@ class Xvfb:
         read, write = os.pipe()
         self.process = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write), "-screen", "0", "1400x4000x24", "-nolisten", "tcp"],
-            pass_fds=[write], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_fds=[write],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(write)
         with os.fdopen(read) as pipe:
             number = pipe.readline().strip()
@@ -99,14 +103,16 @@ class WebKitPage:
             if viewport:
                 driver.set_window_size(viewport["width"], viewport["height"])
             return driver
+
         return cls(await asyncio.to_thread(start), base_url)
 
     async def _run(self, function, *args):
         return await asyncio.to_thread(function, *args)
 
     async def _collect_violations(self) -> None:
-        found = await self._run(self.driver.execute_script,
-                                "return window.__cspViolations ? window.__cspViolations : [];")
+        found = await self._run(
+            self.driver.execute_script, "return window.__cspViolations ? window.__cspViolations : [];"
+        )
         if found:
             url = await self.url()
             self.csp_violations.extend(f"{url}: {text}" for text in found)
@@ -126,8 +132,11 @@ class WebKitPage:
 
     async def evaluate(self, expression: str, arg=None):
         source = expression.strip()
-        if source.startswith(("(", "async", "function")) and "=>" in source.split("{")[0] \
-                or source.startswith(("function", "async function")):
+        if (
+            source.startswith(("(", "async", "function"))
+            and "=>" in source.split("{")[0]
+            or source.startswith(("function", "async function"))
+        ):
             script = f"return ({source}).apply(null, arguments);"
         else:
             script = f"return ({source});"
@@ -136,8 +145,9 @@ class WebKitPage:
     async def run_script(self, source: str) -> None:
         await self._run(self.driver.execute_script, source)
 
-    async def wait_for_function(self, expression: str, arg=None, *, timeout: float = TIMEOUT_MS,
-                                polling: float = 100) -> None:
+    async def wait_for_function(
+        self, expression: str, arg=None, *, timeout: float = TIMEOUT_MS, polling: float = 100
+    ) -> None:
         await wait_for_function(self, expression, arg, timeout=timeout, polling=polling)
 
     async def _element(self, selector: str, timeout: float):
@@ -147,7 +157,9 @@ class WebKitPage:
 
         def find():
             return WebDriverWait(self.driver, timeout / 1000).until(
-                expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector)))
+                expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector))
+            )
+
         return await self._run(find)
 
     async def click(self, selector: str, *, timeout: float = TIMEOUT_MS) -> None:
@@ -177,11 +189,11 @@ class WebKitPage:
         def shoot():
             size = self.driver.get_window_size()
             if full_page:
-                height = self.driver.execute_script(
-                    "return document.documentElement.scrollHeight;")
+                height = self.driver.execute_script("return document.documentElement.scrollHeight;")
                 self.driver.set_window_size(size["width"], max(size["height"], height + 100))
             self.driver.save_screenshot(path)
             self.driver.set_window_size(size["width"], size["height"])
+
         await self._run(shoot)
 
     async def add_cookie(self, cookie: dict) -> None:

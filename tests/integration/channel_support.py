@@ -1,5 +1,6 @@
 """What the realtime-channel tests share: signing in as a candidate or an interviewer, a
 second application instance on the same database, and a socket whose every message is kept."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,7 @@ from app.settings import Settings
 from tests.forms import csrf_from
 from tests.serving import serving
 
-CANDIDATE_PIN = "654321"    # tests/integration/live_support.py makes them so
+CANDIDATE_PIN = "654321"  # tests/integration/live_support.py makes them so
 INTERVIEWER_CODE = "123456"
 
 
@@ -28,16 +29,19 @@ def new_client() -> ClientSession:
 
 async def sign_in_candidate(http: ClientSession, base_url: str, token: str) -> None:
     csrf = await csrf_from(http, f"{base_url}/c/{token}")
-    async with http.post(f"{base_url}/c/{token}", data={"pin": CANDIDATE_PIN, "csrf_token": csrf},
-                         allow_redirects=False) as response:
+    async with http.post(
+        f"{base_url}/c/{token}", data={"pin": CANDIDATE_PIN, "csrf_token": csrf}, allow_redirects=False
+    ) as response:
         assert response.status == 303, await response.text()
 
 
-async def sign_in_interviewer(http: ClientSession, base_url: str, token: str,
-                              code: str = INTERVIEWER_CODE) -> int:
+async def sign_in_interviewer(
+    http: ClientSession, base_url: str, token: str, code: str = INTERVIEWER_CODE
+) -> int:
     csrf = await csrf_from(http, f"{base_url}/i/{token}")
-    async with http.post(f"{base_url}/i/{token}", data={"code": code, "csrf_token": csrf},
-                         allow_redirects=False) as response:
+    async with http.post(
+        f"{base_url}/i/{token}", data={"code": code, "csrf_token": csrf}, allow_redirects=False
+    ) as response:
         return response.status
 
 
@@ -74,9 +78,11 @@ class Recorder:
     async def send(self, **message: Any) -> None:
         await self.ws.send_str(json.dumps(message))
 
-    async def wait_for(self, match: Callable[[dict], bool], timeout: float = 10,
-                       after: int = 0) -> dict[str, Any]:
+    async def wait_for(
+        self, match: Callable[[dict], bool], timeout: float = 10, after: int = 0
+    ) -> dict[str, Any]:
         """The first message from index `after` on that matches."""
+
         async def found():
             async with self._arrived:
                 while True:
@@ -84,6 +90,7 @@ class Recorder:
                         if match(message):
                             return message
                     await self._arrived.wait()
+
         return await asyncio.wait_for(found(), timeout)
 
     async def request(self, reply_types: set[str], **message: Any) -> dict[str, Any]:
@@ -108,14 +115,17 @@ async def recording(http: ClientSession, url: str) -> AsyncIterator[Recorder]:
 
 
 @asynccontextmanager
-async def candidate_and_lobby(url: str, candidate_link: str,
-                              interviewer_link: str) -> AsyncIterator[tuple[Recorder, Recorder]]:
+async def candidate_and_lobby(
+    url: str, candidate_link: str, interviewer_link: str
+) -> AsyncIterator[tuple[Recorder, Recorder]]:
     """The candidate's and the interviewer's sockets, each signed in on a client of its own."""
     async with new_client() as candidate_http, new_client() as interviewer_http:
         await sign_in_candidate(candidate_http, url, candidate_link)
         assert await sign_in_interviewer(interviewer_http, url, interviewer_link) == 303
-        async with recording(candidate_http, f"{url}/c/{candidate_link}/ws") as candidate, \
-                recording(interviewer_http, f"{url}/i/{interviewer_link}/ws") as lobby:
+        async with (
+            recording(candidate_http, f"{url}/c/{candidate_link}/ws") as candidate,
+            recording(interviewer_http, f"{url}/i/{interviewer_link}/ws") as lobby,
+        ):
             yield candidate, lobby
 
 
@@ -127,20 +137,24 @@ class Page:
         self.recorder, self.read, self.queue, self.unapplied = recorder, 0, None, 0
 
     def catch_up(self) -> None:
-        for message in self.recorder.messages[self.read:]:
+        for message in self.recorder.messages[self.read :]:
             if message["type"] == "state":
                 self.queue = message["queue"]
             elif message["type"] == "queue":
                 q = self.queue
-                if q is None or q["v"] is None or q["v"] > message["prev"] \
-                        or q["position"] is None:
+                if q is None or q["v"] is None or q["v"] > message["prev"] or q["position"] is None:
                     self.unapplied += 1
                     continue
                 position = place_after(q["position"], message["left"], message["joined"])
                 wait = message["wait"]
-                self.queue = {**q, "v": message["v"], "position": position,
-                              "wait_minutes": None if wait is None else wait_minutes_at(
-                                  position, wait["free_in"], wait["average"])}
+                self.queue = {
+                    **q,
+                    "v": message["v"],
+                    "position": position,
+                    "wait_minutes": None
+                    if wait is None
+                    else wait_minutes_at(position, wait["free_in"], wait["average"]),
+                }
         self.read = len(self.recorder.messages)
 
     def shown(self) -> tuple[int, int | None] | None:

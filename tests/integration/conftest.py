@@ -1,4 +1,5 @@
 """Fixtures for tests that need a Janus of their own (to stop, freeze or kill it)."""
+
 from __future__ import annotations
 
 import json
@@ -20,17 +21,27 @@ from tests.accounts import log_in, make_user
 async def own_janus(stack):
     """A Janus of this test's own, to stop and start without disturbing the others."""
     ws_port, admin_port, app_port = free_port(), free_port(), free_port()
-    environ = dict(stack.environ, SNABB_APP_PORT=str(app_port),
-                   SNABB_JANUS_SERVER_WS_PORT=str(ws_port),
-                   SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
-                   SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
-                   # An app made from these settings knows this Janus only, not the fleet
-                   # that the session's other apps share (tests/integration/test_janus_fleet.py
-                   # adds it to that fleet itself).
-                   SNABB_JANUS_FLEET="settings",
-                   SNABB_JANUS_SERVERS=json.dumps([{"name": "solo", "url": f"ws://127.0.0.1:{ws_port}",
-                                                    "public_url": f"ws://127.0.0.1:{ws_port}",
-                                                    "admin_url": f"ws://127.0.0.1:{admin_port}"}]))
+    environ = dict(
+        stack.environ,
+        SNABB_APP_PORT=str(app_port),
+        SNABB_JANUS_SERVER_WS_PORT=str(ws_port),
+        SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
+        SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
+        # An app made from these settings knows this Janus only, not the fleet
+        # that the session's other apps share (tests/integration/test_janus_fleet.py
+        # adds it to that fleet itself).
+        SNABB_JANUS_FLEET="settings",
+        SNABB_JANUS_SERVERS=json.dumps(
+            [
+                {
+                    "name": "solo",
+                    "url": f"ws://127.0.0.1:{ws_port}",
+                    "public_url": f"ws://127.0.0.1:{ws_port}",
+                    "admin_url": f"ws://127.0.0.1:{admin_port}",
+                }
+            ]
+        ),
+    )
     settings = load_settings(environ)
     # Placement counts a server's rooms from the interviews placed there, by name: the
     # Janus servers of earlier tests were named "solo" too, and may have left live ones.
@@ -49,8 +60,6 @@ async def own_janus(stack):
             yield settings, janus
         finally:
             janus.stop()
-
-
 
 
 @pytest_asyncio.fixture

@@ -2,6 +2,7 @@
 access log), with one route more that fails with a personal link's token in its path and in
 its exception: `python -m tests.integration.crashing_app`, for test_no_tokens_in_logs_live.py.
 No route of the application fails on purpose, so this is the one way to make a real one."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -21,8 +22,14 @@ def main() -> None:
     configure_logging(settings)
     app = create_app(settings)
     app.router.add_get("/c/{token}/crash", crash)
-    web.run_app(app, host=settings.app.host, port=settings.app.port,
-                access_log_class=AccessLogger, print=None, handle_signals=True)
+    web.run_app(
+        app,
+        host=settings.app.host,
+        port=settings.app.port,
+        access_log_class=AccessLogger,
+        print=None,
+        handle_signals=True,
+    )
 
 
 if __name__ == "__main__":

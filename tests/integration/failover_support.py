@@ -1,6 +1,7 @@
 """What the media-server failure tests share: an application process of the test's own that
 knows exactly the Janus servers given, with the reconciler running by itself (so that only
 its reaction to a lost or returning server, not a test's own rounds, moves anything)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,16 +26,19 @@ ROUND_SECONDS = 300.0
 
 
 @asynccontextmanager
-async def failover_app(settings: Settings, servers: list[JanusServer],
-                       reconcile_interval: float = ROUND_SECONDS
-                       ) -> AsyncIterator[tuple[web.Application, str, Settings]]:
+async def failover_app(
+    settings: Settings, servers: list[JanusServer], reconcile_interval: float = ROUND_SECONDS
+) -> AsyncIterator[tuple[web.Application, str, Settings]]:
     """The app on a port of its own; `reconcile_interval` 0: the test runs the rounds."""
     port = free_port()
-    configured = settings.model_copy(update={
-        "app": settings.app.model_copy(update={"port": port}),
-        # Exactly these servers: not the fleet that the session's other apps share.
-        "janus": settings.janus.model_copy(update={"servers": servers, "fleet": "settings"}),
-        "live": settings.live.model_copy(update={"reconcile_interval": reconcile_interval})})
+    configured = settings.model_copy(
+        update={
+            "app": settings.app.model_copy(update={"port": port}),
+            # Exactly these servers: not the fleet that the session's other apps share.
+            "janus": settings.janus.model_copy(update={"servers": servers, "fleet": "settings"}),
+            "live": settings.live.model_copy(update={"reconcile_interval": reconcile_interval}),
+        }
+    )
     app = create_app(configured)
     async with serving(app, port) as url:
         for connection in app[JANUS].connections.values():
@@ -78,10 +82,13 @@ async def called_in(db, settings: Settings, servers: list[JanusServer]) -> Async
     """A failover app, an event of one interviewer and one candidate, both sockets open, the
     candidate checked in and offered (not yet joined)."""
     from tests.integration.test_live_channel import tokens
+
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with failover_app(settings, servers) as (app, url, configured), \
-            candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
+    async with (
+        failover_app(settings, servers) as (app, url, configured),
+        candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby),
+    ):
         assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
         interview_id = (await lobby.request({"dispatched"}, type="next"))["interview"]
         yield Called(app, url, configured, live, candidate, lobby, interview_id)

@@ -1,6 +1,7 @@
 """For the realtime channel's fuzz: the client message types and their fields as
 app/live/PROTOCOL.md states them, odd frames built from them, and a socket that answers.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,49 +34,65 @@ def client_messages() -> dict[str, set[str]]:
 
 
 MESSAGES = client_messages()
-assert set(MESSAGES) == CANDIDATE_TYPES | INTERVIEWER_TYPES, \
+assert set(MESSAGES) == CANDIDATE_TYPES | INTERVIEWER_TYPES, (
     "PROTOCOL.md and app/live/protocol.py name different client messages"
+)
 FIELDS = sorted({field for fields in MESSAGES.values() for field in fields})
 ODD_FRAMES = (
-    "", " ", "null", "[]", '"ping"', "{}", '{"type": 1}', '{"type": null}', '{"type": ["ping"]}',
-    "[" * 10_000, '{"type": "ping"', '"\\ud800"', '{"type": "\\ud800"}',
-    '{"type": "save", "notes": "\\u0000"}', '{"type": "feedback", "interested": NaN}',
-    '{"type": "message", "text": "' + "x" * (MAX_FRAME - 40) + '"}',   # just under the limit
+    "",
+    " ",
+    "null",
+    "[]",
+    '"ping"',
+    "{}",
+    '{"type": 1}',
+    '{"type": null}',
+    '{"type": ["ping"]}',
+    "[" * 10_000,
+    '{"type": "ping"',
+    '"\\ud800"',
+    '{"type": "\\ud800"}',
+    '{"type": "save", "notes": "\\u0000"}',
+    '{"type": "feedback", "interested": NaN}',
+    '{"type": "message", "text": "' + "x" * (MAX_FRAME - 40) + '"}',  # just under the limit
 )
 ALL_TYPES = sorted(MESSAGES) + ["state", "offer", "error", "ok", "pong", "PING", "", "ping "]
 
 
 def plausible(field: str, ids: list[int]) -> st.SearchStrategy:
     """A value of the shape the field wants, or near it."""
-    number = st.one_of(st.sampled_from(ids), st.integers(-2, 2 ** 64))
+    number = st.one_of(st.sampled_from(ids), st.integers(-2, 2**64))
     return {
-        "candidate": number, "interview": st.one_of(st.none(), number),
-        "interested": st.booleans(), "questions_covered": st.lists(number, max_size=5),
-        "ratings": st.dictionaries(st.sampled_from(["1", "2", "21", "0", "x", "١"]),
-                                   st.integers(-1, 7), max_size=3),
+        "candidate": number,
+        "interview": st.one_of(st.none(), number),
+        "interested": st.booleans(),
+        "questions_covered": st.lists(number, max_size=5),
+        "ratings": st.dictionaries(
+            st.sampled_from(["1", "2", "21", "0", "x", "١"]), st.integers(-1, 7), max_size=3
+        ),
     }.get(field, odd_text())
 
 
-def frames(ids: list[int], allowed: frozenset[str],
-           kind: str | None = None) -> st.SearchStrategy[tuple[str, str | bytes]]:
+def frames(
+    ids: list[int], allowed: frozenset[str], kind: str | None = None
+) -> st.SearchStrategy[tuple[str, str | bytes]]:
     """Frames up to the channel's limit: a larger one is a known finding with a test of
     its own (test_fuzz_findings.py::test_oversized_frame_is_a_malformed_error). With
     `kind`, a message of that type."""
     return any_frames(ids, allowed, kind).filter(
-        lambda frame: len(frame[1] if frame[0] == "binary" else frame[1].encode()) <= MAX_FRAME)  # type: ignore[arg-type]  # hypothesis's TypeGuard overload is picked for a plain bool
+        lambda frame: len(frame[1] if frame[0] == "binary" else frame[1].encode()) <= MAX_FRAME  # type: ignore[arg-type]  # hypothesis's TypeGuard overload is picked for a plain bool
+    )
 
 
 @st.composite
-def any_frames(draw, ids: list[int], allowed: frozenset[str],
-               kind: str | None) -> tuple[str, str | bytes]:
+def any_frames(draw, ids: list[int], allowed: frozenset[str], kind: str | None) -> tuple[str, str | bytes]:
     """("text" | "binary", data): mostly a message this side may send, with its own fields
     plausible or odd, sometimes missing, sometimes with others'."""
     if kind is not None:
         return "text", json.dumps(draw(messages(ids, st.just(kind))))
     kind = draw(st.sampled_from(["message"] * 6 + ["odd", "binary"]))
     if kind == "binary":
-        return "binary", draw(st.one_of(st.binary(max_size=100),
-                                        st.just(b'{"type": "ping"}')))
+        return "binary", draw(st.one_of(st.binary(max_size=100), st.just(b'{"type": "ping"}')))
     if kind == "odd":
         return "text", draw(st.sampled_from(ODD_FRAMES))
     own = st.sampled_from(sorted(allowed))
@@ -121,6 +138,7 @@ class Channel:
     async def read_until(self, types: set[str]) -> dict:
         """The next message of one of `types` (states and offers before it are passed
         over), or {"type": "closed"} when the server closes the socket instead."""
+
         async def read() -> dict:
             while True:
                 frame = await self.ws.receive()
@@ -129,6 +147,7 @@ class Channel:
                 message = json.loads(frame.data)
                 if message["type"] in types:
                     return message
+
         return await asyncio.wait_for(read(), REPLY_TIMEOUT)
 
     async def close(self) -> None:

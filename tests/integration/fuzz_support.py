@@ -3,6 +3,7 @@
 The client writes the request bytes itself: aiohttp's own client (and yarl) would clean up
 exactly what the fuzz wants to send (dot segments, NUL, raw non-ASCII, odd header bytes).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,25 +21,36 @@ RESPONSE_TIMEOUT = 30.0
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "600"))
 RANDOM = os.environ.get("FUZZ_SEED") == "random"
 FUZZ_SETTINGS = hypothesis_settings(
-    max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM,
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
     database=hypothesis_settings.default.database if RANDOM else None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 
 @dataclass
 class Response:
     status: int
-    head: str       # the status line and headers, as latin-1 text
+    head: str  # the status line and headers, as latin-1 text
     body: bytes
 
 
-def request_bytes(method: str, target: bytes, headers: list[tuple[str, bytes]],
-                  body: bytes, port: int) -> bytes:
+def request_bytes(
+    method: str, target: bytes, headers: list[tuple[str, bytes]], body: bytes, port: int
+) -> bytes:
     """One HTTP/1.1 request, closing the connection after the answer (so the answer ends
     where the stream does: the handler is done when the read is)."""
-    lines = [method.encode("latin-1", "replace") + b" " + target + b" HTTP/1.1",
-             f"Host: 127.0.0.1:{port}".encode(), b"Connection: close"]
+    lines = [
+        method.encode("latin-1", "replace") + b" " + target + b" HTTP/1.1",
+        f"Host: 127.0.0.1:{port}".encode(),
+        b"Connection: close",
+    ]
     lines += [name.encode("latin-1") + b": " + value for name, value in headers]
     if body or method not in ("GET", "HEAD"):
         lines.append(f"Content-Length: {len(body)}".encode())
@@ -88,8 +100,7 @@ VOLATILE_COLUMNS = {
     "user_session": {"last_seen_at"},
     # The mail worker sends mails queued before the request meanwhile (README "Mail"); a
     # refused request must still queue none, which the other columns show.
-    "mail_outbox": {"attempts", "next_attempt_at", "claimed_by", "last_error", "sent_at",
-                    "failed_at"},
+    "mail_outbox": {"attempts", "next_attempt_at", "claimed_by", "last_error", "sent_at", "failed_at"},
     # Whether an interviewer's socket is open: set as sockets open and close
     # (app/live/presence.py), like live_connection.
     "interviewer_presence": {"connected"},
@@ -133,15 +144,18 @@ class Database:
 
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return sorted(name for name in before.keys() | after.keys()
-                  if before.get(name) != after.get(name))
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
 
 
 def is_trouble(record: logging.LogRecord) -> bool:
     """A log record that means our bug: an error, a traceback, an unhandled exception."""
     text = record.getMessage()
-    return (record.levelno >= logging.ERROR or record.exc_info is not None
-            or "Traceback" in text or "unhandled error" in text)
+    return (
+        record.levelno >= logging.ERROR
+        or record.exc_info is not None
+        or "Traceback" in text
+        or "unhandled error" in text
+    )
 
 
 class LogWatch(logging.Handler):
@@ -169,7 +183,10 @@ class LogWatch(logging.Handler):
         root.setLevel(self.level_before)
 
     def trouble(self) -> list[str]:
-        records, self.seen = self.records[self.seen:], len(self.records)
-        return [f"{r.levelname} {r.name}: {r.getMessage()}"
-                + (f"\n{logging.Formatter().formatException(r.exc_info)}" if r.exc_info else "")
-                for r in records if is_trouble(r) and not self.known(r)]
+        records, self.seen = self.records[self.seen :], len(self.records)
+        return [
+            f"{r.levelname} {r.name}: {r.getMessage()}"
+            + (f"\n{logging.Formatter().formatException(r.exc_info)}" if r.exc_info else "")
+            for r in records
+            if is_trouble(r) and not self.known(r)
+        ]

@@ -1,6 +1,7 @@
 """What the live-event tests share: an event under way with interviewers and candidates,
 made straight in the database, and the rules (never double-booked, one at a time, a missed
 offer) read back from it."""
+
 from __future__ import annotations
 
 import secrets
@@ -19,28 +20,53 @@ class LiveEvent:
     candidates: list[int]
 
 
-async def make_live_event(db: asyncpg.Connection, *, interviewers: int = 2, candidates: int = 5,
-                          starts_in_minutes: int = 0, state: str = "live",
-                          interview_minutes: int = 10) -> LiveEvent:
+async def make_live_event(
+    db: asyncpg.Connection,
+    *,
+    interviewers: int = 2,
+    candidates: int = 5,
+    starts_in_minutes: int = 0,
+    state: str = "live",
+    interview_minutes: int = 10,
+) -> LiveEvent:
     organization = await db.fetchval(
-        "INSERT INTO organization (name) VALUES ($1) RETURNING id",
-        f"Live AB {secrets.token_hex(3)}")
-    event_id = await db.fetchval("""
+        "INSERT INTO organization (name) VALUES ($1) RETURNING id", f"Live AB {secrets.token_hex(3)}"
+    )
+    event_id = await db.fetchval(
+        """
         INSERT INTO event (organization_id, title, starts_at, duration_minutes,
                            interview_minutes, capacity, state)
         VALUES ($1, 'Livetillfälle', now() + make_interval(mins => $2), 120, $3, 1000,
                 $4::event_state) RETURNING id""",
-        organization, starts_in_minutes, interview_minutes, state)
-    interviewer_ids = [await db.fetchval("""
+        organization,
+        starts_in_minutes,
+        interview_minutes,
+        state,
+    )
+    interviewer_ids = [
+        await db.fetchval(
+            """
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
         VALUES ($1, $2, $3, $4, '123456') RETURNING id""",
-        event_id, f"i{n}-{secrets.token_hex(3)}@example.se", f"Intervjuare {n}",
-        secrets.token_urlsafe(16)) for n in range(interviewers)]
-    candidate_ids = [await db.fetchval("""
+            event_id,
+            f"i{n}-{secrets.token_hex(3)}@example.se",
+            f"Intervjuare {n}",
+            secrets.token_urlsafe(16),
+        )
+        for n in range(interviewers)
+    ]
+    candidate_ids = [
+        await db.fetchval(
+            """
         INSERT INTO candidate (event_id, name, email, access_token, pin)
         VALUES ($1, $2, $3, $4, '654321') RETURNING id""",
-        event_id, f"Kandidat {n}", f"c{n}-{secrets.token_hex(3)}@example.se",
-        secrets.token_urlsafe(16)) for n in range(candidates)]
+            event_id,
+            f"Kandidat {n}",
+            f"c{n}-{secrets.token_hex(3)}@example.se",
+            secrets.token_urlsafe(16),
+        )
+        for n in range(candidates)
+    ]
     return LiveEvent(event_id, interviewer_ids, candidate_ids)
 
 
@@ -51,23 +77,31 @@ async def offer_with_room(db: asyncpg.Connection, offer: dispatch.Offer, live) -
     assert row is not None
 
 
-async def age(db: asyncpg.Connection, table: str, column: str, seconds: float,
-              where: str, *args) -> None:
+async def age(db: asyncpg.Connection, table: str, column: str, seconds: float, where: str, *args) -> None:
     """Move a timestamp into the past instead of sleeping."""
     assert table in ("queue_entry", "interview") and column.isidentifier()
-    await db.execute(f"""UPDATE {table} SET {column} = {column} - make_interval(secs => $1)
-                         WHERE {where}""", float(seconds), *args)
+    await db.execute(
+        f"""UPDATE {table} SET {column} = {column} - make_interval(secs => $1)
+                         WHERE {where}""",
+        float(seconds),
+        *args,
+    )
 
 
 async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
     """Never double-booked, one at a time, and the bookkeeping that backs them, read from the database."""
-    live = await db.fetch("""
+    live = await db.fetch(
+        """
         SELECT candidate_id, interviewer_id, state FROM interview
-        WHERE event_id = $1 AND state IN ('offered', 'active')""", event_id)
+        WHERE event_id = $1 AND state IN ('offered', 'active')""",
+        event_id,
+    )
     assert len({r["candidate_id"] for r in live}) == len(live), "a candidate in two interviews"
     assert len({r["interviewer_id"] for r in live}) == len(live), "an interviewer in two interviews"
-    entries = {r["candidate_id"]: r for r in await db.fetch(
-        "SELECT * FROM queue_entry WHERE event_id = $1", event_id)}
+    entries = {
+        r["candidate_id"]: r
+        for r in await db.fetch("SELECT * FROM queue_entry WHERE event_id = $1", event_id)
+    }
     for interview in live:
         expected = "offered" if interview["state"] == "offered" else "interviewing"
         assert entries[interview["candidate_id"]]["state"] == expected

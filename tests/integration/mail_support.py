@@ -1,5 +1,6 @@
 """Helpers for the mail tests: a catcher of a test's own, and an outbox database of a test's
 own (reading what a catcher caught: tests/mails.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,9 @@ from app.migrate import apply_migrations
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def wait_for_row(connection: asyncpg.Connection, mail_id: int, condition,
-                       timeout: float = 20) -> asyncpg.Record:
+async def wait_for_row(
+    connection: asyncpg.Connection, mail_id: int, condition, timeout: float = 20
+) -> asyncpg.Record:
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         row = await connection.fetchrow("SELECT * FROM mail_outbox WHERE id = $1", mail_id)
@@ -42,10 +44,16 @@ async def wait_for_listeners(connection: asyncpg.Connection, count: int, timeout
 
 def event_context(title: str, starts_at: datetime, name: str = "Åsa Öberg", **extra) -> dict:
     """What the event mail templates (web/templates/mail/event_*, interviewer_*) expect."""
-    return {"event": {"title": title, "organization_name": "Växjö Rör AB", "state": "published"},
-            "event_starts_at": starts_at, "previous_start": starts_at - timedelta(days=7),
-            "name": name, "kind": "candidate", "link": "https://snabb.example.se/c/abc",
-            "code": "482913", **extra}
+    return {
+        "event": {"title": title, "organization_name": "Växjö Rör AB", "state": "published"},
+        "event_starts_at": starts_at,
+        "previous_start": starts_at - timedelta(days=7),
+        "name": name,
+        "kind": "candidate",
+        "link": "https://snabb.example.se/c/abc",
+        "code": "482913",
+        **extra,
+    }
 
 
 class MailCatcher:
@@ -57,8 +65,18 @@ class MailCatcher:
 
     def start(self) -> None:
         self.process = processes.start(
-            [sys.executable, "-m", "app.localstack.mailcatcher", "--port", str(self.port),
-             "--maildir", str(self.maildir)], self.log, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "app.localstack.mailcatcher",
+                "--port",
+                str(self.port),
+                "--maildir",
+                str(self.maildir),
+            ],
+            self.log,
+            cwd=ROOT,
+        )
         processes.wait_for_port("127.0.0.1", self.port, 20, self.process, "mail catcher")
 
     def stop(self) -> None:
@@ -86,6 +104,6 @@ async def scratch_database(admin_url: str) -> str:
 async def drop_database(admin_url: str, url: str) -> None:
     admin = await asyncpg.connect(admin_url)
     try:
-        await admin.execute(f'DROP DATABASE {url.rsplit("/", 1)[1]} WITH (FORCE)')
+        await admin.execute(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)")
     finally:
         await admin.close()

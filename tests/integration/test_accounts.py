@@ -1,4 +1,5 @@
 """Sign-up, log-in, log-out, sessions, the account page and CSRF, over real HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,12 +29,21 @@ def replace_cookie(http, base_url: str, name: str, value: str) -> None:
 
 async def test_sign_up_creates_organization_and_user_and_logs_in(http, base_url, db, settings):
     email = unique_email("signup")
-    user = await sign_up(http, base_url, settings, email=email.upper(), name="Åsa Öberg",
-                         organization="Åkeriet & Co AB", language="en")
+    user = await sign_up(
+        http,
+        base_url,
+        settings,
+        email=email.upper(),
+        name="Åsa Öberg",
+        organization="Åkeriet & Co AB",
+        language="en",
+    )
     row = await db.fetchrow(
         """SELECT u.name, u.email, u.language, u.password_hash, o.name AS organization
            FROM app_user u JOIN organization o ON o.id = u.organization_id
-           WHERE lower(u.email) = $1""", email)
+           WHERE lower(u.email) = $1""",
+        email,
+    )
     assert row["name"] == "Åsa Öberg" and row["organization"] == "Åkeriet & Co AB"
     assert row["language"] == "en"
     assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
@@ -60,34 +70,55 @@ async def test_the_same_email_cannot_sign_up_twice_in_any_case(http, base_url, d
     user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
     count = await db.fetchval("SELECT count(*) FROM organization")
-    status, page, headers = await post_form(http, base_url, "/signup", {
-        "organization": "Andra AB", "name": "Bertil", "email": user["email"].upper(),
-        "password": PASSWORD, "password_confirm": PASSWORD}, headers={"Accept-Language": "en"})
+    status, page, headers = await post_form(
+        http,
+        base_url,
+        "/signup",
+        {
+            "organization": "Andra AB",
+            "name": "Bertil",
+            "email": user["email"].upper(),
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+        headers={"Accept-Language": "en"},
+    )
     # The same answer as for a new address (test_accounts_enumeration.py); the owner is mailed.
     assert status == 303 and headers["Location"] == "/signup/sent"
     assert PASSWORD not in page  # never the password
     assert await db.fetchval("SELECT count(*) FROM organization") == count
-    assert await db.fetchval("SELECT count(*) FROM signup_request WHERE lower(email) = lower($1)",
-                             user["email"]) == 0
+    assert (
+        await db.fetchval("SELECT count(*) FROM signup_request WHERE lower(email) = lower($1)", user["email"])
+        == 0
+    )
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("email", "not-an-address", "Enter an e-mail address like name@example.se."),
-    ("email", "", "Enter the e-mail address."),
-    ("organization", "", "Enter the name of your organization."),
-    ("organization", "x" * 201, "At most 200 characters."),
-    ("name", "   ", "Enter your name."),
-    ("name", "Nul\x00byte", "Remove the special characters that cannot be shown."),
-    ("password", "kort", "Use at least 10 characters."),
-    ("password_confirm", "något annat helt", "The two passwords are not the same."),
-])
-async def test_bad_sign_up_comes_back_with_a_message_beside_the_field(http, base_url, db, field,
-                                                                      value, message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("email", "not-an-address", "Enter an e-mail address like name@example.se."),
+        ("email", "", "Enter the e-mail address."),
+        ("organization", "", "Enter the name of your organization."),
+        ("organization", "x" * 201, "At most 200 characters."),
+        ("name", "   ", "Enter your name."),
+        ("name", "Nul\x00byte", "Remove the special characters that cannot be shown."),
+        ("password", "kort", "Use at least 10 characters."),
+        ("password_confirm", "något annat helt", "The two passwords are not the same."),
+    ],
+)
+async def test_bad_sign_up_comes_back_with_a_message_beside_the_field(
+    http, base_url, db, field, value, message
+):
     email = unique_email("bad")
-    form = {"organization": "Felet AB", "name": "Fel Felsson", "email": email,
-            "password": PASSWORD, "password_confirm": PASSWORD, field: value}
-    status, page, _ = await post_form(http, base_url, "/signup", form,
-                                      headers={"Accept-Language": "en"})
+    form = {
+        "organization": "Felet AB",
+        "name": "Fel Felsson",
+        "email": email,
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        field: value,
+    }
+    status, page, _ = await post_form(http, base_url, "/signup", form, headers={"Accept-Language": "en"})
     assert status == 400
     assert message in page
     error_field = "password_confirm" if field == "password_confirm" else field
@@ -98,8 +129,9 @@ async def test_bad_sign_up_comes_back_with_a_message_beside_the_field(http, base
 
 
 async def test_sign_up_errors_in_swedish(http, base_url):
-    status, page, _ = await post_form(http, base_url, "/signup", {"email": "fel"},
-                                      headers={"Accept-Language": "sv"})
+    status, page, _ = await post_form(
+        http, base_url, "/signup", {"email": "fel"}, headers={"Accept-Language": "sv"}
+    )
     assert status == 400 and '<html lang="sv">' in page
     assert "Skriv en e-postadress som namn@exempel.se." in page
     assert "Skriv namnet på din organisation." in page
@@ -119,12 +151,22 @@ async def test_log_in_and_out(http, base_url, settings):
 async def test_log_in_returns_to_a_local_next_page_only(http, base_url, settings):
     user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
-    for next_path, expected in (("/account?x=1", "/account?x=1"), ("//evil.example/", "/events"),
-                                ("https://evil.example/", "/events")):
+    for next_path, expected in (
+        ("/account?x=1", "/account?x=1"),
+        ("//evil.example/", "/events"),
+        ("https://evil.example/", "/events"),
+    ):
         _, page = await get_page(http, f"{base_url}/login?next={next_path}")
-        async with http.post(f"{base_url}/login", allow_redirects=False, data={
-                "csrf_token": csrf_in(page), "email": user["email"], "password": user["password"],
-                "next": next_path}) as response:
+        async with http.post(
+            f"{base_url}/login",
+            allow_redirects=False,
+            data={
+                "csrf_token": csrf_in(page),
+                "email": user["email"],
+                "password": user["password"],
+                "next": next_path,
+            },
+        ) as response:
             assert response.status == 303 and response.headers["Location"] == expected
         await log_out(http, base_url)
 
@@ -134,9 +176,13 @@ async def test_wrong_password_and_unknown_email_get_the_same_answer(http, base_u
     await log_out(http, base_url)
     answers = []
     for email, password in ((user["email"], "fel lösenord här"), (unique_email(), PASSWORD)):
-        status, page, _ = await post_form(http, base_url, "/login",
-                                          {"email": email, "password": password},
-                                          headers={"Accept-Language": "en"})
+        status, page, _ = await post_form(
+            http,
+            base_url,
+            "/login",
+            {"email": email, "password": password},
+            headers={"Accept-Language": "en"},
+        )
         assert status == 400
         assert "The e-mail address or the password is wrong." in page
         assert f'value="{email}"' in page and password not in page
@@ -159,68 +205,98 @@ async def test_pages_and_calls_need_a_login(http, base_url):
         async with http.get(base_url + path, allow_redirects=False) as response:
             assert response.status == 303
             assert response.headers["Location"] == f"/login?next={path}"
-    async with http.get(f"{base_url}/account", headers={"Accept": "application/json"},
-                        allow_redirects=False) as response:
+    async with http.get(
+        f"{base_url}/account", headers={"Accept": "application/json"}, allow_redirects=False
+    ) as response:
         assert response.status == 401
 
 
 async def test_state_changes_without_the_csrf_token_are_refused(http, base_url, db, settings):
     user = await sign_up(http, base_url, settings, language="sv")
-    for data, headers in (({}, HTML), ({"csrf_token": "forged"}, HTML),
-                          ({"csrf_token": ""}, {"Accept": "application/json"})):
-        async with http.post(f"{base_url}/account/language", data=dict(data, language="en"),
-                             headers=headers, allow_redirects=False) as response:
+    for data, headers in (
+        ({}, HTML),
+        ({"csrf_token": "forged"}, HTML),
+        ({"csrf_token": ""}, {"Accept": "application/json"}),
+    ):
+        async with http.post(
+            f"{base_url}/account/language",
+            data=dict(data, language="en"),
+            headers=headers,
+            allow_redirects=False,
+        ) as response:
             assert response.status == 403
             body = await response.text()
             if headers is HTML:
                 assert "Formuläret hade gått ut" in body
-    assert await db.fetchval("SELECT language FROM app_user WHERE email = $1",
-                             user["email"]) == "sv"
+    assert await db.fetchval("SELECT language FROM app_user WHERE email = $1", user["email"]) == "sv"
     # A token from another session does not do either.
     _, page = await get_page(http, f"{base_url}/account")
     other_token = csrf_in(page)
     await log_out(http, base_url)
     await log_in(http, base_url, user["email"], user["password"])
-    async with http.post(f"{base_url}/account/language", allow_redirects=False,
-                         data={"csrf_token": other_token, "language": "en"}) as response:
+    async with http.post(
+        f"{base_url}/account/language",
+        allow_redirects=False,
+        data={"csrf_token": other_token, "language": "en"},
+    ) as response:
         assert response.status == 403
     # The header works as well as the field, for scripts.
     _, page = await get_page(http, f"{base_url}/account")
-    async with http.post(f"{base_url}/account/language", allow_redirects=False, data={"language": "en"},
-                         headers={"X-CSRF-Token": csrf_in(page)}) as response:
+    async with http.post(
+        f"{base_url}/account/language",
+        allow_redirects=False,
+        data={"language": "en"},
+        headers={"X-CSRF-Token": csrf_in(page)},
+    ) as response:
         assert response.status == 303
 
 
 async def test_anonymous_forms_need_the_cookie_bound_token(http, base_url, settings):
     user = await sign_up(http, base_url, settings, language="en")
     await log_out(http, base_url)
-    async with http.post(f"{base_url}/login", allow_redirects=False,
-                         data={"email": user["email"], "password": user["password"]}) as response:
+    async with http.post(
+        f"{base_url}/login",
+        allow_redirects=False,
+        data={"email": user["email"], "password": user["password"]},
+    ) as response:
         assert response.status == 403
     # A token copied from another browser is no good without that browser's cookie.
     _, page = await get_page(http, f"{base_url}/login")
     http.cookie_jar.clear()
-    async with http.post(f"{base_url}/login", allow_redirects=False, data={
-            "csrf_token": csrf_in(page), "email": user["email"],
-            "password": user["password"]}) as response:
+    async with http.post(
+        f"{base_url}/login",
+        allow_redirects=False,
+        data={"csrf_token": csrf_in(page), "email": user["email"], "password": user["password"]},
+    ) as response:
         assert response.status == 403
 
 
 async def test_change_password_needs_the_current_one_and_logs_out_other_browsers(
-        http, base_url, app_server, settings):
+    http, base_url, app_server, settings
+):
     from aiohttp import ClientSession, CookieJar
+
     user = await sign_up(http, base_url, settings, language="en")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
         await log_in(other, base_url, user["email"], user["password"])
         assert (await get_page(other, f"{base_url}/account"))[0] == 200
         new = "ett helt nytt lösenord"
-        status, page, _ = await post_form(http, base_url, "/account/password", {
-            "current_password": "inte det rätta", "password": new, "password_confirm": new},
-            form_page="/account", headers={"Accept-Language": "en"})
+        status, page, _ = await post_form(
+            http,
+            base_url,
+            "/account/password",
+            {"current_password": "inte det rätta", "password": new, "password_confirm": new},
+            form_page="/account",
+            headers={"Accept-Language": "en"},
+        )
         assert status == 400 and "That is not your current password." in page
-        status, _, headers = await post_form(http, base_url, "/account/password", {
-            "current_password": user["password"], "password": new, "password_confirm": new},
-            form_page="/account")
+        status, _, headers = await post_form(
+            http,
+            base_url,
+            "/account/password",
+            {"current_password": user["password"], "password": new, "password_confirm": new},
+            form_page="/account",
+        )
         assert status == 303 and headers["Location"] == "/account?done=password"
         assert (await get_page(http, f"{base_url}/account"))[0] == 200  # this browser stays in
         async with other.get(f"{base_url}/account", allow_redirects=False) as response:
@@ -232,14 +308,16 @@ async def test_change_password_needs_the_current_one_and_logs_out_other_browsers
 
 async def test_choosing_the_language_saves_it_and_switches_the_pages(http, base_url, db, settings):
     user = await sign_up(http, base_url, settings, language="sv")
-    status, _, headers = await post_form(http, base_url, "/account/language", {"language": "en"},
-                                         form_page="/account")
+    status, _, headers = await post_form(
+        http, base_url, "/account/language", {"language": "en"}, form_page="/account"
+    )
     assert status == 303 and headers["Location"] == "/account?done=language"
     assert await db.fetchval("SELECT language FROM app_user WHERE email = $1", user["email"]) == "en"
     _, page = await get_page(http, f"{base_url}/account?done=language")
     assert '<html lang="en">' in page and "Your language has been saved." in page
-    status, page, _ = await post_form(http, base_url, "/account/language", {"language": "de"},
-                                      form_page="/account")
+    status, page, _ = await post_form(
+        http, base_url, "/account/language", {"language": "de"}, form_page="/account"
+    )
     assert status == 400 and "Choose Swedish or English." in page
 
 
@@ -248,13 +326,21 @@ async def test_disabled_user_cannot_log_in_and_loses_the_session(http, base_url,
     await db.execute("UPDATE app_user SET disabled = true WHERE email = $1", user["email"])
     async with http.get(f"{base_url}/account", allow_redirects=False) as response:
         assert response.status == 303
-    status, page, _ = await post_form(http, base_url, "/login",
-                                      {"email": user["email"], "password": user["password"]},
-                                      headers={"Accept-Language": "en"})
+    status, page, _ = await post_form(
+        http,
+        base_url,
+        "/login",
+        {"email": user["email"], "password": user["password"]},
+        headers={"Accept-Language": "en"},
+    )
     assert status == 400 and "This account has been disabled." in page
-    status, page, _ = await post_form(http, base_url, "/login",
-                                      {"email": user["email"], "password": "fel lösenord här"},
-                                      headers={"Accept-Language": "en"})
+    status, page, _ = await post_form(
+        http,
+        base_url,
+        "/login",
+        {"email": user["email"], "password": "fel lösenord här"},
+        headers={"Accept-Language": "en"},
+    )
     assert status == 400 and "disabled" not in page  # only the right password learns it
 
 
@@ -264,25 +350,42 @@ async def test_log_in_page_redirects_when_already_logged_in(http, base_url, sett
         assert response.status == 303 and response.headers["Location"] == "/account"
 
 
-@pytest.mark.parametrize("path", ["/signup", "/login", "/password/forgot", "/account/password",
-                                  "/account/colleagues", "/password/reset/x", "/invitation/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/signup",
+        "/login",
+        "/password/forgot",
+        "/account/password",
+        "/account/colleagues",
+        "/password/reset/x",
+        "/invitation/x",
+    ],
+)
 async def test_odd_posts_never_give_a_500(http, base_url, path, settings):
     await sign_up(http, base_url, settings, language="en")
     _, page = await get_page(http, f"{base_url}/account")
     token = csrf_in(page)
-    bodies = [{"csrf_token": token, "email": ["a@b.se", "c@d.se"]},
-              {"csrf_token": token, "email": "x" * 100_000, "password": "y" * 10_000},
-              {"csrf_token": token, "language": "\x00", "name": "\x00\u202e", "password": "\x00" * 12}]
+    bodies = [
+        {"csrf_token": token, "email": ["a@b.se", "c@d.se"]},
+        {"csrf_token": token, "email": "x" * 100_000, "password": "y" * 10_000},
+        {"csrf_token": token, "language": "\x00", "name": "\x00\u202e", "password": "\x00" * 12},
+    ]
     for body in bodies:
-        async with http.post(base_url + path, data=body, allow_redirects=False,
-                             headers=HTML) as response:
+        async with http.post(base_url + path, data=body, allow_redirects=False, headers=HTML) as response:
             assert response.status < 500, (path, body)
     for raw in (b"email=%ED%A0%80&name=%FF%FE&password=%00", b"\xff\xfe=\xc3"):
-        async with http.post(base_url + path, data=raw, allow_redirects=False, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token,
-                **HTML}) as response:
+        async with http.post(
+            base_url + path,
+            data=raw,
+            allow_redirects=False,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": token, **HTML},
+        ) as response:
             assert response.status < 500, (path, raw)
-    async with http.post(base_url + path, data=b"\xff\xfe garbage", allow_redirects=False,
-                         headers={"Content-Type": "multipart/form-data; boundary=zz",
-                                  "X-CSRF-Token": token, **HTML}) as response:
+    async with http.post(
+        base_url + path,
+        data=b"\xff\xfe garbage",
+        allow_redirects=False,
+        headers={"Content-Type": "multipart/form-data; boundary=zz", "X-CSRF-Token": token, **HTML},
+    ) as response:
         assert response.status < 500

@@ -1,5 +1,6 @@
 """Sign-up and colleague invitations do not tell a stranger whether an address has an account:
 the same answer and page either way, and the address's owner is told by mail instead."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,19 @@ async def try_sign_up(base_url: str, email: str) -> tuple[int, str, str, float]:
     """(status, Location, the page it leads to, seconds) for a new browser signing up."""
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
         started = time.monotonic()
-        status, _, headers = await post_form(browser, base_url, "/signup", {
-            "organization": "Nyfiken AB", "name": "Nils Nyfiken", "email": email,
-            "password": PASSWORD, "password_confirm": PASSWORD}, headers=EN)
+        status, _, headers = await post_form(
+            browser,
+            base_url,
+            "/signup",
+            {
+                "organization": "Nyfiken AB",
+                "name": "Nils Nyfiken",
+                "email": email,
+                "password": PASSWORD,
+                "password_confirm": PASSWORD,
+            },
+            headers=EN,
+        )
         seconds = time.monotonic() - started
         location = headers.get("Location", "")
         _, page = await get_page(browser, base_url + location, headers=EN) if location else (0, "")
@@ -32,7 +43,8 @@ async def try_sign_up(base_url: str, email: str) -> tuple[int, str, str, float]:
 
 
 async def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_account(
-        app_server, base_url, db, settings):
+    app_server, base_url, db, settings
+):
     owner = await make_user(db, language="en")
     organizations = await db.fetchval("SELECT count(*) FROM organization")
     taken = await try_sign_up(base_url, owner["email"].upper())
@@ -54,10 +66,8 @@ async def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_accoun
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as browser:
         status, page = await get_page(browser, link, headers=EN)  # a look creates nothing
         assert status == 200 and fresh_address in page and "Nyfiken AB" in page
-        assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1",
-                                     fresh_address)
-        status, _, headers = await post_form(browser, base_url, link[len(base_url):], {},
-                                             headers=EN)
+        assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", fresh_address)
+        status, _, headers = await post_form(browser, base_url, link[len(base_url) :], {}, headers=EN)
         assert status == 303 and headers["Location"] == "/events"
         status, page = await get_page(browser, f"{base_url}/account", headers=EN)
         assert status == 200 and "Nils Nyfiken" in page
@@ -73,15 +83,17 @@ async def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_accoun
 
 
 async def test_inviting_an_address_of_another_organization_looks_like_any_invitation(
-        app_server, http, base_url, db, settings):
+    app_server, http, base_url, db, settings
+):
     inviter = await make_user(db, name="Inga Inbjudare", language="en")
     elsewhere = await make_user(db, language="en")
     await log_in(http, base_url, inviter["email"])
     answers = []
     fresh = unique_email("kollega")
     for address in (elsewhere["email"], fresh):
-        status, _, headers = await post_form(http, base_url, "/account/colleagues",
-                                             {"email": address, "language": "en"}, headers=EN)
+        status, _, headers = await post_form(
+            http, base_url, "/account/colleagues", {"email": address, "language": "en"}, headers=EN
+        )
         answers.append((status, headers.get("Location")))
     assert answers == [(303, "/account/colleagues?done=invited")] * 2
     _, page = await get_page(http, f"{base_url}/account/colleagues?done=invited", headers=EN)
@@ -94,8 +106,10 @@ async def test_inviting_an_address_of_another_organization_looks_like_any_invita
     assert "/invitation/" not in text and f"{base_url}/login" in text
     [invited] = await wait_for_mail(settings.mail.catcher_dir, fresh)
     assert "/invitation/" in text_of(invited)
-    assert await db.fetchval("SELECT organization_id FROM app_user WHERE id = $1",
-                             elsewhere["id"]) == elsewhere["organization_id"]
+    assert (
+        await db.fetchval("SELECT organization_id FROM app_user WHERE id = $1", elsewhere["id"])
+        == elsewhere["organization_id"]
+    )
 
 
 async def test_inviting_a_member_of_the_own_organization_says_so(app_server, http, base_url, db):
@@ -103,6 +117,7 @@ async def test_inviting_a_member_of_the_own_organization_says_so(app_server, htt
     inviter = await make_user(db, language="en")
     member = await make_user(db, organization_id=inviter["organization_id"])
     await log_in(http, base_url, inviter["email"])
-    status, page, _ = await post_form(http, base_url, "/account/colleagues",
-                                      {"email": member["email"], "language": "en"}, headers=EN)
+    status, page, _ = await post_form(
+        http, base_url, "/account/colleagues", {"email": member["email"], "language": "en"}, headers=EN
+    )
     assert status == 400 and "already a member of your organization" in page

@@ -1,4 +1,5 @@
 """Password reset and colleague invitations, with the mails caught by a real SMTP server."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,19 +41,28 @@ async def test_a_forgotten_password_is_reset_by_the_mailed_link(http, base_url, 
         assert link in html_of(mail)
         token = link.rsplit("/", 1)[1]
         # Only a hash of the token is kept.
-        stored = await db.fetchval("SELECT token_hash FROM password_reset r JOIN app_user u "
-                                   "ON u.id = r.user_id WHERE u.email = $1", user["email"])
+        stored = await db.fetchval(
+            "SELECT token_hash FROM password_reset r JOIN app_user u ON u.id = r.user_id WHERE u.email = $1",
+            user["email"],
+        )
         assert len(stored) == 32 and token.encode() not in stored
 
         status, page = await get_page(http, link)
         assert status == 200 and user["email"] in page and '<html lang="en">' in page
-        status, page, _ = await post_form(http, base_url, link[len(base_url):],
-                                          {"password": "kort", "password_confirm": "kort"},
-                                          headers=EN)
+        status, page, _ = await post_form(
+            http,
+            base_url,
+            link[len(base_url) :],
+            {"password": "kort", "password_confirm": "kort"},
+            headers=EN,
+        )
         assert status == 400 and "Use at least 10 characters." in page  # the link still works
-        status, _, headers = await post_form(http, base_url, link[len(base_url):],
-                                             {"password": NEW_PASSWORD,
-                                              "password_confirm": NEW_PASSWORD})
+        status, _, headers = await post_form(
+            http,
+            base_url,
+            link[len(base_url) :],
+            {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+        )
         assert status == 303 and headers["Location"] == "/account?done=reset"
         status, page = await get_page(http, f"{base_url}/account?done=reset", headers=EN)
         assert status == 200 and "Your new password is saved" in page  # logged in
@@ -86,15 +96,24 @@ async def test_a_reset_link_expires_and_is_limited_per_hour(http, base_url, sett
     for _ in range(RESETS_PER_HOUR + 2):
         assert (await ask_for_reset(http, base_url, user["email"]))[0] == 303
     mails = await wait_for_mail(settings.mail.catcher_dir, user["email"], RESETS_PER_HOUR)
-    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1 "
-                             "AND template = 'password_reset'", user["email"]) == RESETS_PER_HOUR
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM mail_outbox WHERE to_address = $1 AND template = 'password_reset'",
+            user["email"],
+        )
+        == RESETS_PER_HOUR
+    )
     # The mail is in the account's language (signed up in Swedish).
-    assert await db.fetchval("SELECT array_agg(DISTINCT language) FROM mail_outbox "
-                             "WHERE to_address = $1", user["email"]) == ["sv"]
+    assert await db.fetchval(
+        "SELECT array_agg(DISTINCT language) FROM mail_outbox WHERE to_address = $1", user["email"]
+    ) == ["sv"]
     assert mails[0]["Subject"] == "Välj ett nytt lösenord till Snabbintervjuer"
     link = link_in(text_of(mails[0]), base_url, "/password/reset/")
-    await db.execute("UPDATE password_reset SET expires_at = now() - interval '1 second' "
-                     "WHERE user_id = (SELECT id FROM app_user WHERE email = $1)", user["email"])
+    await db.execute(
+        "UPDATE password_reset SET expires_at = now() - interval '1 second' "
+        "WHERE user_id = (SELECT id FROM app_user WHERE email = $1)",
+        user["email"],
+    )
     status, page = await get_page(http, link)
     assert status == 404 and "Skicka en ny länk" in page  # the browser chose Swedish
 
@@ -104,8 +123,13 @@ async def test_no_reset_mail_for_a_disabled_user_and_bad_input_is_explained(http
     await log_out(http, base_url)
     await db.execute("UPDATE app_user SET disabled = true WHERE email = $1", user["email"])
     assert (await ask_for_reset(http, base_url, user["email"]))[0] == 303
-    assert await db.fetchval("SELECT count(*) FROM password_reset r JOIN app_user u "
-                             "ON u.id = r.user_id WHERE u.email = $1", user["email"]) == 0
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM password_reset r JOIN app_user u ON u.id = r.user_id WHERE u.email = $1",
+            user["email"],
+        )
+        == 0
+    )
     status, page, _ = await ask_for_reset(http, base_url, "inte en adress")
     assert status == 400 and "Enter an e-mail address like name@example.se." in page
     assert 'value="inte en adress"' in page
@@ -116,8 +140,9 @@ async def test_no_reset_mail_for_a_disabled_user_and_bad_input_is_explained(http
 async def test_a_colleague_is_invited_by_mail_and_joins_the_organization(http, base_url, settings, db):
     inviter = await sign_up(http, base_url, settings, name="Inga Inbjudare", language="en")
     colleague = unique_email("colleague")
-    status, _, headers = await post_form(http, base_url, "/account/colleagues",
-                                         {"email": colleague, "language": "en"})
+    status, _, headers = await post_form(
+        http, base_url, "/account/colleagues", {"email": colleague, "language": "en"}
+    )
     assert status == 303 and headers["Location"] == "/account/colleagues?done=invited"
     _, page = await get_page(http, f"{base_url}/account/colleagues?done=invited", headers=EN)
     assert colleague in page and "The invitation has been sent." in page
@@ -130,13 +155,19 @@ async def test_a_colleague_is_invited_by_mail_and_joins_the_organization(http, b
         status, page = await get_page(invited, link)
         assert status == 200 and '<html lang="en">' in page  # the mail's language
         assert colleague in page and inviter["organization"] in page
-        status, page, _ = await post_form(invited, base_url, link[len(base_url):],
-                                          {"name": "", "password": PASSWORD,
-                                           "password_confirm": PASSWORD})
+        status, page, _ = await post_form(
+            invited,
+            base_url,
+            link[len(base_url) :],
+            {"name": "", "password": PASSWORD, "password_confirm": PASSWORD},
+        )
         assert status == 400 and "Enter your name." in page
-        status, _, headers = await post_form(invited, base_url, link[len(base_url):],
-                                             {"name": "Kalle Kollega", "password": PASSWORD,
-                                              "password_confirm": PASSWORD})
+        status, _, headers = await post_form(
+            invited,
+            base_url,
+            link[len(base_url) :],
+            {"name": "Kalle Kollega", "password": PASSWORD, "password_confirm": PASSWORD},
+        )
         assert status == 303 and headers["Location"] == "/events"
         status, page = await get_page(invited, f"{base_url}/account")
         assert status == 200 and "Kalle Kollega" in page and inviter["organization"] in page
@@ -144,7 +175,8 @@ async def test_a_colleague_is_invited_by_mail_and_joins_the_organization(http, b
         assert status == 404  # once only
     same = await db.fetchval(
         "SELECT count(DISTINCT organization_id) FROM app_user WHERE email = ANY($1::text[])",
-        [inviter["email"], colleague])
+        [inviter["email"], colleague],
+    )
     assert same == 1
     _, page = await get_page(http, f"{base_url}/account/colleagues")
     assert "Kalle Kollega" in page
@@ -152,29 +184,35 @@ async def test_a_colleague_is_invited_by_mail_and_joins_the_organization(http, b
 
 async def test_invitations_can_be_withdrawn_and_not_sent_to_existing_accounts(http, base_url, db, settings):
     user = await sign_up(http, base_url, settings, language="en")
-    status, page, _ = await post_form(http, base_url, "/account/colleagues",
-                                      {"email": user["email"], "language": "sv"}, headers=EN)
+    status, page, _ = await post_form(
+        http, base_url, "/account/colleagues", {"email": user["email"], "language": "sv"}, headers=EN
+    )
     assert status == 400 and "This person is already a member of your organization." in page
-    status, page, _ = await post_form(http, base_url, "/account/colleagues",
-                                      {"email": "fel@", "language": "sv"}, headers=EN)
+    status, page, _ = await post_form(
+        http, base_url, "/account/colleagues", {"email": "fel@", "language": "sv"}, headers=EN
+    )
     assert status == 400 and 'value="fel@"' in page
     colleague = unique_email("withdrawn")
     await post_form(http, base_url, "/account/colleagues", {"email": colleague, "language": "sv"})
-    invitation_id = await db.fetchval(
-        "SELECT id FROM colleague_invitation WHERE email = $1", colleague)
+    invitation_id = await db.fetchval("SELECT id FROM colleague_invitation WHERE email = $1", colleague)
     # Someone in another organization cannot touch it.
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as stranger:
         await sign_up(stranger, base_url, settings, language="en")
-        status, _, _ = await post_form(stranger, base_url,
-                                       f"/account/colleagues/{invitation_id}/withdraw", {},
-                                       form_page="/account/colleagues",
-                                       headers={"Accept": "text/html"})
+        status, _, _ = await post_form(
+            stranger,
+            base_url,
+            f"/account/colleagues/{invitation_id}/withdraw",
+            {},
+            form_page="/account/colleagues",
+            headers={"Accept": "text/html"},
+        )
         assert status == 404
-    status, _, headers = await post_form(http, base_url,
-                                         f"/account/colleagues/{invitation_id}/withdraw", {},
-                                         form_page="/account/colleagues")
+    status, _, headers = await post_form(
+        http, base_url, f"/account/colleagues/{invitation_id}/withdraw", {}, form_page="/account/colleagues"
+    )
     assert status == 303
-    assert await db.fetchval("SELECT withdrawn_at IS NOT NULL FROM colleague_invitation "
-                             "WHERE id = $1", invitation_id)
+    assert await db.fetchval(
+        "SELECT withdrawn_at IS NOT NULL FROM colleague_invitation WHERE id = $1", invitation_id
+    )
     _, page = await get_page(http, f"{base_url}/account/colleagues")
     assert colleague not in page

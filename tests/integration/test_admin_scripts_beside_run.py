@@ -1,5 +1,6 @@
 """Admin scripts run in another terminal beside scripts/run use that service's settings
 (app/localstack/running.py): no secrets to export by hand."""
+
 from __future__ import annotations
 
 import json
@@ -59,9 +60,9 @@ def test_withdrawn_when_the_service_stops(beside_the_service):
     assert running.running_environ() == {}
 
 
-def test_scripts_janus_lists_the_fleet_beside_the_service(beside_the_service, app_server,
-                                                          capsys):
+def test_scripts_janus_lists_the_fleet_beside_the_service(beside_the_service, app_server, capsys):
     from app import janus_admin
+
     assert janus_admin.main(["list"]) == 0
     said = capsys.readouterr()
     assert "Using the settings of the service started by scripts/run." in said.err

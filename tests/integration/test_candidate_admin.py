@@ -1,5 +1,6 @@
 """The employer's candidate list: link and PIN, resend, remove, the invite link switch,
 and nobody else's access."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,14 @@ async def with_candidate(employer, base_url, db, settings, **options):
     event = await make_event(db, organization_id=user["organization_id"], **options)
     email = unique_email("sokande")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
-        status, _ = await register(candidate_browser, base_url, event["invite_token"],
-                                   name="Sara Sökande", email=email, phone="+46 70 123 45 67")
+        status, _ = await register(
+            candidate_browser,
+            base_url,
+            event["invite_token"],
+            name="Sara Sökande",
+            email=email,
+            phone="+46 70 123 45 67",
+        )
     assert status == 200
     [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
     row = await db.fetchrow("SELECT * FROM candidate WHERE email = $1", email)
@@ -30,8 +37,9 @@ async def with_candidate(employer, base_url, db, settings, **options):
 
 async def post_from_event_page(http, base_url, event_id: int, path: str, **data):
     _, csrf, _ = await csrf_of(http, f"{base_url}/events/{event_id}")
-    async with http.post(f"{base_url}{path}", data={"csrf_token": csrf, **data},
-                         headers={"Accept": "text/html"}) as response:
+    async with http.post(
+        f"{base_url}{path}", data={"csrf_token": csrf, **data}, headers={"Accept": "text/html"}
+    ) as response:
         return response.status, await response.text()
 
 
@@ -42,8 +50,17 @@ async def test_the_event_page_lists_candidates_with_link_and_pin(employer, base_
         page = await response.text()
     assert response.status == 200
     link = f"{settings.app.public_url}/c/{row['access_token']}"
-    for text in ("Sara Sökande", row["email"], "+46 70 123 45 67", ">Anmäld<", link, row["pin"],
-                 "Skicka bekräftelsen igen", "Kopiera PIN-koden", "Stäng inbjudningslänken"):
+    for text in (
+        "Sara Sökande",
+        row["email"],
+        "+46 70 123 45 67",
+        ">Anmäld<",
+        link,
+        row["pin"],
+        "Skicka bekräftelsen igen",
+        "Kopiera PIN-koden",
+        "Stäng inbjudningslänken",
+    ):
         assert text in page, text
     assert link_and_pin(mail) == (link, row["pin"])
 
@@ -51,8 +68,9 @@ async def test_the_event_page_lists_candidates_with_link_and_pin(employer, base_
 async def test_resend_mails_the_confirmation_again(employer, base_url, db, settings):
     http, _ = employer
     event, row, first = await with_candidate(employer, base_url, db, settings)
-    status, page = await post_from_event_page(http, base_url, event["id"],
-                                              f"/events/{event['id']}/candidates/{row['id']}/resend")
+    status, page = await post_from_event_page(
+        http, base_url, event["id"], f"/events/{event['id']}/candidates/{row['id']}/resend"
+    )
     assert status == 200 and "har skickats igen" in page
     mails = await wait_for_mail(settings.mail.catcher_dir, row["email"], count=2)
     again = next(mail for mail in mails if "igen" in text_of(mail))
@@ -60,8 +78,7 @@ async def test_resend_mails_the_confirmation_again(employer, base_url, db, setti
     assert calendar_event(again)["UID"] == calendar_event(first)["UID"]
 
 
-async def test_remove_asks_first_mails_the_candidate_and_frees_the_seat(employer, base_url, db,
-                                                                       settings):
+async def test_remove_asks_first_mails_the_candidate_and_frees_the_seat(employer, base_url, db, settings):
     http, _ = employer
     event, row, first = await with_candidate(employer, base_url, db, settings, capacity=1)
     confirm_url = f"{base_url}/events/{event['id']}/candidates/{row['id']}/remove"
@@ -80,8 +97,9 @@ async def test_remove_asks_first_mails_the_candidate_and_frees_the_seat(employer
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
         async with candidate_browser.get(link) as response:
             assert "har avbokat din anmälan" in await response.text()
-        status, _ = await register(candidate_browser, base_url, event["invite_token"],
-                                   email=unique_email("ny"))
+        status, _ = await register(
+            candidate_browser, base_url, event["invite_token"], email=unique_email("ny")
+        )
     assert status == 200  # the seat was free again
     async with http.post(confirm_url, data={"csrf_token": csrf}, allow_redirects=False) as response:
         assert response.status == 303 and "not_registered" in response.headers["Location"]
@@ -104,8 +122,9 @@ async def test_the_invite_link_can_be_closed_and_opened(employer, base_url, db, 
 async def test_a_cancelled_registration_shows_as_such(employer, base_url, db, settings):
     http, _ = employer
     event, row, _ = await with_candidate(employer, base_url, db, settings)
-    await db.execute("UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' "
-                     "WHERE id = $1", row["id"])
+    await db.execute(
+        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' WHERE id = $1", row["id"]
+    )
     async with http.get(f"{base_url}/events/{event['id']}") as response:
         page = await response.text()
     assert "Avbokad av kandidaten" in page and row["pin"] not in page
@@ -121,70 +140,88 @@ async def test_another_organization_gets_404_everywhere(employer, base_url, db, 
         await log_in(other, base_url, outsider["email"])
         _, csrf, _ = await csrf_of(other, f"{base_url}/events")
         base = f"{base_url}/events/{event['id']}"
-        async with other.get(f"{base}/candidates/{row['id']}/remove",
-                             headers={"Accept": "text/html"}) as response:
+        async with other.get(
+            f"{base}/candidates/{row['id']}/remove", headers={"Accept": "text/html"}
+        ) as response:
             assert response.status == 404
-        for path in (f"/candidates/{row['id']}/resend", f"/candidates/{row['id']}/remove",
-                     "/invite-link"):
-            async with other.post(base + path, data={"csrf_token": csrf, "open": "no"},
-                                  headers={"Accept": "text/html"}) as response:
+        for path in (f"/candidates/{row['id']}/resend", f"/candidates/{row['id']}/remove", "/invite-link"):
+            async with other.post(
+                base + path, data={"csrf_token": csrf, "open": "no"}, headers={"Accept": "text/html"}
+            ) as response:
                 assert response.status == 404, path
     # The right organization, but the candidate of another event: 404 too.
     http, _ = employer
     _, csrf, _ = await csrf_of(http, f"{base_url}/events")
-    for path in (f"/candidates/{row['id']}/resend", "/candidates/abc/resend",
-                 "/candidates/99999999999999999999/resend"):
-        async with http.post(f"{base_url}/events/{other_event['id']}{path}",
-                             data={"csrf_token": csrf}, headers={"Accept": "text/html"}) as response:
+    for path in (
+        f"/candidates/{row['id']}/resend",
+        "/candidates/abc/resend",
+        "/candidates/99999999999999999999/resend",
+    ):
+        async with http.post(
+            f"{base_url}/events/{other_event['id']}{path}",
+            data={"csrf_token": csrf},
+            headers={"Accept": "text/html"},
+        ) as response:
             assert response.status == 404, path
     after = await db.fetchrow("SELECT cancelled_at FROM candidate WHERE id = $1", row["id"])
     assert after["cancelled_at"] is None
     assert await db.fetchval("SELECT invite_open FROM event WHERE id = $1", event["id"])
-    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1",
-                             row["email"]) == 1
+    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", row["email"]) == 1
 
 
 async def test_without_a_login_the_actions_lead_to_the_login(http, base_url, db):
     event = await make_event(db)
     _, csrf, _ = await csrf_of(http, f"{base_url}/login")
-    async with http.post(f"{base_url}/events/{event['id']}/invite-link",
-                         data={"csrf_token": csrf, "open": "no"}, allow_redirects=False) as response:
+    async with http.post(
+        f"{base_url}/events/{event['id']}/invite-link",
+        data={"csrf_token": csrf, "open": "no"},
+        allow_redirects=False,
+    ) as response:
         assert response.status == 303 and response.headers["Location"].startswith("/login")
     assert await db.fetchval("SELECT invite_open FROM event WHERE id = $1", event["id"])
 
 
-async def test_with_the_employers_own_event_from_publish_to_delete(employer, base_url, db,
-                                                                   settings):
+async def test_with_the_employers_own_event_from_publish_to_delete(employer, base_url, db, settings):
     """The whole way through the events pages: one calendar entry for the candidate, replaced
     by the new time and removed by the cancellation."""
     http, _ = employer
     date = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=9)).date()
-    form = {"title": "Kassapersonal", "job_description": "Kassa.", "date": date.isoformat(),
-            "start_time": "10:00", "duration_minutes": "60", "interview_minutes": "10",
-            "capacity": "5", "language": "sv"}
+    form = {
+        "title": "Kassapersonal",
+        "job_description": "Kassa.",
+        "date": date.isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": "60",
+        "interview_minutes": "10",
+        "capacity": "5",
+        "language": "sv",
+    }
     _, csrf, _ = await csrf_of(http, f"{base_url}/events/new")
-    async with http.post(f"{base_url}/events/new", data={**form, "csrf_token": csrf,
-                                                         "action": "publish"},
-                         allow_redirects=False) as response:
+    async with http.post(
+        f"{base_url}/events/new",
+        data={**form, "csrf_token": csrf, "action": "publish"},
+        allow_redirects=False,
+    ) as response:
         event_id = int(re.search(r"/events/(\d+)", response.headers["Location"])[1])
     async with http.get(f"{base_url}/events/{event_id}") as response:
-        invite = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"',
-                           await response.text())[1]
+        invite = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', await response.text())[1]
     email = unique_email("hela-vagen")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
-        status, _ = await register(candidate_browser, base_url, invite.rsplit("/", 1)[1],
-                                   email=email)
+        status, _ = await register(candidate_browser, base_url, invite.rsplit("/", 1)[1], email=email)
         assert status == 200
         [confirmation] = await wait_for_mail(settings.mail.catcher_dir, email)
         _, csrf, _ = await csrf_of(http, f"{base_url}/events/{event_id}/edit")
-        async with http.post(f"{base_url}/events/{event_id}/edit",
-                             data={**form, "start_time": "13:30", "csrf_token": csrf},
-                             allow_redirects=False) as response:
+        async with http.post(
+            f"{base_url}/events/{event_id}/edit",
+            data={**form, "start_time": "13:30", "csrf_token": csrf},
+            allow_redirects=False,
+        ) as response:
             assert response.status == 303
         [moved] = await wait_for_mail(settings.mail.catcher_dir, email, subject="Ny tid")
         _, csrf, _ = await csrf_of(http, f"{base_url}/events/{event_id}/delete")
-        async with http.post(f"{base_url}/events/{event_id}/delete", data={"csrf_token": csrf},
-                             allow_redirects=False) as response:
+        async with http.post(
+            f"{base_url}/events/{event_id}/delete", data={"csrf_token": csrf}, allow_redirects=False
+        ) as response:
             assert response.status == 303
         [cancelled] = await wait_for_mail(settings.mail.catcher_dir, email, subject="Inställt")
         entries = [calendar_event(mail) for mail in (confirmation, moved, cancelled)]

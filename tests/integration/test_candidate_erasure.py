@@ -1,6 +1,7 @@
 """Erasing a candidate: by the candidate on their page, by the employer on the event's
 candidate list, and during the event day; afterwards no table holds their name, address,
 phone, notes or comment, and the summary (page, PDF, CSV) shows an anonymous line."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,27 +28,33 @@ from tests.integration.live_support import (
 async def enter_pin(http, link: str, pin: str) -> int:
     _, csrf, page = await csrf_of(http, link)
     assert csrf, page
-    async with http.post(link, data={"csrf_token": csrf, "pin": pin},
-                         allow_redirects=False) as response:
+    async with http.post(link, data={"csrf_token": csrf, "pin": pin}, allow_redirects=False) as response:
         return response.status
 
 
 async def snapshot(db, candidate_id: int) -> str:
     """Everything stored about one registration, to show a refused request changed nothing."""
-    return json.dumps([await db.fetchval(query, candidate_id) for query in (
-        "SELECT row_to_json(c)::text FROM candidate c WHERE id = $1",
-        "SELECT json_agg(m ORDER BY id)::text FROM mail_outbox m WHERE candidate_id = $1",
-        "SELECT json_agg(i ORDER BY id)::text FROM interview i WHERE candidate_id = $1",
-        "SELECT json_agg(q)::text FROM queue_entry q WHERE candidate_id = $1",
-        """SELECT json_agg(f)::text FROM interview_feedback f
-           JOIN interview i ON i.id = f.interview_id WHERE i.candidate_id = $1""")])
+    return json.dumps(
+        [
+            await db.fetchval(query, candidate_id)
+            for query in (
+                "SELECT row_to_json(c)::text FROM candidate c WHERE id = $1",
+                "SELECT json_agg(m ORDER BY id)::text FROM mail_outbox m WHERE candidate_id = $1",
+                "SELECT json_agg(i ORDER BY id)::text FROM interview i WHERE candidate_id = $1",
+                "SELECT json_agg(q)::text FROM queue_entry q WHERE candidate_id = $1",
+                """SELECT json_agg(f)::text FROM interview_feedback f
+           JOIN interview i ON i.id = f.interview_id WHERE i.candidate_id = $1""",
+            )
+        ]
+    )
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 async def assert_summary_is_anonymous(http, base_url, person, tmp_path, language: str) -> None:
@@ -59,12 +66,10 @@ async def assert_summary_is_anonymous(http, base_url, person, tmp_path, language
         page = await response.text()
     assert response.status == 200 and erased in page
     assert {"sv": "Uppgifter raderade", "en": "Details erased"}[language] in page
-    async with http.get(f"{base_url}/events/{person.event_id}/summary.pdf",
-                        headers=headers) as response:
+    async with http.get(f"{base_url}/events/{person.event_id}/summary.pdf", headers=headers) as response:
         text = pdf_text(await response.read(), tmp_path)
     assert erased in text
-    async with http.get(f"{base_url}/events/{person.event_id}/summary.csv",
-                        headers=headers) as response:
+    async with http.get(f"{base_url}/events/{person.event_id}/summary.csv", headers=headers) as response:
         csv = (await response.read()).decode("utf-8-sig")
     assert erased in csv
     for value in person.values:
@@ -79,13 +84,21 @@ GUESSING_ROWS = """
 
 
 async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
-        db, http, base_url, settings, app_server, tmp_path, caplog):
+    db, http, base_url, settings, app_server, tmp_path, caplog
+):
     user = await make_user(db)
     event = await make_event(db, organization_id=user["organization_id"])
     person = await candidate_with_everything(db, base_url, settings, event)
-    assert {"candidate.name", "candidate.email", "candidate.phone", "interview.notes",
-            "interview_feedback.comment", "mail_outbox.to_address", "mail_outbox.to_name",
-            "mail_outbox.text_body"} <= set(await columns_holding(db, person.values))
+    assert {
+        "candidate.name",
+        "candidate.email",
+        "candidate.phone",
+        "interview.notes",
+        "interview_feedback.comment",
+        "mail_outbox.to_address",
+        "mail_outbox.to_name",
+        "mail_outbox.text_body",
+    } <= set(await columns_holding(db, person.values))
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
         async with phone.get(f"{person.link}/data") as response:  # the PIN first
             page = await response.text()
@@ -107,16 +120,20 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
             assert response.status == 403
         assert await snapshot(db, person.id) == before
         with caplog.at_level(logging.INFO):
-            async with phone.post(f"{person.link}/erase", data={"csrf_token": csrf},
-                                  allow_redirects=False) as response:
+            async with phone.post(
+                f"{person.link}/erase", data={"csrf_token": csrf}, allow_redirects=False
+            ) as response:
                 receipt = await response.text()
         assert response.status == 200 and "Dina uppgifter är raderade" in receipt
         assert f"{person.event_id}-{person.id}" in receipt
         assert "no-store" in response.headers["Cache-Control"]
         for value in person.values:
             assert value not in receipt and value not in caplog.text
-        assert [r for r in caplog.records if f"candidate {person.id} " in r.getMessage()
-                and "erased (by candidate)" in r.getMessage()]
+        assert [
+            r
+            for r in caplog.records
+            if f"candidate {person.id} " in r.getMessage() and "erased (by candidate)" in r.getMessage()
+        ]
         async with phone.get(person.link) as response:  # the link is gone
             assert response.status == 404
         async with phone.post(f"{person.link}/erase", data={"csrf_token": csrf}) as response:
@@ -129,10 +146,10 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
     assert kept["state"] == "ended" and kept["started_at"] and kept["ended_at"]
     assert kept["notes"] == "" and kept["questions_covered"] == []
     mails = await db.fetch("SELECT * FROM mail_outbox WHERE candidate_id = $1", person.id)
-    assert mails and all(m["sent_at"] and m["to_address"] == "" and m["text_body"] == ""
-                         and m["erased_at"] for m in mails)  # the unsent reminder is gone
-    assert not await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1",
-                                 person.id)
+    assert mails and all(
+        m["sent_at"] and m["to_address"] == "" and m["text_body"] == "" and m["erased_at"] for m in mails
+    )  # the unsent reminder is gone
+    assert not await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1", person.id)
     assert await db.fetchval(GUESSING_ROWS, str(person.id)) == 0
     await log_in(http, base_url, user["email"])
     for language in ("sv", "en"):
@@ -146,7 +163,8 @@ async def post(http, url: str, csrf: str | None) -> tuple[int, str]:
 
 
 async def test_the_employer_erases_a_candidate_and_refused_attempts_change_nothing(
-        employer, db, base_url, settings, tmp_path):
+    employer, db, base_url, settings, tmp_path
+):
     http, user = employer
     event = await make_event(db, organization_id=user["organization_id"])
     person = await candidate_with_everything(db, base_url, settings, event)
@@ -158,8 +176,8 @@ async def test_the_employer_erases_a_candidate_and_refused_attempts_change_nothi
     assert "får ingen post om det" in confirm  # still registered: they are not told
     before = await snapshot(db, person.id)
 
-    assert (await post(http, erase_url, None))[0] == 403                 # no CSRF token
-    stranger = await make_user(db)                                      # another organization
+    assert (await post(http, erase_url, None))[0] == 403  # no CSRF token
+    stranger = await make_user(db)  # another organization
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
         await log_in(other, base_url, stranger["email"])
         status, _, _ = await csrf_of(other, erase_url)
@@ -171,8 +189,9 @@ async def test_the_employer_erases_a_candidate_and_refused_attempts_change_nothi
         status, location = await post(anonymous, erase_url, anonymous_csrf)
         assert status == 303 and location.startswith("/login")
     wrong_event = await make_event(db, organization_id=user["organization_id"])
-    assert (await post(http, erase_url.replace(f"/events/{event['id']}/",
-                                                f"/events/{wrong_event['id']}/"), csrf))[0] == 404
+    assert (
+        await post(http, erase_url.replace(f"/events/{event['id']}/", f"/events/{wrong_event['id']}/"), csrf)
+    )[0] == 404
     assert await snapshot(db, person.id) == before
 
     status, location = await post(http, erase_url, csrf)
@@ -183,13 +202,14 @@ async def test_the_employer_erases_a_candidate_and_refused_attempts_change_nothi
     assert await columns_holding(db, person.values) == []
     assert await db.fetchval("SELECT erased_by FROM candidate WHERE id = $1", person.id) == "employer"
     after = await snapshot(db, person.id)
-    assert (await post(http, erase_url, csrf))[0] == 404                  # erased already
+    assert (await post(http, erase_url, csrf))[0] == 404  # erased already
     assert await snapshot(db, person.id) == after
     await assert_summary_is_anonymous(http, base_url, person, tmp_path, "sv")
 
 
 async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_the_interviewers(
-        db, pool, settings, stack):
+    db, pool, settings, stack
+):
     live = settings.live
     event = await make_live_event(db, interviewers=2, candidates=3)
     in_call, offered, waiting = event.candidates
@@ -223,11 +243,11 @@ async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_th
         await pool.release(listener)
     assert call.rooms and call.rooms[0].room_id is not None  # for the caller to destroy
     assert offer.rooms and queued.rooms == []
-    ended = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                              first.interview_id)
+    ended = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", first.interview_id)
     assert tuple(ended) == ("ended", "candidate")
-    withdrawn = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                                  second.interview_id)
+    withdrawn = await db.fetchrow(
+        "SELECT state, end_reason FROM interview WHERE id = $1", second.interview_id
+    )
     assert tuple(withdrawn) == ("missed", "left")
     kinds = [n["kind"] for n in heard]
     assert "ended" in kinds and "offer_withdrawn" in kinds and "queue" in kinds

@@ -1,4 +1,5 @@
 """The personal link and PIN: the page, PIN locks, calendar, cancelling, language."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,13 +28,15 @@ async def registered(http, base_url, db, settings, **event_options):
 async def enter_pin(http, link: str, pin: str, **headers):
     status, csrf, page = await csrf_of(http, link, **headers)
     assert csrf, page
-    async with http.post(link, data={"csrf_token": csrf, "pin": pin}, headers=headers,
-                         allow_redirects=False) as response:
+    async with http.post(
+        link, data={"csrf_token": csrf, "pin": pin}, headers=headers, allow_redirects=False
+    ) as response:
         return response.status, await response.text(), response.headers
 
 
 async def test_the_mailed_link_and_pin_open_the_page_and_the_device_is_remembered(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     event, row, link, pin = await registered(http, base_url, db, settings)
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
         status, _, page = await csrf_of(phone, link)
@@ -59,7 +62,8 @@ async def test_the_mailed_link_and_pin_open_the_page_and_the_device_is_remembere
 
 
 async def test_wrong_pins_make_that_device_wait_a_growing_time_and_the_right_one_works_after(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     _, row, link, pin = await registered(http, base_url, db, settings)
     wrong = "000000" if pin != "000000" else "111111"
     free = settings.limits.free_failures
@@ -86,16 +90,20 @@ async def test_wrong_pins_make_that_device_wait_a_growing_time_and_the_right_one
     async with http.get(link) as response:
         assert "Du är anmäld" in await response.text()
     # The right PIN ends this device's count and the link's run of wrong ones.
-    assert not await db.fetchval("SELECT count(*) FROM guess_client WHERE scope = 'pin' "
-                                 "AND subject = $1", str(row["id"]))
-    assert await db.fetchval("SELECT in_a_row FROM guess_secret WHERE scope = 'pin' "
-                             "AND subject = $1", str(row["id"])) == 0
+    assert not await db.fetchval(
+        "SELECT count(*) FROM guess_client WHERE scope = 'pin' AND subject = $1", str(row["id"])
+    )
+    assert (
+        await db.fetchval(
+            "SELECT in_a_row FROM guess_secret WHERE scope = 'pin' AND subject = $1", str(row["id"])
+        )
+        == 0
+    )
 
 
 async def enter_pin_without_form(http, link: str, pin: str):
     _, csrf, _ = await csrf_of(http, link.rsplit("/c/", 1)[0] + "/login")
-    async with http.post(link, data={"csrf_token": csrf, "pin": pin},
-                         allow_redirects=False) as response:
+    async with http.post(link, data={"csrf_token": csrf, "pin": pin}, allow_redirects=False) as response:
         return response.status, await response.text(), response.headers
 
 
@@ -116,7 +124,8 @@ async def test_add_to_calendar_gives_the_same_entry_as_the_mail(http, base_url, 
 
 
 async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows_it(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     event, row, link, pin = await registered(http, base_url, db, settings, capacity=1)
     async with http.get(f"{link}/cancel", allow_redirects=False) as response:
         assert response.status == 303  # needs the PIN
@@ -126,8 +135,7 @@ async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows
     async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
         page = await response.text()
     assert "Du har avbokat din anmälan" in page
-    cancelled = await db.fetchrow("SELECT cancelled_at, cancelled_by FROM candidate WHERE id = $1",
-                                  row["id"])
+    cancelled = await db.fetchrow("SELECT cancelled_at, cancelled_by FROM candidate WHERE id = $1", row["id"])
     assert cancelled["cancelled_at"] and cancelled["cancelled_by"] == "candidate"
     [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
     entry = calendar_event(mail)
@@ -137,8 +145,7 @@ async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows
     # The seat is free again.
     status, _ = await register(http, base_url, event["invite_token"], email=unique_email())
     assert status == 200
-    async with http.post(f"{link}/cancel", data={"csrf_token": csrf},
-                         allow_redirects=False) as response:
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}, allow_redirects=False) as response:
         assert response.status == 303  # nothing left to cancel
 
 
@@ -150,16 +157,16 @@ async def test_changing_the_language_changes_page_and_mails(http, base_url, db, 
         page = await response.text()
     assert "Your language has been saved" in page and "You are registered" in page
     assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "en"
-    async with http.post(f"{link}/language", data={"csrf_token": csrf, "language": "de"},
-                         allow_redirects=False) as response:
+    async with http.post(
+        f"{link}/language", data={"csrf_token": csrf, "language": "de"}, allow_redirects=False
+    ) as response:
         assert response.status == 303
     assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "en"
 
 
 async def test_a_cancelled_event_says_so_without_the_pin(http, base_url, db, settings):
     event, _, link, _ = await registered(http, base_url, db, settings)
-    await db.execute("UPDATE event SET state = 'cancelled', deleted_at = now() WHERE id = $1",
-                     event["id"])
+    await db.execute("UPDATE event SET state = 'cancelled', deleted_at = now() WHERE id = $1", event["id"])
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as anyone:
         async with anyone.get(link) as response:
             page = await response.text()
@@ -167,8 +174,14 @@ async def test_a_cancelled_event_says_so_without_the_pin(http, base_url, db, set
 
 
 async def test_unknown_links_are_404(http, base_url):
-    for path in ("/c/no-such-link", "/c/" + "x" * 101, "/c/no-such-link/calendar.ics",
-                 "/c/no-such-link/cancel", "/c/ab%00cd", "/c/%ff/cancel"):
+    for path in (
+        "/c/no-such-link",
+        "/c/" + "x" * 101,
+        "/c/no-such-link/calendar.ics",
+        "/c/no-such-link/cancel",
+        "/c/ab%00cd",
+        "/c/%ff/cancel",
+    ):
         async with http.get(base_url + path, headers={"Accept": "text/html"}) as response:
             assert response.status == 404, path
 
@@ -176,25 +189,38 @@ async def test_unknown_links_are_404(http, base_url):
 async def test_odd_input_never_gives_a_server_error(http, base_url, db, settings):
     event, row, link, pin = await registered(http, base_url, db, settings)
     _, csrf, _ = await csrf_of(http, f"{base_url}/login")
-    odd_values = ["", "\x00", "x" * 5000, "١٢٣٤٥٦", "<script>", "12345\n6", "\ud800".encode(
-        "utf-8", "surrogatepass").decode("latin-1"), "😀" * 50]
-    targets = [(f"/r/{event['invite_token']}", ("name", "email", "phone", "language", "consent")),
-               (f"/r/{event['invite_token']}/resend", ("email",)),
-               (f"/c/{row['access_token']}", ("pin",))]
+    odd_values = [
+        "",
+        "\x00",
+        "x" * 5000,
+        "١٢٣٤٥٦",
+        "<script>",
+        "12345\n6",
+        "\ud800".encode("utf-8", "surrogatepass").decode("latin-1"),
+        "😀" * 50,
+    ]
+    targets = [
+        (f"/r/{event['invite_token']}", ("name", "email", "phone", "language", "consent")),
+        (f"/r/{event['invite_token']}/resend", ("email",)),
+        (f"/c/{row['access_token']}", ("pin",)),
+    ]
     for path, fields in targets:
         for value in odd_values:
             form = [("csrf_token", csrf)] + [(field, value) for field in fields]
             form += [(field, "again") for field in fields]  # repeated fields too
-            async with http.post(base_url + path, data=form,
-                                 headers={"Accept": "text/html"}) as response:
+            async with http.post(base_url + path, data=form, headers={"Accept": "text/html"}) as response:
                 assert response.status < 500, (path, value, response.status)
     await enter_pin(http, link, pin)
-    for path, data in ((f"/c/{row['access_token']}/language", {"language": "\x00"}),
-                       (f"/c/{row['access_token']}/language", {}),
-                       (f"/c/{row['access_token']}/cancel", {"x": "\x00"})):
-        async with http.post(base_url + path, data={"csrf_token": csrf, **data},
-                             allow_redirects=False) as response:
+    for path, data in (
+        (f"/c/{row['access_token']}/language", {"language": "\x00"}),
+        (f"/c/{row['access_token']}/language", {}),
+        (f"/c/{row['access_token']}/cancel", {"x": "\x00"}),
+    ):
+        async with http.post(
+            base_url + path, data={"csrf_token": csrf, **data}, allow_redirects=False
+        ) as response:
             assert response.status < 500, path
-    async with http.post(f"{base_url}/c/{row['access_token']}", json={"pin": pin},
-                         headers={"X-CSRF-Token": csrf}) as response:
+    async with http.post(
+        f"{base_url}/c/{row['access_token']}", json={"pin": pin}, headers={"X-CSRF-Token": csrf}
+    ) as response:
         assert response.status < 500

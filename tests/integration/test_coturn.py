@@ -3,6 +3,7 @@ takes the credentials app/turn.py mints for a ticket, refuses them once expired 
 with another secret, and refuses to relay to loopback, private, link-local and CGNAT
 addresses while a public one is allowed. Nothing is sent to any peer: a ChannelBind only
 asks coturn for permission."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,18 +29,31 @@ def coturn(tmp_path_factory):
         pytest.fail("turnserver not found: scripts/bootstrap --test installs Debian's coturn")
     work = tmp_path_factory.mktemp("coturn")
     port = free_port()
-    lines = [line for line in (ROOT / "config/deploy/turnserver.conf").read_text().splitlines()
-             # The container's ports, certificate and user; here a loopback port of its own,
-             # no TLS listener (the deploy check covers turns:), and the test's own user.
-             if not line.startswith(("listening-port", "tls-listening-port", "cert=", "pkey=",
-                                     "proc-user", "proc-group", "log-file"))]
-    lines += [f"listening-port={port}", "listening-ip=127.0.0.1", "relay-ip=127.0.0.1",
-              "no-tls", "no-dtls", f"static-auth-secret={SECRET}", "realm=snabb.test",
-              f"pidfile={work}/turnserver.pid", f"log-file={work}/turnserver.log"]
+    lines = [
+        line
+        for line in (ROOT / "config/deploy/turnserver.conf").read_text().splitlines()
+        # The container's ports, certificate and user; here a loopback port of its own,
+        # no TLS listener (the deploy check covers turns:), and the test's own user.
+        if not line.startswith(
+            ("listening-port", "tls-listening-port", "cert=", "pkey=", "proc-user", "proc-group", "log-file")
+        )
+    ]
+    lines += [
+        f"listening-port={port}",
+        "listening-ip=127.0.0.1",
+        "relay-ip=127.0.0.1",
+        "no-tls",
+        "no-dtls",
+        f"static-auth-secret={SECRET}",
+        "realm=snabb.test",
+        f"pidfile={work}/turnserver.pid",
+        f"log-file={work}/turnserver.log",
+    ]
     conf = work / "turnserver.conf"
     conf.write_text("\n".join(lines) + "\n")
-    process = subprocess.Popen(["turnserver", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["turnserver", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 15
         while "listener opened on" not in _log(work) and time.monotonic() < deadline:
@@ -64,8 +78,9 @@ def credentials(secret: str, expires_at: float) -> tuple[str, str]:
 
 
 async def allocate(address, username: str, password: str):
-    return await asyncio.wait_for(create_turn_endpoint(
-        asyncio.DatagramProtocol, address, username, password), 10)
+    return await asyncio.wait_for(
+        create_turn_endpoint(asyncio.DatagramProtocol, address, username, password), 10
+    )
 
 
 async def test_minted_credentials_allocate_a_relay_and_expired_ones_do_not(coturn):
@@ -73,16 +88,19 @@ async def test_minted_credentials_allocate_a_relay_and_expired_ones_do_not(cotur
     transport, _ = await allocate(address, *credentials(SECRET, time.time() + 600))
     assert transport.get_extra_info("sockname")[0] == "127.0.0.1"  # the relayed address
     transport.close()
-    for username, password in (credentials(SECRET, time.time() - 5),
-                               credentials("another-secret-of-40-characters-at-least", time.time() + 600)):
+    for username, password in (
+        credentials(SECRET, time.time() - 5),
+        credentials("another-secret-of-40-characters-at-least", time.time() + 600),
+    ):
         with pytest.raises(stun.TransactionFailed) as refused:
             await allocate(address, username, password)
         assert refused.value.response.attributes["ERROR-CODE"][0] == 401
     assert SECRET not in _log(work)
 
 
-@pytest.mark.parametrize("peer", ["127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1",
-                                  "169.254.1.1", "100.64.0.1", "0.0.0.1"])
+@pytest.mark.parametrize(
+    "peer", ["127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.1.1", "100.64.0.1", "0.0.0.1"]
+)
 async def test_no_relaying_into_private_networks(coturn, peer):
     address, _ = coturn
     transport, _ = await allocate(address, *credentials(SECRET, time.time() + 600))
@@ -95,4 +113,3 @@ async def test_no_relaying_into_private_networks(coturn, peer):
         await protocol.channel_bind(0x4001, ("198.51.100.7", 9))
     finally:
         transport.close()
-

@@ -4,6 +4,7 @@ The app runs as a real process (`python -m app`). SIGTERM must close its listeni
 once, close each live socket with 1001 "going away" (the page then reconnects elsewhere),
 record the sockets closed and exit well within `app.shutdown_timeout`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,7 @@ SHUTDOWN_TIMEOUT = 8
 
 async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server, stack, db):
     live = await make_live_event(db, interviewers=1, candidates=1)
-    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                              live.candidates[0])
+    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
     app = AppProcess({**stack.environ, "SNABB_APP_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT)})
     await app.start(30)
     try:
@@ -35,8 +35,12 @@ async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server
             ws = await http.ws_connect(f"{app.url}/c/{token}/ws")
             first = await ws.receive_json(timeout=10)
             assert first["type"] == "state"
-            assert await db.fetchval("SELECT count(*) FROM live_connection "
-                                     "WHERE candidate_id = $1", live.candidates[0]) == 1
+            assert (
+                await db.fetchval(
+                    "SELECT count(*) FROM live_connection WHERE candidate_id = $1", live.candidates[0]
+                )
+                == 1
+            )
             async with http.get(f"{app.url}/readyz") as response:
                 assert response.status == 200
 
@@ -52,8 +56,12 @@ async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server
             assert time.monotonic() - started < SHUTDOWN_TIMEOUT + 5
             assert app.process.returncode == 0
             # Recorded closed by the replica itself, not left for another to reap in a minute.
-            assert await db.fetchval("SELECT count(*) FROM live_connection "
-                                     "WHERE candidate_id = $1", live.candidates[0]) == 0
+            assert (
+                await db.fetchval(
+                    "SELECT count(*) FROM live_connection WHERE candidate_id = $1", live.candidates[0]
+                )
+                == 0
+            )
             try:  # and its port is closed: the proxy tries the next replica
                 async with http.get(f"{app.url}/livez") as response:
                     raise AssertionError(f"still answering: {response.status}")
@@ -68,8 +76,9 @@ async def test_one_janus_down_keeps_a_replica_ready(own_janus, settings):
     and turns 503 only when none is."""
     solo_settings, janus = own_janus
     servers = [solo_settings.janus.servers[0], *settings.janus.servers]
-    both = solo_settings.model_copy(update={
-        "janus": solo_settings.janus.model_copy(update={"servers": servers})})
+    both = solo_settings.model_copy(
+        update={"janus": solo_settings.janus.model_copy(update={"servers": servers})}
+    )
     async with serving(create_app(both), both.app.port) as base, ClientSession() as session:
         await wait_for_health(session, f"{base}/healthz", 200)
         await asyncio.to_thread(janus.stop)
@@ -82,8 +91,7 @@ async def test_one_janus_down_keeps_a_replica_ready(own_janus, settings):
         await asyncio.to_thread(janus.start)
         await wait_for_health(session, f"{base}/healthz", 200)
 
-    async with serving(create_app(solo_settings), solo_settings.app.port) as base, \
-            ClientSession() as session:
+    async with serving(create_app(solo_settings), solo_settings.app.port) as base, ClientSession() as session:
         await wait_for_health(session, f"{base}/readyz", 200)
         await asyncio.to_thread(janus.stop)
         body = await wait_for_health(session, f"{base}/readyz", 503)

@@ -1,4 +1,5 @@
 """The employer's events over real HTTP: create, publish, edit, copy, delete, access, mails."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,10 +17,18 @@ IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
 
 
 def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
-    fields = {"csrf_token": csrf, "title": "Säljare till Malmö", "date": IN_A_WEEK.isoformat(),
-              "job_description": "Du säljer.\n\nHeltid.", "start_time": "14:00",
-              "duration_minutes": "60", "interview_minutes": "10", "capacity": "18",
-              "language": "sv", "action": "draft"}
+    fields = {
+        "csrf_token": csrf,
+        "title": "Säljare till Malmö",
+        "date": IN_A_WEEK.isoformat(),
+        "job_description": "Du säljer.\n\nHeltid.",
+        "start_time": "14:00",
+        "duration_minutes": "60",
+        "interview_minutes": "10",
+        "capacity": "18",
+        "language": "sv",
+        "action": "draft",
+    }
     fields.update({k: v for k, v in changes.items() if not isinstance(v, list)})
     pairs = list(fields.items())
     for name in ("question", "attribute", "interviewer_email", "interviewer_name"):
@@ -29,8 +38,9 @@ def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
 
 async def create_event(http, base_url, **changes) -> int:
     csrf = await csrf_from(http, f"{base_url}/events/new")
-    async with http.post(f"{base_url}/events/new", data=event_form(csrf, **changes),
-                         allow_redirects=False) as response:
+    async with http.post(
+        f"{base_url}/events/new", data=event_form(csrf, **changes), allow_redirects=False
+    ) as response:
         assert response.status == 303, await response.text()
         return int(re.search(r"/events/(\d+)", response.headers["Location"])[1])
 
@@ -43,38 +53,60 @@ async def post(http, url: str, form_url: str | None = None, **data):
 async def test_create_a_draft_with_questions_attributes_and_interviewers(employer, base_url, db):
     http, _ = employer
     event_id = await create_event(
-        http, base_url, question=["Berätta om dig själv", "", "Varför sälj?"], attribute=["Driv"],
-        interviewer_email=["anna@example.se"], interviewer_name=["Anna Åberg"])
+        http,
+        base_url,
+        question=["Berätta om dig själv", "", "Varför sälj?"],
+        attribute=["Driv"],
+        interviewer_email=["anna@example.se"],
+        interviewer_name=["Anna Åberg"],
+    )
     row = await db.fetchrow("SELECT * FROM event WHERE id = $1", event_id)
     assert row["state"] == "draft" and row["invite_token"] is None
     assert row["starts_at"] == dt.datetime.combine(IN_A_WEEK, dt.time(14), SWEDISH_TIME)
     async with http.get(f"{base_url}/events/{event_id}") as response:
         page = await response.text()
-    for text in ("Säljare till Malmö", "Berätta om dig själv", "Varför sälj?", "Driv", "Anna Åberg",
-                 "Utkast"):
+    for text in (
+        "Säljare till Malmö",
+        "Berätta om dig själv",
+        "Varför sälj?",
+        "Driv",
+        "Anna Åberg",
+        "Utkast",
+    ):
         assert text in page
     assert "Bjud in kandidater" not in page  # no invite link before publishing
 
 
 async def test_bad_input_comes_back_with_messages_and_saves_nothing(employer, base_url, db):
     http, user = employer
-    before = await db.fetchval("SELECT count(*) FROM event WHERE organization_id = $1",
-                               user["organization_id"])
+    before = await db.fetchval(
+        "SELECT count(*) FROM event WHERE organization_id = $1", user["organization_id"]
+    )
     csrf = await csrf_from(http, f"{base_url}/events/new")
-    form = event_form(csrf, title="Behåll mig", date="2020-01-01", duration_minutes="5",
-                      interview_minutes="10", question=[f"Fråga {i}" for i in range(21)],
-                      interviewer_email=["inte-en-adress"])
-    async with http.post(f"{base_url}/events/new", data=form,
-                         headers={"Accept-Language": "sv"}) as response:
+    form = event_form(
+        csrf,
+        title="Behåll mig",
+        date="2020-01-01",
+        duration_minutes="5",
+        interview_minutes="10",
+        question=[f"Fråga {i}" for i in range(21)],
+        interviewer_email=["inte-en-adress"],
+    )
+    async with http.post(f"{base_url}/events/new", data=form, headers={"Accept-Language": "sv"}) as response:
         page = await response.text()
     assert response.status == 422
     assert 'value="Behåll mig"' in page and 'value="Fråga 20"' in page
-    for message in ("Datum och tid har redan passerat.", "Högst 20 frågor.",
-                    "är inte en e-postadress", "kortare än en intervju"):
+    for message in (
+        "Datum och tid har redan passerat.",
+        "Högst 20 frågor.",
+        "är inte en e-postadress",
+        "kortare än en intervju",
+    ):
         assert message in page, message
     assert 'aria-invalid="true"' in page
-    after = await db.fetchval("SELECT count(*) FROM event WHERE organization_id = $1",
-                              user["organization_id"])
+    after = await db.fetchval(
+        "SELECT count(*) FROM event WHERE organization_id = $1", user["organization_id"]
+    )
     assert after == before
 
 
@@ -82,7 +114,9 @@ async def test_bad_input_in_english(employer, base_url):
     http, _ = employer
     await http.get(f"{base_url}/lang/en")
     csrf = await csrf_from(http, f"{base_url}/events/new")
-    async with http.post(f"{base_url}/events/new", data=event_form(csrf, title="", capacity="many")) as response:
+    async with http.post(
+        f"{base_url}/events/new", data=event_form(csrf, title="", capacity="many")
+    ) as response:
         page = await response.text()
     assert response.status == 422
     assert "Enter a title." in page
@@ -113,16 +147,23 @@ async def test_publish_mails_each_interviewer_a_link_and_code(employer, base_url
 
 
 async def test_moving_a_published_event_mails_the_new_time_with_the_same_calendar_uid(
-        employer, base_url, db, settings):
+    employer, base_url, db, settings
+):
     http, _ = employer
     anna, bo, cecilia = unique_email("anna"), unique_email("bo"), unique_email("cecilia")
-    event_id = await create_event(http, base_url, action="publish",
-                                  interviewer_email=[anna, bo], interviewer_name=["Anna", "Bo"])
+    event_id = await create_event(
+        http, base_url, action="publish", interviewer_email=[anna, bo], interviewer_name=["Anna", "Bo"]
+    )
     [invitation] = await wait_for_mail(settings.mail.catcher_dir, anna)
     csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
     later = (IN_A_WEEK + dt.timedelta(days=1)).isoformat()
-    form = event_form(csrf, date=later, start_time="09:30",
-                      interviewer_email=[anna, cecilia], interviewer_name=["Anna", "Cecilia"])
+    form = event_form(
+        csrf,
+        date=later,
+        start_time="09:30",
+        interviewer_email=[anna, cecilia],
+        interviewer_name=["Anna", "Cecilia"],
+    )
     async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as response:
         assert response.status == 303
     [moved] = await wait_for_mail(settings.mail.catcher_dir, anna, subject="Ny tid")
@@ -138,16 +179,28 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
 
 async def test_copy_keeps_the_content_asks_for_a_date_and_takes_no_candidates(employer, base_url, db):
     http, _ = employer
-    event_id = await create_event(http, base_url, action="publish", question=["Q1", "Q2"],
-                                  attribute=["A1"], interviewer_email=["kopia@example.se"])
+    event_id = await create_event(
+        http,
+        base_url,
+        action="publish",
+        question=["Q1", "Q2"],
+        attribute=["A1"],
+        interviewer_email=["kopia@example.se"],
+    )
     await factories.add_candidate(db, event_id, name="Kandidat", email="k@example.se")
     async with http.get(f"{base_url}/events/{event_id}/copy") as response:
         page = await response.text()
     assert 'name="date" type="date" required value=""' in page
     assert 'value="Q2"' in page and 'value="kopia@example.se"' in page
     csrf = csrf_in(page)
-    form = event_form(csrf, mode="copy", question=["Q1", "Q2"], attribute=["A1"],
-                      interviewer_email=["kopia@example.se"], interviewer_name=[""])
+    form = event_form(
+        csrf,
+        mode="copy",
+        question=["Q1", "Q2"],
+        attribute=["A1"],
+        interviewer_email=["kopia@example.se"],
+        interviewer_name=[""],
+    )
     async with http.post(f"{base_url}/events/new", data=form, allow_redirects=False) as response:
         copy_id = int(re.search(r"/events/(\d+)", response.headers["Location"])[1])
     copy = await db.fetchrow("SELECT state, invite_token FROM event WHERE id = $1", copy_id)
@@ -160,11 +213,17 @@ async def test_capacity_cannot_drop_below_the_registered(employer, base_url, db)
     http, _ = employer
     event_id = await create_event(http, base_url)
     for number in range(3):
-        await db.execute("""INSERT INTO candidate (event_id, name, email, access_token, pin)
+        await db.execute(
+            """INSERT INTO candidate (event_id, name, email, access_token, pin)
                             VALUES ($1, 'K', $2, $3, '000000')""",
-                         event_id, f"k{number}@example.se", f"cap-{event_id}-{number}")
+            event_id,
+            f"k{number}@example.se",
+            f"cap-{event_id}-{number}",
+        )
     csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
-    async with http.post(f"{base_url}/events/{event_id}/edit", data=event_form(csrf, capacity="2")) as response:
+    async with http.post(
+        f"{base_url}/events/{event_id}/edit", data=event_form(csrf, capacity="2")
+    ) as response:
         assert response.status == 422
         assert "3 kandidater har redan anmält sig" in await response.text()
     assert await db.fetchval("SELECT capacity FROM event WHERE id = $1", event_id) == 18
@@ -189,7 +248,7 @@ async def test_delete_cancels_mails_everyone_and_links_say_cancelled(employer, b
     async with http.get(f"{base_url}/events/{event_id}", headers={"Accept": "text/html"}) as response:
         assert response.status == 404
     async with http.get(f"{base_url}/events") as response:
-        assert f"/events/{event_id}\"" not in await response.text()
+        assert f'/events/{event_id}"' not in await response.text()
 
 
 async def test_another_organization_gets_404_everywhere(employer, base_url, db):
@@ -200,15 +259,17 @@ async def test_another_organization_gets_404_everywhere(employer, base_url, db):
         await log_in(other, base_url, outsider["email"])
         csrf = await csrf_from(other, f"{base_url}/events/new")
         for path in ("", "/edit", "/copy", "/delete"):
-            async with other.get(f"{base_url}/events/{event_id}{path}",
-                                 headers={"Accept": "text/html"}) as response:
+            async with other.get(
+                f"{base_url}/events/{event_id}{path}", headers={"Accept": "text/html"}
+            ) as response:
                 assert response.status == 404, path
         for path in ("/edit", "/publish", "/delete"):
-            async with other.post(f"{base_url}/events/{event_id}{path}",
-                                  data=event_form(csrf), headers={"Accept": "text/html"}) as response:
+            async with other.post(
+                f"{base_url}/events/{event_id}{path}", data=event_form(csrf), headers={"Accept": "text/html"}
+            ) as response:
                 assert response.status == 404, path
         async with other.get(f"{base_url}/events") as response:
-            assert f"/events/{event_id}\"" not in await response.text()
+            assert f'/events/{event_id}"' not in await response.text()
     assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "draft"
 
 
@@ -225,12 +286,13 @@ async def test_an_outside_interviewer_sees_the_event_once_they_open_their_link(e
         async with other.get(f"{base_url}/i/{token}") as response:
             assert response.status == 200
         async with other.get(f"{base_url}/events") as response:
-            assert f"/events/{event_id}\"" in await response.text()
+            assert f'/events/{event_id}"' in await response.text()
         async with other.get(f"{base_url}/events/{event_id}") as response:
             page = await response.text()
         assert response.status == 200 and f"/events/{event_id}/edit" not in page
-        async with other.get(f"{base_url}/events/{event_id}/edit",
-                             headers={"Accept": "text/html"}) as response:
+        async with other.get(
+            f"{base_url}/events/{event_id}/edit", headers={"Accept": "text/html"}
+        ) as response:
             assert response.status == 404
 
 

@@ -1,6 +1,7 @@
 """What the fuzz tests found, each as a focused test: the fixed ones so they stay fixed, the
 ones fixed elsewhere marked as expected failures naming their item of the security review.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,12 @@ from tests.integration.fuzz_world import make_world
 
 @pytest_asyncio.fixture
 async def world(app_server, settings, db):
-    return await make_world(db, settings.app.port, settings.app.secret_key.get_secret_value(),
-                            hash_password("ett-långt-lösenord-42"))
+    return await make_world(
+        db,
+        settings.app.port,
+        settings.app.secret_key.get_secret_value(),
+        hash_password("ett-långt-lösenord-42"),
+    )
 
 
 @pytest.fixture
@@ -27,59 +32,89 @@ def logs():
         yield watch
 
 
-async def send(settings, method: str, path: str, headers: dict[str, str | bytes],
-               body: bytes = b""):
+async def send(settings, method: str, path: str, headers: dict[str, str | bytes], body: bytes = b""):
     port = settings.app.port
-    return await send_raw(port, request_bytes(method, path.encode(), [
-        (name, value if isinstance(value, bytes) else value.encode())
-        for name, value in headers.items()], body, port))
+    return await send_raw(
+        port,
+        request_bytes(
+            method,
+            path.encode(),
+            [
+                (name, value if isinstance(value, bytes) else value.encode())
+                for name, value in headers.items()
+            ],
+            body,
+            port,
+        ),
+    )
 
 
 def cookie(world, identity: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in world.cookies[identity].items())
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/"), ("POST", "/login"),
-                                          ("POST", "/janus/events"), ("GET", "/static/css/site.css")])
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", "/"), ("POST", "/login"), ("POST", "/janus/events"), ("GET", "/static/css/site.css")],
+)
 async def test_a_body_that_is_not_what_its_content_encoding_says_is_no_error(
-        settings, world, logs, method, path):
+    settings, world, logs, method, path
+):
     """aiohttp inflated request bodies by itself, outside every handler: a body saying gzip
     that is not was a 500 where a handler read it, and a logged traceback where none did."""
-    response = await send(settings, method, path, {
-        "Cookie": cookie(world, "anonymous"), "Content-Encoding": "gzip",
-        "Content-Type": "application/x-www-form-urlencoded"},
-        f"csrf_token={world.csrf['anonymous']}&email=a%40b.se".encode())
+    response = await send(
+        settings,
+        method,
+        path,
+        {
+            "Cookie": cookie(world, "anonymous"),
+            "Content-Encoding": "gzip",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        f"csrf_token={world.csrf['anonymous']}&email=a%40b.se".encode(),
+    )
     assert response.status < 500
     assert not logs.trouble()
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "employer"])
 async def test_a_multipart_part_whose_headers_cannot_be_read_is_a_400(settings, world, identity):
-    body = (b'--b\r\nContent-Disposition: form-data; name="csrf_token"; filename="\x1f"\r\n\r\n'
-            + world.csrf[identity].encode() + b"\r\n--b--\r\n")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"; filename="\x1f"\r\n\r\n'
+        + world.csrf[identity].encode()
+        + b"\r\n--b--\r\n"
+    )
     for path in ("/login", "/events/new", "/janus/events/"):
-        response = await send(settings, "POST", path, {
-            "Cookie": cookie(world, identity),
-            "Content-Type": "multipart/form-data; boundary=b"}, body)
+        response = await send(
+            settings,
+            "POST",
+            path,
+            {"Cookie": cookie(world, identity), "Content-Type": "multipart/form-data; boundary=b"},
+            body,
+        )
         assert response.status == 400, (path, response.status)
 
 
 async def test_a_form_that_cannot_be_decoded_is_a_400_for_any_method(settings, world):
     """aiohttp reads a form for DELETE too: the CSRF check read it unguarded."""
     for method in ("DELETE", "PUT", "PATCH", "POST"):
-        response = await send(settings, method, "/", {
-            "Cookie": cookie(world, "anonymous"),
-            "Content-Type": "application/x-www-form-urlencoded"}, b"&\xff\xfe=1")
+        response = await send(
+            settings,
+            method,
+            "/",
+            {"Cookie": cookie(world, "anonymous"), "Content-Type": "application/x-www-form-urlencoded"},
+            b"&\xff\xfe=1",
+        )
         assert response.status == 400, (method, response.status)
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "employer"])
-async def test_a_csrf_header_that_is_not_utf8_is_refused_as_any_wrong_token(
-        settings, world, identity):
+async def test_a_csrf_header_that_is_not_utf8_is_refused_as_any_wrong_token(settings, world, identity):
     for token in (b"\xed\xa0\x80", b"\xff" * 43, "ä".encode() * 20):
         for path in ("/", "/logout", "/events/new"):
-            response = await send(settings, "POST", path, {
-                "Cookie": cookie(world, identity), "X-CSRF-Token": token})
+            response = await send(
+                settings, "POST", path, {"Cookie": cookie(world, identity), "X-CSRF-Token": token}
+            )
             assert response.status == 403, (path, token, response.status)
 
 
@@ -91,21 +126,37 @@ async def test_unknown_charset_is_refused_on_every_route(app_server, settings, w
     for resource in app_server.router.resources():
         info = resource.get_info()
         path = info.get("path") or info.get("formatter", "")
-        path = path.replace("{event_id}", str(world.ids["event"][0])).replace(
-            "{token}", world.candidate_token).replace("{format}", "")
+        path = (
+            path.replace("{event_id}", str(world.ids["event"][0]))
+            .replace("{token}", world.candidate_token)
+            .replace("{format}", "")
+        )
         if "{" in path or not path:
             continue
         for charset in UNKNOWN_CHARSETS:
             for content_type, body in (
-                    (f"application/x-www-form-urlencoded; charset={charset}",
-                     f"csrf_token={world.csrf['employer']}&a=1".encode()),
-                    ("multipart/form-data; boundary=b",
-                     f'--b\r\nContent-Disposition: form-data; name="a"\r\nContent-Type: text/plain; '
-                     f"charset={charset}\r\n\r\nx\r\n--b--\r\n".encode()),
-                    (f"application/json; charset={charset}", b'{"ticket": "x"}')):
-                response = await send(settings, "POST", path, {
-                    "Cookie": cookie(world, "employer"), "X-CSRF-Token": world.csrf["employer"],
-                    "Content-Type": content_type}, body)
+                (
+                    f"application/x-www-form-urlencoded; charset={charset}",
+                    f"csrf_token={world.csrf['employer']}&a=1".encode(),
+                ),
+                (
+                    "multipart/form-data; boundary=b",
+                    f'--b\r\nContent-Disposition: form-data; name="a"\r\nContent-Type: text/plain; '
+                    f"charset={charset}\r\n\r\nx\r\n--b--\r\n".encode(),
+                ),
+                (f"application/json; charset={charset}", b'{"ticket": "x"}'),
+            ):
+                response = await send(
+                    settings,
+                    "POST",
+                    path,
+                    {
+                        "Cookie": cookie(world, "employer"),
+                        "X-CSRF-Token": world.csrf["employer"],
+                        "Content-Type": content_type,
+                    },
+                    body,
+                )
                 if response.status >= 500:
                     failures.append(f"{path} {content_type!r}: {response.status}")
     assert not failures, "\n".join(failures)
@@ -114,8 +165,10 @@ async def test_unknown_charset_is_refused_on_every_route(app_server, settings, w
 
 async def test_oversized_frame_is_a_malformed_error(settings, world):
     url = f"ws://127.0.0.1:{settings.app.port}/c/{world.candidate_token}/ws"
-    async with ClientSession() as http, http.ws_connect(
-            url, headers={"Cookie": cookie(world, "candidate")}) as ws:
+    async with (
+        ClientSession() as http,
+        http.ws_connect(url, headers={"Cookie": cookie(world, "candidate")}) as ws,
+    ):
         assert json.loads((await ws.receive()).data)["type"] == "state"
         await ws.send_str(json.dumps({"type": "ping", "pad": "x" * MAX_FRAME}))
         reply = await ws.receive(timeout=10)

@@ -11,6 +11,7 @@ Bounded for CI (tests/integration/fuzz_support.py FUZZ_SETTINGS): derandomized, 
 requests on every run; FUZZ_EXAMPLES and FUZZ_SEED=random run it longer and differently.
 The realtime sockets' frames have a fuzz of their own (test_fuzz_live.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,11 +47,16 @@ def routes_of_the_application() -> list[str]:
     application made with settings for listing only (create_app connects to nothing until it
     starts): each route is a test of its own, so a new route is fuzzed as much as any."""
     listing_secret = "route-listing-secret-of-thirty-two-characters"
-    settings = load_settings({
-        "SNABB_APP_ENV": "test", "DATABASE_URL": "postgresql://fuzz@127.0.0.1/none",
-        "SNABB_APP_SECRET_KEY": listing_secret,
-        "SNABB_JANUS_ADMIN_SECRET": listing_secret, "SNABB_JANUS_ROOM_ADMIN_KEY": listing_secret,
-        "SNABB_JANUS_EVENT_SECRET": listing_secret})
+    settings = load_settings(
+        {
+            "SNABB_APP_ENV": "test",
+            "DATABASE_URL": "postgresql://fuzz@127.0.0.1/none",
+            "SNABB_APP_SECRET_KEY": listing_secret,
+            "SNABB_JANUS_ADMIN_SECRET": listing_secret,
+            "SNABB_JANUS_ROOM_ADMIN_KEY": listing_secret,
+            "SNABB_JANUS_EVENT_SECRET": listing_secret,
+        }
+    )
     return sorted({resource.canonical for resource in create_app(settings).router.resources()})
 
 
@@ -104,11 +110,14 @@ class Fuzz:
                 for token in self.world.tokens[:2]:
                     target = re.sub(r"\{format\}", "", path)
                     target = re.sub(r"\{(\w*token)\}", token, target)
-                    target = re.sub(r"\{(\w+)_id\}", lambda m: str(
-                        (self.world.ids.get(m[1]) or [1])[0]), target)
+                    target = re.sub(
+                        r"\{(\w+)_id\}", lambda m: str((self.world.ids.get(m[1]) or [1])[0]), target
+                    )
                     target = target.replace("{code}", "sv")
-                    page = await send_raw(self.port, request_bytes(
-                        "GET", target.encode(), [("Cookie", cookie.encode())], b"", self.port))
+                    page = await send_raw(
+                        self.port,
+                        request_bytes("GET", target.encode(), [("Cookie", cookie.encode())], b"", self.port),
+                    )
                     names |= {n.decode("utf-8", "replace") for n in FIELD_NAME.findall(page.body)}
         assert {"email", "password", "title", "pin", "code"} <= names, names
         return names
@@ -158,7 +167,8 @@ async def test_every_route_survives_odd_requests(fuzz, route, data):
     assert response.status < 500, f"{response.status} for {method} {target!r}: {response.body[:300]!r}"
     assert not trouble, "\n".join(trouble)
     if 400 <= response.status < 500:
-        assert not changed_tables(before, after), \
+        assert not changed_tables(before, after), (
             f"refused with {response.status}, yet changed {changed_tables(before, after)}"
+        )
     elif method.upper() not in SAFE_METHODS or changed_tables(before, after):
-        fuzz.fresh_world_needed = True   # it may have logged out, deleted, cancelled...
+        fuzz.fresh_world_needed = True  # it may have logged out, deleted, cancelled...

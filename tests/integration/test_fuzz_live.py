@@ -11,6 +11,7 @@ so that the odd ones reach every state the handlers know.
 Bounded like test_fuzz_http.py: a third of FUZZ_EXAMPLES (each example is a fresh event and
 several frames), derandomized.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,13 +44,19 @@ STAGES: dict[str, list[tuple[str, dict[str, Any]]]] = {
     "not checked in": [],
     "waiting": [("candidate", {"type": "check_in"})],
     "offered": [("candidate", {"type": "check_in"}), ("interviewer", {"type": "pick"})],
-    "interviewing": [("candidate", {"type": "check_in"}), ("interviewer", {"type": "pick"}),
-                     ("candidate", {"type": "accept"})],
-    "after the interview": [("candidate", {"type": "check_in"}), ("interviewer", {"type": "pick"}),
-                            ("candidate", {"type": "accept"}), ("interviewer", {"type": "end"})],
+    "interviewing": [
+        ("candidate", {"type": "check_in"}),
+        ("interviewer", {"type": "pick"}),
+        ("candidate", {"type": "accept"}),
+    ],
+    "after the interview": [
+        ("candidate", {"type": "check_in"}),
+        ("interviewer", {"type": "pick"}),
+        ("candidate", {"type": "accept"}),
+        ("interviewer", {"type": "end"}),
+    ],
 }
-ALLOWED = {"candidate": CANDIDATE_TYPES, "interviewer": INTERVIEWER_TYPES,
-           "organizer": ORGANIZER_TYPES}
+ALLOWED = {"candidate": CANDIDATE_TYPES, "interviewer": INTERVIEWER_TYPES, "organizer": ORGANIZER_TYPES}
 
 
 class LiveFuzz:
@@ -83,10 +90,10 @@ class LiveFuzz:
 
         self.channels = {
             "candidate": Channel(self.http, f"{base}/c/{world.candidate_token}/ws", cookie("candidate")),
-            "interviewer": Channel(self.http, f"{base}/i/{world.interviewer_token}/ws",
-                                   cookie("interviewer")),
-            "organizer": Channel(self.http, f"{base}/events/{self.event_id}/live/ws",
-                                 cookie("employer")),
+            "interviewer": Channel(
+                self.http, f"{base}/i/{world.interviewer_token}/ws", cookie("interviewer")
+            ),
+            "organizer": Channel(self.http, f"{base}/events/{self.event_id}/live/ws", cookie("employer")),
         }
 
     async def closes_recorded(self, opened: set[str]) -> None:
@@ -95,24 +102,31 @@ class LiveFuzz:
         the socket, in a transaction of its own, app/live/connections.py), which must not
         be taken for the doing of a message of the next example."""
         for _ in range(200):
-            if not await self.db.fetchval("""
+            if not await self.db.fetchval(
+                """
                     SELECT EXISTS (SELECT 1 FROM live_connection)
                         OR EXISTS (SELECT 1 FROM interviewer_presence
                                    WHERE interviewer_id = $1 AND connected AND $3)
                         OR EXISTS (SELECT 1 FROM queue_entry
                                    WHERE candidate_id = $2 AND disconnected_at IS NULL AND $4
                                      AND state IN ('waiting', 'offered', 'interviewing'))""",
-                    self.interviewer_id, self.candidate_id, "interviewer" in opened,
-                    "candidate" in opened):
+                self.interviewer_id,
+                self.candidate_id,
+                "interviewer" in opened,
+                "candidate" in opened,
+            ):
                 return
             await asyncio.sleep(0.05)
         raise AssertionError("the closed sockets were not recorded as closed within 10 s")
 
     async def ids(self) -> list[int]:
         """Real ids a message may name: the event's candidates and interviews."""
-        rows = await self.db.fetch("""
+        rows = await self.db.fetch(
+            """
             SELECT id FROM candidate WHERE event_id = $1
-            UNION ALL SELECT id FROM interview WHERE event_id = $1""", self.event_id)
+            UNION ALL SELECT id FROM interview WHERE event_id = $1""",
+            self.event_id,
+        )
         return [row["id"] for row in rows]
 
     async def bring_to(self, stage: str) -> None:
@@ -152,8 +166,12 @@ async def test_every_live_message_survives_odd_fields(live_fuzz, side, kind, dat
     ids = await live_fuzz.ids()
     sides = st.sampled_from(sorted(ALLOWED))
     steps = [(side, data.draw(frames(ids, ALLOWED[side], kind), label="frame"))]
-    steps += data.draw(st.lists(sides.flatmap(lambda other: st.tuples(
-        st.just(other), frames(ids, ALLOWED[other]))), max_size=2), label="then")
+    steps += data.draw(
+        st.lists(
+            sides.flatmap(lambda other: st.tuples(st.just(other), frames(ids, ALLOWED[other]))), max_size=2
+        ),
+        label="then",
+    )
     for channel_name, (frame_kind, frame) in steps:
         channel = live_fuzz.channels[channel_name]
         await channel.open()
@@ -166,6 +184,7 @@ async def test_every_live_message_survives_odd_fields(live_fuzz, side, kind, dat
         assert reply["type"] != "closed", f"{channel_name} socket closed on {frame[:200]!r}: {reply}"
         assert reply.get("code") != "server_error", f"{channel_name}: {frame[:300]!r}"
         if reply["type"] == "error":
-            assert not changed_tables(before, after), \
-                f"{channel_name} refused {frame[:300]!r} with {reply}, yet changed " \
+            assert not changed_tables(before, after), (
+                f"{channel_name} refused {frame[:300]!r} with {reply}, yet changed "
                 f"{changed_tables(before, after)}"
+            )

@@ -1,4 +1,5 @@
 """/healthz reports the database and each Janus server, and recovers by itself."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Our Janus wrapper against a real Janus that we stop, freeze and kill."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,9 +21,13 @@ CALL_TIMEOUT = 2.0
 async def connection(own_janus):
     settings, janus = own_janus
     server = settings.janus.servers[0]
-    conn = JanusConnection(server, settings.janus.admin_secret.get_secret_value(),
-                           call_timeout=CALL_TIMEOUT, keepalive_interval=1.0,
-                           reconnect_max_delay=0.5)
+    conn = JanusConnection(
+        server,
+        settings.janus.admin_secret.get_secret_value(),
+        call_timeout=CALL_TIMEOUT,
+        keepalive_interval=1.0,
+        reconnect_max_delay=0.5,
+    )
     task = asyncio.create_task(conn.run())
     await conn.wait_ready(10)
     try:
@@ -81,8 +86,11 @@ async def test_reconnects_with_a_new_session_after_a_restart(connection):
         await conn.request({"request": "exists", "room": 1})
     await asyncio.to_thread(janus.start)
     await conn.wait_ready(10)
-    assert await conn.request({"request": "exists", "room": 1}) == {"videoroom": "success",
-                                                                    "room": 1, "exists": False}
+    assert await conn.request({"request": "exists", "room": 1}) == {
+        "videoroom": "success",
+        "room": 1,
+        "exists": False,
+    }
 
 
 async def test_list_participants_and_kick(connection):
@@ -93,9 +101,16 @@ async def test_list_participants_and_kick(connection):
     token = await added_token(settings)
     async with JanusProbe(conn.server.url, token) as probe:
         await probe.open_videoroom()
-        joined = await probe.videoroom({"request": "join", "ptype": "publisher", "room": room.room_id,
-                                        "pin": room.pin, "token": room.participant_tokens[0],
-                                        "display": "Åsa"})
+        joined = await probe.videoroom(
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": room.room_id,
+                "pin": room.pin,
+                "token": room.participant_tokens[0],
+                "display": "Åsa",
+            }
+        )
         participants = await list_participants(conn, room.room_id)
         assert [(p["id"], p["display"]) for p in participants] == [(joined["id"], "Åsa")]
         await kick(conn, room.room_id, room.secret, joined["id"])

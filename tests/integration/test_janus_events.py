@@ -1,4 +1,5 @@
 """Janus's event handler, configured by our template, reaches the control plane."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,12 @@ async def test_janus_posts_handle_events(app_server, settings):
             await probe.open_videoroom()
             session_id = probe.session_id
         for _ in range(100):
-            if any(e["type"] == HANDLE_EVENT and e.get("session_id") == session_id
-                   and e["event"]["name"] == "attached" for e in received):
+            if any(
+                e["type"] == HANDLE_EVENT
+                and e.get("session_id") == session_id
+                and e["event"]["name"] == "attached"
+                for e in received
+            ):
                 break
             await asyncio.sleep(0.05)
         else:

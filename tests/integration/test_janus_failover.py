@@ -3,6 +3,7 @@ server failure"): noticed within seconds, whether it dies (its socket closes) or
 (its keepalives go unanswered); its interviews moved at once to a healthy server; with none
 left, the interview's clock stops, both sides and the organizer are told, and the interview
 resumes by itself, its end moved on by the time lost, when a server is back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,15 @@ async def watched(own_janus):
     but a keepalive only 1 s."""
     settings, janus = own_janus
     changes: list[str] = []
-    conn = JanusConnection(settings.janus.servers[0], settings.janus.admin_secret.get_secret_value(),
-                           call_timeout=30.0, keepalive_interval=0.5, reconnect_max_delay=0.5,
-                           keepalive_timeout=1.0, on_change=lambda: changes.append(conn.state))
+    conn = JanusConnection(
+        settings.janus.servers[0],
+        settings.janus.admin_secret.get_secret_value(),
+        call_timeout=30.0,
+        keepalive_interval=0.5,
+        reconnect_max_delay=0.5,
+        keepalive_timeout=1.0,
+        on_change=lambda: changes.append(conn.state),
+    )
     task = asyncio.create_task(conn.run())
     await conn.wait_ready(10)
     try:
@@ -91,13 +98,13 @@ async def _async(value):
 
 
 async def test_a_killed_janus_moves_its_interview_without_waiting_for_a_round(
-        app_server, settings, db, own_janus):
+    app_server, settings, db, own_janus
+):
     solo_settings, solo = own_janus
     servers = [solo_settings.janus.servers[0], *settings.janus.servers]
     async with called_in(db, settings, servers) as call:
         candidate, lobby, interview_id = call.candidate, call.lobby, call.interview_id
-        assert (await db.fetchval("SELECT janus_server FROM interview WHERE id = $1",
-                                  interview_id)) == "solo"
+        assert (await db.fetchval("SELECT janus_server FROM interview WHERE id = $1", interview_id)) == "solo"
         await candidate.request({"ticket"}, type="accept")
         marks = len(candidate.messages), len(lobby.messages)
 
@@ -105,14 +112,18 @@ async def test_a_killed_janus_moves_its_interview_without_waiting_for_a_round(
         for side, mark in zip((candidate, lobby), marks):
             await side.wait_for(lambda m: m["type"] == "room_changed", timeout=30, after=mark)
         print(f"kill → room_changed on both sides: {time.monotonic() - killed:.2f} s")
-        row = await db.fetchrow("""SELECT janus_server, room_id, room_generation,
+        row = await db.fetchrow(
+            """SELECT janus_server, room_id, room_generation,
                                           media_lost_at, state FROM interview WHERE id = $1""",
-                                interview_id)
-        assert (row["janus_server"], row["room_generation"], row["state"]) == \
-            (settings.janus.servers[0].name, 1, "active")
+            interview_id,
+        )
+        assert (row["janus_server"], row["room_generation"], row["state"]) == (
+            settings.janus.servers[0].name,
+            1,
+            "active",
+        )
         assert row["media_lost_at"] is None  # another server took it: no outage
-        assert await room_exists(call.app[JANUS].connection(row["janus_server"]),
-                                 row["room_id"])
+        assert await room_exists(call.app[JANUS].connection(row["janus_server"]), row["room_id"])
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
 
 
@@ -121,22 +132,23 @@ def _media(message: dict, value: str) -> bool:
 
 
 async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resumes(
-        app_server, settings, db, own_janus):
+    app_server, settings, db, own_janus
+):
     solo_settings, solo = own_janus
     async with called_in(db, settings, solo_settings.janus.servers) as call:
         app, configured, live = call.app, call.settings, call.live
         candidate, lobby, interview_id = call.candidate, call.lobby, call.interview_id
         await candidate.request({"ticket"}, type="accept")
-        before = await db.fetchrow("SELECT ends_at, room_id FROM interview WHERE id = $1",
-                                   interview_id)
+        before = await db.fetchrow("SELECT ends_at, room_id FROM interview WHERE id = $1", interview_id)
         marks = len(candidate.messages), len(lobby.messages)
 
         killed = kill(solo)
-        told = [await side.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
-                for side, mark in zip((candidate, lobby), marks)]
+        told = [
+            await side.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
+            for side, mark in zip((candidate, lobby), marks)
+        ]
         print(f"kill → both told: {time.monotonic() - killed:.2f} s")
-        lost_at = await db.fetchval("SELECT media_lost_at FROM interview WHERE id = $1",
-                                    interview_id)
+        lost_at = await db.fetchval("SELECT media_lost_at FROM interview WHERE id = $1", interview_id)
         assert lost_at is not None
         for state in told:  # the time left stands as of the loss
             assert dt.datetime.fromisoformat(state["interview"]["stopped_at"]) == lost_at
@@ -146,12 +158,12 @@ async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resume
         assert organizer["interviewers"][0]["media"] == "unavailable"
 
         # The time box runs out while the media is down: the sweeper leaves it alone.
-        await db.execute("UPDATE interview SET ends_at = now() - interval '1 second' "
-                         "WHERE id = $1", interview_id)
+        await db.execute(
+            "UPDATE interview SET ends_at = now() - interval '1 second' WHERE id = $1", interview_id
+        )
         ends_at = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", interview_id)
         await sweep_once(app[DB_POOL], app[JANUS], configured.live)
-        assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
-                                 interview_id) == "active"
+        assert await db.fetchval("SELECT state FROM interview WHERE id = $1", interview_id) == "active"
 
         marks = len(candidate.messages), len(lobby.messages)
         solo.start()
@@ -160,9 +172,12 @@ async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resume
             await side.wait_for(lambda m: m["type"] == "room_changed", timeout=30, after=mark)
             await side.wait_for(lambda m: _media(m, "ok"), timeout=30, after=mark)
         print(f"restart → room_changed on both sides: {time.monotonic() - restarted:.2f} s")
-        after = await db.fetchrow("""SELECT ends_at, media_lost_at, media_lost_seconds,
+        after = await db.fetchrow(
+            """SELECT ends_at, media_lost_at, media_lost_seconds,
                                             room_generation, state FROM interview
-                                     WHERE id = $1""", interview_id)
+                                     WHERE id = $1""",
+            interview_id,
+        )
         assert after["media_lost_at"] is None and after["state"] == "active"
         assert after["room_generation"] == 1 and after["media_lost_seconds"] > 0
         # The end moved on by exactly the time lost, so the time left is what it was.
@@ -177,8 +192,7 @@ async def _organizer(app, event_id: int) -> dict:
         return await organizer_state(connection, event_id)
 
 
-async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, settings, db,
-                                                               own_janus):
+async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, settings, db, own_janus):
     """The candidate cannot join a room that is gone: the offer's time stands still too,
     and runs on from where it stood when a server is back."""
     solo_settings, solo = own_janus
@@ -189,18 +203,20 @@ async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, setti
         kill(solo)
         told = await lobby.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
         assert told["interview"]["state"] == "offered"
-        await db.execute("UPDATE interview SET offer_expires_at = now() - interval '1 second' "
-                         "WHERE id = $1", interview_id)
-        expires = await db.fetchval("SELECT offer_expires_at FROM interview WHERE id = $1",
-                                    interview_id)
+        await db.execute(
+            "UPDATE interview SET offer_expires_at = now() - interval '1 second' WHERE id = $1", interview_id
+        )
+        expires = await db.fetchval("SELECT offer_expires_at FROM interview WHERE id = $1", interview_id)
         await sweep_once(app[DB_POOL], app[JANUS], configured.live)
-        assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
-                                 interview_id) == "offered"
+        assert await db.fetchval("SELECT state FROM interview WHERE id = $1", interview_id) == "offered"
         solo.start()
-        await until(lambda: db.fetchval("SELECT media_lost_at IS NULL FROM interview "
-                                        "WHERE id = $1", interview_id))
-        after = await db.fetchrow("SELECT offer_expires_at, ends_at, media_lost_seconds, state "
-                                  "FROM interview WHERE id = $1", interview_id)
+        await until(
+            lambda: db.fetchval("SELECT media_lost_at IS NULL FROM interview WHERE id = $1", interview_id)
+        )
+        after = await db.fetchrow(
+            "SELECT offer_expires_at, ends_at, media_lost_seconds, state FROM interview WHERE id = $1",
+            interview_id,
+        )
         assert after["state"] == "offered" and after["ends_at"] is None
         shift = (after["offer_expires_at"] - expires).total_seconds()
         assert abs(shift - after["media_lost_seconds"]) < 0.001

@@ -1,6 +1,7 @@
 """The Janus fleet in the database (DEPLOYMENT.md, "The Janus fleet"), with two real Janus
 servers: the session's (janus1) and one of this test's own (solo), added to the fleet while
 the session's application runs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +67,8 @@ async def offered(db, base_url: str, count: int):
         interviews = []
         for candidate_token, interviewer_token in zip(candidate_tokens, interviewer_tokens):
             candidate, lobby = await stack.enter_async_context(
-                candidate_and_lobby(base_url, candidate_token, interviewer_token))
+                candidate_and_lobby(base_url, candidate_token, interviewer_token)
+            )
             assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
             interview = (await lobby.request({"dispatched"}, type="next"))["interview"]
             interviews.append((candidate, lobby, interview))
@@ -78,7 +80,8 @@ async def _server_of(db, interview: int) -> str:
 
 
 async def test_a_server_added_while_running_gets_rooms_and_browsers_may_reach_it(
-        app_server, solo, db, base_url, http, settings):
+    app_server, solo, db, base_url, http, settings
+):
     # The replica connected to it without a restart, and the pages' CSP lets browsers in.
     origin = "ws://" + urlsplit(solo.public_url).netloc
     async with http.get(f"{base_url}/login") as response:
@@ -91,8 +94,7 @@ async def test_a_server_added_while_running_gets_rooms_and_browsers_may_reach_it
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
 
 
-async def test_cordoned_one_of_two_every_new_interview_lands_on_the_other(
-        app_server, solo, db, base_url):
+async def test_cordoned_one_of_two_every_new_interview_lands_on_the_other(app_server, solo, db, base_url):
     await fleet.set_state(db, "solo", "cordon")
     async with offered(db, base_url, 3) as interviews:
         assert [await _server_of(db, i) for _, _, i in interviews] == ["janus1"] * 3
@@ -111,25 +113,32 @@ async def test_cordoned_one_of_two_every_new_interview_lands_on_the_other(
 
 
 async def test_draining_lets_a_running_interview_end_and_then_says_it_is_empty(
-        app_server, solo, db, base_url):
+    app_server, solo, db, base_url
+):
     await fleet.set_state(db, "janus1", "cordon")
     async with offered(db, base_url, 1) as [(candidate, lobby, interview)]:
         assert await _server_of(db, interview) == "solo"
         await candidate.request({"ticket"}, type="accept")
         await fleet.set_state(db, "janus1", "uncordon")
         await fleet.set_state(db, "solo", "drain")
-        room = await db.fetchrow("SELECT room_id, room_generation FROM interview WHERE id = $1",
-                                 interview)
+        room = await db.fetchrow("SELECT room_id, room_generation FROM interview WHERE id = $1", interview)
 
         # A reconciler round and new dispatches leave the running interview where it is.
         await Reconciler(app_server[DB_POOL], app_server[JANUS]).run_once()
         async with offered(db, base_url, 1) as [(_, other_lobby, other)]:
             assert await _server_of(db, other) == "janus1"
             await other_lobby.request({"ok"}, type="end")
-        row = await db.fetchrow("""SELECT state, janus_server, room_id, room_generation
-                                   FROM interview WHERE id = $1""", interview)
-        assert (row["state"], row["janus_server"], row["room_id"], row["room_generation"]) == \
-            ("active", "solo", room["room_id"], room["room_generation"])
+        row = await db.fetchrow(
+            """SELECT state, janus_server, room_id, room_generation
+                                   FROM interview WHERE id = $1""",
+            interview,
+        )
+        assert (row["state"], row["janus_server"], row["room_id"], row["room_generation"]) == (
+            "active",
+            "solo",
+            room["room_id"],
+            room["room_generation"],
+        )
         assert await room_exists(app_server[JANUS].connection("solo"), room["room_id"])
 
         said = janus_script("status", "solo")
@@ -150,17 +159,21 @@ async def test_the_fleet_seed_keeps_an_operators_state(app_server, db, settings)
     await fleet.set_state(db, "janus1", "cordon")
     try:
         await fleet.seed(db, settings.janus.servers)
-        row = await db.fetchrow("SELECT state, from_settings FROM janus_server "
-                                "WHERE name = 'janus1'")
+        row = await db.fetchrow("SELECT state, from_settings FROM janus_server WHERE name = 'janus1'")
         assert (row["state"], row["from_settings"]) == ("cordoned", True)
     finally:
         await fleet.set_state(db, "janus1", "uncordon")
 
 
 def janus_script(*args: str, environ: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([os.path.join(ROOT, "scripts", "janus"), *args], check=False,
-                          capture_output=True,
-                          text=True, timeout=60, env=environ or SCRIPT_ENVIRON)
+    return subprocess.run(
+        [os.path.join(ROOT, "scripts", "janus"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ or SCRIPT_ENVIRON,
+    )
 
 
 SCRIPT_ENVIRON: dict[str, str] = {}
@@ -169,8 +182,9 @@ SCRIPT_ENVIRON: dict[str, str] = {}
 @pytest.fixture(autouse=True)
 def _script_environ(stack):
     SCRIPT_ENVIRON.clear()
-    SCRIPT_ENVIRON.update({k: v for k, v in os.environ.items()
-                           if not k.startswith("SNABB_") and k != "DATABASE_URL"})
+    SCRIPT_ENVIRON.update(
+        {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
+    )
     SCRIPT_ENVIRON.update(stack.environ)
 
 
@@ -181,8 +195,9 @@ async def test_scripts_janus_end_to_end(app_server, own_janus, db):
     assert helped.returncode == 0
     for command in ("list", "add", "cordon", "uncordon", "drain", "remove", "status"):
         assert command in helped.stdout
-    added = janus_script("add", "solo", "--url", server.url, "--admin-url", server.admin_url,
-                         "--weight", "2", "--cordoned")
+    added = janus_script(
+        "add", "solo", "--url", server.url, "--admin-url", server.admin_url, "--weight", "2", "--cordoned"
+    )
     assert added.returncode == 0, added.stderr
     assert "Added solo (cordoned, weight 2)" in added.stdout
     try:
@@ -194,23 +209,23 @@ async def test_scripts_janus_end_to_end(app_server, own_janus, db):
         assert "admin_secret" not in listed.stdout + listed.stderr
 
         again = janus_script("add", "solo", "--url", server.url, "--admin-url", server.admin_url)
-        assert (again.returncode, again.stderr.strip()) == \
-            (1, "janus: there is already a Janus server named solo")
+        assert (again.returncode, again.stderr.strip()) == (
+            1,
+            "janus: there is already a Janus server named solo",
+        )
         bad = janus_script("add", "x", "--url", "http://nowhere", "--admin-url", server.url)
         assert bad.returncode == 1 and "must start with ws:// or wss://" in bad.stderr
         heavy = janus_script("weight", "solo", "0")
         assert heavy.returncode == 1 and "from 1 to 1000" in heavy.stderr
         unknown = janus_script("cordon", "nowhere")
-        assert (unknown.returncode, unknown.stderr.strip()) == \
-            (1, "janus: no Janus server is named nowhere")
+        assert (unknown.returncode, unknown.stderr.strip()) == (1, "janus: no Janus server is named nowhere")
         assert janus_script("cordon").returncode == 2  # usage: no name
 
         uncordoned = janus_script("uncordon", "solo")
         assert "solo: active: takes new rooms; 0 room(s) in use" in uncordoned.stdout
         drained = janus_script("drain", "solo")
         assert "solo: drained: no room in use, safe to stop" in drained.stdout
-        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'solo'") == \
-            "draining"
+        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'solo'") == "draining"
     finally:
         removed = janus_script("remove", "solo")
     assert removed.returncode == 0, removed.stderr
@@ -219,8 +234,7 @@ async def test_scripts_janus_end_to_end(app_server, own_janus, db):
     assert "solo" not in janus_script("list").stdout
 
 
-async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(
-        app_server, solo, own_janus, db):
+async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(app_server, solo, own_janus, db):
     _, janus = own_janus
 
     async def shown() -> str:
@@ -240,8 +254,7 @@ async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(
     assert await shown() == "down"
     await asyncio.to_thread(janus.start)
     await until(lambda: _is(shown, "cordoned"), seconds=30)
-    row = await db.fetchrow("SELECT state, down_since, last_seen_at FROM janus_server "
-                            "WHERE name = 'solo'")
+    row = await db.fetchrow("SELECT state, down_since, last_seen_at FROM janus_server WHERE name = 'solo'")
     assert row["state"] == "cordoned" and row["down_since"] is None
     assert row["last_seen_at"] is not None
 
@@ -250,8 +263,7 @@ async def _is(read, expected: str) -> bool:
     return await read() == expected
 
 
-async def test_every_replica_follows_the_fleet_without_a_restart(app_server, own_janus, db,
-                                                                 settings):
+async def test_every_replica_follows_the_fleet_without_a_restart(app_server, own_janus, db, settings):
     """A second replica: a server added while both run gets a connection from each, and
     its public URL in each one's CSP; removed, both close theirs."""
     from aiohttp import ClientSession
@@ -259,11 +271,11 @@ async def test_every_replica_follows_the_fleet_without_a_restart(app_server, own
     from app.application import create_app
     from app.localstack.processes import free_port
     from tests.serving import serving
+
     solo_settings, _ = own_janus
     server = solo_settings.janus.servers[0]
     port = free_port()
-    other = create_app(settings.model_copy(update={
-        "app": settings.app.model_copy(update={"port": port})}))
+    other = create_app(settings.model_copy(update={"app": settings.app.model_copy(update={"port": port})}))
     async with serving(other, port) as other_url, ClientSession() as http:
         await until(lambda: _connected(other, "janus1"), seconds=30)
         assert "solo" not in other[JANUS].connections

@@ -2,6 +2,7 @@
 it works while the interview runs and Janus refuses it once the interview has ended, was
 missed or withdrawn, or moved to a new room, and the candidate's once a newer ticket was
 issued; what a dead process left behind the reconciler removes."""
+
 from __future__ import annotations
 
 import pytest
@@ -104,8 +105,7 @@ async def test_a_moved_room_gets_new_tokens_and_the_old_ones_stop(db, pool, sett
     await destroy_room(rooms.connection(got.room.server), got.room.room_id, got.room.secret)
     done = await Reconciler(pool, rooms).run_once()
     assert got.offer.interview_id in done.moved
-    new = read_ticket(settings, (await dispatch.reissue_tickets(
-        db, settings, got.offer.interview_id))[0])
+    new = read_ticket(settings, (await dispatch.reissue_tickets(db, settings, got.offer.interview_id))[0])
     assert new.room != old.room and new.janus_token != old.janus_token
     assert await admitted(new, url)
     assert not await admitted(old, url)
@@ -126,13 +126,11 @@ async def test_the_reconciler_removes_tokens_a_dead_process_left_behind(db, pool
     assert await admitted(other_join, url)
 
 
-async def test_a_reissued_ticket_ends_the_previous_candidate_token(
-        app_server, base_url, settings, db, janus):
+async def test_a_reissued_ticket_ends_the_previous_candidate_token(app_server, base_url, settings, db, janus):
     rooms, url = janus
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_link,), (interviewer_link,) = await tokens(db, live)
-    async with candidate_and_lobby(base_url, candidate_link, interviewer_link) as (candidate,
-                                                                                  lobby):
+    async with candidate_and_lobby(base_url, candidate_link, interviewer_link) as (candidate, lobby):
         assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
         dispatched = await lobby.request({"dispatched"}, type="next")
         await candidate.wait_for(lambda m: m["type"] == "offer")

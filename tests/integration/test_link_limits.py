@@ -2,6 +2,7 @@
 from many addresses get at most `limits.unknown_per_hour` tries an hour on a link, the
 person's own device is never locked out by them, and the organizer sees a closed link and
 opens it again or re-issues it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,7 @@ CLOSED_PIN = "stängd för nya enheter"
 def browser(address: str = "127.0.0.1") -> ClientSession:
     """A browser whose connections come from `address`: any 127.x.y.z is a real loopback
     source address on Linux, so the app sees that many different clients."""
-    return ClientSession(connector=TCPConnector(local_addr=(address, 0)),
-                         cookie_jar=CookieJar(unsafe=True))
+    return ClientSession(connector=TCPConnector(local_addr=(address, 0)), cookie_jar=CookieJar(unsafe=True))
 
 
 async def enter(http: ClientSession, url: str, field: str, value: str):
@@ -38,8 +38,7 @@ async def enter(http: ClientSession, url: str, field: str, value: str):
     comes from the log-in page (the anonymous token is the same site-wide)."""
     base = re.sub(r"/[ci]/[^/]+$", "", url)
     csrf = await csrf_from(http, f"{base}/login")
-    async with http.post(url, data={"csrf_token": csrf, field: value},
-                         allow_redirects=False) as response:
+    async with http.post(url, data={"csrf_token": csrf, field: value}, allow_redirects=False) as response:
         return response.status, await response.text(), response.headers
 
 
@@ -53,15 +52,17 @@ async def guess_from_three_addresses(link: str, wrong: str, second: int, third: 
     application with `unknown_in_a_row=3`."""
     for number in range(3):
         async with browser(f"127.{second}.{third}.{number + 1}") as guesser:
-            status, page, _ = await enter(guesser, link, "pin" if "/c/" in link else "code",
-                                          wrong)
+            status, page, _ = await enter(guesser, link, "pin" if "/c/" in link else "code", wrong)
     assert status == 429 and "stängd för nya enheter" in page
 
 
 @asynccontextmanager
 async def own_app(stack, **limits):
-    environ = dict(stack.environ, SNABB_APP_PORT=str(free_port()),
-                   **{f"SNABB_LIMITS_{key.upper()}": str(value) for key, value in limits.items()})
+    environ = dict(
+        stack.environ,
+        SNABB_APP_PORT=str(free_port()),
+        **{f"SNABB_LIMITS_{key.upper()}": str(value) for key, value in limits.items()},
+    )
     settings = load_settings(environ)
     async with serving(create_app(settings), settings.app.port) as base_url:
         yield base_url
@@ -79,7 +80,8 @@ async def registration(http, base_url, db, settings, organization_id=None):
 
 
 async def test_guessers_from_many_addresses_get_at_most_the_hourly_cap_and_the_owner_gets_in(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     _, row, link, pin = await registration(http, base_url, db, settings)
     wrong = "000000" if pin != "000000" else "111111"
     async with browser() as phone:
@@ -93,9 +95,12 @@ async def test_guessers_from_many_addresses_get_at_most_the_hourly_cap_and_the_o
         cap = settings.limits.unknown_per_hour
         # Compared: the first `cap` (the last of them already says to wait); then nothing.
         assert statuses == [422] * (cap - 1) + [429] * (40 - cap + 1)
-        counted = await db.fetchrow("""
+        counted = await db.fetchrow(
+            """
             SELECT in_a_row, cardinality(recent) AS recent FROM guess_secret
-            WHERE scope = 'pin' AND subject = $1""", str(row["id"]))
+            WHERE scope = 'pin' AND subject = $1""",
+            str(row["id"]),
+        )
         assert dict(counted) == {"in_a_row": cap, "recent": cap}
         # A new device is not heard either, the right PIN included; it is told how long.
         async with browser("127.42.99.1") as new_phone:
@@ -108,11 +113,10 @@ async def test_guessers_from_many_addresses_get_at_most_the_hourly_cap_and_the_o
     # The figure the README gives: 10 an hour, a 6-digit PIN in 5.7 years on average.
     policy = policy_of(settings.limits)
     assert throttle.guesses_per_hour_bound(policy) == cap == 10
-    assert 5.6 < throttle.mean_years_to_guess(10 ** 6, policy) < 5.8
+    assert 5.6 < throttle.mean_years_to_guess(10**6, policy) < 5.8
 
 
-async def test_guesses_at_the_same_moment_cannot_slip_past_the_count(
-        http, base_url, db, settings):
+async def test_guesses_at_the_same_moment_cannot_slip_past_the_count(http, base_url, db, settings):
     _, row, link, pin = await registration(http, base_url, db, settings)
     wrong = "000000" if pin != "000000" else "111111"
 
@@ -122,34 +126,50 @@ async def test_guesses_at_the_same_moment_cannot_slip_past_the_count(
 
     statuses = await asyncio.gather(*(guess(number) for number in range(1, 31)))
     assert sorted(statuses) == [422] * 9 + [429] * 21
-    assert await db.fetchval("SELECT in_a_row FROM guess_secret WHERE scope = 'pin' "
-                             "AND subject = $1", str(row["id"])) == 10
+    assert (
+        await db.fetchval(
+            "SELECT in_a_row FROM guess_secret WHERE scope = 'pin' AND subject = $1", str(row["id"])
+        )
+        == 10
+    )
 
 
-async def test_only_the_events_own_organization_may_unlock_or_reissue(
-        http, base_url, db, settings):
+async def test_only_the_events_own_organization_may_unlock_or_reissue(http, base_url, db, settings):
     event, row, _, _ = await registration(http, base_url, db, settings)
     stranger = await make_user(db)
     await log_in(http, base_url, stranger["email"])
     csrf = await csrf_from(http, f"{base_url}/events")
     for action in ("unlock", "reissue"):
-        async with http.post(f"{base_url}/events/{event['id']}/candidates/{row['id']}/{action}",
-                             data={"csrf_token": csrf}, allow_redirects=False) as response:
+        async with http.post(
+            f"{base_url}/events/{event['id']}/candidates/{row['id']}/{action}",
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+        ) as response:
             assert response.status == 404
-        async with http.post(f"{base_url}/events/{event['id']}/interviewers/x1/{action}",
-                             data={"csrf_token": csrf}, allow_redirects=False) as response:
+        async with http.post(
+            f"{base_url}/events/{event['id']}/interviewers/x1/{action}",
+            data={"csrf_token": csrf},
+            allow_redirects=False,
+        ) as response:
             assert response.status == 404
-    assert await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                             row["id"]) == row["access_token"]
+    assert (
+        await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", row["id"])
+        == row["access_token"]
+    )
 
 
 async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_replaces_it(
-        stack, http, base_url, db, settings, caplog):
+    stack, http, base_url, db, settings, caplog
+):
     employer = await make_user(db)
-    async with own_app(stack, unknown_in_a_row=3, unknown_per_hour=100) as app_url, \
-            browser() as phone, browser() as organizer:
+    async with (
+        own_app(stack, unknown_in_a_row=3, unknown_per_hour=100) as app_url,
+        browser() as phone,
+        browser() as organizer,
+    ):
         event, row, mailed_link, pin = await registration(
-            http, base_url, db, settings, employer["organization_id"])
+            http, base_url, db, settings, employer["organization_id"]
+        )
         link = mailed_link.replace(base_url, app_url)
         assert (await enter(phone, link, "pin", pin))[0] == 303
         forget_session(phone)
@@ -173,8 +193,9 @@ async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_re
         assert "Länken är låst för nya enheter: 3 felaktiga försök i rad." in page
         assert "Lås upp" in page and "Ny länk och PIN-kod" in page
         base = f"{app_url}/events/{event['id']}/candidates/{row['id']}"
-        async with organizer.post(f"{base}/unlock", data={
-                "csrf_token": await csrf_from(organizer, event_page)}) as response:
+        async with organizer.post(
+            f"{base}/unlock", data={"csrf_token": await csrf_from(organizer, event_page)}
+        ) as response:
             assert "öppen för nya enheter igen" in await response.text()
         async with browser("127.43.1.2") as new_device:
             assert (await enter(new_device, link, "pin", pin))[0] == 303
@@ -182,42 +203,50 @@ async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_re
         # Closed again: the known phone gets in all the same, which ends the run.
         await guess_from_three_addresses(link, wrong, 43, 2)
         assert (await enter(phone, link, "pin", pin))[0] == 303
-        assert await db.fetchval("SELECT in_a_row FROM guess_secret WHERE scope = 'pin' "
-                                 "AND subject = $1", str(row["id"])) == 0
+        assert (
+            await db.fetchval(
+                "SELECT in_a_row FROM guess_secret WHERE scope = 'pin' AND subject = $1", str(row["id"])
+            )
+            == 0
+        )
 
         # Re-issued: a new link and PIN by mail; the old ones, their sessions and the devices
         # are forgotten.
         [old_session] = [c.value for c in phone.cookie_jar if c.key == "candidate_session"]
-        async with organizer.post(f"{base}/reissue", data={
-                "csrf_token": await csrf_from(organizer, event_page)}) as response:
+        async with organizer.post(
+            f"{base}/reissue", data={"csrf_token": await csrf_from(organizer, event_page)}
+        ) as response:
             assert "har fått en ny personlig länk och PIN-kod" in await response.text()
         mails = await wait_for_mail(settings.mail.catcher_dir, row["email"], count=2)
-        [mail] = [m for m in mails  # the Maildir keeps no order
-                  if "de som skickades tidigare fungerar inte längre" in text_of(m)]
+        [mail] = [
+            m
+            for m in mails  # the Maildir keeps no order
+            if "de som skickades tidigare fungerar inte längre" in text_of(m)
+        ]
         new_link, new_pin = link_and_pin(mail)
         assert new_link != mailed_link
         async with phone.get(link) as response:
             assert response.status == 404
-        assert not await db.fetchval("SELECT count(*) FROM known_device WHERE scope = 'pin' "
-                                     "AND subject = $1", str(row["id"]))
+        assert not await db.fetchval(
+            "SELECT count(*) FROM known_device WHERE scope = 'pin' AND subject = $1", str(row["id"])
+        )
         new_link = new_link.replace(base_url, app_url)
         async with phone.get(new_link) as response:
             assert 'name="pin"' in await response.text()  # the phone must enter the new PIN
-        async with browser() as replaying, replaying.get(new_link, headers={
-                "Cookie": f"candidate_session={old_session}"}) as response:
+        async with (
+            browser() as replaying,
+            replaying.get(new_link, headers={"Cookie": f"candidate_session={old_session}"}) as response,
+        ):
             assert 'name="pin"' in await response.text()  # the old link's session is no key
         assert (await enter(phone, new_link, "pin", new_pin))[0] == 303
 
 
-async def test_the_organizer_sees_a_closed_meeting_link_and_sends_a_new_one(
-        stack, db, settings):
+async def test_the_organizer_sees_a_closed_meeting_link_and_sends_a_new_one(stack, db, settings):
     live = await make_live_event(db, interviewers=1, candidates=0)
     organization_id = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", live.id)
     employer = await make_user(db, organization_id=organization_id)
-    interviewer = await db.fetchrow("SELECT * FROM event_interviewer WHERE id = $1",
-                                    live.interviewers[0])
-    async with own_app(stack, unknown_in_a_row=3, unknown_per_hour=100) as app_url, \
-            browser() as organizer:
+    interviewer = await db.fetchrow("SELECT * FROM event_interviewer WHERE id = $1", live.interviewers[0])
+    async with own_app(stack, unknown_in_a_row=3, unknown_per_hour=100) as app_url, browser() as organizer:
         link = f"{app_url}/i/{interviewer['access_token']}"
         await guess_from_three_addresses(link, "000000", 44, 0)
         await log_in(organizer, app_url, employer["email"])
@@ -227,8 +256,9 @@ async def test_the_organizer_sees_a_closed_meeting_link_and_sends_a_new_one(
         assert "Länken är låst för nya enheter: 3 felaktiga försök i rad." in page
         assert "Ny länk och kod" in page
         async with organizer.post(
-                f"{app_url}/events/{live.id}/interviewers/{interviewer['id']}/reissue",
-                data={"csrf_token": await csrf_from(organizer, event_page)}) as response:
+            f"{app_url}/events/{live.id}/interviewers/{interviewer['id']}/reissue",
+            data={"csrf_token": await csrf_from(organizer, event_page)},
+        ) as response:
             assert "har fått en ny möteslänk och kod" in await response.text()
         [mail] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"])
         body = text_of(mail)

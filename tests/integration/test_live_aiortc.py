@@ -11,6 +11,7 @@ ICE stays on loopback: Janus offers 127.0.0.1 only (ice_enforce_list = "lo" and 
 loopback shim), and aioice, which leaves out 127.0.0.1 and gathers on every other
 interface, is made to gather on 127.0.0.1 alone.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,7 @@ class JanusSession:
                 continue
             message = json.loads(frame.data)
             kind = message.get("janus")
-            if kind in ("ack", "keepalive", "webrtcup", "media", "slowlink", "hangup",
-                        "trickle"):
+            if kind in ("ack", "keepalive", "webrtcup", "media", "slowlink", "hangup", "trickle"):
                 continue
             waiter = self._waiting.pop(message.get("transaction", ""), None)
             if waiter is not None and not waiter.done():
@@ -157,10 +157,17 @@ class Participant:
 
     async def publish(self) -> None:
         self.publisher = await self.session.attach()
-        joined = await self.session.message(self.publisher, {
-            "request": "join", "ptype": "publisher", "room": self.join["room"],
-            "pin": self.join["pin"], "token": self.join["room_token"],
-            "display": self.join["display"]})
+        joined = await self.session.message(
+            self.publisher,
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": self.join["room"],
+                "pin": self.join["pin"],
+                "token": self.join["room_token"],
+                "display": self.join["display"],
+            },
+        )
         data = joined["plugindata"]["data"]
         assert data["videoroom"] == "joined", data
         self.feed_id, self.private_id = data["id"], data["private_id"]
@@ -169,10 +176,11 @@ class Participant:
         pc.addTransceiver(VideoStreamTrack(), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         configured = await self.session.message(
-            self.publisher, {"request": "configure", "audio": False, "video": True},
-            description(pc))
-        await pc.setRemoteDescription(RTCSessionDescription(**{
-            k: configured["jsep"][k] for k in ("type", "sdp")}))
+            self.publisher, {"request": "configure", "audio": False, "video": True}, description(pc)
+        )
+        await pc.setRemoteDescription(
+            RTCSessionDescription(**{k: configured["jsep"][k] for k in ("type", "sdp")})
+        )
 
     async def other_feed(self) -> int:
         """The other participant's feed: in the join's list, or announced later."""
@@ -186,15 +194,22 @@ class Participant:
         pc = self._peer()
         arrived: asyncio.Queue = asyncio.Queue()
         pc.on("track", arrived.put_nowait)
-        attached = await self.session.message(handle, {
-            "request": "join", "ptype": "subscriber", "room": self.join["room"],
-            "pin": self.join["pin"], "private_id": self.private_id,
-            "streams": [{"feed": feed}]})
-        await pc.setRemoteDescription(RTCSessionDescription(**{
-            k: attached["jsep"][k] for k in ("type", "sdp")}))
+        attached = await self.session.message(
+            handle,
+            {
+                "request": "join",
+                "ptype": "subscriber",
+                "room": self.join["room"],
+                "pin": self.join["pin"],
+                "private_id": self.private_id,
+                "streams": [{"feed": feed}],
+            },
+        )
+        await pc.setRemoteDescription(
+            RTCSessionDescription(**{k: attached["jsep"][k] for k in ("type", "sdp")})
+        )
         await pc.setLocalDescription(await pc.createAnswer())
-        await self.session.message(handle, {"request": "start", "room": self.join["room"]},
-                                   description(pc))
+        await self.session.message(handle, {"request": "start", "room": self.join["room"]}, description(pc))
         track = await asyncio.wait_for(arrived.get(), TIMEOUT)
         assert track.kind == "video"
         return await asyncio.wait_for(track.recv(), TIMEOUT)  # decoded by aiortc
@@ -208,21 +223,24 @@ async def join_info(http: ClientSession, base_url: str, ticket: str) -> tuple[in
         return response.status, await response.json()
 
 
-async def dispatched_interview(db, http_for, base_url: str,
-                               finished: list[int]) -> list[tuple[str, dict]]:
+async def dispatched_interview(db, http_for, base_url: str, finished: list[int]) -> list[tuple[str, dict]]:
     """A real interview through the sockets: check in, Next, accept. The candidate's and
     the interviewer's (ticket, join info from POST /api/join). Its id goes to `finished`,
     to be ended after the test."""
     live = await make_live_event(db, interviewers=1, candidates=1)
-    candidate_token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                                        live.candidates[0])
+    candidate_token = await db.fetchval(
+        "SELECT access_token FROM candidate WHERE id = $1", live.candidates[0]
+    )
     interviewer_token = await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0])
+        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+    )
     candidate_http, interviewer_http = http_for(), http_for()
     await sign_in_candidate(candidate_http, base_url, candidate_token)
     assert await sign_in_interviewer(interviewer_http, base_url, interviewer_token) == 303
-    async with recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate, \
-            recording(interviewer_http, f"{base_url}/i/{interviewer_token}/ws") as lobby:
+    async with (
+        recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate,
+        recording(interviewer_http, f"{base_url}/i/{interviewer_token}/ws") as lobby,
+    ):
         assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
         dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
         assert dispatched["type"] == "dispatched", dispatched
@@ -231,8 +249,7 @@ async def dispatched_interview(db, http_for, base_url: str,
         ticket = await candidate.request({"ticket"}, type="accept")
         assert ticket["type"] == "ticket", ticket
     sides = []
-    for http, held in ((candidate_http, ticket["ticket"]),
-                       (interviewer_http, dispatched["ticket"])):
+    for http, held in ((candidate_http, ticket["ticket"]), (interviewer_http, dispatched["ticket"])):
         status, join = await join_info(http, base_url, held)
         assert status == 200, join
         sides.append((held, join))
@@ -266,15 +283,14 @@ async def http_for():
             await client.close()
 
 
-async def test_both_sides_of_a_dispatched_interview_see_each_other(app_server, base_url, db,
-                                                                   http_for, finished):
-    (_, candidate_join), (_, interviewer_join) = await dispatched_interview(db, http_for,
-                                                                           base_url, finished)
+async def test_both_sides_of_a_dispatched_interview_see_each_other(
+    app_server, base_url, db, http_for, finished
+):
+    (_, candidate_join), (_, interviewer_join) = await dispatched_interview(db, http_for, base_url, finished)
     assert (candidate_join["role"], interviewer_join["role"]) == ("candidate", "interviewer")
     assert candidate_join["room"] == interviewer_join["room"]
     http = http_for()
-    async with janus_session(http, candidate_join) as one, \
-            janus_session(http, interviewer_join) as other:
+    async with janus_session(http, candidate_join) as one, janus_session(http, interviewer_join) as other:
         sides = [Participant(one, candidate_join), Participant(other, interviewer_join)]
         try:
             for side in sides:
@@ -282,22 +298,28 @@ async def test_both_sides_of_a_dispatched_interview_see_each_other(app_server, b
             assert sides[0].feed_id != sides[1].feed_id
             feeds = [await side.other_feed() for side in sides]
             assert feeds == [sides[1].feed_id, sides[0].feed_id]
-            frames = await asyncio.gather(*(side.first_remote_frame(feed)
-                                            for side, feed in zip(sides, feeds)))
+            frames = await asyncio.gather(
+                *(side.first_remote_frame(feed) for side, feed in zip(sides, feeds))
+            )
             for frame in frames:
                 assert frame.width > 0 and frame.height > 0
             # Janus itself lists the two, under the names their tickets gave them.
-            listed = await app_server[JANUS].connections["janus1"].request(
-                {"request": "listparticipants", "room": candidate_join["room"]})
+            listed = (
+                await app_server[JANUS]
+                .connections["janus1"]
+                .request({"request": "listparticipants", "room": candidate_join["room"]})
+            )
             assert sorted(p["display"] for p in listed["participants"]) == sorted(
-                [candidate_join["display"], interviewer_join["display"]])
+                [candidate_join["display"], interviewer_join["display"]]
+            )
         finally:
             for side in sides:
                 await side.close()
 
 
 async def test_one_interviews_ticket_does_not_open_another_interviews_room(
-        app_server, base_url, db, http_for, finished):
+    app_server, base_url, db, http_for, finished
+):
     (first_ticket, first), _ = await dispatched_interview(db, http_for, base_url, finished)
     (_, second), _ = await dispatched_interview(db, http_for, base_url, finished)
     assert first["room"] != second["room"]
@@ -306,32 +328,59 @@ async def test_one_interviews_ticket_does_not_open_another_interviews_room(
         handle = await session.attach()
         # The first ticket's pin and allow-list token, aimed at the second room.
         with pytest.raises(JanusRefused) as refused:
-            await session.message(handle, {
-                "request": "join", "ptype": "publisher", "room": second["room"],
-                "pin": first["pin"], "token": first["room_token"], "display": "Inkräktare"})
+            await session.message(
+                handle,
+                {
+                    "request": "join",
+                    "ptype": "publisher",
+                    "room": second["room"],
+                    "pin": first["pin"],
+                    "token": first["room_token"],
+                    "display": "Inkräktare",
+                },
+            )
         assert refused.value.code is not None
         # Even knowing the second room's pin, the first ticket's token is not on its list.
         with pytest.raises(JanusRefused):
-            await session.message(handle, {
-                "request": "join", "ptype": "publisher", "room": second["room"],
-                "pin": second["pin"], "token": first["room_token"], "display": "Inkräktare"})
+            await session.message(
+                handle,
+                {
+                    "request": "join",
+                    "ptype": "publisher",
+                    "room": second["room"],
+                    "pin": second["pin"],
+                    "token": first["room_token"],
+                    "display": "Inkräktare",
+                },
+            )
         # While the right room still lets it in.
-        joined = await session.message(handle, {
-            "request": "join", "ptype": "publisher", "room": first["room"],
-            "pin": first["pin"], "token": first["room_token"], "display": "Kandidat"})
+        joined = await session.message(
+            handle,
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": first["room"],
+                "pin": first["pin"],
+                "token": first["room_token"],
+                "display": "Kandidat",
+            },
+        )
         assert joined["plugindata"]["data"]["videoroom"] == "joined"
 
     # The first ticket edited to name the second room: the signature no longer holds.
     header, _, signature = first_ticket.split(".")
     claims = jwt.decode(first_ticket, options={"verify_signature": False})
-    edited = jwt.utils.base64url_encode(json.dumps(
-        {**claims, "room": second["room"], "pin": second["pin"]}).encode()).decode()
+    edited = jwt.utils.base64url_encode(
+        json.dumps({**claims, "room": second["room"], "pin": second["pin"]}).encode()
+    ).decode()
     status, body = await join_info(http, base_url, f"{header}.{edited}.{signature}")
     assert (status, body) == (403, {"error": "invalid_ticket"})
     # A ticket for the second room signed by someone without the secret key: refused.
-    forged = jwt.encode({**claims, "room": second["room"], "pin": second["pin"],
-                         "room_token": second["room_token"]},
-                        secrets.token_urlsafe(32), algorithm=ALGORITHM)
+    forged = jwt.encode(
+        {**claims, "room": second["room"], "pin": second["pin"], "room_token": second["room_token"]},
+        secrets.token_urlsafe(32),
+        algorithm=ALGORITHM,
+    )
     status, body = await join_info(http, base_url, forged)
     assert (status, body) == (403, {"error": "invalid_ticket"})
 
@@ -339,8 +388,9 @@ async def test_one_interviews_ticket_does_not_open_another_interviews_room(
 async def test_an_expired_ticket_is_refused(app_server, base_url, settings, db, http_for):
     room = await app_server[JANUS].create_private_room(participants=2)
     an_hour_ago = time.time() - 3600
-    expired = mint_ticket(settings, room, 0, "candidate", "Kandidat", "test:candidate",
-                          lifetime=60, now=an_hour_ago)
+    expired = mint_ticket(
+        settings, room, 0, "candidate", "Kandidat", "test:candidate", lifetime=60, now=an_hour_ago
+    )
     http = http_for()
     status, body = await join_info(http, base_url, expired)
     assert (status, body) == (403, {"error": "invalid_ticket"})
@@ -350,9 +400,17 @@ async def test_an_expired_ticket_is_refused(app_server, base_url, settings, db, 
     assert status == 200 and body["room"] == room.room_id
     async with janus_session(http, body) as session:
         handle = await session.attach()
-        joined = await session.message(handle, {
-            "request": "join", "ptype": "publisher", "room": body["room"], "pin": body["pin"],
-            "token": body["room_token"], "display": "Kandidat"})
+        joined = await session.message(
+            handle,
+            {
+                "request": "join",
+                "ptype": "publisher",
+                "room": body["room"],
+                "pin": body["pin"],
+                "token": body["room_token"],
+                "display": "Kandidat",
+            },
+        )
         assert joined["plugindata"]["data"]["videoroom"] == "joined"
     # The Janus token a ticket carries (readable without the key) lives as long as its room,
     # not as long as the ticket: once the room is closed, Janus refuses it.

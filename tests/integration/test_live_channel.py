@@ -1,5 +1,6 @@
 """The realtime channel against the real stack: PostgreSQL LISTEN/NOTIFY between two app
 instances, real Janus rooms, aiohttp's WebSocket client as the browser."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,10 +29,13 @@ FORBIDDEN_KEYS = {"questions", "attributes", "notes", "ratings", "questions_cove
 
 
 async def tokens(db, live) -> tuple[list[str], list[str]]:
-    candidates = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
-                  for c in live.candidates]
-    interviewers = [await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", i) for i in live.interviewers]
+    candidates = [
+        await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c) for c in live.candidates
+    ]
+    interviewers = [
+        await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
+        for i in live.interviewers
+    ]
     return candidates, interviewers
 
 
@@ -53,17 +57,28 @@ def assert_nothing_private(recorder: Recorder) -> None:
 
 async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, settings, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
-    await db.execute("""INSERT INTO event_question (event_id, position, text)
-                        VALUES ($1, 1, 'HEMLIG-FRÅGA')""", live.id)
-    await db.execute("""INSERT INTO event_attribute (event_id, position, text)
-                        VALUES ($1, 1, 'HEMLIG-EGENSKAP')""", live.id)
+    await db.execute(
+        """INSERT INTO event_question (event_id, position, text)
+                        VALUES ($1, 1, 'HEMLIG-FRÅGA')""",
+        live.id,
+    )
+    await db.execute(
+        """INSERT INTO event_attribute (event_id, position, text)
+                        VALUES ($1, 1, 'HEMLIG-EGENSKAP')""",
+        live.id,
+    )
     (candidate_token, _), (interviewer_token,) = await tokens(db, live)
-    async with new_client() as candidate_http, new_client() as interviewer_http, \
-            second_instance(settings) as other_url:
+    async with (
+        new_client() as candidate_http,
+        new_client() as interviewer_http,
+        second_instance(settings) as other_url,
+    ):
         await sign_in_candidate(candidate_http, base_url, candidate_token)
         assert await sign_in_interviewer(interviewer_http, other_url, interviewer_token) == 303
-        async with recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate, \
-                recording(interviewer_http, f"{other_url}/i/{interviewer_token}/ws") as lobby:
+        async with (
+            recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate,
+            recording(interviewer_http, f"{other_url}/i/{interviewer_token}/ws") as lobby,
+        ):
             first = await candidate.wait_for(lambda m: m["type"] == "state")
             assert first["queue"]["state"] == "not_checked_in"
             assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
@@ -76,8 +91,7 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
             assert seen["queue"][0]["candidate"] == live.candidates[0]
             # Counts, not a row per registered candidate (those are read page by page).
             assert "candidates" not in seen
-            assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1,
-                                      "talking": 0}
+            assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1, "talking": 0}
 
             dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
             assert dispatched["type"] == "dispatched", dispatched
@@ -87,35 +101,41 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
 
             ticket = await candidate.request({"ticket"}, type="accept")
             assert ticket["type"] == "ticket", ticket
-            async with candidate_http.post(f"{base_url}/api/join",
-                                           json={"ticket": ticket["ticket"]}) as response:
+            async with candidate_http.post(
+                f"{base_url}/api/join", json={"ticket": ticket["ticket"]}
+            ) as response:
                 assert response.status == 200
                 assert (await response.json())["role"] == "candidate"
-            active = await candidate.wait_for(lambda m: m["type"] == "state"
-                                              and m["interview"] is not None)
+            active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
             assert active["interview"]["ends_at"] and active["offer"] is None
-            mine = await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"]
-                                        and m["interview"]["state"] == "active")
+            mine = await lobby.wait_for(
+                lambda m: m["type"] == "state" and m["interview"] and m["interview"]["state"] == "active"
+            )
             assert mine["interview"]["ticket"] and mine["talking"][0]["candidate_name"]
 
-            saved = await lobby.request({"ok"}, type="save", notes="HEMLIG-ANTECKNING",
-                                        questions_covered=[1], ratings={"1": 4})
+            saved = await lobby.request(
+                {"ok"}, type="save", notes="HEMLIG-ANTECKNING", questions_covered=[1], ratings={"1": 4}
+            )
             assert saved["type"] == "ok", saved
             assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
-            assert (await lobby.request({"ok"}, type="message",
-                                        text="Vi är tio minuter sena"))["type"] == "ok"
+            assert (await lobby.request({"ok"}, type="message", text="Vi är tio minuter sena"))[
+                "type"
+            ] == "ok"
             await candidate.wait_for(lambda m: m["type"] == "state" and m["messages"])
             assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
             asked = await candidate.wait_for(lambda m: m["type"] == "state" and m["feedback_open"])
             assert asked["feedback_open"] == dispatched["interview"]
-            answer = await candidate.request({"ok"}, type="feedback", interested=True,
-                                             comment="Spännande")
+            answer = await candidate.request({"ok"}, type="feedback", interested=True, comment="Spännande")
             assert answer["type"] == "ok", answer
         assert_nothing_private(candidate)
     row = await db.fetchrow("SELECT * FROM interview WHERE id = $1", dispatched["interview"])
     assert row["state"] == "ended" and row["notes"] == "HEMLIG-ANTECKNING"
-    assert await db.fetchval("SELECT interested FROM interview_feedback WHERE interview_id = $1",
-                             dispatched["interview"]) is True
+    assert (
+        await db.fetchval(
+            "SELECT interested FROM interview_feedback WHERE interview_id = $1", dispatched["interview"]
+        )
+        is True
+    )
 
 
 async def test_wrong_codes_are_refused_and_lock_the_link(app_server, base_url, settings, db):
@@ -124,12 +144,15 @@ async def test_wrong_codes_are_refused_and_lock_the_link(app_server, base_url, s
     async with new_client() as http:
         assert await sign_in_interviewer(http, base_url, token, code="12") == 422
         csrf = await csrf_from(http, f"{base_url}/i/{token}")
-        statuses = [await sign_in_interviewer(http, base_url, token, code="000000")
-                    for _ in range(settings.limits.free_failures)]
+        statuses = [
+            await sign_in_interviewer(http, base_url, token, code="000000")
+            for _ in range(settings.limits.free_failures)
+        ]
         assert statuses == [422] * (settings.limits.free_failures - 1) + [429]
         # This device waits: even the right code is not compared now (and the page has no form).
-        async with http.post(f"{base_url}/i/{token}", allow_redirects=False,
-                             data={"code": "123456", "csrf_token": csrf}) as response:
+        async with http.post(
+            f"{base_url}/i/{token}", allow_redirects=False, data={"code": "123456", "csrf_token": csrf}
+        ) as response:
             assert response.status == 429 and response.headers["Retry-After"]
         async with http.get(f"{base_url}/i/{token}") as response:
             assert 'id="code-locked"' in await response.text()
@@ -141,8 +164,9 @@ async def test_wrong_codes_are_refused_and_lock_the_link(app_server, base_url, s
 async def test_the_accounts_own_link_needs_no_code(app_server, base_url, http, db):
     live = await make_live_event(db, interviewers=1, candidates=0)
     user = await make_user(db)
-    await db.execute("UPDATE event_interviewer SET user_id = $1 WHERE id = $2",
-                     user["id"], live.interviewers[0])
+    await db.execute(
+        "UPDATE event_interviewer SET user_id = $1 WHERE id = $2", user["id"], live.interviewers[0]
+    )
     _, (token,) = await tokens(db, live)
     await log_in(http, base_url, user["email"])
     async with http.get(f"{base_url}/i/{token}") as response:
@@ -151,11 +175,13 @@ async def test_the_accounts_own_link_needs_no_code(app_server, base_url, http, d
         state = await lobby.wait_for(lambda m: m["type"] == "state")
         assert state["paused"] is False and state["queue"] == []
         assert (await lobby.request({"ok"}, type="pause"))["type"] == "ok"
-        assert (await lobby.wait_for(lambda m: m["type"] == "state" and m["paused"]))
+        assert await lobby.wait_for(lambda m: m["type"] == "state" and m["paused"])
 
 
-@pytest.mark.parametrize("path", ["/c/{c}/ws", "/i/{i}/ws", "/c/nonexistent-token-xyz/ws",
-                                  "/i/nonexistent-token-xyz/ws", "/c/%2e%2e/ws"])
+@pytest.mark.parametrize(
+    "path",
+    ["/c/{c}/ws", "/i/{i}/ws", "/c/nonexistent-token-xyz/ws", "/i/nonexistent-token-xyz/ws", "/c/%2e%2e/ws"],
+)
 async def test_sockets_without_a_session_are_refused(app_server, base_url, http, db, path):
     live = await make_live_event(db, interviewers=1, candidates=1)
     (c,), (i,) = await tokens(db, live)
@@ -179,10 +205,14 @@ async def test_bad_messages_get_errors_and_ping_gets_pong(app_server, base_url, 
     await sign_in_candidate(http, base_url, token)
     async with recording(http, f"{base_url}/c/{token}/ws") as candidate:
         await candidate.wait_for(lambda m: m["type"] == "state")
-        for text, code in [("{not json", "malformed"), ("[1, 2]", "malformed"),
-                           ('{"type": 5}', "malformed"), ('{"type": "next"}', "unknown_type"),
-                           ('{"type": "feedback", "interested": "ja"}', "invalid_fields"),
-                           ('{"type": "accept"}', "offer_gone")]:
+        for text, code in [
+            ("{not json", "malformed"),
+            ("[1, 2]", "malformed"),
+            ('{"type": 5}', "malformed"),
+            ('{"type": "next"}', "unknown_type"),
+            ('{"type": "feedback", "interested": "ja"}', "invalid_fields"),
+            ('{"type": "accept"}', "offer_gone"),
+        ]:
             mark = len(candidate.messages)
             await candidate.ws.send_str(text)
             reply = await candidate.wait_for(lambda m: m["type"] in ("error", "ok"), after=mark)
@@ -193,8 +223,7 @@ async def test_bad_messages_get_errors_and_ping_gets_pong(app_server, base_url, 
         pong = await candidate.request({"pong"}, type="ping")
         # The server's time, to measure a page's clock by (PROTOCOL.md, Heartbeats).
         assert pong["type"] == "pong"
-        assert abs((dt.datetime.fromisoformat(pong["now"])
-                    - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+        assert abs((dt.datetime.fromisoformat(pong["now"]) - dt.datetime.now(dt.UTC)).total_seconds()) < 60
         assert not candidate.ws.closed
 
 
@@ -210,8 +239,7 @@ async def test_a_dropped_candidate_keeps_the_place(app_server, base_url, setting
         # The socket closed: the grace period runs, the place is kept. (The server records
         # the close a moment after the client sees it closed.)
         for _ in range(100):
-            entry = await db.fetchrow("SELECT * FROM queue_entry WHERE candidate_id = $1",
-                                      live.candidates[0])
+            entry = await db.fetchrow("SELECT * FROM queue_entry WHERE candidate_id = $1", live.candidates[0])
             if entry["disconnected_at"] is not None:
                 break
             await asyncio.sleep(0.05)
@@ -220,8 +248,14 @@ async def test_a_dropped_candidate_keeps_the_place(app_server, base_url, setting
             await second.request({"ok"}, type="check_in")
             assert second.messages[-2]["queue"]["position"] == 2
             # Past the grace period: away, and the second candidate moves up...
-            await age(db, "queue_entry", "disconnected_at", settings.live.grace_seconds + 1,
-                      "candidate_id = $2", live.candidates[0])
+            await age(
+                db,
+                "queue_entry",
+                "disconnected_at",
+                settings.live.grace_seconds + 1,
+                "candidate_id = $2",
+                live.candidates[0],
+            )
             await queue.mark_away(db, settings.live)
             page = Page(second)  # a state, or the shared queue message (PROTOCOL.md)
             await page.reaches(1)
@@ -235,28 +269,30 @@ async def test_a_dropped_candidate_keeps_the_place(app_server, base_url, setting
             await client.close()
 
 
-async def test_the_listener_listens_again_after_losing_the_database(app_server, base_url,
-                                                                    settings, db):
+async def test_the_listener_listens_again_after_losing_the_database(app_server, base_url, settings, db):
     live = await make_live_event(db, interviewers=0, candidates=1)
     (token,), _ = await tokens(db, live)
     async with new_client() as http:
         await sign_in_candidate(http, base_url, token)
         async with recording(http, f"{base_url}/c/{token}/ws") as candidate:
             await candidate.wait_for(lambda m: m["type"] == "state")
-            killed = await db.fetchval("""
+            killed = await db.fetchval(
+                """
                 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                WHERE application_name = $1""", APPLICATION_NAME)
+                WHERE application_name = $1""",
+                APPLICATION_NAME,
+            )
             assert killed >= 1
             # A change made elsewhere (another process) after the drop still arrives.
             await asyncio.sleep(RETRY_SECONDS + 0.5)
             mark = len(candidate.messages)
             await queue.check_in(db, live.candidates[0], settings.live)
-            await candidate.wait_for(lambda m: m["type"] == "state"
-                                     and m["queue"]["position"] == 1, after=mark)
+            await candidate.wait_for(
+                lambda m: m["type"] == "state" and m["queue"]["position"] == 1, after=mark
+            )
 
 
-async def test_pick_takes_one_out_of_order_and_refusals_are_coded(app_server, base_url,
-                                                                  settings, db):
+async def test_pick_takes_one_out_of_order_and_refusals_are_coded(app_server, base_url, settings, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     for candidate_id in live.candidates:
         await queue.check_in(db, candidate_id, settings.live)
@@ -266,12 +302,14 @@ async def test_pick_takes_one_out_of_order_and_refusals_are_coded(app_server, ba
         async with recording(http, f"{base_url}/i/{token}/ws") as lobby:
             state = await lobby.wait_for(lambda m: m["type"] == "state")
             assert [w["candidate"] for w in state["queue"]] == live.candidates
-            assert (await lobby.request({"dispatched"}, type="pick", candidate=10 ** 12)) == {
-                "type": "error", "code": "candidate_not_waiting", "for": "pick"}
+            assert (await lobby.request({"dispatched"}, type="pick", candidate=10**12)) == {
+                "type": "error",
+                "code": "candidate_not_waiting",
+                "for": "pick",
+            }
             picked = await lobby.request({"dispatched"}, type="pick", candidate=live.candidates[1])
             assert picked["type"] == "dispatched" and picked["candidate"] == live.candidates[1]
             busy = await lobby.request({"dispatched", "queue_empty"}, type="next")
             assert busy["code"] == "interviewer_busy"
-            assert (await lobby.request({"ok"}, type="message", text=" "))["code"] \
-                == "invalid_fields"
+            assert (await lobby.request({"ok"}, type="message", text=" "))["code"] == "invalid_fields"
             assert (await lobby.request({"ok"}, type="end"))["code"] == "not_active"

@@ -1,6 +1,7 @@
 """Never double-booked, under load: 50 interviewers press *Next* at once against 40 waiting candidates,
 half of them in this process and half in another, each with its own database pool and
 Janus connections, as two application processes would."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,14 @@ INTERVIEWERS, CANDIDATES = 50, 40
 
 async def start_other_process(environ: dict[str, str], interviewers: list[int]):
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.integration.live_dispatch_worker", cwd=ROOT,
-        env=dict(os.environ, **environ), stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "tests.integration.live_dispatch_worker",
+        cwd=ROOT,
+        env=dict(os.environ, **environ),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     worker.stdin.write((json.dumps(interviewers) + "\n").encode())
     await worker.stdin.drain()
     line = await asyncio.wait_for(worker.stdout.readline(), 60)
@@ -41,8 +47,7 @@ async def test_fifty_interviewers_forty_candidates_two_processes(db, stack, sett
     here, there = event.interviewers[::2], event.interviewers[1::2]
     worker = await start_other_process(stack.environ, there)
     rooms = app_server[JANUS]
-    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=len(here),
-                                     max_size=len(here))
+    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=len(here), max_size=len(here))
     try:
         worker.stdin.write(b"go\n")
         await worker.stdin.drain()
@@ -60,9 +65,12 @@ async def test_fifty_interviewers_forty_candidates_two_processes(db, stack, sett
         # Both processes took part.
         assert any(r["candidate"] for r in mine) and any(r["candidate"] for r in theirs)
 
-        offered = await db.fetch("""
+        offered = await db.fetch(
+            """
             SELECT candidate_id, interviewer_id, room_id FROM interview
-            WHERE event_id = $1 AND state = 'offered'""", event.id)
+            WHERE event_id = $1 AND state = 'offered'""",
+            event.id,
+        )
         assert len(offered) == CANDIDATES and all(r["room_id"] for r in offered)
         assert len({r["room_id"] for r in offered}) == CANDIDATES
         await assert_invariants(db, event.id)
@@ -70,9 +78,12 @@ async def test_fifty_interviewers_forty_candidates_two_processes(db, stack, sett
         if worker.returncode is None:
             worker.kill()
             await worker.wait()
-        for room in await db.fetch("""
+        for room in await db.fetch(
+            """
                 SELECT janus_server, room_id, room_secret FROM interview
-                WHERE event_id = $1 AND room_id IS NOT NULL""", event.id):
+                WHERE event_id = $1 AND room_id IS NOT NULL""",
+            event.id,
+        ):
             await dispatch.close_room(rooms, *room)
         await pool.close()
 
@@ -91,9 +102,11 @@ async def test_accept_leave_and_expiry_racing_never_deadlock(db, stack, settings
         for offer in offers:
             await offer_with_room(db, offer, live)
         # Half the offers are due: the sweep competes with joining and leaving for them.
-        await db.execute("""
+        await db.execute(
+            """
             UPDATE interview SET offer_expires_at = now() WHERE id = ANY($1::bigint[])""",
-            [o.interview_id for o in offers[::2]])
+            [o.interview_id for o in offers[::2]],
+        )
 
         async def attempt(work):
             async with pool.acquire() as connection:

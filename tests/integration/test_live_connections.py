@@ -1,4 +1,5 @@
 """Several tabs per person, processes that die with sockets open, and withdrawn offers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,7 @@ from tests.integration.test_live_channel import tokens
 
 
 async def _disconnected_at(db, candidate_id):
-    return await db.fetchval(
-        "SELECT disconnected_at FROM queue_entry WHERE candidate_id = $1", candidate_id)
+    return await db.fetchval("SELECT disconnected_at FROM queue_entry WHERE candidate_id = $1", candidate_id)
 
 
 async def _wait_for_row(db, query, *args, tries=100):
@@ -42,63 +42,80 @@ async def test_closing_one_of_two_tabs_is_not_a_disconnection(app_server, base_u
             async with recording(http, url) as second:
                 await second.wait_for(lambda m: m["type"] == "state")
             # The second tab closed; the first is still open: the place is not at risk.
-            await _wait_for_row(db, "SELECT count(*) = 1 FROM live_connection "
-                                    "WHERE candidate_id = $1", candidate_id)
+            await _wait_for_row(
+                db, "SELECT count(*) = 1 FROM live_connection WHERE candidate_id = $1", candidate_id
+            )
             assert await _disconnected_at(db, candidate_id) is None
 
             lobby_url = f"{base_url}/i/{interviewer_token}/ws"
             async with recording(interviewer_http, lobby_url) as lobby:
                 async with recording(interviewer_http, lobby_url) as other:
                     await other.wait_for(lambda m: m["type"] == "state")
-                await _wait_for_row(db, "SELECT count(*) = 1 FROM live_connection "
-                                        "WHERE interviewer_id = $1", interviewer_id)
-                assert await db.fetchval("SELECT connected FROM interviewer_presence "
-                                         "WHERE interviewer_id = $1", interviewer_id)
+                await _wait_for_row(
+                    db, "SELECT count(*) = 1 FROM live_connection WHERE interviewer_id = $1", interviewer_id
+                )
+                assert await db.fetchval(
+                    "SELECT connected FROM interviewer_presence WHERE interviewer_id = $1", interviewer_id
+                )
                 await lobby.wait_for(lambda m: m["type"] == "state")
-            await _wait_for_row(db, "SELECT NOT connected FROM interviewer_presence "
-                                    "WHERE interviewer_id = $1", interviewer_id)
+            await _wait_for_row(
+                db, "SELECT NOT connected FROM interviewer_presence WHERE interviewer_id = $1", interviewer_id
+            )
         # The last tab closed: now the grace period starts.
-        assert await _wait_for_row(db, "SELECT disconnected_at FROM queue_entry "
-                                       "WHERE candidate_id = $1", candidate_id)
+        assert await _wait_for_row(
+            db, "SELECT disconnected_at FROM queue_entry WHERE candidate_id = $1", candidate_id
+        )
 
 
 async def test_a_dead_process_sockets_are_reaped_as_disconnections(app_server, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
-    await db.execute("""INSERT INTO queue_entry (event_id, candidate_id)
+    await db.execute(
+        """INSERT INTO queue_entry (event_id, candidate_id)
                         SELECT event_id, id FROM candidate WHERE id = ANY($1::bigint[])""",
-                     live.candidates)
+        live.candidates,
+    )
     dead, alive = uuid.uuid4(), uuid.uuid4()
-    await db.execute("""INSERT INTO live_process (id, seen_at) VALUES
-                        ($1, now() - interval '5 minutes'), ($2, now())""", dead, alive)
+    await db.execute(
+        """INSERT INTO live_process (id, seen_at) VALUES
+                        ($1, now() - interval '5 minutes'), ($2, now())""",
+        dead,
+        alive,
+    )
     first, second = live.candidates
     await connections.open_connection(db, dead, candidate_id=first)
     await connections.open_connection(db, dead, candidate_id=second)
     await connections.open_connection(db, alive, candidate_id=second)  # reconnected elsewhere
     await connections.open_connection(db, dead, interviewer_id=live.interviewers[0])
-    await db.execute("""INSERT INTO interviewer_presence (interviewer_id, event_id, connected)
-                        VALUES ($1, $2, true)""", live.interviewers[0], live.id)
+    await db.execute(
+        """INSERT INTO interviewer_presence (interviewer_id, event_id, connected)
+                        VALUES ($1, $2, true)""",
+        live.interviewers[0],
+        live.id,
+    )
 
     assert await connections.reap_dead_processes(db) == 3
     assert await _disconnected_at(db, first) is not None
     assert await _disconnected_at(db, second) is None
-    assert not await db.fetchval("SELECT connected FROM interviewer_presence "
-                                 "WHERE interviewer_id = $1", live.interviewers[0])
+    assert not await db.fetchval(
+        "SELECT connected FROM interviewer_presence WHERE interviewer_id = $1", live.interviewers[0]
+    )
     assert not await db.fetchval("SELECT count(*) FROM live_process WHERE id = $1", dead)
     assert await connections.reap_dead_processes(db) == 0  # once only
     await db.execute("DELETE FROM live_process WHERE id = $1", alive)
 
 
-async def test_the_interviewer_withdraws_an_offer_and_the_candidate_keeps_the_place(
-        app_server, base_url, db):
+async def test_the_interviewer_withdraws_an_offer_and_the_candidate_keeps_the_place(app_server, base_url, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     candidate_tokens, (interviewer_token,) = await tokens(db, live)
     async with new_client() as a, new_client() as b, new_client() as interviewer_http:
         await sign_in_candidate(a, base_url, candidate_tokens[0])
         await sign_in_candidate(b, base_url, candidate_tokens[1])
         assert await sign_in_interviewer(interviewer_http, base_url, interviewer_token) == 303
-        async with recording(a, f"{base_url}/c/{candidate_tokens[0]}/ws") as first, \
-                recording(b, f"{base_url}/c/{candidate_tokens[1]}/ws") as second, \
-                recording(interviewer_http, f"{base_url}/i/{interviewer_token}/ws") as lobby:
+        async with (
+            recording(a, f"{base_url}/c/{candidate_tokens[0]}/ws") as first,
+            recording(b, f"{base_url}/c/{candidate_tokens[1]}/ws") as second,
+            recording(interviewer_http, f"{base_url}/i/{interviewer_token}/ws") as lobby,
+        ):
             assert (await first.request({"ok"}, type="check_in"))["type"] == "ok"
             assert (await second.request({"ok"}, type="check_in"))["type"] == "ok"
             nothing = await lobby.request({"ok", "error"}, type="withdraw")
@@ -108,15 +125,17 @@ async def test_the_interviewer_withdraws_an_offer_and_the_candidate_keeps_the_pl
             assert dispatched["candidate"] == live.candidates[0]
             await first.wait_for(lambda m: m["type"] == "offer")
             assert (await lobby.request({"ok"}, type="withdraw"))["type"] == "ok"
-            back = await first.wait_for(lambda m: m["type"] == "state" and m["offer"] is None
-                                        and m["queue"]["state"] == "waiting")
+            back = await first.wait_for(
+                lambda m: m["type"] == "state" and m["offer"] is None and m["queue"]["state"] == "waiting"
+            )
             assert back["queue"]["position"] == 1
             late = await first.request({"ticket", "error"}, type="accept")
             assert late["type"] == "error" and late["code"] == "offer_gone"
             again = await lobby.request({"dispatched"}, type="next")
             assert again["candidate"] == live.candidates[0]  # still the longest waiting
-    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                            dispatched["interview"])
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
     assert (row["state"], row["end_reason"]) == ("withdrawn", "withdrawn")
-    assert await db.fetchval("SELECT missed_count FROM queue_entry WHERE candidate_id = $1",
-                             live.candidates[0]) == 0
+    assert (
+        await db.fetchval("SELECT missed_count FROM queue_entry WHERE candidate_id = $1", live.candidates[0])
+        == 0
+    )

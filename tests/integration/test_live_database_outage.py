@@ -5,6 +5,7 @@ A PostgreSQL of its own (the suite's is shared by every test), stopped and start
 the same port, and the app as a real process (`python -m app`) with its sockets open.
 Before, each action answered `server_error` ("our bug") and logged a traceback.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,9 @@ TIMEOUT = 30.0
 async def test_every_action_answers_unavailable_while_the_database_is_down(stack):
     state_dir = Path(tempfile.mkdtemp(prefix="snabb-outage-"))
     state_dir.chmod(0o755)  # PostgreSQL runs as an unprivileged user and must enter it
-    postgres = LocalPostgres(cluster_dir(state_dir / "postgres"), free_port(),
-                             state_dir / "postgres.log", throwaway=True)
+    postgres = LocalPostgres(
+        cluster_dir(state_dir / "postgres"), free_port(), state_dir / "postgres.log", throwaway=True
+    )
     log = state_dir / "app.log"
     await asyncio.to_thread(postgres.start)
     app = None
@@ -42,10 +44,10 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
         await migrate_url(postgres.url)
         db = await asyncpg.connect(postgres.url)
         live = await make_live_event(db, interviewers=1, candidates=2)
-        token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                                  live.candidates[0])
+        token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
         lobby_token = await db.fetchval(
-            "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0])
+            "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+        )
         await db.close()
         app = AppProcess({**stack.environ, "DATABASE_URL": postgres.url}, log_path=log)
         await app.start(60)
@@ -56,13 +58,15 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
         assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
 
         await asyncio.to_thread(postgres.stop)
-        answers = [await candidate.request({"ok"}, type="check_in"),
-                   await candidate.request({"ticket"}, type="accept"),
-                   await candidate.request({"ok"}, type="leave"),
-                   await lobby.request({"dispatched", "queue_empty"}, type="next"),
-                   await lobby.request({"ok"}, type="pause"),
-                   await lobby.request({"ok"}, type="message", text="Strax tillbaka"),
-                   await lobby.request({"ok"}, type="end")]
+        answers = [
+            await candidate.request({"ok"}, type="check_in"),
+            await candidate.request({"ticket"}, type="accept"),
+            await candidate.request({"ok"}, type="leave"),
+            await lobby.request({"dispatched", "queue_empty"}, type="next"),
+            await lobby.request({"ok"}, type="pause"),
+            await lobby.request({"ok"}, type="message", text="Strax tillbaka"),
+            await lobby.request({"ok"}, type="end"),
+        ]
         assert [(a["type"], a.get("code")) for a in answers] == [("error", "unavailable")] * 7
         assert not candidate.ws.closed and not lobby.ws.closed  # the page keeps its socket
 

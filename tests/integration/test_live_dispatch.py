@@ -1,5 +1,6 @@
 """The dispatcher and the interview's life: one at a time, fairness, misses, the time box,
 and the real Janus room."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +16,7 @@ from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.settings import load_settings
 from app.tickets import read_ticket
-from tests.integration.live_support import (age, assert_invariants, make_live_event,
-                                            offer_with_room)
-
+from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
 
 
 async def checked_in(db, settings, event):
@@ -37,8 +36,7 @@ async def test_next_takes_the_longest_waiting_and_pick_any_waiting(db, pool, set
     assert picked.candidate_id == c[3]
     third = await dispatch.dispatch(pool, event.interviewers[2], live)
     assert third.candidate_id == c[1]
-    chosen = await db.fetch("SELECT chosen_by FROM interview WHERE event_id = $1 ORDER BY id",
-                            event.id)
+    chosen = await db.fetch("SELECT chosen_by FROM interview WHERE event_id = $1 ORDER BY id", event.id)
     assert [r["chosen_by"] for r in chosen] == ["next", "pick", "next"]
     await assert_invariants(db, event.id)
 
@@ -53,13 +51,20 @@ async def test_one_live_interview_per_interviewer_and_candidate(db, pool, settin
         await dispatch.dispatch(pool, event.interviewers[0], live)
     with pytest.raises(LiveError, match="candidate_not_waiting"):
         await dispatch.dispatch(pool, event.interviewers[1], live, candidate_id=offer.candidate_id)
-    for candidate, interviewer in ((offer.candidate_id, event.interviewers[1]),
-                                   (event.candidates[2], event.interviewers[0])):
+    for candidate, interviewer in (
+        (offer.candidate_id, event.interviewers[1]),
+        (event.candidates[2], event.interviewers[0]),
+    ):
         with pytest.raises(asyncpg.UniqueViolationError):
-            await db.execute("""
+            await db.execute(
+                """
                 INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
                                        offer_expires_at)
-                VALUES ($1, $2, $3, 'pick', now())""", event.id, candidate, interviewer)
+                VALUES ($1, $2, $3, 'pick', now())""",
+                event.id,
+                candidate,
+                interviewer,
+            )
     await assert_invariants(db, event.id)
 
 
@@ -75,11 +80,9 @@ async def test_a_missed_offer_goes_back_once_then_out(db, pool, settings):
         offer = await dispatch.dispatch(pool, me, live)
         assert offer.candidate_id == expected
         await offer_with_room(db, offer, live)
-        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2",
-                  offer.interview_id)
+        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2", offer.interview_id)
         await interviews.expire_offers(db)  # (it sweeps every event)
-        assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
-                                 offer.interview_id) == "missed"
+        assert await db.fetchval("SELECT state FROM interview WHERE id = $1", offer.interview_id) == "missed"
         with pytest.raises(LiveError, match="offer_gone"):
             await interviews.accept_offer(db, offer.interview_id, expected)
 
@@ -104,15 +107,14 @@ async def test_an_offer_without_a_room_fails_without_a_miss(db, pool, settings):
     event = await make_live_event(db, interviewers=1, candidates=2)
     await checked_in(db, settings, event)
     offer = await dispatch.dispatch(pool, event.interviewers[0], live)
-    await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2",
-              offer.interview_id)
+    await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2", offer.interview_id)
     await interviews.expire_offers(db)
-    assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
-                             offer.interview_id) == "failed"
+    assert await db.fetchval("SELECT state FROM interview WHERE id = $1", offer.interview_id) == "failed"
     entry = await queue.entry(db, offer.candidate_id)
     assert (entry["state"], entry["missed_count"]) == ("waiting", 0)
-    assert [w.candidate_id for w in await queue.waiting_positions(db, event.id, live)] == \
-        event.candidates  # same place
+    assert [
+        w.candidate_id for w in await queue.waiting_positions(db, event.id, live)
+    ] == event.candidates  # same place
 
 
 async def test_accept_time_box_extend_and_end(db, pool, settings):
@@ -135,14 +137,12 @@ async def test_accept_time_box_extend_and_end(db, pool, settings):
         await interviews.extend_interview(db, offer.interview_id, me + 10_000, live)
 
     await interviews.end_due_interviews(db)  # (it sweeps every event)
-    assert await db.fetchval("SELECT state FROM interview WHERE id = $1",
-                             offer.interview_id) == "active"
+    assert await db.fetchval("SELECT state FROM interview WHERE id = $1", offer.interview_id) == "active"
     await age(db, "interview", "ends_at", 3600, "id = $2", offer.interview_id)
     closed = await interviews.end_due_interviews(db)
     room_id = await db.fetchval("SELECT room_id FROM interview WHERE id = $1", offer.interview_id)
     assert room_id in [room.room_id for room in closed]
-    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                            offer.interview_id)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", offer.interview_id)
     assert (row["state"], row["end_reason"]) == ("ended", "time")
     assert (await queue.entry(db, offer.candidate_id))["state"] == "done"
     with pytest.raises(LiveError, match="already_interviewed"):
@@ -174,26 +174,32 @@ async def test_dispatch_notifies_the_event_channel(db, pool, settings):
         kinds = [m["kind"] for m in heard]
         assert "queue" in kinds and "offer" in kinds
         offered = next(m for m in heard if m["kind"] == "offer")
-        expires = await db.fetchval("SELECT offer_expires_at FROM interview WHERE id = $1",
-                                    offer.interview_id)
-        assert offered == {"kind": "offer", "event": event.id, "interview": offer.interview_id,
-                           "candidate": offer.candidate_id,
-                           "interviewer": event.interviewers[0],
-                           "expires_at": expires.isoformat()}
+        expires = await db.fetchval(
+            "SELECT offer_expires_at FROM interview WHERE id = $1", offer.interview_id
+        )
+        assert offered == {
+            "kind": "offer",
+            "event": event.id,
+            "interview": offer.interview_id,
+            "candidate": offer.candidate_id,
+            "interviewer": event.interviewers[0],
+            "expires_at": expires.isoformat(),
+        }
     finally:
         await db.remove_listener(queue.channel(event.id), listener)
 
 
-async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(
-        db, pool, settings, app_server):
+async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(db, pool, settings, app_server):
     rooms = app_server[JANUS]
     event = await make_live_event(db, interviewers=1, candidates=1)
     await checked_in(db, settings, event)
     got = await dispatch.next_candidate(pool, rooms, settings, event.interviewers[0])
     connection = rooms.connection(got.room.server)
     assert await room_exists(connection, got.room.room_id)
-    candidate, interviewer = (read_ticket(settings, got.candidate_ticket),
-                              read_ticket(settings, got.interviewer_ticket))
+    candidate, interviewer = (
+        read_ticket(settings, got.candidate_ticket),
+        read_ticket(settings, got.interviewer_ticket),
+    )
     assert (candidate.role, interviewer.role) == ("candidate", "interviewer")
     assert candidate.room == interviewer.room == got.room.room_id
     assert candidate.room_token != interviewer.room_token
@@ -204,7 +210,10 @@ async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(
     again = await dispatch.reissue_tickets(db, settings, got.offer.interview_id)
     rejoin = read_ticket(settings, again[0])
     assert (rejoin.room, rejoin.room_token, rejoin.pin) == (
-        candidate.room, candidate.room_token, candidate.pin)
+        candidate.room,
+        candidate.room_token,
+        candidate.pin,
+    )
     assert read_ticket(settings, again[1]).display == "Intervjuare 0"
     room = await interviews.end_interview(db, got.offer.interview_id, "interviewer")
     await dispatch.close_room(rooms, room.server, room.room_id, room.secret)
@@ -215,22 +224,32 @@ async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(
 
 async def test_no_janus_means_no_room_and_nobody_loses_their_place(db, pool, stack):
     """A real pool whose only server is not there: the dispatch is undone, no miss."""
-    environ = dict(stack.environ, SNABB_JANUS_SERVERS=json.dumps([
-        {"name": "gone", "url": "ws://127.0.0.1:9", "public_url": "ws://127.0.0.1:9",
-         "admin_url": "ws://127.0.0.1:9"}]))
+    environ = dict(
+        stack.environ,
+        SNABB_JANUS_SERVERS=json.dumps(
+            [
+                {
+                    "name": "gone",
+                    "url": "ws://127.0.0.1:9",
+                    "public_url": "ws://127.0.0.1:9",
+                    "admin_url": "ws://127.0.0.1:9",
+                }
+            ]
+        ),
+    )
     settings = load_settings(environ)
     rooms = JanusPool(settings.janus)  # never started: no server is healthy
     event = await make_live_event(db, interviewers=1, candidates=2)
     await checked_in(db, settings, event)
     with pytest.raises(LiveError, match="room_unavailable"):
         await dispatch.next_candidate(pool, rooms, settings, event.interviewers[0])
-    states = await db.fetch("SELECT state, end_reason FROM interview WHERE event_id = $1",
-                            event.id)
+    states = await db.fetch("SELECT state, end_reason FROM interview WHERE event_id = $1", event.id)
     assert [(r["state"], r["end_reason"]) for r in states] == [("failed", "room")]
     entry = await queue.entry(db, event.candidates[0])
     assert (entry["state"], entry["missed_count"]) == ("waiting", 0)
-    assert [w.candidate_id for w in await queue.waiting_positions(db, event.id, settings.live)] \
-        == event.candidates
+    assert [
+        w.candidate_id for w in await queue.waiting_positions(db, event.id, settings.live)
+    ] == event.candidates
     await assert_invariants(db, event.id)
 
 
@@ -238,8 +257,9 @@ async def test_no_dispatch_once_the_events_time_is_over(db, pool, settings):
     """The event's end stops dispatching, even before the sweeper marks it finished."""
     event = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=-121)
     # Checked in while it lasted (check-in itself is closed now).
-    await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
-                     event.id, event.candidates[0])
+    await db.execute(
+        "INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", event.id, event.candidates[0]
+    )
     with pytest.raises(LiveError) as refused:
         await dispatch.dispatch(pool, event.interviewers[0], settings.live)
     assert refused.value.code == "event_not_open"

@@ -2,6 +2,7 @@
 waiting for a read of the whole event, the state showing the offer following with the
 event's update (app/live/PROTOCOL.md, "Replies"); a *Join* before the room waits for it;
 *End* is answered before its room is destroyed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,7 @@ async def views_held(app):
         gate.set()
 
 
-async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_read(
-        app_server, base_url, db):
+async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_read(app_server, base_url, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     candidate_links, (lobby_link,) = await links(db, live)
     async with candidate_and_lobby(base_url, candidate_links[0], lobby_link) as (candidate, lobby):
@@ -51,27 +51,31 @@ async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_rea
             # The socket reads its next message at once: it is not reading the event for
             # its own state meanwhile.
             assert (await lobby.request({"pong"}, type="ping"))["type"] == "pong"
-            offer = await candidate.wait_for(lambda m: m["type"] == "offer"
-                                             and m["interview"] == dispatched["interview"])
+            offer = await candidate.wait_for(
+                lambda m: m["type"] == "offer" and m["interview"] == dispatched["interview"]
+            )
             assert offer["expires_at"]
             assert not [m for m in lobby.messages[mark:] if m["type"] == "state"]
 
         # Once the event can be read again, the lobby is shown the offer.
-        mine = await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"]
-                                    and m["interview"]["id"] == dispatched["interview"],
-                                    after=mark)
+        mine = await lobby.wait_for(
+            lambda m: (
+                m["type"] == "state" and m["interview"] and m["interview"]["id"] == dispatched["interview"]
+            ),
+            after=mark,
+        )
         assert mine["interview"]["state"] == "offered"
         ticket = await candidate.request({"ticket"}, type="accept")
         assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"]
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
-    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                            dispatched["interview"])
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
     assert (row["state"], row["end_reason"]) == ("ended", "interviewer")
     await assert_invariants(db, live.id)
 
 
 async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
-        app_server, base_url, db, monkeypatch):
+    app_server, base_url, db, monkeypatch
+):
     """The offer goes out before its room is made (app/live/dispatch.py): a *Join* that comes
     first is answered as soon as the room is there, woken by the process making it rather
     than asking the database again and again."""
@@ -97,6 +101,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
             def acquire(self):
                 polls.append(interview_id)
                 return acquire()
+
         return await wait(Counting(), settings, interview_id)
 
     monkeypatch.setattr(dispatch, "wait_for_room", counted_wait)
@@ -119,8 +124,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
     await assert_invariants(db, live.id)
 
 
-async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url, db,
-                                                            monkeypatch):
+async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url, db, monkeypatch):
     """*End* then *Next* at once: the Janus calls that destroy the ended room (which may take
     seconds) hold up neither the reply nor the socket's next message; the room goes after."""
     from app.janus.rooms import room_exists
@@ -146,8 +150,9 @@ async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url
         # The socket reads its next message while the room is still being destroyed.
         again = await lobby.request({"dispatched", "queue_empty"}, type="next")
         assert again["type"] == "queue_empty", again
-        row = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1",
-                                dispatched["interview"])
+        row = await db.fetchrow(
+            "SELECT janus_server, room_id FROM interview WHERE id = $1", dispatched["interview"]
+        )
         janus = app_server[JANUS].connection(row["janus_server"])
         assert await room_exists(janus, row["room_id"])
         may_close.set()

@@ -3,6 +3,7 @@ the hub's own view reads, subscribers that count their refreshes and the shared 
 messages they take. A check-in at the end of the queue refreshes the newcomer and nobody
 else; a leave from the front refreshes the one who left and sends everyone behind the one
 shared message; a message from an interviewer refreshes everyone."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -78,20 +79,27 @@ async def test_a_change_refreshes_only_the_sockets_it_moves(stack, settings, db)
             await change
             hub.views.changed(live.id)
             await hub.refresh(live.id)
-            return {c: s.refreshed - before[c][0] or ("shared" if len(s.shared) > before[c][1]
-                                                     else 0) for c, s in sockets.items()}
+            return {
+                c: s.refreshed - before[c][0] or ("shared" if len(s.shared) > before[c][1] else 0)
+                for c, s in sockets.items()
+            }
 
         moved = await round_after(queue.check_in(db, newcomer, settings.live))
         assert moved == {first: 0, second: 0, third: 0, newcomer: 1, never: 0}
         moved = await round_after(queue.leave(db, first))
-        assert moved == {first: 1, second: "shared", third: "shared", newcomer: "shared",
-                         never: 0}
+        assert moved == {first: 1, second: "shared", third: "shared", newcomer: "shared", never: 0}
         # The same bytes for all, naming nobody: the places that left and joined.
         assert len({bytes(s.shared[-1]) for s in sockets.values() if s.shared}) == 1
         assert b'"left":[1],"joined":[]' in sockets[second].shared[-1]
-        moved = await round_after(db.execute("""
+        moved = await round_after(
+            db.execute(
+                """
             INSERT INTO live_message (event_id, interviewer_id, text)
-            VALUES ($1, $2, 'Vi börjar snart')""", live.id, live.interviewers[0]))
+            VALUES ($1, $2, 'Vi börjar snart')""",
+                live.id,
+                live.interviewers[0],
+            )
+        )
         assert set(moved.values()) == {1}
 
 

@@ -3,6 +3,7 @@ by the LISTEN/UNLISTEN of sockets coming and going. A connection runs one statem
 time: a probe beside an UNLISTEN used to fail as if the database were gone, the hub then
 dropped its connection under the UNLISTEN still in flight, and the closing socket answered
 500 and was never recorded as closed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +16,7 @@ from app.live.hub import Hub
 
 class Quiet:
     """A subscriber that only needs to exist."""
+
     who = None
     notice = None
 
@@ -22,8 +24,7 @@ class Quiet:
         return None
 
 
-async def test_sockets_coming_and_going_beside_the_probe_keep_the_listener(
-        stack, monkeypatch, caplog):
+async def test_sockets_coming_and_going_beside_the_probe_keep_the_listener(stack, monkeypatch, caplog):
     monkeypatch.setattr(hub_module, "PROBE_INTERVAL", 0.001)  # probe all the time
     hub = Hub(stack.environ["DATABASE_URL"])
     runner = asyncio.create_task(hub.run())

@@ -1,5 +1,6 @@
 """A frame over 64 KiB on a live socket: the protocol's `malformed` error, then the close with
 1009 (app/live/PROTOCOL.md, "Error codes"); other sockets carry on, the page reconnects."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,10 @@ async def test_an_oversized_frame_gets_malformed_then_1009(app_server, db, base_
     async with new_client() as http, new_client() as other:
         await sign_in_candidate(http, base_url, candidate)
         await sign_in_interviewer(other, base_url, interviewer)
-        async with recording(other, f"{base_url}/i/{interviewer}/ws") as bystander, \
-                http.ws_connect(f"{base_url}/c/{candidate}/ws", compress=compress) as ws:
+        async with (
+            recording(other, f"{base_url}/i/{interviewer}/ws") as bystander,
+            http.ws_connect(f"{base_url}/c/{candidate}/ws", compress=compress) as ws,
+        ):
             # Over the limit once decompressed, too: a repeated character deflates to little.
             await ws.send_str(json.dumps({"type": "ping", "pad": "x" * (MAX_FRAME + 1)}))
             received = await until_closed(ws)

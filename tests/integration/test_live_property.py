@@ -6,6 +6,7 @@ with a plain model of the queue.
 Time is not waited for: a miss or an expired grace period moves the timestamp into the
 past, as the clock would have.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,16 +44,15 @@ interviewer_index = st.integers(0, INTERVIEWERS - 1)
 
 @dataclass
 class Candidate:
-    state: str = "none"            # none waiting away offered interviewing left done
-    order: int = 0                 # the model's queue order
+    state: str = "none"  # none waiting away offered interviewing left done
+    order: int = 0  # the model's queue order
     missed: int = 0
     disconnected: str | None = None  # None, "grace" or "expired"
 
 
 @dataclass
 class Model:
-    candidates: list[Candidate] = field(
-        default_factory=lambda: [Candidate() for _ in range(CANDIDATES)])
+    candidates: list[Candidate] = field(default_factory=lambda: [Candidate() for _ in range(CANDIDATES)])
     # interviewer index -> [candidate index, "offered" | "active", interview id]
     interviews: dict[int, list] = field(default_factory=dict)
     clock: int = 0
@@ -63,9 +63,14 @@ class Model:
 
     def eligible(self) -> list[int]:
         """Fairness and the grace period: waiting and not past the grace period, longest waiting first."""
-        return sorted((i for i, c in enumerate(self.candidates)
-                       if c.state == "waiting" and c.disconnected != "expired"),
-                      key=lambda i: self.candidates[i].order)
+        return sorted(
+            (
+                i
+                for i, c in enumerate(self.candidates)
+                if c.state == "waiting" and c.disconnected != "expired"
+            ),
+            key=lambda i: self.candidates[i].order,
+        )
 
 
 def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
@@ -114,8 +119,11 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
         def _dispatch(self, i, c=None):
             model = self.model
             try:
-                offer = self.run(dispatch.dispatch(self.pool, self.event.interviewers[i], live,
-                                                   None if c is None else self.cid(c)))
+                offer = self.run(
+                    dispatch.dispatch(
+                        self.pool, self.event.interviewers[i], live, None if c is None else self.cid(c)
+                    )
+                )
             except LiveError as error:
                 if i in model.interviews:
                     assert error.code == "interviewer_busy"
@@ -160,8 +168,9 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             held = self.model.interviews.get(i)
             if held is None or held[1] != "offered":
                 return
-            self.run(age(self.db, "interview", "offer_expires_at", 10 * live.offer_seconds,
-                         "id = $2", held[2]))
+            self.run(
+                age(self.db, "interview", "offer_expires_at", 10 * live.offer_seconds, "id = $2", held[2])
+            )
             self.run(interviews.expire_offers(self.db))
             del self.model.interviews[i]
             m = self.model.candidates[held[0]]
@@ -188,8 +197,7 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
         def drop(self, c):
             changed = self.run(queue.disconnected(self.db, self.cid(c)))
             m = self.model.candidates[c]
-            expected = (m.state in ("waiting", "offered", "interviewing")
-                        and m.disconnected is None)
+            expected = m.state in ("waiting", "offered", "interviewing") and m.disconnected is None
             assert changed == expected
             if expected:
                 m.disconnected = "grace"
@@ -199,8 +207,16 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             m = self.model.candidates[c]
             if m.state != "waiting" or m.disconnected != "grace":
                 return
-            self.run(age(self.db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
-                         "candidate_id = $2", self.cid(c)))
+            self.run(
+                age(
+                    self.db,
+                    "queue_entry",
+                    "disconnected_at",
+                    live.grace_seconds + 1,
+                    "candidate_id = $2",
+                    self.cid(c),
+                )
+            )
             m.disconnected = "expired"
             marked = self.run(queue.mark_away(self.db, live))
             assert self.cid(c) in marked
@@ -226,8 +242,7 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
                 return
             assert left == (m.state in ("waiting", "away", "offered"))
             if m.state == "offered":
-                self.model.interviews = {i: h for i, h in self.model.interviews.items()
-                                         if h[0] != c}
+                self.model.interviews = {i: h for i, h in self.model.interviews.items() if h[0] != c}
             if left:
                 m.state, m.disconnected = "left", None
 
@@ -243,12 +258,17 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
         @invariant()
         def database_agrees(self):
             self.run(assert_invariants(self.db, self.event.id))
-            order = [self.who(w.candidate_id) for w in
-                     self.run(queue.waiting_positions(self.db, self.event.id, live))]
+            order = [
+                self.who(w.candidate_id)
+                for w in self.run(queue.waiting_positions(self.db, self.event.id, live))
+            ]
             assert order == self.model.eligible(), "queue order differs from the model"
-            rows = self.run(self.db.fetch(
-                "SELECT candidate_id, state, missed_count FROM queue_entry WHERE event_id = $1",
-                self.event.id))
+            rows = self.run(
+                self.db.fetch(
+                    "SELECT candidate_id, state, missed_count FROM queue_entry WHERE event_id = $1",
+                    self.event.id,
+                )
+            )
             states = {self.who(r["candidate_id"]): (r["state"], r["missed_count"]) for r in rows}
             for index, m in enumerate(self.model.candidates):
                 assert states.get(index, ("none", 0)) == (m.state, m.missed), (index, m)
@@ -262,17 +282,16 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             view = self.run(read_event_view(self.db, self.event.id, SimpleNamespace(live=live)))
             places = self.run(queue.waiting_positions(self.db, self.event.id, live))
             assert [(w.candidate_id, w.position) for w in places] == [
-                (c, view.position[c]) for c in view.order]
+                (c, view.position[c]) for c in view.order
+            ]
             shown = {}
             for candidate_id in self.event.candidates:
-                state = dict(self.run(candidate_state(view, candidate_id,
-                                                      SimpleNamespace(live=live))))
+                state = dict(self.run(candidate_state(view, candidate_id, SimpleNamespace(live=live))))
                 for key in ("now", VIEW_SEQ, QUEUE_VERSION):
                     state.pop(key)
                 shown[candidate_id] = state
             before = self.view
-            if before is not None and before.event == view.event \
-                    and before.messages == view.messages:
+            if before is not None and before.event == view.event and before.messages == view.messages:
                 own = view.own_changes(before)
                 delta = queue_delta(before.order, view.order)
                 for candidate_id in {c for c in shown if shown[c] != self.shown[c]} - own:
@@ -281,9 +300,11 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
                     assert delta is not None, (before.order, view.order)
                     assert old["queue"]["position"] and new["queue"]["position"], (old, new)
                     position = place_after(old["queue"]["position"], delta.left, delta.joined)
-                    assert new["queue"] == {**old["queue"], "position": position,
-                                            "wait_minutes": wait_minutes_at(
-                                                position, view.free_in, view.average_seconds)}
+                    assert new["queue"] == {
+                        **old["queue"],
+                        "position": position,
+                        "wait_minutes": wait_minutes_at(position, view.free_in, view.average_seconds),
+                    }
                     assert {**new, "queue": None} == {**old, "queue": None}
             self.view, self.shown = view, shown
 
@@ -296,9 +317,14 @@ def test_rules_hold_over_random_interleavings(stack, settings):
     loop = asyncio.new_event_loop()
     try:
         machine = live_machine(loop, stack.environ["DATABASE_URL"], live)
-        run_state_machine_as_test(machine, settings=hypothesis_settings(
-            max_examples=int(os.environ.get("LIVE_PROPERTY_EXAMPLES", 40)),
-            stateful_step_count=30, deadline=None,
-            suppress_health_check=[HealthCheck.too_slow]))
+        run_state_machine_as_test(
+            machine,
+            settings=hypothesis_settings(
+                max_examples=int(os.environ.get("LIVE_PROPERTY_EXAMPLES", 40)),
+                stateful_step_count=30,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
     finally:
         loop.close()

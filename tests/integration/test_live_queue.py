@@ -1,4 +1,5 @@
 """Check-in, the queue's order, positions and waits, leaving, and the grace period."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,7 @@ import pytest
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.presence import set_presence
-from tests.integration.live_support import (age, assert_invariants, make_live_event,
-                                            offer_with_room)
-
+from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
 
 
 async def order(db, event_id, live):
@@ -32,12 +31,17 @@ async def test_check_in_orders_the_queue_and_estimates_waits(db, settings):
     assert waits == [0, 0, 600]  # two free interviewers, ten minutes per interview
 
     # Real durations replace the event's minutes: one interview of 4 minutes was held.
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
                                janus_server, room_id, offer_expires_at, started_at, ends_at,
                                ended_at)
         VALUES ($1, $2, $3, 'next', 'ended', 'janus1', 1, now(), now() - interval '4 min',
-                now(), now())""", event.id, c[1], event.interviewers[0])
+                now(), now())""",
+        event.id,
+        c[1],
+        event.interviewers[0],
+    )
     await set_presence(db, event.interviewers[1], paused=True)
     waits = [w.wait_seconds for w in await queue.waiting_positions(db, event.id, live)]
     assert waits == pytest.approx([0, 240, 480], abs=1)
@@ -59,18 +63,27 @@ async def test_check_in_is_idempotent_and_leave_then_return_goes_last(db, settin
     assert await order(db, event.id, live) == [b, c, a]
 
 
-@pytest.mark.parametrize("case, code", [
-    ("cancelled", "not_registered"), ("draft", "event_not_open"),
-    ("too_early", "checkin_closed"), ("ended", "checkin_closed"),
-    ("unknown", "not_registered")])
+@pytest.mark.parametrize(
+    "case, code",
+    [
+        ("cancelled", "not_registered"),
+        ("draft", "event_not_open"),
+        ("too_early", "checkin_closed"),
+        ("ended", "checkin_closed"),
+        ("unknown", "not_registered"),
+    ],
+)
 async def test_check_in_refusals(db, settings, case, code):
     starts = {"too_early": 31, "ended": -121}.get(case, 0)
-    event = await make_live_event(db, candidates=1, starts_in_minutes=starts,
-                                  state="draft" if case == "draft" else "published")
+    event = await make_live_event(
+        db, candidates=1, starts_in_minutes=starts, state="draft" if case == "draft" else "published"
+    )
     candidate_id = event.candidates[0]
     if case == "cancelled":
-        await db.execute("UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' "
-                         "WHERE id = $1", candidate_id)
+        await db.execute(
+            "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' WHERE id = $1",
+            candidate_id,
+        )
     if case == "unknown":
         candidate_id = -1
     with pytest.raises(LiveError) as error:
@@ -99,8 +112,7 @@ async def test_grace_period_keeps_the_place_then_away_then_back(db, pool, settin
     assert await order(db, event.id, live) == [a, b, c]
 
     await queue.disconnected(db, a)
-    await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
-              "candidate_id = $2", a)
+    await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", a)
     assert await order(db, event.id, live) == [b, c]  # away: skipped
     offer = await dispatch.dispatch(pool, event.interviewers[0], live)
     assert offer.candidate_id == b  # the dispatcher skips them even before mark_away
@@ -121,8 +133,7 @@ async def test_leaving_while_offered_withdraws_the_offer(db, pool, settings):
         await queue.check_in(db, candidate_id, live)
     offer = await dispatch.dispatch(pool, event.interviewers[0], live)
     assert await queue.leave(db, offer.candidate_id) is True
-    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1",
-                            offer.interview_id)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", offer.interview_id)
     assert (row["state"], row["end_reason"]) == ("missed", "left")
     nxt = await dispatch.dispatch(pool, event.interviewers[0], live)
     assert nxt.candidate_id == event.candidates[1]  # the interviewer is free for the next
@@ -146,10 +157,8 @@ async def test_grace_counts_from_the_disconnection_even_through_an_offer(db, poo
         if reconnect_first:
             assert await queue.reconnected(db, a) is False  # offered, not in the queue
         else:
-            await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
-                      "candidate_id = $2", a)
-        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2",
-                  offer.interview_id)
+            await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", a)
+        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2", offer.interview_id)
         await interviews.expire_offers(db)
         expected = [b, a] if reconnect_first else [b]
         assert await order(db, event.id, live) == expected

@@ -2,6 +2,7 @@
 after random leaves, check-ins and Nexts, every waiting candidate's page, drawing from its
 states and the queue messages in the order they came, shows the place and wait the database
 gives them; most of them got there by the one shared message, not a state of their own."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,10 @@ STEPS = 14
 
 
 async def truth(db, event_id, live) -> dict[int, tuple[int, float | None]]:
-    return {w.candidate_id: (w.position, None if w.wait_seconds is None
-                             else -(-w.wait_seconds // 60))
-            for w in await queue.waiting_positions(db, event_id, live)}
+    return {
+        w.candidate_id: (w.position, None if w.wait_seconds is None else -(-w.wait_seconds // 60))
+        for w in await queue.waiting_positions(db, event_id, live)
+    }
 
 
 async def all_agree(pages: dict[int, Page], db, event_id, live) -> dict:
@@ -33,21 +35,21 @@ async def all_agree(pages: dict[int, Page], db, event_id, live) -> dict:
     differ = {}
     for _ in range(150):
         expected = await truth(db, event_id, live)
-        differ = {c: (p.shown(), expected.get(c)) for c, p in pages.items()
-                  if p.shown() != expected.get(c)}
+        differ = {c: (p.shown(), expected.get(c)) for c, p in pages.items() if p.shown() != expected.get(c)}
         if not differ:
             return {}
         await asyncio.sleep(0.1)
     return differ
 
 
-async def test_every_page_works_out_the_place_the_database_gives(app_server, base_url,
-                                                                  settings, db):
+async def test_every_page_works_out_the_place_the_database_gives(app_server, base_url, settings, db):
     live = await make_live_event(db, interviewers=2, candidates=CANDIDATES)
-    tokens = {c: await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
-              for c in live.candidates}
+    tokens = {
+        c: await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c) for c in live.candidates
+    }
     lobby_token = await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0])
+        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+    )
     for candidate_id in live.candidates[:20]:
         await queue.check_in(db, candidate_id, settings.live)
     chance = random.Random(13)
@@ -56,17 +58,14 @@ async def test_every_page_works_out_the_place_the_database_gives(app_server, bas
         for candidate_id, token in tokens.items():
             http = await stack.enter_async_context(new_client())
             await sign_in_candidate(http, base_url, token)
-            recorder = await stack.enter_async_context(
-                recording(http, f"{base_url}/c/{token}/ws"))
+            recorder = await stack.enter_async_context(recording(http, f"{base_url}/c/{token}/ws"))
             pages[candidate_id] = Page(recorder)
         lobby_http = await stack.enter_async_context(new_client())
         assert await sign_in_interviewer(lobby_http, base_url, lobby_token) == 303
-        lobby = await stack.enter_async_context(
-            recording(lobby_http, f"{base_url}/i/{lobby_token}/ws"))
+        lobby = await stack.enter_async_context(recording(lobby_http, f"{base_url}/i/{lobby_token}/ws"))
         await lobby.wait_for(lambda m: m["type"] == "state")
         assert await all_agree(pages, db, live.id, settings.live) == {}
-        states_before = sum(m["type"] == "state" for p in pages.values()
-                            for m in p.recorder.messages)
+        states_before = sum(m["type"] == "state" for p in pages.values() for m in p.recorder.messages)
 
         for step in range(STEPS):
             expected = await truth(db, live.id, settings.live)
@@ -91,21 +90,21 @@ async def test_every_page_works_out_the_place_the_database_gives(app_server, bas
 
         assert all(p.unapplied == 0 for p in pages.values())
         shared = sum(m["type"] == "queue" for p in pages.values() for m in p.recorder.messages)
-        states = sum(m["type"] == "state" for p in pages.values()
-                     for m in p.recorder.messages) - states_before
+        states = (
+            sum(m["type"] == "state" for p in pages.values() for m in p.recorder.messages) - states_before
+        )
         assert shared > states, (shared, states)  # the moves went out as the shared message
         # Identical for every page that got it: no names, no ids, one encoding.
-        raw = {text for p in pages.values() for text in p.recorder.raw
-               if text.startswith('{"type":"queue"')}
+        raw = {text for p in pages.values() for text in p.recorder.raw if text.startswith('{"type":"queue"')}
         assert raw and all("Kandidat" not in text for text in raw)
 
 
 async def test_a_page_that_cannot_apply_a_queue_message_gets_its_whole_state(
-        app_server, base_url, settings, db):
+    app_server, base_url, settings, db
+):
     live = await make_live_event(db, interviewers=1, candidates=2)
     await queue.check_in(db, live.candidates[0], settings.live)
-    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                              live.candidates[0])
+    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
     async with new_client() as http:
         await sign_in_candidate(http, base_url, token)
         async with recording(http, f"{base_url}/c/{token}/ws") as page:

@@ -1,5 +1,6 @@
 """The reconciler against real Janus servers: a killed Janus's interview moves to a new room
 on the other server and both sides get new tickets; rooms nothing owns are destroyed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ from tests.integration.test_live_channel import tokens
 def app_with_two_janus(settings, solo_settings):
     """An application process that knows the session's Janus and a Janus of this test's own,
     the own one first: with equal loads, new rooms go there. The test runs the rounds."""
-    return failover_app(settings, [solo_settings.janus.servers[0], *settings.janus.servers],
-                        reconcile_interval=0)
+    return failover_app(
+        settings, [solo_settings.janus.servers[0], *settings.janus.servers], reconcile_interval=0
+    )
 
 
 async def until_moved(reconciler: Reconciler, interview_id: int, rounds: int = 40) -> None:
@@ -34,22 +36,25 @@ async def until_moved(reconciler: Reconciler, interview_id: int, rounds: int = 4
     raise AssertionError("the interview never moved")
 
 
-async def test_killing_janus_moves_the_interview_and_reissues_tickets(
-        app_server, settings, db, own_janus):
+async def test_killing_janus_moves_the_interview_and_reissues_tickets(app_server, settings, db, own_janus):
     solo_settings, solo = own_janus
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with app_with_two_janus(settings, solo_settings) as (app, url, both), \
-            new_client() as candidate_http, new_client() as interviewer_http:
+    async with (
+        app_with_two_janus(settings, solo_settings) as (app, url, both),
+        new_client() as candidate_http,
+        new_client() as interviewer_http,
+    ):
         await sign_in_candidate(candidate_http, url, candidate_token)
         assert await sign_in_interviewer(interviewer_http, url, interviewer_token) == 303
-        async with recording(candidate_http, f"{url}/c/{candidate_token}/ws") as candidate, \
-                recording(interviewer_http, f"{url}/i/{interviewer_token}/ws") as lobby:
+        async with (
+            recording(candidate_http, f"{url}/c/{candidate_token}/ws") as candidate,
+            recording(interviewer_http, f"{url}/i/{interviewer_token}/ws") as lobby,
+        ):
             assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
             dispatched = await lobby.request({"dispatched"}, type="next")
             interview_id = dispatched["interview"]
-            old = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1",
-                                    interview_id)
+            old = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1", interview_id)
             # Equal loads send the room to "solo", the first.
             assert old["janus_server"] == "solo", old
             await candidate.request({"ticket"}, type="accept")
@@ -59,8 +64,11 @@ async def test_killing_janus_moves_the_interview_and_reissues_tickets(
             reconciler = Reconciler(app[DB_POOL], app[JANUS])
             await until_moved(reconciler, interview_id)
 
-            new = await db.fetchrow("""SELECT janus_server, room_id, room_generation, state
-                                       FROM interview WHERE id = $1""", interview_id)
+            new = await db.fetchrow(
+                """SELECT janus_server, room_id, room_generation, state
+                                       FROM interview WHERE id = $1""",
+                interview_id,
+            )
             assert new["janus_server"] == settings.janus.servers[0].name
             assert (new["room_generation"], new["state"]) == (1, "active")
             assert await room_exists(app[JANUS].connection(new["janus_server"]), new["room_id"])
@@ -71,14 +79,14 @@ async def test_killing_janus_moves_the_interview_and_reissues_tickets(
                 assert message["interview"] == interview_id
                 join = read_ticket(both, message["ticket"])
                 assert (join.room, join.role) == (new["room_id"], role)
-                async with candidate_http.post(f"{url}/api/join",
-                                               json={"ticket": message["ticket"]}) as response:
+                async with candidate_http.post(
+                    f"{url}/api/join", json={"ticket": message["ticket"]}
+                ) as response:
                     assert response.status == 200
             # The old server coming back later does not bring the old room back into use.
             assert (await reconciler.run_once()).moved == []
             assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
-    assert not await room_exists(app_server[JANUS].connection(new["janus_server"]),
-                                 new["room_id"])
+    assert not await room_exists(app_server[JANUS].connection(new["janus_server"]), new["room_id"])
 
 
 async def test_rooms_that_no_live_interview_owns_are_destroyed(app_server, settings, db):
@@ -87,21 +95,25 @@ async def test_rooms_that_no_live_interview_owns_are_destroyed(app_server, setti
     live = await make_live_event(db, interviewers=1, candidates=1)
     # A room whose process died before writing it down (its interview failed meanwhile),
     # and a room that is not ours at all.
-    ended = await db.fetchval("""
+    ended = await db.fetchval(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
                                offer_expires_at, state, ended_at, end_reason)
         VALUES ($1, $2, $3, 'next', now(), 'failed', now(), 'room') RETURNING id""",
-                              live.id, live.candidates[0], live.interviewers[0])
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+    )
     orphan = await janus.create_private_room(2, f"interview {ended}")
-    foreign = await create_room(connection, janus.admin_key, new_room(connection.name, 1),
-                                "someone else's room")
+    foreign = await create_room(
+        connection, janus.admin_key, new_room(connection.name, 1), "someone else's room"
+    )
 
     done = await Reconciler(app_server[DB_POOL], janus).run_once()
     assert (connection.name, orphan.room_id) in done.destroyed
     listed = {room["room"] for room in await list_rooms(connection, janus.admin_key)}
     assert orphan.room_id not in listed and foreign.room_id in listed
-    await connection.request({"request": "destroy", "room": foreign.room_id,
-                              "secret": foreign.secret})
+    await connection.request({"request": "destroy", "room": foreign.room_id, "secret": foreign.secret})
 
 
 async def test_a_room_being_attached_is_left_alone(app_server, settings, db):
@@ -109,16 +121,22 @@ async def test_a_room_being_attached_is_left_alone(app_server, settings, db):
     Janus but not in the database: it must not be taken for an orphan."""
     janus = app_server[JANUS]
     live = await make_live_event(db, interviewers=1, candidates=1)
-    offered = await db.fetchval("""
+    offered = await db.fetchval(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by,
                                offer_expires_at)
         VALUES ($1, $2, $3, 'next', now() + interval '1 minute') RETURNING id""",
-                                live.id, live.candidates[0], live.interviewers[0])
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+    )
     room = await janus.create_private_room(2, f"interview {offered}")
     done = await Reconciler(app_server[DB_POOL], janus).run_once()
     assert (room.server, room.room_id) not in done.destroyed
     assert await room_exists(janus.connection(room.server), room.room_id)
     await janus.connection(room.server).request(
-        {"request": "destroy", "room": room.room_id, "secret": room.secret})
-    await db.execute("UPDATE interview SET state = 'failed', ended_at = now(), "
-                     "end_reason = 'room' WHERE id = $1", offered)
+        {"request": "destroy", "room": room.room_id, "secret": room.secret}
+    )
+    await db.execute(
+        "UPDATE interview SET state = 'failed', ended_at = now(), end_reason = 'room' WHERE id = $1", offered
+    )

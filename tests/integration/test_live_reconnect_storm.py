@@ -2,6 +2,7 @@
 and its own place, their database work is done in batches on a bounded number of
 connections (app/live/arrivals.py), and /healthz answers meanwhile, even with every
 connection of the main pool taken."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,9 @@ from tests.integration.live_support import make_live_event
 SOCKETS = 300
 
 
-async def _first_state(http: ClientSession, url: str, cookie: str,
-                       everyone_has_theirs: asyncio.Event) -> dict:
+async def _first_state(
+    http: ClientSession, url: str, cookie: str, everyone_has_theirs: asyncio.Event
+) -> dict:
     """The socket's first state; the socket kept open until every socket has its own (one
     closing would start its grace period, and places behind it would move on its end)."""
     async with http.ws_connect(url, headers={"Cookie": cookie}) as ws:
@@ -36,23 +38,32 @@ async def _first_state(http: ClientSession, url: str, cookie: str,
 
 async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, base_url, db):
     live = await make_live_event(db, interviewers=1, candidates=SOCKETS)
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO queue_entry (event_id, candidate_id, queued_at)
         SELECT $1, id, now() + make_interval(secs => n)
-        FROM unnest($2::bigint[]) WITH ORDINALITY AS c (id, n)""", live.id, live.candidates)
-    tokens = dict(await db.fetch("SELECT id, access_token FROM candidate WHERE event_id = $1",
-                                 live.id))
+        FROM unnest($2::bigint[]) WITH ORDINALITY AS c (id, n)""",
+        live.id,
+        live.candidates,
+    )
+    tokens = dict(await db.fetch("SELECT id, access_token FROM candidate WHERE event_id = $1", live.id))
     secret = settings.app.secret_key.get_secret_value()
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
     ws_base = base_url.replace("http", "ws", 1)
 
     all_in = asyncio.Event()
-    async with ClientSession(connector=TCPConnector(limit=0),
-                             timeout=ClientTimeout(total=300)) as http:
-        opening = asyncio.gather(*(
-            _first_state(http, f"{ws_base}/c/{tokens[c]}/ws", f"{CANDIDATE_SESSION.cookie}="
-                         f"{CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}", all_in)
-            for c in live.candidates))
+    async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=300)) as http:
+        opening = asyncio.gather(
+            *(
+                _first_state(
+                    http,
+                    f"{ws_base}/c/{tokens[c]}/ws",
+                    f"{CANDIDATE_SESSION.cookie}={CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}",
+                    all_in,
+                )
+                for c in live.candidates
+            )
+        )
         async with http.get(f"{base_url}/healthz") as response:  # while they open
             assert response.status == 200, await response.text()
         listed = """SELECT count(DISTINCT candidate_id) FROM live_connection
@@ -67,8 +78,14 @@ async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, 
     arrivals = app_server[ARRIVALS]
     for step in arrivals.all():
         assert step.most_running <= ARRIVAL_WORKERS
-    assert await db.fetchval("""SELECT count(*) FROM queue_entry WHERE event_id = $1
-                                AND state = 'waiting'""", live.id) == SOCKETS
+    assert (
+        await db.fetchval(
+            """SELECT count(*) FROM queue_entry WHERE event_id = $1
+                                AND state = 'waiting'""",
+            live.id,
+        )
+        == SOCKETS
+    )
 
 
 async def test_batches_wait_for_a_free_worker_and_go_together(stack):
@@ -82,8 +99,7 @@ async def test_batches_wait_for_a_free_worker_and_go_together(stack):
         batches_seen.append(keys)
         if len(batches_seen) == 1:
             await release.wait()
-        rows = await connection.fetch("SELECT k, k * 2 AS twice FROM unnest($1::int[]) AS k",
-                                      keys)
+        rows = await connection.fetch("SELECT k, k * 2 AS twice FROM unnest($1::int[]) AS k", keys)
         return {row["k"]: row["twice"] for row in rows}
 
     try:
@@ -94,7 +110,7 @@ async def test_batches_wait_for_a_free_worker_and_go_together(stack):
         rest = [asyncio.create_task(batches(k)) for k in range(2, 52)]
         await asyncio.sleep(0.1)
         assert batches.waiting == 50 and len(batches_seen) == 1  # held back, no connection
-        assert pool.get_idle_size() + 1 == pool.get_size()       # only the busy one is out
+        assert pool.get_idle_size() + 1 == pool.get_size()  # only the busy one is out
         release.set()
         assert await first == 2
         assert await asyncio.gather(*rest) == [2 * k for k in range(2, 52)]

@@ -8,6 +8,7 @@ positions, the interview is still active in its room, the offer can still be tak
 every socket that connects again gets the same state as before the kill. The one candidate who does not come back is recorded
 disconnected once a living process reaps the dead one's sockets.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,7 @@ def without_clock(state: dict) -> dict:
         # The queue's version counts this process's reads: a new process starts over.
         state["queue"] = dict(state["queue"], wait_minutes=None, v=None)
     elif isinstance(state.get("queue"), list):
-        state["queue"] = [dict(row, waited_seconds=None, wait_minutes=None)
-                          for row in state["queue"]]
+        state["queue"] = [dict(row, waited_seconds=None, wait_minutes=None) for row in state["queue"]]
     if state.get("interview") and "ticket" in state["interview"]:
         state["interview"] = dict(state["interview"], ticket=None)  # minted anew each time
     return state
@@ -74,22 +74,30 @@ async def connect_again(http: aiohttp.ClientSession, url: str) -> Recorder:
 
 
 async def rows(db, event_id: int) -> tuple[list, list]:
-    entries = await db.fetch("""
+    entries = await db.fetch(
+        """
         SELECT candidate_id, state, queued_at, missed_count FROM queue_entry
-        WHERE event_id = $1 ORDER BY candidate_id""", event_id)
-    interviews = await db.fetch("""
+        WHERE event_id = $1 ORDER BY candidate_id""",
+        event_id,
+    )
+    interviews = await db.fetch(
+        """
         SELECT id, state, candidate_id, interviewer_id, room_id, janus_server, started_at,
-               ends_at FROM interview WHERE event_id = $1 ORDER BY id""", event_id)
+               ends_at FROM interview WHERE event_id = $1 ORDER BY id""",
+        event_id,
+    )
     return [dict(r) for r in entries], [dict(r) for r in interviews]
 
 
 async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, db):
     live = await make_live_event(db, interviewers=2, candidates=CANDIDATES)
-    candidate_tokens = [await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c)
-                        for c in live.candidates]
-    interviewer_tokens = [await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", i)
-        for i in live.interviewers]
+    candidate_tokens = [
+        await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", c) for c in live.candidates
+    ]
+    interviewer_tokens = [
+        await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", i)
+        for i in live.interviewers
+    ]
     clients = [new_client() for _ in range(CANDIDATES + 2)]
     candidate_http, interviewer_http = clients[:CANDIDATES], clients[CANDIDATES:]
     try:
@@ -105,8 +113,9 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
             for http, url in zip(candidate_http, candidate_urls):  # checked in in this order
                 sockets.append(Recorder(await http.ws_connect(url)))
                 assert (await sockets[-1].request({"ok"}, type="check_in"))["type"] == "ok"
-            lobbies = [Recorder(await http.ws_connect(url))
-                       for http, url in zip(interviewer_http, interviewer_urls)]
+            lobbies = [
+                Recorder(await http.ws_connect(url)) for http, url in zip(interviewer_http, interviewer_urls)
+            ]
             # One interview under way (the first candidate with the first interviewer) and
             # one offered, not yet taken up (the second with the second).
             dispatched = await lobbies[0].request({"dispatched", "queue_empty"}, type="next")
@@ -158,8 +167,9 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
                 assert await room_exists(app_server[JANUS].connection("janus1"), room_id)
 
             await app.start()  # the same port, as a process manager would restart it
-            for index, (http, url) in enumerate(zip(candidate_http + interviewer_http,
-                                                    candidate_urls + interviewer_urls)):
+            for index, (http, url) in enumerate(
+                zip(candidate_http + interviewer_http, candidate_urls + interviewer_urls)
+            ):
                 if index == STAYS_AWAY:
                     continue
                 again = await connect_again(http, url)
@@ -176,21 +186,27 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
             # socket is still listed until a living process reaps the dead one's (after
             # connections.STALE_SECONDS without a heartbeat; here the clock is moved).
             away = live.candidates[STAYS_AWAY]
-            dead = await db.fetchval(
-                "SELECT process_id FROM live_connection WHERE candidate_id = $1", away)
+            dead = await db.fetchval("SELECT process_id FROM live_connection WHERE candidate_id = $1", away)
             assert dead is not None
-            await db.execute("""UPDATE live_process SET seen_at = now() - make_interval(secs => $2)
-                                WHERE id = $1""", dead, connections.STALE_SECONDS + 1)
+            await db.execute(
+                """UPDATE live_process SET seen_at = now() - make_interval(secs => $2)
+                                WHERE id = $1""",
+                dead,
+                connections.STALE_SECONDS + 1,
+            )
             assert await connections.reap_dead_processes(db) >= 1
-            entries = {r["candidate_id"]: r for r in await db.fetch(
-                "SELECT * FROM queue_entry WHERE event_id = $1", live.id)}
+            entries = {
+                r["candidate_id"]: r
+                for r in await db.fetch("SELECT * FROM queue_entry WHERE event_id = $1", live.id)
+            }
             assert entries[away]["disconnected_at"] is not None  # the grace period runs
             assert entries[away]["state"] == "waiting"  # with the place kept (grace period)
-            assert all(entries[c]["disconnected_at"] is None
-                       for c in live.candidates if c != away)
-            assert await db.fetchval("""SELECT bool_and(connected) FROM interviewer_presence
+            assert all(entries[c]["disconnected_at"] is None for c in live.candidates if c != away)
+            assert await db.fetchval(
+                """SELECT bool_and(connected) FROM interviewer_presence
                                         WHERE interviewer_id = ANY($1::bigint[])""",
-                                     live.interviewers)
+                live.interviewers,
+            )
 
             # The interview goes on in the same room: a rejoin gets a ticket for it.
             rejoin = await sockets[0].request({"ticket"}, type="accept")
@@ -215,13 +231,18 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
         for http in clients:
             await http.close()
         # Nothing left live for another test's reconciler: end, withdraw, destroy.
-        for row in await db.fetch("""SELECT id, state, candidate_id FROM interview
-                                     WHERE event_id = $1""", live.id):
+        for row in await db.fetch(
+            """SELECT id, state, candidate_id FROM interview
+                                     WHERE event_id = $1""",
+            live.id,
+        ):
             if row["state"] == "active":
                 await interviews.end_interview(db, row["id"], "interviewer")
             elif row["state"] == "offered":
                 await queue.leave(db, row["candidate_id"])
-        for row in await db.fetch("""SELECT janus_server, room_id, room_secret FROM interview
-                                     WHERE event_id = $1 AND room_id IS NOT NULL""", live.id):
+        for row in await db.fetch(
+            """SELECT janus_server, room_id, room_secret FROM interview
+                                     WHERE event_id = $1 AND room_id IS NOT NULL""",
+            live.id,
+        ):
             await close_room(app_server[JANUS], *row)
-

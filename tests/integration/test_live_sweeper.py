@@ -1,5 +1,6 @@
 """The sweeper of a running application applies the clock by itself: offers expire,
 interviews end at their limit, candidates whose grace ran out are away, rooms are destroyed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,9 @@ async def until(db, sql: str, *args, expected, timeout: float = 10):
 
 
 async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool):
-    settings = load_settings(dict(stack.environ, SNABB_APP_PORT=str(free_port()),
-                                  SNABB_LIVE_SWEEP_INTERVAL="0.2"))
+    settings = load_settings(
+        dict(stack.environ, SNABB_APP_PORT=str(free_port()), SNABB_LIVE_SWEEP_INTERVAL="0.2")
+    )
     live = settings.live
     event = await make_live_event(db, interviewers=2, candidates=3)
     first, second, third = event.candidates
@@ -35,23 +37,20 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
         offer = await dispatch.dispatch(pool, event.interviewers[0], live)
         assert offer.candidate_id == first
         await offer_with_room(db, offer, live)
-        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2",
-                  offer.interview_id)
-        await until(db, "SELECT state FROM interview WHERE id = $1", offer.interview_id,
-                    expected="missed")
-        await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", first,
-                    expected="waiting")
+        await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2", offer.interview_id)
+        await until(db, "SELECT state FROM interview WHERE id = $1", offer.interview_id, expected="missed")
+        await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", first, expected="waiting")
 
         # An interview in a real room, at its limit: ended, the room destroyed.
         await app[JANUS].connections["janus1"].wait_ready(10)
         dispatched = await dispatch.next_candidate(pool, app[JANUS], settings, event.interviewers[1])
         assert dispatched.offer.candidate_id == second
         await interviews.accept_offer(db, dispatched.offer.interview_id, second)
-        room = await db.fetchval("SELECT room_id FROM interview WHERE id = $1",
-                                 dispatched.offer.interview_id)
+        room = await db.fetchval("SELECT room_id FROM interview WHERE id = $1", dispatched.offer.interview_id)
         await age(db, "interview", "ends_at", 3600, "id = $2", dispatched.offer.interview_id)
-        await until(db, "SELECT state FROM interview WHERE id = $1", dispatched.offer.interview_id,
-                    expected="ended")
+        await until(
+            db, "SELECT state FROM interview WHERE id = $1", dispatched.offer.interview_id, expected="ended"
+        )
         connection = app[JANUS].connections["janus1"]
         for _ in range(50):
             if not (await connection.request({"request": "exists", "room": room}))["exists"]:
@@ -62,7 +61,5 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
 
         # A dropped connection past the grace period: away.
         await queue.disconnected(db, third)
-        await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1,
-                  "candidate_id = $2", third)
-        await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", third,
-                    expected="away")
+        await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", third)
+        await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", third, expected="away")

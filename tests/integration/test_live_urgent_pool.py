@@ -1,5 +1,6 @@
 """The urgent actions' connections (app/live/urgent_pool.py): first come, first served over
 the urgent pool and the main pool's idle connections."""
+
 from __future__ import annotations
 
 import asyncio

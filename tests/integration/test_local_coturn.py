@@ -2,6 +2,7 @@
 credentials from app/turn.py allocate a relay over UDP, TCP and TLS (its self-signed
 certificate names its address), it may relay to the local Janus's address, and still not
 into other private networks."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,9 +27,17 @@ async def test_a_tickets_credentials_relay_to_janus_only(stack, settings, transp
     if transport == "tls":
         context = ssl.create_default_context(cafile=str(coturn.state_dir / "turn-cert.pem"))
         port = coturn.tls_port
-    relay, _ = await asyncio.wait_for(create_turn_endpoint(
-        asyncio.DatagramProtocol, (coturn.host, port), server["username"], server["credential"],
-        ssl=context, transport="udp" if transport == "udp" else "tcp"), 15)
+    relay, _ = await asyncio.wait_for(
+        create_turn_endpoint(
+            asyncio.DatagramProtocol,
+            (coturn.host, port),
+            server["username"],
+            server["credential"],
+            ssl=context,
+            transport="udp" if transport == "udp" else "tcp",
+        ),
+        15,
+    )
     protocol = relay._TurnTransport__inner_protocol  # aioice keeps it private
     try:
         assert relay.get_extra_info("sockname")[0] == coturn.host

@@ -1,4 +1,5 @@
 """The mail catcher is a real SMTP server; the development page lists what it caught."""
+
 from __future__ import annotations
 
 import mailbox
@@ -27,8 +28,7 @@ def send_test_mail(settings, subject: str) -> None:
 
 
 async def test_caught_mail_is_listed_in_development(stack):
-    settings = load_settings(dict(stack.environ, SNABB_ENV="development",
-                                  SNABB_APP_PORT=str(free_port())))
+    settings = load_settings(dict(stack.environ, SNABB_ENV="development", SNABB_APP_PORT=str(free_port())))
     send_test_mail(settings, "Bekräftelse: din intervju på fredag")
     box = mailbox.Maildir(settings.mail.catcher_dir, create=False)
     subjects = [str(read_message(box, key)["Subject"]) for key in box.keys()]
@@ -42,8 +42,9 @@ async def test_caught_mail_is_listed_in_development(stack):
             assert "Bekräftelse: din intervju på fredag" in listing
             # This mail's own link: in a full run, other tests' mail of the same second may
             # be listed before it.
-            key = re.search(r'href="/dev/mail/([^"]+)">Bekräftelse: din intervju på fredag<',
-                            listing).group(1)
+            key = re.search(r'href="/dev/mail/([^"]+)">Bekräftelse: din intervju på fredag<', listing).group(
+                1
+            )
             async with http.get(f"{base}/dev/mail/{key}") as response:
                 message = await response.text()
             assert "Din intervju börjar kl. 14.00." in message

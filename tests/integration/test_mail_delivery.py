@@ -4,6 +4,7 @@ Each test has a database of its own (so the session application's worker cannot 
 mails) and a mail catcher process of its own (to stop and start), and runs one or more
 application instances on them, each with its worker, as separate processes would.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,21 +68,32 @@ async def catcher(tmp_path):
 
 
 def instance_settings(stack, outbox_url: str, catcher: MailCatcher):
-    return load_settings(dict(stack.environ, DATABASE_URL=outbox_url,
-                              SNABB_APP_PORT=str(free_port()),
-                              SNABB_MAIL_SMTP_PORT=str(catcher.port),
-                              SNABB_MAIL_CATCHER_DIR=str(catcher.maildir)))
+    return load_settings(
+        dict(
+            stack.environ,
+            DATABASE_URL=outbox_url,
+            SNABB_APP_PORT=str(free_port()),
+            SNABB_MAIL_SMTP_PORT=str(catcher.port),
+            SNABB_MAIL_CATCHER_DIR=str(catcher.maildir),
+        )
+    )
 
 
 async def enqueue(app, connection, address: str) -> int:
     async with connection.transaction():
         return await app[MAILER].enqueue(
-            connection, to_address=address, to_name="Åsa Öberg", language="sv",
-            template="event_cancelled", context=event_context(TITLE, STARTS))
+            connection,
+            to_address=address,
+            to_name="Åsa Öberg",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
 
 
 async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_is_back(
-        stack, outbox_url, outbox, catcher):
+    stack, outbox_url, outbox, catcher
+):
     settings = instance_settings(stack, outbox_url, catcher)
     app = create_app(settings)
     address = unique_email("smtp-down")
@@ -102,12 +114,12 @@ async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_
 
     (message,) = caught(catcher.maildir, address)
     assert message["Message-ID"] == row["message_id"]
-    assert (await outbox.fetchrow("SELECT sent_at FROM mail_outbox WHERE id = $1",
-                                  mail_id))["sent_at"] == row["sent_at"]
+    assert (await outbox.fetchrow("SELECT sent_at FROM mail_outbox WHERE id = $1", mail_id))[
+        "sent_at"
+    ] == row["sent_at"]
 
 
-async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outbox, catcher,
-                                                         monkeypatch):
+async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outbox, catcher, monkeypatch):
     # The poll an hour away: mails sent within the bound below were woken for by NOTIFY.
     monkeypatch.setattr(worker, "POLL_INTERVAL", 3600.0)
     await asyncio.to_thread(catcher.start)
@@ -127,8 +139,13 @@ async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outb
         async with outbox.transaction():
             for address in addresses:
                 await apps[0][MAILER].enqueue(
-                    outbox, to_address=address, to_name="Åsa", language="en",
-                    template="event_cancelled", context=event_context(TITLE, STARTS))
+                    outbox,
+                    to_address=address,
+                    to_name="Åsa",
+                    language="en",
+                    template="event_cancelled",
+                    context=event_context(TITLE, STARTS),
+                )
         while await outbox.fetchval("SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL"):
             assert asyncio.get_running_loop().time() - started < 30, "mails were not all sent"
             await asyncio.sleep(0.05)
@@ -143,8 +160,7 @@ async def test_several_workers_never_send_one_mail_twice(stack, outbox_url, outb
     assert sorted(received) == sorted(row["message_id"] for row in rows)
 
 
-async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
-        stack, outbox_url, outbox, catcher):
+async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(stack, outbox_url, outbox, catcher):
     await asyncio.to_thread(catcher.start)
     settings = instance_settings(stack, outbox_url, catcher)
     app = create_app(settings)
@@ -152,11 +168,18 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
     # A worker took the row a moment ago and died before it could send or record anything.
     async with outbox.transaction():
         mail_id = await app[MAILER].enqueue(
-            outbox, to_address=address, to_name="Åsa", language="sv",
-            template="event_cancelled", context=event_context(TITLE, STARTS))
+            outbox,
+            to_address=address,
+            to_name="Åsa",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
         await outbox.execute(
             """UPDATE mail_outbox SET attempts = 1, claimed_by = 'dead-worker',
-                      next_attempt_at = now() + interval '2 seconds' WHERE id = $1""", mail_id)
+                      next_attempt_at = now() + interval '2 seconds' WHERE id = $1""",
+            mail_id,
+        )
     async with serving(app, settings.app.port):
         await asyncio.sleep(1)
         assert caught(catcher.maildir, address) == []  # not while the lease holds
@@ -166,7 +189,8 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(
 
 
 async def test_publishing_with_smtp_down_succeeds_and_the_invitation_follows(
-        stack, outbox_url, outbox, catcher):
+    stack, outbox_url, outbox, catcher
+):
     """The user-facing side of the outbox: a change made while the mail server is down."""
     settings = instance_settings(stack, outbox_url, catcher)
     employer = await make_user(outbox)
@@ -174,8 +198,7 @@ async def test_publishing_with_smtp_down_succeeds_and_the_invitation_follows(
     async with serving(create_app(settings), settings.app.port) as base_url:
         async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
             await log_in(http, base_url, employer["email"])
-            event_id = await create_event(http, base_url, action="publish",
-                                          interviewer_email=[interviewer])
+            event_id = await create_event(http, base_url, action="publish", interviewer_email=[interviewer])
         assert await outbox.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "published"
         mail_id = await outbox.fetchval("SELECT id FROM mail_outbox WHERE to_address = $1", interviewer)
         await wait_for_row(outbox, mail_id, lambda r: r["attempts"] >= 2 and r["sent_at"] is None)

@@ -7,6 +7,7 @@ first straight through the mail layer (which must be safe on its own), then thro
 a stranger or an employer fills in (registration by invite link, the event form's interviewers,
 sign-up and the password reset, a colleague invitation).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,15 +40,25 @@ from tests.mails import link_in, unique_email
 
 STARTS = datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 # Every template in web/templates/mail/, and whether the code that sends it adds a calendar entry.
-TEMPLATES = {"candidate_registration": True, "candidate_reminder": True,
-             "candidate_cancelled": True, "event_time_changed": True, "event_cancelled": True,
-             "interviewer_invitation": True, "colleague_invitation": False,
-             "colleague_invitation_existing": False, "password_reset": False,
-             "signup_confirm": False, "signup_existing": False}
+TEMPLATES = {
+    "candidate_registration": True,
+    "candidate_reminder": True,
+    "candidate_cancelled": True,
+    "event_time_changed": True,
+    "event_cancelled": True,
+    "interviewer_invitation": True,
+    "colleague_invitation": False,
+    "colleague_invitation_existing": False,
+    "password_reset": False,
+    "signup_confirm": False,
+    "signup_existing": False,
+}
 # The headers the product writes: none may be pushed down into a body part.
-PRODUCT_HEADER_LINE = re.compile(r"^(Message-ID|Date|From|Reply-To|Subject|Auto-Submitted|"
-                                 r"Content-Language|MIME-Version|Content-Type):",
-                                 re.MULTILINE | re.IGNORECASE)
+PRODUCT_HEADER_LINE = re.compile(
+    r"^(Message-ID|Date|From|Reply-To|Subject|Auto-Submitted|"
+    r"Content-Language|MIME-Version|Content-Type):",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 
 def raw_mails_to(maildir: str, address: str) -> dict[str, bytes]:
@@ -69,8 +80,9 @@ async def take_raw(maildir: str, address: str, timeout: float = 30) -> bytes:
     return raw
 
 
-def check_received(raw: bytes, *, address: str, name: str, subject: str, reply_to: str,
-                   calendar: bool) -> dict[str, str]:
+def check_received(
+    raw: bytes, *, address: str, name: str, subject: str, reply_to: str, calendar: bool
+) -> dict[str, str]:
     """The mail as received: our headers only, each one line, the recipient and Reply-To ours,
     and the body our parts with none of the attacker's headers in them."""
     headers = assert_one_line_headers(raw)
@@ -88,8 +100,12 @@ def check_received(raw: bytes, *, address: str, name: str, subject: str, reply_t
         expected = ["multipart/mixed"] + expected + ["text/calendar"]
     assert [part.get_content_type() for part in message.walk()] == expected
     for part in list(message.walk())[1:]:
-        assert set(part.keys()) <= {"Content-Type", "Content-Transfer-Encoding", "MIME-Version",
-                                    "Content-Disposition"}, part.keys()
+        assert set(part.keys()) <= {
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+            "Content-Disposition",
+        }, part.keys()
         if not part.is_multipart():
             body = part.get_content()
             assert not PRODUCT_HEADER_LINE.search(body), PRODUCT_HEADER_LINE.search(body)
@@ -100,14 +116,24 @@ def every_context(hostile: str) -> dict:
     """What all mail templates read, with the hostile text in every slot a user fills."""
     context = event_context(hostile, STARTS, name=hostile)
     context["event"].update(organization_name=hostile, interview_minutes=10)
-    return dict(context, pin="123456", again=False, by_employer=True, invite_link=None,
-                inviter_name=hostile, organization_name=hostile, organization=hostile,
-                valid_days=7, valid_minutes=60, valid_hours=24,
-                accept_url="https://snabb.example.se/invitation/abc",
-                reset_url="https://snabb.example.se/password/reset/abc",
-                confirm_url="https://snabb.example.se/signup/confirm/abc",
-                login_url="https://snabb.example.se/login",
-                forgot_url="https://snabb.example.se/password/forgot")
+    return dict(
+        context,
+        pin="123456",
+        again=False,
+        by_employer=True,
+        invite_link=None,
+        inviter_name=hostile,
+        organization_name=hostile,
+        organization=hostile,
+        valid_days=7,
+        valid_minutes=60,
+        valid_hours=24,
+        accept_url="https://snabb.example.se/invitation/abc",
+        reset_url="https://snabb.example.se/password/reset/abc",
+        confirm_url="https://snabb.example.se/signup/confirm/abc",
+        login_url="https://snabb.example.se/login",
+        forgot_url="https://snabb.example.se/password/forgot",
+    )
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -121,17 +147,36 @@ async def mailed_by_the_mail_layer(stack, app_server):
             for case, hostile in HOSTILE_NAMES.items():
                 for template, with_calendar in TEMPLATES.items():
                     address = unique_email(f"inject-{case}")
-                    calendar = CalendarEntry(
-                        uid=f"inject-{address}", sequence=0, method="REQUEST", summary=hostile,
-                        description="", starts_at=STARTS,
-                        ends_at=STARTS + timedelta(hours=1)) if with_calendar else None
+                    calendar = (
+                        CalendarEntry(
+                            uid=f"inject-{address}",
+                            sequence=0,
+                            method="REQUEST",
+                            summary=hostile,
+                            description="",
+                            starts_at=STARTS,
+                            ends_at=STARTS + timedelta(hours=1),
+                        )
+                        if with_calendar
+                        else None
+                    )
                     mail_id = await app_server[MAILER].enqueue(
-                        connection, to_address=address, to_name=hostile, language="en",
-                        template=template, context=every_context(hostile), calendar=calendar)
+                        connection,
+                        to_address=address,
+                        to_name=hostile,
+                        language="en",
+                        template=template,
+                        context=every_context(hostile),
+                        calendar=calendar,
+                    )
                     mailed[template, case] = address, mail_id
-        rows = {row["id"]: row for row in await connection.fetch(
-            "SELECT id, to_name, subject FROM mail_outbox WHERE id = any($1::bigint[])",
-            [mail_id for _, mail_id in mailed.values()])}
+        rows = {
+            row["id"]: row
+            for row in await connection.fetch(
+                "SELECT id, to_name, subject FROM mail_outbox WHERE id = any($1::bigint[])",
+                [mail_id for _, mail_id in mailed.values()],
+            )
+        }
     finally:
         await connection.close()
     return {key: (address, rows[mail_id]) for key, (address, mail_id) in mailed.items()}
@@ -139,20 +184,26 @@ async def mailed_by_the_mail_layer(stack, app_server):
 
 def test_every_mail_template_is_covered():
     folder = Path(__file__).resolve().parents[2] / "web" / "templates" / "mail"
-    assert {path.name.removesuffix(".subject.txt") for path in folder.glob("*.subject.txt")} == \
-        set(TEMPLATES)
+    assert {path.name.removesuffix(".subject.txt") for path in folder.glob("*.subject.txt")} == set(TEMPLATES)
 
 
 @pytest.mark.parametrize("case", HOSTILE_NAMES)
 @pytest.mark.parametrize("template", TEMPLATES)
 async def test_every_template_keeps_hostile_names_in_their_headers(
-        mailed_by_the_mail_layer, settings, template, case):
+    mailed_by_the_mail_layer, settings, template, case
+):
     address, row = mailed_by_the_mail_layer[template, case]
     # What the outbox keeps is one line already; the mail shows exactly that.
     assert not LINE_BREAKING.search(row["to_name"] + row["subject"])
     raw = await take_raw(settings.mail.catcher_dir, address)
-    check_received(raw, address=address, name=row["to_name"], subject=row["subject"],
-                   reply_to=settings.app.support_email, calendar=TEMPLATES[template])
+    check_received(
+        raw,
+        address=address,
+        name=row["to_name"],
+        subject=row["subject"],
+        reply_to=settings.app.support_email,
+        calendar=TEMPLATES[template],
+    )
 
 
 # Through the forms: names a person types (or a script posts) into the product.
@@ -168,13 +219,23 @@ def one_line(text: str) -> str:
 async def check_form_mail(db, settings, address: str, name: str, template: str) -> bytes:
     """The mail to `address` as received, against what its outbox row says; and its text
     has no line the attacker made look like a header. Takes it out of the catcher after."""
-    row = await db.fetchrow("""SELECT to_name, subject FROM mail_outbox
-                                WHERE to_address = $1 AND template = $2""", address, template)
+    row = await db.fetchrow(
+        """SELECT to_name, subject FROM mail_outbox
+                                WHERE to_address = $1 AND template = $2""",
+        address,
+        template,
+    )
     assert row["to_name"] == name
     calendar = TEMPLATES[template]
     raw = await take_raw(settings.mail.catcher_dir, address)
-    check_received(raw, address=address, name=name, subject=row["subject"],
-                   reply_to=settings.app.support_email, calendar=calendar)
+    check_received(
+        raw,
+        address=address,
+        name=name,
+        subject=row["subject"],
+        reply_to=settings.app.support_email,
+        calendar=calendar,
+    )
     text = message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
     assert not re.search(r"^(X-Injected|Reply-To|Bcc):", text, re.MULTILINE | re.IGNORECASE), text
     return raw
@@ -184,14 +245,16 @@ async def check_form_mail(db, settings, address: str, name: str, template: str) 
 async def test_registering_by_invite_link_with_a_hostile_name(http, base_url, db, settings, case):
     event = await make_event(db)
     address = unique_email(f"register-{case}")
-    status, page = await register(http, base_url, event["invite_token"],
-                                  name=HOSTILE_NAMES[case], email=address, language="en")
+    status, page = await register(
+        http, base_url, event["invite_token"], name=HOSTILE_NAMES[case], email=address, language="en"
+    )
     assert status == 200, page
     name = await db.fetchval("SELECT name FROM candidate WHERE email = $1", address)
     assert name == one_line(HOSTILE_NAMES[case])
     raw = await check_form_mail(db, settings, address, name, "candidate_registration")
-    assert f"Hello {name}," in message_from_bytes(raw, policy=policy.default).get_body(
-        ("plain",)).get_content()
+    assert (
+        f"Hello {name}," in message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    )
 
 
 @pytest.mark.usefixtures("fresh_log_in_limits")
@@ -203,8 +266,13 @@ async def test_an_interviewer_name_in_the_event_form(http, base_url, db, setting
     address = unique_email(f"interviewer-{case}")
     title = "Säljare " + HOSTILE_NAMES["q-utf8"]
     csrf = await csrf_from(http, f"{base_url}/events/new")
-    form = event_form(csrf, title=title, action="publish", interviewer_email=[address],
-                      interviewer_name=[HOSTILE_NAMES[case]])
+    form = event_form(
+        csrf,
+        title=title,
+        action="publish",
+        interviewer_email=[address],
+        interviewer_name=[HOSTILE_NAMES[case]],
+    )
     async with http.post(f"{base_url}/events/new", data=form, allow_redirects=False) as response:
         assert response.status == 303, await response.text()
     name = await db.fetchval("SELECT name FROM event_interviewer WHERE email = $1", address)
@@ -220,27 +288,40 @@ async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settin
     invitation carrying the name and organization, and the password reset."""
     hostile, email = HOSTILE_NAMES[case], unique_email(f"signup-{case}")
     name, organization = one_line(hostile), one_line(f"{hostile} AB")
-    form = {"organization": f"{hostile} AB", "name": hostile, "email": email,
-            "password": PASSWORD, "password_confirm": PASSWORD}
+    form = {
+        "organization": f"{hostile} AB",
+        "name": hostile,
+        "email": email,
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
     status, page, _ = await post_form(http, base_url, "/signup", form, headers=ENGLISH)
     assert status == 303, page
     raw = await check_form_mail(db, settings, email, name, "signup_confirm")
-    link = link_in(message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content(),
-                   base_url, "/signup/confirm/")
-    status, page, headers = await post_form(http, base_url, link[len(base_url):], {})
+    link = link_in(
+        message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content(),
+        base_url,
+        "/signup/confirm/",
+    )
+    status, page, headers = await post_form(http, base_url, link[len(base_url) :], {})
     assert status == 303 and headers["Location"] == "/events", page
-    stored = await db.fetchrow("""SELECT u.name, o.name AS organization FROM app_user u
+    stored = await db.fetchrow(
+        """SELECT u.name, o.name AS organization FROM app_user u
                                    JOIN organization o ON o.id = u.organization_id
-                                  WHERE u.email = $1""", email)
+                                  WHERE u.email = $1""",
+        email,
+    )
     assert (stored["name"], stored["organization"]) == (name, organization)
 
     colleague = unique_email(f"colleague-{case}")
-    status, page, _ = await post_form(http, base_url, "/account/colleagues",
-                                      {"email": colleague, "language": "en"}, headers=ENGLISH)
+    status, page, _ = await post_form(
+        http, base_url, "/account/colleagues", {"email": colleague, "language": "en"}, headers=ENGLISH
+    )
     assert status == 303, page
     raw = await check_form_mail(db, settings, colleague, "", "colleague_invitation")
     assert assert_one_line_headers(raw)["Subject"] == (
-        f"{name} invites you to {organization} on Snabbintervjuer")
+        f"{name} invites you to {organization} on Snabbintervjuer"
+    )
 
     status, page, _ = await post_form(http, base_url, "/password/forgot", {"email": email})
     assert status == 303, page
@@ -255,8 +336,13 @@ async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settin
 async def test_an_address_holding_an_encoded_word_is_refused_at_the_form(http, base_url, db):
     # The mailer would refuse it as well; the form says so in its own words, first.
     event = await make_event(db)
-    status, page = await register(http, base_url, event["invite_token"], name="Eve",
-                                  email="=?utf-8?q?eve=0D=0AX-Injected=3A_yes?=@example.se",
-                                  accept_language="en")
+    status, page = await register(
+        http,
+        base_url,
+        event["invite_token"],
+        name="Eve",
+        email="=?utf-8?q?eve=0D=0AX-Injected=3A_yes?=@example.se",
+        accept_language="en",
+    )
     assert status == 422 and "Enter an e-mail address like name@example.se." in page
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0

@@ -3,6 +3,7 @@
 The session's application runs the worker; each test mails addresses of its own and reads
 them back from the catcher's Maildir.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -25,19 +26,36 @@ class Abort(Exception):
     pass
 
 
-@pytest.mark.parametrize("language, when, footer, other_footer", [
-    ("sv", "fredag 4 december 2026 kl. 14:00 (svensk tid)",
-     "Frågor eller problem? Skriv till", "Questions or problems?"),
-    ("en", "Friday 4 December 2026 at 14:00 (Swedish time, CET)",
-     "Questions or problems? Write to", "Frågor eller problem?"),
-])
-async def test_a_mail_arrives_in_the_recipients_language(app_server, db, settings, language, when,
-                                                         footer, other_footer):
+@pytest.mark.parametrize(
+    "language, when, footer, other_footer",
+    [
+        (
+            "sv",
+            "fredag 4 december 2026 kl. 14:00 (svensk tid)",
+            "Frågor eller problem? Skriv till",
+            "Questions or problems?",
+        ),
+        (
+            "en",
+            "Friday 4 December 2026 at 14:00 (Swedish time, CET)",
+            "Questions or problems? Write to",
+            "Frågor eller problem?",
+        ),
+    ],
+)
+async def test_a_mail_arrives_in_the_recipients_language(
+    app_server, db, settings, language, when, footer, other_footer
+):
     address = unique_email(f"lang-{language}")
     async with db.transaction():
         mail_id = await app_server[MAILER].enqueue(
-            db, to_address=address, to_name="Åsa Öberg", language=language,
-            template="event_time_changed", context=event_context(TITLE, STARTS))
+            db,
+            to_address=address,
+            to_name="Åsa Öberg",
+            language=language,
+            template="event_time_changed",
+            context=event_context(TITLE, STARTS),
+        )
 
     (message,) = await wait_for_mail(settings.mail.catcher_dir, address, 1)
     assert TITLE in str(message["Subject"])
@@ -64,18 +82,33 @@ async def test_invite_update_and_cancel_share_one_uid(app_server, db, settings):
     address = unique_email("calendar")
     uid = f"event-{address.split('@')[0]}-candidate-1@snabbintervjuer"
     moved = STARTS + timedelta(days=1, hours=1)
-    steps = [("interviewer_invitation", 0, "REQUEST", STARTS),
-             ("event_time_changed", 1, "REQUEST", moved),
-             ("event_cancelled", 2, "CANCEL", moved)]
+    steps = [
+        ("interviewer_invitation", 0, "REQUEST", STARTS),
+        ("event_time_changed", 1, "REQUEST", moved),
+        ("event_cancelled", 2, "CANCEL", moved),
+    ]
     for template, sequence, method, starts_at in steps:
-        entry = CalendarEntry(uid=uid, sequence=sequence, method=method, summary=TITLE,
-                              description="https://snabb.example.se/c/abc", starts_at=starts_at,
-                              ends_at=starts_at + timedelta(hours=2),
-                              url="https://snabb.example.se/c/abc", location="Video")
+        entry = CalendarEntry(
+            uid=uid,
+            sequence=sequence,
+            method=method,
+            summary=TITLE,
+            description="https://snabb.example.se/c/abc",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            url="https://snabb.example.se/c/abc",
+            location="Video",
+        )
         async with db.transaction():  # each change commits on its own, as in the product
             await app_server[MAILER].enqueue(
-                db, to_address=address, to_name="Åsa Öberg", language="sv", template=template,
-                context=event_context(TITLE, starts_at), calendar=entry)
+                db,
+                to_address=address,
+                to_name="Åsa Öberg",
+                language="sv",
+                template=template,
+                context=event_context(TITLE, starts_at),
+                calendar=entry,
+            )
 
     messages = await wait_for_mail(settings.mail.catcher_dir, address, 3)
     entries = []
@@ -92,7 +125,10 @@ async def test_invite_update_and_cancel_share_one_uid(app_server, db, settings):
     entries.sort(key=lambda item: item[0])
 
     assert [(sequence, method) for sequence, method, _ in entries] == [
-        (0, "REQUEST"), (1, "REQUEST"), (2, "CANCEL")]
+        (0, "REQUEST"),
+        (1, "REQUEST"),
+        (2, "CANCEL"),
+    ]
     assert {str(event["UID"]) for _, _, event in entries} == {uid}
     invite, update, cancel = (event for _, _, event in entries)
     assert invite.decoded("DTSTART") == STARTS
@@ -108,8 +144,13 @@ async def test_a_rolled_back_transaction_leaves_no_mail(app_server, db, settings
     with pytest.raises(Abort):
         async with db.transaction():
             await app_server[MAILER].enqueue(
-                db, to_address=address, to_name="Åsa", language="sv",
-                template="event_cancelled", context=event_context(TITLE, STARTS))
+                db,
+                to_address=address,
+                to_name="Åsa",
+                language="sv",
+                template="event_cancelled",
+                context=event_context(TITLE, STARTS),
+            )
             raise Abort  # the change that caused the mail fails
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", address) == 0
 
@@ -117,8 +158,13 @@ async def test_a_rolled_back_transaction_leaves_no_mail(app_server, db, settings
     control = unique_email("committed")
     async with db.transaction():
         await app_server[MAILER].enqueue(
-            db, to_address=control, to_name="Åsa", language="sv", template="event_cancelled",
-            context=event_context(TITLE, STARTS))
+            db,
+            to_address=control,
+            to_name="Åsa",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
     await wait_for_mail(settings.mail.catcher_dir, control, 1)
     assert caught(settings.mail.catcher_dir, address) == []
 
@@ -127,6 +173,11 @@ async def test_a_bad_address_is_refused_before_anything_is_written(app_server, d
     before = await db.fetchval("SELECT count(*) FROM mail_outbox")
     with pytest.raises(ValueError):
         await app_server[MAILER].enqueue(
-            db, to_address="not-an-address", to_name="Åsa", language="sv",
-            template="event_cancelled", context=event_context(TITLE, STARTS))
+            db,
+            to_address="not-an-address",
+            to_name="Åsa",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
     assert await db.fetchval("SELECT count(*) FROM mail_outbox") == before

@@ -1,5 +1,6 @@
 """/metrics (README, "Metrics"): only for the scraper with the token, every figure named,
 and the figures move with what happens."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,20 +14,32 @@ from tests.candidate_support import make_event, register
 from tests.mails import unique_email
 
 NAMES = {
-    "snabb_next_to_offer_seconds", "snabb_join_seconds", "snabb_fanout_round_seconds",
-    "snabb_event_view_read_seconds", "snabb_errors", "snabb_janus_call_failures",
-    "snabb_janus_reconnects", "snabb_mails_sent", "snabb_mails_retried", "snabb_mails_failed",
-    "snabb_queue_entries", "snabb_interviews", "snabb_live_sockets", "snabb_janus_rooms",
-    "snabb_mail_outbox_backlog", "snabb_mail_outbox_oldest_age_seconds",
-    "snabb_live_events_without_interviewers", "snabb_janus_servers", "snabb_janus_server_up",
+    "snabb_next_to_offer_seconds",
+    "snabb_join_seconds",
+    "snabb_fanout_round_seconds",
+    "snabb_event_view_read_seconds",
+    "snabb_errors",
+    "snabb_janus_call_failures",
+    "snabb_janus_reconnects",
+    "snabb_mails_sent",
+    "snabb_mails_retried",
+    "snabb_mails_failed",
+    "snabb_queue_entries",
+    "snabb_interviews",
+    "snabb_live_sockets",
+    "snabb_janus_rooms",
+    "snabb_mail_outbox_backlog",
+    "snabb_mail_outbox_oldest_age_seconds",
+    "snabb_live_events_without_interviewers",
+    "snabb_janus_servers",
+    "snabb_janus_server_up",
     "snabb_pdf_renders_queued",
 }
 
 
 async def scrape(http, base_url, settings) -> dict[str, dict[tuple, float]]:
     token = settings.app.metrics_token.get_secret_value()
-    async with http.get(f"{base_url}/metrics",
-                        headers={"Authorization": f"Bearer {token}"}) as response:
+    async with http.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {token}"}) as response:
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain")
         text = await response.text()
@@ -39,8 +52,11 @@ async def scrape(http, base_url, settings) -> dict[str, dict[tuple, float]]:
 
 
 async def test_without_the_token_there_is_no_such_page(app_server, settings, http, base_url):
-    for headers in ({}, {"Authorization": "Bearer wrong"},
-                    {"Authorization": settings.app.metrics_token.get_secret_value()}):
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": settings.app.metrics_token.get_secret_value()},
+    ):
         async with http.get(f"{base_url}/metrics", headers=headers) as response:
             assert response.status == 404
             assert "snabb_" not in await response.text()
@@ -51,8 +67,12 @@ async def test_every_figure_is_named_and_the_figures_move(app_server, settings, 
     assert NAMES <= set(before), sorted(NAMES - set(before))
     # The fleet's states, as every replica reports them (app/janus/fleet.py).
     assert before["snabb_janus_servers"][(("state", "active"),)] >= 1
-    assert {state for (((_, state),)) in before["snabb_janus_servers"]} == \
-        {"active", "cordoned", "draining", "down"}
+    assert {state for ((_, state),) in before["snabb_janus_servers"]} == {
+        "active",
+        "cordoned",
+        "draining",
+        "down",
+    }
     assert before["snabb_janus_rooms"][(("server", "janus1"),)] >= 0
 
     await sign_up(http, base_url, settings)  # a confirmation mail goes out
@@ -73,8 +93,10 @@ async def test_every_figure_is_named_and_the_figures_move(app_server, settings, 
     assert after["snabb_mail_outbox_oldest_age_seconds"][()] >= 0
     await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", live["id"])
     finished = await scrape(http, base_url, settings)
-    assert finished["snabb_live_events_without_interviewers"][()] == \
-        after["snabb_live_events_without_interviewers"][()] - 1
+    assert (
+        finished["snabb_live_events_without_interviewers"][()]
+        == after["snabb_live_events_without_interviewers"][()] - 1
+    )
 
 
 def test_the_alerts_and_the_dashboard_name_only_figures_that_exist():
@@ -82,14 +104,16 @@ def test_the_alerts_and_the_dashboard_name_only_figures_that_exist():
     from pathlib import Path
 
     import yaml
+
     folder = Path(__file__).resolve().parents[2] / "config" / "deploy" / "monitoring"
     rules = yaml.safe_load((folder / "alerts.yml").read_text())["groups"][0]["rules"]
     dashboard = json.loads((folder / "grafana-dashboard.json").read_text())
     expressions = [rule["expr"] for rule in rules] + [
-        target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
-    named = {name for expression in expressions
-             for name in re.findall(r"\bsnabb_[a-z_]+", expression)}
+        target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+    ]
+    named = {name for expression in expressions for name in re.findall(r"\bsnabb_[a-z_]+", expression)}
     known = NAMES | {f"{name}_total" for name in NAMES} | {f"{name}_bucket" for name in NAMES}
     assert named and named <= known, sorted(named - known)
     assert {"MailOutboxStuck", "JanusDown", "DispatchSlow", "LiveEventWithoutInterviewers"} <= {
-        rule["alert"] for rule in rules}
+        rule["alert"] for rule in rules
+    }

@@ -1,4 +1,5 @@
 """The migration script, against a scratch database on the test cluster."""
+
 from __future__ import annotations
 
 import secrets
@@ -68,7 +69,13 @@ async def test_a_failing_migration_leaves_nothing_half_done(scratch_url):
 
 
 def test_the_script_reports_up_to_date(stack):
-    result = subprocess.run([sys.executable, "-m", "app.migrate"], env=stack.environ, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app.migrate"],
+        env=stack.environ,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout

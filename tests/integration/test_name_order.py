@@ -1,6 +1,7 @@
 """Names sort by the viewer's language's rules (Swedish: … Z, Å, Ä, Ö; English: Å and Ä as A)
 on a database cluster made with the C.UTF-8 locale, which sorts by code point: the summary
 (page, CSV, PDF), the employer's candidate list and the colleagues. app/names.py."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,10 @@ from tests.summary_support import (
 )
 
 NAMES = ["Östen", "Zara", "Ärla", "Linnéa", "Anna", "Åke", "Émile"]
-ORDER = {"sv": ["Anna", "Émile", "Linnéa", "Zara", "Åke", "Ärla", "Östen"],
-         "en": ["Åke", "Anna", "Ärla", "Émile", "Linnéa", "Östen", "Zara"]}
+ORDER = {
+    "sv": ["Anna", "Émile", "Linnéa", "Zara", "Åke", "Ärla", "Östen"],
+    "en": ["Åke", "Anna", "Ärla", "Émile", "Linnéa", "Östen", "Zara"],
+}
 
 
 def in_order(text: str, names: list[str]) -> list[str]:
@@ -32,10 +35,13 @@ def in_order(text: str, names: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_the_database_sorts_by_the_language_whatever_the_cluster_locale(db, language):
-    assert await db.fetchval("SELECT datcollate FROM pg_database WHERE datname = current_database()") \
+    assert (
+        await db.fetchval("SELECT datcollate FROM pg_database WHERE datname = current_database()")
         == "C.UTF-8"
-    rows = await db.fetch(f"SELECT name FROM unnest($1::text[]) AS t(name) "
-                          f"ORDER BY {by_name('name', language)}", NAMES)
+    )
+    rows = await db.fetch(
+        f"SELECT name FROM unnest($1::text[]) AS t(name) ORDER BY {by_name('name', language)}", NAMES
+    )
     assert [row["name"] for row in rows] == ORDER[language]
     order = await name_order(db, NAMES, language)
     assert sorted(NAMES, key=order) == ORDER[language]
@@ -49,8 +55,14 @@ async def event_with_names(db):
         await add_interviewer(db, event, f"{name} Intervjuare")
         await add_candidate(db, event, f"{name} Kandidat")
         await add_candidate(db, event, f"{name} Frånvarande", checked_in=False)
-        await add_interview(db, event, f"{name} Kandidat", f"{NAMES[0]} Intervjuare",
-                            minutes_ago=100 - len(event.candidates), interested=True)
+        await add_interview(
+            db,
+            event,
+            f"{name} Kandidat",
+            f"{NAMES[0]} Intervjuare",
+            minutes_ago=100 - len(event.candidates),
+            interested=True,
+        )
     return event
 
 
@@ -71,7 +83,8 @@ async def test_summary_page_csv_and_pdf_in_the_viewers_order(db, http, base_url,
     assert cells == [f"{name} Kandidat" for name in expected]
     absent = page.partition('id="absent-heading"')[2]
     assert in_order(absent, [f"{name} Frånvarande" for name in NAMES]) == [
-        f"{name} Frånvarande" for name in expected]
+        f"{name} Frånvarande" for name in expected
+    ]
 
     async with http.get(f"{base}.csv?sort=candidate&dir=asc") as response:
         body = (await response.read()).decode("utf-8-sig")
@@ -82,17 +95,20 @@ async def test_summary_page_csv_and_pdf_in_the_viewers_order(db, http, base_url,
     async with http.get(f"{base}.pdf?sort=candidate&dir=asc") as response:
         assert response.status == 200
         (tmp_path / "summary.pdf").write_bytes(await response.read())
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    assert in_order(text, [f"{name} Kandidat" for name in NAMES]) == [
-        f"{name} Kandidat" for name in expected]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert in_order(text, [f"{name} Kandidat" for name in NAMES]) == [f"{name} Kandidat" for name in expected]
     assert in_order(text, [f"{name} Intervjuare" for name in NAMES[1:]]) == [
-        f"{name} Intervjuare" for name in expected if name != NAMES[0]]
+        f"{name} Intervjuare" for name in expected if name != NAMES[0]
+    ]
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
-async def test_employer_candidate_list_and_colleagues_in_the_viewers_order(db, http, base_url,
-                                                                         language):
+async def test_employer_candidate_list_and_colleagues_in_the_viewers_order(db, http, base_url, language):
     event = await make_event(db, state="published", started_minutes_ago=-600)
     for name in NAMES:
         await add_candidate(db, event, f"{name} Sökande", checked_in=False)
@@ -104,8 +120,10 @@ async def test_employer_candidate_list_and_colleagues_in_the_viewers_order(db, h
         page = await response.text()
     table = page.partition('class="data candidate-table"')[2]
     assert in_order(table, [f"{name} Sökande" for name in NAMES]) == [
-        f"{name} Sökande" for name in ORDER[language]]
+        f"{name} Sökande" for name in ORDER[language]
+    ]
     async with http.get(f"{base_url}/account/colleagues") as response:
         page = await response.text()
     assert in_order(page, [f"{name} Kollega" for name in NAMES]) == [
-        f"{name} Kollega" for name in ORDER[language]]
+        f"{name} Kollega" for name in ORDER[language]
+    ]

@@ -1,4 +1,5 @@
 """Secrets never reach a log (docs/architecture.md): not from janus-client, not from the access log."""
+
 from __future__ import annotations
 
 import logging
@@ -21,6 +22,14 @@ async def test_room_work_and_requests_log_no_secret(app_server, settings, http, 
     captured = capfd.readouterr()
     everything = caplog.text + captured.out + captured.err
     assert "GET /c/…" in caplog.text  # the access log did write the request, redacted
-    for secret in [*secret_values(settings), room.pin, room.secret, *room.participant_tokens,
-                   join.janus_token, ticket, personal_token, "918273"]:
+    for secret in [
+        *secret_values(settings),
+        room.pin,
+        room.secret,
+        *room.participant_tokens,
+        join.janus_token,
+        ticket,
+        personal_token,
+        "918273",
+    ]:
         assert secret not in everything

@@ -1,6 +1,7 @@
 """No personal link's token reaches the log of a running application process, whatever logs
 it: aiohttp's server logger on a request line or a header over its limit, our error log and
 its traceback on a crash, the access log (README, "Security headers and logs")."""
+
 from __future__ import annotations
 
 import asyncio
@@ -38,10 +39,20 @@ async def app_process(stack, request):
     port = free_port()
     parser = {"AIOHTTP_NO_EXTENSIONS": "1"} if request.param == "python-parser" else {}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.integration.crashing_app", cwd=ROOT,
-        env={**os.environ, **stack.environ, "SNABB_APP_PORT": str(port),
-             "SNABB_APP_LOG_LEVEL": "DEBUG", **parser},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "tests.integration.crashing_app",
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **stack.environ,
+            "SNABB_APP_PORT": str(port),
+            "SNABB_APP_LOG_LEVEL": "DEBUG",
+            **parser,
+        },
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(200):
@@ -62,19 +73,24 @@ async def app_process(stack, request):
 async def test_oversized_requests_and_a_crash_log_no_token(app_process, settings):
     port, process = app_process
     host = f"Host: 127.0.0.1:{port}\r\n"
-    line = await raw_request(port, f"GET /c/{CANDIDATE_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n"
-                             .encode())
+    line = await raw_request(port, f"GET /c/{CANDIDATE_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n".encode())
     assert line.split(b"\r\n", 1)[0].endswith(b"400 Bad Request")
-    line = await raw_request(port, f"GET /i/{INTERVIEWER_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n"
-                             .encode())
+    line = await raw_request(port, f"GET /i/{INTERVIEWER_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n".encode())
     assert line.split(b"\r\n", 1)[0].endswith(b"400 Bad Request")
-    header = await raw_request(port, (
-        f"GET /i/{INTERVIEWER_TOKEN} HTTP/1.1\r\n{host}"
-        f"Referer: http://127.0.0.1:{port}/c/{REFERER_TOKEN}?pad={PAD}\r\n\r\n").encode())
+    header = await raw_request(
+        port,
+        (
+            f"GET /i/{INTERVIEWER_TOKEN} HTTP/1.1\r\n{host}"
+            f"Referer: http://127.0.0.1:{port}/c/{REFERER_TOKEN}?pad={PAD}\r\n\r\n"
+        ).encode(),
+    )
     assert header.split(b"\r\n", 1)[0].endswith(b"Bad Request")
-    async with aiohttp.ClientSession() as http, http.get(
-            f"http://127.0.0.1:{port}/c/{CRASH_TOKEN}/crash",
-            headers={"Accept": "text/html"}) as response:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            f"http://127.0.0.1:{port}/c/{CRASH_TOKEN}/crash", headers={"Accept": "text/html"}
+        ) as response,
+    ):
         assert response.status == 500
     process.send_signal(signal.SIGTERM)
     output, _ = await asyncio.wait_for(process.communicate(), 30)

@@ -1,4 +1,5 @@
 """The operations page and the operator role (README, "Operations page")."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,8 @@ from tests.accounts import sign_up
 from tests.candidate_support import make_event
 
 
-async def test_only_operators_see_servers_live_events_and_the_outbox(app_server, settings, base_url,
-                                                                     db):
-    live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5),
-                            title="Lagerdag i Örebro")
+async def test_only_operators_see_servers_live_events_and_the_outbox(app_server, settings, base_url, db):
+    live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5), title="Lagerdag i Örebro")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
         async with http.get(f"{base_url}/ops", allow_redirects=False) as response:
             assert response.status == 303 and response.headers["Location"].startswith("/login")
@@ -41,8 +40,7 @@ async def test_only_operators_see_servers_live_events_and_the_outbox(app_server,
 
 
 async def test_provision_lists_live_events_and_refuses_unknown_users(db):
-    live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5),
-                            title="Butiksdag")
+    live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=5), title="Butiksdag")
     listed = await provision.list_live(db)
     assert f"Event {live['id']}: Butiksdag (" in listed
     assert "0 waiting, 0 away, 0 room(s) in use, 0 of 0 interviewer(s) connected" in listed
@@ -54,9 +52,9 @@ async def test_provision_lists_live_events_and_refuses_unknown_users(db):
         raise AssertionError("an unknown user was made an operator")
 
 
-async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, settings,
-                                                                    base_url, db):
+async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, settings, base_url, db):
     from tests.accounts import csrf_in
+
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
         account = await sign_up(http, base_url, settings, language="en")
         async with http.get(f"{base_url}/ops") as response:
@@ -64,12 +62,13 @@ async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, 
         # Not an operator: the form does nothing, and says nothing of the fleet.
         async with http.get(f"{base_url}/account") as response:
             token = csrf_in(await response.text())
-        async with http.post(f"{base_url}/ops/janus", data={
-                "csrf_token": token, "server": "janus1", "action": "cordon"},
-                headers={"Accept": "text/html"}) as response:
+        async with http.post(
+            f"{base_url}/ops/janus",
+            data={"csrf_token": token, "server": "janus1", "action": "cordon"},
+            headers={"Accept": "text/html"},
+        ) as response:
             assert response.status == 404
-        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == \
-            "active"
+        assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
 
         await provision.set_operator(db, account["email"], True)
         try:
@@ -77,37 +76,42 @@ async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, 
                 page = await response.text()
             assert "Active" in page and 'value="cordon"' in page and 'value="drain"' in page
             token = csrf_in(page)
-            async with http.post(f"{base_url}/ops/janus", data={
-                    "server": "janus1", "action": "cordon"}) as response:
+            async with http.post(
+                f"{base_url}/ops/janus", data={"server": "janus1", "action": "cordon"}
+            ) as response:
                 assert response.status == 403  # no CSRF token: refused, nothing changed
-            assert await db.fetchval(
-                "SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
+            assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
             for action, state, said in (
-                    ("cordon", "cordoned", "janus1 is cordoned: it gets no new rooms."),
-                    ("drain", "draining", "janus1 is draining"),
-                    ("uncordon", "active", "janus1 is active: it gets new rooms again.")):
-                async with http.post(f"{base_url}/ops/janus", data={
-                        "csrf_token": token, "server": "janus1", "action": action}) as response:
+                ("cordon", "cordoned", "janus1 is cordoned: it gets no new rooms."),
+                ("drain", "draining", "janus1 is draining"),
+                ("uncordon", "active", "janus1 is active: it gets new rooms again."),
+            ):
+                async with http.post(
+                    f"{base_url}/ops/janus", data={"csrf_token": token, "server": "janus1", "action": action}
+                ) as response:
                     assert response.status == 200
                     page = await response.text()
                 assert said in page
-                assert await db.fetchval(
-                    "SELECT state FROM janus_server WHERE name = 'janus1'") == state
+                assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == state
             async with http.get(f"{base_url}/ops?fleet=drain&server=janus1") as response:
                 page = await response.text()
             # Draining with no room in use.
             await db.execute("UPDATE janus_server SET state = 'draining' WHERE name = 'janus1'")
             async with http.get(f"{base_url}/ops") as response:
                 page = await response.text()
-            if await db.fetchval("SELECT count(*) FROM interview WHERE janus_server = 'janus1' "
-                                 "AND state IN ('offered', 'active')") == 0:
+            if (
+                await db.fetchval(
+                    "SELECT count(*) FROM interview WHERE janus_server = 'janus1' "
+                    "AND state IN ('offered', 'active')"
+                )
+                == 0
+            ):
                 assert "Empty: safe to stop" in page
-            for data, said in (({"server": "nowhere", "action": "drain"},
-                                "that server is no longer in the fleet"),
-                               ({"server": "janus1", "action": "explode"},
-                                "choose a server and an action")):
-                async with http.post(f"{base_url}/ops/janus",
-                                     data=dict(data, csrf_token=token)) as response:
+            for data, said in (
+                ({"server": "nowhere", "action": "drain"}, "that server is no longer in the fleet"),
+                ({"server": "janus1", "action": "explode"}, "choose a server and an action"),
+            ):
+                async with http.post(f"{base_url}/ops/janus", data=dict(data, csrf_token=token)) as response:
                     assert response.status == 200
                     assert said in await response.text()
             async with http.get(f"{base_url}/ops?fleet=cordon&server=<b>x</b>") as response:

@@ -1,4 +1,5 @@
 """Pages, language choice, error pages and the small JSON endpoints, over real HTTP."""
+
 from __future__ import annotations
 
 import base64
@@ -45,8 +46,9 @@ async def test_language_switch_never_redirects_away(http, base_url):
 
 @pytest.mark.parametrize("language, title", [("sv", "Sidan finns inte"), ("en", "Page not found")])
 async def test_not_found_page_in_the_users_language(http, base_url, language, title):
-    status, html, response = await get_text(http, f"{base_url}/no/such/page",
-                                            headers={"Accept": "text/html", "Accept-Language": language})
+    status, html, response = await get_text(
+        http, f"{base_url}/no/such/page", headers={"Accept": "text/html", "Accept-Language": language}
+    )
     assert status == 404 and title in html and f'lang="{language}"' in html
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -72,9 +74,14 @@ async def test_janus_events_need_the_shared_secret(http, base_url, settings):
 
 async def test_join_rejects_bad_input_without_a_500(http, base_url):
     url = f"{base_url}/api/join"
-    cases = [("not json", 400), (json.dumps([]), 400), (json.dumps({"ticket": 5}), 400),
-             (json.dumps({"ticket": "x" * 5000}), 400), (json.dumps({"ticket": "a.b.c"}), 403),
-             (json.dumps({}), 400)]
+    cases = [
+        ("not json", 400),
+        (json.dumps([]), 400),
+        (json.dumps({"ticket": 5}), 400),
+        (json.dumps({"ticket": "x" * 5000}), 400),
+        (json.dumps({"ticket": "a.b.c"}), 403),
+        (json.dumps({}), 400),
+    ]
     for body, expected in cases:
         async with http.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
             assert response.status == expected, body

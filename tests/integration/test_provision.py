@@ -1,4 +1,5 @@
 """scripts/provision, run as an admin would: a separate process on the same database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,19 +18,33 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def provision(stack, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        str(ROOT / "scripts" / "provision"), *args, env=stack.environ,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
+        str(ROOT / "scripts" / "provision"),
+        *args,
+        env=stack.environ,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin else b""), 60)
     return process.returncode, out.decode(), err.decode()
 
 
 async def test_create_list_disable_and_enable(stack, http, base_url):
     email = unique_email("admin-made")
-    code, out, err = await provision(stack, "create-organization", "--name", "Provisionerade AB",
-                                     "--email", email, "--user-name", "Petra Provision",
-                                     "--language", "en", "--password-stdin",
-                                     stdin=PASSWORD + "\n")
+    code, out, err = await provision(
+        stack,
+        "create-organization",
+        "--name",
+        "Provisionerade AB",
+        "--email",
+        email,
+        "--user-name",
+        "Petra Provision",
+        "--language",
+        "en",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0, err
     assert "Created organization" in out and email in out
     assert PASSWORD not in out + err
@@ -46,9 +61,9 @@ async def test_create_list_disable_and_enable(stack, http, base_url):
     assert code == 0 and "1 session(s) ended" in out
     async with http.get(f"{base_url}/account", allow_redirects=False) as response:
         assert response.status == 303  # the session stopped working at once
-    status, page, _ = await post_form(http, base_url, "/login",
-                                      {"email": email, "password": PASSWORD},
-                                      headers={"Accept-Language": "en"})
+    status, page, _ = await post_form(
+        http, base_url, "/login", {"email": email, "password": PASSWORD}, headers={"Accept-Language": "en"}
+    )
     assert status == 400 and "This account has been disabled." in page
     code, out, _ = await provision(stack, "list")
     assert f"<{email}>, en, DISABLED" in out

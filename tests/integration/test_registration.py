@@ -1,4 +1,5 @@
 """Registration through the invite link, over real HTTP against the real stack."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,39 +13,67 @@ from tests.forms import csrf_of
 from tests.mails import calendar_event, read_mails, text_of, unique_email, wait_for_mail
 
 
-async def test_the_invite_page_tells_a_candidate_what_they_need_to_know(http, base_url, db,
-                                                                        settings):
+async def test_the_invite_page_tells_a_candidate_what_they_need_to_know(http, base_url, db, settings):
     event = await make_event(db, title="Truckförare till Borås")
-    async with http.get(f"{base_url}/r/{event['invite_token']}",
-                        headers={"Accept-Language": "sv"}) as response:
+    async with http.get(
+        f"{base_url}/r/{event['invite_token']}", headers={"Accept-Language": "sv"}
+    ) as response:
         page = await response.text()
     assert response.status == 200
-    organization = await db.fetchval("SELECT name FROM organization WHERE id = $1",
-                                     event["organization_id"])
-    for text in ("Truckförare till Borås", organization, "Du plockar och packar.", "Heltid, dagtid.",
-                 "(svensk tid)", "10 minuter", "Chrome, Edge, Firefox eller Safari", "kamera och en mikrofon",
-                 'name="name"', 'name="email"', 'name="phone"', 'name="language"',
-                 'name="consent"', f"{settings.candidates.retention_days} dagar"):
+    organization = await db.fetchval("SELECT name FROM organization WHERE id = $1", event["organization_id"])
+    for text in (
+        "Truckförare till Borås",
+        organization,
+        "Du plockar och packar.",
+        "Heltid, dagtid.",
+        "(svensk tid)",
+        "10 minuter",
+        "Chrome, Edge, Firefox eller Safari",
+        "kamera och en mikrofon",
+        'name="name"',
+        'name="email"',
+        'name="phone"',
+        'name="language"',
+        'name="consent"',
+        f"{settings.candidates.retention_days} dagar",
+    ):
         assert text in page, text
-    async with http.get(f"{base_url}/r/{event['invite_token']}",
-                        headers={"Accept-Language": "en"}) as response:
+    async with http.get(
+        f"{base_url}/r/{event['invite_token']}", headers={"Accept-Language": "en"}
+    ) as response:
         page = await response.text()
-    for text in ("(Swedish time, CE", "10 minutes", "A camera and a microphone",
-                 f"{settings.candidates.retention_days} days after the event"):
+    for text in (
+        "(Swedish time, CE",
+        "10 minutes",
+        "A camera and a microphone",
+        f"{settings.candidates.retention_days} days after the event",
+    ):
         assert text in page, text
 
 
 async def test_registering_gives_a_confirmation_page_and_a_mail_with_link_pin_and_calendar(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     event = await make_event(db)
     email = unique_email("kandidat")
-    status, page = await register(http, base_url, event["invite_token"], name="Kim Kandidat",
-                                  email=email, phone="070-123 45 67", language="en")
+    status, page = await register(
+        http,
+        base_url,
+        event["invite_token"],
+        name="Kim Kandidat",
+        email=email,
+        phone="070-123 45 67",
+        language="en",
+    )
     assert status == 200, page
     assert email in page and "skräppost" in page and "10 minuter" in page
     row = await db.fetchrow("SELECT * FROM candidate WHERE event_id = $1", event["id"])
     assert (row["name"], row["email"], row["phone"], row["language"]) == (
-        "Kim Kandidat", email, "070-123 45 67", "en")
+        "Kim Kandidat",
+        email,
+        "070-123 45 67",
+        "en",
+    )
     assert row["consented_at"] is not None and len(row["pin"]) == 6
 
     [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
@@ -61,31 +90,45 @@ async def test_registering_gives_a_confirmation_page_and_a_mail_with_link_pin_an
 
 async def test_bad_input_comes_back_in_the_users_language_with_the_input_kept(http, base_url, db):
     event = await make_event(db)
-    status, page = await register(http, base_url, event["invite_token"], name="Behåll Mig",
-                                  email="inte-en-adress", phone="ring mig", consent=False)
+    status, page = await register(
+        http,
+        base_url,
+        event["invite_token"],
+        name="Behåll Mig",
+        email="inte-en-adress",
+        phone="ring mig",
+        consent=False,
+    )
     assert status == 422
     assert 'value="Behåll Mig"' in page and 'value="inte-en-adress"' in page
     assert 'value="ring mig"' in page and 'aria-invalid="true"' in page
-    for message in ("Rätta till följande", "Skriv en e-postadress som namn@exempel.se.",
-                    "Skriv ett telefonnummer", "Kryssa i rutan"):
+    for message in (
+        "Rätta till följande",
+        "Skriv en e-postadress som namn@exempel.se.",
+        "Skriv ett telefonnummer",
+        "Kryssa i rutan",
+    ):
         assert message in page, message
-    status, page = await register(http, base_url, event["invite_token"], name="",
-                                  email="a@example.se", accept_language="en")
+    status, page = await register(
+        http, base_url, event["invite_token"], name="", email="a@example.se", accept_language="en"
+    )
     assert status == 422 and "Enter your name." in page and 'value="a@example.se"' in page
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
 
 
-async def test_the_same_address_twice_takes_one_seat_and_gets_the_mail_again(http, base_url, db,
-                                                                            settings):
+async def test_the_same_address_twice_takes_one_seat_and_gets_the_mail_again(http, base_url, db, settings):
     event = await make_event(db, capacity=2)
     email = unique_email("tva-ganger")
     assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
-    status, page = await register(http, base_url, event["invite_token"], name="Annat Namn",
-                                  email=email.upper())
+    status, page = await register(
+        http, base_url, event["invite_token"], name="Annat Namn", email=email.upper()
+    )
     assert status == 200 and "behåller din plats" in page
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
-    first, second = sorted(await wait_for_mail(settings.mail.catcher_dir, email, count=2),
-                           key=lambda mail: "igen" in text_of(mail))
+    first, second = sorted(
+        await wait_for_mail(settings.mail.catcher_dir, email, count=2),
+        key=lambda mail: "igen" in text_of(mail),
+    )
     assert link_and_pin(first) == link_and_pin(second)
     assert "Kim Kandidat" in text_of(second)  # the registration as it was, not the new name
 
@@ -102,22 +145,25 @@ async def test_a_full_event_says_so_and_takes_nobody_more(http, base_url, db):
 
 
 async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_shown(
-        http, base_url, db, settings):
+    http, base_url, db, settings
+):
     event = await make_event(db, capacity=1)
     email = unique_email("tappade")
     assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
     _, csrf, page = await csrf_of(http, f"{base_url}/r/{event['invite_token']}")
     assert "Redan anmäld och har tappat bort mejlet?" in page
     for address in (email, unique_email("okand")):
-        async with http.post(f"{base_url}/r/{event['invite_token']}/resend",
-                             data={"csrf_token": csrf, "email": address}) as response:
+        async with http.post(
+            f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": address}
+        ) as response:
             page = await response.text()
         # The same answer whether or not the address is registered: it tells nobody who is.
         assert response.status == 200 and f"Om {address} är anmäld" in page
     first, second = await wait_for_mail(settings.mail.catcher_dir, email, count=2)
     assert link_and_pin(first) == link_and_pin(second)
-    async with http.post(f"{base_url}/r/{event['invite_token']}/resend",
-                         data={"csrf_token": csrf, "email": "fel"}) as response:
+    async with http.post(
+        f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": "fel"}
+    ) as response:
         assert response.status == 422 and 'value="fel"' in await response.text()
 
 
@@ -135,9 +181,16 @@ async def register_without_reload(http, base_url: str, token: str) -> tuple[int,
     """A form loaded before the event filled up (or closed), sent afterwards: the CSRF
     token of this browser comes from another page, as the event's page shows no form now."""
     _, csrf, _ = await csrf_of(http, f"{base_url}/login")
-    async with http.post(f"{base_url}/r/{token}", data={
-            "csrf_token": csrf, "name": "Sen Kandidat", "email": unique_email("sen"),
-            "language": "sv", "consent": "yes"}) as response:
+    async with http.post(
+        f"{base_url}/r/{token}",
+        data={
+            "csrf_token": csrf,
+            "name": "Sen Kandidat",
+            "email": unique_email("sen"),
+            "language": "sv",
+            "consent": "yes",
+        },
+    ) as response:
         return response.status, await response.text()
 
 
@@ -158,8 +211,7 @@ async def test_drafts_cancelled_finished_and_closed_events_say_so(http, base_url
         assert 'name="consent"' not in page
         status, page = await register_without_reload(http, base_url, event["invite_token"])
         assert status == 409 and text in page, text
-        assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1",
-                                 event["id"]) == 0
+        assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
 
 
 async def test_unknown_links_and_requests_without_csrf(http, base_url, db):
@@ -167,11 +219,16 @@ async def test_unknown_links_and_requests_without_csrf(http, base_url, db):
         async with http.get(f"{base_url}/r/{token}", headers={"Accept": "text/html"}) as response:
             assert response.status == 404
     event = await make_event(db)
-    async with http.post(f"{base_url}/r/{event['invite_token']}", data={
-            "name": "Ingen Token", "email": unique_email(), "consent": "yes"}) as response:
+    async with http.post(
+        f"{base_url}/r/{event['invite_token']}",
+        data={"name": "Ingen Token", "email": unique_email(), "consent": "yes"},
+    ) as response:
         assert response.status == 403
-    async with http.post(f"{base_url}/r/{event['invite_token']}", data=b"\xff\xfe",
-                         headers={"Content-Type": "multipart/form-data; boundary=x"}) as response:
+    async with http.post(
+        f"{base_url}/r/{event['invite_token']}",
+        data=b"\xff\xfe",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    ) as response:
         assert response.status in (400, 403)
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
 
@@ -184,21 +241,36 @@ async def test_a_hundred_registrations_at_once_leave_exactly_the_capacity(base_u
         tokens = await asyncio.gather(*(csrf_of(session, url) for session in sessions))
 
         async def post(number: int, session: ClientSession, csrf: str):
-            async with session.post(url, data={
-                    "csrf_token": csrf, "name": f"Kandidat {number}",
-                    "email": f"samtidig-{event['id']}-{number}@example.se", "language": "sv",
-                    "consent": "yes"}) as response:
+            async with session.post(
+                url,
+                data={
+                    "csrf_token": csrf,
+                    "name": f"Kandidat {number}",
+                    "email": f"samtidig-{event['id']}-{number}@example.se",
+                    "language": "sv",
+                    "consent": "yes",
+                },
+            ) as response:
                 return response.status, await response.text()
 
-        results = await asyncio.gather(*(post(number, session, csrf)
-                                         for number, (session, (_, csrf, _)) in
-                                         enumerate(zip(sessions, tokens, strict=True))))
+        results = await asyncio.gather(
+            *(
+                post(number, session, csrf)
+                for number, (session, (_, csrf, _)) in enumerate(zip(sessions, tokens, strict=True))
+            )
+        )
     finally:
         await asyncio.gather(*(session.close() for session in sessions))
     statuses = [status for status, _ in results]
     assert statuses.count(200) == 30 and statuses.count(409) == 70, statuses
     assert all("Alla platser är tagna" in page for status, page in results if status == 409)
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 30
-    assert await db.fetchval("""SELECT count(*) FROM mail_outbox
+    assert (
+        await db.fetchval(
+            """SELECT count(*) FROM mail_outbox
                                 WHERE template = 'candidate_registration'
-                                  AND to_address LIKE $1""", f"samtidig-{event['id']}-%") == 30
+                                  AND to_address LIKE $1""",
+            f"samtidig-{event['id']}-%",
+        )
+        == 30
+    )

@@ -1,5 +1,6 @@
 """Every record of a request carries its id, and so do the response and its error page
 (README, "Logs"): a user's "it failed at 14:02, reference 1f3a…" finds its log lines."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,13 +20,15 @@ PROXY_ID = "0123456789abcdef0123456789abcdef"  # nginx's $request_id: 32 hex dig
 
 def json_lines(settings):
     stream = io.StringIO()
-    handler = log_handler(settings.model_copy(update={
-        "app": settings.app.model_copy(update={"log_format": "json"})}), stream)
+    handler = log_handler(
+        settings.model_copy(update={"app": settings.app.model_copy(update={"log_format": "json"})}), stream
+    )
     return stream, handler
 
 
 async def test_an_error_page_names_the_request_and_its_log_lines_carry_it(
-        app_server, settings, http, base_url):
+    app_server, settings, http, base_url
+):
     stream, handler = json_lines(settings)
     root = logging.getLogger()
     root.addHandler(handler)
@@ -35,14 +38,22 @@ async def test_an_error_page_names_the_request_and_its_log_lines_carry_it(
     access = logging.getLogger("aiohttp.access")
     access_level = access.level
     access.setLevel(logging.INFO)
+
     def access_lines() -> list[dict]:
         lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-        return [line for line in lines if line["request_id"] == PROXY_ID
-                and line["logger"] == "aiohttp.access" and "/no/such/page 404" in line["message"]]
+        return [
+            line
+            for line in lines
+            if line["request_id"] == PROXY_ID
+            and line["logger"] == "aiohttp.access"
+            and "/no/such/page 404" in line["message"]
+        ]
 
     try:
-        async with http.get(f"{base_url}/no/such/page", headers={
-                HEADER: PROXY_ID, "Accept": "text/html", "Accept-Language": "sv"}) as response:
+        async with http.get(
+            f"{base_url}/no/such/page",
+            headers={HEADER: PROXY_ID, "Accept": "text/html", "Accept-Language": "sv"},
+        ) as response:
             assert response.status == 404
             assert response.headers[HEADER] == PROXY_ID
             page = await response.text()
@@ -88,5 +99,7 @@ async def test_records_written_while_handling_carry_the_id_and_others_do_not(set
         log.removeHandler(handler)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["message"], line["request_id"]) for line in lines] == [
-        ("handling the request", "first-request"), ("handling the request", "second-request"),
-        ("outside any request", "-")]
+        ("handling the request", "first-request"),
+        ("handling the request", "second-request"),
+        ("outside any request", "-"),
+    ]

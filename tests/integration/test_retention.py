@@ -1,6 +1,7 @@
 """The retention worker (app/retention.py): candidates are erased a set time after their
 event, by the running service itself, and expired sign-up, password-reset and invitation
 links are deleted; with several processes one round runs at a time."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,25 +25,40 @@ async def old_candidate_with_notes(db, days: int) -> tuple[dict, str]:
     mail."""
     event = await make_event(db, starts_in=-dt.timedelta(days=days))
     candidate = await add_candidate(db, event["id"])
-    interviewer = await db.fetchval("""
+    interviewer = await db.fetchval(
+        """
         INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
         VALUES ($1, $2, 'Ivar', $3, '123456') RETURNING id""",
-        event["id"], f"i-{secrets.token_hex(3)}@example.se", secrets.token_urlsafe(16))
+        event["id"],
+        f"i-{secrets.token_hex(3)}@example.se",
+        secrets.token_urlsafe(16),
+    )
     notes = f"Minnesanteckning {secrets.token_hex(4)}"
-    await db.execute("""
+    await db.execute(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
                                offered_at, offer_expires_at, started_at, ends_at, ended_at,
                                end_reason, notes)
         SELECT $1, $2, $3, 'ended', 'next', e.starts_at, e.starts_at, e.starts_at,
                e.starts_at + interval '10 minutes', e.starts_at + interval '9 minutes',
                'interviewer', $4
-        FROM event e WHERE e.id = $1""", event["id"], candidate["id"], interviewer, notes)
-    await db.execute("""
+        FROM event e WHERE e.id = $1""",
+        event["id"],
+        candidate["id"],
+        interviewer,
+        notes,
+    )
+    await db.execute(
+        """
         INSERT INTO mail_outbox (message_id, to_address, to_name, language, template, subject,
                                  text_body, html_body, sent_at, candidate_id)
         VALUES ($1, $2, 'Pia Påminnelse', 'sv', 'candidate_registration', 'Din anmälan', '', '',
                 now() - make_interval(days => $3), $4)""",
-        f"<old-{candidate['id']}@test>", candidate["email"], days, candidate["id"])
+        f"<old-{candidate['id']}@test>",
+        candidate["email"],
+        days,
+        candidate["id"],
+    )
     return candidate, notes
 
 
@@ -51,18 +67,26 @@ async def expired_and_open_links(db) -> dict[str, tuple[int, int]]:
     user = await make_user(db)
     made = {}
     for table, columns, values in (
-            ("password_reset", "user_id", (user["id"],)),
-            ("colleague_invitation", "organization_id, email",
-             (user["organization_id"], "kollega@example.se")),
-            ("signup_request", "organization_name, name, email, password_hash, language",
-             ("Nya AB", "Ny", "ny@example.se", "x", "sv"))):
+        ("password_reset", "user_id", (user["id"],)),
+        ("colleague_invitation", "organization_id, email", (user["organization_id"], "kollega@example.se")),
+        (
+            "signup_request",
+            "organization_name, name, email, password_hash, language",
+            ("Nya AB", "Ny", "ny@example.se", "x", "sv"),
+        ),
+    ):
         placeholders = ", ".join(f"${n}" for n in range(1, len(values) + 1))
         ids = []
         for expires in ("now() - interval '1 minute'", "now() + interval '1 hour'"):
-            ids.append(await db.fetchval(f"""
+            ids.append(
+                await db.fetchval(
+                    f"""
                 INSERT INTO {table} ({columns}, token_hash, expires_at)
                 VALUES ({placeholders}, ${len(values) + 1}, {expires}) RETURNING id""",
-                *values, token_hash(new_token())))
+                    *values,
+                    token_hash(new_token()),
+                )
+            )
         made[table] = tuple(ids)
     return made
 
@@ -75,8 +99,9 @@ async def test_a_round_erases_candidates_past_the_retention_time_with_their_note
     erased = await db.fetchrow("SELECT * FROM candidate WHERE id = $1", gone["id"])
     assert erased["erased_at"] and erased["erased_by"] == "retention"
     assert await columns_holding(db, [gone["email"], notes]) == []
-    assert await db.fetchval("SELECT count(*) FROM interview WHERE candidate_id = $1",
-                             gone["id"]) == 1  # that it took place stays
+    assert (
+        await db.fetchval("SELECT count(*) FROM interview WHERE candidate_id = $1", gone["id"]) == 1
+    )  # that it took place stays
     still = await db.fetchrow("SELECT email, erased_at FROM candidate WHERE id = $1", kept["id"])
     assert still["email"] == kept["email"] and still["erased_at"] is None
     assert len(await columns_holding(db, [kept_notes])) == 1
@@ -88,8 +113,7 @@ async def test_one_process_runs_a_round_at_a_time(db, pool, settings):
         assert await other.fetchval("SELECT pg_try_advisory_lock($1)", ROUND_LOCK)
         try:
             assert await retention_round(db, settings) is None  # another process has it
-            assert await db.fetchval("SELECT erased_at FROM candidate WHERE id = $1",
-                                     gone["id"]) is None
+            assert await db.fetchval("SELECT erased_at FROM candidate WHERE id = $1", gone["id"]) is None
         finally:
             await other.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
     assert await retention_round(db, settings) is not None
@@ -97,8 +121,9 @@ async def test_one_process_runs_a_round_at_a_time(db, pool, settings):
 
 
 async def test_a_running_app_applies_retention_by_itself(stack, db, settings):
-    running = load_settings(dict(stack.environ, SNABB_APP_PORT=str(free_port()),
-                                 SNABB_CANDIDATES_RETENTION_INTERVAL="0.2"))
+    running = load_settings(
+        dict(stack.environ, SNABB_APP_PORT=str(free_port()), SNABB_CANDIDATES_RETENTION_INTERVAL="0.2")
+    )
     gone, notes = await old_candidate_with_notes(db, settings.candidates.retention_days + 2)
     links = await expired_and_open_links(db)
     async with serving(create_app(running), running.app.port):
@@ -109,6 +134,10 @@ async def test_a_running_app_applies_retention_by_itself(stack, db, settings):
         await asyncio.sleep(0.5)  # the links go in the same round
     assert await columns_holding(db, [gone["email"], notes]) == []
     for table, (expired, still_open) in links.items():
-        left = {row["id"] for row in await db.fetch(
-            f"SELECT id FROM {table} WHERE id = ANY($1::bigint[])", [expired, still_open])}
+        left = {
+            row["id"]
+            for row in await db.fetch(
+                f"SELECT id FROM {table} WHERE id = ANY($1::bigint[])", [expired, still_open]
+            )
+        }
         assert left == {still_open}, table

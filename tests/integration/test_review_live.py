@@ -7,6 +7,7 @@ an unparsable Origin, odd charsets and auth headers, absurd Janus timestamps, a 
 the wrong record, a tab closing while another opens, a removed candidate dispatched); they
 stay as regression tests.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,24 +33,29 @@ DEEP = "[" * 50_000  # well below the 64 KiB frame limit, far beyond json's recu
 
 
 async def tokens(db, live) -> tuple[str, str]:
-    candidate = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                                  live.candidates[0])
-    interviewer = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1",
-                                    live.interviewers[0])
+    candidate = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
+    interviewer = await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+    )
     return candidate, interviewer
 
 
 async def ended_interview(db, live) -> int:
     """An interview of candidate 0 with interviewer 0 that has ended: the record (save) and
     the answer (feedback) are open for it."""
-    return await db.fetchval("""
+    return await db.fetchval(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
                                offered_at, offer_expires_at, started_at, ends_at, ended_at,
                                end_reason)
         VALUES ($1, $2, $3, 'ended', 'next', now() - interval '9 minutes',
                 now() - interval '8 minutes', now() - interval '8 minutes',
                 now() + interval '2 minutes', now() - interval '1 minute', 'interviewer')
-        RETURNING id""", live.id, live.candidates[0], live.interviewers[0])
+        RETURNING id""",
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+    )
 
 
 @asynccontextmanager
@@ -86,16 +92,22 @@ def no_failure_logged(caplog) -> None:
 # -- the candidate's socket ------------------------------------------------------------------
 
 CANDIDATE_PROBES = [
-    ("not json", "malformed"), ("", "malformed"), ("null", "malformed"), ("[]", "malformed"),
-    ('"check_in"', "malformed"), ('{"type": 5}', "malformed"), ('{"type": null}', "malformed"),
-    ('{"type": ["check_in"]}', "malformed"), ('{"type": "next"}', "unknown_type"),
-    ('{"type": "CHECK_IN"}', "unknown_type"), ('{"type": "check_in\\u0000"}', "unknown_type"),
+    ("not json", "malformed"),
+    ("", "malformed"),
+    ("null", "malformed"),
+    ("[]", "malformed"),
+    ('"check_in"', "malformed"),
+    ('{"type": 5}', "malformed"),
+    ('{"type": null}', "malformed"),
+    ('{"type": ["check_in"]}', "malformed"),
+    ('{"type": "next"}', "unknown_type"),
+    ('{"type": "CHECK_IN"}', "unknown_type"),
+    ('{"type": "check_in\\u0000"}', "unknown_type"),
     ('{"type": "feedback", "interested": "yes"}', "invalid_fields"),
     ('{"type": "feedback", "interested": 1}', "invalid_fields"),
     ('{"type": "feedback", "interested": true, "comment": 5}', "invalid_fields"),
     ('{"type": "feedback", "interested": true, "comment": {"a": {"b": []}}}', "invalid_fields"),
-    (json.dumps({"type": "feedback", "interested": True, "comment": "x" * 2001}),
-     "invalid_fields"),
+    (json.dumps({"type": "feedback", "interested": True, "comment": "x" * 2001}), "invalid_fields"),
     ('{"type": "feedback", "interested": true}', "feedback_not_open"),
     ('{"type": "accept"}', "offer_gone"),
     ('{"type": "accept", "interview": 1e308}', "offer_gone"),
@@ -108,17 +120,18 @@ async def test_candidate_socket_answers_odd_messages(app_server, db, base_url, c
         for raw, code in CANDIDATE_PROBES:
             reply = await reply_to(socket, raw)
             assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
-        assert (await reply_to(socket, b"\x00\xff binary")) == {"type": "error",
-                                                                "code": "malformed"}
+        assert (await reply_to(socket, b"\x00\xff binary")) == {"type": "error", "code": "malformed"}
         # Fast repeats: every message gets its reply, in order; one queue entry.
         await asyncio.gather(*(socket.send(type="check_in") for _ in range(30)))
         await asyncio.gather(*(socket.send(type="ping") for _ in range(100)))
-        await socket.wait_for(lambda m: m["type"] == "pong" and
-                              sum(x["type"] == "pong" for x in socket.messages) == 100)
+        await socket.wait_for(
+            lambda m: m["type"] == "pong" and sum(x["type"] == "pong" for x in socket.messages) == 100
+        )
         oks = [m for m in socket.messages if m.get("for") == "check_in"]
         assert len(oks) == 30 and {m["type"] for m in oks} == {"ok"}
-    assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1",
-                             live.candidates[0]) == 1
+    assert (
+        await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1", live.candidates[0]) == 1
+    )
     no_failure_logged(caplog)
 
 
@@ -147,13 +160,11 @@ async def test_a_frame_over_64_kib_closes_only_that_socket(app_server, db, base_
 
 
 @pytest.mark.parametrize("field, value", [("comment", "a\u0000b"), ("comment", "\ud800")])
-async def test_feedback_text_the_database_cannot_store(app_server, db, base_url, caplog,
-                                                       field, value):
+async def test_feedback_text_the_database_cannot_store(app_server, db, base_url, caplog, field, value):
     live = await make_live_event(db, interviewers=1, candidates=1)
     await ended_interview(db, live)
     async with signed_in_socket(db, base_url, live, "candidate") as socket:
-        reply = await reply_to(socket, json.dumps({"type": "feedback", "interested": True,
-                                                   field: value}))
+        reply = await reply_to(socket, json.dumps({"type": "feedback", "interested": True, field: value}))
         assert reply["type"] == "error" and reply["code"] != "server_error", reply
     no_failure_logged(caplog)
 
@@ -161,7 +172,8 @@ async def test_feedback_text_the_database_cannot_store(app_server, db, base_url,
 # -- the interviewer's socket ----------------------------------------------------------------
 
 INTERVIEWER_PROBES = [
-    ('{"type": "pick"}', "invalid_fields"), ('{"type": "pick", "candidate": 1.0}', "invalid_fields"),
+    ('{"type": "pick"}', "invalid_fields"),
+    ('{"type": "pick", "candidate": 1.0}', "invalid_fields"),
     ('{"type": "pick", "candidate": "1"}', "invalid_fields"),
     ('{"type": "pick", "candidate": true}', "invalid_fields"),
     ('{"type": "pick", "candidate": -1}', "invalid_fields"),
@@ -186,8 +198,10 @@ INTERVIEWER_PROBES = [
     ('{"type": "save", "questions_covered": "1"}', "invalid_fields"),
     ('{"type": "save", "notes": null}', "invalid_fields"),
     (json.dumps({"type": "save", "notes": "x" * 20_001}), "invalid_fields"),
-    ('{"type": "extend"}', "not_active"), ('{"type": "end"}', "not_active"),
-    ('{"type": "withdraw"}', "offer_gone"), ('{"type": "check_in"}', "unknown_type"),
+    ('{"type": "extend"}', "not_active"),
+    ('{"type": "end"}', "not_active"),
+    ('{"type": "withdraw"}', "offer_gone"),
+    ('{"type": "check_in"}', "unknown_type"),
 ]
 
 
@@ -199,25 +213,40 @@ async def test_interviewer_socket_answers_odd_messages(app_server, db, base_url,
             reply = await reply_to(socket, raw)
             assert reply == {**reply, "type": "error", "code": code}, (raw[:60], reply)
         # Nothing of the refused saves reached the record.
-        assert await db.fetchval("SELECT count(*) FROM interview_rating r JOIN interview i "
-                                 "ON i.id = r.interview_id WHERE i.event_id = $1", live.id) == 0
-        assert (await reply_to(socket, '{"type": "save", "notes": "Åsa", '
-                               '"questions_covered": [], "ratings": {}}'))["type"] == "ok"
+        assert (
+            await db.fetchval(
+                "SELECT count(*) FROM interview_rating r JOIN interview i "
+                "ON i.id = r.interview_id WHERE i.event_id = $1",
+                live.id,
+            )
+            == 0
+        )
+        assert (
+            await reply_to(socket, '{"type": "save", "notes": "Åsa", "questions_covered": [], "ratings": {}}')
+        )["type"] == "ok"
         # Pause/resume pressed fast, in any order: each answered, the last one holds.
-        await asyncio.gather(*(socket.send(type="pause" if n % 2 else "resume")
-                               for n in range(41)))
-        await socket.wait_for(lambda m: sum(x.get("for") in ("pause", "resume")
-                                            for x in socket.messages) == 41)
-    assert await db.fetchval("SELECT paused FROM interviewer_presence WHERE interviewer_id = $1",
-                             live.interviewers[0]) is False
+        await asyncio.gather(*(socket.send(type="pause" if n % 2 else "resume") for n in range(41)))
+        await socket.wait_for(
+            lambda m: sum(x.get("for") in ("pause", "resume") for x in socket.messages) == 41
+        )
+    assert (
+        await db.fetchval(
+            "SELECT paused FROM interviewer_presence WHERE interviewer_id = $1", live.interviewers[0]
+        )
+        is False
+    )
     no_failure_logged(caplog)
 
 
-@pytest.mark.parametrize("message", [{"type": "save", "notes": "a\u0000b"},
-                                     {"type": "message", "text": "Vi är sena \u0000"},
-                                     {"type": "save", "notes": "\udfff"}])
-async def test_interviewer_text_the_database_cannot_store(app_server, db, base_url, caplog,
-                                                          message):
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "save", "notes": "a\u0000b"},
+        {"type": "message", "text": "Vi är sena \u0000"},
+        {"type": "save", "notes": "\udfff"},
+    ],
+)
+async def test_interviewer_text_the_database_cannot_store(app_server, db, base_url, caplog, message):
     live = await make_live_event(db, interviewers=1, candidates=1)
     await ended_interview(db, live)
     async with signed_in_socket(db, base_url, live, "interviewer") as socket:
@@ -240,8 +269,7 @@ async def test_socket_handshakes_that_are_refused(app_server, db, base_url):
         # A plain GET of the socket's address (no Upgrade): 400, not a crash.
         async with http.get(f"{base_url}/c/{candidate_token}/ws") as response:
             assert response.status == 400
-        async with http.get(f"{base_url}/c/{candidate_token}/ws",
-                            headers={"Origin": "null"}) as response:
+        async with http.get(f"{base_url}/c/{candidate_token}/ws", headers={"Origin": "null"}) as response:
             assert response.status == 403
 
 
@@ -251,52 +279,73 @@ async def test_socket_with_an_unparsable_origin_is_refused(app_server, db, base_
     candidate_token, _ = await tokens(db, live)
     async with new_client() as http:
         await sign_in_candidate(http, base_url, candidate_token)
-        async with http.get(f"{base_url}/c/{candidate_token}/ws",
-                            headers={"Origin": origin, "Connection": "Upgrade",
-                                     "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                                     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}) as response:
+        async with http.get(
+            f"{base_url}/c/{candidate_token}/ws",
+            headers={
+                "Origin": origin,
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            },
+        ) as response:
             assert response.status == 403
 
 
 # -- POST /api/join --------------------------------------------------------------------------
 
 JOIN_PROBES = [
-    (b"", 400), (b"not json", 400), (b"null", 400), (b"[]", 400), (b'"ticket"', 400),
-    (b'{"ticket": 5}', 400), (b'{"ticket": null}', 400), (b'{"ticket": ["a"]}', 400),
-    (b'{"ticket": {"a": 1}}', 400), (b'{"tickets": "a"}', 400),
-    (json.dumps({"ticket": "x" * 5000}).encode(), 400), (b'{"ticket": "garbage"}', 403),
-    (b'{"ticket": "a.b.c"}', 403), (b'{"ticket": "\\u0000"}', 403), (b"\xff\xfe", 400),
-    (b'{"ticket": "\\ud800"}', 403), (b'{"ticket": "eyJhbGciOiJIUzI1NiJ9.\\udfff.x"}', 403),
+    (b"", 400),
+    (b"not json", 400),
+    (b"null", 400),
+    (b"[]", 400),
+    (b'"ticket"', 400),
+    (b'{"ticket": 5}', 400),
+    (b'{"ticket": null}', 400),
+    (b'{"ticket": ["a"]}', 400),
+    (b'{"ticket": {"a": 1}}', 400),
+    (b'{"tickets": "a"}', 400),
+    (json.dumps({"ticket": "x" * 5000}).encode(), 400),
+    (b'{"ticket": "garbage"}', 403),
+    (b'{"ticket": "a.b.c"}', 403),
+    (b'{"ticket": "\\u0000"}', 403),
+    (b"\xff\xfe", 400),
+    (b'{"ticket": "\\ud800"}', 403),
+    (b'{"ticket": "eyJhbGciOiJIUzI1NiJ9.\\udfff.x"}', 403),
     ('{"ticket": "åäö.ÅÄÖ.€"}'.encode(), 403),
 ]
 
 
 async def test_join_answers_odd_bodies(app_server, http, base_url, caplog):
     for body, status in JOIN_PROBES:
-        async with http.post(f"{base_url}/api/join", data=body,
-                             headers={"Content-Type": "application/json"}) as response:
+        async with http.post(
+            f"{base_url}/api/join", data=body, headers={"Content-Type": "application/json"}
+        ) as response:
             assert response.status == status, (body[:40], response.status)
-    async with http.post(f"{base_url}/api/join", data=b"x" * (2 * 1024 * 1024),
-                         headers={"Content-Type": "application/json"}) as response:
+    async with http.post(
+        f"{base_url}/api/join", data=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
+    ) as response:
         assert response.status == 413
     async with http.get(f"{base_url}/api/join") as response:
         assert response.status == 405
     no_failure_logged(caplog)
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (DEEP.encode(), "application/json"),
-    (b'{"ticket": "a"}', "application/json; charset=no-such-charset")])
-async def test_join_deep_json_or_unknown_charset_is_400(app_server, http, base_url, body,
-                                                        content_type):
-    async with http.post(f"{base_url}/api/join", data=body,
-                         headers={"Content-Type": content_type}) as response:
+@pytest.mark.parametrize(
+    "body, content_type",
+    [(DEEP.encode(), "application/json"), (b'{"ticket": "a"}', "application/json; charset=no-such-charset")],
+)
+async def test_join_deep_json_or_unknown_charset_is_400(app_server, http, base_url, body, content_type):
+    async with http.post(
+        f"{base_url}/api/join", data=body, headers={"Content-Type": content_type}
+    ) as response:
         # A declared charset nobody knows is refused before any handler, JSON or not
         # (app/middleware.py, charset_middleware).
         assert response.status == 400
 
 
 # -- POST /janus/events ----------------------------------------------------------------------
+
 
 def janus_auth(settings, password: str | None = None, user: str = "janus") -> dict:
     secret = settings.janus.event_secret.get_secret_value() if password is None else password
@@ -305,17 +354,23 @@ def janus_auth(settings, password: str | None = None, user: str = "janus") -> di
 
 async def post_events(http, base_url, body, headers) -> int:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    async with http.post(f"{base_url}/janus/events", data=data,
-                         headers={"Content-Type": "application/json", **headers}) as response:
+    async with http.post(
+        f"{base_url}/janus/events", data=data, headers={"Content-Type": "application/json", **headers}
+    ) as response:
         await response.read()
         return response.status
 
 
 async def test_janus_events_refuse_bad_auth(app_server, settings, http, base_url):
-    for headers in ({}, janus_auth(settings, "wrong"), janus_auth(settings, user="admin"),
-                    {"Authorization": "Basic %%%"},
-                    {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:x").decode()},
-                    {"Authorization": "Bearer x"}, {"Authorization": "Basic"}):
+    for headers in (
+        {},
+        janus_auth(settings, "wrong"),
+        janus_auth(settings, user="admin"),
+        {"Authorization": "Basic %%%"},
+        {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:x").decode()},
+        {"Authorization": "Bearer x"},
+        {"Authorization": "Basic"},
+    ):
         assert await post_events(http, base_url, {"type": 1}, headers) == 401, headers
 
 
@@ -330,34 +385,48 @@ async def test_janus_events_odd_shapes(app_server, settings, http, base_url, db,
     interview = await ended_interview(db, live)
     tag = media_tag(settings, f"interview:{interview}:candidate")
     for body, status in [
-            (b"", 400), (b"{", 400), (b"\xff", 400), (b"5", 400), (b"[5]", 400), (b"[]", 204),
-            ({"type": "32"}, 400), ({"type": None}, 400), ({"type": 1.5}, 400),
-            ({"type": 32, "opaque_id": 5, "event": {"receiving": True}}, 204),
-            ({"type": 32, "subtype": 1, "opaque_id": "interview:1:candidate:forged",
-              "event": {"receiving": True}}, 204),
-            ({"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": "x",
-              "event": {"receiving": True}}, 204),
-            ({"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": 1.5e15,
-              "event": {"receiving": "yes"}}, 204),
-            ({"type": 16, "opaque_id": tag, "event": "hangup"}, 204),
-            ({"type": 2, "opaque_id": [tag], "event": {"name": "detached"}}, 204),
-            ({"type": 10 ** 40, "opaque_id": tag, "event": {}}, 204),
-            ([{"type": 32, "subtype": 1, "opaque_id": tag, "event": {"receiving": True}}] * 500,
-             204)]:
+        (b"", 400),
+        (b"{", 400),
+        (b"\xff", 400),
+        (b"5", 400),
+        (b"[5]", 400),
+        (b"[]", 204),
+        ({"type": "32"}, 400),
+        ({"type": None}, 400),
+        ({"type": 1.5}, 400),
+        ({"type": 32, "opaque_id": 5, "event": {"receiving": True}}, 204),
+        (
+            {
+                "type": 32,
+                "subtype": 1,
+                "opaque_id": "interview:1:candidate:forged",
+                "event": {"receiving": True},
+            },
+            204,
+        ),
+        ({"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": "x", "event": {"receiving": True}}, 204),
+        (
+            {"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": 1.5e15, "event": {"receiving": "yes"}},
+            204,
+        ),
+        ({"type": 16, "opaque_id": tag, "event": "hangup"}, 204),
+        ({"type": 2, "opaque_id": [tag], "event": {"name": "detached"}}, 204),
+        ({"type": 10**40, "opaque_id": tag, "event": {}}, 204),
+        ([{"type": 32, "subtype": 1, "opaque_id": tag, "event": {"receiving": True}}] * 500, 204),
+    ]:
         assert await post_events(http, base_url, body, auth) == status, str(body)[:80]
-    assert await db.fetchval("SELECT candidate_media_started_at IS NOT NULL FROM interview "
-                             "WHERE id = $1", interview)
+    assert await db.fetchval(
+        "SELECT candidate_media_started_at IS NOT NULL FROM interview WHERE id = $1", interview
+    )
     no_failure_logged(caplog)
 
 
-@pytest.mark.parametrize("timestamp", [2 ** 63, 10 ** 30, -(10 ** 20), 253402300800 * 10 ** 6])
-async def test_janus_event_with_a_huge_timestamp(app_server, settings, http, base_url, db,
-                                                 timestamp):
+@pytest.mark.parametrize("timestamp", [2**63, 10**30, -(10**20), 253402300800 * 10**6])
+async def test_janus_event_with_a_huge_timestamp(app_server, settings, http, base_url, db, timestamp):
     live = await make_live_event(db, interviewers=1, candidates=1)
     interview = await ended_interview(db, live)
     tag = media_tag(settings, f"interview:{interview}:interviewer")
-    body = {"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": timestamp,
-            "event": {"receiving": True}}
+    body = {"type": 32, "subtype": 1, "opaque_id": tag, "timestamp": timestamp, "event": {"receiving": True}}
     assert await post_events(http, base_url, body, janus_auth(settings)) == 204
 
 
@@ -367,19 +436,32 @@ async def test_janus_events_deep_json_is_400(app_server, settings, http, base_ur
 
 # -- /texts and /help ------------------------------------------------------------------------
 
+
 async def test_texts_and_help_take_odd_requests(app_server, http, base_url, caplog):
-    for path in ("/texts/xx.json", "/texts/%00.json", "/texts/.json", "/texts/sv.JSON",
-                 "/texts/" + "s" * 5000 + ".json", "/texts/sv%2F..%2Fen.json", "/texts/SV.json"):
+    for path in (
+        "/texts/xx.json",
+        "/texts/%00.json",
+        "/texts/.json",
+        "/texts/sv.JSON",
+        "/texts/" + "s" * 5000 + ".json",
+        "/texts/sv%2F..%2Fen.json",
+        "/texts/SV.json",
+    ):
         async with http.get(base_url + path) as response:
             assert response.status == 404, path
     async with http.get(f"{base_url}/texts/sv.json") as response:
         assert response.status == 200
         etag = response.headers["ETag"]
         assert "å" in await response.text()
-    for match, status in ((etag, 304), (f'"x", {etag}', 304), ("*", 200), ("\u00e5" * 100, 200),
-                          ("," * 3000, 200), ("W/" + etag, 200)):
-        async with http.get(f"{base_url}/texts/sv.json",
-                            headers={"If-None-Match": match}) as response:
+    for match, status in (
+        (etag, 304),
+        (f'"x", {etag}', 304),
+        ("*", 200),
+        ("\u00e5" * 100, 200),
+        ("," * 3000, 200),
+        ("W/" + etag, 200),
+    ):
+        async with http.get(f"{base_url}/texts/sv.json", headers={"If-None-Match": match}) as response:
             assert response.status == status, match
     async with http.head(f"{base_url}/texts/en.json") as response:
         assert response.status == 200
@@ -395,53 +477,72 @@ async def test_texts_and_help_take_odd_requests(app_server, http, base_url, capl
 
 # -- the record goes to the interview it is about ---------------------------------------------
 
+
 async def test_a_late_save_for_the_previous_interview_stays_with_it(app_server, db, base_url):
     live = await make_live_event(db, interviewers=1, candidates=2)
     previous = await ended_interview(db, live)
-    current = await db.fetchval("""
+    current = await db.fetchval(
+        """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
                                janus_server, room_id, room_pin, room_secret, room_tokens,
                                offered_at, offer_expires_at, started_at, ends_at)
         VALUES ($1, $2, $3, 'active', 'next', 'janus1', 1, 'pin', 'secret', ARRAY['a', 'b'],
                 now(), now() + interval '1 minute', now(), now() + interval '10 minutes')
         RETURNING id""",
-        live.id, live.candidates[1], live.interviewers[0])
+        live.id,
+        live.candidates[1],
+        live.interviewers[0],
+    )
     async with signed_in_socket(db, base_url, live, "interviewer") as socket:
-        reply = await reply_to(socket, json.dumps({
-            "type": "save", "interview": previous, "notes": "Om förra kandidaten",
-            "questions_covered": [], "ratings": {}}))
+        reply = await reply_to(
+            socket,
+            json.dumps(
+                {
+                    "type": "save",
+                    "interview": previous,
+                    "notes": "Om förra kandidaten",
+                    "questions_covered": [],
+                    "ratings": {},
+                }
+            ),
+        )
         assert reply["type"] == "ok", reply
-    notes = dict(await db.fetch("SELECT id, notes FROM interview WHERE id = ANY($1::bigint[])",
-                                [previous, current]))
+    notes = dict(
+        await db.fetch("SELECT id, notes FROM interview WHERE id = ANY($1::bigint[])", [previous, current])
+    )
     assert notes == {previous: "Om förra kandidaten", current: ""}
 
 
 # -- grace period: a tab closing while another opens -------------------------------------------
 
-async def test_a_socket_opened_between_count_and_gone_keeps_the_candidate_connected(
-        app_server, db):
+
+async def test_a_socket_opened_between_count_and_gone_keeps_the_candidate_connected(app_server, db):
     from app.live import connections, queue
     from app.live.connections import LIVE_PROCESS
+
     live = await make_live_event(db, interviewers=1, candidates=1)
     candidate = live.candidates[0]
-    await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)",
-                     live.id, candidate)
+    await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", live.id, candidate)
     process = app_server[LIVE_PROCESS]
     old = await connections.open_connection(db, process, candidate_id=candidate)
     # The interleaving of two handlers, one statement at a time:
     await db.execute("DELETE FROM live_connection WHERE id = $1", old)  # tab A closes
     await connections.open_connection(db, process, candidate_id=candidate)  # tab B opens
-    await queue.reconnected(db, candidate)                     # … and says it is back
-    await connections.gone(db, candidate_id=candidate)          # tab A: records the drop
-    assert await db.fetchval("SELECT disconnected_at FROM queue_entry WHERE candidate_id = $1",
-                             candidate) is None
+    await queue.reconnected(db, candidate)  # … and says it is back
+    await connections.gone(db, candidate_id=candidate)  # tab A: records the drop
+    assert (
+        await db.fetchval("SELECT disconnected_at FROM queue_entry WHERE candidate_id = $1", candidate)
+        is None
+    )
 
 
 # -- a registration removed during the event --------------------------------------------------
 
+
 async def test_a_removed_candidate_is_not_dispatched(app_server, db, pool, settings):
     from app.candidates import queries as candidate_queries
     from app.live import dispatch, queue
+
     live = await make_live_event(db, interviewers=1, candidates=1)
     await queue.check_in(db, live.candidates[0], settings.live)
     assert await candidate_queries.cancel(db, live.candidates[0], "employer")

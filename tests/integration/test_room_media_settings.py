@@ -1,5 +1,6 @@
 """Each interview's room is created with the media settings ops chose (README, "Tuning
 Janus"): read back from the real Janus."""
+
 from __future__ import annotations
 
 from app.janus.pool import JanusPool
@@ -23,9 +24,15 @@ async def created_as(settings) -> dict:
 
 
 async def test_rooms_have_the_bitrate_cap_codecs_and_key_frame_interval_of_the_settings(settings):
-    janus = settings.janus.model_copy(update={
-        "room_bitrate": 300_000, "room_video_codec": "h264,vp8", "room_audio_codec": "opus",
-        "room_fir_freq": 7, "room_audiolevel_event": True})
+    janus = settings.janus.model_copy(
+        update={
+            "room_bitrate": 300_000,
+            "room_video_codec": "h264,vp8",
+            "room_audio_codec": "opus",
+            "room_fir_freq": 7,
+            "room_audiolevel_event": True,
+        }
+    )
     listed = await created_as(settings.model_copy(update={"janus": janus}))
     assert listed["bitrate"] == 300_000 and listed.get("bitrate_cap") is True
     assert listed["videocodec"] == "h264,vp8" and listed["audiocodec"] == "opus"

@@ -1,5 +1,6 @@
 """Security headers on every kind of response (README, "Security headers and logs"), and templates
 without inline script, style or event handlers, which the Content-Security-Policy refuses."""
+
 from __future__ import annotations
 
 import re
@@ -29,13 +30,20 @@ RESPONSES = [
     ("GET", "/texts/en.json", {}),
     ("POST", "/login", {"Accept": "text/html"}),
 ]
-UPGRADE = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-           "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+UPGRADE = {
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+}
 
 
 def directives(policy: str) -> dict[str, str]:
-    return {part.split()[0]: part.strip()[len(part.split()[0]):].strip()
-            for part in policy.split(";") if part.strip()}
+    return {
+        part.split()[0]: part.strip()[len(part.split()[0]) :].strip()
+        for part in policy.split(";")
+        if part.strip()
+    }
 
 
 def assert_strict_policy(policy: str, settings) -> None:
@@ -50,8 +58,7 @@ def assert_strict_policy(policy: str, settings) -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "headers"), RESPONSES)
-async def test_every_kind_of_response_has_the_headers(http, base_url, settings, method, path,
-                                                      headers):
+async def test_every_kind_of_response_has_the_headers(http, base_url, settings, method, path, headers):
     async with http.request(method, f"{base_url}{path}", headers=headers) as response:
         for name, value in SECURITY_HEADERS.items():
             assert response.headers.get(name) == value, (name, response.status)
@@ -62,8 +69,7 @@ async def test_every_kind_of_response_has_the_headers(http, base_url, settings, 
 
 async def test_a_websocket_handshake_has_them_too(base_url, settings, db):
     live = await make_live_event(db, interviewers=1, candidates=1)
-    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1",
-                              live.candidates[0])
+    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
     async with new_client() as http:
         await sign_in_candidate(http, base_url, token)
         async with http.get(f"{base_url}/c/{token}/ws", headers=UPGRADE) as response:
@@ -74,20 +80,23 @@ async def test_a_websocket_handshake_has_them_too(base_url, settings, db):
 
 async def test_https_public_url_adds_hsts(stack):
     port = free_port()
-    settings = load_settings(dict(stack.environ, SNABB_APP_PORT=str(port),
-                                  SNABB_APP_PUBLIC_URL="https://intervju.example.se"))
+    settings = load_settings(
+        dict(stack.environ, SNABB_APP_PORT=str(port), SNABB_APP_PUBLIC_URL="https://intervju.example.se")
+    )
     async with serving(create_app(settings), port) as base, aiohttp.ClientSession() as http:
         for path in ("/", "/static/css/site.css", "/no/such/page"):
             async with http.get(f"{base}{path}") as response:
-                assert response.headers["Strict-Transport-Security"] == \
-                    "max-age=31536000; includeSubDomains"
+                assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 # What the policy forbids in a page: inline script (a data block of type application/json is
 # not script and stays allowed), <style>, style="…" and on…="…" handlers. Mails and the PDF
 # are not pages: mail clients need inline styles, and the PDF is never served as HTML.
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"
-                    r"|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"
+    r"|<style\b|\sstyle=|\son[a-z]+=",
+    re.IGNORECASE,
+)
 # summary/_totals.html sets column widths only when the PDF asks for them.
 NOT_PAGES = ("mail/", "summary/pdf.html", "summary/_totals.html")
 

@@ -1,5 +1,6 @@
 """The summary page, PDF and CSV on the real stack: content in both languages, sorting, the CSV
 for Excel, and that odd input never fails."""
+
 from __future__ import annotations
 
 import csv
@@ -25,8 +26,10 @@ from tests.summary_support import (
 
 SHOTS = Path("/tmp/shots-summary")
 
-OUTCOMES = {"sv": ["Intresserad", "Inte intresserad", "Inget svar", "Missad"],
-            "en": ["Interested", "Not interested", "No answer", "Missed"]}
+OUTCOMES = {
+    "sv": ["Intresserad", "Inte intresserad", "Inget svar", "Missad"],
+    "en": ["Interested", "Not interested", "No answer", "Missed"],
+}
 CANDIDATES = ["Åsa Öberg", "Björn Ängström", "Märta Ölund", "Kåre Näslund", "Ümit Çelik"]
 NOT_INTERVIEWED = ["Göran Älvdal", "Ida Lind"]
 INTERVIEWERS = ["Örjan Ekström", "Lena Åkesson"]
@@ -44,8 +47,9 @@ async def logged_in_event(db, http, base_url, language: str = "sv", **options):
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -72,22 +76,38 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         assert response.status == 200, await response.text()
         assert response.content_type == "application/pdf"
-        assert re.match(r'inline; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
-                        response.headers["Content-Disposition"])
+        assert re.match(
+            r'inline; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
+            response.headers["Content-Disposition"],
+        )
         pdf = await response.read()
     text = pdf_text(pdf, tmp_path)
     for name in CANDIDATES + NOT_INTERVIEWED + INTERVIEWERS + OUTCOMES[language] + [event.title]:
         assert name in text, name
     assert re.search(r"Sida 1 av [12]\b" if language == "sv" else r"Page 1 of [12]\b", text)
     assert "Stark på kundbemötande." in text and "Spännande jobb, tack!" in text
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True,
-                           text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     assert "DejaVuSans" in fonts
     # A picture to look at (tests/browser and the report): the first page as PNG.
     SHOTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / "summary.pdf", SHOTS / f"summary-{language}.pdf")
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1",
-                    str(tmp_path / "summary.pdf"), str(SHOTS / f"summary-{language}")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "summary.pdf"),
+            str(SHOTS / f"summary-{language}"),
+        ],
+        check=True,
+    )
 
 
 async def test_csv_opens_in_swedish_excel(db, http, base_url):
@@ -99,9 +119,19 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
         body = await response.read()
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Intervjuare", "Kandidat", "Datum", "Starttid", "Längd (minuter)", "Utfall",
-                       "Kandidatens kommentar", "Kommunikation", "Ansvarstagande",
-                       "Frågor som togs upp", "Anteckningar"]
+    assert rows[0] == [
+        "Intervjuare",
+        "Kandidat",
+        "Datum",
+        "Starttid",
+        "Längd (minuter)",
+        "Utfall",
+        "Kandidatens kommentar",
+        "Kommunikation",
+        "Ansvarstagande",
+        "Frågor som togs upp",
+        "Anteckningar",
+    ]
     by_name = {row[1]: row for row in rows[1:]}
     assert set(by_name) == set(CANDIDATES)
     asa = by_name["Åsa Öberg"]
@@ -109,7 +139,7 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
     assert asa[7:9] == ["5", "4"] and asa[9] == f"{QUESTIONS[0]}\n{QUESTIONS[2]}"
     assert asa[10] == "Stark på kundbemötande.\nVill börja i mars."
     # Formula injection: text that starts like a formula stays text.
-    assert by_name["Björn Ängström"][6] == "'=HYPERLINK(\"http://evil.example\")"
+    assert by_name["Björn Ängström"][6] == '\'=HYPERLINK("http://evil.example")'
     assert by_name["Björn Ängström"][10] == "'-tveksam till skift"
     assert by_name["Ümit Çelik"][10] == "'@kolla referenser"
     assert by_name["Kåre Näslund"][5] == "Missad" and by_name["Kåre Näslund"][4] == ""
@@ -135,33 +165,64 @@ async def test_sorting_by_candidate_and_back(db, http, base_url):
         return [name for name in re.findall(r'class="candidate">([^<]+)<', page)]
 
     # Örjan's group comes after Lena's (Ö sorts last in Swedish); within it Å after B.
-    assert await order("?sort=candidate") == ["Kåre Näslund", "Märta Ölund", "Ümit Çelik",
-                                        "Björn Ängström", "Åsa Öberg"]
-    assert await order("?sort=candidate&dir=desc") == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund",
-                                                 "Åsa Öberg", "Björn Ängström"]
+    assert await order("?sort=candidate") == [
+        "Kåre Näslund",
+        "Märta Ölund",
+        "Ümit Çelik",
+        "Björn Ängström",
+        "Åsa Öberg",
+    ]
+    assert await order("?sort=candidate&dir=desc") == [
+        "Ümit Çelik",
+        "Märta Ölund",
+        "Kåre Näslund",
+        "Åsa Öberg",
+        "Björn Ängström",
+    ]
     # By length, the missed offer (no length) comes last either way.
     assert (await order("?sort=length&dir=desc"))[:3] == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund"]
-    assert await order("?sort=outcome") == ["Ümit Çelik", "Märta Ölund", "Kåre Näslund",
-                                      "Åsa Öberg", "Björn Ängström"]
+    assert await order("?sort=outcome") == [
+        "Ümit Çelik",
+        "Märta Ölund",
+        "Kåre Näslund",
+        "Åsa Öberg",
+        "Björn Ängström",
+    ]
 
 
-ODD_QUERIES = ["?sort=garbage", "?sort=&dir=", "?dir=sideways", "?sort=length&sort=time",
-               "?sort=%00%ff", "?" + "x=1&" * 500, "?sort=candidate&dir=desc&extra=%C3%A5"]
+ODD_QUERIES = [
+    "?sort=garbage",
+    "?sort=&dir=",
+    "?dir=sideways",
+    "?sort=length&sort=time",
+    "?sort=%00%ff",
+    "?" + "x=1&" * 500,
+    "?sort=candidate&dir=desc&extra=%C3%A5",
+]
 
 
-@pytest.mark.parametrize("suffix, query", [(suffix, query) for suffix in ("", ".csv")
-                                           for query in ODD_QUERIES]
-                         + [(".pdf", "?sort=garbage"), (".pdf", "?sort=%00%ff&dir=%ff")])
+@pytest.mark.parametrize(
+    "suffix, query",
+    [(suffix, query) for suffix in ("", ".csv") for query in ODD_QUERIES]
+    + [(".pdf", "?sort=garbage"), (".pdf", "?sort=%00%ff&dir=%ff")],
+)
 async def test_odd_query_parameters_never_fail(db, http, base_url, suffix, query):
     event = await logged_in_event(db, http, base_url)
     async with http.get(f"{base_url}/events/{event.id}/summary{suffix}{query}") as response:
         assert response.status == 200, await response.text()
 
 
-@pytest.mark.parametrize("path", ["/events/abc/summary", "/events/0/summary.pdf",
-                                  "/events/99999999999999999999/summary.csv",
-                                  "/events/1/summary.xls", "/i/short/summary",
-                                  "/i/" + "a" * 43 + "/summary.pdf"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/events/abc/summary",
+        "/events/0/summary.pdf",
+        "/events/99999999999999999999/summary.csv",
+        "/events/1/summary.xls",
+        "/i/short/summary",
+        "/i/" + "a" * 43 + "/summary.pdf",
+    ],
+)
 async def test_unknown_addresses_are_404(db, http, base_url, path):
     event = await logged_in_event(db, http, base_url)
     assert event.id
@@ -181,18 +242,23 @@ async def test_reachable_from_the_event_page_and_the_meeting_web(db, http, base_
 
 
 async def test_running_event_shows_interviews_in_progress(db, http, base_url):
-    event = await logged_in_event(db, http, base_url, "en", state="live", started_minutes_ago=160,
-                                  duration_minutes=240)
+    event = await logged_in_event(
+        db, http, base_url, "en", state="live", started_minutes_ago=160, duration_minutes=240
+    )
     await add_candidate(db, event, "Östen Åhlén")
     await add_interview(db, event, "Östen Åhlén", "Lena Åkesson", state="active", minutes_ago=3)
     async with http.get(f"{base_url}/events/{event.id}/summary") as response:
         page = await response.text()
     assert "The event is still running" in page
-    assert re.search(r"Östen Åhlén</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>—</td>\s*<td[^>]*>"
-                     r'<span class="outcome outcome-in_progress">In progress', page)
+    assert re.search(
+        r"Östen Åhlén</td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>—</td>\s*<td[^>]*>"
+        r'<span class="outcome outcome-in_progress">In progress',
+        page,
+    )
     # Not yet started: said so, and the summary is empty but there.
-    later = await make_event(db, organization_id=event.organization_id, state="published",
-                             started_minutes_ago=-60)
+    later = await make_event(
+        db, organization_id=event.organization_id, state="published", started_minutes_ago=-60
+    )
     async with http.get(f"{base_url}/events/{later.id}/summary") as response:
         assert "The event has not started yet" in await response.text()
     # Check-in opens before the start: once an interview was held, "not started" would be wrong.
@@ -207,9 +273,11 @@ async def test_running_event_shows_interviews_in_progress(db, http, base_url):
 
 async def test_without_the_font_the_pdf_is_unavailable_not_broken(db, http, base_url, monkeypatch):
     from app.summary import formats
+
     event = await logged_in_event(db, http, base_url, "en")
     monkeypatch.setattr(formats, "FONT_DIRS", (Path("/nonexistent/fonts"),))
-    async with http.get(f"{base_url}/events/{event.id}/summary.pdf",
-                        headers={"Accept": "text/html"}) as response:
+    async with http.get(
+        f"{base_url}/events/{event.id}/summary.pdf", headers={"Accept": "text/html"}
+    ) as response:
         assert response.status == 503
         assert "The service is not available right now" in await response.text()

@@ -1,5 +1,6 @@
 """Who may see the summary, in every format: the organization's users at any time, the
 event's interviewers (personal link or linked account) once it has finished, nobody else."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,12 @@ NOT_YET = "Sammanställningen blir tillgänglig när intervjutillfället är slu
 async def fetch(http, url: str) -> tuple[int, str, str]:
     async with http.get(url, allow_redirects=False) as response:
         body = await response.read()
-        return response.status, response.content_type, response.headers.get("Location", "") or (
-            body.decode("utf-8", "replace") if response.content_type == "text/html" else "")
+        return (
+            response.status,
+            response.content_type,
+            response.headers.get("Location", "")
+            or (body.decode("utf-8", "replace") if response.content_type == "text/html" else ""),
+        )
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -1,4 +1,5 @@
 """A large event's PDF is rendered off the event loop: other requests are answered meanwhile."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,18 +48,20 @@ async def test_300_interviews_render_while_other_requests_are_answered(db, http,
     SHOTS.mkdir(exist_ok=True)
     path = SHOTS / "summary-300.pdf"  # to look at: pdftoppm -png -f 2 -l 3 …
     path.write_bytes(pdf)
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
-        ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout)[1])
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout,
+        )[1]
+    )
     assert pages > 10
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for n in (1, 150, 300):
         assert f"Kandidat Östergård-{n}" in text
     assert f"Sida {pages} av {pages}" in text
 
 
-async def test_pdfs_beyond_what_the_pool_takes_are_503_at_once(db, http, base_url, app_server,
-                                                              monkeypatch):
+async def test_pdfs_beyond_what_the_pool_takes_are_503_at_once(db, http, base_url, app_server, monkeypatch):
     """Repeated clicks on a large event's PDF are not queued for minutes: past the pool's
     limit the answer is 503 with Retry-After at once, and the pool is usable afterwards."""
     event = await big_event(db, 60)

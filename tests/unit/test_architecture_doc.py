@@ -6,6 +6,7 @@ that must exist; `path::name` (or `path::Class.method`) also names something def
 a Python function, class or method (found with ast), a JavaScript class or function, or a
 name that occurs in an SQL file.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,16 +21,19 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def references() -> list[str]:
-    return [span for span in CODE_SPAN.findall(DOC.read_text(encoding="utf-8"))
-            if span.startswith(TOP_FOLDERS)]
+    return [
+        span for span in CODE_SPAN.findall(DOC.read_text(encoding="utf-8")) if span.startswith(TOP_FOLDERS)
+    ]
 
 
 def python_defines(path: Path, dotted: str) -> bool:
     scope: list[ast.stmt] = ast.parse(path.read_text(encoding="utf-8")).body
     for part in dotted.split("."):
-        found = [node for node in scope
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                 and node.name == part]
+        found = [
+            node
+            for node in scope
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == part
+        ]
         if not found:
             return False
         scope = found[0].body
@@ -67,8 +71,7 @@ def test_every_cited_file_and_name_exists():
 
 
 def test_every_relative_link_resolves():
-    links = [target for target in LINK.findall(DOC.read_text(encoding="utf-8"))
-             if "://" not in target]
+    links = [target for target in LINK.findall(DOC.read_text(encoding="utf-8")) if "://" not in target]
     assert links
     broken = [target for target in links if not (DOC.parent / target).exists()]
     assert not broken, broken

@@ -1,4 +1,5 @@
 """Calendar entries: RFC 5545 text that a calendar library reads back as it was meant."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -18,16 +19,20 @@ ATTENDEE = mailbox("asa.oberg@example.se", "Åsa Öberg")
 STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 
 ENTRY = CalendarEntry(
-    uid="event-7-candidate-42@snabbintervjuer", sequence=0, method="REQUEST",
+    uid="event-7-candidate-42@snabbintervjuer",
+    sequence=0,
+    method="REQUEST",
     summary="Snabbintervjuer: Säljare till vårt kontor i Växjö",
     description="Din personliga länk: https://example.se/c/abc\nLänken öppnas på dagen.",
-    starts_at=STARTS, ends_at=STARTS + timedelta(hours=2),
-    url="https://example.se/c/abc", location="Video (länk i beskrivningen)")
+    starts_at=STARTS,
+    ends_at=STARTS + timedelta(hours=2),
+    url="https://example.se/c/abc",
+    location="Video (länk i beskrivningen)",
+)
 
 
 def parse(entry: CalendarEntry) -> tuple[Calendar, object]:
-    calendar = Calendar.from_ical(calendar_text(entry, organizer=ORGANIZER, attendee=ATTENDEE,
-                                                stamp=STAMP))
+    calendar = Calendar.from_ical(calendar_text(entry, organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP))
     (event,) = calendar.walk("VEVENT")
     return calendar, event
 
@@ -52,8 +57,13 @@ def test_an_invitation_reads_back():
 
 
 def test_times_are_in_swedish_time_with_the_zone_described():
-    calendar, event = parse(replace(ENTRY, starts_at=STARTS.astimezone(timezone.utc),
-                                    ends_at=(STARTS + timedelta(hours=2)).astimezone(timezone.utc)))
+    calendar, event = parse(
+        replace(
+            ENTRY,
+            starts_at=STARTS.astimezone(timezone.utc),
+            ends_at=(STARTS + timedelta(hours=2)).astimezone(timezone.utc),
+        )
+    )
     assert event["DTSTART"].params["TZID"] == "Europe/Stockholm"
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     assert (start.hour, start.minute, start.utcoffset()) == (14, 0, timedelta(hours=1))
@@ -79,8 +89,9 @@ def test_a_cancellation_keeps_the_uid_and_raises_the_sequence():
 
 
 def test_lines_are_folded_and_end_in_crlf():
-    text = calendar_text(replace(ENTRY, summary="Å" * 200), organizer=ORGANIZER,
-                         attendee=ATTENDEE, stamp=STAMP)
+    text = calendar_text(
+        replace(ENTRY, summary="Å" * 200), organizer=ORGANIZER, attendee=ATTENDEE, stamp=STAMP
+    )
     lines = text.split("\r\n")
     assert max(len(line.encode()) for line in lines) <= 75
     assert "\n" not in text.replace("\r\n", "")
@@ -88,14 +99,17 @@ def test_lines_are_folded_and_end_in_crlf():
     assert str(event["SUMMARY"]) == "Å" * 200
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"method": "PUBLISH"}, "method"),
-    ({"sequence": -1}, "sequence"),
-    ({"uid": ""}, "uid"),
-    ({"uid": "a\r\nATTENDEE:mailto:x@y.se"}, "uid"),
-    ({"starts_at": datetime(2026, 12, 4, 14, 0)}, "timezone-aware"),
-    ({"ends_at": STARTS}, "end after"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"method": "PUBLISH"}, "method"),
+        ({"sequence": -1}, "sequence"),
+        ({"uid": ""}, "uid"),
+        ({"uid": "a\r\nATTENDEE:mailto:x@y.se"}, "uid"),
+        ({"starts_at": datetime(2026, 12, 4, 14, 0)}, "timezone-aware"),
+        ({"ends_at": STARTS}, "end after"),
+    ],
+)
 def test_a_bad_entry_is_refused(change, message):
     with pytest.raises(ValueError, match=message):
         replace(ENTRY, **change)

@@ -1,5 +1,6 @@
 """The candidates' plain rules: the form, when registration is open, locks, re-sends,
 reminders, the device cookie and the calendar download."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,23 +15,39 @@ from app.link_sessions import CANDIDATE_SESSION
 from app.mail import CalendarEntry
 
 NOW = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.timezone.utc)
-GOOD = {"name": "  Kim   Kandidat ", "email": "kim@example.se", "phone": "070-123 45 67",
-        "language": "en", "consent": "yes"}
+GOOD = {
+    "name": "  Kim   Kandidat ",
+    "email": "kim@example.se",
+    "phone": "070-123 45 67",
+    "language": "en",
+    "consent": "yes",
+}
 
 
 def test_a_good_form_gives_a_registration():
     result = rules.parse_registration(GOOD, "sv")
     assert result.errors == {}
-    assert result.registration == rules.Registration("Kim Kandidat", "kim@example.se",
-                                                     "070-123 45 67", "en")
+    assert result.registration == rules.Registration("Kim Kandidat", "kim@example.se", "070-123 45 67", "en")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("name", ""), ("name", "x" * 201), ("name", "Kim\u202eKandidat"),
-    ("email", ""), ("email", "kim@"), ("email", "kim example.se"), ("email", "a@b.c" + "c" * 260),
-    ("phone", "ring mig"), ("phone", "1234"), ("phone", "+46 70 123 45 67 89 01 23"),
-    ("phone", "070\x00123"), ("consent", ""), ("consent", "no"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", ""),
+        ("name", "x" * 201),
+        ("name", "Kim\u202eKandidat"),
+        ("email", ""),
+        ("email", "kim@"),
+        ("email", "kim example.se"),
+        ("email", "a@b.c" + "c" * 260),
+        ("phone", "ring mig"),
+        ("phone", "1234"),
+        ("phone", "+46 70 123 45 67 89 01 23"),
+        ("phone", "070\x00123"),
+        ("consent", ""),
+        ("consent", "no"),
+    ],
+)
 def test_bad_fields_are_named(field, value):
     result = rules.parse_registration(dict(GOOD, **{field: value}), "sv")
     assert field in result.errors and result.registration is None
@@ -43,17 +60,23 @@ def test_phone_is_optional_and_language_falls_back_to_the_page():
     assert "language" in crafted.errors and crafted.values["language"] == "en"
 
 
-@pytest.mark.parametrize("phone", ["070-123 45 67", "+46 70 123 45 67", "(08) 123 456",
-                                   "+46 (0)8-123.456"])
+@pytest.mark.parametrize("phone", ["070-123 45 67", "+46 70 123 45 67", "(08) 123 456", "+46 (0)8-123.456"])
 def test_usual_phone_notations_pass(phone):
     errors = {}
     assert rules.clean_phone(phone, errors) == phone and errors == {}
 
 
 def state(**changes):
-    values = dict(state="published", deleted=False, invite_open=True,
-                  starts_at=NOW + dt.timedelta(days=1), duration_minutes=60, registered=0,
-                  capacity=2, now=NOW)
+    values = dict(
+        state="published",
+        deleted=False,
+        invite_open=True,
+        starts_at=NOW + dt.timedelta(days=1),
+        duration_minutes=60,
+        registered=0,
+        capacity=2,
+        now=NOW,
+    )
     values.update(changes)
     return rules.registration_state(**values)
 
@@ -87,7 +110,10 @@ def test_resends_are_limited_per_hour():
         assert allowed and count == expected and start == NOW
     assert not rules.resend_allowed(start, count, NOW + dt.timedelta(minutes=59))[0]
     assert rules.resend_allowed(start, count, NOW + dt.timedelta(minutes=60)) == (
-        True, NOW + dt.timedelta(minutes=60), 1)
+        True,
+        NOW + dt.timedelta(minutes=60),
+        1,
+    )
 
 
 def test_reminder_due():
@@ -109,9 +135,17 @@ def test_the_device_cookie_is_signed_and_expires():
     value = CANDIDATE_SESSION.encode(secret, 42, later)
     assert CANDIDATE_SESSION.decode(secret, value) == 42
     assert CANDIDATE_SESSION.decode("t" * 32, value) is None
-    assert CANDIDATE_SESSION.decode(secret, CANDIDATE_SESSION.encode(secret, 42, dt.datetime.now(dt.timezone.utc)
-                                 - dt.timedelta(seconds=5))) is None
-    assert CANDIDATE_SESSION.decode(secret, value[:-2]) is None and CANDIDATE_SESSION.decode(secret, None) is None
+    assert (
+        CANDIDATE_SESSION.decode(
+            secret,
+            CANDIDATE_SESSION.encode(secret, 42, dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=5)),
+        )
+        is None
+    )
+    assert (
+        CANDIDATE_SESSION.decode(secret, value[:-2]) is None
+        and CANDIDATE_SESSION.decode(secret, None) is None
+    )
     assert CANDIDATE_SESSION.decode(secret, "x" * 2000) is None
     # Made for one link, it is no session on another (a re-issued link ends the old sessions).
     for_link = CANDIDATE_SESSION.encode(secret, 42, later, "link-token-one")
@@ -121,10 +155,17 @@ def test_the_device_cookie_is_signed_and_expires():
 
 def test_the_calendar_download_parses_and_carries_the_mails_uid():
     start = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.timezone.utc)
-    entry = CalendarEntry(uid="event-1-candidate-2@snabbintervjuer", sequence=3, method="REQUEST",
-                          summary="Säljare", description="Din länk: https://x.se/c/abc",
-                          starts_at=start, ends_at=start + dt.timedelta(hours=1),
-                          url="https://x.se/c/abc", location="https://x.se/c/abc")
+    entry = CalendarEntry(
+        uid="event-1-candidate-2@snabbintervjuer",
+        sequence=3,
+        method="REQUEST",
+        summary="Säljare",
+        description="Din länk: https://x.se/c/abc",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        url="https://x.se/c/abc",
+        location="https://x.se/c/abc",
+    )
     calendar = icalendar.Calendar.from_ical(calendar_file(entry, NOW))
     assert str(calendar["METHOD"]) == "PUBLISH"
     event = next(iter(calendar.walk("VEVENT")))

@@ -1,6 +1,7 @@
 """docker-compose.yml cannot run here (no Docker engine), so check what can be checked:
 it parses, has the services of the design, every file it names is in the repository, and
 every SNABB_* variable it sets is a real setting."""
+
 from __future__ import annotations
 
 import re

@@ -8,9 +8,16 @@ from app.events.form import parse_event_form
 from app.events.rules import SWEDISH_TIME, interview_slots
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone.utc)
-GOOD = {"title": "Lagermedarbetare", "job_description": "Plock och pack.\n\nHeltid.",
-        "date": "2026-12-04", "start_time": "14:00", "duration_minutes": "60",
-        "interview_minutes": "10", "capacity": "18", "language": "sv"}
+GOOD = {
+    "title": "Lagermedarbetare",
+    "job_description": "Plock och pack.\n\nHeltid.",
+    "date": "2026-12-04",
+    "start_time": "14:00",
+    "duration_minutes": "60",
+    "interview_minutes": "10",
+    "capacity": "18",
+    "language": "sv",
+}
 
 
 def parse(changes=None, lists=None, **kwargs):
@@ -24,9 +31,14 @@ def test_interview_slots_example_from_the_issue():
 
 
 def test_a_good_form_gives_an_event_in_swedish_time():
-    result = parse(lists={"question": ["Berätta om dig själv", "  ", ""],
-                          "attribute": ["Noggrann"],
-                          "interviewer_email": ["Anna@Example.se", ""], "interviewer_name": ["Anna", ""]})
+    result = parse(
+        lists={
+            "question": ["Berätta om dig själv", "  ", ""],
+            "attribute": ["Noggrann"],
+            "interviewer_email": ["Anna@Example.se", ""],
+            "interviewer_name": ["Anna", ""],
+        }
+    )
     assert result.errors == {}
     event = result.event
     assert event.starts_at == dt.datetime(2026, 12, 4, 14, 0, tzinfo=SWEDISH_TIME)
@@ -40,17 +52,26 @@ def test_summer_time_is_respected():
     assert result.event.starts_at.utcoffset() == dt.timedelta(hours=2)
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"title": ""}, "title"), ({"title": "x" * 201}, "title"),
-    ({"date": "4/12/2026"}, "date"), ({"date": "2026-02-30"}, "date"),
-    ({"date": "2026-11-25"}, "date"),                      # in the past
-    ({"start_time": "25:00"}, "start_time"), ({"start_time": ""}, "start_time"),
-    ({"duration_minutes": "abc"}, "duration_minutes"), ({"duration_minutes": "2"}, "duration_minutes"),
-    ({"duration_minutes": "5", "interview_minutes": "10"}, "duration_minutes"),
-    ({"interview_minutes": "0"}, "interview_minutes"), ({"capacity": "-1"}, "capacity"),
-    ({"capacity": "1e3"}, "capacity"), ({"language": "de"}, "language"),
-    ({"job_description": "x" * 20001}, "job_description"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"date": "4/12/2026"}, "date"),
+        ({"date": "2026-02-30"}, "date"),
+        ({"date": "2026-11-25"}, "date"),  # in the past
+        ({"start_time": "25:00"}, "start_time"),
+        ({"start_time": ""}, "start_time"),
+        ({"duration_minutes": "abc"}, "duration_minutes"),
+        ({"duration_minutes": "2"}, "duration_minutes"),
+        ({"duration_minutes": "5", "interview_minutes": "10"}, "duration_minutes"),
+        ({"interview_minutes": "0"}, "interview_minutes"),
+        ({"capacity": "-1"}, "capacity"),
+        ({"capacity": "1e3"}, "capacity"),
+        ({"language": "de"}, "language"),
+        ({"job_description": "x" * 20001}, "job_description"),
+    ],
+)
 def test_bad_fields_are_named(changes, field):
     result = parse(changes)
     assert result.event is None and field in result.errors
@@ -64,7 +85,9 @@ def test_limits_on_questions_attributes_and_interviewers():
     assert "attributes" in parse(lists={"attribute": ["x" * 201]}).errors
     assert "interviewers" in parse(lists={"interviewer_email": ["not-an-address"]}).errors
     assert "interviewers" in parse(lists={"interviewer_email": ["a@b.se", "A@B.se"]}).errors
-    assert "interviewers" in parse(lists={"interviewer_email": [""], "interviewer_name": ["Only a name"]}).errors
+    assert (
+        "interviewers" in parse(lists={"interviewer_email": [""], "interviewer_name": ["Only a name"]}).errors
+    )
 
 
 def test_capacity_cannot_go_below_the_registered():
@@ -80,13 +103,16 @@ def test_an_unchanged_past_start_may_be_kept_when_editing():
     assert "date" in parse({"date": "2026-11-21"}, previous_start=past).errors
 
 
-@pytest.mark.parametrize("changes, lists, field", [
-    ({"title": "a\x00b"}, {}, "title"),
-    ({"job_description": "rad ett\n\trad två\x00"}, {}, "job_description"),
-    ({}, {"question": ["fråga\x00"]}, "questions"),
-    ({}, {"attribute": ["\u202eevil"]}, "attributes"),
-    ({}, {"interviewer_email": ["a@example.se"], "interviewer_name": ["A\x00"]}, "interviewers"),
-])
+@pytest.mark.parametrize(
+    "changes, lists, field",
+    [
+        ({"title": "a\x00b"}, {}, "title"),
+        ({"job_description": "rad ett\n\trad två\x00"}, {}, "job_description"),
+        ({}, {"question": ["fråga\x00"]}, "questions"),
+        ({}, {"attribute": ["\u202eevil"]}, "attributes"),
+        ({}, {"interviewer_email": ["a@example.se"], "interviewer_name": ["A\x00"]}, "interviewers"),
+    ],
+)
 def test_control_characters_are_refused(changes, lists, field):
     assert field in parse(changes, lists).errors
 
@@ -102,21 +128,32 @@ def test_line_breaks_in_a_title_are_refused(line_break):
 
 @pytest.mark.parametrize("line_break", ["\r\n", "\n", "\x85", "\u2028", "\u2029", "\x1e"])
 def test_an_interviewer_name_becomes_one_line(line_break):
-    result = parse(lists={"interviewer_email": ["anna@example.se"],
-                          "interviewer_name": [f" Anna{line_break}Reply-To: x@evil.example "]})
+    result = parse(
+        lists={
+            "interviewer_email": ["anna@example.se"],
+            "interviewer_name": [f" Anna{line_break}Reply-To: x@evil.example "],
+        }
+    )
     assert result.event.interviewers == [("anna@example.se", "Anna Reply-To: x@evil.example")]
 
 
 def test_other_control_characters_in_an_interviewer_name_are_named_as_such():
-    result = parse(lists={"interviewer_email": ["anna@example.se"],
-                          "interviewer_name": ["Anna\x1b[31m"]})
-    assert result.errors["interviewers"] == (
-        "Remove the special characters that cannot be shown.", {})
+    result = parse(lists={"interviewer_email": ["anna@example.se"], "interviewer_name": ["Anna\x1b[31m"]})
+    assert result.errors["interviewers"] == ("Remove the special characters that cannot be shown.", {})
 
 
-@pytest.mark.parametrize("address", ["å@example.se", "a@b..se", "a..b@example.se",
-                                     "a@[1.2.3.4].se", "a\x00b@example.se", "a b@example.se",
-                                     "=?utf-8?q?a?=@example.se"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "å@example.se",
+        "a@b..se",
+        "a..b@example.se",
+        "a@[1.2.3.4].se",
+        "a\x00b@example.se",
+        "a b@example.se",
+        "=?utf-8?q?a?=@example.se",
+    ],
+)
 def test_only_addresses_the_mailer_can_send_to(address):
     assert "interviewers" in parse(lists={"interviewer_email": [address]}).errors
 

@@ -1,6 +1,7 @@
 """The wheel is self-contained: installed into a fresh virtual environment and imported
 from elsewhere, the package finds its templates, catalogs, static files, settings files,
 migrations and Janus templates inside itself (app/paths.py, setup.py), not in a checkout."""
+
 from __future__ import annotations
 
 import json
@@ -42,26 +43,63 @@ CHECK = textwrap.dedent("""
 
 def test_the_installed_wheel_finds_its_files_in_itself(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     (wheel,) = wheels.glob("snabbintervjuer-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                    "--no-deps", "--disable-pip-version-check", "-q", str(wheel)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     # The dependencies come from the test environment (a .pth adds its site-packages, whose
     # own .pth files, among them the editable install of this checkout, are not read).
     where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(subprocess.run([str(python), "-c", where], check=True, capture_output=True,
-                               text=True).stdout.strip())
+    site = Path(
+        subprocess.run([str(python), "-c", where], check=True, capture_output=True, text=True).stdout.strip()
+    )
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
-    result = subprocess.run([str(python), "-c", CHECK], cwd=workdir, capture_output=True,
-                            text=True, timeout=120, env={"PATH": "/usr/bin:/bin"}, check=False)
+    result = subprocess.run(
+        [str(python), "-c", CHECK],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found["package"].startswith(str(site)), found

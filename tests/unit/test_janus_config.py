@@ -1,4 +1,5 @@
 """The rendered Janus configuration: stored tokens only, the Admin API never public."""
+
 from __future__ import annotations
 
 import re
@@ -33,6 +34,7 @@ def test_the_plugin_folder_is_found_for_this_machine_and_can_be_named(tmp_path, 
     from pathlib import Path
 
     from app.janus_config import janus_lib_dir
+
     monkeypatch.delenv("JANUS_LIB_DIR", raising=False)
     assert Path(janus_lib_dir(), "plugins").is_dir()  # Debian's package, any architecture
     monkeypatch.setenv("JANUS_LIB_DIR", "/opt/elsewhere/janus")
@@ -48,9 +50,12 @@ JANUS_SAMPLES = Path("/etc/janus")  # Debian's package: the samples of the insta
 
 def test_every_rendered_key_is_one_the_installed_janus_knows(tmp_path):
     """Janus ignores a key it does not know without a word (`max_nack_queue` did nothing)."""
-    for name, text in rendered(tmp_path, SNABB_JANUS_SERVER_STUN_SERVER="stun.example.org",
-                               SNABB_JANUS_SERVER_NAT_1_1_MAPPING="192.0.2.7",
-                               SNABB_JANUS_SERVER_ICE_ENFORCE_LIST="eth0").items():
+    for name, text in rendered(
+        tmp_path,
+        SNABB_JANUS_SERVER_STUN_SERVER="stun.example.org",
+        SNABB_JANUS_SERVER_NAT_1_1_MAPPING="192.0.2.7",
+        SNABB_JANUS_SERVER_ICE_ENFORCE_LIST="eth0",
+    ).items():
         sample = (JANUS_SAMPLES / name).read_text()
         known = set(SAMPLE_KEY.findall(sample))
         unknown = set(RENDERED_KEY.findall(text)) - known

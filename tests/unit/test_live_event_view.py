@@ -1,6 +1,7 @@
 """The event view's pure parts: where two queue orders first differ, whose state a change
 can move (app/live/event_view.py), and the interviewers' state kept within its size budget
 however long the names and lists are (app/live/snapshots.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,10 +41,21 @@ def test_first_difference_matches_a_plain_scan(seed):
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
     states = states if states is not None else dict.fromkeys(order, "waiting")
     head = [{"candidate_id": c, "name": f"Kandidat {c}", "queued_at": NOW} for c in order[:30]]
-    return EventView(NOW, {"state": "live", "ends_at": None}, list(order), states, head,
-                     {"registered": len(states), "checked_in": len(states),
-                      "waiting": len(order)}, list(free_in), 600.0, list(live), {}, set(),
-                     list(messages), seq=seq)
+    return EventView(
+        NOW,
+        {"state": "live", "ends_at": None},
+        list(order),
+        states,
+        head,
+        {"registered": len(states), "checked_in": len(states), "waiting": len(order)},
+        list(free_in),
+        600.0,
+        list(live),
+        {},
+        set(),
+        list(messages),
+        seq=seq,
+    )
 
 
 def plan(before, after):
@@ -55,8 +67,7 @@ def plan(before, after):
     version = chain.version
     chain.read(after)
     frames = chain.messages(version, chain.version) if chain.version > version else [None]
-    return SimpleNamespace(own=chain.take_own(), frame=frames[0] if frames else None,
-                           version=chain.version)
+    return SimpleNamespace(own=chain.take_own(), frame=frames[0] if frames else None, version=chain.version)
 
 
 def test_a_check_in_at_the_end_moves_only_the_newcomer():
@@ -77,8 +88,7 @@ def test_next_sends_everyone_behind_one_message_and_the_one_taken_a_state():
 
 def test_a_message_or_a_new_event_state_gives_everyone_a_state():
     before = view(range(1, 5))
-    assert plan(before, view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}])
-                ).own is None
+    assert plan(before, view(range(1, 5), messages=[{"id": 1, "text": "Hej", "sent_at": None}])).own is None
 
 
 def test_an_interviewer_arriving_moves_the_waits_by_the_message():
@@ -88,14 +98,29 @@ def test_an_interviewer_arriving_moves_the_waits_by_the_message():
 
 
 def test_the_interviewers_state_stays_within_its_budget_at_any_size():
-    astral = "\U0001F600" * 200  # the longest name the invite form takes, in 4-byte letters
-    rows = [{"id": n, "state": "active", "candidate_id": n, "interviewer_id": 1000 + n,
-             "offer_expires_at": None, "started_at": NOW, "ends_at": NOW,
-             "room_generation": 1, "janus_server": "janus1", "room_id": None, "media_lost_at": None,
-             "room_pin": None, "room_secret": None, "room_tokens": [],
-             "candidate_name": astral, "interviewer_name": astral} for n in range(200)]
-    messages = [{"id": n, "text": astral * 2 + "ö" * 100, "sent_at": NOW.isoformat()}
-                for n in range(20)]
+    astral = "\U0001f600" * 200  # the longest name the invite form takes, in 4-byte letters
+    rows = [
+        {
+            "id": n,
+            "state": "active",
+            "candidate_id": n,
+            "interviewer_id": 1000 + n,
+            "offer_expires_at": None,
+            "started_at": NOW,
+            "ends_at": NOW,
+            "room_generation": 1,
+            "janus_server": "janus1",
+            "room_id": None,
+            "media_lost_at": None,
+            "room_pin": None,
+            "room_secret": None,
+            "room_tokens": [],
+            "candidate_name": astral,
+            "interviewer_name": astral,
+        }
+        for n in range(200)
+    ]
+    messages = [{"id": n, "text": astral * 2 + "ö" * 100, "sent_at": NOW.isoformat()} for n in range(20)]
     big = view(range(1, 20_001), messages=messages, live=rows)
     for row in big.head:
         row["name"] = astral
@@ -104,8 +129,12 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
     own = json.dumps(state.own, separators=(",", ":"))
     text = f"{own[:-1]},{state.common_json[1:]}"
     assert len(text.encode()) <= STATE_BUDGET
-    assert json.loads(text)["counts"] == {"registered": 20_000, "checked_in": 20_000,
-                                          "waiting": 20_000, "talking": 200}
+    assert json.loads(text)["counts"] == {
+        "registered": 20_000,
+        "checked_in": 20_000,
+        "waiting": 20_000,
+        "talking": 200,
+    }
     assert snapshots.COMMON_BUDGET < STATE_BUDGET
 
 

@@ -1,6 +1,7 @@
 """The `queue` message's arithmetic (app/live/queue_frames.py) and the page's twin
 (web/static/js/live/queue-place.js): for random changes to a queue, everyone in both orders
 works out from the message the place and wait the new order gives them."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,7 @@ def changed_order(chance: random.Random, old: list[int]) -> list[int]:
 
 
 def random_wait(chance: random.Random) -> tuple[list[float], float]:
-    free_in = [chance.choice([0.0, chance.uniform(0, 900), 600.0, -3.0])
-               for _ in range(chance.randint(0, 4))]
+    free_in = [chance.choice([0.0, chance.uniform(0, 900), 600.0, -3.0]) for _ in range(chance.randint(0, 4))]
     return free_in, chance.choice([600.0, chance.uniform(60, 1200)])
 
 
@@ -80,7 +80,7 @@ def test_no_message_when_only_the_end_of_the_queue_changed():
 
 
 def test_a_reordering_or_a_crowd_is_not_told_by_places():
-    assert queue_delta([1, 2, 3], [2, 3, 1]) is None   # 1 left and came back at the end
+    assert queue_delta([1, 2, 3], [2, 3, 1]) is None  # 1 left and came back at the end
     assert queue_delta(list(range(MAX_MOVES + 1)), []) is None
 
 
@@ -95,8 +95,15 @@ def test_the_wait_at_a_place_is_the_views(seed):
 def test_the_message_names_nobody():
     delta = queue_delta([101, 102, 103], [102, 103, 104])
     message = json.loads(queue_frame(5, "2026-12-02T10:00:00+00:00", delta, [0.0], 600.0))
-    assert message == {"type": "queue", "v": 5, "prev": 4, "now": "2026-12-02T10:00:00+00:00",
-                       "left": [1], "joined": [3], "wait": {"free_in": [0.0], "average": 600.0}}
+    assert message == {
+        "type": "queue",
+        "v": 5,
+        "prev": 4,
+        "now": "2026-12-02T10:00:00+00:00",
+        "left": [1],
+        "joined": [3],
+        "wait": {"free_in": [0.0], "average": 600.0},
+    }
     assert json.loads(queue_frame(5, "x", delta, [], 600.0))["wait"] is None
 
 
@@ -125,15 +132,22 @@ def test_the_page_works_out_what_the_whole_state_would_show():
             queue = {"state": "waiting", "position": position, "wait_minutes": 0, "v": 7}
             pages.append({"queue": queue, "message": message})
             place = new.index(who) + 1 if who in new else None
-            truth.append(None if place is None else {
-                "state": "waiting", "position": place, "wait_minutes": waits[place - 1], "v": 8})
+            truth.append(
+                None
+                if place is None
+                else {"state": "waiting", "position": place, "wait_minutes": waits[place - 1], "v": 8}
+            )
     # A page at a later version, or none, cannot apply it.
     for version in (9, None):
-        pages.append({"queue": {"state": "waiting", "position": 3, "v": version},
-                      "message": message})
+        pages.append({"queue": {"state": "waiting", "position": 3, "v": version}, "message": message})
         truth.append(None)
     result = subprocess.run(
         [node, "--input-type=module", "-e", NODE_SCRIPT % json.dumps(MODULE.as_uri())],
-        input=json.dumps(pages), capture_output=True, text=True, timeout=60, check=False)
+        input=json.dumps(pages),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == truth

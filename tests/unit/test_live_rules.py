@@ -1,4 +1,5 @@
 """The live event's plain rules: order, positions and waits, grace, offers, time box."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,10 +18,12 @@ def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
-def item(entry_id: int, queued: float, state: str = "waiting",
-         disconnected: float | None = None) -> QueueItem:
-    return QueueItem(entry_id, 100 + entry_id, state, at(queued),
-                     None if disconnected is None else at(disconnected))
+def item(
+    entry_id: int, queued: float, state: str = "waiting", disconnected: float | None = None
+) -> QueueItem:
+    return QueueItem(
+        entry_id, 100 + entry_id, state, at(queued), None if disconnected is None else at(disconnected)
+    )
 
 
 def test_presence_connected_within_grace_then_away():
@@ -30,9 +33,14 @@ def test_presence_connected_within_grace_then_away():
 
 
 def test_order_is_longest_waiting_first_and_skips_away():
-    items = [item(1, 30), item(2, 10), item(3, 20, disconnected=0),  # away at 200
-             item(4, 5, state="away"), item(5, 40, disconnected=150),  # within grace
-             item(6, 1, state="offered")]
+    items = [
+        item(1, 30),
+        item(2, 10),
+        item(3, 20, disconnected=0),  # away at 200
+        item(4, 5, state="away"),
+        item(5, 40, disconnected=150),  # within grace
+        item(6, 1, state="offered"),
+    ]
     assert [i.entry_id for i in rules.queue_order(items, at(200), GRACE)] == [2, 1, 5]
 
 
@@ -57,8 +65,7 @@ def test_waits_with_free_and_busy_interviewers():
 def test_positions_number_the_dispatchable_in_order():
     items = [item(1, 30), item(2, 10), item(3, 0, state="away")]
     waiting = rules.positions(items, at(60), GRACE, [0], 300)
-    assert [(w.candidate_id, w.position, w.wait_seconds) for w in waiting] == [
-        (102, 1, 0), (101, 2, 300)]
+    assert [(w.candidate_id, w.position, w.wait_seconds) for w in waiting] == [(102, 1, 0), (101, 2, 300)]
 
 
 def test_round_minutes():
@@ -96,9 +103,9 @@ def test_interview_record_and_feedback_validation():
     assert rules.valid_record("", [], {}, 0, 0)
     assert rules.valid_record("anteckning", [1, 3], {1: 5, 2: 1}, 3, 2)
     assert not rules.valid_record("x" * 20_001, [], {}, 0, 0)
-    assert not rules.valid_record("", [4], {}, 3, 0)        # no such question
-    assert not rules.valid_record("", [1, 1], {}, 3, 0)     # twice
-    assert not rules.valid_record("", [], {3: 4}, 3, 2)     # no such attribute
+    assert not rules.valid_record("", [4], {}, 3, 0)  # no such question
+    assert not rules.valid_record("", [1, 1], {}, 3, 0)  # twice
+    assert not rules.valid_record("", [], {3: 4}, 3, 2)  # no such attribute
     assert not rules.valid_record("", [], {1: 6}, 3, 2)
     assert not rules.valid_record("", [], {1: True}, 3, 2)
     assert rules.valid_feedback(True, "") and rules.valid_feedback(False, "nej tack")
@@ -109,10 +116,16 @@ def test_interview_record_and_feedback_validation():
 # -- properties ------------------------------------------------------------------------
 
 queue_items = st.lists(
-    st.builds(item, entry_id=st.integers(1, 10_000), queued=st.integers(0, 3600),
-              state=st.sampled_from(["waiting", "waiting", "away", "offered", "left"]),
-              disconnected=st.none() | st.integers(0, 3600)),
-    max_size=40, unique_by=lambda i: i.entry_id)
+    st.builds(
+        item,
+        entry_id=st.integers(1, 10_000),
+        queued=st.integers(0, 3600),
+        state=st.sampled_from(["waiting", "waiting", "away", "offered", "left"]),
+        disconnected=st.none() | st.integers(0, 3600),
+    ),
+    max_size=40,
+    unique_by=lambda i: i.entry_id,
+)
 free_lists = st.lists(st.floats(0, 3600, allow_nan=False), max_size=12)
 averages = st.floats(1, 3600, allow_nan=False)
 
@@ -123,8 +136,11 @@ def test_order_holds_exactly_the_dispatchable_longest_waiting_first(items, now_s
     now = at(now_seconds)
     ordered = rules.queue_order(items, now, GRACE)
     assert {i.entry_id for i in ordered} == {
-        i.entry_id for i in items if i.state == "waiting"
-        and (i.disconnected_at is None or (now - i.disconnected_at).total_seconds() < GRACE)}
+        i.entry_id
+        for i in items
+        if i.state == "waiting"
+        and (i.disconnected_at is None or (now - i.disconnected_at).total_seconds() < GRACE)
+    }
     keys = [(i.queued_at, i.entry_id) for i in ordered]
     assert keys == sorted(keys)
 

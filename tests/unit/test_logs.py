@@ -10,14 +10,14 @@ TOKEN = "Zx81kq0PlmN3vB7tYw2Rab"
 
 
 def record(message: str, *args, exc_info=None) -> logging.LogRecord:
-    return logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1, message, args,
-                             exc_info)
+    return logging.LogRecord("aiohttp.server", logging.ERROR, __file__, 1, message, args, exc_info)
 
 
 def test_secret_values_are_redacted_from_records():
     formatter = RedactingFormatter(Redactor(["pw-1234567890", "tok-ABCDEFGHIJ"]), "%(message)s")
-    written = formatter.format(record("connect %s with %s", "postgresql://u:pw-1234567890@h/db",
-                                      "tok-ABCDEFGHIJ"))
+    written = formatter.format(
+        record("connect %s with %s", "postgresql://u:pw-1234567890@h/db", "tok-ABCDEFGHIJ")
+    )
     assert written == "connect postgresql://u:[redacted]@h/db with [redacted]"
 
 
@@ -26,8 +26,7 @@ def test_personal_links_lose_their_token_and_query_wherever_they_stand():
     assert redact(f"b'GET /c/{TOKEN}?pad=xxxx HTTP/1.1'") == "b'GET /c/… HTTP/1.1'"
     assert redact(f"/i/{TOKEN}/summary.pdf") == "/i/…/summary.pdf"
     assert redact(f"next=%2Fc%2F{TOKEN}%2Fcancel") == "next=%2Fc%2F…%2Fcancel"
-    assert redact("/password/reset/abcdefghijklmnopq and /r/zzzzzzzzzz") == \
-        "/password/reset/… and /r/…"
+    assert redact("/password/reset/abcdefghijklmnopq and /r/zzzzzzzzzz") == "/password/reset/… and /r/…"
     assert redact("/events/12/edit?pin=123456&x=1") == "/events/12/edit?pin=[redacted]&x=1"
     assert redact(f"KeyError: '{TOKEN}'") == "KeyError: '[redacted]'"
 
@@ -50,6 +49,7 @@ def test_access_log_paths_hide_tokens_and_queries():
 
 def test_json_lines_are_redacted_one_object_each_and_keep_the_request_id():
     from app.logs import JsonFormatter
+
     try:
         raise RuntimeError(f"failed for /c/{TOKEN}/checkin\nsecond line")
     except RuntimeError:

@@ -8,6 +8,7 @@ what it holds after it. Modules are the `*.py` files beside that `__init__.py` (
 `__init__.py` itself); folders are its subfolders (Python packages or not, such as
 app/migrations/), except caches.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,14 +19,16 @@ import pytest
 
 APP = Path(__file__).resolve().parents[2] / "app"
 ENTRY = re.compile(r"^\s*(?:- )?([a-z_][a-z0-9_]*(?:\.py|/))(?=[\s:]|$)")
-PACKAGES = sorted(init.parent for init in APP.rglob("__init__.py")
-                  if "__pycache__" not in init.parts)
+PACKAGES = sorted(init.parent for init in APP.rglob("__init__.py") if "__pycache__" not in init.parts)
 
 
 def on_disk(package: Path) -> set[str]:
     modules = {path.name for path in package.glob("*.py") if path.name != "__init__.py"}
-    folders = {path.name + "/" for path in package.iterdir()
-               if path.is_dir() and path.name != "__pycache__" and not path.name.endswith(".egg-info")}
+    folders = {
+        path.name + "/"
+        for path in package.iterdir()
+        if path.is_dir() and path.name != "__pycache__" and not path.name.endswith(".egg-info")
+    }
     return modules | folders
 
 

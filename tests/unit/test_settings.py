@@ -12,7 +12,8 @@ from app.settings import SettingsError, all_keys, env_name, load_settings
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {
     "SNABB_APP_SECRET_KEY": "a" * 32,
-    "SNABB_JANUS_ADMIN_SECRET": "c" * 32, "SNABB_JANUS_ROOM_ADMIN_KEY": "d" * 32,
+    "SNABB_JANUS_ADMIN_SECRET": "c" * 32,
+    "SNABB_JANUS_ROOM_ADMIN_KEY": "d" * 32,
     "SNABB_JANUS_EVENT_SECRET": "e" * 32,
     "DATABASE_URL": "postgresql://user:hunter2-db-password@127.0.0.1:5432/snabb",
 }
@@ -26,12 +27,24 @@ def test_defaults_with_secrets_load():
 
 
 def test_environment_overrides_files():
-    settings = load_settings(dict(SECRETS, SNABB_ENV="test", SNABB_APP_PORT="9123",
-                                  SNABB_MAIL_SMTP_STARTTLS="true",
-                                  SNABB_JANUS_SERVERS=json.dumps([
-                                      {"name": "x", "url": "ws://10.0.0.1:8188",
-                                       "public_url": "wss://janus.example.org/x",
-                                       "admin_url": "ws://10.0.0.1:7188"}])))
+    settings = load_settings(
+        dict(
+            SECRETS,
+            SNABB_ENV="test",
+            SNABB_APP_PORT="9123",
+            SNABB_MAIL_SMTP_STARTTLS="true",
+            SNABB_JANUS_SERVERS=json.dumps(
+                [
+                    {
+                        "name": "x",
+                        "url": "ws://10.0.0.1:8188",
+                        "public_url": "wss://janus.example.org/x",
+                        "admin_url": "ws://10.0.0.1:7188",
+                    }
+                ]
+            ),
+        )
+    )
     assert settings.app.env == "test"
     assert settings.app.log_level == "WARNING"  # from config/test.toml
     assert settings.app.port == 9123
@@ -46,19 +59,28 @@ def test_settings_file_layer(tmp_path):
     assert settings.app.support_email == "hjalp@example.se"
 
 
-@pytest.mark.parametrize("variable, value, named", [
-    ("SNABB_APP_PORT", "eighty", "app.port (environment variable SNABB_APP_PORT)"),
-    ("SNABB_APP_PORT", "70000", "app.port"),
-    ("SNABB_APP_SECRET_KEY", "short", "app.secret_key"),
-    ("DATABASE_URL", "mysql://x", "database.url (environment variable DATABASE_URL)"),
-    ("SNABB_JANUS_SERVERS", "[]", "janus.servers"),
-    ("SNABB_JANUS_SERVERS", '[{"name": "x", "url": "ws://a", "public_url": "ws://a"}]',
-     "janus.servers.0.admin_url"),
-    ("SNABB_JANUS_SERVERS", ('[{"name": "x", "url": "ws://a", "public_url": "ws://a", '
-                             '"admin_url": "http://a"}]'), "janus.servers.0.admin_url"),
-    ("SNABB_JANUS_SERVER_RTP_PORT_MIN", "50000", "janus_server"),
-    ("SNABB_APP_DEFAULT_LANGUAGE", "de", "app.default_language"),
-])
+@pytest.mark.parametrize(
+    "variable, value, named",
+    [
+        ("SNABB_APP_PORT", "eighty", "app.port (environment variable SNABB_APP_PORT)"),
+        ("SNABB_APP_PORT", "70000", "app.port"),
+        ("SNABB_APP_SECRET_KEY", "short", "app.secret_key"),
+        ("DATABASE_URL", "mysql://x", "database.url (environment variable DATABASE_URL)"),
+        ("SNABB_JANUS_SERVERS", "[]", "janus.servers"),
+        (
+            "SNABB_JANUS_SERVERS",
+            '[{"name": "x", "url": "ws://a", "public_url": "ws://a"}]',
+            "janus.servers.0.admin_url",
+        ),
+        (
+            "SNABB_JANUS_SERVERS",
+            ('[{"name": "x", "url": "ws://a", "public_url": "ws://a", "admin_url": "http://a"}]'),
+            "janus.servers.0.admin_url",
+        ),
+        ("SNABB_JANUS_SERVER_RTP_PORT_MIN", "50000", "janus_server"),
+        ("SNABB_APP_DEFAULT_LANGUAGE", "de", "app.default_language"),
+    ],
+)
 def test_a_bad_value_names_its_key(variable, value, named):
     with pytest.raises(SettingsError) as error:
         load_settings(dict(SECRETS, **{variable: value}))
@@ -68,8 +90,7 @@ def test_a_bad_value_names_its_key(variable, value, named):
 def test_missing_secrets_are_named():
     with pytest.raises(SettingsError) as error:
         load_settings({"DATABASE_URL": SECRETS["DATABASE_URL"]})
-    for key in ("app.secret_key", "janus.admin_secret",
-                "janus.room_admin_key", "janus.event_secret"):
+    for key in ("app.secret_key", "janus.admin_secret", "janus.room_admin_key", "janus.event_secret"):
         assert key in str(error.value)
 
 
@@ -93,14 +114,16 @@ def test_secrets_are_hidden_from_repr_and_messages():
 def test_every_setting_is_in_the_readme_table():
     readme = (ROOT / "README.md").read_text()
     for section, key, _ in all_keys():
-        assert f"`{section}.{key}`" in readme and f"`{env_name(section, key)}`" in readme, \
+        assert f"`{section}.{key}`" in readme and f"`{env_name(section, key)}`" in readme, (
             f"README's settings table lacks {section}.{key}"
+        )
 
 
 def test_a_bad_setting_stops_start_up_with_the_key_named():
     environ = dict(SECRETS, SNABB_APP_PORT="not-a-port", PATH="/usr/bin:/bin")
-    result = subprocess.run([sys.executable, "-m", "app"], env=environ, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "app"], env=environ, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "app.port (environment variable SNABB_APP_PORT)" in result.stderr
     assert "hunter2" not in result.stderr + result.stdout

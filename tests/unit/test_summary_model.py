@@ -1,5 +1,6 @@
 """The summary's pure logic: outcomes, lengths, sorting, totals, the CSV. (The order of names
 comes from the database: tests/integration/test_name_order.py.)"""
+
 from __future__ import annotations
 
 import csv
@@ -7,16 +8,34 @@ import datetime as dt
 import io
 
 from app.summary.formats import safe_cell, summary_csv
-from app.summary.model import (Interview, Totals, build_summary, format_length, is_finished,
-                               outcome_of, parse_sort, sort_interviews)
+from app.summary.model import (
+    Interview,
+    Totals,
+    build_summary,
+    format_length,
+    is_finished,
+    outcome_of,
+    parse_sort,
+    sort_interviews,
+)
 
 NOW = dt.datetime(2026, 12, 4, 15, 0, tzinfo=dt.timezone.utc)
 
 
 def interview(id, candidate="A", outcome="interested", seconds=300, minute=0, candidate_id=None):
-    return Interview(id=id, interviewer_id=1, candidate_id=candidate_id or id, candidate=candidate,
-                     at=NOW + dt.timedelta(minutes=minute), seconds=seconds, outcome=outcome,
-                     comment="", ratings=(), questions=(), notes="")
+    return Interview(
+        id=id,
+        interviewer_id=1,
+        candidate_id=candidate_id or id,
+        candidate=candidate,
+        at=NOW + dt.timedelta(minutes=minute),
+        seconds=seconds,
+        outcome=outcome,
+        comment="",
+        ratings=(),
+        questions=(),
+        notes="",
+    )
 
 
 def test_outcomes():
@@ -45,8 +64,6 @@ def test_lengths():
     assert format_length(545) == "9 min 5 s"
 
 
-
-
 def backwards(name: str) -> str:
     """A name order of the test's own (the real one is the viewer's language's)."""
     return name[::-1]
@@ -59,8 +76,11 @@ def test_names_sort_by_the_order_given():
 
 
 def test_sorting_keeps_unknown_lengths_last():
-    items = [interview(1, "B", seconds=None, minute=1), interview(2, "A", seconds=200, minute=2),
-             interview(3, "C", seconds=100, minute=0)]
+    items = [
+        interview(1, "B", seconds=None, minute=1),
+        interview(2, "A", seconds=200, minute=2),
+        interview(3, "C", seconds=100, minute=0),
+    ]
     assert [i.id for i in sort_interviews(items, "length", False, str)] == [3, 2, 1]
     assert [i.id for i in sort_interviews(items, "length", True, str)] == [2, 3, 1]
     assert [i.id for i in sort_interviews(items, "time", False, str)] == [3, 1, 2]
@@ -74,14 +94,17 @@ def test_odd_sort_parameters_fall_back():
 
 
 def test_totals_count_candidates_and_average_held_interviews():
-    items = [interview(1, outcome="interested", seconds=300),
-             interview(2, outcome="not_interested", seconds=500),
-             interview(3, outcome="missed", seconds=None),
-             interview(4, outcome="in_progress", seconds=None),
-             interview(5, outcome="no_answer", seconds=400, candidate_id=1)]
+    items = [
+        interview(1, outcome="interested", seconds=300),
+        interview(2, outcome="not_interested", seconds=500),
+        interview(3, outcome="missed", seconds=None),
+        interview(4, outcome="in_progress", seconds=None),
+        interview(5, outcome="no_answer", seconds=400, candidate_id=1),
+    ]
     totals = Totals.of(items)
-    assert totals == Totals(interviews=4, candidates=3, interested=1, not_interested=1,
-                            no_answer=1, missed=1, average_seconds=400)
+    assert totals == Totals(
+        interviews=4, candidates=3, interested=1, not_interested=1, no_answer=1, missed=1, average_seconds=400
+    )
     assert Totals.of([]).average_seconds is None
 
 
@@ -92,10 +115,21 @@ def test_formula_cells_are_made_text():
 
 
 def row(**values):
-    base = {"id": 1, "interviewer_id": 7, "candidate_id": 3, "candidate_name": "Åsa Öberg",
-            "state": "ended", "offered_at": NOW, "offer_expires_at": NOW, "started_at": NOW,
-            "ended_at": NOW + dt.timedelta(seconds=90), "notes": "=cmd", "questions_covered": [2],
-            "interested": True, "comment": "Bra"}
+    base = {
+        "id": 1,
+        "interviewer_id": 7,
+        "candidate_id": 3,
+        "candidate_name": "Åsa Öberg",
+        "state": "ended",
+        "offered_at": NOW,
+        "offer_expires_at": NOW,
+        "started_at": NOW,
+        "ended_at": NOW + dt.timedelta(seconds=90),
+        "notes": "=cmd",
+        "questions_covered": [2],
+        "interested": True,
+        "comment": "Bra",
+    }
     return {**base, **values}
 
 
@@ -103,11 +137,17 @@ def test_build_summary_and_its_csv():
     summary = build_summary(
         interviewers=[{"id": 7, "name": "", "email": "x@example.se"}],
         interviews=[row(), row(id=2, state="failed", candidate_id=4)],
-        ratings={1: {1: 4}}, attributes=["Driv", "Noggrannhet"], questions=["F1", "F2"],
-        candidates=[{"id": 3, "name": "Åsa Öberg", "cancelled_at": None, "checked_in": True},
-                    {"id": 5, "name": "Bo", "cancelled_at": None, "checked_in": False},
-                    {"id": 6, "name": "Cecilia", "cancelled_at": NOW, "checked_in": False}],
-        now=NOW, order=str)
+        ratings={1: {1: 4}},
+        attributes=["Driv", "Noggrannhet"],
+        questions=["F1", "F2"],
+        candidates=[
+            {"id": 3, "name": "Åsa Öberg", "cancelled_at": None, "checked_in": True},
+            {"id": 5, "name": "Bo", "cancelled_at": None, "checked_in": False},
+            {"id": 6, "name": "Cecilia", "cancelled_at": NOW, "checked_in": False},
+        ],
+        now=NOW,
+        order=str,
+    )
     assert summary.groups[0].interviewer == "x@example.se"
     (item,) = summary.groups[0].interviews
     assert item.ratings == (("Driv", 4), ("Noggrannhet", None)) and item.questions == ("F2",)
@@ -115,20 +155,49 @@ def test_build_summary_and_its_csv():
     body = summary_csv(summary, lambda text: text, "sv")
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
-    assert rows[1] == ["x@example.se", "Åsa Öberg", "2026-12-04", "16:00", "1,5", "Interested",
-                       "Bra", "4", "", "F2", "'=cmd"]
+    assert rows[1] == [
+        "x@example.se",
+        "Åsa Öberg",
+        "2026-12-04",
+        "16:00",
+        "1,5",
+        "Interested",
+        "Bra",
+        "4",
+        "",
+        "F2",
+        "'=cmd",
+    ]
 
 
 def test_an_erased_candidates_interview_is_counted_without_details():
     start = NOW - dt.timedelta(minutes=30)
-    row = {"id": 7, "interviewer_id": 1, "candidate_id": 9, "candidate_name": "–",
-           "candidate_erased": True, "state": "ended", "offered_at": start,
-           "offer_expires_at": start, "started_at": start,
-           "ended_at": start + dt.timedelta(minutes=8), "notes": "", "questions_covered": [],
-           "interested": None, "comment": ""}
-    summary = build_summary(interviewers=[{"id": 1, "name": "Ida", "email": "i@x.se"}],
-                            interviews=[row], ratings={}, candidates=[], attributes=["Lugn"],
-                            questions=[], now=NOW, order=str)
+    row = {
+        "id": 7,
+        "interviewer_id": 1,
+        "candidate_id": 9,
+        "candidate_name": "–",
+        "candidate_erased": True,
+        "state": "ended",
+        "offered_at": start,
+        "offer_expires_at": start,
+        "started_at": start,
+        "ended_at": start + dt.timedelta(minutes=8),
+        "notes": "",
+        "questions_covered": [],
+        "interested": None,
+        "comment": "",
+    }
+    summary = build_summary(
+        interviewers=[{"id": 1, "name": "Ida", "email": "i@x.se"}],
+        interviews=[row],
+        ratings={},
+        candidates=[],
+        attributes=["Lugn"],
+        questions=[],
+        now=NOW,
+        order=str,
+    )
     [item] = summary.groups[0].interviews
     assert item.erased and item.candidate == "Erased candidate" and item.outcome == "erased"
     assert item.outcome_label == "Details erased" and not item.has_details

@@ -1,5 +1,6 @@
 """`_()` in templates gives what jinja2.ext.i18n's own newstyle gettext gives: the same
 translation, escaping and `%` formatting, in HTML and plain-text templates, in both languages."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,13 @@ def stock_environment(language: str) -> jinja2.Environment:
     """The environment as Renderer made it before, with jinja2.ext.i18n's gettext."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"],
-                                            default=True),
-        extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
+        autoescape=jinja2.select_autoescape(["html", "xml"], disabled_extensions=["txt"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+    )
     environment.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-        RENDERER.translations[language], newstyle=True)
+        RENDERER.translations[language], newstyle=True
+    )
     environment.filters["event_time"] = functools.partial(format_event_time, language=language)
     return environment
 
@@ -32,17 +35,20 @@ def stock_environment(language: str) -> jinja2.Environment:
 INLINE = [
     '{{ _("Check your e-mail") }}',
     '{{ _("We have sent a mail to %(email)s with your personal link and PIN for “%(title)s”.",'
-    ' email=email, title=title) }}',
+    " email=email, title=title) }}",
     '{{ gettext("Speed interviews at %(organization)s", organization=title) }}',
     '{{ _("Look in your spam or junk folder. If it is not there either, check the address '
     'above, or write to %(address)s.", address=link) }}',
     '{{ _("100%% sure: %(x)s", x=email) }}',
     '{% autoescape false %}{{ _("Speed interviews at %(organization)s", organization=title) }}'
-    '{% endautoescape %}',
+    "{% endautoescape %}",
     '{{ _("not in any catalog <b>") }}',
 ]
-VALUES = {"email": 'eve"<script>@example.se', "title": "Åsa & Co <AB>",
-          "link": Markup('<a href="mailto:x@y.se">x@y.se</a>')}
+VALUES = {
+    "email": 'eve"<script>@example.se',
+    "title": "Åsa & Co <AB>",
+    "link": Markup('<a href="mailto:x@y.se">x@y.se</a>'),
+}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -52,28 +58,59 @@ def test_inline_calls_match_jinjas_gettext(language, source):
     assert ours == stock_environment(language).from_string(source).render(VALUES)
 
 
-EVENT = {"id": 5, "organization_id": 1, "organization_name": "Lager & Co <AB>",
-         "title": 'Säljare "Växjö" & <b>', "job_description": "Du plockar och packar.",
-         "starts_at": dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC), "duration_minutes": 120,
-         "interview_minutes": 10, "capacity": 100, "language": "sv", "state": "published",
-         "invite_token": "tok", "invite_open": True, "calendar_sequence": 0, "deleted_at": None}
-PAGE = {"languages": [("sv", "Svenska"), ("en", "English")], "current_path": "/r/tok",
-        "support_email": "hjalp@example.se", "development": False, "user": None,
-        "csrf_token": "x" * 40, "event": EVENT, "email": "kim&<x>@example.se"}
-MAIL = {"event": EVENT, "event_starts_at": EVENT["starts_at"], "name": "Kim <Kandidat> & Co",
-        "link": "https://example.se/c/abc", "pin": "123456", "again": False, "replaced": True,
-        "public_url": "https://example.se", "support_email": "hjalp@example.se",
-        "subject": "Din plats"}
+EVENT = {
+    "id": 5,
+    "organization_id": 1,
+    "organization_name": "Lager & Co <AB>",
+    "title": 'Säljare "Växjö" & <b>',
+    "job_description": "Du plockar och packar.",
+    "starts_at": dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC),
+    "duration_minutes": 120,
+    "interview_minutes": 10,
+    "capacity": 100,
+    "language": "sv",
+    "state": "published",
+    "invite_token": "tok",
+    "invite_open": True,
+    "calendar_sequence": 0,
+    "deleted_at": None,
+}
+PAGE = {
+    "languages": [("sv", "Svenska"), ("en", "English")],
+    "current_path": "/r/tok",
+    "support_email": "hjalp@example.se",
+    "development": False,
+    "user": None,
+    "csrf_token": "x" * 40,
+    "event": EVENT,
+    "email": "kim&<x>@example.se",
+}
+MAIL = {
+    "event": EVENT,
+    "event_starts_at": EVENT["starts_at"],
+    "name": "Kim <Kandidat> & Co",
+    "link": "https://example.se/c/abc",
+    "pin": "123456",
+    "again": False,
+    "replaced": True,
+    "public_url": "https://example.se",
+    "support_email": "hjalp@example.se",
+    "subject": "Din plats",
+}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("template, context", [
-    ("candidates/registered.html", PAGE),
-    ("mail/candidate_registration.html", MAIL),
-    ("mail/candidate_registration.txt", MAIL),
-    ("mail/candidate_registration.subject.txt", MAIL),
-])
+@pytest.mark.parametrize(
+    "template, context",
+    [
+        ("candidates/registered.html", PAGE),
+        ("mail/candidate_registration.html", MAIL),
+        ("mail/candidate_registration.txt", MAIL),
+        ("mail/candidate_registration.subject.txt", MAIL),
+    ],
+)
 def test_pages_and_mails_match_jinjas_gettext(language, template, context):
     context = dict(context, lang=language)
-    assert RENDERER.render(language, template, context) == \
-        stock_environment(language).get_template(template).render(context)
+    assert RENDERER.render(language, template, context) == stock_environment(language).get_template(
+        template
+    ).render(context)

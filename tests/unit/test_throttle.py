@@ -1,4 +1,5 @@
 """The limits on guessing (app.throttle), as plain rules."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +8,14 @@ from app import throttle
 from app.throttle import ClientRecord, Policy, SecretRecord
 
 NOW = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.UTC)
-POLICY = Policy(free_failures=3, first_delay=dt.timedelta(seconds=30),
-                max_delay=dt.timedelta(minutes=15), unknown_per_hour=10, unknown_in_a_row=100,
-                address_failures=30)
+POLICY = Policy(
+    free_failures=3,
+    first_delay=dt.timedelta(seconds=30),
+    max_delay=dt.timedelta(minutes=15),
+    unknown_per_hour=10,
+    unknown_in_a_row=100,
+    address_failures=30,
+)
 SECOND = dt.timedelta(seconds=1)
 
 
@@ -53,7 +59,7 @@ def test_unknown_devices_together_get_at_most_the_hourly_cap_whatever_their_addr
         now += dt.timedelta(seconds=7)
     assert tried == 5 * POLICY.unknown_per_hour
     assert throttle.guesses_per_hour_bound(POLICY) == 10
-    assert 5.6 < throttle.mean_years_to_guess(10 ** 6, POLICY) < 5.8
+    assert 5.6 < throttle.mean_years_to_guess(10**6, POLICY) < 5.8
 
 
 def test_a_run_of_wrong_tries_from_unknown_devices_closes_the_secret_to_them_alone():
@@ -88,16 +94,14 @@ def test_the_address_limit_holds_unknown_devices_for_fifteen_minutes():
     for i in range(30):
         _, _, result = fail(ClientRecord(), SecretRecord(), False, NOW + i * SECOND, address)
         address = result.address
-    verdict = throttle.may_try(ClientRecord(), SecretRecord(), False, POLICY,
-                               NOW + 30 * SECOND, address)
+    verdict = throttle.may_try(ClientRecord(), SecretRecord(), False, POLICY, NOW + 30 * SECOND, address)
     assert verdict.cause == "address" and verdict.wait_until == NOW + dt.timedelta(minutes=15)
     assert len(address) == 30
 
 
 def test_the_longest_wait_wins_and_the_records_stay_small():
     client = ClientRecord(8, NOW)  # 15 minutes
-    secret = SecretRecord(0, tuple(NOW - dt.timedelta(minutes=59) + i * SECOND
-                                   for i in range(10)))
+    secret = SecretRecord(0, tuple(NOW - dt.timedelta(minutes=59) + i * SECOND for i in range(10)))
     verdict = throttle.may_try(client, secret, False, POLICY, NOW)
     assert verdict.wait_until == NOW + dt.timedelta(minutes=15) and verdict.cause == "client"
     _, after, _ = fail(ClientRecord(), secret, False, NOW)

@@ -19,9 +19,13 @@ def test_janus_tokens_are_derived_per_server_room_participant_and_serial():
     token = participant_token(key, "janus1", 42, 0)
     digest = hmac.new(key.encode(), b"janus-token:janus1:42:0:0", hashlib.sha256).digest()
     assert token == "p.42.0.0." + base64.urlsafe_b64encode(digest[:24]).decode()
-    others = {participant_token(key, "janus1", 42, 1), participant_token(key, "janus2", 42, 0),
-              participant_token(key, "janus1", 43, 0), participant_token(key, "janus1", 42, 0, 1),
-              participant_token("other" * 8, "janus1", 42, 0)}
+    others = {
+        participant_token(key, "janus1", 42, 1),
+        participant_token(key, "janus2", 42, 0),
+        participant_token(key, "janus1", 43, 0),
+        participant_token(key, "janus1", 42, 0, 1),
+        participant_token("other" * 8, "janus1", 42, 0),
+    }
     assert token not in others and len(others) == 5
     assert token_owner(token) == (42, 0, 0)
     assert token_owner(participant_token(key, "janus1", 2**53 - 1, 1, 7)) == (2**53 - 1, 1, 7)
@@ -46,16 +50,18 @@ def settings():
 def test_ticket_round_trip(settings):
     room = new_room("janus1", 2)
     info = read_ticket(settings, mint_ticket(settings, room, 1, "candidate", "Åsa Öberg", "c:1"))
-    assert (info.room, info.pin, info.room_token) == (room.room_id, room.pin,
-                                                      room.participant_tokens[1])
+    assert (info.room, info.pin, info.room_token) == (room.room_id, room.pin, room.participant_tokens[1])
     assert info.display == "Åsa Öberg" and info.role == "candidate"
     assert info.janus_url == settings.janus.servers[0].public_url
-    assert info.janus_token == participant_token(settings.janus.admin_secret.get_secret_value(),
-                                                 "janus1", room.room_id, 1)
-    renewed = read_ticket(settings, mint_ticket(settings, room, 1, "candidate", "Åsa Öberg", "c:1",
-                                                token_serial=3))
+    assert info.janus_token == participant_token(
+        settings.janus.admin_secret.get_secret_value(), "janus1", room.room_id, 1
+    )
+    renewed = read_ticket(
+        settings, mint_ticket(settings, room, 1, "candidate", "Åsa Öberg", "c:1", token_serial=3)
+    )
     assert renewed.janus_token == participant_token(
-        settings.janus.admin_secret.get_secret_value(), "janus1", room.room_id, 1, 3)
+        settings.janus.admin_secret.get_secret_value(), "janus1", room.room_id, 1, 3
+    )
 
 
 def test_expired_and_forged_tickets_are_refused(settings):
@@ -63,8 +69,9 @@ def test_expired_and_forged_tickets_are_refused(settings):
     expired = mint_ticket(settings, room, 0, "candidate", "x", "c:1", lifetime=60, now=1_000)
     with pytest.raises(TicketError):
         read_ticket(settings, expired)
-    claims = jwt.decode(mint_ticket(settings, room, 0, "candidate", "x", "c:1"),
-                        options={"verify_signature": False})
+    claims = jwt.decode(
+        mint_ticket(settings, room, 0, "candidate", "x", "c:1"), options={"verify_signature": False}
+    )
     forged = jwt.encode(dict(claims, room=123), "another-key-entirely-xxxxxxxxxxxx", algorithm="HS256")
     with pytest.raises(TicketError):
         read_ticket(settings, forged)

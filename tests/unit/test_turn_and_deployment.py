@@ -1,5 +1,6 @@
 """Per-ticket TURN credentials in coturn's shared-secret scheme, and names on Janus that
 keep deployments sharing a server apart."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,14 +12,16 @@ from app.tickets import mint_ticket, read_ticket, ticket_interview, with_turn
 from app.turn import turn_credentials, turn_password
 from tests.unit.test_settings import SECRETS
 
-TURN = dict(SECRETS, SNABB_TURN_URLS='["turn:t.example:3478", "turns:t.example:443?transport=tcp"]',
-            SNABB_TURN_SECRET="s" * 32)
+TURN = dict(
+    SECRETS,
+    SNABB_TURN_URLS='["turn:t.example:3478", "turns:t.example:443?transport=tcp"]',
+    SNABB_TURN_SECRET="s" * 32,
+)
 
 
 def test_the_password_is_coturns_hmac_sha1_of_the_user_name():
     # Worked out independently: printf %s NAME | openssl dgst -sha1 -hmac SECRET -binary | base64
-    assert turn_password("s" * 32, "1700000900:interview-42-candidate") == \
-        "tyTy8sqwAcEenGBs/XVwCj36wKc="
+    assert turn_password("s" * 32, "1700000900:interview-42-candidate") == "tyTy8sqwAcEenGBs/XVwCj36wKc="
 
 
 def test_a_ticket_gets_its_own_credentials_until_a_little_after_the_interview():
@@ -32,8 +35,9 @@ def test_a_ticket_gets_its_own_credentials_until_a_little_after_the_interview():
     assert server["urls"] == ["turn:t.example:3478", "turns:t.example:443?transport=tcp"]
     assert server["username"] == "1700000900:interview-42-candidate"
     assert server["credential"] == "tyTy8sqwAcEenGBs/XVwCj36wKc="
-    other = read_ticket(settings, mint_ticket(settings, room, 1, "interviewer", "Bo",
-                                              "interview:42:interviewer"))
+    other = read_ticket(
+        settings, mint_ticket(settings, room, 1, "interviewer", "Bo", "interview:42:interviewer")
+    )
     (theirs,) = with_turn(settings, other, 1_700_000_300).ice_servers
     assert theirs["username"] == "1700000900:interview-42-interviewer"
     assert theirs["credential"] != server["credential"]
@@ -61,8 +65,7 @@ def test_rooms_and_tokens_are_named_per_deployment():
     assert room_interview("prod", "interview 42") is None
     assert room_interview("prod", "interview staging 42") is None
     key = "k" * 32
-    plain, prod = (participant_token(key, "janus1", 42, 1, 3, deployment)
-                   for deployment in ("", "prod"))
+    plain, prod = (participant_token(key, "janus1", 42, 1, 3, deployment) for deployment in ("", "prod"))
     assert prod.startswith("p.prod.42.1.3.") and plain.startswith("p.42.1.3.")
     assert token_owner(plain) == token_owner(prod, "prod") == (42, 1, 3)
     assert token_owner(prod) is None and token_owner(plain, "prod") is None

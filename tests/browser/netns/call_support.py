@@ -1,4 +1,5 @@
 """The call view (call-view.js) in a namespace page, and the call's state as the test reads it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,9 @@ async def open_call_view(netns_page, ticket, language="en"):
 
 
 async def set_language(page, code: str) -> None:
-    await page.evaluate("(code) => import('/static/js/live/texts.js')"
-                        ".then((texts) => texts.setLanguage(code))", code)
+    await page.evaluate(
+        "(code) => import('/static/js/live/texts.js').then((texts) => texts.setLanguage(code))", code
+    )
 
 
 async def phase(page) -> str:
@@ -36,8 +38,7 @@ async def wait_phase(pages, phases, timeout: float = 60) -> float:
     """Seconds until every page's call is in one of `phases`."""
     started = time.monotonic()
     for page in pages:  # by polling: the pages' policy allows no eval (tests/browser/csp.py)
-        await wait_for_function(page, f"{sorted(phases)!r}.includes({PHASE})",
-                                timeout=timeout * 1000)
+        await wait_for_function(page, f"{sorted(phases)!r}.includes({PHASE})", timeout=timeout * 1000)
     return time.monotonic() - started
 
 
@@ -59,8 +60,10 @@ def block_everything_but_tcp_to_the_app(netns) -> None:
     """UDP from the browsers blocked, and every TURN port: no way for media but none."""
     coturn = netns.stack.coturn
     netns.shaping.block_udp_to_janus()
-    netns.nft(f"add rule inet {TABLE} output udp dport {coturn.port} drop\n"
-              f"add rule inet {TABLE} output tcp dport {{ {coturn.port}, {coturn.tls_port} }} drop\n")
+    netns.nft(
+        f"add rule inet {TABLE} output udp dport {coturn.port} drop\n"
+        f"add rule inet {TABLE} output tcp dport {{ {coturn.port}, {coturn.tls_port} }} drop\n"
+    )
 
 
 async def blackout(netns, pages, seconds: float, when_told=None) -> dict:

@@ -5,6 +5,7 @@ Chromium page inside it, watched for CSP violations like every browser test's) a
 `interview_tickets` (an interview's room and both sides' tickets, which /api/join trades
 for TURN credentials of their own). Skipped, with the reason, where namespaces cannot be
 made (not root, no `ip`)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,7 @@ async def netns_browser(netns_stack):
         wrapper = chromium_wrapper(netns_stack.namespace, folder, chromium_path())
         args = chromium_args(netns_stack)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(wrapper), args=args,
-                                                       headless=True)
+            browser = await playwright.chromium.launch(executable_path=str(wrapper), args=args, headless=True)
             try:
                 yield browser
             finally:
@@ -80,8 +80,9 @@ async def netns_page(netns, netns_browser):
     watch, contexts = PolicyWatch(), []
 
     async def make(**options):
-        context = await netns_browser.new_context(base_url=netns.base_url,
-                                                  permissions=["camera", "microphone"], **options)
+        context = await netns_browser.new_context(
+            base_url=netns.base_url, permissions=["camera", "microphone"], **options
+        )
         contexts.append(context)
         await watch.attach(context)
         await context.add_init_script(KEEP_PEER_CONNECTIONS)
@@ -99,6 +100,8 @@ async def netns_page(netns, netns_browser):
 async def interview_tickets_fixture(netns):
     """Make an active interview with its room: `await interview_tickets()` → [interviewer's
     ticket, candidate's ticket]."""
+
     async def make(minutes: int = 10) -> list[str]:
         return await netns.run(interview_tickets(netns, minutes))
+
     return make

@@ -2,6 +2,7 @@
 its state from call-state.js): UDP to Janus gone for a while, random loss, no way through at
 all. The figures are printed (`-s`); scripts/bench-network-recovery measures them against a
 clean network for BENCHMARKS.md. Bounds are generous (a loaded machine), not the targets."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,6 +46,7 @@ async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page,
     pages = await call(netns_page, interview_tickets)
     await set_language(pages[1], "sv")  # one side reads Swedish
     for seconds in (8, 30):
+
         async def said(seconds=seconds):
             for page in pages:  # in words, in the page's language, over no frozen picture
                 assert await page.text_content("[data-call-status]") in TOLD_TEXTS
@@ -53,9 +55,12 @@ async def test_blackouts_of_8_and_30_seconds_recover_in_place(netns, netns_page,
                 assert await page.get_attribute("[data-call-quality]", "data-level") == "poor"
                 language = await page.evaluate("document.documentElement.lang")
                 await page.screenshot(path=f"{SHOTS}/blackout-{seconds}s-{language}.png")
+
         figures = await blackout(netns, pages, seconds, said)
-        print(f"blackout {seconds} s: both told {figures['told']} s after the picture froze, "
-              f"frames on both sides {figures['frames']} s after the network came back")
+        print(
+            f"blackout {seconds} s: both told {figures['told']} s after the picture froze, "
+            f"frames on both sides {figures['frames']} s after the network came back"
+        )
         await wait_phase(pages, SEEING, timeout=30)
         for page in pages:
             assert await page.text_content("[data-call-status]") == ""
@@ -79,7 +84,8 @@ SOUND_PACKETS = """async () => {
 
 @pytest.mark.parametrize("percent", [10, 30])
 async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
-        netns, netns_page, interview_tickets, percent):
+    netns, netns_page, interview_tickets, percent
+):
     pages = await call(netns_page, interview_tickets)
     await asyncio.sleep(3)  # the bitrate settles on the clean network first
     before = [await page.evaluate("window.callView.bitrate") for page in pages]
@@ -95,16 +101,18 @@ async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
             if figures:
                 sent[index].append(figures["kbpsOut"])
     seconds = time.monotonic() - started
-    fps = [round((await frames_decoded(page) - first) / seconds, 1)
-           for page, first in zip(pages, frames)]
-    sound = [round((await page.evaluate(SOUND_PACKETS) - first) / seconds)
-             for page, first in zip(pages, sound)]
+    fps = [round((await frames_decoded(page) - first) / seconds, 1) for page, first in zip(pages, frames)]
+    sound = [
+        round((await page.evaluate(SOUND_PACKETS) - first) / seconds) for page, first in zip(pages, sound)
+    ]
     after = [await page.evaluate("window.callView.bitrate") for page in pages]
     netns.shaping.clear()
     first_last = [(round(sum(s[:5]) / 5), round(sum(s[-5:]) / 5)) for s in sent]
-    print(f"{percent} % loss for {seconds:.0f} s: video decoded {fps} frames/s; the senders' "
-          f"ceiling {before} -> {after} kbit/s, video sent (first 5 s, last 5 s) {first_last} "
-          f"kbit/s; sound {sound} packets/s")
+    print(
+        f"{percent} % loss for {seconds:.0f} s: video decoded {fps} frames/s; the senders' "
+        f"ceiling {before} -> {after} kbit/s, video sent (first 5 s, last 5 s) {first_last} "
+        f"kbit/s; sound {sound} packets/s"
+    )
     assert all(rate > 0 for rate in fps), fps  # video keeps decoding on both sides
     if percent >= 30:
         # Heavy loss: the page's own control brings its ceiling down. (At 10 % it holds the
@@ -117,8 +125,7 @@ async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
     assert all(rate > 10 for rate in sound), sound  # the sound went on (50 packets/s clean)
 
 
-async def test_no_way_through_is_said_and_retried_until_it_connects(
-        netns, netns_page, interview_tickets):
+async def test_no_way_through_is_said_and_retried_until_it_connects(netns, netns_page, interview_tickets):
     block_everything_but_tcp_to_the_app(netns)
     pages = [await open_call_view(netns_page, ticket) for ticket in await interview_tickets()]
     told = []
@@ -128,7 +135,8 @@ async def test_no_way_through_is_said_and_retried_until_it_connects(
     print(f"no way through: told {[round(t, 1) for t in told]} s after the join began")
     for page in pages:
         assert await page.text_content("[data-call-status]") == (
-            "No connection can be made from this network right now. Still trying…")
+            "No connection can be made from this network right now. Still trying…"
+        )
     attempts = [await page.evaluate("window.callView.state.attempt") for page in pages]
     # It keeps trying: it joins again (a fresh ticket each time, when the page can get one).
     for page, first in zip(pages, attempts):

@@ -1,5 +1,6 @@
 """A call inside a network namespace (tests/netns.py), addressed like a deployment's: two
 Chromium pages, video frames decoding on both sides, straight to Janus over UDP."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,7 @@ async def open_room(netns_page, ticket):
     return page
 
 
-async def test_a_call_in_the_namespace_flows_both_ways_directly(netns, netns_page,
-                                                                interview_tickets):
+async def test_a_call_in_the_namespace_flows_both_ways_directly(netns, netns_page, interview_tickets):
     assert SERVER_ADDRESS in netns.base_url
     started = time.monotonic()
     pages = [await open_room(netns_page, ticket) for ticket in await interview_tickets()]

@@ -1,6 +1,7 @@
 """tests/netns.py's traffic shaping does what it says, shown with plain sockets inside a
 namespace (no stack, no browser): what a rule drops does not arrive, and nothing else is
 touched. Runs as root only, like every namespace test."""
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,10 @@ def shaped(netns_reason):
 
 def udp_delivered(port: int, count: int = 200) -> int:
     """How many of `count` datagrams from the client's address reach `port` on the server's."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender,
+    ):
         receiver.bind((SERVER_ADDRESS, port))
         receiver.settimeout(0.3)
         sender.bind((CLIENT_ADDRESS, 0))

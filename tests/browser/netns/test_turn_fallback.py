@@ -3,6 +3,7 @@ through, the call connects through the local coturn (app/localstack/coturn.py) o
 where it lets only TLS through, over TLS (and with UDP to Janus alone blocked, over UDP), with the per-ticket credentials /api/join gives
 (app/turn.py). Video decodes on both sides, and each page's selected candidate pair says
 which path it is on (web/static/js/live/connection-path.js)."""
+
 from __future__ import annotations
 
 import time
@@ -26,8 +27,9 @@ async def call_through(netns, netns_page, interview_tickets, transport: str) -> 
         paths = await connection_paths(page)
         # The publisher's connection and the subscriber's: both relayed, over `transport`.
         assert len(paths) >= 2, paths
-        assert all(path == {"kind": "relay", "candidateType": "relay", "transport": transport}
-                   for path in paths), paths
+        assert all(
+            path == {"kind": "relay", "candidateType": "relay", "transport": transport} for path in paths
+        ), paths
         assert await page.evaluate("window.callState.failures") == []
     print(f"TURN/{transport.upper()}: frames flowing both ways {took:.1f} s after opening")
     return took
@@ -43,7 +45,6 @@ NETWORKS = {
 
 
 @pytest.mark.parametrize("transport", NETWORKS)
-async def test_blocked_networks_connect_through_turn(netns, netns_page, interview_tickets,
-                                                     transport):
+async def test_blocked_networks_connect_through_turn(netns, netns_page, interview_tickets, transport):
     NETWORKS[transport](netns.shaping)  # from the start: before either page opens
     await call_through(netns, netns_page, interview_tickets, transport)
