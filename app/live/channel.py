@@ -108,6 +108,14 @@ class Socket:
             await self.send(message)
         await self._send_state(number, version, state)
 
+    async def send_ahead(self, message: dict[str, Any]) -> None:
+        """A message the page draws from before a state shows it (the `offer`): the page
+        has moved on from the last state sent, so the next one is sent even when it equals
+        that one (an offer withdrawn before its state came leaves the same state as before
+        it, which the page must still be told)."""
+        self._last_state = None
+        await self.send(message)
+
     async def _send_state(self, number: int, version: int | None, state: dict[str, Any]) -> None:
         if number > self._sent:  # never an older state after a newer one, nor one twice
             self._sent, self.queue_version = number, version

@@ -70,7 +70,7 @@ def _token(request: web.Request) -> str:
 
 def _socket(ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int]) -> Socket:
     socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice)
-    feed.send = socket.send
+    feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
     return socket
 
 
