@@ -56,7 +56,16 @@ POLL_INTERVAL = 10.0
 FIRST_RETRY_DELAY = 2.0
 # On shutdown, an attempt under way may finish this long before it is cut.
 SHUTDOWN_GRACE = 10.0
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+# InternalClientError: asyncpg's "cannot switch to state …; another operation is in
+# progress", raised by a connection that broke in the middle of a statement (the database
+# went away): an outage like the others, retried the same way.
+DATABASE_ERRORS = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    TimeoutError,
+)
 
 
 def retry_delay(attempts: int, max_delay: float) -> float:

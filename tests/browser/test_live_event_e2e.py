@@ -172,7 +172,17 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             "code",
             "ticket",
             "expires_at",
+            # the shared `queue` message: places and waits, nobody named (PROTOCOL.md)
+            "v",
+            "prev",
+            "left",
+            "joined",
+            "wait",
         }, frame
+        message = json.loads(frame)
+        if message["type"] == "queue":
+            assert all(isinstance(place, int) for place in message["left"] + message["joined"]), frame
+            assert set(message["wait"]) == {"free_in", "average"}, frame
 
 
 async def test_a_whole_event(new_page, db, base_url):

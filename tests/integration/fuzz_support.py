@@ -104,6 +104,9 @@ VOLATILE_COLUMNS = {
     # Whether an interviewer's socket is open: set as sockets open and close
     # (app/live/presence.py), like live_connection.
     "interviewer_presence": {"connected"},
+    # Each replica's view of its Janus servers' health, and Janus's own room count, written
+    # by the fleet's follower and the reconciler on their own clocks (app/janus/fleet.py).
+    "janus_server": {"last_seen_at", "down_since", "rooms_listed", "listed_at"},
 }
 
 
