@@ -266,8 +266,10 @@ class Hub:
                     for event_id in list(self._sockets):
                         await self._listen(event_id)
                 self.ready.set()
-                # After a drop: whatever was notified meanwhile is lost, so refresh all.
+                # After a drop: whatever was notified meanwhile is lost, so refresh all,
+                # from views read afresh (a view cached before the drop misses those changes).
                 for event_id in list(self._sockets):
+                    self.views.changed(event_id)
                     await self.refresh(event_id)
                 while not self._dropped.is_set():
                     try:
