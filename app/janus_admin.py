@@ -1,6 +1,7 @@
 """The Janus fleet for admins: `scripts/janus` (or `python -m app.janus_admin`).
 
-    scripts/janus list                       every server: state, weight, rooms, health
+    scripts/janus list                       every server: state, weight, rooms, health as
+                                             each replica sees it
     scripts/janus add NAME --url ws://10.0.0.7:8188 --admin-url ws://10.0.0.7:7188 \
         [--public-url wss://janus2.example.org/janus] [--weight 2] [--cordoned]
     scripts/janus cordon NAME                no new rooms; running interviews go on
@@ -41,12 +42,21 @@ def _ago(moment: dt.datetime | None, now: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _replicas(count: int) -> str:
+    return f"{count} replica{'' if count == 1 else 's'}"
+
+
 def _health(server: FleetServer, now: dt.datetime) -> str:
-    if server.down_since is not None:
-        return f"lost since {_ago(server.down_since, now)}"
-    if server.last_seen_at is None:
-        return "not yet connected"
-    return f"seen {_ago(server.last_seen_at, now)}"
+    """What the replicas whose reports hold now see of it (app/janus/fleet.py)."""
+    if server.replicas == 0:
+        return "no replica reports it yet"
+    if server.down:
+        return f"lost for all {_replicas(server.replicas)} since {_ago(server.down_since, now)}"
+    seen = f"seen {_ago(server.last_seen_at, now)}"
+    if server.lost_for is not None:
+        lost, of = server.lost_for
+        return f"down for {lost} of {_replicas(of)} since {_ago(server.down_since, now)}, {seen}"
+    return f"{seen} by {_replicas(server.replicas)}"
 
 
 def drain_verdict(server: FleetServer, rooms: int) -> str:
@@ -89,10 +99,15 @@ async def status(connection: asyncpg.Connection, name: str | None) -> str:
         if not servers:
             raise FleetError(f"no Janus server is named {name}")
     rooms = await fleet.rooms_in_use(connection)
+    lost_by = await fleet.lost_by(connection)
     now = await connection.fetchval("SELECT now()")
     lines = [
         f"{s.name}: {drain_verdict(s, rooms.get(s.name, 0))}"
-        f"{'; DOWN: ' + _health(s, now) if s.down_since is not None else ''}"
+        + (
+            f"; DOWN: {_health(s, now)} ({', '.join(lost_by.get(s.name, []))})"
+            if s.lost_for is not None
+            else ""
+        )
         for s in servers
     ]
     return "\n".join(lines) or "No Janus server in the fleet."

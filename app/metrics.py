@@ -138,9 +138,10 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
                    WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL) i
           ON i.janus_server = s.name
         GROUP BY 1 ORDER BY 1""")
+    # Down: every replica whose report holds finds it lost (migration 0025).
     fleet_states = await connection.fetch("""
-        SELECT CASE WHEN down_since IS NOT NULL THEN 'down' ELSE state END, count(*)
-        FROM janus_server GROUP BY 1""")
+        SELECT CASE WHEN h.down THEN 'down' ELSE s.state END, count(*)
+        FROM janus_server s JOIN janus_server_seen h ON h.server = s.name GROUP BY 1""")
     by_state = {"active": 0, "cordoned": 0, "draining": 0, "down": 0} | dict(fleet_states)
     outbox = await connection.fetchrow("""
         SELECT count(*) AS backlog,
@@ -177,7 +178,7 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         _gauge(
             "snabb_janus_servers",
             "Janus servers of the fleet by state: active, cordoned, "
-            "draining, or down while the replicas find it lost.",
+            "draining, or down while every replica that reports it finds it lost.",
             ["state"],
             sorted(by_state.items()),
         ),

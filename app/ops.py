@@ -33,7 +33,7 @@ class LiveEvent:
 @dataclass(frozen=True)
 class JanusServerFigures:
     name: str
-    state: str  # the fleet's: active, cordoned, draining, or down while lost
+    state: str  # the fleet's: active, cordoned, draining, or down while every replica finds it lost
     operator_state: str  # what an operator gave it (active, cordoned, draining)
     weight: int
     connection: str  # as this process's connection sees it: "ok", "connecting", …
@@ -42,6 +42,7 @@ class JanusServerFigures:
     sessions: int | None  # from its Admin API; None when that did not answer
     last_seen_at: dt.datetime | None
     down_since: dt.datetime | None
+    lost_for: tuple[int, int] | None  # (replicas that find it lost, replicas reporting it)
 
     @property
     def drained(self) -> bool:
@@ -128,6 +129,7 @@ async def janus_servers(
             n,
             s.last_seen_at,
             s.down_since,
+            s.lost_for,
         )
         for s, n in zip(servers, sessions)
     ]

@@ -75,15 +75,20 @@ def read_media_tag(settings: Settings, tag: str) -> str | None:
     return subject if subject and hmac.compare_digest(media_tag(settings, subject), tag) else None
 
 
-def janus_public_url(settings: Settings, server: str) -> str:
+class UnknownJanusServer(KeyError):
+    """A room on a server that is in no settings and not in the fleet as known here."""
+
+
+def janus_public_url(settings: Settings, server: str, fleet_url: str | None = None) -> str:
     """Where browsers reach the server: as the settings say (they seed the fleet with the
     same URLs), or for a server added to the fleet while the service runs, as the fleet
-    says (app/janus/fleet.py)."""
+    says: `fleet_url` read from the database with the room (a server this process has not
+    heard of yet, app/janus/fleet.py), else as this process follows the fleet."""
     url = next((s.public_url for s in settings.janus.servers if s.name == server), None)
     if url is None:
-        url = PUBLIC_URLS.get(server)
+        url = fleet_url or PUBLIC_URLS.get(server)
     if url is None:
-        raise KeyError(f"Janus server {server} is in no settings and not in the fleet")
+        raise UnknownJanusServer(f"Janus server {server} is in no settings and not in the fleet")
     return url
 
 
@@ -97,9 +102,11 @@ def mint_ticket(
     lifetime: int | None = None,
     now: float | None = None,
     token_serial: int = 0,
+    janus_url: str | None = None,
 ) -> str:
     """`participant` picks this holder's token from the room's allow-list, and with
-    `token_serial` (how often it was renewed) their Janus token."""
+    `token_serial` (how often it was renewed) their Janus token. `janus_url`: the room's
+    server as the fleet table says (janus_public_url)."""
     now = time.time() if now is None else now
     lifetime = settings.janus.token_lifetime if lifetime is None else lifetime
     claims = {
@@ -110,7 +117,7 @@ def mint_ticket(
         "role": role,
         "display": display,
         "server": room.server,
-        "janus_url": janus_public_url(settings, room.server),
+        "janus_url": janus_public_url(settings, room.server, janus_url),
         "room": room.room_id,
         "pin": room.pin,
         "room_token": room.participant_tokens[participant],

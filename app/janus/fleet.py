@@ -5,8 +5,12 @@ Each row of `janus_server` is one media server: its URLs, the state an operator 
 only to active servers that work; the rooms of a server are counted from the interviews
 that hold one there (what the app itself created), so no Janus is asked at a dispatch.
 
-A server's shown state is `down` while the replicas find it lost, whatever the operator
-gave it; it returns to the operator's state as soon as a connection works again.
+Health is each replica's own report (`janus_server_health`, migration 0025), renewed at
+every round of its fleet follower and valid for a few rounds: one replica that cannot reach
+a server neither hides nor fakes an outage for the others, and a replica that stopped drops
+out by itself. A server's shown state is `down` while every replica that reports it finds
+it lost, whatever the operator gave it; it returns to the operator's state as soon as one
+connection works again. `lost_for` says when only some replicas find it lost.
 
 Every change is announced on the `janus_fleet` channel, and each replica re-reads the table
 on it (and every `janus.fleet_refresh` seconds in case a notification was missed).
@@ -15,6 +19,9 @@ on it (and every `janus.fleet_refresh` seconds in case a notification was missed
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 
 import asyncpg
@@ -44,15 +51,24 @@ class FleetServer:
     from_settings: bool
     added_at: dt.datetime
     state_changed_at: dt.datetime
-    last_seen_at: dt.datetime | None
-    down_since: dt.datetime | None
     rooms_listed: int | None
     listed_at: dt.datetime | None
+    # From the replicas' reports that hold now (the view janus_server_seen).
+    replicas: int = 0  # how many replicas report the server
+    replicas_lost: int = 0  # how many of them find it lost
+    down_since: dt.datetime | None = None  # the first of those, since when
+    last_seen_at: dt.datetime | None = None  # when one last had a working connection
+    down: bool = False  # every replica that reports it finds it lost
 
     @property
     def shown_state(self) -> str:
-        """The operator's state, or `down` while the server is found lost."""
-        return "down" if self.down_since is not None else self.state
+        """The operator's state, or `down` while every replica finds the server lost."""
+        return "down" if self.down else self.state
+
+    @property
+    def lost_for(self) -> tuple[int, int] | None:
+        """(replicas that find it lost, replicas that report it) while some do, else None."""
+        return (self.replicas_lost, self.replicas) if self.replicas_lost else None
 
     @property
     def takes_rooms(self) -> bool:
@@ -62,8 +78,18 @@ class FleetServer:
         return JanusServer(name=self.name, url=self.url, public_url=self.public_url, admin_url=self.admin_url)
 
 
+SERVER_COLUMNS = (
+    "name, url, admin_url, public_url, state, weight, from_settings, added_at, state_changed_at, "
+    "rooms_listed, listed_at"
+)
+
+
 async def read_fleet(connection: asyncpg.Connection) -> list[FleetServer]:
-    rows = await connection.fetch("SELECT * FROM janus_server ORDER BY added_at, name")
+    rows = await connection.fetch(f"""
+        SELECT {", ".join("s." + c for c in SERVER_COLUMNS.split(", "))},
+               h.replicas, h.replicas_lost, h.down_since, h.last_seen_at, h.down
+        FROM janus_server s JOIN janus_server_seen h ON h.server = s.name
+        ORDER BY s.added_at, s.name""")
     return [FleetServer(**dict(row)) for row in rows]
 
 
@@ -117,10 +143,22 @@ def checked_server(name: str, url: str, admin_url: str, public_url: str | None) 
         raise FleetError(problems) from None
 
 
+# A server's share of new rooms (rooms ÷ weight decides); the table's CHECK says the same.
+MIN_WEIGHT, MAX_WEIGHT = 1, 1000
+
+
 def _weight(weight: int) -> int:
-    if not 1 <= weight <= 1000:
-        raise FleetError("the weight must be a whole number from 1 to 1000")
+    if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+        raise FleetError(f"the weight must be a whole number from {MIN_WEIGHT} to {MAX_WEIGHT}")
     return weight
+
+
+def parse_weight(text: str) -> int:
+    """A weight typed by a person ("3", " 12 "), or FleetError: digits only, in range."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_WEIGHT))):
+        raise FleetError(f"the weight must be a whole number from {MIN_WEIGHT} to {MAX_WEIGHT}")
+    return _weight(int(text))
 
 
 async def add(
@@ -154,14 +192,14 @@ async def set_state(connection: asyncpg.Connection, name: str, action: str) -> F
             """
             UPDATE janus_server SET state = $2,
                 state_changed_at = CASE WHEN state = $2 THEN state_changed_at ELSE now() END
-            WHERE name = $1 RETURNING *""",
+            WHERE name = $1 RETURNING name""",
             name,
             ACTIONS[action],
         )
         if row is None:
             raise FleetError(f"no Janus server is named {name}")
         await announce(connection, name)
-    return FleetServer(**dict(row))
+    return next(s for s in await read_fleet(connection) if s.name == name)
 
 
 async def set_weight(connection: asyncpg.Connection, name: str, weight: int) -> None:
@@ -195,21 +233,48 @@ async def remove(connection: asyncpg.Connection, name: str) -> None:
         await announce(connection, name)
 
 
-async def record_health(connection: asyncpg.Connection, up: list[str], lost: dict[str, dt.datetime]) -> None:
-    """What this replica sees: `up` works now, `lost` {name: lost since} does not."""
+async def record_health(
+    connection: asyncpg.Connection,
+    replica: Replica,
+    up: list[str],
+    lost: dict[str, dt.datetime],
+    valid_for: float,
+) -> None:
+    """What this replica sees, valid for `valid_for` seconds: `up` works now, `lost`
+    {name: lost since} does not. Reports that expired (a replica that stopped) go."""
     await connection.execute(
         """
-        UPDATE janus_server SET last_seen_at = now(), down_since = NULL
-        WHERE name = ANY($1)""",
-        up,
+        INSERT INTO janus_server_health AS h
+               (server, replica, replica_name, last_seen_at, down_since, expires_at)
+        SELECT s.name, $1, $2, CASE WHEN r.lost_since IS NULL THEN now() END, r.lost_since,
+               now() + make_interval(secs => $5)
+        FROM unnest($3::text[], $4::timestamptz[]) AS r (name, lost_since)
+        JOIN janus_server s ON s.name = r.name  -- not one removed meanwhile
+        ON CONFLICT (server, replica) DO UPDATE SET
+            last_seen_at = coalesce(excluded.last_seen_at, h.last_seen_at),
+            down_since = CASE WHEN excluded.down_since IS NULL THEN NULL
+                              ELSE coalesce(h.down_since, excluded.down_since) END,
+            expires_at = excluded.expires_at""",
+        replica.id,
+        replica.name,
+        [*up, *lost],
+        [*(None for _ in up), *lost.values()],
+        valid_for,
     )
-    for name, since in lost.items():
-        await connection.execute(
-            """
-            UPDATE janus_server SET down_since = coalesce(down_since, $2) WHERE name = $1""",
-            name,
-            since,
-        )
+    await connection.execute("DELETE FROM janus_server_health WHERE expires_at < now()")
+
+
+async def lost_by(connection: asyncpg.Connection) -> dict[str, list[str]]:
+    """{server: the replicas whose reports now find it lost}, for the operator to look at."""
+    rows = await connection.fetch("""
+        SELECT server, array_agg(replica_name ORDER BY replica_name) FROM janus_server_health
+        WHERE down_since IS NOT NULL AND expires_at > now() GROUP BY server""")
+    return {row[0]: list(row[1]) for row in rows}
+
+
+async def forget_health(connection: asyncpg.Connection, replica: Replica) -> None:
+    """A replica that stops takes its reports with it: they would hold for a while else."""
+    await connection.execute("DELETE FROM janus_server_health WHERE replica = $1", replica.id)
 
 
 async def record_listing(connection: asyncpg.Connection, counts: dict[str, int]) -> None:
@@ -221,6 +286,19 @@ async def record_listing(connection: asyncpg.Connection, counts: dict[str, int])
             name,
             count,
         )
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One running process as its health reports name it: a restart is a new replica."""
+
+    id: uuid.UUID
+    name: str
+
+    @classmethod
+    def this_process(cls) -> Replica:
+        made = uuid.uuid4()
+        return cls(made, f"{socket.gethostname()} pid {os.getpid()} ({str(made)[:8]})")
 
 
 class PublicUrls:

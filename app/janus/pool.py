@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 # Rooms placed this recently count towards their server's load even before their interview
 # row holds them (the dispatch writes it after the room exists).
 RECENT_SECONDS = 5.0
+# A replica's health report holds this many rounds of its fleet follower: one round late
+# (a busy database) is no outage, and a replica that stopped drops out soon after.
+HEALTH_ROUNDS = 3
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
 
 
@@ -69,7 +72,10 @@ class JanusPool:
         # application has them (app/db.py), so a dispatch never waits behind busy reads.
         self._placement_database: asyncpg.Pool | None = None
         self._follower: asyncio.Task[None] | None = None
+        self._refreshing = asyncio.Lock()
         self._recent: deque[tuple[float, str]] = deque()
+        # Who this process is in the fleet's health reports (app/janus/fleet.py).
+        self.replica = fleet.Replica.this_process()
         for server in settings.servers:
             self._open(server)
 
@@ -126,6 +132,7 @@ class JanusPool:
         if self._follower is not None:
             self._follower.cancel()
             await asyncio.gather(self._follower, return_exceptions=True)
+            await self._forget_health()
         for task in self._tasks.values():
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
@@ -142,6 +149,29 @@ class JanusPool:
         return [c for c in self.connections.values() if c.state == "ok"]
 
     def connection(self, name: str) -> JanusConnection:
+        return self.connections[name]
+
+    async def knows(self, name: str) -> bool:
+        """Whether `name` is in the fleet, read afresh when this process has not heard of it:
+        another replica may have placed a room on a server added a moment ago, before the
+        change's notification reached this one (DEPLOYMENT.md, "The Janus fleet")."""
+        if name in self.connections:
+            return True
+        if self.fleet is None or self._database is None:
+            return False  # the settings' list: nothing more to learn
+        async with self._refreshing:  # many sockets asking at once: one read
+            if name not in self.connections:
+                try:
+                    await self._refresh_fleet()
+                except DATABASE_ERRORS as error:
+                    log.warning("Janus fleet not read for %s: %s", name, type(error).__name__)
+        return name in self.connections
+
+    async def _known(self, name: str) -> JanusConnection:
+        """The connection to `name`, the fleet read afresh if need be; JanusUnavailable
+        when the server is in no fleet (removed meanwhile)."""
+        if not await self.knows(name):
+            raise JanusUnavailable(f"{name} is not in the fleet")
         return self.connections[name]
 
     # --- following the fleet ------------------------------------------------------------------
@@ -164,6 +194,10 @@ class JanusPool:
 
     async def refresh_fleet(self) -> None:
         """Open connections to servers added since, close those of servers removed."""
+        async with self._refreshing:  # one at a time: two would open one server twice
+            await self._refresh_fleet()
+
+    async def _refresh_fleet(self) -> None:
         assert self._database is not None, "follow() sets the database before any refresh"
         async with self._database.acquire() as connection:
             servers = await fleet.read_fleet(connection)
@@ -186,6 +220,21 @@ class JanusPool:
         self.connections = {name: self.connections[name] for name in wanted}
         self.fleet = wanted
         self._publish_urls()
+
+    @property
+    def health_valid_for(self) -> float:
+        """How long a health report of this replica holds: a few rounds of the follower,
+        which renews it at least every `janus.fleet_refresh` seconds."""
+        return HEALTH_ROUNDS * self.settings.fleet_refresh
+
+    async def _forget_health(self) -> None:
+        assert self._database is not None, "only a pool that followed the fleet has reports"
+        try:
+            async with asyncio.timeout(2):
+                async with self._database.acquire() as connection:
+                    await fleet.forget_health(connection, self.replica)
+        except DATABASE_ERRORS as error:  # they expire by themselves
+            log.warning("Janus health reports not withdrawn: %s", type(error).__name__)
 
     def _health(self) -> tuple[list[str], dict[str, dt.datetime]]:
         up, lost = [], {}
@@ -214,7 +263,9 @@ class JanusPool:
                 self._health_changed.clear()
                 assert self._database is not None, "follow() sets it before this task starts"
                 async with self._database.acquire() as connection:
-                    await fleet.record_health(connection, *self._health())
+                    await fleet.record_health(
+                        connection, self.replica, *self._health(), self.health_valid_for
+                    )
             except asyncio.CancelledError:
                 if listener is not None:
                     await listener.close(timeout=2)
@@ -324,13 +375,13 @@ class JanusPool:
         return participant_token(self.admin_secret, server, room_id, participant, serial, self.deployment)
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
-        async with self.connections[server].admin() as admin:
+        async with (await self._known(server)).admin() as admin:
             for token in room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment):
                 await admin.add_token(token, (VIDEOROOM,))
 
     async def renew_token(self, server: str, room_id: int, participant: int, serial: int) -> None:
         """The participant's token number `serial` works from now on, the one before not."""
-        async with self.connections[server].admin() as admin:
+        async with (await self._known(server)).admin() as admin:
             await admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,))
             await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
 
@@ -338,7 +389,7 @@ class JanusPool:
         """Janus refuses every token of the room's participants from now on. Raises
         JanusUnavailable or JanusError when it cannot be told (the reconciler then removes
         them on its next round)."""
-        async with self.connections[server].admin() as admin:
+        async with (await self._known(server)).admin() as admin:
             for token in await admin.list_tokens():
                 owner = token_owner(token, self.deployment)
                 if owner is not None and owner[0] == room_id:

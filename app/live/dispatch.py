@@ -40,7 +40,7 @@ from app.janus.rooms import Room, destroy_room
 from app.live.errors import LiveError
 from app.live.queue import notify
 from app.settings import LiveSettings, Settings
-from app.tickets import mint_ticket
+from app.tickets import UnknownJanusServer, mint_ticket
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +227,10 @@ def interview_tickets(
     candidate_name: str,
     interviewer_name: str,
     candidate_serial: int = 0,
+    janus_url: str | None = None,
 ) -> tuple[str, str]:
-    """(the candidate's ticket, the interviewer's ticket) for one interview's room."""
+    """(the candidate's ticket, the interviewer's ticket) for one interview's room.
+    `janus_url`: where browsers reach its server, when the caller knows it."""
     subject = f"interview:{interview_id}"
     return (
         mint_ticket(
@@ -239,8 +241,17 @@ def interview_tickets(
             candidate_name,
             f"{subject}:candidate",
             token_serial=candidate_serial,
+            janus_url=janus_url,
         ),
-        mint_ticket(settings, room, INTERVIEWER, "interviewer", interviewer_name, f"{subject}:interviewer"),
+        mint_ticket(
+            settings,
+            room,
+            INTERVIEWER,
+            "interviewer",
+            interviewer_name,
+            f"{subject}:interviewer",
+            janus_url=janus_url,
+        ),
     )
 
 
@@ -248,29 +259,43 @@ async def reissue_tickets(
     connection: asyncpg.Connection, settings: Settings, interview_id: int
 ) -> tuple[str, str] | None:
     """New tickets for a live interview's room, from what the database keeps: for a
-    participant who reconnects, in whichever process. None when it is not live."""
+    participant who reconnects, in whichever process. None when it is not live.
+
+    The server's public URL is read with the room: another replica may have placed it on a
+    server added a moment ago, before this process heard of it (DEPLOYMENT.md, "The Janus
+    fleet"). With `janus.fleet = "settings"` the settings' URLs alone count. A server that
+    is nowhere (removed meanwhile): LiveError room_unavailable; the reconciler moves the
+    interview and both pages get the new room."""
     row = await connection.fetchrow(
         """
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-               i.candidate_token_serial, c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
+               i.candidate_token_serial, c.name AS candidate_name,
+               coalesce(nullif(w.name, ''), w.email) AS interviewer_name, s.public_url
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
+             LEFT JOIN janus_server s ON s.name = i.janus_server AND $2
         WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
         interview_id,
+        settings.janus.fleet == "database",
     )
     if row is None:
         return None
     room = Room(
         row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
     )
-    return interview_tickets(
-        settings,
-        room,
-        interview_id,
-        row["candidate_name"],
-        row["interviewer_name"],
-        row["candidate_token_serial"],
-    )
+    try:
+        return interview_tickets(
+            settings,
+            room,
+            interview_id,
+            row["candidate_name"],
+            row["interviewer_name"],
+            row["candidate_token_serial"],
+            row["public_url"],
+        )
+    except UnknownJanusServer:
+        log.warning("interview %s: its room's server %s is not in the fleet", interview_id, room.server)
+        raise LiveError("room_unavailable") from None
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could

@@ -179,8 +179,11 @@ class Reconciler:
         return done
 
     async def _lost(self, server: str, room_id: int, listings: dict[str, Any]) -> bool:
-        if server not in listings:  # no longer configured
-            return True
+        if server not in listings:
+            # Placed by another replica on a server added since this round began, or before
+            # this process heard of it: read the fleet afresh; lost only if it is in none.
+            # (Known now, its connection is just being opened: the next round looks.)
+            return not await self.janus.knows(server)
         listing = listings[server]
         if listing is None:  # lost for long enough, not just re-establishing its connection
             lost_after = self.janus.settings.lost_after

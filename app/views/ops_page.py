@@ -1,8 +1,9 @@
 """The operations page (README, "Operations page"): for operators only. Anyone else who is
 logged in gets the same 404 as for a page that does not exist.
 
-Operators also cordon, uncordon and drain Janus servers here (DEPLOYMENT.md, "The Janus
-fleet"); adding and removing a server, which needs its URLs, stays with scripts/janus."""
+Operators also cordon, uncordon and drain Janus servers here and set their weights
+(DEPLOYMENT.md, "The Janus fleet"); adding and removing a server, which needs its URLs,
+stays with scripts/janus."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from app.views.pages import render
 
 routes = web.RouteTableDef()
 # What the page says after an action (?fleet=…): one of a fixed few, never the query's text.
-FLEET_NOTICES = ("cordon", "uncordon", "drain", "unknown", "invalid")
+FLEET_NOTICES = ("cordon", "uncordon", "drain", "unknown", "invalid", "weight", "bad_weight")
 
 
 def _operator(request: web.Request) -> None:
@@ -46,6 +47,7 @@ async def ops_page(request: web.Request) -> web.Response:
             "fleet_notice": notice if notice in FLEET_NOTICES else None,
             # Named back only when it is one of the fleet's: the page repeats no query text.
             "notice_server": next((s for s in servers if s.name == named), None),
+            "weights": (fleet.MIN_WEIGHT, fleet.MAX_WEIGHT),
         },
     )
     response.headers["Cache-Control"] = "no-store"
@@ -59,10 +61,36 @@ async def change_janus_server(request: web.Request) -> web.Response:
     form = await request.post()
     name, action = str(form.get("server", "")), str(form.get("action", ""))
     if action not in fleet.ACTIONS or not name:
-        raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": "invalid"}) + "#ops-servers")
+        raise _back("invalid")
     try:
         async with request.app[DB_POOL].acquire() as connection:
             await fleet.set_state(connection, name, action)
     except fleet.FleetError:
-        raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": "unknown"}) + "#ops-servers") from None
-    raise web.HTTPSeeOther("/ops?" + urlencode({"fleet": action, "server": name}) + "#ops-servers")
+        raise _back("unknown") from None
+    raise _back(action, name)
+
+
+def _back(notice: str, server: str | None = None) -> web.HTTPSeeOther:
+    query = {"fleet": notice} | ({"server": server} if server else {})
+    return web.HTTPSeeOther("/ops?" + urlencode(query) + "#ops-servers")
+
+
+@routes.post("/ops/janus/weight")
+async def change_janus_weight(request: web.Request) -> web.Response:
+    """A server's weight, as scripts/janus weight sets it; a bad number changes nothing
+    and the page says what a weight may be."""
+    _operator(request)
+    form = await request.post()
+    name = str(form.get("server", ""))
+    if not name:
+        raise _back("invalid")
+    try:
+        weight = fleet.parse_weight(str(form.get("weight", "")))
+    except fleet.FleetError:
+        raise _back("bad_weight", name) from None
+    try:
+        async with request.app[DB_POOL].acquire() as connection:
+            await fleet.set_weight(connection, name, weight)
+    except fleet.FleetError:
+        raise _back("unknown") from None
+    raise _back("weight", name)

@@ -92,6 +92,9 @@ VOLATILE_TABLES = {
     # One row per open event-day socket: the WebSocket fuzz's own sockets open and close
     # (app/live/PROTOCOL.md "Connection").
     "live_connection",
+    # Each replica's report of its Janus servers' health, renewed by the fleet's follower
+    # on its own clock (app/janus/fleet.py, migration 0025).
+    "janus_server_health",
 }
 # And single columns:
 VOLATILE_COLUMNS = {
@@ -104,9 +107,8 @@ VOLATILE_COLUMNS = {
     # Whether an interviewer's socket is open: set as sockets open and close
     # (app/live/presence.py), like live_connection.
     "interviewer_presence": {"connected"},
-    # Each replica's view of its Janus servers' health, and Janus's own room count, written
-    # by the fleet's follower and the reconciler on their own clocks (app/janus/fleet.py).
-    "janus_server": {"last_seen_at", "down_since", "rooms_listed", "listed_at"},
+    # Janus's own room count, written by the reconciler on its own clock (app/janus/fleet.py).
+    "janus_server": {"rooms_listed", "listed_at"},
 }
 
 

@@ -262,9 +262,9 @@ async def test_a_lost_server_is_down_and_comes_back_in_the_operators_state(app_s
     assert await shown() == "down"
     await asyncio.to_thread(janus.start)
     await until(lambda: _is(shown, "cordoned"), seconds=30)
-    row = await db.fetchrow("SELECT state, down_since, last_seen_at FROM janus_server WHERE name = 'solo'")
-    assert row["state"] == "cordoned" and row["down_since"] is None
-    assert row["last_seen_at"] is not None
+    row = next(s for s in await fleet.read_fleet(db) if s.name == "solo")
+    assert row.state == "cordoned" and row.down_since is None
+    assert row.last_seen_at is not None
 
 
 async def _is(read, expected: str) -> bool:
