@@ -7,8 +7,9 @@
     scripts/janus cordon NAME                no new rooms; running interviews go on
     scripts/janus uncordon NAME              new rooms again
     scripts/janus drain NAME                 no new rooms; wait with `status` until empty
-    scripts/janus status [NAME]              rooms in use, and whether it is safe to stop
-    scripts/janus weight NAME N              its share of new rooms (1–1000)
+    scripts/janus status [NAME]              rooms in use, whether it is safe to stop, and
+                                             which replicas find it lost
+    scripts/janus weight NAME N              its share of new rooms (1–1000; also on /ops)
     scripts/janus remove NAME                only with no room in use
 
 Same database and settings as the service (beside scripts/run, or the environment in
@@ -146,7 +147,9 @@ def parser() -> argparse.ArgumentParser:
         'while the service runs (DEPLOYMENT.md, "The Janus fleet").',
     )
     commands = main.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="every server: state, weight, rooms in use, health")
+    commands.add_parser(
+        "list", help="every server: state, weight, rooms in use, health as each replica reports it"
+    )
     add_command = commands.add_parser("add", help="a new server (active unless --cordoned)")
     add_command.add_argument("name", help="its name (1–40 characters, unique)")
     add_command.add_argument(
@@ -171,9 +174,15 @@ def parser() -> argparse.ArgumentParser:
         ("remove", "take it out of the fleet (refused while rooms are in use)"),
     ):
         commands.add_parser(name, help=text).add_argument("name")
-    status_command = commands.add_parser("status", help="rooms in use and whether it is safe to stop")
+    status_command = commands.add_parser(
+        "status", help="rooms in use, whether it is safe to stop, and which replicas find it lost"
+    )
     status_command.add_argument("name", nargs="?")
-    weight_command = commands.add_parser("weight", help="set a server's weight")
+    weight_command = commands.add_parser(
+        "weight",
+        help=f"set a server's weight: its share of new rooms, a whole number from {fleet.MIN_WEIGHT} "
+        f"to {fleet.MAX_WEIGHT} (also on /ops)",
+    )
     weight_command.add_argument("name")
     weight_command.add_argument("weight", type=int)
     return main

@@ -119,3 +119,85 @@ async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, 
             assert "<b>x</b>" not in page and "is cordoned" not in page
         finally:
             await db.execute("UPDATE janus_server SET state = 'active' WHERE name = 'janus1'")
+
+
+async def test_operators_set_a_servers_weight_from_the_page(app_server, settings, base_url, db):
+    """The weight form: a whole number from 1 to 1000 is saved (as scripts/janus weight
+    does); anything else changes nothing and says why, in the operator's language."""
+    from tests.accounts import csrf_in
+
+    async def weight() -> int:
+        return await db.fetchval("SELECT weight FROM janus_server WHERE name = 'janus1'")
+
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        account = await sign_up(http, base_url, settings, language="sv")
+        async with http.get(f"{base_url}/account") as response:
+            token = csrf_in(await response.text())
+        # Not an operator: no such form, nothing changed.
+        async with http.post(
+            f"{base_url}/ops/janus/weight",
+            data={"csrf_token": token, "server": "janus1", "weight": "5"},
+            headers={"Accept": "text/html"},
+        ) as response:
+            assert response.status == 404
+        assert await weight() == 1
+
+        await provision.set_operator(db, account["email"], True)
+        try:
+            async with http.get(f"{base_url}/ops") as response:
+                page = await response.text()
+            assert 'action="/ops/janus/weight"' in page and 'name="weight"' in page
+            assert ">Vikt för janus1</label>" in page
+            token = csrf_in(page)
+            async with http.post(
+                f"{base_url}/ops/janus/weight", data={"server": "janus1", "weight": "5"}
+            ) as response:
+                assert response.status == 403  # no CSRF token
+            assert await weight() == 1
+
+            async with http.post(
+                f"{base_url}/ops/janus/weight",
+                data={"csrf_token": token, "server": "janus1", "weight": " 7 "},
+            ) as response:
+                assert response.status == 200 and str(response.url).endswith("fleet=weight&server=janus1")
+                page = await response.text()
+            assert "Vikten för janus1 är nu 7." in page and 'value="7"' in page
+            assert await weight() == 7
+
+            for bad in ("0", "1001", "2.5", "-3", "1e3", "abc", "", "٣", "1_0", "99999999999999999999"):
+                async with http.post(
+                    f"{base_url}/ops/janus/weight",
+                    data={"csrf_token": token, "server": "janus1", "weight": bad},
+                ) as response:
+                    assert response.status == 200, bad
+                    page = await response.text()
+                assert (
+                    "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1000. "
+                    "Den är fortfarande 7." in page
+                ), bad
+                assert 'aria-invalid="true" aria-describedby="fleet-notice"' in page
+                assert await weight() == 7, bad
+            async with http.post(
+                f"{base_url}/ops/janus/weight",
+                data={"csrf_token": token, "server": "nowhere", "weight": "3"},
+            ) as response:
+                assert "den servern finns inte längre med" in await response.text()
+            async with http.post(
+                f"{base_url}/ops/janus/weight", data={"csrf_token": token, "weight": "3"}
+            ) as response:
+                assert "välj en server och en åtgärd" in await response.text()
+            assert await weight() == 7
+
+            async with http.get(f"{base_url}/lang/en?next=/ops"):
+                pass
+            async with http.post(
+                f"{base_url}/ops/janus/weight",
+                data={"csrf_token": token, "server": "janus1", "weight": "1001"},
+            ) as response:
+                page = await response.text()
+            assert (
+                "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1000. "
+                "It is still 7." in page
+            )
+        finally:
+            await db.execute("UPDATE janus_server SET weight = 1 WHERE name = 'janus1'")

@@ -312,3 +312,19 @@ async def test_a_candidate_on_a_replica_that_has_not_heard_of_the_server_joins(
         assert (reply["type"], reply["code"]) == ("error", "room_unavailable")
         assert "ghost" not in other[JANUS].connections
         await db.execute("UPDATE interview SET janus_server = 'solo' WHERE id = $1", interview)
+
+
+async def test_scripts_janus_weight_takes_the_same_numbers_as_the_page(app_server, db):
+    try:
+        said = await asyncio.to_thread(janus_script, "weight", "janus1", "4")
+        assert (said.returncode, said.stdout.strip()) == (0, "janus1: weight 4")
+        assert "janus1: active, weight 4" in (await asyncio.to_thread(janus_script, "list")).stdout
+        for bad in ("0", "1001"):
+            refused = await asyncio.to_thread(janus_script, "weight", "janus1", bad)
+            assert refused.returncode == 1 and "from 1 to 1000" in refused.stderr
+        assert (await asyncio.to_thread(janus_script, "weight", "janus1", "2.5")).returncode == 2  # usage
+        assert (await _janus1(db)).weight == 4
+        helped = (await asyncio.to_thread(janus_script, "--help")).stdout
+        assert "share of new rooms, a whole number from 1 to 1000" in " ".join(helped.split())
+    finally:
+        await db.execute("UPDATE janus_server SET weight = 1 WHERE name = 'janus1'")
