@@ -107,3 +107,63 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
     finally:
         await db.execute("UPDATE janus_server SET state = 'active' WHERE name = 'janus1'")
         await fleet.remove(db, "spare")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_operators_set_a_servers_weight_from_the_page(
+    new_page, app_server, db, settings, base_url, language, viewport
+):
+    """The weight form of a server, used from the keyboard: a bad number is refused with
+    the reason and changes nothing, a good one is saved; and a server that one of two web
+    servers cannot reach says so. Axe-clean in every state."""
+    label, refused, saved, partly = {
+        "sv": (
+            "Vikt för janus1",
+            "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1000. Den är fortfarande 1.",
+            "Vikten för janus1 är nu 3.",
+            "Nere för 1 av 2 webbservrar",
+        ),
+        "en": (
+            "Weight of janus1",
+            "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1000. It is still 1.",
+            "The weight of janus1 is now 3.",
+            "Down for 1 of 2 web servers",
+        ),
+    }[language]
+    # Another web server that cannot reach janus1 (its report: the session's application
+    # reports janus1 up itself).
+    elsewhere = fleet.Replica.this_process()
+    await fleet.record_health(db, elsewhere, [], {"janus1": dt.datetime.now(dt.UTC)}, valid_for=300)
+    try:
+        page = await _sign_in_operator(new_page, db, settings, base_url, language, viewport)
+        await page.goto("/ops")
+        janus1 = page.locator("tr[data-server='janus1']")
+        assert partly in await janus1.locator(".fleet-state").inner_text()
+
+        weight = page.get_by_label(label, exact=True)
+        await weight.fill("0")
+        await weight.press("Enter")
+        await page.wait_for_url("**/ops?fleet=bad_weight&server=janus1*")
+        assert await page.locator("#fleet-notice").inner_text() == refused
+        weight = page.get_by_label(label, exact=True)
+        assert await weight.get_attribute("aria-invalid") == "true"
+        assert await weight.input_value() == "1"
+        assert await db.fetchval("SELECT weight FROM janus_server WHERE name = 'janus1'") == 1
+        assert await axe_violations(page) == []
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(
+            path=str(SHOTS / f"ops-weight-refused-{language}-{viewport}.png"), full_page=True
+        )
+
+        await weight.fill("3")
+        await weight.press("Enter")
+        await page.wait_for_url("**/ops?fleet=weight&server=janus1*")
+        assert await page.locator("#fleet-notice").inner_text() == saved
+        assert await page.get_by_label(label, exact=True).input_value() == "3"
+        assert await db.fetchval("SELECT weight FROM janus_server WHERE name = 'janus1'") == 3
+        assert await axe_violations(page) == []
+        await page.screenshot(path=str(SHOTS / f"ops-weight-saved-{language}-{viewport}.png"), full_page=True)
+    finally:
+        await db.execute("UPDATE janus_server SET weight = 1 WHERE name = 'janus1'")
+        await fleet.forget_health(db, elsewhere)
