@@ -2,7 +2,8 @@
 
 connection.py  one supervised connection: timeouts, failing pending calls, reconnecting
 pool.py        a connection per server in the fleet, their health, and where a new room goes
-fleet.py       the fleet in PostgreSQL: servers, operator states, weights, room counts
+fleet.py       the fleet in PostgreSQL: servers, operator states, weights, room counts,
+               each replica's expiring health reports
 rooms.py       private VideoRooms: create, destroy, list, kick
 admin.py       the Admin API, for Janus's stored tokens
 tokens.py      the stored tokens, derived per server, room, participant and renewal
