@@ -30,7 +30,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import asyncpg
 
@@ -69,6 +69,20 @@ class Offer:
     event_id: int
     candidate_id: int
     interviewer_id: int
+
+
+# The generation of the room an interview gets at dispatch; each move to a new room (the
+# reconciler, app/live/reconciler.py) adds one. A page holding a ticket of an older
+# generation is sent `room_changed` (app/live/snapshots.RoomWatch).
+FIRST_ROOM = 0
+
+
+class Tickets(NamedTuple):
+    """Both sides' tickets for an interview's current room, and that room's generation."""
+
+    candidate: str
+    interviewer: str
+    room: int
 
 
 @dataclass(frozen=True)
@@ -246,13 +260,14 @@ def interview_tickets(
 
 async def reissue_tickets(
     connection: asyncpg.Connection, settings: Settings, interview_id: int
-) -> tuple[str, str] | None:
+) -> Tickets | None:
     """New tickets for a live interview's room, from what the database keeps: for a
     participant who reconnects, in whichever process. None when it is not live."""
     row = await connection.fetchrow(
         """
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-               i.candidate_token_serial, c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
+               i.candidate_token_serial, i.room_generation,
+               c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
         WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
@@ -263,7 +278,7 @@ async def reissue_tickets(
     room = Room(
         row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
     )
-    return interview_tickets(
+    candidate, interviewer = interview_tickets(
         settings,
         room,
         interview_id,
@@ -271,6 +286,7 @@ async def reissue_tickets(
         row["interviewer_name"],
         row["candidate_token_serial"],
     )
+    return Tickets(candidate, interviewer, row["room_generation"])
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could
