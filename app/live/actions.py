@@ -87,6 +87,9 @@ class Interviewer:
 class Done:
     reply: Message | None = None  # None: {"type": "ok", "for": ...}
     rooms: tuple[RoomToClose, ...] = ()  # to destroy once the action has committed
+    # The interview and room generation of a ticket in the reply: the page holds it now, and
+    # is sent `room_changed` when the room is another (app/live/snapshots.RoomWatch).
+    holds: tuple[int, int] | None = None
 
 
 NOTHING = Done()
@@ -145,21 +148,24 @@ async def accept(me: Candidate, message: Message) -> Done:
         async with services.urgent.acquire() as connection:
             token, ticket = await _join(connection, services, live, me.id)
     await janus_access.install_token(services.rooms, live["id"], token)
-    return Done({"type": "ticket", "interview": live["id"], "ticket": ticket})
+    return Done(
+        {"type": "ticket", "interview": live["id"], "ticket": ticket.candidate},
+        holds=(live["id"], ticket.room),
+    )
 
 
 async def _join(
     connection: asyncpg.Connection, services: Services, live: asyncpg.Record, candidate_id: int
-) -> tuple[janus_access.NewToken, str]:
+) -> tuple[janus_access.NewToken, dispatch.Tickets]:
     """The interview started (unless it runs: a reload) and the candidate's next Janus
-    token counted: (that token, for Janus once the connection is back; the ticket)."""
+    token counted: (that token, for Janus once the connection is back; the tickets)."""
     if live["state"] == "offered":
         await interviews.accept_offer(connection, live["id"], candidate_id)
     token = await janus_access.next_token(connection, live["id"])
     tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
     if token is None or tickets is None:
         raise LiveError("offer_gone")
-    return token, tickets[0]
+    return token, tickets
 
 
 async def feedback(me: Candidate, message: Message) -> Done:
@@ -198,7 +204,8 @@ def _dispatched(done: Dispatched) -> Done:
             "interview": done.offer.interview_id,
             "candidate": done.offer.candidate_id,
             "ticket": done.interviewer_ticket,
-        }
+        },
+        holds=(done.offer.interview_id, dispatch.FIRST_ROOM),
     )
 
 

@@ -53,6 +53,10 @@ class Socket:
     # Called at once with a notification naming this socket's person, before the folded
     # refresh: "your turn" goes out without waiting for the view (the dispatch benchmark).
     notice: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+    # Told of the room of a ticket a reply gives the page (interview, generation); True when
+    # a state sent before showed another room, so the page needs a fresh state (with
+    # `room_changed`) after the reply.
+    holds: Callable[[int, int], bool] | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _last_state: dict[str, Any] | None = None
     # The hub's states wait here for this socket's own writer, so that a browser reading
@@ -328,6 +332,7 @@ async def _answer(
     (Action.reply_first) the reply goes at once and the state comes with the hub's round that
     the action's own notification sets off (it names this person), so that *Next* costs no
     read of the whole event of its own and its reply waits for none."""
+    stale = False
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
@@ -341,6 +346,7 @@ async def _answer(
                 close_later(done.rooms)
             OUTAGE.over()
             reply = done.reply or {"type": "ok", "for": message["type"]}
+            stale = done.holds is not None and socket.holds is not None and socket.holds(*done.holds)
             if not action.reply_first:
                 # This socket sees its own change at once, before the notification comes round.
                 changed()
@@ -360,6 +366,11 @@ async def _answer(
     if reply.get("type") == "error":
         METRICS.errors.labels(code=reply["code"]).inc()
     await socket.send(reply)
+    if stale:  # the room moved before the page got its ticket: after the reply, its news
+        try:
+            await socket.refresh()
+        except DATABASE_UNAVAILABLE as failure:  # the hub's next round brings it
+            OUTAGE.seen(failure)
 
 
 def _type_of(text: str) -> str | None:

@@ -30,7 +30,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import asyncpg
 
@@ -69,6 +69,20 @@ class Offer:
     event_id: int
     candidate_id: int
     interviewer_id: int
+
+
+# The generation of the room an interview gets at dispatch; each move to a new room (the
+# reconciler, app/live/reconciler.py) adds one. A page holding a ticket of an older
+# generation is sent `room_changed` (app/live/snapshots.RoomWatch).
+FIRST_ROOM = 0
+
+
+class Tickets(NamedTuple):
+    """Both sides' tickets for an interview's current room, and that room's generation."""
+
+    candidate: str
+    interviewer: str
+    room: int
 
 
 @dataclass(frozen=True)
@@ -257,7 +271,7 @@ def interview_tickets(
 
 async def reissue_tickets(
     connection: asyncpg.Connection, settings: Settings, interview_id: int
-) -> tuple[str, str] | None:
+) -> Tickets | None:
     """New tickets for a live interview's room, from what the database keeps: for a
     participant who reconnects, in whichever process. None when it is not live.
 
@@ -269,8 +283,9 @@ async def reissue_tickets(
     row = await connection.fetchrow(
         """
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-               i.candidate_token_serial, c.name AS candidate_name,
-               coalesce(nullif(w.name, ''), w.email) AS interviewer_name, s.public_url
+               i.candidate_token_serial, i.room_generation,
+               c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+               s.public_url
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
              LEFT JOIN janus_server s ON s.name = i.janus_server AND $2
@@ -284,7 +299,7 @@ async def reissue_tickets(
         row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
     )
     try:
-        return interview_tickets(
+        candidate, interviewer = interview_tickets(
             settings,
             room,
             interview_id,
@@ -296,6 +311,7 @@ async def reissue_tickets(
     except UnknownJanusServer:
         log.warning("interview %s: its room's server %s is not in the fleet", interview_id, room.server)
         raise LiveError("room_unavailable") from None
+    return Tickets(candidate, interviewer, row["room_generation"])
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could

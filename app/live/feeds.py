@@ -1,7 +1,8 @@
 """What each side's socket is sent besides the replies: its `state`, and the messages
 derived from a change ("offer", "room_changed"). One feed per socket; app/live/channel.py
 calls `snapshot` on connect and after every change, `derive` with each new state and
-`notice` with a notification naming the socket's person (app/live/hub.py).
+`notice` with a notification naming the socket's person (app/live/hub.py), `holds` with
+the room of a ticket a reply gave the page (app/live/snapshots.RoomWatch).
 """
 
 from __future__ import annotations
@@ -52,13 +53,17 @@ class CandidateFeed:
             async with self.pool.acquire() as connection:
                 tickets = await dispatch.reissue_tickets(connection, self.settings, interview_id)
             if tickets is not None:
-                return [{"type": "room_changed", "interview": interview_id, "ticket": tickets[0]}]
+                self.rooms.hold(interview_id, tickets.room)
+                return [{"type": "room_changed", "interview": interview_id, "ticket": tickets.candidate}]
         # "Your turn" once per offer, for the sound and the alert; the state has it too.
         offer = state["offer"]
         if offer is None or offer["interview"] in self.offered:
             return []
         self.offered.add(offer["interview"])
         return [{"type": "offer", **offer}]
+
+    def holds(self, interview_id: int, room: int) -> bool:
+        return self.rooms.hold(interview_id, room)
 
     async def notice(self, named: Message) -> None:
         """The offer straight from the dispatch's notification, ahead of the next state
@@ -82,6 +87,9 @@ class InterviewerFeed:
         self.rooms = RoomWatch()
         self.send = None
         self.notice = None  # nothing ahead of the state for an interviewer
+
+    def holds(self, interview_id: int, room: int) -> bool:
+        return self.rooms.hold(interview_id, room)
 
     async def snapshot(self) -> Message:
         return await interviewer_state(await self.view(), self.interviewer_id, self.settings)

@@ -214,7 +214,13 @@ async def interviewer_state(view: EventView, interviewer_id: int, settings: Sett
 
 class RoomWatch:
     """Tells a page when its interview moved to a new room (the reconciler: its Janus lost
-    the old one): "room_changed" once per move, with a ticket for the new room."""
+    the old one): "room_changed" once per move, with a ticket for the new room.
+
+    It keeps, per interview, the room generation the page last had a ticket or a state
+    for. A reply with a ticket (`dispatched`, `ticket`) says so through `hold`: the page may
+    hold a ticket before any state has shown it the interview (a *Next*'s state comes with
+    the hub's round, which a quick move may precede), and that ticket's room is the one to
+    compare with."""
 
     def __init__(self) -> None:
         self.seen: dict[int, int] = {}
@@ -225,3 +231,10 @@ class RoomWatch:
         before = self.seen.get(interview["id"])
         self.seen[interview["id"]] = interview["room"]
         return before is not None and before != interview["room"]
+
+    def hold(self, interview_id: int, room: int) -> bool:
+        """The page was given a ticket for this generation of the interview's room. True
+        when a state already showed it another one: the page is to be told again now."""
+        before = self.seen.get(interview_id)
+        self.seen[interview_id] = room
+        return before is not None and before != room

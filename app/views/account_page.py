@@ -7,7 +7,6 @@ import logging
 from aiohttp import web
 
 from app.auth import require_user
-from app.auth.client import is_https
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_current_password
 from app.auth.sessions import end_other_sessions
@@ -24,8 +23,7 @@ from app.auth.validation import (
     clean_new_password,
     form_text,
 )
-from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import COOKIE_MAX_AGE, N_
+from app.i18n import N_
 from app.keys import DB_POOL, SETTINGS
 from app.views.account_support import (
     form_page,
@@ -33,6 +31,7 @@ from app.views.account_support import (
     login_client,
     refused_status,
 )
+from app.views.language import remember_language
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -120,13 +119,5 @@ async def choose_language(request: web.Request) -> web.Response:
         await set_language(connection, user.id, language)
     response = web.HTTPSeeOther("/account?done=language")
     # The pages follow at once; the language switch in the header still changes them alone.
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=COOKIE_MAX_AGE,
-        samesite="Lax",
-        httponly=False,
-        secure=is_https(request),
-        path="/",
-    )
+    remember_language(request, response, language)
     raise response

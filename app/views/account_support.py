@@ -6,15 +6,16 @@ import asyncpg
 from aiohttp import web
 
 from app import guessing, known_devices
-from app.auth.client import client_address, is_https
+from app.auth.client import client_address
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import LoginOutcome
 from app.auth.sessions import create_session, end_session, set_session_cookie
 from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import COOKIE_MAX_AGE, N_, safe_next
+from app.i18n import N_, safe_next
 from app.keys import LANGUAGE
 from app.views.pages import render
 from app.views.waits import lock_context, retry_after
+from app.views.language import remember_language
 
 # Where a user lands after log-in when the page asked for nothing else.
 HOME = "/events"
@@ -50,15 +51,7 @@ async def log_in(
     set_session_cookie(request, response, token, expires_at)
     if LANGUAGE_COOKIE not in request.cookies:
         # A language chosen in this browser wins; otherwise the one saved on the account.
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=COOKIE_MAX_AGE,
-            samesite="Lax",
-            httponly=False,
-            secure=is_https(request),
-            path="/",
-        )
+        remember_language(request, response, language)
 
 
 def login_client(request: web.Request) -> guessing.Client:

@@ -12,7 +12,6 @@ import math
 
 from aiohttp import web
 
-from app.auth.client import is_https
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
@@ -25,7 +24,7 @@ from app.live import outcome
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import COOKIE_MAX_AGE, LANGUAGES, N_
+from app.i18n import LANGUAGES, N_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_guard import (
@@ -36,6 +35,7 @@ from app.views.link_guard import (
     remember_device,
 )
 from app.views.pages import render
+from app.views.language import remember_language
 
 routes = web.RouteTableDef()
 
@@ -265,13 +265,5 @@ async def change_language(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         await queries.set_language(connection, candidate["id"], language)
     response = web.HTTPSeeOther(f"{here}?done=language")
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language,
-        max_age=COOKIE_MAX_AGE,
-        samesite="Lax",
-        httponly=False,
-        secure=is_https(request),
-        path="/",
-    )
+    remember_language(request, response, language)
     raise response

@@ -69,7 +69,7 @@ def _token(request: web.Request) -> str:
 
 
 def _socket(ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int]) -> Socket:
-    socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice)
+    socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds)
     feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
     return socket
 

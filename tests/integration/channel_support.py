@@ -57,6 +57,14 @@ async def second_instance(settings: Settings) -> AsyncIterator[str]:
         yield url
 
 
+def _brief(message: dict[str, Any]) -> dict[str, Any]:
+    """A message's type and what tells it apart, for a failure's report."""
+    brief: dict[str, Any] = {k: message[k] for k in ("type", "code", "interview") if k in message}
+    if isinstance(message.get("interview"), dict):
+        brief["interview"] = {k: message["interview"].get(k) for k in ("id", "state", "room")}
+    return brief
+
+
 class Recorder:
     """A socket that keeps every message it receives, to wait for some and check all."""
 
@@ -91,7 +99,12 @@ class Recorder:
                             return message
                     await self._arrived.wait()
 
-        return await asyncio.wait_for(found(), timeout)
+        try:
+            return await asyncio.wait_for(found(), timeout)
+        except TimeoutError:
+            # What did come, so that a failure in CI says which socket missed what.
+            seen = [_brief(m) for m in self.messages[after:][-12:]]
+            raise AssertionError(f"no matching message within {timeout} s; the last ones: {seen}") from None
 
     async def request(self, reply_types: set[str], **message: Any) -> dict[str, Any]:
         """Send and wait for the reply (a message of one of reply_types, or an error)."""

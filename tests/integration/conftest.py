@@ -28,7 +28,7 @@ async def own_janus(stack):
         SNABB_JANUS_SERVER_ADMIN_WS_PORT=str(admin_port),
         SNABB_JANUS_SERVER_EVENT_BACKEND_URL=f"http://127.0.0.1:{app_port}/janus/events",
         # An app made from these settings knows this Janus only, not the fleet
-        # that the session's other apps share (tests/integration/test_zz_janus_fleet_last.py
+        # that the session's other apps share (tests/integration/test_janus_fleet.py
         # adds it to that fleet itself).
         SNABB_JANUS_FLEET="settings",
         SNABB_JANUS_SERVERS=json.dumps(

@@ -1,13 +1,6 @@
 """The Janus fleet in the database (DEPLOYMENT.md, "The Janus fleet"), with two real Janus
 servers: the session's (janus1) and one of this test's own (solo), added to the fleet while
 the session's application runs.
-
-Named to run last among the integration tests on purpose, and only for now: after
-test_a_server_added_while_running_gets_rooms_and_browsers_may_reach_it has added and
-removed a server on the shared application, an interviewer's socket of that application is
-not told that a room moved (test_review_no_secrets_live fails after it; alone it passes).
-That is a bug in following the fleet at runtime, not found yet (DEPLOYMENT.md, "The Janus
-fleet", known limit).
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """The Janus fleet seen from two replicas on one database (DEPLOYMENT.md, "The Janus fleet"):
 health is each replica's own report, and a replica that has not heard of a server yet
 still serves the rooms another one placed there.
-
-Named to run after test_zz_janus_fleet_last.py, for the same reason: these tests add
-servers to the shared application's fleet while it runs.
 """
 
 from __future__ import annotations
@@ -38,7 +35,7 @@ from tests.integration.channel_support import (
 from tests.integration.failover_support import until
 from tests.integration.live_support import make_live_event
 from tests.integration.test_live_channel import tokens
-from tests.integration.test_zz_janus_fleet_last import _script_environ, janus_script  # noqa: F401 (its fixture: the script's settings)
+from tests.integration.test_janus_fleet import _script_environ, janus_script  # noqa: F401 (its fixture: the script's settings)
 from tests.serving import serving
 
 
