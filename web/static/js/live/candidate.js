@@ -139,13 +139,16 @@ class CandidatePage {
     if (this.joining) return;
     this.joining = true;
     audio();
+    // The camera starts while the server lets them in (a real one takes up to a second).
+    this.call.askMedia();
     try {
       const reply = await this.request({ type: "accept" });
       if (reply && reply.type === "ticket") {
         find("[data-rejoin]").hidden = true;
         await this.call.join(reply.ticket);
-      } else if (this.phase === "interview") {
-        find("[data-rejoin]").hidden = false;
+      } else {
+        this.call.dropMedia();
+        if (this.phase === "interview") find("[data-rejoin]").hidden = false;
       }
     } finally {
       this.joining = false;

@@ -1,0 +1,114 @@
+"""The candidate's camera starts on the press of Join, while the server lets them in
+(web/static/js/live/candidate.js, CallView.askMedia), and the call publishes that very
+camera; a Join the server refuses stops it again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.test_candidate_live import TEXTS, interviewer_socket, open_candidate, phase, tokens
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+EARLY_TRACKS = """window.candidatePage.call.media.then((stream) =>
+    (window.early = stream.getTracks()).map((track) => track.readyState))"""
+
+
+def of_type(message, kind: str) -> bool:
+    if not isinstance(message, str):
+        return False
+    try:
+        return json.loads(message).get("type") == kind
+    except ValueError:
+        return False
+
+
+async def held_socket(page, token: str, held: dict[str, list], kind: str, from_page: bool) -> list:
+    """The page's live socket through a relay that holds back messages of type `kind` (from
+    the page or from the server) in held["messages"]; returns [the route] once connected."""
+    routes: list = []
+
+    async def relay(socket):
+        server = socket.connect_to_server()
+        routes.append((socket, server))
+
+        def to_page(message):
+            if not from_page and of_type(message, kind):
+                held["messages"].append(message)
+            else:
+                socket.send(message)
+
+        def to_server(message):
+            if from_page and of_type(message, kind):
+                held["messages"].append(message)
+            else:
+                server.send(message)
+
+        server.on_message(to_page)
+        socket.on_message(to_server)
+
+    await page.route_web_socket(f"**/c/{token}/ws", relay)
+    await page.reload()
+    await page.wait_for_function("!!window.candidatePage")
+    return routes
+
+
+async def offered(page, interviewer) -> None:
+    await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(page, "waiting")
+    assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
+    await phase(page, "offer")
+
+
+async def test_the_camera_starts_on_join_and_the_call_publishes_it(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    held: dict[str, list] = {"messages": []}
+    routes = await held_socket(page, token, held, "ticket", from_page=False)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await offered(page, interviewer)
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await page.wait_for_function("window.candidatePage.call.media !== null")
+        # On, with the ticket still on its way.
+        assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+        assert not await page.evaluate("window.candidatePage.call.joined")
+        for _ in range(100):
+            if held["messages"]:
+                break
+            await page.wait_for_timeout(100)
+        socket, _server = routes[-1]
+        for message in held["messages"]:
+            socket.send(message)
+        await phase(page, "interview")
+        await page.wait_for_function(
+            """() => {
+              const own = document.querySelector("[data-phase=interview] [data-call-self]").srcObject;
+              return !!own && own.getVideoTracks()[0] === window.early.find((t) => t.kind === "video");
+            }""",
+            timeout=20000,
+        )
+
+
+async def test_a_refused_join_stops_the_camera_again(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    held: dict[str, list] = {"messages": []}
+    routes = await held_socket(page, token, held, "accept", from_page=True)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await offered(page, interviewer)
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await page.wait_for_function("window.candidatePage.call.media !== null")
+        assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+        # The offer is taken back before the accept arrives: the server refuses it.
+        assert (await interviewer.request({"ok"}, type="withdraw"))["type"] == "ok"
+        await phase(page, "waiting")
+        _socket, server = routes[-1]
+        for message in held["messages"]:
+            server.send(message)
+        await page.wait_for_function("window.early.every((track) => track.readyState === 'ended')")
+        assert not await page.evaluate("window.candidatePage.call.joined")
