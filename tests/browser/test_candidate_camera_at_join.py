@@ -112,3 +112,49 @@ async def test_a_refused_join_stops_the_camera_again(new_page, base_url, db):
             server.send(message)
         await page.wait_for_function("window.early.every((track) => track.readyState === 'ended')")
         assert not await page.evaluate("window.candidatePage.call.joined")
+
+
+async def test_a_ticket_before_the_state_of_the_interview_keeps_the_call(new_page, base_url, db):
+    """The ticket may come before the state that starts the interview, and a state still
+    showing the offer after it (a round read before the accept): the call joined with the
+    ticket stays."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    routes: list = []
+    offer_states: list[str] = []
+    interview_states: list[str] = []  # held back until the test lets them through
+
+    async def relay(socket):
+        server = socket.connect_to_server()
+        routes.append(socket)
+
+        def to_page(message):
+            if of_type(message, "state"):
+                state = json.loads(message)
+                if state["interview"] is not None:
+                    interview_states.append(message)
+                    return
+                if state["offer"] is not None:
+                    offer_states.append(message)
+            socket.send(message)
+
+        server.on_message(to_page)
+        socket.on_message(lambda message: server.send(message))
+
+    await page.route_web_socket(f"**/c/{token}/ws", relay)
+    await page.reload()
+    await page.wait_for_function("!!window.candidatePage")
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await offered(page, interviewer)
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await page.wait_for_function("window.candidatePage.call.joined", timeout=20000)
+        await page.evaluate("window.firstCall = window.candidatePage.call.call")
+        routes[-1].send(offer_states[-1])  # a state still showing the offer, after the ticket
+        await page.wait_for_function("window.candidatePage.call.state.phase === 'alone'", timeout=20000)
+        assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
+        for message in interview_states:
+            routes[-1].send(message)
+        await phase(page, "interview")
+        assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
+        assert not await page.evaluate("window.candidatePage.call.state.ended")
