@@ -26,34 +26,44 @@ def of_type(message, kind: str) -> bool:
         return False
 
 
-async def held_socket(page, token: str, held: dict[str, list], kind: str, from_page: bool) -> list:
-    """The page's live socket through a relay that holds back messages of type `kind` (from
-    the page or from the server) in held["messages"]; returns [the route] once connected."""
+async def relayed(page, token: str, to_page=None, to_server=None) -> list:
+    """The page's live socket through a relay: `to_page(message, route)` and `to_server(message)`
+    say whether a message goes on now (a test holds back the others). Returns the routes
+    [(the page's side, the server's side)], one per connection."""
     routes: list = []
 
     async def relay(socket):
         server = socket.connect_to_server()
         routes.append((socket, server))
-
-        def to_page(message):
-            if not from_page and of_type(message, kind):
-                held["messages"].append(message)
-            else:
-                socket.send(message)
-
-        def to_server(message):
-            if from_page and of_type(message, kind):
-                held["messages"].append(message)
-            else:
-                server.send(message)
-
-        server.on_message(to_page)
-        socket.on_message(to_server)
+        server.on_message(lambda m: (to_page is None or to_page(m, socket)) and socket.send(m))
+        socket.on_message(lambda m: (to_server is None or to_server(m)) and server.send(m))
 
     await page.route_web_socket(f"**/c/{token}/ws", relay)
     await page.reload()
     await page.wait_for_function("!!window.candidatePage")
     return routes
+
+
+def holding(kind: str, held: list):
+    """A relay filter that keeps messages of type `kind` in `held` instead of passing them."""
+
+    def passes(message, *_route) -> bool:
+        if of_type(message, kind):
+            held.append(message)
+            return False
+        return True
+
+    return passes
+
+
+async def relayed_candidate(new_page, base_url, db, **relay):
+    """A checked-in-to-be candidate's page through a relay (`relayed`): (the page, its routes,
+    the interviewer's socket to open with `async with`)."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    routes = await relayed(page, token, **relay)
+    return page, routes, interviewer_socket(base_url, interviewer_token)
 
 
 async def offered(page, interviewer) -> None:
@@ -63,25 +73,28 @@ async def offered(page, interviewer) -> None:
     await phase(page, "offer")
 
 
+async def camera_on_at_join(page, interviewer) -> None:
+    """The offer, the press of Join: the camera is on (its tracks kept in window.early)."""
+    await offered(page, interviewer)
+    await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+    await page.wait_for_function("window.candidatePage.call.media !== null")
+    assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+
+
 async def test_the_camera_starts_on_join_and_the_call_publishes_it(new_page, base_url, db):
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    [token], [interviewer_token] = await tokens(db, event)
-    page = await open_candidate(new_page, base_url, token, "en")
-    held: dict[str, list] = {"messages": []}
-    routes = await held_socket(page, token, held, "ticket", from_page=False)
-    async with interviewer_socket(base_url, interviewer_token) as interviewer:
-        await offered(page, interviewer)
-        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
-        await page.wait_for_function("window.candidatePage.call.media !== null")
-        # On, with the ticket still on its way.
-        assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+    held: list[str] = []
+    page, routes, interviewer_socket_ = await relayed_candidate(
+        new_page, base_url, db, to_page=holding("ticket", held)
+    )
+    async with interviewer_socket_ as interviewer:
+        await camera_on_at_join(page, interviewer)  # with the ticket still on its way
         assert not await page.evaluate("window.candidatePage.call.joined")
         for _ in range(100):
-            if held["messages"]:
+            if held:
                 break
             await page.wait_for_timeout(100)
         socket, _server = routes[-1]
-        for message in held["messages"]:
+        for message in held:
             socket.send(message)
         await phase(page, "interview")
         await page.wait_for_function(
@@ -94,21 +107,17 @@ async def test_the_camera_starts_on_join_and_the_call_publishes_it(new_page, bas
 
 
 async def test_a_refused_join_stops_the_camera_again(new_page, base_url, db):
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    [token], [interviewer_token] = await tokens(db, event)
-    page = await open_candidate(new_page, base_url, token, "en")
-    held: dict[str, list] = {"messages": []}
-    routes = await held_socket(page, token, held, "accept", from_page=True)
-    async with interviewer_socket(base_url, interviewer_token) as interviewer:
-        await offered(page, interviewer)
-        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
-        await page.wait_for_function("window.candidatePage.call.media !== null")
-        assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+    held: list[str] = []
+    page, routes, interviewer_socket_ = await relayed_candidate(
+        new_page, base_url, db, to_server=holding("accept", held)
+    )
+    async with interviewer_socket_ as interviewer:
+        await camera_on_at_join(page, interviewer)
         # The offer is taken back before the accept arrives: the server refuses it.
         assert (await interviewer.request({"ok"}, type="withdraw"))["type"] == "ok"
         await phase(page, "waiting")
         _socket, server = routes[-1]
-        for message in held["messages"]:
+        for message in held:
             server.send(message)
         await page.wait_for_function("window.early.every((track) => track.readyState === 'ended')")
         assert not await page.evaluate("window.candidatePage.call.joined")
@@ -118,43 +127,30 @@ async def test_a_ticket_before_the_state_of_the_interview_keeps_the_call(new_pag
     """The ticket may come before the state that starts the interview, and a state still
     showing the offer after it (a round read before the accept): the call joined with the
     ticket stays."""
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    [token], [interviewer_token] = await tokens(db, event)
-    page = await open_candidate(new_page, base_url, token, "en")
-    routes: list = []
     offer_states: list[str] = []
     interview_states: list[str] = []  # held back until the test lets them through
 
-    async def relay(socket):
-        server = socket.connect_to_server()
-        routes.append(socket)
+    def to_page(message, _route) -> bool:
+        if of_type(message, "state"):
+            state = json.loads(message)
+            if state["interview"] is not None:
+                interview_states.append(message)
+                return False
+            if state["offer"] is not None:
+                offer_states.append(message)
+        return True
 
-        def to_page(message):
-            if of_type(message, "state"):
-                state = json.loads(message)
-                if state["interview"] is not None:
-                    interview_states.append(message)
-                    return
-                if state["offer"] is not None:
-                    offer_states.append(message)
-            socket.send(message)
-
-        server.on_message(to_page)
-        socket.on_message(lambda message: server.send(message))
-
-    await page.route_web_socket(f"**/c/{token}/ws", relay)
-    await page.reload()
-    await page.wait_for_function("!!window.candidatePage")
-    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+    page, routes, interviewer_socket_ = await relayed_candidate(new_page, base_url, db, to_page=to_page)
+    async with interviewer_socket_ as interviewer:
         await offered(page, interviewer)
         await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
         await page.wait_for_function("window.candidatePage.call.joined", timeout=20000)
         await page.evaluate("window.firstCall = window.candidatePage.call.call")
-        routes[-1].send(offer_states[-1])  # a state still showing the offer, after the ticket
+        routes[-1][0].send(offer_states[-1])  # a state still showing the offer, after the ticket
         await page.wait_for_function("window.candidatePage.call.state.phase === 'alone'", timeout=20000)
         assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
         for message in interview_states:
-            routes[-1].send(message)
+            routes[-1][0].send(message)
         await phase(page, "interview")
         assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
         assert not await page.evaluate("window.candidatePage.call.state.ended")
