@@ -25,6 +25,7 @@ Both paths use web/static/js/janus-room.js (RoomCall) for the media part.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -58,7 +59,20 @@ CHROMIUM_ARGS = [
 ]
 # web/templates/candidates/_live.html: Check in, the waiting room's Leave, the offer's Join
 REAL_CHECK_IN, REAL_WAITING, REAL_JOIN = "[data-checkin]", "[data-leave-queue]", "[data-join]"
-BOTH_FRAMES = "() => window.__bench && window.__bench.firstFrameAt !== null"
+BOTH_FRAMES = "window.__bench && window.__bench.firstFrameAt !== null"
+
+
+async def until(page, condition: str, timeout_ms: float = TIMEOUT_MS):
+    """Wait until the JavaScript expression `condition` holds in the page; its value. Not
+    page.wait_for_function: that evaluates through eval, which the app's
+    Content-Security-Policy (no 'unsafe-eval') refuses; page.evaluate goes through DevTools."""
+    waiting = page.evaluate(
+        f"""() => new Promise((resolve) => {{
+          const look = () => {{ const value = ({condition}); value ? resolve(value) : setTimeout(look, 5); }};
+          look();
+        }})"""
+    )
+    return await asyncio.wait_for(waiting, timeout_ms / 1000)
 
 
 @dataclasses.dataclass
@@ -87,19 +101,19 @@ class Bench:
     async def page(self, context, fragment: dict):
         page = await context.new_page()
         await page.goto(f"/bench-pages/join.html#{quote(json.dumps(fragment))}")
-        await page.wait_for_function("() => window.page && window.page.ready", timeout=TIMEOUT_MS)
+        await until(page, "window.page && window.page.ready")
         return page
 
     async def interviewer_in(self, page) -> None:
         """The interviewer presses Join and is publishing (ICE connected) before the
         candidate's press, on both paths."""
         await page.click("#join")
-        await page.wait_for_function("() => window.__bench.connected", timeout=TIMEOUT_MS)
+        await until(page, "window.__bench.connected")
 
     async def measure(self, path: str, candidate_page, interviewer_page, join_selector="#join"):
         await candidate_page.click(join_selector)
         for page in (candidate_page, interviewer_page):
-            await page.wait_for_function(BOTH_FRAMES, timeout=TIMEOUT_MS)
+            await until(page, BOTH_FRAMES)
         pressed, janus = await candidate_page.evaluate("[window.__bench.pressedAt, window.__bench.janusAt]")
         seen = [
             await page.evaluate("window.__bench.firstFrameAt") for page in (candidate_page, interviewer_page)
@@ -146,7 +160,7 @@ class Bench:
         return [
             {
                 "name": session.cookie,
-                "value": session.encode(secret, person["id"], expires),
+                "value": session.encode(secret, person["id"], expires, person["access_token"]),
                 "domain": "127.0.0.1",
                 "path": f"/{side}/{person['access_token']}",
                 "httpOnly": True,
@@ -177,7 +191,7 @@ class Bench:
             if real_page:  # its Join button shows when the offer comes
                 await candidate.locator(REAL_JOIN).wait_for(state="visible", timeout=TIMEOUT_MS)
                 return await self.measure("candidate page", candidate, interviewer, join_selector=REAL_JOIN)
-            await candidate.wait_for_function("() => window.page.offer !== null", timeout=TIMEOUT_MS)
+            await until(candidate, "window.page.offer !== null")
             return await self.measure("control plane", candidate, interviewer)
         finally:
             for context in contexts:

@@ -2,6 +2,9 @@
 //
 // A RoomCall joins the private VideoRoom named in its join info (from POST /api/join),
 // publishes this browser's camera and microphone, and subscribes to every other participant.
+// The camera and microphone are asked for as the call starts, beside the signalling (a real
+// camera takes up to a second to start), or earlier by the page: `new RoomCall(join,
+// {media})`, media a promise of the stream (askMedia(), e.g. on the press of Join).
 // It keeps its media up by itself (docs/calls.md): ICE restarts when a connection breaks,
 // the video's bitrate follows the loss Janus reports, and the video pauses (sound goes on)
 // when even the lowest bitrate does not get through or the camera stops.
@@ -32,6 +35,16 @@ const STUCK_CHECKING_MS = 5000; // never connected: restart as if it had broken
 const UP = new Set(["connected", "completed"]);
 let initialised = null;
 
+// The camera and microphone a call publishes, as janus.js itself would ask for them.
+export function askMedia() {
+  return navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+}
+
+// Stops the tracks of a stream asked for and not used (the call did not come about).
+export function dropMedia(media) {
+  media?.then((stream) => stream.getTracks().forEach((track) => track.stop()), () => {});
+}
+
 function initJanus() {
   if (!initialised) {
     initialised = new Promise((resolve) => {
@@ -46,9 +59,10 @@ function initJanus() {
 }
 
 export class RoomCall extends EventTarget {
-  constructor(join) {
+  constructor(join, { media = null } = {}) {
     super();
     this.join = join;
+    this.media = media;           // a promise of the stream to publish (askMedia)
     this.janus = null;
     this.publisher = null;
     this.privateId = null;
@@ -75,6 +89,8 @@ export class RoomCall extends EventTarget {
     this.emit("state", { state: "connecting" });
     this.unwatch = watchPeerConnections((pc) => this.pcs.add(pc));
     await initJanus();
+    if (Janus.isWebrtcSupported() && !this.media) this.media = askMedia();
+    this.media?.catch(() => {}); // a refusal is told when the call publishes
     if (!Janus.isWebrtcSupported()) {
       this.fail("unsupported", "WebRTC is not supported by this browser");
       return;
@@ -148,11 +164,19 @@ export class RoomCall extends EventTarget {
     if (jsep) this.publisher.handleRemoteJsep({ jsep });
   }
 
-  publish() {
+  async publish() {
+    let stream;
+    try {
+      stream = await this.media;
+    } catch (error) {
+      this.fail("media", error?.name || error);
+      return;
+    }
+    if (this.closed) return;
     this.publisher.createOffer({
       tracks: [
-        { type: "audio", capture: true, recv: false },
-        { type: "video", capture: true, recv: false },
+        { type: "audio", capture: stream.getAudioTracks()[0] ?? true, recv: false },
+        { type: "video", capture: stream.getVideoTracks()[0] ?? true, recv: false },
       ],
       success: (jsep) => {
         this.publisher.send({ message: { request: "configure", audio: true, video: true }, jsep });
@@ -325,6 +349,7 @@ export class RoomCall extends EventTarget {
 
   leave() {
     this.closed = true;
+    dropMedia(this.media); // (janus.js stops those it was given too: no harm)
     clearInterval(this.sampleTimer);
     clearTimeout(this.broken?.timer);
     clearTimeout(this.connectTimer);

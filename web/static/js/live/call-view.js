@@ -5,14 +5,20 @@
 //
 //   const view = new CallView(root, {freshTicket});   // freshTicket: async () => a new ticket
 //                                                    // for joining again by itself (optional)
+//   view.askMedia();                           // on a press that leads to a join: the camera
+//                                              // starts while the join is being arranged
+//   view.dropMedia();                          // … the join did not come about
 //   await view.join(ticket);                   // POST /api/join, then RoomCall; again = rejoin
+//   view.join(ticket, {ahead: true});          // joined before the call shows (the interviewer,
+//                                              // while the offer is open); view.clockFrom()
+//                                              // when it shows: the join time counts from then
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
 //   view.leave();                              // ends the call here (dispatches "left")
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join, and again when the other side comes back after leaving),
 // "failed" (detail {code, reason}: Janus refused; the page offers to join again),
 // "phase" (detail {state}: every change of the call's state).
-import { RoomCall } from "../janus-room.js";
+import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, onLanguageChange } from "./texts.js";
@@ -66,6 +72,7 @@ export class CallView extends EventTarget {
     this.state = initialState();
     this.ticket = null;
     this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
+    this.media = null;        // the camera asked for ahead of the next join (askMedia)
     this.micOn = true;
     this.cameraOn = true;
     this.times = null;
@@ -108,11 +115,30 @@ export class CallView extends EventTarget {
     }
   }
 
+  askMedia() {
+    if (!this.media) this.media = askMedia();
+    this.media.catch(() => {}); // told by the call that publishes it
+  }
+
+  dropMedia() {
+    dropMedia(this.media);
+    this.media = null;
+  }
+
+  // A call joined ahead (join's `ahead`) shows now: its join time counts from here, unless
+  // the other person's video came already.
+  clockFrom() {
+    this.joinStarted = this.state.seen ? null : performance.now();
+  }
+
   // again: joining by itself after the media could not be mended (still "reconnecting").
-  async join(ticket, { again = false } = {}) {
+  // ahead: before the call shows; no join time until clockFrom().
+  async join(ticket, { again = false, ahead = false } = {}) {
+    const media = this.media;
+    this.media = null;
     this.stop();
     this.ticket = ticket;
-    this.joinStarted = performance.now();
+    this.joinStarted = ahead ? null : performance.now();
     this.update({ type: "join", again });
     const { attempt } = this.state;
     // Time alone moves the state on (to "unreachable"), also while nothing else happens.
@@ -129,14 +155,18 @@ export class CallView extends EventTarget {
       if (!reply.ok) throw Object.assign(new Error(`join refused: ${reply.status}`), { status: reply.status });
       info = await reply.json();
     } catch (error) {
+      dropMedia(media); // (a retry asks again)
       if (!current()) return;
       // The network (not the ticket) failed: try again soon, still connecting.
       if (error.status === undefined) this.retrySoon();
       else this.fail("join", error);
       return;
     }
-    if (!current()) return; // left or rejoined meanwhile
-    const call = new RoomCall(info);
+    if (!current()) {  // left or rejoined meanwhile
+      dropMedia(media);
+      return;
+    }
+    const call = new RoomCall(info, { media });
     this.call = call;
     const mine = (handler) => (event) => {
       if (this.call === call) handler(event.detail);
@@ -367,6 +397,7 @@ export class CallView extends EventTarget {
 
   leave(byUser = false) {
     this.update({ type: "leave" });
+    this.dropMedia();
     this.stop();
     clearInterval(this.stateTimer);
     this.stateTimer = null;

@@ -25,6 +25,7 @@ class CandidatePage {
     this.offset = 0;
     this.phase = null;
     this.joining = false;
+    this.callFor = null; // the interview whose ticket the call last joined with
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
     this.note = null; // why an offer went away without a join (msgid)
@@ -139,13 +140,17 @@ class CandidatePage {
     if (this.joining) return;
     this.joining = true;
     audio();
+    // The camera starts while the server lets them in (a real one takes up to a second).
+    this.call.askMedia();
     try {
       const reply = await this.request({ type: "accept" });
       if (reply && reply.type === "ticket") {
         find("[data-rejoin]").hidden = true;
+        this.callFor = reply.interview;
         await this.call.join(reply.ticket);
-      } else if (this.phase === "interview") {
-        find("[data-rejoin]").hidden = false;
+      } else {
+        this.call.dropMedia();
+        if (this.phase === "interview") find("[data-rejoin]").hidden = false;
       }
     } finally {
       this.joining = false;
@@ -234,7 +239,10 @@ class CandidatePage {
       else if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
     } else {
       this.outage.draw(null);
-      if (this.call.joined) this.call.leave(); // ended by the interviewer or the clock
+      // Ended by the interviewer or the clock. Not the join under way for the offer shown:
+      // its ticket may come before the state that starts the interview (PROTOCOL.md).
+      const joiningOffer = phase === "offer" && state.offer.interview === this.callFor;
+      if (this.call.joined && !joiningOffer) this.call.leave();
     }
     if (phase === "left") this.drawLeft();
   }

@@ -2,6 +2,11 @@
 // panel with the job, the record form, Extend and End. Shown while the own interview is
 // active (state.interview); when it ends the call is left and the record form moves to the
 // lobby so the last notes can still be finished.
+// While the own offer is open the call is joined ahead, out of sight (the interviewer's ticket
+// comes with `dispatched` and with the state): the interviewer is in the room, publishing,
+// when the candidate presses Join, so the candidate sees them at once and the interviewer
+// sees the candidate as soon as their camera is through. Taken back, turned down or run out,
+// the offer's call is left.
 import { CallView } from "./call-view.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
@@ -19,6 +24,7 @@ export class InterviewView extends EventTarget {
     this.heading = root.querySelector("#interview-heading");
     this.rejoin = root.querySelector("#rejoin");
     this.current = null;  // the own active interview being shown
+    this.ahead = null;    // {id, room} of the own open offer whose call is joined ahead
     this.hideTimer = null;
     // Joining again by itself (media that could not be mended): the newest ticket of the state.
     this.call = new CallView(root.querySelector("[data-call]"),
@@ -50,8 +56,29 @@ export class InterviewView extends EventTarget {
     } else {
       this.outage.draw(null);
       if (this.current) this.finish();
+      if (own && own.state === "offered") this.joinAhead(own.id, own.ticket, own.room);
+      else this.leaveAhead();
     }
     if (own && this.record.interview !== own.id && this.record.ended) this.hideRecord();
+  }
+
+  // The own open offer's call, joined out of sight. `room` is null when it is not known yet
+  // (the `dispatched` reply): the next state's is taken as this call's.
+  joinAhead(id, ticket, room = null) {
+    if (!ticket || this.current) return;
+    const ahead = this.ahead;
+    if (ahead && ahead.id === id && (ahead.room === room || ahead.room === null || room === null)) {
+      ahead.room ??= room;
+      return;
+    }
+    this.ahead = { id, room };
+    this.call.join(ticket, { ahead: true });
+  }
+
+  leaveAhead() {
+    if (!this.ahead) return;
+    this.ahead = null;
+    this.call.leave();
   }
 
   start(own, saved) {
@@ -64,7 +91,14 @@ export class InterviewView extends EventTarget {
     this.section.hidden = false;
     this.redraw();
     this.heading.focus();
-    this.joinCall();
+    const ahead = this.ahead;
+    this.ahead = null;
+    const sameRoom = ahead && ahead.id === own.id && (ahead.room === null || ahead.room === own.room);
+    if (sameRoom && this.call.state.phase !== "failed") {
+      this.call.clockFrom(); // already in the room: the join time counts from the start
+    } else {
+      this.joinCall();
+    }
   }
 
   joinCall() {

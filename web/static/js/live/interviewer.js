@@ -101,9 +101,14 @@ class MeetingPage {
   }
 
   async callIn(message) {
+    // Someone is there to call in: the camera starts now, while the call is being arranged
+    // (InterviewView joins it ahead as soon as the ticket comes).
+    const someone = message.type === "pick" || this.channel.lastState?.counts?.waiting > 0;
+    if (someone && !this.interview.active) this.interview.call.askMedia();
     await this.record.flush();  // the last interview's notes go to it, not to the new offer
     this.setLobbyStatus(null);
     const reply = await this.request(message);
+    if (reply?.type !== "dispatched") this.interview.call.dropMedia();
     if (!reply) return;
     if (reply.type === "queue_empty") {
       this.setLobbyStatus(() => _("Nobody is waiting right now."));
@@ -111,6 +116,7 @@ class MeetingPage {
       // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
       // "Replies"), unless it came already.
       this.calling = reply;
+      this.interview.joinAhead(reply.interview, reply.ticket);
       this.showCalledIn(this.channel.lastState?.interview);
     }
   }

@@ -1,0 +1,156 @@
+"""The candidate's camera starts on the press of Join, while the server lets them in
+(web/static/js/live/candidate.js, CallView.askMedia), and the call publishes that very
+camera; a Join the server refuses stops it again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.test_candidate_live import TEXTS, interviewer_socket, open_candidate, phase, tokens
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+EARLY_TRACKS = """window.candidatePage.call.media.then((stream) =>
+    (window.early = stream.getTracks()).map((track) => track.readyState))"""
+
+
+def of_type(message, kind: str) -> bool:
+    if not isinstance(message, str):
+        return False
+    try:
+        return json.loads(message).get("type") == kind
+    except ValueError:
+        return False
+
+
+async def relayed(page, token: str, to_page=None, to_server=None) -> list:
+    """The page's live socket through a relay: `to_page(message, route)` and `to_server(message)`
+    say whether a message goes on now (a test holds back the others). Returns the routes
+    [(the page's side, the server's side)], one per connection."""
+    routes: list = []
+
+    async def relay(socket):
+        server = socket.connect_to_server()
+        routes.append((socket, server))
+        server.on_message(lambda m: (to_page is None or to_page(m, socket)) and socket.send(m))
+        socket.on_message(lambda m: (to_server is None or to_server(m)) and server.send(m))
+
+    await page.route_web_socket(f"**/c/{token}/ws", relay)
+    await page.reload()
+    await page.wait_for_function("!!window.candidatePage")
+    return routes
+
+
+def holding(kind: str, held: list):
+    """A relay filter that keeps messages of type `kind` in `held` instead of passing them."""
+
+    def passes(message, *_route) -> bool:
+        if of_type(message, kind):
+            held.append(message)
+            return False
+        return True
+
+    return passes
+
+
+async def relayed_candidate(new_page, base_url, db, **relay):
+    """A checked-in-to-be candidate's page through a relay (`relayed`): (the page, its routes,
+    the interviewer's socket to open with `async with`)."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    routes = await relayed(page, token, **relay)
+    return page, routes, interviewer_socket(base_url, interviewer_token)
+
+
+async def offered(page, interviewer) -> None:
+    await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(page, "waiting")
+    assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
+    await phase(page, "offer")
+
+
+async def camera_on_at_join(page, interviewer) -> None:
+    """The offer, the press of Join: the camera is on (its tracks kept in window.early)."""
+    await offered(page, interviewer)
+    await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+    await page.wait_for_function("window.candidatePage.call.media !== null")
+    assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+
+
+async def test_the_camera_starts_on_join_and_the_call_publishes_it(new_page, base_url, db):
+    held: list[str] = []
+    page, routes, interviewer_socket_ = await relayed_candidate(
+        new_page, base_url, db, to_page=holding("ticket", held)
+    )
+    async with interviewer_socket_ as interviewer:
+        await camera_on_at_join(page, interviewer)  # with the ticket still on its way
+        assert not await page.evaluate("window.candidatePage.call.joined")
+        for _ in range(100):
+            if held:
+                break
+            await page.wait_for_timeout(100)
+        socket, _server = routes[-1]
+        for message in held:
+            socket.send(message)
+        await phase(page, "interview")
+        await page.wait_for_function(
+            """() => {
+              const own = document.querySelector("[data-phase=interview] [data-call-self]").srcObject;
+              return !!own && own.getVideoTracks()[0] === window.early.find((t) => t.kind === "video");
+            }""",
+            timeout=20000,
+        )
+
+
+async def test_a_refused_join_stops_the_camera_again(new_page, base_url, db):
+    held: list[str] = []
+    page, routes, interviewer_socket_ = await relayed_candidate(
+        new_page, base_url, db, to_server=holding("accept", held)
+    )
+    async with interviewer_socket_ as interviewer:
+        await camera_on_at_join(page, interviewer)
+        # The offer is taken back before the accept arrives: the server refuses it.
+        assert (await interviewer.request({"ok"}, type="withdraw"))["type"] == "ok"
+        await phase(page, "waiting")
+        _socket, server = routes[-1]
+        for message in held:
+            server.send(message)
+        await page.wait_for_function("window.early.every((track) => track.readyState === 'ended')")
+        assert not await page.evaluate("window.candidatePage.call.joined")
+
+
+async def test_a_ticket_before_the_state_of_the_interview_keeps_the_call(new_page, base_url, db):
+    """The ticket may come before the state that starts the interview, and a state still
+    showing the offer after it (a round read before the accept): the call joined with the
+    ticket stays."""
+    offer_states: list[str] = []
+    interview_states: list[str] = []  # held back until the test lets them through
+
+    def to_page(message, _route) -> bool:
+        if of_type(message, "state"):
+            state = json.loads(message)
+            if state["interview"] is not None:
+                interview_states.append(message)
+                return False
+            if state["offer"] is not None:
+                offer_states.append(message)
+        return True
+
+    page, routes, interviewer_socket_ = await relayed_candidate(new_page, base_url, db, to_page=to_page)
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await page.wait_for_function("window.candidatePage.call.joined", timeout=20000)
+        await page.evaluate("window.firstCall = window.candidatePage.call.call")
+        routes[-1][0].send(offer_states[-1])  # a state still showing the offer, after the ticket
+        await page.wait_for_function("window.candidatePage.call.state.phase === 'alone'", timeout=20000)
+        assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
+        for message in interview_states:
+            routes[-1][0].send(message)
+        await phase(page, "interview")
+        assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
+        assert not await page.evaluate("window.candidatePage.call.state.ended")
