@@ -41,7 +41,7 @@ from app.live.dispatch import Dispatched, Rooms
 from app.live.errors import LiveError
 from app.live.interviews import RoomToClose
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
-from app.live.urgent_pool import UrgentFirst
+from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -62,7 +62,7 @@ class Services:
     def of(cls, app: web.Application) -> Services:
         return cls(
             app[DB_POOL],
-            UrgentFirst(app[URGENT_POOL], app[DB_POOL]),
+            line_of(app[URGENT_POOL], app[DB_POOL]),
             app[JANUS],
             app[SETTINGS],
             app[LIVE_PROCESS],

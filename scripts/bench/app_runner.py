@@ -7,6 +7,9 @@ BENCH_SPANS_FILE  timing spans around the steps of a dispatch and of the fan-out
 BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CPU=1: CPU time)
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
+BENCH_STALLS      with BENCH_SPANS_FILE: every turn of the event loop timed, by what ran in
+                  it (the task's coroutine, or the callback): the spans "loop: NAME" (turns
+                  of STALL_SECONDS or more) and "loop total: NAME" (one figure, all turns)
 """
 
 from __future__ import annotations
@@ -148,6 +151,48 @@ def offer_marks() -> dict[str, dict[str, float]]:
     return {step: {str(key): at for key, at in marks.items()} for step, marks in MARKS.items()}
 
 
+# A turn of the event loop this long or longer is kept one by one (shorter ones only summed).
+STALL_SECONDS = 0.005
+
+
+def _turn_name(handle) -> str:
+    """What ran in one turn of the loop: the task's coroutine, else the callback's name."""
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    coroutine = owner.get_coro() if hasattr(owner, "get_coro") else None
+    if coroutine is not None:
+        return getattr(coroutine, "__qualname__", type(coroutine).__name__)
+    return getattr(callback, "__qualname__", type(callback).__name__)
+
+
+def time_loop_turns() -> None:
+    """Time every callback the loop runs (asyncio's own loop: Handle._run): which task holds
+    the loop, and for how long at a time, is what every other socket waits for."""
+    import asyncio.events
+
+    run = asyncio.events.Handle._run
+    totals: dict[str, float] = defaultdict(float)
+
+    def timed_run(self):
+        started = time.perf_counter()
+        try:
+            return run(self)
+        finally:
+            took = time.perf_counter() - started
+            name = _turn_name(self)
+            totals[name] += took
+            if took >= STALL_SECONDS:
+                SPANS[f"loop: {name}"].append(took)
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]  # measured
+
+    def summed() -> None:
+        for name, total in totals.items():
+            SPANS[f"loop total: {name}"] = [total]
+
+    atexit.register(summed)
+
+
 def serve_pages(folder: str) -> None:
     import app.application
 
@@ -171,6 +216,8 @@ def main() -> int:
                 json.dump({**SPANS, "_marks": offer_marks()}, handle)
 
         atexit.register(write)
+        if os.environ.get("BENCH_STALLS"):
+            time_loop_turns()  # registered after write: atexit runs it first
         instrument()
         trace_offers()
     if os.environ.get("BENCH_PATCH"):

@@ -396,6 +396,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
         if args.profile_cpu:
             app_environ["BENCH_PROFILE_CPU"] = "1"
+    if args.stalls:
+        app_environ["BENCH_STALLS"] = "1"
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
     app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log))
@@ -612,7 +614,13 @@ def report(figures: dict) -> None:
     for name, step in figures["offer_steps"].items():
         print(f"    {name:62s} p50 {ms(step['p50'])}  p99 {ms(step['p99'])}  (n = {step['n']})")
     print("  where the app's time went (timing spans, seconds):")
-    for name, span in sorted(figures["spans"].items(), key=lambda item: -item[1]["total"]):
+    spans = sorted(figures["spans"].items(), key=lambda item: -item[1]["total"])
+    turns = [(name, span) for name, span in spans if name.startswith("loop total: ")]
+    if turns:
+        print(f"    the event loop's turns, by what ran (of {sum(s['total'] for _, s in turns):.1f} s):")
+        for name, span in turns[:12]:
+            print(f"      {name[len('loop total: ') :]:60s} {span['total']:8.1f} s")
+    for name, span in [(name, span) for name, span in spans if not name.startswith("loop total: ")][:30]:
         print(
             f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
             f"  total {span['total']:8.1f} s"
@@ -641,6 +649,12 @@ def main() -> int:
         action="store_true",
         help="with --profile: count the app's CPU time, not the wall clock "
         "(on a shared machine the wall clock mostly shows waiting for a core)",
+    )
+    parser.add_argument(
+        "--stalls",
+        action="store_true",
+        help="time every turn of the app's event loop by the task that ran in it "
+        "(spans 'loop: ...' of 5 ms or more, 'loop total: ...' for all)",
     )
     parser.add_argument(
         "--patch",
