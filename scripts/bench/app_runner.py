@@ -8,8 +8,8 @@ BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CP
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
 BENCH_STALLS      with BENCH_SPANS_FILE: every turn of the event loop timed, by what ran in
-                  it (the task's coroutine, or the callback): the spans "loop: NAME" (turns
-                  of STALL_SECONDS or more) and "loop total: NAME" (one figure, all turns)
+                  it (the task's coroutine, or the callback), written as "_turns" beside
+                  the spans: {name: [[began, took, CPU], ...]} for turns of TURN_KEPT_SECONDS or more
 """
 
 from __future__ import annotations
@@ -151,8 +151,12 @@ def offer_marks() -> dict[str, dict[str, float]]:
     return {step: {str(key): at for key, at in marks.items()} for step, marks in MARKS.items()}
 
 
-# A turn of the event loop this long or longer is kept one by one (shorter ones only summed).
-STALL_SECONDS = 0.005
+# Turns of the event loop this long or longer are kept one by one, with when they began
+# (the benchmark keeps those of its measured run); shorter ones only counted.
+TURN_KEPT_SECONDS = 0.0005
+# name -> [(began, took, of which CPU)]: on a shared machine a turn's wall time also holds
+# the time the process waited for a core while in it.
+TURNS: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
 
 
 def _turn_name(handle) -> str:
@@ -171,26 +175,17 @@ def time_loop_turns() -> None:
     import asyncio.events
 
     run = asyncio.events.Handle._run
-    totals: dict[str, float] = defaultdict(float)
 
     def timed_run(self):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             return run(self)
         finally:
             took = time.perf_counter() - started
-            name = _turn_name(self)
-            totals[name] += took
-            if took >= STALL_SECONDS:
-                SPANS[f"loop: {name}"].append(took)
+            if took >= TURN_KEPT_SECONDS:
+                TURNS[_turn_name(self)].append((started, took, time.thread_time() - cpu))
 
     asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]  # measured
-
-    def summed() -> None:
-        for name, total in totals.items():
-            SPANS[f"loop total: {name}"] = [total]
-
-    atexit.register(summed)
 
 
 def serve_pages(folder: str) -> None:
@@ -213,11 +208,11 @@ def main() -> int:
         def write() -> None:
             offer_path_spans()
             with open(path, "w") as handle:
-                json.dump({**SPANS, "_marks": offer_marks()}, handle)
+                json.dump({**SPANS, "_marks": offer_marks(), "_turns": TURNS}, handle)
 
         atexit.register(write)
         if os.environ.get("BENCH_STALLS"):
-            time_loop_turns()  # registered after write: atexit runs it first
+            time_loop_turns()
         instrument()
         trace_offers()
     if os.environ.get("BENCH_PATCH"):
