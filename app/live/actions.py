@@ -303,3 +303,18 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
 # Every type a side may send but "ping" (answered by the channel itself) has its action.
 assert set(CANDIDATE_ACTIONS) == CANDIDATE_TYPES - {"ping"}
 assert set(INTERVIEWER_ACTIONS) == INTERVIEWER_TYPES - {"ping"}
+
+
+@dataclass(frozen=True)
+class Role:
+    """One side of the channel: who its sockets belong to, what they may send, and the
+    action each type runs (app/views/live_sockets.py serves both sides with it)."""
+
+    name: str  # "candidate" or "interviewer": the socket's `who`, and its listing's column
+    person: Callable[[Services, int, int], Candidate | Interviewer]  # (services, id, event)
+    types: frozenset[str]
+    actions: dict[str, Action]
+
+
+CANDIDATE = Role("candidate", Candidate, CANDIDATE_TYPES, CANDIDATE_ACTIONS)
+INTERVIEWER = Role("interviewer", Interviewer, INTERVIEWER_TYPES, INTERVIEWER_ACTIONS)
