@@ -130,36 +130,21 @@ async def leave(me: Candidate, message: Message) -> Done:
 
 async def accept(me: Candidate, message: Message) -> Done:
     """Join the offered interview; again during it (a reload), a new ticket whose Janus
-    token replaces the previous one."""
+    token replaces the previous one. One statement on the urgent connection."""
     services = me.services
     async with services.urgent.acquire() as connection:
-        live = await interviews.live_interview(connection, candidate_id=me.id)
-        if live is None:
-            raise LiveError("offer_gone")
-        if live["room_id"] is not None:  # the usual case: all on one connection
-            token, ticket = await _join(connection, services, live, me.id)
-    if live["room_id"] is None:
+        joined = await dispatch.join_offer(connection, services.settings, me.id)
+    if isinstance(joined, int):
         # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
-        if not await dispatch.wait_for_room(services.pool, services.settings, live["id"]):
+        if not await dispatch.wait_for_room(services.pool, services.settings, joined):
             raise LiveError("offer_gone")
         async with services.urgent.acquire() as connection:
-            token, ticket = await _join(connection, services, live, me.id)
-    await janus_access.install_token(services.rooms, live["id"], token)
-    return Done({"type": "ticket", "interview": live["id"], "ticket": ticket})
-
-
-async def _join(
-    connection: asyncpg.Connection, services: Services, live: asyncpg.Record, candidate_id: int
-) -> tuple[janus_access.NewToken, str]:
-    """The interview started (unless it runs: a reload) and the candidate's next Janus
-    token counted: (that token, for Janus once the connection is back; the ticket)."""
-    if live["state"] == "offered":
-        await interviews.accept_offer(connection, live["id"], candidate_id)
-    token = await janus_access.next_token(connection, live["id"])
-    tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
-    if token is None or tickets is None:
-        raise LiveError("offer_gone")
-    return token, tickets[0]
+            joined = await dispatch.join_offer(connection, services.settings, me.id)
+        if isinstance(joined, int):  # (made meanwhile and lost again: it no longer exists)
+            raise LiveError("offer_gone")
+    token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
+    await janus_access.install_token(services.rooms, joined.interview_id, token)
+    return Done({"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket})
 
 
 async def feedback(me: Candidate, message: Message) -> Done:

@@ -273,6 +273,39 @@ async def reissue_tickets(
     )
 
 
+@dataclass(frozen=True)
+class Joined:
+    """A candidate's *Join* (join_offer): the interview, the candidate's next Janus token
+    (counted in the database, for Janus once the connection is back) and their ticket."""
+
+    interview_id: int
+    token_serial: int
+    room: Room
+    ticket: str
+
+
+async def join_offer(connection: asyncpg.Connection, settings: Settings, candidate_id: int) -> Joined | int:
+    """The candidate joins their offered interview (it starts), or their running one again (a
+    reload): one statement (live_accept, migration 0027). The interview's id instead when its
+    room is not made yet (the caller waits for it: wait_for_room, then asks again). Refused
+    (`offer_gone`) when there is no offer, or it expired or was withdrawn meanwhile."""
+    row = await connection.fetchrow("SELECT * FROM live_accept($1)", candidate_id)
+    if row["o_outcome"] == "no_room":
+        return int(row["o_interview"])
+    if row["o_outcome"] != "joined":
+        raise LiveError("offer_gone")
+    room = Room(row["o_server"], row["o_room"], row["o_pin"], row["o_secret"], tuple(row["o_tokens"]))
+    ticket, _ = interview_tickets(
+        settings,
+        room,
+        row["o_interview"],
+        row["o_candidate_name"],
+        row["o_interviewer_name"],
+        row["o_serial"],
+    )
+    return Joined(row["o_interview"], row["o_serial"], room, ticket)
+
+
 # The rooms this process is making now: interview -> set once its room is attached, or could
 # not be made. An `accept` that comes before the room waits on it instead of asking the
 # database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
