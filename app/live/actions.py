@@ -12,7 +12,8 @@ The transactions on the path of an interview changing hands (next, pick, accept,
 end, leave) take their connection from `Services.urgent`, a few connections of their own,
 so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
 when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
-one of these across a Janus call.
+one of these across a Janus call. The room of a *Next* is attached on the main pool: the
+offer is out by then, and the urgent connections are for the next offers and joins.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ async def next_candidate(me: Interviewer, message: Message) -> Done:
     services = me.services
     started = time.perf_counter()
     done = await dispatch.next_candidate(
-        services.urgent, services.rooms, services.settings, me.id, maker=services.process
+        services.urgent, services.rooms, services.settings, me.id, services.process, services.pool
     )
     if done is None:
         return Done({"type": "queue_empty"})
@@ -209,7 +210,8 @@ async def pick(me: Interviewer, message: Message) -> Done:
         services.settings,
         me.id,
         message["candidate"],
-        maker=services.process,
+        services.process,
+        services.pool,
     )
     METRICS.next_to_offer.observe(time.perf_counter() - started)
     return _dispatched(done)

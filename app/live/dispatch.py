@@ -351,11 +351,18 @@ async def _open_room(
 
 
 async def next_candidate(
-    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, interviewer_id: int, maker: uuid.UUID | None = None
+    pool: asyncpg.Pool,
+    rooms: Rooms,
+    settings: Settings,
+    interviewer_id: int,
+    maker: uuid.UUID | None = None,
+    room_pool: asyncpg.Pool | None = None,
 ) -> Dispatched | None:
-    """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting."""
+    """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting.
+    `room_pool`: where the room is attached, after the offer went out (default `pool`): not
+    the urgent connections, which the next offers and joins are waiting for."""
     offer = await dispatch(pool, interviewer_id, settings.live, maker=maker)
-    return None if offer is None else await open_room(pool, rooms, settings, offer)
+    return None if offer is None else await open_room(room_pool or pool, rooms, settings, offer)
 
 
 async def pick_candidate(
@@ -365,11 +372,12 @@ async def pick_candidate(
     interviewer_id: int,
     candidate_id: int,
     maker: uuid.UUID | None = None,
+    room_pool: asyncpg.Pool | None = None,
 ) -> Dispatched:
     """*Pick*: this waiting candidate, out of order (Next takes the longest waiting)."""
     offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
-    return await open_room(pool, rooms, settings, offer)
+    return await open_room(room_pool or pool, rooms, settings, offer)
 
 
 # How often an `accept` that came before the room looks again, and how long at most: the
