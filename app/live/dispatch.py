@@ -281,6 +281,7 @@ class Joined:
     interview_id: int
     token_serial: int
     room: Room
+    room_generation: int  # one more for each move to a new room (app/live/reconciler.py)
     ticket: str
 
 
@@ -303,7 +304,7 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
         row["o_interviewer_name"],
         row["o_serial"],
     )
-    return Joined(row["o_interview"], row["o_serial"], room, ticket)
+    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket)
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could

@@ -8,13 +8,14 @@
 -- o_outcome: 'joined' (the offer taken, or the running interview joined again after a
 -- reload: a new candidate token either way), 'no_room' (offered, its room not made yet:
 -- the caller waits for it and asks again), 'gone' (no offer or interview, or the offer
--- expired or was withdrawn meanwhile). With 'joined': the room, the candidate's new token
--- serial and the names its ticket carries.
+-- expired or was withdrawn meanwhile). With 'joined': the room (and its generation: app/live/
+-- reconciler.py moves an interview to a new room), the candidate's new token serial and the
+-- names its ticket carries.
 CREATE FUNCTION live_accept(p_candidate bigint,
                             OUT o_outcome text, OUT o_interview bigint, OUT o_event bigint,
                             OUT o_interviewer bigint, OUT o_started boolean,
                             OUT o_server text, OUT o_room bigint, OUT o_pin text, OUT o_secret text,
-                            OUT o_tokens text[], OUT o_serial integer,
+                            OUT o_tokens text[], OUT o_serial integer, OUT o_generation integer,
                             OUT o_candidate_name text, OUT o_interviewer_name text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -57,8 +58,8 @@ BEGIN
      WHERE i.id = live.id AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL
        AND c.id = i.candidate_id AND w.id = i.interviewer_id
     RETURNING i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-              i.candidate_token_serial, c.name, coalesce(nullif(w.name, ''), w.email)
-         INTO o_server, o_room, o_pin, o_secret, o_tokens, o_serial,
+              i.candidate_token_serial, i.room_generation, c.name, coalesce(nullif(w.name, ''), w.email)
+         INTO o_server, o_room, o_pin, o_secret, o_tokens, o_serial, o_generation,
               o_candidate_name, o_interviewer_name;
     IF FOUND THEN
         o_outcome := 'joined';

@@ -43,7 +43,7 @@ async def test_join_starts_the_interview_in_one_statement_and_tells_the_event(db
             connection.remove_query_logger(logged)
     assert len(statements) == 1  # one round trip while the urgent connection is held
     assert isinstance(joined, dispatch.Joined) and joined.interview_id == offer.interview_id
-    assert joined.token_serial == 1
+    assert joined.token_serial == 1 and joined.room_generation == 0
     assert read_ticket(settings, joined.ticket).room == joined.room.room_id
     row = await db.fetchrow(
         "SELECT state, started_at, ends_at FROM interview WHERE id = $1", offer.interview_id
@@ -72,6 +72,7 @@ async def test_join_again_after_a_reload_counts_a_new_token_and_starts_nothing(d
         again = await dispatch.join_offer(connection, settings, offer.candidate_id)
     assert isinstance(first, dispatch.Joined) and isinstance(again, dispatch.Joined)
     assert again.token_serial == first.token_serial + 1
+    assert (first.room_generation, again.room_generation) == (0, 1)
     assert await db.fetchval("SELECT started_at FROM interview WHERE id = $1", offer.interview_id) == started
 
 
