@@ -37,7 +37,7 @@ from app.janus.tokens import (
     room_janus_tokens,
     token_owner,
 )
-from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.keys import DB_POOL, JANUS, SETTINGS
 from app.settings import JanusServer, JanusSettings
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,9 @@ class JanusPool:
         # The fleet as last read (database mode), in fleet order; None: the settings' list.
         self.fleet: dict[str, FleetServer] | None = None
         self._database: asyncpg.Pool | None = None
-        # Where placement counts rooms: the urgent connections of the live actions when the
-        # application has them (app/db.py), so a dispatch never waits behind busy reads.
+        # Where placement counts rooms: the main pool. Not the live actions' urgent
+        # connections: a room is made after its offer went out (app/live/dispatch.py), and
+        # its count taking one of those made the next offers and joins wait.
         self._placement_database: asyncpg.Pool | None = None
         self._follower: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()
@@ -403,9 +404,9 @@ async def janus_pool(app: web.Application) -> AsyncIterator[None]:
     pool.start()
     try:
         if settings.janus.fleet == "database":
-            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value(), app[URGENT_POOL])
+            await pool.follow_fleet(app[DB_POOL], settings.database.url.get_secret_value())
         else:
-            pool.count_rooms_in(app[URGENT_POOL])
+            pool.count_rooms_in(app[DB_POOL])
         yield
     finally:
         await pool.stop()

@@ -12,7 +12,8 @@ The transactions on the path of an interview changing hands (next, pick, accept,
 end, leave) take their connection from `Services.urgent`, a few connections of their own,
 so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
 when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
-one of these across a Janus call.
+one of these across a Janus call. The room of a *Next* is attached on the main pool: the
+offer is out by then, and the urgent connections are for the next offers and joins.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from app.live.dispatch import Dispatched, Rooms
 from app.live.errors import LiveError
 from app.live.interviews import RoomToClose
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
-from app.live.urgent_pool import UrgentFirst
+from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -62,7 +63,7 @@ class Services:
     def of(cls, app: web.Application) -> Services:
         return cls(
             app[DB_POOL],
-            UrgentFirst(app[URGENT_POOL], app[DB_POOL]),
+            line_of(app[URGENT_POOL], app[DB_POOL]),
             app[JANUS],
             app[SETTINGS],
             app[LIVE_PROCESS],
@@ -133,39 +134,24 @@ async def leave(me: Candidate, message: Message) -> Done:
 
 async def accept(me: Candidate, message: Message) -> Done:
     """Join the offered interview; again during it (a reload), a new ticket whose Janus
-    token replaces the previous one."""
+    token replaces the previous one. One statement on the urgent connection."""
     services = me.services
     async with services.urgent.acquire() as connection:
-        live = await interviews.live_interview(connection, candidate_id=me.id)
-        if live is None:
-            raise LiveError("offer_gone")
-        if live["room_id"] is not None:  # the usual case: all on one connection
-            token, ticket = await _join(connection, services, live, me.id)
-    if live["room_id"] is None:
+        joined = await dispatch.join_offer(connection, services.settings, me.id)
+    if isinstance(joined, int):
         # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
-        if not await dispatch.wait_for_room(services.pool, services.settings, live["id"]):
+        if not await dispatch.wait_for_room(services.pool, services.settings, joined):
             raise LiveError("offer_gone")
         async with services.urgent.acquire() as connection:
-            token, ticket = await _join(connection, services, live, me.id)
-    await janus_access.install_token(services.rooms, live["id"], token)
+            joined = await dispatch.join_offer(connection, services.settings, me.id)
+        if isinstance(joined, int):  # (made meanwhile and lost again: it no longer exists)
+            raise LiveError("offer_gone")
+    token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
+    await janus_access.install_token(services.rooms, joined.interview_id, token)
     return Done(
-        {"type": "ticket", "interview": live["id"], "ticket": ticket.candidate},
-        holds=(live["id"], ticket.room),
+        {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket},
+        holds=(joined.interview_id, joined.room_generation),
     )
-
-
-async def _join(
-    connection: asyncpg.Connection, services: Services, live: asyncpg.Record, candidate_id: int
-) -> tuple[janus_access.NewToken, dispatch.Tickets]:
-    """The interview started (unless it runs: a reload) and the candidate's next Janus
-    token counted: (that token, for Janus once the connection is back; the tickets)."""
-    if live["state"] == "offered":
-        await interviews.accept_offer(connection, live["id"], candidate_id)
-    token = await janus_access.next_token(connection, live["id"])
-    tickets = await dispatch.reissue_tickets(connection, services.settings, live["id"])
-    if token is None or tickets is None:
-        raise LiveError("offer_gone")
-    return token, tickets
 
 
 async def feedback(me: Candidate, message: Message) -> Done:
@@ -213,7 +199,7 @@ async def next_candidate(me: Interviewer, message: Message) -> Done:
     services = me.services
     started = time.perf_counter()
     done = await dispatch.next_candidate(
-        services.urgent, services.rooms, services.settings, me.id, maker=services.process
+        services.urgent, services.rooms, services.settings, me.id, services.process, services.pool
     )
     if done is None:
         return Done({"type": "queue_empty"})
@@ -231,7 +217,8 @@ async def pick(me: Interviewer, message: Message) -> Done:
         services.settings,
         me.id,
         message["candidate"],
-        maker=services.process,
+        services.process,
+        services.pool,
     )
     METRICS.next_to_offer.observe(time.perf_counter() - started)
     return _dispatched(done)
@@ -310,3 +297,18 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
 # Every type a side may send but "ping" (answered by the channel itself) has its action.
 assert set(CANDIDATE_ACTIONS) == CANDIDATE_TYPES - {"ping"}
 assert set(INTERVIEWER_ACTIONS) == INTERVIEWER_TYPES - {"ping"}
+
+
+@dataclass(frozen=True)
+class Role:
+    """One side of the channel: who its sockets belong to, what they may send, and the
+    action each type runs (app/views/live_sockets.py serves both sides with it)."""
+
+    name: str  # "candidate" or "interviewer": the socket's `who`, and its listing's column
+    person: Callable[[Services, int, int], Candidate | Interviewer]  # (services, id, event)
+    types: frozenset[str]
+    actions: dict[str, Action]
+
+
+CANDIDATE = Role("candidate", Candidate, CANDIDATE_TYPES, CANDIDATE_ACTIONS)
+INTERVIEWER = Role("interviewer", Interviewer, INTERVIEWER_TYPES, INTERVIEWER_ACTIONS)

@@ -314,6 +314,49 @@ async def reissue_tickets(
     return Tickets(candidate, interviewer, row["room_generation"])
 
 
+@dataclass(frozen=True)
+class Joined:
+    """A candidate's *Join* (join_offer): the interview, the candidate's next Janus token
+    (counted in the database, for Janus once the connection is back) and their ticket."""
+
+    interview_id: int
+    token_serial: int
+    room: Room
+    room_generation: int  # one more for each move to a new room (app/live/reconciler.py)
+    ticket: str
+
+
+async def join_offer(connection: asyncpg.Connection, settings: Settings, candidate_id: int) -> Joined | int:
+    """The candidate joins their offered interview (it starts), or their running one again (a
+    reload): one statement (live_accept, migration 0027). The interview's id instead when its
+    room is not made yet (the caller waits for it: wait_for_room, then asks again). Refused
+    (`offer_gone`) when there is no offer, or it expired or was withdrawn meanwhile."""
+    row = await connection.fetchrow("SELECT * FROM live_accept($1)", candidate_id)
+    if row["o_outcome"] == "no_room":
+        return int(row["o_interview"])
+    if row["o_outcome"] != "joined":
+        raise LiveError("offer_gone")
+    room = Room(row["o_server"], row["o_room"], row["o_pin"], row["o_secret"], tuple(row["o_tokens"]))
+    names = (row["o_interview"], row["o_candidate_name"], row["o_interviewer_name"], row["o_serial"])
+    try:
+        ticket, _ = interview_tickets(settings, room, *names)
+    except UnknownJanusServer:
+        # Placed by another replica on a server added a moment ago, before this process heard
+        # of it (DEPLOYMENT.md, "The Janus fleet"): its public URL is in the fleet's table.
+        public_url = None
+        if settings.janus.fleet == "database":
+            public_url = await connection.fetchval(
+                "SELECT public_url FROM janus_server WHERE name = $1", room.server
+            )
+        if public_url is None:
+            log.warning(
+                "interview %s: its room's server %s is not in the fleet", row["o_interview"], room.server
+            )
+            raise LiveError("room_unavailable") from None
+        ticket, _ = interview_tickets(settings, room, *names, public_url)
+    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket)
+
+
 # The rooms this process is making now: interview -> set once its room is attached, or could
 # not be made. An `accept` that comes before the room waits on it instead of asking the
 # database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
@@ -359,11 +402,18 @@ async def _open_room(
 
 
 async def next_candidate(
-    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, interviewer_id: int, maker: uuid.UUID | None = None
+    pool: asyncpg.Pool,
+    rooms: Rooms,
+    settings: Settings,
+    interviewer_id: int,
+    maker: uuid.UUID | None = None,
+    room_pool: asyncpg.Pool | None = None,
 ) -> Dispatched | None:
-    """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting."""
+    """*Next*: the longest-waiting candidate, with a room; None when nobody is waiting.
+    `room_pool`: where the room is attached, after the offer went out (default `pool`): not
+    the urgent connections, which the next offers and joins are waiting for."""
     offer = await dispatch(pool, interviewer_id, settings.live, maker=maker)
-    return None if offer is None else await open_room(pool, rooms, settings, offer)
+    return None if offer is None else await open_room(room_pool or pool, rooms, settings, offer)
 
 
 async def pick_candidate(
@@ -373,11 +423,12 @@ async def pick_candidate(
     interviewer_id: int,
     candidate_id: int,
     maker: uuid.UUID | None = None,
+    room_pool: asyncpg.Pool | None = None,
 ) -> Dispatched:
     """*Pick*: this waiting candidate, out of order (Next takes the longest waiting)."""
     offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
-    return await open_room(pool, rooms, settings, offer)
+    return await open_room(room_pool or pool, rooms, settings, offer)
 
 
 # How often an `accept` that came before the room looks again, and how long at most: the

@@ -30,7 +30,10 @@ from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
-SLICE = 200
+# Sockets served per turn of the event loop in a round: every other socket's next message (a
+# *Next*, the NOTIFY that carries an offer) waits for the turn under way, so turns are kept
+# short (BENCHMARKS.md, "Dispatch": 200 a turn held the loop up to ~0.4 s on a loaded machine).
+SLICE = 25
 RETRY_SECONDS = 1.0
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0

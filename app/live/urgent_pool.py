@@ -5,7 +5,9 @@ interviewers pressing *Next* at once) the main pool's idle ones.
 Whoever has to wait is served in the order they came, by whichever of the two frees a
 connection first. Waiting in the urgent pool's own queue instead let a *Next* that arrived
 while both were busy wait for an urgent connection for seconds, while every later action
-that happened to find a main connection idle went ahead of it.
+that happened to find a main connection idle went ahead of it. One line per process
+(`line_of`): a line per socket is no line at all, as a hundred interviewers' *Next* would
+each wait in a line of their own and race for whatever is freed.
 """
 
 from __future__ import annotations
@@ -85,3 +87,19 @@ class UrgentFirst:
         finally:
             await pool.release(connection)
             self._serve_next()
+
+
+# The process's lines, by the urgent pool's identity (an asyncpg pool takes no attributes
+# nor weak references); a line whose pools were closed (an application stopped) is dropped.
+_LINES: dict[int, UrgentFirst] = {}
+
+
+def line_of(urgent: asyncpg.Pool, main: asyncpg.Pool) -> UrgentFirst:
+    """The one line of the process over these two pools, for every socket's actions."""
+    line = _LINES.get(id(urgent))
+    if line is None or line.urgent is not urgent or line.main is not main:
+        for key, old in list(_LINES.items()):
+            if old.urgent.is_closing():
+                del _LINES[key]
+        line = _LINES[id(urgent)] = UrgentFirst(urgent, main)
+    return line

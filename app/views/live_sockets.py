@@ -19,18 +19,11 @@ from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
 from app.live import connections
 from app.live.access import is_signed_in
-from app.live.actions import (
-    CANDIDATE_ACTIONS,
-    INTERVIEWER_ACTIONS,
-    Candidate,
-    Interviewer,
-    Services,
-)
+from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
 from app.live.arrivals import Arrival
 from app.live.channel import Socket, serve
 from app.live.connections import ARRIVALS
 from app.live.feeds import CandidateFeed, InterviewerFeed
-from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 
 routes = web.RouteTableDef()
 
@@ -74,45 +67,38 @@ def _socket(ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int]
     return socket
 
 
+async def _serve_as(request: web.Request, role: Role, feed_of, person_id: int, event_id: int):
+    """The channel (app/live/channel.py) for one admitted person of `role`."""
+    app = request.app
+    me = role.person(Services.of(app), person_id, event_id)
+    feed = feed_of(app, person_id, event_id)
+    listing = Listing(app, **{f"{role.name}_id": person_id})
+    return await serve(
+        request,
+        lambda ws: _socket(ws, event_id, feed, (role.name, person_id)),
+        role.types,
+        role.actions,
+        lambda action, message: action.run(me, message),
+        listing.opened,
+        listing.closed,
+    )
+
+
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
-    app = request.app
-    candidate = await app[ARRIVALS].candidate(_token(request))
+    candidate = await request.app[ARRIVALS].candidate(_token(request))
     if candidate is None or candidate["erased_at"] is not None:
         raise web.HTTPNotFound()
     if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPForbidden()
-    me = Candidate(Services.of(app), candidate["id"], candidate["event_id"])
-    feed = CandidateFeed(app, me.id, me.event_id)
-    listing = Listing(app, candidate_id=me.id)
-    return await serve(
-        request,
-        lambda ws: _socket(ws, me.event_id, feed, ("candidate", me.id)),
-        CANDIDATE_TYPES,
-        CANDIDATE_ACTIONS,
-        lambda action, message: action.run(me, message),
-        listing.opened,
-        listing.closed,
-    )
+    return await _serve_as(request, CANDIDATE, CandidateFeed, candidate["id"], candidate["event_id"])
 
 
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
-    app = request.app
-    event = await app[ARRIVALS].interviewer(_token(request))
+    event = await request.app[ARRIVALS].interviewer(_token(request))
     if event is None or event["deleted_at"] is not None:
         raise web.HTTPNotFound()
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
         raise web.HTTPForbidden()
-    me = Interviewer(Services.of(app), event["interviewer_id"], event["id"])
-    feed = InterviewerFeed(app, me.id, me.event_id)
-    listing = Listing(app, interviewer_id=me.id)
-    return await serve(
-        request,
-        lambda ws: _socket(ws, me.event_id, feed, ("interviewer", me.id)),
-        INTERVIEWER_TYPES,
-        INTERVIEWER_ACTIONS,
-        lambda action, message: action.run(me, message),
-        listing.opened,
-        listing.closed,
-    )
+    return await _serve_as(request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"])

@@ -7,6 +7,9 @@ BENCH_SPANS_FILE  timing spans around the steps of a dispatch and of the fan-out
 BENCH_PROFILE     run under cProfile and write its stats there (BENCH_PROFILE_CPU=1: CPU time)
 BENCH_PAGES       a folder served at /bench-pages/ (the pages of scripts/bench-join)
 BENCH_PATCH       a Python file run first: to try a change to the app without editing app/
+BENCH_STALLS      with BENCH_SPANS_FILE: every turn of the event loop timed, by what ran in
+                  it (the task's coroutine, or the callback), written as "_turns" beside
+                  the spans: {name: [[began, took, CPU], ...]} for turns of TURN_KEPT_SECONDS or more
 """
 
 from __future__ import annotations
@@ -148,6 +151,43 @@ def offer_marks() -> dict[str, dict[str, float]]:
     return {step: {str(key): at for key, at in marks.items()} for step, marks in MARKS.items()}
 
 
+# Turns of the event loop this long or longer are kept one by one, with when they began
+# (the benchmark keeps those of its measured run); shorter ones only counted.
+TURN_KEPT_SECONDS = 0.0005
+# name -> [(began, took, of which CPU)]: on a shared machine a turn's wall time also holds
+# the time the process waited for a core while in it.
+TURNS: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+
+
+def _turn_name(handle) -> str:
+    """What ran in one turn of the loop: the task's coroutine, else the callback's name."""
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    coroutine = owner.get_coro() if hasattr(owner, "get_coro") else None
+    if coroutine is not None:
+        return getattr(coroutine, "__qualname__", type(coroutine).__name__)
+    return getattr(callback, "__qualname__", type(callback).__name__)
+
+
+def time_loop_turns() -> None:
+    """Time every callback the loop runs (asyncio's own loop: Handle._run): which task holds
+    the loop, and for how long at a time, is what every other socket waits for."""
+    import asyncio.events
+
+    run = asyncio.events.Handle._run
+
+    def timed_run(self):
+        started, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return run(self)
+        finally:
+            took = time.perf_counter() - started
+            if took >= TURN_KEPT_SECONDS:
+                TURNS[_turn_name(self)].append((started, took, time.thread_time() - cpu))
+
+    asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]  # measured
+
+
 def serve_pages(folder: str) -> None:
     import app.application
 
@@ -168,9 +208,11 @@ def main() -> int:
         def write() -> None:
             offer_path_spans()
             with open(path, "w") as handle:
-                json.dump({**SPANS, "_marks": offer_marks()}, handle)
+                json.dump({**SPANS, "_marks": offer_marks(), "_turns": TURNS}, handle)
 
         atexit.register(write)
+        if os.environ.get("BENCH_STALLS"):
+            time_loop_turns()
         instrument()
         trace_offers()
     if os.environ.get("BENCH_PATCH"):

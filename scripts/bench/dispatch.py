@@ -243,6 +243,9 @@ class Client:
                 continue
             text = frame.data
             self.counts["bytes"] += len(text)
+            if text.startswith('{"type":"queue"'):  # the shared queue messages: counted only
+                self.counts["queue"] += 1
+                continue
             if text.startswith('{"type":"state"'):
                 self.counts["state"] += 1
                 self.counts[f"state_bytes_{self.side}"] += len(text)
@@ -396,6 +399,8 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
         if args.profile_cpu:
             app_environ["BENCH_PROFILE_CPU"] = "1"
+    if args.stalls:
+        app_environ["BENCH_STALLS"] = "1"
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
     app = AppProcess(app_environ, module="scripts.bench.app_runner", log_path=Path(args.app_log))
@@ -473,6 +478,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
     spans_file.unlink()
     steps = offer_steps(spans.pop("_marks", {}), results.client_marks)
+    turns = loop_turns(spans.pop("_turns", {}), started, started + elapsed)
     return {
         "load_average": load_before + os.getloadavg(),
         "candidates": args.candidates,
@@ -509,7 +515,28 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         ),
         "spans": {name: summary(values) | {"total": sum(values)} for name, values in spans.items()},
         "offer_steps": {name: summary(values) for name, values in steps.items()},
+        "loop_turns": turns,
     }
+
+
+# A turn of the app's event loop this long holds up every socket's next step (--stalls).
+STALL_SECONDS = 0.005
+
+
+def loop_turns(turns: dict[str, list[list[float]]], start: float, end: float) -> dict:
+    """The app's event-loop turns during the measured run (--stalls), by what ran in them:
+    the time they took in all (and of it CPU time), and the turns of STALL_SECONDS or more."""
+    figures = {}
+    for name, timed in turns.items():
+        during = [(took, cpu) for began, took, cpu in timed if start <= began <= end]
+        if during:
+            stalls = [took for took, _ in during if took >= STALL_SECONDS]
+            figures[name] = {
+                "total": sum(took for took, _ in during),
+                "cpu": sum(cpu for _, cpu in during),
+                "stalls": summary(stalls) | {"total": sum(stalls)},
+            }
+    return figures
 
 
 # The steps of one `next` -> `offer`, in order: (name, from mark, to mark). "client sent" and
@@ -612,7 +639,21 @@ def report(figures: dict) -> None:
     for name, step in figures["offer_steps"].items():
         print(f"    {name:62s} p50 {ms(step['p50'])}  p99 {ms(step['p99'])}  (n = {step['n']})")
     print("  where the app's time went (timing spans, seconds):")
-    for name, span in sorted(figures["spans"].items(), key=lambda item: -item[1]["total"]):
+    spans = sorted(figures["spans"].items(), key=lambda item: -item[1]["total"])
+    turns = sorted(figures["loop_turns"].items(), key=lambda item: -item[1]["total"])
+    if turns:
+        print(
+            f"    the app's event loop during the run ({figures['seconds']:.0f} s): turns of 0.5 ms or more, "
+            f"{sum(t['total'] for _, t in turns):.1f} s in all ({sum(t['cpu'] for _, t in turns):.1f} s CPU);"
+            f" by what ran, and its turns of {STALL_SECONDS * 1000:.0f} ms or more:"
+        )
+        for name, turn in turns[:14]:
+            stalls = turn["stalls"]
+            print(
+                f"      {name:44s} {turn['total']:6.1f} s ({turn['cpu']:5.1f} CPU)   stalls n={stalls['n']:5d}"
+                f"  p50 {ms(stalls['p50'])}  p99 {ms(stalls['p99'])}  {stalls['total']:5.1f} s"
+            )
+    for name, span in spans:
         print(
             f"    {name:48s} n={span['n']:7d}  p50 {ms(span['p50'])}  p99 {ms(span['p99'])}"
             f"  total {span['total']:8.1f} s"
@@ -641,6 +682,12 @@ def main() -> int:
         action="store_true",
         help="with --profile: count the app's CPU time, not the wall clock "
         "(on a shared machine the wall clock mostly shows waiting for a core)",
+    )
+    parser.add_argument(
+        "--stalls",
+        action="store_true",
+        help="time every turn of the app's event loop by the task that ran in it "
+        "(spans 'loop: ...' of 5 ms or more, 'loop total: ...' for all)",
     )
     parser.add_argument(
         "--patch",

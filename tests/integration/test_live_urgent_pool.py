@@ -8,6 +8,9 @@ import asyncio
 import asyncpg
 import pytest_asyncio
 
+from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.live.actions import Services
+from app.live.connections import LIVE_PROCESS
 from app.live.urgent_pool import UrgentFirst
 
 
@@ -70,3 +73,37 @@ async def test_a_waiter_that_gives_up_passes_its_turn_on(pools):
     await holding.__aexit__(None, None, None)
     assert await asyncio.wait_for(patient, 10) == 2
     await main.release(page)
+
+
+async def test_the_sockets_of_a_process_wait_in_one_line(stack):
+    """Each socket's actions get their connections through Services.of(app): the line must be
+    the process's, or a later press from another socket finds a connection freed and goes
+    ahead of one that has waited in a line of its own."""
+    dsn = stack.environ["DATABASE_URL"]
+    urgent = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    main = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    app = {DB_POOL: main, URGENT_POOL: urgent, JANUS: None, SETTINGS: None, LIVE_PROCESS: None}
+    first_socket, later_socket = Services.of(app), Services.of(app)
+    try:
+        long_action = first_socket.urgent.acquire()
+        await long_action.__aenter__()
+        page = await main.acquire()
+        served: list[str] = []
+
+        async def press(services: Services, name: str) -> None:
+            async with services.urgent.acquire() as connection:
+                assert await connection.fetchval("SELECT 1") == 1
+                served.append(name)
+
+        first = asyncio.create_task(press(first_socket, "first"))
+        await asyncio.sleep(0.1)  # in line
+        await main.release(page)
+        later = asyncio.create_task(press(later_socket, "later"))
+        await asyncio.wait_for(first, 10)
+        assert served == ["first"]
+        await long_action.__aexit__(None, None, None)
+        await asyncio.wait_for(later, 10)
+        assert served == ["first", "later"]
+    finally:
+        urgent.terminate()
+        main.terminate()

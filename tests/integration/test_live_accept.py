@@ -1,0 +1,103 @@
+"""The candidate's *Join* (dispatch.join_offer: live_accept, migration 0027): the offer taken
+in one statement, the running interview joined again after a reload, and every way an offer
+can be gone by then."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from app.live import dispatch, interviews, queue
+from app.live.errors import LiveError
+from app.live.queue import channel
+from app.tickets import read_ticket
+from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
+
+
+async def offered(db, pool, settings, *, room: bool = True):
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    for candidate_id in event.candidates:
+        await queue.check_in(db, candidate_id, settings.live)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], settings.live)
+    if room:
+        await offer_with_room(db, offer, settings.live)
+    return event, offer
+
+
+async def test_join_starts_the_interview_in_one_statement_and_tells_the_event(db, pool, settings):
+    event, offer = await offered(db, pool, settings)
+    heard: list[dict] = []
+    await db.add_listener(channel(event.id), lambda *args: heard.append(json.loads(args[3])))
+    statements: list[str] = []
+
+    def logged(record) -> None:
+        statements.append(record.query)
+
+    async with pool.acquire() as connection:
+        connection.add_query_logger(logged)
+        try:
+            joined = await dispatch.join_offer(connection, settings, offer.candidate_id)
+        finally:
+            connection.remove_query_logger(logged)
+    assert len(statements) == 1  # one round trip while the urgent connection is held
+    assert isinstance(joined, dispatch.Joined) and joined.interview_id == offer.interview_id
+    assert joined.token_serial == 1 and joined.room_generation == 0
+    assert read_ticket(settings, joined.ticket).room == joined.room.room_id
+    row = await db.fetchrow(
+        "SELECT state, started_at, ends_at FROM interview WHERE id = $1", offer.interview_id
+    )
+    assert row["state"] == "active" and row["ends_at"] > row["started_at"]
+    assert await queue.state_of(db, offer.candidate_id) == "interviewing"
+    for _ in range(100):
+        if heard:
+            break
+        await asyncio.sleep(0.05)
+    assert {
+        "kind": "started",
+        "interview": offer.interview_id,
+        "candidate": offer.candidate_id,
+    }.items() <= heard[0].items()
+    await assert_invariants(db, event.id)
+
+
+async def test_join_again_after_a_reload_counts_a_new_token_and_starts_nothing(db, pool, settings):
+    _, offer = await offered(db, pool, settings)
+    async with pool.acquire() as connection:
+        first = await dispatch.join_offer(connection, settings, offer.candidate_id)
+        started = await connection.fetchval(
+            "SELECT started_at FROM interview WHERE id = $1", offer.interview_id
+        )
+        # (moved to a new room meanwhile, as the reconciler does: the ticket says which)
+        await connection.execute("UPDATE interview SET room_generation = 1 WHERE id = $1", offer.interview_id)
+        again = await dispatch.join_offer(connection, settings, offer.candidate_id)
+    assert isinstance(first, dispatch.Joined) and isinstance(again, dispatch.Joined)
+    assert again.token_serial == first.token_serial + 1
+    assert (first.room_generation, again.room_generation) == (0, 1)
+    assert await db.fetchval("SELECT started_at FROM interview WHERE id = $1", offer.interview_id) == started
+
+
+async def test_join_before_the_room_names_the_interview_to_wait_for(db, pool, settings):
+    _, offer = await offered(db, pool, settings, room=False)
+    async with pool.acquire() as connection:
+        assert await dispatch.join_offer(connection, settings, offer.candidate_id) == offer.interview_id
+    assert await db.fetchval("SELECT state FROM interview WHERE id = $1", offer.interview_id) == "offered"
+
+
+@pytest.mark.parametrize("gone_by", ["expired", "withdrawn", "never_offered"])
+async def test_join_of_an_offer_that_is_gone_is_refused_and_changes_nothing(db, pool, settings, gone_by):
+    event, offer = await offered(db, pool, settings)
+    candidate = offer.candidate_id
+    if gone_by == "expired":
+        await age(db, "interview", "offer_expires_at", 3600, "id = $2", offer.interview_id)
+    elif gone_by == "withdrawn":
+        await interviews.withdraw_offer(db, offer.interviewer_id)
+    else:
+        candidate = event.candidates[1]  # waiting, never offered
+    before = await db.fetch("SELECT id, state, candidate_token_serial FROM interview ORDER BY id")
+    async with pool.acquire() as connection:
+        with pytest.raises(LiveError, match="offer_gone"):
+            await dispatch.join_offer(connection, settings, candidate)
+    assert await db.fetch("SELECT id, state, candidate_token_serial FROM interview ORDER BY id") == before
+    await assert_invariants(db, event.id)
