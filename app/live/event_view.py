@@ -36,6 +36,7 @@ from typing import Any
 import asyncpg
 
 from app.live import queue, rules
+from app.live.queue_frames import first_difference
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -90,12 +91,19 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
+    # queue_state without the dispatchable ones (all "waiting", told by `order`): the few
+    # away, stale, offered, interviewing, left or done. Compared instead of queue_state, so
+    # that a change does not cost a walk over ten thousand entries (made when not given).
+    others: dict[int, str] | None = None
     # The queue's version this view is at (app/live/queue_frames.QueueChain, stamped as
     # the read ends): a page whose state carries it takes the `queue` messages after it.
     queue_version: int | None = None
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
+        if self.others is None:
+            ordered = set(self.order)
+            self.others = {c: state for c, state in self.queue_state.items() if c not in ordered}
 
     @cached_property
     def position(self) -> dict[int, int]:
@@ -121,15 +129,18 @@ class EventView:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
         queue state, offer, interview or open question (a place or a wait alone is not among
         them: the `queue` message tells those, app/live/queue_frames.py)."""
-        changed = set(before.order).symmetric_difference(self.order) if before.order != self.order else set()
-        if before.queue_state != self.queue_state:
-            changed.update(
-                candidate for candidate, _ in set(before.queue_state.items()) ^ set(self.queue_state.items())
-            )
+        # The orders agree up to their first difference: who came or went is in the tails
+        # (a check-in at the end of ten thousand costs a few entries, not ten thousand).
+        start = first_difference(before.order, self.order)
+        changed = set(before.order[start:]).symmetric_difference(self.order[start:])
+        # Whose queue state differs: those who came into or left the order (above), and
+        # among the rest (`others`, a few) those whose state is another or who came or went.
         for mine, theirs in (
+            (self.others, before.others),
             (self.by_candidate, before.by_candidate),
             (self.feedback_open, before.feedback_open),
         ):
+            assert mine is not None and theirs is not None  # made in __post_init__
             if mine != theirs:
                 changed.update(c for c in mine.keys() | theirs.keys() if mine.get(c) != theirs.get(c))
         return changed
@@ -161,9 +172,10 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
         now = event["now"]
         entries = await connection.fetchrow(QUEUE_SQL, event_id, float(settings.live.grace_seconds))
         order = list(entries["ordered"])
+        others = dict.fromkeys(entries["stale"], "waiting")
+        others.update(zip(entries["other_ids"], entries["other_states"]))
         queue_state = dict.fromkeys(order, "waiting")
-        queue_state.update(dict.fromkeys(entries["stale"], "waiting"))
-        queue_state.update(zip(entries["other_ids"], entries["other_states"]))
+        queue_state.update(others)
         head = await connection.fetch(
             """
             SELECT c.id AS candidate_id, c.name, q.queued_at
@@ -226,6 +238,7 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
         feedback_open,
         paused,
         [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])} for r in reversed(messages)],
+        others=others,
     )
 
 
