@@ -20,7 +20,10 @@ the one `queue` message of the round (app/live/queue_frames.py).
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
-MAX_AGE seconds, because the waits are estimated from the clock.
+MAX_AGE seconds, because the waits are estimated from the clock. A notification that
+names its transaction (`xid`, queue.notify) does not make stale a view whose snapshot
+already sees that transaction: the candidate's own check-in reads the view once for its
+reply, and the hub's round for the same change takes that read instead of another.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ class EventView:
     # away, stale, offered, interviewing, left or done. Compared instead of queue_state, so
     # that a change does not cost a walk over ten thousand entries (made when not given).
     others: dict[int, str] | None = None
+    # The database snapshot the view was read in (xmin, xmax, the transactions in progress
+    # then), None when unknown: which committed transactions it sees (`sees`).
+    snapshot: tuple[int, int, frozenset[int]] | None = None
     # The queue's version this view is at (app/live/queue_frames.QueueChain, stamped as
     # the read ends): a page whose state carries it takes the `queue` messages after it.
     queue_version: int | None = None
@@ -124,6 +130,14 @@ class EventView:
         if position is None:
             return None
         return position, self.wait_minutes[position - 1]
+
+    def sees(self, xid: int) -> bool:
+        """Whether the view was read after the committed transaction `xid` (PostgreSQL's
+        visibility of a snapshot: begun before xmin, or before xmax and not in progress)."""
+        if self.snapshot is None:
+            return False
+        xmin, xmax, running = self.snapshot
+        return xid < xmin or (xid < xmax and xid not in running)
 
     def own_changes(self, before: EventView) -> set[int]:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
@@ -161,7 +175,7 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         event = await connection.fetchrow(
             """
-            SELECT now() AS now,
+            SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
                    CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
                        AS state,
                    starts_at + make_interval(mins => duration_minutes) AS ends_at,
@@ -239,7 +253,14 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
         paused,
         [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])} for r in reversed(messages)],
         others=others,
+        snapshot=parse_snapshot(event["snapshot"]),
     )
+
+
+def parse_snapshot(text: str) -> tuple[int, int, frozenset[int]]:
+    """pg_snapshot's text form, "xmin:xmax:xip,xip,…"."""
+    xmin, xmax, running = text.split(":")
+    return int(xmin), int(xmax), frozenset(int(xid) for xid in running.split(",") if xid)
 
 
 class EventViews:
@@ -257,6 +278,9 @@ class EventViews:
         # the queue's version on it, app/live/queue_frames.QueueChain).
         self.on_read: Callable[[int, EventView], None] | None = None
         self._generation: dict[int, int] = {}
+        # event -> generation -> the transaction whose notification made it (None: unknown,
+        # a socket's own change), for the generations after the current read began
+        self._causes: dict[int, dict[int, int | None]] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future[EventView]]] = {}
         self._queued: dict[int, asyncio.Future[EventView]] = {}
@@ -264,12 +288,30 @@ class EventViews:
         self._readers: dict[int, Callable[[], Awaitable[EventView]]] = {}
         self._reads = 0
 
-    def changed(self, event_id: int) -> None:
-        self._generation[event_id] = self._generation.get(event_id, 0) + 1
+    def changed(self, event_id: int, xid: int | None = None) -> None:
+        """The event changed: by the committed transaction `xid` when known (a notification
+        naming it), else by anything up to now (a read must begin after this)."""
+        generation = self._generation[event_id] = self._generation.get(event_id, 0) + 1
+        self._causes.setdefault(event_id, {})[generation] = xid
 
     def forget(self, event_id: int) -> None:
         self._current.pop(event_id, None)
         self._readers.pop(event_id, None)
+        self._causes.pop(event_id, None)
+
+    def _sees_all(self, event_id: int, current: tuple[int, float, asyncio.Future[EventView]]) -> bool:
+        """Whether the read `current`, though begun before the latest changes, sees them all:
+        each was notified with its transaction, and its snapshot sees that transaction."""
+        began, _, future = current
+        if not future.done() or _failed(future):
+            return False
+        view = future.result()
+        causes = self._causes.get(event_id, {})
+        for generation in range(began + 1, self._generation.get(event_id, 0) + 1):
+            xid = causes.get(generation)
+            if xid is None or not view.sees(xid):
+                return False
+        return True
 
     async def latest(self, event_id: int) -> EventView | None:
         """The event's current view as its sockets would get it (a new read if it is
@@ -289,7 +331,7 @@ class EventViews:
         current = self._current.get(event_id)
         if (
             current is not None
-            and current[0] >= need
+            and (current[0] >= need or self._sees_all(event_id, current))
             and not _failed(current[2])
             and time.monotonic() - current[1] <= MAX_AGE
         ):
@@ -306,7 +348,11 @@ class EventViews:
     def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future[EventView]:
         self._reads += 1
         future = asyncio.ensure_future(self._numbered(event_id, read, self._reads))
-        self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
+        began = self._generation.get(event_id, 0)
+        self._current[event_id] = (began, time.monotonic(), future)
+        causes = self._causes.get(event_id, {})
+        for generation in [g for g in causes if g <= began]:  # seen by this read and any later
+            del causes[generation]
         return future
 
     async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
@@ -321,6 +367,14 @@ class EventViews:
     ) -> EventView:
         await asyncio.wait([running])
         del self._queued[event_id]
+        current = self._current.get(event_id)
+        if (
+            current is not None
+            and current[2] is running
+            and time.monotonic() - current[1] <= MAX_AGE
+            and self._sees_all(event_id, current)
+        ):
+            return running.result()  # it saw every change notified while it ran
         return await self._start(event_id, read)
 
 

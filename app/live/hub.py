@@ -121,7 +121,6 @@ class Hub:
 
     def _notified(self, connection: Any, pid: int, name: str, payload: str) -> None:
         event_id = int(name.rsplit("_", 1)[1])
-        self.views.changed(event_id)
         try:
             named = json.loads(payload)
             people = {
@@ -129,8 +128,11 @@ class Hub:
                 for role in ("candidate", "interviewer")
                 if isinstance(named.get(role), int)
             }
+            xid = named.get("xid")
         except (ValueError, AttributeError, TypeError):
-            named, people = {}, set()  # only the order of the refresh depends on it
+            named, people, xid = {}, set(), None  # only the order of the refresh depends on it
+        # With its transaction named, a view read since it committed need not be read again.
+        self.views.changed(event_id, xid if isinstance(xid, int) and not isinstance(xid, bool) else None)
         self._first.setdefault(event_id, set()).update(people)
         for who in people:
             for socket in self._by_person.get(who, ()):

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.live import snapshots
-from app.live.event_view import EventView
+from app.live.event_view import EventView, parse_snapshot
 from app.live.queue_frames import QueueChain, first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
@@ -155,3 +155,11 @@ def test_a_page_a_few_versions_behind_catches_up_by_the_messages_in_between():
     late = view(range(1, 11), seq=2)
     chain.read(late)
     assert late.queue_version is None
+
+
+def test_a_view_sees_the_transactions_its_snapshot_does():
+    seen = view([1, 2])
+    seen.snapshot = parse_snapshot("100:105:100,103")
+    assert [xid for xid in range(98, 107) if seen.sees(xid)] == [98, 99, 101, 102, 104]
+    assert parse_snapshot("7:7:") == (7, 7, frozenset())
+    assert not view([1]).sees(1)  # no snapshot known: it sees nothing for sure
