@@ -39,7 +39,7 @@ from typing import Any
 import asyncpg
 
 from app.live import queue, rules
-from app.live.queue_frames import first_difference
+from app.live.queue_frames import changed_span
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -143,10 +143,10 @@ class EventView:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
         queue state, offer, interview or open question (a place or a wait alone is not among
         them: the `queue` message tells those, app/live/queue_frames.py)."""
-        # The orders agree up to their first difference: who came or went is in the tails
-        # (a check-in at the end of ten thousand costs a few entries, not ten thousand).
-        start = first_difference(before.order, self.order)
-        changed = set(before.order[start:]).symmetric_difference(self.order[start:])
+        # The orders agree before and after the part that differs: who came or went is in
+        # it (a check-in or a Next in ten thousand costs a few entries, not ten thousand).
+        _, old_part, new_part = changed_span(before.order, self.order)
+        changed = set(old_part).symmetric_difference(new_part)
         # Whose queue state differs: those who came into or left the order (above), and
         # among the rest (`others`, a few) those whose state is another or who came or went.
         for mine, theirs in (

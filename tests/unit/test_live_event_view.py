@@ -14,7 +14,7 @@ import pytest
 
 from app.live import snapshots
 from app.live.event_view import EventView, parse_snapshot
-from app.live.queue_frames import QueueChain, first_difference
+from app.live.queue_frames import QueueChain, changed_span, first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -36,6 +36,30 @@ def test_first_difference_matches_a_plain_scan(seed):
     common = min(len(old), len(new))
     expected = next((i for i in range(common) if old[i] != new[i]), common)
     assert first_difference(old, new) == expected
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_changed_span_holds_everyone_who_came_or_went(seed):
+    chance = random.Random(seed)
+    old = chance.sample(range(1000), chance.randint(0, 60))
+    new = list(old)
+    for _ in range(chance.randint(0, 3)):
+        if chance.random() < 0.5 or not new:
+            new.insert(chance.randint(0, len(new)), 1000 + chance.randint(0, 99))
+        else:
+            new.pop(chance.randrange(len(new)))
+    new = list(dict.fromkeys(new))  # ids are unique in an order
+    start, old_part, new_part = changed_span(old, new)
+    end = len(old) - start - len(old_part)
+    assert end == len(new) - start - len(new_part) >= 0
+    assert old[:start] == new[:start] and old[len(old) - end :] == new[len(new) - end :]
+    assert start == first_difference(old, new)
+    # As far as it can reach: one more entry at its end would not be the same in both.
+    assert end == next(
+        (k for k in range(min(len(old), len(new)) - start) if old[len(old) - k - 1] != new[len(new) - k - 1]),
+        min(len(old), len(new)) - start,
+    )
+    assert set(old_part) ^ set(new_part) == set(old) ^ set(new)
 
 
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
