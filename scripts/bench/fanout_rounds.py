@@ -26,6 +26,7 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
@@ -71,7 +72,7 @@ def orders(kind: str, waiting: int, changes: int) -> list[list[int]]:
 class Page:
     """A waiting candidate's socket as the hub sees it."""
 
-    notice = None
+    notice: Callable[[dict[str, Any]], Awaitable[None]] | None = None
     _sent = 0
 
     def __init__(self, candidate: int, version: int | None):
