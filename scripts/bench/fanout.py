@@ -558,6 +558,7 @@ async def run(args, environ: dict) -> dict:
     figures["spans"] = {
         name: {"n": len(v), "p50": percentile(v, 0.5), "p99": percentile(v, 0.99), "total": sum(v)}
         for name, v in spans.items()
+        if not name.startswith("_")  # "_marks": the offer path's marks, not spans
     }
     return figures
 
