@@ -20,7 +20,10 @@ the one `queue` message of the round (app/live/queue_frames.py).
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
-MAX_AGE seconds, because the waits are estimated from the clock.
+MAX_AGE seconds, because the waits are estimated from the clock. A notification that
+names its transaction (`xid`, queue.notify) does not make stale a view whose snapshot
+already sees that transaction: the candidate's own check-in reads the view once for its
+reply, and the hub's round for the same change takes that read instead of another.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 import asyncpg
 
 from app.live import queue, rules
+from app.live.queue_frames import changed_span
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -90,12 +94,22 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
+    # queue_state without the dispatchable ones (all "waiting", told by `order`): the few
+    # away, stale, offered, interviewing, left or done. Compared instead of queue_state, so
+    # that a change does not cost a walk over ten thousand entries (made when not given).
+    others: dict[int, str] | None = None
+    # The database snapshot the view was read in (xmin, xmax, the transactions in progress
+    # then), None when unknown: which committed transactions it sees (`sees`).
+    snapshot: tuple[int, int, frozenset[int]] | None = None
     # The queue's version this view is at (app/live/queue_frames.QueueChain, stamped as
     # the read ends): a page whose state carries it takes the `queue` messages after it.
     queue_version: int | None = None
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
+        if self.others is None:
+            ordered = set(self.order)
+            self.others = {c: state for c, state in self.queue_state.items() if c not in ordered}
 
     @cached_property
     def position(self) -> dict[int, int]:
@@ -117,19 +131,30 @@ class EventView:
             return None
         return position, self.wait_minutes[position - 1]
 
+    def sees(self, xid: int) -> bool:
+        """Whether the view was read after the committed transaction `xid` (PostgreSQL's
+        visibility of a snapshot: begun before xmin, or before xmax and not in progress)."""
+        if self.snapshot is None:
+            return False
+        xmin, xmax, running = self.snapshot
+        return xid < xmin or (xid < xmax and xid not in running)
+
     def own_changes(self, before: EventView) -> set[int]:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
         queue state, offer, interview or open question (a place or a wait alone is not among
         them: the `queue` message tells those, app/live/queue_frames.py)."""
-        changed = set(before.order).symmetric_difference(self.order) if before.order != self.order else set()
-        if before.queue_state != self.queue_state:
-            changed.update(
-                candidate for candidate, _ in set(before.queue_state.items()) ^ set(self.queue_state.items())
-            )
+        # The orders agree before and after the part that differs: who came or went is in
+        # it (a check-in or a Next in ten thousand costs a few entries, not ten thousand).
+        _, old_part, new_part = changed_span(before.order, self.order)
+        changed = set(old_part).symmetric_difference(new_part)
+        # Whose queue state differs: those who came into or left the order (above), and
+        # among the rest (`others`, a few) those whose state is another or who came or went.
         for mine, theirs in (
+            (self.others, before.others),
             (self.by_candidate, before.by_candidate),
             (self.feedback_open, before.feedback_open),
         ):
+            assert mine is not None and theirs is not None  # made in __post_init__
             if mine != theirs:
                 changed.update(c for c in mine.keys() | theirs.keys() if mine.get(c) != theirs.get(c))
         return changed
@@ -150,7 +175,7 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         event = await connection.fetchrow(
             """
-            SELECT now() AS now,
+            SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
                    CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
                        AS state,
                    starts_at + make_interval(mins => duration_minutes) AS ends_at,
@@ -161,9 +186,10 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
         now = event["now"]
         entries = await connection.fetchrow(QUEUE_SQL, event_id, float(settings.live.grace_seconds))
         order = list(entries["ordered"])
+        others = dict.fromkeys(entries["stale"], "waiting")
+        others.update(zip(entries["other_ids"], entries["other_states"]))
         queue_state = dict.fromkeys(order, "waiting")
-        queue_state.update(dict.fromkeys(entries["stale"], "waiting"))
-        queue_state.update(zip(entries["other_ids"], entries["other_states"]))
+        queue_state.update(others)
         head = await connection.fetch(
             """
             SELECT c.id AS candidate_id, c.name, q.queued_at
@@ -226,7 +252,15 @@ async def _read_event_view(connection: asyncpg.Connection, event_id: int, settin
         feedback_open,
         paused,
         [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])} for r in reversed(messages)],
+        others=others,
+        snapshot=parse_snapshot(event["snapshot"]),
     )
+
+
+def parse_snapshot(text: str) -> tuple[int, int, frozenset[int]]:
+    """pg_snapshot's text form, "xmin:xmax:xip,xip,…"."""
+    xmin, xmax, running = text.split(":")
+    return int(xmin), int(xmax), frozenset(int(xid) for xid in running.split(",") if xid)
 
 
 class EventViews:
@@ -244,6 +278,9 @@ class EventViews:
         # the queue's version on it, app/live/queue_frames.QueueChain).
         self.on_read: Callable[[int, EventView], None] | None = None
         self._generation: dict[int, int] = {}
+        # event -> generation -> the transaction whose notification made it (None: unknown,
+        # a socket's own change), for the generations after the current read began
+        self._causes: dict[int, dict[int, int | None]] = {}
         # event -> (generation when the read began, monotonic time it began, its result)
         self._current: dict[int, tuple[int, float, asyncio.Future[EventView]]] = {}
         self._queued: dict[int, asyncio.Future[EventView]] = {}
@@ -251,12 +288,30 @@ class EventViews:
         self._readers: dict[int, Callable[[], Awaitable[EventView]]] = {}
         self._reads = 0
 
-    def changed(self, event_id: int) -> None:
-        self._generation[event_id] = self._generation.get(event_id, 0) + 1
+    def changed(self, event_id: int, xid: int | None = None) -> None:
+        """The event changed: by the committed transaction `xid` when known (a notification
+        naming it), else by anything up to now (a read must begin after this)."""
+        generation = self._generation[event_id] = self._generation.get(event_id, 0) + 1
+        self._causes.setdefault(event_id, {})[generation] = xid
 
     def forget(self, event_id: int) -> None:
         self._current.pop(event_id, None)
         self._readers.pop(event_id, None)
+        self._causes.pop(event_id, None)
+
+    def _sees_all(self, event_id: int, current: tuple[int, float, asyncio.Future[EventView]]) -> bool:
+        """Whether the read `current`, though begun before the latest changes, sees them all:
+        each was notified with its transaction, and its snapshot sees that transaction."""
+        began, _, future = current
+        if not future.done() or _failed(future):
+            return False
+        view = future.result()
+        causes = self._causes.get(event_id, {})
+        for generation in range(began + 1, self._generation.get(event_id, 0) + 1):
+            xid = causes.get(generation)
+            if xid is None or not view.sees(xid):
+                return False
+        return True
 
     async def latest(self, event_id: int) -> EventView | None:
         """The event's current view as its sockets would get it (a new read if it is
@@ -276,7 +331,7 @@ class EventViews:
         current = self._current.get(event_id)
         if (
             current is not None
-            and current[0] >= need
+            and (current[0] >= need or self._sees_all(event_id, current))
             and not _failed(current[2])
             and time.monotonic() - current[1] <= MAX_AGE
         ):
@@ -293,7 +348,11 @@ class EventViews:
     def _start(self, event_id: int, read: Callable[[], Awaitable[EventView]]) -> asyncio.Future[EventView]:
         self._reads += 1
         future = asyncio.ensure_future(self._numbered(event_id, read, self._reads))
-        self._current[event_id] = (self._generation.get(event_id, 0), time.monotonic(), future)
+        began = self._generation.get(event_id, 0)
+        self._current[event_id] = (began, time.monotonic(), future)
+        causes = self._causes.get(event_id, {})
+        for generation in [g for g in causes if g <= began]:  # seen by this read and any later
+            del causes[generation]
         return future
 
     async def _numbered(self, event_id: int, read: Callable[[], Awaitable[EventView]], seq: int) -> EventView:
@@ -308,6 +367,14 @@ class EventViews:
     ) -> EventView:
         await asyncio.wait([running])
         del self._queued[event_id]
+        current = self._current.get(event_id)
+        if (
+            current is not None
+            and current[2] is running
+            and time.monotonic() - current[1] <= MAX_AGE
+            and self._sees_all(event_id, current)
+        ):
+            return running.result()  # it saw every change notified while it ran
         return await self._start(event_id, read)
 
 

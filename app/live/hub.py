@@ -124,7 +124,6 @@ class Hub:
 
     def _notified(self, connection: Any, pid: int, name: str, payload: str) -> None:
         event_id = int(name.rsplit("_", 1)[1])
-        self.views.changed(event_id)
         try:
             named = json.loads(payload)
             people = {
@@ -132,8 +131,11 @@ class Hub:
                 for role in ("candidate", "interviewer")
                 if isinstance(named.get(role), int)
             }
+            xid = named.get("xid")
         except (ValueError, AttributeError, TypeError):
-            named, people = {}, set()  # only the order of the refresh depends on it
+            named, people, xid = {}, set(), None  # only the order of the refresh depends on it
+        # With its transaction named, a view read since it committed need not be read again.
+        self.views.changed(event_id, xid if isinstance(xid, int) and not isinstance(xid, bool) else None)
         self._first.setdefault(event_id, set()).update(people)
         for who in people:
             for socket in self._by_person.get(who, ()):
@@ -195,17 +197,7 @@ class Hub:
             self._round_views[event_id] = view
         if view is None or view.queue_version is None:
             own = None
-        named, whole = [], []
-        shared: dict[int | None, list[Subscriber]] = {}  # by the version their page is at
-        for socket in sockets:
-            if socket.who in first:
-                named.append(socket)
-                continue
-            need = _need(socket, own, before, view)
-            if need == WHOLE:
-                whole.append(socket)
-            elif need == SHARED:
-                shared.setdefault(socket.queue_version, []).append(socket)
+        named, whole, shared = _sort(sockets, first, own, before, view)
         await self._refresh_all(named)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
@@ -293,28 +285,49 @@ class Hub:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-NOTHING, SHARED, WHOLE = "nothing", "shared", "whole"
-
-
-def _need(socket: Subscriber, own: set[int] | None, before: EventView | None, view: EventView | None) -> str:
-    """What a socket needs from a round: nothing, the `queue` messages, or a whole state
-    (see Hub.refresh). `own`: the candidates whose own facts changed (None: anyone's)."""
-    if own is None or socket.who is None or socket.who[0] != "candidate":
-        return WHOLE
-    candidate = socket.who[1]
-    if candidate in own:
-        return WHOLE
-    assert view is not None  # own is None whenever the view could not be read
-    if candidate in view.position:
-        at = getattr(socket, "queue_version", None)
-        if at is not None and at >= view.queue_version:
-            return NOTHING
-        return SHARED if hasattr(socket, "send_shared") else WHOLE
-    # Not waiting, and nothing of theirs changed: nothing, unless a state cut from a newer
-    # view than the previous round's went to the socket since (its own action's, its
-    # first), which may show facts of a moment in between.
-    sent = getattr(socket, "_sent", None)
-    return NOTHING if before is not None and sent is not None and sent <= before.seq else WHOLE
+def _sort(
+    sockets: list[Subscriber],
+    first: set[Who] | frozenset[Who],
+    own: set[int] | None,
+    before: EventView | None,
+    view: EventView | None,
+) -> tuple[list[Subscriber], list[Subscriber], dict[int | None, list[Subscriber]]]:
+    """What each socket needs from a round (see Hub.refresh): (those named first, those
+    that need a whole state, those that need the `queue` messages by the version their page
+    is at); the rest need nothing. `own`: the candidates whose own facts changed (None:
+    anyone's). One pass over ten thousand sockets every round, so the common case (a waiting
+    page at the view's version already) is the first to be told apart, with no call."""
+    named: list[Subscriber] = []
+    whole: list[Subscriber] = []
+    shared: dict[int | None, list[Subscriber]] = {}
+    if own is None or view is None:  # own is None whenever the view could not be read
+        for socket in sockets:
+            (named if socket.who in first else whole).append(socket)
+        return named, whole, shared
+    position, version = view.position, view.queue_version
+    assert version is not None  # own is None for a view without its version
+    for socket in sockets:
+        who = socket.who
+        if first and who in first:
+            named.append(socket)
+        elif who is None or who[0] != "candidate" or who[1] in own:
+            whole.append(socket)
+        elif who[1] in position:
+            at = socket.queue_version
+            if at is not None and at >= version:
+                continue  # its page is at this version already
+            if hasattr(socket, "send_shared"):
+                shared.setdefault(at, []).append(socket)
+            else:
+                whole.append(socket)
+        else:
+            # Not waiting, and nothing of theirs changed: nothing, unless a state cut from a
+            # newer view than the previous round's went to the socket since (its own
+            # action's, its first), which may show facts of a moment in between.
+            sent = getattr(socket, "_sent", None)
+            if before is None or sent is None or sent > before.seq:
+                whole.append(socket)
+    return named, whole, shared
 
 
 async def live_hub(app: web.Application) -> AsyncIterator[None]:

@@ -30,9 +30,16 @@ def channel(event_id: int) -> str:
 
 async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fields: int | str) -> None:
     """A small message naming what changed; listeners read the details from the database.
-    Never secrets: ids (and an offer's expiry, so "your turn" needs no read)."""
+    Never secrets: ids (and an offer's expiry, so "your turn" needs no read). It carries
+    the transaction's id (`xid`, null when it wrote nothing): a view read in a snapshot
+    that already sees that transaction need not be read again for it (event_view.EventViews)."""
     payload = json.dumps({"kind": kind, "event": event_id, **fields})
-    await connection.execute("SELECT pg_notify($1, $2)", channel(event_id), payload)
+    await connection.execute(
+        """SELECT pg_notify($1, left($2, -1) || ',"xid":'
+                  || coalesce(pg_current_xact_id_if_assigned()::text, 'null') || '}')""",
+        channel(event_id),
+        payload,
+    )
 
 
 async def state_of(connection: asyncpg.Connection, candidate_id: int) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.live import rules
@@ -49,29 +50,57 @@ class QueueDelta:
         ) or self.joined != list(range(new_length - len(self.joined) + 1, new_length + 1))
 
 
-def first_difference(old: list[int], new: list[int]) -> int:
-    """The first index at which two orders differ (the shorter's length when one is the
-    other's start). Bisected on slice equality, which compares in C: a check-in at the end
-    of ten thousand costs a few slices, not ten thousand steps of Python."""
-    common = min(len(old), len(new))
-    low, high = 0, common
-    if old[:common] == new[:common]:
-        return common
-    while low < high:  # invariant: old[:low] == new[:low], and they differ before `high`
+def _agreeing(limit: int, same: Callable[[int, int], bool]) -> int:
+    """The largest n <= limit for which same(0, n) holds, where same(a, b) tells whether the
+    two orders agree over the a-th to the b-th entries counted from one end. Galloping
+    (1, 2, 4, … entries at a time), then bisecting the last step: each comparison is of
+    slices, in C, and the entries compared add up to about twice the answer, so a change at
+    the head of ten thousand costs a few entries, and one at the end one pass."""
+    low, step = 0, 1  # invariant: they agree over the first `low`
+    while low < limit:
+        high = min(limit, low + step)
+        if not same(low, high):
+            break
+        low, step = high, step * 2
+    else:
+        return limit
+    high -= 1  # they differ within [low, high]: the answer is in [low, high]
+    while low < high:
         middle = (low + high + 1) // 2
-        if old[low:middle] == new[low:middle]:
+        if same(low, middle):
             low = middle
         else:
             high = middle - 1
     return low
 
 
+def first_difference(old: list[int], new: list[int]) -> int:
+    """The first index at which two orders differ (the shorter's length when one is the
+    other's start)."""
+    return _agreeing(min(len(old), len(new)), lambda a, b: old[a:b] == new[a:b])
+
+
+def common_end(old: list[int], new: list[int], start: int) -> int:
+    """How many entries at the end of the two orders are the same, not counting the first
+    `start`."""
+    o, n = len(old), len(new)
+    return _agreeing(min(o, n) - start, lambda a, b: old[o - b : o - a] == new[n - b : n - a])
+
+
+def changed_span(old: list[int], new: list[int]) -> tuple[int, list[int], list[int]]:
+    """Where two orders of unique ids differ: (the index it starts at, that part of the old,
+    that part of the new). Before and after it they are the same, so whoever came or went
+    is in it: a *Next* at the head of ten thousand costs the few entries it moved."""
+    start = first_difference(old, new)
+    end = common_end(old, new, start)
+    return start, old[start : len(old) - end], new[start : len(new) - end]
+
+
 def queue_delta(old: list[int], new: list[int]) -> QueueDelta | None:
     """What turns the order `old` into `new` (candidate ids, first = next), or None when it
     cannot be told by places alone: someone in both changed places relative to the others
     (left and came back between two reads), or more than MAX_MOVES places moved."""
-    start = first_difference(old, new)
-    old_tail, new_tail = old[start:], new[start:]
+    start, old_tail, new_tail = changed_span(old, new)
     in_new, in_old = set(new_tail), set(old_tail)
     left = [start + index for index, who in enumerate(old_tail, 1) if who not in in_new]
     joined = [start + index for index, who in enumerate(new_tail, 1) if who not in in_old]

@@ -1,5 +1,5 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
-[--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--processes N]
+[--rate R] [--churn tail|anywhere|next] [--seconds S] [--nexts K] [--no-storm] [--processes N]
 [--reuse] [--json F] [--profile F].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
@@ -12,8 +12,10 @@ from the clients' side and from /proc:
 2. churn: R queue changes per second for S seconds through the candidates' sockets,
    `tail` (a candidate checks in at the end of the queue, another leaves it from the end:
    nobody else's place moves) or `anywhere` (they leave from a random place: everyone
-   behind them moves). The app's CPU, the interviewers' states per change made, the largest
-   interviewer state, /healthz's worst latency;
+   behind them moves), or `next` (an interviewer of a random event presses Next, or Withdraw
+   when their offer is open: everyone waiting in that event moves; per press, the time until
+   every other waiting page of the event shows its new place). The app's CPU, the
+   interviewers' states per change made, the largest interviewer state, /healthz's worst;
 3. Next: K times an interviewer presses Next (nothing else changing): the time until every
    other waiting candidate of that event shows their new place (p50, p100);
 4. the floor: the same number of sockets on a bare aiohttp process (scripts/bench/
@@ -200,9 +202,12 @@ async def churn(
     interval = 1.0 / args.rate
     deadline = started + args.seconds
     next_at = started
+    pressing = NextPresses(sockets) if args.churn == "next" else None
     while time.perf_counter() < deadline:
         event = random.choice(events)
-        if made % 2 == 0 and out[event.id]:
+        if pressing is not None:
+            pressing.press(events)
+        elif made % 2 == 0 and out[event.id]:
             candidate = out[event.id].pop(0)
             sockets[("c", candidate)].send('{"type":"check_in"}')
             queued[event.id].append(candidate)
@@ -218,6 +223,7 @@ async def churn(
     per_process = [(cpu_seconds(p) - b) / elapsed for p, b in zip(pids, cpu_before)]
     cpu = sum(per_process)
     await asyncio.sleep(1.0)  # the last changes' states
+    presses = await pressing.finish() if pressing is not None else None
     for event in events:  # the queue as the app has it now, for what follows
         event.waiting = [(c, "") for c in queued[event.id]]
         event.spare = [(c, "") for c in out[event.id]]
@@ -238,7 +244,72 @@ async def churn(
         "queue_messages_per_second": (sum(s.queue_messages for s in sockets.values()) - queue_messages_before)
         / elapsed,
         "unapplied_queue_messages": sum(s.unapplied for s in sockets.values()),
+        "presses": presses,
     }
+
+
+class NextPresses:
+    """`--churn next`: each change is an interviewer of a random event pressing *Next*, or
+    *Withdraw* when their offer is still open (the candidate gets the old place back), so
+    every change moves everyone waiting in that event. Per press, the time until every
+    other waiting page of the event shows its new place. An event whose last press is still
+    being watched is skipped for another (a page watches one place at a time)."""
+
+    TIMEOUT = 10.0
+
+    def __init__(self, sockets: dict[tuple[str, int], RawSocket]):
+        self.sockets = sockets
+        self.offered: set[int] = set()  # interviewers holding an open offer
+        self.busy: set[int] = set()  # events whose last press is being watched
+        self.watches: list[asyncio.Task] = []
+        self.times: list[float] = []
+        self.missing = 0
+
+    def press(self, events: list[Event]) -> None:
+        free = [e for e in events if e.id not in self.busy]
+        if not free:
+            return
+        event = random.choice(free)
+        interviewer = random.choice(event.interviewers)[0]
+        withdraw = interviewer in self.offered
+        step = 1 if withdraw else -1  # a withdrawn candidate is back at the head
+        watched = []
+        for candidate, _ in event.waiting:
+            socket = self.sockets[("c", candidate)]
+            if socket.position is None or (not withdraw and socket.position == 1):
+                continue
+            socket.waiting_for, socket.reached_at = socket.position + step, None
+            watched.append(socket)
+        self.offered.symmetric_difference_update({interviewer})
+        self.busy.add(event.id)
+        self.sockets[("i", interviewer)].send('{"type":"withdraw"}' if withdraw else '{"type":"next"}')
+        self.watches.append(asyncio.create_task(self._watch(event, watched, time.perf_counter())))
+
+    async def _watch(self, event: Event, watched: list[RawSocket], started: float) -> None:
+        deadline = started + self.TIMEOUT
+        while time.perf_counter() < deadline and any(s.reached_at is None for s in watched):
+            await asyncio.sleep(0.01)
+        self.times.extend(s.reached_at - started for s in watched if s.reached_at is not None)
+        self.missing += sum(1 for s in watched if s.reached_at is None)
+        for socket in watched:
+            socket.waiting_for = None
+        self.busy.discard(event.id)
+
+    async def finish(self) -> dict:
+        """Wait for the last presses, then withdraw every open offer (the queue as it was)."""
+        await asyncio.gather(*self.watches)
+        for interviewer in self.offered:
+            self.sockets[("i", interviewer)].send('{"type":"withdraw"}')
+        self.offered.clear()
+        await asyncio.sleep(1.0)
+        return {
+            "presses": len(self.watches),
+            "pages": len(self.times),
+            "missing": self.missing,
+            "p50": percentile(self.times, 0.5),
+            "p99": percentile(self.times, 0.99),
+            "p100": max(self.times, default=float("nan")),
+        }
 
 
 async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket], timeout: float = 30.0) -> dict:
@@ -320,8 +391,8 @@ async def floor(args, people_count: int, environ: dict) -> tuple[list[float], di
 
             for round_ in range(1, args.nexts + 1):
                 for socket in sockets:
-                    first = int(socket.position)
-                    socket.initial = getattr(socket, "initial", first)
+                    if socket.initial is None:  # the first round: where the floor put it
+                        socket.initial = int(socket.position)
                     socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
                 results.append(await all_reached(""))
             for round_, how in enumerate(SHARED_WAYS, args.nexts + 1):
@@ -487,6 +558,7 @@ async def run(args, environ: dict) -> dict:
     figures["spans"] = {
         name: {"n": len(v), "p50": percentile(v, 0.5), "p99": percentile(v, 0.99), "total": sum(v)}
         for name, v in spans.items()
+        if not name.startswith("_")  # "_marks": the offer path's marks, not spans
     }
     return figures
 
@@ -536,6 +608,13 @@ def report(f: dict) -> None:
         f"second {c['queue_messages_per_second']:.0f} ({c['unapplied_queue_messages']} "
         f"could not be applied)"
     )
+    if c.get("presses"):
+        p = c["presses"]
+        print(
+            f"    {p['presses']} presses → every other waiting page of the event updated: "
+            f"{p['pages']} pages, p50 {ms(p['p50'])}, p99 {ms(p['p99'])}, p100 {ms(p['p100'])}"
+            f"{'; MISSING ' + str(p['missing']) if p['missing'] else ''}"
+        )
     print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× the idle p50)")
     floor = f["floor"]
     print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
@@ -577,7 +656,7 @@ def main() -> int:
     parser.add_argument("--waiting", type=int, default=10_000)
     parser.add_argument("--interviewers", type=int, default=3)
     parser.add_argument("--rate", type=float, default=10.0, help="queue changes per second")
-    parser.add_argument("--churn", choices=("tail", "anywhere"), default="tail")
+    parser.add_argument("--churn", choices=("tail", "anywhere", "next"), default="tail")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nexts", type=int, default=3)
     parser.add_argument("--no-storm", dest="storm", action="store_false")

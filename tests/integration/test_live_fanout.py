@@ -6,6 +6,7 @@ shared message; a message from an interviewer refreshes everyone."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -121,3 +122,57 @@ async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack
         hub.views.changed(live.id)
         await hub.refresh(live.id)
         assert [len(sockets[c].shared) for c in live.candidates[1:3]] == [1, 1]
+
+
+class Lobby:
+    """An interviewer's socket as the hub sees it: refreshed every round."""
+
+    who = None
+    notice = None
+
+    def __init__(self, hub: Hub, event_id: int):
+        self.hub, self.event_id = hub, event_id
+        self.views: list = []
+
+    async def refresh(self, only_if_changed: bool = False) -> None:
+        self.views.append(await self.hub.views.latest(self.event_id))
+
+
+async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notification(stack, settings, db):
+    """A candidate's check-in reads the event's view for its reply (channel: the change,
+    then `changed`, then a state); the notification of the same transaction comes to the
+    hub, whose round takes that read: its snapshot already sees the transaction."""
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    await queue.check_in(db, live.candidates[0], settings.live)
+    pool = await asyncpg.create_pool(stack.environ["DATABASE_URL"], min_size=1, max_size=2)
+    hub = Hub(stack.environ["DATABASE_URL"])
+    reads = 0
+
+    async def read(event_id):
+        nonlocal reads
+        reads += 1
+        async with pool.acquire() as connection:
+            return await read_event_view(connection, event_id, settings)
+
+    hub.views.reader = read
+    runner = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        lobby = Lobby(hub, live.id)
+        await hub.subscribe(live.id, lobby)
+        await hub.refresh(live.id)
+        for change in [queue.check_in, lambda db, candidate, _: queue.leave(db, candidate)] * 3:
+            await change(db, live.candidates[1], settings.live)
+            hub.views.changed(live.id)  # as the channel does after its socket's own change
+            own = await hub.views.latest(live.id)
+            before = reads
+            for _ in range(200):  # the notification's round, within 10 s
+                if lobby.views[-1] is own:
+                    break
+                await asyncio.sleep(0.05)
+            assert lobby.views[-1] is own, "the round read a view of its own"
+            assert reads == before
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, *hub._tasks, return_exceptions=True)
+        await pool.close()

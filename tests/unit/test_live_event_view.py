@@ -13,15 +13,16 @@ from types import SimpleNamespace
 import pytest
 
 from app.live import snapshots
-from app.live.event_view import EventView
-from app.live.queue_frames import QueueChain, first_difference
+from app.live.event_view import EventView, parse_snapshot
+from app.live.queue_frames import QueueChain, changed_span, first_difference
 from app.live.snapshots import STATE_BUDGET, interviewer_state
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize("seed", range(200))
-def test_first_difference_matches_a_plain_scan(seed):
+def two_orders(seed: int) -> tuple[list[int], list[int]]:
+    """An order of unique ids and the same after up to three check-ins, leaves or arrivals
+    at the end."""
     chance = random.Random(seed)
     old = chance.sample(range(1000), chance.randint(0, 60))
     new = list(old)
@@ -33,9 +34,31 @@ def test_first_difference_matches_a_plain_scan(seed):
             new.pop(chance.randrange(len(new)))
         else:
             new.append(2000 + chance.randint(0, 99))
+    return old, list(dict.fromkeys(new))  # ids are unique in an order
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_first_difference_matches_a_plain_scan(seed):
+    old, new = two_orders(seed)
     common = min(len(old), len(new))
     expected = next((i for i in range(common) if old[i] != new[i]), common)
     assert first_difference(old, new) == expected
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_the_changed_span_holds_everyone_who_came_or_went(seed):
+    old, new = two_orders(seed)
+    start, old_part, new_part = changed_span(old, new)
+    end = len(old) - start - len(old_part)
+    assert end == len(new) - start - len(new_part) >= 0
+    assert old[:start] == new[:start] and old[len(old) - end :] == new[len(new) - end :]
+    assert start == first_difference(old, new)
+    # As far as it can reach: one more entry at its end would not be the same in both.
+    assert end == next(
+        (k for k in range(min(len(old), len(new)) - start) if old[len(old) - k - 1] != new[len(new) - k - 1]),
+        min(len(old), len(new)) - start,
+    )
+    assert set(old_part) ^ set(new_part) == set(old) ^ set(new)
 
 
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
@@ -155,3 +178,11 @@ def test_a_page_a_few_versions_behind_catches_up_by_the_messages_in_between():
     late = view(range(1, 11), seq=2)
     chain.read(late)
     assert late.queue_version is None
+
+
+def test_a_view_sees_the_transactions_its_snapshot_does():
+    seen = view([1, 2])
+    seen.snapshot = parse_snapshot("100:105:100,103")
+    assert [xid for xid in range(98, 107) if seen.sees(xid)] == [98, 99, 101, 102, 104]
+    assert parse_snapshot("7:7:") == (7, 7, frozenset())
+    assert not view([1]).sees(1)  # no snapshot known: it sees nothing for sure
