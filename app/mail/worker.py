@@ -44,8 +44,9 @@ from app.keys import DB_POOL, SETTINGS
 from app.live.connections import LIVE_PROCESS
 from app.logs import secret_values
 from app.mail import store
-from app.mail.message import OutboxMail, build_message, sender_mailbox
+from app.mail.message import OutboxMail, sender_mailbox
 from app.mail.smtp import DeliveryError, SmtpClient
+from app.mail.wire import message_bytes
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -152,7 +153,7 @@ class MailWorker:
     async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
         """One attempt at one mail; False when the server could not take it now."""
         try:
-            message = build_message(
+            message = message_bytes(
                 mail, sender=self.settings.mail.sender, reply_to=self.settings.app.support_email
             )
         except (ValueError, TypeError) as error:
