@@ -90,14 +90,10 @@ async def _send_again(
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
-# Read with the lock, not shown in the mail.
-NOT_IN_THE_MAIL = frozenset({"now"})
-
-
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
     """Whether the event changed between the record the mail was rendered from and the one
     read under the lock."""
-    keys = (set(rendered_for.keys()) | set(locked.keys())) - NOT_IN_THE_MAIL
+    keys = (set(rendered_for.keys()) | set(locked.keys())) - mails.NOT_SHOWN
     return any(rendered_for.get(key) != locked.get(key) for key in keys)
 
 
