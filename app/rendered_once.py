@@ -38,10 +38,11 @@ Pieces = tuple[str, ...]
 
 
 def frozen(value: Any) -> Hashable:
-    """The value as a cache key: mappings and sequences made hashable, in order. Raises
+    """The value as a cache key: mappings and sequences made hashable, in their order (the
+    same items in another order are another key: a miss, never a wrong hit). Raises
     TypeError for a value that cannot be (the render is then made in full)."""
     if isinstance(value, Mapping):
-        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
+        return tuple((key, frozen(item)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return tuple(frozen(item) for item in value)
     hash(value)
@@ -56,11 +57,17 @@ class SplicingRenderer:
         self._cut: OrderedDict[Hashable, Pieces | None] = OrderedDict()
 
     def render(
-        self, language: str, template: str, shared: Mapping[str, Any], personal: Mapping[str, str]
+        self,
+        language: str,
+        template: str,
+        shared: Mapping[str, Any],
+        personal: Mapping[str, str],
+        shared_key: Hashable | None = None,
     ) -> str:
-        """What renderer.render(language, template, shared | personal) gives."""
+        """What renderer.render(language, template, shared | personal) gives. `shared_key`:
+        frozen(shared), for a caller rendering several templates with one context."""
         try:
-            key = (language, template, frozen(shared), tuple(sorted(personal)))
+            key = (language, template, shared_key or frozen(shared), tuple(personal))
         except TypeError:
             return self.renderer.render(language, template, {**shared, **personal})
         if key in self._cut:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -26,7 +26,7 @@ from app.i18n import LANGUAGES, Renderer
 from app.mail import store
 from app.mail.calendar import CalendarEntry, calendar_text
 from app.mail.message import mailbox, new_message_id, one_line, sender_mailbox
-from app.rendered_once import splicing
+from app.rendered_once import frozen, splicing
 from app.settings import Settings
 
 __all__ = ["CalendarEntry", "Mailer", "PreparedMail", "RenderedMail"]
@@ -90,16 +90,24 @@ class Mailer:
             support_email=self.settings.app.support_email,
         )
         base = f"mail/{template}"
+        # The shared context's cache key, made once for the mail's four templates.
+        key: Hashable | None = None
+        if personal:
+            try:
+                key = frozen(full)
+            except TypeError:
+                personal = None  # not a key: rendered in full
 
         def render(name: str) -> str:
             if personal:
-                return self.spliced.render(language, name, full, personal)
+                return self.spliced.render(language, name, full, personal, shared_key=key)
             return self.renderer.render(language, name, full)
 
         subject = one_line(render(f"{base}.subject.txt"))
         if not subject or len(subject) > SUBJECT_MAX:
             raise ValueError(f"{base}.subject.txt must give one line of 1–{SUBJECT_MAX} characters")
         full["subject"] = subject
+        key = (key, subject)
         text = "\n\n".join(render(name).strip("\n") for name in (f"{base}.txt", TEXT_FOOTER)) + "\n"
         html = render(f"{base}.html")
         return RenderedMail(subject, text, html)
