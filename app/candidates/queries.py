@@ -79,16 +79,7 @@ async def take_seat_at_once(
         registration.language,
         access_token,
         pin,
-        mail.message_id,
-        mail.to_address,
-        mail.to_name,
-        mail.language,
-        mail.template,
-        mail.subject,
-        mail.text_body,
-        mail.html_body,
-        mail.ics,
-        mail.ics_method,
+        *_outbox_values(mail),
     )
 
 
@@ -118,6 +109,22 @@ async def count_registered(connection: asyncpg.Connection, event_id: int) -> int
     # statement would be read from a snapshot taken before the lock was granted.
     return await connection.fetchval(
         "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id
+    )
+
+
+def _outbox_values(mail: PreparedMail) -> tuple:
+    """The mail's mail_outbox columns, in store.insert's order."""
+    return (
+        mail.message_id,
+        mail.to_address,
+        mail.to_name,
+        mail.language,
+        mail.template,
+        mail.subject,
+        mail.text_body,
+        mail.html_body,
+        mail.ics,
+        mail.ics_method,
     )
 
 
@@ -167,16 +174,7 @@ async def take_seat(
         access_token,
         candidate_id,
         pin,
-        mail.message_id,
-        mail.to_address,
-        mail.to_name,
-        mail.language,
-        mail.template,
-        mail.subject,
-        mail.text_body,
-        mail.html_body,
-        mail.ics,
-        mail.ics_method,
+        *_outbox_values(mail),
     )
 
 

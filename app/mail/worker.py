@@ -60,7 +60,7 @@ FIRST_RETRY_DELAY = 2.0
 # (claim, MAIL, RCPT, DATA, mark sent) mostly wait, on the network and on a busy event loop;
 # one at a time, the outbox drained more slowly than registrations filled it (BENCHMARKS.md,
 # "Registration").
-LANES = 4
+LANES = 8
 # On shutdown, an attempt under way may finish this long before it is cut.
 SHUTDOWN_GRACE = 10.0
 # InternalClientError: asyncpg's "cannot switch to state …; another operation is in

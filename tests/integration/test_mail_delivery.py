@@ -97,6 +97,30 @@ async def enqueue(app, connection, address: str) -> int:
         )
 
 
+async def enqueue_claimed(
+    app, connection, address: str, worker_name: str, *, lease_seconds: float, process=None
+) -> int:
+    """A mail as a worker leaves it that claimed it and died before sending it."""
+    async with connection.transaction():
+        mail_id = await app[MAILER].enqueue(
+            connection,
+            to_address=address,
+            to_name="Åsa",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
+        await connection.execute(
+            """UPDATE mail_outbox SET attempts = 1, claimed_by = $2, claimed_by_process = $3,
+                      next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1""",
+            mail_id,
+            worker_name,
+            process,
+            float(lease_seconds),
+        )
+    return mail_id
+
+
 async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_is_back(
     stack, outbox_url, outbox, catcher
 ):
@@ -172,20 +196,7 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(stack,
     app = create_app(settings)
     address = unique_email("lease")
     # A worker took the row a moment ago and died before it could send or record anything.
-    async with outbox.transaction():
-        mail_id = await app[MAILER].enqueue(
-            outbox,
-            to_address=address,
-            to_name="Åsa",
-            language="sv",
-            template="event_cancelled",
-            context=event_context(TITLE, STARTS),
-        )
-        await outbox.execute(
-            """UPDATE mail_outbox SET attempts = 1, claimed_by = 'dead-worker',
-                      next_attempt_at = now() + interval '2 seconds' WHERE id = $1""",
-            mail_id,
-        )
+    mail_id = await enqueue_claimed(app, outbox, address, "dead-worker", lease_seconds=2)
     async with serving(app, settings.app.port):
         await asyncio.sleep(1)
         assert caught(catcher.maildir, address) == []  # not while the lease holds
@@ -287,21 +298,7 @@ async def test_a_killed_worker_process_releases_its_claims_within_seconds(
     app = create_app(settings)
     address = unique_email("killed-worker")
     # What the killed process held: a mail it claimed for the full lease.
-    async with outbox.transaction():
-        mail_id = await app[MAILER].enqueue(
-            outbox,
-            to_address=address,
-            to_name="Åsa",
-            language="sv",
-            template="event_cancelled",
-            context=event_context(TITLE, STARTS),
-        )
-        await outbox.execute(
-            """UPDATE mail_outbox SET attempts = 1, claimed_by = 'killed', claimed_by_process = $2,
-                      next_attempt_at = now() + interval '600 seconds' WHERE id = $1""",
-            mail_id,
-            dead,
-        )
+    mail_id = await enqueue_claimed(app, outbox, address, "killed", lease_seconds=600, process=dead)
     async with serving(app, settings.app.port):
         await wait_for_mail(catcher.maildir, address, 1, timeout=60)
     row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)

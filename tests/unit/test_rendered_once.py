@@ -122,7 +122,7 @@ def test_a_shared_context_that_cannot_be_a_key_is_rendered_in_full(tmp_path):
 
     class Unhashable:
         x = 1
-        __hash__ = None  # type: ignore[assignment]
+        __hash__ = None
 
     assert (
         SplicingRenderer(renderer).render("sv", "page.html", {"thing": Unhashable()}, {"name": "Kim"})
