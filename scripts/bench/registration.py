@@ -243,7 +243,9 @@ async def run(args, environ: dict[str, str]) -> dict:
         load_before = os.getloadavg()
         print("baseline: raw asyncpg ...", flush=True)
         await baseline(dsn, base_event, min(200, args.registrations), args.concurrency, mail)
+        client_before = time.process_time()
         raw = await baseline(dsn, base_event, args.registrations, args.concurrency, mail)
+        baseline_client = (time.process_time() - client_before) / args.registrations * 1000
         await app.start()
         if worker is not None:
             await worker.start()
@@ -252,8 +254,9 @@ async def run(args, environ: dict[str, str]) -> dict:
         await through_the_page(app.url, token, min(200, args.registrations), args.concurrency)
         await mails_drained(db, page_event)
         cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
-        started = time.perf_counter()
+        started, client_before = time.perf_counter(), time.process_time()
         page = await through_the_page(app.url, token, args.registrations, args.concurrency)
+        page_client = (time.process_time() - client_before) / args.registrations * 1000
         # The CPU time per registration, its confirmation sent: a figure the machine's load
         # moves far less than the rates.
         await mails_drained(db, page_event, poll=0.02)
@@ -278,6 +281,9 @@ async def run(args, environ: dict[str, str]) -> dict:
         "confirmed_ratio": confirmed / raw,
         "app_cpu_ms_per_registration": cpu["app"],
         "worker_cpu_ms_per_registration": cpu.get("mail worker", 0.0),
+        # The benchmark's own process: asyncpg's clients, or the HTTP clients (aiohttp).
+        "baseline_client_cpu_ms_per_registration": baseline_client,
+        "page_client_cpu_ms_per_registration": page_client,
         "load_average": load_before + os.getloadavg(),
     }
 
@@ -322,6 +328,10 @@ def main() -> int:
     )
     if separate:
         print(f"  mail worker CPU per mail      {figures['worker_cpu_ms_per_registration']:8.2f} ms")
+    print(
+        f"  the clients' CPU per registration: {figures['baseline_client_cpu_ms_per_registration']:.2f} ms"
+        f" (asyncpg), {figures['page_client_cpu_ms_per_registration']:.2f} ms (HTTP): on the same cores"
+    )
     print(f"  machine load average (1/5/15 min) before and after: {load}")
     write_json(args.json, figures)
     return 0
