@@ -20,6 +20,7 @@ logs.py          logging that redacts secrets, as text or JSON lines
 metrics.py       /metrics for Prometheus
 ops.py           what the operations page and `provision list-live` show
 i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer
+rendered_once.py a template rendered once per shared context, personal values spliced in
 timefmt.py       event times in Swedish time, in the reader's language
 names.py         lists of names in the viewer's language's order
 passwords.py     Argon2id hashing

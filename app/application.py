@@ -85,7 +85,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(janus_pool)
     # The process's identity and heartbeat before the mail worker: its claims carry it.
     app.cleanup_ctx.append(live_connections)
-    app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
+    if settings.mail.worker_in_app:  # else `python -m app.mail` sends (DEPLOYMENT.md)
+        app.cleanup_ctx.append(mail_worker)  # after the pool: stops before it closes
     app.cleanup_ctx.append(candidate_reminders)
     app.cleanup_ctx.append(retention_worker)
     app.cleanup_ctx.append(live_sweeper)

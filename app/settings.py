@@ -260,6 +260,9 @@ class MailSettings(_Section):
     catcher_dir: str = ".local/mail"
     # The outbox worker waits longer after each failed attempt, at most this many seconds.
     retry_max_delay: float = Field(300.0, gt=0, le=3600)
+    # Each application process sends the outbox too; false: only `python -m app.mail`
+    # processes send (DEPLOYMENT.md, "The mail worker").
+    worker_in_app: bool = True
 
     @field_validator("sender")
     @classmethod

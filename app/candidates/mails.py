@@ -56,15 +56,29 @@ def calendar_entry(
     )
 
 
-def _context(event: asyncpg.Record, candidate: asyncpg.Record, link: str, **extra) -> dict:
+# Read with the event's lock (app/candidates/registration.py), shown in no mail or page.
+NOT_SHOWN = frozenset({"now"})
+
+
+def shown(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event as mails and pages get it: one dict per version of the event, whichever
+    statement read it (a cache key of app/rendered_once.py)."""
+    return {key: value for key, value in event.items() if key not in NOT_SHOWN}
+
+
+def _context(event: Mapping[str, Any], **extra) -> dict:
+    """What every candidate of one event shares in a mail: rendered once per event version
+    (app/rendered_once.py), with _personal spliced in."""
     return {
-        "event": dict(event),
+        "event": shown(event),
         "event_starts_at": event["starts_at"],
-        "name": candidate["name"],
-        "link": link,
-        "pin": candidate["pin"],
         **extra,
     }
+
+
+def _personal(candidate: Mapping[str, Any], link: str) -> dict[str, str]:
+    """What the candidate mail templates only print."""
+    return {"name": candidate["name"], "link": link, "pin": candidate["pin"]}
 
 
 async def _send(
@@ -75,14 +89,20 @@ async def _send(
     candidate: asyncpg.Record,
     calendar: CalendarEntry,
     context: dict,
+    link: str,
 ) -> int:
     return await enqueue_prepared(
-        connection, mailer, _prepare(mailer, template, candidate, calendar, context), candidate["id"]
+        connection, mailer, _prepare(mailer, template, candidate, calendar, context, link), candidate["id"]
     )
 
 
 def _prepare(
-    mailer: Mailer, template: str, candidate: Mapping[str, Any], calendar: CalendarEntry, context: dict
+    mailer: Mailer,
+    template: str,
+    candidate: Mapping[str, Any],
+    calendar: CalendarEntry,
+    context: dict,
+    link: str,
 ) -> PreparedMail:
     return mailer.prepare(
         to_address=candidate["email"],
@@ -91,6 +111,7 @@ def _prepare(
         template=template,
         context=context,
         calendar=calendar,
+        personal=_personal(candidate, link),
     )
 
 
@@ -120,7 +141,8 @@ def prepare_confirmation(
         REGISTRATION,
         candidate,
         calendar_entry(mailer, event, candidate, link),
-        _context(event, candidate, link, again=again, replaced=replaced),
+        _context(event, again=again, replaced=replaced),
+        link,
     )
 
 
@@ -158,7 +180,8 @@ async def send_reminder(
         event,
         candidate,
         calendar_entry(mailer, event, candidate, link),
-        _context(event, candidate, link),
+        _context(event),
+        link,
     )
 
 
@@ -183,9 +206,8 @@ async def send_cancellation(
         calendar_entry(mailer, event, candidate, link, method="CANCEL", bump=1),
         _context(
             event,
-            candidate,
-            link,
             by_employer=by_employer,
             invite_link=f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
         ),
+        link,
     )

@@ -35,6 +35,54 @@ async def event_by_invite_token(
     )
 
 
+# Read beside the event for a registration (event_for_registration), not part of it.
+REGISTRATION_COLUMNS = ("version", "next_candidate_id")
+
+
+async def event_for_registration(connection: asyncpg.Connection, token: str) -> asyncpg.Record | None:
+    """event_by_invite_token, with its version (registration_event_version, migration 0029)
+    and an id for the candidate about to register, drawn from its sequence: one round trip."""
+    return await connection.fetchrow(
+        f"""
+        SELECT {EVENT_COLUMNS}, registration_event_version(e, o.name) AS version,
+               nextval(pg_get_serial_sequence('candidate', 'id')) AS next_candidate_id
+        FROM event e JOIN organization o ON o.id = e.organization_id
+        WHERE e.invite_token = $1""",
+        token,
+    )
+
+
+async def take_seat_at_once(
+    connection: asyncpg.Connection,
+    token: str,
+    version: str,
+    open_until: dt.datetime | None,
+    registration: Registration,
+    access_token: str,
+    pin: str,
+    candidate_id: int,
+    mail: PreparedMail,
+) -> asyncpg.Record:
+    """The registration's locked part in one statement of its own transaction (migration
+    0029, registration_take_seat): o_fresh, o_now, o_registered, o_existing, o_inserted."""
+    return await connection.fetchrow(
+        """
+        SELECT * FROM registration_take_seat($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                                             $13, $14, $15, $16, $17, $18, $19, $20)""",
+        token,
+        version,
+        open_until,
+        candidate_id,
+        registration.name,
+        registration.email,
+        registration.phone,
+        registration.language,
+        access_token,
+        pin,
+        *_outbox_values(mail),
+    )
+
+
 async def lock_event_by_invite_token(connection: asyncpg.Connection, token: str) -> asyncpg.Record | None:
     """event_by_invite_token(for_update=True), with the database's clock as `now`: one
     statement under the lock instead of two."""
@@ -61,6 +109,22 @@ async def count_registered(connection: asyncpg.Connection, event_id: int) -> int
     # statement would be read from a snapshot taken before the lock was granted.
     return await connection.fetchval(
         "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id
+    )
+
+
+def _outbox_values(mail: PreparedMail) -> tuple:
+    """The mail's mail_outbox columns, in store.insert's order."""
+    return (
+        mail.message_id,
+        mail.to_address,
+        mail.to_name,
+        mail.language,
+        mail.template,
+        mail.subject,
+        mail.text_body,
+        mail.html_body,
+        mail.ics,
+        mail.ics_method,
     )
 
 
@@ -110,16 +174,7 @@ async def take_seat(
         access_token,
         candidate_id,
         pin,
-        mail.message_id,
-        mail.to_address,
-        mail.to_name,
-        mail.language,
-        mail.template,
-        mail.subject,
-        mail.text_body,
-        mail.html_body,
-        mail.ics,
-        mail.ics_method,
+        *_outbox_values(mail),
     )
 
 

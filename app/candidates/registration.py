@@ -1,20 +1,22 @@
 """Registering through an invite link: capacity holds under any concurrency.
 
-One transaction per registration: lock the event row, count the registrations, insert,
-queue the confirmation mail, commit. The lock makes registrations for one event take turns,
-so a hundred arriving at once can never together pass the count; the mail exists exactly
-when the registration does.
+Registrations for one event take turns on the event's row lock: lock, count, insert, queue
+the confirmation mail, commit. The lock makes a hundred arriving at once unable to pass the
+count together; the mail exists exactly when the registration does.
 
-The lock is held for the count and the inserts only: everything the confirmation needs is
-known before it (the candidate's id is drawn from its sequence first, the link and PIN are
-random), so the mail is rendered before the lock is taken, and rendered again under it only
-if the event changed in between. Under the lock: the locking read (with the database's
-clock), then one statement that counts the registrations, looks for the address and, if
-there is room, inserts the candidate and queues the mail (app/candidates/queries.py,
-take_seat): every statement under the lock is a round trip through a busy process's event
-loop, which the other registrations wait for. A
-confirmation sent again to someone registered already is rendered and queued after the
-lock is let go.
+Everything the confirmation needs is known before the lock (the event and an id for the
+candidate, drawn from its sequence, in one read; the link and PIN are random), so the mail
+is rendered first. The locked part is then one statement in a transaction of its own
+(registration_take_seat, migration 0029): it locks, counts and, if the event is still as
+read (its version) and has room, inserts the candidate and queues the mail, and the lock is
+let go as it returns. The lock is never held across a round trip to this process, whose
+busy event loop the other registrations would otherwise wait for (BENCHMARKS.md,
+"Registration").
+
+The rarer ways go statement by statement under the lock (_register_locked): the event
+changed since it was read (the mail is rendered again under the lock), the address is
+registered already (its confirmation is sent again, after the lock is let go), or a
+cancellation made room meanwhile.
 """
 
 from __future__ import annotations
@@ -28,8 +30,17 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from app.candidates import mails, queries
-from app.candidates.rules import CLOSED, FULL, OPEN, Registration, registration_state, resend_allowed
+from app.candidates.rules import (
+    CLOSED,
+    FULL,
+    OPEN,
+    Registration,
+    open_until,
+    registration_state,
+    resend_allowed,
+)
 from app.events.tokens import link_token, six_digit_code
+from app.mail.outbox import PreparedMail
 
 if TYPE_CHECKING:
     from app.mail import Mailer
@@ -49,11 +60,11 @@ class UndeliverableAddress(Exception):
 @dataclass(frozen=True)
 class Outcome:
     result: str  # REGISTERED, ALREADY, or why not (rules.FULL, CLOSED, ...)
-    event: asyncpg.Record
-    candidate: asyncpg.Record | None = None
+    event: Mapping[str, Any]
+    candidate: Mapping[str, Any] | None = None
 
 
-def state_of(event: asyncpg.Record, registered: int, now: dt.datetime) -> str:
+def state_of(event: Mapping[str, Any], registered: int, now: dt.datetime) -> str:
     return registration_state(
         event["state"],
         event["deleted_at"] is not None,
@@ -90,14 +101,10 @@ async def _send_again(
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
-# Read with the lock, not shown in the mail.
-NOT_IN_THE_MAIL = frozenset({"now"})
-
-
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
     """Whether the event changed between the record the mail was rendered from and the one
     read under the lock."""
-    keys = (set(rendered_for.keys()) | set(locked.keys())) - NOT_IN_THE_MAIL
+    keys = (set(rendered_for.keys()) | set(locked.keys())) - mails.NOT_SHOWN
     return any(rendered_for.get(key) != locked.get(key) for key in keys)
 
 
@@ -109,11 +116,12 @@ async def register(
     registration: Registration,
 ) -> Outcome | None:
     """None when no event has this invite link."""
-    event = await queries.event_by_invite_token(connection, invite_token)
-    if event is None:
+    row = await queries.event_for_registration(connection, invite_token)
+    if row is None:
         return None
+    event = {key: row[key] for key in row.keys() if key not in queries.REGISTRATION_COLUMNS}
     draft: dict[str, Any] = {
-        "id": await queries.next_candidate_id(connection),
+        "id": row["next_candidate_id"],
         "name": registration.name,
         "email": registration.email,
         "language": registration.language,
@@ -124,6 +132,49 @@ async def register(
         mail = mails.prepare_confirmation(mailer, public_url, event, draft)
     except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
+    # The common way: the locked part in one statement, if the event is as read.
+    until = open_until(
+        event["state"],
+        event["deleted_at"] is not None,
+        event["invite_open"],
+        event["starts_at"],
+        event["duration_minutes"],
+    )
+    seat = await queries.take_seat_at_once(
+        connection,
+        invite_token,
+        row["version"],
+        until,
+        registration,
+        draft["access_token"],
+        draft["pin"],
+        draft["id"],
+        mail,
+    )
+    if seat["o_fresh"] and seat["o_existing"] is None:
+        if seat["o_inserted"]:
+            log.info("candidate %s registered for event %s", draft["id"], event["id"])
+            return Outcome(REGISTERED, event, draft)
+        state = state_of(event, seat["o_registered"], seat["o_now"])
+        if state != OPEN:
+            return Outcome(state, event)
+    # The rarer ways: the event changed since it was read, or the address is registered.
+    return await _register_locked(
+        connection, mailer, public_url, invite_token, registration, event, draft, mail
+    )
+
+
+async def _register_locked(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    invite_token: str,
+    registration: Registration,
+    event: Mapping[str, Any],
+    draft: dict[str, Any],
+    mail: PreparedMail,
+) -> Outcome | None:
+    """The registration statement by statement in a transaction under the event's lock."""
     async with connection.transaction():
         # Under the lock: the locking read, then one statement that counts and, if there is
         # room, inserts the candidate and queues the mail rendered before the lock.

@@ -93,6 +93,16 @@ def ends_at(starts_at: dt.datetime, duration_minutes: int) -> dt.datetime:
     return starts_at + dt.timedelta(minutes=duration_minutes)
 
 
+def open_until(
+    state: str, deleted: bool, invite_open: bool, starts_at: dt.datetime, duration_minutes: int
+) -> dt.datetime | None:
+    """Until when the event takes registrations, the count aside (as registration_state
+    decides it); None when it takes none now."""
+    if deleted or state in ("cancelled", "draft", "finished") or not invite_open:
+        return None
+    return ends_at(starts_at, duration_minutes)
+
+
 def registration_state(
     state: str,
     deleted: bool,

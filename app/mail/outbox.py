@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -25,6 +26,7 @@ from app.i18n import LANGUAGES, Renderer
 from app.mail import store
 from app.mail.calendar import CalendarEntry, calendar_text
 from app.mail.message import mailbox, new_message_id, one_line, sender_mailbox
+from app.rendered_once import frozen, splicing
 from app.settings import Settings
 
 __all__ = ["CalendarEntry", "Mailer", "PreparedMail", "RenderedMail"]
@@ -65,9 +67,18 @@ class Mailer:
     def __init__(self, settings: Settings, renderer: Renderer):
         self.settings = settings
         self.renderer = renderer
+        self.spliced = splicing(renderer)
         self.sender = sender_mailbox(settings.mail.sender)
 
-    def render(self, language: str, template: str, context: dict[str, Any]) -> RenderedMail:
+    def render(
+        self,
+        language: str,
+        template: str,
+        context: dict[str, Any],
+        personal: Mapping[str, str] | None = None,
+    ) -> RenderedMail:
+        """`personal`: values of the context that the templates only print (a recipient's
+        name, link, PIN): rendered once per `context` and spliced in (app/rendered_once.py)."""
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}")
         if not TEMPLATE_NAME.match(template):
@@ -79,18 +90,26 @@ class Mailer:
             support_email=self.settings.app.support_email,
         )
         base = f"mail/{template}"
-        subject = one_line(self.renderer.render(language, f"{base}.subject.txt", full))
+        # The shared context's cache key, made once for the mail's four templates.
+        key: Hashable | None = None
+        if personal:
+            try:
+                key = frozen(full)
+            except TypeError:
+                personal = None  # not a key: rendered in full
+
+        def render(name: str) -> str:
+            if personal:
+                return self.spliced.render(language, name, full, personal, shared_key=key)
+            return self.renderer.render(language, name, full)
+
+        subject = one_line(render(f"{base}.subject.txt"))
         if not subject or len(subject) > SUBJECT_MAX:
             raise ValueError(f"{base}.subject.txt must give one line of 1–{SUBJECT_MAX} characters")
         full["subject"] = subject
-        text = (
-            "\n\n".join(
-                self.renderer.render(language, name, full).strip("\n")
-                for name in (f"{base}.txt", TEXT_FOOTER)
-            )
-            + "\n"
-        )
-        html = self.renderer.render(language, f"{base}.html", full)
+        key = (key, subject)
+        text = "\n\n".join(render(name).strip("\n") for name in (f"{base}.txt", TEXT_FOOTER)) + "\n"
+        html = render(f"{base}.html")
         return RenderedMail(subject, text, html)
 
     def prepare(
@@ -102,12 +121,13 @@ class Mailer:
         template: str,
         context: dict[str, Any],
         calendar: CalendarEntry | None = None,
+        personal: Mapping[str, str] | None = None,
     ) -> PreparedMail:
         """Render a mail in `language`, without the database: a caller holding a lock renders
         before taking it and inserts (`insert`) under it. Raises ValueError for a bad
-        address, language or template name."""
+        address, language or template name. `personal`: as for render."""
         recipient = mailbox(to_address, one_line(to_name)[:NAME_MAX])
-        rendered = self.render(language, template, context)
+        rendered = self.render(language, template, context, personal)
         ics = None
         if calendar is not None:
             ics = calendar_text(

@@ -9,7 +9,6 @@ The description names the error and the server's reply, with every secret blanke
 from __future__ import annotations
 
 import asyncio
-from email.message import EmailMessage
 from typing import Any
 
 import aiosmtplib
@@ -69,14 +68,15 @@ class SmtpClient:
             **credentials,
         )
 
-    async def send(self, message: EmailMessage, *, sender: str, recipient: str) -> None:
-        """Send to exactly `recipient` (the envelope is never read back from the headers)."""
+    async def send(self, message: bytes, *, sender: str, recipient: str) -> None:
+        """Send `message` (as app/mail/wire.py writes it: CRLF line ends, 7-bit) to exactly
+        `recipient` (the envelope is never read back from the headers)."""
         try:
             async with asyncio.timeout(MESSAGE_DEADLINE):
                 if self.smtp is None or not self.smtp.is_connected:
                     self.smtp = self._new_client()
                     await self.smtp.connect()
-                await self.smtp.send_message(message, sender=sender, recipients=[recipient])
+                await self.smtp.sendmail(sender, [recipient], message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             await self.close()
             raise DeliveryError(describe(error, self._secrets), permanent=_permanent(error)) from None

@@ -1,12 +1,13 @@
 """The outbox worker: sends what Mailer.enqueue wrote, retrying while the SMTP server is down.
 
-Every application process runs one (cleanup_ctx `mail_worker`); any number may share a
-database. A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
+Every application process runs one (cleanup_ctx `mail_worker`), unless mail.worker_in_app
+is off and `python -m app.mail` processes run it instead; any number may share a database.
+A worker sends LANES mails at once, each lane claiming and sending one mail after another. A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
 when the next retry falls due, and every POLL_INTERVAL seconds in case a notification was
 missed (its listening connection is re-opened when it drops).
 
 Never twice. Taking a row is a short transaction of its own (store.claim_next): the row is
-chosen with FOR UPDATE SKIP LOCKED, so two workers never take the same one, and its
+chosen with FOR UPDATE SKIP LOCKED, so two workers (or lanes) never take the same one, and its
 next_attempt_at moves CLAIM_LEASE seconds ahead, so it is not due again while this worker
 sends it. The lease is far longer than an attempt may last (smtp.MESSAGE_DEADLINE), and
 no transaction or lock is held across the SMTP exchange. Once the server has accepted the
@@ -44,8 +45,9 @@ from app.keys import DB_POOL, SETTINGS
 from app.live.connections import LIVE_PROCESS
 from app.logs import secret_values
 from app.mail import store
-from app.mail.message import OutboxMail, build_message, sender_mailbox
+from app.mail.message import OutboxMail, sender_mailbox
 from app.mail.smtp import DeliveryError, SmtpClient
+from app.mail.wire import message_bytes
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -54,6 +56,11 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = 600.0
 POLL_INTERVAL = 10.0
 FIRST_RETRY_DELAY = 2.0
+# Mails sent at once, each lane over an SMTP connection of its own: a mail's round trips
+# (claim, MAIL, RCPT, DATA, mark sent) mostly wait, on the network and on a busy event loop;
+# one at a time, the outbox drained more slowly than registrations filled it (BENCHMARKS.md,
+# "Registration").
+LANES = 8
 # On shutdown, an attempt under way may finish this long before it is cut.
 SHUTDOWN_GRACE = 10.0
 # InternalClientError: asyncpg's "cannot switch to state …; another operation is in
@@ -133,7 +140,20 @@ class MailWorker:
             await self._close_listener()
 
     async def _send_due(self) -> float | None:
-        """Send every due mail; the pause before trying again if the SMTP server failed."""
+        """Send every due mail, LANES at a time; the pause before trying again if the SMTP
+        server failed. A database error ends the round once every lane has stopped (a lane
+        is never cut in the middle of a mail: that could send it twice)."""
+        outcomes = await asyncio.gather(*(self._lane() for _ in range(LANES)), return_exceptions=True)
+        pauses: list[float] = []
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if outcome is not None:
+                pauses.append(outcome)
+        return max(pauses) if pauses else None
+
+    async def _lane(self) -> float | None:
+        """One mail after another over one SMTP connection, until none is due."""
         smtp = SmtpClient(self.settings.mail, self._secrets)
         try:
             while not self._stop.is_set():
@@ -152,7 +172,7 @@ class MailWorker:
     async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
         """One attempt at one mail; False when the server could not take it now."""
         try:
-            message = build_message(
+            message = message_bytes(
                 mail, sender=self.settings.mail.sender, reply_to=self.settings.app.support_email
             )
         except (ValueError, TypeError) as error:

@@ -7,6 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from app.candidates import queries
+from app.candidates.mails import shown
 from app.auth.validation import clean_email, form_text
 from app.candidates.registration import (
     ALREADY,
@@ -20,7 +21,7 @@ from app.candidates.rules import parse_registration
 from app.events.tokens import looks_like_link_token
 from app.i18n import N_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
-from app.views.pages import render
+from app.views.pages import render, render_spliced
 
 routes = web.RouteTableDef()
 
@@ -92,10 +93,11 @@ async def register_candidate(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     if outcome.result in (REGISTERED, ALREADY):
         # The same page either way: it must not tell a stranger who else has registered.
-        response = render(
+        response = render_spliced(
             request,
             "candidates/registered.html",
-            {"event": outcome.event, "email": parsed.registration.email},
+            {"event": shown(outcome.event)},
+            {"email": parsed.registration.email},
         )
         response.headers["Cache-Control"] = "no-store"
         return response

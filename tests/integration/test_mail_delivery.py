@@ -1,4 +1,6 @@
-"""The outbox worker against an SMTP server that goes away, and against other workers.
+"""The outbox worker against an SMTP server that goes away, and against other workers; and
+`python -m app.mail`, the worker as a process of its own beside app processes that only
+write mails (mail.worker_in_app = false, DEPLOYMENT.md).
 
 Each test has a database of its own (so the session application's worker cannot send its
 mails) and a mail catcher process of its own (to stop and start), and runs one or more
@@ -8,6 +10,9 @@ application instances on them, each with its worker, as separate processes would
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from contextlib import AsyncExitStack
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,6 +29,7 @@ from app.mail import worker
 from app.settings import load_settings
 from tests.accounts import log_in, make_user
 from tests.integration.mail_support import (
+    ROOT,
     MailCatcher,
     drop_database,
     event_context,
@@ -89,6 +95,30 @@ async def enqueue(app, connection, address: str) -> int:
             template="event_cancelled",
             context=event_context(TITLE, STARTS),
         )
+
+
+async def enqueue_claimed(
+    app, connection, address: str, worker_name: str, *, lease_seconds: float, process=None
+) -> int:
+    """A mail as a worker leaves it that claimed it and died before sending it."""
+    async with connection.transaction():
+        mail_id = await app[MAILER].enqueue(
+            connection,
+            to_address=address,
+            to_name="Åsa",
+            language="sv",
+            template="event_cancelled",
+            context=event_context(TITLE, STARTS),
+        )
+        await connection.execute(
+            """UPDATE mail_outbox SET attempts = 1, claimed_by = $2, claimed_by_process = $3,
+                      next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1""",
+            mail_id,
+            worker_name,
+            process,
+            float(lease_seconds),
+        )
+    return mail_id
 
 
 async def test_with_smtp_down_the_change_succeeds_and_the_mail_goes_out_once_it_is_back(
@@ -166,20 +196,7 @@ async def test_a_mail_left_by_a_worker_that_died_goes_out_after_its_lease(stack,
     app = create_app(settings)
     address = unique_email("lease")
     # A worker took the row a moment ago and died before it could send or record anything.
-    async with outbox.transaction():
-        mail_id = await app[MAILER].enqueue(
-            outbox,
-            to_address=address,
-            to_name="Åsa",
-            language="sv",
-            template="event_cancelled",
-            context=event_context(TITLE, STARTS),
-        )
-        await outbox.execute(
-            """UPDATE mail_outbox SET attempts = 1, claimed_by = 'dead-worker',
-                      next_attempt_at = now() + interval '2 seconds' WHERE id = $1""",
-            mail_id,
-        )
+    mail_id = await enqueue_claimed(app, outbox, address, "dead-worker", lease_seconds=2)
     async with serving(app, settings.app.port):
         await asyncio.sleep(1)
         assert caught(catcher.maildir, address) == []  # not while the lease holds
@@ -208,3 +225,81 @@ async def test_publishing_with_smtp_down_succeeds_and_the_invitation_follows(
         await asyncio.sleep(3 * settings.mail.retry_max_delay)
     (message,) = caught(catcher.maildir, interviewer)
     assert str(calendar_event(message)["UID"]).startswith(f"event-{event_id}-interviewer-")
+
+
+# `python -m app.mail`
+
+
+def worker_environ(stack, outbox_url: str, catcher) -> dict[str, str]:
+    return dict(
+        stack.environ,
+        DATABASE_URL=outbox_url,
+        SNABB_APP_PORT=str(free_port()),
+        SNABB_MAIL_SMTP_PORT=str(catcher.port),
+        SNABB_MAIL_CATCHER_DIR=str(catcher.maildir),
+    )
+
+
+async def start_worker(environ: dict[str, str], log_path) -> asyncio.subprocess.Process:
+    log = open(log_path, "ab")
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.mail", cwd=ROOT, env=environ, stdout=log, stderr=log
+        )
+    finally:
+        log.close()
+
+
+async def test_the_app_only_writes_and_the_worker_process_sends(stack, outbox_url, outbox, catcher, tmp_path):
+    await asyncio.to_thread(catcher.start)
+    environ = worker_environ(stack, outbox_url, catcher)
+    settings = load_settings(dict(environ, SNABB_MAIL_WORKER_IN_APP="false"))
+    app = create_app(settings)
+    address = unique_email("worker-process")
+    async with serving(app, settings.app.port):
+        mail_id = await enqueue(app, outbox, address)
+        await asyncio.sleep(2)
+        assert caught(catcher.maildir, address) == []  # nobody in the app sends it
+
+        process = await start_worker(environ, tmp_path / "worker.log")
+        try:
+            await wait_for_mail(catcher.maildir, address, 1)
+            row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
+            assert f":{process.pid}:" in row["claimed_by"]
+            # A new mail wakes it at once (it listens), and the message is whole.
+            await wait_for_listeners(outbox, 1)
+            second = unique_email("worker-process-2")
+            await enqueue(app, outbox, second)
+            (message,) = await wait_for_mail(catcher.maildir, second, 1)
+            assert message.get_body(("plain",)).get_content().strip()
+            assert message["Subject"] and message["To"].addresses[0].addr_spec == second
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 30) == 0  # a clean stop
+    assert "Traceback" not in (tmp_path / "worker.log").read_text()
+
+
+async def test_a_killed_worker_process_releases_its_claims_within_seconds(
+    stack, outbox_url, outbox, catcher, tmp_path
+):
+    await asyncio.to_thread(catcher.start)
+    environ = worker_environ(stack, outbox_url, catcher)
+    before = {row["id"] for row in await outbox.fetch("SELECT id FROM live_process")}
+    process = await start_worker(environ, tmp_path / "worker.log")
+    try:
+        await wait_for_listeners(outbox, 1)
+        beating = {row["id"] for row in await outbox.fetch("SELECT id FROM live_process")} - before
+        assert len(beating) == 1  # the worker process beats like an app process
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        await process.wait()
+    (dead,) = beating
+    settings = instance_settings(stack, outbox_url, catcher)
+    app = create_app(settings)
+    address = unique_email("killed-worker")
+    # What the killed process held: a mail it claimed for the full lease.
+    mail_id = await enqueue_claimed(app, outbox, address, "killed", lease_seconds=600, process=dead)
+    async with serving(app, settings.app.port):
+        await wait_for_mail(catcher.maildir, address, 1, timeout=60)
+    row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
+    assert row["claimed_by"] != "killed"

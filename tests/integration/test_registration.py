@@ -274,3 +274,46 @@ async def test_a_hundred_registrations_at_once_leave_exactly_the_capacity(base_u
         )
         == 30
     )
+
+
+async def test_an_event_changed_after_it_was_read_is_registered_for_as_it_now_is(db, settings, monkeypatch):
+    """The one-statement way (migration 0029) does nothing when the event changed after the
+    confirmation was rendered; the registration then goes the long way and renders again."""
+    from app.candidates import queries, registration
+    from app.candidates.rules import Registration
+    from app.i18n import Renderer
+    from app.mail import Mailer
+
+    event = await make_event(db, title="Lagerarbetare")
+    email = unique_email("andrad")
+    at_once = queries.take_seat_at_once
+    results = []
+
+    async def changed_meanwhile(connection, *args, **kwargs):
+        await db.execute("UPDATE event SET title = 'Truckförare' WHERE id = $1", event["id"])
+        results.append(await at_once(connection, *args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(queries, "take_seat_at_once", changed_meanwhile)
+    connection = await asyncpg_connect(settings)
+    try:
+        outcome = await registration.register(
+            connection,
+            Mailer(settings, Renderer()),
+            settings.app.public_url,
+            event["invite_token"],
+            Registration("Kim Kandidat", email, "", "sv"),
+        )
+    finally:
+        await connection.close()
+    assert [row["o_fresh"] for row in results] == [False]
+    assert outcome.result == "registered" and outcome.event["title"] == "Truckförare"
+    subject = await db.fetchval("SELECT subject FROM mail_outbox WHERE to_address = $1", email)
+    assert "Truckförare" in subject
+    assert await db.fetchval("SELECT count(*) FROM candidate WHERE email = $1", email) == 1
+
+
+async def asyncpg_connect(settings):
+    import asyncpg
+
+    return await asyncpg.connect(settings.database.url.get_secret_value())

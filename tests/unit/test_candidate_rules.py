@@ -179,3 +179,16 @@ def test_link_tokens():
     assert looks_like_link_token(link_token())
     for text in ("", "x" * 101, "ab\x00cd", "åäö", "a.b", "a/b", "abc\n"):
         assert not looks_like_link_token(text)
+
+
+@pytest.mark.parametrize("state", ["draft", "published", "live", "finished", "cancelled"])
+@pytest.mark.parametrize("deleted", [False, True])
+@pytest.mark.parametrize("invite_open", [False, True])
+def test_open_until_says_what_registration_state_says_with_room(state, deleted, invite_open):
+    # The registration's one-statement way (migration 0029) inserts while now < open_until.
+    starts = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.timezone.utc)
+    until = rules.open_until(state, deleted, invite_open, starts, 90)
+    for minutes in (-60 * 24 * 30, 0, 89, 90, 91):
+        now = starts + dt.timedelta(minutes=minutes)
+        is_open = rules.registration_state(state, deleted, invite_open, starts, 90, 0, 1, now) == rules.OPEN
+        assert is_open == (until is not None and now < until)
