@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from app.keys import DB_POOL
+from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
 from app.live.arrivals import Arrivals
 
@@ -209,7 +209,9 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
     """This process's identity and heartbeat (a cleanup_ctx, after the database pool)."""
     pool = app[DB_POOL]
     process_id = app[LIVE_PROCESS] = uuid.uuid4()
-    app[ARRIVALS] = Arrivals(pool, process_id, workers=ARRIVAL_WORKERS)
+    app[ARRIVALS] = Arrivals(
+        pool, process_id, workers=ARRIVAL_WORKERS, grace_seconds=app[SETTINGS].live.grace_seconds
+    )
     async with pool.acquire() as connection:
         await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
     task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")

@@ -137,6 +137,23 @@ def people_of(events: list[Event], secret: str) -> list[tuple[tuple[str, int], s
     return people
 
 
+def raise_open_files(sockets: int) -> None:
+    """Room for this many sockets in this process and in the app processes it starts (they
+    inherit the limit): 20,000 sockets over two processes pass the usual 20,000 a process
+    may open, all in the load generator. Raised as far as the system lets (root: further
+    than the hard limit)."""
+    import resource
+
+    wanted = sockets + 1024  # the database, the floor, the app's own files
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= wanted:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -495,6 +512,7 @@ async def run(args, environ: dict) -> dict:
         )
         events = await seed(db, args.events, args.waiting, spare, args.interviewers)
         people = people_of(events, settings.app.secret_key.get_secret_value())
+        raise_open_files(len(people))
         if not args.storm_only:
             print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
             figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
