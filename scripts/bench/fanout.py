@@ -1,6 +1,6 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
 [--rate R] [--churn tail|anywhere] [--seconds S] [--nexts K] [--no-storm] [--processes N]
-[--reuse] [--json F] [--profile F].
+[--storm-only] [--reuse] [--json F] [--profile F].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
 then connected over their own sockets to one app process, or dealt out over N) and I
@@ -21,7 +21,10 @@ from the clients' side and from /proc:
    one message the same for all, written by send_str, send_frame and a prebuilt frame;
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
-   anybody's place changed, /healthz's worst latency meanwhile.
+   anybody's place changed, /healthz's worst latency meanwhile, the app's CPU; beside the
+   storm floor (the bare aiohttp process restarted, the same sockets back at once).
+   --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
+   signal N once all are back (a BENCH_PATCH profiling the storm stops there).
 
 Figures are for this machine as it is: the load average is printed with them.
 """
@@ -338,7 +341,7 @@ async def floor(args, people_count: int, environ: dict) -> tuple[list[float], di
             for round_ in range(1, args.nexts + 1):
                 for socket in sockets:
                     first = int(socket.position)
-                    socket.initial = getattr(socket, "initial", first)
+                    socket.initial = first if socket.initial is None else socket.initial
                     socket.waiting_for, socket.reached_at = socket.initial + 1000 * round_, None
                 results.append(await all_reached(""))
             for round_, how in enumerate(SHARED_WAYS, args.nexts + 1):
