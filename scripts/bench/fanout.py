@@ -295,6 +295,17 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket], time
     }
 
 
+async def listening(port: int) -> None:
+    """Until a process listens on the port (10 s at most: then the connects will tell)."""
+    for _ in range(100):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+
+
 async def floor(args, people_count: int, environ: dict) -> tuple[list[float], dict[str, float]]:
     """The same number of sockets on a bare aiohttp process: POST /round → all have theirs
     (each its own frame, K rounds); then one message the same for all, by each way of
@@ -310,13 +321,7 @@ async def floor(args, people_count: int, environ: dict) -> tuple[list[float], di
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     try:
-        for _ in range(100):
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
+        await listening(port)
         sockets = await open_many(
             "127.0.0.1",
             port,
@@ -369,14 +374,8 @@ async def storm_floor(args, people_count: int) -> float:
 
     async def started() -> asyncio.subprocess.Process:
         process = await asyncio.create_subprocess_exec(*argv, env=environ)
-        for _ in range(100):
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                return process
-            except OSError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError("the floor process did not listen")
+        await listening(port)
+        return process
 
     people = [(("c", n), f"/f/{n}/ws", "x=1") for n in range(people_count)]
     process = await started()
