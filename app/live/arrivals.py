@@ -130,7 +130,21 @@ class Arrival:
 ArrivalsWork = Callable[[asyncpg.Connection, list[Arrival]], Awaitable[dict[Arrival, uuid.UUID]]]
 
 
-def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
+async def interviewer_back(connection: asyncpg.Connection, interviewer_id: int) -> None:
+    """Record an interviewer as connected; nobody is notified when they were already (a page
+    of a restarted process coming back to a row its process never got to change): the
+    estimated waits count connected interviewers, and an unchanged count changes no state.
+    Under the row's lock, as connections.gone takes it: a tab closing meanwhile has either
+    seen this socket's row or recorded them as gone before this reads it."""
+    async with connection.transaction():
+        connected = await connection.fetchval(
+            "SELECT connected FROM interviewer_presence WHERE interviewer_id = $1 FOR UPDATE", interviewer_id
+        )
+        if connected is not True:
+            await presence.set_presence(connection, interviewer_id, connected=True)
+
+
+def arrivals_of(process_id: uuid.UUID, grace_seconds: float | None = None) -> ArrivalsWork:
     """The batch work of a socket opening, for many sockets of this process: every socket
     listed first, then its person recorded as back (the order connections.gone relies
     on)."""
@@ -150,9 +164,9 @@ def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
         )
         candidates = sorted({a.candidate_id for a in arrivals if a.candidate_id is not None})
         if candidates:
-            await queue.reconnected_many(connection, candidates)
+            await queue.reconnected_many(connection, candidates, grace_seconds)
         for interviewer_id in sorted({a.interviewer_id for a in arrivals if a.interviewer_id is not None}):
-            await presence.set_presence(connection, interviewer_id, connected=True)
+            await interviewer_back(connection, interviewer_id)
         return {a: a.socket_id for a in arrivals}
 
     return work
@@ -161,7 +175,15 @@ def arrivals_of(process_id: uuid.UUID) -> ArrivalsWork:
 class Arrivals:
     """The three batched steps of a socket's handshake, for one process."""
 
-    def __init__(self, pool: asyncpg.Pool, process_id: uuid.UUID, *, workers: int, batch: int = 200):
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        process_id: uuid.UUID,
+        *,
+        workers: int,
+        batch: int = 200,
+        grace_seconds: float | None = None,
+    ):
         self.candidate: Batches[str, asyncpg.Record] = Batches(
             pool, candidates_by_token, workers=workers, batch=batch, name="live-arrivals-candidates"
         )
@@ -169,7 +191,11 @@ class Arrivals:
             pool, events_by_interviewer_token, workers=workers, batch=batch, name="live-arrivals-interviewers"
         )
         self.arrived: Batches[Arrival, uuid.UUID] = Batches(
-            pool, arrivals_of(process_id), workers=workers, batch=batch, name="live-arrivals-listing"
+            pool,
+            arrivals_of(process_id, grace_seconds),
+            workers=workers,
+            batch=batch,
+            name="live-arrivals-listing",
         )
 
     def all(self) -> Sequence[Batches[Any, Any]]:

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from app.keys import DB_POOL
+from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
 from app.live.arrivals import Arrivals
 
@@ -133,21 +133,28 @@ async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[in
 
 
 async def reap_dead_processes(
-    connection: asyncpg.Connection, stale_seconds: float = STALE_SECONDS, stopping: uuid.UUID | None = None
+    connection: asyncpg.Connection,
+    stale_seconds: float = STALE_SECONDS,
+    stopping: uuid.UUID | None = None,
+    own: uuid.UUID | None = None,
 ) -> int:
     """Remove the sockets of processes that stopped beating (and of `stopping`, this process
     when it shuts down) and record their people as disconnected (unless they are connected
-    elsewhere by now); the number of sockets removed."""
+    elsewhere by now); the number of sockets removed. Never `own`, the process reaping: it
+    is running, however long its event loop took from its beat to here (seconds, in a
+    reconnect storm on a busy machine), and reaping itself would unlist every socket it
+    holds and refuse every socket it lists after."""
     async with connection.transaction():
         dead = [
             row["id"]
             for row in await connection.fetch(
                 """
             SELECT id FROM live_process
-            WHERE seen_at < now() - make_interval(secs => $1) OR id = $2
+            WHERE (seen_at < now() - make_interval(secs => $1) AND id IS DISTINCT FROM $3) OR id = $2
             FOR UPDATE SKIP LOCKED""",
                 stale_seconds,
                 stopping,
+                own,
             )
         ]
         rows = await connection.fetch(
@@ -192,7 +199,7 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
                 if failing:
                     beating_since, failing = loop.time(), False
                 if loop.time() - beating_since >= STALE_SECONDS:
-                    await reap_dead_processes(connection)
+                    await reap_dead_processes(connection, own=process_id)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
             failing = True
             log.warning("live heartbeat failed: %s", type(error).__name__)
@@ -202,7 +209,9 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
     """This process's identity and heartbeat (a cleanup_ctx, after the database pool)."""
     pool = app[DB_POOL]
     process_id = app[LIVE_PROCESS] = uuid.uuid4()
-    app[ARRIVALS] = Arrivals(pool, process_id, workers=ARRIVAL_WORKERS)
+    app[ARRIVALS] = Arrivals(
+        pool, process_id, workers=ARRIVAL_WORKERS, grace_seconds=app[SETTINGS].live.grace_seconds
+    )
     async with pool.acquire() as connection:
         await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
     task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")

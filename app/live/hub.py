@@ -88,6 +88,17 @@ class Hub:
         self.ready = asyncio.Event()
 
     async def subscribe(self, event_id: int, socket: Subscriber) -> None:
+        sockets = self._sockets.get(event_id)
+        if sockets:
+            # The event is listened to (or its LISTEN is under way, under the lock): no lock.
+            # Under it, a reconnect storm's sockets took the lock one per turn of the event
+            # loop, ten thousand turns before the last socket's first state (BENCHMARKS.md,
+            # "The reconnect storm"). An unsubscribe empties and drops an event's set in one
+            # step, so a set found here is the event's own.
+            sockets.add(socket)
+            if socket.who is not None:
+                self._by_person.setdefault(socket.who, set()).add(socket)
+            return
         async with self._lock:
             first = event_id not in self._sockets
             self._sockets.setdefault(event_id, set()).add(socket)

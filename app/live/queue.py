@@ -170,10 +170,19 @@ async def reconnected(connection: asyncpg.Connection, candidate_id: int) -> bool
     return candidate_id in await reconnected_many(connection, [candidate_id])
 
 
-async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[int]) -> set[int]:
+async def reconnected_many(
+    connection: asyncpg.Connection, candidate_ids: list[int], grace_seconds: float | None = None
+) -> set[int]:
     """`reconnected` for many candidates at once (sockets reopening together after a
     restart: app/live/arrivals.py): their entries locked in one order, one update, one
-    notification per event in which somebody came back. The ones (again) in the queue."""
+    notification per event in which somebody came back. The ones (again) in the queue.
+
+    With `grace_seconds`, a candidate back within the grace period notifies nobody: they
+    kept their place throughout and no state shows the moment they were gone (the event's
+    view counts them in the queue until the grace period ends, app/live/event_view.py). In
+    a reconnect storm the dead process's sockets are recorded as gone while their pages are
+    still on their way back, and each batch of them would set off a round of every socket
+    of the event for nothing."""
     async with connection.transaction():
         rows = await connection.fetch(
             """
@@ -184,13 +193,19 @@ async def reconnected_many(connection: asyncpg.Connection, candidate_ids: list[i
                    state = CASE WHEN q.state = 'away' THEN 'waiting' ELSE q.state END,
                    updated_at = now()
             FROM before WHERE q.id = before.id
-            RETURNING q.candidate_id, before.event_id, before.state,
-                      before.disconnected_at""",
+            RETURNING q.candidate_id, before.event_id, before.state, before.disconnected_at,
+                      coalesce(before.disconnected_at
+                               <= now() - make_interval(secs => $2::float8), true) AS past_grace""",
             candidate_ids,
+            grace_seconds,
         )
         back = [row for row in rows if row["state"] in rules.QUEUED_STATES]
         for event_id in sorted(
-            {row["event_id"] for row in back if row["state"] == "away" or row["disconnected_at"] is not None}
+            {
+                row["event_id"]
+                for row in back
+                if row["state"] == "away" or (row["disconnected_at"] is not None and row["past_grace"])
+            }
         ):
             await notify(connection, event_id, "queue")
     return {row["candidate_id"] for row in back}

@@ -1,6 +1,6 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
 [--rate R] [--churn tail|anywhere|next] [--seconds S] [--nexts K] [--no-storm] [--processes N]
-[--reuse] [--json F] [--profile F].
+[--storm-only] [--reuse] [--json F] [--profile F].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
 then connected over their own sockets to one app process, or dealt out over N) and I
@@ -23,7 +23,10 @@ from the clients' side and from /proc:
    one message the same for all, written by send_str, send_frame and a prebuilt frame;
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
-   anybody's place changed, /healthz's worst latency meanwhile.
+   anybody's place changed, /healthz's worst latency meanwhile, the app's CPU; beside the
+   storm floor (the bare aiohttp process restarted, the same sockets back at once).
+   --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
+   signal N once all are back (a BENCH_PATCH profiling the storm stops there).
 
 Figures are for this machine as it is: the load average is printed with them.
 """
@@ -137,6 +140,23 @@ def people_of(events: list[Event], secret: str) -> list[tuple[tuple[str, int], s
             )
             people.append((("c", person_id), f"/c/{token}/ws", cookie))
     return people
+
+
+def raise_open_files(sockets: int) -> None:
+    """Room for this many sockets in this process and in the app processes it starts (they
+    inherit the limit): 20,000 sockets over two processes pass the usual 20,000 a process
+    may open, all in the load generator. Raised as far as the system lets (root: further
+    than the hard limit)."""
+    import resource
+
+    wanted = sockets + 1024  # the database, the floor, the app's own files
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= wanted:
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -346,6 +366,17 @@ async def one_next(event: Event, sockets: dict[tuple[str, int], RawSocket], time
     }
 
 
+async def listening(port: int) -> None:
+    """Until a process listens on the port (10 s at most: then the connects will tell)."""
+    for _ in range(100):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+
+
 async def floor(args, people_count: int, environ: dict) -> tuple[list[float], dict[str, float]]:
     """The same number of sockets on a bare aiohttp process: POST /round → all have theirs
     (each its own frame, K rounds); then one message the same for all, by each way of
@@ -361,13 +392,7 @@ async def floor(args, people_count: int, environ: dict) -> tuple[list[float], di
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     try:
-        for _ in range(100):
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.close()
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
+        await listening(port)
         sockets = await open_many(
             "127.0.0.1",
             port,
@@ -407,6 +432,42 @@ async def floor(args, people_count: int, environ: dict) -> tuple[list[float], di
         await process.wait()
 
 
+async def storm_floor(args, people_count: int) -> float:
+    """The storm's baseline: the bare aiohttp process of the floor (no database, no session,
+    a small state each) killed and started again on the same port, and the same number of
+    sockets reconnecting at once the way the storm's do: the time until all have a state.
+    What this machine and this load generator need for N handshakes and N first frames."""
+    from app.localstack.processes import free_port
+
+    port = free_port()
+    environ = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    argv = [sys.executable, "-m", "scripts.bench.fanout_floor", str(port)]
+
+    async def started() -> asyncio.subprocess.Process:
+        process = await asyncio.create_subprocess_exec(*argv, env=environ)
+        await listening(port)
+        return process
+
+    people = [(("c", n), f"/f/{n}/ws", "x=1") for n in range(people_count)]
+    process = await started()
+    try:
+        sockets = await open_many("127.0.0.1", port, people, args.connect_concurrency, CONNECT_TIMEOUT)
+        process.kill()
+        await process.wait()
+        for socket in sockets:
+            socket.close()
+        process = await started()
+        began = time.perf_counter()
+        sockets = await open_many("127.0.0.1", port, people, len(people), CONNECT_TIMEOUT, retry=True)
+        seconds = time.perf_counter() - began
+        for socket in sockets:
+            socket.close()
+        return seconds
+    finally:
+        process.kill()
+        await process.wait()
+
+
 async def queue_places(db: asyncpg.Connection, events: list[Event]) -> dict[int, int]:
     """Every waiting candidate's place, as the database has it (the truth a page is shown)."""
     rows = await db.fetch(
@@ -431,9 +492,13 @@ async def storm(
     await app.start()
     probe = HealthProbe(app.url)
     probe.start()
+    app_cpu, own_cpu = cpu_seconds(app.process.pid), time.process_time()
     started = time.perf_counter()
     reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
     back = time.perf_counter() - started
+    app_cpu, own_cpu = cpu_seconds(app.process.pid) - app_cpu, time.process_time() - own_cpu
+    if os.environ.get("BENCH_STORM_SIGNAL"):  # a BENCH_PATCH profiling the storm alone stops here
+        os.kill(app.process.pid, int(os.environ["BENCH_STORM_SIGNAL"]))
     await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
     health = probe.window()
     await probe.stop()
@@ -445,11 +510,36 @@ async def storm(
     return {
         "sockets": len(reopened),
         "all_back_seconds": back,
+        # Where the time went: the app's CPU (of a core) and the load generator's own.
+        "app_cpu_seconds": app_cpu,
+        "client_cpu_seconds": own_cpu,
         "places_changed": moved,
         "pages_showing_another_place": shown_wrong,
         "healthz_worst": max(health, default=float("nan")),
         "healthz_failures": probe.failures,
     }
+
+
+async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dict, figures: dict) -> None:
+    """Idle, churn and the Nexts, with /healthz probed throughout (all but the storm)."""
+    pids = [each.process.pid for each in apps]
+    probe = HealthProbe(apps[0].url)
+    probe.start()
+    print("idle ...", flush=True)
+    figures["idle_cpu"] = await cpu_over(pids, 10.0)
+    figures["idle_healthz"] = probe.window()
+    print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
+    figures["churn"] = await churn(args, events, sockets, pids)
+    figures["churn_healthz"] = probe.window()
+    print(f"{args.nexts} × Next ...", flush=True)
+    nexts = []
+    for _ in range(args.nexts):
+        event = max(events, key=lambda e: len(e.waiting))
+        nexts.append(await one_next(event, sockets))
+        await asyncio.sleep(1.0)
+    figures["nexts"] = nexts
+    figures["next_healthz"] = probe.window()
+    await probe.stop()
 
 
 async def run(args, environ: dict) -> dict:
@@ -495,8 +585,15 @@ async def run(args, environ: dict) -> dict:
         )
         events = await seed(db, args.events, args.waiting, spare, args.interviewers)
         people = people_of(events, settings.app.secret_key.get_secret_value())
-        print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
-        figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
+        raise_open_files(len(people))
+        if not args.storm_only:
+            print(f"floor: {len(people)} sockets on a bare aiohttp process ...", flush=True)
+            figures["floor"], figures["floor_shared"] = await floor(args, len(people), environ)
+        if args.storm and len(apps) == 1:
+            print(
+                f"storm floor: {len(people)} sockets back at once to a bare aiohttp process ...", flush=True
+            )
+            figures["storm_floor"] = await storm_floor(args, len(people))
         for each in apps:
             await each.start()
         print(f"connecting {len(people)} sockets to {len(apps)} app process(es) ...", flush=True)
@@ -522,24 +619,8 @@ async def run(args, environ: dict) -> dict:
         figures["connect_seconds"] = time.perf_counter() - started
         sockets = {s.who: s for s in opened}
         await asyncio.sleep(3.0)
-        pids = [each.process.pid for each in apps]
-        probe = HealthProbe(app.url)
-        probe.start()
-        print("idle ...", flush=True)
-        figures["idle_cpu"] = await cpu_over(pids, 10.0)
-        figures["idle_healthz"] = probe.window()
-        print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
-        figures["churn"] = await churn(args, events, sockets, pids)
-        figures["churn_healthz"] = probe.window()
-        print(f"{args.nexts} × Next ...", flush=True)
-        nexts = []
-        for _ in range(args.nexts):
-            event = max(events, key=lambda e: len(e.waiting))
-            nexts.append(await one_next(event, sockets))
-            await asyncio.sleep(1.0)
-        figures["nexts"] = nexts
-        figures["next_healthz"] = probe.window()
-        await probe.stop()
+        if not args.storm_only:
+            await steady(args, apps, events, sockets, figures)
         if args.storm and len(apps) == 1:
             print(f"reconnect storm: kill -9, restart, {len(people)} sockets at once ...", flush=True)
             try:
@@ -563,22 +644,12 @@ async def run(args, environ: dict) -> dict:
     return figures
 
 
-def report(f: dict) -> None:
+def report_steady(f: dict) -> None:
+    """Idle, churn, the Nexts and the fan-out's floor."""
+
     def ms(seconds: float) -> str:
         return f"{seconds * 1000:7.1f} ms"
 
-    print()
-    print(f"Fan-out benchmark: the app of {f['app_root']}")
-    print(
-        f"  {f['events']} event(s) × {f['waiting']} waiting, "
-        f"{f['interviewers']} interviewer(s) each, "
-        f"{f.get('processes', 1)} app process(es)"
-    )
-    print(
-        f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
-        f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)"
-    )
-    print(f"  sockets connected in {f['connect_seconds']:.1f} s")
     idle = f["idle_healthz"]
     print(
         f"  idle: app CPU {f['idle_cpu'] * 100:5.1f} % of a core; /healthz p50 "
@@ -631,6 +702,26 @@ def report(f: dict) -> None:
         )
     worst = max(f["next_healthz"], default=float("nan"))
     print(f"    /healthz worst during the Nexts {ms(worst)}")
+
+
+def report(f: dict) -> None:
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:7.1f} ms"
+
+    print()
+    print(f"Fan-out benchmark: the app of {f['app_root']}")
+    print(
+        f"  {f['events']} event(s) × {f['waiting']} waiting, "
+        f"{f['interviewers']} interviewer(s) each, "
+        f"{f.get('processes', 1)} app process(es)"
+    )
+    print(
+        f"  machine load average before {' '.join(f'{x:.1f}' for x in f['load_average_before'])}"
+        f", after {' '.join(f'{x:.1f}' for x in f['load_average_after'])} (2 cores)"
+    )
+    print(f"  sockets connected in {f['connect_seconds']:.1f} s")
+    if "churn" in f:
+        report_steady(f)
     if "storm_failed" in f:
         print(f"  reconnect storm FAILED: {f['storm_failed']}")
     if "storm" in f:
@@ -641,6 +732,17 @@ def report(f: dict) -> None:
             f"{s['places_changed']}, pages showing another place than the database: "
             f"{s['pages_showing_another_place']}; "
             f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)"
+        )
+        if "app_cpu_seconds" in s:
+            print(
+                f"    meanwhile the app used {s['app_cpu_seconds']:.1f} s of CPU, the load "
+                f"generator {s['client_cpu_seconds']:.1f} s"
+            )
+    if "storm_floor" in f:
+        ratio = f["storm"]["all_back_seconds"] / f["storm_floor"] if "storm" in f else float("nan")
+        print(
+            f"  storm floor (bare aiohttp restarted, the same sockets back at once): "
+            f"{f['storm_floor']:.1f} s; the storm {ratio:.1f}× it"
         )
     print("  app spans (s):")
     for name, span in sorted(f["spans"].items(), key=lambda item: -item[1]["total"]):
@@ -660,6 +762,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nexts", type=int, default=3)
     parser.add_argument("--no-storm", dest="storm", action="store_false")
+    parser.add_argument(
+        "--storm-only",
+        action="store_true",
+        help="only the reconnect storm and its floor: no idle, churn, Next or fan-out floor",
+    )
     parser.add_argument(
         "--processes",
         type=int,

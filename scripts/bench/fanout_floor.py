@@ -88,7 +88,9 @@ async def main(port: int) -> None:
     app.router.add_post("/round", one_round)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    # The app's backlog (app/__main__.py): the reconnect storm's floor is not held up by
+    # connections the kernel dropped for want of room.
+    await web.TCPSite(runner, "127.0.0.1", port, backlog=4096).start()
     await asyncio.Event().wait()
 
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import uuid
 
 import asyncpg
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, WSMsgType
 
 from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
-from app.live.arrivals import Batches
+from app.live import queue
+from app.live.arrivals import Arrival, Batches, arrivals_of
 from app.live.connections import ARRIVAL_WORKERS, ARRIVALS
-from tests.integration.live_support import make_live_event
+from app.live.presence import set_presence
+from tests.integration.live_support import age, make_live_event
 
 SOCKETS = 300
 
@@ -134,3 +137,57 @@ async def test_healthz_answers_while_the_main_pool_is_taken(app_server, http, ba
     finally:
         for connection in held:
             await pool.release(connection)
+
+
+async def test_coming_back_notifies_only_when_a_state_changes(db, settings):
+    """A restarted process's pages coming back: a candidate back within the grace period and
+    an interviewer recorded as connected already change no state, and set off no round of
+    every socket of the event; one back after the grace period, one away, and an interviewer
+    who was recorded as gone do."""
+    live = await make_live_event(db, interviewers=2, candidates=4)
+    within, past, away, connected = live.candidates
+    for candidate in live.candidates:
+        await queue.check_in(db, candidate, settings.live)
+    for candidate in (within, past, away):
+        await queue.disconnected(db, candidate)
+    await age(
+        db, "queue_entry", "disconnected_at", settings.live.grace_seconds + 1, "candidate_id = $2", past
+    )
+    await age(
+        db, "queue_entry", "disconnected_at", settings.live.grace_seconds + 1, "candidate_id = $2", away
+    )
+    assert away in await queue.mark_away(db, settings.live)
+    present, gone = live.interviewers
+    await set_presence(db, present, connected=True)
+    await set_presence(db, gone, connected=False)
+
+    heard: list[str] = []
+    listener = await asyncpg.connect(settings.database.url.get_secret_value())
+    await listener.add_listener(queue.channel(live.id), lambda *args: heard.append(args[-1]))
+    process = uuid.uuid4()
+    await db.execute("INSERT INTO live_process (id) VALUES ($1)", process)
+    work = arrivals_of(process, settings.live.grace_seconds)
+
+    async def arrive(**person: int) -> list[str]:
+        heard.clear()
+        await work(db, [Arrival(uuid.uuid4(), **person)])
+        await db.execute("SELECT pg_notify($1, 'probe')", queue.channel(live.id))
+        while "probe" not in heard:  # every notification before it has come
+            await asyncio.sleep(0.01)
+        return [payload for payload in heard if payload != "probe"]
+
+    try:
+        assert await arrive(candidate_id=within) == []
+        assert await arrive(candidate_id=connected) == []
+        assert await arrive(interviewer_id=present) == []
+        assert len(await arrive(candidate_id=past)) == 1
+        assert len(await arrive(candidate_id=away)) == 1
+        assert len(await arrive(interviewer_id=gone)) == 1
+    finally:
+        await listener.close()
+    assert await db.fetchval("SELECT connected FROM interviewer_presence WHERE interviewer_id = $1", gone)
+    assert (await queue.entry(db, away))["state"] == "waiting"
+    assert await db.fetchval(
+        "SELECT count(*) FROM queue_entry WHERE candidate_id = ANY($1::bigint[]) AND disconnected_at IS NULL",
+        live.candidates,
+    ) == len(live.candidates)
