@@ -106,8 +106,10 @@ class Action:
     # The reply goes out at once, and the sender's own new state with the hub's round that
     # the action's notification sets off (app/live/channel.py): for *Next* and *Pick*, so
     # that a hundred interviewers pressing at once cost the event's rounds, not a read of
-    # the whole event each, and no press waits for one. (The pages draw `ticket`, `ok` of
-    # `end` and `withdraw` against the state that came before them: PROTOCOL.md.)
+    # the whole event each, and no press waits for one; for *Join* (`accept`), so that the
+    # candidate's call starts without waiting for a read of the event (BENCHMARKS.md,
+    # "Changeover"). (The pages draw `ok` of `end` and `withdraw` against the state that
+    # came before them: PROTOCOL.md.)
     reply_first: bool = False
 
 
@@ -175,7 +177,7 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
     "sync": Action(sync),
     "check_in": Action(check_in),
     "leave": Action(leave),
-    "accept": Action(accept),
+    "accept": Action(accept, reply_first=True),
     "feedback": Action(feedback),
 }
 

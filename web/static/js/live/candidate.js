@@ -273,7 +273,9 @@ class CandidatePage {
     const before = this.phase;
     this.phase = phase;
     if (phase !== "waiting") this.selfView.stop(); // the turn came (or the wait ended): the call takes the camera
-    for (const section of root.querySelectorAll("[data-phase]")) {
+    // The page's own sections; not the call inside the interview's, whose data-phase is the
+    // call's own (call-view.js), and which may be joining already when its state comes.
+    for (const section of root.querySelectorAll("[data-phase]:not([data-call])")) {
       section.hidden = section.dataset.phase !== phase;
     }
     // The registration facts, the job and Cancel belong to the time before check-in.
