@@ -11,6 +11,7 @@ from app.live import hub
 from app.live.reconciler import Reconciler
 from app.tickets import read_ticket
 from tests.integration.channel_support import (
+    candidate_and_lobby,
     new_client,
     recording,
     sign_in_candidate,
@@ -100,38 +101,32 @@ async def test_a_move_before_the_pages_saw_their_room_in_a_state_still_tells_bot
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
     url = f"http://{settings.app.host}:{settings.app.port}"
-    async with new_client() as candidate_http, new_client() as interviewer_http:
-        await sign_in_candidate(candidate_http, url, candidate_token)
-        assert await sign_in_interviewer(interviewer_http, url, interviewer_token) == 303
-        async with (
-            recording(candidate_http, f"{url}/c/{candidate_token}/ws") as candidate,
-            recording(interviewer_http, f"{url}/i/{interviewer_token}/ws") as lobby,
-        ):
-            await lobby.wait_for(lambda m: m["type"] == "state")
-            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-            mark = len(lobby.messages)
-            dispatched = await lobby.request({"dispatched"}, type="next")
-            interview_id = dispatched["interview"]
-            await candidate.wait_for(lambda m: m["type"] == "offer")
-            assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
-            old = await db.fetchrow(
-                "SELECT janus_server, room_id, room_secret FROM interview WHERE id = $1", interview_id
-            )
-            await destroy_room(
-                app_server[JANUS].connection(old["janus_server"]), old["room_id"], old["room_secret"]
-            )
-            assert interview_id in (await Reconciler(app_server[DB_POOL], app_server[JANUS]).run_once()).moved
-            # No state of the interview reached the interviewer's page before the move.
-            assert not any(m["type"] == "state" and m.get("interview") for m in lobby.messages[mark:]), (
-                lobby.messages[mark:]
-            )
+    async with candidate_and_lobby(url, candidate_token, interviewer_token) as (candidate, lobby):
+        await lobby.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        mark = len(lobby.messages)
+        dispatched = await lobby.request({"dispatched"}, type="next")
+        interview_id = dispatched["interview"]
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        old = await db.fetchrow(
+            "SELECT janus_server, room_id, room_secret FROM interview WHERE id = $1", interview_id
+        )
+        await destroy_room(
+            app_server[JANUS].connection(old["janus_server"]), old["room_id"], old["room_secret"]
+        )
+        assert interview_id in (await Reconciler(app_server[DB_POOL], app_server[JANUS]).run_once()).moved
+        # No state of the interview reached the interviewer's page before the move.
+        assert not any(m["type"] == "state" and m.get("interview") for m in lobby.messages[mark:]), (
+            lobby.messages[mark:]
+        )
 
-            new_room_id = await db.fetchval("SELECT room_id FROM interview WHERE id = $1", interview_id)
-            for socket, role in ((candidate, "candidate"), (lobby, "interviewer")):
-                moved = await socket.wait_for(lambda m: m["type"] == "room_changed")
-                join = read_ticket(settings, moved["ticket"])
-                assert (moved["interview"], join.room, join.role) == (interview_id, new_room_id, role)
-            assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        new_room_id = await db.fetchval("SELECT room_id FROM interview WHERE id = $1", interview_id)
+        for socket, role in ((candidate, "candidate"), (lobby, "interviewer")):
+            moved = await socket.wait_for(lambda m: m["type"] == "room_changed")
+            join = read_ticket(settings, moved["ticket"])
+            assert (moved["interview"], join.room, join.role) == (interview_id, new_room_id, role)
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
 
 
 async def test_rooms_that_no_live_interview_owns_are_destroyed(app_server, settings, db):
