@@ -352,11 +352,11 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
         dsn, min_size=0, max_size=VIEW_READERS, command_timeout=settings.database.command_timeout
     )
 
-    async def read(event_id: int) -> EventView:
+    async def read(event_id: int, held: EventView | None = None) -> EventView:
         async with readers.acquire() as connection:
-            return await read_event_view(connection, event_id, settings)
+            return await read_event_view(connection, event_id, settings, held)
 
-    hub.views.reader = read
+    hub.views.reader = hub.views.renew = read
     task = asyncio.create_task(hub.run(), name="live-listener")
     try:
         yield

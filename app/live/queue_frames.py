@@ -20,7 +20,9 @@ Pure functions, no I/O: the tests compare them (and the page's twin) with the da
 from __future__ import annotations
 
 import bisect
+import heapq
 import json
+import math
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -126,8 +128,75 @@ def place_after(position: int, left: list[int], joined: list[int]) -> int | None
 
 
 def wait_minutes_at(position: int, free_in: list[float], average_seconds: float) -> int | None:
-    """The estimated wait shown at a place: what EventView.wait_minutes holds there."""
+    """The estimated wait shown at a place: what EventView.wait_at gives there."""
     return rules.round_minutes(rules.estimated_waits(position, free_in, average_seconds)[-1])
+
+
+class Waits:
+    """The estimated waits, in minutes, of one set of inputs (the seconds until each active
+    interviewer is free, the mean interview), worked out place by place only as far as
+    someone asks: a view's states need the places of this process's pages and the lobby's
+    head, not all ten thousand, and views read with the same inputs share one (`waits_for`).
+    The same steps as rules.estimated_waits, in the same order, so the same floats and the
+    same minutes as the page's twin (web/static/js/live/queue-place.js)."""
+
+    def __init__(self, free_in: list[float], average_seconds: float):
+        self.key = (tuple(free_in), average_seconds)
+        self._free_at = [max(0.0, float(seconds)) for seconds in free_in]
+        heapq.heapify(self._free_at)
+        self._average = average_seconds
+        self._minutes: list[int | None] = []
+
+    def upto(self, count: int) -> list[int | None]:
+        """The waits of the first `count` places (a shorter list is never returned: the
+        estimate goes on past the queue's end)."""
+        minutes, free_at = self._minutes, self._free_at
+        if len(minutes) < count:
+            if not free_at:  # nobody active: no estimate anywhere
+                minutes.extend([None] * (count - len(minutes)))
+            else:
+                pop, push, average = heapq.heappop, heapq.heappush, self._average
+                for _ in range(count - len(minutes)):
+                    soonest = pop(free_at)
+                    minutes.append(math.ceil(soonest / 60))  # rules.round_minutes
+                    push(free_at, soonest + average)
+        return minutes
+
+    def at(self, position: int) -> int | None:
+        """The wait shown at a place (1 = next)."""
+        return self.upto(position)[position - 1]
+
+
+# The waits of the last few inputs seen by this process: while nobody's interview runs
+# against the clock (interviewers free, offers open) every read has the same inputs.
+_WAITS: dict[tuple[tuple[float, ...], float], Waits] = {}
+WAITS_KEPT = 16
+
+
+def waits_for(free_in: list[float], average_seconds: float) -> Waits:
+    key = (tuple(free_in), average_seconds)
+    waits = _WAITS.get(key)
+    if waits is None:
+        if len(_WAITS) >= WAITS_KEPT:
+            del _WAITS[next(iter(_WAITS))]  # the oldest
+        waits = _WAITS[key] = Waits(free_in, average_seconds)
+    return waits
+
+
+def first_wait_change(old: Waits, new: Waits, count: int) -> int | None:
+    """The first place among the first `count` whose wait differs (None: none does),
+    looked for in growing steps: when the inputs differ the minutes mostly differ near the
+    head, and only a queue whose minutes all agree costs its whole length."""
+    if old is new or count <= 0:
+        return None
+    start, step = 0, 32
+    while start < count:
+        end = min(count, start + step)
+        old_part, new_part = old.upto(end)[start:end], new.upto(end)[start:end]
+        if old_part != new_part:
+            return start + next(i for i, (a, b) in enumerate(zip(old_part, new_part)) if a != b) + 1
+        start, step = end, step * 2
+    return None
 
 
 def queue_frame(
@@ -177,19 +246,18 @@ class QueueChain:
         own: set[int] | None = set() if before is None else None
         frame: bytes | None = None
         moved, first = True, 1
+        if before is not None:
+            view.positions_from(before)  # the round's sort asks every waiting socket's
         if before is not None and before.event == view.event and before.messages == view.messages:
             own = view.own_changes(before)
             delta = queue_delta(before.order, view.order)
             if delta is not None:
                 staying = len(before.order) - len(delta.left)
-                # The waits are worked out only when what they are made of differs.
-                waits = (before.free_in, before.average_seconds) != (
-                    view.free_in,
-                    view.average_seconds,
-                ) and before.wait_minutes[:staying] != view.wait_minutes[:staying]
-                moved = waits or delta.moves_anyone(len(before.order), len(view.order))
-                if not waits:
-                    first = min(delta.left[:1] + delta.joined[:1], default=1)
+                # The waits are compared only when what they are made of differs, and only
+                # up to the first place they differ at: the pages before it keep theirs.
+                waited = first_wait_change(before.waits, view.waits, staying)
+                moved = waited is not None or delta.moves_anyone(len(before.order), len(view.order))
+                first = min(delta.left[:1] + delta.joined[:1] + [waited or staying + 1], default=1)
                 if moved:
                     frame = queue_frame(
                         self.version + 1, _iso(view), delta, view.free_in, view.average_seconds

@@ -134,7 +134,7 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
                 "name": row["name"],
                 "position": position,
                 "waited_seconds": int((view.now - row["queued_at"]).total_seconds()),
-                "wait_minutes": view.wait_minutes[position - 1],
+                "wait_minutes": view.wait_at(position),
             }
             for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)
         ]

@@ -186,3 +186,36 @@ def test_a_view_sees_the_transactions_its_snapshot_does():
     assert [xid for xid in range(98, 107) if seen.sees(xid)] == [98, 99, 101, 102, 104]
     assert parse_snapshot("7:7:") == (7, 7, frozenset())
     assert not view([1]).sees(1)  # no snapshot known: it sees nothing for sure
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_places_taken_from_the_view_before_are_the_orders(seed):
+    old, new = two_orders(seed)
+    before, after = view(old), view(new)
+    assert len(before.position) == len(old)  # worked out, as the round's sort does
+    after.positions_from(before)
+    assert after.position == {c: i for i, c in enumerate(new, 1)}
+
+
+def test_a_check_in_at_the_end_of_ten_thousand_takes_the_places_from_before():
+    before, after = view(range(1, 10_001)), view(range(2, 10_002))
+    assert before.position
+    after.positions_from(before)
+    assert "position" not in after.__dict__  # everyone moved: made afresh when asked
+    after = view([*range(1, 10_001), 10_001])
+    after.positions_from(before)
+    assert after.__dict__["position"][10_001] == 10_001 and after.position[1] == 1
+
+
+def test_pages_before_the_first_wait_that_changed_need_nothing():
+    """An interview running against the clock moves the waits from some place on: the pages
+    before it keep theirs and are not sent the message."""
+    before = view(range(1, 101), free_in=[0.0, 0.0, 0.0])
+    after = view(range(1, 101), free_in=[0.0, 0.0, 30.0], seq=2)
+    chain = QueueChain()
+    chain.read(before)
+    chain.read(after)
+    first = next(p for p in range(1, 101) if before.wait_at(p) != after.wait_at(p))
+    assert first > 1 and chain.version == 2
+    assert chain.first_moved(1, 2) == first
+    assert json.loads(chain.messages(1, 2)[0])["wait"]["free_in"] == [0.0, 0.0, 30.0]

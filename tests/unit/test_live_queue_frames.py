@@ -15,10 +15,13 @@ import pytest
 from app.live import rules
 from app.live.queue_frames import (
     MAX_MOVES,
+    Waits,
+    first_wait_change,
     place_after,
     queue_delta,
     queue_frame,
     wait_minutes_at,
+    waits_for,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,3 +154,32 @@ def test_the_page_works_out_what_the_whole_state_would_show():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == truth
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_waits_worked_out_step_by_step_are_the_whole_queues(seed):
+    """However far and in whatever steps a view asks, its waits are those estimated for the
+    whole queue at once (the page's twin is checked against those above)."""
+    chance = random.Random(seed)
+    free_in, average = random_wait(chance)
+    whole = [rules.round_minutes(s) for s in rules.estimated_waits(300, free_in, average)]
+    waits = Waits(free_in, average)
+    for position in sorted(chance.sample(range(1, 301), 12)):
+        assert waits.at(position) == whole[position - 1]
+    assert waits.upto(300) == whole
+    assert waits.upto(7)[:7] == whole[:7]  # never shortened
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_first_place_whose_wait_changed_is_a_plain_scans(seed):
+    chance = random.Random(seed)
+    old, new = Waits(*random_wait(chance)), Waits(*random_wait(chance))
+    count = chance.randint(0, 400)
+    scan = next((p for p in range(1, count + 1) if old.at(p) != new.at(p)), None)
+    assert first_wait_change(old, new, count) == scan
+    assert first_wait_change(old, old, count) is None
+
+
+def test_views_with_the_same_inputs_share_their_waits():
+    assert waits_for([0.0, 120.0], 600.0) is waits_for([0.0, 120.0], 600.0)
+    assert waits_for([0.0, 120.0], 600.0) is not waits_for([0.0, 121.0], 600.0)
