@@ -66,15 +66,81 @@ QUEUE_SQL = """
     FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
 
-# QUEUE_SQL's counts without its arrays: whether a view's order still holds (EventViews.renew).
-COUNTS_SQL = """
-    SELECT count(*) AS registered, count(q.id) AS checked_in,
-           count(*) FILTER (WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
-               OR q.disconnected_at > now() - make_interval(secs => $2))) AS waiting,
-           count(*) FILTER (WHERE q.state = 'waiting' AND
-               q.disconnected_at <= now() - make_interval(secs => $2)) AS stale
-    FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
-    WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
+# The event's own row: the clock, the snapshot the statement reads in, its state and end.
+EVENT_SQL = """
+    SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
+           CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END AS state,
+           starts_at + make_interval(mins => duration_minutes) AS ends_at, interview_minutes
+    FROM event WHERE id = $1"""
+
+# The columns of a live interview as the states use them (snapshots.py).
+LIVE_COLUMNS = (
+    "id",
+    "state",
+    "candidate_id",
+    "interviewer_id",
+    "offer_expires_at",
+    "started_at",
+    "ends_at",
+    "room_generation",
+    "janus_server",
+    "room_id",
+    "media_lost_at",
+    "room_pin",
+    "room_secret",
+    "room_tokens",
+    "candidate_name",
+    "interviewer_name",
+)
+
+# The whole view in one statement, so in one snapshot and one round trip: each part that is
+# not one value is an array of rows (anonymous records, decoded as tuples), bounded by what
+# is under way except the queue's own arrays. $1 the event, $2 the grace seconds, $3 the
+# messages shown.
+VIEW_SQL = f"""
+    WITH ev AS ({EVENT_SQL}), entries AS ({QUEUE_SQL})
+    SELECT ev.*, entries.*,
+           ARRAY(SELECT ROW(c.id, c.name, q.queued_at)
+                 FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
+                 WHERE c.id = ANY(entries.ordered[1:{HEAD_ROWS}])) AS head,
+           ARRAY(SELECT ROW(i.id, i.state::text, i.candidate_id, i.interviewer_id,
+                            i.offer_expires_at, i.started_at, i.ends_at, i.room_generation,
+                            i.janus_server, i.room_id, i.media_lost_at, i.room_pin,
+                            i.room_secret, i.room_tokens, c.name,
+                            coalesce(nullif(w.name, ''), w.email))
+                 FROM interview i JOIN candidate c ON c.id = i.candidate_id
+                      JOIN event_interviewer w ON w.id = i.interviewer_id
+                 WHERE i.event_id = $1 AND i.state IN ('offered', 'active')
+                 ORDER BY i.id) AS live,
+           ARRAY(SELECT ROW(f.candidate_id, f.id) FROM (
+                     SELECT DISTINCT ON (i.candidate_id) i.candidate_id, i.id FROM interview i
+                     WHERE i.event_id = $1 AND i.state = 'ended'
+                       AND NOT EXISTS (SELECT 1 FROM interview_feedback f
+                                       WHERE f.interview_id = i.id)
+                     ORDER BY i.candidate_id, i.ended_at DESC) f) AS feedback_open,
+           ({queue.AVERAGE_SQL}) AS average,
+           ARRAY(SELECT ROW(b.state, b.ends_at) FROM ({queue.BUSY_SQL}) b) AS busy,
+           ARRAY(SELECT interviewer_id FROM interviewer_presence
+                 WHERE event_id = $1 AND paused) AS paused,
+           ARRAY(SELECT ROW(m.id, m.text, m.sent_at) FROM (
+                     SELECT id, text, sent_at FROM live_message WHERE event_id = $1
+                     ORDER BY sent_at DESC, id DESC LIMIT $3) m) AS messages
+    FROM ev, entries"""
+
+# What renews a view only its age made stale (read_event_view with `held`): the clock's
+# parts, and QUEUE_SQL's counts without its arrays, which tell whether the order still holds.
+RENEW_SQL = f"""
+    WITH ev AS ({EVENT_SQL})
+    SELECT ev.*, ({queue.AVERAGE_SQL}) AS average,
+           ARRAY(SELECT ROW(b.state, b.ends_at) FROM ({queue.BUSY_SQL}) b) AS busy,
+           counts.*
+    FROM ev, (SELECT count(*) AS registered, count(q.id) AS checked_in,
+                     count(*) FILTER (WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
+                         OR q.disconnected_at > now() - make_interval(secs => $2))) AS waiting,
+                     count(*) FILTER (WHERE q.state = 'waiting' AND
+                         q.disconnected_at <= now() - make_interval(secs => $2)) AS stale
+              FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
+              WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL) counts"""
 
 
 @dataclass
@@ -87,19 +153,19 @@ class EventView:
     # candidate id -> queue state, for everyone checked in (absent: not checked in)
     queue_state: dict[int, str]
     # the first HEAD_ROWS of the order: candidate_id, name, queued_at
-    head: list[asyncpg.Record]
+    head: list[dict[str, Any]]
     # {"registered": …, "checked_in": …, "waiting": …}
     counts: dict[str, int]
     # Seconds until each active interviewer is free, and the mean interview: the waits.
     free_in: list[float]
     average_seconds: float
     # the event's offered and active interviews, with the room (for tickets) and names
-    live: list[asyncpg.Record]
+    live: list[dict[str, Any]]
     # candidate id -> the ended interview they have not answered the question about
     feedback_open: dict[int, int]
     paused: set[int]
     messages: list[dict[str, Any]]
-    by_candidate: dict[int, asyncpg.Record] = field(default_factory=dict)
+    by_candidate: dict[int, dict[str, Any]] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict[str, Any] = field(default_factory=dict)
     # Which read of the event this is (EventViews counts them): of two states, the one cut
@@ -223,94 +289,44 @@ def _order_holds(held: EventView, counts: asyncpg.Record) -> bool:
 async def _read_event_view(
     connection: asyncpg.Connection, event_id: int, settings: Settings, held: EventView | None
 ) -> EventView:
-    # One consistent view: a check-in committed between two of these queries would
-    # otherwise show half.
-    async with connection.transaction(isolation="repeatable_read", readonly=True):
-        event = await connection.fetchrow(
-            """
-            SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
-                   CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END
-                       AS state,
-                   starts_at + make_interval(mins => duration_minutes) AS ends_at,
-                   interview_minutes
-            FROM event WHERE id = $1""",
-            event_id,
-        )
-        now = event["now"]
-        grace = float(settings.live.grace_seconds)
-        free_in, average = await queue.wait_inputs(connection, event_id, now, event["interview_minutes"])
-        if held is not None and _order_holds(held, await connection.fetchrow(COUNTS_SQL, event_id, grace)):
-            return _renewed(held, event, free_in, average)
-        entries = await connection.fetchrow(QUEUE_SQL, event_id, grace)
-        order = list(entries["ordered"])
-        others = dict.fromkeys(entries["stale"], "waiting")
-        others.update(zip(entries["other_ids"], entries["other_states"]))
-        queue_state = dict.fromkeys(order, "waiting")
-        queue_state.update(others)
-        head = await connection.fetch(
-            """
-            SELECT c.id AS candidate_id, c.name, q.queued_at
-            FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
-            WHERE c.id = ANY($1::bigint[])""",
-            order[:HEAD_ROWS],
-        )
-        place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
-        head = sorted(head, key=lambda row: place[row["candidate_id"]])
-        live = await connection.fetch(
-            """
-            SELECT i.id, i.state, i.candidate_id, i.interviewer_id, i.offer_expires_at,
-                   i.started_at, i.ends_at, i.room_generation, i.janus_server, i.room_id,
-                   i.media_lost_at,
-                   i.room_pin, i.room_secret, i.room_tokens, c.name AS candidate_name,
-                   coalesce(nullif(w.name, ''), w.email) AS interviewer_name
-            FROM interview i JOIN candidate c ON c.id = i.candidate_id
-                 JOIN event_interviewer w ON w.id = i.interviewer_id
-            WHERE i.event_id = $1 AND i.state IN ('offered', 'active') ORDER BY i.id""",
-            event_id,
-        )
-        feedback_open = {
-            row["candidate_id"]: row["id"]
-            for row in await connection.fetch(
-                """
-            SELECT DISTINCT ON (i.candidate_id) i.candidate_id, i.id FROM interview i
-            WHERE i.event_id = $1 AND i.state = 'ended'
-              AND NOT EXISTS (SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id)
-            ORDER BY i.candidate_id, i.ended_at DESC""",
-                event_id,
-            )
-        }
-        paused = {
-            row["interviewer_id"]
-            for row in await connection.fetch(
-                """
-            SELECT interviewer_id FROM interviewer_presence WHERE event_id = $1 AND paused""",
-                event_id,
-            )
-        }
-        messages = await connection.fetch(
-            """
-            SELECT id, text, sent_at FROM live_message WHERE event_id = $1
-            ORDER BY sent_at DESC, id DESC LIMIT $2""",
-            event_id,
-            MESSAGES_SHOWN,
-        )
-    counts = {"registered": entries["registered"], "checked_in": entries["checked_in"], "waiting": len(order)}
+    # One statement: one snapshot, so a check-in committed meanwhile is seen whole or not at all.
+    grace = float(settings.live.grace_seconds)
+    if held is not None:
+        row = await connection.fetchrow(RENEW_SQL, event_id, grace)
+        if _order_holds(held, row):
+            return _renewed(held, row, *_waits_of(row))
+    row = await connection.fetchrow(VIEW_SQL, event_id, grace, MESSAGES_SHOWN)
+    order = list(row["ordered"])
+    others = dict.fromkeys(row["stale"], "waiting")
+    others.update(zip(row["other_ids"], row["other_states"]))
+    queue_state = dict.fromkeys(order, "waiting")
+    queue_state.update(others)
+    place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
+    head = sorted(
+        ({"candidate_id": c, "name": name, "queued_at": at} for c, name, at in row["head"]),
+        key=lambda entry: place[entry["candidate_id"]],
+    )
+    free_in, average = _waits_of(row)
     return EventView(
-        now,
-        _event_facts(event),
+        row["now"],
+        _event_facts(row),
         order,
         queue_state,
         head,
-        counts,
+        {"registered": row["registered"], "checked_in": row["checked_in"], "waiting": len(order)},
         free_in,
         average,
-        live,
-        feedback_open,
-        paused,
-        [{"id": r["id"], "text": r["text"], "sent_at": iso(r["sent_at"])} for r in reversed(messages)],
+        [dict(zip(LIVE_COLUMNS, values)) for values in row["live"]],
+        dict(row["feedback_open"]),
+        set(row["paused"]),
+        [{"id": i, "text": text, "sent_at": iso(at)} for i, text, at in reversed(row["messages"])],
         others=others,
-        snapshot=parse_snapshot(event["snapshot"]),
+        snapshot=parse_snapshot(row["snapshot"]),
     )
+
+
+def _waits_of(row: asyncpg.Record) -> tuple[list[float], float]:
+    return queue.waits_from(row["average"], row["interview_minutes"], list(row["busy"]), row["now"])
 
 
 def _event_facts(event: asyncpg.Record) -> dict[str, Any]:

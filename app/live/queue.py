@@ -248,35 +248,46 @@ async def waiting_positions(
     return rules.positions(items, now, live.grace_seconds, free_in, average)
 
 
+# The mean real interview (rules.average_interview_seconds, taken in SQL: one row, not one
+# per interview held), of the event $1.
+AVERAGE_SQL = """
+    SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
+    WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
+      AND ended_at > started_at"""
+# The interviewers of the event $1 active now: in the rotation (connected, not paused), or
+# holding an interview; with that interview's state and end.
+BUSY_SQL = """
+    SELECT p.interviewer_id, i.state::text AS state, i.ends_at
+    FROM (SELECT interviewer_id FROM interviewer_presence
+          WHERE event_id = $1 AND connected AND NOT paused
+          UNION
+          SELECT interviewer_id FROM interview
+          WHERE event_id = $1 AND state IN ('offered', 'active')) p
+    LEFT JOIN interview i ON i.interviewer_id = p.interviewer_id
+                         AND i.state IN ('offered', 'active')"""
+
+
+def waits_from(
+    average: float | None,
+    interview_minutes: int | None,
+    busy: list[tuple[str | None, dt.datetime | None]],
+    now: dt.datetime,
+) -> tuple[list[float], float]:
+    """The waits' inputs from what AVERAGE_SQL and BUSY_SQL read (the state and end of each
+    active interviewer's interview): the seconds until each is free, and the mean interview
+    (the event's set length until one has ended)."""
+    if average is None:
+        average = (interview_minutes or 1) * 60.0
+    return [
+        average if state == "offered" else rules.remaining_seconds(ends_at, now) for state, ends_at in busy
+    ], average
+
+
 async def wait_inputs(
     connection: asyncpg.Connection, event_id: int, now: dt.datetime, interview_minutes: int | None
 ) -> tuple[list[float], float]:
     """What the estimated waits are made of (rules.estimated_waits): the seconds until each
-    active interviewer is free, and the mean real interview (rules.average_interview_seconds,
-    taken in SQL: one row, not one per interview held)."""
-    average = await connection.fetchval(
-        """
-        SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
-        WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
-          AND ended_at > started_at""",
-        event_id,
-    )
-    if average is None:
-        average = (interview_minutes or 1) * 60.0
-    # Active now: in the rotation (connected, not paused), or holding an interview.
-    busy = await connection.fetch(
-        """
-        SELECT p.interviewer_id, i.state, i.ends_at
-        FROM (SELECT interviewer_id FROM interviewer_presence
-              WHERE event_id = $1 AND connected AND NOT paused
-              UNION
-              SELECT interviewer_id FROM interview
-              WHERE event_id = $1 AND state IN ('offered', 'active')) p
-        LEFT JOIN interview i ON i.interviewer_id = p.interviewer_id
-                             AND i.state IN ('offered', 'active')""",
-        event_id,
-    )
-    free_in = [
-        average if row["state"] == "offered" else rules.remaining_seconds(row["ends_at"], now) for row in busy
-    ]
-    return free_in, average
+    active interviewer is free, and the mean real interview."""
+    average = await connection.fetchval(AVERAGE_SQL, event_id)
+    busy = await connection.fetch(BUSY_SQL, event_id)
+    return waits_from(average, interview_minutes, [(row["state"], row["ends_at"]) for row in busy], now)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
-import asyncpg
 
 from app.janus.rooms import Room
 from app.live.dispatch import interview_tickets
@@ -35,7 +35,7 @@ VIEW_SEQ = "_view_seq"
 QUEUE_VERSION = "_queue_version"
 
 
-def _media(row: asyncpg.Record) -> dict[str, Any]:
+def _media(row: Mapping[str, Any]) -> dict[str, Any]:
     """Whether the interview's media server works: "unavailable" while none can take its
     room (app/live/reconciler.py), with the moment its clock stopped ("stopped_at"): the
     pages show the time left as of then until the room is made again."""
@@ -44,7 +44,7 @@ def _media(row: asyncpg.Record) -> dict[str, Any]:
     return {"media": "unavailable", "stopped_at": iso(row["media_lost_at"])}
 
 
-def _time_box(row: asyncpg.Record, settings: Settings) -> str | None:
+def _time_box(row: Mapping[str, Any], settings: Settings) -> str | None:
     if row["ends_at"] is None:
         return None
     warning = row["ends_at"] - dt.timedelta(seconds=settings.live.warning_seconds)
@@ -112,7 +112,7 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
     return message
 
 
-def _ticket(row: asyncpg.Record, settings: Settings) -> str | None:
+def _ticket(row: Mapping[str, Any], settings: Settings) -> str | None:
     """The interviewer's ticket for their live interview's room (none before it exists)."""
     if row["room_id"] is None:
         return None
