@@ -2,8 +2,8 @@
 
 Every change to an event (a check-in, a dispatch) may move the place of everyone waiting, so
 the sockets of the event may need a new `state`. Read per socket, a change would cost ten
-thousand waiting candidates ten thousand rounds of queries. Read here, it costs one round,
-and a small one: `read_event_view` takes in one consistent snapshot
+thousand waiting candidates ten thousand rounds of queries. Read here, it costs one
+statement (VIEW_SQL: one snapshot, one round trip), which takes in
 
 - the queue's order as one array of candidate ids (the shared fact every waiting
   candidate's position is cut from: their index in it), the queue state of everyone
@@ -16,11 +16,16 @@ No row per registered candidate is decoded here: the full roster is read page by
 demand (app/live/roster.py). The pages' states are cut from the view in memory
 (app/live/snapshots.py). `own_changes` tells the hub (app/live/hub.py) whose own facts differ
 from the previous view's: they get a new state; those whose place or wait alone moved get
-the one `queue` message of the round (app/live/queue_frames.py).
+the one `queue` message of the round (app/live/queue_frames.py). The estimated waits are
+worked out only as far as a state asks for them (the places of this process's pages, the
+lobby's head), once for all views of the same inputs (queue_frames.Waits).
 
 `EventViews` keeps the latest view of each event in this process: a notification on the
 event (the hub), or a socket's own change, makes it stale, and it is never older than
-MAX_AGE seconds, because the waits are estimated from the clock. A notification that
+MAX_AGE seconds, because the waits are estimated from the clock. A view that only its age
+made stale (no change notified since) is renewed, not read again: the clock's parts afresh,
+the rest kept while the counts say its order holds (a reconnect storm's first states, over
+seconds, cost one small statement a second instead of ten thousand ids). A notification that
 names its transaction (`xid`, queue.notify) does not make stale a view whose snapshot
 already sees that transaction: the candidate's own check-in reads the view once for its
 reply, and the hub's round for the same change takes that read instead of another.
@@ -150,8 +155,11 @@ class EventView:
     event: dict[str, Any]
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
-    # candidate id -> queue state, for everyone checked in (absent: not checked in)
-    queue_state: dict[int, str]
+    # candidate id -> queue state, for everyone checked in and not in `order` (all of whom
+    # are "waiting"): the few away, stale, offered, interviewing, left or done. No entry
+    # per waiting candidate is made or compared (`state_of`), so a read or a change does
+    # not cost a walk over ten thousand.
+    others: dict[int, str]
     # the first HEAD_ROWS of the order: candidate_id, name, queued_at
     head: list[dict[str, Any]]
     # {"registered": …, "checked_in": …, "waiting": …}
@@ -171,10 +179,6 @@ class EventView:
     # Which read of the event this is (EventViews counts them): of two states, the one cut
     # from the later read is the newer, whichever was finished first.
     seq: int = 0
-    # queue_state without the dispatchable ones (all "waiting", told by `order`): the few
-    # away, stale, offered, interviewing, left or done. Compared instead of queue_state, so
-    # that a change does not cost a walk over ten thousand entries (made when not given).
-    others: dict[int, str] | None = None
     # The database snapshot the view was read in (xmin, xmax, the transactions in progress
     # then), None when unknown: which committed transactions it sees (`sees`).
     snapshot: tuple[int, int, frozenset[int]] | None = None
@@ -184,9 +188,13 @@ class EventView:
 
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
-        if self.others is None:
-            ordered = set(self.order)
-            self.others = {c: state for c, state in self.queue_state.items() if c not in ordered}
+
+    def state_of(self, candidate_id: int) -> str | None:
+        """The candidate's queue state (None: not checked in)."""
+        state = self.others.get(candidate_id)
+        if state is None and candidate_id in self.position:
+            return "waiting"
+        return state
 
     @cached_property
     def position(self) -> dict[int, int]:
@@ -250,7 +258,6 @@ class EventView:
             (self.by_candidate, before.by_candidate),
             (self.feedback_open, before.feedback_open),
         ):
-            assert mine is not None and theirs is not None  # made in __post_init__
             if mine != theirs:
                 changed.update(c for c in mine.keys() | theirs.keys() if mine.get(c) != theirs.get(c))
         return changed
@@ -277,7 +284,6 @@ def _order_holds(held: EventView, counts: asyncpg.Record) -> bool:
     without a notification: a disconnected candidate's grace running out takes them out of
     it (the stale count grows) and nothing else does silently; every other change notifies,
     and a notified change makes the view stale before its age does."""
-    assert held.others is not None  # made in __post_init__
     return (
         counts["registered"] == held.counts["registered"]
         and counts["checked_in"] == held.counts["checked_in"]
@@ -299,8 +305,6 @@ async def _read_event_view(
     order = list(row["ordered"])
     others = dict.fromkeys(row["stale"], "waiting")
     others.update(zip(row["other_ids"], row["other_states"]))
-    queue_state = dict.fromkeys(order, "waiting")
-    queue_state.update(others)
     place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
     head = sorted(
         ({"candidate_id": c, "name": name, "queued_at": at} for c, name, at in row["head"]),
@@ -311,7 +315,7 @@ async def _read_event_view(
         row["now"],
         _event_facts(row),
         order,
-        queue_state,
+        others,
         head,
         {"registered": row["registered"], "checked_in": row["checked_in"], "waiting": len(order)},
         free_in,
@@ -320,7 +324,6 @@ async def _read_event_view(
         dict(row["feedback_open"]),
         set(row["paused"]),
         [{"id": i, "text": text, "sent_at": iso(at)} for i, text, at in reversed(row["messages"])],
-        others=others,
         snapshot=parse_snapshot(row["snapshot"]),
     )
 

@@ -77,7 +77,7 @@ def _candidate_common(view: EventView) -> tuple[dict[str, Any], str]:
 
 
 async def candidate_state(view: EventView, candidate_id: int, settings: Settings) -> dict[str, Any]:
-    state = view.queue_state.get(candidate_id)
+    state = view.state_of(candidate_id)
     place = view.place(candidate_id) if state == "waiting" else None
     # Only a page with a place can take the `queue` messages after this view's version.
     version = view.queue_version if place else None

@@ -39,7 +39,7 @@ def make_view(event_view: Any, order: list[int], seq: int) -> Any:
         NOW,
         {"state": "live", "ends_at": None},
         list(order),
-        dict.fromkeys(order, "waiting"),
+        {},  # nobody checked in is outside the order
         head,
         counts,
         [0.0, 0.0, 0.0],

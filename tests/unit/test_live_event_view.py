@@ -64,11 +64,12 @@ def test_the_changed_span_holds_everyone_who_came_or_went(seed):
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
     states = states if states is not None else dict.fromkeys(order, "waiting")
     head = [{"candidate_id": c, "name": f"Kandidat {c}", "queued_at": NOW} for c in order[:30]]
+    ordered = set(order)
     return EventView(
         NOW,
         {"state": "live", "ends_at": None},
         list(order),
-        states,
+        {c: state for c, state in states.items() if c not in ordered},
         head,
         {"registered": len(states), "checked_in": len(states), "waiting": len(order)},
         list(free_in),
