@@ -2,7 +2,10 @@
 
 Every application process runs one (cleanup_ctx `mail_worker`), unless mail.worker_in_app
 is off and `python -m app.mail` processes run it instead; any number may share a database.
-A worker sends LANES mails at once, each lane claiming and sending one mail after another. A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
+A worker sends LANES mails at once, each lane claiming and sending one mail after another;
+the lanes' claims, and their records of mails sent, that fall together go to the database
+as one statement (app/mail/batches.py). A worker wakes on NOTIFY mail_outbox (sent when an
+enqueueing transaction commits),
 when the next retry falls due, and every POLL_INTERVAL seconds in case a notification was
 missed (its listening connection is re-opened when it drops).
 
@@ -11,7 +14,8 @@ chosen with FOR UPDATE SKIP LOCKED, so two workers (or lanes) never take the sam
 next_attempt_at moves CLAIM_LEASE seconds ahead, so it is not due again while this worker
 sends it. The lease is far longer than an attempt may last (smtp.MESSAGE_DEADLINE), and
 no transaction or lock is held across the SMTP exchange. Once the server has accepted the
-mail, the row is marked sent; if the database is unreachable just then, the worker keeps
+mail, the row is marked sent (with the other lanes' that finished meanwhile), and the lane
+takes its next mail only then; if the database is unreachable just then, the worker keeps
 trying to mark it rather than moving on.
 The one window left: the process dies (or the server's "250 OK" is lost, or shutdown has to
 cut a hung attempt) after the server accepted the mail and before the row is marked. The row
@@ -45,6 +49,7 @@ from app.keys import DB_POOL, SETTINGS
 from app.live.connections import LIVE_PROCESS
 from app.logs import secret_values
 from app.mail import store
+from app.mail.batches import Batched
 from app.mail.message import OutboxMail, sender_mailbox
 from app.mail.smtp import DeliveryError, SmtpClient
 from app.mail.wire import message_bytes
@@ -98,6 +103,10 @@ class MailWorker:
         self._listener: asyncpg.Connection | None = None
         self._listener_lost = False
         self._smtp_failures = 0
+        # One statement for the claims, and one for the mails sent, of the lanes that ask
+        # at the same time (each round trip and commit per mail was PostgreSQL's work too).
+        self._claim: Batched[None, OutboxMail | None] = Batched(self._claim_many)
+        self._sent: Batched[int, None] = Batched(self._record_sent)
 
     async def run(self) -> None:
         database_failures = 0
@@ -137,6 +146,11 @@ class MailWorker:
         except TimeoutError:
             log.warning("mail outbox: an attempt was cut short by shutdown")
         finally:
+            try:
+                # Mails a cut lane had sent are still recorded (else they would go again).
+                await asyncio.wait_for(self._sent.close(), SHUTDOWN_GRACE)
+            except TimeoutError:
+                log.warning("mail outbox: mails sent just before shutdown were not recorded")
             await self._close_listener()
 
     async def _send_due(self) -> float | None:
@@ -157,10 +171,7 @@ class MailWorker:
         smtp = SmtpClient(self.settings.mail, self._secrets)
         try:
             while not self._stop.is_set():
-                async with self.pool.acquire() as connection:
-                    mail = await store.claim_next(
-                        connection, lease_seconds=CLAIM_LEASE, worker=self.name, process=self.process
-                    )
+                mail = await self._claim(None)
                 if mail is None:
                     return None
                 if not await self._deliver(smtp, mail):
@@ -168,6 +179,24 @@ class MailWorker:
             return None
         finally:
             await smtp.close()
+
+    async def _claim_many(self, lanes: list[None]) -> list[OutboxMail | None]:
+        """A mail for each lane asking, as far as there are due ones (None: none left)."""
+        async with self.pool.acquire() as connection:
+            mails: list[OutboxMail | None] = list(
+                await store.claim_due(
+                    connection,
+                    limit=len(lanes),
+                    lease_seconds=CLAIM_LEASE,
+                    worker=self.name,
+                    process=self.process,
+                )
+            )
+        return mails + [None] * (len(lanes) - len(mails))
+
+    async def _record_sent(self, mail_ids: list[int]) -> list[None]:
+        await self._record(store.mark_all_sent, mail_ids)
+        return [None] * len(mail_ids)
 
     async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
         """One attempt at one mail; False when the server could not take it now."""
@@ -202,13 +231,15 @@ class MailWorker:
             METRICS.mails_retried.inc()
             return False
         self._smtp_failures = 0
-        await self._record(store.mark_sent, mail.id)
+        await self._sent(mail.id)
         METRICS.mails_sent.inc()
         return True
 
-    async def _record(self, update: Callable[..., Awaitable[None]], mail_id: int, **values: Any) -> None:
-        """Write an attempt's outcome, trying until the database takes it: a sent mail that
-        is not marked would be sent again when its lease runs out."""
+    async def _record(
+        self, update: Callable[..., Awaitable[None]], mail_id: int | list[int], **values: Any
+    ) -> None:
+        """Write an attempt's outcome (or several mails' sent), trying until the database
+        takes it: a sent mail that is not marked would be sent again when its lease runs out."""
         failures = 0
         while True:
             try:
