@@ -1,7 +1,6 @@
 """Mail: an outbox written in the caller's transaction, sent by a background worker.
 
 outbox.py   Mailer.enqueue: render the templates in the recipient's language, insert the row
-batches.py  Batched: calls made together go to the database as one statement (the worker's)
 calendar.py CalendarEntry and the RFC 5545 text sent as invite.ics
 message.py  a row as a MIME message (text and HTML alternatives, the calendar attached)
 smtp.py     the SMTP client (aiosmtplib) and how its failures are classified

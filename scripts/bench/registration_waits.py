@@ -25,12 +25,12 @@ import asyncpg
 
 # What the sampled statement is, by a fragment of its text (first match wins).
 STATEMENT_KINDS = (
-    ("registration_take_seat", "registration: take seat"),
+    ("take_registration_seat", "registration: take seat"),
+    ("registration_take_seat", "registration: take seat (0029)"),
     ("registration_event_version", "registration: read event"),
     ("FOR UPDATE SKIP LOCKED", "mail: claim"),
     ("sent_at = now()", "mail: mark sent"),
     ("min(next_attempt_at)", "mail: next due"),
-    ("mail_outbox_wake", "mail: wake flag"),
     ("FROM event WHERE id = $1 FOR UPDATE", "baseline: lock event"),
     ("count(*) FROM candidate", "baseline/count"),
     ("INSERT INTO candidate", "baseline: insert candidate"),
