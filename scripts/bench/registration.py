@@ -17,6 +17,11 @@ SMTP server (the whole system's rate: the mail worker shares the machine's cores
 process it runs in). --mail-worker process runs the app with mail.worker_in_app off and the
 worker as `python -m app.mail` beside it (DEPLOYMENT.md, "The mail worker"), and prints the
 CPU time of each.
+
+Beside those, per registration: PostgreSQL's CPU time and the mail catcher's (the processes
+the page shares the cores with), and the commits, WAL records and WAL flushes
+(registration_waits.py). --waits samples what the database's backends wait for in each
+phase; --durable runs PostgreSQL with fsync and synchronous commits on, as deployed.
 """
 
 from __future__ import annotations
