@@ -64,10 +64,10 @@ async def take_seat_at_once(
     mail: PreparedMail,
 ) -> asyncpg.Record:
     """The registration's locked part in one statement of its own transaction (migration
-    0029, registration_take_seat): o_fresh, o_now, o_registered, o_existing, o_inserted."""
+    0036, take_registration_seat): o_fresh, o_now, o_registered, o_existing, o_inserted."""
     return await connection.fetchrow(
         """
-        SELECT * FROM registration_take_seat($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+        SELECT * FROM take_registration_seat($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                                              $13, $14, $15, $16, $17, $18, $19, $20)""",
         token,
         version,

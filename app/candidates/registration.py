@@ -7,11 +7,12 @@ count together; the mail exists exactly when the registration does.
 Everything the confirmation needs is known before the lock (the event and an id for the
 candidate, drawn from its sequence, in one read; the link and PIN are random), so the mail
 is rendered first. The locked part is then one statement in a transaction of its own
-(registration_take_seat, migration 0029): it locks, counts and, if the event is still as
-read (its version) and has room, inserts the candidate and queues the mail, and the lock is
-let go as it returns. The lock is never held across a round trip to this process, whose
-busy event loop the other registrations would otherwise wait for (BENCHMARKS.md,
-"Registration").
+(take_registration_seat, migration 0036): it writes the mail's row, then locks, looks for
+the address through its unique index, counts and, if the event is still as read (its
+version) and has room, inserts the candidate (else the mail's row goes again), and the lock
+is let go as it returns. The lock is never held across a round trip to this process, whose
+busy event loop the other registrations would otherwise wait for, nor while the mail's
+bodies are written (BENCHMARKS.md, "Registration").
 
 The rarer ways go statement by statement under the lock (_register_locked): the event
 changed since it was read (the mail is rendered again under the lock), the address is

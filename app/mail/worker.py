@@ -2,7 +2,8 @@
 
 Every application process runs one (cleanup_ctx `mail_worker`), unless mail.worker_in_app
 is off and `python -m app.mail` processes run it instead; any number may share a database.
-A worker sends LANES mails at once, each lane claiming and sending one mail after another. A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
+A worker sends LANES mails at once, each lane claiming and sending one mail after another
+(marking the one sent and claiming the next in one statement). A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
 when the next retry falls due, and every POLL_INTERVAL seconds in case a notification was
 missed (its listening connection is re-opened when it drops).
 
@@ -11,8 +12,9 @@ chosen with FOR UPDATE SKIP LOCKED, so two workers (or lanes) never take the sam
 next_attempt_at moves CLAIM_LEASE seconds ahead, so it is not due again while this worker
 sends it. The lease is far longer than an attempt may last (smtp.MESSAGE_DEADLINE), and
 no transaction or lock is held across the SMTP exchange. Once the server has accepted the
-mail, the row is marked sent; if the database is unreachable just then, the worker keeps
-trying to mark it rather than moving on.
+mail, the row is marked sent, in the statement that claims the lane's next mail (or alone,
+when the lane ends); if the database is unreachable just then, the worker keeps trying to
+mark it rather than moving on.
 The one window left: the process dies (or the server's "250 OK" is lost, or shutdown has to
 cut a hung attempt) after the server accepted the mail and before the row is marked. The row
 is then sent again when its lease runs out, or, when the process died, as soon as the other
@@ -61,6 +63,8 @@ FIRST_RETRY_DELAY = 2.0
 # one at a time, the outbox drained more slowly than registrations filled it (BENCHMARKS.md,
 # "Registration").
 LANES = 8
+# What one attempt at a mail came to (MailWorker._deliver).
+SENT, DONE, RETRY = "sent", "done", "retry"
 # On shutdown, an attempt under way may finish this long before it is cut.
 SHUTDOWN_GRACE = 10.0
 # InternalClientError: asyncpg's "cannot switch to state …; another operation is in
@@ -155,22 +159,44 @@ class MailWorker:
     async def _lane(self) -> float | None:
         """One mail after another over one SMTP connection, until none is due."""
         smtp = SmtpClient(self.settings.mail, self._secrets)
+        sent: int | None = None  # accepted by the server, marked with the next claim
         try:
             while not self._stop.is_set():
-                async with self.pool.acquire() as connection:
-                    mail = await store.claim_next(
-                        connection, lease_seconds=CLAIM_LEASE, worker=self.name, process=self.process
-                    )
+                mail, sent = await self._claim_after(sent), None
                 if mail is None:
                     return None
-                if not await self._deliver(smtp, mail):
+                outcome = await self._deliver(smtp, mail)
+                if outcome == RETRY:
                     return retry_delay(self._smtp_failures, self.settings.mail.retry_max_delay)
+                if outcome == SENT:
+                    sent = mail.id
             return None
         finally:
+            if sent is not None:
+                await self._record(store.mark_sent, sent)
             await smtp.close()
 
-    async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> bool:
-        """One attempt at one mail; False when the server could not take it now."""
+    async def _claim_after(self, sent: int | None) -> OutboxMail | None:
+        """The lane's next mail, `sent` marked sent in the same statement. If that fails the
+        mark is written on its own, retried until the database takes it (a sent mail not
+        marked would go again), and the error ends the round."""
+        try:
+            async with self.pool.acquire() as connection:
+                return await store.claim_next(
+                    connection,
+                    lease_seconds=CLAIM_LEASE,
+                    worker=self.name,
+                    process=self.process,
+                    sent=sent,
+                )
+        except DATABASE_ERRORS:
+            if sent is not None:
+                await self._record(store.mark_sent, sent)
+            raise
+
+    async def _deliver(self, smtp: SmtpClient, mail: OutboxMail) -> str:
+        """One attempt at one mail: SENT (not yet marked: the caller marks it), DONE (given
+        up for good, recorded), or RETRY (the server could not take it now, recorded)."""
         try:
             message = message_bytes(
                 mail, sender=self.settings.mail.sender, reply_to=self.settings.app.support_email
@@ -180,7 +206,7 @@ class MailWorker:
             log.error("mail %s cannot be built and is given up: %s", mail.id, error)
             await self._record(store.mark_failed, mail.id, error=f"cannot build: {error}")
             METRICS.mails_failed.inc()
-            return True
+            return DONE
         try:
             await smtp.send(message, sender=self.sender, recipient=mail.to_address)
         except DeliveryError as failure:
@@ -188,7 +214,7 @@ class MailWorker:
                 log.warning("mail %s refused by the server for good: %s", mail.id, failure.description)
                 await self._record(store.mark_failed, mail.id, error=failure.description)
                 METRICS.mails_failed.inc()
-                return True
+                return DONE
             self._smtp_failures += 1
             delay = retry_delay(mail.attempts, self.settings.mail.retry_max_delay)
             log.warning(
@@ -200,11 +226,10 @@ class MailWorker:
             )
             await self._record(store.mark_for_retry, mail.id, delay_seconds=delay, error=failure.description)
             METRICS.mails_retried.inc()
-            return False
+            return RETRY
         self._smtp_failures = 0
-        await self._record(store.mark_sent, mail.id)
         METRICS.mails_sent.inc()
-        return True
+        return SENT
 
     async def _record(self, update: Callable[..., Awaitable[None]], mail_id: int, **values: Any) -> None:
         """Write an attempt's outcome, trying until the database takes it: a sent mail that

@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def stack_environ(reuse: bool) -> Iterator[dict[str, str]]:
-    """The environment an app process of the benchmark runs with."""
+def stack_environ(reuse: bool, durable: bool = False) -> Iterator[dict[str, str]]:
+    """The environment an app process of the benchmark runs with. `durable`: PostgreSQL
+    with fsync and synchronous commits on, as deployed (the tests' cluster runs without)."""
     if reuse:
         yield dict(os.environ)
         return
@@ -39,7 +40,7 @@ def stack_environ(reuse: bool) -> Iterator[dict[str, str]]:
     state_dir = Path(tempfile.mkdtemp(prefix="snabb-bench-"))
     os.chmod(state_dir, 0o755)  # PostgreSQL runs as an unprivileged user and must enter it
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
-    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True, base_environ=environ)
+    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=not durable, base_environ=environ)
     print("starting a throwaway stack (PostgreSQL, Janus) on loopback ...", flush=True)
     local.start()
     try:

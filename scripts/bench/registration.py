@@ -1,5 +1,6 @@
 """The registration benchmark: scripts/bench-registration [--registrations N]
-[--concurrency C] [--mail-worker app|process] [--reuse] [--json FILE] [--app-root DIR].
+[--concurrency C] [--mail-worker app|process] [--reuse] [--json FILE] [--app-root DIR]
+[--waits] [--durable].
 
 C clients register N candidates through the invite page of one event (POST /r/{token}, the
 form a browser sends, with its CSRF token) against one app process, and beside it, in the
@@ -16,24 +17,40 @@ SMTP server (the whole system's rate: the mail worker shares the machine's cores
 process it runs in). --mail-worker process runs the app with mail.worker_in_app off and the
 worker as `python -m app.mail` beside it (DEPLOYMENT.md, "The mail worker"), and prints the
 CPU time of each.
+
+Beside those, per registration: PostgreSQL's CPU time and the mail catcher's (the processes
+the page shares the cores with), and the commits, WAL records and WAL flushes
+(registration_waits.py). --waits samples what the database's backends wait for in each
+phase; --durable runs PostgreSQL with fsync and synchronous commits on, as deployed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import re
 import secrets
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 
 from scripts.bench.common import AppProcess, argument_parser, stack_environ, write_json
+from scripts.bench.registration_waits import (
+    WaitSampler,
+    cluster_cpu_seconds,
+    database_counters,
+    format_waits,
+    mail_catcher_pid,
+    per_registration,
+    postmaster_pid,
+)
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -167,22 +184,30 @@ async def through_the_page(base_url: str, token: str, count: int, concurrency: i
     return rate
 
 
+def shared_processes(postmaster: int | None, mail_catcher: int | None) -> dict[str, Callable[[], float]]:
+    """PostgreSQL's and the mail catcher's CPU time so far, those of them that were found."""
+    found: dict[str, Callable[[], float]] = {}
+    if postmaster is not None:
+        found["PostgreSQL"] = functools.partial(cluster_cpu_seconds, postmaster)
+    if mail_catcher is not None:
+        found["mail catcher"] = functools.partial(cpu_seconds, mail_catcher)
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
     """The process's CPU time so far (user and system), from /proc/<pid>/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def mails_drained(
-    db: asyncpg.Connection, event_id: int, timeout: float = 300, poll: float = 0.2
-) -> None:
-    """Wait until the mail worker has sent every mail of the event's candidates."""
+async def mails_drained(db: asyncpg.Connection, timeout: float = 300, poll: float = 0.2) -> None:
+    """Wait until the mail worker has sent every mail (the baseline's rows are written sent,
+    so what waits is the page's). One probe of the outbox's index of unsent mails: the
+    count of the event's unsent mails this once was (a join over every mail and candidate)
+    took PostgreSQL up to 47 ms a call under load, polled every 20 ms beside the worker."""
     for _ in range(int(timeout / poll)):
         if not await db.fetchval(
-            """SELECT count(*) FROM mail_outbox m
-                                    JOIN candidate c ON c.id = m.candidate_id
-                                    WHERE c.event_id = $1 AND m.sent_at IS NULL""",
-            event_id,
+            "SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL)"
         ):
             return
         await asyncio.sleep(poll)
@@ -236,31 +261,58 @@ async def run(args, environ: dict[str, str]) -> dict:
         root=Path(args.app_root).resolve(),
     )
     worker = MailWorkerProcess(app) if separate else None
+    sampler = WaitSampler(dsn) if args.waits else None
+    figures: dict = {}
     try:
         base_event, _ = await make_event(db, args.registrations * 2)
-        page_event, token = await make_event(db, args.registrations * 2)
+        _, token = await make_event(db, args.registrations * 2)
         mail = await sample_mail(db, settings, base_event)
         load_before = os.getloadavg()
+        # The processes each phase shares the cores with: their CPU time per registration.
+        shared = shared_processes(
+            await postmaster_pid(db), mail_catcher_pid(environ.get("SNABB_MAIL_SMTP_PORT"))
+        )
         print("baseline: raw asyncpg ...", flush=True)
         await baseline(dsn, base_event, min(200, args.registrations), args.concurrency, mail)
-        client_before = time.process_time()
+        client_before, counters = time.process_time(), await database_counters(db)
+        shared_before = {name: cpu() for name, cpu in shared.items()}
+        if sampler is not None:
+            await sampler.start()
         raw = await baseline(dsn, base_event, args.registrations, args.concurrency, mail)
         baseline_client = (time.process_time() - client_before) / args.registrations * 1000
+        figures["baseline_shared_cpu_ms"] = {
+            name: (cpu() - shared_before[name]) / args.registrations * 1000 for name, cpu in shared.items()
+        }
+        if sampler is not None:
+            figures["baseline_waits"] = await sampler.stop()
+        figures["baseline_database"] = per_registration(
+            counters, await database_counters(db), args.registrations
+        )
         await app.start()
         if worker is not None:
             await worker.start()
         processes = {"app": app.process.pid} | ({"mail worker": worker.process.pid} if worker else {})
         print("through the invite page ...", flush=True)
         await through_the_page(app.url, token, min(200, args.registrations), args.concurrency)
-        await mails_drained(db, page_event)
+        await mails_drained(db)
         cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        counters = await database_counters(db)
+        shared_before = {name: cpu() for name, cpu in shared.items()}
+        if sampler is not None:
+            await sampler.start()
         started, client_before = time.perf_counter(), time.process_time()
         page = await through_the_page(app.url, token, args.registrations, args.concurrency)
         page_client = (time.process_time() - client_before) / args.registrations * 1000
         # The CPU time per registration, its confirmation sent: a figure the machine's load
         # moves far less than the rates.
-        await mails_drained(db, page_event, poll=0.02)
+        await mails_drained(db, poll=0.02)
         confirmed = args.registrations / (time.perf_counter() - started)
+        figures["page_shared_cpu_ms"] = {
+            name: (cpu() - shared_before[name]) / args.registrations * 1000 for name, cpu in shared.items()
+        }
+        if sampler is not None:
+            figures["page_waits"] = await sampler.stop()
+        figures["page_database"] = per_registration(counters, await database_counters(db), args.registrations)
         cpu = {
             name: (cpu_seconds(pid) - cpu_before[name]) / args.registrations * 1000
             for name, pid in processes.items()
@@ -270,7 +322,8 @@ async def run(args, environ: dict[str, str]) -> dict:
             await worker.stop()
         await app.stop()
         await db.close()
-    return {
+    return figures | {
+        "durable": args.durable,
         "registrations": args.registrations,
         "concurrency": args.concurrency,
         "mail_worker": args.mail_worker,
@@ -298,6 +351,16 @@ def main() -> int:
         default="app",
         help="app: the app process sends the mails (the default setting); process: `python -m app.mail`",
     )
+    parser.add_argument(
+        "--waits",
+        action="store_true",
+        help="sample what PostgreSQL's backends wait for in each phase (costs some CPU)",
+    )
+    parser.add_argument(
+        "--durable",
+        action="store_true",
+        help="PostgreSQL with fsync and synchronous commits on, as deployed (the tests run without)",
+    )
     parser.add_argument("--app-log", default="/tmp/bench-registration-app.log")
     parser.add_argument(
         "--app-root",
@@ -306,7 +369,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     Path(args.app_log).write_text("")
-    with stack_environ(args.reuse) as environ:
+    with stack_environ(args.reuse, durable=args.durable) as environ:
         figures = asyncio.run(run(args, environ))
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     separate = figures["mail_worker"] == "process"
@@ -314,6 +377,7 @@ def main() -> int:
         f"\nRegistration benchmark: {figures['registrations']} registrations, "
         f"concurrency {figures['concurrency']}, one app process"
         + (", mail worker in a process of its own" if separate else " (which also sends the mails)")
+        + (", PostgreSQL durable (fsync on)" if figures["durable"] else "")
     )
     print(f"  raw asyncpg (the same rows)   {figures['baseline_per_second']:8.0f} per second")
     print(f"  through the invite page       {figures['page_per_second']:8.0f} per second   (pages answered)")
@@ -332,6 +396,19 @@ def main() -> int:
         f"  the clients' CPU per registration: {figures['baseline_client_cpu_ms_per_registration']:.2f} ms"
         f" (asyncpg), {figures['page_client_cpu_ms_per_registration']:.2f} ms (HTTP): on the same cores"
     )
+    for phase in ("baseline", "page"):
+        shared = ", ".join(f"{name} {ms:.2f} ms" for name, ms in figures[f"{phase}_shared_cpu_ms"].items())
+        print(f"  CPU per registration, {phase + ':':9s} {shared}")
+    for phase in ("baseline", "page"):
+        database = figures[f"{phase}_database"]
+        print(
+            f"  PostgreSQL per registration, {phase + ':':9s} {database['xact_commit']:5.2f} commits,"
+            f" {database['wal_records']:5.1f} WAL records, {database['wal_bytes'] / 1024:5.1f} kB WAL,"
+            f" {database['wal_sync']:5.2f} WAL flushes"
+        )
+    for phase in ("baseline", "page"):
+        if f"{phase}_waits" in figures:
+            print(format_waits(phase, figures[f"{phase}_waits"]))
     print(f"  machine load average (1/5/15 min) before and after: {load}")
     write_json(args.json, figures)
     return 0

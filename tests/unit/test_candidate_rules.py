@@ -185,7 +185,7 @@ def test_link_tokens():
 @pytest.mark.parametrize("deleted", [False, True])
 @pytest.mark.parametrize("invite_open", [False, True])
 def test_open_until_says_what_registration_state_says_with_room(state, deleted, invite_open):
-    # The registration's one-statement way (migration 0029) inserts while now < open_until.
+    # The registration's one-statement way (migrations 0029, 0036) inserts while now < open_until.
     starts = dt.datetime(2026, 12, 4, 13, 0, tzinfo=dt.timezone.utc)
     until = rules.open_until(state, deleted, invite_open, starts, 90)
     for minutes in (-60 * 24 * 30, 0, 89, 90, 91):
