@@ -26,9 +26,10 @@ def _timed(phase: str, info: dict[str, Any]) -> None:
         return
     took = time.perf_counter() - _started[0]
     if took > REPORTED:
+        # Frozen: objects the collector no longer walks (app/gc_tuning.py), counted after.
         print(
             f"gc pause {time.strftime('%H:%M:%S')} generation {info['generation']} "
-            f"{took * 1000:.0f} ms, {info['collected']} collected",
+            f"{took * 1000:.0f} ms, {info['collected']} collected, {gc.get_freeze_count()} frozen",
             file=sys.stderr,
             flush=True,
         )
