@@ -6,10 +6,11 @@ sockets with their aiohttp objects are a few million such objects, and a full co
 comes whenever a quarter as many again have survived the younger generations: pauses of
 0.3–6 s every 20–30 s on a loaded machine (BENCHMARKS.md, "Fan-out"). So:
 
-- **Frozen every second.** What survives start-up is frozen (`gc.freeze`: moved to a
+- **Frozen every few seconds.** What survives start-up is frozen (`gc.freeze`: moved to a
   generation the collector never walks), and every TICK_SECONDS after a young collection,
   what has survived since: full collections then walk only what was made within the last
-  second. Freezing only as sockets were admitted was not enough: a socket's long-lived
+  few seconds. (Each tick's young collection costs CPU: every second, it was a tenth of a
+  loaded process's CPU under churn.) Freezing only as sockets were admitted was not enough: a socket's long-lived
   objects are replaced as it lives (its heartbeat's timer, its last state), the new ones
   reach the old generation unfrozen, and full collections of 0.3–1 s came back within a
   minute (BENCHMARKS.md). A frozen object freed by its reference count is freed as ever;
@@ -42,7 +43,7 @@ from app.keys import LIVE_HUB
 log = logging.getLogger(__name__)
 
 THAW_MIN = 1_000  # sockets closed since the last thaw, at the least, before a thaw
-TICK_SECONDS = 1.0
+TICK_SECONDS = 5.0
 
 
 class Collector:
