@@ -34,7 +34,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -76,21 +76,29 @@ class Collector:
         return "freeze"
 
 
-async def garbage_collector(app: web.Application) -> AsyncIterator[None]:
-    """Last of the start-up: what the other resources made is frozen with the rest."""
-    hub = app[LIVE_HUB]
-    collector = Collector(lambda: (hub.opened, hub.closed))
-    collector.start()
+def setup_garbage_collector(app: web.Application) -> None:
+    """Started once everything else has started (what the resources made at start-up is
+    frozen with the rest), stopped once everything else has stopped: unfrozen then, so that
+    a process making many apps (the tests) collects what each left, and never while the
+    sockets are still being closed (a thaw walks every object)."""
+    tasks: list[asyncio.Task[None]] = []
 
-    async def ticking() -> None:
+    async def ticking(collector: Collector) -> None:
         while True:
             await asyncio.sleep(TICK_SECONDS)
             collector.tick()
 
-    task = asyncio.create_task(ticking(), name="garbage-collector")
-    try:
-        yield
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async def start(app: web.Application) -> None:
+        hub = app[LIVE_HUB]  # made by its own start-up, which came first
+        collector = Collector(lambda: (hub.opened, hub.closed))
+        collector.start()
+        tasks.append(asyncio.create_task(ticking(collector), name="garbage-collector"))
+
+    async def stop(app: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         gc.unfreeze()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)

@@ -39,10 +39,8 @@ RETRY_SECONDS = 1.0
 PROBE_INTERVAL = 5.0
 PROBE_TIMEOUT = 5.0
 # Connections for reading event views (app/live/event_view.py): reads of one event never
-# overlap, but a process serving many events reads many at once: with three, 200 events with
-# their interviewers pressing *Next* queued their rounds behind each other's reads for
-# seconds (BENCHMARKS.md, "Fan-out").
-VIEW_READERS = 6
+# overlap, so a few serve every event of the process.
+VIEW_READERS = 3
 # Named, so operators (and a test) can tell the listeners among the connections.
 APPLICATION_NAME = "snabb-live-listener"
 
