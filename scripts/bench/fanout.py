@@ -1,6 +1,6 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
 [--rate R] [--churn tail|anywhere|next] [--seconds S] [--nexts K] [--no-storm] [--processes N]
-[--storm-only] [--reuse] [--json F] [--profile F].
+[--storm-only] [--reuse] [--json F] [--profile F] [--stalls].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
 then connected over their own sockets to one app process, or dealt out over N) and I
@@ -27,6 +27,9 @@ from the clients' side and from /proc:
    storm floor (the bare aiohttp process restarted, the same sockets back at once).
    --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
    signal N once all are back (a BENCH_PATCH profiling the storm stops there).
+
+--stalls: the app's event-loop turns are timed (scripts/bench/app_runner.py, BENCH_STALLS);
+the longest during the churn are printed by what ran in them.
 
 Figures are for this machine as it is: the load average is printed with them.
 """
