@@ -86,8 +86,13 @@ class Hub:
         self._lock = asyncio.Lock()
         self._dropped = asyncio.Event()
         self.ready = asyncio.Event()
+        # Sockets subscribed and unsubscribed since the process started: when to freeze and
+        # thaw the garbage collector's objects (app/gc_tuning.py).
+        self.opened = 0
+        self.closed = 0
 
     async def subscribe(self, event_id: int, socket: Subscriber) -> None:
+        self.opened += 1
         sockets = self._sockets.get(event_id)
         if sockets:
             # The event is listened to (or its LISTEN is under way, under the lock): no lock.
@@ -110,6 +115,8 @@ class Hub:
     async def unsubscribe(self, event_id: int, socket: Subscriber) -> None:
         async with self._lock:
             sockets = self._sockets.get(event_id, set())
+            if socket in sockets:
+                self.closed += 1
             sockets.discard(socket)
             mine = self._by_person.get(socket.who, set()) if socket.who is not None else set()
             mine.discard(socket)

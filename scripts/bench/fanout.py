@@ -1,6 +1,6 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
 [--rate R] [--churn tail|anywhere|next] [--seconds S] [--nexts K] [--no-storm] [--processes N]
-[--storm-only] [--reuse] [--json F] [--profile F].
+[--storm-only] [--reuse] [--json F] [--profile F] [--stalls].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
 then connected over their own sockets to one app process, or dealt out over N) and I
@@ -27,6 +27,9 @@ from the clients' side and from /proc:
    storm floor (the bare aiohttp process restarted, the same sockets back at once).
    --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
    signal N once all are back (a BENCH_PATCH profiling the storm stops there).
+
+--stalls: the app's event-loop turns are timed (scripts/bench/app_runner.py, BENCH_STALLS);
+the longest during the churn are printed by what ran in them.
 
 Figures are for this machine as it is: the load average is printed with them.
 """
@@ -529,7 +532,9 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     figures["idle_cpu"] = await cpu_over(pids, 10.0)
     figures["idle_healthz"] = probe.window()
     print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
+    began = time.perf_counter()  # CLOCK_MONOTONIC: the app's loop turns are timed by it too
     figures["churn"] = await churn(args, events, sockets, pids)
+    figures["churn_window"] = (began, time.perf_counter())
     figures["churn_healthz"] = probe.window()
     print(f"{args.nexts} × Next ...", flush=True)
     nexts = []
@@ -556,6 +561,8 @@ async def run(args, environ: dict) -> dict:
     }
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+    if args.stalls:
+        app_environ["BENCH_STALLS"] = "1"
     apps = [
         AppProcess(
             app_environ,
@@ -631,11 +638,24 @@ async def run(args, environ: dict) -> dict:
             socket.close()
     finally:
         for each in apps:
-            await each.stop()
+            # Room to write the spans at exit: ten thousand sockets closing take a while.
+            await each.stop(timeout=120)
         await db.close()
     figures["load_average_after"] = os.getloadavg()
     spans = json.loads(spans_file.read_text()) if spans_file.stat().st_size else {}
     spans_file.unlink()
+    turns = spans.pop("_turns", {})
+    if "churn_window" in figures:
+        start, end = figures["churn_window"]
+        figures["churn_turns"] = {
+            name: {
+                "worst": max(took for _, took, _ in during),
+                "total": sum(took for _, took, _ in during),
+                "cpu": sum(cpu for _, _, cpu in during),
+            }
+            for name, timed in turns.items()
+            if (during := [turn for turn in timed if start <= turn[0] <= end])
+        }
     figures["spans"] = {
         name: {"n": len(v), "p50": percentile(v, 0.5), "p99": percentile(v, 0.99), "total": sum(v)}
         for name, v in spans.items()
@@ -687,6 +707,14 @@ def report_steady(f: dict) -> None:
             f"{'; MISSING ' + str(p['missing']) if p['missing'] else ''}"
         )
     print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× the idle p50)")
+    turns = f.get("churn_turns")
+    if turns:
+        print("    the app's longest event-loop turns during the churn (--stalls), by what ran in them:")
+        for name, turn in sorted(turns.items(), key=lambda item: -item[1]["worst"])[:12]:
+            print(
+                f"      {name[:60]:60s} worst {ms(turn['worst'])}, in all "
+                f"{turn['total']:6.2f} s ({turn['cpu']:6.2f} s CPU)"
+            )
     floor = f["floor"]
     print(f"  floor (bare aiohttp, every socket its own frame): {', '.join(ms(x) for x in floor)}")
     print(
@@ -775,6 +803,9 @@ def main() -> int:
     )
     parser.add_argument("--connect-concurrency", type=int, default=100)
     parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument(
+        "--stalls", action="store_true", help="time the app's event-loop turns; the longest of the churn"
+    )
     parser.add_argument("--app-log", default="/tmp/bench-fanout-app.log")
     parser.add_argument(
         "--app-root",

@@ -1,0 +1,104 @@
+"""The garbage collector of a process holding thousands of live sockets.
+
+CPython's full (generation 2) collection walks every object the collector tracks, and
+nothing else runs meanwhile: not the fan-out of a *Next*, not `/healthz`. Ten thousand
+sockets with their aiohttp objects are a few million such objects, and a full collection
+comes whenever a quarter as many again have survived the younger generations: pauses of
+0.3–6 s every 20–30 s on a loaded machine (BENCHMARKS.md, "Fan-out"). So:
+
+- **Frozen every few seconds.** What survives start-up is frozen (`gc.freeze`: moved to a
+  generation the collector never walks), and every TICK_SECONDS after a young collection,
+  what has survived since: full collections then walk only what was made within the last
+  few seconds. (Each tick's young collection costs CPU: every second, it was a tenth of a
+  loaded process's CPU under churn.) Freezing only as sockets were admitted was not enough: a socket's long-lived
+  objects are replaced as it lives (its heartbeat's timer, its last state), the new ones
+  reach the old generation unfrozen, and full collections of 0.3–1 s came back within a
+  minute (BENCHMARKS.md). A frozen object freed by its reference count is freed as ever;
+  only one that ends in a reference cycle stays until it is unfrozen (the full collections
+  that freezing replaces found 0–40 such objects each).
+- **Thawed when the process has shed what it held.** A closed socket leaves a few dozen
+  objects in cycles (aiohttp's response, its reader and protocol). When as many sockets have
+  closed since the last thaw as are open now (and at least THAW_MIN), everything is
+  unfrozen, collected once and frozen again: one full pause when a process has shed at least
+  half of its sockets, such as at an event's end, instead of one every half minute.
+- **The young generations' thresholds are left as they are** (700, 10, 10): raised to 20,000
+  allocations, each young collection walked that many and paused 25–160 ms (a generation-1
+  one up to 0.5 s) on a loaded machine, within the fan-out of a *Next* (BENCHMARKS.md).
+
+The sockets are counted by the live hub (app/live/hub.py, `Hub.opened`, `Hub.closed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from app.keys import LIVE_HUB
+
+log = logging.getLogger(__name__)
+
+THAW_MIN = 1_000  # sockets closed since the last thaw, at the least, before a thaw
+TICK_SECONDS = 5.0
+
+
+class Collector:
+    """Freezes, and thaws by the counts of sockets opened and closed (`counts`: both totals
+    since the process started). `tick` is called once per TICK_SECONDS."""
+
+    def __init__(self, counts: Callable[[], tuple[int, int]]):
+        self._counts = counts
+        self._closed_at_thaw = 0
+
+    def start(self) -> None:
+        gc.collect()
+        gc.freeze()
+
+    def tick(self) -> str:
+        """Thaw if due, else freeze what survived since the last tick: "thaw" or "freeze"."""
+        opened, closed = self._counts()
+        if closed - self._closed_at_thaw >= max(THAW_MIN, opened - closed):
+            self._closed_at_thaw = closed
+            started = time.perf_counter()
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            log.info(
+                "garbage collector thawed and froze again in %.0f ms", (time.perf_counter() - started) * 1000
+            )
+            return "thaw"
+        gc.collect(1)  # the young garbage is not frozen with the rest
+        gc.freeze()
+        return "freeze"
+
+
+def setup_garbage_collector(app: web.Application) -> None:
+    """Started once everything else has started (what the resources made at start-up is
+    frozen with the rest), stopped once everything else has stopped: unfrozen then, so that
+    a process making many apps (the tests) collects what each left, and never while the
+    sockets are still being closed (a thaw walks every object)."""
+    tasks: list[asyncio.Task[None]] = []
+
+    async def ticking(collector: Collector) -> None:
+        while True:
+            await asyncio.sleep(TICK_SECONDS)
+            collector.tick()
+
+    async def start(app: web.Application) -> None:
+        hub = app[LIVE_HUB]  # made by its own start-up, which came first
+        collector = Collector(lambda: (hub.opened, hub.closed))
+        collector.start()
+        tasks.append(asyncio.create_task(ticking(collector), name="garbage-collector"))
+
+    async def stop(app: web.Application) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        gc.unfreeze()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)

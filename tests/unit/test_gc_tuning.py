@@ -1,0 +1,66 @@
+"""The garbage collector frozen as sockets are admitted and thawed once they have closed
+(app/gc_tuning.py)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+
+from app.gc_tuning import THAW_MIN, Collector
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.fixture
+def counts() -> Iterator[list[int]]:
+    """[opened, closed]; nothing left frozen afterwards."""
+    try:
+        yield [0, 0]
+    finally:
+        gc.unfreeze()
+
+
+def test_start_freezes_what_is_there(counts):
+    Collector(lambda: (counts[0], counts[1])).start()
+    assert gc.get_freeze_count() > 0
+
+
+def test_each_tick_freezes_what_survived_since(counts):
+    collector = Collector(lambda: (counts[0], counts[1]))
+    collector.start()
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    counts[0] = 500
+    assert collector.tick() == "freeze"
+    del cycle
+    gc.collect()
+    assert alive() is not None, "a frozen cycle is not walked by a full collection"
+    young = Cycle()
+    young_alive = weakref.ref(young)
+    del young
+    assert collector.tick() == "freeze"
+    assert young_alive() is None, "young garbage is collected, not frozen"
+
+
+def test_a_process_that_shed_half_its_sockets_collects_what_was_frozen(counts):
+    collector = Collector(lambda: (counts[0], counts[1]))
+    collector.start()
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    counts[0] = 2 * THAW_MIN + 2
+    assert collector.tick() == "freeze"
+    del cycle
+    counts[1] = THAW_MIN  # more open than closed: not yet
+    assert collector.tick() == "freeze"
+    assert alive() is not None
+    counts[1] = THAW_MIN + 1  # as many closed as open
+    assert collector.tick() == "thaw"
+    assert alive() is None
+    assert gc.get_freeze_count() > 0, "frozen again after the collection"
+    assert collector.tick() == "freeze"
