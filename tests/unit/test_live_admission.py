@@ -1,11 +1,14 @@
 """The admission of sockets opening at once (app/live/arrivals.py, Admission): never more
 than its limit between arrival and first state, the rest in the order they came, and no
-slot lost to a release called twice or to a socket that stopped waiting."""
+slot lost to a release called twice or to a socket that stopped waiting; the garbage
+collector's full collections put off while sockets wait, its thresholds as they were after."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 
+from app.live import arrivals
 from app.live.arrivals import Admission
 
 
@@ -81,3 +84,35 @@ async def test_a_slot_handed_to_a_socket_as_it_is_cancelled_goes_to_the_next():
     assert unlucky.cancelled()
     (await asyncio.wait_for(after, 1)).release()
     assert admission.admitted == 0
+
+
+async def test_full_collections_are_put_off_while_sockets_wait_and_come_back_after():
+    before = gc.get_threshold()
+    admission = Admission(1)
+    held = await admission.enter()
+    assert gc.get_threshold() == before  # nobody waits: no storm
+    waiting = [asyncio.create_task(admission.enter()) for _ in range(3)]
+    await _settle()
+    assert gc.get_threshold() == (*before[:2], arrivals.YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
+    held.release()
+    for task in waiting:
+        (await task).release()
+    assert gc.get_threshold() == before
+
+
+async def test_a_storm_longer_than_the_put_off_gets_its_full_collections_back(monkeypatch):
+    monkeypatch.setattr(arrivals, "FULL_COLLECTIONS_PUT_OFF_AT_MOST", 0.0)
+    before = gc.get_threshold()
+    admission = Admission(1)
+    held = await admission.enter()
+    first = asyncio.create_task(admission.enter())
+    await _settle()
+    assert gc.get_threshold()[2] == arrivals.YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE
+    await asyncio.sleep(0.01)
+    later = [asyncio.create_task(admission.enter()) for _ in range(2)]
+    await _settle()
+    assert gc.get_threshold() == before  # lifted, and not put off again by the next
+    held.release()
+    for task in [first, *later]:
+        (await task).release()
+    assert gc.get_threshold() == before
