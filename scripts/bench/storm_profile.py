@@ -22,7 +22,8 @@ import time
 
 _out = os.environ.get("STORM_PROFILE_OUT", "/tmp/storm.prof")
 _profile = None if _out == "-" else cProfile.Profile(time.process_time)
-_collections = {"count": [0, 0, 0], "cpu_seconds": [0.0, 0.0, 0.0]}
+_counts = [0, 0, 0]
+_cpu_seconds = [0.0, 0.0, 0.0]
 _began = [0.0]
 
 
@@ -31,18 +32,18 @@ def _timed(phase: str, info: dict) -> None:
         _began[0] = time.process_time()
         return
     generation = info["generation"]
-    _collections["count"][generation] += 1
-    _collections["cpu_seconds"][generation] += time.process_time() - _began[0]
+    _counts[generation] += 1
+    _cpu_seconds[generation] += time.process_time() - _began[0]
 
 
 def _stop(signum, frame) -> None:
-    _collections["process_cpu_seconds"] = time.process_time()
+    collections = {"count": _counts, "cpu_seconds": _cpu_seconds, "process_cpu_seconds": time.process_time()}
     gc.callbacks.remove(_timed)
     if _profile is not None:
         _profile.disable()
         _profile.dump_stats(_out)
     with open(("/tmp/storm" if _out == "-" else _out) + ".gc.json", "w") as handle:
-        json.dump(_collections, handle)
+        json.dump(collections, handle)
 
 
 gc.callbacks.append(_timed)
