@@ -199,7 +199,6 @@ class Admission:
         self.most_admitted = 0  # the most at once (the bound held: the tests)
         self.waited = 0  # sockets that had to wait for a slot
         self._queue: deque[asyncio.Future[None]] = deque()
-        self._full_collections = FullCollections()
 
     @property
     def waiting(self) -> int:
@@ -210,7 +209,7 @@ class Admission:
             self.admitted += 1
         else:
             self.waited += 1
-            self._full_collections.put_off()
+            FULL_COLLECTIONS.put_off(self)
             turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._queue.append(turn)
             try:
@@ -232,34 +231,42 @@ class Admission:
                 return
         self.admitted -= 1
         if self.admitted == 0:  # nobody waits, nobody between arrival and first state
-            self._full_collections.resume()
+            FULL_COLLECTIONS.resume(self)
 
 
 class FullCollections:
     """The garbage collector's full collections put off while a storm is admitted, and its
-    thresholds as they were (whatever the process set) once it is over."""
+    thresholds as they were (whatever the process set) once it is over. One per process, as
+    the collector is: with several applications in one process (the tests), put off while
+    any of them has a storm."""
 
     def __init__(self) -> None:
         self._thresholds: tuple[int, int, int] | None = None
-        self._since = 0.0
-        self._lifted = False  # this storm outlasted the put-off
+        self._storms: dict[object, float] = {}  # whose storm: since when
+        self._lifted: set[object] = set()  # storms that outlasted the put-off
 
-    def put_off(self) -> None:
-        if self._lifted:
+    def put_off(self, storm: object) -> None:
+        if storm in self._lifted:
             return
-        if self._thresholds is None:
-            young, middle, full = self._thresholds = gc.get_threshold()
-            gc.set_threshold(young, middle, YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
-            self._since = time.monotonic()
-        elif time.monotonic() - self._since > FULL_COLLECTIONS_PUT_OFF_AT_MOST:
-            self.resume()
-            self._lifted = True
+        since = self._storms.get(storm)
+        if since is None:
+            self._storms[storm] = time.monotonic()
+            if self._thresholds is None:
+                young, middle, _ = self._thresholds = gc.get_threshold()
+                gc.set_threshold(young, middle, YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
+        elif time.monotonic() - since > FULL_COLLECTIONS_PUT_OFF_AT_MOST:
+            self.resume(storm)
+            self._lifted.add(storm)
 
-    def resume(self) -> None:
-        self._lifted = False
-        if self._thresholds is not None:
+    def resume(self, storm: object) -> None:
+        self._lifted.discard(storm)
+        self._storms.pop(storm, None)
+        if not self._storms and self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
             self._thresholds = None
+
+
+FULL_COLLECTIONS = FullCollections()
 
 
 class Admitted:

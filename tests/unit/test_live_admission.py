@@ -116,3 +116,17 @@ async def test_a_storm_longer_than_the_put_off_gets_its_full_collections_back(mo
     for task in [first, *later]:
         (await task).release()
     assert gc.get_threshold() == before
+
+
+async def test_two_storms_in_one_process_put_back_the_thresholds_once_both_are_over():
+    before = gc.get_threshold()
+    first, second = Admission(1), Admission(1)
+    held = [await first.enter(), await second.enter()]
+    waiting = [asyncio.create_task(first.enter()), asyncio.create_task(second.enter())]
+    await _settle()
+    held[0].release()
+    (await waiting[0]).release()  # the first storm is over, the second goes on
+    assert gc.get_threshold()[2] == arrivals.YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE
+    held[1].release()
+    (await waiting[1]).release()
+    assert gc.get_threshold() == before
