@@ -97,6 +97,9 @@ def create_app(settings: Settings) -> web.Application:
     # After every resource above has started, and after they have all stopped.
     setup_garbage_collector(app)
     setup_drain(app)  # SIGTERM: live sockets are sent elsewhere before the rest stops
+    # The live sockets' routes first: aiohttp tries the routes under /c and /i in the order
+    # they were added, and a reconnect storm is thousands of these at once.
+    app.router.add_routes(live_sockets.routes)
     for module in (
         landing,
         language,
@@ -118,7 +121,6 @@ def create_app(settings: Settings) -> web.Application:
         candidate_page,
         candidate_admin,
         candidate_erasure,
-        live_sockets,
         texts,
         help_page,
     ):

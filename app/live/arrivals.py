@@ -9,12 +9,21 @@ costs nothing, and at most `workers` connections serve them, a batch (up to `bat
 per statement: the links looked up with one `= ANY(...)`, the sockets listed with one
 insert, the queue entries updated with one statement. A socket opening alone is a batch of
 one and waits for nothing (README.md, "Many sockets reconnecting at once").
+
+Before any of that, a socket is admitted (`Admission`): at most a few hundred at a time are
+between their arrival and their first state, the rest wait their turn in the order they
+came, holding nothing but their request. Thousands of handshakes advanced at once would each
+take a turn of the event loop per step, and every turn would be as long as all of them: the
+sockets already back and `/healthz` would wait seconds for theirs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -30,6 +39,14 @@ Result = TypeVar("Result")
 # Of a whole batch, retried once with a fresh transaction: the batch locks many queue
 # entries (in one order), a dispatch a few (in another).
 RETRIED = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+# While sockets wait for admission (a storm), the collector's full collections are put off:
+# each walks every object of the process, and a storm of 10,000 sockets adds a million that
+# all live on, so they came again every few seconds, longer each time (0.1 to 1.2 s of CPU,
+# about half of the storm's), and found next to nothing to collect. The young generations
+# are collected as usual. A storm longer than this gets its full collections back.
+FULL_COLLECTIONS_PUT_OFF_AT_MOST = 30.0
+# The third threshold meanwhile (gc.set_threshold): young collections before a full one.
+YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE = 1_000_000
 
 
 class Batches(Generic[Key, Result]):
@@ -172,8 +189,103 @@ def arrivals_of(process_id: uuid.UUID, grace_seconds: float | None = None) -> Ar
     return work
 
 
+class Admission:
+    """At most `limit` sockets at a time from their arrival to their first state; the rest
+    wait, first come first served, and each slot given back goes straight to the next."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.admitted = 0
+        self.most_admitted = 0  # the most at once (the bound held: the tests)
+        self.waited = 0  # sockets that had to wait for a slot
+        self._queue: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+    async def enter(self) -> Admitted:
+        if self.admitted < self.limit and not self._queue:
+            self.admitted += 1
+        else:
+            self.waited += 1
+            FULL_COLLECTIONS.put_off(self)
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._queue.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._pass_on()  # handed a slot as it was cancelled: the next one's
+                else:
+                    self._queue.remove(turn)
+                raise
+        self.most_admitted = max(self.most_admitted, self.admitted)
+        return Admitted(self)
+
+    def _pass_on(self) -> None:
+        while self._queue:
+            turn = self._queue.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot changes hands: `admitted` stays
+                return
+        self.admitted -= 1
+        if self.admitted == 0:  # nobody waits, nobody between arrival and first state
+            FULL_COLLECTIONS.resume(self)
+
+
+class FullCollections:
+    """The garbage collector's full collections put off while a storm is admitted, and its
+    thresholds as they were (whatever the process set) once it is over. One per process, as
+    the collector is: with several applications in one process (the tests), put off while
+    any of them has a storm."""
+
+    def __init__(self) -> None:
+        self._thresholds: tuple[int, int, int] | None = None
+        self._storms: dict[object, float] = {}  # whose storm: since when
+        self._lifted: set[object] = set()  # storms that outlasted the put-off
+
+    def put_off(self, storm: object) -> None:
+        if storm in self._lifted:
+            return
+        since = self._storms.get(storm)
+        if since is None:
+            self._storms[storm] = time.monotonic()
+            if self._thresholds is None:
+                young, middle, _ = self._thresholds = gc.get_threshold()
+                gc.set_threshold(young, middle, YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
+        elif time.monotonic() - since > FULL_COLLECTIONS_PUT_OFF_AT_MOST:
+            self.resume(storm)
+            self._lifted.add(storm)
+
+    def resume(self, storm: object) -> None:
+        self._lifted.discard(storm)
+        self._storms.pop(storm, None)
+        if not self._storms and self._thresholds is not None:
+            gc.set_threshold(*self._thresholds)
+            self._thresholds = None
+
+
+FULL_COLLECTIONS = FullCollections()
+
+
+class Admitted:
+    """One socket's slot; `release` when its first state is made, or it is refused or gone
+    (idempotent: whichever comes first)."""
+
+    __slots__ = ("_admission",)
+
+    def __init__(self, admission: Admission):
+        self._admission: Admission | None = admission
+
+    def release(self) -> None:
+        if self._admission is not None:
+            admission, self._admission = self._admission, None
+            admission._pass_on()
+
+
 class Arrivals:
-    """The three batched steps of a socket's handshake, for one process."""
+    """The admission and the three batched steps of a socket's handshake, for one process."""
 
     def __init__(
         self,
@@ -182,8 +294,10 @@ class Arrivals:
         *,
         workers: int,
         batch: int = 200,
+        admitted_at_once: int = 500,
         grace_seconds: float | None = None,
     ):
+        self.admission = Admission(admitted_at_once)
         self.candidate: Batches[str, asyncpg.Record] = Batches(
             pool, candidates_by_token, workers=workers, batch=batch, name="live-arrivals-candidates"
         )

@@ -40,6 +40,10 @@ ARRIVALS = web.AppKey("live_arrivals", Arrivals)
 # Connections that sockets opening at once may hold, per step of their handshake: the rest
 # of the pool stays free for /healthz and the open sockets' actions during a storm.
 ARRIVAL_WORKERS = 2
+# Sockets between their arrival and their first state at once (arrivals.Admission): enough
+# to fill the batches above and keep the CPU busy while some wait for the database, few
+# enough that a turn of the event loop stays short for /healthz and the sockets back already.
+ADMITTED_AT_ONCE = 500
 
 
 async def open_connection(
@@ -210,7 +214,11 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
     pool = app[DB_POOL]
     process_id = app[LIVE_PROCESS] = uuid.uuid4()
     app[ARRIVALS] = Arrivals(
-        pool, process_id, workers=ARRIVAL_WORKERS, grace_seconds=app[SETTINGS].live.grace_seconds
+        pool,
+        process_id,
+        workers=ARRIVAL_WORKERS,
+        admitted_at_once=ADMITTED_AT_ONCE,
+        grace_seconds=app[SETTINGS].live.grace_seconds,
     )
     async with pool.acquire() as connection:
         await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)

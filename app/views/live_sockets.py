@@ -5,6 +5,10 @@
 
 Under the personal link's own path on purpose: the session cookies are scoped to that path,
 so the browser sends them to these sockets and to nothing else.
+
+Sockets opening at once are admitted a few hundred at a time (app/live/arrivals.py,
+Admission): each holds its slot from before its link is looked up until its first state is
+made.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from app.link_sessions import CANDIDATE_SESSION
 from app.live import connections
 from app.live.access import is_signed_in
 from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
-from app.live.arrivals import Arrival
+from app.live.arrivals import Admitted, Arrival
 from app.live.channel import Socket, serve
 from app.live.connections import ARRIVALS
 from app.live.feeds import CandidateFeed, InterviewerFeed
@@ -61,13 +65,38 @@ def _token(request: web.Request) -> str:
     return token
 
 
-def _socket(ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int]) -> Socket:
+def _socket(
+    ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int], admitted: Admitted
+) -> Socket:
     socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds)
     feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
+
+    async def first_snapshot():
+        """The socket's admission ends with its first state made; every later state is the
+        feed's own."""
+        socket.snapshot = feed.snapshot
+        try:
+            return await feed.snapshot()
+        finally:
+            admitted.release()
+
+    socket.snapshot = first_snapshot
     return socket
 
 
-async def _serve_as(request: web.Request, role: Role, feed_of, person_id: int, event_id: int):
+async def _admitted(request: web.Request) -> Admitted:
+    """A slot among the sockets opening at once (app/live/arrivals.py, Admission); a page
+    that went while it waited for one is not served."""
+    admitted = await request.app[ARRIVALS].admission.enter()
+    if request.transport is None or request.transport.is_closing():
+        admitted.release()
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
+    return admitted
+
+
+async def _serve_as(
+    request: web.Request, role: Role, feed_of, person_id: int, event_id: int, admitted: Admitted
+):
     """The channel (app/live/channel.py) for one admitted person of `role`."""
     app = request.app
     me = role.person(Services.of(app), person_id, event_id)
@@ -75,7 +104,7 @@ async def _serve_as(request: web.Request, role: Role, feed_of, person_id: int, e
     listing = Listing(app, **{f"{role.name}_id": person_id})
     return await serve(
         request,
-        lambda ws: _socket(ws, event_id, feed, (role.name, person_id)),
+        lambda ws: _socket(ws, event_id, feed, (role.name, person_id), admitted),
         role.types,
         role.actions,
         lambda action, message: action.run(me, message),
@@ -86,19 +115,33 @@ async def _serve_as(request: web.Request, role: Role, feed_of, person_id: int, e
 
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
-    candidate = await request.app[ARRIVALS].candidate(_token(request))
-    if candidate is None or candidate["erased_at"] is not None:
-        raise web.HTTPNotFound()
-    if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
-        raise web.HTTPForbidden()
-    return await _serve_as(request, CANDIDATE, CandidateFeed, candidate["id"], candidate["event_id"])
+    token = _token(request)
+    admitted = await _admitted(request)
+    try:
+        candidate = await request.app[ARRIVALS].candidate(token)
+        if candidate is None or candidate["erased_at"] is not None:
+            raise web.HTTPNotFound()
+        if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
+            raise web.HTTPForbidden()
+        return await _serve_as(
+            request, CANDIDATE, CandidateFeed, candidate["id"], candidate["event_id"], admitted
+        )
+    finally:
+        admitted.release()  # refused, failed or closed before its first state
 
 
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
-    event = await request.app[ARRIVALS].interviewer(_token(request))
-    if event is None or event["deleted_at"] is not None:
-        raise web.HTTPNotFound()
-    if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
-        raise web.HTTPForbidden()
-    return await _serve_as(request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"])
+    token = _token(request)
+    admitted = await _admitted(request)
+    try:
+        event = await request.app[ARRIVALS].interviewer(token)
+        if event is None or event["deleted_at"] is not None:
+            raise web.HTTPNotFound()
+        if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
+            raise web.HTTPForbidden()
+        return await _serve_as(
+            request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"], admitted
+        )
+    finally:
+        admitted.release()  # refused, failed or closed before its first state

@@ -23,7 +23,8 @@ from the clients' side and from /proc:
    one message the same for all, written by send_str, send_frame and a prebuilt frame;
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
-   anybody's place changed, /healthz's worst latency meanwhile, the app's CPU; beside the
+   anybody's place changed, /healthz meanwhile (one probe on a kept connection, one on a
+   new connection per request as an orchestrator's), the app's CPU; beside the
    storm floor (the bare aiohttp process restarted, the same sockets back at once).
    --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
    signal N once all are back (a BENCH_PATCH profiling the storm stops there).
@@ -168,16 +169,17 @@ def cpu_seconds(pid: int) -> float:
 
 
 class HealthProbe:
-    """/healthz every 50 ms; the latencies of the window."""
+    """/healthz every 50 ms; the latencies of the window. `fresh`: a new connection for each
+    request, as an orchestrator's probe opens one (else one kept open, reused)."""
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self, url: str, fresh: bool = False):
+        self.url, self.fresh = url, fresh
         self.times: list[float] = []
         self.failures = 0
         self.task: asyncio.Task | None = None
 
     async def _run(self) -> None:
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=self.fresh)) as http:
             while True:
                 started = time.perf_counter()
                 try:
@@ -493,8 +495,9 @@ async def storm(
     for socket in sockets.values():
         socket.close()
     await app.start()
-    probe = HealthProbe(app.url)
+    probe, fresh_probe = HealthProbe(app.url), HealthProbe(app.url, fresh=True)
     probe.start()
+    fresh_probe.start()
     app_cpu, own_cpu = cpu_seconds(app.process.pid), time.process_time()
     started = time.perf_counter()
     reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
@@ -503,8 +506,9 @@ async def storm(
     if os.environ.get("BENCH_STORM_SIGNAL"):  # a BENCH_PATCH profiling the storm alone stops here
         os.kill(app.process.pid, int(os.environ["BENCH_STORM_SIGNAL"]))
     await asyncio.sleep(2.0)  # any later state (a reconnect's notification) settles
-    health = probe.window()
+    health, fresh_health = probe.window(), fresh_probe.window()
     await probe.stop()
+    await fresh_probe.stop()
     after = await queue_places(db, events)
     moved = sum(1 for who, place in before.items() if after.get(who) != place)
     shown_wrong = sum(1 for s in reopened if s.who[0] == "c" and s.position != after.get(s.who[1]))
@@ -519,7 +523,18 @@ async def storm(
         "places_changed": moved,
         "pages_showing_another_place": shown_wrong,
         "healthz_worst": max(health, default=float("nan")),
+        "healthz_p50": percentile(health, 0.5),
+        "healthz_p90": percentile(health, 0.9),
         "healthz_failures": probe.failures,
+        # Each on a connection of its own: behind the storm's in the listening socket's queue.
+        # The first of each probe opened its connection as the storm began.
+        "healthz_first": health[0] if health else float("nan"),
+        "healthz_worst_after_first": max(health[1:], default=float("nan")),
+        "healthz_fresh_worst_after_first": max(fresh_health[1:], default=float("nan")),
+        "healthz_fresh_worst": max(fresh_health, default=float("nan")),
+        "healthz_fresh_p50": percentile(fresh_health, 0.5),
+        "healthz_fresh_p90": percentile(fresh_health, 0.9),
+        "healthz_fresh_failures": fresh_probe.failures,
     }
 
 
@@ -761,6 +776,19 @@ def report(f: dict) -> None:
             f"{s['pages_showing_another_place']}; "
             f"/healthz worst {ms(s['healthz_worst'])} ({s['healthz_failures']} failed)"
         )
+        if "healthz_fresh_worst" in s:
+            print(
+                f"    /healthz on one kept connection p50 {ms(s['healthz_p50'])}, p90 "
+                f"{ms(s['healthz_p90'])}; on a new connection each: p50 "
+                f"{ms(s['healthz_fresh_p50'])}, p90 {ms(s['healthz_fresh_p90'])}, worst "
+                f"{ms(s['healthz_fresh_worst'])} ({s['healthz_fresh_failures']} failed)"
+            )
+            print(
+                f"    /healthz's first request (its connection made as the storm began) "
+                f"{ms(s['healthz_first'])}; the worst after it: kept connection "
+                f"{ms(s['healthz_worst_after_first'])}, new connections "
+                f"{ms(s['healthz_fresh_worst_after_first'])}"
+            )
         if "app_cpu_seconds" in s:
             print(
                 f"    meanwhile the app used {s['app_cpu_seconds']:.1f} s of CPU, the load "

@@ -1,7 +1,8 @@
 """Many sockets opening at once (every page of a restarted process): each gets its full state
-and its own place, their database work is done in batches on a bounded number of
-connections (app/live/arrivals.py), and /healthz answers meanwhile, even with every
-connection of the main pool taken."""
+and its own place, no more than the admission's limit are between arrival and first state at
+once, their database work is done in batches on a bounded number of connections
+(app/live/arrivals.py), and /healthz answers meanwhile, even with every connection of the
+main pool taken."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.live.presence import set_presence
 from tests.integration.live_support import age, make_live_event
 
 SOCKETS = 300
+ADMITTED_IN_THE_TEST = 40  # below SOCKETS, so that most of them wait their turn
 
 
 async def _first_state(
@@ -51,33 +53,19 @@ async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, 
     )
     tokens = dict(await db.fetch("SELECT id, access_token FROM candidate WHERE event_id = $1", live.id))
     secret = settings.app.secret_key.get_secret_value()
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
-    ws_base = base_url.replace("http", "ws", 1)
-
+    admission = app_server[ARRIVALS].admission
+    limit = admission.limit
+    admission.limit, admission.most_admitted, admission.waited = ADMITTED_IN_THE_TEST, 0, 0
     all_in = asyncio.Event()
-    async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=300)) as http:
-        opening = asyncio.gather(
-            *(
-                _first_state(
-                    http,
-                    f"{ws_base}/c/{tokens[c]}/ws",
-                    f"{CANDIDATE_SESSION.cookie}={CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}",
-                    all_in,
-                )
-                for c in live.candidates
-            )
-        )
-        async with http.get(f"{base_url}/healthz") as response:  # while they open
-            assert response.status == 200, await response.text()
-        listed = """SELECT count(DISTINCT candidate_id) FROM live_connection
-                    WHERE candidate_id = ANY($1::bigint[])"""
-        while not opening.done() and await db.fetchval(listed, live.candidates) < SOCKETS:
-            await asyncio.sleep(0.1)
-        all_in.set()
-        states = await opening
+    try:
+        states = await _open_all(base_url, live.candidates, tokens, secret, db, all_in)
+    finally:
+        admission.limit = limit
 
     places = [state["queue"]["position"] for state in states]
     assert places == list(range(1, SOCKETS + 1))  # checked in a second apart, in this order
+    assert admission.most_admitted <= ADMITTED_IN_THE_TEST and admission.waited > 0
+    assert admission.admitted == 0 and admission.waiting == 0  # every slot given back
     arrivals = app_server[ARRIVALS]
     for step in arrivals.all():
         assert step.most_running <= ARRIVAL_WORKERS
@@ -89,6 +77,32 @@ async def test_a_storm_of_sockets_each_gets_its_own_place(app_server, settings, 
         )
         == SOCKETS
     )
+
+
+async def _open_all(base_url, candidates, tokens, secret, db, all_in: asyncio.Event) -> list[dict]:
+    """Every candidate's socket opened at once, /healthz asked meanwhile: their first states."""
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    ws_base = base_url.replace("http", "ws", 1)
+    async with ClientSession(connector=TCPConnector(limit=0), timeout=ClientTimeout(total=300)) as http:
+        opening = asyncio.gather(
+            *(
+                _first_state(
+                    http,
+                    f"{ws_base}/c/{tokens[c]}/ws",
+                    f"{CANDIDATE_SESSION.cookie}={CANDIDATE_SESSION.encode(secret, c, later, tokens[c])}",
+                    all_in,
+                )
+                for c in candidates
+            )
+        )
+        async with http.get(f"{base_url}/healthz") as response:  # while they open
+            assert response.status == 200, await response.text()
+        listed = """SELECT count(DISTINCT candidate_id) FROM live_connection
+                    WHERE candidate_id = ANY($1::bigint[])"""
+        while not opening.done() and await db.fetchval(listed, candidates) < SOCKETS:
+            await asyncio.sleep(0.1)
+        all_in.set()
+        return await opening
 
 
 async def test_batches_wait_for_a_free_worker_and_go_together(stack):
