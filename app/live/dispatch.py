@@ -389,6 +389,14 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
 _MAKING: dict[int, asyncio.Event] = {}
 
 
+def room_coming(interview_id: int) -> None:
+    """This process makes the room of an offer it has just made (open_room, soon): an
+    `accept` that comes before then waits on it (wait_for_room) instead of asking the
+    database every ROOM_POLL_SECONDS. For the presses (app/live/presses.py), which tell the
+    candidate of the offer before the press goes on to make the room."""
+    _MAKING.setdefault(interview_id, asyncio.Event())
+
+
 async def open_room(
     pool: asyncpg.Pool, rooms: Rooms, settings: Settings, offer: Offer, announce: bool = False
 ) -> Dispatched:

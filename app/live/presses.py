@@ -23,13 +23,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-from app.live.dispatch import Offer, dispatch_on, offer_of
+from app.live.dispatch import Offer, dispatch_on, offer_of, room_coming
 from app.live.urgent_pool import Held, UrgentFirst
 from app.settings import LiveSettings
 
@@ -102,16 +102,21 @@ class Presses:
                     break
         finally:
             if self._waiting and not keep_going:
-                task = asyncio.create_task(self._send(held, keep_going=True), name="live-presses")
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._send(held, keep_going=True))
             else:
                 self._senders -= 1
                 if self._waiting and not self._senders:  # (this task was cancelled)
                     stranded, self._waiting = self._waiting, []
                     _fail(stranded, GIVEN_UP)
                 if held is not None:
-                    await self.line.give_back(held)
+                    # Not awaited: a press sending its own goes on to its room at once
+                    # (giving a connection back to asyncpg takes a turn or two of the loop).
+                    self._spawn(self.line.give_back(held))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="live-presses")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _answer(self, held: Held | None, presses: list[_Press]) -> Held | None:
         """Dispatch `presses` and answer each: a failure is each press's answer (raised
@@ -130,7 +135,9 @@ class Presses:
             if cancelled:
                 raise
             return held
-        for _, outcome, expires in told:
+        for press, outcome, expires in told:
+            if isinstance(outcome, Offer) and not press.answer.done():
+                room_coming(outcome.interview_id)  # (its press goes on to make it)
             if isinstance(outcome, Offer) and expires is not None:
                 await self._tell(outcome, expires)
         for press, outcome, _ in told:
