@@ -20,6 +20,7 @@ messages.py      the interviewers' messages to everyone waiting
 organizer.py     the organizer's live view's "state"
 actions.py       what each side may send, as one table of actions per role
 urgent_pool.py   next/accept/end's own connections, first come first served over both pools
+presses.py       a process's presses of Next and Pick that come together, one statement
 feeds.py         what each side's socket is sent: its state, "offer", "room_changed"
 channel.py       one WebSocket's loop
 hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets

@@ -8,11 +8,14 @@ not a plain `ok`, and the Janus rooms it ended. app/live/channel.py runs it, des
 rooms after the database connection is back in the pool (a Janus call may take seconds),
 and sends the state and the reply.
 
-The transactions on the path of an interview changing hands (next, pick, accept, withdraw,
-end, leave) take their connection from `Services.urgent`, a few connections of their own,
-so that they never queue behind the reads of a busy event (app/db.py), and the main pool's
-when all of those are busy, first come first served (app/live/urgent_pool.py); nothing holds
-one of these across a Janus call. The room of a *Next* is attached on the main pool: the
+The transactions on the path of an interview changing hands (accept, withdraw, end, leave)
+take their connection from `Services.urgent`, a few connections of their own, so that they
+never queue behind the reads of a busy event (app/db.py), and the main pool's when all of
+those are busy, first come first served (app/live/urgent_pool.py); nothing holds one of
+these across a Janus call. *Next* and *Pick* go through `Services.presses`: the presses of
+the process that come together are one statement, on a connection taken ahead of that line
+(app/live/presses.py), and each offer is written to the candidate's socket in this process
+as the statement's result comes in. The room of a *Next* is attached on the main pool: the
 offer is out by then, and the urgent connections are for the next offers and joins.
 """
 
@@ -27,7 +30,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS, URGENT_POOL
 from app.live import (
     dispatch,
     interviews,
@@ -37,10 +40,13 @@ from app.live import (
     presence,
     queue,
 )
+from app.live.channel import Socket
 from app.live.connections import LIVE_PROCESS
-from app.live.dispatch import Dispatched, Rooms
+from app.live.dispatch import Dispatched, Offer, Rooms
 from app.live.errors import LiveError
+from app.live.hub import Hub
 from app.live.interviews import RoomToClose
+from app.live.presses import Presses, Tell, presses_of
 from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
@@ -55,19 +61,28 @@ class Services:
 
     pool: asyncpg.Pool  # for everything but the urgent
     urgent: UrgentFirst  # for the actions that move an interview (above)
+    presses: Presses  # Next and Pick (above)
     rooms: Rooms
     settings: Settings
     process: uuid.UUID  # this process, as live_process knows it
 
     @classmethod
     def of(cls, app: web.Application) -> Services:
-        return cls(
-            app[DB_POOL],
-            line_of(app[URGENT_POOL], app[DB_POOL]),
-            app[JANUS],
-            app[SETTINGS],
-            app[LIVE_PROCESS],
-        )
+        line = line_of(app[URGENT_POOL], app[DB_POOL])
+        settings, process = app[SETTINGS], app[LIVE_PROCESS]
+        presses = presses_of(line, settings.live, process, _teller(app[LIVE_HUB]))
+        return cls(app[DB_POOL], line, presses, app[JANUS], settings, process)
+
+
+def _teller(hub: Hub) -> Tell:
+    """How the presses tell a candidate's sockets in this process of their offer at once."""
+
+    async def tell(candidate_id: int, named: Message) -> None:
+        for socket in hub.sockets_of(("candidate", candidate_id)):
+            if isinstance(socket, Socket):
+                await socket.tell_at_once(named)
+
+    return tell
 
 
 @dataclass(frozen=True)
@@ -198,31 +213,26 @@ def _dispatched(done: Dispatched) -> Done:
 
 
 async def next_candidate(me: Interviewer, message: Message) -> Done:
-    services = me.services
     started = time.perf_counter()
-    done = await dispatch.next_candidate(
-        services.urgent, services.rooms, services.settings, me.id, services.process, services.pool
-    )
-    if done is None:
+    offer = await me.services.presses.dispatch(me.id)
+    if offer is None:
         return Done({"type": "queue_empty"})
-    # The offer went out at the dispatch's commit (its NOTIFY): the interviewer's wait.
-    METRICS.next_to_offer.observe(time.perf_counter() - started)
-    return _dispatched(done)
+    return await _with_room(me, offer, started)
 
 
 async def pick(me: Interviewer, message: Message) -> Done:
-    services = me.services
     started = time.perf_counter()
-    done = await dispatch.pick_candidate(
-        services.urgent,
-        services.rooms,
-        services.settings,
-        me.id,
-        message["candidate"],
-        services.process,
-        services.pool,
-    )
-    METRICS.next_to_offer.observe(time.perf_counter() - started)
+    offer = await me.services.presses.dispatch(me.id, message["candidate"])
+    assert offer is not None  # (a refused pick raises)
+    return await _with_room(me, offer, started)
+
+
+async def _with_room(me: Interviewer, offer: Offer, started: float) -> Done:
+    """The offer is out (told at its statement's result, or by its NOTIFY); its room and
+    the interviewer's ticket now."""
+    services = me.services
+    done = await dispatch.open_room(services.pool, services.rooms, services.settings, offer)
+    METRICS.next_to_offer.observe(time.perf_counter() - started)  # the interviewer's wait
     return _dispatched(done)
 
 

@@ -15,20 +15,22 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from app.keys import JANUS, LIVE_HUB, SETTINGS
-from app.live.actions import Action, Done
 from app.live.dispatch import close_room
 from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
+
+if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this module)
+    from app.live.actions import Action, Done
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
@@ -120,6 +122,20 @@ class Socket:
         self._last_state = None
         await self.send(message)
 
+    async def tell_at_once(self, named: dict[str, Any]) -> None:
+        """A notification this process made itself (the dispatcher's offer:
+        app/live/presses.py), told now when it can be written without waiting: nothing of
+        the socket's own is being written and the network takes it. Otherwise its NOTIFY
+        brings it, as to the sockets of other processes (the feed tells it once)."""
+        if (
+            self.notice is None
+            or self.ws.closed
+            or self._send_lock.locked()
+            or _backlog(self.ws) > SHARED_BACKLOG
+        ):
+            return
+        await self.notice(named)
+
     async def _send_state(self, number: int, version: int | None, state: dict[str, Any]) -> None:
         if number > self._sent:  # never an older state after a newer one, nor one twice
             self._sent, self.queue_version = number, version
@@ -198,7 +214,7 @@ def same_origin(request: web.Request) -> bool:
 
 
 # Run one action for this socket's person: (action, message) -> Done.
-Perform = Callable[[Action, dict[str, Any]], Awaitable[Done]]
+Perform = Callable[["Action", dict[str, Any]], Awaitable["Done"]]
 
 # What an action raises while PostgreSQL cannot be reached (down, restarting, the
 # connection cut): the answer is `unavailable` (try again), not `server_error` (our bug).

@@ -106,17 +106,9 @@ async def dispatch(
     """One locked transaction: take the next (or the picked) waiting candidate and offer
     them to this interviewer; the candidate hears of it when it commits. `maker`: the
     process that will make the room (app/live/connections.py, LIVE_PROCESS). None when
-    nobody is waiting (Next only)."""
-    try:
-        return await _dispatch(pool, interviewer_id, live, candidate_id, maker)
-    except asyncpg.UniqueViolationError as error:
-        # The checks below hold one live interview each under their locks; should anything slip past them,
-        # the unique indexes refuse it and the interviewer gets an answer, not a crash.
-        if error.constraint_name == "interview_live_interviewer_key":
-            raise LiveError("interviewer_busy") from None
-        if error.constraint_name == "interview_live_candidate_key":
-            raise LiveError("candidate_not_waiting") from None
-        raise
+    nobody is waiting (Next only). (The app's sockets press through app/live/presses.py,
+    which sends the presses that come together as one statement.)"""
+    return await _dispatch(pool, interviewer_id, live, candidate_id, maker)
 
 
 async def _dispatch(
@@ -126,9 +118,21 @@ async def _dispatch(
     candidate_id: int | None,
     maker: uuid.UUID | None,
 ) -> Offer | None:
+    async with pool.acquire() as connection:
+        return await dispatch_on(connection, interviewer_id, live, candidate_id, maker)
+
+
+async def dispatch_on(
+    connection: asyncpg.Connection,
+    interviewer_id: int,
+    live: LiveSettings,
+    candidate_id: int | None,
+    maker: uuid.UUID | None,
+) -> Offer | None:
+    """`dispatch` on a connection the caller holds."""
     # One statement, so one round trip and its own transaction: the dispatch's statements
     # run in the database (live_dispatch, migration 0014).
-    async with pool.acquire() as connection:
+    try:
         row = await connection.fetchrow(
             "SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
             interviewer_id,
@@ -137,6 +141,28 @@ async def _dispatch(
             float(live.offer_seconds),
             maker,
         )
+    except asyncpg.UniqueViolationError as error:
+        refused = unique_refusal(error)
+        if refused is None:
+            raise
+        raise refused from None
+    return offer_of(row, interviewer_id)
+
+
+def unique_refusal(error: asyncpg.UniqueViolationError) -> LiveError | None:
+    """The checks of live_dispatch hold one live interview each under their locks; should
+    anything slip past them, the unique indexes refuse it and the interviewer gets an
+    answer, not a crash. None: another index (a bug)."""
+    if error.constraint_name == "interview_live_interviewer_key":
+        return LiveError("interviewer_busy")
+    if error.constraint_name == "interview_live_candidate_key":
+        return LiveError("candidate_not_waiting")
+    return None
+
+
+def offer_of(row: asyncpg.Record, interviewer_id: int) -> Offer | None:
+    """One outcome of live_dispatch: the offer; None when nobody is waiting (Next);
+    LiveError with the outcome as its code when refused."""
     if row["o_outcome"] == "empty":
         return None
     if row["o_outcome"] != "offered":
@@ -361,6 +387,14 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
 # not be made. An `accept` that comes before the room waits on it instead of asking the
 # database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
 _MAKING: dict[int, asyncio.Event] = {}
+
+
+def room_coming(interview_id: int) -> None:
+    """This process makes the room of an offer it has just made (open_room, soon): an
+    `accept` that comes before then waits on it (wait_for_room) instead of asking the
+    database every ROOM_POLL_SECONDS. For the presses (app/live/presses.py), which tell the
+    candidate of the offer before the press goes on to make the room."""
+    _MAKING.setdefault(interview_id, asyncio.Event())
 
 
 async def open_room(

@@ -133,6 +133,11 @@ class Hub:
                     except CONNECTION_LOST:
                         self._dropped.set()
 
+    def sockets_of(self, who: Who) -> frozenset[Subscriber]:
+        """This process's sockets of one person (the dispatcher tells an offer to the
+        candidate's at once: app/live/presses.py)."""
+        return frozenset(self._by_person.get(who, ()))
+
     async def _listen(self, event_id: int) -> None:
         assert self._connection is not None, "listening needs the hub's connection"
         try:

@@ -16,6 +16,7 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -51,9 +52,12 @@ class UrgentFirst:
                 turn.set_result(pool)
                 return
 
-    async def _wait_turn(self) -> asyncpg.Pool:
+    async def _wait_turn(self, first: bool) -> asyncpg.Pool:
         turn = asyncio.get_running_loop().create_future()
-        self._line.append(turn)
+        if first:
+            self._line.appendleft(turn)
+        else:
+            self._line.append(turn)
         self._watch()
         try:
             return await turn
@@ -74,19 +78,36 @@ class UrgentFirst:
         self._serve_next()
         self._watch()
 
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
-        pool = None if self._line else self._free()
+    async def take(self, first: bool = False) -> Held:
+        """A connection, held until `give_back`. `first`: ahead of everyone in line (the
+        batched presses of *Next*, app/live/presses.py: one connection at a time, on which
+        a hundred presses wait)."""
+        pool = None if self._line and not first else self._free()
         if pool is None:
-            pool = await self._wait_turn()
+            pool = await self._wait_turn(first)
         # The connection handed over may be taken by another user of the main pool first;
         # then this waits in that pool's own queue, which is first come, first served too.
-        connection = await pool.acquire()
+        return Held(pool, await pool.acquire())
+
+    async def give_back(self, held: Held) -> None:
         try:
-            yield connection
+            await held.pool.release(held.connection)
         finally:
-            await pool.release(connection)
             self._serve_next()
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        held = await self.take()
+        try:
+            yield held.connection
+        finally:
+            await self.give_back(held)
+
+
+@dataclass(frozen=True)
+class Held:
+    pool: asyncpg.Pool  # the pool it goes back to
+    connection: asyncpg.Connection
 
 
 # The process's lines, by the urgent pool's identity (an asyncpg pool takes no attributes

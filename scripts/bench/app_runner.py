@@ -120,6 +120,7 @@ def trace_offers() -> None:
 
     dispatch.next_candidate, dispatch.attach_room = traced_next, traced_attach
     dispatch._dispatch = traced_dispatch
+    trace_presses()
 
     import asyncpg.connection  # the dispatch statement itself: sent, and its result in
 
@@ -136,7 +137,41 @@ def trace_offers() -> None:
         return row
 
     asyncpg.connection.Connection.fetchrow = traced_fetchrow
+    fetch = asyncpg.connection.Connection.fetch
+
+    async def traced_fetch(self, query, *args, **kwargs):  # the presses sent together
+        if "live_dispatch_many(" not in query:
+            return await fetch(self, query, *args, **kwargs)
+        sent = time.perf_counter()
+        rows = await fetch(self, query, *args, **kwargs)
+        done = time.perf_counter()
+        for row in rows:
+            if row["o_interview"] is not None:
+                MARKS["statement_sent"][row["o_interview"]] = sent
+                MARKS["statement_done"][row["o_interview"]] = done
+        return rows
+
+    asyncpg.connection.Connection.fetch = traced_fetch
     hub.Hub._notified, channel.Socket.send = traced_notified, traced_send  # type: ignore[method-assign]  # traced
+
+
+def trace_presses() -> None:
+    """The "next" mark where the app's sockets press through app/live/presses.py (an app
+    without it presses through dispatch.next_candidate, traced above)."""
+    try:
+        from app.live import presses
+    except ImportError:
+        return
+    press = presses.Presses.dispatch
+
+    async def traced_press(self, *args, **kwargs):
+        started = time.perf_counter()
+        offer = await press(self, *args, **kwargs)
+        if offer is not None:
+            MARKS["next"][offer.interview_id] = started
+        return offer
+
+    presses.Presses.dispatch = traced_press  # type: ignore[method-assign]  # traced
 
 
 def offer_path_spans() -> None:

@@ -65,6 +65,9 @@ async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_rea
             after=mark,
         )
         assert mine["interview"]["state"] == "offered"
+        # Told at once by the process that dispatched (app/live/presses.py), then by its
+        # NOTIFY, which came long before this state: one `offer` all the same.
+        assert [m["interview"] for m in candidate.messages if m["type"] == "offer"] == [offer["interview"]]
         ticket = await candidate.request({"ticket"}, type="accept")
         assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"]
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"

@@ -8,9 +8,10 @@ import asyncio
 import asyncpg
 import pytest_asyncio
 
-from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS, URGENT_POOL
 from app.live.actions import Services
 from app.live.connections import LIVE_PROCESS
+from app.live.hub import Hub
 from app.live.urgent_pool import UrgentFirst
 
 
@@ -75,15 +76,23 @@ async def test_a_waiter_that_gives_up_passes_its_turn_on(pools):
     await main.release(page)
 
 
-async def test_the_sockets_of_a_process_wait_in_one_line(stack):
+async def test_the_sockets_of_a_process_wait_in_one_line(stack, settings):
     """Each socket's actions get their connections through Services.of(app): the line must be
     the process's, or a later press from another socket finds a connection freed and goes
     ahead of one that has waited in a line of its own."""
     dsn = stack.environ["DATABASE_URL"]
     urgent = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
     main = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    app = {DB_POOL: main, URGENT_POOL: urgent, JANUS: None, SETTINGS: None, LIVE_PROCESS: None}
+    app = {
+        DB_POOL: main,
+        URGENT_POOL: urgent,
+        JANUS: None,
+        SETTINGS: settings,
+        LIVE_PROCESS: None,
+        LIVE_HUB: Hub(dsn),
+    }
     first_socket, later_socket = Services.of(app), Services.of(app)
+    assert first_socket.presses is later_socket.presses  # Next and Pick: one line too
     try:
         long_action = first_socket.urgent.acquire()
         await long_action.__aenter__()
