@@ -150,8 +150,10 @@ async def accept(me: Candidate, message: Message) -> Done:
             raise LiveError("offer_gone")
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
     await janus_access.install_token(services.rooms, joined.interview_id, token)
+    # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
+    join = await janus_access.join_info(services.settings, services.urgent, joined.ticket)
     return Done(
-        {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket},
+        {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),
     )
 
@@ -185,13 +187,16 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
 # -- the interviewer ---------------------------------------------------------------------
 
 
-def _dispatched(done: Dispatched) -> Done:
+async def _dispatched(services: Services, done: Dispatched) -> Done:
+    # With its join info, as the candidate's `ticket`: the page joins ahead straight away.
+    join = await janus_access.join_info(services.settings, services.urgent, done.interviewer_ticket)
     return Done(
         {
             "type": "dispatched",
             "interview": done.offer.interview_id,
             "candidate": done.offer.candidate_id,
             "ticket": done.interviewer_ticket,
+            "join": join,
         },
         holds=(done.offer.interview_id, dispatch.FIRST_ROOM),
     )
@@ -207,7 +212,7 @@ async def next_candidate(me: Interviewer, message: Message) -> Done:
         return Done({"type": "queue_empty"})
     # The offer went out at the dispatch's commit (its NOTIFY): the interviewer's wait.
     METRICS.next_to_offer.observe(time.perf_counter() - started)
-    return _dispatched(done)
+    return await _dispatched(services, done)
 
 
 async def pick(me: Interviewer, message: Message) -> Done:
@@ -223,7 +228,7 @@ async def pick(me: Interviewer, message: Message) -> Done:
         services.pool,
     )
     METRICS.next_to_offer.observe(time.perf_counter() - started)
-    return _dispatched(done)
+    return await _dispatched(services, done)
 
 
 async def withdraw(me: Interviewer, message: Message) -> Done:

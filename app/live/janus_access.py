@@ -1,4 +1,10 @@
-"""The candidate's Janus token is renewed with every ticket they are given.
+"""A browser's way into Janus: the join info a ticket opens, and the candidate's Janus
+token, renewed with every ticket they are given.
+
+The join info (`join_info`) is what `POST /api/join` answers for a ticket (app/views/join.py),
+and what the `ticket` and `dispatched` replies carry beside their ticket, so that a page going
+straight to Janus saves that round trip (PROTOCOL.md, "Replies"): the same reading of the
+same ticket, with the same TURN credentials, sent only to the ticket's holder.
 
 Each "accept" (the first join, a reload, another device) gives the candidate a new ticket;
 its Janus token is a new one, and Janus stops taking the previous one, so a copied or
@@ -18,6 +24,10 @@ import asyncpg
 from app.janus.connection import JanusError, JanusUnavailable
 from app.live.dispatch import CANDIDATE
 from app.live.errors import LiveError
+from app.live.interviews import planned_end
+from app.live.urgent_pool import UrgentFirst
+from app.settings import Settings
+from app.tickets import read_ticket, ticket_interview, with_turn
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +72,19 @@ async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken)
             "interview %s: candidate's Janus token not renewed (%s)", interview_id, type(error).__name__
         )
         raise LiveError("room_unavailable") from None
+
+
+async def join_info(
+    settings: Settings, connections: asyncpg.Pool | UrgentFirst, ticket: str
+) -> dict[str, object]:
+    """What the browser holding `ticket` needs to join its room, for Janus.js: with TURN
+    configured, relay credentials of its own that last until a little after the ticket's
+    interview is due to end (app/turn.py; one read of that end from `connections`). Raises
+    app.tickets.TicketError when the ticket is not genuine or has expired."""
+    info = read_ticket(settings, ticket)
+    interview_id = ticket_interview(info)
+    if interview_id is not None and settings.turn.urls:
+        async with connections.acquire() as connection:
+            until = await planned_end(connection, interview_id)
+        info = with_turn(settings, info, None if until is None else float(until))
+    return info.for_browser()

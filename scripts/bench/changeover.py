@@ -1,5 +1,5 @@
 """The changeover benchmark: scripts/bench-changeover [--repetitions N] [--floor-rounds N]
-[--reuse] [--json FILE].
+[--reuse] [--json FILE] [--app-root DIR] [--patch FILE].
 
 From the interviewer's *Next* press to the first decoded remote video frame on BOTH pages,
 in real headless Chromium (Debian's, fake camera and microphone, the flags of
@@ -24,6 +24,10 @@ The figure: changeover / (bare dispatch + bare Janus join), p50 to p50 and p90 t
 ≤ 1.1×. Each changeover is also taken apart from marks in both pages
 (scripts/bench/pages/changeover.js): the offer shown, the press, the `ticket`, each page's
 first message to Janus, its join, its first remote frame.
+
+--app-root: another checkout's app and pages (e.g. main's, as the baseline of a change:
+`git worktree add /tmp/base main`, with web/static/vendor copied in), the benchmark's own
+pages and measurement from this one.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from scripts.bench.common import AppProcess, argument_parser, run_and_report, summary
+from scripts.bench.common import ROOT, AppProcess, argument_parser, run_and_report, summary
 from scripts.bench.dispatch import floor, seed
 from scripts.bench.join import PAGES, REAL_CHECK_IN, REAL_JOIN, REAL_WAITING, Bench, until
 
@@ -212,7 +216,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     app_environ = {**environ, "BENCH_PAGES": str(PAGES), "SNABB_LIVE_OFFER_SECONDS": "60"}
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner")
+    app = AppProcess(app_environ, module="scripts.bench.app_runner", root=Path(args.app_root or ROOT))
     rooms = JanusPool(settings.janus)
     changeovers: list[Changeover] = []
     bare_joins: list[BareJoin] = []
@@ -264,6 +268,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     steps = sorted({name for sample in changeovers for name in sample.steps})
     return {
         "repetitions": args.repetitions,
+        "app_root": args.app_root,
         "load_average": load_before + os.getloadavg(),
         "changeover": {
             side: summary([getattr(s, side) for s in changeovers])
@@ -306,6 +311,8 @@ def report(figures: dict) -> None:
     print("  a changeover step by step (ms after the Next press; c: candidate, i: interviewer):")
     for name, values in sorted(figures["steps"].items(), key=lambda item: item[1]["p50"]):
         print(f"    {name:40s} p50 {values['p50']:7.1f}   p90 {values['p90']:7.1f}   (n = {values['n']})")
+    if figures.get("app_root"):
+        print(f"  the app and its pages from {figures['app_root']}")
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")
 
@@ -315,6 +322,7 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=10)
     parser.add_argument("--floor-rounds", type=int, default=50, help="floor rounds per repetition")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--app-root", help="run this checkout's app and pages (default: this one)")
     parser.add_argument(
         "--patch",
         help="a Python file the app process runs before it starts "

@@ -147,7 +147,7 @@ class CandidatePage {
       if (reply && reply.type === "ticket") {
         find("[data-rejoin]").hidden = true;
         this.callFor = reply.interview;
-        await this.call.join(reply.ticket);
+        await this.call.join(reply.ticket, { info: reply.join });
       } else {
         this.call.dropMedia();
         if (this.phase === "interview") find("[data-rejoin]").hidden = false;
