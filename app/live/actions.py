@@ -18,6 +18,7 @@ offer is out by then, and the urgent connections are for the next offers and joi
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -149,9 +150,12 @@ async def accept(me: Candidate, message: Message) -> Done:
         if isinstance(joined, int):  # (made meanwhile and lost again: it no longer exists)
             raise LiveError("offer_gone")
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
-    await janus_access.install_token(services.rooms, joined.interview_id, token)
-    # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
-    join = await janus_access.join_info(services.settings, services.urgent, joined.ticket)
+    # The join info beside the ticket, so the page goes straight to Janus (no POST /api/join);
+    # its read of the interview's end (for TURN) while Janus takes the token.
+    join, _ = await asyncio.gather(
+        janus_access.join_info(services.settings, services.urgent, joined.ticket),
+        janus_access.install_token(services.rooms, joined.interview_id, token),
+    )
     return Done(
         {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),

@@ -6,11 +6,13 @@ and what the `ticket` and `dispatched` replies carry beside their ticket, so tha
 straight to Janus saves that round trip (PROTOCOL.md, "Replies"): the same reading of the
 same ticket, with the same TURN credentials, sent only to the ticket's holder.
 
-Each "accept" (the first join, a reload, another device) gives the candidate a new ticket;
-its Janus token is a new one, and Janus stops taking the previous one, so a copied or
-forgotten ticket opens nothing once a newer one exists (README, "How the parts fit"). The
-serial in the database comes first, then Janus: should the process die in between, the
-reconciler removes every token that is not the current one.
+Each "accept" (the first join, a reload, another device) gives the candidate a new ticket.
+The first carries the token the room was made with (serial 0, installed with the room and
+never in a ticket before: migration 0035), so Janus need not be asked anything before it
+goes; every later one carries a new token, and Janus stops taking the previous one, so a
+copied or forgotten ticket opens nothing once a newer one exists (README, "How the parts
+fit"). The serial in the database comes first, then Janus: should the process die in
+between, the reconciler removes every token that is not the current one.
 """
 
 from __future__ import annotations
@@ -62,9 +64,15 @@ async def next_token(connection: asyncpg.Connection, interview_id: int) -> NewTo
     )
 
 
+# The serial of the token each room is made with (app/janus/pool.py create_private_room).
+ROOMS_OWN_SERIAL = 0
+
+
 async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken) -> None:
     """The new token on Janus, the old one gone: with no database connection held, as a
-    Janus call may take long."""
+    Janus call may take long. Nothing to do for the room's own token (the first join's)."""
+    if token.serial == ROOMS_OWN_SERIAL:
+        return
     try:
         await rooms.renew_token(token.server, token.room_id, CANDIDATE, token.serial)
     except (JanusUnavailable, JanusError, KeyError) as error:
