@@ -18,7 +18,6 @@ offer is out by then, and the urgent connections are for the next offers and joi
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,6 +45,7 @@ from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
 from app.settings import Settings
+from app.tickets import read_ticket
 
 Message = dict[str, Any]
 
@@ -150,11 +150,10 @@ async def accept(me: Candidate, message: Message) -> Done:
         if isinstance(joined, int):  # (made meanwhile and lost again: it no longer exists)
             raise LiveError("offer_gone")
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
-    # The join info beside the ticket, so the page goes straight to Janus (no POST /api/join);
-    # its read of the interview's end (for TURN) while Janus takes the token.
-    join, _ = await asyncio.gather(
-        janus_access.join_info(services.settings, services.urgent, joined.ticket),
-        janus_access.install_token(services.rooms, joined.interview_id, token),
+    await janus_access.install_token(services.rooms, joined.interview_id, token)
+    # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
+    join = janus_access.join_info(
+        services.settings, read_ticket(services.settings, joined.ticket), joined.ends_at
     )
     return Done(
         {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
@@ -191,9 +190,10 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
 # -- the interviewer ---------------------------------------------------------------------
 
 
-async def _dispatched(services: Services, done: Dispatched) -> Done:
+def _dispatched(services: Services, done: Dispatched) -> Done:
     # With its join info, as the candidate's `ticket`: the page joins ahead straight away.
-    join = await janus_access.join_info(services.settings, services.urgent, done.interviewer_ticket)
+    info = read_ticket(services.settings, done.interviewer_ticket)
+    join = janus_access.join_info(services.settings, info, done.planned_end)
     return Done(
         {
             "type": "dispatched",
@@ -216,7 +216,7 @@ async def next_candidate(me: Interviewer, message: Message) -> Done:
         return Done({"type": "queue_empty"})
     # The offer went out at the dispatch's commit (its NOTIFY): the interviewer's wait.
     METRICS.next_to_offer.observe(time.perf_counter() - started)
-    return await _dispatched(services, done)
+    return _dispatched(services, done)
 
 
 async def pick(me: Interviewer, message: Message) -> Done:
@@ -232,7 +232,7 @@ async def pick(me: Interviewer, message: Message) -> Done:
         services.pool,
     )
     METRICS.next_to_offer.observe(time.perf_counter() - started)
-    return await _dispatched(services, done)
+    return _dispatched(services, done)
 
 
 async def withdraw(me: Interviewer, message: Message) -> Done:

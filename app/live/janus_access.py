@@ -3,8 +3,10 @@ token, renewed with every ticket they are given.
 
 The join info (`join_info`) is what `POST /api/join` answers for a ticket (app/views/join.py),
 and what the `ticket` and `dispatched` replies carry beside their ticket, so that a page going
-straight to Janus saves that round trip (PROTOCOL.md, "Replies"): the same reading of the
-same ticket, with the same TURN credentials, sent only to the ticket's holder.
+straight to Janus saves that round trip (PROTOCOL.md, "Join info"): the same reading of the
+same ticket, with the same TURN credentials (until the interview's planned end, which the
+replies have from the statement that dispatched or joined, and the endpoint reads), sent
+only to the ticket's holder.
 
 Each "accept" (the first join, a reload, another device) gives the candidate a new ticket.
 The first carries the token the room was made with (serial 0, installed with the room and
@@ -27,9 +29,8 @@ from app.janus.connection import JanusError, JanusUnavailable
 from app.live.dispatch import CANDIDATE
 from app.live.errors import LiveError
 from app.live.interviews import planned_end
-from app.live.urgent_pool import UrgentFirst
 from app.settings import Settings
-from app.tickets import read_ticket, ticket_interview, with_turn
+from app.tickets import JoinInfo, ticket_interview, with_turn
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +83,23 @@ async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken)
         raise LiveError("room_unavailable") from None
 
 
-async def join_info(
-    settings: Settings, connections: asyncpg.Pool | UrgentFirst, ticket: str
-) -> dict[str, object]:
-    """What the browser holding `ticket` needs to join its room, for Janus.js: with TURN
-    configured, relay credentials of its own that last until a little after the ticket's
-    interview is due to end (app/turn.py; one read of that end from `connections`). Raises
-    app.tickets.TicketError when the ticket is not genuine or has expired."""
-    info = read_ticket(settings, ticket)
-    interview_id = ticket_interview(info)
-    if interview_id is not None and settings.turn.urls:
-        async with connections.acquire() as connection:
-            until = await planned_end(connection, interview_id)
-        info = with_turn(settings, info, None if until is None else float(until))
+def join_info(settings: Settings, info: JoinInfo, planned_end: float | None) -> dict[str, object]:
+    """What the browser holding the ticket `info` was read from needs to join its room, for
+    janus.js: with TURN configured, relay credentials of its own that last until a little
+    after `planned_end`, its interview's planned end (Unix seconds; None: no interview that
+    is live, and no credentials). Nothing is read: the replies have the end at hand."""
+    if ticket_interview(info) is not None:
+        info = with_turn(settings, info, planned_end)
     return info.for_browser()
+
+
+async def read_planned_end(settings: Settings, pool: asyncpg.Pool, info: JoinInfo) -> float | None:
+    """The planned end of the live interview the ticket `info` is for, for `join_info` at
+    POST /api/join: read only where TURN needs it (the replies have it from the statement
+    that dispatched or joined)."""
+    interview_id = ticket_interview(info)
+    if interview_id is None or not settings.turn.urls:
+        return None
+    async with pool.acquire() as connection:
+        until = await planned_end(connection, interview_id)
+    return None if until is None else float(until)

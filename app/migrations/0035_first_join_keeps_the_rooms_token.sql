@@ -6,13 +6,18 @@
 -- ticket: the candidate's page holds none before its first join, and nobody else is given
 -- the candidate's. Joining again (a reload, another device) still counts a new token and
 -- Janus stops taking the previous one (app/live/janus_access.py), so only the newest
--- ticket opens anything. Otherwise live_accept as in migration 0027.
-CREATE OR REPLACE FUNCTION live_accept(p_candidate bigint,
+-- ticket opens anything. And it answers the interview's end (`o_ends_at`, Unix seconds),
+-- which the ticket's TURN credentials last until (app/turn.py): the `ticket` reply carries
+-- its join info without another read (app/live/janus_access.py). Otherwise live_accept as
+-- in migration 0027.
+DROP FUNCTION live_accept(bigint);
+CREATE FUNCTION live_accept(p_candidate bigint,
                             OUT o_outcome text, OUT o_interview bigint, OUT o_event bigint,
                             OUT o_interviewer bigint, OUT o_started boolean,
                             OUT o_server text, OUT o_room bigint, OUT o_pin text, OUT o_secret text,
                             OUT o_tokens text[], OUT o_serial integer, OUT o_generation integer,
-                            OUT o_candidate_name text, OUT o_interviewer_name text)
+                            OUT o_candidate_name text, OUT o_interviewer_name text,
+                            OUT o_ends_at double precision)
 LANGUAGE plpgsql AS $$
 DECLARE
     live record;
@@ -57,9 +62,10 @@ BEGIN
      WHERE i.id = live.id AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL
        AND c.id = i.candidate_id AND w.id = i.interviewer_id
     RETURNING i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-              i.candidate_token_serial, i.room_generation, c.name, coalesce(nullif(w.name, ''), w.email)
+              i.candidate_token_serial, i.room_generation, c.name, coalesce(nullif(w.name, ''), w.email),
+              extract(epoch FROM i.ends_at)
          INTO o_server, o_room, o_pin, o_secret, o_tokens, o_serial, o_generation,
-              o_candidate_name, o_interviewer_name;
+              o_candidate_name, o_interviewer_name, o_ends_at;
     IF FOUND THEN
         o_outcome := 'joined';
     END IF;

@@ -11,8 +11,8 @@ import json
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
-from app.live.janus_access import join_info
-from app.tickets import TicketError
+from app.live.janus_access import join_info, read_planned_end
+from app.tickets import TicketError, read_ticket
 
 routes = web.RouteTableDef()
 MAX_TICKET_LENGTH = 4096
@@ -38,8 +38,10 @@ async def join(request: web.Request) -> web.Response:
         _, ticket = await body_with_ticket(request)
     except BAD_BODY:
         return web.json_response({"error": "bad_request"}, status=400)
+    settings = request.app[SETTINGS]
     try:
-        info = await join_info(request.app[SETTINGS], request.app[DB_POOL], ticket)
+        info = read_ticket(settings, ticket)
     except TicketError:
         return web.json_response({"error": "invalid_ticket"}, status=403)
-    return web.json_response(info, headers={"Cache-Control": "no-store"})
+    until = await read_planned_end(settings, request.app[DB_POOL], info)
+    return web.json_response(join_info(settings, info, until), headers={"Cache-Control": "no-store"})
