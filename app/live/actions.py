@@ -51,6 +51,7 @@ from app.live.protocol import CANDIDATE_TYPES, INTERVIEWER_TYPES
 from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
 from app.settings import Settings
+from app.tickets import read_ticket
 
 Message = dict[str, Any]
 
@@ -165,8 +166,12 @@ async def accept(me: Candidate, message: Message) -> Done:
             raise LiveError("offer_gone")
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
     await janus_access.install_token(services.rooms, joined.interview_id, token)
+    # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
+    join = janus_access.join_info(
+        services.settings, read_ticket(services.settings, joined.ticket), joined.ends_at
+    )
     return Done(
-        {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket},
+        {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),
     )
 
@@ -200,13 +205,17 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
 # -- the interviewer ---------------------------------------------------------------------
 
 
-def _dispatched(done: Dispatched) -> Done:
+def _dispatched(services: Services, done: Dispatched) -> Done:
+    # With its join info, as the candidate's `ticket`: the page joins ahead straight away.
+    info = read_ticket(services.settings, done.interviewer_ticket)
+    join = janus_access.join_info(services.settings, info, done.planned_end)
     return Done(
         {
             "type": "dispatched",
             "interview": done.offer.interview_id,
             "candidate": done.offer.candidate_id,
             "ticket": done.interviewer_ticket,
+            "join": join,
         },
         holds=(done.offer.interview_id, dispatch.FIRST_ROOM),
     )
@@ -233,7 +242,7 @@ async def _with_room(me: Interviewer, offer: Offer, started: float) -> Done:
     services = me.services
     done = await dispatch.open_room(services.pool, services.rooms, services.settings, offer)
     METRICS.next_to_offer.observe(time.perf_counter() - started)  # the interviewer's wait
-    return _dispatched(done)
+    return _dispatched(services, done)
 
 
 async def withdraw(me: Interviewer, message: Message) -> Done:

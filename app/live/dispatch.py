@@ -94,6 +94,7 @@ class Dispatched:
     room: Room
     candidate_ticket: str
     interviewer_ticket: str
+    planned_end: float | None = None  # Unix seconds: the offer's deadline + the interview's length
 
 
 async def dispatch(
@@ -193,7 +194,10 @@ async def attach_room(
             WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
               AND c.id = i.candidate_id AND w.id = i.interviewer_id
             RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
-                      coalesce(nullif(w.name, ''), w.email) AS interviewer_name""",
+                      coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+                      extract(epoch FROM i.offer_expires_at + (
+                          SELECT make_interval(mins => e.interview_minutes)
+                          FROM event e WHERE e.id = i.event_id))::float8 AS planned_end""",
             offer.interview_id,
             room.server,
             room.room_id,
@@ -342,14 +346,16 @@ async def reissue_tickets(
 
 @dataclass(frozen=True)
 class Joined:
-    """A candidate's *Join* (join_offer): the interview, the candidate's next Janus token
-    (counted in the database, for Janus once the connection is back) and their ticket."""
+    """A candidate's *Join* (join_offer): the interview, the candidate's Janus token
+    (counted in the database, for Janus once the connection is back: a join again's new one)
+    and their ticket."""
 
     interview_id: int
     token_serial: int
     room: Room
     room_generation: int  # one more for each move to a new room (app/live/reconciler.py)
     ticket: str
+    ends_at: float | None = None  # Unix seconds: the interview's end (for the TURN credentials)
 
 
 async def join_offer(connection: asyncpg.Connection, settings: Settings, candidate_id: int) -> Joined | int:
@@ -380,7 +386,7 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
             )
             raise LiveError("room_unavailable") from None
         ticket, _ = interview_tickets(settings, room, *names, public_url)
-    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket)
+    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket, row["o_ends_at"])
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could
@@ -432,7 +438,7 @@ async def _open_room(
     candidate_ticket, interviewer_ticket = interview_tickets(
         settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"]
     )
-    return Dispatched(offer, room, candidate_ticket, interviewer_ticket)
+    return Dispatched(offer, room, candidate_ticket, interviewer_ticket, row["planned_end"])
 
 
 async def next_candidate(

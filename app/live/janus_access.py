@@ -1,10 +1,20 @@
-"""The candidate's Janus token is renewed with every ticket they are given.
+"""A browser's way into Janus: the join info a ticket opens, and the candidate's Janus
+token, renewed with every ticket they are given.
 
-Each "accept" (the first join, a reload, another device) gives the candidate a new ticket;
-its Janus token is a new one, and Janus stops taking the previous one, so a copied or
-forgotten ticket opens nothing once a newer one exists (README, "How the parts fit"). The
-serial in the database comes first, then Janus: should the process die in between, the
-reconciler removes every token that is not the current one.
+The join info (`join_info`) is what `POST /api/join` answers for a ticket (app/views/join.py),
+and what the `ticket` and `dispatched` replies carry beside their ticket, so that a page going
+straight to Janus saves that round trip (PROTOCOL.md, "Join info"): the same reading of the
+same ticket, with the same TURN credentials (until the interview's planned end, which the
+replies have from the statement that dispatched or joined, and the endpoint reads), sent
+only to the ticket's holder.
+
+Each "accept" (the first join, a reload, another device) gives the candidate a new ticket.
+The first carries the token the room was made with (serial 0, installed with the room and
+never in a ticket before: migration 0035), so Janus need not be asked anything before it
+goes; every later one carries a new token, and Janus stops taking the previous one, so a
+copied or forgotten ticket opens nothing once a newer one exists (README, "How the parts
+fit"). The serial in the database comes first, then Janus: should the process die in
+between, the reconciler removes every token that is not the current one.
 """
 
 from __future__ import annotations
@@ -18,6 +28,9 @@ import asyncpg
 from app.janus.connection import JanusError, JanusUnavailable
 from app.live.dispatch import CANDIDATE
 from app.live.errors import LiveError
+from app.live.interviews import planned_end
+from app.settings import Settings
+from app.tickets import JoinInfo, ticket_interview, with_turn
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +65,15 @@ async def next_token(connection: asyncpg.Connection, interview_id: int) -> NewTo
     )
 
 
+# The serial of the token each room is made with (app/janus/pool.py create_private_room).
+ROOMS_OWN_SERIAL = 0
+
+
 async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken) -> None:
     """The new token on Janus, the old one gone: with no database connection held, as a
-    Janus call may take long."""
+    Janus call may take long. Nothing to do for the room's own token (the first join's)."""
+    if token.serial == ROOMS_OWN_SERIAL:
+        return
     try:
         await rooms.renew_token(token.server, token.room_id, CANDIDATE, token.serial)
     except (JanusUnavailable, JanusError, KeyError) as error:
@@ -62,3 +81,25 @@ async def install_token(rooms: TokenRenewal, interview_id: int, token: NewToken)
             "interview %s: candidate's Janus token not renewed (%s)", interview_id, type(error).__name__
         )
         raise LiveError("room_unavailable") from None
+
+
+def join_info(settings: Settings, info: JoinInfo, planned_end: float | None) -> dict[str, object]:
+    """What the browser holding the ticket `info` was read from needs to join its room, for
+    janus.js: with TURN configured, relay credentials of its own that last until a little
+    after `planned_end`, its interview's planned end (Unix seconds; None: no interview that
+    is live, and no credentials). Nothing is read: the replies have the end at hand."""
+    if ticket_interview(info) is not None:
+        info = with_turn(settings, info, planned_end)
+    return info.for_browser()
+
+
+async def read_planned_end(settings: Settings, pool: asyncpg.Pool, info: JoinInfo) -> float | None:
+    """The planned end of the live interview the ticket `info` is for, for `join_info` at
+    POST /api/join: read only where TURN needs it (the replies have it from the statement
+    that dispatched or joined)."""
+    interview_id = ticket_interview(info)
+    if interview_id is None or not settings.turn.urls:
+        return None
+    async with pool.acquire() as connection:
+        until = await planned_end(connection, interview_id)
+    return None if until is None else float(until)

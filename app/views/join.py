@@ -1,5 +1,8 @@
 """POST /api/join: trade a ticket for what the browser needs to join its room, with TURN
-credentials of its own that last as long as the ticket's interview (app/turn.py)."""
+credentials of its own that last as long as the ticket's interview (app/turn.py). The
+`ticket` and `dispatched` replies carry the same answer already (app/live/janus_access.py);
+a page uses this for a ticket that came without it (a state's, `room_changed`'s) and to
+join again with the ticket it holds."""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ import json
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
-from app.live.interviews import planned_end
-from app.tickets import TicketError, read_ticket, ticket_interview, with_turn
+from app.live.janus_access import join_info, read_planned_end
+from app.tickets import TicketError, read_ticket
 
 routes = web.RouteTableDef()
 MAX_TICKET_LENGTH = 4096
@@ -35,13 +38,10 @@ async def join(request: web.Request) -> web.Response:
         _, ticket = await body_with_ticket(request)
     except BAD_BODY:
         return web.json_response({"error": "bad_request"}, status=400)
+    settings = request.app[SETTINGS]
     try:
-        info = read_ticket(request.app[SETTINGS], ticket)
+        info = read_ticket(settings, ticket)
     except TicketError:
         return web.json_response({"error": "invalid_ticket"}, status=403)
-    interview_id = ticket_interview(info)
-    if interview_id is not None and request.app[SETTINGS].turn.urls:
-        async with request.app[DB_POOL].acquire() as connection:
-            until = await planned_end(connection, interview_id)
-        info = with_turn(request.app[SETTINGS], info, None if until is None else float(until))
-    return web.json_response(info.for_browser(), headers={"Cache-Control": "no-store"})
+    until = await read_planned_end(settings, request.app[DB_POOL], info)
+    return web.json_response(join_info(settings, info, until), headers={"Cache-Control": "no-store"})

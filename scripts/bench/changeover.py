@@ -1,5 +1,5 @@
 """The changeover benchmark: scripts/bench-changeover [--repetitions N] [--floor-rounds N]
-[--reuse] [--json FILE].
+[--reuse] [--json FILE] [--app-root DIR] [--patch FILE].
 
 From the interviewer's *Next* press to the first decoded remote video frame on BOTH pages,
 in real headless Chromium (Debian's, fake camera and microphone, the flags of
@@ -24,6 +24,10 @@ The figure: changeover / (bare dispatch + bare Janus join), p50 to p50 and p90 t
 ≤ 1.1×. Each changeover is also taken apart from marks in both pages
 (scripts/bench/pages/changeover.js): the offer shown, the press, the `ticket`, each page's
 first message to Janus, its join, its first remote frame.
+
+--app-root: another checkout's app and pages (e.g. main's, as the baseline of a change:
+`git worktree add /tmp/base main`, with web/static/vendor copied in), the benchmark's own
+pages and measurement from this one.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from scripts.bench.common import AppProcess, argument_parser, run_and_report, summary
+from scripts.bench.common import ROOT, AppProcess, argument_parser, run_and_report, summary
 from scripts.bench.dispatch import floor, seed
 from scripts.bench.join import PAGES, REAL_CHECK_IN, REAL_JOIN, REAL_WAITING, Bench, until
 
@@ -52,6 +56,23 @@ PAGE_MARKS = """() => ({
 })"""
 
 
+# The pieces of a changeover one by one (marks of steps_of), each taken within one sample:
+# the p50 of a difference, not a difference of p50s.
+SPANS = [
+    ("c: offer message", "c: Join shows"),
+    ("c: Join pressed", "c: ticket reply"),
+    ("c: ticket reply", "c: Janus socket made"),
+    ("c: Janus socket made", "c: Janus socket open"),
+    ("c: first message to Janus", "c: joined the room"),
+    ("c: joined the room", "c: publish offer sent"),
+    ("c: publish offer sent", "i: Janus offers the subscription"),
+    ("c: publish offer sent", "c: first webrtcup"),
+    ("c: first webrtcup", "c: first remote frame"),
+    ("i: Janus offers the subscription", "i: first remote frame"),
+    ("i: dispatched reply", "i: Janus socket made"),
+]
+
+
 def chromium_args() -> list[str]:
     """The browser tests' flags (tests/browser/conftest.py), so both see the same Chromium."""
     from tests.browser.conftest import CHROMIUM_ARGS
@@ -65,6 +86,15 @@ class Changeover:
     interviewer: float  # Next press -> the interviewer's first decoded remote frame (ms)
     reaction: float  # the Join button shows -> the benchmark's press of it (ms)
     steps: dict[str, float]  # marks of both pages, ms after the Next press
+
+    @property
+    def spans(self) -> dict[str, float]:
+        """The time between two marks of this changeover (SPANS), where both were made."""
+        return {
+            f"{start} -> {end.partition(': ')[2]}": self.steps[end] - self.steps[start]
+            for start, end in SPANS
+            if start in self.steps and end in self.steps
+        }
 
     @property
     def both(self) -> float:
@@ -178,6 +208,10 @@ def steps_of(pressed: float, candidate: dict, interviewer: dict) -> dict[str, fl
         "i: POST /api/join answered": interviewer["joinAnswered"],
         "i: state with the offer (banner)": i["shown"].get("ownOffer"),
         "i: interview shown": i["shown"].get("interview"),
+        "c: Janus socket made": (c.get("sockets") or [[None]])[0][0],
+        "c: Janus socket open": (c.get("sockets") or [[None, None]])[0][1],
+        "i: Janus socket made": (i.get("sockets") or [[None]])[0][0],
+        "i: Janus socket open": (i.get("sockets") or [[None, None]])[0][1],
         "c: first message to Janus": first(c["sent"], "create"),
         "i: first message to Janus": first(i["sent"], "create"),
         "c: joined the room": first(c["janus"], "event joined"),
@@ -212,7 +246,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     app_environ = {**environ, "BENCH_PAGES": str(PAGES), "SNABB_LIVE_OFFER_SECONDS": "60"}
     if args.patch:
         app_environ["BENCH_PATCH"] = str(Path(args.patch).resolve())
-    app = AppProcess(app_environ, module="scripts.bench.app_runner")
+    app = AppProcess(app_environ, module="scripts.bench.app_runner", root=Path(args.app_root or ROOT))
     rooms = JanusPool(settings.janus)
     changeovers: list[Changeover] = []
     bare_joins: list[BareJoin] = []
@@ -264,6 +298,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     steps = sorted({name for sample in changeovers for name in sample.steps})
     return {
         "repetitions": args.repetitions,
+        "app_root": args.app_root,
         "load_average": load_before + os.getloadavg(),
         "changeover": {
             side: summary([getattr(s, side) for s in changeovers])
@@ -275,6 +310,10 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
             for side in ("both", "candidate", "interviewer")
         },
         "steps": {name: summary([s.steps[name] for s in changeovers if name in s.steps]) for name in steps},
+        "spans": {
+            name: summary([s.spans[name] for s in changeovers if name in s.spans])
+            for name in dict.fromkeys(name for s in changeovers for name in s.spans)
+        },
     }
 
 
@@ -306,6 +345,11 @@ def report(figures: dict) -> None:
     print("  a changeover step by step (ms after the Next press; c: candidate, i: interviewer):")
     for name, values in sorted(figures["steps"].items(), key=lambda item: item[1]["p50"]):
         print(f"    {name:40s} p50 {values['p50']:7.1f}   p90 {values['p90']:7.1f}   (n = {values['n']})")
+    print("  its pieces, each within one changeover (ms):")
+    for name, values in figures.get("spans", {}).items():
+        print(f"    {name:58s} p50 {values['p50']:7.1f}   p90 {values['p90']:7.1f}   (n = {values['n']})")
+    if figures.get("app_root"):
+        print(f"  the app and its pages from {figures['app_root']}")
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")
 
@@ -315,6 +359,7 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=10)
     parser.add_argument("--floor-rounds", type=int, default=50, help="floor rounds per repetition")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--app-root", help="run this checkout's app and pages (default: this one)")
     parser.add_argument(
         "--patch",
         help="a Python file the app process runs before it starts "

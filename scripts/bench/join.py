@@ -9,9 +9,10 @@ same run, taking turns:
 
 - bare: the two browsers join a Janus room directly; the benchmark made the room and hands
   each page its join info (no control plane at all: RoomCall straight to Janus);
-- control plane: the candidate's socket, `accept` → `ticket` → POST /api/join → RoomCall, in a
-  room the dispatcher made when the interviewer pressed *Next* (scripts/bench/pages/join.html,
-  a minimal page on the same modules as the real ones);
+- control plane: the candidate's socket, `accept` → `ticket` (with its join info; from an
+  app without it, POST /api/join) → RoomCall, in a room the dispatcher made when the
+  interviewer pressed *Next* (scripts/bench/pages/join.html, a minimal page on the same
+  modules as the real ones);
 - candidate page: the real candidate page (/c/{token}, web/static/js/live/candidate.js): its
   device check, *Check in*, the waiting room, then its Join button when the offer comes; same
   control plane (off with --no-candidate-page).

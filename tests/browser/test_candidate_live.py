@@ -95,6 +95,19 @@ async def interviewer_socket(base_url, token):
             yield socket
 
 
+def api_join_requests(page) -> list[str]:
+    """Every POST /api/join the page makes from now on (the join info that comes with a
+    `ticket` or `dispatched` reply makes it needless: PROTOCOL.md, "Join info")."""
+    made: list[str] = []
+
+    def seen(request) -> None:
+        if request.url.endswith("/api/join"):
+            made.append(request.url)
+
+    page.on("request", seen)
+    return made
+
+
 async def look(page, name):
     """A screenshot to look at, and axe's WCAG 2.1 AA rules on the state shown."""
     await page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
@@ -220,12 +233,15 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         assert "sekunder" in await page.text_content("[data-offer-text]")
         await look(page, "offer-sv-desktop")
 
-        # Join: the candidate sees the interviewer's video (a second browser).
+        # Join: the candidate sees the interviewer's video (a second browser), straight from
+        # the join info of the `ticket` reply.
+        joins = api_join_requests(page)
         await page.get_by_role("button", name="Anslut till intervjun").click()
         await phase(page, "interview")
         other = await open_call(new_page, dispatched["ticket"])
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
         await other.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        assert joins == []
         await page.wait_for_function("document.querySelector('[role=timer]').textContent !== '--:--'")
         assert await page.is_hidden("[data-rejoin]") and await page.is_hidden("[data-call-sound]")
         await look(page, "interview-sv-desktop")
@@ -255,10 +271,11 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         }""")
         await look(page, "interview-en-desktop")
 
-        # A reload during the interview joins it again (a new ticket).
+        # A reload during the interview joins it again (a new ticket, with its join info).
         await page.reload()
         await phase(page, "interview")
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+        assert joins == []
         assert await page.get_attribute("html", "lang") == "en"
 
         # The interviewer ends it: the interest question, then the thanks.

@@ -11,7 +11,7 @@ import pytest
 
 from app.metrics import METRICS
 from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
-from tests.browser.test_candidate_live import TEXTS, open_candidate, phase
+from tests.browser.test_candidate_live import TEXTS, api_join_requests, open_candidate, phase
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +57,8 @@ async def test_the_call_joined_ahead_is_the_interviews_call(new_page, db, base_u
     await candidate.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
     await phase(candidate, "waiting")
     interviewer = await open_meeting(await new_page(), token)
+    # Both pages go straight to Janus with the join info of `dispatched` and `ticket`.
+    joins = {"interviewer": api_join_requests(interviewer), "candidate": api_join_requests(candidate)}
     await interviewer.wait_for_function("document.querySelectorAll('#queue li').length === 1")
     await interviewer.locator("#next").click()
     await interviewer.wait_for_function(IN_THE_ROOM_ALONE, timeout=20000)
@@ -72,6 +74,7 @@ async def test_the_call_joined_ahead_is_the_interviews_call(new_page, db, base_u
     )
     # Not joined again: the same call, now shown.
     assert await interviewer.evaluate(f"window.aheadCall === {CALL}.call")
+    assert joins == {"interviewer": [], "candidate": []}
     # Its join time is told once the candidate's video came (counted from the interview's start).
     for _ in range(100):
         if interviewer_join_reports() > reports:

@@ -290,12 +290,17 @@ async def test_a_candidate_on_a_replica_that_has_not_heard_of_the_server_joins(
     async with placed_on_a_server_the_other_replica_does_not_know(
         app_server, settings, db, base_url, own_janus
     ) as (other, other_url, candidate, _lobby, interview, solo):
-        # Accepted on B: its Janus token renewed on solo and its ticket for solo (before,
-        # B had no connection named solo: `room_unavailable`).
+        # Accepted on B: its ticket for solo (the first join carries the room's own Janus
+        # token, which needs no word with Janus).
         reply = await candidate.request({"ticket", "error"}, type="accept")
         assert reply["type"] == "ticket", reply
         info = read_ticket(settings, reply["ticket"])
-        assert info.janus_url == solo.public_url
+        assert info.janus_url == solo.public_url and reply["join"]["janus_url"] == solo.public_url
+        # Joined again (a reload): a new Janus token, renewed on solo (before, B had no
+        # connection named solo: `room_unavailable`).
+        reply = await candidate.request({"ticket", "error"}, type="accept")
+        assert reply["type"] == "ticket", reply
+        assert read_ticket(settings, reply["ticket"]).janus_url == solo.public_url
         assert "solo" in other[JANUS].connections
         async with ClientSession() as http:
             async with http.post(f"{other_url}/api/join", json={"ticket": reply["ticket"]}) as response:

@@ -43,7 +43,8 @@ async def test_join_starts_the_interview_in_one_statement_and_tells_the_event(db
             connection.remove_query_logger(logged)
     assert len(statements) == 1  # one round trip while the urgent connection is held
     assert isinstance(joined, dispatch.Joined) and joined.interview_id == offer.interview_id
-    assert joined.token_serial == 1 and joined.room_generation == 0
+    # The room's own Janus token: never in a ticket before (migration 0035).
+    assert joined.token_serial == 0 and joined.room_generation == 0
     assert read_ticket(settings, joined.ticket).room == joined.room.room_id
     row = await db.fetchrow(
         "SELECT state, started_at, ends_at FROM interview WHERE id = $1", offer.interview_id

@@ -7,6 +7,7 @@
 //   window.__changeover.janus[]         [time, what] of each message from Janus (what: the
 //                                       janus type, the videoroom event, "jsep" if one came)
 //   window.__changeover.sent[]          [time, what] of each message to Janus (its request)
+//   window.__changeover.sockets[]       [made, open] of each WebSocket to Janus
 //   window.__changeover.media[]         [asked, got] of each getUserMedia of the page
 (() => {
   const now = () => performance.timeOrigin + performance.now();
@@ -18,7 +19,7 @@
   };
   let joinShown;
   const marks = (window.__changeover = {
-    shown: {}, live: [], janus: [], sent: [], media: [],
+    shown: {}, live: [], janus: [], sent: [], media: [], sockets: [],
     joinShown: new Promise((resolve) => { joinShown = resolve; }),
   });
 
@@ -62,6 +63,9 @@
       } catch { /* not ours to judge */ }
     });
     if (janus) {
+      const entry = [now(), null];
+      marks.sockets.push(entry);
+      socket.addEventListener("open", () => { entry[1] = now(); });
       const send = socket.send.bind(socket);
       socket.send = (data) => {
         try {

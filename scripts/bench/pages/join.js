@@ -40,11 +40,12 @@ button.addEventListener("click", async () => {
     } else if (params.mode === "candidate") {
       const reply = await request({ type: "accept" });
       if (reply.type !== "ticket") throw new Error(JSON.stringify(reply));
-      await start(await joinInfo(reply.ticket));
+      // The join info comes with the ticket (PROTOCOL.md, "Join info"); an older app's without.
+      await start(reply.join ?? await joinInfo(reply.ticket));
     } else {
       const reply = await request({ type: "next" });
       if (reply.type !== "dispatched") throw new Error(JSON.stringify(reply));
-      await start(await joinInfo(reply.ticket));
+      await start(reply.join ?? await joinInfo(reply.ticket));
     }
   } catch (error) {
     state.failures.push({ code: "page", reason: String(error) });

@@ -1,7 +1,8 @@
 // Janus signalling for one interview room, and nothing else: no page drawing here.
 //
-// A RoomCall joins the private VideoRoom named in its join info (from POST /api/join),
-// publishes this browser's camera and microphone, and subscribes to every other participant.
+// A RoomCall joins the private VideoRoom named in its join info (POST /api/join's answer, or
+// the same in a `ticket` or `dispatched` reply), publishes this browser's camera and
+// microphone, and subscribes to every other participant.
 // The camera and microphone are asked for as the call starts, beside the signalling (a real
 // camera takes up to a second to start), or earlier by the page: `new RoomCall(join,
 // {media})`, media a promise of the stream (askMedia(), e.g. on the press of Join).

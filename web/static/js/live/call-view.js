@@ -9,6 +9,7 @@
 //                                              // starts while the join is being arranged
 //   view.dropMedia();                          // … the join did not come about
 //   await view.join(ticket);                   // POST /api/join, then RoomCall; again = rejoin
+//   await view.join(ticket, {info});           // the join info came with the ticket: RoomCall
 //   view.join(ticket, {ahead: true});          // joined before the call shows (the interviewer,
 //                                              // while the offer is open); view.clockFrom()
 //                                              // when it shows: the join time counts from then
@@ -48,6 +49,16 @@ const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
   "audio-only:camera": N_("Your camera stopped, so the call goes on with sound only."),
 };
+
+// What POST /api/join answers for a ticket (app/views/join.py); a refusal carries its status.
+async function joinInfo(ticket) {
+  const reply = await fetch("/api/join", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ ticket }), credentials: "same-origin",
+  });
+  if (!reply.ok) throw Object.assign(new Error(`join refused: ${reply.status}`), { status: reply.status });
+  return reply.json();
+}
 
 function clock(seconds) {
   const whole = Math.max(0, Math.ceil(seconds));
@@ -133,7 +144,9 @@ export class CallView extends EventTarget {
 
   // again: joining by itself after the media could not be mended (still "reconnecting").
   // ahead: before the call shows; no join time until clockFrom().
-  async join(ticket, { again = false, ahead = false } = {}) {
+  // info: the ticket's join info, when the reply that brought the ticket carried it
+  // (`ticket`, `dispatched`: PROTOCOL.md): straight to Janus, without POST /api/join.
+  async join(ticket, { again = false, ahead = false, info = null } = {}) {
     const media = this.media;
     this.media = null;
     this.stop();
@@ -146,14 +159,8 @@ export class CallView extends EventTarget {
     const current = () => this.state.attempt === attempt && !this.state.ended;
     this.root.hidden = false;
     this.el.remote.classList.remove("playing");
-    let info;
     try {
-      const reply = await fetch("/api/join", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ ticket }), credentials: "same-origin",
-      });
-      if (!reply.ok) throw Object.assign(new Error(`join refused: ${reply.status}`), { status: reply.status });
-      info = await reply.json();
+      info ??= await joinInfo(ticket);
     } catch (error) {
       dropMedia(media); // (a retry asks again)
       if (!current()) return;

@@ -139,15 +139,17 @@ class CandidatePage {
   async accept() {
     if (this.joining) return;
     this.joining = true;
+    // Sent first (the server's answer is the longer wait); the camera starts while the
+    // server lets them in (a real one takes up to a second), still within the click.
+    const answered = this.request({ type: "accept" });
     audio();
-    // The camera starts while the server lets them in (a real one takes up to a second).
     this.call.askMedia();
     try {
-      const reply = await this.request({ type: "accept" });
+      const reply = await answered;
       if (reply && reply.type === "ticket") {
         find("[data-rejoin]").hidden = true;
         this.callFor = reply.interview;
-        await this.call.join(reply.ticket);
+        await this.call.join(reply.ticket, { info: reply.join });
       } else {
         this.call.dropMedia();
         if (this.phase === "interview") find("[data-rejoin]").hidden = false;

@@ -63,8 +63,9 @@ export class InterviewView extends EventTarget {
   }
 
   // The own open offer's call, joined out of sight. `room` is null when it is not known yet
-  // (the `dispatched` reply): the next state's is taken as this call's.
-  joinAhead(id, ticket, room = null) {
+  // (the `dispatched` reply): the next state's is taken as this call's. `info`: the join
+  // info `dispatched` carries with its ticket (straight to Janus).
+  joinAhead(id, ticket, room = null, info = null) {
     if (!ticket || this.current) return;
     const ahead = this.ahead;
     if (ahead && ahead.id === id && (ahead.room === room || ahead.room === null || room === null)) {
@@ -72,7 +73,7 @@ export class InterviewView extends EventTarget {
       return;
     }
     this.ahead = { id, room };
-    this.call.join(ticket, { ahead: true });
+    this.call.join(ticket, { ahead: true, info });
   }
 
   leaveAhead() {

@@ -116,7 +116,7 @@ class MeetingPage {
       // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
       // "Replies"), unless it came already.
       this.calling = reply;
-      this.interview.joinAhead(reply.interview, reply.ticket);
+      this.interview.joinAhead(reply.interview, reply.ticket, null, reply.join);
       this.showCalledIn(this.channel.lastState?.interview);
     }
   }
