@@ -159,7 +159,8 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
         for key in RECORD_KEYS:
             assert key not in frame, f"{key} in a frame of {url}: {frame}"
     for frame in channel:  # the candidate's own channel: only the candidate's fields
-        assert set(json.loads(frame)) <= {
+        message = json.loads(frame)
+        assert set(message) <= {
             "type",
             "now",
             "event",
@@ -171,6 +172,7 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             "for",
             "code",
             "ticket",
+            "join",  # the ticket's own join info (what POST /api/join answers for it)
             "expires_at",
             # the shared `queue` message: places and waits, nobody named (PROTOCOL.md)
             "v",
@@ -179,7 +181,7 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             "joined",
             "wait",
         }, frame
-        message = json.loads(frame)
+        assert "join" not in message or message["join"]["role"] == "candidate", frame
         if message["type"] == "queue":
             assert all(isinstance(place, int) for place in message["left"] + message["joined"]), frame
             assert set(message["wait"]) == {"free_in", "average"}, frame
