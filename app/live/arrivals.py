@@ -144,10 +144,11 @@ class Arrival:
     interviewer_id: int | None = None
 
 
-ArrivalsWork = Callable[[asyncpg.Connection, list[Arrival]], Awaitable[dict[Arrival, uuid.UUID]]]
+# Per arrival, whether it announced a change of its event (a return the others must see)
+ArrivalsWork = Callable[[asyncpg.Connection, list[Arrival]], Awaitable[dict[Arrival, bool]]]
 
 
-async def interviewer_back(connection: asyncpg.Connection, interviewer_id: int) -> None:
+async def interviewer_back(connection: asyncpg.Connection, interviewer_id: int) -> bool:
     """Record an interviewer as connected; nobody is notified when they were already (a page
     of a restarted process coming back to a row its process never got to change): the
     estimated waits count connected interviewers, and an unchanged count changes no state.
@@ -157,16 +158,18 @@ async def interviewer_back(connection: asyncpg.Connection, interviewer_id: int) 
         connected = await connection.fetchval(
             "SELECT connected FROM interviewer_presence WHERE interviewer_id = $1 FOR UPDATE", interviewer_id
         )
-        if connected is not True:
-            await presence.set_presence(connection, interviewer_id, connected=True)
+        if connected is True:
+            return False
+        return await presence.set_presence(connection, interviewer_id, connected=True)
 
 
 def arrivals_of(process_id: uuid.UUID, grace_seconds: float | None = None) -> ArrivalsWork:
     """The batch work of a socket opening, for many sockets of this process: every socket
     listed first, then its person recorded as back (the order connections.gone relies
-    on)."""
+    on). Per arrival, whether its return was announced: then the event changed after any
+    view this process holds, and the socket's first state must not come from one."""
 
-    async def work(connection: asyncpg.Connection, arrivals: list[Arrival]) -> dict[Arrival, uuid.UUID]:
+    async def work(connection: asyncpg.Connection, arrivals: list[Arrival]) -> dict[Arrival, bool]:
         await connection.execute(
             """
             INSERT INTO live_connection (id, process_id, candidate_id, interviewer_id)
@@ -180,11 +183,14 @@ def arrivals_of(process_id: uuid.UUID, grace_seconds: float | None = None) -> Ar
             [a.interviewer_id for a in arrivals],
         )
         candidates = sorted({a.candidate_id for a in arrivals if a.candidate_id is not None})
+        announced: set[int] = set()
         if candidates:
-            await queue.reconnected_many(connection, candidates, grace_seconds)
+            announced |= (await queue.reconnected_many(connection, candidates, grace_seconds)).announced
+        returned: set[int] = set()
         for interviewer_id in sorted({a.interviewer_id for a in arrivals if a.interviewer_id is not None}):
-            await interviewer_back(connection, interviewer_id)
-        return {a: a.socket_id for a in arrivals}
+            if await interviewer_back(connection, interviewer_id):
+                returned.add(interviewer_id)
+        return {a: a.candidate_id in announced or a.interviewer_id in returned for a in arrivals}
 
     return work
 
@@ -304,7 +310,7 @@ class Arrivals:
         self.interviewer: Batches[str, asyncpg.Record] = Batches(
             pool, events_by_interviewer_token, workers=workers, batch=batch, name="live-arrivals-interviewers"
         )
-        self.arrived: Batches[Arrival, uuid.UUID] = Batches(
+        self.arrived: Batches[Arrival, bool] = Batches(
             pool,
             arrivals_of(process_id, grace_seconds),
             workers=workers,

@@ -275,7 +275,7 @@ async def serve(
     allowed: frozenset[str],
     actions: dict[str, Action],
     run: Perform | None,
-    opened: Callable[[], Awaitable[None]],
+    opened: Callable[[], Awaitable[bool | None]],  # True: the opening changed the event
     closed: Callable[[], Awaitable[None]],
 ) -> web.WebSocketResponse:
     if not same_origin(request):
@@ -299,7 +299,10 @@ async def serve(
         task.add_done_callback(closing.discard)
 
     try:
-        await opened()
+        if await opened():
+            # The person's return changed the event (an away candidate back in the queue):
+            # a view this process read before it must not be their first state.
+            hub.views.changed(socket.event_id)
         await socket.refresh()  # resume: the whole current state, nothing to replay
         async for frame in ws:
             if frame.type != WSMsgType.TEXT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -167,15 +168,24 @@ async def reconnected(connection: asyncpg.Connection, candidate_id: int) -> bool
     """The candidate is back: within the grace period nothing changed; an away candidate
     gets the old place back (queued_at was never touched). True when they are (again) in
     the queue."""
-    return candidate_id in await reconnected_many(connection, [candidate_id])
+    return candidate_id in (await reconnected_many(connection, [candidate_id])).back
+
+
+@dataclass(frozen=True)
+class Comeback:
+    """What `reconnected_many` did: who is (again) in the queue, and whose return was
+    announced (their event notified: their own page's first state must be read after it)."""
+
+    back: frozenset[int]
+    announced: frozenset[int]
 
 
 async def reconnected_many(
     connection: asyncpg.Connection, candidate_ids: list[int], grace_seconds: float | None = None
-) -> set[int]:
+) -> Comeback:
     """`reconnected` for many candidates at once (sockets reopening together after a
     restart: app/live/arrivals.py): their entries locked in one order, one update, one
-    notification per event in which somebody came back. The ones (again) in the queue.
+    notification per event in which somebody came back.
 
     With `grace_seconds`, a candidate back within the grace period notifies nobody: they
     kept their place throughout and no state shows the moment they were gone (the event's
@@ -200,15 +210,16 @@ async def reconnected_many(
             grace_seconds,
         )
         back = [row for row in rows if row["state"] in rules.QUEUED_STATES]
-        for event_id in sorted(
-            {
-                row["event_id"]
-                for row in back
-                if row["state"] == "away" or (row["disconnected_at"] is not None and row["past_grace"])
-            }
-        ):
+        announced = [
+            row
+            for row in back
+            if row["state"] == "away" or (row["disconnected_at"] is not None and row["past_grace"])
+        ]
+        for event_id in sorted({row["event_id"] for row in announced}):
             await notify(connection, event_id, "queue")
-    return {row["candidate_id"] for row in back}
+    return Comeback(
+        frozenset(row["candidate_id"] for row in back), frozenset(row["candidate_id"] for row in announced)
+    )
 
 
 async def mark_away(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:

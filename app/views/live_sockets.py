@@ -43,12 +43,13 @@ class Listing:
     def __init__(self, app: web.Application, **person: int):
         self.app, self.person = app, person
         self.socket_id = uuid.uuid4()
-        self._listing: asyncio.Future[uuid.UUID | None] | None = None
+        self._listing: asyncio.Future[bool | None] | None = None
 
-    async def opened(self) -> None:
+    async def opened(self) -> bool:
+        """True when the person's return was announced: the event changed with it."""
         arrival = Arrival(self.socket_id, **self.person)
         self._listing = asyncio.ensure_future(self.app[ARRIVALS].arrived(arrival))
-        await asyncio.shield(self._listing)
+        return bool(await asyncio.shield(self._listing))
 
     async def closed(self) -> None:
         if self._listing is None:

@@ -9,6 +9,7 @@ import datetime as dt
 import aiohttp
 import pytest
 
+from app.keys import LIVE_HUB
 from app.live import queue
 from app.live.hub import APPLICATION_NAME, RETRY_SECONDS
 from tests.accounts import log_in, make_user
@@ -259,11 +260,20 @@ async def test_a_dropped_candidate_keeps_the_place(app_server, base_url, setting
             await queue.mark_away(db, settings.live)
             page = Page(second)  # a state, or the shared queue message (PROTOCOL.md)
             await page.reaches(1)
-            # ...until the first comes back, to the old place, without checking in again.
-            async with recording(clients[0], f"{base_url}/c/{tokens_[0]}/ws") as back:
-                state = await back.wait_for(lambda m: m["type"] == "state")
-                assert state["queue"] == {**state["queue"], "state": "waiting", "position": 1}
-                await page.reaches(2)
+            # ...until the first comes back, to the old place, without checking in again. Their
+            # first state is theirs even while the process has not yet heard the notification of
+            # their return (a loaded machine) and holds a view read before it: the hub's
+            # listening connection is held from reading meanwhile.
+            listening = app_server[LIVE_HUB]._connection._transport
+            listening.pause_reading()
+            try:
+                async with recording(clients[0], f"{base_url}/c/{tokens_[0]}/ws") as back:
+                    state = await back.wait_for(lambda m: m["type"] == "state")
+                    assert state["queue"] == {**state["queue"], "state": "waiting", "position": 1}
+                    listening.resume_reading()
+                    await page.reaches(2)
+            finally:
+                listening.resume_reading()
     finally:
         for client in clients:
             await client.close()

@@ -184,11 +184,15 @@ async def test_coming_back_notifies_only_when_a_state_changes(db, settings):
 
     async def arrive(**person: int) -> list[str]:
         heard.clear()
-        await work(db, [Arrival(uuid.uuid4(), **person)])
+        arrival = Arrival(uuid.uuid4(), **person)
+        announced = (await work(db, [arrival]))[arrival]
         await db.execute("SELECT pg_notify($1, 'probe')", queue.channel(live.id))
         while "probe" not in heard:  # every notification before it has come
             await asyncio.sleep(0.01)
-        return [payload for payload in heard if payload != "probe"]
+        notified = [payload for payload in heard if payload != "probe"]
+        # The arrival says so when it announced itself: its socket's first state is read after it.
+        assert announced is bool(notified)
+        return notified
 
     try:
         assert await arrive(candidate_id=within) == []
