@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
 
 from aiohttp import web
 
@@ -85,14 +87,18 @@ def _socket(
     return socket
 
 
-async def _admitted(request: web.Request) -> Admitted:
-    """A slot among the sockets opening at once (app/live/arrivals.py, Admission); a page
-    that went while it waited for one is not served."""
+@asynccontextmanager
+async def _admission(request: web.Request) -> AsyncIterator[Admitted]:
+    """A slot among the sockets opening at once (app/live/arrivals.py, Admission), held until
+    the socket's first state is made (`_socket`) or, at the latest, until it is refused,
+    fails or closes. A page that went while it waited for one is not served."""
     admitted = await request.app[ARRIVALS].admission.enter()
-    if request.transport is None or request.transport.is_closing():
+    try:
+        if request.transport is None or request.transport.is_closing():
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
+        yield admitted
+    finally:
         admitted.release()
-        raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
-    return admitted
 
 
 async def _serve_as(
@@ -117,8 +123,7 @@ async def _serve_as(
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
-    admitted = await _admitted(request)
-    try:
+    async with _admission(request) as admitted:
         candidate = await request.app[ARRIVALS].candidate(token)
         if candidate is None or candidate["erased_at"] is not None:
             raise web.HTTPNotFound()
@@ -127,15 +132,12 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
         return await _serve_as(
             request, CANDIDATE, CandidateFeed, candidate["id"], candidate["event_id"], admitted
         )
-    finally:
-        admitted.release()  # refused, failed or closed before its first state
 
 
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
-    admitted = await _admitted(request)
-    try:
+    async with _admission(request) as admitted:
         event = await request.app[ARRIVALS].interviewer(token)
         if event is None or event["deleted_at"] is not None:
             raise web.HTTPNotFound()
@@ -144,5 +146,3 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
         return await _serve_as(
             request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"], admitted
         )
-    finally:
-        admitted.release()  # refused, failed or closed before its first state
