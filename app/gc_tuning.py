@@ -21,6 +21,11 @@ comes whenever a quarter as many again have survived the younger generations: pa
   closed since the last thaw as are open now (and at least THAW_MIN), everything is
   unfrozen, collected once and frozen again: one full pause when a process has shed at least
   half of its sockets, such as at an event's end, instead of one every half minute.
+- **Thawed every minute while it holds few sockets.** Cycles are not only a closed socket's:
+  a page request, a health probe, an admin page in flight at a tick leave theirs frozen
+  too. A process holding fewer than THAW_MIN sockets (between events, or with small ones)
+  has a small heap whose full collection is short, so it thaws every THAW_IDLE_SECONDS and
+  never keeps such garbage for long; a large one sheds it at its event's end, as above.
 - **The young generations' thresholds are left as they are** (700, 10, 10): raised to 20,000
   allocations, each young collection walked that many and paused 25–160 ms (a generation-1
   one up to 0.5 s) on a loaded machine, within the fan-out of a *Next* (BENCHMARKS.md).
@@ -44,15 +49,18 @@ log = logging.getLogger(__name__)
 
 THAW_MIN = 1_000  # sockets closed since the last thaw, at the least, before a thaw
 TICK_SECONDS = 5.0
+THAW_IDLE_SECONDS = 60.0  # between thaws while fewer than THAW_MIN sockets are open
 
 
 class Collector:
     """Freezes, and thaws by the counts of sockets opened and closed (`counts`: both totals
     since the process started). `tick` is called once per TICK_SECONDS."""
 
-    def __init__(self, counts: Callable[[], tuple[int, int]]):
+    def __init__(self, counts: Callable[[], tuple[int, int]], clock: Callable[[], float] = time.monotonic):
         self._counts = counts
+        self._clock = clock
         self._closed_at_thaw = 0
+        self._thawed_at = clock()
 
     def start(self) -> None:
         gc.collect()
@@ -61,8 +69,11 @@ class Collector:
     def tick(self) -> str:
         """Thaw if due, else freeze what survived since the last tick: "thaw" or "freeze"."""
         opened, closed = self._counts()
-        if closed - self._closed_at_thaw >= max(THAW_MIN, opened - closed):
-            self._closed_at_thaw = closed
+        now = self._clock()
+        shed = closed - self._closed_at_thaw >= max(THAW_MIN, opened - closed)
+        idle = opened - closed < THAW_MIN and now - self._thawed_at >= THAW_IDLE_SECONDS
+        if shed or idle:
+            self._closed_at_thaw, self._thawed_at = closed, now
             started = time.perf_counter()
             gc.unfreeze()
             gc.collect()
@@ -94,11 +105,17 @@ def setup_garbage_collector(app: web.Application) -> None:
         collector.start()
         tasks.append(asyncio.create_task(ticking(collector), name="garbage-collector"))
 
-    async def stop(app: web.Application) -> None:
+    async def stop_ticking(app: web.Application) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(app: web.Application) -> None:
+        await stop_ticking(app)
         gc.unfreeze()
 
     app.on_startup.append(start)
+    # First of the shutdown's steps: no thaw while the drain closes the sockets (their closes
+    # would make one due, a walk of every object while the pages are being sent elsewhere).
+    app.on_shutdown.insert(0, stop_ticking)
     app.on_cleanup.append(stop)

@@ -8,8 +8,8 @@ closed loop's p99 was that wait). Here a press goes to the database at once whil
 than SENDERS dispatch statements of the process are under way, on a connection taken ahead
 of the line; beyond that the presses wait for the first of those to come back and then go
 together as one statement (live_dispatch_many, migration 0033) on the connection kept
-meanwhile. A press waits for at most one statement before its own, and the database takes
-a hundred presses in a few round trips.
+meanwhile. Up to SENDERS × MOST_AT_ONCE presses waiting, a press waits for at most one
+statement before its own, and the database takes a hundred presses in a few round trips.
 
 Each offer is told to the candidate's sockets in this process in the turn of the event
 loop that takes in the statement's result (`Socket.tell_at_once`, app/live/channel.py),
@@ -48,14 +48,18 @@ MANY_SQL = "SELECT * FROM live_dispatch_many($1::bigint[], $2::bigint[], $3, $4,
 # notification as its NOTIFY carries it).
 Tell = Callable[[int, dict[str, Any]], Awaitable[None]]
 
-# A statement of several presses that fails for one of them is sent again one press at a
-# time, so that each is refused on its own (dispatch.dispatch_on maps the unique indexes).
+# A statement of presses refused by a unique index, or a deadlock's victim, is sent again
+# one press at a time, so that each is refused on its own (dispatch.dispatch_on maps the
+# unique indexes to the refusal the page shows). So is a statement of several that fails in
+# any other way: one press's failure is not the others'.
 ONE_AT_A_TIME = (asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
-# The answer of presses whose statement was cut short by the sender's cancellation (a
-# process stopping): the channel answers `unavailable` (try again).
-GIVEN_UP = ConnectionAbortedError("the dispatch statement was cancelled")
+def _given_up() -> ConnectionAbortedError:
+    """The answer of presses whose statement was cut short by the sender's cancellation (a
+    process stopping): the channel answers `unavailable` (try again). A new one each time:
+    one instance raised again and again would grow its traceback with every raise."""
+    return ConnectionAbortedError("the dispatch statement was cancelled")
 
 
 @dataclass(eq=False)
@@ -63,6 +67,14 @@ class _Press:
     interviewer_id: int
     candidate_id: int | None  # Pick; None: Next
     answer: asyncio.Future[Offer | None]
+
+
+@dataclass
+class _Kept:
+    """The connection a sender holds from one statement to the next (None: none taken yet,
+    or given back); whoever ends the sending gives back what is held."""
+
+    held: Held | None = None
 
 
 def _fail(presses: list[_Press], failure: BaseException) -> None:
@@ -87,30 +99,31 @@ class Presses:
             # Sent by this press itself, in this turn of the loop: a task would first wait
             # for the next turn, which on a busy process is the longest step of all.
             self._senders += 1
-            await self._send(None, keep_going=False)
+            await self._send(_Kept(), keep_going=False)
         return await press.answer
 
-    async def _send(self, held: Held | None, keep_going: bool) -> None:
+    async def _send(self, kept: _Kept, keep_going: bool) -> None:
         """One statement (a press sending its own and whoever waits), or statements until
         nobody waits (a task); then the presses that came meanwhile go on in a task with
         the connection, or it goes back to its pool."""
         try:
             while self._waiting:
                 presses, self._waiting = self._waiting[:MOST_AT_ONCE], self._waiting[MOST_AT_ONCE:]
-                held = await self._answer(held, presses)
+                await self._answer(kept, presses)
                 if not keep_going:
                     break
         finally:
             if self._waiting and not keep_going:
-                self._spawn(self._send(held, keep_going=True))
+                self._spawn(self._send(kept, keep_going=True))
             else:
                 self._senders -= 1
                 if self._waiting and not self._senders:  # (this task was cancelled)
                     stranded, self._waiting = self._waiting, []
-                    _fail(stranded, GIVEN_UP)
-                if held is not None:
+                    _fail(stranded, _given_up())
+                if kept.held is not None:
                     # Not awaited: a press sending its own goes on to its room at once
                     # (giving a connection back to asyncpg takes a turn or two of the loop).
+                    held, kept.held = kept.held, None
                     self._spawn(self.line.give_back(held))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -118,37 +131,45 @@ class Presses:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _answer(self, held: Held | None, presses: list[_Press]) -> Held | None:
-        """Dispatch `presses` and answer each: a failure is each press's answer (raised
-        here only when this task itself is cancelled). The connection, kept for the next
-        statement; None when it went back (it may be broken: its pool replaces it)."""
+    async def _answer(self, kept: _Kept, presses: list[_Press]) -> None:
+        """Dispatch `presses` and answer each, whatever happens: a failure is each press's
+        answer (raised here only when this task itself is cancelled). The connection stays
+        in `kept` for the next statement unless it broke (its pool then replaces it)."""
         try:
-            if held is None:
-                held = await self.line.take(first=True)
-            told = await self._outcomes(held.connection, presses)
+            if kept.held is None:
+                kept.held = await self.line.take(first=True)
+            told = await self._outcomes(kept.held.connection, presses)
         except BaseException as failure:
-            if held is not None and not isinstance(failure, asyncpg.PostgresError):
-                await self.line.give_back(held)
-                held = None
             cancelled = isinstance(failure, asyncio.CancelledError)
-            _fail(presses, GIVEN_UP if cancelled else failure)
+            _fail(presses, _given_up() if cancelled else failure)
             if cancelled:
                 raise
-            return held
-        for press, outcome, expires in told:
-            if isinstance(outcome, Offer) and not press.answer.done():
-                room_coming(outcome.interview_id)  # (its press goes on to make it)
-            if isinstance(outcome, Offer) and expires is not None:
-                await self._tell(outcome, expires)
-        for press, outcome, _ in told:
-            if press.answer.done():  # given up on (a socket's task cancelled at shutdown)
-                if isinstance(outcome, Offer):
-                    log.info("interview %s: its press was given up on", outcome.interview_id)
-            elif isinstance(outcome, BaseException):
-                press.answer.set_exception(outcome)
-            else:
-                press.answer.set_result(outcome)
-        return held
+            if kept.held is not None and not isinstance(failure, asyncpg.PostgresError):
+                await self._give_back(kept)
+            return
+        finally:
+            if kept.held is not None and kept.held.connection.is_closed():
+                await self._give_back(kept)  # (the server went: a new one next time)
+        try:
+            for press, outcome, expires in told:
+                if isinstance(outcome, Offer) and not press.answer.done():
+                    room_coming(outcome.interview_id)  # (its press goes on to make it)
+                if isinstance(outcome, Offer) and expires is not None:
+                    await self._tell(outcome, expires)
+        finally:  # answered even when cancelled while telling: the offers exist
+            for press, outcome, _ in told:
+                if press.answer.done():  # given up on (a socket's task cancelled at shutdown)
+                    if isinstance(outcome, Offer):
+                        log.info("interview %s: its press was given up on", outcome.interview_id)
+                elif isinstance(outcome, BaseException):
+                    press.answer.set_exception(outcome)
+                else:
+                    press.answer.set_result(outcome)
+
+    async def _give_back(self, kept: _Kept) -> None:
+        held, kept.held = kept.held, None
+        if held is not None:
+            await self.line.give_back(held)
 
     async def _outcomes(
         self, connection: asyncpg.Connection, presses: list[_Press]
@@ -164,8 +185,8 @@ class Presses:
                 float(live.offer_seconds),
                 self.maker,
             )
-        except ONE_AT_A_TIME:
-            if len(presses) == 1:
+        except asyncpg.PostgresError as failure:
+            if len(presses) == 1 and not isinstance(failure, ONE_AT_A_TIME):
                 raise
             return [await self._alone(connection, press) for press in presses]
         told: list[tuple[_Press, Offer | None | BaseException, str | None]] = []

@@ -115,3 +115,37 @@ async def test_presses_in_one_statement_are_answered_each_on_its_own(db, stack, 
     assert sorted(o.candidate_id for o in offers) == sorted(waiting)
     assert sorted(o.interviewer_id for o in offers) == sorted([*alone, first])
     await assert_invariants(db, event.id)
+
+
+async def test_a_press_cancelled_while_its_offer_is_told_gives_its_connection_back(db, stack, settings):
+    """A process stopping cancels a socket's task while its press tells the candidate of
+    the offer: the press is still answered (the offer exists) and the connection it took
+    goes back to its pool, so that the pool's close does not wait for it for ever."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await queue.check_in(db, event.candidates[0], settings.live)
+    telling, never = asyncio.Event(), asyncio.Event()
+
+    async def tell_and_hang(candidate_id: int, named: dict[str, Any]) -> None:
+        telling.set()
+        await never.wait()
+
+    (urgent, main) = await _pools(stack.environ["DATABASE_URL"])
+    presses = Presses(UrgentFirst(urgent, main), settings.live, None, tell_and_hang)
+    try:
+        press = asyncio.create_task(presses.dispatch(event.interviewers[0]))
+        await asyncio.wait_for(telling.wait(), 10)
+        press.cancel()
+        await asyncio.gather(press, return_exceptions=True)
+        for _ in range(100):  # given back in a task of its own
+            if urgent.get_idle_size() == urgent.get_size() and main.get_idle_size() == main.get_size():
+                break
+            await asyncio.sleep(0.05)
+        assert (urgent.get_idle_size(), main.get_idle_size()) == (urgent.get_size(), main.get_size())
+        offered = await db.fetchval(
+            "SELECT count(*) FROM interview WHERE interviewer_id = $1 AND state = 'offered'",
+            event.interviewers[0],
+        )
+        assert offered == 1
+    finally:
+        await asyncio.wait_for(urgent.close(), 10)
+        await asyncio.wait_for(main.close(), 10)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.gc_tuning import THAW_MIN, Collector
+from app.gc_tuning import THAW_IDLE_SECONDS, THAW_MIN, Collector
 
 
 class Cycle:
@@ -63,4 +63,33 @@ def test_a_process_that_shed_half_its_sockets_collects_what_was_frozen(counts):
     assert collector.tick() == "thaw"
     assert alive() is None
     assert gc.get_freeze_count() > 0, "frozen again after the collection"
+    assert collector.tick() == "freeze"
+
+
+def test_a_process_holding_few_sockets_thaws_every_minute(counts):
+    """A page request's cycles frozen at a tick are collected within a minute while the
+    process holds few sockets (its heap is small, the thaw short)."""
+    now = [0.0]
+    collector = Collector(lambda: (counts[0], counts[1]), clock=lambda: now[0])
+    collector.start()
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    counts[0] = THAW_MIN - 1
+    assert collector.tick() == "freeze"
+    del cycle
+    now[0] = THAW_IDLE_SECONDS - 1
+    assert collector.tick() == "freeze"
+    assert alive() is not None
+    now[0] = THAW_IDLE_SECONDS
+    assert collector.tick() == "thaw"
+    assert alive() is None
+    assert collector.tick() == "freeze", "the next a minute later"
+
+
+def test_a_process_holding_many_sockets_does_not_thaw_by_the_clock(counts):
+    now = [0.0]
+    collector = Collector(lambda: (counts[0], counts[1]), clock=lambda: now[0])
+    collector.start()
+    counts[0] = THAW_MIN
+    now[0] = 10 * THAW_IDLE_SECONDS
     assert collector.tick() == "freeze"
