@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
@@ -248,25 +247,31 @@ class FullCollections:
 
     def __init__(self) -> None:
         self._thresholds: tuple[int, int, int] | None = None
-        self._storms: dict[object, float] = {}  # whose storm: since when
+        # whose storm: the timer that lifts its put-off when it outlasts the bound
+        self._storms: dict[object, asyncio.TimerHandle] = {}
         self._lifted: set[object] = set()  # storms that outlasted the put-off
 
     def put_off(self, storm: object) -> None:
-        if storm in self._lifted:
+        if storm in self._lifted or storm in self._storms:
             return
-        since = self._storms.get(storm)
-        if since is None:
-            self._storms[storm] = time.monotonic()
-            if self._thresholds is None:
-                young, middle, _ = self._thresholds = gc.get_threshold()
-                gc.set_threshold(young, middle, YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
-        elif time.monotonic() - since > FULL_COLLECTIONS_PUT_OFF_AT_MOST:
-            self.resume(storm)
-            self._lifted.add(storm)
+        # A timer, not a check at the next arrival: a storm whose last sockets wait for
+        # minutes without new ones coming must get its full collections back all the same.
+        self._storms[storm] = asyncio.get_running_loop().call_later(
+            FULL_COLLECTIONS_PUT_OFF_AT_MOST, self._lift, storm
+        )
+        if self._thresholds is None:
+            young, middle, _ = self._thresholds = gc.get_threshold()
+            gc.set_threshold(young, middle, YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE)
+
+    def _lift(self, storm: object) -> None:
+        self.resume(storm)
+        self._lifted.add(storm)  # not put off again until this storm is over
 
     def resume(self, storm: object) -> None:
         self._lifted.discard(storm)
-        self._storms.pop(storm, None)
+        timer = self._storms.pop(storm, None)
+        if timer is not None:
+            timer.cancel()
         if not self._storms and self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
             self._thresholds = None

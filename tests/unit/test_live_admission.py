@@ -101,17 +101,18 @@ async def test_full_collections_are_put_off_while_sockets_wait_and_come_back_aft
 
 
 async def test_a_storm_longer_than_the_put_off_gets_its_full_collections_back(monkeypatch):
-    monkeypatch.setattr(arrivals, "FULL_COLLECTIONS_PUT_OFF_AT_MOST", 0.0)
+    monkeypatch.setattr(arrivals, "FULL_COLLECTIONS_PUT_OFF_AT_MOST", 1.0)
     before = gc.get_threshold()
     admission = Admission(1)
     held = await admission.enter()
     first = asyncio.create_task(admission.enter())
     await _settle()
     assert gc.get_threshold()[2] == arrivals.YOUNG_COLLECTIONS_BEFORE_A_FULL_ONE
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(1.5)
+    assert gc.get_threshold() == before  # lifted by the clock, with no new arrival
     later = [asyncio.create_task(admission.enter()) for _ in range(2)]
     await _settle()
-    assert gc.get_threshold() == before  # lifted, and not put off again by the next
+    assert gc.get_threshold() == before  # and not put off again by the next
     held.release()
     for task in [first, *later]:
         (await task).release()
