@@ -36,7 +36,7 @@ class Counting:
         self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
 
-    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+    def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
         if self.queue_version != version - len(frames):
             return False
         self._sent, self.queue_version = number, version
