@@ -72,6 +72,9 @@ class Socket:
     # The queue's version the page is at (its last state's `queue.v`, or the last `queue`
     # message's `v`): the hub sends the next `queue` message only to a page at its `prev`.
     queue_version: int | None = None
+    # The socket's transport, once asked for, when the shared frames may be written to it
+    # as they are (see write_shared): it is the connection's for as long as the socket lives.
+    _raw: asyncio.Transport | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
         if isinstance(message, SharedState):  # its common part is encoded already
@@ -152,13 +155,15 @@ class Socket:
         Not a coroutine, and the bytes go straight to the transport: ten thousand sockets
         are written in one pass of the hub's round, each one call (aiohttp's send_frame
         would frame the same bytes again per socket, in a coroutine per socket)."""
-        transport = _transport(self.ws)
+        transport = self._raw
+        if transport is None:
+            # A compressed socket's frames are its own (never: serve() turns it off).
+            transport = self._raw = None if self.ws.compress else _transport(self.ws)
         if (
             transport is None
             or self.queue_version != version - len(frames)
             or number <= self._sent
             or self.ws.closed
-            or self.ws.compress  # a compressed socket's frames are its own (never: serve())
             or self._outbox
             or self._latest is not None
             or self._send_lock.locked()

@@ -150,7 +150,7 @@ async def test_a_round_in_which_no_place_moved_still_looks_at_pages_behind(stack
         }
 
         refusing = sockets[fourth]
-        refusing.write_shared = lambda *_: False  # type: ignore[method-assign]
+        refusing.write_shared = lambda *_: False
         await round_after(queue.leave(db, third))  # the fourth and the newcomer move up
         assert (refusing.refreshed, len(sockets[newcomer].shared), len(second_tab.shared)) == (2, 1, 0)
 
