@@ -72,6 +72,9 @@ class Socket:
     # The queue's version the page is at (its last state's `queue.v`, or the last `queue`
     # message's `v`): the hub sends the next `queue` message only to a page at its `prev`.
     queue_version: int | None = None
+    # The socket's transport, once asked for, when the shared frames may be written to it
+    # as they are (see write_shared): it is the connection's for as long as the socket lives.
+    _raw: asyncio.Transport | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
         if isinstance(message, SharedState):  # its common part is encoded already
@@ -141,30 +144,36 @@ class Socket:
             self._sent, self.queue_version = number, version
             await self.send(state)
 
-    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
-        """Write messages that are the same for every socket, encoded once (the `queue`
-        messages, app/live/queue_frames.py), when the page can apply them: they take it
-        from its version (or one the hub counted it at, moved by none of the messages
-        before them) to `version`, and nothing of its own waits to go out before them
-        (a state in the outbox, a send under way, a backlog of a slow reader). False: it
-        cannot, and the caller gives it a whole state instead."""
+    def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
+        """Write messages that are the same for every socket, encoded and framed once (the
+        `queue` messages, app/live/queue_frames.py; `wire`: `frames` as WebSocket frames),
+        when the page can apply them: they take it from its version (or one the hub counted
+        it at, moved by none of the messages before them) to `version`, and nothing of its
+        own waits to go out before them (a state in the outbox, a send under way, a backlog
+        of a slow reader). False: it cannot, and the caller gives it a whole state instead.
+
+        Not a coroutine, and the bytes go straight to the transport: ten thousand sockets
+        are written in one pass of the hub's round, each one call (aiohttp's send_frame
+        would frame the same bytes again per socket, in a coroutine per socket)."""
+        transport = self._raw
+        if transport is None:
+            # A compressed socket's frames are its own (never: serve() turns it off).
+            transport = self._raw = None if self.ws.compress else _transport(self.ws)
         if (
-            self.queue_version != version - len(frames)
+            transport is None
+            or self.queue_version != version - len(frames)
             or number <= self._sent
             or self.ws.closed
             or self._outbox
             or self._latest is not None
             or self._send_lock.locked()
-            or _backlog(self.ws) > SHARED_BACKLOG
+            or transport.get_write_buffer_size() > SHARED_BACKLOG
         ):
             return False
         self._sent, self.queue_version = number, version
         self._last_state = None  # the page moved on from it: the next state is sent
-        try:
-            for frame in frames:
-                await self.ws.send_frame(frame, WSMsgType.TEXT)
-        except ConnectionResetError:
-            pass  # the browser went meanwhile; serve() ends the socket as usual
+        if not transport.is_closing():  # else the browser went; serve() ends the socket
+            transport.write(wire)
         return True
 
     async def write(self) -> None:
@@ -184,9 +193,15 @@ class Socket:
                 return
 
 
+def _transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
+    """The socket's transport (None before it is prepared or once it is gone)."""
+    transport: asyncio.Transport | None = getattr(getattr(ws, "_writer", None), "transport", None)
+    return transport
+
+
 def _backlog(ws: web.WebSocketResponse) -> int:
     """Bytes written to the socket and not yet taken by the network."""
-    transport = getattr(getattr(ws, "_writer", None), "transport", None)
+    transport = _transport(ws)
     return 0 if transport is None else transport.get_write_buffer_size()
 
 
@@ -281,7 +296,11 @@ async def serve(
     if not same_origin(request):
         raise web.HTTPForbidden()
     # + 1: aiohttp refuses a frame of max_msg_size bytes already; one of MAX_FRAME is allowed.
-    ws = ChannelResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME + 1)
+    # Not compressed (no permessage-deflate): a compressed socket's frames are made with its
+    # own zlib state, so the `queue` message could not be the same bytes for every socket,
+    # and each frame would cost a compression per socket; the states are small (at most
+    # 16 kB, snapshots.STATE_BUDGET).
+    ws = ChannelResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME + 1, compress=False)
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)

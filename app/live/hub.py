@@ -25,7 +25,7 @@ from aiohttp import web
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
-from app.live.queue_frames import QueueChain
+from app.live.queue_frames import QueueChain, wire_frames
 from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ DEBOUNCE = 0.05
 # *Next*, the NOTIFY that carries an offer) waits for the turn under way, so turns are kept
 # short (BENCHMARKS.md, "Dispatch": 200 a turn held the loop up to ~0.4 s on a loaded machine).
 SLICE = 25
+# The same for the shared `queue` message, whose write is one call with bytes framed once:
+# about as long a turn as SLICE states.
+SHARED_SLICE = 200
 RETRY_SECONDS = 1.0
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0
@@ -60,7 +63,12 @@ class Subscriber(Protocol):
 
     async def refresh(self, only_if_changed: bool = False) -> None: ...
 
-    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool: ...
+
+class SharedWriter(Subscriber, Protocol):
+    """A waiting candidate's socket that can take the shared `queue` messages (one without
+    `write_shared` gets whole states instead)."""
+
+    def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool: ...
 
 
 class Hub:
@@ -80,6 +88,9 @@ class Hub:
         self._round_views: dict[int, EventView] = {}
         # event -> the queue's versions as this process read them (app/live/queue_frames.py)
         self._chains: dict[int, QueueChain] = {}
+        # event -> (a queue version, the waiting candidates' sockets whose page was at it
+        # after a round and whose own facts have not changed since): see _to_visit
+        self._settled: dict[int, tuple[int, set[Subscriber]]] = {}
         self.views.on_read = self._read
         self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
@@ -127,6 +138,7 @@ class Hub:
                 self.views.forget(event_id)
                 self._round_views.pop(event_id, None)
                 self._chains.pop(event_id, None)
+                self._settled.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -207,7 +219,6 @@ class Hub:
         at that version; a whole state when the messages cannot take it there; nothing when
         its page is at the view's version already. Interviewers' and organizers' sockets
         are always refreshed (their states are bounded: app/live/snapshots.py)."""
-        sockets = list(self._sockets.get(event_id, ()))
         before = self._round_views.get(event_id)
         chain = self._chain(event_id)
         try:
@@ -220,7 +231,8 @@ class Hub:
             self._round_views[event_id] = view
         if view is None or view.queue_version is None:
             own = None
-        named, whole, shared = _sort(sockets, first, own, before, view)
+        sockets, settled = self._to_visit(event_id, first, own, view)
+        named, whole, shared = _sort(sockets, first, own, before, view, settled)
         await self._refresh_all(named)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
@@ -231,26 +243,62 @@ class Hub:
         for since, group in shared.items():
             # Only a view read with its version makes anyone SHARED (own is None otherwise).
             assert view is not None and view.queue_version is not None
-            frames = chain.messages(since, view.queue_version)
+            version, seq, position = view.queue_version, view.seq, view.position
+            frames = chain.messages(since, version)
             if frames is None:
                 behind.extend(group)
                 continue
             assert since is not None  # messages() takes no page without a version anywhere
-            first_place = chain.first_moved(since, view.queue_version)
+            first_place = chain.first_moved(since, version)
+            wire = wire_frames(frames)  # framed once: the same bytes to every socket
             for socket in group:
-                assert socket.who is not None  # a waiting candidate's socket
-                if view.position[socket.who[1]] < first_place:
-                    socket.queue_version = view.queue_version
+                if position[socket.who[1]] < first_place:  # type: ignore[index]  # waiting: who is set
+                    socket.queue_version = version
+                    settled.add(socket)
                     continue
                 try:
-                    if not await socket.send_shared(frames, view.seq, view.queue_version):
+                    # (_sort puts only a SharedWriter here; no cast: a call per socket)
+                    if socket.write_shared(frames, wire, seq, version):  # type: ignore[attr-defined]
+                        settled.add(socket)
+                    else:
                         behind.append(socket)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live queue message failed: %s", type(failure).__name__)
                 written += 1
-                if written % SLICE == 0:
+                if written % SHARED_SLICE == 0:
                     await asyncio.sleep(0)
         await self._refresh_all(whole + behind)
+
+    def _to_visit(
+        self, event_id: int, first: set[Who] | frozenset[Who], own: set[int] | None, view: EventView | None
+    ) -> tuple[list[Subscriber], set[Subscriber]]:
+        """The sockets a round looks at, and the set it adds those it leaves at the view's
+        queue version to. When no page's version moved since the last round (a check-in or
+        a leave at the end of the queue, an accept, an end), the waiting pages that were at
+        it then need nothing now unless their own facts changed: the round looks only at the
+        rest (the people named and whose facts changed, interviewers, organizers, sockets
+        that came or fell behind since), a set difference in C instead of a pass of Python
+        over ten thousand sockets ten times a second. Otherwise every socket."""
+        sockets = self._sockets.get(event_id, set())
+        version = None if own is None or view is None else view.queue_version
+        if version is None:
+            self._settled.pop(event_id, None)
+            return list(sockets), set()
+        held = self._settled.get(event_id)
+        if held is None or held[0] != version:
+            settled: set[Subscriber] = set()
+            self._settled[event_id] = (version, settled)
+            return list(sockets), settled
+        settled = held[1]
+        settled &= sockets  # those gone since
+        visit = sockets - settled
+        assert own is not None
+        for who in (*first, *(("candidate", candidate) for candidate in own)):
+            for socket in self._by_person.get(who, ()):
+                if socket in sockets:
+                    visit.add(socket)
+                    settled.discard(socket)
+        return list(visit), settled
 
     def _chain(self, event_id: int) -> QueueChain:
         return self._chains.setdefault(event_id, QueueChain())
@@ -288,6 +336,7 @@ class Hub:
                 # from views read afresh (a view cached before the drop misses those changes).
                 for event_id in list(self._sockets):
                     self.views.changed(event_id)
+                    self._settled.pop(event_id, None)
                     await self.refresh(event_id)
                 while not self._dropped.is_set():
                     try:
@@ -314,12 +363,14 @@ def _sort(
     own: set[int] | None,
     before: EventView | None,
     view: EventView | None,
+    settled: set[Subscriber],
 ) -> tuple[list[Subscriber], list[Subscriber], dict[int | None, list[Subscriber]]]:
     """What each socket needs from a round (see Hub.refresh): (those named first, those
     that need a whole state, those that need the `queue` messages by the version their page
-    is at); the rest need nothing. `own`: the candidates whose own facts changed (None:
-    anyone's). One pass over ten thousand sockets every round, so the common case (a waiting
-    page at the view's version already) is the first to be told apart, with no call."""
+    is at); the rest need nothing, and the waiting pages among them are added to `settled`
+    (Hub._to_visit). `own`: the candidates whose own facts changed (None: anyone's). A pass
+    over up to ten thousand sockets, so the common case (a waiting page at the view's version
+    already) is the first to be told apart, with no call."""
     named: list[Subscriber] = []
     whole: list[Subscriber] = []
     shared: dict[int | None, list[Subscriber]] = {}
@@ -338,8 +389,9 @@ def _sort(
         elif who[1] in position:
             at = socket.queue_version
             if at is not None and at >= version:
+                settled.add(socket)
                 continue  # its page is at this version already
-            if hasattr(socket, "send_shared"):
+            if hasattr(socket, "write_shared"):
                 shared.setdefault(at, []).append(socket)
             else:
                 whole.append(socket)

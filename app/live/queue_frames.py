@@ -23,6 +23,7 @@ import bisect
 import heapq
 import json
 import math
+import struct
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -288,6 +289,23 @@ class QueueChain:
         """The first place the messages from `since` to `to` change: a page before it has
         the same place and wait at `to` as at `since`."""
         return min((self._firsts.get(version, 1) for version in range(since + 1, to + 1)), default=1)
+
+
+def wire_frames(payloads: list[bytes]) -> bytes:
+    """The WebSocket text frames carrying `payloads`, as a server sends them (final, not
+    masked, not compressed: RFC 6455, 5.2), built once for every socket they go to: each
+    socket's write is then one call with the same bytes, with nothing framed per socket."""
+    parts: list[bytes] = []
+    for payload in payloads:
+        size = len(payload)
+        if size < 126:
+            parts.append(struct.pack("!BB", 0x81, size))
+        elif size < 65536:
+            parts.append(struct.pack("!BBH", 0x81, 126, size))
+        else:
+            parts.append(struct.pack("!BBQ", 0x81, 127, size))
+        parts.append(payload)
+    return b"".join(parts)
 
 
 def _iso(view: EventView) -> str:

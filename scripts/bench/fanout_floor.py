@@ -8,7 +8,8 @@ POST /round?shared=HOW: one message the same for all, encoded once, written to e
 by HOW: `send_str` (aiohttp encodes the text to bytes per socket), `send_frame` (the bytes
 prepared once, aiohttp frames them per socket) or `write` (the whole WebSocket frame built
 once, written to each transport: what no public aiohttp call does). Which is cheapest is the
-floor of the app's shared `queue` message (app/live/hub.py uses send_frame).
+floor of the app's shared `queue` message (app/live/hub.py writes the frame built once, as
+`write` does).
 """
 
 from __future__ import annotations

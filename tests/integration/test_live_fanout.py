@@ -36,7 +36,7 @@ class Counting:
         self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
 
-    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+    def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
         if self.queue_version != version - len(frames):
             return False
         self._sent, self.queue_version = number, version
@@ -122,6 +122,47 @@ async def test_a_leave_near_the_end_sends_the_message_only_to_those_behind(stack
         hub.views.changed(live.id)
         await hub.refresh(live.id)
         assert [len(sockets[c].shared) for c in live.candidates[1:3]] == [1, 1]
+
+
+async def test_a_round_in_which_no_place_moved_still_looks_at_pages_behind(stack, settings, db):
+    """A round whose queue version did not move looks only at the sockets not already at it
+    (Hub._to_visit): a page that came since the last round (a second tab of someone
+    waiting) is among them and gets a whole state, and so is one that could not take the
+    last shared message; those at the version get nothing."""
+    live = await make_live_event(db, interviewers=1, candidates=5)
+    first, second, third, fourth, newcomer = live.candidates
+    for candidate_id in (first, second, third, fourth):
+        await queue.check_in(db, candidate_id, settings.live)
+    async with counted(stack, settings, live) as (hub, sockets):
+
+        async def round_after(change) -> None:
+            await change
+            hub.views.changed(live.id)
+            await hub.refresh(live.id)
+
+        second_tab = Counting(hub, live.id, second)
+        await hub.subscribe(live.id, second_tab)  # its page at no version yet
+        await round_after(queue.check_in(db, newcomer, settings.live))  # at the end: nobody moves
+        assert second_tab.refreshed == 1
+        assert {c: s.refreshed for c, s in sockets.items()} == {
+            **dict.fromkeys(live.candidates, 1),
+            newcomer: 2,
+        }
+
+        refusing = sockets[fourth]
+        refusing.write_shared = lambda *_: False
+        await round_after(queue.leave(db, third))  # the fourth and the newcomer move up
+        assert (refusing.refreshed, len(sockets[newcomer].shared), len(second_tab.shared)) == (2, 1, 0)
+
+        await round_after(queue.leave(db, newcomer))  # the end again: no version moves
+        assert {c: s.refreshed for c, s in sockets.items()} == {
+            first: 1,
+            second: 1,
+            third: 2,
+            fourth: 2,
+            newcomer: 3,
+        }
+        assert (second_tab.refreshed, len(sockets[fourth].shared)) == (1, 0)
 
 
 class Lobby:

@@ -14,6 +14,7 @@ import pytest
 
 from app.live import rules
 from app.live.queue_frames import (
+    wire_frames,
     MAX_MOVES,
     Waits,
     first_wait_change,
@@ -183,3 +184,28 @@ def test_the_first_place_whose_wait_changed_is_a_plain_scans(seed):
 def test_views_with_the_same_inputs_share_their_waits():
     assert waits_for([0.0, 120.0], 600.0) is waits_for([0.0, 120.0], 600.0)
     assert waits_for([0.0, 120.0], 600.0) is not waits_for([0.0, 121.0], 600.0)
+
+
+@pytest.mark.parametrize("sizes", [[0], [5, 125], [126, 65535], [65536], [3, 70000, 200]])
+def test_the_frames_built_once_are_what_aiohttp_writes_per_socket(sizes):
+    """The bytes the hub writes to every waiting socket are the frames aiohttp's own writer
+    makes of the same payloads (a server's: not masked, not compressed)."""
+    from aiohttp import WSMsgType
+    from aiohttp._websocket.writer import WebSocketWriter
+
+    class Transport:
+        def __init__(self):
+            self.written = bytearray()
+
+        def write(self, data):
+            self.written += data
+
+        def is_closing(self):
+            return False
+
+    payloads = [bytes(random.choice(b"abc{}") for _ in range(size)) for size in sizes]
+    transport = Transport()
+    writer = WebSocketWriter(object(), transport)
+    for payload in payloads:
+        writer._write_websocket_frame(payload, WSMsgType.TEXT, 0)
+    assert wire_frames(payloads) == bytes(transport.written)
