@@ -82,7 +82,7 @@ class Page:
     async def refresh(self, only_if_changed: bool = False) -> None:
         return None
 
-    async def send_shared(self, frames: list[bytes], number: int, version: int) -> bool:
+    def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
         self.queue_version = version
         return True
 
