@@ -59,7 +59,7 @@ import asyncpg
 
 from scripts.bench.common import AppProcess, argument_parser, percentile, stack_environ
 from scripts.bench.fanout_health import HealthProbe, figures as probe_figures, health_port_environ, line
-from scripts.bench.fanout_health import listener_probe
+from scripts.bench.fanout_health import SIDE_BY_SIDE_INTERVAL, listener_probe
 from scripts.bench.raw_sockets import RawSocket, open_many
 
 CONNECT_TIMEOUT = 600.0
@@ -472,6 +472,9 @@ async def storm(
     listener = listener_probe(app)  # the health listener's port, beside the main port's
     if listener:
         listener.start()
+    for each in (probe, fresh_probe, listener):
+        if each:
+            await each.answering()  # so the first of each window opens as the storm begins
     app_cpu, own_cpu = cpu_seconds(app.process.pid), time.process_time()
     started = time.perf_counter()
     reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
@@ -522,11 +525,15 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     pids = [each.process.pid for each in apps]
     probe = HealthProbe(apps[0].url)
     # The old path on a new connection each, as an orchestrator probes, and the new path.
-    side_by_side = {"main port, new connection each": HealthProbe(apps[0].url, fresh=True)}
-    if listener := listener_probe(apps[0]):
+    side_by_side = {
+        "main port, new connection each": HealthProbe(apps[0].url, fresh=True, interval=SIDE_BY_SIDE_INTERVAL)
+    }
+    if listener := listener_probe(apps[0], SIDE_BY_SIDE_INTERVAL):
         side_by_side["health listener, new connection each"] = listener
     for each in (probe, *side_by_side.values()):
         each.start()
+    for each in (probe, *side_by_side.values()):
+        await each.answering()
     print("idle ...", flush=True)
     figures["idle_cpu"] = await cpu_over(pids, 10.0)
     figures["idle_healthz"] = probe.window()

@@ -10,51 +10,102 @@ probed on one kept connection, the figure earlier runs recorded.
 from __future__ import annotations
 
 import asyncio
+import http.client
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import aiohttp
-
-from scripts.bench.common import AppProcess, percentile
+from scripts.bench.common import ROOT, AppProcess, percentile
 
 INTERVAL = 0.05
+# The two probes added beside the kept connection's while the app's CPU under churn is
+# measured: a few a second, so that they add next to nothing to it.
+SIDE_BY_SIDE_INTERVAL = 0.2
 
 
 class HealthProbe:
-    """/healthz every 50 ms; the latencies of the window. `fresh`: a new connection for each
-    request, as an orchestrator's probe opens one (else one kept open, reused)."""
+    """/healthz every `interval` seconds, from a process of its own; the latencies of the
+    window. `fresh`: a new connection for each request, as an orchestrator's probe opens one
+    (else one kept open, reused).
 
-    def __init__(self, url: str, fresh: bool = False):
-        self.url, self.fresh = url, fresh
-        self.times: list[float] = []
+    Its own process, as an orchestrator is: a probe on the load generator's event loop timed
+    that loop too, which ten thousand sockets reconnecting at once keep busy for seconds (a
+    first request "took" 24 s to the health listener, whose answers were all a few ms)."""
+
+    def __init__(self, url: str, fresh: bool = False, interval: float = INTERVAL):
+        self.url, self.fresh, self.interval = url, fresh, interval
         self.failures = 0
-        self.task: asyncio.Task | None = None
-
-    async def _run(self) -> None:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=self.fresh)) as http:
-            while True:
-                started = time.perf_counter()
-                try:
-                    async with http.get(
-                        f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=30)
-                    ) as response:
-                        await response.read()
-                    self.times.append(time.perf_counter() - started)
-                except (aiohttp.ClientError, TimeoutError):
-                    self.failures += 1
-                await asyncio.sleep(INTERVAL)
-
-    def window(self) -> list[float]:
-        taken, self.times = self.times, []
-        return taken
+        self.process: subprocess.Popen | None = None
+        self._file = Path(tempfile.mkstemp(prefix="bench-health-probe-")[1])
+        self._read = 0
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._run())
+        argv = [
+            sys.executable,
+            "-m",
+            "scripts.bench.fanout_health",
+            self.url,
+            str(self.fresh),
+            str(self.interval),
+        ]
+        self.process = subprocess.Popen([*argv, str(self._file)], cwd=ROOT)
+
+    async def answering(self, timeout: float = 60) -> None:
+        """Until its process has made its first request (a Python starting takes a second or
+        more here); that request is not counted: the next window begins with the next."""
+        for _ in range(int(timeout / 0.05)):
+            if self.window() or self.failures:
+                self.failures = 0
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the health probe of {self.url} made no request")
+
+    def window(self) -> list[float]:
+        with self._file.open() as lines:
+            lines.seek(self._read)
+            text = lines.read()
+        complete = text[: text.rfind("\n") + 1]  # a line being written is read next time
+        self._read += len(complete)
+        times = []
+        for line in complete.splitlines():
+            if line == "failed":
+                self.failures += 1
+            else:
+                times.append(float(line))
+        return times
 
     async def stop(self) -> None:
-        assert self.task is not None
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        if self.process is not None:
+            self.process.terminate()
+            await asyncio.to_thread(self.process.wait)
+        self._file.unlink(missing_ok=True)
+
+
+def probe_forever(url: str, fresh: bool, interval: float, out: Path) -> None:
+    """The probe's process: one line per request, its seconds or "failed"."""
+    address = urlsplit(url)
+    connection: http.client.HTTPConnection | None = None
+    with out.open("a", buffering=1) as lines:
+        while True:
+            started = time.perf_counter()
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                lines.write(f"{time.perf_counter() - started:.6f}\n")
+                if fresh:
+                    connection.close()
+                    connection = None
+            except (OSError, http.client.HTTPException):
+                lines.write("failed\n")
+                if connection is not None:
+                    connection.close()
+                connection = None
+            time.sleep(interval)
 
 
 def health_port_environ(app_root: Path) -> dict[str, str]:
@@ -71,9 +122,9 @@ def listener_url(app: AppProcess) -> str | None:
     return f"http://127.0.0.1:{port}" if port else None
 
 
-def listener_probe(app: AppProcess) -> HealthProbe | None:
+def listener_probe(app: AppProcess, interval: float = INTERVAL) -> HealthProbe | None:
     url = listener_url(app)
-    return HealthProbe(url, fresh=True) if url else None
+    return HealthProbe(url, fresh=True, interval=interval) if url else None
 
 
 def figures(times: list[float], failures: int) -> dict:
@@ -98,3 +149,7 @@ def line(name: str, f: dict) -> str:
         f"    {name:52s} p50 {ms(f['p50'])}, p90 {ms(f['p90'])}, worst {ms(f['worst'])} "
         f"(first {ms(f['first'])}), {f['n']} answered, {f['failures']} failed"
     )
+
+
+if __name__ == "__main__":
+    probe_forever(sys.argv[1], sys.argv[2] == "True", float(sys.argv[3]), Path(sys.argv[4]))
