@@ -59,7 +59,7 @@ import asyncpg
 
 from scripts.bench.common import AppProcess, argument_parser, percentile, stack_environ
 from scripts.bench.fanout_health import HealthProbe, figures as probe_figures, health_port_environ, line
-from scripts.bench.fanout_health import SIDE_BY_SIDE_INTERVAL, listener_probe
+from scripts.bench.fanout_health import SIDE_BY_SIDE_INTERVAL, ProbeFloor, listener_probe
 from scripts.bench.raw_sockets import RawSocket, open_many
 
 CONNECT_TIMEOUT = 600.0
@@ -467,14 +467,17 @@ async def storm(
         socket.close()
     await app.start()
     probe, fresh_probe = HealthProbe(app.url), HealthProbe(app.url, fresh=True)
-    probe.start()
-    fresh_probe.start()
     listener = listener_probe(app)  # the health listener's port, beside the main port's
+    probe_floor = ProbeFloor()
+    await probe_floor.start()
+    extra = {"floor_healthz": HealthProbe(probe_floor.url, fresh=True)}
     if listener:
-        listener.start()
-    for each in (probe, fresh_probe, listener):
-        if each:
-            await each.answering()  # so the first of each window opens as the storm begins
+        extra["listener_healthz"] = listener
+        extra["listener_livez"] = HealthProbe(listener.url, fresh=True, path="/livez")
+    for each in (probe, fresh_probe, *extra.values()):
+        each.start()
+    for each in (probe, fresh_probe, *extra.values()):
+        await each.answering()  # so the first of each window opens as the storm begins
     app_cpu, own_cpu = cpu_seconds(app.process.pid), time.process_time()
     started = time.perf_counter()
     reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
@@ -486,10 +489,10 @@ async def storm(
     health, fresh_health = probe.window(), fresh_probe.window()
     await probe.stop()
     await fresh_probe.stop()
-    listener_figures = {}
-    if listener:
-        listener_figures = {"listener_healthz": probe_figures(listener.window(), listener.failures)}
-        await listener.stop()
+    listener_figures = {name: probe_figures(each.window(), each.failures) for name, each in extra.items()}
+    for each in extra.values():
+        await each.stop()
+    await probe_floor.stop()
     after = await queue_places(db, events)
     moved = sum(1 for who, place in before.items() if after.get(who) != place)
     shown_wrong = sum(1 for s in reopened if s.who[0] == "c" and s.position != after.get(s.who[1]))
@@ -507,8 +510,9 @@ async def storm(
         "healthz_p50": percentile(health, 0.5),
         "healthz_p90": percentile(health, 0.9),
         "healthz_failures": probe.failures,
-        # Each on a connection of its own: behind the storm's in the listening socket's queue.
-        # The first of each probe opened its connection as the storm began.
+        # On a new connection each: behind the storm's in the listening socket's queue. The
+        # first of each window was sent as the storm began (the kept connection's was opened
+        # before it).
         "healthz_first": health[0] if health else float("nan"),
         "healthz_worst_after_first": max(health[1:], default=float("nan")),
         "healthz_fresh_worst_after_first": max(fresh_health[1:], default=float("nan")),
@@ -530,6 +534,11 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     }
     if listener := listener_probe(apps[0], SIDE_BY_SIDE_INTERVAL):
         side_by_side["health listener, new connection each"] = listener
+    probe_floor = ProbeFloor()  # what the machine gives any probe meanwhile
+    await probe_floor.start()
+    side_by_side["a bare process's constant (floor)"] = HealthProbe(
+        probe_floor.url, fresh=True, interval=SIDE_BY_SIDE_INTERVAL
+    )
     for each in (probe, *side_by_side.values()):
         each.start()
     for each in (probe, *side_by_side.values()):
@@ -549,6 +558,7 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     }
     for each in side_by_side.values():
         await each.stop()
+    await probe_floor.stop()
     print(f"{args.nexts} × Next ...", flush=True)
     nexts = []
     for _ in range(args.nexts):
@@ -790,8 +800,13 @@ def report(f: dict) -> None:
                 f"{ms(s['healthz_worst_after_first'])}, new connections "
                 f"{ms(s['healthz_fresh_worst_after_first'])}"
             )
-        if "listener_healthz" in s:
-            print(line("/healthz on the health listener, new connection each:", s["listener_healthz"]))
+        for name, what in (
+            ("listener_healthz", "/healthz on the health listener, new connection each:"),
+            ("listener_livez", "/livez on the health listener (no database), new each:"),
+            ("floor_healthz", "a bare process's constant /healthz, new each (floor):"),
+        ):
+            if name in s:
+                print(line(what, s[name]))
         if "app_cpu_seconds" in s:
             print(
                 f"    meanwhile the app used {s['app_cpu_seconds']:.1f} s of CPU, the load "

@@ -35,8 +35,8 @@ class HealthProbe:
     that loop too, which ten thousand sockets reconnecting at once keep busy for seconds (a
     first request "took" 24 s to the health listener, whose answers were all a few ms)."""
 
-    def __init__(self, url: str, fresh: bool = False, interval: float = INTERVAL):
-        self.url, self.fresh, self.interval = url, fresh, interval
+    def __init__(self, url: str, fresh: bool = False, interval: float = INTERVAL, path: str = "/healthz"):
+        self.url, self.fresh, self.interval, self.path = url, fresh, interval, path
         self.failures = 0
         self.process: subprocess.Popen | None = None
         self._file = Path(tempfile.mkstemp(prefix="bench-health-probe-")[1])
@@ -47,11 +47,10 @@ class HealthProbe:
             sys.executable,
             "-m",
             "scripts.bench.fanout_health",
-            self.url,
+            f"{self.url}{self.path}",
             str(self.fresh),
-            str(self.interval),
         ]
-        self.process = subprocess.Popen([*argv, str(self._file)], cwd=ROOT)
+        self.process = subprocess.Popen([*argv, str(self.interval), str(self._file)], cwd=ROOT)
 
     async def answering(self, timeout: float = 60) -> None:
         """Until its process has made its first request (a Python starting takes a second or
@@ -85,7 +84,8 @@ class HealthProbe:
 
 
 def probe_forever(url: str, fresh: bool, interval: float, out: Path) -> None:
-    """The probe's process: one line per request, its seconds or "failed"."""
+    """The probe's process: GET `url` again and again, one line per request, its seconds or
+    "failed"."""
     address = urlsplit(url)
     connection: http.client.HTTPConnection | None = None
     with out.open("a", buffering=1) as lines:
@@ -94,7 +94,7 @@ def probe_forever(url: str, fresh: bool, interval: float, out: Path) -> None:
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-                connection.request("GET", "/healthz")
+                connection.request("GET", address.path)
                 connection.getresponse().read()
                 lines.write(f"{time.perf_counter() - started:.6f}\n")
                 if fresh:
@@ -151,5 +151,48 @@ def line(name: str, f: dict) -> str:
     )
 
 
+class ProbeFloor:
+    """A bare process answering /healthz with a constant (no database, no event loop of
+    anybody else's): what this machine, as loaded as it is, gives any probe at all."""
+
+    def __init__(self) -> None:
+        from app.localstack.processes import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    async def start(self) -> None:
+        argv = [sys.executable, "-m", "scripts.bench.fanout_health", "serve", str(self.port)]
+        self.process = subprocess.Popen(argv, cwd=ROOT)
+        for _ in range(600):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the probe floor's process did not listen")
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            await asyncio.to_thread(self.process.wait)
+
+
+def serve_constant(port: int) -> None:
+    from aiohttp import web
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    app = web.Application()
+    app.router.add_get("/healthz", healthz)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
 if __name__ == "__main__":
-    probe_forever(sys.argv[1], sys.argv[2] == "True", float(sys.argv[3]), Path(sys.argv[4]))
+    if sys.argv[1] == "serve":
+        serve_constant(int(sys.argv[2]))
+    else:
+        probe_forever(sys.argv[1], sys.argv[2] == "True", float(sys.argv[3]), Path(sys.argv[4]))
