@@ -3,11 +3,12 @@ answered by a thread with its own event loop (DEPLOYMENT.md, "Health checks").
 
 Why: an orchestrator's probe opens a new connection each time. On the app's port it waits
 in the same accept queue and for the same event loop as everything else: behind ten
-thousand handshakes while a restarted replica's pages all come back at once (3.4 s,
-BENCHMARKS.md, "Fan-out"), behind the longest turn under churn. Admitting the storm in
+thousand handshakes while a restarted replica's pages all come back at once (seconds:
+BENCHMARKS.md, "Health outside the main loop"), behind the longest turn under churn. Admitting the storm in
 batches (app/live/arrivals.py) cannot shorten that queue; only a listener outside this loop
-can. Here the thread's loop accepts, reads and answers on its own, so the probe is answered
-within milliseconds (a few switches of the interpreter's lock when the main loop is busy).
+can. Here the thread's loop accepts, reads and answers on its own; what it still shares with
+the main loop is the interpreter's lock, which a busy main thread hands over every switch
+interval (5 ms), and the machine's CPUs.
 
 It still tells the truth about the main loop. The main loop stamps a heartbeat every half
 second with what it knows of the Janus servers (their connections live on that loop and are
