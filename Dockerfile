@@ -41,7 +41,8 @@ RUN /venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps /
 WORKDIR /srv
 ENV SNABB_ENV=production PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER nobody
-EXPOSE 8080
+# 8080: the app; 8090: its health listener (app.health_port), for probes on the private network only.
+EXPOSE 8080 8090
 STOPSIGNAL SIGTERM
 # Migrations take an advisory lock, so every replica may run them at start-up.
 CMD ["sh", "-c", "python -m app.migrate && exec python -m app --host 0.0.0.0"]

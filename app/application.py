@@ -10,6 +10,7 @@ from app.auth.middleware import auth_middleware
 from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
 from app.gc_tuning import setup_garbage_collector
+from app.health_listener import health_listener
 from app.i18n import Renderer
 from app.janus.pool import janus_pool
 from app.live.connections import live_connections
@@ -94,6 +95,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
     app.cleanup_ctx.append(pdf_workers)
+    # Last: its probes read the Janus pool and the drain flag; it stops before they do.
+    app.cleanup_ctx.append(health_listener)
     # After every resource above has started, and after they have all stopped.
     setup_garbage_collector(app)
     setup_drain(app)  # SIGTERM: live sockets are sent elsewhere before the rest stops

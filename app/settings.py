@@ -79,6 +79,13 @@ class AppSettings(_Section):
     # On SIGTERM: seconds to finish what is in flight after the live sockets were told to
     # reconnect elsewhere (DEPLOYMENT.md, "Upgrades"); keep it below the orchestrator's grace.
     shutdown_timeout: float = Field(20.0, gt=0, le=600)
+    # The health listener (app/health_listener.py; DEPLOYMENT.md, "Health checks"): /livez,
+    # /readyz and /healthz on a port of their own, answered by a thread with its own event
+    # loop, so that a probe is answered whatever the main loop is doing. 0: none.
+    health_port: int = Field(8090, ge=0, le=65535)
+    # Seconds the main event loop may go without a turn (it stamps a heartbeat every half
+    # second) before the health listener says it is stalled: every check then fails.
+    health_stall_after: float = Field(5.0, ge=1, le=600)
 
     @field_validator("secret_key")
     @classmethod
@@ -101,6 +108,12 @@ class AppSettings(_Section):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _ports_apart(self) -> AppSettings:
+        if self.health_port == self.port:
+            raise ValueError("health_port must differ from port (or be 0: no health listener)")
+        return self
 
 
 class DatabaseSettings(_Section):

@@ -24,13 +24,18 @@ from the clients' side and from /proc:
 5. reconnect storm (unless --no-storm): the app is killed (SIGKILL) and started again, and
    every socket reconnects at once: the time until all have a full state again, whether
    anybody's place changed, /healthz meanwhile (one probe on a kept connection, one on a
-   new connection per request as an orchestrator's), the app's CPU; beside the
+   new connection per request as an orchestrator's, one on the health listener's port), the
+   app's CPU; beside the
    storm floor (the bare aiohttp process restarted, the same sockets back at once).
    --storm-only: this and its floor alone. BENCH_STORM_SIGNAL=N: the restarted app is sent
    signal N once all are back (a BENCH_PATCH profiling the storm stops there).
 
 --stalls: the app's event-loop turns are timed (scripts/bench/app_runner.py, BENCH_STALLS);
 the longest during the churn are printed by what ran in them.
+
+/healthz is probed on the app's own port (answered by the main event loop, the old path)
+and, when the app has one, on the health listener's port (app/health_listener.py, a thread
+with its own loop, the new path), side by side in the same run (scripts/bench/fanout_health.py).
 
 Figures are for this machine as it is: the load average is printed with them.
 """
@@ -53,6 +58,8 @@ import aiohttp
 import asyncpg
 
 from scripts.bench.common import AppProcess, argument_parser, percentile, stack_environ
+from scripts.bench.fanout_health import HealthProbe, figures as probe_figures, health_port_environ, line
+from scripts.bench.fanout_health import SIDE_BY_SIDE_INTERVAL, ProbeFloor, listener_probe
 from scripts.bench.raw_sockets import RawSocket, open_many
 
 CONNECT_TIMEOUT = 600.0
@@ -166,42 +173,6 @@ def raise_open_files(sockets: int) -> None:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class HealthProbe:
-    """/healthz every 50 ms; the latencies of the window. `fresh`: a new connection for each
-    request, as an orchestrator's probe opens one (else one kept open, reused)."""
-
-    def __init__(self, url: str, fresh: bool = False):
-        self.url, self.fresh = url, fresh
-        self.times: list[float] = []
-        self.failures = 0
-        self.task: asyncio.Task | None = None
-
-    async def _run(self) -> None:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=self.fresh)) as http:
-            while True:
-                started = time.perf_counter()
-                try:
-                    async with http.get(
-                        f"{self.url}/healthz", timeout=aiohttp.ClientTimeout(total=30)
-                    ) as response:
-                        await response.read()
-                    self.times.append(time.perf_counter() - started)
-                except (aiohttp.ClientError, TimeoutError):
-                    self.failures += 1
-                await asyncio.sleep(0.05)
-
-    def window(self) -> list[float]:
-        taken, self.times = self.times, []
-        return taken
-
-    def start(self) -> None:
-        self.task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
 
 
 async def cpu_over(pids: list[int], seconds: float) -> float:
@@ -496,8 +467,17 @@ async def storm(
         socket.close()
     await app.start()
     probe, fresh_probe = HealthProbe(app.url), HealthProbe(app.url, fresh=True)
-    probe.start()
-    fresh_probe.start()
+    listener = listener_probe(app)  # the health listener's port, beside the main port's
+    probe_floor = ProbeFloor()
+    await probe_floor.start()
+    extra = {"floor_healthz": HealthProbe(probe_floor.url, fresh=True)}
+    if listener:
+        extra["listener_healthz"] = listener
+        extra["listener_livez"] = HealthProbe(listener.url, fresh=True, path="/livez")
+    for each in (probe, fresh_probe, *extra.values()):
+        each.start()
+    for each in (probe, fresh_probe, *extra.values()):
+        await each.answering()  # so the first of each window opens as the storm begins
     app_cpu, own_cpu = cpu_seconds(app.process.pid), time.process_time()
     started = time.perf_counter()
     reopened = await open_many("127.0.0.1", app.port, people, len(people), CONNECT_TIMEOUT, retry=True)
@@ -509,6 +489,10 @@ async def storm(
     health, fresh_health = probe.window(), fresh_probe.window()
     await probe.stop()
     await fresh_probe.stop()
+    listener_figures = {name: probe_figures(each.window(), each.failures) for name, each in extra.items()}
+    for each in extra.values():
+        await each.stop()
+    await probe_floor.stop()
     after = await queue_places(db, events)
     moved = sum(1 for who, place in before.items() if after.get(who) != place)
     shown_wrong = sum(1 for s in reopened if s.who[0] == "c" and s.position != after.get(s.who[1]))
@@ -526,8 +510,9 @@ async def storm(
         "healthz_p50": percentile(health, 0.5),
         "healthz_p90": percentile(health, 0.9),
         "healthz_failures": probe.failures,
-        # Each on a connection of its own: behind the storm's in the listening socket's queue.
-        # The first of each probe opened its connection as the storm began.
+        # On a new connection each: behind the storm's in the listening socket's queue. The
+        # first of each window was sent as the storm began (the kept connection's was opened
+        # before it).
         "healthz_first": health[0] if health else float("nan"),
         "healthz_worst_after_first": max(health[1:], default=float("nan")),
         "healthz_fresh_worst_after_first": max(fresh_health[1:], default=float("nan")),
@@ -535,6 +520,7 @@ async def storm(
         "healthz_fresh_p50": percentile(fresh_health, 0.5),
         "healthz_fresh_p90": percentile(fresh_health, 0.9),
         "healthz_fresh_failures": fresh_probe.failures,
+        **listener_figures,
     }
 
 
@@ -542,15 +528,37 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     """Idle, churn and the Nexts, with /healthz probed throughout (all but the storm)."""
     pids = [each.process.pid for each in apps]
     probe = HealthProbe(apps[0].url)
-    probe.start()
+    # The old path on a new connection each, as an orchestrator probes, and the new path.
+    side_by_side = {
+        "main port, new connection each": HealthProbe(apps[0].url, fresh=True, interval=SIDE_BY_SIDE_INTERVAL)
+    }
+    if listener := listener_probe(apps[0], SIDE_BY_SIDE_INTERVAL):
+        side_by_side["health listener, new connection each"] = listener
+    probe_floor = ProbeFloor()  # what the machine gives any probe meanwhile
+    await probe_floor.start()
+    side_by_side["a bare process's constant (floor)"] = HealthProbe(
+        probe_floor.url, fresh=True, interval=SIDE_BY_SIDE_INTERVAL
+    )
+    for each in (probe, *side_by_side.values()):
+        each.start()
+    for each in (probe, *side_by_side.values()):
+        await each.answering()
     print("idle ...", flush=True)
     figures["idle_cpu"] = await cpu_over(pids, 10.0)
     figures["idle_healthz"] = probe.window()
+    figures["idle_probes"] = {name: probe_figures(p.window(), p.failures) for name, p in side_by_side.items()}
     print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
     began = time.perf_counter()  # CLOCK_MONOTONIC: the app's loop turns are timed by it too
+    failed = {name: p.failures for name, p in side_by_side.items()}
     figures["churn"] = await churn(args, events, sockets, pids)
     figures["churn_window"] = (began, time.perf_counter())
     figures["churn_healthz"] = probe.window()
+    figures["churn_probes"] = {
+        name: probe_figures(p.window(), p.failures - failed[name]) for name, p in side_by_side.items()
+    }
+    for each in side_by_side.values():
+        await each.stop()
+    await probe_floor.stop()
     print(f"{args.nexts} × Next ...", flush=True)
     nexts = []
     for _ in range(args.nexts):
@@ -580,7 +588,7 @@ async def run(args, environ: dict) -> dict:
         app_environ["BENCH_STALLS"] = "1"
     apps = [
         AppProcess(
-            app_environ,
+            {**app_environ, **health_port_environ(Path(args.app_root).resolve())},
             module="scripts.bench.app_runner",
             log_path=Path(args.app_log),
             root=Path(args.app_root).resolve(),
@@ -722,6 +730,9 @@ def report_steady(f: dict) -> None:
             f"{'; MISSING ' + str(p['missing']) if p['missing'] else ''}"
         )
     print(f"    /healthz worst {ms(worst)} ({worst / max(percentile(idle, 0.5), 1e-9):.1f}× the idle p50)")
+    for phase in ("idle", "churn"):
+        for name, probed in f.get(f"{phase}_probes", {}).items():
+            print(line(f"/healthz {phase}, {name}:", probed))
     turns = f.get("churn_turns")
     if turns:
         print("    the app's longest event-loop turns during the churn (--stalls), by what ran in them:")
@@ -789,6 +800,13 @@ def report(f: dict) -> None:
                 f"{ms(s['healthz_worst_after_first'])}, new connections "
                 f"{ms(s['healthz_fresh_worst_after_first'])}"
             )
+        for name, what in (
+            ("listener_healthz", "/healthz on the health listener, new connection each:"),
+            ("listener_livez", "/livez on the health listener (no database), new each:"),
+            ("floor_healthz", "a bare process's constant /healthz, new each (floor):"),
+        ):
+            if name in s:
+                print(line(what, s[name]))
         if "app_cpu_seconds" in s:
             print(
                 f"    meanwhile the app used {s['app_cpu_seconds']:.1f} s of CPU, the load "

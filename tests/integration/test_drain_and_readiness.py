@@ -95,6 +95,6 @@ async def test_one_janus_down_keeps_a_replica_ready(own_janus, settings):
         await wait_for_health(session, f"{base}/readyz", 200)
         await asyncio.to_thread(janus.stop)
         body = await wait_for_health(session, f"{base}/readyz", 503)
-        assert body == {"status": "failing", "database": "ok", "janus": "none usable"}
+        assert body == {"status": "failing", "database": "ok", "janus": "none usable", "main_loop": "ok"}
         await asyncio.to_thread(janus.start)
         await wait_for_health(session, f"{base}/readyz", 200)

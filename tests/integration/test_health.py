@@ -14,7 +14,7 @@ async def test_healthz_ok_with_everything_up(http, base_url):
     async with http.get(f"{base_url}/healthz") as response:
         body = await response.json()
     assert response.status == 200
-    assert body == {"status": "ok", "database": "ok", "janus": {"janus1": "ok"}}
+    assert body == {"status": "ok", "database": "ok", "janus": {"janus1": "ok"}, "main_loop": "ok"}
 
 
 async def wait_for_health(session: ClientSession, url: str, status: int, timeout: float = 20) -> dict:

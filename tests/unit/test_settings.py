@@ -79,6 +79,8 @@ def test_settings_file_layer(tmp_path):
         ),
         ("SNABB_JANUS_SERVER_RTP_PORT_MIN", "50000", "janus_server"),
         ("SNABB_APP_DEFAULT_LANGUAGE", "de", "app.default_language"),
+        ("SNABB_APP_HEALTH_PORT", "8080", "health_port must differ from port"),
+        ("SNABB_APP_HEALTH_STALL_AFTER", "0.5", "app.health_stall_after"),
     ],
 )
 def test_a_bad_value_names_its_key(variable, value, named):

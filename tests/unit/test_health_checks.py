@@ -1,0 +1,49 @@
+"""The health answers (app/health_checks.py) and the main loop's heartbeat as the health
+listener reads it (app/health_listener.py): pure, no listener started."""
+
+from __future__ import annotations
+
+import time
+
+from app import health_checks
+from app.health_listener import Beat, Heartbeat
+
+
+def test_live_fails_only_on_a_stalled_loop():
+    assert health_checks.live("ok") == (200, {"status": "ok"})
+    assert health_checks.live("stalled for 7.1 s") == (
+        503,
+        {"status": "stalled", "main_loop": "stalled for 7.1 s"},
+    )
+
+
+def test_ready_needs_the_database_one_janus_and_a_turning_loop():
+    assert health_checks.ready("ok", True, "ok") == (
+        200,
+        {"status": "ok", "database": "ok", "janus": "ok", "main_loop": "ok"},
+    )
+    assert health_checks.ready("ok", False, "ok")[1]["janus"] == "none usable"
+    for database, usable, loop in (
+        ("unavailable: OSError", True, "ok"),
+        ("ok", False, "ok"),
+        ("ok", True, "stalled for 6.0 s"),
+    ):
+        status, body = health_checks.ready(database, usable, loop)
+        assert (status, body["status"]) == (503, "failing")
+
+
+def test_detail_names_every_janus_and_fails_on_any():
+    janus = {"janus1": "ok", "janus2": "connecting"}
+    status, body = health_checks.detail("ok", janus, "ok")
+    assert (status, body) == (503, {"status": "failing", "database": "ok", "janus": janus, "main_loop": "ok"})
+    assert health_checks.detail("ok", {"janus1": "ok"}, "ok")[0] == 200
+    assert health_checks.detail("ok", {"janus1": "ok"}, "stalled for 9.9 s")[0] == 503
+
+
+def test_the_heartbeat_goes_stale_after_the_bound():
+    heartbeat = Heartbeat(stall_after=5.0)
+    assert heartbeat.main_loop() == "ok"
+    heartbeat.beat = Beat(time.monotonic() - 4.0, {"janus1": "ok"}, True)  # late, within the bound
+    assert heartbeat.main_loop() == "ok"
+    heartbeat.beat = Beat(time.monotonic() - 6.0, {"janus1": "ok"}, True)  # the last stamp, 6 s ago
+    assert heartbeat.main_loop().startswith("stalled for 6.")
