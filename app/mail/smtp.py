@@ -1,4 +1,4 @@
-"""Handing messages to the SMTP server (aiosmtplib), one connection reused while mails wait.
+"""Handing messages to the SMTP server (aiosmtplib), one connection reused for mail after mail.
 
 Failures come back as DeliveryError: permanent when the server refused the recipient or the
 message for good (a 5xx reply to RCPT or DATA), temporary otherwise (server down, timeout,
@@ -67,6 +67,11 @@ class SmtpClient:
             start_tls=mail.smtp_starttls,
             **credentials,
         )
+
+    @property
+    def connected(self) -> bool:
+        """Whether a connection is open (the server's close is noticed as it arrives)."""
+        return self.smtp is not None and self.smtp.is_connected
 
     async def send(self, message: bytes, *, sender: str, recipient: str) -> None:
         """Send `message` (as app/mail/wire.py writes it: CRLF line ends, 7-bit) to exactly
