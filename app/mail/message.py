@@ -62,7 +62,7 @@ def one_line(text: str) -> str:
 # (most of what mailbox() cost, in the page and again in the mail worker) would find exactly
 # these two parts in it, with nothing to quote or drop (tests/unit/test_mail_message.py).
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@({_ATOM}(?:\.{_ATOM})*)")
+PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@({_ATOM}(?:\.{_ATOM})*)")
 
 
 def mailbox(address: str, name: str = "") -> Address:
@@ -74,7 +74,7 @@ def mailbox(address: str, name: str = "") -> Address:
         raise ValueError("an e-mail address is one line of ASCII")
     if "=?" in address:
         raise ValueError("an e-mail address cannot hold an encoded word")
-    plain = _PLAIN_ADDRESS.fullmatch(address)
+    plain = PLAIN_ADDRESS.fullmatch(address)
     try:
         if plain is not None:  # what the parser makes of it, without the parser
             parsed = Address(display_name=one_line(name), username=plain[1], domain=plain[2])

@@ -380,7 +380,7 @@ def test_a_plain_address_gives_the_parser_s_parts():
         addresses.append(f"{local}@{domain}".replace("=?", "=x"))
     for address in addresses:
         ours = mailbox(address, "Kim Kandidat")
-        assert mail_message._PLAIN_ADDRESS.fullmatch(address), address
+        assert mail_message.PLAIN_ADDRESS.fullmatch(address), address
         theirs = Address(display_name="Kim Kandidat", addr_spec=address)
         assert (ours.username, ours.domain, ours.addr_spec, str(ours)) == (
             theirs.username,
@@ -390,4 +390,4 @@ def test_a_plain_address_gives_the_parser_s_parts():
         ), address
     # Not plain: left to the parser, as before.
     for address in ('"kim k"@example.se', "a..b@example.se", "kim@[127.0.0.1]", "kim (x)@example.se"):
-        assert mail_message._PLAIN_ADDRESS.fullmatch(address) is None
+        assert mail_message.PLAIN_ADDRESS.fullmatch(address) is None
