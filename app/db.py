@@ -22,12 +22,16 @@ async def with_connection(database_url: str, work: Callable[[asyncpg.Connection]
 
 
 async def keep_session(connection: asyncpg.Connection) -> None:
-    """How the urgent pool's connections are made ready for the next action: nothing beyond
-    what asyncpg always does (a transaction left open is rolled back, listeners dropped).
-    Its actions (app/live/actions.py) take no session-level locks, cursors, LISTENs or
-    settings, so the default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL`) would be one more round trip per action for nothing, with the connection
-    held meanwhile: a hundred interviewers pressing *Next* at once wait for it."""
+    """How both pools' connections are made ready for the next use: nothing beyond what
+    asyncpg always does (a transaction left open is rolled back, listeners dropped). The
+    application takes no session-level cursors, LISTENs or settings on a pooled connection
+    (LISTENs have connections of their own), and its one session-level lock (the retention
+    round's) is let go by its holder, which closes the connection when it cannot
+    (app/retention.py). The default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL`) would be one more round trip per use for nothing, with the connection held
+    meanwhile: a hundred interviewers pressing *Next* at once wait for it, and a
+    registration's page made three round trips instead of two (BENCHMARKS.md,
+    "Registration")."""
 
 
 async def database_pool(app: web.Application) -> AsyncIterator[None]:
@@ -37,6 +41,7 @@ async def database_pool(app: web.Application) -> AsyncIterator[None]:
         min_size=database.pool_min_size,
         max_size=database.pool_max_size,
         command_timeout=database.command_timeout,
+        reset=keep_session,
     )
     app[DB_POOL] = pool
     try:

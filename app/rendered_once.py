@@ -42,7 +42,12 @@ def frozen(value: Any) -> Hashable:
     same items in another order are another key: a miss, never a wrong hit). Raises
     TypeError for a value that cannot be (the render is then made in full)."""
     if isinstance(value, Mapping):
-        return tuple((key, frozen(item)) for key, item in value.items())
+        items = tuple(value.items())
+        try:
+            hash(items)  # keys and values hashable as they are (an event's record): done
+        except TypeError:
+            return tuple((key, frozen(item)) for key, item in items)
+        return items
     if isinstance(value, (list, tuple)):
         return tuple(frozen(item) for item in value)
     hash(value)

@@ -40,7 +40,13 @@ async def retention_round(connection: asyncpg.Connection, settings: Settings) ->
         erased = await erase_expired(connection, settings.candidates.retention_days)
         links = await delete_expired(connection)
     finally:
-        await connection.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
+        try:
+            await connection.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
+        except BaseException:
+            # The lock outlives a transaction, and the pool does not reset a session
+            # (app/db.py): a connection that may still hold it is closed, not reused.
+            connection.terminate()
+            raise
     if links:
         log.info("deleted %d expired link(s)", links)
     return erased, links

@@ -72,10 +72,26 @@ def new_boundary() -> str:
 
 def _quoted_printable(text: str) -> str:
     """What EmailMessage.set_content(text, cte="quoted-printable") stores, as written with
-    CRLF line ends (contentmanager._encode_text, then Generator._write_lines)."""
-    lines = text.encode("utf-8").splitlines()
-    encoded = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), _MAX_LINE)
-    return encoded.replace("\n", CRLF)
+    CRLF line ends (contentmanager._encode_text, then Generator._write_lines).
+    quoprimime.body_encode encodes each line on its own (it translates character by
+    character, then breaks each line), so the body is encoded line by line: a line that
+    needs nothing is itself, and the others, mostly the same in every mail of one template
+    and event, are kept (_encoded_line)."""
+    lines = b"\n".join(text.encode("utf-8").splitlines()).decode("latin-1").split("\n")
+    return CRLF.join(line if _AS_IT_IS.fullmatch(line) else _encoded_line(line) for line in lines) + CRLF
+
+
+# A line quoted-printable leaves as it is: printable ASCII but "=" (and tabs), no longer than
+# a line may be, not ending in a space or tab.
+_AS_IT_IS = re.compile(rf"(?:[\t -<>-~]{{0,{_MAX_LINE - 1}}}[!-<>-~])?")
+
+
+@functools.lru_cache(maxsize=2048)
+def _encoded_line(line: str) -> str:
+    """One line of a body as quoprimime.body_encode writes it, soft breaks CRLF. Kept: the
+    lines of a template's text repeat from mail to mail (a personal one is kept until 2,048
+    other lines have been encoded since)."""
+    return quoprimime.body_encode(line, _MAX_LINE, CRLF)
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,8 +2,11 @@
 
 Every application process runs one (cleanup_ctx `mail_worker`), unless mail.worker_in_app
 is off and `python -m app.mail` processes run it instead; any number may share a database.
-A worker sends LANES mails at once, each lane claiming and sending one mail after another
-(marking the one sent and claiming the next in one statement). A worker wakes on NOTIFY mail_outbox (sent when an enqueueing transaction commits),
+A worker sends up to LANES mails at once, each lane claiming and sending one mail after another
+(marking the one sent and claiming the next in one statement); a lane that found a mail opens
+the next lane, so a round with one mail due costs two claims, not one per lane. The lanes'
+SMTP connections are kept between rounds (SMTP_IDLE). A worker wakes on NOTIFY mail_outbox
+(sent when an enqueueing transaction commits),
 when the next retry falls due, and every POLL_INTERVAL seconds in case a notification was
 missed (its listening connection is re-opened when it drops).
 
@@ -63,6 +66,12 @@ FIRST_RETRY_DELAY = 2.0
 # one at a time, the outbox drained more slowly than registrations filled it (BENCHMARKS.md,
 # "Registration").
 LANES = 8
+# How long an SMTP connection a lane is done with is kept for the next round (it is closed at
+# the first wake-up after that). In a stream of registrations each NOTIFY starts a round with
+# one mail: a session per mail (connect, banner, EHLO, QUIT) cost the worker and the server
+# more CPU than the mail itself. Well under the five minutes RFC 5321 asks a server to wait
+# before it drops an idle client; a server that drops it sooner is noticed on its close.
+SMTP_IDLE = 10.0
 # What one attempt at a mail came to (MailWorker._deliver).
 SENT, DONE, RETRY = "sent", "done", "retry"
 # On shutdown, an attempt under way may finish this long before it is cut.
@@ -102,6 +111,8 @@ class MailWorker:
         self._listener: asyncpg.Connection | None = None
         self._listener_lost = False
         self._smtp_failures = 0
+        # Connections no lane is using, with when each was last used (the loop's clock).
+        self._idle_smtp: list[tuple[float, SmtpClient]] = []
 
     async def run(self) -> None:
         database_failures = 0
@@ -111,6 +122,7 @@ class MailWorker:
             due_in = None
             try:
                 pause = await self._send_due()
+                await self._close_idle_smtp(older_than=SMTP_IDLE)
                 async with self.pool.acquire() as connection:
                     due_in = await store.seconds_until_next_due(connection)
                 database_failures = 0
@@ -142,29 +154,49 @@ class MailWorker:
             log.warning("mail outbox: an attempt was cut short by shutdown")
         finally:
             await self._close_listener()
+            await self._close_idle_smtp(older_than=0.0)
 
     async def _send_due(self) -> float | None:
-        """Send every due mail, LANES at a time; the pause before trying again if the SMTP
-        server failed. A database error ends the round once every lane has stopped (a lane
-        is never cut in the middle of a mail: that could send it twice)."""
-        outcomes = await asyncio.gather(*(self._lane() for _ in range(LANES)), return_exceptions=True)
-        pauses: list[float] = []
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-            if outcome is not None:
-                pauses.append(outcome)
+        """Send every due mail, up to LANES at a time; the pause before trying again if the
+        SMTP server failed. A database error ends the round once every lane has stopped (a
+        lane is never cut in the middle of a mail: that could send it twice)."""
+        lanes: list[asyncio.Task[float | None]] = []
+
+        def open_lane() -> None:
+            if len(lanes) < LANES and not self._stop.is_set():
+                lanes.append(asyncio.ensure_future(self._lane(open_lane)))
+
+        open_lane()
+        try:
+            while not all(lane.done() for lane in lanes):  # a lane may open another meanwhile
+                await asyncio.wait([lane for lane in lanes if not lane.done()])
+        except BaseException:  # shutdown cutting the round: the lanes go with it
+            for lane in lanes:
+                lane.cancel()
+            raise
+        errors = [lane.exception() for lane in lanes]
+        for error in errors:
+            if error is not None:
+                raise error
+        pauses = [pause for lane in lanes if (pause := lane.result()) is not None]
         return max(pauses) if pauses else None
 
-    async def _lane(self) -> float | None:
-        """One mail after another over one SMTP connection, until none is due."""
-        smtp = SmtpClient(self.settings.mail, self._secrets)
+    async def _lane(self, open_another: Callable[[], None]) -> float | None:
+        """One mail after another over one SMTP connection, until none is due; the first
+        mail it finds opens another lane (when one mail is due, the next lane finds none)."""
+        loop = asyncio.get_running_loop()
+        used, smtp = self._idle_smtp.pop() if self._idle_smtp else (0.0, self._new_smtp())
         sent: int | None = None  # accepted by the server, marked with the next claim
+        opened = False
         try:
             while not self._stop.is_set():
                 mail, sent = await self._claim_after(sent), None
                 if mail is None:
                     return None
+                if not opened:
+                    open_another()
+                    opened = True
+                used = loop.time()
                 outcome = await self._deliver(smtp, mail)
                 if outcome == RETRY:
                     return retry_delay(self._smtp_failures, self.settings.mail.retry_max_delay)
@@ -174,6 +206,18 @@ class MailWorker:
         finally:
             if sent is not None:
                 await self._record(store.mark_sent, sent)
+            if smtp.connected:
+                self._idle_smtp.append((used, smtp))
+
+    def _new_smtp(self) -> SmtpClient:
+        return SmtpClient(self.settings.mail, self._secrets)
+
+    async def _close_idle_smtp(self, *, older_than: float) -> None:
+        """Close the kept SMTP connections last used more than `older_than` seconds ago."""
+        cutoff = asyncio.get_running_loop().time() - older_than
+        stale = [smtp for used, smtp in self._idle_smtp if used <= cutoff]
+        self._idle_smtp = [(used, smtp) for used, smtp in self._idle_smtp if used > cutoff]
+        for smtp in stale:
             await smtp.close()
 
     async def _claim_after(self, sent: int | None) -> OutboxMail | None:

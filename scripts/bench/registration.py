@@ -224,8 +224,12 @@ class MailWorkerProcess:
     async def start(self) -> None:
         output = self.app._output()
         try:
+            # BENCH_WORKER_PROFILE=FILE: the worker under cProfile (CPU time), its stats there.
+            profile = os.environ.get("BENCH_WORKER_PROFILE")
+            profiled = ("-m", "scripts.bench.mail_worker_runner", profile) if profile else ()
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
+                *profiled,
                 "-m",
                 "app.mail",
                 cwd=self.app.root,

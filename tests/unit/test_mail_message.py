@@ -15,6 +15,7 @@ import pytest
 from app.i18n import Renderer
 from app.mail import Mailer
 from app.mail.calendar import CalendarEntry, calendar_text
+from app.mail import message as mail_message
 from app.mail.message import OutboxMail, build_message, mailbox, one_line, sender_mailbox
 from app.mail.smtp import _permanent, describe
 from app.mail.worker import FIRST_RETRY_DELAY, retry_delay
@@ -361,3 +362,32 @@ def test_a_bad_setting_stops_every_message_not_only_the_first():
     for _ in range(2):
         with pytest.raises(ValueError):
             build_message(outbox_mail(), sender=SENDER, reply_to=bad)
+
+
+def test_a_plain_address_gives_the_parser_s_parts():
+    """mailbox() splits a dot-atom@dot-atom address itself: the same parts, the same
+    addr_spec and the same header as the email library's parser gives."""
+    import random
+
+    from email.headerregistry import Address
+
+    atext = "abcXYZ019!#$%&'*+/=?^_`{|}~-"
+    randomly = random.Random(5)
+    addresses = ["kim@example.se", "a.b-c+d@sub.example.co.uk", "o'neil@example.com", "x@y.z"]
+    for _ in range(300):
+        local = ".".join("".join(randomly.choices(atext, k=randomly.randint(1, 6))) for _ in range(3))
+        domain = ".".join("".join(randomly.choices(atext, k=randomly.randint(1, 5))) for _ in range(2))
+        addresses.append(f"{local}@{domain}".replace("=?", "=x"))
+    for address in addresses:
+        ours = mailbox(address, "Kim Kandidat")
+        assert mail_message.PLAIN_ADDRESS.fullmatch(address), address
+        theirs = Address(display_name="Kim Kandidat", addr_spec=address)
+        assert (ours.username, ours.domain, ours.addr_spec, str(ours)) == (
+            theirs.username,
+            theirs.domain,
+            theirs.addr_spec,
+            str(theirs),
+        ), address
+    # Not plain: left to the parser, as before.
+    for address in ('"kim k"@example.se', "a..b@example.se", "kim@[127.0.0.1]", "kim (x)@example.se"):
+        assert mail_message.PLAIN_ADDRESS.fullmatch(address) is None

@@ -181,3 +181,22 @@ def test_boundaries_are_random_and_in_no_part():
         boundary=lambda: next(taken),
     )
     assert BOUNDARY.findall(raw) == [b"==x==", b"==y=="]
+
+
+def test_bodies_encoded_line_by_line_as_the_email_library_encodes_them_whole():
+    """wire._quoted_printable encodes line by line, leaving lines that need nothing and
+    keeping the others: the same text as quoprimime.body_encode over the whole body."""
+    from email import quoprimime
+
+    def whole(text: str) -> str:
+        lines = text.encode("utf-8").splitlines()
+        encoded = quoprimime.body_encode((b"\n".join(lines) + b"\n").decode("latin-1"), wire._MAX_LINE)
+        return encoded.replace("\n", "\r\n")
+
+    pieces = ["a", "=", " ", "\t", "å", "€", ".", "\r", "\n", "\r\n", "\x85", "\u2028", "\x0b", "x" * 70]
+    randomly = random.Random(13)
+    texts = ["", "\n", "tom rad\n\n", "=" * 200, "ä" * 100]
+    texts += ["x" * n + tail for n in range(70, 82) for tail in ("", " ", "\t", "=", "ö", " \n", "\t\n")]
+    texts += ["".join(randomly.choices(pieces, k=randomly.randrange(1, 60))) for _ in range(400)]
+    for text in texts * 2:  # the second time through, the kept lines
+        assert wire._quoted_printable(text) == whole(text), repr(text)

@@ -1,0 +1,78 @@
+"""app/mail/smtp.py against a real SMTP server (aiosmtpd on loopback): one connection for
+mail after mail, the exchange written for plain addresses, refusals told apart."""
+
+from __future__ import annotations
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from app.localstack.processes import free_port
+from app.mail.smtp import DeliveryError, SmtpClient
+from app.settings import MailSettings
+
+SENDER = "no-reply@snabbintervjuer.se"
+MESSAGE = b"Subject: hej\r\n\r\nEn rad.\r\n.punkt\r\n"
+
+
+class Recorder:
+    """Refuses "gone…" for good and "busy…" for now; keeps what it accepts."""
+
+    def __init__(self) -> None:
+        self.accepted: list[tuple[str, list[str], bytes]] = []
+        self.sessions: set[int] = set()
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address, options):
+        if address.startswith("gone"):
+            return "550 no such user"
+        if address.startswith("busy"):
+            return "450 mailbox busy"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.sessions.add(id(session))
+        self.accepted.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def server():
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, recorder
+    finally:
+        controller.stop()
+
+
+async def test_mails_go_over_one_connection_and_refusals_are_told_apart(server):
+    controller, recorder = server
+    client = SmtpClient(MailSettings(smtp_port=controller.port), [])
+    try:
+        # The first goes through sendmail (it says EHLO), the next ones the plain way.
+        for n in range(3):
+            await client.send(MESSAGE, sender=SENDER, recipient=f"kim{n}@example.se")
+        with pytest.raises(DeliveryError) as refused:
+            await client.send(MESSAGE, sender=SENDER, recipient="gone@example.se")
+        assert refused.value.permanent and "550" in refused.value.description
+        with pytest.raises(DeliveryError) as later:
+            await client.send(MESSAGE, sender=SENDER, recipient="busy@example.se")
+        assert not later.value.permanent and "450" in later.value.description
+        # An address that is not dot-atom goes through sendmail, as before.
+        await client.send(MESSAGE, sender=SENDER, recipient='"kim k"@example.se')
+        await client.send(MESSAGE, sender=SENDER, recipient="kim3@example.se")
+    finally:
+        await client.close()
+    assert [(frm, to) for frm, to, _ in recorder.accepted] == [
+        (SENDER, ["kim0@example.se"]),
+        (SENDER, ["kim1@example.se"]),
+        (SENDER, ["kim2@example.se"]),
+        (SENDER, ['"kim k"@example.se']),
+        (SENDER, ["kim3@example.se"]),
+    ]
+    assert all(content == MESSAGE for _, _, content in recorder.accepted)
+    # A refusal drops the connection (SmtpClient.send): the mails went over two, one
+    # before the refusals and one after them.
+    assert len(recorder.sessions) == 2
