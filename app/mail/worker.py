@@ -190,7 +190,9 @@ class MailWorker:
         opened = False
         try:
             while not self._stop.is_set():
-                mail, sent = await self._claim_after(sent), None
+                # Handed over: the claim marks it, or marks it on its own when the claim fails.
+                marking, sent = sent, None
+                mail = await self._claim_after(marking)
                 if mail is None:
                     return None
                 if not opened:
@@ -233,7 +235,7 @@ class MailWorker:
                     process=self.process,
                     sent=sent,
                 )
-        except DATABASE_ERRORS:
+        except BaseException:  # a database error, or the worker stopping meanwhile
             if sent is not None:
                 await self._record(store.mark_sent, sent)
             raise
