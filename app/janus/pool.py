@@ -377,24 +377,32 @@ class JanusPool:
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
         async with (await self._known(server)).admin() as admin:
-            for token in room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment):
-                await admin.add_token(token, (VIDEOROOM,))
+            await admin.add_tokens(
+                room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment),
+                (VIDEOROOM,),
+            )
 
     async def renew_token(self, server: str, room_id: int, participant: int, serial: int) -> None:
         """The participant's token number `serial` works from now on, the one before not."""
         async with (await self._known(server)).admin() as admin:
-            await admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,))
-            await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
+            await asyncio.gather(  # together: the ticket goes once both are done
+                admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,)),
+                admin.remove_token(self.janus_token(server, room_id, participant, serial - 1)),
+            )
 
     async def remove_tokens(self, server: str, room_id: int) -> None:
         """Janus refuses every token of the room's participants from now on. Raises
         JanusUnavailable or JanusError when it cannot be told (the reconciler then removes
         them on its next round)."""
         async with (await self._known(server)).admin() as admin:
-            for token in await admin.list_tokens():
-                owner = token_owner(token, self.deployment)
-                if owner is not None and owner[0] == room_id:
-                    await admin.remove_token(token)
+            listed = await admin.list_tokens()
+            await admin.remove_tokens(
+                [
+                    t
+                    for t in listed
+                    if (owner := token_owner(t, self.deployment)) is not None and owner[0] == room_id
+                ]
+            )
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:
