@@ -30,6 +30,7 @@ from aiohttp import web
 from app.janus import fleet
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.fleet import PUBLIC_URLS, FleetServer
+from app.janus.room_counts import CountsNotRead, RoomCounts
 from app.janus.rooms import Room, RoomMedia, create_room, destroy_room, new_room
 from app.janus.tokens import (
     VIDEOROOM,
@@ -72,6 +73,8 @@ class JanusPool:
         # connections: a room is made after its offer went out (app/live/dispatch.py), and
         # its count taking one of those made the next offers and joins wait.
         self._placement_database: asyncpg.Pool | None = None
+        # Its reads, on a connection of that pool kept for them (app/janus/room_counts.py).
+        self._room_counts: RoomCounts | None = None
         self._follower: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()
         self._recent: deque[tuple[float, str]] = deque()
@@ -138,6 +141,8 @@ class JanusPool:
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         await asyncio.gather(*(c.close() for c in self.connections.values()))
+        if self._room_counts is not None:
+            await self._room_counts.close()
 
     def public_urls(self) -> list[str]:
         """Where browsers reach the servers this process knows (the CSP's connect-src)."""
@@ -310,28 +315,25 @@ class JanusPool:
 
     async def _loads(self, names: list[str]) -> dict[str, float]:
         """{server: rooms ÷ weight} of the servers in `names` that take new rooms now."""
-        recent = self._recently_placed()
         if self._placement_database is None:
+            recent = self._recently_placed()
             return {name: recent.get(name, 0) for name in names}
+        if self._room_counts is None:
+            self._room_counts = RoomCounts(self._placement_database, lambda: self.fleet is not None)
         try:
             # The state is read here, not from memory: a cordon counts from its commit on.
             # (Without the fleet, `janus.fleet = "settings"`: every server, weight 1.)
-            async with self._placement_database.acquire() as connection:
-                rows = await connection.fetch(
-                    f"""
-                    SELECT n.name, coalesce(s.weight, 1) AS weight,
-                           (SELECT count(*) FROM interview i
-                            WHERE i.janus_server = n.name AND i.{fleet.LIVE}) AS rooms
-                    FROM unnest($1::text[]) AS n (name)
-                    LEFT JOIN janus_server s ON s.name = n.name
-                    WHERE NOT $2 OR s.state = 'active'""",
-                    names,
-                    self.fleet is not None,
-                )
-            found = {row["name"]: (row["rooms"] + recent.get(row["name"], 0)) / row["weight"] for row in rows}
-        except DATABASE_ERRORS as error:
+            counted = await self._room_counts.read(names)
+            # The rooms placed meanwhile too: placements that shared the read go one by one.
+            recent = self._recently_placed()
+            found = {
+                name: (rooms + recent.get(name, 0)) / weight for name, (rooms, weight) in counted.items()
+            }
+        except (*DATABASE_ERRORS, CountsNotRead) as error:
             # The fleet as last read: a room on a working server beats none.
-            log.warning("placement without the database's room counts: %s", type(error).__name__)
+            reason = str(error) if isinstance(error, CountsNotRead) else type(error).__name__
+            log.warning("placement without the database's room counts: %s", reason)
+            recent = self._recently_placed()
             known = self.fleet
             found = (
                 {name: recent.get(name, 0) for name in names}
