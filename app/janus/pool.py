@@ -7,8 +7,9 @@ it, within moments of the change (LISTEN janus_fleet, and a re-read every
 
 A new room goes to the active server that works and has the fewest rooms per unit of
 weight. Rooms are counted from the interviews that hold one (an indexed count, no Janus
-call), plus the rooms this process placed in the last few seconds, whose interviews may not
-be written yet. The reconciler compares the count with Janus's own list (app/live/reconciler.py).
+call, on a connection kept for it and shared by the placements that come together:
+app/janus/room_counts.py), plus the rooms this process placed in the last few seconds, whose
+interviews may not be written yet. The reconciler compares the count with Janus's own list (app/live/reconciler.py).
 
 With `janus.fleet = "settings"` the pool places on exactly the settings' servers, all
 active, weight 1 (rooms still counted from the interviews); a `JanusPool(settings)` without
