@@ -2,6 +2,7 @@
 
 connection.py  one supervised connection: timeouts, failing pending calls, reconnecting
 pool.py        a connection per server in the fleet, their health, and where a new room goes
+room_counts.py each server's live rooms read for placement, on a kept connection, reads shared
 fleet.py       the fleet in PostgreSQL: servers, operator states, weights, room counts,
                each replica's expiring health reports
 rooms.py       private VideoRooms: create, destroy, list, kick

@@ -12,6 +12,8 @@ every message. What it lacks we add here:
   reconciler, app/live/reconciler.py) hears of every loss and every return;
 - before each connection the control plane's own stored token is added through the Admin API
   (app/janus/tokens.py): a restarted Janus has forgotten every token;
+- the server's Admin API connection is kept here too (`admin()`, app/janus/admin.py), and
+  opened again on its own after a drop;
 - janus-client's loggers, which print whole request bodies (tokens, pins, room secrets), are
   silenced, and importing it may not reconfigure our logging.
 """
@@ -21,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import AbstractAsyncContextManager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
-from app.janus.admin import JanusAdmin, admin_session
+from app.janus.admin import AdminLink, JanusAdmin
 
 # Re-exported: callers catch them as app.janus.connection's.
 from app.janus.errors import JanusError as JanusError, JanusUnavailable as JanusUnavailable
@@ -107,6 +109,7 @@ class JanusConnection:
         self.keepalive_timeout = keepalive_timeout or call_timeout
         self.reconnect_max_delay = reconnect_max_delay
         self._on_change = on_change
+        self._admin = AdminLink(server.name, server.admin_url, admin_secret, call_timeout)
         self._link: _Link | None = None
         self._state = "connecting"
         self._ready = asyncio.Event()
@@ -202,9 +205,16 @@ class JanusConnection:
 
     # --- supervision ---------------------------------------------------------------------------
 
-    def admin(self) -> AbstractAsyncContextManager[JanusAdmin]:
-        """An Admin API session with this server (`async with connection.admin() as admin`)."""
-        return admin_session(self.name, self.server.admin_url, self._admin_secret, self.call_timeout)
+    @property
+    def admin_link(self) -> AdminLink:
+        """The kept Admin API connection (its `handshakes` say how often it was opened)."""
+        return self._admin
+
+    @asynccontextmanager
+    async def admin(self) -> AsyncIterator[JanusAdmin]:
+        """This server's Admin API, over the connection kept for it (`async with
+        connection.admin() as admin`): no handshake per call (app/janus/admin.py)."""
+        yield JanusAdmin(self._admin)
 
     async def _open(self) -> _Link:
         token = control_token(self._admin_secret, self.name)
@@ -296,3 +306,4 @@ class JanusConnection:
         if self._link is not None:
             await self._close(self._link)
             self._link = None
+        await self._admin.close()

@@ -7,8 +7,9 @@ it, within moments of the change (LISTEN janus_fleet, and a re-read every
 
 A new room goes to the active server that works and has the fewest rooms per unit of
 weight. Rooms are counted from the interviews that hold one (an indexed count, no Janus
-call), plus the rooms this process placed in the last few seconds, whose interviews may not
-be written yet. The reconciler compares the count with Janus's own list (app/live/reconciler.py).
+call, on a connection kept for it and shared by the placements that come together:
+app/janus/room_counts.py), plus the rooms this process placed in the last few seconds, whose
+interviews may not be written yet. The reconciler compares the count with Janus's own list (app/live/reconciler.py).
 
 With `janus.fleet = "settings"` the pool places on exactly the settings' servers, all
 active, weight 1 (rooms still counted from the interviews); a `JanusPool(settings)` without
@@ -30,6 +31,7 @@ from aiohttp import web
 from app.janus import fleet
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.fleet import PUBLIC_URLS, FleetServer
+from app.janus.room_counts import CountsNotRead, RoomCounts
 from app.janus.rooms import Room, RoomMedia, create_room, destroy_room, new_room
 from app.janus.tokens import (
     VIDEOROOM,
@@ -72,6 +74,8 @@ class JanusPool:
         # connections: a room is made after its offer went out (app/live/dispatch.py), and
         # its count taking one of those made the next offers and joins wait.
         self._placement_database: asyncpg.Pool | None = None
+        # Its reads, on a connection of that pool kept for them (app/janus/room_counts.py).
+        self._room_counts: RoomCounts | None = None
         self._follower: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()
         self._recent: deque[tuple[float, str]] = deque()
@@ -138,6 +142,8 @@ class JanusPool:
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         await asyncio.gather(*(c.close() for c in self.connections.values()))
+        if self._room_counts is not None:
+            await self._room_counts.close()
 
     def public_urls(self) -> list[str]:
         """Where browsers reach the servers this process knows (the CSP's connect-src)."""
@@ -310,28 +316,25 @@ class JanusPool:
 
     async def _loads(self, names: list[str]) -> dict[str, float]:
         """{server: rooms ÷ weight} of the servers in `names` that take new rooms now."""
-        recent = self._recently_placed()
         if self._placement_database is None:
+            recent = self._recently_placed()
             return {name: recent.get(name, 0) for name in names}
+        if self._room_counts is None:
+            self._room_counts = RoomCounts(self._placement_database, lambda: self.fleet is not None)
         try:
             # The state is read here, not from memory: a cordon counts from its commit on.
             # (Without the fleet, `janus.fleet = "settings"`: every server, weight 1.)
-            async with self._placement_database.acquire() as connection:
-                rows = await connection.fetch(
-                    f"""
-                    SELECT n.name, coalesce(s.weight, 1) AS weight,
-                           (SELECT count(*) FROM interview i
-                            WHERE i.janus_server = n.name AND i.{fleet.LIVE}) AS rooms
-                    FROM unnest($1::text[]) AS n (name)
-                    LEFT JOIN janus_server s ON s.name = n.name
-                    WHERE NOT $2 OR s.state = 'active'""",
-                    names,
-                    self.fleet is not None,
-                )
-            found = {row["name"]: (row["rooms"] + recent.get(row["name"], 0)) / row["weight"] for row in rows}
-        except DATABASE_ERRORS as error:
+            counted = await self._room_counts.read(names)
+            # The rooms placed meanwhile too: placements that shared the read go one by one.
+            recent = self._recently_placed()
+            found = {
+                name: (rooms + recent.get(name, 0)) / weight for name, (rooms, weight) in counted.items()
+            }
+        except (*DATABASE_ERRORS, CountsNotRead) as error:
             # The fleet as last read: a room on a working server beats none.
-            log.warning("placement without the database's room counts: %s", type(error).__name__)
+            reason = str(error) if isinstance(error, CountsNotRead) else type(error).__name__
+            log.warning("placement without the database's room counts: %s", reason)
+            recent = self._recently_placed()
             known = self.fleet
             found = (
                 {name: recent.get(name, 0) for name in names}
@@ -377,24 +380,32 @@ class JanusPool:
 
     async def add_tokens(self, server: str, room_id: int, participants: int) -> None:
         async with (await self._known(server)).admin() as admin:
-            for token in room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment):
-                await admin.add_token(token, (VIDEOROOM,))
+            await admin.add_tokens(
+                room_janus_tokens(self.admin_secret, server, room_id, participants, self.deployment),
+                (VIDEOROOM,),
+            )
 
     async def renew_token(self, server: str, room_id: int, participant: int, serial: int) -> None:
         """The participant's token number `serial` works from now on, the one before not."""
         async with (await self._known(server)).admin() as admin:
-            await admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,))
-            await admin.remove_token(self.janus_token(server, room_id, participant, serial - 1))
+            await asyncio.gather(  # together: the ticket goes once both are done
+                admin.add_token(self.janus_token(server, room_id, participant, serial), (VIDEOROOM,)),
+                admin.remove_token(self.janus_token(server, room_id, participant, serial - 1)),
+            )
 
     async def remove_tokens(self, server: str, room_id: int) -> None:
         """Janus refuses every token of the room's participants from now on. Raises
         JanusUnavailable or JanusError when it cannot be told (the reconciler then removes
         them on its next round)."""
         async with (await self._known(server)).admin() as admin:
-            for token in await admin.list_tokens():
-                owner = token_owner(token, self.deployment)
-                if owner is not None and owner[0] == room_id:
-                    await admin.remove_token(token)
+            listed = await admin.list_tokens()
+            await admin.remove_tokens(
+                [
+                    t
+                    for t in listed
+                    if (owner := token_owner(t, self.deployment)) is not None and owner[0] == room_id
+                ]
+            )
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:

@@ -124,8 +124,7 @@ class Reconciler:
             return 0
         try:
             async with self.janus.connection(server).admin() as admin:
-                for token in stale:
-                    await admin.remove_token(token)
+                await admin.remove_tokens(stale)
         except JANUS_FAILURES as error:
             log.warning("stale tokens on %s not removed: %s", server, type(error).__name__)
             return 0

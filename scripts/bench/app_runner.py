@@ -47,6 +47,10 @@ def instrument() -> None:
     wanted = [
         ("app.live.dispatch", "_dispatch", "dispatch transaction (locked, incl. pool wait)"),
         ("app.janus.pool", "JanusPool.create_private_room", "Janus room creation"),
+        ("app.janus.pool", "JanusPool._loads", "  its placement (rooms counted per server)"),
+        ("app.janus.pool", "create_room", "  its VideoRoom create (Janus)"),
+        ("app.janus.pool", "JanusPool.add_tokens", "  its tokens added (Admin API)"),
+        ("app.janus.pool", "JanusPool.remove_tokens", "a room's tokens removed at its end (Admin API)"),
         ("app.live.dispatch", "attach_room", "attach room + NOTIFY room"),
         ("app.live.dispatch", "next_candidate", "next_candidate total"),
         ("app.live.hub", "Hub.refresh", "hub refresh (every socket of the event)"),

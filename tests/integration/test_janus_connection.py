@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 
 import pytest
 import pytest_asyncio
 
-from app.janus.connection import JanusConnection, JanusUnavailable
+from app.janus.admin import AdminLink, JanusAdmin
+from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.pool import JanusPool
 from app.janus.rooms import destroy_room, kick, list_participants, list_rooms, room_exists
 from tests.janus_probe import JanusProbe, added_token
@@ -115,3 +117,70 @@ async def test_list_participants_and_kick(connection):
         assert [(p["id"], p["display"]) for p in participants] == [(joined["id"], "Åsa")]
         await kick(conn, room.room_id, room.secret, joined["id"])
         assert await list_participants(conn, room.room_id) == []
+
+
+# --- the kept Admin API connection (app/janus/admin.py) ---------------------------------------
+
+
+async def test_admin_calls_share_one_kept_connection_each_answered_by_its_own_reply(connection):
+    conn, _, _ = connection
+    link = conn.admin_link
+    opened = link.handshakes  # the supervisor's own token went over it already
+    tokens = [f"t.kept-{secrets.token_hex(8)}" for _ in range(30)]
+    async with conn.admin() as admin:
+        await admin.add_tokens(tokens)
+        # Thirty calls at once, answered in whatever order: each gets its own reply.
+        removed = await asyncio.gather(*(admin.remove_token(t) for t in [*tokens, *tokens]))
+        assert sorted(removed) == [False] * 30 + [True] * 30
+        assert not set(tokens) & set(await admin.list_tokens())
+    assert link.handshakes == opened
+
+
+async def test_an_admin_call_to_a_frozen_janus_times_out_and_the_next_one_gets_through(connection):
+    conn, _, janus = connection
+    token = f"t.frozen-{secrets.token_hex(8)}"
+    os.kill(janus.process.pid, signal.SIGSTOP)
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(JanusUnavailable, match="no answer") as refused:
+        async with conn.admin() as admin:
+            await admin.add_token(token)
+    assert asyncio.get_running_loop().time() - started < CALL_TIMEOUT + 1
+    assert token not in str(refused.value) and "secret" not in str(refused.value).lower()
+    os.kill(janus.process.pid, signal.SIGCONT)
+    async with conn.admin() as admin:
+        await admin.add_token(token)
+        assert token in await admin.list_tokens()
+        assert await admin.remove_token(token)
+
+
+async def test_a_pending_admin_call_fails_at_once_when_janus_dies_and_a_restart_is_reached(connection):
+    conn, _, janus = connection
+    async with conn.admin() as admin:
+        await admin.list_tokens()  # the kept connection is open
+        os.kill(janus.process.pid, signal.SIGSTOP)
+        pending = asyncio.create_task(admin.list_tokens())
+        await asyncio.sleep(0.3)
+        started = asyncio.get_running_loop().time()
+        janus.process.kill()
+        with pytest.raises(JanusUnavailable, match="closed"):
+            await pending
+        assert asyncio.get_running_loop().time() - started < CALL_TIMEOUT
+        janus.process.wait()
+        await asyncio.to_thread(janus.start)
+        await conn.wait_ready(10)  # which added the control token over a new connection
+        token = f"t.back-{secrets.token_hex(8)}"
+        await admin.add_token(token)
+        assert token in await admin.list_tokens()
+
+
+async def test_a_refused_admin_call_names_neither_the_token_nor_the_secret(own_janus):
+    settings, _ = own_janus
+    server = settings.janus.servers[0]
+    link = AdminLink(server.name, server.admin_url, "not-the-secret-" + secrets.token_hex(8), CALL_TIMEOUT)
+    token = f"t.refused-{secrets.token_hex(8)}"
+    try:
+        with pytest.raises(JanusError) as refused:
+            await JanusAdmin(link).add_token(token)
+        assert token not in str(refused.value) and "not-the-secret" not in str(refused.value)
+    finally:
+        await link.close()
