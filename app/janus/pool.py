@@ -74,7 +74,8 @@ class JanusPool:
         # connections: a room is made after its offer went out (app/live/dispatch.py), and
         # its count taking one of those made the next offers and joins wait.
         self._placement_database: asyncpg.Pool | None = None
-        # Its reads, on a connection of that pool kept for them (app/janus/room_counts.py).
+        # Its reads, on a connection of that pool kept while placements keep coming
+        # (app/janus/room_counts.py).
         self._room_counts: RoomCounts | None = None
         self._follower: asyncio.Task[None] | None = None
         self._refreshing = asyncio.Lock()

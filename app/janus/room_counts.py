@@ -4,8 +4,9 @@ connection kept for it, the reads of placements that come together shared.
 A room is made after its offer went out, while the interviewer waits for `dispatched`: a
 count that waited for a connection of the main pool (busy with the events' reads at a
 changeover) held every new room for that long. Here one connection is taken from the main
-pool when first needed and kept; while a read runs, the placements that arrive wait for the
-next one, which they all share. A read begun before a placement arrived is never shared with
+pool when a read is needed and kept while placements keep coming (given back when none
+waits); while a read runs, the placements that arrive wait for the next one, which they all
+share. A read begun before a placement arrived is never shared with
 it, so a cordon counts from its commit on, as with a read of its own. A failed read gives the
 connection back (the next takes a fresh one) and fails only the placements that waited for it.
 """
@@ -62,18 +63,23 @@ class RoomCounts:
 
     async def _read_all(self) -> None:
         while self._coming is not None:
-            now, self._coming = self._coming, None
-            try:
-                counted = await self._count(sorted(now.names))
-            except Exception as error:
-                now.answer.set_exception(CountsNotRead(type(error).__name__))
-                now.answer.exception()  # retrieved: whoever waited has it; nobody may wait
-                await self._give_back()
-                continue
-            except BaseException:
-                now.answer.cancel()
-                raise
-            now.answer.set_result(counted)
+            while self._coming is not None:
+                now, self._coming = self._coming, None
+                try:
+                    counted = await self._count(sorted(now.names))
+                except Exception as error:
+                    now.answer.set_exception(CountsNotRead(type(error).__name__))
+                    now.answer.exception()  # retrieved: whoever waited has it; nobody may wait
+                    await self._give_back()
+                    continue
+                except BaseException:
+                    now.answer.cancel()
+                    raise
+                now.answer.set_result(counted)
+            # Nobody waits: the connection goes back to the main pool, which must not lose one
+            # for good to this (a process's every main connection may be needed at once). A
+            # placement that comes meanwhile is read by this loop's next turn.
+            await self._give_back()
 
     async def _count(self, names: list[str]) -> dict[str, tuple[int, float]]:
         if self._connection is None:
