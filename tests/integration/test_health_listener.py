@@ -13,14 +13,11 @@ import asyncio
 import json
 import logging
 import re
-import shutil
 import socket
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
@@ -30,10 +27,10 @@ from app.application import create_app
 from app.health_listener import HealthListener, Heartbeat, keep_stamping
 from app.keys import JANUS
 from app.live.drain import DRAINING
-from app.localstack.postgres import LocalPostgres, cluster_dir
 from app.localstack.processes import free_port
 from app.settings import DatabaseSettings, load_settings
 from tests.integration.test_health import wait_for_health
+from tests.own_postgres import throwaway_postgres
 from tests.serving import serving
 
 BLOCKED_SECONDS = 4.0
@@ -147,17 +144,9 @@ def raw_request(port: int, data: bytes) -> bytes:
 
 @pytest.fixture
 def own_postgres():
-    state_dir = Path(tempfile.mkdtemp(prefix="snabb-health-"))
-    state_dir.chmod(0o755)  # PostgreSQL runs as an unprivileged user and must enter it
-    postgres = LocalPostgres(
-        cluster_dir(state_dir / "postgres"), free_port(), state_dir / "postgres.log", throwaway=True
-    )
-    postgres.start()
-    try:
+    with throwaway_postgres("snabb-health-") as (postgres, _):
+        postgres.start()
         yield postgres
-    finally:
-        postgres.stop()
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 async def test_reports_the_database_down_and_back(app_server, own_postgres):
