@@ -33,6 +33,15 @@ def turn_line(stack: LocalStack) -> str:
     )
 
 
+def health_line(stack: LocalStack, host: str, address: str) -> str:
+    """Where the probes are answered: the health port when there is one (DEPLOYMENT.md,
+    "Health checks"), else the app's own port."""
+    port = stack.settings().app.health_port
+    if not port:
+        return f"{address}healthz"
+    return f"http://{host}:{port}/healthz (also /livez, /readyz; {address}healthz on the app's port)"
+
+
 def _terminate(signum, frame):
     raise KeyboardInterrupt
 
@@ -67,7 +76,7 @@ Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
   Demo event:   starts {in_swedish_time(demo["starts_at"]):%Y-%m-%d %H:%M} (Swedish time)
   Caught mail:  {address}dev/mail
   TURN:         {turn_line(stack)}
-  Health:       {address}healthz
+  Health:       {health_line(stack, known.host, address)}
   Logs:         {stack.logs_dir}
 
 Press Ctrl-C to stop everything.
