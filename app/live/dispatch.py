@@ -20,7 +20,8 @@ cannot be made, `open_room` marks the interview failed and puts the candidate ba
 same place, without counting a miss. The interview names the process making its room
 (`room_maker`): if that process dies, any other makes the room once the dead one's
 heartbeat has stopped (`recover_roomless_offers`, run by every process's sweeper), so a
-crash costs the pair seconds. And an offer that still has no room when it expires fails
+crash costs the pair seconds; one its living maker lost (the dispatch committed but its
+answer never came back) is made the same way a few seconds later (`roomless_offers`). And an offer that still has no room when it expires fails
 the same way (`interviews.expire_offers`).
 """
 
@@ -506,12 +507,26 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
 # An offer without a maker (made before room_maker existed, or by a caller that named
 # none) is taken over once it is this old: its process has surely given up or died.
 UNNAMED_MAKER_SECONDS = 10.0
+# An offer of this process's own that it is not making (the dispatch committed but its
+# result never came back: a command timeout, a connection lost at the commit) is taken over
+# once it is this old. The press makes the room the moment the dispatch returns (room_coming,
+# open_room), so an offer this old and not being made here has been lost.
+LOST_OWN_SECONDS = 3.0
+# A living process's offer is taken over once its room is this much overdue: a maker gives
+# up on Janus after janus.call_timeout (then the offer fails), so an offer still without a
+# room after that and this margin was lost by its maker, which nobody else would ever notice.
+LOST_MARGIN_SECONDS = 3.0
 
 
-async def roomless_offers(connection: asyncpg.Connection, process_id: uuid.UUID) -> list[Offer]:
-    """Take over the offered interviews without a room whose maker no longer beats (its row
-    is gone from live_process: app/live/connections.py reaps it): this process makes
-    their rooms now. SKIP LOCKED: two processes never take the same one."""
+async def roomless_offers(
+    connection: asyncpg.Connection, process_id: uuid.UUID, call_timeout: float
+) -> list[Offer]:
+    """Take over the offered interviews without a room that nobody is making: their maker
+    no longer beats (its row is gone from live_process: app/live/connections.py reaps it),
+    or this process is the maker and is not making it, or a living maker is overdue by more
+    than Janus's call timeout. This process makes their rooms now; attach_room lets only one
+    room in if a slow maker finishes after all. SKIP LOCKED: two processes never take the
+    same one."""
     rows = await connection.fetch(
         """
         UPDATE interview i SET room_maker = $1
@@ -520,12 +535,19 @@ async def roomless_offers(connection: asyncpg.Connection, process_id: uuid.UUID)
             WHERE o.state = 'offered' AND o.room_id IS NULL
               AND CASE WHEN o.room_maker IS NULL
                        THEN o.offered_at < now() - make_interval(secs => $2)
-                       ELSE NOT EXISTS (SELECT 1 FROM live_process p WHERE p.id = o.room_maker)
+                       WHEN o.room_maker = $1
+                       THEN o.offered_at < now() - make_interval(secs => $3)
+                            AND o.id <> ALL($4::bigint[])
+                       ELSE o.offered_at < now() - make_interval(secs => $5)
+                            OR NOT EXISTS (SELECT 1 FROM live_process p WHERE p.id = o.room_maker)
                   END
             FOR UPDATE SKIP LOCKED)
         RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id""",
         process_id,
         UNNAMED_MAKER_SECONDS,
+        LOST_OWN_SECONDS,
+        list(_MAKING),
+        call_timeout + LOST_MARGIN_SECONDS,
     )
     return [Offer(row["id"], row["event_id"], row["candidate_id"], row["interviewer_id"]) for row in rows]
 
@@ -533,12 +555,13 @@ async def roomless_offers(connection: asyncpg.Connection, process_id: uuid.UUID)
 async def recover_roomless_offers(
     pool: asyncpg.Pool, rooms: Rooms, settings: Settings, process_id: uuid.UUID
 ) -> int:
-    """Make the rooms a dead process left unmade (one sweeper round); how many were made."""
+    """Make the rooms nobody is making (one sweeper round): a dead process's, or ones their
+    maker lost (roomless_offers); how many were made."""
     async with pool.acquire() as connection:
-        offers = await roomless_offers(connection, process_id)
+        offers = await roomless_offers(connection, process_id, settings.janus.call_timeout)
     made = 0
     for offer in offers:
-        log.info("making the room of interview %s, whose process stopped", offer.interview_id)
+        log.info("making the room of interview %s, which its maker left unmade", offer.interview_id)
         try:
             await open_room(pool, rooms, settings, offer, announce=True)
             made += 1

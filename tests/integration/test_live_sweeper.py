@@ -4,13 +4,15 @@ interviews end at their limit, candidates whose grace ran out are away, rooms ar
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from app.application import create_app
 from app.keys import JANUS
 from app.live import dispatch, interviews, queue
+from app.live.connections import LIVE_PROCESS
 from app.localstack.processes import free_port
 from app.settings import load_settings
-from tests.integration.live_support import age, make_live_event, offer_with_room
+from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
 from tests.serving import serving
 
 
@@ -63,3 +65,48 @@ async def test_a_running_app_sweeps_offers_interviews_and_grace(stack, db, pool)
         await queue.disconnected(db, third)
         await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", third)
         await until(db, "SELECT state FROM queue_entry WHERE candidate_id = $1", third, expected="away")
+
+
+async def test_a_room_its_living_maker_lost_is_made_by_a_sweep(app_server, settings, db, pool):
+    """A dispatch whose result never came back to its process (a command timeout at the
+    commit) leaves an offer whose maker lives on but will never make the room: a sweep makes
+    it within seconds, not when the offer expires. An offer being made is left to its maker."""
+    live = settings.live
+    me, other = app_server[LIVE_PROCESS], uuid.uuid4()
+    await db.execute("INSERT INTO live_process (id) VALUES ($1)", other)  # a living process
+    event = await make_live_event(db, interviewers=3, candidates=3)
+    for candidate in event.candidates:
+        await queue.check_in(db, candidate, live)
+    lost = await dispatch.dispatch(pool, event.interviewers[0], live, maker=me)
+    being_made = await dispatch.dispatch(pool, event.interviewers[1], live, maker=me)
+    dispatch.room_coming(being_made.interview_id)
+    others = await dispatch.dispatch(pool, event.interviewers[2], live, maker=other)
+
+    async def recover() -> int:
+        return await dispatch.recover_roomless_offers(pool, app_server[JANUS], settings, me)
+
+    try:
+        assert await recover() == 0  # all just made: their makers may be at it
+        ids = [lost.interview_id, being_made.interview_id]
+        await age(db, "interview", "offered_at", dispatch.LOST_OWN_SECONDS + 1, "id = ANY($2)", ids)
+        assert await recover() == 1  # this process's own, not being made here
+        overdue = settings.janus.call_timeout + dispatch.LOST_MARGIN_SECONDS + 1
+        await age(db, "interview", "offered_at", overdue, "id = $2", others.interview_id)
+        assert await recover() == 1  # the living other's, overdue past Janus's timeout
+        rooms = await db.fetch(
+            "SELECT id, state, room_id, room_maker FROM interview WHERE event_id = $1 ORDER BY id", event.id
+        )
+        made = {row["id"]: row for row in rooms}
+        for offer in (lost, others):
+            assert made[offer.interview_id]["state"] == "offered"
+            assert made[offer.interview_id]["room_id"] is not None
+            assert made[offer.interview_id]["room_maker"] == me
+        assert made[being_made.interview_id]["room_id"] is None  # left to its maker
+        await assert_invariants(db, event.id)
+    finally:
+        dispatch._MAKING.pop(being_made.interview_id).set()
+        await db.execute("DELETE FROM live_process WHERE id = $1", other)
+        for offer in (lost, being_made, others):
+            room = await interviews.withdraw_offer(db, offer.interviewer_id)
+            if room is not None:
+                await dispatch.close_room(app_server[JANUS], room.server, room.room_id, room.secret)
