@@ -105,11 +105,11 @@ async def event_by_id(connection: asyncpg.Connection, event_id: int) -> asyncpg.
 
 
 async def count_registered(connection: asyncpg.Connection, event_id: int) -> int:
-    # A statement of its own, after the event row is locked: a count inside the locking
-    # statement would be read from a snapshot taken before the lock was granted.
-    return await connection.fetchval(
-        "SELECT count(*) FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL", event_id
-    )
+    """The registrations of the event not cancelled or erased: the count triggers keep
+    (migration 0039), one row, however many registered. A statement of its own, after the
+    event row is locked: read inside the locking statement it would come from a snapshot
+    taken before the lock was granted."""
+    return await connection.fetchval("SELECT registered_count($1)", event_id)
 
 
 def _outbox_values(mail: PreparedMail) -> tuple:
@@ -146,9 +146,10 @@ async def take_seat(
     return await connection.fetchrow(
         f"""
         WITH seats AS (
-            SELECT count(*) AS registered,
-                   min(id) FILTER (WHERE lower(email) = lower($4)) AS existing
-            FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL),
+            SELECT registered_count($1) AS registered,
+                   (SELECT min(id) FROM candidate
+                     WHERE event_id = $1 AND lower(email) = lower($4)
+                       AND cancelled_at IS NULL) AS existing),
         inserted AS (
             INSERT INTO candidate (id, event_id, name, email, phone, language, access_token,
                                    pin, consented_at)

@@ -7,6 +7,8 @@ import datetime as dt
 
 from aiohttp import ClientSession, CookieJar
 
+from app.candidates import erasure
+from app.candidates import queries as candidate_queries
 from app.events.tokens import calendar_uid
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
@@ -265,6 +267,7 @@ async def test_a_hundred_registrations_at_once_leave_exactly_the_capacity(base_u
     assert statuses.count(200) == 30 and statuses.count(409) == 70, statuses
     assert all("Alla platser är tagna" in page for status, page in results if status == 409)
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 30
+    assert await db.fetchval("SELECT registered_count($1)", event["id"]) == 30
     assert (
         await db.fetchval(
             """SELECT count(*) FROM mail_outbox
@@ -274,6 +277,52 @@ async def test_a_hundred_registrations_at_once_leave_exactly_the_capacity(base_u
         )
         == 30
     )
+
+
+async def test_a_cancelled_or_erased_registration_frees_its_seat_for_the_next(http, base_url, db):
+    """The count a registration reads (kept by triggers, migration 0039, not counted under
+    the lock) follows every change of a registration: a seat given back is taken again."""
+    event = await make_event(db, capacity=2)
+    first, second, third, fourth = (unique_email(f"plats{n}") for n in range(4))
+    for email in (first, second):
+        assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    status, _ = await register_without_reload(http, base_url, event["invite_token"])
+    assert status == 409
+
+    async def registered() -> tuple[int, int]:
+        kept = await db.fetchval("SELECT registered_count($1)", event["id"])
+        counted = await db.fetchval(
+            """SELECT count(*) FROM candidate
+                WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL""",
+            event["id"],
+        )
+        return kept, counted
+
+    assert await registered() == (2, 2)
+    first_id = await db.fetchval("SELECT id FROM candidate WHERE email = $1", first)
+    assert await candidate_queries.cancel(db, first_id, "candidate")
+    assert await registered() == (1, 1)
+    assert (await register(http, base_url, event["invite_token"], email=third))[0] == 200
+    assert await registered() == (2, 2)
+    second_id = await db.fetchval("SELECT id FROM candidate WHERE email = $1", second)
+    async with db.transaction():
+        assert await erasure.erase_candidate(db, second_id, "employer") is not None
+    assert await registered() == (1, 1)
+    # A statement changing many rows at once (as retention does) counts each change once.
+    await db.execute("UPDATE candidate SET reminder_sent_at = now() WHERE event_id = $1", event["id"])
+    assert await registered() == (1, 1)
+    assert (await register(http, base_url, event["invite_token"], email=fourth))[0] == 200
+    assert await registered() == (2, 2)
+    added = await db.fetchval(
+        """INSERT INTO candidate (event_id, name, email, access_token, pin)
+           VALUES ($1, 'Direkt', $2, $3, '123456') RETURNING id""",
+        event["id"],
+        unique_email("direkt"),
+        f"direkt-{event['id']}",
+    )
+    assert await registered() == (3, 3)
+    await db.execute("DELETE FROM candidate WHERE id = $1", added)
+    assert await registered() == (2, 2)
 
 
 async def test_an_event_changed_after_it_was_read_is_registered_for_as_it_now_is(db, settings, monkeypatch):
