@@ -377,6 +377,21 @@ async def _cycle(
         results.interviews += 1
 
 
+def cpu_seconds(app: AppProcess) -> dict[str, float]:
+    """CPU time used so far by the app process and by this one, the clients (both on the
+    same cores: a client that needs a core for itself inflates every latency it measures)."""
+    assert app.process is not None
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{app.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(cpu[3]) + int(cpu[4])  # idle, iowait
+    return {
+        "app": (int(fields[11]) + int(fields[12])) / ticks,
+        "clients": time.process_time(),
+        "machine": (sum(int(x) for x in cpu[:8]) - idle) / ticks,  # every process, every core
+    }
+
+
 async def transactions(db: asyncpg.Connection) -> int:
     return await db.fetchval("""SELECT xact_commit + xact_rollback FROM pg_stat_database
                                 WHERE datname = current_database()""")
@@ -455,6 +470,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
             )
             results = Results()
             load_before = os.getloadavg()
+            cpu_before = cpu_seconds(app)
             started = time.perf_counter()
             deadline = started + args.seconds
             loops = [
@@ -468,6 +484,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
             for loop in unfinished:
                 loop.cancel()
             elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
+            cpu_after = cpu_seconds(app)
             xact_after, states_after = await transactions(db), counts["state"]
             bytes_after = counts["bytes"]
             waiting_after = await db.fetchval(
@@ -506,6 +523,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "floor": summary(bare),
         "room_create": summary(created),
         "room_destroy": summary(destroyed),
+        "cpu_seconds": {side: cpu_after[side] - cpu_before[side] for side in cpu_before},
         "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
         "state_messages_per_interview": (states_after - states_before) / max(results.interviews, 1),
         "megabytes_received": (bytes_after - bytes_before) / 1e6,
@@ -639,6 +657,13 @@ def report(figures: dict) -> None:
         f"  state message size: candidate {sizes['c']['mean'] / 1000:.1f} kB on average, "
         f"interviewer {sizes['i']['mean'] / 1000:.1f} kB (largest "
         f"{sizes['i']['largest'] / 1000:.1f} kB)"
+    )
+    cpu = figures["cpu_seconds"]
+    print(
+        f"  CPU during the run: the app {cpu['app']:.1f} s ({cpu['app'] / figures['seconds']:.0%} of a core),"
+        f" the benchmark's clients {cpu['clients']:.1f} s ({cpu['clients'] / figures['seconds']:.0%}),"
+        f" the machine in all (PostgreSQL, Janus, everyone else) {cpu['machine']:.1f} s"
+        f" ({cpu['machine'] / figures['seconds']:.0%}, of {os.cpu_count()} cores)"
     )
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from app.live import queue
-from app.live.event_view import read_event_view
+from app.live.event_view import EventView, read_event_view
 from app.live.hub import Hub
 from tests.integration.live_support import make_live_event
 
@@ -30,8 +30,9 @@ class Counting:
         self.refreshed = 0
         self.shared: list[bytes] = []
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
-        view = await self.hub.views.latest(self.event_id)
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
+        view = view or await self.hub.views.latest(self.event_id)  # (the round's, as Socket)
+        assert view is not None
         self._sent = view.seq
         self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
@@ -175,8 +176,8 @@ class Lobby:
         self.hub, self.event_id = hub, event_id
         self.views: list = []
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
-        self.views.append(await self.hub.views.latest(self.event_id))
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
+        self.views.append(view or await self.hub.views.latest(self.event_id))
 
 
 async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notification(stack, settings, db):
