@@ -30,7 +30,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import asyncpg
 
@@ -171,6 +171,35 @@ def offer_of(row: asyncpg.Record, interviewer_id: int) -> Offer | None:
     return Offer(row["o_interview"], row["o_event"], row["o_candidate"], interviewer_id)
 
 
+ATTACH_SQL = """
+    UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
+           room_secret = $5, room_tokens = $6,
+           offer_expires_at = CASE WHEN $8 THEN greatest(
+               i.offer_expires_at, now() + make_interval(secs => $7 / 2))
+               ELSE i.offer_expires_at END
+    FROM candidate c, event_interviewer w
+    WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
+      AND c.id = i.candidate_id AND w.id = i.interviewer_id
+    RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
+              coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+              extract(epoch FROM i.offer_expires_at + (
+                  SELECT make_interval(mins => e.interview_minutes)
+                  FROM event e WHERE e.id = i.event_id))::float8 AS planned_end"""
+
+
+def _attach_arguments(offer: Offer, room: Room, live: LiveSettings, announce: bool) -> tuple[Any, ...]:
+    return (
+        offer.interview_id,
+        room.server,
+        room.room_id,
+        room.pin,
+        room.secret,
+        list(room.participant_tokens),
+        float(live.offer_seconds),
+        announce,
+    )
+
+
 async def attach_room(
     connection: asyncpg.Connection, offer: Offer, room: Room, live: LiveSettings, announce: bool = False
 ) -> asyncpg.Record | None:
@@ -182,32 +211,14 @@ async def attach_room(
     said, and an announcement would cost every socket of the event a refresh for nothing.
     None when the offer is gone meanwhile (the candidate left, or it expired), or another
     process attached a room first."""
+    # One statement is its own transaction: an interview's room is attached in one round
+    # trip (BEGIN and COMMIT around it were two more waits on a busy process, on the path of
+    # the interviewer's `dispatched`); an announced one is written with its NOTIFY, together.
+    if not announce:
+        return await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
     async with connection.transaction():
-        row = await connection.fetchrow(
-            """
-            UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
-                   room_secret = $5, room_tokens = $6,
-                   offer_expires_at = CASE WHEN $8 THEN greatest(
-                       i.offer_expires_at, now() + make_interval(secs => $7 / 2))
-                       ELSE i.offer_expires_at END
-            FROM candidate c, event_interviewer w
-            WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
-              AND c.id = i.candidate_id AND w.id = i.interviewer_id
-            RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
-                      coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
-                      extract(epoch FROM i.offer_expires_at + (
-                          SELECT make_interval(mins => e.interview_minutes)
-                          FROM event e WHERE e.id = i.event_id))::float8 AS planned_end""",
-            offer.interview_id,
-            room.server,
-            room.room_id,
-            room.pin,
-            room.secret,
-            list(room.participant_tokens),
-            float(live.offer_seconds),
-            announce,
-        )
-        if row is not None and announce:
+        row = await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
+        if row is not None:
             await notify(
                 connection,
                 offer.event_id,

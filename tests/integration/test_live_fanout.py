@@ -218,3 +218,27 @@ async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notific
         runner.cancel()
         await asyncio.gather(runner, *hub._tasks, return_exceptions=True)
         await pool.close()
+
+
+async def test_a_round_cuts_every_socket_from_its_one_view_while_the_event_keeps_changing(settings, db):
+    """A busy event changes during every read (a hundred interviewers pressing *Next*): the
+    round still reads once and gives every socket that view, instead of each socket waiting
+    for a read of its own after the change before it (a round of a hundred took seconds)."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    hub = Hub("postgresql://unused")  # no listening: the round is run by hand
+    reads = 0
+
+    async def read(event_id):
+        nonlocal reads
+        reads += 1
+        view = await read_event_view(db, event_id, settings)
+        hub.views.changed(event_id)  # another change committed while this one was read
+        return view
+
+    hub.views.reader = read
+    lobbies = [Lobby(hub, live.id) for _ in range(20)]
+    for lobby in lobbies:
+        await hub.subscribe(live.id, lobby)
+    await hub.refresh(live.id)
+    assert reads == 1
+    assert all(lobby.views == [lobbies[0].views[0]] for lobby in lobbies)
