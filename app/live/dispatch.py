@@ -427,6 +427,26 @@ async def open_room(
         made.set()
 
 
+# The connections _attached gives back, until the pool has them (the loop keeps only weak
+# references to tasks).
+_GIVING_BACK: set[asyncio.Task[None]] = set()
+
+
+async def _attached(
+    pool: asyncpg.Pool, offer: Offer, room: Room, live: LiveSettings, announce: bool
+) -> asyncpg.Record | None:
+    """attach_room on a connection of `pool`, given back without waiting: the pool resets a
+    connection it takes back (one more round trip, and a turn of a busy process), and the
+    interviewer's `dispatched` waits for the attachment, not for that."""
+    connection = await pool.acquire()
+    try:
+        return await attach_room(connection, offer, room, live, announce)
+    finally:
+        giving_back = asyncio.ensure_future(pool.release(connection))
+        _GIVING_BACK.add(giving_back)
+        giving_back.add_done_callback(_GIVING_BACK.discard)
+
+
 async def _open_room(
     pool: asyncpg.Pool, rooms: Rooms, settings: Settings, offer: Offer, announce: bool
 ) -> Dispatched:
@@ -438,8 +458,7 @@ async def _open_room(
             await room_failed(connection, offer)
         raise LiveError("room_unavailable") from None
     try:
-        async with pool.acquire() as connection:
-            row = await attach_room(connection, offer, room, settings.live, announce)
+        row = await _attached(pool, offer, room, settings.live, announce)
     except BaseException:
         await close_room(rooms, room.server, room.room_id, room.secret)
         raise
