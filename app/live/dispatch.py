@@ -435,9 +435,9 @@ _GIVING_BACK: set[asyncio.Task[None]] = set()
 async def _attached(
     pool: asyncpg.Pool, offer: Offer, room: Room, live: LiveSettings, announce: bool
 ) -> asyncpg.Record | None:
-    """attach_room on a connection of `pool`, given back without waiting: the pool resets a
-    connection it takes back (one more round trip, and a turn of a busy process), and the
-    interviewer's `dispatched` waits for the attachment, not for that."""
+    """attach_room on a connection of `pool`, given back without waiting: giving a connection
+    back to asyncpg takes a turn or two of the loop, which on a busy process the interviewer's
+    `dispatched` need not wait for (as app/live/presses.py does with its own)."""
     connection = await pool.acquire()
     try:
         return await attach_room(connection, offer, room, live, announce)
