@@ -37,7 +37,7 @@ from app.janus.tokens import (
     VIDEOROOM,
     participant_token,
     room_janus_tokens,
-    token_owner,
+    room_tokens_among,
 )
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.settings import JanusServer, JanusSettings
@@ -400,13 +400,7 @@ class JanusPool:
         them on its next round)."""
         async with (await self._known(server)).admin() as admin:
             listed = await admin.list_tokens()
-            await admin.remove_tokens(
-                [
-                    t
-                    for t in listed
-                    if (owner := token_owner(t, self.deployment)) is not None and owner[0] == room_id
-                ]
-            )
+            await admin.remove_tokens(room_tokens_among(listed, room_id, self.deployment))
 
 
 async def janus_pool(app: web.Application) -> AsyncIterator[None]:

@@ -55,6 +55,21 @@ def room_janus_tokens(
     ]
 
 
+def room_tokens_among(tokens: list[str], room_id: int, deployment: str = "") -> list[str]:
+    """The participants' tokens of one room of this deployment among `tokens` (a server's
+    whole list: every live room's). Told apart by their readable prefix first: a pattern
+    match per token of the server cost an interview's end more of the process's time than
+    its dispatch statement (BENCHMARKS.md, "The closed loop's p99")."""
+    prefix = f"{_prefix(deployment)}{room_id}."
+    return [
+        token
+        for token in tokens
+        if token.startswith(prefix)
+        and (owner := token_owner(token, deployment)) is not None
+        and owner[0] == room_id
+    ]
+
+
 def token_owner(token: str, deployment: str = "") -> tuple[int, int, int] | None:
     """(room id, participant, serial) that a participant's token of this deployment names;
     None for any other token."""

@@ -31,6 +31,7 @@ from app.metrics import METRICS
 
 if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this module)
     from app.live.actions import Action, Done
+    from app.live.event_view import EventView
 
 log = logging.getLogger(__name__)
 # The server pings this often and closes a socket whose pong does not come: a phone that
@@ -59,6 +60,9 @@ class Socket:
     # a state sent before showed another room, so the page needs a fresh state (with
     # `room_changed`) after the reply.
     holds: Callable[[int, int], bool] | None = None
+    # The socket's state cut from a view already read (the hub's round passes the view it
+    # read for the round): None when the state is not cut from the event's view.
+    cut: Callable[[EventView], Awaitable[dict[str, Any]]] | None = None
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _last_state: dict[str, Any] | None = None
     # The hub's states wait here for this socket's own writer, so that a browser reading
@@ -89,19 +93,27 @@ class Socket:
                 except ConnectionResetError:
                     pass  # the browser went meanwhile; serve() ends the socket as usual
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
         """A new state. From the hub (`only_if_changed`): handed to the socket's writer, and
         not at all when nothing but the clock differs from the last one: most changes of a
         large event move nobody's place (an accept, an end), and a thousand identical states
         would be sent for nothing. After the socket's own message or on connect: sent before
-        this returns (the reply follows it)."""
-        state = await self.snapshot()
+        this returns (the reply follows it).
+
+        `view`: the hub's round cuts every socket's state from the one view it read for the
+        round. Each socket asking for the latest view instead waited for a read of its own
+        whenever the event had changed meanwhile, which in a busy event is always: a round of
+        a hundred interviewers took a hundred reads one after another, seconds (BENCHMARKS.md,
+        "The closed loop's p99"). A change after the round's read is the next round's."""
+        state = await (self.cut(view) if view is not None and self.cut is not None else self.snapshot())
         self._made += 1
         # States cut from the event's shared view are ordered by its reads; a page's own
         # (an organizer's) by when they were made.
         number = state.pop(VIEW_SEQ, None)
         number = self._made if number is None else number
         version = state.pop(QUEUE_VERSION, None)
+        if only_if_changed and number <= self._sent:
+            return  # the page has a newer state already (its own action's, read since)
         derived = await self.derive(state) if self.derive else []
         lasting = _lasting(state)
         changed = lasting != self._last_state

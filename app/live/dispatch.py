@@ -31,7 +31,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import asyncpg
 
@@ -172,6 +172,35 @@ def offer_of(row: asyncpg.Record, interviewer_id: int) -> Offer | None:
     return Offer(row["o_interview"], row["o_event"], row["o_candidate"], interviewer_id)
 
 
+ATTACH_SQL = """
+    UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
+           room_secret = $5, room_tokens = $6,
+           offer_expires_at = CASE WHEN $8 THEN greatest(
+               i.offer_expires_at, now() + make_interval(secs => $7 / 2))
+               ELSE i.offer_expires_at END
+    FROM candidate c, event_interviewer w
+    WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
+      AND c.id = i.candidate_id AND w.id = i.interviewer_id
+    RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
+              coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+              extract(epoch FROM i.offer_expires_at + (
+                  SELECT make_interval(mins => e.interview_minutes)
+                  FROM event e WHERE e.id = i.event_id))::float8 AS planned_end"""
+
+
+def _attach_arguments(offer: Offer, room: Room, live: LiveSettings, announce: bool) -> tuple[Any, ...]:
+    return (
+        offer.interview_id,
+        room.server,
+        room.room_id,
+        room.pin,
+        room.secret,
+        list(room.participant_tokens),
+        float(live.offer_seconds),
+        announce,
+    )
+
+
 async def attach_room(
     connection: asyncpg.Connection, offer: Offer, room: Room, live: LiveSettings, announce: bool = False
 ) -> asyncpg.Record | None:
@@ -183,32 +212,14 @@ async def attach_room(
     said, and an announcement would cost every socket of the event a refresh for nothing.
     None when the offer is gone meanwhile (the candidate left, or it expired), or another
     process attached a room first."""
+    # One statement is its own transaction: an interview's room is attached in one round
+    # trip (BEGIN and COMMIT around it were two more waits on a busy process, on the path of
+    # the interviewer's `dispatched`); an announced one is written with its NOTIFY, together.
+    if not announce:
+        return await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
     async with connection.transaction():
-        row = await connection.fetchrow(
-            """
-            UPDATE interview i SET janus_server = $2, room_id = $3, room_pin = $4,
-                   room_secret = $5, room_tokens = $6,
-                   offer_expires_at = CASE WHEN $8 THEN greatest(
-                       i.offer_expires_at, now() + make_interval(secs => $7 / 2))
-                       ELSE i.offer_expires_at END
-            FROM candidate c, event_interviewer w
-            WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
-              AND c.id = i.candidate_id AND w.id = i.interviewer_id
-            RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
-                      coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
-                      extract(epoch FROM i.offer_expires_at + (
-                          SELECT make_interval(mins => e.interview_minutes)
-                          FROM event e WHERE e.id = i.event_id))::float8 AS planned_end""",
-            offer.interview_id,
-            room.server,
-            room.room_id,
-            room.pin,
-            room.secret,
-            list(room.participant_tokens),
-            float(live.offer_seconds),
-            announce,
-        )
-        if row is not None and announce:
+        row = await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
+        if row is not None:
             await notify(
                 connection,
                 offer.event_id,
@@ -417,6 +428,26 @@ async def open_room(
         made.set()
 
 
+# The connections _attached gives back, until the pool has them (the loop keeps only weak
+# references to tasks).
+_GIVING_BACK: set[asyncio.Task[None]] = set()
+
+
+async def _attached(
+    pool: asyncpg.Pool, offer: Offer, room: Room, live: LiveSettings, announce: bool
+) -> asyncpg.Record | None:
+    """attach_room on a connection of `pool`, given back without waiting: giving a connection
+    back to asyncpg takes a turn or two of the loop, which on a busy process the interviewer's
+    `dispatched` need not wait for (as app/live/presses.py does with its own)."""
+    connection = await pool.acquire()
+    try:
+        return await attach_room(connection, offer, room, live, announce)
+    finally:
+        giving_back = asyncio.ensure_future(pool.release(connection))
+        _GIVING_BACK.add(giving_back)
+        giving_back.add_done_callback(_GIVING_BACK.discard)
+
+
 async def _open_room(
     pool: asyncpg.Pool, rooms: Rooms, settings: Settings, offer: Offer, announce: bool
 ) -> Dispatched:
@@ -428,8 +459,7 @@ async def _open_room(
             await room_failed(connection, offer)
         raise LiveError("room_unavailable") from None
     try:
-        async with pool.acquire() as connection:
-            row = await attach_room(connection, offer, room, settings.live, announce)
+        row = await _attached(pool, offer, room, settings.live, announce)
     except BaseException:
         await close_room(rooms, room.server, room.room_id, room.secret)
         raise

@@ -1,6 +1,7 @@
 """What each side's socket is sent besides the replies: its `state`, and the messages
 derived from a change ("offer", "room_changed"). One feed per socket; app/live/channel.py
-calls `snapshot` on connect and after every change, `derive` with each new state and
+calls `snapshot` on connect and after its own change, `cut` with the view of the hub's
+round (the same state from a view already read), `derive` with each new state and
 `notice` with a notification naming the socket's person (app/live/hub.py), `holds` with
 the room of a ticket a reply gave the page (app/live/snapshots.RoomWatch).
 """
@@ -45,7 +46,10 @@ class CandidateFeed:
         self.send: Callable[[Message], Awaitable[None]] | None = None
 
     async def snapshot(self) -> Message:
-        return await candidate_state(await self.view(), self.candidate_id, self.settings)
+        return await self.cut(await self.view())
+
+    async def cut(self, view: EventView) -> Message:
+        return await candidate_state(view, self.candidate_id, self.settings)
 
     async def derive(self, state: Message) -> list[Message]:
         if self.rooms.moved(state["interview"]):
@@ -92,7 +96,10 @@ class InterviewerFeed:
         return self.rooms.hold(interview_id, room)
 
     async def snapshot(self) -> Message:
-        return await interviewer_state(await self.view(), self.interviewer_id, self.settings)
+        return await self.cut(await self.view())
+
+    async def cut(self, view: EventView) -> Message:
+        return await interviewer_state(view, self.interviewer_id, self.settings)
 
     async def derive(self, state: Message) -> list[Message]:
         own = state["interview"]

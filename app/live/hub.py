@@ -61,7 +61,7 @@ class Subscriber(Protocol):
     queue_version: int | None  # the queue's version the socket's page is at (None: none)
     notice: Callable[[dict[str, Any]], Awaitable[None]] | None
 
-    async def refresh(self, only_if_changed: bool = False) -> None: ...
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None: ...
 
 
 class SharedWriter(Subscriber, Protocol):
@@ -233,7 +233,7 @@ class Hub:
             own = None
         sockets, settled = self._to_visit(event_id, first, own, view)
         named, whole, shared = _sort(sockets, first, own, before, view, settled)
-        await self._refresh_all(named)
+        await self._refresh_all(named, view)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
         # before the first place they change needs none: it is counted at the new version
@@ -267,7 +267,7 @@ class Hub:
                 written += 1
                 if written % SHARED_SLICE == 0:
                     await asyncio.sleep(0)
-        await self._refresh_all(whole + behind)
+        await self._refresh_all(whole + behind, view)
 
     def _to_visit(
         self, event_id: int, first: set[Who] | frozenset[Who], own: set[int] | None, view: EventView | None
@@ -307,14 +307,14 @@ class Hub:
         if event_id in self._sockets:
             self._chain(event_id).read(view)
 
-    async def _refresh_all(self, sockets: list[Subscriber]) -> None:
-        # Awaited one after another (a refresh from a fresh view does not wait: no task per
-        # socket), and the loop is let go every SLICE sockets, so that a dispatch or an
-        # offer's notice is not put behind ten thousand states.
+    async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None) -> None:
+        # Awaited one after another (a state cut from the round's view does not wait: no
+        # task per socket), and the loop is let go every SLICE sockets, so that a dispatch or
+        # an offer's notice is not put behind ten thousand states.
         for start in range(0, len(sockets), SLICE):
             for socket in sockets[start : start + SLICE]:
                 try:
-                    await socket.refresh(only_if_changed=True)
+                    await socket.refresh(only_if_changed=True, view=view)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live refresh failed: %s", type(failure).__name__)
             await asyncio.sleep(0)

@@ -71,7 +71,7 @@ def _token(request: web.Request) -> str:
 def _socket(
     ws: web.WebSocketResponse, event_id: int, feed, who: tuple[str, int], admitted: Admitted
 ) -> Socket:
-    socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds)
+    socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds, feed.cut)
     feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
 
     async def first_snapshot():

@@ -44,6 +44,7 @@ import aiohttp
 import asyncpg
 
 from scripts.bench.common import AppProcess, argument_parser, ms, stack_environ, summary
+from scripts.bench.raw_sockets import QUEUE_PREFIX, STATE_PREFIX, RawSocket
 
 REPLY_TYPES = {"ok", "error", "ticket", "dispatched", "queue_empty", "pong"}
 TIMEOUT = 60.0
@@ -223,57 +224,58 @@ async def room_costs(environ: dict[str, str], rounds: int) -> tuple[list[float],
     return created, destroyed
 
 
-class Client:
-    """One browser's socket: replies in order, `offer` arrival times, state messages counted
-    (their JSON is not parsed: the load generator must not be the bottleneck)."""
+class Client(RawSocket):
+    """One browser's socket: replies in order, `offer` arrival times, state and `queue`
+    messages counted by their first bytes (not parsed). Its frames are read in the
+    protocol's callback (scripts/bench/raw_sockets.py), not by a task woken per frame as
+    with aiohttp's client: with every waiting page sent a `queue` message per round, the
+    load generator shared the app's two cores with a thousand such wake-ups a round."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, counts: dict[str, int], side: str):
-        self.ws = ws
+    def __init__(self, path: str, host: str, cookie: str, who: tuple[str, int], counts: dict[str, int]):
+        super().__init__(path, host, cookie, who)
         self.counts = counts
-        self.side = side  # "c" or "i"
+        self.side = who[0]  # "c" or "i"
         self.pending: list[asyncio.Future] = []
         self.offer_at: dict[int, float] = {}
         self.offer_arrived = asyncio.Event()
         self.awaiting_offer = False
-        self.first_state = asyncio.Event()
-        self.task = asyncio.create_task(self._read())
 
-    async def _read(self) -> None:
-        async for frame in self.ws:
-            if frame.type != aiohttp.WSMsgType.TEXT:
-                continue
-            text = frame.data
-            self.counts["bytes"] += len(text)
-            if text.startswith('{"type":"queue"'):  # the shared queue messages: counted only
-                self.counts["queue"] += 1
-                continue
-            if text.startswith('{"type":"state"'):
-                self.counts["state"] += 1
-                self.counts[f"state_bytes_{self.side}"] += len(text)
-                self.counts[f"states_{self.side}"] += 1
-                self.counts[f"largest_state_{self.side}"] = max(
-                    self.counts[f"largest_state_{self.side}"], len(text)
-                )
-                self.first_state.set()
-                continue
-            message = json.loads(text)
-            kind = message.get("type")
-            self.counts[kind] += 1
-            if kind == "offer":
-                self.offer_at[message["interview"]] = time.perf_counter()
-                self.offer_arrived.set()
-            elif kind in REPLY_TYPES and self.pending:
-                waiter = self.pending.pop(0)
-                if not waiter.done():  # (one given up on after TIMEOUT is dropped)
-                    waiter.set_result(message)
+    def _text(self, payload: bytes) -> None:
+        counts = self.counts
+        counts["bytes"] += len(payload)
+        if payload.startswith(QUEUE_PREFIX):  # the shared queue messages: counted only
+            counts["queue"] += 1
+            return
+        if payload.startswith(STATE_PREFIX):
+            side = self.side
+            counts["state"] += 1
+            counts[f"state_bytes_{side}"] += len(payload)
+            counts[f"states_{side}"] += 1
+            counts[f"largest_state_{side}"] = max(counts[f"largest_state_{side}"], len(payload))
+            if not self.first_state.done():
+                self.first_state.set_result(time.perf_counter())
+            return
+        message = json.loads(payload)
+        kind = message.get("type")
+        counts[kind] += 1
+        if kind == "offer":
+            self.offer_at[message["interview"]] = time.perf_counter()
+            self.offer_arrived.set()
+        elif kind in REPLY_TYPES and self.pending:
+            waiter = self.pending.pop(0)
+            if not waiter.done():  # (one given up on after TIMEOUT is dropped)
+                waiter.set_result(message)
+
+    def connection_lost(self, exc) -> None:
+        super().connection_lost(exc)
         for waiter in self.pending:
             if not waiter.done():
                 waiter.set_exception(ConnectionError("socket closed"))
 
-    async def request(self, **message) -> dict:
+    async def ask(self, **message) -> dict:
         waiter = asyncio.get_running_loop().create_future()
         self.pending.append(waiter)
-        await self.ws.send_str(json.dumps(message))
+        self.send(json.dumps(message))
         return await asyncio.wait_for(waiter, TIMEOUT)
 
     def waiting(self) -> bool:
@@ -292,8 +294,7 @@ class Client:
 
 
 async def connect_all(
-    http: aiohttp.ClientSession,
-    base_url: str,
+    port: int,
     people: list[tuple[int, str]],
     kind: str,
     secret: str,
@@ -308,16 +309,20 @@ async def connect_all(
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
     gate = asyncio.Semaphore(concurrency)  # (more at once only makes the app slower)
     clients: dict[int, Client] = {}
+    loop = asyncio.get_running_loop()
+    host = f"127.0.0.1:{port}"
 
     async def one(person_id: int, token: str) -> None:
         # The session cookie a right PIN or code would have set (signed with the app's key).
         cookie = f"{session.cookie}={session.encode(secret, person_id, expires, token)}"
         async with gate:
-            ws = await http.ws_connect(
-                f"{base_url}/{kind}/{token}/ws", headers={"Cookie": cookie}, heartbeat=None
+            _, client = await loop.create_connection(
+                lambda: Client(f"/{kind}/{token}/ws", host, cookie, (kind, person_id), counts),
+                "127.0.0.1",
+                port,
             )
-            client = clients[person_id] = Client(ws, counts, kind)
-            await asyncio.wait_for(client.first_state.wait(), SETUP_TIMEOUT)
+            clients[person_id] = client
+            await asyncio.wait_for(client.first_state, SETUP_TIMEOUT)
 
     await asyncio.gather(*(one(person_id, token) for person_id, token in people))
     return clients
@@ -351,7 +356,7 @@ async def _cycle(
         await asyncio.sleep(random.uniform(0, hold))
     while time.perf_counter() < deadline:
         started = time.perf_counter()
-        reply = await lobby.request(type="next")
+        reply = await lobby.ask(type="next")
         replied = time.perf_counter()
         if reply["type"] == "queue_empty":
             results.empty += 1
@@ -365,16 +370,31 @@ async def _cycle(
         results.offer_latency.append(offered - started)
         results.client_marks[reply["interview"]] = (started, offered)
         results.reply_latency.append(replied - started)
-        accepted = await candidate.request(type="accept")
+        accepted = await candidate.ask(type="accept")
         if accepted["type"] != "ticket":
             results.errors[f"accept: {accepted.get('code')}"] += 1
         if hold:  # the interview itself (0: straight to End, the closed loop)
             await asyncio.sleep(random.uniform(0.5, 1.5) * hold)
-        ended = await lobby.request(type="end")
+        ended = await lobby.ask(type="end")
         if ended["type"] != "ok":
             results.errors[f"end: {ended.get('code')}"] += 1
             continue
         results.interviews += 1
+
+
+def cpu_seconds(app: AppProcess) -> dict[str, float]:
+    """CPU time used so far by the app process and by this one, the clients (both on the
+    same cores: a client that needs a core for itself inflates every latency it measures)."""
+    assert app.process is not None
+    ticks = os.sysconf("SC_CLK_TCK")
+    fields = Path(f"/proc/{app.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(cpu[3]) + int(cpu[4])  # idle, iowait
+    return {
+        "app": (int(fields[11]) + int(fields[12])) / ticks,
+        "clients": time.process_time(),
+        "machine": (sum(int(x) for x in cpu[:8]) - idle) / ticks,  # every process, every core
+    }
 
 
 async def transactions(db: asyncpg.Connection) -> int:
@@ -427,57 +447,57 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         await app.start()
         secret = settings.app.secret_key.get_secret_value()
         counts: dict[str, int] = defaultdict(int)
-        connector = aiohttp.TCPConnector(limit=0)
-        async with aiohttp.ClientSession(connector=connector) as http:
-            # Interviewers first: each one connecting is announced to every socket of
-            # the event, candidates connecting are not.
-            print(
-                f"connecting {args.interviewers} interviewer and {args.candidates} candidate sockets ...",
-                flush=True,
-            )
-            started = time.perf_counter()
-            lobbies = await connect_all(http, app.url, seeded.interviewers, "i", secret, counts)
-            candidates = await connect_all(http, app.url, seeded.candidates, "c", secret, counts)
-            connect_seconds = time.perf_counter() - started
-            await asyncio.sleep(2)  # let the connect-time refreshes drain
-            waiting_before = await db.fetchval(
-                """
-                SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                """,
-                seeded.event_id,
-            )
-            xact_before, states_before = await transactions(db), counts["state"]
-            bytes_before = counts["bytes"]
-            print(
-                f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
-                f"against {waiting_before} waiting ...",
-                flush=True,
-            )
-            results = Results()
-            load_before = os.getloadavg()
-            started = time.perf_counter()
-            deadline = started + args.seconds
-            loops = [
-                asyncio.create_task(interviewer_loop(lobby, candidates, deadline, results, args.hold))
-                for lobby in lobbies.values()
-            ]
-            # A saturated app may keep an interviewer waiting long past the end: they are
-            # given GRACE_SECONDS to finish the interview in hand, then counted and left.
-            _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
-            results.stuck = sum(client.waiting() for client in [*lobbies.values(), *candidates.values()])
-            for loop in unfinished:
-                loop.cancel()
-            elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
-            xact_after, states_after = await transactions(db), counts["state"]
-            bytes_after = counts["bytes"]
-            waiting_after = await db.fetchval(
-                """
-                SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
-                """,
-                seeded.event_id,
-            )
-            for client in [*candidates.values(), *lobbies.values()]:
-                await client.ws.close()
+        # Interviewers first: each one connecting is announced to every socket of
+        # the event, candidates connecting are not.
+        print(
+            f"connecting {args.interviewers} interviewer and {args.candidates} candidate sockets ...",
+            flush=True,
+        )
+        started = time.perf_counter()
+        lobbies = await connect_all(app.port, seeded.interviewers, "i", secret, counts)
+        candidates = await connect_all(app.port, seeded.candidates, "c", secret, counts)
+        connect_seconds = time.perf_counter() - started
+        await asyncio.sleep(2)  # let the connect-time refreshes drain
+        waiting_before = await db.fetchval(
+            """
+            SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+            """,
+            seeded.event_id,
+        )
+        xact_before, states_before = await transactions(db), counts["state"]
+        bytes_before = counts["bytes"]
+        print(
+            f"running {args.interviewers} interviewers for {args.seconds:.0f} s "
+            f"against {waiting_before} waiting ...",
+            flush=True,
+        )
+        results = Results()
+        load_before = os.getloadavg()
+        cpu_before = cpu_seconds(app)
+        started = time.perf_counter()
+        deadline = started + args.seconds
+        loops = [
+            asyncio.create_task(interviewer_loop(lobby, candidates, deadline, results, args.hold))
+            for lobby in lobbies.values()
+        ]
+        # A saturated app may keep an interviewer waiting long past the end: they are
+        # given GRACE_SECONDS to finish the interview in hand, then counted and left.
+        _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
+        results.stuck = sum(client.waiting() for client in [*lobbies.values(), *candidates.values()])
+        for loop in unfinished:
+            loop.cancel()
+        elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
+        cpu_after = cpu_seconds(app)
+        xact_after, states_after = await transactions(db), counts["state"]
+        bytes_after = counts["bytes"]
+        waiting_after = await db.fetchval(
+            """
+            SELECT count(*) FROM queue_entry WHERE event_id = $1 AND state = 'waiting'
+            """,
+            seeded.event_id,
+        )
+        for client in [*candidates.values(), *lobbies.values()]:
+            client.close()
     finally:
         await app.stop()
         await db.close()
@@ -506,6 +526,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "floor": summary(bare),
         "room_create": summary(created),
         "room_destroy": summary(destroyed),
+        "cpu_seconds": {side: cpu_after[side] - cpu_before[side] for side in cpu_before},
         "transactions_per_interview": (xact_after - xact_before) / max(results.interviews, 1),
         "state_messages_per_interview": (states_after - states_before) / max(results.interviews, 1),
         "megabytes_received": (bytes_after - bytes_before) / 1e6,
@@ -639,6 +660,13 @@ def report(figures: dict) -> None:
         f"  state message size: candidate {sizes['c']['mean'] / 1000:.1f} kB on average, "
         f"interviewer {sizes['i']['mean'] / 1000:.1f} kB (largest "
         f"{sizes['i']['largest'] / 1000:.1f} kB)"
+    )
+    cpu = figures["cpu_seconds"]
+    print(
+        f"  CPU during the run: the app {cpu['app']:.1f} s ({cpu['app'] / figures['seconds']:.0%} of a core),"
+        f" the benchmark's clients {cpu['clients']:.1f} s ({cpu['clients'] / figures['seconds']:.0%}),"
+        f" the machine in all (PostgreSQL, Janus, everyone else) {cpu['machine']:.1f} s"
+        f" ({cpu['machine'] / figures['seconds']:.0%}, of {os.cpu_count()} cores)"
     )
     load = " ".join(f"{x:.1f}" for x in figures["load_average"])
     print(f"  machine load average (1/5/15 min) before and after the run: {load}")

@@ -79,7 +79,7 @@ class Page:
         self.who = ("candidate", candidate)
         self.queue_version = version
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
+    async def refresh(self, only_if_changed: bool = False, view: Any = None) -> None:
         return None
 
     def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:

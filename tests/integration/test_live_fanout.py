@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import asyncpg
 
 from app.live import queue
-from app.live.event_view import read_event_view
+from app.live.event_view import EventView, read_event_view
 from app.live.hub import Hub
 from tests.integration.live_support import make_live_event
 
@@ -30,8 +30,9 @@ class Counting:
         self.refreshed = 0
         self.shared: list[bytes] = []
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
-        view = await self.hub.views.latest(self.event_id)
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
+        view = view or await self.hub.views.latest(self.event_id)  # (the round's, as Socket)
+        assert view is not None
         self._sent = view.seq
         self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
@@ -175,8 +176,8 @@ class Lobby:
         self.hub, self.event_id = hub, event_id
         self.views: list = []
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
-        self.views.append(await self.hub.views.latest(self.event_id))
+    async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
+        self.views.append(view or await self.hub.views.latest(self.event_id))
 
 
 async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notification(stack, settings, db):
@@ -217,3 +218,27 @@ async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notific
         runner.cancel()
         await asyncio.gather(runner, *hub._tasks, return_exceptions=True)
         await pool.close()
+
+
+async def test_a_round_cuts_every_socket_from_its_one_view_while_the_event_keeps_changing(settings, db):
+    """A busy event changes during every read (a hundred interviewers pressing *Next*): the
+    round still reads once and gives every socket that view, instead of each socket waiting
+    for a read of its own after the change before it (a round of a hundred took seconds)."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    hub = Hub("postgresql://unused")  # no listening: the round is run by hand
+    reads = 0
+
+    async def read(event_id):
+        nonlocal reads
+        reads += 1
+        view = await read_event_view(db, event_id, settings)
+        hub.views.changed(event_id)  # another change committed while this one was read
+        return view
+
+    hub.views.reader = read
+    lobbies = [Lobby(hub, live.id) for _ in range(20)]
+    for lobby in lobbies:
+        await hub.subscribe(live.id, lobby)
+    await hub.refresh(live.id)
+    assert reads == 1
+    assert all(lobby.views == [lobbies[0].views[0]] for lobby in lobbies)

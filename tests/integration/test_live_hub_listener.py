@@ -20,7 +20,7 @@ class Quiet:
     who = None
     notice = None
 
-    async def refresh(self, only_if_changed: bool = False) -> None:
+    async def refresh(self, only_if_changed: bool = False, view: object = None) -> None:
         return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.janus.rooms import Room, room_description, room_interview
-from app.janus.tokens import participant_token, token_owner
+from app.janus.tokens import participant_token, room_tokens_among, token_owner
 from app.settings import SettingsError, load_settings
 from app.tickets import mint_ticket, read_ticket, ticket_interview, with_turn
 from app.turn import turn_credentials, turn_password
@@ -70,5 +70,12 @@ def test_rooms_and_tokens_are_named_per_deployment():
     assert token_owner(plain) == token_owner(prod, "prod") == (42, 1, 3)
     assert token_owner(prod) is None and token_owner(plain, "prod") is None
     assert token_owner(prod, "staging") is None
+    # A room's tokens among a server's: not another room's whose id begins alike, nor
+    # another deployment's, nor anything that only looks like one.
+    other = participant_token(key, "janus1", 421, 0, 0)
+    listed = [plain, prod, other, "p.42.1.3", "c.control", participant_token(key, "janus1", 42, 0, 0)]
+    assert room_tokens_among(listed, 42) == [plain, listed[-1]]
+    assert room_tokens_among(listed, 42, "prod") == [prod]
+    assert room_tokens_among(listed, 421) == [other]
     with pytest.raises(SettingsError, match="deployment_id"):
         load_settings(dict(SECRETS, SNABB_JANUS_DEPLOYMENT_ID="Prod 1"))
