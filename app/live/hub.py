@@ -4,7 +4,8 @@ Any process may change the queue; it sends NOTIFY on the event's channel (queue.
 Here each process listens on the channels of the events it has sockets for and, on a
 notification, sends every socket of that event what the change means for it: a fresh
 snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py).
-Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
+Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE;
+the first change after a quiet spell is not held back. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
 The listening connection is supervised: when it drops it is made again, LISTENs again and
@@ -79,6 +80,7 @@ class Hub:
         self._by_person: dict[Who, set[Subscriber]] = {}
         self._pending: set[int] = set()
         self._running: set[int] = set()
+        self._ended: dict[int, float] = {}  # event -> when its last round ended (loop time)
         # The people a pending notification names (the candidate offered, the interviewer
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
@@ -139,6 +141,7 @@ class Hub:
                 self._round_views.pop(event_id, None)
                 self._chains.pop(event_id, None)
                 self._settled.pop(event_id, None)
+                self._ended.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -179,7 +182,12 @@ class Hub:
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next
-                asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
+                # The first change after a quiet spell goes out at once (a *Next* waited
+                # DEBOUNCE for nothing); one within DEBOUNCE of the last round waits out the
+                # rest of it, so a burst still costs one round per DEBOUNCE.
+                loop = asyncio.get_running_loop()
+                wait = self._ended.get(event_id, -DEBOUNCE) + DEBOUNCE - loop.time()
+                loop.call_later(max(wait, 0.0), self._start_refresh, event_id)
 
     def _start_refresh(self, event_id: int) -> None:
         self._running.add(event_id)
@@ -207,6 +215,7 @@ class Hub:
                     await asyncio.sleep(DEBOUNCE)
         finally:
             self._running.discard(event_id)
+            self._ended[event_id] = asyncio.get_running_loop().time()
 
     async def refresh(self, event_id: int, first: set[Who] | frozenset[Who] = frozenset()) -> None:
         """Every socket of the event whose state may have changed is sent what it needs
