@@ -5,7 +5,7 @@ Here each process listens on the channels of the events it has sockets for and, 
 notification, sends every socket of that event what the change means for it: a fresh
 snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py).
 Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE;
-the first change after a quiet spell is not held back. The sockets are the
+a change that names no transaction (a dispatch's offer) is not held back after a quiet spell. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
 The listening connection is supervised: when it drops it is made again, LISTENs again and
@@ -184,7 +184,9 @@ class Hub:
         except (ValueError, AttributeError, TypeError):
             named, people, xid = {}, set(), None  # only the order of the refresh depends on it
         # With its transaction named, a view read since it committed need not be read again.
-        self.views.changed(event_id, xid if isinstance(xid, int) and not isinstance(xid, bool) else None)
+        if not isinstance(xid, int) or isinstance(xid, bool):
+            xid = None
+        self.views.changed(event_id, xid)
         self._first.setdefault(event_id, set()).update(people)
         for who in people:
             for socket in self._by_person.get(who, ()):
@@ -193,11 +195,18 @@ class Hub:
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next
-                # The first change after a quiet spell goes out at once (a *Next* waited
-                # DEBOUNCE for nothing); one within DEBOUNCE of the last round waits out the
-                # rest of it, so a burst still costs one round per DEBOUNCE.
                 loop = asyncio.get_running_loop()
-                wait = self._ended.get(event_id, -DEBOUNCE) + DEBOUNCE - loop.time()
+                if xid is None:
+                    # Nothing to wait for (a dispatch's offer from SQL, an interview's end:
+                    # the round reads the view anyway): at once after a quiet spell, or when
+                    # DEBOUNCE has passed since the last round (a burst: one round per
+                    # DEBOUNCE). A *Next* no longer waits DEBOUNCE before its round.
+                    wait = self._ended.get(event_id, -DEBOUNCE) + DEBOUNCE - loop.time()
+                else:
+                    # The view this process's own action reads for its reply (a check-in,
+                    # a leave) is taken by the round when it has come meanwhile: one read
+                    # per change, not two.
+                    wait = DEBOUNCE
                 loop.call_later(max(wait, 0.0), self._start_refresh, event_id)
 
     def _start_refresh(self, event_id: int) -> None:

@@ -56,8 +56,8 @@ class PingSweep:
         self._cycle: list[Socket] = []  # this cycle's sockets not yet pinged, last first
         self._slice = 0
         self._cycle_started = -math.inf
-        # Slices pinged and not yet checked: (when to check, when pinged, the sockets).
-        self._waiting: deque[tuple[float, float, list[Socket]]] = deque()
+        # Slices pinged and not yet checked, oldest first: (when pinged, the sockets).
+        self._waiting: deque[tuple[float, list[Socket]]] = deque()
         self.cut = 0  # sockets cut for not answering, since the start
 
     def add(self, socket: Socket) -> None:
@@ -68,8 +68,8 @@ class PingSweep:
 
     def tick(self, now: float) -> None:
         """Cut the sockets whose answer is overdue, then ping the next slice."""
-        while self._waiting and self._waiting[0][0] <= now:
-            _, ping_time, sockets = self._waiting.popleft()
+        while self._waiting and self._waiting[0][0] + ANSWER_SECONDS <= now:
+            ping_time, sockets = self._waiting.popleft()
             for socket in sockets:
                 if socket.heard < ping_time and not socket.ws.closed:
                     self._cut(socket)
@@ -88,7 +88,7 @@ class PingSweep:
             transport.write(PING_FRAME)
             pinged.append(socket)
         if pinged:
-            self._waiting.append((now + ANSWER_SECONDS, now, pinged))
+            self._waiting.append((now, pinged))
 
     def _cut(self, socket: Socket) -> None:
         self.cut += 1
