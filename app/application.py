@@ -16,6 +16,7 @@ from app.janus.pool import janus_pool
 from app.live.connections import live_connections
 from app.live.drain import setup_drain
 from app.live.hub import live_hub
+from app.live.pings import live_pings
 from app.live.media import record_media_events
 from app.live.reconciler import room_reconciler
 from app.live.sweeper import live_sweeper
@@ -94,6 +95,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(live_sweeper)
     app.cleanup_ctx.append(room_reconciler)
     app.cleanup_ctx.append(live_hub)
+    app.cleanup_ctx.append(live_pings)
     app.cleanup_ctx.append(pdf_workers)
     # Last: its probes read the Janus pool and the drain flag; it stops before they do.
     app.cleanup_ctx.append(health_listener)

@@ -11,7 +11,8 @@ comes whenever a quarter as many again have survived the younger generations: pa
   what has survived since: full collections then walk only what was made within the last
   few seconds. (Each tick's young collection costs CPU: every second, it was a tenth of a
   loaded process's CPU under churn.) Freezing only as sockets were admitted was not enough: a socket's long-lived
-  objects are replaced as it lives (its heartbeat's timer, its last state), the new ones
+  objects are replaced as it lives (its last state; then also aiohttp's heartbeat timers,
+  since replaced by one sweep: app/live/pings.py), the new ones
   reach the old generation unfrozen, and full collections of 0.3–1 s came back within a
   minute (BENCHMARKS.md). A frozen object freed by its reference count is freed as ever;
   only one that ends in a reference cycle stays until it is unfrozen (the full collections

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from app.i18n import Renderer  # noqa: F401 (named in the AppKey below)
     from app.janus.pool import JanusPool  # noqa: F401
     from app.live.hub import Hub  # noqa: F401
+    from app.live.pings import PingSweep  # noqa: F401
     from app.mail.outbox import Mailer  # noqa: F401
     from app.summary.formats import PdfWorkers  # noqa: F401
 
@@ -26,6 +27,7 @@ JANUS: web.AppKey[JanusPool] = web.AppKey("janus")
 RENDERER: web.AppKey[Renderer] = web.AppKey("renderer")
 MAILER: web.AppKey[Mailer] = web.AppKey("mailer")
 LIVE_HUB: web.AppKey[Hub] = web.AppKey("live_hub")
+LIVE_PINGS: web.AppKey[PingSweep] = web.AppKey("live_pings")  # every live socket's pings
 PDF_WORKERS: web.AppKey[PdfWorkers] = web.AppKey("pdf_workers")  # the summary's PDF rendering processes
 
 # Per request: the page language, "sv" or "en".

@@ -23,6 +23,7 @@ urgent_pool.py   next/accept/end's own connections, first come first served over
 presses.py       a process's presses of Next and Pick that come together, one statement
 feeds.py         what each side's socket is sent: its state, "offer", "room_changed"
 channel.py       one WebSocket's loop
+pings.py         one sweep pinging every socket of the process, cutting those gone silent
 hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets
 queue_frames.py  the queue's versions and the one shared `queue` message per change (PROTOCOL.md)
 connections.py   which sockets are open in every process; heartbeats; reaping dead processes

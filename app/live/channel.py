@@ -1,4 +1,4 @@
-"""One browser's WebSocket: the loop both sides share. Heartbeats, typed JSON in and out,
+"""One browser's WebSocket: the loop both sides share. Pongs noted, typed JSON in and out,
 a "state" snapshot on connect and after every change, errors as messages, never a crash.
 
 What each side may do is given as a table of actions (app/live/actions.py), and what it
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from app.keys import JANUS, LIVE_HUB, SETTINGS
+from app.keys import JANUS, LIVE_HUB, LIVE_PINGS, SETTINGS
 from app.live.dispatch import close_room
 from app.live.drain import track
 from app.live.errors import LiveError
@@ -34,9 +34,6 @@ if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this modu
     from app.live.event_view import EventView
 
 log = logging.getLogger(__name__)
-# The server pings this often and closes a socket whose pong does not come: a phone that
-# went away is noticed within about a minute, and proxies see traffic on idle sockets.
-HEARTBEAT_SECONDS = 25.0
 # A socket with more than this written and not yet sent gets no shared message (writing
 # it would make the fan-out wait for that reader): a whole state through its own writer.
 SHARED_BACKLOG = 16 * 1024
@@ -79,6 +76,13 @@ class Socket:
     # The socket's transport, once asked for, when the shared frames may be written to it
     # as they are (see write_shared): it is the connection's for as long as the socket lives.
     _raw: asyncio.Transport | None = None
+    # When the page last sent anything (a pong included): the process's ping sweep cuts a
+    # socket not heard from since a ping it was sent (app/live/pings.py).
+    heard: float = field(default_factory=time.monotonic)
+
+    def transport(self) -> asyncio.Transport | None:
+        """The connection's transport, for what is written as bytes framed once."""
+        return _transport(self.ws)
 
     async def send(self, message: dict[str, Any]) -> None:
         if isinstance(message, SharedState):  # its common part is encoded already
@@ -312,14 +316,18 @@ async def serve(
     # own zlib state, so the `queue` message could not be the same bytes for every socket,
     # and each frame would cost a compression per socket; the states are small (at most
     # 16 kB, snapshots.STATE_BUDGET).
-    ws = ChannelResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=MAX_FRAME + 1, compress=False)
+    # No heartbeat of aiohttp's (a timer, a ping task and a pong timer per socket): the
+    # process's one ping sweep (app/live/pings.py) pings every socket, and since the pongs
+    # must reach the loop below to be counted, pings are answered there (autoping off).
+    ws = ChannelResponse(autoping=False, max_msg_size=MAX_FRAME + 1, compress=False)
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
     socket = socket_of(ws)
     ws.too_big = lambda: socket.send(error("malformed"))
-    hub = request.app[LIVE_HUB]
+    hub, pings = request.app[LIVE_HUB], request.app[LIVE_PINGS]
     await hub.subscribe(socket.event_id, socket)
+    pings.add(socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")
     # The Janus rooms the socket's actions ended, being destroyed beside its next messages.
     closing: set[asyncio.Task[None]] = set()
@@ -336,8 +344,11 @@ async def serve(
             hub.views.changed(socket.event_id)
         await socket.refresh()  # resume: the whole current state, nothing to replay
         async for frame in ws:
+            socket.heard = time.monotonic()
             if frame.type != WSMsgType.TEXT:
-                if frame.type == WSMsgType.BINARY:
+                if frame.type == WSMsgType.PING:
+                    await ws.pong(frame.data)
+                elif frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
             await _answer(
@@ -350,6 +361,7 @@ async def serve(
                 close_later,
             )
     finally:
+        pings.discard(socket)
         writer.cancel()
         await asyncio.gather(*closing, return_exceptions=True)
         await hub.unsubscribe(socket.event_id, socket)

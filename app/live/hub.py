@@ -4,7 +4,8 @@ Any process may change the queue; it sends NOTIFY on the event's channel (queue.
 Here each process listens on the channels of the events it has sockets for and, on a
 notification, sends every socket of that event what the change means for it: a fresh
 snapshot, or the `queue` message all waiting pages share (app/live/queue_frames.py).
-Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE. The sockets are the
+Bursts (a dispatch sends several notifications) are folded into one refresh per DEBOUNCE;
+a change that names no transaction (a dispatch's offer) is not held back after a quiet spell. The sockets are the
 only thing held in memory, and they belong to this process anyway.
 
 The listening connection is supervised: when it drops it is made again, LISTENs again and
@@ -79,6 +80,7 @@ class Hub:
         self._by_person: dict[Who, set[Subscriber]] = {}
         self._pending: set[int] = set()
         self._running: set[int] = set()
+        self._ended: dict[int, float] = {}  # event -> when its last round ended (loop time)
         # The people a pending notification names (the candidate offered, the interviewer
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
@@ -89,8 +91,11 @@ class Hub:
         # event -> the queue's versions as this process read them (app/live/queue_frames.py)
         self._chains: dict[int, QueueChain] = {}
         # event -> (a queue version, the waiting candidates' sockets whose page was at it
-        # after a round and whose own facts have not changed since): see _to_visit
-        self._settled: dict[int, tuple[int, set[Subscriber]]] = {}
+        # after a round and whose own facts have not changed since, the event's other
+        # sockets that rounds looked at): see _to_visit
+        self._settled: dict[int, tuple[int, set[Subscriber], set[Subscriber]]] = {}
+        # event -> its sockets subscribed since a round last looked at them
+        self._arrived: dict[int, set[Subscriber]] = {}
         self.views.on_read = self._read
         self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references
         self._connection: asyncpg.Connection | None = None
@@ -112,12 +117,14 @@ class Hub:
             # "The reconnect storm"). An unsubscribe empties and drops an event's set in one
             # step, so a set found here is the event's own.
             sockets.add(socket)
+            self._arrived.setdefault(event_id, set()).add(socket)
             if socket.who is not None:
                 self._by_person.setdefault(socket.who, set()).add(socket)
             return
         async with self._lock:
             first = event_id not in self._sockets
             self._sockets.setdefault(event_id, set()).add(socket)
+            self._arrived.setdefault(event_id, set()).add(socket)
             if socket.who is not None:
                 self._by_person.setdefault(socket.who, set()).add(socket)
             if first and self._connection is not None:
@@ -129,6 +136,11 @@ class Hub:
             if socket in sockets:
                 self.closed += 1
             sockets.discard(socket)
+            held = self._settled.get(event_id)
+            if held is not None:  # (not a pass over the event's sockets per round: _to_visit)
+                held[1].discard(socket)
+                held[2].discard(socket)
+            self._arrived.get(event_id, set()).discard(socket)
             mine = self._by_person.get(socket.who, set()) if socket.who is not None else set()
             mine.discard(socket)
             if not mine and socket.who is not None:
@@ -139,6 +151,8 @@ class Hub:
                 self._round_views.pop(event_id, None)
                 self._chains.pop(event_id, None)
                 self._settled.pop(event_id, None)
+                self._arrived.pop(event_id, None)
+                self._ended.pop(event_id, None)
                 if self._connection is not None and not self._connection.is_closed():
                     try:
                         await self._connection.remove_listener(channel(event_id), self._notified)
@@ -170,7 +184,9 @@ class Hub:
         except (ValueError, AttributeError, TypeError):
             named, people, xid = {}, set(), None  # only the order of the refresh depends on it
         # With its transaction named, a view read since it committed need not be read again.
-        self.views.changed(event_id, xid if isinstance(xid, int) and not isinstance(xid, bool) else None)
+        if not isinstance(xid, int) or isinstance(xid, bool):
+            xid = None
+        self.views.changed(event_id, xid)
         self._first.setdefault(event_id, set()).update(people)
         for who in people:
             for socket in self._by_person.get(who, ()):
@@ -179,7 +195,19 @@ class Hub:
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next
-                asyncio.get_running_loop().call_later(DEBOUNCE, self._start_refresh, event_id)
+                loop = asyncio.get_running_loop()
+                if xid is None:
+                    # Nothing to wait for (a dispatch's offer from SQL, an interview's end:
+                    # the round reads the view anyway): at once after a quiet spell, or when
+                    # DEBOUNCE has passed since the last round (a burst: one round per
+                    # DEBOUNCE). A *Next* no longer waits DEBOUNCE before its round.
+                    wait = self._ended.get(event_id, -DEBOUNCE) + DEBOUNCE - loop.time()
+                else:
+                    # The view this process's own action reads for its reply (a check-in,
+                    # a leave) is taken by the round when it has come meanwhile: one read
+                    # per change, not two.
+                    wait = DEBOUNCE
+                loop.call_later(max(wait, 0.0), self._start_refresh, event_id)
 
     def _start_refresh(self, event_id: int) -> None:
         self._running.add(event_id)
@@ -207,6 +235,7 @@ class Hub:
                     await asyncio.sleep(DEBOUNCE)
         finally:
             self._running.discard(event_id)
+            self._ended[event_id] = asyncio.get_running_loop().time()
 
     async def refresh(self, event_id: int, first: set[Who] | frozenset[Who] = frozenset()) -> None:
         """Every socket of the event whose state may have changed is sent what it needs
@@ -231,7 +260,30 @@ class Hub:
             self._round_views[event_id] = view
         if view is None or view.queue_version is None:
             own = None
-        sockets, settled = self._to_visit(event_id, first, own, view)
+        sockets, settled, looked_at = self._to_visit(event_id, first, own, view)
+        try:
+            await self._send(event_id, sockets, first, own, before, view, settled, chain)
+        finally:
+            # What this round left not at the version is looked at again by the next; a
+            # socket gone meanwhile (unsubscribe took it out before the round put it back)
+            # in neither set.
+            visited = set(sockets)
+            gone = visited.difference(self._sockets.get(event_id, ()))
+            settled.difference_update(gone)
+            looked_at.difference_update(visited)
+            looked_at.update(visited.difference(settled, gone))
+
+    async def _send(
+        self,
+        event_id: int,
+        sockets: list[Subscriber],
+        first: set[Who] | frozenset[Who],
+        own: set[int] | None,
+        before: EventView | None,
+        view: EventView | None,
+        settled: set[Subscriber],
+        chain: QueueChain,
+    ) -> None:
         named, whole, shared = _sort(sockets, first, own, before, view, settled)
         await self._refresh_all(named, view)
         # The queue messages go out before the whole states: for each version the pages
@@ -271,34 +323,39 @@ class Hub:
 
     def _to_visit(
         self, event_id: int, first: set[Who] | frozenset[Who], own: set[int] | None, view: EventView | None
-    ) -> tuple[list[Subscriber], set[Subscriber]]:
-        """The sockets a round looks at, and the set it adds those it leaves at the view's
-        queue version to. When no page's version moved since the last round (a check-in or
-        a leave at the end of the queue, an accept, an end), the waiting pages that were at
-        it then need nothing now unless their own facts changed: the round looks only at the
-        rest (the people named and whose facts changed, interviewers, organizers, sockets
-        that came or fell behind since), a set difference in C instead of a pass of Python
-        over ten thousand sockets ten times a second. Otherwise every socket."""
+    ) -> tuple[list[Subscriber], set[Subscriber], set[Subscriber]]:
+        """The sockets a round looks at, the set it adds those it leaves at the view's
+        queue version to, and the set of those it leaves otherwise. When no page's version
+        moved since the last round (a check-in or a leave at the end of the queue, an
+        accept, an end), the waiting pages that were at it then need nothing now unless
+        their own facts changed: the round looks only at the rest (the people named and
+        whose facts changed, and what earlier rounds at this version left not at it:
+        interviewers, organizers, candidates not waiting, pages that fell behind; sockets
+        that came since), without a pass over ten thousand sockets ten times a second (a
+        set difference over all of them, in C, was still a tenth of the churn's CPU at
+        10,000). Otherwise every socket. Every socket of the event is in exactly one of
+        the two sets or came since (unsubscribe takes it out of them)."""
         sockets = self._sockets.get(event_id, set())
+        arrived = self._arrived.pop(event_id, set())
         version = None if own is None or view is None else view.queue_version
         if version is None:
             self._settled.pop(event_id, None)
-            return list(sockets), set()
+            return list(sockets), set(), set()
         held = self._settled.get(event_id)
         if held is None or held[0] != version:
             settled: set[Subscriber] = set()
-            self._settled[event_id] = (version, settled)
-            return list(sockets), settled
-        settled = held[1]
-        settled &= sockets  # those gone since
-        visit = sockets - settled
+            looked_at: set[Subscriber] = set()
+            self._settled[event_id] = (version, settled, looked_at)
+            return list(sockets), settled, looked_at
+        _, settled, looked_at = held
+        visit = (looked_at | arrived) & sockets
         assert own is not None
         for who in (*first, *(("candidate", candidate) for candidate in own)):
             for socket in self._by_person.get(who, ()):
                 if socket in sockets:
                     visit.add(socket)
                     settled.discard(socket)
-        return list(visit), settled
+        return list(visit), settled, looked_at
 
     def _chain(self, event_id: int) -> QueueChain:
         return self._chains.setdefault(event_id, QueueChain())

@@ -165,6 +165,15 @@ async def test_a_round_in_which_no_place_moved_still_looks_at_pages_behind(stack
         }
         assert (second_tab.refreshed, len(sockets[fourth].shared)) == (1, 0)
 
+        # After a round every socket of the event is in exactly one of the round's two sets
+        # (at the version, or to be looked at again); one that went is in neither.
+        await hub.unsubscribe(live.id, second_tab)
+        await round_after(queue.check_in(db, third, settings.live))  # the end: no version moves
+        _, settled, looked_at = hub._settled[live.id]
+        assert not settled & looked_at
+        assert settled | looked_at == hub._sockets[live.id]
+        assert second_tab not in settled | looked_at
+
 
 class Lobby:
     """An interviewer's socket as the hub sees it: refreshed every round."""

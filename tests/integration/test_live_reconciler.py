@@ -97,7 +97,14 @@ async def test_a_move_before_the_pages_saw_their_room_in_a_state_still_tells_bot
     """The interviewer's state after *Next* comes with the hub's round; a room lost and moved
     before that round (a quick reconciler, a slow round) must still reach the page that holds
     the `dispatched` reply's ticket for the old room."""
-    monkeypatch.setattr(hub, "DEBOUNCE", 3.0)  # every round of this test comes after the move
+    # Every round of this test comes after the move: the first after a quiet spell too.
+    monkeypatch.setattr(hub, "DEBOUNCE", 3.0)
+    start_refresh = hub.Hub._start_refresh
+
+    def later(self, event_id):
+        asyncio.get_running_loop().call_later(3.0, start_refresh, self, event_id)
+
+    monkeypatch.setattr(hub.Hub, "_start_refresh", later)
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
     url = f"http://{settings.app.host}:{settings.app.port}"
