@@ -19,7 +19,8 @@ headers.py       security headers and the CSP on every response
 logs.py          logging that redacts secrets, as text or JSON lines
 metrics.py       /metrics for Prometheus
 health_checks.py what /livez, /readyz, /healthz answer, on either listener
-health_listener.py those three on a port of their own, answered off the main event loop
+health_listener.py those three on a port of their own: a child process started, fed a heartbeat, restarted
+health_process.py the child: `python -m app.health_process` answers them off the main process
 gc_tuning.py     the garbage collector frozen and thawed by the live sockets admitted and closed
 ops.py           what the operations page and `provision list-live` show
 i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer

@@ -1,8 +1,8 @@
 """What /livez, /readyz and /healthz answer, from the facts a listener gathered.
 
 Two listeners answer them: the app's own port (app/views/health.py), from the main event
-loop, and the health listener (app/health_listener.py), a thread of its own whose answers
-never wait for that loop. Both say the same things in the same shape; it is decided here.
+loop, and the health listener (app/health_process.py), a child process whose answers never
+wait for that loop. Both say the same things in the same shape; it is decided here.
 
 - live: the main event loop turns. 503 `{"status": "stalled", "main_loop": ...}` when it has
   not turned for longer than the bound: restart the process.

@@ -1,198 +1,167 @@
-"""The health listener: /livez, /readyz and /healthz on a port of their own (`app.health_port`),
-answered by a thread with its own event loop (DEPLOYMENT.md, "Health checks").
+"""The health listener, the app's side: starts `python -m app.health_process`, which answers
+/livez, /readyz and /healthz on `app.health_port` (DEPLOYMENT.md, "Health checks"), feeds it a
+heartbeat from the main event loop, restarts it when it dies, stops it at shutdown.
 
-Why: an orchestrator's probe opens a new connection each time. On the app's port it waits
-in the same accept queue and for the same event loop as everything else: behind ten
-thousand handshakes while a restarted replica's pages all come back at once (seconds:
-BENCHMARKS.md, "Health outside the main loop"), behind the longest turn under churn. Admitting the storm in
-batches (app/live/arrivals.py) cannot shorten that queue; only a listener outside this loop
-can. Here the thread's loop accepts, reads and answers on its own; what it still shares with
-the main loop is the interpreter's lock, which a busy main thread hands over every switch
-interval (5 ms), and the machine's CPUs.
+The heartbeat is one line on the process's stdin every half second, written by a task on the
+main loop: a loop that does not turn writes none, and the process says it stalled. The line
+carries what only this loop knows: the Janus servers' states (their connections live here)
+and whether the replica is draining, written at once when the drain begins so /readyz turns
+503 as soon as the main port closes.
 
-It still tells the truth about the main loop. The main loop stamps a heartbeat every half
-second with what it knows of the Janus servers (their connections live on that loop and are
-not read from here); a heartbeat older than `app.health_stall_after` seconds is a stalled
-loop, and every check fails, `/livez` too: a process whose loop does not turn serves nobody
-and is restarted. The database is asked over a connection of the listener's own (a pool of
-one on its loop, opened on the first check), never the main pools, one check at a time
-however many probes arrive together.
+A listener that dies (killed, out of memory, a bug) is logged as an ERROR, with its exit
+status, and started again a second later: the app serves on, and the orchestrator's probes
+are answered again, rather than failing until someone restarts a healthy replica. One that
+cannot start at the app's start (its port taken) fails the start, as a port of the app would.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import logging
-import threading
+import os
+import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator
 
-import asyncpg
 from aiohttp import web
 
-from app import health_checks
-from app.db import database_health
-from app.health_checks import respond
+from app.health_process import LISTENING, Beat, ListenerSettings
+from app.janus.pool import JanusPool
 from app.keys import JANUS, SETTINGS
-from app.live.drain import draining
-from app.logs import http_server_logger
-from app.settings import DatabaseSettings
-
-if TYPE_CHECKING:
-    from app.janus.pool import JanusPool
+from app.live.drain import DRAINING
+from app.paths import PACKAGE_DIR
+from app.settings import Settings
 
 log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL = 0.5
-STOP_TIMEOUT = 10.0
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 5.0
+RESTART_AFTER = 1.0
 
 
-@dataclass(frozen=True)
-class Beat:
-    """The main loop's last stamp: when (time.monotonic) and the Janus servers' states then."""
-
-    at: float
-    janus: dict[str, str]
-    janus_usable: bool
-
-
-class Heartbeat:
-    """Written by the main loop, read by the listener's thread. The beat is replaced whole,
-    one attribute assignment: a reader sees the old beat or the new, never half of one."""
-
-    def __init__(self, stall_after: float) -> None:
-        self.stall_after = stall_after
-        self.beat = Beat(time.monotonic(), {}, False)
-
-    def stamp(self, janus: JanusPool) -> None:
-        self.beat = Beat(time.monotonic(), janus.health(), bool(janus.healthy()))
-
-    def main_loop(self) -> str:
-        age = time.monotonic() - self.beat.at
-        return health_checks.LOOP_OK if age <= self.stall_after else f"stalled for {age:.1f} s"
+def listener_settings(settings: Settings) -> ListenerSettings:
+    return ListenerSettings(
+        host=settings.app.host,
+        port=settings.app.health_port,
+        stall_after=settings.app.health_stall_after,
+        database_url=settings.database.url.get_secret_value(),
+        command_timeout=settings.database.command_timeout,
+        log_format=settings.app.log_format,
+        log_level=settings.app.log_level,
+        parent_pid=os.getpid(),
+    )
 
 
-async def keep_stamping(heartbeat: Heartbeat, janus: JanusPool) -> None:
-    while True:
-        heartbeat.stamp(janus)
-        await asyncio.sleep(HEARTBEAT_INTERVAL)
+def beat(janus: JanusPool, draining: bool) -> Beat:
+    return Beat(time.monotonic(), janus.health(), bool(janus.healthy()), draining)
 
 
-class HealthListener:
-    """The thread, its loop, its HTTP server and its database connection."""
+class HealthProcess:
+    """One listener process at a time: started, fed, stopped."""
 
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        database: DatabaseSettings,
-        heartbeat: Heartbeat,
-        shutting_down: Callable[[], bool],
-    ) -> None:
-        self.host, self.port = host, port
-        self.database = database
-        self.heartbeat = heartbeat
-        self.shutting_down = shutting_down  # reads one flag: safe from this thread
-        self._started: concurrent.futures.Future[None] = concurrent.futures.Future()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._pool: asyncpg.Pool | None = None
-        self._checking: asyncio.Future[str] | None = None
-        self._thread = threading.Thread(target=self._run, name="health-listener", daemon=True)
+    def __init__(self, settings: ListenerSettings) -> None:
+        self.settings = settings
+        self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def start(self, first: Beat) -> None:
         """Listening when this returns; a port that cannot be bound is raised here."""
-        self._thread.start()
-        await asyncio.wrap_future(self._started)
+        # Its stderr is the app's: its log lines go where the app's go.
+        self.process = process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "app.health_process",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=PACKAGE_DIR.parent,  # where `app` is this app's package, wherever the app was started
+        )
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(self.settings.line() + first.line())
+        try:
+            said = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
+        except TimeoutError:
+            said = b""
+        if said != LISTENING:
+            await self.stop()
+            raise RuntimeError(
+                f"the health listener did not start on port {self.settings.port} (see its log)"
+            )
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def send(self, line: Beat) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(line.line())
+        await self.process.stdin.drain()
 
     async def stop(self) -> None:
-        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
-            try:
-                self._loop.call_soon_threadsafe(self._stop.set)
-            except RuntimeError:  # its loop ended meanwhile
-                pass
-        await asyncio.to_thread(self._thread.join, STOP_TIMEOUT)
-
-    def _run(self) -> None:
+        """Its stdin closed: it leaves at once. Killed if it has not within STOP_TIMEOUT."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
         try:
-            asyncio.run(self._serve())
-        except BaseException as error:  # told to the starter, or logged
-            if not self._started.done():
-                self._started.set_exception(error)
+            await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+async def keep_beating(listener: HealthProcess, app: web.Application) -> None:
+    """A beat every HEARTBEAT_INTERVAL and at once when the drain begins; a listener found
+    dead is restarted."""
+    drain = app[DRAINING]
+    # asyncio.wait, not wait_for: Python 3.11's wait_for drops a cancellation that arrives as
+    # the drain begins, and this task would outlive the app.
+    drain_begins = asyncio.ensure_future(drain.wait())
+    try:
+        while True:
+            if listener.alive():
+                with contextlib.suppress(ConnectionError):  # it died: found on the next turn
+                    await listener.send(beat(app[JANUS], drain.is_set()))
             else:
-                log.exception("the health listener stopped")
+                await restart(listener, app)
+            if drain_begins.done():
+                await asyncio.sleep(HEARTBEAT_INTERVAL)
+            else:
+                await asyncio.wait([drain_begins], timeout=HEARTBEAT_INTERVAL)
+    finally:
+        drain_begins.cancel()
 
-    async def _serve(self) -> None:
-        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        # min_size 0: no connection before the first check, so the listener starts (and
-        # says so) while the database is down.
-        self._pool = await asyncpg.create_pool(
-            self.database.url.get_secret_value(),
-            min_size=0,
-            max_size=1,
-            command_timeout=self.database.command_timeout,
-        )
-        # No access log: a probe every few seconds per orchestrator is noise. The server's
-        # logger is the app's: a request it cannot read is one line, nothing quoted.
-        runner = web.AppRunner(self._application(), access_log=None, logger=http_server_logger())
-        try:
-            await runner.setup()
-            await web.TCPSite(runner, self.host, self.port).start()
-            self._started.set_result(None)
-            await self._stop.wait()
-        finally:
-            await runner.cleanup()
-            self._pool.terminate()
 
-    def _application(self) -> web.Application:
-        application = web.Application(client_max_size=1024)
-        application.router.add_get("/livez", self._livez)
-        application.router.add_get("/readyz", self._readyz)
-        application.router.add_get("/healthz", self._healthz)
-        return application
-
-    async def _database(self) -> str:
-        """One check at a time, shared by every probe that arrives while it runs."""
-        if self._checking is None or self._checking.done():
-            assert self._pool is not None
-            self._checking = asyncio.ensure_future(database_health(self._pool))
-        return await asyncio.shield(self._checking)
-
-    async def _livez(self, request: web.Request) -> web.Response:
-        return respond(health_checks.live(self.heartbeat.main_loop()))
-
-    async def _readyz(self, request: web.Request) -> web.Response:
-        if self.shutting_down():
-            return respond(health_checks.SHUTTING_DOWN)
-        database = await self._database()
-        beat = self.heartbeat.beat
-        return respond(health_checks.ready(database, beat.janus_usable, self.heartbeat.main_loop()))
-
-    async def _healthz(self, request: web.Request) -> web.Response:
-        database = await self._database()
-        beat = self.heartbeat.beat
-        return respond(health_checks.detail(database, beat.janus, self.heartbeat.main_loop()))
+async def restart(listener: HealthProcess, app: web.Application) -> None:
+    if listener.process is not None:  # else the last restart failed, and said so
+        status, pid = listener.process.returncode, listener.process.pid
+        log.error("the health listener (pid %d) exited with status %s; starting a new one", pid, status)
+        await listener.stop()  # reaps it
+    await asyncio.sleep(RESTART_AFTER)
+    try:
+        await listener.start(beat(app[JANUS], app[DRAINING].is_set()))
+    except (RuntimeError, OSError):
+        log.exception("the health listener could not be started again")
+    else:
+        log.info("the health listener runs again (pid %s)", listener.pid)
 
 
 async def health_listener(app: web.Application) -> AsyncIterator[None]:
-    """The cleanup context: after every other resource has started (a probe answered here
-    finds the Janus pool and the drain flag), stopped before they stop."""
+    """The cleanup context: after every other resource has started (its first beat reads the
+    Janus pool and the drain flag), stopped before they stop."""
     settings = app[SETTINGS]
     if not settings.app.health_port:
         yield
         return
-    heartbeat = Heartbeat(settings.app.health_stall_after)
-    heartbeat.stamp(app[JANUS])
-    stamping = asyncio.create_task(keep_stamping(heartbeat, app[JANUS]), name="main loop heartbeat")
-    listener = HealthListener(
-        settings.app.host, settings.app.health_port, settings.database, heartbeat, lambda: draining(app)
-    )
+    listener = HealthProcess(listener_settings(settings))
+    await listener.start(beat(app[JANUS], app[DRAINING].is_set()))
+    beating = asyncio.create_task(keep_beating(listener, app), name="health listener heartbeat")
     try:
-        await listener.start()
         yield
     finally:
+        beating.cancel()
+        await asyncio.gather(beating, return_exceptions=True)
         await listener.stop()
-        stamping.cancel()
-        await asyncio.gather(stamping, return_exceptions=True)

@@ -172,20 +172,28 @@ def http_server_logger() -> logging.Logger:
 def log_handler(settings: Settings, stream=None) -> logging.Handler:
     """The one handler every record goes through: redacted, with its request id, as text
     or JSON lines (`app.log_format`)."""
+    return redacting_handler(settings.app.log_format, secret_values(settings), stream)
+
+
+def redacting_handler(log_format: str, secrets: Iterable[str], stream=None) -> logging.Handler:
     handler = logging.StreamHandler(stream)
-    redact = Redactor(secret_values(settings))
-    formatter = JsonFormatter if settings.app.log_format == "json" else RedactingFormatter
-    handler.setFormatter(formatter(redact))
+    formatter = JsonFormatter if log_format == "json" else RedactingFormatter
+    handler.setFormatter(formatter(Redactor(secrets)))
     # On the handler, not a logger: every record of every logger passes through it.
     handler.addFilter(RequestIdFilter())
     return handler
 
 
 def configure_logging(settings: Settings) -> None:
-    handler = log_handler(settings)
+    configure_handler(settings.app.log_format, settings.app.log_level, secret_values(settings))
+
+
+def configure_handler(log_format: str, log_level: str, secrets: Iterable[str]) -> None:
+    """The root logger's one handler; also the health listener's process
+    (app/health_process.py), which knows of the secrets only the database URL."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.app.log_level)
+    root.handlers[:] = [redacting_handler(log_format, secrets)]
+    root.setLevel(log_level)
     # janus-client logs whole request bodies at DEBUG: they carry tokens and room secrets.
     logging.getLogger("janus_client").setLevel(logging.WARNING)
     # asyncpg's pool logs a traceback for every failed attempt to keep its minimum of

@@ -80,8 +80,9 @@ class AppSettings(_Section):
     # reconnect elsewhere (DEPLOYMENT.md, "Upgrades"); keep it below the orchestrator's grace.
     shutdown_timeout: float = Field(20.0, gt=0, le=600)
     # The health listener (app/health_listener.py; DEPLOYMENT.md, "Health checks"): /livez,
-    # /readyz and /healthz on a port of their own, answered by a thread with its own event
-    # loop, so that a probe is answered whatever the main loop is doing. 0: none.
+    # /readyz and /healthz on a port of their own, answered by a child process of the app
+    # (app/health_process.py), so that a probe is answered whatever the main loop is doing.
+    # 0: none.
     health_port: int = Field(8090, ge=0, le=65535)
     # Seconds the main event loop may go without a turn (it stamps a heartbeat every half
     # second) before the health listener says it is stalled: every check then fails.

@@ -9,7 +9,7 @@ own port, answered from the main event loop.
 
 What each promises and the bodies are app/health_checks.py's, shared with the health
 listener (app/health_listener.py): the same three on a port of their own, answered by a
-thread that never waits for this loop, which is what orchestrators should probe. Here the
+child process that never waits for this loop, which is what orchestrators should probe. Here the
 main loop is "ok" by construction: it is the one answering. During a reconnect storm an
 answer here waits behind thousands of handshakes in this port's accept queue.
 

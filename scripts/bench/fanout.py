@@ -34,8 +34,8 @@ from the clients' side and from /proc:
 the longest during the churn are printed by what ran in them.
 
 /healthz is probed on the app's own port (answered by the main event loop, the old path)
-and, when the app has one, on the health listener's port (app/health_listener.py, a thread
-with its own loop, the new path), side by side in the same run (scripts/bench/fanout_health.py).
+and, when the app has one, on the health listener's port (app/health_process.py, a child
+process of the app, the new path), side by side in the same run (scripts/bench/fanout_health.py).
 
 Figures are for this machine as it is: the load average is printed with them.
 """

@@ -1,6 +1,6 @@
 """/healthz probed from outside during the fan-out benchmark (scripts/bench/fanout.py): on the
 app's own port, the old path, answered by the main event loop, and on the health listener's
-port (app/health_listener.py), the new, answered by a thread with its own loop; both in the
+port (app/health_process.py), the new, answered by a child process of the app; both in the
 same run, under the same load.
 
 An orchestrator's probe opens a new connection each time ("fresh"); the old path is also

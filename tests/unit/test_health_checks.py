@@ -1,12 +1,12 @@
 """The health answers (app/health_checks.py) and the main loop's heartbeat as the health
-listener reads it (app/health_listener.py): pure, no listener started."""
+listener's process reads it (app/health_process.py): pure, no listener started."""
 
 from __future__ import annotations
 
 import time
 
 from app import health_checks
-from app.health_listener import Beat, Heartbeat
+from app.health_process import Beat, Heartbeat, ListenerSettings
 
 
 def test_live_fails_only_on_a_stalled_loop():
@@ -47,3 +47,11 @@ def test_the_heartbeat_goes_stale_after_the_bound():
     assert heartbeat.main_loop() == "ok"
     heartbeat.beat = Beat(time.monotonic() - 6.0, {"janus1": "ok"}, True)  # the last stamp, 6 s ago
     assert heartbeat.main_loop().startswith("stalled for 6.")
+
+
+def test_the_lines_on_the_pipe_read_back_as_written():
+    beat = Beat(123.5, {"janus1": "ok", "janus2": "connecting"}, True, draining=True)
+    assert beat.line().endswith(b"\n") and beat.line().count(b"\n") == 1
+    assert Beat.from_line(beat.line()) == beat
+    settings = ListenerSettings("127.0.0.1", 8090, 5.0, "postgresql://u:p@db/x", 10.0, "json", "INFO", 42)
+    assert ListenerSettings.from_line(settings.line()) == settings
