@@ -21,8 +21,9 @@ same place, without counting a miss. The interview names the process making its 
 (`room_maker`): if that process dies, any other makes the room once the dead one's
 heartbeat has stopped (`recover_roomless_offers`, run by every process's sweeper), so a
 crash costs the pair seconds; one its living maker lost (the dispatch committed but its
-answer never came back) is made the same way a few seconds later (`roomless_offers`). And an offer that still has no room when it expires fails
-the same way (`interviews.expire_offers`).
+answer never came back) is made the same way a few seconds later (`roomless_offers`). And
+an offer that still has no room when it expires fails the same way
+(`interviews.expire_offers`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 import asyncpg
 
@@ -188,19 +189,6 @@ ATTACH_SQL = """
                   FROM event e WHERE e.id = i.event_id))::float8 AS planned_end"""
 
 
-def _attach_arguments(offer: Offer, room: Room, live: LiveSettings, announce: bool) -> tuple[Any, ...]:
-    return (
-        offer.interview_id,
-        room.server,
-        room.room_id,
-        room.pin,
-        room.secret,
-        list(room.participant_tokens),
-        float(live.offer_seconds),
-        announce,
-    )
-
-
 async def attach_room(
     connection: asyncpg.Connection, offer: Offer, room: Room, live: LiveSettings, announce: bool = False
 ) -> asyncpg.Record | None:
@@ -215,10 +203,20 @@ async def attach_room(
     # One statement is its own transaction: an interview's room is attached in one round
     # trip (BEGIN and COMMIT around it were two more waits on a busy process, on the path of
     # the interviewer's `dispatched`); an announced one is written with its NOTIFY, together.
+    arguments = (
+        offer.interview_id,
+        room.server,
+        room.room_id,
+        room.pin,
+        room.secret,
+        list(room.participant_tokens),
+        float(live.offer_seconds),
+        announce,
+    )
     if not announce:
-        return await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
+        return await connection.fetchrow(ATTACH_SQL, *arguments)
     async with connection.transaction():
-        row = await connection.fetchrow(ATTACH_SQL, *_attach_arguments(offer, room, live, announce))
+        row = await connection.fetchrow(ATTACH_SQL, *arguments)
         if row is not None:
             await notify(
                 connection,

@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import asyncpg
@@ -90,10 +91,8 @@ class Hub:
         self._round_views: dict[int, EventView] = {}
         # event -> the queue's versions as this process read them (app/live/queue_frames.py)
         self._chains: dict[int, QueueChain] = {}
-        # event -> (a queue version, the waiting candidates' sockets whose page was at it
-        # after a round and whose own facts have not changed since, the event's other
-        # sockets that rounds looked at): see _to_visit
-        self._settled: dict[int, tuple[int, set[Subscriber], set[Subscriber]]] = {}
+        # event -> what rounds at its queue version left: see _to_visit
+        self._settled: dict[int, _AtVersion] = {}
         # event -> its sockets subscribed since a round last looked at them
         self._arrived: dict[int, set[Subscriber]] = {}
         self.views.on_read = self._read
@@ -138,8 +137,8 @@ class Hub:
             sockets.discard(socket)
             held = self._settled.get(event_id)
             if held is not None:  # (not a pass over the event's sockets per round: _to_visit)
-                held[1].discard(socket)
-                held[2].discard(socket)
+                held.settled.discard(socket)
+                held.looked_at.discard(socket)
             self._arrived.get(event_id, set()).discard(socket)
             mine = self._by_person.get(socket.who, set()) if socket.who is not None else set()
             mine.discard(socket)
@@ -342,12 +341,10 @@ class Hub:
             self._settled.pop(event_id, None)
             return list(sockets), set(), set()
         held = self._settled.get(event_id)
-        if held is None or held[0] != version:
-            settled: set[Subscriber] = set()
-            looked_at: set[Subscriber] = set()
-            self._settled[event_id] = (version, settled, looked_at)
-            return list(sockets), settled, looked_at
-        _, settled, looked_at = held
+        if held is None or held.version != version:
+            held = self._settled[event_id] = _AtVersion(version)
+            return list(sockets), held.settled, held.looked_at
+        settled, looked_at = held.settled, held.looked_at
         visit = (looked_at | arrived) & sockets
         assert own is not None
         for who in (*first, *(("candidate", candidate) for candidate in own)):
@@ -412,6 +409,19 @@ class Hub:
                 if connection is not None:
                     connection.terminate()
             await asyncio.sleep(RETRY_SECONDS)
+
+
+@dataclass
+class _AtVersion:
+    """What the rounds at one queue version left of an event's sockets (Hub._to_visit)."""
+
+    version: int
+    # The waiting candidates' sockets whose page was at `version` after a round and whose
+    # own facts have not changed since: a round at the same version skips them.
+    settled: set[Subscriber] = field(default_factory=set)
+    # The event's other sockets that rounds looked at (interviewers, organizers, candidates
+    # not waiting, pages that fell behind): the next round at this version looks again.
+    looked_at: set[Subscriber] = field(default_factory=set)
 
 
 def _sort(

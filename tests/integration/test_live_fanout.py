@@ -169,7 +169,8 @@ async def test_a_round_in_which_no_place_moved_still_looks_at_pages_behind(stack
         # (at the version, or to be looked at again); one that went is in neither.
         await hub.unsubscribe(live.id, second_tab)
         await round_after(queue.check_in(db, third, settings.live))  # the end: no version moves
-        _, settled, looked_at = hub._settled[live.id]
+        held = hub._settled[live.id]
+        settled, looked_at = held.settled, held.looked_at
         assert not settled & looked_at
         assert settled | looked_at == hub._sockets[live.id]
         assert second_tab not in settled | looked_at
