@@ -28,10 +28,12 @@ async def organizer_state(connection: asyncpg.Connection, event_id: int) -> dict
         WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL""",
         event_id,
     )
+    # A room is in use from the offer on, as on the ops page (app/ops.py): the room is made
+    # while the candidate reads the offer, and attaching it notifies no one (app/live/
+    # dispatch.attach_room), so a figure waiting for it would stay behind until the next change.
     interviews = await connection.fetchrow(
         """
-        SELECT count(*) FILTER (WHERE state IN ('offered', 'active') AND room_id IS NOT NULL)
-                   AS rooms_in_use,
+        SELECT count(*) FILTER (WHERE state IN ('offered', 'active')) AS rooms_in_use,
                count(*) FILTER (WHERE state = 'active') AS active,
                count(*) FILTER (WHERE state = 'offered') AS offered,
                count(*) FILTER (WHERE state = 'ended' AND started_at IS NOT NULL) AS done,
