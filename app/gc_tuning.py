@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 THAW_MIN = 1_000  # sockets closed since the last thaw, at the least, before a thaw
 TICK_SECONDS = 5.0
 THAW_IDLE_SECONDS = 60.0  # between thaws while fewer than THAW_MIN sockets are open
+NOTEWORTHY_PAUSE_MS = 50.0  # a thaw this long is logged at INFO, a shorter one at DEBUG
 
 
 class Collector:
@@ -79,8 +80,13 @@ class Collector:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
-            log.info(
-                "garbage collector thawed and froze again in %.0f ms", (time.perf_counter() - started) * 1000
+            took = (time.perf_counter() - started) * 1000
+            # An idle process thaws once a minute: a line an operator needs only when the pause
+            # was long enough for the pages to feel it.
+            log.log(
+                logging.INFO if took >= NOTEWORTHY_PAUSE_MS else logging.DEBUG,
+                "garbage collector thawed and froze again in %.0f ms",
+                took,
             )
             return "thaw"
         gc.collect(1)  # the young garbage is not frozen with the rest
