@@ -463,11 +463,39 @@ async def _open_room(
         raise
     if row is None:
         await close_room(rooms, room.server, room.room_id, room.secret)
-        raise LiveError("offer_gone")
-    candidate_ticket, interviewer_ticket = interview_tickets(
-        settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"]
-    )
+        # A slow maker's offer may have been given its room by another process meanwhile
+        # (roomless_offers): the interview goes on there, and so does its interviewer.
+        async with pool.acquire() as connection:
+            row = await connection.fetchrow(ROOM_MADE_ELSEWHERE_SQL, offer.interview_id)
+        if row is None:
+            raise LiveError("offer_gone")
+        room = Room(
+            row["janus_server"],
+            row["room_id"],
+            row["room_pin"],
+            row["room_secret"],
+            tuple(row["room_tokens"]),
+        )
+    try:
+        candidate_ticket, interviewer_ticket = interview_tickets(
+            settings, room, offer.interview_id, row["candidate_name"], row["interviewer_name"]
+        )
+    except UnknownJanusServer:  # made elsewhere, on a server added a moment ago
+        raise LiveError("room_unavailable") from None
     return Dispatched(offer, room, candidate_ticket, interviewer_ticket, row["planned_end"])
+
+
+# The room of an offered (or since joined) interview that another process attached.
+ROOM_MADE_ELSEWHERE_SQL = """
+    SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
+           c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+           extract(epoch FROM coalesce(i.ends_at, i.offer_expires_at + (
+               SELECT make_interval(mins => e.interview_minutes)
+               FROM event e WHERE e.id = i.event_id)))::float8 AS planned_end
+    FROM interview i
+    JOIN candidate c ON c.id = i.candidate_id
+    JOIN event_interviewer w ON w.id = i.interviewer_id
+    WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL"""
 
 
 async def next_candidate(

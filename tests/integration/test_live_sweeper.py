@@ -103,6 +103,16 @@ async def test_a_room_its_living_maker_lost_is_made_by_a_sweep(app_server, setti
             assert made[offer.interview_id]["room_maker"] == me
         assert made[being_made.interview_id]["room_id"] is None  # left to its maker
         await assert_invariants(db, event.id)
+
+        # The slow maker finishes after all: its room is destroyed, and its interviewer is
+        # handed the room the sweep made (not told the offer is gone).
+        late = await dispatch.open_room(pool, app_server[JANUS], settings, others)
+        assert late.room.room_id == made[others.interview_id]["room_id"]
+        assert late.interviewer_ticket
+        assert await db.fetchval("SELECT room_id FROM interview WHERE id = $1", others.interview_id) == (
+            late.room.room_id
+        )
+        await assert_invariants(db, event.id)
     finally:
         dispatch._MAKING.pop(being_made.interview_id).set()
         await db.execute("DELETE FROM live_process WHERE id = $1", other)
