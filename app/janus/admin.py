@@ -26,6 +26,7 @@ from typing import Any, AsyncIterator
 
 import aiohttp
 
+from app.background import Background
 from app.janus.errors import JanusError, JanusUnavailable
 from app.janus.tokens import VIDEOROOM
 
@@ -99,7 +100,7 @@ class AdminLink:
         self._timeout = timeout
         self._socket: _Socket | None = None
         self._opening = asyncio.Lock()
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing = Background(f"janus-admin-close-{self.name}")
         self.handshakes = 0  # how many times it was opened (tests, and whoever wonders)
 
     async def _opened(self) -> _Socket:
@@ -133,9 +134,7 @@ class AdminLink:
         if self._socket is socket:
             self._socket = None
         socket.fail_pending()
-        closing = asyncio.create_task(socket.close(), name=f"janus-admin-close-{self.name}")
-        self._closing.add(closing)
-        closing.add_done_callback(self._closing.discard)
+        self._closing.start(socket.close())
 
     async def call(self, request: str, **fields: Any) -> dict[str, Any]:
         """One Admin API request; its reply, JanusError when refused, JanusUnavailable when
@@ -182,7 +181,7 @@ class AdminLink:
         socket, self._socket = self._socket, None
         if socket is not None:
             await socket.close()
-        await asyncio.gather(*self._closing, return_exceptions=True)
+        await self._closing.wait()
 
 
 class JanusAdmin:

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from app.background import Background
 from app.keys import JANUS, LIVE_HUB, LIVE_PINGS, SETTINGS
 from app.live.dispatch import close_room
 from app.live.drain import track
@@ -330,12 +331,10 @@ async def serve(
     pings.add(socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")
     # The Janus rooms the socket's actions ended, being destroyed beside its next messages.
-    closing: set[asyncio.Task[None]] = set()
+    closing = Background("live-room-close", log)
 
     def close_later(rooms: tuple[Any, ...]) -> None:
-        task = asyncio.create_task(_close_rooms(request.app, rooms), name="live-room-close")
-        closing.add(task)
-        task.add_done_callback(closing.discard)
+        closing.start(_close_rooms(request.app, rooms))
 
     try:
         if await opened():
@@ -363,7 +362,7 @@ async def serve(
     finally:
         pings.discard(socket)
         writer.cancel()
-        await asyncio.gather(*closing, return_exceptions=True)
+        await closing.wait()
         await hub.unsubscribe(socket.event_id, socket)
         try:
             await asyncio.shield(closed())

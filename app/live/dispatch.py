@@ -36,6 +36,7 @@ from typing import NamedTuple, Protocol
 
 import asyncpg
 
+from app.background import Background
 from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
@@ -426,9 +427,8 @@ async def open_room(
         made.set()
 
 
-# The connections _attached gives back, until the pool has them (the loop keeps only weak
-# references to tasks).
-_GIVING_BACK: set[asyncio.Task[None]] = set()
+# The connections _attached gives back, until the pool has them.
+_GIVING_BACK = Background("live-connection-release", log)
 
 
 async def _attached(
@@ -441,9 +441,7 @@ async def _attached(
     try:
         return await attach_room(connection, offer, room, live, announce)
     finally:
-        giving_back = asyncio.ensure_future(pool.release(connection))
-        _GIVING_BACK.add(giving_back)
-        giving_back.add_done_callback(_GIVING_BACK.discard)
+        _GIVING_BACK.start(pool.release(connection))
 
 
 async def _open_room(

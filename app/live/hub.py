@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import asyncpg
 from aiohttp import web
 
+from app.background import Background
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
@@ -96,7 +97,8 @@ class Hub:
         # event -> its sockets subscribed since a round last looked at them
         self._arrived: dict[int, set[Subscriber]] = {}
         self.views.on_read = self._read
-        self._tasks: set[asyncio.Task[Any]] = set()  # the loop keeps only weak references
+        # The rounds and the notices under way (a failed one is logged: one stops no other).
+        self.pushes = Background("live push", log)
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
         self._dropped = asyncio.Event()
@@ -190,7 +192,7 @@ class Hub:
         for who in people:
             for socket in self._by_person.get(who, ()):
                 if socket.notice is not None:
-                    self._spawn(socket.notice(named))
+                    self.pushes.start(socket.notice(named))
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next
@@ -210,17 +212,7 @@ class Hub:
 
     def _start_refresh(self, event_id: int) -> None:
         self._running.add(event_id)
-        self._spawn(self._refresh_event(event_id))
-
-    def _spawn(self, coroutine: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("live push failed: %s", type(task.exception()).__name__)
+        self.pushes.start(self._refresh_event(event_id))
 
     async def _refresh_event(self, event_id: int) -> None:
         """Rounds of one event never overlap: changes during a round are folded into the
@@ -492,7 +484,7 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for running in (task, *hub._tasks):
-            running.cancel()
-        await asyncio.gather(task, *hub._tasks, return_exceptions=True)
+        task.cancel()
+        hub.pushes.cancel()
+        await asyncio.gather(task, *hub.pushes, return_exceptions=True)
         await readers.close()

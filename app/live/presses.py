@@ -23,12 +23,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
+from app.background import Background
 from app.live.dispatch import Offer, dispatch_on, offer_of, room_coming
 from app.live.urgent_pool import Held, UrgentFirst
 from app.settings import LiveSettings
@@ -88,7 +89,7 @@ class Presses:
         self.line, self.live, self.maker, self.tell = line, live, maker, tell
         self._waiting: list[_Press] = []
         self._senders = 0  # statements under way, or about to be
-        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
+        self._background = Background("live-presses", log)  # senders, connections given back
 
     async def dispatch(self, interviewer_id: int, candidate_id: int | None = None) -> Offer | None:
         """dispatch.dispatch for a socket of this process: the offer, None when nobody is
@@ -114,7 +115,7 @@ class Presses:
                     break
         finally:
             if self._waiting and not keep_going:
-                self._spawn(self._send(kept, keep_going=True))
+                self._background.start(self._send(kept, keep_going=True))
             else:
                 self._senders -= 1
                 if self._waiting and not self._senders:  # (this task was cancelled)
@@ -124,12 +125,7 @@ class Presses:
                     # Not awaited: a press sending its own goes on to its room at once
                     # (giving a connection back to asyncpg takes a turn or two of the loop).
                     held, kept.held = kept.held, None
-                    self._spawn(self.line.give_back(held))
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work, name="live-presses")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+                    self._background.start(self.line.give_back(held))
 
     async def _answer(self, kept: _Kept, presses: list[_Press]) -> None:
         """Dispatch `presses` and answer each, whatever happens: a failure is each press's

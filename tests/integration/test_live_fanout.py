@@ -226,7 +226,7 @@ async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notific
             assert reads == before
     finally:
         runner.cancel()
-        await asyncio.gather(runner, *hub._tasks, return_exceptions=True)
+        await asyncio.gather(runner, *hub.pushes, return_exceptions=True)
         await pool.close()
 
 
