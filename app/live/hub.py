@@ -88,7 +88,7 @@ class Hub:
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
         # event -> the view its last round was cut from (for candidates not waiting: a
-        # state newer than it may show a moment in between, see _need)
+        # state newer than it may show a moment in between, see _sort)
         self._round_views: dict[int, EventView] = {}
         # event -> the queue's versions as this process read them (app/live/queue_frames.py)
         self._chains: dict[int, QueueChain] = {}
@@ -233,7 +233,7 @@ class Hub:
         (one failing stops no other); those of the people in `first` before the rest, so
         that "your turn" does not wait for ten thousand queue positions to go out.
 
-        Who needs what (`_need`): a candidate whose own facts changed since the last round
+        Who needs what (`_sort`): a candidate whose own facts changed since the last round
         a whole state; one waiting whose place or wait alone moved the `queue` messages
         from the version of its page on (app/live/queue_frames.py): the same bytes for all
         at that version; a whole state when the messages cannot take it there; nothing when
@@ -251,31 +251,23 @@ class Hub:
             self._round_views[event_id] = view
         if view is None or view.queue_version is None:
             own = None
-        sockets, settled, looked_at = self._to_visit(event_id, first, own, view)
+        round_ = _Round(event_id, first, own, before, view, chain)
+        self._to_visit(round_)
         try:
-            await self._send(event_id, sockets, first, own, before, view, settled, chain)
+            await self._send(round_)
         finally:
             # What this round left not at the version is looked at again by the next; a
             # socket gone meanwhile (unsubscribe took it out before the round put it back)
             # in neither set.
-            visited = set(sockets)
+            visited = set(round_.sockets)
             gone = visited.difference(self._sockets.get(event_id, ()))
-            settled.difference_update(gone)
-            looked_at.difference_update(visited)
-            looked_at.update(visited.difference(settled, gone))
+            round_.settled.difference_update(gone)
+            round_.looked_at.difference_update(visited)
+            round_.looked_at.update(visited.difference(round_.settled, gone))
 
-    async def _send(
-        self,
-        event_id: int,
-        sockets: list[Subscriber],
-        first: set[Who] | frozenset[Who],
-        own: set[int] | None,
-        before: EventView | None,
-        view: EventView | None,
-        settled: set[Subscriber],
-        chain: QueueChain,
-    ) -> None:
-        named, whole, shared = _sort(sockets, first, own, before, view, settled)
+    async def _send(self, round_: _Round) -> None:
+        named, whole, shared = _sort(round_)
+        view, settled, chain = round_.view, round_.settled, round_.chain
         await self._refresh_all(named, view)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
@@ -312,10 +304,8 @@ class Hub:
                     await asyncio.sleep(0)
         await self._refresh_all(whole + behind, view)
 
-    def _to_visit(
-        self, event_id: int, first: set[Who] | frozenset[Who], own: set[int] | None, view: EventView | None
-    ) -> tuple[list[Subscriber], set[Subscriber], set[Subscriber]]:
-        """The sockets a round looks at, the set it adds those it leaves at the view's
+    def _to_visit(self, round_: _Round) -> None:
+        """Sets the sockets a round looks at, the set it adds those it leaves at the view's
         queue version to, and the set of those it leaves otherwise. When no page's version
         moved since the last round (a check-in or a leave at the end of the queue, an
         accept, an end), the waiting pages that were at it then need nothing now unless
@@ -326,25 +316,28 @@ class Hub:
         set difference over all of them, in C, was still a tenth of the churn's CPU at
         10,000). Otherwise every socket. Every socket of the event is in exactly one of
         the two sets or came since (unsubscribe takes it out of them)."""
+        event_id, own, view = round_.event_id, round_.own, round_.view
         sockets = self._sockets.get(event_id, set())
         arrived = self._arrived.pop(event_id, set())
         version = None if own is None or view is None else view.queue_version
         if version is None:
             self._settled.pop(event_id, None)
-            return list(sockets), set(), set()
+            round_.sockets = list(sockets)
+            return
         held = self._settled.get(event_id)
         if held is None or held.version != version:
             held = self._settled[event_id] = _AtVersion(version)
-            return list(sockets), held.settled, held.looked_at
-        settled, looked_at = held.settled, held.looked_at
-        visit = (looked_at | arrived) & sockets
+            round_.sockets, round_.settled, round_.looked_at = list(sockets), held.settled, held.looked_at
+            return
+        round_.settled, round_.looked_at = held.settled, held.looked_at
+        visit = (round_.looked_at | arrived) & sockets
         assert own is not None
-        for who in (*first, *(("candidate", candidate) for candidate in own)):
+        for who in (*round_.first, *(("candidate", candidate) for candidate in own)):
             for socket in self._by_person.get(who, ()):
                 if socket in sockets:
                     visit.add(socket)
-                    settled.discard(socket)
-        return list(visit), settled, looked_at
+                    round_.settled.discard(socket)
+        round_.sockets = list(visit)
 
     def _chain(self, event_id: int) -> QueueChain:
         return self._chains.setdefault(event_id, QueueChain())
@@ -404,6 +397,22 @@ class Hub:
 
 
 @dataclass
+class _Round:
+    """One round of an event (Hub.refresh): what it read, and whom it looks at (_to_visit)."""
+
+    event_id: int
+    first: set[Who] | frozenset[Who]  # the people whose sockets go first
+    own: set[int] | None  # the candidates whose own facts changed (None: anyone's may have)
+    before: EventView | None  # the view the previous round was cut from
+    view: EventView | None  # this round's (None: it could not be read)
+    chain: QueueChain
+    sockets: list[Subscriber] = field(default_factory=list)
+    # Where the sockets it leaves at the view's queue version go, and where the rest go.
+    settled: set[Subscriber] = field(default_factory=set)
+    looked_at: set[Subscriber] = field(default_factory=set)
+
+
+@dataclass
 class _AtVersion:
     """What the rounds at one queue version left of an event's sockets (Hub._to_visit)."""
 
@@ -417,12 +426,7 @@ class _AtVersion:
 
 
 def _sort(
-    sockets: list[Subscriber],
-    first: set[Who] | frozenset[Who],
-    own: set[int] | None,
-    before: EventView | None,
-    view: EventView | None,
-    settled: set[Subscriber],
+    round_: _Round,
 ) -> tuple[list[Subscriber], list[Subscriber], dict[int | None, list[Subscriber]]]:
     """What each socket needs from a round (see Hub.refresh): (those named first, those
     that need a whole state, those that need the `queue` messages by the version their page
@@ -430,6 +434,8 @@ def _sort(
     (Hub._to_visit). `own`: the candidates whose own facts changed (None: anyone's). A pass
     over up to ten thousand sockets, so the common case (a waiting page at the view's version
     already) is the first to be told apart, with no call."""
+    sockets, first, own, before = round_.sockets, round_.first, round_.own, round_.before
+    view, settled = round_.view, round_.settled
     named: list[Subscriber] = []
     whole: list[Subscriber] = []
     shared: dict[int | None, list[Subscriber]] = {}
