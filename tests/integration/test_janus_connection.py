@@ -15,6 +15,7 @@ from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.pool import JanusPool
 from app.janus.rooms import destroy_room, kick, list_participants, list_rooms, room_exists
 from tests.janus_probe import JanusProbe, added_token
+from tests.stopping import freeze
 
 CALL_TIMEOUT = 2.0
 
@@ -61,7 +62,7 @@ async def test_room_lifecycle(connection):
 
 async def test_a_frozen_janus_times_out_instead_of_hanging(connection):
     conn, _, janus = connection
-    os.kill(janus.process.pid, signal.SIGSTOP)
+    freeze(janus.process.pid)
     started = asyncio.get_running_loop().time()
     with pytest.raises(JanusUnavailable, match="no answer"):
         await conn.request({"request": "exists", "room": 1})
@@ -70,7 +71,7 @@ async def test_a_frozen_janus_times_out_instead_of_hanging(connection):
 
 async def test_a_pending_call_fails_when_the_connection_drops(connection):
     conn, _, janus = connection
-    os.kill(janus.process.pid, signal.SIGSTOP)  # the request will sit unanswered …
+    freeze(janus.process.pid)  # the request will sit unanswered …
     pending = asyncio.create_task(conn.request({"request": "exists", "room": 1}))
     await asyncio.sleep(0.3)
     started = asyncio.get_running_loop().time()
@@ -139,7 +140,7 @@ async def test_admin_calls_share_one_kept_connection_each_answered_by_its_own_re
 async def test_an_admin_call_to_a_frozen_janus_times_out_and_the_next_one_gets_through(connection):
     conn, _, janus = connection
     token = f"t.frozen-{secrets.token_hex(8)}"
-    os.kill(janus.process.pid, signal.SIGSTOP)
+    freeze(janus.process.pid)
     started = asyncio.get_running_loop().time()
     with pytest.raises(JanusUnavailable, match="no answer") as refused:
         async with conn.admin() as admin:
@@ -157,7 +158,7 @@ async def test_a_pending_admin_call_fails_at_once_when_janus_dies_and_a_restart_
     conn, _, janus = connection
     async with conn.admin() as admin:
         await admin.list_tokens()  # the kept connection is open
-        os.kill(janus.process.pid, signal.SIGSTOP)
+        freeze(janus.process.pid)
         pending = asyncio.create_task(admin.list_tokens())
         await asyncio.sleep(0.3)
         started = asyncio.get_running_loop().time()

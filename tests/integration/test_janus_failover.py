@@ -22,6 +22,7 @@ from app.live.organizer import organizer_state
 from app.live.reconciler import Reconciler
 from app.live.sweeper import sweep_once
 from tests.integration.failover_support import called_in, kill, until
+from tests.stopping import freeze
 
 
 @pytest_asyncio.fixture
@@ -84,7 +85,7 @@ async def test_the_reconciler_knows_when_a_server_down_now_counts_as_lost(watche
 async def test_a_frozen_janus_is_lost_by_its_unanswered_keepalive(watched):
     """Its socket stays open; calls could wait 30 s; the 1 s keepalive tells it."""
     conn, janus, changes = watched
-    os.kill(janus.process.pid, signal.SIGSTOP)
+    freeze(janus.process.pid)
     frozen = time.monotonic()
     await until(lambda: _async(conn.state != "ok"), seconds=20)
     print(f"frozen Janus noticed after {time.monotonic() - frozen:.2f} s")
