@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import hmac
 import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -131,6 +132,40 @@ def mint_ticket(
         ),
     }
     return jwt.encode(claims, settings.app.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+class KeptTickets:
+    """Tickets minted once and handed out again while they have more than half their
+    lifetime left (`janus.token_lifetime`, hours): for what is minted over and over for the
+    same holder and room, the interviewer's ticket in every state of their interview
+    (app/live/snapshots.py). Minting one (a signed JWT, an HMAC for the Janus token in it)
+    cost about a third of a millisecond, and every round of a busy event sends every
+    interviewer a state (docs/architecture.md, "Tickets kept"). The same ticket from state
+    to state also leaves a state unchanged when nothing else in it moved.
+
+    `key` names everything the ticket is made of; at most `limit` are kept, the oldest
+    minted dropped first."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._kept: dict[Hashable, tuple[str, float]] = {}
+        self._limit = limit
+
+    def get(
+        self, key: Hashable, lifetime: int, mint: Callable[[float], str], now: float | None = None
+    ) -> str:
+        now = time.time() if now is None else now
+        kept = self._kept.get(key)
+        if kept is not None and 0 <= now - kept[1] < lifetime / 2:
+            return kept[0]
+        self._kept.pop(key, None)  # (again at the end: the order is the minting order)
+        while len(self._kept) >= self._limit:
+            del self._kept[next(iter(self._kept))]
+        ticket = mint(now)
+        self._kept[key] = (ticket, now)
+        return ticket
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 def read_ticket(settings: Settings, ticket: str) -> JoinInfo:

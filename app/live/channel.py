@@ -223,8 +223,8 @@ def _backlog(ws: web.WebSocketResponse) -> int:
 
 
 def _lasting(state: dict[str, Any]) -> dict[str, Any]:
-    """A state without what differs on every read: the clock, and the interviewer's ticket
-    (minted anew each time, for the same room)."""
+    """A state without what differs without anything happening: the clock, and the
+    interviewer's ticket (renewed now and then for the same room: app/tickets.KeptTickets)."""
     lasting = {key: value for key, value in state.items() if key != "now"}
     interview = lasting.get("interview")
     if isinstance(interview, dict) and "ticket" in interview:

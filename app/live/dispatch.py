@@ -286,7 +286,6 @@ def interview_tickets(
 ) -> tuple[str, str]:
     """(the candidate's ticket, the interviewer's ticket) for one interview's room.
     `janus_url`: where browsers reach its server, when the caller knows it."""
-    subject = f"interview:{interview_id}"
     return (
         mint_ticket(
             settings,
@@ -294,19 +293,32 @@ def interview_tickets(
             CANDIDATE,
             "candidate",
             candidate_name,
-            f"{subject}:candidate",
+            f"interview:{interview_id}:candidate",
             token_serial=candidate_serial,
             janus_url=janus_url,
         ),
-        mint_ticket(
-            settings,
-            room,
-            INTERVIEWER,
-            "interviewer",
-            interviewer_name,
-            f"{subject}:interviewer",
-            janus_url=janus_url,
-        ),
+        interviewer_ticket(settings, room, interview_id, interviewer_name, janus_url),
+    )
+
+
+def interviewer_ticket(
+    settings: Settings,
+    room: Room,
+    interview_id: int,
+    interviewer_name: str,
+    janus_url: str | None = None,
+    now: float | None = None,
+) -> str:
+    """The interviewer's ticket for one interview's room (interview_tickets' second)."""
+    return mint_ticket(
+        settings,
+        room,
+        INTERVIEWER,
+        "interviewer",
+        interviewer_name,
+        f"interview:{interview_id}:interviewer",
+        now=now,
+        janus_url=janus_url,
     )
 
 

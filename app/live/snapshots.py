@@ -16,9 +16,10 @@ from typing import Any
 
 
 from app.janus.rooms import Room
-from app.live.dispatch import interview_tickets
+from app.live.dispatch import interviewer_ticket
 from app.live.event_view import HEAD_ROWS, EventView, iso
 from app.settings import Settings
+from app.tickets import KeptTickets, janus_public_url
 
 # The interviewers' state is at most STATE_BUDGET bytes at any size of event: the part all
 # of them share at most COMMON_BUDGET, the own interview (two names, a ticket) the rest.
@@ -112,14 +113,35 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
     return message
 
 
+# The interviewers' tickets of this process, one per interview and room (KeptTickets).
+INTERVIEWER_TICKETS = KeptTickets()
+
+
 def _ticket(row: Mapping[str, Any], settings: Settings) -> str | None:
-    """The interviewer's ticket for their live interview's room (none before it exists)."""
+    """The interviewer's ticket for their live interview's room (none before it exists): the
+    one minted for an earlier state of the same room while it lasts long enough."""
     if row["room_id"] is None:
         return None
     room = Room(
         row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
     )
-    return interview_tickets(settings, room, row["id"], row["candidate_name"], row["interviewer_name"])[1]
+    url = janus_public_url(settings, room.server)
+    janus = settings.janus
+    key = (
+        room,
+        row["id"],
+        row["interviewer_name"],
+        url,
+        settings.app.secret_key.get_secret_value(),
+        janus.admin_secret.get_secret_value(),
+        janus.deployment_id,
+        janus.token_lifetime,
+    )
+    return INTERVIEWER_TICKETS.get(
+        key,
+        janus.token_lifetime,
+        lambda now: interviewer_ticket(settings, room, row["id"], row["interviewer_name"], url, now),
+    )
 
 
 def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:

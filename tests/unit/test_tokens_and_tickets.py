@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 import jwt
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from app.janus.rooms import MAX_ROOM_ID, new_room
 from app.janus.tokens import control_token, participant_token, token_owner
 from app.settings import load_settings
-from app.tickets import TicketError, mint_ticket, read_ticket
+from app.tickets import KeptTickets, TicketError, mint_ticket, read_ticket
 from tests.unit.test_settings import SECRETS
 
 
@@ -77,3 +78,65 @@ def test_expired_and_forged_tickets_are_refused(settings):
         read_ticket(settings, forged)
     with pytest.raises(TicketError):
         read_ticket(settings, "not.a.ticket")
+
+
+def test_kept_tickets_are_minted_once_per_key_until_half_their_lifetime():
+    kept, minted = KeptTickets(limit=3), []
+
+    def mint(now: float) -> str:
+        minted.append(now)
+        return f"ticket-{len(minted)}"
+
+    assert kept.get("a", 3600, mint, now=1000.0) == "ticket-1"
+    assert kept.get("a", 3600, mint, now=2799.0) == "ticket-1"  # more than half still left
+    assert kept.get("a", 3600, mint, now=2800.0) == "ticket-2"  # half gone: a fresh one
+    assert kept.get("a", 3600, mint, now=500.0) == "ticket-3"  # the clock went back: fresh
+    assert kept.get("b", 3600, mint, now=2800.0) == "ticket-4"
+    kept.get("c", 3600, mint, now=2800.0)
+    kept.get("d", 3600, mint, now=2800.0)  # over the limit: the oldest minted ("a") goes
+    assert len(kept) == 3
+    assert kept.get("b", 3600, mint, now=2800.0) == "ticket-4"
+    assert kept.get("a", 3600, mint, now=2800.0) == "ticket-7"
+
+
+def test_an_interviewers_state_keeps_its_ticket_from_round_to_round(settings, monkeypatch):
+    """The interviewer's ticket in their state is the same in the next round's state (no
+    new JWT per round), valid, and a new one for another room of the interview."""
+    from app.live.snapshots import _ticket
+
+    room = new_room("janus1", 2)
+    row = {
+        "id": 7,
+        "janus_server": room.server,
+        "room_id": room.room_id,
+        "room_pin": room.pin,
+        "room_secret": room.secret,
+        "room_tokens": list(room.participant_tokens),
+        "candidate_name": "Åsa",
+        "interviewer_name": "Bo",
+    }
+    first = _ticket(row, settings)
+    later = time.time() + 60  # a minute on: minted afresh, the ticket would differ (iat)
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert _ticket(dict(row), settings) == first
+    monkeypatch.undo()
+    info = read_ticket(settings, first)
+    assert (info.role, info.display, info.room, info.subject) == (
+        "interviewer",
+        "Bo",
+        room.room_id,
+        "interview:7:interviewer",
+    )
+    moved = new_room("janus1", 2)
+    other = _ticket(
+        {
+            **row,
+            "room_id": moved.room_id,
+            "room_pin": moved.pin,
+            "room_tokens": list(moved.participant_tokens),
+        },
+        settings,
+    )
+    assert other != first and read_ticket(settings, other).room == moved.room_id
+    assert _ticket({**row, "interviewer_name": "Bodil"}, settings) != first
+    assert _ticket({**row, "room_id": None}, settings) is None
