@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,13 +34,14 @@ from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
-# Sockets served per turn of the event loop in a round: every other socket's next message (a
-# *Next*, the NOTIFY that carries an offer) waits for the turn under way, so turns are kept
-# short (BENCHMARKS.md, "Dispatch": 200 a turn held the loop up to ~0.4 s on a loaded machine).
-SLICE = 25
-# The same for the shared `queue` message, whose write is one call with bytes framed once:
-# about as long a turn as SLICE states.
-SHARED_SLICE = 200
+# How long a round keeps the event loop before it lets go for a turn: every other socket's
+# next message (a *Next*, the NOTIFY that carries an offer) waits for the turn under way.
+# A budget of time, not of sockets: a state costs from a few microseconds (a candidate's) to
+# a quarter of a millisecond (an interviewer's), a shared `queue` message a few, so a count
+# that keeps the interviewers' turns short makes the candidates' needlessly many
+# (BENCHMARKS.md, "Dispatch": 200 states a turn held the loop up to ~0.4 s on a loaded
+# machine; 25 still made turns of 5-12 ms with a hundred interviewers).
+TURN_SECONDS = 0.002
 RETRY_SECONDS = 1.0
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0
@@ -270,11 +272,11 @@ class Hub:
         view, settled, chain = round_.view, round_.settled, round_.chain
         await self._refresh_all(named, view)
         # The queue messages go out before the whole states: for each version the pages
-        # are at, the same bytes to all of them, the loop let go every SLICE sockets. A page
+        # are at, the same bytes to all of them, the loop let go every TURN_SECONDS. A page
         # before the first place they change needs none: it is counted at the new version
         # (a page applies a message from any version up to its `prev`, PROTOCOL.md).
         behind: list[Subscriber] = []
-        written = 0
+        turn = _Turn()
         for since, group in shared.items():
             # Only a view read with its version makes anyone SHARED (own is None otherwise).
             assert view is not None and view.queue_version is not None
@@ -299,9 +301,7 @@ class Hub:
                         behind.append(socket)
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live queue message failed: %s", type(failure).__name__)
-                written += 1
-                if written % SHARED_SLICE == 0:
-                    await asyncio.sleep(0)
+                await turn.let_go_when_due()
         await self._refresh_all(whole + behind, view)
 
     def _to_visit(self, round_: _Round) -> None:
@@ -348,15 +348,16 @@ class Hub:
 
     async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None) -> None:
         # Awaited one after another (a state cut from the round's view does not wait: no
-        # task per socket), and the loop is let go every SLICE sockets, so that a dispatch or
+        # task per socket), and the loop is let go every TURN_SECONDS, so that a dispatch or
         # an offer's notice is not put behind ten thousand states.
-        for start in range(0, len(sockets), SLICE):
-            for socket in sockets[start : start + SLICE]:
-                try:
-                    await socket.refresh(only_if_changed=True, view=view)
-                except Exception as failure:  # noqa: BLE001 (one socket stops no other)
-                    log.warning("live refresh failed: %s", type(failure).__name__)
-            await asyncio.sleep(0)
+        turn = _Turn()
+        for socket in sockets:
+            try:
+                await socket.refresh(only_if_changed=True, view=view)
+            except Exception as failure:  # noqa: BLE001 (one socket stops no other)
+                log.warning("live refresh failed: %s", type(failure).__name__)
+            await turn.let_go_when_due()
+        await asyncio.sleep(0)
 
     async def run(self) -> None:
         """Keep one listening connection up for as long as the application runs."""
@@ -394,6 +395,21 @@ class Hub:
                 if connection is not None:
                     connection.terminate()
             await asyncio.sleep(RETRY_SECONDS)
+
+
+class _Turn:
+    """A round's share of the event loop: let go once TURN_SECONDS have passed since the
+    turn began (Hub._send, Hub._refresh_all)."""
+
+    __slots__ = ("_began",)
+
+    def __init__(self) -> None:
+        self._began = time.perf_counter()
+
+    async def let_go_when_due(self) -> None:
+        if time.perf_counter() - self._began >= TURN_SECONDS:
+            await asyncio.sleep(0)
+            self._began = time.perf_counter()
 
 
 @dataclass
