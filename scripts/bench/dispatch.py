@@ -130,14 +130,24 @@ async def baseline(db: asyncpg.Connection, seeded: Seeded, rounds: int) -> list[
     return times
 
 
-async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -> list[float]:
+async def floor(
+    db: asyncpg.Connection,
+    dsn: str,
+    seeded: Seeded,
+    rounds: int,
+    until: asyncio.Event | None = None,
+    pace: float = 0.0,
+) -> list[float]:
     """The least any Next -> offer can cost, end to end in this process, and nothing else:
     the dispatcher's own statement as the app runs it (live_dispatch, on its own, so its
     own transaction), committed on the benchmark's queue, its NOTIFY 'offer' heard on the
     event's channel by another connection's LISTEN, which writes the `offer` message as one
     WebSocket frame over loopback; timed until the client has the frame. Each offer is
     undone after it is timed (the interview deleted, the entry waiting again with its old
-    place), so every round dispatches from the same queue the app will."""
+    place), so every round dispatches from the same queue the app will.
+
+    With `until`: rounds `pace` seconds apart until it is set, at most `rounds`: the floor
+    under the run's load, on an event of its own (`loaded_floor`)."""
     from aiohttp import web
 
     from app.live.queue import channel
@@ -182,6 +192,10 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
         async with aiohttp.ClientSession() as http, http.ws_connect(f"http://127.0.0.1:{port}/ws") as client:
             await ready.wait()
             for _ in range(rounds):
+                if until is not None:
+                    await asyncio.sleep(pace)
+                    if until.is_set():
+                        break
                 started = time.perf_counter()
                 row = await db.fetchrow(
                     "SELECT * FROM live_dispatch($1, NULL, 120.0, 60.0, NULL)", interviewer_id
@@ -198,6 +212,25 @@ async def floor(db: asyncpg.Connection, dsn: str, seeded: Seeded, rounds: int) -
         await listener.close()
         await runner.cleanup()
     return times
+
+
+# The floor under load: one round every LOADED_FLOOR_PACE seconds while the interviewers run.
+LOADED_FLOOR_PACE = 0.1
+
+
+async def loaded_floor(dsn: str, seeded: Seeded, until: asyncio.Event) -> list[float]:
+    """The floor (above) measured while the run goes on, on an event of its own that no
+    socket of the app follows, on a connection of its own: what the same bare dispatch, its
+    NOTIFY and one frame cost on this machine under the run's load (PostgreSQL, Janus, the
+    app and the clients on the same cores; every transaction that notifies commits one at a
+    time with the app's). Beside the floor measured before the run, on a quiet machine, it
+    tells what of the offer's time is the machine's and what the app's. Ten rounds a second,
+    a small load beside the app's."""
+    db = await asyncpg.connect(dsn)
+    try:
+        return await floor(db, dsn, seeded, 10**6, until=until, pace=LOADED_FLOOR_PACE)
+    finally:
+        await db.close()
 
 
 async def room_costs(environ: dict[str, str], rounds: int) -> tuple[list[float], list[float]]:
@@ -441,6 +474,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         print("floor: the dispatch transaction + NOTIFY heard + one WebSocket frame ...", flush=True)
         await floor(db, settings.database.url.get_secret_value(), seeded, 20)  # warm-up
         bare = await floor(db, settings.database.url.get_secret_value(), seeded, args.baseline_rounds)
+        floor_event = await seed(db, 50, 1)  # the floor under load dispatches from its own
         print("Janus room creation ...", flush=True)
         created, destroyed = await room_costs(environ, args.room_rounds)
 
@@ -480,12 +514,18 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
             asyncio.create_task(interviewer_loop(lobby, candidates, deadline, results, args.hold))
             for lobby in lobbies.values()
         ]
+        interviewers_done = asyncio.Event()
+        under_load = asyncio.create_task(
+            loaded_floor(settings.database.url.get_secret_value(), floor_event, interviewers_done)
+        )
         # A saturated app may keep an interviewer waiting long past the end: they are
         # given GRACE_SECONDS to finish the interview in hand, then counted and left.
         _, unfinished = await asyncio.wait(loops, timeout=args.seconds + GRACE_SECONDS)
         results.stuck = sum(client.waiting() for client in [*lobbies.values(), *candidates.values()])
+        interviewers_done.set()
         for loop in unfinished:
             loop.cancel()
+        bare_loaded = await under_load
         elapsed = min(time.perf_counter() - started, args.seconds + GRACE_SECONDS)
         cpu_after = cpu_seconds(app)
         xact_after, states_after = await transactions(db), counts["state"]
@@ -524,6 +564,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
         "reply_latency": summary(results.reply_latency),
         "baseline": summary(base),
         "floor": summary(bare),
+        "floor_under_load": summary(bare_loaded),
         "room_create": summary(created),
         "room_destroy": summary(destroyed),
         "cpu_seconds": {side: cpu_after[side] - cpu_before[side] for side in cpu_before},
@@ -636,6 +677,11 @@ def report(figures: dict) -> None:
     print(
         f"  floor: txn + NOTIFY + frame   p50 {ms(bare['p50'])}   p99 {ms(bare['p99'])}   (n = {bare['n']})"
     )
+    loaded = figures["floor_under_load"]
+    print(
+        f"  the same floor under the run's load (an event of its own, {1 / LOADED_FLOOR_PACE:.0f} a second):"
+        f" p50 {ms(loaded['p50'])}   p99 {ms(loaded['p99'])}   (n = {loaded['n']})"
+    )
     print(
         f"  Janus room create             p50 {ms(room['p50'])}   p99 {ms(room['p99'])}"
         "   (no longer between Next and the offer)"
@@ -648,6 +694,11 @@ def report(figures: dict) -> None:
         f"  ratio offer/floor             p50 {offer['p50'] / bare['p50']:8.1f} x"
         f"      p99 {offer['p99'] / bare['p99']:8.1f} x   (aim with --hold 10: p99 <= 10 x;"
         " closed loop: p99 <= 50 ms)"
+    )
+    print(
+        f"  ratio offer/floor under load  p50 {offer['p50'] / loaded['p50']:8.1f} x"
+        f"      p99 {offer['p99'] / loaded['p99']:8.1f} x   (what of the offer is the app's own,"
+        " beyond what the machine's load costs the bare path)"
     )
     print(
         f"  database transactions per interview (approximate: PostgreSQL counts them up to "
