@@ -197,6 +197,11 @@ class EventView:
         return state
 
     @cached_property
+    def by_interviewer(self) -> dict[int, dict[str, Any]]:
+        """interviewer id -> their live interview (one at most: a unique index says so)."""
+        return {row["interviewer_id"]: row for row in self.live}
+
+    @cached_property
     def position(self) -> dict[int, int]:
         """candidate id -> place in the queue (1 = next)."""
         return {candidate: index for index, candidate in enumerate(self.order, 1)}

@@ -204,20 +204,20 @@ def _within_budget(
 
 async def interviewer_state(view: EventView, interviewer_id: int, settings: Settings) -> dict[str, Any]:
     own = None
-    for row in view.live:
-        if row["interviewer_id"] == interviewer_id:
-            own = {
-                "id": row["id"],
-                "state": row["state"],
-                "candidate": row["candidate_id"],
-                "candidate_name": row["candidate_name"],
-                "offer_expires_at": iso(row["offer_expires_at"]),
-                "ends_at": iso(row["ends_at"]),
-                "warning_at": _time_box(row, settings),
-                "room": row["room_generation"],
-                "ticket": _ticket(row, settings),
-                **_media(row),
-            }
+    row = view.by_interviewer.get(interviewer_id)
+    if row is not None:
+        own = {
+            "id": row["id"],
+            "state": row["state"],
+            "candidate": row["candidate_id"],
+            "candidate_name": row["candidate_name"],
+            "offer_expires_at": iso(row["offer_expires_at"]),
+            "ends_at": iso(row["ends_at"]),
+            "warning_at": _time_box(row, settings),
+            "room": row["room_generation"],
+            "ticket": _ticket(row, settings),
+            **_media(row),
+        }
     common, common_json = _interviewers_common(view)
     state = SharedState(
         {

@@ -220,3 +220,25 @@ def test_pages_before_the_first_wait_that_changed_need_nothing():
     assert first > 1 and chain.version == 2
     assert chain.first_moved(1, 2) == first
     assert json.loads(chain.messages(1, 2)[0])["wait"]["free_in"] == [0.0, 0.0, 30.0]
+
+
+def test_a_state_equal_but_for_the_clock_and_the_ticket_is_not_sent_again():
+    """What the hub compares (channel._lasting): a state with a shared part by its encoding,
+    so the same lobby cut from a newer view counts as unchanged, and another one as changed."""
+    from app.live.channel import _lasting
+    from app.live.snapshots import SharedState
+
+    def state(now: str, ticket: str, waiting: int) -> SharedState:
+        common = {"counts": {"waiting": waiting}, "queue": [{"candidate": 1, "name": "Åsa"}]}
+        own = {"type": "state", "now": now, "interview": {"id": 1, "ticket": ticket}}
+        return SharedState(own, common, json.dumps(common))
+
+    first = _lasting(state("12:00:00", "t1", 5))
+    assert _lasting(state("12:00:01", "t2", 5)) == first
+    assert _lasting(state("12:00:01", "t1", 4)) != first
+    moved = state("12:00:01", "t1", 5)
+    moved.own["interview"]["id"] = 2
+    assert _lasting(moved) != first
+    plain = {"type": "state", "now": "12:00:00", "queue": {"position": 3}}
+    assert _lasting(plain) == _lasting({**plain, "now": "12:00:05"})
+    assert _lasting(plain) != _lasting({**plain, "queue": {"position": 2}})
