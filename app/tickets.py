@@ -140,8 +140,7 @@ class KeptTickets:
     same holder and room, the interviewer's ticket in every state of their interview
     (app/live/snapshots.py). Minting one (a signed JWT, an HMAC for the Janus token in it)
     cost about a third of a millisecond, and every round of a busy event sends every
-    interviewer a state (docs/architecture.md, "Tickets kept"). The same ticket from state
-    to state also leaves a state unchanged when nothing else in it moved.
+    interviewer a state (docs/architecture.md, "Tickets kept").
 
     `key` names everything the ticket is made of; at most `limit` are kept, the oldest
     minted dropped first."""

@@ -270,13 +270,13 @@ class Hub:
     async def _send(self, round_: _Round) -> None:
         named, whole, shared = _sort(round_)
         view, settled, chain = round_.view, round_.settled, round_.chain
-        await self._refresh_all(named, view)
+        turn = _Turn()  # one budget across the round's three passes
+        await self._refresh_all(named, view, turn)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every TURN_SECONDS. A page
         # before the first place they change needs none: it is counted at the new version
         # (a page applies a message from any version up to its `prev`, PROTOCOL.md).
         behind: list[Subscriber] = []
-        turn = _Turn()
         for since, group in shared.items():
             # Only a view read with its version makes anyone SHARED (own is None otherwise).
             assert view is not None and view.queue_version is not None
@@ -302,7 +302,7 @@ class Hub:
                 except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                     log.warning("live queue message failed: %s", type(failure).__name__)
                 await turn.let_go_when_due()
-        await self._refresh_all(whole + behind, view)
+        await self._refresh_all(whole + behind, view, turn)
 
     def _to_visit(self, round_: _Round) -> None:
         """Sets the sockets a round looks at, the set it adds those it leaves at the view's
@@ -346,18 +346,16 @@ class Hub:
         if event_id in self._sockets:
             self._chain(event_id).read(view)
 
-    async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None) -> None:
+    async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None, turn: _Turn) -> None:
         # Awaited one after another (a state cut from the round's view does not wait: no
         # task per socket), and the loop is let go every TURN_SECONDS, so that a dispatch or
         # an offer's notice is not put behind ten thousand states.
-        turn = _Turn()
         for socket in sockets:
             try:
                 await socket.refresh(only_if_changed=True, view=view)
             except Exception as failure:  # noqa: BLE001 (one socket stops no other)
                 log.warning("live refresh failed: %s", type(failure).__name__)
             await turn.let_go_when_due()
-        await asyncio.sleep(0)
 
     async def run(self) -> None:
         """Keep one listening connection up for as long as the application runs."""
