@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 import asyncpg
@@ -10,6 +12,7 @@ from aiohttp import web
 from app.keys import DB_POOL, SETTINGS, URGENT_POOL
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 async def with_connection(database_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
@@ -19,6 +22,20 @@ async def with_connection(database_url: str, work: Callable[[asyncpg.Connection]
         return await work(connection)
     finally:
         await connection.close()
+
+
+async def close_pool(pool: asyncpg.Pool, within: float) -> None:
+    """Closes `pool`, waiting at most `within` seconds for the connections in use to come back.
+    asyncpg's own close waits for ever, so one connection that a stuck task never gives back
+    would hold the process's exit, and with it a rolling restart (README.md, "Shutdown"). Every
+    query ends within `database.command_timeout`, so a connection still out after that is
+    stuck: it is closed under its user."""
+    try:
+        async with asyncio.timeout(within):
+            await pool.close()
+    except TimeoutError:
+        log.warning("a database connection was still in use %.0f s after closing began: terminated", within)
+        pool.terminate()
 
 
 async def keep_session(connection: asyncpg.Connection) -> None:
@@ -53,14 +70,14 @@ async def database_pool(app: web.Application) -> AsyncIterator[None]:
             reset=keep_session,
         )
     except BaseException:
-        await pool.close()
+        await close_pool(pool, database.command_timeout)
         raise
     app[URGENT_POOL] = urgent
     try:
         yield
     finally:
-        await urgent.close()
-        await pool.close()
+        await close_pool(urgent, database.command_timeout)
+        await close_pool(pool, database.command_timeout)
 
 
 async def database_health(pool: asyncpg.Pool, timeout: float = 2.0) -> str:

@@ -22,6 +22,7 @@ from app.keys import JANUS
 from app.localstack.processes import free_port
 from app.localstack.stack import LocalStack
 from app.settings import Settings
+from tests.hangs import is_timeout, tasks_report
 from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,3 +76,11 @@ async def db(stack):
         yield connection
     finally:
         await connection.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if is_timeout(call):
+        report.sections.append(("asyncio tasks at the timeout", tasks_report()))
+    return report

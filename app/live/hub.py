@@ -26,6 +26,7 @@ import asyncpg
 from aiohttp import web
 
 from app.background import Background
+from app.db import close_pool
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.queue import channel
@@ -507,4 +508,4 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         hub.pushes.cancel()
         await asyncio.gather(task, *hub.pushes, return_exceptions=True)
-        await readers.close()
+        await close_pool(readers, settings.database.command_timeout)

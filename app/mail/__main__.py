@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 from aiohttp import web
 
-from app.db import keep_session
+from app.db import close_pool, keep_session
 from app.keys import DB_POOL, SETTINGS
 from app.live.connections import live_connections
 from app.mail.worker import mail_worker
@@ -44,7 +44,7 @@ async def worker_pool(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await app[DB_POOL].close()
+        await close_pool(app[DB_POOL], database.command_timeout)
 
 
 def worker_app(settings: Settings) -> web.Application:
