@@ -5,25 +5,25 @@ hung on an await shows nothing there but the event loop idle in select()."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
-import warnings
 
 import pytest
 
 
 def tasks_report() -> str:
-    """Every pending task of the tests' event loop, each with where it waits."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            loop = asyncio.get_event_loop_policy().get_event_loop()
-        except RuntimeError:
-            return "no event loop"
-    tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    """Every pending task of every event loop not closed, each with where it waits. The loops
+    are found among the live objects: by the time a test has hung, the current loop may have
+    been unset by whatever ran before it (asyncio.run() does that)."""
+    loops = [o for o in gc.get_objects() if isinstance(o, asyncio.AbstractEventLoop) and not o.is_closed()]
+    if not loops:
+        return "no event loop"
     out = io.StringIO()
-    out.write(f"{len(tasks)} asyncio tasks pending:\n")
-    for task in tasks:
-        task.print_stack(limit=12, file=out)
+    for loop in loops:
+        tasks = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        out.write(f"{loop!r}: {len(tasks)} asyncio tasks pending:\n")
+        for task in tasks:
+            task.print_stack(limit=12, file=out)
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import asyncpg
 from aiohttp import web
 
 from app.application import create_app
@@ -39,11 +40,31 @@ async def failover_app(
             "live": settings.live.model_copy(update={"reconcile_interval": reconcile_interval}),
         }
     )
+    await _end_other_tests_interviews(settings, servers)
     app = create_app(configured)
     async with serving(app, port) as url:
         for connection in app[JANUS].connections.values():
             await connection.wait_ready(20)
         yield app, url, configured
+
+
+async def _end_other_tests_interviews(settings: Settings, servers: list[JanusServer]) -> None:
+    """What earlier tests left live on other servers ends first. This app knows `servers`
+    only: its reconciler's first round would take any other server's room for lost and move
+    the interview onto these (README, "Media server failure"), and its sweeper would make the
+    rooms of offers whose maker has gone, so that a test's kill would stop the clocks of
+    dozens of interviews that are not its own, and the session's app, which does not know
+    these servers, would move them back again."""
+    connection = await asyncpg.connect(settings.database.url.get_secret_value())
+    try:
+        await connection.execute(
+            """UPDATE interview SET state = 'ended', ended_at = now(), end_reason = 'interviewer'
+               WHERE state IN ('offered', 'active')
+                 AND (janus_server IS NULL OR NOT janus_server = ANY($1::text[]))""",
+            [server.name for server in servers],
+        )
+    finally:
+        await connection.close()
 
 
 def kill(janus) -> float:
