@@ -1,5 +1,5 @@
 """The changeover benchmark: scripts/bench-changeover [--repetitions N] [--floor-rounds N]
-[--reaction MS] [--reuse] [--json FILE] [--app-root DIR] [--patch FILE].
+[--reaction MS] [--press MS] [--reuse] [--json FILE] [--app-root DIR] [--patch FILE].
 
 From the interviewer's *Next* press to the first decoded remote video frame on BOTH pages,
 in real headless Chromium (Debian's, fake camera and microphone, the flags of
@@ -16,6 +16,11 @@ offer shows (it waits in the room: docs/calls.md, "Joining fast") then has the t
 on the event day. The reaction is the person's, not the service's: the figure printed
 beside the whole is "the users' wait", the changeover without it (Next → Join shows, then
 the press → video on both sides), against the same baseline.
+
+--press MS: the mouse button is held down MS before it is let go (a hand's click takes about
+a tenth of a second; default at once). The press counts from the click, as it is let go;
+what the page starts as the press begins (the camera: docs/calls.md, "Joining fast") has
+that much of a head start.
 
 Beside it, in the same run, taking turns with it, the baseline the aim names:
 
@@ -156,6 +161,7 @@ class ChangeoverBench(Bench):
             await self.close_rooms(event_id)
 
     reaction_s = 0.0  # --reaction: from Join shown to the press
+    press_ms = 0.0  # --press: the mouse button down this long
 
     async def press_when_shown(self, page) -> None:
         """The candidate's press of Join the moment it shows: its middle, as soon as the page
@@ -171,7 +177,7 @@ class ChangeoverBench(Bench):
         )
         if self.reaction_s:
             await asyncio.sleep(self.reaction_s)
-        await page.mouse.click(x, y)
+        await page.mouse.click(x, y, delay=self.press_ms)
 
     async def bare_join(self) -> BareJoin:
         """Two fresh pages join one room straight through janus.js, pressing Join together."""
@@ -281,6 +287,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
             )
             bench = ChangeoverBench(settings, app, browser, db, rooms)
             bench.reaction_s = args.reaction / 1000
+            bench.press_ms = args.press
             await bench.bare_join()  # warm-up: Chromium's first WebRTC call is slower
             await bench.changeover()
 
@@ -316,6 +323,7 @@ async def run(args: argparse.Namespace, environ: dict[str, str]) -> dict:
     return {
         "repetitions": args.repetitions,
         "reaction_asked": args.reaction,
+        "press_asked": args.press,
         "app_root": args.app_root,
         "load_average": load_before + os.getloadavg(),
         "changeover": {
@@ -364,7 +372,7 @@ def report(figures: dict) -> None:
     print(
         f"  ratio the users' wait / baseline: p50 {change['waited']['p50'] / base50:.2f} x, "
         f"p90 {change['waited']['p90'] / base90:.2f} x   (press {figures.get('reaction_asked', 0):.0f} ms "
-        "after Join showed)"
+        f"after Join showed, the button held {figures.get('press_asked', 0):.0f} ms)"
     )
     print("  a changeover step by step (ms after the Next press; c: candidate, i: interviewer):")
     for name, values in sorted(figures["steps"].items(), key=lambda item: item[1]["p50"]):
@@ -385,6 +393,9 @@ def main() -> int:
     parser.add_argument(
         "--reaction", type=float, default=0.0, help="ms from Join shown to the press (default: at once)"
     )
+    parser.add_argument(
+        "--press", type=float, default=0.0, help="ms the mouse button is held down (default: at once)"
+    )
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--app-root", help="run this checkout's app and pages (default: this one)")
     parser.add_argument(
@@ -395,8 +406,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.repetitions < 1 or args.floor_rounds < 1:
         parser.error("need at least one repetition and one floor round")
-    if not 0 <= args.reaction <= 10_000:
-        parser.error("--reaction: 0 to 10000 ms")
+    if not 0 <= args.reaction <= 10_000 or not 0 <= args.press <= 2_000:
+        parser.error("--reaction: 0 to 10000 ms; --press: 0 to 2000 ms")
     return run_and_report(args, run, report)
 
 

@@ -1,6 +1,7 @@
-"""The candidate's camera starts on the press of Join, while the server lets them in
-(web/static/js/live/candidate.js, CallView.askMedia), and the call publishes that very
-camera; a Join the server refuses stops it again."""
+"""The candidate's camera starts as the press of Join begins, while the server lets them in
+(web/static/js/live/candidate.js, CallView.askMedia; docs/calls.md, "Joining fast"), and the
+call publishes that very camera; a Join the server refuses, or a press let go beside the
+button, stops it again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ pytestmark = pytest.mark.browser
 
 EARLY_TRACKS = """window.candidatePage.call.media.then((stream) =>
     (window.early = stream.getTracks()).map((track) => track.readyState))"""
+# The own picture in the call is the camera started early (window.early).
+SELF_SHOWS_EARLY_CAMERA = """() => {
+  const own = document.querySelector("[data-phase=interview] [data-call-self]").srcObject;
+  return !!own && own.getVideoTracks()[0] === window.early.find((t) => t.kind === "video");
+}"""
 
 
 def of_type(message, kind: str) -> bool:
@@ -97,13 +103,7 @@ async def test_the_camera_starts_on_join_and_the_call_publishes_it(new_page, bas
         for message in held:
             socket.send(message)
         await phase(page, "interview")
-        await page.wait_for_function(
-            """() => {
-              const own = document.querySelector("[data-phase=interview] [data-call-self]").srcObject;
-              return !!own && own.getVideoTracks()[0] === window.early.find((t) => t.kind === "video");
-            }""",
-            timeout=20000,
-        )
+        await page.wait_for_function(SELF_SHOWS_EARLY_CAMERA, timeout=20000)
 
 
 async def test_a_refused_join_stops_the_camera_again(new_page, base_url, db):
@@ -154,3 +154,52 @@ async def test_a_ticket_before_the_state_of_the_interview_keeps_the_call(new_pag
         await phase(page, "interview")
         assert await page.evaluate("window.candidatePage.call.call === window.firstCall")
         assert not await page.evaluate("window.candidatePage.call.state.ended")
+
+
+async def press_down_on_join(page) -> None:
+    """The mouse button goes down over Join and stays down (no click yet): the camera is on
+    (its tracks kept in window.early)."""
+    box = await page.get_by_role("button", name=TEXTS["en"]["join"]).bounding_box()
+    await page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    await page.mouse.down()
+    await page.wait_for_function("window.candidatePage.call.media !== null")
+    assert await page.evaluate(EARLY_TRACKS) == ["live", "live"]
+
+
+async def accepts_counted(new_page, base_url, db):
+    """relayed_candidate, with the `accept` messages the page sends kept in a list (the
+    third of what this returns)."""
+    accepts: list[str] = []
+
+    def to_server(message) -> bool:
+        if of_type(message, "accept"):
+            accepts.append(message)
+        return True
+
+    page, _routes, interviewer_socket_ = await relayed_candidate(new_page, base_url, db, to_server=to_server)
+    return page, interviewer_socket_, accepts
+
+
+async def test_the_camera_starts_as_the_press_begins_and_the_click_joins_with_it(new_page, base_url, db):
+    page, interviewer_socket_, accepts = await accepts_counted(new_page, base_url, db)
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await press_down_on_join(page)
+        assert accepts == []  # the camera only: nobody is let in before the click
+        await page.mouse.up()
+        await phase(page, "interview")
+        assert len(accepts) == 1
+        await page.wait_for_function(SELF_SHOWS_EARLY_CAMERA, timeout=20000)
+
+
+async def test_a_press_let_go_beside_join_stops_the_camera_and_joins_nothing(new_page, base_url, db):
+    page, interviewer_socket_, accepts = await accepts_counted(new_page, base_url, db)
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await press_down_on_join(page)
+        await page.mouse.move(5, 5)  # away from the button, then let go: no click
+        await page.mouse.up()
+        await page.wait_for_function(
+            "window.early.every((track) => track.readyState === 'ended')", timeout=10000
+        )
+        assert accepts == [] and not await page.evaluate("window.candidatePage.call.joined")

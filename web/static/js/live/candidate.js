@@ -15,6 +15,7 @@ import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { queueAfter } from "./queue-place.js";
 
+const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
 const root = document.querySelector("[data-live]");
 const find = (selector) => root.querySelector(selector);
 
@@ -61,7 +62,13 @@ class CandidatePage {
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
     find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
     find("[data-leave-queue]").addEventListener("click", () => this.request({ type: "leave" }));
-    find("[data-join]").addEventListener("click", () => this.accept());
+    const join = find("[data-join]");
+    join.addEventListener("click", () => this.accept());
+    // The camera starts as the press begins: the click comes only as the button is let go, a
+    // tenth of a second or so later, and a camera takes up to a second to start (docs/calls.md,
+    // "Joining fast"). Enter clicks at once; Space clicks as it is let go.
+    join.addEventListener("pointerdown", (event) => { if (event.button === 0) this.pressBegins(); });
+    join.addEventListener("keydown", (event) => { if (event.key === " ") this.pressBegins(); });
     find("[data-rejoin-button]").addEventListener("click", () => this.accept());
     find("[data-feedback-form]").addEventListener("submit", (event) => this.sendFeedback(event));
     this.call.addEventListener("left", (event) => {
@@ -134,6 +141,18 @@ class CandidatePage {
     audio(); // the click lets the page beep when it is their turn
     this.device.stop();
     this.request({ type: "check_in" }, this.phase === "left" ? this.leftText : undefined);
+  }
+
+  // The press of Join has begun: the camera starts now (nothing of it leaves the browser
+  // before the click's accept), and stops again if no click follows within PRESS_MS (let go
+  // beside the button, a touch that became a scroll).
+  pressBegins() {
+    if (this.joining || this.call.joined) return;
+    this.call.askMedia();
+    clearTimeout(this.pressTimer);
+    this.pressTimer = setTimeout(() => {
+      if (!this.joining && !this.call.joined) this.call.dropMedia();
+    }, PRESS_MS);
   }
 
   async accept() {
