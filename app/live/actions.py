@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from aiohttp import web
@@ -52,6 +52,8 @@ from app.live.urgent_pool import UrgentFirst, line_of
 from app.metrics import METRICS
 from app.settings import Settings
 from app.tickets import read_ticket
+
+T = TypeVar("T")
 
 Message = dict[str, Any]
 
@@ -150,20 +152,32 @@ async def leave(me: Candidate, message: Message) -> Done:
     return NOTHING
 
 
+async def _once_room_made(
+    services: Services,
+    pool: asyncpg.Pool | UrgentFirst,
+    candidate_id: int,
+    read: Callable[[asyncpg.Connection, Settings, int], Awaitable[T | int]],
+) -> T:
+    """`read` of the candidate's offer on a connection of `pool`. It answers the interview's id
+    while the room is not made yet: the offer goes out before its room (dispatch.py), so a
+    quick page waits for the room, then reads once more; `offer_gone` when it never comes."""
+    async with pool.acquire() as connection:
+        done = await read(connection, services.settings, candidate_id)
+    if isinstance(done, int):
+        if not await dispatch.wait_for_room(services.pool, services.settings, done):
+            raise LiveError("offer_gone")
+        async with pool.acquire() as connection:
+            done = await read(connection, services.settings, candidate_id)
+        if isinstance(done, int):  # (made meanwhile and lost again: it no longer exists)
+            raise LiveError("offer_gone")
+    return done
+
+
 async def accept(me: Candidate, message: Message) -> Done:
     """Join the offered interview; again during it (a reload), a new ticket whose Janus
     token replaces the previous one. One statement on the urgent connection."""
     services = me.services
-    async with services.urgent.acquire() as connection:
-        joined = await dispatch.join_offer(connection, services.settings, me.id)
-    if isinstance(joined, int):
-        # The offer goes out before its room is made (dispatch.py): a quick Join waits for it.
-        if not await dispatch.wait_for_room(services.pool, services.settings, joined):
-            raise LiveError("offer_gone")
-        async with services.urgent.acquire() as connection:
-            joined = await dispatch.join_offer(connection, services.settings, me.id)
-        if isinstance(joined, int):  # (made meanwhile and lost again: it no longer exists)
-            raise LiveError("offer_gone")
+    joined = await _once_room_made(services, services.urgent, me.id, dispatch.join_offer)
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
     await janus_access.install_token(services.rooms, joined.interview_id, token)
     # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
@@ -174,6 +188,24 @@ async def accept(me: Candidate, message: Message) -> Done:
         {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),
     )
+
+
+# What `prepared` carries of the join info: the way to the Janus server and the session's
+# token, nothing that opens the room (its pin, its allow-list token).
+PREPARED_KEYS = ("janus_url", "janus_token", "ice_servers", "opaque_id")
+
+
+async def prepare(me: Candidate, message: Message) -> Done:
+    """While the offer shows, what the page needs to be connected to its Janus server (a
+    session, a handle) before *Join*, without entering the room: the Join then has only the
+    room's `join` left to do (docs/calls.md, "Joining fast"). Nothing changes."""
+    services = me.services
+    prepared = await _once_room_made(services, services.pool, me.id, dispatch.prepared_offer)
+    join = janus_access.join_info(
+        services.settings, read_ticket(services.settings, prepared.ticket), prepared.planned_end
+    )
+    janus = {key: join[key] for key in PREPARED_KEYS}
+    return Done({"type": "prepared", "interview": prepared.interview_id, "janus": janus})
 
 
 async def feedback(me: Candidate, message: Message) -> Done:
@@ -198,6 +230,8 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
     "check_in": Action(check_in),
     "leave": Action(leave),
     "accept": Action(accept, reply_first=True),
+    # Nothing changes: no state of its own to send before the reply.
+    "prepare": Action(prepare, reply_first=True),
     "feedback": Action(feedback),
 }
 

@@ -393,8 +393,22 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
         raise LiveError("offer_gone")
     room = Room(row["o_server"], row["o_room"], row["o_pin"], row["o_secret"], tuple(row["o_tokens"]))
     names = (row["o_interview"], row["o_candidate_name"], row["o_interviewer_name"], row["o_serial"])
+    ticket = await _candidate_ticket(connection, settings, room, *names)
+    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket, row["o_ends_at"])
+
+
+async def _candidate_ticket(
+    connection: asyncpg.Connection,
+    settings: Settings,
+    room: Room,
+    interview_id: int,
+    candidate_name: str,
+    interviewer_name: str,
+    serial: int,
+) -> str:
+    names = (interview_id, candidate_name, interviewer_name, serial)
     try:
-        ticket, _ = interview_tickets(settings, room, *names)
+        return interview_tickets(settings, room, *names)[0]
     except UnknownJanusServer:
         # Placed by another replica on a server added a moment ago, before this process heard
         # of it (DEPLOYMENT.md, "The Janus fleet"): its public URL is in the fleet's table.
@@ -404,12 +418,61 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
                 "SELECT public_url FROM janus_server WHERE name = $1", room.server
             )
         if public_url is None:
-            log.warning(
-                "interview %s: its room's server %s is not in the fleet", row["o_interview"], room.server
-            )
+            log.warning("interview %s: its room's server %s is not in the fleet", interview_id, room.server)
             raise LiveError("room_unavailable") from None
-        ticket, _ = interview_tickets(settings, room, *names, public_url)
-    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket, row["o_ends_at"])
+        return interview_tickets(settings, room, *names, public_url)[0]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An offered candidate's ticket before their *Join* (prepared_offer): the one their first
+    `accept` hands out too. Only the way to their Janus server is read from it (PROTOCOL.md,
+    `prepare`), never the room's pin or place on its allow-list."""
+
+    interview_id: int
+    ticket: str
+    planned_end: float | None  # Unix seconds: the offer's deadline + the interview's length
+
+
+# The candidate's offered interview and its room, if made; read only: the offer stays an offer.
+PREPARE_SQL = """
+    SELECT i.id, i.candidate_token_serial, i.janus_server, i.room_id,
+           i.room_pin, i.room_secret, i.room_tokens,
+           c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+           extract(epoch FROM i.offer_expires_at + (
+               SELECT make_interval(mins => e.interview_minutes)
+               FROM event e WHERE e.id = i.event_id))::float8 AS planned_end
+    FROM interview i
+    JOIN candidate c ON c.id = i.candidate_id
+    JOIN event_interviewer w ON w.id = i.interviewer_id
+    WHERE i.candidate_id = $1 AND i.state = 'offered' AND i.offer_expires_at > now()"""
+
+
+async def prepared_offer(
+    connection: asyncpg.Connection, settings: Settings, candidate_id: int
+) -> Prepared | int:
+    """The offered candidate's ticket for their room, nothing changed (PROTOCOL.md,
+    `prepare`): the token in it is the one the room was made with, which the first *Join*
+    hands out as well (migration 0035). The interview's id instead when its room is not made
+    yet (the caller waits for it, as for `accept`). `offer_gone` without an open offer."""
+    row = await connection.fetchrow(PREPARE_SQL, candidate_id)
+    if row is None:
+        raise LiveError("offer_gone")
+    if row["room_id"] is None:
+        return int(row["id"])
+    room = Room(
+        row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
+    )
+    ticket = await _candidate_ticket(
+        connection,
+        settings,
+        room,
+        row["id"],
+        row["candidate_name"],
+        row["interviewer_name"],
+        row["candidate_token_serial"],
+    )
+    return Prepared(row["id"], ticket, row["planned_end"])
 
 
 # The rooms this process is making now: interview -> set once its room is attached, or could

@@ -96,6 +96,10 @@ class Accept(_Message):
     type: Literal["accept"]
 
 
+class Prepare(_Message):
+    type: Literal["prepare"]
+
+
 class Feedback(_Message):
     type: Literal["feedback"]
     interested: bool
@@ -147,7 +151,7 @@ class Save(_Message):
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 
 
-CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Feedback
+CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback
 InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)

@@ -46,7 +46,7 @@ import asyncpg
 from scripts.bench.common import AppProcess, argument_parser, ms, stack_environ, summary
 from scripts.bench.raw_sockets import QUEUE_PREFIX, STATE_PREFIX, RawSocket
 
-REPLY_TYPES = {"ok", "error", "ticket", "dispatched", "queue_empty", "pong"}
+REPLY_TYPES = {"ok", "error", "ticket", "prepared", "dispatched", "queue_empty", "pong"}
 TIMEOUT = 60.0
 SETUP_TIMEOUT = 600.0
 GRACE_SECONDS = 15.0

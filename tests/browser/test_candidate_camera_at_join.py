@@ -203,3 +203,45 @@ async def test_a_press_let_go_beside_join_stops_the_camera_and_joins_nothing(new
             "window.early.every((track) => track.readyState === 'ended')", timeout=10000
         )
         assert accepts == [] and not await page.evaluate("window.candidatePage.call.joined")
+
+
+# Connected ahead (PROTOCOL.md, `prepare`): a Janus session and handle, not in the room.
+CONNECTED_AHEAD = "window.candidatePage.call.prepared?.call.publisher != null"
+
+
+async def test_while_the_offer_shows_the_page_is_connected_to_janus_but_not_in_the_room(
+    new_page, base_url, db
+):
+    page, interviewer_socket_, accepts = await accepts_counted(new_page, base_url, db)
+    await page.evaluate(
+        """() => { window.asked = 0; const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+             navigator.mediaDevices.getUserMedia = (c) => { window.asked += 1; return ask(c); }; }"""
+    )
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await page.wait_for_function(CONNECTED_AHEAD, timeout=20000)
+        held = await page.evaluate(
+            """() => { const c = window.candidatePage.call.prepared.call; window.ahead = c;
+                 return [window.asked, c.held, c.privateId, c.pcs.size, "pin" in c.join, "room_token" in c.join]; }"""
+        )
+        assert held == [0, True, None, 0, False, False]  # no camera, no room, nothing to enter one
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await phase(page, "interview")
+        assert len(accepts) == 1
+        # The join took over the session made ahead, and entered the room with it.
+        await page.wait_for_function(
+            "window.candidatePage.call.call === window.ahead && window.ahead.privateId != null", timeout=20000
+        )
+        assert await page.evaluate("!window.ahead.held && window.asked === 1")
+
+
+async def test_an_offer_taken_back_closes_the_session_made_ahead(new_page, base_url, db):
+    page, interviewer_socket_, _accepts = await accepts_counted(new_page, base_url, db)
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await page.wait_for_function(CONNECTED_AHEAD, timeout=20000)
+        await page.evaluate("window.ahead = window.candidatePage.call.prepared.call")
+        assert (await interviewer.request({"ok"}, type="withdraw"))["type"] == "ok"
+        await phase(page, "waiting")
+        await page.wait_for_function("window.candidatePage.call.prepared === null && window.ahead.closed")
+        assert not await page.evaluate("window.candidatePage.call.joined")

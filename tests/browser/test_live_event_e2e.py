@@ -173,6 +173,7 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             "code",
             "ticket",
             "join",  # the ticket's own join info (what POST /api/join answers for it)
+            "janus",  # `prepared`: the way to the own Janus server (no room in it)
             "expires_at",
             # the shared `queue` message: places and waits, nobody named (PROTOCOL.md)
             "v",
@@ -182,6 +183,9 @@ def assert_nothing_secret(received: Received, secrets_: list[str]) -> None:
             "wait",
         }, frame
         assert "join" not in message or message["join"]["role"] == "candidate", frame
+        if "janus" in message:
+            assert set(message["janus"]) == {"janus_url", "janus_token", "ice_servers", "opaque_id"}, frame
+            assert message["janus"]["opaque_id"].split(":")[2] == "candidate", frame
         if message["type"] == "queue":
             assert all(isinstance(place, int) for place in message["left"] + message["joined"]), frame
             assert set(message["wait"]) == {"free_in", "average"}, frame

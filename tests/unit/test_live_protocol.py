@@ -21,7 +21,7 @@ BOTH = CANDIDATE_TYPES | INTERVIEWER_TYPES
 
 
 def test_each_side_has_its_own_types():
-    assert CANDIDATE_TYPES == {"ping", "sync", "check_in", "leave", "accept", "feedback"}
+    assert CANDIDATE_TYPES == {"ping", "sync", "check_in", "leave", "accept", "prepare", "feedback"}
     assert INTERVIEWER_TYPES == {
         "ping",
         "next",

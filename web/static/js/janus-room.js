@@ -6,6 +6,11 @@
 // The camera and microphone are asked for as the call starts, beside the signalling (a real
 // camera takes up to a second to start), or earlier by the page: `new RoomCall(join,
 // {media})`, media a promise of the stream (askMedia(), e.g. on the press of Join).
+// A call made `held` (`new RoomCall(server, {held: true})`, server: the join info's
+// janus_url, janus_token, ice_servers and opaque_id) opens its Janus session and handle and
+// stops there: no camera, no room. `go(join, media)` enters the room named in `join` (the
+// candidate's page while the offer shows, so that *Join* has only the room's join left:
+// docs/calls.md, "Joining fast").
 // It keeps its media up by itself (docs/calls.md): ICE restarts when a connection breaks,
 // the video's bitrate follows the loss Janus reports, and the video pauses (sound goes on)
 // when even the lowest bitrate does not get through or the camera stops.
@@ -60,10 +65,11 @@ function initJanus() {
 }
 
 export class RoomCall extends EventTarget {
-  constructor(join, { media = null } = {}) {
+  constructor(join, { media = null, held = false } = {}) {
     super();
     this.join = join;
     this.media = media;           // a promise of the stream to publish (askMedia)
+    this.held = held;             // connected to Janus, not in the room (go())
     this.janus = null;
     this.publisher = null;
     this.privateId = null;
@@ -90,7 +96,7 @@ export class RoomCall extends EventTarget {
     this.emit("state", { state: "connecting" });
     this.unwatch = watchPeerConnections((pc) => this.pcs.add(pc));
     await initJanus();
-    if (Janus.isWebrtcSupported() && !this.media) this.media = askMedia();
+    if (Janus.isWebrtcSupported() && !this.media && !this.held) this.media = askMedia();
     this.media?.catch(() => {}); // a refusal is told when the call publishes
     if (!Janus.isWebrtcSupported()) {
       this.fail("unsupported", "WebRTC is not supported by this browser");
@@ -118,6 +124,22 @@ export class RoomCall extends EventTarget {
       slowLink: (uplink) => { if (uplink) this.slow = true; },
     });
     this.video = new VideoSender(this.publisher);
+    if (!this.held) this.enterRoom();
+  }
+
+  // The held call goes into the room `join` names (the same server, token and tag as it was
+  // made with), publishing `media` (askMedia(); asked for now without one). Before its
+  // handle is there, start() enters when it is.
+  go(join, media = null) {
+    if (!this.held || this.closed) return;
+    this.held = false;
+    this.join = join;
+    this.media = media ?? askMedia();
+    this.media.catch(() => {}); // a refusal is told when the call publishes
+    if (this.publisher) this.enterRoom();
+  }
+
+  enterRoom() {
     this.publisher.send({
       message: {
         request: "join", ptype: "publisher", room: this.join.room, pin: this.join.pin,

@@ -13,6 +13,10 @@
 //   view.join(ticket, {ahead: true});          // joined before the call shows (the interviewer,
 //                                              // while the offer is open); view.clockFrom()
 //                                              // when it shows: the join time counts from then
+//   view.prepare(server);                      // ahead of a join (the candidate's offer): a Janus
+//                                              // session and handle, no room; the join to the
+//                                              // same server with the same token takes it over
+//   view.unprepare();                          // … the offer went without a join
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
 //   view.leave();                              // ends the call here (dispatches "left")
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
@@ -84,6 +88,7 @@ export class CallView extends EventTarget {
     this.ticket = null;
     this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
     this.media = null;        // the camera asked for ahead of the next join (askMedia)
+    this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;
     this.times = null;
@@ -136,6 +141,44 @@ export class CallView extends EventTarget {
     this.media = null;
   }
 
+  // Connected to the Janus server ahead of the join, held: a session and a handle, not in
+  // the room (RoomCall's `held`), so that the join has only the room's join left
+  // (docs/calls.md, "Joining fast"). A failure of the held call only drops it.
+  prepare(server) {
+    this.unprepare();
+    const call = new RoomCall(server, { held: true });
+    const prepared = { server, call };
+    this.prepared = prepared;
+    const drop = () => {
+      if (this.prepared === prepared) this.unprepare();
+    };
+    call.addEventListener("failure", drop);
+    call.start().catch(drop);
+  }
+
+  unprepare() {
+    const prepared = this.prepared;
+    this.prepared = null;
+    try {
+      prepared?.call.leave();
+    } catch {
+      // already gone
+    }
+  }
+
+  // The held call, if it was made for the server, token and tag of `info`; any other is dropped.
+  takePrepared(info) {
+    const held = this.prepared?.server;
+    const same = held && ["janus_url", "janus_token", "opaque_id"].every((key) => held[key] === info[key]);
+    if (!same) {
+      this.unprepare();
+      return null;
+    }
+    const { call } = this.prepared;
+    this.prepared = null;
+    return call;
+  }
+
   // A call joined ahead (join's `ahead`) shows now: its join time counts from here, unless
   // the other person's video came already.
   clockFrom() {
@@ -173,7 +216,8 @@ export class CallView extends EventTarget {
       dropMedia(media);
       return;
     }
-    const call = new RoomCall(info, { media });
+    const held = this.takePrepared(info);
+    const call = held ?? new RoomCall(info, { media });
     this.call = call;
     const mine = (handler) => (event) => {
       if (this.call === call) handler(event.detail);
@@ -197,6 +241,10 @@ export class CallView extends EventTarget {
       else if (code === "connection" && again) this.retrySoon();
       else this.fail(code, reason);
     }));
+    if (held) {
+      call.go(info, media);
+      return;
+    }
     try {
       await call.start();
     } catch (error) {

@@ -27,6 +27,7 @@ class CandidatePage {
     this.phase = null;
     this.joining = false;
     this.callFor = null; // the interview whose ticket the call last joined with
+    this.preparing = null; // the offered interview whose join is prepared (or being)
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
     this.note = null; // why an offer went away without a join (msgid)
@@ -52,6 +53,7 @@ class CandidatePage {
         const now = new Date(Date.now() + this.offset).toISOString();
         this.draw({ ...this.state, now, offer: { interview: message.interview, expires_at: message.expires_at } });
       }
+      if (message.type === "offer") this.prepare(message.interview);
       // The queue moved: the new place and wait from the message all waiting pages share;
       // one that cannot be applied here asks for the whole state (PROTOCOL.md).
       if (message.type === "queue" && this.state) this.queueMoved(message);
@@ -143,6 +145,30 @@ class CandidatePage {
     this.request({ type: "check_in" }, this.phase === "left" ? this.leftText : undefined);
   }
 
+  // While the offer shows, the page connects to the interview's Janus server (a session and
+  // a handle, not the room: PROTOCOL.md, `prepare`), so that Join has only the room's join
+  // left (docs/calls.md, "Joining fast"). Quietly nothing where it cannot be had: the join
+  // then goes the whole way.
+  async prepare(interview) {
+    if (this.preparing === interview || !browserSupported()) return;
+    this.preparing = interview;
+    let reply;
+    try {
+      reply = await this.channel.send({ type: "prepare" });
+    } catch {
+      if (this.preparing === interview) this.preparing = null; // the socket went: the next state tries again
+      return;
+    }
+    if (reply.type !== "prepared" || reply.interview !== interview || this.preparing !== interview) return;
+    if (this.phase !== "offer" || this.joining) return; // gone, or Join was quicker
+    this.call.prepare(reply.janus);
+  }
+
+  unprepare() {
+    this.preparing = null;
+    this.call.unprepare();
+  }
+
   // The press of Join has begun: the camera starts now (nothing of it leaves the browser
   // before the click's accept), and stops again if no click follows within PRESS_MS (let go
   // beside the button, a touch that became a scroll).
@@ -231,6 +257,8 @@ class CandidatePage {
     this.state = state;
     this.offset = Date.parse(state.now) - Date.now();
     const phase = this.phaseOf(state);
+    if (phase === "offer") this.prepare(state.offer.interview);
+    else if (phase !== "interview" && this.preparing !== null) this.unprepare();
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {
       // Back from an offer without joining: say why (the offer still had time: withdrawn).
       if (this.offer.secondsLeft() > 0) {

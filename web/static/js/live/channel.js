@@ -16,7 +16,7 @@
 // wait spread over half to one and a half times the step: reconnectDelay);
 // the server sends a full state on every connect, so nothing needs replaying.
 
-const REPLY_TYPES = new Set(["ok", "error", "ticket", "dispatched", "queue_empty", "pong"]);
+const REPLY_TYPES = new Set(["ok", "error", "ticket", "prepared", "dispatched", "queue_empty", "pong"]);
 
 export class ChannelClosed extends Error {
   constructor() {
