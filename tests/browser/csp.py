@@ -24,9 +24,17 @@ _GONE = ("Execution context was destroyed", "Cannot find context", "navigation")
 
 
 async def wait_for_function(
-    page, expression: str, arg=None, *, timeout: float = 30000, polling: float = 100
+    page,
+    expression: str,
+    arg=None,
+    *,
+    timeout: float = 30000,
+    polling: float = 100,
+    unloading: tuple[type[Exception], ...] = (),
 ) -> None:
-    """page.wait_for_function(expression, arg=…, timeout=…) without eval in the page."""
+    """page.wait_for_function(expression, arg=…, timeout=…) without eval in the page.
+    `unloading`: what else the driver raises when the page goes away under a question
+    (WebKitGTK's WebDriver: tests/browser/webkit.py); asked again of the next page."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout / 1000
     while True:
@@ -36,6 +44,8 @@ async def wait_for_function(
         except Error as error:  # a navigation meanwhile: ask the new document
             if not any(text in error.message for text in _GONE):
                 raise
+        except unloading:
+            pass
         if loop.time() > deadline:
             raise TimeoutError(f"wait_for_function: {timeout} ms exceeded: {expression[:200]}")
         await asyncio.sleep(polling / 1000)

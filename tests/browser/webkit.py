@@ -148,7 +148,12 @@ class WebKitPage:
     async def wait_for_function(
         self, expression: str, arg=None, *, timeout: float = TIMEOUT_MS, polling: float = 100
     ) -> None:
-        await wait_for_function(self, expression, arg, timeout=timeout, polling=polling)
+        from selenium.common.exceptions import NoSuchFrameException
+
+        # "Callback was not called before the unload event": the question met a navigation.
+        await wait_for_function(
+            self, expression, arg, timeout=timeout, polling=polling, unloading=(NoSuchFrameException,)
+        )
 
     async def _element(self, selector: str, timeout: float):
         from selenium.webdriver.common.by import By
