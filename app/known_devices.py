@@ -36,8 +36,8 @@ def device_hash(nonce: str) -> bytes:
 def nonce_of(request: web.Request) -> str | None:
     """The nonce of a valid, unexpired device cookie, or None."""
     value = request.cookies.get(COOKIE)
-    if not value or len(value) > MAX_COOKIE_LENGTH:
-        return None
+    if not value or len(value) > MAX_COOKIE_LENGTH or not value.isascii():
+        return None  # (as app/auth/sessions.py decode_cookie)
     try:
         claims = jwt.decode(
             value,

@@ -55,8 +55,8 @@ class LinkSession:
     def decode(self, secret: str, value: str | None, access_token: str = "") -> int | None:
         """The id in a valid, unexpired cookie of this kind made for this link; None for
         anything else."""
-        if not value or len(value) > MAX_COOKIE_LENGTH:
-            return None
+        if not value or len(value) > MAX_COOKIE_LENGTH or not value.isascii():
+            return None  # (as app/auth/sessions.py decode_cookie)
         try:
             claims = jwt.decode(
                 value,

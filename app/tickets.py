@@ -73,7 +73,10 @@ def media_tag(settings: Settings, subject: str) -> str:
 def read_media_tag(settings: Settings, tag: str) -> str | None:
     """The subject of a genuine tag, else None."""
     subject, _, _ = tag.rpartition(":")
-    return subject if subject and hmac.compare_digest(media_tag(settings, subject), tag) else None
+    # As bytes: compare_digest refuses strings that are not ASCII, and a tag is the
+    # page's own opaque_id, whatever it sent Janus.
+    genuine = hmac.compare_digest(media_tag(settings, subject).encode(), tag.encode("utf-8", "surrogatepass"))
+    return subject if subject and genuine else None
 
 
 class UnknownJanusServer(KeyError):

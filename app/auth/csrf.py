@@ -81,8 +81,9 @@ async def form_is_readable(request: web.Request) -> bool:
         # HttpProcessingError: a multipart part's own headers that aiohttp cannot parse
         # (a control character in a filename, say). LookupError: a multipart part that names a
         # charset Python does not know (the request's own charset is checked before this, in
-        # app/middleware.py charset_middleware).
-        except (ValueError, HttpProcessingError, LookupError):
+        # app/middleware.py charset_middleware). RuntimeError: a part that names a
+        # Content-Transfer-Encoding aiohttp does not know ("x-foo").
+        except (ValueError, HttpProcessingError, LookupError, RuntimeError):
             return False
     return True
 

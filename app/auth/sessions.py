@@ -34,8 +34,8 @@ def encode_cookie(secret: str, token: str, expires_at: dt.datetime) -> str:
 
 def decode_cookie(secret: str, value: str | None) -> str | None:
     """The session token in a valid, unexpired cookie; None for anything else."""
-    if not value or len(value) > MAX_COOKIE_LENGTH:
-        return None
+    if not value or len(value) > MAX_COOKIE_LENGTH or not value.isascii():
+        return None  # (a JWT is ASCII; bytes that are not UTF-8 arrive as surrogates PyJWT cannot encode)
     try:
         claims = jwt.decode(
             value,

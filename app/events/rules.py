@@ -26,7 +26,10 @@ def local_start(date: dt.date, time: dt.time) -> dt.datetime:
 def wall_clock_exists(moment: dt.datetime) -> bool:
     """False for a time in the hour skipped when the clocks go forward (02:30 on the last
     Sunday of March): zoneinfo would silently move it, so the form says so instead."""
-    back = moment.astimezone(dt.timezone.utc).astimezone(SWEDISH_TIME)
+    try:
+        back = moment.astimezone(dt.timezone.utc).astimezone(SWEDISH_TIME)
+    except OverflowError:
+        return True  # 1 January of year 1 is year 0 in UTC: the form refuses it as past
     return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 

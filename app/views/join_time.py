@@ -4,8 +4,6 @@ to the other person's first video frame, for the `snabb_join_seconds` histogram 
 
 from __future__ import annotations
 
-import math
-
 from aiohttp import web
 
 from app.keys import SETTINGS
@@ -27,7 +25,8 @@ async def join_time(request: web.Request) -> web.Response:
         if (
             isinstance(seconds, bool)
             or not isinstance(seconds, (int, float))
-            or not math.isfinite(seconds)
+            # The range alone: it refuses NaN and infinity too, and an integer beyond a
+            # float's range (math.isfinite raised OverflowError for it).
             or not 0 < seconds <= MAX_SECONDS
         ):
             raise ValueError

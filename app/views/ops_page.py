@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from app import ops
 from app.auth import require_user
@@ -59,8 +60,8 @@ async def change_janus_server(request: web.Request) -> web.Response:
     """cordon, uncordon or drain one server; the page says what happened."""
     _operator(request)
     form = await request.post()
-    name, action = str(form.get("server", "")), str(form.get("action", ""))
-    if action not in fleet.ACTIONS or not name:
+    name, action = _server_name(form), str(form.get("action", ""))
+    if action not in fleet.ACTIONS:
         raise _back("invalid")
     try:
         async with request.app[DB_POOL].acquire() as connection:
@@ -68,6 +69,15 @@ async def change_janus_server(request: web.Request) -> web.Response:
     except fleet.FleetError:
         raise _back("unknown") from None
     raise _back(action, name)
+
+
+def _server_name(form: MultiDictProxy[str | bytes | bytearray | web.FileField]) -> str:
+    """The server the form names; a name no server can have (empty, a control character,
+    which PostgreSQL would refuse outright) goes back as an invalid request."""
+    name = str(form.get("server", ""))
+    if not name or not name.isprintable():
+        raise _back("invalid")
+    return name
 
 
 def _back(notice: str, server: str | None = None) -> web.HTTPSeeOther:
@@ -81,9 +91,7 @@ async def change_janus_weight(request: web.Request) -> web.Response:
     and the page says what a weight may be."""
     _operator(request)
     form = await request.post()
-    name = str(form.get("server", ""))
-    if not name:
-        raise _back("invalid")
+    name = _server_name(form)
     try:
         weight = fleet.parse_weight(str(form.get("weight", "")))
     except fleet.FleetError:

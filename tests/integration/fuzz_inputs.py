@@ -292,6 +292,8 @@ def multipart(draw, pairs, charset) -> tuple[str, bytes]:
         head = f"Content-Disposition: {disposition}\r\n"
         if draw(st.booleans()):
             head += f"Content-Type: text/plain; charset={charset}\r\n"
+        if draw(st.integers(0, 5)) == 0:
+            head += f"Content-Transfer-Encoding: {draw(st.sampled_from(['base64', 'binary', 'x-odd']))}\r\n"
         parts.append(utf8(f"--{boundary}\r\n{head}\r\n") + utf8(value) + b"\r\n")
     body = b"".join(parts) + draw(st.sampled_from([f"--{boundary}--\r\n".encode(), b"", b"--nope--\r\n"]))
     declared = draw(
@@ -332,10 +334,21 @@ def headers(draw, cookies: dict[str, str], csrf: str | None, janus_password: str
             st.lists(
                 st.tuples(
                     st.sampled_from(
-                        ["session", "lang", "csrf", "candidate_session", "interviewer_session", "x", ""]
+                        [
+                            "session",
+                            "lang",
+                            "csrf",
+                            "candidate_session",
+                            "interviewer_session",
+                            "device",
+                            "x",
+                            "",
+                        ]
                     ),
                     st.one_of(
                         odd_text().map(lambda v: quote(utf8(v), safe="")),
+                        # Bytes that are not UTF-8, as they are (a lone surrogate, encoded).
+                        st.just("eyJ\udcff.\ud800"),
                         st.just("x" * 5000),
                         st.just("eyJhbGciOiJub25lIn0.e30."),
                         st.sampled_from(["sv", "en", "xx"]),

@@ -53,6 +53,17 @@ def cookie(world, identity: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in world.cookies[identity].items())
 
 
+async def post_multipart(settings, world, identity: str, path: str, body: bytes):
+    """`body` as multipart/form-data with the boundary "b", with `identity`'s cookies."""
+    return await send(
+        settings,
+        "POST",
+        path,
+        {"Cookie": cookie(world, identity), "Content-Type": "multipart/form-data; boundary=b"},
+        body,
+    )
+
+
 @pytest.mark.parametrize(
     "method, path",
     [("GET", "/"), ("POST", "/login"), ("POST", "/janus/events"), ("GET", "/static/css/site.css")],
@@ -85,13 +96,7 @@ async def test_a_multipart_part_whose_headers_cannot_be_read_is_a_400(settings, 
         + b"\r\n--b--\r\n"
     )
     for path in ("/login", "/events/new", "/janus/events/"):
-        response = await send(
-            settings,
-            "POST",
-            path,
-            {"Cookie": cookie(world, identity), "Content-Type": "multipart/form-data; boundary=b"},
-            body,
-        )
+        response = await post_multipart(settings, world, identity, path, body)
         assert response.status == 400, (path, response.status)
 
 
@@ -185,4 +190,92 @@ async def test_oversized_request_head_logs_no_traceback(settings, world, logs):
         assert response.status == 400
     response = await send(settings, "GET", "/c/" + "a" * 9000, {})
     assert response.status == 400
+    assert not logs.trouble()
+
+
+async def test_a_multipart_part_with_a_transfer_encoding_aiohttp_does_not_know_is_a_400(
+    settings, world, logs
+):
+    """aiohttp raises RuntimeError for it, which the form check let through as a 500,
+    before any CSRF token or log-in was asked for."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="email"\r\n'
+        b"Content-Transfer-Encoding: x-foo\r\n\r\na\r\n--b--\r\n"
+    )
+    for identity, path in (("anonymous", "/login"), ("employer", "/events/new")):
+        response = await post_multipart(settings, world, identity, path, body)
+        assert response.status == 400, (path, response.status)
+    assert not logs.trouble()
+
+
+@pytest.mark.parametrize(
+    "name, method, path",
+    [
+        ("session", "GET", "/events"),
+        ("candidate_session", "GET", "/c/{candidate}"),
+        ("interviewer_session", "GET", "/i/{interviewer}"),
+        ("device", "POST", "/login"),
+    ],
+)
+async def test_a_signed_cookie_that_is_not_utf8_counts_as_none(settings, world, logs, name, method, path):
+    """aiohttp hands on such bytes as surrogates, which PyJWT could not encode: a 500 on
+    every page that reads the cookie."""
+    path = path.format(candidate=world.candidate_token, interviewer=world.interviewer_token)
+    seed = world.cookies["anonymous"]["csrf"]
+    body = f"csrf_token={world.csrf['anonymous']}&email=a%40b.se&password=x".encode()
+    response = await send(
+        settings,
+        method,
+        path,
+        {
+            "Cookie": f"csrf={seed}; {name}=".encode() + b"\xff\xfe.\xed\xa0\x80",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        body if method == "POST" else b"",
+    )
+    assert response.status < 500, response.status
+    if name == "session":
+        assert response.status in (302, 303)  # to the log-in, as without a cookie
+    assert not logs.trouble()
+
+
+async def test_a_join_time_beyond_a_floats_range_is_a_400(settings, world, logs):
+    response = await send(
+        settings,
+        "POST",
+        "/api/join/time",
+        {"Content-Type": "application/json"},
+        b'{"ticket": "x", "seconds": 1' + b"0" * 400 + b"}",
+    )
+    assert response.status == 400
+    assert not logs.trouble()
+
+
+async def test_a_media_event_whose_opaque_id_is_not_ascii_is_ignored(settings, world, logs):
+    """A participant chooses their handle's opaque_id; compare_digest raised TypeError for
+    one that is not ASCII, and the whole batch of Janus's events was lost with a 500."""
+    import base64
+
+    auth = base64.b64encode(f"janus:{settings.janus.event_secret.get_secret_value()}".encode()).decode()
+    events = [
+        {
+            "emitter": "janus1",
+            "type": 2,
+            "subtype": 1,
+            "timestamp": 1,
+            "session_id": 1,
+            "handle_id": 2,
+            "opaque_id": opaque,
+            "event": {"name": "detached"},
+        }
+        for opaque in ("interview:1:candidate:é", "x:\ud800")
+    ]
+    response = await send(
+        settings,
+        "POST",
+        "/janus/events",
+        {"Authorization": f"Basic {auth}", "Content-Type": "application/json"},
+        json.dumps(events).encode(),
+    )
+    assert response.status == 204, response.status  # taken, as any batch
     assert not logs.trouble()

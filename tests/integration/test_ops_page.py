@@ -110,6 +110,8 @@ async def test_operators_cordon_drain_and_make_active_from_the_page(app_server, 
             for data, said in (
                 ({"server": "nowhere", "action": "drain"}, "that server is no longer in the fleet"),
                 ({"server": "janus1", "action": "explode"}, "choose a server and an action"),
+                # A control character PostgreSQL would refuse outright (a 500 before).
+                ({"server": "jan\x00us1", "action": "drain"}, "choose a server and an action"),
             ):
                 async with http.post(f"{base_url}/ops/janus", data=dict(data, csrf_token=token)) as response:
                     assert response.status == 200
@@ -182,10 +184,12 @@ async def test_operators_set_a_servers_weight_from_the_page(app_server, settings
                 data={"csrf_token": token, "server": "nowhere", "weight": "3"},
             ) as response:
                 assert "den servern finns inte längre med" in await response.text()
-            async with http.post(
-                f"{base_url}/ops/janus/weight", data={"csrf_token": token, "weight": "3"}
-            ) as response:
-                assert "välj en server och en åtgärd" in await response.text()
+            for data in (
+                {"csrf_token": token, "weight": "3"},
+                {"csrf_token": token, "server": "j\x00", "weight": "3"},
+            ):
+                async with http.post(f"{base_url}/ops/janus/weight", data=data) as response:
+                    assert "välj en server och en åtgärd" in await response.text()
             assert await weight() == 7
 
             async with http.get(f"{base_url}/lang/en?next=/ops"):

@@ -174,3 +174,12 @@ def test_a_time_skipped_by_summer_time_is_refused():
     assert parse({"date": "2027-03-28", "start_time": "03:30"}).event is not None
     # The hour that happens twice in October is ambiguous but real: the first one is taken.
     assert parse({"date": "2027-10-31", "start_time": "02:30"}).event is not None
+
+
+@pytest.mark.parametrize("start_time", ["00:00", "00:30", "01:00"])
+def test_the_first_day_of_year_one_is_refused_as_past_not_an_overflow(start_time):
+    """A date picker accepts 0001-01-01; in UTC its first hours are in year 0, which
+    datetime cannot hold (an OverflowError, a 500, before the past-date check)."""
+    result = parse({"date": "0001-01-01", "start_time": start_time})
+    assert set(result.errors) == {"date"}
+    assert result.errors["date"][0] == "That date and time have already passed."
