@@ -31,6 +31,10 @@ async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, set
     assert await sender.text_content("[data-call-video-note-text]") == (
         "Your camera stopped, so the call goes on with sound only."
     )
+    # Said to screen readers, in the live region that was there before the note showed.
+    assert await sender.text_content("[data-call-video-said]") == (
+        "Your camera stopped, so the call goes on with sound only."
+    )
     assert await sender.is_visible("[data-call-self-off]")
     # The other side hears them still and is told why the picture is gone.
     await wait_phase(receiver, "audio-only")

@@ -288,6 +288,8 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
         # The candidate hears of the offer at the dispatch's commit, before the interviewer's
         # page has its state: turned down only once the interviewer sees the offer.
         await page.wait_for_selector("#own-offer", state="visible")
+        # The focus is on Withdraw (the page puts it there); when the banner goes, on Next.
+        await page.wait_for_function("document.activeElement && document.activeElement.id === 'withdraw'")
         await candidate.request({"ok"}, type="leave")  # turns the offer down
         await page.wait_for_selector("#own-offer", state="hidden")
         # The status line may be drawn from the state after the one that hid the offer.
@@ -295,6 +297,7 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
         await page.wait_for_selector(f"#lobby-status:text-is('{said}')", timeout=10000)
         assert await page.locator("#lobby-status").inner_text() == said
         assert await page.locator("#next").is_enabled()
+        await page.wait_for_function("document.activeElement && document.activeElement.id === 'next'")
 
 
 async def test_a_reload_during_the_interview_brings_it_back(new_page, db, base_url):

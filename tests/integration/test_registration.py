@@ -51,6 +51,10 @@ async def test_the_invite_page_tells_a_candidate_what_they_need_to_know(http, ba
         f"{settings.candidates.retention_days} days after the event",
     ):
         assert text in page, text
+    # The employer's own words stay in the event's language on an English page, and say so
+    # (screen readers read them with a Swedish voice).
+    assert '<h1 lang="sv">Truckförare till Borås</h1>' in page
+    assert '<p class="prewrap" lang="sv">Du plockar och packar.' in page
 
 
 async def test_registering_gives_a_confirmation_page_and_a_mail_with_link_pin_and_calendar(

@@ -82,6 +82,7 @@ export class CallView extends EventTarget {
       qualityText: find("quality-text"), details: find("quality-details"), warning: find("warning"),
       status: find("status"), videoNote: find("video-note"), videoNoteText: find("video-note-text"),
       videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
+      videoSaid: find("video-said"),
     };
     this.call = null;
     this.state = initialState();
@@ -397,7 +398,11 @@ export class CallView extends EventTarget {
     const status = key(STATUS);
     this.el.status.textContent = status ? _(status) : "";
     this.el.videoNote.hidden = !SENDING[sending];
-    this.el.videoNoteText.textContent = SENDING[sending] ? _(SENDING[sending]) : "";
+    const videoNote = SENDING[sending] ? _(SENDING[sending]) : "";
+    if (this.el.videoNoteText.textContent !== videoNote) {
+      this.el.videoNoteText.textContent = videoNote;
+      if (this.el.videoSaid) this.el.videoSaid.textContent = videoNote;
+    }
     this.el.selfOff.hidden = this.cameraOn && sending === "video";
     this.drawQuality();
   }

@@ -31,6 +31,7 @@ class CandidatePage {
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
     this.note = null; // why an offer went away without a join (msgid)
+    this.noteSaid = null; // the note last put in the screen readers' live region
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.selfView = new SelfView(find("[data-self-view]"));
@@ -307,14 +308,22 @@ class CandidatePage {
       element.hidden = !shown;
       element.textContent = shown ? _(this.note) : "";
     }
+    // Screen readers are told once per note, in the live region that is always there.
+    const status = root.querySelector("[data-offer-note-status]");
+    if (status && this.note !== this.noteSaid) {
+      this.noteSaid = this.note;
+      status.textContent = this.note ? _(this.note) : "";
+    }
   }
 
   drawLeft() {
     const away = this.state?.queue.state === "away";
     if (this.error?.[0] === this.leftText) return;
-    this.leftText.textContent = away
+    const text = away
       ? _("You were away for a while, so nobody calls you now. Check in again to get your place back.")
       : _("You are not in the queue now. If you check in again, you join at the end of it.");
+    // A live region (a failed check-in is said there): written only when it says another thing.
+    if (this.leftText.textContent !== text) this.leftText.textContent = text;
   }
 
   setPhase(phase) {

@@ -207,6 +207,10 @@ class MeetingPage {
     if (lastOwn && lastOwn.state === "offered" && !own && !this.withdrawing) {
       const name = lastOwn.candidate_name;
       this.setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
+      // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
+      // on from Next, as after a withdrawal, instead of from the top of the page.
+      const lost = document.activeElement === document.body || document.activeElement === $("withdraw");
+      if (lost && !$("next").disabled) $("next").focus();
     } else if (own && own.state === "active") {
       this.setLobbyStatus(null);
     }
