@@ -32,6 +32,13 @@ def N_(message: str) -> str:
     return message
 
 
+def Np_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 (named as N_ is)
+    """N_ for a text with a count: both forms for the catalogs (scripts/translations.py
+    extracts it as ngettext), chosen by the count where it is shown (the form errors'
+    `(message, params)`, with params["count"]: web/templates/_forms.html error_text)."""
+    return singular, plural
+
+
 def negotiate(cookie: str | None, accept_language: str | None, default: str) -> str:
     """The page language: a valid cookie wins, then the best Accept-Language match."""
     if cookie in LANGUAGES:

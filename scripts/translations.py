@@ -13,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
+# The catalogs' line width (pybabel's default, 76, would rewrap every long entry).
+WIDTH = "100"
 
 
 def run(*args: str) -> None:
@@ -28,6 +30,10 @@ def main() -> None:
         "locales/messages.pot",
         "--no-location",
         "--sort-output",
+        "--width",
+        WIDTH,
+        "--keyword",
+        "Np_:1,2",  # app/i18n.py: a text with a count, both forms
         "--project",
         "Snabbintervjuer",
         "--copyright-holder",
@@ -46,6 +52,8 @@ def main() -> None:
                 "-l",
                 language,
                 "--no-fuzzy-matching",
+                "--width",
+                WIDTH,
                 "--ignore-obsolete",
             )
         else:

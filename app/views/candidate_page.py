@@ -24,7 +24,7 @@ from app.live import outcome
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import LANGUAGES, N_
+from app.i18n import LANGUAGES, N_, Np_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_guard import (
@@ -40,7 +40,10 @@ from app.views.language import remember_language
 routes = web.RouteTableDef()
 
 PIN_MALFORMED = N_("Enter the 6 digits of the PIN from your confirmation mail.")
-PIN_WRONG = N_("Wrong PIN. %(count)s tries left before this device must wait a while.")
+PIN_WRONG = Np_(
+    "Wrong PIN. %(count)s try left before this device must wait a while.",
+    "Wrong PIN. %(count)s tries left before this device must wait a while.",
+)
 # Notices after a redirect (?done=…): only these, so a link cannot put words on the page.
 NOTICES = {"language": N_("Your language has been saved. Your mails will come in it too.")}
 

@@ -11,7 +11,7 @@ from app.auth import current_user
 from app.auth.validation import form_text
 from app.events import queries
 from app.events.tokens import looks_like_link_token
-from app.i18n import N_
+from app.i18n import N_, Np_
 from app.keys import DB_POOL, SETTINGS
 from app.link_codes import INTERVIEWER_CODE
 from app.link_sessions import INTERVIEWER_SESSION
@@ -29,7 +29,10 @@ from app.views.pages import render
 routes = web.RouteTableDef()
 
 CODE_MALFORMED = N_("Enter the 6 digits of the code from your invitation mail.")
-CODE_WRONG = N_("Wrong code. %(count)s tries left before this device must wait a while.")
+CODE_WRONG = Np_(
+    "Wrong code. %(count)s try left before this device must wait a while.",
+    "Wrong code. %(count)s tries left before this device must wait a while.",
+)
 
 
 async def load(request: web.Request):

@@ -23,11 +23,18 @@ _BODIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def catalog_json(translations) -> tuple[bytes, str]:
-    """(body, etag) of a catalog: singular messages only, the header left out."""
+    """(body, etag) of a catalog, the header left out: msgid → text, and each form of a
+    text with a count as "msgid\u0000index" → text (gettext keeps them as (msgid, index);
+    web/static/js/live/texts.js ngettext)."""
     cached = _BODIES.get(translations)
     if cached is None:
         messages = getattr(translations, "_catalog", {})
-        texts = {key: value for key, value in messages.items() if isinstance(key, str) and key and value}
+        texts = {}
+        for key, value in messages.items():
+            if isinstance(key, tuple) and value:
+                texts[f"{key[0]}\u0000{key[1]}"] = value
+            elif isinstance(key, str) and key and value:
+                texts[key] = value
         body = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
         cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         _BODIES[translations] = cached

@@ -103,3 +103,17 @@ async def test_create_publish_edit_copy_delete(new_page, db, language, viewport)
     await page.get_by_role("button", name=text["confirm"]).click()
     await page.get_by_text(text["deleted"]).wait_for()
     await assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [("en", "The event can hold 1 interview."), ("sv", "Intervjutillfället rymmer 1 intervju.")],
+)
+async def test_the_form_says_one_interview_in_the_singular(new_page, db, language, said):
+    page = await logged_in_page(new_page, db, language, "desktop")
+    await page.goto("/events/new")
+    await page.fill("#duration_minutes", "10")
+    await page.fill("#interview_minutes", "10")
+    await page.fill("#capacity", "1")
+    await page.fill("#interviewer_email-1", "a@example.se")
+    await page.get_by_text(said, exact=True).wait_for()

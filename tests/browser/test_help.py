@@ -50,6 +50,9 @@ async def test_catalog_json(http, base_url):
         catalog = await response.json()
     assert catalog["Help"] == "Hjälp"
     assert "" not in catalog
+    # A text with a count: each form under "msgid\u0000index" (web/static/js/live/texts.js).
+    assert catalog["And %(count)s more interview.\u00000"] == "Och %(count)s intervju till."
+    assert catalog["And %(count)s more interview.\u00001"] == "Och %(count)s intervjuer till."
     async with http.get(f"{base_url}/texts/sv.json", headers={"If-None-Match": etag}) as response:
         assert response.status == 304
     async with http.get(f"{base_url}/texts/en.json") as response:
@@ -57,3 +60,29 @@ async def test_catalog_json(http, base_url):
         assert isinstance(await response.json(), dict)
     async with http.get(f"{base_url}/texts/de.json") as response:
         assert response.status == 404
+
+
+async def test_a_text_with_a_count_takes_the_form_for_it_in_either_language(new_page):
+    page = await new_page(extra_http_headers={"Accept-Language": "sv"})
+    await page.goto("/help")
+    forms = await page.evaluate(
+        """async () => {
+            const texts = await import("/static/js/live/texts.js");
+            const one = "An interviewer is ready for you. Join within %(seconds)s second.";
+            const many = "An interviewer is ready for you. Join within %(seconds)s seconds.";
+            const said = [];
+            for (const code of ["sv", "en"]) {
+                await texts.setLanguage(code);
+                for (const n of [1, 0, 5]) said.push(texts.ngettext(one, many, n, { seconds: n }));
+            }
+            return said;
+        }"""
+    )
+    assert forms == [
+        "En intervjuare är redo för dig. Anslut inom 1 sekund.",
+        "En intervjuare är redo för dig. Anslut inom 0 sekunder.",
+        "En intervjuare är redo för dig. Anslut inom 5 sekunder.",
+        "An interviewer is ready for you. Join within 1 second.",
+        "An interviewer is ready for you. Join within 0 seconds.",
+        "An interviewer is ready for you. Join within 5 seconds.",
+    ]

@@ -114,3 +114,21 @@ def test_pages_and_mails_match_jinjas_gettext(language, template, context):
     assert RENDERER.render(language, template, context) == stock_environment(language).get_template(
         template
     ).render(context)
+
+
+@pytest.mark.parametrize(
+    "language, count, said",
+    [
+        ("en", 1, "Wrong PIN. 1 try left before this device must wait a while."),
+        ("en", 3, "Wrong PIN. 3 tries left before this device must wait a while."),
+        ("sv", 1, "Fel PIN-kod. 1 försök kvar innan den här enheten måste vänta en stund."),
+    ],
+)
+def test_a_form_error_with_a_count_takes_the_form_for_it(language, count, said):
+    """An error made with Np_ (both forms) is shown in the form its count takes."""
+    from app.views.candidate_page import PIN_WRONG
+
+    template = RENDERER.environments[language].from_string(
+        '{% from "_forms.html" import error_text %}{{ error_text(errors, "pin") }}'
+    )
+    assert template.render(errors={"pin": (PIN_WRONG, {"count": count})}) == said

@@ -103,7 +103,9 @@ function setUpCapacity() {
     }
     output.textContent = capacity > slots
       ? output.dataset.textOver.replace("{capacity}", capacity).replace("{count}", slots)
-      : output.dataset.textSlots.replace("{count}", slots);
+      // One form for 1 and one for every other number: the plural rule of both catalogs
+      // (Swedish and English, Plural-Forms: plural=(n != 1)).
+      : (slots === 1 ? output.dataset.textSlot : output.dataset.textSlots).replace("{count}", slots);
     output.classList.toggle("warning", capacity > slots);
   };
   form.addEventListener("input", update);

@@ -13,6 +13,7 @@
 // Notifications are asked for only from a click (browsers allow no other): on Check in, Check
 // in again and "Allow the sound for your turn" (candidates/_live.html).
 import { _, language } from "./texts.js";
+import { joinWithin } from "./candidate-waiting.js";
 import { beep } from "./device-check.js";
 
 const REMIND_EVERY_MS = 10000;
@@ -101,7 +102,7 @@ export class Attention {
     this.notification?.close();
     try {
       const shown = new Notification(_("It is your turn!"), {
-        body: _("An interviewer is ready for you. Join within %(seconds)s seconds.", { seconds: this.secondsLeft() }),
+        body: joinWithin(this.secondsLeft()),
         tag: "snabbintervjuer-turn", requireInteraction: true, lang: language(),
       });
       shown.addEventListener("click", () => {

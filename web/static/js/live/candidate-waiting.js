@@ -1,6 +1,6 @@
 // The candidate's waiting room and "your turn" alert, drawn from the socket's state
 // (candidates/_live.html). Draws only; candidate.js decides what to send.
-import { _, language } from "./texts.js";
+import { _, language, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
 
 function setText(element, text) {
@@ -78,6 +78,12 @@ export class WaitingRoom {
   }
 }
 
+// "Join within N seconds", said by the offer and by the browser's notification.
+export function joinWithin(seconds) {
+  return ngettext("An interviewer is ready for you. Join within %(seconds)s second.",
+    "An interviewer is ready for you. Join within %(seconds)s seconds.", seconds, { seconds });
+}
+
 export class OfferAlert {
   constructor(root) {
     this.root = root;
@@ -110,7 +116,7 @@ export class OfferAlert {
   tick() {
     const seconds = this.secondsLeft();
     this.text.textContent = seconds > 0
-      ? _("An interviewer is ready for you. Join within %(seconds)s seconds.", { seconds })
+      ? joinWithin(seconds)
       : _("The time to join has run out.");
     this.join.disabled = seconds <= 0;
   }

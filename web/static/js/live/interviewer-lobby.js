@@ -3,7 +3,7 @@
 // state.now), the counts, who is talking to whom, the sent messages and the own pending
 // offer. The full list of registered candidates is interviewer-roster.js's (read over HTTP).
 // Buttons are wired by interviewer.js; this module only draws.
-import { _, language } from "./texts.js";
+import { _, language, ngettext } from "./texts.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
 export class ServerClock {
@@ -142,8 +142,9 @@ export class Lobby {
     this.$("talking-empty").hidden = talking.length > 0;
     const more = this.$("talking-more");
     more.hidden = counts.talking <= shown.length;
-    more.textContent = more.hidden ? "" : _("And %(count)s more interviews.",
-      { count: counts.talking - shown.length });
+    const left = counts.talking - shown.length;
+    more.textContent = more.hidden ? "" : ngettext("And %(count)s more interview.", "And %(count)s more interviews.",
+      left, { count: left });
     reconcile(this.$("talking"), talking.map((t) => t.interview), () => element("li"), (item, index) => {
       const t = talking[index];
       const own = interview && interview.id === t.interview;

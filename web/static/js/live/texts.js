@@ -3,6 +3,8 @@
 //
 //   _("Your turn!")                       the current language's text (English is the msgid)
 //   _("%(count)s left", {count: 3})       placeholders filled from params
+//   ngettext("%(count)s min", "%(count)s mins", n, {count: n})
+//                                         the form for n (the catalog's, else English's)
 //   N_("…")                               marks a text for the catalog, returns it as is
 //   language()                            "sv" or "en"
 //   onLanguageChange(callback)            called with the new code after a switch; returns an
@@ -33,10 +35,21 @@ const callbacks = new Set();
 let current = document.documentElement.lang || "en";
 let catalog = {};
 
-export function _(msgid, params) {
-  const text = catalog[msgid] || msgid;
+function fill(text, params) {
   if (!params) return text;
   return text.replace(PLACEHOLDER, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+export function _(msgid, params) {
+  return fill(catalog[msgid] || msgid, params);
+}
+
+// A text with a count. Both catalogs (Swedish, English) have the same two forms, one for 1
+// and one for every other number (Plural-Forms: plural=(n != 1)); the catalog holds the
+// form with index i as "singular\u0000i" (app/views/texts.py).
+export function ngettext(singular, plural, count, params) {
+  const index = count === 1 ? 0 : 1;
+  return fill(catalog[`${singular}\u0000${index}`] || (index === 0 ? singular : plural), params);
 }
 
 // Marks a text for the catalog where it is defined; translate it with _() where it is shown.
