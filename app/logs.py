@@ -27,10 +27,12 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.http_exceptions import HttpProcessingError
+from pydantic import BaseModel, SecretStr
 
 from app.request_ids import REQUEST_ID, RequestIdFilter
 from app.settings import Settings
@@ -55,12 +57,27 @@ _TOKEN_RUN = re.compile(
 
 
 def secret_values(settings: Settings) -> list[str]:
-    values = []
-    for section in (settings.app, settings.database, settings.janus, settings.janus_server, settings.mail):
-        for name in type(section).model_fields:
-            value = getattr(section, name)
-            if hasattr(value, "get_secret_value") and value.get_secret_value():
-                values.append(value.get_secret_value())
+    """Every secret of the settings, whatever section holds it (TURN's shared secret, a
+    section added later), and the password inside a secret URL (the database's: a driver's
+    error may quote it alone)."""
+    values: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            if secret:
+                values.append(secret)
+                password = urlsplit(secret).password if "://" in secret else None
+                if password:
+                    values.extend({password, unquote(password)})
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(settings)
     return values
 
 

@@ -69,3 +69,26 @@ def test_text_lines_keep_a_proxy_request_id_that_looks_like_a_token():
     line.request_id = "0123456789abcdef0123456789abcdef"
     written = RedactingFormatter(Redactor()).format(line)
     assert "[0123456789abcdef0123456789abcdef]: seen [redacted]" in written
+
+
+def test_every_secret_of_the_settings_is_redacted_whatever_section_holds_it():
+    from app.logs import secret_values
+    from app.settings import load_settings
+    from tests.unit.test_settings import SECRETS
+
+    settings = load_settings(
+        dict(
+            SECRETS,
+            SNABB_TURN_SECRET="turn-shared-secret-0123456789abcdef",
+            SNABB_MAIL_SMTP_PASSWORD="smtp-pass-0123",
+            DATABASE_URL="postgresql://user:p%40ss-db-0123@127.0.0.1:5432/snabb",
+        )
+    )
+    values = set(secret_values(settings))
+    assert {"turn-shared-secret-0123456789abcdef", "smtp-pass-0123", "a" * 32, "e" * 32} <= values
+    # The database's password alone, as a driver's error may quote it, in both spellings.
+    assert {"p%40ss-db-0123", "p@ss-db-0123"} <= values
+    written = RedactingFormatter(Redactor(values), "%(message)s").format(
+        record("auth failed for p@ss-db-0123 via turn-shared-secret-0123456789abcdef")
+    )
+    assert written == "auth failed for [redacted] via [redacted]"
