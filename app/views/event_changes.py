@@ -10,6 +10,7 @@ from app.auth import require_user
 from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import parse_event_form
+from app.events.held import edit_conflicts
 from app.events.rules import as_local
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, MAILER, SETTINGS
@@ -77,6 +78,12 @@ async def edit(request: web.Request) -> web.Response:
                 registered=registered,
                 previous_start=event["starts_at"],
             )
+            if result.event is not None:
+                # What the interviews held pin down (app/events/held.py): refused like any
+                # other bad input, nothing saved.
+                result.errors.update(await edit_conflicts(connection, event["id"], result.event))
+                if result.errors:
+                    result.event = None
             if result.event is None:
                 return render(
                     request,

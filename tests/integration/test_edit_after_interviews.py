@@ -1,0 +1,126 @@
+"""An event edited after interviews were held keeps them whole (app/events/held.py): an
+interviewer with interviews stays, the questions and attributes used stay in their places,
+and everything else may still change."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from app.events.rules import as_local
+from tests.accounts import log_in
+from tests.forms import csrf_from
+from tests.summary_support import ATTRIBUTES, QUESTIONS, org_user, sample_event
+
+
+async def edit(http, base_url, db, event, **changes):
+    """POST the edit form with the event as it is, but for `changes`: (status, page)."""
+    row = await db.fetchrow("SELECT * FROM event WHERE id = $1", event.id)
+    people = await db.fetch(
+        "SELECT email, name FROM event_interviewer WHERE event_id = $1 ORDER BY id", event.id
+    )
+    start = as_local(row["starts_at"])
+    fields = {
+        "title": row["title"],
+        "job_description": row["job_description"],
+        "date": start.date().isoformat(),
+        "start_time": start.strftime("%H:%M"),
+        "duration_minutes": str(row["duration_minutes"]),
+        "interview_minutes": str(row["interview_minutes"]),
+        "capacity": str(row["capacity"]),
+        "language": row["language"],
+        "question": QUESTIONS,
+        "attribute": ATTRIBUTES,
+        "interviewer_email": [p["email"] for p in people],
+        "interviewer_name": [p["name"] for p in people],
+    } | changes
+    form = [("csrf_token", await csrf_from(http, f"{base_url}/events/{event.id}/edit"))]
+    for name, value in fields.items():
+        form += [(name, item) for item in value] if isinstance(value, list) else [(name, value)]
+    async with http.post(f"{base_url}/events/{event.id}/edit", data=form, allow_redirects=False) as response:
+        return response.status, await response.text()
+
+
+async def snapshot(db, event_id: int):
+    return (
+        await db.fetch("SELECT position, text FROM event_attribute WHERE event_id = $1 ORDER BY 1", event_id),
+        await db.fetch("SELECT position, text FROM event_question WHERE event_id = $1 ORDER BY 1", event_id),
+        await db.fetch("SELECT id, email FROM event_interviewer WHERE event_id = $1 ORDER BY 1", event_id),
+        await db.fetch(
+            """SELECT i.id, i.interviewer_id, r.position, r.rating FROM interview i
+               LEFT JOIN interview_rating r ON r.interview_id = i.id WHERE i.event_id = $1 ORDER BY 1, 3""",
+            event_id,
+        ),
+        await db.fetchval("SELECT title FROM event WHERE id = $1", event_id),
+    )
+
+
+@pytest.fixture
+async def held(db, http, base_url):
+    """The summary's sample event (interviews of every outcome, ratings of both attributes),
+    live, with `http` logged in as its organizer in Swedish."""
+    event = await sample_event(db, state="live", started_minutes_ago=160, duration_minutes=240)
+    # On a whole minute, as the form sets it (a start in the past may only be kept as it is).
+    await db.execute("UPDATE event SET starts_at = date_trunc('minute', starts_at) WHERE id = $1", event.id)
+    user = await org_user(db, event, language="sv")
+    await log_in(http, base_url, user["email"])
+    http.cookie_jar.update_cookies({"lang": "sv"})
+    return event
+
+
+async def test_an_interviewer_with_interviews_stays(held, http, base_url, db):
+    before = await snapshot(db, held.id)
+    lena = await db.fetchval(
+        "SELECT email FROM event_interviewer WHERE name = 'Lena Åkesson' AND event_id = $1", held.id
+    )
+    kept = [row["email"] for row in before[2] if row["email"] != lena]
+    status, page = await edit(
+        http,
+        base_url,
+        db,
+        held,
+        title="Nytt namn",
+        interviewer_email=kept,
+        interviewer_name=["Örjan Ekström"],
+    )
+    assert status == 422
+    assert f"{lena} har intervjuer i det här intervjutillfället och blir kvar" in page
+    assert await snapshot(db, held.id) == before  # nothing saved, the title neither
+
+
+async def test_used_attributes_and_questions_keep_their_places(held, http, base_url, db):
+    before = await snapshot(db, held.id)
+    for changes, said in (
+        ({"attribute": list(reversed(ATTRIBUTES))}, "Egenskaper som använts i intervjuer"),
+        ({"attribute": ATTRIBUTES[:1]}, "Egenskaper som använts i intervjuer"),
+        ({"question": [QUESTIONS[0], "Något annat", *QUESTIONS[2:]]}, "Frågor som använts i intervjuer"),
+    ):
+        status, page = await edit(http, base_url, db, held, **changes)
+        assert status == 422, changes
+        assert said in page, changes
+        assert await snapshot(db, held.id) == before
+
+
+async def test_what_does_not_undo_the_interviews_may_still_change(held, http, base_url, db):
+    before = await snapshot(db, held.id)
+    status, _ = await edit(
+        http,
+        base_url,
+        db,
+        held,
+        title="Kundtjänst i Åre, kväll",
+        attribute=[*ATTRIBUTES, "Noggrannhet"],
+        question=[*QUESTIONS, "Har du körkort?"],
+    )
+    assert status == 303
+    after = await snapshot(db, held.id)
+    assert after[3] == before[3]  # every interview and rating as it was
+    assert [row["text"] for row in after[0]] == [*ATTRIBUTES, "Noggrannhet"]
+    assert [row["text"] for row in after[1]] == [*QUESTIONS, "Har du körkort?"]
+    assert after[4] == "Kundtjänst i Åre, kväll"
+
+
+async def test_the_database_keeps_an_interviews_interviewer_whatever_the_code_does(held, db):
+    interviewer_id = held.interviewers["Örjan Ekström"][0]
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await db.execute("DELETE FROM event_interviewer WHERE id = $1", interviewer_id)
