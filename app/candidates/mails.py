@@ -9,15 +9,12 @@ often shared with colleagues.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from app.events.notify import candidate_link
-from app.events.tokens import calendar_uid
-from app.i18n import N_
+from app.events.notify import calendar_entry, candidate_link
 from app.mail import CalendarEntry, store
 from app.mail.outbox import PreparedMail
 
@@ -27,35 +24,6 @@ if TYPE_CHECKING:
 REGISTRATION = "candidate_registration"
 REMINDER = "candidate_reminder"
 CANCELLED = "candidate_cancelled"
-CALENDAR_DESCRIPTION = N_(
-    "Your personal link: %(link)s\nOpen it on the day and enter the PIN from your confirmation mail."
-)
-
-
-def calendar_entry(
-    mailer: Mailer,
-    event: asyncpg.Record,
-    candidate: asyncpg.Record,
-    link: str,
-    *,
-    method: str = "REQUEST",
-    bump: int = 0,
-) -> CalendarEntry:
-    translate = mailer.renderer.gettext
-    description = translate(candidate["language"])(CALENDAR_DESCRIPTION) % {"link": link}
-    return CalendarEntry(
-        uid=calendar_uid(event["id"], "candidate", candidate["id"]),
-        sequence=event["calendar_sequence"] + bump,
-        method=method,
-        summary=event["title"],
-        description=description,
-        starts_at=event["starts_at"],
-        ends_at=event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"]),
-        url=link,
-        location=link,
-    )
-
-
 # Read with the event's lock (app/candidates/registration.py), shown in no mail or page.
 NOT_SHOWN = frozenset({"now"})
 

@@ -14,6 +14,7 @@ import asyncpg
 
 from app.events import queries
 from app.events.tokens import calendar_uid
+from app.i18n import N_
 from app.mail import store
 
 if TYPE_CHECKING:
@@ -70,6 +71,28 @@ def _base_context(event: asyncpg.Record) -> dict:
     return {"event": dict(event), "event_starts_at": event["starts_at"]}
 
 
+CALENDAR_DESCRIPTION = N_(
+    "Your personal link: %(link)s\nOpen it on the day and enter the PIN from your confirmation mail."
+)
+
+
+def calendar_entry(
+    mailer: Mailer,
+    event: asyncpg.Record,
+    candidate: asyncpg.Record,
+    link: str,
+    *,
+    method: str = "REQUEST",
+    bump: int = 0,
+) -> "CalendarEntry":
+    """A candidate's calendar entry: their link, and where the PIN is (the confirmation's
+    words, in the candidate's language), as every mail to them carries it."""
+    description = mailer.renderer.gettext(candidate["language"])(CALENDAR_DESCRIPTION) % {"link": link}
+    return _entry(
+        event, calendar_uid(event["id"], "candidate", candidate["id"]), method, link, description, bump
+    )
+
+
 async def invite_interviewers(
     connection: asyncpg.Connection,
     mailer: Mailer,
@@ -101,9 +124,13 @@ async def announce_new_time(
     public_url: str,
     event: asyncpg.Record,
     previous_start: dt.datetime,
+    previous_duration: int,
     interviewers: list[asyncpg.Record],
     candidates: list[asyncpg.Record],
 ) -> None:
+    """The new start or length (the mail says which changed), with the calendar entry that
+    replaces the earlier one: a candidate's with the same words as their confirmation's (the
+    link and where the PIN is), not the bare link."""
     for kind, row, link in _recipients(event, interviewers, candidates, public_url):
         mail_id = await mailer.enqueue(
             connection,
@@ -117,8 +144,13 @@ async def announce_new_time(
                 "name": row["name"],
                 "kind": kind,
                 "previous_start": previous_start,
+                "previous_duration": previous_duration,
             },
-            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link),
+            calendar=(
+                calendar_entry(mailer, event, row, link)
+                if kind == "candidate"
+                else _entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link)
+            ),
         )
         await _owned_by(connection, kind, mail_id, row)
 

@@ -88,6 +88,7 @@ async def update_event(
             public_url,
             after,
             before["starts_at"],
+            before["duration_minutes"],
             informed,
             await queries.active_candidates(connection, event_id),
         )

@@ -4,6 +4,7 @@ ratings, candidates and the questions and attributes. The caller owns the transa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import asyncpg
 
@@ -59,13 +60,16 @@ async def load_summary(
     language: str,
     sort: str = DEFAULT_SORT,
     descending: bool = False,
+    gettext: Callable[[str], str] = str,
 ) -> Summary:
-    """The summary, its names in `language`'s order."""
+    """The summary, its names in `language`'s order: an erased candidate's as the page
+    shows it (`gettext`, the page's language: "Raderad kandidat" sorts under R)."""
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         people = await event_queries.interviewers(connection, event_id)
         held = await interviews(connection, event_id)
         registered = await candidates(connection, event_id)
-        names = [interviewer_name(row) for row in people] + [ERASED_CANDIDATE]
+        erased = gettext(ERASED_CANDIDATE)
+        names = [interviewer_name(row) for row in people] + [erased]
         names += [row["candidate_name"] for row in held] + [row["name"] for row in registered]
         return build_summary(
             interviewers=people,
@@ -77,5 +81,11 @@ async def load_summary(
             sort=sort,
             descending=descending,
             now=dt.datetime.now(dt.timezone.utc),
-            order=await name_order(connection, names, language),
+            order=_erased_as(await name_order(connection, names, language), erased),
         )
+
+
+def _erased_as(order: Callable[[str], int], erased: str) -> Callable[[str], int]:
+    """The order, with an erased candidate (ERASED_CANDIDATE in the model) placed by the
+    name the page shows for them."""
+    return lambda name: order(erased if name == ERASED_CANDIDATE else name)

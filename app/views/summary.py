@@ -84,7 +84,12 @@ async def respond(
     language = request[LANGUAGE]
     async with request.app[DB_POOL].acquire() as connection:
         summary = await load_summary(
-            connection, event["id"], language=language, sort=sort, descending=descending
+            connection,
+            event["id"],
+            language=language,
+            sort=sort,
+            descending=descending,
+            gettext=request.app[RENDERER].gettext(language),
         )
     query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
     context = {

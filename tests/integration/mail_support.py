@@ -45,7 +45,13 @@ async def wait_for_listeners(connection: asyncpg.Connection, count: int, timeout
 def event_context(title: str, starts_at: datetime, name: str = "Åsa Öberg", **extra) -> dict:
     """What the event mail templates (web/templates/mail/event_*, interviewer_*) expect."""
     return {
-        "event": {"title": title, "organization_name": "Växjö Rör AB", "state": "published"},
+        "event": {
+            "title": title,
+            "organization_name": "Växjö Rör AB",
+            "state": "published",
+            "duration_minutes": 60,
+        },
+        "previous_duration": 60,
         "event_starts_at": starts_at,
         "previous_start": starts_at - timedelta(days=7),
         "name": name,

@@ -10,6 +10,7 @@ from aiohttp import ClientSession, CookieJar
 from app.events.rules import SWEDISH_TIME
 from tests import factories
 from tests.accounts import log_in, make_user
+from tests.candidate_support import register
 from tests.forms import csrf_from, csrf_in
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
@@ -175,6 +176,37 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
     assert str(calendar_event(removed)["STATUS"]) == "CANCELLED"
     [added] = await wait_for_mail(settings.mail.catcher_dir, cecilia)
     assert "09:30" in text_of(added)
+
+
+async def test_a_new_length_is_said_as_such_and_the_candidates_entry_keeps_its_words(
+    employer, base_url, db, settings
+):
+    """Only the duration changed: the mail says how long it lasts now (not the same start
+    twice as "new" and "earlier"), and the candidate's new calendar entry, which replaces
+    the confirmation's, still says where the PIN is."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish")
+    token = await db.fetchval("SELECT invite_token FROM event WHERE id = $1", event_id)
+    kim = unique_email("kim")
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as visitor:
+        status, _ = await register(visitor, base_url, token, email=kim)
+    assert status == 200
+    [confirmation] = await wait_for_mail(settings.mail.catcher_dir, kim)
+    csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
+    async with http.post(
+        f"{base_url}/events/{event_id}/edit",
+        data=event_form(csrf, duration_minutes="90"),
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 303
+    [moved] = await wait_for_mail(settings.mail.catcher_dir, kim, subject="Ny tid")
+    text = text_of(moved)
+    assert "Intervjutillfället pågår nu i 90 minuter i stället för 60." in text
+    assert "Tidigare tid" not in text
+    before, after = calendar_event(confirmation), calendar_event(moved)
+    assert str(after["DESCRIPTION"]) == str(before["DESCRIPTION"])
+    assert "PIN" in str(after["DESCRIPTION"])
+    assert after["DTEND"].dt - after["DTSTART"].dt == dt.timedelta(minutes=90)
 
 
 async def test_copy_keeps_the_content_asks_for_a_date_and_takes_no_candidates(employer, base_url, db):

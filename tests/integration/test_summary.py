@@ -281,3 +281,17 @@ async def test_without_the_font_the_pdf_is_unavailable_not_broken(db, http, base
     ) as response:
         assert response.status == 503
         assert "The service is not available right now" in await response.text()
+
+
+async def test_an_erased_candidate_sorts_by_the_name_the_page_shows(db):
+    """ "Raderad kandidat" sorts under R on a Swedish page, not under E of the English msgid."""
+    from app.i18n import Renderer
+    from app.summary.queries import load_summary
+
+    event = await sample_event(db)
+    await db.execute("UPDATE candidate SET erased_at = now() WHERE id = $1", event.candidates["Ümit Çelik"])
+    summary = await load_summary(
+        db, event.id, language="sv", sort="candidate", gettext=Renderer().gettext("sv")
+    )
+    [lena] = [group for group in summary.groups if group.interviewer == "Lena Åkesson"]
+    assert [item.candidate for item in lena.interviews] == ["Kåre Näslund", "Märta Ölund", "Erased candidate"]

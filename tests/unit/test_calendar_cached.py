@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
-from app.candidates.mails import CALENDAR_DESCRIPTION
+from app.events.notify import CALENDAR_DESCRIPTION
 from app.i18n import Renderer
 from app.mail.calendar import PRODUCT_ID, CalendarEntry, calendar_text, fold
 from app.mail.message import mailbox, sender_mailbox

@@ -273,7 +273,13 @@ def test_only_a_final_refusal_is_permanent():
 
 def context() -> dict:
     return {
-        "event": {"title": "Säljare & co", "organization_name": "Växjö AB", "state": "published"},
+        "event": {
+            "title": "Säljare & co",
+            "organization_name": "Växjö AB",
+            "state": "published",
+            "duration_minutes": 60,
+        },
+        "previous_duration": 60,
         "event_starts_at": STARTS,
         "previous_start": STARTS - timedelta(days=1),
         "link": "https://snabb.example.se/c/abc",
