@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import tomllib
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any, Literal
 
@@ -129,8 +130,16 @@ class DatabaseSettings(_Section):
     @field_validator("url")
     @classmethod
     def _url(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+        url = value.get_secret_value()
+        if not url.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
+        try:
+            _ = urlsplit(url).port  # a password with "/" in it is taken for the host's end
+        except ValueError:
+            raise ValueError(
+                "is not a URL that can be read: percent-encode a password's / ? # @ : "
+                "(or make it of hex digits)"
+            ) from None
         return value
 
 

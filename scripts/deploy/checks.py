@@ -73,6 +73,15 @@ async def health(stack: Stack) -> str:
         async with http.get(f"http://{HOST}:18080/x?y=1", allow_redirects=False) as response:
             assert response.status == 301
             assert response.headers["Location"] == f"https://{HOST}/x?y=1"
+        # An ACME HTTP-01 token that certbot --webroot wrote, served as it is on port 80.
+        challenge = stack.work / "acme" / ".well-known" / "acme-challenge"
+        challenge.mkdir(parents=True, exist_ok=True)
+        (challenge / "check-token").write_text("check-token.key-authorization")
+        async with http.get(
+            f"http://{HOST}:18080/.well-known/acme-challenge/check-token", allow_redirects=False
+        ) as response:
+            assert response.status == 200, response.status
+            assert await response.text() == "check-token.key-authorization"
         # Each Janus's WebSocket API through nginx (what browsers use): `info` answers.
         for name in ("janus1", "janus2"):
             async with http.ws_connect(
@@ -100,7 +109,7 @@ async def health(stack: Stack) -> str:
         assert status["main_loop"] == "ok", (port, status)
     return (
         "livez, readyz 200; healthz hidden, answered on the health port and the app's; "
-        "http→https; Janus WebSockets; 5 containers healthy"
+        "http→https, an ACME token on http; Janus WebSockets; 5 containers healthy"
     )
 
 

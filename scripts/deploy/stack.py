@@ -185,6 +185,7 @@ def write_env(stack: Stack) -> str:
     stack.work.mkdir(parents=True, exist_ok=True)
     make_maildir(stack, empty=True)
     stack.spki, stack.ca_file = _certificates(stack.work / "certs")
+    (stack.work / "acme").mkdir(exist_ok=True)  # the ACME webroot nginx serves on port 80
 
     def secret() -> str:
         return secrets.token_urlsafe(32)
@@ -210,6 +211,7 @@ def write_env(stack: Stack) -> str:
         # coturn may relay to the Janus containers (podman's compose networks), nothing else.
         "TURN_ALLOWED_PEER_IPS": "10.89.0.0-10.89.255.255",
         "CERTS_DIR": str(stack.work / "certs"),
+        "ACME_DIR": str(stack.work / "acme"),
         "CHECK_MAILDIR": str(stack.maildir),
         "CHECK_DB_PORT": "15432",
         "DEPLOYMENT_ID": "check",

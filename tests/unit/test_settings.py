@@ -113,6 +113,17 @@ def test_secrets_are_hidden_from_repr_and_messages():
     assert "tiny-secret" not in str(error.value)
 
 
+def test_a_database_url_that_cannot_be_read_is_refused_without_showing_it():
+    """A base64 password holds "/" (the URL's host then ends there): refused at start, with
+    what to do, instead of every connection failing later."""
+    url = "postgresql://snabb:Zm9v/YmFy+cGFzcw==@postgres:5432/snabbintervjuer"
+    with pytest.raises(SettingsError, match="percent-encode") as error:
+        load_settings(dict(SECRETS, DATABASE_URL=url))
+    assert "Zm9v" not in str(error.value)
+    encoded = "postgresql://snabb:Zm9v%2FYmFy%2BcGFzcw%3D%3D@postgres:5432/snabbintervjuer"
+    assert load_settings(dict(SECRETS, DATABASE_URL=encoded)).database.url.get_secret_value() == encoded
+
+
 def test_every_setting_is_in_the_readme_table():
     readme = (ROOT / "README.md").read_text()
     for section, key, _ in all_keys():
