@@ -120,3 +120,21 @@ async def test_details_keep_their_columns_without_a_comment(new_page, db, viewpo
     assert await details("Ida Lind").locator("dt", has_text="Kandidatens kommentar").count() == 1
     await page.screenshot(path=str(SHOTS / f"details-columns-sv-{viewport}.png"), full_page=True)
     await assert_accessible(page)
+
+
+async def test_an_interviewer_shown_by_a_long_address_does_not_widen_a_phones_page(new_page, db):
+    """An interviewer without a name is shown by their e-mail address, one unbroken word,
+    in the group's heading and the totals table's header."""
+    event, page = await summary_page(new_page, db, "sv", "phone")
+    address = "rekryteringsansvarig.region.vasternorrland.ostersund@exempelkommunen.example.se"
+    await db.execute(
+        "UPDATE event_interviewer SET name = '', email = $2 WHERE id = $1",
+        event.interviewers["Örjan Ekström"][0],
+        address,
+    )
+    await page.reload()
+    await page.get_by_text(address).first.wait_for()
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
