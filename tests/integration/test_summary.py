@@ -295,3 +295,19 @@ async def test_an_erased_candidate_sorts_by_the_name_the_page_shows(db):
     )
     [lena] = [group for group in summary.groups if group.interviewer == "Lena Åkesson"]
     assert [item.candidate for item in lena.interviews] == ["Kåre Näslund", "Märta Ölund", "Erased candidate"]
+
+
+async def test_a_right_to_left_name_keeps_the_time_after_it_in_the_pdf(db, http, base_url, tmp_path):
+    """The details' line "محمد عبدالله · 14:05 · Intresserad": without a left-to-right mark after the name, the
+    PDF's bidirectional layout put the time before it."""
+    event = await logged_in_event(db, http, base_url, "sv")
+    await add_candidate(db, event, "محمد عبدالله")
+    await add_interview(
+        db, event, "محمد عبدالله", "Lena Åkesson", minutes_ago=90, notes="Bra svar.", interested=True
+    )
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        text = pdf_text(await response.read(), tmp_path)
+    arabic = "[\u0600-\u06ff\ufe70-\ufeff]"  # the letters and their presentation forms
+    [line] = [line for line in text.splitlines() if " · " in line and re.search(arabic, line)]
+    first_arabic = re.search(arabic, line).start()
+    assert re.search(r"\d\d:\d\d", line).start() > first_arabic, line
