@@ -124,7 +124,10 @@ async def usable_invitation(
             FROM colleague_invitation i JOIN organization o ON o.id = i.organization_id
                  LEFT JOIN app_user u ON u.id = i.invited_by
             WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.withdrawn_at IS NULL
-              AND i.expires_at > now() {"FOR UPDATE OF i" if lock else ""}""",
+              AND i.expires_at > now()
+              -- An account disabled since it invited: its invitations no longer open the
+              -- organization (the inviter could otherwise make themselves a new account).
+              AND NOT coalesce(u.disabled, false) {"FOR UPDATE OF i" if lock else ""}""",
         token_hash(token),
     )
 

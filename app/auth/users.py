@@ -7,6 +7,7 @@ import functools
 
 import asyncpg
 
+from app.auth.ratelimit import normalized_email
 from app.names import by_name
 from app.passwords import hash_password, verify_password
 
@@ -38,8 +39,11 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
 
 
 async def user_by_email(connection: asyncpg.Connection, email: str) -> asyncpg.Record | None:
+    """The account of an address as the limits on guessing count it (normalized_email, in
+    Python): PostgreSQL's lower() under glibc folds "İ" to "i" where Python makes "i̇", so an
+    address looked up by the database's folding reached an account under another count."""
     return await connection.fetchrow(
-        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = lower($1)", email.strip()
+        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = $1", normalized_email(email)
     )
 
 
@@ -49,7 +53,7 @@ async def user_by_id(connection: asyncpg.Connection, user_id: int) -> asyncpg.Re
 
 async def email_is_taken(connection: asyncpg.Connection, email: str) -> bool:
     return await connection.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = lower($1))", email.strip()
+        "SELECT EXISTS (SELECT 1 FROM app_user WHERE lower(email) = lower($1))", normalized_email(email)
     )
 
 

@@ -216,3 +216,43 @@ async def test_invitations_can_be_withdrawn_and_not_sent_to_existing_accounts(ht
     )
     _, page = await get_page(http, f"{base_url}/account/colleagues")
     assert colleague not in page
+
+
+async def test_an_inviter_disabled_since_cannot_join_through_their_own_invitation(
+    http, base_url, settings, db
+):
+    """A disabled account's open invitations no longer open the organization: the inviter
+    could have invited an address of their own and made themselves a new account."""
+    from app import provision
+
+    inviter = await sign_up(http, base_url, settings, language="en")
+    own = unique_email("own-address")
+    await post_form(http, base_url, "/account/colleagues", {"email": own, "language": "en"})
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, own)
+    link = link_in(text_of(mail), base_url, "/invitation/")
+    await provision.set_disabled(db, inviter["email"], True)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as invited:
+        status, _ = await get_page(invited, link, headers=EN)
+        assert status == 404
+        status, _, _ = await post_form(
+            invited,
+            base_url,
+            link[len(base_url) :],
+            {"name": "Ny Identitet", "password": PASSWORD, "password_confirm": PASSWORD},
+            form_page="/login",
+        )
+        assert status != 303
+    assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", own)
+
+
+async def test_a_dotted_capital_i_does_not_reach_an_account_under_another_count(http, base_url, db):
+    """PostgreSQL's lower() (glibc) folds "İ" to "i", Python's to "i̇": the account was found
+    by the one while the limits on guessing counted the other, a fresh count per spelling."""
+    from tests.accounts import make_user
+
+    user = await make_user(db, email=unique_email("kristina"))
+    spelled = user["email"].replace("i", "\u0130", 1)
+    assert spelled != user["email"]
+    status, _, _ = await try_log_in(http, base_url, spelled, PASSWORD)
+    assert status != 303
+    await log_in(http, base_url, user["email"], PASSWORD)
