@@ -152,7 +152,7 @@ async def sign_up(
     assert status == 303 and response_headers["Location"] == "/signup/sent", body
     link = await confirmation_link(settings, base_url, email)
     status, body, response_headers = await post_form(
-        http, base_url, link[len(base_url) :], {}, headers=headers
+        http, base_url, link[len(base_url) :], {"password": password}, headers=headers
     )
     assert status == 303 and response_headers["Location"] == "/events", body
     return {"email": email, "password": password, "name": name, "organization": organization}

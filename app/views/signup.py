@@ -25,7 +25,13 @@ from app.auth.signups import (
     mails_this_hour,
     usable_signup,
 )
-from app.auth.users import EmailTaken, create_organization_with_user, hash_password_async, user_by_email
+from app.auth.users import (
+    EmailTaken,
+    create_organization_with_user,
+    hash_password_async,
+    user_by_email,
+    verify_password_async,
+)
 from app.auth.validation import (
     MAX_PASSWORD,
     MIN_PASSWORD,
@@ -35,6 +41,7 @@ from app.auth.validation import (
     clean_organization,
     form_text,
 )
+from app.i18n import N_
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.account_support import (
     form_page,
@@ -134,18 +141,37 @@ async def confirm_form(request: web.Request) -> web.Response:
     if pending is None:
         return link_invalid(request)
     prefer_language(request, pending["language"])
-    return render(request, "account/signup_confirm.html", {"pending": pending})
+    return render(request, "account/signup_confirm.html", {"pending": pending, "errors": {}})
+
+
+# Asked again on the confirmation page: whoever filled in the form chose the password, and
+# only the mailbox's owner has the link. Without it, someone could sign up another person's
+# address with a password of their own and wait for that person to press the button.
+PASSWORD_NOT_CHOSEN = N_("That is not the password chosen when the account was asked for.")
 
 
 @routes.post("/signup/confirm/{token}")
 async def confirm(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther(landing_page(None))
+    form = await request.post()
+    password = form.get("password")
     async with request.app[DB_POOL].acquire() as connection:
         try:
             async with connection.transaction():
                 pending = await usable_signup(connection, request.match_info["token"], lock=True)
                 if pending is None:
                     return link_invalid(request)
+                if not isinstance(password, str) or not await verify_password_async(
+                    pending["password_hash"], password
+                ):
+                    prefer_language(request, pending["language"])
+                    errors: dict[str, tuple[str, dict]] = {"password": (PASSWORD_NOT_CHOSEN, {})}
+                    return render(
+                        request,
+                        "account/signup_confirm.html",
+                        {"pending": pending, "errors": errors},
+                        status=400,
+                    )
                 await forget_signup(connection, pending["id"])
                 organization_id, user_id = await create_organization_with_user(
                     connection,

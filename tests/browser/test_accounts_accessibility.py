@@ -91,6 +91,10 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.goto(await confirmation_link(settings, settings.app.public_url, email))
     assert await violations(page) == [], "/signup/confirm"
     await page.screenshot(path=str(SHOTS / f"signup-confirm-{language}-{viewport}.png"), full_page=True)
+    await page.locator("main form button[type=submit]").click()  # no password: said why
+    await page.wait_for_selector("#error-summary")
+    assert await violations(page) == [], "/signup/confirm with an error"
+    await page.fill("#password", PASSWORD)
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")

@@ -79,6 +79,7 @@ async def test_sign_up_log_out_and_log_in(new_page, settings, language, viewport
     await page.wait_for_url("**/signup/sent")
     assert await page.get_by_role("heading", level=1).inner_text() == text["check"]
     await page.goto(await confirmation_link(settings, settings.app.public_url, email))
+    await page.locator("#password").fill(password)
     await page.get_by_role("button", name=text["confirm"]).click()
     await page.wait_for_url("**/events")
     assert await header.get_by_role("link", name=text["events"]).is_visible()

@@ -67,7 +67,15 @@ async def test_sign_up_answers_the_same_whether_or_not_the_address_has_an_accoun
         status, page = await get_page(browser, link, headers=EN)  # a look creates nothing
         assert status == 200 and fresh_address in page and "Nyfiken AB" in page
         assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", fresh_address)
-        status, _, headers = await post_form(browser, base_url, link[len(base_url) :], {}, headers=EN)
+        # The password chosen in the form is asked again: whoever has only the link (the
+        # owner of an address someone else signed up) cannot make the account with it.
+        for wrong in ({}, {"password": "not-the-chosen-password"}):
+            status, page, _ = await post_form(browser, base_url, link[len(base_url) :], wrong, headers=EN)
+            assert status == 400 and "That is not the password chosen" in page
+        assert not await db.fetchval("SELECT count(*) FROM app_user WHERE email = $1", fresh_address)
+        status, _, headers = await post_form(
+            browser, base_url, link[len(base_url) :], {"password": PASSWORD}, headers=EN
+        )
         assert status == 303 and headers["Location"] == "/events"
         status, page = await get_page(browser, f"{base_url}/account", headers=EN)
         assert status == 200 and "Nils Nyfiken" in page
