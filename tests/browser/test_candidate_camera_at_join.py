@@ -245,3 +245,35 @@ async def test_an_offer_taken_back_closes_the_session_made_ahead(new_page, base_
         await phase(page, "waiting")
         await page.wait_for_function("window.candidatePage.call.prepared === null && window.ahead.closed")
         assert not await page.evaluate("window.candidatePage.call.joined")
+
+
+async def test_a_second_click_on_join_while_the_offer_still_shows_asks_for_no_new_ticket(
+    new_page, base_url, db
+):
+    """The state that shows the interview comes a moment after the ticket; until then Join
+    still shows. A second click sent a second `accept`, whose ticket revoked the first one's
+    Janus token: the call left and joined again."""
+    accepts: list[str] = []
+    late = {"states": False}
+
+    def to_server(message) -> bool:
+        if of_type(message, "accept"):
+            accepts.append(message)
+        return True
+
+    def to_page(message, _route) -> bool:
+        return not (late["states"] and of_type(message, "state"))
+
+    page, _routes, interviewer_socket_ = await relayed_candidate(
+        new_page, base_url, db, to_server=to_server, to_page=to_page
+    )
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        late["states"] = True  # the offer stays on the page
+        join = page.get_by_role("button", name=TEXTS["en"]["join"])
+        await join.click()
+        await page.wait_for_function("window.candidatePage.callFor !== null", timeout=10000)
+        await join.click()
+        # A ping after the second click: its pong comes after anything the click sent.
+        await page.evaluate("window.candidatePage.channel.send({ type: 'ping' })")
+        assert len(accepts) == 1

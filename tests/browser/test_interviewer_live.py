@@ -338,3 +338,21 @@ async def test_the_call_follows_the_interview_to_a_new_room(new_page, db, base_u
         await page.wait_for_function("window.joins.length === 1")
         await page.wait_for_timeout(300)
         assert await page.evaluate("window.joins.length") == 1  # once, not per state
+
+
+async def test_a_double_click_sends_each_action_once(new_page, db, base_url):
+    """Next and Send message pressed twice before the reply: one offer and one message, and
+    no "you already have an offer" error from the second press."""
+    event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates) as recorders:
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await page.fill("#message-text", "Välkomna!")
+        await page.locator("#message-form button").dblclick()
+        await page.locator("#next").dblclick()
+        await page.wait_for_selector("#own-offer:not([hidden])")
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await page.wait_for_selector("#messages li")
+        assert await db.fetchval("SELECT count(*) FROM interview WHERE event_id = $1", event.id) == 1
+        assert await db.fetchval("SELECT count(*) FROM live_message WHERE event_id = $1", event.id) == 1
+        assert await page.locator("#problem").inner_text() == ""

@@ -59,14 +59,24 @@ class CandidatePage {
       // one that cannot be applied here asks for the whole state (PROTOCOL.md).
       if (message.type === "queue" && this.state) this.queueMoved(message);
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
-      if (message.type === "room_changed" && this.phase === "interview") this.joinMoved(message.ticket);
+      // Also before a state has shown the interview: the page holds this interview's ticket
+      // from its own Join (PROTOCOL.md, room_changed).
+      if (message.type === "room_changed"
+        && (this.phase === "interview" || (this.phase === "offer" && message.interview === this.callFor))) {
+        this.joinMoved(message.ticket);
+      }
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
     find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
     find("[data-leave-queue]").addEventListener("click", () => this.request({ type: "leave" }));
     const join = find("[data-join]");
-    join.addEventListener("click", () => this.accept());
+    // Once per offer: a second click while the offer still shows (its state comes a moment
+    // after the ticket) would ask for a new ticket, which revokes the first one's Janus token
+    // and makes the call leave and join again.
+    join.addEventListener("click", () => {
+      if (this.callFor === null || this.callFor !== this.state?.offer?.interview) this.accept();
+    });
     // The camera starts as the press begins: the click comes only as the button is let go, a
     // tenth of a second or so later, and a camera takes up to a second to start (docs/calls.md,
     // "Joining fast"). Enter clicks at once; Space clicks as it is let go.
@@ -129,7 +139,9 @@ class CandidatePage {
       return null;
     }
     if (reply.type === "error") {
-      this.showError(where, reply.code);
+      // An offer gone by the time Join's answer came is told by the page itself (the note
+      // under the heading, once the state shows it): not also as an error that would stay.
+      if (!(reply.code === "offer_gone" && this.phase !== "offer")) this.showError(where, reply.code);
       return null;
     }
     return reply;
@@ -272,6 +284,8 @@ class CandidatePage {
     } else if (phase !== this.phase) {
       this.note = null;
     }
+    // A refusal belongs to the moment it answered (Join as the offer ran out): gone with it.
+    if (phase !== this.phase && this.error) this.showError(this.error[0], null);
     this.setPhase(phase); // first: the offer can only take the focus once it shows
     this.drawNote();
     this.drawSoundButton();
@@ -355,6 +369,8 @@ class CandidatePage {
 
   showConnection(status) {
     this.connection = status;
+    // "Not connected right now" is over once the socket is back.
+    if (status === "open" && this.error?.[1] === "closed") this.showError(this.error[0], null);
     const element = find("[data-live-connection]");
     element.dataset.status = status;
     element.textContent = connectionText(status, "candidate");

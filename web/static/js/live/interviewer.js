@@ -30,22 +30,26 @@ class MeetingPage {
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
     this.withdrawing = false;
     this.lastOwn = null;  // the own interview in the last state
+    this.underway = new Set();  // the kinds of action whose request has no reply yet
 
-    $("next").addEventListener("click", () => this.callIn({ type: "next" }));
+    $("next").addEventListener("click", () => this.once("call", () => this.callIn({ type: "next" })));
     for (const list of [$("queue"), $("candidates")]) {
       list.addEventListener("click", (event) => {
         const pick = event.target.closest("button[data-candidate]");
-        if (pick) this.callIn({ type: "pick", candidate: Number(pick.dataset.candidate) });
+        if (pick) this.once("call", () => this.callIn({ type: "pick", candidate: Number(pick.dataset.candidate) }));
       });
     }
-    $("pause").addEventListener("click", () => this.pauseOrResume());
-    $("withdraw").addEventListener("click", () => this.withdraw());
-    $("extend").addEventListener("click", () => this.extend());
-    $("end").addEventListener("click", async () => {
+    $("pause").addEventListener("click", () => this.once("pause", () => this.pauseOrResume()));
+    $("withdraw").addEventListener("click", () => this.once("withdraw", () => this.withdraw()));
+    $("extend").addEventListener("click", () => this.once("extend", () => this.extend()));
+    $("end").addEventListener("click", () => this.once("end", async () => {
       await this.record.flush();  // what was typed last is saved before the interview closes
       await this.request({ type: "end" });
+    }));
+    $("message-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.once("message", () => this.sendMessage());
     });
-    $("message-form").addEventListener("submit", (event) => this.sendMessage(event));
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
     this.interview.addEventListener("ended", (event) => {
@@ -81,6 +85,19 @@ class MeetingPage {
   setLobbyStatus(text) {
     this.shown.lobbyStatus = text;
     this.show("lobby-status", text);
+  }
+
+  // One action of a kind at a time: a double click, a second Enter or a shortcut pressed
+  // again before the reply came would send it twice (a message shown twice to everyone
+  // waiting, the time extended twice, a second Next refused as busy).
+  async once(kind, action) {
+    if (this.underway.has(kind)) return;
+    this.underway.add(kind);
+    try {
+      await action();
+    } finally {
+      this.underway.delete(kind);
+    }
   }
 
   // Sends one message; returns the reply, or null after putting a refusal into words.
@@ -174,8 +191,7 @@ class MeetingPage {
     }
   }
 
-  async sendMessage(event) {
-    event.preventDefault();
+  async sendMessage() {
     const field = $("message-text");
     const text = field.value.trim();
     if (!text || text.length > MAX_MESSAGE) {
