@@ -356,3 +356,38 @@ async def test_a_double_click_sends_each_action_once(new_page, db, base_url):
         assert await db.fetchval("SELECT count(*) FROM interview WHERE event_id = $1", event.id) == 1
         assert await db.fetchval("SELECT count(*) FROM live_message WHERE event_id = $1", event.id) == 1
         assert await page.locator("#problem").inner_text() == ""
+
+
+async def test_notes_not_yet_saved_survive_a_reload_and_are_saved_after_it(new_page, db, base_url):
+    """Notes typed while saves do not get through (the connection down), then a reload, as
+    people do when the page says it is reconnecting: the page asks before it goes, and the
+    next one fills the notes back in and saves them."""
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
+        interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+        await page.wait_for_selector("#interview:not([hidden])")
+        token = page.url.rstrip("/").rsplit("/", 1)[-1]
+        saves = {"through": False}
+
+        async def relay(socket):
+            server = socket.connect_to_server()
+            server.on_message(socket.send)
+            socket.on_message(lambda m: ('"type":"save"' not in m or saves["through"]) and server.send(m))
+
+        await page.route_web_socket(f"**/i/{token}/ws", relay)
+        await page.reload()
+        await page.wait_for_selector("#interview:not([hidden])")
+        asked: list[str] = []
+        page.on("dialog", lambda dialog: (asked.append(dialog.type), asyncio.ensure_future(dialog.accept())))
+        await page.get_by_label("Notes", exact=True).fill("Skrivet när det inte gick att spara")
+        await page.wait_for_selector("#save-status:text-is('Saving…')")
+        saves["through"] = True
+        await page.reload()
+        assert asked == ["beforeunload"]
+        await page.wait_for_selector("#interview:not([hidden])")
+        assert (
+            await page.get_by_label("Notes", exact=True).input_value()
+            == "Skrivet när det inte gick att spara"
+        )
+        await page.wait_for_selector("#save-status:text-is('Saved')")
+        notes = await db.fetchval("SELECT notes FROM interview WHERE id = $1", interview)
+        assert notes == "Skrivet när det inte gick att spara"

@@ -3,11 +3,34 @@
 // moment after the last change, one at a time, again after a reconnect if one failed. The
 // server saves it to the own live interview or else the last one ended (PROTOCOL.md), so
 // the page flushes before calling in the next candidate.
+//
+// What is typed and not yet saved is also kept in the tab's sessionStorage (DRAFT_KEY), so a
+// reload while the connection is down (what people do when the page says "reconnecting")
+// loses nothing: the next page fills it back in and saves it. It is removed once saved, and
+// sessionStorage ends with the tab; leaving the page with something unsaved asks first.
 import { ChannelClosed } from "./channel.js";
 import { _ } from "./texts.js";
 import { errorText } from "./error-texts.js";
 
 const DEBOUNCE_MS = 700;
+const DRAFT_KEY = "snabb-record-draft";
+
+function readDraft() {
+  try {
+    return JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+  } catch {
+    return null;  // storage off (a private window's setting) or not ours: nothing kept
+  }
+}
+
+function writeDraft(draft) {
+  try {
+    if (draft) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    else sessionStorage.removeItem(DRAFT_KEY);
+  } catch {
+    // storage full or off: the page still saves over the socket as before
+  }
+}
 
 export class RecordForm {
   constructor(form, channel) {
@@ -29,6 +52,9 @@ export class RecordForm {
     channel.addEventListener("status", (event) => {
       if (event.detail === "open" && this.dirty) this.schedule();
     });
+    window.addEventListener("beforeunload", (event) => {
+      if (this.dirty || this.saving) event.preventDefault();  // "Leave the page?" first
+    });
   }
 
   // A new interview: an empty form, or what the server has (after a reload).
@@ -43,6 +69,16 @@ export class RecordForm {
     if (saved) this.fill(saved);
     this.setStatus(saved && (saved.notes || saved.questions_covered.length)
       ? () => _("Saved") : null);
+    const draft = readDraft();
+    if (draft && draft.interview === interview) {
+      // Typed on the page before this one and never saved: back in the form, saved now.
+      this.fill(draft.values);
+      this.dirty = true;
+      this.setStatus(() => _("What you typed before the page was reloaded is back, and is being saved."));
+      this.schedule();
+    } else if (draft) {
+      writeDraft(null);  // another interview's, whose page was left: not shown on this one
+    }
     this.redraw();
   }
 
@@ -79,6 +115,7 @@ export class RecordForm {
   changed() {
     if (this.interview === null) return;
     this.dirty = true;
+    writeDraft({ interview: this.interview, values: this.values() });
     this.schedule();
   }
 
@@ -103,6 +140,7 @@ export class RecordForm {
         if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
       } else {
         this.setStatus(() => _("Saved"));
+        if (!this.dirty) writeDraft(null);  // nothing typed since: all of it is on the server
       }
     }, (failure) => {
       if (!(failure instanceof ChannelClosed)) throw failure;
