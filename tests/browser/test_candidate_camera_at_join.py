@@ -277,3 +277,22 @@ async def test_a_second_click_on_join_while_the_offer_still_shows_asks_for_no_ne
         # A ping after the second click: its pong comes after anything the click sent.
         await page.evaluate("window.candidatePage.channel.send({ type: 'ping' })")
         assert len(accepts) == 1
+
+
+async def test_an_interview_ending_between_two_tries_of_a_join_stops_the_tries(new_page, base_url, db):
+    """The network dropped in the interview: the call waits to try again (no call object
+    meanwhile). The interview ends before it is back: the tries stop there, and the camera
+    is not asked for again every few seconds on the page that asks about the job."""
+    page, interviewer_socket_, _accepts = await accepts_counted(new_page, base_url, db)
+    async with interviewer_socket_ as interviewer:
+        await offered(page, interviewer)
+        await page.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await phase(page, "interview")
+        await page.wait_for_function("window.candidatePage.call.joined", timeout=20000)
+        # As a lost link leaves it: no call, the next try a few seconds away.
+        await page.evaluate("window.candidatePage.call.stop(); window.candidatePage.call.retrySoon()")
+        assert await page.evaluate("window.candidatePage.call.underway && !window.candidatePage.call.joined")
+        await interviewer.request({"ok"}, type="end")
+        await page.wait_for_function("window.candidatePage.call.state.ended", timeout=10000)
+        await page.wait_for_timeout(4000)  # past the retry's moment (RETRY_JOIN_MS, 3 s)
+        assert not await page.evaluate("window.candidatePage.call.joined")

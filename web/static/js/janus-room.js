@@ -89,6 +89,9 @@ export class RoomCall extends EventTarget {
   }
 
   fail(code, reason, recoverable = false) {
+    // A failure the call does not get over (a camera refused, a room closed): its "never
+    // connected" timer must not start a join of its own later.
+    if (!recoverable) clearTimeout(this.connectTimer);
     this.emit("failure", { code, reason: String(reason), recoverable });
   }
 

@@ -113,6 +113,12 @@ export class CallView extends EventTarget {
     return this.call !== null;
   }
 
+  // In a call here, or between two tries of one (no RoomCall while it waits to try again):
+  // what the end of the interview must leave.
+  get underway() {
+    return this.joined || (this.state.phase !== "idle" && !this.state.ended);
+  }
+
   // Feeds the state an event of the current attempt, and draws what changed.
   update(event) {
     const before = this.state;

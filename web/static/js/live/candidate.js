@@ -306,7 +306,9 @@ class CandidatePage {
       // Ended by the interviewer or the clock. Not the join under way for the offer shown:
       // its ticket may come before the state that starts the interview (PROTOCOL.md).
       const joiningOffer = phase === "offer" && state.offer.interview === this.callFor;
-      if (this.call.joined && !joiningOffer) this.call.leave();
+      // (Also between two tries after a network drop: else those tries went on, camera and
+      // all, after the interview had ended.)
+      if (this.call.underway && !joiningOffer) this.call.leave();
     }
     if (phase === "left") this.drawLeft();
   }
