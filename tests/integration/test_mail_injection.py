@@ -303,7 +303,7 @@ async def test_the_sign_up_name_in_every_account_mail(http, base_url, db, settin
         base_url,
         "/signup/confirm/",
     )
-    status, page, headers = await post_form(http, base_url, link[len(base_url) :], {})
+    status, page, headers = await post_form(http, base_url, link[len(base_url) :], {"password": PASSWORD})
     assert status == 303 and headers["Location"] == "/events", page
     stored = await db.fetchrow(
         """SELECT u.name, o.name AS organization FROM app_user u
