@@ -28,7 +28,6 @@ class MeetingPage {
     // Texts drawn here are kept as functions, so a language switch can draw them again.
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
-    this.withdrawing = false;
     this.lastOwn = null;  // the own interview in the last state
     this.underway = new Set();  // the kinds of action whose request has no reply yet
 
@@ -158,9 +157,7 @@ class MeetingPage {
 
   async withdraw() {
     const name = this.channel.lastState?.interview?.candidate_name || "";
-    this.withdrawing = true;
     const done = await this.request({ type: "withdraw" });
-    this.withdrawing = false;
     if (done) {
       this.setLobbyStatus(() => _("The offer to %(name)s was withdrawn; they keep their place.", { name }));
       $("next").focus();
@@ -220,7 +217,7 @@ class MeetingPage {
     this.roster.update(state);
     this.interview.update(state, this.saved);
     const lastOwn = this.lastOwn;
-    if (lastOwn && lastOwn.state === "offered" && !own && !this.withdrawing) {
+    if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw")) {
       const name = lastOwn.candidate_name;
       this.setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
