@@ -21,6 +21,8 @@ from typing import Callable
 
 from app.keys import PDF_WORKERS
 from app.summary.model import Summary
+from app.summary.script_fonts import font_dirs as script_font_dirs
+from app.summary.script_fonts import with_script_fonts
 from app.timefmt import in_swedish_time
 
 log = logging.getLogger(__name__)
@@ -59,13 +61,18 @@ def ignore_interrupts() -> None:
 
 
 def html_to_pdf(html: str, allowed_dir: str) -> bytes:
-    """Runs in a worker process. Reads nothing but the fonts in `allowed_dir`."""
+    """Runs in a worker process. Reads nothing but the fonts in `allowed_dir` and those of
+    the scripts DejaVu Sans lacks (app/summary/script_fonts.py)."""
     from xhtml2pdf import pisa
     from xhtml2pdf.config.resources import ResourceAccessPolicy
 
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
+    html = with_script_fonts(html)
     policy = ResourceAccessPolicy.server(
-        allowed_dir, allow_remote=False, max_render_seconds=RENDER_SECONDS_LIMIT
+        allowed_dir,
+        extra_roots=script_font_dirs(),
+        allow_remote=False,
+        max_render_seconds=RENDER_SECONDS_LIMIT,
     )
     output = io.BytesIO()
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy)

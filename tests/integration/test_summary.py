@@ -52,6 +52,12 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     ).stdout
 
 
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+
+
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_page_lists_every_interview_with_totals(db, http, base_url, language):
     event = await logged_in_event(db, http, base_url, language)
@@ -311,3 +317,29 @@ async def test_a_right_to_left_name_keeps_the_time_after_it_in_the_pdf(db, http,
     [line] = [line for line in text.splitlines() if " · " in line and re.search(arabic, line)]
     first_arabic = re.search(arabic, line).start()
     assert re.search(r"\d\d:\d\d", line).start() > first_arabic, line
+
+
+NAMES_DEJAVU_LACKS = ["王小明", "山田 はなこ", "김민준", "สมชาย ใจดี", "አበበ ቢቂላ"]
+
+
+async def test_chinese_japanese_korean_thai_and_ethiopic_names_print_in_the_pdf(db, http, base_url, tmp_path):
+    """DejaVu Sans has none of these letters, and xhtml2pdf has no fallback: each name was a row
+    of empty boxes. The fonts that have them are embedded, and the names are in the text."""
+    event = await logged_in_event(db, http, base_url, "en")
+    for name in NAMES_DEJAVU_LACKS:
+        await add_candidate(db, event, name)
+        await add_interview(
+            db, event, name, "Lena Åkesson", minutes_ago=90, notes=f"{name}: 很好", interested=True
+        )
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        assert response.status == 200
+        pdf = await response.read()
+    (tmp_path / "scripts.pdf").write_bytes(pdf)
+    text = pdf_text(pdf, tmp_path)
+    for name in NAMES_DEJAVU_LACKS:
+        assert name in text
+    fonts = pdf_fonts(pdf, tmp_path)
+    for font in ("DroidSansFallback", "NanumGothic", "Loma", "AbyssinicaSIL"):
+        assert f"+{font}" in fonts, fonts
+    # A Swedish name stays in DejaVu Sans.
+    assert "+DejaVuSans " in fonts
