@@ -12,10 +12,9 @@ What goes and what stays is stated on the candidate's page and in README "Privac
   statistics (the summary shows such an interview as "Erased candidate").
 
 A candidate who is waiting, has an offer or is in a call is first taken out the way the
-event day itself does it (app/live/queue.py leave, app/live/interviews.py end_interview),
-with their notifications, so the interviewers' screens update when this commits. The
-rooms that ends are returned: the caller destroys them after its commit, since a Janus
-call must not hold database locks.
+event day itself does it (app/live/leaving.py), with its notifications, so the interviewers'
+screens update when this commits. The rooms that ends are returned: the caller destroys
+them after its commit, since a Janus call must not hold database locks.
 
 Lock order as in app/live/queue.py check_in: the candidate row (FOR NO KEY UPDATE, which
 a dispatch's foreign-key check does not wait for), then the queue entry.
@@ -30,7 +29,7 @@ import asyncpg
 
 from app import guessing
 from app.link_codes import CANDIDATE_PIN
-from app.live import interviews, queue
+from app.live import leaving
 from app.live.interviews import RoomToClose
 
 log = logging.getLogger(__name__)
@@ -44,23 +43,6 @@ class Erased:
     candidate_id: int
     event_id: int
     rooms: list[RoomToClose] = field(default_factory=list)
-
-
-async def _take_out_of_event_day(connection: asyncpg.Connection, candidate_id: int) -> list[RoomToClose]:
-    live = await interviews.live_interview(connection, candidate_id=candidate_id)
-    if live is not None and live["state"] == "active":
-        room = await interviews.end_interview(connection, live["id"], "candidate")
-        return [room] if room is not None else []
-    await queue.leave(connection, candidate_id)  # withdraws an open offer too
-    if live is None:
-        return []
-    row = await connection.fetchrow(
-        """
-        SELECT janus_server, room_id, room_secret FROM interview
-        WHERE id = $1 AND state <> 'offered'""",
-        live["id"],
-    )
-    return [RoomToClose(row["janus_server"], row["room_id"], row["room_secret"])] if row else []
 
 
 async def _strip_interviews(connection: asyncpg.Connection, candidate_id: int) -> None:
@@ -118,7 +100,7 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
         )
         if found is None or found["erased_at"] is not None:
             return None
-        rooms = await _take_out_of_event_day(connection, candidate_id)
+        rooms = await leaving.end_on_event_day(connection, found["event_id"], candidate_id)
         await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
         await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)
@@ -139,8 +121,6 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
             candidate_id,
             by,
         )
-        # The interviewers' lists of registered candidates lose this one.
-        await queue.notify(connection, found["event_id"], "queue")
     log.info("candidate %s of event %s erased (by %s)", candidate_id, found["event_id"], by)
     return Erased(candidate_id, found["event_id"], rooms)
 

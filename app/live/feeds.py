@@ -71,7 +71,12 @@ class CandidateFeed:
 
     async def notice(self, named: Message) -> None:
         """The offer straight from the dispatch's notification, ahead of the next state
-        (which then does not repeat it): the moment that matters most to the candidate."""
+        (which then does not repeat it): the moment that matters most to the candidate.
+        And the end of the registration (app/live/leaving.py): the page shows where its
+        link now leads instead of a queue the candidate is no longer in."""
+        if named.get("kind") == "registration_ended" and self.send is not None:
+            await self.send({"type": "registration_ended"})
+            return
         if (
             named.get("kind") != "offer"
             or named.get("interview") in self.offered

@@ -13,7 +13,8 @@ from app.auth import require_user
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.events import queries as event_queries
-from app.keys import DB_POOL, MAILER, SETTINGS
+from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
+from app.live import leaving
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ async def remove(request: web.Request) -> web.Response:
             candidate = await registered_candidate(connection, request, event, for_update=True)
             if not await queries.cancel(connection, candidate["id"], "employer"):
                 raise back_to_event(event["id"], "not_registered")
+            # On the event day: out of the queue, an offer withdrawn, a call ended.
+            rooms = await leaving.end_on_event_day(connection, event["id"], candidate["id"])
             await mails.send_cancellation(
                 connection,
                 request.app[MAILER],
@@ -118,6 +121,7 @@ async def remove(request: web.Request) -> web.Response:
                 candidate,
                 by_employer=True,
             )
+    await leaving.close_rooms(request.app[JANUS], rooms)
     log.info(
         "candidate %s removed from event %s by user %s",
         candidate["id"],

@@ -23,7 +23,7 @@ from app.candidates.erasure import Erased, erase_candidate
 from app.candidates.stored import stored_about
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import dispatch, queue
+from app.live import leaving, queue
 from app.views import candidate_page
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
 from app.views.pages import render
@@ -41,8 +41,7 @@ async def _queue_state(request: web.Request, candidate_id: int) -> str | None:
 
 async def _close_rooms(request: web.Request, erased: Erased) -> None:
     # After the commit: a Janus call must not hold database locks (app/live/interviews.py).
-    for room in erased.rooms:
-        await dispatch.close_room(request.app[JANUS], room.server, room.room_id, room.secret)
+    await leaving.close_rooms(request.app[JANUS], erased.rooms)
 
 
 async def _with_session(request: web.Request):

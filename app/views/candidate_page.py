@@ -20,12 +20,13 @@ from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import outcome
+from app.live import leaving, outcome
+from app.live.interviews import RoomToClose
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import LANGUAGES, N_, Np_
-from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.keys import DB_POOL, JANUS, LANGUAGE, MAILER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_guard import (
     check_entry,
@@ -245,7 +246,10 @@ async def cancel(request: web.Request) -> web.Response:
             event = await queries.event_by_id(connection, event["id"])
             if situation(candidate, event) != "registered":
                 raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile
+            rooms: list[RoomToClose] = []
             if await queries.cancel(connection, candidate["id"], "candidate"):
+                # On the event day: out of the queue, an offer withdrawn, a call ended.
+                rooms = await leaving.end_on_event_day(connection, candidate["event_id"], candidate["id"])
                 await mails.send_cancellation(
                     connection,
                     request.app[MAILER],
@@ -254,6 +258,7 @@ async def cancel(request: web.Request) -> web.Response:
                     candidate,
                     by_employer=False,
                 )
+    await leaving.close_rooms(request.app[JANUS], rooms)
     raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")
 
 

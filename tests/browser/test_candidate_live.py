@@ -17,6 +17,7 @@ from tests.integration.channel_support import (
     recording,
     sign_in_interviewer,
 )
+from app.live import leaving, queue
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -426,3 +427,33 @@ async def test_after_a_reload_the_page_asks_to_allow_the_sound(new_page, base_ur
     await look(page, "sound-blocked-en-desktop")
     await button.click()
     await button.wait_for(state="hidden")
+
+
+async def test_the_page_follows_a_removal_and_the_end_of_the_event(new_page, base_url, db):
+    """A waiting page whose registration ends (app/live/leaving.py) shows where its link now
+    leads; one still waiting as the event's time runs out says the event is over. Both went
+    on showing the place in the queue until a reload."""
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    [removed, late], _ = await tokens(db, event)
+    first = await open_candidate(new_page, base_url, removed, "en")
+    second = await open_candidate(new_page, base_url, late, "sv", "phone")
+    for page, language in ((first, "en"), (second, "sv")):
+        await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+        await phase(page, "waiting")
+
+    async with db.transaction():  # as the employer's Remove does (app/views/candidate_admin.py)
+        await db.execute(
+            "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1",
+            event.candidates[0],
+        )
+        await leaving.end_on_event_day(db, event.id, event.candidates[0])
+    await first.get_by_text("has cancelled your registration for this event").wait_for()
+
+    # The event's time runs out 3 s from now: no change comes then, the page's clock does it.
+    await db.execute(
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes) + interval '3 seconds'"
+        " WHERE id = $1",
+        event.id,
+    )
+    await queue.notify(db, event.id, "event_state")  # the page learns the new end
+    await second.get_by_text("Det här intervjutillfället är över").wait_for(timeout=20000)

@@ -65,6 +65,9 @@ class CandidatePage {
         && (this.phase === "interview" || (this.phase === "offer" && message.interview === this.callFor))) {
         this.joinMoved(message.ticket);
       }
+      // Cancelled, removed by the employer or erased (PROTOCOL.md): the page the link now
+      // leads to says so, instead of a queue this candidate is no longer in.
+      if (message.type === "registration_ended") this.reload();
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
@@ -98,8 +101,52 @@ class CandidatePage {
     } else {
       this.setPhase("before");
       const seconds = Number(root.dataset.opensIn);
-      if (seconds > 0 && seconds < 24 * 3600) setTimeout(() => this.checkinOpened(), seconds * 1000);
+      if (seconds > 0) this.openCheckinAt(Date.now() + seconds * 1000);
     }
+  }
+
+  // By the wall clock, looked at every second and whenever the page shows again: one timer
+  // set at load would miss it on a page opened the day before (a timer that long is not
+  // kept) and fire late after a laptop slept (timers do not count the sleep).
+  openCheckinAt(when) {
+    let timer = null;
+    const due = () => {
+      if (Date.now() < when) return;
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", due);
+      window.removeEventListener("pageshow", due);
+      this.checkinOpened();
+    };
+    timer = setInterval(due, 1000);
+    document.addEventListener("visibilitychange", due);
+    window.addEventListener("pageshow", due);
+  }
+
+  reload() {
+    if (this.reloading) return;
+    this.reloading = true;
+    this.channel.close();
+    window.location.reload();
+  }
+
+  // Nobody calls a candidate once the event is over (its time is up, or it was cancelled):
+  // a page still waiting, or still before check-in, is loaded again and then says so (or
+  // asks about the interview if that is still open, which is not one of these phases).
+  overWhileWaiting(state, phase) {
+    if (!["waiting", "before", "left"].includes(phase) || !state.event) return false;
+    if (state.event.state === "finished" || state.event.state === "cancelled") return true;
+    return Boolean(state.event.ends_at) && Date.parse(state.now) >= Date.parse(state.event.ends_at);
+  }
+
+  // The end comes by the clock, with no change to send a state: drawn again then.
+  watchEnd(state) {
+    clearTimeout(this.endTimer);
+    if (!state.event?.ends_at) return;
+    const ms = Date.parse(state.event.ends_at) - Date.parse(state.now) + 1000;
+    // At most an hour at a time: a longer timer is not kept by every browser.
+    this.endTimer = setTimeout(() => {
+      if (this.state) this.draw({ ...this.state, now: new Date(Date.now() + this.offset).toISOString() });
+    }, Math.min(Math.max(ms, 1000), 3600 * 1000));
   }
 
   queueMoved(message) {
@@ -270,6 +317,11 @@ class CandidatePage {
     this.state = state;
     this.offset = Date.parse(state.now) - Date.now();
     const phase = this.phaseOf(state);
+    if (this.overWhileWaiting(state, phase)) {
+      this.reload();
+      return;
+    }
+    this.watchEnd(state);
     if (phase === "offer") this.prepare(state.offer.interview);
     else if (phase !== "interview" && this.preparing !== null) this.unprepare();
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {

@@ -1,0 +1,115 @@
+"""A registration that ends on the event day (app/live/leaving.py): the candidate is taken
+out of the queue, an offer to them withdrawn, their call ended, the interviewers' screens
+updated, and the candidate's own open page told (`registration_ended`, PROTOCOL.md).
+Before, the employer's *Remove* and the candidate's own cancellation only marked the
+registration: the candidate went on waiting, could still join an offer, and the call went on."""
+
+from __future__ import annotations
+
+from tests.forms import csrf_from
+from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
+from tests.integration.live_support import assert_invariants, make_live_event
+
+
+async def token_of(db, table: str, row_id: int) -> str:
+    return await db.fetchval(f"SELECT access_token FROM {table} WHERE id = $1", row_id)
+
+
+async def remove(http, base_url: str, event_id: int, candidate_id: int) -> None:
+    url = f"{base_url}/events/{event_id}/candidates/{candidate_id}/remove"
+    csrf = await csrf_from(http, url)
+    async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
+        assert response.status == 303, await response.text()
+
+
+def waiting_names(state: dict) -> list[str]:
+    return [row["name"] for row in state["queue"]]
+
+
+async def test_the_employer_removes_a_waiting_candidate_on_the_event_day(employer, db, base_url):
+    http, user = employer
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    first, second = event.candidates
+    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
+    async with (
+        new_client() as other_http,
+        candidate_and_lobby(base_url, await token_of(db, "candidate", first), interviewer) as (
+            candidate,
+            lobby,
+        ),
+    ):
+        await sign_in_candidate(other_http, base_url, await token_of(db, "candidate", second))
+        async with other_http.ws_connect(f"{base_url}/c/{await token_of(db, 'candidate', second)}/ws") as ws:
+            await ws.send_json({"type": "check_in"})
+            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+            await lobby.wait_for(lambda m: m["type"] == "state" and m["counts"]["waiting"] == 2)
+            mark = len(lobby.messages)
+
+            await remove(http, base_url, event.id, first)
+
+            await candidate.wait_for(lambda m: m["type"] == "registration_ended")
+            state = await lobby.wait_for(
+                lambda m: m["type"] == "state" and m["counts"]["waiting"] == 1, after=mark
+            )
+            assert waiting_names(state) == ["Kandidat 1"]
+            assert state["counts"]["registered"] == 1
+    assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", first) == "left"
+    # *Next* reaches the one still registered.
+    await assert_invariants(db, event.id)
+
+
+async def test_a_removed_candidate_with_an_offer_cannot_join_it(employer, db, base_url):
+    http, user = employer
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    [person] = event.candidates
+    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
+    async with candidate_and_lobby(base_url, await token_of(db, "candidate", person), interviewer) as (
+        candidate,
+        lobby,
+    ):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched"}, type="next")
+        assert dispatched["type"] == "dispatched", dispatched
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+
+        await remove(http, base_url, event.id, person)
+
+        await candidate.wait_for(lambda m: m["type"] == "registration_ended")
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
+        refused = await candidate.request({"ticket"}, type="accept")
+        assert refused["type"] == "error", refused
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
+    assert tuple(row) == ("missed", "left")
+    await assert_invariants(db, event.id)
+
+
+async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, base_url):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [person] = event.candidates
+    token = await token_of(db, "candidate", person)
+    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
+    async with (
+        candidate_and_lobby(base_url, token, interviewer) as (candidate, lobby),
+        new_client() as other_tab,
+    ):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched"}, type="next")
+        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        await lobby.wait_for(
+            lambda m: m["type"] == "state" and (m["interview"] or {}).get("state") == "active"
+        )
+
+        await sign_in_candidate(other_tab, base_url, token)
+        cancel = f"{base_url}/c/{token}/cancel"
+        csrf = await csrf_from(other_tab, cancel)
+        async with other_tab.post(cancel, data={"csrf_token": csrf}, allow_redirects=False) as response:
+            assert response.status == 303
+
+        await candidate.wait_for(lambda m: m["type"] == "registration_ended")
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
+    assert tuple(row) == ("ended", "candidate")
+    assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", person) == "done"
+    await assert_invariants(db, event.id)
