@@ -3,12 +3,15 @@
 Failures come back as DeliveryError: permanent when the server refused the recipient or the
 message for good (a 5xx reply to RCPT or DATA), temporary otherwise (server down, timeout,
 4xx, failed log-in: a fixed configuration or a server back up makes the next try succeed).
-The description names the error and the server's reply, with every secret blanked out.
+The description names the error and the server's reply code and text, with every secret and
+every e-mail address blanked out: it is kept in mail_outbox.last_error, shown on the
+operations page and logged, where erasing a candidate cannot reach it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import aiosmtplib
@@ -19,6 +22,12 @@ from app.settings import MailSettings
 # Seconds for each SMTP command, and for one whole message (connect, STARTTLS, log-in, send).
 COMMAND_TIMEOUT = 30.0
 MESSAGE_DEADLINE = 120.0
+
+# Anything shaped like an address (a quoted or plain local part, or none, then @ and a
+# domain): servers quote the refused recipient or sender in their reply ("550 5.1.1
+# <kim@example.se>: Recipient address rejected", RFC 3463 enhanced codes before it).
+_ADDRESS = re.compile(r'(?:"(?:[^"\\\r\n]|\\.)*"|[^\s<>()\[\],;:"@]+)?@[^\s<>()\[\],;:"@]+')
+ADDRESS_BLANKED = "[address]"
 
 
 class DeliveryError(Exception):
@@ -36,12 +45,24 @@ def _permanent(error: BaseException) -> bool:
     return False
 
 
+def _reply(error: BaseException) -> str:
+    """The server's code and text, without the addresses aiosmtplib keeps beside them (its
+    exceptions' str() is their args: the refused address among them)."""
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{r.code} {r.message}" for r in error.recipients)
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        return f"{error.code} {error.message}"
+    return str(error)
+
+
 def describe(error: BaseException, secrets: list[str]) -> str:
-    detail = str(error).strip() or "no details"
-    text = f"{type(error).__name__}: {' '.join(detail.split())}"
+    """The error's name and the server's reply, for mail_outbox.last_error and the log:
+    never a secret of `secrets`, never an e-mail address."""
+    detail = " ".join(_reply(error).split()) or "no details"
     for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text[:1000]
+        detail = detail.replace(secret, REDACTED)
+    detail = _ADDRESS.sub(ADDRESS_BLANKED, detail)
+    return f"{type(error).__name__}: {detail}"[:1000]
 
 
 class SmtpClient:
