@@ -147,8 +147,13 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         SELECT count(*) AS backlog,
                coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
         FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+    # As the operations page's flag (app/ops.py LiveEvent.unattended): an event is live from
+    # when check-in opens, before its start, when nobody is interviewing yet as a rule.
     unattended = await connection.fetchval("""
-        SELECT count(*) FROM event e WHERE e.state = 'live' AND NOT EXISTS (
+        SELECT count(*) FROM event e WHERE e.state = 'live'
+          AND (e.starts_at <= now() OR EXISTS (
+                 SELECT 1 FROM queue_entry q WHERE q.event_id = e.id AND q.state = 'waiting'))
+          AND NOT EXISTS (
             SELECT 1 FROM interviewer_presence p WHERE p.event_id = e.id AND p.connected)""")
     return [
         _gauge(
@@ -191,7 +196,7 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         ),
         _gauge(
             "snabb_live_events_without_interviewers",
-            "Live events with no interviewer connected.",
+            "Live events that have started or have candidates waiting, with no interviewer connected.",
             [],
             [(unattended,)],
         ),

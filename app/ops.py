@@ -28,6 +28,13 @@ class LiveEvent:
     interviews: int  # rooms in use: offered and running interviews
     interviewers_connected: int
     interviewers: int
+    started: bool  # its start time has come (it goes live earlier, when check-in opens)
+
+    @property
+    def unattended(self) -> bool:
+        """Nobody is interviewing although the event has begun or candidates are waiting:
+        before the start, during check-in, nobody connected yet is the normal case."""
+        return not self.interviewers_connected and (self.started or self.waiting > 0)
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,8 @@ async def live_events(connection: asyncpg.Connection) -> list[LiveEvent]:
                   AND i.state IN ('offered', 'active')) AS interviews,
                (SELECT count(*) FROM interviewer_presence p WHERE p.event_id = e.id
                   AND p.connected) AS interviewers_connected,
-               (SELECT count(*) FROM event_interviewer ei WHERE ei.event_id = e.id) AS interviewers
+               (SELECT count(*) FROM event_interviewer ei WHERE ei.event_id = e.id) AS interviewers,
+               e.starts_at <= now() AS started
         FROM event e JOIN organization o ON o.id = e.organization_id
         WHERE e.state = 'live' ORDER BY e.starts_at, e.id""")
     return [LiveEvent(**dict(row)) for row in rows]
@@ -91,11 +99,16 @@ async def outbox(connection: asyncpg.Connection) -> OutboxFigures:
                         FILTER (WHERE sent_at IS NULL AND failed_at IS NULL)), 0) AS oldest,
                count(*) FILTER (WHERE failed_at > now() - interval '1 day') AS failed_today
         FROM mail_outbox""")
-    # The reason is an exception name and the server's reply, never a secret (mail_outbox).
+    # The reason is an exception name and the server's reply, never a secret nor an address
+    # (app/mail/smtp.py describe). Only a failure of the last day, as "given up" above: a
+    # mail given up on long ago is no news, and sending clears last_error. A mail waiting
+    # for its next try failed at most the longest retry delay before next_attempt_at.
     last_error = await connection.fetchval("""
         SELECT last_error FROM mail_outbox WHERE last_error IS NOT NULL
-          AND (sent_at IS NULL OR sent_at > now() - interval '1 day')
-        ORDER BY next_attempt_at DESC LIMIT 1""")
+          AND (failed_at > now() - interval '1 day'
+               OR (failed_at IS NULL AND sent_at IS NULL
+                   AND next_attempt_at > now() - interval '1 day'))
+        ORDER BY coalesce(failed_at, next_attempt_at) DESC LIMIT 1""")
     return OutboxFigures(row["backlog"], float(row["oldest"]), row["failed_today"], last_error)
 
 
