@@ -93,13 +93,18 @@ async def erase(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         erased = await erase_candidate(connection, candidate["id"], "candidate")
         erased_at = await queries.erased_at(connection, candidate["id"])
-    if erased is None:  # erased meanwhile (by the employer, say): the link is gone
+    if erased is None or erased_at is None:  # erased meanwhile (by the employer, say): the link is gone
         raise web.HTTPNotFound()
     await _close_rooms(request, erased)
     response = render(
         request,
         "candidates/erased.html",
-        {"event": event, "erased_at": erased_at, "reference": f"{event['id']}-{candidate['id']}"},
+        {
+            "event": event,
+            "erased_at": erased_at,
+            "erased_at_texts": candidate_page.both_languages(erased_at),
+            "reference": f"{event['id']}-{candidate['id']}",
+        },
     )
     response.headers["Cache-Control"] = "private, no-store"
     response.del_cookie(

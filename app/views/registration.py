@@ -105,6 +105,13 @@ async def register_candidate(request: web.Request) -> web.Response:
     return invite_page(request, outcome.event, outcome.result, parsed.values, {}, status=409)
 
 
+@routes.get("/r/{invite_token}/resend", name="registration_resend_page")
+async def resend_link_page(request: web.Request) -> web.Response:
+    """The address of the page that answers the form below, loaded again (its language
+    switch, a reload): the invitation, where the form is."""
+    raise web.HTTPSeeOther(f"/r/{invite_token_of(request)}")
+
+
 @routes.post("/r/{invite_token}/resend", name="registration_resend")
 async def resend_link(request: web.Request) -> web.Response:
     """For a registered candidate who lost the mail while the form is not shown (full, closed)."""

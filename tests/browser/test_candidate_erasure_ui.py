@@ -101,6 +101,18 @@ async def test_the_candidate_erases_their_data_by_keyboard(
     await look(page, f"receipt-{language}-{viewport}")
     assert await columns_holding(db, person.values) == []
 
+    # The other language, by keyboard: in place, the receipt kept (its address, the form's,
+    # cannot be loaded again: the link it was made from is gone).
+    other = "en" if language == "sv" else "sv"
+    await page.locator(f".language-switch a[lang={other}]").focus()
+    await page.keyboard.press("Enter")
+    await page.get_by_role("heading", name=TEXTS[other]["done"], level=1).wait_for()
+    assert await page.evaluate("document.documentElement.lang") == other
+    assert f"{person.event_id}-{person.id}" in await page.content()
+    assert TEXTS[other]["receipt"] in await page.content()
+    assert TEXTS[other]["kept"] in await page.content()
+    await look(page, f"receipt-switched-{other}-{viewport}")
+
 
 EMPLOYER = {
     "sv": {

@@ -171,6 +171,10 @@ async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_s
         f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": "fel"}
     ) as response:
         assert response.status == 422 and 'value="fel"' in await response.text()
+    # The answer's address loaded again (its language switch, a reload): the invitation,
+    # not 405.
+    async with http.get(f"{base_url}/r/{event['invite_token']}/resend", allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"] == f"/r/{event['invite_token']}"
 
 
 async def test_confirmations_are_not_re_sent_without_limit(http, base_url, db, settings):
