@@ -50,3 +50,17 @@ def test_environment_names_are_settings():
     text = (ROOT / "docker-compose.yml").read_text()
     used = set(re.findall(r"^\s+(SNABB_[A-Z0-9_]+|DATABASE_URL):", text, re.MULTILINE))
     assert used and used <= known, used - known
+
+
+def test_the_app_and_the_mail_worker_read_the_env_file_if_there_is_one():
+    # Every SNABB_* setting of an .env reaches them (DEPLOYMENT.md, "Configuration"); a
+    # missing .env is no error (scripts/deploy-check passes its settings in the environment).
+    for name, service in load_compose()["services"].items():
+        wanted = [{"path": ".env", "required": False}] if name in {"app1", "app2", "mailer"} else None
+        assert service.get("env_file") == wanted, name
+
+
+def test_the_mail_relay_must_be_named():
+    # No default: there is no SMTP service in the compose file to default to.
+    environment = load_compose()["services"]["mailer"]["environment"]
+    assert environment["SNABB_MAIL_SMTP_HOST"].startswith("${SMTP_HOST:?")
