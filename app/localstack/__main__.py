@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import signal
 import subprocess
 import sys
@@ -46,18 +47,36 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def stack_host(host: str) -> str:
+    """Where the stack puts Janus, coturn and the links for an application listening on
+    `host`: that address, or loopback for a name or an any-address (0.0.0.0), which a browser
+    cannot be sent to and coturn cannot listen on (it takes addresses only)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "127.0.0.1"
+    return "127.0.0.1" if address.is_unspecified else host
+
+
+def stack_for(argv: list[str]) -> tuple[LocalStack, argparse.Namespace]:
+    """The stack for the application's own --port and --host (the rest of `argv` is the
+    application's alone): the public URL, Janus's event_backend_url and Janus's and coturn's
+    addresses go with --host, so a page served at 127.0.0.2 calls and is called back there."""
     parser = argparse.ArgumentParser(prog="scripts/run", add_help=False)
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--host", default="127.0.0.1")
     known, _ = parser.parse_known_args(argv)
+    return LocalStack(STATE_DIR, known.port, host=stack_host(known.host)), known
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stack, known = stack_for(argv)
     signal.signal(signal.SIGTERM, _terminate)
     # Started in the background by a non-interactive shell, SIGINT arrives ignored: Ctrl-C
     # (or kill -INT) must stop everything all the same.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
-    stack = LocalStack(STATE_DIR, known.port)
     app_process: subprocess.Popen | None = None
     try:
         print("Starting PostgreSQL, Janus, coturn and the mail catcher …", flush=True)
@@ -66,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         app_process = processes.start([sys.executable, "-m", "app", *argv], None, env=stack.environ, cwd=ROOT)
         processes.wait_for_port(known.host, known.port, 30, app_process, "the application")
         running.publish(stack.environ, stack.base_environ)
-        address = f"http://{known.host}:{known.port}/"
+        address = f"http://{stack.host}:{known.port}/"  # the public URL's host, as in the links
         print(
             f"""
 Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
