@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from typing import AsyncIterator
 
@@ -31,6 +32,12 @@ log = logging.getLogger(__name__)
 
 BATCH = 100
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+
+
+def reminder_coming(starts_at: dt.datetime, registered_at: dt.datetime, hours: int) -> bool:
+    """Whether someone registered at `registered_at` gets a reminder: only those registered
+    before the reminder time (the confirmation of a later one came within it), as below."""
+    return registered_at < starts_at - dt.timedelta(hours=hours)
 
 
 async def _remind_batch(connection: asyncpg.Connection, mailer: Mailer, settings: Settings) -> int:

@@ -92,6 +92,10 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
             "situation": situation(candidate, event),
             "base": f"/c/{candidate['access_token']}",
             "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+            # "Register again" only while registering can still be open.
+            "registration_may_be_open": event["state"] in ("published", "live")
+            and event["deleted_at"] is None
+            and dt.datetime.now(dt.timezone.utc) < ends_at(event["starts_at"], event["duration_minutes"]),
             **context,
         },
         status=status,

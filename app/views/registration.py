@@ -8,6 +8,7 @@ from aiohttp import web
 
 from app.candidates import queries
 from app.candidates.mails import shown
+from app.candidates.reminders import reminder_coming
 from app.auth.validation import clean_email, form_text
 from app.candidates.registration import (
     ALREADY,
@@ -96,7 +97,14 @@ async def register_candidate(request: web.Request) -> web.Response:
         response = render_spliced(
             request,
             "candidates/registered.html",
-            {"event": shown(outcome.event)},
+            {
+                "event": shown(outcome.event),
+                "reminder_coming": reminder_coming(
+                    outcome.event["starts_at"],
+                    dt.datetime.now(dt.timezone.utc),
+                    settings.candidates.reminder_hours,
+                ),
+            },
             {"email": parsed.registration.email},
         )
         response.headers["Cache-Control"] = "no-store"

@@ -147,6 +147,13 @@ async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows
     assert status == 200
     async with http.post(f"{link}/cancel", data={"csrf_token": csrf}, allow_redirects=False) as response:
         assert response.status == 303  # nothing left to cancel
+    async with http.get(link) as response:
+        assert "Anmäl dig igen" in await response.text()
+    # Once the event is over, registering again is not offered (it would say "closed").
+    await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event["id"])
+    async with http.get(link) as response:
+        page = await response.text()
+    assert "Du har avbokat din anmälan" in page and "Anmäl dig igen" not in page
 
 
 async def test_changing_the_language_changes_page_and_mails(http, base_url, db, settings):

@@ -139,6 +139,19 @@ async def test_the_same_address_twice_takes_one_seat_and_gets_the_mail_again(htt
     assert "Kim Kandidat" in text_of(second)  # the registration as it was, not the new name
 
 
+async def test_the_reminder_is_promised_only_to_those_it_will_reach(http, base_url, db, settings):
+    """Reminders go to those registered before the reminder time (app/candidates/reminders.py):
+    someone registering on the day was promised one that never came."""
+    hours = settings.candidates.reminder_hours
+    promise = "Du får en påminnelse via e-post"
+    early = await make_event(db, starts_in=dt.timedelta(hours=hours + 2))
+    status, page = await register(http, base_url, early["invite_token"], email=unique_email())
+    assert status == 200 and promise in page
+    late = await make_event(db, starts_in=dt.timedelta(hours=hours - 2))
+    status, page = await register(http, base_url, late["invite_token"], email=unique_email())
+    assert status == 200 and promise not in page and "Titta i din e-post" in page
+
+
 async def test_a_full_event_says_so_and_takes_nobody_more(http, base_url, db):
     event = await make_event(db, capacity=1)
     assert (await register(http, base_url, event["invite_token"], email=unique_email()))[0] == 200
