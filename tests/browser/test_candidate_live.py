@@ -40,6 +40,7 @@ TEXTS = {
         "leave_queue": "Lämna kön",
         "again": "Checka in igen",
         "leave_call": "Lämna samtalet",
+        "leave_yes": "Ja, lämna intervjun",
         "no": "Nej",
     },
     "en": {
@@ -58,6 +59,7 @@ TEXTS = {
         "leave_queue": "Leave the queue",
         "again": "Check in again",
         "leave_call": "Leave the call",
+        "leave_yes": "Yes, leave the interview",
         "no": "No",
     },
 }
@@ -348,6 +350,8 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await look(page, f"interview-alone-{name}")
 
         await page.get_by_role("button", name=text["leave_call"]).click()
+        await look(page, f"leave-asked-{name}")
+        await page.get_by_role("button", name=text["leave_yes"]).click()
         await phase(page, "feedback")
         await look(page, f"feedback-{name}")
         await page.get_by_label(text["no"], exact=True).check()

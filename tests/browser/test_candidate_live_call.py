@@ -101,8 +101,15 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     await page.evaluate("(t) => window.callView.setTimes(t)", times)
     assert await page.text_content("[data-call-warning]") == "The interview ends soon. Time to round off."
     await page.screenshot(path="/tmp/shots-candidate-web/call-view-en-desktop.png")
+    # Leave, asked once more (it ends the interview for good): staying keeps the call.
+    await page.click("[data-call-leave]")
+    assert await page.evaluate("document.activeElement.dataset.callLeaveNo === ''")
+    await page.keyboard.press("Escape")
+    assert await page.evaluate("document.activeElement.dataset.callLeave === ''")
+    assert await page.is_visible("[data-call-mic]") and await page.is_hidden("[data-call-leave-yes]")
     # Leave: the call is gone, the other side sees it.
     await page.click("[data-call-leave]")
+    await page.click("[data-call-leave-yes]")
     assert {"type": "left", "detail": None} in await page.evaluate("window.callLog")
     assert await page.is_hidden("[data-call]")
     await pages[0].wait_for_function(

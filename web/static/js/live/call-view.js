@@ -18,7 +18,8 @@
 //                                              // same server with the same token takes it over
 //   view.unprepare();                          // … the offer went without a join
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
-//   view.leave();                              // ends the call here (dispatches "left")
+//   view.leave();                              // ends the call here (dispatches "left"); its
+//                                              // Leave button asks first (askLeave)
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join, and again when the other side comes back after leaving),
 // "failed" (detail {code, reason}: Janus refused; the page offers to join again),
@@ -82,7 +83,8 @@ export class CallView extends EventTarget {
       qualityText: find("quality-text"), details: find("quality-details"), warning: find("warning"),
       status: find("status"), videoNote: find("video-note"), videoNoteText: find("video-note-text"),
       videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
-      videoSaid: find("video-said"),
+      videoSaid: find("video-said"), leaveQuestion: find("leave-question"), leaveYes: find("leave-yes"),
+      leaveNo: find("leave-no"),
     };
     this.call = null;
     this.state = initialState();
@@ -97,7 +99,15 @@ export class CallView extends EventTarget {
     this.bitrate = null;
     this.el.mic.addEventListener("click", () => this.setMicrophone(!this.micOn));
     this.el.camera.addEventListener("click", () => this.setCamera(!this.cameraOn));
-    this.el.leave.addEventListener("click", () => this.leave(true));
+    this.el.leave.addEventListener("click", () => this.askLeave(true));
+    this.el.leaveYes.addEventListener("click", () => this.leave(true));
+    this.el.leaveNo.addEventListener("click", () => {
+      this.askLeave(false);
+      this.el.leave.focus();
+    });
+    this.el.leaveNo.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.el.leaveNo.click();
+    });
     this.el.sound.addEventListener("click", () => this.unmuteRemote());
     this.el.videoOn.addEventListener("click", () => this.call?.resumeVideo().catch(() => {}));
     this.el.remote.addEventListener("playing", () => this.el.remote.classList.add("playing"));
@@ -461,7 +471,16 @@ export class CallView extends EventTarget {
     this.figures = null;
   }
 
+  // Leaving ends the interview for good (PROTOCOL.md, `leave`), and people leave a call to
+  // mend their sound: asked once more, in place of the controls, staying the focused answer.
+  askLeave(asking) {
+    for (const button of [this.el.mic, this.el.camera, this.el.leave]) button.hidden = asking;
+    for (const part of [this.el.leaveQuestion, this.el.leaveYes, this.el.leaveNo]) part.hidden = !asking;
+    if (asking) this.el.leaveNo.focus();
+  }
+
   leave(byUser = false) {
+    if (!this.el.leaveNo.hidden) this.askLeave(false); // the call ended while it was asked
     this.update({ type: "leave" });
     this.dropMedia();
     this.stop();
