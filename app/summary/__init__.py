@@ -4,4 +4,5 @@ interviewer, with totals; shown as a page (and its print stylesheet), a PDF and 
 - model.py: pure logic: outcomes, lengths, grouping, sorting, totals, who may see it when
 - queries.py: the SQL that reads an event's interviews, ratings, answers and candidates
 - formats.py: the CSV file and the PDF's rendering in a worker process (fonts embedded)
+- script_fonts.py: the PDF's runs of letters DejaVu Sans lacks, set in fonts that have them
 """

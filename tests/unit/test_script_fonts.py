@@ -11,6 +11,7 @@ def test_every_font_is_installed():
     """scripts/bootstrap installs them; a missing one would leave its script as boxes."""
     assert [font.regular for font in SCRIPT_FONTS if not font.installed()] == []
 
+
 PAGE = "<html><head><title>{title}</title><style>body {{ }}</style></head><body>{body}</body></html>"
 
 

@@ -84,6 +84,7 @@ PAGE = {
     "csrf_token": "x" * 40,
     "event": EVENT,
     "email": "kim&<x>@example.se",
+    "reminder_coming": True,
 }
 MAIL = {
     "event": EVENT,
