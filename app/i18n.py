@@ -119,6 +119,9 @@ class Renderer:
     def gettext(self, language: str) -> Callable[[str], str]:
         return self.translations[language].gettext
 
+    def ngettext(self, language: str) -> Callable[[str, str, int], str]:
+        return self.translations[language].ngettext
+
     def render(self, language: str, template: str, context: dict[str, Any]) -> str:
         return self.environments[language].get_template(template).render(context)
 

@@ -10,15 +10,25 @@ put saved notes under another heading in the summary. So once interviews exist:
 - the questions and attributes that interviews have started with stay as they are, in their
   places; new ones may be added after them.
 
-Everything else (title, texts, time, capacity, new interviewers) may still change.
+And once the event has begun (it is live past its start, or finished), its date, start time
+and length stay too: moved ahead, a finished event would be listed as upcoming yet stay
+finished (the state only moves forward, app/live/event_states.py), its invite link would say
+it is over, and interviewers added to it would never be invited. Holding it again is what
+Copy is for.
+
+Everything else (title, texts, capacity, new interviewers) may still change.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
 
 import asyncpg
 
 from app.events import queries
 from app.events.form import EventInput
+from app.events.rules import as_local, has_begun
 from app.i18n import N_
 
 QUESTIONS_KEPT = N_(
@@ -28,6 +38,14 @@ QUESTIONS_KEPT = N_(
 ATTRIBUTES_KEPT = N_(
     "Attributes used in interviews stay as they are, in their order: the ratings refer to them. "
     "You can add new attributes after them."
+)
+TIME_KEPT = N_(
+    "This event has been held: its date, start time and length can no longer be changed. "
+    "Copy it to hold it again."
+)
+TIME_KEPT_LIVE = N_(
+    "This event has started: its date, start time and length can no longer be changed. "
+    "Copy it to hold it again."
 )
 INTERVIEWER_KEPT = N_(
     "%(address)s has interviews in this event and stays on it: the summary shows who held them."
@@ -40,13 +58,30 @@ HELD_SQL = """
     WHERE i.event_id = $1"""
 
 
+def time_conflicts(
+    before: Mapping[str, Any], event: EventInput, now: dt.datetime
+) -> dict[str, tuple[str, dict]]:
+    """The form's errors for a new date, start time or length of an event that has begun."""
+    if not has_begun(before, now):
+        return {}
+    message = TIME_KEPT if before["state"] == "finished" else TIME_KEPT_LIVE
+    errors: dict[str, tuple[str, dict]] = {}
+    if event.starts_at != before["starts_at"]:
+        same_day = event.starts_at.date() == as_local(before["starts_at"]).date()
+        errors["start_time" if same_day else "date"] = (message, {})
+    if event.duration_minutes != before["duration_minutes"]:
+        errors["duration_minutes"] = (message, {})
+    return errors
+
+
 async def edit_conflicts(
-    connection: asyncpg.Connection, event_id: int, event: EventInput
+    connection: asyncpg.Connection, before: Mapping[str, Any], event: EventInput, now: dt.datetime
 ) -> dict[str, tuple[str, dict]]:
     """The form's errors (field -> (message, params)) for what `event` would undo of the
-    interviews held; empty when the edit keeps them whole."""
+    event as held (`before`, its row as it is); empty when the edit keeps it whole."""
+    event_id = before["id"]
     held = await connection.fetchrow(HELD_SQL, event_id)
-    errors: dict[str, tuple[str, dict]] = {}
+    errors = time_conflicts(before, event, now)
     wanted = {email.lower() for email, _ in event.interviewers}
     dropped = sorted(set(held["interviewers"]) - wanted)
     if dropped:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
@@ -31,6 +32,21 @@ def wall_clock_exists(moment: dt.datetime) -> bool:
     except OverflowError:
         return True  # 1 January of year 1 is year 0 in UTC: the form refuses it as past
     return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def is_over(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """The event has been held: finished by its state, or by the clock before the state
+    follows (app/live/event_states.py moves it once no interview is still going)."""
+    ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
+    return event["state"] == "finished" or ends_at <= now
+
+
+def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Held or being held: finished, or published or live with its start passed. (A draft
+    whose time passed was never held: it may get a new date.)"""
+    return event["state"] == "finished" or (
+        event["state"] in ("published", "live") and event["starts_at"] <= now
+    )
 
 
 def as_local(moment: dt.datetime) -> dt.datetime:

@@ -10,6 +10,7 @@ import asyncpg
 
 from app.events import notify, queries
 from app.events.form import EventInput
+from app.events.rules import is_over
 
 if TYPE_CHECKING:
     from app.mail.outbox import Mailer
@@ -96,17 +97,18 @@ async def update_event(
 
 async def delete_event(
     connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, before: asyncpg.Record
-) -> None:
-    """Cancel the event and hide it; everyone who was told about it gets a cancellation."""
+) -> bool:
+    """Cancel the event and hide it; everyone who was told about it gets a cancellation,
+    unless it is over. Whether cancellations went out (False for an event that is over)."""
     event_id = before["id"]
     interviewers = await queries.interviewers(connection, event_id)
     candidates = await queries.active_candidates(connection, event_id)
     await queries.cancel(connection, event_id)
     after = await queries.get_by_id(connection, event_id)
     assert after is not None, "cancelled above, in this transaction"
-    if (
-        after["starts_at"] + dt.timedelta(minutes=after["duration_minutes"]) <= now()
-        or before["state"] == "finished"
-    ):
-        return  # nothing to cancel in anyone's calendar for an event that is over
+    if is_over(before, now()):
+        # Nothing to cancel in anyone's calendar for an event that is over (the confirmation
+        # page says so: app/views/event_changes.py delete_confirm).
+        return False
     await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)
+    return True

@@ -11,7 +11,7 @@ from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import parse_event_form
 from app.events.held import edit_conflicts
-from app.events.rules import as_local
+from app.events.rules import as_local, is_over
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.views.events import event_id_of, split_form
@@ -71,17 +71,14 @@ async def edit(request: web.Request) -> web.Response:
             event = await editable_event(connection, request, user, for_update=True)
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
+            now = dt.datetime.now(dt.timezone.utc)
             result = parse_event_form(
-                single,
-                lists,
-                now=dt.datetime.now(dt.timezone.utc),
-                registered=registered,
-                previous_start=event["starts_at"],
+                single, lists, now=now, registered=registered, previous_start=event["starts_at"]
             )
             if result.event is not None:
-                # What the interviews held pin down (app/events/held.py): refused like any
+                # What the event as held pins down (app/events/held.py): refused like any
                 # other bad input, nothing saved.
-                result.errors.update(await edit_conflicts(connection, event["id"], result.event))
+                result.errors.update(await edit_conflicts(connection, event, result.event, now))
                 if result.errors:
                     result.event = None
             if result.event is None:
@@ -148,6 +145,8 @@ async def delete_confirm(request: web.Request) -> web.Response:
         "events/delete.html",
         {
             "event": event,
+            # The same test delete_event makes: an event that is over mails nobody.
+            "over": is_over(event, dt.datetime.now(dt.timezone.utc)),
             "candidates": event["registered"],
             "interviewers": sum(1 for person in interviewers if person["invited_at"]),
         },
@@ -160,7 +159,7 @@ async def delete(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
-            await delete_event(
+            mailed = await delete_event(
                 connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event
             )
-    raise web.HTTPSeeOther("/events?notice=deleted")
+    raise web.HTTPSeeOther("/events?notice=" + ("deleted" if mailed else "deleted_over"))

@@ -18,7 +18,7 @@ from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 
 routes = web.RouteTableDef()
-NOTICES = {"deleted", "published", "saved", "created", "past"}
+NOTICES = {"deleted", "deleted_over", "published", "saved", "created", "past"}
 
 
 def event_id_of(request: web.Request) -> int:
@@ -44,7 +44,7 @@ async def split_form(request: web.Request) -> tuple[dict, dict]:
     return single, lists
 
 
-def invite_text(gettext, event, link: str) -> str:
+def invite_text(gettext, ngettext, event, link: str) -> str:
     """The ready-made invitation to paste into a mail, in the event's language (the
     candidates'), whatever language the employer reads the page in."""
     language = event["language"]
@@ -52,7 +52,11 @@ def invite_text(gettext, event, link: str) -> str:
         [
             gettext("Welcome to a speed interview for “%(title)s” at %(organization)s!")
             % {"title": event["title"], "organization": event["organization_name"]},
-            gettext("When: %(time)s. Each interview takes %(minutes)s minutes, on video in your browser.")
+            ngettext(
+                "When: %(time)s. Each interview takes %(minutes)s minute, on video in your browser.",
+                "When: %(time)s. Each interview takes %(minutes)s minutes, on video in your browser.",
+                event["interview_minutes"],
+            )
             % {
                 "time": format_event_time(event["starts_at"], language),
                 "minutes": event["interview_minutes"],
@@ -156,7 +160,8 @@ async def show(request: web.Request) -> web.Response:
         )
     public_url = request.app[SETTINGS].app.public_url
     invite_link = f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None
-    in_language = request.app[RENDERER].gettext  # (not called `gettext`: Babel would extract it)
+    # (Not called `gettext` and `ngettext`: Babel would extract them.)
+    in_language, in_language_n = request.app[RENDERER].gettext, request.app[RENDERER].ngettext
     notice = request.query.get("notice")
     return render(
         request,
@@ -170,7 +175,9 @@ async def show(request: web.Request) -> web.Response:
                 event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
             ),
             "invite_link": invite_link,
-            "invite_text": invite_text(in_language(event["language"]), event, invite_link)
+            "invite_text": invite_text(
+                in_language(event["language"]), in_language_n(event["language"]), event, invite_link
+            )
             if invite_link
             else "",
             "notice": notice if notice in NOTICES else None,

@@ -4,6 +4,8 @@ and everything else may still change."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 import pytest
 
@@ -124,3 +126,56 @@ async def test_the_database_keeps_an_interviews_interviewer_whatever_the_code_do
     interviewer_id = held.interviewers["Örjan Ekström"][0]
     with pytest.raises(asyncpg.ForeignKeyViolationError):
         await db.execute("DELETE FROM event_interviewer WHERE id = $1", interviewer_id)
+
+
+async def event_row(db, event_id: int):
+    return await db.fetchrow(
+        "SELECT starts_at, duration_minutes, state, title, calendar_sequence FROM event WHERE id = $1",
+        event_id,
+    )
+
+
+async def test_a_live_event_that_has_started_keeps_its_time(held, http, base_url, db):
+    """Moved days ahead it would be listed as upcoming while live, its interviews half held."""
+    before = await event_row(db, held.id)
+    start = as_local(before["starts_at"])
+    in_three_days = (start + dt.timedelta(days=3)).date().isoformat()
+    later = start + dt.timedelta(minutes=170)  # ten minutes from now: not in the past
+    for changes, field in (
+        ({"date": in_three_days, "title": "Nytt namn"}, "date"),
+        (
+            {"date": later.date().isoformat(), "start_time": later.strftime("%H:%M")},
+            "start_time" if later.date() == start.date() else "date",
+        ),
+        ({"duration_minutes": str(before["duration_minutes"] + 60)}, "duration_minutes"),
+    ):
+        status, page = await edit(http, base_url, db, held, **changes)
+        assert status == 422, changes
+        assert "Intervjutillfället har börjat: datum, starttid och längd kan inte längre ändras." in page
+        assert f'id="err-{field}"' in page, changes  # beside the field changed
+        assert await event_row(db, held.id) == before, changes
+
+
+async def test_a_finished_event_keeps_its_time_in_english(db, http, base_url):
+    """Moved to a later date it stayed 'Finished' under Upcoming, its invite link said it was
+    over, and interviewers added to it were never invited."""
+    event = await sample_event(db, state="finished", started_minutes_ago=180, duration_minutes=120)
+    await db.execute("UPDATE event SET starts_at = date_trunc('minute', starts_at) WHERE id = $1", event.id)
+    user = await org_user(db, event, language="en")
+    await log_in(http, base_url, user["email"])
+    http.cookie_jar.update_cookies({"lang": "en"})
+    before = await event_row(db, event.id)
+    next_week = (as_local(before["starts_at"]) + dt.timedelta(days=7)).date().isoformat()
+    status, page = await edit(
+        http, base_url, db, event, date=next_week, interviewer_email=[], interviewer_name=[]
+    )
+    assert status == 422
+    assert (
+        "This event has been held: its date, start time and length can no longer be changed. "
+        "Copy it to hold it again."
+    ) in page
+    assert await event_row(db, event.id) == before
+    # Its other texts may still change.
+    status, _ = await edit(http, base_url, db, event, title="Kundtjänst i Åre, våren")
+    assert status == 303
+    assert (await event_row(db, event.id))["title"] == "Kundtjänst i Åre, våren"

@@ -171,7 +171,9 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
     assert "09:30" in text_of(moved)
     first, second = calendar_event(invitation), calendar_event(moved)
     assert first["UID"] == second["UID"] and int(second["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
-    [removed] = await wait_for_mail(settings.mail.catcher_dir, bo, subject="Inställt")
+    # The subject says what the body says (it said "Inställt", as if the event were cancelled).
+    [removed] = await wait_for_mail(settings.mail.catcher_dir, bo, subject="inte längre intervjuare")
+    assert str(removed["Subject"]) == "Du är inte längre intervjuare: Säljare till Malmö"
     assert "inte längre intervjuare" in text_of(removed)
     assert str(calendar_event(removed)["STATUS"]) == "CANCELLED"
     [added] = await wait_for_mail(settings.mail.catcher_dir, cecilia)
@@ -268,9 +270,14 @@ async def test_delete_cancels_mails_everyone_and_links_say_cancelled(employer, b
     [invitation] = await wait_for_mail(settings.mail.catcher_dir, anna)
     token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE event_id = $1", event_id)
     async with http.get(f"{base_url}/events/{event_id}/delete") as response:
-        assert "Ja, ta bort intervjutillfället" in await response.text()
+        page = await response.text()
+    assert "Ja, ta bort intervjutillfället" in page
+    # Counted in the singular (it said "1 inbjudna intervjuare"); nobody registered, so no
+    # line about candidates.
+    assert "En avbokning skickas via e-post till:" in page and "<li>1 inbjuden intervjuare</li>" in page
+    assert "kandidat" not in page
     response = await post(http, f"{base_url}/events/{event_id}/delete")
-    assert response.status == 303
+    assert response.status == 303 and response.headers["Location"] == "/events?notice=deleted"
     [cancellation] = await wait_for_mail(settings.mail.catcher_dir, anna, subject="Inställt")
     entry = calendar_event(cancellation)
     assert entry["UID"] == calendar_event(invitation)["UID"]
@@ -355,9 +362,22 @@ async def test_deleting_an_event_that_is_over_mails_nobody(employer, base_url, d
     event_id = await create_event(http, base_url, action="publish", interviewer_email=[anna])
     await wait_for_mail(settings.mail.catcher_dir, anna)
     await db.execute("UPDATE event SET starts_at = now() - interval '3 days' WHERE id = $1", event_id)
+    # The confirmation says so (it said a cancellation would be mailed), and that the summary
+    # goes with the event, with links to keep it first.
+    async with http.get(f"{base_url}/events/{event_id}/delete") as response:
+        page = await response.text()
+    assert "Intervjutillfället är över, så ingen får e-post." in page
+    assert "avbokning" not in page
+    assert (
+        f'href="/events/{event_id}/summary.pdf"' in page and f'href="/events/{event_id}/summary.csv"' in page
+    )
     response = await post(http, f"{base_url}/events/{event_id}/delete")
     assert response.status == 303
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", anna) == 1
+    async with http.get(f"{base_url}{response.headers['Location']}") as listed:
+        page = await listed.text()
+    assert "Intervjutillfället är borttaget. Det var över, så ingen fick e-post." in page
+    assert "avbokning" not in page
 
 
 async def test_pages_need_a_login(http, base_url):
@@ -381,3 +401,35 @@ async def test_the_text_to_paste_is_in_the_events_language(employer, base_url):
     assert "Bjud in kandidater" in page  # the page is Swedish …
     assert "Welcome to a speed interview for “Säljare till Malmö”" in page  # … the text English
     assert "(Swedish time, CET)" in page and "Register here: " in page
+
+
+async def test_one_minute_per_interview_is_said_in_the_singular(employer, base_url):
+    """It said "1 minuter per intervju" and "Each interview takes 1 minutes"."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish", language="en", interview_minutes="1")
+    async with http.get(f"{base_url}/events/{event_id}", headers={"Accept-Language": "sv"}) as response:
+        page = await response.text()
+    assert "60 minuter, 1 minut per intervju" in page
+    assert "Each interview takes 1 minute, on video in your browser." in page
+
+
+async def test_the_events_own_texts_carry_its_language(employer, base_url):
+    """WCAG 3.1.2 (language of parts): an English event's title, job description, questions
+    and attributes on a Swedish page are marked lang="en", so a screen reader reads them in
+    English."""
+    http, _ = employer
+    event_id = await create_event(
+        http, base_url, action="publish", language="en", question=["Why sales?"], attribute=["Drive"]
+    )
+    headers = {"Accept-Language": "sv"}
+    async with http.get(f"{base_url}/events/{event_id}", headers=headers) as response:
+        page = await response.text()
+    assert '<h1 lang="en">Säljare till Malmö</h1>' in page
+    assert '<p class="prewrap" lang="en">Du säljer.</p>' in page
+    assert '<ol lang="en"><li>Why sales?</li></ol>' in page and '<ol lang="en"><li>Drive</li></ol>' in page
+    async with http.get(f"{base_url}/events", headers=headers) as response:
+        assert f'<a href="/events/{event_id}" lang="en">Säljare till Malmö</a>' in await response.text()
+    async with http.get(f"{base_url}/events/{event_id}/delete", headers=headers) as response:
+        assert '<span lang="en">Säljare till Malmö</span>' in await response.text()
+    async with http.get(f"{base_url}/events/{event_id}/summary", headers=headers) as response:
+        assert '<h1 lang="en">Säljare till Malmö</h1>' in await response.text()
