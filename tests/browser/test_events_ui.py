@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -117,3 +118,40 @@ async def test_the_form_says_one_interview_in_the_singular(new_page, db, languag
     await page.fill("#capacity", "1")
     await page.fill("#interviewer_email-1", "a@example.se")
     await page.get_by_text(said, exact=True).wait_for()
+
+
+async def test_a_double_click_on_publish_makes_one_event(new_page, db):
+    """web/static/js/forms.js: the second click of a double click sent the form again, and the
+    server made a second event. The button is usable again when the page comes back."""
+    page = await logged_in_page(new_page, db, "en", "desktop")
+    await page.goto("/events/new")
+    title = f"Dubbelklick {dt.datetime.now().timestamp()}"
+    await page.fill("#title", title)
+    await page.fill("#date", (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat())
+    await page.fill("#start_time", "13:00")
+    publish = page.get_by_role("button", name="Publish", exact=True)
+
+    async def answer_late(route):
+        # The server has the form at once; its answer reaches the page a moment later, as
+        # over a slow network, so that the second click falls while the first is sent.
+        response = await route.fetch(max_redirects=0)
+        await asyncio.sleep(0.6)
+        await route.fulfill(response=response)
+
+    await page.route("**/events/new", answer_late)
+    await publish.scroll_into_view_if_needed()
+    box = await publish.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # The mouse itself, as a person's double click: Locator.click would wait for the button
+    # to be enabled again (Playwright counts aria-disabled as disabled).
+    await page.mouse.click(x, y)
+    await page.wait_for_timeout(150)
+    await page.mouse.click(x, y)
+    await page.get_by_text(TEXTS["en"]["published"]).wait_for()
+    await page.unroute("**/events/new")
+    await page.wait_for_timeout(1000)  # a second request, had one been sent, is done by now
+    assert await db.fetchval("SELECT count(*) FROM event WHERE title = $1", title) == 1
+    await page.go_back()
+    await page.wait_for_url(re.compile(r"/events/new$"))
+    assert await page.get_by_role("button", name="Publish", exact=True).get_attribute("aria-disabled") is None

@@ -1,4 +1,5 @@
-// The event form, enhanced: add, remove and reorder questions, attributes and interviewers,
+// The event form, enhanced: add and remove questions, attributes and interviewers, reorder
+// the questions and attributes (a list with data-fixed-order has no arrows),
 // the number of interviews the event can hold, and pasting an existing job ad.
 // Without JavaScript the form still works: it always has a couple of empty rows to fill in.
 const form = document.querySelector(".event-form");
@@ -16,30 +17,38 @@ function renumber(list) {
       label.htmlFor = item.querySelectorAll("input")[n].id;
     });
     const name = `${list.closest("[data-item-list]").dataset.itemName} ${index + 1}`;
-    const [up, down, remove] = item.querySelectorAll(".item-controls button");
-    up.setAttribute("aria-label", `${texts.up}: ${name}`);
-    down.setAttribute("aria-label", `${texts.down}: ${name}`);
-    remove.setAttribute("aria-label", `${texts.remove}: ${name}`);
-    up.disabled = index === 0;
-    down.disabled = !item.nextElementSibling;
+    const up = item.querySelector("[data-move='-1']");
+    const down = item.querySelector("[data-move='1']");
+    item.querySelector("[data-remove]").setAttribute("aria-label", `${texts.remove}: ${name}`);
+    if (up && down) {
+      up.setAttribute("aria-label", `${texts.up}: ${name}`);
+      down.setAttribute("aria-label", `${texts.down}: ${name}`);
+      up.disabled = index === 0;
+      down.disabled = !item.nextElementSibling;
+    }
   });
 }
 
-function addControls(item) {
+function addControls(item, fixedOrder) {
   const controls = document.getElementById("item-controls").content.firstElementChild.cloneNode(true);
   const [up, down, remove] = controls.querySelectorAll("button");
   up.textContent = "↑";
   down.textContent = "↓";
   remove.textContent = "✕";
+  if (fixedOrder) {
+    up.remove();
+    down.remove();
+  }
   item.append(controls);
 }
 
 function setUpList(fieldset) {
   const list = fieldset.querySelector("[data-items]");
   const limit = Number(fieldset.dataset.limit);
+  const fixedOrder = fieldset.hasAttribute("data-fixed-order");
   const template = list.querySelector("[data-item]").cloneNode(true);
   template.querySelectorAll("input").forEach((input) => { input.value = ""; });
-  list.querySelectorAll("[data-item]").forEach(addControls);
+  list.querySelectorAll("[data-item]").forEach((item) => addControls(item, fixedOrder));
 
   const add = document.createElement("button");
   add.type = "button";
@@ -58,7 +67,7 @@ function setUpList(fieldset) {
   };
   add.addEventListener("click", () => {
     const item = template.cloneNode(true);
-    addControls(item);
+    addControls(item, fixedOrder);
     list.append(item);
     refresh();
     item.querySelector("input").focus();
@@ -75,6 +84,7 @@ function setUpList(fieldset) {
       (next?.querySelector("input") || add).focus();
       return;
     }
+    if (!button.hasAttribute("data-move")) return;
     const step = Number(button.dataset.move);
     const target = step < 0 ? item.previousElementSibling : item.nextElementSibling;
     if (!target) return;
