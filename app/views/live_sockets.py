@@ -9,6 +9,12 @@ so the browser sends them to these sockets and to nothing else.
 Sockets opening at once are admitted a few hundred at a time (app/live/arrivals.py,
 Admission): each holds its slot from before its link is looked up until its first state is
 made.
+
+The same address without a WebSocket upgrade answers whether a socket would be let in now:
+204, or the refusal (403: the registration ended or the session is gone; 404: no such link).
+A browser does not show a page why its handshakes fail; a page whose handshakes keep failing
+asks this, and loads itself again when it is refused rather than reconnecting for ever
+(web/static/js/live/channel.js, `accessUrl`; PROTOCOL.md, "Connection").
 """
 
 from __future__ import annotations
@@ -120,15 +126,40 @@ async def _serve_as(
     )
 
 
+def _is_upgrade(request: web.Request) -> bool:
+    return request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+async def _admitted_candidate(request: web.Request, token: str):
+    candidate = await request.app[ARRIVALS].candidate(token)
+    if candidate is None or candidate["erased_at"] is not None:
+        raise web.HTTPNotFound()
+    if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
+        raise web.HTTPForbidden()
+    return candidate
+
+
+async def _admitted_interviewer(request: web.Request, token: str):
+    event = await request.app[ARRIVALS].interviewer(token)
+    if event is None or event["deleted_at"] is not None:
+        raise web.HTTPNotFound()
+    if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
+        raise web.HTTPForbidden()
+    return event
+
+
+def _let_in() -> web.Response:
+    return web.Response(status=204, headers={"Cache-Control": "no-store"})
+
+
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
+    if not _is_upgrade(request):  # would it be let in? (above)
+        await _admitted_candidate(request, token)
+        return _let_in()
     async with _admission(request) as admitted:
-        candidate = await request.app[ARRIVALS].candidate(token)
-        if candidate is None or candidate["erased_at"] is not None:
-            raise web.HTTPNotFound()
-        if candidate["cancelled_at"] is not None or not CANDIDATE_SESSION.holds(request, candidate["id"]):
-            raise web.HTTPForbidden()
+        candidate = await _admitted_candidate(request, token)
         return await _serve_as(
             request, CANDIDATE, CandidateFeed, candidate["id"], candidate["event_id"], admitted
         )
@@ -137,12 +168,11 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
+    if not _is_upgrade(request):
+        await _admitted_interviewer(request, token)
+        return _let_in()
     async with _admission(request) as admitted:
-        event = await request.app[ARRIVALS].interviewer(token)
-        if event is None or event["deleted_at"] is not None:
-            raise web.HTTPNotFound()
-        if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
-            raise web.HTTPForbidden()
+        event = await _admitted_interviewer(request, token)
         return await _serve_as(
             request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"], admitted
         )

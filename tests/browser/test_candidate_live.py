@@ -461,3 +461,20 @@ async def test_the_page_follows_a_removal_and_the_end_of_the_event(new_page, bas
     )
     await queue.notify(db, event.id, "event_state")  # the page learns the new end
     await second.get_by_text("Det här intervjutillfället är över").wait_for(timeout=20000)
+
+
+async def test_a_page_let_in_no_more_loads_itself_again(new_page, base_url, db):
+    """The registration ended while the page's socket was away (no notice reaches a page
+    then): its handshakes are refused, which a browser does not explain; the page asks
+    (PROTOCOL.md, "Let in?") and loads itself again instead of reconnecting for ever."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(page, "waiting")
+    await db.execute(
+        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1",
+        event.candidates[0],
+    )
+    await page.evaluate("window.candidatePage.channel.ws.close()")  # the network drops
+    await page.get_by_text("has cancelled your registration for this event").wait_for(timeout=30000)

@@ -191,6 +191,34 @@ async def test_sockets_without_a_session_are_refused(app_server, base_url, http,
     assert refused.value.status in (401, 403, 404)
 
 
+async def test_the_sockets_address_without_the_upgrade_says_whether_it_would_let_in(
+    app_server, base_url, http, db
+):
+    """For a page whose handshakes keep failing (a browser does not say why): 204, or the
+    handshake's refusal (PROTOCOL.md, "Let in?")."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (c,), (i,) = await tokens(db, live)
+
+    async def status(client, path: str) -> int:
+        async with client.get(base_url + path, allow_redirects=False) as response:
+            return response.status
+
+    assert await status(http, f"/c/{c}/ws") == 403  # no session
+    assert await status(http, f"/i/{i}/ws") == 403
+    assert await status(http, "/c/nonexistent-token-xyz/ws") == 404
+    await sign_in_candidate(http, base_url, c)
+    assert await sign_in_interviewer(http, base_url, i) == 303
+    assert await status(http, f"/c/{c}/ws") == 204
+    assert await status(http, f"/i/{i}/ws") == 204
+    await db.execute("UPDATE candidate SET cancelled_at = now() WHERE id = $1", live.candidates[0])
+    await db.execute("UPDATE event SET deleted_at = now() WHERE id = $1", live.id)
+    for _ in range(50):  # the arrivals' lookups may be a moment old
+        if (await status(http, f"/c/{c}/ws"), await status(http, f"/i/{i}/ws")) == (403, 404):
+            break
+        await asyncio.sleep(0.1)
+    assert (await status(http, f"/c/{c}/ws"), await status(http, f"/i/{i}/ws")) == (403, 404)
+
+
 async def test_a_socket_from_another_site_is_refused(app_server, base_url, http, db):
     live = await make_live_event(db, interviewers=0, candidates=1)
     (token,), _ = await tokens(db, live)

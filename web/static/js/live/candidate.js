@@ -3,7 +3,7 @@
 // Everything drawn comes from the socket's state (app/live/PROTOCOL.md), so a reload or a
 // reconnect simply draws the page again: the place in the queue is kept by the server, and
 // a reload during the interview asks for a new ticket (accept) and joins again.
-import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep, browserSupported } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
@@ -21,7 +21,9 @@ const find = (selector) => root.querySelector(selector);
 
 class CandidatePage {
   constructor() {
-    this.channel = new LiveChannel(pageSocketUrl());
+    // Let in no more (the registration ended while the page was away, the session is gone):
+    // the page its link now leads to says why, instead of reconnecting for ever.
+    this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
     this.state = null;
     this.offset = 0;
     this.phase = null;
@@ -70,6 +72,7 @@ class CandidatePage {
       if (message.type === "registration_ended") this.reload();
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
+    this.channel.addEventListener("refused", () => this.reload());
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
     find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
     find("[data-leave-queue]").addEventListener("click", () => this.request({ type: "leave" }));

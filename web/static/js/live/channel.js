@@ -5,6 +5,7 @@
 //   channel.addEventListener("state", (e) => draw(e.detail));    // every state message
 //   channel.addEventListener("message", (e) => ...);             // any other push (offer)
 //   channel.addEventListener("status", (e) => ...);              // connecting | open | reconnecting
+//   channel.addEventListener("refused", () => ...);              // the server no longer lets it in
 //   channel.connect();
 //   const reply = await channel.send({type: "next"});            // ok | error | ticket | ...
 //
@@ -15,6 +16,14 @@
 // After any close the channel reconnects by itself with back-off (1 s doubling to 10 s, each
 // wait spread over half to one and a half times the step: reconnectDelay);
 // the server sends a full state on every connect, so nothing needs replaying.
+// A browser does not say why a handshake failed: after FAILED_OPENS_BEFORE_ASKING in a row the
+// channel asks the socket's address without the upgrade (`accessUrl`), which answers 204 or
+// the refusal (app/views/live_sockets.py). Refused (the registration ended, the session is
+// gone, the link no longer exists): "refused", and no more attempts; the page loads itself
+// again and says why. Anything else (no network, a restart): it keeps trying.
+
+const FAILED_OPENS_BEFORE_ASKING = 2;
+const REFUSALS = new Set([401, 403, 404, 410]);
 
 const REPLY_TYPES = new Set(["ok", "error", "ticket", "prepared", "dispatched", "queue_empty", "pong"]);
 
@@ -29,6 +38,11 @@ export class ChannelClosed extends Error {
 export function pageSocketUrl(path = location.pathname) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}${path.replace(/\/+$/, "")}/ws`;
+}
+
+// The same address over http(s): whether a socket would be let in (above).
+export function accessUrlOf(socketUrl) {
+  return socketUrl.replace(/^ws/, "http");
 }
 
 // The wait before the next attempt: the current back-off step spread evenly over half to
@@ -49,6 +63,8 @@ export class LiveChannel extends EventTarget {
     this.pongTimeoutMs = options.pongTimeoutMs ?? 10000;
     this.minDelayMs = options.minDelayMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 10000;
+    this.accessUrl = options.accessUrl ?? null;
+    this.failedOpens = 0; // handshakes in a row that closed before they opened
     this.status = "idle";
     this.lastState = null;
     this.ws = null;
@@ -100,8 +116,11 @@ export class LiveChannel extends EventTarget {
       return;
     }
     this.ws = ws;
+    let opened = false;
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;
+      opened = true;
+      this.failedOpens = 0;
       this.delayMs = this.minDelayMs;
       this.setStatus("open");
       this.startPinging();
@@ -112,6 +131,8 @@ export class LiveChannel extends EventTarget {
     ws.addEventListener("close", () => {
       if (ws !== this.ws) return;
       this.drop();
+      if (!opened) this.failedOpens += 1;
+      if (this.accessUrl && this.failedOpens >= FAILED_OPENS_BEFORE_ASKING) this.askAccess();
       this.scheduleReconnect();
     });
     // "error" is always followed by "close"; nothing to do here.
@@ -198,6 +219,15 @@ export class LiveChannel extends EventTarget {
     const waiting = this.pending;
     this.pending = [];
     for (const { reject } of waiting) reject(new ChannelClosed());
+  }
+
+  // Whether the server still lets this page in (above); the attempts go on meanwhile.
+  askAccess() {
+    fetch(this.accessUrl, { credentials: "same-origin", cache: "no-store" }).then((reply) => {
+      if (!REFUSALS.has(reply.status) || this.stopped) return;
+      this.close();
+      this.emit("refused", reply.status);
+    }, () => { /* no answer: the network, not a refusal */ });
   }
 
   reconnectNow() {
