@@ -25,7 +25,7 @@ from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
-from app.live.arrivals import Arrivals
+from app.live.arrivals import Arrivals, Batches
 
 log = logging.getLogger(__name__)
 # What a dead process held (its sockets, the rooms it was making, its mail claims) is
@@ -37,8 +37,14 @@ STALE_SECONDS = 8.0
 LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
 # The handshakes' database work, batched (app/live/arrivals.py).
 ARRIVALS = web.AppKey("live_arrivals", Arrivals)
-# Connections that sockets opening at once may hold, per step of their handshake: the rest
-# of the pool stays free for /healthz and the open sockets' actions during a storm.
+# Sockets closing, batched the same way (`close_connections`): a network that drops for
+# many pages at once closes hundreds of sockets together, one pool connection each for a
+# DELETE and a transaction, and the pool was theirs for most of a second
+# (BENCHMARKS.md, "Sockets closing at once").
+DEPARTURES = web.AppKey("live_departures", Batches)
+# Connections that sockets opening (or closing) at once may hold, per step of their
+# handshake: the rest of the pool stays free for /healthz and the open sockets' actions
+# during a storm.
 ARRIVAL_WORKERS = 2
 # Sockets between their arrival and their first state at once (arrivals.Admission): enough
 # to fill the batches above and keep the CPU busy while some wait for the database, few
@@ -66,16 +72,24 @@ async def open_connection(
     return connection_id
 
 
-async def close_connection(connection: asyncpg.Connection, connection_id: uuid.UUID) -> None:
-    """Forget one socket, and record its person as gone if it was their last."""
-    row = await connection.fetchrow(
+async def close_connections(
+    connection: asyncpg.Connection, socket_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, None]:
+    """Forget these sockets, and record each person whose last one it was as gone: the
+    candidates together (`candidates_gone`), the interviewers (few) one by one. A socket
+    already reaped was recorded then. Nothing to return per socket (`Batches`)."""
+    rows = await connection.fetch(
         """
-        DELETE FROM live_connection WHERE id = $1
+        DELETE FROM live_connection WHERE id = ANY($1::uuid[])
         RETURNING candidate_id, interviewer_id""",
-        connection_id,
+        socket_ids,
     )
-    if row is not None:  # else already reaped, and recorded then
-        await gone(connection, candidate_id=row["candidate_id"], interviewer_id=row["interviewer_id"])
+    await candidates_gone(
+        connection, sorted({r["candidate_id"] for r in rows if r["candidate_id"] is not None})
+    )
+    for interviewer_id in sorted({r["interviewer_id"] for r in rows if r["interviewer_id"] is not None}):
+        await gone(connection, interviewer_id=interviewer_id)
+    return {}
 
 
 async def gone(
@@ -219,6 +233,9 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
         workers=ARRIVAL_WORKERS,
         admitted_at_once=ADMITTED_AT_ONCE,
         grace_seconds=app[SETTINGS].live.grace_seconds,
+    )
+    app[DEPARTURES] = Batches(
+        pool, close_connections, workers=ARRIVAL_WORKERS, batch=200, name="live-departures"
     )
     async with pool.acquire() as connection:
         await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)

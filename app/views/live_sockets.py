@@ -27,14 +27,12 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from app.events.tokens import looks_like_link_token
-from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import connections
 from app.live.access import is_signed_in
 from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
 from app.live.arrivals import Admitted, Arrival
 from app.live.channel import Socket, serve
-from app.live.connections import ARRIVALS
+from app.live.connections import ARRIVALS, DEPARTURES
 from app.live.feeds import CandidateFeed, InterviewerFeed
 
 routes = web.RouteTableDef()
@@ -63,8 +61,7 @@ class Listing:
         if self._listing is None:
             return
         await asyncio.wait([self._listing])  # a listing under way finishes first
-        async with self.app[DB_POOL].acquire() as connection:
-            await connections.close_connection(connection, self.socket_id)
+        await self.app[DEPARTURES](self.socket_id)
 
 
 def _token(request: web.Request) -> str:
