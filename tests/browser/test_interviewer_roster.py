@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.axe import VIEWPORTS
 from tests.browser.csp import wait_for_function
-from tests.browser.interviewer_support import look, make_meeting_event, open_meeting
+from tests.browser.interviewer_support import checked_in, look, make_meeting_event, open_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -127,3 +127,31 @@ async def test_the_roster_meets_wcag_aa(new_page, db, language, viewport):
     await page.locator("#roster-search button").click()
     await wait_for_function(page, "document.querySelector('#roster-table').hidden")
     await look(page, f"roster-none-{language}-{viewport}")
+
+
+async def test_a_focused_pick_keeps_its_focus_when_someone_ahead_goes(new_page, db, base_url):
+    """A keyboard user on someone's Pick, in the queue or in the registered candidates, stays
+    on it while the lists are redrawn without someone ahead of them (WCAG 2.4.3)."""
+    event, (token,), candidates = await make_meeting_event(db, candidates=4)
+    async with checked_in(base_url, [candidates[0], candidates[2], candidates[3]]) as recorders:
+        first, _third, fourth = recorders
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await wait_for_function(page, "document.querySelectorAll('#queue li').length === 3")
+        await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 4")
+        focused = "document.activeElement.getAttribute('aria-label') === 'Pick Kandidat 2'"
+
+        # The queue: the first in line leaves.
+        await page.locator("#queue").get_by_role("button", name="Pick Kandidat 2").focus()
+        await first.request({"ok"}, type="leave")
+        await wait_for_function(page, "document.querySelectorAll('#queue li').length === 2")
+        assert await page.evaluate(f"{focused} && document.activeElement.closest('#queue') !== null")
+
+        # The registered candidates: a registration ahead in the list ends (its row goes when
+        # the list is read again, after the next change of the counts).
+        await page.locator("#candidates").get_by_role("button", name="Pick Kandidat 2").focus()
+        await db.execute("UPDATE candidate SET cancelled_at = now() WHERE id = $1", event.candidates[1])
+        await fourth.request({"ok"}, type="leave")
+        await wait_for_function(
+            page, "document.querySelectorAll('#candidates tr').length === 3", timeout=10000
+        )
+        assert await page.evaluate(f"{focused} && document.activeElement.closest('#candidates') !== null")

@@ -35,14 +35,21 @@ function element(tag, className, text) {
   return made;
 }
 
-// Make `parent`'s children the given keyed elements, in order, reusing existing ones (so a
-// focused Pick button stays focused while the queue redraws).
-function reconcile(parent, keys, make, update) {
-  const existing = new Map();
-  for (const child of parent.children) existing.set(child.dataset.key, child);
+// Make `parent`'s children the given keyed elements (data-key), in order, reusing existing
+// ones, so that a focused Pick button keeps its focus while the list is redrawn (WCAG 2.4.3,
+// Focus Order). Moving a node blurs whatever in it has the focus, so the rows that went are
+// removed first (someone ahead leaving then moves nobody) and only rows out of place are
+// moved; should the focused one be among them, the focus is put back on it.
+export function reconcile(parent, keys, make, update) {
+  const wanted = new Set(keys.map(String));
+  for (const child of [...parent.children]) {
+    if (!wanted.has(child.dataset.key)) child.remove();
+  }
+  const existing = new Map([...parent.children].map((child) => [child.dataset.key, child]));
+  const active = document.activeElement;
+  const focused = active && parent.contains(active) ? active : null;
   keys.forEach((key, index) => {
     let child = existing.get(String(key));
-    existing.delete(String(key));
     if (!child) {
       child = make(key);
       child.dataset.key = String(key);
@@ -50,7 +57,7 @@ function reconcile(parent, keys, make, update) {
     update(child, index);
     if (parent.children[index] !== child) parent.insertBefore(child, parent.children[index] || null);
   });
-  for (const gone of existing.values()) gone.remove();
+  if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
 }
 
 export class Lobby {

@@ -5,6 +5,7 @@
 // and again (at most every REFRESH_MS) when the counts in a new state say it moved.
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
 import { _, onLanguageChange } from "./texts.js";
+import { reconcile } from "./interviewer-lobby.js";
 
 const REFRESH_MS = 3000;
 
@@ -136,20 +137,17 @@ export class Roster {
   }
 
   drawRows() {
-    const body = this.$("candidates");
     const rows = this.result.candidates;
-    // Reuse the rows of the same candidates, so a focused Pick keeps its focus.
-    const existing = new Map([...body.children].map((row) => [row.dataset.key, row]));
-    rows.forEach((c, index) => {
-      let row = existing.get(String(c.id));
-      existing.delete(String(c.id));
-      if (!row) {
-        row = element("tr");
-        row.dataset.key = String(c.id);
-        const name = element("th");
-        name.scope = "row";
-        row.append(name, element("td"), element("td"), element("td", "pick-cell"));
-      }
+    // Keyed rows (reconcile): the same candidate's row is reused, so a focused Pick keeps
+    // its focus while the list is read again.
+    reconcile(this.$("candidates"), rows.map((c) => c.id), () => {
+      const row = element("tr");
+      const name = element("th");
+      name.scope = "row";
+      row.append(name, element("td"), element("td"), element("td", "pick-cell"));
+      return row;
+    }, (row, index) => {
+      const c = rows[index];
       const [name, checkedIn, status, action] = row.children;
       name.textContent = c.name;
       checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
@@ -173,9 +171,7 @@ export class Roster {
       } else if (pick) {
         pick.remove();
       }
-      if (body.children[index] !== row) body.insertBefore(row, body.children[index] || null);
     });
-    for (const gone of existing.values()) gone.remove();
   }
 
   redraw() {
