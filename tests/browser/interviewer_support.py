@@ -77,6 +77,21 @@ async def checked_in(base_url: str, tokens: list[str]):
         yield recorders
 
 
+@asynccontextmanager
+async def first_in_interview(new_page, db, base_url: str, *, candidates: int = 2):
+    """The meeting web (in English) of an event with `candidates` checked in, the first of them
+    called in by Next and in the interview; yields (event, page, recorders, interview id)."""
+    event, (token,), tokens = await make_meeting_event(db, candidates=candidates)
+    async with checked_in(base_url, tokens) as recorders:
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await page.wait_for_function(f"document.querySelectorAll('#queue li').length === {candidates}")
+        await page.get_by_role("button", name="Next candidate").click()
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        interview = (await recorders[0].request({"ticket"}, type="accept"))["interview"]
+        await page.wait_for_selector("#interview:not([hidden])")
+        yield event, page, recorders, interview
+
+
 async def logged_in_page(
     new_page, db, organization_id: int, *, language: str = "en", viewport: str = "desktop"
 ):

@@ -14,6 +14,7 @@ from tests.browser.interviewer_support import (
     ATTRIBUTES,
     QUESTIONS,
     checked_in,
+    first_in_interview,
     logged_in_page,
     look,
     make_meeting_event,
@@ -262,6 +263,8 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
     reconnecting = {"sv": "Anslutningen bröts. Ansluter igen …", "en": "Connection lost. Reconnecting…"}
     assert await page.locator("#connection").inner_text() == reconnecting[language]
     await page.wait_for_selector('#connection[data-status="open"]')
+    # The refusal was about the page before the drop: the state that comes now replaces it.
+    assert await page.locator("#problem").inner_text() == ""
 
 
 async def test_a_finished_event_sends_no_more_candidates(new_page, db):
@@ -391,3 +394,84 @@ async def test_notes_not_yet_saved_survive_a_reload_and_are_saved_after_it(new_p
         await page.wait_for_selector("#save-status:text-is('Saved')")
         notes = await db.fetchval("SELECT notes FROM interview WHERE id = $1", interview)
         assert notes == "Skrivet när det inte gick att spara"
+
+
+async def end_by_time(db, rooms, interview: int) -> None:
+    """What the sweeper does when the time box is up (it is off in the tests)."""
+    from app.live.dispatch import close_room
+    from app.live.interviews import end_due_interviews
+
+    await db.execute("UPDATE interview SET ends_at = now() WHERE id = $1", interview)
+    for room in await end_due_interviews(db):
+        await close_room(rooms, room.server, room.room_id, room.secret)
+
+
+@pytest.mark.parametrize("ended_by", ["candidate", "time"])
+async def test_an_end_not_pressed_here_leaves_the_typing_in_the_notes(
+    new_page, db, base_url, app_server, ended_by
+):
+    """An interview ended by the candidate or by the clock while the interviewer types notes:
+    the lobby comes back with the focus and the caret where they were, so the next Space
+    goes into the notes and does not call in the next candidate. The status line says it."""
+    from app.keys import JANUS
+
+    async with first_in_interview(new_page, db, base_url) as (event, page, recorders, interview):
+        notes = page.get_by_label("Notes", exact=True)
+        await notes.click()
+        await page.keyboard.type("Stark kandidat")
+        for _ in range(3):
+            await page.keyboard.press("ArrowLeft")  # the caret in the middle: "Stark kandi|dat"
+        if ended_by == "candidate":
+            await recorders[0].request({"ok"}, type="leave")
+        else:
+            await end_by_time(db, app_server[JANUS], interview)
+        await page.wait_for_selector("#lobby:not([hidden])")
+        await page.wait_for_selector("#lobby-status:has-text('The interview with Kandidat 0 has ended')")
+        await page.wait_for_timeout(300)  # a focus moved later by the page would show by now
+        assert await page.evaluate("document.activeElement.id") == "notes"
+        assert await page.evaluate("document.activeElement.selectionStart") == len("Stark kandi")
+        await page.keyboard.type(" ja")
+        await page.keyboard.press("Space")
+        await page.keyboard.press("Enter")
+        assert await notes.input_value() == "Stark kandi ja \ndat"
+        await page.wait_for_timeout(500)
+        assert await page.locator("#own-offer").is_hidden()
+        assert await db.fetchval("SELECT count(*) FROM interview WHERE event_id = $1", event.id) == 1
+        await eventually(
+            lambda: db.fetchval("SELECT notes FROM interview WHERE id = $1", interview),
+            "Stark kandi ja \ndat",
+        )
+
+
+async def test_an_end_by_time_with_the_focus_on_a_control_of_the_call_goes_on_from_the_notes(
+    new_page, db, base_url, app_server
+):
+    """Extend focused when the time runs out: it goes away with the call, and the keyboard
+    goes on from the heading of the notes still to finish, not from Next."""
+    from app.keys import JANUS
+
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
+        interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+        await page.wait_for_selector("#interview:not([hidden])")
+        await page.locator("#extend").focus()
+        await end_by_time(db, app_server[JANUS], interview)
+        await page.wait_for_selector("#lobby:not([hidden])")
+        await page.wait_for_function("document.activeElement.id === 'record-heading'")
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.name") == "question"
+
+
+async def test_a_refusal_goes_when_the_own_interview_changes(new_page, db, base_url, app_server):
+    """Extend once the time is up is refused; the alert goes when the interview ends (here by
+    the sweeper), since it no longer tells what is so."""
+    from app.keys import JANUS
+
+    async with one_called_in(new_page, db, base_url) as (page, candidate):
+        interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+        await page.wait_for_selector("#interview:not([hidden])")
+        await db.execute("UPDATE interview SET ends_at = now() WHERE id = $1", interview)
+        await page.get_by_role("button", name="Extend by 2 minutes").click()
+        await page.wait_for_selector("#problem:text-is('You have no interview going on now.')")
+        await end_by_time(db, app_server[JANUS], interview)
+        await page.wait_for_selector("#lobby:not([hidden])")
+        await page.wait_for_function("document.querySelector('#problem').textContent === ''")

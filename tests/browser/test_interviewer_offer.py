@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
-from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
+from tests.browser.interviewer_support import checked_in, first_in_interview, make_meeting_event, open_meeting
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-interviewer")
@@ -59,3 +59,29 @@ async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, 
         await withdraw.click()
         await banner.wait_for(state="hidden")
         assert text["withdrawn"] in await page.locator("#lobby-status").inner_text()
+
+
+async def test_the_last_notes_come_back_when_an_offer_ends_without_an_interview(new_page, db, base_url):
+    """The notes of the interview just ended give way to the next offer's banner, and are
+    back in the lobby, as they were, when that offer is withdrawn or turned down."""
+    async with first_in_interview(new_page, db, base_url) as (_event, page, recorders, _interview):
+        notes = page.get_by_label("Notes", exact=True)
+        await notes.fill("Ring tillbaka")
+        await page.wait_for_selector("#save-status:text-is('Saved')")
+        await page.get_by_role("button", name="End interview").click()
+        await page.wait_for_selector("#lobby #record:not([hidden])")
+        record = page.locator("#record")
+
+        for take_back in ("withdrawn", "turned down"):
+            await page.get_by_role("button", name="Next candidate").click()
+            await recorders[1].wait_for(lambda m: m["type"] == "offer")
+            await page.wait_for_selector("#own-offer:not([hidden])")
+            await record.wait_for(state="hidden")
+            if take_back == "withdrawn":
+                await page.get_by_role("button", name="Withdraw offer").click()
+            else:
+                await recorders[1].request({"ok"}, type="leave")
+            await page.wait_for_selector("#own-offer", state="hidden")
+            await record.wait_for(state="visible")
+            assert await notes.input_value() == "Ring tillbaka", take_back
+            assert "(ended)" in await page.locator("#record-heading").inner_text()

@@ -14,6 +14,35 @@ import { _ } from "./texts.js";
 // After an interview, its notes stay open in the lobby this long (or until the next one).
 const RECORD_KEPT_MS = 10 * 60 * 1000;
 
+// Where the focus was when the interview ended, for the page to decide where it goes on
+// (interviewer.js): "none" (on the body), "record" (in the notes: put back there), "lost" (on
+// a control of the interview, now hidden) or "kept" (elsewhere on the page, left alone).
+function focusPlace(record, section) {
+  const active = document.activeElement;
+  if (!active || active === document.body) return "none";
+  if (record.contains(active)) return "record";
+  return section.contains(active) ? "lost" : "kept";
+}
+
+// Moving a node blurs whatever inside it had the focus (HTML's "focus fixup"): an
+// interviewer typing notes would type on into nothing, and Space or Enter would press
+// whatever the page focused next. So the focus, a text field's caret and selection and its
+// scroll are taken before the move and put back after it.
+function moveKeepingFocus(node, into) {
+  const active = document.activeElement;
+  if (!active || !node.contains(active)) {
+    into.append(node);
+    return;
+  }
+  const text = typeof active.selectionStart === "number";
+  const { selectionStart, selectionEnd, selectionDirection, scrollTop } = active;
+  into.append(node);
+  if (document.activeElement === active) return;
+  active.focus();
+  if (text) active.setSelectionRange(selectionStart, selectionEnd, selectionDirection);
+  active.scrollTop = scrollTop;
+}
+
 export class InterviewView extends EventTarget {
   constructor(root, record) {
     super();
@@ -26,6 +55,7 @@ export class InterviewView extends EventTarget {
     this.current = null;  // the own active interview being shown
     this.ahead = null;    // {id, room} of the own open offer whose call is joined ahead
     this.hideTimer = null;
+    this.keptUntil = 0;   // when the last interview's notes leave the lobby (Date.now() ms)
     // Joining again by itself (media that could not be mended): the newest ticket of the state.
     this.call = new CallView(root.querySelector("[data-call]"),
       { freshTicket: async () => this.current?.ticket || null });
@@ -59,7 +89,12 @@ export class InterviewView extends EventTarget {
       if (own && own.state === "offered") this.joinAhead(own.id, own.ticket, own.room);
       else this.leaveAhead();
     }
-    if (own && this.record.interview !== own.id && this.record.ended) this.hideRecord();
+    // The last interview's notes give way to an open offer, and come back if it ends without
+    // an interview (withdrawn, turned down, run out) while they are still kept.
+    if (this.record.ended && !this.current) {
+      if (own && this.record.interview !== own.id) this.hideRecord();
+      else if (!own && this.record.form.hidden && Date.now() < this.keptUntil) this.showRecordInLobby(this.keptUntil);
+    }
   }
 
   // The own open offer's call, joined out of sight. `room` is null when it is not known yet
@@ -112,24 +147,28 @@ export class InterviewView extends EventTarget {
     this.current = null;
     this.call.leave();
     this.record.end();
-    this.showRecordInLobby();
-    this.section.hidden = true;
+    const focus = focusPlace(this.record.form, this.section);
+    // The lobby first: the focus can only be put back into the notes once they are shown.
     this.lobby.hidden = false;
-    this.dispatchEvent(new CustomEvent("ended", { detail: ended }));
+    this.section.hidden = true;
+    this.showRecordInLobby();
+    this.dispatchEvent(new CustomEvent("ended", { detail: { interview: ended, focus } }));
   }
 
-  // The notes of the interview just ended, in the lobby for a while (e.g. after a reload).
-  showRecordInLobby() {
-    this.root.querySelector("#lobby-record-slot").append(this.record.form);
+  // The notes of the interview just ended, in the lobby until `until` (e.g. after a reload).
+  showRecordInLobby(until = Date.now() + RECORD_KEPT_MS) {
+    moveKeepingFocus(this.record.form, this.root.querySelector("#lobby-record-slot"));
     this.record.form.hidden = false;
     clearTimeout(this.hideTimer);
-    this.hideTimer = setTimeout(() => this.hideRecord(), RECORD_KEPT_MS);
+    this.keptUntil = until;
+    this.hideTimer = setTimeout(() => this.hideRecord(), until - Date.now());
   }
 
+  // Hidden at once (so an offer's state that follows cannot find them half gone), saved after.
   async hideRecord() {
     clearTimeout(this.hideTimer);
-    await this.record.flush();
     if (this.record.ended && !this.active) this.record.form.hidden = true;
+    await this.record.flush();
   }
 
   redraw() {

@@ -87,6 +87,14 @@ export class RecordForm {
     this.redraw();
   }
 
+  // Where the keyboard goes on when the control it was on went away with the interview: the
+  // notes still to finish (read out by their heading), from where Tab reaches each field.
+  focusHeading() {
+    const heading = this.form.querySelector("#record-heading");
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+
   fill(saved) {
     this.form.elements.notes.value = saved.notes || "";
     const covered = new Set(saved.questions_covered || []);

@@ -14,6 +14,8 @@ import { installShortcuts } from "./shortcuts.js";
 const MAX_MESSAGE = 500;
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
+// Which own interview, in which phase: a refusal is about the phase it was given in.
+const phaseOf = (own) => (own ? `${own.id}:${own.state}` : "none");
 
 class MeetingPage {
   constructor() {
@@ -29,6 +31,7 @@ class MeetingPage {
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
     this.lastOwn = null;  // the own interview in the last state
+    this.endPressed = false;  // End was pressed here, and the interview has not ended yet
     this.underway = new Set();  // the kinds of action whose request has no reply yet
 
     $("next").addEventListener("click", () => this.once("call", () => this.callIn({ type: "next" })));
@@ -42,8 +45,9 @@ class MeetingPage {
     $("withdraw").addEventListener("click", () => this.once("withdraw", () => this.withdraw()));
     $("extend").addEventListener("click", () => this.once("extend", () => this.extend()));
     $("end").addEventListener("click", () => this.once("end", async () => {
+      this.endPressed = true;
       await this.record.flush();  // what was typed last is saved before the interview closes
-      await this.request({ type: "end" });
+      if (!(await this.request({ type: "end" }))) this.endPressed = false;
     }));
     $("message-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -51,11 +55,7 @@ class MeetingPage {
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
-    this.interview.addEventListener("ended", (event) => {
-      const name = event.detail.candidate_name;
-      this.setLobbyStatus(() => _("The interview with %(name)s has ended. Finish your notes below, or call in the next candidate.", { name }));
-      $("next").focus();
-    });
+    this.interview.addEventListener("ended", (event) => this.ended(event.detail));
     onLanguageChange(() => this.redraw());
 
     // The notes of an interview ended shortly before a reload are still there to finish.
@@ -74,6 +74,21 @@ class MeetingPage {
 
   show(id, text) {
     $(id).textContent = text ? text() : "";
+  }
+
+  // The lobby is back. Next takes the focus only after the interviewer's own End, or when
+  // nothing had it: an interview ended by time or by the candidate must not turn the next
+  // Space or Enter into a call for the next candidate (WCAG 3.2.5, Change on Request: a
+  // change of context comes from the user). Typing in the notes goes on there (InterviewView
+  // puts the focus and the caret back); a control of the interview that went away hands it
+  // to the notes' heading. The status line (role=status) says that it ended either way.
+  ended({ interview, focus }) {
+    const name = interview.candidate_name;
+    this.setLobbyStatus(() => _("The interview with %(name)s has ended. Finish your notes below, or call in the next candidate.", { name }));
+    const pressed = this.endPressed;
+    this.endPressed = false;
+    if ((pressed || focus === "none") && !$("next").disabled) $("next").focus();
+    else if (focus !== "record" && focus !== "kept") this.record.focusHeading();
   }
 
   setProblem(text) {
@@ -99,8 +114,11 @@ class MeetingPage {
     }
   }
 
-  // Sends one message; returns the reply, or null after putting a refusal into words.
+  // Sends one message; returns the reply, or null after putting a refusal into words. A
+  // refusal that comes after a state showed the own interview in another phase (End pressed
+  // as the time ran out) is about what is gone: that state and the status line tell what is.
   async request(message) {
+    const phase = phaseOf(this.lastOwn);
     let reply;
     try {
       reply = await this.channel.send(message);
@@ -109,7 +127,7 @@ class MeetingPage {
       return null;
     }
     if (reply.type === "error") {
-      this.setProblem(() => errorText(reply.code, "staff"));
+      if (phaseOf(this.lastOwn) === phase) this.setProblem(() => errorText(reply.code, "staff"));
       return null;
     }
     this.setProblem(null);
@@ -205,6 +223,9 @@ class MeetingPage {
   }
 
   showConnection(status) {
+    // Connected again: "the connection was lost" is no longer true, and any other refusal
+    // was about the state before the drop, which the state coming now replaces.
+    if (status === "open") this.setProblem(null);
     this.shown.connection = status;
     $("connection").dataset.status = status;
     $("connection").textContent = connectionText(status, "staff");
@@ -217,6 +238,9 @@ class MeetingPage {
     this.roster.update(state);
     this.interview.update(state, this.saved);
     const lastOwn = this.lastOwn;
+    // The #problem alert stays until the situation it told of changes: the own interview
+    // started, ended (by time, by the candidate) or its offer went.
+    if (phaseOf(lastOwn) !== phaseOf(own)) this.setProblem(null);
     if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw")) {
       const name = lastOwn.candidate_name;
       this.setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
