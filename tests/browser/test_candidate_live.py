@@ -478,3 +478,26 @@ async def test_a_page_let_in_no_more_loads_itself_again(new_page, base_url, db):
     )
     await page.evaluate("window.candidatePage.channel.ws.close()")  # the network drops
     await page.get_by_text("has cancelled your registration for this event").wait_for(timeout=30000)
+
+
+async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
+    """Nobody is called after the event's end: a place whose estimated wait runs past it says
+    so beside the estimate, instead of promising a wait that will not come."""
+    event = await make_live_event(db, interviewers=1, candidates=2, interview_minutes=10)
+    await db.execute(  # 4 minutes left
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes - 4) WHERE id = $1",
+        event.id,
+    )
+    [first, second], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token):
+        pages = [
+            await open_candidate(new_page, base_url, token, language)
+            for token, language in ((first, "en"), (second, "sv"))
+        ]
+        for page, language in zip(pages, ("en", "sv")):
+            await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+            await phase(page, "waiting")
+        await pages[1].get_by_text("Du är nummer 2 i kön.").wait_for()
+        await pages[1].get_by_text("så intervjuarna kanske inte hinner nå dig innan dess").wait_for()
+        assert "may not reach you" not in await pages[0].text_content("[data-wait]")
+        await look(pages[1], "wait-past-the-end-sv-desktop")

@@ -14,6 +14,11 @@ function clockTime(iso) {
   }).format(new Date(iso));
 }
 
+function pastTheEnd(minutes, ending) {
+  if (minutes === null || minutes === undefined || !ending?.endsAt || !ending.now) return false;
+  return Date.parse(ending.now) + minutes * 60000 > Date.parse(ending.endsAt);
+}
+
 export class WaitingRoom {
   constructor(root) {
     this.root = root;
@@ -23,10 +28,14 @@ export class WaitingRoom {
     this.none = root.querySelector("[data-no-messages]");
     this.shown = new Map(); // message id -> its <li>
     this.queue = null;
+    this.ending = null;
   }
 
-  draw(queue, messages) {
+  // ending: {endsAt, now} (ISO strings, the server's clock), to say when the estimated wait
+  // runs past the event's end: nobody is called after it.
+  draw(queue, messages, ending = this.ending) {
     this.queue = queue;
+    this.ending = ending;
     let place;
     let wait = "";
     if (queue.state === "offered" || queue.state === "interviewing") {
@@ -45,6 +54,11 @@ export class WaitingRoom {
         wait = _("Estimated wait: about a minute or less.");
       } else {
         wait = _("Estimated wait: about %(minutes)s minutes.", { minutes: queue.wait_minutes });
+      }
+      if (pastTheEnd(queue.wait_minutes, ending)) {
+        const time = clockTime(ending.endsAt);
+        const past = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
+        wait = `${wait} ${past}`;
       }
     }
     setText(this.position, place);

@@ -344,7 +344,9 @@ class CandidatePage {
     this.setPhase(phase); // first: the offer can only take the focus once it shows
     this.drawNote();
     this.drawSoundButton();
-    if (phase === "waiting") this.waiting.draw(state.queue, state.messages);
+    if (phase === "waiting") {
+      this.waiting.draw(state.queue, state.messages, { endsAt: state.event?.ends_at, now: state.now });
+    }
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") this.offer.show(state.offer, this.offset);
     else this.offer.hide();
