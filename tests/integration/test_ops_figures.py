@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 
 import asyncpg
 import pytest_asyncio
 
+import app
 from app import ops
 from app.mail import store
 from app.metrics import _database_figures
@@ -102,3 +104,15 @@ async def test_the_latest_error_is_one_of_the_last_day(own_db):
     # Sent at last: its error is gone, and the failure of today is the latest again.
     await store.mark_sent(own_db, retrying)
     assert (await ops.outbox(own_db)).last_error == "SMTPRecipientRefused: 550 today"
+
+
+async def test_errors_stored_before_addresses_were_blanked_are_blanked(own_db):
+    """Migration 0041: the errors written before `describe` blanked addresses lose them."""
+    mail = await add_mail(own_db)
+    refused = "SMTPRecipientsRefused: {'kim.o+x@example.se': (550, b'5.1.1 <kim.o+x@example.se> unknown')}"
+    await store.mark_failed(own_db, mail, error=refused)
+    migration = Path(app.__file__).parent / "migrations" / "0041_mail_errors_without_addresses.sql"
+    await own_db.execute(migration.read_text())
+    kept = await own_db.fetchval("SELECT last_error FROM mail_outbox WHERE id = $1", mail)
+    assert "@" not in kept and "example.se" not in kept
+    assert kept == "SMTPRecipientsRefused: [address]: (550, b'5.1.1 <[address]> unknown')}"
