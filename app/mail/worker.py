@@ -51,7 +51,7 @@ from app.live.connections import LIVE_PROCESS
 from app.logs import secret_values
 from app.mail import store
 from app.mail.message import OutboxMail, sender_mailbox
-from app.mail.smtp import DeliveryError, SmtpClient
+from app.mail.smtp import DeliveryError, SmtpClient, describe
 from app.mail.wire import message_bytes
 from app.metrics import METRICS
 from app.settings import Settings
@@ -249,8 +249,10 @@ class MailWorker:
             )
         except (ValueError, TypeError) as error:
             # Enqueue checks what goes in; a row no message can be made of stays broken.
-            log.error("mail %s cannot be built and is given up: %s", mail.id, error)
-            await self._record(store.mark_failed, mail.id, error=f"cannot build: {error}")
+            # The parser's message may quote part of the address: blanked, as a reply's is.
+            described = describe(error, [])
+            log.error("mail %s cannot be built and is given up: %s", mail.id, described)
+            await self._record(store.mark_failed, mail.id, error=f"cannot build: {described}")
             METRICS.mails_failed.inc()
             return DONE
         try:

@@ -305,3 +305,24 @@ async def test_a_killed_worker_process_releases_its_claims_within_seconds(
         await wait_for_mail(catcher.maildir, address, 1, timeout=60)
     row = await wait_for_row(outbox, mail_id, lambda r: r["sent_at"] is not None)
     assert row["claimed_by"] != "killed"
+
+
+async def test_a_mail_that_cannot_be_built_is_given_up_without_its_address(
+    stack, outbox_url, outbox, catcher, caplog
+):
+    """A row no message can be made of (enqueue checks what goes in: written past it here)
+    is given up; the parser's complaint quotes part of the address, which is blanked in the
+    stored error and the log, as a server's reply is (app/mail/smtp.py `describe`)."""
+    await asyncio.to_thread(catcher.start)
+    settings = instance_settings(stack, outbox_url, catcher)
+    app = create_app(settings)
+    mail_id = await enqueue(app, outbox, unique_email("trasig"))
+    await outbox.execute(
+        "UPDATE mail_outbox SET to_address = 'kim@@trasig.example.se' WHERE id = $1", mail_id
+    )
+    with caplog.at_level("ERROR", logger="app.mail.worker"):
+        async with serving(app, settings.app.port):
+            row = await wait_for_row(outbox, mail_id, lambda row: row["failed_at"] is not None)
+    error = row["last_error"]
+    assert error.startswith("cannot build: ") and "trasig" not in error, error
+    assert "trasig" not in caplog.text and "cannot be built" in caplog.text
