@@ -7,6 +7,7 @@ import datetime as dt
 import asyncpg
 
 from app.candidates.rules import Registration
+from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
 from app.names import by_name
 
@@ -62,13 +63,25 @@ async def take_seat_at_once(
     pin: str,
     candidate_id: int,
     mail: PreparedMail,
+    notify_event: int | None,
 ) -> asyncpg.Record:
     """The registration's locked part in one statement of its own transaction (migration
-    0036, take_registration_seat): o_fresh, o_now, o_registered, o_existing, o_inserted."""
+    0039, take_registration_seat): o_fresh, o_now, o_registered, o_existing, o_inserted.
+    With `notify_event`, a seat taken also sends that event's `queue` notification (as
+    live.queue.notify) in the same statement, so the lobby's counts and roster see the
+    registration. Here it costs least: the event's row lock lasts until the commit, and a
+    statement of its own would need a transaction around this one, the lock then held across
+    its round trip; the transaction notifies the mail worker already, so its commit queues
+    notifications either way."""
+    notify_channel = None if notify_event is None else live_queue.channel(notify_event)
+    payload = None if notify_event is None else live_queue.notify_payload(notify_event, "queue")
     return await connection.fetchrow(
-        """
-        SELECT * FROM take_registration_seat($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                                             $13, $14, $15, $16, $17, $18, $19, $20)""",
+        f"""
+        SELECT seat.*,
+               (SELECT {live_queue.notify_call("$21", "$22")}
+                 WHERE seat.o_inserted AND $21::text IS NOT NULL) AS live_notified
+        FROM take_registration_seat($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                                    $13, $14, $15, $16, $17, $18, $19, $20) seat""",
         token,
         version,
         open_until,
@@ -80,6 +93,8 @@ async def take_seat_at_once(
         access_token,
         pin,
         *_outbox_values(mail),
+        notify_channel,
+        payload,
     )
 
 

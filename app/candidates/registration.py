@@ -10,9 +10,11 @@ is rendered first. The locked part is then one statement in a transaction of its
 (take_registration_seat, migration 0036): it writes the mail's row, then locks, looks for
 the address through its unique index, counts and, if the event is still as read (its
 version) and has room, inserts the candidate (else the mail's row goes again), and the lock
-is let go as it returns. The lock is never held across a round trip to this process, whose
-busy event loop the other registrations would otherwise wait for, nor while the mail's
-bodies are written (BENCHMARKS.md, "Registration").
+is let go as it returns. While the event is published or live the same statement sends the
+event's `queue` notification, so the interviewers' and the organizer's screens count the
+registration (and re-read their roster). The lock is never held across a round trip to
+this process, whose busy event loop the other registrations would otherwise wait for, nor
+while the mail's bodies are written (BENCHMARKS.md, "Registration").
 
 The rarer ways go statement by statement under the lock (_register_locked): the event
 changed since it was read (the mail is rendered again under the lock), the address is
@@ -41,6 +43,7 @@ from app.candidates.rules import (
     resend_allowed,
 )
 from app.events.tokens import link_token, six_digit_code
+from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
 
 if TYPE_CHECKING:
@@ -151,6 +154,9 @@ async def register(
         draft["pin"],
         draft["id"],
         mail,
+        # The state as read is the state under the lock when a seat is taken (the version
+        # checked there includes it).
+        event["id"] if event["state"] in live_queue.OPEN_EVENT_STATES else None,
     )
     if seat["o_fresh"] and seat["o_existing"] is None:
         if seat["o_inserted"]:
@@ -215,6 +221,10 @@ async def _register_locked(
             if not rendered_fresh:
                 mail = mails.prepare_confirmation(mailer, public_url, locked, candidate)
             await mails.enqueue_prepared(connection, mailer, mail, candidate["id"])
+        if candidate is not None and locked["state"] in live_queue.OPEN_EVENT_STATES:
+            # The lobby's counts and roster (take_seat_at_once notifies in its statement).
+            # One more round trip under the lock, on this rarer way only.
+            await live_queue.notify(connection, locked["id"], "queue")
     if existing is not None and state in (OPEN, FULL, CLOSED):
         await _send_again(connection, mailer, public_url, locked, existing["id"])
         return Outcome(ALREADY, locked, existing)

@@ -29,17 +29,28 @@ def channel(event_id: int) -> str:
     return f"live_event_{int(event_id)}"
 
 
+def notify_payload(event_id: int, kind: str, **fields: int | str) -> str:
+    """notify's message before the transaction's id is added (by notify_call)."""
+    return json.dumps({"kind": kind, "event": event_id, **fields})
+
+
+def notify_call(channel_param: str, payload_param: str) -> str:
+    """notify's pg_notify as an SQL expression of two parameters (the channel, and the
+    payload from notify_payload), for a statement that sends it with its own work: one
+    round trip fewer where a lock is held until the commit."""
+    return (
+        f"pg_notify({channel_param}, left({payload_param}, -1) || ',\"xid\":'"
+        " || coalesce(pg_current_xact_id_if_assigned()::text, 'null') || '}')"
+    )
+
+
 async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fields: int | str) -> None:
     """A small message naming what changed; listeners read the details from the database.
     Never secrets: ids (and an offer's expiry, so "your turn" needs no read). It carries
     the transaction's id (`xid`, null when it wrote nothing): a view read in a snapshot
     that already sees that transaction need not be read again for it (event_view.EventViews)."""
-    payload = json.dumps({"kind": kind, "event": event_id, **fields})
     await connection.execute(
-        """SELECT pg_notify($1, left($2, -1) || ',"xid":'
-                  || coalesce(pg_current_xact_id_if_assigned()::text, 'null') || '}')""",
-        channel(event_id),
-        payload,
+        f"SELECT {notify_call('$1', '$2')}", channel(event_id), notify_payload(event_id, kind, **fields)
     )
 
 
