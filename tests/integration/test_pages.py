@@ -50,6 +50,9 @@ async def test_not_found_page_in_the_users_language(http, base_url, language, ti
         http, f"{base_url}/no/such/page", headers={"Accept": "text/html", "Accept-Language": language}
     )
     assert status == 404 and title in html and f'lang="{language}"' in html
+    # The page's title names the error in words, as its heading does (WCAG 2.4.2).
+    assert f"<title>{title} – Snabbintervjuer</title>" in html
+    assert f"<h1>{title}</h1>" in html
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
