@@ -9,7 +9,26 @@ from tests.browser.axe import VIEWPORTS, assert_accessible
 pytestmark = pytest.mark.browser
 
 SHOTS = "/tmp/shots-candidate-web"
-SECTIONS = ["browser", "camera", "microphone", "network", "waiting", "shortcuts", "mail", "contact"]
+SECTIONS = [
+    "browser",
+    "camera",
+    "microphone",
+    "network",
+    "waiting",
+    "missed",
+    "shortcuts",
+    "mail",
+    "cannot-come",
+    "contact",
+]
+# The common questions the page answers, by the section's heading.
+HEADINGS = {
+    "sv": {
+        "missed": "Om du missar din tur",
+        "cannot-come": "Om du inte kan komma på intervjutillfällets tid",
+    },
+    "en": {"missed": "If you miss your turn", "cannot-come": "If you cannot come at the event's time"},
+}
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -24,7 +43,12 @@ async def test_help_page(new_page, settings, language, viewport):
     assert heading == {"sv": "Hjälp inför intervjudagen", "en": "Help for the interview day"}[language]
     for section in SECTIONS:
         assert await page.locator(f"section#{section} h2").count() == 1
+    for section, words in HEADINGS[language].items():
+        assert await page.text_content(f"section#{section} h2") == words
+        assert await page.locator(f"nav a[href='#{section}']").text_content() == words
     text = await page.text_content("main")
+    # The time to join, from the settings (live.offer_seconds).
+    assert f" {settings.live.offer_seconds} " in await page.text_content("section#missed")
     for word in ("Chrome", "Edge", "Firefox", "Safari", "Internet Explorer"):
         assert word in text
     contact = page.locator(f"#contact a[href='mailto:{settings.app.support_email}']")
