@@ -11,6 +11,7 @@ import asyncpg
 from app.events import notify, queries
 from app.events.form import EventInput
 from app.events.rules import is_over
+from app.live import queue as live_queue
 
 if TYPE_CHECKING:
     from app.mail.outbox import Mailer
@@ -104,6 +105,8 @@ async def delete_event(
     interviewers = await queries.interviewers(connection, event_id)
     candidates = await queries.active_candidates(connection, event_id)
     await queries.cancel(connection, event_id)
+    # Its open event-day pages are told at the commit (each says the event is cancelled).
+    await live_queue.notify(connection, event_id, "event_state")
     after = await queries.get_by_id(connection, event_id)
     assert after is not None, "cancelled above, in this transaction"
     if is_over(before, now()):

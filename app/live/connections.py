@@ -78,17 +78,19 @@ async def close_connections(
     """Forget these sockets, and record each person whose last one it was as gone: the
     candidates together (`candidates_gone`), the interviewers (few) one by one. A socket
     already reaped was recorded then. Nothing to return per socket (`Batches`)."""
-    rows = await connection.fetch(
-        """
-        DELETE FROM live_connection WHERE id = ANY($1::uuid[])
-        RETURNING candidate_id, interviewer_id""",
-        socket_ids,
-    )
-    await candidates_gone(
-        connection, sorted({r["candidate_id"] for r in rows if r["candidate_id"] is not None})
-    )
-    for interviewer_id in sorted({r["interviewer_id"] for r in rows if r["interviewer_id"] is not None}):
-        await gone(connection, interviewer_id=interviewer_id)
+    # One transaction: a batch tried again after a deadlock (Batches) deletes its rows again
+    # and records their people; rows deleted by the failed try would have named nobody.
+    async with connection.transaction():
+        rows = await connection.fetch(
+            """
+            DELETE FROM live_connection WHERE id = ANY($1::uuid[])
+            RETURNING candidate_id, interviewer_id""",
+            socket_ids,
+        )
+        candidates = sorted({r["candidate_id"] for r in rows if r["candidate_id"] is not None})
+        await candidates_gone(connection, candidates)
+        for interviewer_id in sorted({r["interviewer_id"] for r in rows if r["interviewer_id"] is not None}):
+            await gone(connection, interviewer_id=interviewer_id)
     return {}
 
 

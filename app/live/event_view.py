@@ -59,6 +59,7 @@ HEAD_ROWS = 30
 # are dispatchable (rules.dispatchable), the same test the dispatcher applies in SQL.
 QUEUE_SQL = """
     SELECT count(*) AS registered, count(q.id) AS checked_in,
+           count(*) FILTER (WHERE q.left_reason = 'missed') AS missed,
            coalesce(array_agg(q.candidate_id ORDER BY q.queued_at, q.id) FILTER (
                WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
                    OR q.disconnected_at > now() - make_interval(secs => $2))), '{}') AS ordered,
@@ -127,6 +128,15 @@ VIEW_SQL = f"""
            ARRAY(SELECT ROW(b.state, b.ends_at) FROM ({queue.BUSY_SQL}) b) AS busy,
            ARRAY(SELECT interviewer_id FROM interviewer_presence
                  WHERE event_id = $1 AND paused) AS paused,
+           -- For the organizer's view (organizer.py): every interviewer, and the
+           -- interviews held; bounded by the interviewers and the interviews.
+           ARRAY(SELECT ROW(w.id, coalesce(nullif(w.name, ''), w.email),
+                            coalesce(p.connected, false), coalesce(p.paused, false))
+                 FROM event_interviewer w
+                 LEFT JOIN interviewer_presence p ON p.interviewer_id = w.id
+                 WHERE w.event_id = $1 ORDER BY w.id) AS interviewers,
+           (SELECT count(*) FROM interview
+            WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL) AS done,
            ARRAY(SELECT ROW(m.id, m.text, m.sent_at) FROM (
                      SELECT id, text, sent_at FROM live_message WHERE event_id = $1
                      ORDER BY sent_at DESC, id DESC LIMIT $3) m) AS messages
@@ -162,7 +172,8 @@ class EventView:
     others: dict[int, str]
     # the first HEAD_ROWS of the order: candidate_id, name, queued_at
     head: list[dict[str, Any]]
-    # {"registered": …, "checked_in": …, "waiting": …}
+    # {"registered": …, "checked_in": …, "waiting": …, "missed": … (their turn, twice),
+    #  "done": … (interviews held)}
     counts: dict[str, int]
     # Seconds until each active interviewer is free, and the mean interview: the waits.
     free_in: list[float]
@@ -173,6 +184,8 @@ class EventView:
     feedback_open: dict[int, int]
     paused: set[int]
     messages: list[dict[str, Any]]
+    # For the organizer's view: every interviewer (id, name, connected, paused), in id order.
+    interviewers: list[tuple[int, str, bool, bool]] = field(default_factory=list)
     by_candidate: dict[int, dict[str, Any]] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -322,13 +335,20 @@ async def _read_event_view(
         order,
         others,
         head,
-        {"registered": row["registered"], "checked_in": row["checked_in"], "waiting": len(order)},
+        {
+            "registered": row["registered"],
+            "checked_in": row["checked_in"],
+            "waiting": len(order),
+            "missed": row["missed"],
+            "done": row["done"],
+        },
         free_in,
         average,
         [dict(zip(LIVE_COLUMNS, values)) for values in row["live"]],
         dict(row["feedback_open"]),
         set(row["paused"]),
         [{"id": i, "text": text, "sent_at": iso(at)} for i, text, at in reversed(row["messages"])],
+        interviewers=[tuple(values) for values in row["interviewers"]],
         snapshot=parse_snapshot(row["snapshot"]),
     )
 

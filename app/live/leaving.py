@@ -19,6 +19,10 @@ from app.live.interviews import RoomToClose
 
 
 async def _take_out(connection: asyncpg.Connection, candidate_id: int) -> list[RoomToClose]:
+    # The queue entry first, as an accept takes it (live_accept, then the interview): an
+    # accept cannot come between what is read here and the leave below, which would refuse
+    # a candidate in an interview (a 500 on the employer's Remove).
+    await queue.entry(connection, candidate_id, for_update=True)
     live = await interviews.live_interview(connection, candidate_id=candidate_id)
     if live is not None and live["state"] == "active":
         room = await interviews.end_interview(connection, live["id"], "candidate")
@@ -26,13 +30,8 @@ async def _take_out(connection: asyncpg.Connection, candidate_id: int) -> list[R
     await queue.leave(connection, candidate_id)  # withdraws an open offer too
     if live is None:
         return []
-    row = await connection.fetchrow(
-        """
-        SELECT janus_server, room_id, room_secret FROM interview
-        WHERE id = $1 AND state <> 'offered'""",
-        live["id"],
-    )
-    return [RoomToClose(row["janus_server"], row["room_id"], row["room_secret"])] if row else []
+    room = await interviews.room_of_ended(connection, live["id"])
+    return [room] if room is not None else []
 
 
 async def end_on_event_day(

@@ -10,10 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from app.auth import require_user
+from app.auth import current_user, require_user
 from app.events import queries
 from app.keys import DB_POOL
 from app.live.channel import Socket, serve
+from app.live.event_view import EventView
+from app.live.feeds import event_view_of
 from app.live.organizer import organizer_state
 from app.views.events import event_id_of
 from app.views.pages import render
@@ -42,17 +44,33 @@ async def live_view(request: web.Request) -> web.Response:
 
 @routes.get("/events/{event_id}/live/ws", name="organizer_live_socket")
 async def live_socket(request: web.Request) -> web.StreamResponse:
+    if request.headers.get("Upgrade", "").lower() != "websocket":
+        # Would a socket be let in? (app/views/live_sockets.py): 204, 401 logged out, 404.
+        if current_user(request) is None:
+            raise web.HTTPUnauthorized()
+        await owned_event(request)
+        return web.Response(status=204, headers={"Cache-Control": "no-store"})
     event = await owned_event(request)
-    pool, event_id = request.app[DB_POOL], event["id"]
+    event_id = event["id"]
+    view = event_view_of(request.app, event_id)
+
+    async def cut(read: EventView) -> dict[str, Any]:
+        return organizer_state(read)
 
     async def snapshot() -> dict[str, Any]:
-        async with pool.acquire() as connection:
-            return await organizer_state(connection, event_id)
+        return organizer_state(await view())
 
     async def nothing() -> None:
         return None
 
-    # No actions: only pings, which the channel answers itself.
+    # No actions: only pings, which the channel answers itself. Its state is cut from the
+    # round's view of the event, as the other sides' are (app/live/organizer.py).
     return await serve(
-        request, lambda ws: Socket(ws, event_id, snapshot), ORGANIZER_TYPES, {}, None, nothing, nothing
+        request,
+        lambda ws: Socket(ws, event_id, snapshot, cut=cut),
+        ORGANIZER_TYPES,
+        {},
+        None,
+        nothing,
+        nothing,
     )

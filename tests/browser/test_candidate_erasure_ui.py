@@ -111,6 +111,8 @@ async def test_the_candidate_erases_their_data_by_keyboard(
     assert f"{person.event_id}-{person.id}" in await page.content()
     assert TEXTS[other]["receipt"] in await page.content()
     assert TEXTS[other]["kept"] in await page.content()
+    said = await page.text_content("[role=status]")
+    assert said.startswith("Din anmälan till" if other == "sv" else "Your registration for"), said
     await look(page, f"receipt-switched-{other}-{viewport}")
 
 

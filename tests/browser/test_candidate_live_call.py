@@ -104,6 +104,8 @@ async def test_call_view_shows_both_videos_and_its_controls(app_server, settings
     # Leave, asked once more (it ends the interview for good): staying keeps the call.
     await page.click("[data-call-leave]")
     assert await page.evaluate("document.activeElement.dataset.callLeaveNo === ''")
+    await page.keyboard.press("Shift+Tab")  # to "Yes, leave": Escape stays from there too
+    assert await page.evaluate("document.activeElement.dataset.callLeaveYes === ''")
     await page.keyboard.press("Escape")
     assert await page.evaluate("document.activeElement.dataset.callLeave === ''")
     assert await page.is_visible("[data-call-mic]") and await page.is_hidden("[data-call-leave-yes]")

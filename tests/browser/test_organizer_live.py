@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.live import queue
 from tests.accounts import log_in, make_user
 from tests.browser.axe import VIEWPORTS
 from tests.browser.interviewer_support import (
@@ -24,12 +25,12 @@ async def figures(page) -> tuple[int, ...]:
     return tuple([int(await page.locator(f"#{name}").inner_text()) for name in FIGURES])
 
 
-async def wait_figures(page, expected: tuple[int, ...]) -> None:
+async def wait_figures(page, expected: tuple[int, ...], timeout: int = 5000) -> None:
     await page.wait_for_function(
         """(expected) => expected.every(
         ([id, value]) => document.getElementById(id).textContent === String(value))""",
         arg=list(zip(FIGURES, expected)),
-        timeout=5000,
+        timeout=timeout,
     )
 
 
@@ -44,11 +45,13 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
     await page.get_by_role("link", name="Live view").click()
     await page.wait_for_selector('#connection[data-status="open"]')
     await page.evaluate("window.marker = 'no reload'")
-    await wait_figures(page, (0, 0, 0, 3))
+    # Not checked in is not a no-show while the event goes on (they may still come).
+    await wait_figures(page, (0, 0, 0, 0))
+    assert await page.locator("#no-shows-detail").inner_text() == "0 missed their turn; 3 not checked in yet"
     assert "Not connected" in await page.locator("#interviewers").inner_text()
 
     async with checked_in(base_url, candidates[:2]) as recorders, new_client() as http:
-        await wait_figures(page, (0, 2, 0, 1))
+        await wait_figures(page, (0, 2, 0, 0))
         assert (
             await page.locator("#checked-in").inner_text() == "2 of 3 registered candidates have checked in."
         )
@@ -57,13 +60,13 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
             await page.wait_for_selector("#interviewers :text('Ready for the next candidate')")
             dispatched = await lobby.request({"dispatched"}, type="next")
             assert dispatched["type"] == "dispatched", dispatched
-            await wait_figures(page, (1, 1, 0, 1))
+            await wait_figures(page, (1, 1, 0, 0))
             await page.wait_for_selector("#interviewers :text('Has called in Kandidat 0')")
             await recorders[0].wait_for(lambda m: m["type"] == "offer")
             await recorders[0].request({"ticket"}, type="accept")
             await page.wait_for_selector("#interviewers :text('Talking to Kandidat 0')")
             await lobby.request({"ok"}, type="end")
-            await wait_figures(page, (0, 1, 1, 1))
+            await wait_figures(page, (0, 1, 1, 0))
     assert await page.evaluate("window.marker") == "no reload"
     # Swedish without a reload: the drawn texts too.
     await page.get_by_role("link", name="Svenska").click()
@@ -96,9 +99,14 @@ async def test_only_the_owning_organization_sees_it(app_server, db, base_url):
                 },
             ) as reply:
                 assert reply.status == (101 if status == 200 else 404)
+            # Without the upgrade: would it be let in (the page asks when its handshakes fail)?
+            async with http.get(f"{base_url}/events/{event.id}/live/ws") as reply:
+                assert reply.status == (204 if status == 200 else 404)
     async with new_client() as http:
         async with http.get(f"{base_url}/events/{event.id}/live", allow_redirects=False) as reply:
             assert reply.status == 303 and reply.headers["Location"].startswith("/login")
+        async with http.get(f"{base_url}/events/{event.id}/live/ws", allow_redirects=False) as reply:
+            assert reply.status == 401  # logged out: the page loads itself again, to log in
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -113,7 +121,37 @@ async def test_live_view_meets_wcag_aa(new_page, db, base_url, language, viewpor
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
             await lobby.request({"dispatched"}, type="next")
             await page.goto(f"/events/{event.id}/live")
-            await wait_figures(page, (1, 1, 0, 1))
+            await wait_figures(page, (1, 1, 0, 0))
             await look(page, f"organizer-live-{language}-{viewport}")
             await page.goto(f"/events/{event.id}")
             await look(page, f"event-page-{language}-{viewport}")
+
+
+async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_url):
+    """Nobody is called after the end: those not checked in are no-shows now, those still
+    waiting were not interviewed, and an interviewer idle then is done, not "ready"."""
+    event, interviewers, candidates = await make_meeting_event(db, interviewers=1, candidates=3)
+    page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id))
+    async with checked_in(base_url, candidates[:1]), new_client() as http:
+        assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
+        async with recording(http, f"{base_url}/i/{interviewers[0]}/ws"):
+            await page.goto(f"/events/{event.id}/live")
+            await wait_figures(page, (0, 1, 0, 0))
+            # The end 2 s from now: no change comes then, the page's clock does it.
+            await db.execute(
+                "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes)"
+                " + interval '2 seconds' WHERE id = $1",
+                event.id,
+            )
+            await queue.notify(db, event.id, "event_state")  # the page learns the new end
+            await wait_figures(page, (0, 1, 0, 2), timeout=15000)
+            status = page.locator("#event-state")
+            await status.get_by_text("The event's time is over").wait_for()
+            assert await status.get_attribute("role") == "status"
+            assert await page.locator("#queue-detail").inner_text() == (
+                "Still waiting when the event's time ran out: not interviewed."
+            )
+            await page.wait_for_selector(
+                '#interviewers :text("Done: nobody is called after the event\'s end")'
+            )
+            await look(page, "organizer-live-over-en-desktop")

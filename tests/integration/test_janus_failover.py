@@ -17,7 +17,8 @@ import pytest_asyncio
 from app.janus.connection import JanusConnection
 from app.janus.pool import JanusPool
 from app.janus.rooms import room_exists
-from app.keys import DB_POOL, JANUS
+from app.keys import DB_POOL, JANUS, SETTINGS
+from app.live.event_view import read_event_view
 from app.live.organizer import organizer_state
 from app.live.reconciler import Reconciler
 from app.live.sweeper import sweep_once
@@ -190,7 +191,7 @@ async def test_with_no_janus_left_the_clock_stops_everyone_is_told_and_it_resume
 
 async def _organizer(app, event_id: int) -> dict:
     async with app[DB_POOL].acquire() as connection:
-        return await organizer_state(connection, event_id)
+        return organizer_state(await read_event_view(connection, event_id, app[SETTINGS]))
 
 
 async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, settings, db, own_janus):

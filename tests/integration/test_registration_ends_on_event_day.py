@@ -54,8 +54,10 @@ async def test_the_employer_removes_a_waiting_candidate_on_the_event_day(employe
             )
             assert waiting_names(state) == ["Kandidat 1"]
             assert state["counts"]["registered"] == 1
+            # *Next* reaches the one still registered.
+            dispatched = await lobby.request({"dispatched"}, type="next")
+            assert dispatched.get("candidate") == second, dispatched
     assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", first) == "left"
-    # *Next* reaches the one still registered.
     await assert_invariants(db, event.id)
 
 
@@ -113,3 +115,23 @@ async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, 
     assert tuple(row) == ("ended", "candidate")
     assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", person) == "done"
     await assert_invariants(db, event.id)
+
+
+async def test_deleting_the_event_on_its_day_tells_its_open_pages(employer, db, base_url):
+    """Before, nothing was notified: a waiting page went on showing its place."""
+    http, user = employer
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    [person] = event.candidates
+    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
+    async with candidate_and_lobby(base_url, await token_of(db, "candidate", person), interviewer) as (
+        candidate,
+        lobby,
+    ):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        url = f"{base_url}/events/{event.id}/delete"
+        csrf = await csrf_from(http, url)
+        async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
+            assert response.status == 303, await response.text()
+        for page in (candidate, lobby):
+            await page.wait_for(lambda m: m["type"] == "state" and m["event"]["state"] == "cancelled")

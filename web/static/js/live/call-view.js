@@ -105,8 +105,9 @@ export class CallView extends EventTarget {
       this.askLeave(false);
       this.el.leave.focus();
     });
-    this.el.leaveNo.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") this.el.leaveNo.click();
+    // Escape stays, wherever the focus is in the call while it is asked.
+    this.root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !this.el.leaveNo.hidden) this.el.leaveNo.click();
     });
     this.el.sound.addEventListener("click", () => this.unmuteRemote());
     this.el.videoOn.addEventListener("click", () => this.call?.resumeVideo().catch(() => {}));

@@ -141,11 +141,13 @@ class CandidatePage {
     return Boolean(state.event.ends_at) && Date.parse(state.now) >= Date.parse(state.event.ends_at);
   }
 
-  // The end comes by the clock, with no change to send a state: drawn again then.
-  watchEnd(state) {
+  // The end comes by the clock, with no change to send a state: drawn again then, in the
+  // phases it ends (overWhileWaiting); once it has passed there is nothing more to watch.
+  watchEnd(state, phase) {
     clearTimeout(this.endTimer);
-    if (!state.event?.ends_at) return;
+    if (!state.event?.ends_at || !["waiting", "before", "left"].includes(phase)) return;
     const ms = Date.parse(state.event.ends_at) - Date.parse(state.now) + 1000;
+    if (ms <= 0) return;
     // At most an hour at a time: a longer timer is not kept by every browser.
     this.endTimer = setTimeout(() => {
       if (this.state) this.draw({ ...this.state, now: new Date(Date.now() + this.offset).toISOString() });
@@ -324,7 +326,7 @@ class CandidatePage {
       this.reload();
       return;
     }
-    this.watchEnd(state);
+    this.watchEnd(state, phase);
     if (phase === "offer") this.prepare(state.offer.interview);
     else if (phase !== "interview" && this.preparing !== null) this.unprepare();
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {

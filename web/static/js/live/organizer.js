@@ -1,13 +1,13 @@
 // The organizer's live view (web/templates/events/live.html): the figures of the event under
 // way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
 // without reloading; texts follow the language switch.
-import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
 import { connectionText } from "./error-texts.js";
 
-function interviewerStatus(person) {
+function interviewerStatus(person, over) {
   if (person.interview_state && person.media === "unavailable") {
     return _("Paused with %(name)s: the video service is down", { name: person.candidate_name });
   }
@@ -18,15 +18,22 @@ function interviewerStatus(person) {
     return _("Has called in %(name)s", { name: person.candidate_name });
   }
   if (!person.connected) return _("Not connected");
+  if (over) return _("Done: nobody is called after the event's end");
   if (person.paused) return _("Paused");
   return _("Ready for the next candidate");
 }
 
-function eventStateText(value) {
-  if (value === "finished") return _("The event has finished.");
-  if (value === "cancelled") return _("The event has been cancelled.");
-  if (value === "draft") return _("The event is not published yet.");
+function eventStateText(state) {
+  if (state.event_state === "finished") return _("The event has finished.");
+  if (state.event_state === "cancelled") return _("The event has been cancelled.");
+  if (state.event_state === "draft") return _("The event is not published yet.");
+  if (state.over) return _("The event's time is over: nobody more is called. The interviews under way finish.");
   return "";
+}
+
+// Only a real change: these are live regions, and the same words must not be read again.
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 const root = document.querySelector("#organizer-live");
@@ -34,12 +41,18 @@ const $ = (id) => root.querySelector(`#${id}`);
 
 class OrganizerLivePage {
   constructor() {
-    this.channel = new LiveChannel(pageSocketUrl());
+    // Let in no more (logged out, the event deleted): the page loads itself again and says why.
+    this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
+    this.channel.addEventListener("refused", () => window.location.reload());
     this.state = null;  // the last state the socket sent
+    this.offset = 0;    // the server's clock minus this one's
     this.channel.addEventListener("state", (event) => {
       this.state = event.detail;
+      this.offset = Date.parse(event.detail.now) - Date.now();
       this.draw();
     });
+    // The end comes by the clock, with no change to send a state then.
+    setInterval(() => { if (this.state && !this.state.over && this.over()) this.draw(); }, 5000);
     this.channel.addEventListener("status", (event) => {
       $("connection").dataset.status = event.detail;
       $("connection").textContent = connectionText(event.detail, "staff");
@@ -52,26 +65,39 @@ class OrganizerLivePage {
     this.channel.connect();
   }
 
+  // Nobody is called any more: the state says so, or the event's time ran out since it came.
+  over() {
+    const { state } = this;
+    return Boolean(state.over || (state.ends_at && Date.now() + this.offset >= Date.parse(state.ends_at)));
+  }
+
   draw() {
     const { state } = this;
     if (!state) return;
+    const over = this.over();
     $("rooms-in-use").textContent = String(state.rooms_in_use);
     $("queue-length").textContent = String(state.queue_length);
     $("interviews-done").textContent = String(state.interviews_done);
-    $("no-shows").textContent = String(state.no_shows);
-    $("no-shows-detail").textContent = _("%(absent)s not checked in, %(missed)s missed their turn",
-      { absent: state.not_checked_in, missed: state.missed });
+    // Not checked in is a no-show only once the event is over (app/live/organizer.py).
+    $("no-shows").textContent = String(state.missed + (over ? state.not_checked_in : 0));
+    $("no-shows-detail").textContent = over
+      ? _("%(absent)s did not check in, %(missed)s missed their turn",
+        { absent: state.not_checked_in, missed: state.missed })
+      : _("%(missed)s missed their turn; %(absent)s not checked in yet",
+        { absent: state.not_checked_in, missed: state.missed });
+    $("queue-detail").textContent = over && state.queue_length > 0
+      ? _("Still waiting when the event's time ran out: not interviewed.") : "";
     $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
       { checked: state.checked_in, count: state.registered });
-    const note = eventStateText(state.event_state);
+    const note = eventStateText({ ...state, over });
     $("event-state").hidden = !note;
-    $("event-state").textContent = note;
+    setText($("event-state"), note);
     // Interviews whose media server is lost with none to take them (app/live/reconciler.py).
     const paused = state.media_unavailable || 0;
     $("media-state").hidden = paused === 0;
-    $("media-state").textContent = paused === 0 ? "" : _(
+    setText($("media-state"), paused === 0 ? "" : _(
       "The video service is down. Interviews paused, their clocks stopped: %(count)s. They resume by themselves as soon as the service is back.",
-      { count: paused });
+      { count: paused }));
     const rows = byName(state.interviewers).map((person) => {
       const row = document.createElement("tr");
       const name = document.createElement("th");
@@ -79,7 +105,7 @@ class OrganizerLivePage {
       name.textContent = person.name;
       const status = document.createElement("td");
       status.dataset.label = _("Status");
-      status.textContent = interviewerStatus(person);
+      status.textContent = interviewerStatus(person, over);
       row.append(name, status);
       return row;
     });
