@@ -31,7 +31,7 @@ from app.link_sessions import CANDIDATE_SESSION
 from app.live.access import is_signed_in
 from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
 from app.live.arrivals import Admitted, Arrival
-from app.live.channel import Socket, serve
+from app.live.channel import Socket, same_origin, serve
 from app.live.connections import ARRIVALS, DEPARTURES
 from app.live.feeds import CandidateFeed, InterviewerFeed
 
@@ -145,7 +145,11 @@ async def _admitted_interviewer(request: web.Request, token: str):
     return event
 
 
-def _let_in() -> web.Response:
+def _let_in(request: web.Request) -> web.Response:
+    """204, as the handshake's checks passed; like the handshake, only to the site's own
+    pages (a page of another site asking with our cookies learns nothing: 403)."""
+    if not same_origin(request):
+        raise web.HTTPForbidden()
     return web.Response(status=204, headers={"Cache-Control": "no-store"})
 
 
@@ -154,7 +158,7 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
     if not _is_upgrade(request):  # would it be let in? (above)
         await _admitted_candidate(request, token)
-        return _let_in()
+        return _let_in(request)
     async with _admission(request) as admitted:
         candidate = await _admitted_candidate(request, token)
         return await _serve_as(
@@ -167,7 +171,7 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
     if not _is_upgrade(request):
         await _admitted_interviewer(request, token)
-        return _let_in()
+        return _let_in(request)
     async with _admission(request) as admitted:
         event = await _admitted_interviewer(request, token)
         return await _serve_as(

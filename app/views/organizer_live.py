@@ -13,7 +13,7 @@ from aiohttp import web
 from app.auth import current_user, require_user
 from app.events import queries
 from app.keys import DB_POOL
-from app.live.channel import Socket, serve
+from app.live.channel import Socket, same_origin, serve
 from app.live.event_view import EventView
 from app.live.feeds import event_view_of
 from app.live.organizer import organizer_state
@@ -49,6 +49,8 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
         if current_user(request) is None:
             raise web.HTTPUnauthorized()
         await owned_event(request)
+        if not same_origin(request):
+            raise web.HTTPForbidden()
         return web.Response(status=204, headers={"Cache-Control": "no-store"})
     event = await owned_event(request)
     event_id = event["id"]

@@ -266,9 +266,10 @@ async def test_socket_handshakes_that_are_refused(app_server, db, base_url):
             async with http.get(base_url + path) as response:
                 assert response.status == 404, path
         await sign_in_candidate(http, base_url, candidate_token)
-        # A plain GET of the socket's address (no Upgrade): 400, not a crash.
+        # A plain GET of the socket's address (no Upgrade): whether a socket would be let in
+        # (PROTOCOL.md, "Let in?"), not a crash; to another site's page, nothing.
         async with http.get(f"{base_url}/c/{candidate_token}/ws") as response:
-            assert response.status == 400
+            assert response.status == 204
         async with http.get(f"{base_url}/c/{candidate_token}/ws", headers={"Origin": "null"}) as response:
             assert response.status == 403
 
