@@ -20,7 +20,8 @@ from app.candidates.registration import (
 )
 from app.candidates.rules import parse_registration
 from app.events.tokens import looks_like_link_token
-from app.i18n import N_
+from app.i18n import COOKIE as LANGUAGE_COOKIE
+from app.i18n import N_, negotiate
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.pages import render, render_spliced
 
@@ -37,9 +38,20 @@ def invite_token_of(request: web.Request) -> str:
     return token
 
 
+def in_event_language(request: web.Request, event) -> None:
+    """The invitation in the language the browser asks for (or chose: the cookie) when it is
+    one of ours, and otherwise in the event's own (its default language, set by the
+    employer), not the site's: a browser in Arabic or Polish reads an English event's
+    invitation in English."""
+    request[LANGUAGE] = negotiate(
+        request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language"), event["language"]
+    )
+
+
 def invite_page(
     request: web.Request, event, state: str, values: dict, errors: dict, status: int = 200
 ) -> web.Response:
+    in_event_language(request, event)
     response = render(
         request,
         "candidates/invite.html",
@@ -69,6 +81,7 @@ async def current_state(request: web.Request, token: str):
 @routes.get("/r/{invite_token}", name="invite")
 async def invite(request: web.Request) -> web.Response:
     event, state = await current_state(request, invite_token_of(request))
+    in_event_language(request, event)
     blank = dict.fromkeys(FORM_FIELDS, "") | {"language": request[LANGUAGE]}
     return invite_page(request, event, state, blank, {})
 
@@ -92,6 +105,7 @@ async def register_candidate(request: web.Request) -> web.Response:
         return invite_page(request, event, state, parsed.values, {"email": (UNDELIVERABLE, {})}, status=422)
     if outcome is None:
         raise web.HTTPNotFound()
+    in_event_language(request, outcome.event)
     if outcome.result in (REGISTERED, ALREADY):
         # The same page either way: it must not tell a stranger who else has registered.
         response = render_spliced(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 
 from aiohttp import ClientSession, CookieJar
+from yarl import URL
 
 from app.candidates import erasure
 from app.candidates import queries as candidate_queries
 from app.events.tokens import calendar_uid
+from tests import factories
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
 from tests.mails import calendar_event, read_mails, text_of, unique_email, wait_for_mail
@@ -388,3 +391,24 @@ async def asyncpg_connect(settings):
     import asyncpg
 
     return await asyncpg.connect(settings.database.url.get_secret_value())
+
+
+async def test_a_browser_in_neither_language_reads_the_invitation_in_the_events(base_url, db):
+    """The employer's default language for the event: before, a browser asking for Arabic
+    or Polish got the site's default (Swedish) for an English event."""
+    event = await factories.make_event(db, language="en")
+    url = f"{base_url}/r/{event['invite_token']}"
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as anyone:
+        for accept, cookie, expected in (
+            ("ar, pl;q=0.8", None, "en"),
+            ("sv-SE, en;q=0.5", None, "sv"),  # a language of ours: the browser's
+            ("ar", "sv", "sv"),  # chosen with the switch: that
+        ):
+            anyone.cookie_jar.clear()
+            if cookie:
+                anyone.cookie_jar.update_cookies({"lang": cookie}, URL(base_url))
+            async with anyone.get(url, headers={"Accept-Language": accept}) as response:
+                page = await response.text()
+            assert f'<html lang="{expected}">' in page, (accept, cookie)
+            # …and the language for the mails starts there too.
+            assert re.search(f'id="language-{expected}"[^>]* checked', page), (accept, cookie)
