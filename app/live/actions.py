@@ -325,15 +325,25 @@ async def save(me: Interviewer, message: Message) -> Done:
             )
         if interview_id is None:
             raise LiveError("not_active")
-        await outcome.save_record(
+        version = await outcome.save_record(
             connection,
             interview_id,
             me.id,
             notes=message["notes"],
             covered=message["covered"],
             ratings=message["ratings"],
+            based_on=message["version"],
         )
-    return NOTHING
+    return Done({"type": "saved", "interview": interview_id, "version": version})
+
+
+async def record(me: Interviewer, message: Message) -> Done:
+    """The saved record of an own interview, for a window whose form is behind: another
+    window of the interviewer saved it (record_changed, record_saved)."""
+    async with me.services.pool.acquire() as connection:
+        saved = await outcome.record_for(connection, me.id, message["interview"])
+    del saved["recent"]  # the page's reload only: what it keeps its ended notes open for
+    return Done({"type": "record", **saved})
 
 
 INTERVIEWER_ACTIONS: dict[str, Action] = {
@@ -346,6 +356,7 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
     "extend": Action(extend),
     "end": Action(end),
     "save": Action(save),
+    "record": Action(record),
 }
 
 

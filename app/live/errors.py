@@ -17,6 +17,7 @@ CODES = frozenset(
         "not_active",  # no such active interview for this participant
         "room_unavailable",  # no Janus server could make the room; nobody lost their place
         "invalid_record",  # notes, questions covered or ratings out of bounds
+        "record_changed",  # the record was saved from another window since this save's version
         "invalid_feedback",  # the candidate's answer is not yes/no with a short comment
         "feedback_not_open",  # no ended interview of this candidate to answer about
     }

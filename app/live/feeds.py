@@ -94,11 +94,20 @@ class InterviewerFeed:
         self.settings: Settings = app[SETTINGS]
         self.interviewer_id = interviewer_id
         self.rooms = RoomWatch()
-        self.send = None
-        self.notice = None  # nothing ahead of the state for an interviewer
+        # Set by the channel once the socket is open: where `notice` sends.
+        self.send: Callable[[Message], Awaitable[None]] | None = None
 
     def holds(self, interview_id: int, room: int) -> bool:
         return self.rooms.hold(interview_id, room)
+
+    async def notice(self, named: Message) -> None:
+        """Another window of the interviewer saved their record (app/live/outcome.py): this
+        one's form fetches it (`record`) unless it is the window that saved."""
+        if named.get("kind") != "record_saved" or self.send is None:
+            return
+        interview, version = named.get("interview"), named.get("version")
+        if isinstance(interview, int) and isinstance(version, int):
+            await self.send({"type": "record_saved", "interview": interview, "version": version})
 
     async def snapshot(self) -> Message:
         return await self.cut(await self.view())

@@ -4,12 +4,14 @@ job was interesting. The caller owns the transaction."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import asyncpg
 
 from app.live import rules
 from app.live.errors import LiveError
+from app.live.queue import notify
 
 
 async def save_record(
@@ -20,16 +22,24 @@ async def save_record(
     notes: str,
     covered: list[int],
     ratings: dict[int, int],
-) -> None:
-    """Replace the interviewer's record of an active or ended interview of their own."""
+    based_on: int | None = None,
+) -> int:
+    """Replace the interviewer's record of an active or ended interview of their own; the
+    record's new version. `based_on`: the version the page's form started from. The same
+    interviewer may have the meeting web open in several windows or devices, each saving
+    its whole form: one based on an older version than the saved one would replace what
+    another window saved, so it is refused (`record_changed`: the page fetches the record,
+    `record_for`). None (a page from before versions): saved over whatever is there."""
     async with connection.transaction():
         found = await connection.fetchrow(
             """
-            SELECT i.id,
+            SELECT i.id, i.event_id, i.record_version,
                    (SELECT count(*) FROM event_question q WHERE q.event_id = i.event_id)
                        AS questions,
                    (SELECT count(*) FROM event_attribute a WHERE a.event_id = i.event_id)
-                       AS attributes
+                       AS attributes,
+                   (SELECT count(*) FROM live_connection l WHERE l.interviewer_id = $2)
+                       AS sockets
             FROM interview i
             WHERE i.id = $1 AND i.interviewer_id = $2 AND i.state IN ('active', 'ended')
               AND NOT EXISTS (SELECT 1 FROM candidate c  -- erased: nothing may be written again
@@ -42,9 +52,13 @@ async def save_record(
             raise LiveError("not_active")
         if not rules.valid_record(notes, covered, ratings, found["questions"], found["attributes"]):
             raise LiveError("invalid_record")
-        await connection.execute(
+        if based_on is not None and based_on != found["record_version"]:
+            raise LiveError("record_changed")
+        version: int = await connection.fetchval(
             """
-            UPDATE interview SET notes = $2, questions_covered = $3 WHERE id = $1""",
+            UPDATE interview SET notes = $2, questions_covered = $3,
+                   record_version = record_version + 1
+            WHERE id = $1 RETURNING record_version""",
             interview_id,
             notes,
             sorted(covered),
@@ -55,6 +69,20 @@ async def save_record(
             INSERT INTO interview_rating (interview_id, position, rating) VALUES ($1, $2, $3)""",
             [(interview_id, position, rating) for position, rating in sorted(ratings.items())],
         )
+        if found["sockets"] > 1:
+            # Another window of the interviewer is open: it is told at once (its socket's
+            # `record_saved`, app/live/feeds.py), so its form shows this save instead of
+            # waiting for its next save to be refused. With one window open, no notification:
+            # each would cost the event's pages a round (app/live/hub.py) per pause in typing.
+            await notify(
+                connection,
+                found["event_id"],
+                "record_saved",
+                interviewer=interviewer_id,
+                interview=interview_id,
+                version=version,
+            )
+        return version
 
 
 async def save_feedback(
@@ -98,29 +126,51 @@ async def feedback_pending(connection: asyncpg.Connection, candidate_id: int) ->
     )
 
 
-async def record_of(connection: asyncpg.Connection, interviewer_id: int) -> dict[str, Any] | None:
-    """The interviewer's record of the interview live now, or else of the last one ended:
-    what the page's notes form starts from (a reload must not lose typed notes)."""
-    row = await connection.fetchrow(
-        """
-        SELECT i.id, i.state, i.notes, i.questions_covered, c.name AS candidate_name,
-               i.ended_at > now() - interval '10 minutes' AS recent
-        FROM interview i JOIN candidate c ON c.id = i.candidate_id
-        WHERE i.interviewer_id = $1 AND i.state IN ('active', 'ended')
-        ORDER BY i.state = 'active' DESC, i.ended_at DESC NULLS FIRST LIMIT 1""",
-        interviewer_id,
-    )
-    if row is None:
-        return None
-    ratings = await connection.fetch(
-        "SELECT position, rating FROM interview_rating WHERE interview_id = $1", row["id"]
-    )
+# The record as the page's form takes it (record_of, record_for): `version` counts its saves.
+RECORD_SQL = """
+    SELECT i.id, i.state, i.notes, i.questions_covered, i.record_version, c.name AS candidate_name,
+           i.ended_at > now() - interval '10 minutes' AS recent,
+           coalesce((SELECT jsonb_object_agg(r.position::text, r.rating)
+                     FROM interview_rating r WHERE r.interview_id = i.id), '{}') AS ratings
+    FROM interview i JOIN candidate c ON c.id = i.candidate_id
+    WHERE i.interviewer_id = $1 AND i.state IN ('active', 'ended')"""
+
+
+def _record(row: asyncpg.Record) -> dict[str, Any]:
     return {
         "interview": row["id"],
         "state": row["state"],
+        "version": row["record_version"],
         "notes": row["notes"],
         "candidate_name": row["candidate_name"],
         "recent": bool(row["recent"]),
         "questions_covered": list(row["questions_covered"]),
-        "ratings": {str(r["position"]): r["rating"] for r in ratings},
+        "ratings": json.loads(row["ratings"]),
     }
+
+
+async def record_of(connection: asyncpg.Connection, interviewer_id: int) -> dict[str, Any] | None:
+    """The interviewer's record of the interview live now, or else of the last one ended:
+    what the page's notes form starts from (a reload must not lose typed notes)."""
+    row = await connection.fetchrow(
+        RECORD_SQL + " ORDER BY i.state = 'active' DESC, i.ended_at DESC NULLS FIRST LIMIT 1",
+        interviewer_id,
+    )
+    return None if row is None else _record(row)
+
+
+async def record_for(
+    connection: asyncpg.Connection, interviewer_id: int, interview_id: int
+) -> dict[str, Any]:
+    """The interviewer's saved record of one active or ended interview of their own, for a
+    window whose form is behind another window's save (`record_changed`, `record_saved`)."""
+    row = await connection.fetchrow(
+        RECORD_SQL
+        + """ AND i.id = $2 AND NOT EXISTS (SELECT 1 FROM candidate e
+                                            WHERE e.id = i.candidate_id AND e.erased_at IS NOT NULL)""",
+        interviewer_id,
+        interview_id,
+    )
+    if row is None:
+        raise LiveError("not_active")
+    return _record(row)

@@ -146,13 +146,23 @@ class Save(_Message):
 
     type: Literal["save"]
     interview: Id | None = None
+    # The record's version the page's form was based on: a save from an older one is refused
+    # (another window saved since). None (an older page): saved whatever the version.
+    version: Annotated[int, Field(strict=True, ge=0, lt=2**31)] | None = None
     notes: Annotated[StorableText, Field(max_length=MAX_NOTES)] = ""
     covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(default=[], alias="questions_covered")
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 
 
+class Record(_Message):
+    """The interviewer's saved record of one of their interviews (another window saved it)."""
+
+    type: Literal["record"]
+    interview: Id
+
+
 CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback
-InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save
+InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 

@@ -4,6 +4,7 @@ screenshots when SNABB_SHOTS names a folder."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,15 @@ from tests.integration.live_support import LiveEvent, make_live_event
 QUESTIONS = ["Berätta om ett projekt du är stolt över", "Varför söker du just det här jobbet?"]
 ATTRIBUTES = ["Samarbetsförmåga", "Kommunikation"]
 JOB = "Vi söker en utvecklare.\n\nDu bygger webbsidor med oss."
+
+
+async def eventually(read, expected, timeout: float = 5.0):
+    """Poll `read()` until it returns `expected` (saves go out a moment after typing)."""
+    for _ in range(int(timeout * 10)):
+        if (value := await read()) == expected:
+            return
+        await asyncio.sleep(0.1)
+    assert value == expected
 
 
 async def make_meeting_event(

@@ -14,6 +14,7 @@ from tests.browser.interviewer_support import (
     ATTRIBUTES,
     QUESTIONS,
     checked_in,
+    eventually,
     first_in_interview,
     logged_in_page,
     look,
@@ -22,15 +23,6 @@ from tests.browser.interviewer_support import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-async def eventually(read, expected, timeout: float = 5.0):
-    """Poll `read()` until it returns `expected` (saves go out a moment after typing)."""
-    for _ in range(int(timeout * 10)):
-        if (value := await read()) == expected:
-            return
-        await asyncio.sleep(0.1)
-    assert value == expected
 
 
 async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_url):

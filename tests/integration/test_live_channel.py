@@ -115,9 +115,9 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
             assert mine["interview"]["ticket"] and mine["talking"][0]["candidate_name"]
 
             saved = await lobby.request(
-                {"ok"}, type="save", notes="HEMLIG-ANTECKNING", questions_covered=[1], ratings={"1": 4}
+                {"saved"}, type="save", notes="HEMLIG-ANTECKNING", questions_covered=[1], ratings={"1": 4}
             )
-            assert saved["type"] == "ok", saved
+            assert saved["type"] == "saved", saved
             assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
             assert (await lobby.request({"ok"}, type="message", text="Vi är tio minuter sena"))[
                 "type"

@@ -6,6 +6,7 @@ import pytest
 
 from app.live import dispatch, interviews, outcome, queue
 from app.live.errors import LiveError
+from tests.integration.channel_support import new_client, recording, sign_in_interviewer
 from tests.integration.live_support import make_live_event, offer_with_room
 
 
@@ -57,3 +58,75 @@ async def test_record_and_feedback(db, pool, settings):
         "SELECT interested, comment FROM interview_feedback WHERE interview_id = $1", interview
     )
     assert (answer["interested"], answer["comment"]) == (False, "")
+
+
+async def active_interview(db, pool, settings):
+    """An event whose one interviewer is in an interview with its one candidate."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute(
+        "INSERT INTO event_attribute (event_id, position, text) VALUES ($1, 1, 'Lugn')", event.id
+    )
+    await queue.check_in(db, event.candidates[0], settings.live)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], settings.live)
+    await offer_with_room(db, offer, settings.live)
+    await interviews.accept_offer(db, offer.interview_id, offer.candidate_id)
+    return event, offer.interview_id
+
+
+async def test_a_save_from_an_older_version_of_the_record_is_refused(db, pool, settings):
+    """Two windows of one interviewer each save their whole form: the one that did not see
+    the other's save must not replace it (its notes emptied, its ratings deleted)."""
+    event, interview = await active_interview(db, pool, settings)
+    me = event.interviewers[0]
+    first = await outcome.save_record(
+        db, interview, me, notes="Stark", covered=[], ratings={1: 4}, based_on=0
+    )
+    assert first == 1
+    with pytest.raises(LiveError, match="record_changed"):  # the other window's empty form
+        await outcome.save_record(db, interview, me, notes="", covered=[], ratings={}, based_on=0)
+    record = await outcome.record_for(db, me, interview)
+    assert (record["version"], record["notes"], record["ratings"]) == (1, "Stark", {"1": 4})
+    # Based on what it fetched, the other window's save goes through.
+    assert (
+        await outcome.save_record(db, interview, me, notes="Stark, lugn", covered=[], ratings={}, based_on=1)
+        == 2
+    )
+    assert (await outcome.record_of(db, me))["version"] == 2
+    with pytest.raises(LiveError, match="not_active"):  # not someone else's
+        await outcome.record_for(db, me + 10_000, interview)
+
+
+async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db, pool, settings):
+    event, interview = await active_interview(db, pool, settings)
+    token = await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0]
+    )
+    async with new_client() as http:
+        assert await sign_in_interviewer(http, base_url, token) == 303
+        url = f"{base_url}/i/{token}/ws"
+        async with recording(http, url) as laptop, recording(http, url) as phone:
+            for window in (laptop, phone):
+                await window.wait_for(lambda m: m["type"] == "state" and m["interview"])
+            saved = await laptop.request(
+                {"saved"}, type="save", interview=interview, version=0, notes="Stark", ratings={"1": 4}
+            )
+            assert saved == {"type": "saved", "interview": interview, "version": 1}
+            told = await phone.wait_for(lambda m: m["type"] == "record_saved")
+            assert told == {"type": "record_saved", "interview": interview, "version": 1}
+            # The phone's empty form, from before: refused, and nothing of the laptop's lost.
+            refused = await phone.request({"saved"}, type="save", interview=interview, version=0, notes="")
+            assert (refused["type"], refused["code"]) == ("error", "record_changed")
+            record = await phone.request({"record"}, type="record", interview=interview)
+            assert record == {
+                "type": "record",
+                "interview": interview,
+                "state": "active",
+                "version": 1,
+                "notes": "Stark",
+                "candidate_name": record["candidate_name"],
+                "questions_covered": [],
+                "ratings": {"1": 4},
+            }
+    row = await db.fetchrow("SELECT notes, record_version FROM interview WHERE id = $1", interview)
+    assert (row["notes"], row["record_version"]) == ("Stark", 1)
+    assert await db.fetchval("SELECT count(*) FROM interview_rating WHERE interview_id = $1", interview) == 1

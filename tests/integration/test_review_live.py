@@ -28,7 +28,7 @@ from tests.integration.channel_support import (
 )
 from tests.integration.live_support import make_live_event
 
-REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty"}
+REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty", "saved", "record"}
 DEEP = "[" * 50_000  # well below the 64 KiB frame limit, far beyond json's recursion limit
 
 
@@ -223,7 +223,7 @@ async def test_interviewer_socket_answers_odd_messages(app_server, db, base_url,
         )
         assert (
             await reply_to(socket, '{"type": "save", "notes": "Åsa", "questions_covered": [], "ratings": {}}')
-        )["type"] == "ok"
+        )["type"] == "saved"
         # Pause/resume pressed fast, in any order: each answered, the last one holds.
         await asyncio.gather(*(socket.send(type="pause" if n % 2 else "resume") for n in range(41)))
         await socket.wait_for(
@@ -507,7 +507,7 @@ async def test_a_late_save_for_the_previous_interview_stays_with_it(app_server, 
                 }
             ),
         )
-        assert reply["type"] == "ok", reply
+        assert reply["type"] == "saved", reply
     notes = dict(
         await db.fetch("SELECT id, notes FROM interview WHERE id = ANY($1::bigint[])", [previous, current])
     )

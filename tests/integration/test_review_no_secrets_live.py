@@ -104,9 +104,9 @@ async def test_the_live_event_day_logs_no_secret(app_server, settings, db, base_
                 ) as posted:
                     assert posted.status == 204
             saved = await lobby.request(
-                {"ok"}, type="save", notes="Bra svar", questions_covered=[], ratings={}
+                {"saved"}, type="save", notes="Bra svar", questions_covered=[], ratings={}
             )
-            assert saved["type"] == "ok", saved
+            assert saved["type"] == "saved", saved
             assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
             answered = await candidate.request({"ok"}, type="feedback", interested=True, comment="Tack!")
             assert answered["type"] == "ok", answered

@@ -33,6 +33,7 @@ def test_each_side_has_its_own_types():
         "extend",
         "end",
         "save",
+        "record",
     }
 
 
@@ -57,7 +58,10 @@ def test_each_side_has_its_own_types():
             {"type": "feedback", "interested": True, "comment": "x" * MAX_COMMENT},
             {"type": "feedback", "interested": True, "comment": "x" * MAX_COMMENT},
         ),
-        ({"type": "save"}, {"type": "save", "interview": None, "notes": "", "covered": [], "ratings": {}}),
+        (
+            {"type": "save"},
+            {"type": "save", "interview": None, "version": None, "notes": "", "covered": [], "ratings": {}},
+        ),
         (
             {
                 "type": "save",
@@ -69,6 +73,7 @@ def test_each_side_has_its_own_types():
             {
                 "type": "save",
                 "interview": None,
+                "version": None,
                 "notes": "n" * MAX_NOTES,
                 "covered": [1, "2", None],
                 "ratings": {1: 5, 2: "x"},
@@ -76,8 +81,20 @@ def test_each_side_has_its_own_types():
         ),
         (
             {"type": "save", "interview": 3, "notes": "Bra", "questions_covered": [2], "ratings": {"1": 4}},
-            {"type": "save", "interview": 3, "notes": "Bra", "covered": [2], "ratings": {1: 4}},
+            {
+                "type": "save",
+                "interview": 3,
+                "version": None,
+                "notes": "Bra",
+                "covered": [2],
+                "ratings": {1: 4},
+            },
         ),
+        (
+            {"type": "save", "interview": 3, "version": 0, "notes": "Bra"},
+            {"type": "save", "interview": 3, "version": 0, "notes": "Bra", "covered": [], "ratings": {}},
+        ),
+        ({"type": "record", "interview": 3}, {"type": "record", "interview": 3}),
     ],
 )
 def test_good_messages_parse_to_their_fields(message, parsed):
@@ -175,6 +192,14 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "save", "ratings": {"١": 5}},  # a digit, but not an ASCII one
         {"type": "save", "ratings": {"9" * 5000: 5}},  # more digits than int() reads
         {"type": "save", "ratings": {str(n): 3 for n in range(1, 102)}},
+        {"type": "save", "version": -1},
+        {"type": "save", "version": "2"},
+        {"type": "save", "version": 2.0},
+        {"type": "save", "version": True},
+        {"type": "save", "version": 2**31},
+        {"type": "record"},
+        {"type": "record", "interview": None},
+        {"type": "record", "interview": "3"},
     ],
 )
 def test_bad_fields_are_invalid_fields(message):

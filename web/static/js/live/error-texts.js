@@ -57,6 +57,9 @@ const ERRORS = new Map(Object.entries({
   invalid_record: {
     staff: N_("The notes or ratings could not be saved: something in them is out of bounds."),
   },
+  record_changed: {
+    staff: N_("These notes were changed in another window meanwhile. The page now shows what was saved there."),
+  },
   invalid_feedback: {
     candidate: N_("The answer could not be saved. Check it and try again."),
     staff: N_("The answer could not be saved."),

@@ -4,6 +4,14 @@
 // server saves it to the own live interview or else the last one ended (PROTOCOL.md), so
 // the page flushes before calling in the next candidate.
 //
+// The same interviewer may have the meeting web open twice (the mail link clicked again, a
+// phone beside the laptop), and every save sends the whole form. So each save names the
+// record's version its form is based on (`version`, counted by the server), and the server
+// refuses one from an older version (`record_changed`) instead of replacing what the other
+// window saved. A window that is behind, told so by `record_saved` (another window saved),
+// by that refusal, or on (re)connecting and starting an interview, fetches the record
+// (`record`) and shows it; what was typed here and not saved stays in sight to copy from.
+//
 // What is typed and not yet saved is also kept in the tab's sessionStorage (DRAFT_KEY), so a
 // reload while the connection is down (what people do when the page says "reconnecting")
 // loses nothing: the next page fills it back in and saves it. It is removed once saved, and
@@ -37,23 +45,38 @@ export class RecordForm {
     this.form = form;
     this.channel = channel;
     this.interview = null;       // the interview id the form is about
+    this.version = null;         // the saved record's version the form is based on (null: not known yet)
     this.candidateName = "";
     this.ended = false;
     this.dirty = false;
-    this.saving = null;          // the save in flight (a promise)
+    this.steps = Promise.resolve();  // the requests of the form (saves, fetches), one at a time
+    this.underway = 0;           // how many of them have not finished
     this.timer = null;
     this.status = null;          // () => text, redrawn on a language switch
-    form.addEventListener("input", () => this.changed());
-    form.addEventListener("change", () => this.changed());
+    this.unsaved = form.querySelector("#record-unsaved");
+    form.addEventListener("input", (event) => this.changed(event));
+    form.addEventListener("change", (event) => this.changed(event));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.flush();
     });
+    form.querySelector("#record-unsaved-close").addEventListener("click", () => {
+      this.keepUnsaved("");
+      // Seen and put away: a reload no longer brings them back (begin's draft).
+      const draft = readDraft();
+      if (!this.dirty && draft && draft.interview === this.interview) writeDraft(null);
+    });
     channel.addEventListener("status", (event) => {
-      if (event.detail === "open" && this.dirty) this.schedule();
+      // Back: another window may have saved meanwhile (its `record_saved` was missed).
+      if (event.detail === "open") this.catchUp();
+    });
+    channel.addEventListener("message", (event) => {
+      const message = event.detail;
+      if (message.type === "record_saved" && message.interview === this.interview
+          && (this.version === null || message.version > this.version)) this.catchUp();
     });
     window.addEventListener("beforeunload", (event) => {
-      if (this.dirty || this.saving) event.preventDefault();  // "Leave the page?" first
+      if (this.dirty || this.underway) event.preventDefault();  // "Leave the page?" first
     });
   }
 
@@ -62,24 +85,30 @@ export class RecordForm {
     if (this.interview === interview) return;
     clearTimeout(this.timer);
     this.interview = interview;
+    this.version = saved ? saved.version ?? null : null;
     this.candidateName = candidateName;
     this.ended = false;
     this.dirty = false;
     this.form.reset();
+    this.keepUnsaved("");
     if (saved) this.fill(saved);
     this.setStatus(saved && (saved.notes || saved.questions_covered.length)
       ? () => _("Saved") : null);
     const draft = readDraft();
     if (draft && draft.interview === interview) {
-      // Typed on the page before this one and never saved: back in the form, saved now.
+      // Typed on the page before this one and never saved: back in the form, saved now (from
+      // the version it was typed on: refused if another window saved since).
       this.fill(draft.values);
+      this.version = draft.version ?? this.version;
       this.dirty = true;
       this.setStatus(() => _("What you typed before the page was reloaded is back, and is being saved."));
-      this.schedule();
     } else if (draft) {
       writeDraft(null);  // another interview's, whose page was left: not shown on this one
     }
     this.redraw();
+    // Another window may have saved since the page was drawn, or started this interview
+    // with its own notes: this one starts from what the server has.
+    this.catchUp();
   }
 
   end() {
@@ -101,6 +130,7 @@ export class RecordForm {
     for (const box of this.form.querySelectorAll("input[name=question]")) {
       box.checked = covered.has(Number(box.value));
     }
+    for (const radio of this.form.querySelectorAll("input[type=radio]")) radio.checked = false;
     for (const [position, rating] of Object.entries(saved.ratings || {})) {
       const radio = this.form.querySelector(`input[name="rating-${Number(position)}"][value="${Number(rating)}"]`);
       if (radio) radio.checked = true;
@@ -120,11 +150,15 @@ export class RecordForm {
     };
   }
 
-  changed() {
-    if (this.interview === null) return;
+  changed(event) {
+    if (this.interview === null || event.target.closest("#record-unsaved")) return;
     this.dirty = true;
-    writeDraft({ interview: this.interview, values: this.values() });
+    this.keepDraft();
     this.schedule();
+  }
+
+  keepDraft() {
+    writeDraft({ interview: this.interview, version: this.version, values: this.values() });
   }
 
   schedule() {
@@ -132,32 +166,115 @@ export class RecordForm {
     this.timer = setTimeout(() => this.flush(), DEBOUNCE_MS);
   }
 
+  // One request of the form at a time: each starts from the version the one before left.
+  run(step) {
+    this.underway += 1;
+    const done = this.steps.then(step).finally(() => {
+      this.underway -= 1;
+    });
+    this.steps = done.catch(() => {});
+    return done;
+  }
+
   // Save now if anything changed; resolves when saved (or failed).
-  async flush() {
+  flush() {
     clearTimeout(this.timer);
-    if (this.saving) await this.saving;
+    return this.run(() => this.save());
+  }
+
+  // The saved record, when it is newer than the form's (another window saved it); then a
+  // save of what is still to be saved here.
+  async catchUp() {
+    if (this.interview === null) return;
+    await this.run(() => this.fetch());
+    if (this.dirty) this.schedule();
+  }
+
+  async save() {
     if (!this.dirty || this.interview === null) return;
+    if (this.version === null) await this.fetch();  // a save must name the version it is on
+    if (this.version === null) {
+      if (this.dirty) this.setStatus(() => _("Not saved yet: waiting for the connection."));
+      return;
+    }
+    if (!this.dirty) return;  // the fetch found this form behind: nothing of it is saved
+    const interview = this.interview;
     this.dirty = false;
     this.setStatus(() => _("Saving…"));
     // Naming the interview: a save that arrives late (resent after a reconnect) must not
     // land on the next candidate's record.
-    const message = { type: "save", interview: this.interview, ...this.values() };
-    this.saving = this.channel.send(message).then((reply) => {
-      if (reply.type === "error") {
-        this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code, "staff") }));
-        if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
-      } else {
-        this.setStatus(() => _("Saved"));
-        if (!this.dirty) writeDraft(null);  // nothing typed since: all of it is on the server
-      }
-    }, (failure) => {
+    const message = { type: "save", interview, version: this.version, ...this.values() };
+    let reply;
+    try {
+      reply = await this.channel.send(message);
+    } catch (failure) {
       if (!(failure instanceof ChannelClosed)) throw failure;
       this.dirty = true;  // again once the channel is back
       this.setStatus(() => _("Not saved yet: waiting for the connection."));
-    }).finally(() => {
-      this.saving = null;
-    });
-    await this.saving;
+      return;
+    }
+    if (interview !== this.interview) return;  // the next interview's form: nothing to show of it
+    if (reply.type === "error") {
+      if (reply.code === "record_changed") {
+        this.dirty = true;  // what was sent is still to be kept: fetch() shows it beside the record
+        await this.fetch();
+        return;
+      }
+      this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code, "staff") }));
+      if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
+    } else {
+      this.version = reply.version;
+      this.setStatus(() => _("Saved"));
+      // Nothing typed since: all of it is on the server. Else the draft is on the new version.
+      if (this.dirty) this.keepDraft();
+      else writeDraft(null);
+    }
+  }
+
+  // The saved record from the server; taken when it is newer than the form's.
+  async fetch() {
+    const interview = this.interview;
+    if (interview === null) return;
+    let reply;
+    try {
+      reply = await this.channel.send({ type: "record", interview });
+    } catch (failure) {
+      if (!(failure instanceof ChannelClosed)) throw failure;
+      return;  // asked again when the channel is back
+    }
+    if (reply.type !== "record" || interview !== this.interview) return;
+    if (this.version !== null && reply.version <= this.version) return;
+    if (this.version === null && reply.version === 0) {
+      this.version = 0;  // nothing saved yet by anyone: what is here is the first save
+      return;
+    }
+    this.take(reply);
+  }
+
+  // Another window's save, in the form. What was typed here and not saved is not thrown
+  // away unseen: its notes stay beside the record, to copy from, and the status says why.
+  take(saved) {
+    const mine = this.values();
+    const unsaved = this.dirty;
+    clearTimeout(this.timer);
+    this.version = saved.version;
+    this.fill(saved);
+    this.dirty = false;
+    if (!unsaved) {
+      this.setStatus(() => _("Updated with what was saved in another window."));
+      return;
+    }
+    const kept = mine.notes.trim() !== "" && mine.notes !== saved.notes;
+    this.keepUnsaved(kept ? mine.notes : "");
+    this.setStatus(kept
+      ? () => _("Not saved: these notes were changed in another window and now show what was saved there. Your notes from this window are below.")
+      : () => _("Not saved: these notes were changed in another window and now show what was saved there. Check your ticks and ratings."));
+  }
+
+  // The notes typed here that another window's save replaced ("" hides them).
+  keepUnsaved(notes) {
+    this.unsaved.querySelector("textarea").value = notes;
+    this.unsaved.hidden = !notes;
   }
 
   setStatus(text) {
