@@ -2,6 +2,8 @@
 
 status, csrf, page = await csrf_of(http, url)      # csrf is None when the page has none
 csrf = await csrf_from(http, url)                  # the page must have one
+value = value_in(page, "edit_version")             # an input's value, or None
+csrf, version = await edit_form_of(http, url)      # an event's edit form: token, version
 status, body, headers = await post_form(http, base_url, "/events/new", {...})
 """
 
@@ -17,6 +19,20 @@ def csrf_in(page: str) -> str | None:
     """The CSRF token of the first form on the page, or None."""
     match = CSRF_FIELD.search(page)
     return html_lib.unescape(match[1]) if match else None
+
+
+def value_in(page: str, name: str) -> str | None:
+    """The value of the first input named `name` on the page (a hidden field), or None."""
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
+    return html_lib.unescape(match[1]) if match else None
+
+
+async def edit_form_of(http, url: str) -> tuple[str, str]:
+    """The edit form at `url` as a browser holds it: (its CSRF token, the event's version)."""
+    status, csrf, page = await csrf_of(http, url)
+    version = value_in(page, "edit_version")
+    assert csrf and version is not None, f"no edit form at {url} ({status}): {page[:500]}"
+    return csrf, version
 
 
 async def get_page(http, url: str, **kwargs) -> tuple[int, str]:

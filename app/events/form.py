@@ -208,6 +208,16 @@ def parse_event_form(
     return result
 
 
+def is_stale(sent_version: str | None, current_version: int) -> bool:
+    """Whether an edit form was made from an older version of the event than `current_version`
+    (its `edit_version` field, as sent). A form that names no version, or one that is not
+    a plain number, counts as stale: saving it could undo a change it never showed."""
+    text = (sent_version or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return True
+    return int(text) != current_version
+
+
 def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResult) -> list[tuple[str, str]]:
     rows = []
     for index, email in enumerate(emails):

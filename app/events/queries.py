@@ -9,7 +9,7 @@ from app.events.tokens import link_token, six_digit_code
 
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title, e.job_description,
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
-    e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at,
+    e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at, e.edit_version,
     registered_count(e.id) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count"""
 
@@ -79,11 +79,13 @@ async def insert_event(
 async def update_event(
     connection: asyncpg.Connection, event_id: int, event: EventInput, time_changed: bool
 ) -> None:
+    """Every field of the edit form (its questions, attributes and interviewers are saved
+    beside it): a new `edit_version`, so that forms made before this are refused."""
     await connection.execute(
         """
         UPDATE event SET title = $2, job_description = $3, starts_at = $4, duration_minutes = $5,
             interview_minutes = $6, capacity = $7, language = $8, updated_at = now(),
-            calendar_sequence = calendar_sequence + $9::int
+            calendar_sequence = calendar_sequence + $9::int, edit_version = edit_version + 1
         WHERE id = $1""",
         event_id,
         event.title,

@@ -9,7 +9,7 @@ from aiohttp import web
 from app.auth import require_user
 from app.candidates.queries import count_registered
 from app.events import queries
-from app.events.form import parse_event_form
+from app.events.form import is_stale, parse_event_form
 from app.events.held import edit_conflicts
 from app.events.rules import as_local, is_over
 from app.events.workflow import delete_event, publish_event, update_event
@@ -49,17 +49,30 @@ async def form_values(connection, event, *, with_date: bool = True) -> dict:
     }
 
 
+def edit_page(
+    request: web.Request,
+    event,
+    values: dict,
+    version: int | str,
+    errors: dict | None = None,
+    *,
+    status: int = 200,
+    conflict: bool = False,
+) -> web.Response:
+    """The edit form. `version`: the event's edit_version the form was made from, which its
+    save names; `conflict`: a save from it was refused, the event having changed since."""
+    context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values}
+    context |= {"version": version, "errors": errors or {}, "conflict": conflict}
+    return render(request, "events/form.html", context, status=status)
+
+
 @routes.get("/events/{event_id}/edit", name="event_edit")
 async def edit_form(request: web.Request) -> web.Response:
     user = require_user(request)
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         values = await form_values(connection, event)
-    return render(
-        request,
-        "events/form.html",
-        {"mode": "edit", "event_id": event["id"], "event": event, "values": values, "errors": {}},
-    )
+    return edit_page(request, event, values, event["edit_version"])
 
 
 @routes.post("/events/{event_id}/edit", name="event_update")
@@ -69,9 +82,18 @@ async def edit(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
+            now = dt.datetime.now(dt.timezone.utc)
+            sent_version = single.get("edit_version")
+            # The form replaces every field, the questions, attributes and interviewers: one
+            # made before another save would undo it (and un-invite whom it added). The row
+            # read under the lock is the one a save before committed ("Read Committed
+            # Isolation Level", PostgreSQL manual, on SELECT FOR UPDATE), so its version is
+            # the latest. Refused whole, the user's input shown again to copy from.
+            if is_stale(sent_version, event["edit_version"]):
+                values = parse_event_form(single, lists, now=now).values
+                return edit_page(request, event, values, sent_version or "", status=409, conflict=True)
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
-            now = dt.datetime.now(dt.timezone.utc)
             result = parse_event_form(
                 single, lists, now=now, registered=registered, previous_start=event["starts_at"]
             )
@@ -82,17 +104,8 @@ async def edit(request: web.Request) -> web.Response:
                 if result.errors:
                     result.event = None
             if result.event is None:
-                return render(
-                    request,
-                    "events/form.html",
-                    {
-                        "mode": "edit",
-                        "event_id": event["id"],
-                        "event": event,
-                        "values": result.values,
-                        "errors": result.errors,
-                    },
-                    status=422,
+                return edit_page(
+                    request, event, result.values, event["edit_version"], result.errors, status=422
                 )
             await update_event(
                 connection,

@@ -12,7 +12,7 @@ from app.events.rules import SWEDISH_TIME
 from app.events.tokens import calendar_uid
 from tests.accounts import log_in, make_user
 from tests.candidate_support import link_and_pin, make_event, register
-from tests.forms import csrf_of
+from tests.forms import csrf_of, edit_form_of
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 
@@ -210,10 +210,10 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
         status, _ = await register(candidate_browser, base_url, invite.rsplit("/", 1)[1], email=email)
         assert status == 200
         [confirmation] = await wait_for_mail(settings.mail.catcher_dir, email)
-        _, csrf, _ = await csrf_of(http, f"{base_url}/events/{event_id}/edit")
+        csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
         async with http.post(
             f"{base_url}/events/{event_id}/edit",
-            data={**form, "start_time": "13:30", "csrf_token": csrf},
+            data={**form, "start_time": "13:30", "csrf_token": csrf, "edit_version": version},
             allow_redirects=False,
         ) as response:
             assert response.status == 303

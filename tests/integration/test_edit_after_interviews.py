@@ -11,7 +11,7 @@ import pytest
 
 from app.events.rules import as_local
 from tests.accounts import log_in
-from tests.forms import csrf_from
+from tests.forms import edit_form_of
 from tests.summary_support import ATTRIBUTES, QUESTIONS, org_user, sample_event
 
 
@@ -36,7 +36,8 @@ async def edit(http, base_url, db, event, **changes):
         "interviewer_email": [p["email"] for p in people],
         "interviewer_name": [p["name"] for p in people],
     } | changes
-    form = [("csrf_token", await csrf_from(http, f"{base_url}/events/{event.id}/edit"))]
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event.id}/edit")
+    form = [("csrf_token", csrf), ("edit_version", version)]
     for name, value in fields.items():
         form += [(name, item) for item in value] if isinstance(value, list) else [(name, value)]
     async with http.post(f"{base_url}/events/{event.id}/edit", data=form, allow_redirects=False) as response:

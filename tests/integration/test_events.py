@@ -11,7 +11,7 @@ from app.events.rules import SWEDISH_TIME
 from tests import factories
 from tests.accounts import log_in, make_user
 from tests.candidate_support import register
-from tests.forms import csrf_from, csrf_in
+from tests.forms import csrf_from, csrf_in, edit_form_of
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
@@ -156,10 +156,11 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
         http, base_url, action="publish", interviewer_email=[anna, bo], interviewer_name=["Anna", "Bo"]
     )
     [invitation] = await wait_for_mail(settings.mail.catcher_dir, anna)
-    csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
     later = (IN_A_WEEK + dt.timedelta(days=1)).isoformat()
     form = event_form(
         csrf,
+        edit_version=version,
         date=later,
         start_time="09:30",
         interviewer_email=[anna, cecilia],
@@ -194,10 +195,10 @@ async def test_a_new_length_is_said_as_such_and_the_candidates_entry_keeps_its_w
         status, _ = await register(visitor, base_url, token, email=kim)
     assert status == 200
     [confirmation] = await wait_for_mail(settings.mail.catcher_dir, kim)
-    csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
     async with http.post(
         f"{base_url}/events/{event_id}/edit",
-        data=event_form(csrf, duration_minutes="90"),
+        data=event_form(csrf, edit_version=version, duration_minutes="90"),
         allow_redirects=False,
     ) as response:
         assert response.status == 303
@@ -254,9 +255,9 @@ async def test_capacity_cannot_drop_below_the_registered(employer, base_url, db)
             f"k{number}@example.se",
             f"cap-{event_id}-{number}",
         )
-    csrf = await csrf_from(http, f"{base_url}/events/{event_id}/edit")
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
     async with http.post(
-        f"{base_url}/events/{event_id}/edit", data=event_form(csrf, capacity="2")
+        f"{base_url}/events/{event_id}/edit", data=event_form(csrf, edit_version=version, capacity="2")
     ) as response:
         assert response.status == 422
         assert "3 kandidater har redan anmält sig" in await response.text()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.events.form import parse_event_form
+from app.events.form import is_stale, parse_event_form
 from app.events.rules import SWEDISH_TIME, interview_slots
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone.utc)
@@ -183,3 +183,11 @@ def test_the_first_day_of_year_one_is_refused_as_past_not_an_overflow(start_time
     result = parse({"date": "0001-01-01", "start_time": start_time})
     assert set(result.errors) == {"date"}
     assert result.errors["date"][0] == "That date and time have already passed."
+
+
+def test_an_edit_form_is_current_only_with_the_events_own_version():
+    assert not is_stale("3", 3) and not is_stale(" 3 ", 3)
+    # Made before a save, or naming no version (a form from before versions), or not a plain
+    # number: saving it could undo what it never showed.
+    for sent in ("2", "4", None, "", "x", "-3", "+3", "3.0", "٣", "1" * 400):
+        assert is_stale(sent, 3), sent
