@@ -172,8 +172,7 @@ class EventView:
     others: dict[int, str]
     # the first HEAD_ROWS of the order: candidate_id, name, queued_at
     head: list[dict[str, Any]]
-    # {"registered": …, "checked_in": …, "waiting": …, "missed": … (their turn, twice),
-    #  "done": … (interviews held)}
+    # {"registered": …, "checked_in": …, "waiting": …} (the interviewers' `counts`)
     counts: dict[str, int]
     # Seconds until each active interviewer is free, and the mean interview: the waits.
     free_in: list[float]
@@ -184,8 +183,11 @@ class EventView:
     feedback_open: dict[int, int]
     paused: set[int]
     messages: list[dict[str, Any]]
-    # For the organizer's view: every interviewer (id, name, connected, paused), in id order.
+    # For the organizer's view: every interviewer (id, name, connected, paused), in id order;
+    # those out of the queue for missing their turn twice; the interviews held.
     interviewers: list[tuple[int, str, bool, bool]] = field(default_factory=list)
+    missed: int = 0
+    done: int = 0
     by_candidate: dict[int, dict[str, Any]] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -335,13 +337,7 @@ async def _read_event_view(
         order,
         others,
         head,
-        {
-            "registered": row["registered"],
-            "checked_in": row["checked_in"],
-            "waiting": len(order),
-            "missed": row["missed"],
-            "done": row["done"],
-        },
+        {"registered": row["registered"], "checked_in": row["checked_in"], "waiting": len(order)},
         free_in,
         average,
         [dict(zip(LIVE_COLUMNS, values)) for values in row["live"]],
@@ -349,6 +345,8 @@ async def _read_event_view(
         set(row["paused"]),
         [{"id": i, "text": text, "sent_at": iso(at)} for i, text, at in reversed(row["messages"])],
         interviewers=[tuple(values) for values in row["interviewers"]],
+        missed=row["missed"],
+        done=row["done"],
         snapshot=parse_snapshot(row["snapshot"]),
     )
 

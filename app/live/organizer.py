@@ -48,14 +48,14 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "rooms_in_use": offered + active,
         "interviews_active": active,
         "offers_open": offered,
-        "interviews_done": counts["done"],
+        "interviews_done": view.done,
         "queue_length": counts["waiting"],
         "away": sum(1 for state in view.others.values() if state == "away"),
         "registered": counts["registered"],
         "checked_in": counts["checked_in"],
-        "no_shows": counts["missed"] + (not_checked_in if ended else 0),
+        "no_shows": view.missed + (not_checked_in if ended else 0),
         "not_checked_in": not_checked_in,
-        "missed": counts["missed"],
+        "missed": view.missed,
         # Interviews whose media server is lost with none to take them: paused, clock stopped.
         "media_unavailable": sum(1 for row in live if row["media_lost_at"] is not None),
         "interviewers": [
