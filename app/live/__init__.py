@@ -12,7 +12,6 @@ dispatch.py      Next and Pick: one locked transaction per dispatch (the offer g
 interviews.py    accepting an offer, expiry of unanswered offers, ending, extending
 janus_access.py  the candidate's Janus token, renewed with every ticket
 outcome.py       notes, questions covered and ratings; the candidate's yes/no answer
-call_holder.py   which page of an interviewer holds the call (several windows open)
 access.py        who may use an interviewer's link (code session or account)
 protocol.py      the realtime channel's messages (app/live/PROTOCOL.md), parsed without I/O
 event_view.py    one read of an event per change, shared by all its sockets in a process

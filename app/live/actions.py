@@ -32,7 +32,6 @@ from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS, URGENT_POOL
 from app.live import (
-    call_holder,
     dispatch,
     interviews,
     janus_access,
@@ -347,15 +346,6 @@ async def record(me: Interviewer, message: Message) -> Done:
     return Done({"type": "record", **saved})
 
 
-async def call(me: Interviewer, message: Message) -> Done:
-    """Whether this page holds the call of the own interview (app/live/call_holder.py)."""
-    async with me.services.pool.acquire() as connection:
-        held = await call_holder.hold_call(
-            connection, message["interview"], me.id, message["page"], take=message["take"]
-        )
-    return Done({"type": "call", "interview": message["interview"], "held": held})
-
-
 INTERVIEWER_ACTIONS: dict[str, Action] = {
     "next": Action(next_candidate, reply_first=True),
     "pick": Action(pick, reply_first=True),
@@ -367,7 +357,6 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
     "end": Action(end),
     "save": Action(save),
     "record": Action(record),
-    "call": Action(call),
 }
 
 

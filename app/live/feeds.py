@@ -102,16 +102,12 @@ class InterviewerFeed:
 
     async def notice(self, named: Message) -> None:
         """Another window of the interviewer saved their record (app/live/outcome.py): this
-        one's form fetches it (`record`) unless it is the window that saved; or took the
-        interview's call: this one leaves it."""
-        if self.send is None:
+        one's form fetches it (`record`) unless it is the window that saved."""
+        if named.get("kind") != "record_saved" or self.send is None:
             return
-        interview, version, page = named.get("interview"), named.get("version"), named.get("page")
-        if named.get("kind") == "record_saved" and isinstance(interview, int) and isinstance(version, int):
+        interview, version = named.get("interview"), named.get("version")
+        if isinstance(interview, int) and isinstance(version, int):
             await self.send({"type": "record_saved", "interview": interview, "version": version})
-        elif named.get("kind") == "call_taken" and isinstance(interview, int) and isinstance(page, str):
-            # Another page of the interviewer took the call (app/live/call_holder.py).
-            await self.send({"type": "call_taken", "interview": interview, "page": page})
 
     async def snapshot(self) -> Message:
         return await self.cut(await self.view())

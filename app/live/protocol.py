@@ -161,19 +161,8 @@ class Record(_Message):
     interview: Id
 
 
-class Call(_Message):
-    """Which page of the interviewer holds the interview's call (app/live/call_holder.py)."""
-
-    type: Literal["call"]
-    interview: Id
-    page: Annotated[str, Field(strict=True, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
-    take: Annotated[bool, Field(strict=True)] = False
-
-
 CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback
-InterviewerMessage = (
-    Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record | Call
-)
+InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 

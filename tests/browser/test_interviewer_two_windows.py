@@ -107,33 +107,3 @@ async def test_notes_typed_in_two_windows_at_once_are_not_lost_unseen(new_page, 
         notes = await db.fetchval("SELECT notes FROM interview WHERE id = $1", interview)
         assert notes == "Skrivet på laptopen\nSkrivet på telefonen"
         await eventually(laptop.get_by_label("Notes", exact=True).input_value, notes)
-
-
-CALL = "window.meeting.interview.call"
-
-
-async def test_one_window_holds_the_call_and_another_can_take_it_over(new_page, db, base_url):
-    """Only the window that called the candidate in joins the room and publishes camera and
-    microphone; the other says the interview is open in another window, and takes the call
-    over on request (the first leaves it). A reload keeps the call where it was."""
-    async with two_windows_in_interview(new_page, db, base_url) as (laptop, phone, interview):
-        await laptop.wait_for_function(f"{CALL}.joined", timeout=20000)
-        await phone.wait_for_selector("#call-elsewhere:not([hidden])")
-        said = await phone.locator("#call-elsewhere p").inner_text()
-        assert said == "The interview is open in another window."
-        assert not await phone.evaluate(f"{CALL}.joined")
-        assert await laptop.locator("#call-elsewhere").is_hidden()
-
-        await phone.get_by_role("button", name="Take over here").click()
-        await phone.wait_for_function(f"{CALL}.joined", timeout=20000)
-        assert await phone.locator("#call-elsewhere").is_hidden()
-        await laptop.wait_for_selector("#call-elsewhere:not([hidden])")
-        await laptop.wait_for_function(f"!{CALL}.joined")
-        page_id = await phone.evaluate("window.meeting.interview.holder.page")
-        assert await db.fetchval("SELECT call_page FROM interview WHERE id = $1", interview) == page_id
-
-        await phone.reload()
-        await phone.wait_for_selector("#interview:not([hidden])")
-        await phone.wait_for_function(f"{CALL}.joined", timeout=20000)
-        assert await phone.locator("#call-elsewhere").is_hidden()
-        assert not await laptop.evaluate(f"{CALL}.joined")

@@ -17,7 +17,7 @@ from tests.integration.fuzz_inputs import json_values, odd_text
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "app" / "live" / "PROTOCOL.md"
 # Every client message gets exactly one of these (PROTOCOL.md "Replies"); a state comes first.
-REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty", "saved", "record", "call"}
+REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty", "saved", "record"}
 REPLY_TIMEOUT = 15.0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.live import call_holder, dispatch, interviews, outcome, queue
+from app.live import dispatch, interviews, outcome, queue
 from app.live.errors import LiveError
 from tests.integration.channel_support import new_client, recording, sign_in_interviewer
 from tests.integration.live_support import make_live_event, offer_with_room
@@ -130,24 +130,3 @@ async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db
     row = await db.fetchrow("SELECT notes, record_version FROM interview WHERE id = $1", interview)
     assert (row["notes"], row["record_version"]) == ("Stark", 1)
     assert await db.fetchval("SELECT count(*) FROM interview_rating WHERE interview_id = $1", interview) == 1
-
-
-async def test_one_page_holds_the_call(db, pool, settings):
-    """The page that called the candidate in takes the call; another gets it only when
-    nobody holds it and the interview has begun, or by taking it over."""
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    me = event.interviewers[0]
-    await queue.check_in(db, event.candidates[0], settings.live)
-    offer = await dispatch.dispatch(pool, me, settings.live)
-    await offer_with_room(db, offer, settings.live)
-    interview = offer.interview_id
-    laptop, phone = "a" * 32, "b" * 32
-    assert not await call_holder.hold_call(db, interview, me, phone, take=False)  # offered: the caller's
-    assert await call_holder.hold_call(db, interview, me, laptop, take=True)
-    await interviews.accept_offer(db, interview, offer.candidate_id)
-    assert await call_holder.hold_call(db, interview, me, laptop, take=False)  # a reload: the same page
-    assert not await call_holder.hold_call(db, interview, me, phone, take=False)
-    assert await call_holder.hold_call(db, interview, me, phone, take=True)
-    assert not await call_holder.hold_call(db, interview, me, laptop, take=False)
-    with pytest.raises(LiveError, match="not_active"):
-        await call_holder.hold_call(db, interview, me + 10_000, laptop, take=True)

@@ -28,7 +28,7 @@ from tests.integration.channel_support import (
 )
 from tests.integration.live_support import make_live_event
 
-REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty", "saved", "record", "call"}
+REPLIES = {"ok", "error", "pong", "ticket", "prepared", "dispatched", "queue_empty", "saved", "record"}
 DEEP = "[" * 50_000  # well below the 64 KiB frame limit, far beyond json's recursion limit
 
 

@@ -34,7 +34,6 @@ def test_each_side_has_its_own_types():
         "end",
         "save",
         "record",
-        "call",
     }
 
 
@@ -96,10 +95,6 @@ def test_each_side_has_its_own_types():
             {"type": "save", "interview": 3, "version": 0, "notes": "Bra", "covered": [], "ratings": {}},
         ),
         ({"type": "record", "interview": 3}, {"type": "record", "interview": 3}),
-        (
-            {"type": "call", "interview": 3, "page": "0123456789abcdef"},
-            {"type": "call", "interview": 3, "page": "0123456789abcdef", "take": False},
-        ),
     ],
 )
 def test_good_messages_parse_to_their_fields(message, parsed):
@@ -205,11 +200,6 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "record"},
         {"type": "record", "interview": None},
         {"type": "record", "interview": "3"},
-        {"type": "call", "interview": 3},
-        {"type": "call", "interview": 3, "page": "short"},
-        {"type": "call", "interview": 3, "page": "x" * 65},
-        {"type": "call", "interview": 3, "page": "not a page id"},
-        {"type": "call", "interview": 3, "page": "0123456789abcdef", "take": 1},
     ],
 )
 def test_bad_fields_are_invalid_fields(message):

@@ -25,7 +25,7 @@
 const FAILED_OPENS_BEFORE_ASKING = 2;
 const REFUSALS = new Set([401, 403, 404, 410]);
 
-const REPLY_TYPES = new Set(["ok", "error", "ticket", "prepared", "dispatched", "queue_empty", "pong", "saved", "record", "call"]);
+const REPLY_TYPES = new Set(["ok", "error", "ticket", "prepared", "dispatched", "queue_empty", "pong", "saved", "record"]);
 
 export class ChannelClosed extends Error {
   constructor() {

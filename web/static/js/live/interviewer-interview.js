@@ -7,10 +7,7 @@
 // when the candidate presses Join, so the candidate sees them at once and the interviewer
 // sees the candidate as soon as their camera is through. Taken back, turned down or run out,
 // the offer's call is left.
-// Only the page of the interviewer that holds the call joins it (CallHolder): another shows
-// that the interview is open in another window, with "Take over here".
 import { CallView } from "./call-view.js";
-import { CallHolder } from "./interviewer-call-holder.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
 
@@ -47,7 +44,7 @@ function moveKeepingFocus(node, into) {
 }
 
 export class InterviewView extends EventTarget {
-  constructor(root, record, channel) {
+  constructor(root, record) {
     super();
     this.root = root;
     this.record = record;
@@ -69,42 +66,6 @@ export class InterviewView extends EventTarget {
     this.call.addEventListener("failed", () => { this.rejoin.hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
     this.rejoin.addEventListener("click", () => this.joinCall());
-    this.elsewhere = root.querySelector("#call-elsewhere");
-    this.holder = new CallHolder(channel);
-    this.holder.addEventListener("lost", (event) => this.lost(event.detail));
-    root.querySelector("#take-call").addEventListener("click", () => this.takeOver());
-    channel.addEventListener("status", (event) => {
-      // Back: another page may have taken the call meanwhile (its `call_taken` was missed).
-      const id = this.current?.id;
-      if (event.detail === "open" && id !== undefined && this.holder.held(id)) this.holder.ask(id);
-    });
-  }
-
-  // This page called the candidate in: it holds the call.
-  claim(interview) {
-    this.holder.ask(interview, true);
-  }
-
-  async takeOver() {
-    const id = this.current?.id;
-    if (id === undefined || !(await this.holder.ask(id, true)) || this.current?.id !== id) return;
-    this.showElsewhere(false);
-    this.joinCall();
-  }
-
-  // Another page of the interviewer took the call: this one leaves it.
-  lost(interview) {
-    if (this.ahead && this.ahead.id === interview) this.leaveAhead();
-    if (this.current && this.current.id === interview) {
-      this.call.leave();
-      this.showElsewhere(true);
-    }
-  }
-
-  showElsewhere(shown) {
-    this.elsewhere.hidden = !shown;
-    this.call.root.hidden = shown;
-    if (shown) this.rejoin.hidden = true;
   }
 
   get active() {
@@ -114,7 +75,6 @@ export class InterviewView extends EventTarget {
   // Called with every state: starts, updates or ends the interview view.
   update(state, saved) {
     const own = state.interview;
-    this.latest = own;
     if (own && own.state === "active") {
       const previous = this.current;
       if (!previous || previous.id !== own.id) this.start(own, saved);
@@ -126,7 +86,7 @@ export class InterviewView extends EventTarget {
     } else {
       this.outage.draw(null);
       if (this.current) this.finish();
-      if (own && own.state === "offered") this.offered(own);
+      if (own && own.state === "offered") this.joinAhead(own.id, own.ticket, own.room);
       else this.leaveAhead();
     }
     // The last interview's notes give way to an open offer, and come back if it ends without
@@ -134,20 +94,6 @@ export class InterviewView extends EventTarget {
     if (this.record.ended && !this.current) {
       if (own && this.record.interview !== own.id) this.hideRecord();
       else if (!own && this.record.form.hidden && Date.now() < this.keptUntil) this.showRecordInLobby(this.keptUntil);
-    }
-  }
-
-  // Joined ahead only by the page that holds the call: the one that called the candidate
-  // in, or (asked) the same page after a reload.
-  offered(own) {
-    const held = this.holder.held(own.id);
-    if (held) {
-      this.joinAhead(own.id, own.ticket, own.room);
-    } else if (held === undefined) {
-      this.holder.ask(own.id).then((now) => {
-        const still = this.latest;
-        if (now && still && still.id === own.id && still.state === "offered") this.joinAhead(still.id, still.ticket, still.room);
-      });
     }
   }
 
@@ -181,18 +127,6 @@ export class InterviewView extends EventTarget {
     this.section.hidden = false;
     this.redraw();
     this.heading.focus();
-    const held = this.holder.held(own.id);
-    this.showElsewhere(held === false);
-    if (held === undefined) {
-      // Nobody holds it (this page after a reload, a window that did not call them in):
-      // the server says whether this page does.
-      this.holder.ask(own.id).then((now) => {
-        if (this.current?.id !== own.id) return;
-        this.showElsewhere(!now);
-        if (now) this.joinCall();
-      });
-    }
-    if (!held) return;
     const ahead = this.ahead;
     this.ahead = null;
     const sameRoom = ahead && ahead.id === own.id && (ahead.room === null || ahead.room === own.room);
@@ -205,14 +139,13 @@ export class InterviewView extends EventTarget {
 
   joinCall() {
     this.rejoin.hidden = true;
-    if (this.current && this.current.ticket && this.holder.held(this.current.id)) this.call.join(this.current.ticket);
+    if (this.current && this.current.ticket) this.call.join(this.current.ticket);
   }
 
   finish() {
     const ended = this.current;
     this.current = null;
     this.call.leave();
-    this.showElsewhere(false);
     this.record.end();
     const focus = focusPlace(this.record.form, this.section);
     // The lobby first: the focus can only be put back into the notes once they are shown.

@@ -25,7 +25,7 @@ class MeetingPage {
     this.lobby = new Lobby(root, this.clock);
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
-    this.interview = new InterviewView(root, this.record, this.channel);
+    this.interview = new InterviewView(root, this.record);
     installShortcuts(root);
     // Texts drawn here are kept as functions, so a language switch can draw them again.
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
@@ -150,7 +150,6 @@ class MeetingPage {
       // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
       // "Replies"), unless it came already.
       this.calling = reply;
-      this.interview.claim(reply.interview);  // this page called them in: it holds the call
       this.interview.joinAhead(reply.interview, reply.ticket, null, reply.join);
       this.showCalledIn(this.channel.lastState?.interview);
     }
