@@ -35,6 +35,10 @@ from app.metrics import METRICS
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
+# Notifications for the people they name alone, which change nothing of the event's view
+# (another window of an interviewer saved their record: app/live/outcome.py): told to those
+# sockets, and no read or round of every socket of the event (DESIGN rule 10).
+NOTICES_ONLY = frozenset({"record_saved"})
 # How long a round keeps the event loop before it lets go for a turn: every other socket's
 # next message (a *Next*, the NOTIFY that carries an offer) waits for the turn under way.
 # A budget of time, not of sockets: a state costs from a few microseconds (a candidate's) to
@@ -190,12 +194,14 @@ class Hub:
         # With its transaction named, a view read since it committed need not be read again.
         if not isinstance(xid, int) or isinstance(xid, bool):
             xid = None
-        self.views.changed(event_id, xid)
-        self._first.setdefault(event_id, set()).update(people)
         for who in people:
             for socket in self._by_person.get(who, ()):
                 if socket.notice is not None:
                     self.pushes.start(socket.notice(named))
+        if named.get("kind") in NOTICES_ONLY:
+            return  # nothing of the event's view changed: no read, no round
+        self.views.changed(event_id, xid)
+        self._first.setdefault(event_id, set()).update(people)
         if event_id not in self._pending:
             self._pending.add(event_id)
             if event_id not in self._running:  # else the running round starts the next

@@ -150,6 +150,7 @@ async def resend_link(request: web.Request) -> web.Response:
         )
     if event is None:
         raise web.HTTPNotFound()
+    in_event_language(request, event)
     response = render(request, "candidates/link_sent.html", {"event": event, "email": email})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -145,9 +145,10 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             )
             await queue.notify(db, event.id, "event_state")  # the page learns the new end
             await wait_figures(page, (0, 1, 0, 2), timeout=15000)
-            status = page.locator("#event-state")
-            await status.get_by_text("The event's time is over").wait_for()
-            assert await status.get_attribute("role") == "status"
+            await page.locator("#event-state").get_by_text("The event's time is over").wait_for()
+            said = page.locator("#event-state-said")  # a live region there before its text
+            assert await said.get_attribute("role") == "status"
+            assert (await said.inner_text()).startswith("The event's time is over")
             assert await page.locator("#queue-detail").inner_text() == (
                 "Still waiting when the event's time ran out: not interviewed."
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.live import dispatch, interviews, outcome, queue
@@ -107,12 +109,18 @@ async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db
         async with recording(http, url) as laptop, recording(http, url) as phone:
             for window in (laptop, phone):
                 await window.wait_for(lambda m: m["type"] == "state" and m["interview"])
+            await asyncio.sleep(0.3)  # the states of the sockets' arrival are through
+            mark = len(phone.messages)
             saved = await laptop.request(
                 {"saved"}, type="save", interview=interview, version=0, notes="Stark", ratings={"1": 4}
             )
             assert saved == {"type": "saved", "interview": interview, "version": 1}
             told = await phone.wait_for(lambda m: m["type"] == "record_saved")
             assert told == {"type": "record_saved", "interview": interview, "version": 1}
+            # Told, and nothing else: a save changes nothing of the event's view, so it starts
+            # no read or round of the event's sockets (hub.NOTICES_ONLY).
+            await asyncio.sleep(0.3)
+            assert [m["type"] for m in phone.messages[mark:]] == ["record_saved"]
             # The phone's empty form, from before: refused, and nothing of the laptop's lost.
             refused = await phone.request({"saved"}, type="save", interview=interview, version=0, notes="")
             assert (refused["type"], refused["code"]) == ("error", "record_changed")

@@ -92,6 +92,7 @@ class OrganizerLivePage {
     const note = eventStateText({ ...state, over });
     $("event-state").hidden = !note;
     setText($("event-state"), note);
+    setText($("event-state-said"), note);
     // Interviews whose media server is lost with none to take them (app/live/reconciler.py).
     const paused = state.media_unavailable || 0;
     $("media-state").hidden = paused === 0;
