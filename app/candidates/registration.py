@@ -38,7 +38,7 @@ from app.candidates.rules import (
     FULL,
     OPEN,
     Registration,
-    open_until,
+    event_open_until,
     registration_state,
     resend_allowed,
 )
@@ -137,13 +137,7 @@ async def register(
     except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
         raise UndeliverableAddress(str(error)) from None
     # The common way: the locked part in one statement, if the event is as read.
-    until = open_until(
-        event["state"],
-        event["deleted_at"] is not None,
-        event["invite_open"],
-        event["starts_at"],
-        event["duration_minutes"],
-    )
+    until = event_open_until(event)
     seat = await queries.take_seat_at_once(
         connection,
         invite_token,

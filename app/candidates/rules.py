@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 from app.auth.validation import clean_email, clean_language, clean_name, has_control_characters
 from app.i18n import N_
@@ -101,6 +101,17 @@ def open_until(
     if deleted or state in ("cancelled", "draft", "finished") or not invite_open:
         return None
     return ends_at(starts_at, duration_minutes)
+
+
+def event_open_until(event: Mapping[str, Any]) -> dt.datetime | None:
+    """`open_until` of an event's row."""
+    return open_until(
+        event["state"],
+        event["deleted_at"] is not None,
+        event["invite_open"],
+        event["starts_at"],
+        event["duration_minutes"],
+    )
 
 
 def registration_state(

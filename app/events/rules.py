@@ -34,11 +34,15 @@ def wall_clock_exists(moment: dt.datetime) -> bool:
     return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 
+def is_finished(state: str, starts_at: dt.datetime, duration_minutes: int, now: dt.datetime) -> bool:
+    """Finished by its state, or by the clock when the sweeper has not marked it yet (it
+    moves the state once no interview is still going: app/live/event_states.py)."""
+    return state == "finished" or now >= starts_at + dt.timedelta(minutes=duration_minutes)
+
+
 def is_over(event: Mapping[str, Any], now: dt.datetime) -> bool:
-    """The event has been held: finished by its state, or by the clock before the state
-    follows (app/live/event_states.py moves it once no interview is still going)."""
-    ends_at = event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"])
-    return event["state"] == "finished" or ends_at <= now
+    """`is_finished` of an event's row: the event has been held."""
+    return is_finished(event["state"], event["starts_at"], event["duration_minutes"], now)
 
 
 def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:

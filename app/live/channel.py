@@ -254,6 +254,20 @@ def same_origin(request: web.Request) -> bool:
         return False
 
 
+def is_upgrade(request: web.Request) -> bool:
+    """A WebSocket handshake; without it a socket's address answers whether one would be
+    let in (`let_in`, app/views/live_sockets.py)."""
+    return request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+def let_in(request: web.Request) -> web.Response:
+    """204, the handshake's checks having passed; like the handshake, only to the site's own
+    pages (a page of another site asking with our cookies learns nothing: 403)."""
+    if not same_origin(request):
+        raise web.HTTPForbidden()
+    return web.Response(status=204, headers={"Cache-Control": "no-store"})
+
+
 # Run one action for this socket's person: (action, message) -> Done.
 Perform = Callable[["Action", dict[str, Any]], Awaitable["Done"]]
 

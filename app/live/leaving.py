@@ -40,8 +40,8 @@ async def end_on_event_day(
     """In the caller's transaction, which holds the candidate's row (lock order as in
     queue.py `check_in`: the candidate, then the queue entry)."""
     rooms = await _take_out(connection, candidate_id)
-    # The interviewers' lists of registered candidates lose this one.
-    await queue.notify(connection, event_id, "queue")
+    # One notification does both: the round it starts takes this one off the interviewers'
+    # lists of registered candidates, and it names the candidate, whose pages are told.
     await queue.notify(connection, event_id, "registration_ended", candidate=candidate_id)
     return rooms
 

@@ -7,7 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
+from app.events.rules import is_finished
 from app.i18n import N_
+
+__all__ = ["is_finished"]  # the summary's test of an event held (app/events/rules.py)
 
 # What became of an interview, in the order the "outcome" sort uses.
 OUTCOMES = {
@@ -40,11 +43,6 @@ def outcome_of(
             return "no_answer"
         return "interested" if interested else "not_interested"
     return None
-
-
-def is_finished(state: str, starts_at: dt.datetime, duration_minutes: int, now: dt.datetime) -> bool:
-    """Finished by its state, or by the clock when the sweeper has not marked it yet."""
-    return state == "finished" or now >= starts_at + dt.timedelta(minutes=duration_minutes)
 
 
 def format_length(seconds: int | None) -> str:

@@ -15,7 +15,7 @@ from aiohttp import web
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
-from app.candidates.rules import ends_at, pin_is_well_formed
+from app.candidates.rules import ends_at, event_open_until, pin_is_well_formed
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
@@ -81,6 +81,11 @@ def prefer_language(request: web.Request, language: str) -> None:
         request[LANGUAGE] = language
 
 
+def _registration_open(event) -> bool:
+    until = event_open_until(event)
+    return until is not None and dt.datetime.now(dt.timezone.utc) < until
+
+
 def page(request: web.Request, template: str, candidate, event, status: int = 200, **context) -> web.Response:
     public_url = request.app[SETTINGS].app.public_url
     response = render(
@@ -92,10 +97,8 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
             "situation": situation(candidate, event),
             "base": f"/c/{candidate['access_token']}",
             "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
-            # "Register again" only while registering can still be open.
-            "registration_may_be_open": event["state"] in ("published", "live")
-            and event["deleted_at"] is None
-            and dt.datetime.now(dt.timezone.utc) < ends_at(event["starts_at"], event["duration_minutes"]),
+            # "Register again" only while registering is open (the invitation's own rule).
+            "registration_may_be_open": _registration_open(event),
             **context,
         },
         status=status,

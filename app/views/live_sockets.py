@@ -31,7 +31,7 @@ from app.link_sessions import CANDIDATE_SESSION
 from app.live.access import is_signed_in
 from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
 from app.live.arrivals import Admitted, Arrival
-from app.live.channel import Socket, same_origin, serve
+from app.live.channel import Socket, is_upgrade, let_in, serve
 from app.live.connections import ARRIVALS, DEPARTURES
 from app.live.feeds import CandidateFeed, InterviewerFeed
 
@@ -123,10 +123,6 @@ async def _serve_as(
     )
 
 
-def _is_upgrade(request: web.Request) -> bool:
-    return request.headers.get("Upgrade", "").lower() == "websocket"
-
-
 async def _admitted_candidate(request: web.Request, token: str):
     candidate = await request.app[ARRIVALS].candidate(token)
     if candidate is None or candidate["erased_at"] is not None:
@@ -145,20 +141,12 @@ async def _admitted_interviewer(request: web.Request, token: str):
     return event
 
 
-def _let_in(request: web.Request) -> web.Response:
-    """204, as the handshake's checks passed; like the handshake, only to the site's own
-    pages (a page of another site asking with our cookies learns nothing: 403)."""
-    if not same_origin(request):
-        raise web.HTTPForbidden()
-    return web.Response(status=204, headers={"Cache-Control": "no-store"})
-
-
 @routes.get("/c/{token}/ws", name="candidate_socket")
 async def candidate_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
-    if not _is_upgrade(request):  # would it be let in? (above)
+    if not is_upgrade(request):  # would it be let in? (above)
         await _admitted_candidate(request, token)
-        return _let_in(request)
+        return let_in(request)
     async with _admission(request) as admitted:
         candidate = await _admitted_candidate(request, token)
         return await _serve_as(
@@ -169,9 +157,9 @@ async def candidate_socket(request: web.Request) -> web.StreamResponse:
 @routes.get("/i/{token}/ws", name="interviewer_socket")
 async def interviewer_socket(request: web.Request) -> web.StreamResponse:
     token = _token(request)
-    if not _is_upgrade(request):
+    if not is_upgrade(request):
         await _admitted_interviewer(request, token)
-        return _let_in(request)
+        return let_in(request)
     async with _admission(request) as admitted:
         event = await _admitted_interviewer(request, token)
         return await _serve_as(

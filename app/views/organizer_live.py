@@ -13,7 +13,7 @@ from aiohttp import web
 from app.auth import current_user, require_user
 from app.events import queries
 from app.keys import DB_POOL
-from app.live.channel import Socket, same_origin, serve
+from app.live.channel import Socket, is_upgrade, let_in, serve
 from app.live.event_view import EventView
 from app.live.feeds import event_view_of
 from app.live.organizer import organizer_state
@@ -44,14 +44,12 @@ async def live_view(request: web.Request) -> web.Response:
 
 @routes.get("/events/{event_id}/live/ws", name="organizer_live_socket")
 async def live_socket(request: web.Request) -> web.StreamResponse:
-    if request.headers.get("Upgrade", "").lower() != "websocket":
+    if not is_upgrade(request):
         # Would a socket be let in? (app/views/live_sockets.py): 204, 401 logged out, 404.
         if current_user(request) is None:
             raise web.HTTPUnauthorized()
         await owned_event(request)
-        if not same_origin(request):
-            raise web.HTTPForbidden()
-        return web.Response(status=204, headers={"Cache-Control": "no-store"})
+        return let_in(request)
     event = await owned_event(request)
     event_id = event["id"]
     view = event_view_of(request.app, event_id)

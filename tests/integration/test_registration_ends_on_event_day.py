@@ -6,6 +6,8 @@ registration: the candidate went on waiting, could still join an offer, and the 
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from tests.forms import csrf_from
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
 from tests.integration.live_support import assert_invariants, make_live_event
@@ -20,6 +22,23 @@ async def remove(http, base_url: str, event_id: int, candidate_id: int) -> None:
     csrf = await csrf_from(http, url)
     async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
         assert response.status == 303, await response.text()
+
+
+@asynccontextmanager
+async def one_checked_in(db, base_url: str, organization_id: int | None = None):
+    """An event under way (the employer's organization's, when given) with one interviewer
+    and one candidate checked in: (the event, the candidate's id, their socket, the lobby)."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    if organization_id is not None:
+        await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", organization_id, event.id)
+    [person] = event.candidates
+    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
+    async with candidate_and_lobby(base_url, await token_of(db, "candidate", person), interviewer) as (
+        candidate,
+        lobby,
+    ):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        yield event, person, candidate, lobby
 
 
 def waiting_names(state: dict) -> list[str]:
@@ -63,15 +82,7 @@ async def test_the_employer_removes_a_waiting_candidate_on_the_event_day(employe
 
 async def test_a_removed_candidate_with_an_offer_cannot_join_it(employer, db, base_url):
     http, user = employer
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
-    [person] = event.candidates
-    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
-    async with candidate_and_lobby(base_url, await token_of(db, "candidate", person), interviewer) as (
-        candidate,
-        lobby,
-    ):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+    async with one_checked_in(db, base_url, user["organization_id"]) as (event, person, candidate, lobby):
         dispatched = await lobby.request({"dispatched"}, type="next")
         assert dispatched["type"] == "dispatched", dispatched
         await candidate.wait_for(lambda m: m["type"] == "offer")
@@ -88,15 +99,11 @@ async def test_a_removed_candidate_with_an_offer_cannot_join_it(employer, db, ba
 
 
 async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, base_url):
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    [person] = event.candidates
-    token = await token_of(db, "candidate", person)
-    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
     async with (
-        candidate_and_lobby(base_url, token, interviewer) as (candidate, lobby),
+        one_checked_in(db, base_url) as (event, person, candidate, lobby),
         new_client() as other_tab,
     ):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        token = await token_of(db, "candidate", person)
         dispatched = await lobby.request({"dispatched"}, type="next")
         assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
         await lobby.wait_for(
@@ -120,15 +127,7 @@ async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, 
 async def test_deleting_the_event_on_its_day_tells_its_open_pages(employer, db, base_url):
     """Before, nothing was notified: a waiting page went on showing its place."""
     http, user = employer
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
-    [person] = event.candidates
-    interviewer = await token_of(db, "event_interviewer", event.interviewers[0])
-    async with candidate_and_lobby(base_url, await token_of(db, "candidate", person), interviewer) as (
-        candidate,
-        lobby,
-    ):
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+    async with one_checked_in(db, base_url, user["organization_id"]) as (event, _person, candidate, lobby):
         url = f"{base_url}/events/{event.id}/delete"
         csrf = await csrf_from(http, url)
         async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:

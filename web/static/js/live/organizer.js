@@ -79,7 +79,8 @@ class OrganizerLivePage {
     $("queue-length").textContent = String(state.queue_length);
     $("interviews-done").textContent = String(state.interviews_done);
     // Not checked in is a no-show only once the event is over (app/live/organizer.py).
-    $("no-shows").textContent = String(state.missed + (over ? state.not_checked_in : 0));
+    // The state's count, and those not checked in once this page's clock passed the end first.
+    $("no-shows").textContent = String(state.no_shows + (over && !state.over ? state.not_checked_in : 0));
     $("no-shows-detail").textContent = over
       ? _("%(absent)s did not check in, %(missed)s missed their turn",
         { absent: state.not_checked_in, missed: state.missed })
