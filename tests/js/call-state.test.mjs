@@ -138,3 +138,19 @@ test("quality is good only while frames arrive", () => {
   assert.equal(qualityOf({ loss: 0.2, rtt: 0.1, fps: 25 }), "poor");
   assert.equal(qualityOf({ loss: 0, rtt: 0.02, fps: null, videoExpected: false }), "good");
 });
+
+test("another window holding the call shows it here, whatever time or the link says, until a join", () => {
+  let s = run([...LIVE, { type: "elsewhere", now: 2000 }]);
+  assert.equal(s.phase, "elsewhere");
+  assert.ok(!showsVideo(s));
+  // No link of its own: time alone must not make it "unreachable".
+  s = run([{ type: "tick", now: 2000 + UNREACHABLE_MS * 2 }], s);
+  assert.equal(s.phase, "elsewhere");
+  // Use this window: a new join connects again.
+  s = run([{ type: "join", now: 30000 }], s);
+  assert.equal(s.phase, "connecting");
+  assert.equal(s.elsewhere, false);
+  // Leaving wins over it (the interview ended while another window held the call).
+  s = run([{ type: "elsewhere", now: 31000 }, { type: "leave", now: 32000 }], s);
+  assert.equal(s.phase, "ended");
+});

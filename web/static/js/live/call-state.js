@@ -9,6 +9,8 @@
 //   idle         before the first join
 //   ended        the call was left (the Leave button, or the interview ended)
 //   failed       Janus refused us (no retry by itself: the page offers "Join again")
+//   elsewhere    another window of this browser holds the call (call-hold.js): this one left
+//                it, or did not join; the page offers "Use this window"
 //   connecting   this join's own media link has not been up yet, for less than UNREACHABLE_MS
 //   reconnecting the own link went down (ICE disconnected/failed, being restarted or rejoined),
 //                for less than UNREACHABLE_MS; who = "self". Or: the own link is up, the other
@@ -38,6 +40,7 @@
 //                 (bandwidth | camera)
 //   tick         now (once a second)                        connecting → unreachable
 //   fail         fatal                                      any → failed
+//   elsewhere    held by another window                     any → elsewhere (a join ends it)
 //   leave        ended                                      any → ended
 // Events of an older attempt (a join since replaced) are dropped: `attempt` must match.
 
@@ -46,7 +49,7 @@ export const UNREACHABLE_MS = 7000;
 export const AUDIO_ONLY_MS = 5000;
 
 export const PHASES = [
-  "idle", "ended", "failed", "connecting", "reconnecting", "unreachable", "alone",
+  "idle", "ended", "failed", "elsewhere", "connecting", "reconnecting", "unreachable", "alone",
   "audio-only", "degraded", "live",
 ];
 
@@ -65,7 +68,7 @@ export function initialState() {
   return {
     phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
     mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false,
-    sending: "video", ended: false, fatal: false,
+    sending: "video", ended: false, fatal: false, elsewhere: false,
   };
 }
 
@@ -87,6 +90,7 @@ export function next(state, event) {
   switch (event.type) {
     case "leave": s.ended = true; break;
     case "fail": s.fatal = true; break;
+    case "elsewhere": s.elsewhere = true; break;
     case "link":
       if (event.up !== (s.link === "up")) {
         // Down: the clock of "how long without a link" starts now, unless it was never up.
@@ -133,6 +137,7 @@ function derive(s, now) {
 function phaseOf(s, now) {
   if (s.ended) return { phase: "ended", who: null };
   if (s.fatal) return { phase: "failed", who: null };
+  if (s.elsewhere) return { phase: "elsewhere", who: null };
   if (s.link !== "up") {
     const everUp = s.link === "down";
     if (now - s.linkSince >= UNREACHABLE_MS) return { phase: "unreachable", who: "self" };

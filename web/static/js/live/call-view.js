@@ -3,12 +3,19 @@
 // the connection quality and Leave. Signalling stays in ../janus-room.js (RoomCall); what the
 // call is doing is one state (call-state.js), and everything here is drawn from it.
 //
-//   const view = new CallView(root, {freshTicket});   // freshTicket: async () => a new ticket
-//                                                    // for joining again by itself (optional)
+//   const view = new CallView(root, {freshTicket, holdName});
+//                                              // freshTicket: async () => a new ticket for
+//                                              // joining again by itself (optional);
+//                                              // holdName: the person's, for one window of
+//                                              // theirs in the call (call-hold.js)
 //   view.askMedia();                           // on a press that leads to a join: the camera
 //                                              // starts while the join is being arranged
 //   view.dropMedia();                          // … the join did not come about
-//   await view.join(ticket);                   // POST /api/join, then RoomCall; again = rejoin
+//   await view.join(ticket);                   // POST /api/join, then RoomCall; again = rejoin;
+//                                              // press: a person's press, which takes the call
+//                                              // from another window of theirs (else a join
+//                                              // the page makes by itself shows "elsewhere")
+//   await view.heldElsewhere();                // another window of theirs is in the call
 //   await view.join(ticket, {info});           // the join info came with the ticket: RoomCall
 //   view.join(ticket, {ahead: true});          // joined before the call shows (the interviewer,
 //                                              // while the offer is open); view.clockFrom()
@@ -23,12 +30,14 @@
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join, and again when the other side comes back after leaving),
 // "failed" (detail {code, reason}: Janus refused; the page offers to join again),
-// "phase" (detail {state}: every change of the call's state).
+// "phase" (detail {state}: every change of the call's state), "take" (Use this window was
+// pressed: the page joins with a press; without a listener the view joins with a fresh ticket).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
+import { CallHold } from "./call-hold.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -38,6 +47,7 @@ const STATUS = {
   "reconnecting:self": N_("Your connection was interrupted. Reconnecting…"),
   "reconnecting:other": N_("The other person's connection was interrupted. Reconnecting…"),
   unreachable: N_("No connection can be made from this network right now. Still trying…"),
+  elsewhere: N_("You are in this call in another window. To go on here, choose Use this window."),
   "alone:left": N_("The other person has left the call."),
   "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
   failed: N_("The call was interrupted."),
@@ -49,6 +59,7 @@ const NOTE = {
   "audio-only": N_("Sound only"),
   reconnecting: N_("Reconnecting…"),
   unreachable: N_("No connection"),
+  elsewhere: N_("This call is open in another window."),
 };
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
@@ -72,10 +83,12 @@ function clock(seconds) {
 }
 
 export class CallView extends EventTarget {
-  constructor(root, { freshTicket = null } = {}) {
+  constructor(root, { freshTicket = null, holdName = null } = {}) {
     super();
     this.root = root;
     this.freshTicket = freshTicket;
+    // Another window's press took the call: this one leaves it, camera and all.
+    this.hold = new CallHold(holdName, () => this.showElsewhere());
     const find = (name) => root.querySelector(`[data-call-${name}]`);
     this.el = {
       remote: find("remote"), self: find("self"), selfOff: find("self-off"), waiting: find("waiting"),
@@ -84,7 +97,7 @@ export class CallView extends EventTarget {
       status: find("status"), videoNote: find("video-note"), videoNoteText: find("video-note-text"),
       videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
       videoSaid: find("video-said"), leaveQuestion: find("leave-question"), leaveYes: find("leave-yes"),
-      leaveNo: find("leave-no"),
+      leaveNo: find("leave-no"), here: find("here"),
     };
     this.call = null;
     this.state = initialState();
@@ -109,6 +122,7 @@ export class CallView extends EventTarget {
     this.root.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !this.el.leaveNo.hidden) this.el.leaveNo.click();
     });
+    this.el.here.addEventListener("click", () => this.takeHere());
     this.el.sound.addEventListener("click", () => this.unmuteRemote());
     this.el.videoOn.addEventListener("click", () => this.call?.resumeVideo().catch(() => {}));
     this.el.remote.addEventListener("playing", () => this.el.remote.classList.add("playing"));
@@ -122,6 +136,11 @@ export class CallView extends EventTarget {
 
   get joined() {
     return this.call !== null;
+  }
+
+  // Another window of this browser holds the call (call-hold.js), and this one shows it.
+  get elsewhere() {
+    return this.state.phase === "elsewhere";
   }
 
   // In a call here, or between two tries of one (no RoomCall while it waits to try again):
@@ -207,7 +226,7 @@ export class CallView extends EventTarget {
   // ahead: before the call shows; no join time until clockFrom().
   // info: the ticket's join info, when the reply that brought the ticket carried it
   // (`ticket`, `dispatched`: PROTOCOL.md): straight to Janus, without POST /api/join.
-  async join(ticket, { again = false, ahead = false, info = null } = {}) {
+  async join(ticket, { again = false, ahead = false, info = null, press = false } = {}) {
     const media = this.media;
     this.media = null;
     this.stop();
@@ -215,6 +234,12 @@ export class CallView extends EventTarget {
     this.joinStarted = ahead ? null : performance.now();
     this.update({ type: "join", again });
     const { attempt } = this.state;
+    if (!(await this.hold.take(press))) {
+      dropMedia(media);
+      if (this.state.attempt === attempt && !this.state.ended) this.showElsewhere();
+      return;
+    }
+    if (this.state.attempt !== attempt || this.state.ended) return; // left or joined again meanwhile
     // Time alone moves the state on (to "unreachable"), also while nothing else happens.
     if (!this.stateTimer) this.stateTimer = setInterval(() => this.update({ type: "tick" }), 1000);
     const current = () => this.state.attempt === attempt && !this.state.ended;
@@ -268,6 +293,34 @@ export class CallView extends EventTarget {
     } catch (error) {
       if (this.call === call && this.state.phase === "connecting") this.fail("start", error);
     }
+  }
+
+  async heldElsewhere() {
+    return this.hold.elsewhere();
+  }
+
+  // Another window of this person is in the call: this one is not (its camera off), and
+  // offers to take the call here (draw: the note, the status and Use this window).
+  showElsewhere() {
+    this.stop();
+    this.dropMedia();
+    clearInterval(this.stateTimer);
+    this.stateTimer = null;
+    this.root.hidden = false;
+    this.update({ type: "elsewhere" });
+  }
+
+  // Use this window: the page's own join with a press (it knows the newest ticket), else a
+  // join with a fresh ticket.
+  async takeHere() {
+    if (!this.dispatchEvent(new CustomEvent("take", { cancelable: true }))) return;
+    let ticket = this.ticket;
+    try {
+      ticket = (await this.freshTicket?.()) || ticket;
+    } catch {
+      // the live socket is down: the last ticket may still do
+    }
+    if (ticket) this.join(ticket, { press: true });
   }
 
   // The media could not be mended in place: join again, with a fresh ticket if the page
@@ -421,6 +474,7 @@ export class CallView extends EventTarget {
       if (this.el.videoSaid) this.el.videoSaid.textContent = videoNote;
     }
     this.el.selfOff.hidden = this.cameraOn && sending === "video";
+    this.el.here.hidden = phase !== "elsewhere";
     this.drawQuality();
   }
 
@@ -485,6 +539,7 @@ export class CallView extends EventTarget {
     this.update({ type: "leave" });
     this.dropMedia();
     this.stop();
+    this.hold.release();
     clearInterval(this.stateTimer);
     this.stateTimer = null;
     clearInterval(this.timerTimer);

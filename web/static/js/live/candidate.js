@@ -40,7 +40,14 @@ class CandidatePage {
     this.offer = new OfferAlert(find('[data-phase="offer"]'));
     // When the media cannot be mended in place, the call joins again by itself with a new
     // ticket (accept, again during the interview: PROTOCOL.md).
-    this.call = new CallView(find("[data-call]"), { freshTicket: () => this.freshTicket() });
+    this.call = new CallView(find("[data-call]"), {
+      freshTicket: () => this.freshTicket(), holdName: `call ${location.pathname}`,
+    });
+    // Use this window: a fresh ticket through accept, as a press of Join again.
+    this.call.addEventListener("take", (event) => {
+      event.preventDefault();
+      this.accept();
+    });
     // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.outage = new MediaOutage(find("[data-call]"));
@@ -246,7 +253,9 @@ class CandidatePage {
     }, PRESS_MS);
   }
 
-  async accept() {
+  // press: Join (or Join again, Use this window) was pressed, which takes the call from
+  // another window of this browser (call-hold.js); else the page joins by itself.
+  async accept({ press = true } = {}) {
     if (this.joining) return;
     this.joining = true;
     // Sent first (the server's answer is the longer wait); the camera starts while the
@@ -259,7 +268,7 @@ class CandidatePage {
       if (reply && reply.type === "ticket") {
         find("[data-rejoin]").hidden = true;
         this.callFor = reply.interview;
-        await this.call.join(reply.ticket, { info: reply.join });
+        await this.call.join(reply.ticket, { info: reply.join, press });
       } else {
         this.call.dropMedia();
         if (this.phase === "interview") find("[data-rejoin]").hidden = false;
@@ -267,6 +276,16 @@ class CandidatePage {
     } finally {
       this.joining = false;
     }
+  }
+
+  // After a reload, or in a second window: joins again, unless another window of this
+  // browser is in the call (asked first: an accept would hand that window's call a new ticket).
+  async joinByItself() {
+    if (await this.call.heldElsewhere()) {
+      if (this.phase === "interview" && !this.call.joined && !this.joining) this.call.showElsewhere();
+      return;
+    }
+    if (this.phase === "interview" && !this.call.joined) this.accept({ press: false });
   }
 
   // The state that comes with room_changed must not start a second join (accept) while
@@ -359,7 +378,7 @@ class CandidatePage {
       // a join would only reach the lost server).
       const down = this.outage.draw(state.interview);
       if (down) find("[data-rejoin]").hidden = true;
-      else if (!this.call.joined && !this.joining) this.accept(); // after a reload: join again
+      else if (!this.call.joined && !this.joining && !this.call.elsewhere) this.joinByItself();
     } else {
       this.outage.draw(null);
       // Ended by the interviewer or the clock. Not the join under way for the offer shown:

@@ -7,6 +7,8 @@
 // when the candidate presses Join, so the candidate sees them at once and the interviewer
 // sees the candidate as soon as their camera is through. Taken back, turned down or run out,
 // the offer's call is left.
+// One window of the interviewer's browser is in the call (call-hold.js): these joins are the
+// page's own, so another window holding the call keeps it, and this one offers Use this window.
 import { CallView } from "./call-view.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
@@ -57,15 +59,17 @@ export class InterviewView extends EventTarget {
     this.hideTimer = null;
     this.keptUntil = 0;   // when the last interview's notes leave the lobby (Date.now() ms)
     // Joining again by itself (media that could not be mended): the newest ticket of the state.
-    this.call = new CallView(root.querySelector("[data-call]"),
-      { freshTicket: async () => this.current?.ticket || null });
+    this.call = new CallView(root.querySelector("[data-call]"), {
+      freshTicket: async () => this.current?.ticket || null,
+      holdName: `call ${location.pathname}`,
+    });
     this.outage = new MediaOutage(root.querySelector("[data-call]"));
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
     // While the video service is down a rejoin would only reach the lost server.
     this.call.addEventListener("failed", () => { this.rejoin.hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
-    this.rejoin.addEventListener("click", () => this.joinCall());
+    this.rejoin.addEventListener("click", () => this.joinCall(true));
   }
 
   get active() {
@@ -137,9 +141,10 @@ export class InterviewView extends EventTarget {
     }
   }
 
-  joinCall() {
+  // press: Join again was pressed (it takes the call from another window of this browser).
+  joinCall(press = false) {
     this.rejoin.hidden = true;
-    if (this.current && this.current.ticket) this.call.join(this.current.ticket);
+    if (this.current && this.current.ticket) this.call.join(this.current.ticket, { press });
   }
 
   finish() {

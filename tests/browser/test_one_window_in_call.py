@@ -1,0 +1,117 @@
+"""One window of a person's browser in the call (web/static/js/live/call-hold.js): a second
+window of the same browser (the mail link opened again, a duplicated tab) does not join the
+call a first one holds, which the other person would hear as an echo; it says so and offers
+Use this window, which takes the call over, and the first one then leaves it."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.keys import JANUS
+from tests.browser.axe import assert_accessible
+from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
+from tests.browser.test_candidate_live import (
+    TEXTS,
+    interviewer_socket,
+    offered,
+    open_candidate,
+    phase,
+)
+
+pytestmark = pytest.mark.browser
+
+INTERVIEWER_CALL = "window.meeting.interview.call"
+CANDIDATE_CALL = "window.candidatePage.call"
+ELSEWHERE = "This call is open in another window."
+
+
+def in_the_room(call: str) -> str:
+    return f"{call}.joined && ['alone', 'live', 'degraded', 'audio-only'].includes({call}.state.phase)"
+
+
+def elsewhere(call: str) -> str:
+    return f"!{call}.joined && {call}.state.phase === 'elsewhere'"
+
+
+async def room_participants(app_server, db, interview_id: int) -> int:
+    room = await db.fetchrow("SELECT janus_server, room_id FROM interview WHERE id = $1", interview_id)
+    listed = (
+        await app_server[JANUS]
+        .connections[room["janus_server"]]
+        .request({"request": "listparticipants", "room": room["room_id"]})
+    )
+    return len(listed["participants"])
+
+
+async def second_window(page, path: str):
+    """Another tab of the same browser (its cookies, its locks) on the same link."""
+    other = await page.context.new_page()
+    await other.goto(path)
+    return other
+
+
+async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it_is_taken(
+    new_page, db, base_url, app_server
+):
+    _event, (token,), tokens = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, tokens) as (candidate,):
+        first = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        second = await second_window(first, f"/i/{token}")
+        await second.wait_for_selector('#connection[data-status="open"]')
+        await first.wait_for_function("document.querySelectorAll('#queue li').length === 1")
+        await first.get_by_role("button", name="Next candidate").click()
+        # The window that called the candidate in joins ahead.
+        await first.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+        for page in (first, second):
+            await page.wait_for_selector("#interview:not([hidden])")
+        # The other one, shown the interview too, does not join it.
+        await second.wait_for_function(elsewhere(INTERVIEWER_CALL))
+        await second.get_by_text(ELSEWHERE).first.wait_for()
+        take = second.get_by_role("button", name="Use this window")
+        assert await take.is_visible()
+        assert await first.get_by_role("button", name="Use this window").is_hidden()
+        assert await second.get_by_role("button", name="Mute microphone").is_hidden()
+        assert await second.locator("[data-call-self]").is_hidden()
+        assert await room_participants(app_server, db, interview) == 1
+        await assert_accessible(second)
+
+        # Taken over: the second window is in the room, the first left it, camera and all.
+        await first.evaluate(f"window.firstTracks = {INTERVIEWER_CALL}.el.self.srcObject.getTracks()")
+        await take.click()
+        await second.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
+        await first.wait_for_function(
+            f"{elsewhere(INTERVIEWER_CALL)} && window.firstTracks.every((t) => t.readyState === 'ended')"
+        )
+        await first.get_by_role("button", name="Use this window").wait_for()
+        assert await room_participants(app_server, db, interview) == 1
+
+        # The window in the call closed: the first takes the call back with one press.
+        await second.close()
+        await first.get_by_role("button", name="Use this window").click()
+        await first.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
+        assert await first.get_by_role("button", name="Use this window").is_hidden()
+
+
+async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_it(new_page, db, base_url):
+    _event, (interviewer_token,), (token,) = await make_meeting_event(db, candidates=1)
+    first = await open_candidate(new_page, base_url, token, "sv")
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await offered(first, interviewer, "sv")
+        await first.get_by_role("button", name=TEXTS["sv"]["join"]).click()
+        await phase(first, "interview")
+        await first.wait_for_function(f"{CANDIDATE_CALL}.joined")
+        # A second tab on the same link, in Swedish like the first: it does not join by itself.
+        second = await second_window(first, f"/c/{token}")
+        await phase(second, "interview")
+        await second.wait_for_function(elsewhere(CANDIDATE_CALL))
+        await second.get_by_text("Samtalet är öppet i ett annat fönster.").first.wait_for()
+        assert await first.evaluate(f"{CANDIDATE_CALL}.joined")
+        await assert_accessible(second)
+
+        await second.get_by_role("button", name="Använd det här fönstret").click()
+        await second.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
+        await first.wait_for_function(elsewhere(CANDIDATE_CALL))
+        # The page that gave the call away stays in the interview, not left.
+        await phase(first, "interview")
