@@ -85,7 +85,9 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
     live = view.by_candidate.get(candidate_id)
     offer = interview = None
     if live is not None and live["state"] == "offered":  # its room may follow (dispatch.py)
-        offer = {"interview": live["id"], "expires_at": iso(live["offer_expires_at"])}
+        # While the media is down the offer's clock stands too (app/live/reconciler.py): the
+        # page shows the time to join as of then, not a time that runs out meanwhile.
+        offer = {"interview": live["id"], "expires_at": iso(live["offer_expires_at"]), **_media(live)}
     elif live is not None and live["state"] == "active":
         interview = {
             "id": live["id"],

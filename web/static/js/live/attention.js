@@ -15,6 +15,7 @@
 import { _, language } from "./texts.js";
 import { joinWithin } from "./candidate-waiting.js";
 import { beep } from "./device-check.js";
+import { offerSecondsLeft } from "./media-outage.js";
 
 const REMIND_EVERY_MS = 10000;
 const VIBRATION = [400, 200, 400, 200, 400];
@@ -77,8 +78,7 @@ export class Attention {
   }
 
   secondsLeft() {
-    if (!this.offer) return 0;
-    return Math.max(0, Math.ceil((Date.parse(this.offer.expires_at) - (Date.now() + this.offset)) / 1000));
+    return this.offer ? offerSecondsLeft(this.offer, this.offset) : 0;
   }
 
   // Every way there is, while the offer lasts and the page stays out of sight.

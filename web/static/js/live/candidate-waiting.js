@@ -2,6 +2,7 @@
 // (candidates/_live.html). Draws only; candidate.js decides what to send.
 import { _, language, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
+import { offerSecondsLeft } from "./media-outage.js";
 
 function setText(element, text) {
   // Only real changes: the place is a live region, and the same words must not be re-read.
@@ -98,6 +99,14 @@ export function joinWithin(seconds) {
     "An interviewer is ready for you. Join within %(seconds)s seconds.", seconds, { seconds });
 }
 
+// The offer while the video service is down: kept, its time to join standing still.
+function offerOnHold(seconds) {
+  return ngettext(
+    "An interviewer is ready for you, but the video service is down right now. Your turn is kept: the time to join stands still at %(seconds)s second until the service is back, and you can join then. Please stay on this page.",
+    "An interviewer is ready for you, but the video service is down right now. Your turn is kept: the time to join stands still at %(seconds)s seconds until the service is back, and you can join then. Please stay on this page.",
+    seconds, { seconds });
+}
+
 export class OfferAlert {
   constructor(root) {
     this.root = root;
@@ -123,16 +132,18 @@ export class OfferAlert {
   }
 
   secondsLeft() {
-    if (!this.offer) return 0;
-    return Math.max(0, Math.ceil((Date.parse(this.offer.expires_at) - (Date.now() + this.offset)) / 1000));
+    return this.offer ? offerSecondsLeft(this.offer, this.offset) : 0;
   }
 
   tick() {
     const seconds = this.secondsLeft();
-    this.text.textContent = seconds > 0
-      ? joinWithin(seconds)
-      : _("The time to join has run out.");
-    this.join.disabled = seconds <= 0;
+    // The video service is down: the turn is kept, its clock stands, and a join now would
+    // only reach the lost server (a state with the offer's new time follows when it is back).
+    const down = this.offer?.media === "unavailable";
+    if (down) this.text.textContent = offerOnHold(seconds);
+    else if (seconds > 0) this.text.textContent = joinWithin(seconds);
+    else this.text.textContent = _("The time to join has run out.");
+    this.join.disabled = down || seconds <= 0;
   }
 
   hide() {

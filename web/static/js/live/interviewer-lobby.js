@@ -132,11 +132,17 @@ export class Lobby {
     }
     const own = this.state.interview;
     if (own && own.state === "offered") {
-      const left = (Date.parse(own.offer_expires_at) - this.clock.now()) / 1000;
+      // While the video service is down the offer's clock stands (as the candidate's page
+      // shows it): the time left as of the moment it stopped.
+      const down = own.media === "unavailable" && own.stopped_at;
+      const now = down ? Date.parse(own.stopped_at) : this.clock.now();
+      const left = Math.max(0, (Date.parse(own.offer_expires_at) - now) / 1000);
       this.$("own-offer-name").textContent = _("You have called in %(name)s.",
         { name: own.candidate_name });
-      this.$("own-offer-time").textContent = _(
-        "Waiting for them to join: %(time)s left.", { time: duration(left) });
+      this.$("own-offer-time").textContent = down
+        ? _("The video service is down right now: the time for them to join stands still at %(time)s until it is back.",
+          { time: duration(left) })
+        : _("Waiting for them to join: %(time)s left.", { time: duration(left) });
     }
   }
 

@@ -32,6 +32,15 @@ export class MediaOutage {
   }
 }
 
+// The seconds left to join an offer (the candidate's `offer`, PROTOCOL.md), by the server's
+// clock (offset = server time − local time); while the media is down the offer's clock
+// stands, so the time left is the one of the moment it stopped.
+export function offerSecondsLeft(offer, offset) {
+  const now = offer.media === "unavailable" && offer.stopped_at
+    ? Date.parse(offer.stopped_at) : Date.now() + offset;
+  return Math.max(0, Math.ceil((Date.parse(offer.expires_at) - now) / 1000));
+}
+
 // What CallView.setTimes needs of an interview in a state, the stopped clock included.
 export function callTimes(interview, now) {
   return {
