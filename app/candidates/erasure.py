@@ -100,7 +100,9 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
         )
         if found is None or found["erased_at"] is not None:
             return None
-        rooms = await leaving.end_on_event_day(connection, found["event_id"], candidate_id)
+        rooms = await leaving.end_on_event_day(
+            connection, found["event_id"], candidate_id, "erased", by_candidate=by == "candidate"
+        )
         await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
         await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)

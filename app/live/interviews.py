@@ -232,7 +232,8 @@ async def withdraw_offer(connection: asyncpg.Connection, interviewer_id: int) ->
 
 
 async def end_interview(connection: asyncpg.Connection, interview_id: int, reason: str) -> RoomToClose | None:
-    """End an active interview ('interviewer', 'candidate' or 'time'); the candidate is
+    """End an active interview ('interviewer', 'candidate' or 'time'; or the registration's
+    end, app/live/leaving.py: 'cancelled', 'removed', 'erased'); the candidate is
     done. None when it was not active (already ended: ending twice is harmless). One
     statement (live_end_interview, migration 0024), in the caller's transaction if any."""
     row = await connection.fetchrow("SELECT * FROM live_end_interview($1, NULL, $2)", interview_id, reason)

@@ -123,9 +123,13 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int, live: Live
         return row
 
 
-async def leave(connection: asyncpg.Connection, candidate_id: int) -> bool:
+async def leave(
+    connection: asyncpg.Connection, candidate_id: int, *, offer_ends: tuple[str, str] = ("missed", "left")
+) -> bool:
     """The candidate leaves the queue; an open offer to them is withdrawn. False when they
-    were not in the queue. An interview in progress is ended through interviews.py."""
+    were not in the queue. An interview in progress is ended through interviews.py.
+    `offer_ends`: the state and end_reason the open offer is given (a registration that
+    ends on the event day says why, app/live/leaving.py)."""
     async with connection.transaction():
         current = await entry(connection, candidate_id, for_update=True)
         if current is None or current["state"] in ("left", "done"):
@@ -135,10 +139,11 @@ async def leave(connection: asyncpg.Connection, candidate_id: int) -> bool:
         if current["state"] == "offered":
             withdrawn = await connection.fetchrow(
                 """
-                UPDATE interview SET state = 'missed', ended_at = now(), end_reason = 'left'
+                UPDATE interview SET state = $2, ended_at = now(), end_reason = $3
                 WHERE candidate_id = $1 AND state = 'offered'
                 RETURNING id, interviewer_id""",
                 candidate_id,
+                *offer_ends,
             )
             if withdrawn:
                 await notify(

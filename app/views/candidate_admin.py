@@ -112,7 +112,9 @@ async def remove(request: web.Request) -> web.Response:
             if not await queries.cancel(connection, candidate["id"], "employer"):
                 raise back_to_event(event["id"], "not_registered")
             # On the event day: out of the queue, an offer withdrawn, a call ended.
-            rooms = await leaving.end_on_event_day(connection, event["id"], candidate["id"])
+            rooms = await leaving.end_on_event_day(
+                connection, event["id"], candidate["id"], "removed", by_candidate=False
+            )
             await mails.send_cancellation(
                 connection,
                 request.app[MAILER],

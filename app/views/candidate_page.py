@@ -256,7 +256,9 @@ async def cancel(request: web.Request) -> web.Response:
             rooms: list[RoomToClose] = []
             if await queries.cancel(connection, candidate["id"], "candidate"):
                 # On the event day: out of the queue, an offer withdrawn, a call ended.
-                rooms = await leaving.end_on_event_day(connection, candidate["event_id"], candidate["id"])
+                rooms = await leaving.end_on_event_day(
+                    connection, candidate["event_id"], candidate["id"], "cancelled", by_candidate=True
+                )
                 await mails.send_cancellation(
                     connection,
                     request.app[MAILER],

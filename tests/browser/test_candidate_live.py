@@ -450,7 +450,7 @@ async def test_the_page_follows_a_removal_and_the_end_of_the_event(new_page, bas
             "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1",
             event.candidates[0],
         )
-        await leaving.end_on_event_day(db, event.id, event.candidates[0])
+        await leaving.end_on_event_day(db, event.id, event.candidates[0], "removed", by_candidate=False)
     await first.get_by_text("has cancelled your registration for this event").wait_for()
 
     # The event's time runs out 3 s from now: no change comes then, the page's clock does it.

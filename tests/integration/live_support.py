@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from app.janus.rooms import new_room
-from app.live import dispatch
+from app.live import dispatch, interviews, queue
 
 
 @dataclass
@@ -75,6 +75,22 @@ async def offer_with_room(db: asyncpg.Connection, offer: dispatch.Offer, live) -
     only (the Janus side has tests of its own that make real rooms)."""
     row = await dispatch.attach_room(db, offer, new_room("janus1", 2), live)
     assert row is not None
+
+
+async def one_in_a_call_one_offered(
+    db: asyncpg.Connection, pool: asyncpg.Pool, event: LiveEvent, live
+) -> tuple[dispatch.Offer, dispatch.Offer]:
+    """The event's first two candidates checked in (and any others): the first in a call with
+    the first interviewer, the second offered to the second; (the call's offer, the offer)."""
+    for candidate in event.candidates:
+        await queue.check_in(db, candidate, live)
+    call = await dispatch.dispatch(pool, event.interviewers[0], live)
+    await offer_with_room(db, call, live)
+    await interviews.accept_offer(db, call.interview_id, event.candidates[0])
+    offer = await dispatch.dispatch(pool, event.interviewers[1], live)
+    await offer_with_room(db, offer, live)
+    assert (call.candidate_id, offer.candidate_id) == tuple(event.candidates[:2])
+    return call, offer
 
 
 async def age(db: asyncpg.Connection, table: str, column: str, seconds: float, where: str, *args) -> None:

@@ -13,7 +13,8 @@ from aiohttp import ClientSession, CookieJar
 from yarl import URL
 
 from app.candidates.erasure import erase_candidate
-from app.live import dispatch, interviews, queue
+from app.live import dispatch, queue
+from app.summary.queries import load_summary
 from tests.accounts import log_in, make_user
 from tests.candidate_support import make_event
 from tests.forms import csrf_of
@@ -21,7 +22,7 @@ from tests.integration.erasure_support import candidate_with_everything, columns
 from tests.integration.live_support import (
     assert_invariants,
     make_live_event,
-    offer_with_room,
+    one_in_a_call_one_offered,
 )
 
 
@@ -213,14 +214,7 @@ async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_th
     live = settings.live
     event = await make_live_event(db, interviewers=2, candidates=3)
     in_call, offered, waiting = event.candidates
-    for candidate in event.candidates:
-        await queue.check_in(db, candidate, live)
-    first = await dispatch.dispatch(pool, event.interviewers[0], live)
-    await offer_with_room(db, first, live)
-    await interviews.accept_offer(db, first.interview_id, in_call)
-    second = await dispatch.dispatch(pool, event.interviewers[1], live)
-    await offer_with_room(db, second, live)
-    assert (first.candidate_id, second.candidate_id) == (in_call, offered)
+    first, second = await one_in_a_call_one_offered(db, pool, event, live)
 
     heard: list[dict] = []
 
@@ -244,11 +238,17 @@ async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_th
     assert call.rooms and call.rooms[0].room_id is not None  # for the caller to destroy
     assert offer.rooms and queued.rooms == []
     ended = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", first.interview_id)
-    assert tuple(ended) == ("ended", "candidate")
+    # Recorded as erased, not as the candidate leaving the call or missing the offer; the
+    # interview rows stay, without what names the person.
+    assert tuple(ended) == ("ended", "erased")
     withdrawn = await db.fetchrow(
         "SELECT state, end_reason FROM interview WHERE id = $1", second.interview_id
     )
-    assert tuple(withdrawn) == ("missed", "left")
+    assert tuple(withdrawn) == ("withdrawn", "erased")  # the employer's doing: not a miss
+    summary = await load_summary(db, event.id, language="en")
+    # The call stays in the summary as held, its details gone; the withdrawn offer is not a miss.
+    assert [item.outcome for group in summary.groups for item in group.interviews] == ["erased"]
+    assert summary.totals.missed == 0
     kinds = [n["kind"] for n in heard]
     assert "ended" in kinds and "offer_withdrawn" in kinds and "queue" in kinds
     assert not await db.fetchval("SELECT count(*) FROM queue_entry WHERE event_id = $1", event.id)

@@ -2,15 +2,23 @@
 out of the queue, an offer to them withdrawn, their call ended, the interviewers' screens
 updated, and the candidate's own open page told (`registration_ended`, PROTOCOL.md).
 Before, the employer's *Remove* and the candidate's own cancellation only marked the
-registration: the candidate went on waiting, could still join an offer, and the call went on."""
+registration: the candidate went on waiting, could still join an offer, and the call went on.
+
+What it ends records why (end_reason 'cancelled' or 'removed'): before, a removal was
+recorded as the candidate leaving the call, and a removal with an offer open as the
+candidate missing it, which the summary counted as a miss."""
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import pytest
+
+from app.summary.queries import load_summary
 from tests.forms import csrf_from
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
-from tests.integration.live_support import assert_invariants, make_live_event
+from app.live import leaving
+from tests.integration.live_support import assert_invariants, make_live_event, one_in_a_call_one_offered
 
 
 async def token_of(db, table: str, row_id: int) -> str:
@@ -43,6 +51,19 @@ async def one_checked_in(db, base_url: str, organization_id: int | None = None):
 
 def waiting_names(state: dict) -> list[str]:
     return [row["name"] for row in state["queue"]]
+
+
+async def summary_of(db, event_id: int) -> list[tuple[str, int | None]]:
+    """The summary's interviews: (outcome, seconds) of each."""
+    summary = await load_summary(db, event_id, language="en")
+    return [(item.outcome, item.seconds) for group in summary.groups for item in group.interviews]
+
+
+async def in_a_call(candidate, lobby) -> dict:
+    dispatched = await lobby.request({"dispatched"}, type="next")
+    assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+    await lobby.wait_for(lambda m: m["type"] == "state" and (m["interview"] or {}).get("state") == "active")
+    return dispatched
 
 
 async def test_the_employer_removes_a_waiting_candidate_on_the_event_day(employer, db, base_url):
@@ -94,7 +115,29 @@ async def test_a_removed_candidate_with_an_offer_cannot_join_it(employer, db, ba
         refused = await candidate.request({"ticket"}, type="accept")
         assert refused["type"] == "error", refused
     row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
-    assert tuple(row) == ("missed", "left")
+    # Withdrawn, as an interviewer's withdrawal is: not the candidate's miss.
+    assert tuple(row) == ("withdrawn", "removed")
+    assert await summary_of(db, event.id) == []
+    assert (await load_summary(db, event.id, language="en")).totals.missed == 0
+    await assert_invariants(db, event.id)
+
+
+async def test_the_employer_removing_a_candidate_in_a_call_records_the_removal(employer, db, base_url):
+    """Before, recorded as end_reason 'candidate': as if the candidate had left the call."""
+    http, user = employer
+    async with one_checked_in(db, base_url, user["organization_id"]) as (event, person, candidate, lobby):
+        dispatched = await in_a_call(candidate, lobby)
+
+        await remove(http, base_url, event.id, person)
+
+        await candidate.wait_for(lambda m: m["type"] == "registration_ended")
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
+    assert tuple(row) == ("ended", "removed")
+    # The summary holds the call as held, for as long as it ran, without the candidate's answer.
+    [(outcome, seconds)] = await summary_of(db, event.id)
+    assert outcome == "no_answer" and seconds is not None
+    assert await db.fetchval("SELECT cancelled_by FROM candidate WHERE id = $1", person) == "employer"
     await assert_invariants(db, event.id)
 
 
@@ -104,11 +147,7 @@ async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, 
         new_client() as other_tab,
     ):
         token = await token_of(db, "candidate", person)
-        dispatched = await lobby.request({"dispatched"}, type="next")
-        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
-        await lobby.wait_for(
-            lambda m: m["type"] == "state" and (m["interview"] or {}).get("state") == "active"
-        )
+        dispatched = await in_a_call(candidate, lobby)
 
         await sign_in_candidate(other_tab, base_url, token)
         cancel = f"{base_url}/c/{token}/cancel"
@@ -119,8 +158,10 @@ async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, 
         await candidate.wait_for(lambda m: m["type"] == "registration_ended")
         await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
     row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
-    assert tuple(row) == ("ended", "candidate")
+    assert tuple(row) == ("ended", "cancelled")
     assert await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", person) == "done"
+    [(outcome, seconds)] = await summary_of(db, event.id)
+    assert outcome == "no_answer" and seconds is not None
     await assert_invariants(db, event.id)
 
 
@@ -134,3 +175,39 @@ async def test_deleting_the_event_on_its_day_tells_its_open_pages(employer, db, 
             assert response.status == 303, await response.text()
         for page in (candidate, lobby):
             await page.wait_for(lambda m: m["type"] == "state" and m["event"]["state"] == "cancelled")
+
+
+@pytest.mark.parametrize(
+    ("reason", "by_candidate", "offer_state", "offer_outcomes"),
+    [
+        # The candidate's own cancellation with an offer open: a miss, as leaving the queue
+        # with one open is, recorded as the cancellation.
+        ("cancelled", True, "missed", ["missed"]),
+        ("removed", False, "withdrawn", []),
+        ("erased", True, "missed", ["missed"]),
+        ("erased", False, "withdrawn", []),
+    ],
+)
+async def test_what_a_registration_ends_records_why(
+    db, pool, settings, reason, by_candidate, offer_state, offer_outcomes
+):
+    event = await make_live_event(db, interviewers=2, candidates=2)
+    await one_in_a_call_one_offered(db, pool, event, settings.live)
+
+    for person in event.candidates:
+        async with db.transaction():
+            rooms = await leaving.end_on_event_day(db, event.id, person, reason, by_candidate=by_candidate)
+        assert rooms and rooms[0].room_id is not None  # for the caller to destroy
+
+    rows = await db.fetch(
+        "SELECT id, state, end_reason FROM interview WHERE event_id = $1 ORDER BY id", event.id
+    )
+    assert [tuple(row)[1:] for row in rows] == [("ended", reason), (offer_state, reason)]
+    assert [outcome for outcome, _ in await summary_of(db, event.id)] == ["no_answer", *offer_outcomes]
+    await assert_invariants(db, event.id)
+
+
+async def test_an_unknown_reason_is_refused(db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    with pytest.raises(ValueError):
+        await leaving.end_on_event_day(db, event.id, event.candidates[0], "candidate", by_candidate=True)
