@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
+import jwt
 from aiohttp import web
 
 from app.candidates import queries
@@ -18,7 +21,8 @@ from app.candidates.registration import (
     send_link_again,
     state_of,
 )
-from app.candidates.rules import parse_registration
+from app.auth.client import is_https
+from app.candidates.rules import CLOSED, FULL, OPEN, parse_registration
 from app.events.tokens import looks_like_link_token
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import N_, negotiate
@@ -29,6 +33,21 @@ routes = web.RouteTableDef()
 
 FORM_FIELDS = ("name", "email", "phone", "language", "consent")
 UNDELIVERABLE = N_("We cannot send mail to this address. Check it, or use another one.")
+
+# The answers to the forms have addresses of their own, loaded with a GET after the POST's
+# redirect (README "Candidates", the invite page): a reload sends nothing again, and the
+# language switch, which loads the page's address again, shows the same answer in the other
+# language. The address the answer names comes in a cookie made for that one page (signed,
+# HttpOnly, for this browser session and at most ANSWER_LIFETIME), never in the URL: URLs
+# are logged (README "Logs"), and a PIN or a personal link is never on the page at all.
+REGISTERED_PAGE = "registered"
+RESENT_PAGE = "resend"
+ANSWER_COOKIE = "invite_answer"
+ANSWER_LIFETIME = dt.timedelta(days=1)
+ANSWER_ALGORITHM = "HS256"
+MAX_ANSWER_COOKIE_LENGTH = 2048
+# The states in which an answer still stands; otherwise the invitation says what happened.
+ANSWER_STATES = (OPEN, FULL, CLOSED)
 
 
 def invite_token_of(request: web.Request) -> str:
@@ -78,6 +97,72 @@ async def current_state(request: web.Request, token: str):
     return event, state_of(event, registered, dt.datetime.now(dt.timezone.utc))
 
 
+def _answer_audience(page: str) -> str:
+    return f"snabbintervjuer:invite-answer:{page}"
+
+
+def _secret(request: web.Request) -> str:
+    return request.app[SETTINGS].app.secret_key.get_secret_value()
+
+
+def show_answer(request: web.Request, token: str, page: str, event_id: int, email: str) -> web.HTTPSeeOther:
+    """The redirect to the answer's page, with the cookie it is shown from."""
+    now = dt.datetime.now(dt.timezone.utc)
+    claims = {
+        "aud": _answer_audience(page),
+        "sub": str(event_id),
+        "email": email,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ANSWER_LIFETIME).timestamp()),
+    }
+    path = f"/r/{token}/{page}"
+    response = web.HTTPSeeOther(path)
+    response.set_cookie(
+        ANSWER_COOKIE,
+        jwt.encode(claims, _secret(request), algorithm=ANSWER_ALGORITHM),
+        path=path,
+        httponly=True,
+        samesite="Lax",
+        secure=is_https(request),
+    )
+    return response
+
+
+def answer_of(request: web.Request, page: str, event_id: int) -> tuple[str, dt.datetime] | None:
+    """The address and the time of this browser's answer on `page` for this event, from a
+    valid, unexpired cookie; None for anything else (none, forged, another event's)."""
+    value = request.cookies.get(ANSWER_COOKIE)
+    if not value or len(value) > MAX_ANSWER_COOKIE_LENGTH or not value.isascii():
+        return None
+    try:
+        claims = jwt.decode(
+            value,
+            _secret(request),
+            algorithms=[ANSWER_ALGORITHM],
+            audience=_answer_audience(page),
+            options={"require": ["exp", "iat", "aud", "sub"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    email, issued = claims.get("email"), claims.get("iat")
+    if claims.get("sub") != str(event_id) or not isinstance(email, str) or not isinstance(issued, int):
+        return None
+    return email, dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+
+
+async def answer_page(request: web.Request, page: str) -> tuple[Mapping[str, Any], str, dt.datetime]:
+    """The event, the address and the time of the answer on `page`; without one (another
+    browser, a day later, the event cancelled since), the invitation, which says what there
+    is to say."""
+    token = invite_token_of(request)
+    event, state = await current_state(request, token)
+    answer = answer_of(request, page, event["id"])
+    if answer is None or state not in ANSWER_STATES:
+        raise web.HTTPSeeOther(f"/r/{token}")
+    in_event_language(request, event)
+    return event, *answer
+
+
 @routes.get("/r/{invite_token}", name="invite")
 async def invite(request: web.Request) -> web.Response:
     event, state = await current_state(request, invite_token_of(request))
@@ -105,33 +190,38 @@ async def register_candidate(request: web.Request) -> web.Response:
         return invite_page(request, event, state, parsed.values, {"email": (UNDELIVERABLE, {})}, status=422)
     if outcome is None:
         raise web.HTTPNotFound()
-    in_event_language(request, outcome.event)
     if outcome.result in (REGISTERED, ALREADY):
-        # The same page either way: it must not tell a stranger who else has registered.
-        response = render_spliced(
-            request,
-            "candidates/registered.html",
-            {
-                "event": shown(outcome.event),
-                "reminder_coming": reminder_coming(
-                    outcome.event["starts_at"],
-                    dt.datetime.now(dt.timezone.utc),
-                    settings.candidates.reminder_hours,
-                ),
-            },
-            {"email": parsed.registration.email},
-        )
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        # The same answer either way: it must not tell a stranger who else has registered.
+        raise show_answer(request, token, REGISTERED_PAGE, outcome.event["id"], parsed.registration.email)
     # Full, closed, cancelled or over since the page was loaded: say so, keep the input.
+    in_event_language(request, outcome.event)
     return invite_page(request, outcome.event, outcome.result, parsed.values, {}, status=409)
+
+
+@routes.get("/r/{invite_token}/registered", name="registered")
+async def registered_page(request: web.Request) -> web.Response:
+    event, email, registered_at = await answer_page(request, REGISTERED_PAGE)
+    response = render_spliced(
+        request,
+        "candidates/registered.html",
+        {
+            "event": shown(event),
+            "reminder_coming": reminder_coming(
+                event["starts_at"], registered_at, request.app[SETTINGS].candidates.reminder_hours
+            ),
+        },
+        {"email": email},
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @routes.get("/r/{invite_token}/resend", name="registration_resend_page")
 async def resend_link_page(request: web.Request) -> web.Response:
-    """The address of the page that answers the form below, loaded again (its language
-    switch, a reload): the invitation, where the form is."""
-    raise web.HTTPSeeOther(f"/r/{invite_token_of(request)}")
+    event, email, _ = await answer_page(request, RESENT_PAGE)
+    response = render(request, "candidates/link_sent.html", {"event": event, "email": email})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @routes.post("/r/{invite_token}/resend", name="registration_resend")
@@ -150,7 +240,4 @@ async def resend_link(request: web.Request) -> web.Response:
         )
     if event is None:
         raise web.HTTPNotFound()
-    in_event_language(request, event)
-    response = render(request, "candidates/link_sent.html", {"event": event, "email": email})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    raise show_answer(request, token, RESENT_PAGE, event["id"], email)

@@ -187,10 +187,15 @@ async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_s
         f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": "fel"}
     ) as response:
         assert response.status == 422 and 'value="fel"' in await response.text()
-    # The answer's address loaded again (its language switch, a reload): the invitation,
-    # not 405.
+    # The answer's address loaded again (its language switch, a reload) shows it again
+    # (tests/integration/test_registration_answer.py); in another browser, the invitation.
     async with http.get(f"{base_url}/r/{event['invite_token']}/resend", allow_redirects=False) as response:
-        assert response.status == 303 and response.headers["Location"] == f"/r/{event['invite_token']}"
+        assert response.status == 200 and f"Om {address} är anmäld" in await response.text()
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other:
+        async with other.get(
+            f"{base_url}/r/{event['invite_token']}/resend", allow_redirects=False
+        ) as response:
+            assert response.status == 303 and response.headers["Location"] == f"/r/{event['invite_token']}"
 
 
 async def test_confirmations_are_not_re_sent_without_limit(http, base_url, db, settings):
