@@ -58,10 +58,11 @@ async def test_a_window_that_started_with_an_empty_form_takes_the_others_notes(n
         assert await laptop.locator("#record-unsaved").is_hidden()
 
 
-async def test_notes_typed_in_two_windows_at_once_are_not_lost_unseen(new_page, db, base_url):
+@asynccontextmanager
+async def phone_with_kept_notes(new_page, db, base_url):
     """The phone's save leaves while the laptop's goes through first: the server refuses the
-    phone's (it is based on the record before the laptop's save), the phone shows what was
-    saved and keeps its own notes in sight, saying why; the laptop's notes stay saved."""
+    phone's (it is based on the record before the laptop's save), and the phone shows what
+    was saved, with its own notes kept in sight beside it. Yields (laptop, phone, interview)."""
     held: list = []
     hold = {"on": True}
 
@@ -88,8 +89,14 @@ async def test_notes_typed_in_two_windows_at_once_are_not_lost_unseen(new_page, 
         assert len(held) == 1
         hold["on"] = False
         held.pop()()
-
         await phone.wait_for_selector("#record-unsaved:not([hidden])")
+        yield laptop, phone, interview
+
+
+async def test_notes_typed_in_two_windows_at_once_are_not_lost_unseen(new_page, db, base_url):
+    """The phone's refused save: the phone shows what was saved and keeps its own notes in
+    sight, saying why; the laptop's notes stay saved."""
+    async with phone_with_kept_notes(new_page, db, base_url) as (laptop, phone, interview):
         assert await phone.get_by_label("Notes", exact=True).input_value() == "Skrivet på laptopen"
         kept = phone.get_by_label("Your notes from this window, not saved")
         assert await kept.input_value() == "Skrivet på telefonen"
@@ -107,3 +114,27 @@ async def test_notes_typed_in_two_windows_at_once_are_not_lost_unseen(new_page, 
         notes = await db.fetchval("SELECT notes FROM interview WHERE id = $1", interview)
         assert notes == "Skrivet på laptopen\nSkrivet på telefonen"
         await eventually(laptop.get_by_label("Notes", exact=True).input_value, notes)
+
+
+async def test_next_waits_for_the_notes_a_refused_save_kept_in_sight(new_page, db, base_url):
+    """The interview over, the phone's own notes still beside the record: Next would put the
+    next interview's form in their place, so it says so and goes to them instead of calling
+    anyone in; put away (Hide), Next calls in as usual."""
+    async with phone_with_kept_notes(new_page, db, base_url) as (laptop, phone, interview):
+        await laptop.get_by_role("button", name="End interview").click()
+        await phone.wait_for_selector("#lobby:not([hidden])")
+        await phone.get_by_role("button", name="Next candidate").click()
+        await phone.wait_for_selector(
+            "#lobby-status:has-text('Your notes from this window on Kandidat 0 were not saved.')"
+        )
+        assert await phone.evaluate("document.activeElement.id") == "record-unsaved-notes"
+        called = (
+            "SELECT count(*) FROM interview WHERE event_id = (SELECT event_id FROM interview WHERE id = $1)"
+        )
+        assert await db.fetchval(called, interview) == 1  # nobody called in
+        kept = phone.get_by_label("Your notes from this window, not saved")
+        assert await kept.input_value() == "Skrivet på telefonen"
+
+        await phone.get_by_role("button", name="Hide").click()
+        await phone.get_by_role("button", name="Next candidate").click()
+        await phone.wait_for_selector("#lobby-status:text-is('Nobody is waiting right now.')")

@@ -49,6 +49,10 @@ export class RecordForm {
     this.candidateName = "";
     this.ended = false;
     this.dirty = false;
+    // The form's values as last known saved (JSON): a change event that changes nothing (a
+    // field left after its value was set from another window's save, the form moved to the
+    // lobby) is not something to save, nor a reason to tell another window "not saved".
+    this.baseline = null;
     this.steps = Promise.resolve();  // the requests of the form (saves, fetches), one at a time
     this.underway = 0;           // how many of them have not finished
     this.timer = null;
@@ -92,6 +96,7 @@ export class RecordForm {
     this.form.reset();
     this.keepUnsaved("");
     if (saved) this.fill(saved);
+    this.baseline = JSON.stringify(this.values());
     this.setStatus(saved && (saved.notes || saved.questions_covered.length)
       ? () => _("Saved") : null);
     const draft = readDraft();
@@ -152,6 +157,7 @@ export class RecordForm {
 
   changed(event) {
     if (this.interview === null || event.target.closest("#record-unsaved")) return;
+    if (!this.dirty && JSON.stringify(this.values()) === this.baseline) return;
     this.dirty = true;
     this.keepDraft();
     this.schedule();
@@ -203,7 +209,8 @@ export class RecordForm {
     this.setStatus(() => _("Saving…"));
     // Naming the interview: a save that arrives late (resent after a reconnect) must not
     // land on the next candidate's record.
-    const message = { type: "save", interview, version: this.version, ...this.values() };
+    const values = this.values();
+    const message = { type: "save", interview, version: this.version, ...values };
     let reply;
     try {
       reply = await this.channel.send(message);
@@ -224,6 +231,7 @@ export class RecordForm {
       if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) this.dirty = true;
     } else {
       this.version = reply.version;
+      this.baseline = JSON.stringify(values);
       this.setStatus(() => _("Saved"));
       // Nothing typed since: all of it is on the server. Else the draft is on the new version.
       if (this.dirty) this.keepDraft();
@@ -259,16 +267,29 @@ export class RecordForm {
     clearTimeout(this.timer);
     this.version = saved.version;
     this.fill(saved);
+    this.baseline = JSON.stringify(this.values());
     this.dirty = false;
     if (!unsaved) {
       this.setStatus(() => _("Updated with what was saved in another window."));
       return;
     }
+    // Notes kept from an earlier refusal stay until put away (Hide) or the next interview:
+    // a later refusal with nothing new of its own (a field left, a change event without a
+    // change) must not take them out of sight.
     const kept = mine.notes.trim() !== "" && mine.notes !== saved.notes;
-    this.keepUnsaved(kept ? mine.notes : "");
-    this.setStatus(kept
+    if (kept) this.keepUnsaved(mine.notes);
+    this.setStatus(kept || !this.unsaved.hidden
       ? () => _("Not saved: these notes were changed in another window and now show what was saved there. Your notes from this window are below.")
       : () => _("Not saved: these notes were changed in another window and now show what was saved there. Check your ticks and ratings."));
+  }
+
+  // Notes typed here that another window's save replaced are in sight (and not put away).
+  get keptUnsaved() {
+    return !this.form.hidden && !this.unsaved.hidden;
+  }
+
+  focusKept() {
+    this.unsaved.querySelector("textarea").focus();
   }
 
   // The notes typed here that another window's save replaced ("" hides them).

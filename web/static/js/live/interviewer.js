@@ -140,6 +140,16 @@ class MeetingPage {
     const someone = message.type === "pick" || this.channel.lastState?.counts?.waiting > 0;
     if (someone && !this.interview.active) this.interview.call.askMedia();
     await this.record.flush();  // the last interview's notes go to it, not to the new offer
+    // Notes of this window that another window's save replaced would go with the record
+    // when the offer shows (the next interview's form): copied or put away (Hide) first,
+    // not lost unseen.
+    if (this.record.keptUnsaved) {
+      this.interview.call.dropMedia();
+      const name = this.record.candidateName;
+      this.setLobbyStatus(() => _("Your notes from this window on %(name)s were not saved. Copy what you need into the notes, or choose Hide, before you call in the next candidate.", { name }));
+      this.record.focusKept();
+      return;
+    }
     this.setLobbyStatus(null);
     const reply = await this.request(message);
     if (reply?.type !== "dispatched") this.interview.call.dropMedia();
