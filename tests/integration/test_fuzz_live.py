@@ -104,7 +104,8 @@ class LiveFuzz:
         for _ in range(200):
             if not await self.db.fetchval(
                 """
-                    SELECT EXISTS (SELECT 1 FROM live_connection)
+                    SELECT EXISTS (SELECT 1 FROM live_connection
+                                   WHERE interviewer_id = $1 OR candidate_id = $2)
                         OR EXISTS (SELECT 1 FROM interviewer_presence
                                    WHERE interviewer_id = $1 AND connected AND $3)
                         OR EXISTS (SELECT 1 FROM queue_entry
