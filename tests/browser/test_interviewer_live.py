@@ -266,6 +266,25 @@ async def test_a_finished_event_sends_no_more_candidates(new_page, db):
     assert await page.locator("#next").is_disabled()
 
 
+async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base_url):
+    """A candidate still checked in when the event ends is not "waiting" in the list (nobody
+    calls them any more) and cannot be picked; there is no rotation to pause and nobody in
+    a queue to read a message."""
+    event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates):
+        await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await page.wait_for_selector(
+            "#rotation:text-is('The event is over: no more candidates are sent out.')"
+        )
+        row = page.locator("#candidates tr").first
+        await row.locator("td").nth(1).filter(has_text="Not interviewed").wait_for()
+        assert await row.get_by_role("button").count() == 0
+        assert await page.locator("#pause").is_disabled()
+        assert await page.get_by_label("Message", exact=True).is_disabled()
+        assert await page.get_by_role("button", name="Send message").is_disabled()
+
+
 @asynccontextmanager
 async def one_called_in(new_page, db, base_url):
     """The meeting web (in English) of an event with one candidate, called in by Next."""

@@ -202,6 +202,9 @@ export class Lobby {
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
     this.$("next").disabled = interview !== null || over;
+    // Over: no rotation to pause, nobody waiting to read a message.
+    this.$("pause").disabled = over;
+    for (const control of this.$("message-form").elements) control.disabled = over;
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
     this.$("rotation").textContent = over

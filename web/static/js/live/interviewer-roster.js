@@ -18,6 +18,7 @@ export function stateName(state) {
     case "interviewing": return _("In an interview");
     case "left": return _("Left the queue");
     case "done": return _("Interviewed");
+    case "not_interviewed": return _("Not interviewed");
     default: return state;
   }
 }
@@ -44,6 +45,7 @@ export class Roster {
     this.timer = null;
     this.lastRead = 0;
     this.canPick = true;
+    this.over = false;       // the event is over (finished or cancelled)
     this.$("roster-search").addEventListener("submit", (event) => {
       event.preventDefault();
       this.query = this.$("roster-query").value.trim();
@@ -70,7 +72,10 @@ export class Roster {
   // the counts moved, at most every REFRESH_MS.
   update(state) {
     const counts = JSON.stringify(state.counts);
-    this.canPick = state.interview === null;
+    // Over: nobody is called any more, so nobody is "waiting" (their entries stay as they
+    // were when it ended) and nobody can be picked.
+    this.over = !!state.event && ["finished", "cancelled"].includes(state.event.state);
+    this.canPick = state.interview === null && !this.over;
     if (this.result) this.drawRows();
     if (this.counts === null) {
       this.counts = counts;
@@ -152,13 +157,15 @@ export class Roster {
       name.textContent = c.name;
       checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
       checkedIn.dataset.label = _("Checked in");
-      status.textContent = c.state === "waiting" && c.position
+      const waiting = c.state === "waiting" && c.position && !this.over;
+      const shown = this.over && ["waiting", "away"].includes(c.state) ? "not_interviewed" : c.state;
+      status.textContent = waiting
         ? _("%(state)s, number %(position)s", { state: stateName(c.state), position: c.position })
-        : stateName(c.state);
+        : stateName(shown);
       status.dataset.label = _("Status");
       row.className = c.checked_in ? "checked-in" : "";
       let pick = action.querySelector("button");
-      if (c.state === "waiting" && c.position) {
+      if (waiting) {
         if (!pick) {
           pick = element("button", "secondary pick");
           pick.type = "button";
