@@ -141,12 +141,21 @@ class Group:
 class Summary:
     groups: list[Group]
     totals: Totals
-    no_shows: list[str]  # registered, never checked in
+    not_checked_in: list[str]  # registered, not checked in (no-shows once the event is over)
     not_interviewed: list[str]  # checked in, never interviewed
     attributes: list[str]
     questions: list[str]
     sort: str
     descending: bool
+    # The event is over (app/events/rules.py: is_over). Until then a candidate who has not
+    # checked in may still come: "not checked in yet", as the organizer's live view says,
+    # not a no-show.
+    over: bool
+
+    @property
+    def no_shows(self) -> list[str]:
+        """Registered, never checked in: none before the event is over."""
+        return self.not_checked_in if self.over else []
 
 
 def parse_sort(query: Mapping[str, str]) -> tuple[str, bool]:
@@ -223,9 +232,12 @@ def build_summary(
     sort: str = DEFAULT_SORT,
     descending: bool = False,
     now: dt.datetime,
+    over: bool,
     order: NameOrder,
 ) -> Summary:
-    """`order`: the viewer's language's order of names (app/names.py: name_order)."""
+    """`order`: the viewer's language's order of names (app/names.py: name_order); `over`:
+    the event is over (app/events/rules.py: is_over), which makes those who never checked
+    in no-shows."""
     items = [
         item
         for row in interviews
@@ -248,7 +260,7 @@ def build_summary(
     return Summary(
         groups=groups,
         totals=Totals.of(items),
-        no_shows=sorted((row["name"] for row in present if not row["checked_in"]), key=order),
+        not_checked_in=sorted((row["name"] for row in present if not row["checked_in"]), key=order),
         not_interviewed=sorted(
             (row["name"] for row in present if row["checked_in"] and row["id"] not in interviewed), key=order
         ),
@@ -256,4 +268,5 @@ def build_summary(
         questions=questions,
         sort=sort,
         descending=descending,
+        over=over,
     )

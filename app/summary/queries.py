@@ -9,6 +9,7 @@ from collections.abc import Callable
 import asyncpg
 
 from app.events import queries as event_queries
+from app.events.rules import is_over
 from app.names import name_order
 from app.summary.model import DEFAULT_SORT, ERASED_CANDIDATE, Summary, build_summary, interviewer_name
 
@@ -53,6 +54,13 @@ async def candidates(connection: asyncpg.Connection, event_id: int) -> list[asyn
     )
 
 
+async def timing(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record | None:
+    """What tells whether the event is over (app/events/rules.py: is_over)."""
+    return await connection.fetchrow(
+        "SELECT state, starts_at, duration_minutes FROM event WHERE id = $1", event_id
+    )
+
+
 async def load_summary(
     connection: asyncpg.Connection,
     event_id: int,
@@ -64,7 +72,9 @@ async def load_summary(
 ) -> Summary:
     """The summary, its names in `language`'s order: an erased candidate's as the page
     shows it (`gettext`, the page's language: "Raderad kandidat" sorts under R)."""
+    now = dt.datetime.now(dt.timezone.utc)
     async with connection.transaction(isolation="repeatable_read", readonly=True):
+        event = await timing(connection, event_id)
         people = await event_queries.interviewers(connection, event_id)
         held = await interviews(connection, event_id)
         registered = await candidates(connection, event_id)
@@ -80,7 +90,10 @@ async def load_summary(
             questions=await event_queries.items(connection, "event_question", event_id),
             sort=sort,
             descending=descending,
-            now=dt.datetime.now(dt.timezone.utc),
+            now=now,
+            # Read in the same snapshot and at the same moment as the rest, so the counts and
+            # whether those not checked in are no-shows agree.
+            over=event is not None and is_over(event, now),
             order=_erased_as(await name_order(connection, names, language), erased),
         )
 

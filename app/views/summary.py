@@ -95,7 +95,9 @@ async def respond(
     context = {
         "event": event,
         "summary": summary,
-        "finished": finished(event),
+        # The summary's own reading, so the notice and whether those who never checked in
+        # are called no-shows agree.
+        "finished": summary.over,
         "started": dt.datetime.now(dt.timezone.utc) >= event["starts_at"],
         "length": format_length,
         "local": in_swedish_time,

@@ -133,8 +133,8 @@ def row(**values):
     return {**base, **values}
 
 
-def test_build_summary_and_its_csv():
-    summary = build_summary(
+def small_summary(over: bool = True):
+    return build_summary(
         interviewers=[{"id": 7, "name": "", "email": "x@example.se"}],
         interviews=[row(), row(id=2, state="failed", candidate_id=4)],
         ratings={1: {1: 4}},
@@ -146,8 +146,13 @@ def test_build_summary_and_its_csv():
             {"id": 6, "name": "Cecilia", "cancelled_at": NOW, "checked_in": False},
         ],
         now=NOW,
+        over=over,
         order=str,
     )
+
+
+def test_build_summary_and_its_csv():
+    summary = small_summary()
     assert summary.groups[0].interviewer == "x@example.se"
     (item,) = summary.groups[0].interviews
     assert item.ratings == (("Driv", 4), ("Noggrannhet", None)) and item.questions == ("F2",)
@@ -168,6 +173,13 @@ def test_build_summary_and_its_csv():
         "F2",
         "'=cmd",
     ]
+
+
+def test_not_checked_in_is_a_no_show_only_once_the_event_is_over():
+    before = small_summary(over=False)
+    assert before.not_checked_in == ["Bo"] and before.no_shows == [] and not before.over
+    after = small_summary(over=True)
+    assert after.not_checked_in == ["Bo"] and after.no_shows == ["Bo"] and after.over
 
 
 def test_an_erased_candidates_interview_is_counted_without_details():
@@ -196,6 +208,7 @@ def test_an_erased_candidates_interview_is_counted_without_details():
         attributes=["Lugn"],
         questions=[],
         now=NOW,
+        over=True,
         order=str,
     )
     [item] = summary.groups[0].interviews
