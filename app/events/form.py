@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start, wall_clock_exists
 from app.auth.validation import ascii_domain, has_control_characters, is_email
 from app.i18n import N_
 
+T = TypeVar("T")
 LANGUAGES = ("sv", "en")
 # Far enough for any real plan, near enough that calendars and date sums never overflow.
 MAX_YEARS_AHEAD = 2
 # Line breaks and tabs are fine in the job description; other control characters are not
 # (PostgreSQL refuses NUL, and bidi overrides can disguise text).
 MULTILINE_ALLOWED = str.maketrans("", "", "\n\r\t\u2028\u2029")
+# A published event's invite link takes registrations, so someone must be there to interview
+# the candidates: publishing, and saving an event already published, need an interviewer.
+# The key says which of the two the form does (a draft may have none).
+NEEDS_INTERVIEWER = {
+    "publish": N_("Add at least one interviewer to publish the event, or save it as a draft."),
+    "published": N_(
+        "The event is published, so it needs at least one interviewer: candidates can register for it."
+    ),
+}
 
 
 @dataclass
@@ -59,6 +69,20 @@ def _int(result: FormResult, name: str, low: int, high: int, message: str) -> in
     return value
 
 
+def _parsed(result: FormResult, name: str, parse: Callable[[str], T], empty: str, malformed: str) -> T | None:
+    """The field read by `parse`, or None with an error. An empty field is asked for; the
+    format is named only to a value typed wrongly (a browser without a date or time picker)."""
+    text = str(result.values.get(name) or "")
+    if not text:
+        result.errors[name] = (empty, {})
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        result.errors[name] = (malformed, {})
+        return None
+
+
 def _list(
     values: Sequence[str],
     limit: int,
@@ -85,9 +109,11 @@ def parse_event_form(
     now: dt.datetime,
     registered: int = 0,
     previous_start: dt.datetime | None = None,
+    needs_interviewer: str | None = None,
 ) -> FormResult:
     """`lists` holds the repeated fields (question, attribute, interviewer_email/_name).
-    `previous_start`: when editing, an unchanged start may lie in the past."""
+    `previous_start`: when editing, an unchanged start may lie in the past.
+    `needs_interviewer`: a key of NEEDS_INTERVIEWER when the saved event is to be published."""
     result = FormResult(
         values={
             name: _text(form, name)
@@ -121,17 +147,16 @@ def parse_event_form(
         result.errors["language"] = (N_("Choose Swedish or English."), {})
 
     starts_at = None
-    try:
-        date = dt.date.fromisoformat(values["date"])
-    except ValueError:
-        result.errors["date"] = (N_("Enter a date as YYYY-MM-DD."), {})
-        date = None
-    try:
-        time = dt.time.fromisoformat(values["start_time"]) if values["start_time"] else None
-    except ValueError:
-        time = None
-    if time is None:
-        result.errors["start_time"] = (N_("Enter a start time as HH:MM."), {})
+    date = _parsed(
+        result, "date", dt.date.fromisoformat, N_("Enter the date."), N_("Enter a date as YYYY-MM-DD.")
+    )
+    time = _parsed(
+        result,
+        "start_time",
+        dt.time.fromisoformat,
+        N_("Enter the start time."),
+        N_("Enter a start time as HH:MM."),
+    )
     if date is not None and time is not None:
         starts_at = local_start(date, time.replace(second=0, microsecond=0))
         if not wall_clock_exists(starts_at):
@@ -185,6 +210,8 @@ def parse_event_form(
     interviewers = _interviewers(
         lists.get("interviewer_email", []), lists.get("interviewer_name", []), result
     )
+    if needs_interviewer and not interviewers:
+        result.errors["interviewers"] = (NEEDS_INTERVIEWER[needs_interviewer], {})
     values.update(
         questions=questions,
         attributes=attributes,

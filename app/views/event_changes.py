@@ -95,7 +95,12 @@ async def edit(request: web.Request) -> web.Response:
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
             result = parse_event_form(
-                single, lists, now=now, registered=registered, previous_start=event["starts_at"]
+                single,
+                lists,
+                now=now,
+                registered=registered,
+                previous_start=event["starts_at"],
+                needs_interviewer="published" if event["state"] in ("published", "live") else None,
             )
             if result.event is not None:
                 # What the event as held pins down (app/events/held.py): refused like any
@@ -127,6 +132,11 @@ async def publish(request: web.Request) -> web.Response:
             if event["starts_at"] <= dt.datetime.now(dt.timezone.utc):
                 raise web.HTTPSeeOther(f"/events/{event['id']}?notice=past")
             if event["state"] == "draft":
+                # Read after the lock, which an edit saving the interviewers holds too (the
+                # count in the locking statement may predate a save it waited for). Nobody
+                # could interview the candidates the invite link would take.
+                if not await queries.interviewers(connection, event["id"]):
+                    raise web.HTTPSeeOther(f"/events/{event['id']}?notice=no_interviewers")
                 await publish_event(
                     connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event["id"]
                 )

@@ -18,7 +18,7 @@ from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 
 routes = web.RouteTableDef()
-NOTICES = {"deleted", "deleted_over", "published", "saved", "created", "past"}
+NOTICES = {"deleted", "deleted_over", "published", "saved", "created", "past", "no_interviewers"}
 
 
 def event_id_of(request: web.Request) -> int:
@@ -118,8 +118,15 @@ async def new_event(request: web.Request) -> web.Response:
 async def create(request: web.Request) -> web.Response:
     user = require_user(request)
     single, lists = await split_form(request)
-    result = parse_event_form(single, lists, now=dt.datetime.now(dt.timezone.utc))
     mode = "copy" if single.get("mode") == "copy" else "create"
+    # A copy is saved as a draft whatever button was sent.
+    publish_now = single.get("action") == "publish" and mode == "create"
+    result = parse_event_form(
+        single,
+        lists,
+        now=dt.datetime.now(dt.timezone.utc),
+        needs_interviewer="publish" if publish_now else None,
+    )
     if result.event is None:
         return render(
             request,
@@ -127,7 +134,6 @@ async def create(request: web.Request) -> web.Response:
             {"mode": mode, "event_id": None, "values": result.values, "errors": result.errors},
             status=422,
         )
-    publish_now = single.get("action") == "publish" and mode == "create"
     settings = request.app[SETTINGS]
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():

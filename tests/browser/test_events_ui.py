@@ -129,6 +129,7 @@ async def test_a_double_click_on_publish_makes_one_event(new_page, db):
     await page.fill("#title", title)
     await page.fill("#date", (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat())
     await page.fill("#start_time", "13:00")
+    await page.fill("#interviewer_email-1", "a@example.se")
     publish = page.get_by_role("button", name="Publish", exact=True)
 
     async def answer_late(route):
@@ -155,3 +156,34 @@ async def test_a_double_click_on_publish_makes_one_event(new_page, db):
     await page.go_back()
     await page.wait_for_url(re.compile(r"/events/new$"))
     assert await page.get_by_role("button", name="Publish", exact=True).get_attribute("aria-disabled") is None
+
+
+NO_INTERVIEWER = {
+    "sv": "Lägg till minst en intervjuare för att publicera intervjutillfället, eller spara det som utkast.",
+    "en": "Add at least one interviewer to publish the event, or save it as a draft.",
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_publishing_without_an_interviewer_asks_for_one(new_page, db, language):
+    """It published, and said the interviewers were mailed their links, with none there."""
+    page = await logged_in_page(new_page, db, language, "desktop")
+    await page.goto("/events/new")
+    title = f"Ingen intervjuare {dt.datetime.now().timestamp()}"
+    await page.fill("#title", title)
+    await page.fill("#date", (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat())
+    await page.fill("#start_time", "13:00")
+    await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
+    summary = page.locator("#error-summary")
+    await summary.get_by_text(NO_INTERVIEWER[language]).wait_for()
+    # Beside the interviewers, where the summary's link leads.
+    assert (await page.locator("#interviewers #err-interviewers").inner_text()).endswith(
+        NO_INTERVIEWER[language]
+    )
+    await assert_accessible(page)
+    await summary.get_by_role("link").click()
+    await page.wait_for_url(re.compile(r"#interviewers$"))
+    assert await db.fetchval("SELECT count(*) FROM event WHERE title = $1", title) == 0
+    await page.fill("#interviewer_email-1", "a@example.se")
+    await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
+    await page.get_by_text(TEXTS[language]["published"]).wait_for()

@@ -195,6 +195,7 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
         "interview_minutes": "10",
         "capacity": "5",
         "language": "sv",
+        "interviewer_email": unique_email("intervjuare"),
     }
     _, csrf, _ = await csrf_of(http, f"{base_url}/events/new")
     async with http.post(

@@ -15,6 +15,9 @@ from tests.forms import csrf_from, csrf_in, edit_form_of
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
+# The interviewer a form has unless it names its own (interviewer_email=[] for none): a
+# published event needs one, and the same address kept through an edit mails nobody.
+INTERVIEWER = ("intervjuare@example.se", "Ida Intervjuare")
 
 
 def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
@@ -31,6 +34,8 @@ def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
         "action": "draft",
     }
     fields.update({k: v for k, v in changes.items() if not isinstance(v, list)})
+    if "interviewer_email" not in changes:
+        changes = dict(changes, interviewer_email=[INTERVIEWER[0]], interviewer_name=[INTERVIEWER[1]])
     pairs = list(fields.items())
     for name in ("question", "attribute", "interviewer_email", "interviewer_name"):
         pairs += [(name, value) for value in changes.get(name, [])]
@@ -434,3 +439,118 @@ async def test_the_events_own_texts_carry_its_language(employer, base_url):
         assert '<span lang="en">Säljare till Malmö</span>' in await response.text()
     async with http.get(f"{base_url}/events/{event_id}/summary", headers=headers) as response:
         assert '<h1 lang="en">Säljare till Malmö</h1>' in await response.text()
+
+
+async def test_an_event_without_interviewers_is_not_published_but_may_be_a_draft(employer, base_url, db):
+    """Its invite link would take candidates nobody could interview, and the confirmation
+    said the interviewers were mailed their links."""
+    http, user = employer
+    count = "SELECT count(*) FROM event WHERE organization_id = $1"
+    before = await db.fetchval(count, user["organization_id"])
+    for language, message in (
+        (
+            "sv",
+            "Lägg till minst en intervjuare för att publicera intervjutillfället, eller spara det som utkast.",
+        ),
+        ("en", "Add at least one interviewer to publish the event, or save it as a draft."),
+    ):
+        await http.get(f"{base_url}/lang/{language}")
+        csrf = await csrf_from(http, f"{base_url}/events/new")
+        form = event_form(csrf, action="publish", interviewer_email=["", ""], interviewer_name=["", ""])
+        async with http.post(f"{base_url}/events/new", data=form) as response:
+            page = await response.text()
+        assert response.status == 422
+        # Beside the interviewers and in the summary, which leads to them.
+        assert re.search(r'id="err-interviewers">.*' + re.escape(message), page), language
+        assert (
+            f'<a href="#interviewers">{"Intervjuare" if language == "sv" else "Interviewers"}: {message}'
+            in page
+        )
+        assert 'aria-describedby="err-interviewers" aria-invalid="true"' in page
+    assert await db.fetchval(count, user["organization_id"]) == before
+    event_id = await create_event(http, base_url, action="draft", interviewer_email=[])
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "draft"
+
+
+async def test_a_draft_without_interviewers_is_not_published_from_its_page(employer, base_url, db, settings):
+    http, _ = employer
+    event_id = await create_event(http, base_url, interviewer_email=[])
+    response = await post(http, f"{base_url}/events/{event_id}/publish", f"{base_url}/events/{event_id}")
+    assert response.status == 303 and response.headers["Location"].endswith("notice=no_interviewers")
+    row = await db.fetchrow("SELECT state, invite_token, published_at FROM event WHERE id = $1", event_id)
+    assert tuple(row) == ("draft", None, None)
+    for language, message in (
+        ("sv", "Lägg till minst en intervjuare under Ändra innan du publicerar intervjutillfället"),
+        ("en", "Add at least one interviewer under Edit before you publish the event"),
+    ):
+        await http.get(f"{base_url}/lang/{language}")
+        async with http.get(f"{base_url}{response.headers['Location']}") as shown:
+            page = await shown.text()
+        assert message in page and "personal links" not in page and "personliga länkar" not in page
+    # With one it publishes, and the interviewer gets their link.
+    anna = unique_email("anna")
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    form = event_form(csrf, edit_version=version, interviewer_email=[anna], interviewer_name=["Anna"])
+    async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as saved:
+        assert saved.status == 303
+    response = await post(http, f"{base_url}/events/{event_id}/publish", f"{base_url}/events/{event_id}")
+    assert response.headers["Location"].endswith("notice=published")
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "published"
+    await wait_for_mail(settings.mail.catcher_dir, anna)
+
+
+async def test_the_last_interviewer_of_a_published_event_is_not_removed(employer, base_url, db, settings):
+    http, _ = employer
+    anna = unique_email("anna")
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[anna])
+    await wait_for_mail(settings.mail.catcher_dir, anna)
+    for language, message in (
+        ("sv", "Intervjutillfället är publicerat, så det behöver minst en intervjuare"),
+        ("en", "The event is published, so it needs at least one interviewer"),
+    ):
+        await http.get(f"{base_url}/lang/{language}")
+        csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+        form = event_form(
+            csrf, edit_version=version, title="Ändrad", interviewer_email=[""], interviewer_name=[""]
+        )
+        async with http.post(f"{base_url}/events/{event_id}/edit", data=form) as response:
+            page = await response.text()
+        assert response.status == 422 and message in page and 'id="err-interviewers"' in page
+    row = await db.fetchrow("SELECT title, edit_version FROM event WHERE id = $1", event_id)
+    assert row["title"] == "Säljare till Malmö" and str(row["edit_version"]) == version
+    assert [
+        r["email"]
+        for r in await db.fetch("SELECT email FROM event_interviewer WHERE event_id = $1", event_id)
+    ] == [anna]
+    # Nobody was told they no longer interview.
+    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", anna) == 1
+
+
+async def test_a_drafts_last_interviewer_may_be_removed(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(http, base_url)
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    form = event_form(csrf, edit_version=version, interviewer_email=[])
+    async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as response:
+        assert response.status == 303
+    assert await db.fetchval("SELECT count(*) FROM event_interviewer WHERE event_id = $1", event_id) == 0
+
+
+async def test_an_empty_date_or_time_is_asked_for(employer, base_url, db):
+    """Saving a draft with no date said "Enter a date as YYYY-MM-DD." beside a picker that
+    shows another format; an empty field is asked for, the format named only when wrong."""
+    http, _ = employer
+    for language, date, time in (
+        ("sv", "Fyll i datumet.", "Fyll i starttiden."),
+        ("en", "Enter the date.", "Enter the start time."),
+    ):
+        await http.get(f"{base_url}/lang/{language}")
+        csrf = await csrf_from(http, f"{base_url}/events/new")
+        form = event_form(csrf, date="", start_time="")
+        async with http.post(f"{base_url}/events/new", data=form) as response:
+            page = await response.text()
+        assert response.status == 422 and date in page and time in page, language
+        assert "ÅÅÅÅ" not in page and "YYYY" not in page
+    csrf = await csrf_from(http, f"{base_url}/events/new")
+    async with http.post(f"{base_url}/events/new", data=event_form(csrf, date="4/12/2026")) as response:
+        assert response.status == 422 and "Enter a date as YYYY-MM-DD." in await response.text()

@@ -185,6 +185,40 @@ def test_the_first_day_of_year_one_is_refused_as_past_not_an_overflow(start_time
     assert result.errors["date"][0] == "That date and time have already passed."
 
 
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"date": ""}, "date", "Enter the date."),
+        ({"date": "  "}, "date", "Enter the date."),
+        ({"date": "4/12/2026"}, "date", "Enter a date as YYYY-MM-DD."),
+        ({"start_time": ""}, "start_time", "Enter the start time."),
+        ({"start_time": "2 pm"}, "start_time", "Enter a start time as HH:MM."),
+    ],
+)
+def test_an_empty_date_or_time_is_asked_for_and_only_a_malformed_one_told_the_format(changes, field, message):
+    result = parse(changes)
+    assert result.event is None
+    assert result.errors[field][0] == message
+
+
+@pytest.mark.parametrize("needs", ["publish", "published"])
+def test_an_event_to_be_published_needs_an_interviewer(needs):
+    """A published event's invite link takes registrations: someone must interview them."""
+    blank = {"interviewer_email": ["", " "], "interviewer_name": ["", ""]}
+    result = parse(lists=blank, needs_interviewer=needs)
+    assert result.event is None and set(result.errors) == {"interviewers"}
+    assert "at least one interviewer" in result.errors["interviewers"][0]
+    one = {"interviewer_email": ["anna@example.se"], "interviewer_name": [""]}
+    assert parse(lists=one, needs_interviewer=needs).event is not None
+    # A draft may have none.
+    assert parse(lists=blank).event is not None
+
+
+def test_a_bad_interviewer_row_keeps_its_own_message_when_publishing():
+    result = parse(lists={"interviewer_email": ["inte-en-adress"]}, needs_interviewer="publish")
+    assert result.errors["interviewers"][0] == "“%(address)s” is not an e-mail address."
+
+
 def test_an_edit_form_is_current_only_with_the_events_own_version():
     assert not is_stale("3", 3) and not is_stale(" 3 ", 3)
     # Made before a save, or naming no version (a form from before versions), or not a plain
