@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.events.rules import SWEDISH_TIME
+from tests import factories
 from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 
@@ -48,8 +49,8 @@ TEXTS = {
 }
 
 
-async def logged_in_page(new_page, db, language: str, viewport: str):
-    user = await make_user(db, language=language)
+async def logged_in_page(new_page, db, language: str, viewport: str, user=None):
+    user = user or await make_user(db, language=language)
     page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
     await log_in_with_form(page, user["email"], "/events")
     return page
@@ -187,3 +188,26 @@ async def test_publishing_without_an_interviewer_asks_for_one(new_page, db, lang
     await page.fill("#interviewer_email-1", "a@example.se")
     await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
     await page.get_by_text(TEXTS[language]["published"]).wait_for()
+
+
+FULL = {
+    "sv": "Alla platser är tagna (1 av 1): kandidater som öppnar inbjudningslänken får veta att anmälan är stängd.",
+    "en": "All places are taken (1 of 1): candidates who open the invite link are told that registration is closed.",
+}
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_full_event_says_so_beside_the_invite_switch(new_page, db, language, viewport):
+    user = await make_user(db, language=language)
+    event = await factories.make_event(db, organization_id=user["organization_id"], capacity=1)
+    await factories.set_interviewers(db, event, [("utan-namn@example.se", "")])
+    await factories.add_candidate(db, event["id"])
+    page = await logged_in_page(new_page, db, language, viewport, user)
+    await page.goto(f"/events/{event['id']}")
+    await page.get_by_text(FULL[language]).wait_for()
+    # Named by address, as everywhere else (it said "—").
+    assert await page.locator("section[aria-labelledby=interviewers-heading] td").first.inner_text() == (
+        "utan-namn@example.se"
+    )
+    await assert_accessible(page)

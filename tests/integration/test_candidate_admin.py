@@ -233,3 +233,46 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
             assert "har ställts in" in await response.text()
         async with candidate_browser.get(invite) as response:
             assert "har ställts in" in await response.text()
+
+
+async def test_a_full_event_is_not_described_as_open(employer, base_url, db, settings, http):
+    """It said the link was open "while places remain (0 of 1 left)" while candidates were
+    told registration is closed."""
+    employer_http, _ = employer
+    event, _, _ = await with_candidate(employer, base_url, db, settings, capacity=1)
+    for language, texts in (
+        (
+            "sv",
+            (
+                "Alla platser är tagna (1 av 1): kandidater som öppnar inbjudningslänken får veta att anmälan är stängd.",
+                "Vill du ta emot fler, höj antalet kandidater under Ändra.",
+                "Stäng inbjudningslänken",
+            ),
+        ),
+        (
+            "en",
+            (
+                "All places are taken (1 of 1): candidates who open the invite link are told that registration is closed.",
+                "To take more, raise the number of candidates under Edit.",
+                "Close the invite link",
+            ),
+        ),
+    ):
+        await employer_http.get(f"{base_url}/lang/{language}")
+        async with employer_http.get(f"{base_url}/events/{event['id']}") as response:
+            page = await response.text()
+        for text in texts:
+            assert text in page, text
+        assert "places remain" not in page and "platser kvar" not in page
+    async with http.get(f"{base_url}/r/{event['invite_token']}") as response:
+        assert "Alla platser är tagna, så anmälan är stängd." in await response.text()
+
+
+async def test_the_swedish_remove_confirmation_says_what_will_happen(employer, base_url, db, settings):
+    """It said the candidate "är inte längre anmäld" before anyone had confirmed."""
+    http, _ = employer
+    event, row, _ = await with_candidate(employer, base_url, db, settings)
+    async with http.get(f"{base_url}/events/{event['id']}/candidates/{row['id']}/remove") as response:
+        page = await response.text()
+    assert f"Sara Sökande ({row['email']}) kommer inte längre att vara anmäld till" in page
+    assert "är inte längre anmäld" not in page

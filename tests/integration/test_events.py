@@ -554,3 +554,15 @@ async def test_an_empty_date_or_time_is_asked_for(employer, base_url, db):
     csrf = await csrf_from(http, f"{base_url}/events/new")
     async with http.post(f"{base_url}/events/new", data=event_form(csrf, date="4/12/2026")) as response:
         assert response.status == 422 and "Enter a date as YYYY-MM-DD." in await response.text()
+
+
+async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_url):
+    """As the live view, the summary and "Signed in as" show them (it said "—")."""
+    http, _ = employer
+    event_id = await create_event(
+        http, base_url, interviewer_email=["namnlos@example.se"], interviewer_name=[""]
+    )
+    async with http.get(f"{base_url}/events/{event_id}") as response:
+        page = await response.text()
+    assert '<td data-label="Namn">namnlos@example.se</td>' in page
+    assert '<td data-label="Namn">—</td>' not in page
