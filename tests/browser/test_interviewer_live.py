@@ -239,13 +239,14 @@ async def test_organizer_who_interviews_opens_the_meeting_web_from_the_event_pag
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, language, viewport):
-    # Over by the clock, though nothing has marked it finished yet: Next is still offered,
-    # and the server refuses it.
+    # Over by the clock, though nothing has marked it finished yet: the page no longer offers
+    # Next, but a page whose clock is behind the server's would send it, and the server
+    # refuses it.
     _event, (token,), _candidates = await make_meeting_event(db, candidates=1, starts_in_minutes=-121)
     page = await open_meeting(
         await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token
     )
-    await page.locator("#next").click()
+    await page.evaluate("window.meeting.request({ type: 'next' })")
     expected = {"sv": "Tillfället är inte öppet nu.", "en": "The event is not open now."}
     await page.wait_for_selector(f"#problem:text-is('{expected[language]}')")
     await look(page, f"lobby-refused-{language}-{viewport}")
@@ -264,6 +265,22 @@ async def test_a_finished_event_sends_no_more_candidates(new_page, db):
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
     await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are sent out.')")
     assert await page.locator("#next").is_disabled()
+
+
+async def test_the_meeting_web_turns_over_when_the_events_time_runs_out(new_page, db):
+    """No reload, no state needed: the end comes by the clock (the event's state follows
+    only once no interview of it is still going)."""
+    event, (token,), _candidates = await make_meeting_event(db, candidates=1)
+    await db.execute(
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -3)"
+        " WHERE id = $1",
+        event.id,
+    )
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    assert await page.locator("#next").is_enabled()
+    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are sent out.')")
+    assert await page.locator("#next").is_disabled()
+    assert await page.locator("#pause").is_disabled()
 
 
 async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base_url):

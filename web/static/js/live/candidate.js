@@ -14,6 +14,7 @@ import { connectionText, errorText } from "./error-texts.js";
 import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { queueAfter } from "./queue-place.js";
+import { eventOver } from "./event-over.js";
 
 const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
 const root = document.querySelector("[data-live]");
@@ -143,9 +144,8 @@ class CandidatePage {
   // a page still waiting, or still before check-in, is loaded again and then says so (or
   // asks about the interview if that is still open, which is not one of these phases).
   overWhileWaiting(state, phase) {
-    if (!["waiting", "before", "left"].includes(phase) || !state.event) return false;
-    if (state.event.state === "finished" || state.event.state === "cancelled") return true;
-    return Boolean(state.event.ends_at) && Date.parse(state.now) >= Date.parse(state.event.ends_at);
+    if (!["waiting", "before", "left"].includes(phase)) return false;
+    return eventOver(state.event, Date.parse(state.now));
   }
 
   // The end comes by the clock, with no change to send a state: drawn again then, in the

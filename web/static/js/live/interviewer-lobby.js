@@ -4,6 +4,7 @@
 // offer. The full list of registered candidates is interviewer-roster.js's (read over HTTP).
 // Buttons are wired by interviewer.js; this module only draws.
 import { _, language, ngettext } from "./texts.js";
+import { eventOver } from "./event-over.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
 export class ServerClock {
@@ -64,6 +65,7 @@ export class Lobby {
   constructor(root, clock) {
     this.root = root;
     this.clock = clock;
+    this.over = false;  // the event was over at the last draw (event-over.js)
     this.state = null;
     this.receivedAt = 0;
     this.$ = (id) => root.querySelector(`#${id}`);
@@ -121,6 +123,8 @@ export class Lobby {
 
   tick() {
     if (!this.state) return;
+    // The end comes by the clock, with no state to say so (event-over.js).
+    if (this.over !== eventOver(this.state.event, this.clock.now())) this.drawOwn();
     const since = this.elapsed();
     const byId = new Map(this.state.queue.map((entry) => [String(entry.candidate), entry]));
     for (const item of this.$("queue").children) {
@@ -198,7 +202,8 @@ export class Lobby {
 
   drawOwn() {
     const { interview, paused, event } = this.state;
-    const over = !!event && ["finished", "cancelled"].includes(event.state);
+    const over = eventOver(event, this.clock.now());
+    this.over = over;
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
     this.$("next").disabled = interview !== null || over;

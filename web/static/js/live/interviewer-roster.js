@@ -6,6 +6,7 @@
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
 import { _, onLanguageChange } from "./texts.js";
 import { reconcile } from "./interviewer-lobby.js";
+import { eventOver } from "./event-over.js";
 
 const REFRESH_MS = 3000;
 
@@ -74,7 +75,7 @@ export class Roster {
     const counts = JSON.stringify(state.counts);
     // Over: nobody is called any more, so nobody is "waiting" (their entries stay as they
     // were when it ended) and nobody can be picked.
-    this.over = !!state.event && ["finished", "cancelled"].includes(state.event.state);
+    this.over = eventOver(state.event, Date.parse(state.now));
     this.canPick = state.interview === null && !this.over;
     if (this.result) this.drawRows();
     if (this.counts === null) {
