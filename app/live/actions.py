@@ -93,6 +93,7 @@ class Candidate:
     services: Services
     id: int
     event_id: int
+    page: str = ""  # this socket's key among the candidate's pages (the `call_taken` notice)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Interviewer:
     services: Services
     id: int
     event_id: int
+    page: str = ""  # this socket's key among the interviewer's pages
 
 
 @dataclass(frozen=True)
@@ -184,10 +186,22 @@ async def accept(me: Candidate, message: Message) -> Done:
     join = janus_access.join_info(
         services.settings, read_ticket(services.settings, joined.ticket), joined.ends_at
     )
+    await _call_taken(me, joined.interview_id)
     return Done(
         {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),
     )
+
+
+async def _call_taken(me: Candidate, interview_id: int) -> None:
+    """The candidate's other pages (another device, a tab of another browser) are told that
+    this one takes the call: its ticket's Janus token replaced theirs, and a page that then
+    joined again by itself, with a ticket of its own, would knock this one out in turn, and
+    so on (docs/calls.md, "One page in the call"). They stop and offer to take it back."""
+    async with me.services.pool.acquire() as connection:
+        await queue.notify(
+            connection, me.event_id, "call_taken", candidate=me.id, interview=interview_id, page=me.page
+        )
 
 
 # What `prepared` carries of the join info: the way to the Janus server and the session's
@@ -371,7 +385,7 @@ class Role:
     action each type runs (app/views/live_sockets.py serves both sides with it)."""
 
     name: str  # "candidate" or "interviewer": the socket's `who`, and its listing's column
-    person: Callable[[Services, int, int], Candidate | Interviewer]  # (services, id, event)
+    person: Callable[[Services, int, int, str], Candidate | Interviewer]  # (services, id, event, page)
     types: frozenset[str]
     actions: dict[str, Action]
 

@@ -44,6 +44,7 @@ class CandidateFeed:
         self.offered: set[int] = set()  # the offers announced: "your turn" once per offer
         # Set by the channel once the socket is open: where `notice` sends.
         self.send: Callable[[Message], Awaitable[None]] | None = None
+        self.page = ""  # the socket's key among the candidate's pages (app/views/live_sockets.py)
 
     async def snapshot(self) -> Message:
         return await self.cut(await self.view())
@@ -77,6 +78,13 @@ class CandidateFeed:
         if named.get("kind") == "registration_ended" and self.send is not None:
             await self.send({"type": "registration_ended"})
             return
+        if named.get("kind") == "call_taken":
+            # Another page of the candidate joined the call (app/live/actions.py): this one
+            # leaves it, unless it is that page.
+            interview = named.get("interview")
+            if named.get("page") != self.page and isinstance(interview, int) and self.send is not None:
+                await self.send({"type": "call_taken", "interview": interview})
+            return
         if (
             named.get("kind") != "offer"
             or named.get("interview") in self.offered
@@ -96,6 +104,7 @@ class InterviewerFeed:
         self.rooms = RoomWatch()
         # Set by the channel once the socket is open: where `notice` sends.
         self.send: Callable[[Message], Awaitable[None]] | None = None
+        self.page = ""  # the socket's key among the interviewer's pages
 
     def holds(self, interview_id: int, room: int) -> bool:
         return self.rooms.hold(interview_id, room)

@@ -39,7 +39,7 @@ DEBOUNCE = 0.05
 # (another window of an interviewer saved their record: app/live/outcome.py): told to those
 # sockets, and no read or round of every socket of the event (a change costs what it
 # changes: docs/architecture.md).
-NOTICES_ONLY = frozenset({"record_saved"})
+NOTICES_ONLY = frozenset({"record_saved", "call_taken"})
 # How long a round keeps the event loop before it lets go for a turn: every other socket's
 # next message (a *Next*, the NOTIFY that carries an offer) waits for the turn under way.
 # A budget of time, not of sockets: a state costs from a few microseconds (a candidate's) to

@@ -109,9 +109,11 @@ async def _serve_as(
 ):
     """The channel (app/live/channel.py) for one admitted person of `role`."""
     app = request.app
-    me = role.person(Services.of(app), person_id, event_id)
-    feed = feed_of(app, person_id, event_id)
     listing = Listing(app, **{f"{role.name}_id": person_id})
+    page = listing.socket_id.hex  # the socket's key among the person's pages
+    me = role.person(Services.of(app), person_id, event_id, page)
+    feed = feed_of(app, person_id, event_id)
+    feed.page = page
     return await serve(
         request,
         lambda ws: _socket(ws, event_id, feed, (role.name, person_id), admitted),

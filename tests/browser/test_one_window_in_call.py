@@ -1,7 +1,7 @@
 """One window of a person's browser in the call (web/static/js/live/call-hold.js): a second
 window of the same browser (the mail link opened again, a duplicated tab) does not join the
 call a first one holds, which the other person would hear as an echo; it says so and offers
-Use this window, which takes the call over, and the first one then leaves it."""
+Continue here, which takes the call over, and the first one then leaves it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 INTERVIEWER_CALL = "window.meeting.interview.call"
 CANDIDATE_CALL = "window.candidatePage.call"
-ELSEWHERE = "This call is open in another window."
+ELSEWHERE = "This call is open in another window or on another device."
 
 
 def in_the_room(call: str) -> str:
@@ -69,9 +69,9 @@ async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it
         # The other one, shown the interview too, does not join it.
         await second.wait_for_function(elsewhere(INTERVIEWER_CALL))
         await second.get_by_text(ELSEWHERE).first.wait_for()
-        take = second.get_by_role("button", name="Use this window")
+        take = second.get_by_role("button", name="Continue here")
         assert await take.is_visible()
-        assert await first.get_by_role("button", name="Use this window").is_hidden()
+        assert await first.get_by_role("button", name="Continue here").is_hidden()
         assert await second.get_by_role("button", name="Mute microphone").is_hidden()
         assert await second.locator("[data-call-self]").is_hidden()
         assert await room_participants(app_server, db, interview) == 1
@@ -84,14 +84,14 @@ async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it
         await first.wait_for_function(
             f"{elsewhere(INTERVIEWER_CALL)} && window.firstTracks.every((t) => t.readyState === 'ended')"
         )
-        await first.get_by_role("button", name="Use this window").wait_for()
+        await first.get_by_role("button", name="Continue here").wait_for()
         assert await room_participants(app_server, db, interview) == 1
 
         # The window in the call closed: the first takes the call back with one press.
         await second.close()
-        await first.get_by_role("button", name="Use this window").click()
+        await first.get_by_role("button", name="Continue here").click()
         await first.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
-        assert await first.get_by_role("button", name="Use this window").is_hidden()
+        assert await first.get_by_role("button", name="Continue here").is_hidden()
 
 
 async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_it(new_page, db, base_url):
@@ -106,12 +106,56 @@ async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_
         second = await second_window(first, f"/c/{token}")
         await phase(second, "interview")
         await second.wait_for_function(elsewhere(CANDIDATE_CALL))
-        await second.get_by_text("Samtalet är öppet i ett annat fönster.").first.wait_for()
+        await second.get_by_text(
+            "Samtalet är öppet i ett annat fönster eller på en annan enhet."
+        ).first.wait_for()
         assert await first.evaluate(f"{CANDIDATE_CALL}.joined")
         await assert_accessible(second)
 
-        await second.get_by_role("button", name="Använd det här fönstret").click()
+        await second.get_by_role("button", name="Fortsätt här").click()
         await second.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
         await first.wait_for_function(elsewhere(CANDIDATE_CALL))
         # The page that gave the call away stays in the interview, not left.
         await phase(first, "interview")
+
+
+async def test_a_candidates_second_device_stays_out_of_the_call_and_never_knocks_the_first_out(
+    new_page, db, base_url
+):
+    """Two devices (two browsers: no shared lock): each accept gives a ticket whose Janus token
+    replaces the last, so two pages that each joined again by themselves knocked each other
+    out in turn. The page that showed the offer without its Join pressed stays out; a page
+    that takes the call tells the other (`call_taken`), which leaves it and does not join
+    again by itself."""
+    _event, (interviewer_token,), (token,) = await make_meeting_event(db, candidates=1)
+    laptop = await open_candidate(new_page, base_url, token, "en")
+    phone = await open_candidate(new_page, base_url, token, "en", viewport="phone")
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await offered(laptop, interviewer, "en")
+        await phase(phone, "offer")
+        await laptop.get_by_role("button", name=TEXTS["en"]["join"]).click()
+        await laptop.wait_for_function(f"{CANDIDATE_CALL}.joined")
+        await phase(phone, "interview")
+        await phone.wait_for_function(elsewhere(CANDIDATE_CALL))
+        # A while later the laptop is still the one in the call.
+        await laptop.wait_for_timeout(4000)
+        assert await laptop.evaluate(
+            f"{CANDIDATE_CALL}.joined && {CANDIDATE_CALL}.state.phase !== 'elsewhere'"
+        )
+        assert await phone.evaluate(elsewhere(CANDIDATE_CALL))
+
+        # Taken on the phone: the laptop leaves and stays out.
+        await phone.get_by_role("button", name="Continue here").click()
+        await phone.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
+        await laptop.wait_for_function(elsewhere(CANDIDATE_CALL))
+        await laptop.get_by_role("button", name="Continue here").wait_for()
+        await laptop.wait_for_timeout(4000)
+        assert await phone.evaluate(f"{CANDIDATE_CALL}.joined")
+        assert await laptop.evaluate(elsewhere(CANDIDATE_CALL))
+
+        # The laptop reloaded: a page opened during the interview joins by itself, and the
+        # phone leaves.
+        await laptop.reload()
+        await laptop.wait_for_function("!!window.candidatePage")
+        await laptop.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
+        await phone.wait_for_function(elsewhere(CANDIDATE_CALL))

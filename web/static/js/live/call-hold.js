@@ -1,7 +1,7 @@
 // One window of a person in the call at a time, among the windows of one browser (the mail
 // link opened twice, a tab duplicated): two windows in the room would play the other
 // person's sound twice and send one's own twice, which the other person hears as an echo
-// (docs/calls.md, "One window in the call").
+// (docs/calls.md, "One page in the call").
 //
 // The Web Locks API holds it: a window in the call holds the lock named after the person's
 // page, and the browser releases it by itself when that window closes, reloads or crashes,

@@ -10,7 +10,7 @@
 //   ended        the call was left (the Leave button, or the interview ended)
 //   failed       Janus refused us (no retry by itself: the page offers "Join again")
 //   elsewhere    another window of this browser holds the call (call-hold.js): this one left
-//                it, or did not join; the page offers "Use this window"
+//                it, or did not join; the page offers "Continue here"
 //   connecting   this join's own media link has not been up yet, for less than UNREACHABLE_MS
 //   reconnecting the own link went down (ICE disconnected/failed, being restarted or rejoined),
 //                for less than UNREACHABLE_MS; who = "self". Or: the own link is up, the other

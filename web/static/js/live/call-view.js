@@ -30,7 +30,7 @@
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
 // (the first remote frame of a join, and again when the other side comes back after leaving),
 // "failed" (detail {code, reason}: Janus refused; the page offers to join again),
-// "phase" (detail {state}: every change of the call's state), "take" (Use this window was
+// "phase" (detail {state}: every change of the call's state), "take" (Continue here was
 // pressed: the page joins with a press; without a listener the view joins with a fresh ticket).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
@@ -47,7 +47,7 @@ const STATUS = {
   "reconnecting:self": N_("Your connection was interrupted. Reconnecting…"),
   "reconnecting:other": N_("The other person's connection was interrupted. Reconnecting…"),
   unreachable: N_("No connection can be made from this network right now. Still trying…"),
-  elsewhere: N_("You are in this call in another window. To go on here, choose Use this window."),
+  elsewhere: N_("You are in this call in another window or on another device. To go on here, choose Continue here."),
   "alone:left": N_("The other person has left the call."),
   "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
   failed: N_("The call was interrupted."),
@@ -59,7 +59,7 @@ const NOTE = {
   "audio-only": N_("Sound only"),
   reconnecting: N_("Reconnecting…"),
   unreachable: N_("No connection"),
-  elsewhere: N_("This call is open in another window."),
+  elsewhere: N_("This call is open in another window or on another device."),
 };
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
@@ -300,7 +300,7 @@ export class CallView extends EventTarget {
   }
 
   // Another window of this person is in the call: this one is not (its camera off), and
-  // offers to take the call here (draw: the note, the status and Use this window).
+  // offers to take the call here (draw: the note, the status and Continue here).
   showElsewhere() {
     this.stop();
     this.dropMedia();
@@ -310,7 +310,7 @@ export class CallView extends EventTarget {
     this.update({ type: "elsewhere" });
   }
 
-  // Use this window: the page's own join with a press (it knows the newest ticket), else a
+  // Continue here: the page's own join with a press (it knows the newest ticket), else a
   // join with a fresh ticket.
   async takeHere() {
     if (!this.dispatchEvent(new CustomEvent("take", { cancelable: true }))) return;
@@ -336,14 +336,14 @@ export class CallView extends EventTarget {
         // the live socket is down too: the last ticket may still do
       }
     }
-    if (this.state.attempt === attempt && !this.state.ended) this.join(ticket, { again: true });
+    if (this.state.attempt === attempt && !this.state.ended && !this.elsewhere) this.join(ticket, { again: true });
   }
 
   retrySoon() {
     const { attempt } = this.state;
     this.update({ type: "link", up: false });
     setTimeout(() => {
-      if (this.state.attempt === attempt && !this.state.ended) this.rejoin();
+      if (this.state.attempt === attempt && !this.state.ended && !this.elsewhere) this.rejoin();
     }, RETRY_JOIN_MS);
   }
 

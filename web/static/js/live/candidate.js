@@ -30,6 +30,7 @@ class CandidatePage {
     this.phase = null;
     this.joining = false;
     this.callFor = null; // the interview whose ticket the call last joined with
+    this.offerShown = null; // the last offer this page showed (whose Join may be pressed elsewhere)
     this.preparing = null; // the offered interview whose join is prepared (or being)
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
@@ -44,7 +45,7 @@ class CandidatePage {
     this.call = new CallView(find("[data-call]"), {
       freshTicket: () => this.freshTicket(), holdName: `call ${location.pathname}`,
     });
-    // Use this window: a fresh ticket through accept, as a press of Join again.
+    // Continue here: a fresh ticket through accept, as a press of Join again.
     this.call.addEventListener("take", (event) => {
       event.preventDefault();
       this.accept();
@@ -71,13 +72,19 @@ class CandidatePage {
       // The interview's room was lost and made again (PROTOCOL.md): join the new one.
       // Also before a state has shown the interview: the page holds this interview's ticket
       // from its own Join (PROTOCOL.md, room_changed).
-      if (message.type === "room_changed"
+      if (message.type === "room_changed" && !this.call.elsewhere
         && (this.phase === "interview" || (this.phase === "offer" && message.interview === this.callFor))) {
         this.joinMoved(message.ticket);
       }
       // Cancelled, removed by the employer or erased (PROTOCOL.md): the page the link now
       // leads to says so, instead of a queue this candidate is no longer in.
       if (message.type === "registration_ended") this.reload();
+      // Another page of theirs (another device) joined the call, with a ticket that replaced
+      // this one's: this page leaves it and stays out until Continue here (PROTOCOL.md).
+      if (message.type === "call_taken") {
+        this.callFor = null;
+        this.call.showElsewhere();
+      }
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("refused", () => this.reload());
@@ -253,7 +260,7 @@ class CandidatePage {
     }, PRESS_MS);
   }
 
-  // press: Join (or Join again, Use this window) was pressed, which takes the call from
+  // press: Join (or Join again, Continue here) was pressed, which takes the call from
   // another window of this browser (call-hold.js); else the page joins by itself.
   async accept({ press = true } = {}) {
     if (this.joining) return;
@@ -281,7 +288,11 @@ class CandidatePage {
   // After a reload, or in a second window: joins again, unless another window of this
   // browser is in the call (asked first: an accept would hand that window's call a new ticket).
   async joinByItself() {
-    if (await this.call.heldElsewhere()) {
+    // This page showed the offer and Join was not pressed here: it was pressed on another
+    // page of theirs (another device), which is in the call.
+    const interview = this.state?.interview?.id;
+    const pressedElsewhere = interview !== undefined && this.offerShown === interview && this.callFor !== interview;
+    if (pressedElsewhere || await this.call.heldElsewhere()) {
       if (this.phase === "interview" && !this.call.joined && !this.joining) this.call.showElsewhere();
       return;
     }
@@ -369,7 +380,10 @@ class CandidatePage {
       this.waiting.draw(state.queue, state.messages, { endsAt: state.event?.ends_at, now: state.now });
     }
     else this.waiting.drawMessages(state.messages);
-    if (phase === "offer") this.offer.show(state.offer, this.offset);
+    if (phase === "offer") {
+      this.offer.show(state.offer, this.offset);
+      this.offerShown = state.offer.interview;
+    }
     else this.offer.hide();
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") {

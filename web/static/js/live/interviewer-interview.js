@@ -8,7 +8,7 @@
 // sees the candidate as soon as their camera is through. Taken back, turned down or run out,
 // the offer's call is left.
 // One window of the interviewer's browser is in the call (call-hold.js): these joins are the
-// page's own, so another window holding the call keeps it, and this one offers Use this window.
+// page's own, so another window holding the call keeps it, and this one offers Continue here.
 import { CallView } from "./call-view.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
