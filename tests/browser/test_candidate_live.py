@@ -38,6 +38,8 @@ TEXTS = {
         "waiting": "Väntrum",
         "reconnecting": "Anslutningen bröts",
         "leave_queue": "Lämna kön",
+        "leave_queue_yes": "Ja, lämna kön",
+        "stay": "Stanna kvar i kön",
         "again": "Checka in igen",
         "leave_call": "Lämna samtalet",
         "leave_yes": "Ja, lämna intervjun",
@@ -57,6 +59,8 @@ TEXTS = {
         "waiting": "Waiting room",
         "reconnecting": "The connection was lost",
         "leave_queue": "Leave the queue",
+        "leave_queue_yes": "Yes, leave the queue",
+        "stay": "Stay in the queue",
         "again": "Check in again",
         "leave_call": "Leave the call",
         "leave_yes": "Yes, leave the interview",
@@ -287,7 +291,12 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await look(page, "feedback-en-desktop")
         await page.get_by_role("button", name="Send answer").click()
         await page.get_by_text("Choose Yes or No.").wait_for()
+        # Said at the question it is about, its choices marked until one is made.
+        group = page.get_by_role("group", name="Did the job sound interesting to you?")
+        assert await group.get_by_text("Choose Yes or No.").is_visible()
+        assert await page.get_by_label("Yes").get_attribute("aria-invalid") == "true"
         await page.get_by_label("Yes").check()
+        assert await page.get_by_label("No", exact=True).get_attribute("aria-invalid") is None
         await page.get_by_label("Comment (optional)").fill("Spännande jobb!")
         await page.get_by_role("button", name="Send answer").click()
         await phase(page, "thanks")
@@ -330,7 +339,17 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await page.get_by_text("Vi börjar om fem minuter.").wait_for()
         await look(page, f"waiting-{name}")
 
+        # Leaving loses the place: asked first, the focus on staying (Escape stays too).
         await page.get_by_role("button", name=text["leave_queue"]).click()
+        assert await page.evaluate("document.activeElement.textContent") == text["stay"]
+        await look(page, f"leave-asked-{name}")
+        await page.keyboard.press("Escape")
+        assert await page.evaluate("document.activeElement.textContent") == text["leave_queue"]
+        await page.get_by_role("button", name=text["leave_queue"]).click()
+        await page.get_by_role("button", name=text["stay"]).click()
+        await page.get_by_text(text["next"]).wait_for()
+        await page.get_by_role("button", name=text["leave_queue"]).click()
+        await page.get_by_role("button", name=text["leave_queue_yes"]).click()
         await phase(page, "left")
         await look(page, f"left-{name}")
         await page.get_by_role("button", name=text["again"]).click()

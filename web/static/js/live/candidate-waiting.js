@@ -50,7 +50,9 @@ export class WaitingRoom {
     }
     if (queue.state === "waiting" && queue.position) {
       if (queue.wait_minutes === null || queue.wait_minutes === undefined) {
-        wait = _("The interviewers have not started yet, so there is no estimated wait.");
+        // No interviewer is taking candidates right now: not started yet, all on a break or
+        // paused, or all gone (the waits count only those who take candidates).
+        wait = _("No interviewer is taking candidates right now, so there is no estimated wait. You keep your place.");
       } else if (queue.wait_minutes <= 1) {
         wait = _("Estimated wait: about a minute or less.");
       } else {

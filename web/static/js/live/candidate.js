@@ -90,7 +90,21 @@ class CandidatePage {
     this.channel.addEventListener("refused", () => this.reload());
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
     find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
-    find("[data-leave-queue]").addEventListener("click", () => this.request({ type: "leave" }));
+    find("[data-leave-queue]").addEventListener("click", () => this.askLeaveQueue(true));
+    find("[data-leave-queue-no]").addEventListener("click", () => {
+      this.askLeaveQueue(false);
+      find("[data-leave-queue]").focus();
+    });
+    find("[data-leave-queue-yes]").addEventListener("click", async () => {
+      this.askLeaveQueue(false);
+      await this.request({ type: "leave" });
+    });
+    find("[data-leave-ask]").addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !find("[data-leave-queue-no]").hidden) find("[data-leave-queue-no]").click();
+    });
+    for (const radio of document.querySelectorAll("input[name=interested]")) {
+      radio.addEventListener("change", () => this.markFeedbackChoice(false));
+    }
     const join = find("[data-join]");
     // Once per offer: a second click while the offer still shows (its state comes a moment
     // after the ticket) would ask for a new ticket, which revokes the first one's Janus token
@@ -325,6 +339,7 @@ class CandidatePage {
     if (!choice) {
       this.error = [errorElement, "choose"];
       errorElement.textContent = _("Choose Yes or No.");
+      this.markFeedbackChoice(true);
       form.querySelector("input[name=interested]").focus();
       return;
     }
@@ -434,10 +449,26 @@ class CandidatePage {
     if (this.leftText.textContent !== text) this.leftText.textContent = text;
   }
 
+  // Leaving the queue loses the place: asked once more, in place of its button, the focus on
+  // the answer that keeps it.
+  askLeaveQueue(asking) {
+    find("[data-leave-queue]").hidden = asking;
+    for (const name of ["question", "yes", "no"]) find(`[data-leave-queue-${name}]`).hidden = !asking;
+    if (asking) find("[data-leave-queue-no]").focus();
+  }
+
+  markFeedbackChoice(invalid) {
+    for (const radio of document.querySelectorAll("input[name=interested]")) {
+      if (invalid) radio.setAttribute("aria-invalid", "true");
+      else radio.removeAttribute("aria-invalid");
+    }
+  }
+
   setPhase(phase) {
     if (phase === this.phase) return;
     const before = this.phase;
     this.phase = phase;
+    if (before === "waiting") this.askLeaveQueue(false); // (an offer came while it was asked)
     if (phase !== "waiting") this.selfView.stop(); // the turn came (or the wait ended): the call takes the camera
     // The page's own sections; not the call inside the interview's, whose data-phase is the
     // call's own (call-view.js), and which may be joining already when its state comes.
