@@ -285,6 +285,25 @@ async def cancel(connection: asyncpg.Connection, candidate_id: int, by: str) -> 
     return result == "UPDATE 1"
 
 
+async def after_event(connection: asyncpg.Connection, event_id: int, candidate_id: int) -> asyncpg.Record:
+    """How the event went for the candidate, for their page once it is over: `checked_in`
+    (a queue entry; kept until the registration is erased), `interviewed` (an interview that
+    started), `feedback_pending` (an ended interview still waiting for their answer). By the
+    event too, so the interviews are found by its index."""
+    row: asyncpg.Record = await connection.fetchrow(
+        """
+        SELECT EXISTS (SELECT 1 FROM queue_entry q WHERE q.candidate_id = $1) AS checked_in,
+               coalesce(bool_or(i.state IN ('active', 'ended')), false) AS interviewed,
+               coalesce(bool_or(i.state = 'ended' AND NOT EXISTS (
+                   SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id)), false)
+                   AS feedback_pending
+        FROM interview i WHERE i.event_id = $2 AND i.candidate_id = $1""",
+        candidate_id,
+        event_id,
+    )
+    return row
+
+
 async def set_language(connection: asyncpg.Connection, candidate_id: int, language: str) -> None:
     await connection.execute("UPDATE candidate SET language = $2 WHERE id = $1", candidate_id, language)
 

@@ -84,10 +84,12 @@ def calendar_entry(
     *,
     method: str = "REQUEST",
     bump: int = 0,
+    language: str | None = None,
 ) -> "CalendarEntry":
     """A candidate's calendar entry: their link, and where the PIN is (the confirmation's
-    words, in the candidate's language), as every mail to them carries it."""
-    description = mailer.renderer.gettext(candidate["language"])(CALENDAR_DESCRIPTION) % {"link": link}
+    words, in `language`, else the candidate's), as every mail to them carries it."""
+    words = mailer.renderer.gettext(language or candidate["language"])
+    description = words(CALENDAR_DESCRIPTION) % {"link": link}
     return _entry(
         event, calendar_uid(event["id"], "candidate", candidate["id"]), method, link, description, bump
     )

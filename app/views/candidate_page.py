@@ -20,7 +20,7 @@ from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import leaving, outcome
+from app.live import leaving
 from app.live.interviews import RoomToClose
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
@@ -142,11 +142,18 @@ async def personal_page(request: web.Request) -> web.Response:
         return await pin_page(request, candidate, event)
     notice = NOTICES.get(request.query.get("done", ""))
     live = None
+    took_part = None
     if situation(candidate, event) == "registered":
         live = live_context(request, candidate, event)
-    elif await feedback_pending(request, candidate["id"]):
-        # The event is over, but the interest question of their interview is still open.
-        live = live_context(request, candidate, event, connect=True)
+    else:
+        async with request.app[DB_POOL].acquire() as connection:
+            went = await queries.after_event(connection, event["id"], candidate["id"])
+        if went["feedback_pending"]:
+            # The event is over, but the interest question of their interview is still open.
+            live = live_context(request, candidate, event, connect=True)
+        # Only one who was interviewed is thanked for taking part; one who waited in vain or
+        # never came is told what happened instead.
+        took_part = "interviewed" if went["interviewed"] else "waited" if went["checked_in"] else "absent"
     return page(
         request,
         "candidates/page.html",
@@ -155,12 +162,8 @@ async def personal_page(request: web.Request) -> web.Response:
         notice=notice,
         link=candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"]),
         live=live,
+        took_part=took_part,
     )
-
-
-async def feedback_pending(request: web.Request, candidate_id: int) -> bool:
-    async with request.app[DB_POOL].acquire() as connection:
-        return await outcome.feedback_pending(connection, candidate_id)
 
 
 def both_languages(moment: dt.datetime) -> dict[str, str]:
@@ -218,9 +221,11 @@ async def enter_pin(request: web.Request) -> web.Response:
 @routes.get("/c/{token}/calendar.ics", name="candidate_calendar")
 async def calendar(request: web.Request) -> web.Response:
     candidate, event = await load(request)
+    prefer_language(request, candidate["language"])
     require_session(request, candidate, event)
     link = candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"])
-    entry = mails.calendar_entry(request.app[MAILER], event, candidate, link)
+    # In the language of the page it is downloaded from (the mails' entries are in the mails').
+    entry = mails.calendar_entry(request.app[MAILER], event, candidate, link, language=request[LANGUAGE])
     return web.Response(
         body=calendar_file(entry, dt.datetime.now(dt.timezone.utc)),
         content_type="text/calendar",

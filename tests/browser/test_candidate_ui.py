@@ -3,10 +3,12 @@ employer's candidate list, in Swedish and English, at desktop and phone width, w
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
+from tests import factories
 from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.candidate_support import link_and_pin, make_event
@@ -121,6 +123,53 @@ async def test_register_then_use_the_personal_page(new_page, db, settings, langu
     await assert_accessible(page)
     await page.get_by_role("button", name=text["confirm"]).click()
     await page.get_by_text(text["cancelled"]).wait_for()
+    await assert_accessible(page)
+
+
+AROUND_THE_EVENT = {
+    "sv": {
+        "over": "Det här intervjutillfället är över, och du fick ingen intervju den här gången.",
+        "day": "På dagen",
+        "mails": "Språk för dina mejl",
+    },
+    "en": {
+        "over": "This event is over, and you did not get an interview this time.",
+        "day": "On the day",
+        "mails": "Language for your mails",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_personal_page_during_and_after_the_event(new_page, db, base_url, language):
+    """Once check-in is open there is no day plan or calendar entry to offer; after the
+    event one who waited in vain is told so, not thanked for taking part."""
+    text = AROUND_THE_EVENT[language]
+    soon = await make_event(db, starts_in=dt.timedelta(minutes=10))
+    candidate = await factories.add_candidate(db, soon["id"])
+    page = await new_page(viewport=VIEWPORTS["phone"])
+    await page.context.add_cookies([{"name": "lang", "value": language, "url": base_url}])
+    await page.goto(f"/c/{candidate['access_token']}")
+    await page.fill("#pin", factories.PIN)
+    await page.get_by_role("button", name=TEXTS[language]["open"]).click()
+    await page.get_by_text(text["mails"], exact=True).wait_for()
+    assert await page.get_by_role("heading", name=text["day"]).count() == 0
+    assert await page.get_by_role("link", name=TEXTS[language]["calendar"]).count() == 0
+    await assert_accessible(page)
+
+    over = await make_event(db, starts_in=dt.timedelta(hours=-2), state="finished")
+    candidate = await factories.add_candidate(db, over["id"])
+    await db.execute(
+        "INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, 'waiting')",
+        over["id"],
+        candidate["id"],
+    )
+    await page.goto(f"/c/{candidate['access_token']}")
+    await page.fill("#pin", factories.PIN)
+    await page.get_by_role("button", name=TEXTS[language]["open"]).click()
+    await page.get_by_role("status").get_by_text(text["over"]).wait_for()
+    assert await page.get_by_text("Tack för att du var med").count() == 0
+    assert await page.get_by_text("Thank you for taking part").count() == 0
     await assert_accessible(page)
 
 

@@ -81,19 +81,7 @@ async def candidate_with_everything(db: asyncpg.Connection, base_url: str, setti
         row["id"],
     )
     notes, comment = f"Anteckning om {name}", f"Kommentar {tag} från kandidaten"
-    interview = await db.fetchval(
-        """
-        INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
-                               offered_at, offer_expires_at, started_at, ends_at, ended_at,
-                               end_reason)
-        VALUES ($1, $2, $3, 'ended', 'next', now() - interval '20 minutes',
-                now() - interval '19 minutes', now() - interval '19 minutes',
-                now() - interval '9 minutes', now() - interval '10 minutes', 'interviewer')
-        RETURNING id""",
-        row["event_id"],
-        row["id"],
-        interviewer["id"],
-    )
+    interview = await factories.ended_interview(db, row["event_id"], row["id"], interviewer["id"])
     await outcome.save_record(db, interview, interviewer["id"], notes=notes, covered=[1], ratings={1: 4})
     await outcome.save_feedback(db, interview, row["id"], interested=True, comment=comment)
     return Personal(row["id"], row["event_id"], link, pin, name, email, phone, notes, comment)

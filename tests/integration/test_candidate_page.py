@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import html
 
 import icalendar
 from aiohttp import ClientSession, CookieJar
 
 from app.events.tokens import calendar_uid
+from tests import factories
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
@@ -169,6 +172,113 @@ async def test_changing_the_language_changes_page_and_mails(http, base_url, db, 
     ) as response:
         assert response.status == 303
     assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "en"
+
+
+async def page_in(http, link: str, language: str) -> str:
+    http.cookie_jar.update_cookies({"lang": language})  # the switch at the top of the page
+    async with http.get(link) as response:
+        assert response.status == 200
+        return await response.text()
+
+
+async def test_after_the_event_only_the_interviewed_are_thanked(http, base_url, db, settings):
+    """One who waited and was never called in, or who never checked in, was thanked for
+    taking part as if interviewed."""
+    event = await make_event(db)
+    people = {}
+    for who in ("interviewed", "waited", "absent"):
+        email = unique_email(who)
+        status, page = await register(http, base_url, event["invite_token"], email=email)
+        assert status == 200, page
+        [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
+        link, pin = link_and_pin(mail)
+        await enter_pin(http, link, pin)
+        people[who] = (link, await db.fetchval("SELECT id FROM candidate WHERE email = $1", email))
+    [interviewer] = await factories.set_interviewers(db, event, [(unique_email("intervjuare"), "Iris")])
+    for who, state in (("interviewed", "done"), ("waited", "waiting")):
+        await db.execute(
+            "INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, $3)",
+            event["id"],
+            people[who][1],
+            state,
+        )
+    # An interview, its question answered.
+    interview = await factories.ended_interview(db, event["id"], people["interviewed"][1], interviewer["id"])
+    await db.execute("INSERT INTO interview_feedback (interview_id, interested) VALUES ($1, true)", interview)
+    # The one who waited was once offered an interview and did not join: still not interviewed.
+    await db.execute(
+        """
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
+                               offered_at, offer_expires_at, ended_at, end_reason)
+        VALUES ($1, $2, $3, 'missed', 'next', now() - interval '30 minutes',
+                now() - interval '29 minutes', now() - interval '29 minutes', 'offer_expired')""",
+        event["id"],
+        people["waited"][1],
+        interviewer["id"],
+    )
+    await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event["id"])
+    organization = await db.fetchval(
+        "SELECT o.name FROM organization o JOIN event e ON e.organization_id = o.id WHERE e.id = $1",
+        event["id"],
+    )
+    expected = {
+        "sv": {
+            "interviewed": "Det här intervjutillfället är över. Tack för att du var med!",
+            "waited": "Det här intervjutillfället är över, och du fick ingen intervju den här gången. "
+            f"Vi beklagar. Din anmälan finns kvar hos {organization}.",
+            "absent": "Det här intervjutillfället är över. Du checkade inte in.",
+        },
+        "en": {
+            "interviewed": "This event is over. Thank you for taking part!",
+            "waited": "This event is over, and you did not get an interview this time. We are sorry. "
+            f"Your registration stays with {organization}.",
+            "absent": "This event is over. You did not check in.",
+        },
+    }
+    for language, texts in expected.items():
+        for who, (link, _) in people.items():
+            page = await page_in(http, link, language)
+            notice = page.split('<p class="notice" role="status">', 1)[1].split("</p>", 1)[0]
+            assert html.unescape(notice).strip() == texts[who], (language, who)
+            assert "Tack för att du var med" not in page or who == "interviewed"
+
+
+async def test_the_language_setting_is_the_mails_and_the_calendar_file_follows_the_page(
+    http, base_url, db, settings
+):
+    """Switched to English, the page said "Language for your mails and this page" with
+    Svenska chosen, and Add to calendar gave a Swedish entry."""
+    _, row, link, pin = await registered(http, base_url, db, settings)
+    await enter_pin(http, link, pin)
+    for language, label, words in (
+        ("en", "Language for your mails", "Your personal link"),
+        ("sv", "Språk för dina mejl", "Din personliga länk"),
+    ):
+        page = await page_in(http, link, language)
+        assert f">{label}</legend>" in page
+        assert 'value="sv" checked' in page and 'value="en" checked' not in page  # still the mails'
+        async with http.get(f"{link}/calendar.ics") as response:
+            calendar = icalendar.Calendar.from_ical(await response.read())
+        entry = next(iter(calendar.walk("VEVENT")))
+        assert str(entry["DESCRIPTION"]).startswith(f"{words}: {link}"), language
+    assert await db.fetchval("SELECT language FROM candidate WHERE id = $1", row["id"]) == "sv"
+
+
+async def test_once_check_in_is_open_the_page_offers_no_day_plan_or_calendar(http, base_url, db, settings):
+    """The heading "On the day" stayed, empty, above Add to calendar once check-in opened."""
+    _, _, link, pin = await registered(
+        http, base_url, db, settings, starts_in=dt.timedelta(minutes=settings.live.checkin_opens_minutes - 5)
+    )
+    await enter_pin(http, link, pin)
+    for language, heading in (("sv", "På dagen"), ("en", "On the day")):
+        page = await page_in(http, link, language)
+        assert "day-heading" not in page and heading not in page and "calendar.ics" not in page
+        assert "/cancel" in page  # not checked in yet: one who cannot stay can still cancel
+    later, _, later_link, later_pin = await registered(http, base_url, db, settings)
+    await enter_pin(http, later_link, later_pin)
+    for language, heading in (("sv", "På dagen"), ("en", "On the day")):
+        page = await page_in(http, later_link, language)
+        assert f">{heading}</h2>" in page and "calendar.ics" in page
 
 
 async def test_a_cancelled_event_says_so_without_the_pin(http, base_url, db, settings):
