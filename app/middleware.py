@@ -12,7 +12,7 @@ from app.keys import LANGUAGE, RENDERER, SETTINGS
 from app.logs import redact_path
 from app.metrics import METRICS
 from app.request_ids import REQUEST_ID
-from app.views.pages import render
+from app.views.pages import link_kind, render
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def _wants_html(request: web.Request) -> bool:
 
 def _error_context(request: web.Request, status: int) -> dict:
     # The reference lets support find the request's log lines from what the user reports.
-    return {"status": status, "request_id": request.get(REQUEST_ID)}
+    return {"status": status, "request_id": request.get(REQUEST_ID), "link_kind": link_kind(request.path)}
 
 
 @web.middleware

@@ -18,7 +18,7 @@ from app.auth.sessions import COOKIE as SESSION_COOKIE
 from app.auth.sessions import clear_session_cookie, load_session_user, session_token_of
 from app.keys import DB_POOL, USER
 from app.logs import redact_path
-from app.views.pages import render
+from app.views.pages import link_kind, render
 
 log = logging.getLogger(__name__)
 # Paths that never need to know the user: no database query for them.
@@ -42,11 +42,32 @@ async def _identify(request: web.Request) -> bool:
     return False
 
 
-def _refuse(request: web.Request) -> web.Response:
+def _page_to_return_to(request: web.Request, kind: str | None) -> str | None:
+    """Where someone who followed a link from a mail can send the form again: this very path
+    when it is also a page (the cancel form's), else the link's own page (a form on it posted
+    elsewhere, as the language choice). Only ever a path on this site, never the Referer."""
+    if kind is None:
+        return None
+    # The route this form was sent to: a path that also shows a page has a GET route with the
+    # same pattern (a route of its own, under its own name).
+    resource = request.match_info.route.resource
+    if resource is not None and any(
+        route.method == "GET"
+        and route.resource is not None
+        and route.resource.canonical == resource.canonical
+        for route in request.app.router.routes()
+    ):
+        return request.rel_url.raw_path
+    return "/".join(request.rel_url.raw_path.split("/", 3)[:3])
+
+
+async def _refuse(request: web.Request) -> web.Response:
     log.warning("refused %s %s: CSRF token missing or wrong", request.method, redact_path(request.path))
     if wants_json(request) or request.content_type == "application/json":
         return web.json_response({"error": "csrf"}, status=403)
-    return render(request, "account/csrf_refused.html", status=403)
+    kind = link_kind(request.path)
+    context = {"link_kind": kind, "back": _page_to_return_to(request, kind)}
+    return render(request, "account/csrf_refused.html", context, status=403)
 
 
 def _finish(request: web.Request, response: web.StreamResponse, stale_cookie: bool) -> None:
@@ -64,7 +85,7 @@ async def auth_middleware(request: web.Request, handler):
     if needs_check(request) and not await form_is_readable(request):
         raise web.HTTPBadRequest(text="malformed form")
     if needs_check(request) and not await token_is_valid(request):
-        response = _refuse(request)
+        response = await _refuse(request)
     else:
         try:
             response = await handler(request)

@@ -23,6 +23,20 @@ def _layout_context(request: web.Request) -> dict[str, Any]:
     return full
 
 
+# The paths of links sent to people without an account: a candidate's personal page, an
+# invitation, an interviewer's link. Their error pages show no log-in links (those are for
+# employers) and say what helps someone who followed a link from a mail.
+LINK_KINDS = {"c": "candidate", "r": "invitation", "i": "interviewer"}
+
+
+def link_kind(path: str) -> str | None:
+    """ "candidate", "invitation" or "interviewer" for a path under /c/, /r/ or /i/, else None."""
+    parts = path.split("/", 3)
+    if len(parts) < 3 or parts[0]:
+        return None
+    return LINK_KINDS.get(parts[1])
+
+
 def _page(html: str, status: int) -> web.Response:
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 

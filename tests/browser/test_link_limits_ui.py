@@ -58,10 +58,13 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await page.context.add_cookies([{"name": "lang", "value": language, "url": settings.app.public_url}])
     await page.goto(f"/c/{tokens[waiting]}")
     assert "60" in await page.text_content("#pin-locked")
+    # The page does not change when the wait is over: a link loads the PIN form again.
+    assert await page.get_attribute("#pin-try-again", "href") == f"/c/{tokens[waiting]}"
     await assert_accessible(page)
     await shot(page, f"pin-wait-{language}")
     await page.goto(f"/c/{tokens[closed]}")
     assert await page.locator("#pin-locked").count() == 1
+    assert await page.locator("#pin-try-again").count() == 0  # closed: waiting does not help
     await assert_accessible(page)
     await shot(page, f"pin-closed-{language}")
     interviewer_token = await db.fetchval(

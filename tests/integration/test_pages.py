@@ -56,6 +56,74 @@ async def test_not_found_page_in_the_users_language(http, base_url, language, ti
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize(
+    "path, help_text",
+    [
+        ("/c/no-such-token", "i mejlet du fick när du anmälde dig"),
+        ("/r/no-such-invitation", "länken i inbjudan du fick"),
+        ("/i/no-such-token", "länken i ditt inbjudningsmejl"),
+    ],
+)
+async def test_a_wrong_link_from_a_mail_says_to_check_it_without_log_in_links(
+    http, base_url, path, help_text
+):
+    status, html, _ = await get_text(
+        http, base_url + path, headers={"Accept": "text/html", "Accept-Language": "sv"}
+    )
+    assert status == 404 and "<h1>Sidan finns inte</h1>" in html
+    assert help_text in html and 'id="link-help"' in html
+    # Candidates and interviewers have no account: no employer controls, no start page.
+    assert 'href="/login"' not in html and 'href="/signup"' not in html
+    assert "Gå till startsidan" not in html and "Felkod 404." in html
+
+
+async def test_an_unknown_page_elsewhere_keeps_the_account_links(http, base_url):
+    status, html, _ = await get_text(
+        http, f"{base_url}/no/such/page", headers={"Accept": "text/html", "Accept-Language": "en"}
+    )
+    assert status == 404 and 'href="/login"' in html and "Go to the start page" in html
+    assert "link-help" not in html
+
+
+@pytest.mark.parametrize(
+    "path, back",
+    [
+        ("/c/some-token/cancel", "/c/some-token/cancel"),  # its own page: the cancel confirmation
+        ("/c/some-token/language", "/c/some-token"),  # no page of its own: the personal page
+        ("/c/some-token", "/c/some-token"),
+        ("/r/some-invitation", "/r/some-invitation"),
+        ("/i/some-token", "/i/some-token"),
+    ],
+)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_an_expired_form_on_a_link_leads_back_to_its_page(http, base_url, path, back, language):
+    async with http.post(
+        base_url + path,
+        data={"pin": "123456"},
+        headers={"Accept": "text/html", "Accept-Language": language, "Referer": "https://evil.example/"},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 403
+        html = await response.text()
+    assert ("Formuläret hade gått ut" if language == "sv" else "The form had expired") in html
+    assert f'<a href="{back}" id="back-to-page">' in html
+    assert ("Tillbaka till sidan" if language == "sv" else "Back to the page") in html
+    assert "evil.example" not in html
+    assert 'href="/login"' not in html and 'href="/signup"' not in html
+    assert ("Gå till startsidan" if language == "sv" else "Go to the start page") not in html
+
+
+async def test_an_expired_form_elsewhere_keeps_the_account_links(http, base_url):
+    async with http.post(
+        f"{base_url}/login",
+        data={"email": "x@example.com"},
+        headers={"Accept": "text/html", "Accept-Language": "en"},
+    ) as response:
+        assert response.status == 403
+        html = await response.text()
+    assert 'href="/login"' in html and "Go to the start page" in html and "back-to-page" not in html
+
+
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
