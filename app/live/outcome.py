@@ -115,17 +115,6 @@ async def save_feedback(
         raise LiveError("feedback_not_open")
 
 
-async def feedback_pending(connection: asyncpg.Connection, candidate_id: int) -> bool:
-    """Whether an ended interview of the candidate still waits for their answer."""
-    return await connection.fetchval(
-        """
-        SELECT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = $1
-                       AND i.state = 'ended' AND NOT EXISTS (
-                           SELECT 1 FROM interview_feedback f WHERE f.interview_id = i.id))""",
-        candidate_id,
-    )
-
-
 # The record as the page's form takes it (record_of, record_for): `version` counts its saves.
 RECORD_SQL = """
     SELECT i.id, i.state, i.notes, i.questions_covered, i.record_version, c.name AS candidate_name,
