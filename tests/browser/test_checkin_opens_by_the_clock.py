@@ -29,6 +29,7 @@ async def test_check_in_shows_when_the_page_is_back_after_its_timers_stood_still
     [token], _ = await tokens(db, event)
     page = await open_candidate(new_page, base_url, token, "en")
     assert await page.is_visible("[data-checkin-closed]")
+    assert await page.get_by_role("heading", name="On the day").is_visible()
     # The page's timers stand still from here (a laptop put to sleep).
     await page.clock.install()
     await page.clock.pause_at(dt.datetime.now(dt.timezone.utc))
@@ -42,3 +43,4 @@ async def test_check_in_shows_when_the_page_is_back_after_its_timers_stood_still
     await page.clock.resume()
     await page.get_by_role("button", name=TEXTS["en"]["checkin"]).wait_for()
     assert await page.is_hidden("[data-checkin-closed]")
+    assert await page.get_by_role("heading", name="On the day").is_hidden()

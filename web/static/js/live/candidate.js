@@ -204,6 +204,10 @@ class CandidatePage {
 
   checkinOpened() {
     find("[data-checkin-closed]").hidden = true;
+    // How the day will go, and a calendar entry for it: the day is here (as the page
+    // drawn after check-in opened leaves them out).
+    const before = document.querySelector("[data-before-checkin]");
+    if (before) before.hidden = true;
     find("[data-checkin-ready]").hidden = false;
     this.channel.connect();
   }
