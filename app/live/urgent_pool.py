@@ -32,6 +32,10 @@ class UrgentFirst:
         self.urgent, self.main = urgent, main
         self._line: deque[asyncio.Future[None]] = deque()
         self._watcher: asyncio.TimerHandle | None = None
+        # Turns given and not yet taken (the waiter resumes a moment after its turn): the
+        # connection freed for one still shows idle meanwhile, and a newcomer who found it
+        # so would go ahead of the one whose turn it is.
+        self._handed = 0
 
     def _free(self) -> asyncpg.Pool | None:
         """The pool that has a connection for the next in line now, if any."""
@@ -50,6 +54,7 @@ class UrgentFirst:
             turn = self._line.popleft()
             if not turn.done():
                 turn.set_result(pool)
+                self._handed += 1
                 return
 
     async def _wait_turn(self, first: bool) -> asyncpg.Pool:
@@ -63,6 +68,7 @@ class UrgentFirst:
             return await turn
         except BaseException:
             if turn.done() and not turn.cancelled():
+                self._handed -= 1
                 self._serve_next()  # the turn it was given goes to the next in line
             elif turn in self._line:
                 self._line.remove(turn)
@@ -82,11 +88,16 @@ class UrgentFirst:
         """A connection, held until `give_back`. `first`: ahead of everyone in line (the
         batched presses of *Next*, app/live/presses.py: one connection at a time, on which
         a hundred presses wait)."""
-        pool = None if self._line and not first else self._free()
+        pool = None if (self._line or self._handed) and not first else self._free()
         if pool is None:
             pool = await self._wait_turn(first)
-        # The connection handed over may be taken by another user of the main pool first;
-        # then this waits in that pool's own queue, which is first come, first served too.
+            try:
+                # The connection handed over may be taken by another user of the main pool
+                # first (a page); then this waits in that pool's own queue, which is first
+                # come, first served too.
+                return Held(pool, await pool.acquire())
+            finally:
+                self._handed -= 1
         return Held(pool, await pool.acquire())
 
     async def give_back(self, held: Held) -> None:
