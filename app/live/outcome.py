@@ -73,7 +73,8 @@ async def save_record(
             # Another window of the interviewer is open: it is told at once (its socket's
             # `record_saved`, app/live/feeds.py), so its form shows this save instead of
             # waiting for its next save to be refused. With one window open, no notification:
-            # each would cost the event's pages a round (app/live/hub.py) per pause in typing.
+            # nobody would take it (it starts no round: app/live/hub.py NOTICES_ONLY), and a
+            # NOTIFY per pause in typing would still go to every process listening.
             await notify(
                 connection,
                 found["event_id"],

@@ -7,10 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from app.events.rules import is_finished
 from app.i18n import N_
-
-__all__ = ["is_finished"]  # the summary's test of an event held (app/events/rules.py)
 
 # What became of an interview, in the order the "outcome" sort uses.
 OUTCOMES = {

@@ -19,11 +19,12 @@ from markupsafe import Markup
 
 from app.auth import require_user
 from app.events import queries as event_queries
+from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
 from app.summary.formats import PdfBusy, PdfUnavailable, font_files, summary_csv
-from app.summary.model import SORTS, format_length, is_finished, parse_sort
+from app.summary.model import SORTS, format_length, parse_sort
 from app.summary.queries import load_summary
 from app.timefmt import in_swedish_time
 from app.views.events import event_id_of
@@ -34,9 +35,7 @@ FORMATS = {"": "page", ".pdf": "pdf", ".csv": "csv"}
 
 
 def finished(event) -> bool:
-    return is_finished(
-        event["state"], event["starts_at"], event["duration_minutes"], dt.datetime.now(dt.timezone.utc)
-    )
+    return is_over(event, dt.datetime.now(dt.timezone.utc))
 
 
 def sort_links(sort: str, descending: bool) -> dict[str, dict]:

@@ -7,13 +7,13 @@ import csv
 import datetime as dt
 import io
 
+from app.events.rules import is_finished
 from app.summary.formats import safe_cell, summary_csv
 from app.summary.model import (
     Interview,
     Totals,
     build_summary,
     format_length,
-    is_finished,
     outcome_of,
     parse_sort,
     sort_interviews,

@@ -26,12 +26,25 @@ export class CallHold {
     this.name = name;
     this.onTaken = onTaken;
     this.holding = null; // {release}: the grant this window holds, while it holds one
+    this.asking = null;  // the request under way: a second join of this window waits for it
   }
 
   async take(press) {
     const api = locks();
     if (!this.name || !api) return true;
+    // Two joins of this window at once (joined ahead, then a move to a new room) must not
+    // find the first one's lock held by "another" window, nor steal it from themselves.
+    while (this.asking) await this.asking;
     if (this.holding) return true;
+    this.asking = this.request(api, press);
+    try {
+      return await this.asking;
+    } finally {
+      this.asking = null;
+    }
+  }
+
+  async request(api, press) {
     const grant = { release: null };
     const granted = await new Promise((resolve) => {
       const options = press ? { steal: true } : { ifAvailable: true };

@@ -239,7 +239,11 @@ export class CallView extends EventTarget {
       if (this.state.attempt === attempt && !this.state.ended) this.showElsewhere();
       return;
     }
-    if (this.state.attempt !== attempt || this.state.ended) return; // left or joined again meanwhile
+    if (this.state.attempt !== attempt || this.state.ended) { // left or joined again meanwhile
+      dropMedia(media);
+      if (this.state.ended) this.hold.release(); // (leave() let go before this was granted)
+      return;
+    }
     // Time alone moves the state on (to "unreachable"), also while nothing else happens.
     if (!this.stateTimer) this.stateTimer = setInterval(() => this.update({ type: "tick" }), 1000);
     const current = () => this.state.attempt === attempt && !this.state.ended;

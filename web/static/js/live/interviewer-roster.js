@@ -46,7 +46,7 @@ export class Roster {
     this.timer = null;
     this.lastRead = 0;
     this.canPick = true;
-    this.over = false;       // the event is over (finished or cancelled)
+    this.over = false;       // the event is over (event-over.js), as of the last state
     this.$("roster-search").addEventListener("submit", (event) => {
       event.preventDefault();
       this.query = this.$("roster-query").value.trim();
