@@ -347,6 +347,7 @@ async def save(me: Interviewer, message: Message) -> Done:
             covered=message["covered"],
             ratings=message["ratings"],
             based_on=message["version"],
+            page=me.page,
         )
     return Done({"type": "saved", "interview": interview_id, "version": version})
 

@@ -112,7 +112,7 @@ class InterviewerFeed:
     async def notice(self, named: Message) -> None:
         """Another window of the interviewer saved their record (app/live/outcome.py): this
         one's form fetches it (`record`) unless it is the window that saved."""
-        if named.get("kind") != "record_saved" or self.send is None:
+        if named.get("kind") != "record_saved" or named.get("page") == self.page or self.send is None:
             return
         interview, version = named.get("interview"), named.get("version")
         if isinstance(interview, int) and isinstance(version, int):

@@ -23,13 +23,15 @@ async def save_record(
     covered: list[int],
     ratings: dict[int, int],
     based_on: int | None = None,
+    page: str = "",
 ) -> int:
     """Replace the interviewer's record of an active or ended interview of their own; the
     record's new version. `based_on`: the version the page's form started from. The same
     interviewer may have the meeting web open in several windows or devices, each saving
     its whole form: one based on an older version than the saved one would replace what
     another window saved, so it is refused (`record_changed`: the page fetches the record,
-    `record_for`). None (a page from before versions): saved over whatever is there."""
+    `record_for`). None (a page from before versions): saved over whatever is there.
+    `page`: the saving socket's key, which the notice to the other windows names."""
     async with connection.transaction():
         found = await connection.fetchrow(
             """
@@ -82,6 +84,7 @@ async def save_record(
                 interviewer=interviewer_id,
                 interview=interview_id,
                 version=version,
+                page=page,
             )
         return version
 

@@ -121,6 +121,8 @@ async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db
             # no read or round of the event's sockets (hub.NOTICES_ONLY).
             await asyncio.sleep(0.3)
             assert [m["type"] for m in phone.messages[mark:]] == ["record_saved"]
+            # The saving window has its reply (`saved`): no notice of its own save.
+            assert not any(m["type"] == "record_saved" for m in laptop.messages)
             # The phone's empty form, from before: refused, and nothing of the laptop's lost.
             refused = await phone.request({"saved"}, type="save", interview=interview, version=0, notes="")
             assert (refused["type"], refused["code"]) == ("error", "record_changed")
