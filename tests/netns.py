@@ -252,7 +252,13 @@ class Shaping:
     Everything runs on one host, so packets both ways pass the output hook; coturn's relayed
     packets (its own user) are let through where a browser's are dropped, as a client's
     firewall would not see the TURN server's own traffic to Janus. Janus's own packets are
-    those from its RTP ports, which no browser socket gets (EPHEMERAL_PORTS)."""
+    those from its RTP ports, which no browser socket gets (EPHEMERAL_PORTS).
+
+    A packet dropped in the output hook is refused to its sender (sendmsg fails with EPERM):
+    a blocking firewall is told so at once, much as one that rejects. Random loss must not be
+    seen by the sender: dropped on the way out, a "10 %" loss reached Janus as 1–2 % (its
+    receiver reports and NACKs said so) and the page's bitrate control saw a clean line. So
+    loss is dropped in the input hook, on arrival, where a network loses packets unseen."""
 
     nft: Nft
     rtp_ports: tuple[int, int]  # Janus's RTP range
@@ -260,17 +266,21 @@ class Shaping:
     turn_tls_port: int  # and its TURN/TLS one
     rules: list[str] = field(default_factory=list)
 
-    def _set(self, rules: list[str]) -> None:
+    def _set(self, rules: list[str], on_arrival: tuple[str, ...] = ()) -> None:
+        """`rules` in the output hook (the sender is refused), `on_arrival` in the input hook."""
         self.nft(
             f"flush chain inet {TABLE} output\n"
+            f"flush chain inet {TABLE} input\n"
             + "".join(f"add rule inet {TABLE} output {rule}\n" for rule in rules)
+            + "".join(f"add rule inet {TABLE} input {rule}\n" for rule in on_arrival)
         )
-        self.rules = rules
+        self.rules = [*rules, *on_arrival]
 
     def install(self) -> None:
         self.nft(
             f"add table inet {TABLE}\n"
             f"add chain inet {TABLE} output {{ type filter hook output priority 0; policy accept; }}\n"
+            f"add chain inet {TABLE} input {{ type filter hook input priority 0; policy accept; }}\n"
         )
 
     @property
@@ -290,14 +300,16 @@ class Shaping:
         self._set(rules)
 
     def loss(self, percent: int) -> None:
-        """`percent` % of media packets to and from Janus dropped at random, each way."""
+        """`percent` % of media packets to and from Janus dropped at random, each way, on
+        arrival: the sender does not learn of it (the class's note)."""
         if not 0 <= percent <= 100:
             raise ValueError("percent is 0 to 100")
         self._set(
-            [
+            [],
+            on_arrival=(
                 f"udp dport {self._janus} numgen random mod 100 < {percent} drop",
                 f"udp sport {self._janus} numgen random mod 100 < {percent} drop",
-            ]
+            ),
         )
 
     def only_tcp(self, turn_tls: bool = True) -> None:

@@ -41,8 +41,9 @@ def shaped(netns_reason):
         namespace.delete()
 
 
-def udp_delivered(port: int, count: int = 200) -> int:
-    """How many of `count` datagrams from the client's address reach `port` on the server's."""
+def udp_delivered(port: int, count: int = 200, refused: list[int] | None = None) -> int:
+    """How many of `count` datagrams from the client's address reach `port` on the server's;
+    how many the sender was refused is added to `refused` when given."""
     with (
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver,
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender,
@@ -56,7 +57,8 @@ def udp_delivered(port: int, count: int = 200) -> int:
             try:
                 sender.sendto(b"x", (SERVER_ADDRESS, port))
             except PermissionError:  # dropped in the output hook: the sender is told so
-                pass
+                if refused is not None:
+                    refused.append(1)
         received = 0
         try:
             while True:
@@ -93,7 +95,9 @@ def test_each_shaping_drops_what_it_says_and_nothing_else(shaped):
         assert (udp_delivered(janus), udp_delivered(TURN_PORT)) == (0, 200)
         assert not tcp_connects(TURN_PORT) and not tcp_connects(TURN_TLS_PORT)
         shaping.loss(50)
-        assert 0 < udp_delivered(janus, 400) < 400 and udp_delivered(other) == 200
+        refused: list[int] = []
+        assert 0 < udp_delivered(janus, 400, refused) < 400 and udp_delivered(other) == 200
+        assert not refused  # lost on the way, unknown to the sender, as on a real network
         shaping.only_tcp()
         assert (udp_delivered(janus), udp_delivered(TURN_PORT), udp_delivered(other)) == (0, 0, 0)
         assert tcp_connects(TURN_PORT) and tcp_connects(TURN_TLS_PORT)
