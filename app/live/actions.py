@@ -101,7 +101,7 @@ class Interviewer:
     services: Services
     id: int
     event_id: int
-    page: str = ""  # this socket's key among the interviewer's pages
+    page: str = ""  # this socket's key among the interviewer's pages (`record_saved`, `call_taken`)
 
 
 @dataclass(frozen=True)
@@ -361,6 +361,24 @@ async def record(me: Interviewer, message: Message) -> Done:
     return Done({"type": "record", **saved})
 
 
+async def call_here(me: Interviewer, message: Message) -> Done:
+    """This page joined the call of the interviewer's interview: every page of theirs hears it
+    (`call_taken`), this one too, in the order the notices were sent, so that of two pages
+    joining at once the one sent last stays in the call and the other leaves it (docs/calls.md,
+    "One page in the call"). The interviewer's ticket is shared by their pages: no ticket here
+    replaces another's, so a page leaves only by being told. Nothing changes."""
+    async with me.services.pool.acquire() as connection:
+        await queue.notify(
+            connection,
+            me.event_id,
+            "call_taken",
+            interviewer=me.id,
+            interview=message["interview"],
+            page=me.page,
+        )
+    return NOTHING
+
+
 INTERVIEWER_ACTIONS: dict[str, Action] = {
     "next": Action(next_candidate, reply_first=True),
     "pick": Action(pick, reply_first=True),
@@ -372,6 +390,7 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
     "end": Action(end),
     "save": Action(save),
     "record": Action(record),
+    "call_here": Action(call_here),
 }
 
 

@@ -111,8 +111,18 @@ class InterviewerFeed:
 
     async def notice(self, named: Message) -> None:
         """Another window of the interviewer saved their record (app/live/outcome.py): this
-        one's form fetches it (`record`) unless it is the window that saved."""
-        if named.get("kind") != "record_saved" or named.get("page") == self.page or self.send is None:
+        one's form fetches it (`record`) unless it is the window that saved. A page of theirs
+        joined their call (`call_here`, app/live/actions.py): every page is told, the one
+        that joined as `yours`, so each page sees the joins in the same order."""
+        if self.send is None:
+            return
+        if named.get("kind") == "call_taken":
+            interview = named.get("interview")
+            if isinstance(interview, int):
+                yours = named.get("page") == self.page
+                await self.send({"type": "call_taken", "interview": interview, "yours": yours})
+            return
+        if named.get("kind") != "record_saved" or named.get("page") == self.page:
             return
         interview, version = named.get("interview"), named.get("version")
         if isinstance(interview, int) and isinstance(version, int):

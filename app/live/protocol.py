@@ -154,6 +154,14 @@ class Save(_Message):
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 
 
+class CallHere(_Message):
+    """This page of the interviewer has joined (or taken back) the call of their interview:
+    their other pages leave it (another device's call would be heard twice)."""
+
+    type: Literal["call_here"]
+    interview: Id
+
+
 class Record(_Message):
     """The interviewer's saved record of one of their interviews (another window saved it)."""
 
@@ -162,7 +170,9 @@ class Record(_Message):
 
 
 CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback
-InterviewerMessage = Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record
+InterviewerMessage = (
+    Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record | CallHere
+)
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 

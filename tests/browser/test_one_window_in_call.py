@@ -1,14 +1,15 @@
 """One window of a person's browser in the call (web/static/js/live/call-hold.js): a second
 window of the same browser (the mail link opened again, a duplicated tab) does not join the
 call a first one holds, which the other person would hear as an echo; it says so and offers
-Continue here, which takes the call over, and the first one then leaves it."""
+Continue here, which takes the call over, and the first one then leaves it. Pages on two
+devices, which share no lock, are told by the server (`call_taken`)."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.keys import JANUS
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
 from tests.browser.test_candidate_live import (
     TEXTS,
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.browser
 
 INTERVIEWER_CALL = "window.meeting.interview.call"
 CANDIDATE_CALL = "window.candidatePage.call"
-ELSEWHERE = "This call is open in another window or on another device."
+ELSEWHERE = (
+    "You are in this call in another window or on another device. To go on here, choose Continue here."
+)
 
 
 def in_the_room(call: str) -> str:
@@ -107,7 +110,7 @@ async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_
         await phase(second, "interview")
         await second.wait_for_function(elsewhere(CANDIDATE_CALL))
         await second.get_by_text(
-            "Samtalet är öppet i ett annat fönster eller på en annan enhet."
+            "Du är med i samtalet i ett annat fönster eller på en annan enhet. Välj Fortsätt här för att fortsätta här."
         ).first.wait_for()
         assert await first.evaluate(f"{CANDIDATE_CALL}.joined")
         await assert_accessible(second)
@@ -159,3 +162,61 @@ async def test_a_candidates_second_device_stays_out_of_the_call_and_never_knocks
         await laptop.wait_for_function("!!window.candidatePage")
         await laptop.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
         await phone.wait_for_function(elsewhere(CANDIDATE_CALL))
+
+
+async def in_room_or_out(pages) -> tuple:
+    """(the page in the call, the page out of it) once one is each, for two pages."""
+    for _ in range(60):
+        states = [
+            await page.evaluate(f"[{in_the_room(INTERVIEWER_CALL)}, {elsewhere(INTERVIEWER_CALL)}]")
+            for page in pages
+        ]
+        if states in ([[True, False], [False, True]], [[False, True], [True, False]]):
+            return (pages[0], pages[1]) if states[0][0] else (pages[1], pages[0])
+        await pages[0].wait_for_timeout(500)
+    raise AssertionError(states)
+
+
+async def test_the_interviewers_second_device_leaves_the_call_to_the_one_that_joined_last(
+    new_page, db, base_url, app_server
+):
+    """Two devices of one interviewer (two browsers: no shared lock, one shared ticket): both
+    join ahead when the offer comes, and the candidate heard the interviewer twice. Now each
+    says it joined (`call_here`) and the page that another joined after leaves the call and
+    stays out, for the next interview too, until Continue here."""
+    _event, (token,), tokens = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, tokens) as (first_candidate, second_candidate):
+        laptop = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        phone = await open_meeting(
+            await new_page(extra_http_headers={"Accept-Language": "en"}, viewport=VIEWPORTS["phone"]), token
+        )
+        await laptop.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await laptop.get_by_role("button", name="Next candidate").click()
+        await first_candidate.wait_for(lambda m: m["type"] == "offer")
+        interview = (await first_candidate.request({"ticket"}, type="accept"))["interview"]
+        for page in (laptop, phone):
+            await page.wait_for_selector("#interview:not([hidden])")
+        # Both joined ahead at once: one is left in the call, the other out of it.
+        inside, outside = await in_room_or_out([laptop, phone])
+        await outside.get_by_text(ELSEWHERE).first.wait_for()
+        await inside.wait_for_timeout(3000)  # and it stays so
+        assert await inside.evaluate(in_the_room(INTERVIEWER_CALL))
+        assert await outside.evaluate(elsewhere(INTERVIEWER_CALL))
+        assert await room_participants(app_server, db, interview) == 1
+
+        # Continue here on the other device: it takes the call, the first leaves it.
+        await outside.get_by_role("button", name="Continue here").click()
+        assert await in_room_or_out([laptop, phone]) == (outside, inside)
+        assert await room_participants(app_server, db, interview) == 1
+        inside, outside = outside, inside
+
+        # The next interview: the page out of the call stays out; the other joins it.
+        await inside.get_by_role("button", name="End interview").click()
+        await inside.wait_for_selector("#lobby:not([hidden])")
+        await outside.get_by_role("button", name="Next candidate").click()
+        await second_candidate.wait_for(lambda m: m["type"] == "offer")
+        interview = (await second_candidate.request({"ticket"}, type="accept"))["interview"]
+        await outside.wait_for_selector("#interview:not([hidden])")
+        assert await in_room_or_out([laptop, phone]) == (inside, outside)
+        await outside.get_by_role("button", name="Continue here").wait_for()
+        assert await room_participants(app_server, db, interview) == 1

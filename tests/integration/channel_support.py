@@ -142,6 +142,23 @@ async def candidate_and_lobby(
             yield candidate, lobby
 
 
+@asynccontextmanager
+async def interviewer_in_interview_twice(
+    url: str, db: Any, interviewer_id: int
+) -> AsyncIterator[tuple[Recorder, Recorder]]:
+    """Two sockets of one interviewer signed in on one client (a laptop and a phone), each
+    with a state showing their interview, after the states of their arrival are through."""
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", interviewer_id)
+    async with new_client() as http:
+        assert await sign_in_interviewer(http, url, token) == 303
+        socket = f"{url}/i/{token}/ws"
+        async with recording(http, socket) as laptop, recording(http, socket) as phone:
+            for page in (laptop, phone):
+                await page.wait_for(lambda m: m["type"] == "state" and m["interview"])
+            await asyncio.sleep(0.3)
+            yield laptop, phone
+
+
 class Page:
     """What the candidate's page keeps of the queue (web/static/js/live/queue-place.js, in
     Python): the last state's `queue`, moved by each `queue` message it can apply."""

@@ -8,7 +8,7 @@ import pytest
 
 from app.live import dispatch, interviews, outcome, queue
 from app.live.errors import LiveError
-from tests.integration.channel_support import new_client, recording, sign_in_interviewer
+from tests.integration.channel_support import interviewer_in_interview_twice
 from tests.integration.live_support import make_live_event, offer_with_room
 
 
@@ -100,43 +100,34 @@ async def test_a_save_from_an_older_version_of_the_record_is_refused(db, pool, s
 
 async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db, pool, settings):
     event, interview = await active_interview(db, pool, settings)
-    token = await db.fetchval(
-        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0]
-    )
-    async with new_client() as http:
-        assert await sign_in_interviewer(http, base_url, token) == 303
-        url = f"{base_url}/i/{token}/ws"
-        async with recording(http, url) as laptop, recording(http, url) as phone:
-            for window in (laptop, phone):
-                await window.wait_for(lambda m: m["type"] == "state" and m["interview"])
-            await asyncio.sleep(0.3)  # the states of the sockets' arrival are through
-            mark = len(phone.messages)
-            saved = await laptop.request(
-                {"saved"}, type="save", interview=interview, version=0, notes="Stark", ratings={"1": 4}
-            )
-            assert saved == {"type": "saved", "interview": interview, "version": 1}
-            told = await phone.wait_for(lambda m: m["type"] == "record_saved")
-            assert told == {"type": "record_saved", "interview": interview, "version": 1}
-            # Told, and nothing else: a save changes nothing of the event's view, so it starts
-            # no read or round of the event's sockets (hub.NOTICES_ONLY).
-            await asyncio.sleep(0.3)
-            assert [m["type"] for m in phone.messages[mark:]] == ["record_saved"]
-            # The saving window has its reply (`saved`): no notice of its own save.
-            assert not any(m["type"] == "record_saved" for m in laptop.messages)
-            # The phone's empty form, from before: refused, and nothing of the laptop's lost.
-            refused = await phone.request({"saved"}, type="save", interview=interview, version=0, notes="")
-            assert (refused["type"], refused["code"]) == ("error", "record_changed")
-            record = await phone.request({"record"}, type="record", interview=interview)
-            assert record == {
-                "type": "record",
-                "interview": interview,
-                "state": "active",
-                "version": 1,
-                "notes": "Stark",
-                "candidate_name": record["candidate_name"],
-                "questions_covered": [],
-                "ratings": {"1": 4},
-            }
+    async with interviewer_in_interview_twice(base_url, db, event.interviewers[0]) as (laptop, phone):
+        mark = len(phone.messages)
+        saved = await laptop.request(
+            {"saved"}, type="save", interview=interview, version=0, notes="Stark", ratings={"1": 4}
+        )
+        assert saved == {"type": "saved", "interview": interview, "version": 1}
+        told = await phone.wait_for(lambda m: m["type"] == "record_saved")
+        assert told == {"type": "record_saved", "interview": interview, "version": 1}
+        # Told, and nothing else: a save changes nothing of the event's view, so it starts
+        # no read or round of the event's sockets (hub.NOTICES_ONLY).
+        await asyncio.sleep(0.3)
+        assert [m["type"] for m in phone.messages[mark:]] == ["record_saved"]
+        # The saving window has its reply (`saved`): no notice of its own save.
+        assert not any(m["type"] == "record_saved" for m in laptop.messages)
+        # The phone's empty form, from before: refused, and nothing of the laptop's lost.
+        refused = await phone.request({"saved"}, type="save", interview=interview, version=0, notes="")
+        assert (refused["type"], refused["code"]) == ("error", "record_changed")
+        record = await phone.request({"record"}, type="record", interview=interview)
+        assert record == {
+            "type": "record",
+            "interview": interview,
+            "state": "active",
+            "version": 1,
+            "notes": "Stark",
+            "candidate_name": record["candidate_name"],
+            "questions_covered": [],
+            "ratings": {"1": 4},
+        }
     row = await db.fetchrow("SELECT notes, record_version FROM interview WHERE id = $1", interview)
     assert (row["notes"], row["record_version"]) == ("Stark", 1)
     assert await db.fetchval("SELECT count(*) FROM interview_rating WHERE interview_id = $1", interview) == 1

@@ -153,4 +153,17 @@ test("another window holding the call shows it here, whatever time or the link s
   // Leaving wins over it (the interview ended while another window held the call).
   s = run([{ type: "elsewhere", now: 31000 }, { type: "leave", now: 32000 }], s);
   assert.equal(s.phase, "ended");
+  // Out of the next interview's call too (another device has it): elsewhere, not ended.
+  s = run([{ type: "elsewhere", now: 33000 }], s);
+  assert.equal(s.phase, "elsewhere");
+});
+
+test("a join still under way when the call is taken elsewhere is dropped", () => {
+  let s = run([{ type: "join", now: 0 }]);
+  const joining = s.attempt;
+  s = run([{ type: "elsewhere", now: 100 }], s);
+  // What the join reports afterwards (its link coming up) belongs to an attempt that is over.
+  s = next(s, { type: "link", up: true, attempt: joining, now: 200 });
+  assert.equal(s.phase, "elsewhere");
+  assert.notEqual(s.attempt, joining);
 });

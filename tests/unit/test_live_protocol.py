@@ -34,6 +34,7 @@ def test_each_side_has_its_own_types():
         "end",
         "save",
         "record",
+        "call_here",
     }
 
 

@@ -9,8 +9,8 @@
 //   idle         before the first join
 //   ended        the call was left (the Leave button, or the interview ended)
 //   failed       Janus refused us (no retry by itself: the page offers "Join again")
-//   elsewhere    another window of this browser holds the call (call-hold.js): this one left
-//                it, or did not join; the page offers "Continue here"
+//   elsewhere    another window of this browser (call-hold.js) or another device holds the
+//                call: this one left it, or did not join; the page offers "Continue here"
 //   connecting   this join's own media link has not been up yet, for less than UNREACHABLE_MS
 //   reconnecting the own link went down (ICE disconnected/failed, being restarted or rejoined),
 //                for less than UNREACHABLE_MS; who = "self". Or: the own link is up, the other
@@ -40,7 +40,8 @@
 //                 (bandwidth | camera)
 //   tick         now (once a second)                        connecting → unreachable
 //   fail         fatal                                      any → failed
-//   elsewhere    held by another window                     any → elsewhere (a join ends it)
+//   elsewhere    held by another window or device           any → elsewhere (a join ends it;
+//                                                           a join under way is dropped)
 //   leave        ended                                      any → ended
 // Events of an older attempt (a join since replaced) are dropped: `attempt` must match.
 
@@ -90,7 +91,9 @@ export function next(state, event) {
   switch (event.type) {
     case "leave": s.ended = true; break;
     case "fail": s.fatal = true; break;
-    case "elsewhere": s.elsewhere = true; break;
+    // Out of the call, also after an ended one (a page out of it since an earlier
+    // interview), and a join still under way is dropped: its attempt is over.
+    case "elsewhere": s.elsewhere = true; s.ended = false; s.attempt += 1; break;
     case "link":
       if (event.up !== (s.link === "up")) {
         // Down: the clock of "how long without a link" starts now, unless it was never up.

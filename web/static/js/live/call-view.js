@@ -31,7 +31,8 @@
 // (the first remote frame of a join, and again when the other side comes back after leaving),
 // "failed" (detail {code, reason}: Janus refused; the page offers to join again),
 // "phase" (detail {state}: every change of the call's state), "take" (Continue here was
-// pressed: the page joins with a press; without a listener the view joins with a fresh ticket).
+// pressed: the page joins with a press; without a listener the view joins with a fresh ticket),
+// "holding" (a join has this window's hold on the call and goes on to Janus).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
@@ -59,7 +60,7 @@ const NOTE = {
   "audio-only": N_("Sound only"),
   reconnecting: N_("Reconnecting…"),
   unreachable: N_("No connection"),
-  elsewhere: N_("This call is open in another window or on another device."),
+  // (elsewhere: none on the stage, site.css; the status line says it)
 };
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
@@ -241,9 +242,11 @@ export class CallView extends EventTarget {
     }
     if (this.state.attempt !== attempt || this.state.ended) { // left or joined again meanwhile
       dropMedia(media);
-      if (this.state.ended) this.hold.release(); // (leave() let go before this was granted)
+      // (leave() or showElsewhere() let go before this was granted)
+      if (this.state.ended || this.state.elsewhere) this.hold.release();
       return;
     }
+    this.dispatchEvent(new CustomEvent("holding")); // this window is the one joining
     // Time alone moves the state on (to "unreachable"), also while nothing else happens.
     if (!this.stateTimer) this.stateTimer = setInterval(() => this.update({ type: "tick" }), 1000);
     const current = () => this.state.attempt === attempt && !this.state.ended;
@@ -307,6 +310,7 @@ export class CallView extends EventTarget {
   // offers to take the call here (draw: the note, the status and Continue here).
   showElsewhere() {
     this.stop();
+    this.hold.release(); // (when another device took it: this window's others may join)
     this.dropMedia();
     clearInterval(this.stateTimer);
     this.stateTimer = null;

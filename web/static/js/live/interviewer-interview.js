@@ -9,6 +9,10 @@
 // the offer's call is left.
 // One window of the interviewer's browser is in the call (call-hold.js): these joins are the
 // page's own, so another window holding the call keeps it, and this one offers Continue here.
+// Pages on other devices (or other browsers) share the interviewer's ticket and cannot see
+// that lock: a page that joins says so (`call_here`), every page hears it in the same order
+// (`call_taken`), and a page another one joined after leaves the call and stays out, for
+// later interviews too, until Continue here (docs/calls.md, "One page in the call").
 import { CallView } from "./call-view.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
@@ -46,10 +50,14 @@ function moveKeepingFocus(node, into) {
 }
 
 export class InterviewView extends EventTarget {
-  constructor(root, record) {
+  constructor(root, record, channel) {
     super();
     this.root = root;
     this.record = record;
+    this.channel = channel;
+    this.out = false;       // another page of the interviewer joined after this one: stay out
+    this.announced = null;  // the interview whose call this page last said it joined
+    this.unheard = 0;       // this page's `call_here` notices not yet heard back
     this.section = root.querySelector("#interview");
     this.lobby = root.querySelector("#lobby");
     this.heading = root.querySelector("#interview-heading");
@@ -70,6 +78,40 @@ export class InterviewView extends EventTarget {
     this.call.addEventListener("failed", () => { this.rejoin.hidden = this.outage.down; });
     this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
     this.rejoin.addEventListener("click", () => this.joinCall(true));
+    // Continue here: this page takes the call back (the view joins with a press).
+    this.call.addEventListener("take", () => { this.out = false; });
+    this.call.addEventListener("holding", () => this.announce());
+    channel.addEventListener("message", (event) => {
+      if (event.detail.type === "call_taken") this.taken(event.detail);
+    });
+    // Notices sent while the socket was down are not heard back: none is awaited any more.
+    channel.addEventListener("status", (event) => { if (event.detail === "open") this.unheard = 0; });
+  }
+
+  // The call of the interview shown (or offered) is joined here: the other pages are told.
+  announce() {
+    const id = this.current?.id ?? this.ahead?.id;
+    if (!id || this.announced === id) return;
+    this.announced = id;
+    this.unheard += 1;
+    this.channel.send({ type: "call_here", interview: id }).catch(() => {
+      this.unheard = Math.max(0, this.unheard - 1);
+    });
+  }
+
+  // A page joined the call (`call_taken`). This page's own notice counts it off; another
+  // page's, heard while none of this page's is still on its way, came after this page's
+  // join: that page has the call and this one leaves it. (Heard while this page's own is on
+  // its way, it came first, and this page's notice will send that page out.)
+  taken({ yours }) {
+    if (yours) {
+      this.unheard = Math.max(0, this.unheard - 1);
+      return;
+    }
+    if (this.unheard > 0) return;
+    this.out = true;
+    this.announced = null;
+    if (this.current || this.ahead) this.call.showElsewhere();
   }
 
   get active() {
@@ -112,6 +154,7 @@ export class InterviewView extends EventTarget {
       return;
     }
     this.ahead = { id, room };
+    if (this.out) return; // another page of the interviewer has the call
     this.call.join(ticket, { ahead: true, info });
   }
 
@@ -134,16 +177,21 @@ export class InterviewView extends EventTarget {
     const ahead = this.ahead;
     this.ahead = null;
     const sameRoom = ahead && ahead.id === own.id && (ahead.room === null || ahead.room === own.room);
-    if (sameRoom && this.call.state.phase !== "failed") {
+    if (sameRoom && this.call.state.phase !== "failed" && !this.out) {
       this.call.clockFrom(); // already in the room: the join time counts from the start
     } else {
       this.joinCall();
     }
   }
 
-  // press: Join again was pressed (it takes the call from another window of this browser).
+  // press: Join again was pressed (it takes the call from another window or device).
   joinCall(press = false) {
     this.rejoin.hidden = true;
+    if (press) this.out = false;
+    if (this.out) {
+      this.call.showElsewhere();
+      return;
+    }
     if (this.current && this.current.ticket) this.call.join(this.current.ticket, { press });
   }
 

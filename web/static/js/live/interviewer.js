@@ -25,7 +25,7 @@ class MeetingPage {
     this.lobby = new Lobby(root, this.clock);
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
-    this.interview = new InterviewView(root, this.record);
+    this.interview = new InterviewView(root, this.record, this.channel);
     installShortcuts(root);
     // Texts drawn here are kept as functions, so a language switch can draw them again.
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
