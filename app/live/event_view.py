@@ -67,7 +67,8 @@ QUEUE_SQL = """
                q.disconnected_at <= now() - make_interval(secs => $2)), '{}') AS stale,
            coalesce(array_agg(q.candidate_id) FILTER (WHERE q.state <> 'waiting'), '{}')
                AS other_ids,
-           coalesce(array_agg(q.state::text) FILTER (WHERE q.state <> 'waiting'), '{}')
+           coalesce(array_agg(CASE WHEN q.state = 'left' AND q.left_reason = 'missed'
+                   THEN 'left:missed' ELSE q.state::text END) FILTER (WHERE q.state <> 'waiting'), '{}')
                AS other_states
     FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
@@ -166,7 +167,8 @@ class EventView:
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
     # candidate id -> queue state, for everyone checked in and not in `order` (all of whom
-    # are "waiting"): the few away, stale, offered, interviewing, left or done. No entry
+    # are "waiting"): the few away, stale, offered, interviewing, left or done; "left:missed"
+    # for one taken out for missing their turn twice (their page says so, also after a reload). No entry
     # per waiting candidate is made or compared (`state_of`), so a read or a change does
     # not cost a walk over ten thousand.
     others: dict[int, str]
@@ -204,12 +206,16 @@ class EventView:
     def __post_init__(self) -> None:
         self.by_candidate = {row["candidate_id"]: row for row in self.live}
 
-    def state_of(self, candidate_id: int) -> str | None:
-        """The candidate's queue state (None: not checked in)."""
+    def state_of(self, candidate_id: int) -> tuple[str | None, str | None]:
+        """The candidate's queue state (None: not checked in) and why they left it, if it
+        says ("missed": their turn, twice)."""
         state = self.others.get(candidate_id)
         if state is None and candidate_id in self.position:
-            return "waiting"
-        return state
+            return "waiting", None
+        if state is None:
+            return None, None
+        state, _, reason = state.partition(":")
+        return state, reason or None
 
     @cached_property
     def by_interviewer(self) -> dict[int, dict[str, Any]]:

@@ -78,7 +78,7 @@ def _candidate_common(view: EventView) -> tuple[dict[str, Any], str]:
 
 
 async def candidate_state(view: EventView, candidate_id: int, settings: Settings) -> dict[str, Any]:
-    state = view.state_of(candidate_id)
+    state, reason = view.state_of(candidate_id)
     place = view.place(candidate_id) if state == "waiting" else None
     # Only a page with a place can take the `queue` messages after this view's version.
     version = view.queue_version if place else None
@@ -101,6 +101,7 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
         "now": iso(view.now),
         "queue": {
             "state": state or "not_checked_in",
+            "reason": reason,
             "position": place[0] if place else None,
             "wait_minutes": place[1] if place else None,
             "v": version,

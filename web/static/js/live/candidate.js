@@ -383,7 +383,9 @@ class CandidatePage {
       if (this.offer.secondsLeft() > 0) {
         this.note = N_("The interviewer took back the call. You keep your place in the queue.");
       } else if (phase === "left") {
-        this.note = N_("You did not join in time again, so you are no longer in the queue.");
+        // The text of the left queue says why (queue.reason), as it does after a reload.
+        this.note = state.queue.reason === "missed"
+          ? null : N_("You did not join in time again, so you are no longer in the queue.");
       } else {
         this.note = N_("You did not join in time, so you are back in the queue, at the end of it.");
       }
@@ -444,11 +446,14 @@ class CandidatePage {
   }
 
   drawLeft() {
-    const away = this.state?.queue.state === "away";
+    const { state, reason } = this.state?.queue ?? {};
     if (this.error?.[0] === this.leftText) return;
-    const text = away
-      ? _("You were away for a while, so nobody calls you now. Check in again to get your place back.")
-      : _("You are not in the queue now. If you check in again, you join at the end of it.");
+    let text = _("You are not in the queue now. If you check in again, you join at the end of it.");
+    if (state === "away") {
+      text = _("You were away for a while, so nobody calls you now. Check in again to get your place back.");
+    } else if (reason === "missed") {
+      text = _("You did not join in time when you were called, twice, so you are no longer in the queue. If you check in again, you join at the end of it.");
+    }
     // A live region (a failed check-in is said there): written only when it says another thing.
     if (this.leftText.textContent !== text) this.leftText.textContent = text;
   }

@@ -1,0 +1,72 @@
+"""A candidate who does not join when called: back at the end of the queue the first time,
+out of it the second, and their page says why, also after a reload (`queue.reason`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.live import interviews, queue
+from tests.browser.axe import assert_accessible
+from tests.browser.test_candidate_live import interviewer_socket, offered, open_candidate, phase, tokens
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+BACK = "You did not join in time, so you are back in the queue, at the end of it."
+OUT = (
+    "You did not join in time when you were called, twice, so you are no longer in the queue. "
+    "If you check in again, you join at the end of it."
+)
+OUT_SV = (
+    "Du anslöt inte i tid när du blev kallad, två gånger, så du står inte längre i kön. "
+    "Om du checkar in igen hamnar du sist i den."
+)
+
+
+async def run_out(db, event_id: int) -> None:
+    """The offer's time runs out on the page's clock too (a state brings the page the new
+    time), and the sweeper's step that expires it runs (the suite's own sweeper is off:
+    tests drive it)."""
+    await db.execute(
+        "UPDATE interview SET offer_expires_at = now() + interval '1 second' "
+        "WHERE event_id = $1 AND state = 'offered'",
+        event_id,
+    )
+    await queue.notify(db, event_id, "queue")
+    await asyncio.sleep(1.5)
+    await interviews.expire_offers(db)
+
+
+async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en")
+        await offered(page, interviewer, "en")
+        await run_out(db, event.id)
+        await phase(page, "waiting")
+        await page.locator("[data-offer-note]", has_text=BACK).wait_for()
+
+        assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
+        await phase(page, "offer")
+        await run_out(db, event.id)
+        await phase(page, "left")
+        await page.get_by_text(OUT).wait_for()
+        assert await page.get_by_text(BACK).count() == 0
+        await assert_accessible(page)
+
+        # Reloaded, the page still says why; in Swedish too.
+        await page.reload()
+        await phase(page, "left")
+        await page.get_by_text(OUT).wait_for()
+        await page.context.add_cookies([{"name": "lang", "value": "sv", "url": base_url}])
+        await page.reload()
+        await phase(page, "left")
+        await page.get_by_text(OUT_SV).wait_for()
+
+        # Checked in again: at the end of the queue, the reason gone with the leaving.
+        await page.get_by_role("button", name="Checka in igen").click()
+        await phase(page, "waiting")
+        assert await page.get_by_text(OUT_SV).is_hidden()
