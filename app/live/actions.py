@@ -363,10 +363,11 @@ async def record(me: Interviewer, message: Message) -> Done:
 
 async def call_here(me: Interviewer, message: Message) -> Done:
     """This page joined the call of the interviewer's interview: every page of theirs hears it
-    (`call_taken`), this one too, in the order the notices were sent, so that of two pages
-    joining at once the one sent last stays in the call and the other leaves it (docs/calls.md,
-    "One page in the call"). The interviewer's ticket is shared by their pages: no ticket here
-    replaces another's, so a page leaves only by being told. Nothing changes."""
+    (`call_taken`, with the page's `mark`), this one too, in the order the notices were sent,
+    so that of two pages joining at once the one sent last stays in the call and the other
+    leaves it (docs/calls.md, "One page in the call"). The interviewer's ticket is shared by
+    their pages: no ticket here replaces another's, so a page leaves only by being told.
+    Nothing changes."""
     async with me.services.pool.acquire() as connection:
         await queue.notify(
             connection,
@@ -374,7 +375,7 @@ async def call_here(me: Interviewer, message: Message) -> Done:
             "call_taken",
             interviewer=me.id,
             interview=message["interview"],
-            page=me.page,
+            mark=message["mark"],
         )
     return NOTHING
 
@@ -390,7 +391,7 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
     "end": Action(end),
     "save": Action(save),
     "record": Action(record),
-    "call_here": Action(call_here),
+    "call_here": Action(call_here, reply_first=True),
 }
 
 

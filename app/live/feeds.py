@@ -112,15 +112,14 @@ class InterviewerFeed:
     async def notice(self, named: Message) -> None:
         """Another window of the interviewer saved their record (app/live/outcome.py): this
         one's form fetches it (`record`) unless it is the window that saved. A page of theirs
-        joined their call (`call_here`, app/live/actions.py): every page is told, the one
-        that joined as `yours`, so each page sees the joins in the same order."""
+        joined their call (`call_here`, app/live/actions.py): every page is told, that one
+        too (it knows its own by the mark it made), so each page sees the joins in one order."""
         if self.send is None:
             return
         if named.get("kind") == "call_taken":
-            interview = named.get("interview")
-            if isinstance(interview, int):
-                yours = named.get("page") == self.page
-                await self.send({"type": "call_taken", "interview": interview, "yours": yours})
+            interview, mark = named.get("interview"), named.get("mark")
+            if isinstance(interview, int) and isinstance(mark, str):
+                await self.send({"type": "call_taken", "interview": interview, "mark": mark})
             return
         if named.get("kind") != "record_saved" or named.get("page") == self.page:
             return

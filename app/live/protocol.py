@@ -156,10 +156,12 @@ class Save(_Message):
 
 class CallHere(_Message):
     """This page of the interviewer has joined (or taken back) the call of their interview:
-    their other pages leave it (another device's call would be heard twice)."""
+    their other pages leave it (another device's call would be heard twice). `mark`: what
+    the page made to know its own notice when it comes back (`call_taken`)."""
 
     type: Literal["call_here"]
     interview: Id
+    mark: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 
 class Record(_Message):

@@ -177,20 +177,33 @@ async def in_room_or_out(pages) -> tuple:
     raise AssertionError(states)
 
 
+async def next_interview(ending, *, pressed, other, candidate) -> int:
+    """`ending` ends the interview, Next is pressed on `pressed`, and `candidate` accepts:
+    both pages show the new interview. Its id."""
+    await ending.get_by_role("button", name="End interview").click()
+    await pressed.wait_for_selector("#lobby:not([hidden])")
+    await pressed.get_by_role("button", name="Next candidate").click()
+    await candidate.wait_for(lambda m: m["type"] == "offer")
+    interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+    for page in (pressed, other):
+        await page.wait_for_selector("#interview:not([hidden])")
+    return interview
+
+
 async def test_the_interviewers_second_device_leaves_the_call_to_the_one_that_joined_last(
     new_page, db, base_url, app_server
 ):
     """Two devices of one interviewer (two browsers: no shared lock, one shared ticket): both
     join ahead when the offer comes, and the candidate heard the interviewer twice. Now each
     says it joined (`call_here`) and the page that another joined after leaves the call and
-    stays out, for the next interview too, until Continue here."""
-    _event, (token,), tokens = await make_meeting_event(db, candidates=2)
-    async with checked_in(base_url, tokens) as (first_candidate, second_candidate):
+    stays out, for the next interview too, until Continue here or Next pressed on it."""
+    _event, (token,), tokens = await make_meeting_event(db, candidates=3)
+    async with checked_in(base_url, tokens) as (first_candidate, second_candidate, third_candidate):
         laptop = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         phone = await open_meeting(
             await new_page(extra_http_headers={"Accept-Language": "en"}, viewport=VIEWPORTS["phone"]), token
         )
-        await laptop.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await laptop.wait_for_function("document.querySelectorAll('#queue li').length === 3")
         await laptop.get_by_role("button", name="Next candidate").click()
         await first_candidate.wait_for(lambda m: m["type"] == "offer")
         interview = (await first_candidate.request({"ticket"}, type="accept"))["interview"]
@@ -210,13 +223,13 @@ async def test_the_interviewers_second_device_leaves_the_call_to_the_one_that_jo
         assert await room_participants(app_server, db, interview) == 1
         inside, outside = outside, inside
 
-        # The next interview: the page out of the call stays out; the other joins it.
-        await inside.get_by_role("button", name="End interview").click()
-        await inside.wait_for_selector("#lobby:not([hidden])")
-        await outside.get_by_role("button", name="Next candidate").click()
-        await second_candidate.wait_for(lambda m: m["type"] == "offer")
-        interview = (await second_candidate.request({"ticket"}, type="accept"))["interview"]
-        await outside.wait_for_selector("#interview:not([hidden])")
+        # The next interview, Next pressed on the page in the call: the other stays out.
+        interview = await next_interview(inside, pressed=inside, other=outside, candidate=second_candidate)
         assert await in_room_or_out([laptop, phone]) == (inside, outside)
         await outside.get_by_role("button", name="Continue here").wait_for()
+        assert await room_participants(app_server, db, interview) == 1
+
+        # The one after, Next pressed on the page out of the call: the call comes to it.
+        interview = await next_interview(inside, pressed=outside, other=inside, candidate=third_candidate)
+        assert await in_room_or_out([laptop, phone]) == (outside, inside)
         assert await room_participants(app_server, db, interview) == 1

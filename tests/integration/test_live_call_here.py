@@ -16,10 +16,10 @@ async def test_every_page_of_the_interviewer_hears_each_join_in_one_order(
     event, interview = await active_interview(db, pool, settings)
     async with interviewer_in_interview_twice(base_url, db, event.interviewers[0]) as (laptop, phone):
         marks = [len(laptop.messages), len(phone.messages)]
-        # Both join at once: each hears both joins, in the same order, its own as `yours`.
+        # Both join at once: each hears both joins, in the same order, its own by its mark.
         await asyncio.gather(
-            laptop.request({"ok"}, type="call_here", interview=interview),
-            phone.request({"ok"}, type="call_here", interview=interview),
+            laptop.request({"ok"}, type="call_here", interview=interview, mark="laptop-1"),
+            phone.request({"ok"}, type="call_here", interview=interview, mark="phone-1"),
         )
         heard = []
         for page, mark in zip((laptop, phone), marks):
@@ -31,9 +31,13 @@ async def test_every_page_of_the_interviewer_hears_each_join_in_one_order(
             heard.append(taken)
         assert [len(taken) for taken in heard] == [2, 2], heard
         assert all(m["interview"] == interview for taken in heard for m in taken)
-        # The same join is last for both: on one page it is its own, on the other not.
-        assert [taken[-1]["yours"] for taken in heard] in ([True, False], [False, True])
-        assert [taken[0]["yours"] for taken in heard] == [not t[-1]["yours"] for t in heard]
-        # An interview that is no id: refused, in words the page knows.
-        refused = await laptop.request({"error"}, type="call_here", interview="x")
+        assert [m["mark"] for m in heard[0]] == [m["mark"] for m in heard[1]]
+        assert {m["mark"] for m in heard[0]} == {"laptop-1", "phone-1"}
+        # No mark, or one that is not a plain word: refused, and nobody is told.
+        for odd in ({}, {"mark": ""}, {"mark": "x" * 65}, {"mark": "a b"}, {"mark": 7}):
+            refused = await laptop.request({"error"}, type="call_here", interview=interview, **odd)
+            assert refused["code"] == "invalid_fields"
+        refused = await laptop.request({"error"}, type="call_here", interview="x", mark="m")
         assert refused["code"] == "invalid_fields"
+        await asyncio.sleep(0.3)
+        assert len([m for m in phone.messages[marks[1] :] if m["type"] == "call_taken"]) == 2

@@ -17,6 +17,16 @@ import { CallView } from "./call-view.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
 
+// A page's own `call_here` notice comes back within a fraction of a second; one lost (the
+// server's listening connection down) is given up on after this, so that the page hears
+// other pages' joins again.
+const UNHEARD_MS = 5000;
+
+// A mark for one `call_here` (crypto.randomUUID needs a secure context; this does not).
+function newMark() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 // After an interview, its notes stay open in the lobby this long (or until the next one).
 const RECORD_KEPT_MS = 10 * 60 * 1000;
 
@@ -57,7 +67,8 @@ export class InterviewView extends EventTarget {
     this.channel = channel;
     this.out = false;       // another page of the interviewer joined after this one: stay out
     this.announced = null;  // the interview whose call this page last said it joined
-    this.unheard = 0;       // this page's `call_here` notices not yet heard back
+    this.marks = new Set(); // the marks of this page's `call_here` notices: its own
+    this.unheard = new Map(); // … of those not heard back yet, with when to give up on them
     this.section = root.querySelector("#interview");
     this.lobby = root.querySelector("#lobby");
     this.heading = root.querySelector("#interview-heading");
@@ -84,31 +95,52 @@ export class InterviewView extends EventTarget {
     channel.addEventListener("message", (event) => {
       if (event.detail.type === "call_taken") this.taken(event.detail);
     });
-    // Notices sent while the socket was down are not heard back: none is awaited any more.
-    channel.addEventListener("status", (event) => { if (event.detail === "open") this.unheard = 0; });
-  }
-
-  // The call of the interview shown (or offered) is joined here: the other pages are told.
-  announce() {
-    const id = this.current?.id ?? this.ahead?.id;
-    if (!id || this.announced === id) return;
-    this.announced = id;
-    this.unheard += 1;
-    this.channel.send({ type: "call_here", interview: id }).catch(() => {
-      this.unheard = Math.max(0, this.unheard - 1);
+    // Back after the socket was down: another page's join may have gone unheard meanwhile,
+    // and this page's own notice may have been lost. The page in the call says so again, so
+    // that one page, not two, is in it.
+    channel.addEventListener("status", (event) => {
+      if (event.detail !== "open" || this.out || !this.call.joined) return;
+      this.announced = null;
+      this.announce();
     });
   }
 
-  // A page joined the call (`call_taken`). This page's own notice counts it off; another
-  // page's, heard while none of this page's is still on its way, came after this page's
-  // join: that page has the call and this one leaves it. (Heard while this page's own is on
-  // its way, it came first, and this page's notice will send that page out.)
-  taken({ yours }) {
-    if (yours) {
-      this.unheard = Math.max(0, this.unheard - 1);
+  // Next or Pick pressed here: this page takes the next call (its join ahead says so).
+  takeCall() {
+    this.out = false;
+  }
+
+  // The call of the interview shown (or offered) is joined here: the other pages are told.
+  async announce() {
+    const id = this.current?.id ?? this.ahead?.id;
+    if (!id || this.announced === id) return;
+    this.announced = id;
+    const mark = newMark();
+    this.marks.add(mark);
+    this.unheard.set(mark, setTimeout(() => this.unheard.delete(mark), UNHEARD_MS));
+    let reply = null;
+    try {
+      reply = await this.channel.send({ type: "call_here", interview: id, mark });
+    } catch {
+      // the socket is down: said again once it is back (the status listener)
+    }
+    if (reply?.type === "ok") return;
+    clearTimeout(this.unheard.get(mark));
+    this.unheard.delete(mark);
+    if (this.announced === id) this.announced = null;
+  }
+
+  // A page joined the call (`call_taken`). This page's own notice is known by its mark;
+  // another page's, heard while none of this page's is still on its way, came after this
+  // page's join: that page has the call and this one leaves it. (Heard while this page's own
+  // is on its way, it came first, and this page's notice will send that page out.)
+  taken({ mark }) {
+    if (this.marks.has(mark)) {
+      clearTimeout(this.unheard.get(mark));
+      this.unheard.delete(mark);
       return;
     }
-    if (this.unheard > 0) return;
+    if (this.unheard.size > 0) return;
     this.out = true;
     this.announced = null;
     if (this.current || this.ahead) this.call.showElsewhere();
@@ -154,7 +186,10 @@ export class InterviewView extends EventTarget {
       return;
     }
     this.ahead = { id, room };
-    if (this.out) return; // another page of the interviewer has the call
+    if (this.out) { // another page of the interviewer has the call: no camera here either
+      this.call.dropMedia();
+      return;
+    }
     this.call.join(ticket, { ahead: true, info });
   }
 
