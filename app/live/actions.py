@@ -101,7 +101,7 @@ class Interviewer:
     services: Services
     id: int
     event_id: int
-    page: str = ""  # this socket's key among the interviewer's pages (`record_saved`, `call_taken`)
+    page: str = ""  # this socket's key among the interviewer's pages (`record_saved`)
 
 
 @dataclass(frozen=True)
