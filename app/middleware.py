@@ -37,9 +37,18 @@ def _wants_html(request: web.Request) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
+# Errors that may pass by themselves: the page offers to try again.
+PASSING = {429, 500, 503}
+
+
 def _error_context(request: web.Request, status: int) -> dict:
     # The reference lets support find the request's log lines from what the user reports.
-    return {"status": status, "request_id": request.get(REQUEST_ID), "link_kind": link_kind(request.path)}
+    context = {"status": status, "request_id": request.get(REQUEST_ID), "link_kind": link_kind(request.path)}
+    if status in PASSING:
+        # The same page again (one leading slash: "//host" would be another site); a form
+        # sent is not sent again by a link, so the person is told to go back to it.
+        context["retry"] = "/" + request.path_qs.lstrip("/") if request.method in ("GET", "HEAD") else ""
+    return context
 
 
 @web.middleware
