@@ -47,7 +47,10 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
     await page.evaluate("window.marker = 'no reload'")
     # Not checked in is not a no-show while the event goes on (they may still come).
     await wait_figures(page, (0, 0, 0, 0))
-    assert await page.locator("#no-shows-detail").inner_text() == "0 missed their turn; 3 not checked in yet"
+    assert (
+        await page.locator("#no-shows-detail").inner_text()
+        == "0 missed their turn twice; 3 not checked in yet"
+    )
     assert "Not connected" in await page.locator("#interviewers").inner_text()
 
     async with checked_in(base_url, candidates[:2]) as recorders, new_client() as http:

@@ -138,3 +138,37 @@ async def test_an_interviewer_shown_by_a_long_address_does_not_widen_a_phones_pa
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+# The words of each of the page's table headers, and on how many lines each word is drawn.
+WORD_LINES = """() => {
+  const found = [];
+  for (const th of document.querySelectorAll("main th")) {
+    const text = th.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    const range = document.createRange();
+    let at = 0;
+    for (const word of text.textContent.split(" ")) {
+      if (word) {
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        found.push([word, tops.size]);
+      }
+      at += word.length + 1;
+    }
+  }
+  return found;
+}"""
+
+
+async def test_table_headers_break_between_words_not_inside_them(new_page, db):
+    """A table gives each column its narrowest content's width: with cells allowed to break
+    anywhere that was one letter, and a column with room for "Intresserad" drew it as
+    "Intressera d" (on a tablet here; on the events list at desktop width too). Swedish: the
+    longer words."""
+    _event, page = await summary_page(new_page, db, "sv", "desktop")
+    await page.set_viewport_size({"width": 760, "height": 900})  # a tablet held upright
+    words = await page.evaluate(WORD_LINES)
+    assert ["Intresserad", 1] in words
+    assert [word for word, lines in words if lines > 1] == []

@@ -76,15 +76,19 @@ class OrganizerLivePage {
     if (!state) return;
     const over = this.over();
     $("rooms-in-use").textContent = String(state.rooms_in_use);
+    // An offer holds its room too: the candidate is being called in, not talking yet.
+    $("rooms-detail").textContent = state.offers_open > 0
+      ? _("%(count)s of them calling the candidate in", { count: state.offers_open }) : "";
+    $("updating-note").hidden = over; // nothing goes on any more
     $("queue-length").textContent = String(state.queue_length);
     $("interviews-done").textContent = String(state.interviews_done);
     // Not checked in is a no-show only once the event is over (app/live/organizer.py).
     // The state's count, and those not checked in once this page's clock passed the end first.
     $("no-shows").textContent = String(state.no_shows + (over && !state.over ? state.not_checked_in : 0));
     $("no-shows-detail").textContent = over
-      ? _("%(absent)s did not check in, %(missed)s missed their turn",
+      ? _("%(absent)s did not check in, %(missed)s missed their turn twice",
         { absent: state.not_checked_in, missed: state.missed })
-      : _("%(missed)s missed their turn; %(absent)s not checked in yet",
+      : _("%(missed)s missed their turn twice; %(absent)s not checked in yet",
         { absent: state.not_checked_in, missed: state.missed });
     $("queue-detail").textContent = over && state.queue_length > 0
       ? _("Still waiting when the event's time ran out: not interviewed.") : "";
