@@ -108,3 +108,18 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await organizer.wait_for_url(f"**/events/{live.id}?candidates=unlocked*")
     assert await organizer.locator(".link-lock").count() == 2
     await shot(organizer, f"event-unlocked-{language}")
+
+    # A new link is asked once more: it takes the old one from whoever is on it now.
+    reissue = organizer.locator(f"details:has(form[action$='/candidates/{closed}/reissue'])")
+    await reissue.locator("summary").focus()
+    await organizer.keyboard.press("Enter")  # opened by keyboard
+    confirm = reissue.locator("button[type=submit]")
+    await confirm.wait_for()
+    assert "PIN" in await reissue.locator("p").inner_text()
+    await assert_accessible(organizer)
+    await shot(organizer, f"event-reissue-asked-{language}")
+    await confirm.focus()
+    await organizer.keyboard.press("Enter")
+    await organizer.wait_for_url(f"**/events/{live.id}?candidates=reissued*")
+    notice = "Kandidaten har fått" if language == "sv" else "The candidate has a new personal link and PIN"
+    await organizer.get_by_text(notice).first.wait_for()

@@ -54,7 +54,7 @@ async def test_the_event_page_lists_candidates_with_link_and_pin(employer, base_
         "Sara Sökande",
         row["email"],
         "+46 70 123 45 67",
-        ">Anmäld<",
+        ">Anmäld den<",
         link,
         row["pin"],
         "Skicka bekräftelsen igen",
