@@ -11,7 +11,7 @@ from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import is_stale, parse_event_form
 from app.events.held import edit_conflicts
-from app.events.rules import as_local, is_over
+from app.events.rules import as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.views.events import event_id_of, split_form
@@ -163,13 +163,17 @@ async def delete_confirm(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         interviewers = await queries.interviewers(connection, event["id"])
+    now = dt.datetime.now(dt.timezone.utc)
+    over = is_over(event, now)
     return render(
         request,
         "events/delete.html",
         {
             "event": event,
             # The same test delete_event makes: an event that is over mails nobody.
-            "over": is_over(event, dt.datetime.now(dt.timezone.utc)),
+            "over": over,
+            # Being held now: people are in the queue and in calls this very moment.
+            "running": has_begun(event, now) and not over,
             "candidates": event["registered"],
             "interviewers": sum(1 for person in interviewers if person["invited_at"]),
         },

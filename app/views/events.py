@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
-from app.events.rules import as_local, interview_slots
+from app.events.rules import as_local, has_begun, interview_slots, is_over
 from app.events.workflow import create_event
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
@@ -78,6 +78,8 @@ async def list_events(request: web.Request) -> web.Response:
             slots=interview_slots(
                 row["duration_minutes"], row["interview_minutes"], row["interviewer_count"]
             ),
+            # Being held now: the list links its live view, as the event's page does.
+            under_way=row["state"] in ("published", "live") and has_begun(row, now) and not is_over(row, now),
         )
         for row in rows
     ]

@@ -282,6 +282,12 @@ async def test_delete_cancels_mails_everyone_and_links_say_cancelled(employer, b
     # line about candidates.
     assert "En avbokning skickas via e-post till:" in page and "<li>1 inbjuden intervjuare</li>" in page
     assert "kandidat" not in page
+    assert "pågår just nu" not in page  # not begun yet
+    # Begun and not over: deleting it ends the day for people in it this very moment.
+    await db.execute("UPDATE event SET starts_at = now() - interval '5 minutes' WHERE id = $1", event_id)
+    async with http.get(f"{base_url}/events/{event_id}/delete") as response:
+        page = await response.text()
+    assert "Intervjutillfället pågår just nu: pågående intervjuer avslutas direkt" in page
     response = await post(http, f"{base_url}/events/{event_id}/delete")
     assert response.status == 303 and response.headers["Location"] == "/events?notice=deleted"
     [cancellation] = await wait_for_mail(settings.mail.catcher_dir, anna, subject="Inställt")
@@ -566,3 +572,20 @@ async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_
         page = await response.text()
     assert '<td data-label="Namn">namnlos@example.se</td>' in page
     assert '<td data-label="Namn">—</td>' not in page
+
+
+async def test_the_list_links_the_live_view_while_held_and_the_summary_after(employer, base_url, db):
+    http, _ = employer
+    held = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("held")])
+    done = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("done")])
+    draft = await create_event(http, base_url)
+    await db.execute("UPDATE event SET starts_at = now() - interval '5 minutes' WHERE id = $1", held)
+    await db.execute(
+        "UPDATE event SET starts_at = now() - interval '3 days' WHERE id = ANY($1::bigint[])", [done, draft]
+    )
+    async with http.get(f"{base_url}/events") as response:
+        page = await response.text()
+    assert f'href="/events/{held}/live"' in page and f'href="/events/{held}/summary"' not in page
+    assert f'href="/events/{done}/summary"' in page and f'href="/events/{done}/live"' not in page
+    # A draft whose day passed was never held: nothing to look at.
+    assert f'href="/events/{draft}/summary"' not in page and f'href="/events/{draft}/live"' not in page
