@@ -1,6 +1,7 @@
 """The organizer's live view of an event under way: the "state" its socket sends
-(/events/{id}/live/ws, app/views/organizer_live.py). Counts and who is where; no notes,
-ratings or answers (those belong in the summary, app/summary/).
+(/events/{id}/live/ws, app/views/organizer_live.py). Counts, who is where, the head of the
+queue with how long each has waited, and the messages sent to it; no notes, ratings or
+answers (those belong in the summary, app/summary/).
 
 It is cut from the event's view (app/live/event_view.py), like the other two sides'
 states, and sent on connect and after every change of the event (app/live/hub.py), so the
@@ -18,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from app.live.event_view import EventView
-from app.live.snapshots import VIEW_SEQ
+from app.live.snapshots import VIEW_SEQ, lobby_of
 
 
 def over(view: EventView) -> bool:
@@ -39,6 +40,8 @@ def organizer_state(view: EventView) -> dict[str, Any]:
     by_interviewer = view.by_interviewer
     not_checked_in = counts["registered"] - counts["checked_in"]
     ended = over(view)
+    # Who waits and what they were told, as the interviewers' lobby shows them (its bounds).
+    lobby = lobby_of(view)
     state: dict[str, Any] = {
         "type": "state",
         "now": view.now.isoformat(),
@@ -58,6 +61,11 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "missed": view.missed,
         # Interviews whose media server is lost with none to take them: paused, clock stopped.
         "media_unavailable": sum(1 for row in live if row["media_lost_at"] is not None),
+        "queue": [
+            {"name": entry["name"], "position": entry["position"], "waited_seconds": entry["waited_seconds"]}
+            for entry in lobby["queue"]
+        ],
+        "messages": lobby["messages"],
         "interviewers": [
             _interviewer(interviewer_id, name, connected, paused, by_interviewer.get(interviewer_id))
             for interviewer_id, name, connected, paused in view.interviewers

@@ -147,6 +147,12 @@ def _ticket(row: Mapping[str, Any], settings: Settings) -> str | None:
     )
 
 
+def lobby_of(view: EventView) -> dict[str, Any]:
+    """The interviewers' shared lobby (the head of the queue, counts, who talks to whom, the
+    messages), bounded as theirs is: the organizer's live view shows the same."""
+    return _interviewers_common(view)[0]
+
+
 def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
     """The lobby's part of the state that all interviewers share: the head of the queue,
     the counts, who talks to whom, the messages. Bounded whatever the event's size (the

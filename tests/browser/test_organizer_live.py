@@ -53,8 +53,20 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
     )
     assert "Not connected" in await page.locator("#interviewers").inner_text()
 
+    assert await page.locator("#queue-empty").is_visible()
     async with checked_in(base_url, candidates[:2]) as recorders, new_client() as http:
         await wait_figures(page, (0, 2, 0, 0))
+        # Who waits, in order, with how long each has waited (going on between states).
+        waiting = page.locator("#queue li")
+        assert [await waiting.nth(i).locator(".name").inner_text() for i in range(2)] == [
+            "Kandidat 0",
+            "Kandidat 1",
+        ]
+        first = await waiting.nth(0).locator(".waited").inner_text()
+        await page.wait_for_function(
+            "(first) => document.querySelector('#queue li .waited').textContent !== first", arg=first
+        )
+        assert await page.locator("#queue-empty").is_hidden()
         assert (
             await page.locator("#checked-in").inner_text() == "2 of 3 registered candidates have checked in."
         )
@@ -67,7 +79,11 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
             await page.wait_for_selector("#interviewers :text('Has called in Kandidat 0')")
             await recorders[0].wait_for(lambda m: m["type"] == "offer")
             await recorders[0].request({"ticket"}, type="accept")
-            await page.wait_for_selector("#interviewers :text('Talking to Kandidat 0')")
+            await page.wait_for_selector("#interviewers :text('Talking to Kandidat 0, until')")
+            # What the interviewers tell the queue, the organizer reads too.
+            await lobby.request({"ok"}, type="message", text="Fem minuters paus.")
+            await page.wait_for_selector("#messages :text('Fem minuters paus.')")
+            assert await page.locator("#messages-empty").is_hidden()
             await lobby.request({"ok"}, type="end")
             await wait_figures(page, (0, 1, 1, 0))
     assert await page.evaluate("window.marker") == "no reload"

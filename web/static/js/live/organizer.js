@@ -2,16 +2,38 @@
 // way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
 // without reloading; texts follow the language switch.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
-import { _, onLanguageChange } from "./texts.js";
+import { _, language, onLanguageChange } from "./texts.js";
+import { duration } from "./interviewer-lobby.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
 import { connectionText } from "./error-texts.js";
+
+// A time of day in Swedish time, as every time on the event's pages.
+function clock(iso) {
+  return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB",
+    { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm" }).format(new Date(iso));
+}
+
+function item(className, ...parts) {
+  const li = document.createElement("li");
+  if (className) li.className = className;
+  for (const [name, text] of parts) {
+    const span = document.createElement("span");
+    span.className = name;
+    span.textContent = text;
+    li.append(span, " ");
+  }
+  return li;
+}
 
 function interviewerStatus(person, over) {
   if (person.interview_state && person.media === "unavailable") {
     return _("Paused with %(name)s: the video service is down", { name: person.candidate_name });
   }
   if (person.interview_state === "active") {
+    if (person.ends_at) {
+      return _("Talking to %(name)s, until %(time)s", { name: person.candidate_name, time: clock(person.ends_at) });
+    }
     return _("Talking to %(name)s", { name: person.candidate_name });
   }
   if (person.interview_state === "offered") {
@@ -53,6 +75,8 @@ class OrganizerLivePage {
     });
     // The end comes by the clock, with no change to send a state then.
     setInterval(() => { if (this.state && !this.state.over && this.over()) this.draw(); }, 5000);
+    // How long each has waited goes on between states.
+    setInterval(() => { if (this.state) this.drawQueue(); }, 1000);
     this.channel.addEventListener("status", (event) => {
       $("connection").dataset.status = event.detail;
       $("connection").textContent = connectionText(event.detail, "staff");
@@ -116,6 +140,29 @@ class OrganizerLivePage {
       return row;
     });
     $("interviewers").replaceChildren(...rows);
+    this.drawQueue();
+    this.drawMessages();
+  }
+
+  // The head of the queue (the state holds the first few dozen), with how long each has
+  // waited by now: the state's figure plus the time since it was cut.
+  drawQueue() {
+    const { queue = [], queue_length: waiting } = this.state;
+    const since = (Date.now() + this.offset - Date.parse(this.state.now)) / 1000;
+    $("queue-empty").hidden = queue.length > 0;
+    $("queue").replaceChildren(...queue.map((entry) => item("queue-item",
+      ["name", entry.name],
+      ["waited", _("waited %(time)s", { time: duration(entry.waited_seconds + since) })])));
+    const more = $("queue-more");
+    more.hidden = waiting <= queue.length;
+    more.textContent = more.hidden ? "" : _("The first %(shown)s of %(count)s waiting.",
+      { shown: queue.length, count: waiting });
+  }
+
+  drawMessages() {
+    const { messages = [] } = this.state;
+    $("messages-empty").hidden = messages.length > 0;
+    $("messages").replaceChildren(...messages.map((m) => item("", ["time", clock(m.sent_at)], ["text", m.text])));
   }
 }
 
