@@ -45,9 +45,10 @@ def _error_context(request: web.Request, status: int) -> dict:
     # The reference lets support find the request's log lines from what the user reports.
     context = {"status": status, "request_id": request.get(REQUEST_ID), "link_kind": link_kind(request.path)}
     if status in PASSING:
-        # The same page again (one leading slash: "//host" would be another site); a form
-        # sent is not sent again by a link, so the person is told to go back to it.
-        context["retry"] = "/" + request.path_qs.lstrip("/") if request.method in ("GET", "HEAD") else ""
+        # The same page again, with one leading slash ("//host", or a backslash for either
+        # slash, would be another site); a form sent is not sent again by a link, so the
+        # person is told to go back to it.
+        context["retry"] = "/" + request.path_qs.lstrip("/\\") if request.method in ("GET", "HEAD") else ""
     return context
 
 

@@ -362,7 +362,9 @@ async def record(me: Interviewer, message: Message) -> Done:
 
 
 async def call_here(me: Interviewer, message: Message) -> Done:
-    """This page joined the call of the interviewer's interview: every page of theirs hears it
+    """This page joined the call of the interviewer's interview, or claims the call to come
+    (no interview: Next or Pick pressed on it, sent just before them, so that the notice
+    goes out ahead of the dispatch's): every page of theirs hears it
     (`call_taken`, with the page's `mark`), this one too, in the order the notices were sent,
     so that of two pages joining at once the one sent last stays in the call and the other
     leaves it (docs/calls.md, "One page in the call"). The interviewer's ticket is shared by

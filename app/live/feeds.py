@@ -118,7 +118,7 @@ class InterviewerFeed:
             return
         if named.get("kind") == "call_taken":
             interview, mark = named.get("interview"), named.get("mark")
-            if isinstance(interview, int) and isinstance(mark, str):
+            if (interview is None or isinstance(interview, int)) and isinstance(mark, str):
                 await self.send({"type": "call_taken", "interview": interview, "mark": mark})
             return
         if named.get("kind") != "record_saved" or named.get("page") == self.page:

@@ -155,12 +155,13 @@ class Save(_Message):
 
 
 class CallHere(_Message):
-    """This page of the interviewer has joined (or taken back) the call of their interview:
-    their other pages leave it (another device's call would be heard twice). `mark`: what
-    the page made to know its own notice when it comes back (`call_taken`)."""
+    """This page of the interviewer has joined (or taken back) the call of their interview,
+    or (no `interview`) Next or Pick was pressed on it and the call to come is its: their
+    other pages leave it (another device's call would be heard twice). `mark`: what the page
+    made to know its own notice when it comes back (`call_taken`)."""
 
     type: Literal["call_here"]
-    interview: Id
+    interview: Id | None = None
     mark: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9-]{1,64}$")]
 
 

@@ -1,5 +1,6 @@
-"""/events/{id}/live: the organizer's live view of the event day (rooms in use, queue
-length, interviews done, no-shows, each interviewer's status), for the users of the
+"""/events/{id}/live: the organizer's live view of the event day (interviews under way,
+queue length, interviews done, no-shows, each interviewer's status, who is waiting and the
+messages sent to the queue), for the users of the
 organization that owns the event; anyone else gets 404. The page draws itself from the
 state its socket /events/{id}/live/ws sends on connect and after every change
 (app/live/organizer.py), with the same channel loop as the event-day pages."""

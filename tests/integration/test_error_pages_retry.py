@@ -31,6 +31,7 @@ async def test_a_passing_error_offers_to_try_again_and_a_lasting_one_does_not(se
     app.router.add_get("/c/{token}/busy", busy)
     app.router.add_get("/c/{token}/broken", broken)
     app.router.add_post("/c/{token}/down", down)
+    app.router.add_get("/{anywhere:.*}/busy-anywhere", busy)
     async with serving(app, port) as url, new_client() as http:
         html = {"Accept": "text/html"}
         async with http.get(f"{url}/c/abc/busy?x=1", headers={**html, "Accept-Language": "sv"}) as response:
@@ -55,6 +56,11 @@ async def test_a_passing_error_offers_to_try_again_and_a_lasting_one_does_not(se
         async with http.get(f"{url}//c/abc/busy", headers=html) as response:
             page = await response.text()
         assert 'href="//' not in page
+        async with http.get(f"{url}/\\evil.example/busy-anywhere", headers=html) as response:
+            page = await response.text()
+        assert response.status == 429
+        # (sent encoded, as a browser sends it: a path of this site)
+        assert '<a href="/%5Cevil.example/busy-anywhere">' in page and 'href="//' not in page
         # Not found lasts: nothing to try again.
         async with http.get(f"{url}/c/abc/nothing-here", headers=html) as response:
             page = await response.text()

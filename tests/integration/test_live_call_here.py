@@ -33,6 +33,10 @@ async def test_every_page_of_the_interviewer_hears_each_join_in_one_order(
         assert all(m["interview"] == interview for taken in heard for m in taken)
         assert [m["mark"] for m in heard[0]] == [m["mark"] for m in heard[1]]
         assert {m["mark"] for m in heard[0]} == {"laptop-1", "phone-1"}
+        # Next about to be pressed: a claim without an interview, heard as such.
+        await laptop.request({"ok"}, type="call_here", mark="laptop-2")
+        claim = await phone.wait_for(lambda m: m["type"] == "call_taken" and m["mark"] == "laptop-2")
+        assert claim["interview"] is None
         # No mark, or one that is not a plain word: refused, and nobody is told.
         for odd in ({}, {"mark": ""}, {"mark": "x" * 65}, {"mark": "a b"}, {"mark": 7}):
             refused = await laptop.request({"error"}, type="call_here", interview=interview, **odd)
@@ -40,4 +44,4 @@ async def test_every_page_of_the_interviewer_hears_each_join_in_one_order(
         refused = await laptop.request({"error"}, type="call_here", interview="x", mark="m")
         assert refused["code"] == "invalid_fields"
         await asyncio.sleep(0.3)
-        assert len([m for m in phone.messages[marks[1] :] if m["type"] == "call_taken"]) == 2
+        assert len([m for m in phone.messages[marks[1] :] if m["type"] == "call_taken"]) == 3

@@ -105,29 +105,37 @@ export class InterviewView extends EventTarget {
     });
   }
 
-  // Next or Pick pressed here: this page takes the next call (its join ahead says so).
+  // Next or Pick pressed here: the call to come is this page's. Said before the press goes
+  // (the socket handles a page's messages in order), so the other pages hear it ahead of
+  // the dispatch and do not join its call ahead; this page's own join says it again.
   takeCall() {
     this.out = false;
+    this.announced = null;
+    this.say(null);
   }
 
   // The call of the interview shown (or offered) is joined here: the other pages are told.
-  async announce() {
+  announce() {
     const id = this.current?.id ?? this.ahead?.id;
     if (!id || this.announced === id) return;
     this.announced = id;
+    this.say(id);
+  }
+
+  async say(id) {
     const mark = newMark();
     this.marks.add(mark);
     this.unheard.set(mark, setTimeout(() => this.unheard.delete(mark), UNHEARD_MS));
     let reply = null;
     try {
-      reply = await this.channel.send({ type: "call_here", interview: id, mark });
+      reply = await this.channel.send(id === null ? { type: "call_here", mark } : { type: "call_here", interview: id, mark });
     } catch {
       // the socket is down: said again once it is back (the status listener)
     }
     if (reply?.type === "ok") return;
     clearTimeout(this.unheard.get(mark));
     this.unheard.delete(mark);
-    if (this.announced === id) this.announced = null;
+    if (id !== null && this.announced === id) this.announced = null;
   }
 
   // A page joined the call (`call_taken`). This page's own notice is known by its mark;

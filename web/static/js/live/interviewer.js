@@ -138,10 +138,9 @@ class MeetingPage {
     // Someone is there to call in: the camera starts now, while the call is being arranged
     // (InterviewView joins it ahead as soon as the ticket comes).
     const someone = message.type === "pick" || this.channel.lastState?.counts?.waiting > 0;
-    if (someone && !this.interview.active) {
-      this.interview.takeCall(); // pressed here: the call comes here, not to another device
-      this.interview.call.askMedia();
-    }
+    // Pressed here: the call comes here, not to another device of the interviewer.
+    if (!this.interview.active) this.interview.takeCall();
+    if (someone && !this.interview.active) this.interview.call.askMedia();
     await this.record.flush();  // the last interview's notes go to it, not to the new offer
     // Notes of this window that another window's save replaced would go with the record
     // when the offer shows (the next interview's form): copied or put away (Hide) first,

@@ -75,8 +75,9 @@ class OrganizerLivePage {
     });
     // The end comes by the clock, with no change to send a state then.
     setInterval(() => { if (this.state && !this.state.over && this.over()) this.draw(); }, 5000);
-    // How long each has waited goes on between states.
-    setInterval(() => { if (this.state) this.drawQueue(); }, 1000);
+    // How long each has waited goes on between states (the texts only: the list stays, so
+    // a screen reader reading it keeps its place).
+    setInterval(() => { if (this.state) this.drawWaited(); }, 1000);
     this.channel.addEventListener("status", (event) => {
       $("connection").dataset.status = event.detail;
       $("connection").textContent = connectionText(event.detail, "staff");
@@ -145,18 +146,27 @@ class OrganizerLivePage {
   }
 
   // The head of the queue (the state holds the first few dozen), with how long each has
-  // waited by now: the state's figure plus the time since it was cut.
+  // waited (drawWaited).
   drawQueue() {
     const { queue = [], queue_length: waiting } = this.state;
-    const since = (Date.now() + this.offset - Date.parse(this.state.now)) / 1000;
     $("queue-empty").hidden = queue.length > 0;
-    $("queue").replaceChildren(...queue.map((entry) => item("queue-item",
-      ["name", entry.name],
-      ["waited", _("waited %(time)s", { time: duration(entry.waited_seconds + since) })])));
+    $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ["name", entry.name], ["waited", ""])));
+    this.drawWaited();
     const more = $("queue-more");
     more.hidden = waiting <= queue.length;
     more.textContent = more.hidden ? "" : _("The first %(shown)s of %(count)s waiting.",
       { shown: queue.length, count: waiting });
+  }
+
+  // By now: the state's figure plus the time since it was cut.
+  drawWaited() {
+    const queue = this.state.queue || [];
+    const since = (Date.now() + this.offset - Date.parse(this.state.now)) / 1000;
+    $("queue").querySelectorAll(".waited").forEach((waited, index) => {
+      if (!queue[index]) return;
+      const text = _("waited %(time)s", { time: duration(queue[index].waited_seconds + since) });
+      if (waited.textContent !== text) waited.textContent = text;
+    });
   }
 
   drawMessages() {
