@@ -79,7 +79,7 @@ async def list_events(request: web.Request) -> web.Response:
                 row["duration_minutes"], row["interview_minutes"], row["interviewer_count"]
             ),
             # Being held now: the list links its live view, as the event's page does.
-            under_way=row["state"] in ("published", "live") and has_begun(row, now) and not is_over(row, now),
+            under_way=has_begun(row, now) and not is_over(row, now),
         )
         for row in rows
     ]

@@ -1,18 +1,12 @@
 // The candidate's waiting room and "your turn" alert, drawn from the socket's state
 // (candidates/_live.html). Draws only; candidate.js decides what to send.
-import { _, language, ngettext } from "./texts.js";
+import { _, clockTime, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
 import { offerSecondsLeft } from "./media-outage.js";
 
 function setText(element, text) {
   // Only real changes: the place is a live region, and the same words must not be re-read.
   if (element.textContent !== text) element.textContent = text;
-}
-
-function clockTime(iso) {
-  return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB", {
-    hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm",
-  }).format(new Date(iso));
 }
 
 function pastTheEnd(minutes, ending) {

@@ -3,7 +3,7 @@
 // state.now), the counts, who is talking to whom, the sent messages and the own pending
 // offer. The full list of registered candidates is interviewer-roster.js's (read over HTTP).
 // Buttons are wired by interviewer.js; this module only draws.
-import { _, language, ngettext } from "./texts.js";
+import { _, clockTime, ngettext } from "./texts.js";
 import { eventOver } from "./event-over.js";
 
 // The server is the clock: times on the page are the server's now plus the time since.
@@ -187,15 +187,13 @@ export class Lobby {
   drawMessages() {
     const { messages } = this.state;
     this.$("messages-empty").hidden = messages.length > 0;
-    const format = new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB",
-      { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm" });
     reconcile(this.$("messages"), messages.map((m) => m.id), () => {
       const item = element("li");
       item.append(element("span", "time"), " ", element("span", "text"));
       return item;
     }, (item, index) => {
       const m = messages[index];
-      item.querySelector(".time").textContent = format.format(new Date(m.sent_at));
+      item.querySelector(".time").textContent = clockTime(m.sent_at);
       item.querySelector(".text").textContent = m.text;
     });
   }

@@ -2,17 +2,11 @@
 // way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
 // without reloading; texts follow the language switch.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
-import { _, language, onLanguageChange } from "./texts.js";
+import { _, clockTime, onLanguageChange } from "./texts.js";
 import { duration } from "./interviewer-lobby.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
 import { connectionText } from "./error-texts.js";
-
-// A time of day in Swedish time, as every time on the event's pages.
-function clock(iso) {
-  return new Intl.DateTimeFormat(language() === "sv" ? "sv-SE" : "en-GB",
-    { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm" }).format(new Date(iso));
-}
 
 function item(className, ...parts) {
   const li = document.createElement("li");
@@ -32,7 +26,7 @@ function interviewerStatus(person, over) {
   }
   if (person.interview_state === "active") {
     if (person.ends_at) {
-      return _("Talking to %(name)s, until %(time)s", { name: person.candidate_name, time: clock(person.ends_at) });
+      return _("Talking to %(name)s, until %(time)s", { name: person.candidate_name, time: clockTime(person.ends_at) });
     }
     return _("Talking to %(name)s", { name: person.candidate_name });
   }
@@ -172,7 +166,7 @@ class OrganizerLivePage {
   drawMessages() {
     const { messages = [] } = this.state;
     $("messages-empty").hidden = messages.length > 0;
-    $("messages").replaceChildren(...messages.map((m) => item("", ["time", clock(m.sent_at)], ["text", m.text])));
+    $("messages").replaceChildren(...messages.map((m) => item("", ["time", clockTime(m.sent_at)], ["text", m.text])));
   }
 }
 

@@ -61,6 +61,14 @@ export function language() {
   return current;
 }
 
+// A time of day (an ISO string) in Swedish time, as every time on the event's pages, written
+// the way the page's language writes it.
+export function clockTime(iso) {
+  return new Intl.DateTimeFormat(current === "sv" ? "sv-SE" : "en-GB", {
+    hour: "2-digit", minute: "2-digit", timeZone: "Europe/Stockholm",
+  }).format(new Date(iso));
+}
+
 export function onLanguageChange(callback) {
   callbacks.add(callback);
   return () => callbacks.delete(callback);
