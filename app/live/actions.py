@@ -361,6 +361,18 @@ async def record(me: Interviewer, message: Message) -> Done:
     return Done({"type": "record", **saved})
 
 
+# The interviewer's call is this page's (its mark), unless the page says it again after a
+# drop (`since` given) and the last page that said it is not one of its own: a concurrent
+# claim waits for the row's lock and is checked against the mark committed before it, so
+# the marks kept are in the order of the notices (migration 0045).
+CLAIM_SQL = """
+    INSERT INTO interviewer_presence AS p (interviewer_id, event_id, call_mark)
+    VALUES ($1, $2, $3)
+    ON CONFLICT (interviewer_id) DO UPDATE SET call_mark = excluded.call_mark
+    WHERE $4::text[] IS NULL OR p.call_mark IS NULL OR p.call_mark = ANY($4::text[])
+    RETURNING 1"""
+
+
 async def call_here(me: Interviewer, message: Message) -> Done:
     """This page joined the call of the interviewer's interview, or claims the call to come
     (no interview: Next or Pick pressed on it, sent just before them, so that the notice
@@ -369,8 +381,13 @@ async def call_here(me: Interviewer, message: Message) -> Done:
     so that of two pages joining at once the one sent last stays in the call and the other
     leaves it (docs/calls.md, "One page in the call"). The interviewer's ticket is shared by
     their pages: no ticket here replaces another's, so a page leaves only by being told.
-    Nothing changes."""
-    async with me.services.pool.acquire() as connection:
+    The mark is kept as the last said (CLAIM_SQL): a page back after its socket was down
+    says it again with its own earlier marks (`since`), and is refused when another page
+    has said it since, which it did not hear."""
+    async with me.services.pool.acquire() as connection, connection.transaction():
+        claimed = await connection.fetchval(CLAIM_SQL, me.id, me.event_id, message["mark"], message["since"])
+        if claimed is None:
+            raise LiveError("call_elsewhere")
         await queue.notify(
             connection,
             me.event_id,

@@ -20,6 +20,7 @@ CODES = frozenset(
         "record_changed",  # the record was saved from another window since this save's version
         "invalid_feedback",  # the candidate's answer is not yes/no with a short comment
         "feedback_not_open",  # no ended interview of this candidate to answer about
+        "call_elsewhere",  # said again after a drop: another page of the interviewer took the call since
     }
 )
 

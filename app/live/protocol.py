@@ -154,15 +154,24 @@ class Save(_Message):
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 
 
+# A page's mark for one `call_here` notice, and how many of its own it sends back (`since`).
+CallMark = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9-]{1,64}$")]
+MAX_CALL_MARKS = 32
+
+
 class CallHere(_Message):
     """This page of the interviewer has joined (or taken back) the call of their interview,
     or (no `interview`) Next or Pick was pressed on it and the call to come is its: their
     other pages leave it (another device's call would be heard twice). `mark`: what the page
-    made to know its own notice when it comes back (`call_taken`)."""
+    made to know its own notice when it comes back (`call_taken`). `since`: said again after
+    the page's socket was down, with the marks of its own earlier notices: only if the last
+    page that said it has the call is one of them (or none has), else refused with
+    `call_elsewhere` (another page took the call meanwhile and this one stays out)."""
 
     type: Literal["call_here"]
     interview: Id | None = None
-    mark: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9-]{1,64}$")]
+    mark: CallMark
+    since: Annotated[list[CallMark], Field(max_length=MAX_CALL_MARKS)] | None = None
 
 
 class Record(_Message):

@@ -11,6 +11,7 @@ import pytest
 from app.keys import JANUS
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
+from tests.browser.test_interviewer_two_windows import two_windows_in_interview
 from tests.browser.test_candidate_live import (
     TEXTS,
     interviewer_socket,
@@ -232,4 +233,37 @@ async def test_the_interviewers_second_device_leaves_the_call_to_the_one_that_jo
         # The one after, Next pressed on the page out of the call: the call comes to it.
         interview = await next_interview(inside, pressed=outside, other=inside, candidate=third_candidate)
         assert await in_room_or_out([laptop, phone]) == (outside, inside)
+        assert await room_participants(app_server, db, interview) == 1
+
+
+async def test_a_device_back_after_its_socket_was_down_leaves_the_call_taken_meanwhile(
+    new_page, db, base_url, app_server
+):
+    """The laptop's socket is down (its call's media goes on) while the interviewer takes the
+    call on the phone with Continue here, a notice the laptop never hears. Back, the laptop
+    does not take the call back from the phone: it leaves it and shows it is elsewhere."""
+    async with two_windows_in_interview(new_page, db, base_url) as (laptop, phone, interview):
+        token = laptop.url.rstrip("/").rsplit("/", 1)[-1]
+        assert await in_room_or_out([laptop, phone]) == (laptop, phone)
+
+        down = {"now": True}
+
+        async def relay(socket):
+            if down["now"]:
+                await socket.close()
+            else:
+                socket.connect_to_server()
+
+        await laptop.route_web_socket(f"**/i/{token}/ws", relay)
+        await laptop.evaluate("window.meeting.channel.ws.close()")
+        await laptop.wait_for_selector('#connection:not([data-status="open"])')
+        await phone.get_by_role("button", name="Continue here").click()
+        await phone.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
+        assert await laptop.get_attribute("#connection", "data-status") != "open"  # still down
+        down["now"] = False
+        await laptop.wait_for_selector('#connection[data-status="open"]', timeout=30000)
+        await laptop.wait_for_function(elsewhere(INTERVIEWER_CALL))
+        await laptop.get_by_role("button", name="Continue here").wait_for()
+        await laptop.wait_for_timeout(2000)  # and it stays so
+        assert await in_room_or_out([laptop, phone]) == (phone, laptop)
         assert await room_participants(app_server, db, interview) == 1

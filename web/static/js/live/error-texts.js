@@ -65,6 +65,9 @@ const ERRORS = new Map(Object.entries({
     staff: N_("The answer could not be saved."),
   },
   feedback_not_open: N_("There is no interview to answer about."),
+  call_elsewhere: {
+    staff: N_("Your call went on in another window or on another device while this page was not connected."),
+  },
   // Not a server's code: the socket was down when the page sent (LiveChannel.send rejected).
   closed: N_("Not connected right now. Wait until the page has reconnected, then try again."),
 }));

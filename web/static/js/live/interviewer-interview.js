@@ -22,6 +22,10 @@ import { _ } from "./texts.js";
 // other pages' joins again.
 const UNHEARD_MS = 5000;
 
+// The page's own marks kept to know its notices by, and sent back after a drop (`since`):
+// the newest this many (as many as the server takes), far more than are ever on their way.
+const MARKS_KEPT = 32;
+
 // A mark for one `call_here` (crypto.randomUUID needs a secure context; this does not).
 function newMark() {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -67,7 +71,7 @@ export class InterviewView extends EventTarget {
     this.channel = channel;
     this.out = false;       // another page of the interviewer joined after this one: stay out
     this.announced = null;  // the interview whose call this page last said it joined
-    this.marks = new Set(); // the marks of this page's `call_here` notices: its own
+    this.marks = new Set(); // the marks of this page's latest `call_here` notices: its own
     this.unheard = new Map(); // … of those not heard back yet, with when to give up on them
     this.section = root.querySelector("#interview");
     this.lobby = root.querySelector("#lobby");
@@ -97,11 +101,12 @@ export class InterviewView extends EventTarget {
     });
     // Back after the socket was down: another page's join may have gone unheard meanwhile,
     // and this page's own notice may have been lost. The page in the call says so again, so
-    // that one page, not two, is in it.
+    // that one page, not two, is in it: unless another page has said it since (Continue
+    // here on the phone while the laptop's socket was down), and then this one leaves.
     channel.addEventListener("status", (event) => {
       if (event.detail !== "open" || this.out || !this.call.joined) return;
       this.announced = null;
-      this.announce();
+      this.announce(true);
     });
   }
 
@@ -115,20 +120,25 @@ export class InterviewView extends EventTarget {
   }
 
   // The call of the interview shown (or offered) is joined here: the other pages are told.
-  announce() {
+  // `again`: said after a drop, only if no other page has said it since.
+  announce(again = false) {
     const id = this.current?.id ?? this.ahead?.id;
     if (!id || this.announced === id) return;
     this.announced = id;
-    this.say(id);
+    this.say(id, again);
   }
 
-  async say(id) {
-    const mark = newMark();
+  async say(id, again = false) {
+    const message = { type: "call_here", mark: newMark() };
+    if (id !== null) message.interview = id;
+    if (again) message.since = [...this.marks];
+    const { mark } = message;
     this.marks.add(mark);
+    if (this.marks.size > MARKS_KEPT) this.marks.delete(this.marks.values().next().value);
     this.unheard.set(mark, setTimeout(() => this.unheard.delete(mark), UNHEARD_MS));
     let reply = null;
     try {
-      reply = await this.channel.send(id === null ? { type: "call_here", mark } : { type: "call_here", interview: id, mark });
+      reply = await this.channel.send(message);
     } catch {
       // the socket is down: said again once it is back (the status listener)
     }
@@ -136,6 +146,7 @@ export class InterviewView extends EventTarget {
     clearTimeout(this.unheard.get(mark));
     this.unheard.delete(mark);
     if (id !== null && this.announced === id) this.announced = null;
+    if (reply?.code === "call_elsewhere") this.leaveToOther();
   }
 
   // A page joined the call (`call_taken`). This page's own notice is known by its mark;
@@ -149,6 +160,11 @@ export class InterviewView extends EventTarget {
       return;
     }
     if (this.unheard.size > 0) return;
+    this.leaveToOther();
+  }
+
+  // Another page of the interviewer has the call: this one leaves it and stays out.
+  leaveToOther() {
     this.out = true;
     this.announced = null;
     if (this.current || this.ahead) this.call.showElsewhere();
