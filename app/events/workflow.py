@@ -4,14 +4,16 @@ mails, in the caller's transaction (so a mail goes out only if its change is com
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import asyncpg
 
 from app.events import notify, queries
 from app.events.form import EventInput
 from app.events.rules import is_over
+from app.live import cancelling
 from app.live import queue as live_queue
+from app.live.interviews import RoomToClose
 
 if TYPE_CHECKING:
     from app.mail.outbox import Mailer
@@ -96,15 +98,23 @@ async def update_event(
         )
 
 
+class Deleted(NamedTuple):
+    mailed: bool  # whether cancellations went out (not for an event that is over)
+    rooms: list[RoomToClose]  # of the calls it ended: the caller closes them after its commit
+
+
 async def delete_event(
     connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, before: asyncpg.Record
-) -> bool:
+) -> Deleted:
     """Cancel the event and hide it; everyone who was told about it gets a cancellation,
-    unless it is over. Whether cancellations went out (False for an event that is over)."""
+    unless it is over. One being held ends its event day at once: its calls under way end
+    and its open offers are withdrawn (app/live/cancelling.py). The caller holds the event's
+    row (so no dispatch comes between)."""
     event_id = before["id"]
     interviewers = await queries.interviewers(connection, event_id)
     candidates = await queries.active_candidates(connection, event_id)
     await queries.cancel(connection, event_id)
+    rooms = await cancelling.end_event_day(connection, event_id)
     # Its open event-day pages are told at the commit (each says the event is cancelled).
     await live_queue.notify(connection, event_id, "event_state")
     after = await queries.get_by_id(connection, event_id)
@@ -112,6 +122,6 @@ async def delete_event(
     if is_over(before, now()):
         # Nothing to cancel in anyone's calendar for an event that is over (the confirmation
         # page says so: app/views/event_changes.py delete_confirm).
-        return False
+        return Deleted(False, rooms)
     await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)
-    return True
+    return Deleted(True, rooms)

@@ -13,7 +13,8 @@ from app.events.form import is_stale, parse_event_form
 from app.events.held import edit_conflicts
 from app.events.rules import as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
-from app.keys import DB_POOL, MAILER, SETTINGS
+from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
+from app.live.leaving import close_rooms
 from app.views.events import event_id_of, split_form
 from app.views.pages import render
 
@@ -186,7 +187,8 @@ async def delete(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
-            mailed = await delete_event(
+            deleted = await delete_event(
                 connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event
             )
-    raise web.HTTPSeeOther("/events?notice=" + ("deleted" if mailed else "deleted_over"))
+    await close_rooms(request.app[JANUS], deleted.rooms)
+    raise web.HTTPSeeOther("/events?notice=" + ("deleted" if deleted.mailed else "deleted_over"))

@@ -17,7 +17,9 @@ import pytest
 from app.summary.queries import load_summary
 from tests.forms import csrf_from
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
-from app.live import leaving
+from app.keys import JANUS
+from app.live import dispatch, leaving
+from app.live.errors import LiveError
 from tests.integration.live_support import assert_invariants, make_live_event, one_in_a_call_one_offered
 
 
@@ -165,16 +167,67 @@ async def test_the_candidate_cancelling_in_another_tab_ends_their_interview(db, 
     await assert_invariants(db, event.id)
 
 
+async def delete(http, base_url: str, event_id: int) -> None:
+    url = f"{base_url}/events/{event_id}/delete"
+    csrf = await csrf_from(http, url)
+    async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
+        assert response.status == 303, await response.text()
+
+
 async def test_deleting_the_event_on_its_day_tells_its_open_pages(employer, db, base_url):
     """Before, nothing was notified: a waiting page went on showing its place."""
     http, user = employer
     async with one_checked_in(db, base_url, user["organization_id"]) as (event, _person, candidate, lobby):
-        url = f"{base_url}/events/{event.id}/delete"
-        csrf = await csrf_from(http, url)
-        async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
-            assert response.status == 303, await response.text()
+        await delete(http, base_url, event.id)
         for page in (candidate, lobby):
             await page.wait_for(lambda m: m["type"] == "state" and m["event"]["state"] == "cancelled")
+
+
+async def test_deleting_the_event_on_its_day_ends_its_call_under_way(employer, db, base_url, app_server):
+    """The call ends at once and its room goes: before, it ran on to its time limit in an
+    event whose pages no longer opened (an interviewer whose socket dropped could not end it)."""
+    http, user = employer
+    async with one_checked_in(db, base_url, user["organization_id"]) as (event, person, candidate, lobby):
+        dispatched = await in_a_call(candidate, lobby)
+        room = await db.fetchrow(
+            "SELECT janus_server, room_id FROM interview WHERE id = $1", dispatched["interview"]
+        )
+        await delete(http, base_url, event.id)
+        for page in (candidate, lobby):
+            await page.wait_for(
+                lambda m: (
+                    m["type"] == "state" and m["event"]["state"] == "cancelled" and m["interview"] is None
+                )
+            )
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
+    assert tuple(row) == ("ended", "event_cancelled")
+    janus = app_server[JANUS].connections[room["janus_server"]]
+    assert not (await janus.request({"request": "exists", "room": room["room_id"]}))["exists"]
+    await assert_invariants(db, event.id)
+
+
+async def test_deleting_the_event_on_its_day_takes_back_its_open_offers(
+    employer, db, pool, settings, base_url
+):
+    """An offer open when the event is deleted is withdrawn (before, it could still be
+    joined, and a new interview began in a deleted event), and nobody more is called."""
+    http, user = employer
+    event = await make_live_event(db, interviewers=2, candidates=3)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    call, offer = await one_in_a_call_one_offered(db, pool, event, settings.live)
+    await delete(http, base_url, event.id)
+    rows = await db.fetch("SELECT state, end_reason FROM interview WHERE event_id = $1 ORDER BY id", event.id)
+    assert [tuple(row) for row in rows] == [("ended", "event_cancelled"), ("withdrawn", "event_cancelled")]
+    assert (
+        await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", offer.candidate_id)
+        == "waiting"
+    )
+    joined = await db.fetchrow("SELECT * FROM live_accept($1)", offer.candidate_id)
+    assert joined["o_outcome"] == "gone"
+    with pytest.raises(LiveError) as refused:
+        await dispatch.dispatch(pool, event.interviewers[0], settings.live)
+    assert refused.value.code == "event_not_open"
+    await assert_invariants(db, event.id)
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ export class Lobby {
       pick.dataset.candidate = String(entry.candidate);
       pick.textContent = _("Pick");
       pick.setAttribute("aria-label", _("Pick %(name)s", { name: entry.name }));
-      pick.disabled = interview !== null;
+      pick.disabled = interview !== null || this.over;
     });
   }
 
@@ -205,13 +205,17 @@ export class Lobby {
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
     this.$("next").disabled = interview !== null || over;
+    // Nobody can be picked either (the roster's Pick buttons say the same).
+    for (const pick of this.$("queue").querySelectorAll("button.pick")) pick.disabled = interview !== null || over;
     // Over: no rotation to pause, nobody waiting to read a message.
     this.$("pause").disabled = over;
     for (const control of this.$("message-form").elements) control.disabled = over;
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
     this.$("rotation").textContent = over
-      ? _("The event is over: no more candidates are sent out.")
+      ? event.state === "cancelled"
+        ? _("The event has been cancelled: no more candidates are sent out.")
+        : _("The event is over: no more candidates are sent out.")
       : paused
         ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
         : _("You are in the rotation.");

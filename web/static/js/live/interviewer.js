@@ -1,7 +1,7 @@
 // The interviewers' meeting web (web/templates/interviewer/meeting.html): one channel, the
 // lobby, the interview. Every button sends one protocol message (app/live/PROTOCOL.md) and
 // puts the reply into words; everything shown comes from the channel's "state".
-import { LiveChannel, pageSocketUrl } from "./channel.js";
+import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { connectionText, errorText } from "./error-texts.js";
@@ -20,7 +20,12 @@ const phaseOf = (own) => (own ? `${own.id}:${own.state}` : "none");
 class MeetingPage {
   constructor() {
     this.saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
-    this.channel = new LiveChannel(pageSocketUrl());
+    // While reconnecting, the page asks whether it would still be let in: refused (the
+    // event deleted, the interviewer taken off it, signed out), it loads its link again,
+    // which says why, instead of reconnecting for ever. Notes not saved yet are guarded by
+    // the page's leave prompt (interviewer-record.js).
+    this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
+    this.channel.addEventListener("refused", () => window.location.reload());
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
     this.roster = new Roster($("roster"), $("roster").dataset.url);
@@ -253,7 +258,10 @@ class MeetingPage {
     // The #problem alert stays until the situation it told of changes: the own interview
     // started, ended (by time, by the candidate) or its offer went.
     if (phaseOf(lastOwn) !== phaseOf(own)) this.setProblem(null);
-    if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw")) {
+    // (An offer taken back because the event was cancelled is not the candidate's doing:
+    // the lobby says the event is cancelled.)
+    const cancelled = state.event?.state === "cancelled";
+    if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw") && !cancelled) {
       const name = lastOwn.candidate_name;
       this.setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes

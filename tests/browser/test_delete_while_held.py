@@ -1,0 +1,69 @@
+"""Deleting an event while it is being held (app/live/cancelling.py): the confirmation says
+that the interviews under way end and offers the summary so far; after it the interviewer in
+the lobby is told the event is cancelled and can call in nobody, Next nor Pick, and a page
+whose socket drops then loads its link, which says the event is cancelled."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.interviewer_support import (
+    checked_in,
+    logged_in_page,
+    look,
+    make_meeting_event,
+    open_meeting,
+)
+
+pytestmark = pytest.mark.browser
+
+TEXTS = {
+    "en": {
+        "delete": "Yes, delete the event",
+        "under_way": "the interviews under way end at once",
+        "pdf": "Download PDF",
+        "cancelled": "The event has been cancelled: no more candidates are sent out.",
+        "landing": "This event has been cancelled.",
+    },
+    "sv": {
+        "delete": "Ja, ta bort intervjutillfället",
+        "under_way": "intervjuerna som pågår avslutas direkt",
+        "pdf": "Ladda ned PDF",
+        "cancelled": "Tillfället är inställt: inga fler kandidater skickas ut.",
+        "landing": "Det här intervjutillfället har ställts in.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_deleting_an_event_being_held(new_page, db, base_url, language):
+    text = TEXTS[language]
+    event, (token,), tokens = await make_meeting_event(db, candidates=2)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    async with checked_in(base_url, tokens) as (first, _second):
+        lobby = await open_meeting(await new_page(extra_http_headers={"Accept-Language": language}), token)
+        await lobby.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await lobby.locator("#next").click()
+        await first.wait_for(lambda m: m["type"] == "offer")
+        await lobby.locator("#withdraw").click()  # back in the lobby, Pick at hand
+        await lobby.wait_for_function("!document.querySelector('#queue button.pick').disabled")
+
+        page, _user = await logged_in_page(new_page, db, organization, language=language)
+        await page.goto(f"/events/{event.id}/delete")
+        await page.get_by_text(text["under_way"], exact=False).wait_for()
+        pdf = page.get_by_role("link", name=text["pdf"])
+        assert await pdf.get_attribute("href") == f"/events/{event.id}/summary.pdf"
+        await look(page, f"delete-while-held-{language}")
+        await page.get_by_role("button", name=text["delete"]).click()
+        await page.wait_for_url("**/events?notice=deleted")
+
+        await lobby.get_by_text(text["cancelled"]).wait_for()
+        assert await lobby.locator("#next").is_disabled()
+        for pick in await lobby.locator("#queue button.pick").all():
+            assert await pick.is_disabled()
+        await look(lobby, f"lobby-cancelled-{language}")
+
+        # Its socket drops (a network blip, a server restarting): the page does not try to
+        # reconnect for ever to an event that is gone; it loads its link, which says why.
+        await lobby.evaluate("window.meeting.channel.ws.close()")
+        await lobby.get_by_text(text["landing"]).wait_for(timeout=20000)
