@@ -129,6 +129,19 @@ async def test_the_roster_meets_wcag_aa(new_page, db, language, viewport):
     await look(page, f"roster-none-{language}-{viewport}")
 
 
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+async def test_a_name_of_one_long_word_does_not_widen_the_page(new_page, db, viewport):
+    """A name of 200 letters without a space (the form takes that many) breaks in its cell:
+    it made the page three times as wide, with Pick and the status off the screen."""
+    event, token = await big_event(db)
+    await db.execute("UPDATE candidate SET name = $2 WHERE id = $1", event.candidates[0], "A" * 200)
+    page = await open_meeting(await new_page(viewport=VIEWPORTS[viewport]), token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await page.locator("#roster").scroll_into_view_if_needed()
+    await look(page, f"roster-long-name-{viewport}")
+
+
 async def test_a_focused_pick_keeps_its_focus_when_someone_ahead_goes(new_page, db, base_url):
     """A keyboard user on someone's Pick, in the queue or in the registered candidates, stays
     on it while the lists are redrawn without someone ahead of them (WCAG 2.4.3)."""

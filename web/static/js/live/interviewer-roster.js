@@ -148,7 +148,8 @@ export class Roster {
     // its focus while the list is read again.
     reconcile(this.$("candidates"), rows.map((c) => c.id), () => {
       const row = element("tr");
-      const name = element("th");
+      // A name of one long word (up to 200 letters) breaks rather than widening the page.
+      const name = element("th", "wraps-anywhere");
       name.scope = "row";
       row.append(name, element("td"), element("td"), element("td", "pick-cell"));
       return row;
