@@ -53,6 +53,7 @@ function setUpList(fieldset) {
   const add = document.createElement("button");
   add.type = "button";
   add.className = "secondary";
+  add.dataset.addItem = "";  // forms.js adds rows with it to put back a form kept across a language switch
   add.textContent = fieldset.dataset.addLabel;
   const status = document.createElement("p");
   status.className = "hint";
