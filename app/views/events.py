@@ -80,6 +80,8 @@ async def list_events(request: web.Request) -> web.Response:
             ),
             # Being held now: the list links its live view, as the event's page does.
             under_way=has_begun(row, now) and not is_over(row, now),
+            # Check-in opens before the start: "check-in open" until then, not "in progress".
+            before_start=now < row["starts_at"],
         )
         for row in rows
     ]
@@ -179,6 +181,7 @@ async def show(request: web.Request) -> web.Response:
             **details,
             "public_url": public_url,
             "local_start": as_local(event["starts_at"]),
+            "before_start": dt.datetime.now(dt.timezone.utc) < event["starts_at"],
             "slots": interview_slots(
                 event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
             ),

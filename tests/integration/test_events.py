@@ -590,3 +590,30 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
     assert f'href="/events/{done}/summary"' in page and f'href="/events/{done}/live"' not in page
     # A draft whose day passed was never held: nothing to look at.
     assert f'href="/events/{draft}/summary"' not in page and f'href="/events/{draft}/live"' not in page
+
+
+async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_before_its_start(
+    employer, base_url, db
+):
+    """Check-in opens before the start, and the event is live from then: the list and its
+    page said "In progress" for an event that had not begun."""
+    http, _ = employer
+    soon = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("soon")])
+    begun = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("begun")])
+    await db.execute(
+        "UPDATE event SET state = 'live', starts_at = now() + interval '10 minutes' WHERE id = $1", soon
+    )
+    await db.execute(
+        "UPDATE event SET state = 'live', starts_at = now() - interval '5 minutes' WHERE id = $1", begun
+    )
+
+    def row_of(page: str, event_id: int) -> str:
+        start = page.index(f'href="/events/{event_id}"')
+        return page[start : page.index("</tr>", start)]
+
+    async with http.get(f"{base_url}/events") as response:  # in the employer's Swedish
+        page = await response.text()
+    assert "Incheckning öppen" in row_of(page, soon) and "Pågår" not in row_of(page, soon)
+    assert "Pågår" in row_of(page, begun)
+    async with http.get(f"{base_url}/events/{soon}") as response:
+        assert "Incheckning öppen" in await response.text()
