@@ -40,3 +40,8 @@ def format_event_time(moment: datetime, language: str) -> str:
         return f"{date_text} kl. {time_text} (svensk tid)"
     zone = format_datetime(local, "z", tzinfo=SWEDISH_TIME, locale=locale)  # CET or CEST
     return f"{date_text} at {time_text} (Swedish time, {zone})"
+
+
+def both_languages(moment: datetime) -> dict[str, str]:
+    """A time in every language, so the page can switch language without reloading."""
+    return {language: format_event_time(moment, language) for language in _BABEL_LOCALE}

@@ -6,6 +6,7 @@ rules.py         plain rules without I/O: queue order, positions and waits, grac
 errors.py        LiveError and its codes (the realtime channel turns them into messages)
 queue.py         check-in, leaving, disconnect and reconnect, positions, NOTIFY
 leaving.py       a registration that ends on the event day (cancelled, removed, erased)
+cancelling.py    an event deleted while it is held: its calls ended, its offers taken back
 presence.py      interviewers in or out of the rotation
 dispatch.py      Next and Pick: one locked transaction per dispatch (the offer goes out at
                  its commit), then the Janus room; rooms a dead process left unmade

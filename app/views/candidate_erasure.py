@@ -23,6 +23,7 @@ from app.candidates.erasure import Erased, erase_candidate
 from app.candidates.stored import stored_about
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
+from app.timefmt import both_languages
 from app.live import leaving, queue
 from app.views import candidate_page
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
@@ -102,7 +103,7 @@ async def erase(request: web.Request) -> web.Response:
         {
             "event": event,
             "erased_at": erased_at,
-            "erased_at_texts": candidate_page.both_languages(erased_at),
+            "erased_at_texts": both_languages(erased_at),
             "reference": f"{event['id']}-{candidate['id']}",
         },
     )

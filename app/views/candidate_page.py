@@ -27,7 +27,7 @@ from app.events.notify import candidate_link
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import LANGUAGES, N_, Np_
 from app.keys import DB_POOL, JANUS, LANGUAGE, MAILER, SETTINGS
-from app.timefmt import format_event_time
+from app.timefmt import both_languages
 from app.views.link_guard import (
     check_entry,
     current_refusal,
@@ -164,11 +164,6 @@ async def personal_page(request: web.Request) -> web.Response:
         live=live,
         took_part=took_part,
     )
-
-
-def both_languages(moment: dt.datetime) -> dict[str, str]:
-    """A time in every language, so the page can switch language without reloading."""
-    return {language: format_event_time(moment, language) for language in LANGUAGES}
 
 
 def live_context(request: web.Request, candidate, event, connect: bool = False) -> dict:

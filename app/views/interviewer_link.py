@@ -16,6 +16,7 @@ from app.keys import DB_POOL, SETTINGS
 from app.link_codes import INTERVIEWER_CODE
 from app.link_sessions import INTERVIEWER_SESSION
 from app.live import outcome
+from app.live.rules import checkin_window
 from app.live.access import is_signed_in
 from app.views.link_guard import (
     check_entry,
@@ -24,6 +25,7 @@ from app.views.link_guard import (
     refused_context,
     remember_device,
 )
+from app.timefmt import both_languages
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -54,6 +56,9 @@ async def meeting(request: web.Request, event) -> web.Response:
             for table in ("event_question", "event_attribute")
         }
         record = await outcome.record_of(connection, event["interviewer_id"])
+    live = request.app[SETTINGS].live
+    # Before it the lobby says when candidates can check in, and Next is off (nobody can wait).
+    opens_at = checkin_window(event["starts_at"], event["duration_minutes"], live.checkin_opens_minutes)[0]
     response = render(
         request,
         "interviewer/meeting.html",
@@ -63,7 +68,8 @@ async def meeting(request: web.Request, event) -> web.Response:
             "attributes": items["event_attribute"],
             "record": record,
             "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
-            "extend_minutes": request.app[SETTINGS].live.extend_minutes,
+            "extend_minutes": live.extend_minutes,
+            "checkin_opens": both_languages(opens_at),
         },
     )
     response.headers["Cache-Control"] = "private, no-store"

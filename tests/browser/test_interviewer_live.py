@@ -267,6 +267,39 @@ async def test_a_finished_event_sends_no_more_candidates(new_page, db):
     assert await page.locator("#next").is_disabled()
 
 
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_before_check_in_opens_the_lobby_says_when_it_does(new_page, db, language):
+    """An interviewer looking in days ahead (to see who registered) was shown Next, "You are
+    in the rotation" and a connected lobby, as if the event were on: Next only said nobody
+    was waiting. It says when check-in opens, and Next waits for it."""
+    event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="published")
+    await db.execute(
+        "UPDATE event SET starts_at = (date_trunc('day', now() AT TIME ZONE 'Europe/Stockholm')"
+        " + interval '2 days 10 hours') AT TIME ZONE 'Europe/Stockholm' WHERE id = $1",
+        event.id,
+    )
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": language}), token)
+    note = page.locator("#checkin-opens")
+    await note.wait_for()
+    opens = {"en": "Check-in opens ", "sv": "Incheckningen öppnar "}[language]
+    assert (await note.inner_text()).startswith(opens)
+    assert {"en": "08:30", "sv": "08.30"}[
+        language
+    ] in await note.inner_text() or "09:30" in await note.inner_text()
+    assert await page.locator("#next").is_disabled()
+    assert await page.locator("#rotation").inner_text() == ""
+    one = {"en": "1 registered candidate.", "sv": "1 anmäld kandidat."}[language]  # not "1 … candidates"
+    await page.locator("#roster-status").filter(has_text=one).wait_for()
+    await look(page, f"lobby-before-checkin-{language}")
+    # Check-in opens (the state moves to live): Next comes on, the note goes.
+    await db.execute("UPDATE event SET state = 'live', starts_at = now() WHERE id = $1", event.id)
+    from app.live import queue
+
+    await queue.notify(db, event.id, "event_state")
+    await note.wait_for(state="hidden")
+    await page.wait_for_function("!document.querySelector('#next').disabled")
+
+
 async def test_the_meeting_web_turns_over_when_the_events_time_runs_out(new_page, db):
     """No reload, no state needed: the end comes by the clock (the event's state follows
     only once no interview of it is still going)."""

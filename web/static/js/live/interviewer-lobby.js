@@ -204,7 +204,10 @@ export class Lobby {
     this.over = over;
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
-    this.$("next").disabled = interview !== null || over;
+    // Before check-in opens nobody can be waiting: the lobby says when they can.
+    const before = event?.state === "published";
+    this.$("checkin-opens").hidden = !before;
+    this.$("next").disabled = interview !== null || over || before;
     // Nobody can be picked either (the roster's Pick buttons say the same).
     for (const pick of this.$("queue").querySelectorAll("button.pick")) pick.disabled = interview !== null || over;
     // Over: no rotation to pause, nobody waiting to read a message.
@@ -218,7 +221,7 @@ export class Lobby {
         : _("The event is over: no more candidates are sent out.")
       : paused
         ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
-        : _("You are in the rotation.");
+        : before ? "" : _("You are in the rotation.");
     this.$("rotation").classList.toggle("paused", paused);
   }
 }

@@ -4,7 +4,7 @@
 // stays small at any size of event; this list is read when it is shown, searched or paged,
 // and again (at most every REFRESH_MS) when the counts in a new state say it moved.
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
-import { _, onLanguageChange } from "./texts.js";
+import { _, ngettext, onLanguageChange } from "./texts.js";
 import { reconcile } from "./interviewer-lobby.js";
 import { eventOver } from "./event-over.js";
 
@@ -132,8 +132,9 @@ export class Roster {
     if (!this.result) return;
     const { total, page, pages } = this.result;
     status.textContent = this.query
-      ? _("%(count)s candidates match “%(query)s”.", { count: total, query: this.query })
-      : _("%(count)s registered candidates.", { count: total });
+      ? ngettext("%(count)s candidate matches “%(query)s”.", "%(count)s candidates match “%(query)s”.", total,
+        { count: total, query: this.query })
+      : ngettext("%(count)s registered candidate.", "%(count)s registered candidates.", total, { count: total });
     this.$("roster-table").hidden = total === 0;
     this.$("roster-pages").hidden = pages <= 1;
     this.$("roster-page").textContent = _("Page %(page)s of %(pages)s", { page, pages });
