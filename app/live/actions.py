@@ -300,13 +300,15 @@ async def withdraw(me: Interviewer, message: Message) -> Done:
 
 async def pause(me: Interviewer, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
-        await presence.set_presence(connection, me.id, paused=message["type"] == "pause")
+        if not await presence.set_presence(connection, me.id, paused=message["type"] == "pause"):
+            raise LiveError("unknown_interviewer")  # taken off the event while the page was open
     return NOTHING
 
 
 async def post_message(me: Interviewer, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
-        await messages.post(connection, me.event_id, me.id, message["text"])
+        if not await messages.post(connection, me.event_id, me.id, message["text"]):
+            raise LiveError("unknown_interviewer")  # taken off the event while the page was open
     return NOTHING
 
 

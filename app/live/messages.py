@@ -7,15 +7,19 @@ import asyncpg
 from app.live.queue import notify
 
 
-async def post(connection: asyncpg.Connection, event_id: int, interviewer_id: int, text: str) -> None:
-    """Kept with the event and announced: every waiting candidate's state carries it."""
+async def post(connection: asyncpg.Connection, event_id: int, interviewer_id: int, text: str) -> bool:
+    """Kept with the event and announced: every waiting candidate's state carries it. False
+    for an interviewer no longer of the event (taken off it while their page was open)."""
     async with connection.transaction():
-        await connection.execute(
+        status = await connection.execute(
             """
             INSERT INTO live_message (event_id, interviewer_id, text)
-            VALUES ($1, $2, $3)""",
+            SELECT event_id, id, $3 FROM event_interviewer WHERE id = $2 AND event_id = $1""",
             event_id,
             interviewer_id,
             text,
         )
+        if status == "INSERT 0 0":
+            return False
         await notify(connection, event_id, "message")
+    return True
