@@ -10,8 +10,9 @@ put saved notes under another heading in the summary. So once interviews exist:
 - the questions and attributes that interviews have started with stay as they are, in their
   places; new ones may be added after them.
 
-And once the event has begun (it is live past its start, or finished), its date, start time
-and length stay too: moved ahead, a finished event would be listed as upcoming yet stay
+And once the event's check-in has opened (it is live, or finished), its date, start time
+and length stay too (moved to another day while candidates wait in its queue, it would go on
+being held today against the new day's end): moved ahead, a finished event would be listed as upcoming yet stay
 finished (the state only moves forward, app/live/event_states.py), its invite link would say
 it is over, and interviewers added to it would never be invited. Holding it again is what
 Copy is for.
@@ -47,6 +48,10 @@ TIME_KEPT_LIVE = N_(
     "This event has started: its date, start time and length can no longer be changed. "
     "Copy it to hold it again."
 )
+TIME_KEPT_CHECKIN = N_(
+    "Check-in for this event has opened: its date, start time and length can no longer be changed. "
+    "Copy it to hold it again."
+)
 INTERVIEWER_KEPT = N_(
     "%(address)s has interviews in this event and stays on it: the summary shows who held them."
 )
@@ -58,13 +63,26 @@ HELD_SQL = """
     WHERE i.event_id = $1"""
 
 
+def time_kept(before: Mapping[str, Any], now: dt.datetime) -> str | None:
+    """Why the event's date, start time and length can no longer change (the form shows them
+    read only, with this), or None. From when check-in opens (the event is live): candidates
+    may be in its queue, and moved to another day it would go on being held today against
+    tomorrow's end."""
+    if before["state"] == "finished":
+        return TIME_KEPT
+    if before["state"] == "live":
+        return TIME_KEPT_LIVE if has_begun(before, now) else TIME_KEPT_CHECKIN
+    return TIME_KEPT if has_begun(before, now) else None
+
+
 def time_conflicts(
     before: Mapping[str, Any], event: EventInput, now: dt.datetime
 ) -> dict[str, tuple[str, dict]]:
-    """The form's errors for a new date, start time or length of an event that has begun."""
-    if not has_begun(before, now):
+    """The form's errors for a new date, start time or length of an event that has begun
+    or whose check-in has opened."""
+    message = time_kept(before, now)
+    if message is None:
         return {}
-    message = TIME_KEPT if before["state"] == "finished" else TIME_KEPT_LIVE
     errors: dict[str, tuple[str, dict]] = {}
     if event.starts_at != before["starts_at"]:
         same_day = event.starts_at.date() == as_local(before["starts_at"]).date()

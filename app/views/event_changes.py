@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import is_stale, parse_event_form
-from app.events.held import edit_conflicts
+from app.events.held import edit_conflicts, time_kept
 from app.events.rules import as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
@@ -64,6 +64,8 @@ def edit_page(
     save names; `conflict`: a save from it was refused, the event having changed since."""
     context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values}
     context |= {"version": version, "errors": errors or {}, "conflict": conflict}
+    # Shown read only, with why, rather than refused at the save (app/events/held.py).
+    context["time_kept"] = time_kept(event, dt.datetime.now(dt.timezone.utc))
     return render(request, "events/form.html", context, status=status)
 
 

@@ -180,3 +180,32 @@ async def test_a_finished_event_keeps_its_time_in_english(db, http, base_url):
     status, _ = await edit(http, base_url, db, event, title="Kundtjänst i Åre, våren")
     assert status == 303
     assert (await event_row(db, event.id))["title"] == "Kundtjänst i Åre, våren"
+
+
+async def test_an_event_whose_check_in_has_opened_keeps_its_time_shown_read_only(db, http, base_url):
+    """Check-in opens before the start: moved to another day then, the event went on being
+    held today (its state stays live) against the new day's end, and the candidates waiting
+    were told check-in opened the day after. The form says so up front, the fields read
+    only; before it said so only after the save."""
+    event = await sample_event(db, state="live", started_minutes_ago=-10, duration_minutes=120)
+    await db.execute("UPDATE event SET starts_at = date_trunc('minute', starts_at) WHERE id = $1", event.id)
+    user = await org_user(db, event, language="sv")
+    await log_in(http, base_url, user["email"])
+    http.cookie_jar.update_cookies({"lang": "sv"})
+    kept = (
+        "Incheckningen till intervjutillfället har öppnat: datum, starttid och längd kan inte längre ändras."
+    )
+    async with http.get(f"{base_url}/events/{event.id}/edit") as response:
+        form = await response.text()
+    assert kept in form
+    for field in ("date", "start_time", "duration_minutes"):
+        tag = form[form.index(f'<input id="{field}"') :]
+        assert " readonly " in tag[: tag.index(">")], field
+    before = await event_row(db, event.id)
+    tomorrow = (as_local(before["starts_at"]) + dt.timedelta(days=1)).date().isoformat()
+    status, page = await edit(http, base_url, db, event, date=tomorrow)
+    assert status == 422 and kept in page
+    assert await event_row(db, event.id) == before
+    # Its other texts may still change, the time left as it is.
+    status, _ = await edit(http, base_url, db, event, title="Kundtjänst i Åre")
+    assert status == 303
