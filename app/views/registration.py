@@ -25,7 +25,7 @@ from app.auth.client import is_https
 from app.candidates.rules import CLOSED, FULL, OPEN, parse_registration
 from app.events.tokens import looks_like_link_token
 from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import N_, negotiate
+from app.i18n import LANGUAGES, N_, negotiate
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.pages import render, render_spliced
 
@@ -105,8 +105,12 @@ def _secret(request: web.Request) -> str:
     return request.app[SETTINGS].app.secret_key.get_secret_value()
 
 
-def show_answer(request: web.Request, token: str, page: str, event_id: int, email: str) -> web.HTTPSeeOther:
-    """The redirect to the answer's page, with the cookie it is shown from."""
+def show_answer(
+    request: web.Request, token: str, page: str, event_id: int, email: str, language: str | None = None
+) -> web.HTTPSeeOther:
+    """The redirect to the answer's page, with the cookie it is shown from. `language`: the
+    one the candidate chose in the form (for their mails and their personal page), which the
+    answer is shown in unless this browser chose one with the language switch."""
     now = dt.datetime.now(dt.timezone.utc)
     claims = {
         "aud": _answer_audience(page),
@@ -115,6 +119,8 @@ def show_answer(request: web.Request, token: str, page: str, event_id: int, emai
         "iat": int(now.timestamp()),
         "exp": int((now + ANSWER_LIFETIME).timestamp()),
     }
+    if language is not None:
+        claims["lang"] = language
     path = f"/r/{token}/{page}"
     response = web.HTTPSeeOther(path)
     response.set_cookie(
@@ -128,9 +134,10 @@ def show_answer(request: web.Request, token: str, page: str, event_id: int, emai
     return response
 
 
-def answer_of(request: web.Request, page: str, event_id: int) -> tuple[str, dt.datetime] | None:
-    """The address and the time of this browser's answer on `page` for this event, from a
-    valid, unexpired cookie; None for anything else (none, forged, another event's)."""
+def answer_of(request: web.Request, page: str, event_id: int) -> tuple[str, dt.datetime, str | None] | None:
+    """The address, the time and the chosen language (or None) of this browser's answer on
+    `page` for this event, from a valid, unexpired cookie; None for anything else (none,
+    forged, another event's)."""
     value = request.cookies.get(ANSWER_COOKIE)
     if not value or len(value) > MAX_ANSWER_COOKIE_LENGTH or not value.isascii():
         return None
@@ -147,7 +154,12 @@ def answer_of(request: web.Request, page: str, event_id: int) -> tuple[str, dt.d
     email, issued = claims.get("email"), claims.get("iat")
     if claims.get("sub") != str(event_id) or not isinstance(email, str) or not isinstance(issued, int):
         return None
-    return email, dt.datetime.fromtimestamp(issued, dt.timezone.utc)
+    language = claims.get("lang")
+    return (
+        email,
+        dt.datetime.fromtimestamp(issued, dt.timezone.utc),
+        language if language in LANGUAGES else None,
+    )
 
 
 async def answer_page(request: web.Request, page: str) -> tuple[Mapping[str, Any], str, dt.datetime]:
@@ -159,8 +171,11 @@ async def answer_page(request: web.Request, page: str) -> tuple[Mapping[str, Any
     answer = answer_of(request, page, event["id"])
     if answer is None or state not in ANSWER_STATES:
         raise web.HTTPSeeOther(f"/r/{token}")
+    email, issued, chosen = answer
     in_event_language(request, event)
-    return event, *answer
+    if chosen is not None and LANGUAGE_COOKIE not in request.cookies:
+        request[LANGUAGE] = chosen  # the candidate's choice in the form, unless the switch made one
+    return event, email, issued
 
 
 @routes.get("/r/{invite_token}", name="invite")
@@ -192,7 +207,14 @@ async def register_candidate(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     if outcome.result in (REGISTERED, ALREADY):
         # The same answer either way: it must not tell a stranger who else has registered.
-        raise show_answer(request, token, REGISTERED_PAGE, outcome.event["id"], parsed.registration.email)
+        raise show_answer(
+            request,
+            token,
+            REGISTERED_PAGE,
+            outcome.event["id"],
+            parsed.registration.email,
+            parsed.registration.language,
+        )
     # Full, closed, cancelled or over since the page was loaded: say so, keep the input.
     in_event_language(request, outcome.event)
     return invite_page(request, outcome.event, outcome.result, parsed.values, {}, status=409)

@@ -26,12 +26,21 @@ def browser() -> ClientSession:
     return ClientSession(cookie_jar=CookieJar(unsafe=True))
 
 
-async def post_registration(http, base_url: str, token: str, email: str, accept_language: str = "sv"):
-    """The form sent as a browser sends it, the redirect not followed: the POST's response."""
+async def post_registration(
+    http, base_url: str, token: str, email: str, accept_language: str = "sv", language: str = "sv"
+):
+    """The form sent as a browser sends it, the redirect not followed: the POST's response.
+    `language`: the one chosen in the form (for the mails and the personal page)."""
     url = f"{base_url}/r/{token}"
     headers = {"Accept-Language": accept_language, "Accept": "text/html"}
     _, csrf, _ = await csrf_of(http, url, **headers)
-    form = {"csrf_token": csrf, "name": "Kim Kandidat", "email": email, "language": "sv", "consent": "yes"}
+    form = {
+        "csrf_token": csrf,
+        "name": "Kim Kandidat",
+        "email": email,
+        "language": language,
+        "consent": "yes",
+    }
     async with http.post(url, data=form, headers=headers, allow_redirects=False) as response:
         return response.status, response.headers, await response.text()
 
@@ -83,6 +92,23 @@ async def test_the_confirmation_has_an_address_that_shows_it_again_in_either_lan
     await asyncio.sleep(1)
     assert len([mail for mail in read_mails(settings.mail.catcher_dir) if email in str(mail["To"])]) == 1
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
+
+
+async def test_the_confirmation_is_in_the_language_chosen_in_the_form(base_url, db):
+    """The form says the language chosen is for the mails and the personal page: a Swedish
+    browser registering in English read its confirmation in Swedish. Unless the browser chose
+    a language with the switch, which stands."""
+    event = await make_event(db)
+    token = event["invite_token"]
+    async with browser() as http:
+        await post_registration(http, base_url, token, unique_email("val"), language="en")
+        _, _, page = await get(http, f"{base_url}/r/{token}/registered")
+        assert '<html lang="en">' in page and "Check your e-mail" in page
+    async with browser() as http:
+        http.cookie_jar.update_cookies({"lang": "sv"}, URL(base_url))
+        await post_registration(http, base_url, token, unique_email("val"), language="en")
+        _, _, page = await get(http, f"{base_url}/r/{token}/registered")
+        assert '<html lang="sv">' in page and "Titta i din e-post" in page
 
 
 async def test_an_address_registered_already_gets_the_same_answer(base_url, db):
