@@ -112,7 +112,8 @@ async def delete_event(
     row (so no dispatch comes between)."""
     event_id = before["id"]
     interviewers = await queries.interviewers(connection, event_id)
-    candidates = await queries.active_candidates(connection, event_id)
+    # (Read before the calls under way are ended: the candidate in one is told too.)
+    candidates = await queries.not_yet_interviewed(connection, event_id)
     await queries.cancel(connection, event_id)
     rooms = await cancelling.end_event_day(connection, event_id)
     # Its open event-day pages are told at the commit (each says the event is cancelled).

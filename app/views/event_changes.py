@@ -166,6 +166,8 @@ async def delete_confirm(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         interviewers = await queries.interviewers(connection, event["id"])
+        # Those mailed (delete_event): not the candidates already interviewed.
+        candidates = len(await queries.not_yet_interviewed(connection, event["id"]))
     now = dt.datetime.now(dt.timezone.utc)
     over = is_over(event, now)
     return render(
@@ -177,7 +179,7 @@ async def delete_confirm(request: web.Request) -> web.Response:
             "over": over,
             # Being held now: people are in the queue and in calls this very moment.
             "running": has_begun(event, now) and not over,
-            "candidates": event["registered"],
+            "candidates": candidates,
             "interviewers": sum(1 for person in interviewers if person["invited_at"]),
         },
     )

@@ -10,6 +10,7 @@ candidate missing it, which the summary counted as a miss."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 import pytest
@@ -18,9 +19,10 @@ from app.summary.queries import load_summary
 from tests.forms import csrf_from
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
 from app.keys import JANUS
-from app.live import dispatch, leaving
+from app.live import dispatch, interviews, leaving
 from app.live.errors import LiveError
 from tests.integration.live_support import assert_invariants, make_live_event, one_in_a_call_one_offered
+from tests.mails import read_mails, wait_for_mail
 
 
 async def token_of(db, table: str, row_id: int) -> str:
@@ -264,3 +266,24 @@ async def test_an_unknown_reason_is_refused(db):
     event = await make_live_event(db, interviewers=1, candidates=1)
     with pytest.raises(ValueError):
         await leaving.end_on_event_day(db, event.id, event.candidates[0], "candidate", by_candidate=True)
+
+
+async def test_deleting_the_event_on_its_day_mails_no_cancellation_to_those_interviewed(
+    employer, db, pool, settings, base_url
+):
+    """For a candidate interviewed that day the event took place: a cancellation (and a
+    calendar cancellation) read as if it had not. The one in a call, and those waiting, are told."""
+    http, user = employer
+    event = await make_live_event(db, interviewers=2, candidates=3)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    call, offer = await one_in_a_call_one_offered(db, pool, event, settings.live)
+    await interviews.end_interview(db, call.interview_id, "interviewer")
+    emails = dict(await db.fetch("SELECT id, email FROM candidate WHERE event_id = $1", event.id))
+    interviewed, offered, waiting = event.candidates
+    async with http.get(f"{base_url}/events/{event.id}/delete") as response:
+        assert "<li>2 anmälda kandidater</li>" in await response.text()  # in the employer's Swedish
+    await delete(http, base_url, event.id)
+    for told in (offered, waiting):
+        await wait_for_mail(settings.mail.catcher_dir, emails[told])
+    await asyncio.sleep(1)
+    assert not [m for m in read_mails(settings.mail.catcher_dir) if emails[interviewed] in str(m["To"])]
