@@ -20,6 +20,14 @@ OUTCOMES = {
     "erased": N_("Details erased"),
 }
 HELD = ("interested", "not_interested", "no_answer", "in_progress", "erased")
+# A held interview that ended before its time for a reason that is neither side's choice in
+# it (interview.end_reason, app/live/leaving.py and cancelling.py): said in place of "No
+# answer", since the candidate could not answer afterwards.
+ENDED_EARLY = {
+    "cancelled": N_("Ended early: the candidate cancelled their registration"),
+    "removed": N_("Ended early: the registration was removed"),
+    "event_cancelled": N_("Ended early: the event was cancelled"),
+}
 # Stands for the name of a candidate whose data was erased (translated where it is shown).
 ERASED_CANDIDATE = N_("Erased candidate")
 SORTS = ("time", "candidate", "length", "outcome")
@@ -69,9 +77,12 @@ class Interview:
     questions: tuple[str, ...]  # the questions covered
     notes: str
     erased: bool = False  # the candidate's data was erased: `candidate` is ERASED_CANDIDATE
+    ended_early: str | None = None  # a key of ENDED_EARLY
 
     @property
     def outcome_label(self) -> str:
+        if self.outcome == "no_answer" and self.ended_early in ENDED_EARLY:
+            return ENDED_EARLY[self.ended_early]
         return OUTCOMES[self.outcome]
 
     @property
@@ -211,6 +222,7 @@ def interview_from_row(
         questions=tuple(text for position, text in enumerate(questions, start=1) if position in covered),
         notes=row["notes"] or "",
         erased=erased,
+        ended_early=row.get("end_reason") if row.get("end_reason") in ENDED_EARLY else None,
     )
 
 

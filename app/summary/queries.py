@@ -20,7 +20,7 @@ async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyn
         SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name,
                c.erased_at IS NOT NULL AS candidate_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
-               i.questions_covered, f.interested, f.comment
+               i.questions_covered, i.end_reason, f.interested, f.comment
         FROM interview i
         JOIN candidate c ON c.id = i.candidate_id
         LEFT JOIN interview_feedback f ON f.interview_id = i.id

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from app.summary.model import ENDED_EARLY
 from app.summary.queries import load_summary
 from tests.forms import csrf_from
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
@@ -259,6 +260,11 @@ async def test_what_a_registration_ends_records_why(
     )
     assert [tuple(row)[1:] for row in rows] == [("ended", reason), (offer_state, reason)]
     assert [outcome for outcome, _ in await summary_of(db, event.id)] == ["no_answer", *offer_outcomes]
+    # The call it ended says why there is no answer (the candidate could not give one).
+    summary = await load_summary(db, event.id, language="en")
+    held = [item for group in summary.groups for item in group.interviews if item.outcome == "no_answer"]
+    if reason in ENDED_EARLY:  # (an erased candidate's interview says only that it took place)
+        assert [item.outcome_label for item in held] == [ENDED_EARLY[reason]]
     await assert_invariants(db, event.id)
 
 
