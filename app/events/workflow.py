@@ -76,6 +76,10 @@ async def update_event(
     )
     await queries.update_event(connection, event_id, event, time_changed)
     added, removed = await _save_parts(connection, event_id, event)
+    # Their open meeting pages end at the commit (app/live/feeds.py, InterviewerFeed.notice):
+    # someone taken off the event sees no more of its queue.
+    for row in removed:
+        await live_queue.notify(connection, event_id, "interviewer_removed", interviewer=row["id"])
     if before["state"] not in ("published", "live"):
         return
     after = await _reload(connection, event_id, user)

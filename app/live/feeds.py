@@ -102,8 +102,10 @@ class InterviewerFeed:
         self.settings: Settings = app[SETTINGS]
         self.interviewer_id = interviewer_id
         self.rooms = RoomWatch()
-        # Set by the channel once the socket is open: where `notice` sends.
+        # Set by the channel once the socket is open: where `notice` sends, and how it ends
+        # the socket.
         self.send: Callable[[Message], Awaitable[None]] | None = None
+        self.close: Callable[[], Awaitable[object]] | None = None
         self.page = ""  # the socket's key among the interviewer's pages
 
     def holds(self, interview_id: int, room: int) -> bool:
@@ -113,8 +115,16 @@ class InterviewerFeed:
         """Another window of the interviewer saved their record (app/live/outcome.py): this
         one's form fetches it (`record`) unless it is the window that saved. A page of theirs
         joined their call (`call_here`, app/live/actions.py): every page is told, that one
-        too (it knows its own by the mark it made), so each page sees the joins in one order."""
+        too (it knows its own by the mark it made), so each page sees the joins in one order.
+        The interviewer was taken off the event (the employer's edit, app/events/workflow.py):
+        the page is told (it loads its link, which no longer opens) and the socket ends, so
+        that it is sent no more names from the queue whatever the page does."""
         if self.send is None:
+            return
+        if named.get("kind") == "interviewer_removed":
+            await self.send({"type": "interviewer_removed"})
+            if self.close is not None:
+                await self.close()
             return
         if named.get("kind") == "call_taken":
             interview, mark = named.get("interview"), named.get("mark")

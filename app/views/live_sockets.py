@@ -24,7 +24,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
 from app.events.tokens import looks_like_link_token
 from app.link_sessions import CANDIDATE_SESSION
@@ -76,6 +76,8 @@ def _socket(
 ) -> Socket:
     socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds, feed.cut)
     feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
+    if isinstance(feed, InterviewerFeed):  # ended when they are taken off the event
+        feed.close = lambda: ws.close(code=WSCloseCode.POLICY_VIOLATION)
 
     async def first_snapshot():
         """The socket's admission ends with its first state made; every later state is the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
@@ -12,6 +13,7 @@ from tests import factories
 from tests.accounts import log_in, make_user
 from tests.candidate_support import register
 from tests.forms import csrf_from, csrf_in, edit_form_of
+from tests.integration.channel_support import new_client, recording, sign_in_interviewer
 from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
@@ -617,3 +619,35 @@ async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_befo
     assert "Pågår" in row_of(page, begun)
     async with http.get(f"{base_url}/events/{soon}") as response:
         assert "Incheckning öppen" in await response.text()
+
+
+async def test_an_interviewer_taken_off_the_event_loses_their_open_page_at_once(employer, base_url, db):
+    """Before, their page went on being sent the queue's names until it happened to reload."""
+    http, _ = employer
+    anna, bo = unique_email("anna"), unique_email("bo")
+    event_id = await create_event(
+        http, base_url, action="publish", interviewer_email=[anna, bo], interviewer_name=["Anna", "Bo"]
+    )
+    token, code = await db.fetchrow(
+        "SELECT access_token, access_code FROM event_interviewer WHERE event_id = $1 AND email = $2",
+        event_id,
+        bo,
+    )
+    async with new_client() as other:
+        assert await sign_in_interviewer(other, base_url, token, code) == 303
+        async with recording(other, f"{base_url}/i/{token}/ws") as page:
+            await page.wait_for(lambda m: m["type"] == "state")
+            csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+            form = event_form(csrf, edit_version=version, interviewer_email=[anna], interviewer_name=["Anna"])
+            async with http.post(
+                f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False
+            ) as response:
+                assert response.status == 303
+            await page.wait_for(lambda m: m["type"] == "interviewer_removed")
+            for _ in range(50):
+                if page.ws.closed:
+                    break
+                await asyncio.sleep(0.1)
+            assert page.ws.closed and page.ws.close_code == 1008
+        async with other.get(f"{base_url}/i/{token}/ws") as response:  # let in again? no
+            assert response.status == 404

@@ -26,6 +26,13 @@ class MeetingPage {
     // the page's leave prompt (interviewer-record.js).
     this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
     this.channel.addEventListener("refused", () => window.location.reload());
+    // Taken off the event by its organizer: the link no longer opens, and the page says so.
+    this.channel.addEventListener("message", (event) => {
+      if (event.detail.type === "interviewer_removed") {
+        this.channel.close();
+        window.location.reload();
+      }
+    });
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
     this.roster = new Roster($("roster"), $("roster").dataset.url);
