@@ -72,7 +72,7 @@ def time_kept(before: Mapping[str, Any], now: dt.datetime) -> str | None:
         return TIME_KEPT
     if before["state"] == "live":
         return TIME_KEPT_LIVE if has_begun(before, now) else TIME_KEPT_CHECKIN
-    return TIME_KEPT if has_begun(before, now) else None
+    return TIME_KEPT_LIVE if has_begun(before, now) else None  # published, its start passed
 
 
 def time_conflicts(

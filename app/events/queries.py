@@ -232,17 +232,23 @@ async def active_candidates(connection: asyncpg.Connection, event_id: int) -> li
     )
 
 
+# The active candidates but those whose interview has been held: whom the cancellation of
+# an event being held concerns (for those interviewed, it took place).
+NOT_YET_INTERVIEWED = """
+    FROM candidate c WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = c.id AND i.state = 'ended')"""
+
+
 async def not_yet_interviewed(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
-    """The active candidates but those whose interview has been held: whom the cancellation
-    of an event being held concerns (for those interviewed, it took place)."""
     return await connection.fetch(
-        """
-        SELECT id, name, email, phone, language, access_token, pin, registered_at
-        FROM candidate c WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM interview i WHERE i.candidate_id = c.id AND i.state = 'ended')
-        ORDER BY registered_at""",
+        f"""SELECT id, name, email, phone, language, access_token, pin, registered_at
+            {NOT_YET_INTERVIEWED} ORDER BY registered_at""",
         event_id,
     )
+
+
+async def count_not_yet_interviewed(connection: asyncpg.Connection, event_id: int) -> int:
+    return await connection.fetchval(f"SELECT count(*) {NOT_YET_INTERVIEWED}", event_id)
 
 
 async def mark_invited(connection: asyncpg.Connection, interviewer_ids: list[int]) -> None:

@@ -369,7 +369,7 @@ async def record(me: Interviewer, message: Message) -> Done:
 # the marks kept are in the order of the notices (migration 0045).
 CLAIM_SQL = """
     INSERT INTO interviewer_presence AS p (interviewer_id, event_id, call_mark)
-    VALUES ($1, $2, $3)
+    SELECT id, event_id, $3 FROM event_interviewer WHERE id = $1 AND event_id = $2
     ON CONFLICT (interviewer_id) DO UPDATE SET call_mark = excluded.call_mark
     WHERE $4::text[] IS NULL OR p.call_mark IS NULL OR p.call_mark = ANY($4::text[])
     RETURNING 1"""
@@ -389,6 +389,8 @@ async def call_here(me: Interviewer, message: Message) -> Done:
     async with me.services.pool.acquire() as connection, connection.transaction():
         claimed = await connection.fetchval(CLAIM_SQL, me.id, me.event_id, message["mark"], message["since"])
         if claimed is None:
+            if await connection.fetchval("SELECT 1 FROM event_interviewer WHERE id = $1", me.id) is None:
+                raise LiveError("unknown_interviewer")  # taken off the event while the page was open
             raise LiveError("call_elsewhere")
         await queue.notify(
             connection,

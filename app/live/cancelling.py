@@ -27,16 +27,17 @@ async def end_event_day(connection: asyncpg.Connection, event_id: int) -> list[R
     first (in the order of their ids, as a reconnect takes many), then the interviews."""
     live = await connection.fetch(
         """
-        SELECT i.id, i.state FROM queue_entry q JOIN interview i ON i.candidate_id = q.candidate_id
+        SELECT i.id FROM queue_entry q JOIN interview i ON i.candidate_id = q.candidate_id
         WHERE i.event_id = $1 AND i.state IN ('offered', 'active')
         ORDER BY q.id FOR UPDATE OF q""",
         event_id,
     )
-    rooms = [
-        await interviews.end_interview(connection, row["id"], REASON)
-        for row in live
-        if row["state"] == "active"
-    ]
+    ids = [row["id"] for row in live]
+    # The interviews' states as read above may be older than the locks: an accept that held
+    # an entry meanwhile made its offer a call. So each is ended if it is a call now (a no-op
+    # otherwise) and withdrawn if it is still an offer, each by a statement of its own that
+    # sees what committed before it.
+    rooms = [await interviews.end_interview(connection, interview_id, REASON) for interview_id in ids]
     withdrawn = await connection.fetch(
         """
         WITH offer AS (
@@ -47,7 +48,7 @@ async def end_event_day(connection: asyncpg.Connection, event_id: int) -> list[R
             UPDATE queue_entry q SET state = 'waiting', updated_at = now()
             FROM offer WHERE q.candidate_id = offer.candidate_id AND q.state = 'offered')
         SELECT * FROM offer""",
-        [row["id"] for row in live if row["state"] == "offered"],
+        ids,
         REASON,
     )
     for row in withdrawn:

@@ -62,10 +62,19 @@ def edit_page(
 ) -> web.Response:
     """The edit form. `version`: the event's edit_version the form was made from, which its
     save names; `conflict`: a save from it was refused, the event having changed since."""
-    context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values}
+    # The date, start time and length once they are kept (app/events/held.py): shown read
+    # only, with why, and as they are, also over a refused save's input (else a refused
+    # value would stand in a field that cannot be changed back, and every save be refused).
+    kept = time_kept(event, dt.datetime.now(dt.timezone.utc))
+    if kept is not None:
+        start = as_local(event["starts_at"])
+        values = values | {
+            "date": start.date().isoformat(),
+            "start_time": start.strftime("%H:%M"),
+            "duration_minutes": str(event["duration_minutes"]),
+        }
+    context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values, "time_kept": kept}
     context |= {"version": version, "errors": errors or {}, "conflict": conflict}
-    # Shown read only, with why, rather than refused at the save (app/events/held.py).
-    context["time_kept"] = time_kept(event, dt.datetime.now(dt.timezone.utc))
     return render(request, "events/form.html", context, status=status)
 
 
@@ -167,7 +176,7 @@ async def delete_confirm(request: web.Request) -> web.Response:
         event = await editable_event(connection, request, user)
         interviewers = await queries.interviewers(connection, event["id"])
         # Those mailed (delete_event): not the candidates already interviewed.
-        candidates = len(await queries.not_yet_interviewed(connection, event["id"]))
+        candidates = await queries.count_not_yet_interviewed(connection, event["id"])
     now = dt.datetime.now(dt.timezone.utc)
     over = is_over(event, now)
     return render(
@@ -178,7 +187,8 @@ async def delete_confirm(request: web.Request) -> web.Response:
             # The same test delete_event makes: an event that is over mails nobody.
             "over": over,
             # Being held now: people are in the queue and in calls this very moment.
-            "running": has_begun(event, now) and not over,
+            # (From the opening of check-in: interviews may be held before the start.)
+            "running": not over and (event["state"] == "live" or has_begun(event, now)),
             "candidates": candidates,
             "interviewers": sum(1 for person in interviewers if person["invited_at"]),
         },

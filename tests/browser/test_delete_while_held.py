@@ -27,7 +27,7 @@ TEXTS = {
     },
     "sv": {
         "delete": "Ja, ta bort intervjutillfället",
-        "under_way": "intervjuerna som pågår avslutas direkt",
+        "under_way": "intervjuerna som är igång avslutas direkt",
         "pdf": "Ladda ned PDF",
         "cancelled": "Tillfället är inställt: inga fler kandidater skickas ut.",
         "landing": "Det här intervjutillfället har ställts in.",

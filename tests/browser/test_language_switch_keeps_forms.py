@@ -60,6 +60,8 @@ async def test_a_registration_half_filled_in_survives_the_switch(new_page, db):
     assert await page.input_value("#name") == "Karin Kandidat"
     assert await page.input_value("#email") == "karin@example.se"
     assert await page.is_checked("#consent")
+    # The language for the mails was left as the page chose it: it follows the page's.
+    assert await page.is_checked("#language-en")
 
 
 async def test_a_password_is_not_kept(new_page, db):
@@ -67,8 +69,46 @@ async def test_a_password_is_not_kept(new_page, db):
     await page.goto("/login")
     await page.fill("input[type='email']", "someone@example.se")
     await page.fill("input[type='password']", "hemligt lösenord")
+    # What is stored, looked at before the next page takes it: the switch held back.
+    await page.route("**/lang/**", lambda route: route.fulfill(status=204))  # the page stays
+    await page.get_by_role("link", name="English").click()
+    stored = await page.evaluate("JSON.stringify(sessionStorage)")
+    assert "someone@example.se" in stored and "hemligt" not in stored
+    await page.unroute("**/lang/**")
     await page.get_by_role("link", name="English").click()
     await page.locator("html[lang='en']").wait_for(state="attached")
     assert await page.input_value("input[type='email']") == "someone@example.se"
     assert await page.input_value("input[type='password']") == ""
-    assert "hemligt" not in await page.evaluate("JSON.stringify(sessionStorage)")
+
+
+async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page, db):
+    """The page that comes after the switch shows the event as it is now; the values typed
+    before it are put back over it, and their save is refused as a conflict when someone
+    else saved in between, instead of undoing that save."""
+    user = await make_user(db, language="sv")
+    event = await make_event(db, organization_id=user["organization_id"], title="Lager i Gävle")
+    page = await new_page(extra_http_headers={"Accept-Language": "sv"})
+    await log_in_with_form(page, user["email"], f"/events/{event['id']}/edit")
+    await page.fill("#title", "Lager i Gävle, kväll")
+    await db.execute(
+        "UPDATE event SET title = 'Lager i Sandviken', edit_version = edit_version + 1 WHERE id = $1",
+        event["id"],
+    )
+    await page.get_by_role("link", name="English").click()
+    await page.get_by_role("heading", name="Edit event").wait_for()
+    assert await page.input_value("#title") == "Lager i Gävle, kväll"
+    await page.get_by_role("button", name="Save changes").click()
+    await page.get_by_text("Someone else changed this event while you were editing it.").wait_for()
+    assert await db.fetchval("SELECT title FROM event WHERE id = $1", event["id"]) == "Lager i Sandviken"
+
+
+async def test_an_event_day_page_keeps_nothing(new_page, db, base_url):
+    """The event-day pages switch language in place; their notes must not linger in storage."""
+    from tests.browser.interviewer_support import make_meeting_event, open_meeting
+
+    _event, (token,), _ = await make_meeting_event(db, candidates=1)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}), token)
+    await page.fill("#message-text", "Vi börjar snart")
+    await page.get_by_role("link", name="English").click()
+    await page.locator("html[lang='en']").wait_for(state="attached")
+    assert await page.evaluate("sessionStorage.getItem('snabbintervjuer:kept-forms')") is None

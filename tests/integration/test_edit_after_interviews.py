@@ -200,12 +200,16 @@ async def test_an_event_whose_check_in_has_opened_keeps_its_time_shown_read_only
     assert kept in form
     for field in ("date", "start_time", "duration_minutes"):
         tag = form[form.index(f'<input id="{field}"') :]
-        assert " readonly " in tag[: tag.index(">")], field
+        tag = tag[: tag.index(">")]
+        assert " readonly " in tag and 'aria-describedby="time-kept' in tag, field
     before = await event_row(db, event.id)
     tomorrow = (as_local(before["starts_at"]) + dt.timedelta(days=1)).date().isoformat()
     status, page = await edit(http, base_url, db, event, date=tomorrow)
     assert status == 422 and kept in page
     assert await event_row(db, event.id) == before
+    # The field that cannot be changed shows the date as it is, not the one refused.
+    today = as_local(before["starts_at"]).date().isoformat()
+    assert f'value="{today}"' in page and f'value="{tomorrow}"' not in page
     # Its other texts may still change, the time left as it is.
     status, _ = await edit(http, base_url, db, event, title="Kundtjänst i Åre")
     assert status == 303

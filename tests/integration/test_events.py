@@ -289,7 +289,7 @@ async def test_delete_cancels_mails_everyone_and_links_say_cancelled(employer, b
     await db.execute("UPDATE event SET starts_at = now() - interval '5 minutes' WHERE id = $1", event_id)
     async with http.get(f"{base_url}/events/{event_id}/delete") as response:
         page = await response.text()
-    assert "Intervjutillfället pågår just nu: intervjuerna som pågår avslutas direkt" in page
+    assert "Intervjutillfället pågår just nu: intervjuerna som är igång avslutas direkt" in page
     assert "Ladda ned PDF" in page  # the summary so far, to keep
     response = await post(http, f"{base_url}/events/{event_id}/delete")
     assert response.status == 303 and response.headers["Location"] == "/events?notice=deleted"

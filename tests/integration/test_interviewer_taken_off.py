@@ -18,7 +18,13 @@ async def test_what_a_page_sends_after_its_interviewer_was_taken_off_is_refused(
         async with recording(http, f"{base_url}/i/{token}/ws") as page:
             await page.wait_for(lambda m: m["type"] == "state")
             await db.execute("DELETE FROM event_interviewer WHERE id = $1", gone)
-            for sent in ({"type": "message", "text": "Vi börjar snart"}, {"type": "pause"}, {"type": "next"}):
+            for sent in (
+                {"type": "message", "text": "Vi börjar snart"},
+                {"type": "pause"},
+                {"type": "next"},
+                {"type": "call_here", "mark": "m1"},
+                {"type": "call_here", "mark": "m2", "since": ["m1"]},
+            ):
                 refused = await page.request({"error"}, **sent)
                 assert refused["code"] == "unknown_interviewer", sent
     assert await db.fetchval("SELECT count(*) FROM live_message WHERE event_id = $1", event.id) == 0

@@ -293,3 +293,25 @@ async def test_deleting_the_event_on_its_day_mails_no_cancellation_to_those_inte
         await wait_for_mail(settings.mail.catcher_dir, emails[told])
     await asyncio.sleep(1)
     assert not [m for m in read_mails(settings.mail.catcher_dir) if emails[interviewed] in str(m["To"])]
+
+
+async def test_a_call_joined_while_the_event_is_deleted_is_ended_too(employer, db, pool, settings, base_url):
+    """The candidate's Join is under way when the delete comes: the delete waits for it and
+    then ends the call the offer has become, rather than withdrawing an offer that is no
+    longer there and leaving the call to run to its time limit in a cancelled event."""
+    http, user = employer
+    event = await make_live_event(db, interviewers=2, candidates=2)
+    await db.execute("UPDATE event SET organization_id = $1 WHERE id = $2", user["organization_id"], event.id)
+    _call, offer = await one_in_a_call_one_offered(db, pool, event, settings.live)
+    async with pool.acquire() as joining:
+        accept = joining.transaction()
+        await accept.start()
+        assert (await joining.fetchrow("SELECT * FROM live_accept($1)", offer.candidate_id))["o_started"]
+        deleting = asyncio.ensure_future(delete(http, base_url, event.id))
+        await asyncio.sleep(0.5)  # the delete waits for the entry
+        assert not deleting.done()
+        await accept.commit()
+        await deleting
+    rows = await db.fetch("SELECT state, end_reason FROM interview WHERE event_id = $1 ORDER BY id", event.id)
+    assert [tuple(row) for row in rows] == [("ended", "event_cancelled"), ("ended", "event_cancelled")]
+    await assert_invariants(db, event.id)

@@ -6,9 +6,10 @@ document.getElementById("error-summary")?.focus();
 // redirect; the browser keeps the fragment across it, so a reader of /help#camera stays at
 // the camera section. (On the event-day pages texts.js switches without any reload.)
 for (const link of document.querySelectorAll(".language-switch a[href^='/lang/']")) {
-  link.addEventListener("click", () => {
+  link.addEventListener("click", (event) => {
     link.hash = location.hash;
-    keepForms();
+    // Only a plain click loads this tab again (not one that opens another tab or window).
+    if (event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey) keepForms();
   });
 }
 
@@ -16,46 +17,71 @@ for (const link of document.querySelectorAll(".language-switch a[href^='/lang/']
 // the other language, which drew the form empty (an employer's new event, a candidate's
 // registration). What was typed is kept in this tab's sessionStorage for the moment of the
 // switch and put back into the same form of the page that comes, then forgotten. Never what
-// is secret (passwords, PINs and codes) nor the hidden fields (the new page has its own).
+// is secret (passwords, PINs and codes) nor the hidden fields but the edit form's version
+// (data-keep): the page that comes carries the event as it is now, and the typed values put
+// back over it must be saved as made from the version they were typed on, so that a save
+// after someone else's is refused as a conflict rather than undoing it. Not on the event-day
+// pages, which switch language in place (texts.js) and hold notes that must not linger.
 const KEPT = "snabbintervjuer:kept-forms";
 const KEPT_FOR_MS = 60 * 1000;
 const SECRET = /password|one-time-code/;
+const CHOICES = ["checkbox", "radio"];
 
 function keptFields(form) {
   return [...form.elements].filter((field) => field.name && !field.disabled
-    && !["hidden", "password", "file", "submit", "button", "reset"].includes(field.type)
+    && (field.type !== "hidden" || field.hasAttribute("data-keep"))
+    && !["password", "file", "submit", "button", "reset"].includes(field.type)
     && !SECRET.test(field.autocomplete || "")
     && !field.closest("[data-not-kept]"));
 }
 
 function changed(field) {
-  if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+  if (CHOICES.includes(field.type)) return field.checked !== field.defaultChecked;
   if (field.tagName === "SELECT") return [...field.options].some((option) => option.selected !== option.defaultSelected);
-  return field.value !== field.defaultValue;
+  return field.type !== "hidden" && field.value !== field.defaultValue;
+}
+
+// What is kept of a form: every field as it stands (what the user saw chosen stays chosen,
+// such as a new event's language), every row of a list (questions, interviewers) included,
+// since rows added, emptied or removed move the others; but a choice made for the reader's
+// language (data-follows-language: the candidate's language for mails) follows the new
+// page's unless the user changed it.
+function keptOf(form) {
+  const fields = keptFields(form);
+  if (!fields.some(changed)) return null;
+  const count = new Map();
+  for (const field of fields) if (!CHOICES.includes(field.type)) count.set(field.name, (count.get(field.name) || 0) + 1);
+  const lists = [...count].filter(([, n]) => n > 1).map(([name]) => name);
+  return {
+    lists,
+    fields: fields
+      .filter((field) => changed(field) || !field.closest("[data-follows-language]"))
+      .map((field) => [field.name, CHOICES.includes(field.type)
+        ? { value: field.value, checked: field.checked } : { value: field.value }]),
+  };
 }
 
 function keepForms() {
+  if ("livePage" in document.body.dataset) return;
   const forms = [...document.forms].map((form, index) => {
-    const fields = keptFields(form);
-    if (!fields.some(changed)) return null;
-    return {
-      index,
-      action: form.getAttribute("action") || "",
-      fields: fields.map((field) => [field.name, field.type === "checkbox" || field.type === "radio"
-        ? { value: field.value, checked: field.checked } : { value: field.value }]),
-    };
+    const kept = keptOf(form);
+    return kept && { index, action: form.getAttribute("action") || "", ...kept };
   }).filter(Boolean);
   try {
     if (forms.length) sessionStorage.setItem(KEPT, JSON.stringify({ path: location.pathname, at: Date.now(), forms }));
   } catch { /* storage full or off: the switch goes on, the form is drawn empty as before */ }
 }
 
-function putBack(form, fields) {
+function named(form, name) {
+  return [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
+}
+
+function putBack(form, fields, lists) {
   // A list the page made longer (another question, another interviewer) gets its rows back.
   const wanted = new Map();
   for (const [name, kept] of fields) if (!("checked" in kept)) wanted.set(name, (wanted.get(name) || 0) + 1);
   for (const [name, count] of wanted) {
-    const have = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+    const have = named(form, name);
     const add = have[0]?.closest("[data-item-list]")?.querySelector("[data-add-item]");
     if (!add) continue;
     for (let rows = have.length; rows < count; rows += 1) {
@@ -65,20 +91,27 @@ function putBack(form, fields) {
   }
   const seen = new Map();
   for (const [name, kept] of fields) {
-    const all = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
     let field;
     if ("checked" in kept) {
-      field = all.find((candidate) => candidate.value === kept.value);
+      field = named(form, name).find((candidate) => candidate.value === kept.value);
       if (field) field.checked = kept.checked;
     } else {
       const n = seen.get(name) || 0;
       seen.set(name, n + 1);
-      field = all.filter((candidate) => !["checkbox", "radio"].includes(candidate.type))[n];
+      field = named(form, name).filter((candidate) => !CHOICES.includes(candidate.type))[n];
       if (field) field.value = kept.value;
     }
     // What reads the fields (the event form's count of interviews it can hold) reads them again.
     field?.dispatchEvent(new Event("input", { bubbles: true }));
     field?.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  // Rows the user had removed stay removed: the page's rows beyond those kept are emptied
+  // (an empty row is no question, no interviewer).
+  for (const name of lists) {
+    for (const extra of named(form, name).slice(seen.get(name) || 0)) {
+      extra.value = "";
+      extra.dispatchEvent(new Event("input", { bubbles: true }));
+    }
   }
 }
 
@@ -90,9 +123,9 @@ function putBackKeptForms() {
   } catch { return; }
   if (!kept || kept.path !== location.pathname || Date.now() - kept.at > KEPT_FOR_MS) return;
   const focused = document.activeElement;
-  for (const { index, action, fields } of kept.forms) {
+  for (const { index, action, fields, lists } of kept.forms) {
     const form = document.forms[index];
-    if (form && (form.getAttribute("action") || "") === action) putBack(form, fields);
+    if (form && (form.getAttribute("action") || "") === action) putBack(form, fields, lists || []);
   }
   // Adding rows moved the focus: the page starts where it would have.
   if (document.activeElement !== focused) {

@@ -72,6 +72,7 @@ export class InterviewView extends EventTarget {
     this.out = false;       // another page of the interviewer joined after this one: stay out
     this.announced = null;  // the interview whose call this page last said it joined
     this.marks = new Set(); // the marks of this page's latest `call_here` notices: its own
+    this.acked = new Set(); // … of those the server answered: it has heard this page
     this.unheard = new Map(); // … of those not heard back yet, with when to give up on them
     this.section = root.querySelector("#interview");
     this.lobby = root.querySelector("#lobby");
@@ -131,10 +132,16 @@ export class InterviewView extends EventTarget {
   async say(id, again = false) {
     const message = { type: "call_here", mark: newMark() };
     if (id !== null) message.interview = id;
-    if (again) message.since = [...this.marks];
+    // With every mark of its own (one whose answer the drop cut off may have been kept).
+    // Only a page the server has heard asks so: one it never heard (its first notice lost
+    // while its socket was down) would find another page's mark kept, perhaps of the
+    // window it reloaded, and be refused for nothing.
+    if (again && this.acked.size) message.since = [...this.marks];
     const { mark } = message;
     this.marks.add(mark);
-    if (this.marks.size > MARKS_KEPT) this.marks.delete(this.marks.values().next().value);
+    for (const kept of [this.marks, this.acked]) {
+      if (kept.size > MARKS_KEPT) kept.delete(kept.values().next().value);
+    }
     this.unheard.set(mark, setTimeout(() => this.unheard.delete(mark), UNHEARD_MS));
     let reply = null;
     try {
@@ -142,7 +149,10 @@ export class InterviewView extends EventTarget {
     } catch {
       // the socket is down: said again once it is back (the status listener)
     }
-    if (reply?.type === "ok") return;
+    if (reply?.type === "ok") {
+      this.acked.add(mark);
+      return;
+    }
     clearTimeout(this.unheard.get(mark));
     this.unheard.delete(mark);
     if (id !== null && this.announced === id) this.announced = null;

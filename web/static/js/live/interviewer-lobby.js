@@ -215,13 +215,15 @@ export class Lobby {
     for (const control of this.$("message-form").elements) control.disabled = over;
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
-    this.$("rotation").textContent = over
+    const rotation = over
       ? event.state === "cancelled"
         ? _("The event has been cancelled: no more candidates are sent out.")
         : _("The event is over: no more candidates are sent out.")
       : paused
         ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
         : before ? "" : _("You are in the rotation.");
+    // Written only when it changes: the line is a live region, read out on every write.
+    if (this.$("rotation").textContent !== rotation) this.$("rotation").textContent = rotation;
     this.$("rotation").classList.toggle("paused", paused);
   }
 }

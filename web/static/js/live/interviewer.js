@@ -192,9 +192,8 @@ class MeetingPage {
 
   async pauseOrResume() {
     const pausing = $("pause").dataset.paused !== "true";
-    if (await this.request({ type: pausing ? "pause" : "resume" })) {
-      this.setLobbyStatus(pausing ? () => _("You are paused.") : () => _("You are back in the rotation."));
-    }
+    // The rotation line says it, and is read out (Lobby.drawOwn): no second sentence here.
+    if (await this.request({ type: pausing ? "pause" : "resume" })) this.setLobbyStatus(null);
   }
 
   async withdraw() {
