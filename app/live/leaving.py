@@ -19,6 +19,8 @@ doing, so it is neither a miss nor an interview in the summary.
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 
 from app.live import dispatch, interviews, queue
@@ -65,6 +67,8 @@ async def end_on_event_day(
 
 
 async def close_rooms(janus: dispatch.Rooms, rooms: list[RoomToClose]) -> None:
-    """After the commit."""
-    for room in rooms:
-        await dispatch.close_room(janus, room.server, room.room_id, room.secret)
+    """After the commit. All at once: an event deleted while it is held ends every call of
+    it, and with its Janus server gone each would wait for its timeout in turn."""
+    await asyncio.gather(
+        *(dispatch.close_room(janus, room.server, room.room_id, room.secret) for room in rooms)
+    )
