@@ -520,3 +520,7 @@ async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
         await pages[1].get_by_text("så intervjuarna kanske inte hinner nå dig innan dess").wait_for()
         assert "may not reach you" not in await pages[0].text_content("[data-wait]")
         await look(pages[1], "wait-past-the-end-sv-desktop")
+    # The interviewer gone, there is no estimate: the end so near is said all the same (a
+    # late arrival waited, told only that nobody takes candidates, until the event was over).
+    await pages[0].get_by_text("No interviewer is taking candidates right now").wait_for()
+    await pages[0].get_by_text("so the interviewers may not reach you before then").wait_for()

@@ -14,13 +14,16 @@ from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
 
-BACK = "You did not join in time, so you are back in the queue, at the end of it."
+BACK = (
+    "You did not join in time, so you are back in the queue, at the end of it. "
+    "If you miss your turn once more, you leave the queue."
+)
 OUT = (
     "You did not join in time when you were called, twice, so you are no longer in the queue. "
     "If you check in again, you join at the end of it."
 )
 OUT_SV = (
-    "Du anslöt inte i tid när du blev kallad, två gånger, så du står inte längre i kön. "
+    "Du blev kallad två gånger men anslöt inte i tid, så du står inte längre i kön. "
     "Om du checkar in igen hamnar du sist i den."
 )
 

@@ -70,9 +70,13 @@ async def test_live_view_updates_as_the_event_goes_on(new_page, db, base_url):
         assert (
             await page.locator("#checked-in").inner_text() == "2 of 3 registered candidates have checked in."
         )
+        # Nobody takes candidates yet: said beside those waiting, for the organizer to act on.
+        nobody = "No interviewer is taking candidates right now: those waiting are not called in."
+        assert await page.locator("#queue-detail").inner_text() == nobody
         assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
             await page.wait_for_selector("#interviewers :text('Ready for the next candidate')")
+            assert await page.locator("#queue-detail").inner_text() == ""
             dispatched = await lobby.request({"dispatched"}, type="next")
             assert dispatched["type"] == "dispatched", dispatched
             await wait_figures(page, (1, 1, 0, 0))

@@ -9,9 +9,14 @@ function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
 }
 
+// With no estimate (nobody takes candidates now), an end within this long is said all the same.
+const CLOSE_TO_THE_END_MS = 30 * 60000;
+
 function pastTheEnd(minutes, ending) {
-  if (minutes === null || minutes === undefined || !ending?.endsAt || !ending.now) return false;
-  return Date.parse(ending.now) + minutes * 60000 > Date.parse(ending.endsAt);
+  if (!ending?.endsAt || !ending.now) return false;
+  const left = Date.parse(ending.endsAt) - Date.parse(ending.now);
+  if (minutes === null || minutes === undefined) return left <= CLOSE_TO_THE_END_MS;
+  return minutes * 60000 > left;
 }
 
 export class WaitingRoom {

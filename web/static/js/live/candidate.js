@@ -387,7 +387,8 @@ class CandidatePage {
         this.note = state.queue.reason === "missed"
           ? null : N_("You did not join in time again, so you are no longer in the queue.");
       } else {
-        this.note = N_("You did not join in time, so you are back in the queue, at the end of it.");
+        // (Said now: a second miss takes them out of the queue, app/live/rules.py.)
+        this.note = N_("You did not join in time, so you are back in the queue, at the end of it. If you miss your turn once more, you leave the queue.");
       }
     } else if (phase !== this.phase) {
       this.note = null;

@@ -109,8 +109,12 @@ class OrganizerLivePage {
         { absent: state.not_checked_in, missed: state.missed })
       : _("%(missed)s missed their turn twice; %(absent)s not checked in yet",
         { absent: state.not_checked_in, missed: state.missed });
-    $("queue-detail").textContent = over && state.queue_length > 0
-      ? _("Still waiting when the event's time ran out: not interviewed.") : "";
+    // Someone waits and no interviewer takes candidates (none connected, or all paused):
+    // the organizer is the one who can do something about it.
+    const taking = (state.interviewers || []).some((person) => person.connected && !person.paused);
+    $("queue-detail").textContent = state.queue_length === 0 ? ""
+      : over ? _("Still waiting when the event's time ran out: not interviewed.")
+        : taking ? "" : _("No interviewer is taking candidates right now: those waiting are not called in.");
     $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
       { checked: state.checked_in, count: state.registered });
     const note = eventStateText({ ...state, over });
@@ -152,10 +156,13 @@ class OrganizerLivePage {
       { shown: queue.length, count: waiting });
   }
 
-  // By now: the state's figure plus the time since it was cut.
+  // By now: the state's figure plus the time since it was cut; once the event's time is up,
+  // as at its end (nobody waits for an interview after it).
   drawWaited() {
     const queue = this.state.queue || [];
-    const since = (Date.now() + this.offset - Date.parse(this.state.now)) / 1000;
+    let now = Date.now() + this.offset;
+    if (this.state.ends_at) now = Math.min(now, Date.parse(this.state.ends_at));
+    const since = (now - Date.parse(this.state.now)) / 1000;
     $("queue").querySelectorAll(".waited").forEach((waited, index) => {
       if (!queue[index]) return;
       const text = _("waited %(time)s", { time: duration(queue[index].waited_seconds + since) });
