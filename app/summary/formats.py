@@ -141,11 +141,14 @@ def minutes(seconds: int | None, language: str) -> str:
     return text.replace(".", ",") if language == "sv" else text
 
 
-def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) -> bytes:
+def summary_csv(
+    summary: Summary, gettext: Callable[[str], str], language: str, contacts: bool = False
+) -> bytes:
     """UTF-8 with a byte order mark. The separators go together as Excel's regional settings
     pair them: in Swedish semicolons and a decimal comma, in English commas and a decimal
     point (a "9.1" in Swedish Excel would become a date, a ";" file in English Excel one
-    column)."""
+    column). `contacts`: each candidate's e-mail and phone beside their name, for the
+    organization that follows up (not the interviewers' copy: they see names only)."""
     _ = gettext
     buffer = io.StringIO()
     writer = csv.writer(
@@ -157,6 +160,7 @@ def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) 
             for text in [
                 _("Interviewer"),
                 _("Candidate"),
+                *((_("E-mail"), _("Phone")) if contacts else ()),
                 _("Date"),
                 _("Start time"),
                 _("Length (minutes)"),
@@ -177,6 +181,7 @@ def summary_csv(summary: Summary, gettext: Callable[[str], str], language: str) 
                     for value in [
                         group.interviewer,
                         _(item.candidate) if item.erased else item.candidate,
+                        *((item.email, item.phone) if contacts else ()),
                         local.strftime("%Y-%m-%d"),
                         local.strftime("%H:%M"),
                         minutes(item.seconds, language),

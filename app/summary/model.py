@@ -78,6 +78,9 @@ class Interview:
     notes: str
     erased: bool = False  # the candidate's data was erased: `candidate` is ERASED_CANDIDATE
     ended_early: str | None = None  # a key of ENDED_EARLY
+    # How to reach the candidate (the organization's CSV only; empty once erased).
+    email: str = ""
+    phone: str = ""
 
     @property
     def outcome_label(self) -> str:
@@ -223,6 +226,8 @@ def interview_from_row(
         notes=row["notes"] or "",
         erased=erased,
         ended_early=row.get("end_reason") if row.get("end_reason") in ENDED_EARLY else None,
+        email="" if erased else row.get("candidate_email") or "",
+        phone="" if erased else row.get("candidate_phone") or "",
     )
 
 

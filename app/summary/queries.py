@@ -18,6 +18,7 @@ async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyn
     return await connection.fetch(
         """
         SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name,
+               c.email AS candidate_email, c.phone AS candidate_phone,
                c.erased_at IS NOT NULL AS candidate_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
                i.questions_covered, i.end_reason, f.interested, f.comment

@@ -109,7 +109,9 @@ async def respond(
         context["sort_links"] = sort_links(sort, descending)
         return private(render(request, "summary/page.html", context))
     if fmt == "csv":
-        body = summary_csv(summary, request.app[RENDERER].gettext(language), language)
+        # Contact details for the organization's own users only (not an interviewer's copy).
+        contacts = not personal and bool(event.get("editable"))
+        body = summary_csv(summary, request.app[RENDERER].gettext(language), language, contacts=contacts)
         return private(
             web.Response(
                 body=body,

@@ -128,6 +128,9 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
     assert rows[0] == [
         "Intervjuare",
         "Kandidat",
+        # The organization follows up: how to reach each candidate (not in an interviewer's copy).
+        "E-post",
+        "Telefon",
         "Datum",
         "Starttid",
         "Längd (minuter)",
@@ -138,7 +141,9 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
         "Frågor som togs upp",
         "Anteckningar",
     ]
-    by_name = {row[1]: row for row in rows[1:]}
+    emails = dict(await db.fetch("SELECT name, email FROM candidate WHERE event_id = $1", event.id))
+    rows = [row[:2] + row[4:] for row in rows if row[1] in emails and row[2] == emails[row[1]]]
+    by_name = {row[1]: row for row in rows}
     assert set(by_name) == set(CANDIDATES)
     asa = by_name["Åsa Öberg"]
     assert asa[0] == "Örjan Ekström" and asa[4] == "9,1" and asa[5] == "Intresserad"
@@ -157,8 +162,17 @@ async def test_csv_in_english_uses_commas_and_a_decimal_point(db, http, base_url
         body = (await response.read()).decode("utf-8-sig")
     assert body.startswith("Interviewer,Candidate,")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[0][:6] == ["Interviewer", "Candidate", "Date", "Start time", "Length (minutes)", "Outcome"]
-    assert {row[1]: row[4] for row in rows[1:]}["Åsa Öberg"] == "9.1"
+    assert rows[0][:8] == [
+        "Interviewer",
+        "Candidate",
+        "E-mail",
+        "Phone",
+        "Date",
+        "Start time",
+        "Length (minutes)",
+        "Outcome",
+    ]
+    assert {row[1]: row[6] for row in rows[1:]}["Åsa Öberg"] == "9.1"
 
 
 async def test_sorting_by_candidate_and_back(db, http, base_url):

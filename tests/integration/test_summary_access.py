@@ -158,3 +158,21 @@ async def test_cancelled_event_is_404_to_interviewers_by_account_too(db, http, b
     await log_in(http, base_url, (await org_user(db, event))["email"])
     status, content_type, _ = await fetch(http, f"{base_url}/events/{event.id}/summary{suffix}")
     assert (status, content_type) == (200, CONTENT_TYPES[suffix])
+
+
+async def test_an_interviewers_csv_names_the_candidates_without_their_contact_details(db, base_url):
+    """The organization's CSV has each candidate's e-mail and phone, to follow up; the copy
+    an interviewer downloads through their link names them only."""
+    event = await sample_event(db)
+    token = event.interviewers["Lena Åkesson"][1]
+    emails = [
+        row["email"] for row in await db.fetch("SELECT email FROM candidate WHERE event_id = $1", event.id)
+    ]
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        async with interviewer.get(f"{base_url}/i/{token}/summary.csv") as response:
+            assert response.status == 200
+            body = (await response.read()).decode("utf-8-sig")
+    assert "Åsa Öberg" in body
+    assert not any(email in body for email in emails)
+    assert "E-post" not in body.splitlines()[0] and "E-mail" not in body.splitlines()[0]

@@ -157,6 +157,9 @@ def test_build_summary_and_its_csv():
     (item,) = summary.groups[0].interviews
     assert item.ratings == (("Driv", 4), ("Noggrannhet", None)) and item.questions == ("F2",)
     assert summary.no_shows == ["Bo"] and summary.not_interviewed == []
+    with_contacts = summary_csv(summary, lambda text: text, "sv", contacts=True).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(with_contacts), delimiter=";"))
+    assert header[:4] == ["Interviewer", "Candidate", "E-mail", "Phone"]
     body = summary_csv(summary, lambda text: text, "sv")
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
