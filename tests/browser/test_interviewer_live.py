@@ -168,6 +168,10 @@ async def test_keyboard_alone(new_page, db, base_url):
         await page.wait_for_selector("#save-status:text-is('Sparat')")
         assert await page.locator("#record input[name=question]").first.is_checked()
         assert await page.locator("#record input[name=rating-1]:checked").count() == 1
+        # The ends of the scale have their meaning in their names (a screen reader said "1").
+        scale = page.locator("#record fieldset.rating").first
+        assert await scale.get_by_role("radio", name="1 (svag)").count() == 1
+        assert await scale.get_by_role("radio", name="5 (stark)").count() == 1
         await page.keyboard.press("Shift+Tab")
         for _ in range(40):  # back up to End
             if await page.evaluate("document.activeElement.id === 'end'"):
