@@ -499,6 +499,25 @@ async def test_a_page_let_in_no_more_loads_itself_again(new_page, base_url, db):
     await page.get_by_text("has cancelled your registration for this event").wait_for(timeout=30000)
 
 
+async def test_the_end_coming_near_is_said_with_no_state_to_bring_it(new_page, base_url, db):
+    """Nobody takes candidates, so nothing moves and no state comes: the page says the end
+    when it comes within half an hour all the same (a late arrival waited, told only that
+    nobody takes candidates, until the event was over)."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute(  # the end in 30 minutes and 4 seconds
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes - 30, secs => -4)"
+        " WHERE id = $1",
+        event.id,
+    )
+    [token], _interviewers = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(page, "waiting")
+    await page.get_by_text("No interviewer is taking candidates right now").wait_for()
+    assert "may not reach you" not in await page.text_content("[data-wait]")
+    await page.get_by_text("so the interviewers may not reach you before then").wait_for(timeout=15000)
+
+
 async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
     """Nobody is called after the event's end: a place whose estimated wait runs past it says
     so beside the estimate, instead of promising a wait that will not come."""

@@ -141,8 +141,12 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
         "Frågor som togs upp",
         "Anteckningar",
     ]
-    emails = dict(await db.fetch("SELECT name, email FROM candidate WHERE event_id = $1", event.id))
-    rows = [row[:2] + row[4:] for row in rows if row[1] in emails and row[2] == emails[row[1]]]
+    contacts = {
+        row["name"]: [row["email"], row["phone"]]
+        for row in await db.fetch("SELECT name, email, phone FROM candidate WHERE event_id = $1", event.id)
+    }
+    assert all(row[2:4] == contacts[row[1]] for row in rows[1:])
+    rows = [row[:2] + row[4:] for row in rows[1:]]
     by_name = {row[1]: row for row in rows}
     assert set(by_name) == set(CANDIDATES)
     asa = by_name["Åsa Öberg"]

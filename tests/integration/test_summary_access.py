@@ -165,9 +165,9 @@ async def test_an_interviewers_csv_names_the_candidates_without_their_contact_de
     an interviewer downloads through their link names them only."""
     event = await sample_event(db)
     token = event.interviewers["Lena Åkesson"][1]
-    emails = [
-        row["email"] for row in await db.fetch("SELECT email FROM candidate WHERE event_id = $1", event.id)
-    ]
+    await db.execute("UPDATE candidate SET phone = '070-' || (1000000 + id) WHERE event_id = $1", event.id)
+    people = await db.fetch("SELECT email, phone FROM candidate WHERE event_id = $1", event.id)
+    emails = [row["email"] for row in people] + [row["phone"] for row in people]
     async with new_client() as interviewer:
         assert await sign_in_interviewer(interviewer, base_url, token) == 303
         async with interviewer.get(f"{base_url}/i/{token}/summary.csv") as response:

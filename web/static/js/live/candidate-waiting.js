@@ -10,7 +10,7 @@ function setText(element, text) {
 }
 
 // With no estimate (nobody takes candidates now), an end within this long is said all the same.
-const CLOSE_TO_THE_END_MS = 30 * 60000;
+export const CLOSE_TO_THE_END_MS = 30 * 60000;
 
 function pastTheEnd(minutes, ending) {
   if (!ending?.endsAt || !ending.now) return false;

@@ -6,7 +6,7 @@
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
 import { DeviceCheck, audio, beep, browserSupported } from "./device-check.js";
-import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
+import { CLOSE_TO_THE_END_MS, OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
 import { Attention } from "./attention.js";
 import { N_, _, onLanguageChange } from "./texts.js";
@@ -171,11 +171,15 @@ class CandidatePage {
 
   // The end comes by the clock, with no change to send a state: drawn again then, in the
   // phases it ends (overWhileWaiting); once it has passed there is nothing more to watch.
+  // While waiting, also when the end comes near (the waiting room says it then, even with
+  // no estimate: a queue that does not move sends nothing).
   watchEnd(state, phase) {
     clearTimeout(this.endTimer);
     if (!state.event?.ends_at || !["waiting", "before", "left"].includes(phase)) return;
-    const ms = Date.parse(state.event.ends_at) - Date.parse(state.now) + 1000;
+    let ms = Date.parse(state.event.ends_at) - Date.parse(state.now) + 1000;
     if (ms <= 0) return;
+    const near = ms - CLOSE_TO_THE_END_MS;
+    if (phase === "waiting" && near > 0) ms = Math.min(ms, near);
     // At most an hour at a time: a longer timer is not kept by every browser.
     this.endTimer = setTimeout(() => {
       if (this.state) this.draw({ ...this.state, now: new Date(Date.now() + this.offset).toISOString() });
