@@ -74,7 +74,12 @@ async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
         await page.wait_for_function(
             "document.querySelector('#pause').dataset.paused === 'true'", timeout=20000
         )
-        await page.get_by_text("Du är pausad.").wait_for(timeout=20000)
+        # Said by the rotation line (a live region), in Swedish once the catalog is in.
+        await (
+            page.locator("#rotation")
+            .get_by_text("Pausad: inga kandidater skickas till dig")
+            .wait_for(timeout=20000)
+        )
 
 
 async def test_copy_buttons_are_not_ready_before_their_script(new_page, db):
