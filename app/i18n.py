@@ -136,6 +136,13 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def prefer_language(request: web.Request, language: str | None) -> None:
+    """The page opens in the language the person chose elsewhere (a mail's, a registration
+    form's), unless this browser chose one with the switch."""
+    if COOKIE not in request.cookies and language in LANGUAGES:
+        request[LANGUAGE] = language
+
+
 def language_of(request: web.Request) -> str:
     return request[LANGUAGE]
 

@@ -12,7 +12,6 @@ from app.auth.login import LoginOutcome
 from app.auth.sessions import create_session, end_session, set_session_cookie
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import N_, safe_next
-from app.keys import LANGUAGE
 from app.views.pages import render
 from app.views.waits import lock_context, retry_after
 from app.views.language import remember_language
@@ -91,9 +90,3 @@ def refused_status(response: web.Response, outcome: LoginOutcome) -> None:
 def remember_device(request: web.Request, response: web.StreamResponse, device: str | None) -> None:
     if device:
         known_devices.remember(request, response, device)
-
-
-def prefer_language(request: web.Request, language: str) -> None:
-    """A page reached from a mail opens in the mail's language, unless this browser chose one."""
-    if LANGUAGE_COOKIE not in request.cookies and language in ("sv", "en"):
-        request[LANGUAGE] = language

@@ -21,6 +21,7 @@ from app.auth import require_user
 from app.candidates import queries
 from app.candidates.erasure import Erased, erase_candidate
 from app.candidates.stored import stored_about
+from app.i18n import prefer_language
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
 from app.timefmt import both_languages
@@ -49,7 +50,7 @@ async def _with_session(request: web.Request):
     """(candidate, event, None) for a link whose PIN was entered on this device; otherwise
     (…, the PIN form to answer instead)."""
     candidate, event = await candidate_page.load(request)
-    candidate_page.prefer_language(request, candidate["language"])
+    prefer_language(request, candidate["language"])
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         return candidate, event, await candidate_page.pin_page(request, candidate, event)
     return candidate, event, None

@@ -24,8 +24,7 @@ from app.live import leaving
 from app.live.interviews import RoomToClose
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
-from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import LANGUAGES, N_, Np_
+from app.i18n import LANGUAGES, N_, Np_, prefer_language
 from app.keys import DB_POOL, JANUS, LANGUAGE, MAILER, SETTINGS
 from app.timefmt import both_languages
 from app.views.link_guard import (
@@ -73,12 +72,6 @@ def situation(candidate, event) -> str:
     ):
         return "finished"
     return "registered"
-
-
-def prefer_language(request: web.Request, language: str) -> None:
-    """The page opens in the candidate's language unless this browser chose one."""
-    if LANGUAGE_COOKIE not in request.cookies and language in LANGUAGES:
-        request[LANGUAGE] = language
 
 
 def _registration_open(event) -> bool:

@@ -35,9 +35,9 @@ from app.auth.validation import (
     clean_new_password,
     form_text,
 )
-from app.i18n import N_
+from app.i18n import N_, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
-from app.views.account_support import form_page, landing_page, log_in, prefer_language
+from app.views.account_support import form_page, landing_page, log_in
 from app.views.pages import render
 
 log = logging.getLogger(__name__)

@@ -21,12 +21,12 @@ from app.auth.validation import (
     clean_new_password,
     form_text,
 )
+from app.i18n import prefer_language
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.views.account_support import (
     form_page,
     log_in,
     login_client,
-    prefer_language,
     remember_device,
 )
 from app.views.pages import render

@@ -25,7 +25,7 @@ from app.auth.client import is_https
 from app.candidates.rules import CLOSED, FULL, OPEN, parse_registration
 from app.events.tokens import looks_like_link_token
 from app.i18n import COOKIE as LANGUAGE_COOKIE
-from app.i18n import LANGUAGES, N_, negotiate
+from app.i18n import LANGUAGES, N_, negotiate, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.pages import render, render_spliced
 
@@ -173,8 +173,7 @@ async def answer_page(request: web.Request, page: str) -> tuple[Mapping[str, Any
         raise web.HTTPSeeOther(f"/r/{token}")
     email, issued, chosen = answer
     in_event_language(request, event)
-    if chosen is not None and LANGUAGE_COOKIE not in request.cookies:
-        request[LANGUAGE] = chosen  # the candidate's choice in the form, unless the switch made one
+    prefer_language(request, chosen)  # the candidate's choice in the form
     return event, email, issued
 
 

@@ -41,14 +41,13 @@ from app.auth.validation import (
     clean_organization,
     form_text,
 )
-from app.i18n import N_
+from app.i18n import N_, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.views.account_support import (
     form_page,
     landing_page,
     log_in,
     login_client,
-    prefer_language,
     remember_device,
 )
 from app.views.pages import render

@@ -93,7 +93,8 @@ export class Lobby {
   }
 
   drawQueue() {
-    const { queue, interview, counts } = this.state;
+    // Whether Pick can be pressed is drawOwn's, drawn after this with the rest of the controls.
+    const { queue, counts } = this.state;
     const list = this.$("queue");
     this.$("queue-empty").hidden = queue.length > 0;
     this.$("queue-count").textContent = counts.waiting ? `(${counts.waiting})` : "";
@@ -117,7 +118,6 @@ export class Lobby {
       pick.dataset.candidate = String(entry.candidate);
       pick.textContent = _("Pick");
       pick.setAttribute("aria-label", _("Pick %(name)s", { name: entry.name }));
-      pick.disabled = interview !== null || this.over;
     });
   }
 
