@@ -27,6 +27,7 @@ feeds.py         what each side's socket is sent: its state, "offer", "room_chan
 channel.py       one WebSocket's loop
 pings.py         one sweep pinging every socket of the process, cutting those gone silent
 hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets
+precedence.py    the hub's rounds give way to the presses on their way to an offer
 queue_frames.py  the queue's versions and the one shared `queue` message per change (PROTOCOL.md)
 connections.py   which sockets are open in every process; heartbeats; reaping dead processes
 arrivals.py      sockets opening at once, looked up and listed in batches on two connections

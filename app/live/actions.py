@@ -73,7 +73,8 @@ class Services:
     def of(cls, app: web.Application) -> Services:
         line = line_of(app[URGENT_POOL], app[DB_POOL])
         settings, process = app[SETTINGS], app[LIVE_PROCESS]
-        presses = presses_of(line, settings.live, process, _teller(app[LIVE_HUB]))
+        hub = app[LIVE_HUB]
+        presses = presses_of(line, settings.live, process, _teller(hub), hub.offers)
         return cls(app[DB_POOL], line, presses, app[JANUS], settings, process)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +28,7 @@ from app.background import Background
 from app.db import close_pool
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
+from app.live.precedence import OffersUnderWay, RoundTurns
 from app.live.queue import channel
 from app.live.queue_frames import QueueChain, wire_frames
 from app.metrics import METRICS
@@ -46,8 +46,11 @@ NOTICES_ONLY = frozenset({"record_saved", "call_taken"})
 # a quarter of a millisecond (an interviewer's), a shared `queue` message a few, so a count
 # that keeps the interviewers' turns short makes the candidates' needlessly many
 # (BENCHMARKS.md, "Dispatch": 200 states a turn held the loop up to ~0.4 s on a loaded
-# machine; 25 still made turns of 5-12 ms with a hundred interviewers).
-TURN_SECONDS = 0.002
+# machine; 25 still made turns of 5-12 ms with a hundred interviewers). A fifth of a
+# millisecond, not two: with a thousand waiting and interviews held 10 s, an offer's p99
+# went from ~18 ms to ~8 ms, the rounds' CPU the same within the runs' spread ("Shorter
+# turns" there).
+TURN_SECONDS = 0.0002
 RETRY_SECONDS = 1.0
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0
@@ -105,6 +108,8 @@ class Hub:
         # event -> its sockets subscribed since a round last looked at them
         self._arrived: dict[int, set[Subscriber]] = {}
         self.views.on_read = self._read
+        # This process's presses on their way to an offer: the rounds give way to them.
+        self.offers = OffersUnderWay()
         # The rounds and the notices under way (a failed one is logged: one stops no other).
         self.pushes = Background("live push", log)
         self._connection: asyncpg.Connection | None = None
@@ -278,7 +283,7 @@ class Hub:
     async def _send(self, round_: _Round) -> None:
         named, whole, shared = _sort(round_)
         view, settled, chain = round_.view, round_.settled, round_.chain
-        turn = _Turn()  # one budget across the round's three passes
+        turn = RoundTurns(self.offers, TURN_SECONDS)  # one budget across the round's three passes
         await self._refresh_all(named, view, turn)
         # The queue messages go out before the whole states: for each version the pages
         # are at, the same bytes to all of them, the loop let go every TURN_SECONDS. A page
@@ -354,7 +359,7 @@ class Hub:
         if event_id in self._sockets:
             self._chain(event_id).read(view)
 
-    async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None, turn: _Turn) -> None:
+    async def _refresh_all(self, sockets: list[Subscriber], view: EventView | None, turn: RoundTurns) -> None:
         # Awaited one after another (a state cut from the round's view does not wait: no
         # task per socket), and the loop is let go every TURN_SECONDS, so that a dispatch or
         # an offer's notice is not put behind ten thousand states.
@@ -401,21 +406,6 @@ class Hub:
                 if connection is not None:
                     connection.terminate()
             await asyncio.sleep(RETRY_SECONDS)
-
-
-class _Turn:
-    """A round's share of the event loop: let go once TURN_SECONDS have passed since the
-    turn began (Hub._send, Hub._refresh_all)."""
-
-    __slots__ = ("_began",)
-
-    def __init__(self) -> None:
-        self._began = time.perf_counter()
-
-    async def let_go_when_due(self) -> None:
-        if time.perf_counter() - self._began >= TURN_SECONDS:
-            await asyncio.sleep(0)
-            self._began = time.perf_counter()
 
 
 @dataclass

@@ -31,6 +31,7 @@ import asyncpg
 
 from app.background import Background
 from app.live.dispatch import Offer, dispatch_on, offer_of, room_coming
+from app.live.precedence import OffersUnderWay
 from app.live.urgent_pool import Held, UrgentFirst
 from app.settings import LiveSettings
 
@@ -85,8 +86,16 @@ def _fail(presses: list[_Press], failure: BaseException) -> None:
 
 
 class Presses:
-    def __init__(self, line: UrgentFirst, live: LiveSettings, maker: uuid.UUID | None, tell: Tell):
+    def __init__(
+        self,
+        line: UrgentFirst,
+        live: LiveSettings,
+        maker: uuid.UUID | None,
+        tell: Tell,
+        offers: OffersUnderWay | None = None,
+    ):
         self.line, self.live, self.maker, self.tell = line, live, maker, tell
+        self.offers = offers or OffersUnderWay()  # the hub's, which gives way to them
         self._waiting: list[_Press] = []
         self._senders = 0  # statements under way, or about to be
         self._background = Background("live-presses", log)  # senders, connections given back
@@ -94,14 +103,15 @@ class Presses:
     async def dispatch(self, interviewer_id: int, candidate_id: int | None = None) -> Offer | None:
         """dispatch.dispatch for a socket of this process: the offer, None when nobody is
         waiting (Next only), LiveError when refused."""
-        press = _Press(interviewer_id, candidate_id, asyncio.get_running_loop().create_future())
-        self._waiting.append(press)
-        if self._senders < SENDERS:
-            # Sent by this press itself, in this turn of the loop: a task would first wait
-            # for the next turn, which on a busy process is the longest step of all.
-            self._senders += 1
-            await self._send(_Kept(), keep_going=False)
-        return await press.answer
+        with self.offers.one():
+            press = _Press(interviewer_id, candidate_id, asyncio.get_running_loop().create_future())
+            self._waiting.append(press)
+            if self._senders < SENDERS:
+                # Sent by this press itself, in this turn of the loop: a task would first wait
+                # for the next turn, which on a busy process is the longest step of all.
+                self._senders += 1
+                await self._send(_Kept(), keep_going=False)
+            return await press.answer
 
     async def _send(self, kept: _Kept, keep_going: bool) -> None:
         """One statement (a press sending its own and whoever waits), or statements until
@@ -227,12 +237,18 @@ class Presses:
 _PRESSES: dict[int, Presses] = {}
 
 
-def presses_of(line: UrgentFirst, live: LiveSettings, maker: uuid.UUID | None, tell: Tell) -> Presses:
+def presses_of(
+    line: UrgentFirst,
+    live: LiveSettings,
+    maker: uuid.UUID | None,
+    tell: Tell,
+    offers: OffersUnderWay | None = None,
+) -> Presses:
     """The one Presses of the process over this line, for every socket's *Next* and *Pick*."""
     presses = _PRESSES.get(id(line))
     if presses is None or presses.line is not line:
         for key, old in list(_PRESSES.items()):
             if old.line.urgent.is_closing():
                 del _PRESSES[key]
-        presses = _PRESSES[id(line)] = Presses(line, live, maker, tell)
+        presses = _PRESSES[id(line)] = Presses(line, live, maker, tell, offers)
     return presses
