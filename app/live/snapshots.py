@@ -91,6 +91,7 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
     elif live is not None and live["state"] == "active":
         interview = {
             "id": live["id"],
+            "interviewer_name": live["interviewer_name"],  # the call view says whom they talk with
             "ends_at": iso(live["ends_at"]),
             "warning_at": _time_box(live, settings),
             "room": live["room_generation"],

@@ -251,6 +251,8 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         assert joins == []
         await page.wait_for_function("document.querySelector('[role=timer]').textContent !== '--:--'")
         assert await page.is_hidden("[data-rejoin]") and await page.is_hidden("[data-call-sound]")
+        # Whom the candidate talks with, by the interviewer's name.
+        assert await page.text_content("[data-talking-with]") == "Du pratar med Intervjuare 0."
         await look(page, "interview-sv-desktop")
 
         # Switching language during the call: new texts, same video element, still playing.
@@ -261,6 +263,7 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.get_by_role("link", name="English").click()
         await page.wait_for_function("document.documentElement.lang === 'en'")
         assert await page.text_content("#interview-heading") == "Your interview"
+        assert await page.text_content("[data-talking-with]") == "You are talking with Intervjuare 0."
         assert await page.text_content("[data-call-leave]") == "Leave the call"
         # Everything else on the page too: the footer's sentence around its link, the dates,
         # the title, and the switch itself.

@@ -109,6 +109,8 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
                 assert (await response.json())["role"] == "candidate"
             active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
             assert active["interview"]["ends_at"] and active["offer"] is None
+            # The call view says whom the candidate talks with (the one interviewer here).
+            assert active["interview"]["interviewer_name"] == "Intervjuare 0"
             mine = await lobby.wait_for(
                 lambda m: m["type"] == "state" and m["interview"] and m["interview"]["state"] == "active"
             )

@@ -413,6 +413,7 @@ class CandidatePage {
     else this.offer.hide();
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") {
+      this.drawTalkingWith();
       this.call.setTimes(callTimes(state.interview, state.now));
       // While the video service is down the call waits for room_changed (no rejoin button:
       // a join would only reach the lost server).
@@ -429,6 +430,14 @@ class CandidatePage {
       if (this.call.underway && !joiningOffer) this.call.leave();
     }
     if (phase === "left") this.drawLeft();
+  }
+
+  // Whom the candidate talks with, under the call's heading.
+  drawTalkingWith() {
+    const name = this.state.interview?.interviewer_name;
+    const line = find("[data-talking-with]");
+    line.hidden = !name;
+    line.textContent = name ? _("You are talking with %(name)s.", { name }) : "";
   }
 
   clockMeasured(offset) {
@@ -519,6 +528,7 @@ class CandidatePage {
     if (this.state) {
       if (this.phase === "waiting") this.waiting.draw(this.state.queue, []);
       if (this.phase === "left") this.drawLeft();
+      if (this.phase === "interview") this.drawTalkingWith();
     }
     this.waiting.redraw();
     this.offer.redraw();
