@@ -148,7 +148,8 @@ def summary_csv(
     pair them: in Swedish semicolons and a decimal comma, in English commas and a decimal
     point (a "9.1" in Swedish Excel would become a date, a ";" file in English Excel one
     column). `contacts`: each candidate's e-mail and phone beside their name, for the
-    organization that follows up (not the interviewers' copy: they see names only)."""
+    organization that follows up (not the interviewers' copy: they see names only). A row
+    per interview, then one per candidate registered and not interviewed."""
     _ = gettext
     buffer = io.StringIO()
     writer = csv.writer(
@@ -193,6 +194,35 @@ def summary_csv(
                     ]
                 ]
             )
+    # Then everyone registered and not interviewed, as the page's list has them: with no
+    # interviewer and no interview, their status where an interview's outcome goes.
+    over = summary.over
+    not_interviewed = [
+        *(
+            (person, _("Never checked in") if over else _("Not checked in yet"))
+            for person in summary.not_checked_in
+        ),
+        *(
+            (person, _("Checked in, not interviewed") if over else _("Checked in, not interviewed yet"))
+            for person in summary.not_interviewed
+        ),
+    ]
+    for person, status in not_interviewed:
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in [
+                    "",
+                    person.name,
+                    *((person.email, person.phone) if contacts else ()),
+                    *("", "", ""),  # no date, start time or length
+                    status,
+                    "",  # no comment
+                    *("" for _attribute in summary.attributes),
+                    *("", ""),  # no questions covered, no notes
+                ]
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -149,11 +149,21 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Registered:
+    """A candidate registered and not interviewed, with how to reach them (the
+    organization's CSV: those who waited in vain are the ones to call back)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Summary:
     groups: list[Group]
     totals: Totals
-    not_checked_in: list[str]  # registered, not checked in (no-shows once the event is over)
-    not_interviewed: list[str]  # checked in, never interviewed
+    not_checked_in: list[Registered]  # registered, not checked in (no-shows once it is over)
+    not_interviewed: list[Registered]  # checked in, never interviewed
     attributes: list[str]
     questions: list[str]
     sort: str
@@ -164,7 +174,7 @@ class Summary:
     over: bool
 
     @property
-    def no_shows(self) -> list[str]:
+    def no_shows(self) -> list[Registered]:
         """Registered, never checked in: none before the event is over."""
         return self.not_checked_in if self.over else []
 
@@ -274,9 +284,9 @@ def build_summary(
     return Summary(
         groups=groups,
         totals=Totals.of(items),
-        not_checked_in=sorted((row["name"] for row in present if not row["checked_in"]), key=order),
-        not_interviewed=sorted(
-            (row["name"] for row in present if row["checked_in"] and row["id"] not in interviewed), key=order
+        not_checked_in=_registered([row for row in present if not row["checked_in"]], order),
+        not_interviewed=_registered(
+            [row for row in present if row["checked_in"] and row["id"] not in interviewed], order
         ),
         attributes=attributes,
         questions=questions,
@@ -284,3 +294,8 @@ def build_summary(
         descending=descending,
         over=over,
     )
+
+
+def _registered(rows: list[Mapping[str, Any]], order: NameOrder) -> list[Registered]:
+    people = [Registered(row["name"], row.get("email") or "", row.get("phone") or "") for row in rows]
+    return sorted(people, key=lambda person: order(person.name))

@@ -147,7 +147,17 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
     }
     assert all(row[2:4] == contacts[row[1]] for row in rows[1:])
     rows = [row[:2] + row[4:] for row in rows[1:]]
-    by_name = {row[1]: row for row in rows}
+    # A row per interview, then those registered and not interviewed, with their status
+    # where the outcome goes (Kåre's one interview was missed: he is in both).
+    held, rest = [row for row in rows if row[0]], [row for row in rows if not row[0]]
+    assert rows == held + rest
+    assert {row[1]: row[5] for row in rest} == {
+        "Göran Älvdal": "Checkade aldrig in",
+        "Ida Lind": "Checkade in, intervjuades inte",
+        "Kåre Näslund": "Checkade in, intervjuades inte",
+    }
+    assert all(row[2:5] == ["", "", ""] and not any(row[6:]) for row in rest)
+    by_name = {row[1]: row for row in held}
     assert set(by_name) == set(CANDIDATES)
     asa = by_name["Åsa Öberg"]
     assert asa[0] == "Örjan Ekström" and asa[4] == "9,1" and asa[5] == "Intresserad"
