@@ -41,7 +41,7 @@ TEXTS = {
         "calendar": "Lägg till i kalendern",
         "remove": "Ta bort (Alva Anmäld)",
         "remove_yes": "Ja, ta bort kandidaten",
-        "removed": "Borttagen av dig",
+        "removed": "Borttagen av er organisation",
     },
     "en": {
         "register": "Register",
@@ -67,7 +67,7 @@ TEXTS = {
         "calendar": "Add to calendar",
         "remove": "Remove (Alva Anmäld)",
         "remove_yes": "Yes, remove the candidate",
-        "removed": "Removed by you",
+        "removed": "Removed by your organization",
     },
 }
 

@@ -86,7 +86,7 @@ async def test_remove_asks_first_mails_the_candidate_and_frees_the_seat(employer
     assert status == 200 and "Ja, ta bort kandidaten" in page and "Sara Sökande" in page
     async with http.post(confirm_url, data={"csrf_token": csrf}) as response:
         page = await response.text()
-    assert "Kandidaten har tagits bort" in page and "Borttagen av dig" in page
+    assert "Kandidaten har tagits bort" in page and "Borttagen av er organisation" in page
     assert await db.fetchval("SELECT cancelled_by FROM candidate WHERE id = $1", row["id"]) == "employer"
     [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
     assert "har avbokat din anmälan" in text_of(mail)
