@@ -153,6 +153,38 @@ async def test_accept_time_box_extend_and_end(db, pool, settings):
     await assert_invariants(db, event.id)
 
 
+async def test_a_late_sweep_ends_an_interview_at_its_time_box_not_later(db, pool, settings):
+    """No process ran for two hours (a restart, a database outage): the interview due to end
+    long ago is ended by the first sweep after, but it ended at its end, and the summary
+    says it lasted its ten minutes, not the outage's two hours."""
+    live = settings.live
+    event = await make_live_event(db, interviewers=1, candidates=1, interview_minutes=10)
+    await checked_in(db, settings, event)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+    await offer_with_room(db, offer, live)
+    await interviews.accept_offer(db, offer.interview_id, offer.candidate_id)
+    for column in ("started_at", "ends_at"):
+        await age(db, "interview", column, 2 * 3600, "id = $2", offer.interview_id)
+    await interviews.end_due_interviews(db)
+    row = await db.fetchrow(
+        "SELECT state, end_reason, ended_at - started_at AS length, ended_at = ends_at AS at_its_end "
+        "FROM interview WHERE id = $1",
+        offer.interview_id,
+    )
+    assert (row["state"], row["end_reason"], row["at_its_end"]) == ("ended", "time", True)
+    assert row["length"].total_seconds() == 600
+    # Ended by a person, it ends when they end it.
+    other = await make_live_event(db, interviewers=1, candidates=1, interview_minutes=10)
+    await checked_in(db, settings, other)
+    offer = await dispatch.dispatch(pool, other.interviewers[0], live)
+    await offer_with_room(db, offer, live)
+    await interviews.accept_offer(db, offer.interview_id, offer.candidate_id)
+    await interviews.end_interview(db, offer.interview_id, "interviewer")
+    assert await db.fetchval(
+        "SELECT ended_at > now() - interval '1 minute' FROM interview WHERE id = $1", offer.interview_id
+    )
+
+
 async def test_dispatch_notifies_the_event_channel(db, pool, settings):
     live = settings.live
     event = await make_live_event(db, interviewers=1, candidates=1)
