@@ -78,8 +78,9 @@ async def list_events(request: web.Request) -> web.Response:
             slots=interview_slots(
                 row["duration_minutes"], row["interview_minutes"], row["interviewer_count"]
             ),
-            # Being held now: the list links its live view, as the event's page does.
-            under_way=has_begun(row, now) and not is_over(row, now),
+            # Being held now, or its check-in open (who has come is what the organizer
+            # watches then): the list links its live view, as the event's page does.
+            under_way=(row["state"] == "live" or has_begun(row, now)) and not is_over(row, now),
             # Check-in opens before the start: "check-in open" until then, not "in progress".
             before_start=now < row["starts_at"],
         )

@@ -617,6 +617,9 @@ async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_befo
         page = await response.text()
     assert "Incheckning öppen" in row_of(page, soon) and "Pågår" not in row_of(page, soon)
     assert "Pågår" in row_of(page, begun)
+    # Who has checked in is what the organizer watches from then: the live view is at hand.
+    assert f'href="/events/{soon}/live"' in row_of(page, soon)
+    assert f'href="/events/{begun}/live"' in row_of(page, begun)
     async with http.get(f"{base_url}/events/{soon}") as response:
         assert "Incheckning öppen" in await response.text()
 
