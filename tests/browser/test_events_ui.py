@@ -119,6 +119,9 @@ async def test_the_form_says_one_interview_in_the_singular(new_page, db, languag
     await page.fill("#capacity", "1")
     await page.fill("#interviewer_email-1", "a@example.se")
     await page.get_by_text(said, exact=True).wait_for()
+    # The same person twice (in another case) is one interviewer, as the server counts them.
+    await page.fill("#interviewer_email-2", " A@Example.se")
+    assert await page.text_content("[data-capacity-summary]") == said
 
 
 async def test_a_double_click_on_publish_makes_one_event(new_page, db):

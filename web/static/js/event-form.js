@@ -102,8 +102,10 @@ function setUpCapacity() {
   const output = document.querySelector("[data-capacity-summary]");
   const number = (name) => Number(form.elements[name].value) || 0;
   const update = () => {
-    const interviewers = [...form.querySelectorAll('input[name="interviewer_email"]')]
-      .filter((input) => input.value.trim()).length;
+    // Each person once: the same address twice (in any case) is one interviewer, as the
+    // server counts them (it refuses the second row).
+    const interviewers = new Set([...form.querySelectorAll('input[name="interviewer_email"]')]
+      .map((input) => input.value.trim().toLowerCase()).filter(Boolean)).size;
     const minutes = number("interview_minutes");
     const slots = minutes > 0 ? Math.floor(number("duration_minutes") / minutes) * interviewers : 0;
     const capacity = number("capacity");
