@@ -3,6 +3,8 @@ replies in order, errors as replies, reconnecting after a drop, the ping/pong wa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.integration.channel_support import INTERVIEWER_CODE
@@ -29,7 +31,8 @@ async def interviewer_page(new_page, db, base_url, **options):
     page = await new_page()
     await page.goto(f"/i/{token}")
     await page.fill("#code", INTERVIEWER_CODE)
-    await page.click("button[type=submit]")
+    # Named for what it does with the code (not "Sign in": no password is asked for).
+    await page.get_by_role("button", name=re.compile("^(Öppna möteswebben|Open the meeting page)$")).click()
     await page.wait_for_url(f"**/i/{token}")
     await page.evaluate(OPEN_CHANNEL, options)
     await page.wait_for_function("window.seen.states.length > 0")
