@@ -18,6 +18,7 @@ ARG PIP_CERT
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
     fonts-dejavu-core fonts-droid-fallback fonts-nanum fonts-tlwg-loma-ttf fonts-sil-abyssinica \
+    fonts-symbola \
  && rm -rf /var/lib/apt/lists/*
 # The dependencies first, in a layer of their own: a change to the code alone reuses it.
 # Exactly the versions and hashes of requirements.lock (scripts/lock writes it from setup.cfg).

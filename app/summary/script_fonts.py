@@ -1,7 +1,7 @@
 """Letters that DejaVu Sans has no shapes for, in the summary PDF.
 
 xhtml2pdf sets a run of text in one font and has no fallback of its own: a Chinese, Japanese,
-Korean, Thai or Ethiopic name came out as empty boxes. Here each run of such letters in the
+Korean, Thai or Ethiopic name, or most emoji in a comment, came out as empty boxes. Here each run of such letters in the
 PDF's HTML is wrapped in a span whose class names a font that has them, and the @font-face
 for that font is added, only for the scripts the document holds (the CJK font is 4 MB).
 
@@ -57,6 +57,15 @@ SCRIPT_FONTS = (
         "ethiopic",
         "\u1200-\u139f\u2d80-\u2ddf\uab00-\uab2f",
         TRUETYPE / "abyssinica/AbyssinicaSIL-Regular.ttf",
+    ),
+    # Emoji in a candidate's comment or a note ("Spännande! 👍"), in black and white: the
+    # pictographs, transport and supplemental blocks and the flags' letters. DejaVu Sans has
+    # the faces (U+1F600-1F64F) and the older symbols itself. Sequences joined by U+200D
+    # print as their parts.
+    ScriptFont(
+        "emoji",
+        "\U0001f1e6-\U0001f1ff\U0001f300-\U0001f5ff\U0001f680-\U0001f6ff\U0001f900-\U0001f9ff",
+        TRUETYPE / "ancient-scripts/Symbola_hint.ttf",
     ),
 )
 

@@ -33,6 +33,12 @@ def test_only_the_fonts_the_document_uses_are_declared():
     assert "AbyssinicaSIL-Regular.ttf" in html
 
 
+def test_emoji_dejavu_lacks_are_set_in_the_emoji_font_and_its_faces_are_not():
+    html = with_script_fonts(PAGE.format(title="t", body="<p>Spännande! 👍🚀 😀</p>"))
+    assert '<p>Spännande! <span class="script-emoji">👍🚀</span> 😀</p>' in html
+    assert "Symbola_hint.ttf" in html
+
+
 def test_nothing_changes_without_such_letters():
     html = PAGE.format(title="Kundtjänst", body="<p>Märta Ölund · محمد · Ἀλέξανδρος</p>")
     assert with_script_fonts(html) == html
