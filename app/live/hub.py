@@ -48,8 +48,8 @@ NOTICES_ONLY = frozenset({"record_saved", "call_taken"})
 # (BENCHMARKS.md, "Dispatch": 200 states a turn held the loop up to ~0.4 s on a loaded
 # machine; 25 still made turns of 5-12 ms with a hundred interviewers). A fifth of a
 # millisecond, not two: with a thousand waiting and interviews held 10 s, an offer's p99
-# went from ~18 ms to ~8 ms, the rounds' CPU the same within the runs' spread ("Shorter
-# turns" there).
+# went from ~18 ms to ~8 ms, the rounds' CPU the same within the runs' spread ("Offers
+# first" there).
 TURN_SECONDS = 0.0002
 RETRY_SECONDS = 1.0
 # How often the listening connection is probed, and how long a probe may take.
