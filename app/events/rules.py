@@ -45,6 +45,13 @@ def is_over(event: Mapping[str, Any], now: dt.datetime) -> bool:
     return is_finished(event["state"], event["starts_at"], event["duration_minutes"], now)
 
 
+def under_way(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """From the moment check-in opens (the event is live) until it is over: when the
+    organizer's live view has something to show (the events list and the event's page link
+    it then, and the summary after)."""
+    return (event["state"] == "live" or has_begun(event, now)) and not is_over(event, now)
+
+
 def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:
     """Held or being held: finished, or published or live with its start passed. (A draft
     whose time passed was never held: it may get a new date.)"""

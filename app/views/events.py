@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
-from app.events.rules import as_local, has_begun, interview_slots, is_over
+from app.events.rules import as_local, interview_slots, under_way
 from app.events.workflow import create_event
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
@@ -80,7 +80,7 @@ async def list_events(request: web.Request) -> web.Response:
             ),
             # Being held now, or its check-in open (who has come is what the organizer
             # watches then): the list links its live view, as the event's page does.
-            under_way=(row["state"] == "live" or has_begun(row, now)) and not is_over(row, now),
+            under_way=under_way(row, now),
             # Check-in opens before the start: "check-in open" until then, not "in progress".
             before_start=now < row["starts_at"],
         )
@@ -183,6 +183,7 @@ async def show(request: web.Request) -> web.Response:
             "public_url": public_url,
             "local_start": as_local(event["starts_at"]),
             "before_start": dt.datetime.now(dt.timezone.utc) < event["starts_at"],
+            "under_way": under_way(event, dt.datetime.now(dt.timezone.utc)),
             "slots": interview_slots(
                 event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
             ),

@@ -32,7 +32,7 @@ async def interviewer_page(new_page, db, base_url, **options):
     await page.goto(f"/i/{token}")
     await page.fill("#code", INTERVIEWER_CODE)
     # Named for what it does with the code (not "Sign in": no password is asked for).
-    await page.get_by_role("button", name=re.compile("^(Öppna möteswebben|Open the meeting page)$")).click()
+    await page.get_by_role("button", name=re.compile("^(Öppna möteswebben|Open the meeting web)$")).click()
     await page.wait_for_url(f"**/i/{token}")
     await page.evaluate(OPEN_CHANNEL, options)
     await page.wait_for_function("window.seen.states.length > 0")

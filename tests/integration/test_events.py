@@ -592,6 +592,12 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
     assert f'href="/events/{done}/summary"' in page and f'href="/events/{done}/live"' not in page
     # A draft whose day passed was never held: nothing to look at.
     assert f'href="/events/{draft}/summary"' not in page and f'href="/events/{draft}/live"' not in page
+    # The event's own page offers the same: the live view while it is held, not after it or
+    # weeks before (the summary is there from the start, showing what there is so far).
+    later = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("later")])
+    for event_id, live in ((held, True), (done, False), (later, False)):
+        async with http.get(f"{base_url}/events/{event_id}") as response:
+            assert (f'href="/events/{event_id}/live"' in await response.text()) == live, event_id
 
 
 async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_before_its_start(
