@@ -12,6 +12,7 @@ from app.events import queries
 from app.events.form import parse_event_form
 from app.events.rules import as_local, interview_slots, under_way
 from app.events.workflow import create_event
+from app.i18n import LANGUAGES
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_locks_admin import locks_for_event
@@ -44,10 +45,10 @@ async def split_form(request: web.Request) -> tuple[dict, dict]:
     return single, lists
 
 
-def invite_text(gettext, ngettext, event, link: str) -> str:
-    """The ready-made invitation to paste into a mail, in the event's language (the
-    candidates'), whatever language the employer reads the page in."""
-    language = event["language"]
+def invite_text(gettext, ngettext, event, link: str, language: str) -> str:
+    """The ready-made invitation to paste into a mail, in `language` (the page offers it in
+    the event's language, the candidates', and in the other one for a mixed group), whatever
+    language the employer reads the page in."""
     return "\n\n".join(
         [
             gettext("Welcome to a speed interview for “%(title)s” at %(organization)s!")
@@ -188,11 +189,16 @@ async def show(request: web.Request) -> web.Response:
                 event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
             ),
             "invite_link": invite_link,
-            "invite_text": invite_text(
-                in_language(event["language"]), in_language_n(event["language"]), event, invite_link
-            )
+            # (language, its text): the event's language first.
+            "invite_texts": [
+                (
+                    language,
+                    invite_text(in_language(language), in_language_n(language), event, invite_link, language),
+                )
+                for language in sorted(LANGUAGES, key=lambda language: language != event["language"])
+            ]
             if invite_link
-            else "",
+            else [],
             "notice": notice if notice in NOTICES else None,
             "link_locks": link_locks,
         },

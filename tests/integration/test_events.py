@@ -416,6 +416,12 @@ async def test_the_text_to_paste_is_in_the_events_language(employer, base_url):
     assert "Bjud in kandidater" in page  # the page is Swedish …
     assert "Welcome to a speed interview for “Säljare till Malmö”" in page  # … the text English
     assert "(Swedish time, CET)" in page and "Register here: " in page
+    # And the same text in Swedish beside it, for a mixed group of candidates.
+    english, swedish = page.index('id="invite-text"'), page.index('id="invite-text-sv"')
+    assert english < swedish and 'lang="sv"' in page[swedish - 200 : swedish + 200]
+    assert "Samma text på svenska" in page and "Kopiera texten på svenska" in page
+    assert "Välkommen till en snabbintervju för ”Säljare till Malmö”" in page[swedish:]
+    assert "(svensk tid" in page[swedish:] and "Anmäl dig här: " in page[swedish:]
 
 
 async def test_one_minute_per_interview_is_said_in_the_singular(employer, base_url):
