@@ -194,20 +194,9 @@ def summary_csv(
                     ]
                 ]
             )
-    # Then everyone registered and not interviewed, as the page's list has them: with no
+    # Then everyone registered and not interviewed, as the PDF's list has them: with no
     # interviewer and no interview, their status where an interview's outcome goes.
-    over = summary.over
-    not_interviewed = [
-        *(
-            (person, _("Never checked in") if over else _("Not checked in yet"))
-            for person in summary.not_checked_in
-        ),
-        *(
-            (person, _("Checked in, not interviewed") if over else _("Checked in, not interviewed yet"))
-            for person in summary.not_interviewed
-        ),
-    ]
-    for person, status in not_interviewed:
+    for person, status in summary.not_interviewed_with_status:
         writer.writerow(
             [
                 safe_cell(value)
@@ -216,7 +205,7 @@ def summary_csv(
                     person.name,
                     *((person.email, person.phone) if contacts else ()),
                     *("", "", ""),  # no date, start time or length
-                    status,
+                    _(status),
                     "",  # no comment
                     *("" for _attribute in summary.attributes),
                     *("", ""),  # no questions covered, no notes

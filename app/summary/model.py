@@ -148,6 +148,15 @@ class Group:
         return tuple(kind for kind, has in kinds.items() if any(has(item) for item in self.interviews))
 
 
+# The status of a candidate not interviewed, by whether the event is over (until then they
+# may still check in, or be called in).
+NOT_CHECKED_IN = {True: N_("Never checked in"), False: N_("Not checked in yet")}
+CHECKED_IN_NOT_INTERVIEWED = {
+    True: N_("Checked in, not interviewed"),
+    False: N_("Checked in, not interviewed yet"),
+}
+
+
 @dataclass(frozen=True)
 class Registered:
     """A candidate registered and not interviewed, with how to reach them (the
@@ -172,6 +181,16 @@ class Summary:
     # checked in may still come: "not checked in yet", as the organizer's live view says,
     # not a no-show.
     over: bool
+
+    @property
+    def not_interviewed_with_status(self) -> list[tuple[Registered, str]]:
+        """Everyone registered and not interviewed, with their status (a text to translate
+        where it is shown): the PDF's list and the CSV's last rows say the same."""
+        over = self.over
+        return [
+            *((person, NOT_CHECKED_IN[over]) for person in self.not_checked_in),
+            *((person, CHECKED_IN_NOT_INTERVIEWED[over]) for person in self.not_interviewed),
+        ]
 
     @property
     def no_shows(self) -> list[Registered]:

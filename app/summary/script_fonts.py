@@ -1,9 +1,10 @@
 """Letters that DejaVu Sans has no shapes for, in the summary PDF.
 
 xhtml2pdf sets a run of text in one font and has no fallback of its own: a Chinese, Japanese,
-Korean, Thai or Ethiopic name, or most emoji in a comment, came out as empty boxes. Here each run of such letters in the
-PDF's HTML is wrapped in a span whose class names a font that has them, and the @font-face
-for that font is added, only for the scripts the document holds (the CJK font is 4 MB).
+Korean, Thai or Ethiopic name, or most emoji in a comment, came out as empty boxes. Here each
+run of such letters in the PDF's HTML is wrapped in a span whose class names a font that has
+them, and the @font-face for that font is added, only for the scripts the document holds
+(the CJK font is 4 MB).
 
 These scripts need no shaping beyond what the font's own glyphs give (Thai's marks are
 placed by their widths). Scripts that do (Devanagari and the other Indic scripts, whose
