@@ -45,7 +45,7 @@ from typing import Any
 import asyncpg
 
 from app.live import queue
-from app.live.queue_frames import Waits, changed_span, waits_for
+from app.live.queue_frames import Span, Waits, changed_span, waits_for
 from app.metrics import METRICS
 from app.settings import Settings
 
@@ -227,14 +227,15 @@ class EventView:
         """candidate id -> place in the queue (1 = next)."""
         return {candidate: index for index, candidate in enumerate(self.order, 1)}
 
-    def positions_from(self, before: EventView) -> None:
+    def positions_from(self, before: EventView, span: Span | None = None) -> None:
         """Take the places from `before`'s when it has them worked out and the two orders
         differ only near the end (a check-in, a leave from the end): a copy and the few
-        entries that moved, instead of ten thousand made one by one."""
+        entries that moved, instead of ten thousand made one by one. `span`: the orders'
+        changed_span when the caller has it."""
         known = before.__dict__.get("position")
         if known is None or "position" in self.__dict__:
             return
-        start, old_part, _ = changed_span(before.order, self.order)
+        start, old_part, _ = span or changed_span(before.order, self.order)
         if len(self.order) - start > len(self.order) // 4:
             return  # most places moved: made afresh when asked
         position = known.copy()
@@ -269,13 +270,14 @@ class EventView:
         xmin, xmax, running = self.snapshot
         return xid < xmin or (xid < xmax and xid not in running)
 
-    def own_changes(self, before: EventView) -> set[int]:
+    def own_changes(self, before: EventView, span: Span | None = None) -> set[int]:
         """The candidates whose own facts differ from `before`'s: in the queue or not,
         queue state, offer, interview or open question (a place or a wait alone is not among
-        them: the `queue` message tells those, app/live/queue_frames.py)."""
+        them: the `queue` message tells those, app/live/queue_frames.py). `span`: the
+        orders' changed_span when the caller has it."""
         # The orders agree before and after the part that differs: who came or went is in
         # it (a check-in or a Next in ten thousand costs a few entries, not ten thousand).
-        _, old_part, new_part = changed_span(before.order, self.order)
+        _, old_part, new_part = span or changed_span(before.order, self.order)
         changed = set(old_part).symmetric_difference(new_part)
         # Whose queue state differs: those who came into or left the order (above), and
         # among the rest (`others`, a few) those whose state is another or who came or went.

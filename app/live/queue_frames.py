@@ -90,7 +90,11 @@ def common_end(old: list[int], new: list[int], start: int) -> int:
     return _agreeing(min(o, n) - start, lambda a, b: old[o - b : o - a] == new[n - b : n - a])
 
 
-def changed_span(old: list[int], new: list[int]) -> tuple[int, list[int], list[int]]:
+# Where two orders differ: the index it starts at, that part of the old, that part of the new.
+Span = tuple[int, list[int], list[int]]
+
+
+def changed_span(old: list[int], new: list[int]) -> Span:
     """Where two orders of unique ids differ: (the index it starts at, that part of the old,
     that part of the new). Before and after it they are the same, so whoever came or went
     is in it: a *Next* at the head of ten thousand costs the few entries it moved."""
@@ -99,11 +103,12 @@ def changed_span(old: list[int], new: list[int]) -> tuple[int, list[int], list[i
     return start, old[start : len(old) - end], new[start : len(new) - end]
 
 
-def queue_delta(old: list[int], new: list[int]) -> QueueDelta | None:
+def queue_delta(old: list[int], new: list[int], span: Span | None = None) -> QueueDelta | None:
     """What turns the order `old` into `new` (candidate ids, first = next), or None when it
     cannot be told by places alone: someone in both changed places relative to the others
-    (left and came back between two reads), or more than MAX_MOVES places moved."""
-    start, old_tail, new_tail = changed_span(old, new)
+    (left and came back between two reads), or more than MAX_MOVES places moved. `span`:
+    changed_span(old, new) when the caller has it."""
+    start, old_tail, new_tail = span or changed_span(old, new)
     in_new, in_old = set(new_tail), set(old_tail)
     left = [start + index for index, who in enumerate(old_tail, 1) if who not in in_new]
     joined = [start + index for index, who in enumerate(new_tail, 1) if who not in in_old]
@@ -248,10 +253,13 @@ class QueueChain:
         frame: bytes | None = None
         moved, first = True, 1
         if before is not None:
-            view.positions_from(before)  # the round's sort asks every waiting socket's
+            # Where the orders differ, worked out once for the three that ask (a walk over
+            # the whole queue when the change is at its end, as a check-in's is).
+            span = changed_span(before.order, view.order)
+            view.positions_from(before, span)  # the round's sort asks every waiting socket's
         if before is not None and before.event == view.event and before.messages == view.messages:
-            own = view.own_changes(before)
-            delta = queue_delta(before.order, view.order)
+            own = view.own_changes(before, span)
+            delta = queue_delta(before.order, view.order, span)
             if delta is not None:
                 staying = len(before.order) - len(delta.left)
                 # The waits are compared only when what they are made of differs, and only
