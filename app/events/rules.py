@@ -48,8 +48,9 @@ def is_over(event: Mapping[str, Any], now: dt.datetime) -> bool:
 def under_way(event: Mapping[str, Any], now: dt.datetime) -> bool:
     """From the moment check-in opens (the event is live) until it is over: when the
     organizer's live view has something to show (the events list and the event's page link
-    it then, and the summary after)."""
-    return (event["state"] == "live" or has_begun(event, now)) and not is_over(event, now)
+    it then, and the summary after). An event stays live past its end while an interview
+    of it still goes (extended, app/live/event_states.py): the organizer watches it then too."""
+    return event["state"] == "live" or (has_begun(event, now) and not is_over(event, now))
 
 
 def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:

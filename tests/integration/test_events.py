@@ -604,6 +604,15 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
     for event_id, live in ((held, True), (done, False), (later, False)):
         async with http.get(f"{base_url}/events/{event_id}") as response:
             assert (f'href="/events/{event_id}/live"' in await response.text()) == live, event_id
+    # Past its end with an interview still going (extended), the event stays live until that
+    # interview ends: the organizer can still watch it from the list and the event's page.
+    await db.execute(
+        "UPDATE event SET state = 'live', starts_at = now() - interval '3 days' WHERE id = $1", done
+    )
+    async with http.get(f"{base_url}/events") as response:
+        assert f'href="/events/{done}/live"' in await response.text()
+    async with http.get(f"{base_url}/events/{done}") as response:
+        assert f'href="/events/{done}/live"' in await response.text()
 
 
 async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_before_its_start(
