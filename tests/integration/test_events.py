@@ -454,6 +454,8 @@ async def test_the_events_own_texts_carry_its_language(employer, base_url):
         assert '<span lang="en">Säljare till Malmö</span>' in await response.text()
     async with http.get(f"{base_url}/events/{event_id}/summary", headers=headers) as response:
         assert '<h1 lang="en">Säljare till Malmö</h1>' in await response.text()
+    async with http.get(f"{base_url}/events/{event_id}/live", headers=headers) as response:
+        assert '<h1 lang="en">Säljare till Malmö</h1>' in await response.text()
 
 
 async def test_an_event_without_interviewers_is_not_published_but_may_be_a_draft(employer, base_url, db):
