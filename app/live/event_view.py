@@ -77,7 +77,8 @@ QUEUE_SQL = """
 EVENT_SQL = """
     SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
            CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END AS state,
-           starts_at + make_interval(mins => duration_minutes) AS ends_at, interview_minutes
+           starts_at, starts_at + make_interval(mins => duration_minutes) AS ends_at,
+           interview_minutes
     FROM event WHERE id = $1"""
 
 # The columns of a live interview as the states use them (snapshots.py).
@@ -162,7 +163,8 @@ RENEW_SQL = f"""
 @dataclass
 class EventView:
     now: dt.datetime
-    # {"state": the event's state ("published", "live", "finished", …), "ends_at": ISO time}
+    # {"state": the event's state ("published", "live", "finished", …), "starts_at" and
+    # "ends_at": ISO times}
     event: dict[str, Any]
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
@@ -364,7 +366,7 @@ def _waits_of(row: asyncpg.Record) -> tuple[list[float], float]:
 
 
 def _event_facts(event: asyncpg.Record) -> dict[str, Any]:
-    return {"state": event["state"], "ends_at": iso(event["ends_at"])}
+    return {"state": event["state"], "starts_at": iso(event["starts_at"]), "ends_at": iso(event["ends_at"])}
 
 
 def _renewed(held: EventView, event: asyncpg.Record, free_in: list[float], average: float) -> EventView:

@@ -121,7 +121,8 @@ async def save_feedback(
 
 # The record as the page's form takes it (record_of, record_for): `version` counts its saves.
 RECORD_SQL = """
-    SELECT i.id, i.state, i.notes, i.questions_covered, i.record_version, c.name AS candidate_name,
+    SELECT i.id, i.state, i.end_reason, i.notes, i.questions_covered, i.record_version,
+           c.name AS candidate_name,
            i.ended_at > now() - interval '10 minutes' AS recent,
            coalesce((SELECT jsonb_object_agg(r.position::text, r.rating)
                      FROM interview_rating r WHERE r.interview_id = i.id), '{}') AS ratings
@@ -133,6 +134,7 @@ def _record(row: asyncpg.Record) -> dict[str, Any]:
     return {
         "interview": row["id"],
         "state": row["state"],
+        "end_reason": row["end_reason"],
         "version": row["record_version"],
         "notes": row["notes"],
         "candidate_name": row["candidate_name"],

@@ -160,12 +160,15 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
     full roster is read on demand, app/live/roster.py), and cut to COMMON_BUDGET bytes by
     `_within_budget` when long names or many interviews would make it larger."""
     if "interviewers" not in view.memo:
+        # Nobody waits for an interview after the event's end: the waits stop there.
+        ends_at = view.event["ends_at"]
+        until = min(view.now, dt.datetime.fromisoformat(ends_at)) if ends_at else view.now
         queue = [
             {
                 "candidate": row["candidate_id"],
                 "name": row["name"],
                 "position": position,
-                "waited_seconds": int((view.now - row["queued_at"]).total_seconds()),
+                "waited_seconds": max(0, int((until - row["queued_at"]).total_seconds())),
                 "wait_minutes": view.wait_at(position),
             }
             for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)

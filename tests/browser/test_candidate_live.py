@@ -6,6 +6,7 @@ reloads, the interest question, and axe on every state."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -300,6 +301,11 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         assert await page.get_by_label("Yes").get_attribute("aria-invalid") == "true"
         await page.get_by_label("Yes").check()
         assert await page.get_by_label("No", exact=True).get_attribute("aria-invalid") is None
+        assert await page.text_content("[data-feedback-error]") == ""  # answered by the choice
+        # Past the field's maxlength (set by a script): refused in words, not "something went wrong".
+        await page.evaluate("document.querySelector('#feedback-comment').value = 'x'.repeat(2001)")
+        await page.get_by_role("button", name="Send answer").click()
+        await page.get_by_text("Something was missing or too long. Check it and try again.").wait_for()
         await page.get_by_label("Comment (optional)").fill("Spännande jobb!")
         await page.get_by_role("button", name="Send answer").click()
         await phase(page, "thanks")
@@ -521,6 +527,37 @@ async def test_the_end_coming_near_is_said_with_no_state_to_bring_it(new_page, b
     await page.get_by_text("so the interviewers may not reach you before then").wait_for(timeout=15000)
 
 
+async def waiting_in_both_languages(new_page, base_url, first, second):
+    """Two candidates checked in, in this order: the first's page in English, the second's in
+    Swedish; returns the two pages."""
+    pages = []
+    for token, language in ((first, "en"), (second, "sv")):
+        page = await open_candidate(new_page, base_url, token, language)
+        await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+        await phase(page, "waiting")
+        pages.append(page)
+    return pages
+
+
+async def test_the_waiting_room_says_when_the_interviews_start(new_page, base_url, db):
+    """Checked in before the set start, with no interviewer there yet: the waiting room says
+    when the interviews begin (it said only that nobody takes candidates right now), and
+    gives the estimate once an interviewer is there."""
+    event = await make_live_event(db, interviewers=1, candidates=2, starts_in_minutes=20)
+    starts_at = await db.fetchval("SELECT starts_at FROM event WHERE id = $1", event.id)
+    [first, second], [interviewer_token] = await tokens(db, event)
+    pages = await waiting_in_both_languages(new_page, base_url, first, second)
+    for page, words in zip(pages, ("The interviews start at", "Intervjuerna börjar kl.")):
+        await page.get_by_text(words).wait_for()
+        text = await page.text_content("[data-wait]")
+        shown = starts_at.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%H:%M")
+        assert shown in text and "No interviewer" not in text
+    await look(pages[1], "waiting-before-the-start-sv-desktop")
+    async with interviewer_socket(base_url, interviewer_token):
+        await pages[0].get_by_text("Estimated wait: about").wait_for()
+        assert "start at" not in await pages[0].text_content("[data-wait]")
+
+
 async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
     """Nobody is called after the event's end: a place whose estimated wait runs past it says
     so beside the estimate, instead of promising a wait that will not come."""
@@ -531,13 +568,7 @@ async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
     )
     [first, second], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token):
-        pages = [
-            await open_candidate(new_page, base_url, token, language)
-            for token, language in ((first, "en"), (second, "sv"))
-        ]
-        for page, language in zip(pages, ("en", "sv")):
-            await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
-            await phase(page, "waiting")
+        pages = await waiting_in_both_languages(new_page, base_url, first, second)
         await pages[1].get_by_text("Du är nummer 2 i kön.").wait_for()
         await pages[1].get_by_text("så intervjuarna kanske inte hinner nå dig innan dess").wait_for()
         assert "may not reach you" not in await pages[0].text_content("[data-wait]")

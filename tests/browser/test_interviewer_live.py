@@ -320,6 +320,31 @@ async def test_the_meeting_web_turns_over_when_the_events_time_runs_out(new_page
     assert await page.locator("#pause").is_disabled()
 
 
+async def test_an_interview_ending_after_the_event_does_not_offer_a_next(new_page, db, base_url):
+    """An interview that goes on past the event's end: when it ends, the status line does
+    not suggest calling in the next candidate (Next is off), and the waits of those still
+    checked in stop at the end instead of ticking on."""
+    from app.live import queue
+
+    async with first_in_interview(new_page, db, base_url) as (event, page, _recorders, _interview):
+        await db.execute(
+            "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes) WHERE id = $1",
+            event.id,
+        )
+        await queue.notify(db, event.id, "event_state")
+        # The lobby is out of sight during the interview, drawn all the same.
+        over = "The event is over: no more candidates are sent out."
+        await page.wait_for_function(f"document.querySelector('#rotation').textContent === '{over}'")
+        waited = page.locator("#queue li .waited")
+        before = await waited.text_content()
+        await page.wait_for_timeout(2500)
+        assert await waited.text_content() == before
+        await page.get_by_role("button", name="End interview").click()
+        said = "The interview with Kandidat 0 has ended. The event is over too. Finish your notes below."
+        await page.wait_for_selector(f"#lobby-status:text-is('{said}')")
+        assert await page.locator("#next").is_disabled()
+
+
 async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base_url):
     """A candidate still checked in when the event ends is not "waiting" in the list (nobody
     calls them any more) and cannot be picked; there is no rotation to pause and nobody in
@@ -491,7 +516,12 @@ async def test_an_end_not_pressed_here_leaves_the_typing_in_the_notes(
         else:
             await end_by_time(db, app_server[JANUS], interview)
         await page.wait_for_selector("#lobby:not([hidden])")
-        await page.wait_for_selector("#lobby-status:has-text('The interview with Kandidat 0 has ended')")
+        # Why it ended, and what now.
+        said = {
+            "candidate": "Kandidat 0 left the interview.",
+            "time": "The time for the interview with Kandidat 0 ran out.",
+        }[ended_by] + " Finish your notes below, or call in the next candidate."
+        await page.wait_for_selector(f"#lobby-status:text-is('{said}')")
         await page.wait_for_timeout(300)  # a focus moved later by the page would show by now
         assert await page.evaluate("document.activeElement.id") == "notes"
         assert await page.evaluate("document.activeElement.selectionStart") == len("Stark kandi")

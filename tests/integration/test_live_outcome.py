@@ -122,6 +122,7 @@ async def test_a_window_is_told_of_another_windows_save(app_server, base_url, db
             "type": "record",
             "interview": interview,
             "state": "active",
+            "end_reason": None,
             "version": 1,
             "notes": "Stark",
             "candidate_name": record["candidate_name"],

@@ -242,3 +242,16 @@ def test_a_state_equal_but_for_the_clock_and_the_ticket_is_not_sent_again():
     plain = {"type": "state", "now": "12:00:00", "queue": {"position": 3}}
     assert _lasting(plain) == _lasting({**plain, "now": "12:00:05"})
     assert _lasting(plain) != _lasting({**plain, "queue": {"position": 2}})
+
+
+def test_the_lobby_counts_waits_up_to_the_event_end_and_no_further():
+    held = view([1, 2])
+    held.head[0]["queued_at"] = NOW - dt.timedelta(minutes=30)  # waited since before the end
+    held.head[1]["queued_at"] = NOW - dt.timedelta(minutes=5)  # since after the end (late check-in)
+    held.event["ends_at"] = (NOW - dt.timedelta(minutes=10)).isoformat()
+    waits = [entry["waited_seconds"] for entry in snapshots.lobby_of(held)["queue"]]
+    assert waits == [20 * 60, 0]
+    running = view([1])
+    running.head[0]["queued_at"] = NOW - dt.timedelta(minutes=3)
+    running.event["ends_at"] = (NOW + dt.timedelta(hours=1)).isoformat()
+    assert snapshots.lobby_of(running)["queue"][0]["waited_seconds"] == 180

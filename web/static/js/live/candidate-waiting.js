@@ -12,6 +12,12 @@ function setText(element, text) {
 // With no estimate (nobody takes candidates now), an end within this long is said all the same.
 export const CLOSE_TO_THE_END_MS = 30 * 60000;
 
+// Whether the event's set start is still to come (interviewers may begin before it).
+function beforeTheStart(ending) {
+  if (!ending?.startsAt || !ending.now) return false;
+  return Date.parse(ending.now) < Date.parse(ending.startsAt);
+}
+
 function pastTheEnd(minutes, ending) {
   if (!ending?.endsAt || !ending.now) return false;
   const left = Date.parse(ending.endsAt) - Date.parse(ending.now);
@@ -31,8 +37,9 @@ export class WaitingRoom {
     this.ending = null;
   }
 
-  // ending: {endsAt, now} (ISO strings, the server's clock), to say when the estimated wait
-  // runs past the event's end: nobody is called after it.
+  // ending: {startsAt, endsAt, now} (ISO strings, the server's clock), to say when the
+  // interviews begin if nobody takes candidates before the start, and when the estimated
+  // wait runs past the event's end: nobody is called after it.
   draw(queue, messages, ending = this.ending) {
     this.queue = queue;
     this.ending = ending;
@@ -48,9 +55,14 @@ export class WaitingRoom {
       place = _("You are number %(position)s in the queue.", { position: queue.position });
     }
     if (queue.state === "waiting" && queue.position) {
-      if (queue.wait_minutes === null || queue.wait_minutes === undefined) {
-        // No interviewer is taking candidates right now: not started yet, all on a break or
-        // paused, or all gone (the waits count only those who take candidates).
+      const before = beforeTheStart(ending);
+      if ((queue.wait_minutes === null || queue.wait_minutes === undefined) && before) {
+        // Checked in before the start, with no interviewer there yet: when they begin.
+        wait = _("The interviews start at %(time)s. Until then there is no estimated wait. You keep your place.",
+          { time: clockTime(ending.startsAt) });
+      } else if (queue.wait_minutes === null || queue.wait_minutes === undefined) {
+        // No interviewer is taking candidates right now: all on a break or paused, or all
+        // gone (the waits count only those who take candidates).
         wait = _("No interviewer is taking candidates right now, so there is no estimated wait. You keep your place.");
       } else if (queue.wait_minutes <= 1) {
         wait = _("Estimated wait: about a minute or less.");

@@ -103,7 +103,11 @@ class CandidatePage {
       if (event.key === "Escape" && !find("[data-leave-queue-no]").hidden) find("[data-leave-queue-no]").click();
     });
     for (const radio of document.querySelectorAll("input[name=interested]")) {
-      radio.addEventListener("change", () => this.markFeedbackChoice(false));
+      radio.addEventListener("change", () => {
+        this.markFeedbackChoice(false);
+        // "Choose Yes or No." is answered by the choice: it does not stay to confuse.
+        if (this.error?.[1] === "choose") this.showError(this.error[0], null);
+      });
     }
     const join = find("[data-join]");
     // Once per offer: a second click while the offer still shows (its state comes a moment
@@ -172,7 +176,7 @@ class CandidatePage {
   // The end comes by the clock, with no change to send a state: drawn again then, in the
   // phases it ends (overWhileWaiting); once it has passed there is nothing more to watch.
   // While waiting, also when the end comes near (the waiting room says it then, even with
-  // no estimate: a queue that does not move sends nothing).
+  // no estimate: a queue that does not move sends nothing), and at the set start.
   watchEnd(state, phase) {
     clearTimeout(this.endTimer);
     if (!state.event?.ends_at || !["waiting", "before", "left"].includes(phase)) return;
@@ -180,6 +184,9 @@ class CandidatePage {
     if (ms <= 0) return;
     const near = ms - CLOSE_TO_THE_END_MS;
     if (phase === "waiting" && near > 0) ms = Math.min(ms, near);
+    // And at the set start, which the waiting room names until it has passed.
+    const start = state.event.starts_at ? Date.parse(state.event.starts_at) - Date.parse(state.now) + 1000 : 0;
+    if (phase === "waiting" && start > 0) ms = Math.min(ms, start);
     // At most an hour at a time: a longer timer is not kept by every browser.
     this.endTimer = setTimeout(() => {
       if (this.state) this.draw({ ...this.state, now: new Date(Date.now() + this.offset).toISOString() });
@@ -403,7 +410,9 @@ class CandidatePage {
     this.drawNote();
     this.drawSoundButton();
     if (phase === "waiting") {
-      this.waiting.draw(state.queue, state.messages, { endsAt: state.event?.ends_at, now: state.now });
+      this.waiting.draw(state.queue, state.messages, {
+        startsAt: state.event?.starts_at, endsAt: state.event?.ends_at, now: state.now,
+      });
     }
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") {

@@ -13,7 +13,7 @@ import { N_, _ } from "./texts.js";
 const ERRORS = new Map(Object.entries({
   malformed: { staff: N_("The server could not read what the page sent. Reload the page and try again.") },
   unknown_type: { staff: N_("This page is out of date. Reload it and try again.") },
-  invalid_fields: { staff: N_("Something was missing or too long. Check it and try again.") },
+  invalid_fields: N_("Something was missing or too long. Check it and try again."),
   busy_retry: N_("Something else changed at the same moment. Try again."),
   unavailable: {
     candidate: N_("Reconnecting to the service… Try again in a moment. You keep your place."),

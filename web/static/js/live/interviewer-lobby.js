@@ -87,9 +87,13 @@ export class Lobby {
     if (this.state) this.draw(this.state);
   }
 
-  // Seconds since the state came, on the server's clock.
+  // Seconds since the state came, on the server's clock; once the event's time is up, as at
+  // its end (nobody waits for an interview after it), as the organizer's page counts.
   elapsed() {
-    return (Date.now() - this.receivedAt) / 1000;
+    const since = (Date.now() - this.receivedAt) / 1000;
+    const { event, now } = this.state;
+    if (!event || !event.ends_at || !now) return since;
+    return Math.max(0, Math.min(since, (Date.parse(event.ends_at) - Date.parse(now)) / 1000));
   }
 
   drawQueue() {

@@ -2,7 +2,7 @@
 // lobby, the interview. Every button sends one protocol message (app/live/PROTOCOL.md) and
 // puts the reply into words; everything shown comes from the channel's "state".
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
-import { _, onLanguageChange } from "./texts.js";
+import { N_, _, onLanguageChange } from "./texts.js";
 import { startPage } from "./page-start.js";
 import { connectionText, errorText } from "./error-texts.js";
 import { Lobby, ServerClock } from "./interviewer-lobby.js";
@@ -10,12 +10,27 @@ import { Roster } from "./interviewer-roster.js";
 import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 import { installShortcuts } from "./shortcuts.js";
+import { eventOver } from "./event-over.js";
 
 const MAX_MESSAGE = 500;
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
 // Which own interview, in which phase: a refusal is about the phase it was given in.
 const phaseOf = (own) => (own ? `${own.id}:${own.state}` : "none");
+
+// Why an interview ended (its record's end_reason), said when the lobby comes back; an own
+// End (this window's or another's) and anything else get the plain words.
+const ENDED = new Map(Object.entries({
+  candidate: N_("%(name)s left the interview."),
+  time: N_("The time for the interview with %(name)s ran out."),
+  cancelled: N_("The interview with %(name)s ended: their registration was cancelled."),
+  removed: N_("The interview with %(name)s ended: their registration was cancelled."),
+  erased: N_("The interview with %(name)s ended: their registration was cancelled."),
+}));
+
+function endedText(reason) {
+  return ENDED.get(reason) ?? N_("The interview with %(name)s has ended.");
+}
 
 class MeetingPage {
   constructor() {
@@ -44,6 +59,7 @@ class MeetingPage {
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
     this.lastOwn = null;  // the own interview in the last state
     this.endPressed = false;  // End was pressed here, and the interview has not ended yet
+    this.statusesTold = 0;  // how many times the status line was set (sayWhyEnded)
     this.underway = new Set();  // the kinds of action whose request has no reply yet
 
     $("next").addEventListener("click", () => this.once("call", () => this.callIn({ type: "next" })));
@@ -95,12 +111,39 @@ class MeetingPage {
   // puts the focus and the caret back); a control of the interview that went away hands it
   // to the notes' heading. The status line (role=status) says that it ended either way.
   ended({ interview, focus }) {
-    const name = interview.candidate_name;
-    this.setLobbyStatus(() => _("The interview with %(name)s has ended. Finish your notes below, or call in the next candidate.", { name }));
     const pressed = this.endPressed;
+    if (pressed) this.sayEnded(interview, "interviewer");
+    else this.sayWhyEnded(interview);
     this.endPressed = false;
     if ((pressed || focus === "none") && !$("next").disabled) $("next").focus();
     else if (focus !== "record" && focus !== "kept") this.record.focusHeading();
+  }
+
+  // The status line after an interview: why it ended (the candidate left, the time ran out)
+  // and what now. After the event's end there is no next candidate to call in (Next is
+  // disabled).
+  sayEnded(interview, reason) {
+    const name = interview.candidate_name;
+    const why = endedText(reason);
+    const over = this.lobby.state && eventOver(this.lobby.state.event, this.clock.now());
+    const next = over ? N_("The event is over too. Finish your notes below.")
+      : N_("Finish your notes below, or call in the next candidate.");
+    this.setLobbyStatus(() => [_(why, { name }), _(next)].join(" "));
+  }
+
+  // The state says only that the interview is gone; its record says how it ended. Said once
+  // the record is here (one status, not a plain one and then a better one for a screen
+  // reader to read twice), unless the status line has told of something else meanwhile.
+  async sayWhyEnded(interview) {
+    const told = this.statusesTold;
+    let reason = null;
+    try {
+      const reply = await this.channel.send({ type: "record", interview: interview.id });
+      if (reply.type === "record") reason = reply.end_reason;
+    } catch {
+      // not connected: the plain words
+    }
+    if (this.statusesTold === told) this.sayEnded(interview, reason);
   }
 
   setProblem(text) {
@@ -109,6 +152,7 @@ class MeetingPage {
   }
 
   setLobbyStatus(text) {
+    this.statusesTold += 1;
     this.shown.lobbyStatus = text;
     this.show("lobby-status", text);
   }
