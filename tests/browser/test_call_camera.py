@@ -72,3 +72,28 @@ async def test_camera_stopping_goes_on_with_sound_and_comes_back(app_server, set
     await sender.reload()
     await start_call(sender, tickets[0])
     await wait_phase(sender, "live")
+
+
+async def test_the_camera_turned_off_stops_the_picture_for_the_other_side(app_server, settings, new_page):
+    """Turn camera off: the other side sees the picture stop and is told, not a black picture
+    on a connection called good (a muted track alone still sends black frames); on again,
+    the picture comes back."""
+    _tickets, pages = await two_in_a_call(app_server, settings, new_page)
+    for page in pages:
+        await wait_phase(page, "live")
+    sender, receiver = pages
+    await sender.click("[data-call-camera]")
+    await wait_phase(receiver, "audio-only")
+    assert await receiver.text_content("[data-call-status]") == (
+        "The other person's video is paused (weak connection or camera). You can still hear each other."
+    )
+    assert await receiver.is_visible("[data-call-waiting]")
+    frames = await receiver.evaluate(FRAMES)
+    await receiver.wait_for_timeout(2000)
+    assert await receiver.evaluate(FRAMES) <= frames + 2  # nothing relayed (a frame in flight at most)
+    assert await sender.is_visible("[data-call-self-off]")
+    assert await sender.evaluate("window.callView.state.sending") == "video"  # not a pause to undo
+    await sender.click("[data-call-camera]")
+    await wait_phase(receiver, "live")
+    await receiver.wait_for_function(f"({FRAMES}) > {frames} + 10", timeout=15000)
+    assert await receiver.text_content("[data-call-status]") == ""

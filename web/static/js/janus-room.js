@@ -368,8 +368,8 @@ export class RoomCall extends EventTarget {
   }
 
   setCamera(enabled) {
-    if (this.video && this.video.sending !== "video") return; // paused: resumeVideo() turns it on
-    if (enabled) this.publisher?.unmuteVideo();
+    if (this.video) this.video.setCamera(enabled);
+    else if (enabled) this.publisher?.unmuteVideo();
     else this.publisher?.muteVideo();
   }
 

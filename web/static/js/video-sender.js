@@ -1,6 +1,7 @@
 // The own video, as RoomCall (janus-room.js) sends it: its bitrate following the loss
 // second by second (send-control.js), a pause with sound going on when the bandwidth runs out
-// or the camera stops, and the way back. Through the publisher's janus.js handle (public API).
+// or the camera stops, and the way back; the camera button. Through the publisher's janus.js
+// handle (public API).
 //   sending: video | audio-only:bandwidth | audio-only:camera
 import { adapt, initialControl, resume } from "./send-control.js";
 
@@ -9,6 +10,9 @@ export class VideoSender {
     this.publisher = publisher;
     this.control = initialControl();
     this.sending = "video";
+    this.cameraOn = true;  // the call's camera button
+    this.relayed = true;   // whether Janus was last asked to relay our video
+    this.linkUp = false;
   }
 
   // One second's figures (call-stats.js); slow: Janus said our uplink is slow; local: the
@@ -18,7 +22,9 @@ export class VideoSender {
     if (camera && camera.readyState === "ended" && this.sending !== "audio-only:camera") {
       this.pause("audio-only:camera"); // unplugged, taken by another app, stopped by the system
     }
-    if (this.sending !== "video" || !linkUp) return;
+    this.linkUp = linkUp;
+    this.askRelay();
+    if (this.sending !== "video" || !linkUp || !this.cameraOn) return;
     this.control = adapt(this.control, {
       loss: figures.lossOut, slow, available: figures.available, sent: figures.kbpsOut || null,
     });
@@ -51,7 +57,32 @@ export class VideoSender {
     const mid = this.mid();
     if (mid === undefined) return;
     this.publisher.muteVideo(mid);
+    this.relayed = false;
     this.publisher.send({ message: { request: "configure", streams: [{ mid, send: false }] } });
+  }
+
+  // The camera button: off stops Janus relaying our video, as a pause does, so the other
+  // side sees the picture stop and is told so (a muted track alone arrives as a black
+  // picture on a connection called good); on sends it again. During a pause it is only
+  // kept, for resume().
+  setCamera(on) {
+    if (on === this.cameraOn) return;
+    this.cameraOn = on;
+    if (this.sending !== "video") return;
+    const mid = this.mid();  // (none yet before the offer: every video track, the one)
+    if (on) this.publisher.unmuteVideo(mid);
+    else this.publisher.muteVideo(mid);
+    this.askRelay();
+  }
+
+  // Janus is asked only once our media is up (the camera may be switched off before): the
+  // publishing configure has been answered by then, and the stream it names exists.
+  askRelay() {
+    const mid = this.mid();
+    const relay = this.sending === "video" && this.cameraOn;
+    if (relay === this.relayed || !this.linkUp || mid === undefined) return;
+    this.relayed = relay;
+    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: relay }] } });
   }
 
   // Video back on, after a pause: a new camera track if the old one ended.
@@ -69,7 +100,7 @@ export class VideoSender {
     this.control = resume(this.control);
     this.setBitrate(this.control.target);
     this.askJanusFor(this.control.target);
-    this.publisher.unmuteVideo(mid);
-    this.publisher.send({ message: { request: "configure", streams: [{ mid, send: true }] } });
+    if (this.cameraOn) this.publisher.unmuteVideo(mid);
+    this.askRelay();
   }
 }
