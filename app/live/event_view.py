@@ -90,6 +90,7 @@ LIVE_COLUMNS = (
     "offer_expires_at",
     "started_at",
     "ends_at",
+    "extended_minutes",
     "room_generation",
     "janus_server",
     "room_id",
@@ -112,7 +113,8 @@ VIEW_SQL = f"""
                  FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
                  WHERE c.id = ANY(entries.ordered[1:{HEAD_ROWS}])) AS head,
            ARRAY(SELECT ROW(i.id, i.state::text, i.candidate_id, i.interviewer_id,
-                            i.offer_expires_at, i.started_at, i.ends_at, i.room_generation,
+                            i.offer_expires_at, i.started_at, i.ends_at, i.extended_minutes,
+                            i.room_generation,
                             i.janus_server, i.room_id, i.media_lost_at, i.room_pin,
                             i.room_secret, i.room_tokens, c.name,
                             coalesce(nullif(w.name, ''), w.email))

@@ -93,6 +93,7 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
             "id": live["id"],
             "interviewer_name": live["interviewer_name"],  # the call view says whom they talk with
             "ends_at": iso(live["ends_at"]),
+            "extended_minutes": live["extended_minutes"],  # said beside the time left
             "warning_at": _time_box(live, settings),
             "room": live["room_generation"],
             **_media(live),
@@ -226,6 +227,7 @@ async def interviewer_state(view: EventView, interviewer_id: int, settings: Sett
             "candidate_name": row["candidate_name"],
             "offer_expires_at": iso(row["offer_expires_at"]),
             "ends_at": iso(row["ends_at"]),
+            "extended_minutes": row["extended_minutes"],
             "warning_at": _time_box(row, settings),
             "room": row["room_generation"],
             "ticket": _ticket(row, settings),

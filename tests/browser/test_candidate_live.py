@@ -288,6 +288,9 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
         assert joins == []
         assert await page.get_attribute("html", "lang") == "en"
+        # The interviewer adds time: said beside the time left, which jumps.
+        await interviewer.request({"ok"}, type="extend")
+        await page.locator("[data-call-extended]").filter(has_text="Extended by 2 minutes.").wait_for()
 
         # The interviewer ends it: the interest question, then the thanks.
         await interviewer.request({"ok"}, type="end")

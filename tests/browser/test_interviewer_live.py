@@ -101,6 +101,7 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
             return (ends_at - before).total_seconds()
 
         await eventually(extended_by, 120)
+        await page.locator("[data-call-extended]").filter(has_text="Extended by 2 minutes.").wait_for()
 
         # End: back to the lobby, Next ready, the notes still open and saved to that interview.
         await page.get_by_role("button", name="End interview").click()

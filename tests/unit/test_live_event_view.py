@@ -132,6 +132,7 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
             "offer_expires_at": None,
             "started_at": NOW,
             "ends_at": NOW,
+            "extended_minutes": 0,
             "room_generation": 1,
             "janus_server": "janus1",
             "room_id": None,

@@ -36,7 +36,7 @@
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
-import { N_, _, onLanguageChange } from "./texts.js";
+import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 
@@ -95,6 +95,7 @@ export class CallView extends EventTarget {
       remote: find("remote"), self: find("self"), selfOff: find("self-off"), waiting: find("waiting"),
       sound: find("sound"), timer: find("timer"), quality: find("quality"),
       qualityText: find("quality-text"), details: find("quality-details"), warning: find("warning"),
+      extended: find("extended"),
       status: find("status"), videoNote: find("video-note"), videoNoteText: find("video-note-text"),
       videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
       videoSaid: find("video-said"), leaveQuestion: find("leave-question"), leaveYes: find("leave-yes"),
@@ -425,7 +426,11 @@ export class CallView extends EventTarget {
 
   // stoppedAt: the server stopped the interview's clock then (its media server is down):
   // the time left stays as it was at that moment.
-  setTimes({ endsAt = null, warningAt = null, now = null, stoppedAt = null } = {}) {
+  // extended: the minutes the interviewer has added, said beside the time left (both see
+  // the clock jump, and the candidate would not know why).
+  setTimes({ endsAt = null, warningAt = null, now = null, stoppedAt = null, extended = 0 } = {}) {
+    this.extended = endsAt ? extended : 0;
+    this.drawExtended();
     if (!endsAt) {
       this.times = null;
     } else {
@@ -457,6 +462,14 @@ export class CallView extends EventTarget {
     } else if (!warn) {
       warning.hidden = true;
     }
+  }
+
+  drawExtended() {
+    const minutes = this.extended ?? 0;
+    const text = minutes > 0 ? ngettext("Extended by %(minutes)s minute.", "Extended by %(minutes)s minutes.",
+      minutes, { minutes }) : "";
+    // Only a change: the element is a live region, and the same words must not be read again.
+    if (this.el.extended.textContent !== text) this.el.extended.textContent = text;
   }
 
   drawWarning() {
@@ -510,6 +523,7 @@ export class CallView extends EventTarget {
     this.el.camera.classList.toggle("off", !this.cameraOn);
     this.draw();
     if (!this.el.warning.hidden) this.drawWarning();
+    this.drawExtended();
   }
 
   fail(code, reason) {

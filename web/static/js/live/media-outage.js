@@ -46,5 +46,6 @@ export function callTimes(interview, now) {
   return {
     endsAt: interview.ends_at, warningAt: interview.warning_at, now,
     stoppedAt: interview.media === "unavailable" ? interview.stopped_at : null,
+    extended: interview.extended_minutes ?? 0,
   };
 }
