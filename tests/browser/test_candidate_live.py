@@ -398,6 +398,34 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
     assert interested is False
 
 
+@pytest.mark.parametrize(
+    "language, words",
+    [("sv", "1 nytt meddelande från intervjuarna"), ("en", "1 new message from the interviewers")],
+)
+async def test_a_message_below_the_fold_is_pointed_to_from_the_place(new_page, base_url, db, language, words):
+    """On a phone the messages are below the fold: one that comes while they are out of sight
+    is told by a link in the sticky box with the place, which goes once they are seen."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, language, "phone")
+        await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+        await phase(page, "waiting")
+        note = page.locator("[data-new-messages]")
+        assert await note.is_hidden()
+        await interviewer.request({"ok"}, type="message", text="Vi börjar om fem minuter.")
+        await note.get_by_role("link", name=words).wait_for()
+        await look(page, f"new-message-{language}-phone")
+        await note.get_by_role("link").click()
+        await note.wait_for(state="hidden")
+        assert await page.get_by_text("Vi börjar om fem minuter.").is_visible()
+        # A message that comes while they are in sight needs no pointer.
+        await interviewer.request({"ok"}, type="message", text="Nu kör vi.")
+        await page.get_by_text("Nu kör vi.").wait_for()
+        await page.wait_for_timeout(300)
+        assert await note.is_hidden()
+
+
 async def test_interest_question_survives_the_event_ending(new_page, base_url, db):
     """The last interview ends as the event does: a reload still asks the question."""
     event = await make_live_event(db, interviewers=1, candidates=1)

@@ -35,6 +35,27 @@ export class WaitingRoom {
     this.shown = new Map(); // message id -> its <li>
     this.queue = null;
     this.ending = null;
+    // Messages that came while the list was out of sight, told by a link in the sticky box
+    // with the place (those in the first state are not new: the page shows them as it opens).
+    this.newNote = root.querySelector("[data-new-messages]");
+    this.unseen = 0;
+    this.primed = false;
+    this.listInView = true;
+    const section = this.list.closest("section");
+    if (section && "IntersectionObserver" in window) {
+      new IntersectionObserver((entries) => {
+        this.listInView = entries.some((entry) => entry.isIntersecting);
+        if (this.listInView) this.showUnseen(0);
+      }).observe(section);
+    }
+  }
+
+  showUnseen(count) {
+    this.unseen = count;
+    this.newNote.hidden = count === 0;
+    this.newNote.firstElementChild.textContent = count === 0 ? "" : ngettext(
+      "%(count)s new message from the interviewers", "%(count)s new messages from the interviewers",
+      count, { count });
   }
 
   // ending: {startsAt, endsAt, now} (ISO strings, the server's clock), to say when the
@@ -82,8 +103,10 @@ export class WaitingRoom {
 
   drawMessages(messages) {
     // New messages are appended (the list is a polite live region); old ones stay put.
+    let added = 0;
     for (const message of messages) {
       if (this.shown.has(message.id)) continue;
+      added += 1;
       const item = document.createElement("li");
       const time = document.createElement("time");
       time.dateTime = message.sent_at;
@@ -95,10 +118,13 @@ export class WaitingRoom {
       this.shown.set(message.id, item);
     }
     this.none.hidden = this.shown.size > 0;
+    if (added && this.primed && !this.listInView) this.showUnseen(this.unseen + added);
+    this.primed = true;
   }
 
   redraw() {
     if (this.queue) this.draw(this.queue, []);
+    this.showUnseen(this.unseen);
     for (const item of this.shown.values()) {
       const time = item.querySelector("time");
       time.textContent = clockTime(time.dateTime);
