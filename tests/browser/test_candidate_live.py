@@ -419,11 +419,19 @@ async def test_a_message_below_the_fold_is_pointed_to_from_the_place(new_page, b
         await note.get_by_role("link").click()
         await note.wait_for(state="hidden")
         assert await page.get_by_text("Vi börjar om fem minuter.").is_visible()
+        assert await page.evaluate("document.activeElement.id") == "messages-heading"
         # A message that comes while they are in sight needs no pointer.
         await interviewer.request({"ok"}, type="message", text="Nu kör vi.")
         await page.get_by_text("Nu kör vi.").wait_for()
         await page.wait_for_timeout(300)
         assert await note.is_hidden()
+        # Scrolled to the end of the page, the messages are up under the sticky box: pointed to.
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await interviewer.request({"ok"}, type="message", text="Snart er tur.")
+        await note.wait_for()
+        # Scrolled to it by hand: seen, and the link goes.
+        await page.get_by_text("Snart er tur.").evaluate("item => item.scrollIntoView({block: 'center'})")
+        await note.wait_for(state="hidden")
 
 
 async def test_interest_question_survives_the_event_ending(new_page, base_url, db):

@@ -179,3 +179,24 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
                 '#interviewers :text("Done: nobody is called after the event\'s end")'
             )
             await look(page, "organizer-live-over-en-desktop")
+            # A state cut well after the end: the waits stand at the end, as the server counts
+            # them (the page added the time since the end once more, below zero).
+            await db.execute(
+                "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes + 10)"
+                " WHERE id = $1",
+                event.id,
+            )
+            await db.execute(
+                """UPDATE queue_entry q SET queued_at = e.starts_at
+                          + make_interval(mins => e.duration_minutes) - interval '20 minutes'
+                   FROM candidate c JOIN event e ON e.id = c.event_id
+                   WHERE q.candidate_id = c.id AND e.id = $1""",
+                event.id,
+            )
+            await queue.notify(db, event.id, "event_state")
+            waited = page.locator("#queue li .waited")
+            await page.wait_for_function(
+                "document.querySelector('#queue li .waited').textContent === 'waited 20 min 0 s'"
+            )
+            await page.wait_for_timeout(1500)
+            assert await waited.text_content() == "waited 20 min 0 s"

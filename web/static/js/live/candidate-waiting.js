@@ -37,21 +37,35 @@ export class WaitingRoom {
     this.ending = null;
     // Messages that came while the list was out of sight, told by a link in the sticky box
     // with the place (those in the first state are not new: the page shows them as it opens).
+    // Out of sight: below the window, or scrolled up under the sticky box.
+    this.box = root.querySelector(".queue-place");
     this.newNote = root.querySelector("[data-new-messages]");
-    this.unseen = 0;
+    this.unseen = [];  // the <li>s of the messages not seen yet, in order
     this.primed = false;
-    this.listInView = true;
-    const section = this.list.closest("section");
-    if (section && "IntersectionObserver" in window) {
-      new IntersectionObserver((entries) => {
-        this.listInView = entries.some((entry) => entry.isIntersecting);
-        if (this.listInView) this.showUnseen(0);
-      }).observe(section);
-    }
+    const seen = () => {
+      if (this.unseen.length && this.inSight(this.unseen.at(-1))) this.showUnseen([]);
+    };
+    window.addEventListener("scroll", seen, { passive: true });
+    window.addEventListener("resize", seen, { passive: true });
+    this.newNote.querySelector("a").addEventListener("click", (event) => {
+      event.preventDefault();
+      const first = this.unseen[0];
+      this.showUnseen([]);
+      first?.scrollIntoView({ block: "center" });
+      // Where the keyboard and a screen reader go on from: the messages.
+      root.querySelector("#messages-heading").focus({ preventScroll: true });
+    });
   }
 
-  showUnseen(count) {
-    this.unseen = count;
+  inSight(element) {
+    const box = element.getBoundingClientRect();
+    const top = Math.max(0, this.box.getBoundingClientRect().bottom);
+    return box.height > 0 && box.top >= top - 1 && box.bottom <= window.innerHeight + 1;
+  }
+
+  showUnseen(items) {
+    this.unseen = items;
+    const count = items.length;
     this.newNote.hidden = count === 0;
     this.newNote.firstElementChild.textContent = count === 0 ? "" : ngettext(
       "%(count)s new message from the interviewers", "%(count)s new messages from the interviewers",
@@ -103,10 +117,9 @@ export class WaitingRoom {
 
   drawMessages(messages) {
     // New messages are appended (the list is a polite live region); old ones stay put.
-    let added = 0;
+    const added = [];
     for (const message of messages) {
       if (this.shown.has(message.id)) continue;
-      added += 1;
       const item = document.createElement("li");
       const time = document.createElement("time");
       time.dateTime = message.sent_at;
@@ -116,9 +129,10 @@ export class WaitingRoom {
       item.append(time, " ", text);
       this.list.append(item);
       this.shown.set(message.id, item);
+      added.push(item);
     }
     this.none.hidden = this.shown.size > 0;
-    if (added && this.primed && !this.listInView) this.showUnseen(this.unseen + added);
+    if (added.length && this.primed && !this.inSight(added.at(-1))) this.showUnseen([...this.unseen, ...added]);
     this.primed = true;
   }
 

@@ -75,16 +75,21 @@ export class Lobby {
   draw(state) {
     this.state = state;
     this.receivedAt = Date.now();
+    this.drawAll();
+  }
+
+  // A language switch draws the same state again: the waits go on from when it came.
+  redraw() {
+    if (this.state) this.drawAll();
+  }
+
+  drawAll() {
     this.drawQueue();
     this.drawTalking();
     this.drawCounts();
     this.drawMessages();
     this.drawOwn();
     this.tick();
-  }
-
-  redraw() {
-    if (this.state) this.draw(this.state);
   }
 
   // Seconds since the state came, on the server's clock; once the event's time is up, as at

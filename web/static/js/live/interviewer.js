@@ -24,8 +24,7 @@ const ENDED = new Map(Object.entries({
   candidate: N_("%(name)s left the interview."),
   time: N_("The time for the interview with %(name)s ran out."),
   cancelled: N_("The interview with %(name)s ended: their registration was cancelled."),
-  removed: N_("The interview with %(name)s ended: their registration was cancelled."),
-  erased: N_("The interview with %(name)s ended: their registration was cancelled."),
+  removed: N_("The interview with %(name)s ended: their registration was removed."),
 }));
 
 function endedText(reason) {

@@ -162,7 +162,8 @@ class OrganizerLivePage {
     const queue = this.state.queue || [];
     let now = Date.now() + this.offset;
     if (this.state.ends_at) now = Math.min(now, Date.parse(this.state.ends_at));
-    const since = (now - Date.parse(this.state.now)) / 1000;
+    // (A state cut after the end has its waits up to the end already: nothing to add.)
+    const since = Math.max(0, (now - Date.parse(this.state.now)) / 1000);
     $("queue").querySelectorAll(".waited").forEach((waited, index) => {
       if (!queue[index]) return;
       const text = _("waited %(time)s", { time: duration(queue[index].waited_seconds + since) });
