@@ -78,7 +78,7 @@ async def test_the_camera_turned_off_stops_the_picture_for_the_other_side(app_se
     """Turn camera off: the other side sees the picture stop and is told, not a black picture
     on a connection called good (a muted track alone still sends black frames); on again,
     the picture comes back."""
-    _tickets, pages = await two_in_a_call(app_server, settings, new_page)
+    tickets, pages = await two_in_a_call(app_server, settings, new_page)
     for page in pages:
         await wait_phase(page, "live")
     sender, receiver = pages
@@ -93,6 +93,14 @@ async def test_the_camera_turned_off_stops_the_picture_for_the_other_side(app_se
     assert await receiver.evaluate(FRAMES) <= frames + 2  # nothing relayed (a frame in flight at most)
     assert await sender.is_visible("[data-call-self-off]")
     assert await sender.evaluate("window.callView.state.sending") == "video"  # not a pause to undo
+    # A rejoin (as when the interview moves to a new room) keeps the camera off: the new
+    # publisher is relayed as off once its media is up.
+    await sender.evaluate("(ticket) => window.callView.join(ticket, {again: true})", tickets[0])
+    await receiver.wait_for_function("window.callView.state.phase !== 'audio-only'", timeout=20000)
+    await wait_phase(receiver, "audio-only")
+    frames = await receiver.evaluate(FRAMES)
+    await receiver.wait_for_timeout(2000)
+    assert await receiver.evaluate(FRAMES) <= frames + 2
     await sender.click("[data-call-camera]")
     await wait_phase(receiver, "live")
     await receiver.wait_for_function(f"({FRAMES}) > {frames} + 10", timeout=15000)

@@ -597,6 +597,20 @@ async def test_the_waiting_room_says_when_the_interviews_start(new_page, base_ur
         assert "start at" not in await pages[0].text_content("[data-wait]")
 
 
+async def test_the_start_passing_is_drawn_with_no_state_to_bring_it(new_page, base_url, db):
+    """Nothing moves, so no state comes at the set start: the page draws the waiting room
+    again then by its own clock, and no longer names a start that has passed."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute("UPDATE event SET starts_at = now() + interval '5 seconds' WHERE id = $1", event.id)
+    [token], _interviewers = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "en")
+    await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(page, "waiting")
+    await page.get_by_text("The interviews start at").wait_for()
+    await page.get_by_text("No interviewer is taking candidates right now").wait_for(timeout=15000)
+    assert "start at" not in await page.text_content("[data-wait]")
+
+
 async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
     """Nobody is called after the event's end: a place whose estimated wait runs past it says
     so beside the estimate, instead of promising a wait that will not come."""

@@ -90,12 +90,12 @@ export class WaitingRoom {
       place = _("You are number %(position)s in the queue.", { position: queue.position });
     }
     if (queue.state === "waiting" && queue.position) {
-      const before = beforeTheStart(ending);
-      if ((queue.wait_minutes === null || queue.wait_minutes === undefined) && before) {
+      const noEstimate = queue.wait_minutes === null || queue.wait_minutes === undefined;
+      if (noEstimate && beforeTheStart(ending)) {
         // Checked in before the start, with no interviewer there yet: when they begin.
         wait = _("The interviews start at %(time)s. Until then there is no estimated wait. You keep your place.",
           { time: clockTime(ending.startsAt) });
-      } else if (queue.wait_minutes === null || queue.wait_minutes === undefined) {
+      } else if (noEstimate) {
         // No interviewer is taking candidates right now: all on a break or paused, or all
         // gone (the waits count only those who take candidates).
         wait = _("No interviewer is taking candidates right now, so there is no estimated wait. You keep your place.");

@@ -22,6 +22,14 @@ export class ServerClock {
   }
 }
 
+// Seconds a state's waits have grown since it was cut (its `now`), by the server's clock
+// `nowMs`: they stop at the event's end (nobody waits for an interview after it), and a state
+// cut after the end has them up to the end already. The lobby and the organizer's view alike.
+export function waitedSince(stateNow, endsAt, nowMs) {
+  const until = endsAt ? Math.min(nowMs, Date.parse(endsAt)) : nowMs;
+  return Math.max(0, (until - Date.parse(stateNow)) / 1000);
+}
+
 export function duration(seconds) {
   const whole = Math.max(0, Math.floor(seconds));
   const minutes = Math.floor(whole / 60);
@@ -67,23 +75,12 @@ export class Lobby {
     this.clock = clock;
     this.over = false;  // the event was over at the last draw (event-over.js)
     this.state = null;
-    this.receivedAt = 0;
     this.$ = (id) => root.querySelector(`#${id}`);
     this.timer = setInterval(() => this.tick(), 1000);
   }
 
   draw(state) {
     this.state = state;
-    this.receivedAt = Date.now();
-    this.drawAll();
-  }
-
-  // A language switch draws the same state again: the waits go on from when it came.
-  redraw() {
-    if (this.state) this.drawAll();
-  }
-
-  drawAll() {
     this.drawQueue();
     this.drawTalking();
     this.drawCounts();
@@ -92,13 +89,8 @@ export class Lobby {
     this.tick();
   }
 
-  // Seconds since the state came, on the server's clock; once the event's time is up, as at
-  // its end (nobody waits for an interview after it), as the organizer's page counts.
-  elapsed() {
-    const since = (Date.now() - this.receivedAt) / 1000;
-    const { event, now } = this.state;
-    if (!event || !event.ends_at || !now) return since;
-    return Math.max(0, Math.min(since, (Date.parse(event.ends_at) - Date.parse(now)) / 1000));
+  redraw() {
+    if (this.state) this.draw(this.state);
   }
 
   drawQueue() {
@@ -134,7 +126,7 @@ export class Lobby {
     if (!this.state) return;
     // The end comes by the clock, with no state to say so (event-over.js).
     if (this.over !== eventOver(this.state.event, this.clock.now())) this.drawOwn();
-    const since = this.elapsed();
+    const since = waitedSince(this.state.now, this.state.event?.ends_at, this.clock.now());
     const byId = new Map(this.state.queue.map((entry) => [String(entry.candidate), entry]));
     for (const item of this.$("queue").children) {
       const entry = byId.get(item.dataset.key);

@@ -3,7 +3,7 @@
 // without reloading; texts follow the language switch.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { _, clockTime, onLanguageChange } from "./texts.js";
-import { duration } from "./interviewer-lobby.js";
+import { duration, waitedSince } from "./interviewer-lobby.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
 import { connectionText } from "./error-texts.js";
@@ -160,10 +160,7 @@ class OrganizerLivePage {
   // as at its end (nobody waits for an interview after it).
   drawWaited() {
     const queue = this.state.queue || [];
-    let now = Date.now() + this.offset;
-    if (this.state.ends_at) now = Math.min(now, Date.parse(this.state.ends_at));
-    // (A state cut after the end has its waits up to the end already: nothing to add.)
-    const since = Math.max(0, (now - Date.parse(this.state.now)) / 1000);
+    const since = waitedSince(this.state.now, this.state.ends_at, Date.now() + this.offset);
     $("queue").querySelectorAll(".waited").forEach((waited, index) => {
       if (!queue[index]) return;
       const text = _("waited %(time)s", { time: duration(queue[index].waited_seconds + since) });
