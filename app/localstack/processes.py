@@ -22,6 +22,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def port_if_free(port: int, host: str = "127.0.0.1") -> int:
+    """`port` when nobody listens on it at `host`, else a free one: the well-known port
+    where it can be had, and a second run beside the first still starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return free_port(host)
+    return port
+
+
 def wait_for_port(
     host: str, port: int, timeout: float, process: subprocess.Popen | None = None, what: str = "service"
 ) -> None:

@@ -52,6 +52,19 @@ def load_or_create_secrets(path: Path | None) -> dict[str, str]:
     return values
 
 
+def health_port_beside(env: dict[str, str], host: str) -> dict[str, str]:
+    """The health port for an application run with `env` on `host`: the configured one
+    unless another run there holds it, then a free one (its banner says which:
+    app/localstack/__main__.py), so a second run beside the first starts. Nothing when the
+    environment names one, or none is configured."""
+    if env.get("SNABB_APP_HEALTH_PORT"):
+        return {}
+    configured = load_settings(env).app.health_port
+    if not configured:
+        return {}
+    return {"SNABB_APP_HEALTH_PORT": str(processes.port_if_free(configured, host))}
+
+
 @dataclass
 class LocalStack:
     state_dir: Path
@@ -102,6 +115,8 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
+        if not self.throwaway:
+            env.update(health_port_beside(env, self.host))
         self.environ = env
 
     def _start_database(self, env: dict[str, str]) -> None:

@@ -3,7 +3,10 @@ Janus's event callback, Janus and coturn on that address."""
 
 from __future__ import annotations
 
+import socket
+
 from app.localstack.__main__ import stack_for
+from app.localstack.stack import health_port_beside, load_or_create_secrets
 
 
 def test_the_stack_is_on_the_address_the_application_listens_on():
@@ -17,3 +20,18 @@ def test_a_name_or_any_address_leaves_the_stack_on_loopback():
     for host in ("0.0.0.0", "::", "localhost"):
         stack, known = stack_for(["--host", host])
         assert (stack.host, known.host) == ("127.0.0.1", host)
+
+
+def test_a_second_run_on_one_address_gets_a_health_port_of_its_own():
+    env = {"SNABB_ENV": "development", "DATABASE_URL": "postgresql://snabb@127.0.0.1/snabb"}
+    env.update(load_or_create_secrets(None))
+    host = "127.0.0.45"
+    assert health_port_beside(env, host) == {"SNABB_APP_HEALTH_PORT": "8090"}
+    with socket.socket() as first_run:
+        first_run.bind((host, 8090))
+        first_run.listen()
+        chosen = int(health_port_beside(env, host)["SNABB_APP_HEALTH_PORT"])
+    assert chosen not in (0, 8090)
+    # What the environment names, or a configuration without a health listener, is kept.
+    assert health_port_beside({**env, "SNABB_APP_HEALTH_PORT": "9999"}, host) == {}
+    assert health_port_beside({**env, "SNABB_APP_HEALTH_PORT": "0"}, host) == {}
