@@ -1,9 +1,11 @@
-"""The help page (sv/en, its anchored sections, axe) and the catalogs the live pages switch with."""
+"""The help pages (sv/en, their anchored sections, axe): the interview day's for everyone, the
+employers' from a logged-in page's header; and the catalogs the live pages switch with."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -16,6 +18,7 @@ SECTIONS = [
     "network",
     "waiting",
     "missed",
+    "interviewers",
     "shortcuts",
     "mail",
     "cannot-come",
@@ -55,6 +58,84 @@ async def test_help_page(new_page, settings, language, viewport):
     assert await contact.count() == 1
     await page.screenshot(path=f"{SHOTS}/help-{language}-{viewport}.png", full_page=True)
     await assert_accessible(page)
+
+
+EMPLOYER_SECTIONS = [
+    "create",
+    "how-many",
+    "questions",
+    "job-ad",
+    "invite",
+    "interviewers",
+    "colleagues",
+    "edit",
+    "copy",
+    "delete",
+    "candidates",
+    "day",
+    "summary",
+    "contact",
+]
+EMPLOYER_WORDS = {
+    "sv": {
+        "link": "Hjälp",
+        "h1": "Hjälp för arbetsgivare",
+        # The page names each button as the employer's pages say it.
+        "buttons": [
+            "”Nytt intervjutillfälle”",
+            "”Spara som utkast”",
+            "”Publicera”",
+            "”Kopiera”",
+            "”Ta bort”",
+        ],
+        "from_help": "Hjälp för arbetsgivare",
+    },
+    "en": {
+        "link": "Help",
+        "h1": "Help for employers",
+        "buttons": ["“New event”", "“Save as draft”", "“Publish”", "“Copy”", "“Delete”"],
+        "from_help": "Help for employers",
+    },
+}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_employer_help_from_the_header_of_a_logged_in_page(new_page, db, settings, language, viewport):
+    words = EMPLOYER_WORDS[language]
+    user = await make_user(db, language=language)
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language})
+    await log_in_with_form(page, user["email"], "/events")
+    await page.locator(".account-nav").get_by_role("link", name=words["link"], exact=True).click()
+    await page.wait_for_url("**/help/employers")
+    assert await page.text_content("h1") == words["h1"]
+    # Still logged in: the header keeps the account's links, this one marked as the page.
+    assert await page.get_attribute(".account-nav a[href='/help/employers']", "aria-current") == "page"
+    for section in EMPLOYER_SECTIONS:
+        assert await page.locator(f"section#{section} h2").count() == 1
+        assert await page.locator(f"nav a[href='#{section}']").count() == 1
+    text = await page.text_content("main")
+    for button in words["buttons"]:
+        assert button in text
+    # The times it states are the service's own (its settings).
+    assert f" {settings.candidates.reminder_hours} " in await page.text_content("section#invite")
+    assert f" {settings.live.checkin_opens_minutes} " in await page.text_content("section#invite")
+    assert f" {settings.candidates.retention_days} " in await page.text_content("section#candidates")
+    await page.screenshot(path=f"{SHOTS}/help-employers-{language}-{viewport}.png", full_page=True)
+    await assert_accessible(page)
+    # The interview day's help is one link away, and links back.
+    await page.click("main a[href='/help']")
+    await page.wait_for_url("**/help")
+    await page.get_by_role("link", name=words["from_help"], exact=True).first.click()
+    await page.wait_for_url("**/help/employers")
+
+
+async def test_employer_help_is_linked_from_every_pages_footer(new_page):
+    page = await new_page(extra_http_headers={"Accept-Language": "sv"})
+    await page.goto("/")
+    await page.click("footer a[href='/help/employers']")
+    await page.wait_for_url("**/help/employers")
+    assert await page.text_content("h1") == "Hjälp för arbetsgivare"
 
 
 async def test_the_language_switch_keeps_the_section_being_read(new_page):
