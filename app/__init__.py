@@ -28,6 +28,7 @@ i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer
 rendered_once.py a template rendered once per shared context, personal values spliced in
 timefmt.py       event times in Swedish time, in the reader's language
 names.py         lists of names in the viewer's language's order
+addresses.py     e-mail addresses' domains: ASCII to send, as written to show
 passwords.py     Argon2id hashing
 throttle.py      the limits on guessing as plain rules without I/O
 guessing.py      checking a PIN, code or password under those limits, stored in PostgreSQL

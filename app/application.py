@@ -27,7 +27,12 @@ from app.mail.worker import mail_worker
 from app import headers
 from app import metrics
 from app.views import join_time, ops_page
-from app.middleware import charset_middleware, error_middleware, language_middleware
+from app.middleware import (
+    charset_middleware,
+    error_middleware,
+    language_middleware,
+    trailing_slash_middleware,
+)
 from app.request_ids import request_id_middleware
 from app.paths import STATIC_DIR
 from app.retention import retention_worker
@@ -50,7 +55,7 @@ from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
 from app.views import link_locks_admin
-from app.views import roster
+from app.views import form_addresses, roster
 from app.views.janus_events import EVENT_SUBSCRIBERS
 
 # How aiohttp's server runs the application, for `python -m app` and the tests alike.
@@ -74,6 +79,7 @@ def create_app(settings: Settings) -> web.Application:
             request_id_middleware,
             language_middleware,
             error_middleware,
+            trailing_slash_middleware,
             charset_middleware,
             auth_middleware,
         ],
@@ -137,6 +143,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(organizer_live.routes)
     app.router.add_routes(link_locks_admin.routes)
     app.router.add_routes(roster.routes)
+    # After every form's own route: a GET on a form's address goes to the form's page.
+    app.router.add_routes(form_addresses.routes)
     if settings.development:
         app.router.add_routes(dev_mail.routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -17,6 +17,7 @@ from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
+from app.addresses import readable_domain
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.timefmt import format_event_time
@@ -114,6 +115,7 @@ class Renderer:
             translate = _template_gettext(translations.gettext)
             environment.globals.update(_=translate, gettext=translate)
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
+            environment.filters["readable_address"] = readable_domain
             self.environments[lang] = environment
 
     def gettext(self, language: str) -> Callable[[str], str]:

@@ -1,11 +1,13 @@
-"""Request middleware: the page language, errors as friendly pages, and bodies in a character
-set nobody can read refused before anything reads them. Security headers: app/headers.py."""
+"""Request middleware: the page language, errors as friendly pages, a page asked for with a
+slash after it sent to its address, and bodies in a character set nobody can read refused
+before anything reads them. Security headers: app/headers.py."""
 
 from __future__ import annotations
 
 import logging
 
 from aiohttp import web
+from yarl import URL
 
 from app.i18n import COOKIE, N_, negotiate
 from app.keys import LANGUAGE, RENDERER, SETTINGS
@@ -21,6 +23,28 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 UNKNOWN_CHARSET = N_(
     "The text was sent in a character encoding this service does not know. Send it as UTF-8."
 )
+
+
+@web.middleware
+async def trailing_slash_middleware(request: web.Request, handler):
+    """A page asked for with a slash after its address (a personal link as some mail readers
+    and copy-paste leave it: /c/…/) is sent to the address without it, when that is a page.
+    GET and HEAD only: a form or an API call to a wrong address is answered as it is."""
+    path = request.rel_url.raw_path
+    if (
+        request.method in ("GET", "HEAD")
+        and request.match_info.http_exception is not None
+        and len(path) > 1
+        and path.endswith("/")
+        and not path.startswith("//")  # never a redirect that leaves the site
+    ):
+        stripped = URL.build(
+            path=path.rstrip("/") or "/", query_string=request.rel_url.raw_query_string, encoded=True
+        )
+        match = await request.app.router.resolve(request.clone(rel_url=stripped))
+        if match.http_exception is None:
+            raise web.HTTPMovedPermanently(str(stripped))
+    return await handler(request)
 
 
 @web.middleware

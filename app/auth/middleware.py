@@ -55,6 +55,8 @@ def _page_to_return_to(request: web.Request, kind: str | None) -> str | None:
         route.method == "GET"
         and route.resource is not None
         and route.resource.canonical == resource.canonical
+        # (not a GET that only sends on to the form's page: app/views/form_addresses.py)
+        and not getattr(route.handler, "page_of_a_form", False)
         for route in request.app.router.routes()
     ):
         return request.rel_url.raw_path
@@ -85,6 +87,12 @@ async def auth_middleware(request: web.Request, handler):
     if needs_check(request) and not await form_is_readable(request):
         raise web.HTTPBadRequest(text="malformed form")
     if needs_check(request) and not await token_is_valid(request):
+        if request.path == "/logout" and request.get(USER) is None:
+            # Logged out already (in another tab, or the session ended): what was asked
+            # for is done, and a forged log-out has no session to end.
+            response = web.Response(status=303, headers={"Location": "/login?done=logged_out"})
+            _finish(request, response, stale_cookie)
+            return response
         response = await _refuse(request)
     else:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.addresses import ascii_domain
 from app.i18n import LANGUAGES, N_
 
 Errors = dict[str, tuple[str, dict]]
@@ -35,18 +36,6 @@ def has_control_characters(text: str) -> bool:
         unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp") or char in _BIDI_CONTROLS
         for char in text
     )
-
-
-def ascii_domain(address: str) -> str:
-    """The address with an internationalized domain (åäö.se) in its ASCII form (xn--…),
-    which every mail server accepts; unchanged when it cannot be converted."""
-    local, at, domain = address.rpartition("@")
-    if not at or domain.isascii():
-        return address
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
 
 
 def is_email(address: str) -> bool:
@@ -85,8 +74,17 @@ def clean_text(value: object, errors: Errors, field: str, missing: str, maximum:
     return text
 
 
+def has_letter_or_digit(text: str) -> bool:
+    """Whether a text shows a name: zero-width spaces and joiners, marks and punctuation
+    alone look empty in a mail's greeting and a list of names."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
 def clean_name(value: object, errors: Errors, field: str = "name") -> str:
-    return clean_text(value, errors, field, N_("Enter your name."))
+    text = clean_text(value, errors, field, N_("Enter your name."))
+    if field not in errors and not has_letter_or_digit(text):
+        errors[field] = (N_("Enter your name."), {})
+    return text
 
 
 def clean_organization(value: object, errors: Errors, field: str = "organization") -> str:

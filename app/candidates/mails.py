@@ -9,11 +9,13 @@ often shared with colleagues.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from app.candidates.rules import takes_registrations_now
 from app.events.notify import calendar_entry, candidate_link
 from app.mail import CalendarEntry, store
 from app.mail.outbox import PreparedMail
@@ -175,7 +177,11 @@ async def send_cancellation(
         _context(
             event,
             by_employer=by_employer,
-            invite_link=f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
+            # "Register again" only while the invite link takes registrations, as on the
+            # personal page.
+            invite_link=f"{public_url}/r/{event['invite_token']}"
+            if event["invite_token"] and takes_registrations_now(event, dt.datetime.now(dt.timezone.utc))
+            else None,
         ),
         link,
     )

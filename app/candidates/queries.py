@@ -207,6 +207,21 @@ async def registered_by_email(
     )
 
 
+async def registered_again(connection: asyncpg.Connection, candidate: asyncpg.Record) -> bool:
+    """Whether the address of an ended registration is registered for its event again."""
+    return bool(
+        await connection.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM candidate
+                           WHERE event_id = $1 AND lower(email) = lower($2) AND id <> $3
+                             AND cancelled_at IS NULL AND erased_at IS NULL)""",
+            candidate["event_id"],
+            candidate["email"],
+            candidate["id"],
+        )
+    )
+
+
 async def next_candidate_id(connection: asyncpg.Connection) -> int:
     """An id for a registration about to be made, drawn before its transaction (no lock)."""
     return await connection.fetchval("SELECT nextval(pg_get_serial_sequence('candidate', 'id'))")

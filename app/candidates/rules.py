@@ -114,6 +114,13 @@ def event_open_until(event: Mapping[str, Any]) -> dt.datetime | None:
     )
 
 
+def takes_registrations_now(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Whether the event's invite link takes registrations at `now`, the count aside: what a
+    page or mail that offers "register again" asks first."""
+    until = event_open_until(event)
+    return until is not None and now < until
+
+
 def registration_state(
     state: str,
     deleted: bool,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start, wall_clock_exists
-from app.auth.validation import ascii_domain, has_control_characters, is_email
+from app.auth.validation import ascii_domain, has_control_characters, has_letter_or_digit, is_email
 from app.i18n import N_
 
 T = TypeVar("T")
@@ -250,6 +250,8 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
     for index, email in enumerate(emails):
         # One line, as every name is (clean_text): line breaks of any kind become spaces.
         name = " ".join(names[index].split()) if index < len(names) else ""
+        if not has_letter_or_digit(name):
+            name = ""  # nothing that shows (zero-width characters alone): no name, shown by address
         if email.strip() or name:
             rows.append((email.strip(), name))
     if len(rows) > MAX_INTERVIEWERS:
@@ -260,12 +262,15 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
         if has_control_characters(name):
             result.errors["interviewers"] = (N_("Remove the special characters that cannot be shown."), {})
             break
+        if not email:  # a name typed, its address not (yet)
+            result.errors["interviewers"] = (N_("Enter the e-mail address of %(name)s."), {"name": name})
+            break
         # The same check the mailer makes, so an address saved here can always be mailed.
         address = ascii_domain(email)
         if has_control_characters(email) or len(address) > 254 or not is_email(address):
             result.errors["interviewers"] = (
                 N_("“%(address)s” is not an e-mail address."),
-                {"address": (email or name).translate({c: None for c in range(32)})},
+                {"address": email.translate({c: None for c in range(32)})},
             )
             break
         rows[index] = (address, name)

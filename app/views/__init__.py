@@ -5,7 +5,8 @@ pages.py              rendering a page in the request's language
 landing.py            the front page
 language.py           the language switch
 health.py             /livez, /readyz, /healthz
-help.py               /help for candidates and interviewers
+help.py               /help for candidates and interviewers, /help/employers
+form_addresses.py     GET on a form's address: to the page the form is on
 texts.py              /texts/<lang>.json: the catalog for the browser's texts
 waits.py              telling a refused client how long to wait
 accounts.py           log in, log out

@@ -15,7 +15,7 @@ from aiohttp import web
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
-from app.candidates.rules import ends_at, event_open_until, pin_is_well_formed
+from app.candidates.rules import ends_at, pin_is_well_formed, takes_registrations_now
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
@@ -74,11 +74,6 @@ def situation(candidate, event) -> str:
     return "registered"
 
 
-def _registration_open(event) -> bool:
-    until = event_open_until(event)
-    return until is not None and dt.datetime.now(dt.timezone.utc) < until
-
-
 def page(request: web.Request, template: str, candidate, event, status: int = 200, **context) -> web.Response:
     public_url = request.app[SETTINGS].app.public_url
     response = render(
@@ -91,7 +86,7 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
             "base": f"/c/{candidate['access_token']}",
             "invite_link": f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None,
             # "Register again" only while registering is open (the invitation's own rule).
-            "registration_may_be_open": _registration_open(event),
+            "registration_may_be_open": takes_registrations_now(event, dt.datetime.now(dt.timezone.utc)),
             **context,
         },
         status=status,
@@ -130,7 +125,11 @@ async def personal_page(request: web.Request) -> web.Response:
     candidate, event = await load(request)
     prefer_language(request, candidate["language"])
     if situation(candidate, event) in ("event_cancelled", "cancelled", "removed"):
-        return page(request, "candidates/page.html", candidate, event)
+        registered_again = False
+        if situation(candidate, event) == "cancelled" and event["invite_token"]:
+            async with request.app[DB_POOL].acquire() as connection:
+                registered_again = await queries.registered_again(connection, candidate)
+        return page(request, "candidates/page.html", candidate, event, registered_again=registered_again)
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         return await pin_page(request, candidate, event)
     notice = NOTICES.get(request.query.get("done", ""))

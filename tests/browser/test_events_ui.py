@@ -56,6 +56,20 @@ async def logged_in_page(new_page, db, language: str, viewport: str, user=None):
     return page
 
 
+async def fill_in_the_event(page, title: str, job_description: str) -> str:
+    """The new event form's own fields: ten days ahead at 13:00, an hour of 10-minute
+    interviews, 12 places. Returns the date as typed."""
+    date = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat()
+    await page.fill("#title", title)
+    await page.fill("#job_description", job_description)
+    await page.fill("#date", date)
+    await page.fill("#start_time", "13:00")
+    await page.fill("#duration_minutes", "60")
+    await page.fill("#interview_minutes", "10")
+    await page.fill("#capacity", "12")
+    return date
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_create_publish_edit_copy_delete(new_page, db, language, viewport):
@@ -64,14 +78,9 @@ async def test_create_publish_edit_copy_delete(new_page, db, language, viewport)
     await assert_accessible(page)
 
     await page.get_by_role("link", name=text["new"]).click()
-    date = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=10)).date().isoformat()
-    await page.fill("#title", f"Kundtjänst ({language}, {viewport})")
-    await page.fill("#job_description", "Svara på frågor.\n\nHeltid.")
-    await page.fill("#date", date)
-    await page.fill("#start_time", "13:00")
-    await page.fill("#duration_minutes", "60")
-    await page.fill("#interview_minutes", "10")
-    await page.fill("#capacity", "12")
+    date = await fill_in_the_event(
+        page, f"Kundtjänst ({language}, {viewport})", "Svara på frågor.\n\nHeltid."
+    )
     await page.fill("#question-1", "Varför kundtjänst?")
     await page.get_by_role("button", name=text["add_question"]).click()
     await page.get_by_role("button", name=text["add_question"]).click()
@@ -214,3 +223,47 @@ async def test_a_full_event_says_so_beside_the_invite_switch(new_page, db, langu
         "utan-namn@example.se"
     )
     await assert_accessible(page)
+
+
+async def test_enter_in_the_new_event_form_saves_a_draft_and_moves_through_the_lists(new_page, db):
+    """Enter is how many people go to the next line: in a list it does, and elsewhere it
+    saves a draft. It never publishes, which mails the interviewers a half-written event."""
+    page = await logged_in_page(new_page, db, "en", "desktop")
+    await page.goto("/events/new")
+    await page.fill("#question-1", "Why this job?")
+    await page.press("#question-1", "Enter")
+    assert await page.evaluate("document.activeElement.id") == "question-2"
+    await page.press("#question-2", "Enter")  # the last row, empty: no new one, no form sent
+    assert await page.evaluate("document.activeElement.id") == "question-2"
+    await page.keyboard.type("What did you learn last?")
+    await page.press("#question-2", "Enter")  # the last row, filled in: a new one
+    assert await page.evaluate("document.activeElement.id") == "question-3"
+    assert page.url.endswith("/events/new")
+    await page.fill("#interviewer_email-1", "enter@example.se")
+    await page.press("#interviewer_email-1", "Enter")
+    assert await page.evaluate("document.activeElement.id") == "interviewer_name-1"
+    await fill_in_the_event(page, "Pressed Enter", "Answer questions.")
+    await page.press("#capacity", "Enter")
+    await page.wait_for_url(re.compile(r"/events/\d+"))
+    event_id = int(re.search(r"/events/(\d+)", page.url).group(1))
+    state = await db.fetchval("SELECT state::text FROM event WHERE id = $1", event_id)
+    assert state == "draft"
+    await page.get_by_text("Nothing has been sent yet.").wait_for()
+    await assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_width(new_page, db, viewport):
+    user = await make_user(db, language="sv")
+    event = await factories.make_event(db, organization_id=user["organization_id"])
+    await factories.set_interviewers(db, event, [("i" * 60 + "@example.se", "")])
+    await factories.add_candidate(db, event["id"], name="Ö" * 80, email="a" * 60 + "@xn--exmple-cua.se")
+    page = await logged_in_page(new_page, db, "sv", viewport, user)
+    await page.goto(f"/events/{event['id']}")
+    # Shown as the candidate wrote it, not in the ASCII form it is mailed in.
+    await page.get_by_text("a" * 60 + "@exämple.se").wait_for()
+    widths = await page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+    await page.screenshot(path=f"/tmp/shots-events/long-names-{viewport}.png", full_page=True)

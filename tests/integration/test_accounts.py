@@ -389,3 +389,52 @@ async def test_odd_posts_never_give_a_500(http, base_url, path, settings):
         headers={"Content-Type": "multipart/form-data; boundary=zz", "X-CSRF-Token": token, **HTML},
     ) as response:
         assert response.status < 500
+
+
+async def test_a_log_out_from_a_tab_left_open_after_logging_out_is_done_not_refused(http, base_url, settings):
+    await sign_up(http, base_url, settings, language="sv")
+    _, page = await get_page(http, f"{base_url}/account")
+    stale_token = csrf_in(page)  # the log-out button of a second tab
+    assert await log_out(http, base_url) == 303
+    async with http.post(
+        f"{base_url}/logout", data={"csrf_token": stale_token}, allow_redirects=False, headers=HTML
+    ) as response:
+        assert response.status == 303
+        assert response.headers["Location"] == "/login?done=logged_out"
+    # Logged in, a log-out with a wrong token is still refused: it is not the person's own.
+    await sign_up(http, base_url, settings, language="sv")
+    async with http.post(
+        f"{base_url}/logout", data={"csrf_token": stale_token}, allow_redirects=False, headers=HTML
+    ) as response:
+        assert response.status == 403
+    status, _ = await get_page(http, f"{base_url}/account")
+    assert status == 200
+
+
+async def test_a_form_address_asked_with_get_goes_to_the_forms_page(http, base_url, settings):
+    """A refused password change is drawn at /account/password: the language switch, a reload
+    of the address or Enter in the address bar then asks for it with GET."""
+    await sign_up(http, base_url, settings, language="sv")
+    status, page, _ = await post_form(
+        http,
+        base_url,
+        "/account/password",
+        {"current_password": "fel-lösenord", "new_password": "x" * 12, "confirm_password": "x" * 12},
+        form_page="/account",
+    )
+    assert status == 400
+    for path, page_of_the_form in (
+        ("/account/password", "/account"),
+        ("/account/language", "/account"),
+        ("/account/colleagues/12/withdraw", "/account/colleagues"),
+        ("/events/7/publish", "/events/7"),
+        ("/events/7/candidates/3/resend", "/events/7"),
+        ("/events/7/interviewers/3/reissue", "/events/7"),
+        ("/c/ab%2F..%2Fcd/language", "/c/ab%2F..%2Fcd"),  # one segment, as it came
+        ("/logout", "/"),
+    ):
+        async with http.get(f"{base_url}{path}", allow_redirects=False, headers=HTML) as response:
+            assert (response.status, response.headers["Location"]) == (303, page_of_the_form), path
+    # Still logged in: a GET of the log-out's address changes nothing.
+    status, _ = await get_page(http, f"{base_url}/account")
+    assert status == 200

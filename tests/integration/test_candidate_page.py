@@ -13,7 +13,7 @@ from app.events.tokens import calendar_uid
 from tests import factories
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
-from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
+from tests.mails import calendar_event, caught, text_of, unique_email, wait_for_mail
 
 
 async def registered(http, base_url, db, settings, **event_options):
@@ -341,3 +341,65 @@ async def test_odd_input_never_gives_a_server_error(http, base_url, db, settings
         f"{base_url}/c/{row['access_token']}", json={"pin": pin}, headers={"X-CSRF-Token": csrf}
     ) as response:
         assert response.status < 500
+
+
+async def test_an_older_link_after_registering_again_points_to_the_newest_and_sends_it(
+    http, base_url, db, settings
+):
+    event, row, link, pin = await registered(http, base_url, db, settings, capacity=2)
+    await enter_pin(http, link, pin)
+    status, csrf, _ = await csrf_of(http, f"{link}/cancel")
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
+        assert response.status == 200
+    status, _ = await register(http, base_url, event["invite_token"], email=row["email"])
+    assert status == 200
+    status, csrf, page = await csrf_of(http, link)
+    assert "Du har anmält dig igen sedan dess" in page and "Anmäl dig igen" not in page
+    async with http.post(
+        f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": row["email"]}
+    ) as response:
+        assert response.status == 200
+    # The new registration's mail, and its copy sent again: each with the new link.
+    token = await db.fetchval(
+        "SELECT access_token FROM candidate WHERE email = $1 AND cancelled_at IS NULL", row["email"]
+    )
+    deadline = asyncio.get_running_loop().time() + 20
+    while len([m for m in caught(settings.mail.catcher_dir, row["email"]) if token in text_of(m)]) < 2:
+        assert asyncio.get_running_loop().time() < deadline, "the link was not sent again"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_removed_candidate_is_not_asked_to_register_again(http, base_url, db, settings):
+    event, row, link, _ = await registered(http, base_url, db, settings)
+    await db.execute(
+        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1", row["id"]
+    )
+    async with http.get(link) as response:
+        page = await response.text()
+    assert "har avbokat din anmälan" in page and "Frågor om det? Kontakta" in page
+    assert "Anmäl dig igen" not in page
+
+
+async def test_a_cancellation_offers_registering_again_only_while_the_link_takes_registrations(
+    http, base_url, db, settings
+):
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    await db.execute("UPDATE event SET invite_open = false WHERE id = $1", event["id"])
+    await enter_pin(http, link, pin)
+    status, csrf, _ = await csrf_of(http, f"{link}/cancel")
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
+        assert response.status == 200
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
+    assert event["invite_token"] not in text_of(mail)
+
+
+async def test_a_personal_link_with_a_slash_after_it_opens_the_page(http, base_url, db, settings):
+    _, _, link, _ = await registered(http, base_url, db, settings)
+    async with http.get(f"{link}/?lang=en", allow_redirects=False) as response:
+        assert response.status == 301
+        assert response.headers["Location"] == link.removeprefix(base_url) + "?lang=en"
+    async with http.get(f"{link}/") as response:
+        assert response.status == 200 and 'name="pin"' in await response.text()
+    # Only to a page of this site, never elsewhere.
+    async with http.get(f"{base_url}//evil.example/", allow_redirects=False) as response:
+        assert "evil" not in response.headers.get("Location", "")

@@ -581,7 +581,7 @@ async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_
     )
     async with http.get(f"{base_url}/events/{event_id}") as response:
         page = await response.text()
-    assert '<td data-label="Namn">namnlos@example.se</td>' in page
+    assert '<td data-label="Namn" class="wraps-anywhere">namnlos@example.se</td>' in page
     assert '<td data-label="Namn">—</td>' not in page
 
 

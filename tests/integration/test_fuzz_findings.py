@@ -120,7 +120,11 @@ async def test_a_csrf_header_that_is_not_utf8_is_refused_as_any_wrong_token(sett
             response = await send(
                 settings, "POST", path, {"Cookie": cookie(world, identity), "X-CSRF-Token": token}
             )
-            assert response.status == 403, (path, token, response.status)
+            if path == "/logout" and identity == "anonymous":
+                # Nobody to log out: the log-out is done, whatever the token (a tab left open).
+                assert response.status == 303, (path, token, response.status)
+            else:
+                assert response.status == 403, (path, token, response.status)
 
 
 UNKNOWN_CHARSETS = ("x-unknown-zz", "rot13", "", "utf-8\x7f")

@@ -225,6 +225,9 @@ async def test_a_closed_link_keeps_the_known_phone_and_the_organizer_opens_or_re
         ]
         new_link, new_pin = link_and_pin(mail)
         assert new_link != mailed_link
+        # Told apart from the first mail in the inbox, and by whom, as everywhere else.
+        assert str(mail["Subject"]).startswith("Ny personlig länk och PIN-kod: ")
+        assert text_of(mail).count(" har gett dig en ny personlig länk och PIN-kod") == 1
         async with phone.get(link) as response:
             assert response.status == 404
         assert not await db.fetchval(

@@ -36,6 +36,8 @@ def test_a_good_form_gives_a_registration():
         ("name", ""),
         ("name", "x" * 201),
         ("name", "Kim\u202eKandidat"),
+        ("name", "\u200b"),  # a zero-width space alone: "Hello !" in the mail, a blank in lists
+        ("name", "\u200d\u200c ."),
         ("email", ""),
         ("email", "kim@"),
         ("email", "kim example.se"),
@@ -51,6 +53,12 @@ def test_a_good_form_gives_a_registration():
 def test_bad_fields_are_named(field, value):
     result = rules.parse_registration(dict(GOOD, **{field: value}), "sv")
     assert field in result.errors and result.registration is None
+
+
+def test_a_name_in_any_script_with_its_joiners_passes():
+    for name in ("Åsa Öberg", "محمد", "Zoë", "林", "X Æ A-12", "Anna\u200dLena"):
+        result = rules.parse_registration(dict(GOOD, name=name), "sv")
+        assert result.registration is not None and result.registration.name == name
 
 
 def test_phone_is_optional_and_language_falls_back_to_the_page():

@@ -219,6 +219,16 @@ def test_a_bad_interviewer_row_keeps_its_own_message_when_publishing():
     assert result.errors["interviewers"][0] == "“%(address)s” is not an e-mail address."
 
 
+def test_a_name_without_its_address_is_asked_for_the_address_not_called_one():
+    result = parse(lists={"interviewer_email": [""], "interviewer_name": ["Karin Ek"]})
+    assert result.errors["interviewers"] == ("Enter the e-mail address of %(name)s.", {"name": "Karin Ek"})
+
+
+def test_an_interviewer_name_of_zero_width_characters_alone_is_no_name():
+    result = parse(lists={"interviewer_email": ["a@example.se"], "interviewer_name": ["\u200b\u200d"]})
+    assert result.event is not None and result.event.interviewers == [("a@example.se", "")]
+
+
 def test_an_edit_form_is_current_only_with_the_events_own_version():
     assert not is_stale("3", 3) and not is_stale(" 3 ", 3)
     # Made before a save, or naming no version (a form from before versions), or not a plain

@@ -1,6 +1,7 @@
 // The event form, enhanced: add and remove questions, attributes and interviewers, reorder
 // the questions and attributes (a list with data-fixed-order has no arrows),
-// the number of interviews the event can hold, and pasting an existing job ad.
+// the number of interviews the event can hold, and pasting an existing job ad. Enter in a
+// row moves on through the list instead of sending the form.
 // Without JavaScript the form still works: it always has a couple of empty rows to fill in.
 const form = document.querySelector(".event-form");
 const texts = document.querySelector("[data-texts]").dataset;
@@ -72,6 +73,17 @@ function setUpList(fieldset) {
     list.append(item);
     refresh();
     item.querySelector("input").focus();
+  });
+  // Enter in a row goes on to the next field of the list, and from the last one to a new
+  // row (when this one is filled in), as in a list editor: it does not send the form.
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.target.tagName !== "INPUT") return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    const inputs = [...list.querySelectorAll("input")];
+    const next = inputs[inputs.indexOf(event.target) + 1];
+    if (next) next.focus();
+    else if (event.target.closest("[data-item]").querySelector("input").value.trim() && !add.disabled) add.click();
   });
   list.addEventListener("click", (event) => {
     const button = event.target.closest("button");
