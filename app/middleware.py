@@ -36,7 +36,7 @@ async def trailing_slash_middleware(request: web.Request, handler):
         and request.match_info.http_exception is not None
         and len(path) > 1
         and path.endswith("/")
-        and not path.startswith("//")  # never a redirect that leaves the site
+        and not path.startswith(("//", "/\\"))  # never a redirect that could leave the site
     ):
         stripped = URL.build(
             path=path.rstrip("/") or "/", query_string=request.rel_url.raw_query_string, encoded=True

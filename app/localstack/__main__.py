@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from app.localstack import processes, running
-from app.localstack.stack import LocalStack
+from app.localstack.stack import LocalStack, health_port_beside
 from app.seed import seed_url
 from app.timefmt import in_swedish_time
 
@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("Starting PostgreSQL, Janus, coturn and the mail catcher …", flush=True)
         stack.start()
+        stack.environ.update(health_port_beside(stack.environ, known.host))
         demo = asyncio.run(seed_url(stack.environ["DATABASE_URL"]))
         app_process = processes.start([sys.executable, "-m", "app", *argv], None, env=stack.environ, cwd=ROOT)
         processes.wait_for_port(known.host, known.port, 30, app_process, "the application")

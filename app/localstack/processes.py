@@ -25,11 +25,16 @@ def free_port(host: str = "127.0.0.1") -> int:
 def port_if_free(port: int, host: str = "127.0.0.1") -> int:
     """`port` when nobody listens on it at `host`, else a free one: the well-known port
     where it can be had, and a second run beside the first still starts."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the listener itself binds: a port left in TIME_WAIT by a run just stopped
+            # is free to take.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
-        except OSError:
-            return free_port(host)
+            probe.listen()
+    except OSError:
+        return free_port(host if ":" not in host else "127.0.0.1")
     return port
 
 

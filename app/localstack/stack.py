@@ -53,10 +53,10 @@ def load_or_create_secrets(path: Path | None) -> dict[str, str]:
 
 
 def health_port_beside(env: dict[str, str], host: str) -> dict[str, str]:
-    """The health port for an application run with `env` on `host`: the configured one
-    unless another run there holds it, then a free one (its banner says which:
-    app/localstack/__main__.py), so a second run beside the first starts. Nothing when the
-    environment names one, or none is configured."""
+    """The health port for an application run with `env` and listening on `host` (its own
+    --host: the health listener binds there): the configured one unless another run holds
+    it, then a free one (the banner says which: app/localstack/__main__.py), so a second run
+    beside the first starts. Nothing when the environment names one, or none is configured."""
     if env.get("SNABB_APP_HEALTH_PORT"):
         return {}
     configured = load_settings(env).app.health_port
@@ -115,8 +115,6 @@ class LocalStack:
         except BaseException:
             self.stop()
             raise
-        if not self.throwaway:
-            env.update(health_port_beside(env, self.host))
         self.environ = env
 
     def _start_database(self, env: dict[str, str]) -> None:

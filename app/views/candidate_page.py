@@ -126,7 +126,16 @@ async def personal_page(request: web.Request) -> web.Response:
     prefer_language(request, candidate["language"])
     if situation(candidate, event) in ("event_cancelled", "cancelled", "removed"):
         registered_again = False
-        if situation(candidate, event) == "cancelled" and event["invite_token"]:
+        if (
+            situation(candidate, event) == "cancelled"
+            and event["invite_token"]
+            # Only to the PIN's holder on this device: the page says it without the PIN,
+            # and whether an address is registered is theirs to know alone.
+            and CANDIDATE_SESSION.holds(request, candidate["id"])
+            # The link is sent again only until the event ends (registration.send_link_again).
+            and event["state"] != "finished"
+            and dt.datetime.now(dt.timezone.utc) < ends_at(event["starts_at"], event["duration_minutes"])
+        ):
             async with request.app[DB_POOL].acquire() as connection:
                 registered_again = await queries.registered_again(connection, candidate)
         return page(request, "candidates/page.html", candidate, event, registered_again=registered_again)

@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
+from app.addresses import readable_domain
 from app.candidates import queries
 from app.candidates.mails import shown
 from app.candidates.reminders import reminder_coming
@@ -231,7 +232,7 @@ async def registered_page(request: web.Request) -> web.Response:
                 event["starts_at"], registered_at, request.app[SETTINGS].candidates.reminder_hours
             ),
         },
-        {"email": email},
+        {"email": readable_domain(email)},
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -240,7 +241,7 @@ async def registered_page(request: web.Request) -> web.Response:
 @routes.get("/r/{invite_token}/resend", name="registration_resend_page")
 async def resend_link_page(request: web.Request) -> web.Response:
     event, email, _ = await answer_page(request, RESENT_PAGE)
-    response = render(request, "candidates/link_sent.html", {"event": event, "email": email})
+    response = render(request, "candidates/link_sent.html", {"event": event, "email": readable_domain(email)})
     response.headers["Cache-Control"] = "no-store"
     return response
 

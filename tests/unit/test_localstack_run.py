@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 
 from app.localstack.__main__ import stack_for
+from app.localstack.processes import port_if_free
 from app.localstack.stack import health_port_beside, load_or_create_secrets
 
 
@@ -22,13 +23,34 @@ def test_a_name_or_any_address_leaves_the_stack_on_loopback():
         assert (stack.host, known.host) == ("127.0.0.1", host)
 
 
+def test_a_port_is_kept_when_free_and_changed_when_another_run_listens_there():
+    host = "127.0.0.45"
+    with socket.socket() as finder:
+        finder.bind((host, 0))
+        port = finder.getsockname()[1]
+    assert port_if_free(port, host) == port
+    with socket.socket() as first_run:
+        first_run.bind((host, port))
+        first_run.listen()
+        assert port_if_free(port, host) not in (0, port)
+    # A run just stopped leaves its side of a closed connection in TIME_WAIT: still free.
+    with socket.socket() as stopped_run:
+        stopped_run.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp's listener
+        stopped_run.bind((host, port))
+        stopped_run.listen()
+        with socket.create_connection((host, port)) as client:
+            served, _ = stopped_run.accept()
+            served.close()  # the server closes first: its end waits in TIME_WAIT
+            client.recv(1)
+    assert port_if_free(port, host) == port
+
+
 def test_a_second_run_on_one_address_gets_a_health_port_of_its_own():
     env = {"SNABB_ENV": "development", "DATABASE_URL": "postgresql://snabb@127.0.0.1/snabb"}
     env.update(load_or_create_secrets(None))
-    host = "127.0.0.45"
-    assert health_port_beside(env, host) == {"SNABB_APP_HEALTH_PORT": "8090"}
+    host = "127.0.0.46"
     with socket.socket() as first_run:
-        first_run.bind((host, 8090))
+        first_run.bind((host, 8090))  # the configured port (config/default.toml)
         first_run.listen()
         chosen = int(health_port_beside(env, host)["SNABB_APP_HEALTH_PORT"])
     assert chosen not in (0, 8090)

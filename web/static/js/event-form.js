@@ -77,7 +77,10 @@ function setUpList(fieldset) {
   // Enter in a row goes on to the next field of the list, and from the last one to a new
   // row (when this one is filled in), as in a list editor: it does not send the form.
   list.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.isComposing || event.target.tagName !== "INPUT") return;
+    // keyCode 229: the Enter that ends an input method's composition (WebKit has already
+    // cleared isComposing for it).
+    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+    if (event.target.tagName !== "INPUT") return;
     if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
     const inputs = [...list.querySelectorAll("input")];
