@@ -15,8 +15,9 @@ from aiohttp import web
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
-from app.candidates.rules import ends_at, pin_is_well_formed, takes_registrations_now
+from app.candidates.rules import pin_is_well_formed, takes_registrations_now
 from app.events import queries as event_queries
+from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN
 from app.link_sessions import CANDIDATE_SESSION
@@ -67,9 +68,7 @@ def situation(candidate, event) -> str:
         return "event_cancelled"
     if candidate["cancelled_at"] is not None:
         return "removed" if candidate["cancelled_by"] == "employer" else "cancelled"
-    if event["state"] == "finished" or dt.datetime.now(dt.timezone.utc) >= ends_at(
-        event["starts_at"], event["duration_minutes"]
-    ):
+    if is_over(event, dt.datetime.now(dt.timezone.utc)):
         return "finished"
     return "registered"
 
@@ -124,17 +123,17 @@ def require_session(request: web.Request, candidate, event) -> None:
 async def personal_page(request: web.Request) -> web.Response:
     candidate, event = await load(request)
     prefer_language(request, candidate["language"])
-    if situation(candidate, event) in ("event_cancelled", "cancelled", "removed"):
+    where = situation(candidate, event)
+    if where in ("event_cancelled", "cancelled", "removed"):
         registered_again = False
         if (
-            situation(candidate, event) == "cancelled"
+            where == "cancelled"
             and event["invite_token"]
             # Only to the PIN's holder on this device: the page says it without the PIN,
             # and whether an address is registered is theirs to know alone.
             and CANDIDATE_SESSION.holds(request, candidate["id"])
-            # The link is sent again only until the event ends (registration.send_link_again).
-            and event["state"] != "finished"
-            and dt.datetime.now(dt.timezone.utc) < ends_at(event["starts_at"], event["duration_minutes"])
+            # The link is sent again only until the event is over (registration.send_link_again).
+            and not is_over(event, dt.datetime.now(dt.timezone.utc))
         ):
             async with request.app[DB_POOL].acquire() as connection:
                 registered_again = await queries.registered_again(connection, candidate)
@@ -144,7 +143,7 @@ async def personal_page(request: web.Request) -> web.Response:
     notice = NOTICES.get(request.query.get("done", ""))
     live = None
     took_part = None
-    if situation(candidate, event) == "registered":
+    if where == "registered":
         live = live_context(request, candidate, event)
     else:
         async with request.app[DB_POOL].acquire() as connection:
