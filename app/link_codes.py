@@ -65,10 +65,14 @@ async def refusal(
 
 async def reissue(connection: asyncpg.Connection, kind: GuardedCode, row_id: int, new_token: str) -> str:
     """A new link and code for the row, in the caller's transaction: the old ones stop
-    working, and so does every device and count of the old ones. Returns the new code."""
+    working, and so does every device and count of the old ones. Returns the new code. The
+    row's link_generation grows, so the calendar entry mailed with the new link replaces the
+    one with the old link (app/events/notify.py)."""
     code = six_digit_code()
     await connection.execute(
-        f"UPDATE {kind.table} SET access_token = $2, {kind.code_column} = $3 WHERE id = $1",
+        f"""UPDATE {kind.table} SET access_token = $2, {kind.code_column} = $3,
+                   link_generation = link_generation + 1
+            WHERE id = $1""",
         row_id,
         new_token,
         code,

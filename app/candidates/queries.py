@@ -19,7 +19,7 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     e.deleted_at"""
 CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token, pin,
     registered_at, cancelled_at, cancelled_by, reminder_sent_at,
-    resend_window_started_at, resends_in_window, erased_at"""
+    resend_window_started_at, resends_in_window, erased_at, link_generation"""
 
 
 async def event_by_invite_token(

@@ -131,6 +131,7 @@ async def register(
         "language": registration.language,
         "access_token": link_token(),
         "pin": six_digit_code(),
+        "link_generation": 0,
     }
     try:
         mail = mails.prepare_confirmation(mailer, public_url, event, draft)

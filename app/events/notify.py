@@ -2,13 +2,15 @@
 
 Every mail is queued in the caller's transaction (the outbox), so it goes out exactly when the
 change it reports is committed. Each recipient's calendar entry keeps one UID for the life of
-the event; the event's calendar_sequence orders the updates.
+the event; the event's calendar_sequence and the recipient's own link_generation (a new
+personal link) order the updates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -30,14 +32,23 @@ def candidate_link(public_url: str, token: str) -> str:
 
 
 def _entry(
-    event: asyncpg.Record, uid: str, method: str, url: str, description: str, bump: int = 0
+    event: asyncpg.Record,
+    kind: str,
+    person: Mapping[str, Any],
+    method: str,
+    url: str,
+    description: str,
+    bump: int = 0,
 ) -> "CalendarEntry":
+    """The calendar entry of `person` (a candidate's or an interviewer's row): one UID for
+    the life of the event, and a SEQUENCE that grows with every change of the event and
+    every new personal link of theirs, so that each mail's entry replaces the one before."""
     from app.mail.outbox import CalendarEntry
 
     starts_at = event["starts_at"]
     return CalendarEntry(
-        uid=uid,
-        sequence=event["calendar_sequence"] + bump,
+        uid=calendar_uid(event["id"], kind, person["id"]),
+        sequence=event["calendar_sequence"] + person["link_generation"] + bump,
         method=method,
         summary=event["title"],
         description=description,
@@ -90,9 +101,7 @@ def calendar_entry(
     words, in `language`, else the candidate's), as every mail to them carries it."""
     words = mailer.renderer.gettext(language or candidate["language"])
     description = words(CALENDAR_DESCRIPTION) % {"link": link}
-    return _entry(
-        event, calendar_uid(event["id"], "candidate", candidate["id"]), method, link, description, bump
-    )
+    return _entry(event, "candidate", candidate, method, link, description, bump)
 
 
 async def invite_interviewers(
@@ -112,9 +121,7 @@ async def invite_interviewers(
             language=row["language"],
             template="interviewer_invitation",
             context={**_base_context(event), "link": link, "code": row["access_code"], "name": row["name"]},
-            calendar=_entry(
-                event, calendar_uid(event["id"], "interviewer", row["id"]), "REQUEST", link, link
-            ),
+            calendar=_entry(event, "interviewer", row, "REQUEST", link, link),
         )
     if interviewers:
         await queries.mark_invited(connection, [row["id"] for row in interviewers])
@@ -151,7 +158,7 @@ async def announce_new_time(
             calendar=(
                 calendar_entry(mailer, event, row, link)
                 if kind == "candidate"
-                else _entry(event, calendar_uid(event["id"], kind, row["id"]), "REQUEST", link, link)
+                else _entry(event, kind, row, "REQUEST", link, link)
             ),
         )
         await _owned_by(connection, kind, mail_id, row)
@@ -176,6 +183,6 @@ async def announce_cancellation(
             language=row["language"],
             template="event_cancelled",
             context={**_base_context(event), "name": row["name"], "kind": kind},
-            calendar=_entry(event, calendar_uid(event["id"], kind, row["id"]), "CANCEL", link, link, bump),
+            calendar=_entry(event, kind, row, "CANCEL", link, link, bump),
         )
         await _owned_by(connection, kind, mail_id, row)

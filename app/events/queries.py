@@ -155,7 +155,8 @@ async def interviewer_in_event(
 ) -> asyncpg.Record | None:
     return await connection.fetchrow(
         """
-        SELECT id, email, name, user_id, language, access_token, access_code, invited_at
+        SELECT id, email, name, user_id, language, access_token, access_code, invited_at,
+               link_generation
         FROM event_interviewer WHERE id = $1 AND event_id = $2""",
         interviewer_id,
         event_id,
@@ -165,7 +166,8 @@ async def interviewer_in_event(
 async def interviewers(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch(
         """
-        SELECT id, email, name, user_id, language, access_token, access_code, invited_at
+        SELECT id, email, name, user_id, language, access_token, access_code, invited_at,
+               link_generation
         FROM event_interviewer WHERE event_id = $1 ORDER BY id""",
         event_id,
     )
@@ -209,7 +211,8 @@ async def sync_interviewers(
             INSERT INTO event_interviewer (event_id, email, name, user_id, language,
                                            access_token, access_code)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
-            RETURNING id, email, name, user_id, language, access_token, access_code, invited_at""",
+            RETURNING id, email, name, user_id, language, access_token, access_code, invited_at,
+                      link_generation""",
                 event_id,
                 email,
                 name,
@@ -225,7 +228,7 @@ async def sync_interviewers(
 async def active_candidates(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch(
         """
-        SELECT id, name, email, phone, language, access_token, pin, registered_at
+        SELECT id, name, email, phone, language, access_token, pin, registered_at, link_generation
         FROM candidate WHERE event_id = $1 AND cancelled_at IS NULL AND erased_at IS NULL
         ORDER BY registered_at""",
         event_id,
@@ -241,7 +244,8 @@ NOT_YET_INTERVIEWED = """
 
 async def not_yet_interviewed(connection: asyncpg.Connection, event_id: int) -> list[asyncpg.Record]:
     return await connection.fetch(
-        f"""SELECT id, name, email, phone, language, access_token, pin, registered_at
+        f"""SELECT id, name, email, phone, language, access_token, pin, registered_at,
+                   link_generation
             {NOT_YET_INTERVIEWED} ORDER BY registered_at""",
         event_id,
     )

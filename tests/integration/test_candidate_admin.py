@@ -181,12 +181,9 @@ async def test_without_a_login_the_actions_lead_to_the_login(http, base_url, db)
     assert await db.fetchval("SELECT invite_open FROM event WHERE id = $1", event["id"])
 
 
-async def test_with_the_employers_own_event_from_publish_to_delete(employer, base_url, db, settings):
-    """The whole way through the events pages: one calendar entry for the candidate, replaced
-    by the new time and removed by the cancellation."""
-    http, _ = employer
+def event_form() -> dict[str, str]:
     date = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=9)).date()
-    form = {
+    return {
         "title": "Kassapersonal",
         "job_description": "Kassa.",
         "date": date.isoformat(),
@@ -197,6 +194,10 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
         "language": "sv",
         "interviewer_email": unique_email("intervjuare"),
     }
+
+
+async def publish(http, base_url, form: dict[str, str]) -> tuple[int, str]:
+    """The event published through the new-event form: its id and its invite link."""
     _, csrf, _ = await csrf_of(http, f"{base_url}/events/new")
     async with http.post(
         f"{base_url}/events/new",
@@ -206,18 +207,31 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
         event_id = int(re.search(r"/events/(\d+)", response.headers["Location"])[1])
     async with http.get(f"{base_url}/events/{event_id}") as response:
         invite = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', await response.text())[1]
+    return event_id, invite
+
+
+async def move_to(http, base_url, event_id: int, form: dict[str, str], start_time: str) -> None:
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    async with http.post(
+        f"{base_url}/events/{event_id}/edit",
+        data={**form, "start_time": start_time, "csrf_token": csrf, "edit_version": version},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 303
+
+
+async def test_with_the_employers_own_event_from_publish_to_delete(employer, base_url, db, settings):
+    """The whole way through the events pages: one calendar entry for the candidate, replaced
+    by the new time and removed by the cancellation."""
+    http, _ = employer
+    form = event_form()
+    event_id, invite = await publish(http, base_url, form)
     email = unique_email("hela-vagen")
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
         status, _ = await register(candidate_browser, base_url, invite.rsplit("/", 1)[1], email=email)
         assert status == 200
         [confirmation] = await wait_for_mail(settings.mail.catcher_dir, email)
-        csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
-        async with http.post(
-            f"{base_url}/events/{event_id}/edit",
-            data={**form, "start_time": "13:30", "csrf_token": csrf, "edit_version": version},
-            allow_redirects=False,
-        ) as response:
-            assert response.status == 303
+        await move_to(http, base_url, event_id, form, "13:30")
         [moved] = await wait_for_mail(settings.mail.catcher_dir, email, subject="Ny tid")
         _, csrf, _ = await csrf_of(http, f"{base_url}/events/{event_id}/delete")
         async with http.post(
@@ -233,6 +247,47 @@ async def test_with_the_employers_own_event_from_publish_to_delete(employer, bas
             assert "har ställts in" in await response.text()
         async with candidate_browser.get(invite) as response:
             assert "har ställts in" in await response.text()
+
+
+async def test_a_new_link_replaces_the_calendar_entry_with_the_old_one(employer, base_url, db, settings):
+    """The calendar entry mailed with a new personal link has a higher SEQUENCE than the one
+    before it, and the event's later changes higher still: with the same SEQUENCE a calendar
+    that held the entry kept it, with the old link that no longer opens."""
+    http, _ = employer
+    form = event_form()
+    event_id, invite = await publish(http, base_url, form)
+    email = unique_email("ny-lank")
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
+        status, _ = await register(candidate_browser, base_url, invite.rsplit("/", 1)[1], email=email)
+    assert status == 200
+    candidate = await db.fetchrow("SELECT id, access_token FROM candidate WHERE email = $1", email)
+    interviewer = await db.fetchrow("SELECT id, email FROM event_interviewer WHERE event_id = $1", event_id)
+    [confirmation] = await wait_for_mail(settings.mail.catcher_dir, email)
+    [invitation] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"])
+    for path in (
+        f"/events/{event_id}/candidates/{candidate['id']}/reissue",
+        f"/events/{event_id}/interviewers/{interviewer['id']}/reissue",
+    ):
+        status, _ = await post_from_event_page(http, base_url, event_id, path)
+        assert status == 200
+    [new_link] = await wait_for_mail(settings.mail.catcher_dir, email, subject="Ny personlig länk")
+    new_code = [
+        mail
+        for mail in await wait_for_mail(settings.mail.catcher_dir, interviewer["email"], count=2)
+        if calendar_event(mail)["URL"] != calendar_event(invitation)["URL"]
+    ]
+    assert len(new_code) == 1
+    await move_to(http, base_url, event_id, form, "13:30")
+    [moved] = await wait_for_mail(settings.mail.catcher_dir, email, subject="Ny tid")
+    [moved_too] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"], subject="Ny tid")
+    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", candidate["id"])
+    assert token != candidate["access_token"]
+    for mails in ((confirmation, new_link, moved), (invitation, new_code[0], moved_too)):
+        entries = [calendar_event(mail) for mail in mails]
+        assert len({str(entry["UID"]) for entry in entries}) == 1
+        assert [int(entry["SEQUENCE"]) for entry in entries] == [0, 1, 2]
+        assert str(entries[1]["URL"]) == str(entries[2]["URL"]) != str(entries[0]["URL"])
+    assert str(calendar_event(new_link)["URL"]).endswith(f"/c/{token}")
 
 
 async def test_a_full_event_is_not_described_as_open(employer, base_url, db, settings, http):
