@@ -65,7 +65,7 @@ class Metrics:
         )
         self.errors = Counter(
             "snabb_errors_total",
-            "Errors answered, by code (live channel error codes, and http_500 for pages).",
+            "Errors answered, by code (live channel error codes; http_500 for pages, http_503 for pages while the database is away).",
             ["code"],
             registry=r,
         )

@@ -22,6 +22,7 @@ from aiohttp import web
 from app.auth.links import delete_expired
 from app.candidates.erasure import erase_expired
 from app.keys import DB_POOL, SETTINGS
+from app.outages import Outage
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,14 @@ async def retention_round(connection: asyncpg.Connection, settings: Settings) ->
 
 async def _run(app: web.Application) -> None:
     settings = app[SETTINGS]
+    outage = Outage(log, "retention", "trying again every round, nothing is lost")
     while True:
         try:
             async with app[DB_POOL].acquire() as connection:
                 await retention_round(connection, settings)
+            outage.over()
         except DATABASE_ERRORS as error:
-            # The database is away for a while: the next round tries again, nothing is lost.
-            log.warning("retention: database unavailable (%s)", type(error).__name__)
+            outage.seen(error)
         except Exception:
             log.exception("retention: unexpected error")
         await asyncio.sleep(settings.candidates.retention_interval)

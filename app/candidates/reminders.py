@@ -26,6 +26,7 @@ from aiohttp import web
 from app.candidates import mails, queries
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.mail import Mailer
+from app.outages import Outage
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,13 +98,14 @@ async def send_due_reminders(connection: asyncpg.Connection, mailer: Mailer, set
 
 async def _run(app: web.Application) -> None:
     settings, mailer = app[SETTINGS], app[MAILER]
+    outage = Outage(log, "candidate reminders", "trying again every round, nothing is lost")
     while True:
         try:
             async with app[DB_POOL].acquire() as connection:
                 await send_due_reminders(connection, mailer, settings)
+            outage.over()
         except DATABASE_ERRORS as error:
-            # The database is away for a while: try again next round, nothing is lost.
-            log.warning("candidate reminders: database unavailable (%s)", type(error).__name__)
+            outage.seen(error)
         except Exception:
             log.exception("candidate reminders: unexpected error")
         await asyncio.sleep(settings.candidates.reminder_interval)

@@ -40,6 +40,7 @@ from app.janus.tokens import (
     room_tokens_among,
 )
 from app.keys import DB_POOL, JANUS, SETTINGS
+from app.outages import Outage
 from app.settings import JanusServer, JanusSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ RECENT_SECONDS = 5.0
 # (a busy database) is no outage, and a replica that stopped drops out soon after.
 HEALTH_ROUNDS = 3
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+# The first pause before the fleet's follower tries the database again after a failure; it
+# doubles up to the fleet's refresh interval while the database stays away.
+FOLLOW_RETRY_SECONDS = 0.5
 
 
 def least_loaded(loads: dict[str, float]) -> str | None:
@@ -257,6 +261,8 @@ class JanusPool:
     async def _follow(self, dsn: str) -> None:
         wake = asyncio.Event()
         listener: asyncpg.Connection | None = None
+        retry = 0.0  # seconds before the next try after a failed one; 0: the last one worked
+        outage = Outage(log, "Janus fleet", "read again as soon as it answers")
         while True:
             try:
                 if listener is None or listener.is_closed():
@@ -274,15 +280,24 @@ class JanusPool:
                     await fleet.record_health(
                         connection, self.replica, *self._health(), self.health_valid_for
                     )
+                outage.over()
+                retry = 0.0
             except asyncio.CancelledError:
                 if listener is not None:
                     await listener.close(timeout=2)
                 raise
             except DATABASE_ERRORS as error:
-                log.warning("Janus fleet not read: %s", type(error).__name__)
                 if listener is not None:
                     listener.terminate()
                 listener = None
+                # Tried again after a growing pause: the fleet is read at once when the
+                # listener is back, so nothing is missed by waiting. (A failed try left
+                # `wake` set: without the pause the loop spun, a refused connection and a
+                # warning per turn, while the database was down.)
+                outage.seen(error)
+                retry = min(max(retry * 2, FOLLOW_RETRY_SECONDS), self.settings.fleet_refresh)
+                await asyncio.sleep(retry)
+                continue
             waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(self._health_changed.wait())]
             try:
                 done, _ = await asyncio.wait(

@@ -29,6 +29,7 @@ from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
+from app.outages import Outage
 
 if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this module)
     from app.live.actions import Action, Done
@@ -285,28 +286,9 @@ DATABASE_UNAVAILABLE = (
 )
 
 
-class Outage:
-    """Logs an outage of the database once, when the first action meets it, and once when
-    an action succeeds again: not a traceback per refused action."""
-
-    def __init__(self) -> None:
-        self.since: float | None = None
-
-    def seen(self, failure: BaseException) -> None:
-        if self.since is None:
-            self.since = time.monotonic()
-            log.warning(
-                "live actions: the database is unavailable (%s); answering 'unavailable' until it is back",
-                type(failure).__name__,
-            )
-
-    def over(self) -> None:
-        if self.since is not None:
-            log.warning("live actions: the database is back after %.1f s", time.monotonic() - self.since)
-            self.since = None
-
-
-OUTAGE = Outage()  # one per process
+# Logged once when the first action meets it, and once when an action succeeds again: not
+# a traceback per refused action.
+OUTAGE = Outage(log, "live actions", "answering 'unavailable' until it is back")  # one per process
 
 
 class ChannelResponse(web.WebSocketResponse):

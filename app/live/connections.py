@@ -26,6 +26,7 @@ from aiohttp import web
 from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
 from app.live.arrivals import Arrivals, Batches
+from app.outages import Outage
 
 log = logging.getLogger(__name__)
 # What a dead process held (its sockets, the rooms it was making, its mail claims) is
@@ -205,7 +206,7 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
     # have all had STALE_SECONDS to beat again: a short outage must not make them reap
     # each other's sockets (README, "Several tabs").
     beating_since = loop.time()
-    failing = False
+    outage = Outage(log, "live heartbeat", f"beating again every {HEARTBEAT_SECONDS:g} s")
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
@@ -216,13 +217,13 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
                     ON CONFLICT (id) DO UPDATE SET seen_at = now()""",
                     process_id,
                 )
-                if failing:
-                    beating_since, failing = loop.time(), False
+                if outage.under_way:
+                    beating_since = loop.time()
+                    outage.over()
                 if loop.time() - beating_since >= STALE_SECONDS:
                     await reap_dead_processes(connection, own=process_id)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-            failing = True
-            log.warning("live heartbeat failed: %s", type(error).__name__)
+            outage.seen(error)
 
 
 async def live_connections(app: web.Application) -> AsyncIterator[None]:

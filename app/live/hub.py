@@ -32,6 +32,7 @@ from app.live.precedence import OffersUnderWay, RoundTurns
 from app.live.queue import channel
 from app.live.queue_frames import QueueChain, wire_frames
 from app.metrics import METRICS
+from app.outages import Outage
 
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
@@ -372,6 +373,7 @@ class Hub:
 
     async def run(self) -> None:
         """Keep one listening connection up for as long as the application runs."""
+        outage = Outage(log, "live listener", f"trying again every {RETRY_SECONDS:.0f} s")
         while True:
             try:
                 self._connection = await asyncpg.connect(
@@ -383,6 +385,7 @@ class Hub:
                     for event_id in list(self._sockets):
                         await self._listen(event_id)
                 self.ready.set()
+                outage.over()
                 # After a drop: whatever was notified meanwhile is lost, so refresh all,
                 # from views read afresh (a view cached before the drop misses those changes).
                 for event_id in list(self._sockets):
@@ -399,7 +402,7 @@ class Hub:
                         async with self._lock:
                             await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
             except (*CONNECTION_LOST, TimeoutError) as error:
-                log.warning("live listener lost the database: %s", type(error).__name__)
+                outage.seen(error)
             finally:
                 self.ready.clear()
                 connection, self._connection = self._connection, None

@@ -54,6 +54,7 @@ from app.mail.message import OutboxMail, sender_mailbox
 from app.mail.smtp import DeliveryError, SmtpClient, describe
 from app.mail.wire import message_bytes
 from app.metrics import METRICS
+from app.outages import Outage
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class MailWorker:
 
     async def run(self) -> None:
         database_failures = 0
+        outage = Outage(log, "mail outbox", "trying again after a growing pause, nothing is lost")
         while not self._stop.is_set():
             self._wake.clear()
             await self._listen()
@@ -126,14 +128,11 @@ class MailWorker:
                 async with self.pool.acquire() as connection:
                     due_in = await store.seconds_until_next_due(connection)
                 database_failures = 0
+                outage.over()
             except DATABASE_ERRORS as error:
                 database_failures += 1
                 pause = min(POLL_INTERVAL, retry_delay(database_failures, POLL_INTERVAL))
-                log.warning(
-                    "mail outbox: database unavailable (%s), trying again in %.1f s",
-                    type(error).__name__,
-                    pause,
-                )
+                outage.seen(error)
             except Exception:
                 log.exception("mail outbox: unexpected error; carrying on")
                 pause = POLL_INTERVAL

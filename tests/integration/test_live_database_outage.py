@@ -1,5 +1,5 @@
 """While PostgreSQL is down, every live action answers `unavailable`, and the outage is
-logged once; when it is back, the same sockets work again.
+logged once (by the actions, and once by the Janus fleet's follower); when it is back, the same sockets work again.
 
 A PostgreSQL of its own (the suite's is shared by every test), stopped and started again on
 the same port, and the app as a real process (`python -m app`) with its sockets open.
@@ -9,9 +9,12 @@ Before, each action answered `server_error` ("our bug") and logged a traceback.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import asyncpg
 
+from app.janus.pool import JanusPool
+from app.localstack.processes import free_port
 from app.migrate import migrate_url
 from scripts.bench.common import AppProcess
 from tests.integration.channel_support import (
@@ -24,6 +27,8 @@ from tests.integration.live_support import make_live_event
 from tests.own_postgres import throwaway_postgres
 
 TIMEOUT = 30.0
+# The process's loops that use the database, each at its own pace, and the pages.
+LOOPS = ("Janus fleet", "live listener", "live heartbeat", "candidate reminders", "mail outbox", "pages")
 
 
 async def test_every_action_answers_unavailable_while_the_database_is_down(stack):
@@ -41,7 +46,10 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
                 "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
             )
             await db.close()
-            app = AppProcess({**stack.environ, "DATABASE_URL": postgres.url}, log_path=log)
+            # The fleet re-read every second: its follower met the outage at once, not
+            # after ten seconds (it spun, a warning per turn, until the database was back).
+            environ = {**stack.environ, "DATABASE_URL": postgres.url, "SNABB_JANUS_FLEET_REFRESH": "1"}
+            app = AppProcess(environ, log_path=log)
             await app.start(60)
             await sign_in_candidate(clients[0], app.url, token)
             assert await sign_in_interviewer(clients[1], app.url, lobby_token) == 303
@@ -61,6 +69,16 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
             ]
             assert [(a["type"], a.get("code")) for a in answers] == [("error", "unavailable")] * 7
             assert not candidate.ws.closed and not lobby.ws.closed  # the page keeps its socket
+            # A page that needs the database says it will pass, in the reader's language,
+            # and when to try again; a client asking for JSON gets the same as JSON.
+            page = f"{app.url}/c/{token}"
+            async with clients[0].get(page, headers={"Accept": "text/html"}) as response:
+                assert response.status == 503 and response.headers["Retry-After"] == "5"
+                text = await response.text()
+                assert "Tjänsten är inte tillgänglig just nu" in text and "Försök igen" in text
+            async with clients[0].get(page, headers={"Accept": "application/json"}) as response:
+                assert response.status == 503 and (await response.json())["error"] == "unavailable"
+            await asyncio.sleep(4)  # the background tasks meet the outage too
 
             await asyncio.to_thread(postgres.start)
             # Back: the same socket's next *Next* goes through (the pool reconnects by itself).
@@ -71,6 +89,13 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
                 await asyncio.sleep(0.5)
             assert reply["type"] == "dispatched", reply
             assert reply["candidate"] == live.candidates[0]
+            # Each loop finds the database back at its own next try.
+            for _ in range(int(TIMEOUT / 0.5)):
+                async with clients[0].get(page, headers={"Accept": "text/html"}) as response:
+                    await response.read()
+                if all(f"{loop}: the database is back" in log.read_text() for loop in LOOPS):
+                    break
+                await asyncio.sleep(0.5)
             await candidate.close()
             await lobby.close()
         finally:
@@ -80,6 +105,39 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
                 await app.stop()
             await asyncio.to_thread(postgres.stop)
             text = log.read_text(errors="replace") if log.exists() else ""
-    assert text.count("the database is unavailable") == 1, text[-3000:]
+    assert text.count("live actions: the database is unavailable") == 1, text[-3000:]
     assert "live message failed" not in text and "Traceback" not in text, text[-3000:]
-    assert text.count("the database is back") == 1
+    assert text.count("live actions: the database is back") == 1
+    # Every loop of the process that met the outage said so once, and once that it was
+    # over, not once per try (the fleet's follower wrote a line per turn of a spinning loop).
+    for loop in LOOPS:
+        assert text.count(f"{loop}: the database is unavailable") == 1, (loop, text[-3000:])
+        assert text.count(f"{loop}: the database is back") == 1, (loop, text[-3000:])
+    assert text.count("WARNING") <= 20, text[-3000:]
+
+
+async def test_the_janus_fleets_follower_waits_between_tries_while_the_database_is_down(
+    settings, monkeypatch, caplog
+):
+    """A failed try left the follower's wake-up set, so it tried again at once, for ever: over
+    a thousand refused connections and warnings a second, and a core, while the database was
+    down. Now it tries again after a pause that grows to the fleet's refresh interval."""
+    pool = JanusPool(settings.janus.model_copy(update={"servers": [], "fleet_refresh": 0.2}))
+    tries = 0
+    connect = asyncpg.connect
+
+    async def counted(*args, **kwargs):
+        nonlocal tries
+        tries += 1
+        return await connect(*args, **kwargs)
+
+    monkeypatch.setattr(asyncpg, "connect", counted)
+    nobody = f"postgresql://snabb@127.0.0.1:{free_port()}/snabb"  # refused: nothing listens
+    with caplog.at_level(logging.INFO, logger="app.janus.pool"):
+        follower = asyncio.create_task(pool._follow(nobody))
+        await asyncio.sleep(2.0)
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    # About one try per 0.2 s once the pause has grown to it (a spin made thousands).
+    assert 2 <= tries <= 20, tries
+    assert caplog.text.count("Janus fleet: the database is unavailable") == 1, caplog.text
