@@ -6,11 +6,14 @@ wait for that loop. Both say the same things in the same shape; it is decided he
 
 - live: the main event loop turns. 503 `{"status": "stalled", "main_loop": ...}` when it has
   not turned for longer than the bound: restart the process.
-- ready: not shutting down, the database answers, at least one Janus server is usable (one
-  down is no reason to take a replica out: every replica sees the same Janus), and the main
-  loop turns.
+- ready: not shutting down, the database answers, and the main loop turns. Whether a Janus
+  server is usable is said ("janus": "ok" or "none usable") but fails nothing: every replica
+  sees the same Janus servers, so with none usable every replica would leave the routing,
+  and nobody would reach even the pages that say the video service is down, nor the
+  registration and the employers' pages, which need no Janus.
 - detail: the database, every Janus server by name and the main loop; 503 when any of them
-  is not "ok". For ops staff and monitoring, not for routing.
+  is not "ok", or when there is no Janus server at all (the last one removed from the
+  fleet). For ops staff and monitoring, not for routing.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ def live(main_loop: str) -> Answer:
 
 
 def ready(database: str, janus_usable: bool, main_loop: str) -> Answer:
-    ok = database == "ok" and janus_usable and main_loop == LOOP_OK
+    ok = database == "ok" and main_loop == LOOP_OK
     body = {
         "status": "ok" if ok else "failing",
         "database": database,
@@ -43,7 +46,12 @@ def ready(database: str, janus_usable: bool, main_loop: str) -> Answer:
 
 
 def detail(database: str, janus: dict[str, str], main_loop: str) -> Answer:
-    ok = database == "ok" and all(state == "ok" for state in janus.values()) and main_loop == LOOP_OK
+    ok = (
+        database == "ok"
+        and bool(janus)  # no server: no interview can be held (all() of nothing is true)
+        and all(state == "ok" for state in janus.values())
+        and main_loop == LOOP_OK
+    )
     body = {"status": "ok" if ok else "failing", "database": database, "janus": janus, "main_loop": main_loop}
     return (200 if ok else 503), body
 

@@ -4,6 +4,7 @@ every SNABB_* variable it sets is a real setting."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from pathlib import Path
 
@@ -64,3 +65,26 @@ def test_the_mail_relay_must_be_named():
     # No default: there is no SMTP service in the compose file to default to.
     environment = load_compose()["services"]["mailer"]["environment"]
     assert environment["SNABB_MAIL_SMTP_HOST"].startswith("${SMTP_HOST:?")
+
+
+def excluded_from_build(path: str) -> bool:
+    """Whether .dockerignore keeps `path` out of the build context (its patterns as Docker
+    reads them: a pattern excludes what it matches and everything under it; no `!` here)."""
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert not any(p.startswith("!") for p in patterns), "exceptions are not read here"
+    parts = Path(path).parts
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    return any(fnmatch.fnmatchcase(prefix, pattern) for pattern in patterns for prefix in prefixes)
+
+
+def test_a_certificate_put_where_the_guide_says_is_never_built_into_an_image():
+    # Every image's build copies config/ (the app's and Janus's whole folder), and a later
+    # `rm` in another layer does not take a file out of the image's history.
+    for path in ("config/deploy/certs/privkey.pem", "config/deploy/certs/fullchain.pem"):
+        assert excluded_from_build(path), path
+    for path in ("config/default.toml", "config/deploy/nginx.conf", "app/__init__.py"):
+        assert not excluded_from_build(path), path
