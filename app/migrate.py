@@ -101,9 +101,18 @@ async def migrate_url(database_url: str) -> list[str]:
     return await with_connection(database_url, apply_migrations)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from app.settings import load_settings_or_exit
 
+    # Arguments are only for --help: it must print and leave, not migrate.
+    argparse.ArgumentParser(
+        prog="scripts/migrate",
+        description="Apply the database migrations (app/migrations/) that the database has not "
+        "seen yet, under an advisory lock. Settings from config/ and the environment "
+        "(DATABASE_URL).",
+    ).parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = load_settings_or_exit()
     try:

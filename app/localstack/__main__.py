@@ -69,8 +69,20 @@ def stack_for(argv: list[str]) -> tuple[LocalStack, argparse.Namespace]:
     return LocalStack(STATE_DIR, known.port, host=stack_host(known.host)), known
 
 
+USAGE = """usage: scripts/run [--host H] [--port P]
+
+Set up and run the whole service on this machine until Ctrl-C: PostgreSQL, Janus, coturn,
+a mail catcher and the demo data, then the application (python -m app) with these
+arguments. --host: the address the application, Janus, coturn and the links use
+(default 127.0.0.1); --port: the application's port (default 8080). Logs of the services:
+.local/logs/; the application's: this terminal. README.md, "The two commands"."""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "-h" in argv or "--help" in argv:
+        print(USAGE)  # nothing started
+        return 0
     stack, known = stack_for(argv)
     signal.signal(signal.SIGTERM, _terminate)
     # Started in the background by a non-interactive shell, SIGINT arrives ignored: Ctrl-C
@@ -97,7 +109,7 @@ Snabbintervjuer is running (started in {time.monotonic() - started:.1f} s).
   Caught mail:  {address}dev/mail
   TURN:         {turn_line(stack)}
   Health:       {health_line(stack, known.host, address)}
-  Logs:         {stack.logs_dir}
+  Logs:         {stack.logs_dir} (the services'; the application's in this terminal)
 
 Press Ctrl-C to stop everything.
 """,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from app.localstack.__main__ import stack_for
 from app.localstack.processes import port_if_free
 from app.localstack.stack import health_port_beside, load_or_create_secrets
@@ -57,3 +59,20 @@ def test_a_second_run_on_one_address_gets_a_health_port_of_its_own():
     # What the environment names, or a configuration without a health listener, is kept.
     assert health_port_beside({**env, "SNABB_APP_HEALTH_PORT": "9999"}, host) == {}
     assert health_port_beside({**env, "SNABB_APP_HEALTH_PORT": "0"}, host) == {}
+
+
+def test_help_starts_nothing_and_says_where_the_logs_are(capsys, monkeypatch):
+    from app.localstack import __main__ as run
+
+    monkeypatch.setattr(run, "stack_for", lambda argv: pytest.fail("a stack was made for --help"))
+    assert run.main(["--help"]) == 0
+    assert "usage: scripts/run" in capsys.readouterr().out
+
+
+def test_scripts_migrate_help_migrates_nothing(capsys, monkeypatch):
+    from app import migrate
+
+    monkeypatch.setattr(migrate, "migrate_url", lambda url: pytest.fail("migrated for --help"))
+    with pytest.raises(SystemExit) as leaving:
+        migrate.main(["--help"])
+    assert leaving.value.code == 0 and "usage: scripts/migrate" in capsys.readouterr().out
