@@ -222,7 +222,10 @@ async def _register_locked(
             await live_queue.notify(connection, locked["id"], "queue")
     if existing is not None and state in (OPEN, FULL, CLOSED):
         await _send_again(connection, mailer, public_url, locked, existing["id"])
-        return Outcome(ALREADY, locked, existing)
+        # Full or closed, the answer is the one anybody else gets (the page then says that
+        # a registered address has its link sent again): "already registered" there, and
+        # "full" for everyone else, told a stranger with the invite link who had registered.
+        return Outcome(ALREADY if state == OPEN else state, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)
     assert candidate is not None  # open, and the address not registered: inserted above

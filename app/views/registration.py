@@ -69,8 +69,17 @@ def in_event_language(request: web.Request, event) -> None:
 
 
 def invite_page(
-    request: web.Request, event, state: str, values: dict, errors: dict, status: int = 200
+    request: web.Request,
+    event,
+    state: str,
+    values: dict,
+    errors: dict,
+    status: int = 200,
+    sent_again_to: str | None = None,
 ) -> web.Response:
+    """`sent_again_to`: the address a refused registration was sent with; the page says that
+    if it is registered, its link went to it again (true for a registered one, and the same
+    words for anyone else)."""
     in_event_language(request, event)
     response = render(
         request,
@@ -81,6 +90,7 @@ def invite_page(
             "values": values,
             "errors": errors,
             "retention_days": request.app[SETTINGS].candidates.retention_days,
+            "sent_again_to": sent_again_to,
         },
         status=status,
     )
@@ -216,8 +226,12 @@ async def register_candidate(request: web.Request) -> web.Response:
             parsed.registration.language,
         )
     # Full, closed, cancelled or over since the page was loaded: say so, keep the input.
+    # Full or closed, a registered address had its link sent again: said to everyone alike.
     in_event_language(request, outcome.event)
-    return invite_page(request, outcome.event, outcome.result, parsed.values, {}, status=409)
+    sent_again_to = parsed.registration.email if outcome.result in (FULL, CLOSED) else None
+    return invite_page(
+        request, outcome.event, outcome.result, parsed.values, {}, status=409, sent_again_to=sent_again_to
+    )
 
 
 @routes.get("/r/{invite_token}/registered", name="registered")

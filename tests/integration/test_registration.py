@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import re
 
+import pytest
 from aiohttp import ClientSession, CookieJar
 from yarl import URL
 
@@ -167,6 +168,31 @@ async def test_a_full_event_says_so_and_takes_nobody_more(http, base_url, db):
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
 
 
+@pytest.mark.parametrize("why", ["full", "closed"])
+async def test_a_full_or_closed_invitation_answers_alike_whoever_is_registered(
+    http, base_url, db, settings, why
+):
+    """Posted to a full event, or with its invite link closed, a registered address and any
+    other got different answers (the "registered" page against 409 "full"): anyone with the
+    public invite link could tell who had registered. Now both get the page that says so,
+    and that a registered address had its link sent again, which it had."""
+    event = await make_event(db, capacity=1 if why == "full" else 5)
+    email = unique_email("redan")
+    assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    if why == "closed":
+        await db.execute("UPDATE event SET invite_open = false WHERE id = $1", event["id"])
+    answers = []
+    for address in (email, unique_email("okand")):
+        status, page = await register_without_reload(http, base_url, event["invite_token"], address)
+        answers.append((status, page.replace(address, "ADDRESS")))
+        assert f"Om {address} är anmäld" in page
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 409
+    mails = await wait_for_mail(settings.mail.catcher_dir, email, count=2)
+    assert len({link_and_pin(mail) for mail in mails}) == 1  # the same link, sent again
+    assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
+
+
 async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_shown(
     http, base_url, db, settings
 ):
@@ -209,7 +235,9 @@ async def test_confirmations_are_not_re_sent_without_limit(http, base_url, db, s
     assert len([m for m in read_mails(settings.mail.catcher_dir) if email in str(m["To"])]) == 4
 
 
-async def register_without_reload(http, base_url: str, token: str) -> tuple[int, str]:
+async def register_without_reload(
+    http, base_url: str, token: str, email: str | None = None
+) -> tuple[int, str]:
     """A form loaded before the event filled up (or closed), sent afterwards: the CSRF
     token of this browser comes from another page, as the event's page shows no form now."""
     _, csrf, _ = await csrf_of(http, f"{base_url}/login")
@@ -218,7 +246,7 @@ async def register_without_reload(http, base_url: str, token: str) -> tuple[int,
         data={
             "csrf_token": csrf,
             "name": "Sen Kandidat",
-            "email": unique_email("sen"),
+            "email": email or unique_email("sen"),
             "language": "sv",
             "consent": "yes",
         },
