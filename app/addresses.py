@@ -1,29 +1,48 @@
 """E-mail addresses with an internationalized domain (åäö.se): stored and mailed in the
-domain's ASCII form (xn--…), which every mail server accepts, and shown to people as written."""
+domain's ASCII form (xn--…), which every mail server accepts, and shown to people as written.
+
+The conversion is UTS #46 without its transitional mappings, as browsers and mail systems
+convert a domain today: `straße.de` is `xn--strae-oqa.de`, another domain than `strasse.de`.
+Python's own "idna" codec follows the older IDNA 2003, which made it `strasse.de` and
+silently dropped joiners: a personal link would have gone to another domain's owner.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
+import idna
+
+# The accents a letter of a European language's alphabet may carry (å, ä, é, ñ, ş, ž, ő, ą,
+# ż …): grave, acute, circumflex, tilde, macron, breve, dot above, diaeresis, ring, double
+# acute, caron, cedilla, ogonek. A mark below a letter (Vietnamese ạ) is left out: beside
+# its plain letter it is a speck.
+EUROPEAN_ACCENTS = frozenset("\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0327\u0328")
+# Letters of those alphabets that are no plain letter with an accent.
+EUROPEAN_LETTERS = frozenset("ßæøœðþłđħ")
+
 
 def ascii_domain(address: str) -> str:
     """The address with an internationalized domain (åäö.se) in its ASCII form (xn--…),
-    which every mail server accepts; unchanged when it cannot be converted."""
+    which every mail server accepts; unchanged when it cannot be converted (the address
+    checks then refuse it: app/auth/validation.py)."""
     local, at, domain = address.rpartition("@")
     if not at or domain.isascii():
         return address
     try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
+        return f"{local}@{idna.encode(domain, uts46=True, transitional=False).decode('ascii')}"
+    except (idna.IDNAError, UnicodeError):
         return address
 
 
 def readable_domain(address: str) -> str:
     """An address as a person wrote it: a domain label stored in its ASCII form (xn--…) is
-    shown with its own letters again (exämple.se) when they are all of the Latin script, as
-    Swedish, Finnish or German names are. Any other label keeps its ASCII form: a Cyrillic
-    or Greek one may imitate a Latin name letter for letter ("аррӏе"), and a right-to-left
-    one would reorder the address around it. Unchanged when it cannot be converted."""
+    shown with its own letters again (exämple.se) when each is a letter of a European
+    alphabet (a Latin letter, alone or with an accent those alphabets use, or one of ß æ ø œ
+    ð þ ł đ ħ), as Swedish, Finnish or German names are. Any other label keeps its ASCII form: a
+    Cyrillic or Greek one may imitate a Latin name letter for letter ("аррӏе"), so may the
+    Latin script's own rarer letters (ǀ for l, ı for i), and a right-to-left one would
+    reorder the address around it. Unchanged when it cannot be converted."""
     local, at, domain = address.rpartition("@")
     if not at or "xn--" not in domain.lower():
         return address
@@ -34,9 +53,17 @@ def _readable_label(label: str) -> str:
     if not label.lower().startswith("xn--"):
         return label
     try:
-        decoded = label.lower().encode("ascii").decode("idna")
-    except UnicodeError:
+        decoded = idna.decode(label.lower())
+    except (idna.IDNAError, UnicodeError):
         return label
-    if not all(char.isascii() or unicodedata.name(char, "").startswith("LATIN ") for char in decoded):
+    if not all(_european(char) for char in decoded):
         return label
     return decoded
+
+
+def _european(char: str) -> bool:
+    if char.isascii() or char in EUROPEAN_LETTERS:
+        return True
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    return base.isascii() and base.isalpha() and bool(marks) and all(m in EUROPEAN_ACCENTS for m in marks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.addresses import ascii_domain, readable_domain
+from app.auth.validation import is_email
 from app.i18n import Renderer
 
 
@@ -20,6 +21,27 @@ def test_an_address_goes_to_ascii_and_back_as_written():
     # Not a valid ASCII form: shown as stored, never an error on a page.
     assert readable_domain("a@xn--.se") == "a@xn--.se"
     assert readable_domain("a@xn--zz-ÿ.se") == "a@xn--zz-ÿ.se"
+
+
+def test_a_domain_is_converted_as_browsers_and_mail_systems_do():
+    """UTS #46 without the transitional mappings: IDNA 2003 (Python's "idna" codec) made
+    straße.de strasse.de, another domain, and dropped a joiner without a word."""
+    assert ascii_domain("anna@straße.de") == "anna@xn--strae-oqa.de"
+    assert readable_domain("anna@xn--strae-oqa.de") == "anna@straße.de"
+    assert ascii_domain("ÅSA@EXÄMPLE.SE") == "ÅSA@xn--exmple-cua.se"
+    # A joiner where the rules allow none: not converted, so the address checks refuse it.
+    assert ascii_domain("zw@exa\u200cmple.com") == "zw@exa\u200cmple.com"
+    assert not is_email(ascii_domain("zw@exa\u200cmple.com"))
+
+
+def test_only_the_letters_of_european_alphabets_are_shown_as_written():
+    for written in ("a@müller.se", "a@žšč.si", "a@łódź.pl", "a@ærø.dk", "a@français.fr", "a@straße.de"):
+        assert readable_domain(ascii_domain(written)) == written, written
+    # The Latin script's own rarer letters imitate common ones: ǀ (a click) for l, ı
+    # (dotless) for i, ɢ for G, a dot below for a speck of dust.
+    for lookalike in ("ceo@appǀe.com", "bo@mıcrosoft.com", "x@ɢoogle.com", "x@ạpple.com"):
+        stored = ascii_domain(lookalike)
+        assert stored != lookalike and readable_domain(stored) == stored, lookalike
 
 
 def test_pages_show_the_address_as_written(tmp_path):
