@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from app.after_answer import after_answers
 from app.auth.middleware import auth_middleware
 from app.candidates.reminders import candidate_reminders
 from app.db import database_pool
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> web.Application:
     app[MAILER] = Mailer(settings, app[RENDERER])
     app[EVENT_SUBSCRIBERS] = [record_media_events]
     app.cleanup_ctx.append(database_pool)
+    app.cleanup_ctx.append(after_answers)  # after the pool: finishes before it closes
     app.cleanup_ctx.append(janus_pool)
     # The process's identity and heartbeat before the mail worker: its claims carry it.
     app.cleanup_ctx.append(live_connections)

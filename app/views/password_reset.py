@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from aiohttp import web
+
+from app.after_answer import after_answer
 
 from app.auth.links import RESET_LIFETIME, create_password_reset, usable_password_reset
 from app.auth.ratelimit import account_secret, proven
@@ -48,29 +51,33 @@ async def forgot(request: web.Request) -> web.Response:
     email = clean_email(form_text(form, "email"), errors)
     if errors:
         return form_page(request, "account/forgot.html", {"values": {"email": email}, "sent": False}, errors)
-    async with request.app[DB_POOL].acquire() as connection:
+    mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
+
+    async def mail_a_reset(connection: asyncpg.Connection) -> None:
         async with connection.transaction():
-            user = await user_by_email(connection, email)
-            token = None
-            if user is not None and not user["disabled"]:
-                token = await create_password_reset(connection, user["id"])
-                if token is None:
-                    log.info("password reset for user %s not sent: hourly limit reached", user["id"])
-            if token is not None and user is not None:
-                url = f"{request.app[SETTINGS].app.public_url}/password/reset/{token}"
-                await request.app[MAILER].enqueue(
-                    connection,
-                    to_address=user["email"],
-                    to_name=user["name"],
-                    language=user["language"],
-                    template="password_reset",
-                    context={
-                        "name": user["name"],
-                        "reset_url": url,
-                        "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60),
-                    },
-                )
-                log.info("password reset mail queued for user %s", user["id"])
+            user = await user_by_email(connection, email, for_update=True)
+            if user is None or user["disabled"]:
+                return
+            token = await create_password_reset(connection, user["id"])
+            if token is None:
+                log.info("password reset for user %s not sent: hourly limit reached", user["id"])
+                return
+            await mailer.enqueue(
+                connection,
+                to_address=user["email"],
+                to_name=user["name"],
+                language=user["language"],
+                template="password_reset",
+                context={
+                    "name": user["name"],
+                    "reset_url": f"{public_url}/password/reset/{token}",
+                    "valid_minutes": int(RESET_LIFETIME.total_seconds() // 60),
+                },
+            )
+            log.info("password reset mail queued for user %s", user["id"])
+
+    # After the answer, which then takes as long whether or not the account exists.
+    after_answer(request, mail_a_reset)
     raise web.HTTPSeeOther("/password/forgot?sent=1")
 
 

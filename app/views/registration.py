@@ -10,6 +10,7 @@ import jwt
 from aiohttp import web
 
 from app.addresses import readable_domain
+from app.after_answer import after_answer
 from app.candidates import queries
 from app.candidates.mails import shown
 from app.candidates.reminders import reminder_coming
@@ -271,9 +272,10 @@ async def resend_link(request: web.Request) -> web.Response:
         values = dict.fromkeys(FORM_FIELDS, "") | {"language": request[LANGUAGE], "resend_email": email}
         return invite_page(request, event, state, values, errors, status=422)
     async with request.app[DB_POOL].acquire() as connection:
-        event = await send_link_again(
-            connection, request.app[MAILER], request.app[SETTINGS].app.public_url, token, email
-        )
+        event = await queries.event_by_invite_token(connection, token)
     if event is None:
         raise web.HTTPNotFound()
+    mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
+    # Looked up and mailed after the answer, which then takes as long for any address.
+    after_answer(request, lambda connection: send_link_again(connection, mailer, public_url, token, email))
     raise show_answer(request, token, RESENT_PAGE, event["id"], email)

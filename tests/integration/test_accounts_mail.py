@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import pytest
 from aiohttp import ClientSession, CookieJar
 
@@ -15,7 +18,7 @@ from tests.accounts import (
     try_log_in,
 )
 from tests.forms import get_page, post_form
-from tests.mails import html_of, link_in, text_of, unique_email, wait_for_mail
+from tests.mails import caught, html_of, link_in, text_of, unique_email, wait_for_mail
 
 pytestmark = pytest.mark.usefixtures("fresh_log_in_limits")
 
@@ -88,6 +91,25 @@ async def test_the_answer_never_tells_whether_an_account_exists(http, base_url, 
     _, page = await get_page(http, f"{base_url}/password/forgot?sent=1", headers=EN)
     assert "If there is an account with that e-mail address" in page
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", nobody) == 0
+
+
+async def test_the_answer_comes_before_the_account_is_looked_up(http, base_url, db, settings):
+    """Looked up and mailed before the answer, a reset took longer for an address with an
+    account: timing the answers told who had one. With the account's row held by another
+    transaction, the answer comes all the same, and the mail once the row is free."""
+    user = await sign_up(http, base_url, settings, language="en")
+    await log_out(http, base_url)
+    holder = await asyncpg.connect(settings.database.url.get_secret_value())
+    try:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM app_user WHERE email = $1 FOR UPDATE", user["email"])
+            async with asyncio.timeout(15):  # it would wait for the row as long as it is held
+                status, _, headers = await ask_for_reset(http, base_url, user["email"])
+            assert (status, headers["Location"]) == (303, "/password/forgot?sent=1")
+            assert not caught(settings.mail.catcher_dir, user["email"], subject="new password")
+    finally:
+        await holder.close()
+    await wait_for_mail(settings.mail.catcher_dir, user["email"], subject="new password")
 
 
 async def test_a_reset_link_expires_and_is_limited_per_hour(http, base_url, settings, db):
