@@ -13,13 +13,15 @@ import unicodedata
 
 import idna
 
-# The accents a letter of a European language's alphabet may carry (å, ä, é, ñ, ş, ž, ő, ą,
-# ż …): grave, acute, circumflex, tilde, macron, breve, dot above, diaeresis, ring, double
-# acute, caron, cedilla, ogonek. A mark below a letter (Vietnamese ạ) is left out: beside
-# its plain letter it is a speck.
-EUROPEAN_ACCENTS = frozenset("\u0300\u0301\u0302\u0303\u0304\u0306\u0307\u0308\u030a\u030b\u030c\u0327\u0328")
-# Letters of those alphabets that are no plain letter with an accent.
-EUROPEAN_LETTERS = frozenset("ßæøœðþłđħ")
+# The accents a letter of a European language's alphabet may carry (å, ä, é, ñ, ş, ș, ž, ő,
+# ą …): grave, acute, circumflex, tilde, macron, breve, diaeresis, ring, double acute,
+# caron, comma below (Romanian), cedilla, ogonek. A dot is a speck beside its plain letter:
+# a dot below (Vietnamese ạ) is left out, and a dot above is taken only on the letters whose
+# alphabets have it (DOTTED).
+EUROPEAN_ACCENTS = frozenset("\u0300\u0301\u0302\u0303\u0304\u0306\u0308\u030a\u030b\u030c\u0326\u0327\u0328")
+DOTTED = frozenset("ċėġż")  # Maltese, Lithuanian, Irish, Polish
+# Letters of those alphabets that are no plain letter with an accent (Sami ŋ ŧ among them).
+EUROPEAN_LETTERS = frozenset("ßæøœðþłđħŋŧ")
 
 
 def ascii_domain(address: str) -> str:
@@ -39,7 +41,7 @@ def readable_domain(address: str) -> str:
     """An address as a person wrote it: a domain label stored in its ASCII form (xn--…) is
     shown with its own letters again (exämple.se) when each is a letter of a European
     alphabet (a Latin letter, alone or with an accent those alphabets use, or one of ß æ ø œ
-    ð þ ł đ ħ), as Swedish, Finnish or German names are. Any other label keeps its ASCII form: a
+    ð þ ł đ ħ ŋ ŧ), as Swedish, Finnish or German names are. Any other label keeps its ASCII form: a
     Cyrillic or Greek one may imitate a Latin name letter for letter ("аррӏе"), so may the
     Latin script's own rarer letters (ǀ for l, ı for i), and a right-to-left one would
     reorder the address around it. Unchanged when it cannot be converted."""
@@ -62,7 +64,7 @@ def _readable_label(label: str) -> str:
 
 
 def _european(char: str) -> bool:
-    if char.isascii() or char in EUROPEAN_LETTERS:
+    if char.isascii() or char in EUROPEAN_LETTERS or char in DOTTED:
         return True
     decomposed = unicodedata.normalize("NFD", char)
     base, marks = decomposed[0], decomposed[1:]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from aiohttp import web
 from yarl import URL
 
@@ -15,7 +14,7 @@ from app.i18n import COOKIE, N_, negotiate
 from app.keys import LANGUAGE, RENDERER, SETTINGS
 from app.logs import redact_path
 from app.metrics import METRICS
-from app.outages import Outage
+from app.outages import Outage, from_the_database
 from app.request_ids import REQUEST_ID
 from app.views.pages import link_kind, render
 
@@ -79,29 +78,17 @@ def _error_context(request: web.Request, status: int) -> dict:
     return context
 
 
-# What a page's handler meets when the database is away (restarting, unreachable, out of
-# connections): not our bug, and it passes. Narrower than every OSError: a client that hangs
-# up mid-answer is not an outage.
-DATABASE_AWAY = (
-    ConnectionRefusedError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.ConnectionDoesNotExistError,
-)
 # How long a browser or client is asked to wait before it tries again.
 RETRY_AFTER_OUTAGE = "5"
-PAGES_OUTAGE = Outage(log, "pages", "answering 503, try again")
+# Most pages never ask the database, so an answered page does not show it is back: the
+# outage is taken as over after a minute with no page meeting it.
+PAGES_OUTAGE = Outage(log, "pages", "answering 503, try again", quiet_ends_it=60.0)
 
 
 @web.middleware
 async def error_middleware(request: web.Request, handler):
     try:
         response = await handler(request)
-        if PAGES_OUTAGE.under_way and response.status < 500:
-            PAGES_OUTAGE.over()
     except web.HTTPException as error:
         if error.status < 400 or not _wants_html(request) or error.status not in ERROR_TITLES:
             raise
@@ -109,17 +96,9 @@ async def error_middleware(request: web.Request, handler):
         for name in ("Allow", "WWW-Authenticate", "Retry-After"):
             if name in error.headers:
                 response.headers[name] = error.headers[name]
-    except DATABASE_AWAY as error:
-        # Logged once per outage, not a traceback per page; the page says it passes.
-        PAGES_OUTAGE.seen(error)
-        METRICS.errors.labels(code="http_503").inc()
-        headers = {"Retry-After": RETRY_AFTER_OUTAGE}
-        if not _wants_html(request):
-            body = {"error": "unavailable", "request_id": request.get(REQUEST_ID)}
-            return web.json_response(body, status=503, headers=headers)
-        response = render(request, "error.html", _error_context(request, 503), status=503)
-        response.headers.update(headers)
-    except Exception:
+    except Exception as error:
+        if from_the_database(error):
+            return _database_away(request, error)
         # Anything unexpected is our bug: logged with its traceback, shown as a plain page.
         # redact_path: personal links carry their token in the path.
         log.exception("unhandled error in %s %s", request.method, redact_path(request.path))
@@ -127,6 +106,20 @@ async def error_middleware(request: web.Request, handler):
         if not _wants_html(request):
             return web.json_response({"error": "internal", "request_id": request.get(REQUEST_ID)}, status=500)
         response = render(request, "error.html", _error_context(request, 500), status=500)
+    return response
+
+
+def _database_away(request: web.Request, error: Exception) -> web.Response:
+    """The database away (restarting, unreachable, cut off): not our bug, and it passes.
+    Logged once per outage, not a traceback per page; the page says to try again."""
+    PAGES_OUTAGE.seen(error)
+    METRICS.errors.labels(code="http_503").inc()
+    headers = {"Retry-After": RETRY_AFTER_OUTAGE}
+    if not _wants_html(request):
+        body = {"error": "unavailable", "request_id": request.get(REQUEST_ID)}
+        return web.json_response(body, status=503, headers=headers)
+    response = render(request, "error.html", _error_context(request, 503), status=503)
+    response.headers.update(headers)
     return response
 
 

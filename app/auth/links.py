@@ -19,7 +19,13 @@ INVITATIONS_PER_DAY = 50  # per organization
 
 
 async def create_password_reset(connection: asyncpg.Connection, user_id: int) -> str | None:
-    """A new reset token, or None when this account already got enough of them this hour."""
+    """A new reset token, or None when this account already got enough of them this hour.
+    In the caller's transaction: the account's resets take turns on an advisory lock (not its
+    row's lock, which would hold up everything that refers to the account), so that two at
+    once cannot both find the hour's count below the limit."""
+    await connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('password reset ' || $1::bigint::text, 9))", user_id
+    )
     recent = await connection.fetchval(
         "SELECT count(*) FROM password_reset WHERE user_id = $1 AND created_at > now() - $2::interval",
         user_id,

@@ -38,16 +38,12 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
     return await asyncio.to_thread(verify_password, password_hash, password)
 
 
-async def user_by_email(
-    connection: asyncpg.Connection, email: str, for_update: bool = False
-) -> asyncpg.Record | None:
+async def user_by_email(connection: asyncpg.Connection, email: str) -> asyncpg.Record | None:
     """The account of an address as the limits on guessing count it (normalized_email, in
     Python): PostgreSQL's lower() under glibc folds "İ" to "i" where Python makes "i̇", so an
-    address looked up by the database's folding reached an account under another count.
-    `for_update`: its row locked, so that what is counted for it (resets) takes turns."""
-    lock = " FOR UPDATE" if for_update else ""
+    address looked up by the database's folding reached an account under another count."""
     return await connection.fetchrow(
-        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = $1{lock}", normalized_email(email)
+        f"SELECT {USER_COLUMNS} FROM app_user WHERE lower(email) = $1", normalized_email(email)
     )
 
 

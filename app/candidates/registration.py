@@ -153,12 +153,16 @@ async def register(
         # checked there includes it).
         event["id"] if event["state"] in live_queue.OPEN_EVENT_STATES else None,
     )
-    if seat["o_fresh"] and seat["o_existing"] is None:
-        if seat["o_inserted"]:
+    if seat["o_fresh"]:
+        if seat["o_existing"] is None and seat["o_inserted"]:
             log.info("candidate %s registered for event %s", draft["id"], event["id"])
             return Outcome(REGISTERED, event, draft)
         state = state_of(event, seat["o_registered"], seat["o_now"])
-        if state != OPEN:
+        # Not open: answered at once, whether or not the address is registered. To a full or
+        # closed event, the caller sends a registered address its link again after the
+        # answer (app/after_answer.py), so that neither the answer's words nor its time tell
+        # a stranger who had registered.
+        if state != OPEN and (seat["o_existing"] is None or state in (FULL, CLOSED)):
             return Outcome(state, event)
     # The rarer ways: the event changed since it was read, or the address is registered.
     return await _register_locked(
@@ -220,12 +224,9 @@ async def _register_locked(
             # The lobby's counts and roster (take_seat_at_once notifies in its statement).
             # One more round trip under the lock, on this rarer way only.
             await live_queue.notify(connection, locked["id"], "queue")
-    if existing is not None and state in (OPEN, FULL, CLOSED):
+    if existing is not None and state == OPEN:
         await _send_again(connection, mailer, public_url, locked, existing["id"])
-        # Full or closed, the answer is the one anybody else gets (the page then says that
-        # a registered address has its link sent again): "already registered" there, and
-        # "full" for everyone else, told a stranger with the invite link who had registered.
-        return Outcome(ALREADY if state == OPEN else state, locked, existing)
+        return Outcome(ALREADY, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)
     assert candidate is not None  # open, and the address not registered: inserted above

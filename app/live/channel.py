@@ -29,7 +29,7 @@ from app.live.errors import LiveError
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
-from app.outages import Outage
+from app.outages import DATABASE_GONE, Outage
 
 if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this module)
     from app.live.actions import Action, Done
@@ -274,16 +274,8 @@ Perform = Callable[["Action", dict[str, Any]], Awaitable["Done"]]
 
 # What an action raises while PostgreSQL cannot be reached (down, restarting, the
 # connection cut): the answer is `unavailable` (try again), not `server_error` (our bug).
-DATABASE_UNAVAILABLE = (
-    OSError,
-    TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.TooManyConnectionsError,
-)
+# Any network error or time-out an action lets through counts as one.
+DATABASE_UNAVAILABLE = (OSError, TimeoutError, *DATABASE_GONE)
 
 
 # Logged once when the first action meets it, and once when an action succeeds again: not

@@ -2,8 +2,8 @@
 own port, answered from the main event loop.
 
 - `GET /livez`: the process answers. Restart it when this fails.
-- `GET /readyz`: this replica can serve: the database answers and at least one Janus server
-  is usable, and it is not shutting down.
+- `GET /readyz`: this replica can serve: the database answers, and it is not shutting down
+  (whether a Janus is usable is said, and fails nothing: app/health_checks.py).
 - `GET /healthz`: the detail, `{"status", "database", "janus": {name: "ok" | reason},
   "main_loop"}`, 503 when anything is wrong: for ops staff and monitoring, not for routing.
 

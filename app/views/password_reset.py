@@ -55,7 +55,7 @@ async def forgot(request: web.Request) -> web.Response:
 
     async def mail_a_reset(connection: asyncpg.Connection) -> None:
         async with connection.transaction():
-            user = await user_by_email(connection, email, for_update=True)
+            user = await user_by_email(connection, email)
             if user is None or user["disabled"]:
                 return
             token = await create_password_reset(connection, user["id"])

@@ -229,7 +229,15 @@ async def register_candidate(request: web.Request) -> web.Response:
     # Full, closed, cancelled or over since the page was loaded: say so, keep the input.
     # Full or closed, a registered address had its link sent again: said to everyone alike.
     in_event_language(request, outcome.event)
-    sent_again_to = parsed.registration.email if outcome.result in (FULL, CLOSED) else None
+    sent_again_to = None
+    if outcome.result in (FULL, CLOSED):
+        # A registered address has its link sent again, after this answer, which is then
+        # the same, and as quick, for any address.
+        sent_again_to = email = parsed.registration.email
+        mailer, public_url = request.app[MAILER], settings.app.public_url
+        after_answer(
+            request, lambda connection: send_link_again(connection, mailer, public_url, token, email)
+        )
     return invite_page(
         request, outcome.event, outcome.result, parsed.values, {}, status=409, sent_again_to=sent_again_to
     )
