@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from app.live import queue as live_queue
 from tests.browser.axe import VIEWPORTS
 from tests.browser.interviewer_support import (
     ATTRIBUTES,
@@ -119,6 +120,35 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
         await page.wait_for_selector('#connection[data-status="open"]')
         assert await page.get_by_label("Notes", exact=True).input_value() == "Stark kandidat, ring tillbaka"
         assert await page.get_by_label(QUESTIONS[1]).is_checked()
+
+
+async def test_a_pick_taken_by_another_interviewer_leaves_the_focus_in_the_list(new_page, db, base_url):
+    """The focused Pick went with its row when another interviewer took that candidate, and
+    the focus fell to the page's body (WCAG 2.4.3): the next row's Pick takes it, or the
+    list's heading when none is left; in the roster, its heading."""
+    _event, tokens, candidates = await make_meeting_event(db, interviewers=2, candidates=2)
+    async with checked_in(base_url, candidates):
+        mine = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), tokens[0])
+        other = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), tokens[1])
+        for page in (mine, other):
+            await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await mine.locator("#queue button[data-candidate]").first.focus()
+        await other.locator("#queue button[data-candidate]").first.click()
+        await mine.wait_for_function("document.querySelectorAll('#queue li').length === 1")
+        assert await mine.evaluate("document.activeElement.matches('#queue button[data-candidate]')")
+        await other.get_by_role("button", name="Withdraw").wait_for()
+        await other.get_by_role("button", name="Withdraw").click()  # back in the queue: two rows
+        await mine.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        # In the roster: the row stays (its status changes) and its Pick goes.
+        pick = mine.locator("#candidates button.pick").first
+        await pick.wait_for()
+        await pick.focus()
+        taken = await pick.get_attribute("data-candidate")
+        await other.locator(f'#queue button[data-candidate="{taken}"]').click()
+        await mine.wait_for_function(
+            f"!document.querySelector('#candidates button[data-candidate=\"{taken}\"]')"
+        )
+        assert await mine.evaluate("document.activeElement.id") == "candidates-heading"
 
 
 async def test_keyboard_alone(new_page, db, base_url):
@@ -263,6 +293,21 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
     await page.wait_for_selector('#connection[data-status="open"]')
     # The refusal was about the page before the drop: the state that comes now replaces it.
     assert await page.locator("#problem").inner_text() == ""
+
+
+async def test_the_meeting_web_left_open_links_the_summary_once_the_event_has_finished(new_page, db):
+    """The help promises it: the link was drawn only by the server, so a page open since
+    before the end showed it only after a reload."""
+    event, (token,), _candidates = await make_meeting_event(db, candidates=1)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    assert await page.locator("#event-finished").is_hidden()
+    await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
+    await live_queue.notify(db, event.id, "event_state")
+    await page.get_by_role("link", name="Summary of the interviews").wait_for()
+    assert (
+        await page.locator("#event-finished").inner_text()
+        == "The event has finished. Summary of the interviews"
+    )
 
 
 async def test_a_finished_event_sends_no_more_candidates(new_page, db):

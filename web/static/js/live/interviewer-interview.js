@@ -241,6 +241,10 @@ export class InterviewView extends EventTarget {
     this.record.form.hidden = false;
     this.lobby.hidden = true;
     this.section.hidden = false;
+    // A new interview's notes start at their top (the job, the heading, the first
+    // question), not where the previous one's were scrolled to.
+    const panel = this.root.querySelector(".interview-panel");
+    if (panel) panel.scrollTop = 0;
     this.redraw();
     this.heading.focus();
     const ahead = this.ahead;

@@ -48,14 +48,20 @@ function element(tag, className, text) {
 // ones, so that a focused Pick button keeps its focus while the list is redrawn (WCAG 2.4.3,
 // Focus Order). Moving a node blurs whatever in it has the focus, so the rows that went are
 // removed first (someone ahead leaving then moves nobody) and only rows out of place are
-// moved; should the focused one be among them, the focus is put back on it.
-export function reconcile(parent, keys, make, update) {
+// moved; should the focused one be among them, the focus is put back on it. Should the
+// focused one itself go (another interviewer took that candidate), the focus goes to the
+// control of the row now in its place, or to `fallback` (a heading with tabindex=-1), not
+// to the page's body, where a keyboard user would have to start again.
+export function reconcile(parent, keys, make, update, fallback = null) {
   const wanted = new Set(keys.map(String));
-  for (const child of [...parent.children]) {
-    if (!wanted.has(child.dataset.key)) child.remove();
-  }
-  const existing = new Map([...parent.children].map((child) => [child.dataset.key, child]));
   const active = document.activeElement;
+  let lostAt = -1;
+  [...parent.children].forEach((child, index) => {
+    if (wanted.has(child.dataset.key)) return;
+    if (active && child.contains(active)) lostAt = index;
+    child.remove();
+  });
+  const existing = new Map([...parent.children].map((child) => [child.dataset.key, child]));
   const focused = active && parent.contains(active) ? active : null;
   keys.forEach((key, index) => {
     let child = existing.get(String(key));
@@ -67,6 +73,16 @@ export function reconcile(parent, keys, make, update) {
     if (parent.children[index] !== child) parent.insertBefore(child, parent.children[index] || null);
   });
   if (focused && focused.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
+  else if (lostAt >= 0) focusNear(parent, lostAt, fallback);
+}
+
+// The control of the row at `index` (or the last row), else `fallback`.
+export function focusNear(parent, index, fallback) {
+  const rows = [...parent.children];
+  const row = rows[Math.min(index, rows.length - 1)];
+  const control = row ? row.querySelector("button:not([disabled])") : null;
+  const target = control || fallback;
+  if (target) target.focus({ preventScroll: true });
 }
 
 export class Lobby {
@@ -74,6 +90,7 @@ export class Lobby {
     this.root = root;
     this.clock = clock;
     this.over = false;  // the event was over at the last draw (event-over.js)
+    this.onOver = null;  // called when the event becomes over while the page is open
     this.state = null;
     this.$ = (id) => root.querySelector(`#${id}`);
     this.timer = setInterval(() => this.tick(), 1000);
@@ -119,7 +136,7 @@ export class Lobby {
       pick.dataset.candidate = String(entry.candidate);
       pick.textContent = _("Pick");
       pick.setAttribute("aria-label", _("Pick %(name)s", { name: entry.name }));
-    });
+    }, this.$("queue-heading"));
   }
 
   tick() {
@@ -202,7 +219,11 @@ export class Lobby {
   drawOwn() {
     const { interview, paused, event } = this.state;
     const over = eventOver(event, this.clock.now());
+    const becameOver = over && !this.over;
     this.over = over;
+    // Finished (its last interview ended too): the summary can be read; the header links it.
+    const finished = document.getElementById("event-finished");
+    if (finished) finished.hidden = event?.state !== "finished";
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
     // Before check-in opens nobody can be waiting: the lobby says when they can.
@@ -221,10 +242,11 @@ export class Lobby {
         ? _("The event has been cancelled: no more candidates are sent out.")
         : _("The event is over: no more candidates are sent out.")
       : paused
-        ? _("Paused: no candidates are sent to you and you are not counted in the waiting times.")
+        ? _("Paused: the waiting times the candidates see leave you out, and the organizer sees you as paused. “Next candidate” still calls someone in; choose “Resume” when you take candidates again.")
         : before ? "" : _("You are in the rotation.");
     // Written only when it changes: the line is a live region, read out on every write.
     if (this.$("rotation").textContent !== rotation) this.$("rotation").textContent = rotation;
     this.$("rotation").classList.toggle("paused", paused);
+    if (becameOver && this.onOver) this.onOver();
   }
 }

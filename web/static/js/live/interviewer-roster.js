@@ -2,7 +2,8 @@
 // (GET /i/{token}/roster, app/views/roster.py), searched by name, with Pick for those
 // waiting. The channel's state holds only the head of the queue and the counts, so that it
 // stays small at any size of event; this list is read when it is shown, searched or paged,
-// and again (at most every REFRESH_MS) when the counts in a new state say it moved.
+// and again (at most every REFRESH_MS) when the counts or the calls in a new state say it
+// moved.
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
 import { _, ngettext, onLanguageChange } from "./texts.js";
 import { reconcile } from "./interviewer-lobby.js";
@@ -72,7 +73,9 @@ export class Roster {
   // A new state: the counts and whether Pick is possible; the list is read again when
   // the counts moved, at most every REFRESH_MS.
   update(state) {
-    const counts = JSON.stringify(state.counts);
+    // Who is called in or talking changes a row's status without moving a count (a
+    // candidate joining their call): it is part of what makes the list be read again.
+    const counts = JSON.stringify([state.counts, (state.talking || []).map((t) => [t.candidate, t.state])]);
     // Over: nobody is called any more, so nobody is "waiting" (their entries stay as they
     // were when it ended) and nobody can be picked.
     this.over = eventOver(state.event, Date.parse(state.now));
@@ -124,17 +127,16 @@ export class Roster {
   }
 
   draw() {
-    const status = this.$("roster-status");
     if (this.problem) {
-      status.textContent = this.problem();
+      this.say(this.problem());
       return;
     }
     if (!this.result) return;
     const { total, page, pages } = this.result;
-    status.textContent = this.query
+    this.say(this.query
       ? ngettext("%(count)s candidate matches “%(query)s”.", "%(count)s candidates match “%(query)s”.", total,
         { count: total, query: this.query })
-      : ngettext("%(count)s registered candidate.", "%(count)s registered candidates.", total, { count: total });
+      : ngettext("%(count)s registered candidate.", "%(count)s registered candidates.", total, { count: total }));
     this.$("roster-table").hidden = total === 0;
     this.$("roster-pages").hidden = pages <= 1;
     this.$("roster-page").textContent = _("Page %(page)s of %(pages)s", { page, pages });
@@ -179,9 +181,19 @@ export class Roster {
         pick.setAttribute("aria-label", _("Pick %(name)s", { name: c.name }));
         pick.disabled = !this.canPick;
       } else if (pick) {
+        // Taken by someone else: a focused Pick leaves the focus on the list's heading.
+        const hadFocus = pick === document.activeElement;
         pick.remove();
+        if (hadFocus) this.$("candidates-heading").focus({ preventScroll: true });
       }
-    });
+    }, this.$("candidates-heading"));
+  }
+
+  // The status line is a live region, read out on every write: written only when it
+  // changes, not at every reading of the list (each check-in, call and end in the event).
+  say(text) {
+    const status = this.$("roster-status");
+    if (status.textContent !== text) status.textContent = text;
   }
 
   redraw() {

@@ -49,6 +49,8 @@ class MeetingPage {
     });
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
+    // The event's end while the status line still offers the next candidate: said again.
+    this.lobby.onOver = () => this.sayEndedAgain();
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
     this.interview = new InterviewView(root, this.record, this.channel);
@@ -128,6 +130,14 @@ class MeetingPage {
     const next = over ? N_("The event is over too. Finish your notes below.")
       : N_("Finish your notes below, or call in the next candidate.");
     this.setLobbyStatus(() => [_(why, { name }), _(next)].join(" "));
+    this.lastEnded = over ? null : { interview, reason, told: this.statusesTold };
+  }
+
+  // The event ended after the status line said to call in the next candidate, and nothing
+  // else was said since: the line says the event is over instead.
+  sayEndedAgain() {
+    const last = this.lastEnded;
+    if (last && last.told === this.statusesTold) this.sayEnded(last.interview, last.reason);
   }
 
   // The state says only that the interview is gone; its record says how it ended. Said once
