@@ -90,6 +90,14 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         await page.locator("#shortcuts-interview summary").click()
         await assert_accessible(page)
         await page.screenshot(path=f"{SHOTS}/shortcuts-interview-{language}.png")
+        # The other language: what a shortcut said is not read out again, translated (it
+        # was old news, even from an earlier interview).
+        assert await page.text_content("[data-shortcut-status]") != ""
+        await page.get_by_role("link", name={"en": "Svenska", "sv": "English"}[language]).click()
+        await page.wait_for_function(
+            f"document.documentElement.lang === {'sv' if language == 'en' else 'en'!r}"
+        )
+        assert await page.text_content("[data-shortcut-status]") == ""
 
         # Writing notes: End does not fire; from a ticked question it does.
         await page.locator("#notes").focus()

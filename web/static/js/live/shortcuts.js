@@ -38,9 +38,7 @@ function shown(element) {
 
 export function installShortcuts(root) {
   const status = root.querySelector("[data-shortcut-status]");
-  let said = null; // () => the words: drawn again in another language
   const say = (words) => {
-    said = words;
     // Emptied first, so the same words twice are announced twice.
     status.textContent = "";
     setTimeout(() => { status.textContent = words(); }, 50);
@@ -69,7 +67,9 @@ export function installShortcuts(root) {
   drawLists();
   onLanguageChange(() => {
     drawLists();
-    if (said && status.textContent) status.textContent = said();
+    // What a shortcut said is old news by now (it may be from an earlier interview): a live
+    // region written again is read out again, so it is emptied, not translated.
+    status.textContent = "";
   });
 
   document.addEventListener("keydown", (event) => {
