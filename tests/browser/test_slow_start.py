@@ -77,7 +77,7 @@ async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
         # Said by the rotation line (a live region), in Swedish once the catalog is in.
         await (
             page.locator("#rotation")
-            .get_by_text("Pausad: inga kandidater skickas till dig")
+            .get_by_text("Pausad: väntetiderna som kandidaterna ser")
             .wait_for(timeout=20000)
         )
 
