@@ -219,12 +219,18 @@ def one_line(text: str) -> str:
 async def check_form_mail(db, settings, address: str, name: str, template: str) -> bytes:
     """The mail to `address` as received, against what its outbox row says; and its text
     has no line the attacker made look like a header. Takes it out of the catcher after."""
-    row = await db.fetchrow(
-        """SELECT to_name, subject FROM mail_outbox
-                                WHERE to_address = $1 AND template = $2""",
-        address,
-        template,
-    )
+    # Waited for: some forms queue their mail after their answer (app/after_answer.py).
+    for _ in range(200):
+        row = await db.fetchrow(
+            """SELECT to_name, subject FROM mail_outbox
+                                    WHERE to_address = $1 AND template = $2""",
+            address,
+            template,
+        )
+        if row is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert row is not None, f"no {template} mail to {address} queued within 10 s"
     assert row["to_name"] == name
     calendar = TEMPLATES[template]
     raw = await take_raw(settings.mail.catcher_dir, address)
