@@ -405,6 +405,12 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         row = page.locator("#candidates tr").first
         await row.locator("td").nth(1).filter(has_text="Not interviewed").wait_for()
         assert await row.get_by_role("button").count() == 0
+        # The list of those waiting says the same, and offers no Pick either.
+        assert await page.locator("#queue li").count() == 1
+        assert await page.locator("#queue").get_by_role("button").count() == 0
+        assert await page.locator("#queue-more").inner_text() == (
+            "Still waiting when the event's time ran out: not interviewed."
+        )
         assert await page.locator("#pause").is_disabled()
         assert await page.get_by_label("Message", exact=True).is_disabled()
         assert await page.get_by_role("button", name="Send message").is_disabled()

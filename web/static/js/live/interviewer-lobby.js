@@ -114,14 +114,19 @@ export class Lobby {
     // Whether Pick can be pressed is drawOwn's, drawn after this with the rest of the controls.
     const { queue, counts } = this.state;
     const list = this.$("queue");
+    // Over, those still checked in are not called any more: listed, as the organizer's page
+    // lists them, with what that means and no Pick.
+    const over = eventOver(this.state.event, this.clock.now());
     this.$("queue-empty").hidden = queue.length > 0;
     this.$("queue-count").textContent = counts.waiting ? `(${counts.waiting})` : "";
     // Only the head of a long queue is in the state; the rest is in the list below.
     const more = this.$("queue-more");
-    more.hidden = counts.waiting <= queue.length;
-    more.textContent = more.hidden ? "" : _(
-      "The first %(shown)s of %(count)s waiting. Search the registered candidates below to pick someone further back.",
-      { shown: queue.length, count: counts.waiting });
+    more.hidden = queue.length === 0 || (!over && counts.waiting <= queue.length);
+    const moreText = more.hidden ? "" : over
+      ? _("Still waiting when the event's time ran out: not interviewed.")
+      : _("The first %(shown)s of %(count)s waiting. Search the registered candidates below to pick someone further back.",
+        { shown: queue.length, count: counts.waiting });
+    if (more.textContent !== moreText) more.textContent = moreText;
     reconcile(list, queue.map((item) => item.candidate), () => {
       const item = element("li", "queue-item");
       item.append(element("span", "name"), element("span", "waited"));
@@ -133,6 +138,7 @@ export class Lobby {
       const entry = queue[index];
       item.querySelector(".name").textContent = entry.name;
       const pick = item.querySelector("button");
+      pick.hidden = over;
       pick.dataset.candidate = String(entry.candidate);
       pick.textContent = _("Pick");
       pick.setAttribute("aria-label", _("Pick %(name)s", { name: entry.name }));
@@ -142,7 +148,10 @@ export class Lobby {
   tick() {
     if (!this.state) return;
     // The end comes by the clock, with no state to say so (event-over.js).
-    if (this.over !== eventOver(this.state.event, this.clock.now())) this.drawOwn();
+    if (this.over !== eventOver(this.state.event, this.clock.now())) {
+      this.drawQueue();
+      this.drawOwn();
+    }
     const since = waitedSince(this.state.now, this.state.event?.ends_at, this.clock.now());
     const byId = new Map(this.state.queue.map((entry) => [String(entry.candidate), entry]));
     for (const item of this.$("queue").children) {
