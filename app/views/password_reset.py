@@ -76,6 +76,11 @@ async def forgot(request: web.Request) -> web.Response:
             )
             log.info("password reset mail queued for user %s", user["id"])
 
+    # The database is asked before the answer, the same question for any address, as the
+    # other forms' answers read their event: while it is away the page says so (503, the
+    # error middleware's) rather than that a link is on its way.
+    async with request.app[DB_POOL].acquire() as connection:
+        await connection.execute("SELECT 1")
     # After the answer, which then takes as long whether or not the account exists.
     after_answer(request, mail_a_reset)
     raise web.HTTPSeeOther("/password/forgot?sent=1")

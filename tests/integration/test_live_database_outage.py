@@ -17,6 +17,7 @@ from app.janus.pool import JanusPool
 from app.localstack.processes import free_port
 from app.migrate import migrate_url
 from scripts.bench.common import AppProcess
+from tests.forms import post_form
 from tests.integration.channel_support import (
     Recorder,
     new_client,
@@ -27,6 +28,7 @@ from tests.integration.live_support import make_live_event
 from tests.own_postgres import throwaway_postgres
 
 TIMEOUT = 30.0
+HTML = {"Accept": "text/html"}
 # The process's loops that use the database, each at its own pace: each says when the
 # outage began for it and when it ended. The pages say only when it began (most of them
 # never ask the database, so an answered page does not show it is back).
@@ -80,6 +82,11 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
                 assert "Tjänsten är inte tillgänglig just nu" in text and "Försök igen" in text
             async with clients[0].get(page, headers={"Accept": "application/json"}) as response:
                 assert response.status == 503 and (await response.json())["error"] == "unavailable"
+            # "Forgot your password?" does not say a link is on its way that cannot be.
+            status, text, _ = await post_form(
+                clients[0], app.url, "/password/forgot", {"email": "vem@example.se"}, headers=HTML
+            )
+            assert status == 503 and "Tjänsten är inte tillgänglig just nu" in text
             await asyncio.sleep(4)  # the background tasks meet the outage too
 
             await asyncio.to_thread(postgres.start)
