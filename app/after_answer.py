@@ -83,3 +83,12 @@ async def after_answers(app: web.Application) -> AsyncIterator[None]:
     app[AFTER_ANSWER] = started = AfterAnswer(app[DB_POOL])
     yield
     await started.finish()
+
+
+async def database_answers(request: web.Request) -> None:
+    """For a form whose answer reads nothing of its own: the database is asked the same
+    question for any address before the answer, so that while it is away the page says so
+    (the error middleware's 503) rather than that a mail is on its way. (The other forms'
+    answers read their event, which does the same.)"""
+    async with request.app[DB_POOL].acquire() as connection:
+        await connection.execute("SELECT 1")

@@ -11,7 +11,7 @@ import logging
 import asyncpg
 from aiohttp import web
 
-from app.after_answer import after_answer
+from app.after_answer import after_answer, database_answers
 
 from app.auth.links import RESET_LIFETIME, create_password_reset, usable_password_reset
 from app.auth.ratelimit import account_secret, proven
@@ -76,11 +76,7 @@ async def forgot(request: web.Request) -> web.Response:
             )
             log.info("password reset mail queued for user %s", user["id"])
 
-    # The database is asked before the answer, the same question for any address, as the
-    # other forms' answers read their event: while it is away the page says so (503, the
-    # error middleware's) rather than that a link is on its way.
-    async with request.app[DB_POOL].acquire() as connection:
-        await connection.execute("SELECT 1")
+    await database_answers(request)
     # After the answer, which then takes as long whether or not the account exists.
     after_answer(request, mail_a_reset)
     raise web.HTTPSeeOther("/password/forgot?sent=1")
