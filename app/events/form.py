@@ -10,7 +10,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
-from app.events.rules import MAX_ATTRIBUTES, MAX_INTERVIEWERS, MAX_QUESTIONS, local_start, wall_clock_exists
+from app.events.rules import (
+    MAX_ATTRIBUTES,
+    MAX_INTERVIEWERS,
+    MAX_QUESTIONS,
+    local_start,
+    wall_clock_exists,
+    wall_clock_repeats,
+    years_after,
+)
 from app.auth.validation import ascii_domain, has_control_characters, has_letter_or_digit, is_email
 from app.i18n import N_
 
@@ -54,7 +62,9 @@ class FormResult:
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
-    return (form.get(name) or "").strip()
+    # A browser sends a textarea's line breaks as CR LF but counts each as one character
+    # against its maxlength: stored and counted as LF, what the browser let through fits.
+    return (form.get(name) or "").replace("\r\n", "\n").strip()
 
 
 def _int(result: FormResult, name: str, low: int, high: int, message: str) -> int | None:
@@ -130,7 +140,7 @@ def parse_event_form(
         }
     )
     values = result.values
-    if not values["title"]:
+    if not has_letter_or_digit(values["title"]):  # zero-width characters alone look empty
         result.errors["title"] = (N_("Enter a title."), {})
     elif len(values["title"]) > 200:
         result.errors["title"] = (N_("Enter a title of at most %(count)s characters."), {"count": 200})
@@ -164,9 +174,14 @@ def parse_event_form(
                 N_("That time does not exist on that day (the clocks go forward). Choose another."),
                 {},
             )
+        elif wall_clock_repeats(starts_at) and starts_at != previous_start:
+            result.errors["start_time"] = (
+                N_("That time comes twice on that day (the clocks go back). Choose another."),
+                {},
+            )
         if starts_at <= now and starts_at != previous_start:
             result.errors["date"] = (N_("That date and time have already passed."), {})
-        elif date.year > now.year + MAX_YEARS_AHEAD:
+        elif date > years_after(now.date(), MAX_YEARS_AHEAD):
             result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
 
     duration = _int(

@@ -34,6 +34,20 @@ def wall_clock_exists(moment: dt.datetime) -> bool:
     return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
 
 
+def wall_clock_repeats(moment: dt.datetime) -> bool:
+    """True for a time in the hour that comes twice when the clocks go back (02:30 on the
+    last Sunday of October): which of the two was meant cannot be told from the form."""
+    return moment.replace(fold=1).utcoffset() != moment.replace(fold=0).utcoffset()
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February becomes 28 February in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def is_finished(state: str, starts_at: dt.datetime, duration_minutes: int, now: dt.datetime) -> bool:
     """Finished by its state, or by the clock when the sweeper has not marked it yet (it
     moves the state once no interview is still going: app/live/event_states.py)."""

@@ -205,4 +205,6 @@ async def delete(request: web.Request) -> web.Response:
                 connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event
             )
     await close_rooms(request.app[JANUS], deleted.rooms)
-    raise web.HTTPSeeOther("/events?notice=" + ("deleted" if deleted.mailed else "deleted_over"))
+    # A draft was never published: nobody had been told of it, so nobody is mailed.
+    notice = "deleted_draft" if event["state"] == "draft" else "deleted" if deleted.mailed else "deleted_over"
+    raise web.HTTPSeeOther("/events?notice=" + notice)

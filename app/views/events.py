@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
-from app.events.rules import as_local, interview_slots, under_way
+from app.events.rules import as_local, interview_slots, is_over, under_way
 from app.events.workflow import create_event
 from app.i18n import LANGUAGES
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
@@ -19,7 +19,16 @@ from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 
 routes = web.RouteTableDef()
-NOTICES = {"deleted", "deleted_over", "published", "saved", "created", "past", "no_interviewers"}
+NOTICES = {
+    "deleted",
+    "deleted_draft",
+    "deleted_over",
+    "published",
+    "saved",
+    "created",
+    "past",
+    "no_interviewers",
+}
 
 
 def event_id_of(request: web.Request) -> int:
@@ -171,7 +180,10 @@ async def show(request: web.Request) -> web.Response:
             connection, details["candidates"], details["interviewers"], request.app[SETTINGS].limits
         )
     public_url = request.app[SETTINGS].app.public_url
-    invite_link = f"{public_url}/r/{event['invite_token']}" if event["invite_token"] else None
+    now = dt.datetime.now(dt.timezone.utc)
+    # Over or cancelled, the link only says so: nothing left to invite to.
+    inviting = event["invite_token"] and event["state"] != "cancelled" and not is_over(event, now)
+    invite_link = f"{public_url}/r/{event['invite_token']}" if inviting else None
     # (Not called `gettext` and `ngettext`: Babel would extract them.)
     in_language, in_language_n = request.app[RENDERER].gettext, request.app[RENDERER].ngettext
     notice = request.query.get("notice")
@@ -183,8 +195,8 @@ async def show(request: web.Request) -> web.Response:
             **details,
             "public_url": public_url,
             "local_start": as_local(event["starts_at"]),
-            "before_start": dt.datetime.now(dt.timezone.utc) < event["starts_at"],
-            "under_way": under_way(event, dt.datetime.now(dt.timezone.utc)),
+            "before_start": now < event["starts_at"],
+            "under_way": under_way(event, now),
             "slots": interview_slots(
                 event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
             ),

@@ -138,7 +138,8 @@ async def respond(
         web.Response(
             body=body,
             content_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{file_name(event, ".pdf")}"'},
+            # Saved, as the button says ("Download PDF"), not opened in the tab.
+            headers={"Content-Disposition": f'attachment; filename="{file_name(event, ".pdf")}"'},
         )
     )
 

@@ -98,7 +98,7 @@ async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page
     await page.get_by_role("heading", name="Edit event").wait_for()
     assert await page.input_value("#title") == "Lager i Gävle, kväll"
     await page.get_by_role("button", name="Save changes").click()
-    await page.get_by_text("Someone else changed this event while you were editing it.").wait_for()
+    await page.get_by_text("This event was changed after you opened this form").wait_for()
     assert await db.fetchval("SELECT title FROM event WHERE id = $1", event["id"]) == "Lager i Sandviken"
 
 

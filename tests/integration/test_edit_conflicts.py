@@ -17,12 +17,13 @@ from tests.mails import caught, unique_email, wait_for_mail
 
 REFUSED = {
     "sv": (
-        "Någon annan ändrade intervjutillfället medan du redigerade det. Dina ändringar har inte "
-        "sparats: titta på intervjutillfället som det är nu och gör dem sedan igen."
+        "Intervjutillfället ändrades efter att du öppnade formuläret, av någon annan eller av dig i "
+        "ett annat fönster. Dina ändringar har inte sparats: titta på intervjutillfället som det är "
+        "nu och gör dem sedan igen."
     ),
     "en": (
-        "Someone else changed this event while you were editing it. Your changes are not saved: "
-        "look at the event as it is now, then make them again."
+        "This event was changed after you opened this form, by someone else or by you in another "
+        "window. Your changes are not saved: look at the event as it is now, then make them again."
     ),
 }
 

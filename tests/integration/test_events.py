@@ -677,3 +677,38 @@ async def test_an_interviewer_taken_off_the_event_loses_their_open_page_at_once(
             assert page.ws.closed and page.ws.close_code == 1008
         async with other.get(f"{base_url}/i/{token}/ws") as response:  # let in again? no
             assert response.status == 404
+
+
+async def test_a_draft_without_interviewers_says_what_it_needs_not_that_it_is_short(employer, base_url):
+    """The event page's count of interviews possible: for a draft with no interviewer, the
+    hint the form gives, not the warning that more may register than it can interview."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="draft", interviewer_email=[])
+    async with http.get(f"{base_url}/events/{event_id}") as response:
+        page = await response.text()
+    assert "Lägg till intervjuare för att se hur många intervjuer intervjutillfället rymmer." in page
+    assert "än intervjutillfället hinner intervjua" not in page
+
+
+async def test_deleting_a_draft_says_so_not_that_anyone_is_mailed(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="draft")
+    response = await post(http, f"{base_url}/events/{event_id}/delete")
+    assert response.status == 303 and response.headers["Location"] == "/events?notice=deleted_draft"
+    async with http.get(f"{base_url}{response.headers['Location']}") as listed:
+        page = await listed.text()
+    assert "Utkastet är borttaget." in page and "avbokning" not in page
+
+
+async def test_an_event_that_is_over_invites_nobody_any_more(employer, base_url, db):
+    """Its invite link says the event is over: the page no longer offers it, nor a text
+    inviting candidates to a time that has passed."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish")
+    async with http.get(f"{base_url}/events/{event_id}") as response:
+        assert 'id="invite-link"' in await response.text()
+    await db.execute("UPDATE event SET starts_at = now() - interval '2 hours' WHERE id = $1", event_id)
+    async with http.get(f"{base_url}/events/{event_id}") as response:
+        page = await response.text()
+    assert 'id="invite-link"' not in page and "Bjud in kandidater" not in page
+    assert 'id="invite-text"' not in page

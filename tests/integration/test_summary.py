@@ -83,7 +83,7 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
         assert response.status == 200, await response.text()
         assert response.content_type == "application/pdf"
         assert re.match(
-            r'inline; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
+            r'attachment; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
             response.headers["Content-Disposition"],
         )
         pdf = await response.read()

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from app.events.form import is_stale, parse_event_form
-from app.events.rules import SWEDISH_TIME, interview_slots
+from app.events.rules import SWEDISH_TIME, interview_slots, years_after
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone.utc)
 GOOD = {
@@ -165,15 +165,35 @@ def test_an_international_domain_is_stored_in_ascii():
 
 def test_dates_far_ahead_are_refused():
     assert "date" in parse({"date": "9999-12-31"}).errors
-    assert "date" in parse({"date": "2029-01-01"}).errors
-    assert parse({"date": "2028-12-31"}).event is not None
+    # Two years from the day, not from the year's start: 26 November 2028 at most.
+    assert "date" in parse({"date": "2028-11-27"}).errors
+    assert parse({"date": "2028-11-26"}).event is not None
+
+
+def test_two_years_after_a_leap_day_is_the_28th():
+    assert years_after(dt.date(2028, 2, 29), 2) == dt.date(2030, 2, 28)
+    assert years_after(dt.date(2027, 1, 31), 2) == dt.date(2029, 1, 31)
 
 
 def test_a_time_skipped_by_summer_time_is_refused():
     assert "start_time" in parse({"date": "2027-03-28", "start_time": "02:30"}).errors
     assert parse({"date": "2027-03-28", "start_time": "03:30"}).event is not None
-    # The hour that happens twice in October is ambiguous but real: the first one is taken.
-    assert parse({"date": "2027-10-31", "start_time": "02:30"}).event is not None
+    # The hour that comes twice in October cannot be told apart in the form: said, not
+    # taken silently as the first of the two.
+    assert "start_time" in parse({"date": "2027-10-31", "start_time": "02:30"}).errors
+    assert parse({"date": "2027-10-31", "start_time": "03:00"}).event is not None
+    assert parse({"date": "2027-10-31", "start_time": "01:59"}).event is not None
+
+
+def test_a_title_of_zero_width_characters_alone_is_asked_for():
+    assert parse({"title": "\u200b\u200b"}).errors["title"] == ("Enter a title.", {})
+
+
+def test_a_job_description_is_counted_with_line_breaks_as_the_browser_counts_them():
+    # 19,990 characters in the browser's count, 20,990 as CR LF on the wire.
+    text = "\r\n".join(["x" * 19] * 1000)[:20990]
+    result = parse({"job_description": text})
+    assert result.event is not None and "\r" not in result.values["job_description"]
 
 
 @pytest.mark.parametrize("start_time", ["00:00", "00:30", "01:00"])
