@@ -106,6 +106,9 @@ class Totals:
     no_answer: int
     missed: int
     average_seconds: int | None
+    # Candidates whose details were erased after their interview: their answer went with
+    # them, so they are counted here, or the answers would not add up to those interviewed.
+    erased: int = 0
 
     @classmethod
     def of(cls, interviews: Iterable[Interview]) -> "Totals":
@@ -124,6 +127,7 @@ class Totals:
             no_answer=candidates("no_answer"),
             missed=sum(1 for item in items if item.outcome == "missed"),
             average_seconds=round(sum(lengths) / len(lengths)) if lengths else None,
+            erased=candidates("erased"),
         )
 
 

@@ -373,3 +373,41 @@ async def test_chinese_japanese_korean_thai_and_ethiopic_names_print_in_the_pdf(
         assert f"+{font}" in fonts, fonts
     # A Swedish name stays in DejaVu Sans.
     assert "+DejaVuSans " in fonts
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_answers_erased_with_a_candidates_details_are_counted_as_such(
+    db, http, base_url, tmp_path, language
+):
+    """Erasing an interviewed candidate's details takes their answer: the totals count it
+    apart, so the answers still add up to those interviewed, on the page and in the PDF."""
+    event = await logged_in_event(db, http, base_url, language)
+    await db.execute("UPDATE candidate SET erased_at = now() WHERE id = $1", event.candidates["Åsa Öberg"])
+    row, note = {
+        "sv": ("Svar raderat med kandidatens uppgifter", "En kandidats svar finns inte i kolumnerna ovan"),
+        "en": (
+            "Answer erased with the candidate's details",
+            "One candidate's answer is not in the columns above",
+        ),
+    }[language]
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        page = re.sub(r"\s+", " ", (await response.text()).replace("&#39;", "'"))
+    assert f'<th scope="row">{row}</th><td>1</td>' in page and note in page
+    counted = [
+        int(re.search(rf'<th scope="row">{label}</th><td>(\d+)</td>', page)[1])
+        for label in (
+            ("Intresserade av jobbet", "Inte intresserade av jobbet", "Inget svar", row)
+            if language == "sv"
+            else ("Interested in the job", "Not interested in the job", "No answer", row)
+        )
+    ]
+    interviewed = int(
+        re.search(
+            rf'<th scope="row">{"Intervjuade kandidater" if language == "sv" else "Candidates interviewed"}</th><td>(\d+)</td>',
+            page,
+        )[1]
+    )
+    assert sum(counted) == interviewed == 4
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        text = re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))
+    assert row in text and note in text
