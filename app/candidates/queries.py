@@ -288,6 +288,18 @@ async def in_event(
     )
 
 
+async def was_interviewed(connection: asyncpg.Connection, event_id: int, candidate_id: int) -> bool:
+    """Whether an interview with the candidate has been held (ended): the registration is
+    then part of the event's record, which the summary shows."""
+    held: bool = await connection.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM interview
+                          WHERE event_id = $1 AND candidate_id = $2 AND state = 'ended')""",
+        event_id,
+        candidate_id,
+    )
+    return held
+
+
 async def cancel(connection: asyncpg.Connection, candidate_id: int, by: str) -> bool:
     """End a registration (frees its seat); False when it had already ended."""
     result = await connection.execute(
@@ -332,6 +344,9 @@ async def for_employer(connection: asyncpg.Connection, event_id: int, language: 
                CASE WHEN cancelled_at IS NULL THEN 'registered'
                     WHEN cancelled_by = 'employer' THEN 'removed'
                     ELSE 'cancelled' END AS status,
+               EXISTS (SELECT 1 FROM interview i
+                       WHERE i.event_id = $1 AND i.candidate_id = candidate.id AND i.state = 'ended')
+                   AS interviewed,
                -- Short, for a table: "2026-11-26 14:05", Swedish time like every time shown.
                to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
                    AS registered_local

@@ -97,8 +97,11 @@ async def remove_confirm(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await owned_event(connection, request)
         candidate = await registered_candidate(connection, request, event)
+        interviewed = await queries.was_interviewed(connection, event["id"], candidate["id"])
     if candidate["cancelled_at"] is not None:
         raise back_to_event(event["id"], "not_registered")
+    if interviewed:
+        raise back_to_event(event["id"], "interviewed")
     return render(request, "candidates/remove.html", {"event": event, "candidate": candidate})
 
 
@@ -109,6 +112,11 @@ async def remove(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await owned_event(connection, request, for_update=True)
             candidate = await registered_candidate(connection, request, event, for_update=True)
+            # Interviewed, the registration is part of what happened: removing it would mail
+            # a cancellation after the interview and take the candidate out of the counts
+            # beside the interview. Their details can be erased instead.
+            if await queries.was_interviewed(connection, event["id"], candidate["id"]):
+                raise back_to_event(event["id"], "interviewed")
             if not await queries.cancel(connection, candidate["id"], "employer"):
                 raise back_to_event(event["id"], "not_registered")
             # On the event day: out of the queue, an offer withdrawn, a call ended.

@@ -331,3 +331,40 @@ async def test_the_swedish_remove_confirmation_says_what_will_happen(employer, b
         page = await response.text()
     assert f"Sara Sökande ({row['email']}) kommer inte längre att vara anmäld till" in page
     assert "är inte längre anmäld" not in page
+
+
+async def test_an_interviewed_candidate_is_shown_so_and_not_removed(employer, base_url, db, settings):
+    """Removing them would mail a cancellation after their interview and leave the counts
+    beside it: the list says "Interviewed" and offers Erase data, not Remove; a remove sent
+    anyway (an old page) changes nothing and says why."""
+    http, _ = employer
+    event, row, _ = await with_candidate(employer, base_url, db, settings)
+    interviewer = await db.fetchval(
+        """INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+           VALUES ($1, 'ida@example.se', 'Ida', 'ida-token-for-the-remove-test-0001', '123456')
+           RETURNING id""",
+        event["id"],
+    )
+    confirm_url = f"{base_url}/events/{event['id']}/candidates/{row['id']}/remove"
+    _, csrf, _ = await csrf_of(http, confirm_url)  # the confirmation, opened before the interview
+    await db.execute(
+        """INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by, offered_at,
+                                  offer_expires_at, started_at, ends_at, ended_at, end_reason)
+           VALUES ($1, $2, $3, 'ended', 'next', now() - interval '9 minutes', now() - interval '8 minutes',
+                   now() - interval '8 minutes', now() + interval '2 minutes', now(), 'interviewer')""",
+        event["id"],
+        row["id"],
+        interviewer,
+    )
+    async with http.get(f"{base_url}/events/{event['id']}") as response:
+        page = re.sub(r"\s+", " ", await response.text())
+    assert re.search(r'data-label="Status">Intervjuad ?<', page) and "Radera uppgifter" in page
+    assert f"/candidates/{row['id']}/remove" not in page
+    async with http.post(confirm_url, data={"csrf_token": csrf}) as response:
+        page = await response.text()
+    assert "Kandidaten har intervjuats, så anmälan finns kvar" in page
+    assert await db.fetchval("SELECT cancelled_at FROM candidate WHERE id = $1", row["id"]) is None
+    mails = await wait_for_mail(settings.mail.catcher_dir, row["email"])
+    assert len(mails) == 1  # the confirmation of the registration, no cancellation
+    async with http.get(confirm_url) as response:
+        assert "Kandidaten har intervjuats" in await response.text()
