@@ -19,6 +19,7 @@ from app.events.rules import (
     wall_clock_repeats,
     years_after,
 )
+from app.addresses import readable_domain
 from app.auth.validation import ascii_domain, has_control_characters, has_letter_or_digit, is_email
 from app.i18n import N_
 
@@ -230,7 +231,8 @@ def parse_event_form(
     values.update(
         questions=questions,
         attributes=attributes,
-        interviewers=[{"email": e, "name": n} for e, n in interviewers],
+        # Shown again as written (exämple.se), not in the ASCII form they are stored in.
+        interviewers=[{"email": readable_domain(e), "name": n} for e, n in interviewers],
     )
     if not result.errors:
         # No errors: every field above was read.

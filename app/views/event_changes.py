@@ -7,6 +7,7 @@ import datetime as dt
 from aiohttp import web
 
 from app.auth import require_user
+from app.addresses import readable_domain
 from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import is_stale, parse_event_form
@@ -44,7 +45,7 @@ async def form_values(connection, event, *, with_date: bool = True) -> dict:
         "questions": await queries.items(connection, "event_question", event["id"]),
         "attributes": await queries.items(connection, "event_attribute", event["id"]),
         "interviewers": [
-            {"email": row["email"], "name": row["name"]}
+            {"email": readable_domain(row["email"]), "name": row["name"]}
             for row in await queries.interviewers(connection, event["id"])
         ],
     }

@@ -712,3 +712,16 @@ async def test_an_event_that_is_over_invites_nobody_any_more(employer, base_url,
         page = await response.text()
     assert 'id="invite-link"' not in page and "Bjud in kandidater" not in page
     assert 'id="invite-text"' not in page
+
+
+async def test_the_edit_form_shows_an_international_domain_as_written(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(
+        http, base_url, interviewer_email=["asa@exämple.se"], interviewer_name=["Åsa"]
+    )
+    assert await db.fetchval("SELECT email FROM event_interviewer WHERE event_id = $1", event_id) == (
+        "asa@xn--exmple-cua.se"
+    )
+    async with http.get(f"{base_url}/events/{event_id}/edit") as response:
+        page = await response.text()
+    assert 'value="asa@exämple.se"' in page and "xn--" not in page

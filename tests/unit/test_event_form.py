@@ -161,6 +161,8 @@ def test_only_addresses_the_mailer_can_send_to(address):
 def test_an_international_domain_is_stored_in_ascii():
     result = parse(lists={"interviewer_email": ["anna@exempel-åäö.se"]})
     assert result.event.interviewers == [("anna@xn--exempel--7zaj2q.se", "")]
+    # … and shown again as written when the form comes back.
+    assert result.values["interviewers"] == [{"email": "anna@exempel-åäö.se", "name": ""}]
 
 
 def test_dates_far_ahead_are_refused():
