@@ -19,7 +19,7 @@ from aiohttp import web
 
 from app.auth import require_user
 from app.candidates import queries
-from app.candidates.erasure import Erased, erase_candidate
+from app.candidates.erasure import Erased, erase_candidate, erase_own_registrations
 from app.candidates.stored import stored_about
 from app.i18n import prefer_language
 from app.keys import DB_POOL, JANUS, SETTINGS
@@ -93,7 +93,7 @@ async def erase(request: web.Request) -> web.Response:
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(f"/c/{candidate['access_token']}/data")
     async with request.app[DB_POOL].acquire() as connection:
-        erased = await erase_candidate(connection, candidate["id"], "candidate")
+        erased = await erase_own_registrations(connection, candidate["id"])
         erased_at = await queries.erased_at(connection, candidate["id"])
     if erased is None or erased_at is None:  # erased meanwhile (by the employer, say): the link is gone
         raise web.HTTPNotFound()

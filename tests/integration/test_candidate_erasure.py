@@ -254,3 +254,38 @@ async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_th
     assert not await db.fetchval("SELECT count(*) FROM queue_entry WHERE event_id = $1", event.id)
     assert await dispatch.dispatch(pool, event.interviewers[0], live) is None
     await assert_invariants(db, event.id)
+
+
+async def test_erasing_ones_own_data_takes_the_earlier_cancelled_registration_too(db, base_url, app_server):
+    """Cancelled, then registered again with the same address: "your data is erased" holds
+    for both, and the old link's data page no longer shows the name. Someone else's
+    cancelled registration stays."""
+    from tests import factories
+
+    user = await make_user(db)
+    event = await make_event(db, organization_id=user["organization_id"])
+    old = await factories.add_candidate(db, event["id"], name="Karin Ek", email="Karin.Ek@example.se")
+    other = await factories.add_candidate(db, event["id"], name="Bo Berg", email="bo@example.se")
+    await db.execute(
+        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' WHERE id = ANY($1::bigint[])",
+        [old["id"], other["id"]],
+    )
+    new = await factories.add_candidate(db, event["id"], name="Karin Ek", email="karin.ek@example.se")
+    link = f"{base_url}/c/{new['access_token']}"
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
+        assert await enter_pin(phone, link, new["pin"]) == 303
+        _, csrf, _ = await csrf_of(phone, f"{link}/erase")
+        async with phone.post(f"{link}/erase", data={"csrf_token": csrf}) as response:
+            assert response.status == 200 and "Dina uppgifter är raderade" in await response.text()
+    rows = {
+        row["id"]: row
+        for row in await db.fetch(
+            "SELECT id, name, erased_at, erased_by FROM candidate WHERE event_id = $1", event["id"]
+        )
+    }
+    assert rows[new["id"]]["erased_by"] == rows[old["id"]]["erased_by"] == "candidate"
+    assert rows[old["id"]]["name"] == "–"
+    assert rows[other["id"]]["erased_at"] is None and rows[other["id"]]["name"] == "Bo Berg"
+    async with ClientSession() as stranger:
+        async with stranger.get(f"{base_url}/c/{old['access_token']}/data") as response:
+            assert response.status == 404
