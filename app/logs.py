@@ -93,9 +93,20 @@ class Redactor:
         return _TOKEN_RUN.sub(REDACTED, text)
 
 
+# Control characters and line separators in a text line, written as escapes: a request's
+# path (or anything else a client sent) with a line break in it would otherwise start a
+# line of its own that looks like the service's ("…\n2026-12-04 18:00:00,000 ERROR …").
+_ESCAPED = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+    if code != 0x09  # a tab is kept: it starts no line
+}
+
+
 class RedactingFormatter(logging.Formatter):
-    """Redacts each part of what it writes. The traceback is redacted where it is made, so
-    the copy the record keeps (exc_text) is clean too."""
+    """Redacts each part of what it writes, and writes the message on one line (its control
+    characters escaped). The traceback is redacted where it is made, so the copy the record
+    keeps (exc_text) is clean too."""
 
     def __init__(self, redact: Redactor, fmt: str = FORMAT):
         super().__init__(fmt)
@@ -108,7 +119,7 @@ class RedactingFormatter(logging.Formatter):
             text = self.redact(super().formatMessage(record))
         finally:
             record.request_id = request_id
-        return text.replace(_ID_PLACEHOLDER, request_id)
+        return text.replace(_ID_PLACEHOLDER, request_id).translate(_ESCAPED)
 
     def formatException(self, ei) -> str:
         return self.redact(super().formatException(ei))

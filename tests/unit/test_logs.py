@@ -92,3 +92,20 @@ def test_every_secret_of_the_settings_is_redacted_whatever_section_holds_it():
         record("auth failed for p@ss-db-0123 via turn-shared-secret-0123456789abcdef")
     )
     assert written == "auth failed for [redacted] via [redacted]"
+
+
+def test_a_line_break_a_client_sent_starts_no_line_of_its_own():
+    """A path like /x%0a2026-12-04 18:00:00,000 ERROR app FAKE wrote a second, real-looking
+    line into the text log."""
+    record = logging.LogRecord(
+        "aiohttp.access",
+        logging.INFO,
+        __file__,
+        1,
+        "%s %s %s",
+        ("GET", "/x\n2026 ERROR app FAKE\x00\u2028", 404),
+        None,
+    )
+    written = RedactingFormatter(Redactor(), "%(levelname)s %(message)s").format(record)
+    assert written == "INFO GET /x\\x0a2026 ERROR app FAKE\\x00\\u2028 404"
+    assert "\n" not in written
