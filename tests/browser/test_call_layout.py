@@ -132,3 +132,22 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
         await interviewer.evaluate("document.querySelector('.interview-panel').scrollTop = 0")
         await assert_accessible(candidate)
         await assert_accessible(interviewer)
+
+    # The narrowest phone (WCAG 1.4.10 reflow at 320 px): the header wraps rather than
+    # pushing the language switch past the window's edge (it widened the page to 362 px),
+    # and the interviewer's call keeps the height its parts need (its video lay over the
+    # microphone and camera buttons).
+    for page in (candidate, interviewer):
+        await page.set_viewport_size({"width": 320, "height": 640})
+        await page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+        assert await page.evaluate("document.scrollingElement.scrollWidth") <= 320
+        switch = await page.evaluate(
+            "Math.max(...[...document.querySelectorAll('.site-header a')].map((a) => a.getBoundingClientRect().right))"
+        )
+        assert switch <= 320
+    await assert_in_view(candidate, CANDIDATE_PARTS, f"candidate {language}-320")
+    await assert_in_view(interviewer, INTERVIEWER_PARTS, f"interviewer {language}-320")
+    for page in (candidate, interviewer):
+        await page.screenshot(
+            path=str(SHOTS / f"{'candidate' if page is candidate else 'interviewer'}-{language}-320.png")
+        )
