@@ -205,6 +205,14 @@ def first_wait_change(old: Waits, new: Waits, count: int) -> int | None:
     return None
 
 
+def wait_message(free_in: list[float], average_seconds: float) -> dict[str, Any] | None:
+    """The inputs of the estimated waits as the pages take them (PROTOCOL.md, "The queue
+    message"): null while no interviewer is active."""
+    if not free_in:
+        return None
+    return {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
+
+
 def queue_frame(
     version: int, now: str, delta: QueueDelta, free_in: list[float], average_seconds: float
 ) -> bytes:
@@ -216,9 +224,7 @@ def queue_frame(
         "now": now,
         "left": delta.left,
         "joined": delta.joined,
-        "wait": {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
-        if free_in
-        else None,
+        "wait": wait_message(free_in, average_seconds),
     }
     return json.dumps(message, separators=(",", ":")).encode()
 

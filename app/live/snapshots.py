@@ -18,6 +18,7 @@ from typing import Any
 from app.janus.rooms import Room
 from app.live.dispatch import interviewer_ticket
 from app.live.event_view import HEAD_ROWS, EventView, iso
+from app.live.queue_frames import wait_message
 from app.settings import Settings
 from app.tickets import KeptTickets, janus_public_url
 
@@ -69,10 +70,16 @@ def _encoded(value: Any) -> str:
 
 
 def _candidate_common(view: EventView) -> tuple[dict[str, Any], str]:
-    """What every candidate's state of the event shares (the event, the messages), encoded
-    once per view: with twenty messages it is most of the message."""
+    """What every candidate's state of the event shares (the event, the messages, the
+    waits' inputs), encoded once per view: with twenty messages it is most of the message.
+    `wait` is the `queue` message's: a waiting page counts its wait down from it as time
+    passes with no news (candidate-waiting.js), the same arithmetic as `wait_minutes`."""
     if "candidates" not in view.memo:
-        common = {"event": view.event, "messages": view.messages}
+        common = {
+            "event": view.event,
+            "messages": view.messages,
+            "wait": wait_message(view.free_in, view.average_seconds),
+        }
         view.memo["candidates"] = (common, _encoded(common))
     return view.memo["candidates"]
 

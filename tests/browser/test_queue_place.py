@@ -16,6 +16,7 @@ from tests.browser.test_candidate_live import (
     open_candidate,
     phase,
 )
+from tests.integration.channel_support import CANDIDATE_PIN
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -80,3 +81,44 @@ async def test_the_place_and_wait_after_others_ahead_leave(new_page, base_url, d
           joined: [], wait: null}))""")
         await wait_for_function(page, "window.candidatePage.channel.lastState.queue.position === 2")
         assert await page.evaluate(SHOWN) == [place.format(2), wait.format(10)]
+
+
+async def test_the_wait_counts_down_while_the_interview_ahead_goes_on(new_page, base_url, db, settings):
+    """Nothing moves while the one interviewer holds the interview before this page's turn,
+    so no state comes: the page works the wait out again from the waits' inputs as time
+    passes (it stood still until the next change, or a reload)."""
+    event = await make_live_event(db, interviewers=1, candidates=2, interview_minutes=10)
+    first, mine = event.candidates
+    await queue.check_in(db, first, settings.live)
+    token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", mine)
+    interviewer_token = await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", event.interviewers[0]
+    )
+    page = await new_page()
+    await page.clock.install()  # before the page's timers are made: they run on this clock
+    await page.context.add_cookies([{"name": "lang", "value": "en", "url": base_url}])
+    await page.goto(f"/c/{token}")
+    await page.fill("#pin", CANDIDATE_PIN)
+    await page.get_by_role("button", name=TEXTS["en"]["open"]).click()
+    await page.wait_for_function("!!window.candidatePage")
+    async with interviewer_socket(base_url, interviewer_token) as lobby:
+        await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+        await phase(page, "waiting")
+        assert (await lobby.request({"dispatched"}, type="next"))["candidate"] == first
+        # Next, behind an interview of ten minutes.
+        await wait_for_function(
+            page, f"{SHOWN}.join('|') === 'You are next in the queue.|Estimated wait: about 10 minutes.'"
+        )
+        assert await page.evaluate("window.candidatePage.state.wait") == {
+            "free_in": [600.0],
+            "average": 600.0,
+        }
+        # Six minutes on, with no news (the page's clock is moved for the wait alone: moved
+        # as a whole, the socket's pings would go unanswered and it would reconnect), and
+        # the page's next look at it.
+        await page.evaluate("window.candidatePage.waiting.receivedAt -= 6 * 60000")
+        await page.clock.run_for(15000)
+        await wait_for_function(page, f"{SHOWN}[1] === 'Estimated wait: about 4 minutes.'")
+        await page.evaluate("window.candidatePage.waiting.receivedAt -= 4 * 60000")
+        await page.clock.run_for(15000)
+        await wait_for_function(page, f"{SHOWN}[1] === 'Estimated wait: about a minute or less.'")

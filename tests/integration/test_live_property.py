@@ -287,7 +287,9 @@ def live_machine(loop: asyncio.AbstractEventLoop, database_url: str, live):
             shown = {}
             for candidate_id in self.event.candidates:
                 state = dict(self.run(candidate_state(view, candidate_id, SimpleNamespace(live=live))))
-                for key in ("now", VIEW_SEQ, QUEUE_VERSION):
+                # (`wait`, the waits' inputs, is the event's: a page takes new ones with the
+                # queue message that gives it its new wait, checked below.)
+                for key in ("now", VIEW_SEQ, QUEUE_VERSION, "wait"):
                     state.pop(key)
                 shown[candidate_id] = state
             before = self.view

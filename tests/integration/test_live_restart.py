@@ -53,6 +53,8 @@ async def app_process(environ: dict[str, str]):
 def without_clock(state: dict) -> dict:
     """A state message minus what moves with the clock alone."""
     state = dict(state, now=None)
+    if state.get("wait"):  # the seconds until each interviewer is free
+        state["wait"] = dict(state["wait"], free_in=None)
     if isinstance(state.get("queue"), dict):
         # The queue's version counts this process's reads: a new process starts over.
         state["queue"] = dict(state["queue"], wait_minutes=None, v=None)

@@ -3,6 +3,7 @@
 import { _, clockTime, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
 import { offerSecondsLeft } from "./media-outage.js";
+import { waitMinutesAt } from "./queue-place.js";
 
 function setText(element, text) {
   // Only real changes: the place is a live region, and the same words must not be re-read.
@@ -18,16 +19,41 @@ function beforeTheStart(ending) {
   return Date.parse(ending.now) < Date.parse(ending.startsAt);
 }
 
-function pastTheEnd(minutes, ending) {
+// elapsedMs: since the state (and its `now`) came.
+function pastTheEnd(minutes, ending, elapsedMs = 0) {
   if (!ending?.endsAt || !ending.now) return false;
-  const left = Date.parse(ending.endsAt) - Date.parse(ending.now);
+  const left = Date.parse(ending.endsAt) - Date.parse(ending.now) - elapsedMs;
   if (minutes === null || minutes === undefined) return left <= CLOSE_TO_THE_END_MS;
   return minutes * 60000 > left;
+}
+
+// How often the estimated wait is worked out again while nothing else happens.
+const WAIT_TICK_MS = 15000;
+
+// The estimated wait at `position` as time passes with no news: the waits' inputs (`wait`:
+// the seconds until each active interviewer is free, the mean interview) less the seconds
+// since they came, through the server's own arithmetic, so a wait behind interviews under
+// way counts down and one behind an interviewer who is free and idle does not. Said as it
+// came (`fresh`, the server's minutes), then each minute in the last five and by fives
+// before that: the place and the wait are read out by screen readers at every change, and a
+// wait of half an hour must not be read out thirty times. Never more than it was.
+export function waitNow(fresh, position, wait, elapsedSeconds) {
+  if (fresh === null || fresh === undefined || !wait || !position) return fresh;
+  const later = { free_in: wait.free_in.map((seconds) => seconds - Math.max(0, elapsedSeconds)),
+    average: wait.average };
+  const exact = waitMinutesAt(position, later);
+  if (exact === null || exact >= fresh) return fresh;
+  return exact <= 5 ? exact : Math.min(fresh, Math.ceil(exact / 5) * 5);
 }
 
 export class WaitingRoom {
   constructor(root) {
     this.root = root;
+    this.receivedAt = 0;  // when this.queue and this.waitInputs came (Date.now())
+    this.waitInputs = null;
+    setInterval(() => {
+      if (this.queue) this.draw(this.queue, [], this.ending, this.waitInputs);
+    }, WAIT_TICK_MS);
     this.position = root.querySelector("[data-position]");
     this.wait = root.querySelector("[data-wait]");
     this.list = root.querySelector("[data-messages]");
@@ -75,9 +101,12 @@ export class WaitingRoom {
   // ending: {startsAt, endsAt, now} (ISO strings, the server's clock), to say when the
   // interviews begin if nobody takes candidates before the start, and when the estimated
   // wait runs past the event's end: nobody is called after it.
-  draw(queue, messages, ending = this.ending) {
+  // wait: the inputs of the estimated waits (the state's or the last `queue` message's).
+  draw(queue, messages, ending = this.ending, inputs = this.waitInputs) {
+    if (queue !== this.queue || inputs !== this.waitInputs) this.receivedAt = Date.now();
     this.queue = queue;
     this.ending = ending;
+    this.waitInputs = inputs;
     let place;
     let wait = "";
     if (queue.state === "offered" || queue.state === "interviewing") {
@@ -90,21 +119,24 @@ export class WaitingRoom {
       place = _("You are number %(position)s in the queue.", { position: queue.position });
     }
     if (queue.state === "waiting" && queue.position) {
-      const noEstimate = queue.wait_minutes === null || queue.wait_minutes === undefined;
+      const elapsed = Date.now() - this.receivedAt;
+      const minutes = waitNow(queue.wait_minutes, queue.position, inputs, elapsed / 1000);
+      const noEstimate = minutes === null || minutes === undefined;
       if (noEstimate && beforeTheStart(ending)) {
-        // Checked in before the start, with no interviewer there yet: when they begin.
-        wait = _("The interviews start at %(time)s. Until then there is no estimated wait. You keep your place.",
+        // Before the set start with nobody taking candidates: no interviewer there yet, or
+        // those who began early have paused. Either way, when the interviews are to begin.
+        wait = _("No interviewer is taking candidates right now, so there is no estimated wait. The interviews are set to start at %(time)s. You keep your place.",
           { time: clockTime(ending.startsAt) });
       } else if (noEstimate) {
         // No interviewer is taking candidates right now: all on a break or paused, or all
         // gone (the waits count only those who take candidates).
         wait = _("No interviewer is taking candidates right now, so there is no estimated wait. You keep your place.");
-      } else if (queue.wait_minutes <= 1) {
+      } else if (minutes <= 1) {
         wait = _("Estimated wait: about a minute or less.");
       } else {
-        wait = _("Estimated wait: about %(minutes)s minutes.", { minutes: queue.wait_minutes });
+        wait = _("Estimated wait: about %(minutes)s minutes.", { minutes });
       }
-      if (pastTheEnd(queue.wait_minutes, ending)) {
+      if (pastTheEnd(minutes, ending, elapsed)) {
         const time = clockTime(ending.endsAt);
         const past = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
         wait = `${wait} ${past}`;

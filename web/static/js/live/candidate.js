@@ -195,7 +195,7 @@ class CandidatePage {
 
   queueMoved(message) {
     const queue = queueAfter(this.state.queue, message);
-    if (queue) this.draw({ ...this.state, now: message.now, queue });
+    if (queue) this.draw({ ...this.state, now: message.now, queue, wait: message.wait });
     else this.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
   }
 
@@ -412,7 +412,7 @@ class CandidatePage {
     if (phase === "waiting") {
       this.waiting.draw(state.queue, state.messages, {
         startsAt: state.event?.starts_at, endsAt: state.event?.ends_at, now: state.now,
-      });
+      }, state.wait ?? null);
     }
     else this.waiting.drawMessages(state.messages);
     if (phase === "offer") {
