@@ -353,3 +353,33 @@ async def test_pick_takes_one_out_of_order_and_refusals_are_coded(app_server, ba
             assert busy["code"] == "interviewer_busy"
             assert (await lobby.request({"ok"}, type="message", text=" "))["code"] == "invalid_fields"
             assert (await lobby.request({"ok"}, type="end"))["code"] == "not_active"
+
+
+async def test_an_answer_on_one_page_takes_the_question_off_the_others(app_server, base_url, db):
+    """The same candidate on a phone and a laptop: answered on one, the other thanks too,
+    rather than go on asking and take a second answer over the first."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (token,), _ = await tokens(db, live)
+    interview = await db.fetchval(
+        """INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by, offered_at,
+                                  offer_expires_at, started_at, ends_at, ended_at, end_reason)
+           VALUES ($1, $2, $3, 'ended', 'next', now() - interval '9 minutes', now() - interval '8 minutes',
+                   now() - interval '8 minutes', now() + interval '2 minutes', now(), 'interviewer')
+           RETURNING id""",
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+    )
+    async with new_client() as http:
+        await sign_in_candidate(http, base_url, token)
+        async with (
+            recording(http, f"{base_url}/c/{token}/ws") as phone,
+            recording(http, f"{base_url}/c/{token}/ws") as laptop,
+        ):
+            for page in (phone, laptop):
+                asked = await page.wait_for(lambda m: m["type"] == "state")
+                assert asked["feedback_open"] == interview
+            mark = len(laptop.messages)
+            assert (await phone.request({"ok"}, type="feedback", interested=True, comment=""))["type"] == "ok"
+            told = await laptop.wait_for(lambda m: m["type"] == "state", after=mark)
+            assert told["feedback_open"] is None
