@@ -204,3 +204,23 @@ async def test_the_employers_candidate_list(new_page, db, base_url, language, vi
     await page.get_by_role("button", name=text["remove_yes"]).click()
     await page.get_by_text(text["removed"]).wait_for()
     await assert_accessible(page)
+
+
+async def test_without_javascript_the_candidates_page_says_why_nothing_works(new_page, base_url, db):
+    """Its buttons (the device check, Check in) stay disabled without a script to run them:
+    the page says so, in its language, instead of leaving the candidate guessing."""
+    from tests.browser.test_candidate_live import TEXTS, tokens
+    from tests.integration.channel_support import CANDIDATE_PIN
+    from tests.integration.live_support import make_live_event
+
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await new_page(java_script_enabled=False)
+    await page.goto(f"/c/{token}")
+    await page.fill("#pin", CANDIDATE_PIN)
+    await page.get_by_role("button", name=TEXTS["sv"]["open"]).click()
+    notice = page.locator("main noscript p")
+    assert (await notice.inner_text()).startswith("Den här sidan behöver JavaScript")
+    assert await notice.is_visible()
+    await page.screenshot(path="/tmp/noscript-sv.png", full_page=True)
+    assert await page.get_by_role("button", name=TEXTS["sv"]["checkin"]).is_disabled()
