@@ -105,6 +105,15 @@ async def _send_again(
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
 
 
+async def send_confirmation_again(
+    connection: asyncpg.Connection, mailer: Mailer, public_url: str, event: asyncpg.Record, candidate_id: int
+) -> None:
+    """The confirmation with the personal link and PIN again, to the registered address,
+    within the re-send limits: asked for on the PIN page by whoever holds the link, so it
+    goes only where the registration's own mails go."""
+    await _send_again(connection, mailer, public_url, event, candidate_id)
+
+
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
     """Whether the event changed between the record the mail was rendered from and the one
     read under the lock."""

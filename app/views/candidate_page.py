@@ -15,6 +15,7 @@ from aiohttp import web
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.candidates.ics import calendar_file
+from app.candidates.registration import send_confirmation_again
 from app.candidates.rules import pin_is_well_formed, takes_registrations_now
 from app.events import queries as event_queries
 from app.events.rules import is_over
@@ -96,7 +97,14 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
 
 
 async def pin_page(
-    request: web.Request, candidate, event, *, error=None, status: int = 200, refused: dict | None = None
+    request: web.Request,
+    candidate,
+    event,
+    *,
+    error=None,
+    status: int = 200,
+    refused: dict | None = None,
+    pin_sent: bool = False,
 ) -> web.Response:
     """The PIN form, or when this browser may not try now (`refused`, else looked up) what
     to do instead (app.views.link_guard)."""
@@ -109,6 +117,7 @@ async def pin_page(
         event,
         status=status,
         errors={"pin": error} if error and not refused else {},
+        pin_sent=pin_sent,
         **refused,
     )
 
@@ -139,7 +148,7 @@ async def personal_page(request: web.Request) -> web.Response:
                 registered_again = await queries.registered_again(connection, candidate)
         return page(request, "candidates/page.html", candidate, event, registered_again=registered_again)
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
-        return await pin_page(request, candidate, event)
+        return await pin_page(request, candidate, event, pin_sent=request.query.get("done") == "pin_sent")
     notice = NOTICES.get(request.query.get("done", ""))
     live = None
     took_part = None
@@ -211,6 +220,21 @@ async def enter_pin(request: web.Request) -> web.Response:
     response = await pin_page(request, candidate, event, error=error, status=422, refused=refused)
     mark_refused(response, outcome.wait_until, outcome.closed)
     return response
+
+
+@routes.post("/c/{token}/pin-again", name="candidate_pin_again")
+async def pin_again(request: web.Request) -> web.Response:
+    """ "Send my PIN again" on the PIN page: the confirmation (personal link and PIN) goes to
+    the registered address again, at most RESENDS_PER_WINDOW times an hour (app/candidates/rules.py). The page does not
+    show the address: the link alone must not tell whose it is."""
+    candidate, event = await load(request)
+    here = f"/c/{candidate['access_token']}"
+    if situation(candidate, event) == "registered":
+        async with request.app[DB_POOL].acquire() as connection:
+            await send_confirmation_again(
+                connection, request.app[MAILER], request.app[SETTINGS].app.public_url, event, candidate["id"]
+            )
+    raise web.HTTPSeeOther(f"{here}?done=pin_sent")
 
 
 @routes.get("/c/{token}/calendar.ics", name="candidate_calendar")

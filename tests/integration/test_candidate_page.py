@@ -409,3 +409,24 @@ async def test_a_personal_link_with_a_slash_after_it_opens_the_page(http, base_u
         assert response.headers["Location"] == link.removeprefix(base_url) + "?lang=en"
     async with http.get(f"{link}/") as response:
         assert response.status == 200 and 'name="pin"' in await response.text()
+
+
+async def test_a_lost_pin_is_sent_again_to_the_registered_address_only(http, base_url, db, settings):
+    """The PIN page offers "Send my PIN again": the confirmation goes to the address the
+    registration has (the page never shows it), at most three times an hour."""
+    _event, row, link, pin = await registered(http, base_url, db, settings)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other_device:
+        _, csrf, page = await csrf_of(other_device, link)
+        assert "Skicka min PIN-kod igen" in page and row["email"] not in page
+        for _ in range(4):
+            async with other_device.post(f"{link}/pin-again", data={"csrf_token": csrf}) as response:
+                page = await response.text()
+            assert response.status == 200 and "har skickats igen, till adressen du anmälde dig med" in page
+            assert row["email"] not in page
+        async with other_device.post(f"{link}/pin-again", data={}) as response:
+            assert response.status == 403  # no CSRF token: nothing sent
+    mails = await wait_for_mail(settings.mail.catcher_dir, row["email"], count=4)
+    await asyncio.sleep(1)
+    mails = caught(settings.mail.catcher_dir, row["email"])
+    assert len(mails) == 4  # the first, then three again: the fourth ask within the hour sends nothing
+    assert all(link_and_pin(mail) == (link, pin) for mail in mails)
