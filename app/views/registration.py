@@ -29,6 +29,7 @@ from app.events.tokens import looks_like_link_token
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import LANGUAGES, N_, negotiate, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.live.rules import checkin_open
 from app.views.pages import render, render_spliced
 
 routes = web.RouteTableDef()
@@ -253,6 +254,13 @@ async def registered_page(request: web.Request) -> web.Response:
             "event": shown(event),
             "reminder_coming": reminder_coming(
                 event["starts_at"], registered_at, request.app[SETTINGS].candidates.reminder_hours
+            ),
+            # Registered on the day itself: the next step is now, not "on the day".
+            "checkin_open": checkin_open(
+                dt.datetime.now(dt.timezone.utc),
+                event["starts_at"],
+                event["duration_minutes"],
+                request.app[SETTINGS].live.checkin_opens_minutes,
             ),
         },
         {"email": readable_domain(email)},

@@ -485,3 +485,19 @@ async def test_a_browser_in_neither_language_reads_the_invitation_in_the_events(
             assert f'<html lang="{expected}">' in page, (accept, cookie)
             # …and the language for the mails starts there too.
             assert re.search(f'id="language-{expected}"[^>]* checked', page), (accept, cookie)
+
+
+@pytest.mark.parametrize(
+    "starts_in, words",
+    [
+        (dt.timedelta(minutes=10), "Incheckningen är öppen nu: öppna din personliga länk"),
+        (dt.timedelta(days=2), "På dagen öppnar du din personliga länk"),
+    ],
+)
+async def test_the_registered_page_says_the_next_step_as_of_now(http, base_url, db, starts_in, words):
+    """Registered on the day with check-in already open, the next step is now, not "on the
+    day"; the calendar entry is the one in the mail (the page has none to add)."""
+    event = await make_event(db, starts_in=starts_in)
+    status, page = await register(http, base_url, event["invite_token"], email=unique_email("idag"))
+    assert status == 200 and words in page
+    assert "och en post för din kalender" in page

@@ -91,6 +91,7 @@ def test_the_confirmation_page_spliced_is_the_full_render(language):
         "user": None,
         "event": mails.shown({**EVENT, "now": datetime.now(timezone.utc)}),
         "reminder_coming": True,
+        "checkin_open": False,
     }
     rng = random.Random(language)
     for _ in range(12):

@@ -85,6 +85,7 @@ PAGE = {
     "event": EVENT,
     "email": "kim&<x>@example.se",
     "reminder_coming": True,
+    "checkin_open": False,
 }
 MAIL = {
     "event": EVENT,

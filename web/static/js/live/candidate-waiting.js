@@ -49,6 +49,7 @@ export function waitNow(fresh, position, wait, elapsedSeconds) {
 export class WaitingRoom {
   constructor(root) {
     this.root = root;
+    this.messageLanguage = document.querySelector("main h1[lang]")?.lang;
     this.receivedAt = 0;  // when this.queue and this.waitInputs came (Date.now())
     this.waitInputs = null;
     setInterval(() => {
@@ -158,6 +159,10 @@ export class WaitingRoom {
       time.textContent = clockTime(message.sent_at);
       const text = document.createElement("span");
       text.textContent = message.text;
+      // Written by an interviewer, most likely in the event's language (the page's heading
+      // has it), in any script: read in that voice, laid out in its own direction.
+      text.dir = "auto";
+      if (this.messageLanguage) text.lang = this.messageLanguage;
       item.append(time, " ", text);
       this.list.append(item);
       this.shown.set(message.id, item);

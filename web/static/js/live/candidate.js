@@ -471,7 +471,7 @@ class CandidatePage {
   drawLeft() {
     const { state, reason } = this.state?.queue ?? {};
     if (this.error?.[0] === this.leftText) return;
-    let text = _("You are not in the queue now. If you check in again, you join at the end of it.");
+    let text = _("If you check in again, you join at the end of the queue.");
     if (state === "away") {
       text = _("You were away for a while, so nobody calls you now. Check in again to get your place back.");
     } else if (reason === "missed") {

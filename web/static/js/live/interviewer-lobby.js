@@ -222,6 +222,7 @@ export class Lobby {
       const m = messages[index];
       item.querySelector(".time").textContent = clockTime(m.sent_at);
       item.querySelector(".text").textContent = m.text;
+      item.querySelector(".text").dir = "auto";  // any script, laid out in its own direction
     });
   }
 
