@@ -74,6 +74,17 @@ def clean_text(value: object, errors: Errors, field: str, missing: str, maximum:
     return text
 
 
+# What draws nothing of its own: format characters (zero-width spaces and joiners, bidi
+# marks), spaces, marks with nothing to sit on, controls.
+_INVISIBLE = ("Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc")
+
+
+def shows_something(text: str) -> bool:
+    """Whether a text shows anything at all: a title of "★★★" or "🎤" does, one of
+    zero-width spaces alone does not (it was a link with no text in the list of events)."""
+    return any(unicodedata.category(char) not in _INVISIBLE for char in text)
+
+
 def has_letter_or_digit(text: str) -> bool:
     """Whether a text shows a name: zero-width spaces and joiners, marks and punctuation
     alone look empty in a mail's greeting and a list of names."""

@@ -132,23 +132,25 @@ async def erase_own_registrations(connection: asyncpg.Connection, candidate_id: 
     under the same address (cancelled, then registered again). The person proved the
     mailbox with this registration's PIN, and "your data is erased" must hold for all of
     what the event kept of them, an old personal link's data page included."""
-    found = await connection.fetchrow(
-        "SELECT event_id, lower(email) AS email FROM candidate WHERE id = $1", candidate_id
-    )
-    erased = await erase_candidate(connection, candidate_id, "candidate")
-    if erased is None or found is None:
-        return erased
-    earlier = await connection.fetch(
-        """
-        SELECT id FROM candidate
-        WHERE event_id = $1 AND lower(email) = $2 AND id <> $3 AND erased_at IS NULL
-              AND cancelled_at IS NOT NULL""",
-        found["event_id"],
-        found["email"],
-        candidate_id,
-    )
-    for row in earlier:
-        await erase_candidate(connection, row["id"], "candidate")
+    # One transaction (each erasure's own becomes a savepoint): all of them, or none.
+    async with connection.transaction():
+        found = await connection.fetchrow(
+            "SELECT event_id, lower(email) AS email FROM candidate WHERE id = $1", candidate_id
+        )
+        erased = await erase_candidate(connection, candidate_id, "candidate")
+        if erased is None or found is None:
+            return erased
+        earlier = await connection.fetch(
+            """
+            SELECT id FROM candidate
+            WHERE event_id = $1 AND lower(email) = $2 AND id <> $3 AND erased_at IS NULL
+                  AND cancelled_at IS NOT NULL""",
+            found["event_id"],
+            found["email"],
+            candidate_id,
+        )
+        for row in earlier:
+            await erase_candidate(connection, row["id"], "candidate")
     return erased
 
 

@@ -83,13 +83,14 @@ def state_of(event: Mapping[str, Any], registered: int, now: dt.datetime) -> str
 
 async def _send_again(
     connection: asyncpg.Connection, mailer: Mailer, public_url: str, event: asyncpg.Record, candidate_id: int
-) -> None:
+) -> bool:
     """The confirmation again, within the re-send limits: in a transaction of its own, under
-    the lock of the candidate's row only (their re-sends take turns, nobody else waits)."""
+    the lock of the candidate's row only (their re-sends take turns, nobody else waits).
+    Whether it was sent."""
     async with connection.transaction():
         candidate = await queries.in_event(connection, event["id"], candidate_id, for_update=True)
         if candidate is None or candidate["cancelled_at"] is not None:
-            return
+            return False
         now = await connection.fetchval("SELECT now()")
         allowed, window_start, count = resend_allowed(
             candidate["resend_window_started_at"], candidate["resends_in_window"], now
@@ -100,18 +101,19 @@ async def _send_again(
                 candidate["id"],
                 count,
             )
-            return
+            return False
         await queries.note_resend(connection, candidate["id"], window_start, count)
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
+    return True
 
 
 async def send_confirmation_again(
     connection: asyncpg.Connection, mailer: Mailer, public_url: str, event: asyncpg.Record, candidate_id: int
-) -> None:
+) -> bool:
     """The confirmation with the personal link and PIN again, to the registered address,
     within the re-send limits: asked for on the PIN page by whoever holds the link, so it
-    goes only where the registration's own mails go."""
-    await _send_again(connection, mailer, public_url, event, candidate_id)
+    goes only where the registration's own mails go. Whether it was sent."""
+    return await _send_again(connection, mailer, public_url, event, candidate_id)
 
 
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:

@@ -14,13 +14,20 @@ from app.events.rules import (
     MAX_ATTRIBUTES,
     MAX_INTERVIEWERS,
     MAX_QUESTIONS,
+    SWEDISH_TIME,
     local_start,
     wall_clock_exists,
     wall_clock_repeats,
     years_after,
 )
 from app.addresses import readable_domain
-from app.auth.validation import ascii_domain, has_control_characters, has_letter_or_digit, is_email
+from app.auth.validation import (
+    ascii_domain,
+    has_control_characters,
+    has_letter_or_digit,
+    is_email,
+    shows_something,
+)
 from app.i18n import N_
 
 T = TypeVar("T")
@@ -141,7 +148,7 @@ def parse_event_form(
         }
     )
     values = result.values
-    if not has_letter_or_digit(values["title"]):  # zero-width characters alone look empty
+    if not shows_something(values["title"]):  # zero-width characters alone look empty
         result.errors["title"] = (N_("Enter a title."), {})
     elif len(values["title"]) > 200:
         result.errors["title"] = (N_("Enter a title of at most %(count)s characters."), {"count": 200})
@@ -182,7 +189,9 @@ def parse_event_form(
             )
         if starts_at <= now and starts_at != previous_start:
             result.errors["date"] = (N_("That date and time have already passed."), {})
-        elif date > years_after(now.date(), MAX_YEARS_AHEAD):
+        elif date > years_after(
+            now.astimezone(SWEDISH_TIME).date(), MAX_YEARS_AHEAD
+        ):  # the form's dates are Swedish
             result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
 
     duration = _int(

@@ -104,7 +104,7 @@ async def pin_page(
     error=None,
     status: int = 200,
     refused: dict | None = None,
-    pin_sent: bool = False,
+    pin_sent: str | None = None,
 ) -> web.Response:
     """The PIN form, or when this browser may not try now (`refused`, else looked up) what
     to do instead (app.views.link_guard)."""
@@ -117,7 +117,7 @@ async def pin_page(
         event,
         status=status,
         errors={"pin": error} if error and not refused else {},
-        pin_sent=pin_sent,
+        pin_sent=pin_sent if pin_sent in ("pin_sent", "pin_not_sent") else None,
         **refused,
     )
 
@@ -148,7 +148,7 @@ async def personal_page(request: web.Request) -> web.Response:
                 registered_again = await queries.registered_again(connection, candidate)
         return page(request, "candidates/page.html", candidate, event, registered_again=registered_again)
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
-        return await pin_page(request, candidate, event, pin_sent=request.query.get("done") == "pin_sent")
+        return await pin_page(request, candidate, event, pin_sent=request.query.get("done"))
     notice = NOTICES.get(request.query.get("done", ""))
     live = None
     took_part = None
@@ -229,12 +229,15 @@ async def pin_again(request: web.Request) -> web.Response:
     show the address: the link alone must not tell whose it is."""
     candidate, event = await load(request)
     here = f"/c/{candidate['access_token']}"
+    sent = False
     if situation(candidate, event) == "registered":
         async with request.app[DB_POOL].acquire() as connection:
-            await send_confirmation_again(
+            sent = await send_confirmation_again(
                 connection, request.app[MAILER], request.app[SETTINGS].app.public_url, event, candidate["id"]
             )
-    raise web.HTTPSeeOther(f"{here}?done=pin_sent")
+    # Not sent: three times this hour already, or the registration has ended meanwhile
+    # (the page then says what happened instead of a PIN form).
+    raise web.HTTPSeeOther(f"{here}?done={'pin_sent' if sent else 'pin_not_sent'}")
 
 
 @routes.get("/c/{token}/calendar.ics", name="candidate_calendar")

@@ -220,7 +220,7 @@ async def test_without_javascript_the_candidates_page_says_why_nothing_works(new
     await page.fill("#pin", CANDIDATE_PIN)
     await page.get_by_role("button", name=TEXTS["sv"]["open"]).click()
     notice = page.locator("main noscript p")
-    assert (await notice.inner_text()).startswith("Den här sidan behöver JavaScript")
+    assert (await notice.inner_text()).startswith("Den här sidan kräver JavaScript för att fungera")
     assert await notice.is_visible()
     await page.screenshot(path="/tmp/noscript-sv.png", full_page=True)
     assert await page.get_by_role("button", name=TEXTS["sv"]["checkin"]).is_disabled()

@@ -189,6 +189,16 @@ def test_a_time_skipped_by_summer_time_is_refused():
 
 def test_a_title_of_zero_width_characters_alone_is_asked_for():
     assert parse({"title": "\u200b\u200b"}).errors["title"] == ("Enter a title.", {})
+    # Symbols show: a title of them is the organizer's choice.
+    assert parse({"title": "★★★"}).event is not None and parse({"title": "🎤"}).event is not None
+
+
+def test_two_years_ahead_counts_from_the_swedish_date():
+    # 31 December 23:30 UTC is already 1 January in Sweden: two years from that day.
+    late = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.timezone.utc)
+    form = {**GOOD, "date": "2029-01-01"}
+    assert parse_event_form(form, {}, now=late).event is not None
+    assert "date" in parse_event_form({**form, "date": "2029-01-02"}, {}, now=late).errors
 
 
 def test_a_job_description_is_counted_with_line_breaks_as_the_browser_counts_them():

@@ -51,6 +51,7 @@ export class WaitingRoom {
     this.root = root;
     this.messageLanguage = document.querySelector("main h1[lang]")?.lang;
     this.receivedAt = 0;  // when this.queue and this.waitInputs came (Date.now())
+    this.endingAt = 0;  // when this.ending's `now` came
     this.waitInputs = null;
     setInterval(() => {
       if (this.queue) this.draw(this.queue, [], this.ending, this.waitInputs);
@@ -102,9 +103,12 @@ export class WaitingRoom {
   // ending: {startsAt, endsAt, now} (ISO strings, the server's clock), to say when the
   // interviews begin if nobody takes candidates before the start, and when the estimated
   // wait runs past the event's end: nobody is called after it.
-  // wait: the inputs of the estimated waits (the state's or the last `queue` message's).
+  // inputs: of the estimated waits (the state's or the last `queue` message's).
   draw(queue, messages, ending = this.ending, inputs = this.waitInputs) {
     if (queue !== this.queue || inputs !== this.waitInputs) this.receivedAt = Date.now();
+    // The server's `now` of `ending` is as of its own arrival (a redraw by the clock brings
+    // a later one with the same queue): the time since, counted apart from the queue's.
+    if (ending?.now !== this.ending?.now) this.endingAt = Date.now();
     this.queue = queue;
     this.ending = ending;
     this.waitInputs = inputs;
@@ -137,7 +141,7 @@ export class WaitingRoom {
       } else {
         wait = _("Estimated wait: about %(minutes)s minutes.", { minutes });
       }
-      if (pastTheEnd(minutes, ending, elapsed)) {
+      if (pastTheEnd(minutes, ending, Date.now() - this.endingAt)) {
         const time = clockTime(ending.endsAt);
         const past = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
         wait = `${wait} ${past}`;

@@ -117,6 +117,9 @@ export class Lobby {
     // Over, those still checked in are not called any more: listed, as the organizer's page
     // lists them, with what that means and no Pick.
     const over = eventOver(this.state.event, this.clock.now());
+    // A Pick that had the focus goes with the end: the focus to the list's heading, not
+    // to the page's body (WCAG 2.4.3).
+    if (over && list.contains(document.activeElement)) this.$("queue-heading").focus();
     this.$("queue-empty").hidden = queue.length > 0;
     this.$("queue-count").textContent = counts.waiting ? `(${counts.waiting})` : "";
     // Only the head of a long queue is in the state; the rest is in the list below.
