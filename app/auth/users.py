@@ -114,6 +114,33 @@ async def organization_name(connection: asyncpg.Connection, organization_id: int
     return await connection.fetchval("SELECT name FROM organization WHERE id = $1", organization_id)
 
 
+async def member(connection: asyncpg.Connection, organization_id: int, user_id: int) -> asyncpg.Record | None:
+    """One account of the organization (None for another organization's: as if there were none)."""
+    return await connection.fetchrow(
+        "SELECT id, name, email, disabled FROM app_user WHERE id = $2 AND organization_id = $1",
+        organization_id,
+        user_id,
+    )
+
+
+async def set_member_disabled(
+    connection: asyncpg.Connection, organization_id: int, user_id: int, disabled: bool
+) -> bool:
+    """A colleague's account disabled (out at once: its sessions end, as `scripts/provision
+    disable-user` does) or usable again; False when the organization has no such account."""
+    async with connection.transaction():
+        changed = await connection.fetchval(
+            """UPDATE app_user SET disabled = $3 WHERE id = $2 AND organization_id = $1
+               RETURNING id""",
+            organization_id,
+            user_id,
+            disabled,
+        )
+        if changed is not None and disabled:
+            await connection.execute("DELETE FROM user_session WHERE user_id = $1", user_id)
+    return changed is not None
+
+
 async def organization_members(
     connection: asyncpg.Connection, organization_id: int, language: str
 ) -> list[asyncpg.Record]:

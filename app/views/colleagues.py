@@ -22,8 +22,10 @@ from app.auth.users import (
     create_user,
     email_is_taken,
     hash_password_async,
+    member,
     organization_members,
     organization_name,
+    set_member_disabled,
     user_by_email,
 )
 from app.auth.validation import (
@@ -46,6 +48,8 @@ routes = web.RouteTableDef()
 NOTICES = {
     "invited": N_("The invitation has been sent."),
     "withdrawn": N_("The invitation has been withdrawn; its link no longer works."),
+    "disabled": N_("The account is disabled: its owner has been logged out and can no longer log in."),
+    "enabled": N_("The account can be used again: its owner can log in."),
 }
 ALREADY_MEMBER = N_("This person is already a member of your organization.")
 
@@ -152,6 +156,46 @@ async def withdraw(request: web.Request) -> web.Response:
         ):
             raise web.HTTPNotFound()
     raise web.HTTPSeeOther("/account/colleagues?done=withdrawn")
+
+
+async def colleague_of(request: web.Request, connection, user):
+    """The colleague the path names: another account of the user's organization (404 for
+    one's own, which is not disabled from here, or another organization's)."""
+    colleague = await member(connection, user.organization_id, int(request.match_info["user_id"]))
+    if colleague is None or colleague["id"] == user.id:
+        raise web.HTTPNotFound()
+    return colleague
+
+
+@routes.get("/account/colleagues/{user_id:\\d{1,18}}/disable", name="disable_colleague_confirm")
+async def disable_confirm(request: web.Request) -> web.Response:
+    """A colleague who has left keeps no access to the organization's events, candidates and
+    summaries: asked first, since they are logged out at once."""
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        colleague = await colleague_of(request, connection, user)
+    if colleague["disabled"]:
+        raise web.HTTPSeeOther("/account/colleagues")
+    return render(request, "account/disable_colleague.html", {"colleague": colleague})
+
+
+@routes.post("/account/colleagues/{user_id:\\d{1,18}}/disable", name="disable_colleague")
+async def disable(request: web.Request) -> web.Response:
+    return await _set_disabled(request, True)
+
+
+@routes.post("/account/colleagues/{user_id:\\d{1,18}}/enable", name="enable_colleague")
+async def enable(request: web.Request) -> web.Response:
+    return await _set_disabled(request, False)
+
+
+async def _set_disabled(request: web.Request, disabled: bool) -> web.Response:
+    user = require_user(request)
+    async with request.app[DB_POOL].acquire() as connection:
+        colleague = await colleague_of(request, connection, user)
+        await set_member_disabled(connection, user.organization_id, colleague["id"], disabled)
+    log.info("user %s %s user %s", user.id, "disabled" if disabled else "enabled", colleague["id"])
+    raise web.HTTPSeeOther(f"/account/colleagues?done={'disabled' if disabled else 'enabled'}")
 
 
 def invitation_context(request: web.Request, invitation, values: dict) -> dict:

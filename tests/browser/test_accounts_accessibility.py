@@ -10,6 +10,7 @@ from app.auth.tokens import new_token, token_hash
 from tests.accounts import (
     PASSWORD,
     confirmation_link,
+    make_user,
     fresh_log_in_limits,  # noqa: F401 (a fixture)
 )
 from tests.browser.axe import VIEWPORTS, axe_violations
@@ -102,6 +103,18 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.locator("main form button[type=submit]").click()
     await page.wait_for_url("**/account/colleagues?done=invited")
     assert await violations(page) == [], "/account/colleagues"
+    # A colleague in the list, to disable (asked first) and make usable again.
+    organization_id = await db.fetchval("SELECT organization_id FROM app_user WHERE email = $1", email)
+    await make_user(db, organization_id=organization_id, name="Kim Kollega")
+    await page.goto("/account/colleagues")
+    await page.locator("main a[href$='/disable']").click()
+    await page.wait_for_url("**/disable")
+    assert await violations(page) == [], "/account/colleagues/…/disable"
+    await page.screenshot(path=str(SHOTS / f"disable-colleague-{language}-{viewport}.png"), full_page=True)
+    await page.locator("main form button.danger").click()
+    await page.wait_for_url("**/account/colleagues?done=disabled")
+    assert await violations(page) == [], "/account/colleagues with a disabled colleague"
+    await page.screenshot(path=str(SHOTS / f"colleagues-disabled-{language}-{viewport}.png"), full_page=True)
     await page.goto("/account?done=password")
     assert await violations(page) == [], "/account"
     await page.locator("form[action='/account/password'] button").click()

@@ -438,3 +438,50 @@ async def test_a_form_address_asked_with_get_goes_to_the_forms_page(http, base_u
     # Still logged in: a GET of the log-out's address changes nothing.
     status, _ = await get_page(http, f"{base_url}/account")
     assert status == 200
+
+
+async def test_a_colleague_who_left_is_disabled_from_the_colleagues_page(http, base_url, db, settings):
+    """Asked first; then out at once (their session ends) and no log-in, the events stay;
+    usable again with one press. Not one's own account, nor another organization's."""
+    from aiohttp import ClientSession, CookieJar
+
+    from tests.accounts import make_user
+
+    admin = await sign_up(http, base_url, settings)
+    organization_id = await db.fetchval(
+        "SELECT organization_id FROM app_user WHERE email = $1", admin["email"]
+    )
+    leaver = await make_user(db, organization_id=organization_id, name="Lämnar Snart")
+    stranger = await make_user(db, name="Annan Organisation")
+    own_id = await db.fetchval("SELECT id FROM app_user WHERE email = $1", admin["email"])
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as theirs:
+        await log_in(theirs, base_url, leaver["email"])
+        status, page = await get_page(http, f"{base_url}/account/colleagues")
+        assert f'href="/account/colleagues/{leaver["id"]}/disable"' in page
+        assert f"/account/colleagues/{own_id}/disable" not in page
+        status, page = await get_page(http, f"{base_url}/account/colleagues/{leaver['id']}/disable")
+        assert status == 200 and "Stänga av kontot för Lämnar Snart?" in page
+        for other in (own_id, stranger["id"]):
+            status, _ = await get_page(http, f"{base_url}/account/colleagues/{other}/disable")
+            assert status == 404
+        status, page, _ = await post_form(
+            http,
+            base_url,
+            f"/account/colleagues/{leaver['id']}/disable",
+            {},
+            form_page=f"/account/colleagues/{leaver['id']}/disable",
+        )
+        assert status == 303
+        assert await db.fetchval("SELECT disabled FROM app_user WHERE id = $1", leaver["id"]) is True
+        async with theirs.get(f"{base_url}/events", allow_redirects=False) as response:
+            assert response.status == 303 and "/login" in response.headers["Location"]  # out at once
+        status, page, _ = await try_log_in(theirs, base_url, leaver["email"])
+        assert status == 400
+        status, page = await get_page(http, f"{base_url}/account/colleagues?done=disabled")
+        assert "Kontot är avstängt" in page and "Gör användbart igen" in page
+        status, _, _ = await post_form(
+            http, base_url, f"/account/colleagues/{leaver['id']}/enable", {}, form_page="/account/colleagues"
+        )
+        assert status == 303
+        await log_in(theirs, base_url, leaver["email"])
+    assert await db.fetchval("SELECT disabled FROM app_user WHERE id = $1", stranger["id"]) is False
