@@ -28,7 +28,7 @@ TEXTS = {
         "save_copy": "Spara kopian som utkast",
         "delete": "Ta bort",
         "confirm": "Ja, ta bort intervjutillfället",
-        "deleted": "Intervjutillfället är borttaget",
+        "deleted": "Utkastet är borttaget.",  # the copy, a draft: nobody was told of it
         "slots": "Intervjutillfället rymmer 12 intervjuer.",
     },
     "en": {
@@ -43,7 +43,7 @@ TEXTS = {
         "save_copy": "Save the copy as a draft",
         "delete": "Delete",
         "confirm": "Yes, delete the event",
-        "deleted": "The event was deleted",
+        "deleted": "The draft was deleted.",
         "slots": "The event can hold 12 interviews.",
     },
 }
