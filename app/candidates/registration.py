@@ -81,12 +81,13 @@ def state_of(event: Mapping[str, Any], registered: int, now: dt.datetime) -> str
     )
 
 
-async def _send_again(
+async def send_confirmation_again(
     connection: asyncpg.Connection, mailer: Mailer, public_url: str, event: asyncpg.Record, candidate_id: int
 ) -> bool:
-    """The confirmation again, within the re-send limits: in a transaction of its own, under
-    the lock of the candidate's row only (their re-sends take turns, nobody else waits).
-    Whether it was sent."""
+    """The confirmation again, to the registered address, within the re-send limits: in a
+    transaction of its own, under the lock of the candidate's row only (their re-sends take
+    turns, nobody else waits). Whether it was sent. Also asked for on the PIN page by whoever
+    holds the link: it goes only where the registration's own mails go."""
     async with connection.transaction():
         candidate = await queries.in_event(connection, event["id"], candidate_id, for_update=True)
         if candidate is None or candidate["cancelled_at"] is not None:
@@ -105,15 +106,6 @@ async def _send_again(
         await queries.note_resend(connection, candidate["id"], window_start, count)
         await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
     return True
-
-
-async def send_confirmation_again(
-    connection: asyncpg.Connection, mailer: Mailer, public_url: str, event: asyncpg.Record, candidate_id: int
-) -> bool:
-    """The confirmation with the personal link and PIN again, to the registered address,
-    within the re-send limits: asked for on the PIN page by whoever holds the link, so it
-    goes only where the registration's own mails go. Whether it was sent."""
-    return await _send_again(connection, mailer, public_url, event, candidate_id)
 
 
 def mail_differs(rendered_for: Mapping[str, Any], locked: Mapping[str, Any]) -> bool:
@@ -236,7 +228,7 @@ async def _register_locked(
             # One more round trip under the lock, on this rarer way only.
             await live_queue.notify(connection, locked["id"], "queue")
     if existing is not None and state == OPEN:
-        await _send_again(connection, mailer, public_url, locked, existing["id"])
+        await send_confirmation_again(connection, mailer, public_url, locked, existing["id"])
         return Outcome(ALREADY, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)
@@ -263,5 +255,5 @@ async def send_link_again(
         email,
     )
     if candidate_id is not None and state_of(event, 0, now) in (OPEN, FULL, CLOSED):
-        await _send_again(connection, mailer, public_url, event, candidate_id)
+        await send_confirmation_again(connection, mailer, public_url, event, candidate_id)
     return event

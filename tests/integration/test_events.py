@@ -53,6 +53,11 @@ async def create_event(http, base_url, **changes) -> int:
         return int(re.search(r"/events/(\d+)", response.headers["Location"])[1])
 
 
+async def event_page(http, base_url: str, event_id: int) -> str:
+    async with http.get(f"{base_url}/events/{event_id}") as response:
+        return await response.text()
+
+
 async def post(http, url: str, form_url: str | None = None, **data):
     data["csrf_token"] = await csrf_from(http, form_url or url)
     return await http.post(url, data=data, allow_redirects=False)
@@ -579,8 +584,7 @@ async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_
     event_id = await create_event(
         http, base_url, interviewer_email=["namnlos@example.se"], interviewer_name=[""]
     )
-    async with http.get(f"{base_url}/events/{event_id}") as response:
-        page = await response.text()
+    page = await event_page(http, base_url, event_id)
     assert '<td data-label="Namn" class="wraps-anywhere">namnlos@example.se</td>' in page
     assert '<td data-label="Namn">—</td>' not in page
 
@@ -684,8 +688,7 @@ async def test_a_draft_without_interviewers_says_what_it_needs_not_that_it_is_sh
     hint the form gives, not the warning that more may register than it can interview."""
     http, _ = employer
     event_id = await create_event(http, base_url, action="draft", interviewer_email=[])
-    async with http.get(f"{base_url}/events/{event_id}") as response:
-        page = await response.text()
+    page = await event_page(http, base_url, event_id)
     assert "Lägg till intervjuare för att se hur många intervjuer intervjutillfället rymmer." in page
     assert "än intervjutillfället hinner intervjua" not in page
 
@@ -705,11 +708,9 @@ async def test_an_event_that_is_over_invites_nobody_any_more(employer, base_url,
     inviting candidates to a time that has passed."""
     http, _ = employer
     event_id = await create_event(http, base_url, action="publish")
-    async with http.get(f"{base_url}/events/{event_id}") as response:
-        assert 'id="invite-link"' in await response.text()
+    assert 'id="invite-link"' in await event_page(http, base_url, event_id)
     await db.execute("UPDATE event SET starts_at = now() - interval '2 hours' WHERE id = $1", event_id)
-    async with http.get(f"{base_url}/events/{event_id}") as response:
-        page = await response.text()
+    page = await event_page(http, base_url, event_id)
     assert 'id="invite-link"' not in page and "Bjud in kandidater" not in page
     assert 'id="invite-text"' not in page
 
