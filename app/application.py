@@ -42,6 +42,7 @@ from app.summary.formats import pdf_workers
 from app.views import (
     dev_mail,
     event_changes,
+    event_ending,
     events,
     health,
     interviewer_link,
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> web.Application:
         join,
         events,
         event_changes,
+        event_ending,
         interviewer_link,
         accounts,
         signup,

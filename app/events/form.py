@@ -127,10 +127,13 @@ def parse_event_form(
     now: dt.datetime,
     registered: int = 0,
     previous_start: dt.datetime | None = None,
+    previous_duration: int | None = None,
     needs_interviewer: str | None = None,
 ) -> FormResult:
     """`lists` holds the repeated fields (question, attribute, interviewer_email/_name).
     `previous_start`: when editing, an unchanged start may lie in the past.
+    `previous_duration`: when editing, an unchanged length stands as it is (an event ended
+    early has the minutes it ran, maybe fewer than a form allows or than one interview).
     `needs_interviewer`: a key of NEEDS_INTERVIEWER when the saved event is to be published."""
     result = FormResult(
         values={
@@ -194,13 +197,22 @@ def parse_event_form(
         ):  # the form's dates are Swedish
             result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
 
-    duration = _int(
-        result, "duration_minutes", 5, 1440, N_("Enter the duration in minutes, from %(low)s to %(high)s.")
+    kept_duration = previous_duration is not None and values["duration_minutes"] == str(previous_duration)
+    duration = (
+        previous_duration
+        if kept_duration
+        else _int(
+            result,
+            "duration_minutes",
+            5,
+            1440,
+            N_("Enter the duration in minutes, from %(low)s to %(high)s."),
+        )
     )
     minutes = _int(
         result, "interview_minutes", 1, 240, N_("Enter the minutes per interview, from %(low)s to %(high)s.")
     )
-    if duration is not None and minutes is not None and duration < minutes:
+    if duration is not None and minutes is not None and duration < minutes and not kept_duration:
         result.errors["duration_minutes"] = (
             N_("The event is shorter than one interview (%(count)s minutes)."),
             {"count": minutes},

@@ -10,6 +10,7 @@ from app.events.tokens import link_token, six_digit_code
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title, e.job_description,
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
     e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at, e.edit_version,
+    e.ended_early_at, e.planned_duration_minutes,
     registered_count(e.id) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count"""
 
@@ -96,6 +97,51 @@ async def update_event(
         event.capacity,
         event.language,
         1 if time_changed else 0,
+    )
+
+
+async def end_early(connection: asyncpg.Connection, event_id: int) -> bool:
+    """The event's length cut to the whole minutes it has run, so that it is over now for
+    everything that reads its end; the length it was set to kept. False (nothing changed)
+    unless it has begun and is not over. The caller holds the event's row."""
+    ended = await connection.fetchval(
+        """
+        UPDATE event SET planned_duration_minutes = duration_minutes,
+            duration_minutes = floor(extract(epoch FROM now() - starts_at) / 60)::int,
+            ended_early_at = now(), updated_at = now(), edit_version = edit_version + 1
+        WHERE id = $1 AND deleted_at IS NULL AND state IN ('published', 'live')
+          AND starts_at <= now() AND now() < starts_at + make_interval(mins => duration_minutes)
+        RETURNING id""",
+        event_id,
+    )
+    return ended is not None
+
+
+async def day_counts(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record:
+    """Who an end now would touch: `waiting` in the queue, `under_way` (interviews offered
+    or going on)."""
+    return await connection.fetchrow(
+        """
+        SELECT (SELECT count(*) FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
+                WHERE q.event_id = $1 AND q.state = 'waiting'
+                  AND c.cancelled_at IS NULL AND c.erased_at IS NULL) AS waiting,
+               (SELECT count(*) FROM interview i
+                WHERE i.event_id = $1 AND i.state IN ('offered', 'active')) AS under_way""",
+        event_id,
+    )
+
+
+async def finish_if_quiet(connection: asyncpg.Connection, event_id: int) -> None:
+    """An event that is over, finished at once when no interview of it is still going (the
+    sweeper would do it within seconds: app/live/event_states.py)."""
+    await connection.execute(
+        """
+        UPDATE event SET state = 'finished', updated_at = now()
+        WHERE id = $1 AND state IN ('published', 'live')
+          AND now() >= starts_at + make_interval(mins => duration_minutes)
+          AND NOT EXISTS (SELECT 1 FROM interview i WHERE i.event_id = $1
+                          AND i.state IN ('offered', 'active'))""",
+        event_id,
     )
 
 

@@ -67,6 +67,12 @@ def under_way(event: Mapping[str, Any], now: dt.datetime) -> bool:
     return event["state"] == "live" or (has_begun(event, now) and not is_over(event, now))
 
 
+def may_end_now(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Whether its organizer may end it before its set end: it is being held (its start has
+    passed) and is not over. Before the start, deleting it is what cancels it."""
+    return event["state"] in ("published", "live") and has_begun(event, now) and not is_over(event, now)
+
+
 def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:
     """Held or being held: finished, or published or live with its start passed. (A draft
     whose time passed was never held: it may get a new date.)"""

@@ -130,3 +130,16 @@ async def delete_event(
         return Deleted(False, rooms)
     await notify.announce_cancellation(connection, mailer, public_url, after, interviewers, candidates)
     return Deleted(True, rooms)
+
+
+async def end_event_now(connection: asyncpg.Connection, event_id: int) -> bool:
+    """End an event being held before its set end, as its end by the clock does: nobody more
+    is called from the queue, those still waiting are told the time is over, and the
+    interviews under way go on to their own end (the event is finished once they have). Its
+    open event-day pages are told at the commit. False when it had not begun or was already
+    over (nothing changed). The caller holds the event's row (so no dispatch comes between)."""
+    if not await queries.end_early(connection, event_id):
+        return False
+    await queries.finish_if_quiet(connection, event_id)
+    await live_queue.notify(connection, event_id, "event_state")
+    return True

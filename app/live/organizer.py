@@ -47,6 +47,7 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "now": view.now.isoformat(),
         "event_state": view.event["state"],
         "over": ended,
+        "starts_at": view.event["starts_at"],  # from then on it may be ended early
         "ends_at": view.event["ends_at"],
         "rooms_in_use": offered + active,
         "interviews_active": active,

@@ -17,6 +17,7 @@ password_reset.py     the forgotten password's mailed link
 colleagues.py         inviting colleagues into the organization
 events.py             the employer's events: list, create, the event page
 event_changes.py      edit, publish, copy, delete an event
+event_ending.py       ending an event being held before its set end
 candidate_admin.py    the employer's handling of registrations
 candidate_erasure.py  seeing and erasing a candidate's data
 link_locks_admin.py   the organizer's side of the limits on guessing

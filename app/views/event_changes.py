@@ -38,7 +38,8 @@ async def form_values(connection, event, *, with_date: bool = True) -> dict:
         "job_description": event["job_description"],
         "date": local.date().isoformat() if with_date else "",
         "start_time": local.strftime("%H:%M"),
-        "duration_minutes": str(event["duration_minutes"]),
+        # An event ended early: a copy is set to the length it was planned for.
+        "duration_minutes": str(event["planned_duration_minutes"] or event["duration_minutes"]),
         "interview_minutes": str(event["interview_minutes"]),
         "capacity": str(event["capacity"]),
         "language": event["language"],
@@ -113,6 +114,7 @@ async def edit(request: web.Request) -> web.Response:
                 now=now,
                 registered=registered,
                 previous_start=event["starts_at"],
+                previous_duration=event["duration_minutes"],
                 needs_interviewer="published" if event["state"] in ("published", "live") else None,
             )
             if result.event is not None:

@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
-from app.events.rules import as_local, interview_slots, is_over, under_way
+from app.events.rules import as_local, interview_slots, is_over, may_end_now, under_way
 from app.events.workflow import create_event
 from app.i18n import LANGUAGES
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
@@ -28,6 +28,8 @@ NOTICES = {
     "created",
     "past",
     "no_interviewers",
+    "ended",
+    "end_refused",
 }
 
 
@@ -197,9 +199,17 @@ async def show(request: web.Request) -> web.Response:
             "local_start": as_local(event["starts_at"]),
             "before_start": now < event["starts_at"],
             "under_way": under_way(event, now),
+            "may_end_now": may_end_now(event, now),
+            "ended_early_at": as_local(event["ended_early_at"]).strftime("%H:%M")
+            if event["ended_early_at"]
+            else None,
+            # As planned: an event ended early was planned for its set length.
             "slots": interview_slots(
-                event["duration_minutes"], event["interview_minutes"], event["interviewer_count"]
+                event["planned_duration_minutes"] or event["duration_minutes"],
+                event["interview_minutes"],
+                event["interviewer_count"],
             ),
+            "over": is_over(event, now),
             "invite_link": invite_link,
             # (language, its text): the event's language first.
             "invite_texts": [

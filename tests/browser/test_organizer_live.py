@@ -200,3 +200,41 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             )
             await page.wait_for_timeout(1500)
             assert await waited.text_content() == "waited 20 min 0 s"
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", "desktop"), ("sv", "phone")])
+async def test_the_organizer_ends_the_event_early_from_the_live_view(
+    new_page, db, base_url, language, viewport
+):
+    """Everyone is done before the set end: the organizer ends it from where they watch it,
+    is asked first, and the view then says that nobody more is called."""
+    event, _interviewers, candidates = await make_meeting_event(db, interviewers=1, candidates=2)
+    page, _user = await logged_in_page(
+        new_page, db, await organization_of(db, event.id), language=language, viewport=viewport
+    )
+    sv = language == "sv"
+    async with checked_in(base_url, candidates[:1]):
+        await page.goto(f"/events/{event.id}/live")
+        await wait_figures(page, (0, 1, 0, 0))
+        await page.get_by_role(
+            "link", name="Avsluta intervjutillfället nu" if sv else "End the event now"
+        ).click()
+        await page.wait_for_url(f"**/events/{event.id}/end")
+        assert (
+            "1 kandidat som fortfarande väntar" if sv else "1 candidate still waiting is told"
+        ) in await page.locator("main").inner_text()
+        await look(page, f"event-end-{language}-{viewport}")
+        # Keyboard alone: the confirming button takes the focus and Enter.
+        button = page.get_by_role(
+            "button", name="Ja, avsluta intervjutillfället nu" if sv else "Yes, end the event now"
+        )
+        await button.focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"**/events/{event.id}?notice=ended")
+        await page.locator("#ended-early").wait_for()
+        await look(page, f"event-ended-early-{language}-{viewport}")
+        await page.goto(f"/events/{event.id}/live")
+        # Nobody was in an interview: it is finished at once.
+        over = "Tillfället är avslutat." if sv else "The event has finished."
+        await page.locator("#event-state").get_by_text(over).wait_for()
+        assert await page.locator("#end-now").is_hidden()

@@ -67,8 +67,11 @@ class OrganizerLivePage {
       this.offset = Date.parse(event.detail.now) - Date.now();
       this.draw();
     });
-    // The end comes by the clock, with no change to send a state then.
-    setInterval(() => { if (this.state && !this.state.over && this.over()) this.draw(); }, 5000);
+    // The end comes by the clock, with no change to send a state then; so does the start,
+    // from which the event may be ended early.
+    setInterval(() => {
+      if (this.state && !this.state.over && (this.over() || $("end-now").hidden !== !this.mayEndNow())) this.draw();
+    }, 5000);
     // How long each has waited goes on between states (the texts only: the list stays, so
     // a screen reader reading it keeps its place).
     setInterval(() => { if (this.state) this.drawWaited(); }, 1000);
@@ -90,10 +93,18 @@ class OrganizerLivePage {
     return Boolean(state.over || (state.ends_at && Date.now() + this.offset >= Date.parse(state.ends_at)));
   }
 
+  // Begun and not over: the organizer may end it early (app/events/rules.py may_end_now).
+  mayEndNow() {
+    const { state } = this;
+    const begun = state.starts_at && Date.now() + this.offset >= Date.parse(state.starts_at);
+    return Boolean(begun && !this.over() && ["published", "live"].includes(state.event_state));
+  }
+
   draw() {
     const { state } = this;
     if (!state) return;
     const over = this.over();
+    $("end-now").hidden = !this.mayEndNow();
     $("rooms-in-use").textContent = String(state.rooms_in_use);
     // An offer holds its room too: the candidate is being called in, not talking yet.
     $("rooms-detail").textContent = state.offers_open > 0

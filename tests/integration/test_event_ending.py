@@ -1,0 +1,160 @@
+"""An organizer ends an event being held before its set end, over real HTTP: what the page
+says first, what changes for the candidates waiting and the interviews under way, and the
+edit and copy forms of the event afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from app.events.rules import as_local
+from app.live import queue
+from app.live.event_states import advance_event_states
+from tests import factories
+from tests.accounts import log_in, make_user
+from tests.forms import csrf_from, edit_form_of, get_page
+from tests.integration.channel_support import new_client, recording, sign_in_candidate
+from tests.integration.test_events import create_event, event_form, event_page
+from tests.mails import unique_email
+
+
+async def post_end(http, base_url: str, event_id: int, form_page: str):
+    csrf = await csrf_from(http, f"{base_url}{form_page}")
+    return await http.post(
+        f"{base_url}/events/{event_id}/end", data={"csrf_token": csrf}, allow_redirects=False
+    )
+
+
+async def begun_event(http, base_url: str, db, *, minutes_ago: int) -> int:
+    """A published event whose start, on a whole minute, was `minutes_ago` minutes ago."""
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("ida")])
+    await db.execute(
+        """UPDATE event SET starts_at = date_trunc('minute', now()) - make_interval(mins => $2),
+               state = 'live' WHERE id = $1""",
+        event_id,
+        minutes_ago,
+    )
+    return event_id
+
+
+async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_the_plan(
+    employer, base_url, db, settings
+):
+    http, _ = employer
+    event_id = await begun_event(http, base_url, db, minutes_ago=3)
+    interviewer = await db.fetchval("SELECT id FROM event_interviewer WHERE event_id = $1", event_id)
+    waiting = await factories.add_candidate(db, event_id, name="Vera Väntar")
+    talking = await factories.add_candidate(db, event_id, name="Tor Talar")
+    for candidate in (waiting, talking):
+        await queue.check_in(db, candidate["id"], settings.live)
+    await db.execute("UPDATE queue_entry SET state = 'interviewing' WHERE candidate_id = $1", talking["id"])
+    await db.execute(
+        """
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                               janus_server, room_id, offer_expires_at, started_at, ends_at)
+        VALUES ($1, $2, $3, 'next', 'active', 'janus1', 1, now(), now(), now() + interval '8 minutes')""",
+        event_id,
+        talking["id"],
+        interviewer,
+    )
+
+    page = await event_page(http, base_url, event_id)
+    assert f'href="/events/{event_id}/end"' in page and "Avsluta intervjutillfället nu" in page
+    # The page asked first says what it does, with the figures of this moment.
+    status, confirm = await get_page(http, f"{base_url}/events/{event_id}/end")
+    assert status == 200
+    assert "1 kandidat som fortfarande väntar får veta att intervjutillfället är slut" in confirm
+    assert "1 pågående intervju fortsätter tills den är klar." in confirm
+    set_end = as_local(
+        await db.fetchval("SELECT starts_at + interval '60 minutes' FROM event WHERE id = $1", event_id)
+    )
+    assert f"Det ska sluta kl. {set_end:%H:%M}." in confirm
+
+    async with new_client() as candidate_http:
+        await sign_in_candidate(candidate_http, base_url, waiting["access_token"])
+        async with recording(candidate_http, f"{base_url}/c/{waiting['access_token']}/ws") as candidate:
+            await candidate.wait_for(lambda m: m["type"] == "state" and m["queue"]["state"] == "waiting")
+            response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
+            assert response.status == 303
+            assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
+            # The waiting page is told at once that the event's time is over.
+            told = await candidate.wait_for(
+                lambda m: (
+                    m["type"] == "state"
+                    and dt.datetime.fromisoformat(m["event"]["ends_at"]) <= dt.datetime.now(dt.UTC)
+                )
+            )
+            assert told["queue"]["state"] == "waiting"
+
+    row = await db.fetchrow(
+        "SELECT state::text, duration_minutes, planned_duration_minutes, ended_early_at FROM event WHERE id = $1",
+        event_id,
+    )
+    # Three whole minutes ran; the interview still goes on, so the event is not finished yet.
+    assert (row["state"], row["duration_minutes"], row["planned_duration_minutes"]) == ("live", 3, 60)
+    assert row["ended_early_at"] is not None
+    _, page = await get_page(http, f"{base_url}/events/{event_id}?notice=ended")
+    assert "Intervjutillfället är avslutat. Ingen mer kallas från kön" in page
+    assert "Avslutat i förtid av arrangören kl." in page and "(det var satt till 60 minuter)" in page
+    assert f'href="/events/{event_id}/end"' not in page
+    # Ended once: a second post (an old tab) changes nothing and says why.
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=end_refused"
+    assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 3
+    status, _ = await get_page(http, f"{base_url}/events/{event_id}/end", allow_redirects=False)
+    assert status == 303
+
+    # The interview ends at its own time; then the event is finished.
+    await db.execute(
+        "UPDATE interview SET state = 'ended', ended_at = now(), end_reason = 'time' WHERE event_id = $1",
+        event_id,
+    )
+    assert event_id in await advance_event_states(db, settings.live)
+
+    # Its edit form saves with the three minutes it ran (shorter than a form allows, and
+    # than one interview), and a copy is set to the hour it was planned for.
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    start = as_local(await db.fetchval("SELECT starts_at FROM event WHERE id = $1", event_id))
+    form = event_form(
+        csrf,
+        edit_version=version,
+        title="Säljare till Lund",
+        date=start.date().isoformat(),
+        start_time=f"{start:%H:%M}",
+        duration_minutes="3",
+        interviewer_email=[
+            await db.fetchval("SELECT email FROM event_interviewer WHERE event_id = $1", event_id)
+        ],
+        interviewer_name=["Ida"],
+    )
+    async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as saved:
+        assert saved.status == 303, await saved.text()
+    assert await db.fetchval("SELECT title FROM event WHERE id = $1", event_id) == "Säljare till Lund"
+    _, copy = await get_page(http, f"{base_url}/events/{event_id}/copy")
+    assert re.search(r'name="duration_minutes"[^>]* value="60"', copy)
+
+
+async def test_an_event_not_begun_or_another_organizations_cannot_be_ended(employer, base_url, db):
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("ida")])
+    page = await event_page(http, base_url, event_id)
+    assert f'href="/events/{event_id}/end"' not in page
+    # Before its start (a week ahead): refused, nothing changed; deleting is what cancels it.
+    status, _ = await get_page(http, f"{base_url}/events/{event_id}/end", allow_redirects=False)
+    assert status == 303
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=end_refused"
+    assert await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", event_id) is None
+    _, page = await get_page(http, f"{base_url}{response.headers['Location']}")
+    assert "Intervjutillfället avslutades inte: det har inte börjat än, eller så är det redan slut." in page
+
+    begun = await begun_event(http, base_url, db, minutes_ago=10)
+    stranger = await make_user(db)
+    async with new_client() as other:
+        await log_in(other, base_url, stranger["email"])
+        status, _ = await get_page(other, f"{base_url}/events/{begun}/end")
+        assert status == 404
+        csrf = await csrf_from(other, f"{base_url}/events")
+        async with other.post(f"{base_url}/events/{begun}/end", data={"csrf_token": csrf}) as response:
+            assert response.status == 404
+    assert await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", begun) is None
