@@ -243,6 +243,12 @@ async def sync(me: Candidate, message: Message) -> Done:
     return NOTHING
 
 
+async def candidate_devices(me: Candidate, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        await interviews.set_devices(connection, "candidate", me.id, message["microphone"], message["camera"])
+    return NOTHING
+
+
 CANDIDATE_ACTIONS: dict[str, Action] = {
     "sync": Action(sync),
     "check_in": Action(check_in),
@@ -251,6 +257,7 @@ CANDIDATE_ACTIONS: dict[str, Action] = {
     # Nothing changes: no state of its own to send before the reply.
     "prepare": Action(prepare, reply_first=True),
     "feedback": Action(feedback),
+    "devices": Action(candidate_devices),
 }
 
 
@@ -407,6 +414,14 @@ async def call_here(me: Interviewer, message: Message) -> Done:
     return NOTHING
 
 
+async def interviewer_devices(me: Interviewer, message: Message) -> Done:
+    async with me.services.pool.acquire() as connection:
+        await interviews.set_devices(
+            connection, "interviewer", me.id, message["microphone"], message["camera"]
+        )
+    return NOTHING
+
+
 INTERVIEWER_ACTIONS: dict[str, Action] = {
     "next": Action(next_candidate, reply_first=True),
     "pick": Action(pick, reply_first=True),
@@ -419,6 +434,7 @@ INTERVIEWER_ACTIONS: dict[str, Action] = {
     "save": Action(save),
     "record": Action(record),
     "call_here": Action(call_here, reply_first=True),
+    "devices": Action(interviewer_devices),
 }
 
 

@@ -100,6 +100,10 @@ LIVE_COLUMNS = (
     "room_tokens",
     "candidate_name",
     "interviewer_name",
+    "candidate_microphone_off",
+    "candidate_camera_off",
+    "interviewer_microphone_off",
+    "interviewer_camera_off",
 )
 
 # The whole view in one statement, so in one snapshot and one round trip: each part that is
@@ -117,7 +121,9 @@ VIEW_SQL = f"""
                             i.room_generation,
                             i.janus_server, i.room_id, i.media_lost_at, i.room_pin,
                             i.room_secret, i.room_tokens, c.name,
-                            coalesce(nullif(w.name, ''), w.email))
+                            coalesce(nullif(w.name, ''), w.email),
+                            i.candidate_microphone_off, i.candidate_camera_off,
+                            i.interviewer_microphone_off, i.interviewer_camera_off)
                  FROM interview i JOIN candidate c ON c.id = i.candidate_id
                       JOIN event_interviewer w ON w.id = i.interviewer_id
                  WHERE i.event_id = $1 AND i.state IN ('offered', 'active')

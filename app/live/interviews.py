@@ -291,6 +291,34 @@ async def extend_interview(
         return row
 
 
+# Each side's columns for `set_devices`: fixed names, never from input.
+_DEVICE_COLUMNS = {
+    "candidate": ("candidate_id", "candidate_microphone_off", "candidate_camera_off"),
+    "interviewer": ("interviewer_id", "interviewer_microphone_off", "interviewer_camera_off"),
+}
+
+
+async def set_devices(
+    connection: asyncpg.Connection, side: str, person_id: int, microphone: bool, camera: bool
+) -> None:
+    """Which of their microphone and camera the person (`side`: candidate or interviewer)
+    has on in their offered or active interview; the other side's page is told when it
+    changed. Nothing when they have none (a page that says it before the offer, or after)."""
+    person, microphone_off, camera_off = _DEVICE_COLUMNS[side]
+    row = await connection.fetchrow(
+        f"""
+        UPDATE interview SET {microphone_off} = NOT $2, {camera_off} = NOT $3
+        WHERE {person} = $1 AND state IN ('offered', 'active')
+          AND ({microphone_off} = $2 OR {camera_off} = $3)
+        RETURNING id, event_id""",
+        person_id,
+        microphone,
+        camera,
+    )
+    if row is not None:
+        await notify(connection, row["event_id"], "devices", interview=row["id"])
+
+
 async def planned_end(connection: asyncpg.Connection, interview_id: int) -> float | None:
     """When a live interview is due to end (Unix seconds): its end when it runs, else the
     offer's deadline plus the interview's length. None when it is not live."""

@@ -106,6 +106,15 @@ class Feedback(_Message):
     comment: Annotated[StorableText, Field(max_length=MAX_COMMENT)] = ""
 
 
+class Devices(_Message):
+    """Which of this page's microphone and camera are on, in the sender's own interview
+    (either side): the other side's page says so (app/live/PROTOCOL.md)."""
+
+    type: Literal["devices"]
+    microphone: bool
+    camera: bool
+
+
 class Next(_Message):
     type: Literal["next"]
 
@@ -181,9 +190,21 @@ class Record(_Message):
     interview: Id
 
 
-CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback
+CandidateMessage = Ping | Sync | CheckIn | Leave | Accept | Prepare | Feedback | Devices
 InterviewerMessage = (
-    Ping | Next | Pick | Withdraw | Pause | Resume | Message | Extend | End | Save | Record | CallHere
+    Ping
+    | Next
+    | Pick
+    | Withdraw
+    | Pause
+    | Resume
+    | Message
+    | Extend
+    | End
+    | Save
+    | Record
+    | CallHere
+    | Devices
 )
 ClientMessage = Annotated[CandidateMessage | InterviewerMessage, Field(discriminator="type")]
 _CLIENT_MESSAGE: TypeAdapter[Any] = TypeAdapter(ClientMessage)

@@ -46,6 +46,11 @@ def _media(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"media": "unavailable", "stopped_at": iso(row["media_lost_at"])}
 
 
+def _devices(row: Mapping[str, Any], side: str) -> dict[str, bool]:
+    """Which of one side's microphone and camera are on in the interview, as its page said."""
+    return {"microphone": not row[f"{side}_microphone_off"], "camera": not row[f"{side}_camera_off"]}
+
+
 def _time_box(row: Mapping[str, Any], settings: Settings) -> str | None:
     if row["ends_at"] is None:
         return None
@@ -103,6 +108,9 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
             "extended_minutes": live["extended_minutes"],  # said beside the time left
             "warning_at": _time_box(live, settings),
             "room": live["room_generation"],
+            # What the page said of its own (it says it again when it differs), and the other's.
+            "devices": _devices(live, "candidate"),
+            "other_devices": _devices(live, "interviewer"),
             **_media(live),
         }
     own = {
@@ -238,6 +246,8 @@ async def interviewer_state(view: EventView, interviewer_id: int, settings: Sett
             "warning_at": _time_box(row, settings),
             "room": row["room_generation"],
             "ticket": _ticket(row, settings),
+            "devices": _devices(row, "interviewer"),
+            "other_devices": _devices(row, "candidate"),
             **_media(row),
         }
     common, common_json = _interviewers_common(view)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
@@ -56,6 +58,27 @@ def assert_nothing_private(recorder: Recorder) -> None:
     assert not keys_of(recorder.messages) & FORBIDDEN_KEYS
 
 
+@asynccontextmanager
+async def on_two_processes(
+    base_url: str, settings, candidate_token: str, interviewer_token: str
+) -> AsyncIterator[tuple[aiohttp.ClientSession, Recorder, Recorder]]:
+    """The candidate signed in with their socket on this process, the interviewer with
+    theirs on a second one: what one side does reaches the other only through NOTIFY.
+    Yields the candidate's client, their socket and the interviewer's."""
+    async with (
+        new_client() as candidate_http,
+        new_client() as interviewer_http,
+        second_instance(settings) as other_url,
+    ):
+        await sign_in_candidate(candidate_http, base_url, candidate_token)
+        assert await sign_in_interviewer(interviewer_http, other_url, interviewer_token) == 303
+        async with (
+            recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate,
+            recording(interviewer_http, f"{other_url}/i/{interviewer_token}/ws") as lobby,
+        ):
+            yield candidate_http, candidate, lobby
+
+
 async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, settings, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     await db.execute(
@@ -69,67 +92,57 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
         live.id,
     )
     (candidate_token, _), (interviewer_token,) = await tokens(db, live)
-    async with (
-        new_client() as candidate_http,
-        new_client() as interviewer_http,
-        second_instance(settings) as other_url,
+    async with on_two_processes(base_url, settings, candidate_token, interviewer_token) as (
+        candidate_http,
+        candidate,
+        lobby,
     ):
-        await sign_in_candidate(candidate_http, base_url, candidate_token)
-        assert await sign_in_interviewer(interviewer_http, other_url, interviewer_token) == 303
-        async with (
-            recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate,
-            recording(interviewer_http, f"{other_url}/i/{interviewer_token}/ws") as lobby,
-        ):
-            first = await candidate.wait_for(lambda m: m["type"] == "state")
-            assert first["queue"]["state"] == "not_checked_in"
-            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-            state = candidate.messages[-2]
-            assert state["type"] == "state" and state["queue"]["position"] == 1
-            assert state["queue"]["state"] == "waiting"
+        first = await candidate.wait_for(lambda m: m["type"] == "state")
+        assert first["queue"]["state"] == "not_checked_in"
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        state = candidate.messages[-2]
+        assert state["type"] == "state" and state["queue"]["position"] == 1
+        assert state["queue"]["state"] == "waiting"
 
-            # The interviewer's lobby, on the other instance, learns of it through NOTIFY.
-            seen = await lobby.wait_for(lambda m: m["type"] == "state" and m["queue"])
-            assert seen["queue"][0]["candidate"] == live.candidates[0]
-            # Counts, not a row per registered candidate (those are read page by page).
-            assert "candidates" not in seen
-            assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1, "talking": 0}
+        # The interviewer's lobby, on the other instance, learns of it through NOTIFY.
+        seen = await lobby.wait_for(lambda m: m["type"] == "state" and m["queue"])
+        assert seen["queue"][0]["candidate"] == live.candidates[0]
+        # Counts, not a row per registered candidate (those are read page by page).
+        assert "candidates" not in seen
+        assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1, "talking": 0}
 
-            dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
-            assert dispatched["type"] == "dispatched", dispatched
-            assert dispatched["candidate"] == live.candidates[0] and dispatched["ticket"]
-            offer = await candidate.wait_for(lambda m: m["type"] == "offer")
-            assert offer["interview"] == dispatched["interview"] and offer["expires_at"]
+        dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert dispatched["type"] == "dispatched", dispatched
+        assert dispatched["candidate"] == live.candidates[0] and dispatched["ticket"]
+        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
+        assert offer["interview"] == dispatched["interview"] and offer["expires_at"]
 
-            ticket = await candidate.request({"ticket"}, type="accept")
-            assert ticket["type"] == "ticket", ticket
-            async with candidate_http.post(
-                f"{base_url}/api/join", json={"ticket": ticket["ticket"]}
-            ) as response:
-                assert response.status == 200
-                assert (await response.json())["role"] == "candidate"
-            active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
-            assert active["interview"]["ends_at"] and active["offer"] is None
-            # The call view says whom the candidate talks with (the one interviewer here).
-            assert active["interview"]["interviewer_name"] == "Intervjuare 0"
-            mine = await lobby.wait_for(
-                lambda m: m["type"] == "state" and m["interview"] and m["interview"]["state"] == "active"
-            )
-            assert mine["interview"]["ticket"] and mine["talking"][0]["candidate_name"]
+        ticket = await candidate.request({"ticket"}, type="accept")
+        assert ticket["type"] == "ticket", ticket
+        async with candidate_http.post(f"{base_url}/api/join", json={"ticket": ticket["ticket"]}) as response:
+            assert response.status == 200
+            assert (await response.json())["role"] == "candidate"
+        active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
+        assert active["interview"]["ends_at"] and active["offer"] is None
+        # The call view says whom the candidate talks with (the one interviewer here).
+        assert active["interview"]["interviewer_name"] == "Intervjuare 0"
+        mine = await lobby.wait_for(
+            lambda m: m["type"] == "state" and m["interview"] and m["interview"]["state"] == "active"
+        )
+        assert mine["interview"]["ticket"] and mine["talking"][0]["candidate_name"]
 
-            saved = await lobby.request(
-                {"saved"}, type="save", notes="HEMLIG-ANTECKNING", questions_covered=[1], ratings={"1": 4}
-            )
-            assert saved["type"] == "saved", saved
-            assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
-            assert (await lobby.request({"ok"}, type="message", text="Vi är tio minuter sena"))[
-                "type"
-            ] == "ok"
-            await candidate.wait_for(lambda m: m["type"] == "state" and m["messages"])
-            assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
-            asked = await candidate.wait_for(lambda m: m["type"] == "state" and m["feedback_open"])
-            assert asked["feedback_open"] == dispatched["interview"]
-            answer = await candidate.request({"ok"}, type="feedback", interested=True, comment="Spännande")
-            assert answer["type"] == "ok", answer
+        saved = await lobby.request(
+            {"saved"}, type="save", notes="HEMLIG-ANTECKNING", questions_covered=[1], ratings={"1": 4}
+        )
+        assert saved["type"] == "saved", saved
+        assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
+        assert (await lobby.request({"ok"}, type="message", text="Vi är tio minuter sena"))["type"] == "ok"
+        await candidate.wait_for(lambda m: m["type"] == "state" and m["messages"])
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        asked = await candidate.wait_for(lambda m: m["type"] == "state" and m["feedback_open"])
+        assert asked["feedback_open"] == dispatched["interview"]
+        answer = await candidate.request({"ok"}, type="feedback", interested=True, comment="Spännande")
+        assert answer["type"] == "ok", answer
         assert_nothing_private(candidate)
     row = await db.fetchrow("SELECT * FROM interview WHERE id = $1", dispatched["interview"])
     assert row["state"] == "ended" and row["notes"] == "HEMLIG-ANTECKNING"
@@ -383,3 +396,56 @@ async def test_an_answer_on_one_page_takes_the_question_off_the_others(app_serve
             assert (await phone.request({"ok"}, type="feedback", interested=True, comment=""))["type"] == "ok"
             told = await laptop.wait_for(lambda m: m["type"] == "state", after=mark)
             assert told["feedback_open"] is None
+
+
+async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_server, base_url, settings, db):
+    """Each side's page says which of its switches are on; the other side's state carries
+    them (across processes, through NOTIFY), so its call does not read a picture switched
+    off as a weak connection."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_token,), (interviewer_token,) = await tokens(db, live)
+    async with on_two_processes(base_url, settings, candidate_token, interviewer_token) as (
+        candidate_http,
+        candidate,
+        lobby,
+    ):
+        # Said before any interview: nothing to keep it on, nothing changes.
+        assert (await candidate.request({"ok"}, type="devices", microphone=False, camera=False))[
+            "type"
+        ] == "ok"
+        refused = await candidate.request({"ok"}, type="devices", microphone="off", camera=True)
+        assert refused["code"] == "invalid_fields"
+        await candidate.request({"ok"}, type="check_in")
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["queue"])
+        assert (await lobby.request({"dispatched"}, type="next"))["type"] == "dispatched"
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        await candidate.request({"ticket"}, type="accept")
+        active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
+        on = {"microphone": True, "camera": True}
+        assert active["interview"]["devices"] == on and active["interview"]["other_devices"] == on
+
+        await candidate.request({"ok"}, type="devices", microphone=True, camera=False)
+        seen = await lobby.wait_for(
+            lambda m: (
+                m["type"] == "state"
+                and m["interview"]
+                and m["interview"]["other_devices"] == {"microphone": True, "camera": False}
+            )
+        )
+        assert seen["interview"]["devices"] == on
+        await lobby.request({"ok"}, type="devices", microphone=False, camera=True)
+        told = await candidate.wait_for(
+            lambda m: (
+                m["type"] == "state"
+                and m["interview"]
+                and m["interview"]["other_devices"] == {"microphone": False, "camera": True}
+            )
+        )
+        # The candidate's own, as the server keeps it: their page says it again if it differs.
+        assert told["interview"]["devices"] == {"microphone": True, "camera": False}
+    row = await db.fetchrow(
+        """SELECT candidate_microphone_off, candidate_camera_off, interviewer_microphone_off,
+                  interviewer_camera_off FROM interview WHERE event_id = $1""",
+        live.id,
+    )
+    assert tuple(row) == (False, True, True, False)

@@ -167,3 +167,33 @@ test("a join still under way when the call is taken elsewhere is dropped", () =>
   assert.equal(s.phase, "elsewhere");
   assert.notEqual(s.attempt, joining);
 });
+
+test("their camera switched off is camera-off, not audio-only or their connection", () => {
+  const off = { type: "remote-devices", microphone: true, camera: false };
+  // Sound without pictures, their page having said the camera is off: at once, no wait.
+  let s = run([...LIVE, off, { type: "sample", frames: 0, sound: true, now: 1500 }]);
+  assert.equal(s.phase, "camera-off");
+  assert.equal(s.who, "other");
+  assert.ok(!showsVideo(s));
+  // Switched on again: their pictures make it live.
+  s = run([{ type: "remote-devices", microphone: true, camera: true, now: 3000 },
+    { type: "sample", frames: 25, sound: true, now: 3500 }], s);
+  assert.equal(s.phase, "live");
+});
+
+test("camera and microphone both off is camera-off while anything comes, their link when nothing does", () => {
+  const both = { type: "remote-devices", microphone: false, camera: false };
+  let s = run([...LIVE, both, { type: "sample", frames: 0, sound: false, now: 1000 }]);
+  assert.equal(s.phase, "camera-off");
+  // Nothing at all for STALL_MS (a switched-off microphone still sends silence): their link.
+  s = run([{ type: "sample", frames: 0, sound: false, now: 1000 + STALL_MS }], s);
+  assert.equal(s.phase, "reconnecting");
+  assert.equal(s.who, "other");
+});
+
+test("what their page said of its devices outlives a rejoin of this one", () => {
+  let s = run([...LIVE, { type: "remote-devices", microphone: false, camera: false, now: 1000 }]);
+  s = next(s, { type: "join", again: true, now: 2000 });
+  assert.equal(s.remoteMic, false);
+  assert.equal(s.remoteCamera, false);
+});

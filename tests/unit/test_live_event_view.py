@@ -142,6 +142,10 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
             "room_tokens": [],
             "candidate_name": astral,
             "interviewer_name": astral,
+            "candidate_microphone_off": False,
+            "candidate_camera_off": False,
+            "interviewer_microphone_off": False,
+            "interviewer_camera_off": False,
         }
         for n in range(200)
     ]

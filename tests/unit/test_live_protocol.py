@@ -21,7 +21,16 @@ BOTH = CANDIDATE_TYPES | INTERVIEWER_TYPES
 
 
 def test_each_side_has_its_own_types():
-    assert CANDIDATE_TYPES == {"ping", "sync", "check_in", "leave", "accept", "prepare", "feedback"}
+    assert CANDIDATE_TYPES == {
+        "ping",
+        "sync",
+        "check_in",
+        "leave",
+        "accept",
+        "prepare",
+        "feedback",
+        "devices",
+    }
     assert INTERVIEWER_TYPES == {
         "ping",
         "next",
@@ -35,6 +44,7 @@ def test_each_side_has_its_own_types():
         "save",
         "record",
         "call_here",
+        "devices",
     }
 
 
@@ -51,6 +61,10 @@ def test_each_side_has_its_own_types():
         ),
         ({"type": "message", "text": "å" * 500}, {"type": "message", "text": "å" * 500}),
         ({"type": "feedback", "interested": False}, {"type": "feedback", "interested": False, "comment": ""}),
+        (
+            {"type": "devices", "microphone": False, "camera": True},
+            {"type": "devices", "microphone": False, "camera": True},
+        ),
         (
             {"type": "feedback", "interested": True, "comment": "Kul jobb!"},
             {"type": "feedback", "interested": True, "comment": "Kul jobb!"},
@@ -168,6 +182,9 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "message", "text": "surrogate \ud800"},
         {"type": "feedback"},
         {"type": "feedback", "interested": "yes"},
+        {"type": "devices", "microphone": True},
+        {"type": "devices", "microphone": 0, "camera": True},
+        {"type": "devices", "microphone": "off", "camera": True},
         {"type": "feedback", "interested": 1},
         {"type": "feedback", "interested": None},
         {"type": "feedback", "interested": True, "comment": 5},

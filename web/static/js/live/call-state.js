@@ -19,6 +19,9 @@
 //   unreachable  connecting or reconnecting (self) for UNREACHABLE_MS or more: no connection
 //                can be made from here right now. Retrying goes on.
 //   alone        own link up, the other person not in the room (not yet, or left: `remote`)
+//   camera-off   their camera is switched off, as their page said (`remoteCamera`), and their
+//                sound arrives or their microphone is off too: no picture is expected, and
+//                none missing is read as a weak connection
 //   audio-only   their sound arrives, their video does not (their camera stopped, or their
 //                connection is too weak for video), after their video had come, or for
 //                AUDIO_ONLY_MS from their arrival
@@ -38,6 +41,8 @@
 //                the last second, quality, now               live → reconnecting (other)
 //   sending      what this side sends: video | audio-only   (drawn, no phase change)
 //                 (bandwidth | camera)
+//   remote-devices  remoteMic, remoteCamera: which of theirs   audio-only ⇄ camera-off
+//                are on, as the server says their page said
 //   tick         now (once a second)                        connecting → unreachable
 //   fail         fatal                                      any → failed
 //   elsewhere    held by another window or device           any → elsewhere (a join ends it;
@@ -51,7 +56,7 @@ export const AUDIO_ONLY_MS = 5000;
 
 export const PHASES = [
   "idle", "ended", "failed", "elsewhere", "connecting", "reconnecting", "unreachable", "alone",
-  "audio-only", "degraded", "live",
+  "camera-off", "audio-only", "degraded", "live",
 ];
 
 // Good / fair / poor from the share of packets lost, the round-trip time (seconds) and the
@@ -69,7 +74,7 @@ export function initialState() {
   return {
     phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
     mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false,
-    sending: "video", ended: false, fatal: false, elsewhere: false,
+    sending: "video", ended: false, fatal: false, elsewhere: false, remoteMic: true, remoteCamera: true,
   };
 }
 
@@ -82,6 +87,7 @@ export function next(state, event) {
     const again = event.again && state.phase !== "idle" && !state.ended;
     return derive({
       ...initialState(), attempt: state.attempt + 1, phase: "connecting",
+      remoteMic: state.remoteMic, remoteCamera: state.remoteCamera, // the same person's, still
       link: again && state.link !== "new" ? "down" : "new",
       linkSince: again ? state.linkSince : now,
     }, now);
@@ -124,6 +130,7 @@ export function next(state, event) {
       s.quality = event.quality ?? s.quality;
       break;
     case "sending": s.sending = event.sending; break;
+    case "remote-devices": s.remoteMic = event.microphone; s.remoteCamera = event.camera; break;
     case "tick": break; // time alone moves a phase on (to "unreachable", "reconnecting")
     default: return state;
   }
@@ -148,15 +155,17 @@ function phaseOf(s, now) {
   }
   if (s.remote !== "present") return { phase: "alone", who: null };
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };
+  // (A microphone switched off still sends silence: nothing at all for STALL_MS is their
+  // connection, camera or not.)
+  const hadMedia = s.phase !== "connecting" && s.phase !== "alone";
+  const stalled = hadMedia && s.mediaAt !== null && now - s.mediaAt >= STALL_MS;
+  if (!s.remoteCamera && (s.sound || (!s.remoteMic && !stalled))) return { phase: "camera-off", who: "other" };
   // Sound first is usual (the video waits for its first full picture): sound only counts
   // as "audio-only" once their video had come, or after AUDIO_ONLY_MS without it.
   if (s.sound && (s.seen || now - (s.feedAt ?? now) >= AUDIO_ONLY_MS)) {
     return { phase: "audio-only", who: "other" };
   }
-  const hadMedia = s.phase !== "connecting" && s.phase !== "alone";
-  if (hadMedia && s.mediaAt !== null && now - s.mediaAt >= STALL_MS) {
-    return { phase: "reconnecting", who: "other" };
-  }
+  if (stalled) return { phase: "reconnecting", who: "other" };
   if (!hadMedia) return { phase: "connecting", who: null };
   return { phase: s.phase, who: s.who }; // a short gap: keep what is shown
 }

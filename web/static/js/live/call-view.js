@@ -51,6 +51,7 @@ const STATUS = {
   elsewhere: N_("You are in this call in another window or on another device. To go on here, choose Continue here."),
   "alone:left": N_("The other person has left the call."),
   "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
+  "camera-off": N_("The other person has turned their camera off. You can still hear each other."),
   failed: N_("The call was interrupted."),
 };
 const NOTE = {
@@ -58,10 +59,14 @@ const NOTE = {
   "alone:absent": N_("Waiting for the other person to join…"),
   "alone:left": N_("The other person has left the call."),
   "audio-only": N_("Sound only"),
+  "camera-off": N_("Camera off"),
   reconnecting: N_("Reconnecting…"),
   unreachable: N_("No connection"),
   // (elsewhere: none on the stage, site.css; the status line says it)
 };
+// Said after the status when the other person's microphone is switched off (their page
+// said so): silence is not a fault of the connection.
+const REMOTE_MUTED = N_("The other person's microphone is off.");
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
   "audio-only:camera": N_("Your camera stopped, so the call goes on with sound only."),
@@ -360,7 +365,7 @@ export class CallView extends EventTarget {
     this.figures = figures;
     this.bitrate = bitrate;
     if (sending !== this.state.sending) this.update({ type: "sending", sending });
-    const videoExpected = this.state.remote === "present" && this.state.phase !== "audio-only";
+    const videoExpected = this.state.remote === "present" && !["audio-only", "camera-off"].includes(this.state.phase);
     const frames = figures.receiving ? figures.fps : 0; // null in the first second
     this.update({
       type: "sample", frames, sound: figures.soundIn, quality: levelOf(figures, videoExpected),
@@ -400,12 +405,33 @@ export class CallView extends EventTarget {
     this.micOn = on;
     this.applySwitches();
     this.redraw();
+    this.emitDevices();
   }
 
   setCamera(on) {
     this.cameraOn = on;
     this.applySwitches();
     this.redraw();
+    this.emitDevices();
+  }
+
+  // Which of the own microphone and camera are on, for the page to tell the other side
+  // (PROTOCOL.md, `devices`); only while this window is in the call.
+  get devices() {
+    return { microphone: this.micOn, camera: this.cameraOn };
+  }
+
+  emitDevices() {
+    if (this.joined) this.emit("devices", this.devices);
+  }
+
+  // The other person's, as the server says their page said ({microphone, camera}).
+  setRemoteDevices(devices) {
+    const microphone = devices?.microphone ?? true;
+    const camera = devices?.camera ?? true;
+    if (microphone === this.state.remoteMic && camera === this.state.remoteCamera) return;
+    this.update({ type: "remote-devices", microphone, camera });
+    this.draw();
   }
 
   applySwitches() {
@@ -487,7 +513,10 @@ export class CallView extends EventTarget {
     if (note) this.el.waiting.textContent = _(note);
     this.el.waiting.dataset.i18n = note || NOTE.connecting;
     const status = key(STATUS);
-    this.el.status.textContent = status ? _(status) : "";
+    const muted = remote === "present" && !this.state.remoteMic && !["ended", "elsewhere"].includes(phase);
+    const said = [status ? _(status) : "", muted ? _(REMOTE_MUTED) : ""].filter(Boolean).join(" ");
+    // Only a change: the status line is a live region.
+    if (this.el.status.textContent !== said) this.el.status.textContent = said;
     this.el.videoNote.hidden = !SENDING[sending];
     const videoNote = SENDING[sending] ? _(SENDING[sending]) : "";
     if (this.el.videoNoteText.textContent !== videoNote) {
@@ -506,7 +535,7 @@ export class CallView extends EventTarget {
     let level = "unknown";
     if (phase === "reconnecting" || phase === "unreachable") level = "poor";
     else if (showsVideo(this.state)) level = levelOf(this.figures, true);
-    else if (phase === "alone") level = levelOf(this.figures, false);
+    else if (phase === "alone" || phase === "camera-off") level = levelOf(this.figures, false);
     else if (phase === "audio-only") {
       level = levelOf(this.figures, false);
       if (level === "good") level = "fair";

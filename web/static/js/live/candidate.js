@@ -5,6 +5,7 @@
 // a reload during the interview asks for a new ticket (accept) and joins again.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
+import { tellDevices } from "./call-devices.js";
 import { DeviceCheck, audio, beep, browserSupported } from "./device-check.js";
 import { CLOSE_TO_THE_END_MS, OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
@@ -53,6 +54,7 @@ class CandidatePage {
     // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.outage = new MediaOutage(find("[data-call]"));
+    this.drawDevices = tellDevices(this.channel, this.call);
     this.leftText = find("[data-left-text]");
     // The offer and the call say so where this browser cannot make the call.
     for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
@@ -424,6 +426,7 @@ class CandidatePage {
     if (phase === "interview") {
       this.drawTalkingWith();
       this.call.setTimes(callTimes(state.interview, state.now));
+      this.drawDevices(state.interview);
       // While the video service is down the call waits for room_changed (no rejoin button:
       // a join would only reach the lost server).
       const down = this.outage.draw(state.interview);

@@ -14,6 +14,7 @@
 // (`call_taken`), and a page another one joined after leaves the call and stays out, for
 // later interviews too, until Continue here (docs/calls.md, "One page in the call").
 import { CallView } from "./call-view.js";
+import { tellDevices } from "./call-devices.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
 
@@ -88,6 +89,7 @@ export class InterviewView extends EventTarget {
       holdName: `call ${location.pathname}`,
     });
     this.outage = new MediaOutage(root.querySelector("[data-call]"));
+    this.drawDevices = tellDevices(channel, this.call);
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
     // While the video service is down a rejoin would only reach the lost server.
@@ -194,6 +196,7 @@ export class InterviewView extends EventTarget {
       // The reconciler moved the interview to a new room (room_changed): join it.
       if (previous && previous.id === own.id && previous.room !== own.room) this.joinCall();
       this.call.setTimes(callTimes(own, state.now));
+      this.drawDevices(own);
       if (this.outage.draw(own)) this.rejoin.hidden = true;
     } else {
       this.outage.draw(null);

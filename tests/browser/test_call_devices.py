@@ -1,0 +1,68 @@
+"""A camera or microphone switched off in a call is said to the other side as such
+(app/live/PROTOCOL.md `devices`, live/call-devices.js), on the real pages: the candidate's
+page and the meeting web, through the live socket and Janus."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.interviewer_support import look, make_meeting_event, open_meeting
+from tests.browser.test_live_event_e2e import both_see_each_other, open_candidate, phase
+
+pytestmark = pytest.mark.browser
+
+CANDIDATE_CALL = "[data-phase=interview] [data-call]"
+INTERVIEWER_CALL = "#interview [data-call]"
+CAMERA_OFF = "The other person has turned their camera off. You can still hear each other."
+MICROPHONE_OFF = "The other person's microphone is off."
+
+
+async def status_is(page, call: str, text: str) -> None:
+    await page.wait_for_function(
+        "([call, text]) => document.querySelector(call + ' [data-call-status]').textContent === text",
+        arg=[call, text],
+        timeout=15000,
+    )
+
+
+async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_connection(new_page, db, base_url):
+    _event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
+    interviewer = await open_meeting(
+        await new_page(viewport={"width": 1100, "height": 900}), interviewer_tokens[0]
+    )
+    candidate, _ = await open_candidate(new_page, base_url, candidate_tokens[0], "en")
+    await candidate.locator("[data-checkin]").click()
+    await phase(candidate, "waiting")
+    await interviewer.locator("#next").click()
+    await phase(candidate, "offer")
+    await candidate.locator("[data-join]").click()
+    await interviewer.wait_for_selector("#interview:not([hidden])")
+    await both_see_each_other(interviewer, candidate)
+
+    # The interviewer's camera off: the candidate is told it is their camera, and the
+    # quality is not held down for a picture nobody sends.
+    await interviewer.locator(f"{INTERVIEWER_CALL} [data-call-camera]").click()
+    await status_is(candidate, CANDIDATE_CALL, CAMERA_OFF)
+    assert await candidate.get_attribute(CANDIDATE_CALL, "data-phase") == "camera-off"
+    assert await candidate.locator(f"{CANDIDATE_CALL} [data-call-waiting]").inner_text() == "Camera off"
+    await candidate.wait_for_function(
+        "(call) => document.querySelector(call + ' [data-call-quality]').dataset.level === 'good'",
+        arg=CANDIDATE_CALL,
+        timeout=10000,
+    )
+
+    # The candidate's microphone off: the interviewer's status line says so, their picture stays.
+    await candidate.locator(f"{CANDIDATE_CALL} [data-call-mic]").click()
+    await status_is(interviewer, INTERVIEWER_CALL, MICROPHONE_OFF)
+    assert await interviewer.get_attribute(INTERVIEWER_CALL, "data-phase") == "live"
+    await look(candidate, "call-devices-candidate-en-desktop")
+    await look(interviewer, "call-devices-interviewer-en-desktop")
+
+    # Both back on: nothing more is said, the candidate sees the interviewer again.
+    await interviewer.locator(f"{INTERVIEWER_CALL} [data-call-camera]").click()
+    await candidate.locator(f"{CANDIDATE_CALL} [data-call-mic]").click()
+    await status_is(candidate, CANDIDATE_CALL, "")
+    await status_is(interviewer, INTERVIEWER_CALL, "")
+    await candidate.wait_for_function(
+        "(call) => document.querySelector(call).dataset.phase === 'live'", arg=CANDIDATE_CALL, timeout=15000
+    )

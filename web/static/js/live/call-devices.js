@@ -1,0 +1,22 @@
+// Which of the own microphone and camera are switched on, told to the other side over the
+// live socket (app/live/PROTOCOL.md, `devices`), and the other side's shown in the call
+// (call-view.js setRemoteDevices): a picture or sound switched off on purpose is then said
+// as such, not read as a weak connection (docs/calls.md).
+//
+//   const drawDevices = tellDevices(channel, callView);
+//   drawDevices(state.interview);   // with every state: theirs drawn, the own said again
+//                                   // when the server holds other than this window has
+
+export function tellDevices(channel, call) {
+  const send = (devices) => channel.send({ type: "devices", ...devices }).catch(() => {
+    // the socket is down: the next state after it is back says what the server holds
+  });
+  call.addEventListener("devices", (event) => send(event.detail));
+  return (interview) => {
+    call.setRemoteDevices(interview?.other_devices);
+    const held = interview?.devices;
+    if (!held || !call.joined) return;
+    const mine = call.devices;
+    if (mine.microphone !== held.microphone || mine.camera !== held.camera) send(mine);
+  };
+}
