@@ -178,6 +178,7 @@ async def start_interview(interviewer: Tracked, candidate: Tracked) -> None:
 async def finish_interview(interviewer: Tracked, candidate: Tracked, interested: bool) -> None:
     await interviewer.page.locator("#notes").fill(f"Anteckning om {candidate.name}")
     await interviewer.page.locator("#end").click()
+    await interviewer.page.locator("#end-yes").click()  # asked once more
     await interviewer.page.wait_for_selector("#lobby:not([hidden])", timeout=20000)
     await phase(candidate, "feedback")
     await candidate.page.locator("#interest-yes" if interested else "#interest-no").check()

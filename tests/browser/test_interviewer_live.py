@@ -106,6 +106,7 @@ async def test_lobby_queue_next_pick_pause_message_withdraw(new_page, db, base_u
 
         # End: back to the lobby, Next ready, the notes still open and saved to that interview.
         await page.get_by_role("button", name="End interview").click()
+        await page.get_by_role("button", name="Yes, end it").click()
         await page.wait_for_selector("#lobby:not([hidden])")
         await page.wait_for_function("document.activeElement.id === 'next'")
         assert await page.locator("#lobby #record").is_visible()
@@ -209,6 +210,9 @@ async def test_keyboard_alone(new_page, db, base_url):
                 break
             await page.keyboard.press("Shift+Tab")
         await page.keyboard.press("Enter")
+        # Asked once more, the answer that ends it focused: Enter again.
+        await page.wait_for_function("document.activeElement.id === 'end-yes'")
+        await page.keyboard.press("Enter")
         await page.wait_for_function("document.activeElement.id === 'next'")
 
 
@@ -252,6 +256,7 @@ async def test_meeting_web_meets_wcag_aa(new_page, db, base_url, language, viewp
         await page.wait_for_selector("#save-status:not(:empty)")
         await look(page, f"interview-{language}-{viewport}")
         await page.locator("#end").click()
+        await page.locator("#end-yes").click()  # asked once more
         await page.wait_for_selector("#lobby:not([hidden])")
         await look(page, f"lobby-after-{language}-{viewport}")
 
@@ -386,6 +391,7 @@ async def test_an_interview_ending_after_the_event_does_not_offer_a_next(new_pag
         await page.wait_for_timeout(2500)
         assert await waited.text_content() == before
         await page.get_by_role("button", name="End interview").click()
+        await page.get_by_role("button", name="Yes, end it").click()
         said = "The interview with Kandidat 0 has ended. The event is over too. Finish your notes below."
         await page.wait_for_selector(f"#lobby-status:text-is('{said}')")
         assert await page.locator("#next").is_disabled()

@@ -69,6 +69,7 @@ async def test_the_last_notes_come_back_when_an_offer_ends_without_an_interview(
         await notes.fill("Ring tillbaka")
         await page.wait_for_selector("#save-status:text-is('Saved')")
         await page.get_by_role("button", name="End interview").click()
+        await page.get_by_role("button", name="Yes, end it").click()
         await page.wait_for_selector("#lobby #record:not([hidden])")
         record = page.locator("#record")
 

@@ -106,6 +106,11 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         assert await page.locator("#interview").is_visible()
         await page.locator("#record input[name=question]").first.focus()
         await page.keyboard.press("Alt+Shift+E")
+        # Asked once more: the same keys again answer yes.
+        await page.wait_for_selector("#end-yes:not([hidden])")
+        assert await page.get_attribute("#end-yes", "aria-keyshortcuts") == "Alt+Shift+E"
+        assert await page.locator("#interview").is_visible()
+        await page.keyboard.press("Alt+Shift+E")
         await page.wait_for_selector("#lobby:not([hidden])")
         await candidate.wait_for(
             lambda m: m["type"] == "state" and m["interview"] is None and m["feedback_open"]

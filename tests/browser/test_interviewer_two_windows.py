@@ -122,6 +122,7 @@ async def test_next_waits_for_the_notes_a_refused_save_kept_in_sight(new_page, d
     anyone in; put away (Hide), Next calls in as usual."""
     async with phone_with_kept_notes(new_page, db, base_url) as (laptop, phone, interview):
         await laptop.get_by_role("button", name="End interview").click()
+        await laptop.get_by_role("button", name="Yes, end it").click()
         await phone.wait_for_selector("#lobby:not([hidden])")
         await phone.get_by_role("button", name="Next candidate").click()
         await phone.wait_for_selector(

@@ -152,6 +152,7 @@ async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
         await interviewer.locator("#end").click()
+        await interviewer.locator("#end-yes").click()
         await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
     assert csp_watch.violations == []
 
@@ -211,5 +212,6 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
         running = await interviewer.locator("[data-call-timer]").inner_text()
         assert running != timers[0]
         await interviewer.locator("#end").click()
+        await interviewer.locator("#end-yes").click()
         await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
     assert csp_watch.violations == []

@@ -137,6 +137,13 @@ async def interview(
     ).check()
     await interviewer.locator("#notes").fill(note)
     await interviewer.locator("#end").click()
+    # Asked once more, in place: the answer that ends it has the focus, Escape goes back.
+    assert await interviewer.evaluate("document.activeElement.id") == "end-yes"
+    await interviewer.keyboard.press("Escape")
+    assert await interviewer.evaluate("document.activeElement.id") == "end"
+    assert await interviewer.locator("#end-question").is_hidden()
+    await interviewer.locator("#end").click()
+    await interviewer.locator("#end-yes").click()
     await interviewer.wait_for_selector("#lobby:not([hidden])")
     await phase(candidate, "feedback")
     await candidate.locator("#interest-yes" if interested else "#interest-no").check()

@@ -182,6 +182,7 @@ async def next_interview(ending, *, pressed, other, candidate) -> int:
     """`ending` ends the interview, Next is pressed on `pressed`, and `candidate` accepts:
     both pages show the new interview. Its id."""
     await ending.get_by_role("button", name="End interview").click()
+    await ending.get_by_role("button", name="Yes, end it").click()
     await pressed.wait_for_selector("#lobby:not([hidden])")
     await pressed.get_by_role("button", name="Next candidate").click()
     await candidate.wait_for(lambda m: m["type"] == "offer")

@@ -158,6 +158,7 @@ async def interview(interviewer, candidate, *, name: str, note: str, rating: int
         "document.querySelector('#save-status').textContent.trim() !== ''", timeout=15000
     )
     await interviewer.click("#end")
+    await interviewer.click("#end-yes")
     await interviewer.wait_for_selector("#lobby:not([hidden])")
     await phase(candidate, "feedback")
     await candidate.check("#interest-yes")

@@ -73,10 +73,23 @@ class MeetingPage {
     $("pause").addEventListener("click", () => this.once("pause", () => this.pauseOrResume()));
     $("withdraw").addEventListener("click", () => this.once("withdraw", () => this.withdraw()));
     $("extend").addEventListener("click", () => this.once("extend", () => this.extend()));
-    $("end").addEventListener("click", () => this.once("end", async () => {
+    // End asks once more, in place of Extend and End, the answer that ends it focused (a
+    // second press, or Alt+Shift+E twice, ends it); No or Escape goes back to End.
+    $("end").addEventListener("click", () => this.askEnd(true));
+    $("end-no").addEventListener("click", () => {
+      this.askEnd(false);
+      $("end").focus();
+    });
+    $("interview").addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !$("end-no").hidden) $("end-no").click();
+    });
+    $("end-yes").addEventListener("click", () => this.once("end", async () => {
       this.endPressed = true;
       await this.record.flush();  // what was typed last is saved before the interview closes
-      if (!(await this.request({ type: "end" }))) this.endPressed = false;
+      const ended = await this.request({ type: "end" });
+      if (!ended) this.endPressed = false;
+      this.askEnd(false);
+      if (!ended) $("end").focus();
     }));
     $("message-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -111,7 +124,14 @@ class MeetingPage {
   // change of context comes from the user). Typing in the notes goes on there (InterviewView
   // puts the focus and the caret back); a control of the interview that went away hands it
   // to the notes' heading. The status line (role=status) says that it ended either way.
+  askEnd(asking) {
+    for (const id of ["extend", "end"]) $(id).hidden = asking;
+    for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
+    if (asking) $("end-yes").focus();
+  }
+
   ended({ interview, focus }) {
+    this.askEnd(false); // (ended by the time or the candidate while it was asked)
     const pressed = this.endPressed;
     if (pressed) this.sayEnded(interview, "interviewer");
     else this.sayWhyEnded(interview);

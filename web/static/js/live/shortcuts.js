@@ -10,7 +10,8 @@ import { N_, _, onLanguageChange } from "./texts.js";
 
 const SHORTCUTS = [
   { key: "N", target: "#next", action: N_("Next candidate") },
-  { key: "E", target: "#end", action: N_("End interview") },
+  // (End asks once more: the same keys again answer yes.)
+  { key: "E", target: "#end, #end-yes", action: N_("End interview") },
   { key: "M", target: "[data-call-mic]", action: N_("Microphone on or off"),
     said: (button) => (button.classList.contains("off") ? N_("Microphone off") : N_("Microphone on")) },
   { key: "V", target: "[data-call-camera]", action: N_("Camera on or off"),
@@ -45,7 +46,7 @@ export function installShortcuts(root) {
   };
 
   for (const { key, target } of SHORTCUTS) {
-    root.querySelector(target)?.setAttribute("aria-keyshortcuts", `Alt+Shift+${key}`);
+    for (const button of root.querySelectorAll(target)) button.setAttribute("aria-keyshortcuts", `Alt+Shift+${key}`);
   }
 
   const drawLists = () => {
@@ -79,7 +80,8 @@ export function installShortcuts(root) {
     const shortcut = SHORTCUTS.find(({ key }) => key === letter);
     if (!shortcut) return;
     event.preventDefault();
-    const button = root.querySelector(shortcut.target);
+    // The one of its buttons on the screen now (End, or its confirmation).
+    const button = [...root.querySelectorAll(shortcut.target)].find(shown);
     if (!shown(button)) {
       say(() => _("%(action)s is not possible right now.", { action: _(shortcut.action) }));
       return;
