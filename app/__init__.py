@@ -34,6 +34,7 @@ addresses.py     e-mail addresses' domains: ASCII to send, as written to show
 passwords.py     Argon2id hashing
 throttle.py      the limits on guessing as plain rules without I/O
 guessing.py      checking a PIN, code or password under those limits, stored in PostgreSQL
+mail_forms.py    how many mail-sending public forms one client may post in an hour
 known_devices.py the `device` cookie: a browser that got a secret right before
 link_codes.py    the six-digit PINs and meeting codes behind personal links
 link_sessions.py the cookie that remembers a right PIN or code on one device

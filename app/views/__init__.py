@@ -9,6 +9,7 @@ help.py               /help for candidates and interviewers, /help/employers
 form_addresses.py     GET on a form's address: to the page the form is on
 texts.py              /texts/<lang>.json: the catalog for the browser's texts
 waits.py              telling a refused client how long to wait
+mail_form_guard.py    the limit per client on the public forms that send mail
 accounts.py           log in, log out
 account_support.py    what the account pages share
 signup.py             sign up and its mailed confirmation

@@ -32,6 +32,7 @@ from app.views.account_support import (
     login_client,
     remember_device,
 )
+from app.views.mail_form_guard import refused_mail_form
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ async def forgot(request: web.Request) -> web.Response:
     email = clean_email(form_text(form, "email"), errors)
     if errors:
         return form_page(request, "account/forgot.html", {"values": {"email": email}, "sent": False}, errors)
+    if refused := await refused_mail_form(request):
+        return refused
     mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
 
     async def mail_a_reset(connection: asyncpg.Connection) -> None:

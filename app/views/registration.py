@@ -30,6 +30,7 @@ from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import LANGUAGES, N_, negotiate, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.live.rules import checkin_open
+from app.views.mail_form_guard import refused_mail_form
 from app.views.pages import render, render_spliced
 
 routes = web.RouteTableDef()
@@ -291,6 +292,8 @@ async def resend_link(request: web.Request) -> web.Response:
         event = await queries.event_by_invite_token(connection, token)
     if event is None:
         raise web.HTTPNotFound()
+    if refused := await refused_mail_form(request):
+        return refused
     mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
     # Looked up and mailed after the answer, which then takes as long for any address.
     after_answer(request, lambda connection: send_link_again(connection, mailer, public_url, token, email))

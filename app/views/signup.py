@@ -50,6 +50,7 @@ from app.views.account_support import (
     login_client,
     remember_device,
 )
+from app.views.mail_form_guard import refused_mail_form
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ async def signup(request: web.Request) -> web.Response:
     )
     if errors:
         return form_page(request, "account/signup.html", signup_context(values), errors)
+    if refused := await refused_mail_form(request):
+        return refused
     # Hashed whether or not it is used: the answer takes as long either way.
     password_hash = await hash_password_async(password)
     public_url = request.app[SETTINGS].app.public_url

@@ -141,3 +141,18 @@ async def test_a_running_app_applies_retention_by_itself(stack, db, settings):
             )
         }
         assert left == {still_open}, table
+
+
+async def test_a_round_forgets_mail_form_posts_over_an_hour_old(db, settings):
+    """A client's address is personal data: kept an hour for the limit, then deleted even if
+    that client never posts again."""
+    old, recent = "192.0.2.77", "192.0.2.78"
+    await db.execute(
+        """INSERT INTO mail_form_post (client, posted_at)
+           VALUES ($1, now() - interval '61 minutes'), ($2, now() - interval '5 minutes')""",
+        old,
+        recent,
+    )
+    assert await retention_round(db, settings) is not None
+    left = await db.fetch("SELECT client FROM mail_form_post WHERE client = ANY($1::text[])", [old, recent])
+    assert [row["client"] for row in left] == [recent]
