@@ -3,12 +3,14 @@ hour (README, "Limits on guessing"): the forgotten password, the sign-up and a c
 lost link. Each address already gets at most a few such mails an hour; without a limit per
 client, one client could still send a little mail to very many addresses, and the service's
 mail would soon be taken for spam. An office or a school behind one address posts these
-forms a few times an hour, far below the limit.
+forms a few times an hour, far below the limit (60 by default, for the many people a
+venue's Wi-Fi or a mobile operator's NAT puts behind one address).
 
 A client is its address (app.auth.client, proxy-aware), an IPv6 address by its /64
 (app.throttle.address_group). A refused post changes nothing and is told when to try again.
 A client's address is personal data: its posts are kept an hour, then deleted by its next
-post or by the retention worker's round (`forget_old`), whichever comes first.
+post or by the retention worker's next round (`forget_old`, hourly), whichever comes first:
+at most about two hours.
 """
 
 from __future__ import annotations

@@ -351,7 +351,7 @@ class LimitSettings(_Section):
     known_device_days: int = Field(180, ge=1, le=730)
     # Posts per hour from one client address of the forms that mail a typed address
     # (forgotten password, sign-up, a candidate's lost link): app/mail_forms.py.
-    mail_forms_per_hour: int = Field(20, ge=1, le=100000)
+    mail_forms_per_hour: int = Field(60, ge=1, le=100000)
 
     @model_validator(mode="after")
     def _delays_in_order(self) -> LimitSettings:

@@ -132,8 +132,8 @@ def parse_event_form(
 ) -> FormResult:
     """`lists` holds the repeated fields (question, attribute, interviewer_email/_name).
     `previous_start`: when editing, an unchanged start may lie in the past.
-    `previous_duration`: when editing, an unchanged length stands as it is (an event ended
-    early has the minutes it ran, maybe fewer than a form allows or than one interview).
+    `previous_duration`: when editing an event ended early, its length (the minutes it ran,
+    maybe fewer than a form allows or than one interview), which stands as it is unchanged.
     `needs_interviewer`: a key of NEEDS_INTERVIEWER when the saved event is to be published."""
     result = FormResult(
         values={

@@ -53,7 +53,10 @@ def _entry(
         summary=event["title"],
         description=description,
         starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(minutes=event["duration_minutes"]),
+        # As planned: an event ended early keeps its calendar entry (and the entry must end
+        # after it starts, which the minutes it ran, maybe none, would not).
+        ends_at=starts_at
+        + dt.timedelta(minutes=event.get("planned_duration_minutes") or event["duration_minutes"]),
         url=url,
         location=url,
     )

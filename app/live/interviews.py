@@ -305,18 +305,19 @@ async def set_devices(
     has on in their offered or active interview; the other side's page is told when it
     changed. Nothing when they have none (a page that says it before the offer, or after)."""
     person, microphone_off, camera_off = _DEVICE_COLUMNS[side]
-    row = await connection.fetchrow(
-        f"""
-        UPDATE interview SET {microphone_off} = NOT $2, {camera_off} = NOT $3
-        WHERE {person} = $1 AND state IN ('offered', 'active')
-          AND ({microphone_off} = $2 OR {camera_off} = $3)
-        RETURNING id, event_id""",
-        person_id,
-        microphone,
-        camera,
-    )
-    if row is not None:
-        await notify(connection, row["event_id"], "devices", interview=row["id"])
+    async with connection.transaction():  # the change and its notice, or neither
+        row = await connection.fetchrow(
+            f"""
+            UPDATE interview SET {microphone_off} = NOT $2, {camera_off} = NOT $3
+            WHERE {person} = $1 AND state IN ('offered', 'active')
+              AND ({microphone_off} = $2 OR {camera_off} = $3)
+            RETURNING id, event_id""",
+            person_id,
+            microphone,
+            camera,
+        )
+        if row is not None:
+            await notify(connection, row["event_id"], "devices", interview=row["id"])
 
 
 async def planned_end(connection: asyncpg.Connection, interview_id: int) -> float | None:

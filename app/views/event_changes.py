@@ -114,7 +114,8 @@ async def edit(request: web.Request) -> web.Response:
                 now=now,
                 registered=registered,
                 previous_start=event["starts_at"],
-                previous_duration=event["duration_minutes"],
+                # (An event ended early keeps the minutes it ran, whatever the form allows.)
+                previous_duration=event["duration_minutes"] if event["ended_early_at"] else None,
                 needs_interviewer="published" if event["state"] in ("published", "live") else None,
             )
             if result.event is not None:

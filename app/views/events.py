@@ -88,7 +88,9 @@ async def list_events(request: web.Request) -> web.Response:
         dict(
             row,
             slots=interview_slots(
-                row["duration_minutes"], row["interview_minutes"], row["interviewer_count"]
+                row["planned_duration_minutes"] or row["duration_minutes"],
+                row["interview_minutes"],
+                row["interviewer_count"],
             ),
             # Being held now, or its check-in open (who has come is what the organizer
             # watches then): the list links its live view, as the event's page does.

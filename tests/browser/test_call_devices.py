@@ -66,3 +66,12 @@ async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_conne
     await candidate.wait_for_function(
         "(call) => document.querySelector(call).dataset.phase === 'live'", arg=CANDIDATE_CALL, timeout=15000
     )
+    # Muted, then the page reloaded: it joins again with its microphone on and says so, so the
+    # other side is not left reading "microphone is off" (the server held the old page's word).
+    await candidate.locator(f"{CANDIDATE_CALL} [data-call-mic]").click()
+    await status_is(interviewer, INTERVIEWER_CALL, MICROPHONE_OFF)
+    await candidate.reload()
+    await candidate.wait_for_function(
+        "(call) => document.querySelector(call).dataset.phase === 'live'", arg=CANDIDATE_CALL, timeout=20000
+    )
+    await status_is(interviewer, INTERVIEWER_CALL, "")

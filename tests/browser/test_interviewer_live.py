@@ -210,8 +210,9 @@ async def test_keyboard_alone(new_page, db, base_url):
                 break
             await page.keyboard.press("Shift+Tab")
         await page.keyboard.press("Enter")
-        # Asked once more, the answer that ends it focused: Enter again.
-        await page.wait_for_function("document.activeElement.id === 'end-yes'")
+        # Asked once more, the question focused (a held Enter does not answer it): Tab, Enter.
+        await page.wait_for_function("document.activeElement.id === 'end-question'")
+        await page.keyboard.press("Tab")
         await page.keyboard.press("Enter")
         await page.wait_for_function("document.activeElement.id === 'next'")
 

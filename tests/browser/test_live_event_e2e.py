@@ -137,8 +137,8 @@ async def interview(
     ).check()
     await interviewer.locator("#notes").fill(note)
     await interviewer.locator("#end").click()
-    # Asked once more, in place: the answer that ends it has the focus, Escape goes back.
-    assert await interviewer.evaluate("document.activeElement.id") == "end-yes"
+    # Asked once more, in place: the question has the focus, Escape goes back.
+    assert await interviewer.evaluate("document.activeElement.id") == "end-question"
     await interviewer.keyboard.press("Escape")
     assert await interviewer.evaluate("document.activeElement.id") == "end"
     assert await interviewer.locator("#end-question").is_hidden()

@@ -15,7 +15,7 @@ from tests.accounts import log_in, make_user
 from tests.forms import csrf_from, edit_form_of, get_page
 from tests.integration.channel_support import new_client, recording, sign_in_candidate
 from tests.integration.test_events import create_event, event_form, event_page
-from tests.mails import unique_email
+from tests.mails import calendar_event, unique_email, wait_for_mail
 
 
 async def post_end(http, base_url: str, event_id: int, form_page: str):
@@ -37,26 +37,34 @@ async def begun_event(http, base_url: str, db, *, minutes_ago: int) -> int:
     return event_id
 
 
-async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_the_plan(
-    employer, base_url, db, settings
-):
-    http, _ = employer
-    event_id = await begun_event(http, base_url, db, minutes_ago=3)
+async def interview_under_way(db, event_id: int, settings, candidate_id: int | None = None) -> None:
+    """An interview going on in the event (the live flow's own tests make real ones)."""
+    if candidate_id is None:
+        candidate_id = (await factories.add_candidate(db, event_id, name="Tor Talar"))["id"]
+        await queue.check_in(db, candidate_id, settings.live)
     interviewer = await db.fetchval("SELECT id FROM event_interviewer WHERE event_id = $1", event_id)
-    waiting = await factories.add_candidate(db, event_id, name="Vera Väntar")
-    talking = await factories.add_candidate(db, event_id, name="Tor Talar")
-    for candidate in (waiting, talking):
-        await queue.check_in(db, candidate["id"], settings.live)
-    await db.execute("UPDATE queue_entry SET state = 'interviewing' WHERE candidate_id = $1", talking["id"])
+    await db.execute("UPDATE queue_entry SET state = 'interviewing' WHERE candidate_id = $1", candidate_id)
     await db.execute(
         """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
                                janus_server, room_id, offer_expires_at, started_at, ends_at)
         VALUES ($1, $2, $3, 'next', 'active', 'janus1', 1, now(), now(), now() + interval '8 minutes')""",
         event_id,
-        talking["id"],
+        candidate_id,
         interviewer,
     )
+
+
+async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_the_plan(
+    employer, base_url, db, settings
+):
+    http, _ = employer
+    event_id = await begun_event(http, base_url, db, minutes_ago=3)
+    waiting = await factories.add_candidate(db, event_id, name="Vera Väntar")
+    talking = await factories.add_candidate(db, event_id, name="Tor Talar")
+    for candidate in (waiting, talking):
+        await queue.check_in(db, candidate["id"], settings.live)
+    await interview_under_way(db, event_id, settings, talking["id"])
 
     page = await event_page(http, base_url, event_id)
     assert f'href="/events/{event_id}/end"' in page and "Avsluta intervjutillfället nu" in page
@@ -64,7 +72,10 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     status, confirm = await get_page(http, f"{base_url}/events/{event_id}/end")
     assert status == 200
     assert "1 kandidat som fortfarande väntar får veta att intervjutillfället är slut" in confirm
-    assert "1 pågående intervju fortsätter tills den är klar." in confirm
+    assert (
+        "1 intervju som pågår, eller där kandidaten kallas in just nu, fortsätter tills den är klar."
+        in confirm
+    )
     set_end = as_local(
         await db.fetchval("SELECT starts_at + interval '60 minutes' FROM event WHERE id = $1", event_id)
     )
@@ -94,8 +105,9 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     assert (row["state"], row["duration_minutes"], row["planned_duration_minutes"]) == ("live", 3, 60)
     assert row["ended_early_at"] is not None
     _, page = await get_page(http, f"{base_url}/events/{event_id}?notice=ended")
-    assert "Intervjutillfället är avslutat. Ingen mer kallas från kön" in page
-    assert "Avslutat i förtid av arrangören kl." in page and "(det var satt till 60 minuter)" in page
+    assert "Intervjutillfället är avslutat. Inga fler kallas in från kön" in page
+    assert "Avslutat i förtid av arrangören kl." in page and ", efter 3 minuter." in page
+    assert "60 minuter, 10 minuter per intervju" in page  # the length it was planned for
     assert f'href="/events/{event_id}/end"' not in page
     # Ended once: a second post (an old tab) changes nothing and says why.
     response = await post_end(http, base_url, event_id, f"/events/{event_id}")
@@ -158,3 +170,37 @@ async def test_an_event_not_begun_or_another_organizations_cannot_be_ended(emplo
         async with other.post(f"{base_url}/events/{begun}/end", data={"csrf_token": csrf}) as response:
             assert response.status == 404
     assert await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", begun) is None
+
+
+async def test_ended_in_its_first_minute_its_calendar_entries_keep_the_planned_hour(
+    employer, base_url, db, settings
+):
+    """An event ended at once has run no whole minute; the mails that carry a calendar entry
+    (a confirmation sent again, say) still go out, with the entry as planned."""
+    http, _ = employer
+    event_id = await begun_event(http, base_url, db, minutes_ago=0)
+    candidate = await factories.add_candidate(db, event_id, email=unique_email("kim"))
+    await interview_under_way(db, event_id, settings)  # so it stays live a while after the end
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
+    assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 0
+    csrf = await csrf_from(http, f"{base_url}/events/{event_id}")
+    async with http.post(
+        f"{base_url}/events/{event_id}/candidates/{candidate['id']}/resend", data={"csrf_token": csrf}
+    ) as resent:
+        assert resent.status == 200, await resent.text()
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, candidate["email"])
+    entry = calendar_event(mail)
+    assert entry["DTEND"].dt - entry["DTSTART"].dt == dt.timedelta(minutes=60)
+
+
+async def test_an_event_not_ended_early_is_held_to_the_forms_rules_on_edit(employer, base_url):
+    """Only an event ended early keeps a length the form would refuse: any other edit that
+    makes the event shorter than one interview is told so, and nothing is saved."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="draft")
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    form = event_form(csrf, edit_version=version, interview_minutes="90")
+    async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as refused:
+        assert refused.status == 422
+        assert "Intervjutillfället är kortare än en intervju (90 minuter)." in await refused.text()

@@ -6,12 +6,17 @@
 //   const drawDevices = tellDevices(channel, callView);
 //   drawDevices(state.interview);   // with every state: theirs drawn, the own said again
 //                                   // when the server holds other than this window has
+// (and the own are said with every join of this window, and every switch in the call)
 
 export function tellDevices(channel, call) {
   const send = (devices) => channel.send({ type: "devices", ...devices }).catch(() => {
     // the socket is down: the next state after it is back says what the server holds
   });
   call.addEventListener("devices", (event) => send(event.detail));
+  // Each join of this window says them afresh: after a reload, or a call taken over from
+  // another window or device, the server may hold what an earlier page said, and the next
+  // state may be long in coming.
+  call.addEventListener("holding", () => send(call.devices));
   return (interview) => {
     call.setRemoteDevices(interview?.other_devices);
     const held = interview?.devices;

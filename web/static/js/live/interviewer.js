@@ -73,8 +73,7 @@ class MeetingPage {
     $("pause").addEventListener("click", () => this.once("pause", () => this.pauseOrResume()));
     $("withdraw").addEventListener("click", () => this.once("withdraw", () => this.withdraw()));
     $("extend").addEventListener("click", () => this.once("extend", () => this.extend()));
-    // End asks once more, in place of Extend and End, the answer that ends it focused (a
-    // second press, or Alt+Shift+E twice, ends it); No or Escape goes back to End.
+    // End asks once more, in place of Extend and End (askEnd); No or Escape goes back to End.
     $("end").addEventListener("click", () => this.askEnd(true));
     $("end-no").addEventListener("click", () => {
       this.askEnd(false);
@@ -118,18 +117,21 @@ class MeetingPage {
     $(id).textContent = text ? text() : "";
   }
 
+  // End asks once more. The focus goes to the question, not to an answer: a held Enter or
+  // a double click on End must not answer it too (Tab reaches Yes; Alt+Shift+E twice, which
+  // ignores a held key, is the quick way).
+  askEnd(asking) {
+    for (const id of ["extend", "end"]) $(id).hidden = asking;
+    for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
+    if (asking) $("end-question").focus();
+  }
+
   // The lobby is back. Next takes the focus only after the interviewer's own End, or when
   // nothing had it: an interview ended by time or by the candidate must not turn the next
   // Space or Enter into a call for the next candidate (WCAG 3.2.5, Change on Request: a
   // change of context comes from the user). Typing in the notes goes on there (InterviewView
   // puts the focus and the caret back); a control of the interview that went away hands it
   // to the notes' heading. The status line (role=status) says that it ended either way.
-  askEnd(asking) {
-    for (const id of ["extend", "end"]) $(id).hidden = asking;
-    for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
-    if (asking) $("end-yes").focus();
-  }
-
   ended({ interview, focus }) {
     this.askEnd(false); // (ended by the time or the candidate while it was asked)
     const pressed = this.endPressed;
