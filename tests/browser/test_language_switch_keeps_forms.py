@@ -31,6 +31,7 @@ async def test_a_new_event_half_filled_in_survives_the_switch(new_page, db):
 
     await page.get_by_role("link", name="English").click()
     await page.get_by_role("heading", name="New event").wait_for()
+    await page.wait_for_load_state()  # the new page's script has put the form back by then
     assert await page.input_value("#title") == "Kundtjänst i Östersund"
     assert await page.input_value("#job_description") == "Svara på frågor."
     assert [await q.input_value() for q in await questions.all()][:3] == [
@@ -57,6 +58,7 @@ async def test_a_registration_half_filled_in_survives_the_switch(new_page, db):
     await page.check("#consent")
     await page.get_by_role("link", name="English").click()
     await page.locator("html[lang='en']").wait_for(state="attached")
+    await page.wait_for_load_state()  # the new page's script has put the form back by then
     assert await page.input_value("#name") == "Karin Kandidat"
     assert await page.input_value("#email") == "karin@example.se"
     assert await page.is_checked("#consent")
@@ -77,6 +79,7 @@ async def test_a_password_is_not_kept(new_page, db):
     await page.unroute("**/lang/**")
     await page.get_by_role("link", name="English").click()
     await page.locator("html[lang='en']").wait_for(state="attached")
+    await page.wait_for_load_state()  # the new page's script has put the form back by then
     assert await page.input_value("input[type='email']") == "someone@example.se"
     assert await page.input_value("input[type='password']") == ""
 
@@ -111,4 +114,5 @@ async def test_an_event_day_page_keeps_nothing(new_page, db, base_url):
     await page.fill("#message-text", "Vi börjar snart")
     await page.get_by_role("link", name="English").click()
     await page.locator("html[lang='en']").wait_for(state="attached")
+    await page.wait_for_load_state()  # the new page's script has put the form back by then
     assert await page.evaluate("sessionStorage.getItem('snabbintervjuer:kept-forms')") is None
