@@ -12,7 +12,9 @@ from app.mail.outbox import PreparedMail
 from app.names import by_name
 
 # What candidate-facing pages and mails may show of an event: never its questions,
-# attributes or interviewers.
+# attributes or interviewers. (registration_event_version, migration 0029, hashes these
+# but planned_duration_minutes, which changes only with duration_minutes, when an event is
+# ended early: a version that differs for one differs for both.)
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title,
     e.job_description, e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity,
     e.language, e.state::text AS state, e.invite_token, e.invite_open, e.calendar_sequence,

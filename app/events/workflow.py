@@ -133,8 +133,8 @@ async def delete_event(
 
 
 async def end_event_now(connection: asyncpg.Connection, event_id: int) -> bool:
-    """End an event being held before its set end, as its end by the clock does: nobody more
-    is called from the queue, those still waiting are told the time is over, and the
+    """End an event being held before its set end, as its end by the clock does: no one else
+    is called in from the queue, those still waiting are told the time is over, and the
     interviews under way go on to their own end (the event is finished once they have). Its
     open event-day pages are told at the commit. False when it had not begun or was already
     over (nothing changed). The caller holds the event's row (so no dispatch comes between)."""

@@ -99,6 +99,7 @@ async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page
     )
     await page.get_by_role("link", name="English").click()
     await page.get_by_role("heading", name="Edit event").wait_for()
+    await page.wait_for_load_state()  # the new page's script has put the form back by then
     assert await page.input_value("#title") == "Lager i Gävle, kväll"
     await page.get_by_role("button", name="Save changes").click()
     await page.get_by_text("This event was changed after you opened this form").wait_for()
@@ -113,6 +114,5 @@ async def test_an_event_day_page_keeps_nothing(new_page, db, base_url):
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}), token)
     await page.fill("#message-text", "Vi börjar snart")
     await page.get_by_role("link", name="English").click()
-    await page.locator("html[lang='en']").wait_for(state="attached")
-    await page.wait_for_load_state()  # the new page's script has put the form back by then
+    await page.locator("html[lang='en']").wait_for(state="attached")  # (in place: no new page)
     assert await page.evaluate("sessionStorage.getItem('snabbintervjuer:kept-forms')") is None

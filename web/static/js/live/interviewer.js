@@ -117,9 +117,10 @@ class MeetingPage {
     $(id).textContent = text ? text() : "";
   }
 
-  // End asks once more. The focus goes to the question, not to an answer: a held Enter or
-  // a double click on End must not answer it too (Tab reaches Yes; Alt+Shift+E twice, which
-  // ignores a held key, is the quick way).
+  // End asks once more. The focus goes to the question, not to an answer, so a held Enter on
+  // End does not answer it too (Tab reaches Yes; Alt+Shift+E twice, which ignores a held
+  // key, is the quick way); Yes sits on the row below where End was, so a double click on
+  // End does not land on it.
   askEnd(asking) {
     for (const id of ["extend", "end"]) $(id).hidden = asking;
     for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
