@@ -37,6 +37,7 @@ from app.auth.validation import (
     clean_organization,
 )
 from app.db import with_connection
+from app.live.organizer import account_ended
 
 
 class ProvisionError(Exception):
@@ -136,8 +137,10 @@ async def set_disabled(connection: asyncpg.Connection, email: str, disabled: boo
             raise ProvisionError(f"no user has the e-mail address {email.strip()}")
         if not disabled:
             return f"Enabled user {user['id']} {user['name']} <{user['email']}>."
-        # Disabled means out now, not when the session cookie runs out.
+        # Disabled means out now, not when the session cookie runs out: the sessions, and the
+        # live views open with them (told at the commit).
         ended = await connection.execute("DELETE FROM user_session WHERE user_id = $1", user["id"])
+        await account_ended(connection, user["id"])
     return (
         f"Disabled user {user['id']} {user['name']} <{user['email']}>; {ended.split()[-1]} session(s) ended."
     )

@@ -49,8 +49,9 @@ class Socket:
     # Called with each new snapshot before it is sent, for messages derived from a change
     # ("offer", "room_changed"); returns extra messages to send first.
     derive: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
-    # Whose socket: ("candidate", id) or ("interviewer", id); None for a page of nobody in
-    # the queue (the organizer's view).
+    # Whose socket: ("candidate", id) or ("interviewer", id); ("user", id) for the
+    # organizer's view, by the account it was opened with (closed when that account is
+    # disabled: app/live/organizer.py).
     who: tuple[str, int] | None = None
     # Called at once with a notification naming this socket's person, before the folded
     # refresh: "your turn" goes out without waiting for the view (the dispatch benchmark).

@@ -37,10 +37,10 @@ from app.outages import Outage
 log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
 # Notifications for the people they name alone, which change nothing of the event's view
-# (another window of an interviewer saved their record: app/live/outcome.py): told to those
-# sockets, and no read or round of every socket of the event (a change costs what it
+# (another window of an interviewer saved their record: app/live/outcome.py; an account's
+# sessions ended: app/live/organizer.py): told to those sockets, and no read or round of every socket of the event (a change costs what it
 # changes: docs/architecture.md).
-NOTICES_ONLY = frozenset({"record_saved", "call_taken"})
+NOTICES_ONLY = frozenset({"record_saved", "call_taken", "account_ended"})
 # How long a round keeps the event loop before it lets go for a turn: every other socket's
 # next message (a *Next*, the NOTIFY that carries an offer) waits for the turn under way.
 # A budget of time, not of sockets: a state costs from a few microseconds (a candidate's) to
@@ -192,7 +192,7 @@ class Hub:
             named = json.loads(payload)
             people = {
                 (role, named[role])
-                for role in ("candidate", "interviewer")
+                for role in ("candidate", "interviewer", "user")
                 if isinstance(named.get(role), int)
             }
             xid = named.get("xid")

@@ -11,6 +11,11 @@ other sockets); cut from the round's view it costs what the view holds.
 
 No-shows: a candidate who missed their turn twice is one at once; one who has not checked
 in is one only once the event's time is over (before, they may still come).
+
+The socket took the organizer's session when it opened. An account disabled while its live
+views are open (the colleagues page, `scripts/provision disable-user`) ends its sessions,
+and `account_ended` closes those views at once in every process: else they went on being
+sent who waits until they happened to reconnect.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import asyncpg
+
 from app.live.event_view import EventView
+from app.live.queue import notify
 from app.live.snapshots import VIEW_SEQ, lobby_of
 
 
@@ -89,3 +97,19 @@ def _interviewer(
         "ends_at": interview["ends_at"].isoformat() if interview and interview["ends_at"] else None,
         "media": "ok" if interview is None or interview["media_lost_at"] is None else "unavailable",
     }
+
+
+ACCOUNT_ENDED = "account_ended"
+
+
+async def account_ended(connection: asyncpg.Connection, user_id: int) -> None:
+    """The account's sessions ended: its open live views close, in whichever process they
+    are (each of the organization's events being held or ahead, told; a socket of that
+    account on it closes)."""
+    events = await connection.fetch(
+        """SELECT e.id FROM event e JOIN app_user u ON u.organization_id = e.organization_id
+           WHERE u.id = $1 AND e.deleted_at IS NULL AND e.state IN ('published', 'live')""",
+        user_id,
+    )
+    for row in events:
+        await notify(connection, row["id"], ACCOUNT_ENDED, user=user_id)

@@ -39,6 +39,7 @@ from app.auth.validation import (
 )
 from app.i18n import N_, prefer_language
 from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
+from app.live.organizer import account_ended
 from app.views.account_support import form_page, landing_page, log_in
 from app.views.pages import render
 
@@ -194,6 +195,8 @@ async def _set_disabled(request: web.Request, disabled: bool) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         colleague = await colleague_of(request, connection, user)
         await set_member_disabled(connection, user.organization_id, colleague["id"], disabled)
+        if disabled:
+            await account_ended(connection, colleague["id"])  # their open live views close
     log.info("user %s %s user %s", user.id, "disabled" if disabled else "enabled", colleague["id"])
     raise web.HTTPSeeOther(f"/account/colleagues?done={'disabled' if disabled else 'enabled'}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSCloseCode, web
 
 from app.auth import current_user, require_user
 from app.events import queries
@@ -17,7 +17,7 @@ from app.keys import DB_POOL
 from app.live.channel import Socket, is_upgrade, let_in, serve
 from app.live.event_view import EventView
 from app.live.feeds import event_view_of
-from app.live.organizer import organizer_state
+from app.live.organizer import ACCOUNT_ENDED, organizer_state
 from app.views.events import event_id_of
 from app.views.pages import render
 
@@ -53,6 +53,7 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
         return let_in(request)
     event = await owned_event(request)
     event_id = event["id"]
+    user = require_user(request)
     view = event_view_of(request.app, event_id)
 
     async def cut(read: EventView) -> dict[str, Any]:
@@ -64,11 +65,19 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     async def nothing() -> None:
         return None
 
+    def socket_of(ws: web.WebSocketResponse) -> Socket:
+        async def notice(named: dict[str, Any]) -> None:
+            # The account was disabled (its sessions ended): no more of the event for it.
+            if named.get("kind") == ACCOUNT_ENDED:
+                await ws.close(code=WSCloseCode.POLICY_VIOLATION)
+
+        return Socket(ws, event_id, snapshot, cut=cut, who=("user", user.id), notice=notice)
+
     # No actions: only pings, which the channel answers itself. Its state is cut from the
     # round's view of the event, as the other sides' are (app/live/organizer.py).
     return await serve(
         request,
-        lambda ws: Socket(ws, event_id, snapshot, cut=cut),
+        socket_of,
         ORGANIZER_TYPES,
         {},
         None,

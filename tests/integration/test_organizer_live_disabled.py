@@ -1,0 +1,66 @@
+"""An account disabled while its live views are open (the colleagues page, or the operator's
+`scripts/provision disable-user`): those views close at once, in whichever process holds
+them, instead of going on being sent who waits until they happen to reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.provision import set_disabled
+from tests.accounts import log_in, make_user
+from tests.forms import post_form
+from tests.integration.channel_support import new_client, recording, second_instance
+from tests.integration.live_support import make_live_event
+
+
+async def closed(page, timeout: float = 10) -> None:
+    for _ in range(int(timeout * 10)):
+        if page.ws.closed:
+            break
+        await asyncio.sleep(0.1)
+    assert page.ws.closed and page.ws.close_code == 1008
+
+
+async def test_a_disabled_colleagues_open_live_view_closes_at_once(app_server, base_url, db, settings):
+    event = await make_live_event(db)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    admin = await make_user(db, organization_id=organization, name="Ansvarig")
+    leaver = await make_user(db, organization_id=organization, name="Lämnar Snart")
+    staying = await make_user(db, organization_id=organization, name="Stannar Kvar")
+    async with (
+        new_client() as admin_http,
+        new_client() as leaver_http,
+        new_client() as staying_http,
+        second_instance(settings) as other_url,
+    ):
+        await log_in(admin_http, base_url, admin["email"])
+        await log_in(leaver_http, other_url, leaver["email"])
+        await log_in(staying_http, other_url, staying["email"])
+        socket = f"{other_url}/events/{event.id}/live/ws"
+        async with recording(leaver_http, socket) as theirs, recording(staying_http, socket) as ours:
+            for page in (theirs, ours):
+                await page.wait_for(lambda m: m["type"] == "state")
+            status, _, _ = await post_form(
+                admin_http,
+                base_url,
+                f"/account/colleagues/{leaver['id']}/disable",
+                {},
+                form_page=f"/account/colleagues/{leaver['id']}/disable",
+            )
+            assert status == 303
+            await closed(theirs)
+            # Nobody else's view of the event is touched.
+            await asyncio.sleep(0.3)
+            assert not ours.ws.closed
+
+
+async def test_the_operators_disable_user_closes_them_too(app_server, base_url, db):
+    event = await make_live_event(db)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    leaver = await make_user(db, organization_id=organization)
+    async with new_client() as http:
+        await log_in(http, base_url, leaver["email"])
+        async with recording(http, f"{base_url}/events/{event.id}/live/ws") as theirs:
+            await theirs.wait_for(lambda m: m["type"] == "state")
+            await set_disabled(db, leaver["email"], True)
+            await closed(theirs)
