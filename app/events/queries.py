@@ -131,20 +131,6 @@ async def day_counts(connection: asyncpg.Connection, event_id: int) -> asyncpg.R
     )
 
 
-async def finish_if_quiet(connection: asyncpg.Connection, event_id: int) -> None:
-    """An event that is over, finished at once when no interview of it is still going (the
-    sweeper would do it within seconds: app/live/event_states.py)."""
-    await connection.execute(
-        """
-        UPDATE event SET state = 'finished', updated_at = now()
-        WHERE id = $1 AND state IN ('published', 'live')
-          AND now() >= starts_at + make_interval(mins => duration_minutes)
-          AND NOT EXISTS (SELECT 1 FROM interview i WHERE i.event_id = $1
-                          AND i.state IN ('offered', 'active'))""",
-        event_id,
-    )
-
-
 async def publish(connection: asyncpg.Connection, event_id: int) -> None:
     await connection.execute(
         """

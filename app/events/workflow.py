@@ -14,8 +14,10 @@ from app.events.rules import is_over
 from app.live import cancelling
 from app.live import queue as live_queue
 from app.live.interviews import RoomToClose
+from app.live.event_states import advance_event_states
 
 if TYPE_CHECKING:
+    from app.settings import LiveSettings
     from app.mail.outbox import Mailer
 
 
@@ -132,7 +134,7 @@ async def delete_event(
     return Deleted(True, rooms)
 
 
-async def end_event_now(connection: asyncpg.Connection, event_id: int) -> bool:
+async def end_event_now(connection: asyncpg.Connection, event_id: int, live: LiveSettings) -> bool:
     """End an event being held before its set end, as its end by the clock does: no one else
     is called in from the queue, those still waiting are told the time is over, and the
     interviews under way go on to their own end (the event is finished once they have). Its
@@ -140,6 +142,8 @@ async def end_event_now(connection: asyncpg.Connection, event_id: int) -> bool:
     over (nothing changed). The caller holds the event's row (so no dispatch comes between)."""
     if not await queries.end_early(connection, event_id):
         return False
-    await queries.finish_if_quiet(connection, event_id)
-    await live_queue.notify(connection, event_id, "event_state")
+    # Over now: finished at once if no interview goes on (else by the sweeper once none
+    # does); either way its pages are told.
+    if event_id not in await advance_event_states(connection, live, event_id):
+        await live_queue.notify(connection, event_id, "event_state")
     return True

@@ -12,8 +12,11 @@ from app.live.queue import notify
 from app.settings import LiveSettings
 
 
-async def advance_event_states(connection: asyncpg.Connection, live: LiveSettings) -> list[int]:
-    """Move every event whose time has come; the ids of those that changed."""
+async def advance_event_states(
+    connection: asyncpg.Connection, live: LiveSettings, event_id: int | None = None
+) -> list[int]:
+    """Move every event whose time has come (or only `event_id`'s: an event ended early is
+    finished at once when no interview of it goes on); the ids of those that changed."""
     rows = await connection.fetch(
         """
         UPDATE event e SET state = CASE
@@ -21,6 +24,7 @@ async def advance_event_states(connection: asyncpg.Connection, live: LiveSetting
                    THEN 'finished'::event_state ELSE 'live'::event_state END,
                updated_at = now()
         WHERE e.deleted_at IS NULL AND e.state IN ('published', 'live')
+          AND ($2::bigint IS NULL OR e.id = $2)
           AND (
             (e.state = 'published'
              AND now() >= e.starts_at - make_interval(mins => $1)
@@ -30,6 +34,7 @@ async def advance_event_states(connection: asyncpg.Connection, live: LiveSetting
                                 AND i.state IN ('offered', 'active'))))
         RETURNING e.id""",
         live.checkin_opens_minutes,
+        event_id,
     )
     for row in rows:
         await notify(connection, row["id"], "event_state")

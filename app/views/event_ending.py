@@ -11,7 +11,7 @@ from app.auth import require_user
 from app.events import queries
 from app.events.rules import as_local, may_end_now
 from app.events.workflow import end_event_now
-from app.keys import DB_POOL
+from app.keys import DB_POOL, SETTINGS
 from app.views.event_changes import editable_event
 from app.views.pages import render
 
@@ -38,6 +38,6 @@ async def end(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
-            ended = await end_event_now(connection, event["id"])
+            ended = await end_event_now(connection, event["id"], request.app[SETTINGS].live)
     notice = "ended" if ended else "end_refused"
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice={notice}")
