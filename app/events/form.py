@@ -120,6 +120,21 @@ def _list(
     return items
 
 
+# The form's fields of one value, and all its fields, in the order it shows them (a refused
+# save lists those that differ in this order).
+TEXT_FIELDS = (
+    "title",
+    "job_description",
+    "date",
+    "start_time",
+    "duration_minutes",
+    "interview_minutes",
+    "capacity",
+    "language",
+)
+FORM_FIELDS = (*TEXT_FIELDS, "questions", "attributes", "interviewers")
+
+
 def parse_event_form(
     form: Mapping[str, str],
     lists: Mapping[str, Sequence[str]],
@@ -135,21 +150,7 @@ def parse_event_form(
     `previous_duration`: when editing an event ended early, its length (the minutes it ran,
     maybe fewer than a form allows or than one interview), which stands as it is unchanged.
     `needs_interviewer`: a key of NEEDS_INTERVIEWER when the saved event is to be published."""
-    result = FormResult(
-        values={
-            name: _text(form, name)
-            for name in (
-                "title",
-                "job_description",
-                "date",
-                "start_time",
-                "duration_minutes",
-                "interview_minutes",
-                "capacity",
-                "language",
-            )
-        }
-    )
+    result = FormResult(values={name: _text(form, name) for name in TEXT_FIELDS})
     values = result.values
     if not shows_something(values["title"]):  # zero-width characters alone look empty
         result.errors["title"] = (N_("Enter a title."), {})
@@ -281,6 +282,25 @@ def is_stale(sent_version: str | None, current_version: int) -> bool:
     if not (text.isascii() and text.isdigit() and len(text) <= 10):
         return True
     return int(text) != current_version
+
+
+def differing_fields(yours: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
+    """The fields whose value in a refused form (`yours`, the input as parsed) is not the
+    event's as it is now (`now`, the values a new form would show): what a save of that
+    form would replace, someone else's change among them. Addresses compare without case,
+    as they are stored."""
+
+    def same(name: str) -> bool:
+        mine, theirs = yours.get(name), now.get(name)
+        if name == "interviewers":
+            return [(i["email"].casefold(), i["name"]) for i in mine or []] == [
+                (i["email"].casefold(), i["name"]) for i in theirs or []
+            ]
+        if isinstance(theirs, str):
+            return str(mine or "").strip() == theirs.strip()
+        return list(mine or []) == list(theirs or [])
+
+    return [name for name in FORM_FIELDS if not same(name)]
 
 
 def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResult) -> list[tuple[str, str]]:

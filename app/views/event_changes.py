@@ -10,7 +10,7 @@ from app.auth import require_user
 from app.addresses import readable_domain
 from app.candidates.queries import count_registered
 from app.events import queries
-from app.events.form import is_stale, parse_event_form
+from app.events.form import differing_fields, is_stale, parse_event_form
 from app.events.held import edit_conflicts, time_kept
 from app.events.rules import as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
@@ -60,23 +60,28 @@ def edit_page(
     errors: dict | None = None,
     *,
     status: int = 200,
-    conflict: bool = False,
+    now: dict | None = None,
 ) -> web.Response:
     """The edit form. `version`: the event's edit_version the form was made from, which its
-    save names; `conflict`: a save from it was refused, the event having changed since."""
+    save names. `now`: a save from it was refused, the event having changed since; these are
+    the event's values as they are now, and the fields that differ from them are listed."""
     # The date, start time and length once they are kept (app/events/held.py): shown read
     # only, with why, and as they are, also over a refused save's input (else a refused
     # value would stand in a field that cannot be changed back, and every save be refused).
     kept = time_kept(event, dt.datetime.now(dt.timezone.utc))
     if kept is not None:
         start = as_local(event["starts_at"])
-        values = values | {
+        held = {
             "date": start.date().isoformat(),
             "start_time": start.strftime("%H:%M"),
             "duration_minutes": str(event["duration_minutes"]),
         }
+        values = values | held
+        now = None if now is None else now | held
     context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values, "time_kept": kept}
-    context |= {"version": version, "errors": errors or {}, "conflict": conflict}
+    context |= {"version": version, "errors": errors or {}, "conflict": now is not None}
+    if now is not None:
+        context["differing"] = [(name, now[name]) for name in differing_fields(values, now)]
     return render(request, "events/form.html", context, status=status)
 
 
@@ -102,10 +107,13 @@ async def edit(request: web.Request) -> web.Response:
             # made before another save would undo it (and un-invite whom it added). The row
             # read under the lock is the one a save before committed ("Read Committed
             # Isolation Level", PostgreSQL manual, on SELECT FOR UPDATE), so its version is
-            # the latest. Refused whole, the user's input shown again to copy from.
+            # the latest. Refused whole: the user's input is shown again with what differs
+            # from the event as it is now, and may be saved over it from there (the form
+            # then carries the current version), so nobody's change is replaced unseen.
             if is_stale(sent_version, event["edit_version"]):
                 values = parse_event_form(single, lists, now=now).values
-                return edit_page(request, event, values, sent_version or "", status=409, conflict=True)
+                current = await form_values(connection, event)
+                return edit_page(request, event, values, event["edit_version"], status=409, now=current)
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
             result = parse_event_form(

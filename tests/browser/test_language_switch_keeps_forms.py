@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts import log_in_with_form, make_user
-from tests.browser.axe import VIEWPORTS
+from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.browser.interviewer_support import shot
 from tests.candidate_support import make_event
 
 pytestmark = pytest.mark.browser
@@ -89,7 +90,10 @@ async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page
     before it are put back over it, and their save is refused as a conflict when someone
     else saved in between, instead of undoing that save."""
     user = await make_user(db, language="sv")
-    event = await make_event(db, organization_id=user["organization_id"], title="Lager i Gävle")
+    # (A draft: a published event's save needs an interviewer, which this one has none of.)
+    event = await make_event(
+        db, organization_id=user["organization_id"], title="Lager i Gävle", state="draft"
+    )
     page = await new_page(extra_http_headers={"Accept-Language": "sv"})
     await log_in_with_form(page, user["email"], f"/events/{event['id']}/edit")
     await page.fill("#title", "Lager i Gävle, kväll")
@@ -104,6 +108,20 @@ async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page
     await page.get_by_role("button", name="Save changes").click()
     await page.get_by_text("This event was changed after you opened this form").wait_for()
     assert await db.fetchval("SELECT title FROM event WHERE id = $1", event["id"]) == "Lager i Sandviken"
+    # The refusal, focused where the form's errors are, names the field that differs and
+    # what it holds now; the field's link leads to it, and the form saves over it on purpose.
+    summary = page.locator("#error-summary")
+    await summary.wait_for()
+    assert await page.evaluate("document.activeElement.id") == "error-summary"
+    assert "Title: now “Lager i Sandviken”" in " ".join((await summary.inner_text()).split())
+    assert await summary.get_by_role("link", name="Date").count() == 0
+    await assert_accessible(page)
+    await shot(page, "edit-conflict-en-desktop")
+    await summary.get_by_role("link", name="Title").click()
+    assert await page.evaluate("location.hash") == "#title"
+    await page.get_by_role("button", name="Save my version").click()
+    await page.wait_for_url(f"**/events/{event['id']}?notice=saved")
+    assert await db.fetchval("SELECT title FROM event WHERE id = $1", event["id"]) == "Lager i Gävle, kväll"
 
 
 async def test_an_event_day_page_keeps_nothing(new_page, db, base_url):

@@ -1,7 +1,8 @@
 """Two people editing one event: a form made before someone else's save is refused (409),
 changes nothing and mails nobody, instead of silently replacing that save (and un-inviting
-the interviewer it added). Changes outside the form (publish, the invite link) do not make
-an open form stale."""
+the interviewer it added); it comes back saying which fields differ from the event as it is
+now, and may then be saved over it on purpose. Changes outside the form (publish, the invite
+link) do not make an open form stale."""
 
 from __future__ import annotations
 
@@ -11,19 +12,19 @@ import pytest
 from aiohttp import ClientSession, CookieJar
 
 from tests.accounts import log_in, make_user
-from tests.forms import csrf_from, edit_form_of
+from tests.forms import csrf_from, edit_form_of, value_in
 from tests.integration.test_events import create_event, event_form
 from tests.mails import caught, unique_email, wait_for_mail
 
 REFUSED = {
     "sv": (
         "Intervjutillfället ändrades efter att du öppnade formuläret, av någon annan eller av dig i "
-        "ett annat fönster. Dina ändringar har inte sparats: titta på intervjutillfället som det är "
-        "nu och gör dem sedan igen."
+        "ett annat fönster. Dina ändringar är inte sparade än, så att inget av det som ändrades skrivs "
+        "över utan att du ser det."
     ),
     "en": (
         "This event was changed after you opened this form, by someone else or by you in another "
-        "window. Your changes are not saved: look at the event as it is now, then make them again."
+        "window. Your changes are not saved yet, so that nothing they changed is replaced unseen."
     ),
 }
 
@@ -110,8 +111,19 @@ async def test_a_form_older_than_a_colleagues_save_is_refused_and_changes_nothin
     # A way to the event as it is now, in a new form, beside the input kept to copy from.
     assert f'href="/events/{event_id}/edit" target="_blank"' in page
     assert 'value="Min gamla titel"' in page and 'value="Min fråga"' in page
-    # This form cannot be saved as it is: it would be refused again.
-    assert "Save changes" not in page and "Spara ändringarna" not in page
+    # Each field this form would change from the event as it is now, with its value now:
+    # the colleague's title, question and interviewers (the description the colleague
+    # changed too; the date and the rest are the same in both).
+    differing = page[summary : page.index("</div>", summary)]
+    now_word = {"sv": "nu", "en": "now"}[language]
+    assert f"{now_word} ”Kollegans titel”" in differing or f"{now_word} “Kollegans titel”" in differing
+    assert "Kollegans fråga" in differing and "Xavier (" in differing
+    assert "Kollegans text." in differing
+    assert 'href="#date"' not in differing and 'href="#capacity"' not in differing
+    # The form may now be saved over it, on purpose: it carries the event's current version.
+    assert {"sv": "Spara min version", "en": "Save my version"}[language] in page
+    current = await db.fetchval("SELECT edit_version FROM event WHERE id = $1", event_id)
+    assert f'name="edit_version" value="{current}"' in page
 
     assert await stored(db, event_id) == before
     # Nothing was mailed for the refused form: the only mail to the colleague's interviewer
@@ -186,3 +198,68 @@ async def test_a_form_with_a_mistake_keeps_its_version_and_saves_once_corrected(
     status, _ = await save(http, base_url, event_id, event_form(csrf, edit_version=version, title="Igen"))
     assert status == 409
     assert await db.fetchval("SELECT title FROM event WHERE id = $1", event_id) == "Rättad"
+
+
+async def stale_form_after_colleague_saved(http, colleague, base_url, event_id: int, **theirs):
+    """Both open the edit form, the colleague saves `theirs`: the employer's form (its CSRF
+    token and version) is then stale."""
+    edit_url = f"{base_url}/events/{event_id}/edit"
+    csrf_a, version_a = await edit_form_of(http, edit_url)
+    csrf_b, version_b = await edit_form_of(colleague, edit_url)
+    status, _ = await save(
+        colleague, base_url, event_id, event_form(csrf_b, edit_version=version_b, **theirs)
+    )
+    assert status == 303
+    return csrf_a, version_a
+
+
+async def test_a_refused_form_saved_on_purpose_replaces_the_event_unless_it_changed_again(
+    employer, colleague, base_url, db
+):
+    """The refused page's form, sent again as it came back (its "Save my version"), saves:
+    the user saw what it replaces. Refused once more if someone saved again meanwhile."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish", question=["Q1"])
+    csrf_a, version_a = await stale_form_after_colleague_saved(
+        http, colleague, base_url, event_id, title="Kollegans"
+    )
+
+    mine = dict(title="Min titel", question=["Min fråga"])
+    status, page = await save(http, base_url, event_id, event_form(csrf_a, edit_version=version_a, **mine))
+    assert status == 409
+    status, page = await save(
+        http, base_url, event_id, event_form(csrf_a, edit_version=value_in(page, "edit_version"), **mine)
+    )
+    assert status == 303
+    assert await db.fetchval("SELECT title FROM event WHERE id = $1", event_id) == "Min titel"
+    questions = await db.fetch("SELECT text FROM event_question WHERE event_id = $1", event_id)
+    assert [row["text"] for row in questions] == ["Min fråga"]
+
+    # Refused again, with the newer version, when another save came between.
+    status, page = await save(http, base_url, event_id, event_form(csrf_a, edit_version=version_a, title="A"))
+    assert status == 409
+    again = value_in(page, "edit_version")
+    csrf_b, version_b = await edit_form_of(colleague, f"{base_url}/events/{event_id}/edit")
+    status, _ = await save(
+        colleague, base_url, event_id, event_form(csrf_b, edit_version=version_b, title="Kollegans igen")
+    )
+    assert status == 303
+    status, page = await save(http, base_url, event_id, event_form(csrf_a, edit_version=again, title="A"))
+    assert status == 409 and "Kollegans igen" in page
+    assert await db.fetchval("SELECT title FROM event WHERE id = $1", event_id) == "Kollegans igen"
+
+
+async def test_a_refused_form_that_holds_what_the_event_holds_has_nothing_to_save(
+    employer, colleague, base_url, db
+):
+    http, _ = employer
+    event_id = await create_event(http, base_url)
+    csrf_a, version_a = await stale_form_after_colleague_saved(
+        http, colleague, base_url, event_id, title="Samma"
+    )
+    status, page = await save(
+        http, base_url, event_id, event_form(csrf_a, edit_version=version_a, title="Samma")
+    )
+    assert status == 409
+    assert "there is nothing to save" in page or "det finns inget att spara" in page
+    assert "Save my version" not in page and "Spara min version" not in page

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.events.form import is_stale, parse_event_form
+from app.events.form import differing_fields, is_stale, parse_event_form
 from app.events.rules import SWEDISH_TIME, interview_slots, years_after
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.timezone.utc)
@@ -267,3 +267,29 @@ def test_an_edit_form_is_current_only_with_the_events_own_version():
     # number: saving it could undo what it never showed.
     for sent in ("2", "4", None, "", "x", "-3", "+3", "3.0", "٣", "1" * 400):
         assert is_stale(sent, 3), sent
+
+
+def test_a_refused_forms_differing_fields_are_those_a_save_would_change_in_the_forms_order():
+    now = {
+        "title": "Lager",
+        "job_description": "Text",
+        "date": "2026-12-12",
+        "start_time": "09:00",
+        "duration_minutes": "60",
+        "interview_minutes": "10",
+        "capacity": "30",
+        "language": "sv",
+        "questions": ["Q1", "Q2"],
+        "attributes": [],
+        "interviewers": [{"email": "Anna@Example.se", "name": "Anna"}],
+    }
+    assert differing_fields(dict(now), now) == []
+    # An address in another case is the same address; a question reordered is a change.
+    yours = now | {
+        "capacity": "31",
+        "questions": ["Q2", "Q1"],
+        "interviewers": [{"email": "anna@example.se", "name": "Anna"}],
+        "title": " Lager ",
+    }
+    assert differing_fields(yours, now) == ["capacity", "questions"]
+    assert differing_fields(now | {"interviewers": [], "language": "en"}, now) == ["language", "interviewers"]
