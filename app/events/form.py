@@ -7,6 +7,7 @@ and translated where the form is shown, so the user reads it in their own langua
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
@@ -77,14 +78,32 @@ def _text(form: Mapping[str, str], name: str) -> str:
 
 def _int(result: FormResult, name: str, low: int, high: int, message: str) -> int | None:
     raw = str(result.values.get(name) or "")
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
+    # Plain digits, as a number field sends them: int() would also take "1_0" and other
+    # scripts' digits, which nothing shows back as the number saved.
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
     if value is None or not low <= value <= high:
         result.errors[name] = (message, {"low": low, "high": high})
         return None
     return value
+
+
+# What a date field and a time field send (HTML's "valid date string" and "valid time
+# string"): fromisoformat alone would also take week dates, compact forms and an offset,
+# which would be dropped unseen.
+PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+PLAIN_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,3})?)?")
+
+
+def _plain_date(text: str) -> dt.date:
+    if not PLAIN_DATE.fullmatch(text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+def _plain_time(text: str) -> dt.time:
+    if not PLAIN_TIME.fullmatch(text):
+        raise ValueError(text)
+    return dt.time.fromisoformat(text)
 
 
 def _parsed(result: FormResult, name: str, parse: Callable[[str], T], empty: str, malformed: str) -> T | None:
@@ -169,13 +188,11 @@ def parse_event_form(
         result.errors["language"] = (N_("Choose Swedish or English."), {})
 
     starts_at = None
-    date = _parsed(
-        result, "date", dt.date.fromisoformat, N_("Enter the date."), N_("Enter a date as YYYY-MM-DD.")
-    )
+    date = _parsed(result, "date", _plain_date, N_("Enter the date."), N_("Enter a date as YYYY-MM-DD."))
     time = _parsed(
         result,
         "start_time",
-        dt.time.fromisoformat,
+        _plain_time,
         N_("Enter the start time."),
         N_("Enter a start time as HH:MM."),
     )
@@ -305,6 +322,9 @@ def differing_fields(yours: Mapping[str, Any], now: Mapping[str, Any]) -> list[s
 
 def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResult) -> list[tuple[str, str]]:
     rows = []
+    # As many rows as either list has: a name sent without its address is a row without one
+    # (refused below, as the form's own empty address is), not dropped unseen.
+    emails = list(emails) + [""] * (len(names) - len(emails))
     for index, email in enumerate(emails):
         # One line, as every name is (clean_text): line breaks of any kind become spaces.
         name = " ".join(names[index].split()) if index < len(names) else ""

@@ -293,3 +293,33 @@ def test_a_refused_forms_differing_fields_are_those_a_save_would_change_in_the_f
     }
     assert differing_fields(yours, now) == ["capacity", "questions"]
     assert differing_fields(now | {"interviewers": [], "language": "en"}, now) == ["language", "interviewers"]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("capacity", "1_0"),
+        ("duration_minutes", "٦٠"),
+        ("interview_minutes", "１０"),
+        ("capacity", "+18"),
+        ("capacity", "1" * 40),
+        ("start_time", "14:00+05:00"),
+        ("start_time", "1400"),
+        ("start_time", "14"),
+        ("date", "20261204"),
+        ("date", "2026-W49-5"),
+        ("date", "٢٠٢٦-١٢-٠٤"),
+    ],
+)
+def test_numbers_dates_and_times_only_as_their_fields_send_them(field, value):
+    """Forms a browser's fields never send are refused, not read as something else (int()
+    and fromisoformat take these, and an offset would be dropped unseen)."""
+    result = parse({field: value})
+    assert result.event is None and field in result.errors
+    assert parse({"start_time": "14:00:00"}).event is not None  # a time field with seconds
+
+
+def test_a_name_sent_without_its_address_is_refused_not_dropped():
+    result = parse(lists={"interviewer_email": ["anna@example.se"], "interviewer_name": ["Anna", "Bertil"]})
+    assert result.event is None and "interviewers" in result.errors
+    assert [person["name"] for person in result.values["interviewers"]] == ["Anna", "Bertil"]
