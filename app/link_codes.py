@@ -9,6 +9,7 @@ the link.
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 
 import asyncpg
@@ -34,6 +35,14 @@ class GuardedCode:
 
 CANDIDATE_PIN = GuardedCode("candidate", "pin", "pin", "personal link of candidate")
 INTERVIEWER_CODE = GuardedCode("event_interviewer", "access_code", "code", "meeting link of interviewer")
+
+
+def typed_code(text: str) -> str:
+    """The digits of a code as typed or pasted: spaces and dashes between them dropped (a
+    mail's "399 147" copied as "399-147"), and digits of a full-width keyboard read as
+    the plain ones (NFKC). Anything else stays, for the caller to refuse as malformed."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd"))
 
 
 async def check_code(

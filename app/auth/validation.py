@@ -63,8 +63,9 @@ def clean_email(value: object, errors: Errors, field: str = "email") -> str:
 
 def clean_text(value: object, errors: Errors, field: str, missing: str, maximum: int = MAX_NAME) -> str:
     """A one-line text such as a name: required, at most `maximum` characters. Line breaks
-    of every kind (str.split() breaks at CR, LF, NEL, U+2028/2029) become spaces."""
-    text = " ".join(value.split()) if isinstance(value, str) else ""
+    of every kind (str.split() breaks at CR, LF, NEL, U+2028/2029) become spaces. Kept
+    composed (NFC): "ö" pasted as o and a combining diaeresis is the "ö" a search types."""
+    text = unicodedata.normalize("NFC", " ".join(value.split())) if isinstance(value, str) else ""
     if not text:
         errors[field] = (missing, {})
     elif len(text) > maximum:

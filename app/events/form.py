@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
@@ -73,7 +74,8 @@ class FormResult:
 def _text(form: Mapping[str, str], name: str) -> str:
     # A browser sends a textarea's line breaks as CR LF but counts each as one character
     # against its maxlength: stored and counted as LF, what the browser let through fits.
-    return (form.get(name) or "").replace("\r\n", "\n").strip()
+    # Composed (NFC), as every text is kept (app/auth/validation.py clean_text).
+    return unicodedata.normalize("NFC", (form.get(name) or "").replace("\r\n", "\n").strip())
 
 
 def _int(result: FormResult, name: str, low: int, high: int, message: str) -> int | None:
@@ -129,7 +131,7 @@ def _list(
     too_many: str,
     too_long: str,
 ) -> list[str]:
-    items = [v.strip() for v in values if v.strip()]
+    items = [unicodedata.normalize("NFC", v.strip()) for v in values if v.strip()]
     if any(has_control_characters(item) for item in items):
         result.errors[name] = (N_("Remove the special characters that cannot be shown."), {})
     elif len(items) > limit:
@@ -327,7 +329,7 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
     emails = list(emails) + [""] * (len(names) - len(emails))
     for index, email in enumerate(emails):
         # One line, as every name is (clean_text): line breaks of any kind become spaces.
-        name = " ".join(names[index].split()) if index < len(names) else ""
+        name = unicodedata.normalize("NFC", " ".join(names[index].split())) if index < len(names) else ""
         if not has_letter_or_digit(name):
             name = ""  # nothing that shows (zero-width characters alone): no name, shown by address
         if email.strip() or name:

@@ -8,6 +8,8 @@ name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the
 
 from __future__ import annotations
 
+import unicodedata
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +75,8 @@ async def roster_page(
     grace_seconds: float,
     language: str = "sv",
 ) -> RosterPage:
-    pattern = name_pattern(" ".join(query.split()))
+    # Composed, as names are stored (app/auth/validation.py clean_text).
+    pattern = name_pattern(unicodedata.normalize("NFC", " ".join(query.split())))
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         total = await connection.fetchval(COUNT_SQL, event_id, pattern)
         pages = max(1, -(-total // PAGE_SIZE))

@@ -20,7 +20,7 @@ from app.candidates.rules import pin_is_well_formed, takes_registrations_now
 from app.events import queries as event_queries
 from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
-from app.link_codes import CANDIDATE_PIN
+from app.link_codes import CANDIDATE_PIN, typed_code
 from app.link_sessions import CANDIDATE_SESSION
 from app.live import leaving
 from app.live.interviews import RoomToClose
@@ -206,7 +206,7 @@ async def enter_pin(request: web.Request) -> web.Response:
     # Any situation: an ended registration still has its data to see and erase.
     if CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(here)
-    given = "".join(form_text(await request.post(), "pin").split())
+    given = typed_code(form_text(await request.post(), "pin"))
     if not pin_is_well_formed(given):
         return await pin_page(request, candidate, event, error=(PIN_MALFORMED, {}), status=422)
     outcome = await check_entry(request, CANDIDATE_PIN, candidate["id"], event["id"], given)

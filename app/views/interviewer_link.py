@@ -13,7 +13,7 @@ from app.events import queries
 from app.events.tokens import looks_like_link_token
 from app.i18n import N_, Np_
 from app.keys import DB_POOL, SETTINGS
-from app.link_codes import INTERVIEWER_CODE
+from app.link_codes import INTERVIEWER_CODE, typed_code
 from app.link_sessions import INTERVIEWER_SESSION
 from app.live import outcome
 from app.live.rules import checkin_window
@@ -124,7 +124,7 @@ async def enter_code(request: web.Request) -> web.Response:
         or is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"])
     ):
         raise web.HTTPSeeOther(here)
-    given = "".join(form_text(await request.post(), "code").split())
+    given = typed_code(form_text(await request.post(), "code"))
     if not (len(given) == 6 and given.isascii() and given.isdigit()):
         return landing(request, event, status=422, error=(CODE_MALFORMED, {}))
     outcome = await check_entry(request, INTERVIEWER_CODE, event["interviewer_id"], event["id"], given)

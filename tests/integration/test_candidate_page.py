@@ -436,3 +436,14 @@ async def test_a_lost_pin_is_sent_again_to_the_registered_address_only(http, bas
     mails = caught(settings.mail.catcher_dir, row["email"])
     assert len(mails) == 4  # the first, then three again: the fourth ask within the hour sends nothing
     assert all(link_and_pin(mail) == (link, pin) for mail in mails)
+
+
+async def test_a_pin_typed_with_a_dash_or_full_width_digits_is_the_pin(http, base_url, db, settings):
+    """As a mail's "123 456" is copied or typed: with a dash between the halves, or from a
+    full-width keyboard (app/link_codes.py typed_code). Letters are still no PIN."""
+    _, _, link, pin = await registered(http, base_url, db, settings)
+    status, page, _ = await enter_pin(http, link, pin[:3] + "x" + pin[3:])
+    assert status == 422 and "Skriv de 6 siffrorna" in page
+    full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in pin)
+    status, _, _ = await enter_pin_without_form(http, link, f" {full_width[:3]}-{full_width[3:]} ")
+    assert status == 303

@@ -1,0 +1,46 @@
+"""Names are kept composed (Unicode NFC): "Jörgen" pasted with a combining diaeresis (from a
+PDF, a macOS file name) looks the same as the one typed, and the interviewers' search for
+"jörg" must find it (app/auth/validation.py clean_text, app/live/roster.py)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from aiohttp import ClientSession, CookieJar
+
+from app.paths import MIGRATIONS_DIR
+from tests.browser.interviewer_support import make_meeting_event
+from tests.candidate_support import make_event, register
+from tests.integration.channel_support import INTERVIEWER_CODE, sign_in_interviewer
+from tests.mails import unique_email
+
+DECOMPOSED = "Jo\u0308rgen Ma\u030attsson"
+COMPOSED = "Jörgen Måttsson"
+
+
+async def test_a_name_registered_decomposed_is_kept_composed(db, base_url, app_server):
+    assert DECOMPOSED != COMPOSED and unicodedata.normalize("NFC", DECOMPOSED) == COMPOSED
+    event = await make_event(db)
+    email = unique_email("jorgen")
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        status, page = await register(http, base_url, event["invite_token"], name=DECOMPOSED, email=email)
+    assert status == 200, page
+    assert await db.fetchval("SELECT name FROM candidate WHERE email = $1", email) == COMPOSED
+
+
+async def test_the_roster_finds_a_name_whatever_form_it_was_stored_or_typed_in(db, base_url, app_server):
+    event, (token,), _ = await make_meeting_event(db, candidates=2)
+    candidate = event.candidates[0]
+    # Stored before names were composed: the migration composes it.
+    await db.execute("UPDATE candidate SET name = $2 WHERE id = $1", candidate, DECOMPOSED)
+    await db.execute((MIGRATIONS_DIR / "0052_names_composed.sql").read_text())
+    assert await db.fetchval("SELECT name FROM candidate WHERE id = $1", candidate) == COMPOSED
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        # (The meeting code as a full-width keyboard types it, with a dash between its
+        # halves: the code, app/link_codes.py typed_code.)
+        wide = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in INTERVIEWER_CODE)
+        assert await sign_in_interviewer(http, base_url, token, f"{wide[:3]}-{wide[3:]}") == 303
+        for query in ("Jörg", "jörg", "MÅTT", "o\u0308rgen"):
+            async with http.get(f"{base_url}/i/{token}/roster", params={"q": query}) as response:
+                found = await response.json()
+            assert [c["name"] for c in found["candidates"]] == [COMPOSED], query
