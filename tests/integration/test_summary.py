@@ -92,6 +92,9 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
         assert name in text, name
     assert re.search(r"Sida 1 av [12]\b" if language == "sv" else r"Page 1 of [12]\b", text)
     assert "Stark på kundbemötande." in text and "Spännande jobb, tack!" in text
+    # When it was made stands under the title, before the totals: never alone on a last page.
+    made = text.index("Framtagen " if language == "sv" else "Made ")
+    assert text.index(event.title) < made < text.index("Totalt" if language == "sv" else "Totals")
     fonts = subprocess.run(
         ["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True
     ).stdout
