@@ -7,10 +7,12 @@ the database cluster was created with. The browsers sort the live lists by the s
     f"ORDER BY {by_name('c.name', language)}, c.id"         a list sorted in SQL
     order = await name_order(connection, names, language)   a list sorted in Python:
     sorted(rows, key=lambda row: order(row["name"]))
+    f"WHERE c.name ILIKE $2 ESCAPE '\\'", contains(query)   a search by any part of a name
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Callable, Iterable
 
 import asyncpg
@@ -36,3 +38,13 @@ async def name_order(
     )
     places = {row["name"]: place for place, row in enumerate(rows)}
     return lambda name: places.get(name, len(places))
+
+
+def contains(query: str) -> str:
+    """ILIKE's pattern (with ESCAPE '\\') for "contains what was typed": its spaces collapsed,
+    composed (NFC) as names are stored (app/auth/validation.py clean_text), its wildcards
+    taken literally and characters that cannot be in a name (controls, NUL) left out."""
+    text = unicodedata.normalize("NFC", " ".join(query.split()))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

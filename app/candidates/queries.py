@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import asyncpg
 
 from app.candidates.rules import Registration
 from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
-from app.names import by_name
+from app.names import by_name, contains
 
 # What candidate-facing pages and mails may show of an event: never its questions,
 # attributes or interviewers. (registration_event_version, migration 0029, hashes these
@@ -337,25 +338,59 @@ async def set_language(connection: asyncpg.Connection, candidate_id: int, langua
     await connection.execute("UPDATE candidate SET language = $2 WHERE id = $1", candidate_id, language)
 
 
-async def for_employer(connection: asyncpg.Connection, event_id: int, language: str) -> list[asyncpg.Record]:
-    """Every registration of the event, the ended ones too (so the employer sees who
-    cancelled), registered ones first, each group by name in `language`'s order."""
-    return await connection.fetch(
-        f"""
-        SELECT {CANDIDATE_COLUMNS},
-               CASE WHEN cancelled_at IS NULL THEN 'registered'
-                    WHEN cancelled_by = 'employer' THEN 'removed'
-                    ELSE 'cancelled' END AS status,
-               EXISTS (SELECT 1 FROM interview i
-                       WHERE i.event_id = $1 AND i.candidate_id = candidate.id AND i.state = 'ended')
-                   AS interviewed,
-               -- Short, for a table: "2026-11-26 14:05", Swedish time like every time shown.
-               to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
-                   AS registered_local
-        FROM candidate WHERE event_id = $1 AND erased_at IS NULL
-        ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id""",
-        event_id,
-    )
+# How many registrations the employer's event page shows at a time (EmployerList).
+EMPLOYER_PAGE_SIZE = 50
+# Who matches a search on the employer's page: any part of the name, address or phone.
+EMPLOYER_MATCH = """event_id = $1 AND erased_at IS NULL
+    AND ($2 = '%%' OR name ILIKE $2 ESCAPE '\\' OR email ILIKE $2 ESCAPE '\\'
+         OR phone ILIKE $2 ESCAPE '\\')"""
+
+
+@dataclass(frozen=True)
+class EmployerList:
+    """One page of the registrations the employer's event page lists."""
+
+    rows: list[asyncpg.Record]
+    total: int  # registrations that match (all of them without a search)
+    page: int  # 1-based; the last page when the one asked for is past the end
+    pages: int  # at least 1
+
+
+async def for_employer(
+    connection: asyncpg.Connection, event_id: int, language: str, query: str = "", page: int = 1
+) -> EmployerList:
+    """The event's registrations, the ended ones too (so the employer sees who cancelled),
+    registered ones first, each group by name in `language`'s order: those matching
+    `query` (any part of a name, address or phone), EMPLOYER_PAGE_SIZE at a time, so that an
+    event of thousands is a page a person can use and a browser can hold."""
+    pattern = contains(query)
+    async with connection.transaction(isolation="repeatable_read", readonly=True):
+        total = await connection.fetchval(
+            f"SELECT count(*) FROM candidate WHERE {EMPLOYER_MATCH}", event_id, pattern
+        )
+        pages = max(1, -(-total // EMPLOYER_PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        rows = await connection.fetch(
+            f"""
+            SELECT {CANDIDATE_COLUMNS},
+                   CASE WHEN cancelled_at IS NULL THEN 'registered'
+                        WHEN cancelled_by = 'employer' THEN 'removed'
+                        ELSE 'cancelled' END AS status,
+                   EXISTS (SELECT 1 FROM interview i
+                           WHERE i.event_id = $1 AND i.candidate_id = candidate.id
+                             AND i.state = 'ended') AS interviewed,
+                   -- Short, for a table: "2026-11-26 14:05", Swedish time like every time shown.
+                   to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
+                       AS registered_local
+            FROM candidate WHERE {EMPLOYER_MATCH}
+            ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id
+            LIMIT $3 OFFSET $4""",
+            event_id,
+            pattern,
+            EMPLOYER_PAGE_SIZE,
+            (page - 1) * EMPLOYER_PAGE_SIZE,
+        )
+    return EmployerList(rows, total, page, pages)
 
 
 async def set_invite_open(connection: asyncpg.Connection, event_id: int, is_open: bool) -> None:

@@ -8,14 +8,12 @@ name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the
 
 from __future__ import annotations
 
-import unicodedata
-
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
-from app.names import by_name
+from app.names import by_name, contains
 
 PAGE_SIZE = 25
 MAX_QUERY = 200  # as long as a name may be (the invite form's limit)
@@ -61,12 +59,6 @@ class RosterPage:
         }
 
 
-def name_pattern(query: str) -> str:
-    """ILIKE's pattern for "the name contains `query`", its wildcards taken literally."""
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 async def roster_page(
     connection: asyncpg.Connection,
     event_id: int,
@@ -75,8 +67,7 @@ async def roster_page(
     grace_seconds: float,
     language: str = "sv",
 ) -> RosterPage:
-    # Composed, as names are stored (app/auth/validation.py clean_text).
-    pattern = name_pattern(unicodedata.normalize("NFC", " ".join(query.split())))
+    pattern = contains(query)
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         total = await connection.fetchval(COUNT_SQL, event_id, pattern)
         pages = max(1, -(-total // PAGE_SIZE))

@@ -17,8 +17,11 @@ from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
+from app.views.roster import page_number
 
 routes = web.RouteTableDef()
+# The longest search of the registrations the event page takes (its field's maxlength).
+MAX_SEARCH = 200
 NOTICES = {
     "deleted",
     "deleted_draft",
@@ -175,10 +178,22 @@ async def show(request: web.Request) -> web.Response:
             "questions": await queries.items(connection, "event_question", event_id),
             "attributes": await queries.items(connection, "event_attribute", event_id),
             "interviewers": await queries.interviewers(connection, event_id),
-            "candidates": await candidate_queries.for_employer(connection, event_id, request[LANGUAGE])
-            if event["editable"]
-            else [],
         }
+        # The registrations a page at a time, searched by any part of a name, address or
+        # phone (`q`, as long as the search field allows: a longer one is cut there).
+        search = request.query.get("q", "")[:MAX_SEARCH]
+        listed = (
+            await candidate_queries.for_employer(
+                connection,
+                event_id,
+                request[LANGUAGE],
+                search,
+                page_number(request.query.get("page", "")) or 1,
+            )
+            if event["editable"]
+            else candidate_queries.EmployerList([], 0, 1, 1)
+        )
+        details["candidates"] = listed.rows
         # Personal links new devices cannot try now, for the organizer to open again.
         link_locks = await locks_for_event(
             connection, details["candidates"], details["interviewers"], request.app[SETTINGS].limits
@@ -213,6 +228,8 @@ async def show(request: web.Request) -> web.Response:
             ),
             "over": is_over(event, now),
             "invite_link": invite_link,
+            "listed": listed,
+            "search": search,
             # (language, its text): the event's language first.
             "invite_texts": [
                 (

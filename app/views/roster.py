@@ -22,7 +22,7 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 MAX_PAGE = 100_000
 
 
-def _page_number(text: str) -> int | None:
+def page_number(text: str) -> int | None:
     if not (text.isascii() and text.isdigit() and len(text) <= 6):
         return None
     number = int(text)
@@ -42,7 +42,7 @@ async def roster(request: web.Request) -> web.Response:
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
         raise web.HTTPForbidden()
     query = request.query.get("q", "")
-    page = _page_number(request.query.get("page", "1"))
+    page = page_number(request.query.get("page", "1"))
     if page is None or len(query) > MAX_QUERY or "\x00" in query:
         return web.json_response({"error": "invalid_fields"}, status=400, headers=NO_STORE)
     async with pool.acquire() as connection:

@@ -1,0 +1,92 @@
+"""The employer's list of an event's registrations, a page at a time and searchable: an
+event of thousands was one page of thousands of rows (each with its forms), which neither a
+person nor a browser could use (app/candidates/queries.py for_employer)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from app.candidates.queries import EMPLOYER_PAGE_SIZE
+from tests.candidate_support import make_event
+
+NAMES = [f"Kandidat {n:03d}" for n in range(1, 120)] + ["Zoë Åberg"]
+
+
+async def registered_event(db, organization_id: int) -> int:
+    event = await make_event(db, organization_id=organization_id, capacity=500)
+    await db.executemany(
+        """INSERT INTO candidate (event_id, name, email, phone, access_token, pin)
+           VALUES ($1, $2, $3, $4, $5, '654321')""",
+        [
+            (
+                event["id"],
+                name,
+                f"c{n}-{secrets.token_hex(3)}@example.se",
+                f"070-{n:07d}",
+                secrets.token_urlsafe(16),
+            )
+            for n, name in enumerate(NAMES)
+        ],
+    )
+    return event["id"]
+
+
+def names_on(page: str) -> list[str]:
+    return re.findall(r'<td data-label="(?:Namn|Name)" class="wraps-anywhere">([^<]+)</td>', page)
+
+
+async def get(http, url: str) -> tuple[int, str]:
+    async with http.get(url) as response:
+        return response.status, await response.text()
+
+
+async def test_the_registrations_come_a_page_at_a_time_in_name_order(employer, base_url, db):
+    http, user = employer
+    event_id = await registered_event(db, user["organization_id"])
+    status, page = await get(http, f"{base_url}/events/{event_id}")
+    assert status == 200
+    assert names_on(page) == NAMES[:EMPLOYER_PAGE_SIZE]
+    assert "120 anmälningar sammanlagt" in page and "Sida 1 av 3" in page
+    assert f'href="/events/{event_id}?page=2#candidates-heading" rel="next"' in page
+    assert 'rel="prev"' not in page
+    _, page = await get(http, f"{base_url}/events/{event_id}?page=3")
+    assert names_on(page) == NAMES[2 * EMPLOYER_PAGE_SIZE :]
+    assert "Sida 3 av 3" in page and 'rel="next"' not in page
+    # Past the end, or not a page number: the last page, or the first; never an error.
+    for query, first in (
+        ("page=99", NAMES[100]),
+        ("page=abc", NAMES[0]),
+        ("page=0", NAMES[0]),
+        ("page=%00", NAMES[0]),
+    ):
+        status, page = await get(http, f"{base_url}/events/{event_id}?{query}")
+        assert status == 200 and names_on(page)[0] == first, query
+
+
+async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base_url, db):
+    http, user = employer
+    event_id = await registered_event(db, user["organization_id"])
+    for query, found in (
+        ("zoë", ["Zoë Åberg"]),
+        ("ÅBERG", ["Zoë Åberg"]),
+        ("Zoe\u0308", ["Zoë Åberg"]),  # as pasted with a combining diaeresis
+        ("070-0000119", ["Zoë Åberg"]),
+        (
+            "Kandidat 11",
+            [f"Kandidat {n}" for n in range(110, 120)],
+        ),
+        ("%", []),  # a letter, not a wildcard
+        ("_", []),
+        ("\x00", NAMES[:EMPLOYER_PAGE_SIZE]),  # nothing that can be in a name: everyone
+        ("x" * 500, []),
+    ):
+        status, page = await get(http, f"{base_url}/events/{event_id}?q={query.replace('%', '%25')}")
+        assert status == 200, query
+        assert names_on(page) == found, query
+    _, page = await get(http, f"{base_url}/events/{event_id}?q=Kandidat")
+    assert "119 anmälningar matchar ”Kandidat”" in page
+    assert f'href="/events/{event_id}?q=Kandidat&amp;page=2#candidates-heading"' in page
+    assert 'value="Kandidat"' in page  # the search stays in its field
+    _, page = await get(http, f"{base_url}/events/{event_id}?q=nobody")
+    assert "0 anmälningar matchar" in page and "Pröva en annan del" in page
