@@ -301,6 +301,14 @@ async def forget_stale(connection: asyncpg.Connection) -> None:
     )
 
 
+async def forget_old_devices(connection: asyncpg.Connection, days: int) -> None:
+    """Known devices unused for longer than their cookie lives (`limits.known_device_days`):
+    is_known no longer counts them, and nothing else needs them."""
+    await connection.execute(
+        "DELETE FROM known_device WHERE last_used_at < clock_timestamp() - make_interval(days => $1)", days
+    )
+
+
 async def link_locks(
     connection: asyncpg.Connection, scope: str, subjects: list[str], limits: LimitSettings
 ) -> dict[str, throttle.LinkLock]:

@@ -5,9 +5,10 @@ candidates whose event ended `candidates.retention_days` ago are erased
 (app/candidates/erasure.py: the same erasure a candidate can ask for), and the sign-up,
 password-reset and colleague-invitation links whose time is over are deleted
 (app/auth/links.py), and so are the client addresses of mail-form posts over an hour old
-(app/mail_forms.py). A round runs under a PostgreSQL advisory lock taken with
-`pg_try_advisory_lock`: with many processes one does the round and the others skip it
-until their next; the erasure takes its candidates FOR NO KEY UPDATE SKIP LOCKED as well,
+(app/mail_forms.py), the counts of wrong tries a day after the last one (30 days for one
+that closed a secret) and the known devices no cookie can name any more (app/guessing.py).
+A round runs under a PostgreSQL advisory lock taken with `pg_try_advisory_lock`: with many
+processes one does the round and the others skip it until their next; the erasure takes its candidates FOR NO KEY UPDATE SKIP LOCKED as well,
 so a registration being changed by a request is simply left for the next round.
 """
 
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from app.auth.links import delete_expired
 from app.candidates.erasure import erase_expired
+from app.guessing import forget_old_devices, forget_stale
 from app.keys import DB_POOL, SETTINGS
 from app.mail_forms import forget_old
 from app.outages import Outage
@@ -43,6 +45,10 @@ async def retention_round(connection: asyncpg.Connection, settings: Settings) ->
         erased = await erase_expired(connection, settings.candidates.retention_days)
         links = await delete_expired(connection)
         await forget_old(connection)
+        # Wrong tries (their client addresses) a day after the last one, and devices no
+        # cookie can name any more: also when nobody enters that secret right again.
+        await forget_stale(connection)
+        await forget_old_devices(connection, settings.limits.known_device_days)
     finally:
         try:
             await connection.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)

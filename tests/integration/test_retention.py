@@ -156,3 +156,40 @@ async def test_a_round_forgets_mail_form_posts_over_an_hour_old(db, settings):
     assert await retention_round(db, settings) is not None
     left = await db.fetch("SELECT client FROM mail_form_post WHERE client = ANY($1::text[])", [old, recent])
     assert [row["client"] for row in left] == [recent]
+
+
+async def test_a_round_forgets_wrong_tries_and_devices_past_their_time(db, settings):
+    """Wrong tries hold client addresses: forgotten a day after the last one (a run that
+    closed a secret 30 days), though nobody enters that secret right again; a device
+    unused longer than its cookie lives is no longer known, and is deleted."""
+    subject = f"r{secrets.token_hex(4)}"
+    await db.execute(
+        """INSERT INTO guess_client (scope, subject, client, failures, last_failed_at)
+           VALUES ('pin', $1, '192.0.2.90', 3, now() - interval '25 hours'),
+                  ('pin', $1, '192.0.2.91', 1, now() - interval '1 hour')""",
+        subject,
+    )
+    await db.execute(
+        """INSERT INTO guess_secret (scope, subject, in_a_row, updated_at)
+           VALUES ('pin', $1, 0, now() - interval '25 hours'),
+                  ('code', $1, 9, now() - interval '25 hours'),
+                  ('password', $1, 9, now() - interval '31 days')""",
+        subject,
+    )
+    days = settings.limits.known_device_days
+    await db.execute(
+        """INSERT INTO known_device (scope, subject, device_hash, last_used_at)
+           VALUES ('pin', $1, $2, now() - make_interval(days => $4 + 1)),
+                  ('pin', $1, $3, now() - make_interval(days => $4 - 1))""",
+        subject,
+        b"\x01" * 32,
+        b"\x02" * 32,
+        days,
+    )
+    assert await retention_round(db, settings) is not None
+    clients = await db.fetch("SELECT client FROM guess_client WHERE subject = $1", subject)
+    assert [row["client"] for row in clients] == ["192.0.2.91"]
+    secrets_left = await db.fetch("SELECT scope FROM guess_secret WHERE subject = $1", subject)
+    assert [row["scope"] for row in secrets_left] == ["code"]  # closed, not yet 30 days
+    devices = await db.fetch("SELECT device_hash FROM known_device WHERE subject = $1", subject)
+    assert [bytes(row["device_hash"]) for row in devices] == [b"\x02" * 32]
