@@ -20,6 +20,7 @@ events.py             the employer's events: list, create, the event page
 event_changes.py      edit, publish, copy, delete an event
 event_ending.py       ending an event being held before its set end
 candidate_admin.py    the employer's handling of registrations
+candidate_list.py     the search and page of the registrations a row's action came from
 candidate_erasure.py  seeing and erasing a candidate's data
 link_locks_admin.py   the organizer's side of the limits on guessing
 link_guard.py         what the PIN page and the meeting code page share

@@ -15,6 +15,7 @@ from app.candidates import mails, queries
 from app.events import queries as event_queries
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
 from app.live import leaving
+from app.views.candidate_list import place_of
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,13 @@ async def registered_candidate(
     return candidate
 
 
-def back_to_event(event_id: int, notice: str) -> web.HTTPSeeOther:
-    # The notice is one of a fixed few; events/_candidates.html shows its text.
-    return web.HTTPSeeOther(f"/events/{event_id}?candidates={notice}#candidates-heading")
+def back_to_event(request: web.Request, event_id: int, notice: str) -> web.HTTPSeeOther:
+    """To the event's list of registrations, at the search and page the action came from
+    (app/views/candidate_list.py), with a notice: one of a fixed few, whose text
+    events/_candidates.html shows."""
+    place = place_of(request.query)
+    more = f"&{place[1:]}" if place else ""
+    return web.HTTPSeeOther(f"/events/{event_id}?candidates={notice}{more}#candidates-heading")
 
 
 @routes.post("/events/{event_id}/invite-link", name="event_invite_link")
@@ -69,7 +74,7 @@ async def switch_invite_link(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await owned_event(connection, request, for_update=True)
             await queries.set_invite_open(connection, event["id"], is_open)
-    raise back_to_event(event["id"], "invite_opened" if is_open else "invite_closed")
+    raise back_to_event(request, event["id"], "invite_opened" if is_open else "invite_closed")
 
 
 @routes.post("/events/{event_id}/candidates/{candidate_id}/resend", name="candidate_resend")
@@ -80,7 +85,7 @@ async def resend(request: web.Request) -> web.Response:
             event = await owned_event(connection, request, for_update=True)
             candidate = await registered_candidate(connection, request, event)
             if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
-                raise back_to_event(event["id"], "not_registered")
+                raise back_to_event(request, event["id"], "not_registered")
             await mails.send_confirmation(
                 connection,
                 request.app[MAILER],
@@ -89,7 +94,7 @@ async def resend(request: web.Request) -> web.Response:
                 candidate,
                 again=True,
             )
-    raise back_to_event(event["id"], "resent")
+    raise back_to_event(request, event["id"], "resent")
 
 
 @routes.get("/events/{event_id}/candidates/{candidate_id}/remove", name="candidate_remove_confirm")
@@ -99,10 +104,11 @@ async def remove_confirm(request: web.Request) -> web.Response:
         candidate = await registered_candidate(connection, request, event)
         interviewed = await queries.was_interviewed(connection, event["id"], candidate["id"])
     if candidate["cancelled_at"] is not None:
-        raise back_to_event(event["id"], "not_registered")
+        raise back_to_event(request, event["id"], "not_registered")
     if interviewed:
-        raise back_to_event(event["id"], "interviewed")
-    return render(request, "candidates/remove.html", {"event": event, "candidate": candidate})
+        raise back_to_event(request, event["id"], "interviewed")
+    context = {"event": event, "candidate": candidate, "list_place": place_of(request.query)}
+    return render(request, "candidates/remove.html", context)
 
 
 @routes.post("/events/{event_id}/candidates/{candidate_id}/remove", name="candidate_remove")
@@ -116,9 +122,9 @@ async def remove(request: web.Request) -> web.Response:
             # a cancellation after the interview and take the candidate out of the counts
             # beside the interview. Their details can be erased instead.
             if await queries.was_interviewed(connection, event["id"], candidate["id"]):
-                raise back_to_event(event["id"], "interviewed")
+                raise back_to_event(request, event["id"], "interviewed")
             if not await queries.cancel(connection, candidate["id"], "employer"):
-                raise back_to_event(event["id"], "not_registered")
+                raise back_to_event(request, event["id"], "not_registered")
             # On the event day: out of the queue, an offer withdrawn, a call ended.
             rooms = await leaving.end_on_event_day(
                 connection, event["id"], candidate["id"], "removed", by_candidate=False
@@ -138,4 +144,4 @@ async def remove(request: web.Request) -> web.Response:
         event["id"],
         require_user(request).id,
     )
-    raise back_to_event(event["id"], "removed")
+    raise back_to_event(request, event["id"], "removed")

@@ -28,6 +28,7 @@ from app.timefmt import both_languages
 from app.live import leaving, queue
 from app.views import candidate_page
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
+from app.views.candidate_list import place_of
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ async def employer_erase_confirm(request: web.Request) -> web.Response:
             "candidate": candidate,
             "upcoming": upcoming,
             "queue_state": await _queue_state(request, candidate["id"]),
+            "list_place": place_of(request.query),
         },
     )
 
@@ -151,4 +153,4 @@ async def employer_erase(request: web.Request) -> web.Response:
     log.info(
         "candidate %s of event %s erased by user %s", candidate["id"], event["id"], require_user(request).id
     )
-    raise back_to_event(event["id"], "erased")
+    raise back_to_event(request, event["id"], "erased")

@@ -17,11 +17,10 @@ from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
+from app.views.candidate_list import place_in_list, search_of
 from app.views.roster import page_number
 
 routes = web.RouteTableDef()
-# The longest search of the registrations the event page takes (its field's maxlength).
-MAX_SEARCH = 200
 NOTICES = {
     "deleted",
     "deleted_draft",
@@ -181,7 +180,7 @@ async def show(request: web.Request) -> web.Response:
         }
         # The registrations a page at a time, searched by any part of a name, address or
         # phone (`q`, as long as the search field allows: a longer one is cut there).
-        search = request.query.get("q", "")[:MAX_SEARCH]
+        search = search_of(request.query)
         listed = (
             await candidate_queries.for_employer(
                 connection,
@@ -230,6 +229,8 @@ async def show(request: web.Request) -> web.Response:
             "invite_link": invite_link,
             "listed": listed,
             "search": search,
+            # Where in the list a row's action comes back to.
+            "list_place": place_in_list(search, listed.page),
             # (language, its text): the event's language first.
             "invite_texts": [
                 (

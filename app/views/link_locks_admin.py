@@ -46,8 +46,9 @@ async def locks_for_event(
     return found
 
 
-def back_to_interviewers(event_id: int, notice: str) -> web.HTTPSeeOther:
-    # The notice is one of a fixed few; events/show.html shows its text.
+def back_to_interviewers(request: web.Request, event_id: int, notice: str) -> web.HTTPSeeOther:
+    # The notice is one of a fixed few; events/show.html shows its text. (`request`: called
+    # as back_to_event is, by unlock; the interviewers' list has no search or pages.)
     return web.HTTPSeeOther(f"/events/{event_id}?interviewers={notice}#interviewers-heading")
 
 
@@ -64,7 +65,7 @@ async def unlock(request: web.Request, kind: GuardedCode, person_of, back) -> we
         event["id"],
         require_user(request).id,
     )
-    raise back(event["id"], "unlocked")
+    raise back(request, event["id"], "unlocked")
 
 
 @routes.post("/events/{event_id}/candidates/{candidate_id}/unlock", name="candidate_unlock")
@@ -80,7 +81,7 @@ async def reissue_candidate(request: web.Request) -> web.Response:
             event = await owned_event(connection, request, for_update=True)
             candidate = await registered_candidate(connection, request, event, for_update=True)
             if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
-                raise back_to_event(event["id"], "not_registered")
+                raise back_to_event(request, event["id"], "not_registered")
             await reissue(connection, CANDIDATE_PIN, candidate["id"], link_token())
             candidate = await candidate_queries.in_event(connection, event["id"], candidate["id"])
             assert candidate is not None, "locked above"
@@ -99,7 +100,7 @@ async def reissue_candidate(request: web.Request) -> web.Response:
         event["id"],
         require_user(request).id,
     )
-    raise back_to_event(event["id"], "reissued")
+    raise back_to_event(request, event["id"], "reissued")
 
 
 async def event_interviewer(connection: asyncpg.Connection, request: web.Request, event):
@@ -125,7 +126,7 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
             event = await owned_event(connection, request, for_update=True)
             interviewer = await event_interviewer(connection, request, event)
             if event["state"] not in ACTIVE_STATES:
-                raise back_to_interviewers(event["id"], "not_published")
+                raise back_to_interviewers(request, event["id"], "not_published")
             await reissue(connection, INTERVIEWER_CODE, interviewer["id"], link_token())
             await notify.invite_interviewers(
                 connection,
@@ -140,4 +141,4 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
         event["id"],
         require_user(request).id,
     )
-    raise back_to_interviewers(event["id"], "reissued")
+    raise back_to_interviewers(request, event["id"], "reissued")

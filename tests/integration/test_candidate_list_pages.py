@@ -4,11 +4,13 @@ person nor a browser could use (app/candidates/queries.py for_employer)."""
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 
 from app.candidates.queries import EMPLOYER_PAGE_SIZE
 from tests.candidate_support import make_event
+from tests.forms import csrf_in
 
 NAMES = [f"Kandidat {n:03d}" for n in range(1, 120)] + ["Zoë Åberg"]
 
@@ -90,3 +92,39 @@ async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base
     assert 'value="Kandidat"' in page  # the search stays in its field
     _, page = await get(http, f"{base_url}/events/{event_id}?q=nobody")
     assert "0 anmälningar matchar" in page and "Pröva en annan del" in page
+
+
+async def test_a_rows_action_comes_back_to_the_search_and_page_it_came_from(employer, base_url, db):
+    http, user = employer
+    event_id = await registered_event(db, user["organization_id"])
+    _, page = await get(http, f"{base_url}/events/{event_id}?q=Kandidat&page=2")
+    place = "?q=Kandidat&amp;page=2"
+    [resend] = re.findall(rf'action="(/events/{event_id}/candidates/\d+/resend{re.escape(place)})"', page)[:1]
+    assert f'/reissue{place}"' in page and f'/remove{place}"' in page and f'/erase{place}"' in page
+    csrf = csrf_in(page)
+    async with http.post(
+        base_url + html.unescape(resend), data={"csrf_token": csrf}, allow_redirects=False
+    ) as response:
+        assert response.status == 303
+        assert response.headers["Location"] == (
+            f"/events/{event_id}?candidates=resent&q=Kandidat&page=2#candidates-heading"
+        )
+    # A confirmation page keeps the place for its answer and its way back.
+    remove = re.search(rf'href="(/events/{event_id}/candidates/\d+/remove{re.escape(place)})"', page)[1]
+    _, confirm = await get(http, base_url + html.unescape(remove))
+    assert f'action="{remove}"' in confirm
+    assert f'href="/events/{event_id}{place}#candidates-heading"' in confirm
+    # A place made up by hand is checked again, not taken as it is.
+    async with http.post(
+        f"{base_url}/events/{event_id}/candidates/{await first_candidate(db, event_id)}/resend?page=x&q="
+        + "y" * 300,
+        data={"csrf_token": csrf},
+        allow_redirects=False,
+    ) as response:
+        assert response.headers["Location"] == (
+            f"/events/{event_id}?candidates=resent&q={'y' * 200}#candidates-heading"
+        )
+
+
+async def first_candidate(db, event_id: int) -> int:
+    return await db.fetchval("SELECT min(id) FROM candidate WHERE event_id = $1", event_id)
