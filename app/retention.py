@@ -8,8 +8,9 @@ password-reset and colleague-invitation links whose time is over are deleted
 (app/mail_forms.py), the counts of wrong tries a day after the last one (30 days for one
 that closed a secret) and the known devices no cookie can name any more (app/guessing.py).
 A round runs under a PostgreSQL advisory lock taken with `pg_try_advisory_lock`: with many
-processes one does the round and the others skip it until their next; the erasure takes its candidates FOR NO KEY UPDATE SKIP LOCKED as well,
-so a registration being changed by a request is simply left for the next round.
+processes one does the round and the others skip it until their next; the erasure takes
+its candidates FOR NO KEY UPDATE SKIP LOCKED as well, so a registration being changed by a
+request is simply left for the next round.
 """
 
 from __future__ import annotations

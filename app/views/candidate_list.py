@@ -18,8 +18,8 @@ def search_of(query: Mapping[str, str]) -> str:
 
 
 def place_in_list(search: str, page: int) -> str:
-    """ "?q=…&page=…" for a search and page (nothing for the first page of all), to append
-    to a row's action and to the list's address."""
+    """The query string of a search and page, "?q=…&page=…" (nothing for the first page of
+    all), to append to a row's action and to the list's address."""
     params = {"q": search} if search else {}
     if page > 1:
         params["page"] = str(page)
