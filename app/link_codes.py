@@ -39,8 +39,9 @@ INTERVIEWER_CODE = GuardedCode("event_interviewer", "access_code", "code", "meet
 
 def typed_code(text: str) -> str:
     """The digits of a code as typed or pasted: spaces and dashes between them dropped (a
-    mail's "399 147" copied as "399-147"), and digits of a full-width keyboard read as
-    the plain ones (NFKC). Anything else stays, for the caller to refuse as malformed."""
+    mail's "399 147" copied as "399-147"), and the forms of digits that NFKC folds to the
+    plain ones read as those (a full-width keyboard's; circled and styled digits too, which
+    is harmless). Anything else stays, for the caller to refuse as malformed."""
     folded = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in folded if not (ch.isspace() or unicodedata.category(ch) == "Pd"))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import asyncpg
 
+from app.addresses import ascii_domain
 from app.candidates.rules import Registration
 from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
@@ -340,10 +342,27 @@ async def set_language(connection: asyncpg.Connection, candidate_id: int, langua
 
 # How many registrations the employer's event page shows at a time (EmployerList).
 EMPLOYER_PAGE_SIZE = 50
-# Who matches a search on the employer's page: any part of the name, address or phone.
+# Who matches a search on the employer's page (employer_search): any part of the name, the
+# address (its domain as stored, in ASCII), or the phone as typed or by its digits alone.
 EMPLOYER_MATCH = """event_id = $1 AND erased_at IS NULL
-    AND ($2 = '%%' OR name ILIKE $2 ESCAPE '\\' OR email ILIKE $2 ESCAPE '\\'
-         OR phone ILIKE $2 ESCAPE '\\')"""
+    AND ($2 = '%%' OR name ILIKE $2 ESCAPE '\\' OR email ILIKE $3 ESCAPE '\\'
+         OR phone ILIKE $2 ESCAPE '\\'
+         OR ($4 <> '' AND regexp_replace(phone, '[^0-9]', '', 'g') LIKE '%' || $4 || '%'))"""
+# A search that looks like a phone number: digits with what people write between them.
+PHONE_LIKE = re.compile(r"\+?[0-9][0-9 ()./-]*")
+
+
+def employer_search(search: str) -> tuple[str, str, str]:
+    """EMPLOYER_MATCH's $2 to $4 for a search: the pattern for names and phones as typed;
+    for addresses, whose domains are stored in their ASCII form (app/addresses.py), the
+    search with its domain so written ("åkeri.se" finds "anna@xn--keri-poa.se"); and for a
+    search like a phone number, its digits ("0701234567" finds "070-123 45 67")."""
+    text = " ".join(search.split())
+    as_stored = (
+        text if text.isascii() else ascii_domain(text if "@" in text else f"@{text}").removeprefix("@")
+    )
+    digits = re.sub(r"[^0-9]", "", text) if PHONE_LIKE.fullmatch(text) else ""
+    return contains(text), contains(as_stored), digits if len(digits) >= 3 else ""
 
 
 @dataclass(frozen=True)
@@ -363,10 +382,10 @@ async def for_employer(
     registered ones first, each group by name in `language`'s order: those matching
     `query` (any part of a name, address or phone), EMPLOYER_PAGE_SIZE at a time, so that an
     event of thousands is a page a person can use and a browser can hold."""
-    pattern = contains(query)
+    search = employer_search(query)
     async with connection.transaction(isolation="repeatable_read", readonly=True):
         total = await connection.fetchval(
-            f"SELECT count(*) FROM candidate WHERE {EMPLOYER_MATCH}", event_id, pattern
+            f"SELECT count(*) FROM candidate WHERE {EMPLOYER_MATCH}", event_id, *search
         )
         pages = max(1, -(-total // EMPLOYER_PAGE_SIZE))
         page = min(max(page, 1), pages)
@@ -384,9 +403,9 @@ async def for_employer(
                        AS registered_local
             FROM candidate WHERE {EMPLOYER_MATCH}
             ORDER BY cancelled_at IS NOT NULL, {by_name("name", language)}, id
-            LIMIT $3 OFFSET $4""",
+            LIMIT $5 OFFSET $6""",
             event_id,
-            pattern,
+            *search,
             EMPLOYER_PAGE_SIZE,
             (page - 1) * EMPLOYER_PAGE_SIZE,
         )

@@ -4,6 +4,7 @@ page and the list it goes back to keep them, so a search is not lost to an actio
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -14,7 +15,10 @@ MAX_SEARCH = 200
 
 
 def search_of(query: Mapping[str, str]) -> str:
-    return query.get("q", "")[:MAX_SEARCH]
+    """The search as it is used and shown: composed, its spaces collapsed, without the
+    characters no name has (app/names.py contains), at most MAX_SEARCH long."""
+    text = unicodedata.normalize("NFC", " ".join(query.get("q", "")[:MAX_SEARCH].split()))
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
 
 
 def place_in_list(search: str, page: int) -> str:

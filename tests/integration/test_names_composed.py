@@ -44,3 +44,20 @@ async def test_the_roster_finds_a_name_whatever_form_it_was_stored_or_typed_in(d
             async with http.get(f"{base_url}/i/{token}/roster", params={"q": query}) as response:
                 found = await response.json()
             assert [c["name"] for c in found["candidates"]] == [COMPOSED], query
+
+
+async def test_the_migration_composes_an_events_texts_the_form_sends_back_composed(db):
+    """Else a question held by interviews (app/events/held.py) stored decomposed would never
+    equal what the form sends back, and every save of that event would be refused."""
+    event, _, _ = await make_meeting_event(db, candidates=1)
+    await db.execute("UPDATE event SET title = $2, job_description = $2 WHERE id = $1", event.id, DECOMPOSED)
+    await db.execute("UPDATE event_question SET text = $2 WHERE event_id = $1", event.id, DECOMPOSED)
+    await db.execute("UPDATE event_attribute SET text = $2 WHERE event_id = $1", event.id, DECOMPOSED)
+    await db.execute((MIGRATIONS_DIR / "0052_names_composed.sql").read_text())
+    assert await db.fetchrow("SELECT title, job_description FROM event WHERE id = $1", event.id) == (
+        COMPOSED,
+        COMPOSED,
+    )
+    for table in ("event_question", "event_attribute"):
+        texts = await db.fetch(f"SELECT DISTINCT text FROM {table} WHERE event_id = $1", event.id)
+        assert [row["text"] for row in texts] == [COMPOSED], table
