@@ -138,3 +138,17 @@ async def test_a_rows_action_comes_back_to_the_search_and_page_it_came_from(empl
 
 async def first_candidate(db, event_id: int) -> int:
     return await db.fetchval("SELECT min(id) FROM candidate WHERE event_id = $1", event_id)
+
+
+async def test_the_whole_list_is_one_download_away(employer, base_url, db):
+    """Paged on the page, whole in a spreadsheet: the summary's CSV, linked beside the list,
+    holds everyone registered with their e-mail and phone."""
+    http, user = employer
+    event_id = await registered_event(db, user["organization_id"])
+    _, page = await get(http, f"{base_url}/events/{event_id}")
+    assert f'<a href="/events/{event_id}/summary.csv" download>Ladda ned alla anmälda som CSV' in page
+    async with http.get(f"{base_url}/events/{event_id}/summary.csv") as response:
+        assert response.status == 200
+        rows = (await response.read()).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1 + len(NAMES)
+    assert any("Zoë Åberg" in row and "zoe@" in row and "070-0000119" in row for row in rows)
