@@ -21,6 +21,8 @@ from app.views.candidate_list import place_in_list, search_of
 from app.views.roster import page_number
 
 routes = web.RouteTableDef()
+# How many past events the list shows at a time.
+PAST_PER_PAGE = 20
 NOTICES = {
     "deleted",
     "deleted_draft",
@@ -103,6 +105,11 @@ async def list_events(request: web.Request) -> web.Response:
         for row in rows
     ]
     notice = request.query.get("notice")
+    # The past ones newest first, PAST_PER_PAGE at a time: an organization's years of events
+    # are not one table (`past`: the page of them, 1 = the newest).
+    past = [e for e in events if e["starts_at"] < now - dt.timedelta(minutes=e["duration_minutes"])][::-1]
+    past_pages = max(1, -(-len(past) // PAST_PER_PAGE))
+    past_page = min(page_number(request.query.get("past", "")) or 1, past_pages)
     return render(
         request,
         "events/list.html",
@@ -110,9 +117,10 @@ async def list_events(request: web.Request) -> web.Response:
             "upcoming": [
                 e for e in events if e["starts_at"] >= now - dt.timedelta(minutes=e["duration_minutes"])
             ],
-            "past": [e for e in events if e["starts_at"] < now - dt.timedelta(minutes=e["duration_minutes"])][
-                ::-1
-            ],
+            "past": past[(past_page - 1) * PAST_PER_PAGE : past_page * PAST_PER_PAGE],
+            "past_total": len(past),
+            "past_page": past_page,
+            "past_pages": past_pages,
             "notice": notice if notice in NOTICES else None,
         },
     )

@@ -726,3 +726,37 @@ async def test_the_edit_form_shows_an_international_domain_as_written(employer, 
     async with http.get(f"{base_url}/events/{event_id}/edit") as response:
         page = await response.text()
     assert 'value="asa@exämple.se"' in page and "xn--" not in page
+
+
+async def test_past_events_come_newest_first_twenty_at_a_time(employer, base_url, db):
+    """Years of events are not one table: the past ones a page at a time, newest first."""
+    from tests import factories
+
+    http, user = employer
+    titles = [f"Förr {n:02d}" for n in range(45)]  # Förr 00 the oldest
+    for days_ago, title in zip(range(len(titles), 0, -1), titles):
+        await factories.make_event(
+            db,
+            organization_id=user["organization_id"],
+            title=title,
+            starts_at=factories.now() - dt.timedelta(days=days_ago),
+            state="finished",
+        )
+    await factories.make_event(db, organization_id=user["organization_id"], title="Kommande")
+
+    def shown(page: str) -> list[str]:
+        return re.findall(r">(Förr \d\d)</a>", page)
+
+    async with http.get(f"{base_url}/events") as response:
+        page = await response.text()
+    assert "Kommande" in page
+    assert shown(page) == titles[::-1][:20] and "Sida 1 av 3" in page
+    assert 'href="/events?past=2#heading-2" rel="next"' in page and 'rel="prev"' not in page
+    for query, expected in (
+        ("past=3", titles[::-1][40:]),
+        ("past=99", titles[::-1][40:]),
+        ("past=x", titles[::-1][:20]),
+    ):
+        async with http.get(f"{base_url}/events?{query}") as response:
+            assert response.status == 200
+            assert shown(await response.text()) == expected, query
