@@ -42,8 +42,10 @@ class CandidateFeed:
         self.candidate_id = candidate_id
         self.rooms = RoomWatch()
         self.offered: set[int] = set()  # the offers announced: "your turn" once per offer
-        # Set by the channel once the socket is open: where `notice` sends.
+        # Set by the channel once the socket is open: where `notice` sends, and how it ends
+        # the socket.
         self.send: Callable[[Message], Awaitable[None]] | None = None
+        self.close: Callable[[], Awaitable[object]] | None = None
         self.page = ""  # the socket's key among the candidate's pages (app/views/live_sockets.py)
 
     async def snapshot(self) -> Message:
@@ -74,7 +76,13 @@ class CandidateFeed:
         """The offer straight from the dispatch's notification, ahead of the next state
         (which then does not repeat it): the moment that matters most to the candidate.
         And the end of the registration (app/live/leaving.py): the page shows where its
-        link now leads instead of a queue the candidate is no longer in."""
+        link now leads instead of a queue the candidate is no longer in. Their link replaced
+        by a new one (app/views/link_locks_admin.py): the socket ends, and the page, asking
+        to be let in again, finds its link gone and says so."""
+        if named.get("kind") == "link_reissued":
+            if self.close is not None:
+                await self.close()
+            return
         if named.get("kind") == "registration_ended" and self.send is not None:
             await self.send({"type": "registration_ended"})
             return
@@ -118,7 +126,13 @@ class InterviewerFeed:
         too (it knows its own by the mark it made), so each page sees the joins in one order.
         The interviewer was taken off the event (the employer's edit, app/events/workflow.py):
         the page is told (it loads its link, which no longer opens) and the socket ends, so
-        that it is sent no more names from the queue whatever the page does."""
+        that it is sent no more names from the queue whatever the page does. Their link
+        replaced by a new one (app/views/link_locks_admin.py): the socket ends, and the page,
+        asking to be let in again, finds its link gone (every page of theirs is on it)."""
+        if named.get("kind") == "link_reissued":
+            if self.close is not None:
+                await self.close()
+            return
         if self.send is None:
             return
         if named.get("kind") == "interviewer_removed":

@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 DEBOUNCE = 0.05
 # Notifications for the people they name alone, which change nothing of the event's view
 # (another window of an interviewer saved their record: app/live/outcome.py; an account's
-# sessions ended: app/live/organizer.py): told to those sockets, and no read or round of
+# sessions ended: app/live/organizer.py; a personal link replaced by a new one:
+# app/views/link_locks_admin.py): told to those sockets, and no read or round of
 # every socket of the event (a change costs what it changes: docs/architecture.md).
-NOTICES_ONLY = frozenset({"record_saved", "call_taken", "account_ended"})
+NOTICES_ONLY = frozenset({"record_saved", "call_taken", "account_ended", "link_reissued"})
 # How long a round keeps the event loop before it lets go for a turn: every other socket's
 # next message (a *Next*, the NOTIFY that carries an offer) waits for the turn under way.
 # A budget of time, not of sockets: a state costs from a few microseconds (a candidate's) to

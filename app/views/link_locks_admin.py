@@ -20,6 +20,7 @@ from app.events import queries as event_queries
 from app.events.tokens import link_token
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.link_codes import CANDIDATE_PIN, INTERVIEWER_CODE, GuardedCode, reissue
+from app.live import queue as live_queue
 from app.settings import LimitSettings
 from app.views.candidate_admin import (
     ACTIVE_STATES,
@@ -83,6 +84,9 @@ async def reissue_candidate(request: web.Request) -> web.Response:
             if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
                 raise back_to_event(request, event["id"], "not_registered")
             await reissue(connection, CANDIDATE_PIN, candidate["id"], link_token())
+            # A page open on the old link stops at once: its live socket is closed (at the
+            # commit, in whichever process holds it), and it finds its link gone.
+            await live_queue.notify(connection, event["id"], "link_reissued", candidate=candidate["id"])
             candidate = await candidate_queries.in_event(connection, event["id"], candidate["id"])
             assert candidate is not None, "locked above"
             await mails.send_confirmation(
@@ -128,6 +132,7 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
             if event["state"] not in ACTIVE_STATES:
                 raise back_to_interviewers(request, event["id"], "not_published")
             await reissue(connection, INTERVIEWER_CODE, interviewer["id"], link_token())
+            await live_queue.notify(connection, event["id"], "link_reissued", interviewer=interviewer["id"])
             await notify.invite_interviewers(
                 connection,
                 request.app[MAILER],

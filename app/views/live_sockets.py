@@ -76,8 +76,8 @@ def _socket(
 ) -> Socket:
     socket = Socket(ws, event_id, feed.snapshot, feed.derive, who, feed.notice, feed.holds, feed.cut)
     feed.send = socket.send_ahead  # the feed's notices are drawn ahead of the state
-    if isinstance(feed, InterviewerFeed):  # ended when they are taken off the event
-        feed.close = lambda: ws.close(code=WSCloseCode.POLICY_VIOLATION)
+    # Ended when the person's link is replaced, or an interviewer is taken off the event.
+    feed.close = lambda: ws.close(code=WSCloseCode.POLICY_VIOLATION)
 
     async def first_snapshot():
         """The socket's admission ends with its first state made; every later state is the
