@@ -99,6 +99,12 @@ async def create_session(connection: asyncpg.Connection, user_id: int) -> tuple[
     return token, expires_at
 
 
+def session_tag(token: str | None) -> str:
+    """A short name of a session for the live sockets' notices (app/live/organizer.py
+    account_ended): a piece of its stored hash, which opens nothing, never the token."""
+    return token_hash(token).hex()[:16] if token else ""
+
+
 async def end_session(connection: asyncpg.Connection, token: str) -> None:
     await connection.execute("DELETE FROM user_session WHERE token_hash = $1", token_hash(token))
 

@@ -102,14 +102,18 @@ def _interviewer(
 ACCOUNT_ENDED = "account_ended"
 
 
-async def account_ended(connection: asyncpg.Connection, user_id: int) -> None:
+async def account_ended(
+    connection: asyncpg.Connection, user_id: int, *, only: str = "", keep: str = ""
+) -> None:
     """The account's sessions ended: its open live views close, in whichever process they
     are (each of the organization's events being held or ahead, told; a socket of that
-    account on it closes)."""
+    account on it closes). `only`: one session ended (a log-out), named by its tag
+    (app/auth/sessions.py session_tag): that session's views close. `keep`: every session
+    but that one ended (a new password): all views but its own close."""
     events = await connection.fetch(
         """SELECT e.id FROM event e JOIN app_user u ON u.organization_id = e.organization_id
            WHERE u.id = $1 AND e.deleted_at IS NULL AND e.state IN ('published', 'live')""",
         user_id,
     )
     for row in events:
-        await notify(connection, row["id"], ACCOUNT_ENDED, user=user_id)
+        await notify(connection, row["id"], ACCOUNT_ENDED, user=user_id, only=only, keep=keep)

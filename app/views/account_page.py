@@ -9,7 +9,7 @@ from aiohttp import web
 from app.auth import require_user
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_current_password
-from app.auth.sessions import end_other_sessions
+from app.auth.sessions import end_other_sessions, session_tag
 from app.auth.users import (
     hash_password_async,
     organization_name,
@@ -25,6 +25,7 @@ from app.auth.validation import (
 )
 from app.i18n import N_
 from app.keys import DB_POOL, SETTINGS
+from app.live.organizer import account_ended
 from app.views.account_support import (
     form_page,
     lockout_message,
@@ -103,6 +104,8 @@ async def change_password(request: web.Request) -> web.Response:
         async with connection.transaction():
             await set_password_hash(connection, user.id, password_hash)
             ended = await end_other_sessions(connection, user.id, request.get(SESSION_TOKEN))
+            # The other browsers' open live views close with their sessions.
+            await account_ended(connection, user.id, keep=session_tag(request.get(SESSION_TOKEN)))
     log.info("user %s changed their password; %d other session(s) ended", user.id, ended)
     raise web.HTTPSeeOther("/account?done=password")
 

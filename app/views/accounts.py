@@ -9,7 +9,7 @@ from aiohttp import web
 from app.auth import current_user
 from app.auth.csrf import SESSION_TOKEN
 from app.auth.login import check_login
-from app.auth.sessions import clear_session_cookie, end_session
+from app.auth.sessions import clear_session_cookie, end_session, session_tag
 from app.auth.validation import (
     ascii_domain,
     form_text,
@@ -17,6 +17,7 @@ from app.auth.validation import (
 )
 from app.i18n import N_
 from app.keys import DB_POOL, SETTINGS
+from app.live.organizer import account_ended
 from app.views.account_support import (
     form_page,
     landing_page,
@@ -110,7 +111,10 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/login?done=logged_out")
     if token := request.get(SESSION_TOKEN):
-        async with request.app[DB_POOL].acquire() as connection:
+        async with request.app[DB_POOL].acquire() as connection, connection.transaction():
             await end_session(connection, token)
+            if (user := current_user(request)) is not None:
+                # This browser's open live views close too (the others' stay).
+                await account_ended(connection, user.id, only=session_tag(token))
     clear_session_cookie(request, response)
     raise response

@@ -12,6 +12,8 @@ from typing import Any
 from aiohttp import WSCloseCode, web
 
 from app.auth import current_user, require_user
+from app.auth.csrf import SESSION_TOKEN
+from app.auth.sessions import session_tag
 from app.events import queries
 from app.keys import DB_POOL
 from app.live.channel import Socket, is_upgrade, let_in, serve
@@ -54,6 +56,7 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     event = await owned_event(request)
     event_id = event["id"]
     user = require_user(request)
+    session = session_tag(request.get(SESSION_TOKEN))
     view = event_view_of(request.app, event_id)
 
     async def cut(read: EventView) -> dict[str, Any]:
@@ -67,8 +70,13 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
 
     def socket_of(ws: web.WebSocketResponse) -> Socket:
         async def notice(named: dict[str, Any]) -> None:
-            # The account was disabled (its sessions ended): no more of the event for it.
-            if named.get("kind") == ACCOUNT_ENDED:
+            # The account was disabled, or this socket's session ended (a log-out here, a new
+            # password set elsewhere): no more of the event for it.
+            if (
+                named.get("kind") == ACCOUNT_ENDED
+                and named.get("only", "") in ("", session)
+                and named.get("keep", "") != session
+            ):
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION)
 
         return Socket(ws, event_id, snapshot, cut=cut, who=("user", user.id), notice=notice)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from app.provision import set_disabled
-from tests.accounts import log_in, make_user
+from tests.accounts import PASSWORD, log_in, make_user
 from tests.forms import post_form
 from tests.integration.channel_support import new_client, recording, second_instance
 from tests.integration.live_support import make_live_event
@@ -64,3 +64,35 @@ async def test_the_operators_disable_user_closes_them_too(app_server, base_url, 
             await theirs.wait_for(lambda m: m["type"] == "state")
             await set_disabled(db, leaver["email"], True)
             await closed(theirs)
+
+
+async def test_a_new_password_closes_the_other_browsers_views_and_a_log_out_this_ones(
+    app_server, base_url, db
+):
+    """A new password ends the account's other sessions, and with them their open live
+    views; a log-out ends this browser's session and its views. Each leaves the rest open."""
+    event = await make_live_event(db)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    user = await make_user(db, organization_id=organization)
+    socket = f"{base_url}/events/{event.id}/live/ws"
+    async with new_client() as here, new_client() as elsewhere:
+        await log_in(here, base_url, user["email"])
+        await log_in(elsewhere, base_url, user["email"])
+        async with recording(here, socket) as ours, recording(elsewhere, socket) as theirs:
+            for page in (ours, theirs):
+                await page.wait_for(lambda m: m["type"] == "state")
+            new = "ett-annat-långt-lösenord-7"
+            status, _, _ = await post_form(
+                here,
+                base_url,
+                "/account/password",
+                {"current_password": PASSWORD, "password": new, "password_confirm": new},
+                form_page="/account",
+            )
+            assert status == 303
+            await closed(theirs)
+            await asyncio.sleep(0.3)
+            assert not ours.ws.closed
+            status, _, _ = await post_form(here, base_url, "/logout", {}, form_page="/account")
+            assert status == 303
+            await closed(ours)
