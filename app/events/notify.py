@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from app.events import queries
+from app.events.rules import INVITATIONS_PER_DAY
 from app.events.tokens import calendar_uid
 from app.i18n import N_
 from app.mail import store
@@ -107,6 +108,18 @@ def calendar_entry(
     return _entry(event, "candidate", candidate, method, link, description, bump)
 
 
+# Where a save or publication was refused by TooManyInvitations (a form's error, a notice).
+INVITATIONS_REFUSED = N_(
+    "Nothing was saved: your organization has had %(count)s interviewer invitations mailed within "
+    "a day, the most it may. Try again tomorrow, or invite fewer interviewers now."
+)
+
+
+class TooManyInvitations(Exception):
+    """The organization has had INVITATIONS_PER_DAY interviewer invitations mailed within a
+    day: the caller's transaction, which raised it, saves nothing."""
+
+
 async def invite_interviewers(
     connection: asyncpg.Connection,
     mailer: Mailer,
@@ -114,7 +127,13 @@ async def invite_interviewers(
     event: asyncpg.Record,
     interviewers: list[asyncpg.Record],
 ) -> None:
-    """Each interviewer's personal meeting link and code, with a calendar entry."""
+    """Each interviewer's personal meeting link and code, with a calendar entry; refused
+    whole (TooManyInvitations) past the organization's day's invitations."""
+    if interviewers and (
+        await queries.invitations_last_day(connection, event["organization_id"]) + len(interviewers)
+        > INVITATIONS_PER_DAY
+    ):
+        raise TooManyInvitations()
     for row in interviewers:
         link = interviewer_link(public_url, row["access_token"])
         await mailer.enqueue(

@@ -287,6 +287,15 @@ async def count_not_yet_interviewed(connection: asyncpg.Connection, event_id: in
     return await connection.fetchval(f"SELECT count(*) {NOT_YET_INTERVIEWED}", event_id)
 
 
+async def invitations_last_day(connection: asyncpg.Connection, organization_id: int) -> int:
+    """The interviewers of the organization's events mailed an invitation within a day."""
+    return await connection.fetchval(
+        """SELECT count(*) FROM event_interviewer i JOIN event e ON e.id = i.event_id
+           WHERE e.organization_id = $1 AND i.invited_at > now() - interval '1 day'""",
+        organization_id,
+    )
+
+
 async def mark_invited(connection: asyncpg.Connection, interviewer_ids: list[int]) -> None:
     await connection.execute(
         "UPDATE event_interviewer SET invited_at = now() WHERE id = ANY($1::bigint[])", interviewer_ids

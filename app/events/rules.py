@@ -10,6 +10,11 @@ SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
 MAX_QUESTIONS = 20
 MAX_ATTRIBUTES = 20
 MAX_INTERVIEWERS = 50
+# Interviewer invitations one organization may have mailed within a day: a signed-up account
+# must not make the service mail any number of addresses of its choosing (colleague
+# invitations and the public mail forms are limited likewise). A busy organization's day,
+# several events with their interviewers, stays far below it.
+INVITATIONS_PER_DAY = 200
 
 
 def interview_slots(duration_minutes: int, interview_minutes: int, interviewers: int) -> int:

@@ -12,7 +12,8 @@ from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import differing_fields, is_stale, parse_event_form
 from app.events.held import edit_conflicts, time_kept
-from app.events.rules import as_local, has_begun, is_over
+from app.events.notify import INVITATIONS_REFUSED, TooManyInvitations
+from app.events.rules import INVITATIONS_PER_DAY, as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
 from app.live.leaving import close_rooms
@@ -136,14 +137,20 @@ async def edit(request: web.Request) -> web.Response:
                 return edit_page(
                     request, event, result.values, event["edit_version"], result.errors, status=422
                 )
-            await update_event(
-                connection,
-                request.app[MAILER],
-                request.app[SETTINGS].app.public_url,
-                user,
-                event,
-                result.event,
-            )
+            try:
+                # (A savepoint: refused, what it wrote is undone and the form shown again.)
+                async with connection.transaction():
+                    await update_event(
+                        connection,
+                        request.app[MAILER],
+                        request.app[SETTINGS].app.public_url,
+                        user,
+                        event,
+                        result.event,
+                    )
+            except TooManyInvitations:
+                errors = {"interviewers": (INVITATIONS_REFUSED, {"count": INVITATIONS_PER_DAY})}
+                return edit_page(request, event, result.values, event["edit_version"], errors, status=429)
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=saved")
 
 
@@ -161,9 +168,17 @@ async def publish(request: web.Request) -> web.Response:
                 # could interview the candidates the invite link would take.
                 if not await queries.interviewers(connection, event["id"]):
                     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=no_interviewers")
-                await publish_event(
-                    connection, request.app[MAILER], request.app[SETTINGS].app.public_url, user, event["id"]
-                )
+                try:
+                    async with connection.transaction():  # a savepoint, undone if refused
+                        await publish_event(
+                            connection,
+                            request.app[MAILER],
+                            request.app[SETTINGS].app.public_url,
+                            user,
+                            event["id"],
+                        )
+                except TooManyInvitations:
+                    raise web.HTTPSeeOther(f"/events/{event['id']}?notice=invitations_limit") from None
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=published")
 
 

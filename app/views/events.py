@@ -10,7 +10,8 @@ from app.auth import require_user
 from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
-from app.events.rules import as_local, interview_slots, is_over, may_end_now, under_way
+from app.events.notify import INVITATIONS_REFUSED, TooManyInvitations
+from app.events.rules import INVITATIONS_PER_DAY, as_local, interview_slots, is_over, may_end_now, under_way
 from app.events.workflow import create_event
 from app.i18n import LANGUAGES
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
@@ -32,6 +33,7 @@ NOTICES = {
     "created",
     "past",
     "no_interviewers",
+    "invitations_limit",
     "ended",
     "end_refused",
 }
@@ -122,6 +124,7 @@ async def list_events(request: web.Request) -> web.Response:
             "past_page": past_page,
             "past_pages": past_pages,
             "notice": notice if notice in NOTICES else None,
+            "invitations_per_day": INVITATIONS_PER_DAY,
         },
     )
 
@@ -164,11 +167,16 @@ async def create(request: web.Request) -> web.Response:
             status=422,
         )
     settings = request.app[SETTINGS]
-    async with request.app[DB_POOL].acquire() as connection:
-        async with connection.transaction():
-            event_id = await create_event(
-                connection, request.app[MAILER], settings.app.public_url, user, result.event, publish_now
-            )
+    try:
+        async with request.app[DB_POOL].acquire() as connection:
+            async with connection.transaction():
+                event_id = await create_event(
+                    connection, request.app[MAILER], settings.app.public_url, user, result.event, publish_now
+                )
+    except TooManyInvitations:
+        errors = {"interviewers": (INVITATIONS_REFUSED, {"count": INVITATIONS_PER_DAY})}
+        context = {"mode": mode, "event_id": None, "values": result.values, "errors": errors}
+        return render(request, "events/form.html", context, status=429)
     notice = "published" if publish_now else "created"
     raise web.HTTPSeeOther(f"/events/{event_id}?notice={notice}")
 
@@ -239,6 +247,7 @@ async def show(request: web.Request) -> web.Response:
             "search": search,
             # Where in the list a row's action comes back to.
             "list_place": place_in_list(search, listed.page),
+            "invitations_per_day": INVITATIONS_PER_DAY,
             # (language, its text): the event's language first.
             "invite_texts": [
                 (

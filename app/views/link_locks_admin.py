@@ -131,15 +131,21 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
             interviewer = await event_interviewer(connection, request, event)
             if event["state"] not in ACTIVE_STATES:
                 raise back_to_interviewers(request, event["id"], "not_published")
-            await reissue(connection, INTERVIEWER_CODE, interviewer["id"], link_token())
-            await live_queue.notify(connection, event["id"], "link_reissued", interviewer=interviewer["id"])
-            await notify.invite_interviewers(
-                connection,
-                request.app[MAILER],
-                settings.app.public_url,
-                await event_queries.get_by_id(connection, event["id"]),
-                [await event_interviewer(connection, request, event)],
-            )
+            try:
+                async with connection.transaction():  # a savepoint, undone if refused
+                    await reissue(connection, INTERVIEWER_CODE, interviewer["id"], link_token())
+                    await live_queue.notify(
+                        connection, event["id"], "link_reissued", interviewer=interviewer["id"]
+                    )
+                    await notify.invite_interviewers(
+                        connection,
+                        request.app[MAILER],
+                        settings.app.public_url,
+                        await event_queries.get_by_id(connection, event["id"]),
+                        [await event_interviewer(connection, request, event)],
+                    )
+            except notify.TooManyInvitations:
+                raise back_to_interviewers(request, event["id"], "invitations_limit") from None
     log.info(
         "meeting link of interviewer %s (event %s) re-issued by user %s",
         interviewer["id"],
