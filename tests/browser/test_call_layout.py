@@ -147,6 +147,24 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
         assert switch <= 320
     await assert_in_view(candidate, CANDIDATE_PARTS, f"candidate {language}-320")
     await assert_in_view(interviewer, INTERVIEWER_PARTS, f"interviewer {language}-320")
+    # 400 % zoom of a 1280 × 1024 screen (WCAG 1.4.10): 320 × 256. Not all fits at once; the
+    # page scrolls, and each part scrolled to is whole and not covered (the candidate's
+    # video lay over the time, the microphone, the camera and Leave).
+    for page, parts, who in (
+        (candidate, CANDIDATE_PARTS, "candidate"),
+        (interviewer, INTERVIEWER_PARTS, "interviewer"),
+    ):
+        await page.set_viewport_size({"width": 320, "height": 256})
+        await page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
+        for selector in parts:
+            if selector.endswith(("remote]", "self]")):
+                continue  # the videos: in view somewhere, checked above
+            await page.evaluate(
+                "(s) => document.querySelector(s).scrollIntoView({block: 'center'})", selector
+            )
+            found = await page.evaluate(IN_VIEW, selector)
+            assert found.get("inside") and found.get("reachable"), (f"{who} {language}-400%", found)
+        await page.screenshot(path=str(SHOTS / f"{who}-{language}-400-percent.png"), full_page=True)
     for page in (candidate, interviewer):
         await page.screenshot(
             path=str(SHOTS / f"{'candidate' if page is candidate else 'interviewer'}-{language}-320.png")
