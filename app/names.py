@@ -40,11 +40,16 @@ async def name_order(
     return lambda name: places.get(name, len(places))
 
 
-def contains(query: str) -> str:
-    """ILIKE's pattern (with ESCAPE '\\') for "contains what was typed": its spaces collapsed,
-    composed (NFC) as names are stored (app/auth/validation.py clean_text), its wildcards
-    taken literally and characters that cannot be in a name (controls, NUL) left out."""
+def searched(query: str) -> str:
+    """What was typed into a search, as it is used and shown: its spaces collapsed, composed
+    (NFC) as names are stored (app/auth/validation.py clean_text), and without characters
+    that cannot be in a name (controls, NUL)."""
     text = unicodedata.normalize("NFC", " ".join(query.split()))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+
+
+def contains(query: str) -> str:
+    """ILIKE's pattern (with ESCAPE '\\') for "contains what was typed" (`searched`), its
+    wildcards taken literally."""
+    escaped = searched(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

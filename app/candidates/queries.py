@@ -12,7 +12,7 @@ from app.addresses import ascii_domain
 from app.candidates.rules import Registration
 from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
-from app.names import by_name, contains
+from app.names import by_name, contains, searched
 
 # What candidate-facing pages and mails may show of an event: never its questions,
 # attributes or interviewers. (registration_event_version, migration 0029, hashes these
@@ -357,7 +357,7 @@ def employer_search(search: str) -> tuple[str, str, str]:
     for addresses, whose domains are stored in their ASCII form (app/addresses.py), the
     search with its domain so written ("åkeri.se" finds "anna@xn--keri-poa.se"); and for a
     search like a phone number, its digits ("0701234567" finds "070-123 45 67")."""
-    text = " ".join(search.split())
+    text = searched(search)
     as_stored = (
         text if text.isascii() else ascii_domain(text if "@" in text else f"@{text}").removeprefix("@")
     )

@@ -15,7 +15,8 @@ in is one only once the event's time is over (before, they may still come).
 The socket took the organizer's session when it opened. An account disabled while its live
 views are open (the colleagues page, `scripts/provision disable-user`) ends its sessions,
 and `account_ended` closes those views at once in every process: else they went on being
-sent who waits until they happened to reconnect.
+sent who waits until they happened to reconnect. A log-out closes that session's views, a
+new password every other session's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 import asyncpg
 
 from app.live.event_view import EventView
-from app.live.queue import notify
+from app.live.queue import channel, notify_call, notify_payload
 from app.live.snapshots import VIEW_SEQ, lobby_of
 
 
@@ -115,5 +116,9 @@ async def account_ended(
            WHERE u.id = $1 AND e.deleted_at IS NULL AND e.state IN ('published', 'live')""",
         user_id,
     )
-    for row in events:
-        await notify(connection, row["id"], ACCOUNT_ENDED, user=user_id, only=only, keep=keep)
+    # One statement for all of them (every log-out comes here), not one per event.
+    await connection.execute(
+        f"SELECT {notify_call('c', 'p')} FROM unnest($1::text[], $2::text[]) AS n(c, p)",
+        [channel(row["id"]) for row in events],
+        [notify_payload(row["id"], ACCOUNT_ENDED, user=user_id, only=only, keep=keep) for row in events],
+    )

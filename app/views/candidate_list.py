@@ -4,10 +4,10 @@ page and the list it goes back to keep them, so a search is not lost to an actio
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+from app.names import searched
 from app.views.roster import page_number
 
 # The longest search the list takes (its field's maxlength): a longer one is cut there.
@@ -15,10 +15,8 @@ MAX_SEARCH = 200
 
 
 def search_of(query: Mapping[str, str]) -> str:
-    """The search as it is used and shown: composed, its spaces collapsed, without the
-    characters no name has (app/names.py contains), at most MAX_SEARCH long."""
-    text = unicodedata.normalize("NFC", " ".join(query.get("q", "")[:MAX_SEARCH].split()))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
+    """The search as it is used and shown (app/names.py searched), at most MAX_SEARCH long."""
+    return searched(query.get("q", "")[:MAX_SEARCH])
 
 
 def place_in_list(search: str, page: int) -> str:

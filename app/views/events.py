@@ -120,7 +120,6 @@ async def list_events(request: web.Request) -> web.Response:
                 e for e in events if e["starts_at"] >= now - dt.timedelta(minutes=e["duration_minutes"])
             ],
             "past": past[(past_page - 1) * PAST_PER_PAGE : past_page * PAST_PER_PAGE],
-            "past_total": len(past),
             "past_page": past_page,
             "past_pages": past_pages,
             "notice": notice if notice in NOTICES else None,
