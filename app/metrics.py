@@ -69,6 +69,11 @@ class Metrics:
             ["code"],
             registry=r,
         )
+        self.paced = Counter(
+            "snabb_live_messages_paced_total",
+            "Realtime messages read only after a wait: their socket sent faster than a page does (app/live/pace.py).",
+            registry=r,
+        )
         self.janus_failures = Counter(
             "snabb_janus_call_failures_total", "Janus requests that failed.", ["server"], registry=r
         )

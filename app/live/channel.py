@@ -26,6 +26,7 @@ from app.keys import JANUS, LIVE_HUB, LIVE_PINGS, SETTINGS
 from app.live.dispatch import close_room
 from app.live.drain import track
 from app.live.errors import LiveError
+from app.live.pace import Pace
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
@@ -340,8 +341,14 @@ async def serve(
             # a view this process read before it must not be their first state.
             hub.views.changed(socket.event_id)
         await socket.refresh()  # resume: the whole current state, nothing to replay
+        pace = Pace()
         async for frame in ws:
             socket.heard = time.monotonic()
+            if frame.type != WSMsgType.PONG and (wait := pace.wait(socket.heard)):
+                METRICS.paced.inc()
+                await asyncio.sleep(wait)  # a flood is read at the pace's rate (app/live/pace.py)
+                if ws.closed:  # closed meanwhile (a link replaced): its messages are not run
+                    break
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.PING:
                     await ws.pong(frame.data)
