@@ -271,6 +271,12 @@ def let_in(request: web.Request) -> web.Response:
     return web.Response(status=204, headers={"Cache-Control": "no-store"})
 
 
+# Sockets one person may hold in one process: far more than their tabs and devices, and a
+# bound on what one link can make a process hold (each socket is sent every change of its
+# event). Sockets opening at once may pass it by the admission's slots
+# (app/live/arrivals.py), no more.
+WINDOWS_PER_PERSON = 20
+
 # Run one action for this socket's person: (action, message) -> Done.
 Perform = Callable[["Action", dict[str, Any]], Awaitable["Done"]]
 
@@ -320,12 +326,18 @@ async def serve(
     # process's one ping sweep (app/live/pings.py) pings every socket, and since the pongs
     # must reach the loop below to be counted, pings are answered there (autoping off).
     ws = ChannelResponse(autoping=False, max_msg_size=MAX_FRAME + 1, compress=False)
+    socket = socket_of(ws)
+    hub, pings = request.app[LIVE_HUB], request.app[LIVE_PINGS]
+    if socket.who is not None and hub.windows(socket.who, socket.event_id) >= WINDOWS_PER_PERSON:
+        # Not a person's windows but a client opening socket after socket: refused before
+        # the handshake, so a page would go on retrying with its back-off (1 s to 10 s) and
+        # get in once a window of its person closes.
+        METRICS.errors.labels(code="too_many_windows").inc()
+        raise web.HTTPTooManyRequests(headers={"Retry-After": "10"})
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
-    socket = socket_of(ws)
     ws.too_big = lambda: socket.send(error("malformed"))
-    hub, pings = request.app[LIVE_HUB], request.app[LIVE_PINGS]
     await hub.subscribe(socket.event_id, socket)
     pings.add(socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")

@@ -175,6 +175,12 @@ class Hub:
                     except CONNECTION_LOST:
                         self._dropped.set()
 
+    def windows(self, who: Who, event_id: int) -> int:
+        """How many sockets of one person this process holds for one event (an organizer's
+        account watches several events)."""
+        mine = self._by_person.get(who)
+        return len(mine & self._sockets.get(event_id, set())) if mine else 0
+
     def sockets_of(self, who: Who) -> frozenset[Subscriber]:
         """This process's sockets of one person (the dispatcher tells an offer to the
         candidate's at once: app/live/presses.py)."""

@@ -1,11 +1,17 @@
-"""A socket's messages past a burst are read at a steady rate (app/live/pace.py): a flood
-is slowed, not refused, and a page's pace never meets the limit."""
+"""What one client may ask of the realtime channel: a socket's messages past a burst are
+read at a steady rate (app/live/pace.py), a flood slowed, not refused; and one person holds
+at most WINDOWS_PER_PERSON sockets of an event in a process (app/live/channel.py)."""
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
+
+import aiohttp
+import pytest
 
 from app.live import pace
+from app.live.channel import WINDOWS_PER_PERSON
 from app.metrics import METRICS
 from tests.integration.channel_support import new_client, recording, sign_in_candidate
 from tests.integration.live_support import make_live_event
@@ -42,3 +48,31 @@ async def test_a_flood_is_answered_whole_and_in_order_at_the_pace(app_server, ba
             # The socket goes on as before, and a page's pace is not slowed.
             assert (await candidate.request({"ok"}, type="leave"))["type"] == "ok"
             assert not candidate.ws.closed
+
+
+async def test_one_person_holds_at_most_so_many_sockets_of_an_event(app_server, base_url, db):
+    live = await make_live_event(db, interviewers=1, candidates=2)
+    (token, other_token), _ = await tokens(db, live)
+    async with new_client() as http, new_client() as other_http, AsyncExitStack() as stack:
+        await sign_in_candidate(http, base_url, token)
+        await sign_in_candidate(other_http, base_url, other_token)
+        url = f"{base_url}/c/{token}/ws"
+        windows = [await stack.enter_async_context(http.ws_connect(url)) for _ in range(WINDOWS_PER_PERSON)]
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(url)
+        assert refused.value.status == 429
+        # Nothing of the person's open sockets was touched, and nobody else is limited by them.
+        assert not any(ws.closed for ws in windows)
+        async with recording(other_http, f"{base_url}/c/{other_token}/ws") as other:
+            assert (await other.request({"ok"}, type="check_in"))["type"] == "ok"
+        # A window closed lets the next one in.
+        await windows.pop().close()
+        for _ in range(100):  # its close is recorded by the server a moment later
+            try:
+                async with http.ws_connect(url) as again:
+                    assert (await again.receive_json(timeout=10))["type"] == "state"
+                    break
+            except aiohttp.WSServerHandshakeError:
+                await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("a socket closed did not make room for another")
