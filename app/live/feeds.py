@@ -17,6 +17,7 @@ from aiohttp import web
 from app.keys import DB_POOL, LIVE_HUB, SETTINGS
 from app.live import dispatch
 from app.live.event_view import EventView, read_event_view
+from app.live.organizer import ends_session
 from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
 from app.settings import Settings
 
@@ -115,6 +116,9 @@ class InterviewerFeed:
         self.send: Callable[[Message], Awaitable[None]] | None = None
         self.close: Callable[[], Awaitable[object]] | None = None
         self.page = ""  # the socket's key among the interviewer's pages
+        # The tag of the account session the socket was let in by (app/auth/sessions.py
+        # session_tag), when it was let in as the link's account and not with the code.
+        self.account_session: str | None = None
 
     def holds(self, interview_id: int, room: int) -> bool:
         return self.rooms.hold(interview_id, room)
@@ -128,8 +132,13 @@ class InterviewerFeed:
         the page is told (it loads its link, which no longer opens) and the socket ends, so
         that it is sent no more names from the queue whatever the page does. Their link
         replaced by a new one (app/views/link_locks_admin.py): the socket ends, and the page,
-        asking to be let in again, finds its link gone (every page of theirs is on it)."""
-        if named.get("kind") == "link_reissued":
+        asking to be let in again, finds its link gone (every page of theirs is on it). The
+        session of the account it was let in as ended (a log-out, a new password set
+        elsewhere, the account disabled): the socket ends, and the page, asking to be let in
+        again, is refused and shows the link's page, which asks for the code."""
+        if named.get("kind") == "link_reissued" or (
+            self.account_session is not None and ends_session(named, self.account_session)
+        ):
             if self.close is not None:
                 await self.close()
             return

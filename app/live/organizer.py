@@ -111,14 +111,40 @@ async def account_ended(
     account on it closes). `only`: one session ended (a log-out), named by its tag
     (app/auth/sessions.py session_tag): that session's views close. `keep`: every session
     but that one ended (a new password): all views but its own close."""
+    # And each event, of any organization, where the account is an interviewer: their
+    # meeting page, let in as the account (not with the code), closes the same way.
     events = await connection.fetch(
-        """SELECT e.id FROM event e JOIN app_user u ON u.organization_id = e.organization_id
-           WHERE u.id = $1 AND e.deleted_at IS NULL AND e.state IN ('published', 'live')""",
+        """SELECT e.id, i.id AS interviewer
+           FROM event e
+           LEFT JOIN event_interviewer i ON i.event_id = e.id AND i.user_id = $1
+           WHERE e.deleted_at IS NULL AND e.state IN ('published', 'live')
+             AND (i.id IS NOT NULL
+                  OR e.organization_id = (SELECT organization_id FROM app_user WHERE id = $1))""",
         user_id,
     )
     # One statement for all of them (every log-out comes here), not one per event.
     await connection.execute(
         f"SELECT {notify_call('c', 'p')} FROM unnest($1::text[], $2::text[]) AS n(c, p)",
         [channel(row["id"]) for row in events],
-        [notify_payload(row["id"], ACCOUNT_ENDED, user=user_id, only=only, keep=keep) for row in events],
+        [
+            notify_payload(
+                row["id"],
+                ACCOUNT_ENDED,
+                user=user_id,
+                only=only,
+                keep=keep,
+                **({"interviewer": row["interviewer"]} if row["interviewer"] is not None else {}),
+            )
+            for row in events
+        ],
+    )
+
+
+def ends_session(named: dict[str, Any], session: str) -> bool:
+    """Whether a notification ends the account session named `session` (its tag): an
+    `account_ended` for every session, for that one (`only`), or for all but another (`keep`)."""
+    return (
+        named.get("kind") == ACCOUNT_ENDED
+        and named.get("only", "") in ("", session)
+        and named.get("keep", "") != session
     )

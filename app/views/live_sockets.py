@@ -26,8 +26,10 @@ from typing import AsyncIterator
 
 from aiohttp import WSCloseCode, web
 
+from app.auth.csrf import SESSION_TOKEN
+from app.auth.sessions import session_tag
 from app.events.tokens import looks_like_link_token
-from app.link_sessions import CANDIDATE_SESSION
+from app.link_sessions import CANDIDATE_SESSION, INTERVIEWER_SESSION
 from app.live.access import is_signed_in
 from app.live.actions import CANDIDATE, INTERVIEWER, Role, Services
 from app.live.arrivals import Admitted, Arrival
@@ -107,15 +109,24 @@ async def _admission(request: web.Request) -> AsyncIterator[Admitted]:
 
 
 async def _serve_as(
-    request: web.Request, role: Role, feed_of, person_id: int, event_id: int, admitted: Admitted
+    request: web.Request,
+    role: Role,
+    feed_of,
+    person_id: int,
+    event_id: int,
+    admitted: Admitted,
+    account_session: str | None = None,
 ):
-    """The channel (app/live/channel.py) for one admitted person of `role`."""
+    """The channel (app/live/channel.py) for one admitted person of `role`;
+    `account_session`: an interviewer let in as the link's account (InterviewerFeed)."""
     app = request.app
     listing = Listing(app, **{f"{role.name}_id": person_id})
     page = listing.socket_id.hex  # the socket's key among the person's pages
     me = role.person(Services.of(app), person_id, event_id, page)
     feed = feed_of(app, person_id, event_id)
     feed.page = page
+    if account_session is not None:
+        feed.account_session = account_session
     return await serve(
         request,
         lambda ws: _socket(ws, event_id, feed, (role.name, person_id), admitted),
@@ -166,6 +177,14 @@ async def interviewer_socket(request: web.Request) -> web.StreamResponse:
         return let_in(request)
     async with _admission(request) as admitted:
         event = await _admitted_interviewer(request, token)
+        # Let in as the account, not with the code: the socket ends with the account's session.
+        by_account = not INTERVIEWER_SESSION.holds(request, event["interviewer_id"])
         return await _serve_as(
-            request, INTERVIEWER, InterviewerFeed, event["interviewer_id"], event["id"], admitted
+            request,
+            INTERVIEWER,
+            InterviewerFeed,
+            event["interviewer_id"],
+            event["id"],
+            admitted,
+            session_tag(request.get(SESSION_TOKEN)) if by_account else None,
         )

@@ -19,7 +19,7 @@ from app.keys import DB_POOL
 from app.live.channel import Socket, is_upgrade, let_in, serve
 from app.live.event_view import EventView
 from app.live.feeds import event_view_of
-from app.live.organizer import ACCOUNT_ENDED, organizer_state
+from app.live.organizer import ends_session, organizer_state
 from app.views.events import event_id_of
 from app.views.pages import render
 
@@ -72,11 +72,7 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
         async def notice(named: dict[str, Any]) -> None:
             # The account was disabled, or this socket's session ended (a log-out here, a new
             # password set elsewhere): no more of the event for it.
-            if (
-                named.get("kind") == ACCOUNT_ENDED
-                and named.get("only", "") in ("", session)
-                and named.get("keep", "") != session
-            ):
+            if ends_session(named, session):
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION)
 
         return Socket(ws, event_id, snapshot, cut=cut, who=("user", user.id), notice=notice)

@@ -9,7 +9,7 @@ import asyncio
 from app.provision import set_disabled
 from tests.accounts import PASSWORD, log_in, make_user
 from tests.forms import post_form
-from tests.integration.channel_support import new_client, recording, second_instance
+from tests.integration.channel_support import new_client, recording, second_instance, sign_in_interviewer
 from tests.integration.live_support import make_live_event
 
 
@@ -96,3 +96,35 @@ async def test_a_new_password_closes_the_other_browsers_views_and_a_log_out_this
             status, _, _ = await post_form(here, base_url, "/logout", {}, form_page="/account")
             assert status == 303
             await closed(ours)
+
+
+async def test_a_log_out_closes_the_meeting_page_let_in_as_the_account_not_one_let_in_by_code(
+    app_server, base_url, db, settings
+):
+    """An interviewer's meeting page is let in either as the link's account or with the
+    code. One let in as the account ends with the account's session (a shared computer
+    logged out keeps no names of candidates on screen), in whichever process holds it; one
+    let in with the code on another device stays."""
+    event = await make_live_event(db, interviewers=1)
+    (interviewer,) = event.interviewers
+    # The interviewer's account is of another organization: it is closed all the same.
+    user = await make_user(db, name="Intervjuare Med Konto")
+    await db.execute("UPDATE event_interviewer SET user_id = $2 WHERE id = $1", interviewer, user["id"])
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", interviewer)
+    async with new_client() as account, new_client() as by_code, second_instance(settings) as other_url:
+        await log_in(account, base_url, user["email"])
+        await sign_in_interviewer(by_code, other_url, token)
+        async with (
+            recording(account, f"{other_url}/i/{token}/ws") as ours,
+            recording(by_code, f"{other_url}/i/{token}/ws") as theirs,
+        ):
+            for page in (ours, theirs):
+                await page.wait_for(lambda m: m["type"] == "state")
+            status, _, _ = await post_form(account, base_url, "/logout", {}, form_page="/account")
+            assert status == 303
+            await closed(ours)
+            await asyncio.sleep(0.3)
+            assert not theirs.ws.closed
+        # Asked again, the page is refused: the link's page asks for the code.
+        async with account.get(f"{base_url}/i/{token}/ws") as asked:
+            assert asked.status == 403
