@@ -439,7 +439,7 @@ async def test_one_minute_per_interview_is_said_in_the_singular(employer, base_u
     assert "Each interview takes 1 minute, on video in your browser." in page
 
 
-async def test_the_events_own_texts_carry_its_language(employer, base_url):
+async def test_the_events_own_texts_carry_its_language(employer, base_url, db):
     """WCAG 3.1.2 (language of parts): an English event's title, job description, questions
     and attributes on a Swedish page are marked lang="en", so a screen reader reads them in
     English."""
@@ -455,8 +455,23 @@ async def test_the_events_own_texts_carry_its_language(employer, base_url):
     assert '<ol lang="en"><li>Why sales?</li></ol>' in page and '<ol lang="en"><li>Drive</li></ol>' in page
     async with http.get(f"{base_url}/events", headers=headers) as response:
         assert f'<a href="/events/{event_id}" lang="en">Säljare till Malmö</a>' in await response.text()
+    in_a_sentence = '<span lang="en">Säljare till Malmö</span>”'  # (“…” in English, ”…” in Swedish)
     async with http.get(f"{base_url}/events/{event_id}/delete", headers=headers) as response:
-        assert '<span lang="en">Säljare till Malmö</span>' in await response.text()
+        assert in_a_sentence in await response.text()
+    async with http.get(f"{base_url}/events/{event_id}/copy", headers=headers) as response:
+        assert in_a_sentence in await response.text()
+    # The candidate's answer to the registration, and the employer's pages of that candidate.
+    invite = await db.fetchval("SELECT invite_token FROM event WHERE id = $1", event_id)
+    async with new_client() as candidate:
+        status, _ = await register(candidate, base_url, invite, email=unique_email("sprak"))
+        assert status == 200
+        async with candidate.get(f"{base_url}/r/{invite}/registered", headers=headers) as response:
+            assert in_a_sentence in await response.text()
+    registered = await db.fetchval("SELECT id FROM candidate WHERE event_id = $1", event_id)
+    for action in ("remove", "erase"):
+        page = f"{base_url}/events/{event_id}/candidates/{registered}/{action}"
+        async with http.get(page, headers=headers) as response:
+            assert in_a_sentence in await response.text(), action
     async with http.get(f"{base_url}/events/{event_id}/summary", headers=headers) as response:
         assert '<h1 lang="en">Säljare till Malmö</h1>' in await response.text()
     async with http.get(f"{base_url}/events/{event_id}/live", headers=headers) as response:
