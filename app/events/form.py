@@ -339,29 +339,41 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
         return rows
     seen = set()
     for index, (email, name) in enumerate(rows):
+        # `row` and `part` say which input the error is about: the form marks it and the
+        # error summary links to it (web/templates/events/form.html).
+        at_name, at_email = {"row": index + 1, "part": "name"}, {"row": index + 1, "part": "email"}
         if has_control_characters(name):
-            result.errors["interviewers"] = (N_("Remove the special characters that cannot be shown."), {})
+            result.errors["interviewers"] = (
+                N_("Remove the special characters that cannot be shown."),
+                at_name,
+            )
             break
         if not email:  # a name typed, its address not (yet)
-            result.errors["interviewers"] = (N_("Enter the e-mail address of %(name)s."), {"name": name})
+            result.errors["interviewers"] = (
+                N_("Enter the e-mail address of %(name)s."),
+                {"name": name, **at_email},
+            )
             break
         # The same check the mailer makes, so an address saved here can always be mailed.
         address = ascii_domain(email)
         if has_control_characters(email) or len(address) > 254 or not is_email(address):
             result.errors["interviewers"] = (
                 N_("“%(address)s” is not an e-mail address."),
-                {"address": email.translate({c: None for c in range(32)})},
+                {"address": email.translate({c: None for c in range(32)}), **at_email},
             )
             break
         rows[index] = (address, name)
         if len(name) > 200:
             result.errors["interviewers"] = (
                 N_("A name may be at most %(count)s characters."),
-                {"count": 200},
+                {"count": 200, **at_name},
             )
             break
         if address.lower() in seen:
-            result.errors["interviewers"] = (N_("%(address)s is listed twice."), {"address": email})
+            result.errors["interviewers"] = (
+                N_("%(address)s is listed twice."),
+                {"address": email, **at_email},
+            )
             break
         seen.add(address.lower())
     return rows

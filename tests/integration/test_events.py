@@ -123,6 +123,27 @@ async def test_bad_input_comes_back_with_messages_and_saves_nothing(employer, ba
     assert after == before
 
 
+async def test_an_interviewers_error_marks_the_input_it_is_about(employer, base_url):
+    """A fieldset takes no focus: the error summary links to the input, which is marked."""
+    http, _ = employer
+    for emails, names, faulty in (
+        (["anna@example.se", "inte-en-adress"], ["Anna", "Bo"], "interviewer_email-2"),
+        (["anna@example.se", ""], ["Anna", "Bo Ek"], "interviewer_email-2"),
+        (["anna@example.se", "bo@example.se"], ["Anna", "B" * 201], "interviewer_name-2"),
+        (["anna@example.se", "ANNA@example.se"], ["Anna", "Anna igen"], "interviewer_email-2"),
+    ):
+        csrf = await csrf_from(http, f"{base_url}/events/new")
+        form = event_form(csrf, interviewer_email=emails, interviewer_name=names)
+        async with http.post(f"{base_url}/events/new", data=form) as response:
+            page = await response.text()
+        assert response.status == 422
+        assert f'<a href="#{faulty}">' in page, faulty
+        marked = re.findall(r'<input id="(interviewer_\w+-\d+)"[^>]*aria-invalid="true"', page)
+        assert marked == [faulty]
+        assert re.search(rf'id="{faulty}"[^>]*aria-describedby="err-interviewers"', page)
+        assert 'id="err-interviewers"' in page
+
+
 async def test_bad_input_in_english(employer, base_url):
     http, _ = employer
     await http.get(f"{base_url}/lang/en")

@@ -139,7 +139,10 @@ def test_an_interviewer_name_becomes_one_line(line_break):
 
 def test_other_control_characters_in_an_interviewer_name_are_named_as_such():
     result = parse(lists={"interviewer_email": ["anna@example.se"], "interviewer_name": ["Anna\x1b[31m"]})
-    assert result.errors["interviewers"] == ("Remove the special characters that cannot be shown.", {})
+    assert result.errors["interviewers"] == (
+        "Remove the special characters that cannot be shown.",
+        {"row": 1, "part": "name"},  # the input the form marks and the error summary links to
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,7 +256,10 @@ def test_a_bad_interviewer_row_keeps_its_own_message_when_publishing():
 
 def test_a_name_without_its_address_is_asked_for_the_address_not_called_one():
     result = parse(lists={"interviewer_email": [""], "interviewer_name": ["Karin Ek"]})
-    assert result.errors["interviewers"] == ("Enter the e-mail address of %(name)s.", {"name": "Karin Ek"})
+    assert result.errors["interviewers"] == (
+        "Enter the e-mail address of %(name)s.",
+        {"name": "Karin Ek", "row": 1, "part": "email"},
+    )
 
 
 def test_an_interviewer_name_of_zero_width_characters_alone_is_no_name():

@@ -10,7 +10,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 
-from app.i18n import LANGUAGES, Renderer
+from app.i18n import LANGUAGES, Renderer, title_in_its_language
 from app.paths import TEMPLATES_DIR
 from app.timefmt import format_event_time
 
@@ -29,6 +29,7 @@ def stock_environment(language: str) -> jinja2.Environment:
         RENDERER.translations[language], newstyle=True
     )
     environment.filters["event_time"] = functools.partial(format_event_time, language=language)
+    environment.filters["title_in_its_language"] = title_in_its_language
     return environment
 
 
