@@ -19,12 +19,31 @@ function beforeTheStart(ending) {
   return Date.parse(ending.now) < Date.parse(ending.startsAt);
 }
 
-// elapsedMs: since the state (and its `now`) came.
-function pastTheEnd(minutes, ending, elapsedMs = 0) {
-  if (!ending?.endsAt || !ending.now) return false;
+// An estimate this far past the event's end is no estimate: the candidate is told plainly
+// that the interviewers are unlikely to reach them, not a wait of days.
+export const FAR_PAST_THE_END_MS = 60 * 60000;
+
+// How the estimated wait stands to the event's end: "" (well before it), "past" (it runs
+// past the end, or there is no estimate and the end is near), "far" (FAR_PAST_THE_END_MS
+// past it). elapsedMs: since the state (and its `now`) came.
+export function pastTheEnd(minutes, ending, elapsedMs = 0) {
+  if (!ending?.endsAt || !ending.now) return "";
   const left = Date.parse(ending.endsAt) - Date.parse(ending.now) - elapsedMs;
-  if (minutes === null || minutes === undefined) return left <= CLOSE_TO_THE_END_MS;
-  return minutes * 60000 > left;
+  if (minutes === null || minutes === undefined) return left <= CLOSE_TO_THE_END_MS ? "past" : "";
+  if (minutes * 60000 > left + FAR_PAST_THE_END_MS) return "far";
+  return minutes * 60000 > left ? "past" : "";
+}
+
+// The estimated wait in words: minutes under an hour; above it hours, and minutes by fives.
+export function waitText(minutes) {
+  if (minutes <= 1) return _("Estimated wait: about a minute or less.");
+  if (minutes < 60) return _("Estimated wait: about %(minutes)s minutes.", { minutes });
+  const rounded = Math.round(minutes / 5) * 5;
+  const hours = Math.floor(rounded / 60);
+  const rest = rounded % 60;
+  const hoursText = ngettext("%(count)s hour", "%(count)s hours", hours, { count: hours });
+  if (!rest) return _("Estimated wait: about %(hours)s.", { hours: hoursText });
+  return _("Estimated wait: about %(hours)s and %(minutes)s minutes.", { hours: hoursText, minutes: rest });
 }
 
 // How often the estimated wait is worked out again while nothing else happens.
@@ -136,15 +155,16 @@ export class WaitingRoom {
         // No interviewer is taking candidates right now: all on a break or paused, or all
         // gone (the waits count only those who take candidates).
         wait = _("No interviewer is taking candidates right now, so there is no estimated wait. You keep your place.");
-      } else if (minutes <= 1) {
-        wait = _("Estimated wait: about a minute or less.");
       } else {
-        wait = _("Estimated wait: about %(minutes)s minutes.", { minutes });
+        wait = waitText(minutes);
       }
-      if (pastTheEnd(minutes, ending, Date.now() - this.endingAt)) {
-        const time = clockTime(ending.endsAt);
-        const past = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
-        wait = `${wait} ${past}`;
+      const past = pastTheEnd(minutes, ending, Date.now() - this.endingAt);
+      const time = past && clockTime(ending.endsAt);
+      if (past === "far") {
+        wait = _("There are more people ahead of you than the interviewers are likely to have time for before the event ends at %(time)s. You keep your place in case it goes faster, or you can leave the queue.", { time });
+      } else if (past) {
+        const mayNot = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
+        wait = `${wait} ${mayNot}`;
       }
     }
     setText(this.position, place);

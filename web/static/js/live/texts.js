@@ -35,9 +35,19 @@ const callbacks = new Set();
 let current = document.documentElement.lang || "en";
 let catalog = {};
 
+// A whole number as the page's language writes it: "5 000" in Swedish, "5,000" in English
+// (a place in a queue of thousands, a count of registrations).
+export function numberText(value) {
+  return new Intl.NumberFormat(current === "sv" ? "sv-SE" : "en-GB").format(value);
+}
+
 function fill(text, params) {
   if (!params) return text;
-  return text.replace(PLACEHOLDER, (whole, name) => (name in params ? String(params[name]) : whole));
+  return text.replace(PLACEHOLDER, (whole, name) => {
+    if (!(name in params)) return whole;
+    const value = params[name];
+    return Number.isInteger(value) ? numberText(value) : String(value);
+  });
 }
 
 export function _(msgid, params) {
