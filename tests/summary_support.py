@@ -202,9 +202,11 @@ async def org_user(db: asyncpg.Connection, event: SummaryEvent, **options) -> di
     return await make_user(db, organization_id=event.organization_id, **options)
 
 
-async def big_event(db: asyncpg.Connection, count: int = 300) -> SummaryEvent:
+async def big_event(
+    db: asyncpg.Connection, count: int = 300, organization_id: int | None = None
+) -> SummaryEvent:
     """`count` interviews by three interviewers, each with notes, ratings and an answer."""
-    event = await make_event(db)
+    event = await make_event(db, organization_id=organization_id)
     for name in ("Åke Åberg", "Märit Östlund", "Jöns Älvén"):
         await add_interviewer(db, event, name)
     interviewer_ids = [interviewer_id for interviewer_id, _ in event.interviewers.values()]

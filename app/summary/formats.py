@@ -1,19 +1,25 @@
 """The summary as files: CSV for Excel, and PDF rendered by xhtml2pdf in worker processes.
 
 The PDF's HTML is made from a template in the request's language (cheap, on the event loop);
-turning it into a PDF takes seconds for a large event and holds the GIL, so it runs in a
-process pool of its own and the server keeps answering meanwhile.
+turning it into a PDF holds the GIL and takes long for a large event (about a minute for
+5,000 interviews, 1,200 pages, on one core), so it runs in a process pool of its own and the
+server keeps answering meanwhile. The requests for the same summary share one render, and
+the PDF made is kept for the next ones: after a large event its employer, colleagues and
+every interviewer download the same summary, often at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import io
 import logging
 import multiprocessing
 import os
+import re
 import signal
+from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -32,7 +38,14 @@ log = logging.getLogger(__name__)
 # (Debian package fonts-dejavu-core, which scripts/bootstrap installs).
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
-RENDER_SECONDS_LIMIT = 120
+# xhtml2pdf's own limit on one render: a national event's summary (10,000 interviews) takes
+# a few minutes; past this it is a render gone wrong.
+RENDER_SECONDS_LIMIT = 600
+# The PDFs kept for the next request for the same summary (the newest, in bytes in all).
+KEPT_BYTES = 64 * 1024 * 1024
+# What differs between two renders of the same summary: the time it was made
+# (web/templates/summary/pdf.html).
+MADE_LINE = re.compile(r"<!--made-->.*?<!--/made-->", re.DOTALL)
 
 
 class PdfUnavailable(Exception):
@@ -81,27 +94,66 @@ def html_to_pdf(html: str, allowed_dir: str) -> bytes:
     return output.getvalue()
 
 
+def _retrieved(task: asyncio.Task[bytes]) -> None:
+    """A render's failure is each waiting request's to answer; with none left waiting, it is
+    not an "exception never retrieved" (the render logged its own)."""
+    if not task.cancelled():
+        task.exception()
+
+
+def summary_key(html: str) -> str:
+    """The same for two requests' HTML when their PDFs would show the same: everything but
+    the time each was made. Different people's copies differ in their HTML (an interviewer's
+    leaves out what only the organization sees), so one never gets another's."""
+    return hashlib.sha256(MADE_LINE.sub("", html).encode()).hexdigest()
+
+
 class PdfWorkers:
     """A lazily started pool of worker processes (spawned: a fork of a running event loop
     with threads is unsafe). A dead worker breaks the pool; the next request starts anew."""
 
     def __init__(self, workers: int | None = None, max_pending: int | None = None):
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
-        # Renders being made or waiting: beyond this a request is answered 503 at once
-        # rather than queued for minutes (a large event's PDF takes seconds; repeated
-        # clicks, or many people at once, would otherwise pile up behind it).
+        # Different renders being made or waiting: beyond this a request is answered 503 at
+        # once rather than queued behind renders of a minute each (the requests for a summary
+        # already being made wait for that render instead, and count once).
         self.max_pending = max_pending or 4 * self.workers
         self.pending = 0
         self._executor: ProcessPoolExecutor | None = None
+        # By the summary's fingerprint (`summary_key`): the PDFs made, newest last, and the
+        # renders under way, which the requests for the same summary wait for.
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._under_way: dict[str, asyncio.Task[bytes]] = {}
 
     async def render(self, html: str) -> bytes:
-        if self.pending >= self.max_pending:
-            raise PdfBusy(f"{self.pending} PDFs pending")
-        self.pending += 1
+        key = summary_key(html)
+        if (kept := self._kept.get(key)) is not None:
+            self._kept.move_to_end(key)
+            return kept
+        made = self._under_way.get(key)
+        if made is None:
+            if self.pending >= self.max_pending:
+                raise PdfBusy(f"{self.pending} PDFs pending")
+            self.pending += 1
+            # A task of its own: a request that leaves (the browser closed) stops nobody
+            # else's wait for the same PDF.
+            made = self._under_way[key] = asyncio.create_task(self._render_once(key, html))
+            made.add_done_callback(_retrieved)
+        return await asyncio.shield(made)
+
+    async def _render_once(self, key: str, html: str) -> bytes:
         try:
-            return await self._render(html)
+            body = await self._render(html)
         finally:
             self.pending -= 1
+            del self._under_way[key]
+        self._keep(key, body)
+        return body
+
+    def _keep(self, key: str, body: bytes) -> None:
+        self._kept[key] = body
+        while sum(len(kept) for kept in self._kept.values()) > KEPT_BYTES and len(self._kept) > 1:
+            self._kept.popitem(last=False)
 
     async def _render(self, html: str) -> bytes:
         folder = str(font_dir())

@@ -61,20 +61,36 @@ async def test_300_interviews_render_while_other_requests_are_answered(db, http,
     assert f"Sida {pages} av {pages}" in text
 
 
-async def test_pdfs_beyond_what_the_pool_takes_are_503_at_once(db, http, base_url, app_server, monkeypatch):
-    """Repeated clicks on a large event's PDF are not queued for minutes: past the pool's
-    limit the answer is 503 with Retry-After at once, and the pool is usable afterwards."""
+async def test_one_render_per_summary_and_others_beyond_what_the_pool_takes_are_503_at_once(
+    db, http, base_url, app_server, monkeypatch
+):
+    """After a large event its employer, colleagues and interviewers download the same
+    summary, often at once: the requests for it share one render, and the PDF made is kept
+    for the next. Different PDFs beyond the pool's limit are not queued for minutes: the
+    answer is 503 with Retry-After at once, and the pool is usable afterwards."""
     event = await big_event(db, 60)
+    other = await big_event(db, 20, organization_id=event.organization_id)
     await log_in(http, base_url, (await org_user(db, event))["email"])
-    monkeypatch.setattr(app_server[PDF_WORKERS], "max_pending", 1)
+    workers = app_server[PDF_WORKERS]
+    monkeypatch.setattr(workers, "max_pending", 1)
+    renders = []
+    render = workers._render
 
-    async def fetch() -> tuple[int, str | None]:
-        async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
-            await response.read()
-            return response.status, response.headers.get("Retry-After")
+    async def counted(html: str) -> bytes:
+        renders.append(html)
+        return await render(html)
 
-    answers = await asyncio.gather(*(fetch() for _ in range(4)))
-    assert sorted(status for status, _ in answers) == [200, 503, 503, 503], answers
-    assert {after for status, after in answers if status == 503} == {"10"}
-    assert app_server[PDF_WORKERS].pending == 0
-    assert (await fetch())[0] == 200
+    monkeypatch.setattr(workers, "_render", counted)
+
+    async def fetch(event_id: int) -> tuple[int, str | None, bytes]:
+        async with http.get(f"{base_url}/events/{event_id}/summary.pdf") as response:
+            return response.status, response.headers.get("Retry-After"), await response.read()
+
+    answers = await asyncio.gather(*(fetch(event.id) for _ in range(3)), fetch(other.id))
+    assert [status for status, _, _ in answers] == [200, 200, 200, 503], answers
+    assert answers[3][1] == "10"
+    assert len({body for _, _, body in answers[:3]}) == 1 and len(renders) == 1  # one render, one PDF
+    assert workers.pending == 0
+    # The next request for it gets the PDF made; the other summary now has room.
+    assert (await fetch(event.id))[2] == answers[0][2] and len(renders) == 1
+    assert (await fetch(other.id))[0] == 200 and len(renders) == 2
