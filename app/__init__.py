@@ -24,6 +24,7 @@ health_process.py the child: `python -m app.health_process` answers them off the
 gc_tuning.py     the garbage collector frozen and thawed by the live sockets admitted and closed
 background.py    work started and not awaited, held until done (failures logged by type)
 outages.py       the database away: logged once by each loop that meets it, and once when back
+open_files.py    the open files' limit: taken whole at start; the live sockets stop short of it
 after_answer.py  what a form does after its answer, when doing it before would tell who is registered
 ops.py           what the operations page and `provision list-live` show
 i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer

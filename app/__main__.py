@@ -1,8 +1,10 @@
-"""`python -m app [--host H] [--port P]`: load settings, run create_app. Nothing else."""
+"""`python -m app [--host H] [--port P]`: load settings, take the open files' hard limit
+(app/open_files.py), run create_app. Nothing else."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(settings)
     from app.application import SERVER_OPTIONS, create_app
+    from app.open_files import live_sockets_allowed, take_the_hard_limit
+
+    logging.getLogger("app").info(
+        "open files: at most %s; live sockets: at most %s", take_the_hard_limit(), live_sockets_allowed()
+    )
 
     # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
     web.run_app(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -188,6 +189,32 @@ class UnreadableRequestFilter(logging.Filter):
         return True
 
 
+class OutOfFilesFilter(logging.Filter):
+    """A process out of open files refuses every connection, and asyncio logs each refusal
+    with a traceback: thousands a second, a disk filled in minutes. Told once a minute instead,
+    with how many since (app/open_files.py says how the live sockets stop short of it)."""
+
+    EVERY_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._told_at = -math.inf
+        self._since = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("socket.accept() out of system resource"):
+            return True
+        self._since += 1
+        if record.created - self._told_at < self.EVERY_SECONDS:
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        record.msg = "out of open files: connections refused (%s); %s refusal(s) since this was last said"
+        record.args = (type(error).__name__ if error else "?", self._since)
+        record.exc_info = record.exc_text = None
+        self._told_at, self._since = record.created, 0
+        return True
+
+
 def http_server_logger() -> logging.Logger:
     """The logger aiohttp's request handler writes to, with unreadable requests told as
     what they are (UnreadableRequestFilter); given to the server in SERVER_OPTIONS."""
@@ -228,3 +255,6 @@ def configure_handler(log_format: str, log_level: str, secrets: Iterable[str]) -
     # connections while the database is down; the outage is logged once by the live
     # channel (app/live/channel.py) and by each background worker instead.
     logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)
+    asyncio_logger = logging.getLogger("asyncio")
+    if not any(isinstance(known, OutOfFilesFilter) for known in asyncio_logger.filters):
+        asyncio_logger.addFilter(OutOfFilesFilter())

@@ -30,6 +30,7 @@ from app.live.pace import Pace
 from app.live.protocol import MAX_FRAME, BadMessage, error, parse
 from app.live.snapshots import QUEUE_VERSION, VIEW_SEQ, SharedState
 from app.metrics import METRICS
+from app.open_files import live_sockets_allowed
 from app.outages import DATABASE_GONE, Outage
 
 if TYPE_CHECKING:  # (actions.py tells sockets of their offers through this module)
@@ -334,6 +335,11 @@ async def serve(
         # get in once a window of its person closes.
         METRICS.errors.labels(code="too_many_windows").inc()
         raise web.HTTPTooManyRequests(headers={"Retry-After": "10"})
+    if len(pings) >= live_sockets_allowed():
+        # The process's open files would run out (app/open_files.py): the page retries, and
+        # reaches another replica or this one once sockets have closed.
+        METRICS.errors.labels(code="too_many_sockets").inc()
+        raise web.HTTPServiceUnavailable(headers={"Retry-After": "5"})
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)

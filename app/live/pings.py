@@ -60,6 +60,10 @@ class PingSweep:
         self._waiting: deque[tuple[float, list[Socket]]] = deque()
         self.cut = 0  # sockets cut for not answering, since the start
 
+    def __len__(self) -> int:
+        """The live sockets the process holds (every one is pinged)."""
+        return len(self._sockets)
+
     def add(self, socket: Socket) -> None:
         self._sockets.add(socket)
 

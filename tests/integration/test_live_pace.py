@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 import aiohttp
 import pytest
 
-from app.live import pace
+from app.live import channel, pace
 from app.live.channel import WINDOWS_PER_PERSON
 from app.metrics import METRICS
 from tests.integration.channel_support import new_client, recording, sign_in_candidate
@@ -76,3 +76,24 @@ async def test_one_person_holds_at_most_so_many_sockets_of_an_event(app_server, 
                 await asyncio.sleep(0.05)
         else:
             raise AssertionError("a socket closed did not make room for another")
+
+
+async def test_a_process_takes_live_sockets_only_up_to_what_its_open_files_allow(
+    app_server, base_url, db, monkeypatch
+):
+    """Past its open files a process refuses every connection, pages and health checks too
+    (app/open_files.py): its live sockets stop short of that, a handshake past it answered 503
+    (the page retries, reaching another replica), and the rest of the service answers."""
+    monkeypatch.setattr(channel, "live_sockets_allowed", lambda: 2)
+    live = await make_live_event(db, interviewers=1, candidates=3)
+    tokens_of, _ = await tokens(db, live)
+    async with new_client() as http, AsyncExitStack() as stack:
+        for token in tokens_of:
+            await sign_in_candidate(http, base_url, token)
+        for token in tokens_of[:2]:
+            await stack.enter_async_context(http.ws_connect(f"{base_url}/c/{token}/ws"))
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await http.ws_connect(f"{base_url}/c/{tokens_of[2]}/ws")
+        assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "5"
+        async with http.get(f"{base_url}/c/{tokens_of[2]}") as page:
+            assert page.status == 200
