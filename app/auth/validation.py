@@ -27,15 +27,21 @@ _DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
 
 # Bidirectional overrides can make a name display as something else.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REFUSED = _BIDI_CONTROLS | {"\ufffd"}
 
 
 def has_control_characters(text: str) -> bool:
     """Line breaks (CR, LF, NEL, U+2028/2029), NUL and other controls, lone surrogates,
-    private use, bidi overrides."""
+    private use, bidi overrides, and U+FFFD, which stands for bytes that were not text (a
+    form sent in another encoding): kept, it would be a name of "Anna����Berg"."""
     return any(
-        unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp") or char in _BIDI_CONTROLS
-        for char in text
+        unicodedata.category(char) in ("Cc", "Cs", "Co", "Zl", "Zp") or char in _REFUSED for char in text
     )
+
+
+# The line breaks and tab a text of several lines may hold (a job description, notes):
+# `has_control_characters(text.translate(LINE_BREAKS))` checks it for the rest.
+LINE_BREAKS = str.maketrans("", "", "\n\r\t\u2028\u2029")
 
 
 def is_email(address: str) -> bool:

@@ -25,6 +25,7 @@ from app.events.rules import (
 from app.addresses import readable_domain
 from app.auth.validation import (
     ascii_domain,
+    LINE_BREAKS,
     has_control_characters,
     has_letter_or_digit,
     is_email,
@@ -36,9 +37,6 @@ T = TypeVar("T")
 LANGUAGES = ("sv", "en")
 # Far enough for any real plan, near enough that calendars and date sums never overflow.
 MAX_YEARS_AHEAD = 2
-# Line breaks and tabs are fine in the job description; other control characters are not
-# (PostgreSQL refuses NUL, and bidi overrides can disguise text).
-MULTILINE_ALLOWED = str.maketrans("", "", "\n\r\t\u2028\u2029")
 # A published event's invite link takes registrations, so someone must be there to interview
 # the candidates: publishing, and saving an event already published, need an interviewer.
 # The key says which of the two the form does (a draft may have none).
@@ -184,7 +182,7 @@ def parse_event_form(
             N_("The job description may be at most %(count)s characters."),
             {"count": 20000},
         )
-    elif has_control_characters(values["job_description"].translate(MULTILINE_ALLOWED)):
+    elif has_control_characters(values["job_description"].translate(LINE_BREAKS)):
         result.errors["job_description"] = (N_("Remove the special characters that cannot be shown."), {})
     if values["language"] not in LANGUAGES:
         result.errors["language"] = (N_("Choose Swedish or English."), {})

@@ -318,8 +318,8 @@ async def pause(me: Interviewer, message: Message) -> Done:
 
 async def post_message(me: Interviewer, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
-        if not await messages.post(connection, me.event_id, me.id, message["text"]):
-            raise LiveError("unknown_interviewer")  # taken off the event while the page was open
+        if refused := await messages.post(connection, me.event_id, me.id, message["text"]):
+            raise LiveError(refused)
     return NOTHING
 
 

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import asyncpg
 
-from app.live.queue import notify
+from app.live.queue import OPEN_EVENT_STATES, notify
 
 
-async def post(connection: asyncpg.Connection, event_id: int, interviewer_id: int, text: str) -> bool:
-    """Kept with the event and announced: every waiting candidate's state carries it. False
-    for an interviewer no longer of the event (taken off it while their page was open)."""
+async def post(connection: asyncpg.Connection, event_id: int, interviewer_id: int, text: str) -> str | None:
+    """Kept with the event and announced: every waiting candidate's state carries it. None
+    when posted; else why not, a LiveError code: "unknown_interviewer" (taken off the event
+    while their page was open), "event_not_open" (the event is over, cancelled or deleted:
+    nobody waits to read it, and a page opened later would still show it)."""
     async with connection.transaction():
-        status = await connection.execute(
+        found = await connection.fetchrow(
             """
-            INSERT INTO live_message (event_id, interviewer_id, text)
-            SELECT event_id, id, $3 FROM event_interviewer WHERE id = $2 AND event_id = $1""",
+            SELECT e.state::text AS state, e.deleted_at
+            FROM event_interviewer i JOIN event e ON e.id = i.event_id
+            WHERE i.id = $2 AND i.event_id = $1""",
+            event_id,
+            interviewer_id,
+        )
+        if found is None:
+            return "unknown_interviewer"
+        if found["state"] not in OPEN_EVENT_STATES or found["deleted_at"] is not None:
+            return "event_not_open"
+        await connection.execute(
+            "INSERT INTO live_message (event_id, interviewer_id, text) VALUES ($1, $2, $3)",
             event_id,
             interviewer_id,
             text,
         )
-        if status == "INSERT 0 0":
-            return False
         await notify(connection, event_id, "message")
-    return True
+    return None

@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
 )
 
+from app.auth.validation import LINE_BREAKS, has_control_characters, shows_something
 from app.live.rules import MAX_COMMENT, MAX_NOTES
 
 MAX_FRAME = 64 * 1024  # a save with 20 ratings and long notes fits easily
@@ -43,10 +44,11 @@ class BadMessage(Exception):
 
 
 def _storable(value: str) -> str:
-    """Text PostgreSQL can keep: no NUL, and encodable (no lone surrogates from "\\ud800")."""
-    if "\x00" in value:
-        raise ValueError("NUL in text")
-    value.encode("utf-8")  # UnicodeEncodeError is a ValueError: the field is invalid
+    """Text to keep and show to others: line breaks and tabs, but no other controls (NUL,
+    which PostgreSQL refuses; lone surrogates from "\\ud800"), no bidi overrides, which make
+    a text read as another, and no U+FFFD: the forms' rule (app/auth/validation.py)."""
+    if has_control_characters(value.translate(LINE_BREAKS)):
+        raise ValueError("a character that cannot be shown")
     return value
 
 
@@ -59,8 +61,8 @@ def _digit_keys(ratings: dict[str, Any]) -> dict[int, Any]:
 
 def _stripped_text(text: str) -> str:
     text = text.strip()
-    if not 0 < len(text) <= MAX_MESSAGE_TEXT:
-        raise ValueError("empty or too long")
+    if not 0 < len(text) <= MAX_MESSAGE_TEXT or not shows_something(text):
+        raise ValueError("empty (zero-width characters alone look so) or too long")
     return text
 
 

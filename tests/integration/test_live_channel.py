@@ -449,3 +449,19 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         live.id,
     )
     assert tuple(row) == (False, True, True, False)
+
+
+async def test_no_message_to_those_waiting_once_the_event_is_over(app_server, base_url, db):
+    """Ended (or cancelled), nobody waits to read it, and a page opened later would show it."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    _, (token,) = await tokens(db, live)
+    async with new_client() as http:
+        await sign_in_interviewer(http, base_url, token)
+        async with recording(http, f"{base_url}/i/{token}/ws") as lobby:
+            await lobby.wait_for(lambda m: m["type"] == "state")
+            assert (await lobby.request({"ok"}, type="message", text="Snart börjar vi"))["type"] == "ok"
+            await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", live.id)
+            refused = await lobby.request({"ok"}, type="message", text="Efter slutet")
+            assert refused == {"type": "error", "code": "event_not_open", "for": "message"}
+    texts = await db.fetch("SELECT text FROM live_message WHERE event_id = $1", live.id)
+    assert [row["text"] for row in texts] == ["Snart börjar vi"]

@@ -501,3 +501,20 @@ async def test_the_registered_page_says_the_next_step_as_of_now(http, base_url, 
     status, page = await register(http, base_url, event["invite_token"], email=unique_email("idag"))
     assert status == 200 and words in page
     assert "och en post för din kalender" in page
+
+
+async def test_bytes_that_are_not_text_are_refused_not_kept_as_replacement_characters(http, base_url, db):
+    """A form sent in another encoding (or by a client sending any bytes): the server reads
+    undecodable bytes as U+FFFD, which kept would be a name of "Anna����Berg"."""
+    event = await make_event(db)
+    url = f"{base_url}/r/{event['invite_token']}"
+    _, csrf, _ = await csrf_of(http, url)
+    email = unique_email("bytes")
+    body = (
+        f"csrf_token={csrf}&name=Anna%FF%ED%A0%80Berg&email={email}&phone=&language=sv&consent=yes"
+    ).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "sv"}
+    async with http.post(url, data=body, headers=headers) as response:
+        page = await response.text()
+    assert response.status == 422 and "Ta bort specialtecknen" in page
+    assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0

@@ -91,6 +91,9 @@ def test_names_collapse_whitespace_and_refuse_control_characters():
     clean_name("Evil\u202eName", errors)
     assert "name" in errors
     assert has_control_characters("a\x00b") and not has_control_characters("Zoë 👩‍💻")
+    # Bytes that were not text, decoded as U+FFFD: refused, not kept as "Anna����Berg".
+    clean_name("Anna\ufffd\ufffdBerg", errors := {})
+    assert "name" in errors and has_control_characters("\ufffd")
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,17 @@ def test_each_side_has_its_own_types():
             {"type": "save", "interview": 3, "version": 0, "notes": "Bra", "covered": [], "ratings": {}},
         ),
         ({"type": "record", "interview": 3}, {"type": "record", "interview": 3}),
+        (  # notes of several lines, with tabs, emoji and a zero-width joiner
+            {"type": "save", "notes": "Rad ett\r\n\tRad två 👩\u200d💻"},
+            {
+                "type": "save",
+                "interview": None,
+                "version": None,
+                "notes": "Rad ett\r\n\tRad två 👩\u200d💻",
+                "covered": [],
+                "ratings": {},
+            },
+        ),
     ],
 )
 def test_good_messages_parse_to_their_fields(message, parsed):
@@ -180,6 +191,10 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "message", "text": "a" * 501},
         {"type": "message", "text": "nul\x00"},
         {"type": "message", "text": "surrogate \ud800"},
+        {"type": "message", "text": "\u202eevil"},  # a bidi override: reads as another text
+        {"type": "message", "text": "\u200b\u200b"},  # zero-width alone: shows nothing
+        {"type": "message", "text": "undecodable \ufffd"},
+        {"type": "message", "text": "escape \x1b[31m"},
         {"type": "feedback"},
         {"type": "feedback", "interested": "yes"},
         {"type": "devices", "microphone": True},
@@ -192,6 +207,8 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "feedback", "interested": True, "comment": {"a": {"b": []}}},
         {"type": "feedback", "interested": True, "comment": "x" * (MAX_COMMENT + 1)},
         {"type": "feedback", "interested": True, "comment": "\x00"},
+        {"type": "feedback", "interested": True, "comment": "\u202eevil"},
+        {"type": "save", "notes": "ok\u2066hidden"},
         {"type": "save", "interview": "3"},
         {"type": "save", "interview": 0},
         {"type": "save", "interview": False},
