@@ -74,15 +74,7 @@ def _prepare(
     context: dict,
     link: str,
 ) -> PreparedMail:
-    return mailer.prepare(
-        to_address=candidate["email"],
-        to_name=candidate["name"],
-        language=candidate["language"],
-        template=template,
-        context=context,
-        calendar=calendar,
-        personal=_personal(candidate, link),
-    )
+    return mailer.prepare_to(candidate, template, context, calendar, _personal(candidate, link))
 
 
 async def enqueue_prepared(

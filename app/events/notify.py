@@ -8,6 +8,7 @@ personal link) order the updates.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -77,9 +78,34 @@ def _recipients(
         yield "candidate", row, candidate_link(public_url, row["access_token"])
 
 
-async def _owned_by(connection: asyncpg.Connection, kind: str, mail_id: int, row: asyncpg.Record) -> None:
-    if kind == "candidate":  # erasing the registration strips its mails (app/candidates/erasure.py)
-        await store.belongs_to_candidate(connection, mail_id, row["id"])
+# Mails to everyone of an event, rendered and written this many at a time: one statement
+# each, and the event loop's other work gets a turn between (ten thousand mails take a
+# couple of seconds to render).
+MAILS_AT_A_TIME = 200
+
+
+def _prepared(
+    mailer: Mailer,
+    row: asyncpg.Record,
+    template: str,
+    context: dict,
+    calendar: "CalendarEntry",
+    kind: str,
+) -> dict:
+    """One recipient's mail as store.insert_many takes it. A candidate's is theirs: erasing
+    the registration strips its mails (app/candidates/erasure.py)."""
+    mail = mailer.prepare_to(row, template, context, calendar)
+    return {**dataclasses.asdict(mail), "candidate_id": row["id"] if kind == "candidate" else None}
+
+
+async def _enqueue_all(connection: asyncpg.Connection, mails: Iterable[dict]) -> None:
+    batch: list[dict] = []
+    for mail in mails:  # each rendered as the generator comes to it
+        batch.append(mail)
+        if len(batch) == MAILS_AT_A_TIME:
+            await store.insert_many(connection, batch)
+            batch = []
+    await store.insert_many(connection, batch)
 
 
 def _base_context(event: asyncpg.Record) -> dict:
@@ -162,28 +188,31 @@ async def announce_new_time(
     """The new start or length (the mail says which changed), with the calendar entry that
     replaces the earlier one: a candidate's with the same words as their confirmation's (the
     link and where the PIN is), not the bare link."""
-    for kind, row, link in _recipients(event, interviewers, candidates, public_url):
-        mail_id = await mailer.enqueue(
-            connection,
-            to_address=row["email"],
-            to_name=row["name"],
-            language=row["language"],
-            template="event_time_changed",
-            context={
-                **_base_context(event),
-                "link": link,
-                "name": row["name"],
-                "kind": kind,
-                "previous_start": previous_start,
-                "previous_duration": previous_duration,
-            },
-            calendar=(
-                calendar_entry(mailer, event, row, link)
-                if kind == "candidate"
-                else _entry(event, kind, row, "REQUEST", link, link)
-            ),
-        )
-        await _owned_by(connection, kind, mail_id, row)
+    await _enqueue_all(
+        connection,
+        (
+            _prepared(
+                mailer,
+                row,
+                "event_time_changed",
+                {
+                    **_base_context(event),
+                    "link": link,
+                    "name": row["name"],
+                    "kind": kind,
+                    "previous_start": previous_start,
+                    "previous_duration": previous_duration,
+                },
+                (
+                    calendar_entry(mailer, event, row, link)
+                    if kind == "candidate"
+                    else _entry(event, kind, row, "REQUEST", link, link)
+                ),
+                kind,
+            )
+            for kind, row, link in _recipients(event, interviewers, candidates, public_url)
+        ),
+    )
 
 
 async def announce_cancellation(
@@ -197,14 +226,17 @@ async def announce_cancellation(
 ) -> None:
     """To everyone told about the event, or (with only `interviewers`) to those removed from it.
     `bump`: for someone removed from a going event, whose entry must still be superseded."""
-    for kind, row, link in _recipients(event, interviewers, candidates, public_url):
-        mail_id = await mailer.enqueue(
-            connection,
-            to_address=row["email"],
-            to_name=row["name"],
-            language=row["language"],
-            template="event_cancelled",
-            context={**_base_context(event), "name": row["name"], "kind": kind},
-            calendar=_entry(event, kind, row, "CANCEL", link, link, bump),
-        )
-        await _owned_by(connection, kind, mail_id, row)
+    await _enqueue_all(
+        connection,
+        (
+            _prepared(
+                mailer,
+                row,
+                "event_cancelled",
+                {**_base_context(event), "name": row["name"], "kind": kind},
+                _entry(event, kind, row, "CANCEL", link, link, bump),
+                kind,
+            )
+            for kind, row, link in _recipients(event, interviewers, candidates, public_url)
+        ),
+    )

@@ -146,6 +146,26 @@ class Mailer:
             ics_method=calendar.method if calendar is not None else None,
         )
 
+    def prepare_to(
+        self,
+        recipient: Mapping[str, Any],
+        template: str,
+        context: dict[str, Any],
+        calendar: CalendarEntry | None = None,
+        personal: Mapping[str, str] | None = None,
+    ) -> PreparedMail:
+        """`prepare` for a row with the recipient's email, name and language (a candidate's,
+        an interviewer's)."""
+        return self.prepare(
+            to_address=recipient["email"],
+            to_name=recipient["name"],
+            language=recipient["language"],
+            template=template,
+            context=context,
+            calendar=calendar,
+            personal=personal,
+        )
+
     @staticmethod
     async def insert(connection: asyncpg.Connection, mail: PreparedMail) -> int:
         """The prepared mail's outbox row, inside the caller's transaction; its id."""
