@@ -168,3 +168,20 @@ async def test_a_focused_pick_keeps_its_focus_when_someone_ahead_goes(new_page, 
             page, "document.querySelectorAll('#candidates tr').length === 3", timeout=10000
         )
         assert await page.evaluate(f"{focused} && document.activeElement.closest('#candidates') !== null")
+
+
+async def test_the_roster_is_read_once_as_the_page_opens_and_again_in_another_language(new_page, db):
+    """The page's text catalog coming in at the start is no language switch: the list is
+    not fetched twice (at a national event every interviewer's page opening at once)."""
+    _event, token = await big_event(db)
+    page = await new_page(extra_http_headers={"Accept-Language": "en"})
+    reads = []
+    page.on("request", lambda request: "/roster" in request.url and reads.append(request.url))
+    await open_meeting(page, token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
+    await page.wait_for_load_state("networkidle")
+    assert len(reads) == 1, reads
+    assert await page.locator("#roster-status").inner_text() == "60 registered candidates."
+    await page.locator(".language-switch a[lang=sv]").click()
+    await wait_for_function(page, "document.querySelector('#roster-status').textContent.includes('anmälda')")
+    assert len(reads) == 2, reads

@@ -5,7 +5,7 @@
 // and again (at most every REFRESH_MS) when the counts or the calls in a new state say it
 // moved.
 // Buttons with data-candidate are wired by interviewer.js, like the queue's.
-import { _, ngettext, onLanguageChange } from "./texts.js";
+import { _, language, ngettext, onLanguageChange } from "./texts.js";
 import { reconcile } from "./interviewer-lobby.js";
 import { eventOver } from "./event-over.js";
 
@@ -45,6 +45,7 @@ export class Roster {
     this.busy = false;
     this.again = false;      // asked for while a read ran: read once more after it
     this.timer = null;
+    this.loadedIn = null;    // the language the list was last asked for in
     this.lastRead = 0;
     this.canPick = true;
     this.over = false;       // the event is over (event-over.js), as of the last state
@@ -56,8 +57,13 @@ export class Roster {
     });
     this.$("roster-previous").addEventListener("click", () => this.turn(-1));
     this.$("roster-next").addEventListener("click", () => this.turn(1));
-    // The server orders the names by the viewer's language (app/names.py): read again.
-    onLanguageChange(() => this.load());
+    // The server orders the names by the viewer's language (app/names.py): read again in
+    // another. The page's own catalog coming in at the start is no other language: the list
+    // read meanwhile is drawn again in its words, not fetched twice.
+    onLanguageChange((code) => {
+      if (this.loadedIn !== null && code !== this.loadedIn) this.load();
+      else this.draw();
+    });
   }
 
   turn(step) {
@@ -100,6 +106,7 @@ export class Roster {
     }
     this.busy = true;
     this.lastRead = Date.now();
+    this.loadedIn = language();
     const params = new URLSearchParams({ q: this.query, page: String(this.page) });
     try {
       const response = await fetch(`${this.url}?${params}`, {
