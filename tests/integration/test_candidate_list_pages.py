@@ -97,6 +97,10 @@ async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base
     assert "119 anmälningar matchar ”Kandidat”" in page
     assert f'href="/events/{event_id}?q=Kandidat&amp;page=2#candidates-heading"' in page
     assert 'value="Kandidat"' in page  # the search stays in its field
+    # The tab's title says it is a search, and which page of it (WCAG 2.4.2).
+    assert re.search(
+        r"<title>[^<]*: sökning efter ”Kandidat” \(Sida 1 av 3\) – Snabbintervjuer</title>", page
+    )
     # Nothing but spaces is no search: everyone, and no "matches" line.
     _, page = await get(http, f"{base_url}/events/{event_id}?q=%20%20")
     assert names_on(page) == NAMES[:EMPLOYER_PAGE_SIZE] and "matchar" not in page

@@ -137,6 +137,7 @@ async def test_an_interviewers_error_marks_the_input_it_is_about(employer, base_
         async with http.post(f"{base_url}/events/new", data=form) as response:
             page = await response.text()
         assert response.status == 422
+        assert "<title>Fel: Nytt intervjutillfälle – Snabbintervjuer</title>" in page  # said in the tab too
         assert f'<a href="#{faulty}">' in page, faulty
         marked = re.findall(r'<input id="(interviewer_\w+-\d+)"[^>]*aria-invalid="true"', page)
         assert marked == [faulty]
