@@ -191,8 +191,10 @@ class UnreadableRequestFilter(logging.Filter):
 
 class OutOfFilesFilter(logging.Filter):
     """A process out of open files refuses every connection, and asyncio logs each refusal
-    with a traceback: thousands a second, a disk filled in minutes. Told once a minute instead,
-    with how many since (app/open_files.py says how the live sockets stop short of it)."""
+    with a traceback (it stops accepting on that listener for a second, then tries again:
+    a line a second per listener, for as long as the files stay out). Told once a minute
+    instead, with how many since (app/open_files.py says how the live sockets stop short of
+    it)."""
 
     EVERY_SECONDS = 60.0
 

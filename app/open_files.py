@@ -17,7 +17,7 @@ import resource
 KEPT_FOR_THE_REST = 512
 # Never fewer live sockets than this, whatever the limit (a test machine's 1,024 leaves 512).
 FEWEST = 64
-UNLIMITED = 1_000_000
+UNLIMITED = 1_048_576
 
 
 def take_the_hard_limit() -> int:
@@ -25,9 +25,12 @@ def take_the_hard_limit() -> int:
     would hold a replica to about 500 pages; the hard limit is the system's to set: compose's
     `ulimits`, systemd's LimitNOFILE). Returns the limit now."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != hard and hard != resource.RLIM_INFINITY:
+    # No hard limit (systemd's LimitNOFILE=infinity): as many as the kernel lets a process
+    # have, which is at most fs.nr_open (1,048,576 by default).
+    wanted = UNLIMITED if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < wanted:
         try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
         except (ValueError, OSError):
             pass  # kept as it is: live_sockets_allowed still stops short of it
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

@@ -361,12 +361,17 @@ async def serve(
         await socket.refresh()  # resume: the whole current state, nothing to replay
         pace = Pace()
         async for frame in ws:
-            socket.heard = time.monotonic()
-            if frame.type != WSMsgType.PONG and (wait := pace.wait(socket.heard)):
+            now = time.monotonic()
+            if frame.type != WSMsgType.PONG and (wait := pace.wait(now)):
+                # A flood is read at the pace's rate (app/live/pace.py). Its frames are not
+                # heard from it: only its pongs, which come behind the flood, so a client
+                # sending faster than the rate answers its pings late and is cut.
                 METRICS.paced.inc()
-                await asyncio.sleep(wait)  # a flood is read at the pace's rate (app/live/pace.py)
+                await asyncio.sleep(wait)
                 if ws.closed:  # closed meanwhile (a link replaced): its messages are not run
                     break
+            else:
+                socket.heard = now
             if frame.type != WSMsgType.TEXT:
                 if frame.type == WSMsgType.PING:
                     await ws.pong(frame.data)

@@ -111,15 +111,17 @@ async def account_ended(
     account on it closes). `only`: one session ended (a log-out), named by its tag
     (app/auth/sessions.py session_tag): that session's views close. `keep`: every session
     but that one ended (a new password): all views but its own close."""
-    # And each event, of any organization, where the account is an interviewer: their
-    # meeting page, let in as the account (not with the code), closes the same way.
+    # And each event, of any organization and in any state, where the account is an
+    # interviewer: their meeting page, let in as the account (not with the code), closes
+    # the same way (it stays open after the event, for the notes).
     events = await connection.fetch(
         """SELECT e.id, i.id AS interviewer
            FROM event e
            LEFT JOIN event_interviewer i ON i.event_id = e.id AND i.user_id = $1
-           WHERE e.deleted_at IS NULL AND e.state IN ('published', 'live')
+           WHERE e.deleted_at IS NULL
              AND (i.id IS NOT NULL
-                  OR e.organization_id = (SELECT organization_id FROM app_user WHERE id = $1))""",
+                  OR (e.state IN ('published', 'live')
+                      AND e.organization_id = (SELECT organization_id FROM app_user WHERE id = $1)))""",
         user_id,
     )
     # One statement for all of them (every log-out comes here), not one per event.

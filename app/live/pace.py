@@ -6,8 +6,9 @@ makes (a *Leave*, a check-in, again and again) is sent on to every socket of its
 past a burst a socket's messages are read no faster than a steady rate: the channel waits
 before reading the next frame (app/live/channel.py), the frames back up in the socket and
 then in the client's own TCP buffers, and nothing is refused or lost. A page never meets
-the limit; a flooding client is slowed to it, and its pongs, queued behind its flood, come
-too late for the ping sweep (app/live/pings.py), which cuts it.
+the limit; a flooding client is slowed to it, and since a frame read after a wait does not
+count as heard from it, only its pongs do, which come queued behind its flood, it answers
+its pings too late for the ping sweep (app/live/pings.py), which cuts it.
 """
 
 from __future__ import annotations

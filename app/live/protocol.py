@@ -12,6 +12,7 @@ object with a string "type", `unknown_type` when the type is not its side's, and
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -44,12 +45,31 @@ class BadMessage(Exception):
 
 
 def _storable(value: str) -> str:
-    """Text to keep and show to others: line breaks and tabs, but no other controls (NUL,
-    which PostgreSQL refuses; lone surrogates from "\\ud800"), no bidi overrides, which make
-    a text read as another, and no U+FFFD: the forms' rule (app/auth/validation.py)."""
-    if has_control_characters(value.translate(LINE_BREAKS)):
-        raise ValueError("a character that cannot be shown")
+    """Text PostgreSQL can keep: no NUL, and encodable (no lone surrogates from "\\ud800")."""
+    if "\x00" in value:
+        raise ValueError("NUL in text")
+    value.encode("utf-8")  # UnicodeEncodeError is a ValueError: the field is invalid
     return value
+
+
+def _shown_alike(value: str) -> str:
+    """Text of several lines that others read (notes in the employer's summary, a comment):
+    without what would make it read as another or show as nothing (controls but line breaks
+    and tabs, bidi overrides, U+FFFD: app/auth/validation.py). Dropped rather than refused:
+    notes pasted from a word processor carry form feeds, and a save refused whole would
+    keep the interviewer's ratings and notes from being saved at all."""
+    if not has_control_characters(value.translate(LINE_BREAKS)):
+        return value
+    return "".join(
+        char
+        for char in value
+        if char in "\n\r\t\u2028\u2029" or not has_control_characters(char) or _private_use(char)
+    )
+
+
+def _private_use(char: str) -> bool:
+    """A symbol font's bullet (U+F0B7 from Word): shown as the font has it, kept."""
+    return unicodedata.category(char) == "Co"
 
 
 def _digit_keys(ratings: dict[str, Any]) -> dict[int, Any]:
@@ -60,9 +80,13 @@ def _digit_keys(ratings: dict[str, Any]) -> dict[int, Any]:
 
 
 def _stripped_text(text: str) -> str:
+    """A message to everyone waiting: one that shows something, and nothing that would make
+    it read as another on every waiting page (the forms' rule, app/auth/validation.py)."""
     text = text.strip()
     if not 0 < len(text) <= MAX_MESSAGE_TEXT or not shows_something(text):
         raise ValueError("empty (zero-width characters alone look so) or too long")
+    if has_control_characters(text.translate(LINE_BREAKS)):
+        raise ValueError("a character that cannot be shown")
     return text
 
 
@@ -105,7 +129,7 @@ class Prepare(_Message):
 class Feedback(_Message):
     type: Literal["feedback"]
     interested: bool
-    comment: Annotated[StorableText, Field(max_length=MAX_COMMENT)] = ""
+    comment: Annotated[StorableText, Field(max_length=MAX_COMMENT), AfterValidator(_shown_alike)] = ""
 
 
 class Devices(_Message):
@@ -160,7 +184,7 @@ class Save(_Message):
     # The record's version the page's form was based on: a save from an older one is refused
     # (another window saved since). None (an older page): saved whatever the version.
     version: Annotated[int, Field(strict=True, ge=0, lt=2**31)] | None = None
-    notes: Annotated[StorableText, Field(max_length=MAX_NOTES)] = ""
+    notes: Annotated[StorableText, Field(max_length=MAX_NOTES), AfterValidator(_shown_alike)] = ""
     covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(default=[], alias="questions_covered")
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import re
 import signal
+import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,8 +42,11 @@ FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 # xhtml2pdf's own limit on one render: a national event's summary (10,000 interviews) takes
 # a few minutes; past this it is a render gone wrong.
 RENDER_SECONDS_LIMIT = 600
-# The PDFs kept for the next request for the same summary (the newest, in bytes in all).
+# The PDFs kept for the next request for the same summary: the newest, this many bytes in
+# all, and none for longer than KEPT_SECONDS (a summary changes as notes are saved, and a
+# candidate erased must not stay in memory in an old one).
 KEPT_BYTES = 64 * 1024 * 1024
+KEPT_SECONDS = 3600.0
 # What differs between two renders of the same summary: the time it was made
 # (web/templates/summary/pdf.html).
 MADE_LINE = re.compile(r"<!--made-->.*?<!--/made-->", re.DOTALL)
@@ -122,14 +126,15 @@ class PdfWorkers:
         self._executor: ProcessPoolExecutor | None = None
         # By the summary's fingerprint (`summary_key`): the PDFs made, newest last, and the
         # renders under way, which the requests for the same summary wait for.
-        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[float, bytes]] = OrderedDict()  # (when made, the PDF)
         self._under_way: dict[str, asyncio.Task[bytes]] = {}
 
     async def render(self, html: str) -> bytes:
         key = summary_key(html)
+        self._forget_old()
         if (kept := self._kept.get(key)) is not None:
             self._kept.move_to_end(key)
-            return kept
+            return kept[1]
         made = self._under_way.get(key)
         if made is None:
             if self.pending >= self.max_pending:
@@ -151,9 +156,14 @@ class PdfWorkers:
         return body
 
     def _keep(self, key: str, body: bytes) -> None:
-        self._kept[key] = body
-        while sum(len(kept) for kept in self._kept.values()) > KEPT_BYTES and len(self._kept) > 1:
+        self._kept[key] = (time.monotonic(), body)
+        while sum(len(kept) for _, kept in self._kept.values()) > KEPT_BYTES and len(self._kept) > 1:
             self._kept.popitem(last=False)
+
+    def _forget_old(self) -> None:
+        too_old = time.monotonic() - KEPT_SECONDS
+        for key in [key for key, (made, _) in self._kept.items() if made < too_old]:
+            del self._kept[key]
 
     async def _render(self, html: str) -> bytes:
         folder = str(font_dir())

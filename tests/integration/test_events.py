@@ -262,6 +262,12 @@ async def test_copy_keeps_the_content_asks_for_a_date_and_takes_no_candidates(em
     assert 'name="date" type="date" required value=""' in page
     assert 'value="Q2"' in page and 'value="kopia@example.se"' in page
     csrf = csrf_in(page)
+    # The date left empty, as the copy's form starts: shown again with the error, not a 500.
+    form = event_form(
+        csrf, mode="copy", date="", interviewer_email=["kopia@example.se"], interviewer_name=[""]
+    )
+    async with http.post(f"{base_url}/events/new", data=form, allow_redirects=False) as response:
+        assert response.status == 422 and 'id="error-summary"' in await response.text()
     form = event_form(
         csrf,
         mode="copy",

@@ -10,7 +10,8 @@ from contextlib import AsyncExitStack
 import aiohttp
 import pytest
 
-from app.live import channel, pace
+from app.keys import LIVE_PINGS
+from app.live import channel, pace, pings
 from app.live.channel import WINDOWS_PER_PERSON
 from app.metrics import METRICS
 from tests.integration.channel_support import new_client, recording, sign_in_candidate
@@ -97,3 +98,29 @@ async def test_a_process_takes_live_sockets_only_up_to_what_its_open_files_allow
         assert refused.value.status == 503 and refused.value.headers["Retry-After"] == "5"
         async with http.get(f"{base_url}/c/{tokens_of[2]}") as page:
             assert page.status == 200
+
+
+async def test_a_client_sending_faster_than_the_pace_is_cut_by_the_ping_sweep(
+    app_server, base_url, db, monkeypatch
+):
+    """A frame read after a wait is not heard from the client: only its pongs are, which
+    come behind its flood. Faster than the rate for long, it answers its pings too late and
+    the sweep cuts it, as a page gone silent (app/live/pings.py)."""
+    monkeypatch.setattr(pace, "RATE", 50.0)
+    monkeypatch.setattr(pings, "TICK_SECONDS", 0.05)
+    monkeypatch.setattr(pings, "PING_SECONDS", 1.0)
+    monkeypatch.setattr(pings, "ANSWER_SECONDS", 0.5)
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (token,), _ = await tokens(db, live)
+    cut_before = app_server[LIVE_PINGS].cut
+    async with new_client() as http:
+        await sign_in_candidate(http, base_url, token)
+        # The client answers pings itself (autoping), but behind everything it sent before.
+        async with http.ws_connect(f"{base_url}/c/{token}/ws") as ws:
+            for _ in range(2000):  # 40 s of messages at the rate, sent at once
+                await ws.send_str('{"type":"ping"}')
+            for _ in range(200):
+                if app_server[LIVE_PINGS].cut > cut_before:
+                    break
+                await asyncio.sleep(0.05)
+            assert app_server[LIVE_PINGS].cut > cut_before

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from app.provision import set_disabled
 from tests.accounts import PASSWORD, log_in, make_user
 from tests.forms import post_form
@@ -98,14 +100,15 @@ async def test_a_new_password_closes_the_other_browsers_views_and_a_log_out_this
             await closed(ours)
 
 
+@pytest.mark.parametrize("state", ["live", "finished"])  # after the event, for the notes, too
 async def test_a_log_out_closes_the_meeting_page_let_in_as_the_account_not_one_let_in_by_code(
-    app_server, base_url, db, settings
+    app_server, base_url, db, settings, state
 ):
     """An interviewer's meeting page is let in either as the link's account or with the
     code. One let in as the account ends with the account's session (a shared computer
     logged out keeps no names of candidates on screen), in whichever process holds it; one
     let in with the code on another device stays."""
-    event = await make_live_event(db, interviewers=1)
+    event = await make_live_event(db, interviewers=1, state=state)
     (interviewer,) = event.interviewers
     # The interviewer's account is of another organization: it is closed all the same.
     user = await make_user(db, name="Intervjuare Med Konto")

@@ -110,6 +110,21 @@ def test_each_side_has_its_own_types():
             {"type": "save", "interview": 3, "version": 0, "notes": "Bra", "covered": [], "ratings": {}},
         ),
         ({"type": "record", "interview": 3}, {"type": "record", "interview": 3}),
+        (  # what would read as another text dropped, not the whole answer refused
+            {"type": "feedback", "interested": True, "comment": "\u202eevil\ufffd"},
+            {"type": "feedback", "interested": True, "comment": "evil"},
+        ),
+        (  # notes pasted from a word processor: a form feed, a symbol font's bullet, an isolate
+            {"type": "save", "notes": "a\x0cb \uf0b7 c\u2066d"},
+            {
+                "type": "save",
+                "interview": None,
+                "version": None,
+                "notes": "ab \uf0b7 cd",
+                "covered": [],
+                "ratings": {},
+            },
+        ),
         (  # notes of several lines, with tabs, emoji and a zero-width joiner
             {"type": "save", "notes": "Rad ett\r\n\tRad två 👩\u200d💻"},
             {
@@ -207,8 +222,6 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "feedback", "interested": True, "comment": {"a": {"b": []}}},
         {"type": "feedback", "interested": True, "comment": "x" * (MAX_COMMENT + 1)},
         {"type": "feedback", "interested": True, "comment": "\x00"},
-        {"type": "feedback", "interested": True, "comment": "\u202eevil"},
-        {"type": "save", "notes": "ok\u2066hidden"},
         {"type": "save", "interview": "3"},
         {"type": "save", "interview": 0},
         {"type": "save", "interview": False},

@@ -24,6 +24,9 @@ def test_the_soft_limit_is_raised_to_the_hard_one(monkeypatch):
     monkeypatch.setattr(resource, "getrlimit", lambda _which: limits["now"])
     monkeypatch.setattr(resource, "setrlimit", lambda _which, pair: limits.update(now=pair))
     assert open_files.take_the_hard_limit() == 65536
+    # No hard limit at all: as many as a process may have.
+    limits["now"] = (1024, resource.RLIM_INFINITY)
+    assert open_files.take_the_hard_limit() == open_files.UNLIMITED
 
 
 def refused_accept(created: float) -> logging.LogRecord:
