@@ -202,6 +202,51 @@ class Summary:
         return self.not_checked_in if self.over else []
 
 
+# The summary page shows this many interviews at a time, and this many names in each list
+# of those not interviewed: a national event's 5,000 interviews made a page of 7.6 MB that
+# took seconds to open and half a minute to print. The PDF and the CSV hold everything.
+INTERVIEWS_PER_PAGE = 200
+NAMES_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class GroupPart:
+    """One interviewer's interviews that fall on a page; `continued`: some are on the pages
+    before."""
+
+    group: Group
+    interviews: list[Interview]
+    continued: bool
+
+
+@dataclass(frozen=True)
+class InterviewsPage:
+    number: int
+    pages: int
+    parts: list[GroupPart]
+
+
+def interviews_page(groups: list[Group], number: int) -> InterviewsPage:
+    """Page `number` (from 1; past the last, the last) of the interviews in the groups'
+    order, each interviewer's heading with their part. An interviewer with no interviews is
+    shown where their place in that order falls."""
+    total = sum(len(group.interviews) for group in groups)
+    pages = max(1, -(-total // INTERVIEWS_PER_PAGE))
+    number = min(max(1, number), pages)
+    start, end = (number - 1) * INTERVIEWS_PER_PAGE, number * INTERVIEWS_PER_PAGE
+    parts, offset = [], 0
+    for group in groups:
+        count = len(group.interviews)
+        if count:
+            shown = group.interviews[max(0, start - offset) : max(0, end - offset)]
+            if shown:
+                parts.append(GroupPart(group, shown, continued=start > offset))
+        elif start <= offset < end or (offset == total and number == pages):
+            parts.append(GroupPart(group, [], continued=False))
+        offset += count
+    return InterviewsPage(number, pages, parts)
+
+
 def parse_sort(query: Mapping[str, str]) -> tuple[str, bool]:
     """Anything unknown falls back to the default: odd links never fail."""
     key = query.get("sort")

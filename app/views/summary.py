@@ -24,11 +24,19 @@ from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
 from app.summary.formats import PdfBusy, PdfUnavailable, font_files, summary_csv
-from app.summary.model import SORTS, format_length, parse_sort
+from app.summary.model import (
+    INTERVIEWS_PER_PAGE,
+    NAMES_SHOWN,
+    SORTS,
+    format_length,
+    interviews_page,
+    parse_sort,
+)
 from app.summary.queries import load_summary
 from app.timefmt import in_swedish_time
 from app.views.events import event_id_of
 from app.views.pages import render
+from app.views.roster import page_number
 
 routes = web.RouteTableDef()
 FORMATS = {"": "page", ".pdf": "pdf", ".csv": "csv"}
@@ -107,6 +115,11 @@ async def respond(
     }
     if fmt == "page":
         context["sort_links"] = sort_links(sort, descending)
+        context["interviews"] = interviews_page(
+            summary.groups, page_number(request.query.get("page", "")) or 1
+        )
+        context["names_shown"] = NAMES_SHOWN
+        context["interviews_per_page"] = INTERVIEWS_PER_PAGE
         return private(render(request, "summary/page.html", context))
     if fmt == "csv":
         # Contact details for the organization's own users only (not an interviewer's copy).
