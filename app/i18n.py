@@ -14,6 +14,7 @@ import jinja2
 import jinja2.nodes
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
@@ -23,6 +24,8 @@ from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.timefmt import format_event_time
 
 LANGUAGES = ("sv", "en")
+# The locale each language writes its numbers in.
+LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -77,7 +80,37 @@ def load_translations(language: str, locales_dir: Path = LOCALES_DIR) -> NullTra
     return translations
 
 
-def _template_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
+def number_written(value: Any, language: str) -> Any:
+    """`{{ n | number }}`: a whole number as `_` writes one in a sentence; anything else as it is."""
+    return format_decimal(value, locale=LOCALES[language]) if type(value) is int else value
+
+
+def _numbers_written(variables: dict[str, Any], language: str) -> dict[str, Any]:
+    """Whole numbers as the language writes them: "2 120" in Swedish, "2,120" in English
+    (a count of registrations, a place in a queue). A bool is no number here."""
+    if not any(type(value) is int for value in variables.values()):
+        return variables
+    return {name: number_written(value, language) for name, value in variables.items()}
+
+
+def _template_ngettext(ngettext: Callable[[str, str, int], str], language: str) -> Callable[..., str]:
+    """`ngettext("…", "…", n, name=value)` in a template: as jinja2.ext.i18n's newstyle
+    ngettext (the form chosen by `n`, which is also `num`), numbers written as `_` writes them."""
+
+    @jinja2.pass_eval_context
+    def translate(
+        eval_context: jinja2.nodes.EvalContext, singular: str, plural: str, count: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", count)
+        text = ngettext(singular, plural, count)
+        if eval_context.autoescape:
+            text = Markup(text)
+        return text % _numbers_written(variables, language)
+
+    return translate
+
+
+def _template_gettext(gettext: Callable[[str], str], language: str = "en") -> Callable[..., str]:
     """`_("…", name=value)` in a template: what jinja2.ext.i18n's newstyle gettext returns
     (the translation, made Markup where the template autoescapes, then `%` with the
     arguments, which Markup escapes), without its two extra hops through the template
@@ -89,7 +122,7 @@ def _template_gettext(gettext: Callable[[str], str]) -> Callable[..., str]:
         text = gettext(message)
         if eval_context.autoescape:
             text = Markup(text)
-        return text % variables
+        return text % _numbers_written(variables, language)
 
     return translate
 
@@ -118,11 +151,14 @@ class Renderer:
                 undefined=jinja2.StrictUndefined,
             )
             environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
-            translate = _template_gettext(translations.gettext)
-            environment.globals.update(_=translate, gettext=translate)
+            translate = _template_gettext(translations.gettext, lang)
+            environment.globals.update(
+                _=translate, gettext=translate, ngettext=_template_ngettext(translations.ngettext, lang)
+            )
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             environment.filters["readable_address"] = readable_domain
             environment.filters["title_in_its_language"] = title_in_its_language
+            environment.filters["number"] = functools.partial(number_written, language=lang)
             self.environments[lang] = environment
 
     def gettext(self, language: str) -> Callable[[str], str]:

@@ -224,6 +224,9 @@ class InterviewsPage:
     number: int
     pages: int
     parts: list[GroupPart]
+    first: int  # the interviews shown, counted from 1 in the whole summary's order
+    last: int
+    total: int
 
 
 def interviews_page(groups: list[Group], number: int) -> InterviewsPage:
@@ -244,7 +247,7 @@ def interviews_page(groups: list[Group], number: int) -> InterviewsPage:
         elif start <= offset < end or (offset == total and number == pages):
             parts.append(GroupPart(group, [], continued=False))
         offset += count
-    return InterviewsPage(number, pages, parts)
+    return InterviewsPage(number, pages, parts, min(start + 1, total), min(end, total), total)
 
 
 def parse_sort(query: Mapping[str, str]) -> tuple[str, bool]:

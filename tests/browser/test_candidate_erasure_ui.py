@@ -113,6 +113,9 @@ async def test_the_candidate_erases_their_data_by_keyboard(
     assert TEXTS[other]["kept"] in await page.content()
     said = await page.text_content("[role=status]")
     assert said.startswith("Din anmälan till" if other == "sv" else "Your registration for"), said
+    # The event's title keeps its own language in either (WCAG 3.1.2).
+    marked = await page.eval_on_selector("[role=status] [data-i18n-slot=title]", "span => span.lang")
+    assert marked == await db.fetchval("SELECT language FROM event WHERE id = $1", person.event_id)
     await look(page, f"receipt-switched-{other}-{viewport}")
 
 

@@ -120,13 +120,13 @@ async def test_operators_set_a_servers_weight_from_the_page(
     label, refused, saved, partly = {
         "sv": (
             "Vikt för janus1",
-            "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1000. Den är fortfarande 1.",
+            "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1\u00a0000. Den är fortfarande 1.",
             "Vikten för janus1 är nu 3.",
             "Nere för 1 av 2 webbservrar",
         ),
         "en": (
             "Weight of janus1",
-            "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1000. It is still 1.",
+            "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1,000. It is still 1.",
             "The weight of janus1 is now 3.",
             "Down for 1 of 2 web servers",
         ),

@@ -155,7 +155,7 @@ async def test_bad_input_in_english(employer, base_url):
         page = await response.text()
     assert response.status == 422
     assert "Enter a title." in page
-    assert "Enter how many candidates may register, from 1 to 10000." in page
+    assert "Enter how many candidates may register, from 1 to 10,000." in page
 
 
 async def test_publish_mails_each_interviewer_a_link_and_code(employer, base_url, db, settings):

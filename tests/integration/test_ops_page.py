@@ -174,7 +174,7 @@ async def test_operators_set_a_servers_weight_from_the_page(app_server, settings
                     assert response.status == 200, bad
                     page = await response.text()
                 assert (
-                    "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1000. "
+                    "Inget ändrades: vikten för janus1 måste vara ett heltal från 1 till 1\u00a0000. "
                     "Den är fortfarande 7." in page
                 ), bad
                 assert 'aria-invalid="true" aria-describedby="fleet-notice"' in page
@@ -200,7 +200,7 @@ async def test_operators_set_a_servers_weight_from_the_page(app_server, settings
             ) as response:
                 page = await response.text()
             assert (
-                "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1000. "
+                "Nothing was changed: the weight of janus1 must be a whole number from 1 to 1,000. "
                 "It is still 7." in page
             )
         finally:

@@ -438,6 +438,8 @@ async def test_a_large_events_interviews_come_a_page_at_a_time(db, http, base_ur
     assert "Sida 1 av 2" in first and "<title>Sammanställning: " in first and "(Sida 1 av 2)" in first
     assert 'href="?sort=time&amp;dir=asc&amp;page=2#interviews-heading" rel="next"' in first
     assert "Och 1 till: CSV-filen har alla." in first  # of the two not interviewed, one named
+    # Said on paper too (not hidden in print): which part of the whole the page holds.
+    assert '<p class="summary-range">Intervju 1–200 av 250, sida 1 av 2:' in first
     async with http.get(f"{url}?sort=time&dir=asc&page=2") as response:
         second = await response.text()
     assert second.count('<tbody class="interview">') == 50 and "(fortsättning)" in second

@@ -30,6 +30,8 @@ def test_interviewers_split_across_pages_and_say_they_continue(monkeypatch):
     assert shown(second) == [(3, 5, True), (4, 0, False)]
     # Every interview on exactly one page.
     assert sum(n for _, n, _ in shown(first) + shown(second)) == 15
+    assert (first.first, first.last, first.total) == (1, 10, 15)
+    assert (second.first, second.last, second.total) == (11, 15, 15)
 
 
 def test_a_page_past_the_last_is_the_last_and_none_is_the_first():

@@ -135,3 +135,17 @@ def test_a_form_error_with_a_count_takes_the_form_for_it(language, count, said):
         '{% from "_forms.html" import error_text %}{{ error_text(errors, "pin") }}'
     )
     assert template.render(errors={"pin": (PIN_WRONG, {"count": count})}) == said
+
+
+@pytest.mark.parametrize("language, written", [("sv", "2\u00a0120"), ("en", "2,120")])
+def test_whole_numbers_are_written_the_languages_way(language, written):
+    """A count of registrations in the thousands, in `_` and `ngettext` alike; a bool and a
+    text of digits stay as they are."""
+    environment = RENDERER.environments[language]
+    render = environment.from_string
+    assert render('{{ _("%(count)s of %(all)s", count=2120, all="2120") }}').render() == f"{written} of 2120"
+    assert render('{{ ngettext("%(count)s minute", "%(count)s minutes", 2120, count=2120) }}').render() in (
+        f"{written} minutes",
+        f"{written} minuter",
+    )
+    assert render('{{ _("%(flag)s", flag=True) }}').render() == "True"
