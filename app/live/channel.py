@@ -220,6 +220,12 @@ def _transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
     return transport
 
 
+def _gone(ws: web.WebSocketResponse) -> bool:
+    """The socket's connection closed or closing (frames received before may still be queued)."""
+    transport = _transport(ws)
+    return ws.closed or transport is None or transport.is_closing()
+
+
 def _backlog(ws: web.WebSocketResponse) -> int:
     """Bytes written to the socket and not yet taken by the network."""
     transport = _transport(ws)
@@ -340,6 +346,12 @@ async def serve(
         # reaches another replica or this one once sockets have closed.
         METRICS.errors.labels(code="too_many_sockets").inc()
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "5"})
+    # The person's pace, shared by their sockets (a page without a person has its own); a
+    # handshake takes a message's token, so opening socket after socket is no way around it.
+    pace = hub.paces.of(socket.who, time.monotonic()) if socket.who is not None else Pace()
+    if not pace.take(time.monotonic()):
+        METRICS.errors.labels(code="too_fast").inc()
+        raise web.HTTPTooManyRequests(headers={"Retry-After": "1"})
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "1"})
     await ws.prepare(request)
@@ -359,8 +371,12 @@ async def serve(
             # a view this process read before it must not be their first state.
             hub.views.changed(socket.event_id)
         await socket.refresh()  # resume: the whole current state, nothing to replay
-        pace = Pace()
         async for frame in ws:
+            if _gone(ws):
+                # The connection ended (the browser went, the sweep cut it): what it sent
+                # before and is still queued here is not run. A flood left behind would be
+                # read at the pace for minutes after its client went.
+                break
             now = time.monotonic()
             if frame.type != WSMsgType.PONG and (wait := pace.wait(now)):
                 # A flood is read at the pace's rate (app/live/pace.py). Its frames are not

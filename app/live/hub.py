@@ -28,6 +28,7 @@ from app.background import Background
 from app.db import close_pool
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
+from app.live.pace import Paces
 from app.live.precedence import OffersUnderWay, RoundTurns
 from app.live.queue import channel
 from app.live.queue_frames import QueueChain, wire_frames
@@ -60,6 +61,11 @@ PROBE_TIMEOUT = 5.0
 # Connections for reading event views (app/live/event_view.py): reads of one event never
 # overlap, so a few serve every event of the process.
 VIEW_READERS = 3
+# An interviewer's pages read the roster when its counts move (at most every few seconds),
+# and when searched or paged: a search over ten thousand names costs the database a scan,
+# so more than this is refused (429) and the page says to try again in a moment.
+ROSTER_READS_PER_SECOND = 2.0
+ROSTER_READS_AT_ONCE = 10.0
 # Named, so operators (and a test) can tell the listeners among the connections.
 APPLICATION_NAME = "snabb-live-listener"
 
@@ -100,6 +106,10 @@ class Hub:
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
+        # How fast each person's messages are read, all their sockets together (app/live/pace.py),
+        # and how often an interviewer's pages may read the roster (app/views/roster.py).
+        self.paces = Paces()
+        self.roster_reads = Paces(ROSTER_READS_PER_SECOND, ROSTER_READS_AT_ONCE)
         # event -> the view its last round was cut from (for candidates not waiting: a
         # state newer than it may show a moment in between, see _sort)
         self._round_views: dict[int, EventView] = {}

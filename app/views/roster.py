@@ -9,11 +9,13 @@ A bad value is refused with 400 and {"error": "invalid_fields"}, which the page 
 
 from __future__ import annotations
 
+import time
+
 from aiohttp import web
 
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
-from app.keys import DB_POOL, LANGUAGE, SETTINGS
+from app.keys import DB_POOL, LANGUAGE, LIVE_HUB, SETTINGS
 from app.live.access import is_signed_in
 from app.live.roster import MAX_QUERY, roster_page
 
@@ -45,6 +47,9 @@ async def roster(request: web.Request) -> web.Response:
     page = page_number(request.query.get("page", "1"))
     if page is None or len(query) > MAX_QUERY or "\x00" in query:
         return web.json_response({"error": "invalid_fields"}, status=400, headers=NO_STORE)
+    reads = request.app[LIVE_HUB].roster_reads.of(event["interviewer_id"], time.monotonic())
+    if not reads.take(time.monotonic()):
+        return web.json_response({"error": "too_fast"}, status=429, headers={**NO_STORE, "Retry-After": "1"})
     async with pool.acquire() as connection:
         found = await roster_page(
             connection, event["id"], query, page, request.app[SETTINGS].live.grace_seconds, request[LANGUAGE]
