@@ -19,6 +19,8 @@ from contextlib import asynccontextmanager
 import aiohttp
 import pytest
 
+from app.keys import LIVE_HUB
+from app.live.pace import Paces
 from app.tickets import media_tag
 from tests.integration.channel_support import (
     new_client,
@@ -114,7 +116,10 @@ CANDIDATE_PROBES = [
 ]
 
 
-async def test_candidate_socket_answers_odd_messages(app_server, db, base_url, caplog):
+async def test_candidate_socket_answers_odd_messages(app_server, db, base_url, caplog, monkeypatch):
+    # About the answers, not their pace (tests/integration/test_live_pace.py): well over a
+    # hundred messages at once, read at once.
+    monkeypatch.setattr(app_server[LIVE_HUB], "paces", Paces(rate=1000.0, burst=1000.0))
     live = await make_live_event(db, interviewers=1, candidates=1)
     async with signed_in_socket(db, base_url, live, "candidate") as socket:
         for raw, code in CANDIDATE_PROBES:
