@@ -110,7 +110,7 @@ def _template_ngettext(ngettext: Callable[[str, str, int], str], language: str) 
     return translate
 
 
-def _template_gettext(gettext: Callable[[str], str], language: str = "en") -> Callable[..., str]:
+def _template_gettext(gettext: Callable[[str], str], language: str) -> Callable[..., str]:
     """`_("…", name=value)` in a template: what jinja2.ext.i18n's newstyle gettext returns
     (the translation, made Markup where the template autoescapes, then `%` with the
     arguments, which Markup escapes), without its two extra hops through the template

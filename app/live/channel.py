@@ -348,8 +348,9 @@ async def serve(
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "5"})
     # The person's pace, shared by their sockets (a page without a person has its own); a
     # handshake takes a message's token, so opening socket after socket is no way around it.
-    pace = hub.paces.of(socket.who, time.monotonic()) if socket.who is not None else Pace()
-    if not pace.take(time.monotonic()):
+    now = time.monotonic()
+    pace = hub.paces.of(socket.who, now) if socket.who is not None else Pace()
+    if not pace.take(now):
         METRICS.errors.labels(code="too_fast").inc()
         raise web.HTTPTooManyRequests(headers={"Retry-After": "1"})
     if not track(request.app, ws):  # shutting down: the page retries, reaching another
@@ -384,7 +385,7 @@ async def serve(
                 # sending faster than the rate answers its pings late and is cut.
                 METRICS.paced.inc()
                 await asyncio.sleep(wait)
-                if ws.closed:  # closed meanwhile (a link replaced): its messages are not run
+                if _gone(ws):  # closed meanwhile (a link replaced, the browser gone): not run
                     break
             else:
                 socket.heard = now
