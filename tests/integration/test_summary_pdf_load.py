@@ -75,9 +75,14 @@ async def test_one_render_per_summary_and_others_beyond_what_the_pool_takes_are_
     monkeypatch.setattr(workers, "max_pending", 1)
     renders = []
     render = workers._render
+    # The first render waits until the other summary has been asked for: the requests' order
+    # on the server is not the order they were sent in.
+    render_started, other_answered = asyncio.Event(), asyncio.Event()
 
     async def counted(html: str) -> bytes:
         renders.append(html)
+        render_started.set()
+        await other_answered.wait()
         return await render(html)
 
     monkeypatch.setattr(workers, "_render", counted)
@@ -86,7 +91,11 @@ async def test_one_render_per_summary_and_others_beyond_what_the_pool_takes_are_
         async with http.get(f"{base_url}/events/{event_id}/summary.pdf") as response:
             return response.status, response.headers.get("Retry-After"), await response.read()
 
-    answers = await asyncio.gather(*(fetch(event.id) for _ in range(3)), fetch(other.id))
+    same = [asyncio.create_task(fetch(event.id)) for _ in range(3)]
+    await asyncio.wait_for(render_started.wait(), 60)
+    refused = await fetch(other.id)
+    other_answered.set()
+    answers = [*await asyncio.gather(*same), refused]
     assert [status for status, _, _ in answers] == [200, 200, 200, 503], answers
     assert answers[3][1] == "10"
     assert len({body for _, _, body in answers[:3]}) == 1 and len(renders) == 1  # one render, one PDF
