@@ -19,7 +19,11 @@ while the mail's bodies are written (BENCHMARKS.md, "Registration").
 The rarer ways go statement by statement under the lock (_register_locked): the event
 changed since it was read (the mail is rendered again under the lock), the address is
 registered already (its confirmation is sent again, after the lock is let go), or a
-cancellation made room meanwhile.
+cancellation made room meanwhile. An address found registered by the one statement is
+answered at once, as a new one would be, and its link sent again after the answer
+(`register_again`, started by the view through app/after_answer.py): done before, the answer
+took twice as long for a registered address, which told a stranger timing it who had
+registered.
 """
 
 from __future__ import annotations
@@ -122,24 +126,12 @@ async def register(
     invite_token: str,
     registration: Registration,
 ) -> Outcome | None:
-    """None when no event has this invite link."""
-    row = await queries.event_for_registration(connection, invite_token)
-    if row is None:
+    """None when no event has this invite link. ALREADY is answered before the address's
+    link is sent again: the caller then calls `register_again` after the answer."""
+    prepared = await _prepared(connection, mailer, public_url, invite_token, registration)
+    if prepared is None:
         return None
-    event = {key: row[key] for key in row.keys() if key not in queries.REGISTRATION_COLUMNS}
-    draft: dict[str, Any] = {
-        "id": row["next_candidate_id"],
-        "name": registration.name,
-        "email": registration.email,
-        "language": registration.language,
-        "access_token": link_token(),
-        "pin": six_digit_code(),
-        "link_generation": 0,
-    }
-    try:
-        mail = mails.prepare_confirmation(mailer, public_url, event, draft)
-    except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
-        raise UndeliverableAddress(str(error)) from None
+    row, event, draft, mail = prepared
     # The common way: the locked part in one statement, if the event is as read.
     until = event_open_until(event)
     seat = await queries.take_seat_at_once(
@@ -167,10 +159,65 @@ async def register(
         # a stranger who had registered.
         if state != OPEN and (seat["o_existing"] is None or state in (FULL, CLOSED)):
             return Outcome(state, event)
+        if state == OPEN and seat["o_existing"] is not None:
+            # Registered already: answered as soon as a new registration would be, for the
+            # same reason; the link is sent again after the answer (register_again).
+            return Outcome(ALREADY, event)
     # The rarer ways: the event changed since it was read, or the address is registered.
     return await _register_locked(
         connection, mailer, public_url, invite_token, registration, event, draft, mail
     )
+
+
+async def register_again(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    invite_token: str,
+    registration: Registration,
+) -> Outcome | None:
+    """After the answer to an address registered already: under the event's lock, its link
+    sent again (within the re-send limits), or, if its registration was cancelled since the
+    answer's statement, the seat taken as the answer said."""
+    prepared = await _prepared(connection, mailer, public_url, invite_token, registration)
+    if prepared is None:
+        return None
+    _, event, draft, mail = prepared
+    outcome = await _register_locked(
+        connection, mailer, public_url, invite_token, registration, event, draft, mail
+    )
+    if outcome is not None and outcome.result not in (REGISTERED, ALREADY):
+        log.warning("event %s: a registered address's answer stood, but now %s", event["id"], outcome.result)
+    return outcome
+
+
+async def _prepared(
+    connection: asyncpg.Connection,
+    mailer: Mailer,
+    public_url: str,
+    invite_token: str,
+    registration: Registration,
+) -> tuple[asyncpg.Record, dict[str, Any], dict[str, Any], PreparedMail] | None:
+    """The event as read, the candidate to be (an id from its sequence, a link, a PIN) and
+    their confirmation, rendered before any lock. None when no event has this invite link."""
+    row = await queries.event_for_registration(connection, invite_token)
+    if row is None:
+        return None
+    event = {key: row[key] for key in row.keys() if key not in queries.REGISTRATION_COLUMNS}
+    draft: dict[str, Any] = {
+        "id": row["next_candidate_id"],
+        "name": registration.name,
+        "email": registration.email,
+        "language": registration.language,
+        "access_token": link_token(),
+        "pin": six_digit_code(),
+        "link_generation": 0,
+    }
+    try:
+        mail = mails.prepare_confirmation(mailer, public_url, event, draft)
+    except ValueError as error:  # Mailer.prepare: this address cannot go on a mail
+        raise UndeliverableAddress(str(error)) from None
+    return row, event, draft, mail
 
 
 async def _register_locked(

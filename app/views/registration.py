@@ -20,6 +20,7 @@ from app.candidates.registration import (
     REGISTERED,
     UndeliverableAddress,
     register,
+    register_again,
     send_link_again,
     state_of,
 )
@@ -219,7 +220,18 @@ async def register_candidate(request: web.Request) -> web.Response:
     if outcome is None:
         raise web.HTTPNotFound()
     if outcome.result in (REGISTERED, ALREADY):
-        # The same answer either way: it must not tell a stranger who else has registered.
+        # The same answer either way, and as quick: it must not tell a stranger who else has
+        # registered. A registered address has its link sent again after the answer.
+        if outcome.result == ALREADY:
+            mailer, public_url, registration = (
+                request.app[MAILER],
+                settings.app.public_url,
+                parsed.registration,
+            )
+            after_answer(
+                request,
+                lambda connection: register_again(connection, mailer, public_url, token, registration),
+            )
         raise show_answer(
             request,
             token,

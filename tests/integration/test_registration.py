@@ -12,8 +12,12 @@ from aiohttp import ClientSession, CookieJar
 from yarl import URL
 
 from app.candidates import erasure
+from app.candidates import registration as candidate_registration
 from app.candidates import queries as candidate_queries
+from app.candidates.rules import Registration
 from app.events.tokens import calendar_uid
+from app.i18n import Renderer
+from app.mail import Mailer
 from tests import factories
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
@@ -143,6 +147,63 @@ async def test_the_same_address_twice_takes_one_seat_and_gets_the_mail_again(htt
     )
     assert link_and_pin(first) == link_and_pin(second)
     assert "Kim Kandidat" in text_of(second)  # the registration as it was, not the new name
+
+
+async def test_an_address_registered_already_is_answered_before_its_link_is_sent_again(
+    http, base_url, db, settings
+):
+    """The answer to an address registered already does not wait for its link to be sent
+    again: it did, and took twice as long as a new registration's, so a stranger timing the
+    answers could tell who had registered. Shown with the registration's row held by another
+    transaction: the answer comes all the same, the mail once the row is free."""
+    event = await make_event(db, capacity=5)
+    email = unique_email("redan")
+    assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    await wait_for_mail(settings.mail.catcher_dir, email)
+    candidate_id = await db.fetchval("SELECT id FROM candidate WHERE email = $1", email)
+    holder = await asyncpg.connect(settings.database.url.get_secret_value())
+    try:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM candidate WHERE id = $1 FOR UPDATE", candidate_id)
+            async with asyncio.timeout(15):  # it would wait for the row as long as it is held
+                status, page = await register(http, base_url, event["invite_token"], email=email)
+            assert status == 200 and "behåller din plats" in page
+            assert len(caught(settings.mail.catcher_dir, email)) == 1
+    finally:
+        await holder.close()
+    again = await wait_for_mail(settings.mail.catcher_dir, email, count=2)
+    assert len({link_and_pin(mail) for mail in again}) == 1
+    assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
+
+
+async def test_a_registration_cancelled_as_it_was_answered_is_taken_as_the_answer_said(db, settings):
+    """Found registered by the answer's statement, then cancelled before its link went
+    again: the work after the answer takes the seat the answer promised, with a new link."""
+    event = await make_event(db, capacity=5)
+    mailer = Mailer(settings, Renderer())
+    email = unique_email("avbokad")
+    registration = Registration("Kim Kandidat", email, "", "sv")
+    connection = await asyncpg_connect(settings)
+    try:
+        first = await candidate_registration.register(
+            connection, mailer, settings.app.public_url, event["invite_token"], registration
+        )
+        assert first is not None and first.result == candidate_registration.REGISTERED
+        answered = await candidate_registration.register(
+            connection, mailer, settings.app.public_url, event["invite_token"], registration
+        )
+        assert answered is not None and answered.result == candidate_registration.ALREADY
+        await db.execute("UPDATE candidate SET cancelled_at = now() WHERE email = $1", email)
+        after = await candidate_registration.register_again(
+            connection, mailer, settings.app.public_url, event["invite_token"], registration
+        )
+    finally:
+        await connection.close()
+    assert after is not None and after.result == candidate_registration.REGISTERED
+    assert (
+        await db.fetchval("SELECT count(*) FROM candidate WHERE email = $1 AND cancelled_at IS NULL", email)
+        == 1
+    )
 
 
 async def test_the_reminder_is_promised_only_to_those_it_will_reach(http, base_url, db, settings):
@@ -427,9 +488,6 @@ async def test_an_event_changed_after_it_was_read_is_registered_for_as_it_now_is
     confirmation was rendered (the mail's row it wrote before the lock goes again); the
     registration then goes the long way and renders again."""
     from app.candidates import queries, registration
-    from app.candidates.rules import Registration
-    from app.i18n import Renderer
-    from app.mail import Mailer
 
     event = await make_event(db, title="Lagerarbetare")
     email = unique_email("andrad")
