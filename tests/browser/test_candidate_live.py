@@ -207,6 +207,28 @@ async def test_device_check_names_the_browsers_that_work(new_page, base_url, db)
     await look(page, "device-unsupported-en-desktop")
 
 
+async def test_one_minute_is_said_in_the_singular_in_both_languages_and_after_the_switch(
+    new_page, base_url, db
+):
+    """A one-minute interview read "1 minuter" and, after the switch, "1 minutes": the
+    texts the page switches in place choose their form by the number too."""
+    event = await make_live_event(db, interviewers=1, candidates=1, interview_minutes=1)
+    [token], _ = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, "sv")
+    facts = page.locator("dd", has_text="på video")
+    assert await facts.text_content() == "1 minut på video, i din webbläsare"
+    talk = page.get_by_text("Du pratar på video i 1 minut med en intervjuare")
+    await talk.wait_for(state="attached")
+    await page.get_by_role("link", name="English").click()
+    await page.wait_for_function("document.documentElement.lang === 'en'")
+    assert (
+        await page.locator("dd", has_text="on video").text_content() == "1 minute on video, in your browser"
+    )
+    await page.get_by_text("You talk on video for 1 minute with an interviewer").wait_for(state="attached")
+    duration = page.locator("dd", has_text="you are called")
+    assert await duration.text_content() == "120 minutes; you are called when an interviewer is free"
+
+
 async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, base_url, db):
     event = await make_live_event(db, interviewers=1, candidates=2)
     [token, _other], [interviewer_token] = await tokens(db, event)

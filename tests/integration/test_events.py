@@ -465,6 +465,16 @@ async def test_one_minute_per_interview_is_said_in_the_singular(employer, base_u
         page = await response.text()
     assert "60 minuter, 1 minut per intervju" in page
     assert "Each interview takes 1 minute, on video in your browser." in page
+    token = re.search(r"/r/([\w-]+)", page)[1]
+    for language, words in (
+        ("sv", "1 minut på video, i din webbläsare"),
+        ("en", "1 minute on video, in your browser"),
+    ):
+        async with (
+            ClientSession() as candidate,
+            candidate.get(f"{base_url}/r/{token}", headers={"Accept-Language": language}) as response,
+        ):
+            assert words in await response.text()
 
 
 async def test_the_events_own_texts_carry_its_language(employer, base_url, db):

@@ -19,6 +19,8 @@
 //   data-i18n="English msgid"                 textContent
 //   data-i18n-params='{"name": "value"}'      placeholders for data-i18n
 //   data-i18n-params-sv / -en                 the same, per language (a date in the sentence)
+//   data-i18n-plural="English plural msgid"   with data-i18n holding the singular: ngettext,
+//   data-i18n-count="name"                    the form chosen by that param's number
 //   data-i18n-attr="aria-label:msgid;title:msgid"   attributes
 //   data-i18n-slot="name" on a child of a data-i18n element: kept as the %(name)s placeholder
 //                                             (a link inside a sentence)
@@ -120,10 +122,12 @@ export function translatePage(root = document) {
     } catch {
       params = undefined;
     }
+    const { i18n, i18nPlural, i18nCount } = element.dataset;
+    const text = i18nPlural === undefined ? _(i18n, params) : ngettext(i18n, i18nPlural, params?.[i18nCount], params);
     if (element.querySelector(":scope > [data-i18n-slot]")) {
-      fillSlots(element, _(element.dataset.i18n, params));
+      fillSlots(element, text);
     } else {
-      element.textContent = _(element.dataset.i18n, params);
+      element.textContent = text;
     }
   }
   for (const element of root.querySelectorAll("[data-i18n-attr]")) {
