@@ -584,8 +584,8 @@ async def test_the_end_coming_near_is_said_with_no_state_to_bring_it(new_page, b
     await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
     await phase(page, "waiting")
     await page.get_by_text("No interviewer is taking candidates right now").wait_for()
-    assert "may not reach you" not in await page.text_content("[data-wait]")
-    await page.get_by_text("so the interviewers may not reach you before then").wait_for(timeout=15000)
+    assert "may not come before then" not in await page.text_content("[data-wait]")
+    await page.get_by_text("so your turn may not come before then").wait_for(timeout=15000)
 
 
 async def waiting_in_both_languages(new_page, base_url, first, second):
@@ -648,19 +648,19 @@ async def test_a_wait_past_the_events_end_is_said(new_page, base_url, db):
     async with interviewer_socket(base_url, interviewer_token):
         pages = await waiting_in_both_languages(new_page, base_url, first, second)
         await pages[1].get_by_text("Du är nummer 2 i kön.").wait_for()
-        await pages[1].get_by_text("så intervjuarna kanske inte hinner nå dig innan dess").wait_for()
-        assert "may not reach you" not in await pages[0].text_content("[data-wait]")
+        await pages[1].get_by_text("så din tur kanske inte kommer innan dess").wait_for()
+        assert "may not come before then" not in await pages[0].text_content("[data-wait]")
         await look(pages[1], "wait-past-the-end-sv-desktop")
     # The interviewer gone, there is no estimate: the end so near is said all the same (a
     # late arrival waited, told only that nobody takes candidates, until the event was over).
     await pages[0].get_by_text("No interviewer is taking candidates right now").wait_for()
-    await pages[0].get_by_text("so the interviewers may not reach you before then").wait_for()
+    await pages[0].get_by_text("so your turn may not come before then").wait_for()
 
 
 async def test_a_wait_far_past_the_events_end_is_not_given_as_a_number(new_page, base_url, db):
     """An estimate hours past the end is no estimate: the page says plainly that the
-    interviewers are unlikely to reach the candidate, and what they can do, not a wait of
-    (at a national event's far end) days in minutes."""
+    candidate's turn is unlikely to come before the end (with one interviewer as with many),
+    and what they can do, not a wait of (at a national event's far end) days in minutes."""
     event = await make_live_event(db, interviewers=1, candidates=3, interview_minutes=90)
     await db.execute(  # 4 minutes left, interviews of an hour and a half
         "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes - 4) WHERE id = $1",
@@ -673,10 +673,10 @@ async def test_a_wait_far_past_the_events_end_is_not_given_as_a_number(new_page,
         await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
         await page.get_by_text("You are number 3 in the queue.").wait_for()
         await page.get_by_text(
-            "There are more people ahead of you than the interviewers are likely to have time for"
+            "There are more people ahead of you than there is likely to be time for"
         ).wait_for()
         assert "minutes" not in await page.text_content("[data-wait]")
         await (
-            pages[1].get_by_text("Det är fler före dig i kön än intervjuarna troligen hinner med").wait_for()
+            pages[1].get_by_text("Det är fler före dig i kön än det troligen finns tid för").wait_for()
         )
         await look(pages[1], "wait-far-past-the-end-sv-desktop")

@@ -20,7 +20,7 @@ function beforeTheStart(ending) {
 }
 
 // An estimate this far past the event's end is no estimate: the candidate is told plainly
-// that the interviewers are unlikely to reach them, not a wait of days.
+// that their turn is unlikely to come before the end, not a wait of days.
 export const FAR_PAST_THE_END_MS = 60 * 60000;
 
 // How the estimated wait stands to the event's end: "" (well before it), "past" (it runs
@@ -161,9 +161,9 @@ export class WaitingRoom {
       const past = pastTheEnd(minutes, ending, Date.now() - this.endingAt);
       const time = past && clockTime(ending.endsAt);
       if (past === "far") {
-        wait = _("There are more people ahead of you than the interviewers are likely to have time for before the event ends at %(time)s. You keep your place in case it goes faster, or you can leave the queue.", { time });
+        wait = _("There are more people ahead of you than there is likely to be time for before the event ends at %(time)s. You keep your place in case it goes faster, or you can leave the queue.", { time });
       } else if (past) {
-        const mayNot = _("The event ends at %(time)s, so the interviewers may not reach you before then.", { time });
+        const mayNot = _("The event ends at %(time)s, so your turn may not come before then.", { time });
         wait = `${wait} ${mayNot}`;
       }
     }
