@@ -134,11 +134,15 @@ class InterviewerFeed:
         replaced by a new one (app/views/link_locks_admin.py): the socket ends, and the page,
         asking to be let in again, finds its link gone (every page of theirs is on it). The
         session of the account it was let in as ended (a log-out, a new password set
-        elsewhere, the account disabled): the socket ends, and the page, asking to be let in
-        again, is refused and shows the link's page, which asks for the code."""
-        if named.get("kind") == "link_reissued" or (
-            self.account_session is not None and ends_session(named, self.account_session)
-        ):
+        elsewhere, the account disabled): the page is told (`signed_out`) and the socket
+        ends; the page loads the link's page, which says so and asks for the code."""
+        if named.get("kind") == "link_reissued":
+            if self.close is not None:
+                await self.close()
+            return
+        if self.account_session is not None and ends_session(named, self.account_session):
+            if self.send is not None:
+                await self.send({"type": "signed_out"})
             if self.close is not None:
                 await self.close()
             return

@@ -70,6 +70,9 @@ async def meeting(request: web.Request, event) -> web.Response:
             "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
             "extend_minutes": live.extend_minutes,
             "checkin_opens": both_languages(opens_at),
+            # Let in as the account, not with the code: when the page is refused later, it
+            # was because the account's session ended, and the link's page says so.
+            "let_in_by_account": not INTERVIEWER_SESSION.holds(request, event["interviewer_id"]),
         },
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -82,6 +85,8 @@ def landing(request: web.Request, event, *, status: int = 200, error=None, refus
         "event": event,
         "base": f"/i/{request.match_info['token']}",
         "errors": {"code": error} if error and not refused else {},
+        # Loaded by a meeting page let in as the account whose session then ended.
+        "signed_out": "signed_out" in request.query and not error,
         **refused,
     }
     response = render(request, "interviewer/landing.html", context, status=status)

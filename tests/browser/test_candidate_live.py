@@ -676,7 +676,5 @@ async def test_a_wait_far_past_the_events_end_is_not_given_as_a_number(new_page,
             "There are more people ahead of you than there is likely to be time for"
         ).wait_for()
         assert "minutes" not in await page.text_content("[data-wait]")
-        await (
-            pages[1].get_by_text("Det är fler före dig i kön än det troligen finns tid för").wait_for()
-        )
+        await pages[1].get_by_text("Det är fler före dig i kön än det troligen finns tid för").wait_for()
         await look(pages[1], "wait-far-past-the-end-sv-desktop")

@@ -125,9 +125,17 @@ async def test_a_log_out_closes_the_meeting_page_let_in_as_the_account_not_one_l
                 await page.wait_for(lambda m: m["type"] == "state")
             status, _, _ = await post_form(account, base_url, "/logout", {}, form_page="/account")
             assert status == 303
+            await ours.wait_for(lambda m: m["type"] == "signed_out")  # the page is told why
             await closed(ours)
             await asyncio.sleep(0.3)
             assert not theirs.ws.closed
-        # Asked again, the page is refused: the link's page asks for the code.
+            assert not any(m["type"] == "signed_out" for m in theirs.messages)
+        # Asked again, the page is refused: the link's page asks for the code, and says why.
         async with account.get(f"{base_url}/i/{token}/ws") as asked:
             assert asked.status == 403
+        async with account.get(f"{base_url}/i/{token}?signed_out", headers={"Accept-Language": "en"}) as page:
+            text = await page.text()
+            assert 'id="signed-out"' in text and "You are no longer logged in to your account" in text
+            assert 'name="code"' in text
+        async with account.get(f"{base_url}/i/{token}", headers={"Accept-Language": "en"}) as page:
+            assert 'id="signed-out"' not in await page.text()

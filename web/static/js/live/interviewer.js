@@ -39,12 +39,14 @@ class MeetingPage {
     // which says why, instead of reconnecting for ever. Notes not saved yet are guarded by
     // the page's leave prompt (interviewer-record.js).
     this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
-    this.channel.addEventListener("refused", () => window.location.reload());
+    this.channel.addEventListener("refused", () => this.loadLinkAgain());
     // Taken off the event by its organizer: the link no longer opens, and the page says so.
+    // Let in as the account whose session then ended: the link's page says so, and asks for
+    // the code.
     this.channel.addEventListener("message", (event) => {
-      if (event.detail.type === "interviewer_removed") {
+      if (event.detail.type === "interviewer_removed" || event.detail.type === "signed_out") {
         this.channel.close();
-        window.location.reload();
+        this.loadLinkAgain();
       }
     });
     this.clock = new ServerClock();
@@ -111,6 +113,16 @@ class MeetingPage {
 
     window.addEventListener("pagehide", () => this.record.flush());
     this.channel.connect();
+  }
+
+  // The link's page, which says why the meeting page closed. A page let in as the account
+  // (not with the code) is refused when that account's session ended: the page says so.
+  loadLinkAgain() {
+    if (document.body.dataset.letIn === "account") {
+      window.location.replace(`${window.location.pathname}?signed_out`);
+    } else {
+      window.location.reload();
+    }
   }
 
   show(id, text) {
