@@ -7,7 +7,13 @@ the database cluster was created with. The browsers sort the live lists by the s
     f"ORDER BY {by_name('c.name', language)}, c.id"         a list sorted in SQL
     order = await name_order(connection, names, language)   a list sorted in Python:
     sorted(rows, key=lambda row: order(row["name"]))
-    f"WHERE c.name ILIKE $2 ESCAPE '\\'", contains(query)   a search by any part of a name
+    f"WHERE folded(c.name) ILIKE folded($2) ESCAPE '\\'", contains(query)
+                                                           a search by any part of a name
+
+A search matches with or without accents: "Zoe" finds "Zoë" and "Ostergard" "Östergård"
+(`folded`, PostgreSQL's unaccent, app/migrations/0053_searches_fold_accents.sql). Å, Ä and
+Ö are letters of their own in Swedish, but a search that finds more is the kinder mistake:
+people type names from a keyboard without them, or as they heard them.
 """
 
 from __future__ import annotations

@@ -32,14 +32,14 @@ ROSTER_SQL = """
                       OR disconnected_at > now() - make_interval(secs => $3))) p
            ON p.candidate_id = c.id
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL
-      AND c.name ILIKE $2 ESCAPE '\\'
+      AND ($2 = '%%' OR folded(c.name) ILIKE folded($2) ESCAPE '\\')
     ORDER BY {name_order}, c.id
     LIMIT $4 OFFSET $5"""
 
 COUNT_SQL = """
     SELECT count(*) FROM candidate c
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL
-      AND c.name ILIKE $2 ESCAPE '\\'"""
+      AND ($2 = '%%' OR folded(c.name) ILIKE folded($2) ESCAPE '\\')"""
 
 
 @dataclass(frozen=True)
