@@ -186,8 +186,10 @@ async def register_again(
     outcome = await _register_locked(
         connection, mailer, public_url, invite_token, registration, event, draft, mail
     )
-    if outcome is not None and outcome.result not in (REGISTERED, ALREADY):
-        log.warning("event %s: a registered address's answer stood, but now %s", event["id"], outcome.result)
+    if outcome is not None and outcome.result in (FULL, CLOSED):
+        # Full or closed since the answer: a registered address still has its link sent
+        # again, as the answer said (and as a full or closed event's form does).
+        await send_link_again(connection, mailer, public_url, invite_token, registration.email)
     return outcome
 
 

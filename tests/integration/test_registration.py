@@ -14,7 +14,7 @@ from yarl import URL
 from app.candidates import erasure
 from app.candidates import registration as candidate_registration
 from app.candidates import queries as candidate_queries
-from app.candidates.rules import Registration
+from app.candidates.rules import CLOSED, Registration
 from app.events.tokens import calendar_uid
 from app.i18n import Renderer
 from app.mail import Mailer
@@ -204,6 +204,31 @@ async def test_a_registration_cancelled_as_it_was_answered_is_taken_as_the_answe
         await db.fetchval("SELECT count(*) FROM candidate WHERE email = $1 AND cancelled_at IS NULL", email)
         == 1
     )
+
+
+async def test_an_invitation_closed_as_a_registered_address_was_answered_still_sends_its_link(db, settings):
+    """The answer said the link goes again; the invite link closed before it went: it goes,
+    as it would from the closed invitation's own form."""
+    event = await make_event(db, capacity=5)
+    mailer = Mailer(settings, Renderer())
+    email = unique_email("stangd")
+    registration = Registration("Kim Kandidat", email, "", "sv")
+    connection = await asyncpg_connect(settings)
+    try:
+        for expected in (candidate_registration.REGISTERED, candidate_registration.ALREADY):
+            outcome = await candidate_registration.register(
+                connection, mailer, settings.app.public_url, event["invite_token"], registration
+            )
+            assert outcome is not None and outcome.result == expected
+        await db.execute("UPDATE event SET invite_open = false WHERE id = $1", event["id"])
+        after = await candidate_registration.register_again(
+            connection, mailer, settings.app.public_url, event["invite_token"], registration
+        )
+    finally:
+        await connection.close()
+    assert after is not None and after.result == CLOSED
+    first, again = await wait_for_mail(settings.mail.catcher_dir, email, count=2)
+    assert link_and_pin(first) == link_and_pin(again)
 
 
 async def test_the_reminder_is_promised_only_to_those_it_will_reach(http, base_url, db, settings):
