@@ -153,11 +153,13 @@ async def register(
             log.info("candidate %s registered for event %s", draft["id"], event["id"])
             return Outcome(REGISTERED, event, draft)
         state = state_of(event, seat["o_registered"], seat["o_now"])
-        # Not open: answered at once, whether or not the address is registered. To a full or
-        # closed event, the caller sends a registered address its link again after the
-        # answer (app/after_answer.py), so that neither the answer's words nor its time tell
-        # a stranger who had registered.
-        if state != OPEN and (seat["o_existing"] is None or state in (FULL, CLOSED)):
+        # Not open (full, closed, over, cancelled, deleted): answered at once, whether or not
+        # the address is registered. To a full or closed event, the caller sends a registered
+        # address its link again after the answer (app/after_answer.py), so that neither the
+        # answer's words nor its time tell a stranger who had registered; an event over or
+        # deleted took the long way for a registered address, and its invite link, public in
+        # a job ad, told who had applied until the data was erased.
+        if state != OPEN:
             return Outcome(state, event)
         if state == OPEN and seat["o_existing"] is not None:
             # Registered already: answered as soon as a new registration would be, for the

@@ -399,6 +399,42 @@ async def test_drafts_cancelled_finished_and_closed_events_say_so(http, base_url
         assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
 
 
+@pytest.mark.parametrize("ended", ["finished", "cancelled", "deleted"])
+async def test_an_ended_events_invitation_answers_a_registered_address_as_it_answers_anyone(
+    http, base_url, db, settings, ended
+):
+    """The invite link of an event over, cancelled or deleted is still public in its job ad:
+    a registered address took the long way, under the registration's row lock, and its
+    answer was a millisecond slower than anyone else's, which told who had applied. Shown
+    with that row held by another transaction: the answer comes all the same, and says what
+    it says to everyone."""
+    event = await make_event(db, capacity=5)
+    email = unique_email("over")
+    assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    change = {
+        "finished": "UPDATE event SET state = 'finished' WHERE id = $1",
+        "cancelled": "UPDATE event SET state = 'cancelled' WHERE id = $1",
+        "deleted": "UPDATE event SET deleted_at = now() WHERE id = $1",
+    }[ended]
+    await db.execute(change, event["id"])
+    _, anyone = await register_without_reload(http, base_url, event["invite_token"])
+    candidate_id = await db.fetchval("SELECT id FROM candidate WHERE email = $1", email)
+    holder = await asyncpg_connect(settings)
+    try:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM candidate WHERE id = $1 FOR UPDATE", candidate_id)
+            async with asyncio.timeout(15):  # it would wait for the row as long as it is held
+                status, page = await register_without_reload(http, base_url, event["invite_token"], email)
+    finally:
+        await holder.close()
+    assert status == 409
+    assert without_csrf(page) == without_csrf(anyone)
+
+
+def without_csrf(page: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", page)
+
+
 async def test_unknown_links_and_requests_without_csrf(http, base_url, db):
     for token in ("no-such-token", "x" * 101, "ab%00cd", "%C3%A5%C3%A4", "a.b"):
         async with http.get(f"{base_url}/r/{token}", headers={"Accept": "text/html"}) as response:
