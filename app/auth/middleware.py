@@ -72,12 +72,21 @@ async def _refuse(request: web.Request) -> web.Response:
     return render(request, "account/csrf_refused.html", context, status=403)
 
 
+# Where the account links that mails carry lead (app/views/password_reset.py, colleagues.py,
+# signup.py).
+MAILED_LINK_PATHS = ("/password/reset/", "/invitation/", "/signup/confirm/")
+
+
 def _finish(request: web.Request, response: web.StreamResponse, stale_cookie: bool) -> None:
     set_seed_cookie(request, response)
     if stale_cookie and SESSION_COOKIE not in response.cookies and not response.prepared:
         clear_session_cookie(request, response)
-    # Pages for a logged-in user are personal: no shared cache may keep them.
-    if request.get(USER) is not None and not response.prepared:
+    # Pages for a logged-in user are personal: no shared cache may keep them. So are those
+    # opened by a mailed account link (a new password, a colleague's invitation, a sign-up's
+    # confirmation), which show whom the link is for, to a visitor not logged in.
+    if (
+        request.get(USER) is not None or request.path.startswith(MAILED_LINK_PATHS)
+    ) and not response.prepared:
         response.headers.setdefault("Cache-Control", "private, no-store")
 
 

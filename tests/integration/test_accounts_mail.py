@@ -11,6 +11,7 @@ from aiohttp import ClientSession, CookieJar
 from app.auth.links import RESETS_PER_HOUR
 from tests.accounts import (
     PASSWORD,
+    confirmation_link,
     fresh_log_in_limits,  # noqa: F401 (a fixture)
     log_in,
     log_out,
@@ -278,3 +279,40 @@ async def test_a_dotted_capital_i_does_not_reach_an_account_under_another_count(
     status, _, _ = await try_log_in(http, base_url, spelled, PASSWORD)
     assert status != 303
     await log_in(http, base_url, user["email"], PASSWORD)
+
+
+async def test_the_pages_of_mailed_account_links_are_kept_by_no_cache(http, base_url, settings):
+    """A new password's page, a colleague's invitation and a sign-up's confirmation show
+    whom the link is for (an address, a name, an organization) to a browser not logged in:
+    no cache may keep them, not only the pages of those logged in."""
+    email = unique_email("cache")
+    status, _, _ = await post_form(
+        http,
+        base_url,
+        "/signup",
+        {
+            "organization": "Cacheföretaget AB",
+            "name": "Cecilia Cache",
+            "email": email,
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
+    )
+    assert status == 303
+    links = [await confirmation_link(settings, base_url, email)]
+    user = await sign_up(http, base_url, settings, language="en")
+    colleague = unique_email("cache-colleague")
+    await post_form(http, base_url, "/account/colleagues", {"email": colleague, "language": "en"})
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, colleague)
+    links.append(link_in(text_of(mail), base_url, "/invitation/"))
+    await log_out(http, base_url)
+    await ask_for_reset(http, base_url, user["email"])
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, user["email"])
+    links.append(link_in(text_of(mail), base_url, "/password/reset/"))
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as visitor:
+        for link in links:
+            async with visitor.get(link) as response:
+                page = await response.text()
+                assert response.status == 200, link
+                assert response.headers["Cache-Control"] == "private, no-store", link
+            assert email in page or colleague in page or user["email"] in page, link
