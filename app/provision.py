@@ -8,6 +8,7 @@
     scripts/provision grant-operator ops@example.org     (the operations page, /ops)
     scripts/provision revoke-operator ops@example.org
     scripts/provision list-live                          (events live now, with figures)
+    scripts/provision log-name anna@foretaget.se         (how the log names log-ins to it)
 
 Same database and settings as the application. The password is asked for twice on the
 terminal, or read from the first line of standard input with --password-stdin; it is never
@@ -25,6 +26,7 @@ from typing import TextIO
 import asyncpg
 
 from app import ops
+from app.auth.ratelimit import account_secret
 from app.auth.users import (
     EmailTaken,
     create_organization_with_user,
@@ -192,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("list", help="organizations and their users")
     commands.add_parser("list-live", help="events live now: queues, rooms, interviewers")
+    commands.add_parser(
+        "log-name", help="how the log names log-in tries with an address (limits on guessing)"
+    ).add_argument("email")
     for name, text in (
         ("disable-user", "stop a user from logging in, and end their sessions"),
         ("enable-user", "let a disabled user log in again"),
@@ -224,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser().parse_args(argv)
     settings = load_settings_or_exit()
+    if args.command == "log-name":  # no database needed: a keyed hash of the address
+        print(account_secret(settings.app.secret_key.get_secret_value(), args.email).described_as)
+        return 0
     try:
         password = read_password(args.password_stdin) if args.command == "create-organization" else None
         print(asyncio.run(run(settings.database.url.get_secret_value(), args, password)))

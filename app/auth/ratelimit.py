@@ -23,8 +23,19 @@ def normalized_email(email: str) -> str:
 def account_secret(secret_key: str, email: str) -> guessing.Secret:
     email = normalized_email(email)
     subject = hmac.new(secret_key.encode(), b"account:" + email.encode(), hashlib.sha256).hexdigest()
-    # Which account is being guessed at is worth an operator's attention; never a password.
-    return guessing.Secret("password", subject, f"account {email}")
+    return guessing.Secret("password", subject, log_name(subject))
+
+
+def log_name(subject: str) -> str:
+    """How the log names the address a log-in was tried with: which one is being guessed at
+    is worth an operator's attention, but what a stranger typed (an address of nobody's, a
+    password typed into the address field) must not be in a log, which no erasure reaches.
+    The start of its keyed hash is the same for every try at one address; an operator who
+    knows the address finds it with `scripts/provision log-name`."""
+    return f"log-in address {subject[:LOG_NAME_LENGTH]}"
+
+
+LOG_NAME_LENGTH = 12
 
 
 async def proven(connection: asyncpg.Connection, secret: guessing.Secret, client: guessing.Client) -> str:
