@@ -78,6 +78,9 @@ class Offer:
 # reconciler, app/live/reconciler.py) adds one. A page holding a ticket of an older
 # generation is sent `room_changed` (app/live/snapshots.RoomWatch).
 FIRST_ROOM = 0
+# `interviewer_name` in the statements below is the interviewer's display in their room,
+# which the candidate's browser receives with the room's participants: their name, or the
+# role when the employer gave none, never their e-mail address.
 
 
 class Tickets(NamedTuple):
@@ -184,7 +187,7 @@ ATTACH_SQL = """
     WHERE i.id = $1 AND i.state = 'offered' AND i.room_id IS NULL
       AND c.id = i.candidate_id AND w.id = i.interviewer_id
     RETURNING i.id, i.offer_expires_at, c.name AS candidate_name,
-              coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+              coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
               extract(epoch FROM i.offer_expires_at + (
                   SELECT make_interval(mins => e.interview_minutes)
                   FROM event e WHERE e.id = i.event_id))::float8 AS planned_end"""
@@ -337,7 +340,7 @@ async def reissue_tickets(
         """
         SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
                i.candidate_token_serial, i.room_generation,
-               c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+               c.name AS candidate_name, coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
                s.public_url
         FROM interview i JOIN candidate c ON c.id = i.candidate_id
              JOIN event_interviewer w ON w.id = i.interviewer_id
@@ -438,7 +441,7 @@ class Prepared:
 PREPARE_SQL = """
     SELECT i.id, i.candidate_token_serial, i.janus_server, i.room_id,
            i.room_pin, i.room_secret, i.room_tokens,
-           c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+           c.name AS candidate_name, coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
            extract(epoch FROM i.offer_expires_at + (
                SELECT make_interval(mins => e.interview_minutes)
                FROM event e WHERE e.id = i.event_id))::float8 AS planned_end
@@ -561,7 +564,7 @@ async def _open_room(
 # The room of an offered (or since joined) interview that another process attached.
 ROOM_MADE_ELSEWHERE_SQL = """
     SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-           c.name AS candidate_name, coalesce(nullif(w.name, ''), w.email) AS interviewer_name,
+           c.name AS candidate_name, coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
            extract(epoch FROM coalesce(i.ends_at, i.offer_expires_at + (
                SELECT make_interval(mins => e.interview_minutes)
                FROM event e WHERE e.id = i.event_id)))::float8 AS planned_end

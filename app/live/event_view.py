@@ -99,7 +99,8 @@ LIVE_COLUMNS = (
     "room_secret",
     "room_tokens",
     "candidate_name",
-    "interviewer_name",
+    "interviewer_name",  # their name, or their address when the employer gave none
+    "interviewer_named",  # whether the employer gave a name: only a name is shown to a candidate
     "candidate_microphone_off",
     "candidate_camera_off",
     "interviewer_microphone_off",
@@ -121,7 +122,7 @@ VIEW_SQL = f"""
                             i.room_generation,
                             i.janus_server, i.room_id, i.media_lost_at, i.room_pin,
                             i.room_secret, i.room_tokens, c.name,
-                            coalesce(nullif(w.name, ''), w.email),
+                            coalesce(nullif(w.name, ''), w.email), w.name <> '',
                             i.candidate_microphone_off, i.candidate_camera_off,
                             i.interviewer_microphone_off, i.interviewer_camera_off)
                  FROM interview i JOIN candidate c ON c.id = i.candidate_id

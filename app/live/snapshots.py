@@ -103,7 +103,9 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
     elif live is not None and live["state"] == "active":
         interview = {
             "id": live["id"],
-            "interviewer_name": live["interviewer_name"],  # the call view says whom they talk with
+            # The call view says whom they talk with: by name, not by the interviewer's
+            # address when the employer gave no name (then the line is left out).
+            "interviewer_name": live["interviewer_name"] if live["interviewer_named"] else None,
             "ends_at": iso(live["ends_at"]),
             "extended_minutes": live["extended_minutes"],  # said beside the time left
             "warning_at": _time_box(live, settings),
@@ -150,7 +152,7 @@ def _ticket(row: Mapping[str, Any], settings: Settings) -> str | None:
     key = (
         room,
         row["id"],
-        row["interviewer_name"],
+        _display(row),
         url,
         settings.app.secret_key.get_secret_value(),
         janus.admin_secret.get_secret_value(),
@@ -160,8 +162,13 @@ def _ticket(row: Mapping[str, Any], settings: Settings) -> str | None:
     return INTERVIEWER_TICKETS.get(
         key,
         janus.token_lifetime,
-        lambda now: interviewer_ticket(settings, room, row["id"], row["interviewer_name"], url, now),
+        lambda now: interviewer_ticket(settings, room, row["id"], _display(row), url, now),
     )
+
+
+def _display(row: Mapping[str, Any]) -> str:
+    """The interviewer's display in their room, as app/live/dispatch.py gives it."""
+    return row["interviewer_name"] if row["interviewer_named"] else "interviewer"
 
 
 def lobby_of(view: EventView) -> dict[str, Any]:

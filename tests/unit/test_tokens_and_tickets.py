@@ -114,6 +114,7 @@ def test_an_interviewers_state_keeps_its_ticket_from_round_to_round(settings, mo
         "room_tokens": list(room.participant_tokens),
         "candidate_name": "Åsa",
         "interviewer_name": "Bo",
+        "interviewer_named": True,
     }
     first = _ticket(row, settings)
     later = time.time() + 60  # a minute on: minted afresh, the ticket would differ (iat)
