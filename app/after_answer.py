@@ -1,6 +1,7 @@
 """Work a form's answer does not wait for, because what it does tells something: "Send my
-link again", "Forgot your password?" and a registration sent to a full or closed event look
-an address up and, only when it is registered (or has an account), mail it. Done before
+link again", "Forgot your password?", a registration of an address registered already or
+sent to a full or closed event, and a colleague's invitation look an address up and mail it
+only when it is registered (or has an account), or a mail that differs when it does. Done before
 the answer, that took longer for a registered address: a stranger timing the answers could
 tell who had registered, though the page said the same either way. Started here, the answer
 goes out at once for every address, and the lookup and the mail follow.

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from aiohttp import web
 
+from app.after_answer import Work, after_answer
 from app.auth import current_user, require_user
 from app.auth.links import (
     INVITATION_LIFETIME,
@@ -69,37 +71,44 @@ async def colleagues_page(
     return form_page(request, "account/colleagues.html", context, errors)
 
 
-async def send_invitation(request: web.Request, connection, user, values: dict, token: str, holder) -> None:
-    """The invitation with its link; or, to an address that already has an account in
-    another organization, a mail saying what to do instead (an address belongs to one
-    organization), in the language of that account."""
-    public_url = request.app[SETTINGS].app.public_url
-    context = {
-        "inviter_name": user.name,
-        "organization_name": await organization_name(connection, user.organization_id),
-    }
-    if holder is None:
-        await request.app[MAILER].enqueue(
-            connection,
-            to_address=values["email"],
-            to_name="",
-            language=values["language"],
-            template="colleague_invitation",
-            context={
-                **context,
-                "accept_url": f"{public_url}/invitation/{token}",
-                "valid_days": INVITATION_LIFETIME.days,
-            },
-        )
-    else:
-        await request.app[MAILER].enqueue(
-            connection,
-            to_address=holder["email"],
-            to_name=holder["name"],
-            language=holder["language"],
-            template="colleague_invitation_existing",
-            context={**context, "name": holder["name"], "login_url": f"{public_url}/login"},
-        )
+def mail_invitation(request: web.Request, user, values: dict, token: str) -> Work:
+    """The invitation's mail, sent after the answer (app/after_answer.py): the invitation
+    with its link; or, to an address that already has an account in another organization, a
+    mail saying what to do instead (an address belongs to one organization), in the language
+    of that account. Rendered before the answer, the two mails took different times, which
+    told an inviter whether the address had an account elsewhere."""
+    mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
+
+    async def work(connection: asyncpg.Connection) -> None:
+        holder = await user_by_email(connection, values["email"])
+        context = {
+            "inviter_name": user.name,
+            "organization_name": await organization_name(connection, user.organization_id),
+        }
+        if holder is None:
+            await mailer.enqueue(
+                connection,
+                to_address=values["email"],
+                to_name="",
+                language=values["language"],
+                template="colleague_invitation",
+                context={
+                    **context,
+                    "accept_url": f"{public_url}/invitation/{token}",
+                    "valid_days": INVITATION_LIFETIME.days,
+                },
+            )
+        elif holder["organization_id"] != user.organization_id:  # (not joined since)
+            await mailer.enqueue(
+                connection,
+                to_address=holder["email"],
+                to_name=holder["name"],
+                language=holder["language"],
+                template="colleague_invitation_existing",
+                context={**context, "name": holder["name"], "login_url": f"{public_url}/login"},
+            )
+
+    return work
 
 
 @routes.get("/account/colleagues", name="colleagues")
@@ -137,13 +146,14 @@ async def invite(request: web.Request) -> web.Response:
                 )
             else:
                 # Made and listed whether or not the address has an account elsewhere, so
-                # the inviter cannot tell; only the mail differs (README "Accounts").
+                # the inviter cannot tell; only the mail differs (README "Accounts"), and it
+                # is sent after the answer.
                 token = await create_invitation(
                     connection, user.organization_id, user.id, values["email"], values["language"]
                 )
-                await send_invitation(request, connection, user, values, token, holder)
     if errors:
         return await colleagues_page(request, user, values, errors)
+    after_answer(request, mail_invitation(request, user, values, token))
     log.info("user %s invited a colleague to organization %s", user.id, user.organization_id)
     raise web.HTTPSeeOther("/account/colleagues?done=invited")
 
