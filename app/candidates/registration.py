@@ -161,7 +161,7 @@ async def register(
         # a job ad, told who had applied until the data was erased.
         if state != OPEN:
             return Outcome(state, event)
-        if state == OPEN and seat["o_existing"] is not None:
+        if seat["o_existing"] is not None:
             # Registered already: answered as soon as a new registration would be, for the
             # same reason; the link is sent again after the answer (register_again).
             return Outcome(ALREADY, event)
