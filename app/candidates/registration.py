@@ -18,12 +18,13 @@ while the mail's bodies are written (BENCHMARKS.md, "Registration").
 
 The rarer ways go statement by statement under the lock (_register_locked): the event
 changed since it was read (the mail is rendered again under the lock), the address is
-registered already (its confirmation is sent again, after the lock is let go), or a
-cancellation made room meanwhile. An address found registered by the one statement is
-answered at once, as a new one would be, and its link sent again after the answer
-(`register_again`, started by the view through app/after_answer.py): done before, the answer
-took twice as long for a registered address, which told a stranger timing it who had
-registered.
+registered already, or a cancellation made room meanwhile.
+
+An address found registered is answered at once, as a new one would be, and the view sends
+its link again after the answer (send_link_again, through app/after_answer.py): done before,
+the answer took longer for a registered address, which told a stranger timing it who had
+registered. That work only sends: a registration cancelled after the answer's statement (by
+its candidate, or removed by the employer) stays cancelled.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REGISTERED = "registered"
-# The address was registered already: its confirmation was sent again (or, when sent too
-# often lately, not), and no second seat was taken.
+# The address was registered already: no second seat was taken, and the caller sends its
+# confirmation again after the answer (or, when sent too often lately, not).
 ALREADY = "already"
 
 
@@ -127,7 +128,7 @@ async def register(
     registration: Registration,
 ) -> Outcome | None:
     """None when no event has this invite link. ALREADY is answered before the address's
-    link is sent again: the caller then calls `register_again` after the answer."""
+    link is sent again: the caller sends it after the answer (send_link_again)."""
     prepared = await _prepared(connection, mailer, public_url, invite_token, registration)
     if prepared is None:
         return None
@@ -163,36 +164,12 @@ async def register(
             return Outcome(state, event)
         if seat["o_existing"] is not None:
             # Registered already: answered as soon as a new registration would be, for the
-            # same reason; the link is sent again after the answer (register_again).
+            # same reason; the caller sends the link again after the answer.
             return Outcome(ALREADY, event)
     # The rarer ways: the event changed since it was read, or the address is registered.
     return await _register_locked(
         connection, mailer, public_url, invite_token, registration, event, draft, mail
     )
-
-
-async def register_again(
-    connection: asyncpg.Connection,
-    mailer: Mailer,
-    public_url: str,
-    invite_token: str,
-    registration: Registration,
-) -> Outcome | None:
-    """After the answer to an address registered already: under the event's lock, its link
-    sent again (within the re-send limits), or, if its registration was cancelled since the
-    answer's statement, the seat taken as the answer said."""
-    prepared = await _prepared(connection, mailer, public_url, invite_token, registration)
-    if prepared is None:
-        return None
-    _, event, draft, mail = prepared
-    outcome = await _register_locked(
-        connection, mailer, public_url, invite_token, registration, event, draft, mail
-    )
-    if outcome is not None and outcome.result in (FULL, CLOSED):
-        # Full or closed since the answer: a registered address still has its link sent
-        # again, as the answer said (and as a full or closed event's form does).
-        await send_link_again(connection, mailer, public_url, invite_token, registration.email)
-    return outcome
 
 
 async def _prepared(
@@ -234,7 +211,9 @@ async def _register_locked(
     draft: dict[str, Any],
     mail: PreparedMail,
 ) -> Outcome | None:
-    """The registration statement by statement in a transaction under the event's lock."""
+    """The registration statement by statement in a transaction under the event's lock. An
+    address registered already is answered ALREADY without its link sent: the caller sends
+    it after the answer (send_link_again), as on the common way."""
     async with connection.transaction():
         # Under the lock: the locking read, then one statement that counts and, if there is
         # room, inserts the candidate and queues the mail rendered before the lock.
@@ -279,7 +258,6 @@ async def _register_locked(
             # One more round trip under the lock, on this rarer way only.
             await live_queue.notify(connection, locked["id"], "queue")
     if existing is not None and state == OPEN:
-        await send_confirmation_again(connection, mailer, public_url, locked, existing["id"])
         return Outcome(ALREADY, locked, existing)
     if existing is not None or state != OPEN:
         return Outcome(state, locked)

@@ -20,7 +20,6 @@ from app.candidates.registration import (
     REGISTERED,
     UndeliverableAddress,
     register,
-    register_again,
     send_link_again,
     state_of,
 )
@@ -223,14 +222,13 @@ async def register_candidate(request: web.Request) -> web.Response:
         # The same answer either way, and as quick: it must not tell a stranger who else has
         # registered. A registered address has its link sent again after the answer.
         if outcome.result == ALREADY:
-            mailer, public_url, registration = (
+            mailer, public_url, email = (
                 request.app[MAILER],
                 settings.app.public_url,
-                parsed.registration,
+                parsed.registration.email,
             )
             after_answer(
-                request,
-                lambda connection: register_again(connection, mailer, public_url, token, registration),
+                request, lambda connection: send_link_again(connection, mailer, public_url, token, email)
             )
         raise show_answer(
             request,

@@ -14,7 +14,7 @@ from yarl import URL
 from app.candidates import erasure
 from app.candidates import registration as candidate_registration
 from app.candidates import queries as candidate_queries
-from app.candidates.rules import CLOSED, Registration
+from app.candidates.rules import Registration
 from app.events.tokens import calendar_uid
 from app.i18n import Renderer
 from app.mail import Mailer
@@ -176,59 +176,80 @@ async def test_an_address_registered_already_is_answered_before_its_link_is_sent
     assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 1
 
 
-async def test_a_registration_cancelled_as_it_was_answered_is_taken_as_the_answer_said(db, settings):
-    """Found registered by the answer's statement, then cancelled before its link went
-    again: the work after the answer takes the seat the answer promised, with a new link."""
+async def test_a_registration_cancelled_after_its_answer_stays_cancelled(http, base_url, db, settings):
+    """The work after a registered address's answer only sends its link: a registration
+    cancelled meanwhile (by its candidate, or removed by the employer) is not made again, and
+    nothing is sent to it. Shown with the registration's row held by the cancelling
+    transaction while the form is answered."""
     event = await make_event(db, capacity=5)
-    mailer = Mailer(settings, Renderer())
     email = unique_email("avbokad")
-    registration = Registration("Kim Kandidat", email, "", "sv")
-    connection = await asyncpg_connect(settings)
+    assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    await wait_for_mail(settings.mail.catcher_dir, email)
+    candidate_id = await db.fetchval("SELECT id FROM candidate WHERE email = $1", email)
+    canceller = await asyncpg_connect(settings)
     try:
-        first = await candidate_registration.register(
-            connection, mailer, settings.app.public_url, event["invite_token"], registration
-        )
-        assert first is not None and first.result == candidate_registration.REGISTERED
-        answered = await candidate_registration.register(
-            connection, mailer, settings.app.public_url, event["invite_token"], registration
-        )
-        assert answered is not None and answered.result == candidate_registration.ALREADY
-        await db.execute("UPDATE candidate SET cancelled_at = now() WHERE email = $1", email)
-        after = await candidate_registration.register_again(
-            connection, mailer, settings.app.public_url, event["invite_token"], registration
-        )
+        async with canceller.transaction():
+            await canceller.execute("SELECT 1 FROM candidate WHERE id = $1 FOR UPDATE", candidate_id)
+            async with asyncio.timeout(15):
+                status, page = await register(http, base_url, event["invite_token"], email=email)
+            assert status == 200 and "behåller din plats" in page
+            await canceller.execute("UPDATE candidate SET cancelled_at = now() WHERE id = $1", candidate_id)
     finally:
-        await connection.close()
-    assert after is not None and after.result == candidate_registration.REGISTERED
+        await canceller.close()
+    await asyncio.sleep(1)  # the work after the answer, waiting for the row, has run by now
     assert (
         await db.fetchval("SELECT count(*) FROM candidate WHERE email = $1 AND cancelled_at IS NULL", email)
-        == 1
+        == 0
     )
+    assert len(caught(settings.mail.catcher_dir, email)) == 1
 
 
-async def test_an_invitation_closed_as_a_registered_address_was_answered_still_sends_its_link(db, settings):
+async def test_an_invitation_closed_after_a_registered_addresss_answer_still_sends_its_link(db, settings):
     """The answer said the link goes again; the invite link closed before it went: it goes,
     as it would from the closed invitation's own form."""
     event = await make_event(db, capacity=5)
     mailer = Mailer(settings, Renderer())
     email = unique_email("stangd")
     registration = Registration("Kim Kandidat", email, "", "sv")
+    token = event["invite_token"]
     connection = await asyncpg_connect(settings)
     try:
         for expected in (candidate_registration.REGISTERED, candidate_registration.ALREADY):
             outcome = await candidate_registration.register(
-                connection, mailer, settings.app.public_url, event["invite_token"], registration
+                connection, mailer, settings.app.public_url, token, registration
             )
             assert outcome is not None and outcome.result == expected
         await db.execute("UPDATE event SET invite_open = false WHERE id = $1", event["id"])
-        after = await candidate_registration.register_again(
-            connection, mailer, settings.app.public_url, event["invite_token"], registration
+        await candidate_registration.send_link_again(
+            connection, mailer, settings.app.public_url, token, email
         )
     finally:
         await connection.close()
-    assert after is not None and after.result == CLOSED
     first, again = await wait_for_mail(settings.mail.catcher_dir, email, count=2)
     assert link_and_pin(first) == link_and_pin(again)
+
+
+async def test_a_registered_address_on_the_long_way_gets_its_link_once(
+    http, base_url, db, settings, monkeypatch
+):
+    """The event changed between the read and the lock: the long way finds the address
+    registered. It answers ALREADY without sending (the view sends after the answer): it
+    sent too, and the link went twice."""
+    event = await make_event(db, capacity=5, title="Lagerarbetare")
+    email = unique_email("lang-vag")
+    assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
+    at_once = candidate_queries.take_seat_at_once
+
+    async def changed_meanwhile(connection, *args, **kwargs):
+        await db.execute("UPDATE event SET title = title || '.' WHERE id = $1", event["id"])
+        return await at_once(connection, *args, **kwargs)
+
+    monkeypatch.setattr(candidate_queries, "take_seat_at_once", changed_meanwhile)
+    status, page = await register(http, base_url, event["invite_token"], email=email)
+    assert status == 200 and "behåller din plats" in page
+    await wait_for_mail(settings.mail.catcher_dir, email, count=2)
+    await asyncio.sleep(1)  # a third would have come by now
+    assert len(caught(settings.mail.catcher_dir, email)) == 2
 
 
 async def test_the_reminder_is_promised_only_to_those_it_will_reach(http, base_url, db, settings):
