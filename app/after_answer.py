@@ -1,11 +1,10 @@
 """Work a form's answer does not wait for, because what it does tells something: "Send my
-link again", "Forgot your password?", a registration of an address registered already or
-sent to a full or closed event, and a colleague's invitation look an address up and mail
-it only when it is registered (or has an account), or mail it otherwise when it does. Done
-before the answer, that took longer (or shorter) for a registered address: a stranger
-timing the answers could tell who had registered, though the page said the same either
-way. Started here, the answer goes out at once for every address, and the lookup and the
-mail follow.
+link again", "Forgot your password?" and a registration of an address registered already
+(or sent to a full or closed event) look an address up and, only when it is registered (or
+has an account), mail it. Done before the answer, that took longer for a registered
+address: a stranger timing the answers could tell who had registered, though the page said
+the same either way. Started here, the answer goes out at once for every address, and the
+lookup and the mail follow.
 
 Bounded: AT_ONCE pieces of work run at a time, each on a connection of the pool, so a flood
 of posts never takes the connections the pages need; beyond MAX_WAITING waiting, new work

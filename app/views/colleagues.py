@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-import asyncpg
 from aiohttp import web
 
-from app.after_answer import Work, after_answer
 from app.auth import current_user, require_user
+from app.mail.outbox import PreparedMail
 from app.auth.links import (
     INVITATION_LIFETIME,
     INVITATIONS_PER_DAY,
@@ -71,44 +70,34 @@ async def colleagues_page(
     return form_page(request, "account/colleagues.html", context, errors)
 
 
-def mail_invitation(request: web.Request, user, values: dict, token: str) -> Work:
-    """The invitation's mail, sent after the answer (app/after_answer.py): the invitation
-    with its link; or, to an address that already has an account in another organization, a
-    mail saying what to do instead (an address belongs to one organization), in the language
-    of that account. Rendered before the answer, the two mails took different times, which
-    told an inviter whether the address had an account elsewhere."""
+def invitation_mail(
+    request: web.Request, user, organization: str, values: dict, token: str, holder
+) -> PreparedMail:
+    """The invitation with its link; or, to an address that already has an account in
+    another organization, a mail saying what to do instead (an address belongs to one
+    organization), in the language of that account. Both are rendered whichever is sent:
+    rendering one or the other took different times, which told an inviter timing the
+    answer whether the address had an account elsewhere."""
     mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
-
-    async def work(connection: asyncpg.Connection) -> None:
-        holder = await user_by_email(connection, values["email"])
-        context = {
-            "inviter_name": user.name,
-            "organization_name": await organization_name(connection, user.organization_id),
-        }
-        if holder is None:
-            await mailer.enqueue(
-                connection,
-                to_address=values["email"],
-                to_name="",
-                language=values["language"],
-                template="colleague_invitation",
-                context={
-                    **context,
-                    "accept_url": f"{public_url}/invitation/{token}",
-                    "valid_days": INVITATION_LIFETIME.days,
-                },
-            )
-        elif holder["organization_id"] != user.organization_id:  # (not joined since)
-            await mailer.enqueue(
-                connection,
-                to_address=holder["email"],
-                to_name=holder["name"],
-                language=holder["language"],
-                template="colleague_invitation_existing",
-                context={**context, "name": holder["name"], "login_url": f"{public_url}/login"},
-            )
-
-    return work
+    context = {"inviter_name": user.name, "organization_name": organization}
+    invitation = mailer.prepare(
+        to_address=values["email"],
+        to_name="",
+        language=values["language"],
+        template="colleague_invitation",
+        context={
+            **context,
+            "accept_url": f"{public_url}/invitation/{token}",
+            "valid_days": INVITATION_LIFETIME.days,
+        },
+    )
+    recipient = holder or {"email": values["email"], "name": "", "language": values["language"]}
+    elsewhere = mailer.prepare_to(
+        recipient,
+        "colleague_invitation_existing",
+        {**context, "name": recipient["name"], "login_url": f"{public_url}/login"},
+    )
+    return invitation if holder is None else elsewhere
 
 
 @routes.get("/account/colleagues", name="colleagues")
@@ -146,14 +135,16 @@ async def invite(request: web.Request) -> web.Response:
                 )
             else:
                 # Made and listed whether or not the address has an account elsewhere, so
-                # the inviter cannot tell; only the mail differs (README "Accounts"), and it
-                # is sent after the answer.
+                # the inviter cannot tell; only the mail differs (README "Accounts"), and
+                # both are rendered.
                 token = await create_invitation(
                     connection, user.organization_id, user.id, values["email"], values["language"]
                 )
+                organization = await organization_name(connection, user.organization_id)
+                mail = invitation_mail(request, user, organization, values, token, holder)
+                await request.app[MAILER].insert(connection, mail)
     if errors:
         return await colleagues_page(request, user, values, errors)
-    after_answer(request, mail_invitation(request, user, values, token))
     log.info("user %s invited a colleague to organization %s", user.id, user.organization_id)
     raise web.HTTPSeeOther("/account/colleagues?done=invited")
 
