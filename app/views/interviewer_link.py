@@ -85,8 +85,13 @@ def landing(request: web.Request, event, *, status: int = 200, error=None, refus
         "event": event,
         "base": f"/i/{request.match_info['token']}",
         "errors": {"code": error} if error and not refused else {},
-        # Loaded by a meeting page let in as the account whose session then ended.
-        "signed_out": "signed_out" in request.query and not error,
+        # Loaded by a meeting page let in as the account whose session then ended: said only
+        # when it is so (no account logged in here, the event still there).
+        "signed_out": "signed_out" in request.query
+        and not error
+        and current_user(request) is None
+        and event["deleted_at"] is None
+        and event["state"] != "cancelled",
         **refused,
     }
     response = render(request, "interviewer/landing.html", context, status=status)

@@ -139,3 +139,12 @@ async def test_a_log_out_closes_the_meeting_page_let_in_as_the_account_not_one_l
             assert 'name="code"' in text
         async with account.get(f"{base_url}/i/{token}") as page:
             assert 'id="signed-out"' not in await page.text()
+        # Said only when it is so: not to a browser logged in (as another account), nor
+        # once the event is gone.
+        async with new_client() as someone:
+            await log_in(someone, base_url, (await make_user(db))["email"])
+            async with someone.get(f"{base_url}/i/{token}?signed_out") as page:
+                assert 'id="signed-out"' not in await page.text()
+        await db.execute("UPDATE event SET deleted_at = now() WHERE id = $1", event.id)
+        async with account.get(f"{base_url}/i/{token}?signed_out") as page:
+            assert 'id="signed-out"' not in await page.text()
