@@ -54,8 +54,15 @@ def searched(query: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc")
 
 
+# What PostgreSQL's unaccent folds into LIKE's own characters (its unaccent.rules): written
+# as those before they are escaped, so that a full-width "％" typed into a search is taken
+# literally as "%", not turned into a wildcard by `folded` after the escaping.
+LIKE_LOOKALIKES = str.maketrans({"％": "%", "﹪": "%", "＿": "_", "＼": "\\", "﹨": "\\", "∖": "\\"})
+
+
 def contains(query: str) -> str:
     """ILIKE's pattern (with ESCAPE '\\') for "contains what was typed" (`searched`), its
-    wildcards taken literally."""
-    escaped = searched(query).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    wildcards taken literally, also once folded."""
+    text = searched(query).translate(LIKE_LOOKALIKES)
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

@@ -89,6 +89,9 @@ async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base
         ),
         ("%", []),  # a letter, not a wildcard
         ("_", []),
+        ("％", []),  # nor once folded (full width, folded to "%" by unaccent)
+        ("＿", []),
+        ("Kandidat 11＼", []),
         ("\x00", NAMES[:EMPLOYER_PAGE_SIZE]),  # nothing that can be in a name: everyone
         ("x" * 500, []),
     ):
