@@ -372,6 +372,14 @@ async def test_every_state_meets_wcag_aa(new_page, base_url, db, language, viewp
         await interviewer.request({"ok"}, type="message", text="Vi börjar om fem minuter.")
         await page.get_by_text("Vi börjar om fem minuter.").wait_for()
         await look(page, f"waiting-{name}")
+        # Leave the queue comes under the messages, before the picture and the job: on a
+        # phone the job comes last, and a long one put the button far down.
+        assert await page.evaluate("""() => {
+            const [messages, leave, picture] = ["#messages-heading", "[data-leave-queue]", "[data-self-view]"]
+                .map((selector) => document.querySelector(`.waiting-room ${selector}`));
+            const follows = (a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING);
+            return follows(messages, leave) && follows(leave, picture);
+        }""")
 
         # Leaving loses the place: asked first, the focus on staying (Escape stays too).
         await page.get_by_role("button", name=text["leave_queue"]).click()
