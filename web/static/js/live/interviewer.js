@@ -116,7 +116,9 @@ class MeetingPage {
   }
 
   // The link's page, which says why the meeting page closed. A page let in as the account
-  // (not with the code) is refused when that account's session ended: the page says so.
+  // (not with the code) asks it with `?signed_out`: refused, it most likely was because
+  // that account's session ended, and the link's page says so when it was (no account is
+  // logged in in this browser: app/views/interviewer_link.py).
   loadLinkAgain() {
     if (document.body.dataset.letIn === "account") {
       window.location.replace(`${window.location.pathname}?signed_out`);
