@@ -27,7 +27,8 @@ BURST = 30.0  # messages at once, after a quiet moment
 
 class Pace:
     """A token bucket: `wait` takes one message's token and says how long to wait before
-    reading it (0 while the burst lasts). One per socket."""
+    reading it (0 while the burst lasts). One per person in a process (`Paces`), or one of its
+    own for a socket without a person."""
 
     def __init__(self, rate: float | None = None, burst: float | None = None) -> None:
         self.rate, self.burst = rate or RATE, burst or BURST

@@ -93,6 +93,7 @@ async def sample_mail(db: asyncpg.Connection, settings, event_id: int) -> dict:
         "language": "sv",
         "access_token": secrets.token_urlsafe(16),
         "pin": "123456",
+        "link_generation": 0,  # a first registration's (the calendar entry's SEQUENCE)
     }
     prepared = mails.prepare_confirmation(mailer, settings.app.public_url, event, candidate)
     return {
