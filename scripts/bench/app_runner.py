@@ -273,10 +273,22 @@ def main() -> int:
     profiler = (
         cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE_CPU") else cProfile.Profile()
     )
+    if os.environ.get("BENCH_PROFILE_CHURN"):
+        # Only what the bench's churn costs: it sends SIGUSR1 as the churn starts and
+        # SIGUSR2 as it ends (the sockets' handshakes would be most of a whole run's profile).
+        import signal
+
+        signal.signal(signal.SIGUSR1, lambda *_: profiler.enable())
+        signal.signal(signal.SIGUSR2, lambda *_: profiler.disable())
+        try:
+            return app_main([])
+        finally:
+            profiler.dump_stats(f"{profile_path}.{os.getpid()}")
     try:
         return profiler.runcall(app_main, [])
     finally:
-        profiler.dump_stats(profile_path)
+        # One file per process: --processes N starts N of them.
+        profiler.dump_stats(f"{profile_path}.{os.getpid()}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The fan-out benchmark: scripts/bench-fanout [--events E] [--waiting W] [--interviewers I]
 [--rate R] [--churn tail|anywhere|next] [--seconds S] [--nexts K] [--no-storm] [--processes N]
-[--storm-only] [--reuse] [--json F] [--profile F] [--stalls].
+[--storm-only] [--reuse] [--json F] [--profile F [--profile-churn]] [--stalls] [--against-one].
 
 E events with W candidates waiting in each (checked in straight in the database, in order,
 then connected over their own sockets to one app process, or dealt out over N) and I
@@ -33,6 +33,10 @@ from the clients' side and from /proc:
 --stalls: the app's event-loop turns are timed (scripts/bench/app_runner.py, BENCH_STALLS);
 the longest during the churn are printed by what ran in them.
 
+--processes N --against-one: the whole run (but the storm) with one process first, on a
+stack of its own, then with N, and each process's CPU per change against one doing all
+(near-linear: 1/N), counted in all and above each run's idle CPU.
+
 /healthz is probed on the app's own port (answered by the main event loop, the old path)
 and, when the app has one, on the health listener's port (app/health_process.py, a child
 process of the app, the new path), side by side in the same run (scripts/bench/fanout_health.py).
@@ -42,12 +46,14 @@ Figures are for this machine as it is: the load average is printed with them.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import json
 import os
 import random
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -550,7 +556,13 @@ async def steady(args, apps: list[AppProcess], events: list[Event], sockets: dic
     print(f"churn: {args.rate}/s for {args.seconds:.0f} s ({args.churn}) ...", flush=True)
     began = time.perf_counter()  # CLOCK_MONOTONIC: the app's loop turns are timed by it too
     failed = {name: p.failures for name, p in side_by_side.items()}
+    if args.profile and args.profile_churn:
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR1)
     figures["churn"] = await churn(args, events, sockets, pids)
+    if args.profile and args.profile_churn:
+        for pid in pids:
+            os.kill(pid, signal.SIGUSR2)
     figures["churn_window"] = (began, time.perf_counter())
     figures["churn_healthz"] = probe.window()
     figures["churn_probes"] = {
@@ -584,6 +596,8 @@ async def run(args, environ: dict) -> dict:
     }
     if args.profile:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
+        if args.profile_churn:
+            app_environ["BENCH_PROFILE_CHURN"] = "1"
     if args.stalls:
         app_environ["BENCH_STALLS"] = "1"
     apps = [
@@ -687,6 +701,17 @@ async def run(args, environ: dict) -> dict:
     return figures
 
 
+def per_change_per_process(f: dict) -> tuple[float, float]:
+    """A process's CPU per queue change made during the churn: all it spent, and what it spent
+    beyond its idle (the sockets' pings, its own timers, the probes), which a change does not
+    cause and which every added process brings with it."""
+    c = f["churn"]
+    processes = len(c["cpu_per_process"])
+    per_change = c["cpu"] / processes / c["changes_per_second"]
+    above_idle = (c["cpu"] - f["idle_cpu"]) / processes / c["changes_per_second"]
+    return per_change, above_idle
+
+
 def report_steady(f: dict) -> None:
     """Idle, churn, the Nexts and the fan-out's floor."""
 
@@ -704,13 +729,16 @@ def report_steady(f: dict) -> None:
         f"  churn ({f['churn_mode']}): {c['changes_per_second']:.1f} changes/s → app CPU "
         f"{c['cpu'] * 100:5.1f} % of a core ({c['cpu'] / max(f['idle_cpu'], 1e-9):.1f}× idle)"
     )
-    if len(c["cpu_per_process"]) > 1:
-        per_change = c["cpu"] / len(c["cpu_per_process"]) / c["changes_per_second"]
-        print(
-            "    per process: "
-            + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"])
-            + f"; CPU per change per process {per_change * 1000:.2f} ms"
+    per_change, above_idle = per_change_per_process(f)
+    print(
+        (
+            "    per process: " + ", ".join(f"{x * 100:.1f} %" for x in c["cpu_per_process"]) + "; "
+            if len(c["cpu_per_process"]) > 1
+            else "    "
         )
+        + f"CPU per change per process {per_change * 1000:.2f} ms, "
+        f"{above_idle * 1000:.2f} ms above idle"
+    )
     print(
         f"    interviewer states per second each {c['interviewer_states_per_second']:.2f} "
         f"(per change made: {c['interviewer_states_per_second'] / c['changes_per_second']:.2f})"
@@ -848,7 +876,10 @@ def main() -> int:
         help="app processes sharing the sockets (no storm with more than one)",
     )
     parser.add_argument("--connect-concurrency", type=int, default=100)
-    parser.add_argument("--profile", help="run the app under cProfile, stats to this file")
+    parser.add_argument("--profile", help="run the app under cProfile, stats to this file (.PID)")
+    parser.add_argument(
+        "--profile-churn", action="store_true", help="with --profile: only the churn's seconds"
+    )
     parser.add_argument(
         "--stalls", action="store_true", help="time the app's event-loop turns; the longest of the churn"
     )
@@ -859,14 +890,41 @@ def main() -> int:
         help="run the app of another checkout (e.g. the code before a change, "
         "as a baseline; its migrations must match)",
     )
+    parser.add_argument(
+        "--against-one",
+        action="store_true",
+        help="with --processes N: the same run with one process first, on a stack of its own, "
+        "and each process's CPU per change against it",
+    )
     args = parser.parse_args()
     Path(args.app_log).write_text("")
+    baseline = None
+    if args.against_one and args.processes > 1 and not args.storm_only:
+        one = argparse.Namespace(**{**vars(args), "processes": 1, "storm": False})
+        with stack_environ(args.reuse) as environ:
+            baseline = asyncio.run(run(one, environ))
+        report(baseline)
     with stack_environ(args.reuse) as environ:
         figures = asyncio.run(run(args, environ))
     report(figures)
+    if baseline is not None:
+        report_against_one(baseline, figures)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
     return 0
+
+
+def report_against_one(one: dict, many: dict) -> None:
+    """Near-linear means each of N processes spends about 1/N of what one process doing
+    all spends per change."""
+    (one_all, one_above), (many_all, many_above) = map(per_change_per_process, (one, many))
+    print()
+    print(
+        f"{many['processes']} processes against one, each process's CPU per change: "
+        f"{many_all * 1000:.2f} ms against {one_all * 1000:.2f} ms = {many_all / one_all:.2f}×; "
+        f"above idle {many_above * 1000:.2f} ms against {one_above * 1000:.2f} ms = "
+        f"{many_above / max(one_above, 1e-9):.2f}× (near-linear: {1 / many['processes']:.2f}×)"
+    )
 
 
 if __name__ == "__main__":
