@@ -495,7 +495,11 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path = C
         layers.append(_toml_file(Path(extra)))
     env = environ.get(f"{ENV_PREFIX}ENV") or environ.get(f"{ENV_PREFIX}APP_ENV")
     if env:
-        layers.append(InitSettingsSource(Settings, {"app": {"env": env}}))
+        # SNABB_ENV, when set, is app.env as well as the file's name, above every layer: the
+        # image's `production` is not undone by an SNABB_APP_ENV left in an .env file (the
+        # development mode serves the mail catcher's pages).
+        named = InitSettingsSource(Settings, {"app": {"env": env}})
+        layers.insert(0 if environ.get(f"{ENV_PREFIX}ENV") else len(layers), named)
         if (config_dir / f"{env}.toml").exists():
             layers.append(_toml_file(config_dir / f"{env}.toml"))
     layers.append(_toml_file(config_dir / "default.toml"))

@@ -52,6 +52,15 @@ def test_environment_overrides_files():
     assert settings.janus.servers[0].public_url == "wss://janus.example.org/x"
 
 
+def test_snabb_env_wins_over_snabb_app_env():
+    # The image sets SNABB_ENV=production: a SNABB_APP_ENV left in an .env file must not
+    # turn on the development mode (its mail catcher's pages) behind it.
+    both = load_settings(dict(SECRETS, SNABB_ENV="production", SNABB_APP_ENV="development"))
+    assert both.app.env == "production"
+    assert load_settings(dict(SECRETS, SNABB_APP_ENV="development")).app.env == "development"
+    assert load_settings(dict(SECRETS, SNABB_ENV="test")).app.log_level == "WARNING"
+
+
 def test_settings_file_layer(tmp_path):
     extra = tmp_path / "site.toml"
     extra.write_text('[app]\nsupport_email = "hjalp@example.se"\n')
