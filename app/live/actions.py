@@ -163,7 +163,8 @@ async def _once_room_made(
 ) -> T:
     """`read` of the candidate's offer on a connection of `pool`. It answers the interview's id
     while the room is not made yet: the offer goes out before its room (dispatch.py), so a
-    quick page waits for the room, then reads once more; `offer_gone` when it never comes."""
+    quick page waits for the room, then reads once more; `offer_gone` when the offer ends
+    meanwhile, `room_unavailable` when it stands and the room is still not there."""
     async with pool.acquire() as connection:
         done = await read(connection, services.settings, candidate_id)
     if isinstance(done, int):

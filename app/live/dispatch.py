@@ -612,7 +612,9 @@ ROOM_WAIT_MARGIN = 5.0
 
 async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: int) -> bool:
     """Wait until an offered interview has its room: True, or False when it is no longer
-    offered (the room could not be made, the candidate left, the offer expired)."""
+    offered (the room could not be made, the candidate left, the offer expired). Still
+    offered and still without a room when the wait is over: LiveError room_unavailable (the
+    offer stands, and the page says to try again, not that the time to join ran out)."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + settings.janus.call_timeout + settings.live.sweep_interval + ROOM_WAIT_MARGIN
     while True:
@@ -625,7 +627,7 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
         if row["room_id"] is not None:
             return True
         if loop.time() >= give_up:
-            return False
+            raise LiveError("room_unavailable")
         making = _MAKING.get(interview_id)
         if making is None:
             await asyncio.sleep(ROOM_POLL_SECONDS)

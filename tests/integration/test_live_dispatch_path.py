@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 
-from app.keys import JANUS, LIVE_HUB
+from app.keys import JANUS, LIVE_HUB, SETTINGS
 from app.live import dispatch
 from tests.integration.channel_support import candidate_and_lobby
 from tests.integration.live_support import assert_invariants, make_live_event
@@ -124,6 +124,45 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
         await lobby.wait_for(lambda m: m["type"] == "dispatched")
     # One look before the room, one after it: not one every ROOM_POLL_SECONDS.
     assert len(polls) <= 3, polls
+    await assert_invariants(db, live.id)
+
+
+async def test_a_join_whose_room_does_not_come_keeps_the_offer_and_says_try_again(
+    app_server, base_url, db, monkeypatch
+):
+    """A *Join* that gives up waiting for a room still coming is refused `room_unavailable`
+    (try again), not `offer_gone` (the time to join has run out): the offer stands."""
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
+    janus_pool = type(app_server[JANUS])
+    make_room = janus_pool.create_private_room
+
+    async def late_room(self, *args, **kwargs):
+        room_wanted.set()
+        await room_may_come.wait()
+        return await make_room(self, *args, **kwargs)
+
+    monkeypatch.setattr(janus_pool, "create_private_room", late_room)
+    settings = app_server[SETTINGS]
+    # The wait gives up half a second after it begins (not janus.call_timeout and a sweep on).
+    monkeypatch.setattr(
+        dispatch, "ROOM_WAIT_MARGIN", 0.5 - settings.janus.call_timeout - settings.live.sweep_interval
+    )
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        await lobby.send(type="next")
+        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
+        await asyncio.wait_for(room_wanted.wait(), 10)
+        refused = await candidate.request({"ticket"}, type="accept")
+        assert (refused["type"], refused.get("code")) == ("error", "room_unavailable"), refused
+        row = await db.fetchrow("SELECT state FROM interview WHERE id = $1", offer["interview"])
+        assert row["state"] == "offered"
+        room_may_come.set()
+        await lobby.wait_for(lambda m: m["type"] == "dispatched")
+        ticket = await candidate.request({"ticket"}, type="accept")
+        assert ticket["type"] == "ticket" and ticket["interview"] == offer["interview"], ticket
     await assert_invariants(db, live.id)
 
 
