@@ -34,6 +34,22 @@ async def views_held(app):
         gate.set()
 
 
+def rooms_held(app, monkeypatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Janus rooms are made only once the second event is set; the first is set when one
+    is asked for."""
+    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
+    janus_pool = type(app[JANUS])
+    make_room = janus_pool.create_private_room
+
+    async def held_room(self, *args, **kwargs):
+        room_wanted.set()
+        await room_may_come.wait()
+        return await make_room(self, *args, **kwargs)
+
+    monkeypatch.setattr(janus_pool, "create_private_room", held_room)
+    return room_wanted, room_may_come
+
+
 async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_read(app_server, base_url, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     candidate_links, (lobby_link,) = await links(db, live)
@@ -84,16 +100,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
     than asking the database again and again."""
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_link,), (lobby_link,) = await links(db, live)
-    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
-    janus_pool = type(app_server[JANUS])
-    make_room = janus_pool.create_private_room
-
-    async def slow_room(self, *args, **kwargs):
-        room_wanted.set()
-        await room_may_come.wait()
-        return await make_room(self, *args, **kwargs)
-
-    monkeypatch.setattr(janus_pool, "create_private_room", slow_room)
+    room_wanted, room_may_come = rooms_held(app_server, monkeypatch)
     polls = []
     wait = dispatch.wait_for_room
 
@@ -134,16 +141,7 @@ async def test_a_join_whose_room_does_not_come_keeps_the_offer_and_says_try_agai
     (try again), not `offer_gone` (the time to join has run out): the offer stands."""
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_link,), (lobby_link,) = await links(db, live)
-    room_wanted, room_may_come = asyncio.Event(), asyncio.Event()
-    janus_pool = type(app_server[JANUS])
-    make_room = janus_pool.create_private_room
-
-    async def late_room(self, *args, **kwargs):
-        room_wanted.set()
-        await room_may_come.wait()
-        return await make_room(self, *args, **kwargs)
-
-    monkeypatch.setattr(janus_pool, "create_private_room", late_room)
+    room_wanted, room_may_come = rooms_held(app_server, monkeypatch)
     settings = app_server[SETTINGS]
     # The wait gives up half a second after it begins (not janus.call_timeout and a sweep on).
     monkeypatch.setattr(
