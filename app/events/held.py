@@ -23,10 +23,12 @@ Everything else (title, texts, capacity, new interviewers) may still change.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import asyncpg
 
+from app.addresses import ascii_domain, readable_domain
 from app.events import queries
 from app.events.form import EventInput
 from app.events.rules import as_local, has_begun
@@ -90,6 +92,66 @@ def time_conflicts(
     if event.duration_minutes != before["duration_minutes"]:
         errors["duration_minutes"] = (message, {})
     return errors
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What the event's interviews pin down, for the edit form to show it so (read only,
+    with no way to remove or move it) and to put it back over a refused save's input that
+    dropped it (else it would be lost from the form, to be typed again before any save
+    could pass)."""
+
+    # field ("questions", "attributes") -> the leading part of the event's list that the
+    # interviews began with (empty before any began)
+    items: dict[str, list[str]] = field(default_factory=dict)
+    # the interviewers with interviews: {"email" (as shown), "name"}, in the event's order
+    interviewers: list[dict[str, str]] = field(default_factory=list)
+
+    def count(self, name: str) -> int:
+        return len(self.items.get(name, ()))
+
+    def over(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A form's values with what is kept in its place: the questions and attributes at
+        the top of their lists (what else the input has after them), every interviewer
+        with interviews among the interviewers (put back first when missing, with the
+        name they have), each row of an interviewer with interviews marked `kept`."""
+        values = dict(values)
+        for name, fixed in self.items.items():
+            given = list(values.get(name) or [])
+            if given[: len(fixed)] == fixed:
+                given = given[len(fixed) :]
+            else:
+                given = [item for item in given if item not in fixed]
+            values[name] = list(fixed) + given
+        if self.interviewers or "interviewers" in values:
+            held = {ascii_domain(person["email"]).lower() for person in self.interviewers}
+            rows: list[dict[str, Any]] = [dict(row) for row in values.get("interviewers") or []]
+            present = {ascii_domain(row["email"].strip()).lower() for row in rows}
+            missing: list[dict[str, Any]] = [
+                dict(p) for p in self.interviewers if ascii_domain(p["email"]).lower() not in present
+            ]
+            for row in missing + rows:
+                row["kept"] = ascii_domain(row["email"].strip()).lower() in held
+            values["interviewers"] = missing + rows
+        return values
+
+
+async def kept_in(connection: asyncpg.Connection, event_id: int) -> Kept:
+    """What the event's interviews pin down now (see Kept)."""
+    held = await connection.fetchrow(HELD_SQL, event_id)
+    items = {}
+    if held["started"]:
+        items = {
+            "questions": await queries.items(connection, "event_question", event_id),
+            "attributes": await queries.items(connection, "event_attribute", event_id),
+        }
+    with_interviews = set(held["interviewers"])
+    interviewers = [
+        {"email": readable_domain(row["email"]), "name": row["name"]}
+        for row in await queries.interviewers(connection, event_id)
+        if row["email"].lower() in with_interviews
+    ]
+    return Kept(items, interviewers)
 
 
 async def edit_conflicts(

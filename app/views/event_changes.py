@@ -11,7 +11,14 @@ from app.addresses import readable_domain
 from app.candidates.queries import count_registered
 from app.events import queries
 from app.events.form import differing_fields, is_stale, parse_event_form
-from app.events.held import edit_conflicts, time_kept
+from app.events.held import (
+    ATTRIBUTES_KEPT,
+    QUESTIONS_KEPT,
+    edit_conflicts,
+    Kept,
+    kept_in,
+    time_kept,
+)
 from app.events.notify import INVITATIONS_REFUSED, TooManyInvitations
 from app.events.rules import INVITATIONS_PER_DAY, as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
@@ -62,15 +69,20 @@ def edit_page(
     *,
     status: int = 200,
     now: dict | None = None,
+    kept: Kept | None = None,
 ) -> web.Response:
     """The edit form. `version`: the event's edit_version the form was made from, which its
     save names. `now`: a save from it was refused, the event having changed since; these are
-    the event's values as they are now, and the fields that differ from them are listed."""
+    the event's values as they are now, and the fields that differ from them are listed.
+    `kept`: what the interviews pinned down (app/events/held.py), shown read only."""
+    kept = kept or Kept()
+    values = kept.over(values)
+    now = None if now is None else kept.over(now)
     # The date, start time and length once they are kept (app/events/held.py): shown read
     # only, with why, and as they are, also over a refused save's input (else a refused
     # value would stand in a field that cannot be changed back, and every save be refused).
-    kept = time_kept(event, dt.datetime.now(dt.timezone.utc))
-    if kept is not None:
+    time_fixed = time_kept(event, dt.datetime.now(dt.timezone.utc))
+    if time_fixed is not None:
         start = as_local(event["starts_at"])
         held = {
             "date": start.date().isoformat(),
@@ -79,7 +91,16 @@ def edit_page(
         }
         values = values | held
         now = None if now is None else now | held
-    context = {"mode": "edit", "event_id": event["id"], "event": event, "values": values, "time_kept": kept}
+    context = {
+        "mode": "edit",
+        "event_id": event["id"],
+        "event": event,
+        "values": values,
+        "time_kept": time_fixed,
+    }
+    context["kept_count"] = {name: kept.count(name) for name in ("questions", "attributes")}
+    context["kept_interviewers"] = bool(kept.interviewers)
+    context["kept_texts"] = {"question": QUESTIONS_KEPT, "attribute": ATTRIBUTES_KEPT}
     context |= {"version": version, "errors": errors or {}, "conflict": now is not None}
     if now is not None:
         context["differing"] = [(name, now[name]) for name in differing_fields(values, now)]
@@ -92,7 +113,8 @@ async def edit_form(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         event = await editable_event(connection, request, user)
         values = await form_values(connection, event)
-    return edit_page(request, event, values, event["edit_version"])
+        kept = await kept_in(connection, event["id"])
+    return edit_page(request, event, values, event["edit_version"], kept=kept)
 
 
 @routes.post("/events/{event_id}/edit", name="event_update")
@@ -103,6 +125,7 @@ async def edit(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
             now = dt.datetime.now(dt.timezone.utc)
+            kept = await kept_in(connection, event["id"])
             sent_version = single.get("edit_version")
             # The form replaces every field, the questions, attributes and interviewers: one
             # made before another save would undo it (and un-invite whom it added). The row
@@ -114,7 +137,9 @@ async def edit(request: web.Request) -> web.Response:
             if is_stale(sent_version, event["edit_version"]):
                 values = parse_event_form(single, lists, now=now).values
                 current = await form_values(connection, event)
-                return edit_page(request, event, values, event["edit_version"], status=409, now=current)
+                return edit_page(
+                    request, event, values, event["edit_version"], status=409, now=current, kept=kept
+                )
             # Counted after the lock: the count in the locking statement may predate it.
             registered = await count_registered(connection, event["id"])
             result = parse_event_form(
@@ -135,7 +160,7 @@ async def edit(request: web.Request) -> web.Response:
                     result.event = None
             if result.event is None:
                 return edit_page(
-                    request, event, result.values, event["edit_version"], result.errors, status=422
+                    request, event, result.values, event["edit_version"], result.errors, status=422, kept=kept
                 )
             try:
                 # (A savepoint: refused, what it wrote is undone and the form shown again.)
@@ -150,7 +175,9 @@ async def edit(request: web.Request) -> web.Response:
                     )
             except TooManyInvitations:
                 errors = {"interviewers": (INVITATIONS_REFUSED, {"count": INVITATIONS_PER_DAY})}
-                return edit_page(request, event, result.values, event["edit_version"], errors, status=429)
+                return edit_page(
+                    request, event, result.values, event["edit_version"], errors, status=429, kept=kept
+                )
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=saved")
 
 

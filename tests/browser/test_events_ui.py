@@ -12,6 +12,8 @@ from app.events.rules import SWEDISH_TIME
 from tests import factories
 from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
+from tests.browser.interviewer_support import shot
+from tests.summary_support import QUESTIONS, org_user, sample_event
 
 pytestmark = pytest.mark.browser
 
@@ -267,3 +269,46 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
     )
     assert widths[0] <= widths[1], widths
     await page.screenshot(path=f"/tmp/shots-events/long-names-{viewport}.png", full_page=True)
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
+async def test_questions_the_interviews_began_with_cannot_be_removed_or_moved(
+    new_page, db, language, viewport
+):
+    """After interviews, the questions and attributes they began with are read only with
+    why, without ✕ or arrows, and a new one cannot be moved above them; new ones after them
+    may be added, moved among themselves and removed (app/events/held.py)."""
+    event = await sample_event(db, state="live", started_minutes_ago=30, duration_minutes=240)
+    # On a whole minute, as the form sets it (a start in the past may only be kept as it is).
+    await db.execute("UPDATE event SET starts_at = date_trunc('minute', starts_at) WHERE id = $1", event.id)
+    user = await org_user(db, event, language=language)
+    page = await logged_in_page(new_page, db, language, viewport, user=user)
+    await page.goto(f"/events/{event.id}/edit")
+    questions = page.locator("#questions [data-item]")
+    assert await questions.count() == len(QUESTIONS) + 2
+    for index in range(len(QUESTIONS)):
+        row = questions.nth(index)
+        assert await row.locator("button").count() == 0
+        assert await row.locator("input").get_attribute("readonly") is not None
+    first_new = questions.nth(len(QUESTIONS))
+    assert await first_new.locator("[data-move='-1']").is_disabled()
+    assert not await first_new.locator("[data-remove]").is_disabled()
+    await first_new.locator("input").fill("Har du körkort?")
+    await first_new.locator("[data-move='1']").click()
+    # Moved below the empty row after it; the kept ones where they were.
+    values = await questions.locator("input").evaluate_all("inputs => inputs.map(input => input.value)")
+    assert values == [*QUESTIONS, "", "Har du körkort?"]
+    await questions.nth(len(QUESTIONS)).locator("[data-remove]").click()
+    # Both interviewers have held interviews: their addresses read only, no ✕, the names free.
+    people = page.locator("#interviewers [data-item]")
+    for index in range(2):
+        assert await people.nth(index).locator("button").count() == 0
+        assert await people.nth(index).locator("input[type=email]").get_attribute("readonly") is not None
+        assert await people.nth(index).locator("input[type=text]").get_attribute("readonly") is None
+    assert await people.nth(2).locator("[data-remove]").count() == 1
+    await shot(page, f"edit-kept-{language}-{viewport}")
+    await assert_accessible(page)
+    await page.get_by_role("button", name=TEXTS[language]["save"]).click()
+    await page.wait_for_url(re.compile(rf"/events/{event.id}\?notice=saved"))
+    texts = await db.fetch("SELECT text FROM event_question WHERE event_id = $1 ORDER BY position", event.id)
+    assert [row["text"] for row in texts] == [*QUESTIONS, "Har du körkort?"]

@@ -104,6 +104,61 @@ async def test_used_attributes_and_questions_keep_their_places(held, http, base_
         assert await snapshot(db, held.id) == before
 
 
+def inputs(page: str, name: str) -> list[str]:
+    """The <input> tags of a list in the form, in order."""
+    tags, at = [], 0
+    while (at := page.find(f'name="{name}"', at + 1)) != -1:
+        start = page.rindex("<input", 0, at)
+        tags.append(page[start : page.index(">", at)])
+    return tags
+
+
+async def test_used_questions_and_attributes_are_shown_read_only_and_put_back_when_removed(
+    held, http, base_url, db
+):
+    """The form shows what the interviews began with read only, with why, and no way to
+    remove or move it (web/static/js/event-form.js); a save that removed one anyway (an
+    old form, no JavaScript) is refused, and the form shows it back in its place with what
+    else was typed, so nothing has to be typed again."""
+    async with http.get(f"{base_url}/events/{held.id}/edit") as response:
+        form = await response.text()
+    assert "Frågor som använts i intervjuer blir kvar som de är" in form
+    assert "Egenskaper som använts i intervjuer blir kvar som de är" in form
+    for name, used in (("question", QUESTIONS), ("attribute", ATTRIBUTES)):
+        tags = inputs(form, name)
+        assert len(tags) == len(used) + 2  # two empty rows to add new ones in
+        for tag, text in zip(tags, used, strict=False):
+            assert (
+                " readonly " in tag and f'aria-describedby="{name}s-kept"' in tag and f'value="{text}"' in tag
+            )
+        assert all("readonly" not in tag for tag in tags[len(used) :])
+    assert form.count("data-kept") == len(QUESTIONS) + len(ATTRIBUTES) + 2  # and both interviewers
+    before = await snapshot(db, held.id)
+    status, page = await edit(http, base_url, db, held, question=[*QUESTIONS[1:], "Har du körkort?"])
+    assert status == 422 and "Frågor som använts i intervjuer" in page
+    assert await snapshot(db, held.id) == before
+    shown = [tag.split('value="', 1)[1].split('"', 1)[0] for tag in inputs(page, "question")]
+    assert shown == [*QUESTIONS, "Har du körkort?", "", ""]
+    # An interviewer with interviews, left out of a save, is refused and shown back, read only.
+    people = await db.fetch(
+        "SELECT email, name FROM event_interviewer WHERE event_id = $1 ORDER BY id", held.id
+    )
+    status, page = await edit(
+        http,
+        base_url,
+        db,
+        held,
+        interviewer_email=[people[1]["email"], "ny@example.se"],
+        interviewer_name=[people[1]["name"], "Ny Person"],
+    )
+    assert status == 422 and "har intervjuer i det här intervjutillfället och blir kvar" in page
+    assert await snapshot(db, held.id) == before
+    tags = inputs(page, "interviewer_email")
+    shown = [tag.split('value="', 1)[1].split('"', 1)[0] for tag in tags]
+    assert shown == [people[0]["email"], people[1]["email"], "ny@example.se", "", ""]
+    assert [" readonly" in tag for tag in tags] == [True, True, False, False, False]
+
+
 async def test_what_does_not_undo_the_interviews_may_still_change(held, http, base_url, db):
     before = await snapshot(db, held.id)
     status, _ = await edit(

@@ -1,5 +1,6 @@
 // The event form, enhanced: add and remove questions, attributes and interviewers, reorder
-// the questions and attributes (a list with data-fixed-order has no arrows),
+// the questions and attributes (a list with data-fixed-order has no arrows; a row with
+// data-kept, one the interviews began with, neither arrows nor ✕, and nothing goes above it),
 // the number of interviews the event can hold, and pasting an existing job ad. Enter in a
 // row moves on through the list instead of sending the form.
 // Without JavaScript the form still works: it always has a couple of empty rows to fill in.
@@ -20,11 +21,13 @@ function renumber(list) {
     const name = `${list.closest("[data-item-list]").dataset.itemName} ${index + 1}`;
     const up = item.querySelector("[data-move='-1']");
     const down = item.querySelector("[data-move='1']");
+    if (item.hasAttribute("data-kept")) return;
     item.querySelector("[data-remove]").setAttribute("aria-label", `${texts.remove}: ${name}`);
     if (up && down) {
       up.setAttribute("aria-label", `${texts.up}: ${name}`);
       down.setAttribute("aria-label", `${texts.down}: ${name}`);
-      up.disabled = index === 0;
+      // Nothing moves above the ones the interviews began with (kept: no buttons of their own).
+      up.disabled = index === 0 || item.previousElementSibling.hasAttribute("data-kept");
       down.disabled = !item.nextElementSibling;
     }
   });
@@ -48,8 +51,13 @@ function setUpList(fieldset) {
   const limit = Number(fieldset.dataset.limit);
   const fixedOrder = fieldset.hasAttribute("data-fixed-order");
   const template = list.querySelector("[data-item]").cloneNode(true);
-  template.querySelectorAll("input").forEach((input) => { input.value = ""; });
-  list.querySelectorAll("[data-item]").forEach((item) => addControls(item, fixedOrder));
+  template.removeAttribute("data-kept");
+  template.querySelectorAll("input").forEach((input) => {
+    input.value = "";
+    input.readOnly = false;
+    input.removeAttribute("aria-describedby");
+  });
+  list.querySelectorAll("[data-item]:not([data-kept])").forEach((item) => addControls(item, fixedOrder));
 
   const add = document.createElement("button");
   add.type = "button";
