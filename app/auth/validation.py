@@ -63,8 +63,22 @@ def clean_email(value: object, errors: Errors, field: str = "email") -> str:
     elif len(text) > MAX_EMAIL:
         errors[field] = (N_("An e-mail address is at most %(max)s characters."), {"max": MAX_EMAIL})
     elif has_control_characters(text) or not is_email(text):
-        errors[field] = (N_("Enter an e-mail address like name@example.se."), {})
+        local = text.rpartition("@")[0]
+        if local and not local.isascii() and is_email(f"{_plain(local)}@{text.rpartition('@')[2]}"):
+            # Mail servers do not all take å, ä, ö before the @ (only after it, in the domain).
+            errors[field] = (
+                N_("Letters such as å, ä and ö cannot be used before the @ in an e-mail address."),
+                {},
+            )
+        else:
+            errors[field] = (N_("Enter an e-mail address like name@example.se."), {})
     return text
+
+
+def _plain(text: str) -> str:
+    """The text with its letters' accents left off (å → a), to tell whether an address is
+    refused for them alone."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 def clean_text(value: object, errors: Errors, field: str, missing: str, maximum: int = MAX_NAME) -> str:
@@ -127,7 +141,11 @@ def clean_new_password(
         errors[field] = (N_("Use at most %(max)s characters."), {"max": MAX_PASSWORD})
     elif "\x00" in password:
         errors[field] = (N_("Remove the special characters that cannot be shown."), {})
-    elif email and password.strip().lower() == email.strip().lower():
+    elif email and email.strip().lower() in {
+        typed.lower() for typed in (password.strip(), ascii_domain(password.strip()))
+    }:
+        # (the address is kept with its domain in the ASCII form: sven@åkeri.se typed as
+        # the password is the address sven@xn--keri-loa.se)
         errors[field] = (N_("Your password must not be your e-mail address."), {})
     elif confirmation != password:
         errors[confirm_field] = (N_("The two passwords are not the same."), {})

@@ -76,6 +76,28 @@ def test_bad_new_passwords(password, confirmation, field):
     assert list(errors) == [field]
 
 
+@pytest.mark.parametrize("password", ["sven@åkeri.se", " SVEN@ÅKERI.SE", "sven@xn--keri-poa.se"])
+def test_the_address_with_an_international_domain_is_no_password(password):
+    # The address is kept with its domain in the ASCII form; typed as the password it is
+    # the same address.
+    errors = {}
+    email = clean_email("sven@åkeri.se", errors)
+    clean_new_password(password, password, errors, email=email)
+    assert errors == {"password": ("Your password must not be your e-mail address.", {})}
+
+
+def test_letters_with_accents_before_the_at_are_named_as_the_fault():
+    errors = {}
+    clean_email("Kollega.Två@example.se", errors)
+    assert (
+        errors["email"][0] == "Letters such as å, ä and ö cannot be used before the @ in an e-mail address."
+    )
+    for wrong in ("ø@x", "två@", "t v å@example.se"):
+        errors = {}
+        clean_email(wrong, errors)
+        assert errors["email"][0] == "Enter an e-mail address like name@example.se.", wrong
+
+
 def test_a_good_password_is_kept_exactly():
     errors = {}
     assert (
