@@ -336,42 +336,35 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
         result.errors["interviewers"] = (N_("At most %(count)s interviewers."), {"count": MAX_INTERVIEWERS})
         return rows
     seen = set()
+    # One error per row, every row's at once (one at a time, a form with two rows wrong took
+    # two sends to learn of both): the first under "interviewers", the others under
+    # "interviewers_2", "interviewers_3"… (web/templates/events/form.html shows each at its
+    # row and lists each in the error summary).
+    found: list[tuple[str, dict]] = []
     for index, (email, name) in enumerate(rows):
         # `row` and `part` say which input the error is about: the form marks it and the
         # error summary links to it (web/templates/events/form.html).
         at_name, at_email = {"row": index + 1, "part": "name"}, {"row": index + 1, "part": "email"}
         if has_control_characters(name):
-            result.errors["interviewers"] = (
-                N_("Remove the special characters that cannot be shown."),
-                at_name,
-            )
-            break
+            found.append((N_("Remove the special characters that cannot be shown."), at_name))
+            continue
         if not email:  # a name typed, its address not (yet)
-            result.errors["interviewers"] = (
-                N_("Enter the e-mail address of %(name)s."),
-                {"name": name, **at_email},
-            )
-            break
+            found.append((N_("Enter the e-mail address of %(name)s."), {"name": name, **at_email}))
+            continue
         # The same check the mailer makes, so an address saved here can always be mailed.
         address = ascii_domain(email)
         if has_control_characters(email) or len(address) > 254 or not is_email(address):
-            result.errors["interviewers"] = (
-                N_("“%(address)s” is not an e-mail address."),
-                {"address": email.translate({c: None for c in range(32)}), **at_email},
-            )
-            break
+            shown = email.translate({c: None for c in range(32)})
+            found.append((N_("“%(address)s” is not an e-mail address."), {"address": shown, **at_email}))
+            continue
         rows[index] = (address, name)
         if len(name) > 200:
-            result.errors["interviewers"] = (
-                N_("A name may be at most %(count)s characters."),
-                {"count": 200, **at_name},
-            )
-            break
+            found.append((N_("A name may be at most %(count)s characters."), {"count": 200, **at_name}))
+            continue
         if address.lower() in seen:
-            result.errors["interviewers"] = (
-                N_("%(address)s is listed twice."),
-                {"address": email, **at_email},
-            )
-            break
+            found.append((N_("%(address)s is listed twice."), {"address": email, **at_email}))
+            continue
         seen.add(address.lower())
+    for number, error in enumerate(found, 1):
+        result.errors["interviewers" if number == 1 else f"interviewers_{number}"] = error
     return rows

@@ -312,3 +312,36 @@ async def test_questions_the_interviews_began_with_cannot_be_removed_or_moved(
     await page.wait_for_url(re.compile(rf"/events/{event.id}\?notice=saved"))
     texts = await db.fetch("SELECT text FROM event_question WHERE event_id = $1 ORDER BY position", event.id)
     assert [row["text"] for row in texts] == [*QUESTIONS, "Har du körkort?"]
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
+async def test_every_faulty_interviewer_row_is_marked_at_once(new_page, db, language, viewport):
+    """Two rows wrong are both told at once, each at its input and in the summary (one at a
+    time took a send per row to learn of them)."""
+    page = await logged_in_page(new_page, db, language, viewport)
+    await page.goto("/events/new")
+    title = f"Två fel {dt.datetime.now().timestamp()}"
+    await fill_in_the_event(page, title, "Svara på frågor.")
+    await page.fill("#interviewer_email-1", "not-an-email")
+    await page.fill("#interviewer_name-2", "Bara Namn")
+    await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
+    summary = page.locator("#error-summary")
+    await summary.wait_for()
+    links = summary.get_by_role("link")
+    assert await links.count() == 2
+    assert [await link.get_attribute("href") for link in await links.all()] == [
+        "#interviewer_email-1",
+        "#interviewer_email-2",
+    ]
+    for input_id, error_id in (
+        ("interviewer_email-1", "err-interviewers"),
+        ("interviewer_email-2", "err-interviewers_2"),
+    ):
+        field = page.locator(f"#{input_id}")
+        assert await field.get_attribute("aria-invalid") == "true"
+        assert await field.get_attribute("aria-describedby") == error_id
+        assert await page.locator(f"#{error_id}").is_visible()
+    assert "Bara Namn" in await page.locator("#err-interviewers_2").inner_text()
+    await shot(page, f"two-interviewer-errors-{language}-{viewport}")
+    await assert_accessible(page)
+    assert await db.fetchval("SELECT count(*) FROM event WHERE title = $1", title) == 0

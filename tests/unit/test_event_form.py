@@ -262,6 +262,30 @@ def test_a_name_without_its_address_is_asked_for_the_address_not_called_one():
     )
 
 
+def test_every_interviewer_row_with_a_fault_has_its_error_at_once():
+    result = parse(
+        lists={
+            "interviewer_email": ["not-an-email", "", "ok@example.se", "OK@example.se"],
+            "interviewer_name": ["", "Bara Namn", "", ""],
+        }
+    )
+    assert result.event is None
+    assert result.errors == {
+        "interviewers": (
+            "“%(address)s” is not an e-mail address.",
+            {"address": "not-an-email", "row": 1, "part": "email"},
+        ),
+        "interviewers_2": (
+            "Enter the e-mail address of %(name)s.",
+            {"name": "Bara Namn", "row": 2, "part": "email"},
+        ),
+        "interviewers_3": (
+            "%(address)s is listed twice.",
+            {"address": "OK@example.se", "row": 4, "part": "email"},
+        ),
+    }
+
+
 def test_an_interviewer_name_of_zero_width_characters_alone_is_no_name():
     result = parse(lists={"interviewer_email": ["a@example.se"], "interviewer_name": ["\u200b\u200d"]})
     assert result.event is not None and result.event.interviewers == [("a@example.se", "")]
