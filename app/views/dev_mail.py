@@ -6,7 +6,6 @@ message into a Maildir; this page reads that folder.
 
 from __future__ import annotations
 
-import datetime as dt
 import email.policy
 import mailbox
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from typing import BinaryIO, cast
 
 from aiohttp import web
 
+from app.events.rules import SWEDISH_TIME
 from app.headers import CSP, content_security_policy
 from app.keys import SETTINGS
 from app.views.pages import render
@@ -41,7 +41,8 @@ def summary(key: str, message: EmailMessage) -> dict:
     try:
         sent = parsedate_to_datetime(message["Date"]) if message["Date"] else None
         if sent is not None and sent.tzinfo is not None:
-            sent = sent.astimezone(dt.timezone.utc)  # the list says UTC; headers may not be
+            # In Swedish time, as every page and mail says the time (a header may be in UTC).
+            sent = sent.astimezone(SWEDISH_TIME)
     except (TypeError, ValueError):
         sent = None
     return {

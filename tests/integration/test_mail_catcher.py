@@ -21,6 +21,7 @@ def send_test_mail(settings, subject: str) -> None:
     message["From"] = settings.mail.sender
     message["To"] = "Åsa Öberg <asa@example.se>"
     message["Subject"] = subject
+    message["Date"] = "Fri, 05 Jun 2026 12:00:00 +0000"  # 14:00 in Swedish (summer) time
     message.set_content("Hej Åsa!\nDin intervju börjar kl. 14.00.")
     message.add_alternative("<p>Hej Åsa!</p><p>Din intervju börjar kl. 14.00.</p>", subtype="html")
     with smtplib.SMTP(settings.mail.smtp_host, settings.mail.smtp_port, timeout=10) as smtp:
@@ -48,6 +49,8 @@ async def test_caught_mail_is_listed_in_development(stack):
             async with http.get(f"{base}/dev/mail/{key}") as response:
                 message = await response.text()
             assert "Din intervju börjar kl. 14.00." in message
+            # In Swedish time, as every other page says the time (the header's is UTC).
+            assert "2026-06-05 14:00:00 +0200" in message
             # The HTML part comes from a URL of its own, sandboxed, with a policy of its own.
             assert f'src="/dev/mail/{key}/html"' in message
             assert "frame-src 'self'" in response.headers["Content-Security-Policy"]
