@@ -2,7 +2,8 @@
 
 The layers are pydantic-settings sources; later wins: `config/default.toml`, `config/<SNABB_ENV>.toml`, the file named by
 `SNABB_SETTINGS_FILE`, then one environment variable per key, `SNABB_<SECTION>_<KEY>`
-(and `DATABASE_URL` for `database.url`). A bad value stops start-up with a message that
+(and `DATABASE_URL` for `database.url`); `SNABB_ENV`, when set, is `app.env` above them all
+(SNABB_APP_ENV alone only beside the file layers). A bad value stops start-up with a message that
 names the key and its variable. Secrets are `SecretStr`: `repr` and logs show stars.
 """
 

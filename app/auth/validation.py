@@ -145,7 +145,7 @@ def clean_new_password(
         typed.lower() for typed in (password.strip(), ascii_domain(password.strip()))
     }:
         # (the address is kept with its domain in the ASCII form: sven@åkeri.se typed as
-        # the password is the address sven@xn--keri-loa.se)
+        # the password is the address sven@xn--keri-poa.se)
         errors[field] = (N_("Your password must not be your e-mail address."), {})
     elif confirmation != password:
         errors[confirm_field] = (N_("The two passwords are not the same."), {})

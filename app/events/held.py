@@ -113,8 +113,8 @@ class Kept:
     def over(self, values: dict[str, Any]) -> dict[str, Any]:
         """A form's values with what is kept in its place: the questions and attributes at
         the top of their lists (what else the input has after them), every interviewer
-        with interviews among the interviewers (put back first when missing, with the
-        name they have), each row of an interviewer with interviews marked `kept`."""
+        with interviews among the interviewers (put back after the others when missing,
+        with the name they have), the first row of each such interviewer marked `kept`."""
         values = dict(values)
         for name, fixed in self.items.items():
             given = list(values.get(name) or [])
@@ -127,12 +127,15 @@ class Kept:
             held = {ascii_domain(person["email"]).lower() for person in self.interviewers}
             rows: list[dict[str, Any]] = [dict(row) for row in values.get("interviewers") or []]
             present = {ascii_domain(row["email"].strip()).lower() for row in rows}
-            missing: list[dict[str, Any]] = [
-                dict(p) for p in self.interviewers if ascii_domain(p["email"]).lower() not in present
-            ]
-            for row in missing + rows:
-                row["kept"] = ascii_domain(row["email"].strip()).lower() in held
-            values["interviewers"] = missing + rows
+            # Put back after the rows as sent, whose errors name them by their place.
+            rows += [dict(p) for p in self.interviewers if ascii_domain(p["email"]).lower() not in present]
+            for row in rows:
+                # Only the first row of an address: a second one (refused, listed twice) is
+                # an ordinary row its ✕ removes, else no save could ever pass.
+                address = ascii_domain(row["email"].strip()).lower()
+                row["kept"] = address in held
+                held.discard(address)
+            values["interviewers"] = rows
         return values
 
 

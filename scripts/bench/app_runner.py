@@ -283,12 +283,16 @@ def main() -> int:
         try:
             return app_main([])
         finally:
-            profiler.dump_stats(f"{profile_path}.{os.getpid()}")
+            profiler.dump_stats(_profile_file(profile_path))
     try:
         return profiler.runcall(app_main, [])
     finally:
-        # One file per process: --processes N starts N of them.
-        profiler.dump_stats(f"{profile_path}.{os.getpid()}")
+        profiler.dump_stats(_profile_file(profile_path))
+
+
+def _profile_file(path: str) -> str:
+    """BENCH_PROFILE_PID=1 (bench-fanout --processes N): one file per process, .PID added."""
+    return f"{path}.{os.getpid()}" if os.environ.get("BENCH_PROFILE_PID") else path
 
 
 if __name__ == "__main__":

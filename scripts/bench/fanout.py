@@ -598,6 +598,8 @@ async def run(args, environ: dict) -> dict:
         app_environ["BENCH_PROFILE"] = str(Path(args.profile).resolve())
         if args.profile_churn:
             app_environ["BENCH_PROFILE_CHURN"] = "1"
+        if args.processes > 1:
+            app_environ["BENCH_PROFILE_PID"] = "1"
     if args.stalls:
         app_environ["BENCH_STALLS"] = "1"
     apps = [
@@ -876,7 +878,10 @@ def main() -> int:
         help="app processes sharing the sockets (no storm with more than one)",
     )
     parser.add_argument("--connect-concurrency", type=int, default=100)
-    parser.add_argument("--profile", help="run the app under cProfile, stats to this file (.PID)")
+    parser.add_argument(
+        "--profile",
+        help="run the app under cProfile, stats to this file (with --processes N: .PID added, one per process)",
+    )
     parser.add_argument(
         "--profile-churn", action="store_true", help="with --profile: only the churn's seconds"
     )

@@ -314,6 +314,9 @@ async def test_questions_the_interviews_began_with_cannot_be_removed_or_moved(
     assert [row["text"] for row in texts] == [*QUESTIONS, "Har du körkort?"]
 
 
+ADD_INTERVIEWER = {"sv": "Lägg till intervjuare", "en": "Add interviewer"}
+
+
 @pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
 async def test_every_faulty_interviewer_row_is_marked_at_once(new_page, db, language, viewport):
     """Two rows wrong are both told at once, each at its input and in the summary (one at a
@@ -342,6 +345,11 @@ async def test_every_faulty_interviewer_row_is_marked_at_once(new_page, db, lang
         assert await field.get_attribute("aria-describedby") == error_id
         assert await page.locator(f"#{error_id}").is_visible()
     assert "Bara Namn" in await page.locator("#err-interviewers_2").inner_text()
+    # A row added now is a new, empty one: not marked as the first row's error.
+    await page.get_by_role("button", name=ADD_INTERVIEWER[language]).click()
+    added = page.locator("#interviewers [data-item]").last.locator("input[type=email]")
+    assert await added.get_attribute("aria-invalid") is None
+    assert await added.get_attribute("aria-describedby") is None
     await shot(page, f"two-interviewer-errors-{language}-{viewport}")
     await assert_accessible(page)
     assert await db.fetchval("SELECT count(*) FROM event WHERE title = $1", title) == 0

@@ -56,6 +56,7 @@ function setUpList(fieldset) {
     input.value = "";
     input.readOnly = false;
     input.removeAttribute("aria-describedby");
+    input.removeAttribute("aria-invalid");
   });
   list.querySelectorAll("[data-item]:not([data-kept])").forEach((item) => addControls(item, fixedOrder));
 
