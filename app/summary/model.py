@@ -109,6 +109,9 @@ class Totals:
     # Candidates whose details were erased after their interview: their answer went with
     # them, so they are counted here, or the answers would not add up to those interviewed.
     erased: int = 0
+    # Candidates in an interview now (the summary read during the event): no answer yet, and
+    # counted apart for the same reason.
+    in_progress: int = 0
 
     @classmethod
     def of(cls, interviews: Iterable[Interview]) -> "Totals":
@@ -128,6 +131,7 @@ class Totals:
             missed=sum(1 for item in items if item.outcome == "missed"),
             average_seconds=round(sum(lengths) / len(lengths)) if lengths else None,
             erased=candidates("erased"),
+            in_progress=candidates("in_progress"),
         )
 
 

@@ -298,6 +298,8 @@ async def test_running_event_shows_interviews_in_progress(db, http, base_url):
         r'<span class="outcome outcome-in_progress">In progress',
         page,
     )
+    # Counted among those interviewed, and apart, so the answers add up to them.
+    assert re.search(r"In an interview now, no answer yet</th><td>1</td>", page)
     # Not yet started: said so, and the summary is empty but there.
     later = await make_event(
         db, organization_id=event.organization_id, state="published", started_minutes_ago=-60

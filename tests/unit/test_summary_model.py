@@ -103,7 +103,14 @@ def test_totals_count_candidates_and_average_held_interviews():
     ]
     totals = Totals.of(items)
     assert totals == Totals(
-        interviews=4, candidates=3, interested=1, not_interested=1, no_answer=1, missed=1, average_seconds=400
+        interviews=4,
+        candidates=3,
+        interested=1,
+        not_interested=1,
+        no_answer=1,
+        missed=1,
+        average_seconds=400,
+        in_progress=1,
     )
     assert Totals.of([]).average_seconds is None
 
