@@ -86,3 +86,32 @@ async def test_the_last_notes_come_back_when_an_offer_ends_without_an_interview(
             await record.wait_for(state="visible")
             assert await notes.input_value() == "Ring tillbaka", take_back
             assert "(ended)" in await page.locator("#record-heading").inner_text()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_another_window_says_the_offer_was_withdrawn_and_forgets_it_at_the_next_offer(
+    new_page, db, base_url, language
+):
+    """Two windows of one interviewer: Withdraw pressed in one, the other said the candidate
+    did not join, and kept saying so under the next offer's banner."""
+    text = TEXTS[language]
+    _event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates) as recorders:
+        headers = {"Accept-Language": language}
+        here = await open_meeting(await new_page(extra_http_headers=headers), token)
+        there = await open_meeting(await new_page(extra_http_headers=headers), token)
+        await here.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await here.locator("#next").click()
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await there.locator("#own-offer").wait_for()
+        await here.locator("#withdraw").click()
+        await there.locator("#own-offer").wait_for(state="hidden")
+        await there.wait_for_function(
+            f"document.querySelector('#lobby-status').textContent.includes({text['withdrawn']!r})"
+        )
+        assert "Kandidat 0" in await there.locator("#lobby-status").inner_text()
+        # The next offer, from either window: nothing of the one before under its banner.
+        await here.locator("#next").click()
+        await there.locator("#own-offer").wait_for()
+        await there.wait_for_function("document.querySelector('#lobby-status').textContent === ''")
+        await here.wait_for_function("document.querySelector('#lobby-status').textContent === ''")

@@ -31,6 +31,19 @@ function endedText(reason) {
   return ENDED.get(reason) ?? N_("The interview with %(name)s has ended.");
 }
 
+// Why the own offer went away, as far as this page can tell: withdrawn in another window of
+// the interviewer's (Withdraw pressed there) when its time had not run out and the candidate
+// is still in the queue, where they keep their place; else they did not join (the time ran
+// out, or they turned it down and left the queue).
+function offerEndedText(offer, state, now) {
+  const expires = Date.parse(offer.offer_expires_at);
+  const timeLeft = !Number.isNaN(expires) && now < expires - 1000;
+  if (timeLeft && state.queue.some((entry) => entry.candidate === offer.candidate)) {
+    return N_("The offer to %(name)s was withdrawn; they keep their place.");
+  }
+  return N_("%(name)s did not join. You can call in the next candidate.");
+}
+
 class MeetingPage {
   constructor() {
     this.saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
@@ -359,12 +372,14 @@ class MeetingPage {
     const cancelled = state.event?.state === "cancelled";
     if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw") && !cancelled) {
       const name = lastOwn.candidate_name;
-      this.setLobbyStatus(() => _("%(name)s did not join. You can call in the next candidate.", { name }));
+      this.setLobbyStatus(() => _(offerEndedText(lastOwn, state, this.clock.now()), { name }));
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
       // on from Next, as after a withdrawal, instead of from the top of the page.
       const lost = document.activeElement === document.body || document.activeElement === $("withdraw");
       if (lost && !$("next").disabled) $("next").focus();
-    } else if (own && own.state === "active") {
+    } else if (own && (own.state === "active" || own.id !== lastOwn?.id)) {
+      // A new offer (made here or in another window) or the interview begun: what the line
+      // said of the one before is past.
       this.setLobbyStatus(null);
     }
     this.lastOwn = own;
