@@ -77,7 +77,10 @@ QUEUE_SQL = """
 EVENT_SQL = """
     SELECT now() AS now, pg_current_snapshot()::text AS snapshot,
            CASE WHEN deleted_at IS NOT NULL THEN 'cancelled' ELSE state::text END AS state,
-           starts_at, starts_at + make_interval(mins => duration_minutes) AS ends_at,
+           starts_at,
+           -- Ended early: the moment it was ended (its length is cut to whole minutes, and
+           -- the waits shown stopped at that minute went back by the seconds past it).
+           coalesce(ended_early_at, starts_at + make_interval(mins => duration_minutes)) AS ends_at,
            interview_minutes
     FROM event WHERE id = $1"""
 

@@ -22,14 +22,14 @@ TEXTS = {
         "delete": "Yes, delete the event",
         "under_way": "the interviews under way end at once",
         "pdf": "Download PDF",
-        "cancelled": "The event has been cancelled: no more candidates are sent out.",
+        "cancelled": "The event has been cancelled: no more candidates are called in.",
         "landing": "This event has been cancelled.",
     },
     "sv": {
         "delete": "Ja, ta bort intervjutillfället",
         "under_way": "intervjuerna som är igång avslutas direkt",
         "pdf": "Ladda ned PDF",
-        "cancelled": "Tillfället är inställt: inga fler kandidater skickas ut.",
+        "cancelled": "Intervjutillfället är inställt: inga fler kandidater kallas in.",
         "landing": "Det här intervjutillfället har ställts in.",
     },
 }

@@ -319,7 +319,7 @@ async def test_the_meeting_web_left_open_links_the_summary_once_the_event_has_fi
 async def test_a_finished_event_sends_no_more_candidates(new_page, db):
     _event, (token,), _candidates = await make_meeting_event(db, candidates=1, state="finished")
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
-    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are sent out.')")
+    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are called in.')")
     assert await page.locator("#next").is_disabled()
 
 
@@ -367,7 +367,7 @@ async def test_the_meeting_web_turns_over_when_the_events_time_runs_out(new_page
     )
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
     assert await page.locator("#next").is_enabled()
-    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are sent out.')")
+    await page.wait_for_selector("#rotation:text-is('The event is over: no more candidates are called in.')")
     assert await page.locator("#next").is_disabled()
     assert await page.locator("#pause").is_disabled()
 
@@ -385,7 +385,7 @@ async def test_an_interview_ending_after_the_event_does_not_offer_a_next(new_pag
         )
         await queue.notify(db, event.id, "event_state")
         # The lobby is out of sight during the interview, drawn all the same.
-        over = "The event is over: no more candidates are sent out."
+        over = "The event is over: no more candidates are called in."
         await page.wait_for_function(f"document.querySelector('#rotation').textContent === '{over}'")
         waited = page.locator("#queue li .waited")
         before = await waited.text_content()
@@ -407,7 +407,7 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
         page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         await page.wait_for_selector(
-            "#rotation:text-is('The event is over: no more candidates are sent out.')"
+            "#rotation:text-is('The event is over: no more candidates are called in.')"
         )
         row = page.locator("#candidates tr").first
         await row.locator("td").nth(1).filter(has_text="Not interviewed").wait_for()
@@ -416,7 +416,7 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         assert await page.locator("#queue li").count() == 1
         assert await page.locator("#queue").get_by_role("button").count() == 0
         assert await page.locator("#queue-more").inner_text() == (
-            "Still waiting when the event's time ran out: not interviewed."
+            "Still waiting when the event ended: not interviewed."
         )
         assert await page.locator("#pause").is_disabled()
         assert await page.get_by_label("Message", exact=True).is_disabled()

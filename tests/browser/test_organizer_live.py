@@ -168,12 +168,12 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             )
             await queue.notify(db, event.id, "event_state")  # the page learns the new end
             await wait_figures(page, (0, 1, 0, 2), timeout=15000)
-            await page.locator("#event-state").get_by_text("The event's time is over").wait_for()
+            await page.locator("#event-state").get_by_text("The event is over").wait_for()
             said = page.locator("#event-state-said")  # a live region there before its text
             assert await said.get_attribute("role") == "status"
-            assert (await said.inner_text()).startswith("The event's time is over")
+            assert (await said.inner_text()).startswith("The event is over")
             assert await page.locator("#queue-detail").inner_text() == (
-                "Still waiting when the event's time ran out: not interviewed."
+                "Still waiting when the event ended: not interviewed."
             )
             await page.wait_for_selector(
                 '#interviewers :text("Done: nobody is called after the event\'s end")'

@@ -96,6 +96,10 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
                 )
             )
             assert told["queue"]["state"] == "waiting"
+            # The end the pages are told is the moment it was ended, not its whole minute:
+            # the waits the lobbies count up to it did not go back by the seconds past it.
+            ended_at = await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", event_id)
+            assert dt.datetime.fromisoformat(told["event"]["ends_at"]) == ended_at
 
     row = await db.fetchrow(
         "SELECT state::text, duration_minutes, planned_duration_minutes, ended_early_at FROM event WHERE id = $1",

@@ -126,7 +126,7 @@ export class Lobby {
     const more = this.$("queue-more");
     more.hidden = queue.length === 0 || (!over && counts.waiting <= queue.length);
     const moreText = more.hidden ? "" : over
-      ? _("Still waiting when the event's time ran out: not interviewed.")
+      ? _("Still waiting when the event ended: not interviewed.")
       : _("The first %(shown)s of %(count)s waiting. Search the registered candidates below to pick someone further back.",
         { shown: queue.length, count: counts.waiting });
     if (more.textContent !== moreText) more.textContent = moreText;
@@ -252,8 +252,8 @@ export class Lobby {
     this.$("pause").dataset.paused = String(paused);
     const rotation = over
       ? event.state === "cancelled"
-        ? _("The event has been cancelled: no more candidates are sent out.")
-        : _("The event is over: no more candidates are sent out.")
+        ? _("The event has been cancelled: no more candidates are called in.")
+        : _("The event is over: no more candidates are called in.")
       : paused
         ? _("Paused: the waiting times the candidates see leave you out, and the organizer sees you as paused. “Next candidate” still calls someone in; choose “Resume” when you take candidates again.")
         : before ? "" : _("You are in the rotation.");

@@ -43,7 +43,7 @@ function eventStateText(state) {
   if (state.event_state === "finished") return _("The event has finished.");
   if (state.event_state === "cancelled") return _("The event has been cancelled.");
   if (state.event_state === "draft") return _("The event is not published yet.");
-  if (state.over) return _("The event's time is over: nobody more is called. The interviews under way finish.");
+  if (state.over) return _("The event is over: nobody more is called. The interviews under way finish.");
   return "";
 }
 
@@ -124,7 +124,7 @@ class OrganizerLivePage {
     // the organizer is the one who can do something about it.
     const taking = (state.interviewers || []).some((person) => person.connected && !person.paused);
     $("queue-detail").textContent = state.queue_length === 0 ? ""
-      : over ? _("Still waiting when the event's time ran out: not interviewed.")
+      : over ? _("Still waiting when the event ended: not interviewed.")
         : taking ? "" : _("No interviewer is taking candidates right now: those waiting are not called in.");
     $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
       { checked: state.checked_in, count: state.registered });
