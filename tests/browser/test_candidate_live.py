@@ -494,11 +494,11 @@ async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_
         assert await page.title() == "Nu är det din tur! – Snabbintervjuer"
         await interviewer.request({"ok"}, type="withdraw")
         await phase(page, "waiting")
-        await page.locator("[data-offer-note]").get_by_text("Intervjuaren tog tillbaka kallelsen").wait_for()
+        await page.locator("[data-offer-note]").get_by_text("Intervjuaren drog tillbaka kallelsen").wait_for()
         await page.get_by_text("Du är näst på tur i kön.").wait_for()
         # Said to screen readers too: the focus goes to the heading, which does not read it.
         said = await page.text_content("[data-offer-note-status]")
-        assert said and said.startswith("Intervjuaren tog tillbaka kallelsen")
+        assert said and said.startswith("Intervjuaren drog tillbaka kallelsen")
         assert await page.get_attribute("[data-offer-note-status]", "role") == "status"
         assert await page.title() == "Din personliga sida – Snabbintervjuer"
         await look(page, "withdrawn-sv-phone")

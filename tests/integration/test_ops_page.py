@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from aiohttp import ClientSession, CookieJar
 
@@ -33,6 +34,10 @@ async def test_only_operators_see_servers_live_events_and_the_outbox(app_server,
         assert "Lagerdag i Örebro" in page and f"#{live['id']}" in page
         assert "ingen intervjuar" in page  # nobody connected to the live event
         assert "Väntar på att skickas" in page
+        # With nothing waiting, no age of the oldest ("0 s" read as a mail waiting).
+        backlog = int(re.search(r"Väntar på att skickas</dt><dd>(\d+)</dd>", page).group(1))
+        oldest = re.search(r"Äldsta som väntar</dt><dd>([^<]*)</dd>", page).group(1)
+        assert oldest == "—" if backlog == 0 else oldest.endswith(" s"), (backlog, oldest)
 
         await provision.set_operator(db, account["email"], False)
         async with http.get(f"{base_url}/ops", headers={"Accept": "text/html"}) as response:

@@ -394,7 +394,7 @@ class CandidatePage {
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {
       // Back from an offer without joining: say why (the offer still had time: withdrawn).
       if (this.offer.secondsLeft() > 0) {
-        this.note = N_("The interviewer took back the call. You keep your place in the queue.");
+        this.note = N_("The interviewer withdrew the call-in. You keep your place in the queue.");
       } else if (phase === "left") {
         // The text of the left queue says why (queue.reason), as it does after a reload.
         this.note = state.queue.reason === "missed"
