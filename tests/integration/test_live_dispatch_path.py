@@ -50,6 +50,17 @@ def rooms_held(app, monkeypatch) -> tuple[asyncio.Event, asyncio.Event]:
     return room_wanted, room_may_come
 
 
+async def offered_while_the_room_is_held(candidate, lobby, room_wanted: asyncio.Event) -> dict:
+    """The candidate checks in, the interviewer presses Next: the offer, once its room is
+    being made (and held: rooms_held)."""
+    await candidate.wait_for(lambda m: m["type"] == "state")
+    assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+    await lobby.send(type="next")
+    offer = await candidate.wait_for(lambda m: m["type"] == "offer")
+    await asyncio.wait_for(room_wanted.wait(), 10)
+    return offer
+
+
 async def test_next_is_answered_and_the_socket_free_while_the_event_is_being_read(app_server, base_url, db):
     live = await make_live_event(db, interviewers=1, candidates=2)
     candidate_links, (lobby_link,) = await links(db, live)
@@ -116,11 +127,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
 
     monkeypatch.setattr(dispatch, "wait_for_room", counted_wait)
     async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
-        await candidate.wait_for(lambda m: m["type"] == "state")
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-        await lobby.send(type="next")
-        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
-        await asyncio.wait_for(room_wanted.wait(), 10)
+        offer = await offered_while_the_room_is_held(candidate, lobby, room_wanted)
         mark = len(candidate.messages)
         await candidate.send(type="accept")
         await asyncio.sleep(0.5)  # the Join waits: ten polls' worth before this change
@@ -148,11 +155,7 @@ async def test_a_join_whose_room_does_not_come_keeps_the_offer_and_says_try_agai
         dispatch, "ROOM_WAIT_MARGIN", 0.5 - settings.janus.call_timeout - settings.live.sweep_interval
     )
     async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
-        await candidate.wait_for(lambda m: m["type"] == "state")
-        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-        await lobby.send(type="next")
-        offer = await candidate.wait_for(lambda m: m["type"] == "offer")
-        await asyncio.wait_for(room_wanted.wait(), 10)
+        offer = await offered_while_the_room_is_held(candidate, lobby, room_wanted)
         refused = await candidate.request({"ticket"}, type="accept")
         assert (refused["type"], refused.get("code")) == ("error", "room_unavailable"), refused
         row = await db.fetchrow("SELECT state FROM interview WHERE id = $1", offer["interview"])
