@@ -38,36 +38,42 @@ async def close_pool(pool: asyncpg.Pool, within: float) -> None:
         pool.terminate()
 
 
-async def keep_session(connection: asyncpg.Connection) -> None:
-    """How both pools' connections are made ready for the next use: nothing beyond what
-    asyncpg always does (a transaction left open is rolled back, listeners dropped). The
-    application takes no session-level cursors, LISTENs or settings on a pooled connection
-    (LISTENs have connections of their own), and its one session-level lock (the retention
-    round's) is let go by its holder, which closes the connection when it cannot
-    (app/retention.py). The default reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
-    RESET ALL`) would be one more round trip per use for nothing, with the connection held
-    meanwhile: a hundred interviewers pressing *Next* at once wait for it, and a
-    registration's page made three round trips instead of two (BENCHMARKS.md,
-    "Registration")."""
+async def open_pool(dsn: str, *, min_size: int, max_size: int, command_timeout: float) -> asyncpg.Pool:
+    """A pool of the application's (the requests', the urgent actions', the live views', the
+    mail worker's, the health listener's). Its connections are made ready for the next use
+    with nothing beyond what asyncpg always does (a transaction left open is rolled back,
+    listeners dropped): the application takes no session-level cursors, LISTENs or settings
+    on a pooled connection (LISTENs have connections of their own), and its one
+    session-level lock (the retention round's) is let go by its holder, which closes the
+    connection when it cannot (app/retention.py). The default reset (`pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL`) would be one more round trip per use for nothing,
+    with the connection held meanwhile: a hundred interviewers pressing *Next* at once wait
+    for it, a registration's page made three round trips instead of two (BENCHMARKS.md,
+    "Registration"), and every process read each change's view in two."""
+    return await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, command_timeout=command_timeout, reset=_keep_session
+    )
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """open_pool's reset: nothing."""
 
 
 async def database_pool(app: web.Application) -> AsyncIterator[None]:
     database = app[SETTINGS].database
-    pool = await asyncpg.create_pool(
+    pool = await open_pool(
         database.url.get_secret_value(),
         min_size=database.pool_min_size,
         max_size=database.pool_max_size,
         command_timeout=database.command_timeout,
-        reset=keep_session,
     )
     app[DB_POOL] = pool
     try:
-        urgent = await asyncpg.create_pool(
+        urgent = await open_pool(
             database.url.get_secret_value(),
             min_size=min(1, database.urgent_pool_size),
             max_size=database.urgent_pool_size,
             command_timeout=database.command_timeout,
-            reset=keep_session,
         )
     except BaseException:
         await close_pool(pool, database.command_timeout)

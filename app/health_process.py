@@ -36,7 +36,7 @@ import asyncpg
 from aiohttp import web
 
 from app import health_checks
-from app.db import database_health
+from app.db import database_health, open_pool
 from app.health_checks import respond
 from app.logs import configure_handler, http_server_logger
 
@@ -168,7 +168,7 @@ async def serve() -> None:
     heartbeat = Heartbeat(settings.stall_after)
     # min_size 0: no connection before the first check, so the listener starts (and says
     # so) while the database is down.
-    pool = await asyncpg.create_pool(
+    pool = await open_pool(
         settings.database_url, min_size=0, max_size=1, command_timeout=settings.command_timeout
     )
     # No access log: a probe every few seconds per orchestrator is noise. The server's logger

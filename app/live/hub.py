@@ -25,7 +25,7 @@ import asyncpg
 from aiohttp import web
 
 from app.background import Background
-from app.db import close_pool
+from app.db import close_pool, open_pool
 from app.keys import LIVE_HUB, SETTINGS
 from app.live.event_view import EventView, EventViews, read_event_view
 from app.live.pace import Paces
@@ -509,7 +509,7 @@ async def live_hub(app: web.Application) -> AsyncIterator[None]:
     # The views are read on connections of their own (no connection held while idle): the
     # shared pool may have thousands of sockets' handshakes queued in a reconnect storm,
     # and every other page of the process waits for the next view.
-    readers = await asyncpg.create_pool(
+    readers = await open_pool(
         dsn, min_size=0, max_size=VIEW_READERS, command_timeout=settings.database.command_timeout
     )
 

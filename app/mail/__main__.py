@@ -16,10 +16,9 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 
-import asyncpg
 from aiohttp import web
 
-from app.db import close_pool, keep_session
+from app.db import close_pool, open_pool
 from app.keys import DB_POOL, SETTINGS
 from app.live.connections import live_connections
 from app.mail.worker import mail_worker
@@ -34,12 +33,11 @@ async def worker_pool(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the process's own small pool. No session reset between uses: the worker
     and the heartbeat take no session-level locks, cursors or settings (app/db.py)."""
     database = app[SETTINGS].database
-    app[DB_POOL] = await asyncpg.create_pool(
+    app[DB_POOL] = await open_pool(
         database.url.get_secret_value(),
         min_size=1,
         max_size=POOL_SIZE,
         command_timeout=database.command_timeout,
-        reset=keep_session,
     )
     try:
         yield
