@@ -146,10 +146,12 @@ async def check_in(me: Candidate, message: Message) -> Done:
 async def leave(me: Candidate, message: Message) -> Done:
     """Out of the queue, or an offer turned down, or the own interview ended."""
     async with me.services.urgent.acquire() as connection:
+        if await queue.left_waiting(connection, me.id):
+            return NOTHING  # the common case, one statement: no offer or interview to end
         live = await interviews.live_interview(connection, candidate_id=me.id)
         if live is not None and live["state"] == "active":
             return _ending(await interviews.end_interview(connection, live["id"], "candidate"))
-        await queue.leave(connection, me.id)
+        await queue.leave(connection, me.id, waiting_tried=True)
         if live is not None:  # an offer turned down: its room goes now
             return _ending(await interviews.room_of_ended(connection, live["id"]))
     return NOTHING

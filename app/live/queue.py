@@ -69,20 +69,59 @@ async def entry(
     )
 
 
+# The candidate, their event and their queue entry, if any, in one statement, locking the
+# candidate's row, then the entry's (the lock order of every change to a candidate on the
+# event day, app/live/leaving.py): the candidate's in a subquery of its own, so that it is
+# taken as the row is read, before the entry's subquery runs for it. Check-ins of one
+# candidate take turns (FOR NO KEY UPDATE: a dispatch's foreign-key check on the same row is
+# not blocked), and the entry cannot change between this read and the write.
+CHECK_IN_READ_SQL = f"""
+    SELECT c.event_id, c.cancelled_at, c.erased_at, e.state::text AS event_state,
+           e.deleted_at, e.starts_at, e.duration_minutes, now() AS now,
+           q.id AS entry_id, q.state AS entry_state, q.disconnected_at AS entry_disconnected_at
+    FROM (SELECT id, event_id, cancelled_at, erased_at FROM candidate
+          WHERE id = $1 FOR NO KEY UPDATE) c
+    JOIN event e ON e.id = c.event_id
+    LEFT JOIN LATERAL (SELECT {ENTRY_COLUMNS} FROM queue_entry
+                       WHERE candidate_id = c.id FOR UPDATE) q ON true"""
+
+# The entry written and the event notified in one statement ($3 the channel, $4 the payload):
+# one round trip fewer while the locks are held.
+NEW_ENTRY_SQL = f"""
+    WITH row AS (INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)
+                 RETURNING {ENTRY_COLUMNS})
+    SELECT row.*, {notify_call("$3", "$4")} FROM row"""
+
+# Back in the queue: in place from away or waiting (the grace period), at the end from left,
+# with a clean slate of misses, since coming back is a deliberate act.
+BACK_IN_QUEUE = f"""
+    UPDATE queue_entry SET
+        queued_at = CASE WHEN state = 'left' THEN now() ELSE queued_at END,
+        missed_count = CASE WHEN state = 'left' THEN 0 ELSE missed_count END,
+        state = 'waiting', left_reason = NULL, disconnected_at = NULL,
+        last_seen_at = now(), updated_at = now()
+    WHERE id = $1 RETURNING {ENTRY_COLUMNS}"""
+BACK_IN_QUEUE_SQL = f"WITH row AS ({BACK_IN_QUEUE}) SELECT row.*, {notify_call('$2', '$3')} FROM row"
+
+# A waiting or away candidate out of the queue, and their event notified, in one statement:
+# no offer or interview of theirs to end (a candidate offered one, or in one, is in another
+# state, set in the same transaction as the interview's). The channel and the payload are
+# channel() and notify_payload()'s, made from the row.
+LEFT_WAITING_SQL = f"""
+    WITH gone AS (
+        UPDATE queue_entry SET state = 'left', left_reason = 'candidate',
+               disconnected_at = NULL, updated_at = now()
+        WHERE candidate_id = $1 AND state IN ('waiting', 'away')
+        RETURNING event_id)
+    SELECT event_id, {notify_call("'live_event_' || event_id", "json_build_object('kind', 'queue', 'event', event_id)::text")}
+    FROM gone"""
+
+
 async def check_in(connection: asyncpg.Connection, candidate_id: int, live: LiveSettings) -> asyncpg.Record:
     """Join the queue (or come back to it); the queue entry. Checking in again while in the
     queue changes nothing, so a browser may repeat it after any reconnect."""
     async with connection.transaction():
-        # FOR NO KEY UPDATE: check-ins of one candidate take turns, without blocking a
-        # dispatch's foreign-key check on the same row.
-        found = await connection.fetchrow(
-            """
-            SELECT c.id, c.event_id, c.cancelled_at, c.erased_at, e.state::text AS event_state,
-                   e.deleted_at, e.starts_at, e.duration_minutes, now() AS now
-            FROM candidate c JOIN event e ON e.id = c.event_id
-            WHERE c.id = $1 FOR NO KEY UPDATE OF c""",
-            candidate_id,
-        )
+        found = await connection.fetchrow(CHECK_IN_READ_SQL, candidate_id)
         if found is None or found["cancelled_at"] or found["erased_at"]:
             raise LiveError("not_registered")
         if found["event_state"] not in OPEN_EVENT_STATES or found["deleted_at"]:
@@ -91,45 +130,40 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int, live: Live
             found["now"], found["starts_at"], found["duration_minutes"], live.checkin_opens_minutes
         ):
             raise LiveError("checkin_closed")
-        current = await entry(connection, candidate_id, for_update=True)
-        if current is None:
-            row = await connection.fetchrow(
-                f"""
-                INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)
-                RETURNING {ENTRY_COLUMNS}""",
-                found["event_id"],
-                candidate_id,
-            )
-        elif current["state"] == "done":
+        event_id, state = found["event_id"], found["entry_state"]
+        notice = (channel(event_id), notify_payload(event_id, "queue"))
+        if state is None:
+            return await connection.fetchrow(NEW_ENTRY_SQL, event_id, candidate_id, *notice)
+        if state == "done":
             raise LiveError("already_interviewed")
-        elif current["state"] in ("offered", "interviewing"):
-            return current
-        else:
-            # waiting (maybe disconnected) or away: back in place (grace period). left: at the end,
-            # with a clean slate of misses, since coming back is a deliberate act.
-            row = await connection.fetchrow(
-                f"""
-                UPDATE queue_entry SET
-                    queued_at = CASE WHEN state = 'left' THEN now() ELSE queued_at END,
-                    missed_count = CASE WHEN state = 'left' THEN 0 ELSE missed_count END,
-                    state = 'waiting', left_reason = NULL, disconnected_at = NULL,
-                    last_seen_at = now(), updated_at = now()
-                WHERE id = $1 RETURNING {ENTRY_COLUMNS}""",
-                current["id"],
-            )
-            if current["state"] == "waiting" and current["disconnected_at"] is None:
-                return row
-        await notify(connection, found["event_id"], "queue")
-        return row
+        if state in ("offered", "interviewing"):
+            return await entry(connection, candidate_id)
+        if state == "waiting" and found["entry_disconnected_at"] is None:
+            # Here already: nothing anyone sees moves (seen now, no notification).
+            return await connection.fetchrow(BACK_IN_QUEUE, found["entry_id"])
+        return await connection.fetchrow(BACK_IN_QUEUE_SQL, found["entry_id"], *notice)
+
+
+async def left_waiting(connection: asyncpg.Connection, candidate_id: int) -> bool:
+    """A waiting (or away) candidate leaves the queue, in one statement; False when they are
+    in no such state (offered, interviewing, out of the queue, never in it)."""
+    return await connection.fetchval(LEFT_WAITING_SQL, candidate_id) is not None
 
 
 async def leave(
-    connection: asyncpg.Connection, candidate_id: int, *, offer_ends: tuple[str, str] = ("missed", "left")
+    connection: asyncpg.Connection,
+    candidate_id: int,
+    *,
+    offer_ends: tuple[str, str] = ("missed", "left"),
+    waiting_tried: bool = False,
 ) -> bool:
     """The candidate leaves the queue; an open offer to them is withdrawn. False when they
     were not in the queue. An interview in progress is ended through interviews.py.
     `offer_ends`: the state and end_reason the open offer is given (a registration that
-    ends on the event day says why, app/live/leaving.py)."""
+    ends on the event day says why, app/live/leaving.py). `waiting_tried`: the caller has
+    tried left_waiting already."""
+    if not waiting_tried and await left_waiting(connection, candidate_id):
+        return True
     async with connection.transaction():
         current = await entry(connection, candidate_id, for_update=True)
         if current is None or current["state"] in ("left", "done"):

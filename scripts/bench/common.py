@@ -18,13 +18,15 @@ import signal
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 
 
 @contextmanager
@@ -121,6 +123,19 @@ class AppProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+
+
+def in_process(args: argparse.Namespace, measure: Callable[[dict[str, str]], Coroutine[Any, Any, T]]) -> T:
+    """`measure(environ)` in this process, against the app of `args.app_root` (another
+    checkout's, the code before a change, say) on a throwaway stack (or the one the
+    environment names, `args.reuse`): for the benchmarks that call the app's functions
+    themselves instead of running it as a process."""
+    with stack_environ(args.reuse) as environ:
+        # The app measured is the one of --app-root: this checkout's served the stack only.
+        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
+            del sys.modules[name]
+        sys.path.insert(0, str(Path(args.app_root).resolve()))
+        return asyncio.run(measure(environ))
 
 
 def argument_parser(prog: str, doc: str) -> argparse.ArgumentParser:

@@ -20,10 +20,10 @@ With --app-root the same for another checkout's app (the code before a change, s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import inspect
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +109,9 @@ def main() -> int:
     parser.add_argument("--app-root", default=str(ROOT))
     parser.add_argument("--reuse", action="store_true", help="the stack the environment names")
     args = parser.parse_args()
-    from scripts.bench.common import stack_environ
+    from scripts.bench.common import in_process
 
-    with stack_environ(args.reuse) as environ:
-        # The app measured is the one of --app-root: this checkout's served the stack only.
-        for name in [m for m in sys.modules if m == "app" or m.startswith("app.")]:
-            del sys.modules[name]
-        sys.path.insert(0, str(Path(args.app_root).resolve()))
-        figures = asyncio.run(measure(args, environ))
+    figures = in_process(args, partial(measure, args))
     print(f"One read of an event's view, {args.waiting} waiting, the app of {args.app_root}")
     for name, seconds in figures.items():
         print(f"  {name:44s} {seconds * 1000:8.3f} ms{'' if 'wall' in name else ' CPU'}")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
+import asyncpg
 import pytest
 
 from app.live import dispatch, interviews, queue
@@ -163,3 +167,45 @@ async def test_grace_counts_from_the_disconnection_even_through_an_offer(db, poo
         expected = [b, a] if reconnect_first else [b]
         assert await order(db, event.id, live) == expected
         await assert_invariants(db, event.id)
+
+
+async def test_each_queue_change_notifies_its_event_once_with_its_transaction(db, stack, settings):
+    """A check-in, a leave (a waiting or away candidate's in one statement, its notice
+    made in SQL) and a return each tell the event's listeners once, naming the transaction
+    that made it (the hub skips a read whose view has seen it: event_view.EventViews); a
+    check-in again while waiting tells nobody."""
+    live = settings.live
+    event = await make_live_event(db, candidates=2)
+    a, b = event.candidates
+    await queue.check_in(db, b, live)
+    await queue.disconnected(db, b)
+    await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", b)
+    assert b in await queue.mark_away(db, live)
+    listener = await asyncpg.connect(stack.environ["DATABASE_URL"])
+    heard: list[dict] = []
+    await listener.add_listener(queue.channel(event.id), lambda *args: heard.append(json.loads(args[-1])))
+
+    async def committed(change) -> int:
+        async with db.transaction():
+            await change
+            return int(await db.fetchval("SELECT pg_current_xact_id()::text"))
+
+    try:
+        told = [
+            await committed(queue.check_in(db, a, live)),
+            await committed(queue.left_waiting(db, a)),
+            await committed(queue.check_in(db, a, live)),  # back, at the end
+            await committed(queue.leave(db, b)),  # away
+        ]
+        await committed(queue.check_in(db, a, live))  # here already: nobody is told
+        await listener.fetchval("SELECT 1")  # a round trip after the last commit
+        for _ in range(100):
+            if len(heard) >= len(told):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # anything more, wrongly told
+        assert heard == [{"kind": "queue", "event": event.id, "xid": xid} for xid in told]
+        assert await queue.state_of(db, a) == "waiting" and await queue.state_of(db, b) == "left"
+        assert await queue.left_waiting(db, b) is False  # out of the queue already
+    finally:
+        await listener.close()
