@@ -40,7 +40,14 @@ DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, Timeo
 async def retention_round(connection: asyncpg.Connection, settings: Settings) -> tuple[int, int] | None:
     """One round: (candidates erased, links deleted), or None when another process holds
     the round's lock."""
-    if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", ROUND_LOCK):
+    try:
+        locked = await connection.fetchval("SELECT pg_try_advisory_lock($1)", ROUND_LOCK)
+    except BaseException:
+        # Taken or not is unknown (a timeout or a cancel may come after the server took
+        # it): the connection is closed, not given back to the pool holding it.
+        connection.terminate()
+        raise
+    if not locked:
         return None
     try:
         erased = await erase_expired(connection, settings.candidates.retention_days)

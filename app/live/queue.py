@@ -74,7 +74,9 @@ async def entry(
 # event day, app/live/leaving.py): the candidate's in a subquery of its own, so that it is
 # taken as the row is read, before the entry's subquery runs for it. Check-ins of one
 # candidate take turns (FOR NO KEY UPDATE: a dispatch's foreign-key check on the same row is
-# not blocked), and the entry cannot change between this read and the write.
+# not blocked), and an entry found cannot change between this read and the write. One made
+# by another check-in of theirs while this one waited for the candidate's row is not found:
+# the statement's snapshot is older than it (NEW_ENTRY_SQL then writes nothing).
 CHECK_IN_READ_SQL = f"""
     SELECT c.event_id, c.cancelled_at, c.erased_at, e.state::text AS event_state,
            e.deleted_at, e.starts_at, e.duration_minutes, now() AS now,
@@ -86,9 +88,11 @@ CHECK_IN_READ_SQL = f"""
                        WHERE candidate_id = c.id FOR UPDATE) q ON true"""
 
 # The entry written and the event notified in one statement ($3 the channel, $4 the payload):
-# one round trip fewer while the locks are held.
+# one round trip fewer while the locks are held. No row when the candidate has an entry
+# already (made by another check-in of theirs since the read began).
 NEW_ENTRY_SQL = f"""
     WITH row AS (INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)
+                 ON CONFLICT (candidate_id) DO NOTHING
                  RETURNING {ENTRY_COLUMNS})
     SELECT row.*, {notify_call("$3", "$4")} FROM row"""
 
@@ -106,14 +110,16 @@ BACK_IN_QUEUE_SQL = f"WITH row AS ({BACK_IN_QUEUE}) SELECT row.*, {notify_call('
 # A waiting or away candidate out of the queue, and their event notified, in one statement:
 # no offer or interview of theirs to end (a candidate offered one, or in one, is in another
 # state, set in the same transaction as the interview's). The channel and the payload are
-# channel() and notify_payload()'s, made from the row.
+# channel() and notify_payload()'s, made from the row (the same bytes: PostgreSQL folds a
+# transaction's equal notifications into one).
+_QUEUE_PAYLOAD = """format('{"kind": "queue", "event": %s}', event_id)"""  # notify_payload's
 LEFT_WAITING_SQL = f"""
     WITH gone AS (
         UPDATE queue_entry SET state = 'left', left_reason = 'candidate',
                disconnected_at = NULL, updated_at = now()
         WHERE candidate_id = $1 AND state IN ('waiting', 'away')
         RETURNING event_id)
-    SELECT event_id, {notify_call("'live_event_' || event_id", "json_build_object('kind', 'queue', 'event', event_id)::text")}
+    SELECT event_id, {notify_call("'live_event_' || event_id", _QUEUE_PAYLOAD)}
     FROM gone"""
 
 
@@ -130,18 +136,29 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int, live: Live
             found["now"], found["starts_at"], found["duration_minutes"], live.checkin_opens_minutes
         ):
             raise LiveError("checkin_closed")
-        event_id, state = found["event_id"], found["entry_state"]
+        event_id = found["event_id"]
         notice = (channel(event_id), notify_payload(event_id, "queue"))
+        entry_id, state, disconnected_at = (
+            found["entry_id"],
+            found["entry_state"],
+            found["entry_disconnected_at"],
+        )
         if state is None:
-            return await connection.fetchrow(NEW_ENTRY_SQL, event_id, candidate_id, *notice)
+            made = await connection.fetchrow(NEW_ENTRY_SQL, event_id, candidate_id, *notice)
+            if made is not None:
+                return made
+            # Made by another check-in of theirs while this one waited: a new statement sees it.
+            current = await entry(connection, candidate_id, for_update=True)
+            assert current is not None, "an entry is never deleted while its candidate's row is held"
+            entry_id, state, disconnected_at = current["id"], current["state"], current["disconnected_at"]
         if state == "done":
             raise LiveError("already_interviewed")
         if state in ("offered", "interviewing"):
             return await entry(connection, candidate_id)
-        if state == "waiting" and found["entry_disconnected_at"] is None:
+        if state == "waiting" and disconnected_at is None:
             # Here already: nothing anyone sees moves (seen now, no notification).
-            return await connection.fetchrow(BACK_IN_QUEUE, found["entry_id"])
-        return await connection.fetchrow(BACK_IN_QUEUE_SQL, found["entry_id"], *notice)
+            return await connection.fetchrow(BACK_IN_QUEUE, entry_id)
+        return await connection.fetchrow(BACK_IN_QUEUE_SQL, entry_id, *notice)
 
 
 async def left_waiting(connection: asyncpg.Connection, candidate_id: int) -> bool:

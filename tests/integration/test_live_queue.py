@@ -182,8 +182,8 @@ async def test_each_queue_change_notifies_its_event_once_with_its_transaction(db
     await age(db, "queue_entry", "disconnected_at", live.grace_seconds + 1, "candidate_id = $2", b)
     assert b in await queue.mark_away(db, live)
     listener = await asyncpg.connect(stack.environ["DATABASE_URL"])
-    heard: list[dict] = []
-    await listener.add_listener(queue.channel(event.id), lambda *args: heard.append(json.loads(args[-1])))
+    heard: list[str] = []
+    await listener.add_listener(queue.channel(event.id), lambda *args: heard.append(args[-1]))
 
     async def committed(change) -> int:
         async with db.transaction():
@@ -204,8 +204,38 @@ async def test_each_queue_change_notifies_its_event_once_with_its_transaction(db
                 break
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.1)  # anything more, wrongly told
-        assert heard == [{"kind": "queue", "event": event.id, "xid": xid} for xid in told]
+        assert [json.loads(n) for n in heard] == [
+            {"kind": "queue", "event": event.id, "xid": xid} for xid in told
+        ]
+        # The same bytes whoever made them (PostgreSQL folds a transaction's equal ones).
+        assert heard == [queue.notify_payload(event.id, "queue")[:-1] + f',"xid":{xid}}}' for xid in told]
         assert await queue.state_of(db, a) == "waiting" and await queue.state_of(db, b) == "left"
         assert await queue.left_waiting(db, b) is False  # out of the queue already
     finally:
         await listener.close()
+
+
+async def test_two_first_check_ins_of_one_candidate_at_once_both_get_the_one_entry(db, stack, settings):
+    """Two pages of a candidate checking in for the first time at once: the second waits for
+    the first's lock on the candidate, and its read began before the entry was made (it does
+    not see it): it finds the entry made meanwhile and changes nothing, instead of a second
+    entry refused by the database (an error on the page)."""
+    live = settings.live
+    event = await make_live_event(db, candidates=1)
+    (candidate,) = event.candidates
+    other = await asyncpg.connect(stack.environ["DATABASE_URL"])
+    try:
+        async with db.transaction():
+            first = await queue.check_in(db, candidate, live)
+            second = asyncio.create_task(queue.check_in(other, candidate, live))
+            await asyncio.sleep(0.3)  # the second waits for the candidate's row meanwhile
+            assert not second.done()
+        again = await asyncio.wait_for(second, 10)
+        assert (again["id"], again["state"], again["queued_at"]) == (
+            first["id"],
+            "waiting",
+            first["queued_at"],
+        )
+        assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1", candidate) == 1
+    finally:
+        await other.close()

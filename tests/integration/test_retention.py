@@ -8,6 +8,9 @@ import asyncio
 import datetime as dt
 import secrets
 
+import asyncpg
+import pytest
+
 from app.application import create_app
 from app.auth.tokens import new_token, token_hash
 from app.localstack.processes import free_port
@@ -118,6 +121,29 @@ async def test_one_process_runs_a_round_at_a_time(db, pool, settings):
             await other.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
     assert await retention_round(db, settings) is not None
     assert await db.fetchval("SELECT erased_at FROM candidate WHERE id = $1", gone["id"])
+
+
+async def test_a_connection_whose_lock_call_failed_is_not_given_back_holding_it(stack, pool, settings):
+    """The lock taken by the server, the call's answer lost (a timeout, a cancel): the
+    connection is closed, so no pooled connection holds the round's lock for ever."""
+
+    class AnswerLost(asyncpg.Connection):
+        async def fetchval(self, query, *args, **kwargs):
+            await super().fetchval(query, *args, **kwargs)
+            raise TimeoutError  # after the server did it
+
+    lost = await asyncpg.connect(stack.environ["DATABASE_URL"], connection_class=AnswerLost)
+    with pytest.raises(TimeoutError):
+        await retention_round(lost, settings)
+    assert lost.is_closed()
+    async with pool.acquire() as other:
+        for _ in range(50):  # the server lets the lock go as it sees the connection end
+            if await other.fetchval("SELECT pg_try_advisory_lock($1)", ROUND_LOCK):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the round's lock is still held")
+        await other.execute("SELECT pg_advisory_unlock($1)", ROUND_LOCK)
 
 
 async def test_a_running_app_applies_retention_by_itself(stack, db, settings):
