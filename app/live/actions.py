@@ -25,6 +25,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 import asyncpg
@@ -112,6 +113,8 @@ class Done:
     # The interview and room generation of a ticket in the reply: the page holds it now, and
     # is sent `room_changed` when the room is another (app/live/snapshots.RoomWatch).
     holds: tuple[int, int] | None = None
+    # What others are told once the reply is out (the reply need not wait for it).
+    then: Callable[[], Awaitable[None]] | None = None
 
 
 NOTHING = Done()
@@ -190,10 +193,11 @@ async def accept(me: Candidate, message: Message) -> Done:
     join = janus_access.join_info(
         services.settings, read_ticket(services.settings, joined.ticket), joined.ends_at
     )
-    await _call_taken(me, joined.interview_id)
     return Done(
         {"type": "ticket", "interview": joined.interview_id, "ticket": joined.ticket, "join": join},
         holds=(joined.interview_id, joined.room_generation),
+        # The page joins the call with the ticket; its other pages hear of it just after.
+        then=partial(_call_taken, me, joined.interview_id),
     )
 
 

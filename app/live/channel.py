@@ -360,11 +360,15 @@ async def serve(
     await hub.subscribe(socket.event_id, socket)
     pings.add(socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")
-    # The Janus rooms the socket's actions ended, being destroyed beside its next messages.
-    closing = Background("live-room-close", log)
+    # What the socket's actions leave for after their reply, beside its next messages: the
+    # Janus rooms they ended, being destroyed, and what others are told (Done.then).
+    closing = Background("live-after-reply", log)
 
-    def close_later(rooms: tuple[Any, ...]) -> None:
-        closing.start(_close_rooms(request.app, rooms))
+    def after_reply(done: Done) -> None:
+        if done.rooms:
+            closing.start(_close_rooms(request.app, done.rooms))
+        if done.then is not None:
+            closing.start(done.then())
 
     try:
         if await opened():
@@ -402,7 +406,7 @@ async def serve(
                 actions,
                 run,
                 lambda: hub.views.changed(socket.event_id),
-                close_later,
+                after_reply,
             )
     finally:
         pings.discard(socket)
@@ -431,7 +435,7 @@ async def _answer(
     actions: dict[str, Action],
     perform: Perform | None,
     changed: Callable[[], None],
-    close_later: Callable[[tuple[Any, ...]], None],
+    after_reply: Callable[[Done], None],
 ) -> None:
     """Exactly one reply to one message: its result, or an error with a stable code. The
     state reflecting the change comes before it, read afresh for this socket; or
@@ -439,6 +443,7 @@ async def _answer(
     the action's own notification sets off (it names this person), so that *Next* costs no
     read of the whole event of its own and its reply waits for none."""
     stale = False
+    done: Done | None = None
     try:
         message = parse(text, allowed)
         if message["type"] == "ping":
@@ -448,8 +453,6 @@ async def _answer(
             action = actions[message["type"]]
             assert perform is not None, "only a channel without actions (the organizer's) has none"
             done = await perform(action, message)
-            if done.rooms:
-                close_later(done.rooms)
             OUTAGE.over()
             reply = done.reply or {"type": "ok", "for": message["type"]}
             stale = done.holds is not None and socket.holds is not None and socket.holds(*done.holds)
@@ -472,6 +475,8 @@ async def _answer(
     if reply.get("type") == "error":
         METRICS.errors.labels(code=reply["code"]).inc()
     await socket.send(reply)
+    if done is not None:
+        after_reply(done)
     if stale:  # the room moved before the page got its ticket: after the reply, its news
         try:
             await socket.refresh()

@@ -205,3 +205,40 @@ async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url
             await asyncio.sleep(0.1)
         assert not await room_exists(janus, row["room_id"])
     await assert_invariants(db, live.id)
+
+
+async def test_the_ticket_of_a_join_does_not_wait_for_the_other_pages_being_told(
+    app_server, base_url, db, monkeypatch
+):
+    """*Join*: the ticket goes to the page first; the notice that tells the candidate's other
+    pages this one took the call (on the main pool, which a busy process may have queued)
+    comes after it, and still comes."""
+    from app.live import actions
+
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    may_tell = asyncio.Event()
+    told: list[int] = []
+    call_taken = actions._call_taken
+
+    async def held_telling(me, interview_id):
+        await may_tell.wait()
+        await call_taken(me, interview_id)
+        told.append(interview_id)
+
+    monkeypatch.setattr(actions, "_call_taken", held_telling)
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert dispatched["type"] == "dispatched", dispatched
+        ticket = await candidate.request({"ticket"}, type="accept")
+        assert ticket["type"] == "ticket" and ticket["interview"] == dispatched["interview"], ticket
+        assert told == []  # the ticket came while the telling was held
+        may_tell.set()
+        for _ in range(100):
+            if told:
+                break
+            await asyncio.sleep(0.05)
+        assert told == [dispatched["interview"]]
+    await assert_invariants(db, live.id)
