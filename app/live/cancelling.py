@@ -59,6 +59,7 @@ async def end_event_day(connection: asyncpg.Connection, event_id: int) -> list[R
             interview=row["id"],
             interviewer=row["interviewer_id"],
             candidate=row["candidate_id"],
+            reason=REASON,
         )
         rooms.append(RoomToClose(row["janus_server"], row["room_id"], row["room_secret"]))
     if withdrawn:

@@ -158,6 +158,18 @@ class InterviewerFeed:
             if (interview is None or isinstance(interview, int)) and isinstance(mark, str):
                 await self.send({"type": "call_taken", "interview": interview, "mark": mark})
             return
+        if named.get("kind") == "offer_withdrawn":
+            # Why their offer ended before anyone joined: every window says it (the one that
+            # pressed Withdraw knows; the others, and every window when the candidate left
+            # the queue, would have to guess from the next state).
+            interview, reason = named.get("interview"), named.get("reason")
+            if (
+                named.get("interviewer") == self.interviewer_id
+                and isinstance(interview, int)
+                and isinstance(reason, str)
+            ):
+                await self.send({"type": "offer_ended", "interview": interview, "reason": reason})
+            return
         if named.get("kind") != "record_saved" or named.get("page") == self.page:
             return
         interview, version = named.get("interview"), named.get("version")

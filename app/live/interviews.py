@@ -226,6 +226,7 @@ async def withdraw_offer(connection: asyncpg.Connection, interviewer_id: int) ->
             interview=row["id"],
             interviewer=interviewer_id,
             candidate=candidate_id,
+            reason="withdrawn",
         )
         await notify(connection, row["event_id"], "queue")
         return _room(row)

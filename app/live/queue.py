@@ -204,6 +204,7 @@ async def leave(
                     interview=withdrawn["id"],
                     interviewer=withdrawn["interviewer_id"],
                     candidate=candidate_id,
+                    reason=offer_ends[1],
                 )
         await connection.execute(
             """

@@ -73,3 +73,24 @@ async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(ne
         await page.get_by_role("button", name="Checka in igen").click()
         await phase(page, "waiting")
         assert await page.get_by_text(OUT_SV).is_hidden()
+
+
+async def test_a_candidate_who_leaves_as_they_are_called_in_is_not_told_it_was_withdrawn(
+    new_page, base_url, db
+):
+    """Left the queue (on this page or another of theirs) as the call-in came, with its time
+    still running: the page shows the queue left and nothing withdrawn, and the interviewer
+    is told why the offer ended (`offer_ended`, the candidate left)."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en")
+        await offered(page, interviewer, "en")
+        offer = next(m for m in reversed(interviewer.messages) if m["type"] == "dispatched")
+        await queue.leave(db, event.candidates[0])  # another page of theirs said Leave
+        await phase(page, "left")
+        ended = await interviewer.wait_for(lambda m: m["type"] == "offer_ended")
+        assert ended == {"type": "offer_ended", "interview": offer["interview"], "reason": "left"}
+        await asyncio.sleep(0.3)  # any note the page would add
+        assert await page.get_by_text("The interviewer withdrew the call-in").count() == 0
+        assert all([await note.is_hidden() for note in await page.locator("[data-offer-note]").all()])

@@ -444,8 +444,9 @@ async def test_an_offer_not_taken_up_is_said(new_page, db, base_url):
         await page.wait_for_function("document.activeElement && document.activeElement.id === 'withdraw'")
         await candidate.request({"ok"}, type="leave")  # turns the offer down
         await page.wait_for_selector("#own-offer", state="hidden")
-        # The status line may be drawn from the state after the one that hid the offer.
-        said = "Kandidat 0 did not join. You can call in the next candidate."
+        # The status line may be drawn from the state after the one that hid the offer. The
+        # server says why it ended (`offer_ended`): they left the queue, not a miss.
+        said = "Kandidat 0 is no longer in the queue. You can call in the next candidate."
         await page.wait_for_selector(f"#lobby-status:text-is('{said}')", timeout=10000)
         assert await page.locator("#lobby-status").inner_text() == said
         assert await page.locator("#next").is_enabled()

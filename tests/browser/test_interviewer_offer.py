@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
-from tests.browser.interviewer_support import checked_in, first_in_interview, make_meeting_event, open_meeting
+from tests.browser.interviewer_support import (
+    checked_in,
+    first_in_interview,
+    make_meeting_event,
+    open_meeting,
+    shot,
+)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-interviewer")
@@ -18,11 +24,13 @@ TEXTS = {
         "called": "Du har kallat in Kandidat 1.",
         "withdraw": "Dra tillbaka erbjudandet",
         "withdrawn": "drogs tillbaka",
+        "gone": "Kandidat 0 står inte längre i kön.",
     },
     "en": {
         "called": "You have called in Kandidat 1.",
         "withdraw": "Withdraw offer",
         "withdrawn": "withdrawn",
+        "gone": "Kandidat 0 is no longer in the queue.",
     },
 }
 
@@ -115,3 +123,28 @@ async def test_another_window_says_the_offer_was_withdrawn_and_forgets_it_at_the
         await there.locator("#own-offer").wait_for()
         await there.wait_for_function("document.querySelector('#lobby-status').textContent === ''")
         await here.wait_for_function("document.querySelector('#lobby-status').textContent === ''")
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_every_window_says_the_candidate_left_as_they_were_called_in(new_page, db, base_url, language):
+    """The candidate left the queue while called in, the offer's time still running: both
+    windows of the interviewer say they are no longer in the queue (told by the server,
+    `offer_ended`), not that they did not join or that the offer was withdrawn."""
+    text = TEXTS[language]
+    _event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates) as recorders:
+        headers = {"Accept-Language": language}
+        here = await open_meeting(await new_page(extra_http_headers=headers), token)
+        there = await open_meeting(await new_page(extra_http_headers=headers), token)
+        await here.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        await here.locator("#next").click()
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await there.locator("#own-offer").wait_for()
+        assert (await recorders[0].request({"ok"}, type="leave"))["type"] == "ok"
+        for page in (here, there):
+            await page.locator("#own-offer").wait_for(state="hidden")
+            await page.wait_for_function(
+                f"document.querySelector('#lobby-status').textContent.includes({text['gone']!r})"
+            )
+            assert text["withdrawn"] not in await page.locator("#lobby-status").inner_text()
+        await shot(there, f"offer-ended-left-{language}")

@@ -393,7 +393,12 @@ class CandidatePage {
     else if (phase !== "interview" && this.preparing !== null) this.unprepare();
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {
       // Back from an offer without joining: say why (the offer still had time: withdrawn).
-      if (this.offer.secondsLeft() > 0) {
+      const timeLeft = this.offer.secondsLeft() > 0;
+      if (timeLeft && phase === "left" && state.queue.reason !== "missed") {
+        // They left the queue themselves as they were called in (here, or on another page
+        // of theirs): the page of the left queue says so; nothing was withdrawn.
+        this.note = null;
+      } else if (timeLeft) {
         this.note = N_("The interviewer withdrew the call-in. You keep your place in the queue.");
       } else if (phase === "left") {
         // The text of the left queue says why (queue.reason), as it does after a reload.

@@ -35,7 +35,11 @@ function endedText(reason) {
 // the interviewer's (Withdraw pressed there) when its time had not run out and the candidate
 // is still in the queue, where they keep their place; else they did not join (the time ran
 // out, or they turned it down and left the queue).
-function offerEndedText(offer, state, now) {
+function offerEndedText(offer, state, now, reason) {
+  // Told by the server (offer_ended) when the offer was withdrawn or the candidate left the
+  // queue; what the next state shows is the guess while it has not come (or for a miss).
+  if (reason === "withdrawn") return N_("The offer to %(name)s was withdrawn; they keep their place.");
+  if (reason !== undefined) return N_("%(name)s is no longer in the queue. You can call in the next candidate.");
   const expires = Date.parse(offer.offer_expires_at);
   const timeLeft = !Number.isNaN(expires) && now < expires - 1000;
   if (timeLeft && state.queue.some((entry) => entry.candidate === offer.candidate)) {
@@ -61,6 +65,7 @@ class MeetingPage {
         this.channel.close();
         this.loadLinkAgain();
       }
+      if (event.detail.type === "offer_ended") this.offerEnded(event.detail);
     });
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
@@ -74,6 +79,8 @@ class MeetingPage {
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
     this.lastOwn = null;  // the own interview in the last state
+    this.offerEndReasons = new Map();  // interview -> why its offer ended (offer_ended)
+    this.endedOffer = null;  // the ended offer the status line speaks of, and when it was set
     this.endPressed = false;  // End was pressed here, and the interview has not ended yet
     this.statusesTold = 0;  // how many times the status line was set (sayWhyEnded)
     this.underway = new Set();  // the kinds of action whose request has no reply yet
@@ -208,6 +215,23 @@ class MeetingPage {
   setProblem(text) {
     this.shown.problem = text;
     this.show("problem", text);
+  }
+
+  sayOfferEnded(offer, state) {
+    const text = offerEndedText(offer, state, this.clock.now(), this.offerEndReasons.get(offer.id));
+    this.setLobbyStatus(() => _(text, { name: offer.candidate_name }));
+    this.endedOffer = { offer, state, told: this.statusesTold };
+  }
+
+  // Why an offer of this interviewer's ended: said at once when the state that takes it
+  // away comes after, said again when it came first and the line still speaks of it.
+  offerEnded({ interview, reason }) {
+    if (this.offerEndReasons.size > 20) this.offerEndReasons.clear();
+    this.offerEndReasons.set(interview, reason);
+    const ended = this.endedOffer;
+    if (ended && ended.offer.id === interview && ended.told === this.statusesTold) {
+      this.sayOfferEnded(ended.offer, ended.state);
+    }
   }
 
   setLobbyStatus(text) {
@@ -371,8 +395,7 @@ class MeetingPage {
     // the lobby says the event is cancelled.)
     const cancelled = state.event?.state === "cancelled";
     if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw") && !cancelled) {
-      const name = lastOwn.candidate_name;
-      this.setLobbyStatus(() => _(offerEndedText(lastOwn, state, this.clock.now()), { name }));
+      this.sayOfferEnded(lastOwn, state);
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
       // on from Next, as after a withdrawal, instead of from the top of the page.
       const lost = document.activeElement === document.body || document.activeElement === $("withdraw");
