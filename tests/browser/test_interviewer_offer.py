@@ -4,6 +4,7 @@ not say it again."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -96,13 +97,11 @@ async def test_the_last_notes_come_back_when_an_offer_ends_without_an_interview(
             assert "(ended)" in await page.locator("#record-heading").inner_text()
 
 
-@pytest.mark.parametrize("language", ["sv", "en"])
-async def test_another_window_says_the_offer_was_withdrawn_and_forgets_it_at_the_next_offer(
-    new_page, db, base_url, language
-):
-    """Two windows of one interviewer: Withdraw pressed in one, the other said the candidate
-    did not join, and kept saying so under the next offer's banner."""
-    text = TEXTS[language]
+@asynccontextmanager
+async def called_in_with_two_windows(new_page, db, base_url, language):
+    """Two windows of one interviewer, two candidates waiting, the first called in by Next
+    in the first window (both show the offer); yields (that window, the other, the
+    candidates' recorders)."""
     _event, (token,), candidates = await make_meeting_event(db, candidates=2)
     async with checked_in(base_url, candidates) as recorders:
         headers = {"Accept-Language": language}
@@ -112,6 +111,17 @@ async def test_another_window_says_the_offer_was_withdrawn_and_forgets_it_at_the
         await here.locator("#next").click()
         await recorders[0].wait_for(lambda m: m["type"] == "offer")
         await there.locator("#own-offer").wait_for()
+        yield here, there, recorders
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_another_window_says_the_offer_was_withdrawn_and_forgets_it_at_the_next_offer(
+    new_page, db, base_url, language
+):
+    """Two windows of one interviewer: Withdraw pressed in one, the other said the candidate
+    did not join, and kept saying so under the next offer's banner."""
+    text = TEXTS[language]
+    async with called_in_with_two_windows(new_page, db, base_url, language) as (here, there, recorders):
         await here.locator("#withdraw").click()
         await there.locator("#own-offer").wait_for(state="hidden")
         await there.wait_for_function(
@@ -131,15 +141,7 @@ async def test_every_window_says_the_candidate_left_as_they_were_called_in(new_p
     windows of the interviewer say they are no longer in the queue (told by the server,
     `offer_ended`), not that they did not join or that the offer was withdrawn."""
     text = TEXTS[language]
-    _event, (token,), candidates = await make_meeting_event(db, candidates=2)
-    async with checked_in(base_url, candidates) as recorders:
-        headers = {"Accept-Language": language}
-        here = await open_meeting(await new_page(extra_http_headers=headers), token)
-        there = await open_meeting(await new_page(extra_http_headers=headers), token)
-        await here.wait_for_function("document.querySelectorAll('#queue li').length === 2")
-        await here.locator("#next").click()
-        await recorders[0].wait_for(lambda m: m["type"] == "offer")
-        await there.locator("#own-offer").wait_for()
+    async with called_in_with_two_windows(new_page, db, base_url, language) as (here, there, recorders):
         assert (await recorders[0].request({"ok"}, type="leave"))["type"] == "ok"
         for page in (here, there):
             await page.locator("#own-offer").wait_for(state="hidden")
