@@ -374,7 +374,7 @@ async def _read_event_view(
 
 
 def _waits_of(row: asyncpg.Record) -> tuple[list[float], float]:
-    return queue.waits_from(row["average"], row["interview_minutes"], list(row["busy"]), row["now"])
+    return queue.waits_from(list(row["average"]), row["interview_minutes"], list(row["busy"]), row["now"])
 
 
 def _event_facts(event: asyncpg.Record) -> dict[str, Any]:

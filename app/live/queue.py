@@ -327,10 +327,11 @@ async def waiting_positions(
     return rules.positions(items, now, live.grace_seconds, free_in, average)
 
 
-# The mean real interview (rules.average_interview_seconds, taken in SQL: one row, not one
-# per interview held), of the event $1.
+# The interviews held in the event $1, for the mean interview (rules.average_interview_seconds):
+# their total seconds and their number, summed in SQL (one row, not one per interview held).
 AVERAGE_SQL = """
-    SELECT avg(extract(epoch FROM ended_at - started_at)::float8) FROM interview
+    SELECT ARRAY[coalesce(sum(extract(epoch FROM ended_at - started_at)::float8), 0), count(*)]
+    FROM interview
     WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
       AND ended_at > started_at"""
 # The interviewers of the event $1 active now: in the rotation (connected, not paused), or
@@ -347,16 +348,16 @@ BUSY_SQL = """
 
 
 def waits_from(
-    average: float | None,
+    held: list[float],
     interview_minutes: int | None,
     busy: list[tuple[str | None, dt.datetime | None]],
     now: dt.datetime,
 ) -> tuple[list[float], float]:
-    """The waits' inputs from what AVERAGE_SQL and BUSY_SQL read (the state and end of each
-    active interviewer's interview): the seconds until each is free, and the mean interview
-    (the event's set length until one has ended)."""
-    if average is None:
-        average = (interview_minutes or 1) * 60.0
+    """The waits' inputs from what AVERAGE_SQL (the interviews held: their total seconds and
+    number) and BUSY_SQL read (the state and end of each active interviewer's interview):
+    the seconds until each is free, and the mean interview (rules.average_interview_seconds)."""
+    total, count = held
+    average = rules.blended_average(total, int(count), interview_minutes or 1)
     return [
         average if state == "offered" else rules.remaining_seconds(ends_at, now) for state, ends_at in busy
     ], average
@@ -367,6 +368,6 @@ async def wait_inputs(
 ) -> tuple[list[float], float]:
     """What the estimated waits are made of (rules.estimated_waits): the seconds until each
     active interviewer is free, and the mean real interview."""
-    average = await connection.fetchval(AVERAGE_SQL, event_id)
+    held = await connection.fetchval(AVERAGE_SQL, event_id)
     busy = await connection.fetch(BUSY_SQL, event_id)
-    return waits_from(average, interview_minutes, [(row["state"], row["ends_at"]) for row in busy], now)
+    return waits_from(list(held), interview_minutes, [(row["state"], row["ends_at"]) for row in busy], now)

@@ -61,13 +61,23 @@ def queue_order(items: Iterable[QueueItem], now: dt.datetime, grace_seconds: flo
     return sorted(eligible, key=lambda item: (item.queued_at, item.entry_id))
 
 
+# In the mean interview the estimated waits are made of, the event's minutes per interview
+# count as this many interviews held: the first few real ones move the estimate, and do not
+# replace it (one candidate who left a call after five seconds must not tell everyone
+# waiting that their turn is a minute away); over a day of interviews the real ones decide.
+SET_LENGTH_WEIGHT = 3
+
+
 def average_interview_seconds(durations: Sequence[float], fallback_minutes: int) -> float:
-    """The mean real duration of the interviews held so far; the event's minutes per
-    interview until there is one."""
+    """The mean duration of the interviews held so far, with the event's minutes per
+    interview counted as SET_LENGTH_WEIGHT of them (all of it until one is held)."""
     real = [d for d in durations if d > 0]
-    if not real:
-        return fallback_minutes * 60.0
-    return sum(real) / len(real)
+    return blended_average(sum(real), len(real), fallback_minutes)
+
+
+def blended_average(total_seconds: float, held: int, set_minutes: int) -> float:
+    """average_interview_seconds from the interviews' total and number (as SQL sums them)."""
+    return (total_seconds + SET_LENGTH_WEIGHT * set_minutes * 60.0) / (held + SET_LENGTH_WEIGHT)
 
 
 def estimated_waits(count: int, free_in: Sequence[float], average_seconds: float) -> list[float | None]:

@@ -34,7 +34,7 @@ async def test_check_in_orders_the_queue_and_estimates_waits(db, settings):
     waits = [w.wait_seconds for w in await queue.waiting_positions(db, event.id, live)]
     assert waits == [0, 0, 600]  # two free interviewers, ten minutes per interview
 
-    # Real durations replace the event's minutes: one interview of 4 minutes was held.
+    # Real durations move the estimate from the event's minutes: one interview of 4 minutes.
     await db.execute(
         """
         INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
@@ -48,7 +48,8 @@ async def test_check_in_orders_the_queue_and_estimates_waits(db, settings):
     )
     await set_presence(db, event.interviewers[1], paused=True)
     waits = [w.wait_seconds for w in await queue.waiting_positions(db, event.id, live)]
-    assert waits == pytest.approx([0, 240, 480], abs=1)
+    # The mean interview: the 4 minutes held, with the set 10 counted as three held.
+    assert waits == pytest.approx([0, 510, 1020], abs=1)
 
 
 async def test_check_in_is_idempotent_and_leave_then_return_goes_last(db, settings):

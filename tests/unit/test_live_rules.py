@@ -51,7 +51,12 @@ def test_equal_times_are_ordered_by_entry_id():
 
 def test_average_uses_real_durations_or_the_event_minutes():
     assert rules.average_interview_seconds([], 10) == 600
-    assert rules.average_interview_seconds([300, 500], 10) == 400
+    # The set length counts as SET_LENGTH_WEIGHT (3) interviews: (300 + 500 + 3 × 600) / 5
+    assert rules.average_interview_seconds([300, 500], 10) == 520
+    # One very short interview moves the estimate; it does not become it.
+    assert rules.average_interview_seconds([5], 10) == (5 + 1800) / 4
+    # A day of real interviews decides it.
+    assert abs(rules.average_interview_seconds([240] * 200, 10) - 245) < 1
     assert rules.average_interview_seconds([0], 7) == 420  # nothing real yet
 
 
