@@ -4,9 +4,10 @@ A message of type T from a candidate runs CANDIDATE_ACTIONS[T], from an intervie
 INTERVIEWER_ACTIONS[T] (the types and their fields: app/live/PROTOCOL.md; parsing:
 protocol.py). An action gets who sent it (`Candidate` or `Interviewer`, with what the
 process offers them: `Services`) and the parsed message, and returns `Done`: the reply, if
-not a plain `ok`, and the Janus rooms it ended. app/live/channel.py runs it, destroys those
-rooms after the database connection is back in the pool (a Janus call may take seconds),
-and sends the state and the reply.
+not a plain `ok`, the Janus rooms it ended, and what others are told once the reply is out
+(`then`). app/live/channel.py runs it, destroys those rooms after the database connection
+is back in the pool (a Janus call may take seconds), sends the state and the reply, and
+then runs `then`.
 
 The transactions on the path of an interview changing hands (accept, withdraw, end, leave)
 take their connection from `Services.urgent`, a few connections of their own, so that they
@@ -21,6 +22,7 @@ offer is out by then, and the urgent connections are for the next offers and joi
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -41,7 +43,7 @@ from app.live import (
     presence,
     queue,
 )
-from app.live.channel import Socket
+from app.live.channel import DATABASE_UNAVAILABLE, Socket
 from app.live.connections import LIVE_PROCESS
 from app.live.dispatch import Dispatched, Offer, Rooms
 from app.live.errors import LiveError
@@ -205,11 +207,29 @@ async def _call_taken(me: Candidate, interview_id: int) -> None:
     """The candidate's other pages (another device, a tab of another browser) are told that
     this one takes the call: its ticket's Janus token replaced theirs, and a page that then
     joined again by itself, with a ticket of its own, would knock this one out in turn, and
-    so on (docs/calls.md, "One page in the call"). They stop and offer to take it back."""
-    async with me.services.pool.acquire() as connection:
-        await queue.notify(
-            connection, me.event_id, "call_taken", candidate=me.id, interview=interview_id, page=me.page
-        )
+    so on (docs/calls.md, "One page in the call"). They stop and offer to take it back.
+    Sent after the ticket's reply (Done.then), so nobody retries it: a database that went
+    away since the accept is tried again a few times."""
+    for wait in (*CALL_TAKEN_RETRIES, None):
+        try:
+            async with me.services.pool.acquire() as connection:
+                await queue.notify(
+                    connection,
+                    me.event_id,
+                    "call_taken",
+                    candidate=me.id,
+                    interview=interview_id,
+                    page=me.page,
+                )
+            return
+        except DATABASE_UNAVAILABLE:
+            if wait is None:
+                raise
+            await asyncio.sleep(wait)
+
+
+# The seconds between the tries of telling a candidate's other pages of a Join (_call_taken).
+CALL_TAKEN_RETRIES = (0.5, 1.0, 2.0)
 
 
 # What `prepared` carries of the join info: the way to the Janus server and the session's

@@ -360,15 +360,13 @@ async def serve(
     await hub.subscribe(socket.event_id, socket)
     pings.add(socket)
     writer = asyncio.create_task(socket.write(), name="live-socket-writer")
-    # What the socket's actions leave for after their reply, beside its next messages: the
-    # Janus rooms they ended, being destroyed, and what others are told (Done.then).
-    closing = Background("live-after-reply", log)
+    # What the socket's actions leave to run beside its next messages: the Janus rooms they
+    # ended, being destroyed once the action has committed, and what others are told once
+    # the reply is out (Done.then).
+    closing = Background("live-after-action", log)
 
-    def after_reply(done: Done) -> None:
-        if done.rooms:
-            closing.start(_close_rooms(request.app, done.rooms))
-        if done.then is not None:
-            closing.start(done.then())
+    def close_later(rooms: tuple[Any, ...]) -> None:
+        closing.start(_close_rooms(request.app, rooms))
 
     try:
         if await opened():
@@ -406,7 +404,8 @@ async def serve(
                 actions,
                 run,
                 lambda: hub.views.changed(socket.event_id),
-                after_reply,
+                close_later,
+                closing.start,
             )
     finally:
         pings.discard(socket)
@@ -435,7 +434,8 @@ async def _answer(
     actions: dict[str, Action],
     perform: Perform | None,
     changed: Callable[[], None],
-    after_reply: Callable[[Done], None],
+    close_later: Callable[[tuple[Any, ...]], None],
+    after_reply: Callable[[Awaitable[None]], object],
 ) -> None:
     """Exactly one reply to one message: its result, or an error with a stable code. The
     state reflecting the change comes before it, read afresh for this socket; or
@@ -453,6 +453,8 @@ async def _answer(
             action = actions[message["type"]]
             assert perform is not None, "only a channel without actions (the organizer's) has none"
             done = await perform(action, message)
+            if done.rooms:
+                close_later(done.rooms)
             OUTAGE.over()
             reply = done.reply or {"type": "ok", "for": message["type"]}
             stale = done.holds is not None and socket.holds is not None and socket.holds(*done.holds)
@@ -475,8 +477,8 @@ async def _answer(
     if reply.get("type") == "error":
         METRICS.errors.labels(code=reply["code"]).inc()
     await socket.send(reply)
-    if done is not None:
-        after_reply(done)
+    if done is not None and done.then is not None:
+        after_reply(done.then())
     if stale:  # the room moved before the page got its ticket: after the reply, its news
         try:
             await socket.refresh()

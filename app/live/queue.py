@@ -367,7 +367,7 @@ async def wait_inputs(
     connection: asyncpg.Connection, event_id: int, now: dt.datetime, interview_minutes: int | None
 ) -> tuple[list[float], float]:
     """What the estimated waits are made of (rules.estimated_waits): the seconds until each
-    active interviewer is free, and the mean real interview."""
+    active interviewer is free, and the mean interview (rules.average_interview_seconds)."""
     held = await connection.fetchval(AVERAGE_SQL, event_id)
     busy = await connection.fetch(BUSY_SQL, event_id)
     return waits_from(list(held), interview_minutes, [(row["state"], row["ends_at"]) for row in busy], now)

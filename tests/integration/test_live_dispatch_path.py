@@ -6,6 +6,7 @@ event's update (app/live/PROTOCOL.md, "Replies"); a *Join* before the room waits
 from __future__ import annotations
 
 import asyncio
+import json
 from contextlib import asynccontextmanager
 
 from app.keys import JANUS, LIVE_HUB, SETTINGS
@@ -242,3 +243,39 @@ async def test_the_ticket_of_a_join_does_not_wait_for_the_other_pages_being_told
             await asyncio.sleep(0.05)
         assert told == [dispatched["interview"]]
     await assert_invariants(db, live.id)
+
+
+async def test_the_other_pages_hear_of_a_join_after_a_moment_without_the_database(
+    app_server, base_url, db, monkeypatch
+):
+    """The notice to the candidate's other pages goes after the ticket, so nobody would send
+    it again: a database connection lost just then is tried again."""
+    from app.live import actions
+    from app.live import queue as live_queue
+
+    monkeypatch.setattr(actions, "CALL_TAKEN_RETRIES", (0.05,))
+    notify, tries = live_queue.notify, []
+
+    async def lost_once(connection, event_id, kind, **fields):
+        if kind == "call_taken":
+            tries.append(kind)
+            if len(tries) == 1:
+                raise ConnectionResetError
+        await notify(connection, event_id, kind, **fields)
+
+    monkeypatch.setattr(live_queue, "notify", lost_once)
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    heard: list[dict] = []
+    await db.add_listener(live_queue.channel(live.id), lambda *args: heard.append(json.loads(args[-1])))
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        await candidate.wait_for(lambda m: m["type"] == "state")
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert (await candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
+        for _ in range(100):
+            if any(n["kind"] == "call_taken" for n in heard):
+                break
+            await asyncio.sleep(0.05)
+    assert tries == ["call_taken", "call_taken"]
+    assert [n["interview"] for n in heard if n["kind"] == "call_taken"] == [dispatched["interview"]]

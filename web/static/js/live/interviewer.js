@@ -35,11 +35,15 @@ function endedText(reason) {
 // the interviewer's (Withdraw pressed there) when its time had not run out and the candidate
 // is still in the queue, where they keep their place; else they did not join (the time ran
 // out, or they turned it down and left the queue).
+// The reasons of offer_ended that take the candidate out of the queue: they left it (or
+// turned the offer down), or their registration ended.
+const LEFT_THE_QUEUE = new Set(["left", "cancelled", "removed", "erased"]);
+
 function offerEndedText(offer, state, now, reason) {
   // Told by the server (offer_ended) when the offer was withdrawn or the candidate left the
   // queue; what the next state shows is the guess while it has not come (or for a miss).
   if (reason === "withdrawn") return N_("The offer to %(name)s was withdrawn; they keep their place.");
-  if (reason !== undefined) return N_("%(name)s is no longer in the queue. You can call in the next candidate.");
+  if (LEFT_THE_QUEUE.has(reason)) return N_("%(name)s is no longer in the queue. You can call in the next candidate.");
   const expires = Date.parse(offer.offer_expires_at);
   const timeLeft = !Number.isNaN(expires) && now < expires - 1000;
   if (timeLeft && state.queue.some((entry) => entry.candidate === offer.candidate)) {
@@ -220,18 +224,21 @@ class MeetingPage {
   sayOfferEnded(offer, state) {
     const text = offerEndedText(offer, state, this.clock.now(), this.offerEndReasons.get(offer.id));
     this.setLobbyStatus(() => _(text, { name: offer.candidate_name }));
-    this.endedOffer = { offer, state, told: this.statusesTold };
+    this.endedOffer = { offer, state, told: this.statusesTold, text };
   }
 
   // Why an offer of this interviewer's ended: said at once when the state that takes it
-  // away comes after, said again when it came first and the line still speaks of it.
+  // away comes after; when that state came first and the line still speaks of the offer,
+  // said again if it says something else (not read out twice), and not for a withdrawal
+  // pressed here (its reply says it).
   offerEnded({ interview, reason }) {
     if (this.offerEndReasons.size > 20) this.offerEndReasons.clear();
     this.offerEndReasons.set(interview, reason);
     const ended = this.endedOffer;
-    if (ended && ended.offer.id === interview && ended.told === this.statusesTold) {
-      this.sayOfferEnded(ended.offer, ended.state);
-    }
+    if (!ended || ended.offer.id !== interview || ended.told !== this.statusesTold) return;
+    if (ended.text === null && reason === "withdrawn") return;
+    const text = offerEndedText(ended.offer, ended.state, this.clock.now(), reason);
+    if (text !== ended.text) this.sayOfferEnded(ended.offer, ended.state);
   }
 
   setLobbyStatus(text) {
@@ -394,7 +401,15 @@ class MeetingPage {
     // (An offer taken back because the event was cancelled is not the candidate's doing:
     // the lobby says the event is cancelled.)
     const cancelled = state.event?.state === "cancelled";
-    if (lastOwn && lastOwn.state === "offered" && !own && !this.underway.has("withdraw") && !cancelled) {
+    const offerGone = lastOwn && lastOwn.state === "offered" && !own && !cancelled;
+    if (offerGone && this.underway.has("withdraw")) {
+      // Withdraw pressed here, its reply still to come: the reply says it was withdrawn,
+      // unless the offer ended otherwise first (the candidate left), which the server's
+      // notice says, now or when it comes.
+      const reason = this.offerEndReasons.get(lastOwn.id);
+      if (reason !== undefined && reason !== "withdrawn") this.sayOfferEnded(lastOwn, state);
+      else this.endedOffer = { offer: lastOwn, state, told: this.statusesTold, text: null };
+    } else if (offerGone) {
       this.sayOfferEnded(lastOwn, state);
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
       // on from Next, as after a withdrawal, instead of from the top of the page.
