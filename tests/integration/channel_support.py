@@ -161,22 +161,24 @@ async def interviewer_in_interview_twice(
 
 class Page:
     """What the candidate's page keeps of the queue (web/static/js/live/queue-place.js, in
-    Python): the last state's `queue`, moved by each `queue` message it can apply."""
+    Python): the last state's `queue`, moved by each `queue` message it can apply, and the
+    waits' inputs (`wait`) of the last state or message applied (candidate.js)."""
 
     def __init__(self, recorder):
         self.recorder, self.read, self.queue, self.unapplied = recorder, 0, None, 0
+        self.wait: dict | None = None
 
     def catch_up(self) -> None:
         for message in self.recorder.messages[self.read :]:
             if message["type"] == "state":
-                self.queue = message["queue"]
+                self.queue, self.wait = message["queue"], message.get("wait")
             elif message["type"] == "queue":
                 q = self.queue
                 if q is None or q["v"] is None or q["v"] > message["prev"] or q["position"] is None:
                     self.unapplied += 1
                     continue
                 position = place_after(q["position"], message["left"], message["joined"])
-                wait = message["wait"]
+                wait = self.wait = message["wait"]
                 self.queue = {
                     **q,
                     "v": message["v"],

@@ -106,19 +106,24 @@ async def test_a_dead_process_sockets_are_reaped_as_disconnections(app_server, d
 
 async def test_a_process_never_reaps_itself(app_server, db):
     """A process whose event loop took longer than STALE_SECONDS from its beat to its reaping
-    (a reconnect storm on a busy machine) is alive: its sockets stay listed."""
+    (a reconnect storm on a busy machine) is alive: its sockets stay listed. (In one
+    transaction: to the running app's own reaper the made-up process looks dead, and it
+    must not see it.)"""
     live = await make_live_event(db, interviewers=0, candidates=1)
     (candidate,) = live.candidates
     await db.execute("INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", live.id, candidate)
     own = uuid.uuid4()
-    await db.execute("INSERT INTO live_process (id, seen_at) VALUES ($1, now() - interval '1 minute')", own)
-    await connections.open_connection(db, own, candidate_id=candidate)
+    async with db.transaction():
+        await db.execute(
+            "INSERT INTO live_process (id, seen_at) VALUES ($1, now() - interval '1 minute')", own
+        )
+        await connections.open_connection(db, own, candidate_id=candidate)
 
-    assert await connections.reap_dead_processes(db, own=own) == 0
-    assert await db.fetchval("SELECT count(*) FROM live_connection WHERE process_id = $1", own) == 1
-    assert await _disconnected_at(db, candidate) is None
-    assert await connections.reap_dead_processes(db, stopping=own, own=own) == 1  # shutting down
-    assert not await db.fetchval("SELECT count(*) FROM live_process WHERE id = $1", own)
+        assert await connections.reap_dead_processes(db, own=own) == 0
+        assert await db.fetchval("SELECT count(*) FROM live_connection WHERE process_id = $1", own) == 1
+        assert await _disconnected_at(db, candidate) is None
+        assert await connections.reap_dead_processes(db, stopping=own, own=own) == 1  # shutting down
+        assert not await db.fetchval("SELECT count(*) FROM live_process WHERE id = $1", own)
 
 
 async def test_the_interviewer_withdraws_an_offer_and_the_candidate_keeps_the_place(app_server, base_url, db):

@@ -145,7 +145,7 @@ async def test_a_killed_app_process_loses_nothing(app_server, stack, settings, d
                     if socket in sockets:  # the place the page shows: the queue messages'
                         page = Page(socket)
                         page.catch_up()
-                        state = {**state, "queue": page.queue}
+                        state = {**state, "queue": page.queue, "wait": page.wait}
                     states.append(state)
                 return states
 
