@@ -6,8 +6,9 @@ thousand waiting candidates ten thousand rounds of queries. Read here, it costs 
 statement (VIEW_SQL: one snapshot, one round trip), which takes in
 
 - the queue's order as one array of candidate ids (the shared fact every waiting
-  candidate's position is cut from: their index in it), the queue state of everyone
-  checked in as two more arrays, and the counts, all in one pass of the database;
+  candidate's position is cut from: their index in it) and the queue state of everyone
+  checked in as two more arrays, each read from an index of its own in its order, and the
+  number registered as kept (migration 0039), not counted;
 - the head of the queue (HEAD_ROWS, with names), the live interviews, the unanswered
   feedback, the messages and the interviewers' wait inputs: each bounded by what is under
   way, not by how many registered.
@@ -55,23 +56,32 @@ MAX_AGE = 1.0
 # may show fewer to keep the state within its size budget).
 HEAD_ROWS = 30
 
-# Which of the queue's states a candidate is in; "waiting" ones have a position when they
-# are dispatchable (rules.dispatchable), the same test the dispatcher applies in SQL.
-QUEUE_SQL = """
-    SELECT count(*) AS registered, count(q.id) AS checked_in,
-           count(*) FILTER (WHERE q.left_reason = 'missed') AS missed,
-           coalesce(array_agg(q.candidate_id ORDER BY q.queued_at, q.id) FILTER (
-               WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
-                   OR q.disconnected_at > now() - make_interval(secs => $2))), '{}') AS ordered,
-           coalesce(array_agg(q.candidate_id) FILTER (WHERE q.state = 'waiting' AND
-               q.disconnected_at <= now() - make_interval(secs => $2)), '{}') AS stale,
-           coalesce(array_agg(q.candidate_id) FILTER (WHERE q.state <> 'waiting'), '{}')
-               AS other_ids,
-           coalesce(array_agg(CASE WHEN q.state = 'left' AND q.left_reason = 'missed'
-                   THEN 'left:missed' ELSE q.state::text END) FILTER (WHERE q.state <> 'waiting'), '{}')
-               AS other_states
-    FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
-    WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
+# The queue's parts, each read from an index of its own (migration 0054) and bounded by what
+# it holds: the order, in its index's order (no sort, and no join: a waiting entry's
+# registration is live, which the database holds); the waiting whose grace ran out; everyone
+# past waiting (offered, in a call, away, left, done) whose registration is live. "waiting"
+# ones have a position when they are dispatchable (rules.dispatchable), the same test the
+# dispatcher applies in SQL. Everyone checked in is in one of the three, so the counts are
+# theirs (_counts).
+FRESH = "(disconnected_at IS NULL OR disconnected_at > now() - make_interval(secs => $2))"
+STALE = "disconnected_at <= now() - make_interval(secs => $2)"
+PASSED = """
+    FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
+    WHERE q.event_id = $1 AND q.state <> 'waiting' AND c.cancelled_at IS NULL
+      AND c.erased_at IS NULL"""
+QUEUE_SQL = f"""
+    SELECT registered_count($1) AS registered,
+           ARRAY(SELECT candidate_id FROM queue_entry
+                 WHERE event_id = $1 AND state = 'waiting' AND {FRESH}
+                 ORDER BY queued_at, id) AS ordered,
+           ARRAY(SELECT candidate_id FROM queue_entry
+                 WHERE event_id = $1 AND state = 'waiting' AND {STALE}) AS stale,
+           passed.*
+    FROM (SELECT coalesce(array_agg(q.candidate_id), '{{}}') AS other_ids,
+                 coalesce(array_agg(CASE WHEN q.state = 'left' AND q.left_reason = 'missed'
+                     THEN 'left:missed' ELSE q.state::text END), '{{}}') AS other_states,
+                 count(*) FILTER (WHERE q.left_reason = 'missed') AS missed
+          {PASSED}) passed"""
 
 # The event's own row: the clock, the snapshot the statement reads in, its state and end.
 EVENT_SQL = """
@@ -118,8 +128,9 @@ VIEW_SQL = f"""
     WITH ev AS ({EVENT_SQL}), entries AS ({QUEUE_SQL})
     SELECT ev.*, entries.*,
            ARRAY(SELECT ROW(c.id, c.name, q.queued_at)
-                 FROM candidate c JOIN queue_entry q ON q.candidate_id = c.id
-                 WHERE c.id = ANY(entries.ordered[1:{HEAD_ROWS}])) AS head,
+                 FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
+                 WHERE q.event_id = $1 AND q.state = 'waiting' AND {FRESH}
+                 ORDER BY q.queued_at, q.id LIMIT {HEAD_ROWS}) AS head,
            ARRAY(SELECT ROW(i.id, i.state::text, i.candidate_id, i.interviewer_id,
                             i.offer_expires_at, i.started_at, i.ends_at, i.extended_minutes,
                             i.room_generation,
@@ -162,14 +173,13 @@ RENEW_SQL = f"""
     WITH ev AS ({EVENT_SQL})
     SELECT ev.*, ({queue.AVERAGE_SQL}) AS average,
            ARRAY(SELECT ROW(b.state, b.ends_at) FROM ({queue.BUSY_SQL}) b) AS busy,
-           counts.*
-    FROM ev, (SELECT count(*) AS registered, count(q.id) AS checked_in,
-                     count(*) FILTER (WHERE q.state = 'waiting' AND (q.disconnected_at IS NULL
-                         OR q.disconnected_at > now() - make_interval(secs => $2))) AS waiting,
-                     count(*) FILTER (WHERE q.state = 'waiting' AND
-                         q.disconnected_at <= now() - make_interval(secs => $2)) AS stale
-              FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
-              WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL) counts"""
+           registered_count($1) AS registered,
+           (SELECT count(*) FROM queue_entry
+            WHERE event_id = $1 AND state = 'waiting' AND {FRESH}) AS waiting,
+           (SELECT count(*) FROM queue_entry
+            WHERE event_id = $1 AND state = 'waiting' AND {STALE}) AS stale,
+           (SELECT count(*) {PASSED}) AS passed
+    FROM ev"""
 
 
 @dataclass
@@ -326,11 +336,12 @@ def _order_holds(held: EventView, counts: asyncpg.Record) -> bool:
     without a notification: a disconnected candidate's grace running out takes them out of
     it (the stale count grows) and nothing else does silently; every other change notifies,
     and a notified change makes the view stale before its age does."""
+    stale = sum(1 for state in held.others.values() if state == "waiting")
     return (
         counts["registered"] == held.counts["registered"]
-        and counts["checked_in"] == held.counts["checked_in"]
         and counts["waiting"] == len(held.order)
-        and counts["stale"] == sum(1 for c, state in held.others.items() if state == "waiting")
+        and counts["stale"] == stale
+        and counts["passed"] == len(held.others) - stale
     )
 
 
@@ -347,11 +358,9 @@ async def _read_event_view(
     order = list(row["ordered"])
     others = dict.fromkeys(row["stale"], "waiting")
     others.update(zip(row["other_ids"], row["other_states"]))
-    place = {candidate: index for index, candidate in enumerate(order[:HEAD_ROWS])}
-    head = sorted(
-        ({"candidate_id": c, "name": name, "queued_at": at} for c, name, at in row["head"]),
-        key=lambda entry: place[entry["candidate_id"]],
-    )
+    checked_in = len(order) + len(others)  # every entry is in the order or among the others
+    # In the order's own order: the same index in the same snapshot.
+    head = [{"candidate_id": c, "name": name, "queued_at": at} for c, name, at in row["head"]]
     free_in, average = _waits_of(row)
     return EventView(
         row["now"],
@@ -359,7 +368,7 @@ async def _read_event_view(
         order,
         others,
         head,
-        {"registered": row["registered"], "checked_in": row["checked_in"], "waiting": len(order)},
+        {"registered": row["registered"], "checked_in": checked_in, "waiting": len(order)},
         free_in,
         average,
         [dict(zip(LIVE_COLUMNS, values)) for values in row["live"]],

@@ -12,7 +12,10 @@ every waiting candidate's place asked for by the round's sort):
    reconnect storm's first states cause every MAX_AGE): renewed from the held one where the
    app has that (read_event_view's `held`), else read in full;
 3. the baseline, in the same run: `SELECT 1` on the same connection, K times (a round trip's
-   own CPU), and one pass over N ids making a dict (the least a read of N can cost in Python).
+   own CPU), and one pass over N ids making a dict (the least a read of N can cost in Python);
+4. PostgreSQL's own time for the view's statements (EXPLAIN ANALYZE, the median of K),
+   beside the event's registrations joined to their entries and counted (what a read of
+   every registration costs it, JOINED_SQL) and one row read by its key.
 
 With --app-root the same for another checkout's app (the code before a change, say).
 """
@@ -21,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
+import statistics
 import sys
 import time
 from functools import partial
@@ -97,9 +102,39 @@ async def measure(args: argparse.Namespace, environ: dict[str, str]) -> dict[str
         for _ in range(args.reads):
             {c: i for i, c in enumerate(ids, 1)}
         figures["baseline: a dict of the N ids"] = (time.process_time() - started) / args.reads
+        grace = float(settings.live.grace_seconds)
+        figures["PostgreSQL: the view read"] = await executed(
+            db, args.reads, event_view.VIEW_SQL, event.id, grace, event_view.MESSAGES_SHOWN
+        )
+        figures["PostgreSQL: the view renewed"] = await executed(
+            db, args.reads, event_view.RENEW_SQL, event.id, grace
+        )
+        figures["PostgreSQL baseline: the registrations joined"] = await executed(
+            db, args.reads, JOINED_SQL, event.id
+        )
+        figures["PostgreSQL baseline: one row by its key"] = await executed(
+            db, args.reads, "SELECT state FROM event WHERE id = $1", event.id
+        )
         return figures
     finally:
         await db.close()
+
+
+# What a read of every registration of the event with its queue entry costs PostgreSQL (the
+# view read that before migration 0054): the work the view's indexes are there to avoid.
+JOINED_SQL = """
+    SELECT count(*), count(q.id) FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
+    WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
+
+
+async def executed(db: Any, times: int, sql: str, *params: Any) -> float:
+    """PostgreSQL's own time for `sql` (EXPLAIN ANALYZE's execution time, in seconds), the
+    median of `times`: no round trip, no decoding."""
+    spent = []
+    for _ in range(times):
+        plan = await db.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *params)
+        spent.append(json.loads(plan)[0]["Execution Time"] / 1000)
+    return statistics.median(spent)
 
 
 def main() -> int:
@@ -114,7 +149,8 @@ def main() -> int:
     figures = in_process(args, partial(measure, args))
     print(f"One read of an event's view, {args.waiting} waiting, the app of {args.app_root}")
     for name, seconds in figures.items():
-        print(f"  {name:44s} {seconds * 1000:8.3f} ms{'' if 'wall' in name else ' CPU'}")
+        kind = "" if "wall" in name or "PostgreSQL" in name else " CPU"
+        print(f"  {name:46s} {seconds * 1000:8.3f} ms{kind}")
     return 0
 
 

@@ -569,10 +569,17 @@ async def test_a_page_let_in_no_more_loads_itself_again(new_page, base_url, db):
     page = await open_candidate(new_page, base_url, token, "en")
     await page.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
     await phase(page, "waiting")
-    await db.execute(
-        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1",
-        event.candidates[0],
-    )
+    # The employer's Remove without its notice (as if it was sent while the socket was away):
+    # the registration ends and its entry leaves the queue with it (the database holds that).
+    async with db.transaction():
+        await db.execute(
+            "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1",
+            event.candidates[0],
+        )
+        await db.execute(
+            "UPDATE queue_entry SET state = 'left', left_reason = 'candidate' WHERE candidate_id = $1",
+            event.candidates[0],
+        )
     await page.evaluate("window.candidatePage.channel.ws.close()")  # the network drops
     await page.get_by_text("has cancelled your registration for this event").wait_for(timeout=30000)
 

@@ -549,7 +549,17 @@ async def test_a_removed_candidate_is_not_dispatched(app_server, db, pool, setti
     from app.candidates import queries as candidate_queries
     from app.live import dispatch, queue
 
+    import asyncpg
+
+    from app.live import leaving
+
     live = await make_live_event(db, interviewers=1, candidates=1)
     await queue.check_in(db, live.candidates[0], settings.live)
-    assert await candidate_queries.cancel(db, live.candidates[0], "employer")
+    # A registration ended without its candidate taken out of the queue: the database refuses it.
+    with pytest.raises(asyncpg.CheckViolationError):
+        async with db.transaction():
+            await candidate_queries.cancel(db, live.candidates[0], "employer")
+    async with db.transaction():  # as the employer's Remove does
+        assert await candidate_queries.cancel(db, live.candidates[0], "employer")
+        await leaving.end_on_event_day(db, live.id, live.candidates[0], "removed", by_candidate=False)
     assert await dispatch.dispatch(pool, live.interviewers[0], settings.live) is None
