@@ -65,10 +65,14 @@ HEAD_ROWS = 30
 # theirs (_counts).
 FRESH = "(disconnected_at IS NULL OR disconnected_at > now() - make_interval(secs => $2))"
 STALE = "disconnected_at <= now() - make_interval(secs => $2)"
+# The registration of each entry past waiting looked up by its key, as a subquery the planner
+# keeps per entry: joined, a plan made without the table's statistics (a new event's burst of
+# check-ins) scans every registration of every event instead.
 PASSED = """
-    FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
-    WHERE q.event_id = $1 AND q.state <> 'waiting' AND c.cancelled_at IS NULL
-      AND c.erased_at IS NULL"""
+    FROM queue_entry q
+    WHERE q.event_id = $1 AND q.state <> 'waiting'
+      AND (SELECT c.cancelled_at IS NULL AND c.erased_at IS NULL FROM candidate c
+           WHERE c.id = q.candidate_id)"""
 QUEUE_SQL = f"""
     SELECT registered_count($1) AS registered,
            ARRAY(SELECT candidate_id FROM queue_entry
