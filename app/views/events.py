@@ -103,6 +103,7 @@ async def list_events(request: web.Request) -> web.Response:
             under_way=under_way(row, now),
             # Check-in opens before the start: "check-in open" until then, not "in progress".
             before_start=now < row["starts_at"],
+            over=is_over(row, now),
         )
         for row in rows
     ]

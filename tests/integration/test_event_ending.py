@@ -113,6 +113,8 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     assert "Avslutat i förtid av arrangören kl." in page and ", efter 3 minuter." in page
     assert "60 minuter, 10 minuter per intervju" in page  # the length it was planned for
     assert f'href="/events/{event_id}/end"' not in page
+    # Its status says it is ending while the interview goes on, not that it is in progress.
+    assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
     # Ended once: a second post (an old tab) changes nothing and says why.
     response = await post_end(http, base_url, event_id, f"/events/{event_id}")
     assert response.headers["Location"] == f"/events/{event_id}?notice=end_refused"
@@ -126,6 +128,7 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
         event_id,
     )
     assert event_id in await advance_event_states(db, settings.live)
+    assert "<dd>Avslutat</dd>" in await event_page(http, base_url, event_id)
 
     # Its edit form saves with the three minutes it ran (shorter than a form allows, and
     # than one interview), and a copy is set to the hour it was planned for.

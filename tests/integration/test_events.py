@@ -669,9 +669,16 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
         "UPDATE event SET state = 'live', starts_at = now() - interval '3 days' WHERE id = $1", done
     )
     async with http.get(f"{base_url}/events") as response:
-        assert f'href="/events/{done}/live"' in await response.text()
+        page = await response.text()
+    assert f'href="/events/{done}/live"' in page
+    # Said as it is: its time is over and nobody more is called in, not "in progress".
+    row = page[page.index(f'href="/events/{done}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Avslutas: intervjuer pågår fortfarande" in row and "Pågår<" not in row
     async with http.get(f"{base_url}/events/{done}") as response:
-        assert f'href="/events/{done}/live"' in await response.text()
+        page = await response.text()
+    assert f'href="/events/{done}/live"' in page
+    assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
 
 
 async def test_an_event_whose_check_in_has_opened_is_not_called_in_progress_before_its_start(
