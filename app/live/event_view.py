@@ -6,9 +6,10 @@ thousand waiting candidates ten thousand rounds of queries. Read here, it costs 
 statement (VIEW_SQL: one snapshot, one round trip), which takes in
 
 - the queue's order as one array of candidate ids (the shared fact every waiting
-  candidate's position is cut from: their index in it) and the queue state of everyone
-  checked in as two more arrays, each read from an index of its own in its order, and the
-  number registered as kept (migration 0039), not counted;
+  candidate's position is cut from: their index in it), read from its index in its order,
+  and the queue state of everyone else checked in (those whose grace ran out, and those
+  past waiting) as three more arrays, each from an index of its own; the number registered
+  as kept (migration 0039), not counted;
 - the head of the queue (HEAD_ROWS, with names), the live interviews, the unanswered
   feedback, the messages and the interviewers' wait inputs: each bounded by what is under
   way, not by how many registered.
@@ -57,22 +58,19 @@ MAX_AGE = 1.0
 HEAD_ROWS = 30
 
 # The queue's parts, each read from an index of its own (migration 0054) and bounded by what
-# it holds: the order, in its index's order (no sort, and no join: a waiting entry's
-# registration is live, which the database holds); the waiting whose grace ran out; everyone
-# past waiting (offered, in a call, away, left, done) whose registration is live. "waiting"
-# ones have a position when they are dispatchable (rules.dispatchable), the same test the
-# dispatcher applies in SQL. Everyone checked in is in one of the three, so the counts are
-# theirs (_counts).
+# it holds: the order, in its index's order (no sort, and no join: nobody waits with an
+# ended registration, which the database holds); the waiting whose grace ran out (a few);
+# everyone past waiting (offered, in a call, away, left, done) whose registration is live.
+# "waiting" ones have a position when they are dispatchable (rules.dispatchable), the same
+# test the dispatcher applies in SQL. Everyone checked in is in one of the three, so the
+# number checked in is theirs (_read_event_view).
 FRESH = "(disconnected_at IS NULL OR disconnected_at > now() - make_interval(secs => $2))"
 STALE = "disconnected_at <= now() - make_interval(secs => $2)"
-# The registration of each entry past waiting looked up by its key, as a subquery the planner
-# keeps per entry: joined, a plan made without the table's statistics (a new event's burst of
-# check-ins) scans every registration of every event instead.
+# Whose registration is live is kept on the entry (migration 0054: `registration_ended`), so
+# the entries past waiting, thousands late in a long event, are read without a look-up each.
 PASSED = """
     FROM queue_entry q
-    WHERE q.event_id = $1 AND q.state <> 'waiting'
-      AND (SELECT c.cancelled_at IS NULL AND c.erased_at IS NULL FROM candidate c
-           WHERE c.id = q.candidate_id)"""
+    WHERE q.event_id = $1 AND q.state <> 'waiting' AND NOT q.registration_ended"""
 QUEUE_SQL = f"""
     SELECT registered_count($1) AS registered,
            ARRAY(SELECT candidate_id FROM queue_entry
@@ -172,7 +170,8 @@ VIEW_SQL = f"""
     FROM ev, entries"""
 
 # What renews a view only its age made stale (read_event_view with `held`): the clock's
-# parts, and QUEUE_SQL's counts without its arrays, which tell whether the order still holds.
+# parts, and how many QUEUE_SQL's parts hold (not the parts), which tell whether the order
+# still holds.
 RENEW_SQL = f"""
     WITH ev AS ({EVENT_SQL})
     SELECT ev.*, ({queue.AVERAGE_SQL}) AS average,
@@ -195,10 +194,11 @@ class EventView:
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
     # candidate id -> queue state, for everyone checked in and not in `order` (all of whom
-    # are "waiting"): the few away, stale, offered, interviewing, left or done; "left:missed"
-    # for one taken out for missing their turn twice (their page says so, also after a reload). No entry
-    # per waiting candidate is made or compared (`state_of`), so a read or a change does
-    # not cost a walk over ten thousand.
+    # are "waiting"): the away, stale, offered, interviewing, left or done (few while the
+    # queue is long, more as the day's interviews are held); "left:missed" for one taken out
+    # for missing their turn twice (their page says so, also after a reload). No entry per
+    # waiting candidate is made or compared (`state_of`), so a read or a change does not cost
+    # a walk over ten thousand waiting.
     others: dict[int, str]
     # the first HEAD_ROWS of the order: candidate_id, name, queued_at
     head: list[dict[str, Any]]

@@ -5,7 +5,9 @@
 --
 -- The order: the waiting entries in the order of this index, which carries what the read
 -- needs (an index-only scan, no sort). It replaces queue_entry_waiting_idx, the same keys,
--- which the dispatcher's look-up uses as before.
+-- which the dispatcher's look-up uses as before. (disconnected_at in it makes a drop and a
+-- return within the grace a write to the index too: once per connection, against a read per
+-- change.)
 CREATE INDEX queue_entry_waiting_order_idx ON queue_entry (event_id, queued_at, id)
     INCLUDE (candidate_id, disconnected_at) WHERE state = 'waiting';
 DROP INDEX queue_entry_waiting_idx;
@@ -15,42 +17,72 @@ DROP INDEX queue_entry_waiting_idx;
 CREATE INDEX queue_entry_disconnected_idx ON queue_entry (event_id)
     WHERE state = 'waiting' AND disconnected_at IS NOT NULL;
 
--- Everyone past waiting (offered, in a call, away, left, done): bounded by the interviews
--- held and those who left, not by the queue's length.
-CREATE INDEX queue_entry_passed_idx ON queue_entry (event_id) WHERE state <> 'waiting';
+-- Whether the entry's registration has ended (cancelled, removed or erased), kept on the
+-- entry so that the entries past waiting (offered, in a call, away, left, done: thousands
+-- late in a long event) are read without looking up each one's registration. A registration
+-- never comes back once ended (registering again makes a new one), so the flag only goes on.
+ALTER TABLE queue_entry ADD COLUMN registration_ended boolean NOT NULL DEFAULT false;
 
--- The order is read without the candidates, so a waiting entry must belong to a live
--- registration: every way a registration ends (cancelled, removed, erased) takes its
--- candidate out of the queue in the same transaction (app/live/leaving.py), and this holds
--- every later change to that, at commit (deferred: the registration ends first, then the
--- leave). The dispatcher's own test of the registration stays as it was.
-CREATE FUNCTION waiting_entry_registered() RETURNS trigger
+-- A registration ended by code before every ending took its candidate out of the queue may
+-- have left its entry waiting: it leaves the queue now, as that ending does today.
+UPDATE queue_entry q
+   SET registration_ended = true,
+       state = CASE WHEN q.state = 'waiting' THEN 'left' ELSE q.state END,
+       left_reason = CASE WHEN q.state = 'waiting' THEN 'candidate' ELSE q.left_reason END,
+       updated_at = CASE WHEN q.state = 'waiting' THEN now() ELSE q.updated_at END
+  FROM candidate c
+ WHERE c.id = q.candidate_id AND (c.cancelled_at IS NOT NULL OR c.erased_at IS NOT NULL);
+
+CREATE INDEX queue_entry_passed_idx ON queue_entry (event_id)
+    WHERE state <> 'waiting' AND NOT registration_ended;
+
+-- The flag follows the registration: set as an entry is made (a check-in is refused for an
+-- ended registration, so this is false but for a bug) and when the registration ends.
+CREATE FUNCTION queue_entry_registration_ended() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    candidate bigint;
 BEGIN
-    IF TG_TABLE_NAME = 'candidate' THEN
-        candidate := NEW.id;
-    ELSE
-        candidate := NEW.candidate_id;
-    END IF;
-    IF EXISTS (SELECT 1 FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
-                WHERE q.candidate_id = candidate AND q.state = 'waiting'
-                  AND (c.cancelled_at IS NOT NULL OR c.erased_at IS NOT NULL)) THEN
-        RAISE EXCEPTION 'candidate % is waiting in the queue with an ended registration', candidate
-            USING ERRCODE = 'check_violation';
+    NEW.registration_ended := EXISTS (
+        SELECT 1 FROM candidate c
+         WHERE c.id = NEW.candidate_id AND (c.cancelled_at IS NOT NULL OR c.erased_at IS NOT NULL));
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER queue_entry_made BEFORE INSERT ON queue_entry
+    FOR EACH ROW EXECUTE FUNCTION queue_entry_registration_ended();
+
+CREATE FUNCTION candidate_registration_ended() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE queue_entry SET registration_ended = true WHERE candidate_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER candidate_registration_ends AFTER UPDATE OF cancelled_at, erased_at ON candidate
+    FOR EACH ROW
+    WHEN ((NEW.cancelled_at IS NOT NULL OR NEW.erased_at IS NOT NULL)
+          AND OLD.cancelled_at IS NULL AND OLD.erased_at IS NULL)
+    EXECUTE FUNCTION candidate_registration_ended();
+
+-- The order is read without the registrations, so nobody waits with an ended one: every way
+-- a registration ends takes its candidate out of the queue in the same transaction, holding
+-- the entry's row (app/live/leaving.py), and every way back into the queue holds it too; at
+-- commit (deferred: the registration ends first, then the leave) this refuses a transaction
+-- that leaves such an entry waiting. The dispatcher's own test of the registration stays.
+CREATE FUNCTION queue_entry_waits_registered() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM queue_entry
+                WHERE id = NEW.id AND state = 'waiting' AND registration_ended) THEN
+        RAISE EXCEPTION 'candidate % is waiting in the queue with an ended registration',
+            NEW.candidate_id USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE CONSTRAINT TRIGGER candidate_ends_out_of_the_queue
-    AFTER UPDATE OF cancelled_at, erased_at ON candidate
+CREATE CONSTRAINT TRIGGER queue_entry_waits_registered AFTER INSERT OR UPDATE ON queue_entry
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-    WHEN (NEW.cancelled_at IS NOT NULL OR NEW.erased_at IS NOT NULL)
-    EXECUTE FUNCTION waiting_entry_registered();
-CREATE CONSTRAINT TRIGGER queue_entry_waits_registered
-    AFTER INSERT OR UPDATE OF state ON queue_entry
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-    WHEN (NEW.state = 'waiting')
-    EXECUTE FUNCTION waiting_entry_registered();
+    WHEN (NEW.state = 'waiting' AND NEW.registration_ended)
+    EXECUTE FUNCTION queue_entry_waits_registered();

@@ -1,9 +1,10 @@
 """The app's own CPU for one read of an event's view: python -m scripts.bench.view_reads
-[--waiting N] [--reads K] [--app-root PATH] [--reuse].
+[--waiting N] [--done D] [--reads K] [--app-root PATH] [--reuse].
 
-One event with N candidates waiting (seeded as scripts/bench-fanout does) and 3 interviewers
-connected, in a throwaway PostgreSQL. Measured in this process's CPU time (time.process_time:
-what the app's process spends, not the database's), per read, as the hub does it for a
+One event with N candidates waiting (seeded as scripts/bench-fanout does; with --done, the
+first D of them interviewed since: late in a long day) and 3 interviewers connected, in a
+throwaway PostgreSQL. Measured in this process's CPU time (time.process_time: what the
+app's process spends, not the database's), per read, as the hub does it for a
 change (app/live/hub.py: the read, the queue's versions compared with the read before,
 every waiting candidate's place asked for by the round's sort):
 
@@ -51,6 +52,11 @@ async def measure(args: argparse.Namespace, environ: dict[str, str]) -> dict[str
                SELECT $1, id, true FROM event_interviewer WHERE event_id = $1""",
             event.id,
         )
+        if args.done:  # late in the day: the first of the queue have been interviewed
+            await db.execute(
+                """UPDATE queue_entry SET state = 'done' WHERE candidate_id = ANY($1::bigint[])""",
+                [candidate for candidate, _ in event.waiting[: args.done]],
+            )
         chain = queue_frames.QueueChain()
         seq = 0
         walls: list[float] = []
@@ -141,13 +147,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench.view_reads", description=__doc__)
     parser.add_argument("--waiting", type=int, default=10_000)
     parser.add_argument("--reads", type=int, default=50)
+    parser.add_argument("--done", type=int, default=0, help="of the N, how many have been interviewed")
     parser.add_argument("--app-root", default=str(ROOT))
     parser.add_argument("--reuse", action="store_true", help="the stack the environment names")
     args = parser.parse_args()
     from scripts.bench.common import in_process
 
     figures = in_process(args, partial(measure, args))
-    print(f"One read of an event's view, {args.waiting} waiting, the app of {args.app_root}")
+    held = f" ({args.done} of them interviewed since)" if args.done else ""
+    print(f"One read of an event's view, {args.waiting} waiting{held}, the app of {args.app_root}")
     for name, seconds in figures.items():
         kind = "" if "wall" in name or "PostgreSQL" in name else " CPU"
         print(f"  {name:46s} {seconds * 1000:8.3f} ms{kind}")

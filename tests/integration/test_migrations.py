@@ -79,3 +79,53 @@ def test_the_script_reports_up_to_date(stack):
     )
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+
+
+async def test_the_queue_read_by_its_indexes_takes_ended_registrations_out_of_the_queue(scratch_url):
+    """Before every ending of a registration took its candidate out of the queue, a
+    cancelled candidate's entry could stay waiting; the view reads the order without the
+    registrations since 0054, which takes such entries out as that ending does now."""
+    migrations = discover()
+    upto = next(i for i, m in enumerate(migrations) if m.name.startswith("0054_"))
+    connection = await asyncpg.connect(scratch_url)
+    try:
+        await apply_migrations(connection, migrations[:upto])
+        organization = await connection.fetchval(
+            "INSERT INTO organization (name) VALUES ('Gamla AB') RETURNING id"
+        )
+        event = await connection.fetchval(
+            """INSERT INTO event (organization_id, title, starts_at, duration_minutes, interview_minutes,
+                                  capacity, state)
+               VALUES ($1, 'Förr', now(), 60, 10, 10, 'live') RETURNING id""",
+            organization,
+        )
+        ids = [
+            await connection.fetchval(
+                """INSERT INTO candidate (event_id, name, email, access_token, pin)
+                   VALUES ($1, $2, $2 || '@example.se', $2, '123456') RETURNING id""",
+                event,
+                name,
+            )
+            for name in ("kvar", "avanmald", "klar")
+        ]
+        for candidate_id in ids:
+            await connection.execute(
+                "INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", event, candidate_id
+            )
+        await connection.execute("UPDATE queue_entry SET state = 'done' WHERE candidate_id = $1", ids[2])
+        await connection.execute(
+            "UPDATE candidate SET cancelled_at = now() WHERE id = ANY($1::bigint[])", ids[1:]
+        )
+
+        await apply_migrations(connection, migrations[upto : upto + 1])
+
+        rows = await connection.fetch(
+            "SELECT state, left_reason, registration_ended FROM queue_entry ORDER BY candidate_id"
+        )
+        assert [tuple(row) for row in rows] == [
+            ("waiting", None, False),
+            ("left", "candidate", True),
+            ("done", None, True),
+        ]
+    finally:
+        await connection.close()

@@ -114,6 +114,8 @@ async def test_a_registration_does_not_end_with_its_candidate_waiting(db, settin
     view = await read_event_view(db, event.id, settings)
     assert view.order == [second]
     assert view.counts == {"registered": 1, "checked_in": 1, "waiting": 1}
+    ended = "SELECT registration_ended FROM queue_entry WHERE candidate_id = $1"
+    assert await db.fetchval(ended, first) is True and await db.fetchval(ended, second) is False
 
     # Nor does an ended registration's entry come back into the queue.
     with pytest.raises(asyncpg.CheckViolationError):

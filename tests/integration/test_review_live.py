@@ -553,13 +553,25 @@ async def test_a_removed_candidate_is_not_dispatched(app_server, db, pool, setti
 
     from app.live import leaving
 
-    live = await make_live_event(db, interviewers=1, candidates=1)
-    await queue.check_in(db, live.candidates[0], settings.live)
-    # A registration ended without its candidate taken out of the queue: the database refuses it.
+    live = await make_live_event(db, interviewers=2, candidates=2)
+    removed, left_waiting = live.candidates
+    for candidate_id in live.candidates:
+        await queue.check_in(db, candidate_id, settings.live)
+    async with db.transaction():  # as the employer's Remove does
+        assert await candidate_queries.cancel(db, removed, "employer")
+        await leaving.end_on_event_day(db, live.id, removed, "removed", by_candidate=False)
+    # A registration ended without its candidate taken out of the queue: the database
+    # refuses it (migration 0054) …
     with pytest.raises(asyncpg.CheckViolationError):
         async with db.transaction():
-            await candidate_queries.cancel(db, live.candidates[0], "employer")
-    async with db.transaction():  # as the employer's Remove does
-        assert await candidate_queries.cancel(db, live.candidates[0], "employer")
-        await leaving.end_on_event_day(db, live.id, live.candidates[0], "removed", by_candidate=False)
-    assert await dispatch.dispatch(pool, live.interviewers[0], settings.live) is None
+            await candidate_queries.cancel(db, left_waiting, "employer")
+    # … and should such an entry be there all the same (the database's own checks switched
+    # off, as a restore of old rows might), the dispatcher does not call it in either.
+    async with db.transaction():
+        await db.execute("SET LOCAL session_replication_role = replica")
+        await candidate_queries.cancel(db, left_waiting, "employer")
+    assert (
+        await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", left_waiting) == "waiting"
+    )
+    for interviewer_id in live.interviewers:
+        assert await dispatch.dispatch(pool, interviewer_id, settings.live) is None
