@@ -8,7 +8,7 @@ statement (VIEW_SQL: one snapshot, one round trip), which takes in
 - the queue's order as one array of candidate ids (the shared fact every waiting
   candidate's position is cut from: their index in it), read from its index in its order,
   and the queue state of everyone else checked in (those whose grace ran out, and those
-  past waiting) as three more arrays, each from an index of its own; the number registered
+  past waiting) as three more arrays, from two partial indexes; the number registered
   as kept (migration 0039), not counted;
 - the head of the queue (HEAD_ROWS, with names), the live interviews, the unanswered
   feedback, the messages and the interviewers' wait inputs: each bounded by what is under

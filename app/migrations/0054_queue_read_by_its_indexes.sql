@@ -3,11 +3,17 @@
 -- scans of the event, a hash join and a sort of the order) cost PostgreSQL about 9 ms at
 -- 10,000 waiting, for every change, in every process.
 --
+-- The tables in the order every transaction of the app takes their rows (a registration,
+-- its queue entry, its interviews), before anything else: a cancellation committing while
+-- this runs waits for it or goes first, and neither waits for the other halfway.
+LOCK TABLE candidate IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE queue_entry, interview IN ACCESS EXCLUSIVE MODE;
+
 -- The order: the waiting entries in the order of this index, which carries what the read
 -- needs (an index-only scan, no sort). It replaces queue_entry_waiting_idx, the same keys,
--- which the dispatcher's look-up uses as before. (disconnected_at in it makes a drop and a
--- return within the grace a write to the index too: once per connection, against a read per
--- change.)
+-- which the dispatcher's look-up uses as before. (With disconnected_at in these indexes, a
+-- drop and a return within the grace are no longer HOT updates but a write to every index
+-- of the table: once per connection, against a read per change.)
 CREATE INDEX queue_entry_waiting_order_idx ON queue_entry (event_id, queued_at, id)
     INCLUDE (candidate_id, disconnected_at) WHERE state = 'waiting';
 DROP INDEX queue_entry_waiting_idx;
@@ -23,13 +29,25 @@ CREATE INDEX queue_entry_disconnected_idx ON queue_entry (event_id)
 -- never comes back once ended (registering again makes a new one), so the flag only goes on.
 ALTER TABLE queue_entry ADD COLUMN registration_ended boolean NOT NULL DEFAULT false;
 
--- A registration ended by code before every ending took its candidate out of the queue may
--- have left its entry waiting: it leaves the queue now, as that ending does today.
+-- A registration ended by code from before every ending took its candidate out of the queue
+-- may have left its entry waiting, away or called in: it leaves the queue now, as an ending
+-- does today (app/live/leaving.py), its open offer withdrawn with the ending's reason.
+UPDATE interview i
+   SET state = 'withdrawn', ended_at = now(),
+       end_reason = CASE WHEN c.erased_at IS NOT NULL THEN 'erased'
+                         WHEN c.cancelled_by = 'employer' THEN 'removed' ELSE 'cancelled' END
+  FROM candidate c
+ WHERE c.id = i.candidate_id AND i.state = 'offered'
+   AND (c.cancelled_at IS NOT NULL OR c.erased_at IS NOT NULL);
 UPDATE queue_entry q
    SET registration_ended = true,
-       state = CASE WHEN q.state = 'waiting' THEN 'left' ELSE q.state END,
-       left_reason = CASE WHEN q.state = 'waiting' THEN 'candidate' ELSE q.left_reason END,
-       updated_at = CASE WHEN q.state = 'waiting' THEN now() ELSE q.updated_at END
+       state = CASE WHEN q.state IN ('waiting', 'away', 'offered') THEN 'left' ELSE q.state END,
+       left_reason = CASE WHEN q.state IN ('waiting', 'away', 'offered') THEN 'candidate'
+                          ELSE q.left_reason END,
+       disconnected_at = CASE WHEN q.state IN ('waiting', 'away', 'offered') THEN NULL
+                              ELSE q.disconnected_at END,
+       updated_at = CASE WHEN q.state IN ('waiting', 'away', 'offered') THEN now()
+                         ELSE q.updated_at END
   FROM candidate c
  WHERE c.id = q.candidate_id AND (c.cancelled_at IS NOT NULL OR c.erased_at IS NOT NULL);
 

@@ -106,26 +106,52 @@ async def test_the_queue_read_by_its_indexes_takes_ended_registrations_out_of_th
                 event,
                 name,
             )
-            for name in ("kvar", "avanmald", "klar")
+            for name in ("kvar", "avanmald", "klar", "borta", "inkallad")
         ]
         for candidate_id in ids:
             await connection.execute(
                 "INSERT INTO queue_entry (event_id, candidate_id) VALUES ($1, $2)", event, candidate_id
             )
-        await connection.execute("UPDATE queue_entry SET state = 'done' WHERE candidate_id = $1", ids[2])
+        interviewer = await connection.fetchval(
+            """INSERT INTO event_interviewer (event_id, email, name, access_token, access_code)
+               VALUES ($1, 'ida@example.se', 'Ida', 'ida-token', '123456') RETURNING id""",
+            event,
+        )
+        offer = await connection.fetchval(
+            """INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, offer_expires_at)
+               VALUES ($1, $2, $3, 'next', now() + interval '1 minute') RETURNING id""",
+            event,
+            ids[4],
+            interviewer,
+        )
+        for candidate_id, state in ((ids[2], "done"), (ids[3], "away"), (ids[4], "offered")):
+            await connection.execute(
+                "UPDATE queue_entry SET state = $2, disconnected_at = now() WHERE candidate_id = $1",
+                candidate_id,
+                state,
+            )
         await connection.execute(
-            "UPDATE candidate SET cancelled_at = now() WHERE id = ANY($1::bigint[])", ids[1:]
+            "UPDATE candidate SET cancelled_at = now() WHERE id = ANY($1::bigint[])", ids[1:4]
+        )
+        await connection.execute(
+            "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'employer' WHERE id = $1", ids[4]
         )
 
         await apply_migrations(connection, migrations[upto : upto + 1])
 
         rows = await connection.fetch(
-            "SELECT state, left_reason, registration_ended FROM queue_entry ORDER BY candidate_id"
+            """SELECT state, left_reason, registration_ended, disconnected_at IS NULL AS connected
+               FROM queue_entry ORDER BY candidate_id"""
         )
         assert [tuple(row) for row in rows] == [
-            ("waiting", None, False),
-            ("left", "candidate", True),
-            ("done", None, True),
+            ("waiting", None, False, True),
+            ("left", "candidate", True, True),
+            ("done", None, True, False),  # interviewed: kept as it was
+            ("left", "candidate", True, True),
+            ("left", "candidate", True, True),
         ]
+        # The open offer of a registration the employer removed is withdrawn, as a removal does.
+        withdrawn = await connection.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", offer)
+        assert tuple(withdrawn) == ("withdrawn", "removed")
     finally:
         await connection.close()
