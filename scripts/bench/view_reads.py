@@ -126,8 +126,8 @@ async def measure(args: argparse.Namespace, environ: dict[str, str]) -> dict[str
         await db.close()
 
 
-# What a read of every registration of the event with its queue entry costs PostgreSQL (the
-# view read that before migration 0054): the work the view's indexes are there to avoid.
+# What a read of every registration of the event with its queue entry costs PostgreSQL (what
+# the view read before migration 0054): the work the view's indexes are there to avoid.
 JOINED_SQL = """
     SELECT count(*), count(q.id) FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL"""
