@@ -31,14 +31,15 @@ function endedText(reason) {
   return ENDED.get(reason) ?? N_("The interview with %(name)s has ended.");
 }
 
-// Why the own offer went away, as far as this page can tell: withdrawn in another window of
-// the interviewer's (Withdraw pressed there) when its time had not run out and the candidate
-// is still in the queue, where they keep their place; else they did not join (the time ran
-// out, or they turned it down and left the queue).
 // The reasons of offer_ended that take the candidate out of the queue: they left it (or
 // turned the offer down), or their registration ended.
 const LEFT_THE_QUEUE = new Set(["left", "cancelled", "removed", "erased"]);
 
+// Why the own offer went away: as the server says (`reason`, offer_ended) when it has;
+// else as far as this page can tell: withdrawn in another window of the interviewer's
+// (Withdraw pressed there) when its time had not run out and the candidate is still in the
+// queue, where they keep their place; else they did not join (the time ran out, or they
+// turned it down and left the queue).
 function offerEndedText(offer, state, now, reason) {
   // Told by the server (offer_ended) when the offer was withdrawn or the candidate left the
   // queue; what the next state shows is the guess while it has not come (or for a miss).
