@@ -210,7 +210,13 @@ def wait_message(free_in: list[float], average_seconds: float) -> dict[str, Any]
     message"): null while no interviewer is active."""
     if not free_in:
         return None
-    return {"free_in": [float(s) for s in free_in], "average": float(average_seconds)}
+    return {"free_in": [_number(s) for s in free_in], "average": float(average_seconds)}
+
+
+def _number(seconds: float) -> int | float:
+    """A whole number of seconds (as queue.waits_from gives them) written without its ".0"."""
+    value = float(seconds)
+    return int(value) if value.is_integer() else value
 
 
 def queue_frame(
