@@ -47,7 +47,13 @@ PIN_WRONG = Np_(
     "Wrong PIN. %(count)s tries left before this device must wait a while.",
 )
 # Notices after a redirect (?done=…): only these, so a link cannot put words on the page.
-NOTICES = {"language": N_("Your language has been saved. Your mails will come in it too.")}
+NOTICES = {
+    "language": N_("Your language has been saved. Your mails will come in it too."),
+    "interviewed": N_(
+        "You have been interviewed, so your registration can no longer be cancelled. "
+        "You can still see or erase your data below."
+    ),
+}
 
 
 async def load(request: web.Request, *, for_update: bool = False):
@@ -152,8 +158,11 @@ async def personal_page(request: web.Request) -> web.Response:
     notice = NOTICES.get(request.query.get("done", ""))
     live = None
     took_part = None
+    interviewed = False
     if where == "registered":
         live = live_context(request, candidate, event)
+        async with request.app[DB_POOL].acquire() as connection:
+            interviewed = await queries.was_interviewed(connection, event["id"], candidate["id"])
     else:
         async with request.app[DB_POOL].acquire() as connection:
             went = await queries.after_event(connection, event["id"], candidate["id"])
@@ -172,6 +181,7 @@ async def personal_page(request: web.Request) -> web.Response:
         link=candidate_link(request.app[SETTINGS].app.public_url, candidate["access_token"]),
         live=live,
         took_part=took_part,
+        interviewed=interviewed,
     )
 
 
@@ -264,7 +274,17 @@ async def cancel_confirm(request: web.Request) -> web.Response:
     candidate, event = await load(request)
     prefer_language(request, candidate["language"])
     require_session(request, candidate, event)
+    async with request.app[DB_POOL].acquire() as connection:
+        if await queries.was_interviewed(connection, event["id"], candidate["id"]):
+            raise _interviewed_already(candidate)
     return page(request, "candidates/cancel.html", candidate, event)
+
+
+def _interviewed_already(candidate) -> web.HTTPSeeOther:
+    """Back to the page, which says why: once interviewed, the registration is part of what
+    happened at the event (the summary shows the interview), as for the employer's Remove
+    (app/views/candidate_admin.py); the candidate can still have their data erased."""
+    return web.HTTPSeeOther(f"/c/{candidate['access_token']}?done=interviewed")
 
 
 @routes.post("/c/{token}/cancel", name="candidate_cancel")
@@ -280,6 +300,8 @@ async def cancel(request: web.Request) -> web.Response:
             event = await queries.event_by_id(connection, event["id"])
             if situation(candidate, event) != "registered":
                 raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile
+            if await queries.was_interviewed(connection, event["id"], candidate["id"]):
+                raise _interviewed_already(candidate)  # (a page opened before the interview)
             rooms: list[RoomToClose] = []
             if await queries.cancel(connection, candidate["id"], "candidate"):
                 # On the event day: out of the queue, an offer withdrawn, a call ended.

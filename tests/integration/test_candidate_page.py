@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import html
 import re
+from functools import partial
 
 import icalendar
 from aiohttp import ClientSession, CookieJar
@@ -158,6 +159,33 @@ async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows
     async with http.get(link) as response:
         page = await response.text()
     assert "Du har avbokat din anmälan" in page and "Anmäl dig igen" not in page
+
+
+async def test_once_interviewed_the_registration_can_no_longer_be_cancelled(http, base_url, db, settings):
+    """The interview is part of what happened at the event (as for the employer's Remove):
+    cancelling after it would let the same person register again and queue for a second
+    interview, and show them as cancelled beside the interview they had."""
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    await enter_pin(http, link, pin)
+    status, csrf, page = await csrf_of(http, f"{link}/cancel")  # opened before the interview
+    assert status == 200 and "Ja, avboka min anmälan" in page
+    [interviewer] = await factories.set_interviewers(db, event, [(unique_email("intervjuare"), "Iris")])
+    await db.execute(
+        "INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, 'done')",
+        event["id"],
+        row["id"],
+    )
+    await factories.ended_interview(db, event["id"], row["id"], interviewer["id"])
+    async with http.get(link) as response:
+        page = await response.text()
+    assert "/cancel" not in page and "Avboka min anmälan" not in page and "/data" in page
+    for method in (http.get, partial(http.post, data={"csrf_token": csrf})):
+        async with method(f"{link}/cancel") as response:
+            page = await response.text()
+        assert str(response.url).endswith("?done=interviewed")
+        assert "Du har intervjuats, så din anmälan kan inte längre avbokas." in page
+    assert await db.fetchval("SELECT cancelled_at FROM candidate WHERE id = $1", row["id"]) is None
+    assert not caught(settings.mail.catcher_dir, row["email"], subject="avbokad")
 
 
 async def test_changing_the_language_changes_page_and_mails(http, base_url, db, settings):
