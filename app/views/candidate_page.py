@@ -300,7 +300,7 @@ async def cancel(request: web.Request) -> web.Response:
             event = await queries.event_by_id(connection, event["id"])
             if situation(candidate, event) != "registered":
                 raise web.HTTPSeeOther(f"/c/{candidate['access_token']}")  # e.g. cancelled meanwhile
-            if await queries.was_interviewed(connection, event["id"], candidate["id"]):
+            if await queries.was_interviewed(connection, candidate["event_id"], candidate["id"]):
                 raise _interviewed_already(candidate)  # (a page opened before the interview)
             rooms: list[RoomToClose] = []
             if await queries.cancel(connection, candidate["id"], "candidate"):
