@@ -134,24 +134,29 @@ async def erase_own_registrations(connection: asyncpg.Connection, candidate_id: 
     what the event kept of them, an old personal link's data page included."""
     # One transaction (each erasure's own becomes a savepoint): all of them, or none.
     async with connection.transaction():
-        found = await connection.fetchrow(
-            "SELECT event_id, lower(email) AS email FROM candidate WHERE id = $1", candidate_id
-        )
+        earlier = await earlier_cancelled(connection, candidate_id)  # (before the address goes)
         erased = await erase_candidate(connection, candidate_id, "candidate")
-        if erased is None or found is None:
+        if erased is None:
             return erased
-        earlier = await connection.fetch(
+        for other in earlier:
+            await erase_candidate(connection, other, "candidate")
+    return erased
+
+
+async def earlier_cancelled(connection: asyncpg.Connection, candidate_id: int) -> list[int]:
+    """The ended registrations of the candidate's event under the same address, not yet
+    erased (cancelled, then registered again): a candidate's own erasure takes them too."""
+    return [
+        row["id"]
+        for row in await connection.fetch(
             """
-            SELECT id FROM candidate
-            WHERE event_id = $1 AND lower(email) = $2 AND id <> $3 AND erased_at IS NULL
-                  AND cancelled_at IS NOT NULL""",
-            found["event_id"],
-            found["email"],
+            SELECT e.id FROM candidate c
+            JOIN candidate e ON e.event_id = c.event_id AND lower(e.email) = lower(c.email)
+            WHERE c.id = $1 AND e.id <> c.id AND e.erased_at IS NULL
+                  AND e.cancelled_at IS NOT NULL""",
             candidate_id,
         )
-        for row in earlier:
-            await erase_candidate(connection, row["id"], "candidate")
-    return erased
+    ]
 
 
 async def erase_expired(connection: asyncpg.Connection, retention_days: int) -> int:

@@ -116,6 +116,7 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
         assert await db.fetchval(GUESSING_ROWS, str(person.id)) >= 1
         _, csrf, confirm = await csrf_of(phone, f"{person.link}/erase")
         assert "Vad arbetsgivaren behåller" in confirm and "Ja, radera mina uppgifter" in confirm
+        assert "avbokade" not in confirm  # they cancelled no earlier registration
         before = await snapshot(db, person.id)
         async with phone.post(f"{person.link}/erase", data={}) as response:  # no CSRF token
             assert response.status == 403
@@ -274,7 +275,8 @@ async def test_erasing_ones_own_data_takes_the_earlier_cancelled_registration_to
     link = f"{base_url}/c/{new['access_token']}"
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
         assert await enter_pin(phone, link, new["pin"]) == 303
-        _, csrf, _ = await csrf_of(phone, f"{link}/erase")
+        _, csrf, confirm = await csrf_of(phone, f"{link}/erase")
+        assert "Din tidigare, avbokade anmälan med samma e-postadress raderas också." in confirm
         async with phone.post(f"{link}/erase", data={"csrf_token": csrf}) as response:
             assert response.status == 200 and "Dina uppgifter är raderade" in await response.text()
     rows = {
