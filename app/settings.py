@@ -321,8 +321,12 @@ class LiveSettings(_Section):
     offer_seconds: int = Field(60, ge=5, le=3600)
     # Both sides are warned this many seconds before an interview's end.
     warning_seconds: int = Field(60, ge=0, le=3600)
-    # Each extension by the interviewer adds this many minutes.
+    # Each extension by the interviewer adds this many minutes,
     extend_minutes: int = Field(2, ge=1, le=60)
+    # up to this many in all per interview (the last one what is left of it): the queue
+    # behind waits for every minute, and TURN credentials (turn.credential_margin) must
+    # outlast the longest interview.
+    extend_limit_minutes: int = Field(10, ge=0, le=6 * 60)
     # Seconds between rounds of the sweeper that expires offers, ends interviews at their
     # limit and marks candidates away (app/live/sweeper.py); 0 turns it off (the test
     # suite does, so that tests drive those steps themselves).
@@ -376,6 +380,17 @@ class Settings(BaseSettings):
     candidates: CandidateSettings = CandidateSettings()
     live: LiveSettings = LiveSettings()
     limits: LimitSettings = LimitSettings()
+
+    @model_validator(mode="after")
+    def _turn_outlasts_extensions(self) -> Settings:
+        # A relayed call whose credentials ran out drops when its allocation is next refreshed.
+        if self.turn.urls and self.turn.credential_margin < self.live.extend_limit_minutes * 60:
+            raise ValueError(
+                "turn.credential_margin (seconds) must be at least live.extend_limit_minutes "
+                "(minutes) × 60: TURN credentials last until the interview's planned end plus "
+                "the margin, and an extended interview runs that much longer"
+            )
+        return self
 
     @property
     def development(self) -> bool:

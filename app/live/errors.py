@@ -15,6 +15,7 @@ CODES = frozenset(
         "candidate_not_waiting",  # Pick: that candidate is not (or no longer) dispatchable
         "offer_gone",  # the offer expired, was withdrawn, or the candidate left
         "not_active",  # no such active interview for this participant
+        "extend_limit",  # the interview has been extended by live.extend_limit_minutes already
         "room_unavailable",  # no Janus server could make the room; nobody lost their place
         "invalid_record",  # notes, questions covered or ratings out of bounds
         "record_changed",  # the record was saved from another window since this save's version

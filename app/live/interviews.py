@@ -274,20 +274,33 @@ async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose
 async def extend_interview(
     connection: asyncpg.Connection, interview_id: int, interviewer_id: int, live: LiveSettings
 ) -> asyncpg.Record:
-    """The interviewer adds `live.extend_minutes`; both sides get the new end time."""
+    """The interviewer adds `live.extend_minutes`, or what is left of
+    `live.extend_limit_minutes` when that is less; both sides get the new end time.
+    Refused (`extend_limit`) once the interview has been extended by the limit."""
     async with connection.transaction():
         row = await connection.fetchrow(
             """
-            UPDATE interview SET extended_minutes = extended_minutes + $3,
-                   ends_at = ends_at + make_interval(mins => $3)
+            UPDATE interview SET extended_minutes = extended_minutes + added.minutes,
+                   ends_at = ends_at + make_interval(mins => added.minutes)
+            FROM (SELECT least($3::int, $4::int - extended_minutes) AS minutes
+                  FROM interview WHERE id = $1) added
             WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
+              AND added.minutes > 0
             RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
             interview_id,
             interviewer_id,
             live.extend_minutes,
+            live.extend_limit_minutes,
         )
         if row is None:
-            raise LiveError("not_active")
+            at_limit = await connection.fetchval(
+                """SELECT extended_minutes >= $3 FROM interview
+                   WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()""",
+                interview_id,
+                interviewer_id,
+                live.extend_limit_minutes,
+            )
+            raise LiveError("extend_limit" if at_limit else "not_active")
         await notify(connection, row["event_id"], "extended", interview=interview_id)
         return row
 

@@ -102,3 +102,30 @@ async def test_join_of_an_offer_that_is_gone_is_refused_and_changes_nothing(db, 
             await dispatch.join_offer(connection, settings, candidate)
     assert await db.fetch("SELECT id, state, candidate_token_serial FROM interview ORDER BY id") == before
     await assert_invariants(db, event.id)
+
+
+async def test_extensions_stop_at_the_limit_the_last_adding_what_is_left(db, pool, settings):
+    """Each *Extend* adds live.extend_minutes, up to live.extend_limit_minutes in all: the
+    queue behind waits for every minute, and TURN credentials last only so long."""
+    live = settings.live.model_copy(update={"extend_minutes": 3, "extend_limit_minutes": 5})
+    _, offer = await offered(db, pool, settings)
+    async with pool.acquire() as connection:
+        await dispatch.join_offer(connection, settings, offer.candidate_id)
+        planned = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", offer.interview_id)
+        added = []
+        for _ in range(2):
+            row = await interviews.extend_interview(
+                connection, offer.interview_id, offer.interviewer_id, live
+            )
+            added.append(row["extended_minutes"])
+        assert added == [3, 5] and (row["ends_at"] - planned).total_seconds() == 5 * 60
+        with pytest.raises(LiveError) as refused:
+            await interviews.extend_interview(connection, offer.interview_id, offer.interviewer_id, live)
+        assert refused.value.code == "extend_limit"
+        assert (
+            await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", offer.interview_id)
+            == row["ends_at"]
+        )
+        with pytest.raises(LiveError) as refused:  # not theirs: as if there were none
+            await interviews.extend_interview(connection, offer.interview_id, offer.interviewer_id + 1, live)
+        assert refused.value.code == "not_active"

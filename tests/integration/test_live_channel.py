@@ -136,6 +136,17 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
         )
         assert saved["type"] == "saved", saved
         assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
+        # Up to live.extend_limit_minutes in all (10 by default; each adds 2): the last adds
+        # what is left, and one more is refused with the end time as it was.
+        limit, step = settings.live.extend_limit_minutes, settings.live.extend_minutes
+        for _ in range(step, limit, step):
+            assert (await lobby.request({"ok"}, type="extend"))["type"] == "ok"
+        held = "SELECT extended_minutes, ends_at FROM interview WHERE id = $1"
+        row = await db.fetchrow(held, mine["interview"]["id"])
+        assert row["extended_minutes"] == limit
+        refused = await lobby.request({"error"}, type="extend")
+        assert refused["code"] == "extend_limit", refused
+        assert await db.fetchrow(held, mine["interview"]["id"]) == row
         assert (await lobby.request({"ok"}, type="message", text="Vi är tio minuter sena"))["type"] == "ok"
         await candidate.wait_for(lambda m: m["type"] == "state" and m["messages"])
         assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"

@@ -149,3 +149,13 @@ def test_a_bad_setting_stops_start_up_with_the_key_named():
     assert result.returncode == 2
     assert "app.port (environment variable SNABB_APP_PORT)" in result.stderr
     assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_turn_credentials_must_outlast_the_longest_extension():
+    turn = dict(SECRETS, SNABB_TURN_URLS='["turn:127.0.0.1:3478"]', SNABB_TURN_SECRET="t" * 32)
+    assert load_settings(dict(turn, SNABB_TURN_CREDENTIAL_MARGIN="600")).live.extend_limit_minutes == 10
+    with pytest.raises(SettingsError) as error:
+        load_settings(dict(turn, SNABB_TURN_CREDENTIAL_MARGIN="599"))
+    assert "live.extend_limit_minutes" in str(error.value)
+    # Without TURN there are no credentials to outlast.
+    assert load_settings(dict(SECRETS, SNABB_TURN_CREDENTIAL_MARGIN="60")).turn.credential_margin == 60

@@ -51,6 +51,7 @@ const ERRORS = new Map(Object.entries({
     staff: N_("The offer is no longer open: it expired, was withdrawn, or the candidate left."),
   },
   not_active: { staff: N_("You have no interview going on now.") },
+  extend_limit: { staff: N_("This interview has been extended as far as it can be.") },
   room_unavailable: {
     candidate: N_("The video call could not be opened just now. Try again in a moment."),
     staff: N_("No video room could be made just now. Nobody lost their place; try again in a moment."),
