@@ -14,7 +14,7 @@ from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.events import queries as event_queries
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
-from app.live import leaving
+from app.live import leaving, queue
 from app.views.candidate_list import place_of
 from app.views.pages import render
 
@@ -103,11 +103,17 @@ async def remove_confirm(request: web.Request) -> web.Response:
         event = await owned_event(connection, request)
         candidate = await registered_candidate(connection, request, event)
         interviewed = await queries.was_interviewed(connection, event["id"], candidate["id"])
+        queue_state = await queue.state_of(connection, candidate["id"])
     if candidate["cancelled_at"] is not None:
         raise back_to_event(request, event["id"], "not_registered")
     if interviewed:
         raise back_to_event(request, event["id"], "interviewed")
-    context = {"event": event, "candidate": candidate, "list_place": place_of(request.query)}
+    context = {
+        "event": event,
+        "candidate": candidate,
+        "list_place": place_of(request.query),
+        "queue_state": queue_state,  # on the event day: what removing them ends
+    }
     return render(request, "candidates/remove.html", context)
 
 

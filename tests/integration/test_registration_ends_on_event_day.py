@@ -17,7 +17,7 @@ import pytest
 
 from app.summary.model import ENDED_EARLY
 from app.summary.queries import load_summary
-from tests.forms import csrf_from
+from tests.forms import csrf_from, csrf_of
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
 from app.keys import JANUS
 from app.live import dispatch, interviews, leaving
@@ -30,11 +30,13 @@ async def token_of(db, table: str, row_id: int) -> str:
     return await db.fetchval(f"SELECT access_token FROM {table} WHERE id = $1", row_id)
 
 
-async def remove(http, base_url: str, event_id: int, candidate_id: int) -> None:
+async def remove(http, base_url: str, event_id: int, candidate_id: int) -> str:
+    """The employer's *Remove*, confirmed: the confirmation page's text."""
     url = f"{base_url}/events/{event_id}/candidates/{candidate_id}/remove"
-    csrf = await csrf_from(http, url)
+    _, csrf, confirmation = await csrf_of(http, url)
     async with http.post(url, data={"csrf_token": csrf}, allow_redirects=False) as response:
         assert response.status == 303, await response.text()
+    return confirmation
 
 
 @asynccontextmanager
@@ -91,7 +93,8 @@ async def test_the_employer_removes_a_waiting_candidate_on_the_event_day(employe
             await lobby.wait_for(lambda m: m["type"] == "state" and m["counts"]["waiting"] == 2)
             mark = len(lobby.messages)
 
-            await remove(http, base_url, event.id, first)
+            asked = await remove(http, base_url, event.id, first)
+            assert "Kandidaten står i kön just nu: hen tas ur kön." in asked  # what it ends
 
             await candidate.wait_for(lambda m: m["type"] == "registration_ended")
             state = await lobby.wait_for(
@@ -133,7 +136,8 @@ async def test_the_employer_removing_a_candidate_in_a_call_records_the_removal(e
     async with one_checked_in(db, base_url, user["organization_id"]) as (event, person, candidate, lobby):
         dispatched = await in_a_call(candidate, lobby)
 
-        await remove(http, base_url, event.id, person)
+        asked = await remove(http, base_url, event.id, person)
+        assert "Kandidaten är i en intervju just nu: den avslutas direkt." in asked
 
         await candidate.wait_for(lambda m: m["type"] == "registration_ended")
         await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
