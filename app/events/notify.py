@@ -152,9 +152,11 @@ async def invite_interviewers(
     public_url: str,
     event: asyncpg.Record,
     interviewers: list[asyncpg.Record],
+    replaced: bool = False,
 ) -> None:
     """Each interviewer's personal meeting link and code, with a calendar entry; refused
-    whole (TooManyInvitations) past the organization's day's invitations."""
+    whole (TooManyInvitations) past the organization's day's invitations. `replaced`: a new
+    link and code made by the employer; the mail says the ones sent before no longer work."""
     if interviewers and (
         await queries.invitations_last_day(connection, event["organization_id"]) + len(interviewers)
         > INVITATIONS_PER_DAY
@@ -168,7 +170,13 @@ async def invite_interviewers(
             to_name=row["name"],
             language=row["language"],
             template="interviewer_invitation",
-            context={**_base_context(event), "link": link, "code": row["access_code"], "name": row["name"]},
+            context={
+                **_base_context(event),
+                "link": link,
+                "code": row["access_code"],
+                "name": row["name"],
+                "replaced": replaced,
+            },
             calendar=_entry(event, "interviewer", row, "REQUEST", link, link),
         )
     if interviewers:

@@ -143,6 +143,7 @@ async def reissue_interviewer(request: web.Request) -> web.Response:
                         settings.app.public_url,
                         await event_queries.get_by_id(connection, event["id"]),
                         [await event_interviewer(connection, request, event)],
+                        replaced=True,
                     )
             except notify.TooManyInvitations:
                 raise back_to_interviewers(request, event["id"], "invitations_limit") from None

@@ -265,6 +265,10 @@ async def test_the_organizer_sees_a_closed_meeting_link_and_sends_a_new_one(stac
             assert "har fått en ny möteslänk och kod" in await response.text()
         [mail] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"])
         body = text_of(mail)
+        # Told apart from the first invitation, and why the old link went (a meeting web
+        # open with it closes: the interviewer reading this should not wonder).
+        assert str(mail["Subject"]).startswith(("Ny möteslänk och kod: ", "New meeting link and code: "))
+        assert body.count("the ones sent before no longer work") + body.count("fungerar inte längre") == 1
         token = re.search(r"/i/([A-Za-z0-9_-]+)", body)[1]
         # After its label: a 6-digit run between dashes in the link (base64url) is no code.
         code = re.search(r"(?:Your code|Din kod):\s*([0-9]{6})", body)[1]
