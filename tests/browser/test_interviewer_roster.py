@@ -74,6 +74,14 @@ async def test_search_page_and_pick_from_the_roster(new_page, db):
     assert await page.locator("#roster-status").inner_text() == "11 candidates match “kandidat 3”."
     assert await page.locator("#roster-pages").is_hidden()
     await look(page, "roster-search-en-desktop")
+    await page.get_by_label("Search by name").fill("nobody by this name")
+    await page.keyboard.press("Enter")
+    await wait_for_function(page, "document.querySelector('#roster-status').textContent.startsWith('No ')")
+    assert await page.locator("#roster-status").inner_text() == "No candidate matches “nobody by this name”."
+    assert await page.locator("#roster-table").is_hidden()
+    await page.get_by_label("Search by name").fill("kandidat 3")
+    await page.keyboard.press("Enter")
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 11")
 
     # Pick someone far back in the queue, who is not in the state's head.
     await page.locator("#candidates").get_by_role("button", name="Pick Kandidat 35").click()

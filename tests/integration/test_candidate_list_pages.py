@@ -110,7 +110,7 @@ async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base
     _, page = await get(http, f"{base_url}/events/{event_id}?q=%20%20")
     assert names_on(page) == NAMES[:EMPLOYER_PAGE_SIZE] and "matchar" not in page
     _, page = await get(http, f"{base_url}/events/{event_id}?q=nobody")
-    assert "0 anmälningar matchar" in page and "Pröva en annan del" in page
+    assert "Ingen anmälan matchar" in page and "Pröva en annan del" in page
 
 
 async def test_a_rows_action_comes_back_to_the_search_and_page_it_came_from(employer, base_url, db):

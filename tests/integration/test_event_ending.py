@@ -191,7 +191,7 @@ async def test_ended_in_its_first_minute_its_calendar_entries_keep_the_planned_h
     response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
     assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
     assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 0
-    assert ", under sin första minut." in await event_page(http, base_url, event_id)
+    assert ", redan under första minuten." in await event_page(http, base_url, event_id)
     csrf = await csrf_from(http, f"{base_url}/events/{event_id}")
     async with http.post(
         f"{base_url}/events/{event_id}/candidates/{candidate['id']}/resend", data={"csrf_token": csrf}

@@ -140,10 +140,13 @@ export class Roster {
     }
     if (!this.result) return;
     const { total, page, pages } = this.result;
-    this.say(this.query
-      ? ngettext("%(count)s candidate matches “%(query)s”.", "%(count)s candidates match “%(query)s”.", total,
-        { count: total, query: this.query })
-      : ngettext("%(count)s registered candidate.", "%(count)s registered candidates.", total, { count: total }));
+    if (this.query && total === 0) this.say(_("No candidate matches “%(query)s”.", { query: this.query }));
+    else {
+      this.say(this.query
+        ? ngettext("%(count)s candidate matches “%(query)s”.", "%(count)s candidates match “%(query)s”.", total,
+          { count: total, query: this.query })
+        : ngettext("%(count)s registered candidate.", "%(count)s registered candidates.", total, { count: total }));
+    }
     this.$("roster-table").hidden = total === 0;
     this.$("roster-pages").hidden = pages <= 1;
     this.$("roster-page").textContent = _("Page %(page)s of %(pages)s", { page, pages });
