@@ -23,7 +23,13 @@ async def help_page(request: web.Request) -> web.Response:
     # The time a candidate has to join when it is their turn (the section on a missed turn).
     live = request.app[SETTINGS].live
     response = render(
-        request, "help.html", {"offer_seconds": live.offer_seconds, "extend_minutes": live.extend_minutes}
+        request,
+        "help.html",
+        {
+            "offer_seconds": live.offer_seconds,
+            "extend_minutes": live.extend_minutes,
+            "extend_limit_minutes": live.extend_limit_minutes,
+        },
     )
     response.headers["Cache-Control"] = "no-cache"
     return response

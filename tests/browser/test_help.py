@@ -52,6 +52,8 @@ async def test_help_page(new_page, settings, language, viewport):
     text = await page.text_content("main")
     # The time to join, from the settings (live.offer_seconds).
     assert f" {settings.live.offer_seconds} " in await page.text_content("section#missed")
+    # How far an interview can be extended, from the settings (live.extend_limit_minutes).
+    assert f" {settings.live.extend_limit_minutes} min" in await page.text_content("main")
     for word in ("Chrome", "Edge", "Firefox", "Safari", "Internet Explorer"):
         assert word in text
     contact = page.locator(f"#contact a[href='mailto:{settings.app.support_email}']")
