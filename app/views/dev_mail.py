@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.policy
 import mailbox
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -47,11 +48,22 @@ def summary(key: str, message: EmailMessage) -> dict:
         sent = None
     return {
         "key": key,
-        "subject": str(message["Subject"] or ""),
-        "to": str(message["To"] or ""),
-        "sender": str(message["From"] or ""),
+        "subject": header_text(message, "Subject"),
+        "to": header_text(message, "To"),
+        "sender": header_text(message, "From"),
         "sent": sent,
     }
+
+
+def header_text(message: EmailMessage, name: str) -> str:
+    """A header as a mail program shows it. Decoded from its raw value by RFC 2047's rules,
+    not read through the parsed header: Python's parser of address headers keeps the space
+    between two encoded words that split a long name in the middle of a word
+    ("Österg ötland"), which the mail as sent does not have."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return str(make_header(decode_header(value)))
+    return ""
 
 
 @routes.get("/dev/mail", name="dev_mail")

@@ -19,7 +19,8 @@ from tests.serving import serving
 def send_test_mail(settings, subject: str) -> None:
     message = EmailMessage()
     message["From"] = settings.mail.sender
-    message["To"] = "Åsa Öberg <asa@example.se>"
+    # Long enough to be folded into encoded words that split it inside a word.
+    message["To"] = "Åsa Maximiliana von Hohenzollern-Sigmaringen Östergötland Öberg <asa@example.se>"
     message["Subject"] = subject
     message["Date"] = "Fri, 05 Jun 2026 12:00:00 +0000"  # 14:00 in Swedish (summer) time
     message.set_content("Hej Åsa!\nDin intervju börjar kl. 14.00.")
@@ -49,6 +50,7 @@ async def test_caught_mail_is_listed_in_development(stack):
             async with http.get(f"{base}/dev/mail/{key}") as response:
                 message = await response.text()
             assert "Din intervju börjar kl. 14.00." in message
+            assert "Hohenzollern-Sigmaringen Östergötland Öberg" in message  # as a mail program shows it
             # In Swedish time, as every other page says the time (the header's is UTC).
             assert "2026-06-05 14:00:00 +0200" in message
             # The HTML part comes from a URL of its own, sandboxed, with a policy of its own.
