@@ -326,7 +326,7 @@ class LiveSettings(_Section):
     # up to this many in all per interview (the last one what is left of it): the queue
     # behind waits for every minute, and TURN credentials (turn.credential_margin) must
     # outlast the longest interview.
-    extend_limit_minutes: int = Field(10, ge=0, le=6 * 60)
+    extend_limit_minutes: int = Field(10, ge=1, le=6 * 60)
     # Seconds between rounds of the sweeper that expires offers, ends interviews at their
     # limit and marks candidates away (app/live/sweeper.py); 0 turns it off (the test
     # suite does, so that tests drive those steps themselves).

@@ -276,16 +276,17 @@ async def extend_interview(
 ) -> asyncpg.Record:
     """The interviewer adds `live.extend_minutes`, or what is left of
     `live.extend_limit_minutes` when that is less; both sides get the new end time.
-    Refused (`extend_limit`) once the interview has been extended by the limit."""
+    Refused (`extend_limit`) once the interview has been extended by the limit. What is
+    added is worked out from the row itself, so that two presses at once (two windows, two
+    processes) cannot both add: the second, waiting for the first's lock, reads the row again."""
     async with connection.transaction():
         row = await connection.fetchrow(
             """
-            UPDATE interview SET extended_minutes = extended_minutes + added.minutes,
-                   ends_at = ends_at + make_interval(mins => added.minutes)
-            FROM (SELECT least($3::int, $4::int - extended_minutes) AS minutes
-                  FROM interview WHERE id = $1) added
+            UPDATE interview
+            SET extended_minutes = extended_minutes + least($3::int, $4::int - extended_minutes),
+                ends_at = ends_at + make_interval(mins => least($3::int, $4::int - extended_minutes))
             WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
-              AND added.minutes > 0
+              AND extended_minutes < $4::int
             RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
             interview_id,
             interviewer_id,

@@ -129,3 +129,24 @@ async def test_extensions_stop_at_the_limit_the_last_adding_what_is_left(db, poo
         with pytest.raises(LiveError) as refused:  # not theirs: as if there were none
             await interviews.extend_interview(connection, offer.interview_id, offer.interviewer_id + 1, live)
         assert refused.value.code == "not_active"
+
+
+async def test_two_extensions_at_once_stop_at_the_limit(db, pool, settings):
+    """Two windows (or two processes) pressing Extend at the same moment: the second waits
+    for the first's lock and must see what it added, not add as much again."""
+    live = settings.live.model_copy(update={"extend_minutes": 2, "extend_limit_minutes": 10})
+    _, offer = await offered(db, pool, settings)
+    async with pool.acquire() as first, pool.acquire() as second:
+        await dispatch.join_offer(first, settings, offer.candidate_id)
+        await db.execute("UPDATE interview SET extended_minutes = 8 WHERE id = $1", offer.interview_id)
+        async with first.transaction():  # the first press, not yet committed
+            await interviews.extend_interview(first, offer.interview_id, offer.interviewer_id, live)
+            pressed = asyncio.create_task(
+                interviews.extend_interview(second, offer.interview_id, offer.interviewer_id, live)
+            )
+            await asyncio.sleep(0.3)
+            assert not pressed.done()  # waiting for the first's lock
+        with pytest.raises(LiveError) as refused:
+            await pressed
+        assert refused.value.code == "extend_limit"
+    assert await db.fetchval("SELECT extended_minutes FROM interview WHERE id = $1", offer.interview_id) == 10
