@@ -172,6 +172,7 @@ async def personal_page(request: web.Request) -> web.Response:
         # Only one who was interviewed is thanked for taking part; one who waited in vain or
         # never came is told what happened instead.
         took_part = "interviewed" if went["interviewed"] else "waited" if went["checked_in"] else "absent"
+        interviewed = bool(went["interviewed"])
     return page(
         request,
         "candidates/page.html",

@@ -97,6 +97,34 @@ async def test_check_in_refusals(db, settings, case, code):
     assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE event_id = $1", event.id) == 0
 
 
+async def test_one_interview_per_person_even_through_a_new_registration(db, settings):
+    """Interviewed, the registration cancelled (during the interview, when the page still
+    offers it), then registered again under the same address: no second interview. A
+    cancelled registration without an interview keeps the way back open."""
+    from tests import factories
+
+    event = await make_live_event(db, interviewers=1, candidates=0)
+    interviewed = await factories.add_candidate(db, event.id, email="Kim.Ek@example.se")
+    waited = await factories.add_candidate(db, event.id, email="bo@example.se")
+    await factories.ended_interview(db, event.id, interviewed["id"], event.interviewers[0])
+    await db.execute(
+        "UPDATE candidate SET cancelled_at = now(), cancelled_by = 'candidate' WHERE id = ANY($1::bigint[])",
+        [interviewed["id"], waited["id"]],
+    )
+    again = await factories.add_candidate(db, event.id, email="kim.ek@example.se")
+    with pytest.raises(LiveError) as error:
+        await queue.check_in(db, again["id"], settings.live)
+    assert error.value.code == "already_interviewed"
+    assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1", again["id"]) == 0
+    back = await factories.add_candidate(db, event.id, email="bo@example.se")
+    assert (await queue.check_in(db, back["id"], settings.live))["state"] == "waiting"
+    # The lookup goes by the small index of ended registrations, not the event's registrations.
+    plan = await db.fetchval(
+        "EXPLAIN (FORMAT JSON) " + queue.CHECK_IN_READ_SQL.replace("$1", str(again["id"]))
+    )
+    assert "candidate_ended_email_idx" in plan
+
+
 async def test_check_in_opens_the_set_minutes_before_the_start(db, settings):
     event = await make_live_event(db, candidates=1, starts_in_minutes=29)
     entry = await queue.check_in(db, event.candidates[0], settings.live)
