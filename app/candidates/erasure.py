@@ -134,18 +134,19 @@ async def erase_own_registrations(connection: asyncpg.Connection, candidate_id: 
     what the event kept of them, an old personal link's data page included."""
     # One transaction (each erasure's own becomes a savepoint): all of them, or none.
     async with connection.transaction():
-        earlier = await earlier_cancelled(connection, candidate_id)  # (before the address goes)
+        others = await other_cancelled(connection, candidate_id)  # (before the address goes)
         erased = await erase_candidate(connection, candidate_id, "candidate")
         if erased is None:
             return erased
-        for other in earlier:
+        for other in others:
             await erase_candidate(connection, other, "candidate")
     return erased
 
 
-async def earlier_cancelled(connection: asyncpg.Connection, candidate_id: int) -> list[int]:
-    """The ended registrations of the candidate's event under the same address, not yet
-    erased (cancelled, then registered again): a candidate's own erasure takes them too."""
+async def other_cancelled(connection: asyncpg.Connection, candidate_id: int) -> list[int]:
+    """The other registrations of the candidate's event under the same address that were
+    cancelled and are not yet erased (cancelled, then registered again; or, erasing from a
+    cancelled one's page, the later ones cancelled too): a candidate's own erasure takes them."""
     return [
         row["id"]
         for row in await connection.fetch(

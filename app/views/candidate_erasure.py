@@ -19,7 +19,7 @@ from aiohttp import web
 
 from app.auth import require_user
 from app.candidates import queries
-from app.candidates.erasure import Erased, earlier_cancelled, erase_candidate, erase_own_registrations
+from app.candidates.erasure import Erased, other_cancelled, erase_candidate, erase_own_registrations
 from app.candidates.stored import stored_about
 from app.i18n import prefer_language
 from app.keys import DB_POOL, JANUS, SETTINGS
@@ -80,14 +80,14 @@ async def erase_confirm(request: web.Request) -> web.Response:
     if pin_form is not None:
         return pin_form
     async with request.app[DB_POOL].acquire() as connection:
-        earlier = len(await earlier_cancelled(connection, candidate["id"]))
+        others = len(await other_cancelled(connection, candidate["id"]))
     return candidate_page.page(
         request,
         "candidates/erase.html",
         candidate,
         event,
         queue_state=await _queue_state(request, candidate["id"]),
-        earlier=earlier,
+        others=others,
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import email.policy
 import mailbox
+import re
+from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -62,7 +64,11 @@ def header_text(message: EmailMessage, name: str) -> str:
     ("Österg ötland"), which the mail as sent does not have."""
     for key, value in message.raw_items():
         if key.lower() == name.lower():
-            return str(make_header(decode_header(value)))
+            unfolded = re.sub(r"\r?\n(?=[ \t])", "", value)  # a long header's line breaks
+            try:
+                return str(make_header(decode_header(unfolded)))
+            except (LookupError, HeaderParseError, UnicodeDecodeError):  # a charset unknown here
+                return str(message[name])
     return ""
 
 

@@ -276,7 +276,7 @@ async def test_erasing_ones_own_data_takes_the_earlier_cancelled_registration_to
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
         assert await enter_pin(phone, link, new["pin"]) == 303
         _, csrf, confirm = await csrf_of(phone, f"{link}/erase")
-        assert "Din tidigare, avbokade anmälan med samma e-postadress raderas också." in confirm
+        assert "Även din avbokade anmälan med samma e-postadress raderas." in confirm
         async with phone.post(f"{link}/erase", data={"csrf_token": csrf}) as response:
             assert response.status == 200 and "Dina uppgifter är raderade" in await response.text()
     rows = {
