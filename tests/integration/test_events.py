@@ -236,8 +236,10 @@ async def test_a_new_length_is_said_as_such_and_the_candidates_entry_keeps_its_w
         allow_redirects=False,
     ) as response:
         assert response.status == 303
-    [moved] = await wait_for_mail(settings.mail.catcher_dir, kim, subject="Ny tid")
+    # Told as a new length, not a new time: the start is the same.
+    [moved] = await wait_for_mail(settings.mail.catcher_dir, kim, subject="Ny längd")
     text = text_of(moved)
+    assert "har fått en ny längd; de börjar vid samma tid." in text and "Ny tid" not in text
     assert "Intervjutillfället pågår nu i 90 minuter i stället för 60." in text
     assert "Tidigare tid" not in text
     before, after = calendar_event(confirmation), calendar_event(moved)
