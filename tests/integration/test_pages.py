@@ -61,7 +61,7 @@ async def test_not_found_page_in_the_users_language(http, base_url, language, ti
     [
         ("/c/no-such-token", "i mejlet du fick när du anmälde dig"),
         ("/r/no-such-invitation", "länken i inbjudan du fick"),
-        ("/i/no-such-token", "länken i ditt inbjudningsmejl"),
+        ("/i/no-such-token", "En intervjuare som tagits bort från intervjutillfället har fått mejl om det"),
     ],
 )
 async def test_a_wrong_link_from_a_mail_says_to_check_it_without_log_in_links(
