@@ -112,7 +112,11 @@ export class Lobby {
 
   drawQueue() {
     // Whether Pick can be pressed is drawOwn's, drawn after this with the rest of the controls.
-    const { queue, counts } = this.state;
+    const { counts } = this.state;
+    // Cancelled (the event deleted), nobody waits for anything any more: their pages say the
+    // event is cancelled, and the list says nobody, not "still waiting when it ended".
+    const cancelled = this.state.event?.state === "cancelled";
+    const queue = cancelled ? [] : this.state.queue;
     const list = this.$("queue");
     // Over, those still checked in are not called any more: listed, as the organizer's page
     // lists them, with what that means and no Pick.
@@ -121,7 +125,7 @@ export class Lobby {
     // to the page's body (WCAG 2.4.3).
     if (over && list.contains(document.activeElement)) this.$("queue-heading").focus();
     this.$("queue-empty").hidden = queue.length > 0;
-    this.$("queue-count").textContent = counts.waiting ? `(${counts.waiting})` : "";
+    this.$("queue-count").textContent = counts.waiting && !cancelled ? `(${counts.waiting})` : "";
     // Only the head of a long queue is in the state; the rest is in the list below.
     const more = this.$("queue-more");
     more.hidden = queue.length === 0 || (!over && counts.waiting <= queue.length);
