@@ -97,6 +97,10 @@ def edit_page(
         "event": event,
         "values": values,
         "time_kept": time_fixed,
+        # Over (its time up, ended early, finished): how many it can hold is no longer asked,
+        # and one ended early says what its length, the minutes it ran, was planned to be.
+        "over": is_over(event, dt.datetime.now(dt.timezone.utc)),
+        "planned_minutes": event["planned_duration_minutes"] if event["ended_early_at"] else None,
     }
     context["kept_count"] = {name: kept.count(name) for name in ("questions", "attributes")}
     context["kept_interviewers"] = bool(kept.interviewers)

@@ -133,6 +133,11 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     # Its edit form saves with the three minutes it ran (shorter than a form allows, and
     # than one interview), and a copy is set to the hour it was planned for.
     csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    # It says what the three minutes are, and asks no more how many it can hold (it said
+    # "more can register (…) than the event can interview (0)").
+    _, edit = await get_page(http, f"{base_url}/events/{event_id}/edit")
+    assert "det avslutades i förtid och pågick så här länge av de 60 minuter som planerats" in edit
+    assert "data-capacity-summary" not in edit
     start = as_local(await db.fetchval("SELECT starts_at FROM event WHERE id = $1", event_id))
     form = event_form(
         csrf,

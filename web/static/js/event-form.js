@@ -124,6 +124,7 @@ function setUpList(fieldset) {
 
 function setUpCapacity() {
   const output = document.querySelector("[data-capacity-summary]");
+  if (!output) return; // an event that is over (events/form.html)
   const number = (name) => Number(form.elements[name].value) || 0;
   const update = () => {
     // Each person once: the same address twice (in any case) is one interviewer, as the
