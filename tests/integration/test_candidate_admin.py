@@ -111,6 +111,9 @@ async def test_the_invite_link_can_be_closed_and_opened(employer, base_url, db, 
     path = f"/events/{event['id']}/invite-link"
     status, page = await post_from_event_page(employer_http, base_url, event["id"], path, open="no")
     assert status == 200 and "Inbjudningslänken är stängd" in page
+    # What was done, said once; what it means, by the state's own lines (not twice over).
+    assert "Inbjudningslänken har stängts." in page
+    assert page.count("Ingen kan anmäla sig förrän") + page.count("ingen kan anmäla sig förrän") == 1
     async with http.get(f"{base_url}/r/{event['invite_token']}") as response:
         assert "Anmälan till det här intervjutillfället är stängd" in await response.text()
     status, page = await post_from_event_page(employer_http, base_url, event["id"], path, open="yes")
