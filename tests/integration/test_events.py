@@ -44,6 +44,9 @@ def event_form(csrf: str, **changes) -> list[tuple[str, str]]:
     return pairs
 
 
+PAST_HEADING = '">Tidigare</h2>'
+
+
 async def create_event(http, base_url, **changes) -> int:
     csrf = await csrf_from(http, f"{base_url}/events/new")
     async with http.post(
@@ -673,6 +676,8 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
     async with http.get(f"{base_url}/events") as response:
         page = await response.text()
     assert f'href="/events/{done}/live"' in page
+    # Listed with those being held, not under "Past", while its last call goes on.
+    assert page.index(f'href="/events/{done}"') < page.index(PAST_HEADING)
     # Said as it is: its time is over and nobody more is called in, not "in progress".
     row = page[page.index(f'href="/events/{done}"') :]
     row = row[: row.index("</tr>")]
