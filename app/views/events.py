@@ -84,14 +84,6 @@ def invite_text(gettext, ngettext, event, link: str, language: str) -> str:
     )
 
 
-def _gone_by(event: dict, now: dt.datetime) -> bool:
-    """Listed under "Past": its time is over, and no call of it goes on (one still live past
-    its end, "Ending: interviews still under way", is watched like one in progress)."""
-    return event["state"] != "live" and event["starts_at"] < now - dt.timedelta(
-        minutes=event["duration_minutes"]
-    )
-
-
 @routes.get("/events", name="events")
 async def list_events(request: web.Request) -> web.Response:
     user = require_user(request)
@@ -118,14 +110,20 @@ async def list_events(request: web.Request) -> web.Response:
     notice = request.query.get("notice")
     # The past ones newest first, PAST_PER_PAGE at a time: an organization's years of events
     # are not one table (`past`: the page of them, 1 = the newest).
-    past = [e for e in events if _gone_by(e, now)][::-1]
+    # Past: over, and no call of it goes on (one still live past its end, "Ending: interviews
+    # still under way", is watched like one in progress).
+    upcoming: list[dict] = []
+    past: list[dict] = []
+    for e in events:
+        (past if e["over"] and e["state"] != "live" else upcoming).append(e)
+    past.reverse()
     past_pages = max(1, -(-len(past) // PAST_PER_PAGE))
     past_page = min(page_number(request.query.get("past", "")) or 1, past_pages)
     return render(
         request,
         "events/list.html",
         {
-            "upcoming": [e for e in events if not _gone_by(e, now)],
+            "upcoming": upcoming,
             "past": past[(past_page - 1) * PAST_PER_PAGE : past_page * PAST_PER_PAGE],
             "past_page": past_page,
             "past_pages": past_pages,
