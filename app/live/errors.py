@@ -16,6 +16,7 @@ CODES = frozenset(
         "offer_gone",  # the offer expired, was withdrawn, or the candidate left
         "not_active",  # no such active interview for this participant
         "extend_limit",  # the interview has been extended by live.extend_limit_minutes already
+        "event_over",  # Extend after the event's end (by its clock, or ended early): no further
         "room_unavailable",  # no Janus server could make the room; nobody lost their place
         "invalid_record",  # notes, questions covered or ratings out of bounds
         "record_changed",  # the record was saved from another window since this save's version

@@ -276,17 +276,20 @@ async def extend_interview(
 ) -> asyncpg.Record:
     """The interviewer adds `live.extend_minutes`, or what is left of
     `live.extend_limit_minutes` when that is less; both sides get the new end time.
-    Refused (`extend_limit`) once the interview has been extended by the limit. What is
-    added is worked out from the row itself, so that two presses at once (two windows, two
-    processes) cannot both add: the second, waiting for the first's lock, reads the row again."""
+    Refused (`extend_limit`) once the interview has been extended by the limit, and
+    (`event_over`) once the event is over, by its clock or ended early by its organizer: an
+    interview under way then goes on to its end, and no further. What is added is worked out
+    from the row itself, so that two presses at once (two windows, two processes) cannot both
+    add: the second, waiting for the first's lock, reads the row again."""
     async with connection.transaction():
         row = await connection.fetchrow(
-            """
+            f"""
             UPDATE interview
             SET extended_minutes = extended_minutes + least($3::int, $4::int - extended_minutes),
                 ends_at = ends_at + make_interval(mins => least($3::int, $4::int - extended_minutes))
             WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
               AND extended_minutes < $4::int
+              AND EXISTS (SELECT 1 FROM event e WHERE e.id = interview.event_id AND now() < {_EVENT_END})
             RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
             interview_id,
             interviewer_id,
@@ -294,16 +297,31 @@ async def extend_interview(
             live.extend_limit_minutes,
         )
         if row is None:
-            at_limit = await connection.fetchval(
-                """SELECT extended_minutes >= $3 FROM interview
-                   WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()""",
-                interview_id,
-                interviewer_id,
-                live.extend_limit_minutes,
-            )
-            raise LiveError("extend_limit" if at_limit else "not_active")
+            raise LiveError(await _why_not_extended(connection, interview_id, interviewer_id, live))
         await notify(connection, row["event_id"], "extended", interview=interview_id)
         return row
+
+
+# When an event is over for the interviews of it (e, its row): its end by the clock, or the
+# moment its organizer ended it (the same end the live pages are given, app/live/event_view.py).
+_EVENT_END = "coalesce(e.ended_early_at, e.starts_at + make_interval(mins => e.duration_minutes))"
+
+
+async def _why_not_extended(
+    connection: asyncpg.Connection, interview_id: int, interviewer_id: int, live: LiveSettings
+) -> str:
+    """The refusal of an Extend that changed nothing (asked only then)."""
+    row = await connection.fetchrow(
+        f"""SELECT i.extended_minutes >= $3 AS at_limit, now() >= {_EVENT_END} AS event_over
+            FROM interview i JOIN event e ON e.id = i.event_id
+            WHERE i.id = $1 AND i.interviewer_id = $2 AND i.state = 'active' AND i.ends_at > now()""",
+        interview_id,
+        interviewer_id,
+        live.extend_limit_minutes,
+    )
+    if row is None:
+        return "not_active"
+    return "event_over" if row["event_over"] else "extend_limit" if row["at_limit"] else "not_active"
 
 
 # Each side's columns for `set_devices`: fixed names, never from input.

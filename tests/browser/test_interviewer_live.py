@@ -398,6 +398,36 @@ async def test_an_interview_ending_after_the_event_does_not_offer_a_next(new_pag
         assert await page.locator("#next").is_disabled()
 
 
+async def test_the_event_ended_early_during_an_interview_says_so_and_offers_no_extend(
+    new_page, db, base_url, settings
+):
+    """The organizer's *End the event now* while an interviewer is in a call: the lobby, which
+    says the event is over, is hidden then, so the interview says it; the call goes on to its
+    end and no further (Extend goes, and the server refuses it: `event_over`)."""
+    from app.events.workflow import end_event_now
+
+    async with first_in_interview(new_page, db, base_url) as (event, page, _recorders, _interview):
+        extend = page.locator("#extend")
+        await extend.focus()
+        async with db.transaction():  # as the organizer's page does it: the event's row held
+            await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
+            assert await end_event_now(db, event.id, settings.live)
+        said = (
+            "The event is over: no one else is called in. This interview goes on to its end"
+            " and can no longer be extended."
+        )
+        await page.wait_for_selector(f"#interview-event-over:text-is('{said}')")
+        assert await extend.is_hidden()
+        # The keyboard user on Extend goes on from End.
+        assert await page.evaluate("document.activeElement.id") == "end"
+        await look(page, "interview-event-over-en-desktop")
+        # Asked whether to end, and answered No: End comes back, Extend does not.
+        await page.get_by_role("button", name="End interview").click()
+        await page.get_by_role("button", name="No, go on").click()
+        assert await extend.is_hidden()
+        assert await page.locator("#interview").get_by_role("button", name="End interview").is_visible()
+
+
 async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base_url):
     """A candidate still checked in when the event ends is not "waiting" in the list (nobody
     calls them any more) and cannot be picked; there is no rotation to pause and nobody in

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from app.events.workflow import end_event_now
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.queue import channel
@@ -150,3 +151,34 @@ async def test_two_extensions_at_once_stop_at_the_limit(db, pool, settings):
             await pressed
         assert refused.value.code == "extend_limit"
     assert await db.fetchval("SELECT extended_minutes FROM interview WHERE id = $1", offer.interview_id) == 10
+
+
+@pytest.mark.parametrize("over_by", ["ended_early", "its_clock"])
+async def test_extend_after_the_event_is_over_is_refused_and_changes_nothing(db, pool, settings, over_by):
+    """Once the event is over (its organizer's *End the event now*, or its time up), an
+    interview under way goes on to its end, and no further."""
+    event, offer = await offered(db, pool, settings)
+    async with pool.acquire() as connection:
+        await dispatch.join_offer(connection, settings, offer.candidate_id)
+        if over_by == "ended_early":
+            async with connection.transaction():
+                assert await end_event_now(connection, event.id, settings.live)
+        else:
+            await db.execute(
+                "UPDATE event SET starts_at = now() - interval '3 hours' WHERE id = $1", event.id
+            )
+        before = await db.fetchrow(
+            "SELECT state, ends_at, extended_minutes FROM interview WHERE id = $1", offer.interview_id
+        )
+        assert before["state"] == "active"  # not ended by the event's end
+        with pytest.raises(LiveError) as refused:
+            await interviews.extend_interview(
+                connection, offer.interview_id, offer.interviewer_id, settings.live
+            )
+    assert refused.value.code == "event_over"
+    assert (
+        await db.fetchrow(
+            "SELECT state, ends_at, extended_minutes FROM interview WHERE id = $1", offer.interview_id
+        )
+        == before
+    )

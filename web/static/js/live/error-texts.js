@@ -52,6 +52,7 @@ const ERRORS = new Map(Object.entries({
   },
   not_active: { staff: N_("You have no interview going on now.") },
   extend_limit: { staff: N_("This interview has been extended as far as it can be.") },
+  event_over: { staff: N_("The event is over: this interview goes on to its end and can no longer be extended.") },
   room_unavailable: {
     candidate: N_("The video call could not be opened just now. Try again in a moment."),
     staff: N_("No video room could be made just now. Nobody lost their place; try again in a moment."),

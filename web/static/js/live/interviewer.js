@@ -75,7 +75,10 @@ class MeetingPage {
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
     // The event's end while the status line still offers the next candidate: said again.
-    this.lobby.onOver = () => this.sayEndedAgain();
+    this.lobby.onOver = () => {
+      this.sayEndedAgain();
+      this.drawEventOver();
+    };
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
     this.interview = new InterviewView(root, this.record, this.channel);
@@ -161,7 +164,8 @@ class MeetingPage {
   // key, is the quick way); Yes sits on the row below where End was, so a double click on
   // End does not land on it.
   askEnd(asking) {
-    for (const id of ["extend", "end"]) $(id).hidden = asking;
+    $("end").hidden = asking;
+    $("extend").hidden = asking || this.lobby.over;
     for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
     if (asking) $("end-question").focus();
   }
@@ -180,6 +184,21 @@ class MeetingPage {
     this.endPressed = false;
     if ((pressed || focus === "none") && !$("next").disabled) $("next").focus();
     else if (focus !== "record" && focus !== "kept") this.record.focusHeading();
+  }
+
+  // The event's end (by its clock, or its organizer's End now) during an interview: the call
+  // goes on to its own end and no further (the server refuses Extend: `event_over`). The
+  // lobby, which says the event is over, is hidden meanwhile, so the interview says it.
+  drawEventOver() {
+    const over = this.lobby.over;
+    const text = over
+      ? _("The event is over: no one else is called in. This interview goes on to its end and can no longer be extended.")
+      : "";
+    // Written only when it changes: the line is a live region, read out on every write.
+    if ($("interview-event-over").textContent !== text) $("interview-event-over").textContent = text;
+    // A keyboard user on Extend goes on from End, not from the top of the page.
+    if (over && document.activeElement === $("extend")) $("end").focus();
+    $("extend").hidden = over || !$("end-question").hidden;
   }
 
   // The status line after an interview: why it ended (the candidate left, the time ran out)
@@ -393,6 +412,7 @@ class MeetingPage {
     const own = state.interview;
     this.clock.sync(state.now);
     this.lobby.draw(state);
+    this.drawEventOver();
     this.roster.update(state);
     this.interview.update(state, this.saved);
     const lastOwn = this.lastOwn;
@@ -435,6 +455,7 @@ class MeetingPage {
     this.roster.redraw();
     this.record.redraw();
     this.interview.redraw();
+    this.drawEventOver();
     this.show("problem", this.shown.problem);
     this.show("lobby-status", this.shown.lobbyStatus);
     $("connection").textContent = connectionText(this.shown.connection, "staff");
