@@ -353,3 +353,38 @@ async def test_every_faulty_interviewer_row_is_marked_at_once(new_page, db, lang
     await shot(page, f"two-interviewer-errors-{language}-{viewport}")
     await assert_accessible(page)
     assert await db.fetchval("SELECT count(*) FROM event WHERE title = $1", title) == 0
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+async def test_a_link_of_the_error_summary_shows_the_field_with_its_label(new_page, db, viewport):
+    """The browser's own jump to a field put it at the very top of the window, its label
+    above it out of sight: an empty red box with no name, for someone who zooms in or uses
+    the keyboard."""
+    page = await logged_in_page(new_page, db, "en", viewport)
+    await page.goto("/events/new")
+    await page.get_by_role("button", name="Save as draft").click()
+    summary = page.locator("#error-summary")
+    await summary.wait_for()
+    await summary.get_by_role("link", name=re.compile(r"^Title: ")).focus()
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"#title$"))
+    assert await page.evaluate("document.activeElement.id") == "title"
+    label = await page.locator("label[for=title]").bounding_box()
+    field = await page.locator("#title").bounding_box()
+    height = VIEWPORTS[viewport]["height"]
+    assert 0 <= label["y"] and field["y"] + field["height"] <= height, (label, field)
+
+
+async def test_the_focus_ring_stays_on_a_date_field_whose_picker_button_has_it(new_page, db):
+    """Tab goes through the date's day, month and year and then onto its calendar button,
+    inside the field, where :focus-visible matches nothing."""
+    page = await logged_in_page(new_page, db, "en", "desktop")
+    await page.goto("/events/new")
+    for field in ("#date", "#start_time"):
+        await page.focus(field)
+        # Past the date's parts (day, month, year) or the time's (hours, minutes) to its button.
+        for _ in range(3 if field == "#date" else 2):
+            await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.id") == field[1:]
+        outline = await page.locator(field).evaluate("e => getComputedStyle(e).outlineStyle")
+        assert outline == "solid", field

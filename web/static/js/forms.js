@@ -1,6 +1,25 @@
 // Every form page: when the server sent the form back with errors, move the focus (and the
 // view) to the summary of what to correct, so nobody is left looking at an unchanged page.
-document.getElementById("error-summary")?.focus();
+const errorSummary = document.getElementById("error-summary");
+errorSummary?.focus();
+
+// A link of the summary goes to its field with the field's label (a choice's: its group's
+// legend) in view. The browser's own jump to the #id puts the field at the very top of the
+// window, its label above it, out of sight: an empty box without a name.
+errorSummary?.addEventListener("click", (event) => {
+  const link = event.target.closest("a[href^='#']");
+  const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field || !field.matches("input, select, textarea")) return;  // a section: its heading leads
+  const group = field.matches("[type=radio], [type=checkbox]") ? field.closest("fieldset") : null;
+  const label = group ? group.querySelector("legend") : field.labels?.[0];
+  // (A label only read out, or one that comes after its field, does not lead.)
+  const leads = label && label.getBoundingClientRect().width > 1
+    && label.compareDocumentPosition(field) & Node.DOCUMENT_POSITION_FOLLOWING;
+  event.preventDefault();
+  history.pushState(null, "", link.hash);
+  (leads ? label : field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
 
 // The language links go through /lang/{code}?next=…, which the server answers with a
 // redirect; the browser keeps the fragment across it, so a reader of /help#camera stays at
