@@ -399,6 +399,9 @@ async def for_employer(
                    EXISTS (SELECT 1 FROM interview i
                            WHERE i.event_id = $1 AND i.candidate_id = candidate.id
                              AND i.state = 'ended') AS interviewed,
+                   -- Where they are on the event day (NULL: not checked in), as the
+                   -- interviewers' list of candidates says it.
+                   (SELECT q.state FROM queue_entry q WHERE q.candidate_id = candidate.id) AS queue_state,
                    -- Short, for a table: "2026-11-26 14:05", Swedish time like every time shown.
                    to_char(registered_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI')
                        AS registered_local
