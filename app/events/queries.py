@@ -323,9 +323,11 @@ async def by_interviewer_token(connection: asyncpg.Connection, token: str) -> as
     return await connection.fetchrow(
         f"""
         SELECT {EVENT_COLUMNS}, i.id AS interviewer_id, i.name AS interviewer_name,
-               i.email AS interviewer_email, i.user_id AS interviewer_user_id
+               i.email AS interviewer_email, i.user_id AS interviewer_user_id,
+               u.language AS interviewer_account_language
         FROM event_interviewer i JOIN event e ON e.id = i.event_id
         JOIN organization o ON o.id = e.organization_id
+        LEFT JOIN app_user u ON u.id = i.user_id
         WHERE i.access_token = $1""",
         token,
     )

@@ -94,6 +94,8 @@ async def erase_confirm(request: web.Request) -> web.Response:
 @routes.post("/c/{token}/erase", name="candidate_erase")
 async def erase(request: web.Request) -> web.Response:
     candidate, event = await candidate_page.load(request)
+    # The receipt in the language of the pages before it (the one to save or print).
+    prefer_language(request, candidate["language"])
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         raise web.HTTPSeeOther(f"/c/{candidate['access_token']}/data")
     async with request.app[DB_POOL].acquire() as connection:

@@ -11,7 +11,7 @@ from app.auth import current_user
 from app.auth.validation import form_text
 from app.events import queries
 from app.events.tokens import looks_like_link_token
-from app.i18n import N_, Np_
+from app.i18n import N_, Np_, prefer_language
 from app.keys import DB_POOL, SETTINGS
 from app.link_codes import INTERVIEWER_CODE, typed_code
 from app.link_sessions import INTERVIEWER_SESSION
@@ -45,6 +45,10 @@ async def load(request: web.Request):
         event = await queries.by_interviewer_token(connection, token)
     if event is None:
         raise web.HTTPNotFound()
+    # An interviewer with an account: in the language they chose for it (their mails'), unless
+    # this browser chose one with the switch. One without: as the browser asks (their mail was
+    # in the event's language, the organizer's choice, not theirs).
+    prefer_language(request, event["interviewer_account_language"])
     return event
 
 

@@ -21,6 +21,7 @@ from app.auth import require_user
 from app.events import queries as event_queries
 from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
+from app.i18n import prefer_language
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
 from app.summary.formats import PdfBusy, PdfUnavailable, font_files, summary_csv
@@ -187,6 +188,7 @@ async def interviewer_summary(request: web.Request) -> web.StreamResponse:
         event = await event_queries.by_interviewer_token(connection, token)
     if event is None or event["state"] == "cancelled" or event["deleted_at"] is not None:
         raise web.HTTPNotFound()
+    prefer_language(request, event["interviewer_account_language"])  # as their meeting web
     back = f"/i/{token}"
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
         raise web.HTTPSeeOther(back)  # the link's page asks for the code
