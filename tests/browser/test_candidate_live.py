@@ -504,6 +504,49 @@ async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_
         await look(page, "withdrawn-sv-phone")
 
 
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "phone"), ("en", "desktop")])
+async def test_called_in_the_candidate_can_leave_the_queue_instead_of_missing_the_turn(
+    new_page, base_url, db, language, viewport
+):
+    """Someone who cannot take the call now says so from the offer (asked once more), rather
+    than letting its time run out: a miss sends them to the end and a second takes them out.
+    The interviewer is told at once, and can call in the next."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    words = TEXTS[language]
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, language, viewport)
+        await offered(page, interviewer, language)
+        offer = page.locator('[data-phase="offer"]')
+        await offer.get_by_role("button", name=words["leave_queue"]).click()
+        # Asked once more, the focus on the answer that keeps the turn.
+        assert await page.evaluate("document.activeElement.textContent") == words["stay"]
+        await look(page, f"offer-leave-asked-{language}-{viewport}")
+        await page.keyboard.press("Escape")
+        assert await offer.get_by_role("button", name=words["join"]).is_visible()
+        await offer.get_by_role("button", name=words["leave_queue"]).click()
+        await offer.get_by_role("button", name=words["leave_queue_yes"]).click()
+        await phase(page, "left")
+        ended = await interviewer.wait_for(lambda m: m["type"] == "offer_ended")
+        assert ended["reason"] == "left"
+        assert (
+            await db.fetchval("SELECT state FROM queue_entry WHERE candidate_id = $1", event.candidates[0])
+            == "left"
+        )
+        assert (
+            await db.fetchval(
+                "SELECT count(*) FROM interview WHERE candidate_id = $1 AND state IN ('offered', 'active')",
+                event.candidates[0],
+            )
+            == 0
+        )
+        # Back in the waiting room's place, for a check-in again.
+        await page.get_by_role("button", name=words["again"]).click()
+        await phase(page, "waiting")
+        leave = page.locator('[data-phase="waiting"]').get_by_role("button", name=words["leave_queue"])
+        assert await leave.is_visible()
+
+
 async def test_after_a_reload_the_page_asks_to_allow_the_sound(new_page, base_url, db):
     """Browsers keep a page silent until it is clicked (the test browser does not, so its
     AudioContext is made to behave so): the waiting room offers a button for the beep."""

@@ -489,6 +489,16 @@ class CandidatePage {
     if (this.leftText.textContent !== text) this.leftText.textContent = text;
   }
 
+  // Called in, someone who cannot take the call now can leave the queue from the offer itself,
+  // not only let its time run out (a miss: sent to the end, and out after a second): the same
+  // button and question, moved under Join for the offer and back to the waiting room after.
+  placeLeaveQueue(phase) {
+    const ask = find("[data-leave-ask]");
+    this.leaveHome ??= { parent: ask.parentElement, next: ask.nextSibling };
+    if (phase === "offer") find('[data-phase="offer"]').append(ask);
+    else if (ask.parentElement !== this.leaveHome.parent) this.leaveHome.parent.insertBefore(ask, this.leaveHome.next);
+  }
+
   // Leaving the queue loses the place: asked once more, in place of its button, the focus on
   // the answer that keeps it.
   askLeaveQueue(asking) {
@@ -508,7 +518,8 @@ class CandidatePage {
     if (phase === this.phase) return;
     const before = this.phase;
     this.phase = phase;
-    if (before === "waiting") this.askLeaveQueue(false); // (an offer came while it was asked)
+    if (before === "waiting" || before === "offer") this.askLeaveQueue(false); // (asked as the phase changed)
+    this.placeLeaveQueue(phase);
     if (phase !== "waiting") this.selfView.stop(); // the turn came (or the wait ended): the call takes the camera
     // The page's own sections; not the call inside the interview's, whose data-phase is the
     // call's own (call-view.js), and which may be joining already when its state comes.
