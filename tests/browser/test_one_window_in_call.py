@@ -81,7 +81,10 @@ async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it
         assert await room_participants(app_server, db, interview) == 1
         await assert_accessible(second)
 
-        # Taken over: the second window is in the room, the first left it, camera and all.
+        # Taken over: the second window is in the room, the first left it, camera and all, and
+        # with nothing playing it offers no sound to turn on (shown when the browser had let
+        # the call play only muted: these tests' browsers let it play, so it is set here).
+        await first.evaluate(f"{INTERVIEWER_CALL}.el.sound.hidden = false")
         await first.evaluate(f"window.firstTracks = {INTERVIEWER_CALL}.el.self.srcObject.getTracks()")
         await take.click()
         await second.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
@@ -89,6 +92,7 @@ async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it
             f"{elsewhere(INTERVIEWER_CALL)} && window.firstTracks.every((t) => t.readyState === 'ended')"
         )
         await first.get_by_role("button", name="Continue here").wait_for()
+        assert await first.locator("[data-call-sound]").is_hidden()
         assert await room_participants(app_server, db, interview) == 1
 
         # The window in the call closed: the first takes the call back with one press.

@@ -574,6 +574,9 @@ export class CallView extends EventTarget {
     this.el.self.srcObject?.getTracks().forEach((track) => track.stop());
     this.el.self.srcObject = null;
     this.el.remote.srcObject = null;
+    // Nothing plays any more: no sound to turn on (a call joined later asks again if need be).
+    this.el.remote.muted = false;
+    this.el.sound.hidden = true;
     this.figures = null;
   }
 
