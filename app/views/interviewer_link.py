@@ -117,6 +117,8 @@ async def interviewer_link(request: web.Request) -> web.Response:
         async with request.app[DB_POOL].acquire() as connection:
             await queries.link_account(connection, event["interviewer_id"], user.id)
             event = await queries.by_interviewer_token(connection, request.match_info["token"])
+        if event is None:  # taken off the event meanwhile
+            raise web.HTTPNotFound()
     if (
         event["state"] != "cancelled"
         and event["deleted_at"] is None

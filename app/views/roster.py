@@ -15,6 +15,7 @@ from aiohttp import web
 
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
+from app.i18n import prefer_language
 from app.keys import DB_POOL, LANGUAGE, LIVE_HUB, SETTINGS
 from app.live.access import is_signed_in
 from app.live.roster import MAX_QUERY, roster_page
@@ -43,6 +44,8 @@ async def roster(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     if not is_signed_in(request, event["interviewer_id"], event["interviewer_user_id"]):
         raise web.HTTPForbidden()
+    # Names in the order of the meeting web's language (app/views/interviewer_link.py load).
+    prefer_language(request, event["interviewer_account_language"])
     query = request.query.get("q", "")
     page = page_number(request.query.get("page", "1"))
     if page is None or len(query) > MAX_QUERY or "\x00" in query:

@@ -522,7 +522,9 @@ async def test_called_in_the_candidate_can_leave_the_queue_instead_of_missing_th
         # Asked once more, the focus on the answer that keeps the turn.
         assert await page.evaluate("document.activeElement.textContent") == words["stay"]
         await look(page, f"offer-leave-asked-{language}-{viewport}")
-        await page.keyboard.press("Escape")
+        await page.keyboard.press("Escape")  # No: back to the offer as it was
+        assert await offer.get_by_role("button", name=words["leave_queue_yes"]).is_hidden()
+        assert await page.evaluate("document.activeElement.textContent") == words["leave_queue"]
         assert await offer.get_by_role("button", name=words["join"]).is_visible()
         await offer.get_by_role("button", name=words["leave_queue"]).click()
         await offer.get_by_role("button", name=words["leave_queue_yes"]).click()

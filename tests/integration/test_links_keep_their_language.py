@@ -9,9 +9,10 @@ import re
 
 from aiohttp import ClientSession, CookieJar
 
-from tests.accounts import make_user
+from tests.accounts import log_in, make_user
 from tests.candidate_support import make_event
 from tests.forms import csrf_of
+from tests.integration.channel_support import sign_in_interviewer
 from tests.integration.erasure_support import candidate_with_everything
 from tests.integration.live_support import make_live_event
 from tests.integration.test_candidate_erasure import enter_pin
@@ -66,3 +67,35 @@ async def test_the_erasure_receipt_is_in_the_language_of_the_pages_before_it(
             receipt = await response.text()
     assert response.status == 200 and language_of(receipt) == "sv"
     assert "Dina uppgifter är raderade" in receipt
+
+
+async def test_an_accounts_summary_and_roster_follow_the_account(db, base_url, app_server):
+    """Let in with the code, an interviewer with an account: their summary page, and the
+    order of the names in the list of candidates (Å after Z in Swedish), follow the
+    account's language as the meeting web does. Logged in, the first visit takes the link as
+    the account's, in its language (logging in sets the language switch's cookie)."""
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    for candidate_id, name in zip(event.candidates, ("Åsa Åberg", "Zara Zetterlund"), strict=True):
+        await db.execute("UPDATE candidate SET name = $2 WHERE id = $1", candidate_id, name)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    user = await make_user(db, organization_id=organization, language="sv")
+    token = await db.fetchval(
+        "UPDATE event_interviewer SET email = $2 WHERE id = $1 RETURNING access_token",
+        event.interviewers[0],
+        user["email"],
+    )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True), headers={"Accept-Language": "en"}) as http:
+        await log_in(http, base_url, user["email"])
+        async with http.get(f"{base_url}/i/{token}") as response:
+            assert response.status == 200 and language_of(await response.text()) == "sv"
+    assert (
+        await db.fetchval("SELECT user_id FROM event_interviewer WHERE id = $1", event.interviewers[0])
+        == user["id"]
+    )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True), headers={"Accept-Language": "en"}) as http:
+        assert await sign_in_interviewer(http, base_url, token) == 303
+        async with http.get(f"{base_url}/i/{token}/summary") as response:
+            assert response.status == 200 and language_of(await response.text()) == "sv"
+        async with http.get(f"{base_url}/i/{token}/roster") as response:
+            listed = (await response.json())["candidates"]
+        assert [row["name"] for row in listed] == ["Zara Zetterlund", "Åsa Åberg"]
