@@ -15,6 +15,10 @@ OUTCOMES = {
     "not_interested": N_("Not interested"),
     "no_answer": N_("No answer"),
     "missed": N_("Missed"),
+    # Called in, the candidate left instead of joining (the offer's *Leave the queue*, or
+    # their registration cancelled or erased at their request then): not a miss, since they
+    # said so rather than letting the offer run out.
+    "declined": N_("Left the queue when called in"),
     "in_progress": N_("In progress"),
     # The candidate's data was erased: that the interview took place is all that is left.
     "erased": N_("Details erased"),
@@ -28,6 +32,12 @@ ENDED_EARLY = {
     "removed": N_("Ended early: the registration was removed"),
     "event_cancelled": N_("Ended early: the event was cancelled"),
 }
+# The end_reason of an offer the candidate ended themselves ('missed' in the database: the
+# queue counts neither as an interview): the candidate's leave (app/live/queue.py `leave`) or
+# their own cancellation or erasure (app/live/leaving.py).
+DECLINED_BY = ("left", "cancelled", "erased")
+# A turn declined by cancelling the registration says so (the queue's leave says the outcome).
+CANCELLED_WHEN_CALLED_IN = N_("Cancelled their registration when called in")
 # Stands for the name of a candidate whose data was erased (translated where it is shown).
 ERASED_CANDIDATE = N_("Erased candidate")
 SORTS = ("time", "candidate", "length", "outcome")
@@ -35,10 +45,16 @@ DEFAULT_SORT = "time"
 
 
 def outcome_of(
-    state: str, interested: bool | None, offer_expires_at: dt.datetime | None, now: dt.datetime
+    state: str,
+    interested: bool | None,
+    offer_expires_at: dt.datetime | None,
+    now: dt.datetime,
+    end_reason: str | None = None,
 ) -> str | None:
     """None for what is not an interview (yet): an offer still open, or one that failed
     because no room could be made (not the candidate's doing)."""
+    if state == "missed" and end_reason in DECLINED_BY:
+        return "declined"
     if state == "missed" or (state == "offered" and offer_expires_at is not None and offer_expires_at <= now):
         return "missed"
     if state == "active":
@@ -86,6 +102,8 @@ class Interview:
     def outcome_label(self) -> str:
         if self.outcome == "no_answer" and self.ended_early in ENDED_EARLY:
             return ENDED_EARLY[self.ended_early]
+        if self.outcome == "declined" and self.ended_early == "cancelled":
+            return CANCELLED_WHEN_CALLED_IN
         return OUTCOMES[self.outcome]
 
     @property
@@ -106,6 +124,8 @@ class Totals:
     no_answer: int
     missed: int
     average_seconds: int | None
+    # Called in, left instead of joining (not counted as missed: they said so).
+    declined: int = 0
     # Candidates whose details were erased after their interview: their answer went with
     # them, so they are counted here, or the answers would not add up to those interviewed.
     erased: int = 0
@@ -131,6 +151,7 @@ class Totals:
             missed=sum(1 for item in items if item.outcome == "missed"),
             average_seconds=round(sum(lengths) / len(lengths)) if lengths else None,
             erased=candidates("erased"),
+            declined=sum(1 for item in items if item.outcome == "declined"),
             in_progress=candidates("in_progress"),
         )
 
@@ -287,7 +308,7 @@ def interview_from_row(
     questions: list[str],
     now: dt.datetime,
 ) -> Interview | None:
-    outcome = outcome_of(row["state"], row["interested"], row["offer_expires_at"], now)
+    outcome = outcome_of(row["state"], row["interested"], row["offer_expires_at"], now, row.get("end_reason"))
     if outcome is None:
         return None
     erased = bool(row.get("candidate_erased"))

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from app.summary.model import ENDED_EARLY
+from app.summary.model import CANCELLED_WHEN_CALLED_IN, ENDED_EARLY, OUTCOMES
 from app.summary.queries import load_summary
 from tests.forms import csrf_from, csrf_of
 from tests.integration.channel_support import candidate_and_lobby, new_client, sign_in_candidate
@@ -240,11 +240,12 @@ async def test_deleting_the_event_on_its_day_takes_back_its_open_offers(
 @pytest.mark.parametrize(
     ("reason", "by_candidate", "offer_state", "offer_outcomes"),
     [
-        # The candidate's own cancellation with an offer open: a miss, as leaving the queue
-        # with one open is, recorded as the cancellation.
-        ("cancelled", True, "missed", ["missed"]),
+        # The candidate's own cancellation with an offer open: recorded as the cancellation,
+        # and a turn declined in the summary, as leaving the queue with one open is (not a
+        # miss: they said so).
+        ("cancelled", True, "missed", ["declined"]),
         ("removed", False, "withdrawn", []),
-        ("erased", True, "missed", ["missed"]),
+        ("erased", True, "missed", ["declined"]),
         ("erased", False, "withdrawn", []),
     ],
 )
@@ -269,6 +270,18 @@ async def test_what_a_registration_ends_records_why(
     held = [item for group in summary.groups for item in group.interviews if item.outcome == "no_answer"]
     if reason in ENDED_EARLY:  # (an erased candidate's interview says only that it took place)
         assert [item.outcome_label for item in held] == [ENDED_EARLY[reason]]
+    declined = [
+        item.outcome_label
+        for group in summary.groups
+        for item in group.interviews
+        if item.outcome == "declined"
+    ]
+    assert declined == (
+        [{"cancelled": CANCELLED_WHEN_CALLED_IN, "erased": OUTCOMES["declined"]}[reason]]
+        if by_candidate
+        else []
+    )
+    assert summary.totals.missed == 0 and summary.totals.declined == len(declined)
     await assert_invariants(db, event.id)
 
 
@@ -318,4 +331,21 @@ async def test_a_call_joined_while_the_event_is_deleted_is_ended_too(employer, d
         await deleting
     rows = await db.fetch("SELECT state, end_reason FROM interview WHERE event_id = $1 ORDER BY id", event.id)
     assert [tuple(row) for row in rows] == [("ended", "event_cancelled"), ("ended", "event_cancelled")]
+    await assert_invariants(db, event.id)
+
+
+async def test_leaving_the_queue_when_called_in_is_a_turn_declined_not_missed(db, base_url):
+    """The offer's *Leave the queue* (the candidate's page, PROTOCOL.md `leave`): the summary
+    says what the candidate did, and does not count it among the turns missed."""
+    async with one_checked_in(db, base_url) as (event, person, candidate, lobby):
+        dispatched = await lobby.request({"dispatched"}, type="next")
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        assert (await candidate.request({"ok"}, type="leave"))["type"] == "ok"
+        await lobby.wait_for(lambda m: m["type"] == "state" and m["interview"] is None)
+    row = await db.fetchrow("SELECT state, end_reason FROM interview WHERE id = $1", dispatched["interview"])
+    assert tuple(row) == ("missed", "left")
+    summary = await load_summary(db, event.id, language="en")
+    [item] = [item for group in summary.groups for item in group.interviews]
+    assert (item.outcome, item.outcome_label) == ("declined", "Left the queue when called in")
+    assert (summary.totals.declined, summary.totals.missed, summary.totals.interviews) == (1, 0, 0)
     await assert_invariants(db, event.id)

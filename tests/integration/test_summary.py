@@ -451,3 +451,39 @@ async def test_a_large_events_interviews_come_a_page_at_a_time(db, http, base_ur
     assert len(set(names.findall(first)) | set(names.findall(second))) == 250
     async with http.get(f"{url}?page=99") as response:  # past the last: the last
         assert (await response.text()).count('<tbody class="interview">') == 50
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_turn_left_when_called_in_is_declined_not_missed(db, http, base_url, tmp_path, language):
+    """A candidate who left the queue when called in (the offer's *Leave the queue*) said so:
+    the page, the PDF and the CSV say what they did, and the totals count it apart from the
+    turns missed (offers that ran out)."""
+    event = await logged_in_event(db, http, base_url, language)
+    await add_candidate(db, event, "Nils Berg")
+    left = await add_interview(db, event, "Nils Berg", "Örjan Ekström", state="missed", minutes_ago=100)
+    await db.execute("UPDATE interview SET end_reason = 'left' WHERE id = $1", left)
+    label, declined_row, missed_row = {
+        "sv": (
+            "Lämnade kön när hen kallades in",
+            "Avböjda turer (kallad, lämnade kön)",
+            "Missade turer (kallad, anslöt inte)",
+        ),
+        "en": (
+            "Left the queue when called in",
+            "Turns declined (called in, left the queue)",
+            "Turns missed (called in, did not join)",
+        ),
+    }[language]
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        page = re.sub(r"\s+", " ", await response.text())
+    assert f'<span class="outcome outcome-declined">{label}</span>' in page
+    # Kåre Näslund's offer ran out: still the one miss.
+    assert f'<th scope="row">{missed_row}</th><td>1</td>' in page
+    assert f'<th scope="row">{declined_row}</th><td>1</td>' in page
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        text = re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))
+    assert label in text and declined_row in text
+    async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
+        body = (await response.read()).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";" if language == "sv" else ","))
+    assert [row[7] for row in rows if row[1] == "Nils Berg" and row[0]] == [label]

@@ -48,6 +48,11 @@ def test_outcomes():
     assert outcome_of("offered", None, NOW - dt.timedelta(seconds=1), NOW) == "missed"
     assert outcome_of("offered", None, NOW + dt.timedelta(seconds=1), NOW) is None
     assert outcome_of("failed", None, None, NOW) is None
+    # Called in, the candidate left instead (the offer's *Leave the queue*, or their own
+    # cancellation or erasure then): not a miss.
+    for reason in ("left", "cancelled", "erased"):
+        assert outcome_of("missed", None, None, NOW, reason) == "declined"
+    assert outcome_of("missed", None, None, NOW, "offer_expired") == "missed"
 
 
 def test_finished_by_state_or_by_the_clock():
@@ -100,6 +105,7 @@ def test_totals_count_candidates_and_average_held_interviews():
         interview(3, outcome="missed", seconds=None),
         interview(4, outcome="in_progress", seconds=None),
         interview(5, outcome="no_answer", seconds=400, candidate_id=1),
+        interview(6, outcome="declined", seconds=None),
     ]
     totals = Totals.of(items)
     assert totals == Totals(
@@ -111,6 +117,7 @@ def test_totals_count_candidates_and_average_held_interviews():
         missed=1,
         average_seconds=400,
         in_progress=1,
+        declined=1,
     )
     assert Totals.of([]).average_seconds is None
 
