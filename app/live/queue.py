@@ -344,9 +344,9 @@ AVERAGE_SQL = """
     WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
       AND ended_at > started_at"""
 # The interviewers of the event $1 active now: in the rotation (connected, not paused), or
-# holding an interview; with that interview's state and end.
+# holding an interview; with that interview's state, end and start.
 BUSY_SQL = """
-    SELECT p.interviewer_id, i.state::text AS state, i.ends_at
+    SELECT p.interviewer_id, i.state::text AS state, i.ends_at, i.started_at
     FROM (SELECT interviewer_id FROM interviewer_presence
           WHERE event_id = $1 AND connected AND NOT paused
           UNION
@@ -359,12 +359,13 @@ BUSY_SQL = """
 def waits_from(
     held: list[float],
     interview_minutes: int | None,
-    busy: list[tuple[str | None, dt.datetime | None]],
+    busy: list[tuple[str | None, dt.datetime | None, dt.datetime | None]],
     now: dt.datetime,
 ) -> tuple[list[float], float]:
     """The waits' inputs from what AVERAGE_SQL (the interviews held: their total seconds and
-    number) and BUSY_SQL read (the state and end of each active interviewer's interview):
-    the seconds until each is free, and the mean interview (rules.average_interview_seconds)."""
+    number) and BUSY_SQL read (the state, end and start of each active interviewer's
+    interview): the seconds until each is free (rules.expected_remaining_seconds), and the
+    mean interview (rules.average_interview_seconds)."""
     total, count = held
     average = rules.blended_average(total, int(count), interview_minutes or 1)
     # In whole seconds: these go to every waiting page in every `queue` message
@@ -372,8 +373,14 @@ def waits_from(
     # interviewers that is 0.4 kB a message instead of about 1.1 kB. The server works its own
     # places out from the same rounded figures, so page and server agree.
     return [
-        float(round(average if state == "offered" else rules.remaining_seconds(ends_at, now)))
-        for state, ends_at in busy
+        float(
+            round(
+                average
+                if state == "offered"
+                else rules.expected_remaining_seconds(started_at, ends_at, now, average)
+            )
+        )
+        for state, ends_at, started_at in busy
     ], average
 
 
@@ -384,4 +391,9 @@ async def wait_inputs(
     active interviewer is free, and the mean interview (rules.average_interview_seconds)."""
     held = await connection.fetchval(AVERAGE_SQL, event_id)
     busy = await connection.fetch(BUSY_SQL, event_id)
-    return waits_from(list(held), interview_minutes, [(row["state"], row["ends_at"]) for row in busy], now)
+    return waits_from(
+        list(held),
+        interview_minutes,
+        [(row["state"], row["ends_at"], row["started_at"]) for row in busy],
+        now,
+    )

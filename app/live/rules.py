@@ -121,6 +121,21 @@ def remaining_seconds(ends_at: dt.datetime | None, now: dt.datetime) -> float:
     return max(0.0, (ends_at - now).total_seconds())
 
 
+def expected_remaining_seconds(
+    started_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime, average_seconds: float
+) -> float:
+    """Seconds until an interview under way is expected to end: as long as the mean interview
+    from its start, never past its time box (0 once it has run the mean). Counted from the
+    mean, as an offer and the interviews after it are (estimated_waits): when the next one
+    starts, the waits behind it stay as they were instead of growing to its whole time box
+    (with interviews shorter than their box, a candidate moving up saw the wait grow). It
+    goes down one second a second, as the pages count it down between messages."""
+    remaining = remaining_seconds(ends_at, now)
+    if started_at is None:
+        return remaining
+    return min(remaining, max(0.0, average_seconds - (now - started_at).total_seconds()))
+
+
 def round_minutes(seconds: float | None) -> int | None:
     """What a candidate is shown: whole minutes, rounded up so "0" means now."""
     return None if seconds is None else math.ceil(seconds / 60)

@@ -268,3 +268,54 @@ async def test_two_first_check_ins_of_one_candidate_at_once_both_get_the_one_ent
         assert await db.fetchval("SELECT count(*) FROM queue_entry WHERE candidate_id = $1", candidate) == 1
     finally:
         await other.close()
+
+
+async def test_a_wait_does_not_grow_as_the_one_ahead_is_called_in_and_starts(db, pool, settings):
+    """Interviews shorter than their box: the one ahead is offered, then starts. The wait of
+    the one behind stays (it grew from the mean to the new interview's whole box before)."""
+    live = settings.live
+    event = await make_live_event(db, interviewers=2, candidates=12, interview_minutes=10)
+    held, (first, second, busy) = event.candidates[:9], event.candidates[9:]
+    # Nine interviews of 2 minutes held: the mean (2 × 9 + 10 × 3) / 12 = 4 minutes.
+    await db.executemany(
+        """
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                               janus_server, room_id, offer_expires_at, started_at, ends_at,
+                               ended_at)
+        VALUES ($1, $2, $3, 'next', 'ended', 'janus1', 1, now(), now() - interval '30 min',
+                now() - interval '20 min', now() - interval '28 min')""",
+        [(event.id, candidate, event.interviewers[0]) for candidate in held],
+    )
+    # The second interviewer 1 minute into an interview.
+    await db.execute(
+        """
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                               janus_server, room_id, offer_expires_at, started_at, ends_at)
+        VALUES ($1, $2, $3, 'next', 'active', 'janus1', 2, now(), now() - interval '1 min',
+                now() + interval '9 min')""",
+        event.id,
+        busy,
+        event.interviewers[1],
+    )
+    for candidate in (busy, first, second):
+        await queue.check_in(db, candidate, live)
+    await db.execute("UPDATE queue_entry SET state = 'interviewing' WHERE candidate_id = $1", busy)
+    for interviewer in event.interviewers:
+        await set_presence(db, interviewer, connected=True)
+
+    async def wait_of(candidate: int) -> float:
+        waiting = {w.candidate_id: w for w in await queue.waiting_positions(db, event.id, live)}
+        return waiting[candidate].wait_seconds
+
+    # The second waits for the second interviewer: the mean less the minute it has run.
+    waits = [await wait_of(second)]
+    assert waits[0] == pytest.approx(180, abs=2)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+    assert offer is not None and offer.candidate_id == first
+    await offer_with_room(db, offer, live)
+    waits.append(await wait_of(second))
+    async with pool.acquire() as connection:
+        assert isinstance(await dispatch.join_offer(connection, settings, first), dispatch.Joined)
+    waits.append(await wait_of(second))
+    assert waits == pytest.approx([180, 180, 180], abs=2), waits
+    await assert_invariants(db, event.id)

@@ -1,6 +1,6 @@
 // The candidate's estimated wait as time passes with no news (web/static/js/live/
 // candidate-waiting.js waitNow): worked out again from the waits' inputs, said each minute
-// in the last five and by fives before.
+// in the last ten and by fives before.
 import assert from "node:assert/strict";
 import test from "node:test";
 
@@ -19,7 +19,7 @@ test("no estimate, no inputs or no place: the figure as it came", () => {
 test("behind interviews under way it counts down: by fives, then each minute", () => {
   // Second in the queue: the other interviewer, free in 12 minutes.
   const shown = [0, 1, 2, 6, 7, 8, 9, 10, 11, 12].map((m) => waitNow(12, 2, BUSY, m * 60));
-  assert.deepEqual(shown, [12, 12, 10, 10, 5, 4, 3, 2, 1, 0]);
+  assert.deepEqual(shown, [12, 12, 10, 6, 5, 4, 3, 2, 1, 0]);
 });
 
 test("as far as the server's own figure would go with no news: third, it stays at 10", () => {
@@ -37,4 +37,10 @@ test("behind an interviewer who is free and idle it stays: nobody is being inter
 
 test("never more than it came as", () => {
   assert.equal(waitNow(7, 2, { free_in: [420], average: 600 }, -30), 7);
+});
+
+test("a wait under ten minutes goes down each minute, not to the next five", () => {
+  // Next in the queue, the interviewer expected free in 9 minutes.
+  const shown = [0, 1, 2, 3, 4].map((m) => waitNow(9, 1, { free_in: [540], average: 600 }, m * 60));
+  assert.deepEqual(shown, [9, 8, 7, 6, 5]);
 });

@@ -67,6 +67,29 @@ def test_waits_with_free_and_busy_interviewers():
     assert rules.estimated_waits(2, [-5, 0], 600) == [0, 0]
 
 
+def test_an_interview_under_way_is_expected_to_last_the_mean_never_past_its_box():
+    # 6 minutes on average, a 10-minute box started at 0.
+    assert rules.expected_remaining_seconds(at(0), at(600), at(0), 360) == 360
+    assert rules.expected_remaining_seconds(at(0), at(600), at(100), 360) == 260  # a second a second
+    assert rules.expected_remaining_seconds(at(0), at(600), at(400), 360) == 0  # past the mean
+    # The box cuts it short (an interview extended past the mean has its own end).
+    assert rules.expected_remaining_seconds(at(0), at(120), at(0), 360) == 120
+    assert rules.expected_remaining_seconds(None, at(120), at(0), 360) == 120
+
+
+def test_moving_up_as_the_one_ahead_starts_never_makes_the_wait_longer():
+    """One interviewer free, one with 8 minutes left; the mean 6 minutes. The free one calls
+    the first in the queue, who joins: the second, now first, waits no longer than before
+    (the whole 10-minute box counted for the new interview made it 8, up from 6)."""
+    average = 360.0
+    before = rules.estimated_waits(2, [0, 480], average)[1]
+    offered = rules.estimated_waits(1, [average, 480], average)[0]
+    started = rules.estimated_waits(
+        1, [rules.expected_remaining_seconds(at(0), at(600), at(0), average), 480], average
+    )[0]
+    assert before == offered == started == 360
+
+
 def test_positions_number_the_dispatchable_in_order():
     items = [item(1, 30), item(2, 10), item(3, 0, state="away")]
     waiting = rules.positions(items, at(60), GRACE, [0], 300)

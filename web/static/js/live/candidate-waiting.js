@@ -48,21 +48,24 @@ export function waitText(minutes) {
 
 // How often the estimated wait is worked out again while nothing else happens.
 const WAIT_TICK_MS = 15000;
+// From this many minutes on the wait is said each minute (before, by fives).
+const EACH_MINUTE_FROM = 10;
 
 // The estimated wait at `position` as time passes with no news: the waits' inputs (`wait`:
 // the seconds until each active interviewer is free, the mean interview) less the seconds
 // since they came, through the server's own arithmetic, so a wait behind interviews under
 // way counts down and one behind an interviewer who is free and idle does not. Said as it
-// came (`fresh`, the server's minutes), then each minute in the last five and by fives
+// came (`fresh`, the server's minutes), then each minute in the last ten and by fives
 // before that: the place and the wait are read out by screen readers at every change, and a
-// wait of half an hour must not be read out thirty times. Never more than it was.
+// wait of half an hour must not be read out thirty times (by fives in the last ten, a wait
+// of 9 minutes stayed on the screen until 5 were left). Never more than it was.
 export function waitNow(fresh, position, wait, elapsedSeconds) {
   if (fresh === null || fresh === undefined || !wait || !position) return fresh;
   const later = { free_in: wait.free_in.map((seconds) => seconds - Math.max(0, elapsedSeconds)),
     average: wait.average };
   const exact = waitMinutesAt(position, later);
   if (exact === null || exact >= fresh) return fresh;
-  return exact <= 5 ? exact : Math.min(fresh, Math.ceil(exact / 5) * 5);
+  return exact <= EACH_MINUTE_FROM ? exact : Math.min(fresh, Math.ceil(exact / 5) * 5);
 }
 
 export class WaitingRoom {
