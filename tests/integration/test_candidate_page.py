@@ -128,6 +128,24 @@ async def test_add_to_calendar_gives_the_same_entry_as_the_mail(http, base_url, 
     assert pin not in calendar.to_ical().decode()
 
 
+async def test_registered_once_check_in_is_open_the_mail_promises_only_what_the_page_has(
+    http, base_url, db, settings
+):
+    """The page leaves *Add to calendar* out once check-in is open: the mail, read then or
+    later, points to the calendar file it carries, not to a button on the page."""
+    event, row, link, pin = await registered(http, base_url, db, settings, starts_in=dt.timedelta(minutes=10))
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"])
+    text = " ".join(text_of(mail).split())
+    assert "Kalenderfilen i det här mejlet lägger till intervjutillfället i din kalender." in text
+    assert "Via samma länk kan du byta språk eller avboka din anmälan." in text
+    assert "kalender, byta språk" not in text
+    assert str(calendar_event(mail)["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    await enter_pin(http, link, pin)
+    async with http.get(link) as response:
+        page = await response.text()
+    assert "Lägg till i kalendern" not in page and "Avboka" in page
+
+
 async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows_it(
     http, base_url, db, settings
 ):

@@ -418,6 +418,13 @@ async def test_drafts_cancelled_finished_and_closed_events_say_so(http, base_url
         status, page = await register_without_reload(http, base_url, event["invite_token"])
         assert status == 409 and text in page, text
         assert await db.fetchval("SELECT count(*) FROM candidate WHERE event_id = $1", event["id"]) == 0
+    # Over: what the event was, not how the day will go nor what to bring to it.
+    async with http.get(f"{base_url}/r/{cases['är över']['invite_token']}") as response:
+        page = await response.text()
+    assert "60 minuter" in page and "du blir kallad" not in page and "Det här behöver du" not in page
+    async with http.get(f"{base_url}/r/{cases['inte öppet för anmälan än']['invite_token']}") as response:
+        page = await response.text()
+    assert "du blir kallad när en intervjuare är ledig" in page and "Det här behöver du" in page
 
 
 @pytest.mark.parametrize("ended", ["finished", "cancelled", "deleted"])
