@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable
 
+from app.candidates.rules import PHONE_PATTERN
 from app.keys import PDF_WORKERS
 from app.summary.model import Summary
 from app.summary.script_fonts import font_dirs as script_font_dirs
@@ -191,9 +192,26 @@ class PdfWorkers:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+class TextFormula(str):
+    """A cell made a formula on purpose (phone_cell), that safe_cell leaves as it is."""
+
+
 def safe_cell(value: object) -> str:
+    if isinstance(value, TextFormula):
+        return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def phone_cell(phone: str) -> str:
+    """A phone number as Excel shows it as typed: as a text formula (="+46 70-123 45 67"),
+    which nothing in it can break out of (the registration takes digits, spaces and
+    +()./- only: app/candidates/rules.py PHONE_PATTERN). Plain, "+46 70" was a formula to
+    Excel and got the apostrophe that makes it text, which Excel then showed; "0701234567"
+    became the number 701234567. Anything else (none is taken) goes as any other cell."""
+    if phone and PHONE_PATTERN.fullmatch(phone):
+        return TextFormula(f'="{phone}"')
+    return safe_cell(phone)
 
 
 def minutes(seconds: int | None, language: str) -> str:
@@ -244,7 +262,7 @@ def summary_csv(
                     for value in [
                         group.interviewer,
                         _(item.candidate) if item.erased else item.candidate,
-                        *((item.email, item.phone) if contacts else ()),
+                        *((item.email, phone_cell(item.phone)) if contacts else ()),
                         local.strftime("%Y-%m-%d"),
                         local.strftime("%H:%M"),
                         minutes(item.seconds, language),
@@ -265,7 +283,7 @@ def summary_csv(
                 for value in [
                     "",
                     person.name,
-                    *((person.email, person.phone) if contacts else ()),
+                    *((person.email, phone_cell(person.phone)) if contacts else ()),
                     *("", "", ""),  # no date, start time or length
                     _(status),
                     "",  # no comment

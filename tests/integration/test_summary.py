@@ -123,6 +123,9 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
 
 async def test_csv_opens_in_swedish_excel(db, http, base_url):
     event = await logged_in_event(db, http, base_url, "sv")
+    phones = {"Åsa Öberg": "+46 70-123 45 67", "Ida Lind": "0701234567"}
+    for name, phone in phones.items():
+        await db.execute("UPDATE candidate SET phone = $2 WHERE id = $1", event.candidates[name], phone)
     async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
         assert response.status == 200
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -146,8 +149,12 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
         "Frågor som togs upp",
         "Anteckningar",
     ]
+    # A phone number as Excel shows the text of ="…": as typed.
+    assert {row[1]: row[3] for row in rows[1:] if row[1] in phones} == {
+        name: f'="{phone}"' for name, phone in phones.items()
+    }
     contacts = {
-        row["name"]: [row["email"], row["phone"]]
+        row["name"]: [row["email"], f'="{row["phone"]}"' if row["phone"] else ""]
         for row in await db.fetch("SELECT name, email, phone FROM candidate WHERE event_id = $1", event.id)
     }
     assert all(row[2:4] == contacts[row[1]] for row in rows[1:])
@@ -487,3 +494,19 @@ async def test_a_turn_left_when_called_in_is_declined_not_missed(db, http, base_
         body = (await response.read()).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";" if language == "sv" else ","))
     assert [row[7] for row in rows if row[1] == "Nils Berg" and row[0]] == [label]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_an_event_nobody_registered_for_says_so(db, http, base_url, tmp_path, language):
+    """Not "every registered candidate was interviewed", said of nobody."""
+    event = await make_event(db)
+    await add_interviewer(db, event, "Örjan Ekström")
+    user = await org_user(db, event, language=language)
+    await log_in(http, base_url, user["email"])
+    http.cookie_jar.update_cookies({"lang": language})
+    said = {"sv": "Inga kandidater är anmälda.", "en": "No candidates are registered."}[language]
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        page = await response.text()
+    assert said in page and "every registered" not in page and "alla anmälda" not in page
+    async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+        assert said in re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))

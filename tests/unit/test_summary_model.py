@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from app.events.rules import is_finished
-from app.summary.formats import safe_cell, summary_csv
+from app.summary.formats import phone_cell, safe_cell, summary_csv
 from app.summary.model import (
     Interview,
     Totals,
@@ -126,6 +126,15 @@ def test_formula_cells_are_made_text():
     for text in ("=1+1", "+46 70", "-2", "@SUM(A1)", "\tx"):
         assert safe_cell(text) == "'" + text
     assert safe_cell("Åsa") == "Åsa" and safe_cell(None) == "" and safe_cell(5) == "5"
+
+
+def test_phone_numbers_are_shown_as_typed_and_nothing_else_is_a_formula():
+    # Excel shows ="…" as the text inside: no apostrophe before +46, no leading zero lost.
+    assert safe_cell(phone_cell("+46 70-123 45 67")) == '="+46 70-123 45 67"'
+    assert safe_cell(phone_cell("0701234567")) == '="0701234567"'
+    assert safe_cell(phone_cell("")) == ""
+    # What the registration would not take goes as any other cell.
+    assert safe_cell(phone_cell('+1"&HYPERLINK("x")')) == '\'+1"&HYPERLINK("x")'
 
 
 def row(**values):
