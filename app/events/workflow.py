@@ -45,19 +45,24 @@ async def create_event(
     user,
     event: EventInput,
     publish_now: bool,
+    live: LiveSettings,
 ) -> int:
     event_id = await queries.insert_event(connection, user.organization_id, user.id, event)
     await _save_parts(connection, event_id, event)
     if publish_now:
-        await publish_event(connection, mailer, public_url, user, event_id)
+        await publish_event(connection, mailer, public_url, user, event_id, live)
     return event_id
 
 
 async def publish_event(
-    connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, event_id: int
+    connection: asyncpg.Connection, mailer: Mailer, public_url: str, user, event_id: int, live: LiveSettings
 ) -> None:
-    """Give the event its invite link and send every interviewer their personal link."""
+    """Give the event its invite link and send every interviewer their personal link. One
+    published with its check-in open already is live at once (the page the organizer is sent
+    to says "Check-in open" and links the live view, not "Published" until the sweeper's
+    next round)."""
     await queries.publish(connection, event_id)
+    await advance_event_states(connection, live, event_id)
     event = await _reload(connection, event_id, user)
     pending = [row for row in await queries.interviewers(connection, event_id) if row["invited_at"] is None]
     await notify.invite_interviewers(connection, mailer, public_url, event, pending)
@@ -70,8 +75,10 @@ async def update_event(
     user,
     before: asyncpg.Record,
     event: EventInput,
+    live: LiveSettings,
 ) -> None:
-    """Save the edit; for a published event, tell whom it concerns."""
+    """Save the edit; for a published event, tell whom it concerns (and one moved into its
+    check-in window is live at once, as publish_event says)."""
     event_id = before["id"]
     time_changed = (
         event.starts_at != before["starts_at"] or event.duration_minutes != before["duration_minutes"]
@@ -84,6 +91,8 @@ async def update_event(
         await live_queue.notify(connection, event_id, "interviewer_removed", interviewer=row["id"])
     if before["state"] not in ("published", "live"):
         return
+    if time_changed:
+        await advance_event_states(connection, live, event_id)
     after = await _reload(connection, event_id, user)
     await notify.announce_cancellation(connection, mailer, public_url, after, removed, [], bump=1)
     await notify.invite_interviewers(connection, mailer, public_url, after, added)

@@ -176,6 +176,7 @@ async def edit(request: web.Request) -> web.Response:
                         user,
                         event,
                         result.event,
+                        request.app[SETTINGS].live,
                     )
             except TooManyInvitations:
                 errors = {"interviewers": (INVITATIONS_REFUSED, {"count": INVITATIONS_PER_DAY})}
@@ -207,6 +208,7 @@ async def publish(request: web.Request) -> web.Response:
                             request.app[SETTINGS].app.public_url,
                             user,
                             event["id"],
+                            request.app[SETTINGS].live,
                         )
                 except TooManyInvitations:
                     raise web.HTTPSeeOther(f"/events/{event['id']}?notice=invitations_limit") from None

@@ -175,7 +175,13 @@ async def create(request: web.Request) -> web.Response:
         async with request.app[DB_POOL].acquire() as connection:
             async with connection.transaction():
                 event_id = await create_event(
-                    connection, request.app[MAILER], settings.app.public_url, user, result.event, publish_now
+                    connection,
+                    request.app[MAILER],
+                    settings.app.public_url,
+                    user,
+                    result.event,
+                    publish_now,
+                    settings.live,
                 )
     except TooManyInvitations:
         errors = {"interviewers": (INVITATIONS_REFUSED, {"count": INVITATIONS_PER_DAY})}

@@ -827,3 +827,26 @@ async def test_past_events_come_newest_first_twenty_at_a_time(employer, base_url
         async with http.get(f"{base_url}/events?{query}") as response:
             assert response.status == 200
             assert shown(await response.text()) == expected, query
+
+
+async def test_published_with_its_check_in_open_it_is_live_at_once(employer, base_url, db):
+    """The page the organizer comes to says "Check-in open" and links the live view (it said
+    "Published" until the sweeper's next round, while the list already said otherwise)."""
+    http, _ = employer
+    soon = dt.datetime.now(SWEDISH_TIME) + dt.timedelta(minutes=20)
+    event_id = await create_event(
+        http, base_url, date=soon.date().isoformat(), start_time=soon.strftime("%H:%M"), action="publish"
+    )
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", event_id) == "live"
+    page = await event_page(http, base_url, event_id)
+    assert "Incheckning öppen" in page and f'href="/events/{event_id}/live"' in page
+    # A draft published later once its check-in is open, alike.
+    later = dt.datetime.now(SWEDISH_TIME) + dt.timedelta(hours=3)
+    draft = await create_event(
+        http, base_url, date=later.date().isoformat(), start_time=later.strftime("%H:%M"), action="draft"
+    )
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", draft) == "draft"
+    await db.execute("UPDATE event SET starts_at = now() + interval '20 minutes' WHERE id = $1", draft)
+    response = await post(http, f"{base_url}/events/{draft}/publish", f"{base_url}/events/{draft}")
+    assert response.status == 303
+    assert await db.fetchval("SELECT state FROM event WHERE id = $1", draft) == "live"
