@@ -7,11 +7,13 @@ the database cluster was created with. The browsers sort the live lists by the s
     f"ORDER BY {by_name('c.name', language)}, c.id"         a list sorted in SQL
     order = await name_order(connection, names, language)   a list sorted in Python:
     sorted(rows, key=lambda row: order(row["name"]))
-    f"WHERE folded(c.name) ILIKE folded($2) ESCAPE '\\'", contains(query)
+    f"WHERE {name_matches('c.name', '$2')}", contains(query)
                                                            a search by any part of a name
 
 A search matches with or without accents: "Zoe" finds "Zoë" and "Ostergard" "Östergård"
-(`folded`, PostgreSQL's unaccent, app/migrations/0053_searches_fold_accents.sql). Å, Ä and
+(`folded`, PostgreSQL's unaccent, app/migrations/0053_searches_fold_accents.sql); each word
+typed anywhere in the name, and with or without its apostrophes and hyphens: "obrien" and
+"zoe ahm" find "Zoë Ö'Brien-Ähm" (`name_matches`, app/migrations/0056_name_search_by_words.sql). Å, Ä and
 Ö are letters of their own in Swedish, but a search that finds more is the kinder mistake:
 people type names from a keyboard without them, or as they heard them.
 """
@@ -58,6 +60,14 @@ def searched(query: str) -> str:
 # as those before they are escaped, so that a full-width "％" typed into a search is taken
 # literally as "%", not turned into a wildcard by `folded` after the escaping.
 LIKE_LOOKALIKES = str.maketrans({"％": "%", "﹪": "%", "＿": "_", "＼": "\\", "﹨": "\\", "∖": "\\"})
+
+
+def name_matches(column: str, pattern: str) -> str:
+    """SQL that is true when every word of `pattern` (a parameter holding `contains`'s
+    pattern) is in `column`'s name, both folded and without apostrophes and hyphens. The
+    words are read once per search (an uncorrelated subquery), not once per name: a function
+    called per name took 13 times as long over 10,000 names."""
+    return f"name_key({column}) ILIKE ALL (ARRAY(SELECT unnest(name_words({pattern}))))"
 
 
 def contains(query: str) -> str:

@@ -12,7 +12,7 @@ from app.addresses import ascii_domain
 from app.candidates.rules import Registration
 from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
-from app.names import by_name, contains, searched
+from app.names import by_name, contains, name_matches, searched
 
 # What candidate-facing pages and mails may show of an event: never its questions,
 # attributes or interviewers. (registration_event_version, migration 0029, hashes these
@@ -342,11 +342,11 @@ async def set_language(connection: asyncpg.Connection, candidate_id: int, langua
 
 # How many registrations the employer's event page shows at a time (EmployerList).
 EMPLOYER_PAGE_SIZE = 50
-# Who matches a search on the employer's page (employer_search): any part of the name (its
-# accents typed or not, app/names.py), the address (its domain as stored, in ASCII), or the
-# phone as typed or by its digits alone.
-EMPLOYER_MATCH = """event_id = $1 AND erased_at IS NULL
-    AND ($2 = '%%' OR folded(name) ILIKE folded($2) ESCAPE '\\' OR email ILIKE $3 ESCAPE '\\'
+# Who matches a search on the employer's page (employer_search): each word anywhere in the
+# name (its accents and punctuation typed or not, app/names.py), the address (its domain as
+# stored, in ASCII), or the phone as typed or by its digits alone.
+EMPLOYER_MATCH = f"""event_id = $1 AND erased_at IS NULL
+    AND ($2 = '%%' OR {name_matches("name", "$2")} OR email ILIKE $3 ESCAPE '\\'
          OR phone ILIKE $2 ESCAPE '\\'
          OR ($4 <> '' AND regexp_replace(phone, '[^0-9]', '', 'g') LIKE '%' || $4 || '%'))"""
 # A search that looks like a phone number: digits with what people write between them.

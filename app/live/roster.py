@@ -13,14 +13,14 @@ from typing import Any
 
 import asyncpg
 
-from app.names import by_name, contains
+from app.names import by_name, contains, name_matches
 
 PAGE_SIZE = 25
 MAX_QUERY = 200  # as long as a name may be (the invite form's limit)
 
 # The order of the list: by name in the viewer's language's order, as every list of names
 # (app/names.py), then by id, so that equal names keep their order from page to page.
-ROSTER_SQL = """
+ROSTER_SQL = f"""
     SELECT c.id, c.name, q.state::text AS state, p.position
     FROM candidate c
     LEFT JOIN queue_entry q ON q.candidate_id = c.id
@@ -32,14 +32,14 @@ ROSTER_SQL = """
                       OR disconnected_at > now() - make_interval(secs => $3))) p
            ON p.candidate_id = c.id
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL
-      AND ($2 = '%%' OR folded(c.name) ILIKE folded($2) ESCAPE '\\')
-    ORDER BY {name_order}, c.id
+      AND ($2 = '%%' OR {name_matches("c.name", "$2")})
+    ORDER BY {{name_order}}, c.id
     LIMIT $4 OFFSET $5"""
 
-COUNT_SQL = """
+COUNT_SQL = f"""
     SELECT count(*) FROM candidate c
     WHERE c.event_id = $1 AND c.cancelled_at IS NULL AND c.erased_at IS NULL
-      AND ($2 = '%%' OR folded(c.name) ILIKE folded($2) ESCAPE '\\')"""
+      AND ($2 = '%%' OR {name_matches("c.name", "$2")})"""
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,12 @@ async def test_a_search_finds_any_part_of_a_name_address_or_phone(employer, base
         ("070 000 01 19", ["Zoë Åberg"]),
         ("åkeri.se", ["Zoë Åberg"]),  # the domain as shown, stored in its ASCII form
         ("zoe@ÅKERI", ["Zoë Åberg"]),
+        # Each word anywhere in the name.
         (
             "Kandidat 11",
-            [f"Kandidat {n}" for n in range(110, 120)],
+            ["Kandidat 011", *(f"Kandidat {n}" for n in range(110, 120))],
         ),
+        ("11 kandidat", ["Kandidat 011", *(f"Kandidat {n}" for n in range(110, 120))]),
         ("%", []),  # a letter, not a wildcard
         ("_", []),
         ("％", []),  # nor once folded (full width, folded to "%" by unaccent)
@@ -161,3 +163,23 @@ async def test_the_whole_list_is_one_download_away(employer, base_url, db):
         rows = (await response.read()).decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + len(NAMES)
     assert any("Zoë Åberg" in row and "zoe@" in row and "070-0000119" in row for row in rows)
+
+
+async def test_a_name_is_found_without_its_apostrophes_and_hyphens_and_by_any_of_its_words(
+    employer, base_url, db
+):
+    http, user = employer
+    event_id = await registered_event(db, user["organization_id"])
+    await db.execute(
+        """INSERT INTO candidate (event_id, name, email, access_token, pin)
+           VALUES ($1, 'Zoë Ö''Brien-Ähm', 'zoe.obrien@example.se', $2, '654321')""",
+        event_id,
+        secrets.token_urlsafe(16),
+    )
+    for query in ("obrien", "zoe obrien", "zoe ahm", "ahm zoe", "o'brien", "Ö’Brien", "brienahm", "O-Brien"):
+        status, page = await get(http, f"{base_url}/events/{event_id}?q={query}")
+        assert status == 200 and [html.unescape(name) for name in names_on(page)] == ["Zoë Ö'Brien-Ähm"], (
+            query
+        )
+    status, page = await get(http, f"{base_url}/events/{event_id}?q=zoe nobody")
+    assert status == 200 and names_on(page) == []
