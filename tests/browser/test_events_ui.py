@@ -118,21 +118,54 @@ async def test_create_publish_edit_copy_delete(new_page, db, language, viewport)
     await assert_accessible(page)
 
 
+async def new_form_with(new_page, db, language: str, *, duration: str, minutes: str, capacity: str):
+    """A new event's form (desktop) with these figures and one interviewer."""
+    page = await logged_in_page(new_page, db, language, "desktop")
+    await page.goto("/events/new")
+    await page.fill("#duration_minutes", duration)
+    await page.fill("#interview_minutes", minutes)
+    await page.fill("#capacity", capacity)
+    await page.fill("#interviewer_email-1", "a@example.se")
+    return page
+
+
 @pytest.mark.parametrize(
     "language, said",
     [("en", "The event can hold 1 interview."), ("sv", "Intervjutillfället rymmer 1 intervju.")],
 )
 async def test_the_form_says_one_interview_in_the_singular(new_page, db, language, said):
-    page = await logged_in_page(new_page, db, language, "desktop")
-    await page.goto("/events/new")
-    await page.fill("#duration_minutes", "10")
-    await page.fill("#interview_minutes", "10")
-    await page.fill("#capacity", "1")
-    await page.fill("#interviewer_email-1", "a@example.se")
+    page = await new_form_with(new_page, db, language, duration="10", minutes="10", capacity="1")
     await page.get_by_text(said, exact=True).wait_for()
     # The same person twice (in another case) is one interviewer, as the server counts them.
     await page.fill("#interviewer_email-2", " A@Example.se")
     assert await page.text_content("[data-capacity-summary]") == said
+
+
+@pytest.mark.parametrize(
+    "language, over",
+    [
+        ("en", "More candidates can register (10,000) than the event can interview (1,400)."),
+        (
+            "sv",
+            "Fler kandidater kan anmäla sig (10\u00a0000) än intervjutillfället hinner intervjua (1\u00a0400).",
+        ),
+    ],
+)
+async def test_the_forms_sum_groups_its_numbers_and_says_nothing_of_values_out_of_bounds(
+    new_page, db, language, over
+):
+    page = await new_form_with(new_page, db, language, duration="1400", minutes="1", capacity="10000")
+    summary = page.locator("[data-capacity-summary]")
+    await page.wait_for_function("document.querySelector('[data-capacity-summary]').textContent !== ''")
+    assert await summary.text_content() == over
+    # What the server would refuse (its field's error says so) makes no sum.
+    for field, value in (("#capacity", "1e9"), ("#interview_minutes", "-5"), ("#duration_minutes", "2000")):
+        await page.fill(field, value)
+        assert await summary.text_content() == "", field
+        await page.fill(
+            field, {"#capacity": "10000", "#interview_minutes": "1", "#duration_minutes": "1400"}[field]
+        )
+        assert await summary.text_content() == over
 
 
 async def test_a_double_click_on_publish_makes_one_event(new_page, db):
@@ -392,3 +425,32 @@ async def test_the_focus_ring_stays_on_a_date_field_whose_picker_button_has_it(n
         assert await page.locator(field).evaluate(on_button), field
         outline = await page.locator(field).evaluate("e => getComputedStyle(e).outlineStyle")
         assert outline == "solid", field
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "phone"), ("en", "desktop")])
+async def test_an_interviewers_link_and_code_are_shown_with_copy_buttons(new_page, db, language, viewport):
+    """As a candidate's link and PIN are: a field each and its copy button (the code was only
+    in a sentence, and the link to be selected by hand)."""
+    page = await logged_in_page(new_page, db, language, viewport)
+    await page.goto("/events/new")
+    await fill_in_the_event(page, f"Lager ({language})", "Plocka.")
+    await page.fill("#interviewer_email-1", "intervjuare@example.se")
+    await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
+    await page.wait_for_url(re.compile(r"/events/\d+\?notice=published"))
+    row = await db.fetchrow(
+        "SELECT id, access_token, access_code FROM event_interviewer WHERE email = 'intervjuare@example.se'"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    await page.locator(".interviewer-secret summary").click()
+    link = page.locator(f"#interviewer-link-{row['id']}")
+    assert (await link.input_value()).endswith(f"/i/{row['access_token']}")
+    assert await page.locator(f"#interviewer-code-{row['id']}").input_value() == row["access_code"]
+    copy = {"sv": ("Kopiera länken", "Kopiera koden"), "en": ("Copy link", "Copy code")}[language]
+    for name in copy:
+        assert (
+            await page.locator(".interviewer-secret")
+            .get_by_role("button", name=re.compile(name))
+            .is_enabled()
+        )
+    await page.screenshot(path=f"/tmp/shots-interviewer-link-{language}-{viewport}.png", full_page=True)
+    await assert_accessible(page)

@@ -77,6 +77,11 @@ async def test_running_event_and_interviewer_link_pages_are_accessible(new_page,
     event, page = await summary_page(new_page, db, "en", "phone", state="live", started_minutes_ago=20)
     await page.get_by_text("The event is still running").wait_for()
     await assert_accessible(page)
+    # On paper, that it was still running; not to reload the paper.
+    await page.emulate_media(media="print")
+    assert await page.get_by_text("The event is still running").is_visible()
+    assert not await page.get_by_text("Reload the page to see the latest.").is_visible()
+    await page.emulate_media(media="screen")
     token = event.interviewers["Lena Åkesson"][1]
     interviewer = await new_page(viewport=VIEWPORTS["desktop"], extra_http_headers={"Accept-Language": "sv"})
     await interviewer.goto(f"/i/{token}")

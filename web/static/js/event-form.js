@@ -126,6 +126,15 @@ function setUpCapacity() {
   const output = document.querySelector("[data-capacity-summary]");
   if (!output) return; // an event that is over (events/form.html)
   const number = (name) => Number(form.elements[name].value) || 0;
+  // A whole number within the field's own bounds (what the server takes): otherwise the
+  // field's error says what is wrong, and a sum of what it would not take says nothing.
+  const inBounds = (name) => {
+    const input = form.elements[name];
+    const value = Number(input.value);
+    return input.value.trim() !== "" && Number.isInteger(value)
+      && value >= Number(input.min) && value <= Number(input.max);
+  };
+  const grouped = new Intl.NumberFormat(document.documentElement.lang || undefined);
   const update = () => {
     // Each person once: the same address twice (in any case) is one interviewer, as the
     // server counts them (it refuses the second row).
@@ -139,11 +148,17 @@ function setUpCapacity() {
       output.classList.remove("warning");
       return;
     }
+    if (!["duration_minutes", "interview_minutes", "capacity"].every(inBounds)) {
+      output.textContent = "";
+      output.classList.remove("warning");
+      return;
+    }
     output.textContent = capacity > slots
-      ? output.dataset.textOver.replace("{capacity}", capacity).replace("{count}", slots)
+      ? output.dataset.textOver.replace("{capacity}", grouped.format(capacity))
+        .replace("{count}", grouped.format(slots))
       // One form for 1 and one for every other number: the plural rule of both catalogs
       // (Swedish and English, Plural-Forms: plural=(n != 1)).
-      : (slots === 1 ? output.dataset.textSlot : output.dataset.textSlots).replace("{count}", slots);
+      : (slots === 1 ? output.dataset.textSlot : output.dataset.textSlots).replace("{count}", grouped.format(slots));
     output.classList.toggle("warning", capacity > slots);
   };
   form.addEventListener("input", update);
