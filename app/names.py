@@ -65,9 +65,14 @@ LIKE_LOOKALIKES = str.maketrans({"％": "%", "﹪": "%", "＿": "_", "＼": "\\"
 def name_matches(column: str, pattern: str) -> str:
     """SQL that is true when every word of `pattern` (a parameter holding `contains`'s
     pattern) is in `column`'s name, both folded and without apostrophes and hyphens. The
-    words are read once per search (an uncorrelated subquery), not once per name: a function
-    called per name took 13 times as long over 10,000 names."""
-    return f"name_key({column}) ILIKE ALL (ARRAY(SELECT unnest(name_words({pattern}))))"
+    words are read once per search (uncorrelated subqueries), not once per name: a function
+    called per name took 13 times as long over 10,000 names. A search of punctuation alone
+    ("-", "'") has no words: it finds the names it is in, as before (not everyone)."""
+    return (
+        f"CASE WHEN (SELECT cardinality(name_words({pattern}))) = 0"
+        f" THEN folded({column}) ILIKE folded({pattern}) ESCAPE '\\'"
+        f" ELSE name_key({column}) ILIKE ALL (ARRAY(SELECT unnest(name_words({pattern})))) END"
+    )
 
 
 def contains(query: str) -> str:

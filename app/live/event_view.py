@@ -152,7 +152,7 @@ VIEW_SQL = f"""
                                        WHERE f.interview_id = i.id)
                      ORDER BY i.candidate_id, i.ended_at DESC) f) AS feedback_open,
            ({queue.AVERAGE_SQL}) AS average,
-           ARRAY(SELECT ROW(b.state, b.ends_at, b.started_at) FROM ({queue.BUSY_SQL}) b) AS busy,
+           ARRAY(SELECT ROW(b.state, b.ends_at, b.started_at, b.extended_minutes) FROM ({queue.BUSY_SQL}) b) AS busy,
            ARRAY(SELECT interviewer_id FROM interviewer_presence
                  WHERE event_id = $1 AND paused) AS paused,
            -- For the organizer's view (organizer.py): every interviewer, and the
@@ -175,7 +175,7 @@ VIEW_SQL = f"""
 RENEW_SQL = f"""
     WITH ev AS ({EVENT_SQL})
     SELECT ev.*, ({queue.AVERAGE_SQL}) AS average,
-           ARRAY(SELECT ROW(b.state, b.ends_at, b.started_at) FROM ({queue.BUSY_SQL}) b) AS busy,
+           ARRAY(SELECT ROW(b.state, b.ends_at, b.started_at, b.extended_minutes) FROM ({queue.BUSY_SQL}) b) AS busy,
            registered_count($1) AS registered,
            (SELECT count(*) FROM queue_entry
             WHERE event_id = $1 AND state = 'waiting' AND {FRESH}) AS waiting,

@@ -344,9 +344,9 @@ AVERAGE_SQL = """
     WHERE event_id = $1 AND state = 'ended' AND started_at IS NOT NULL
       AND ended_at > started_at"""
 # The interviewers of the event $1 active now: in the rotation (connected, not paused), or
-# holding an interview; with that interview's state, end and start.
+# holding an interview; with that interview's state, end, start and the minutes it was extended.
 BUSY_SQL = """
-    SELECT p.interviewer_id, i.state::text AS state, i.ends_at, i.started_at
+    SELECT p.interviewer_id, i.state::text AS state, i.ends_at, i.started_at, i.extended_minutes
     FROM (SELECT interviewer_id FROM interviewer_presence
           WHERE event_id = $1 AND connected AND NOT paused
           UNION
@@ -359,12 +359,12 @@ BUSY_SQL = """
 def waits_from(
     held: list[float],
     interview_minutes: int | None,
-    busy: list[tuple[str | None, dt.datetime | None, dt.datetime | None]],
+    busy: list[tuple[str | None, dt.datetime | None, dt.datetime | None, int | None]],
     now: dt.datetime,
 ) -> tuple[list[float], float]:
     """The waits' inputs from what AVERAGE_SQL (the interviews held: their total seconds and
-    number) and BUSY_SQL read (the state, end and start of each active interviewer's
-    interview): the seconds until each is free (rules.expected_remaining_seconds), and the
+    number) and BUSY_SQL read (the state, end, start and extension of each active
+    interviewer's interview): the seconds until each is free (rules.expected_remaining_seconds), and the
     mean interview (rules.average_interview_seconds)."""
     total, count = held
     average = rules.blended_average(total, int(count), interview_minutes or 1)
@@ -377,10 +377,10 @@ def waits_from(
             round(
                 average
                 if state == "offered"
-                else rules.expected_remaining_seconds(started_at, ends_at, now, average)
+                else rules.expected_remaining_seconds(started_at, ends_at, now, average, extended or 0)
             )
         )
-        for state, ends_at, started_at in busy
+        for state, ends_at, started_at, extended in busy
     ], average
 
 
@@ -394,6 +394,6 @@ async def wait_inputs(
     return waits_from(
         list(held),
         interview_minutes,
-        [(row["state"], row["ends_at"], row["started_at"]) for row in busy],
+        [(row["state"], row["ends_at"], row["started_at"], row["extended_minutes"]) for row in busy],
         now,
     )

@@ -122,10 +122,15 @@ def remaining_seconds(ends_at: dt.datetime | None, now: dt.datetime) -> float:
 
 
 def expected_remaining_seconds(
-    started_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime, average_seconds: float
+    started_at: dt.datetime | None,
+    ends_at: dt.datetime | None,
+    now: dt.datetime,
+    average_seconds: float,
+    extended_minutes: int = 0,
 ) -> float:
     """Seconds until an interview under way is expected to end: as long as the mean interview
-    from its start, never past its time box (0 once it has run the mean). Counted from the
+    from its start and the minutes it was extended by, never past its time box (0 once it has
+    run that long). Counted from the
     mean, as an offer and the interviews after it are (estimated_waits): when the next one
     starts, the waits behind it stay as they were instead of growing to its whole time box
     (with interviews shorter than their box, a candidate moving up saw the wait grow). It
@@ -133,7 +138,8 @@ def expected_remaining_seconds(
     remaining = remaining_seconds(ends_at, now)
     if started_at is None:
         return remaining
-    return min(remaining, max(0.0, average_seconds - (now - started_at).total_seconds()))
+    expected = average_seconds + 60.0 * extended_minutes
+    return min(remaining, max(0.0, expected - (now - started_at).total_seconds()))
 
 
 def round_minutes(seconds: float | None) -> int | None:

@@ -6,7 +6,7 @@
 -- A name (or a search) folded and without apostrophes, hyphens, dots and commas.
 CREATE FUNCTION name_key(text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN translate(folded($1), $$'’‘ʼ`´-‐‑–—.,$$, '');
+    RETURN translate(folded($1), $$'’‘ʼʻ`´-‐‑–—−.,$$, '');
 
 -- `pattern`: app/names.py contains()'s ILIKE pattern of what was typed ('%…%', its
 -- wildcards escaped with '\', LIKE's default escape): one such pattern per word of it, each

@@ -454,3 +454,15 @@ async def test_an_interviewers_link_and_code_are_shown_with_copy_buttons(new_pag
         )
     await page.screenshot(path=f"/tmp/shots-interviewer-link-{language}-{viewport}.png", full_page=True)
     await assert_accessible(page)
+    # A copy says so on the button, then puts its words back as they were: the address in
+    # them for screen readers only (it came back as text on the button).
+    await page.evaluate("navigator.clipboard.writeText = async () => {}")
+    button = page.locator(".interviewer-secret").get_by_role("button", name=re.compile(copy[1]))
+    await button.click()
+    await page.wait_for_function(
+        "[...document.querySelectorAll('.interviewer-secret button')].some((b) => b.textContent.startsWith('✓'))"
+    )
+    await page.wait_for_function(
+        "[...document.querySelectorAll('.interviewer-secret button')].every((b) => !b.textContent.startsWith('✓'))"
+    )
+    assert (await button.locator(".visually-hidden").inner_text()).strip() == "(intervjuare@example.se)"

@@ -183,3 +183,7 @@ async def test_a_name_is_found_without_its_apostrophes_and_hyphens_and_by_any_of
         )
     status, page = await get(http, f"{base_url}/events/{event_id}?q=zoe nobody")
     assert status == 200 and names_on(page) == []
+    # Punctuation alone is no word: the names it is in, not everyone (a "-" is in every
+    # phone number here, which the search matches too).
+    status, page = await get(http, f"{base_url}/events/{event_id}?q='")
+    assert [html.unescape(name) for name in names_on(page)] == ["Zoë Ö'Brien-Ähm"]

@@ -136,7 +136,10 @@ async def test_registered_once_check_in_is_open_the_mail_promises_only_what_the_
     event, row, link, pin = await registered(http, base_url, db, settings, starts_in=dt.timedelta(minutes=10))
     [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"])
     text = " ".join(text_of(mail).split())
-    assert "Kalenderfilen i det här mejlet lägger till intervjutillfället i din kalender." in text
+    assert (
+        "Kalenderposten som är bifogad i det här mejlet lägger till intervjutillfället i din kalender."
+        in text
+    )
     assert "Via samma länk kan du byta språk eller avboka din anmälan." in text
     assert "kalender, byta språk" not in text
     assert str(calendar_event(mail)["UID"]) == calendar_uid(event["id"], "candidate", row["id"])

@@ -318,4 +318,11 @@ async def test_a_wait_does_not_grow_as_the_one_ahead_is_called_in_and_starts(db,
         assert isinstance(await dispatch.join_offer(connection, settings, first), dispatch.Joined)
     waits.append(await wait_of(second))
     assert waits == pytest.approx([180, 180, 180], abs=2), waits
+    # The second interviewer extends (2 minutes): expected free 2 minutes later, so the second
+    # now waits for the first interviewer's new interview (the mean, 4 minutes).
+    extended = await db.fetchval(
+        "SELECT id FROM interview WHERE interviewer_id = $1 AND state = 'active'", event.interviewers[1]
+    )
+    await interviews.extend_interview(db, extended, event.interviewers[1], live)
+    assert await wait_of(second) == pytest.approx(240, abs=2)
     await assert_invariants(db, event.id)

@@ -118,8 +118,8 @@ def test_the_waits_inputs_travel_in_whole_seconds():
     works its places out from the same figures the pages get."""
     now = dt.datetime(2026, 12, 2, 10, tzinfo=dt.timezone.utc)
     started = now - dt.timedelta(seconds=60)
-    busy = [("active", now + dt.timedelta(seconds=300 + 7.123456 * k), started) for k in range(99)]
-    free_in, average = queue.waits_from([1234.5, 2], 10, busy + [("offered", None, None)], now)
+    busy = [("active", now + dt.timedelta(seconds=300 + 7.123456 * k), started, 0) for k in range(99)]
+    free_in, average = queue.waits_from([1234.5, 2], 10, busy + [("offered", None, None, None)], now)
     assert free_in[:2] == [300.0, 307.0] and free_in[-1] == round(average)
     frame = queue_frame(1, "x", queue_delta([1, 2], [2]), free_in, average)
     sent = json.loads(frame)["wait"]["free_in"]

@@ -75,6 +75,9 @@ def test_an_interview_under_way_is_expected_to_last_the_mean_never_past_its_box(
     # The box cuts it short (an interview extended past the mean has its own end).
     assert rules.expected_remaining_seconds(at(0), at(120), at(0), 360) == 120
     assert rules.expected_remaining_seconds(None, at(120), at(0), 360) == 120
+    # Extended by 5 minutes at its 9th (its box now 15): the mean and the 5 minutes.
+    assert rules.expected_remaining_seconds(at(0), at(900), at(540), 600, 5) == 360
+    assert rules.expected_remaining_seconds(at(0), at(900), at(540), 600) == 60  # (not counted)
 
 
 def test_moving_up_as_the_one_ahead_starts_never_makes_the_wait_longer():

@@ -7,7 +7,9 @@ const status = document.querySelector("[data-copy-status]");
 const SHOW_FOR_MS = 2500;
 
 document.querySelectorAll("[data-copy]").forEach((button) => {
-  const label = button.textContent;
+  // Its words as they are, the screen readers' part with them (a span shown only to them):
+  // put back as text, that part showed on the button after a copy.
+  const label = [...button.childNodes].map((node) => node.cloneNode(true));
   button.addEventListener("click", async () => {
     const field = document.getElementById(button.dataset.copy);
     try {
@@ -23,7 +25,7 @@ document.querySelectorAll("[data-copy]").forEach((button) => {
       status.textContent = "";  // emptied first, so a second copy is announced again
       setTimeout(() => { status.textContent = done; }, 50);
     }
-    setTimeout(() => { button.textContent = label; }, SHOW_FOR_MS);
+    setTimeout(() => { button.replaceChildren(...label.map((node) => node.cloneNode(true))); }, SHOW_FOR_MS);
   });
 });
 controlsReady();

@@ -48,7 +48,7 @@ export function waitText(minutes) {
 
 // How often the estimated wait is worked out again while nothing else happens.
 const WAIT_TICK_MS = 15000;
-// From this many minutes on the wait is said each minute (before, by fives).
+// From this many minutes down the wait is said each minute (above it, by fives).
 const EACH_MINUTE_FROM = 10;
 
 // The estimated wait at `position` as time passes with no news: the waits' inputs (`wait`:
