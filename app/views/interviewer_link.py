@@ -73,6 +73,7 @@ async def meeting(request: web.Request, event) -> web.Response:
             "record": record,
             "interviewer_name": event["interviewer_name"] or event["interviewer_email"],
             "extend_minutes": live.extend_minutes,
+            "extend_limit_minutes": live.extend_limit_minutes,
             "checkin_opens": both_languages(opens_at),
             # Let in as the account, not with the code: when the page is refused later, it
             # was because the account's session ended, and the link's page says so.

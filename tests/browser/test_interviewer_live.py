@@ -660,3 +660,44 @@ async def test_a_refusal_goes_when_the_own_interview_changes(new_page, db, base_
         await end_by_time(db, app_server[JANUS], interview)
         await page.wait_for_selector("#lobby:not([hidden])")
         await page.wait_for_function("document.querySelector('#problem').textContent === ''")
+
+
+async def test_extended_to_the_limit_extend_goes_and_the_interview_says_why(new_page, db, base_url, settings):
+    """Extend stayed on the page at the limit, to be refused when pressed once more."""
+    async with first_in_interview(new_page, db, base_url) as (_event, page, _recorders, interview):
+        limit, step = settings.live.extend_limit_minutes, settings.live.extend_minutes
+        await db.execute("UPDATE interview SET extended_minutes = $2 WHERE id = $1", interview, limit - step)
+        extend = page.locator("#extend")
+        await extend.focus()
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector(
+            "#interview-event-over:text-is('This interview has been extended as far as it can be.')"
+        )
+        assert await extend.is_hidden()
+        assert await page.evaluate("document.activeElement.id") == "end"  # the keyboard goes on from End
+        # Asked whether to end, and answered No: End comes back, Extend does not.
+        await page.get_by_role("button", name="End interview").click()
+        await page.get_by_role("button", name="No, go on").click()
+        assert await extend.is_hidden()
+
+
+async def test_nobody_waiting_is_not_said_once_someone_is(new_page, db, base_url):
+    event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    await page.get_by_role("button", name="Next candidate").click()
+    await page.wait_for_selector("#lobby-status:text-is('Nobody is waiting right now.')")
+    async with checked_in(base_url, candidates):
+        await page.wait_for_selector("#queue li")
+        await page.wait_for_selector("#lobby-status:text-is('')", state="attached")
+
+
+async def test_an_empty_message_is_not_said_to_be_sent(new_page, db, base_url):
+    event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates):
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await page.get_by_label("Message", exact=True).fill("Ten minutes more, sorry!")
+        await page.get_by_role("button", name="Send message").click()
+        await page.wait_for_selector("#lobby-status:text-is('Message sent to everyone waiting.')")
+        await page.get_by_role("button", name="Send message").click()
+        await page.wait_for_selector("#message-error:text-is('Write a message first.')")
+        assert await page.locator("#lobby-status").inner_text() == ""

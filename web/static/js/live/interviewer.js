@@ -53,8 +53,12 @@ function offerEndedText(offer, state, now, reason) {
   return N_("%(name)s did not join. You can call in the next candidate.");
 }
 
+const MESSAGE_SENT = () => _("Message sent to everyone waiting.");
+
 class MeetingPage {
   constructor() {
+    this.saidNobodyWaits = false;  // the lobby line says nobody waits (a Next found nobody)
+    this.extendGone = false;  // Extend is not offered: the event is over, or the limit reached
     this.saved = JSON.parse(document.querySelector("#record-initial").textContent || "null");
     // While reconnecting, the page asks whether it would still be let in: refused (the
     // event deleted, the interviewer taken off it, signed out), it loads its link again,
@@ -165,7 +169,7 @@ class MeetingPage {
   // End does not land on it.
   askEnd(asking) {
     $("end").hidden = asking;
-    $("extend").hidden = asking || this.lobby.over;
+    $("extend").hidden = asking || this.extendGone;
     for (const id of ["end-question", "end-yes", "end-no"]) $(id).hidden = !asking;
     if (asking) $("end-question").focus();
   }
@@ -188,17 +192,21 @@ class MeetingPage {
 
   // The event's end (by its clock, or its organizer's End now) during an interview: the call
   // goes on to its own end and no further (the server refuses Extend: `event_over`). The
-  // lobby, which says the event is over, is hidden meanwhile, so the interview says it.
-  drawEventOver() {
+  // lobby, which says the event is over, is hidden meanwhile, so the interview says it. So
+  // too an interview extended as far as it may be (`live.extend_limit_minutes`): Extend goes
+  // then, instead of being refused when pressed once more.
+  drawEventOver(own = this.channel.lastState?.interview) {
     const over = this.lobby.over;
+    const atLimit = own?.state === "active" && own.extended_minutes >= Number($("extend").dataset.limit);
     const text = over
       ? _("The event is over: no one else is called in. This interview goes on to its end and can no longer be extended.")
-      : "";
+      : atLimit ? _("This interview has been extended as far as it can be.") : "";
     // Written only when it changes: the line is a live region, read out on every write.
     if ($("interview-event-over").textContent !== text) $("interview-event-over").textContent = text;
     // A keyboard user on Extend goes on from End, not from the top of the page.
-    if (over && document.activeElement === $("extend")) $("end").focus();
-    $("extend").hidden = over || !$("end-question").hidden;
+    if ((over || atLimit) && document.activeElement === $("extend")) $("end").focus();
+    this.extendGone = over || atLimit;
+    $("extend").hidden = this.extendGone || !$("end-question").hidden;
   }
 
   // The status line after an interview: why it ended (the candidate left, the time ran out)
@@ -263,6 +271,7 @@ class MeetingPage {
 
   setLobbyStatus(text) {
     this.statusesTold += 1;
+    this.saidNobodyWaits = false;
     this.shown.lobbyStatus = text;
     this.show("lobby-status", text);
   }
@@ -324,6 +333,7 @@ class MeetingPage {
     if (!reply) return;
     if (reply.type === "queue_empty") {
       this.setLobbyStatus(() => _("Nobody is waiting right now."));
+      this.saidNobodyWaits = true;  // until someone is (draw)
     } else if (reply.type === "dispatched") {
       // The state showing the offer follows this reply with the event's update (PROTOCOL.md,
       // "Replies"), unless it came already.
@@ -389,13 +399,15 @@ class MeetingPage {
     if (!text || text.length > MAX_MESSAGE) {
       this.messageError(text ? () => _("The message can be at most %(count)s characters.", { count: MAX_MESSAGE })
         : () => _("Write a message first."));
+      // "Sent" was of the message before: beside this error it read as if this one went.
+      if (this.shown.lobbyStatus === MESSAGE_SENT) this.setLobbyStatus(null);
       field.focus();
       return;
     }
     this.messageError(null);
     if (await this.request({ type: "message", text })) {
       field.value = "";
-      this.setLobbyStatus(() => _("Message sent to everyone waiting."));
+      this.setLobbyStatus(MESSAGE_SENT);
     }
   }
 
@@ -411,8 +423,10 @@ class MeetingPage {
   draw(state) {
     const own = state.interview;
     this.clock.sync(state.now);
+    // "Nobody is waiting right now" was the moment of a Next: gone once someone is.
+    if (this.saidNobodyWaits && state.counts?.waiting > 0) this.setLobbyStatus(null);
     this.lobby.draw(state);
-    this.drawEventOver();
+    this.drawEventOver(state.interview);
     this.roster.update(state);
     this.interview.update(state, this.saved);
     const lastOwn = this.lastOwn;
