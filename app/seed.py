@@ -1,7 +1,7 @@
 """Demo data for development: one employer login and one event that starts within the hour.
 
 Idempotent: a second run finds the demo organization and moves the demo event so that it
-again starts within the hour. `python -m app.seed`.
+again starts within the hour, unless it is being held. `python -m app.seed`.
 """
 
 from __future__ import annotations
@@ -79,11 +79,24 @@ async def seed(connection: asyncpg.Connection, now: dt.datetime | None = None) -
                 starts_at,
             )
         else:
-            await connection.execute(
-                "UPDATE event SET starts_at = $2, state = 'published', updated_at = now() WHERE id = $1",
+            # Moved, and its day begun afresh (an early end undone), unless it is being held:
+            # a restart of scripts/run during the demo day must not move it under the pages
+            # open on it (its time is locked then, as an edit's is: app/events/held.py).
+            moved = await connection.fetchval(
+                """UPDATE event SET starts_at = $2, state = 'published',
+                       duration_minutes = coalesce(planned_duration_minutes, duration_minutes),
+                       planned_duration_minutes = NULL, ended_early_at = NULL, updated_at = now()
+                   WHERE id = $1
+                     AND NOT (state = 'live' AND $3 < starts_at + make_interval(mins => duration_minutes))
+                     AND NOT EXISTS (SELECT 1 FROM interview
+                                     WHERE event_id = $1 AND state IN ('offered', 'active'))
+                   RETURNING starts_at""",
                 event_id,
                 starts_at,
+                now,
             )
+            if moved is None:
+                starts_at = await connection.fetchval("SELECT starts_at FROM event WHERE id = $1", event_id)
         await _publish_demo_event(connection, event_id, user_id)
     return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "event_id": event_id, "starts_at": starts_at}
 

@@ -78,6 +78,17 @@ arguments. --host: the address the application, Janus, coturn and the links use
 .local/logs/; the application's: this terminal. README.md, "The two commands"."""
 
 
+def app_ended(code: int) -> str:
+    """How the application's process ended, from its return code (negative: a signal)."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the application was stopped by {name}"
+    return f"the application exited with code {code}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "-h" in argv or "--help" in argv:
@@ -115,7 +126,13 @@ Press Ctrl-C to stop everything.
 """,
             flush=True,
         )
-        return app_process.wait()
+        code = app_process.wait()
+        # Not after a Ctrl-C (KeyboardInterrupt, below): the application ended on its own, and
+        # everything else stops with it; said, or the terminal's last line was an access log.
+        print(
+            f"\nscripts/run: {app_ended(code)}: stopping everything it started.", file=sys.stderr, flush=True
+        )
+        return code if code >= 0 else 128 - code
     except KeyboardInterrupt:
         print("\nStopping …", flush=True)
         return 0

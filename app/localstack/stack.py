@@ -130,7 +130,7 @@ class LocalStack:
     def _start_janus(self, env: dict[str, str]) -> None:
         if env.get("SNABB_JANUS_SERVERS"):
             return  # operators named their own Janus servers
-        ws_port, admin_port = processes.free_port(), processes.free_port()
+        ws_port, admin_port = self._kept_ports("janus", [self.host, "127.0.0.1"])
         rtp_start = 20000 + (ws_port % 200) * 100  # a range of its own, so two stacks never share
         env.update(
             {
@@ -157,6 +157,32 @@ class LocalStack:
         render_janus_config(load_settings(env), config_dir, "janus1")
         self.janus = LocalJanus(config_dir, ws_port, admin_port, self.logs_dir / "janus.log", host=self.host)
         self.janus.start()
+
+    def _kept_ports(self, name: str, hosts: list[str]) -> list[int]:
+        """Free ports, one per host, the same as the last run's where they are free still: a
+        page open across a restart of scripts/run keeps its Content-Security-Policy, which
+        names Janus's address (on a port of its own each run, its calls could not come back
+        without a reload). A throwaway stack (the tests') takes any."""
+        if self.throwaway:
+            return [processes.free_port() for _ in hosts]
+        path = self.state_dir / "ports.json"
+        try:
+            kept = json.loads(path.read_text())
+        except (OSError, ValueError):
+            kept = {}
+        before = kept.get(name) if isinstance(kept, dict) else None
+        if not (
+            isinstance(before, list) and len(before) == len(hosts) and all(isinstance(p, int) for p in before)
+        ):
+            before = [0] * len(hosts)
+        ports = [
+            processes.port_if_free(port, host) if port else processes.free_port()
+            for port, host in zip(before, hosts)
+        ]
+        kept = kept if isinstance(kept, dict) else {}
+        kept[name] = ports
+        path.write_text(json.dumps(kept))
+        return ports
 
     def _start_turn(self, env: dict[str, str]) -> None:
         if env.get("SNABB_TURN_URLS"):

@@ -76,3 +76,29 @@ def test_scripts_migrate_help_migrates_nothing(capsys, monkeypatch):
     with pytest.raises(SystemExit) as leaving:
         migrate.main(["--help"])
     assert leaving.value.code == 0 and "usage: scripts/migrate" in capsys.readouterr().out
+
+
+def test_how_the_application_ended_is_said():
+    from app.localstack.__main__ import app_ended
+
+    assert app_ended(-9) == "the application was stopped by SIGKILL"
+    assert app_ended(3) == "the application exited with code 3"
+    assert app_ended(-99) == "the application was stopped by signal 99"
+
+
+def test_janus_keeps_its_ports_from_run_to_run_where_they_are_free(tmp_path):
+    """A page open across a restart names Janus's address in its Content-Security-Policy."""
+    import socket
+
+    from app.localstack.stack import LocalStack
+
+    stack = LocalStack(tmp_path, 8080, host="127.0.0.1")
+    first = stack._kept_ports("janus", ["127.0.0.1", "127.0.0.1"])
+    assert stack._kept_ports("janus", ["127.0.0.1", "127.0.0.1"]) == first
+    # One taken meanwhile: another for it, the other kept.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", first[0]))
+        taken.listen()
+        again = stack._kept_ports("janus", ["127.0.0.1", "127.0.0.1"])
+    assert again[0] != first[0] and again[1] == first[1]
+    assert LocalStack(tmp_path, 8080, throwaway=True)._kept_ports("janus", ["127.0.0.1"]) != []
