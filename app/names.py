@@ -13,9 +13,9 @@ the database cluster was created with. The browsers sort the live lists by the s
 A search matches with or without accents: "Zoe" finds "Zoë" and "Ostergard" "Östergård"
 (`folded`, PostgreSQL's unaccent, app/migrations/0053_searches_fold_accents.sql); each word
 typed anywhere in the name, and with or without its apostrophes and hyphens: "obrien" and
-"zoe ahm" find "Zoë Ö'Brien-Ähm" (`name_matches`, app/migrations/0056_name_search_by_words.sql). Å, Ä and
-Ö are letters of their own in Swedish, but a search that finds more is the kinder mistake:
-people type names from a keyboard without them, or as they heard them.
+"zoe ahm" find "Zoë Ö'Brien-Ähm" (`name_matches`, app/migrations/0056_name_search_by_words.sql).
+Å, Ä and Ö are letters of their own in Swedish, but a search that finds more is the kinder
+mistake: people type names from a keyboard without them, or as they heard them.
 """
 
 from __future__ import annotations

@@ -364,8 +364,9 @@ def waits_from(
 ) -> tuple[list[float], float]:
     """The waits' inputs from what AVERAGE_SQL (the interviews held: their total seconds and
     number) and BUSY_SQL read (the state, end, start and extension of each active
-    interviewer's interview): the seconds until each is free (rules.expected_remaining_seconds), and the
-    mean interview (rules.average_interview_seconds)."""
+    interviewer's interview): the seconds until each is free
+    (rules.expected_remaining_seconds), and the mean interview
+    (rules.average_interview_seconds)."""
     total, count = held
     average = rules.blended_average(total, int(count), interview_minutes or 1)
     # In whole seconds: these go to every waiting page in every `queue` message

@@ -130,11 +130,11 @@ def expected_remaining_seconds(
 ) -> float:
     """Seconds until an interview under way is expected to end: as long as the mean interview
     from its start and the minutes it was extended by, never past its time box (0 once it has
-    run that long). Counted from the
-    mean, as an offer and the interviews after it are (estimated_waits): when the next one
-    starts, the waits behind it stay as they were instead of growing to its whole time box
-    (with interviews shorter than their box, a candidate moving up saw the wait grow). It
-    goes down one second a second, as the pages count it down between messages."""
+    run that long). Counted from the mean, as an offer and the interviews after it are
+    (estimated_waits): when the next one starts, the waits behind it stay as they were
+    instead of growing to its whole time box (with interviews shorter than their box, a
+    candidate moving up saw the wait grow). It goes down one second a second, as the pages
+    count it down between messages."""
     remaining = remaining_seconds(ends_at, now)
     if started_at is None:
         return remaining
