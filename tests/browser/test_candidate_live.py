@@ -250,9 +250,13 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         # The connection drops: the page says so and reconnects by itself.
         await page.evaluate("window.candidatePage.channel.ws.close()")
         await page.get_by_text("Anslutningen bröts").wait_for()
+        # The call is told too: while the page cannot reach the service, a call without a
+        # connection does not blame "this network" (web/static/js/live/call-status.js).
+        assert await page.evaluate("window.candidatePage.call.serviceLost") is True
         await page.wait_for_function(
             "document.querySelector('[data-live-connection]').textContent === ''", timeout=15000
         )
+        assert await page.evaluate("window.candidatePage.call.serviceLost") is False
         await page.get_by_text("Du är näst på tur i kön.").wait_for()
 
         # The interviewer presses Next: the alert, focused, with the seconds left.

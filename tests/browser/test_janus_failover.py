@@ -190,6 +190,15 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
             await page.locator("[data-call-timer]").inner_text() for page in (interviewer, candidate)
         ] == timers
         assert timers[0] != "--:--"
+        # Past the seconds after which a lost connection reads as "no connection from this
+        # network": the outage notice speaks, and the call's status line blames nobody's
+        # connection beside it.
+        await asyncio.sleep(max(0.0, killed + 8 - time.monotonic()))
+        for page in (interviewer, candidate):
+            said = await page.locator("[data-call-status]").inner_text()
+            assert not any(
+                word in said.lower() for word in ("network", "nätverk", "connection", "anslutning")
+            ), said
         for page in (interviewer, candidate, organizer):
             await assert_accessible(page)
         await shot(candidate, "failover-outage-candidate-sv-desktop")

@@ -25,6 +25,10 @@
 //                                              // same server with the same token takes it over
 //   view.unprepare();                          // … the offer went without a join
 //   view.setTimes({endsAt, warningAt, now});   // ISO strings or null; now = the server's clock
+//   view.setServiceLost(lost);                 // the page's socket to the service is down
+//   view.setMediaDown(down);                   // the service says the video service is down
+//                                              // (media-outage.js): either way "from this
+//                                              // network" would blame the wrong one
 //   view.leave();                              // ends the call here (dispatches "left"); its
 //                                              // Leave button asks first (askLeave)
 // Events: "left" (detail {byUser}: true when the Leave button was pressed), "remote-video"
@@ -35,6 +39,7 @@
 // "holding" (a join has this window's hold on the call and goes on to Janus).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
+import { statusOf } from "./call-status.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
@@ -42,18 +47,7 @@ import { CallHold } from "./call-hold.js";
 
 const RETRY_JOIN_MS = 3000;
 
-// What the status line and the note on the stage say in each phase (who: self / other).
-const STATUS = {
-  connecting: N_("Connecting…"),
-  "reconnecting:self": N_("Your connection was interrupted. Reconnecting…"),
-  "reconnecting:other": N_("The other person's connection was interrupted. Reconnecting…"),
-  unreachable: N_("No connection can be made from this network right now. Still trying…"),
-  elsewhere: N_("You are in this call in another window or on another device. To go on here, choose Continue here."),
-  "alone:left": N_("The other person has left the call."),
-  "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
-  "camera-off": N_("The other person has turned their camera off. You can still hear each other."),
-  failed: N_("The call was interrupted."),
-};
+// What the note on the stage says in each phase (the status line: call-status.js).
 const NOTE = {
   connecting: N_("Connecting the video…"),
   "alone:absent": N_("Waiting for the other person to join…"),
@@ -114,6 +108,8 @@ export class CallView extends EventTarget {
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;
+    this.serviceLost = false;
+    this.mediaDown = false;
     this.times = null;
     this.figures = null;
     this.bitrate = null;
@@ -512,7 +508,7 @@ export class CallView extends EventTarget {
     const note = key(NOTE);
     if (note) this.el.waiting.textContent = _(note);
     this.el.waiting.dataset.i18n = note || NOTE.connecting;
-    const status = key(STATUS);
+    const status = statusOf(this.state, { serviceLost: this.serviceLost, mediaDown: this.mediaDown });
     const muted = remote === "present" && !this.state.remoteMic && !["ended", "elsewhere"].includes(phase);
     const said = [status ? _(status) : "", muted ? _(REMOTE_MUTED) : ""].filter(Boolean).join(" ");
     // Only a change: the status line is a live region.
@@ -526,6 +522,18 @@ export class CallView extends EventTarget {
     this.el.selfOff.hidden = this.cameraOn && sending === "video";
     this.el.here.hidden = phase !== "elsewhere";
     this.drawQuality();
+  }
+
+  setServiceLost(lost) {
+    if (lost === this.serviceLost) return;
+    this.serviceLost = lost;
+    this.draw();
+  }
+
+  setMediaDown(down) {
+    if (down === this.mediaDown) return;
+    this.mediaDown = down;
+    this.draw();
   }
 
   // "good" only while their frames arrive: never while reconnecting, at most "fair" while

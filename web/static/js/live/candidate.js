@@ -53,7 +53,7 @@ class CandidatePage {
     });
     // Reaches the candidate out of sight; its fresh clock corrects the offer's seconds.
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
-    this.outage = new MediaOutage(find("[data-call]"));
+    this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(this.channel, this.call);
     this.leftText = find("[data-left-text]");
     // The offer and the call say so where this browser cannot make the call.
@@ -547,6 +547,7 @@ class CandidatePage {
     this.connection = status;
     // "Not connected right now" is over once the socket is back.
     if (status === "open" && this.error?.[1] === "closed") this.showError(this.error[0], null);
+    this.call.setServiceLost(status === "reconnecting");
     const element = find("[data-live-connection]");
     element.dataset.status = status;
     element.textContent = connectionText(status, "candidate");

@@ -88,7 +88,7 @@ export class InterviewView extends EventTarget {
       freshTicket: async () => this.current?.ticket || null,
       holdName: `call ${location.pathname}`,
     });
-    this.outage = new MediaOutage(root.querySelector("[data-call]"));
+    this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(channel, this.call);
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;

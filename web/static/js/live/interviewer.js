@@ -415,6 +415,7 @@ class MeetingPage {
     // Connected again: "the connection was lost" is no longer true, and any other refusal
     // was about the state before the drop, which the state coming now replaces.
     if (status === "open") this.setProblem(null);
+    this.interview.call.setServiceLost(status === "reconnecting");
     this.shown.connection = status;
     $("connection").dataset.status = status;
     $("connection").textContent = connectionText(status, "staff");

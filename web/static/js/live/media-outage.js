@@ -8,9 +8,11 @@ import { N_, _, onLanguageChange } from "./texts.js";
 const DOWN = N_("The video service is down right now. The interview's clock is stopped, and the call comes back by itself as soon as the service is back. Please stay on this page.");
 
 export class MediaOutage {
-  constructor(callRoot) {
-    this.element = callRoot.querySelector("[data-call-outage]");
-    this.callRoot = callRoot;
+  // callView: the page's CallView, told too (its status line then does not blame the network).
+  constructor(callView) {
+    this.callView = callView;
+    this.callRoot = callView.root;
+    this.element = this.callRoot.querySelector("[data-call-outage]");
     this.down = false;
     onLanguageChange(() => this.redraw());
   }
@@ -21,6 +23,7 @@ export class MediaOutage {
     if (down !== this.down) {
       this.down = down;
       this.callRoot.dataset.media = down ? "unavailable" : "ok";
+      this.callView.setMediaDown(down);
       this.redraw();
     }
     return down;

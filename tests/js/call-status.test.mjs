@@ -1,0 +1,36 @@
+// The call's status line beside what the page knows of the service
+// (web/static/js/live/call-status.js): "from this network" only when the fault can be the
+// person's network alone.
+import assert from "node:assert/strict";
+import test from "node:test";
+
+globalThis.document ??= { documentElement: { lang: "en" }, querySelectorAll: () => [], querySelector: () => null };
+const { statusOf } = await import("../../web/static/js/live/call-status.js");
+
+const UNREACHABLE = { phase: "unreachable", who: "self", remote: "present" };
+const RECONNECTING = { phase: "reconnecting", who: "self", remote: "present" };
+
+test("no connection with the service reachable: the network is named", () => {
+  assert.equal(statusOf(UNREACHABLE), "No connection can be made from this network right now. Still trying…");
+  assert.equal(statusOf(RECONNECTING), "Your connection was interrupted. Reconnecting…");
+});
+
+test("no connection with the page's socket down too: neither the network nor the service is blamed", () => {
+  assert.equal(statusOf(UNREACHABLE, { serviceLost: true }), "No connection can be made right now. Still trying…");
+  // Short of "unreachable" a drop is a drop, whoever's it is.
+  assert.equal(statusOf(RECONNECTING, { serviceLost: true }), "Your connection was interrupted. Reconnecting…");
+});
+
+test("with the video service down its own notice speaks: the status line does not blame the connection", () => {
+  assert.equal(statusOf(UNREACHABLE, { mediaDown: true }), "");
+  assert.equal(statusOf(RECONNECTING, { mediaDown: true }), "");
+  assert.equal(statusOf(UNREACHABLE, { mediaDown: true, serviceLost: true }), "");
+});
+
+test("the other person's side and the call's other phases say what they said", () => {
+  const other = { phase: "reconnecting", who: "other", remote: "present" };
+  assert.equal(statusOf(other, { mediaDown: true }), "The other person's connection was interrupted. Reconnecting…");
+  assert.equal(statusOf({ phase: "alone", who: "self", remote: "left" }), "The other person has left the call.");
+  assert.equal(statusOf({ phase: "live", who: "self", remote: "present" }), "");
+  assert.equal(statusOf({ phase: "failed", who: "self", remote: "absent" }, { serviceLost: true }), "The call was interrupted.");
+});
