@@ -129,7 +129,7 @@ LIVE_COLUMNS = (
 VIEW_SQL = f"""
     WITH ev AS ({EVENT_SQL}), entries AS ({QUEUE_SQL})
     SELECT ev.*, entries.*,
-           ARRAY(SELECT ROW(c.id, c.name, q.queued_at)
+           ARRAY(SELECT ROW(c.id, c.name, q.waiting_since)
                  FROM queue_entry q JOIN candidate c ON c.id = q.candidate_id
                  WHERE q.event_id = $1 AND q.state = 'waiting' AND {FRESH}
                  ORDER BY q.queued_at, q.id LIMIT {HEAD_ROWS}) AS head,
@@ -200,7 +200,7 @@ class EventView:
     # waiting candidate is made or compared (`state_of`), so a read or a change does not cost
     # a walk over ten thousand waiting.
     others: dict[int, str]
-    # the first HEAD_ROWS of the order: candidate_id, name, queued_at
+    # the first HEAD_ROWS of the order: candidate_id, name, waiting_since (their wait shown)
     head: list[dict[str, Any]]
     # {"registered": …, "checked_in": …, "waiting": …} (the interviewers' `counts`)
     counts: dict[str, int]
@@ -364,7 +364,7 @@ async def _read_event_view(
     others.update(zip(row["other_ids"], row["other_states"]))
     checked_in = len(order) + len(others)  # every entry is in the order or among the others
     # In the order's own order: the same index in the same snapshot.
-    head = [{"candidate_id": c, "name": name, "queued_at": at} for c, name, at in row["head"]]
+    head = [{"candidate_id": c, "name": name, "waiting_since": at} for c, name, at in row["head"]]
     free_in, average = _waits_of(row)
     return EventView(
         row["now"],

@@ -106,6 +106,7 @@ NEW_ENTRY_SQL = f"""
 BACK_IN_QUEUE = f"""
     UPDATE queue_entry SET
         queued_at = CASE WHEN state = 'left' THEN now() ELSE queued_at END,
+        waiting_since = CASE WHEN state = 'left' THEN now() ELSE waiting_since END,
         missed_count = CASE WHEN state = 'left' THEN 0 ELSE missed_count END,
         state = 'waiting', left_reason = NULL, disconnected_at = NULL,
         last_seen_at = now(), updated_at = now()

@@ -191,7 +191,7 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
                 "candidate": row["candidate_id"],
                 "name": row["name"],
                 "position": position,
-                "waited_seconds": max(0, int((until - row["queued_at"]).total_seconds())),
+                "waited_seconds": max(0, int((until - row["waiting_since"]).total_seconds())),
                 "wait_minutes": view.wait_at(position),
             }
             for position, row in enumerate(view.head[:QUEUE_SHOWN], 1)

@@ -187,7 +187,7 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
                 event.id,
             )
             await db.execute(
-                """UPDATE queue_entry q SET queued_at = e.starts_at
+                """UPDATE queue_entry q SET waiting_since = e.starts_at
                           + make_interval(mins => e.duration_minutes) - interval '20 minutes'
                    FROM candidate c JOIN event e ON e.id = c.event_id
                    WHERE q.candidate_id = c.id AND e.id = $1""",

@@ -13,6 +13,8 @@ from app.janus.pool import JanusPool
 from app.janus.rooms import room_exists
 from app.keys import JANUS
 from app.live import dispatch, interviews, queue
+from app.live.event_view import read_event_view
+from app.live.snapshots import lobby_of
 from app.live.errors import LiveError
 from app.settings import load_settings
 from app.tickets import read_ticket
@@ -99,6 +101,35 @@ async def test_a_missed_offer_goes_back_once_then_out(db, pool, settings):
     order = [w.candidate_id for w in await queue.waiting_positions(db, event.id, live)]
     assert order == [b, c]
     await assert_invariants(db, event.id)
+
+
+async def test_a_missed_turn_moves_to_the_end_without_starting_the_wait_again(db, pool, settings):
+    """The interviewers' lobby (and the organizer's live view) shows how long each has
+    waited: a missed turn puts the candidate at the end, but they have waited as long as
+    they had; leaving the queue and coming back starts a new wait."""
+    live = settings.live
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    await checked_in(db, settings, event)
+    a, b = event.candidates
+    for column in ("queued_at", "waiting_since"):
+        await age(db, "queue_entry", column, 30 * 60, "event_id = $2", event.id)
+
+    async def lobby() -> dict[int, tuple[int, int]]:
+        view = await read_event_view(db, event.id, settings)
+        return {e["candidate"]: (e["position"], e["waited_seconds"]) for e in lobby_of(view)["queue"]}
+
+    offer = await dispatch.dispatch(pool, event.interviewers[0], live)
+    assert offer.candidate_id == a
+    await offer_with_room(db, offer, live)
+    await age(db, "interview", "offer_expires_at", live.offer_seconds + 1, "id = $2", offer.interview_id)
+    await interviews.expire_offers(db)
+    shown = await lobby()
+    assert [shown[b][0], shown[a][0]] == [1, 2]  # at the end
+    assert shown[a][1] >= 30 * 60  # and still waited half an hour, not a few seconds
+
+    assert await queue.leave(db, a)
+    await queue.check_in(db, a, live)
+    assert 0 <= (await lobby())[a][1] < 60  # back after leaving: a new wait
 
 
 async def test_an_offer_without_a_room_fails_without_a_miss(db, pool, settings):

@@ -63,7 +63,7 @@ def test_the_changed_span_holds_everyone_who_came_or_went(seed):
 
 def view(order, *, free_in=(0.0,), messages=(), live=(), states=None, seq=1) -> EventView:
     states = states if states is not None else dict.fromkeys(order, "waiting")
-    head = [{"candidate_id": c, "name": f"Kandidat {c}", "queued_at": NOW} for c in order[:30]]
+    head = [{"candidate_id": c, "name": f"Kandidat {c}", "waiting_since": NOW} for c in order[:30]]
     ordered = set(order)
     return EventView(
         NOW,
@@ -251,12 +251,12 @@ def test_a_state_equal_but_for_the_clock_and_the_ticket_is_not_sent_again():
 
 def test_the_lobby_counts_waits_up_to_the_event_end_and_no_further():
     held = view([1, 2])
-    held.head[0]["queued_at"] = NOW - dt.timedelta(minutes=30)  # waited since before the end
-    held.head[1]["queued_at"] = NOW - dt.timedelta(minutes=5)  # since after the end (late check-in)
+    held.head[0]["waiting_since"] = NOW - dt.timedelta(minutes=30)  # waited since before the end
+    held.head[1]["waiting_since"] = NOW - dt.timedelta(minutes=5)  # since after the end (late check-in)
     held.event["ends_at"] = (NOW - dt.timedelta(minutes=10)).isoformat()
     waits = [entry["waited_seconds"] for entry in snapshots.lobby_of(held)["queue"]]
     assert waits == [20 * 60, 0]
     running = view([1])
-    running.head[0]["queued_at"] = NOW - dt.timedelta(minutes=3)
+    running.head[0]["waiting_since"] = NOW - dt.timedelta(minutes=3)
     running.event["ends_at"] = (NOW + dt.timedelta(hours=1)).isoformat()
     assert snapshots.lobby_of(running)["queue"][0]["waited_seconds"] == 180
