@@ -81,7 +81,7 @@ class MeetingPage {
     // The event's end while the status line still offers the next candidate: said again.
     this.lobby.onOver = () => {
       this.sayEndedAgain();
-      this.drawEventOver();
+      this.drawExtendGone();
     };
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
@@ -195,7 +195,7 @@ class MeetingPage {
   // lobby, which says the event is over, is hidden meanwhile, so the interview says it. So
   // too an interview extended as far as it may be (`live.extend_limit_minutes`): Extend goes
   // then, instead of being refused when pressed once more.
-  drawEventOver(own = this.channel.lastState?.interview) {
+  drawExtendGone(own = this.channel.lastState?.interview) {
     const over = this.lobby.over;
     const atLimit = own?.state === "active" && own.extended_minutes >= Number($("extend").dataset.limit);
     const text = over
@@ -427,7 +427,7 @@ class MeetingPage {
     // "Nobody is waiting right now" was the moment of a Next: gone once someone is.
     if (this.saidNobodyWaits && state.counts?.waiting > 0) this.setLobbyStatus(null);
     this.lobby.draw(state);
-    this.drawEventOver(state.interview);
+    this.drawExtendGone(state.interview);
     this.roster.update(state);
     this.interview.update(state, this.saved);
     const lastOwn = this.lastOwn;
@@ -470,7 +470,7 @@ class MeetingPage {
     this.roster.redraw();
     this.record.redraw();
     this.interview.redraw();
-    this.drawEventOver();
+    this.drawExtendGone();
     this.show("problem", this.shown.problem);
     this.show("lobby-status", this.shown.lobbyStatus);
     $("connection").textContent = connectionText(this.shown.connection, "staff");
