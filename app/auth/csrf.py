@@ -85,6 +85,10 @@ async def form_is_readable(request: web.Request) -> bool:
         # Content-Transfer-Encoding aiohttp does not know ("x-foo").
         except (ValueError, HttpProcessingError, LookupError, RuntimeError):
             return False
+    # A body of another type (a form with enctype="text/plain", a script's JSON) is no form:
+    # without the token's header it is told so, not that the form had expired.
+    elif request.body_exists and HEADER not in request.headers:
+        return False
     return True
 
 

@@ -123,6 +123,12 @@ def clean_organization(value: object, errors: Errors, field: str = "organization
     return clean_text(value, errors, field, N_("Enter the name of your organization."))
 
 
+# What a password may not hold: NUL (no C library takes it), and U+FFFD and lone surrogates,
+# which stand for bytes that were not text (a form sent in another encoding): kept, every
+# such password would be the same one whatever bytes were sent in its place.
+_NOT_IN_PASSWORDS = frozenset("\x00\ufffd")
+
+
 def clean_new_password(
     value: object,
     confirmation: object,
@@ -139,7 +145,7 @@ def clean_new_password(
         errors[field] = (N_("Use at least %(min)s characters."), {"min": MIN_PASSWORD})
     elif len(password) > MAX_PASSWORD:
         errors[field] = (N_("Use at most %(max)s characters."), {"max": MAX_PASSWORD})
-    elif "\x00" in password:
+    elif any(char in _NOT_IN_PASSWORDS or unicodedata.category(char) == "Cs" for char in password):
         errors[field] = (N_("Remove the special characters that cannot be shown."), {})
     elif email and email.strip().lower() in {
         typed.lower() for typed in (password.strip(), ascii_domain(password.strip()))

@@ -93,6 +93,9 @@ def _stripped_text(text: str) -> str:
 # Strict: JSON's true is not the number 1, 7.0 is not an id, "7" is neither.
 Id = Annotated[int, Field(strict=True, gt=0, lt=2**62)]
 StorableText = Annotated[str, Field(strict=True), AfterValidator(_storable)]
+# Notes and a comment: what StorableText refuses (NUL, lone surrogates) is dropped with the
+# rest of what _shown_alike drops, for the same reason (a save refused whole loses them).
+ShownText = Annotated[str, Field(strict=True), AfterValidator(_shown_alike)]
 
 
 class _Message(BaseModel):
@@ -129,7 +132,7 @@ class Prepare(_Message):
 class Feedback(_Message):
     type: Literal["feedback"]
     interested: bool
-    comment: Annotated[StorableText, Field(max_length=MAX_COMMENT), AfterValidator(_shown_alike)] = ""
+    comment: Annotated[ShownText, Field(max_length=MAX_COMMENT)] = ""
 
 
 class Devices(_Message):
@@ -184,7 +187,7 @@ class Save(_Message):
     # The record's version the page's form was based on: a save from an older one is refused
     # (another window saved since). None (an older page): saved whatever the version.
     version: Annotated[int, Field(strict=True, ge=0, lt=2**31)] | None = None
-    notes: Annotated[StorableText, Field(max_length=MAX_NOTES), AfterValidator(_shown_alike)] = ""
+    notes: Annotated[ShownText, Field(max_length=MAX_NOTES)] = ""
     covered: Annotated[list[Any], Field(max_length=MAX_ITEMS)] = Field(default=[], alias="questions_covered")
     ratings: Annotated[dict[str, Any], Field(max_length=MAX_ITEMS), AfterValidator(_digit_keys)] = {}
 

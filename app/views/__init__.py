@@ -2,6 +2,7 @@
 or answers JSON. Routes are added in app/application.py.
 
 pages.py              rendering a page in the request's language
+path_ids.py           the ids in paths: plain ASCII digits, else 404
 landing.py            the front page
 language.py           the language switch
 health.py             /livez, /readyz, /healthz

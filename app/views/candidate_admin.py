@@ -17,6 +17,7 @@ from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
 from app.live import leaving, queue
 from app.views.candidate_list import place_of
 from app.views.pages import render
+from app.views.path_ids import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -25,22 +26,12 @@ routes = web.RouteTableDef()
 ACTIVE_STATES = ("published", "live")
 
 
-def _id(request: web.Request, name: str) -> int:
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    if not 0 < value < 2**63:
-        raise web.HTTPNotFound()
-    return value
-
-
 async def owned_event(
     connection: asyncpg.Connection, request: web.Request, *, for_update: bool = False
 ) -> asyncpg.Record:
     user = require_user(request)
     event = await event_queries.get_for_user(
-        connection, _id(request, "event_id"), user.id, user.organization_id, for_update=for_update
+        connection, path_id(request, "event_id"), user.id, user.organization_id, for_update=for_update
     )
     if event is None or not event["editable"]:
         raise web.HTTPNotFound()
@@ -51,7 +42,7 @@ async def registered_candidate(
     connection: asyncpg.Connection, request: web.Request, event: asyncpg.Record, *, for_update: bool = False
 ):
     candidate = await queries.in_event(
-        connection, event["id"], _id(request, "candidate_id"), for_update=for_update
+        connection, event["id"], path_id(request, "candidate_id"), for_update=for_update
     )
     if candidate is None or candidate["erased_at"] is not None:
         raise web.HTTPNotFound()

@@ -43,6 +43,7 @@ from app.keys import DB_POOL, LANGUAGE, MAILER, SETTINGS
 from app.live.organizer import account_ended
 from app.views.account_support import form_page, landing_page, log_in
 from app.views.pages import render
+from app.views.path_ids import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -153,9 +154,7 @@ async def invite(request: web.Request) -> web.Response:
 async def withdraw(request: web.Request) -> web.Response:
     user = require_user(request)
     async with request.app[DB_POOL].acquire() as connection:
-        if not await withdraw_invitation(
-            connection, user.organization_id, int(request.match_info["invitation_id"])
-        ):
+        if not await withdraw_invitation(connection, user.organization_id, path_id(request, "invitation_id")):
             raise web.HTTPNotFound()
     raise web.HTTPSeeOther("/account/colleagues?done=withdrawn")
 
@@ -163,7 +162,7 @@ async def withdraw(request: web.Request) -> web.Response:
 async def colleague_of(request: web.Request, connection, user):
     """The colleague the path names: another account of the user's organization (404 for
     one's own, which is not disabled from here, or another organization's)."""
-    colleague = await member(connection, user.organization_id, int(request.match_info["user_id"]))
+    colleague = await member(connection, user.organization_id, path_id(request, "user_id"))
     if colleague is None or colleague["id"] == user.id:
         raise web.HTTPNotFound()
     return colleague

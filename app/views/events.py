@@ -18,6 +18,7 @@ from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
 from app.timefmt import format_event_time
 from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
+from app.views.path_ids import path_id
 from app.views.candidate_list import place_in_list, search_of
 from app.views.roster import page_number
 
@@ -40,15 +41,8 @@ NOTICES = {
 
 
 def event_id_of(request: web.Request) -> int:
-    """The event id of the path: plain ASCII digits only, so that "+7", " 7" and "7_0" are
-    not other names of event 7."""
-    text = request.match_info["event_id"]
-    if not (text.isascii() and text.isdigit() and len(text) <= 19):
-        raise web.HTTPNotFound()
-    value = int(text)
-    if not 0 < value < 2**63:
-        raise web.HTTPNotFound()
-    return value
+    """The event id of the path (app/views/path_ids.py)."""
+    return path_id(request, "event_id")
 
 
 async def split_form(request: web.Request) -> tuple[dict, dict]:

@@ -28,6 +28,7 @@ from app.views.candidate_admin import (
     owned_event,
     registered_candidate,
 )
+from app.views.path_ids import path_id
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -108,10 +109,9 @@ async def reissue_candidate(request: web.Request) -> web.Response:
 
 
 async def event_interviewer(connection: asyncpg.Connection, request: web.Request, event):
-    text = request.match_info["interviewer_id"]
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
-        raise web.HTTPNotFound()
-    row = await event_queries.interviewer_in_event(connection, event["id"], int(text))
+    row = await event_queries.interviewer_in_event(
+        connection, event["id"], path_id(request, "interviewer_id")
+    )
     if row is None:
         raise web.HTTPNotFound()
     return row

@@ -3,6 +3,8 @@ and nobody else's access."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import datetime as dt
 import re
 
@@ -170,6 +172,30 @@ async def test_another_organization_gets_404_everywhere(employer, base_url, db, 
     assert after["cancelled_at"] is None
     assert await db.fetchval("SELECT invite_open FROM event WHERE id = $1", event["id"])
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", row["email"]) == 1
+
+
+async def test_a_candidate_id_spelt_otherwise_is_no_name_of_the_candidate(employer, base_url, db, settings):
+    """int() reads "+2", " 2", "0_2", a full-width "２" and an Arabic-Indic "٢" as 2: none of
+    them names the candidate (app/views/path_ids.py), on the pages that ask first or on the
+    actions."""
+    http, _ = employer
+    event, row, _ = await with_candidate(employer, base_url, db, settings)
+    base = f"{base_url}/events/{event['id']}/candidates"
+    plain = str(row["id"])
+    full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in plain)
+    arabic_indic = "".join(chr(ord(digit) - ord("0") + ord("٠")) for digit in plain)
+    _, csrf, _ = await csrf_of(http, f"{base_url}/events")
+    for spelt in (f"+{plain}", f"%20{plain}", f"0_{plain}", quote(full_width), quote(arabic_indic)):
+        for action in ("remove", "erase"):
+            async with http.get(f"{base}/{spelt}/{action}", headers={"Accept": "text/html"}) as response:
+                assert response.status == 404, (spelt, action)
+        async with http.post(
+            f"{base}/{spelt}/remove", data={"csrf_token": csrf}, headers={"Accept": "text/html"}
+        ) as response:
+            assert response.status == 404, spelt
+    async with http.get(f"{base}/{plain}/remove", headers={"Accept": "text/html"}) as response:
+        assert response.status == 200
+    assert await db.fetchval("SELECT cancelled_at FROM candidate WHERE id = $1", row["id"]) is None
 
 
 async def test_without_a_login_the_actions_lead_to_the_login(http, base_url, db):

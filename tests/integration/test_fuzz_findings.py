@@ -113,6 +113,31 @@ async def test_a_form_that_cannot_be_decoded_is_a_400_for_any_method(settings, w
         assert response.status == 400, (method, response.status)
 
 
+async def test_a_body_that_is_no_form_is_a_400_not_an_expired_form(settings, world):
+    """A form sent as text/plain (enctype="text/plain") carries its token where no form is
+    read: it was told the form had expired (403); it is a form that cannot be read. With the
+    token in its header, a body of another type is checked as before."""
+    token = world.csrf["anonymous"]
+    body = f"csrf_token={token}&email=a@example.se&password=x".encode()
+    for content_type in ("text/plain", "application/octet-stream"):
+        response = await send(
+            settings,
+            "POST",
+            "/login",
+            {"Cookie": cookie(world, "anonymous"), "Content-Type": content_type},
+            body,
+        )
+        assert response.status == 400, (content_type, response.status)
+    response = await send(
+        settings,
+        "POST",
+        "/login",
+        {"Cookie": cookie(world, "anonymous"), "Content-Type": "text/plain", "X-CSRF-Token": "wrong"},
+        body,
+    )
+    assert response.status == 403
+
+
 @pytest.mark.parametrize("identity", ["anonymous", "employer"])
 async def test_a_csrf_header_that_is_not_utf8_is_refused_as_any_wrong_token(settings, world, identity):
     for token in (b"\xed\xa0\x80", b"\xff" * 43, "ä".encode() * 20):

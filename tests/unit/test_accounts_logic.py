@@ -68,6 +68,10 @@ def test_email_is_trimmed_and_an_international_domain_made_ascii():
         ("a" * 201, "", "password"),
         ("anna@example.se", "anna@example.se", "password"),
         ("ett långt lösenord", "ett annat", "password_confirm"),
+        # bytes that were not text, as a form decoder hands them on (U+FFFD), or unpaired
+        ("Losen\ufffd\ufffdord-123", "Losen\ufffd\ufffdord-123", "password"),
+        ("Losen\ud800ord-123", "Losen\ud800ord-123", "password"),
+        ("Losen\x00ord-123", "Losen\x00ord-123", "password"),
     ],
 )
 def test_bad_new_passwords(password, confirmation, field):
