@@ -94,7 +94,9 @@ async def update_event(
     if time_changed:
         await advance_event_states(connection, live, event_id)
     after = await _reload(connection, event_id, user)
-    await notify.announce_cancellation(connection, mailer, public_url, after, removed, [], bump=1)
+    # Those taken off are told of the event as they were invited to it: its time and title
+    # before this edit (they get no mail of the change itself).
+    await notify.announce_cancellation(connection, mailer, public_url, before, removed, [], bump=1)
     await notify.invite_interviewers(connection, mailer, public_url, after, added)
     if time_changed:
         added_ids = {row["id"] for row in added}

@@ -60,11 +60,39 @@ def sort_links(sort: str, descending: bool) -> dict[str, dict]:
     return links
 
 
+# Letters that no decomposition takes to ASCII, written as Nordic and German readers would.
+_SPELT_OUT = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ł": "l",
+        "Ł": "L",
+        "œ": "oe",
+        "Œ": "OE",
+    }
+)
+SLUG_LENGTH = 60
+
+
 def file_name(event, extension: str) -> str:
-    """An ASCII name for the download: the title without accents, and the date."""
-    plain = unicodedata.normalize("NFKD", event["title"]).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:60] or "event"
-    return f"{slug}-{in_swedish_time(event['starts_at']):%Y-%m-%d}{extension}"
+    """An ASCII name for the download: the title's words without accents, and the date.
+    Whatever is no letter or digit even then (a dash, a space, another script) parts words
+    ("Örgryte–Härlanda" is orgryte-harlanda, not orgryteharlanda); a long title is cut
+    after a whole word."""
+    decomposed = unicodedata.normalize("NFKD", event["title"].translate(_SPELT_OUT))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()
+    if len(slug) > SLUG_LENGTH:
+        cut = slug[: SLUG_LENGTH + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_LENGTH]
+    return f"{slug or 'event'}-{in_swedish_time(event['starts_at']):%Y-%m-%d}{extension}"
 
 
 def private(response: web.StreamResponse) -> web.StreamResponse:

@@ -23,7 +23,7 @@ SHOTS = Path("/tmp/shots-interviewer")
 TEXTS = {
     "sv": {
         "called": "Du har kallat in Kandidat 1.",
-        "withdraw": "Dra tillbaka erbjudandet",
+        "withdraw": "Dra tillbaka kallelsen",
         "withdrawn": "drogs tillbaka",
         "gone": "Kandidat 0 står inte längre i kön.",
     },

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdfs import pdf_text
 from tests.accounts import log_in_with_form
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.summary_support import add_interview, org_user, sample_event
@@ -69,6 +70,31 @@ async def test_print_stylesheet_leaves_out_the_page_furniture(new_page, db):
     pdf = await page.pdf(format="A4")  # what the browser's own print makes
     assert pdf.startswith(b"%PDF")
     (SHOTS / "print-sv.pdf").write_bytes(pdf)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_no_printed_page_ends_with_a_heading_or_a_tables_header(new_page, db, tmp_path, language):
+    """The browser's print of the summary, with its content moved down a step at a time so
+    that every heading and table meets the foot of a page: none is left there alone, its
+    rows on the next page (the header of the first interviewer's table was, at the foot of
+    page 1)."""
+    _, page = await summary_page(new_page, db, language, "desktop")
+    await page.emulate_media(media="print")
+    heads = {
+        "sv": ("Kandidat Starttid", "Intervjuare Intervjuer", "Per intervjuare", "Intervjuer", "Totalt"),
+        "en": ("Candidate Start time", "Interviewer Interviews", "Per interviewer", "Interviews", "Totals"),
+    }[language]
+    groups = await page.locator(".summary-group h3").all_inner_texts()
+    alone = []
+    for step in range(0, 900, 25):
+        await page.evaluate(f"document.querySelector('.summary h1').style.paddingBottom = '{step}px'")
+        text = pdf_text(await page.pdf(format="A4"), tmp_path)
+        last_lines = [
+            " ".join(part.split())
+            for part in (p.strip().splitlines()[-1] for p in text.split("\f")[:-1] if p.strip())
+        ]
+        alone += [(step, line) for line in last_lines if line.startswith(heads) or line in groups]
+    assert alone == []
 
 
 async def test_running_event_and_interviewer_link_pages_are_accessible(new_page, db):

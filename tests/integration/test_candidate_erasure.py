@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 
 from aiohttp import ClientSession, CookieJar
 from yarl import URL
@@ -15,6 +14,7 @@ from yarl import URL
 from app.candidates.erasure import erase_candidate
 from app.live import dispatch, queue
 from app.summary.queries import load_summary
+from tests.pdfs import pdf_text
 from tests.accounts import log_in, make_user
 from tests.candidate_support import make_event
 from tests.forms import csrf_of
@@ -48,14 +48,6 @@ async def snapshot(db, candidate_id: int) -> str:
             )
         ]
     )
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "summary.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 async def assert_summary_is_anonymous(http, base_url, person, tmp_path, language: str) -> None:

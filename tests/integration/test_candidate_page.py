@@ -140,7 +140,7 @@ async def test_registered_once_check_in_is_open_the_mail_promises_only_what_the_
         "Kalenderposten som är bifogad i det här mejlet lägger till intervjutillfället i din kalender."
         in text
     )
-    assert "Via samma länk kan du byta språk eller avboka din anmälan." in text
+    assert "Via din personliga länk kan du byta språk eller avboka din anmälan." in text
     assert "kalender, byta språk" not in text
     assert str(calendar_event(mail)["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
     await enter_pin(http, link, pin)

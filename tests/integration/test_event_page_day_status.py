@@ -1,6 +1,7 @@
 """The event page's list of registrations says where each candidate is on the event day (as
 the interviewers' list does), not "Signed up" for someone waiting or in a call; and once the
-event is over, that those who checked in and were not called were not interviewed."""
+event is over, that those who checked in and were not called were not interviewed, and
+those who never checked in did not."""
 
 from __future__ import annotations
 
@@ -53,5 +54,6 @@ async def test_the_list_says_where_each_is_on_the_event_day(db, pool, http, base
     await db.execute("UPDATE event SET starts_at = now() - interval '3 hours' WHERE id = $1", event.id)
     after = await shown()
     assert after[names[2]] == "Not interviewed"
+    assert after[names[4]] == "Never checked in"  # as the summary says it, not "Signed up"
     # A call under way goes on past the end, and an offer made before it may still be taken.
     assert (after[names[0]], after[names[1]]) == ("Called in, joining", "In an interview")

@@ -193,6 +193,7 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
         http, base_url, action="publish", interviewer_email=[anna, bo], interviewer_name=["Anna", "Bo"]
     )
     [invitation] = await wait_for_mail(settings.mail.catcher_dir, anna)
+    [bos_invitation] = await wait_for_mail(settings.mail.catcher_dir, bo)
     csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
     later = (IN_A_WEEK + dt.timedelta(days=1)).isoformat()
     form = event_form(
@@ -214,6 +215,12 @@ async def test_moving_a_published_event_mails_the_new_time_with_the_same_calenda
     assert str(removed["Subject"]) == "Du är inte längre intervjuare: Säljare till Malmö"
     assert "inte längre intervjuare" in text_of(removed)
     assert str(calendar_event(removed)["STATUS"]) == "CANCELLED"
+    # Bo is told of the event as he was invited to it, not of a new time he never heard of.
+    invited, cancelled = calendar_event(bos_invitation), calendar_event(removed)
+    assert cancelled["DTSTART"].dt == invited["DTSTART"].dt
+    assert int(cancelled["SEQUENCE"]) > int(invited["SEQUENCE"])
+    invited_at = invited["DTSTART"].dt.astimezone(SWEDISH_TIME).strftime("%H:%M")
+    assert invited_at in text_of(removed) and "09:30" not in text_of(removed)
     [added] = await wait_for_mail(settings.mail.catcher_dir, cecilia)
     assert "09:30" in text_of(added)
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 
 import pytest
 
 from app.names import by_name, name_order
+from tests.pdfs import pdf_text
 from tests.accounts import log_in
 from tests.summary_support import (
     add_candidate,
@@ -94,13 +94,7 @@ async def test_summary_page_csv_and_pdf_in_the_viewers_order(db, http, base_url,
 
     async with http.get(f"{base}.pdf?sort=candidate&dir=asc") as response:
         assert response.status == 200
-        (tmp_path / "summary.pdf").write_bytes(await response.read())
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+        text = pdf_text(await response.read(), tmp_path)
     assert in_order(text, [f"{name} Kandidat" for name in NAMES]) == [f"{name} Kandidat" for name in expected]
     assert in_order(text, [f"{name} Intervjuare" for name in NAMES[1:]]) == [
         f"{name} Intervjuare" for name in expected if name != NAMES[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdfs import pdf_text
 from tests.accounts import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
 from app.views import summary as summary_view
@@ -44,14 +45,6 @@ async def logged_in_event(db, http, base_url, language: str = "sv", **options):
     await log_in(http, base_url, user["email"])
     http.cookie_jar.update_cookies({"lang": language})
     return event
-
-
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "summary.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
@@ -95,7 +88,7 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
     assert re.search(r"Sida 1 av [12]\b" if language == "sv" else r"Page 1 of [12]\b", text)
     assert "Stark på kundbemötande." in text and "Spännande jobb, tack!" in text
     # When it was made stands under the title, before the totals: never alone on a last page.
-    made = text.index("Framtagen " if language == "sv" else "Made ")
+    made = text.index("Framtagen " if language == "sv" else "Generated on ")
     assert text.index(event.title) < made < text.index("Totalt" if language == "sv" else "Totals")
     fonts = subprocess.run(
         ["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True

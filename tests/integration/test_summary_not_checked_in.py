@@ -7,11 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.pdfs import pdf_text
 from tests.accounts import log_in
 from tests.summary_support import (
     SummaryEvent,
@@ -93,13 +93,9 @@ def row(label: str, count: int) -> re.Pattern[str]:
     return re.compile(rf'<th scope="row">{re.escape(label)}</th><td>{count}</td>')
 
 
-def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "summary.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    return re.sub(r"[ \t]+", " ", text)
+def pdf_words(pdf: bytes, tmp_path: Path) -> str:
+    """The PDF's text with each run of spaces one space."""
+    return re.sub(r"[ \t]+", " ", pdf_text(pdf, tmp_path))
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -126,7 +122,7 @@ async def test_not_checked_in_is_a_no_show_only_once_the_event_is_over(
 
     async with http.get(f"{base}.pdf") as response:
         assert response.status == 200
-        pdf = pdf_text(await response.read(), tmp_path)
+        pdf = pdf_words(await response.read(), tmp_path)
     assert re.search(rf"{re.escape(text[said])} 1\n", pdf), pdf
     assert f"{ABSENT} {text[f'{said} status']}\n" in pdf
     # Before the start the PDF says so, not that the event was running.

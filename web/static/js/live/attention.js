@@ -15,7 +15,7 @@
 import { _, language } from "./texts.js";
 import { joinWithin } from "./candidate-waiting.js";
 import { beep } from "./device-check.js";
-import { offerSecondsLeft } from "./media-outage.js";
+import { offerSecondsLeft, offerSecondsOf } from "./media-outage.js";
 
 const REMIND_EVERY_MS = 10000;
 const VIBRATION = [400, 200, 400, 200, 400];
@@ -33,6 +33,7 @@ export class Attention {
     this.phase = null;
     this.offer = null; // {interview, expires_at} while an offer shows
     this.offset = 0; // server time − local time, ms
+    this.most = offerSecondsOf(root);
     this.notification = null;
     this.timers = [];
     this.wakeLock = null;
@@ -78,7 +79,7 @@ export class Attention {
   }
 
   secondsLeft() {
-    return this.offer ? offerSecondsLeft(this.offer, this.offset) : 0;
+    return this.offer ? offerSecondsLeft(this.offer, this.offset, this.most) : 0;
   }
 
   // Every way there is, while the offer lasts and the page stays out of sight.

@@ -2,7 +2,7 @@
 // (candidates/_live.html). Draws only; candidate.js decides what to send.
 import { _, clockTime, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
-import { offerSecondsLeft } from "./media-outage.js";
+import { offerSecondsLeft, offerSecondsOf } from "./media-outage.js";
 import { waitMinutesAt } from "./queue-place.js";
 
 function setText(element, text) {
@@ -231,6 +231,7 @@ export class OfferAlert {
     this.join = root.querySelector("[data-join]");
     this.offer = null;
     this.offset = 0;
+    this.most = offerSecondsOf(root);
   }
 
   // Shows "your turn": a sound, the alert focused (announced by screen readers), and the
@@ -249,7 +250,7 @@ export class OfferAlert {
   }
 
   secondsLeft() {
-    return this.offer ? offerSecondsLeft(this.offer, this.offset) : 0;
+    return this.offer ? offerSecondsLeft(this.offer, this.offset, this.most) : 0;
   }
 
   tick() {

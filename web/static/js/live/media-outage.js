@@ -37,11 +37,18 @@ export class MediaOutage {
 
 // The seconds left to join an offer (the candidate's `offer`, PROTOCOL.md), by the server's
 // clock (offset = server time − local time); while the media is down the offer's clock
-// stands, so the time left is the one of the moment it stopped.
-export function offerSecondsLeft(offer, offset) {
+// stands, so the time left is the one of the moment it stopped. `most`: the seconds an offer
+// gives (`live.offer_seconds`), which an offset measured a little short (half a round trip)
+// would otherwise exceed: "Join within 61 seconds" where the page says 60.
+export function offerSecondsLeft(offer, offset, most = Infinity) {
   const now = offer.media === "unavailable" && offer.stopped_at
     ? Date.parse(offer.stopped_at) : Date.now() + offset;
-  return Math.max(0, Math.ceil((Date.parse(offer.expires_at) - now) / 1000));
+  return Math.min(most, Math.max(0, Math.ceil((Date.parse(offer.expires_at) - now) / 1000)));
+}
+
+// The seconds an offer gives, as the candidate's page was drawn with them.
+export function offerSecondsOf(element) {
+  return Number(element.closest("[data-offer-seconds]")?.dataset.offerSeconds) || Infinity;
 }
 
 // What CallView.setTimes needs of an interview in a state, the stopped clock included.

@@ -1,0 +1,29 @@
+// The seconds left to join an offer (web/static/js/live/media-outage.js offerSecondsLeft):
+// never more than an offer gives, however the page's clock offset fell.
+import assert from "node:assert/strict";
+import test from "node:test";
+
+globalThis.document ??= { documentElement: { lang: "en" }, querySelectorAll: () => [], querySelector: () => null };
+const { offerSecondsLeft } = await import("../../web/static/js/live/media-outage.js");
+
+test("an offset measured half a round trip short does not make 60 seconds 61", () => {
+  const expires = new Date(Date.now() + 60_000 + 400).toISOString();
+  assert.equal(offerSecondsLeft({ expires_at: expires }, 0), 61);
+  assert.equal(offerSecondsLeft({ expires_at: expires }, 0, 60), 60);
+});
+
+test("the seconds count down and stop at nought", () => {
+  const expires = new Date(Date.now() + 12_500).toISOString();
+  assert.equal(offerSecondsLeft({ expires_at: expires }, 0, 60), 13);
+  assert.equal(offerSecondsLeft({ expires_at: expires }, 20_000, 60), 0);
+});
+
+test("while the video service is down the seconds stand where they stopped", () => {
+  const stopped = Date.now() - 30_000;
+  const offer = {
+    expires_at: new Date(stopped + 42_000).toISOString(),
+    media: "unavailable",
+    stopped_at: new Date(stopped).toISOString(),
+  };
+  assert.equal(offerSecondsLeft(offer, 0, 60), 42);
+});
