@@ -28,6 +28,7 @@ open_files.py    the open files' limit: taken whole at start; the live sockets s
 after_answer.py  what a form does after its answer, when doing it before would tell who is registered
 ops.py           what the operations page and `provision list-live` show
 i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer
+script_texts.py  the catalogs as the browser's scripts get them, and the part pages carry
 rendered_once.py a template rendered once per shared context, personal values spliced in
 timefmt.py       event times in Swedish time, in the reader's language
 names.py         lists of names in the viewer's language's order

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from app.addresses import readable_domain
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
+from app.script_texts import page_texts_tag
 from app.timefmt import format_event_time
 
 LANGUAGES = ("sv", "en")
@@ -153,7 +154,10 @@ class Renderer:
             environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
             translate = _template_gettext(translations.gettext, lang)
             environment.globals.update(
-                _=translate, gettext=translate, ngettext=_template_ngettext(translations.ngettext, lang)
+                _=translate,
+                gettext=translate,
+                ngettext=_template_ngettext(translations.ngettext, lang),
+                page_texts_tag=functools.partial(page_texts_tag, translations),
             )
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             environment.filters["readable_address"] = readable_domain

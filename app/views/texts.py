@@ -15,6 +15,7 @@ from aiohttp import web
 
 from app.i18n import LANGUAGES
 from app.keys import RENDERER
+from app.script_texts import catalog_texts
 
 routes = web.RouteTableDef()
 
@@ -23,18 +24,10 @@ _BODIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def catalog_json(translations) -> tuple[bytes, str]:
-    """(body, etag) of a catalog, the header left out: msgid → text, and each form of a
-    text with a count as "msgid\u0000index" → text (gettext keeps them as (msgid, index);
-    web/static/js/live/texts.js ngettext)."""
+    """(body, etag) of a catalog, the header left out (app/script_texts.py catalog_texts)."""
     cached = _BODIES.get(translations)
     if cached is None:
-        messages = getattr(translations, "_catalog", {})
-        texts = {}
-        for key, value in messages.items():
-            if isinstance(key, tuple) and value:
-                texts[f"{key[0]}\u0000{key[1]}"] = value
-            elif isinstance(key, str) and key and value:
-                texts[key] = value
+        texts = catalog_texts(translations)
         body = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
         cached = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
         _BODIES[translations] = cached

@@ -6,6 +6,7 @@ lost. web/static/js/live/page-start.js is how every event-day page starts."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -80,6 +81,46 @@ async def test_interviewer_clicks_at_once_are_not_lost(new_page, db, base_url):
             .get_by_text("Pausad: väntetiderna som kandidaterna ser")
             .wait_for(timeout=20000)
         )
+
+
+# Every text put into a live region (what a screen reader says), as it is put there.
+RECORD_ANNOUNCEMENTS = """
+window.announced = [];
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    const node = change.target.nodeType === 1 ? change.target : change.target.parentElement;
+    const region = node?.closest?.("[aria-live], [role=status], [role=alert], [role=log]");
+    if (region && region.textContent.trim()) window.announced.push(region.textContent.trim());
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+@pytest.mark.parametrize("role", ["interviewer", "candidate"])
+async def test_a_swedish_page_speaks_swedish_before_its_catalog_comes(new_page, db, base_url, role):
+    """Until the catalog came, what the page's script drew (the connection, the rotation, the
+    counts) was English, and a screen reader said each twice, "Connected." then "Ansluten.".
+    The texts the scripts draw come with the page (#page-texts): with the catalog never
+    coming at all, the page speaks Swedish."""
+    _event, [interviewer], [candidate] = await make_meeting_event(db, candidates=1)
+    page = await new_page(extra_http_headers={"Accept-Language": "sv"})
+    await page.route("**/texts/*.json", lambda route: route.abort())
+    await page.add_init_script(RECORD_ANNOUNCEMENTS)
+    if role == "interviewer":
+        await page.goto(f"/i/{interviewer}")
+        await page.fill("#code", INTERVIEWER_CODE)
+        await page.locator("form.pin-form button[type=submit]").click()
+        await page.locator("#rotation").get_by_text("Du är med i turordningen.").wait_for(timeout=20000)
+        assert await page.locator("#pause").inner_text() == "Pausa"
+    else:
+        await page.goto(f"/c/{candidate}")
+        await page.fill("#pin", CANDIDATE_PIN)
+        await page.get_by_role("button", name="Öppna min sida").click()
+        await page.get_by_role("button", name="Checka in").click()
+        await page.get_by_text("Du är näst på tur i kön.").wait_for(timeout=20000)
+    english = re.compile(r"\b(Connect|Connected|rotation|registered|queue|Waiting|You are|Pause)\b")
+    announced = await page.evaluate("window.announced")
+    assert [text for text in announced if english.search(text)] == []
 
 
 async def test_copy_buttons_are_not_ready_before_their_script(new_page, db):

@@ -11,8 +11,9 @@
 // - The page's own controls are rendered disabled with data-needs-script (the HTML comes
 //   before the scripts): until this runs they visibly are not ready, and a click on them is
 //   not lost silently. They are enabled once `build` has attached the handlers.
-// - `build` runs at once, without waiting for the text catalog: texts the page draws before
-//   the catalog has come are drawn again when it comes (onLanguageChange callbacks).
+// - `build` runs at once, without waiting for the text catalog: the texts the scripts draw
+//   come with the page in its language (#page-texts, app/script_texts.py), and all are drawn
+//   again when the whole catalog comes (onLanguageChange callbacks).
 // - The live socket's first connection may still be opening when the first click comes:
 //   LiveChannel.send waits for it (channel.js).
 import { startTexts } from "./texts.js";

@@ -35,7 +35,18 @@ const PLACEHOLDER = /%\((\w+)\)s/g;
 const catalogs = new Map(); // code -> Promise<{msgid: text}>
 const callbacks = new Set();
 let current = document.documentElement.lang || "en";
-let catalog = {};
+// The texts the scripts draw, in the page's language, written into the page by the server
+// (app/script_texts.py): in place from the first moment, the whole catalog coming after.
+let catalog = embeddedTexts();
+
+function embeddedTexts() {
+  const element = document.getElementById?.("page-texts");
+  try {
+    return element ? JSON.parse(element.textContent) : {};
+  } catch {
+    return {};
+  }
+}
 
 // A whole number as the page's language writes it: "5 000" in Swedish, "5,000" in English
 // (a place in a queue of thousands, a count of registrations).
@@ -196,8 +207,9 @@ function notify(code) {
 
 // The page's language: its catalog starts loading now, and this returns at once (a promise
 // that settles when the texts are in). The page's own script attaches its handlers without
-// waiting (startPage in page-start.js): texts drawn before the catalog has come are the msgids
-// (English) and are drawn again when it comes, through the same callbacks as a language switch.
+// waiting (startPage in page-start.js): texts it draws before the catalog has come are the
+// page's own (#page-texts), or where a page has none, the msgids (English); all are drawn
+// again when it comes, through the same callbacks as a language switch.
 export function startTexts() {
   current = document.documentElement.lang || "en";
   if ("livePage" in document.body.dataset) document.addEventListener("click", switchOnClick);
