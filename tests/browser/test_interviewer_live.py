@@ -198,6 +198,7 @@ async def test_keyboard_alone(new_page, db, base_url):
         await tab_to("#notes")
         await page.keyboard.type("Tangentbord")
         await page.wait_for_selector("#save-status:text-is('Sparat')")
+        assert await page.locator("#save-status").get_attribute("aria-live") == "polite"  # said
         assert await page.locator("#record input[name=question]").first.is_checked()
         assert await page.locator("#record input[name=rating-1]:checked").count() == 1
         # The ends of the scale have their meaning in their names (a screen reader said "1").
@@ -215,6 +216,10 @@ async def test_keyboard_alone(new_page, db, base_url):
         await page.keyboard.press("Tab")
         await page.keyboard.press("Enter")
         await page.wait_for_function("document.activeElement.id === 'next'")
+        # The notes after a reload: "Saved" shown, not read out again as if it were news.
+        await page.reload()
+        await page.wait_for_selector("#save-status:text-is('Sparat')")
+        assert await page.locator("#save-status").get_attribute("aria-live") == "off"
 
 
 async def test_language_switch_redraws_without_reload(new_page, db, base_url):

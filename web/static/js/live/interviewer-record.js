@@ -98,7 +98,7 @@ export class RecordForm {
     if (saved) this.fill(saved);
     this.baseline = JSON.stringify(this.values());
     this.setStatus(saved && (saved.notes || saved.questions_covered.length)
-      ? () => _("Saved") : null);
+      ? () => _("Saved") : null, { quiet: true });
     const draft = readDraft();
     if (draft && draft.interview === interview) {
       // Typed on the page before this one and never saved: back in the form, saved now (from
@@ -298,9 +298,14 @@ export class RecordForm {
     this.unsaved.hidden = !notes;
   }
 
-  setStatus(text) {
+  // `quiet`: shown but not read out (the line is a live region): the state of a record that
+  // came with the page, or the same state in the language switched to, is no news.
+  setStatus(text, { quiet = false } = {}) {
     this.status = text;
-    this.form.querySelector("#save-status").textContent = text ? text() : "";
+    const element = this.form.querySelector("#save-status");
+    element.setAttribute("aria-live", quiet ? "off" : "polite");
+    const said = text ? text() : "";
+    if (element.textContent !== said) element.textContent = said;
   }
 
   redraw() {
@@ -308,6 +313,6 @@ export class RecordForm {
     heading.textContent = this.ended
       ? _("Notes on your interview with %(name)s (ended)", { name: this.candidateName })
       : _("Notes on %(name)s", { name: this.candidateName });
-    this.setStatus(this.status);
+    this.setStatus(this.status, { quiet: true });
   }
 }
