@@ -13,6 +13,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from app.keys import SETTINGS
+from app.live import rules
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -27,6 +28,7 @@ async def help_page(request: web.Request) -> web.Response:
         "help.html",
         {
             "offer_seconds": live.offer_seconds,
+            "warning_seconds": rules.OFFER_WARNING_SECONDS,
             "extend_minutes": live.extend_minutes,
             "extend_limit_minutes": live.extend_limit_minutes,
         },

@@ -5,6 +5,7 @@ reloads, the interest question, and axe on every state."""
 
 from __future__ import annotations
 
+
 from contextlib import asynccontextmanager
 from zoneinfo import ZoneInfo
 
@@ -266,6 +267,21 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         assert await page.evaluate("document.activeElement.getAttribute('role')") == "alertdialog"
         assert "sekunder" in await page.text_content("[data-offer-text]")
         await look(page, "offer-sv-desktop")
+        # Nothing more is read out until the time runs low, then once (WCAG 2.2.1: a warning
+        # before it runs out). The tests' offers last 20 s, which the alert's own words cover;
+        # here the page is moved to 21 s before the end of a 60-second one (the default):
+        assert await page.text_content("[data-offer-warning]") == ""
+        await page.evaluate(
+            """() => { const alert = window.candidatePage.offer;
+                 alert.most = alert.firstSeconds = 60;
+                 alert.offer = {...alert.offer,
+                   expires_at: new Date(Date.now() + alert.offset + 20500).toISOString()}; }"""
+        )
+        await page.wait_for_function(
+            "document.querySelector('[data-offer-warning]').textContent"
+            " === '20 sekunder kvar att ansluta till intervjun.'"
+        )
+        assert await page.locator("[data-offer-warning]").get_attribute("role") == "alert"
 
         # Join: the candidate sees the interviewer's video (a second browser), straight from
         # the join info of the `ticket` reply.

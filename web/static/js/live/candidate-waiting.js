@@ -216,6 +216,15 @@ export function joinWithin(seconds) {
     "An interviewer is ready for you. Join within %(seconds)s seconds.", seconds, { seconds });
 }
 
+// Said once per offer as the time to join runs low (WCAG 2.2.1: warned before it runs out),
+// unless the offer began with no more than that: the alert itself said the seconds then.
+export const OFFER_WARNING_SECONDS = 20;
+export function offerWarning(seconds, firstSeconds) {
+  if (seconds <= 0 || seconds > OFFER_WARNING_SECONDS || firstSeconds <= OFFER_WARNING_SECONDS) return null;
+  return ngettext("%(seconds)s second left to join the interview.",
+    "%(seconds)s seconds left to join the interview.", seconds, { seconds });
+}
+
 // The offer while the video service is down: kept, its time to join standing still.
 function offerOnHold(seconds) {
   return ngettext(
@@ -229,9 +238,12 @@ export class OfferAlert {
     this.root = root;
     this.text = root.querySelector("[data-offer-text]");
     this.join = root.querySelector("[data-join]");
+    this.warning = root.querySelector("[data-offer-warning]");
     this.offer = null;
     this.offset = 0;
     this.most = offerSecondsOf(root);
+    this.firstSeconds = 0;  // the seconds the offer showed with
+    this.warned = false;
   }
 
   // Shows "your turn": a sound, the alert focused (announced by screen readers), and the
@@ -240,6 +252,11 @@ export class OfferAlert {
     const isNew = this.offer?.interview !== offer.interview;
     this.offer = offer;
     this.offset = offset;
+    if (isNew) {
+      this.firstSeconds = this.secondsLeft();
+      this.warned = false;
+      this.warning.textContent = "";
+    }
     this.tick();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.tick(), 1000);
@@ -262,11 +279,17 @@ export class OfferAlert {
     else if (seconds > 0) this.text.textContent = joinWithin(seconds);
     else this.text.textContent = _("The time to join has run out.");
     this.join.disabled = down || seconds <= 0;
+    const warning = down || this.warned ? null : offerWarning(seconds, this.firstSeconds);
+    if (warning) {
+      this.warned = true;
+      this.warning.textContent = warning;
+    }
   }
 
   hide() {
     clearInterval(this.timer);
     this.offer = null;
+    this.warning.textContent = "";
   }
 
   redraw() {
