@@ -199,7 +199,7 @@ async def test_table_headers_break_between_words_not_inside_them(new_page, db):
     "Intressera d" (on a tablet here; on the events list at desktop width too). Swedish: the
     longer words."""
     _event, page = await summary_page(new_page, db, "sv", "desktop")
-    await page.set_viewport_size({"width": 760, "height": 900})  # a tablet held upright
+    await page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
     words = await page.evaluate(WORD_LINES)
     assert ["Intresserad", 1] in words
     assert [word for word, lines in words if lines > 1] == []
