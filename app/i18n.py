@@ -159,6 +159,7 @@ class Renderer:
                 ngettext=_template_ngettext(translations.ngettext, lang),
                 page_texts_tag=functools.partial(page_texts_tag, translations),
             )
+            page_texts_tag(translations)  # made now, not in the first page's answer
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             environment.filters["readable_address"] = readable_domain
             environment.filters["title_in_its_language"] = title_in_its_language

@@ -85,9 +85,10 @@ async def form_is_readable(request: web.Request) -> bool:
         # Content-Transfer-Encoding aiohttp does not know ("x-foo").
         except (ValueError, HttpProcessingError, LookupError, RuntimeError):
             return False
-    # A body of another type (a form with enctype="text/plain", a script's JSON) is no form:
-    # without the token's header it is told so, not that the form had expired.
-    elif request.body_exists and HEADER not in request.headers:
+    # What a form with enctype="text/plain" sends is no form that can be read: without the
+    # token's header it is told so (400), not that the form had expired (403). (A script's
+    # JSON without the header is refused as before, in JSON.)
+    elif request.content_type == "text/plain" and request.body_exists and HEADER not in request.headers:
         return False
     return True
 

@@ -214,7 +214,7 @@ def is_over(now: dt.datetime, ends_at: dt.datetime) -> bool:
 MAX_NOTES = 20_000
 MAX_COMMENT = 2_000
 # The candidate's page says once more how long is left to join when this many seconds are
-# (web/static/js/live/candidate-waiting.js OFFER_WARNING_SECONDS, its twin; the help says so).
+# (its data-offer-warning-seconds, web/static/js/live/candidate-waiting.js; the help says so).
 OFFER_WARNING_SECONDS = 20
 RATINGS = range(1, 6)
 

@@ -205,6 +205,7 @@ def live_context(request: web.Request, candidate, event, connect: bool = False) 
         "starts_at": both_languages(event["starts_at"]),
         "registered_at": both_languages(candidate["registered_at"]),
         "offer_seconds": live.offer_seconds,
+        "offer_warning_seconds": live_rules.OFFER_WARNING_SECONDS,
         "connect": connect,
     }
 

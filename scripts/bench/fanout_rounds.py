@@ -33,7 +33,7 @@ NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def make_view(event_view: Any, order: list[int], seq: int) -> Any:
-    head = [{"candidate_id": c, "name": f"Kandidat {c}", "queued_at": NOW} for c in order[:30]]
+    head = [{"candidate_id": c, "name": f"Kandidat {c}", "waiting_since": NOW} for c in order[:30]]
     counts = {"registered": len(order), "checked_in": len(order), "waiting": len(order)}
     return event_view.EventView(
         NOW,

@@ -127,6 +127,6 @@ async def test_every_error_code_is_put_into_words(new_page, db, base_url, langua
         assert candidate[code] not in (general, staff[code]), code
     assert candidate["busy_retry"] == staff["busy_retry"]
     if language == "sv":
-        assert staff["offer_gone"].startswith("Erbjudandet")
+        assert staff["offer_gone"].startswith("Kallelsen")
         assert general == "Något gick fel. Försök igen."
         assert candidate["already_interviewed"].startswith("Du har redan")

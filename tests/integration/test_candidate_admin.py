@@ -175,7 +175,7 @@ async def test_another_organization_gets_404_everywhere(employer, base_url, db, 
 
 
 async def test_a_candidate_id_spelt_otherwise_is_no_name_of_the_candidate(employer, base_url, db, settings):
-    """int() reads "+2", " 2", "0_2", a full-width "２" and an Arabic-Indic "٢" as 2: none of
+    """int() reads "02", "+2", " 2", "0_2", a full-width "２" and an Arabic-Indic "٢" as 2: none of
     them names the candidate (app/views/path_ids.py), on the pages that ask first or on the
     actions."""
     http, _ = employer
@@ -185,7 +185,14 @@ async def test_a_candidate_id_spelt_otherwise_is_no_name_of_the_candidate(employ
     full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in plain)
     arabic_indic = "".join(chr(ord(digit) - ord("0") + ord("٠")) for digit in plain)
     _, csrf, _ = await csrf_of(http, f"{base_url}/events")
-    for spelt in (f"+{plain}", f"%20{plain}", f"0_{plain}", quote(full_width), quote(arabic_indic)):
+    for spelt in (
+        f"0{plain}",
+        f"+{plain}",
+        f"%20{plain}",
+        f"0_{plain}",
+        quote(full_width),
+        quote(arabic_indic),
+    ):
         for action in ("remove", "erase"):
             async with http.get(f"{base}/{spelt}/{action}", headers={"Accept": "text/html"}) as response:
                 assert response.status == 404, (spelt, action)

@@ -116,10 +116,10 @@ async def test_a_form_that_cannot_be_decoded_is_a_400_for_any_method(settings, w
 async def test_a_body_that_is_no_form_is_a_400_not_an_expired_form(settings, world):
     """A form sent as text/plain (enctype="text/plain") carries its token where no form is
     read: it was told the form had expired (403); it is a form that cannot be read. With the
-    token in its header, a body of another type is checked as before."""
+    token in its header, or as a script's JSON, it is checked as before (403)."""
     token = world.csrf["anonymous"]
     body = f"csrf_token={token}&email=a@example.se&password=x".encode()
-    for content_type in ("text/plain", "application/octet-stream"):
+    for content_type in ("text/plain", "text/plain; charset=utf-8"):
         response = await send(
             settings,
             "POST",
@@ -136,6 +136,18 @@ async def test_a_body_that_is_no_form_is_a_400_not_an_expired_form(settings, wor
         body,
     )
     assert response.status == 403
+    response = await send(
+        settings,
+        "POST",
+        "/login",
+        {
+            "Cookie": cookie(world, "anonymous"),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        },
+        b'{"email": "a@example.se"}',
+    )
+    assert response.status == 403 and b"csrf" in response.body
 
 
 @pytest.mark.parametrize("identity", ["anonymous", "employer"])

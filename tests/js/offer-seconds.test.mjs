@@ -28,15 +28,15 @@ test("while the video service is down the seconds stand where they stopped", () 
   assert.equal(offerSecondsLeft(offer, 0, 60), 42);
 });
 
-const { offerWarning, OFFER_WARNING_SECONDS } = await import("../../web/static/js/live/candidate-waiting.js");
+const { offerWarning } = await import("../../web/static/js/live/candidate-waiting.js");
 
 test("the time to join is said once more when it runs low, not before, not after", () => {
-  assert.equal(OFFER_WARNING_SECONDS, 20);
-  assert.equal(offerWarning(21, 60), null);
-  assert.equal(offerWarning(20, 60), "20 seconds left to join the interview.");
-  assert.equal(offerWarning(1, 60), "1 second left to join the interview.");
-  assert.equal(offerWarning(0, 60), null);
+  assert.equal(offerWarning(21, 60, 20), null);
+  assert.equal(offerWarning(20, 60, 20), "20 seconds left to join the interview.");
+  assert.equal(offerWarning(1, 60, 20), "1 second left to join the interview.");
+  assert.equal(offerWarning(0, 60, 20), null);
   // An offer shown with no more than that (a reload late in it, a short setting): the alert
   // itself said the seconds.
-  assert.equal(offerWarning(15, 18), null);
+  assert.equal(offerWarning(15, 18, 20), null);
+  assert.equal(offerWarning(10, 60, 0), null);  // a page without the setting says nothing more
 });

@@ -216,11 +216,11 @@ export function joinWithin(seconds) {
     "An interviewer is ready for you. Join within %(seconds)s seconds.", seconds, { seconds });
 }
 
-// Said once per offer as the time to join runs low (WCAG 2.2.1: warned before it runs out),
-// unless the offer began with no more than that: the alert itself said the seconds then.
-export const OFFER_WARNING_SECONDS = 20;
-export function offerWarning(seconds, firstSeconds) {
-  if (seconds <= 0 || seconds > OFFER_WARNING_SECONDS || firstSeconds <= OFFER_WARNING_SECONDS) return null;
+// Said once per offer as the time to join runs low, at `warnAt` seconds left (the page's
+// data-offer-warning-seconds, app/live/rules.py OFFER_WARNING_SECONDS; WCAG 2.2.1: warned
+// before it runs out), unless the offer began with no more: the alert itself said them then.
+export function offerWarning(seconds, firstSeconds, warnAt) {
+  if (seconds <= 0 || seconds > warnAt || firstSeconds <= warnAt) return null;
   return ngettext("%(seconds)s second left to join the interview.",
     "%(seconds)s seconds left to join the interview.", seconds, { seconds });
 }
@@ -244,6 +244,7 @@ export class OfferAlert {
     this.most = offerSecondsOf(root);
     this.firstSeconds = 0;  // the seconds the offer showed with
     this.warned = false;
+    this.warnAt = Number(root.closest("[data-offer-warning-seconds]")?.dataset.offerWarningSeconds) || 0;
   }
 
   // Shows "your turn": a sound, the alert focused (announced by screen readers), and the
@@ -279,7 +280,7 @@ export class OfferAlert {
     else if (seconds > 0) this.text.textContent = joinWithin(seconds);
     else this.text.textContent = _("The time to join has run out.");
     this.join.disabled = down || seconds <= 0;
-    const warning = down || this.warned ? null : offerWarning(seconds, this.firstSeconds);
+    const warning = down || this.warned ? null : offerWarning(seconds, this.firstSeconds, this.warnAt);
     if (warning) {
       this.warned = true;
       this.warning.textContent = warning;

@@ -300,12 +300,15 @@ export class RecordForm {
 
   // `quiet`: shown but not read out (the line is a live region): the state of a record that
   // came with the page, or the same state in the language switched to, is no news.
+  // Only a change of the words touches the line (and whether it is read out): the same words
+  // again, redrawn, leave a message said just before as it was.
   setStatus(text, { quiet = false } = {}) {
     this.status = text;
     const element = this.form.querySelector("#save-status");
-    element.setAttribute("aria-live", quiet ? "off" : "polite");
     const said = text ? text() : "";
-    if (element.textContent !== said) element.textContent = said;
+    if (element.textContent === said) return;
+    element.setAttribute("aria-live", quiet ? "off" : "polite");
+    element.textContent = said;
   }
 
   redraw() {
