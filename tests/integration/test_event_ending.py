@@ -136,7 +136,9 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     # It says what the three minutes are, and asks no more how many it can hold (it said
     # "more can register (…) than the event can interview (0)").
     _, edit = await get_page(http, f"{base_url}/events/{event_id}/edit")
-    assert "det avslutades i förtid och pågick så här länge av de 60 minuter som planerats" in edit
+    assert (
+        "Minuter som intervjutillfället pågick: det avslutades i förtid (60 minuter var planerade)." in edit
+    )
     assert "data-capacity-summary" not in edit
     start = as_local(await db.fetchval("SELECT starts_at FROM event WHERE id = $1", event_id))
     form = event_form(
