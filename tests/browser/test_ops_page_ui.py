@@ -35,6 +35,11 @@ async def test_the_operations_page_meets_wcag_aa(new_page, db, settings, base_ur
     assert await axe_violations(page) == []
     SHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"ops-{language}-{viewport}.png"), full_page=True)
+    # At 200 % and 400 % zoom of a 1280-px screen: no sideways scrolling (WCAG 1.4.10).
+    for width in (640, 320):
+        await page.set_viewport_size({"width": width, "height": 900})
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width, width
+        await page.screenshot(path=str(SHOTS / f"ops-{language}-{width}px.png"), full_page=True)
 
 
 async def _sign_in_operator(new_page, db, settings, base_url, language, viewport):
