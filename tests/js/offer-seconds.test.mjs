@@ -6,17 +6,29 @@ import test from "node:test";
 globalThis.document ??= { documentElement: { lang: "en" }, querySelectorAll: () => [], querySelector: () => null };
 const { offerSecondsLeft } = await import("../../web/static/js/live/media-outage.js");
 
-test("an offset measured half a round trip short does not make 60 seconds 61", () => {
-  const expires = new Date(Date.now() + 60_000 + 400).toISOString();
+// The clock stands still while a test reads it: a busy machine must not move a second.
+function atFrozenClock(check) {
+  const realNow = Date.now;
+  const frozen = realNow();
+  Date.now = () => frozen;
+  try {
+    check(frozen);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+test("an offset measured half a round trip short does not make 60 seconds 61", () => atFrozenClock((now) => {
+  const expires = new Date(now + 60_000 + 400).toISOString();
   assert.equal(offerSecondsLeft({ expires_at: expires }, 0), 61);
   assert.equal(offerSecondsLeft({ expires_at: expires }, 0, 60), 60);
-});
+}));
 
-test("the seconds count down and stop at nought", () => {
-  const expires = new Date(Date.now() + 12_500).toISOString();
+test("the seconds count down and stop at nought", () => atFrozenClock((now) => {
+  const expires = new Date(now + 12_500).toISOString();
   assert.equal(offerSecondsLeft({ expires_at: expires }, 0, 60), 13);
   assert.equal(offerSecondsLeft({ expires_at: expires }, 20_000, 60), 0);
-});
+}));
 
 test("while the video service is down the seconds stand where they stopped", () => {
   const stopped = Date.now() - 30_000;
