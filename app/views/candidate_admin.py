@@ -4,7 +4,10 @@ gets a 404, never a hint that the event or the candidate exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 from aiohttp import web
@@ -13,6 +16,7 @@ from app.auth import require_user
 from app.auth.validation import form_text
 from app.candidates import mails, queries
 from app.events import queries as event_queries
+from app.events.rules import is_over
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
 from app.live import leaving, queue
 from app.views.candidate_list import place_of
@@ -24,6 +28,22 @@ routes = web.RouteTableDef()
 
 # Registrations can be handled while the event is ahead or going on.
 ACTIVE_STATES = ("published", "live")
+
+
+def takes_registration_changes(event: Mapping[str, Any]) -> bool:
+    """Ahead or going on: once the event's time is over, a confirmation, a new link or a
+    removal would mail a candidate about an event that has been held (their details can
+    still be erased)."""
+    return event["state"] in ACTIVE_STATES and not is_over(event, dt.datetime.now(dt.timezone.utc))
+
+
+def refused_unless_changeable(
+    request: web.Request, event: Mapping[str, Any], candidate: Mapping[str, Any]
+) -> None:
+    if candidate["cancelled_at"] is not None:
+        raise back_to_event(request, event["id"], "not_registered")
+    if not takes_registration_changes(event):
+        raise back_to_event(request, event["id"], "event_over")
 
 
 async def owned_event(
@@ -75,8 +95,7 @@ async def resend(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await owned_event(connection, request, for_update=True)
             candidate = await registered_candidate(connection, request, event)
-            if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
-                raise back_to_event(request, event["id"], "not_registered")
+            refused_unless_changeable(request, event, candidate)
             await mails.send_confirmation(
                 connection,
                 request.app[MAILER],
@@ -99,6 +118,7 @@ async def remove_confirm(request: web.Request) -> web.Response:
         raise back_to_event(request, event["id"], "not_registered")
     if interviewed:
         raise back_to_event(request, event["id"], "interviewed")
+    refused_unless_changeable(request, event, candidate)
     context = {
         "event": event,
         "candidate": candidate,
@@ -120,6 +140,7 @@ async def remove(request: web.Request) -> web.Response:
             # beside the interview. Their details can be erased instead.
             if await queries.was_interviewed(connection, event["id"], candidate["id"]):
                 raise back_to_event(request, event["id"], "interviewed")
+            refused_unless_changeable(request, event, candidate)
             if not await queries.cancel(connection, candidate["id"], "employer"):
                 raise back_to_event(request, event["id"], "not_registered")
             # On the event day: out of the queue, an offer withdrawn, a call ended.

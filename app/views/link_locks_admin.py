@@ -26,6 +26,7 @@ from app.views.candidate_admin import (
     ACTIVE_STATES,
     back_to_event,
     owned_event,
+    refused_unless_changeable,
     registered_candidate,
 )
 from app.views.path_ids import path_id
@@ -82,8 +83,7 @@ async def reissue_candidate(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await owned_event(connection, request, for_update=True)
             candidate = await registered_candidate(connection, request, event, for_update=True)
-            if candidate["cancelled_at"] is not None or event["state"] not in ACTIVE_STATES:
-                raise back_to_event(request, event["id"], "not_registered")
+            refused_unless_changeable(request, event, candidate)
             await reissue(connection, CANDIDATE_PIN, candidate["id"], link_token())
             # A page open on the old link stops at once: its live socket is closed (at the
             # commit, in whichever process holds it), and it finds its link gone.

@@ -404,3 +404,33 @@ async def test_an_interviewed_candidate_is_shown_so_and_not_removed(employer, ba
     assert len(mails) == 1  # the confirmation of the registration, no cancellation
     async with http.get(confirm_url) as response:
         assert "Kandidaten har intervjuats" in await response.text()
+
+
+async def test_once_the_event_is_over_a_registration_is_neither_mailed_nor_removed(
+    employer, base_url, db, settings
+):
+    """After the event a confirmation, a new link or a cancellation would mail a candidate
+    about an event that has been held: the page offers none of them and the server refuses
+    each; erasing their details stays."""
+    http, _ = employer
+    event, row, _ = await with_candidate(employer, base_url, db, settings)
+    await db.execute("UPDATE event SET starts_at = now() - interval '3 hours' WHERE id = $1", event["id"])
+    async with http.get(f"{base_url}/events/{event['id']}") as response:
+        page = await response.text()
+    for action in ("resend", "reissue", "remove"):
+        assert f"/candidates/{row['id']}/{action}" not in page, action
+    assert f"/candidates/{row['id']}/erase" in page
+    for action in ("resend", "reissue", "remove"):
+        status, page = await post_from_event_page(
+            http, base_url, event["id"], f"/events/{event['id']}/candidates/{row['id']}/{action}"
+        )
+        assert status == 200 and "Intervjutillfället är över" in page, action
+    async with http.get(f"{base_url}/events/{event['id']}/candidates/{row['id']}/remove") as response:
+        assert "Intervjutillfället är över" in await response.text()
+    after = await db.fetchrow(
+        "SELECT cancelled_at, access_token, pin FROM candidate WHERE id = $1", row["id"]
+    )
+    assert after["cancelled_at"] is None
+    assert (after["access_token"], after["pin"]) == (row["access_token"], row["pin"])
+    # Nothing more for the candidate in the outbox than their first confirmation.
+    assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", row["email"]) == 1
