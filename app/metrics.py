@@ -30,6 +30,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.keys import DB_POOL, JANUS, PDF_WORKERS, SETTINGS
+from app.outages import from_the_database
 
 # From a few milliseconds (a dispatch on an idle database) to the time-outs of a call.
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -148,10 +149,14 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         SELECT CASE WHEN h.down THEN 'down' ELSE s.state END, count(*)
         FROM janus_server s JOIN janus_server_seen h ON h.server = s.name GROUP BY 1""")
     by_state = {"active": 0, "cordoned": 0, "draining": 0, "down": 0} | dict(fleet_states)
+    # Given up (the relay refused for good): not in the backlog, and what a wrong sender or
+    # a relay that refuses everything shows as (the operations page's "failed today").
     outbox = await connection.fetchrow("""
-        SELECT count(*) AS backlog,
-               coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
-        FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+        SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS backlog,
+               coalesce(extract(epoch FROM now() - min(created_at)
+                        FILTER (WHERE sent_at IS NULL AND failed_at IS NULL)), 0) AS oldest,
+               count(*) FILTER (WHERE failed_at > now() - interval '1 day') AS failed_last_day
+        FROM mail_outbox WHERE sent_at IS NULL OR failed_at > now() - interval '1 day'""")
     # As the operations page's flag (app/ops.py LiveEvent.unattended): an event is live from
     # when check-in opens, before its start, when nobody is interviewing yet as a rule.
     unattended = await connection.fetchval("""
@@ -200,6 +205,12 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
             [(outbox["oldest"],)],
         ),
         _gauge(
+            "snabb_mails_failed_last_day",
+            "Mails given up in the last 24 hours (the relay refused them for good).",
+            [],
+            [(outbox["failed_last_day"],)],
+        ),
+        _gauge(
             "snabb_live_events_without_interviewers",
             "Live events that have started or have candidates waiting, with no interviewer connected.",
             [],
@@ -231,9 +242,20 @@ def _authorized(request: web.Request) -> bool:
 async def metrics_page(request: web.Request) -> web.Response:
     if not _authorized(request):
         raise web.HTTPNotFound()
-    async with request.app[DB_POOL].acquire() as connection:
-        families = await _database_figures(connection)
-    _SCRAPED.families = families + _process_figures(request.app)
+    # While the database is away the process's own figures are still served, with
+    # snabb_database_up at 0: a scrape that failed would read as the replica itself down.
+    try:
+        async with request.app[DB_POOL].acquire() as connection:
+            families = await _database_figures(connection)
+        reached = True
+    except Exception as error:
+        if not from_the_database(error):
+            raise
+        families, reached = [], False
+    database_up = _gauge(
+        "snabb_database_up", "1 when this process reached the database for this scrape.", [], [(reached,)]
+    )
+    _SCRAPED.families = families + _process_figures(request.app) + [database_up]
     body = generate_latest(METRICS.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
 

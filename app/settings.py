@@ -279,6 +279,8 @@ class MailSettings(_Section):
     smtp_user: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = False
+    # TLS from the first byte (the server's port 465), where STARTTLS upgrades a plain one.
+    smtp_tls: bool = False
     sender: str = "Snabbintervjuer <no-reply@snabbintervjuer.se>"
     # Development only: the folder (Maildir) where the mail catcher keeps what it caught.
     catcher_dir: str = ".local/mail"
@@ -295,6 +297,12 @@ class MailSettings(_Section):
         if header.defects or len(header.addresses) != 1 or not header.addresses[0].domain:
             raise ValueError('must be one address, e.g. "Name <no-reply@example.org>"')
         return value
+
+    @model_validator(mode="after")
+    def _one_way_to_tls(self) -> MailSettings:
+        if self.smtp_tls and self.smtp_starttls:
+            raise ValueError("smtp_tls (port 465) and smtp_starttls (port 587) exclude each other: set one")
+        return self
 
 
 class CandidateSettings(_Section):

@@ -86,6 +86,7 @@ class SmtpClient:
             port=mail.smtp_port,
             timeout=COMMAND_TIMEOUT,
             start_tls=mail.smtp_starttls,
+            use_tls=mail.smtp_tls,
             **credentials,
         )
 

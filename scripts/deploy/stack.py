@@ -218,6 +218,8 @@ def write_env(stack: Stack) -> str:
         "SMTP_HOST": "smtp",
         "SMTP_PORT": "1025",
         "SMTP_STARTTLS": "false",
+        "MAIL_SENDER": "Snabbintervjuer check <no-reply@check.example>",
+        "SUPPORT_EMAIL": "support@check.example",
         "POSTGRES_PASSWORD": secret(),
         "SNABB_APP_SECRET_KEY": secret(),
         "SNABB_JANUS_ADMIN_SECRET": secret(),

@@ -3,6 +3,9 @@ mail after mail, the exchange written for plain addresses, refusals told apart."
 
 from __future__ import annotations
 
+import ssl
+import subprocess
+
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -78,3 +81,64 @@ async def test_mails_go_over_one_connection_and_refusals_are_told_apart(server):
     # A refusal drops the connection (SmtpClient.send): the mails went over two, one
     # before the refusals and one after them.
     assert len(recorder.sessions) == 2
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, made with openssl (as scripts/run makes
+    coturn's)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+async def test_tls_from_the_first_byte_as_on_port_465(tmp_path, monkeypatch):
+    """mail.smtp_tls: the connection is TLS before the server's greeting, and the server's
+    certificate is checked (here against the test's own, trusted for the test only)."""
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), ssl_context=context)
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        client = SmtpClient(MailSettings(smtp_port=controller.port, smtp_tls=True), [])
+        try:
+            await client.send(MESSAGE, sender=SENDER, recipient="kim@example.se")
+        finally:
+            await client.close()
+        # Not with a certificate nobody trusts.
+        monkeypatch.delenv("SSL_CERT_FILE")
+        untrusted = SmtpClient(MailSettings(smtp_port=controller.port, smtp_tls=True), [])
+        with pytest.raises(DeliveryError):
+            await untrusted.send(MESSAGE, sender=SENDER, recipient="kim@example.se")
+        await untrusted.close()
+    finally:
+        controller.stop()
+    assert [(frm, to) for frm, to, _ in recorder.accepted] == [(SENDER, ["kim@example.se"])]
+
+
+def test_tls_and_starttls_are_not_both_set():
+    with pytest.raises(ValueError, match="exclude each other"):
+        MailSettings(smtp_tls=True, smtp_starttls=True)

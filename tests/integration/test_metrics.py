@@ -7,7 +7,14 @@ import asyncio
 import datetime as dt
 import re
 
+import asyncpg
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
+
+from app.keys import DB_POOL, SETTINGS
+from app.localstack.processes import free_port
+from app.metrics import metrics_page
 
 from tests.accounts import sign_up
 from tests.candidate_support import make_event, register
@@ -34,6 +41,8 @@ NAMES = {
     "snabb_janus_servers",
     "snabb_janus_server_up",
     "snabb_pdf_renders_queued",
+    "snabb_mails_failed_last_day",
+    "snabb_database_up",
 }
 
 
@@ -117,3 +126,41 @@ def test_the_alerts_and_the_dashboard_name_only_figures_that_exist():
     assert {"MailOutboxStuck", "JanusDown", "DispatchSlow", "LiveEventWithoutInterviewers"} <= {
         rule["alert"] for rule in rules
     }
+
+
+async def test_a_mail_given_up_is_counted_for_a_day(app_server, settings, http, base_url, db):
+    before = (await scrape(http, base_url, settings))["snabb_mails_failed_last_day"][()]
+    await db.execute("""
+        INSERT INTO mail_outbox (message_id, to_address, to_name, language, template, subject,
+                                 text_body, html_body, failed_at, last_error)
+        VALUES ('<given-up@test>', 'gone@example.se', '', 'sv', 'test', 'hej', '', '', now(),
+                'SMTPRecipientRefused: 550'),
+               ('<long-ago@test>', 'gone@example.se', '', 'sv', 'test', 'hej', '', '',
+                now() - interval '2 days', 'SMTPRecipientRefused: 550')""")
+    try:
+        after = await scrape(http, base_url, settings)
+        assert after["snabb_mails_failed_last_day"][()] == before + 1  # not the one of two days ago
+        assert after["snabb_database_up"][()] == 1
+    finally:
+        await db.execute("DELETE FROM mail_outbox WHERE message_id IN ('<given-up@test>', '<long-ago@test>')")
+
+
+async def test_with_the_database_away_the_process_still_answers_and_says_so(settings):
+    """A replica whose database is away is not a replica down: its own figures are served,
+    with snabb_database_up at 0 (config/deploy/monitoring/alerts.yml, DatabaseUnavailable)."""
+    nobody = await asyncpg.create_pool(f"postgresql://snabb@127.0.0.1:{free_port()}/none", min_size=0)
+    app = web.Application()
+    app[SETTINGS] = settings
+    app[DB_POOL] = nobody
+    app.router.add_get("/metrics", metrics_page)
+    token = settings.app.metrics_token.get_secret_value()
+    async with TestServer(app, host="127.0.0.1") as server, ClientSession() as client:
+        async with client.get(
+            server.make_url("/metrics"), headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            assert response.status == 200
+            text = await response.text()
+    await nobody.close()
+    assert "snabb_database_up 0.0" in text
+    assert "snabb_pdf_renders_queued" in text
+    assert "snabb_queue_entries" not in text  # the database's figures are not made up

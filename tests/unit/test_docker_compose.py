@@ -67,6 +67,15 @@ def test_the_mail_relay_must_be_named():
     assert environment["SNABB_MAIL_SMTP_HOST"].startswith("${SMTP_HOST:?")
 
 
+def test_the_sender_and_the_support_address_are_the_operators_own():
+    # Every mail's sender and the help address on every page and mail: never this
+    # project's own addresses by default.
+    for name in ("app1", "app2", "mailer"):
+        environment = load_compose()["services"][name]["environment"]
+        assert environment["SNABB_MAIL_SENDER"].startswith("${MAIL_SENDER:?"), name
+        assert environment["SNABB_APP_SUPPORT_EMAIL"].startswith("${SUPPORT_EMAIL:?"), name
+
+
 def excluded_from_build(path: str) -> bool:
     """Whether .dockerignore keeps `path` out of the build context (its patterns as Docker
     reads them: a pattern excludes what it matches and everything under it; no `!` here)."""

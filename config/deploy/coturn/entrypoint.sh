@@ -6,8 +6,12 @@ set -eu
 : "${TURN_SECRET:?set TURN_SECRET}" "${TURN_REALM:?set TURN_REALM}"
 umask 077
 conf=/run/turnserver.conf
-cp /etc/coturn/turnserver.conf "$conf"
+# The relay port range comes from the environment too: docker-compose.yml publishes the
+# same range, so the two cannot differ (DEPLOYMENT.md, "Sizing").
+grep -v -e '^min-port=' -e '^max-port=' /etc/coturn/turnserver.conf > "$conf"
 {
+  echo "min-port=${TURN_RELAY_MIN_PORT:-49160}"
+  echo "max-port=${TURN_RELAY_MAX_PORT:-49260}"
   echo "static-auth-secret=$TURN_SECRET"
   echo "realm=$TURN_REALM"
   [ -z "${TURN_EXTERNAL_IP:-}" ] || echo "external-ip=$TURN_EXTERNAL_IP"
