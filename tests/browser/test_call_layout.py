@@ -111,6 +111,10 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
             await page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
         await assert_in_view(candidate, CANDIDATE_PARTS, f"candidate {where}")
         await assert_in_view(interviewer, INTERVIEWER_PARTS, f"interviewer {where}")
+        # Nothing below the call to scroll to: the notes' visually hidden texts, placed from
+        # the page rather than the panel, made a phone's page 4,000 px long and blank.
+        for page, who in ((candidate, "candidate"), (interviewer, "interviewer")):
+            assert await page.evaluate("document.scrollingElement.scrollHeight <= innerHeight"), (who, where)
         await candidate.screenshot(path=str(SHOTS / f"candidate-{where}.png"))
         await interviewer.screenshot(path=str(SHOTS / f"interviewer-{where}.png"))
         # The last rating and the notes, far down the panel: the panel scrolls to them, the
