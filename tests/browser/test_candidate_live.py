@@ -286,6 +286,13 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
             " === 'Du har 20 sekunder kvar att ansluta till intervjun.'"
         )
         assert await page.locator("[data-offer-warning]").get_attribute("role") == "alert"
+        # Seen too, not only said: the countdown stands out from then on.
+        offer_box = page.locator("section[data-phase=offer]")
+        assert await offer_box.get_attribute("data-running-low") == ""
+        assert await page.evaluate(
+            "getComputedStyle(document.querySelector('[data-offer-text]')).fontWeight"
+        ) in ("700", "bold")
+        await page.screenshot(path=f"{SHOTS}/offer-running-low-sv-desktop.png")
 
         # Join: the candidate sees the interviewer's video (a second browser), straight from
         # the join info of the `ticket` reply.

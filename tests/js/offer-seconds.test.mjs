@@ -52,3 +52,38 @@ test("the time to join is said once more when it runs low, not before, not after
   assert.equal(offerWarning(15, 18, 20), null);
   assert.equal(offerWarning(10, 60, 0), null);  // a page without the setting says nothing more
 });
+
+const { OfferAlert } = await import("../../web/static/js/live/candidate-waiting.js");
+
+// The offer box as the page has it (candidates/_live.html), enough for OfferAlert.
+function offerBox() {
+  const part = () => ({ textContent: "", disabled: false });
+  const parts = { "[data-offer-text]": part(), "[data-join]": part(), "[data-offer-warning]": part() };
+  const settings = { dataset: { offerSeconds: "60", offerWarningSeconds: "20" } };
+  return { parts, dataset: {}, focus() {}, querySelector: (s) => parts[s], closest: () => settings };
+}
+
+test("the warning is said, seen and heard once, and its words go once read", () => atFrozenClock((now) => {
+  globalThis.window ??= {};  // no AudioContext here: the beeps are silent
+  const box = offerBox();
+  const alert = new OfferAlert(box);
+  const offer = { interview: 7, expires_at: new Date(now + 60_000).toISOString() };
+  alert.show(offer, 0);
+  const at = (secondsLeft) => { alert.offset = 60_000 - secondsLeft * 1000; alert.tick(); };
+  at(21);
+  assert.equal(box.parts["[data-offer-warning]"].textContent, "");
+  assert.equal("runningLow" in box.dataset, false);
+  at(20);
+  assert.equal(box.parts["[data-offer-warning]"].textContent, "20 seconds left to join the interview.");
+  assert.equal("runningLow" in box.dataset, true);
+  at(16);
+  assert.equal(box.parts["[data-offer-warning]"].textContent, "20 seconds left to join the interview.");
+  at(15);  // read out by now: no "20 seconds" beside a countdown at 15
+  assert.equal(box.parts["[data-offer-warning]"].textContent, "");
+  assert.equal("runningLow" in box.dataset, true);  // the countdown still stands out
+  at(10);
+  assert.equal(box.parts["[data-offer-warning]"].textContent, "");  // said once only
+  clearInterval(alert.timer);
+  alert.hide();
+  assert.equal("runningLow" in box.dataset, false);
+}));

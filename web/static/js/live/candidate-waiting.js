@@ -233,6 +233,9 @@ function offerOnHold(seconds) {
     seconds, { seconds });
 }
 
+// How long the warning's words stay in the page after they were said.
+const WARNING_SHOWN_SECONDS = 5;
+
 export class OfferAlert {
   constructor(root) {
     this.root = root;
@@ -243,7 +246,7 @@ export class OfferAlert {
     this.offset = 0;
     this.most = offerSecondsOf(root);
     this.firstSeconds = 0;  // the seconds the offer showed with
-    this.warned = false;
+    this.warned = false;  // or the seconds left when the warning was given
     this.warnAt = Number(root.closest("[data-offer-warning-seconds]")?.dataset.offerWarningSeconds) || 0;
   }
 
@@ -255,8 +258,8 @@ export class OfferAlert {
     this.offset = offset;
     if (isNew) {
       this.firstSeconds = this.secondsLeft();
+      this.clearWarning();
       this.warned = false;
-      this.warning.textContent = "";
     }
     this.tick();
     clearInterval(this.timer);
@@ -282,15 +285,28 @@ export class OfferAlert {
     this.join.disabled = down || seconds <= 0;
     const warning = down || this.warned ? null : offerWarning(seconds, this.firstSeconds, this.warnAt);
     if (warning) {
-      this.warned = true;
+      // Said (role="alert"), heard (a shorter, lower beep than the turn's own) and seen: the
+      // countdown stands out from here on (site.css .offer[data-running-low]).
+      this.warned = seconds;
       this.warning.textContent = warning;
+      this.root.dataset.runningLow = "";
+      beep({ count: 2, frequency: 660 });
+    } else if (this.warned && (seconds <= 0 || seconds <= this.warned - WARNING_SHOWN_SECONDS)) {
+      // Read out by now: a screen reader that reads the page later finds the countdown
+      // above, not a number of seconds that has passed.
+      this.warning.textContent = "";
     }
+  }
+
+  clearWarning() {
+    this.warning.textContent = "";
+    delete this.root.dataset.runningLow;
   }
 
   hide() {
     clearInterval(this.timer);
     this.offer = null;
-    this.warning.textContent = "";
+    this.clearWarning();
   }
 
   redraw() {
