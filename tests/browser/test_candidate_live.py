@@ -533,6 +533,16 @@ async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_
         assert await page.get_attribute("[data-offer-note-status]", "role") == "status"
         assert await page.title() == "Din personliga sida – Snabbintervjuer"
         await look(page, "withdrawn-sv-phone")
+        # Once said, the live region lets the words go: a screen reader reading the page meets
+        # them once, in the notice that stays.
+        await page.wait_for_function(
+            "document.querySelector('[data-offer-note-status]').textContent === ''", timeout=15000
+        )
+        assert (
+            await page.locator("[data-offer-note]")
+            .get_by_text("Intervjuaren drog tillbaka kallelsen")
+            .is_visible()
+        )
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("sv", "phone"), ("en", "desktop")])

@@ -17,6 +17,9 @@ import { MediaOutage, callTimes } from "./media-outage.js";
 import { queueAfter } from "./queue-place.js";
 import { eventOver } from "./event-over.js";
 
+// How long a note stays in the always-present live region once it has been said.
+const NOTE_SAID_SECONDS = 5;
+
 const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
 const root = document.querySelector("[data-live]");
 const find = (selector) => root.querySelector(selector);
@@ -473,6 +476,10 @@ class CandidatePage {
     if (status && this.note !== this.noteSaid) {
       this.noteSaid = this.note;
       status.textContent = this.note ? _(this.note) : "";
+      // Once read out it goes: the notice shown in the phase keeps the words, and a screen
+      // reader reading the page would otherwise meet them twice.
+      clearTimeout(this.noteSaidTimer);
+      this.noteSaidTimer = setTimeout(() => { status.textContent = ""; }, NOTE_SAID_SECONDS * 1000);
     }
   }
 
