@@ -12,7 +12,8 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at, e.edit_version,
     e.ended_early_at, e.planned_duration_minutes,
     registered_count(e.id) AS registered,
-    (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count"""
+    (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count,
+    EXISTS (SELECT 1 FROM interview iv WHERE iv.event_id = e.id) AS interviews_begun"""
 
 
 async def list_for_user(

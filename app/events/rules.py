@@ -72,6 +72,13 @@ def under_way(event: Mapping[str, Any], now: dt.datetime) -> bool:
     return event["state"] == "live" or (has_begun(event, now) and not is_over(event, now))
 
 
+def checking_in_only(event: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Before its set start with nobody called in yet: its status is "Check-in open". Once an
+    interviewer has called a candidate in (they may from when check-in opens), it is in
+    progress, whatever the clock says. `interviews_begun`: app/events/queries.py."""
+    return now < event["starts_at"] and not event["interviews_begun"]
+
+
 def may_end_now(event: Mapping[str, Any], now: dt.datetime) -> bool:
     """Whether its organizer may end it before its set end: it is being held (its start has
     passed) and is not over. Before the start, deleting it is what cancels it."""

@@ -11,7 +11,15 @@ from app.candidates import queries as candidate_queries
 from app.events import queries
 from app.events.form import parse_event_form
 from app.events.notify import INVITATIONS_REFUSED, TooManyInvitations
-from app.events.rules import INVITATIONS_PER_DAY, as_local, interview_slots, is_over, may_end_now, under_way
+from app.events.rules import (
+    INVITATIONS_PER_DAY,
+    as_local,
+    checking_in_only,
+    interview_slots,
+    is_over,
+    may_end_now,
+    under_way,
+)
 from app.events.workflow import create_event
 from app.i18n import LANGUAGES
 from app.keys import DB_POOL, LANGUAGE, MAILER, RENDERER, SETTINGS
@@ -95,8 +103,9 @@ async def list_events(request: web.Request) -> web.Response:
             # Being held now, or its check-in open (who has come is what the organizer
             # watches then): the list links its live view, as the event's page does.
             under_way=under_way(row, now),
-            # Check-in opens before the start: "check-in open" until then, not "in progress".
-            before_start=now < row["starts_at"],
+            # Check-in opens before the start: "check-in open" until then, not "in progress",
+            # unless the interviewers have begun before it (they may, once check-in opens).
+            before_start=checking_in_only(row, now),
             over=is_over(row, now),
         )
         for row in rows
@@ -233,7 +242,7 @@ async def show(request: web.Request) -> web.Response:
             **details,
             "public_url": public_url,
             "local_start": as_local(event["starts_at"]),
-            "before_start": now < event["starts_at"],
+            "before_start": checking_in_only(event, now),
             "under_way": under_way(event, now),
             "may_end_now": may_end_now(event, now),
             "ended_early_at": as_local(event["ended_early_at"]).strftime("%H:%M")

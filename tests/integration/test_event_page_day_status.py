@@ -57,3 +57,32 @@ async def test_the_list_says_where_each_is_on_the_event_day(db, pool, http, base
     assert after[names[4]] == "Never checked in"  # as the summary says it, not "Signed up"
     # A call under way goes on past the end, and an offer made before it may still be taken.
     assert (after[names[0]], after[names[1]]) == ("Called in, joining", "In an interview")
+
+
+async def test_interviews_called_before_the_start_make_the_event_in_progress(
+    db, pool, http, base_url, settings
+):
+    """Interviewers may call candidates in from when check-in opens: once they have, the event
+    is in progress on its page and in the list, not "Check-in open"."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    await db.execute("UPDATE event SET starts_at = now() + interval '10 minutes' WHERE id = $1", event.id)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    await log_in(http, base_url, (await make_user(db, organization_id=organization, language="en"))["email"])
+
+    async def status() -> tuple[str, str]:
+        async with http.get(f"{base_url}/events/{event.id}") as response:
+            page = await response.text()
+        shown = re.search(r"<dt>Status</dt><dd>([^<]+)</dd>", page)
+        async with http.get(f"{base_url}/events") as response:
+            listing = await response.text()
+        start = listing.index(f'href="/events/{event.id}"')
+        row = listing[start : listing.index("</tr>", start)]
+        listed = re.search(r'data-label="Status">([^<]+)<', row)
+        assert shown and listed
+        return shown.group(1), listed.group(1)
+
+    assert await status() == ("Check-in open", "Check-in open")
+    await queue.check_in(db, event.candidates[0], settings.live)
+    offer = await dispatch.dispatch(pool, event.interviewers[0], settings.live)
+    await offer_with_room(db, offer, settings.live)
+    assert await status() == ("In progress", "In progress")
