@@ -46,6 +46,9 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         listed = await page.locator("#shortcuts-lobby dl").inner_text()
         assert "Alt + Shift + N" in listed
         assert ("Next candidate" if language == "en" else "Nästa kandidat") in listed
+        # End asks once more: the list says the keys go twice.
+        twice = {"en": "press twice: it asks once more", "sv": "tryck två gånger: du får en fråga först"}
+        assert twice[language] in listed
         await assert_accessible(page)
         await page.screenshot(path=f"{SHOTS}/shortcuts-lobby-{language}.png", full_page=True)
 

@@ -10,8 +10,8 @@ import { N_, _, onLanguageChange } from "./texts.js";
 
 const SHORTCUTS = [
   { key: "N", target: "#next", action: N_("Next candidate") },
-  // (End asks once more: the same keys again answer yes.)
-  { key: "E", target: "#end, #end-yes", action: N_("End interview") },
+  // (End asks once more: the same keys again answer yes. The list says so.)
+  { key: "E", target: "#end, #end-yes", action: N_("End interview"), note: N_("press twice: it asks once more") },
   { key: "M", target: "[data-call-mic]", action: N_("Microphone on or off"),
     said: (button) => (button.classList.contains("off") ? N_("Microphone off") : N_("Microphone on")) },
   { key: "V", target: "[data-call-camera]", action: N_("Camera on or off"),
@@ -51,7 +51,7 @@ export function installShortcuts(root) {
 
   const drawLists = () => {
     for (const list of root.querySelectorAll("[data-shortcut-list]")) {
-      list.replaceChildren(...SHORTCUTS.flatMap(({ key, action }) => {
+      list.replaceChildren(...SHORTCUTS.flatMap(({ key, action, note }) => {
         const keys = document.createElement("dt");
         ["Alt", "Shift", key].forEach((name, index) => {
           if (index) keys.append(" + ");
@@ -60,7 +60,7 @@ export function installShortcuts(root) {
           keys.append(kbd);
         });
         const what = document.createElement("dd");
-        what.textContent = _(action);
+        what.textContent = note ? `${_(action)} (${_(note)})` : _(action);
         return [keys, what];
       }));
     }
