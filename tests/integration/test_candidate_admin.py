@@ -432,5 +432,17 @@ async def test_once_the_event_is_over_a_registration_is_neither_mailed_nor_remov
     )
     assert after["cancelled_at"] is None
     assert (after["access_token"], after["pin"]) == (row["access_token"], row["pin"])
+    # A link closed to new devices can still be opened again: after the event the candidate
+    # may need their page, to answer whether the job interests them or to erase their data.
+    await db.execute(
+        "INSERT INTO guess_secret (scope, subject, in_a_row) VALUES ('pin', $1, 1000)", str(row["id"])
+    )
+    async with http.get(f"{base_url}/events/{event['id']}") as response:
+        page = await response.text()
+    assert f"/candidates/{row['id']}/unlock" in page and f"/candidates/{row['id']}/reissue" not in page
+    status, page = await post_from_event_page(
+        http, base_url, event["id"], f"/events/{event['id']}/candidates/{row['id']}/unlock"
+    )
+    assert status == 200 and "öppen för nya enheter igen" in page
     # Nothing more for the candidate in the outbox than their first confirmation.
     assert await db.fetchval("SELECT count(*) FROM mail_outbox WHERE to_address = $1", row["email"]) == 1

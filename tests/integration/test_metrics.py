@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.keys import DB_POOL, SETTINGS
 from app.localstack.processes import free_port
+from app import metrics
 from app.metrics import metrics_page
 
 from tests.accounts import sign_up
@@ -145,22 +146,48 @@ async def test_a_mail_given_up_is_counted_for_a_day(app_server, settings, http, 
         await db.execute("DELETE FROM mail_outbox WHERE message_id IN ('<given-up@test>', '<long-ago@test>')")
 
 
-async def test_with_the_database_away_the_process_still_answers_and_says_so(settings):
-    """A replica whose database is away is not a replica down: its own figures are served,
-    with snabb_database_up at 0 (config/deploy/monitoring/alerts.yml, DatabaseUnavailable)."""
-    nobody = await asyncpg.create_pool(f"postgresql://snabb@127.0.0.1:{free_port()}/none", min_size=0)
+async def scrape_against(settings, database_url: str) -> str:
+    """/metrics of an app process whose database is at `database_url`."""
+    nobody = await asyncpg.create_pool(database_url, min_size=0)
     app = web.Application()
     app[SETTINGS] = settings
     app[DB_POOL] = nobody
     app.router.add_get("/metrics", metrics_page)
     token = settings.app.metrics_token.get_secret_value()
-    async with TestServer(app, host="127.0.0.1") as server, ClientSession() as client:
-        async with client.get(
-            server.make_url("/metrics"), headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            assert response.status == 200
-            text = await response.text()
-    await nobody.close()
+    try:
+        async with TestServer(app, host="127.0.0.1") as server, ClientSession() as client:
+            url = server.make_url("/metrics")
+            async with client.get(url, headers={"Authorization": f"Bearer {token}"}) as response:
+                assert response.status == 200
+                return await response.text()
+    finally:
+        nobody.terminate()
+
+
+async def test_with_the_database_away_the_process_still_answers_and_says_so(settings):
+    """A replica whose database is away is not a replica down: its own figures are served,
+    with snabb_database_up at 0 (config/deploy/monitoring/alerts.yml, DatabaseUnavailable)."""
+    text = await scrape_against(settings, f"postgresql://snabb@127.0.0.1:{free_port()}/none")
     assert "snabb_database_up 0.0" in text
     assert "snabb_pdf_renders_queued" in text
     assert "snabb_queue_entries" not in text  # the database's figures are not made up
+
+
+async def test_a_database_that_hangs_does_not_hang_the_scrape(settings, monkeypatch):
+    """A PostgreSQL that takes connections and never answers: the scrape answers without its
+    figures once the wait is up, before a scraper would give up on the replica."""
+    monkeypatch.setattr(metrics, "DATABASE_WAIT_SECONDS", 0.5)
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # kept open, never answered
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        text = await scrape_against(settings, f"postgresql://snabb@127.0.0.1:{port}/none")
+    finally:
+        server.close()
+        for writer in held:
+            writer.close()
+    assert "snabb_database_up 0.0" in text and "snabb_queue_entries" not in text

@@ -283,6 +283,12 @@ export class OfferAlert {
     else if (seconds > 0) this.text.textContent = joinWithin(seconds);
     else this.text.textContent = _("The time to join has run out.");
     this.join.disabled = down || seconds <= 0;
+    if (this.warned && seconds > this.warnAt) {
+      // The same offer given more time (its room came late, or the video service was down):
+      // no longer running low, and warned again when it is.
+      this.clearWarning();
+      this.warned = false;
+    }
     const warning = down || this.warned ? null : offerWarning(seconds, this.firstSeconds, this.warnAt);
     if (warning) {
       // Said (role="alert"), heard (a shorter, lower beep than the turn's own) and seen: the
