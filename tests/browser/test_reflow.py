@@ -31,3 +31,39 @@ async def test_the_employers_pages_do_not_scroll_sideways(new_page, db, language
             if await page.evaluate("document.documentElement.scrollWidth") > width:
                 wide.append((width, path, await page.evaluate(PAST_THE_EDGE)))
     assert wide == []
+
+
+# Whether any word of the cell's text was broken across two lines (a line starts inside it).
+BROKEN_WORDS = """(cell) => {
+  const range = document.createRange();
+  const text = cell.firstChild;
+  const words = [...text.textContent.matchAll(/\\S+/g)];
+  return words.some((word) => {
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    return range.getClientRects().length > 1;
+  });
+}"""
+
+
+async def test_an_interviewers_name_and_address_keep_their_words_where_the_table_has_room(new_page, db):
+    """With the meeting links shown, the interviewers' table gave their column the room and
+    broke the addresses inside words ("demo@snabbintervjue / r.se") on a desktop."""
+    event = await sample_event(db, state="published")
+    await db.execute(
+        """UPDATE event_interviewer SET name = 'Intervjuare Exempelsson',
+                  email = 'intervjuare.' || id || '@snabbintervjuer.se' WHERE event_id = $1""",
+        event.id,
+    )
+    page, _ = await logged_in_page(new_page, db, event.organization_id, language="sv")
+    for width in (1280, 800):
+        await page.set_viewport_size({"width": width, "height": 900})
+        await page.goto(f"/events/{event.id}")
+        table = page.locator("#interviewers-heading ~ table")
+        for summary in await table.locator("details summary").all():
+            if (await summary.text_content()).startswith("Visa"):
+                await summary.click()
+        cells = table.locator("td.keeps-words-when-wide")
+        assert await cells.count() >= 2
+        for cell in await cells.all():
+            assert not await cell.evaluate(BROKEN_WORDS), (width, await cell.text_content())
