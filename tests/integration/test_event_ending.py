@@ -15,7 +15,7 @@ from tests.accounts import log_in, make_user
 from tests.forms import csrf_from, edit_form_of, get_page
 from tests.integration.channel_support import new_client, recording, sign_in_candidate
 from tests.integration.test_events import create_event, event_form, event_page
-from tests.mails import calendar_event, unique_email, wait_for_mail
+from tests.mails import calendar_event, forget_mails_to, unique_email, wait_for_mail
 
 
 async def post_end(http, base_url: str, event_id: int, form_page: str):
@@ -190,21 +190,23 @@ async def test_ended_in_its_first_minute_its_calendar_entries_keep_the_planned_h
     employer, base_url, db, settings
 ):
     """An event ended at once has run no whole minute; the mails that carry a calendar entry
-    (a confirmation sent again, say) still go out, with the entry as planned."""
+    (an interviewer's new link, still possible while they finish their notes) still go out,
+    with the entry as planned. (A candidate is mailed nothing once it is over.)"""
     http, _ = employer
     event_id = await begun_event(http, base_url, db, minutes_ago=0)
-    candidate = await factories.add_candidate(db, event_id, email=unique_email("kim"))
     await interview_under_way(db, event_id, settings)  # so it stays live a while after the end
     response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
     assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
     assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 0
     assert ", redan under första minuten." in await event_page(http, base_url, event_id)
+    interviewer = await db.fetchrow("SELECT id, email FROM event_interviewer WHERE event_id = $1", event_id)
+    forget_mails_to(settings.mail.catcher_dir, interviewer["email"])
     csrf = await csrf_from(http, f"{base_url}/events/{event_id}")
     async with http.post(
-        f"{base_url}/events/{event_id}/candidates/{candidate['id']}/resend", data={"csrf_token": csrf}
-    ) as resent:
-        assert resent.status == 200, await resent.text()
-    [mail] = await wait_for_mail(settings.mail.catcher_dir, candidate["email"])
+        f"{base_url}/events/{event_id}/interviewers/{interviewer['id']}/reissue", data={"csrf_token": csrf}
+    ) as reissued:
+        assert reissued.status == 200, await reissued.text()
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"])
     entry = calendar_event(mail)
     assert entry["DTEND"].dt - entry["DTSTART"].dt == dt.timedelta(minutes=60)
 
