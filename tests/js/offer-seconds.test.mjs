@@ -84,6 +84,10 @@ test("the warning is said and seen once, its words go once read, and more time t
     assert.equal("runningLow" in box.dataset, true);  // the countdown still stands out
     at(10);
     assert.equal(said(), "");  // said once only
+    at(21);  // the clock's offset measured again moves the count back by one: no new warning
+    assert.equal("runningLow" in box.dataset, true);
+    at(19);
+    assert.equal(said(), "");
     at(30);  // the same offer given more time: not running low any more
     assert.equal("runningLow" in box.dataset, false);
     at(19);  // and warned again when it is

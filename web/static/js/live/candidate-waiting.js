@@ -235,6 +235,8 @@ function offerOnHold(seconds) {
 
 // How long the warning's words stay in the page after they were said.
 const WARNING_SHOWN_SECONDS = 5;
+// More time than a clock correction gives: an offer extended by the server.
+const MORE_TIME_SECONDS = 2;
 
 export class OfferAlert {
   constructor(root) {
@@ -283,9 +285,10 @@ export class OfferAlert {
     else if (seconds > 0) this.text.textContent = joinWithin(seconds);
     else this.text.textContent = _("The time to join has run out.");
     this.join.disabled = down || seconds <= 0;
-    if (this.warned && seconds > this.warnAt) {
+    if (this.warned && seconds > this.warnAt + MORE_TIME_SECONDS) {
       // The same offer given more time (its room came late, or the video service was down):
-      // no longer running low, and warned again when it is.
+      // no longer running low, and warned again when it is. (Not for a second or two: the
+      // page's clock offset measured again may move the count back by one.)
       this.clearWarning();
       this.warned = false;
     }
