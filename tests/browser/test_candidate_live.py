@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 
 from tests.browser.axe import VIEWPORTS, assert_accessible
@@ -779,3 +780,37 @@ async def test_a_wait_far_past_the_events_end_is_not_given_as_a_number(new_page,
         assert "minutes" not in await page.text_content("[data-wait]")
         await pages[1].get_by_text("Det är fler före dig i kön än det troligen finns tid för").wait_for()
         await look(pages[1], "wait-far-past-the-end-sv-desktop")
+
+
+async def test_an_answer_the_service_could_not_take_is_sent_again_by_itself(new_page, base_url, db, stack):
+    """The interest answer answered `unavailable` (its interview's row held past the statement
+    time-out, as a database that hangs does) is sent again by the page until it is taken:
+    before, it stayed unsaved unless the candidate pressed Send again, and the page said "You
+    keep your place" after the interview."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en", "desktop")
+        await offered(page, interviewer, "en")
+        await page.get_by_role("button", name="Join the interview").click()
+        await phase(page, "interview")
+        interview = await db.fetchval("SELECT id FROM interview WHERE event_id = $1", event.id)
+        await interviewer.request({"ok"}, type="end")
+        await phase(page, "feedback")
+    holder = await asyncpg.connect(stack.environ["DATABASE_URL"])
+    transaction = holder.transaction()
+    await transaction.start()
+    await holder.execute("SELECT 1 FROM interview WHERE id = $1 FOR UPDATE", interview)
+    try:
+        await page.get_by_label("Yes").check()
+        await page.get_by_role("button", name="Send answer").click()
+        await page.wait_for_function(
+            "document.querySelector('[data-feedback-error]').textContent.startsWith('Your answer could not be saved')",
+            timeout=30000,
+        )
+        assert "keep your place" not in await page.text_content("[data-feedback-error]")
+    finally:
+        await transaction.rollback()
+        await holder.close()
+    await phase(page, "thanks", timeout=30000)
+    assert await db.fetchval("SELECT interested FROM interview_feedback WHERE interview_id = $1", interview)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 
 from tests.browser.interviewer_support import checked_in, make_meeting_event, open_meeting
@@ -67,3 +68,36 @@ async def test_notes_whose_save_never_arrived_come_back_after_a_reload_and_are_s
         assert rating == 5
         # Saved: the tab keeps no draft any more.
         assert await page.evaluate("sessionStorage.getItem('snabb-record-draft')") is None
+
+
+async def test_a_save_the_service_could_not_take_is_tried_again_by_itself(new_page, db, stack, base_url):
+    """A save answered `unavailable` (here: its row held by another transaction past the
+    statement time-out, as a database that hangs does) is sent again by the page itself once
+    the service can take it: before, it waited for the next key pressed or the interview's end
+    while the page said "Not saved" beside "Connected"."""
+    _event, (token,), tokens = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, tokens) as (candidate,):
+        page = await new_page(extra_http_headers={"Accept-Language": "en"})
+        await open_meeting(page, token)
+        await page.wait_for_selector("#queue li")
+        await page.get_by_role("button", name="Next candidate").click()
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        interview = (await candidate.request({"ticket"}, type="accept"))["interview"]
+        await page.wait_for_selector("#interview:not([hidden])")
+
+        holder = await asyncpg.connect(stack.environ["DATABASE_URL"])
+        transaction = holder.transaction()
+        await transaction.start()
+        await holder.execute("SELECT 1 FROM interview WHERE id = $1 FOR UPDATE", interview)
+        try:
+            await page.get_by_label("Notes", exact=True).fill("Svarade lugnt")
+            await page.wait_for_function(
+                "document.querySelector('#save-status').textContent.startsWith('Not saved')",
+                timeout=30000,
+            )
+        finally:
+            await transaction.rollback()
+            await holder.close()
+        # Nothing typed since: the page tries again by itself.
+        await page.wait_for_selector("#save-status:text-is('Saved')", timeout=30000)
+        assert await db.fetchval("SELECT notes FROM interview WHERE id = $1", interview) == "Svarade lugnt"

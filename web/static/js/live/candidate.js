@@ -19,6 +19,12 @@ import { eventOver } from "./event-over.js";
 
 // How long a note stays in the always-present live region once it has been said.
 const NOTE_SAID_SECONDS = 5;
+// The answer after the interview, when the service could not take it: tried again, the wait
+// doubling from the first to the longest, for as long as the page asks the question.
+const FEEDBACK_RETRIED = new Set(["unavailable", "busy_retry", "server_error"]);
+const FEEDBACK_RETRY_FIRST_MS = 2000;
+const FEEDBACK_RETRY_LONGEST_MS = 30000;
+const FEEDBACK_RETRYING = N_("Your answer could not be saved just now. It is sent again by itself: please keep this page open until it says thank you.");
 
 const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
 const root = document.querySelector("[data-live]");
@@ -247,9 +253,15 @@ class CandidatePage {
     return reply;
   }
 
+  // Whose texts: "You keep your place" only while there is a place to keep (in the queue,
+  // or called in from it), not in a call, after it or before check-in.
+  reader() {
+    return ["waiting", "offer"].includes(this.phase) ? "candidate" : "candidate-elsewhere";
+  }
+
   showError(element, code) {
     this.error = code ? [element, code] : null;
-    element.textContent = code ? errorText(code, "candidate") : "";
+    element.textContent = code ? errorText(code, this.reader()) : "";
   }
 
   checkIn() {
@@ -365,9 +377,20 @@ class CandidatePage {
     }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    await this.request({
+    const message = {
       type: "feedback", interested: choice.value === "yes", comment: form.comment.value.trim(),
-    }, errorElement);
+    };
+    // The service unable to take it now (its database away): sent again by itself, so an
+    // answer given during an outage is not lost when the page is closed after it.
+    for (let wait = FEEDBACK_RETRY_FIRST_MS; ; wait = Math.min(2 * wait, FEEDBACK_RETRY_LONGEST_MS)) {
+      const reply = await this.request(message, errorElement);
+      const code = this.error?.[0] === errorElement ? this.error[1] : null;
+      if (reply || !FEEDBACK_RETRIED.has(code) || this.phase !== "feedback") break;
+      this.error = [errorElement, "retrying"];
+      errorElement.textContent = _(FEEDBACK_RETRYING);
+      await new Promise((resolve) => { setTimeout(resolve, wait); });
+      if (this.phase !== "feedback") break;
+    }
     button.disabled = false;
   }
 
@@ -557,7 +580,7 @@ class CandidatePage {
     this.call.setServiceLost(status === "reconnecting");
     const element = find("[data-live-connection]");
     element.dataset.status = status;
-    element.textContent = connectionText(status, "candidate");
+    element.textContent = connectionText(status, this.reader());
   }
 
   redraw() {
@@ -573,7 +596,7 @@ class CandidatePage {
     if (this.error) {
       const [element, code] = this.error;
       element.textContent = code === "choose" ? _("Choose Yes or No.")
-        : errorText(code, "candidate");
+        : code === "retrying" ? _(FEEDBACK_RETRYING) : errorText(code, this.reader());
     }
   }
 }

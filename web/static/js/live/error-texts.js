@@ -1,6 +1,8 @@
 // Every error code of the realtime channel (app/live/PROTOCOL.md, "Error codes") and the
 // channel's status, in words, for every page on a live socket. The readers differ:
-//   "candidate"  the candidate's page: about their own place in the queue;
+//   "candidate"  the candidate's page while they are in the queue: about their own place;
+//   "candidate-elsewhere"  the candidate's page in a call, after it or before check-in: the
+//                candidate's texts, but no place to keep (it falls back to "candidate");
 //   "staff"      the interviewers' meeting web and the organizer's live view: about "that
 //                candidate", and every code has its own sentence.
 // A code with one text says the same to both; a reader without a text of its own for a code
@@ -17,6 +19,7 @@ const ERRORS = new Map(Object.entries({
   busy_retry: N_("Something else changed at the same moment. Try again."),
   unavailable: {
     candidate: N_("Reconnecting to the service… Try again in a moment. You keep your place."),
+    "candidate-elsewhere": N_("Reconnecting to the service… Try again in a moment."),
     staff: N_("Reconnecting to the service… Try again in a moment."),
   },
   server_error: {
@@ -83,6 +86,11 @@ const STATUS = {
     reconnecting: N_("The connection was lost. Reconnecting… You keep your place."),
     other: null,
   })),
+  "candidate-elsewhere": new Map(Object.entries({
+    connecting: N_("Connecting…"),
+    reconnecting: N_("Connection lost. Reconnecting…"),
+    other: null,
+  })),
   staff: new Map(Object.entries({
     open: N_("Connected."),
     reconnecting: N_("Connection lost. Reconnecting…"),
@@ -90,7 +98,7 @@ const STATUS = {
   })),
 };
 
-const READERS = new Set(["candidate", "staff"]);
+const READERS = new Set(["candidate", "candidate-elsewhere", "staff"]);
 
 function check(reader) {
   if (!READERS.has(reader)) throw new TypeError(`no error texts for the reader ${reader}`);
@@ -100,9 +108,10 @@ function check(reader) {
 export function errorText(code, reader) {
   check(reader);
   const entry = ERRORS.get(code);
-  const text = typeof entry === "string" ? entry : entry?.[reader];
+  const text = typeof entry === "string" ? entry
+    : entry?.[reader] ?? (reader === "candidate-elsewhere" ? entry?.candidate : undefined);
   if (text) return _(text);
-  return reader === "candidate" ? _("Something went wrong. Try again.")
+  return reader !== "staff" ? _("Something went wrong. Try again.")
     : _("Something went wrong (%(code)s). Try again.", { code: String(code) });
 }
 
