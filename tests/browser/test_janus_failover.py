@@ -199,6 +199,8 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
             assert not any(
                 word in said.lower() for word in ("network", "nätverk", "connection", "anslutning")
             ), said
+            # Nor the quality beside it: "Connection: poor" measured the service's absence.
+            assert await page.locator("[data-call-quality]").is_hidden()
         for page in (interviewer, candidate, organizer):
             await assert_accessible(page)
         await shot(candidate, "failover-outage-candidate-sv-desktop")
@@ -215,6 +217,7 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
         )
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
+            assert await page.locator("[data-call-quality]").is_visible()  # measured again
         await organizer.wait_for_selector("#media-state", state="hidden", timeout=60000)
         # The clock runs again from where it stood.
         await asyncio.sleep(1.5)

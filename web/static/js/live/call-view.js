@@ -539,6 +539,11 @@ export class CallView extends EventTarget {
   // "good" only while their frames arrive: never while reconnecting, at most "fair" while
   // their video is paused, from the figures alone while nobody else is there.
   drawQuality() {
+    // The video service down (the service says so): the figures measure that, not this
+    // person's connection, and "Connection: poor" beside its notice would blame their
+    // network (docs/calls.md). Shown again when it is back. (With the page's own link to the
+    // service lost it stays: that may well be their network.)
+    this.el.quality.hidden = this.mediaDown;
     const { phase } = this.state;
     let level = "unknown";
     if (phase === "reconnecting" || phase === "unreachable") level = "poor";
