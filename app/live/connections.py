@@ -26,6 +26,7 @@ from aiohttp import web
 from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
 from app.live.arrivals import Arrivals, Batches
+from app.live.interviews import give_offers_back_the_downtime
 from app.outages import Outage
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,13 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
         pool, close_connections, workers=ARRIVAL_WORKERS, batch=200, name="live-departures"
     )
     async with pool.acquire() as connection:
-        await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
+        async with connection.transaction():
+            # One starting process at a time: the next one finds this one's beat fresh.
+            await connection.execute("LOCK TABLE live_process IN SHARE ROW EXCLUSIVE MODE")
+            given = await give_offers_back_the_downtime(connection, 2 * HEARTBEAT_SECONDS)
+            await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
+    if given:
+        log.info("%d offer(s) given back the time the service was down", given)
     task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")
     try:
         yield

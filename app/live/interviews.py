@@ -124,6 +124,28 @@ async def accept_offer(
         return row
 
 
+async def give_offers_back_the_downtime(connection: asyncpg.Connection, quiet_seconds: float) -> int:
+    """When no process has beaten for `quiet_seconds` (every one had stopped: a crash of the
+    only one, or the database away from all), nobody could join an offer since the last beat:
+    each offer of a live event still open then gets the time it had left back from now, rather
+    than counting as the candidate's miss. Called by a starting process, with live_process
+    locked, before its own first beat (app/live/connections.py). Returns how many."""
+    return len(
+        await connection.fetch(
+            """
+            WITH last AS (SELECT max(seen_at) AS seen FROM live_process)
+            UPDATE interview i SET offer_expires_at = now() + (i.offer_expires_at - last.seen)
+            FROM last
+            WHERE i.state = 'offered' AND i.media_lost_at IS NULL
+              AND last.seen < now() - make_interval(secs => $1)
+              AND i.offer_expires_at > last.seen
+              AND EXISTS (SELECT 1 FROM event e WHERE e.id = i.event_id AND e.state = 'live')
+            RETURNING i.id""",
+            quiet_seconds,
+        )
+    )
+
+
 async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
     """Unanswered offers past their time become missed: the candidate goes back to
     the end of the queue the first time and out of it (left, 'missed') the second; the
