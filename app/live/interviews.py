@@ -130,20 +130,30 @@ async def give_offers_back_the_downtime(connection: asyncpg.Connection, quiet_se
     each offer of a live event still open then gets the time it had left back from now, rather
     than counting as the candidate's miss. Called by a starting process, with live_process
     locked, before its own first beat (app/live/connections.py). Returns how many."""
-    return len(
-        await connection.fetch(
-            """
-            WITH last AS (SELECT max(seen_at) AS seen FROM live_process)
-            UPDATE interview i SET offer_expires_at = now() + (i.offer_expires_at - last.seen)
-            FROM last
-            WHERE i.state = 'offered' AND i.media_lost_at IS NULL
-              AND last.seen < now() - make_interval(secs => $1)
-              AND i.offer_expires_at > last.seen
-              AND EXISTS (SELECT 1 FROM event e WHERE e.id = i.event_id AND e.state = 'live')
-            RETURNING i.id""",
-            quiet_seconds,
-        )
+    given = await connection.fetch(
+        """
+        WITH last AS (SELECT max(seen_at) AS seen FROM live_process)
+        UPDATE interview i SET offer_expires_at = now() + (i.offer_expires_at - last.seen)
+        FROM last
+        WHERE i.state = 'offered' AND i.media_lost_at IS NULL
+          AND last.seen < now() - make_interval(secs => $1)
+          AND i.offer_expires_at > last.seen
+          AND EXISTS (SELECT 1 FROM event e WHERE e.id = i.event_id AND e.state = 'live')
+        RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id""",
+        quiet_seconds,
     )
+    for row in given:
+        # Pages of processes that lived through it (the database away from all of them)
+        # draw the new time from the next state.
+        await notify(
+            connection,
+            row["event_id"],
+            "offer_extended",
+            interview=row["id"],
+            candidate=row["candidate_id"],
+            interviewer=row["interviewer_id"],
+        )
+    return len(given)
 
 
 async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
