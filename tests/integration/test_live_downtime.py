@@ -58,7 +58,8 @@ async def test_an_offer_open_when_every_process_stopped_gets_its_time_back(db, p
         await db.execute(
             "UPDATE interview SET offer_expires_at = now() - interval '22 s' WHERE id = $1", before_the_crash
         )
-        assert await give_offers_back_the_downtime(db, QUIET) == 1
+        # (Offers other tests left open in live events count too: the suite shares its database.)
+        assert await give_offers_back_the_downtime(db, QUIET) >= 1
         left = await expiry(db, crashed)
         assert dt.timedelta(seconds=14) < left <= dt.timedelta(seconds=15)
         assert await expiry(db, before_the_crash) < dt.timedelta(0)  # its miss stands
