@@ -37,6 +37,9 @@ HEARTBEAT_SECONDS = 2.0
 # not declared dead.
 STALE_SECONDS = 8.0
 LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
+# Set while this process's beats reach the database (cleared from a failed beat until the
+# next that succeeds): the sweeper counts missed offers only then.
+LIVE_BEATING = web.AppKey("live_beating", asyncio.Event)
 # The handshakes' database work, batched (app/live/arrivals.py).
 ARRIVALS = web.AppKey("live_arrivals", Arrivals)
 # Sockets closing, batched the same way (`close_connections`): a network that drops for
@@ -200,7 +203,27 @@ async def reap_dead_processes(
     return len(rows)
 
 
-async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
+UPSERT_BEAT = """
+    INSERT INTO live_process (id) VALUES ($1)
+    ON CONFLICT (id) DO UPDATE SET seen_at = now()"""
+
+
+async def first_beat(connection: asyncpg.Connection, process_id: uuid.UUID) -> int:
+    """This process's first beat: at its start, and again when its beats reach the database
+    after failing. When no process has beaten for two beats, nobody could join an offer
+    meanwhile: the offers get back the time they had left (give_offers_back_the_downtime).
+    With live_process locked, so that processes starting or coming back together give it
+    once: the next one finds this one's beat fresh. Returns how many offers were given time."""
+    async with connection.transaction():
+        await connection.execute("LOCK TABLE live_process IN SHARE ROW EXCLUSIVE MODE")
+        given = await give_offers_back_the_downtime(connection, 2 * HEARTBEAT_SECONDS)
+        await connection.execute(UPSERT_BEAT, process_id)
+    if given:
+        log.info("%d offer(s) given back the time the service was down", given)
+    return given
+
+
+async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beating: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     # Since when this process's beats have reached the database. After an outage of the
     # database every process's last beat is old: none may judge the others dead until they
@@ -212,18 +235,19 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID) -> None:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
             async with pool.acquire() as connection:
-                await connection.execute(
-                    """
-                    INSERT INTO live_process (id) VALUES ($1)
-                    ON CONFLICT (id) DO UPDATE SET seen_at = now()""",
-                    process_id,
-                )
                 if outage.under_way:
+                    await first_beat(connection, process_id)
                     beating_since = loop.time()
                     outage.over()
+                else:
+                    await connection.execute(UPSERT_BEAT, process_id)
+                beating.set()
                 if loop.time() - beating_since >= STALE_SECONDS:
                     await reap_dead_processes(connection, own=process_id)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            # Until a beat reaches the database again (and gives the offers their time
+            # back), the sweeper counts no missed offers (app/live/sweeper.py).
+            beating.clear()
             outage.seen(error)
 
 
@@ -242,14 +266,10 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
         pool, close_connections, workers=ARRIVAL_WORKERS, batch=200, name="live-departures"
     )
     async with pool.acquire() as connection:
-        async with connection.transaction():
-            # One starting process at a time: the next one finds this one's beat fresh.
-            await connection.execute("LOCK TABLE live_process IN SHARE ROW EXCLUSIVE MODE")
-            given = await give_offers_back_the_downtime(connection, 2 * HEARTBEAT_SECONDS)
-            await connection.execute("INSERT INTO live_process (id) VALUES ($1)", process_id)
-    if given:
-        log.info("%d offer(s) given back the time the service was down", given)
-    task = asyncio.create_task(_beat_forever(pool, process_id), name="live-heartbeat")
+        await first_beat(connection, process_id)
+    beating = app[LIVE_BEATING] = asyncio.Event()
+    beating.set()
+    task = asyncio.create_task(_beat_forever(pool, process_id, beating), name="live-heartbeat")
     try:
         yield
     finally:

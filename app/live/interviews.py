@@ -128,8 +128,9 @@ async def give_offers_back_the_downtime(connection: asyncpg.Connection, quiet_se
     """When no process has beaten for `quiet_seconds` (every one had stopped: a crash of the
     only one, or the database away from all), nobody could join an offer since the last beat:
     each offer of a live event still open then gets the time it had left back from now, rather
-    than counting as the candidate's miss. Called by a starting process, with live_process
-    locked, before its own first beat (app/live/connections.py). Returns how many."""
+    than counting as the candidate's miss. Called with live_process locked, before a process's
+    first beat: at its start, and when its beats reach the database again after an outage
+    (app/live/connections.py first_beat). Returns how many."""
     given = await connection.fetch(
         """
         WITH last AS (SELECT max(seen_at) AS seen FROM live_process)

@@ -1,7 +1,7 @@
 """The live sweeper: what happens to the queue by the clock alone.
 
 Every `live.sweep_interval` seconds each application process expires unanswered offers
-(misses), ends interviews at their time limit, marks candidates away whose
+(misses; not while its heartbeat cannot reach the database: nobody could join them then), ends interviews at their time limit, marks candidates away whose
 grace period ran out and moves events to live and finished by the clock, then
 destroys the rooms of the interviews that ended, and makes the rooms of offers whose
 process died before making them (dispatch.recover_roomless_offers). The
@@ -18,20 +18,26 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live.connections import LIVE_PROCESS
+from app.live.connections import LIVE_BEATING, LIVE_PROCESS
 from app.live.dispatch import Rooms, close_room, recover_roomless_offers
 from app.live.event_states import advance_event_states
 from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
+from app.outages import Outage
 from app.live.queue import mark_away
 from app.settings import LiveSettings
 
 log = logging.getLogger(__name__)
 
 
-async def sweep_once(pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings) -> list[RoomToClose]:
-    """One round; returns the rooms it closed (for tests and logs)."""
+async def sweep_once(
+    pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings, count_misses: bool = True
+) -> list[RoomToClose]:
+    """One round; returns the rooms it closed (for tests and logs). `count_misses` False:
+    offers past their time are left for a later round (this process's heartbeat has not
+    reached the database since it failed, and its first beat may give them time back:
+    app/live/connections.py first_beat)."""
     async with pool.acquire() as connection:
-        ended = await expire_offers(connection)
+        ended = await expire_offers(connection) if count_misses else []
         ended += await end_due_interviews(connection)
         await mark_away(connection, live)
         await advance_event_states(connection, live)
@@ -44,13 +50,15 @@ async def sweep_once(pool: asyncpg.Pool, rooms: Rooms, live: LiveSettings) -> li
 async def _sweep_forever(app: web.Application) -> None:
     settings = app[SETTINGS]
     live = settings.live
+    # The database away: said once, not every round (which is every two seconds).
+    outage = Outage(log, "live sweep", f"trying again every {live.sweep_interval:g} s")
     while True:
         try:
-            await sweep_once(app[DB_POOL], app[JANUS], live)
+            await sweep_once(app[DB_POOL], app[JANUS], live, app[LIVE_BEATING].is_set())
             await recover_roomless_offers(app[DB_POOL], app[JANUS], settings, app[LIVE_PROCESS])
+            outage.over()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-            # The database is away for a moment: the next round tries again.
-            log.warning("live sweep failed: %s", type(error).__name__)
+            outage.seen(error)  # the next round tries again
         await asyncio.sleep(live.sweep_interval)
 
 
