@@ -31,6 +31,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.keys import DB_POOL, JANUS, PDF_WORKERS, SETTINGS
+from app.mail.store import outbox_counts
 from app.outages import from_the_database
 
 # From a few milliseconds (a dispatch on an idle database) to the time-outs of a call.
@@ -152,15 +153,7 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         SELECT CASE WHEN h.down THEN 'down' ELSE s.state END, count(*)
         FROM janus_server s JOIN janus_server_seen h ON h.server = s.name GROUP BY 1""")
     by_state = {"active": 0, "cordoned": 0, "draining": 0, "down": 0} | dict(fleet_states)
-    outbox = await connection.fetchrow("""
-        SELECT count(*) AS backlog,
-               coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
-        FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
-    # Given up (the relay refused for good): not in the backlog above. A relay that refuses
-    # the messages themselves (an unverified domain) makes every mail fail (migration 0058).
-    failed_last_day = await connection.fetchval(
-        "SELECT count(*) FROM mail_outbox WHERE failed_at > now() - interval '1 day'"
-    )
+    outbox = await outbox_counts(connection)
     # As the operations page's flag (app/ops.py LiveEvent.unattended): an event is live from
     # when check-in opens, before its start, when nobody is interviewing yet as a rule.
     unattended = await connection.fetchval("""
@@ -201,18 +194,18 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
             ["state"],
             sorted(by_state.items()),
         ),
-        _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [], [(outbox["backlog"],)]),
+        _gauge("snabb_mail_outbox_backlog", "Mails waiting to be sent.", [], [(outbox.backlog,)]),
         _gauge(
             "snabb_mail_outbox_oldest_age_seconds",
             "Age of the oldest mail waiting.",
             [],
-            [(outbox["oldest"],)],
+            [(outbox.oldest_seconds,)],
         ),
         _gauge(
             "snabb_mails_failed_last_day",
             "Mails given up in the last 24 hours (the relay refused them for good).",
             [],
-            [(failed_last_day,)],
+            [(outbox.failed_last_day,)],
         ),
         _gauge(
             "snabb_live_events_without_interviewers",

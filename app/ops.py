@@ -13,6 +13,7 @@ import asyncpg
 from app.janus import fleet
 from app.janus.admin import admin_session
 from app.janus.errors import JanusError, JanusUnavailable
+from app.mail.store import outbox_counts
 from app.settings import Settings
 
 ADMIN_TIMEOUT = 2.0  # seconds per server: the page must not hang on one frozen Janus
@@ -93,23 +94,22 @@ async def live_events(connection: asyncpg.Connection) -> list[LiveEvent]:
 
 
 async def outbox(connection: asyncpg.Connection) -> OutboxFigures:
-    row = await connection.fetchrow("""
-        SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS backlog,
-               coalesce(extract(epoch FROM now() - min(created_at)
-                        FILTER (WHERE sent_at IS NULL AND failed_at IS NULL)), 0) AS oldest,
-               count(*) FILTER (WHERE failed_at > now() - interval '1 day') AS failed_today
-        FROM mail_outbox""")
+    counts = await outbox_counts(connection)
     # The reason is an exception name and the server's reply, never a secret nor an address
     # (app/mail/smtp.py describe). Only a failure of the last day, as "given up" above: a
     # mail given up on long ago is no news, and sending clears last_error. A mail waiting
     # for its next try failed at most the longest retry delay before next_attempt_at.
+    # Each half on the index of its own kind of mail (given up; waiting), as outbox_counts.
     last_error = await connection.fetchval("""
-        SELECT last_error FROM mail_outbox WHERE last_error IS NOT NULL
-          AND (failed_at > now() - interval '1 day'
-               OR (failed_at IS NULL AND sent_at IS NULL
-                   AND next_attempt_at > now() - interval '1 day'))
-        ORDER BY coalesce(failed_at, next_attempt_at) DESC LIMIT 1""")
-    return OutboxFigures(row["backlog"], float(row["oldest"]), row["failed_today"], last_error)
+        SELECT last_error FROM (
+            SELECT last_error, failed_at AS at FROM mail_outbox
+            WHERE failed_at > now() - interval '1 day' AND last_error IS NOT NULL
+            UNION ALL
+            SELECT last_error, next_attempt_at FROM mail_outbox
+            WHERE sent_at IS NULL AND failed_at IS NULL AND last_error IS NOT NULL
+              AND next_attempt_at > now() - interval '1 day') AS failures
+        ORDER BY at DESC LIMIT 1""")
+    return OutboxFigures(counts.backlog, counts.oldest_seconds, counts.failed_last_day, last_error)
 
 
 async def _sessions(settings: Settings, name: str, url: str) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -171,3 +172,26 @@ async def seconds_until_next_due(connection: asyncpg.Connection) -> float | None
         """SELECT EXTRACT(EPOCH FROM min(next_attempt_at) - now())::float8
              FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL"""
     )
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    backlog: int  # waiting to be sent (and tried again)
+    oldest_seconds: float  # how long the oldest of them has waited
+    failed_last_day: int  # given up on in the last day (the relay refused for good)
+
+
+async def outbox_counts(connection: asyncpg.Connection) -> OutboxCounts:
+    """The outbox's figures for the operations page and /metrics. Two statements, each on
+    its own partial index (the unsent mails; the failed ones, migration 0058), not one pass
+    over every mail ever sent."""
+    waiting = await connection.fetchrow("""
+        SELECT count(*) AS backlog,
+               coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest
+        FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL""")
+    # Given up: not in the backlog above. A relay that refuses the messages themselves (an
+    # unverified domain) makes every mail fail.
+    failed = await connection.fetchval(
+        "SELECT count(*) FROM mail_outbox WHERE failed_at > now() - interval '1 day'"
+    )
+    return OutboxCounts(waiting["backlog"], float(waiting["oldest"]), failed)
