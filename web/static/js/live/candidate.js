@@ -16,14 +16,12 @@ import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { queueAfter } from "./queue-place.js";
 import { eventOver } from "./event-over.js";
+import { TRY_AGAIN_CODES, serviceBackoff } from "./backoff.js";
 
 // How long a note stays in the always-present live region once it has been said.
 const NOTE_SAID_SECONDS = 5;
-// The answer after the interview, when the service could not take it: tried again, the wait
-// doubling from the first to the longest, for as long as the page asks the question.
-const FEEDBACK_RETRIED = new Set(["unavailable", "busy_retry", "server_error"]);
-const FEEDBACK_RETRY_FIRST_MS = 2000;
-const FEEDBACK_RETRY_LONGEST_MS = 30000;
+// The answer after the interview, when the service could not take it: tried again
+// (serviceBackoff's waits), for as long as the page asks the question.
 const FEEDBACK_RETRYING = N_("Your answer could not be saved just now. It is sent again by itself: please keep this page open until it says thank you.");
 
 const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
@@ -382,13 +380,14 @@ class CandidatePage {
     };
     // The service unable to take it now (its database away): sent again by itself, so an
     // answer given during an outage is not lost when the page is closed after it.
-    for (let wait = FEEDBACK_RETRY_FIRST_MS; ; wait = Math.min(2 * wait, FEEDBACK_RETRY_LONGEST_MS)) {
+    const waits = serviceBackoff();
+    for (;;) {
       const reply = await this.request(message, errorElement);
       const code = this.error?.[0] === errorElement ? this.error[1] : null;
-      if (reply || !FEEDBACK_RETRIED.has(code) || this.phase !== "feedback") break;
+      if (reply || !TRY_AGAIN_CODES.has(code) || this.phase !== "feedback") break;
       this.error = [errorElement, "retrying"];
       errorElement.textContent = _(FEEDBACK_RETRYING);
-      await new Promise((resolve) => { setTimeout(resolve, wait); });
+      await new Promise((resolve) => { setTimeout(resolve, waits.next()); });
       if (this.phase !== "feedback") break;
     }
     button.disabled = false;

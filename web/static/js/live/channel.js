@@ -21,6 +21,7 @@
 // the refusal (app/views/live_sockets.py). Refused (the registration ended, the session is
 // gone, the link no longer exists): "refused", and no more attempts; the page loads itself
 // again and says why. Anything else (no network, a restart): it keeps trying.
+import { Backoff } from "./backoff.js";
 
 const FAILED_OPENS_BEFORE_ASKING = 2;
 const REFUSALS = new Set([401, 403, 404, 410]);
@@ -69,7 +70,7 @@ export class LiveChannel extends EventTarget {
     this.lastState = null;
     this.ws = null;
     this.pending = [];
-    this.delayMs = this.minDelayMs;
+    this.steps = new Backoff(this.minDelayMs, this.maxDelayMs);  // reconnectDelay's steps
     this.stopped = true;
     this.retryTimer = null;
     this.pingTimer = null;
@@ -121,7 +122,7 @@ export class LiveChannel extends EventTarget {
       if (ws !== this.ws) return;
       opened = true;
       this.failedOpens = 0;
-      this.delayMs = this.minDelayMs;
+      this.steps.reset();
       this.setStatus("open");
       this.startPinging();
     });
@@ -240,8 +241,7 @@ export class LiveChannel extends EventTarget {
     if (this.stopped) return;
     this.setStatus("reconnecting");
     clearTimeout(this.retryTimer);
-    const delay = reconnectDelay(this.delayMs, this.maxDelayMs);
-    this.delayMs = Math.min(this.delayMs * 2, this.maxDelayMs);
+    const delay = reconnectDelay(this.steps.next(), this.maxDelayMs);
     this.retryTimer = setTimeout(() => {
       if (!this.stopped) this.open("reconnecting");
     }, delay);

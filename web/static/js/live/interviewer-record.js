@@ -19,13 +19,9 @@
 import { ChannelClosed } from "./channel.js";
 import { _ } from "./texts.js";
 import { errorText } from "./error-texts.js";
+import { TRY_AGAIN_CODES, serviceBackoff } from "./backoff.js";
 
 const DEBOUNCE_MS = 700;
-// A save the service could not take now (its database away, a moment's conflict) is tried
-// again by itself, the wait doubling from the first to the longest: the notes must not wait
-// for the next key pressed, or for the end of the interview, to be kept.
-const RETRY_FIRST_MS = 2000;
-const RETRY_LONGEST_MS = 30000;
 const DRAFT_KEY = "snabb-record-draft";
 
 function readDraft() {
@@ -61,7 +57,10 @@ export class RecordForm {
     this.steps = Promise.resolve();  // the requests of the form (saves, fetches), one at a time
     this.underway = 0;           // how many of them have not finished
     this.timer = null;
-    this.retryDelay = 0;  // the wait before the next try of a save the service could not take
+    // A save the service could not take now (its database away, a moment's conflict) is tried
+    // again by itself after these waits: the notes must not wait for the next key pressed, or
+    // for the end of the interview, to be kept.
+    this.retries = serviceBackoff();
     this.status = null;          // () => text, redrawn on a language switch
     this.unsaved = form.querySelector("#record-unsaved");
     form.addEventListener("input", (event) => this.changed(event));
@@ -94,7 +93,7 @@ export class RecordForm {
   begin(interview, candidateName, saved = null) {
     if (this.interview === interview) return;
     clearTimeout(this.timer);
-    this.retryDelay = 0;
+    this.retries.reset();
     this.interview = interview;
     this.version = saved ? saved.version ?? null : null;
     this.candidateName = candidateName;
@@ -180,9 +179,8 @@ export class RecordForm {
   }
 
   retryLater() {
-    this.retryDelay = Math.min(Math.max(RETRY_FIRST_MS, 2 * (this.retryDelay || 0)), RETRY_LONGEST_MS);
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.retryDelay);
+    this.timer = setTimeout(() => this.flush(), this.retries.next());
   }
 
   // One request of the form at a time: each starts from the version the one before left.
@@ -241,12 +239,12 @@ export class RecordForm {
         return;
       }
       this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code, "staff") }));
-      if (["busy_retry", "unavailable", "server_error"].includes(reply.code)) {
+      if (TRY_AGAIN_CODES.has(reply.code)) {
         this.dirty = true;
         this.retryLater();
       }
     } else {
-      this.retryDelay = 0;
+      this.retries.reset();
       this.version = reply.version;
       this.baseline = JSON.stringify(values);
       this.setStatus(() => _("Saved"));
