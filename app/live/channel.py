@@ -197,6 +197,12 @@ class Socket:
             transport.write(wire)
         return True
 
+    def post(self, message: dict[str, Any]) -> None:
+        """A message for the socket's writer, sent after what it has to send: not waited
+        for, so a page slow to take its messages holds up no other."""
+        self._outbox.append(message)
+        self._wake.set()
+
     async def write(self) -> None:
         """The socket's writer: what the hub's rounds left in the outbox, newest state only."""
         while True:

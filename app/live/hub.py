@@ -55,6 +55,10 @@ NOTICES_ONLY = frozenset({"record_saved", "call_taken", "account_ended", "link_r
 # first" there).
 TURN_SECONDS = 0.0002
 RETRY_SECONDS = 1.0
+# What every page is told when the listener loses the database, and when it has it again
+# (PROTOCOL.md, "The database away").
+SERVICE_DOWN = {"type": "service", "database": "unavailable"}
+SERVICE_BACK = {"type": "service", "database": "ok"}
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0
 PROBE_TIMEOUT = 5.0
@@ -84,6 +88,9 @@ class Subscriber(Protocol):
     notice: Callable[[dict[str, Any]], Awaitable[None]] | None
 
     async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None: ...
+
+    def post(self, message: dict[str, Any]) -> None:
+        """A message for the page after what it has to send, not waited for."""
 
 
 class SharedWriter(Subscriber, Protocol):
@@ -388,8 +395,17 @@ class Hub:
                 log.warning("live refresh failed: %s", type(failure).__name__)
             await turn.let_go_when_due()
 
+    def _tell_everyone(self, message: dict[str, Any]) -> None:
+        """Every page of the process: one message each, left to its socket's writer."""
+        for sockets in self._sockets.values():
+            for socket in sockets:
+                socket.post(message)
+
     async def run(self) -> None:
-        """Keep one listening connection up for as long as the application runs."""
+        """Keep one listening connection up for as long as the application runs. Losing it
+        is how the process learns that the database is away: every page is told (its socket
+        stays open, but nothing it shows moves, and its actions are refused `unavailable`),
+        and told again when it is back, before the states that catch up."""
         outage = Outage(log, "live listener", f"trying again every {RETRY_SECONDS:.0f} s")
         while True:
             try:
@@ -402,6 +418,8 @@ class Hub:
                     for event_id in list(self._sockets):
                         await self._listen(event_id)
                 self.ready.set()
+                if outage.under_way:
+                    self._tell_everyone(SERVICE_BACK)
                 outage.over()
                 # After a drop: whatever was notified meanwhile is lost, so refresh all,
                 # from views read afresh (a view cached before the drop misses those changes).
@@ -419,6 +437,8 @@ class Hub:
                         async with self._lock:
                             await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
             except (*CONNECTION_LOST, TimeoutError) as error:
+                if not outage.under_way:
+                    self._tell_everyone(SERVICE_DOWN)
                 outage.seen(error)
             finally:
                 self.ready.clear()

@@ -82,6 +82,9 @@ class Page:
     async def refresh(self, only_if_changed: bool = False, view: Any = None) -> None:
         return None
 
+    def post(self, message: dict[str, Any]) -> None:
+        return None
+
     def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
         self.queue_version = version
         return True

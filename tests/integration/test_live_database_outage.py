@@ -1,5 +1,6 @@
-"""While PostgreSQL is down, every live action answers `unavailable`, and the outage is
-logged once (by the actions, and once by the Janus fleet's follower); when it is back, the same sockets work again.
+"""While PostgreSQL is down, every live action answers `unavailable`, every page is told
+(`service`), and the outage is logged once (by the actions, and once by the Janus fleet's
+follower); when it is back, the pages are told and the same sockets work again.
 
 A PostgreSQL of its own (the suite's is shared by every test), stopped and started again on
 the same port, and the app as a real process (`python -m app`) with its sockets open.
@@ -73,6 +74,12 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
             ]
             assert [(a["type"], a.get("code")) for a in answers] == [("error", "unavailable")] * 7
             assert not candidate.ws.closed and not lobby.ws.closed  # the page keeps its socket
+            # Every page is told, so that it says nothing moves meanwhile (it said "Connected").
+            marks = []
+            for socket in (candidate, lobby):
+                told = await socket.wait_for(lambda m: m["type"] == "service", timeout=TIMEOUT)
+                assert told == {"type": "service", "database": "unavailable"}
+                marks.append(len(socket.messages))
             # A page that needs the database says it will pass, in the reader's language,
             # and when to try again; a client asking for JSON gets the same as JSON.
             page = f"{app.url}/c/{token}"
@@ -98,6 +105,9 @@ async def test_every_action_answers_unavailable_while_the_database_is_down(stack
                 await asyncio.sleep(0.5)
             assert reply["type"] == "dispatched", reply
             assert reply["candidate"] == live.candidates[0]
+            for socket, mark in zip((candidate, lobby), marks, strict=True):
+                told = await socket.wait_for(lambda m: m["type"] == "service", timeout=TIMEOUT, after=mark)
+                assert told == {"type": "service", "database": "ok"}
             # Each loop finds the database back at its own next try.
             for _ in range(int(TIMEOUT / 0.5)):
                 async with clients[0].get(page, headers={"Accept": "text/html"}) as response:

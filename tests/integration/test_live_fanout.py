@@ -37,6 +37,9 @@ class Counting:
         self.queue_version = view.queue_version if self.who[1] in view.position else None
         self.refreshed += 1
 
+    def post(self, message: dict) -> None:
+        return None
+
     def write_shared(self, frames: list[bytes], wire: bytes, number: int, version: int) -> bool:
         if self.queue_version != version - len(frames):
             return False
@@ -188,6 +191,9 @@ class Lobby:
 
     async def refresh(self, only_if_changed: bool = False, view: EventView | None = None) -> None:
         self.views.append(view or await self.hub.views.latest(self.event_id))
+
+    def post(self, message: dict) -> None:
+        return None
 
 
 async def test_a_change_read_for_its_own_reply_is_not_read_again_for_its_notification(stack, settings, db):

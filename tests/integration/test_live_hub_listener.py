@@ -23,6 +23,9 @@ class Quiet:
     async def refresh(self, only_if_changed: bool = False, view: object = None) -> None:
         return None
 
+    def post(self, message: dict) -> None:
+        return None
+
 
 async def test_sockets_coming_and_going_beside_the_probe_keep_the_listener(stack, monkeypatch, caplog):
     monkeypatch.setattr(hub_module, "PROBE_INTERVAL", 0.001)  # probe all the time

@@ -4,7 +4,7 @@
 //   const channel = new LiveChannel(pageSocketUrl());
 //   channel.addEventListener("state", (e) => draw(e.detail));    // every state message
 //   channel.addEventListener("message", (e) => ...);             // any other push (offer)
-//   channel.addEventListener("status", (e) => ...);              // connecting | open | reconnecting
+//   channel.addEventListener("status", (e) => ...);              // connecting | open | service_down | reconnecting
 //   channel.addEventListener("refused", () => ...);              // the server no longer lets it in
 //   channel.connect();
 //   const reply = await channel.send({type: "next"});            // ok | error | ticket | ...
@@ -21,6 +21,9 @@
 // the refusal (app/views/live_sockets.py). Refused (the registration ended, the session is
 // gone, the link no longer exists): "refused", and no more attempts; the page loads itself
 // again and says why. Anything else (no network, a restart): it keeps trying.
+// "service_down": the socket is open but the service's database is away (the server says so
+// with a `service` message, and again when it is back): nothing the page shows moves and its
+// actions are refused until then; the page says so. Back, the status is "open" again.
 import { Backoff } from "./backoff.js";
 
 const FAILED_OPENS_BEFORE_ASKING = 2;
@@ -76,12 +79,17 @@ export class LiveChannel extends EventTarget {
     this.pingTimer = null;
     this.pongTimer = null;
     this.onOnline = () => {
-      if (!this.stopped && this.status !== "open") this.reconnectNow();
+      if (!this.stopped && !this.connected()) this.reconnectNow();
     };
   }
 
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  // The socket is open (the service behind it may be away: "service_down").
+  connected() {
+    return this.status === "open" || this.status === "service_down";
   }
 
   setStatus(status) {
@@ -150,6 +158,8 @@ export class LiveChannel extends EventTarget {
     if (message.type === "state") {
       this.lastState = message;
       this.emit("state", message);
+    } else if (message.type === "service") {
+      if (this.connected()) this.setStatus(message.database === "unavailable" ? "service_down" : "open");
     } else if (REPLY_TYPES.has(message.type)) {
       const waiting = this.pending.shift();
       if (waiting) waiting.resolve(message);

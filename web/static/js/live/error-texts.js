@@ -78,21 +78,24 @@ const ERRORS = new Map(Object.entries({
   closed: N_("Not connected right now. Wait until the page has reconnected, then try again."),
 }));
 
-// The channel's status ("idle" | "connecting" | "open" | "reconnecting"); `other` is what
+// The channel's status ("idle" | "connecting" | "open" | "service_down" | "reconnecting"); `other` is what
 // any status without a text of its own says: the candidate is told nothing while all is well.
 const STATUS = {
   candidate: new Map(Object.entries({
     connecting: N_("Connecting…"),
+    service_down: N_("Reconnecting to the service… You keep your place; the queue moves again in a moment."),
     reconnecting: N_("The connection was lost. Reconnecting… You keep your place."),
     other: null,
   })),
   "candidate-elsewhere": new Map(Object.entries({
     connecting: N_("Connecting…"),
+    service_down: N_("Reconnecting to the service… A call under way goes on."),
     reconnecting: N_("Connection lost. Reconnecting…"),
     other: null,
   })),
   staff: new Map(Object.entries({
     open: N_("Connected."),
+    service_down: N_("Reconnecting to the service… Nothing here is updated until it is back; a call under way goes on."),
     reconnecting: N_("Connection lost. Reconnecting…"),
     other: N_("Connecting…"),
   })),
