@@ -71,6 +71,29 @@ async def test_page_lists_every_interview_with_totals(db, http, base_url, langua
     assert f'href="/events/{event.id}/summary.pdf?sort=time&amp;dir=asc"' in page
 
 
+# The per-interviewer table's headings (web/templates/summary/_totals.html interviewer_head).
+HEADINGS = {
+    "sv": [
+        "Intervjuare",
+        "Intervjuer",
+        "Intresserad",
+        "Inte intresserad",
+        "Inget svar",
+        "Missade turer",
+        "Genomsnittlig längd",
+    ],
+    "en": [
+        "Interviewer",
+        "Interviews",
+        "Interested",
+        "Not interested",
+        "No answer",
+        "Turns missed",
+        "Average length",
+    ],
+}
+
+
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, language):
     event = await logged_in_event(db, http, base_url, language)
@@ -94,6 +117,15 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
         ["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True
     ).stdout
     assert "DejaVuSans" in fonts
+    # The per-interviewer table's headings keep their words ("Missad / e turer" did).
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(tmp_path / "summary.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = re.findall(r"<word [^>]*>([^<]+)</word>", boxes)
+    title = ["Per", "intervjuare" if language == "sv" else "interviewer"]
+    start = next(n for n in range(len(words)) if words[n : n + 2] == title) + 2
+    headings = " ".join(HEADINGS[language])
+    assert " ".join(words[start:])[: len(headings)] == headings
     # A picture to look at (tests/browser and the report): the first page as PNG.
     SHOTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / "summary.pdf", SHOTS / f"summary-{language}.pdf")
