@@ -4,7 +4,7 @@ mails, in the caller's transaction (so a mail goes out only if its change is com
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Literal, NamedTuple, TYPE_CHECKING
 
 import asyncpg
 
@@ -145,16 +145,20 @@ async def delete_event(
     return Deleted(True, rooms)
 
 
-async def end_event_now(connection: asyncpg.Connection, event_id: int, live: LiveSettings) -> bool:
+async def end_event_now(
+    connection: asyncpg.Connection, event_id: int, live: LiveSettings
+) -> Literal["finished", "ending"] | None:
     """End an event being held before its set end, as its end by the clock does: no one else
     is called in from the queue, those still waiting are told the time is over, and the
     interviews under way go on to their own end (the event is finished once they have). Its
-    open event-day pages are told at the commit. False when it had not begun or was already
-    over (nothing changed). The caller holds the event's row (so no dispatch comes between)."""
+    open event-day pages are told at the commit. "finished": no interview went on, so it is
+    finished now; "ending": interviews go on; None when it had not begun or was already over
+    (nothing changed). The caller holds the event's row (so no dispatch comes between)."""
     if not await queries.end_early(connection, event_id):
-        return False
+        return None
     # Over now: finished at once if no interview goes on (else by the sweeper once none
     # does); either way its pages are told.
-    if event_id not in await advance_event_states(connection, live, event_id):
-        await live_queue.notify(connection, event_id, "event_state")
-    return True
+    if event_id in await advance_event_states(connection, live, event_id):
+        return "finished"
+    await live_queue.notify(connection, event_id, "event_state")
+    return "ending"

@@ -39,5 +39,6 @@ async def end(request: web.Request) -> web.Response:
         async with connection.transaction():
             event = await editable_event(connection, request, user, for_update=True)
             ended = await end_event_now(connection, event["id"], request.app[SETTINGS].live)
-    notice = "ended" if ended else "end_refused"
+    # Nobody in an interview: finished at once, with no interviews left to go on.
+    notice = {"ending": "ended", "finished": "finished_now"}.get(ended or "", "end_refused")
     raise web.HTTPSeeOther(f"/events/{event['id']}?notice={notice}")

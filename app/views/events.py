@@ -44,6 +44,7 @@ NOTICES = {
     "no_interviewers",
     "invitations_limit",
     "ended",
+    "finished_now",
     "end_refused",
 }
 

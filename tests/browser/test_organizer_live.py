@@ -230,8 +230,15 @@ async def test_the_organizer_ends_the_event_early_from_the_live_view(
         )
         await button.focus()
         await page.keyboard.press("Enter")
-        await page.wait_for_url(f"**/events/{event.id}?notice=ended")
+        # Nobody was in an interview: the notice does not speak of interviews going on.
+        await page.wait_for_url(f"**/events/{event.id}?notice=finished_now")
         await page.locator("#ended-early").wait_for()
+        notice = await page.locator("p.notice[role=status]").first.inner_text()
+        assert notice == (
+            "Intervjutillfället är avslutat. Inga fler kallas in från kön, och ingen intervju pågick: det är slut."
+            if sv
+            else "The event has ended. No one else is called in from the queue, and no interview was going on: it is finished."
+        )
         await look(page, f"event-ended-early-{language}-{viewport}")
         await page.goto(f"/events/{event.id}/live")
         # Nobody was in an interview: it is finished at once.

@@ -440,6 +440,12 @@ async def test_once_the_event_is_over_a_registration_is_neither_mailed_nor_remov
     async with http.get(f"{base_url}/events/{event['id']}") as response:
         page = await response.text()
     assert f"/candidates/{row['id']}/unlock" in page and f"/candidates/{row['id']}/reissue" not in page
+    # The candidate on a new device is asked to have it opened again, not promised a new PIN
+    # that nobody can send now; the support address is a link.
+    async with ClientSession() as candidate, candidate.get(f"{base_url}/c/{row['access_token']}") as response:
+        locked = re.sub(r"\s+", " ", await response.text())
+    assert "stängd för nya enheter" in locked and "att öppna länken igen." in locked
+    assert "ny PIN-kod" not in locked and 'href="mailto:' in locked
     status, page = await post_from_event_page(
         http, base_url, event["id"], f"/events/{event['id']}/candidates/{row['id']}/unlock"
     )
