@@ -444,16 +444,20 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
     """A candidate still checked in when the event ends is not "waiting" in the list (nobody
     calls them any more) and cannot be picked; there is no rotation to pause and nobody in
     a queue to read a message."""
-    event, (token,), candidates = await make_meeting_event(db, candidates=1)
-    async with checked_in(base_url, candidates):
+    event, (token,), candidates = await make_meeting_event(db, candidates=2)
+    async with checked_in(base_url, candidates[:1]):
         await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
         page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         await page.wait_for_selector(
             "#rotation:text-is('The event is over: no more candidates are called in.')"
         )
-        row = page.locator("#candidates tr").first
-        await row.locator("td").nth(1).filter(has_text="Not interviewed").wait_for()
+        rows = page.locator("#candidates tr")
+        row = rows.filter(has_text="Not interviewed")
+        await row.wait_for()
         assert await row.get_by_role("button").count() == 0
+        # Who never came is said as the employer's list says it, not "Not checked in" (yet).
+        await rows.filter(has_text="Never checked in").wait_for()
+        assert await rows.count() == 2
         # The list of those waiting says the same, and offers no Pick either.
         assert await page.locator("#queue li").count() == 1
         assert await page.locator("#queue").get_by_role("button").count() == 0

@@ -21,6 +21,7 @@ export function stateName(state) {
     case "left": return _("Left the queue");
     case "done": return _("Interviewed");
     case "not_interviewed": return _("Not interviewed");
+    case "never_checked_in": return _("Never checked in");
     default: return state;
   }
 }
@@ -173,7 +174,10 @@ export class Roster {
       checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
       checkedIn.dataset.label = _("Checked in");
       const waiting = c.state === "waiting" && c.position && !this.over;
-      const shown = this.over && ["waiting", "away"].includes(c.state) ? "not_interviewed" : c.state;
+      // Once over, as the employer's list says it: nobody still waits or may still check in.
+      const shown = !this.over ? c.state
+        : ["waiting", "away"].includes(c.state) ? "not_interviewed"
+          : [null, undefined, "not_checked_in"].includes(c.state) ? "never_checked_in" : c.state;
       status.textContent = waiting
         ? _("%(state)s, number %(position)s", { state: stateName(c.state), position: c.position })
         : stateName(shown);
