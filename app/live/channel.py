@@ -84,6 +84,10 @@ class Socket:
     # When the page last sent anything (a pong included): the process's ping sweep cuts a
     # socket not heard from since a ping it was sent (app/live/pings.py).
     heard: float = field(default_factory=time.monotonic)
+    # While one of the page's messages is being answered its next frames (its pong too) wait
+    # unread: the sweep does not cut it for silence then (a database slow to answer is not
+    # the page gone).
+    answering: bool = False
 
     def transport(self) -> asyncio.Transport | None:
         """The connection's transport, for what is written as bytes framed once."""
@@ -403,16 +407,20 @@ async def serve(
                 elif frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            await _answer(
-                socket,
-                frame.data,
-                allowed,
-                actions,
-                run,
-                lambda: hub.views.changed(socket.event_id),
-                close_later,
-                closing.start,
-            )
+            socket.answering = True
+            try:
+                await _answer(
+                    socket,
+                    frame.data,
+                    allowed,
+                    actions,
+                    run,
+                    lambda: hub.views.changed(socket.event_id),
+                    close_later,
+                    closing.start,
+                )
+            finally:
+                socket.answering = False
     finally:
         pings.discard(socket)
         writer.cancel()

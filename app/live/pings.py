@@ -11,7 +11,9 @@ does the same for all of them:
   per PING_SECONDS, and writes it a ping: one prebuilt frame, the same bytes for everyone,
   straight to the socket's transport (as the shared `queue` message is written);
 - ANSWER_SECONDS after a slice was pinged, every socket of it not heard from since (a pong
-  or any other frame: `Socket.heard`, stamped by channel.serve) is cut: its transport
+  or any other frame: `Socket.heard`, stamped by channel.serve) is cut, unless one of its
+  messages is still being answered (`Socket.answering`: its pong waits unread behind it, and
+  a slow database must not cut every page whose action waits for it): its transport
   aborted (nothing to flush to a peer that is gone), which ends its `serve` as a dropped
   connection does (the candidate keeps the place for the grace period, queue.py).
 
@@ -75,7 +77,7 @@ class PingSweep:
         while self._waiting and self._waiting[0][0] + ANSWER_SECONDS <= now:
             ping_time, sockets = self._waiting.popleft()
             for socket in sockets:
-                if socket.heard < ping_time and not socket.ws.closed:
+                if socket.heard < ping_time and not socket.answering and not socket.ws.closed:
                     self._cut(socket)
         if not self._cycle:
             if now - self._cycle_started < PING_SECONDS:
