@@ -12,10 +12,10 @@ from app.keys import LIVE_PINGS
 from app.live import pings
 from tests.integration.channel_support import (
     Recorder,
+    candidate_and_lobby,
     new_client,
     recording,
     sign_in_candidate,
-    sign_in_interviewer,
 )
 from tests.integration.live_support import make_live_event
 from tests.integration.test_live_channel import tokens
@@ -100,25 +100,17 @@ async def test_a_page_whose_message_waits_for_the_database_is_not_cut(app_server
     monkeypatch.setattr(pings, "ANSWER_SECONDS", 0.5)
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
-    async with new_client() as candidate_http, new_client() as interviewer_http:
-        await sign_in_candidate(candidate_http, base_url, candidate_token)
-        assert await sign_in_interviewer(interviewer_http, base_url, interviewer_token) == 303
-        async with (
-            recording(candidate_http, f"{base_url}/c/{candidate_token}/ws") as candidate,
-            recording(interviewer_http, f"{base_url}/i/{interviewer_token}/ws") as lobby,
-        ):
-            assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
-            cut_before = app_server[LIVE_PINGS].cut
-            async with db.transaction():
-                # The dispatch locks its interviewer first: it waits for this for 3 s.
-                await db.execute(
-                    "SELECT 1 FROM event_interviewer WHERE id = $1 FOR UPDATE", live.interviewers[0]
-                )
-                await lobby.send(type="next")
-                await asyncio.sleep(3)
-            reply = await lobby.wait_for(lambda m: m["type"] in ("dispatched", "error"), timeout=10)
-            assert reply["type"] == "dispatched", reply
-            assert not lobby.ws.closed
-            assert app_server[LIVE_PINGS].cut == cut_before
-            # Heard again once answered: it answers its pings as before.
-            assert (await lobby.request({"pong"}, type="ping"))["type"] == "pong"
+    async with candidate_and_lobby(base_url, candidate_token, interviewer_token) as (candidate, lobby):
+        assert (await candidate.request({"ok"}, type="check_in"))["type"] == "ok"
+        cut_before = app_server[LIVE_PINGS].cut
+        async with db.transaction():
+            # The dispatch locks its interviewer first: it waits for this for 3 s.
+            await db.execute("SELECT 1 FROM event_interviewer WHERE id = $1 FOR UPDATE", live.interviewers[0])
+            await lobby.send(type="next")
+            await asyncio.sleep(3)
+        reply = await lobby.wait_for(lambda m: m["type"] in ("dispatched", "error"), timeout=10)
+        assert reply["type"] == "dispatched", reply
+        assert not lobby.ws.closed
+        assert app_server[LIVE_PINGS].cut == cut_before
+        # Heard again once answered: it answers its pings as before.
+        assert (await lobby.request({"pong"}, type="ping"))["type"] == "pong"
