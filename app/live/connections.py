@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -37,9 +38,6 @@ HEARTBEAT_SECONDS = 2.0
 # not declared dead.
 STALE_SECONDS = 8.0
 LIVE_PROCESS = web.AppKey("live_process", uuid.UUID)
-# Set while this process's beats reach the database (cleared from a failed beat until the
-# next that succeeds): the sweeper counts missed offers only then.
-LIVE_BEATING = web.AppKey("live_beating", asyncio.Event)
 # The handshakes' database work, batched (app/live/arrivals.py).
 ARRIVALS = web.AppKey("live_arrivals", Arrivals)
 # Sockets closing, batched the same way (`close_connections`): a network that drops for
@@ -208,12 +206,33 @@ UPSERT_BEAT = """
     ON CONFLICT (id) DO UPDATE SET seen_at = now()"""
 
 
-async def first_beat(connection: asyncpg.Connection, process_id: uuid.UUID) -> int:
-    """This process's first beat: at its start, and again when its beats reach the database
-    after failing. When no process has beaten for two beats, nobody could join an offer
-    meanwhile: the offers get back the time they had left (give_offers_back_the_downtime).
-    With live_process locked, so that processes starting or coming back together give it
-    once: the next one finds this one's beat fresh. Returns how many offers were given time."""
+class Beats:
+    """When this process's beats last reached the database (monotonic seconds)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def current(self) -> bool:
+        """Whether the last beat is at most two beats old: while it is not, the database may
+        have been away from every process, nobody could join an offer meanwhile, and the
+        sweeper counts no missed offers (app/live/sweeper.py) until a beat has given the
+        offers their time back (`beat`)."""
+        return time.monotonic() - self.last < 2 * HEARTBEAT_SECONDS
+
+
+# The sweeper counts missed offers only while this process's beats reach the database.
+LIVE_BEATS = web.AppKey("live_beats", Beats)
+
+
+async def beat(connection: asyncpg.Connection, process_id: uuid.UUID) -> int:
+    """One beat of this process. When no process has beaten for two beats (the only one
+    crashed, the database away from all, or so slow that no beat got through), nobody could
+    join an offer meanwhile: the offers get back the time they had left at the last beat
+    (give_offers_back_the_downtime). With live_process locked, so that processes starting or
+    coming back together give it once: the next one finds this one's beat fresh. The look is
+    made in the beat's own transaction, after its first statement: a beat that hung while the
+    database did finds the others' last beats as old as they are. Returns how many offers
+    were given time."""
     async with connection.transaction():
         await connection.execute("LOCK TABLE live_process IN SHARE ROW EXCLUSIVE MODE")
         given = await give_offers_back_the_downtime(connection, 2 * HEARTBEAT_SECONDS)
@@ -223,7 +242,7 @@ async def first_beat(connection: asyncpg.Connection, process_id: uuid.UUID) -> i
     return given
 
 
-async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beating: asyncio.Event) -> None:
+async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beats: Beats) -> None:
     loop = asyncio.get_running_loop()
     # Since when this process's beats have reached the database. After an outage of the
     # database every process's last beat is old: none may judge the others dead until they
@@ -235,20 +254,22 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beating: asyn
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
             async with pool.acquire() as connection:
-                if outage.under_way:
-                    await first_beat(connection, process_id)
-                    beating_since = loop.time()
-                    outage.over()
-                else:
-                    await connection.execute(UPSERT_BEAT, process_id)
-                beating.set()
-                if loop.time() - beating_since >= STALE_SECONDS:
-                    await reap_dead_processes(connection, own=process_id)
+                await beat(connection, process_id)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-            # Until a beat reaches the database again (and gives the offers their time
-            # back), the sweeper counts no missed offers (app/live/sweeper.py).
-            beating.clear()
             outage.seen(error)
+            continue
+        beats.last = time.monotonic()
+        if outage.under_way:
+            beating_since = loop.time()
+            outage.over()
+        if loop.time() - beating_since < STALE_SECONDS:
+            continue
+        # Apart from the beat: a reap that fails says nothing of this process's beats.
+        try:
+            async with pool.acquire() as connection:
+                await reap_dead_processes(connection, own=process_id)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
+            log.warning("dead processes not reaped: %s", type(error).__name__)
 
 
 async def live_connections(app: web.Application) -> AsyncIterator[None]:
@@ -266,10 +287,9 @@ async def live_connections(app: web.Application) -> AsyncIterator[None]:
         pool, close_connections, workers=ARRIVAL_WORKERS, batch=200, name="live-departures"
     )
     async with pool.acquire() as connection:
-        await first_beat(connection, process_id)
-    beating = app[LIVE_BEATING] = asyncio.Event()
-    beating.set()
-    task = asyncio.create_task(_beat_forever(pool, process_id, beating), name="live-heartbeat")
+        await beat(connection, process_id)
+    beats = app[LIVE_BEATS] = Beats()
+    task = asyncio.create_task(_beat_forever(pool, process_id, beats), name="live-heartbeat")
     try:
         yield
     finally:

@@ -128,9 +128,15 @@ async def give_offers_back_the_downtime(connection: asyncpg.Connection, quiet_se
     """When no process has beaten for `quiet_seconds` (every one had stopped: a crash of the
     only one, or the database away from all), nobody could join an offer since the last beat:
     each offer of a live event still open then gets the time it had left back from now, rather
-    than counting as the candidate's miss. Called with live_process locked, before a process's
-    first beat: at its start, and when its beats reach the database again after an outage
-    (app/live/connections.py first_beat). Returns how many."""
+    than counting as the candidate's miss. Called in each beat of every process, with
+    live_process locked, before the beat is written (app/live/connections.py beat). Returns
+    how many."""
+    # Asked first, alone: every beat of every process asks, and nearly always nobody was away.
+    quiet = await connection.fetchval(
+        "SELECT max(seen_at) < now() - make_interval(secs => $1) FROM live_process", quiet_seconds
+    )
+    if not quiet:
+        return 0
     given = await connection.fetch(
         """
         WITH last AS (SELECT max(seen_at) AS seen FROM live_process)

@@ -18,11 +18,11 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live.connections import LIVE_BEATING, LIVE_PROCESS
+from app.live.connections import LIVE_BEATS, LIVE_PROCESS
 from app.live.dispatch import Rooms, close_room, recover_roomless_offers
 from app.live.event_states import advance_event_states
 from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
-from app.outages import Outage
+from app.outages import Outage, from_the_database
 from app.live.queue import mark_away
 from app.settings import LiveSettings
 
@@ -34,8 +34,8 @@ async def sweep_once(
 ) -> list[RoomToClose]:
     """One round; returns the rooms it closed (for tests and logs). `count_misses` False:
     offers past their time are left for a later round (this process's heartbeat has not
-    reached the database since it failed, and its first beat may give them time back:
-    app/live/connections.py first_beat)."""
+    reached the database for two beats, and its next beat may give them time back:
+    app/live/connections.py beat)."""
     async with pool.acquire() as connection:
         ended = await expire_offers(connection) if count_misses else []
         ended += await end_due_interviews(connection)
@@ -54,11 +54,16 @@ async def _sweep_forever(app: web.Application) -> None:
     outage = Outage(log, "live sweep", f"trying again every {live.sweep_interval:g} s")
     while True:
         try:
-            await sweep_once(app[DB_POOL], app[JANUS], live, app[LIVE_BEATING].is_set())
+            await sweep_once(app[DB_POOL], app[JANUS], live, app[LIVE_BEATS].current())
             await recover_roomless_offers(app[DB_POOL], app[JANUS], settings, app[LIVE_PROCESS])
             outage.over()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
-            outage.seen(error)  # the next round tries again
+            # The next round tries again. Only the database away is an outage (said once);
+            # anything else (a deadlock, a Janus call) is said each time.
+            if from_the_database(error):
+                outage.seen(error)
+            else:
+                log.warning("live sweep failed: %s", type(error).__name__)
         await asyncio.sleep(live.sweep_interval)
 
 
