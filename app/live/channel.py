@@ -84,10 +84,10 @@ class Socket:
     # When the page last sent anything (a pong included): the process's ping sweep cuts a
     # socket not heard from since a ping it was sent (app/live/pings.py).
     heard: float = field(default_factory=time.monotonic)
-    # While one of the page's messages is being answered its next frames (its pong too) wait
-    # unread: the sweep does not cut it for silence then (a database slow to answer is not
-    # the page gone).
-    answering: bool = False
+    # Since when one of the page's messages is being answered (None: none is): its next
+    # frames, its pong too, wait unread meanwhile, and the sweep does not cut it for silence
+    # (a database slow to answer is not the page gone: app/live/pings.py).
+    answering_since: float | None = None
 
     def transport(self) -> asyncio.Transport | None:
         """The connection's transport, for what is written as bytes framed once."""
@@ -407,7 +407,7 @@ async def serve(
                 elif frame.type == WSMsgType.BINARY:
                     await socket.send(error("malformed"))
                 continue
-            socket.answering = True
+            socket.answering_since = time.monotonic()
             try:
                 await _answer(
                     socket,
@@ -420,7 +420,7 @@ async def serve(
                     closing.start,
                 )
             finally:
-                socket.answering = False
+                socket.answering_since = None
     finally:
         pings.discard(socket)
         writer.cancel()

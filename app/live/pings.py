@@ -12,8 +12,9 @@ does the same for all of them:
   straight to the socket's transport (as the shared `queue` message is written);
 - ANSWER_SECONDS after a slice was pinged, every socket of it not heard from since (a pong
   or any other frame: `Socket.heard`, stamped by channel.serve) is cut, unless one of its
-  messages is still being answered (`Socket.answering`: its pong waits unread behind it, and
-  a slow database must not cut every page whose action waits for it): its transport
+  messages is still being answered, for less than LONGEST_ANSWER_SECONDS (`Socket.answering_since`:
+  its pong waits unread behind it, and a slow database must not cut every page whose action
+  waits for it; no answer takes that long, unless it waits to write to a page gone): its transport
   aborted (nothing to flush to a peer that is gone), which ends its `serve` as a dropped
   connection does (the candidate keeps the place for the grace period, queue.py).
 
@@ -46,8 +47,19 @@ PING_SECONDS = 25.0
 # How long a pinged socket has to answer (anything it sends counts).
 ANSWER_SECONDS = PING_SECONDS / 2
 TICK_SECONDS = 1.0
+# Longer than any answer to a page's message takes (its statements stop after 10 s, its
+# Janus calls after 5 s): a socket whose answer has taken longer is cut for silence all the
+# same (the answer waits to write to a page that is gone).
+LONGEST_ANSWER_SECONDS = 25.0
 # A WebSocket ping as a server sends it: FIN + opcode 9, no mask, no payload (RFC 6455 5.5.2).
 PING_FRAME = b"\x89\x00"
+
+
+def _answering(socket: Socket, now: float) -> bool:
+    """One of the socket's messages is being answered, and not for longer than any answer
+    takes: an answer stuck writing to a page that is gone must not keep its socket."""
+    since = socket.answering_since
+    return since is not None and now - since < LONGEST_ANSWER_SECONDS
 
 
 class PingSweep:
@@ -77,7 +89,7 @@ class PingSweep:
         while self._waiting and self._waiting[0][0] + ANSWER_SECONDS <= now:
             ping_time, sockets = self._waiting.popleft()
             for socket in sockets:
-                if socket.heard < ping_time and not socket.answering and not socket.ws.closed:
+                if socket.heard < ping_time and not _answering(socket, now) and not socket.ws.closed:
                     self._cut(socket)
         if not self._cycle:
             if now - self._cycle_started < PING_SECONDS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from aiohttp import WSMsgType
 
 from app.keys import LIVE_PINGS
@@ -91,13 +92,19 @@ async def test_a_ping_from_the_page_is_answered(app_server, base_url, db):
             assert frame.data == b"are you there"
 
 
-async def test_a_page_whose_message_waits_for_the_database_is_not_cut(app_server, base_url, db, monkeypatch):
-    """An interviewer's *Next* that waits for the database longer than a ping's answer time:
-    the page's pong waits unread behind it. Before, the sweep cut the page for silence and
-    its *Next* was never answered."""
+@pytest.mark.parametrize("longest", [10.0, 1.0])
+async def test_a_page_whose_message_waits_for_the_database_is_not_cut(
+    app_server, base_url, db, monkeypatch, longest
+):
+    """An interviewer's *Next* that waits for the database (3 s) longer than a ping's answer
+    time (0.5 s): the page's pong waits unread behind it. Before, the sweep cut the page for
+    silence and its *Next* was never answered. An answer that takes longer than any answer
+    can (`longest` 1 s, in place of 25 s) is cut all the same: it would be one stuck writing
+    to a page that is gone."""
     monkeypatch.setattr(pings, "TICK_SECONDS", 0.05)
     monkeypatch.setattr(pings, "PING_SECONDS", 1.0)
     monkeypatch.setattr(pings, "ANSWER_SECONDS", 0.5)
+    monkeypatch.setattr(pings, "LONGEST_ANSWER_SECONDS", longest)
     live = await make_live_event(db, interviewers=1, candidates=1)
     (candidate_token,), (interviewer_token,) = await tokens(db, live)
     async with candidate_and_lobby(base_url, candidate_token, interviewer_token) as (candidate, lobby):
@@ -108,6 +115,10 @@ async def test_a_page_whose_message_waits_for_the_database_is_not_cut(app_server
             await db.execute("SELECT 1 FROM event_interviewer WHERE id = $1 FOR UPDATE", live.interviewers[0])
             await lobby.send(type="next")
             await asyncio.sleep(3)
+        if longest < 3:
+            await asyncio.wait_for(lobby._task, 10)  # the socket ends
+            assert app_server[LIVE_PINGS].cut > cut_before
+            return
         reply = await lobby.wait_for(lambda m: m["type"] in ("dispatched", "error"), timeout=10)
         assert reply["type"] == "dispatched", reply
         assert not lobby.ws.closed

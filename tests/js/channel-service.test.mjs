@@ -35,3 +35,33 @@ test("a socket that is not open is not made open by a late message", () => {
   assert.ok(!channel.connected());
 });
 
+
+// A socket whose page waits for nothing but its ping, and one that waits for a Next too.
+function pinging(t, { busy }) {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  globalThis.WebSocket ??= { OPEN: 1 };
+  const channel = new LiveChannel("ws://127.0.0.1:1/ws", { pongTimeoutMs: 10000, busyGraceMs: 30000 });
+  channel.ws = { readyState: 1, send() {}, close() {} };
+  channel.status = "open";
+  const dropped = [];
+  channel.reconnectNow = () => dropped.push(Date.now());
+  if (busy) channel.send({ type: "next" }).catch(() => {});
+  channel.ping();
+  return dropped;
+}
+
+test("no pong within 10 s: the connection is taken for dead", (t) => {
+  const dropped = pinging(t, { busy: false });
+  t.mock.timers.tick(9999);
+  assert.equal(dropped.length, 0);
+  t.mock.timers.tick(1);
+  assert.equal(dropped.length, 1);
+});
+
+test("a pong behind a message still being answered is given that answer's time", (t) => {
+  const dropped = pinging(t, { busy: true });
+  t.mock.timers.tick(10000);
+  assert.equal(dropped.length, 0, "a Next waiting for a slow database is not a dead connection");
+  t.mock.timers.tick(30000);
+  assert.equal(dropped.length, 1, "but a pong that never comes still is");
+});

@@ -65,6 +65,9 @@ export class LiveChannel extends EventTarget {
     this.url = url;
     this.pingMs = options.pingMs ?? 15000;
     this.pongTimeoutMs = options.pongTimeoutMs ?? 10000;
+    // How much longer a pong may take behind another message (the server's statements stop
+    // after 10 s, its Janus calls after 5 s).
+    this.busyGraceMs = options.busyGraceMs ?? 30000;
     this.minDelayMs = options.minDelayMs ?? 1000;
     this.maxDelayMs = options.maxDelayMs ?? 10000;
     this.accessUrl = options.accessUrl ?? null;
@@ -204,10 +207,14 @@ export class LiveChannel extends EventTarget {
   ping() {
     if (this.pongTimer !== null) return;  // still waiting for the last pong
     const ws = this.ws;
+    // The server answers a page's messages in order: behind a message still being answered
+    // (a Next waiting for a slow database) the pong comes late, and is given the time that
+    // answer may take, so that the page does not drop the socket, and the Next its reply.
+    const timeout = this.pongTimeoutMs + (this.pending.length ? this.busyGraceMs : 0);
     this.pongTimer = setTimeout(() => {
       this.pongTimer = null;
       if (ws === this.ws) this.reconnectNow();  // no pong: the connection is dead
-    }, this.pongTimeoutMs);
+    }, timeout);
     this.send({ type: "ping" }).then(() => this.stopWatchdog(), () => {});
   }
 
