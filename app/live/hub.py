@@ -62,6 +62,9 @@ SERVICE_BACK = {"type": "service", "database": "ok"}
 # How often the listening connection is probed, and how long a probe may take.
 PROBE_INTERVAL = 5.0
 PROBE_TIMEOUT = 5.0
+# How long one try to listen again may take (asyncpg's own default is a minute): a database
+# that hangs is told to the pages when a try has failed.
+CONNECT_TIMEOUT = 10.0
 # Connections for reading event views (app/live/event_view.py): reads of one event never
 # overlap, so a few serve every event of the process.
 VIEW_READERS = 3
@@ -113,6 +116,8 @@ class Hub:
         # who took them): their sockets are refreshed before everyone else's.
         self._first: dict[int, set[Who]] = {}
         self.views = EventViews()
+        # The pages were told the database is away (SERVICE_DOWN), and not yet that it is back.
+        self.database_down = False
         # How fast each person's messages are read, all their sockets together (app/live/pace.py),
         # and how often an interviewer's pages may read the roster (app/views/roster.py).
         self.paces = Paces()
@@ -142,6 +147,8 @@ class Hub:
 
     async def subscribe(self, event_id: int, socket: Subscriber) -> None:
         self.opened += 1
+        if self.database_down:
+            socket.post(SERVICE_DOWN)  # let in meanwhile (the pool answered, the listener not)
         sockets = self._sockets.get(event_id)
         if sockets:
             # The event is listened to (or its LISTEN is under way, under the lock): no lock.
@@ -397,6 +404,7 @@ class Hub:
 
     def _tell_everyone(self, message: dict[str, Any]) -> None:
         """Every page of the process: one message each, left to its socket's writer."""
+        self.database_down = message is SERVICE_DOWN
         for sockets in self._sockets.values():
             for socket in sockets:
                 socket.post(message)
@@ -405,12 +413,17 @@ class Hub:
         """Keep one listening connection up for as long as the application runs. Losing it
         is how the process learns that the database is away: every page is told (its socket
         stays open, but nothing it shows moves, and its actions are refused `unavailable`),
-        and told again when it is back, before the states that catch up."""
+        and told again when it is back, before the states that catch up. Told once the
+        connection could not be made again, not at the drop itself: a listener cut alone (its
+        backend ended, one probe answered late) is back a second later, unseen by the pages."""
         outage = Outage(log, "live listener", f"trying again every {RETRY_SECONDS:.0f} s")
+        failed_in_a_row = 0
         while True:
             try:
                 self._connection = await asyncpg.connect(
-                    self._dsn, server_settings={"application_name": APPLICATION_NAME}
+                    self._dsn,
+                    server_settings={"application_name": APPLICATION_NAME},
+                    timeout=CONNECT_TIMEOUT,
                 )
                 self._dropped.clear()
                 self._connection.add_termination_listener(lambda _: self._dropped.set())
@@ -418,7 +431,8 @@ class Hub:
                     for event_id in list(self._sockets):
                         await self._listen(event_id)
                 self.ready.set()
-                if outage.under_way:
+                failed_in_a_row = 0
+                if self.database_down:
                     self._tell_everyone(SERVICE_BACK)
                 outage.over()
                 # After a drop: whatever was notified meanwhile is lost, so refresh all,
@@ -436,8 +450,10 @@ class Hub:
                         # beside a (UN)LISTEN fails as if the database were gone.
                         async with self._lock:
                             await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
+                failed_in_a_row = 1  # the connection ended: told if listening again fails
             except (*CONNECTION_LOST, TimeoutError) as error:
-                if not outage.under_way:
+                failed_in_a_row += 1
+                if failed_in_a_row == 2:
                     self._tell_everyone(SERVICE_DOWN)
                 outage.seen(error)
             finally:

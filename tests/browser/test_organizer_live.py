@@ -235,7 +235,7 @@ async def test_the_organizer_ends_the_event_early_from_the_live_view(
         await page.locator("#ended-early").wait_for()
         notice = await page.locator("p.notice[role=status]").first.inner_text()
         assert notice == (
-            "Intervjutillfället är avslutat. Inga fler kallas in från kön, och ingen intervju pågick: det är slut."
+            "Intervjutillfället är avslutat. Inga fler kallas in från kön, och ingen intervju pågick, så det är nu avslutat helt."
             if sv
             else "The event has ended. No one else is called in from the queue, and no interview was going on: it is finished."
         )

@@ -63,3 +63,50 @@ async def test_a_connection_dropped_under_an_unlisten_does_not_fail_the_socket(s
     finally:
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
+
+
+class Told(Quiet):
+    """A subscriber that keeps what the hub posts it (the `service` messages)."""
+
+    def __init__(self) -> None:
+        self.posted: list[dict] = []
+
+    def post(self, message: dict) -> None:
+        self.posted.append(message)
+
+
+async def test_the_pages_are_told_the_database_is_away_only_when_listening_again_fails(stack, monkeypatch):
+    """A listener cut alone (its backend ended) is back a second later: the pages are not told.
+    When the next try fails too, every page is, a page let in meanwhile as it arrives, and all
+    are told again once the hub listens."""
+    monkeypatch.setattr(hub_module, "RETRY_SECONDS", 0.1)
+    url = stack.environ["DATABASE_URL"]
+    hub = Hub(url)
+    runner = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        page = Told()
+        await hub.subscribe(9_200_000, page)
+        hub._connection.terminate()
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        assert page.posted == []
+
+        hub._dsn = url.rsplit("/", 1)[0] + "/no_such_database"  # the next tries fail
+        hub._connection.terminate()
+        for _ in range(100):
+            if page.posted:
+                break
+            await asyncio.sleep(0.05)
+        assert page.posted == [hub_module.SERVICE_DOWN]
+        late = Told()
+        await hub.subscribe(9_200_000, late)
+        assert late.posted == [hub_module.SERVICE_DOWN]
+
+        hub._dsn = url
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        assert page.posted == [hub_module.SERVICE_DOWN, hub_module.SERVICE_BACK]
+        assert late.posted == [hub_module.SERVICE_DOWN, hub_module.SERVICE_BACK]
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)

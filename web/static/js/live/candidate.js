@@ -18,6 +18,9 @@ import { queueAfter } from "./queue-place.js";
 import { eventOver } from "./event-over.js";
 import { TRY_AGAIN_CODES, serviceBackoff } from "./backoff.js";
 
+// Refusals that only said the socket or the service was away (not "retrying": the answer's
+// own loop clears that).
+const CLEARED_WHEN_BACK = new Set(["closed", "unavailable", "busy_retry"]);
 // How long a note stays in the always-present live region once it has been said.
 const NOTE_SAID_SECONDS = 5;
 // The answer after the interview, when the service could not take it: tried again
@@ -574,8 +577,9 @@ class CandidatePage {
 
   showConnection(status) {
     this.connection = status;
-    // "Not connected right now" is over once the socket is back.
-    if (status === "open" && this.error?.[1] === "closed") this.showError(this.error[0], null);
+    // "Not connected right now", "Reconnecting to the service… Try again" are over once the
+    // socket or the service is back.
+    if (status === "open" && CLEARED_WHEN_BACK.has(this.error?.[1])) this.showError(this.error[0], null);
     this.call.setServiceLost(status === "reconnecting");
     const element = find("[data-live-connection]");
     element.dataset.status = status;

@@ -89,7 +89,7 @@ const STATUS = {
   })),
   "candidate-elsewhere": new Map(Object.entries({
     connecting: N_("Connecting…"),
-    service_down: N_("Reconnecting to the service… A call under way goes on."),
+    service_down: N_("Reconnecting to the service… It works again in a moment; a call under way goes on."),
     reconnecting: N_("Connection lost. Reconnecting…"),
     other: null,
   })),
