@@ -291,7 +291,8 @@ async def test_enter_in_the_new_event_form_saves_a_draft_and_moves_through_the_l
 async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_width(new_page, db, viewport):
     user = await make_user(db, language="sv")
     event = await factories.make_event(db, organization_id=user["organization_id"])
-    await factories.set_interviewers(db, event, [("i" * 60 + "@example.se", "")])
+    # Wide letters: an address of narrow ones ("i") fitted where one of "m" widened the page.
+    await factories.set_interviewers(db, event, [("m" * 60 + "@example.se", "")])
     await factories.add_candidate(db, event["id"], name="Ö" * 80, email="a" * 60 + "@xn--exmple-cua.se")
     page = await logged_in_page(new_page, db, "sv", viewport, user)
     await page.goto(f"/events/{event['id']}")

@@ -36,7 +36,7 @@ async def test_the_employers_pages_do_not_scroll_sideways(new_page, db, language
 # Whether any word of the cell's text was broken across two lines (a line starts inside it).
 BROKEN_WORDS = """(cell) => {
   const range = document.createRange();
-  const text = cell.firstChild;
+  const text = (cell.querySelector(".words") ?? cell).firstChild;
   const words = [...text.textContent.matchAll(/\\S+/g)];
   return words.some((word) => {
     range.setStart(text, word.index);

@@ -651,7 +651,8 @@ async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_
     )
     page = await event_page(http, base_url, event_id)
     assert (
-        '<td data-label="Namn" class="wraps-anywhere keeps-words-when-wide">namnlos@example.se</td>' in page
+        '<td data-label="Namn" class="wraps-anywhere keeps-words-when-wide">'
+        '<span class="words">namnlos@example.se</span></td>' in page
     )
     assert '<td data-label="Namn">—</td>' not in page
 
