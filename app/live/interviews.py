@@ -17,7 +17,7 @@ import asyncpg
 
 from app.live import rules
 from app.live.errors import LiveError
-from app.live.queue import notify
+from app.live.queue import notify, notify_interview
 from app.settings import LiveSettings
 
 INTERVIEW_COLUMNS = """id, event_id, candidate_id, interviewer_id, state, chosen_by,
@@ -152,14 +152,7 @@ async def give_offers_back_the_downtime(connection: asyncpg.Connection, quiet_se
     for row in given:
         # Pages of processes that lived through it (the database away from all of them)
         # draw the new time from the next state.
-        await notify(
-            connection,
-            row["event_id"],
-            "offer_extended",
-            interview=row["id"],
-            candidate=row["candidate_id"],
-            interviewer=row["interviewer_id"],
-        )
+        await notify_interview(connection, row, "offer_extended")
     return len(given)
 
 
@@ -213,14 +206,7 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
                     WHERE candidate_id = $1 AND state = 'offered'""",
                     row["candidate_id"],
                 )
-            await notify(
-                connection,
-                row["event_id"],
-                "offer_missed",
-                interview=row["id"],
-                candidate=row["candidate_id"],
-                interviewer=row["interviewer_id"],
-            )
+            await notify_interview(connection, row, "offer_missed")
         for event_id in sorted({row["event_id"] for row in expired}):
             await notify(connection, event_id, "queue")
         return [_room(row) for row in expired if row["room_id"] is not None]

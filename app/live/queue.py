@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 import asyncpg
 
@@ -51,6 +53,20 @@ async def notify(connection: asyncpg.Connection, event_id: int, kind: str, **fie
     that already sees that transaction need not be read again for it (event_view.EventViews)."""
     await connection.execute(
         f"SELECT {notify_call('$1', '$2')}", channel(event_id), notify_payload(event_id, kind, **fields)
+    )
+
+
+async def notify_interview(connection: asyncpg.Connection, row: Mapping[str, Any], kind: str) -> None:
+    """`notify` of one interview's change, naming its candidate and its interviewer (their
+    sockets are told first): `row` holds the interview's id, event_id, candidate_id and
+    interviewer_id, as the statements that change interviews return them."""
+    await notify(
+        connection,
+        row["event_id"],
+        kind,
+        interview=row["id"],
+        candidate=row["candidate_id"],
+        interviewer=row["interviewer_id"],
     )
 
 
