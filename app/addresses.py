@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 
 import idna
+from markupsafe import Markup, escape
 
 # The accents a letter of a European language's alphabet may carry (å, ä, é, ñ, ş, ș, ž, ő,
 # ą …): grave, acute, circumflex, tilde, macron, breve, diaeresis, ring, double acute,
@@ -49,6 +50,15 @@ def readable_domain(address: str) -> str:
     if not at or "xn--" not in domain.lower():
         return address
     return f"{local}@{'.'.join(_readable_label(label) for label in domain.split('.'))}"
+
+
+def readable_breaking_at_at(address: str) -> Markup:
+    """readable_domain's address, escaped, that may break before its "@" where a narrow
+    column has to break it (a <wbr>): "anna.karlsson / @foretaget.se", not inside a word."""
+    local, at, domain = readable_domain(address).rpartition("@")
+    if not at:
+        return escape(domain)
+    return escape(local) + Markup("<wbr>@") + escape(domain)
 
 
 def _readable_label(label: str) -> str:

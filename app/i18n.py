@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
-from app.addresses import readable_domain
+from app.addresses import readable_breaking_at_at, readable_domain
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.script_texts import page_texts_tag
@@ -162,6 +162,7 @@ class Renderer:
             page_texts_tag(translations)  # made now, not in the first page's answer
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             environment.filters["readable_address"] = readable_domain
+            environment.filters["readable_breaking_at_at"] = readable_breaking_at_at
             environment.filters["title_in_its_language"] = title_in_its_language
             environment.filters["number"] = functools.partial(number_written, language=lang)
             self.environments[lang] = environment

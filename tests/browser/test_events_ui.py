@@ -287,6 +287,21 @@ async def test_enter_in_the_new_event_form_saves_a_draft_and_moves_through_the_l
     await assert_accessible(page)
 
 
+ORDINARY_ADDRESSES = ["anna.karlsson@foretaget.se", "per-olof.johansson@gmail.com"]
+# How many lines each text of a cell takes ("anna.karlsson" and "@foretaget.se" are two).
+LINES_OF_EACH_PART = """(cell) => {
+  const lines = [];
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    const tops = [...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top));
+    if (tops.length) lines.push(new Set(tops).size);
+  }
+  return lines;
+}"""
+
+
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_width(new_page, db, viewport):
     user = await make_user(db, language="sv")
@@ -294,6 +309,8 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
     # Wide letters: an address of narrow ones ("i") fitted where one of "m" widened the page.
     await factories.set_interviewers(db, event, [("m" * 60 + "@example.se", "")])
     await factories.add_candidate(db, event["id"], name="Ö" * 80, email="a" * 60 + "@xn--exmple-cua.se")
+    for address in ORDINARY_ADDRESSES:
+        await factories.add_candidate(db, event["id"], name="Kim Andersson", email=address)
     page = await logged_in_page(new_page, db, "sv", viewport, user)
     await page.goto(f"/events/{event['id']}")
     # Shown as the candidate wrote it, not in the ASCII form it is mailed in.
@@ -302,6 +319,12 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], widths
+    if viewport == "desktop":
+        # Where the table has the room, an ordinary address breaks, if at all, before its
+        # "@": "anna.karlsson / @foretaget.se", not "anna.karlsson@foretage / t.se".
+        for address in ORDINARY_ADDRESSES:
+            lines = await page.locator(".candidate-table td", has_text=address).evaluate(LINES_OF_EACH_PART)
+            assert lines == [1, 1], (address, lines)
     await page.screenshot(path=f"/tmp/shots-events/long-names-{viewport}.png", full_page=True)
 
 

@@ -38,7 +38,9 @@ async def registered_event(db, organization_id: int) -> int:
 
 
 def names_on(page: str) -> list[str]:
-    return re.findall(r'<td data-label="(?:Namn|Name)" class="wraps-anywhere">([^<]+)</td>', page)
+    return re.findall(
+        r'<td data-label="(?:Namn|Name)" class="[^"]*"><span class="words">([^<]+)</span></td>', page
+    )
 
 
 async def get(http, url: str) -> tuple[int, str]:

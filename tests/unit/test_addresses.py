@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.addresses import ascii_domain, readable_domain
+from app.addresses import ascii_domain, readable_breaking_at_at, readable_domain
 from app.auth.validation import is_email
 from app.i18n import Renderer
 
@@ -58,3 +58,9 @@ def test_pages_show_the_address_as_written(tmp_path):
     (tmp_path / "t.html").write_text("{{ address | readable_address }}")
     renderer = Renderer(templates_dir=tmp_path)
     assert renderer.render("sv", "t.html", {"address": "åsa@xn--exmple-cua.se"}) == "åsa@exämple.se"
+
+
+def test_an_address_in_a_table_may_break_before_its_at_and_is_escaped():
+    assert str(readable_breaking_at_at("anna@xn--exmple-cua.se")) == "anna<wbr>@exämple.se"
+    assert str(readable_breaking_at_at('a<b>"@example.se')) == "a&lt;b&gt;&#34;<wbr>@example.se"
+    assert str(readable_breaking_at_at("no-at-<sign>")) == "no-at-&lt;sign&gt;"
