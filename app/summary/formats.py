@@ -28,7 +28,7 @@ from typing import Callable
 
 from app.candidates.rules import PHONE_PATTERN
 from app.keys import PDF_WORKERS
-from app.summary.model import Summary
+from app.summary.model import UNKNOWN_LENGTH, Summary
 from app.summary.script_fonts import font_dirs as script_font_dirs
 from app.summary.script_fonts import with_script_fonts
 from app.timefmt import in_swedish_time
@@ -265,7 +265,7 @@ def summary_csv(
                         *((item.email, phone_cell(item.phone)) if contacts else ()),
                         local.strftime("%Y-%m-%d"),
                         local.strftime("%H:%M"),
-                        minutes(item.seconds, language),
+                        minutes(item.seconds, language) if item.length_known else _(UNKNOWN_LENGTH),
                         _(item.outcome_label),
                         item.comment,
                         *(rating or "" for _text, rating in item.ratings),

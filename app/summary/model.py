@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from app.i18n import N_
+from app.summary.lengths import call_length
 
 # What became of an interview, in the order the "outcome" sort uses.
 OUTCOMES = {
@@ -38,6 +39,9 @@ ENDED_EARLY = {
 DECLINED_BY = ("left", "cancelled", "erased")
 # A turn declined by cancelling the registration says so (the queue's leave says the outcome).
 CANCELLED_WHEN_CALLED_IN = N_("Cancelled their registration when called in")
+# An ended interview's length that is not known (app/summary/lengths.py; the templates say
+# the same: web/templates/summary/_totals.html interview_length).
+UNKNOWN_LENGTH = N_("Unknown")
 # Stands for the name of a candidate whose data was erased (translated where it is shown).
 ERASED_CANDIDATE = N_("Erased candidate")
 SORTS = ("time", "candidate", "length", "outcome")
@@ -86,7 +90,7 @@ class Interview:
     candidate_id: int
     candidate: str
     at: dt.datetime  # when it started; for a missed one, when it was offered
-    seconds: int | None  # None while it runs, or when it never started
+    seconds: int | None  # the time talked (lengths.py); None while it runs, or never started
     outcome: str
     comment: str
     ratings: tuple[tuple[str, int | None], ...]  # (attribute, rating 1–5 or None)
@@ -97,6 +101,9 @@ class Interview:
     # How to reach the candidate (the organization's CSV only; empty once erased).
     email: str = ""
     phone: str = ""
+    # False: it ended, but how long it was talked is not known (lengths.py): said so, not a
+    # figure (seconds is None).
+    length_known: bool = True
 
     @property
     def outcome_label(self) -> str:
@@ -132,6 +139,8 @@ class Totals:
     # Candidates in an interview now (the summary read during the event): no answer yet, and
     # counted apart for the same reason.
     in_progress: int = 0
+    # Interviews held whose length is not known (left out of the average).
+    unknown_lengths: int = 0
 
     @classmethod
     def of(cls, interviews: Iterable[Interview]) -> "Totals":
@@ -153,6 +162,7 @@ class Totals:
             erased=candidates("erased"),
             declined=sum(1 for item in items if item.outcome == "declined"),
             in_progress=candidates("in_progress"),
+            unknown_lengths=sum(1 for item in held if not item.length_known),
         )
 
 
@@ -314,9 +324,7 @@ def interview_from_row(
     erased = bool(row.get("candidate_erased"))
     if erased and outcome in ("interested", "not_interested", "no_answer"):
         outcome = "erased"
-    seconds = None
-    if row["started_at"] is not None and row["ended_at"] is not None:
-        seconds = int((row["ended_at"] - row["started_at"]).total_seconds())
+    length = call_length(row)
     covered = set(row["questions_covered"] or ())
     return Interview(
         id=row["id"],
@@ -324,7 +332,7 @@ def interview_from_row(
         candidate_id=row["candidate_id"],
         candidate=ERASED_CANDIDATE if erased else row["candidate_name"],
         at=row["started_at"] or row["offered_at"],
-        seconds=seconds,
+        seconds=length.seconds,
         outcome=outcome,
         comment=row["comment"] or "",
         ratings=tuple((text, ratings.get(position)) for position, text in enumerate(attributes, start=1)),
@@ -334,6 +342,7 @@ def interview_from_row(
         ended_early=row.get("end_reason") if row.get("end_reason") in ENDED_EARLY else None,
         email="" if erased else row.get("candidate_email") or "",
         phone="" if erased else row.get("candidate_phone") or "",
+        length_known=length.known,
     )
 
 

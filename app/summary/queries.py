@@ -21,7 +21,10 @@ async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyn
                c.email AS candidate_email, c.phone AS candidate_phone,
                c.erased_at IS NOT NULL AS candidate_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
-               i.questions_covered, i.end_reason, f.interested, f.comment
+               i.questions_covered, i.end_reason, i.candidate_media_started_at,
+               i.interviewer_media_started_at, i.candidate_media_stopped_at,
+               i.interviewer_media_stopped_at, i.media_lost_at, i.media_lost_seconds,
+               f.interested, f.comment
         FROM interview i
         JOIN candidate c ON c.id = i.candidate_id
         LEFT JOIN interview_feedback f ON f.interview_id = i.id

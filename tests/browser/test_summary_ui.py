@@ -11,7 +11,8 @@ import pytest
 from tests.pdfs import pdf_text
 from tests.accounts import log_in_with_form
 from tests.browser.axe import VIEWPORTS, assert_accessible
-from tests.summary_support import add_interview, org_user, sample_event
+from tests.integration.test_summary_lengths import INTERVIEWER, ended_by_the_clock
+from tests.summary_support import add_interview, add_interviewer, make_event, org_user, sample_event
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-summary")
@@ -207,3 +208,22 @@ async def test_table_headers_break_between_words_not_inside_them(new_page, db):
     words = await page.evaluate(WORD_LINES)
     assert ["Intresserad", 1] in words
     assert [word for word, lines in words if lines > 1] == []
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+async def test_lengths_talked_and_unknown_read_well(new_page, db, viewport):
+    """An abandoned call's length (the time talked) and one not known, with the note that
+    says why, on a desktop and a phone (the table's cards), in English: axe and a picture."""
+    event = await make_event(db)
+    await add_interviewer(db, event, INTERVIEWER)
+    for name, media in (("Åsa Öberg", "left"), ("Björn Ängström", None), ("Märta Ölund", "stayed")):
+        await ended_by_the_clock(db, event, name, media)
+    user = await org_user(db, event, language="en")
+    page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": "en"})
+    await log_in_with_form(page, user["email"], f"/events/{event.id}/summary")
+    await page.get_by_text("Such interviews are left out of the average length.", exact=False).wait_for()
+    lengths = await page.locator("td[data-label='Length']").all_inner_texts()
+    assert [text.strip() for text in lengths] == ["3 min", "Unknown", "10 min"]
+    SHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SHOTS / f"page-lengths-en-{viewport}.png"), full_page=True)
+    await assert_accessible(page)

@@ -9,6 +9,7 @@ import io
 
 from app.events.rules import is_finished
 from app.summary.formats import phone_cell, safe_cell, summary_csv
+from app.summary.lengths import CallLength, call_length
 from app.summary.model import (
     Interview,
     Totals,
@@ -247,3 +248,117 @@ def test_an_erased_candidates_interview_is_counted_without_details():
     assert summary.totals.interviews == 1 and summary.totals.no_answer == 0
     text = summary_csv(summary, lambda s: {"Erased candidate": "Raderad kandidat"}.get(s, s), "sv")
     assert "Raderad kandidat" in text.decode("utf-8-sig") and "–" not in text.decode("utf-8-sig")
+
+
+def ended_row(**values):
+    """An interview of 10 minutes (its time box), started at NOW - 30 min."""
+    start = NOW - dt.timedelta(minutes=30)
+    return row(started_at=start, ended_at=start + dt.timedelta(minutes=10), **values)
+
+
+def test_a_call_ended_by_hand_lasted_from_its_start_to_its_end():
+    start = NOW - dt.timedelta(minutes=30)
+    assert call_length(ended_row(end_reason="interviewer")) == CallLength(600)
+    # The sides' media stopped when the room closed, just after the end: still the end.
+    after = start + dt.timedelta(minutes=10, seconds=1)
+    media = {
+        "candidate_media_started_at": start,
+        "interviewer_media_started_at": start,
+        "candidate_media_stopped_at": after,
+        "interviewer_media_stopped_at": after,
+    }
+    assert call_length(ended_row(end_reason="time", **media)) == CallLength(600)
+    assert call_length(row(state="active", ended_at=None)) == CallLength(None)
+
+
+def test_an_abandoned_call_lasted_until_it_stopped_not_its_planned_length():
+    start = NOW - dt.timedelta(minutes=30)
+    media = {
+        "candidate_media_started_at": start + dt.timedelta(seconds=4),
+        "interviewer_media_started_at": start + dt.timedelta(seconds=2),
+    }
+    # Both left after 3 minutes; the time box ended it at 10.
+    both_left = {
+        "candidate_media_stopped_at": start + dt.timedelta(minutes=3, seconds=20),
+        "interviewer_media_stopped_at": start + dt.timedelta(minutes=3),
+    }
+    assert call_length(ended_row(end_reason="time", **media, **both_left)) == CallLength(180)
+    # The candidate's connection was lost for good after 4 minutes; the interviewer waited and
+    # pressed *End* at 7 (their own media stopped when the room closed).
+    lost = {
+        "candidate_media_stopped_at": start + dt.timedelta(minutes=4),
+        "interviewer_media_stopped_at": start + dt.timedelta(minutes=7, seconds=1),
+    }
+    assert call_length(
+        row(
+            started_at=start,
+            ended_at=start + dt.timedelta(minutes=7),
+            end_reason="interviewer",
+            **media,
+            **lost,
+        )
+    ) == CallLength(240)
+    # The media service went down after 5 minutes and was still down at the end.
+    down = {"media_lost_at": start + dt.timedelta(minutes=5)}
+    assert call_length(ended_row(end_reason="cancelled", **media, **down)) == CallLength(300)
+    # It came through an outage of 90 s: the time box gave that back, nobody talked then.
+    assert call_length(
+        row(
+            started_at=start,
+            ended_at=start + dt.timedelta(minutes=11, seconds=30),
+            end_reason="time",
+            media_lost_seconds=90.0,
+            **media,
+        )
+    ) == CallLength(600)
+
+
+def test_a_call_the_time_box_ended_without_media_times_is_of_unknown_length():
+    assert call_length(ended_row(end_reason="time")) == CallLength(None, known=False)
+    only_one = {"interviewer_media_started_at": NOW - dt.timedelta(minutes=30)}
+    assert call_length(ended_row(end_reason="time", **only_one)) == CallLength(None, known=False)
+    # Ended by hand, the end is when someone in it ended it.
+    assert call_length(ended_row(end_reason="candidate")).seconds == 600
+    # An unknown length says so, in the CSV too, and is left out of the average.
+    summary = build_summary(
+        interviewers=[{"id": 7, "name": "Ida", "email": "i@x.se"}],
+        interviews=[ended_row(end_reason="time"), ended_row(id=2, candidate_id=4, end_reason="interviewer")],
+        ratings={},
+        attributes=[],
+        questions=[],
+        candidates=[],
+        now=NOW,
+        over=True,
+        order=str,
+    )
+    unknown, known = summary.groups[0].interviews
+    assert (unknown.seconds, unknown.length_known, known.seconds) == (None, False, 600)
+    assert summary.totals.average_seconds == 600 and summary.totals.unknown_lengths == 1
+    assert summary.totals.interviews == 2
+    rows = list(csv.reader(io.StringIO(summary_csv(summary, str, "en").decode("utf-8-sig"))))
+    assert [line[4] for line in rows[1:]] == ["Unknown", "10.0"]
+
+
+def test_per_interviewer_a_turn_declined_is_not_a_turn_missed():
+    offered = {"state": "missed", "started_at": None, "ended_at": None, "interested": None}
+    summary = build_summary(
+        interviewers=[
+            {"id": 7, "name": "Ida", "email": "i@x.se"},
+            {"id": 8, "name": "Bo", "email": "b@x.se"},
+        ],
+        interviews=[
+            row(id=1, candidate_id=3, end_reason="left", **offered),
+            row(id=2, candidate_id=4, end_reason="offer_expired", **offered),
+            row(id=3, candidate_id=5, interviewer_id=8, end_reason="cancelled", **offered),
+        ],
+        ratings={},
+        attributes=[],
+        questions=[],
+        candidates=[],
+        now=NOW,
+        over=True,
+        order=str,
+    )
+    ida, bo = (group.totals for group in sorted(summary.groups, key=lambda group: group.interviewer_id))
+    assert (ida.missed, ida.declined, bo.missed, bo.declined) == (1, 1, 0, 1)
+    assert (summary.totals.missed, summary.totals.declined, summary.totals.interviews) == (1, 2, 0)
