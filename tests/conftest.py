@@ -7,9 +7,6 @@ removed afterwards: two runs never collide and nothing is left behind.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import asyncpg
@@ -19,27 +16,18 @@ from aiohttp import ClientSession, CookieJar
 
 from app.application import create_app
 from app.keys import JANUS
-from app.localstack.processes import free_port
-from app.localstack.stack import LocalStack
 from app.settings import Settings
 from tests.hangs import is_timeout, tasks_report
 from tests.serving import serving
+from tests.stacks import throwaway_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
 def stack():
-    state_dir = Path(tempfile.mkdtemp(prefix="snabb-test-"))
-    os.chmod(state_dir, 0o755)  # PostgreSQL runs as an unprivileged user and must enter it
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("SNABB_") and k != "DATABASE_URL"}
-    local = LocalStack(state_dir, free_port(), env_name="test", throwaway=True, base_environ=environ)
-    local.start()
-    try:
+    with throwaway_stack("snabb-test-") as local:
         yield local
-    finally:
-        local.stop()
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -78,15 +78,38 @@ arguments. --host: the address the application, Janus, coturn and the links use
 .local/logs/; the application's: this terminal. README.md, "The two commands"."""
 
 
-def app_ended(code: int) -> str:
-    """How the application's process ended, from its return code (negative: a signal)."""
+def ended(what: str, code: int) -> str:
+    """How a process ended, from its return code (negative: a signal)."""
     if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
-        return f"the application was stopped by {name}"
-    return f"the application exited with code {code}"
+        return f"{what} was stopped by {name}"
+    return f"{what} exited with code {code}"
+
+
+def app_ended(code: int) -> str:
+    return ended("the application", code)
+
+
+WATCH_SECONDS = 1.0
+
+
+def watch(app_process: subprocess.Popen, stack: LocalStack) -> int:
+    """Until the application ends (its return code): a service of the stack that dies
+    meanwhile is said, and started again on its own port."""
+    while True:
+        try:
+            return app_process.wait(timeout=WATCH_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
+        for name, code in stack.restart_what_died():
+            print(
+                f"scripts/run: {ended(name, code)}: started it again (its log: {stack.logs_dir}).",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +149,7 @@ Press Ctrl-C to stop everything.
 """,
             flush=True,
         )
-        code = app_process.wait()
+        code = watch(app_process, stack)
         # Not after a Ctrl-C (KeyboardInterrupt, below): the application ended on its own, and
         # everything else stops with it; said, or the terminal's last line was an access log.
         print(
