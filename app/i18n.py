@@ -134,6 +134,13 @@ def title_in_its_language(event: Any) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(event["language"], event["title"])
 
 
+def kept_whole(text: str) -> Markup:
+    """A short text of a sentence that must not break across lines (an example phone number,
+    whose "070-" at the end of a line and "123 45 67" on the next read as two numbers); short
+    enough that it cannot make a phone's page wider. HTML only."""
+    return Markup('<span class="kept-whole">{}</span>').format(text)
+
+
 class Renderer:
     """Renders templates in a given language."""
 

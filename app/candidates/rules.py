@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from app.auth.validation import clean_email, clean_language, clean_name, has_control_characters
-from app.i18n import N_
+from app.i18n import N_, kept_whole
 
 PIN_PATTERN = re.compile(r"^[0-9]{6}$")
 MAX_PHONE = 40
@@ -54,9 +54,11 @@ def clean_phone(value: object, errors: dict, name: str = "phone") -> str:
         or not PHONE_PATTERN.fullmatch(text)
         or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS
     ):
+        # The examples kept whole: at a phone's width "070-" ended one line and "123 45 67"
+        # began the next, which reads as two numbers.
         errors[name] = (
-            N_("Enter a phone number like 070-123 45 67 or +46 70 123 45 67, or leave the field empty."),
-            {},
+            N_("Enter a phone number like %(local)s or %(international)s, or leave the field empty."),
+            {"local": kept_whole("070-123 45 67"), "international": kept_whole("+46 70 123 45 67")},
         )
     return text
 

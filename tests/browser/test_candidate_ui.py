@@ -224,3 +224,35 @@ async def test_without_javascript_the_candidates_page_says_why_nothing_works(new
     assert await notice.is_visible()
     await page.screenshot(path="/tmp/noscript-sv.png", full_page=True)
     assert await page.get_by_role("button", name=TEXTS["sv"]["checkin"]).is_disabled()
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_phone_numbers_error_keeps_its_examples_whole_on_a_phone(new_page, db, language):
+    """At 390 px the error for a bad phone number ended a line with "070-" and began the next
+    with "123 45 67", which reads as two numbers: each example stays on one line, beside the
+    field and in the list of errors, and the page no wider than the window."""
+    event = await make_event(db)
+    page = await new_page(viewport=VIEWPORTS["phone"], extra_http_headers={"Accept-Language": language})
+    await page.goto(f"/r/{event['invite_token']}")
+    await page.get_by_label(TEXTS[language]["phone"]).fill("ring mig")
+    await page.get_by_role("button", name=TEXTS[language]["register"], exact=True).click()
+    await page.locator("#err-phone").wait_for()
+    for where in ("#err-phone", "#error-summary"):
+        examples = await page.locator(where).evaluate(
+            """(error) => {
+                const range = document.createRange();
+                return ["070-123 45 67", "+46 70 123 45 67"].map((number) => {
+                    const node = [error, ...error.querySelectorAll("*")].flatMap((e) => [...e.childNodes])
+                        .find((n) => n.nodeType === Node.TEXT_NODE && n.data.includes(number));
+                    if (!node) return [number, 0];
+                    const start = node.data.indexOf(number);
+                    range.setStart(node, start);
+                    range.setEnd(node, start + number.length);
+                    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                    return [number, tops.size];
+                });
+            }"""
+        )
+        assert examples == [["070-123 45 67", 1], ["+46 70 123 45 67", 1]], where
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await assert_accessible(page)
