@@ -52,7 +52,14 @@ from app.views import (
     language,
 )
 from app.views import account_page, accounts, colleagues, password_reset, signup
-from app.views import candidate_admin, candidate_erasure, candidate_page, live_sockets, registration
+from app.views import (
+    candidate_admin,
+    candidate_erasure,
+    candidate_page,
+    live_sockets,
+    register_again,
+    registration,
+)
 from app.views import help as help_page, texts
 from app.views import summary
 from app.views import organizer_live
@@ -134,6 +141,7 @@ def create_app(settings: Settings) -> web.Application:
     for module in (
         registration,
         candidate_page,
+        register_again,
         candidate_admin,
         candidate_erasure,
         texts,

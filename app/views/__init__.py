@@ -27,6 +27,7 @@ link_locks_admin.py   the organizer's side of the limits on guessing
 link_guard.py         what the PIN page and the meeting code page share
 registration.py       /r/<token>: the public invite page and registration
 candidate_page.py     /c/<token>: the candidate's personal page
+register_again.py     /c/<token>/register-again: the invitation's form with their details
 interviewer_link.py   /i/<token>: the interviewer's link and meeting web
 roster.py             /i/<token>/roster: the registered candidates, a page at a time
 live_sockets.py       the candidate's and interviewer's realtime sockets

@@ -141,18 +141,27 @@ async def personal_page(request: web.Request) -> web.Response:
     where = situation(candidate, event)
     if where in ("event_cancelled", "cancelled", "removed"):
         registered_again = False
+        # Only to the PIN's holder on this device: the page says it without the PIN, and
+        # whether an address is registered, and the details the form to register again is
+        # filled in with (app/views/register_again.py), are theirs to know alone.
+        own = CANDIDATE_SESSION.holds(request, candidate["id"])
         if (
             where == "cancelled"
             and event["invite_token"]
-            # Only to the PIN's holder on this device: the page says it without the PIN,
-            # and whether an address is registered is theirs to know alone.
-            and CANDIDATE_SESSION.holds(request, candidate["id"])
+            and own
             # The link is sent again only until the event is over (registration.send_link_again).
             and not is_over(event, dt.datetime.now(dt.timezone.utc))
         ):
             async with request.app[DB_POOL].acquire() as connection:
                 registered_again = await queries.registered_again(connection, candidate)
-        return page(request, "candidates/page.html", candidate, event, registered_again=registered_again)
+        return page(
+            request,
+            "candidates/page.html",
+            candidate,
+            event,
+            registered_again=registered_again,
+            register_again_filled=own and where == "cancelled",
+        )
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
         return await pin_page(request, candidate, event, pin_sent=request.query.get("done"))
     notice = NOTICES.get(request.query.get("done", ""))

@@ -79,11 +79,14 @@ def invite_page(
     errors: dict,
     status: int = 200,
     sent_again_to: str | None = None,
+    preferred_language: str | None = None,
 ) -> web.Response:
     """`sent_again_to`: the address a refused registration was sent with; the page says that
     if it is registered, its link went to it again (true for a registered one, and the same
-    words for anyone else)."""
+    words for anyone else). `preferred_language`: a registered person's own, which the page
+    is in unless this browser chose one with the switch (app/views/register_again.py)."""
     in_event_language(request, event)
+    prefer_language(request, preferred_language)
     response = render(
         request,
         "candidates/invite.html",

@@ -33,6 +33,7 @@ TEXTS = {
         "cancel": "Avboka min anmälan",
         "confirm": "Ja, avboka min anmälan",
         "cancelled": "Du har avbokat din anmälan",
+        "register_again": "Anmäl dig igen",
         "english": "English",
         "show": "Visa",
         "copy_pin": "Kopiera PIN-koden",
@@ -59,6 +60,7 @@ TEXTS = {
         "cancel": "Cancel my registration",
         "confirm": "Yes, cancel my registration",
         "cancelled": "You have cancelled your registration",
+        "register_again": "Register again",
         "english": "Svenska",
         "show": "Show",
         "copy_pin": "Copy PIN",
@@ -124,6 +126,20 @@ async def test_register_then_use_the_personal_page(new_page, db, settings, langu
     await page.get_by_role("button", name=text["confirm"]).click()
     await page.get_by_text(text["cancelled"]).wait_for()
     await assert_accessible(page)
+
+    # Registering again, the form comes filled in (the PIN was entered here); the consent is
+    # given again.
+    await page.get_by_role("link", name=text["register_again"]).click()
+    await page.get_by_role("heading", name=text["register"], exact=True).wait_for()
+    assert await page.get_by_label(text["name"]).input_value() == "Robin Webbläsare"
+    assert await page.get_by_label(text["email"], exact=True).input_value() == email
+    assert await page.get_by_label(text["phone"]).input_value() == "070-765 43 21"
+    assert not await page.get_by_label(text["consent"]).is_checked()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await assert_accessible(page)
+    await page.get_by_label(text["consent"]).check()
+    await page.get_by_role("button", name=text["register"], exact=True).click()
+    await page.get_by_role("heading", name=text["check_mail"]).wait_for()
 
 
 AROUND_THE_EVENT = {

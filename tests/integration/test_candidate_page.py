@@ -497,3 +497,46 @@ async def test_a_pin_typed_with_a_dash_or_full_width_digits_is_the_pin(http, bas
     full_width = "".join(chr(ord(digit) - ord("0") + ord("０")) for digit in pin)
     status, _, _ = await enter_pin_without_form(http, link, f" {full_width[:3]}-{full_width[3:]} ")
     assert status == 303
+
+
+async def test_register_again_fills_in_the_details_only_for_the_pin_holder(http, base_url, db, settings):
+    """After cancelling, "Register again" opened the invitation's empty form. The invite link
+    is shared and shows nobody's details; the candidate's own page, behind the PIN entered on
+    this device, opens the form filled in with theirs (nothing of it in the address), and
+    sending it registers them again."""
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    await db.execute("UPDATE candidate SET phone = '070-765 43 21', language = 'en' WHERE id = $1", row["id"])
+    await enter_pin(http, link, pin)
+    _, csrf, _ = await csrf_of(http, f"{link}/cancel")
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
+        assert response.status == 200
+    again = f"/c/{row['access_token']}/register-again"
+    # Without the PIN on this device: the empty invitation, and no way to the details.
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as stranger:
+        async with stranger.get(link) as response:
+            page = await response.text()
+        assert again not in page and f'href="{settings.app.public_url}/r/{event["invite_token"]}"' in page
+        async with stranger.get(base_url + again, allow_redirects=False) as response:
+            assert response.status == 303 and response.headers["Location"] == f"/c/{row['access_token']}"
+    # With it: the form, its fields filled in, the consent left to give again.
+    async with http.get(link) as response:
+        assert f'href="{again}"' in await response.text()
+    status, csrf, page = await csrf_of(http, base_url + again)
+    assert status == 200
+    form = page[page.index(f'<form method="post" action="/r/{event["invite_token"]}"') :]
+    assert f'value="{row["email"]}"' in form and 'value="Kim Kandidat"' in form
+    assert 'value="070-765 43 21"' in form
+    assert re.search(r'id="language-en"[^>]* checked', form) and not re.search(r'id="consent"[^>]*checked', form)
+    assert "Your name" in page  # the candidate's own language
+    async with http.get(base_url + again) as response:
+        assert response.headers["Cache-Control"] == "private, no-store"
+    status, _ = await register(http, base_url, event["invite_token"], email=row["email"], phone="070-765 43 21")
+    assert status == 200
+    assert await db.fetchval(
+        "SELECT count(*) FROM candidate WHERE event_id = $1 AND email = $2 AND cancelled_at IS NULL",
+        event["id"],
+        row["email"],
+    ) == 1
+    # Registered again: the old link's page points to the newest mail, not to the form.
+    async with http.get(base_url + again, allow_redirects=False) as response:
+        assert response.status == 303
