@@ -526,17 +526,23 @@ async def test_register_again_fills_in_the_details_only_for_the_pin_holder(http,
     form = page[page.index(f'<form method="post" action="/r/{event["invite_token"]}"') :]
     assert f'value="{row["email"]}"' in form and 'value="Kim Kandidat"' in form
     assert 'value="070-765 43 21"' in form
-    assert re.search(r'id="language-en"[^>]* checked', form) and not re.search(r'id="consent"[^>]*checked', form)
+    assert re.search(r'id="language-en"[^>]* checked', form)
+    assert not re.search(r'id="consent"[^>]*checked', form)
     assert "Your name" in page  # the candidate's own language
     async with http.get(base_url + again) as response:
         assert response.headers["Cache-Control"] == "private, no-store"
-    status, _ = await register(http, base_url, event["invite_token"], email=row["email"], phone="070-765 43 21")
+    status, _ = await register(
+        http, base_url, event["invite_token"], email=row["email"], phone="070-765 43 21"
+    )
     assert status == 200
-    assert await db.fetchval(
-        "SELECT count(*) FROM candidate WHERE event_id = $1 AND email = $2 AND cancelled_at IS NULL",
-        event["id"],
-        row["email"],
-    ) == 1
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM candidate WHERE event_id = $1 AND email = $2 AND cancelled_at IS NULL",
+            event["id"],
+            row["email"],
+        )
+        == 1
+    )
     # Registered again: the old link's page points to the newest mail, not to the form.
     async with http.get(base_url + again, allow_redirects=False) as response:
         assert response.status == 303
