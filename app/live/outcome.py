@@ -119,6 +119,20 @@ async def save_feedback(
         raise LiveError("feedback_not_open")
 
 
+async def saved_feedback(connection: asyncpg.Connection, candidate_id: int) -> dict[str, Any] | None:
+    """The candidate's answer about their last ended interview as saved, the one an answer
+    sent again replaces (save_feedback): what their page says back to them. None: none yet."""
+    row = await connection.fetchrow(
+        """
+        SELECT f.interested, f.comment FROM interview_feedback f
+        WHERE f.interview_id = (SELECT i.id FROM interview i
+                                WHERE i.candidate_id = $1 AND i.state = 'ended'
+                                ORDER BY i.ended_at DESC LIMIT 1)""",
+        candidate_id,
+    )
+    return None if row is None else {"interested": row["interested"], "comment": row["comment"]}
+
+
 # The record as the page's form takes it (record_of, record_for): `version` counts its saves.
 RECORD_SQL = """
     SELECT i.id, i.state, i.end_reason, i.notes, i.questions_covered, i.record_version,

@@ -22,7 +22,7 @@ from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
 from app.link_codes import CANDIDATE_PIN, typed_code
 from app.link_sessions import CANDIDATE_SESSION
-from app.live import leaving
+from app.live import leaving, outcome
 from app.live.interviews import RoomToClose
 from app.live import rules as live_rules
 from app.events.notify import candidate_link
@@ -172,6 +172,8 @@ async def personal_page(request: web.Request) -> web.Response:
         live = live_context(request, candidate, event)
         async with request.app[DB_POOL].acquire() as connection:
             interviewed = await queries.was_interviewed(connection, event["id"], candidate["id"])
+            if interviewed:  # the thanks says back what they answered (candidate-answer.js)
+                live["answer"] = await outcome.saved_feedback(connection, candidate["id"])
     else:
         async with request.app[DB_POOL].acquire() as connection:
             went = await queries.after_event(connection, event["id"], candidate["id"])
@@ -216,6 +218,7 @@ def live_context(request: web.Request, candidate, event, connect: bool = False) 
         "offer_seconds": live.offer_seconds,
         "offer_warning_seconds": live_rules.OFFER_WARNING_SECONDS,
         "connect": connect,
+        "answer": None,  # their answer to the interest question, once given
     }
 
 

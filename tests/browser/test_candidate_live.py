@@ -814,3 +814,83 @@ async def test_an_answer_the_service_could_not_take_is_sent_again_by_itself(new_
         await holder.close()
     await phase(page, "thanks", timeout=30000)
     assert await db.fetchval("SELECT interested FROM interview_feedback WHERE interview_id = $1", interview)
+
+
+# English only until the Swedish catalog has these texts; "sv" then runs as it is.
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["en"])
+async def test_the_thanks_says_the_answer_back_and_it_can_be_changed(
+    new_page, base_url, db, language, viewport
+):
+    """The thanks after the interest question said only that an answer was saved, not which:
+    it says back what was saved, after a reload and on another page of theirs too, and the
+    answer can be changed (the server replaces an answer sent again)."""
+    said = {
+        "sv": {
+            "yes": "Ja, jobbet lät intressant.",
+            "no": "Nej, jobbet lät inte intressant.",
+            "change": "Ändra mitt svar",
+            "keep": "Behåll mitt svar",
+        },
+        "en": {
+            "yes": "Yes, the job sounded interesting.",
+            "no": "No, the job did not sound interesting.",
+            "change": "Change my answer",
+            "keep": "Keep my answer",
+        },
+    }[language]
+    text = TEXTS[language]
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, language, viewport)
+        other = await open_candidate(new_page, base_url, token, language, viewport)
+        await offered(page, interviewer, language)
+        await page.get_by_role("button", name=text["join"]).click()
+        await phase(page, "interview")
+        await interviewer.request({"ok"}, type="end")
+        await phase(page, "feedback")
+        await phase(other, "feedback")
+    saved = page.locator("[data-answer-saved]")
+    await page.get_by_label(text["yes"], exact=True).check()
+    await page.get_by_label("Kommentar (frivilligt)" if language == "sv" else "Comment (optional)").fill(
+        "Spännande jobb!\nHör av er."
+    )
+    await page.get_by_role("button", name=text["send"]).click()
+    await phase(page, "thanks")
+    await saved.get_by_text(said["yes"]).wait_for()
+    assert await saved.locator("[data-answer-comment]").inner_text() == "Spännande jobb!\nHör av er."
+    await look(page, f"answer-said-back-{language}-{viewport}")
+    # The other page of theirs, which still asked the question, says it back too.
+    await phase(other, "thanks")
+    await other.locator("[data-answer-saved]").get_by_text(said["yes"]).wait_for()
+    # And so does the page loaded again.
+    await page.reload()
+    await phase(page, "thanks")
+    await saved.get_by_text(said["yes"]).wait_for()
+
+    # Changed: the form comes as saved; Keep my answer goes back without a change.
+    await page.get_by_role("button", name=said["change"]).click()
+    await phase(page, "feedback")
+    assert await page.get_by_label(text["yes"], exact=True).is_checked()
+    assert await page.locator("#feedback-comment").input_value() == "Spännande jobb!\nHör av er."
+    await look(page, f"answer-changing-{language}-{viewport}")
+    await page.get_by_role("button", name=said["keep"]).click()
+    await phase(page, "thanks")
+    await saved.get_by_text(said["yes"]).wait_for()
+    await page.get_by_role("button", name=said["change"]).click()
+    await page.get_by_label(text["no"], exact=True).check()
+    await page.locator("#feedback-comment").fill("")
+    await page.get_by_role("button", name=text["send"]).click()
+    await phase(page, "thanks")
+    await saved.get_by_text(said["no"]).wait_for()
+    assert await saved.locator("[data-answer-comment]").is_hidden()
+    assert await saved.locator("[data-answer-comment-term]").is_hidden()
+    await look(page, f"answer-changed-{language}-{viewport}")
+    row = await db.fetchrow(
+        """
+        SELECT f.interested, f.comment FROM interview_feedback f
+        JOIN interview i ON i.id = f.interview_id WHERE i.candidate_id = $1""",
+        event.candidates[0],
+    )
+    assert dict(row) == {"interested": False, "comment": ""}

@@ -17,6 +17,7 @@ import { MediaOutage, callTimes } from "./media-outage.js";
 import { queueAfter } from "./queue-place.js";
 import { eventOver } from "./event-over.js";
 import { TRY_AGAIN_CODES, serviceBackoff } from "./backoff.js";
+import { SavedAnswer } from "./candidate-answer.js";
 
 // Refusals that only said the socket or the service was away (not "retrying": the answer's
 // own loop clears that).
@@ -66,6 +67,9 @@ class CandidatePage {
     this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(this.channel, this.call);
     this.leftText = find("[data-left-text]");
+    this.answer = new SavedAnswer(root);
+    this.changingAnswer = false; // the saved answer's form shown again, to change it
+    this.sendingAnswer = false;
     // The offer and the call say so where this browser cannot make the call.
     for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
 
@@ -135,6 +139,8 @@ class CandidatePage {
     join.addEventListener("keydown", (event) => { if (event.key === " ") this.pressBegins(); });
     find("[data-rejoin-button]").addEventListener("click", () => this.accept());
     find("[data-feedback-form]").addEventListener("submit", (event) => this.sendFeedback(event));
+    find("[data-change-answer]").addEventListener("click", () => this.changeAnswer(true));
+    find("[data-keep-answer]").addEventListener("click", () => this.changeAnswer(false));
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
@@ -384,16 +390,40 @@ class CandidatePage {
     // The service unable to take it now (its database away): sent again by itself, so an
     // answer given during an outage is not lost when the page is closed after it.
     const waits = serviceBackoff();
-    for (;;) {
-      const reply = await this.request(message, errorElement);
-      const code = this.error?.[0] === errorElement ? this.error[1] : null;
-      if (reply || !TRY_AGAIN_CODES.has(code) || this.phase !== "feedback") break;
-      this.error = [errorElement, "retrying"];
-      errorElement.textContent = _(FEEDBACK_RETRYING);
-      await new Promise((resolve) => { setTimeout(resolve, waits.next()); });
-      if (this.phase !== "feedback") break;
+    this.sendingAnswer = true;
+    try {
+      for (;;) {
+        const reply = await this.request(message, errorElement);
+        if (reply) {
+          // Taken: the thanks says it back as given.
+          this.answer.set(message.interested, message.comment);
+          this.changeAnswer(false);
+          break;
+        }
+        const code = this.error?.[0] === errorElement ? this.error[1] : null;
+        if (!TRY_AGAIN_CODES.has(code) || this.phase !== "feedback") break;
+        this.error = [errorElement, "retrying"];
+        errorElement.textContent = _(FEEDBACK_RETRYING);
+        await new Promise((resolve) => { setTimeout(resolve, waits.next()); });
+        if (this.phase !== "feedback") break;
+      }
+    } finally {
+      this.sendingAnswer = false;
+      button.disabled = false;
     }
-    button.disabled = false;
+  }
+
+  // The saved answer's form again (Change my answer), or back to the thanks (Keep my answer,
+  // or once the changed answer is saved).
+  changeAnswer(changing) {
+    if (changing === this.changingAnswer) return;
+    this.changingAnswer = changing;
+    const form = find("[data-feedback-form]");
+    if (changing) this.answer.fill(form);
+    find("[data-keep-answer]").hidden = !changing;
+    this.markFeedbackChoice(false);
+    if (this.error?.[0] === find("[data-feedback-error]")) this.showError(this.error[0], null);
+    if (this.state) this.draw(this.state);
   }
 
   phaseOf(state) {
@@ -403,13 +433,21 @@ class CandidatePage {
     switch (state.queue.state) {
       case "waiting": case "offered": case "interviewing": return "waiting";
       case "away": case "left": return "left";
-      case "done": return "thanks";
+      case "done": return this.changingAnswer ? "feedback" : "thanks";
       default: return "before";
     }
   }
 
   draw(state) {
+    // The question answered on another page of theirs (feedback_saved): loaded again, the
+    // page says back what was answered there (app/views/candidate_page.py).
+    const answeredElsewhere = !!this.state?.feedback_open && !state.feedback_open
+      && !this.sendingAnswer && this.phase === "feedback";
     this.state = state;
+    if (answeredElsewhere && this.phaseOf(state) === "thanks") {
+      this.reload();
+      return;
+    }
     this.offset = Date.parse(state.now) - Date.now();
     const phase = this.phaseOf(state);
     if (this.overWhileWaiting(state, phase)) {
@@ -594,6 +632,7 @@ class CandidatePage {
     }
     this.waiting.redraw();
     this.offer.redraw();
+    this.answer.draw();
     this.drawNote();
     this.showConnection(this.connection);
     if (this.error) {
