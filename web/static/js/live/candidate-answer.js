@@ -5,10 +5,8 @@
 // reload) or from this page's own answer once the server has taken it.
 import { N_, _ } from "./texts.js";
 
-const SAID = {
-  yes: N_("Yes, the job sounded interesting."),
-  no: N_("No, the job did not sound interesting."),
-};
+const SAID_YES = N_("Yes, the job sounded interesting.");
+const SAID_NO = N_("No, the job did not sound interesting.");
 
 export class SavedAnswer {
   constructor(root) {
@@ -36,7 +34,8 @@ export class SavedAnswer {
   draw() {
     const answer = this.answer;
     this.box.hidden = !answer;
-    this.interested.textContent = answer ? _(SAID[answer.interested ? "yes" : "no"]) : "";
+    const said = answer?.interested ? SAID_YES : SAID_NO;
+    this.interested.textContent = answer ? _(said) : "";
     const comment = answer?.comment ?? "";
     this.comment.textContent = comment;
     this.comment.hidden = !comment;
