@@ -235,7 +235,7 @@ async def attach_room(
 
 async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
     """No room could be made: the interview fails and the candidate gets the same place
-    back. Not a miss: it was not the candidate's fault."""
+    back. Not a miss: it was not the candidate's fault. Notified as `offer_failed`."""
     async with connection.transaction():
         await connection.execute(  # the entry first: the lock order of interviews.py
             "SELECT 1 FROM queue_entry WHERE candidate_id = $1 FOR UPDATE", offer.candidate_id
@@ -253,7 +253,16 @@ async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
                 WHERE candidate_id = $1 AND state = 'offered'""",
                 offer.candidate_id,
             )
-            await notify(connection, offer.event_id, "queue")
+            # Both pages say why the offer went (`offer_ended`, app/live/feeds.py): from the
+            # state alone it looks withdrawn, which nobody did.
+            await notify(
+                connection,
+                offer.event_id,
+                "offer_failed",
+                interview=offer.interview_id,
+                candidate=offer.candidate_id,
+                interviewer=offer.interviewer_id,
+            )
 
 
 async def close_room(rooms: Rooms, server: str | None, room_id: int | None, secret: str | None) -> None:

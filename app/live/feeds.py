@@ -22,6 +22,9 @@ from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
 from app.settings import Settings
 
 Message = dict[str, Any]
+# `offer_ended`'s reason for an offer whose video room could not be made (notified as
+# `offer_failed`: app/live/dispatch.py room_failed, app/live/interviews.py expire_offers).
+ROOM_FAILED = "room"
 
 
 def event_view_of(app: web.Application, event_id: int) -> Callable[[], Awaitable[EventView]]:
@@ -77,7 +80,8 @@ class CandidateFeed:
         """The offer straight from the dispatch's notification, ahead of the next state
         (which then does not repeat it): the moment that matters most to the candidate.
         And the end of the registration (app/live/leaving.py): the page shows where its
-        link now leads instead of a queue the candidate is no longer in. Their link replaced
+        link now leads instead of a queue the candidate is no longer in. An offer whose
+        room could not be made (`offer_failed`): the page says so (`offer_ended`). Their link replaced
         by a new one (app/views/link_locks_admin.py): the socket ends, and the page, asking
         to be let in again, finds its link gone and says so."""
         if named.get("kind") == "link_reissued":
@@ -86,6 +90,13 @@ class CandidateFeed:
             return
         if named.get("kind") == "registration_ended" and self.send is not None:
             await self.send({"type": "registration_ended"})
+            return
+        if named.get("kind") == "offer_failed":
+            # The offer's room could not be made: from the next state alone (back in the
+            # queue, time still left) the page would say the interviewer withdrew it.
+            interview = named.get("interview")
+            if isinstance(interview, int) and self.send is not None:
+                await self.send({"type": "offer_ended", "interview": interview, "reason": ROOM_FAILED})
             return
         if named.get("kind") == "call_taken":
             # Another page of the candidate joined the call (app/live/actions.py): this one
@@ -158,11 +169,13 @@ class InterviewerFeed:
             if (interview is None or isinstance(interview, int)) and isinstance(mark, str):
                 await self.send({"type": "call_taken", "interview": interview, "mark": mark})
             return
-        if named.get("kind") == "offer_withdrawn":
+        if named.get("kind") in ("offer_withdrawn", "offer_failed"):
             # Why their offer ended before anyone joined: every window says it (the one that
             # pressed Withdraw knows; the others, and every window when the candidate left
-            # the queue, would have to guess from the next state).
-            interview, reason = named.get("interview"), named.get("reason")
+            # the queue or the room could not be made, would have to guess from the next
+            # state, where a failed room looks like a withdrawal).
+            interview = named.get("interview")
+            reason = ROOM_FAILED if named.get("kind") == "offer_failed" else named.get("reason")
             if (
                 named.get("interviewer") == self.interviewer_id
                 and isinstance(interview, int)

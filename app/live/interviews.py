@@ -206,7 +206,10 @@ async def expire_offers(connection: asyncpg.Connection) -> list[RoomToClose]:
                     WHERE candidate_id = $1 AND state = 'offered'""",
                     row["candidate_id"],
                 )
-            await notify_interview(connection, row, "offer_missed")
+            # A room never made is no miss: both pages say the video service failed.
+            await notify_interview(
+                connection, row, "offer_missed" if row["state"] == "missed" else "offer_failed"
+            )
         for event_id in sorted({row["event_id"] for row in expired}):
             await notify(connection, event_id, "queue")
         return [_room(row) for row in expired if row["room_id"] is not None]

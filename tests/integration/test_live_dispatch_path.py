@@ -168,6 +168,59 @@ async def test_a_join_whose_room_does_not_come_keeps_the_offer_and_says_try_agai
     await assert_invariants(db, live.id)
 
 
+async def test_both_sides_are_told_when_an_offers_room_fails(app_server, base_url, db, monkeypatch):
+    """The room cannot be made (Janus failed), or never came before the offer ran out: the
+    offer ends (`offer_ended`, `room`) on both sides, so neither page calls it withdrawn or
+    missed; the candidate keeps the place and no miss is counted."""
+    from app.janus.connection import JanusUnavailable
+    from app.live import interviews
+
+    live = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate_link,), (lobby_link,) = await links(db, live)
+    room_wanted, room_may_come = rooms_held(app_server, monkeypatch)
+    janus_pool = type(app_server[JANUS])
+    held_room = janus_pool.create_private_room
+
+    async def failing_room(self, *args, **kwargs):
+        await held_room(self, *args, **kwargs)
+        raise JanusUnavailable("test: no room")
+
+    async def room_failed(offer: dict) -> None:
+        def told(message: dict) -> bool:
+            return message["type"] == "offer_ended" and message["interview"] == offer["interview"]
+
+        ended = {"type": "offer_ended", "interview": offer["interview"], "reason": "room"}
+        assert await candidate.wait_for(told) == ended
+        assert await lobby.wait_for(told) == ended
+        row = await db.fetchrow(
+            "SELECT i.state, i.end_reason, q.state AS entry, q.missed_count FROM interview i"
+            " JOIN queue_entry q ON q.candidate_id = i.candidate_id WHERE i.id = $1",
+            offer["interview"],
+        )
+        assert tuple(row) == ("failed", "room", "waiting", 0)
+
+    monkeypatch.setattr(janus_pool, "create_private_room", failing_room)
+    async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
+        offer = await offered_while_the_room_is_held(candidate, lobby, room_wanted)
+        room_may_come.set()
+        await room_failed(offer)
+        refused = await lobby.wait_for(lambda m: m["type"] == "error")
+        assert refused["code"] == "room_unavailable"
+
+        # Offered again, its room still being made as the time to join runs out.
+        first = offer["interview"]
+        room_wanted.clear()
+        room_may_come.clear()
+        await lobby.send(type="next")
+        offer = await candidate.wait_for(lambda m: m["type"] == "offer" and m["interview"] != first)
+        await asyncio.wait_for(room_wanted.wait(), 10)
+        await db.execute("UPDATE interview SET offer_expires_at = now() WHERE id = $1", offer["interview"])
+        assert await interviews.expire_offers(db) == []
+        await room_failed(offer)
+        room_may_come.set()
+    await assert_invariants(db, live.id)
+
+
 async def test_end_is_answered_before_the_room_is_destroyed(app_server, base_url, db, monkeypatch):
     """*End* then *Next* at once: the Janus calls that destroy the ended room (which may take
     seconds) hold up neither the reply nor the socket's next message; the room goes after."""

@@ -26,6 +26,9 @@ const CLEARED_WHEN_BACK = new Set(["closed", "unavailable", "busy_retry"]);
 const NOTE_SAID_SECONDS = 5;
 // The answer after the interview, when the service could not take it: tried again
 // (serviceBackoff's waits), for as long as the page asks the question.
+// An offer whose video room could not be made (offer_ended, `room`): the server put them
+// back in the same place, and counted no miss (app/live/dispatch.py room_failed).
+const ROOM_FAILED = N_("Your call-in could not go ahead: the video service failed. It was not your fault, and you keep your place in the queue.");
 const FEEDBACK_RETRYING = N_("Your answer could not be saved just now. It is sent again by itself: please keep this page open until it says thank you.");
 
 const PRESS_MS = 3000; // a press of Join that has not clicked by then will not
@@ -48,6 +51,7 @@ class CandidatePage {
     this.error = null; // [element, msgid]: redrawn in another language
     this.note = null; // why an offer went away without a join (msgid)
     this.noteSaid = null; // the note last put in the screen readers' live region
+    this.roomFailed = new Set(); // the offers whose video room could not be made (offer_ended)
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.selfView = new SelfView(find("[data-self-view]"));
@@ -95,6 +99,7 @@ class CandidatePage {
       // Cancelled, removed by the employer or erased (PROTOCOL.md): the page the link now
       // leads to says so, instead of a queue this candidate is no longer in.
       if (message.type === "registration_ended") this.reload();
+      if (message.type === "offer_ended" && message.reason === "room") this.roomFailedFor(message.interview);
       // Another page of theirs (another device) joined the call, with a ticket that replaced
       // this one's: this page leaves it and stays out until Continue here (PROTOCOL.md).
       if (message.type === "call_taken") {
@@ -460,7 +465,9 @@ class CandidatePage {
     if (this.phase === "offer" && phase !== "offer" && phase !== "interview") {
       // Back from an offer without joining: say why (the offer still had time: withdrawn).
       const timeLeft = this.offer.secondsLeft() > 0;
-      if (timeLeft && phase === "left" && state.queue.reason !== "missed") {
+      if (this.roomFailed.has(this.offerShown) && phase === "waiting") {
+        this.note = ROOM_FAILED;  // nobody withdrew it, and it was not a miss
+      } else if (timeLeft && phase === "left" && state.queue.reason !== "missed") {
         // They left the queue themselves as they were called in (here, or on another page
         // of theirs): the page of the left queue says so; nothing was withdrawn.
         this.note = null;
@@ -526,6 +533,17 @@ class CandidatePage {
   clockMeasured(offset) {
     this.offset = offset;
     if (this.phase === "offer" && this.state?.offer) this.offer.show(this.state.offer, offset);
+  }
+
+  // The offer's room could not be made. Told before the state that takes the offer away (the
+  // note is chosen then), or after it: the note guessed from that state is put right.
+  roomFailedFor(interview) {
+    if (this.roomFailed.size > 20) this.roomFailed.clear();
+    this.roomFailed.add(interview);
+    if (this.phase === "waiting" && this.offerShown === interview && this.note !== null) {
+      this.note = ROOM_FAILED;
+      this.drawNote();
+    }
   }
 
   drawNote() {

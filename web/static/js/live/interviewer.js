@@ -41,9 +41,12 @@ const LEFT_THE_QUEUE = new Set(["left", "cancelled", "removed", "erased"]);
 // queue, where they keep their place; else they did not join (the time ran out, or they
 // turned it down and left the queue).
 function offerEndedText(offer, state, now, reason) {
-  // Told by the server (offer_ended) when the offer was withdrawn or the candidate left the
-  // queue; what the next state shows is the guess while it has not come (or for a miss).
+  // Told by the server (offer_ended) when the offer was withdrawn, the candidate left the
+  // queue or the room could not be made; what the next state shows is the guess while it has
+  // not come (or for a miss).
   if (reason === "withdrawn") return N_("The offer to %(name)s was withdrawn; they keep their place.");
+  // Its video room could not be made: nobody withdrew it, and nobody lost their place.
+  if (reason === "room") return N_("The video call with %(name)s could not be set up: the video service failed. They keep their place in the queue; try “Next candidate” again in a moment.");
   if (LEFT_THE_QUEUE.has(reason)) return N_("%(name)s is no longer in the queue. You can call in the next candidate.");
   const expires = Date.parse(offer.offer_expires_at);
   const timeLeft = !Number.isNaN(expires) && now < expires - 1000;
