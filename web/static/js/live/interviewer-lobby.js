@@ -233,6 +233,19 @@ export class Lobby {
     });
   }
 
+  // Next, Pause and the message form go once the event is over. A keyboard user on one of
+  // them goes on from the heading of its part of the page, not from the top (WCAG 2.4.3).
+  hideWhenOver(over) {
+    const gone = [["next", "lobby-heading"], ["pause", "lobby-heading"], ["message-form", "message-heading"]];
+    for (const [id, heading] of gone) {
+      const control = this.$(id);
+      if (control.hidden === over) continue;
+      const focused = over && control.contains(document.activeElement);
+      control.hidden = over;
+      if (focused) this.$(heading).focus({ preventScroll: true });
+    }
+  }
+
   drawOwn() {
     const { interview, paused, event } = this.state;
     const over = eventOver(event, this.clock.now());
@@ -249,9 +262,11 @@ export class Lobby {
     this.$("next").disabled = interview !== null || over || before;
     // Nobody can be picked either (the roster's Pick buttons say the same).
     for (const pick of this.$("queue").querySelectorAll("button.pick")) pick.disabled = interview !== null || over;
-    // Over: no rotation to pause, nobody waiting to read a message.
+    // Over: nobody to call in, no rotation to pause, nobody waiting to read a message. What
+    // can never be used again goes, rather than stay on the page disabled.
     this.$("pause").disabled = over;
     for (const control of this.$("message-form").elements) control.disabled = over;
+    this.hideWhenOver(over);
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
     const rotation = over

@@ -85,11 +85,13 @@ class MeetingPage {
     this.lobby.onOver = () => {
       this.sayEndedAgain();
       this.drawExtendGone();
+      this.shortcuts.offer("N", false);
     };
     this.roster = new Roster($("roster"), $("roster").dataset.url);
     this.record = new RecordForm($("record"), this.channel);
     this.interview = new InterviewView(root, this.record, this.channel);
-    installShortcuts(root);
+    // Next's shortcut is listed while Next can be pressed again: not once the event is over.
+    this.shortcuts = installShortcuts(root);
     // Texts drawn here are kept as functions, so a language switch can draw them again.
     this.shown = { problem: null, lobbyStatus: null, connection: "connecting", messageError: null };
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
@@ -430,6 +432,7 @@ class MeetingPage {
     // "Nobody is waiting right now" was the moment of a Next: gone once someone is.
     if (this.saidNobodyWaits && state.counts?.waiting > 0) this.setLobbyStatus(null);
     this.lobby.draw(state);
+    this.shortcuts.offer("N", !this.lobby.over);
     this.drawExtendGone(state.interview);
     this.roster.update(state);
     this.interview.update(state, this.saved);

@@ -4,8 +4,11 @@
 // The buttons get aria-keyshortcuts (screen readers announce it with the button) and the
 // lists on the page ([data-shortcut-list]) are drawn from the same table. Nothing fires while
 // the focus is in a text field: Alt+Shift+letter types characters there on some keyboards.
+// A shortcut whose action is gone for good (Next once the event is over) is left out of the
+// lists: they offer only what can still be done.
 //
-//   installShortcuts(document.querySelector("#meeting"));
+//   const shortcuts = installShortcuts(document.querySelector("#meeting"));
+//   shortcuts.offer("N", false);   // not listed any more (true: listed again)
 import { N_, _, onLanguageChange } from "./texts.js";
 
 const SHORTCUTS = [
@@ -49,9 +52,11 @@ export function installShortcuts(root) {
     for (const button of root.querySelectorAll(target)) button.setAttribute("aria-keyshortcuts", `Alt+Shift+${key}`);
   }
 
+  const withdrawn = new Set();  // the keys not listed now (offer)
   const drawLists = () => {
+    const listed = SHORTCUTS.filter(({ key }) => !withdrawn.has(key));
     for (const list of root.querySelectorAll("[data-shortcut-list]")) {
-      list.replaceChildren(...SHORTCUTS.flatMap(({ key, action, note }) => {
+      list.replaceChildren(...listed.flatMap(({ key, action, note }) => {
         const keys = document.createElement("dt");
         ["Alt", "Shift", key].forEach((name, index) => {
           if (index) keys.append(" + ");
@@ -92,4 +97,13 @@ export function installShortcuts(root) {
       say(() => _(msgid));
     }
   });
+
+  return {
+    offer(key, offered) {
+      if (withdrawn.has(key) !== offered) return;
+      if (offered) withdrawn.delete(key);
+      else withdrawn.add(key);
+      drawLists();
+    },
+  };
 }
