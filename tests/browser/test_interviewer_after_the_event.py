@@ -1,7 +1,8 @@
 """The meeting web once the event is over (its clock ran out, or the organizer's *End the
 event now*): what can no longer be used goes, rather than stay on the page disabled: Next,
-Pause, the message to everyone waiting, and Next's keyboard shortcut in the lists. A keyboard
-user on one of them goes on from the heading of its part of the page."""
+Pause, the message to everyone waiting, the lobby's keyboard shortcuts (no interview is to
+come), and Next's in the list of an interview still going on. A keyboard user on one of them
+goes on from the heading of its part of the page."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ async def listed(page, place: str) -> str:
 async def test_once_the_clock_ends_the_event_next_pause_and_the_message_go(new_page, db):
     event, (token,), _candidates = await make_meeting_event(db, candidates=1)
     await db.execute(
-        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -3)"
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -8)"
         " WHERE id = $1",
         event.id,
     )
@@ -34,17 +35,13 @@ async def test_once_the_clock_ends_the_event_next_pause_and_the_message_go(new_p
     assert NEXT["en"] in await listed(page, "lobby")
     await page.locator("#next").focus()
     await page.locator("#rotation", has_text=OVER["en"]).wait_for()
-    for gone in ("#next", "#pause", "#message-form"):
+    for gone in ("#next", "#pause", "#message-form", "#shortcuts-lobby"):
         assert await page.locator(gone).is_hidden(), gone
     # The keyboard user was on Next: on the lobby's heading now, not the page's body.
     assert await page.evaluate("document.activeElement.id") == "lobby-heading"
-    for place in ("lobby", "interview"):
-        assert NEXT["en"] not in await listed(page, place)
-        assert END["en"] in await listed(page, place)
     # The messages sent stay to read, under their heading.
     assert await page.locator("#message-heading").is_visible()
     assert await page.locator("#messages-empty").is_visible()
-    await page.locator("#shortcuts-lobby summary").click()
     await look(page, "meeting-over-en-desktop")
 
 
@@ -62,14 +59,30 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
     await page.locator("#message-form").wait_for(state="hidden")
     assert await page.locator("#next").is_hidden()
     assert await page.locator("#pause").is_hidden()
+    assert await page.locator("#shortcuts-lobby").is_hidden()
     assert await page.evaluate("document.activeElement.id") == "message-heading"
-    assert NEXT[language] not in await listed(page, "lobby")
+    assert NEXT[language] not in await listed(page, "interview")
     # The switch of language draws the lists again, still without Next.
     other = "en" if language == "sv" else "sv"
-    await page.locator(f"a[hreflang={other}], a[lang={other}]").first.click()
+    await page.locator(f"a[hreflang={other}]").click()
     await page.locator("#rotation", has_text=OVER[other]).wait_for()
-    assert NEXT[other] not in await listed(page, "lobby")
-    assert END[other] in await listed(page, "lobby")
+    assert NEXT[other] not in await listed(page, "interview")
+    assert END[other] in await listed(page, "interview")
+
+
+async def test_the_lobbys_shortcuts_go_from_under_the_keyboard_user(new_page, db):
+    event, (token,), _candidates = await make_meeting_event(db, candidates=1)
+    await db.execute(
+        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -8)"
+        " WHERE id = $1",
+        event.id,
+    )
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    await page.locator("#shortcuts-lobby summary").focus()
+    await page.keyboard.press("Enter")  # opened: the list is read
+    assert NEXT["en"] in await listed(page, "lobby")
+    await page.locator("#shortcuts-lobby").wait_for(state="hidden")
+    assert await page.evaluate("document.activeElement.id") == "lobby-heading"
 
 
 async def test_the_event_ended_during_an_interview_lists_no_next_there(new_page, db, base_url, settings):

@@ -20,6 +20,7 @@ SAID_TO_INTERVIEWER = (
     "The video call with Kandidat 0 could not be set up: the video service failed. They keep"
     " their place in the queue; try “Next candidate” again in a moment."
 )
+SAID_ONCE_OVER = "The video call with Kandidat 0 could not be set up: the video service failed."
 SAID_TO_CANDIDATE = (
     "Your call-in could not go ahead: the video service failed. It was not your fault, and you"
     " keep your place in the queue."
@@ -42,8 +43,10 @@ def rooms_that_fail(app, monkeypatch) -> tuple[asyncio.Event, asyncio.Event]:
 
 
 async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
-    new_page, base_url, db, app_server, monkeypatch
+    new_page, base_url, db, app_server, monkeypatch, settings
 ):
+    from app.events.workflow import end_event_now
+
     event, (interviewer_token,), (candidate_token,) = await make_meeting_event(db, candidates=1)
     wanted, fail = rooms_that_fail(app_server, monkeypatch)
     candidate = await open_candidate(new_page, base_url, candidate_token, "en")
@@ -72,3 +75,11 @@ async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
     assert await meeting.get_by_role("button", name="Next candidate").is_enabled()
     await assert_accessible(candidate)
     await assert_accessible(meeting)
+
+    # The event ended meanwhile: nobody is called in again, and the line no longer says to.
+    async with db.transaction():  # as the organizer's page does it: the event's row held
+        await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
+        assert await end_event_now(db, event.id, settings.live)
+    await meeting.wait_for_function(
+        "said => document.querySelector('#lobby-status').textContent === said", arg=SAID_ONCE_OVER
+    )

@@ -233,10 +233,13 @@ export class Lobby {
     });
   }
 
-  // Next, Pause and the message form go once the event is over. A keyboard user on one of
-  // them goes on from the heading of its part of the page, not from the top (WCAG 2.4.3).
+  // Next, Pause and the message form go once the event is over, and so do the lobby's
+  // keyboard shortcuts (no interview is to come; one still going on lists its own). A
+  // keyboard user on one of them goes on from the heading of its part of the page, not from
+  // the top (WCAG 2.4.3).
   hideWhenOver(over) {
-    const gone = [["next", "lobby-heading"], ["pause", "lobby-heading"], ["message-form", "message-heading"]];
+    const gone = [["next", "lobby-heading"], ["pause", "lobby-heading"], ["shortcuts-lobby", "lobby-heading"],
+      ["message-form", "message-heading"]];
     for (const [id, heading] of gone) {
       const control = this.$(id);
       if (control.hidden === over) continue;

@@ -39,21 +39,28 @@ const LEFT_THE_QUEUE = new Set(["left", "cancelled", "removed", "erased"]);
 // else as far as this page can tell: withdrawn in another window of the interviewer's
 // (Withdraw pressed there) when its time had not run out and the candidate is still in the
 // queue, where they keep their place; else they did not join (the time ran out, or they
-// turned it down and left the queue).
-function offerEndedText(offer, state, now, reason) {
+// turned it down and left the queue). Once the event is over (`over`) nobody else is called
+// in: the words do not say to.
+function offerEndedText(offer, state, now, reason, over) {
   // Told by the server (offer_ended) when the offer was withdrawn, the candidate left the
   // queue or the room could not be made; what the next state shows is the guess while it has
   // not come (or for a miss).
   if (reason === "withdrawn") return N_("The offer to %(name)s was withdrawn; they keep their place.");
   // Its video room could not be made: nobody withdrew it, and nobody lost their place.
-  if (reason === "room") return N_("The video call with %(name)s could not be set up: the video service failed. They keep their place in the queue; try “Next candidate” again in a moment.");
-  if (LEFT_THE_QUEUE.has(reason)) return N_("%(name)s is no longer in the queue. You can call in the next candidate.");
+  if (reason === "room") {
+    return over ? N_("The video call with %(name)s could not be set up: the video service failed.")
+      : N_("The video call with %(name)s could not be set up: the video service failed. They keep their place in the queue; try “Next candidate” again in a moment.");
+  }
+  if (LEFT_THE_QUEUE.has(reason)) {
+    return over ? N_("%(name)s is no longer in the queue.")
+      : N_("%(name)s is no longer in the queue. You can call in the next candidate.");
+  }
   const expires = Date.parse(offer.offer_expires_at);
   const timeLeft = !Number.isNaN(expires) && now < expires - 1000;
   if (timeLeft && state.queue.some((entry) => entry.candidate === offer.candidate)) {
     return N_("The offer to %(name)s was withdrawn; they keep their place.");
   }
-  return N_("%(name)s did not join. You can call in the next candidate.");
+  return over ? N_("%(name)s did not join.") : N_("%(name)s did not join. You can call in the next candidate.");
 }
 
 const MESSAGE_SENT = () => _("Message sent to everyone waiting.");
@@ -84,6 +91,7 @@ class MeetingPage {
     // The event's end while the status line still offers the next candidate: said again.
     this.lobby.onOver = () => {
       this.sayEndedAgain();
+      this.sayOfferEndedAgain();
       this.drawExtendGone();
       this.shortcuts.offer("N", false);
     };
@@ -254,10 +262,12 @@ class MeetingPage {
     this.show("problem", text);
   }
 
-  sayOfferEnded(offer, state) {
-    const text = offerEndedText(offer, state, this.clock.now(), this.offerEndReasons.get(offer.id));
+  // `at`: when the offer went, by the server's clock (whether its time had run out).
+  sayOfferEnded(offer, state, at = this.clock.now()) {
+    const reason = this.offerEndReasons.get(offer.id);
+    const text = offerEndedText(offer, state, at, reason, this.lobby.over);
     this.setLobbyStatus(() => _(text, { name: offer.candidate_name }));
-    this.endedOffer = { offer, state, told: this.statusesTold, text };
+    this.endedOffer = { offer, state, told: this.statusesTold, text, at };
   }
 
   // Why an offer of this interviewer's ended: said at once when the state that takes it
@@ -270,8 +280,19 @@ class MeetingPage {
     const ended = this.endedOffer;
     if (!ended || ended.offer.id !== interview || ended.told !== this.statusesTold) return;
     if (ended.text === null && reason === "withdrawn") return;
-    const text = offerEndedText(ended.offer, ended.state, this.clock.now(), reason);
-    if (text !== ended.text) this.sayOfferEnded(ended.offer, ended.state);
+    const text = offerEndedText(ended.offer, ended.state, ended.at, reason, this.lobby.over);
+    if (text !== ended.text) this.sayOfferEnded(ended.offer, ended.state, ended.at);
+  }
+
+  // The event ended while the status line still spoke of an ended offer, saying to call in
+  // the next candidate: said again without that (only if the words change: a live region).
+  sayOfferEndedAgain() {
+    const ended = this.endedOffer;
+    if (!ended || ended.text === null || ended.told !== this.statusesTold) return;
+    const reason = this.offerEndReasons.get(ended.offer.id);
+    if (offerEndedText(ended.offer, ended.state, ended.at, reason, true) !== ended.text) {
+      this.sayOfferEnded(ended.offer, ended.state, ended.at);
+    }
   }
 
   setLobbyStatus(text) {
@@ -450,7 +471,7 @@ class MeetingPage {
       // notice says, now or when it comes.
       const reason = this.offerEndReasons.get(lastOwn.id);
       if (reason !== undefined && reason !== "withdrawn") this.sayOfferEnded(lastOwn, state);
-      else this.endedOffer = { offer: lastOwn, state, told: this.statusesTold, text: null };
+      else this.endedOffer = { offer: lastOwn, state, told: this.statusesTold, text: null, at: this.clock.now() };
     } else if (offerGone) {
       this.sayOfferEnded(lastOwn, state);
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
