@@ -816,9 +816,8 @@ async def test_an_answer_the_service_could_not_take_is_sent_again_by_itself(new_
     assert await db.fetchval("SELECT interested FROM interview_feedback WHERE interview_id = $1", interview)
 
 
-# English only until the Swedish catalog has these texts; "sv" then runs as it is.
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-@pytest.mark.parametrize("language", ["en"])
+@pytest.mark.parametrize("language", ["sv", "en"])
 async def test_the_thanks_says_the_answer_back_and_it_can_be_changed(
     new_page, base_url, db, language, viewport
 ):

@@ -110,18 +110,23 @@ async def test_an_abandoned_call_shows_the_time_talked(db, http, base_url, tmp_p
     )
 
 
-async def test_a_call_of_unknown_length_says_so(db, http, base_url, tmp_path):
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_call_of_unknown_length_says_so(db, http, base_url, tmp_path, language):
     """Ended by its time box with no media times: whether it was talked to its end is not
     known, so no figure (the planned 10 minutes) is given for it."""
-    event = await lengths_event(db, http, base_url, "en")
+    unknown, note = {
+        "sv": ("Okänd", "Sådana intervjuer räknas inte med i den genomsnittliga längden."),
+        "en": ("Unknown", "Such interviews are left out of the average length."),
+    }[language]
+    event = await lengths_event(db, http, base_url, language)
     async with http.get(f"{base_url}/events/{event.id}/summary") as response:
         page = await response.text()
-    assert lengths(page)["Björn Ängström"] == "Unknown"
-    assert "Such interviews are left out of the average length." in page
+    assert lengths(page)["Björn Ängström"] == unknown
+    assert note in page
     async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
         body = (await response.read()).decode("utf-8-sig")
-    assert csv_lengths(body, "en")["Björn Ängström"] == "Unknown"
+    assert csv_lengths(body, language)["Björn Ängström"] == unknown
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         text = re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))
-    assert re.search(r"Björn Ängström \d\d:\d\d Unknown", text), text
-    assert "Such interviews are left out of the average length." in text
+    assert re.search(rf"Björn Ängström \d\d:\d\d {unknown}", text), text
+    assert note in text
