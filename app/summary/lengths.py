@@ -1,15 +1,21 @@
-"""How long an interview's call lasted, from its row, without I/O: the time talked, which is
-not always from its start to its end.
+"""How long an interview's call lasted, from its row, without I/O.
 
 An interview ends when someone ends it (the interviewer's *End*, the candidate's *Leave*, a
-registration or the event ending) or, when nobody does, by its time box (end_reason 'time',
-app/live/interviews.py end_due_interviews). A call both sides had left by then, or that one
-side had lost for good, ran on as a row, not as a call: from its start to its end is the
-planned length, not what was talked. Janus's media times say when each side's media last
-stopped (app/live/media.py: the latest stop, cleared when it flows again, so a stop that is
-still there at the end is the side leaving the call for good; every side still in the call
-at the end gets its stop only after it, when the room is destroyed). The call as a
-conversation ended at the first such stop: one side alone talks to nobody.
+registration or the event ending): the call was under way then, and its length is from its
+start to that end. When nobody does, its time box ends it (end_reason 'time',
+app/live/interviews.py end_due_interviews), also a call both people had left long before:
+from its start to its end is then the planned length, not what was talked.
+
+Janus's media times say when each side's media last stopped (app/live/media.py: the latest
+stop of any of the side's handles, cleared when media flows again; a side still in the call
+at the end gets its stop when the room is destroyed, after the end). One side's stop alone
+proves little: a second page of theirs that prepared a handle and closed, a *Continue here*
+on another device, or a camera that died while the sound went on each leave a stop behind
+though the call went on. So a call the time box ended is taken to have ended early only when
+both sides' media had stopped before it (both left, or both lost the connection): at the
+later of the two, when the last one went. Likewise a media service still down at the end
+ended it when it went down. The time an outage of the media service took during the call is
+counted in, as from the start to the end it always was.
 """
 
 from __future__ import annotations
@@ -32,24 +38,21 @@ class CallLength:
 
 
 def call_length(row: Mapping[str, Any]) -> CallLength:
-    """From the start (`started_at`) to the end (`ended_at`), or to an earlier stop of the
-    call: a side's media stopped and never came back, or the media service went down
-    (`media_lost_at`, an outage still going when the interview ended); less the outages the
-    call came through (`media_lost_seconds`: the time box gave that time back). Not known
-    when the time box ended it and the media times cannot tell that both sides were in the
-    call: a figure then would be the planned length, not the call's."""
+    """From the start (`started_at`) to the end (`ended_at`); for one its time box ended, to
+    when the last side's media stopped if both had before the end, or to when the media
+    service went down (`media_lost_at`) if it still was. Not known when the time box ended it
+    and a side's media never reached the media service (or was never reported): a figure then
+    would be the planned length, not the call's."""
     started, ended = row["started_at"], row["ended_at"]
     if started is None or ended is None:
         return CallLength(None)
-    stops = [row.get(key) for key in (*STOPS, "media_lost_at")]
-    end: dt.datetime = min([ended, *(stop for stop in stops if stop is not None)])
-    if (
-        end == ended
-        and row.get("end_reason") == BY_THE_CLOCK
-        and not all(row.get(key) is not None for key in STARTS)
-    ):
-        return CallLength(None, known=False)
-    # The outages' total, not when they were: one after a side's stop (both rare) is taken
-    # off too, which errs towards the shorter call.
-    lost = row.get("media_lost_seconds") or 0
-    return CallLength(max(0, int((max(end, started) - started).total_seconds() - lost)))
+    end: dt.datetime = ended
+    if row.get("end_reason") == BY_THE_CLOCK:
+        if not all(row.get(key) is not None for key in STARTS):
+            return CallLength(None, known=False)
+        stops = [stop for key in STOPS if (stop := row.get(key)) is not None and stop < ended]
+        if len(stops) == len(STOPS):
+            end = max(stops)
+    if row.get("media_lost_at") is not None:
+        end = min(end, row["media_lost_at"])
+    return CallLength(max(0, int((max(end, started) - started).total_seconds())))

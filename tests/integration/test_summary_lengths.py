@@ -24,13 +24,13 @@ INTERVIEWER = "Örjan Ekström"
 
 async def ended_by_the_clock(db, event, candidate: str, media: str | None) -> int:
     """An interview of 10 minutes (its time box) that the sweeper ended (end_reason 'time'),
-    with each side's media times: `media` 'left' (both left the call after 3 minutes, the
-    candidate 20 s after the interviewer), 'stayed' (both in the call to the end: their media
+    with each side's media times: `media` 'left' (both left the call, the interviewer after
+    2 min 40 s, the candidate at 3 minutes), 'stayed' (both in the call to the end: their media
     stopped when the room was destroyed), None (no media times recorded)."""
     await add_candidate(db, event, candidate)
     interview = await add_interview(db, event, candidate, INTERVIEWER, seconds=600)
     stops = {
-        "left": ("interval '3 minutes 20 seconds'", "interval '3 minutes'"),
+        "left": ("interval '3 minutes'", "interval '2 minutes 40 seconds'"),
         "stayed": ("interval '10 minutes 1 second'", "interval '10 minutes 1 second'"),
     }.get(media or "")
     await db.execute(

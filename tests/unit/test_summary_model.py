@@ -271,37 +271,37 @@ def test_a_call_ended_by_hand_lasted_from_its_start_to_its_end():
     assert call_length(row(state="active", ended_at=None)) == CallLength(None)
 
 
-def test_an_abandoned_call_lasted_until_it_stopped_not_its_planned_length():
+def test_an_abandoned_call_lasted_until_both_had_left_not_its_planned_length():
     start = NOW - dt.timedelta(minutes=30)
     media = {
         "candidate_media_started_at": start + dt.timedelta(seconds=4),
         "interviewer_media_started_at": start + dt.timedelta(seconds=2),
     }
-    # Both left after 3 minutes; the time box ended it at 10.
+    # Both left, the interviewer after 3 minutes and the candidate 20 s later; the time box
+    # ended it at 10: it lasted until the last one went.
     both_left = {
         "candidate_media_stopped_at": start + dt.timedelta(minutes=3, seconds=20),
         "interviewer_media_stopped_at": start + dt.timedelta(minutes=3),
     }
-    assert call_length(ended_row(end_reason="time", **media, **both_left)) == CallLength(180)
-    # The candidate's connection was lost for good after 4 minutes; the interviewer waited and
-    # pressed *End* at 7 (their own media stopped when the room closed).
-    lost = {
-        "candidate_media_stopped_at": start + dt.timedelta(minutes=4),
-        "interviewer_media_stopped_at": start + dt.timedelta(minutes=7, seconds=1),
-    }
+    assert call_length(ended_row(end_reason="time", **media, **both_left)) == CallLength(200)
+    # One side's stop alone (a second page of theirs closed, a camera that died while the
+    # sound went on): the call may well have gone on, and is not cut short.
+    one_stop = {"candidate_media_stopped_at": start + dt.timedelta(minutes=4)}
+    assert call_length(ended_row(end_reason="time", **media, **one_stop)) == CallLength(600)
+    # Ended by someone in it: the call was under way until then, whatever stopped before.
     assert call_length(
         row(
             started_at=start,
             ended_at=start + dt.timedelta(minutes=7),
             end_reason="interviewer",
             **media,
-            **lost,
+            **both_left,
         )
-    ) == CallLength(240)
+    ) == CallLength(420)
     # The media service went down after 5 minutes and was still down at the end.
     down = {"media_lost_at": start + dt.timedelta(minutes=5)}
     assert call_length(ended_row(end_reason="cancelled", **media, **down)) == CallLength(300)
-    # It came through an outage of 90 s: the time box gave that back, nobody talked then.
+    # It came through an outage of 90 s, which the time box gave back: from start to end.
     assert call_length(
         row(
             started_at=start,
@@ -310,7 +310,7 @@ def test_an_abandoned_call_lasted_until_it_stopped_not_its_planned_length():
             media_lost_seconds=90.0,
             **media,
         )
-    ) == CallLength(600)
+    ) == CallLength(690)
 
 
 def test_a_call_the_time_box_ended_without_media_times_is_of_unknown_length():
