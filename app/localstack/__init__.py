@@ -5,6 +5,7 @@ services in the very same way.
 
 __main__.py     scripts/run: the whole service on this machine, until Ctrl-C
 stack.py        the whole stack in start-up order, and its generated secrets
+restarts.py     scripts/run's watch: a service that died started again, a few tries
 postgres.py     a private PostgreSQL cluster
 janus_server.py a Janus server with the rendered configuration
 coturn.py       coturn with the deployment's configuration and a self-signed certificate

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from app.localstack import processes, running
+from app.localstack.restarts import Restarter
 from app.localstack.stack import LocalStack, health_port_beside
 from app.seed import seed_url
 from app.timefmt import in_swedish_time
@@ -98,15 +99,17 @@ WATCH_SECONDS = 1.0
 
 def watch(app_process: subprocess.Popen, stack: LocalStack) -> int:
     """Until the application ends (its return code): a service of the stack that dies
-    meanwhile is said, and started again on its own port."""
+    meanwhile is said, and started again on its own port (app/localstack/restarts.py)."""
+    restarter = Restarter(stack)
     while True:
         try:
             return app_process.wait(timeout=WATCH_SECONDS)
         except subprocess.TimeoutExpired:
             pass
-        for name, code in stack.restart_what_died():
+        for restart in restarter.restart_what_died():
             print(
-                f"scripts/run: {ended(name, code)}: started it again (its log: {stack.logs_dir}).",
+                f"scripts/run: {ended(restart.name, restart.ended)}: {restart.outcome}"
+                f" (its log: {stack.logs_dir}).",
                 file=sys.stderr,
                 flush=True,
             )

@@ -86,9 +86,9 @@ class LocalPostgres:
     def start(self, timeout: float = 30) -> None:
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
-        stale_pid = self.data_dir / "postmaster.pid"
-        if stale_pid.exists() and not self._pid_alive(stale_pid):
-            stale_pid.unlink()
+        # A postmaster.pid left by a server that was killed stays: PostgreSQL reads it to refuse
+        # to start while that server's children still hold its shared memory, and removes it
+        # itself once they are gone.
         argv = [
             str(postgres_bindir() / "postgres"),
             "-D",
@@ -108,14 +108,6 @@ class LocalPostgres:
         processes.wait_for_port("127.0.0.1", self.port, timeout, self.process, "PostgreSQL")
         self._wait_accepting(timeout)
         self._ensure_database()
-
-    @staticmethod
-    def _pid_alive(pid_file: Path) -> bool:
-        try:
-            pid = int(pid_file.read_text().split()[0])
-            return Path(f"/proc/{pid}").exists()
-        except (ValueError, IndexError, OSError):
-            return False
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(

@@ -199,12 +199,12 @@ class LocalStack:
 
     def _start_mail(self, env: dict[str, str]) -> None:
         port = processes.free_port()
-        self._start_mail_catcher(port)
+        self.start_mail_catcher(port)
         env["SNABB_MAIL_SMTP_HOST"] = "127.0.0.1"
         env["SNABB_MAIL_SMTP_PORT"] = str(port)
         env["SNABB_MAIL_CATCHER_DIR"] = str(self.maildir)
 
-    def _start_mail_catcher(self, port: int) -> None:
+    def start_mail_catcher(self, port: int) -> None:
         self.mail_process = processes.start(
             [
                 sys.executable,
@@ -218,30 +218,6 @@ class LocalStack:
             self.logs_dir / "mailcatcher.log",
         )
         processes.wait_for_port("127.0.0.1", port, 20, self.mail_process, "mail catcher")
-
-    def restart_what_died(self) -> list[tuple[str, int]]:
-        """Each service of the stack whose process has ended (a crash, a kill, the kernel's
-        out-of-memory killer) started again on its own port and folder: (its name, how its
-        process ended) of each. The application rides through their absence as a deployed one
-        does (the database's outage, Janus's failover), so a developer's calls and mail come
-        back without starting everything again. Raises RuntimeError when one cannot start."""
-        restarted = []
-        services: list[tuple[str, LocalPostgres | LocalJanus | LocalCoturn | None]] = [
-            ("PostgreSQL", self.postgres),
-            ("Janus", self.janus),
-            ("coturn", self.coturn),
-        ]
-        for name, service in services:
-            if service is None or service.process is None or service.process.poll() is None:
-                continue
-            ended = service.process.returncode
-            service.start()
-            restarted.append((name, ended))
-        ended = None if self.mail_process is None else self.mail_process.poll()
-        if ended is not None:
-            self._start_mail_catcher(int(self.environ["SNABB_MAIL_SMTP_PORT"]))
-            restarted.append(("the mail catcher", ended))
-        return restarted
 
     def stop(self) -> None:
         processes.stop(self.mail_process)
