@@ -259,8 +259,9 @@ async def feedback(me: Candidate, message: Message) -> Done:
             connection, interview_id, me.id, interested=message["interested"], comment=message["comment"]
         )
         # The candidate's other open pages (a phone beside the laptop) still ask the
-        # question: told, they thank too, rather than take a second answer over the first.
-        await queue.notify(connection, me.event_id, "feedback_saved", candidate=me.id)
+        # question: told, they thank too, rather than take a second answer over the first;
+        # one that already thanks says back the answer as it now is (`answer_saved`).
+        await queue.notify(connection, me.event_id, "feedback_saved", candidate=me.id, page=me.page)
     return NOTHING
 
 

@@ -98,6 +98,12 @@ class CandidateFeed:
             if isinstance(interview, int) and self.send is not None:
                 await self.send({"type": "offer_ended", "interview": interview, "reason": ROOM_FAILED})
             return
+        if named.get("kind") == "feedback_saved":
+            # The interest answer saved from another page of theirs: one already thanking
+            # says back the new answer (app/live/actions.py feedback).
+            if named.get("page") != self.page and self.send is not None:
+                await self.send({"type": "answer_saved"})
+            return
         if named.get("kind") == "call_taken":
             # Another page of the candidate joined the call (app/live/actions.py): this one
             # leaves it, unless it is that page.

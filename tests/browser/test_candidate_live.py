@@ -886,6 +886,8 @@ async def test_the_thanks_says_the_answer_back_and_it_can_be_changed(
     assert await saved.locator("[data-answer-comment]").is_hidden()
     assert await saved.locator("[data-answer-comment-term]").is_hidden()
     await look(page, f"answer-changed-{language}-{viewport}")
+    # The other page, thanking all along, says back the answer as it now is.
+    await other.locator("[data-answer-saved]").get_by_text(said["no"]).wait_for()
     row = await db.fetchrow(
         """
         SELECT f.interested, f.comment FROM interview_feedback f

@@ -106,6 +106,9 @@ class CandidatePage {
         this.callFor = null;
         this.call.showElsewhere();
       }
+      // The answer saved (again) from another page of theirs: loaded again, this one says
+      // back the answer as it now is; not while it is being changed here.
+      if (message.type === "answer_saved" && this.phase === "thanks" && !this.changingAnswer) this.reload();
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("refused", () => this.reload());
@@ -396,11 +399,13 @@ class CandidatePage {
     // answer given during an outage is not lost when the page is closed after it.
     const waits = serviceBackoff();
     this.sendingAnswer = true;
+    let taken = false;
     try {
       for (;;) {
         const reply = await this.request(message, errorElement);
         if (reply) {
           // Taken: the thanks says it back as given.
+          taken = true;
           this.answer.set(message.interested, message.comment);
           this.changeAnswer(false);
           break;
@@ -416,6 +421,9 @@ class CandidatePage {
       this.sendingAnswer = false;
       button.disabled = false;
     }
+    // Saved, but its reply lost with the socket (the state after the reconnect thanks): the
+    // page loaded again says back the answer as the service has it.
+    if (!taken && this.phase === "thanks") this.reload();
   }
 
   // The saved answer's form again (Change my answer), or back to the thanks (Keep my answer,
