@@ -16,7 +16,7 @@ def statuses(page: str) -> dict[str, str]:
     """Name → the Status cell's text, from the event page's table of registrations."""
     table = page[page.index('class="data candidate-table"') :]
     rows = re.findall(
-        r'<td data-label="Name"[^>]*>([^<]+)</td>.*?<td data-label="Status">\s*([^<]+?)\s*<',
+        r'<td data-label="Name"[^>]*><span class="words">([^<]+)</span></td>.*?<td data-label="Status">\s*([^<]+?)\s*<',
         table,
         flags=re.S,
     )
