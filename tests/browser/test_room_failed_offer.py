@@ -83,3 +83,7 @@ async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
     await meeting.wait_for_function(
         "said => document.querySelector('#lobby-status').textContent === said", arg=SAID_ONCE_OVER
     )
+    # The candidate's page, waiting when the event ended, loads itself again and says the
+    # event is over: let it, before the pages close (a page closed in the middle of that
+    # could hold the browser's context open).
+    await candidate.wait_for_function("!window.candidatePage && document.readyState === 'complete'")
