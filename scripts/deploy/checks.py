@@ -262,6 +262,18 @@ async def whole_event(stack: Stack, browsers: b.Browsers, timings: dict) -> str:
             event.id,
         )
         assert [a["interested"] for a in answers] == [True, False], answers
+        # Janus's event handler reaches the application through the deployment's wiring
+        # (janus_server.event_backend_url): without its media times the summary cannot tell
+        # how long a call the time box ended lasted (app/summary/lengths.py).
+        media = await db.fetch(
+            """
+            SELECT candidate_media_started_at, interviewer_media_started_at FROM interview
+            WHERE event_id = $1 AND state = 'ended'""",
+            event.id,
+        )
+        assert len(media) == 2 and all(row[0] and row[1] for row in media), (
+            f"Janus's media events did not reach the application: {media}"
+        )
         return await summary_pdf(stack, db, event.id)
     finally:
         await db.close()
