@@ -221,7 +221,7 @@ async def test_lengths_talked_and_unknown_read_well(new_page, db, viewport):
     user = await org_user(db, event, language="en")
     page = await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": "en"})
     await log_in_with_form(page, user["email"], f"/events/{event.id}/summary")
-    await page.get_by_text("Such interviews are left out of the average length.", exact=False).wait_for()
+    await page.get_by_text("It is left out of the average length.", exact=False).wait_for()
     lengths = await page.locator("td[data-label='Length']").all_inner_texts()
     assert [text.strip() for text in lengths] == ["3 min", "Unknown", "10 min"]
     SHOTS.mkdir(exist_ok=True)

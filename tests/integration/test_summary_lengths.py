@@ -115,8 +115,8 @@ async def test_a_call_of_unknown_length_says_so(db, http, base_url, tmp_path, la
     """Ended by its time box with no media times: whether it was talked to its end is not
     known, so no figure (the planned 10 minutes) is given for it."""
     unknown, note = {
-        "sv": ("Okänd", "Sådana intervjuer räknas inte med i den genomsnittliga längden."),
-        "en": ("Unknown", "Such interviews are left out of the average length."),
+        "sv": ("Okänd", "Längden på en intervju är okänd: den avslutades när tiden var ute"),
+        "en": ("Unknown", "The length of one interview is unknown: it ended when its time was up"),
     }[language]
     event = await lengths_event(db, http, base_url, language)
     async with http.get(f"{base_url}/events/{event.id}/summary") as response:
