@@ -41,7 +41,7 @@ from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
 from app.live.errors import LiveError
-from app.live.queue import notify
+from app.live.queue import notify_interview
 from app.settings import LiveSettings, Settings
 from app.tickets import UnknownJanusServer, mint_ticket
 
@@ -72,6 +72,16 @@ class Offer:
     event_id: int
     candidate_id: int
     interviewer_id: int
+
+    async def notify(self, connection: asyncpg.Connection, kind: str) -> None:
+        """`notify` of this offer's change, as the statements that change interviews do."""
+        row = {
+            "id": self.interview_id,
+            "event_id": self.event_id,
+            "candidate_id": self.candidate_id,
+            "interviewer_id": self.interviewer_id,
+        }
+        await notify_interview(connection, row, kind)
 
 
 # The generation of the room an interview gets at dispatch; each move to a new room (the
@@ -222,14 +232,7 @@ async def attach_room(
     async with connection.transaction():
         row = await connection.fetchrow(ATTACH_SQL, *arguments)
         if row is not None:
-            await notify(
-                connection,
-                offer.event_id,
-                "room",
-                interview=offer.interview_id,
-                candidate=offer.candidate_id,
-                interviewer=offer.interviewer_id,
-            )
+            await offer.notify(connection, "room")
         return row
 
 
@@ -255,14 +258,7 @@ async def room_failed(connection: asyncpg.Connection, offer: Offer) -> None:
             )
             # Both pages say why the offer went (`offer_ended`, app/live/feeds.py): from the
             # state alone it looks withdrawn, which nobody did.
-            await notify(
-                connection,
-                offer.event_id,
-                "offer_failed",
-                interview=offer.interview_id,
-                candidate=offer.candidate_id,
-                interviewer=offer.interviewer_id,
-            )
+            await offer.notify(connection, "offer_failed")
 
 
 async def close_room(rooms: Rooms, server: str | None, room_id: int | None, secret: str | None) -> None:

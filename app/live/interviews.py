@@ -59,18 +59,18 @@ async def room_of_ended(connection: asyncpg.Connection, interview_id: int) -> Ro
     return None if row is None else _room(row)
 
 
+# A candidate's ($1) or an interviewer's ($2) most recently ended interview: its id.
+LAST_ENDED_SQL = """
+    SELECT id FROM interview
+    WHERE state = 'ended' AND (candidate_id = $1 OR interviewer_id = $2)
+    ORDER BY ended_at DESC LIMIT 1"""
+
+
 async def last_ended(
     connection: asyncpg.Connection, *, candidate_id: int | None = None, interviewer_id: int | None = None
 ) -> int | None:
     """The id of a candidate's or an interviewer's most recently ended interview."""
-    return await connection.fetchval(
-        """
-        SELECT id FROM interview
-        WHERE state = 'ended' AND (candidate_id = $1 OR interviewer_id = $2)
-        ORDER BY ended_at DESC LIMIT 1""",
-        candidate_id,
-        interviewer_id,
-    )
+    return await connection.fetchval(LAST_ENDED_SQL, candidate_id, interviewer_id)
 
 
 async def live_interview(

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from app.live import rules
+from app.live import interviews, rules
 from app.live.errors import LiveError
 from app.live.queue import notify
 
@@ -123,12 +123,11 @@ async def saved_feedback(connection: asyncpg.Connection, candidate_id: int) -> d
     """The candidate's answer about their last ended interview as saved, the one an answer
     sent again replaces (save_feedback): what their page says back to them. None: none yet."""
     row = await connection.fetchrow(
-        """
+        f"""
         SELECT f.interested, f.comment FROM interview_feedback f
-        WHERE f.interview_id = (SELECT i.id FROM interview i
-                                WHERE i.candidate_id = $1 AND i.state = 'ended'
-                                ORDER BY i.ended_at DESC LIMIT 1)""",
+        WHERE f.interview_id = ({interviews.LAST_ENDED_SQL})""",
         candidate_id,
+        None,
     )
     return None if row is None else {"interested": row["interested"], "comment": row["comment"]}
 
