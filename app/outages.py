@@ -89,5 +89,12 @@ class Outage:
     def over(self) -> None:
         """A try succeeded: the end of an outage, if there was one, is logged."""
         if self.since is not None:
-            self.log.warning("%s: the database is back after %.1f s", self.who, time.monotonic() - self.since)
+            away = time.monotonic() - self.since
+            self.log.warning("%s: the database is back after %s", self.who, _duration(away))
             self.since = None
+
+
+def _duration(seconds: float) -> str:
+    """A cut connection made again at once is away for milliseconds: "0.0 s" read as if
+    nothing had been away at all."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"

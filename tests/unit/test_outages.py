@@ -65,3 +65,18 @@ def test_without_a_back_line_a_quiet_spell_ends_the_outage(caplog, monkeypatch):
         clock[0] += 61  # a minute without one: the next is another outage
         outage.seen(ConnectionRefusedError())
     assert caplog.text.count("pages: the database is unavailable") == 2
+
+
+def test_the_back_line_says_milliseconds_under_a_second(caplog, monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(outages.time, "monotonic", lambda: clock[0])
+    outage = Outage(logging.getLogger("test.outages"), "loop", "trying again")
+    with caplog.at_level(logging.WARNING, logger="test.outages"):
+        outage.seen(ConnectionResetError())
+        clock[0] += 0.004
+        outage.over()
+        outage.seen(ConnectionRefusedError())
+        clock[0] += 41.3
+        outage.over()
+    assert "loop: the database is back after 4 ms" in caplog.text
+    assert "loop: the database is back after 41.3 s" in caplog.text
