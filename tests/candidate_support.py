@@ -41,6 +41,7 @@ async def make_event(
         "invite_token": event["invite_token"],
         "organization_id": event["organization_id"],
         "starts_at": event["starts_at"],
+        "calendar_key": event["calendar_key"],
     }
 
 

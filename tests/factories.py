@@ -54,7 +54,7 @@ async def make_event(
     invite_open: bool = True,
 ) -> asyncpg.Record:
     """A published event (or in `state`): its row with id, organization_id, invite_token,
-    starts_at."""
+    starts_at, state, calendar_key."""
     if organization_id is None:
         organization_id = await make_organization(db)
     event = EventInput(
@@ -81,7 +81,7 @@ async def make_event(
             await candidate_queries.set_invite_open(db, event_id, False)
     return await db.fetchrow(
         """
-        SELECT id, organization_id, invite_token, starts_at, state FROM event
+        SELECT id, organization_id, invite_token, starts_at, state, calendar_key FROM event
         WHERE id = $1""",
         event_id,
     )

@@ -49,7 +49,7 @@ def _entry(
 
     starts_at = event["starts_at"]
     return CalendarEntry(
-        uid=calendar_uid(event["id"], kind, person["id"]),
+        uid=calendar_uid(event["id"], event["calendar_key"], kind, person["id"]),
         sequence=event["calendar_sequence"] + person["link_generation"] + bump,
         method=method,
         summary=event["title"],

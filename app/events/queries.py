@@ -9,7 +9,7 @@ from app.events.tokens import link_token, six_digit_code
 
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title, e.job_description,
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
-    e.invite_token, e.invite_open, e.calendar_sequence, e.published_at, e.deleted_at, e.edit_version,
+    e.invite_token, e.invite_open, e.calendar_sequence, e.calendar_key, e.published_at, e.deleted_at, e.edit_version,
     e.ended_early_at, e.planned_duration_minutes,
     registered_count(e.id) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count,

@@ -20,7 +20,11 @@ def six_digit_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
-def calendar_uid(event_id: int, kind: str, recipient_id: int) -> str:
+def calendar_uid(event_id: int, calendar_key: str | None, kind: str, recipient_id: int) -> str:
     """Stable per event and recipient, so updates and cancellations replace the first entry.
-    `kind` is "interviewer" or "candidate"."""
-    return f"event-{event_id}-{kind}-{recipient_id}@snabbintervjuer"
+    `kind` is "interviewer" or "candidate". `calendar_key`, random per event, keeps the UID
+    unique beyond this database (another installation's event of the same id); None for the
+    events made before it, whose entries already went out without it."""
+    if calendar_key is None:
+        return f"event-{event_id}-{kind}-{recipient_id}@snabbintervjuer"
+    return f"event-{event_id}-{kind}-{recipient_id}-{calendar_key}@snabbintervjuer"

@@ -94,7 +94,8 @@ async def test_remove_asks_first_mails_the_candidate_and_frees_the_seat(employer
     assert "har avbokat din anmälan" in text_of(mail)
     entry = calendar_event(mail)
     assert str(entry["STATUS"]) == "CANCELLED"
-    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
+    assert event["calendar_key"] in str(entry["UID"])  # unique beyond this database
     link, _ = link_and_pin(first)
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as candidate_browser:
         async with candidate_browser.get(link) as response:

@@ -123,7 +123,7 @@ async def test_add_to_calendar_gives_the_same_entry_as_the_mail(http, base_url, 
         assert "attachment" in response.headers["Content-Disposition"]
         calendar = icalendar.Calendar.from_ical(await response.read())
     entry = next(iter(calendar.walk("VEVENT")))
-    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
     assert entry.decoded("DTSTART") == event["starts_at"] and link in str(entry["DESCRIPTION"])
     assert pin not in calendar.to_ical().decode()
 
@@ -142,7 +142,9 @@ async def test_registered_once_check_in_is_open_the_mail_promises_only_what_the_
     )
     assert "Via din personliga länk kan du byta språk eller avboka din anmälan." in text
     assert "kalender, byta språk" not in text
-    assert str(calendar_event(mail)["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert str(calendar_event(mail)["UID"]) == calendar_uid(
+        event["id"], event["calendar_key"], "candidate", row["id"]
+    )
     await enter_pin(http, link, pin)
     async with http.get(link) as response:
         page = await response.text()
@@ -166,7 +168,7 @@ async def test_cancelling_frees_the_seat_mails_a_calendar_cancellation_and_shows
     [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
     entry = calendar_event(mail)
     assert str(entry["STATUS"]) == "CANCELLED" and int(entry["SEQUENCE"]) == 1
-    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
     assert event["invite_token"] in text_of(mail)  # the way back in, while places remain
     # The seat is free again.
     status, _ = await register(http, base_url, event["invite_token"], email=unique_email())
