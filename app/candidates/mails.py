@@ -170,8 +170,9 @@ async def send_cancellation(
             event,
             by_employer=by_employer,
             # "Register again" only while the invite link takes registrations, as on the
-            # personal page.
-            invite_link=f"{public_url}/r/{event['invite_token']}"
+            # personal page; it opens in the mail's language (the shared link cannot know
+            # whose it is).
+            invite_link=f"{public_url}/r/{event['invite_token']}?lang={candidate['language']}"
             if event["invite_token"] and takes_registrations_now(event, dt.datetime.now(dt.timezone.utc))
             else None,
         ),

@@ -52,6 +52,8 @@ ANSWER_ALGORITHM = "HS256"
 MAX_ANSWER_COOKIE_LENGTH = 2048
 # The states in which an answer still stands; otherwise the invitation says what happened.
 ANSWER_STATES = (OPEN, FULL, CLOSED)
+# The query parameter of a link to the invitation that says which language to open it in.
+LINKED_LANGUAGE = "lang"
 
 
 def invite_token_of(request: web.Request) -> str:
@@ -65,10 +67,22 @@ def in_event_language(request: web.Request, event) -> None:
     """The invitation in the language the browser asks for (or chose: the cookie) when it is
     one of ours, and otherwise in the event's own (its default language, set by the
     employer), not the site's: a browser in Arabic or Polish reads an English event's
-    invitation in English."""
+    invitation in English.
+
+    A link that names a language (`?lang=`, from a page or mail read in it, such as a
+    cancelled registration's "Register again") opens it in that one unless this browser
+    chose another with the switch: the invite link is shared and cannot know who follows
+    it, so the link carries what the person was reading in. The forms post it along
+    (`form_query`), so an answer with an error stays in it too."""
     request[LANGUAGE] = negotiate(
         request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language"), event["language"]
     )
+    prefer_language(request, linked_language(request))
+
+
+def linked_language(request: web.Request) -> str | None:
+    language = request.query.get(LINKED_LANGUAGE)
+    return language if language in LANGUAGES else None
 
 
 def invite_page(
@@ -97,6 +111,10 @@ def invite_page(
             "errors": errors,
             "retention_days": request.app[SETTINGS].candidates.retention_days,
             "sent_again_to": sent_again_to,
+            # The linked language, as the page was opened: the same whichever language the
+            # page is switched to, so the typed input is put back after a switch (forms.js
+            # matches the form by its action).
+            "form_query": f"?{LINKED_LANGUAGE}={linked}" if (linked := linked_language(request)) else "",
         },
         status=status,
     )
@@ -305,9 +323,11 @@ async def resend_link(request: web.Request) -> web.Response:
         event = await queries.event_by_invite_token(connection, token)
     if event is None:
         raise web.HTTPNotFound()
+    in_event_language(request, event)
     if refused := await refused_mail_form(request):
         return refused
     mailer, public_url = request.app[MAILER], request.app[SETTINGS].app.public_url
     # Looked up and mailed after the answer, which then takes as long for any address.
     after_answer(request, lambda connection: send_link_again(connection, mailer, public_url, token, email))
-    raise show_answer(request, token, RESENT_PAGE, event["id"], email)
+    # The answer in the language of the page that asked (a linked one too).
+    raise show_answer(request, token, RESENT_PAGE, event["id"], email, request[LANGUAGE])

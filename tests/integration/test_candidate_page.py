@@ -39,6 +39,24 @@ async def enter_pin(http, link: str, pin: str, **headers):
         return response.status, await response.text(), response.headers
 
 
+async def cancel_on_this_device(http, link: str, pin: str) -> str:
+    """The PIN entered on this device, then *Cancel my registration*: the page after it."""
+    await enter_pin(http, link, pin)
+    _, csrf, _ = await csrf_of(http, f"{link}/cancel")
+    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
+        assert response.status == 200
+        return await response.text()
+
+
+async def cancelled_in_english(http, base_url, db, settings):
+    """A registration in English to a Swedish event, with a phone, cancelled by the candidate
+    on this device: (event, candidate row, link)."""
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    await db.execute("UPDATE candidate SET phone = '070-765 43 21', language = 'en' WHERE id = $1", row["id"])
+    await cancel_on_this_device(http, link, pin)
+    return event, row, link
+
+
 async def test_the_mailed_link_and_pin_open_the_page_and_the_device_is_remembered(
     http, base_url, db, settings
 ):
@@ -400,10 +418,7 @@ async def test_an_older_link_after_registering_again_points_to_the_newest_and_se
     http, base_url, db, settings
 ):
     event, row, link, pin = await registered(http, base_url, db, settings, capacity=2)
-    await enter_pin(http, link, pin)
-    status, csrf, _ = await csrf_of(http, f"{link}/cancel")
-    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
-        assert response.status == 200
+    await cancel_on_this_device(http, link, pin)
     status, _ = await register(http, base_url, event["invite_token"], email=row["email"])
     assert status == 200
     # Without the PIN on this device the page names nobody and says nothing of the address.
@@ -446,10 +461,7 @@ async def test_a_cancellation_offers_registering_again_only_while_the_link_takes
 ):
     event, row, link, pin = await registered(http, base_url, db, settings)
     await db.execute("UPDATE event SET invite_open = false WHERE id = $1", event["id"])
-    await enter_pin(http, link, pin)
-    status, csrf, _ = await csrf_of(http, f"{link}/cancel")
-    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
-        assert response.status == 200
+    await cancel_on_this_device(http, link, pin)
     [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="avbokad")
     assert event["invite_token"] not in text_of(mail)
 
@@ -506,18 +518,16 @@ async def test_register_again_fills_in_the_details_only_for_the_pin_holder(http,
     is shared and shows nobody's details; the candidate's own page, behind the PIN entered on
     this device, opens the form filled in with theirs (nothing of it in the address), and
     sending it registers them again."""
-    event, row, link, pin = await registered(http, base_url, db, settings)
-    await db.execute("UPDATE candidate SET phone = '070-765 43 21', language = 'en' WHERE id = $1", row["id"])
-    await enter_pin(http, link, pin)
-    _, csrf, _ = await csrf_of(http, f"{link}/cancel")
-    async with http.post(f"{link}/cancel", data={"csrf_token": csrf}) as response:
-        assert response.status == 200
+    event, row, link = await cancelled_in_english(http, base_url, db, settings)
     again = f"/c/{row['access_token']}/register-again"
     # Without the PIN on this device: the empty invitation, and no way to the details.
     async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as stranger:
         async with stranger.get(link) as response:
             page = await response.text()
-        assert again not in page and f'href="{settings.app.public_url}/r/{event["invite_token"]}"' in page
+        assert (
+            again not in page
+            and f'href="{settings.app.public_url}/r/{event["invite_token"]}?lang=en"' in page
+        )
         async with stranger.get(base_url + again, allow_redirects=False) as response:
             assert response.status == 303 and response.headers["Location"] == f"/c/{row['access_token']}"
     # With it: the form, its fields filled in, the consent left to give again.
@@ -548,3 +558,51 @@ async def test_register_again_fills_in_the_details_only_for_the_pin_holder(http,
     # Registered again: the old link's page points to the newest mail, not to the form.
     async with http.get(base_url + again, allow_redirects=False) as response:
         assert response.status == 303
+
+
+def register_again_link(page: str) -> str:
+    return html.unescape(re.search(r'<a href="([^"]+)">(?:Register again|Anmäl dig igen)</a>', page)[1])
+
+
+async def test_register_again_without_the_pin_opens_the_invitation_in_the_pages_language(
+    http, base_url, db, settings
+):
+    """The shared invite link opened in the event's language (or the browser's), whatever
+    the page it was followed from was read in: the candidate page in English gave the
+    invitation in Swedish. The link, and the cancellation mail's, now name the language,
+    and the invitation's answers keep it; the switch's choice still wins."""
+    event, row, link = await cancelled_in_english(http, base_url, db, settings)
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, row["email"], subject="cancelled")
+    invitation = f"{settings.app.public_url}/r/{event['invite_token']}"
+    assert f"{invitation}?lang=en" in text_of(mail)
+    swedish_browser = {"Accept-Language": "sv"}
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True), headers=swedish_browser) as stranger:
+        async with stranger.get(link) as response:
+            page = await response.text()
+        assert '<html lang="en"' in page
+        followed = register_again_link(page)
+        assert followed == f"{invitation}?lang=en"
+        status, csrf, invite = await csrf_of(stranger, followed.replace(settings.app.public_url, base_url))
+        assert status == 200 and '<html lang="en"' in invite and "Your name" in invite
+        assert re.search(r'id="language-en"[^>]* checked', invite)
+        # A form sent without the consent: the error in the same language.
+        action = re.search(r'<form method="post" action="(/r/[^"/]+)"', invite)[1]
+        assert action == f"/r/{event['invite_token']}?lang=en"
+        form = {"csrf_token": csrf, "name": "Kim", "email": unique_email(), "language": "en"}
+        async with stranger.post(base_url + action, data=form) as response:
+            assert response.status == 422
+            assert '<html lang="en"' in await response.text()
+    # Switched to Swedish on this browser: the page and the link it offers are Swedish.
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True), cookies={"lang": "sv"}) as switched:
+        async with switched.get(link) as response:
+            followed = register_again_link(await response.text())
+        assert followed == f"{invitation}?lang=sv"
+        # And the switch's cookie wins over a link naming another language.
+        async with switched.get(f"{base_url}/r/{event['invite_token']}?lang=en") as response:
+            assert '<html lang="sv"' in await response.text()
+    # A language that is none of ours is not one.
+    async with ClientSession(headers=swedish_browser) as anyone:
+        async with anyone.get(f"{base_url}/r/{event['invite_token']}?lang=xx") as response:
+            page = await response.text()
+        assert response.status == 200 and '<html lang="sv"' in page
+        assert f'action="/r/{event["invite_token"]}"' in page
