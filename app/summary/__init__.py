@@ -4,6 +4,7 @@ interviewer, with totals; shown as a page (and its print stylesheet), a PDF and 
 - model.py: pure logic: outcomes, lengths, grouping, sorting, totals, who may see it when
 - lengths.py: how long an interview's call lasted (the time talked), or that it is not known
 - queries.py: the SQL that reads an event's interviews, ratings, answers and candidates
-- formats.py: the CSV file and the PDF's rendering in a worker process (fonts embedded)
+- csv_file.py: the CSV file for spreadsheets, a length not known left empty and said why
+- formats.py: the PDF's rendering in a worker process (fonts embedded)
 - script_fonts.py: the PDF's runs of letters DejaVu Sans lacks, set in fonts that have them
 """

@@ -1,4 +1,4 @@
-"""The summary as files: CSV for Excel, and PDF rendered by xhtml2pdf in worker processes.
+"""The summary as a PDF, rendered by xhtml2pdf in worker processes (the CSV: csv_file.py).
 
 The PDF's HTML is made from a template in the request's language (cheap, on the event loop);
 turning it into a PDF holds the GIL and takes long for a large event (about a minute for
@@ -11,7 +11,6 @@ every interviewer download the same summary, often at once.
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
 import io
 import logging
@@ -24,14 +23,10 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable
 
-from app.candidates.rules import PHONE_PATTERN
 from app.keys import PDF_WORKERS
-from app.summary.model import UNKNOWN_LENGTH, Summary
 from app.summary.script_fonts import font_dirs as script_font_dirs
 from app.summary.script_fonts import with_script_fonts
-from app.timefmt import in_swedish_time
 
 log = logging.getLogger(__name__)
 
@@ -185,114 +180,6 @@ class PdfWorkers:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-# A cell starting with one of these is a formula to Excel; an apostrophe makes it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class TextFormula(str):
-    """A cell made a formula on purpose (phone_cell), that safe_cell leaves as it is."""
-
-
-def safe_cell(value: object) -> str:
-    if isinstance(value, TextFormula):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def phone_cell(phone: str) -> str:
-    """A phone number as Excel shows it as typed: as a text formula (="+46 70-123 45 67"),
-    which nothing in it can break out of (the registration takes digits, spaces and
-    +()./- only: app/candidates/rules.py PHONE_PATTERN). Plain, "+46 70" was a formula to
-    Excel and got the apostrophe that makes it text, which Excel then showed; "0701234567"
-    became the number 701234567. Anything else (none is taken) goes as any other cell."""
-    if phone and PHONE_PATTERN.fullmatch(phone):
-        return TextFormula(f'="{phone}"')
-    return safe_cell(phone)
-
-
-def minutes(seconds: int | None, language: str) -> str:
-    if seconds is None:
-        return ""
-    text = f"{seconds / 60:.1f}"
-    return text.replace(".", ",") if language == "sv" else text
-
-
-def summary_csv(
-    summary: Summary, gettext: Callable[[str], str], language: str, contacts: bool = False
-) -> bytes:
-    """UTF-8 with a byte order mark. The separators go together as Excel's regional settings
-    pair them: in Swedish semicolons and a decimal comma, in English commas and a decimal
-    point (a "9.1" in Swedish Excel would become a date, a ";" file in English Excel one
-    column). `contacts`: each candidate's e-mail and phone beside their name, for the
-    organization that follows up (not the interviewers' copy: they see names only). A row
-    per interview, then one per candidate registered and not interviewed."""
-    _ = gettext
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=";" if language == "sv" else ",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-    )
-    writer.writerow(
-        [
-            safe_cell(text)
-            for text in [
-                _("Interviewer"),
-                _("Candidate"),
-                *((_("E-mail"), _("Phone")) if contacts else ()),
-                _("Date"),
-                _("Start time"),
-                _("Length (minutes)"),
-                _("Outcome"),
-                _("Candidate's comment"),
-                *summary.attributes,
-                _("Questions covered"),
-                _("Notes"),
-            ]
-        ]
-    )
-    for group in summary.groups:
-        for item in group.interviews:
-            local = in_swedish_time(item.at)
-            writer.writerow(
-                [
-                    safe_cell(value)
-                    for value in [
-                        group.interviewer,
-                        _(item.candidate) if item.erased else item.candidate,
-                        *((item.email, phone_cell(item.phone)) if contacts else ()),
-                        local.strftime("%Y-%m-%d"),
-                        local.strftime("%H:%M"),
-                        minutes(item.seconds, language) if item.length_known else _(UNKNOWN_LENGTH),
-                        _(item.outcome_label),
-                        item.comment,
-                        *(rating or "" for _text, rating in item.ratings),
-                        "\n".join(item.questions),
-                        item.notes,
-                    ]
-                ]
-            )
-    # Then everyone registered and not interviewed, as the PDF's list has them: with no
-    # interviewer and no interview, their status where an interview's outcome goes.
-    for person, status in summary.not_interviewed_with_status:
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in [
-                    "",
-                    person.name,
-                    *((person.email, phone_cell(person.phone)) if contacts else ()),
-                    *("", "", ""),  # no date, start time or length
-                    _(status),
-                    "",  # no comment
-                    *("" for _attribute in summary.attributes),
-                    *("", ""),  # no questions covered, no notes
-                ]
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 async def pdf_workers(app):

@@ -39,9 +39,6 @@ ENDED_EARLY = {
 DECLINED_BY = ("left", "cancelled", "erased")
 # A turn declined by cancelling the registration says so (the queue's leave says the outcome).
 CANCELLED_WHEN_CALLED_IN = N_("Cancelled their registration when called in")
-# An ended interview's length that is not known (app/summary/lengths.py; the templates say
-# the same: web/templates/summary/_totals.html interview_length).
-UNKNOWN_LENGTH = N_("Unknown")
 # Stands for the name of a candidate whose data was erased (translated where it is shown).
 ERASED_CANDIDATE = N_("Erased candidate")
 SORTS = ("time", "candidate", "length", "outcome")

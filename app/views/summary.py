@@ -24,7 +24,8 @@ from app.events.tokens import looks_like_link_token
 from app.i18n import prefer_language
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
-from app.summary.formats import PdfBusy, PdfUnavailable, font_files, summary_csv
+from app.summary.csv_file import summary_csv
+from app.summary.formats import PdfBusy, PdfUnavailable, font_files
 from app.summary.model import (
     INTERVIEWS_PER_PAGE,
     NAMES_SHOWN,

@@ -1,7 +1,9 @@
 """An interview's length in the summary is the time its call lasted: an abandoned call (both
 sides gone, or one side's connection lost for good, and the time box ended it later) is as
 long as it was talked, not its planned length; and one the time box ended with no media
-times to tell is said to be of unknown length, not given a figure. Page, PDF and CSV."""
+times to tell is said to be of unknown length, not given a figure. Page, PDF and CSV (its
+length column left empty, for a spreadsheet to sum and average, the note beside it saying
+why)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import load_translations
+from app.summary.csv_file import UNKNOWN_LENGTH_NOTE
 from tests.accounts import log_in
 from tests.pdfs import pdf_text
 from tests.summary_support import add_candidate, add_interview, add_interviewer, make_event, org_user
@@ -58,11 +62,13 @@ async def lengths_event(db, http, base_url, language: str):
     return event
 
 
-def csv_lengths(body: str, language: str) -> dict[str, str]:
-    """Each candidate's length in the CSV (the organization's copy has their contacts too)."""
+def csv_lengths(body: str, language: str) -> dict[str, tuple[str, str]]:
+    """Each candidate's length in the CSV and the note on it in the column beside it (the
+    organization's copy has their contacts too)."""
     header, *rows = csv.reader(io.StringIO(body), delimiter=";" if language == "sv" else ",")
     column = header.index("Längd (minuter)" if language == "sv" else "Length (minutes)")
-    return {row[1]: row[column] for row in rows}
+    assert header[column + 1] == load_translations(language).gettext("About the length")
+    return {row[1]: (row[column], row[column + 1]) for row in rows}
 
 
 def lengths(page: str) -> dict[str, str]:
@@ -89,7 +95,7 @@ async def test_an_abandoned_call_shows_the_time_talked(db, http, base_url, tmp_p
         body = (await response.read()).decode("utf-8-sig")
     rows = csv_lengths(body, language)
     assert (rows["Åsa Öberg"], rows["Märta Ölund"]) == (
-        ("3,0", "10,0") if language == "sv" else ("3.0", "10.0")
+        (("3,0", ""), ("10,0", "")) if language == "sv" else (("3.0", ""), ("10.0", ""))
     )
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         pdf = await response.read()
@@ -125,7 +131,13 @@ async def test_a_call_of_unknown_length_says_so(db, http, base_url, tmp_path, la
     assert note in page
     async with http.get(f"{base_url}/events/{event.id}/summary.csv") as response:
         body = (await response.read()).decode("utf-8-sig")
-    assert csv_lengths(body, language)["Björn Ängström"] == unknown
+    # The length column holds numbers only, for a spreadsheet to sum and average: this one's
+    # cell is empty (AVERAGE skips it, as the page's average does), and the note beside it
+    # says why.
+    length, why = csv_lengths(body, language)["Björn Ängström"]
+    assert length == "" and why == load_translations(language).gettext(UNKNOWN_LENGTH_NOTE)
+    if language == "en":
+        assert why.startswith("Unknown: the interview ended when its time was up")
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         text = re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))
     assert re.search(rf"Björn Ängström \d\d:\d\d {unknown}", text), text

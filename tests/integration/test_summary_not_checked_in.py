@@ -141,6 +141,6 @@ async def test_not_checked_in_is_a_no_show_only_once_the_event_is_over(
     assert sorted(line[1] for line in interviews) == (
         [] if when == "before" else ["Björn Ängström", "Åsa Öberg"]
     )
-    status = {line[1]: line[7] for line in rows[1:] if not line[0]}
+    status = {line[1]: line[8] for line in rows[1:] if not line[0]}
     assert status[ABSENT] == text[f"{said} status"]
     assert text[f"{unsaid} status"] not in body

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from app.events.rules import is_finished
-from app.summary.formats import phone_cell, safe_cell, summary_csv
+from app.summary.csv_file import phone_cell, safe_cell, summary_csv
 from app.summary.lengths import CallLength, call_length
 from app.summary.model import (
     Interview,
@@ -193,6 +193,7 @@ def test_build_summary_and_its_csv():
         "2026-12-04",
         "16:00",
         "1,5",
+        "",
         "Interested",
         "Bra",
         "4",
@@ -336,7 +337,11 @@ def test_a_call_the_time_box_ended_without_media_times_is_of_unknown_length():
     assert summary.totals.average_seconds == 600 and summary.totals.unknown_lengths == 1
     assert summary.totals.interviews == 2
     rows = list(csv.reader(io.StringIO(summary_csv(summary, str, "en").decode("utf-8-sig"))))
-    assert [line[4] for line in rows[1:]] == ["Unknown", "10.0"]
+    # The length column holds numbers only, for a spreadsheet to sum and average: an
+    # unknown length leaves it empty and the column beside it says why.
+    assert rows[0][4:6] == ["Length (minutes)", "About the length"]
+    assert [line[4] for line in rows[1:]] == ["", "10.0"]
+    assert rows[1][5].startswith("Unknown: the interview ended when its time was up") and rows[2][5] == ""
 
 
 def test_per_interviewer_a_turn_declined_is_not_a_turn_missed():
