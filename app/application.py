@@ -53,9 +53,11 @@ from app.views import (
 )
 from app.views import account_page, accounts, colleagues, password_reset, signup
 from app.views import (
+    candidate_actions,
     candidate_admin,
     candidate_erasure,
     candidate_page,
+    candidate_pin,
     live_sockets,
     register_again,
     registration,
@@ -141,6 +143,8 @@ def create_app(settings: Settings) -> web.Application:
     for module in (
         registration,
         candidate_page,
+        candidate_pin,
+        candidate_actions,
         register_again,
         candidate_admin,
         candidate_erasure,

@@ -9,6 +9,7 @@ registration.py  registering: capacity held under concurrency, one seat per addr
 mails.py         the candidate's mails with their calendar entries
 ics.py           the "add to calendar" download
 reminders.py     the background task that sends reminders
+cancellation.py  a registration ended by the candidate or the employer, mailed
 erasure.py       erasing a registration (the candidate, the employer, the retention worker)
 stored.py        what is stored about a candidate, for their own page
 """

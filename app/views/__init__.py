@@ -26,7 +26,10 @@ candidate_erasure.py  seeing and erasing a candidate's data
 link_locks_admin.py   the organizer's side of the limits on guessing
 link_guard.py         what the PIN page and the meeting code page share
 registration.py       /r/<token>: the public invite page and registration
+candidate_access.py   what the candidate's /c/<token> pages share: the link, PIN form, session
 candidate_page.py     /c/<token>: the candidate's personal page
+candidate_pin.py      the candidate's PIN entered on a device, and mailed again
+candidate_actions.py  the candidate's calendar file, cancelling and language of mails
 register_again.py     /c/<token>/register-again: the invitation's form with their details
 interviewer_link.py   /i/<token>: the interviewer's link and meeting web
 roster.py             /i/<token>/roster: the registered candidates, a page at a time

@@ -15,6 +15,7 @@ from aiohttp import web
 from app.auth import require_user
 from app.auth.validation import form_text
 from app.candidates import mails, queries
+from app.candidates.cancellation import end_registration
 from app.events import queries as event_queries
 from app.events.rules import is_over
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
@@ -141,13 +142,7 @@ async def remove(request: web.Request) -> web.Response:
             if await queries.was_interviewed(connection, event["id"], candidate["id"]):
                 raise back_to_event(request, event["id"], "interviewed")
             refused_unless_changeable(request, event, candidate)
-            if not await queries.cancel(connection, candidate["id"], "employer"):
-                raise back_to_event(request, event["id"], "not_registered")
-            # On the event day: out of the queue, an offer withdrawn, a call ended.
-            rooms = await leaving.end_on_event_day(
-                connection, event["id"], candidate["id"], "removed", by_candidate=False
-            )
-            await mails.send_cancellation(
+            rooms = await end_registration(
                 connection,
                 request.app[MAILER],
                 settings.app.public_url,
@@ -155,6 +150,8 @@ async def remove(request: web.Request) -> web.Response:
                 candidate,
                 by_employer=True,
             )
+            if rooms is None:
+                raise back_to_event(request, event["id"], "not_registered")
     await leaving.close_rooms(request.app[JANUS], rooms)
     log.info(
         "candidate %s removed from event %s by user %s",

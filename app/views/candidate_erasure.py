@@ -26,7 +26,7 @@ from app.keys import DB_POOL, JANUS, SETTINGS
 from app.link_sessions import CANDIDATE_SESSION
 from app.timefmt import both_languages
 from app.live import leaving, queue
-from app.views import candidate_page
+from app.views import candidate_access
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
 from app.views.candidate_list import place_of
 from app.views.pages import render
@@ -50,10 +50,10 @@ async def _close_rooms(request: web.Request, erased: Erased) -> None:
 async def _with_session(request: web.Request):
     """(candidate, event, None) for a link whose PIN was entered on this device; otherwise
     (…, the PIN form to answer instead)."""
-    candidate, event = await candidate_page.load(request)
+    candidate, event = await candidate_access.load(request)
     prefer_language(request, candidate["language"])
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
-        return candidate, event, await candidate_page.pin_page(request, candidate, event)
+        return candidate, event, await candidate_access.pin_page(request, candidate, event)
     return candidate, event, None
 
 
@@ -64,7 +64,7 @@ async def data_page(request: web.Request) -> web.Response:
         return pin_form
     async with request.app[DB_POOL].acquire() as connection:
         stored = await stored_about(connection, candidate["id"])
-    return candidate_page.page(
+    return candidate_access.page(
         request,
         "candidates/data.html",
         candidate,
@@ -81,7 +81,7 @@ async def erase_confirm(request: web.Request) -> web.Response:
         return pin_form
     async with request.app[DB_POOL].acquire() as connection:
         others = len(await other_cancelled(connection, candidate["id"]))
-    return candidate_page.page(
+    return candidate_access.page(
         request,
         "candidates/erase.html",
         candidate,
@@ -93,7 +93,7 @@ async def erase_confirm(request: web.Request) -> web.Response:
 
 @routes.post("/c/{token}/erase", name="candidate_erase")
 async def erase(request: web.Request) -> web.Response:
-    candidate, event = await candidate_page.load(request)
+    candidate, event = await candidate_access.load(request)
     # The receipt in the language of the pages before it (the one to save or print).
     prefer_language(request, candidate["language"])
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):

@@ -16,7 +16,7 @@ from app.candidates import queries
 from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
 from app.views import registration
-from app.views.candidate_page import load, situation
+from app.views.candidate_access import load, situation
 
 routes = web.RouteTableDef()
 

@@ -129,7 +129,7 @@ def test_pages_and_mails_match_jinjas_gettext(language, template, context):
 )
 def test_a_form_error_with_a_count_takes_the_form_for_it(language, count, said):
     """An error made with Np_ (both forms) is shown in the form its count takes."""
-    from app.views.candidate_page import PIN_WRONG
+    from app.views.candidate_pin import PIN_WRONG
 
     template = RENDERER.environments[language].from_string(
         '{% from "_forms.html" import error_text %}{{ error_text(errors, "pin") }}'
