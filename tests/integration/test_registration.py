@@ -345,6 +345,31 @@ async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_s
             assert response.status == 303 and response.headers["Location"] == f"/r/{event['invite_token']}"
 
 
+async def test_send_my_link_again_keeps_the_language_the_invitation_was_linked_in(
+    http, base_url, db, settings
+):
+    """An invitation opened from a link that names a language (a cancelled registration's
+    Register again) posts it along: the answer of Send my link again, and its error, are in
+    it too, not in the event's or the browser's."""
+    event = await make_event(db, capacity=1)  # Swedish
+    assert (await register(http, base_url, event["invite_token"], email=unique_email("full")))[0] == 200
+    invitation = f"{base_url}/r/{event['invite_token']}"
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True), headers={"Accept-Language": "sv"}) as browser:
+        _, csrf, page = await csrf_of(browser, f"{invitation}?lang=en")
+        assert '<html lang="en"' in page and "Already registered and lost your mail?" in page
+        action = re.search(r'<form method="post" action="([^"]+/resend[^"]*)"', page)[1]
+        assert action == f"/r/{event['invite_token']}/resend?lang=en"
+        async with browser.post(base_url + action, data={"csrf_token": csrf, "email": "fel"}) as response:
+            assert response.status == 422 and '<html lang="en"' in await response.text()
+        address = unique_email("annan")
+        async with browser.post(base_url + action, data={"csrf_token": csrf, "email": address}) as response:
+            page = await response.text()
+        assert response.status == 200 and '<html lang="en"' in page and address in page
+        # Without the link's language, the event's (and this browser's): Swedish, as before.
+        _, csrf, page = await csrf_of(browser, invitation)
+        assert '<html lang="sv"' in page and f'action="/r/{event["invite_token"]}/resend"' in page
+
+
 async def test_send_my_link_again_answers_before_it_looks_the_address_up(http, base_url, db, settings):
     """The lookup and the mail come after the answer: done before it, the answer took longer
     for a registered address than for any other, and timing it told who had registered.
