@@ -877,7 +877,11 @@ async def test_the_thanks_says_the_answer_back_and_it_can_be_changed(
     await page.get_by_role("button", name=said["keep"]).click()
     await phase(page, "thanks")
     await saved.get_by_text(said["yes"]).wait_for()
-    await page.get_by_role("button", name=said["change"]).click()
+    # Back on the control the form was opened with (not the thanks' heading), so a keyboard
+    # or screen-reader user goes on from where they were: it opens the form again.
+    assert await page.evaluate("document.activeElement.matches('[data-change-answer]')")
+    await page.keyboard.press("Enter")
+    await phase(page, "feedback")
     await page.get_by_label(text["no"], exact=True).check()
     await page.locator("#feedback-comment").fill("")
     await page.get_by_role("button", name=text["send"]).click()

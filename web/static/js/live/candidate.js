@@ -148,7 +148,11 @@ class CandidatePage {
     find("[data-rejoin-button]").addEventListener("click", () => this.accept());
     find("[data-feedback-form]").addEventListener("submit", (event) => this.sendFeedback(event));
     find("[data-change-answer]").addEventListener("click", () => this.changeAnswer(true));
-    find("[data-keep-answer]").addEventListener("click", () => this.changeAnswer(false));
+    find("[data-keep-answer]").addEventListener("click", () => {
+      this.changeAnswer(false);
+      // Nothing changed: back on the control they came from, not at the top of the thanks.
+      find("[data-change-answer]").focus();
+    });
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
