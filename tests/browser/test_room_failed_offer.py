@@ -87,3 +87,51 @@ async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
     # event is over: let it, before the pages close (a page closed in the middle of that
     # could hold the browser's context open).
     await candidate.wait_for_function("!window.candidatePage && document.readyState === 'complete'")
+
+
+# Every text the candidate's page showed or changed from now on (the words of an element that
+# was drawn, or whose words changed), however briefly: a flash a later check would miss.
+RECORD_WORDS_SHOWN = """() => {
+    window.wordsShown = [];
+    new MutationObserver((changes) => {
+        for (const change of changes) {
+            const node = change.type === "characterData" ? change.target.parentElement : change.target;
+            if (node) window.wordsShown.push(node.textContent);
+        }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+async def test_join_pressed_before_the_room_failed_never_says_withdrawn(
+    new_page, base_url, db, app_server, monkeypatch
+):
+    """Join pressed while the room is being made waits for it; the room failing answered the
+    press `offer_gone`, whose words ("the time to join has run out", the offer withdrawn) the
+    page flashed before the state took it back to the queue with the right words."""
+    event, (interviewer_token,), (candidate_token,) = await make_meeting_event(db, candidates=1)
+    wanted, fail = rooms_that_fail(app_server, monkeypatch)
+    candidate = await open_candidate(new_page, base_url, candidate_token, "en")
+    await candidate.get_by_role("button", name="Check in").click()
+    await phase(candidate, "waiting")
+    meeting = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    )
+    await meeting.wait_for_selector("#queue li")
+    await meeting.get_by_role("button", name="Next candidate").click()
+    await asyncio.wait_for(wanted.wait(), 10)
+    await phase(candidate, "offer")
+    await candidate.evaluate(RECORD_WORDS_SHOWN)
+    await candidate.get_by_role("button", name="Join").click()
+
+    fail.set()
+    await phase(candidate, "waiting")
+    await candidate.locator("[data-offer-note]:visible", has_text=SAID_TO_CANDIDATE).wait_for()
+    await asyncio.sleep(1)  # whatever the page would say next
+    shown = await candidate.evaluate("window.wordsShown")
+    assert any(SAID_TO_CANDIDATE in words for words in shown)
+    for wrong in ("withdrew", "The time to join has run out", "not join in time"):
+        assert not [words for words in shown if wrong in words], wrong
+    assert await candidate.locator("[data-live-error]").inner_text() == ""
+    entry = await db.fetchrow("SELECT state, missed_count FROM queue_entry WHERE event_id = $1", event.id)
+    assert (entry["state"], entry["missed_count"]) == ("waiting", 0)
+    await assert_accessible(candidate)

@@ -264,12 +264,20 @@ class CandidatePage {
       return null;
     }
     if (reply.type === "error") {
-      // An offer gone by the time Join's answer came is told by the page itself (the note
-      // under the heading, once the state shows it): not also as an error that would stay.
-      if (!(reply.code === "offer_gone" && this.phase !== "offer")) this.showError(where, reply.code);
+      if (!this.toldByTheNote(reply.code)) this.showError(where, reply.code);
       return null;
     }
     return reply;
+  }
+
+  // An offer gone by the time Join's answer came is told by the page itself: the note under
+  // the heading says why once the state that takes the offer away shows (withdrawn, missed,
+  // or the video room failed, which answers a Join waiting for the room `offer_gone` as well,
+  // often before that state and its `offer_ended` come). The refusal's words ("the time to
+  // join has run out") are said only when they are true, the offer still showing at zero.
+  toldByTheNote(code) {
+    if (code !== "offer_gone") return false;
+    return this.phase !== "offer" || this.offer.secondsLeft() > 0;
   }
 
   // Whose texts: "You keep your place" only while there is a place to keep (in the queue,
