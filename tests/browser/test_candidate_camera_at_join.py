@@ -1,5 +1,5 @@
 """The candidate's camera starts as the press of Join begins, while the server lets them in
-(web/static/js/live/candidate.js, CallView.askMedia; docs/calls.md, "Joining fast"), and the
+(web/static/js/live/candidate-join.js, CallView.askMedia; docs/calls.md, "Joining fast"), and the
 call publishes that very camera; a Join the server refuses, or a press let go beside the
 button, stops it again."""
 

@@ -1,5 +1,5 @@
 """A candidate's page opened before check-in opens shows Check in when the wall clock says
-so (web/static/js/live/candidate.js, openCheckinAt), also when its timers did not run
+so (web/static/js/live/candidate-day-clock.js, atTheWallClock), also when its timers did not run
 meanwhile (a laptop asleep, a tab in the background): the page looks again when it shows."""
 
 from __future__ import annotations
