@@ -9,6 +9,7 @@ import re
 import pytest
 
 from app.events.rules import SWEDISH_TIME
+from app.candidates import queries as candidate_queries
 from tests import factories
 from tests.accounts import log_in_with_form, make_user
 from tests.browser.axe import VIEWPORTS, assert_accessible
@@ -302,30 +303,66 @@ LINES_OF_EACH_PART = """(cell) => {
 }"""
 
 
-@pytest.mark.parametrize("viewport", ["desktop", "phone"])
-async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_width(new_page, db, viewport):
-    user = await make_user(db, language="sv")
+# From a small phone to a wide desktop, by way of a tablet upright (768), a small laptop
+# (800) and a tablet on its side (1024); the tables are cards below 760.
+WINDOW_WIDTHS = [320, 390, 768, 800, 1024, 1280, 1440]
+# The page's width and the window's, and the tables wider than the box they are in (at 1280
+# the registrations once ran 80 px into the margin, where the page did not scroll).
+WIDTHS = """() => [
+  document.documentElement.scrollWidth,
+  document.documentElement.clientWidth,
+  [...document.querySelectorAll("main table")]
+    .filter((table) => table.getBoundingClientRect().right > table.parentElement.getBoundingClientRect().right + 0.5)
+    .map((table) => table.className),
+]"""
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_width(new_page, db, language):
+    user = await make_user(db, language=language)
     event = await factories.make_event(db, organization_id=user["organization_id"])
     # Wide letters: an address of narrow ones ("i") fitted where one of "m" widened the page.
     await factories.set_interviewers(db, event, [("m" * 60 + "@example.se", "")])
-    await factories.add_candidate(db, event["id"], name="Ö" * 80, email="a" * 60 + "@xn--exmple-cua.se")
+    longest = await factories.add_candidate(
+        db, event["id"], name="Ö" * 80, email="a" * 60 + "@xn--exmple-cua.se", phone="+46 70 123 45 67"
+    )
+    # The longest status a registration has: its link closed after wrong PINs (app/guessing.py).
+    await db.execute(
+        "INSERT INTO guess_secret (scope, subject, in_a_row) VALUES ('pin', $1, 100)", str(longest["id"])
+    )
     for address in ORDINARY_ADDRESSES:
-        await factories.add_candidate(db, event["id"], name="Kim Andersson", email=address)
-    page = await logged_in_page(new_page, db, "sv", viewport, user)
+        await factories.add_candidate(
+            db, event["id"], name="Kim Andersson", email=address, phone="070-123 45 67"
+        )
+    removed = await factories.add_candidate(
+        db, event["id"], name="Borttagen Person", email="borta@example.se"
+    )
+    await candidate_queries.cancel(db, removed["id"], "employer")
+    page = await logged_in_page(new_page, db, language, "desktop", user)
     await page.goto(f"/events/{event['id']}")
     # Shown as the candidate wrote it, not in the ASCII form it is mailed in.
     await page.get_by_text("a" * 60 + "@exämple.se").wait_for()
-    widths = await page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] <= widths[1], widths
-    if viewport == "desktop":
-        # Where the table has the room, an ordinary address breaks, if at all, before its
-        # "@": "anna.karlsson / @foretaget.se", not "anna.karlsson@foretage / t.se".
-        for address in ORDINARY_ADDRESSES:
-            lines = await page.locator(".candidate-table td", has_text=address).evaluate(LINES_OF_EACH_PART)
-            assert lines == [1, 1], (address, lines)
-    await page.screenshot(path=f"/tmp/shots-events/long-names-{viewport}.png", full_page=True)
+    for width in WINDOW_WIDTHS:
+        await page.set_viewport_size({"width": width, "height": 900})
+        page_width, window_width, overflowing = await page.evaluate(WIDTHS)
+        assert page_width <= window_width and overflowing == [], (width, page_width, overflowing)
+        if width >= 800:
+            # Where the table has the room, an ordinary address breaks, if at all, before its
+            # "@" ("anna.karlsson / @foretaget.se", not "anna.karlsson@foretage / t.se"), and
+            # the phone under it is whole ("070-" at a line's end reads as a number of its own).
+            for address in ORDINARY_ADDRESSES:
+                cell = page.locator(".candidate-table td", has_text=address)
+                lines = await cell.evaluate(LINES_OF_EACH_PART)
+                assert lines == [1, 1, 1], (width, address, lines)
+            # The date and the time each whole: "2026-12-06 / 16:21", not "2026- / 12-06 / 16:21".
+            for lines in await page.locator(".candidate-table td:has(time)").evaluate_all(
+                f"cells => cells.map({LINES_OF_EACH_PART})"
+            ):
+                assert set(lines) == {1}, (width, lines)
+        if width in (390, 800, 1280):
+            await shot(page, f"long-names-{language}-{width}")
+    await page.set_viewport_size({"width": 800, "height": 900})
+    await assert_accessible(page)
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
