@@ -303,6 +303,13 @@ LINES_OF_EACH_PART = """(cell) => {
 }"""
 
 
+# How many lines an element's text takes in all.
+LINES_OF_THE_WHOLE = """(element) => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+  return new Set(rects.map((rect) => Math.round(rect.top))).size;
+}"""
 # From a small phone to a wide desktop, by way of a tablet upright (768), a small laptop
 # (800) and a tablet on its side (1024); the tables are cards below 760.
 WINDOW_WIDTHS = [320, 390, 768, 800, 1024, 1280, 1440]
@@ -363,6 +370,24 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
             await shot(page, f"long-names-{language}-{width}")
     await page.set_viewport_size({"width": 800, "height": 900})
     await assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_ordinary_names_and_short_addresses_stay_whole_on_a_small_laptop(new_page, db, language):
+    """The actions' long line took the room the table had: "Fatima Al- / Hassan" and
+    "sara.l / @outlook.com" broke at 800 px though their column could hold them."""
+    user = await make_user(db, language=language)
+    event = await factories.make_event(db, organization_id=user["organization_id"])
+    people = [("Fatima Al-Hassan", "sara.l@outlook.com"), ("Mikael Öberg", "mikael@telia.se")]
+    for name, address in people:
+        await factories.add_candidate(db, event["id"], name=name, email=address, phone="073-555 12 34")
+    page = await logged_in_page(new_page, db, language, "desktop", user)
+    await page.goto(f"/events/{event['id']}")
+    for width in (800, 1024):
+        await page.set_viewport_size({"width": width, "height": 900})
+        for text in [part for person in people for part in person]:
+            words = page.locator(".candidate-table .words", has_text=text)
+            assert await words.evaluate(LINES_OF_THE_WHOLE) == 1, (width, text)
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
