@@ -1,8 +1,8 @@
 """The meeting web once the event is over (its clock ran out, or the organizer's *End the
 event now*): what can no longer be used goes, rather than stay on the page disabled: Next,
-Pause, the message to everyone waiting, the lobby's keyboard shortcuts (no interview is to
-come), and Next's in the list of an interview still going on. A keyboard user on one of them
-goes on from the heading of its part of the page."""
+Pause, the message to everyone waiting (its whole part, heading and messages sent too), the
+lobby's keyboard shortcuts (no interview is to come), and Next's in the list of an interview
+still going on. A keyboard user on one of them goes on from the lobby's heading."""
 
 from __future__ import annotations
 
@@ -20,28 +20,38 @@ NEXT = {"en": "Next candidate", "sv": "Nästa kandidat"}
 END = {"en": "End interview", "sv": "Avsluta intervjun"}
 
 
-async def listed(page, place: str) -> str:
-    return await page.locator(f"#shortcuts-{place} dl").text_content() or ""
+# What goes once the event is over.
+GONE = ("#next", "#pause", "#message-section", "#shortcuts-lobby")
 
 
-async def test_once_the_clock_ends_the_event_next_pause_and_the_message_go(new_page, db):
+async def meeting_of_an_event_ending_soon(new_page, db):
+    """The meeting web (in English) of an event whose time runs out in a few seconds, open
+    before then: the page sees the end come by the clock."""
     event, (token,), _candidates = await make_meeting_event(db, candidates=1)
     await db.execute(
         "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -8)"
         " WHERE id = $1",
         event.id,
     )
-    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    return await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+
+
+async def listed(page, place: str) -> str:
+    return await page.locator(f"#shortcuts-{place} dl").text_content() or ""
+
+
+async def test_once_the_clock_ends_the_event_next_pause_and_the_message_go(new_page, db):
+    page = await meeting_of_an_event_ending_soon(new_page, db)
     assert NEXT["en"] in await listed(page, "lobby")
     await page.locator("#next").focus()
     await page.locator("#rotation", has_text=OVER["en"]).wait_for()
-    for gone in ("#next", "#pause", "#message-form", "#shortcuts-lobby"):
+    for gone in GONE:
         assert await page.locator(gone).is_hidden(), gone
     # The keyboard user was on Next: on the lobby's heading now, not the page's body.
     assert await page.evaluate("document.activeElement.id") == "lobby-heading"
-    # The messages sent stay to read, under their heading.
-    assert await page.locator("#message-heading").is_visible()
-    assert await page.locator("#messages-empty").is_visible()
+    # Nothing of the message's part is left: no heading over nothing to send.
+    for gone in ("#message-heading", "#messages-empty", "text=Sent messages"):
+        assert await page.locator(gone).is_hidden(), gone
     await look(page, "meeting-over-en-desktop")
 
 
@@ -51,16 +61,23 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
 
     event, (token,), _candidates = await make_meeting_event(db, candidates=1)
     page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": language}), token)
+    await page.locator("#message-text").fill("Fem minuters paus")
+    await page.locator("#message-form button[type=submit]").click()
+    await page.locator("#messages li", has_text="Fem minuters paus").wait_for()
     await page.locator("#message-text").fill("Vi börjar snart")
     async with db.transaction():  # as the organizer's page does it: the event's row held
         await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
         assert await end_event_now(db, event.id, settings.live)
     await page.locator("#rotation", has_text=OVER[language]).wait_for()
-    await page.locator("#message-form").wait_for(state="hidden")
-    assert await page.locator("#next").is_hidden()
-    assert await page.locator("#pause").is_hidden()
-    assert await page.locator("#shortcuts-lobby").is_hidden()
-    assert await page.evaluate("document.activeElement.id") == "message-heading"
+    await page.locator("#message-section").wait_for(state="hidden")
+    for gone in GONE:
+        assert await page.locator(gone).is_hidden(), gone
+    # The keyboard user was writing the message, now gone with its heading: on the lobby's
+    # heading, under which the rotation line says why.
+    assert await page.evaluate("document.activeElement.id") == "lobby-heading"
+    # The message sent before goes with its heading: nobody is left to read it.
+    for gone in ("#message-heading", "#messages"):
+        assert await page.locator(gone).is_hidden(), gone
     assert NEXT[language] not in await listed(page, "interview")
     # The switch of language draws the lists again, still without Next.
     other = "en" if language == "sv" else "sv"
@@ -71,13 +88,7 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
 
 
 async def test_the_lobbys_shortcuts_go_from_under_the_keyboard_user(new_page, db):
-    event, (token,), _candidates = await make_meeting_event(db, candidates=1)
-    await db.execute(
-        "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes, secs => -8)"
-        " WHERE id = $1",
-        event.id,
-    )
-    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+    page = await meeting_of_an_event_ending_soon(new_page, db)
     await page.locator("#shortcuts-lobby summary").focus()
     await page.keyboard.press("Enter")  # opened: the list is read
     assert NEXT["en"] in await listed(page, "lobby")

@@ -233,19 +233,20 @@ export class Lobby {
     });
   }
 
-  // Next, Pause and the message form go once the event is over, and so do the lobby's
-  // keyboard shortcuts (no interview is to come; one still going on lists its own). A
-  // keyboard user on one of them goes on from the heading of its part of the page, not from
-  // the top (WCAG 2.4.3).
+  // Next, Pause and the message to everyone waiting (its whole part: with nobody left to
+  // read them, the messages sent are of no more use, and a heading over nothing to send only
+  // puzzles) go once the event is over, and so do the lobby's keyboard shortcuts (no
+  // interview is to come; one still going on lists its own). A keyboard user on one of them
+  // goes on from the lobby's heading, where the rotation line under it says the event is
+  // over, not from the top (WCAG 2.4.3).
   hideWhenOver(over) {
-    const gone = [["next", "lobby-heading"], ["pause", "lobby-heading"], ["shortcuts-lobby", "lobby-heading"],
-      ["message-form", "message-heading"]];
-    for (const [id, heading] of gone) {
+    const gone = ["next", "pause", "shortcuts-lobby", "message-section"];
+    for (const id of gone) {
       const control = this.$(id);
       if (control.hidden === over) continue;
       const focused = over && control.contains(document.activeElement);
       control.hidden = over;
-      if (focused) this.$(heading).focus({ preventScroll: true });
+      if (focused) this.$("lobby-heading").focus({ preventScroll: true });
     }
   }
 
