@@ -1,0 +1,66 @@
+// The actions of the interviewers' meeting web as protocol messages (app/live/PROTOCOL.md):
+// each kind goes once while its reply is awaited, and a refusal is put into words in the
+// page's alert (#problem), which stays until the situation it told of changes.
+import { errorText } from "./error-texts.js";
+
+// Which own interview, in which phase: a refusal is about the phase it was given in.
+const phaseOf = (own) => (own ? `${own.id}:${own.state}` : "none");
+
+export class Requests {
+  constructor(channel, alert) {
+    this.channel = channel;
+    this.alert = alert;
+    this.problem = null;  // the text of the alert, as a function (a language switch)
+    this.own = null;  // the own interview in the last state
+    this.underway = new Set();  // the kinds of action whose request has no reply yet
+  }
+
+  setProblem(text) {
+    this.problem = text;
+    this.redraw();
+  }
+
+  redraw() {
+    this.alert.textContent = this.problem ? this.problem() : "";
+  }
+
+  // One action of a kind at a time: a double click, a second Enter or a shortcut pressed
+  // again before the reply came would send it twice (a message shown twice to everyone
+  // waiting, the time extended twice, a second Next refused as busy).
+  async once(kind, action) {
+    if (this.underway.has(kind)) return;
+    this.underway.add(kind);
+    try {
+      await action();
+    } finally {
+      this.underway.delete(kind);
+    }
+  }
+
+  // Sends one message; returns the reply, or null after putting a refusal into words. A
+  // refusal that comes after a state showed the own interview in another phase (End pressed
+  // as the time ran out) is about what is gone: that state and the status line tell what is.
+  async send(message) {
+    const phase = phaseOf(this.own);
+    let reply;
+    try {
+      reply = await this.channel.send(message);
+    } catch {
+      this.setProblem(() => errorText("closed", "staff"));
+      return null;
+    }
+    if (reply.type === "error") {
+      if (phaseOf(this.own) === phase) this.setProblem(() => errorText(reply.code, "staff"));
+      return null;
+    }
+    this.setProblem(null);
+    return reply;
+  }
+
+  // A state came. The alert stays until the situation it told of changes: the own interview
+  // started, ended (by time, by the candidate) or its offer went.
+  drawn(own) {
+    if (phaseOf(this.own) !== phaseOf(own)) this.setProblem(null);
+    this.own = own;
+  }
+}
