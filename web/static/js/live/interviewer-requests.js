@@ -11,13 +11,21 @@ export class Requests {
     this.channel = channel;
     this.alert = alert;
     this.problem = null;  // the text of the alert, as a function (a language switch)
+    this.refusedType = null;  // the type of the message whose refusal the alert says
     this.own = null;  // the own interview in the last state
     this.underway = new Set();  // the kinds of action whose request has no reply yet
   }
 
-  setProblem(text) {
+  setProblem(text, type = null) {
     this.problem = text;
+    this.refusedType = text ? type : null;
     this.redraw();
+  }
+
+  // The controls of these types of message went (the event is over): a refusal of one of
+  // them, "try again" or "not now", no longer holds.
+  forgetRefusalsOf(types) {
+    if (this.problem && types.has(this.refusedType)) this.setProblem(null);
   }
 
   redraw() {
@@ -40,17 +48,20 @@ export class Requests {
   // Sends one message; returns the reply, or null after putting a refusal into words. A
   // refusal that comes after a state showed the own interview in another phase (End pressed
   // as the time ran out) is about what is gone: that state and the status line tell what is.
-  async send(message) {
+  // So too one that `saidElsewhere(code)` finds told already (on the status line, by name).
+  async send(message, { saidElsewhere = () => false } = {}) {
     const phase = phaseOf(this.own);
     let reply;
     try {
       reply = await this.channel.send(message);
     } catch {
-      this.setProblem(() => errorText("closed", "staff"));
+      this.setProblem(() => errorText("closed", "staff"), message.type);
       return null;
     }
     if (reply.type === "error") {
-      if (phaseOf(this.own) === phase) this.setProblem(() => errorText(reply.code, "staff"));
+      if (phaseOf(this.own) === phase && !saidElsewhere(reply.code)) {
+        this.setProblem(() => errorText(reply.code, "staff"), message.type);
+      }
       return null;
     }
     this.setProblem(null);

@@ -152,6 +152,18 @@ export class LobbyStatus {
     this.endedOffer = { offer, state, told: this.told, text: null, at: this.clock.now() };
   }
 
+  // A call-in refused `room_unavailable` (its offer's room could not be made) when the line
+  // already speaks of that offer, taken away by a state that came before the refusal (told
+  // after `since`, when the call-in was pressed): the line says the room failed, by name, if
+  // the server's notice has not said so yet, and the refusal need not be said again. False
+  // when the page never showed the offer: the refusal is all there is to tell it.
+  tellRoomFailed(since) {
+    const ended = this.endedOffer;
+    if (!ended || ended.told !== this.told || ended.told <= since) return false;
+    this.offerEnded({ interview: ended.offer.id, reason: "room" });
+    return true;
+  }
+
   // Why an offer of this interviewer's ended (offer_ended): said at once when the state that
   // takes it away comes after; when that state came first and the line still speaks of the
   // offer, said again if it says something else (not read out twice), and not for a

@@ -21,6 +21,10 @@ import { ExtendAndEnd } from "./interviewer-extend-end.js";
 import { Requests } from "./interviewer-requests.js";
 import { installShortcuts } from "./shortcuts.js";
 
+// The messages whose controls go once the event is over (Next, Pick, Pause, the message,
+// Extend): a refusal of one of them goes with them.
+const GONE_WHEN_OVER = new Set(["next", "pick", "pause", "resume", "message", "extend"]);
+
 const root = document.querySelector("#meeting");
 const $ = (id) => root.querySelector(`#${id}`);
 
@@ -48,8 +52,10 @@ class MeetingPage {
       if (event.detail.type === "offer_ended") this.status.offerEnded(event.detail);
     });
     // The event's end while the status line still offers the next candidate: said again.
+    // A refusal of what is gone with the end ("try again in a moment") goes too.
     this.lobby.onOver = () => {
       this.status.eventEnded();
+      this.requests.forgetRefusalsOf(GONE_WHEN_OVER);
       this.extendAndEnd.drawExtendGone();
       this.shortcuts.offer("N", false);
     };
@@ -147,7 +153,12 @@ class MeetingPage {
       return;
     }
     this.status.set(null);
-    const reply = await this.request(message);
+    // No room could be made for the offer: said once, on the status line when the page
+    // showed the offer (and its end), else by the refusal.
+    const since = this.status.told;
+    const reply = await this.requests.send(message, {
+      saidElsewhere: (code) => code === "room_unavailable" && this.status.tellRoomFailed(since),
+    });
     if (reply?.type !== "dispatched") this.interview.call.dropMedia();
     if (!reply) return;
     if (reply.type === "queue_empty") {
