@@ -17,6 +17,7 @@ OVER = {
     "sv": "Intervjutillfället är slut: inga fler kandidater kallas in.",
 }
 NEXT = {"en": "Next candidate", "sv": "Nästa kandidat"}
+SENT = {"en": "Message sent to everyone waiting.", "sv": "Meddelandet skickades till alla som väntar."}
 END = {"en": "End interview", "sv": "Avsluta intervjun"}
 
 
@@ -64,6 +65,7 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
     await page.locator("#message-text").fill("Fem minuters paus")
     await page.locator("#message-form button[type=submit]").click()
     await page.locator("#messages li", has_text="Fem minuters paus").wait_for()
+    assert await page.locator("#lobby-status").text_content() == SENT[language]
     await page.locator("#message-text").fill("Vi börjar snart")
     async with db.transaction():  # as the organizer's page does it: the event's row held
         await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
@@ -75,9 +77,11 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
     # The keyboard user was writing the message, now gone with its heading: on the lobby's
     # heading, under which the rotation line says why.
     assert await page.evaluate("document.activeElement.id") == "lobby-heading"
-    # The message sent before goes with its heading: nobody is left to read it.
+    # The message sent before goes with its heading: nobody is left to read it. So does the
+    # status line's "sent", of a part of the page no longer there.
     for gone in ("#message-heading", "#messages"):
         assert await page.locator(gone).is_hidden(), gone
+    assert await page.locator("#lobby-status").text_content() == ""
     assert NEXT[language] not in await listed(page, "interview")
     # The switch of language draws the lists again, still without Next.
     other = "en" if language == "sv" else "sv"

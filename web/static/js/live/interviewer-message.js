@@ -51,6 +51,12 @@ export class MessageForm {
     }
   }
 
+  // The event is over, and the message's part of the lobby gone: "sent" on the status line
+  // spoke of it.
+  eventEnded() {
+    if (this.status.shows(MESSAGE_SENT)) this.status.set(null);
+  }
+
   redraw() {
     if (this.error) this.showError(this.error);
   }

@@ -56,6 +56,7 @@ class MeetingPage {
     this.lobby.onOver = () => {
       this.status.eventEnded();
       this.requests.forgetRefusalsOf(GONE_WHEN_OVER);
+      this.message.eventEnded();
       this.extendAndEnd.drawExtendGone();
       this.shortcuts.offer("N", false);
     };
