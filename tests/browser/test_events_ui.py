@@ -552,3 +552,17 @@ async def test_an_interviewers_link_and_code_are_shown_with_copy_buttons(new_pag
         "[...document.querySelectorAll('.interviewer-secret button')].every((b) => !b.textContent.startsWith('✓'))"
     )
     assert (await button.locator(".visually-hidden").inner_text()).strip() == "(intervjuare@example.se)"
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_inputs_side_by_side_line_up_with_or_without_a_hint(new_page, db, language):
+    """Date beside Start time (which has a hint), Duration and Candidates (hints) beside
+    Minutes per interview (none): the inputs of a row stand at one height on a desktop."""
+    page = await logged_in_page(new_page, db, language, "desktop")
+    await page.goto("/events/new")
+
+    async def tops(*selectors: str) -> set[float]:
+        return {round((await page.locator(selector).bounding_box())["y"]) for selector in selectors}
+
+    assert len(await tops("#date", "#start_time")) == 1
+    assert len(await tops("#duration_minutes", "#interview_minutes", "#capacity")) == 1
