@@ -356,6 +356,8 @@ async def test_before_check_in_opens_the_lobby_says_when_it_does(new_page, db, l
     ] in await note.inner_text() or "09:30" in await note.inner_text()
     assert await page.locator("#next").is_disabled()
     assert await page.locator("#rotation").inner_text() == ""
+    # Nobody can be waiting to read a message yet.
+    assert await page.locator("#message-section").is_hidden()
     one = {"en": "1 registered candidate.", "sv": "1 anmäld kandidat."}[language]  # not "1 … candidates"
     await page.locator("#roster-status").filter(has_text=one).wait_for()
     await look(page, f"lobby-before-checkin-{language}")
@@ -366,6 +368,7 @@ async def test_before_check_in_opens_the_lobby_says_when_it_does(new_page, db, l
     await queue.notify(db, event.id, "event_state")
     await note.wait_for(state="hidden")
     await page.wait_for_function("!document.querySelector('#next').disabled")
+    await page.locator("#message-section").wait_for()
 
 
 async def test_the_meeting_web_turns_over_when_the_events_time_runs_out(new_page, db):

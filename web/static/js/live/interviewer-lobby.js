@@ -236,16 +236,18 @@ export class Lobby {
   // Next, Pause and the message to everyone waiting (its whole part: with nobody left to
   // read them, the messages sent are of no more use, and a heading over nothing to send only
   // puzzles) go once the event is over, and so do the lobby's keyboard shortcuts (no
-  // interview is to come; one still going on lists its own). A keyboard user on one of them
-  // goes on from the lobby's heading, where the rotation line under it says the event is
-  // over, not from the top (WCAG 2.4.3).
-  hideWhenOver(over) {
-    const gone = ["next", "pause", "shortcuts-lobby", "message-section"];
-    for (const id of gone) {
+  // interview is to come; one still going on lists its own). The message's part is not there
+  // before check-in opens either: nobody can be waiting to read it yet (Next stays, disabled,
+  // under the line that says when check-in opens). A keyboard user on one of them goes on
+  // from the lobby's heading, where the rotation line under it says the event is over, not
+  // from the top (WCAG 2.4.3).
+  hideWhatCannotBeUsed(over, before) {
+    const gone = { next: over, pause: over, "shortcuts-lobby": over, "message-section": over || before };
+    for (const [id, hide] of Object.entries(gone)) {
       const control = this.$(id);
-      if (control.hidden === over) continue;
-      const focused = over && control.contains(document.activeElement);
-      control.hidden = over;
+      if (control.hidden === hide) continue;
+      const focused = hide && control.contains(document.activeElement);
+      control.hidden = hide;
       if (focused) this.$("lobby-heading").focus({ preventScroll: true });
     }
   }
@@ -270,7 +272,7 @@ export class Lobby {
     // can never be used again goes, rather than stay on the page disabled.
     this.$("pause").disabled = over;
     for (const control of this.$("message-form").elements) control.disabled = over;
-    this.hideWhenOver(over);
+    this.hideWhatCannotBeUsed(over, before);
     this.$("pause").textContent = paused ? _("Resume") : _("Pause");
     this.$("pause").dataset.paused = String(paused);
     const rotation = over
