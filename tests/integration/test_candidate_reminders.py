@@ -10,7 +10,7 @@ import datetime as dt
 import asyncpg
 
 from app.candidates.reminders import send_due_reminders
-from app.events.tokens import link_token
+from app.events.tokens import calendar_uid, link_token
 from app.keys import MAILER
 from tests.candidate_support import link_and_pin, make_event
 from tests.mails import calendar_event, read_mails, text_of, unique_email, wait_for_mail
@@ -65,7 +65,9 @@ async def test_each_candidate_gets_one_reminder_in_their_language(app_server, db
     link, pin = link_and_pin(reminder)
     assert link.endswith(f"/c/{swede['access_token']}") and pin == "424242"
     assert "(svensk tid)" in text_of(reminder) and "(Swedish time" in text_of(in_english)
-    assert calendar_event(reminder)["UID"] == f"event-{event['id']}-candidate-{swede['id']}@snabbintervjuer"
+    assert calendar_event(reminder)["UID"] == calendar_uid(
+        event["id"], event["calendar_key"], "candidate", swede["id"]
+    )
     # Several more rounds of the worker: still one each.
     await asyncio.sleep(settings.candidates.reminder_interval * 4)
     assert len(mails_to(settings, swede["email"], "Påminnelse")) == 1

@@ -167,7 +167,7 @@ async def test_publish_mails_each_interviewer_a_link_and_code(employer, base_url
     event_id = await create_event(http, base_url, interviewer_email=[anna], interviewer_name=["Anna"])
     response = await post(http, f"{base_url}/events/{event_id}/publish", f"{base_url}/events/{event_id}")
     assert response.status == 303
-    row = await db.fetchrow("SELECT invite_token, state FROM event WHERE id = $1", event_id)
+    row = await db.fetchrow("SELECT invite_token, state, calendar_key FROM event WHERE id = $1", event_id)
     assert row["state"] == "published" and row["invite_token"]
     interviewer = await db.fetchrow("SELECT * FROM event_interviewer WHERE event_id = $1", event_id)
     [mail] = await wait_for_mail(settings.mail.catcher_dir, anna)
@@ -176,7 +176,10 @@ async def test_publish_mails_each_interviewer_a_link_and_code(employer, base_url
     assert link in body and interviewer["access_code"] in body
     assert "Säljare till Malmö" in str(mail["Subject"])
     entry = calendar_event(mail)
-    assert str(entry["UID"]) == f"event-{event_id}-interviewer-{interviewer['id']}@snabbintervjuer"
+    assert (
+        str(entry["UID"])
+        == f"event-{event_id}-interviewer-{interviewer['id']}-{row['calendar_key']}@snabbintervjuer"
+    )
     async with http.get(link) as response:
         assert response.status == 200 and "Säljare till Malmö" in await response.text()
     async with http.get(f"{base_url}/events/{event_id}") as response:

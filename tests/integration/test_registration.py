@@ -98,7 +98,7 @@ async def test_registering_gives_a_confirmation_page_and_a_mail_with_link_pin_an
     assert link == f"{settings.app.public_url}/c/{row['access_token']}" and pin == row["pin"]
     assert "(Swedish time, CE" in text_of(mail)
     entry = calendar_event(mail)
-    assert str(entry["UID"]) == calendar_uid(event["id"], "candidate", row["id"])
+    assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
     assert int(entry["SEQUENCE"]) == 0
     assert link in str(entry["DESCRIPTION"]) and pin not in str(entry["DESCRIPTION"])
     assert entry.decoded("DTSTART") == event["starts_at"]
