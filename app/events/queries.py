@@ -118,6 +118,17 @@ async def end_early(connection: asyncpg.Connection, event_id: int) -> bool:
     return ended is not None
 
 
+async def interviews_held(connection: asyncpg.Connection, event_id: int) -> int:
+    """Interviews of the event that began (those going on included): what an event ended
+    early had held, whatever the minutes it ran from its set start."""
+    return await connection.fetchval(
+        """
+        SELECT count(*) FROM interview
+        WHERE event_id = $1 AND state IN ('active', 'ended') AND started_at IS NOT NULL""",
+        event_id,
+    )
+
+
 async def day_counts(connection: asyncpg.Connection, event_id: int) -> asyncpg.Record:
     """Who an end now would touch: `waiting` in the queue, `under_way` (interviews offered
     or going on)."""

@@ -207,6 +207,11 @@ async def show(request: web.Request) -> web.Response:
             "questions": await queries.items(connection, "event_question", event_id),
             "attributes": await queries.items(connection, "event_attribute", event_id),
             "interviewers": await queries.interviewers(connection, event_id),
+            # An event ended in its first minute says what it held: interviews may begin
+            # from check-in, so an end at the set start is not an empty event.
+            "interviews_held": await queries.interviews_held(connection, event_id)
+            if event["ended_early_at"] and not event["duration_minutes"]
+            else 0,
         }
         # The registrations a page at a time, searched by any part of a name, address or
         # phone (`q`, as long as the search field allows: a longer one is cut there).

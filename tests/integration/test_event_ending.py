@@ -198,7 +198,9 @@ async def test_ended_in_its_first_minute_its_calendar_entries_keep_the_planned_h
     response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
     assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
     assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 0
-    assert ", redan under första minuten." in await event_page(http, base_url, event_id)
+    # The interview going on began in that minute: the event held one, it was not empty.
+    page = await event_page(http, base_url, event_id)
+    assert ", efter 1 intervju." in page and "första minuten" not in page
     interviewer = await db.fetchrow("SELECT id, email FROM event_interviewer WHERE event_id = $1", event_id)
     forget_mails_to(settings.mail.catcher_dir, interviewer["email"])
     csrf = await csrf_from(http, f"{base_url}/events/{event_id}")
@@ -209,6 +211,40 @@ async def test_ended_in_its_first_minute_its_calendar_entries_keep_the_planned_h
     [mail] = await wait_for_mail(settings.mail.catcher_dir, interviewer["email"])
     entry = calendar_event(mail)
     assert entry["DTEND"].dt - entry["DTSTART"].dt == dt.timedelta(minutes=60)
+
+
+async def test_ended_at_its_start_after_interviews_from_check_in_it_says_what_it_held(employer, base_url, db):
+    """Interviews may begin from check-in, before the set start: an event ended at its start
+    after three of them says it held three, not that it was ended in its first minute; one
+    ended then that held none says so. No interview going on: the notice says it is over,
+    with no talk of interviews going on."""
+    http, _ = employer
+    event_id = await begun_event(http, base_url, db, minutes_ago=0)
+    interviewer = await db.fetchval("SELECT id FROM event_interviewer WHERE event_id = $1", event_id)
+    for n in range(3):
+        candidate = await factories.add_candidate(db, event_id, name=f"Kandidat {n}")
+        await db.execute(
+            """
+            INSERT INTO interview (event_id, candidate_id, interviewer_id, chosen_by, state,
+                                   janus_server, room_id, offer_expires_at, started_at, ends_at,
+                                   ended_at, end_reason)
+            VALUES ($1, $2, $3, 'next', 'ended', 'janus1', 1, now() - interval '10 minutes',
+                    now() - interval '10 minutes', now() - interval '2 minutes',
+                    now() - interval '2 minutes', 'time')""",
+            event_id,
+            candidate["id"],
+            interviewer,
+        )
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=finished_now"
+    _, page = await get_page(http, f"{base_url}{response.headers['Location']}")
+    assert "Intervjutillfället är avslutat. Inga fler kallas in från kön; ingen intervju pågick." in page
+    assert "avslutat helt" not in page
+    assert re.search(r"Avslutat i förtid av arrangören kl\. \d\d:\d\d, efter 3 intervjuer\.", page)
+    assert "första minuten" not in page
+    empty = await begun_event(http, base_url, db, minutes_ago=0)
+    await post_end(http, base_url, empty, f"/events/{empty}/end")
+    assert ", redan under första minuten." in await event_page(http, base_url, empty)
 
 
 async def test_an_event_not_ended_early_is_held_to_the_forms_rules_on_edit(employer, base_url):
