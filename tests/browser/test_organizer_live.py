@@ -235,13 +235,13 @@ async def test_the_organizer_ends_the_event_early_from_the_live_view(
         await page.locator("#ended-early").wait_for()
         notice = await page.locator("p.notice[role=status]").first.inner_text()
         assert notice == (
-            "Intervjutillfället är avslutat. Inga fler kallas in från kön, och ingen intervju pågick, så det är nu avslutat helt."
+            "Intervjutillfället är avslutat. Inga fler kallas in från kön; ingen intervju pågick."
             if sv
-            else "The event has ended. No one else is called in from the queue, and no interview was going on: it is finished."
+            else "The event has ended. No one else is called in from the queue; no interview was going on."
         )
         await look(page, f"event-ended-early-{language}-{viewport}")
         await page.goto(f"/events/{event.id}/live")
         # Nobody was in an interview: it is finished at once.
-        over = "Tillfället är avslutat." if sv else "The event has finished."
+        over = "Intervjutillfället är avslutat." if sv else "The event has finished."
         await page.locator("#event-state").get_by_text(over).wait_for()
         assert await page.locator("#end-now").is_hidden()
