@@ -293,7 +293,7 @@ async def test_refusals_and_reconnecting_are_put_into_words(new_page, db, langua
         await new_page(viewport=VIEWPORTS[viewport], extra_http_headers={"Accept-Language": language}), token
     )
     await page.evaluate("window.meeting.request({ type: 'next' })")
-    expected = {"sv": "Tillfället är inte öppet nu.", "en": "The event is not open now."}
+    expected = {"sv": "Intervjutillfället är inte öppet nu.", "en": "The event is not open now."}
     await page.wait_for_selector(f"#problem:text-is('{expected[language]}')")
     await look(page, f"lobby-refused-{language}-{viewport}")
     # The socket drops: the page says so, reconnects by itself and clears nothing it needs.
