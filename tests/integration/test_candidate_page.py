@@ -606,3 +606,36 @@ async def test_register_again_without_the_pin_opens_the_invitation_in_the_pages_
             page = await response.text()
         assert response.status == 200 and '<html lang="sv"' in page
         assert f'action="/r/{event["invite_token"]}"' in page
+
+
+async def test_a_device_made_to_wait_may_still_have_the_pin_sent_again_and_still_waits(
+    http, base_url, db, settings
+):
+    """Locked out of trying PINs, someone who lost theirs is not left only with the support
+    address: the locked page offers "Send my PIN again", under the same limit of three an
+    hour, and the lock on trying PINs stays as it was."""
+    _event, row, link, pin = await registered(http, base_url, db, settings)
+    # The link's tries for this hour used up (as ten wrong PINs from anywhere would).
+    await db.execute(
+        """INSERT INTO guess_secret (scope, subject, in_a_row, recent)
+           VALUES ('pin', $1, 10, array_fill(now(), ARRAY[10]))""",
+        str(row["id"]),
+    )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other_device:
+        _, csrf, page = await csrf_of(other_device, link)
+        assert 'id="pin-locked"' in page and 'name="pin"' not in page
+        assert f'action="/c/{row["access_token"]}/pin-again"' in page and "Skicka min PIN-kod igen" in page
+        for n in range(4):
+            async with other_device.post(f"{link}/pin-again", data={"csrf_token": csrf}) as response:
+                page = await response.text()
+            said = "har skickats igen, till adressen" if n < 3 else "har inte skickats igen"
+            assert response.status == 200 and said in page
+            # Still locked: the page says so again, and the right PIN is refused meanwhile.
+            assert 'id="pin-locked"' in page and row["email"] not in page
+        async with other_device.post(
+            link, data={"csrf_token": csrf, "pin": pin}, allow_redirects=False
+        ) as response:
+            assert response.status == 429
+    await wait_for_mail(settings.mail.catcher_dir, row["email"], count=4)
+    await asyncio.sleep(1)
+    assert len(caught(settings.mail.catcher_dir, row["email"])) == 4  # the first, and three again
