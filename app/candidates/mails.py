@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 REGISTRATION = "candidate_registration"
 REMINDER = "candidate_reminder"
 CANCELLED = "candidate_cancelled"
+# The link and PIN asked for again once the event has been held.
+LINK_AFTER = "candidate_link_after"
 # Read with the event's lock (app/candidates/registration.py), shown in no mail or page.
 NOT_SHOWN = frozenset({"now"})
 
@@ -70,7 +72,7 @@ def _prepare(
     mailer: Mailer,
     template: str,
     candidate: Mapping[str, Any],
-    calendar: CalendarEntry,
+    calendar: CalendarEntry | None,
     context: dict,
     link: str,
 ) -> PreparedMail:
@@ -125,6 +127,16 @@ async def send_confirmation(
         prepare_confirmation(mailer, public_url, event, candidate, again=again, replaced=replaced),
         candidate["id"],
     )
+
+
+def prepare_link_after_the_event(
+    mailer: Mailer, public_url: str, event: Mapping[str, Any], candidate: Mapping[str, Any]
+) -> PreparedMail:
+    """The personal link and PIN alone, for what the page still offers once the event has
+    been held (the interest question, one's data): no calendar entry, which would put the
+    held event back in the candidate's calendar, and no plan for the day."""
+    link = candidate_link(public_url, candidate["access_token"])
+    return _prepare(mailer, LINK_AFTER, candidate, None, _context(event), link)
 
 
 async def send_reminder(

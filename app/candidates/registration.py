@@ -47,6 +47,7 @@ from app.candidates.rules import (
     registration_state,
     resend_allowed,
 )
+from app.events.rules import is_over
 from app.events.tokens import link_token, six_digit_code
 from app.live import queue as live_queue
 from app.mail.outbox import PreparedMail
@@ -92,7 +93,8 @@ async def send_confirmation_again(
     """The confirmation again, to the registered address, within the re-send limits: in a
     transaction of its own, under the lock of the candidate's row only (their re-sends take
     turns, nobody else waits). Whether it was sent. Also asked for on the PIN page by whoever
-    holds the link: it goes only where the registration's own mails go."""
+    holds the link: it goes only where the registration's own mails go; once the event has
+    been held, as the link and PIN alone."""
     async with connection.transaction():
         candidate = await queries.in_event(connection, event["id"], candidate_id, for_update=True)
         if candidate is None or candidate["cancelled_at"] is not None:
@@ -109,7 +111,13 @@ async def send_confirmation_again(
             )
             return False
         await queries.note_resend(connection, candidate["id"], window_start, count)
-        await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
+        if is_over(event, now):
+            # Only the candidate asks then (the employer's Resend goes with the event):
+            # the confirmation would tell them of a day that has been.
+            after = mails.prepare_link_after_the_event(mailer, public_url, event, candidate)
+            await mails.enqueue_prepared(connection, mailer, after, candidate["id"])
+        else:
+            await mails.send_confirmation(connection, mailer, public_url, event, candidate, again=True)
     return True
 
 

@@ -19,6 +19,12 @@ from app.views.link_guard import current_refusal
 from app.views.pages import render
 
 
+# The situations in which the PIN page offers "Send my PIN again": also once the event has
+# been held, the page still has the interest question and the candidate's data behind the
+# PIN (a cancelled or removed registration has neither).
+PIN_MAILED = ("registered", "finished")
+
+
 async def load(request: web.Request, *, for_update: bool = False):
     """(candidate, event) of the link, or 404. Erased registrations are gone."""
     token = request.match_info["token"]
@@ -87,6 +93,7 @@ async def pin_page(
         status=status,
         errors={"pin": error} if error and not refused else {},
         pin_sent=pin_sent if pin_sent in ("pin_sent", "pin_not_sent") else None,
+        pin_mailed=situation(candidate, event) in PIN_MAILED,
         **refused,
     )
 

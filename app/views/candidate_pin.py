@@ -13,7 +13,7 @@ from app.i18n import N_, Np_, prefer_language
 from app.keys import DB_POOL, MAILER, SETTINGS
 from app.link_codes import CANDIDATE_PIN, typed_code
 from app.link_sessions import CANDIDATE_SESSION
-from app.views.candidate_access import load, pin_page, situation
+from app.views.candidate_access import PIN_MAILED, load, pin_page, situation
 from app.views.link_guard import check_entry, mark_refused, refused_context, remember_device
 
 routes = web.RouteTableDef()
@@ -52,12 +52,13 @@ async def enter_pin(request: web.Request) -> web.Response:
 @routes.post("/c/{token}/pin-again", name="candidate_pin_again")
 async def pin_again(request: web.Request) -> web.Response:
     """ "Send my PIN again" on the PIN page: the confirmation (personal link and PIN) goes to
-    the registered address again, at most RESENDS_PER_WINDOW times an hour (app/candidates/rules.py). The page does not
-    show the address: the link alone must not tell whose it is."""
+    the registered address again (once the event has been held, the link and PIN alone), at
+    most RESENDS_PER_WINDOW times an hour (app/candidates/rules.py). The page does not show
+    the address: the link alone must not tell whose it is."""
     candidate, event = await load(request)
     here = f"/c/{candidate['access_token']}"
     sent = False
-    if situation(candidate, event) == "registered":
+    if situation(candidate, event) in PIN_MAILED:
         async with request.app[DB_POOL].acquire() as connection:
             sent = await send_confirmation_again(
                 connection, request.app[MAILER], request.app[SETTINGS].app.public_url, event, candidate["id"]

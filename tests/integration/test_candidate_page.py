@@ -639,3 +639,53 @@ async def test_a_device_made_to_wait_may_still_have_the_pin_sent_again_and_still
     await wait_for_mail(settings.mail.catcher_dir, row["email"], count=4)
     await asyncio.sleep(1)
     assert len(caught(settings.mail.catcher_dir, row["email"])) == 4  # the first, and three again
+
+
+async def test_after_the_event_a_lost_pin_comes_as_the_link_and_pin_alone(http, base_url, db, settings):
+    """Once the event has been held the page still has the interest question and one's data
+    behind the PIN: the PIN page, locked or not, offers "Send my PIN again", under the same
+    limit, and what comes is the link and PIN alone, with no calendar entry for the day that
+    has been. A cancelled event's page offers nothing to send."""
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    await db.execute(
+        "UPDATE event SET starts_at = now() - interval '2 hours', state = 'finished' WHERE id = $1",
+        event["id"],
+    )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as other_device:
+        _, csrf, page = await csrf_of(other_device, link)
+        assert 'name="pin"' in page and "Vi kan skicka din personliga länk och PIN-kod igen" in page
+        # This device made to wait: the locked page offers it too.
+        await db.execute(
+            """INSERT INTO guess_secret (scope, subject, in_a_row, recent)
+               VALUES ('pin', $1, 10, array_fill(now(), ARRAY[10]))""",
+            str(row["id"]),
+        )
+        _, csrf, page = await csrf_of(other_device, link)
+        assert 'id="pin-locked"' in page and "Skicka min PIN-kod igen" in page
+        await db.execute(
+            "UPDATE candidate SET resend_window_started_at = now(), resends_in_window = 2 WHERE id = $1",
+            row["id"],
+        )
+        for said in ("har skickats igen, till adressen", "har inte skickats igen"):
+            async with other_device.post(f"{link}/pin-again", data={"csrf_token": csrf}) as response:
+                page = await response.text()
+            assert response.status == 200 and said in page and 'id="pin-locked"' in page
+    [again] = await wait_for_mail(
+        settings.mail.catcher_dir, row["email"], subject="Din personliga länk och PIN-kod:"
+    )
+    assert link_and_pin(again) == (link, pin) and "som nu har hållits" in text_of(again)
+    assert not any(part.get_content_type() == "text/calendar" for part in again.walk())
+    await asyncio.sleep(1)
+    assert len(caught(settings.mail.catcher_dir, row["email"])) == 2  # the third this hour: none
+
+    await db.execute("UPDATE event SET state = 'cancelled' WHERE id = $1", event["id"])
+    await db.execute("UPDATE candidate SET resends_in_window = 0 WHERE id = $1", row["id"])
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as third_device:
+        _, csrf, page = await csrf_of(third_device, link)
+        assert "Skicka min PIN-kod igen" not in page
+        # (Its page has no form: a token from another page of the site.)
+        _, csrf, _ = await csrf_of(third_device, link.rsplit("/c/", 1)[0] + "/login")
+        async with third_device.post(f"{link}/pin-again", data={"csrf_token": csrf}) as response:
+            assert response.status == 200
+    await asyncio.sleep(1)
+    assert len(caught(settings.mail.catcher_dir, row["email"])) == 2  # nothing for a cancelled one
