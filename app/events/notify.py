@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import asyncpg
 
@@ -69,13 +69,25 @@ def _recipients(
     interviewers: Iterable[asyncpg.Record],
     candidates: Iterable[asyncpg.Record],
     public_url: str,
-):
+) -> list[tuple[str, asyncpg.Record, str]]:
     """(kind, row, personal link) for everyone who has been told about the event."""
-    for row in interviewers:
-        if row["invited_at"] is not None:
-            yield "interviewer", row, interviewer_link(public_url, row["access_token"])
-    for row in candidates:
-        yield "candidate", row, candidate_link(public_url, row["access_token"])
+    return [
+        ("interviewer", row, interviewer_link(public_url, row["access_token"]))
+        for row in interviewers
+        if row["invited_at"] is not None
+    ] + [("candidate", row, candidate_link(public_url, row["access_token"])) for row in candidates]
+
+
+class Mailed(NamedTuple):
+    """How many of each kind a change mailed (what the organizer is told it did)."""
+
+    candidates: int = 0
+    interviewers: int = 0
+
+
+def _mailed(recipients: list[tuple[str, asyncpg.Record, str]]) -> Mailed:
+    kinds = [kind for kind, _, _ in recipients]
+    return Mailed(candidates=kinds.count("candidate"), interviewers=kinds.count("interviewer"))
 
 
 # Mails to everyone of an event, rendered and written this many at a time: one statement
@@ -153,7 +165,7 @@ async def invite_interviewers(
     event: asyncpg.Record,
     interviewers: list[asyncpg.Record],
     replaced: bool = False,
-) -> None:
+) -> Mailed:
     """Each interviewer's personal meeting link and code, with a calendar entry; refused
     whole (TooManyInvitations) past the organization's day's invitations. `replaced`: a new
     link and code made by the employer; the mail says the ones sent before no longer work."""
@@ -181,6 +193,7 @@ async def invite_interviewers(
         )
     if interviewers:
         await queries.mark_invited(connection, [row["id"] for row in interviewers])
+    return Mailed(interviewers=len(interviewers))
 
 
 async def announce_new_time(
@@ -192,10 +205,11 @@ async def announce_new_time(
     previous_duration: int,
     interviewers: list[asyncpg.Record],
     candidates: list[asyncpg.Record],
-) -> None:
+) -> Mailed:
     """The new start or length (the mail says which changed), with the calendar entry that
     replaces the earlier one: a candidate's with the same words as their confirmation's (the
     link and where the PIN is), not the bare link."""
+    recipients = _recipients(event, interviewers, candidates, public_url)
     await _enqueue_all(
         connection,
         (
@@ -218,9 +232,10 @@ async def announce_new_time(
                 ),
                 kind,
             )
-            for kind, row, link in _recipients(event, interviewers, candidates, public_url)
+            for kind, row, link in recipients
         ),
     )
+    return _mailed(recipients)
 
 
 async def announce_cancellation(
@@ -231,9 +246,10 @@ async def announce_cancellation(
     interviewers: list[asyncpg.Record],
     candidates: list[asyncpg.Record],
     bump: int = 0,
-) -> None:
+) -> Mailed:
     """To everyone told about the event, or (with only `interviewers`) to those removed from it.
     `bump`: for someone removed from a going event, whose entry must still be superseded."""
+    recipients = _recipients(event, interviewers, candidates, public_url)
     await _enqueue_all(
         connection,
         (
@@ -245,6 +261,7 @@ async def announce_cancellation(
                 _entry(event, kind, row, "CANCEL", link, link, bump),
                 kind,
             )
-            for kind, row, link in _recipients(event, interviewers, candidates, public_url)
+            for kind, row, link in recipients
         ),
     )
+    return _mailed(recipients)

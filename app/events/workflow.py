@@ -68,6 +68,17 @@ async def publish_event(
     await notify.invite_interviewers(connection, mailer, public_url, event, pending)
 
 
+class EditMails(NamedTuple):
+    """What a saved edit mailed, counted (the event's page tells the organizer): the new
+    time to candidates and to interviewers, an invitation to each interviewer added, a
+    cancellation to each one removed."""
+
+    time_candidates: int = 0
+    time_interviewers: int = 0
+    invited: int = 0
+    uninvited: int = 0
+
+
 async def update_event(
     connection: asyncpg.Connection,
     mailer: Mailer,
@@ -76,9 +87,9 @@ async def update_event(
     before: asyncpg.Record,
     event: EventInput,
     live: LiveSettings,
-) -> None:
+) -> EditMails:
     """Save the edit; for a published event, tell whom it concerns (and one moved into its
-    check-in window is live at once, as publish_event says)."""
+    check-in window is live at once, as publish_event says). Returns what was mailed."""
     event_id = before["id"]
     time_changed = (
         event.starts_at != before["starts_at"] or event.duration_minutes != before["duration_minutes"]
@@ -90,20 +101,23 @@ async def update_event(
     for row in removed:
         await live_queue.notify(connection, event_id, "interviewer_removed", interviewer=row["id"])
     if before["state"] not in ("published", "live"):
-        return
+        return EditMails()
     if time_changed:
         await advance_event_states(connection, live, event_id)
     after = await _reload(connection, event_id, user)
     # Those taken off are told of the event as they were invited to it: its time and title
     # before this edit (they get no mail of the change itself).
-    await notify.announce_cancellation(connection, mailer, public_url, before, removed, [], bump=1)
-    await notify.invite_interviewers(connection, mailer, public_url, after, added)
+    uninvited = await notify.announce_cancellation(
+        connection, mailer, public_url, before, removed, [], bump=1
+    )
+    invited = await notify.invite_interviewers(connection, mailer, public_url, after, added)
+    told = notify.Mailed()
     if time_changed:
         added_ids = {row["id"] for row in added}
         informed = [
             row for row in await queries.interviewers(connection, event_id) if row["id"] not in added_ids
         ]
-        await notify.announce_new_time(
+        told = await notify.announce_new_time(
             connection,
             mailer,
             public_url,
@@ -113,6 +127,7 @@ async def update_event(
             informed,
             await queries.active_candidates(connection, event_id),
         )
+    return EditMails(told.candidates, told.interviewers, invited.interviewers, uninvited.interviewers)
 
 
 class Deleted(NamedTuple):

@@ -24,6 +24,7 @@ from app.events.rules import INVITATIONS_PER_DAY, as_local, has_begun, is_over
 from app.events.workflow import delete_event, publish_event, update_event
 from app.keys import DB_POOL, JANUS, MAILER, SETTINGS
 from app.live.leaving import close_rooms
+from app.views.edit_notice import saved_location
 from app.views.events import event_id_of, split_form
 from app.views.pages import render
 
@@ -169,7 +170,7 @@ async def edit(request: web.Request) -> web.Response:
             try:
                 # (A savepoint: refused, what it wrote is undone and the form shown again.)
                 async with connection.transaction():
-                    await update_event(
+                    mailed = await update_event(
                         connection,
                         request.app[MAILER],
                         request.app[SETTINGS].app.public_url,
@@ -183,7 +184,7 @@ async def edit(request: web.Request) -> web.Response:
                 return edit_page(
                     request, event, result.values, event["edit_version"], errors, status=429, kept=kept
                 )
-    raise web.HTTPSeeOther(f"/events/{event['id']}?notice=saved")
+    raise web.HTTPSeeOther(saved_location(event["id"], mailed))
 
 
 @routes.post("/events/{event_id}/publish", name="event_publish")

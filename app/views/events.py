@@ -28,6 +28,7 @@ from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 from app.views.path_ids import path_id
 from app.views.candidate_list import place_in_list, search_of
+from app.views.edit_notice import mails_of
 from app.views.roster import page_number
 
 routes = web.RouteTableDef()
@@ -278,6 +279,8 @@ async def show(request: web.Request) -> web.Response:
             if invite_link
             else [],
             "notice": notice if notice in NOTICES else None,
+            # What a saved edit mailed, by count, for the "saved" notice to say.
+            "edit_mails": mails_of(request.query, event),
             "link_locks": link_locks,
         },
     )
