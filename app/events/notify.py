@@ -33,7 +33,16 @@ def candidate_link(public_url: str, token: str) -> str:
     return f"{public_url}/c/{token}"
 
 
+# What the entry is called in the recipient's calendar, among everything else there: what
+# it is and with which employer, not the job title alone.
+CALENDAR_SUMMARY = {
+    "candidate": N_("Speed interview: %(title)s (%(organization)s)"),
+    "interviewer": N_("Interviewer at speed interviews: %(title)s (%(organization)s)"),
+}
+
+
 def _entry(
+    mailer: Mailer,
     event: asyncpg.Record,
     kind: str,
     person: Mapping[str, Any],
@@ -41,18 +50,22 @@ def _entry(
     url: str,
     description: str,
     bump: int = 0,
+    language: str | None = None,
 ) -> "CalendarEntry":
-    """The calendar entry of `person` (a candidate's or an interviewer's row): one UID for
-    the life of the event, and a SEQUENCE that grows with every change of the event and
-    every new personal link of theirs, so that each mail's entry replaces the one before."""
+    """The calendar entry of `person` (a candidate's or an interviewer's row), its title in
+    `language`, else theirs: one UID for the life of the event, and a SEQUENCE that grows
+    with every change of the event and every new personal link of theirs, so that each
+    mail's entry replaces the one before."""
     from app.mail.outbox import CalendarEntry
 
+    words = mailer.renderer.gettext(language or person["language"])
     starts_at = event["starts_at"]
     return CalendarEntry(
         uid=calendar_uid(event["id"], event["calendar_key"], kind, person["id"]),
         sequence=event["calendar_sequence"] + person["link_generation"] + bump,
         method=method,
-        summary=event["title"],
+        summary=words(CALENDAR_SUMMARY[kind])
+        % {"title": event["title"], "organization": event["organization_name"]},
         description=description,
         starts_at=starts_at,
         # As planned: an event ended early keeps its calendar entry (and the entry must end
@@ -141,9 +154,9 @@ def calendar_entry(
 ) -> "CalendarEntry":
     """A candidate's calendar entry: their link, and where the PIN is (the confirmation's
     words, in `language`, else the candidate's), as every mail to them carries it."""
-    words = mailer.renderer.gettext(language or candidate["language"])
-    description = words(CALENDAR_DESCRIPTION) % {"link": link}
-    return _entry(event, "candidate", candidate, method, link, description, bump)
+    language = language or candidate["language"]
+    description = mailer.renderer.gettext(language)(CALENDAR_DESCRIPTION) % {"link": link}
+    return _entry(mailer, event, "candidate", candidate, method, link, description, bump, language)
 
 
 # Where a save or publication was refused by TooManyInvitations (a form's error, a notice).
@@ -189,7 +202,7 @@ async def invite_interviewers(
                 "name": row["name"],
                 "replaced": replaced,
             },
-            calendar=_entry(event, "interviewer", row, "REQUEST", link, link),
+            calendar=_entry(mailer, event, "interviewer", row, "REQUEST", link, link),
         )
     if interviewers:
         await queries.mark_invited(connection, [row["id"] for row in interviewers])
@@ -228,7 +241,7 @@ async def announce_new_time(
                 (
                     calendar_entry(mailer, event, row, link)
                     if kind == "candidate"
-                    else _entry(event, kind, row, "REQUEST", link, link)
+                    else _entry(mailer, event, kind, row, "REQUEST", link, link)
                 ),
                 kind,
             )
@@ -258,7 +271,7 @@ async def announce_cancellation(
                 row,
                 "event_cancelled",
                 {**_base_context(event), "name": row["name"], "kind": kind},
-                _entry(event, kind, row, "CANCEL", link, link, bump),
+                _entry(mailer, event, kind, row, "CANCEL", link, link, bump),
                 kind,
             )
             for kind, row, link in recipients

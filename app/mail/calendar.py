@@ -31,8 +31,12 @@ PRODUCT_ID = "-//Snabbintervjuer//Mail//EN"
 FOLD_LIMIT = 75
 FOLD = "\r\n "
 CRLF = "\r\n"
-# What the attendee's parameters say besides the name; replies would go to a no-reply
-# address, so none are asked for.
+# What the attendee's parameters say besides the name. RSVP=FALSE: no reply is expected
+# (RFC 5545 3.2.17; the organizer is the no-reply sender), and Outlook then keeps an Accept
+# to itself instead of mailing it. The method stays REQUEST all the same, not PUBLISH (which
+# asks no reply at all): mail clients apply a REQUEST or CANCEL to the entry they already
+# hold, which keeps a new time or a cancellation in step, while a PUBLISH (with no ATTENDEE,
+# RFC 5546 3.2.1) is an import they do not update that way.
 # icalendar quotes a name with a space or an apostrophe too (RFC 5545 allows either).
 CN_QUOTED = " '"
 ATTENDEE_PARAMETERS = "CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPANT;RSVP=FALSE"

@@ -144,6 +144,16 @@ async def test_add_to_calendar_gives_the_same_entry_as_the_mail(http, base_url, 
     assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
     assert entry.decoded("DTSTART") == event["starts_at"] and link in str(entry["DESCRIPTION"])
     assert pin not in calendar.to_ical().decode()
+    # Named as what it is and with whom, in the language of the page it came from.
+    named = await db.fetchrow(
+        "SELECT e.title, o.name FROM event e JOIN organization o ON o.id = e.organization_id WHERE e.id = $1",
+        event["id"],
+    )
+    await http.get(f"{base_url}/lang/en")
+    async with http.get(f"{link}/calendar.ics") as response:
+        english = next(iter(icalendar.Calendar.from_ical(await response.read()).walk("VEVENT")))
+    assert str(english["SUMMARY"]) == f"Speed interview: {named['title']} ({named['name']})"
+    assert english["UID"] == entry["UID"]
 
 
 async def test_registered_once_check_in_is_open_the_mail_promises_only_what_the_page_has(

@@ -1,4 +1,5 @@
-"""What an edit of a published event mails, as the organizer is told it after saving."""
+"""What an edit of a published event mails, as the organizer is told it after saving, and the
+calendar entries those mails carry: named as what they are, with the employer."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app.events.notify import CALENDAR_SUMMARY
+from app.i18n import load_translations
 from tests import factories
 from tests.forms import edit_form_of
 from tests.integration.test_events import IN_A_WEEK, create_event, event_form
-from tests.mails import unique_email, wait_for_mail
+from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
 
 SAVED = {"sv": "Dina ändringar har sparats.", "en": "Your changes were saved."}
 
@@ -172,3 +175,32 @@ async def test_counts_for_a_draft_or_another_notice_are_not_told(employer, base_
     published = await create_event(http, base_url, action="publish")
     async with http.get(f"{base_url}/events/{published}?notice=published&interviewers_invited=1") as response:
         assert "mailed an invitation" not in await response.text()
+
+
+async def test_the_calendar_entries_say_what_they_are_and_with_whom(employer, base_url, db, settings):
+    """In a calendar beside everything else, the entry names the speed interview and the
+    employer, in the recipient's language; the interviewer's says they are interviewing.
+    No reply is asked for (the organizer is a no-reply address); a new time keeps the UID
+    with a higher SEQUENCE and the same title."""
+    http, user = employer
+    anna, bo = unique_email("anna"), unique_email("bo")
+    event_id = await published_with_two_candidates(http, base_url, db, anna, bo)
+    organization = await db.fetchval("SELECT name FROM organization WHERE id = $1", user["organization_id"])
+    names = {"title": "Säljare till Malmö", "organization": organization}
+    [invitation] = await wait_for_mail(settings.mail.catcher_dir, anna)
+    entry = calendar_event(invitation)
+    swedish = load_translations("sv").gettext
+    assert str(entry["SUMMARY"]) == swedish(CALENDAR_SUMMARY["interviewer"]) % names
+    assert entry["ATTENDEE"].params["RSVP"] == "FALSE"
+    # Sam reads English: hers says so in English, whatever the event's language.
+    sam = await db.fetchrow("SELECT email FROM candidate WHERE event_id = $1 AND name = 'Sam'", event_id)
+    await save_edit(http, base_url, event_id, (anna, "A"), (bo, "B"), start_time="15:00")
+    [moved] = await wait_for_mail(settings.mail.catcher_dir, sam["email"], subject="New time")
+    moved_entry = calendar_event(moved)
+    assert str(moved_entry["SUMMARY"]) == f"Speed interview: Säljare till Malmö ({organization})"
+    assert moved_entry["ATTENDEE"].params["RSVP"] == "FALSE"
+    [anna_moved] = await wait_for_mail(settings.mail.catcher_dir, anna, subject="Ny tid")
+    again = calendar_event(anna_moved)
+    assert again["UID"] == entry["UID"] and int(again["SEQUENCE"]) > int(entry["SEQUENCE"])
+    assert str(again["SUMMARY"]) == str(entry["SUMMARY"])
+    assert "15:00" in text_of(anna_moved)
