@@ -42,6 +42,8 @@ from app.candidates.rules import (
     CLOSED,
     FULL,
     OPEN,
+    RESEND_WINDOW,
+    RESEND_WINDOW_AFTER_THE_EVENT,
     Registration,
     event_open_until,
     registration_state,
@@ -100,18 +102,23 @@ async def send_confirmation_again(
         if candidate is None or candidate["cancelled_at"] is not None:
             return False
         now = await connection.fetchval("SELECT now()")
+        held = is_over(event, now)
         allowed, window_start, count = resend_allowed(
-            candidate["resend_window_started_at"], candidate["resends_in_window"], now
+            candidate["resend_window_started_at"],
+            candidate["resends_in_window"],
+            now,
+            RESEND_WINDOW_AFTER_THE_EVENT if held else RESEND_WINDOW,
         )
         if not allowed:
             log.info(
-                "confirmation for candidate %s not re-sent: sent %d times within the hour",
+                "confirmation for candidate %s not re-sent: sent %d times within the %s",
                 candidate["id"],
                 count,
+                "day" if held else "hour",
             )
             return False
         await queries.note_resend(connection, candidate["id"], window_start, count)
-        if is_over(event, now):
+        if held:
             # Only the candidate asks then (the employer's Resend goes with the event):
             # the confirmation would tell them of a day that has been.
             after = mails.prepare_link_after_the_event(mailer, public_url, event, candidate)

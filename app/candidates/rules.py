@@ -22,6 +22,10 @@ MAX_PHONE_DIGITS = 15  # E.164
 # RESENDS_PER_WINDOW in RESEND_WINDOW, so the public form cannot flood a mailbox.
 RESEND_WINDOW = dt.timedelta(hours=1)
 RESENDS_PER_WINDOW = 3
+# Once the event has been held, whoever holds the link may still have the link and PIN sent
+# (the interest question and the data stay behind the PIN for months): as many a day, not an
+# hour, so that a link passed on cannot keep a mailbox busy all that time.
+RESEND_WINDOW_AFTER_THE_EVENT = dt.timedelta(days=1)
 
 # Why an event does (not) take registrations; the invite page says which.
 OPEN, DRAFT, CANCELLED, FINISHED, CLOSED, FULL = ("open", "draft", "cancelled", "finished", "closed", "full")
@@ -152,10 +156,13 @@ def pin_is_well_formed(text: str) -> bool:
 
 
 def resend_allowed(
-    window_started_at: dt.datetime | None, resends_in_window: int, now: dt.datetime
+    window_started_at: dt.datetime | None,
+    resends_in_window: int,
+    now: dt.datetime,
+    window: dt.timedelta = RESEND_WINDOW,
 ) -> tuple[bool, dt.datetime, int]:
     """(may re-send now, the window's new start, its new count)."""
-    if window_started_at is None or now - window_started_at >= RESEND_WINDOW:
+    if window_started_at is None or now - window_started_at >= window:
         return True, now, 1
     if resends_in_window < RESENDS_PER_WINDOW:
         return True, window_started_at, resends_in_window + 1

@@ -687,6 +687,14 @@ async def test_after_the_event_a_lost_pin_comes_as_the_link_and_pin_alone(http, 
     assert not any(part.get_content_type() == "text/calendar" for part in again.walk())
     await asyncio.sleep(1)
     assert len(caught(settings.mail.catcher_dir, row["email"])) == 2  # the third this hour: none
+    # After the event three a day, not an hour: a link passed on cannot keep a mailbox busy.
+    await db.execute(
+        "UPDATE candidate SET resend_window_started_at = now() - interval '2 hours' WHERE id = $1", row["id"]
+    )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as later:
+        _, csrf, _ = await csrf_of(later, link)
+        async with later.post(f"{link}/pin-again", data={"csrf_token": csrf}) as response:
+            assert "har inte skickats igen" in await response.text()
 
     await db.execute("UPDATE event SET state = 'cancelled' WHERE id = $1", event["id"])
     await db.execute("UPDATE candidate SET resends_in_window = 0 WHERE id = $1", row["id"])
