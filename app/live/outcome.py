@@ -125,9 +125,8 @@ async def saved_feedback(connection: asyncpg.Connection, candidate_id: int) -> d
     row = await connection.fetchrow(
         f"""
         SELECT f.interested, f.comment FROM interview_feedback f
-        WHERE f.interview_id = ({interviews.LAST_ENDED_SQL})""",
+        WHERE f.interview_id = ({interviews.LAST_ENDED_OF_CANDIDATE})""",
         candidate_id,
-        None,
     )
     return None if row is None else {"interested": row["interested"], "comment": row["comment"]}
 

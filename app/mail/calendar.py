@@ -44,7 +44,7 @@ ATTENDEE_PARAMETERS = "CUTYPE=INDIVIDUAL;PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIP
 
 @dataclass(frozen=True)
 class CalendarEntry:
-    uid: str  # stable per (event, recipient): "event-<id>-<kind>-<recipient id>@snabbintervjuer"
+    uid: str  # stable per (event, recipient): app/events/tokens.py calendar_uid
     sequence: int  # grows with every change; a later one replaces the earlier in the calendar
     method: str  # "REQUEST" or "CANCEL"
     summary: str

@@ -326,3 +326,23 @@ async def test_a_wait_does_not_grow_as_the_one_ahead_is_called_in_and_starts(db,
     await interviews.extend_interview(db, extended, event.interviewers[1], live)
     assert await wait_of(second) == pytest.approx(240, abs=2)
     await assert_invariants(db, event.id)
+
+
+async def test_the_last_ended_interview_is_read_by_its_own_index(db):
+    """The candidate's page asks for it at every load (their saved answer said back): a scan
+    of every interview ever ended would grow with all events held."""
+    from tests import factories
+
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    (candidate,), (interviewer,) = event.candidates, event.interviewers
+    first = await factories.ended_interview(db, event.id, candidate, interviewer)
+    assert await interviews.last_ended(db, candidate_id=candidate) == first
+    assert await interviews.last_ended(db, interviewer_id=interviewer) == first
+    for sql, index, person in (
+        (interviews.LAST_ENDED_OF_CANDIDATE, "interview_ended_by_candidate_idx", candidate),
+        (interviews.LAST_ENDED_OF_INTERVIEWER, "interview_ended_by_interviewer_idx", interviewer),
+    ):
+        async with db.transaction():
+            await db.execute("SET LOCAL enable_seqscan = off")  # a few rows: a scan is cheaper
+            plan = await db.fetchval("EXPLAIN (FORMAT JSON) " + sql.replace("$1", str(person)))
+        assert index in plan
