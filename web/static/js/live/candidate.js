@@ -184,9 +184,14 @@ class CandidatePage {
   // or the video room failed, which answers a Join waiting for the room `offer_gone` as well,
   // often before that state and its `offer_ended` come). The refusal's words ("the time to
   // join has run out") are said only when they are true, the offer still showing at zero.
+  // While it still shows with time left the page asks for its state: should the one taking
+  // the offer away be lost, Join would otherwise do nothing and the page say nothing.
   toldByTheNote(code) {
     if (code !== "offer_gone") return false;
-    return this.phase !== "offer" || this.offer.secondsLeft() > 0;
+    if (this.phase !== "offer") return true;
+    if (this.offer.secondsLeft() <= 0) return false;
+    this.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
+    return true;
   }
 
   // Whose texts: "You keep your place" only while there is a place to keep (in the queue,
