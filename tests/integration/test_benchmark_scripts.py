@@ -7,6 +7,8 @@ interview dispatched heard, the interviewer's state within its bound."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,17 +20,25 @@ ROOT = Path(__file__).resolve().parents[2]
 HUNG = 600
 
 
+def run(*command: str) -> str:
+    """The command's output; it must succeed. Run in a session of its own, so that a hung run
+    is ended with everything it started (its app process, its PostgreSQL and Janus)."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = process.communicate(timeout=HUNG)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"{command[0]} hung for {HUNG} s: {out[-3000:]}{err[-3000:]}")
+    assert process.returncode == 0, out[-3000:] + err[-3000:]
+    return out
+
+
 def run_script(tmp_path: Path, *command: str) -> dict:
     figures = tmp_path / "figures.json"
-    app_log = tmp_path / "app.log"
-    finished = subprocess.run(
-        [*command, "--json", str(figures), "--app-log", str(app_log)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=HUNG,
-    )
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    run(*command, "--json", str(figures), "--app-log", str(tmp_path / "app.log"))
     return json.loads(figures.read_text())
 
 
@@ -90,8 +100,4 @@ def test_bench_registration_runs_and_every_registration_is_confirmed(tmp_path):
     ],
 )
 def test_the_read_and_queue_benchmarks_run(module, arguments):
-    finished = subprocess.run(
-        [sys.executable, "-m", module, *arguments], cwd=ROOT, capture_output=True, text=True, timeout=HUNG
-    )
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    assert "SELECT 1" in finished.stdout  # the baseline each figure is set beside
+    assert "SELECT 1" in run(sys.executable, "-m", module, *arguments)  # the baseline beside each figure
