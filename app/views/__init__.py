@@ -27,6 +27,7 @@ candidate_erasure.py  seeing and erasing a candidate's data
 link_locks_admin.py   the organizer's side of the limits on guessing
 link_guard.py         what the PIN page and the meeting code page share
 registration.py       /r/<token>: the public invite page and registration
+invite_answers.py     the invite page's answers (registered, link sent again) from a signed cookie
 candidate_access.py   what the candidate's /c/<token> pages share: the link, PIN form, session
 candidate_page.py     /c/<token>: the candidate's personal page
 candidate_pin.py      the candidate's PIN entered on a device, and mailed again
