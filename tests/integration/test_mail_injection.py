@@ -44,6 +44,7 @@ TEMPLATES = {
     "candidate_registration": True,
     "candidate_reminder": True,
     "candidate_cancelled": True,
+    "candidate_link_after": False,
     "event_time_changed": True,
     "event_cancelled": True,
     "interviewer_invitation": True,
