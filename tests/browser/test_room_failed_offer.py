@@ -50,11 +50,9 @@ def rooms_that_fail(app, monkeypatch) -> tuple[asyncio.Event, asyncio.Event]:
     return wanted, fail
 
 
-async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
-    new_page, base_url, db, app_server, monkeypatch, settings
-):
-    from app.events.workflow import end_event_now
-
+async def offered_while_the_room_is_made(new_page, base_url, db, app_server, monkeypatch):
+    """A candidate checked in and called in by *Next* (both pages in English), the offer shown
+    while Janus is asked for its room: (event, candidate's page, meeting web, `fail`)."""
     event, (interviewer_token,), (candidate_token,) = await make_meeting_event(db, candidates=1)
     wanted, fail = rooms_that_fail(app_server, monkeypatch)
     candidate = await open_candidate(new_page, base_url, candidate_token, "en")
@@ -67,6 +65,17 @@ async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
     await meeting.get_by_role("button", name="Next candidate").click()
     await asyncio.wait_for(wanted.wait(), 10)
     await phase(candidate, "offer")
+    return event, candidate, meeting, fail
+
+
+async def test_an_offer_whose_room_failed_is_not_said_to_be_withdrawn(
+    new_page, base_url, db, app_server, monkeypatch, settings
+):
+    from app.events.workflow import end_event_now
+
+    event, candidate, meeting, fail = await offered_while_the_room_is_made(
+        new_page, base_url, db, app_server, monkeypatch
+    )
     await meeting.locator("#own-offer").wait_for()
 
     fail.set()
@@ -116,18 +125,9 @@ async def test_join_pressed_before_the_room_failed_never_says_withdrawn(
     """Join pressed while the room is being made waits for it; the room failing answered the
     press `offer_gone`, whose words ("the time to join has run out", the offer withdrawn) the
     page flashed before the state took it back to the queue with the right words."""
-    event, (interviewer_token,), (candidate_token,) = await make_meeting_event(db, candidates=1)
-    wanted, fail = rooms_that_fail(app_server, monkeypatch)
-    candidate = await open_candidate(new_page, base_url, candidate_token, "en")
-    await candidate.get_by_role("button", name="Check in").click()
-    await phase(candidate, "waiting")
-    meeting = await open_meeting(
-        await new_page(extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    event, candidate, meeting, fail = await offered_while_the_room_is_made(
+        new_page, base_url, db, app_server, monkeypatch
     )
-    await meeting.wait_for_selector("#queue li")
-    await meeting.get_by_role("button", name="Next candidate").click()
-    await asyncio.wait_for(wanted.wait(), 10)
-    await phase(candidate, "offer")
     await candidate.evaluate(RECORD_WORDS_SHOWN)
     await candidate.get_by_role("button", name="Join").click()
 
