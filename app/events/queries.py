@@ -104,14 +104,21 @@ async def update_event(
 async def end_early(connection: asyncpg.Connection, event_id: int) -> bool:
     """The event's length cut to the whole minutes it has run, so that it is over now for
     everything that reads its end; the length it was set to kept. False (nothing changed)
-    unless it has begun and is not over. The caller holds the event's row."""
+    unless it has begun and is not over. The caller holds the event's row.
+
+    Its moment is this statement's, not its transaction's (now(): when the organizer's post
+    began, before it got the row): a *Next* or an *Extend* that held the row then committed
+    before it, and the event is recorded as ended after them, not before."""
     ended = await connection.fetchval(
         """
+        WITH moment AS (SELECT statement_timestamp() AS at)
         UPDATE event SET planned_duration_minutes = duration_minutes,
-            duration_minutes = floor(extract(epoch FROM now() - starts_at) / 60)::int,
-            ended_early_at = now(), updated_at = now(), edit_version = edit_version + 1
+            duration_minutes = floor(extract(epoch FROM moment.at - starts_at) / 60)::int,
+            ended_early_at = moment.at, updated_at = moment.at, edit_version = edit_version + 1
+        FROM moment
         WHERE id = $1 AND deleted_at IS NULL AND state IN ('published', 'live')
-          AND starts_at <= now() AND now() < starts_at + make_interval(mins => duration_minutes)
+          AND starts_at <= moment.at
+          AND moment.at < starts_at + make_interval(mins => duration_minutes)
         RETURNING id""",
         event_id,
     )

@@ -17,6 +17,7 @@ import asyncpg
 
 from app.live import rules
 from app.live.errors import LiveError
+from app.live.event_states import EVENT_OVER
 from app.live.queue import notify, notify_interview
 from app.settings import LiveSettings
 
@@ -315,16 +316,26 @@ async def extend_interview(
     (`event_over`) once the event is over, by its clock or ended early by its organizer: an
     interview under way then goes on to its end, and no further. What is added is worked out
     from the row itself, so that two presses at once (two windows, two processes) cannot both
-    add: the second, waiting for the first's lock, reads the row again."""
+    add: the second, waiting for the first's lock, reads the row again.
+
+    The event's row is held FOR SHARE meanwhile, as a dispatch holds it: *End the event now*
+    (which holds it FOR UPDATE) and the sweep that finishes an event come wholly before or
+    after an extension. One pressed while the event is being ended waits for that end and is
+    refused; one granted first is committed before the end, which then records its moment
+    after it. Without the lock, an extension read the event as it was before an end not yet
+    committed, and was granted after it."""
     async with connection.transaction():
         row = await connection.fetchrow(
             f"""
+            WITH open_event AS (
+                SELECT e.id FROM event e
+                WHERE e.id = (SELECT event_id FROM interview WHERE id = $1) AND NOT {EVENT_OVER}
+                FOR SHARE)
             UPDATE interview
             SET extended_minutes = extended_minutes + least($3::int, $4::int - extended_minutes),
                 ends_at = ends_at + make_interval(mins => least($3::int, $4::int - extended_minutes))
             WHERE id = $1 AND interviewer_id = $2 AND state = 'active' AND ends_at > now()
-              AND extended_minutes < $4::int
-              AND EXISTS (SELECT 1 FROM event e WHERE e.id = interview.event_id AND now() < {_EVENT_END})
+              AND extended_minutes < $4::int AND event_id IN (SELECT id FROM open_event)
             RETURNING id, event_id, candidate_id, ends_at, extended_minutes""",
             interview_id,
             interviewer_id,
@@ -337,17 +348,12 @@ async def extend_interview(
         return row
 
 
-# When an event is over for the interviews of it (e, its row): its end by the clock, or the
-# moment its organizer ended it (the same end the live pages are given, app/live/event_view.py).
-_EVENT_END = "coalesce(e.ended_early_at, e.starts_at + make_interval(mins => e.duration_minutes))"
-
-
 async def _why_not_extended(
     connection: asyncpg.Connection, interview_id: int, interviewer_id: int, live: LiveSettings
 ) -> str:
     """The refusal of an Extend that changed nothing (asked only then)."""
     row = await connection.fetchrow(
-        f"""SELECT i.extended_minutes >= $3 AS at_limit, now() >= {_EVENT_END} AS event_over
+        f"""SELECT i.extended_minutes >= $3 AS at_limit, {EVENT_OVER} AS event_over
             FROM interview i JOIN event e ON e.id = i.event_id
             WHERE i.id = $1 AND i.interviewer_id = $2 AND i.state = 'active' AND i.ends_at > now()""",
         interview_id,
