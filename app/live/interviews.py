@@ -296,13 +296,19 @@ def _ended_room(row: asyncpg.Record) -> RoomToClose | None:
 
 async def end_due_interviews(connection: asyncpg.Connection) -> list[RoomToClose]:
     """At the limit an interview ends by itself (its time box); not while its media server is
-    lost (media_lost_at): its end moves on by the time lost when a new room is made."""
+    lost (media_lost_at): its end moves on by the time lost when a new room is made.
+
+    The interview's row is locked here too, skipped when taken: an *Extend* whose
+    transaction holds it (pressed in the last moment) would otherwise be waited for, and
+    the interview ended all the same once it committed (the end's statement checks only that
+    it is active), the extension granted and lost. Skipped, it is seen with its new end by
+    the next sweep; an extension pressed after this lock waits for it and is refused."""
     async with connection.transaction():
         ids = await connection.fetch("""
             SELECT i.id FROM interview i JOIN queue_entry q ON q.candidate_id = i.candidate_id
             WHERE i.state = 'active' AND i.ends_at <= now()
               AND i.media_lost_at IS NULL  -- the clock stands while the media is down
-            FOR UPDATE OF q SKIP LOCKED""")
+            FOR UPDATE OF q SKIP LOCKED FOR NO KEY UPDATE OF i SKIP LOCKED""")
         rooms = [await end_interview(connection, row["id"], "time") for row in ids]
     return [room for room in rooms if room is not None]
 

@@ -4,6 +4,7 @@ offer) read back from it."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 
@@ -128,3 +129,17 @@ async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
         assert entry["missed_count"] <= 2
         if entry["missed_count"] >= 2:
             assert entry["state"] != "waiting", "missed twice yet still waiting (back once, then out)"
+
+
+async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection) -> str:
+    """Whether the statement `task` runs on `connection` had to wait for a lock: "waiting"
+    once it does, "done" if the task ends first. For tests that hold one transaction open
+    while another must wait for it (or may go past it)."""
+    pid = connection.get_server_pid()
+    for _ in range(200):
+        if task.done():
+            return "done"
+        if await db.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid):
+            return "waiting"
+        await asyncio.sleep(0.025)
+    raise AssertionError("neither waiting for a lock nor done")

@@ -16,7 +16,12 @@ from app.events.workflow import end_event_now
 from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.event_states import advance_event_states
-from tests.integration.live_support import assert_invariants, make_live_event, offer_with_room
+from tests.integration.live_support import (
+    assert_invariants,
+    make_live_event,
+    offer_with_room,
+    waiting_or_done,
+)
 
 
 async def in_a_call(db, pool, settings):
@@ -36,19 +41,6 @@ async def end_now(connection: asyncpg.Connection, event_id: int, settings) -> st
     clock, now(), started with the caller's BEGIN, before the lock was granted.)"""
     await connection.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event_id)
     return await end_event_now(connection, event_id, settings.live)
-
-
-async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection) -> str:
-    """ "waiting" once `connection`'s statement waits for a row lock, "done" if `task` ends
-    first (it did not have to wait)."""
-    pid = connection.get_server_pid()
-    for _ in range(200):
-        if task.done():
-            return "done"
-        if await db.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid):
-            return "waiting"
-        await asyncio.sleep(0.025)
-    raise AssertionError("neither waiting for a lock nor done")
 
 
 async def clock_of_a_press(db, interviewer: asyncpg.Connection, event_id: int, minutes: int | None):

@@ -14,7 +14,13 @@ from app.live import dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.queue import channel
 from app.tickets import read_ticket
-from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
+from tests.integration.live_support import (
+    age,
+    assert_invariants,
+    make_live_event,
+    offer_with_room,
+    waiting_or_done,
+)
 
 
 async def offered(db, pool, settings, *, room: bool = True):
@@ -151,6 +157,33 @@ async def test_two_extensions_at_once_stop_at_the_limit(db, pool, settings):
             await pressed
         assert refused.value.code == "extend_limit"
     assert await db.fetchval("SELECT extended_minutes FROM interview WHERE id = $1", offer.interview_id) == 10
+
+
+async def test_an_extension_committed_while_the_time_box_ends_the_interview_is_kept(db, pool, settings):
+    """*Extend* pressed in the interview's last moment, its transaction not yet committed
+    when the sweep comes to end the interview by its time box: the sweep leaves it (the next
+    sees its new end), rather than wait for the extension and end the interview all the
+    same, the interviewer told it was extended and the candidate's call gone."""
+    _, offer = await offered(db, pool, settings)
+    async with pool.acquire() as sweeper, pool.acquire() as interviewer:
+        await dispatch.join_offer(interviewer, settings, offer.candidate_id)
+        async with interviewer.transaction():
+            # The time box ends a microsecond after the press's clock: due for the sweep.
+            await db.execute(
+                "UPDATE interview SET ends_at = $2::timestamptz + interval '1 microsecond' WHERE id = $1",
+                offer.interview_id,
+                await interviewer.fetchval("SELECT now()"),
+            )
+            extended = await interviews.extend_interview(
+                interviewer, offer.interview_id, offer.interviewer_id, settings.live
+            )
+            sweeping = asyncio.create_task(interviews.end_due_interviews(sweeper))
+            await waiting_or_done(db, sweeping, sweeper)
+        assert await sweeping == []
+        assert await interviews.end_due_interviews(sweeper) == []  # nor the next, before its end
+    row = await db.fetchrow("SELECT state, ends_at FROM interview WHERE id = $1", offer.interview_id)
+    assert (row["state"], row["ends_at"]) == ("active", extended["ends_at"])
+    assert await queue.state_of(db, offer.candidate_id) == "interviewing"
 
 
 @pytest.mark.parametrize("over_by", ["ended_early", "its_clock"])
