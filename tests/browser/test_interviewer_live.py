@@ -444,6 +444,50 @@ async def test_the_event_ended_early_during_an_interview_says_so_and_offers_no_e
         assert await page.locator("#interview").get_by_role("button", name="End interview").is_visible()
 
 
+async def test_extend_pressed_as_the_event_is_being_ended_is_refused_on_the_page(
+    new_page, db, base_url, settings
+):
+    """The interviewer presses Extend while the organizer's *End the event now* is being
+    committed: the press waits for the end and is refused, the interview keeps its end, and
+    the page says once that the event is over (the line beside End and the refusal are the
+    same news) and offers no Extend."""
+    from app.events.workflow import end_event_now
+
+    async with first_in_interview(new_page, db, base_url) as (event, page, _recorders, interview):
+        planned = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", interview)
+        async with db.transaction():  # as the organizer's page does it: the event's row held
+            await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
+            assert await end_event_now(db, event.id, settings.live)
+            await page.locator("#extend").click()
+            # The press waits for the end's lock (the statement of extend_interview).
+            for _ in range(200):
+                if await db.fetchval(
+                    """SELECT count(*) FROM pg_stat_activity
+                       WHERE wait_event_type = 'Lock' AND query LIKE '%open_event%'"""
+                ):
+                    break
+                await asyncio.sleep(0.025)
+            else:
+                raise AssertionError("the press of Extend did not wait for the end")
+        said = (
+            "The event is over: no one else is called in. This interview goes on to its end"
+            " and can no longer be extended."
+        )
+        await page.wait_for_selector(f"#interview-event-over:text-is('{said}')")
+        assert await page.locator("#extend").is_hidden()
+        assert await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", interview) == planned
+        # The refusal comes within milliseconds of the end's commit, before or after the
+        # state that says the event is over: either way the page says it once, beside End.
+        await page.wait_for_timeout(500)
+        assert await page.locator("#problem").inner_text() == ""
+        assert await page.get_by_text("can no longer be extended").count() == 1
+        await look(page, "interview-extend-refused-at-the-end-en-desktop")
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.get_by_role("link", name="Svenska").click()
+        await page.wait_for_selector("#interview-event-over:text-matches('kan inte längre förlängas')")
+        await look(page, "interview-extend-refused-at-the-end-sv-phone")
+
+
 async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base_url):
     """A candidate still checked in when the event ends is not "waiting" in the list (nobody
     calls them any more) and cannot be picked; there is no rotation to pause and nobody in

@@ -78,7 +78,13 @@ export class ExtendAndEnd {
   }
 
   async extend() {
-    const done = await this.requests.send({ type: "extend" });
+    // Pressed as the event was being ended, it waited for the end and was refused: when the
+    // state that says the event is over came first, the line beside End says it already,
+    // and the same news again in the alert would stay there after it.
+    const done = await this.requests.send(
+      { type: "extend" },
+      { saidElsewhere: (code) => code === "event_over" && this.lobby.over },
+    );
     // Back to the button only if the focus was lost meanwhile: someone who has moved on with
     // the keyboard (to the questions, the notes) must not be pulled back when the reply comes.
     if (done && (document.activeElement === null || document.activeElement === document.body)) {
