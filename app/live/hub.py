@@ -59,9 +59,13 @@ RETRY_SECONDS = 1.0
 # (PROTOCOL.md, "The database away").
 SERVICE_DOWN = {"type": "service", "database": "unavailable"}
 SERVICE_BACK = {"type": "service", "database": "ok"}
-# How often the listening connection is probed, and how long a probe may take.
-PROBE_INTERVAL = 5.0
-PROBE_TIMEOUT = 5.0
+# How often the listening connection is probed, and how long a probe may take. A `SELECT 1`
+# unanswered for seconds is a database that holds the connection and answers nothing (a hung
+# server, a network cut that leaves the connection half-open): told to the pages at once, so
+# they say so within about five seconds of it, not after a further try to connect has timed
+# out too (about twenty).
+PROBE_INTERVAL = 2.0
+PROBE_TIMEOUT = 3.0
 # How long one try to listen again may take (asyncpg's own default is a minute): a database
 # that hangs is told to the pages when a try has failed.
 CONNECT_TIMEOUT = 10.0
@@ -415,7 +419,9 @@ class Hub:
         stays open, but nothing it shows moves, and its actions are refused `unavailable`),
         and told again when it is back, before the states that catch up. Told once the
         connection could not be made again, not at the drop itself: a listener cut alone (its
-        backend ended, one probe answered late) is back a second later, unseen by the pages."""
+        backend ended) is back a second later, unseen by the pages. A probe that goes
+        unanswered is told at once: the database holds the connection and answers nothing,
+        and a try to connect again would only wait as long for its own time-out."""
         outage = Outage(log, "live listener", f"trying again every {RETRY_SECONDS:.0f} s")
         failed_in_a_row = 0
         while True:
@@ -449,7 +455,11 @@ class Hub:
                         # the lock: a connection runs one statement at a time, and a probe
                         # beside a (UN)LISTEN fails as if the database were gone.
                         async with self._lock:
-                            await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
+                            try:
+                                await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
+                            except TimeoutError:
+                                failed_in_a_row = 1  # with this one, two: told now
+                                raise
                 failed_in_a_row = 1  # the connection ended: told if listening again fails
             except (*CONNECTION_LOST, TimeoutError) as error:
                 failed_in_a_row += 1

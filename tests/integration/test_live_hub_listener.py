@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 
 
 from app.live import hub as hub_module
 from app.live.hub import Hub
+from tests.stopping import freeze
 
 
 class Quiet:
@@ -108,5 +111,41 @@ async def test_the_pages_are_told_the_database_is_away_only_when_listening_again
         assert page.posted == [hub_module.SERVICE_DOWN, hub_module.SERVICE_BACK]
         assert late.posted == [hub_module.SERVICE_DOWN, hub_module.SERVICE_BACK]
     finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+
+
+async def test_a_database_that_holds_the_connection_and_answers_nothing_is_told_at_once(stack, monkeypatch):
+    """A hung server (or a connection left half-open) keeps the listener's connection and
+    answers nothing: the pages are told when one probe goes unanswered, not after a try to
+    connect again has waited for its own time-out as well. Here the listener's own backend is
+    frozen; the postmaster answers, so listening again works and they are told it is back."""
+    monkeypatch.setattr(hub_module, "PROBE_INTERVAL", 0.05)
+    monkeypatch.setattr(hub_module, "PROBE_TIMEOUT", 0.5)
+    monkeypatch.setattr(hub_module, "RETRY_SECONDS", 0.1)
+    hub = Hub(stack.environ["DATABASE_URL"])
+    runner = asyncio.create_task(hub.run())
+    backend = None
+    try:
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        page = Told()
+        await hub.subscribe(9_300_000, page)
+        async with hub._lock:
+            backend = await hub._connection.fetchval("SELECT pg_backend_pid()")
+        freeze(backend)
+        for _ in range(100):
+            if page.posted:
+                break
+            await asyncio.sleep(0.05)
+        assert page.posted[:1] == [hub_module.SERVICE_DOWN]
+        await asyncio.wait_for(hub.ready.wait(), 10)
+        for _ in range(100):
+            if len(page.posted) > 1:
+                break
+            await asyncio.sleep(0.05)
+        assert page.posted == [hub_module.SERVICE_DOWN, hub_module.SERVICE_BACK]
+    finally:
+        if backend is not None:
+            os.kill(backend, signal.SIGCONT)
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
