@@ -20,6 +20,7 @@ colleagues.py         inviting colleagues into the organization
 events.py             the employer's events: list, create, the event page
 event_changes.py      edit, publish, copy, delete an event
 edit_notice.py        what the event page says a saved edit mailed, and to how many
+event_notices.py      the notices of the event page and list, read from the query
 event_ending.py       ending an event being held before its set end
 candidate_admin.py    the employer's handling of registrations
 candidate_list.py     the search and page of the registrations a row's action came from

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 from app.events.rules import MAX_INTERVIEWERS
 from app.events.workflow import EditMails
 
-# EditMails' fields as the query names them. (Not ending in "candidates" or "interviewers":
-# the page's other notices are found by "candidates=" and "interviewers=".)
+# EditMails' fields as the query names them: who was told what, readable in the address. (The
+# page drops them with the notice once shown: app/views/event_notices.py NOTICE_QUERY.)
 PARAMETERS = {
     "time_candidates": "candidates_told_time",
     "time_interviewers": "interviewers_told_time",

@@ -28,26 +28,12 @@ from app.views.link_locks_admin import locks_for_event
 from app.views.pages import render
 from app.views.path_ids import path_id
 from app.views.candidate_list import place_in_list, search_of
-from app.views.edit_notice import mails_of
+from app.views.event_notices import event_page_notices, events_list_notice
 from app.views.roster import page_number
 
 routes = web.RouteTableDef()
 # How many past events the list shows at a time.
 PAST_PER_PAGE = 20
-NOTICES = {
-    "deleted",
-    "deleted_draft",
-    "deleted_over",
-    "published",
-    "saved",
-    "created",
-    "past",
-    "no_interviewers",
-    "invitations_limit",
-    "ended",
-    "finished_now",
-    "end_refused",
-}
 
 
 def event_id_of(request: web.Request) -> int:
@@ -112,7 +98,6 @@ async def list_events(request: web.Request) -> web.Response:
         )
         for row in rows
     ]
-    notice = request.query.get("notice")
     # The past ones newest first, PAST_PER_PAGE at a time: an organization's years of events
     # are not one table (`past`: the page of them, 1 = the newest).
     # Past: over, and no call of it goes on (one still live past its end, "Ending: interviews
@@ -132,7 +117,7 @@ async def list_events(request: web.Request) -> web.Response:
             "past": past[(past_page - 1) * PAST_PER_PAGE : past_page * PAST_PER_PAGE],
             "past_page": past_page,
             "past_pages": past_pages,
-            "notice": notice if notice in NOTICES else None,
+            **events_list_notice(request.query),
             "invitations_per_day": INVITATIONS_PER_DAY,
         },
     )
@@ -240,7 +225,6 @@ async def show(request: web.Request) -> web.Response:
     invite_link = f"{public_url}/r/{event['invite_token']}" if inviting else None
     # (Not called `gettext` and `ngettext`: Babel would extract them.)
     in_language, in_language_n = request.app[RENDERER].gettext, request.app[RENDERER].ngettext
-    notice = request.query.get("notice")
     return render(
         request,
         "events/show.html",
@@ -278,9 +262,7 @@ async def show(request: web.Request) -> web.Response:
             ]
             if invite_link
             else [],
-            "notice": notice if notice in NOTICES else None,
-            # What a saved edit mailed, by count, for the "saved" notice to say.
-            "edit_mails": mails_of(request.query, event),
+            **event_page_notices(request.query, event),
             "link_locks": link_locks,
         },
     )

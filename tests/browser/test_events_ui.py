@@ -109,8 +109,9 @@ async def test_create_publish_edit_copy_delete(new_page, db, language, viewport)
     assert await page.input_value("#date") == ""
     assert await page.input_value("#question-2") == "Berätta om en svår kund"
     await page.fill("#date", date)
-    await page.get_by_role("button", name=text["save_copy"]).click()
-    await page.wait_for_url(re.compile(r"/events/\d+\?notice=created"))
+    # (Caught as the redirect arrives: once shown, the notice leaves the address.)
+    async with page.expect_navigation(url=re.compile(r"/events/\d+\?notice=created")):
+        await page.get_by_role("button", name=text["save_copy"]).click()
 
     await page.get_by_role("link", name=text["delete"], exact=True).click()
     await assert_accessible(page)
@@ -427,8 +428,8 @@ async def test_questions_the_interviews_began_with_cannot_be_removed_or_moved(
     assert await people.nth(2).locator("[data-remove]").count() == 1
     await shot(page, f"edit-kept-{language}-{viewport}")
     await assert_accessible(page)
-    await page.get_by_role("button", name=TEXTS[language]["save"]).click()
-    await page.wait_for_url(re.compile(rf"/events/{event.id}\?notice=saved"))
+    async with page.expect_navigation(url=re.compile(rf"/events/{event.id}\?notice=saved")):
+        await page.get_by_role("button", name=TEXTS[language]["save"]).click()
     texts = await db.fetch("SELECT text FROM event_question WHERE event_id = $1 ORDER BY position", event.id)
     assert [row["text"] for row in texts] == [*QUESTIONS, "Har du körkort?"]
 
@@ -521,8 +522,8 @@ async def test_an_interviewers_link_and_code_are_shown_with_copy_buttons(new_pag
     await page.goto("/events/new")
     await fill_in_the_event(page, f"Lager ({language})", "Plocka.")
     await page.fill("#interviewer_email-1", "intervjuare@example.se")
-    await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
-    await page.wait_for_url(re.compile(r"/events/\d+\?notice=published"))
+    async with page.expect_navigation(url=re.compile(r"/events/\d+\?notice=published")):
+        await page.get_by_role("button", name=TEXTS[language]["publish"], exact=True).click()
     row = await db.fetchrow(
         "SELECT id, access_token, access_code FROM event_interviewer WHERE email = 'intervjuare@example.se'"
         " ORDER BY id DESC LIMIT 1"

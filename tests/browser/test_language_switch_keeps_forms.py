@@ -119,8 +119,9 @@ async def test_the_edit_form_put_back_is_saved_as_made_from_its_version(new_page
     await shot(page, "edit-conflict-en-desktop")
     await summary.get_by_role("link", name="Title").click()
     assert await page.evaluate("location.hash") == "#title"
-    await page.get_by_role("button", name="Save my version").click()
-    await page.wait_for_url(f"**/events/{event['id']}?notice=saved")
+    # (Caught as the redirect arrives: once shown, the notice leaves the address.)
+    async with page.expect_navigation(url=f"**/events/{event['id']}?notice=saved"):
+        await page.get_by_role("button", name="Save my version").click()
     assert await db.fetchval("SELECT title FROM event WHERE id = $1", event["id"]) == "Lager i Gävle, kväll"
 
 

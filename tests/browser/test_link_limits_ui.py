@@ -104,8 +104,9 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await shot(organizer, f"event-locks-{language}")
     unlock = organizer.locator(f"form[action$='/candidates/{closed}/unlock'] button")
     await unlock.focus()
-    await organizer.keyboard.press("Enter")
-    await organizer.wait_for_url(f"**/events/{live.id}?candidates=unlocked*")
+    # (Caught as the redirect arrives: once shown, the notice leaves the address.)
+    async with organizer.expect_navigation(url=f"**/events/{live.id}?candidates=unlocked*"):
+        await organizer.keyboard.press("Enter")
     assert await organizer.locator(".link-lock").count() == 2
     await shot(organizer, f"event-unlocked-{language}")
 
@@ -119,7 +120,7 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await assert_accessible(organizer)
     await shot(organizer, f"event-reissue-asked-{language}")
     await confirm.focus()
-    await organizer.keyboard.press("Enter")
-    await organizer.wait_for_url(f"**/events/{live.id}?candidates=reissued*")
+    async with organizer.expect_navigation(url=f"**/events/{live.id}?candidates=reissued*"):
+        await organizer.keyboard.press("Enter")
     notice = "Kandidaten har fått" if language == "sv" else "The candidate has a new personal link and PIN"
     await organizer.get_by_text(notice).first.wait_for()

@@ -8,6 +8,7 @@ import pytest
 
 from app.events.workflow import EditMails
 from app.views.edit_notice import mails_of, saved_location
+from app.views.event_notices import NOTICE_QUERY
 
 PUBLISHED = {"state": "published", "capacity": 18}
 
@@ -56,3 +57,10 @@ def test_counts_are_told_only_beside_saved_and_for_an_event_that_mails():
     assert mails_of({"notice": "saved", **counts}, {"state": "live", "capacity": 18}) == EditMails(
         time_candidates=2
     )
+
+
+def test_the_page_drops_every_parameter_a_saved_location_writes():
+    """What the event page names as its notice's query (for the address to lose once shown)
+    covers all that saved_location writes: a count left behind would outlive its notice."""
+    location = saved_location(7, EditMails(time_candidates=1, time_interviewers=2, invited=3, uninvited=4))
+    assert set(query_of(location)) == set(NOTICE_QUERY)
