@@ -24,7 +24,7 @@ TEXTS = {
     },
     "en": {
         "save": "Save changes",
-        "saved": "Your changes were saved. The new time has been mailed to 1 candidate.",
+        "saved": "Your changes were saved. The new time is mailed to 1 candidate.",
         "closed": "The invite link has been closed.",
     },
 }

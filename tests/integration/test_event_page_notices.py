@@ -32,7 +32,7 @@ async def test_each_notice_names_the_parameters_it_was_read_from(employer, base_
         saved[0]
         == "notice candidates_told_time interviewers_told_time interviewers_invited interviewers_uninvited"
     )
-    assert saved[1].startswith("Your changes were saved. The new time has been mailed to 2 candidates")
+    assert saved[1].startswith("Your changes were saved. The new time is mailed to 2 candidates")
     assert interviewers == ("interviewers", "The meeting link is open to new devices again.")
     assert candidates == ("candidates", "The invite link has been closed.")
     # The events list's notice comes from its `notice` alone.

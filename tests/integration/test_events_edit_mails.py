@@ -64,7 +64,7 @@ async def test_a_new_time_says_how_many_candidates_and_interviewers_were_mailed(
     await http.get(f"{base_url}/lang/en")
     assert (
         await notice_at(http, base_url, location)
-        == "Your changes were saved. The new time has been mailed to 2 candidates and 2 interviewers."
+        == "Your changes were saved. The new time is mailed to 2 candidates and 2 interviewers."
     )
     await http.get(f"{base_url}/lang/sv")
     assert (await notice_at(http, base_url, location)).startswith(SAVED["sv"] + " ")
@@ -88,9 +88,9 @@ async def test_interviewers_added_and_removed_are_told_of_with_the_new_time(empl
         "interviewers_uninvited": ["1"],
     }
     assert await notice_at(http, base_url, location) == (
-        "Your changes were saved. The new time has been mailed to 2 candidates and 1 interviewer."
-        " The interviewer you added has been mailed an invitation with a personal meeting link and code."
-        " The interviewer you removed has been mailed a cancellation."
+        "Your changes were saved. The new time is mailed to 2 candidates and 1 interviewer."
+        " The interviewer you added gets an invitation with a personal meeting link and code by mail."
+        " The interviewer you removed gets a cancellation by mail."
     )
     # What the notice says went out did.
     await wait_for_mail(settings.mail.catcher_dir, anna, subject="Ny tid")
@@ -109,8 +109,8 @@ async def test_interviewers_alone_changed_and_the_plural_forms(employer, base_ur
     assert "told_time" not in location
     assert await notice_at(http, base_url, location) == (
         "Your changes were saved."
-        " The 2 interviewers you added have been mailed invitations with personal meeting links and codes."
-        " The 2 interviewers you removed have been mailed a cancellation each."
+        " The 2 interviewers you added get invitations with personal meeting links and codes by mail."
+        " The 2 interviewers you removed get a cancellation each by mail."
     )
 
 
@@ -122,7 +122,7 @@ async def test_a_new_time_for_interviewers_alone(employer, base_url, db):
     location = await save_edit(http, base_url, event_id, duration_minutes="90")
     assert location == f"/events/{event_id}?notice=saved&interviewers_told_time=1"
     assert await notice_at(http, base_url, location) == (
-        "Your changes were saved. The new time has been mailed to 1 interviewer."
+        "Your changes were saved. The new time is mailed to 1 interviewer."
     )
 
 
