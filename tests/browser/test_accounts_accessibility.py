@@ -100,8 +100,8 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.wait_for_url("**/events")
     await page.goto("/account/colleagues")
     await page.fill("#email", unique_email("invited"))
-    await page.locator("main form button[type=submit]").click()
-    await page.wait_for_url("**/account/colleagues?done=invited")
+    async with page.expect_navigation(url="**/account/colleagues?done=invited"):
+        await page.locator("main form button[type=submit]").click()
     assert await violations(page) == [], "/account/colleagues"
     # A colleague in the list, to disable (asked first) and make usable again.
     organization_id = await db.fetchval("SELECT organization_id FROM app_user WHERE email = $1", email)
@@ -111,8 +111,8 @@ async def test_account_pages_meet_wcag_aa(new_page, db, settings, language, view
     await page.wait_for_url("**/disable")
     assert await violations(page) == [], "/account/colleagues/…/disable"
     await page.screenshot(path=str(SHOTS / f"disable-colleague-{language}-{viewport}.png"), full_page=True)
-    await page.locator("main form button.danger").click()
-    await page.wait_for_url("**/account/colleagues?done=disabled")
+    async with page.expect_navigation(url="**/account/colleagues?done=disabled"):
+        await page.locator("main form button.danger").click()
     assert await violations(page) == [], "/account/colleagues with a disabled colleague"
     await page.screenshot(path=str(SHOTS / f"colleagues-disabled-{language}-{viewport}.png"), full_page=True)
     await page.goto("/account?done=password")

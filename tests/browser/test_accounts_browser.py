@@ -88,8 +88,8 @@ async def test_sign_up_log_out_and_log_in(new_page, settings, language, viewport
 
     log_out = header.get_by_role("button", name=text["log_out"])
     assert await log_out.is_visible()
-    await log_out.click()
-    await page.wait_for_url("**/login?done=logged_out")
+    async with page.expect_navigation(url="**/login?done=logged_out"):
+        await log_out.click()
     assert await page.get_by_role("status").inner_text() == text["logged_out"]
 
     await page.get_by_label(text["email"], exact=True).fill(email)

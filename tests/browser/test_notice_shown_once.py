@@ -11,6 +11,7 @@ import pytest
 
 from tests import factories
 from tests.accounts import make_user
+from tests.browser.axe import VIEWPORTS
 from tests.browser.interviewer_support import shot
 from tests.browser.test_events_ui import logged_in_page
 
@@ -87,3 +88,44 @@ async def test_the_other_parameters_stay(new_page, db, base_url, language):
     await page.goto(f"/events/{event_id}?lang=en&notice=saved&candidates_told_time=1&page=1")
     assert await address_of(page) == f"{base_url}/events/{event_id}?lang=en&page=1"
     assert (await page.locator(NOTICES).inner_text()).startswith(text["saved"].split(".")[0])
+
+
+async def test_the_account_pages_notices_show_once_too(new_page, db, base_url):
+    """The account's notices come the same way (?done=…) and go the same way; so does the
+    mailed link's "we have sent it" of a forgotten password (?sent=1), whose reload shows the
+    form again."""
+    user = await make_user(db, language="en")
+    page = await logged_in_page(new_page, db, "en", "desktop", user)
+    await page.goto("/account?lang=en&done=password")
+    assert (await page.locator(NOTICES).inner_text()).startswith("Your password has been changed.")
+    assert await address_of(page) == f"{base_url}/account?lang=en"
+    await page.reload()
+    await page.locator("h1").wait_for()
+    assert await page.locator(NOTICES).count() == 0
+
+    await page.goto("/password/forgot?sent=1")
+    assert await page.locator(".notice[role=status]").count() == 1
+    assert await address_of(page) == f"{base_url}/password/forgot"
+    await page.reload()
+    await page.locator("h1").wait_for()
+    assert await page.locator(".notice[role=status]").count() == 0
+
+
+async def test_the_candidates_notice_shows_once_too(new_page, db, base_url):
+    """The candidate's own page says its notices (?done=…) once as well; its address stays
+    the personal link."""
+    event = await factories.make_event(db)
+    candidate = await factories.add_candidate(db, event["id"], language="en")
+    page = await new_page(viewport=VIEWPORTS["phone"])
+    link = f"/c/{candidate['access_token']}"
+    await page.goto(link)
+    await page.fill("#pin", factories.PIN)
+    async with page.expect_navigation():
+        await page.locator("#pin").press("Enter")
+    await page.goto(f"{link}?done=language")
+    notice = page.locator(f"{NOTICES}[data-query-notice]")
+    assert await notice.count() == 1
+    assert await address_of(page) == base_url + link
+    await page.reload()
+    await page.locator("h1").wait_for()
+    assert await notice.count() == 0

@@ -89,15 +89,15 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
         assert active in await janus1.locator(".fleet-state").inner_text()
         cordon = janus1.locator("button[value='cordon']")
         await cordon.focus()
-        await page.keyboard.press("Enter")
-        await page.wait_for_url("**/ops?fleet=cordon&server=janus1*")
+        async with page.expect_navigation(url="**/ops?fleet=cordon&server=janus1*"):
+            await page.keyboard.press("Enter")
         assert "janus1" in await page.locator("#fleet-notice").inner_text()
         assert cordoned in await janus1.locator(".fleet-state").inner_text()
         assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "cordoned"
         assert await axe_violations(page) == []
 
-        await spare_row.locator("button[value='drain']").click()
-        await page.wait_for_url("**/ops?fleet=drain&server=spare*")
+        async with page.expect_navigation(url="**/ops?fleet=drain&server=spare*"):
+            await spare_row.locator("button[value='drain']").click()
         state = await spare_row.locator(".fleet-state").inner_text()
         assert draining.lower() in state.lower() and empty in state and down in state
         assert await axe_violations(page) == []
@@ -105,8 +105,8 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
         await page.locator("#ops-servers").scroll_into_view_if_needed()
         await page.screenshot(path=str(SHOTS / f"ops-fleet-{language}-{viewport}.png"), full_page=True)
 
-        await janus1.locator("button[value='uncordon']").click()
-        await page.wait_for_url("**/ops?fleet=uncordon&server=janus1*")
+        async with page.expect_navigation(url="**/ops?fleet=uncordon&server=janus1*"):
+            await janus1.locator("button[value='uncordon']").click()
         assert active in await janus1.locator(".fleet-state").inner_text()
         assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
     finally:
@@ -148,8 +148,8 @@ async def test_operators_set_a_servers_weight_from_the_page(
 
         weight = page.get_by_label(label, exact=True)
         await weight.fill("0")
-        await weight.press("Enter")
-        await page.wait_for_url("**/ops?fleet=bad_weight&server=janus1*")
+        async with page.expect_navigation(url="**/ops?fleet=bad_weight&server=janus1*"):
+            await weight.press("Enter")
         assert await page.locator("#fleet-notice").inner_text() == refused
         weight = page.get_by_label(label, exact=True)
         assert await weight.get_attribute("aria-invalid") == "true"
@@ -162,8 +162,8 @@ async def test_operators_set_a_servers_weight_from_the_page(
         )
 
         await weight.fill("3")
-        await weight.press("Enter")
-        await page.wait_for_url("**/ops?fleet=weight&server=janus1*")
+        async with page.expect_navigation(url="**/ops?fleet=weight&server=janus1*"):
+            await weight.press("Enter")
         assert await page.locator("#fleet-notice").inner_text() == saved
         assert await page.get_by_label(label, exact=True).input_value() == "3"
         assert await db.fetchval("SELECT weight FROM janus_server WHERE name = 'janus1'") == 3
