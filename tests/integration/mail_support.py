@@ -50,6 +50,7 @@ def event_context(title: str, starts_at: datetime, name: str = "Åsa Öberg", **
             "organization_name": "Växjö Rör AB",
             "state": "published",
             "duration_minutes": 60,
+            "interview_minutes": 10,
         },
         "previous_duration": 60,
         "event_starts_at": starts_at,

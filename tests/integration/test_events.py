@@ -175,6 +175,10 @@ async def test_publish_mails_each_interviewer_a_link_and_code(employer, base_url
     link = f"{settings.app.public_url}/i/{interviewer['access_token']}"
     assert link in body and interviewer["access_code"] in body
     assert "Säljare till Malmö" in str(mail["Subject"])
+    # What the day asks of them, and that they may look in before it (the meeting web lists
+    # who registered).
+    assert "Längd: 60 minuter" in body and "Intervjuer: 10 minuter var, på video" in body
+    assert "Innan intervjutillfället startar kan du öppna länken" in body
     entry = calendar_event(mail)
     assert (
         str(entry["UID"])
