@@ -234,7 +234,10 @@ async def test_language_switch_redraws_without_reload(new_page, db, base_url):
         assert await page.evaluate("window.marker") == "same page"
         assert await page.locator("#next").inner_text() == "Next candidate"
         assert await page.locator("#queue button").get_attribute("aria-label") == "Pick Kandidat 0"
-        assert await page.locator("#rotation").inner_text() == "You are in the rotation."
+        assert (
+            await page.locator("#rotation").inner_text()
+            == "You are taking candidates: the waiting times the candidates see count you in."
+        )
         assert await page.locator("#connection").inner_text() == "Connected."
 
 

@@ -110,7 +110,11 @@ async def test_a_swedish_page_speaks_swedish_before_its_catalog_comes(new_page, 
         await page.goto(f"/i/{interviewer}")
         await page.fill("#code", INTERVIEWER_CODE)
         await page.locator("form.pin-form button[type=submit]").click()
-        await page.locator("#rotation").get_by_text("Du är med i turordningen.").wait_for(timeout=20000)
+        await (
+            page.locator("#rotation")
+            .get_by_text("Du tar emot kandidater: väntetiderna som kandidaterna ser räknar med dig.")
+            .wait_for(timeout=20000)
+        )
         assert await page.locator("#pause").inner_text() == "Pausa"
     else:
         await page.goto(f"/c/{candidate}")

@@ -281,7 +281,7 @@ export class Lobby {
         : _("The event is over: no more candidates are called in.")
       : paused
         ? _("Paused: the waiting times the candidates see leave you out, and the organizer sees you as paused. “Next candidate” still calls someone in; choose “Resume” when you take candidates again.")
-        : before ? "" : _("You are in the rotation.");
+        : before ? "" : _("You are taking candidates: the waiting times the candidates see count you in.");
     // Written only when it changes: the line is a live region, read out on every write.
     if (this.$("rotation").textContent !== rotation) this.$("rotation").textContent = rotation;
     this.$("rotation").classList.toggle("paused", paused);
