@@ -52,13 +52,23 @@ def readable_domain(address: str) -> str:
     return f"{local}@{'.'.join(_readable_label(label) for label in domain.split('.'))}"
 
 
-def readable_breaking_at_at(address: str) -> Markup:
-    """readable_domain's address, escaped, that may break before its "@" where a narrow
-    column has to break it (a <wbr>): "anna.karlsson / @foretaget.se", not inside a word."""
+def readable_breaking_at_at_first(address: str) -> Markup:
+    """readable_domain's address, escaped, for a narrow column that may have to break it: at
+    its "@" first ("anna.karlsson / @foretaget.se"), and only a part still too long for the
+    line at its dots ("annakarin.johansson / .lindqvist"), never inside a word while a dot is
+    left. Each side of the "@" is a box of its own (`address-part`, an inline-block that
+    takes at most its line, site.css): the line breaks between the boxes before a box breaks
+    inside; a <wbr> before a dot is where it breaks first inside. The page's overflow-wrap
+    breaks a word only as the last resort (one of 60 letters)."""
     local, at, domain = readable_domain(address).rpartition("@")
     if not at:
         return escape(domain)
-    return escape(local) + Markup("<wbr>@") + escape(domain)
+    return _part(local) + Markup("<wbr>") + _part(at + domain)
+
+
+def _part(text: str) -> Markup:
+    pieces = Markup("<wbr>.").join(escape(piece) for piece in text.split("."))
+    return Markup('<span class="address-part">{}</span>').format(pieces)
 
 
 def _readable_label(label: str) -> str:

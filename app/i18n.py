@@ -7,6 +7,7 @@ Babel catalog, so a page never mixes languages and rendering needs no per-reques
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,9 +17,9 @@ from aiohttp import web
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from app.addresses import readable_breaking_at_at, readable_domain
+from app.addresses import readable_breaking_at_at_first, readable_domain
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.script_texts import page_texts_tag
@@ -141,6 +142,22 @@ def kept_whole(text: str) -> Markup:
     return Markup('<span class="kept-whole">{}</span>').format(text)
 
 
+# A word with a hyphen inside it ("PIN-kod", "e-post"), with what clings to it ("PIN-koden,").
+HYPHENATED_WORD = re.compile(r"[^\s<>]*\w-\w[^\s<>]*")
+
+
+def hyphenated_words_kept_whole(text: str) -> Markup:
+    """A label or a sentence (an action's, a button's, the question under it) whose
+    hyphenated words stay on one line: the hyphen is where a browser may break a line, and
+    "Ny länk och PIN-" over "kod" in a narrow column reads as two words. Its spaces still
+    break it, so it fits a phone's column as before. One span around it all:
+    in a flex box (a button, a summary) each span would be an item of its own, and the space
+    before it would go. Plain text only (escaped here, as Markup from `_()` is). HTML only."""
+    escaped = str(escape(text))
+    kept = HYPHENATED_WORD.sub(r'<span class="kept-whole">\g<0></span>', escaped)
+    return Markup(escaped if kept == escaped else f"<span>{kept}</span>")
+
+
 class Renderer:
     """Renders templates in a given language."""
 
@@ -169,8 +186,9 @@ class Renderer:
             page_texts_tag(translations)  # made now, not in the first page's answer
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
             environment.filters["readable_address"] = readable_domain
-            environment.filters["readable_breaking_at_at"] = readable_breaking_at_at
+            environment.filters["readable_breaking_at_at_first"] = readable_breaking_at_at_first
             environment.filters["title_in_its_language"] = title_in_its_language
+            environment.filters["hyphenated_words_kept_whole"] = hyphenated_words_kept_whole
             environment.filters["number"] = functools.partial(number_written, language=lang)
             self.environments[lang] = environment
 

@@ -289,8 +289,13 @@ async def test_enter_in_the_new_event_form_saves_a_draft_and_moves_through_the_l
     await assert_accessible(page)
 
 
-ORDINARY_ADDRESSES = ["anna.karlsson@foretaget.se", "per-olof.johansson@gmail.com"]
-# How many lines each text of a cell takes ("anna.karlsson" and "@foretaget.se" are two).
+# Of wide letters, the third 27 of them: whole where the list is as wide as it gets.
+ORDINARY_ADDRESSES = [
+    "anna.karlsson@foretaget.se",
+    "per-olof.johansson@gmail.com",
+    "magnus.wallmark@outlook.com",
+]
+# How many lines each text of a cell takes ("2026-12-06" and "16:21" are two).
 LINES_OF_EACH_PART = """(cell) => {
   const lines = [];
   const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
@@ -304,13 +309,44 @@ LINES_OF_EACH_PART = """(cell) => {
 }"""
 
 
-# How many lines an element's text takes in all.
+# How many lines an element's text takes in all: its text's own boxes (an inline-block's box
+# stands higher than the text beside it, by half the line's leading), not a hidden text's
+# for a screen reader (its button's "(Kim Andersson)").
 LINES_OF_THE_WHOLE = """(element) => {
-  const range = document.createRange();
-  range.selectNodeContents(element);
-  const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
-  return new Set(rects.map((rect) => Math.round(rect.top))).size;
+  const tops = new Set();
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    if (walker.currentNode.parentElement.closest(".visually-hidden")) continue;
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+  }
+  return tops.size;
 }"""
+# The hyphenated words of the list's own labels (its headers, actions and the personal
+# link's disclosure, not what a person typed) that are not on one line ("PIN-" / "kod": a
+# hyphen is where a browser may break a line), each with the lines it takes.
+SPLIT_LABEL_WORDS = r"""(table) => {
+  const split = [];
+  for (const root of table.querySelectorAll("thead, .candidate-actions, .candidate-secret")) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (const match of node.data.matchAll(/[\p{L}\d]+(?:-[\p{L}\d]+)+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+        const lines = new Set(rects.map((rect) => Math.round(rect.top))).size;
+        if (lines > 1) split.push([match[0], lines]);
+      }
+    }
+  }
+  return split;
+}"""
+# How many hyphenated label words the list shows now (those it has kept whole, and any split).
+LABEL_WORDS_SHOWN = r"""(table) => [...table.querySelectorAll("thead, .candidate-actions, .candidate-secret")]
+  .flatMap((root) => (root.innerText.match(/[\p{L}\d]+(?:-[\p{L}\d]+)+/gu) || [])).length"""
 # From a small phone to a wide desktop, by way of a tablet upright (768), a small laptop
 # (800) and a tablet on its side (1024); the tables are cards below 760.
 WINDOW_WIDTHS = [320, 390, 768, 800, 1024, 1280, 1440]
@@ -323,6 +359,9 @@ WIDTHS = """() => [
     .filter((table) => table.getBoundingClientRect().right > table.parentElement.getBoundingClientRect().right + 0.5)
     .map((table) => table.className),
 ]"""
+
+
+RESEND = {"sv": "Skicka bekräftelsen igen", "en": "Resend confirmation"}
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -350,18 +389,43 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
     await page.goto(f"/events/{event['id']}")
     # Shown as the candidate wrote it, not in the ASCII form it is mailed in.
     await page.get_by_text("a" * 60 + "@exämple.se").wait_for()
+    # The longest labels open too: the personal link's ("Kopiera PIN-koden") and the
+    # question before a new link ("Gör en ny länk och PIN-kod"), beside the longest name.
+    row = page.locator(".candidate-table tr.candidate", has_text="Ö" * 20)
+    await row.locator(".confirm-reissue summary").click()
+    await page.locator(".candidate-secret summary").first.click()
+    table = page.locator("table.candidate-table")
     for width in WINDOW_WIDTHS:
         await page.set_viewport_size({"width": width, "height": 900})
         page_width, window_width, overflowing = await page.evaluate(WIDTHS)
         assert page_width <= window_width and overflowing == [], (width, page_width, overflowing)
+        # "PIN-kod", "E-post" whole at every width: "PIN-" at a line's end and "kod" on the
+        # next read as two words.
+        assert await table.evaluate(SPLIT_LABEL_WORDS) == [], width
         if width >= 800:
-            # Where the table has the room, an ordinary address breaks, if at all, before its
-            # "@" ("anna.karlsson / @foretaget.se", not "anna.karlsson@foretage / t.se"), and
-            # the phone under it is whole ("070-" at a line's end reads as a number of its own).
+            # Where the table has the room, an ordinary address breaks, if at all, at its "@"
+            # ("anna.karlsson / @foretaget.se", not "anna.karlsson@foretage / t.se" nor
+            # "anna / .karlsson@foretaget.se"), and the phone under it is whole ("070-" at a
+            # line's end reads as a number of its own).
             for address in ORDINARY_ADDRESSES:
                 cell = page.locator(".candidate-table td", has_text=address)
-                lines = await cell.evaluate(LINES_OF_EACH_PART)
-                assert lines == [1, 1, 1], (width, address, lines)
+                parts = await cell.locator(".address-part, .phone").evaluate_all(
+                    f"parts => parts.map({LINES_OF_THE_WHOLE})"
+                )
+                assert parts == [1, 1, 1], (width, address, parts)
+            # The actions in a column beside a name of 80 letters: "Resend confirmation" on
+            # two lines at most (it stood as "Skicka / bekräftelsen / igen"), and "New link
+            # and PIN" on one where it is not open (open, its question's frame takes a little).
+            resend = row.locator(".candidate-actions button", has_text=RESEND[language])
+            assert await resend.evaluate(LINES_OF_THE_WHOLE) <= 2, width
+            closed = page.locator(".candidate-table tr.candidate", has_text=ORDINARY_ADDRESSES[0])
+            new_link = closed.locator(".confirm-reissue summary")
+            assert await new_link.evaluate(LINES_OF_THE_WHOLE) == 1, width
+        if width >= 1024:
+            # The list as wide as it gets: an ordinary address whole, even of 27 wide letters.
+            for address in ORDINARY_ADDRESSES:
+                words = page.locator(".candidate-table .words", has_text=address)
+                assert await words.evaluate(LINES_OF_THE_WHOLE) == 1, (width, address)
             # The date and the time each whole: "2026-12-06 / 16:21", not "2026- / 12-06 / 16:21".
             for lines in await page.locator(".candidate-table td:has(time)").evaluate_all(
                 f"cells => cells.map({LINES_OF_EACH_PART})"
@@ -369,6 +433,8 @@ async def test_a_long_name_or_address_wraps_in_its_cell_and_the_page_keeps_its_w
                 assert set(lines) == {1}, (width, lines)
         if width in (390, 800, 1280):
             await shot(page, f"long-names-{language}-{width}")
+    # Checked where the Swedish labels have them: "PIN-kod", "E-post".
+    assert await table.evaluate(LABEL_WORDS_SHOWN) >= (4 if language == "sv" else 0)
     await page.set_viewport_size({"width": 800, "height": 900})
     await assert_accessible(page)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.addresses import ascii_domain, readable_breaking_at_at, readable_domain
+from app.addresses import ascii_domain, readable_breaking_at_at_first, readable_domain
 from app.auth.validation import is_email
 from app.i18n import Renderer
 
@@ -60,7 +60,16 @@ def test_pages_show_the_address_as_written(tmp_path):
     assert renderer.render("sv", "t.html", {"address": "åsa@xn--exmple-cua.se"}) == "åsa@exämple.se"
 
 
-def test_an_address_in_a_table_may_break_before_its_at_and_is_escaped():
-    assert str(readable_breaking_at_at("anna@xn--exmple-cua.se")) == "anna<wbr>@exämple.se"
-    assert str(readable_breaking_at_at('a<b>"@example.se')) == "a&lt;b&gt;&#34;<wbr>@example.se"
-    assert str(readable_breaking_at_at("no-at-<sign>")) == "no-at-&lt;sign&gt;"
+def test_an_address_in_a_table_breaks_at_its_at_first_then_at_dots_and_is_escaped():
+    part = '<span class="address-part">{}</span>'.format
+    assert str(readable_breaking_at_at_first("anna@xn--exmple-cua.se")) == (
+        part("anna") + "<wbr>" + part("@exämple<wbr>.se")
+    )
+    assert str(readable_breaking_at_at_first("annakarin.johansson.lindqvist@foretaget.se")) == (
+        part("annakarin<wbr>.johansson<wbr>.lindqvist") + "<wbr>" + part("@foretaget<wbr>.se")
+    )
+    # Only the last "@" parts the address ("a@b"@example.se is a valid local part).
+    assert str(readable_breaking_at_at_first('a<b>"@x@example.se')) == (
+        part("a&lt;b&gt;&#34;@x") + "<wbr>" + part("@example<wbr>.se")
+    )
+    assert str(readable_breaking_at_at_first("no-at-<sign>")) == "no-at-&lt;sign&gt;"

@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from app.i18n import negotiate, safe_next
+from markupsafe import Markup
+
+from app.i18n import hyphenated_words_kept_whole, negotiate, safe_next
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +44,26 @@ def test_language_negotiation(cookie, header, expected):
 )
 def test_switch_redirects_only_within_the_site(target, expected):
     assert safe_next(target) == expected
+
+
+def test_a_labels_hyphenated_words_are_kept_whole_and_its_spaces_still_break():
+    kept = '<span class="kept-whole">{}</span>'.format
+    assert (
+        str(hyphenated_words_kept_whole("Ny länk och PIN-kod"))
+        == f"<span>Ny länk och {kept('PIN-kod')}</span>"
+    )
+    # What clings to a word goes with it; a hyphen at a word's edge keeps nothing.
+    assert str(hyphenated_words_kept_whole("med e-post, PIN-koden.")) == (
+        f"<span>med {kept('e-post,')} {kept('PIN-koden.')}</span>"
+    )
+    assert str(hyphenated_words_kept_whole("New link and PIN")) == "New link and PIN"
+    assert str(hyphenated_words_kept_whole("ett - två")) == "ett - två"
+    # Escaped, once: a catalog's Markup as it is, plain text made safe.
+    assert (
+        str(hyphenated_words_kept_whole(Markup("Åsa &amp; Co-op")))
+        == f"<span>Åsa &amp; {kept('Co-op')}</span>"
+    )
+    assert str(hyphenated_words_kept_whole("<b>x-y</b>")) == f"<span>{kept('&lt;b&gt;x-y&lt;/b&gt;')}</span>"
 
 
 def test_swedish_catalog_is_complete_and_current():
