@@ -1,8 +1,10 @@
 """The meeting web once the event is over (its clock ran out, or the organizer's *End the
 event now*): what can no longer be used goes, rather than stay on the page disabled: Next,
-Pause, the message to everyone waiting (its whole part, heading and messages sent too), the
-lobby's keyboard shortcuts (no interview is to come), and Next's in the list of an interview
-still going on. A keyboard user on one of them goes on from the lobby's heading."""
+Pause, the form of the message to everyone waiting, the lobby's keyboard shortcuts (no
+interview is to come), and Next's in the list of an interview still going on. A keyboard
+user on one of them goes on from the lobby's heading. The messages sent stay, under a
+heading that says what they were (the day's record); none sent, nothing of their part is
+left."""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ END = {"en": "End interview", "sv": "Avsluta intervjun"}
 
 
 # What goes once the event is over.
-GONE = ("#next", "#pause", "#message-section", "#shortcuts-lobby")
+GONE = ("#next", "#pause", "#message-form", "#shortcuts-lobby")
+# The heading over the messages sent once the event is over, by its English name.
+SENT_HEADING = {"en": "Messages sent to those waiting"}
 
 
 async def meeting_of_an_event_ending_soon(new_page, db):
@@ -50,10 +54,30 @@ async def test_once_the_clock_ends_the_event_next_pause_and_the_message_go(new_p
         assert await page.locator(gone).is_hidden(), gone
     # The keyboard user was on Next: on the lobby's heading now, not the page's body.
     assert await page.evaluate("document.activeElement.id") == "lobby-heading"
-    # Nothing of the message's part is left: no heading over nothing to send.
-    for gone in ("#message-heading", "#messages-empty", "text=Sent messages"):
+    # None was sent: nothing of the message's part is left, no heading over nothing.
+    for gone in ("#message-section", "#message-heading", "#messages-empty", "text=Sent messages"):
         assert await page.locator(gone).is_hidden(), gone
     await look(page, "meeting-over-en-desktop")
+    # Loaded again after the end, the same: no form, nothing of the message's part.
+    await page.reload()
+    await page.locator("#rotation", has_text=OVER["en"]).wait_for()
+    for gone in (*GONE, "#message-section"):
+        assert await page.locator(gone).is_hidden(), gone
+
+
+async def the_messages_sent_stay(page, language: str, texts: list[str]) -> None:
+    """The messages sent listed under the heading that says what they were, without the form
+    and without "Sent messages" under it (the heading says it)."""
+    assert await page.locator("#message-section").is_visible()
+    assert await page.locator("#message-form").is_hidden()
+    assert await page.locator("#messages-sent-heading").is_hidden()
+    assert await page.locator("#messages-empty").is_hidden()
+    assert await page.locator("#message-title-open").is_hidden()
+    assert await page.locator("#message-title-over").is_visible()
+    if language in SENT_HEADING:
+        heading = page.get_by_role("heading", level=3, name=SENT_HEADING[language], exact=True)
+        assert await heading.get_attribute("id") == "message-heading"
+    assert await page.locator("#messages li .text").all_inner_texts() == texts
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -71,16 +95,14 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
         await db.execute("SELECT 1 FROM event WHERE id = $1 FOR UPDATE", event.id)
         assert await end_event_now(db, event.id, settings.live)
     await page.locator("#rotation", has_text=OVER[language]).wait_for()
-    await page.locator("#message-section").wait_for(state="hidden")
+    await page.locator("#message-form").wait_for(state="hidden")
     for gone in GONE:
         assert await page.locator(gone).is_hidden(), gone
-    # The keyboard user was writing the message, now gone with its heading: on the lobby's
-    # heading, under which the rotation line says why.
-    assert await page.evaluate("document.activeElement.id") == "lobby-heading"
-    # The message sent before goes with its heading: nobody is left to read it. So does the
-    # status line's "sent", of a part of the page no longer there.
-    for gone in ("#message-heading", "#messages"):
-        assert await page.locator(gone).is_hidden(), gone
+    # The keyboard user was writing the message, its form now gone: on its part's heading,
+    # which stays over the message sent before (the day's record), not the page's top.
+    assert await page.evaluate("document.activeElement.id") == "message-heading"
+    await the_messages_sent_stay(page, language, ["Fem minuters paus"])
+    # The status line's "sent" goes, of a form no longer there.
     assert await page.locator("#lobby-status").text_content() == ""
     assert NEXT[language] not in await listed(page, "interview")
     # The switch of language draws the lists again, still without Next.
@@ -89,6 +111,12 @@ async def test_the_event_ended_now_while_a_message_is_written(new_page, db, sett
     await page.locator("#rotation", has_text=OVER[other]).wait_for()
     assert NEXT[other] not in await listed(page, "interview")
     assert END[other] in await listed(page, "interview")
+    await the_messages_sent_stay(page, other, ["Fem minuters paus"])
+    await look(page, f"meeting-over-messages-{other}-desktop")
+    # Loaded again after the end: the same from the page's first state, no form on the way.
+    await page.reload()
+    await page.locator("#messages li", has_text="Fem minuters paus").wait_for()
+    await the_messages_sent_stay(page, other, ["Fem minuters paus"])
 
 
 async def test_the_lobbys_shortcuts_go_from_under_the_keyboard_user(new_page, db):

@@ -518,6 +518,8 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         assert await page.locator("#pause").is_hidden()
         assert await page.get_by_label("Message", exact=True).is_hidden()
         assert await page.get_by_role("button", name="Send message").is_hidden()
+        # None was sent: no heading over an empty list of them either.
+        assert await page.locator("#message-section").is_hidden()
 
 
 @asynccontextmanager

@@ -85,6 +85,15 @@ export function focusNear(parent, index, fallback) {
   if (target) target.focus({ preventScroll: true });
 }
 
+// Hides or shows `part`; a focus inside it goes to `heading` (tabindex=-1), not to the
+// page's body, where a keyboard user would have to start again.
+function hideKeepingFocus(part, hide, heading) {
+  if (part.hidden === hide) return;
+  const focused = hide && part.contains(document.activeElement);
+  part.hidden = hide;
+  if (focused) heading.focus({ preventScroll: true });
+}
+
 export class Lobby {
   constructor(root, clock) {
     this.root = root;
@@ -233,23 +242,29 @@ export class Lobby {
     });
   }
 
-  // Next, Pause and the message to everyone waiting (its whole part: with nobody left to
-  // read them, the messages sent are of no more use, and a heading over nothing to send only
-  // puzzles) go once the event is over, and so do the lobby's keyboard shortcuts (no
-  // interview is to come; one still going on lists its own). The message's part is not there
-  // before check-in opens either: nobody can be waiting to read it yet (Next stays, disabled,
-  // under the line that says when check-in opens). A keyboard user on one of them goes on
-  // from the lobby's heading, where the rotation line under it says the event is over, not
-  // from the top (WCAG 2.4.3).
+  // Next, Pause, the message's form and the lobby's keyboard shortcuts go once the event is
+  // over (no interview is to come; one still going on lists its own), rather than stay on the
+  // page disabled. A keyboard user on one of them goes on from the lobby's heading, where the
+  // rotation line under it says the event is over, not from the top (WCAG 2.4.3); one writing
+  // the message, from its part's heading while the part stays (drawMessagePart).
   hideWhatCannotBeUsed(over, before) {
-    const gone = { next: over, pause: over, "shortcuts-lobby": over, "message-section": over || before };
+    const gone = { next: over, pause: over, "shortcuts-lobby": over, "message-form": over };
     for (const [id, hide] of Object.entries(gone)) {
-      const control = this.$(id);
-      if (control.hidden === hide) continue;
-      const focused = hide && control.contains(document.activeElement);
-      control.hidden = hide;
-      if (focused) this.$("lobby-heading").focus({ preventScroll: true });
+      hideKeepingFocus(this.$(id), hide, this.$(id === "message-form" ? "message-heading" : "lobby-heading"));
     }
+    this.drawMessagePart(over, before);
+  }
+
+  // The message to everyone waiting is not there before check-in opens: nobody can be waiting
+  // to read it yet (Next stays, disabled, under the line that says when check-in opens). Once
+  // the event is over nobody is left waiting, but the messages sent stay, under a heading
+  // that says what they were: they are part of the day's record. None sent, nothing is left.
+  drawMessagePart(over, before) {
+    const sent = this.state.messages.length > 0;
+    hideKeepingFocus(this.$("message-section"), before || (over && !sent), this.$("lobby-heading"));
+    this.$("message-title-open").hidden = over;
+    this.$("message-title-over").hidden = !over;
+    this.$("messages-sent-heading").hidden = over;
   }
 
   drawOwn() {

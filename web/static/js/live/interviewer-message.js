@@ -1,7 +1,7 @@
 // The message to everyone waiting, in the lobby of the interviewers' meeting web
 // (#message-form): checked here first (the same bounds as the server's), sent once, and
-// "sent" said on the lobby's status line. The lobby hides the form's part once the event is
-// over (interviewer-lobby.js).
+// "sent" said on the lobby's status line. The lobby hides the form once the event is over,
+// and keeps the messages sent (interviewer-lobby.js drawMessagePart).
 import { _ } from "./texts.js";
 
 const MAX_MESSAGE = 500;
@@ -51,8 +51,7 @@ export class MessageForm {
     }
   }
 
-  // The event is over, and the message's part of the lobby gone: "sent" on the status line
-  // spoke of it.
+  // The event is over, and the message's form gone: "sent" on the status line spoke of it.
   eventEnded() {
     if (this.status.shows(MESSAGE_SENT)) this.status.set(null);
   }
