@@ -95,6 +95,12 @@ class LinkSession:
             secure=is_https(request),
         )
 
+    def end(self, response: web.StreamResponse, access_token: str) -> None:
+        """This device's session on the link: its cookie goes (signing out on a shared
+        computer). A copy of the cookie elsewhere stays valid until it expires: there is no
+        record of sessions to end, and a new link from the organizer ends every one."""
+        response.del_cookie(self.cookie, path=self.cookie_path(access_token))
+
 
 CANDIDATE_SESSION = LinkSession("candidate_session", "snabbintervjuer:candidate", dt.timedelta(days=60), "/c")
 INTERVIEWER_SESSION = LinkSession(

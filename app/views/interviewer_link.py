@@ -97,6 +97,8 @@ def landing(request: web.Request, event, *, status: int = 200, error=None, refus
         and current_user(request) is None
         and event["deleted_at"] is None
         and event["state"] != "cancelled",
+        # Signed out on this device with the page's own button (sign_out below).
+        "left": "left" in request.query and not error,
         **refused,
     }
     response = render(request, "interviewer/landing.html", context, status=status)
@@ -160,3 +162,15 @@ async def enter_code(request: web.Request) -> web.Response:
     )
     mark_refused(response, outcome.wait_until, outcome.closed)
     return response
+
+
+@routes.post("/i/{token}/sign-out", name="interviewer_sign_out")
+async def sign_out(request: web.Request) -> web.Response:
+    """The meeting web let in with the code, closed on this device: its session cookie goes,
+    and the link asks for the code again (a shared or borrowed computer). Let in as an
+    account instead, the account's own *Log out* is the way out."""
+    await load(request)  # an unknown link is 404, as its other pages
+    token = request.match_info["token"]
+    response = web.HTTPSeeOther(f"/i/{token}?left")
+    INTERVIEWER_SESSION.end(response, token)
+    raise response

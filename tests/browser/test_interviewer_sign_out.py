@@ -1,0 +1,33 @@
+"""An interviewer let in with the code signs out of the meeting web on this device (a shared
+or borrowed computer): the device keeps the code for weeks otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from tests.browser.interviewer_support import make_meeting_event, open_meeting
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "notice"),
+    [
+        ("sv", "Logga ut på den här enheten", "Du har loggat ut från möteswebben på den här enheten."),
+        ("en", "Sign out on this device", "You have signed out of the meeting web on this device."),
+    ],
+)
+async def test_signed_out_the_link_asks_for_the_code_again(new_page, base_url, db, language, button, notice):
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=0)
+    page = await new_page(extra_http_headers={"Accept-Language": language})
+    await open_meeting(page, token)
+    await page.get_by_role("button", name=button).click()
+    await page.locator("#signed-out-here").get_by_text(notice).wait_for()
+    assert await page.locator("#code").is_visible()
+    await assert_accessible(page)
+    # Said once: the address no longer carries it, and the link still asks for the code.
+    await page.wait_for_function("!location.search.includes('left')")
+    await page.reload()
+    assert await page.locator("#code").is_visible()
+    assert await page.locator("#signed-out-here").count() == 0
+    cookies = await page.context.cookies()
+    assert not [cookie for cookie in cookies if cookie["name"] == "interviewer_session"]
