@@ -16,6 +16,12 @@ the rooms on every Janus server with the interviews that are offered or active:
   pages and the organizer's say so, and its clock stops (the sweeper leaves it alone). The
   move that finally succeeds ends the outage in the same UPDATE: the end (or the offer's
   deadline) moves on by the time lost (app/migrations/0012_media_outage_clock.sql).
+- When the lost server answers again with the interview's room still there (it hung, or
+  the network to it was cut, rather than restarting), there is nothing to move: the outage
+  ends in place, one conditional UPDATE moving the clock on just as a move does, and the
+  room's generation grows so that both pages get `room_changed` with a fresh ticket for the
+  same room (their Janus sessions may have died meanwhile). A server that restarted
+  meanwhile has lost the room: the interview is moved as above.
 
 Rounds run every `live.reconcile_interval` seconds, and at once (after `janus.lost_after`)
 whenever a server is lost or comes back (JanusPool.changed): a killed Janus's interviews
@@ -30,7 +36,8 @@ are in new rooms within seconds, and an outage ends as soon as a server is back.
   its room in the listing.
 
 Several processes may reconcile at once: a move is one conditional UPDATE on the old room,
-so only one process wins; the others destroy the rooms they made in vain.
+so only one process wins; the others destroy the rooms they made in vain. Ending an outage
+in place is conditional on `media_lost_at` being set: one process ends it, once.
 """
 
 from __future__ import annotations
@@ -55,10 +62,22 @@ from app.janus.rooms import (
 )
 from app.janus.tokens import token_owner
 from app.keys import DB_POOL, JANUS, SETTINGS
-from app.live.queue import notify
+from app.live.queue import notify, notify_interview
 
 log = logging.getLogger(__name__)
 JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
+
+# The end of an outage (if any) in an UPDATE's SET: the interview's clock moves on by the
+# time lost, whether a new room was made or the old one is back. (An offer accepted during
+# the outage lost only what came after.)
+OUTAGE_ENDS = """
+    ends_at = CASE WHEN media_lost_at IS NULL THEN ends_at
+        ELSE ends_at + (now() - greatest(media_lost_at, started_at)) END,
+    offer_expires_at = CASE WHEN state = 'offered'
+        THEN offer_expires_at + coalesce(now() - media_lost_at, interval '0')
+        ELSE offer_expires_at END,
+    media_lost_seconds = media_lost_seconds + coalesce(extract(epoch FROM now() - media_lost_at), 0),
+    media_lost_at = NULL"""
 
 
 @dataclass
@@ -67,6 +86,8 @@ class Round:
     moved: list[int] = field(default_factory=list)
     # Interviews whose room is lost with no server to take it: their clocks stop.
     media_lost: list[int] = field(default_factory=list)
+    # Interviews whose lost server came back with their room: their clocks run again.
+    media_back: list[int] = field(default_factory=list)
     tokens_removed: int = 0
 
 
@@ -137,8 +158,8 @@ class Reconciler:
         listings = await self._listings()
         async with self.pool.acquire() as connection:
             live = await connection.fetch("""
-                SELECT id, state, janus_server, room_id, candidate_token_serial FROM interview
-                WHERE state IN ('offered', 'active')""")
+                SELECT id, state, janus_server, room_id, candidate_token_serial, media_lost_at
+                FROM interview WHERE state IN ('offered', 'active')""")
         owned = {(row["janus_server"], row["room_id"]): row["candidate_token_serial"] for row in live}
         # Janus's own count of this deployment's rooms, shown beside the app's (/ops).
         await self.janus.record_listing(
@@ -169,12 +190,21 @@ class Reconciler:
             }
             done.tokens_removed += await self._remove_stale_tokens(server, listed, keep_rooms)
         for row in live:
-            if row["room_id"] is not None and await self._lost(row["janus_server"], row["room_id"], listings):
+            if row["room_id"] is None:
+                continue
+            if await self._lost(row["janus_server"], row["room_id"], listings):
                 moved = await self._move(row["id"], row["janus_server"], row["room_id"])
                 if moved:
                     done.moved.append(row["id"])
                 elif moved is None:
                     done.media_lost.append(row["id"])
+            elif row["media_lost_at"] is not None and row["room_id"] in (
+                listings.get(row["janus_server"]) or {}
+            ):
+                # Its server answers again and kept the room (it hung, or the network to it
+                # was cut): nothing to move, but the outage is over all the same.
+                if await self._media_back(row["id"], row["janus_server"], row["room_id"]):
+                    done.media_back.append(row["id"])
         return done
 
     async def _lost(self, server: str, room_id: int, listings: dict[str, Any]) -> bool:
@@ -232,19 +262,10 @@ class Reconciler:
         async with self.pool.acquire() as connection, connection.transaction():
             # The outage, if any, ends here: the clock moves on by the time it lasted.
             row = await connection.fetchrow(
-                """
+                f"""
                 UPDATE interview SET janus_server = $4, room_id = $5, room_pin = $6,
                        room_secret = $7, room_tokens = $8, room_generation = room_generation + 1,
-                       candidate_token_serial = 0,
-                       -- (an offer accepted during the outage lost only what came after)
-                       ends_at = CASE WHEN media_lost_at IS NULL THEN ends_at
-                           ELSE ends_at + (now() - greatest(media_lost_at, started_at)) END,
-                       offer_expires_at = CASE WHEN state = 'offered'
-                           THEN offer_expires_at + coalesce(now() - media_lost_at, interval '0')
-                           ELSE offer_expires_at END,
-                       media_lost_seconds = media_lost_seconds
-                           + coalesce(extract(epoch FROM now() - media_lost_at), 0),
-                       media_lost_at = NULL
+                       candidate_token_serial = 0, {OUTAGE_ENDS}
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active')
                 RETURNING event_id, candidate_id, interviewer_id""",
@@ -299,6 +320,32 @@ class Reconciler:
             log.warning(
                 "interview %s: no Janus server can take it; its clock stops until one is back", interview_id
             )
+
+    async def _media_back(self, interview_id: int, server: str, room_id: int) -> bool:
+        """The outage ends in the room the interview already has: its clock moves on by the
+        time lost, as a move's does. The room's generation grows all the same, so both
+        pages are sent `room_changed` with a fresh ticket for the same room: a page whose
+        Janus session died during the outage joins again, and one whose session lived
+        through it joins anew too (a moment's break rather than a call left broken). True
+        when this process ended the outage: the condition on `media_lost_at` lets only one
+        of several reconciling processes do it."""
+        async with self.pool.acquire() as connection, connection.transaction():
+            row = await connection.fetchrow(
+                f"""
+                UPDATE interview SET room_generation = room_generation + 1, {OUTAGE_ENDS}
+                WHERE id = $1 AND janus_server = $2 AND room_id = $3
+                  AND state IN ('offered', 'active') AND media_lost_at IS NOT NULL
+                RETURNING id, event_id, candidate_id, interviewer_id""",
+                interview_id,
+                server,
+                room_id,
+            )
+            if row is not None:
+                await notify_interview(connection, row, "media_back")
+        if row is None:
+            return False
+        log.info("interview %s: its room on %s is back; its clock runs again", interview_id, server)
+        return True
 
 
 async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:

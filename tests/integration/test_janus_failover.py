@@ -2,7 +2,8 @@
 server failure"): noticed within seconds, whether it dies (its socket closes) or freezes
 (its keepalives go unanswered); its interviews moved at once to a healthy server; with none
 left, the interview's clock stops, both sides and the organizer are told, and the interview
-resumes by itself, its end moved on by the time lost, when a server is back."""
+resumes by itself, its end moved on by the time lost, when a server is back (in a new room,
+or in its own when the lost server hung and answers again)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from app.live.event_view import read_event_view
 from app.live.organizer import organizer_state
 from app.live.reconciler import Reconciler
 from app.live.sweeper import sweep_once
+from app.summary.lengths import call_length
 from tests.integration.failover_support import called_in, kill, until
 from tests.stopping import freeze
 
@@ -222,3 +224,92 @@ async def test_an_offer_does_not_expire_while_no_janus_is_left(app_server, setti
         assert after["state"] == "offered" and after["ends_at"] is None
         shift = (after["offer_expires_at"] - expires).total_seconds()
         assert abs(shift - after["media_lost_seconds"]) < 0.001
+
+
+async def test_a_janus_that_hung_and_answers_again_ends_the_outage_in_its_room(
+    app_server, settings, db, own_janus
+):
+    """A hang (SIGSTOP) past `janus.lost_after`, then SIGCONT: the server comes back with the
+    interview's room, so nothing moves, but the clock runs again at once, its end moved on
+    by the time lost, and both pages are sent the same room again with a fresh ticket."""
+    solo_settings, solo = own_janus
+    async with called_in(db, settings, solo_settings.janus.servers) as call:
+        candidate, lobby, interview_id = call.candidate, call.lobby, call.interview_id
+        await candidate.request({"ticket"}, type="accept")
+        before = await db.fetchrow("SELECT ends_at, room_id FROM interview WHERE id = $1", interview_id)
+        marks = len(candidate.messages), len(lobby.messages)
+
+        freeze(solo.process.pid)
+        for side, mark in zip((candidate, lobby), marks):
+            await side.wait_for(lambda m: _media(m, "unavailable"), timeout=30, after=mark)
+        await asyncio.sleep(call.settings.janus.lost_after + 1)  # well past lost: the room stays
+
+        marks = len(candidate.messages), len(lobby.messages)
+        os.kill(solo.process.pid, signal.SIGCONT)
+        thawed = time.monotonic()
+        await until(
+            lambda: db.fetchval("SELECT media_lost_at IS NULL FROM interview WHERE id = $1", interview_id),
+            seconds=10,
+        )
+        print(f"thaw → outage over: {time.monotonic() - thawed:.2f} s")
+        for side, mark in zip((candidate, lobby), marks):
+            changed = await side.wait_for(lambda m: m["type"] == "room_changed", timeout=10, after=mark)
+            assert changed["interview"] == interview_id and changed["ticket"]
+            state = await side.wait_for(lambda m: _media(m, "ok"), timeout=10, after=mark)
+            assert state["interview"]["stopped_at"] is None
+        after = await db.fetchrow(
+            """SELECT janus_server, room_id, room_generation, ends_at, media_lost_at,
+                      media_lost_seconds, state FROM interview WHERE id = $1""",
+            interview_id,
+        )
+        assert (after["janus_server"], after["room_id"], after["state"]) == (
+            "solo",
+            before["room_id"],
+            "active",
+        )
+        assert after["room_generation"] == 1 and after["media_lost_seconds"] > call.settings.janus.lost_after
+        shift = (after["ends_at"] - before["ends_at"]).total_seconds()
+        assert abs(shift - after["media_lost_seconds"]) < 0.001
+        assert await room_exists(call.app[JANUS].connection("solo"), before["room_id"])
+        assert (await _organizer(call.app, call.live.id))["media_unavailable"] == 0
+        assert (await lobby.request({"ok"}, type="end"))["type"] == "ok"
+        # The summary counts the call to its end, not to the hang.
+        ended = await db.fetchrow(
+            "SELECT started_at, ended_at, end_reason, media_lost_at FROM interview WHERE id = $1",
+            interview_id,
+        )
+        assert call_length(ended).seconds == int((ended["ended_at"] - ended["started_at"]).total_seconds())
+        assert call_length(ended).seconds >= after["media_lost_seconds"]
+
+
+async def test_of_processes_reconciling_at_once_one_ends_an_outage_in_place(
+    app_server, settings, db, own_janus, pool
+):
+    """Two processes find the room back at the same moment: one ends the outage, and the
+    clock moves on once, not twice."""
+    solo_settings, _ = own_janus
+    async with called_in(db, settings, solo_settings.janus.servers) as call:
+        await call.candidate.request({"ticket"}, type="accept")
+        interview_id = call.interview_id
+        before = await db.fetchrow(
+            # (lost after the start: else only what came after the start counts)
+            """UPDATE interview SET started_at = started_at - interval '10 seconds',
+                      media_lost_at = now() - interval '5 seconds'
+               WHERE id = $1 RETURNING ends_at""",
+            interview_id,
+        )
+        rounds = await asyncio.gather(
+            Reconciler(call.app[DB_POOL], call.app[JANUS]).run_once(),
+            Reconciler(pool, call.app[JANUS]).run_once(),
+        )
+        assert sorted(r.media_back for r in rounds) == [[], [interview_id]]
+        assert not any(r.moved or r.media_lost for r in rounds)
+        after = await db.fetchrow(
+            "SELECT ends_at, media_lost_at, media_lost_seconds, room_generation FROM interview WHERE id = $1",
+            interview_id,
+        )
+        assert after["media_lost_at"] is None and after["room_generation"] == 1
+        assert 5 <= after["media_lost_seconds"] < 10
+        shift = (after["ends_at"] - before["ends_at"]).total_seconds()
+        assert abs(shift - after["media_lost_seconds"]) < 0.001
+        assert (await call.lobby.request({"ok"}, type="end"))["type"] == "ok"
