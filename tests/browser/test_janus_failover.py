@@ -7,8 +7,10 @@ with requestVideoFrameCallback, only those of the stream that arrived after the 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 
@@ -18,6 +20,7 @@ from tests.browser.interviewer_support import make_meeting_event, open_meeting, 
 from tests.integration.channel_support import CANDIDATE_PIN
 from tests.integration.conftest import own_janus  # noqa: F401  (a fixture)
 from tests.integration.failover_support import failover_app, kill
+from tests.stopping import freeze
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +97,29 @@ async def call_under_way(people: People, db, *, interviewer_language="en", candi
     return event, interviewer, candidate
 
 
+@asynccontextmanager
+async def call_on_the_only_janus(settings, db, solo_janus, browser, csp_watch, organizer_language: str):
+    """A call under way on the test's own Janus, the only one the app knows, with the
+    organizer's live view open: (the interviewer's page, the candidate's, the organizer's),
+    new frames counted on both sides."""
+    solo_settings, _ = solo_janus
+    async with (
+        failover_app(settings, solo_settings.janus.servers) as (_app, url, _),
+        AsyncExitStack() as stack,
+    ):
+        people = People(browser, csp_watch, url, stack)
+        event, interviewer, candidate = await call_under_way(people, db)
+        organizer = await people.organizer(db, event.id, organizer_language)
+        await count_new_frames(interviewer, candidate)
+        yield interviewer, candidate, organizer
+
+
+async def end_call(interviewer) -> None:
+    await interviewer.locator("#end").click()
+    await interviewer.locator("#end-yes").click()
+    await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
+
+
 async def count_new_frames(interviewer, candidate) -> None:
     await interviewer.evaluate(COUNT_FRAMES, INTERVIEWER_VIDEO)
     await candidate.evaluate(COUNT_FRAMES, CANDIDATE_VIDEO)
@@ -151,9 +177,7 @@ async def test_janus_killed_with_a_second_running_video_comes_back_on_both_sides
         )
         for page in (interviewer, candidate):
             assert not await page.locator("[data-call-outage]").is_visible()
-        await interviewer.locator("#end").click()
-        await interviewer.locator("#end-yes").click()
-        await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
+        await end_call(interviewer)
     assert csp_watch.violations == []
 
 
@@ -165,16 +189,12 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
     browser,
     csp_watch,
 ):
-    solo_settings, solo = own_janus
-    async with (
-        failover_app(settings, solo_settings.janus.servers) as (_app, url, _),
-        AsyncExitStack() as stack,
+    solo = own_janus[1]
+    async with call_on_the_only_janus(settings, db, own_janus, browser, csp_watch, "sv") as (
+        interviewer,
+        candidate,
+        organizer,
     ):
-        people = People(browser, csp_watch, url, stack)
-        event, interviewer, candidate = await call_under_way(people, db)
-        organizer = await people.organizer(db, event.id, "sv")
-        await count_new_frames(interviewer, candidate)
-
         killed = kill(solo)
         seconds = await until_visible((interviewer, candidate), "[data-call-outage]", killed)
         print(f"kill → both told: {seconds:.2f} s")
@@ -223,7 +243,70 @@ async def test_janus_killed_with_none_left_everyone_is_told_and_the_call_resumes
         await asyncio.sleep(1.5)
         running = await interviewer.locator("[data-call-timer]").inner_text()
         assert running != timers[0]
-        await interviewer.locator("#end").click()
-        await interviewer.locator("#end-yes").click()
-        await interviewer.wait_for_selector("#lobby:not([hidden])", timeout=60000)
+        await end_call(interviewer)
+    assert csp_watch.violations == []
+
+
+def _seconds(clock: str) -> int:
+    minutes, seconds = clock.split(":")
+    return int(minutes) * 60 + int(seconds)
+
+
+async def test_janus_hung_and_answering_again_the_call_and_its_clock_come_back(
+    app_server,
+    settings,
+    db,
+    own_janus,  # noqa: F811
+    browser,
+    csp_watch,
+):
+    """A Janus that hangs (SIGSTOP) for 20 s and then answers again still has the room: the
+    notice goes on both pages and the organizer's, the clocks run on from where they stood,
+    and the video comes back, whether or not a page's Janus session lived through it."""
+    solo = own_janus[1]
+    async with (
+        call_on_the_only_janus(settings, db, own_janus, browser, csp_watch, "en") as (
+            interviewer,
+            candidate,
+            organizer,
+        ),
+        AsyncExitStack() as stack,
+    ):
+        freeze(solo.process.pid)
+        stack.callback(os.kill, solo.process.pid, signal.SIGCONT)  # also when the test fails
+        frozen = time.monotonic()
+        print(
+            f"freeze → both told: {await until_visible((interviewer, candidate), '[data-call-outage]', frozen):.2f} s"
+        )
+        await organizer.wait_for_selector("#media-state:not([hidden])", timeout=60000)
+        stopped = [await page.locator("[data-call-timer]").inner_text() for page in (interviewer, candidate)]
+        await asyncio.sleep(max(0.0, frozen + 20 - time.monotonic()))
+        assert [
+            await page.locator("[data-call-timer]").inner_text() for page in (interviewer, candidate)
+        ] == stopped
+
+        os.kill(solo.process.pid, signal.SIGCONT)
+        thawed = time.monotonic()
+        for page in (interviewer, candidate):
+            await page.wait_for_selector("[data-call-outage]", state="hidden", timeout=30000)
+        print(f"thaw → notice gone on both sides: {time.monotonic() - thawed:.2f} s")
+        await organizer.wait_for_selector("#media-state", state="hidden", timeout=30000)
+        print("thaw → video again on both sides:", await until_video_again((interviewer, candidate), thawed))
+        # The clocks run again, on from where they stood (not from where they would be had
+        # they run through the hang).
+        timer = "[data-call-timer]"
+        lefts = [_seconds(await page.locator(timer).inner_text()) for page in (interviewer, candidate)]
+        await asyncio.sleep(1.5)
+        for page, was, left in zip((interviewer, candidate), stopped, lefts):
+            assert _seconds(was) - 15 < left <= _seconds(was), (was, left)
+            assert _seconds(await page.locator(timer).inner_text()) < left  # running
+            assert await page.locator("[data-call-quality]").is_visible()
+        for page in (interviewer, candidate, organizer):
+            await assert_accessible(page)
+        for name, page in (("interviewer-en", interviewer), ("candidate-sv", candidate)):
+            await shot(page, f"hang-over-{name}-desktop")
+            await page.set_viewport_size(VIEWPORTS["phone"])
+            await shot(page, f"hang-over-{name}-phone")
+        await shot(organizer, "hang-over-organizer-en-desktop")
+        await end_call(interviewer)
     assert csp_watch.violations == []
