@@ -141,10 +141,14 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
         SELECT CASE WHEN candidate_id IS NOT NULL THEN 'candidate' ELSE 'interviewer' END,
                count(*) FROM live_connection GROUP BY 1 ORDER BY 1""")
     # Every server of the fleet (app/janus/fleet.py), one with no room too; a server that
-    # left the fleet while it still had rooms as well.
+    # left the fleet while it still had rooms as well. With the rooms, those among them
+    # whose video is down (the room lost, no server to take it: app/live/reconciler.py):
+    # the same few live rows (interview_live_server_idx), read once.
     rooms = await connection.fetch("""
-        SELECT coalesce(s.name, i.janus_server), count(i.id) FROM janus_server s
-        FULL JOIN (SELECT id, janus_server FROM interview
+        SELECT coalesce(s.name, i.janus_server), count(i.id),
+               count(i.id) FILTER (WHERE i.media_lost_at IS NOT NULL)
+        FROM janus_server s
+        FULL JOIN (SELECT id, janus_server, media_lost_at FROM interview
                    WHERE state IN ('offered', 'active') AND janus_server IS NOT NULL) i
           ON i.janus_server = s.name
         GROUP BY 1 ORDER BY 1""")
@@ -185,7 +189,14 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
             "snabb_janus_rooms",
             "Rooms of offered and running interviews per Janus server.",
             ["server"],
-            rooms,
+            [(server, in_use) for server, in_use, _ in rooms],
+        ),
+        _gauge(
+            "snabb_interviews_media_down",
+            "Interviews offered or running whose video is down: their room on this Janus server "
+            "was lost and no server could take them (their clocks stand still).",
+            ["server"],
+            [(server, down) for server, _, down in rooms],
         ),
         _gauge(
             "snabb_janus_servers",

@@ -1,6 +1,7 @@
 """What the operations page and `scripts/provision list-live` show (README, "Operations
-page"): the Janus servers with their rooms and sessions, the events live now, and the mail
-outbox. Counts and names of events only: nothing about a candidate."""
+page"): the Janus servers with their rooms and sessions, the events live now, the interviews
+whose video is down, and the mail outbox. Counts and names of events only: nothing about a
+candidate."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.mail.store import outbox_counts
 from app.settings import Settings
 
 ADMIN_TIMEOUT = 2.0  # seconds per server: the page must not hang on one frozen Janus
+UNKNOWN = "unknown"  # a server this process has not connected to (added a moment ago)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class LiveEvent:
     waiting: int
     away: int
     interviews: int  # rooms in use: offered and running interviews
+    media_down: int  # of those, the ones whose video is down: no Janus server could take them
     interviewers_connected: int
     interviewers: int
     started: bool  # its start time has come (it goes live earlier, when check-in opens)
@@ -44,8 +47,11 @@ class JanusServerFigures:
     state: str  # the fleet's: active, cordoned, draining, or down while every replica finds it lost
     operator_state: str  # what an operator gave it (active, cordoned, draining)
     weight: int
-    connection: str  # as this process's connection sees it: "ok", "connecting", …
+    # As this process's connection sees it: "ok", one of app/janus/errors.py's kinds of
+    # problem ("connecting", "timed_out", …), or UNKNOWN when this process has no connection.
+    connection: str
     rooms: int  # offered and running interviews placed there
+    media_down: int  # of those, the ones whose room was lost there with no server to take them
     rooms_listed: int | None  # this deployment's rooms as Janus listed them last
     sessions: int | None  # from its Admin API; None when that did not answer
     last_seen_at: dt.datetime | None
@@ -84,6 +90,8 @@ async def live_events(connection: asyncpg.Connection) -> list[LiveEvent]:
                   AND q.state = 'away') AS away,
                (SELECT count(*) FROM interview i WHERE i.event_id = e.id
                   AND i.state IN ('offered', 'active')) AS interviews,
+               (SELECT count(*) FROM interview i WHERE i.event_id = e.id
+                  AND i.state IN ('offered', 'active') AND i.media_lost_at IS NOT NULL) AS media_down,
                (SELECT count(*) FROM interviewer_presence p WHERE p.event_id = e.id
                   AND p.connected) AS interviewers_connected,
                (SELECT count(*) FROM event_interviewer ei WHERE ei.event_id = e.id) AS interviewers,
@@ -123,12 +131,13 @@ async def _sessions(settings: Settings, name: str, url: str) -> int | None:
 
 
 async def janus_servers(
-    connection: asyncpg.Connection, settings: Settings, states: dict[str, str]
+    connection: asyncpg.Connection, settings: Settings, problems: dict[str, str | None]
 ) -> list[JanusServerFigures]:
-    """The fleet's servers (app/janus/fleet.py), each with this process's connection state
-    `states` {name: state}."""
+    """The fleet's servers (app/janus/fleet.py), each with this process's connection to it:
+    `problems` {name: why it cannot be used, None while ok} (JanusPool.problems)."""
     servers = await fleet.read_fleet(connection)
     rooms = await fleet.rooms_in_use(connection)
+    media_down = await fleet.media_down(connection)
     sessions = await asyncio.gather(*(_sessions(settings, s.name, s.admin_url) for s in servers))
     return [
         JanusServerFigures(
@@ -136,8 +145,9 @@ async def janus_servers(
             s.shown_state,
             s.state,
             s.weight,
-            states.get(s.name, "unknown"),
+            (problems[s.name] or "ok") if s.name in problems else UNKNOWN,
             rooms.get(s.name, 0),
+            media_down.get(s.name, 0),
             s.rooms_listed,
             n,
             s.last_seen_at,

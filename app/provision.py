@@ -167,7 +167,7 @@ async def list_live(connection: asyncpg.Connection) -> str:
     return "\n".join(
         f"Event {e.id}: {e.title} ({e.organization}): {e.waiting} waiting, {e.away} away, "
         f"{e.interviews} room(s) in use, {e.interviewers_connected} of {e.interviewers} "
-        f"interviewer(s) connected"
+        f"interviewer(s) connected" + (f"; {e.media_down} interview(s) without video" if e.media_down else "")
         for e in events
     )
 

@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 import aiohttp
 
 from app.background import Background
-from app.janus.errors import JanusError, JanusUnavailable
+from app.janus.errors import CONNECTION_LOST, TIMED_OUT, JanusError, JanusUnavailable, problem_of
 from app.janus.tokens import VIDEOROOM
 
 ADMIN_PROTOCOL = "janus-admin-protocol"
@@ -75,7 +75,9 @@ class _Socket:
         pending, self.pending = self.pending, {}
         for waiting in pending.values():
             if not waiting.done():
-                waiting.set_exception(JanusUnavailable(f"{self.name}: Admin API connection closed"))
+                waiting.set_exception(
+                    JanusUnavailable(f"{self.name}: Admin API connection closed", CONNECTION_LOST)
+                )
 
     async def close(self) -> None:
         self.reader.cancel()
@@ -119,7 +121,7 @@ class AdminLink:
             except _SOCKET_ERRORS as error:
                 await session.close()
                 raise JanusUnavailable(
-                    f"{self.name}: Admin API unreachable: {type(error).__name__}"
+                    f"{self.name}: Admin API unreachable: {type(error).__name__}", problem_of(error)
                 ) from None
             except BaseException:
                 await session.close()
@@ -165,9 +167,11 @@ class AdminLink:
             if socket is not None:
                 socket.pending.pop(transaction, None)
                 self._drop(socket)  # a frozen server keeps its socket open: try a fresh one
-            raise JanusUnavailable(f"{self.name}: Admin API {request}: no answer") from None
+            raise JanusUnavailable(f"{self.name}: Admin API {request}: no answer", TIMED_OUT) from None
         except _SOCKET_ERRORS as error:
-            raise JanusUnavailable(f"{self.name}: Admin API {request}: {type(error).__name__}") from None
+            raise JanusUnavailable(
+                f"{self.name}: Admin API {request}: {type(error).__name__}", problem_of(error)
+            ) from None
         finally:
             if socket is not None:
                 socket.pending.pop(transaction, None)

@@ -31,6 +31,7 @@ from app.janus.admin import AdminLink, JanusAdmin
 
 # Re-exported: callers catch them as app.janus.connection's.
 from app.janus.errors import JanusError as JanusError, JanusUnavailable as JanusUnavailable
+from app.janus.errors import CONNECTING, CONNECTION_LOST, TIMED_OUT, problem_of
 from app.janus.tokens import VIDEOROOM, control_token
 from app.metrics import METRICS
 from app.settings import JanusServer
@@ -63,10 +64,12 @@ class _Link:
     handle_id: int = 0
     lost: asyncio.Event = field(default_factory=asyncio.Event)
     lost_reason: str = ""
+    lost_problem: str = CONNECTION_LOST  # app/janus/errors.py's kind of lost_reason
 
-    def mark_lost(self, reason: str) -> None:
+    def mark_lost(self, reason: str, problem: str = CONNECTION_LOST) -> None:
         if not self.lost.is_set():
             self.lost_reason = reason
+            self.lost_problem = problem
             self.lost.set()
 
 
@@ -112,6 +115,7 @@ class JanusConnection:
         self._admin = AdminLink(server.name, server.admin_url, admin_secret, call_timeout)
         self._link: _Link | None = None
         self._state = "connecting"
+        self._problem = CONNECTING
         self._ready = asyncio.Event()
         # When the server was last lost (time.monotonic()), or None while connected; never
         # connected yet counts as lost since the start.
@@ -127,6 +131,12 @@ class JanusConnection:
         link = self._link
         return "ok" if link is not None and not link.lost.is_set() else self._state
 
+    @property
+    def problem(self) -> str | None:
+        """Why it cannot be used, as one of app/janus/errors.py's few kinds; None while ok."""
+        link = self._link
+        return None if link is not None and not link.lost.is_set() else self._problem
+
     def down_seconds(self) -> float:
         """How long the server has been unusable (0 while it works)."""
         if self.state == "ok" or self._lost_since is None:
@@ -137,13 +147,14 @@ class JanusConnection:
         if self._on_change is not None:
             self._on_change()
 
-    def _link_lost(self, link: _Link, reason: str) -> None:
+    def _link_lost(self, link: _Link, reason: str, problem: str = CONNECTION_LOST) -> None:
         """The link is gone: said at once, not when the supervisor next looks."""
         if link.lost.is_set():
             return
-        link.mark_lost(reason)
+        link.mark_lost(reason, problem)
         if link is self._link:
             self._state = f"unavailable: {reason}"
+            self._problem = problem
             self._lost_since = time.monotonic()
             self._changed()
 
@@ -163,7 +174,7 @@ class JanusConnection:
     ) -> dict[str, Any]:
         timeout = timeout or self.call_timeout
         if link.lost.is_set():
-            raise JanusUnavailable(f"{self.name}: {link.lost_reason}")
+            raise JanusUnavailable(f"{self.name}: {link.lost_reason}", link.lost_problem)
         try:
             # send() changes the dict it is given: always a copy.
             transaction = await asyncio.wait_for(
@@ -175,8 +186,8 @@ class JanusConnection:
                 timeout,
             )
         except Exception as error:
-            self._link_lost(link, f"send failed: {type(error).__name__}")
-            raise JanusUnavailable(f"{self.name}: could not send") from None
+            self._link_lost(link, f"send failed: {type(error).__name__}", problem_of(error))
+            raise JanusUnavailable(f"{self.name}: could not send", problem_of(error)) from None
         reply = asyncio.ensure_future(transaction.get(matcher=accept))
         lost = asyncio.ensure_future(link.lost.wait())
         try:
@@ -184,8 +195,8 @@ class JanusConnection:
             if reply in done:
                 return reply.result()
             if lost in done:
-                raise JanusUnavailable(f"{self.name}: connection lost during the call")
-            raise JanusUnavailable(f"{self.name}: no answer within {timeout:g} s")
+                raise JanusUnavailable(f"{self.name}: connection lost during the call", link.lost_problem)
+            raise JanusUnavailable(f"{self.name}: no answer within {timeout:g} s", TIMED_OUT)
         finally:
             reply.cancel()
             lost.cancel()
@@ -195,7 +206,7 @@ class JanusConnection:
         """A synchronous VideoRoom request; returns the plugin's data or raises JanusError."""
         link = self._link
         if link is None:
-            raise JanusUnavailable(f"{self.name}: {self._state}")
+            raise JanusUnavailable(f"{self.name}: {self._state}", self._problem)
         try:
             reply = await self._exchange(link, {"janus": "message", "body": body})
             return _raise_for_error(reply)
@@ -260,7 +271,7 @@ class JanusConnection:
                 )
                 _raise_for_error(reply)
             except (JanusUnavailable, JanusError) as error:
-                self._link_lost(link, f"keepalive failed: {error}")
+                self._link_lost(link, f"keepalive failed: {error}", problem_of(error))
 
     async def run(self) -> None:
         """Keep a working link until cancelled."""
@@ -271,10 +282,8 @@ class JanusConnection:
                 link = await self._open()
             except asyncio.CancelledError:
                 raise
-            except JanusError as error:
-                self._state = f"refused: {error.reason}"
             except Exception as error:
-                self._state = f"unreachable: {type(error).__name__}"
+                self._cannot_connect(error)
             else:
                 previous, self._link = self._link, link
                 if previous is not None:
@@ -295,12 +304,27 @@ class JanusConnection:
                 finally:
                     keepalive.cancel()
                 self._state = f"unavailable: {link.lost_reason}"
+                self._problem = link.lost_problem
                 log.warning("Janus %s: %s", self.name, link.lost_reason)
                 self._ready.clear()
                 await self._close(link)
                 self._link = None
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.reconnect_max_delay)
+
+    def _cannot_connect(self, error: Exception) -> None:
+        """Why this try failed, for /healthz and /ops; logged when it is new, not at every
+        try of the back-off. A JanusUnavailable's own text says more than its name (the
+        Admin API unreachable, and why), and never holds a secret."""
+        if isinstance(error, JanusError):
+            state = f"refused: {error.reason}"
+        elif isinstance(error, JanusUnavailable):
+            state = f"unreachable: {str(error).removeprefix(f'{self.name}: ')}"
+        else:
+            state = f"unreachable: {type(error).__name__}"
+        if state != self._state:
+            log.warning("Janus %s cannot be connected: %s; trying again", self.name, state)
+        self._state, self._problem = state, problem_of(error)
 
     async def close(self) -> None:
         if self._link is not None:

@@ -134,6 +134,17 @@ async def rooms_in_use(connection: asyncpg.Connection, names: list[str] | None =
     return {row[0]: row[1] for row in rows}
 
 
+async def media_down(connection: asyncpg.Connection) -> dict[str, int]:
+    """{server: offered and running interviews whose room there was lost with no server to
+    take them (media_lost_at, app/live/reconciler.py)}: the live interviews only, on
+    interview_live_server_idx, as rooms_in_use."""
+    rows = await connection.fetch(f"""
+        SELECT janus_server, count(*) FROM interview
+        WHERE {LIVE} AND janus_server IS NOT NULL AND media_lost_at IS NOT NULL
+        GROUP BY 1""")
+    return {row[0]: row[1] for row in rows}
+
+
 def checked_server(name: str, url: str, admin_url: str, public_url: str | None) -> JanusServer:
     """The server as the settings would accept it, or FleetError saying what is wrong."""
     try:

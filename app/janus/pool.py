@@ -157,6 +157,10 @@ class JanusPool:
     def health(self) -> dict[str, str]:
         return {name: connection.state for name, connection in self.connections.items()}
 
+    def problems(self) -> dict[str, str | None]:
+        """{name: why it cannot be used (app/janus/errors.py's kinds), None while ok}."""
+        return {name: connection.problem for name, connection in self.connections.items()}
+
     def healthy(self) -> list[JanusConnection]:
         return [c for c in self.connections.values() if c.state == "ok"]
 

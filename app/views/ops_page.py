@@ -31,11 +31,11 @@ def _operator(request: web.Request) -> None:
 @routes.get("/ops")
 async def ops_page(request: web.Request) -> web.Response:
     _operator(request)
-    states = request.app[JANUS].health()
+    problems = request.app[JANUS].problems()
     async with request.app[DB_POOL].acquire() as connection:
         events = await ops.live_events(connection)
         outbox = await ops.outbox(connection)
-        servers = await ops.janus_servers(connection, request.app[SETTINGS], states)
+        servers = await ops.janus_servers(connection, request.app[SETTINGS], problems)
     notice = request.query.get("fleet")
     named = request.query.get("server")
     response = render(

@@ -143,3 +143,31 @@ async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection
             return "waiting"
         await asyncio.sleep(0.025)
     raise AssertionError("neither waiting for a lock nor done")
+
+
+async def media_down_interview(db: asyncpg.Connection, server: str, title: str) -> tuple[int, int]:
+    """A live event `title` with one interview running whose room on `server` was lost with no
+    server to take it, as the reconciler leaves it (app/live/reconciler.py, media_lost_at):
+    (event id, interview id). The tests' reconciler is off, so it stays so."""
+    live = await make_live_event(db, interviewers=1, candidates=1, starts_in_minutes=-5)
+    await db.execute("UPDATE event SET title = $2 WHERE id = $1", live.id, title)
+    interview = await db.fetchval(
+        """
+        INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by, offered_at,
+                               offer_expires_at, started_at, ends_at, janus_server, room_id,
+                               media_lost_at)
+        VALUES ($1, $2, $3, 'active', 'next', now() - interval '3 minutes', now(),
+                now() - interval '2 minutes', now() + interval '8 minutes', $4, 424242,
+                now() - interval '1 minute')
+        RETURNING id""",
+        live.id,
+        live.candidates[0],
+        live.interviewers[0],
+        server,
+    )
+    return live.id, interview
+
+
+async def end_media_down_interview(db: asyncpg.Connection, event_id: int, interview_id: int) -> None:
+    await db.execute("DELETE FROM interview WHERE id = $1", interview_id)
+    await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event_id)

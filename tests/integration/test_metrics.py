@@ -36,6 +36,7 @@ NAMES = {
     "snabb_interviews",
     "snabb_live_sockets",
     "snabb_janus_rooms",
+    "snabb_interviews_media_down",
     "snabb_mail_outbox_backlog",
     "snabb_mail_outbox_oldest_age_seconds",
     "snabb_live_events_without_interviewers",
@@ -124,9 +125,13 @@ def test_the_alerts_and_the_dashboard_name_only_figures_that_exist():
     named = {name for expression in expressions for name in re.findall(r"\bsnabb_[a-z_]+", expression)}
     known = NAMES | {f"{name}_total" for name in NAMES} | {f"{name}_bucket" for name in NAMES}
     assert named and named <= known, sorted(named - known)
-    assert {"MailOutboxStuck", "JanusDown", "DispatchSlow", "LiveEventWithoutInterviewers"} <= {
-        rule["alert"] for rule in rules
-    }
+    assert {
+        "MailOutboxStuck",
+        "JanusDown",
+        "DispatchSlow",
+        "LiveEventWithoutInterviewers",
+        "InterviewsWithoutVideoWhileJanusUp",
+    } <= {rule["alert"] for rule in rules}
 
 
 async def test_a_mail_given_up_is_counted_for_a_day(app_server, settings, http, base_url, db):
@@ -191,3 +196,23 @@ async def test_a_database_that_hangs_does_not_hang_the_scrape(settings, monkeypa
         for writer in held:
             writer.close()
     assert "snabb_database_up 0.0" in text and "snabb_queue_entries" not in text
+
+
+async def test_interviews_without_video_are_counted_by_server(app_server, settings, http, base_url, db):
+    """An interview whose room was lost with no server to take it (media_lost_at): counted
+    under the server its room was on, one that has left the fleet too; every server of the
+    fleet has the figure, 0 when none (config/deploy/monitoring/alerts.yml,
+    InterviewsWithoutVideoWhileJanusUp)."""
+    from tests.integration.live_support import end_media_down_interview, media_down_interview
+
+    event_id, interview = await media_down_interview(db, "janus-left", "Utan bild")
+    try:
+        figures = (await scrape(http, base_url, settings))["snabb_interviews_media_down"]
+        assert figures[(("server", "janus-left"),)] == 1
+        assert (("server", "janus1"),) in figures
+        rooms = (await scrape(http, base_url, settings))["snabb_janus_rooms"]
+        assert rooms[(("server", "janus-left"),)] == 1  # still a room in use there
+    finally:
+        await end_media_down_interview(db, event_id, interview)
+    figures = (await scrape(http, base_url, settings))["snabb_interviews_media_down"]
+    assert (("server", "janus-left"),) not in figures

@@ -210,3 +210,56 @@ async def test_operators_set_a_servers_weight_from_the_page(app_server, settings
             )
         finally:
             await db.execute("UPDATE janus_server SET weight = 1 WHERE name = 'janus1'")
+
+
+async def test_a_server_down_says_why_and_interviews_without_video_are_counted_in_the_readers_language(
+    app_server, settings, base_url, db
+):
+    """A server nothing answers at: "Down (not answering)", in the page's language, never an
+    exception's name (the Swedish page said "Nere (unreachable: JanusUnavailable)"). An
+    interview whose room there was lost shows as without video: in all, by server, by event."""
+    from app.janus import fleet
+    from app.janus.errors import NOT_ANSWERING
+    from app.keys import JANUS
+    from app.localstack.processes import free_port
+    from tests.integration.failover_support import until
+    from tests.integration.live_support import end_media_down_interview, media_down_interview
+
+    closed = f"ws://127.0.0.1:{free_port()}"
+    server = fleet.checked_server("nowhere", closed, f"ws://127.0.0.1:{free_port()}/admin", closed)
+    await fleet.add(db, server, state="cordoned")  # cordoned: no test's room goes there
+    event_id, interview = await media_down_interview(db, "nowhere", "Paus i Piteå")
+    try:
+
+        async def not_answering() -> bool:
+            connection = app_server[JANUS].connections.get("nowhere")
+            return connection is not None and connection.problem == NOT_ANSWERING
+
+        await until(not_answering, seconds=30)
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+            account = await sign_up(http, base_url, settings, language="sv")
+            await provision.set_operator(db, account["email"], True)
+            async with http.get(f"{base_url}/ops") as response:
+                swedish = await response.text()
+            async with http.get(f"{base_url}/lang/en?next=/ops") as response:
+                english = await response.text()
+        for page in (swedish, english):
+            assert "JanusUnavailable" not in page and "unreachable" not in page
+        row = re.search(r'<tr data-server="nowhere">.*?</tr>', swedish, re.S).group(0)
+        assert re.search(r"Nere</span> <span class=\"hint\">\(svarar inte\)</span>", row), row
+        assert re.search(r'class="media-down"><strong class="state-problem">1</strong>', row), row
+        row = re.search(r'<tr data-server="nowhere">.*?</tr>', english, re.S).group(0)
+        assert 'Down</span> <span class="hint">(not answering)</span>' in row, row
+        assert "1 interview has no video now" in english  # at least this one: others may run
+        assert "Without video" in english and "Utan video" in swedish
+        event_row = re.search(r"<tr[^>]*>\s*<th[^>]*>Paus i Piteå.*?</tr>", english, re.S).group(0)
+        assert 'class="needs-attention"' in event_row
+        assert re.search(r'class="media-down"><strong class="state-problem">1</strong>', event_row)
+        assert "Kandidat" not in english  # nothing about a candidate
+        listed = await provision.list_live(db)
+        assert "; 1 interview(s) without video" in next(
+            line for line in listed.splitlines() if line.startswith(f"Event {event_id}:")
+        )
+    finally:
+        await end_media_down_interview(db, event_id, interview)
+        await fleet.remove(db, "nowhere")
