@@ -1,8 +1,12 @@
-"""An outage of the database as one of the process's loops meets it, logged twice: once when
-the loop first fails to reach the database, and once when it reaches it again, with how long
-it was away. Every loop tries again meanwhile (each at its own pace); a warning per try
-filled the log while the database was down (one loop wrote over a thousand lines a second)
-and hid everything else. docs/architecture.md, "Background work in every process".
+"""An outage of the database as each part of the process (a loop, the live actions) meets
+it: a warning when the part first fails to reach the database, and a line when it reaches it
+again, with how long its own tries failed. Every part tries again meanwhile, each at its own
+pace; a warning per try filled the log while the database was down (one loop wrote over a
+thousand lines a second) and hid everything else. The parts' figures differ for one outage
+(each from its own first failure, after its own time-out, to its own next try), so the first
+success after an outage also logs, once, how long the outage was as the whole process saw it
+(ProcessOutage). docs/architecture.md, "Background work in every process"; DEPLOYMENT.md,
+"When PostgreSQL is away".
 """
 
 from __future__ import annotations
@@ -53,16 +57,71 @@ def _passes_through_asyncpg(traceback: TracebackType | None) -> bool:
     return False
 
 
-class Outage:
-    """`quiet_ends_it`: for users that cannot tell when the database answers again (the
-    pages: most of them never ask it), no "back" line; an outage is over once no failure has
-    been seen for that many seconds, and the next failure is logged as a new one."""
+class ProcessOutage:
+    """The outage as the whole process saw it, for the one line that says how long it was:
+    each part's own figure runs from its own first failure to its own next success, which
+    depend on its pace and its time-outs (a hung database fails a 2 s heartbeat only when
+    its statement times out, a listener's probe later still), so four parts gave four
+    figures for one outage. This one runs from the last answer any part had before the
+    first failure to the first answer after it: at most one try's interval longer than the
+    database was away, while the first failure may come a time-out after it went."""
 
-    def __init__(self, log: logging.Logger, who: str, meanwhile: str, quiet_ends_it: float | None = None):
+    def __init__(self, log: logging.Logger) -> None:
         self.log = log
-        self.who = who  # the loop, as the lines name it ("candidate reminders")
-        self.meanwhile = meanwhile  # what the loop does until the database is back
+        self.answered: float | None = None  # monotonic time of the latest success of any part
+        self.failed: float | None = None  # the first failure of an outage under way
+        self.answered_before: float | None = None  # the latest success before that failure
+        self.first: str = ""  # the part that met it first
+
+    def failure(self, who: str, now: float) -> None:
+        if self.failed is None:
+            self.failed, self.answered_before, self.first = now, self.answered, who
+
+    def answer(self, now: float) -> None:
+        if self.failed is not None:
+            since_failure = _duration(now - self.failed)
+            if self.answered_before is None:
+                self.log.warning(
+                    "the database answers this process again: the outage lasted at least %s "
+                    "(from the first failure, met by %s; no part had reached it before)",
+                    since_failure,
+                    self.first,
+                )
+            else:
+                self.log.warning(
+                    "the database answers this process again: the outage lasted %s to %s (from "
+                    "the first failure, met by %s, or from the last answer any part had before it)",
+                    since_failure,
+                    _duration(now - self.answered_before),
+                    self.first,
+                )
+            self.failed = None
+        self.answered = now
+
+
+# One per process: every part's outage tells it of its first failure and of every success.
+PROCESS = ProcessOutage(logging.getLogger(__name__))
+
+
+class Outage:
+    """One part's view of the database's outages. `quiet_ends_it`: for users that cannot
+    tell when the database answers again (the pages: most of them never ask it), no "back"
+    line; an outage is over once no failure has been seen for that many seconds, and the
+    next failure is logged as a new one."""
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        who: str,
+        meanwhile: str,
+        quiet_ends_it: float | None = None,
+        process: ProcessOutage = PROCESS,
+    ):
+        self.log = log
+        self.who = who  # the part, as the lines name it ("candidate reminders")
+        self.meanwhile = meanwhile  # what the part does until the database is back
         self.quiet_ends_it = quiet_ends_it
+        self.process = process
         self.since: float | None = None
         self.last: float = 0.0  # monotonic time of the latest failure seen
 
@@ -79,6 +138,7 @@ class Outage:
         self.last = now
         if self.since is None:
             self.since = now
+            self.process.failure(self.who, now)
             self.log.warning(
                 "%s: the database is unavailable (%s); %s",
                 self.who,
@@ -87,11 +147,19 @@ class Outage:
             )
 
     def over(self) -> None:
-        """A try succeeded: the end of an outage, if there was one, is logged."""
+        """A try succeeded (said after every success: the process's figure needs the last
+        answer before an outage). The end of this part's outage, if there was one, is logged
+        with what this part measured: from its own first failure to this success, which is
+        not how long the database was away (ProcessOutage says that)."""
+        now = time.monotonic()
         if self.since is not None:
-            away = time.monotonic() - self.since
-            self.log.warning("%s: the database is back after %s", self.who, _duration(away))
+            self.log.info(
+                "%s: the database is back for this part after %s of its own failed tries",
+                self.who,
+                _duration(now - self.since),
+            )
             self.since = None
+        self.process.answer(now)
 
 
 def _duration(seconds: float) -> str:

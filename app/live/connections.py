@@ -261,7 +261,7 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beats: Beats)
         beats.last = time.monotonic()
         if outage.under_way:
             beating_since = loop.time()
-            outage.over()
+        outage.over()  # every beat: the last answer before an outage dates it (app/outages.py)
         if loop.time() - beating_since < STALE_SECONDS:
             continue
         # Apart from the beat: a reap that fails says nothing of this process's beats.

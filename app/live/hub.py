@@ -460,6 +460,7 @@ class Hub:
                             except TimeoutError:
                                 failed_in_a_row = 1  # with this one, two: told now
                                 raise
+                        outage.over()  # an answer: it dates the start of the next outage
                 failed_in_a_row = 1  # the connection ended: told if listening again fails
             except (*CONNECTION_LOST, TimeoutError) as error:
                 failed_in_a_row += 1
