@@ -172,3 +172,50 @@ async def test_operators_set_a_servers_weight_from_the_page(
     finally:
         await db.execute("UPDATE janus_server SET weight = 1 WHERE name = 'janus1'")
         await fleet.forget_health(db, elsewhere)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_server_down_and_interviews_without_video_are_said_in_the_readers_language(
+    new_page, app_server, db, settings, base_url, language, viewport
+):
+    """A server nothing answers at, with an interview whose room there was lost: the page
+    says why the server is down in its own language (not "unreachable: JanusUnavailable"),
+    and how many interviews are without video, in all, on that server and at that event.
+    Axe-clean."""
+    from tests.integration.live_support import end_media_down_interview, media_down_interview
+
+    why, notice, column = {
+        "sv": ("Nere (svarar inte)", "1 intervju saknar video just nu", "Utan video"),
+        "en": ("Down (not answering)", "1 interview has no video now", "Without video"),
+    }[language]
+    gone = JanusServer(
+        name="gone",
+        url=f"ws://127.0.0.1:{free_port()}",
+        admin_url=f"ws://127.0.0.1:{free_port()}",
+        public_url="wss://gone.example.org/janus",
+    )
+    await fleet.add(db, gone, state="cordoned")  # cordoned: no other test's room goes there
+    event_id, interview = await media_down_interview(db, "gone", "Höstrekrytering i Luleå")
+    try:
+        page = await _sign_in_operator(new_page, db, settings, base_url, language, viewport)
+        await page.goto("/ops")
+        gone_row = page.locator("tr[data-server='gone']")
+        for _ in range(150):  # this replica's connection fails its first try within seconds
+            if why in " ".join((await gone_row.locator("td").all_inner_texts())):
+                break
+            await asyncio.sleep(0.2)
+            await page.reload()
+        cells = " ".join(await gone_row.locator("td").all_inner_texts())
+        assert why in cells and "Janus" not in cells and "unreachable" not in cells, cells
+        assert await gone_row.locator("td.media-down").inner_text() == "1"
+        assert notice in await page.locator("#media-down").inner_text()
+        event_row = page.locator("tr.needs-attention", has_text="Höstrekrytering i Luleå")
+        assert await event_row.locator("td.media-down").inner_text() == "1"
+        assert await page.locator("th", has_text=column).count() == 2
+        assert await axe_violations(page) == []
+        SHOTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"ops-media-down-{language}-{viewport}.png"), full_page=True)
+    finally:
+        await end_media_down_interview(db, event_id, interview)
+        await fleet.remove(db, "gone")
