@@ -80,7 +80,14 @@ class ProcessOutage:
     def answer(self, now: float) -> None:
         if self.failed is not None:
             since_failure = _duration(now - self.failed)
-            if self.answered_before is None:
+            since_answer = None if self.answered_before is None else _duration(now - self.answered_before)
+            if since_answer == since_failure:  # refused at once (a restart): one figure
+                self.log.warning(
+                    "the database answers this process again: the outage lasted %s (first met by %s)",
+                    since_failure,
+                    self.first,
+                )
+            elif since_answer is None:
                 self.log.warning(
                     "the database answers this process again: the outage lasted at least %s "
                     "(from the first failure, met by %s; no part had reached it before)",
@@ -92,7 +99,7 @@ class ProcessOutage:
                     "the database answers this process again: the outage lasted %s to %s (from "
                     "the first failure, met by %s, or from the last answer any part had before it)",
                     since_failure,
-                    _duration(now - self.answered_before),
+                    since_answer,
                     self.first,
                 )
             self.failed = None

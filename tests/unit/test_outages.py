@@ -159,3 +159,22 @@ def test_an_outage_from_the_start_says_only_how_long_since_the_first_failure(cap
         "the outage lasted at least 3.0 s (from the first failure, met by live sweep; "
         "no part had reached it before)" in caplog.text
     )
+
+
+def test_an_outage_met_at_once_says_one_figure(caplog, monkeypatch):
+    """A restarted PostgreSQL refuses at once: the first failure comes with the last answer
+    (the same tenth of a second), and "5.2 s to 5.2 s" said nothing twice."""
+    clock = [10.0]
+    monkeypatch.setattr(outages.time, "monotonic", lambda: clock[0])
+    outage = Outage(
+        logging.getLogger("test.outages"), "mail outbox", "trying again", process=ProcessOutage(LOG)
+    )
+    with caplog.at_level(logging.INFO):
+        outage.over()
+        clock[0] += 0.02
+        outage.seen(ConnectionRefusedError())
+        clock[0] += 5.2
+        outage.over()
+    assert "the database answers this process again: the outage lasted 5.2 s (first met by mail outbox)" in (
+        caplog.text
+    )
