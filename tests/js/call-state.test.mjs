@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import {
-  AUDIO_ONLY_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
+  AUDIO_ONLY_MS, GONE_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
 } from "../../web/static/js/live/call-state.js";
 
 function run(events, state = initialState()) {
@@ -36,6 +36,20 @@ test("the other person leaving shows them gone, coming back shows them again", (
   assert.ok(!showsVideo(s));
   s = run([{ type: "feed", present: true, now: 3000 }, { type: "frame", now: 3100 }], s);
   assert.equal(s.phase, "live");
+});
+
+test("the other person out of the room for GONE_MS is gone (who: other), until they are back", () => {
+  let s = run([...LIVE, { type: "feed", present: false, now: 2000 }]);
+  assert.equal(s.who, null); // a moment: their Leave or End may be ending the interview
+  s = run([{ type: "tick", now: 2000 + GONE_MS - 1 }], s);
+  assert.equal(s.who, null);
+  s = run([{ type: "tick", now: 2000 + GONE_MS }], s);
+  assert.deepEqual([s.phase, s.who, s.remote], ["alone", "other", "left"]);
+  s = run([{ type: "feed", present: true, now: 9000 }], s);
+  assert.deepEqual([s.phase, s.who], ["connecting", null]);
+  // Never there yet: waiting for them, not gone.
+  s = run([{ type: "join", now: 0 }, { type: "link", up: true, now: 400 }, { type: "tick", now: 60_000 }]);
+  assert.deepEqual([s.phase, s.who, s.remote], ["alone", null, "absent"]);
 });
 
 test("a lost link is reconnecting, and unreachable after the bound, until it is back", () => {

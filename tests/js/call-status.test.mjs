@@ -30,7 +30,31 @@ test("with the video service down its own notice speaks: the status line does no
 test("the other person's side and the call's other phases say what they said", () => {
   const other = { phase: "reconnecting", who: "other", remote: "present" };
   assert.equal(statusOf(other, { mediaDown: true }), "The other person's connection was interrupted. Reconnecting…");
-  assert.equal(statusOf({ phase: "alone", who: "self", remote: "left" }), "The other person has left the call.");
   assert.equal(statusOf({ phase: "live", who: "self", remote: "present" }), "");
   assert.equal(statusOf({ phase: "failed", who: "self", remote: "absent" }, { serviceLost: true }), "The call was interrupted.");
+});
+
+test("the other person gone from the call is said once, by name, with what each side can do", () => {
+  const gone = { phase: "alone", who: "other", remote: "left" };
+  assert.equal(
+    statusOf(gone, { side: "interviewer", named: true }),
+    "%(name)s's connection to the call was lost. They can come back while the interview's time runs. You can wait, or end the interview.",
+  );
+  assert.equal(
+    statusOf(gone, { side: "interviewer" }),
+    "The candidate's connection to the call was lost. They can come back while the interview's time runs. You can wait, or end the interview.",
+  );
+  // The candidate cannot end the interview: only asked to wait.
+  assert.equal(
+    statusOf(gone, { side: "candidate", named: true }),
+    "%(name)s's connection to the call was lost. Please wait: they can come back while the interview's time runs.",
+  );
+  assert.equal(
+    statusOf(gone),
+    "The interviewer's connection to the call was lost. Please wait: they can come back while the interview's time runs.",
+  );
+  // Their first moments out of the room say nothing yet (their Leave or End may be ending
+  // the interview), nor does waiting for them to come at all.
+  assert.equal(statusOf({ phase: "alone", who: null, remote: "left" }, { side: "interviewer", named: true }), "");
+  assert.equal(statusOf({ phase: "alone", who: null, remote: "absent" }, { side: "interviewer", named: true }), "");
 });

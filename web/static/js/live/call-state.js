@@ -18,7 +18,10 @@
 //                for STALL_MS after it had: their link is down; who = "other"
 //   unreachable  connecting or reconnecting (self) for UNREACHABLE_MS or more: no connection
 //                can be made from here right now. Retrying goes on.
-//   alone        own link up, the other person not in the room (not yet, or left: `remote`)
+//   alone        own link up, the other person not in the room (not yet, or left: `remote`);
+//                who = "other" once they have been gone for GONE_MS: their page is out of the
+//                call (closed, or its network lost) and the interview goes on. Sooner it may
+//                be their Leave or End, whose end of the interview follows in a moment.
 //   camera-off   their camera is switched off, as their page said (`remoteCamera`), and their
 //                sound arrives or their microphone is off too: no picture is expected, and
 //                none missing is read as a weak connection
@@ -43,7 +46,8 @@
 //                 (bandwidth | camera)
 //   remote-devices  remoteMic, remoteCamera: which of theirs   audio-only ⇄ camera-off
 //                are on, as the server says their page said
-//   tick         now (once a second)                        connecting → unreachable
+//   tick         now (once a second)                        connecting → unreachable,
+//                                                            alone → alone (other)
 //   fail         fatal                                      any → failed
 //   elsewhere    held by another window or device           any → elsewhere (a join ends it;
 //                                                           a join under way is dropped)
@@ -53,6 +57,7 @@
 export const STALL_MS = 2000;
 export const UNREACHABLE_MS = 7000;
 export const AUDIO_ONLY_MS = 5000;
+export const GONE_MS = 2000;
 
 export const PHASES = [
   "idle", "ended", "failed", "elsewhere", "connecting", "reconnecting", "unreachable", "alone",
@@ -153,7 +158,10 @@ function phaseOf(s, now) {
     if (now - s.linkSince >= UNREACHABLE_MS) return { phase: "unreachable", who: "self" };
     return everUp ? { phase: "reconnecting", who: "self" } : { phase: "connecting", who: null };
   }
-  if (s.remote !== "present") return { phase: "alone", who: null };
+  if (s.remote !== "present") {
+    const gone = s.remote === "left" && now - (s.feedAt ?? now) >= GONE_MS;
+    return { phase: "alone", who: gone ? "other" : null };
+  }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };
   // (A microphone switched off still sends silence: nothing at all for STALL_MS is their
   // connection, camera or not.)

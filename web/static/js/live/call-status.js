@@ -1,13 +1,17 @@
 // What the call's status line says (web/templates/live/_call.html, [data-call-status]) for
 // a state of call-state.js, beside what the page knows of the service around the call:
 //
-//   statusOf(state, {serviceLost, mediaDown})   the English msgid, or "" for nothing
+//   statusOf(state, {serviceLost, mediaDown, side, named})
+//                                               the English msgid, or "" for nothing; a text
+//                                               about the other person may hold %(name)s
 //
 // serviceLost: the page's own socket to the service is down (channel.js "reconnecting");
 // mediaDown: the service says the video service is down (media-outage.js, which says so in a
 // notice of its own). "No connection from this network" is said only when neither holds: with
 // the socket down too the page cannot tell the network from the service, and with the video
 // service down the fault is the service's, not the person's connection.
+// side: whose page this is, "interviewer" or "candidate"; named: the page knows the other
+// person's name (then the text holds %(name)s).
 import { N_ } from "./texts.js";
 
 // Keyed by phase, or phase:who (self / other), or phase:remote (present / absent / left).
@@ -17,17 +21,35 @@ const STATUS = {
   "reconnecting:other": N_("The other person's connection was interrupted. Reconnecting…"),
   unreachable: N_("No connection can be made from this network right now. Still trying…"),
   elsewhere: N_("You are in this call in another window or on another device. To go on here, choose Continue here."),
-  "alone:left": N_("The other person has left the call."),
   "audio-only": N_("The other person's video is paused (weak connection or camera). You can still hear each other."),
   "camera-off": N_("The other person has turned their camera off. You can still hear each other."),
   failed: N_("The call was interrupted."),
 };
 const UNREACHABLE_ANY = N_("No connection can be made right now. Still trying…");
 
-export function statusOf(state, { serviceLost = false, mediaDown = false } = {}) {
+// The other person's page went out of the call while the interview goes on (the tab closed,
+// the network lost; Leave and End end the interview, and the call with it): not that they
+// left, but that they can come back, and what this side can do meanwhile. Only the
+// interviewer can end the interview.
+const OTHER_GONE = {
+  interviewer: {
+    named: N_("%(name)s's connection to the call was lost. They can come back while the interview's time runs. You can wait, or end the interview."),
+    unnamed: N_("The candidate's connection to the call was lost. They can come back while the interview's time runs. You can wait, or end the interview."),
+  },
+  candidate: {
+    named: N_("%(name)s's connection to the call was lost. Please wait: they can come back while the interview's time runs."),
+    unnamed: N_("The interviewer's connection to the call was lost. Please wait: they can come back while the interview's time runs."),
+  },
+};
+
+export function statusOf(state, { serviceLost = false, mediaDown = false, side = "candidate", named = false } = {}) {
   const { phase, who, remote } = state;
   const ownLink = who === "self" && (phase === "unreachable" || phase === "reconnecting");
   if (ownLink && mediaDown) return "";
   if (phase === "unreachable" && serviceLost) return UNREACHABLE_ANY;
+  if (phase === "alone" && who === "other") {
+    const texts = OTHER_GONE[side] ?? OTHER_GONE.candidate;
+    return named ? texts.named : texts.unnamed;
+  }
   return STATUS[`${phase}:${who}`] || STATUS[`${phase}:${remote}`] || STATUS[phase] || "";
 }

@@ -3,11 +3,15 @@
 // the connection quality and Leave. Signalling stays in ../janus-room.js (RoomCall); what the
 // call is doing is one state (call-state.js), and everything here is drawn from it.
 //
-//   const view = new CallView(root, {freshTicket, holdName});
+//   const view = new CallView(root, {freshTicket, holdName, side});
 //                                              // freshTicket: async () => a new ticket for
 //                                              // joining again by itself (optional);
 //                                              // holdName: the person's, for one window of
-//                                              // theirs in the call (call-hold.js)
+//                                              // theirs in the call (call-hold.js);
+//                                              // side: "interviewer" or "candidate" (the
+//                                              // default), whose page it is
+//   view.setOtherName(name);                   // whom the call is with (null: not known), named
+//                                              // when their connection is lost
 //   view.askMedia();                           // on a press that leads to a join: the camera
 //                                              // starts while the join is being arranged
 //   view.dropMedia();                          // … the join did not come about
@@ -51,12 +55,12 @@ const RETRY_JOIN_MS = 3000;
 const NOTE = {
   connecting: N_("Connecting the video…"),
   "alone:absent": N_("Waiting for the other person to join…"),
-  "alone:left": N_("The other person has left the call."),
   "audio-only": N_("Sound only"),
   "camera-off": N_("Camera off"),
   reconnecting: N_("Reconnecting…"),
   unreachable: N_("No connection"),
-  // (elsewhere: none on the stage, site.css; the status line says it)
+  // (elsewhere: none on the stage, site.css; the status line says it. Nor when the other
+  // person has left: the status line says it once, with their name, and what to do.)
 };
 // Said after the status when the other person's microphone is switched off (their page
 // said so): silence is not a fault of the connection.
@@ -83,10 +87,12 @@ function clock(seconds) {
 }
 
 export class CallView extends EventTarget {
-  constructor(root, { freshTicket = null, holdName = null } = {}) {
+  constructor(root, { freshTicket = null, holdName = null, side = "candidate" } = {}) {
     super();
     this.root = root;
     this.freshTicket = freshTicket;
+    this.side = side;
+    this.otherName = null;
     // Another window's press took the call: this one leaves it, camera and all.
     this.hold = new CallHold(holdName, () => this.showElsewhere());
     const find = (name) => root.querySelector(`[data-call-${name}]`);
@@ -503,14 +509,20 @@ export class CallView extends EventTarget {
   draw() {
     const { phase, who, remote, sending } = this.state;
     this.root.dataset.phase = phase;
+    this.root.dataset.who = who ?? "";
     const key = (table) => table[`${phase}:${who}`] || table[`${phase}:${remote}`] || table[phase];
-    this.el.waiting.hidden = showsVideo(this.state);
     const note = key(NOTE);
+    // No note of its own (the other person gone, the call failed): none, rather than the
+    // last one left standing.
+    this.el.waiting.hidden = showsVideo(this.state) || !note;
     if (note) this.el.waiting.textContent = _(note);
     this.el.waiting.dataset.i18n = note || NOTE.connecting;
-    const status = statusOf(this.state, { serviceLost: this.serviceLost, mediaDown: this.mediaDown });
+    const status = statusOf(this.state, {
+      serviceLost: this.serviceLost, mediaDown: this.mediaDown, side: this.side, named: !!this.otherName,
+    });
     const muted = remote === "present" && !this.state.remoteMic && !["ended", "elsewhere"].includes(phase);
-    const said = [status ? _(status) : "", muted ? _(REMOTE_MUTED) : ""].filter(Boolean).join(" ");
+    const said = [status ? _(status, { name: this.otherName }) : "", muted ? _(REMOTE_MUTED) : ""]
+      .filter(Boolean).join(" ");
     // Only a change: the status line is a live region.
     if (this.el.status.textContent !== said) this.el.status.textContent = said;
     this.el.videoNote.hidden = !SENDING[sending];
@@ -522,6 +534,12 @@ export class CallView extends EventTarget {
     this.el.selfOff.hidden = this.cameraOn && sending === "video";
     this.el.here.hidden = phase !== "elsewhere";
     this.drawQuality();
+  }
+
+  setOtherName(name) {
+    if ((name || null) === this.otherName) return;
+    this.otherName = name || null;
+    this.draw();
   }
 
   setServiceLost(lost) {

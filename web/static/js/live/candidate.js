@@ -268,6 +268,7 @@ class CandidatePage {
 
   drawInterview(state) {
     this.drawTalkingWith();
+    this.call.setOtherName(state.interview.interviewer_name);
     this.call.setTimes(callTimes(state.interview, state.now));
     this.drawDevices(state.interview);
     // While the video service is down the call waits for room_changed (no rejoin button:

@@ -86,7 +86,7 @@ export class InterviewView extends EventTarget {
     // Joining again by itself (media that could not be mended): the newest ticket of the state.
     this.call = new CallView(root.querySelector("[data-call]"), {
       freshTicket: async () => this.current?.ticket || null,
-      holdName: `call ${location.pathname}`,
+      holdName: `call ${location.pathname}`, side: "interviewer",
     });
     this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(channel, this.call);
@@ -193,6 +193,7 @@ export class InterviewView extends EventTarget {
       const previous = this.current;
       if (!previous || previous.id !== own.id) this.start(own, saved);
       this.current = own;
+      this.call.setOtherName(own.candidate_name);
       // The reconciler moved the interview to a new room (room_changed): join it.
       if (previous && previous.id === own.id && previous.room !== own.room) this.joinCall();
       this.call.setTimes(callTimes(own, state.now));

@@ -1,0 +1,87 @@
+"""One side's page goes out of the call while the interview goes on (the tab closed, the
+network lost): the other side is told once, by name, that the connection was lost, that they
+can come back while the interview's time runs and what this side can do; the words go when
+they are back. Screenshots with SNABB_SHOTS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from tests.browser.interviewer_support import open_meeting, shot
+from tests.browser.test_candidate_live import TEXTS, open_candidate, phase, tokens
+from tests.browser.test_candidate_live_call import REMOTE_PLAYING
+from tests.integration.live_support import make_live_event
+
+pytestmark = pytest.mark.browser
+
+TOLD_INTERVIEWER = (
+    "Kandidat 0's connection to the call was lost. They can come back while the interview's time "
+    "runs. You can wait, or end the interview."
+)
+TOLD_CANDIDATE = (
+    "Intervjuare 0's connection to the call was lost. Please wait: they can come back while the "
+    "interview's time runs."
+)
+STATUS = "[data-call-status]"
+# The call's visible text: the status said once, not again on the stage.
+CALL_TEXT = "document.querySelector('[data-call]').innerText"
+
+
+async def in_a_call(new_page, base_url, db, viewport):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [candidate_token], [interviewer_token] = await tokens(db, event)
+    interviewer = await open_meeting(
+        await new_page(viewport=viewport, extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    )
+    candidate = await open_candidate(new_page, base_url, candidate_token, "en")
+    await candidate.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
+    await phase(candidate, "waiting")
+    await interviewer.wait_for_selector("#queue li")
+    await interviewer.locator("#next").click()
+    await phase(candidate, "offer")
+    await candidate.get_by_role("button", name=TEXTS["en"]["join"]).click()
+    await phase(candidate, "interview")
+    for page in (candidate, interviewer):
+        await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    return interviewer, candidate, candidate_token, interviewer_token
+
+
+async def told(page, text):
+    await page.wait_for_function(
+        "([s, t]) => document.querySelector(s).textContent === t", arg=[STATUS, text], timeout=20000
+    )
+    assert await page.get_attribute(STATUS, "role") == "status"
+    assert await page.is_hidden("[data-call-waiting]")
+    assert (await page.evaluate(CALL_TEXT)).count(text) == 1
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
+async def test_the_interviewer_is_told_once_that_the_candidate_can_come_back(
+    new_page, base_url, db, viewport
+):
+    interviewer, candidate, candidate_token, _ = await in_a_call(new_page, base_url, db, viewport)
+    await candidate.close()  # the tab closed: the interview goes on
+    await told(interviewer, TOLD_INTERVIEWER)
+    assert await interviewer.is_visible("#end")  # what it offers is there
+    await assert_accessible(interviewer)
+    await shot(interviewer, f"other-gone-interviewer-{viewport['width']}")
+    # Back with the same link: the call comes back, the words go.
+    candidate = await open_candidate(new_page, base_url, candidate_token, "en")
+    await phase(candidate, "interview")
+    await interviewer.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    await interviewer.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")
+
+
+async def test_the_candidate_is_asked_to_wait_for_the_interviewer(new_page, base_url, db):
+    interviewer, candidate, _, interviewer_token = await in_a_call(
+        new_page, base_url, db, {"width": 1280, "height": 800}
+    )
+    await interviewer.close()
+    await told(candidate, TOLD_CANDIDATE)
+    await shot(candidate, "other-gone-candidate")
+    interviewer = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    )
+    await candidate.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    await candidate.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")
