@@ -148,7 +148,9 @@ async def enter_code(request: web.Request) -> web.Response:
         return landing(request, event, status=422, error=(CODE_MALFORMED, {}))
     outcome = await check_entry(request, INTERVIEWER_CODE, event["interviewer_id"], event["id"], given)
     if outcome.ok:
-        response = web.HTTPSeeOther(here)
+        # `?signed_in`: the meeting web's first load after the code puts the keyboard's focus
+        # on the lobby (web/static/js/live/interviewer.js), and takes the mark off the address.
+        response = web.HTTPSeeOther(f"{here}?signed_in")
         INTERVIEWER_SESSION.start(request, response, event["interviewer_id"], request.match_info["token"])
         remember_device(request, response, outcome)
         raise response

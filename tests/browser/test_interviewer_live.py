@@ -770,3 +770,18 @@ async def test_an_empty_message_is_not_said_to_be_sent(new_page, db, base_url):
         await page.get_by_role("button", name="Send message").click()
         await page.wait_for_selector("#message-error:text-is('Write a message first.')")
         assert await page.locator("#lobby-status").inner_text() == ""
+
+
+async def test_the_code_sign_in_puts_the_focus_on_the_lobby_once(new_page, db):
+    """Let in with the code, a keyboard user starts at the lobby's heading (the focus was on
+    the body: Tab went through the skip link, the logo and the languages first); its next Tab
+    is in the lobby. A reload starts as any page does, and the address keeps no mark of the sign-in."""
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=0)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "sv"}), token)
+    assert await page.evaluate("document.activeElement.id") == "lobby-heading"
+    assert page.url.endswith(f"/i/{token}")
+    await page.keyboard.press("Tab")  # on into the lobby, not back to the page's top
+    assert await page.evaluate("document.activeElement.closest('#lobby') !== null")
+    await page.reload()
+    await page.wait_for_selector('#connection[data-status="open"]')
+    assert await page.evaluate("document.activeElement === document.body")

@@ -102,7 +102,19 @@ class MeetingPage {
     }
 
     window.addEventListener("pagehide", () => this.record.flush());
+    this.focusAfterSignIn();
     this.channel.connect();
+  }
+
+  // Just let in with the code (the link's page sends `?signed_in`): a keyboard user starts at
+  // the lobby, not at the top of the page behind the skip link, the logo and the languages.
+  // The mark goes from the address, so a reload starts as any page does.
+  focusAfterSignIn() {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has("signed_in")) return;
+    url.searchParams.delete("signed_in");
+    window.history.replaceState(window.history.state, "", `${url.pathname}${url.search}${url.hash}`);
+    $("lobby-heading").focus();
   }
 
   // The link's page, which says why the meeting page closed. A page let in as the account
