@@ -102,6 +102,17 @@ export class InterviewView extends EventTarget {
     channel.addEventListener("message", (event) => {
       if (event.detail.type === "call_taken") this.taken(event.detail);
     });
+    // A text field of the record, focused, is brought wholly into view where it fits (the
+    // browser shows only its caret's line, at the window's bottom edge), and again when a
+    // phone's on-screen keyboard comes up after the focus, over it.
+    const reveal = () => {
+      const field = document.activeElement;
+      if (field && this.record.form.contains(field) && field.matches("textarea, input[type=text]")) {
+        field.scrollIntoView({ block: "nearest" });
+      }
+    };
+    this.record.form.addEventListener("focusin", reveal);
+    window.visualViewport?.addEventListener("resize", reveal);
     // Back after the socket was down: another page's join may have gone unheard meanwhile,
     // and this page's own notice may have been lost. The page in the call says so again, so
     // that one page, not two, is in it: unless another page has said it since (Continue
