@@ -328,17 +328,26 @@ class Reconciler:
         Janus session died during the outage joins again, and one whose session lived
         through it joins anew too (a moment's break rather than a call left broken). True
         when this process ended the outage: the condition on `media_lost_at` lets only one
-        of several reconciling processes do it."""
+        of several reconciling processes do it.
+
+        Not while another replica's fresh report still finds the server down: that one
+        would find the room lost, have no server to move it to, and mark the outage again,
+        and the two would end and begin it round after round, each time a break in the call.
+        Such a replica ends it here too once its own connection works again."""
         async with self.pool.acquire() as connection, connection.transaction():
             row = await connection.fetchrow(
                 f"""
                 UPDATE interview SET room_generation = room_generation + 1, {OUTAGE_ENDS}
                 WHERE id = $1 AND janus_server = $2 AND room_id = $3
                   AND state IN ('offered', 'active') AND media_lost_at IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM janus_server_health h
+                                  WHERE h.server = $2 AND h.replica <> $4
+                                    AND h.down_since IS NOT NULL AND h.expires_at > now())
                 RETURNING id, event_id, candidate_id, interviewer_id""",
                 interview_id,
                 server,
                 room_id,
+                self.janus.replica.id,
             )
             if row is not None:
                 await notify_interview(connection, row, "media_back")

@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import signal
 import time
+import uuid
 
 import pytest_asyncio
 
@@ -312,4 +313,49 @@ async def test_of_processes_reconciling_at_once_one_ends_an_outage_in_place(
         assert 5 <= after["media_lost_seconds"] < 10
         shift = (after["ends_at"] - before["ends_at"]).total_seconds()
         assert abs(shift - after["media_lost_seconds"]) < 0.001
+        assert (await call.lobby.request({"ok"}, type="end"))["type"] == "ok"
+
+
+async def test_an_outage_is_not_ended_in_place_while_another_replica_finds_the_server_down(
+    app_server, settings, db, own_janus
+):
+    """Another replica that still cannot reach the server would find the room lost, have
+    nowhere to move it and mark the outage again: ended here meanwhile, the two would end and
+    begin it round after round, a break in the call each time. It waits for that replica."""
+    solo_settings, _ = own_janus
+    async with called_in(db, settings, solo_settings.janus.servers) as call:
+        await call.candidate.request({"ticket"}, type="accept")
+        interview_id = call.interview_id
+        await db.execute(
+            "UPDATE interview SET media_lost_at = now() - interval '5 seconds' WHERE id = $1", interview_id
+        )
+        other = uuid.uuid4()
+        # (The fleet's row of this test's own server, as a deployment's fleet has it.)
+        added = await db.fetchval(
+            """INSERT INTO janus_server (name, url, admin_url, public_url) VALUES ('solo', '', '', '')
+               ON CONFLICT (name) DO NOTHING RETURNING name"""
+        )
+        await db.execute(
+            """INSERT INTO janus_server_health
+                   (server, replica, replica_name, last_seen_at, down_since, expires_at)
+               VALUES ('solo', $1, 'another host', now() - interval '9 seconds',
+                       now() - interval '8 seconds', now() + interval '1 minute')""",
+            other,
+        )
+        reconciler = Reconciler(call.app[DB_POOL], call.app[JANUS])
+        try:
+            assert (await reconciler.run_once()).media_back == []
+            assert await db.fetchval(
+                "SELECT media_lost_at IS NOT NULL FROM interview WHERE id = $1", interview_id
+            )
+            # That replica reaches the server again: the outage ends at the next round.
+            await db.execute(
+                "UPDATE janus_server_health SET down_since = NULL, last_seen_at = now() WHERE replica = $1",
+                other,
+            )
+            assert (await reconciler.run_once()).media_back == [interview_id]
+        finally:
+            await db.execute("DELETE FROM janus_server_health WHERE replica = $1", other)
+            if added:  # no other test's fleet holds a server of this one's
+                await db.execute("DELETE FROM janus_server WHERE name = $1", added)
         assert (await call.lobby.request({"ok"}, type="end"))["type"] == "ok"
