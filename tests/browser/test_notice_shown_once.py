@@ -66,6 +66,25 @@ async def test_a_saved_edit_is_told_once(new_page, db, base_url, language, viewp
     assert await page.locator(NOTICES).count() == 0
 
 
+async def test_a_language_switch_after_the_notice_does_not_tell_it_again(new_page, db, base_url):
+    """The language links were drawn with the address the action redirected to: followed as
+    drawn, the page in the other language told of the save once more."""
+    user = await make_user(db, language="en")
+    page = await logged_in_page(new_page, db, "en", "desktop", user)
+    event_id = await published_event(db, user)
+    await page.goto(f"/events/{event_id}/edit")
+    await page.fill("#start_time", "15:30")
+    await page.get_by_role("button", name=TEXTS["en"]["save"]).click()
+    await page.wait_for_url(re.compile(rf"/events/{event_id}(\?notice=saved&candidates_told_time=1)?$"))
+    assert (await page.locator(NOTICES).inner_text()).startswith(TEXTS["en"]["saved"])
+    await page.wait_for_function("!location.search.includes('notice')")
+    await page.get_by_role("link", name="Svenska").click()
+    await page.wait_for_url(f"{base_url}/events/{event_id}")
+    await page.locator("h1").wait_for()
+    assert await page.locator("html").get_attribute("lang") == "sv"
+    assert await page.locator(NOTICES).count() == 0
+
+
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_the_other_parameters_stay(new_page, db, base_url, language):
     """An action on a searched list of registrations comes back to it with its notice: the

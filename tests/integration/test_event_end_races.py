@@ -196,8 +196,10 @@ async def test_the_clock_ending_while_an_offer_is_made_does_not_finish_the_event
 
 async def test_extend_in_flight_as_the_clock_ends_the_event_is_kept_and_none_after(db, pool, settings):
     """*Extend* pressed before the event's time runs out and committed after it: granted (it
-    came before the end), the sweeper meanwhile does not finish the event under it, and the
-    next press, after the end, is refused."""
+    came before the end: its clock is its transaction's), and the next press, after the end,
+    is refused. (A guard of what held before the races' fix too. The sweep beside it leaves
+    the event live, as any sweep does while an interview is under way; that part shows the
+    sweep neither waits for the press nor fails beside it, not the lock.)"""
     event, offer = await in_a_call(db, pool, settings)
     before = await interview_row(db, offer.interview_id)
     async with pool.acquire() as sweeper, pool.acquire() as interviewer:

@@ -10,4 +10,11 @@ const names = [...document.querySelectorAll("[data-query-notice]")]
   .filter(Boolean);
 if (names.length) {
   history.replaceState(history.state, "", addressWithout(location.href, names));
+  // The language links were drawn with the address as it came (…?next=/events/7?notice=…):
+  // a switch would load the page again with the notice, telling of the action once more.
+  for (const link of document.querySelectorAll(".language-switch a[href^='/lang/']")) {
+    const target = new URL(link.href);
+    target.searchParams.set("next", location.pathname + location.search);
+    link.href = target.href;
+  }
 }
