@@ -31,3 +31,18 @@ async def test_signed_out_the_link_asks_for_the_code_again(new_page, base_url, d
     assert await page.locator("#signed-out-here").count() == 0
     cookies = await page.context.cookies()
     assert not [cookie for cookie in cookies if cookie["name"] == "interviewer_session"]
+
+
+async def test_the_other_tabs_of_the_meeting_web_leave_with_it(new_page, base_url, db):
+    """The cookie is the device's: another tab of the same link, still showing the queue's
+    names over its socket, loads the link again too, and is asked for the code."""
+    _event, (token,), _candidates = await make_meeting_event(db, candidates=0)
+    page = await new_page(extra_http_headers={"Accept-Language": "en"})
+    await open_meeting(page, token)
+    other = await page.context.new_page()
+    await other.goto(f"{base_url}/i/{token}")
+    await other.wait_for_selector('#connection[data-status="open"]')
+    await page.get_by_role("button", name="Sign out on this device").click()
+    await page.locator("#signed-out-here").wait_for()
+    await other.locator("#code").wait_for()
+    assert await other.locator("#meeting").count() == 0
