@@ -785,3 +785,20 @@ async def test_the_code_sign_in_puts_the_focus_on_the_lobby_once(new_page, db):
     await page.reload()
     await page.wait_for_selector('#connection[data-status="open"]')
     assert await page.evaluate("document.activeElement === document.body")
+
+
+async def test_let_in_with_the_code_during_an_interview_the_focus_is_on_the_interview(new_page, base_url, db):
+    """Let in on a second device while an interview of theirs goes on, the first state hides
+    the lobby whose heading the sign-in gave the focus: the interview's heading takes it (the
+    interview's view moves it there as it opens), not the page's body."""
+    _event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates) as (candidate,):
+        laptop = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await laptop.wait_for_selector("#queue li")
+        await laptop.get_by_role("button", name="Next candidate").click()
+        await candidate.wait_for(lambda m: m["type"] == "offer")
+        await candidate.request({"ticket"}, type="accept")
+        await laptop.wait_for_selector("#interview:not([hidden])")
+        phone = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await phone.wait_for_selector("#interview:not([hidden])")
+        await phone.wait_for_function("document.activeElement.id === 'interview-heading'")
