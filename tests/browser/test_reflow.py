@@ -35,15 +35,19 @@ async def test_the_employers_pages_do_not_scroll_sideways(new_page, db, language
 
 
 # Whether any word of the cell's text was broken across two lines (a line starts inside it).
+# Every text node of the cell (an address comes in parts, broken only between them: at its
+# "@" first, then at a dot), each word of it on one line.
 BROKEN_WORDS = """(cell) => {
   const range = document.createRange();
-  const text = (cell.querySelector(".words") ?? cell).firstChild;
-  const words = [...text.textContent.matchAll(/\\S+/g)];
-  return words.some((word) => {
-    range.setStart(text, word.index);
-    range.setEnd(text, word.index + word[0].length);
-    return range.getClientRects().length > 1;
-  });
+  const walker = document.createTreeWalker(cell.querySelector(".words") ?? cell, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (const word of text.textContent.matchAll(/\\S+/g)) {
+      range.setStart(text, word.index);
+      range.setEnd(text, word.index + word[0].length);
+      if (range.getClientRects().length > 1) return true;
+    }
+  }
+  return false;
 }"""
 
 
