@@ -26,6 +26,7 @@ from app.auth.validation import (
 )
 from app.i18n import prefer_language
 from app.keys import DB_POOL, MAILER, SETTINGS
+from app.live.organizer import account_ended
 from app.views.account_support import (
     form_page,
     log_in,
@@ -132,6 +133,9 @@ async def reset(request: web.Request) -> web.Response:
                 return link_invalid(request)
             await set_password_hash(connection, reset["user_id"], password_hash)
             ended = await end_other_sessions(connection, reset["user_id"])
+            # Every browser's open live views close with their sessions, as after a new
+            # password set on the account page (the one logged in below has none yet).
+            await account_ended(connection, reset["user_id"])
             # Proving the mailbox is as good as the password: the account opens to new
             # browsers again, and this one is known from now on.
             secret_key = request.app[SETTINGS].app.secret_key.get_secret_value()

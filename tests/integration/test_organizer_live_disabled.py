@@ -13,6 +13,7 @@ from tests.accounts import PASSWORD, log_in, make_user
 from tests.forms import post_form
 from tests.integration.channel_support import new_client, recording, second_instance, sign_in_interviewer
 from tests.integration.live_support import make_live_event
+from tests.mails import link_in, text_of, wait_for_mail
 
 
 async def closed(page, timeout: float = 10) -> None:
@@ -98,6 +99,39 @@ async def test_a_new_password_closes_the_other_browsers_views_and_a_log_out_this
             status, _, _ = await post_form(here, base_url, "/logout", {}, form_page="/account")
             assert status == 303
             await closed(ours)
+
+
+async def test_a_password_reset_by_mail_closes_every_open_live_view_of_the_account(
+    app_server, base_url, db, settings
+):
+    """Whoever reset the password by the mailed link proved the mailbox, not a session: every
+    browser's live views of the account close (the organizer's view, and the meeting page
+    let in as the account), as its sessions end, instead of going on showing names."""
+    event = await make_live_event(db, interviewers=1)
+    organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
+    user = await make_user(db, organization_id=organization)
+    (interviewer,) = event.interviewers
+    await db.execute("UPDATE event_interviewer SET user_id = $2 WHERE id = $1", interviewer, user["id"])
+    token = await db.fetchval("SELECT access_token FROM event_interviewer WHERE id = $1", interviewer)
+    async with new_client() as logged_in, new_client() as resetting, second_instance(settings) as other_url:
+        await log_in(logged_in, base_url, user["email"])
+        async with (
+            recording(logged_in, f"{other_url}/events/{event.id}/live/ws") as view,
+            recording(logged_in, f"{other_url}/i/{token}/ws") as meeting,
+        ):
+            for page in (view, meeting):
+                await page.wait_for(lambda m: m["type"] == "state")
+            await post_form(resetting, base_url, "/password/forgot", {"email": user["email"]})
+            [mail] = await wait_for_mail(settings.mail.catcher_dir, user["email"])
+            link = link_in(text_of(mail), base_url, "/password/reset/")
+            new = "ett helt nytt lösenord"
+            status, _, _ = await post_form(
+                resetting, base_url, link[len(base_url) :], {"password": new, "password_confirm": new}
+            )
+            assert status == 303
+            await meeting.wait_for(lambda m: m["type"] == "signed_out")  # the page is told why
+            for page in (view, meeting):
+                await closed(page)
 
 
 @pytest.mark.parametrize("state", ["live", "finished"])  # after the event, for the notes, too
