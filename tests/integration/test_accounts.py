@@ -480,7 +480,7 @@ async def test_a_colleague_who_left_is_disabled_from_the_colleagues_page(http, b
         status, page, _ = await try_log_in(theirs, base_url, leaver["email"])
         assert status == 400
         status, page = await get_page(http, f"{base_url}/account/colleagues?done=disabled")
-        assert "Kontot är avstängt" in page and "Gör användbart igen" in page
+        assert "Kontot är avstängt" in page and "Aktivera igen" in page
         status, _, _ = await post_form(
             http, base_url, f"/account/colleagues/{leaver['id']}/enable", {}, form_page="/account/colleagues"
         )
