@@ -251,7 +251,7 @@ async def sync_interviewers(
         # proof of anything across organizations (sign-up does not verify it): an outside
         # account is linked only when its user opens the mailed link (app/views/interviewer_link).
         account = await connection.fetchrow(
-            """SELECT id, language FROM app_user
+            """SELECT id, language, name FROM app_user
                WHERE lower(email) = $1 AND organization_id = $2 AND NOT disabled""",
             key,
             organization_id,
@@ -266,7 +266,9 @@ async def sync_interviewers(
                       link_generation""",
                 event_id,
                 email,
-                name,
+                # A colleague added by address alone is named as their account is: the
+                # event's page, the mails and the candidates' pages greet them by name.
+                name or (account["name"] if account else ""),
                 account["id"] if account else None,
                 account["language"] if account else default_language,
                 link_token(),

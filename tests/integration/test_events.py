@@ -666,6 +666,27 @@ async def test_an_interviewer_without_a_name_is_shown_by_address(employer, base_
     assert '<td data-label="Namn">—</td>' not in page
 
 
+async def test_a_colleague_added_by_address_alone_is_named_as_their_account(employer, base_url, db, settings):
+    """The employer gave only the address of a colleague whose account has a name: the
+    event's page showed the address and the colleague's mail said only "Hej!"."""
+    http, user = employer
+    colleague = await make_user(db, organization_id=user["organization_id"], name="Kollega Karlsson")
+    event_id = await create_event(
+        http,
+        base_url,
+        action="publish",
+        interviewer_email=[colleague["email"], "utomstaende@example.se"],
+        interviewer_name=["", ""],
+    )
+    page = await event_page(http, base_url, event_id)
+    assert '<span class="words">Kollega Karlsson</span></td>' in page
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, colleague["email"])
+    assert "Kollega Karlsson" in text_of(mail)
+    # An address that is no colleague's account stays as it was given: without a name.
+    names = dict(await db.fetch("SELECT email, name FROM event_interviewer WHERE event_id = $1", event_id))
+    assert names == {colleague["email"]: "Kollega Karlsson", "utomstaende@example.se": ""}
+
+
 async def test_the_list_links_the_live_view_while_held_and_the_summary_after(employer, base_url, db):
     http, _ = employer
     held = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("held")])
