@@ -224,6 +224,35 @@ async def interviewers(connection: asyncpg.Connection, event_id: int) -> list[as
     )
 
 
+async def interviewers_booked_elsewhere(
+    connection: asyncpg.Connection, event_id: int
+) -> list[asyncpg.Record]:
+    """The event's interviewers who are interviewers in another of the organization's
+    events at an overlapping time (not deleted, not over): a person cannot hold two calls
+    at once, so the employer is warned (the event is saved all the same). Only the
+    organization's own events: another employer's plans are none of theirs."""
+    return await connection.fetch(
+        """
+        SELECT i.email, i.name, other.id AS event_id, other.title, other.language, other.starts_at,
+               other.duration_minutes
+        FROM event e
+        JOIN event_interviewer i ON i.event_id = e.id
+        JOIN event_interviewer mate ON lower(mate.email) = lower(i.email) AND mate.event_id <> e.id
+        JOIN event other ON other.id = mate.event_id
+        WHERE e.id = $1
+          AND other.organization_id = e.organization_id
+          AND other.deleted_at IS NULL AND other.state IN ('draft', 'published', 'live')
+          AND other.ended_early_at IS NULL
+          -- (bounds the scan of the organization's events by their start: none lasts a day)
+          AND other.starts_at > e.starts_at - interval '1440 minutes'
+          AND other.starts_at < e.starts_at + make_interval(mins => e.duration_minutes)
+          AND tstzrange(other.starts_at, other.starts_at + make_interval(mins => other.duration_minutes))
+              && tstzrange(e.starts_at, e.starts_at + make_interval(mins => e.duration_minutes))
+        ORDER BY lower(i.email), other.starts_at, other.id""",
+        event_id,
+    )
+
+
 async def sync_interviewers(
     connection: asyncpg.Connection,
     event_id: int,
