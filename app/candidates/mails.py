@@ -17,6 +17,7 @@ import asyncpg
 
 from app.candidates.rules import takes_registrations_now
 from app.events.notify import calendar_entry, candidate_link
+from app.live.rules import checkin_open
 from app.mail import CalendarEntry, store
 from app.mail.outbox import PreparedMail
 
@@ -100,12 +101,21 @@ def prepare_confirmation(
     `again`: a re-sent copy; `replaced`: a new link and PIN, the earlier ones no longer work.
     `candidate` needs id, name, email, language, access_token and pin."""
     link = candidate_link(public_url, candidate["access_token"])
+    opens_minutes = mailer.settings.live.checkin_opens_minutes
+    # When to come, as the candidate's page says it: check-in opens a set time before the
+    # start (and may be open already for one who registers late).
+    checkin = {
+        "checkin_opens_minutes": opens_minutes,
+        "checkin_open_now": checkin_open(
+            dt.datetime.now(dt.timezone.utc), event["starts_at"], event["duration_minutes"], opens_minutes
+        ),
+    }
     return _prepare(
         mailer,
         REGISTRATION,
         candidate,
         calendar_entry(mailer, event, candidate, link),
-        _context(event, again=again, replaced=replaced),
+        _context(event, again=again, replaced=replaced, **checkin),
         link,
     )
 

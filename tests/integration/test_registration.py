@@ -97,11 +97,24 @@ async def test_registering_gives_a_confirmation_page_and_a_mail_with_link_pin_an
     link, pin = link_and_pin(mail)
     assert link == f"{settings.app.public_url}/c/{row['access_token']}" and pin == row["pin"]
     assert "(Swedish time, CE" in text_of(mail)
+    # When to come and for how long (the event is days away: check-in is not open yet).
+    assert "Duration: 60 minutes; you are called when an interviewer is free" in text_of(mail)
+    assert "Check-in opens 30 minutes before the start" in text_of(mail)
     entry = calendar_event(mail)
     assert str(entry["UID"]) == calendar_uid(event["id"], event["calendar_key"], "candidate", row["id"])
     assert int(entry["SEQUENCE"]) == 0
     assert link in str(entry["DESCRIPTION"]) and pin not in str(entry["DESCRIPTION"])
     assert entry.decoded("DTSTART") == event["starts_at"]
+
+
+async def test_one_who_registers_with_check_in_open_is_told_it_is_open_now(http, base_url, db, settings):
+    event = await make_event(db, starts_in=dt.timedelta(minutes=10))
+    email = unique_email("sen")
+    status, _ = await register(http, base_url, event["invite_token"], name="Sen Anmälan", email=email)
+    assert status == 200
+    [mail] = await wait_for_mail(settings.mail.catcher_dir, email)
+    assert "Incheckningen är öppen nu: öppna din personliga länk" in text_of(mail)
+    assert "Längd: 60 minuter" in text_of(mail)
 
 
 async def test_bad_input_comes_back_in_the_users_language_with_the_input_kept(http, base_url, db):
