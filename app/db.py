@@ -10,6 +10,7 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS, URGENT_POOL
+from app.live.action_bound import given_back, taken
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -49,14 +50,23 @@ async def open_pool(dsn: str, *, min_size: int, max_size: int, command_timeout: 
     CLOSE ALL; UNLISTEN *; RESET ALL`) would be one more round trip per use for nothing,
     with the connection held meanwhile: a hundred interviewers pressing *Next* at once wait
     for it, a registration's page made three round trips instead of two (BENCHMARKS.md,
-    "Registration"), and every process read each change's view in two."""
+    "Registration"), and every process read each change's view in two.
+
+    `setup` and `reset` also tell a live action which connections it holds, so that one past
+    its bound can be undone (app/live/action_bound.py); outside an action they do nothing."""
     return await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, command_timeout=command_timeout, reset=_keep_session
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        command_timeout=command_timeout,
+        setup=taken,
+        reset=_keep_session,
     )
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
-    """open_pool's reset: nothing."""
+    """open_pool's reset: nothing to reset; a live action is told its connection is back."""
+    given_back(connection)
 
 
 async def database_pool(app: web.Application) -> AsyncIterator[None]:

@@ -25,6 +25,7 @@ urgent_pool.py   next/accept/end's own connections, first come first served over
 presses.py       a process's presses of Next and Pick that come together, one statement
 feeds.py         what each side's socket is sent: its state, "offer", "room_changed"
 channel.py       one WebSocket's loop
+action_bound.py  an action's database work done within seconds, or refused and undone
 pace.py          how fast one socket's messages are read: a burst, then a steady rate
 pings.py         one sweep pinging every socket of the process, cutting those gone silent
 hub.py           LISTEN/NOTIFY fan-out between processes, to this process's sockets

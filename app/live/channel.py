@@ -24,6 +24,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from app.background import Background
 from app.keys import JANUS, LIVE_HUB, LIVE_PINGS, SETTINGS
 from app.live.dispatch import close_room
+from app.live.action_bound import within_bound
 from app.live.drain import track
 from app.live.errors import LiveError
 from app.live.pace import Pace
@@ -466,7 +467,8 @@ async def _answer(
         else:
             action = actions[message["type"]]
             assert perform is not None, "only a channel without actions (the organizer's) has none"
-            done = await perform(action, message)
+            # Done within a few seconds, or refused `unavailable` and undone (action_bound.py).
+            done = await within_bound(perform(action, message))
             if done.rooms:
                 close_later(done.rooms)
             OUTAGE.over()
