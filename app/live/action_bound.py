@@ -7,7 +7,10 @@ given up on it. Now an action that has not given back a connection by the bound 
 `unavailable` (try again), and what it started is undone: its statement is cancelled (a
 wait for a lock ends at once and rolls back), and a connection still not back a moment later
 is closed under it, so that a backend that hangs finds the connection gone when it wakes and
-rolls its transaction back instead of committing it.
+rolls its transaction back instead of committing it. A statement that is its own
+transaction (*Next*, *Join*, *End*, a leave) carries the moment the action is given up on
+to the database (`not_after`), which refuses to run it after that moment: a backend that
+wakes from a hang would otherwise run what lies in its buffer and commit it.
 
 The connections an action takes are known through the pools' own hooks (app/db.py: `taken`
 on acquire, `given_back` on release), so no action, and no statement of the queue, pays for
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime as dt
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -46,12 +50,14 @@ class ActionTooSlow(TimeoutError):
 
 
 class _Scope:
-    """The connections one action holds now (by the backend's process id), and whether it
-    gave one back."""
+    """The connections one action holds now (by the backend's process id), whether it gave
+    one back, and when it is given up on (by the wall clock, which the database's keeps to
+    within milliseconds: NTP)."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float) -> None:
         self.held: dict[int, Any] = {}
         self.gave_back = False
+        self.not_after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
 
 
 _CURRENT: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("live_action_scope", default=None)
@@ -64,6 +70,15 @@ async def taken(connection: asyncpg.Connection) -> None:
         scope.held[connection.get_server_pid()] = connection
 
 
+def not_after() -> dt.datetime | None:
+    """When the running live action is given up on (None outside one): its one-statement
+    writes pass it to the database's guard, live_in_time (migration 0063), so that such a
+    statement read by a backend only after it, when the backend wakes from a hang, does
+    nothing."""
+    scope = _CURRENT.get()
+    return None if scope is None else scope.not_after
+
+
 def given_back(connection: asyncpg.Connection) -> None:
     """Called by the pools' `reset` as a connection comes back in good order."""
     scope = _CURRENT.get()
@@ -71,10 +86,11 @@ def given_back(connection: asyncpg.Connection) -> None:
         scope.gave_back = True
 
 
-async def within_bound(work: Awaitable[T], seconds: float = ACTION_SECONDS) -> T:
+async def within_bound(work: Awaitable[T]) -> T:
     """`work`'s result, or ActionTooSlow when it holds or waits for a database connection
-    `seconds` after it began and has given none back yet (above)."""
-    scope = _Scope()
+    ACTION_SECONDS after it began and has given none back yet (above)."""
+    seconds = ACTION_SECONDS  # (read at each call: a test may move it)
+    scope = _Scope(seconds)
     token = _CURRENT.set(scope)
     try:
         task = asyncio.ensure_future(work)  # runs in a copy of this context: with the scope

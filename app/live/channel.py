@@ -300,8 +300,9 @@ Perform = Callable[["Action", dict[str, Any]], Awaitable["Done"]]
 
 # What an action raises while PostgreSQL cannot be reached (down, restarting, the
 # connection cut): the answer is `unavailable` (try again), not `server_error` (our bug).
-# Any network error or time-out an action lets through counts as one.
-DATABASE_UNAVAILABLE = (OSError, TimeoutError, *DATABASE_GONE)
+# Any network error or time-out an action lets through counts as one, and so does a
+# statement cancelled on the server (an action past its bound: app/live/action_bound.py).
+DATABASE_UNAVAILABLE = (OSError, TimeoutError, asyncpg.QueryCanceledError, *DATABASE_GONE)
 
 
 # Logged once when the first action meets it, and once when an action succeeds again: not

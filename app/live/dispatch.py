@@ -29,6 +29,7 @@ an offer that still has no room when it expires fails the same way
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from app.background import Background
 from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
+from app.live.action_bound import not_after
 from app.live.errors import LiveError
 from app.live.queue import notify_interview
 from app.settings import LiveSettings, Settings
@@ -136,7 +138,7 @@ async def _dispatch(
     maker: uuid.UUID | None,
 ) -> Offer | None:
     async with pool.acquire() as connection:
-        return await dispatch_on(connection, interviewer_id, live, candidate_id, maker)
+        return await dispatch_on(connection, interviewer_id, live, candidate_id, maker, not_after())
 
 
 async def dispatch_on(
@@ -145,18 +147,21 @@ async def dispatch_on(
     live: LiveSettings,
     candidate_id: int | None,
     maker: uuid.UUID | None,
+    given_up_at: dt.datetime | None = None,
 ) -> Offer | None:
-    """`dispatch` on a connection the caller holds."""
+    """`dispatch` on a connection the caller holds; not after `given_up_at`, when the press is
+    given up on (live_in_time: app/live/action_bound.py)."""
     # One statement, so one round trip and its own transaction: the dispatch's statements
     # run in the database (live_dispatch, migration 0014).
     try:
         row = await connection.fetchrow(
-            "SELECT * FROM live_dispatch($1, $2, $3, $4, $5)",
+            "SELECT * FROM live_dispatch(live_in_time($6::timestamptz, $1::bigint), $2, $3, $4, $5)",
             interviewer_id,
             candidate_id,
             float(live.grace_seconds),
             float(live.offer_seconds),
             maker,
+            given_up_at,
         )
     except asyncpg.UniqueViolationError as error:
         refused = unique_refusal(error)
@@ -394,7 +399,10 @@ async def join_offer(connection: asyncpg.Connection, settings: Settings, candida
     reload): one statement (live_accept, migration 0027). The interview's id instead when its
     room is not made yet (the caller waits for it: wait_for_room, then asks again). Refused
     (`offer_gone`) when there is no offer, or it expired or was withdrawn meanwhile."""
-    row = await connection.fetchrow("SELECT * FROM live_accept($1)", candidate_id)
+    # Not after the Join was given up on (live_in_time: app/live/action_bound.py).
+    row = await connection.fetchrow(
+        "SELECT * FROM live_accept(live_in_time($2::timestamptz, $1::bigint))", candidate_id, not_after()
+    )
     if row["o_outcome"] == "no_room":
         return int(row["o_interview"])
     if row["o_outcome"] != "joined":

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from app.live import rules
+from app.live.action_bound import not_after
 from app.live.errors import LiveError
 from app.live.event_states import EVENT_OVER
 from app.live.queue import notify, notify_interview
@@ -279,9 +280,12 @@ async def end_interview(connection: asyncpg.Connection, interview_id: int, reaso
 
 async def end_own_interview(connection: asyncpg.Connection, interviewer_id: int) -> RoomToClose | None:
     """The interviewer's *End*: their running interview ends (as end_interview). Refused
-    (`not_active`) when they have none."""
+    (`not_active`) when they have none. Not after the press was given up on (live_in_time:
+    app/live/action_bound.py)."""
     row = await connection.fetchrow(
-        "SELECT * FROM live_end_interview(NULL, $1, 'interviewer')", interviewer_id
+        "SELECT * FROM live_end_interview(NULL, live_in_time($2::timestamptz, $1::bigint), 'interviewer')",
+        interviewer_id,
+        not_after(),
     )
     if row["o_interview"] is None:
         raise LiveError("not_active")

@@ -21,6 +21,7 @@ feed tells an offer once (app/live/feeds.py).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ from typing import Any
 import asyncpg
 
 from app.background import Background
+from app.live.action_bound import not_after
 from app.live.dispatch import Offer, dispatch_on, offer_of, room_coming
 from app.live.precedence import OffersUnderWay
 from app.live.urgent_pool import Held, UrgentFirst
@@ -44,7 +46,11 @@ MOST_AT_ONCE = 50
 # for the first statement to come back, and then go together.
 SENDERS = 3
 
-MANY_SQL = "SELECT * FROM live_dispatch_many($1::bigint[], $2::bigint[], $3, $4, $5)"
+# Not run after the first of its presses was given up on (live_in_time: that press was
+# answered `unavailable`, app/live/action_bound.py; the others are refused with it and may
+# be pressed again).
+MANY_SQL = """SELECT * FROM live_dispatch_many(
+    live_in_time($6::timestamptz, $1::bigint[]), $2::bigint[], $3, $4, $5)"""
 
 # Tells the candidate's sockets in this process of their offer: (candidate id, the offer's
 # notification as its NOTIFY carries it).
@@ -69,6 +75,7 @@ class _Press:
     interviewer_id: int
     candidate_id: int | None  # Pick; None: Next
     answer: asyncio.Future[Offer | None]
+    given_up_at: dt.datetime | None  # when its action is given up on (None: never)
 
 
 @dataclass
@@ -104,7 +111,8 @@ class Presses:
         """dispatch.dispatch for a socket of this process: the offer, None when nobody is
         waiting (Next only), LiveError when refused."""
         with self.offers.one():
-            press = _Press(interviewer_id, candidate_id, asyncio.get_running_loop().create_future())
+            answer = asyncio.get_running_loop().create_future()
+            press = _Press(interviewer_id, candidate_id, answer, not_after())
             self._waiting.append(press)
             if self._senders < SENDERS:
                 # Sent by this press itself, in this turn of the loop: a task would first wait
@@ -190,6 +198,7 @@ class Presses:
                 float(live.grace_seconds),
                 float(live.offer_seconds),
                 self.maker,
+                min((p.given_up_at for p in presses if p.given_up_at is not None), default=None),
             )
         except asyncpg.PostgresError as failure:
             if len(presses) == 1 and not isinstance(failure, ONE_AT_A_TIME):
@@ -211,7 +220,7 @@ class Presses:
     ) -> tuple[_Press, Offer | None | BaseException, str | None]:
         try:
             offer = await dispatch_on(
-                connection, press.interviewer_id, self.live, press.candidate_id, self.maker
+                connection, press.interviewer_id, self.live, press.candidate_id, self.maker, press.given_up_at
             )
         except Exception as refused:  # noqa: BLE001 (the press's answer)
             return press, refused, None

@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 
 from app.live import rules
+from app.live.action_bound import not_after
 from app.live.errors import LiveError
 from app.settings import LiveSettings
 
@@ -139,7 +140,8 @@ LEFT_WAITING_SQL = f"""
     WITH gone AS (
         UPDATE queue_entry SET state = 'left', left_reason = 'candidate',
                disconnected_at = NULL, updated_at = now()
-        WHERE candidate_id = $1 AND state IN ('waiting', 'away')
+        WHERE candidate_id = (SELECT live_in_time($2::timestamptz, $1::bigint))
+          AND state IN ('waiting', 'away')
         RETURNING event_id)
     SELECT event_id, {notify_call("'live_event_' || event_id", _QUEUE_PAYLOAD)}
     FROM gone"""
@@ -189,8 +191,10 @@ async def check_in(connection: asyncpg.Connection, candidate_id: int, live: Live
 
 async def left_waiting(connection: asyncpg.Connection, candidate_id: int) -> bool:
     """A waiting (or away) candidate leaves the queue, in one statement; False when they are
-    in no such state (offered, interviewing, out of the queue, never in it)."""
-    return await connection.fetchval(LEFT_WAITING_SQL, candidate_id) is not None
+    in no such state (offered, interviewing, out of the queue, never in it). Not run after
+    the leave was given up on (live_in_time: app/live/action_bound.py); its subquery is
+    evaluated once, so the entry is still found by its index."""
+    return await connection.fetchval(LEFT_WAITING_SQL, candidate_id, not_after()) is not None
 
 
 async def leave(
