@@ -75,3 +75,19 @@ export class OfferNote {
     }
   }
 }
+
+// Whether the note says the candidate page's refusal `code` instead of the refusal's words.
+// An offer gone by the time Join's answer came is told by the page itself: the note under
+// the heading says why once the state that takes the offer away shows (withdrawn, missed,
+// or the video room failed, which answers a Join waiting for the room `offer_gone` as well,
+// often before that state and its `offer_ended` come). The refusal's words ("the time to
+// join has run out") are said only when they are true, the offer still showing at zero.
+// While it still shows with time left the page asks for its state: should the one taking
+// the offer away be lost, Join would otherwise do nothing and the page say nothing.
+export function toldByTheNote(page, code) {
+  if (code !== "offer_gone") return false;
+  if (page.phase !== "offer") return true;
+  if (page.offer.secondsLeft() <= 0) return false;
+  page.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
+  return true;
+}

@@ -14,9 +14,9 @@ import { _, onLanguageChange } from "./texts.js";
 import { connectionText, errorText } from "./error-texts.js";
 import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
-import { queueAfter } from "./queue-place.js";
 import { CallJoin } from "./candidate-join.js";
-import { OfferNote } from "./candidate-offer-note.js";
+import { receive } from "./candidate-messages.js";
+import { OfferNote, toldByTheNote } from "./candidate-offer-note.js";
 import { InterestQuestion, questionErrorText } from "./candidate-interest.js";
 import { LeaveQueue } from "./candidate-leave-queue.js";
 import { atTheWallClock, nextLookIn, overWhileWaiting } from "./candidate-day-clock.js";
@@ -70,7 +70,7 @@ class CandidatePage {
     for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
 
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
-    this.channel.addEventListener("message", (event) => this.received(event.detail));
+    this.channel.addEventListener("message", (event) => receive(this, event.detail));
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("refused", () => this.reload());
     find("[data-checkin]").addEventListener("click", () => this.checkIn());
@@ -97,38 +97,6 @@ class CandidatePage {
     return this.join.callFor;
   }
 
-  // The socket's messages other than `state`.
-  received(message) {
-    // Join from the offer itself: the state showing it comes a moment later.
-    if (message.type === "offer" && this.state && !this.state.interview) {
-      const now = new Date(Date.now() + this.offset).toISOString();
-      this.draw({ ...this.state, now, offer: { interview: message.interview, expires_at: message.expires_at } });
-    }
-    if (message.type === "offer") this.join.prepare(message.interview);
-    // The queue moved: the new place and wait from the message all waiting pages share;
-    // one that cannot be applied here asks for the whole state (PROTOCOL.md).
-    if (message.type === "queue" && this.state) this.queueMoved(message);
-    // The interview's room was lost and made again (PROTOCOL.md): join the new one.
-    // Also before a state has shown the interview: the page holds this interview's ticket
-    // from its own Join (PROTOCOL.md, room_changed).
-    if (message.type === "room_changed" && !this.call.elsewhere
-      && (this.phase === "interview" || (this.phase === "offer" && message.interview === this.callFor))) {
-      this.join.moved(message.ticket);
-    }
-    // Cancelled, removed by the employer or erased (PROTOCOL.md): the page the link now
-    // leads to says so, instead of a queue this candidate is no longer in.
-    if (message.type === "registration_ended") this.reload();
-    if (message.type === "offer_ended" && message.reason === "room") {
-      this.note.roomFailedFor(message.interview, this.phase, this.offerShown);
-    }
-    // Another page of theirs (another device) joined the call, with a ticket that replaced
-    // this one's: this page leaves it and stays out until Continue here (PROTOCOL.md).
-    if (message.type === "call_taken") this.join.takenElsewhere();
-    // The answer saved (again) from another page of theirs: loaded again, this one says
-    // back the answer as it now is; not while it is being changed here.
-    if (message.type === "answer_saved" && this.phase === "thanks" && !this.question.changing) this.reload();
-  }
-
   reload() {
     if (this.reloading) return;
     this.reloading = true;
@@ -144,12 +112,6 @@ class CandidatePage {
     this.clockTimer = setTimeout(() => {
       if (this.state) this.draw({ ...this.state, now: new Date(Date.now() + this.offset).toISOString() });
     }, ms);
-  }
-
-  queueMoved(message) {
-    const queue = queueAfter(this.state.queue, message);
-    if (queue) this.draw({ ...this.state, now: message.now, queue, wait: message.wait });
-    else this.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
   }
 
   checkinOpened() {
@@ -173,25 +135,10 @@ class CandidatePage {
       return null;
     }
     if (reply.type === "error") {
-      if (!this.toldByTheNote(reply.code)) this.showError(where, reply.code);
+      if (!toldByTheNote(this, reply.code)) this.showError(where, reply.code);
       return null;
     }
     return reply;
-  }
-
-  // An offer gone by the time Join's answer came is told by the page itself: the note under
-  // the heading says why once the state that takes the offer away shows (withdrawn, missed,
-  // or the video room failed, which answers a Join waiting for the room `offer_gone` as well,
-  // often before that state and its `offer_ended` come). The refusal's words ("the time to
-  // join has run out") are said only when they are true, the offer still showing at zero.
-  // While it still shows with time left the page asks for its state: should the one taking
-  // the offer away be lost, Join would otherwise do nothing and the page say nothing.
-  toldByTheNote(code) {
-    if (code !== "offer_gone") return false;
-    if (this.phase !== "offer") return true;
-    if (this.offer.secondsLeft() <= 0) return false;
-    this.channel.send({ type: "sync" }).catch(() => {}); // a reconnect sends it anyway
-    return true;
   }
 
   // Whose texts: "You keep your place" only while there is a place to keep (in the queue,
