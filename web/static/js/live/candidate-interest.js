@@ -71,7 +71,7 @@ export class InterestQuestion {
     let taken = false;
     try {
       for (;;) {
-        const reply = await page.request(message, this.errorElement);
+        const reply = await page.request(message, this.errorElement, button);
         if (reply) {
           // Taken: the thanks says it back as given.
           taken = true;

@@ -26,7 +26,7 @@ export class CallJoin {
     // after the ticket) would ask for a new ticket, which revokes the first one's Janus token
     // and makes the call leave and join again.
     join.addEventListener("click", () => {
-      if (this.callFor === null || this.callFor !== this.page.state?.offer?.interview) this.accept();
+      if (this.callFor === null || this.callFor !== this.page.state?.offer?.interview) this.accept({ control: join });
     });
     // The camera starts as the press begins: the click comes only as the button is let go, a
     // tenth of a second or so later, and a camera takes up to a second to start (docs/calls.md,
@@ -73,13 +73,14 @@ export class CallJoin {
   }
 
   // press: Join (or Join again, Continue here) was pressed, which takes the call from
-  // another window of this browser (call-hold.js); else the page joins by itself.
-  async accept({ press = true } = {}) {
+  // another window of this browser (call-hold.js); else the page joins by itself. `control`:
+  // the button pressed, which shows that the reply is awaited.
+  async accept({ press = true, control = null } = {}) {
     if (this.joining) return;
     this.joining = true;
     // Sent first (the server's answer is the longer wait); the camera starts while the
     // server lets them in (a real one takes up to a second), still within the click.
-    const answered = this.page.request({ type: "accept" });
+    const answered = this.page.request({ type: "accept" }, undefined, control);
     audio();
     this.call.askMedia();
     try {

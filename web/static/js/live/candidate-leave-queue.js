@@ -2,7 +2,8 @@
 // and one question, moved between them): it loses the place, so it is asked once more, in
 // place of its button, the focus on the answer that keeps it.
 export class LeaveQueue {
-  // leave: sends the `leave` (the page's request, its refusal said as the page says them).
+  // leave(control): sends the `leave` (the page's request, its refusal said as the page says
+  // them); `control`, Leave the queue, shows that its reply is awaited.
   constructor(root, leave) {
     this.root = root;
     this.ask = root.querySelector("[data-leave-ask]");
@@ -16,7 +17,7 @@ export class LeaveQueue {
     });
     root.querySelector("[data-leave-queue-yes]").addEventListener("click", async () => {
       this.asking(false);
-      await leave();
+      await leave(this.button);
     });
     this.ask.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !this.stay.hidden) this.stay.click();

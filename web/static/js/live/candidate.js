@@ -22,6 +22,7 @@ import { LeaveQueue } from "./candidate-leave-queue.js";
 import { atTheWallClock, nextLookIn, overWhileWaiting } from "./candidate-day-clock.js";
 import { leftQueueText, phaseOf, showPhase } from "./candidate-phases.js";
 import { SoundOffer } from "./candidate-sound.js";
+import { PendingPresses } from "./pending-press.js";
 
 // Refusals that only said the socket or the service was away (not "retrying": the answer's
 // own loop clears that).
@@ -41,6 +42,7 @@ class CandidatePage {
     this.offerShown = null; // the last offer this page showed (whose Join may be pressed elsewhere)
     this.connection = "idle";
     this.error = null; // [element, msgid]: redrawn in another language
+    this.pending = new PendingPresses(document.querySelector("[data-offer-note-status]"));
     this.device = new DeviceCheck(find("[data-device-check]"));
     this.waiting = new WaitingRoom(find('[data-phase="waiting"]'));
     this.selfView = new SelfView(find("[data-self-view]"));
@@ -64,7 +66,7 @@ class CandidatePage {
     this.drawDevices = tellDevices(this.channel, this.call);
     this.leftText = find("[data-left-text]");
     this.question = new InterestQuestion(root, this);
-    this.leaveQueue = new LeaveQueue(root, () => this.request({ type: "leave" }));
+    this.leaveQueue = new LeaveQueue(root, (control) => this.request({ type: "leave" }, undefined, control));
     this.sound = new SoundOffer(root);
     // The offer and the call say so where this browser cannot make the call.
     for (const notice of root.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
@@ -73,9 +75,9 @@ class CandidatePage {
     this.channel.addEventListener("message", (event) => receive(this, event.detail));
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("refused", () => this.reload());
-    find("[data-checkin]").addEventListener("click", () => this.checkIn());
-    find("[data-checkin-again]").addEventListener("click", () => this.checkIn());
-    find("[data-rejoin-button]").addEventListener("click", () => this.join.accept());
+    find("[data-checkin]").addEventListener("click", (event) => this.checkIn(event.currentTarget));
+    find("[data-checkin-again]").addEventListener("click", (event) => this.checkIn(event.currentTarget));
+    find("[data-rejoin-button]").addEventListener("click", (event) => this.join.accept({ control: event.currentTarget }));
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
@@ -125,15 +127,18 @@ class CandidatePage {
   }
 
   // Sends a message; shows the refusal (if any) in `where`. Resolves to the reply or null.
-  async request(message, where = find("[data-live-error]")) {
+  // `control`: the one pressed, which shows that the reply is awaited and sends nothing
+  // while it is (pending-press.js).
+  async request(message, where = find("[data-live-error]"), control = null) {
     this.showError(where, null);
     let reply;
     try {
-      reply = await this.channel.send(message);
+      reply = await this.pending.watch(control, () => this.channel.send(message));
     } catch {
       this.showError(where, "closed");
       return null;
     }
+    if (reply === undefined) return null; // pressed again while waiting: nothing sent
     if (reply.type === "error") {
       if (!toldByTheNote(this, reply.code)) this.showError(where, reply.code);
       return null;
@@ -152,10 +157,10 @@ class CandidatePage {
     element.textContent = code ? errorText(code, this.reader()) : "";
   }
 
-  checkIn() {
+  checkIn(control) {
     audio(); // the click lets the page beep when it is their turn
     this.device.stop();
-    this.request({ type: "check_in" }, this.phase === "left" ? this.leftText : undefined);
+    this.request({ type: "check_in" }, this.phase === "left" ? this.leftText : undefined, control);
   }
 
   draw(state) {

@@ -17,10 +17,12 @@ const ERRORS = new Map(Object.entries({
   unknown_type: { staff: N_("This page is out of date. Reload it and try again.") },
   invalid_fields: N_("Something was missing or too long. Check it and try again."),
   busy_retry: N_("Something else changed at the same moment. Try again."),
+  // Nothing was changed: the database did not answer (away, or too slow for the action to be
+  // done within its bound: app/live/action_bound.py).
   unavailable: {
-    candidate: N_("Reconnecting to the service… Try again in a moment. You keep your place."),
-    "candidate-elsewhere": N_("Reconnecting to the service… Try again in a moment."),
-    staff: N_("Reconnecting to the service… Try again in a moment."),
+    candidate: N_("Not done: the service did not answer. Try again in a moment. You keep your place."),
+    "candidate-elsewhere": N_("Not done: the service did not answer. Try again in a moment."),
+    staff: N_("Not done: the service did not answer. Try again in a moment."),
   },
   server_error: {
     staff: N_("Something went wrong on our side. Try again; if it keeps happening, write to support."),

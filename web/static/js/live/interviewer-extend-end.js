@@ -15,7 +15,7 @@ export class ExtendAndEnd {
     this.extendGone = false;  // Extend is not offered: the event is over, or the limit reached
     this.endPressed = false;  // End was pressed here, and the interview has not ended yet
     const $ = this.$;
-    $("extend").addEventListener("click", () => requests.once("extend", () => this.extend()));
+    $("extend").addEventListener("click", () => requests.once("extend", () => this.extend(), $("extend")));
     // End asks once more, in place of Extend and End (ask); No or Escape goes back to End.
     $("end").addEventListener("click", () => this.ask(true));
     $("end-no").addEventListener("click", () => {
@@ -25,7 +25,7 @@ export class ExtendAndEnd {
     $("interview").addEventListener("keydown", (event) => {
       if (event.key === "Escape" && !$("end-no").hidden) $("end-no").click();
     });
-    $("end-yes").addEventListener("click", () => requests.once("end", () => this.end()));
+    $("end-yes").addEventListener("click", () => requests.once("end", () => this.end(), $("end-yes")));
   }
 
   async end() {

@@ -1,15 +1,19 @@
 // The actions of the interviewers' meeting web as protocol messages (app/live/PROTOCOL.md):
 // each kind goes once while its reply is awaited, and a refusal is put into words in the
-// page's alert (#problem), which stays until the situation it told of changes.
+// page's alert (#problem), which stays until the situation it told of changes. A pressed
+// control shows that its reply is awaited (pending-press.js).
 import { errorText } from "./error-texts.js";
 
 // Which own interview, in which phase: a refusal is about the phase it was given in.
 const phaseOf = (own) => (own ? `${own.id}:${own.state}` : "none");
 
 export class Requests {
-  constructor(channel, alert) {
+  // `pending`: the page's PendingPresses, the sign of a press waiting for its reply (none:
+  // the action alone).
+  constructor(channel, alert, pending = { watch: (control, action) => action() }) {
     this.channel = channel;
     this.alert = alert;
+    this.pending = pending;
     this.problem = null;  // the text of the alert, as a function (a language switch)
     this.refusedType = null;  // the type of the message whose refusal the alert says
     this.own = null;  // the own interview in the last state
@@ -34,12 +38,13 @@ export class Requests {
 
   // One action of a kind at a time: a double click, a second Enter or a shortcut pressed
   // again before the reply came would send it twice (a message shown twice to everyone
-  // waiting, the time extended twice, a second Next refused as busy).
-  async once(kind, action) {
+  // waiting, the time extended twice, a second Next refused as busy). `control`: the one
+  // pressed, which says so while the reply is slow to come.
+  async once(kind, action, control = null) {
     if (this.underway.has(kind)) return;
     this.underway.add(kind);
     try {
-      await action();
+      await this.pending.watch(control, action);
     } finally {
       this.underway.delete(kind);
     }

@@ -19,6 +19,7 @@ import { RecordForm } from "./interviewer-record.js";
 import { InterviewView } from "./interviewer-interview.js";
 import { ExtendAndEnd } from "./interviewer-extend-end.js";
 import { Requests } from "./interviewer-requests.js";
+import { PendingPresses } from "./pending-press.js";
 import { installShortcuts } from "./shortcuts.js";
 
 // The messages whose controls go once the event is over (Next, Pick, Pause, the message,
@@ -37,7 +38,7 @@ class MeetingPage {
     // the page's leave prompt (interviewer-record.js).
     this.channel = new LiveChannel(pageSocketUrl(), { accessUrl: accessUrlOf(pageSocketUrl()) });
     this.channel.addEventListener("refused", () => this.loadLinkAgain());
-    this.requests = new Requests(this.channel, $("problem"));
+    this.requests = new Requests(this.channel, $("problem"), new PendingPresses(document.querySelector("[data-shortcut-status]")));
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
     this.status = new LobbyStatus($("lobby-status"), { channel: this.channel, lobby: this.lobby, clock: this.clock });
@@ -72,19 +73,19 @@ class MeetingPage {
     this.connection = "connecting";  // the channel's status, drawn again after a language switch
     this.calling = null;  // the reply of the last "next"/"pick", until its offer shows
 
-    const once = (kind, action) => this.requests.once(kind, action);
-    $("next").addEventListener("click", () => once("call", () => this.callIn({ type: "next" })));
+    const once = (kind, action, control) => this.requests.once(kind, action, control);
+    $("next").addEventListener("click", () => once("call", () => this.callIn({ type: "next" }), $("next")));
     for (const list of [$("queue"), $("candidates")]) {
       list.addEventListener("click", (event) => {
         const pick = event.target.closest("button[data-candidate]");
-        if (pick) once("call", () => this.callIn({ type: "pick", candidate: Number(pick.dataset.candidate) }));
+        if (pick) once("call", () => this.callIn({ type: "pick", candidate: Number(pick.dataset.candidate) }), pick);
       });
     }
-    $("pause").addEventListener("click", () => once("pause", () => this.pauseOrResume()));
-    $("withdraw").addEventListener("click", () => once("withdraw", () => this.withdraw()));
+    $("pause").addEventListener("click", () => once("pause", () => this.pauseOrResume(), $("pause")));
+    $("withdraw").addEventListener("click", () => once("withdraw", () => this.withdraw(), $("withdraw")));
     $("message-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      once("message", () => this.message.send());
+      once("message", () => this.message.send(), event.submitter ?? $("message-form").querySelector("button[type=submit]"));
     });
     this.channel.addEventListener("status", (event) => this.showConnection(event.detail));
     this.channel.addEventListener("state", (event) => this.draw(event.detail));
