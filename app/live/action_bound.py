@@ -50,13 +50,14 @@ class ActionTooSlow(TimeoutError):
 
 
 class _Scope:
-    """The connections one action holds now (by the backend's process id), whether it gave
-    one back, and when it is given up on (by the wall clock, which the database's keeps to
+    """The connections one action holds now (by the backend's process id), whether its
+    database work is settled (a connection given back, or `settled` said), and when it is
+    given up on (by the wall clock, which the database's keeps to
     within milliseconds: NTP)."""
 
     def __init__(self, seconds: float) -> None:
         self.held: dict[int, Any] = {}
-        self.gave_back = False
+        self.settled = False
         self.not_after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
 
 
@@ -79,11 +80,20 @@ def not_after() -> dt.datetime | None:
     return None if scope is None else scope.not_after
 
 
+def settled() -> None:
+    """The running action's database work is done (committed, or refused) on a connection
+    that was not its own (a press of *Next* sent in another's statement: app/live/
+    presses.py): from now on it runs to its end, as after giving a connection back."""
+    scope = _CURRENT.get()
+    if scope is not None:
+        scope.settled = True
+
+
 def given_back(connection: asyncpg.Connection) -> None:
     """Called by the pools' `reset` as a connection comes back in good order."""
     scope = _CURRENT.get()
     if scope is not None and scope.held.pop(connection.get_server_pid(), None) is not None:
-        scope.gave_back = True
+        scope.settled = True
 
 
 async def within_bound(work: Awaitable[T]) -> T:
@@ -101,7 +111,7 @@ async def within_bound(work: Awaitable[T]) -> T:
     except asyncio.CancelledError:
         task.cancel()  # the socket went: its action with it, as before
         raise
-    if task.done() or scope.gave_back:
+    if task.done() or scope.settled:
         return await task
     await _undo(task, scope)
     raise ActionTooSlow(f"a live action's database work took over {seconds} s")

@@ -31,7 +31,7 @@ from typing import Any
 import asyncpg
 
 from app.background import Background
-from app.live.action_bound import not_after
+from app.live.action_bound import not_after, settled
 from app.live.dispatch import Offer, dispatch_on, offer_of, room_coming
 from app.live.precedence import OffersUnderWay
 from app.live.urgent_pool import Held, UrgentFirst
@@ -119,7 +119,13 @@ class Presses:
                 # for the next turn, which on a busy process is the longest step of all.
                 self._senders += 1
                 await self._send(_Kept(), keep_going=False)
-            return await press.answer
+            try:
+                return await press.answer
+            finally:
+                # Answered: what follows (the room, made on Janus) is no database work to
+                # give up on (app/live/action_bound.py), even if the statement was another's.
+                if press.answer.done() and not press.answer.cancelled():
+                    settled()
 
     async def _send(self, kept: _Kept, keep_going: bool) -> None:
         """One statement (a press sending its own and whoever waits), or statements until
