@@ -49,16 +49,31 @@ class ActionTooSlow(TimeoutError):
     A TimeoutError, so the channel answers it `unavailable` like any database time-out."""
 
 
+# How far the database's clock is ahead of this process's (seconds; measured with every
+# heartbeat: database_clock_seen). The moment an action is given up on is told to the
+# database in the database's own time: on another host its clock may be off by seconds
+# (NTP not running, a virtual machine resumed), and a bound of a few seconds read by a
+# clock ahead by more would refuse every action.
+_clock_ahead = 0.0
+
+
+def database_clock_seen(database_now: dt.datetime, asked: dt.datetime, answered: dt.datetime) -> None:
+    """The database's clock_timestamp() read between `asked` and `answered` (this process's
+    clock): it is taken as read halfway through the round trip."""
+    global _clock_ahead
+    halfway = asked + (answered - asked) / 2
+    _clock_ahead = (database_now - halfway).total_seconds()
+
+
 class _Scope:
     """The connections one action holds now (by the backend's process id), whether its
     database work is settled (a connection given back, or `settled` said), and when it is
-    given up on (by the wall clock, which the database's keeps to
-    within milliseconds: NTP)."""
+    given up on (in the database's time: _clock_ahead)."""
 
     def __init__(self, seconds: float) -> None:
         self.held: dict[int, Any] = {}
         self.settled = False
-        self.not_after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+        self.not_after = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds + _clock_ahead)
 
 
 _CURRENT: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("live_action_scope", default=None)

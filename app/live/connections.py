@@ -16,6 +16,7 @@ are due again (app/mail/store.py).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 import uuid
@@ -26,6 +27,7 @@ from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
 from app.live import presence, queue
+from app.live.action_bound import database_clock_seen
 from app.live.arrivals import Arrivals, Batches
 from app.live.interviews import give_offers_back_the_downtime
 from app.outages import Outage
@@ -255,6 +257,10 @@ async def _beat_forever(pool: asyncpg.Pool, process_id: uuid.UUID, beats: Beats)
         try:
             async with pool.acquire() as connection:
                 await beat(connection, process_id)
+                # The database's clock beside this process's, for the live actions' bound.
+                asked = dt.datetime.now(dt.UTC)
+                database_now = await connection.fetchval("SELECT clock_timestamp()")
+                database_clock_seen(database_now, asked, dt.datetime.now(dt.UTC))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as error:
             outage.seen(error)
             continue

@@ -95,3 +95,20 @@ async def test_an_action_knows_when_it_is_given_up_on():
     before = dt.datetime.now(dt.UTC)
     given_up_at = await within_bound(reads())
     assert before < given_up_at <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=0.05)
+
+
+async def test_the_moment_given_up_on_is_in_the_databases_time(monkeypatch):
+    """A database whose clock is ahead by a minute (another host, no NTP) would refuse every
+    action at once if told the moment in this process's time."""
+    monkeypatch.setattr(action_bound, "_clock_ahead", 0.0)
+    asked = dt.datetime.now(dt.UTC)
+    answered = asked + dt.timedelta(milliseconds=2)
+    action_bound.database_clock_seen(asked + dt.timedelta(seconds=60, milliseconds=1), asked, answered)
+    assert action_bound._clock_ahead == pytest.approx(60.0)
+
+    async def reads():
+        return not_after()
+
+    given_up_at = await within_bound(reads())
+    ahead = (given_up_at - dt.datetime.now(dt.UTC)).total_seconds()
+    assert 59.9 < ahead <= 60.05
