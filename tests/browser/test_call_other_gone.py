@@ -85,3 +85,25 @@ async def test_the_candidate_is_asked_to_wait_for_the_interviewer(new_page, base
     )
     await candidate.wait_for_function(REMOTE_PLAYING, timeout=20000)
     await candidate.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")
+
+
+async def test_a_page_loaded_again_still_tells_that_the_other_person_is_gone(new_page, base_url, db):
+    """The candidate reloads while the interviewer is away: the page started knowing nobody
+    and said "Waiting for the other person to join…", as if the interview had not begun.
+    This browser met them in this call before: after a few seconds it says they are gone."""
+    interviewer, candidate, _, interviewer_token = await in_a_call(
+        new_page, base_url, db, {"width": 390, "height": 844}
+    )
+    await interviewer.close()
+    await told(candidate, TOLD_CANDIDATE)
+    await candidate.reload()
+    await phase(candidate, "interview")
+    await told(candidate, TOLD_CANDIDATE)
+    await assert_accessible(candidate)
+    await shot(candidate, "other-gone-candidate-reloaded")
+    # Back: the call and its video come back, the words go.
+    interviewer = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    )
+    await candidate.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    await candidate.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")

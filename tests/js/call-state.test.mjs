@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import {
-  AUDIO_ONLY_MS, GONE_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
+  AUDIO_ONLY_MS, GONE_MS, MET_GONE_MS, STALL_MS, UNREACHABLE_MS, initialState, next, qualityOf, showsVideo,
 } from "../../web/static/js/live/call-state.js";
 
 function run(events, state = initialState()) {
@@ -210,4 +210,20 @@ test("what their page said of its devices outlives a rejoin of this one", () => 
   s = next(s, { type: "join", again: true, now: 2000 });
   assert.equal(s.remoteMic, false);
   assert.equal(s.remoteCamera, false);
+});
+
+test("a page loaded again that had met the other person says them gone after MET_GONE_MS", () => {
+  // (A reload: it starts knowing nobody; the ticket's call was met in this browser before.)
+  let s = run([{ type: "join", now: 0 }, { type: "link", up: true, now: 400 }, { type: "met", now: 500 }]);
+  assert.deepEqual([s.phase, s.who], ["alone", null]);
+  s = run([{ type: "tick", now: 500 + MET_GONE_MS - 1 }], s);
+  assert.equal(s.who, null); // after a room move the other page may be a moment slower
+  s = run([{ type: "tick", now: 500 + MET_GONE_MS }], s);
+  assert.deepEqual([s.phase, s.who, s.remote], ["alone", "other", "absent"]);
+  // Back: as when they come back in the same page.
+  s = run([{ type: "feed", present: true, now: 9000 }, { type: "frame", now: 9100 }], s);
+  assert.equal(s.phase, "live");
+  // A new join (another call) knows nothing of it.
+  s = run([{ type: "join", now: 20_000 }, { type: "link", up: true, now: 20_400 }, { type: "tick", now: 60_000 }], s);
+  assert.deepEqual([s.phase, s.who], ["alone", null]);
 });

@@ -51,6 +51,8 @@
 //   fail         fatal                                      any → failed
 //   elsewhere    held by another window or device           any → elsewhere (a join ends it;
 //                                                           a join under way is dropped)
+//   met          this page met the other person in this call  alone → alone (other) after
+//                before it was loaded again                   MET_GONE_MS without them
 //   leave        ended                                      any → ended
 // Events of an older attempt (a join since replaced) are dropped: `attempt` must match.
 
@@ -58,6 +60,10 @@ export const STALL_MS = 2000;
 export const UNREACHABLE_MS = 7000;
 export const AUDIO_ONLY_MS = 5000;
 export const GONE_MS = 2000;
+// A page that met the other person in this call before it was loaded again (`met`): the
+// other not there for MET_GONE_MS is gone too. Longer than GONE_MS: after a room move both
+// pages join again at once, and the other's may simply be a moment slower.
+export const MET_GONE_MS = 6000;
 
 export const PHASES = [
   "idle", "ended", "failed", "elsewhere", "connecting", "reconnecting", "unreachable", "alone",
@@ -78,7 +84,7 @@ export function qualityOf({ loss = null, rtt = null, fps = null, videoExpected =
 export function initialState() {
   return {
     phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
-    mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false,
+    mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false, metAt: null,
     sending: "video", ended: false, fatal: false, elsewhere: false, remoteMic: true, remoteCamera: true,
   };
 }
@@ -113,6 +119,8 @@ export function next(state, event) {
         if (event.up) s.mediaAt = null; // their media gets STALL_MS from here
       }
       break;
+    // This page had met the other person in this call before it was loaded again.
+    case "met": s.metAt = now; break;
     case "feed":
       s.remote = event.present ? "present" : "left";
       s.feedAt = now;
@@ -159,7 +167,9 @@ function phaseOf(s, now) {
     return everUp ? { phase: "reconnecting", who: "self" } : { phase: "connecting", who: null };
   }
   if (s.remote !== "present") {
-    const gone = s.remote === "left" && now - (s.feedAt ?? now) >= GONE_MS;
+    const gone = s.remote === "left"
+      ? now - (s.feedAt ?? now) >= GONE_MS
+      : s.metAt !== null && now - s.metAt >= MET_GONE_MS;
     return { phase: "alone", who: gone ? "other" : null };
   }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };

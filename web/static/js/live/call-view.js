@@ -48,6 +48,7 @@ import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
+import { metBefore, rememberMet } from "./call-met.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -274,6 +275,8 @@ export class CallView extends EventTarget {
       dropMedia(media);
       return;
     }
+    // Met here before (this page loaded again): their absence is their page gone, not late.
+    if (metBefore(info.opaque_id)) this.update({ type: "met" });
     const held = this.takePrepared(info);
     const call = held ?? new RoomCall(info, { media });
     this.call = call;
@@ -284,6 +287,7 @@ export class CallView extends EventTarget {
     call.addEventListener("remotestream", mine(({ stream }) => {
       if (stream.getVideoTracks().length === 0) return;
       if (this.state.remote !== "present") this.update({ type: "feed", present: true });
+      rememberMet(info.opaque_id);
       this.showRemote(stream, attempt);
     }));
     call.addEventListener("remoteleft", mine(() => this.update({ type: "feed", present: false })));
@@ -511,7 +515,9 @@ export class CallView extends EventTarget {
     this.root.dataset.phase = phase;
     this.root.dataset.who = who ?? "";
     const key = (table) => table[`${phase}:${who}`] || table[`${phase}:${remote}`] || table[phase];
-    const note = key(NOTE);
+    // The other person gone: the status line says it (also on a page loaded again, where
+    // they are "absent", never seen: not "waiting for them to join").
+    const note = phase === "alone" && who === "other" ? "" : key(NOTE);
     // No note of its own (the other person gone, the call failed): none, rather than the
     // last one left standing.
     this.el.waiting.hidden = showsVideo(this.state) || !note;
