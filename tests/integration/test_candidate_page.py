@@ -12,6 +12,7 @@ import icalendar
 from aiohttp import ClientSession, CookieJar
 
 from app.events.tokens import calendar_uid
+from app.timefmt import format_event_time
 from tests import factories
 from tests.candidate_support import link_and_pin, make_event, register
 from tests.forms import csrf_of
@@ -357,9 +358,15 @@ async def test_once_check_in_is_open_the_page_offers_no_day_plan_or_calendar(htt
         assert "/cancel" in page  # not checked in yet: one who cannot stay can still cancel
     later, _, later_link, later_pin = await registered(http, base_url, db, settings)
     await enter_pin(http, later_link, later_pin)
-    for language, heading in (("sv", "På dagen"), ("en", "On the day")):
+    # When to come: when check-in opens (it said "shortly before" the start, a whole date).
+    opens = later["starts_at"] - dt.timedelta(minutes=settings.live.checkin_opens_minutes)
+    for language, heading, when in (
+        ("sv", "På dagen", "Incheckningen öppnar {}: öppna den här sidan då."),
+        ("en", "On the day", "Check-in opens {}: open this page then."),
+    ):
         page = await page_in(http, later_link, language)
         assert f">{heading}</h2>" in page and "calendar.ics" in page
+        assert when.format(format_event_time(opens, language)) in page, language
 
 
 async def test_a_cancelled_event_says_so_without_the_pin(http, base_url, db, settings):

@@ -333,7 +333,7 @@ async def test_a_registered_candidate_gets_the_link_again_when_the_form_is_not_s
     email = unique_email("tappade")
     assert (await register(http, base_url, event["invite_token"], email=email))[0] == 200
     _, csrf, page = await csrf_of(http, f"{base_url}/r/{event['invite_token']}")
-    assert "Redan anmäld och har tappat bort mejlet?" in page
+    assert "Har du redan anmält dig och tappat bort mejlet?" in page
     for address in (email, unique_email("okand")):
         async with http.post(
             f"{base_url}/r/{event['invite_token']}/resend", data={"csrf_token": csrf, "email": address}

@@ -207,7 +207,7 @@ async def test_the_link_sent_again_has_an_address_of_its_own_too(base_url, db, s
     await wait_for_mail(settings.mail.catcher_dir, email)
     async with browser() as http:
         _, csrf, page = await csrf_of(http, f"{base_url}/r/{token}")
-        assert "Redan anmäld och har tappat bort mejlet?" in page
+        assert "Har du redan anmält dig och tappat bort mejlet?" in page
         async with http.post(
             f"{base_url}/r/{token}/resend", data={"csrf_token": csrf, "email": email}, allow_redirects=False
         ) as response:

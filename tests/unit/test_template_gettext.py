@@ -39,7 +39,8 @@ INLINE = [
     " email=email, title=title) }}",
     '{{ gettext("Speed interviews at %(organization)s", organization=title) }}',
     '{{ _("Look in your spam or junk folder. If it is not there either, check the address '
-    'above, or write to %(address)s.", address=link) }}',
+    'above, ask %(organization)s to send your link and PIN again, or write to %(address)s.", '
+    "organization=title, address=link) }}",
     '{{ _("100%% sure: %(x)s", x=email) }}',
     '{% autoescape false %}{{ _("Speed interviews at %(organization)s", organization=title) }}'
     "{% endautoescape %}",
