@@ -91,7 +91,7 @@ def clean_text(value: object, errors: Errors, field: str, missing: str, maximum:
     elif len(text) > maximum:
         errors[field] = (N_("At most %(max)s characters."), {"max": maximum})
     elif has_control_characters(text):
-        errors[field] = (N_("Remove the special characters that cannot be shown."), {})
+        errors[field] = (N_("This holds a hidden character, often from pasted text: type it in again."), {})
     return text
 
 
@@ -146,7 +146,7 @@ def clean_new_password(
     elif len(password) > MAX_PASSWORD:
         errors[field] = (N_("Use at most %(max)s characters."), {"max": MAX_PASSWORD})
     elif any(char in _NOT_IN_PASSWORDS or unicodedata.category(char) == "Cs" for char in password):
-        errors[field] = (N_("Remove the special characters that cannot be shown."), {})
+        errors[field] = (N_("This holds a hidden character, often from pasted text: type it in again."), {})
     elif email and email.strip().lower() in {
         typed.lower() for typed in (password.strip(), ascii_domain(password.strip()))
     }:

@@ -101,7 +101,7 @@ async def test_the_same_email_cannot_sign_up_twice_in_any_case(http, base_url, d
         ("organization", "", "Enter the name of your organization."),
         ("organization", "x" * 201, "At most 200 characters."),
         ("name", "   ", "Enter your name."),
-        ("name", "Nul\x00byte", "Remove the special characters that cannot be shown."),
+        ("name", "Nul\x00byte", "This holds a hidden character, often from pasted text: type it in again."),
         ("password", "kort", "Use at least 10 characters."),
         ("password_confirm", "något annat helt", "The two passwords are not the same."),
     ],
@@ -297,7 +297,10 @@ async def test_change_password_needs_the_current_one_and_logs_out_other_browsers
         # Bytes that were not UTF-8 come to the form as U+FFFD: such a password, kept, would
         # be the same one whatever was sent.
         status, page, _ = await change(user["password"], "ett nytt l\ufffd\ufffdsenord")
-        assert status == 400 and "Remove the special characters that cannot be shown." in page
+        assert (
+            status == 400
+            and "This holds a hidden character, often from pasted text: type it in again." in page
+        )
         status, _, headers = await change(user["password"], new)
         assert status == 303 and headers["Location"] == "/account?done=password"
         assert (await get_page(http, f"{base_url}/account"))[0] == 200  # this browser stays in

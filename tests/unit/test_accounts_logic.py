@@ -137,7 +137,7 @@ def test_a_name_is_one_line_whatever_line_break_it_was_given(line_break):
 def test_other_control_characters_in_a_name_are_refused(control):
     errors = {}
     clean_name(f"Eve{control}X", errors)
-    assert errors["name"][0] == "Remove the special characters that cannot be shown."
+    assert errors["name"][0] == "This holds a hidden character, often from pasted text: type it in again."
 
 
 def test_session_cookie_round_trip_and_refusals():

@@ -140,7 +140,7 @@ def test_an_interviewer_name_becomes_one_line(line_break):
 def test_other_control_characters_in_an_interviewer_name_are_named_as_such():
     result = parse(lists={"interviewer_email": ["anna@example.se"], "interviewer_name": ["Anna\x1b[31m"]})
     assert result.errors["interviewers"] == (
-        "Remove the special characters that cannot be shown.",
+        "This holds a hidden character, often from pasted text: type it in again.",
         {"row": 1, "part": "name"},  # the input the form marks and the error summary links to
     )
 
