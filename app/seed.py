@@ -85,7 +85,8 @@ async def seed(connection: asyncpg.Connection, now: dt.datetime | None = None) -
             moved = await connection.fetchval(
                 """UPDATE event SET starts_at = $2, state = 'published',
                        duration_minutes = coalesce(planned_duration_minutes, duration_minutes),
-                       planned_duration_minutes = NULL, ended_early_at = NULL, updated_at = now()
+                       planned_duration_minutes = NULL, planned_starts_at = NULL, ended_early_at = NULL,
+                       updated_at = now()
                    WHERE id = $1
                      AND NOT (state = 'live' AND $3 < starts_at + make_interval(mins => duration_minutes))
                      AND NOT EXISTS (SELECT 1 FROM interview

@@ -59,7 +59,9 @@ def _entry(
     from app.mail.outbox import CalendarEntry
 
     words = mailer.renderer.gettext(language or person["language"])
-    starts_at = event["starts_at"]
+    # As planned: an event ended early may have begun before its set start (its first
+    # candidate called in from check-in), and its entry stays as it was sent.
+    starts_at = event.get("planned_starts_at") or event["starts_at"]
     return CalendarEntry(
         uid=calendar_uid(event["id"], event["calendar_key"], kind, person["id"]),
         sequence=event["calendar_sequence"] + person["link_generation"] + bump,

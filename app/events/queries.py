@@ -10,7 +10,7 @@ from app.events.tokens import link_token, six_digit_code
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title, e.job_description,
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
     e.invite_token, e.invite_open, e.calendar_sequence, e.calendar_key, e.published_at, e.deleted_at, e.edit_version,
-    e.ended_early_at, e.planned_duration_minutes,
+    e.ended_early_at, e.planned_duration_minutes, e.planned_starts_at,
     registered_count(e.id) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count,
     EXISTS (SELECT 1 FROM interview iv WHERE iv.event_id = e.id) AS interviews_begun"""
@@ -102,22 +102,28 @@ async def update_event(
 
 
 async def end_early(connection: asyncpg.Connection, event_id: int) -> bool:
-    """The event's length cut to the whole minutes it has run, so that it is over now for
-    everything that reads its end; the length it was set to kept. False (nothing changed)
-    unless it has begun and is not over. The caller holds the event's row.
+    """The event cut to what it held, so that it is over now for everything that reads its
+    end: held from its set start, or from when its first candidate was called in if that was
+    earlier (interviewers may call in from when check-in opens), to now, in whole minutes. Its
+    set start and length are kept beside. False (nothing changed) unless it is being held
+    (its start passed, or a candidate called in) and is not over. The caller holds its row.
 
     Its moment is this statement's, not its transaction's (now(): when the organizer's post
     began, before it got the row): a *Next* or an *Extend* that held the row then committed
     before it, and the event is recorded as ended after them, not before."""
     ended = await connection.fetchval(
         """
-        WITH moment AS (SELECT statement_timestamp() AS at)
-        UPDATE event SET planned_duration_minutes = duration_minutes,
-            duration_minutes = floor(extract(epoch FROM moment.at - starts_at) / 60)::int,
+        WITH moment AS (SELECT statement_timestamp() AS at),
+             held AS (SELECT least(e.starts_at, (SELECT min(i.offered_at) FROM interview i
+                                                 WHERE i.event_id = e.id)) AS since
+                      FROM event e WHERE e.id = $1)
+        UPDATE event SET planned_duration_minutes = duration_minutes, planned_starts_at = starts_at,
+            starts_at = held.since,
+            duration_minutes = floor(extract(epoch FROM moment.at - held.since) / 60)::int,
             ended_early_at = moment.at, updated_at = moment.at, edit_version = edit_version + 1
-        FROM moment
+        FROM moment, held
         WHERE id = $1 AND deleted_at IS NULL AND state IN ('published', 'live')
-          AND starts_at <= moment.at
+          AND held.since <= moment.at
           AND moment.at < starts_at + make_interval(mins => duration_minutes)
         RETURNING id""",
         event_id,

@@ -81,8 +81,11 @@ def checking_in_only(event: Mapping[str, Any], now: dt.datetime) -> bool:
 
 def may_end_now(event: Mapping[str, Any], now: dt.datetime) -> bool:
     """Whether its organizer may end it before its set end: it is being held (its start has
-    passed) and is not over. Before the start, deleting it is what cancels it."""
-    return event["state"] in ("published", "live") and has_begun(event, now) and not is_over(event, now)
+    passed, or an interviewer has called a candidate in: its status says in progress) and is
+    not over. Before that, deleting it is what cancels it. `interviews_begun`:
+    app/events/queries.py."""
+    being_held = has_begun(event, now) or bool(event["interviews_begun"])
+    return event["state"] in ("published", "live") and being_held and not is_over(event, now)
 
 
 def has_begun(event: Mapping[str, Any], now: dt.datetime) -> bool:

@@ -41,13 +41,13 @@ async def editable_event(connection, request: web.Request, user, *, for_update: 
 
 
 async def form_values(connection, event, *, with_date: bool = True) -> dict:
-    local = as_local(event["starts_at"])
+    # An event ended early: a copy is set to the start and length it was planned for.
+    local = as_local(event["planned_starts_at"] or event["starts_at"])
     return {
         "title": event["title"],
         "job_description": event["job_description"],
         "date": local.date().isoformat() if with_date else "",
         "start_time": local.strftime("%H:%M"),
-        # An event ended early: a copy is set to the length it was planned for.
         "duration_minutes": str(event["planned_duration_minutes"] or event["duration_minutes"]),
         "interview_minutes": str(event["interview_minutes"]),
         "capacity": str(event["capacity"]),

@@ -240,6 +240,11 @@ async def show(request: web.Request) -> web.Response:
             "ended_early_at": as_local(event["ended_early_at"]).strftime("%H:%M")
             if event["ended_early_at"]
             else None,
+            # Ended early after being held from before its set start (interviewers may call
+            # candidates in from check-in): from when, for its length to read right.
+            "held_since": as_local(event["starts_at"]).strftime("%H:%M")
+            if event["planned_starts_at"] and event["starts_at"] < event["planned_starts_at"]
+            else None,
             # As planned: an event ended early was planned for its set length.
             "slots": interview_slots(
                 event["planned_duration_minutes"] or event["duration_minutes"],

@@ -257,3 +257,62 @@ async def test_an_event_not_ended_early_is_held_to_the_forms_rules_on_edit(emplo
     async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as refused:
         assert refused.status == 422
         assert "Intervjutillfället är kortare än en intervju (90 minuter)." in await refused.text()
+
+
+async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_what_it_held(
+    employer, base_url, db, settings
+):
+    """Check-in open, an interviewer called a candidate in eleven minutes ago, before the set
+    start: its status says in progress, so it may be ended now. What it held is eleven
+    minutes from that call, on its page, its edit form and its waits; a copy keeps the plan.
+    With check-in open and nobody called in, it has not begun: still refused."""
+    http, _ = employer
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("ida")])
+    await db.execute(
+        """UPDATE event SET starts_at = date_trunc('minute', now()) + interval '5 minutes',
+               state = 'live' WHERE id = $1""",
+        event_id,
+    )
+    # Check-in open, nobody called in: not begun.
+    page = await event_page(http, base_url, event_id)
+    assert "<dd>Incheckning öppen</dd>" in page and f'href="/events/{event_id}/end"' not in page
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=end_refused"
+
+    talking = await factories.add_candidate(db, event_id, name="Tor Talar")
+    await queue.check_in(db, talking["id"], settings.live)
+    await interview_under_way(db, event_id, settings, talking["id"])
+    await db.execute(
+        "UPDATE interview SET offered_at = now() - interval '11 minutes 30 seconds' WHERE event_id = $1",
+        event_id,
+    )
+    planned = as_local(await db.fetchval("SELECT starts_at FROM event WHERE id = $1", event_id))
+    page = await event_page(http, base_url, event_id)
+    assert "<dd>Pågår</dd>" in page and "Avsluta intervjutillfället nu" in page
+    status, _ = await get_page(http, f"{base_url}/events/{event_id}/end")
+    assert status == 200
+    response = await post_end(http, base_url, event_id, f"/events/{event_id}/end")
+    assert response.headers["Location"] == f"/events/{event_id}?notice=ended"
+
+    row = await db.fetchrow(
+        """SELECT duration_minutes, starts_at, planned_starts_at, ended_early_at,
+                  (SELECT offered_at FROM interview WHERE event_id = $1) AS called_in
+           FROM event WHERE id = $1""",
+        event_id,
+    )
+    # Held from the call in to the end: eleven whole minutes, never a negative length.
+    assert row["duration_minutes"] == 11
+    assert row["starts_at"] == row["called_in"] and as_local(row["planned_starts_at"]) == planned
+    assert row["starts_at"] + dt.timedelta(minutes=11) <= row["ended_early_at"]
+    page = await event_page(http, base_url, event_id)
+    called_in = as_local(row["called_in"])
+    # (In either language: the words are new.)
+    assert re.search(rf'id="ended-early">[^<]*\b11\b[^<]*{called_in:%H:%M}', page)
+    assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
+    assert f"kl. {planned:%H:%M}" in page  # when it was set for
+
+    _, edit = await get_page(http, f"{base_url}/events/{event_id}/edit")
+    assert re.search(r'name="duration_minutes"[^>]* value="11"', edit)
+    _, copy = await get_page(http, f"{base_url}/events/{event_id}/copy")
+    assert re.search(r'name="duration_minutes"[^>]* value="60"', copy)
+    assert re.search(rf'name="start_time"[^>]* value="{planned:%H:%M}"', copy)
