@@ -82,18 +82,28 @@ _SPELT_OUT = str.maketrans(
 SLUG_LENGTH = 60
 
 
-def file_name(event, extension: str) -> str:
-    """An ASCII name for the download: the title's words without accents, and the date.
-    Whatever is no letter or digit even then (a dash, a space, another script) parts words
-    ("Örgryte–Härlanda" is orgryte-harlanda, not orgryteharlanda); a long title is cut
-    after a whole word."""
-    decomposed = unicodedata.normalize("NFKD", event["title"].translate(_SPELT_OUT))
+def slug_of(text: str) -> str:
+    """ASCII words of `text` joined by dashes: accents dropped, whatever is no letter or digit
+    even then (a dash, a space, another script) parts words ("Örgryte–Härlanda" is
+    orgryte-harlanda, not orgryteharlanda)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()
+
+
+def file_name(event, extension: str, what: str = "") -> str:
+    """An ASCII name for the download: the title's words, the date it was set for, and
+    `what` the file is, in the reader's words ("sammanfattning", "anmalda"): two files of one
+    event saved side by side are told apart, not "(1)". A long title is cut after a whole
+    word."""
+    slug = slug_of(event["title"])
     if len(slug) > SLUG_LENGTH:
         cut = slug[: SLUG_LENGTH + 1]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_LENGTH]
-    return f"{slug or 'event'}-{in_swedish_time(event['starts_at']):%Y-%m-%d}{extension}"
+    # As planned: an event ended early may have begun before its set start.
+    day = in_swedish_time(event.get("planned_starts_at") or event["starts_at"])
+    kind = slug_of(what)
+    return f"{slug or 'event'}-{day:%Y-%m-%d}{'-' + kind if kind else ''}{extension}"
 
 
 def private(response: web.StreamResponse) -> web.StreamResponse:
@@ -154,13 +164,16 @@ async def respond(
     if fmt == "csv":
         # Contact details for the organization's own users only (not an interviewer's copy).
         contacts = not personal and bool(event.get("editable"))
-        body = summary_csv(summary, request.app[RENDERER].gettext(language), language, contacts=contacts)
+        words = request.app[RENDERER].gettext(language)
+        body = summary_csv(summary, words, language, contacts=contacts)
+        # The same file is the event page's list of everyone registered: named as it was asked for.
+        what = words("registered") if request.query.get("file") == "registered" else words("summary")
         return private(
             web.Response(
                 body=body,
                 content_type="text/csv",
                 charset="utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{file_name(event, ".csv")}"'},
+                headers={"Content-Disposition": f'attachment; filename="{file_name(event, ".csv", what)}"'},
             )
         )
     try:
@@ -182,7 +195,9 @@ async def respond(
             body=body,
             content_type="application/pdf",
             # Saved, as the button says ("Download PDF"), not opened in the tab.
-            headers={"Content-Disposition": f'attachment; filename="{file_name(event, ".pdf")}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="{file_name(event, ".pdf", request.app[RENDERER].gettext(language)("summary"))}"'
+            },
         )
     )
 

@@ -159,7 +159,10 @@ async def test_the_whole_list_is_one_download_away(employer, base_url, db):
     http, user = employer
     event_id = await registered_event(db, user["organization_id"])
     _, page = await get(http, f"{base_url}/events/{event_id}")
-    assert f'<a href="/events/{event_id}/summary.csv" download>Ladda ned alla anmälda som CSV' in page
+    assert (
+        f'<a href="/events/{event_id}/summary.csv?file=registered" download>Ladda ned alla anmälda som CSV'
+        in page
+    )
     async with http.get(f"{base_url}/events/{event_id}/summary.csv") as response:
         assert response.status == 200
         rows = (await response.read()).decode("utf-8-sig").splitlines()

@@ -104,7 +104,10 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
         assert response.status == 200, await response.text()
         assert response.content_type == "application/pdf"
         assert re.match(
-            r'attachment; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d\.pdf"',
+            # (Swedish: "sammanfattning" once its words are translated.)
+            r'attachment; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d-'
+            + ("summary" if language == "en" else "(summary|sammanfattning)")
+            + r'\.pdf"',
             response.headers["Content-Disposition"],
         )
         pdf = await response.read()
@@ -159,6 +162,11 @@ async def test_csv_opens_in_swedish_excel(db, http, base_url):
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
         assert response.headers["Content-Disposition"].startswith('attachment; filename="kundtjanst')
         body = await response.read()
+    # The event page's list of everyone registered is this file, under a name of its own.
+    async with http.get(f"{base_url}/events/{event.id}/summary.csv?file=registered") as registered:
+        assert await registered.read() == body
+        names = {response.headers["Content-Disposition"], registered.headers["Content-Disposition"]}
+        assert len(names) == 2
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [
@@ -541,3 +549,16 @@ async def test_an_event_nobody_registered_for_says_so(db, http, base_url, tmp_pa
     assert said in page and "every registered" not in page and "alla anmälda" not in page
     async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
         assert said in re.sub(r"\s+", " ", pdf_text(await response.read(), tmp_path))
+
+
+async def test_the_summary_and_the_list_of_registered_download_under_names_that_say_which(db, http, base_url):
+    event = await logged_in_event(db, http, base_url, "en")
+    dated = r'attachment; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d-'
+    for path, name in (
+        ("summary.csv", "summary.csv"),
+        ("summary.csv?file=registered", "registered.csv"),
+        ("summary.pdf", "summary.pdf"),
+    ):
+        async with http.get(f"{base_url}/events/{event.id}/{path}") as response:
+            assert response.status == 200
+            assert re.fullmatch(dated + re.escape(name) + '"', response.headers["Content-Disposition"])

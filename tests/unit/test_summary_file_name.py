@@ -32,3 +32,12 @@ def test_a_long_title_is_cut_after_a_whole_word():
     assert name == "kundtjanstmedarbetare-till-vart-nya-kontor-i-orgryte-2026-12-06.csv"
     one_word = file_name({"title": "x" * 100, "starts_at": ON}, ".csv")
     assert one_word == "x" * SLUG_LENGTH + "-2026-12-06.csv"
+
+
+def test_what_the_file_is_ends_its_name_in_ascii():
+    event = {"title": "Säljare", "starts_at": ON}
+    assert file_name(event, ".csv", "anmälda") == "saljare-2026-12-06-anmalda.csv"
+    assert file_name(event, ".pdf", "summary") == "saljare-2026-12-06-summary.pdf"
+    # Ended early after a start moved before midnight: the date it was set for.
+    moved = {"title": "Säljare", "starts_at": ON - dt.timedelta(hours=9), "planned_starts_at": ON}
+    assert file_name(moved, ".csv", "summary") == "saljare-2026-12-06-summary.csv"
