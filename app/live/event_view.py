@@ -93,7 +93,10 @@ EVENT_SQL = """
            -- Ended early: the moment it was ended (its length is cut to whole minutes, and
            -- the waits shown stopped at that minute went back by the seconds past it).
            coalesce(ended_early_at, starts_at + make_interval(mins => duration_minutes)) AS ends_at,
-           interview_minutes
+           interview_minutes,
+           -- A candidate called in (from check-in on, maybe before the set start): the event
+           -- is being held, whatever the clock says (app/events/rules.py checking_in_only).
+           EXISTS (SELECT 1 FROM interview i WHERE i.event_id = $1) AS interviews_begun
     FROM event WHERE id = $1"""
 
 # The columns of a live interview as the states use them (snapshots.py).
@@ -391,7 +394,12 @@ def _waits_of(row: asyncpg.Record) -> tuple[list[float], float]:
 
 
 def _event_facts(event: asyncpg.Record) -> dict[str, Any]:
-    return {"state": event["state"], "starts_at": iso(event["starts_at"]), "ends_at": iso(event["ends_at"])}
+    return {
+        "state": event["state"],
+        "starts_at": iso(event["starts_at"]),
+        "ends_at": iso(event["ends_at"]),
+        "interviews_begun": event["interviews_begun"],
+    }
 
 
 def _renewed(held: EventView, event: asyncpg.Record, free_in: list[float], average: float) -> EventView:

@@ -118,6 +118,15 @@ async def look(page, name: str) -> None:
     await shot(page, name)
 
 
+async def look_in_swedish_on_a_phone(page, shown, name: str) -> None:
+    """`look` at the page again at 390 px in Swedish, once `shown` (a locator) is: the page's
+    scripts redraw their texts on the switch, with no reload."""
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.get_by_role("link", name="Svenska").click()
+    await shown.wait_for()
+    await look(page, name)
+
+
 async def shot(page, name: str) -> None:
     folder = os.environ.get("SNABB_SHOTS")
     if folder:

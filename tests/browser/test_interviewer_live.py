@@ -19,6 +19,7 @@ from tests.browser.interviewer_support import (
     first_in_interview,
     logged_in_page,
     look,
+    look_in_swedish_on_a_phone,
     make_meeting_event,
     open_meeting,
 )
@@ -515,6 +516,15 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         assert await page.locator("#queue-more").inner_text() == (
             "Still waiting when the event ended: not interviewed."
         )
+        # Headed as what they are now, with no wait running on.
+        heading = page.get_by_role("heading", name="Not interviewed (1)")
+        assert await heading.is_visible()
+        assert await page.get_by_role("heading", name="Waiting").count() == 0
+        assert await page.locator("#queue li .waited").is_hidden()
+        await look(page, "lobby-over-not-interviewed-en-desktop")
+        shown = page.locator("#queue-title-over").filter(has_text="intervju")
+        await look_in_swedish_on_a_phone(page, shown, "lobby-over-not-interviewed-sv-phone")
+        await page.get_by_role("link", name="English").click()
         assert await page.locator("#pause").is_hidden()
         assert await page.get_by_label("Message", exact=True).is_hidden()
         assert await page.get_by_role("button", name="Send message").is_hidden()

@@ -12,6 +12,7 @@ from tests.browser.interviewer_support import (
     checked_in,
     logged_in_page,
     look,
+    look_in_swedish_on_a_phone,
     make_meeting_event,
 )
 from tests.integration.channel_support import new_client, recording, sign_in_interviewer
@@ -167,39 +168,57 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
                 event.id,
             )
             await queue.notify(db, event.id, "event_state")  # the page learns the new end
-            await wait_figures(page, (0, 1, 0, 2), timeout=15000)
+            # (The figure of those waiting gives way to those not interviewed.)
+            await page.wait_for_function(
+                "document.getElementById('no-shows').textContent === '2'", timeout=15000
+            )
             await page.locator("#event-state").get_by_text("The event is over").wait_for()
             said = page.locator("#event-state-said")  # a live region there before its text
             assert await said.get_attribute("role") == "status"
             assert (await said.inner_text()).startswith("The event is over")
-            assert await page.locator("#queue-detail").inner_text() == (
-                "Still waiting when the event ended: not interviewed."
-            )
+            # Nobody waits once it is over: the one still checked in was not interviewed.
+            assert await page.locator("#queue-figure").is_hidden()
+            assert await page.locator("#not-interviewed").inner_text() == "1"
+            assert await page.get_by_role("heading", name="Not interviewed (1)").is_visible()
+            assert await page.get_by_role("heading", name="Waiting", exact=True).count() == 0
+            assert await page.locator("#queue li .name").inner_text() == "Kandidat 0"
+            assert await page.locator("#queue li .waited").count() == 0
             await page.wait_for_selector(
                 '#interviewers :text("Done: nobody is called after the event\'s end")'
             )
             await look(page, "organizer-live-over-en-desktop")
-            # A state cut well after the end: the waits stand at the end, as the server counts
-            # them (the page added the time since the end once more, below zero).
-            await db.execute(
-                "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes + 10)"
-                " WHERE id = $1",
-                event.id,
-            )
-            await db.execute(
-                """UPDATE queue_entry q SET waiting_since = e.starts_at
-                          + make_interval(mins => e.duration_minutes) - interval '20 minutes'
-                   FROM candidate c JOIN event e ON e.id = c.event_id
-                   WHERE q.candidate_id = c.id AND e.id = $1""",
-                event.id,
-            )
+            # A state cut well after the end: still no wait runs on.
             await queue.notify(db, event.id, "event_state")
-            waited = page.locator("#queue li .waited")
-            await page.wait_for_function(
-                "document.querySelector('#queue li .waited').textContent === 'waited 20 min 0 s'"
-            )
             await page.wait_for_timeout(1500)
-            assert await waited.text_content() == "waited 20 min 0 s"
+            assert await page.locator("#queue li .waited").count() == 0
+            shown = page.locator("#queue-title-over").filter(has_text="intervju")
+            await look_in_swedish_on_a_phone(page, shown, "organizer-live-over-sv-phone")
+
+
+async def test_before_its_start_those_not_checked_in_are_not_no_shows(new_page, db, base_url):
+    """Check-in open, the start ahead: those not checked in may still come, so they are
+    counted as not checked in yet, not as no-shows; nor may it be ended. Once an interviewer
+    has called a candidate in, it is being held: no-shows are counted, and it may be ended."""
+    event, interviewers, candidates = await make_meeting_event(db, interviewers=1, candidates=3)
+    await db.execute("UPDATE event SET starts_at = now() + interval '10 minutes' WHERE id = $1", event.id)
+    page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id))
+    async with checked_in(base_url, candidates[:1]), new_client() as http:
+        await page.goto(f"/events/{event.id}/live")
+        await page.wait_for_function("document.getElementById('not-checked-in').textContent === '2'")
+        assert await page.locator("#no-shows-figure").is_hidden()
+        assert await page.get_by_text("No-shows", exact=True).is_hidden()
+        assert await page.locator("#end-now").is_hidden()
+        await look(page, "organizer-live-before-start-en-desktop")
+        shown = page.locator("#not-checked-in-figure dt").filter(has_text="inte checkat in")
+        await look_in_swedish_on_a_phone(page, shown, "organizer-live-before-start-sv-phone")
+        await page.get_by_role("link", name="English").click()
+        assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
+        async with recording(http, f"{base_url}/i/{interviewers[0]}/ws") as lobby:
+            await lobby.request({"dispatched"}, type="next")
+            await page.locator("#no-shows-figure").wait_for()
+            assert await page.locator("#not-checked-in-figure").is_hidden()
+            assert await page.locator("#no-shows").inner_text() == "0"
+            await page.get_by_role("link", name="End the event now").wait_for()
 
 
 @pytest.mark.parametrize(("language", "viewport"), [("en", "desktop"), ("sv", "phone")])

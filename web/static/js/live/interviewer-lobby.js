@@ -134,6 +134,9 @@ export class Lobby {
     // to the page's body (WCAG 2.4.3).
     if (over && list.contains(document.activeElement)) this.$("queue-heading").focus();
     this.$("queue-empty").hidden = queue.length > 0;
+    // Over, nobody waits any more: the list is of those not interviewed, with no wait.
+    this.$("queue-title").hidden = over;
+    this.$("queue-title-over").hidden = !over;
     this.$("queue-count").textContent = counts.waiting && !cancelled ? `(${counts.waiting})` : "";
     // Only the head of a long queue is in the state; the rest is in the list below.
     const more = this.$("queue-more");
@@ -153,6 +156,7 @@ export class Lobby {
     }, (item, index) => {
       const entry = queue[index];
       item.querySelector(".name").textContent = entry.name;
+      item.querySelector(".waited").hidden = over;
       const pick = item.querySelector("button");
       pick.hidden = over;
       pick.dataset.candidate = String(entry.candidate);

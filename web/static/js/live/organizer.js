@@ -93,11 +93,16 @@ class OrganizerLivePage {
     return Boolean(state.over || (state.ends_at && Date.now() + this.offset >= Date.parse(state.ends_at)));
   }
 
+  // Being held: its start passed, or a candidate called in before it (from check-in).
+  begun() {
+    const { state } = this;
+    return Boolean(state.interviews_begun
+      || (state.starts_at && Date.now() + this.offset >= Date.parse(state.starts_at)));
+  }
+
   // Begun and not over: the organizer may end it early (app/events/rules.py may_end_now).
   mayEndNow() {
-    const { state } = this;
-    const begun = state.starts_at && Date.now() + this.offset >= Date.parse(state.starts_at);
-    return Boolean(begun && !this.over() && ["published", "live"].includes(state.event_state));
+    return Boolean(this.begun() && !this.over() && ["published", "live"].includes(this.state.event_state));
   }
 
   draw() {
@@ -111,7 +116,19 @@ class OrganizerLivePage {
       ? _("%(count)s of them calling the candidate in", { count: state.offers_open }) : "";
     $("updating-note").hidden = over; // nothing goes on any more
     $("queue-length").textContent = String(state.queue_length);
+    // Over, nobody waits any more: those still checked in were not interviewed.
+    $("queue-figure").hidden = over;
+    $("not-interviewed-figure").hidden = !over;
+    $("not-interviewed").textContent = String(state.queue_length);
+    $("queue-title").hidden = over;
+    $("queue-title-over").hidden = !over;
+    $("queue-title-count").textContent = over && state.queue_length ? `(${state.queue_length})` : "";
     $("interviews-done").textContent = String(state.interviews_done);
+    // Before it has begun nobody is a no-show yet: those not checked in are only that.
+    const begun = this.begun() || over;
+    $("no-shows-figure").hidden = !begun;
+    $("not-checked-in-figure").hidden = begun;
+    $("not-checked-in").textContent = String(state.not_checked_in);
     // Not checked in is a no-show only once the event is over (app/live/organizer.py).
     // The state's count, and those not checked in once this page's clock passed the end first.
     $("no-shows").textContent = String(state.no_shows + (over && !state.over ? state.not_checked_in : 0));
@@ -159,7 +176,9 @@ class OrganizerLivePage {
   drawQueue() {
     const { queue = [], queue_length: waiting } = this.state;
     $("queue-empty").hidden = queue.length > 0;
-    $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ["name", entry.name], ["waited", ""])));
+    // Over: no wait runs on, and none is shown (they were not interviewed).
+    const parts = (entry) => (this.over() ? [["name", entry.name]] : [["name", entry.name], ["waited", ""]]);
+    $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ...parts(entry))));
     this.drawWaited();
     const more = $("queue-more");
     more.hidden = waiting <= queue.length;
