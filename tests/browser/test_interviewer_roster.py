@@ -193,3 +193,15 @@ async def test_the_roster_is_read_once_as_the_page_opens_and_again_in_another_la
     await page.locator(".language-switch a[lang=sv]").click()
     await wait_for_function(page, "document.querySelector('#roster-status').textContent.includes('anmälda')")
     assert len(reads) == 2, reads
+
+
+@pytest.mark.parametrize(("language", "word"), [("sv", "Välj"), ("en", "Pick")])
+async def test_the_pick_column_is_headed_with_its_buttons_word(new_page, db, language, word):
+    """One word for one action: the column (read by a screen reader with each button) says
+    what its buttons say."""
+    _event, token = await big_event(db)
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": language}), token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates button.pick').length > 0")
+    heading = page.locator("#roster-table thead th").nth(3)
+    assert (await heading.text_content() or "").strip() == word
+    assert await page.locator("#candidates button.pick").first.text_content() == word
