@@ -5,6 +5,7 @@ written straight into the database (the live flow that makes them has tests of i
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -261,3 +262,23 @@ async def big_event(
         event.id,
     )
     return event
+
+
+# The e-mail and phone under each candidate's name in the organization's summary (page and
+# PDF): taken out where a test reads the names and what stands beside them.
+CONTACT_LINE = re.compile(r'<span class="contact-line">.*?</span>(?=</(?:td|li)>)', re.S)
+PDF_CONTACT = re.compile(r"\S+@\S+\.\S+(?: · [+\d][\d -]*\d)?")
+
+
+def without_contacts(page: str) -> str:
+    return CONTACT_LINE.sub("", page)
+
+
+def pdf_without_contacts(text: str) -> str:
+    """pdftotext's layout of the PDF, each contact line blanked (lines left empty dropped)."""
+    kept = []
+    for line in text.split("\n"):
+        blanked = PDF_CONTACT.sub(lambda found: " " * len(found.group()), line)
+        if blanked == line or blanked.strip():
+            kept.append(blanked)
+    return "\n".join(kept)

@@ -139,8 +139,12 @@ async def respond(
             gettext=request.app[RENDERER].gettext(language),
         )
     query = "?" + urlencode({"sort": sort, "dir": "desc" if descending else "asc"})
+    # Candidates' e-mail and phone for the organization's own users only (not an
+    # interviewer's copy through their link): on the page and in the PDF and CSV alike.
+    contacts = not personal and bool(event.get("editable"))
     context = {
         "event": event,
+        "contacts": contacts,
         "summary": summary,
         # The summary's own reading, so the notice and whether those who never checked in
         # are called no-shows agree.
@@ -162,8 +166,6 @@ async def respond(
         context["interviews_per_page"] = INTERVIEWS_PER_PAGE
         return private(render(request, "summary/page.html", context))
     if fmt == "csv":
-        # Contact details for the organization's own users only (not an interviewer's copy).
-        contacts = not personal and bool(event.get("editable"))
         words = request.app[RENDERER].gettext(language)
         body = summary_csv(summary, words, language, contacts=contacts)
         # The same file is the event page's list of everyone registered: named as it was asked for.

@@ -3,10 +3,13 @@ event's interviewers (personal link or linked account) once it has finished, nob
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.accounts import log_in, make_user
 from tests.integration.channel_support import new_client, sign_in_interviewer
+from tests.pdfs import pdf_text
 from tests.summary_support import add_interviewer, make_event, org_user, sample_event
 
 FORMATS = ["", ".pdf", ".csv"]
@@ -176,3 +179,36 @@ async def test_an_interviewers_csv_names_the_candidates_without_their_contact_de
     assert "Åsa Öberg" in body
     assert not any(email in body for email in emails)
     assert "E-post" not in body.splitlines()[0] and "E-mail" not in body.splitlines()[0]
+
+
+async def test_the_organizations_summary_says_how_to_reach_each_candidate_an_interviewers_not(
+    db, http, base_url, tmp_path
+):
+    """Under each candidate's name, on the page and in the PDF, the organization's users see
+    their e-mail and phone: two of the same name are told apart, and those interested
+    reached without the CSV. The copy an interviewer reads through their link names them only."""
+    event = await sample_event(db)
+    await db.execute("UPDATE candidate SET phone = '070-' || (1000000 + id) WHERE event_id = $1", event.id)
+    twins = [event.candidates["Åsa Öberg"], event.candidates["Ida Lind"]]  # interviewed, and not
+    await db.execute("UPDATE candidate SET name = 'Ann-Sofie Lindström' WHERE id = ANY($1)", twins)
+    people = await db.fetch("SELECT email, phone FROM candidate WHERE id = ANY($1)", twins)
+    await log_in(http, base_url, (await org_user(db, event))["email"])
+    for language in ("sv", "en"):
+        http.cookie_jar.update_cookies({"lang": language})
+        _, _, page = await fetch(http, f"{base_url}/events/{event.id}/summary")
+        text = re.sub(r"<[^>]+>", "", page)
+        async with http.get(f"{base_url}/events/{event.id}/summary.pdf") as response:
+            pdf = " ".join(pdf_text(await response.read(), tmp_path).split())
+        for person in people:
+            assert f"{person['email']} · {person['phone']}" in text
+            assert f"{person['email']} · {person['phone']}" in pdf
+    token = event.interviewers["Lena Åkesson"][1]
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        _, _, page = await fetch(interviewer, f"{base_url}/i/{token}/summary")
+        async with interviewer.get(f"{base_url}/i/{token}/summary.pdf") as response:
+            pdf = pdf_text(await response.read(), tmp_path)
+    assert "Ann-Sofie Lindström" in page and "Ann-Sofie Lindström" in pdf
+    assert 'class="contact-line"' not in page
+    for person in people:
+        assert person["email"] not in page and person["email"] not in pdf
