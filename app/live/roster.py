@@ -3,7 +3,9 @@
 The lobby's `state` (app/live/snapshots.py) holds only the head of the queue and the counts,
 so that its size does not grow with the event; who else registered, and where they are, is
 read here when an interviewer asks (GET /i/{token}/roster, app/views/roster.py): searched by
-name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the lobby.
+name, in name order, PAGE_SIZE at a time. Names and queue states only, as in the lobby;
+and for a candidate whose name another registration of the event shares, their e-mail
+address, so that the interviewer picks the one they mean (no one else's address is sent).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from app.addresses import readable_domain
 from app.names import by_name, contains, name_matches
 
 PAGE_SIZE = 25
@@ -21,7 +24,11 @@ MAX_QUERY = 200  # as long as a name may be (the invite form's limit)
 # The order of the list: by name in the viewer's language's order, as every list of names
 # (app/names.py), then by id, so that equal names keep their order from page to page.
 ROSTER_SQL = f"""
-    SELECT c.id, c.name, q.state::text AS state, p.position
+    SELECT c.id, c.name, q.state::text AS state, p.position,
+           CASE WHEN EXISTS (SELECT 1 FROM candidate o
+                             WHERE o.event_id = $1 AND lower(o.name) = lower(c.name) AND o.id <> c.id
+                               AND o.cancelled_at IS NULL AND o.erased_at IS NULL)
+                THEN c.email END AS name_shared_by_email
     FROM candidate c
     LEFT JOIN queue_entry q ON q.candidate_id = c.id
     LEFT JOIN (SELECT candidate_id,
@@ -91,6 +98,10 @@ async def roster_page(
                 "checked_in": row["state"] is not None,
                 "state": row["state"],
                 "position": row["position"],
+                # Only where another registered has the same name (as the event page shows it).
+                "email": readable_domain(row["name_shared_by_email"])
+                if row["name_shared_by_email"]
+                else None,
             }
             for row in rows
         ],

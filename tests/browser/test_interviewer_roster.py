@@ -205,3 +205,24 @@ async def test_the_pick_column_is_headed_with_its_buttons_word(new_page, db, lan
     heading = page.locator("#roster-table thead th").nth(3)
     assert (await heading.text_content() or "").strip() == word
     assert await page.locator("#candidates button.pick").first.text_content() == word
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", "desktop"), ("sv", "phone")])
+async def test_two_registered_of_one_name_are_told_apart_by_their_address(new_page, db, language, viewport):
+    """The interviewer picks the one they mean: beside a name another registered shares, the
+    e-mail address; beside a name of one's own, nothing more (nobody else's address is sent)."""
+    event, (token,), _ = await make_meeting_event(db, candidates=3)
+    twins = event.candidates[:2]
+    await db.execute("UPDATE candidate SET name = 'Ann-Sofie Lindström' WHERE id = ANY($1)", twins)
+    emails = [await db.fetchval("SELECT email FROM candidate WHERE id = $1", c) for c in event.candidates]
+    size = {"width": 390, "height": 844} if viewport == "phone" else {"width": 1280, "height": 900}
+    page = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": language}, viewport=size), token
+    )
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 3")
+    names = await page.locator("#candidates th").all_inner_texts()
+    assert sorted(names[:2]) == sorted(f"Ann-Sofie Lindström\n{email}" for email in emails[:2])
+    assert names[2] == "Kandidat 2"
+    response = await page.request.get(f"/i/{token}/roster")
+    assert emails[2] not in await response.text()
+    await look(page, f"roster-same-names-{language}-{viewport}")

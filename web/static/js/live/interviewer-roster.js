@@ -171,6 +171,8 @@ export class Roster {
       const c = rows[index];
       const [name, checkedIn, status, action] = row.children;
       name.textContent = c.name;
+      // Another registered has the same name: their address tells the two apart.
+      if (c.email) name.append(element("span", "contact-line", c.email));
       checkedIn.textContent = c.checked_in ? _("Yes") : _("No");
       checkedIn.dataset.label = _("Checked in");
       const waiting = c.state === "waiting" && c.position && !this.over;
@@ -192,7 +194,8 @@ export class Roster {
         }
         pick.dataset.candidate = String(c.id);
         pick.textContent = _("Pick");
-        pick.setAttribute("aria-label", _("Pick %(name)s", { name: c.name }));
+        // (Two of one name: the buttons' names differ as the rows do.)
+        pick.setAttribute("aria-label", _("Pick %(name)s", { name: c.email ? `${c.name} (${c.email})` : c.name }));
         pick.disabled = !this.canPick;
       } else if (pick) {
         // Taken by someone else: a focused Pick leaves the focus on the list's heading.
