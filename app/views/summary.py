@@ -21,7 +21,7 @@ from app.auth import require_user
 from app.events import queries as event_queries
 from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
-from app.i18n import prefer_language
+from app.i18n import N_, prefer_language
 from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
 from app.live.access import is_signed_in
 from app.summary.csv_file import summary_csv
@@ -80,6 +80,9 @@ _SPELT_OUT = str.maketrans(
     }
 )
 SLUG_LENGTH = 60
+# What a download is, ending its name in the reader's words (in ASCII: "anmalda").
+SUMMARY_FILE = N_("summary")
+REGISTERED_FILE = N_("registered")
 
 
 def slug_of(text: str) -> str:
@@ -169,7 +172,7 @@ async def respond(
         words = request.app[RENDERER].gettext(language)
         body = summary_csv(summary, words, language, contacts=contacts)
         # The same file is the event page's list of everyone registered: named as it was asked for.
-        what = words("registered") if request.query.get("file") == "registered" else words("summary")
+        what = words(REGISTERED_FILE if request.query.get("file") == "registered" else SUMMARY_FILE)
         return private(
             web.Response(
                 body=body,
@@ -192,14 +195,13 @@ async def respond(
         raise web.HTTPServiceUnavailable(headers={"Retry-After": "10"}) from None
     except PdfUnavailable:
         raise web.HTTPServiceUnavailable() from None
+    pdf_name = file_name(event, ".pdf", request.app[RENDERER].gettext(language)(SUMMARY_FILE))
     return private(
         web.Response(
             body=body,
             content_type="application/pdf",
             # Saved, as the button says ("Download PDF"), not opened in the tab.
-            headers={
-                "Content-Disposition": f'attachment; filename="{file_name(event, ".pdf", request.app[RENDERER].gettext(language)("summary"))}"'
-            },
+            headers={"Content-Disposition": f'attachment; filename="{pdf_name}"'},
         )
     )
 
