@@ -96,7 +96,7 @@ def slug_of(text: str) -> str:
 
 def file_name(event, extension: str, what: str = "") -> str:
     """An ASCII name for the download: the title's words, the date it was set for, and
-    `what` the file is, in the reader's words ("sammanfattning", "anmalda"): two files of one
+    `what` the file is, in the reader's words ("sammanstallning", "anmalda"): two files of one
     event saved side by side are told apart, not "(1)". A long title is cut after a whole
     word."""
     slug = slug_of(event["title"])

@@ -106,9 +106,9 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
         assert response.status == 200, await response.text()
         assert response.content_type == "application/pdf"
         assert re.match(
-            # (Swedish: "sammanfattning" once its words are translated.)
+            # (Swedish: "sammanstallning" once its words are translated.)
             r'attachment; filename="kundtjanst-i-are-[0-9a-f]{4}-\d{4}-\d\d-\d\d-'
-            + ("summary" if language == "en" else "(summary|sammanfattning)")
+            + ("summary" if language == "en" else "(summary|sammanstallning)")
             + r'\.pdf"',
             response.headers["Content-Disposition"],
         )
