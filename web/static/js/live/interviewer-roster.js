@@ -195,7 +195,8 @@ export class Roster {
         pick.dataset.candidate = String(c.id);
         pick.textContent = _("Pick");
         // (Two of one name: the buttons' names differ as the rows do.)
-        pick.setAttribute("aria-label", _("Pick %(name)s", { name: c.email ? `${c.name} (${c.email})` : c.name }));
+        const told = c.email ? `${c.name} (${c.email})` : c.name;
+        pick.setAttribute("aria-label", _("Pick %(name)s", { name: told }));
         pick.disabled = !this.canPick;
       } else if (pick) {
         // Taken by someone else: a focused Pick leaves the focus on the list's heading.
