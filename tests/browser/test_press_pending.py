@@ -16,11 +16,14 @@ from tests.browser.interviewer_support import first_in_interview, look, shot
 
 pytestmark = pytest.mark.browser
 
-SLOW = "The service is slow to answer. This will either go through, or you will be told that it was not done."
+SLOW = {
+    "en": "The service is slow to answer. This will either go through, or you will be told that it was not done.",
+    "sv": "Tjänsten svarar långsamt. Antingen går det igenom, eller så får du veta att det inte blev gjort.",
+}
+SENDING = {"en": "Sending…", "sv": "Skickar …"}
 NOT_DONE = {
     "en": "Not done: the service did not answer. Try again in a moment.",
-    # Until the catalog has the new texts, the Swedish page shows the English.
-    "sv": "Not done: the service did not answer. Try again in a moment.",
+    "sv": "Inte gjort: tjänsten svarade inte. Försök igen om en liten stund.",
 }
 
 
@@ -64,15 +67,14 @@ async def test_a_slow_extend_shows_its_sign_until_the_reply_comes(
             assert asyncio.get_running_loop().time() - pressed >= 0.9
             assert await extend.get_attribute("aria-busy") == "true"
             assert await extend.get_attribute("aria-disabled") == "true"
-            if language == "en":
-                assert await sign.inner_text() == "Sending…"
+            assert await sign.inner_text() == SENDING[language]
             # A second press meanwhile sends nothing (one Extend, below). (Dispatched: a
             # click of Playwright's waits for a control marked aria-disabled to be enabled.)
             await extend.dispatch_event("click")
             await page.wait_for_function(
-                f"document.querySelector('[data-shortcut-status]').textContent === {SLOW!r}"
+                f"document.querySelector('[data-shortcut-status]').textContent === {SLOW[language]!r}"
             )
-            assert await sign.inner_text() == SLOW
+            assert await sign.inner_text() == SLOW[language]
             await look(page, f"press-pending-slow-{language}-desktop")
         # The lock let go: the extension goes through, and the sign goes with its reply.
         await sign.wait_for(state="detached")
