@@ -17,6 +17,9 @@ Errors = dict[str, tuple[str, dict]]
 
 MAX_EMAIL = 254
 MAX_NAME = 200
+# Said of a text holding a character nobody can see (a control, a bidi mark pasted along):
+# one message for every field, names and passwords alike.
+HIDDEN_CHARACTER = N_("This holds a hidden character, often from pasted text: type it in again.")
 MIN_PASSWORD = 10
 # Argon2 takes any length; a cap keeps one request from costing much.
 MAX_PASSWORD = 200
@@ -91,7 +94,7 @@ def clean_text(value: object, errors: Errors, field: str, missing: str, maximum:
     elif len(text) > maximum:
         errors[field] = (N_("At most %(max)s characters."), {"max": maximum})
     elif has_control_characters(text):
-        errors[field] = (N_("This holds a hidden character, often from pasted text: type it in again."), {})
+        errors[field] = (HIDDEN_CHARACTER, {})
     return text
 
 
@@ -146,7 +149,7 @@ def clean_new_password(
     elif len(password) > MAX_PASSWORD:
         errors[field] = (N_("Use at most %(max)s characters."), {"max": MAX_PASSWORD})
     elif any(char in _NOT_IN_PASSWORDS or unicodedata.category(char) == "Cs" for char in password):
-        errors[field] = (N_("This holds a hidden character, often from pasted text: type it in again."), {})
+        errors[field] = (HIDDEN_CHARACTER, {})
     elif email and email.strip().lower() in {
         typed.lower() for typed in (password.strip(), ascii_domain(password.strip()))
     }:

@@ -25,6 +25,7 @@ from app.events.rules import (
 from app.addresses import readable_domain
 from app.auth.validation import (
     ascii_domain,
+    HIDDEN_CHARACTER,
     LINE_BREAKS,
     has_control_characters,
     has_letter_or_digit,
@@ -131,10 +132,7 @@ def _list(
 ) -> list[str]:
     items = [unicodedata.normalize("NFC", v.strip()) for v in values if v.strip()]
     if any(has_control_characters(item) for item in items):
-        result.errors[name] = (
-            N_("This holds a hidden character, often from pasted text: type it in again."),
-            {},
-        )
+        result.errors[name] = (HIDDEN_CHARACTER, {})
     elif len(items) > limit:
         result.errors[name] = (too_many, {"count": limit})
     elif any(len(item) > length for item in items):
@@ -179,20 +177,14 @@ def parse_event_form(
     elif len(values["title"]) > 200:
         result.errors["title"] = (N_("Enter a title of at most %(count)s characters."), {"count": 200})
     elif has_control_characters(values["title"]):
-        result.errors["title"] = (
-            N_("This holds a hidden character, often from pasted text: type it in again."),
-            {},
-        )
+        result.errors["title"] = (HIDDEN_CHARACTER, {})
     if len(values["job_description"]) > 20000:
         result.errors["job_description"] = (
             N_("The job description may be at most %(count)s characters."),
             {"count": 20000},
         )
     elif has_control_characters(values["job_description"].translate(LINE_BREAKS)):
-        result.errors["job_description"] = (
-            N_("This holds a hidden character, often from pasted text: type it in again."),
-            {},
-        )
+        result.errors["job_description"] = (HIDDEN_CHARACTER, {})
     if values["language"] not in LANGUAGES:
         result.errors["language"] = (N_("Choose Swedish or English."), {})
 
@@ -355,9 +347,7 @@ def _interviewers(emails: Sequence[str], names: Sequence[str], result: FormResul
         # error summary links to it (web/templates/events/form.html).
         at_name, at_email = {"row": index + 1, "part": "name"}, {"row": index + 1, "part": "email"}
         if has_control_characters(name):
-            found.append(
-                (N_("This holds a hidden character, often from pasted text: type it in again."), at_name)
-            )
+            found.append((HIDDEN_CHARACTER, at_name))
             continue
         if not email:  # a name typed, its address not (yet)
             found.append((N_("Enter the e-mail address of %(name)s."), {"name": name, **at_email}))
