@@ -8,7 +8,7 @@ given up on it. Now an action that has not given back a connection by the bound 
 wait for a lock ends at once and rolls back), and a connection still not back a moment later
 is closed under it, so that a backend that hangs finds the connection gone when it wakes and
 rolls its transaction back instead of committing it. A statement that is its own
-transaction (*Next*, *Join*, *End*, a leave) carries the moment the action is given up on
+transaction (*Next*, *Join*, *End*, *Pause*, a leave) carries the moment the action is given up on
 to the database (`not_after`), which refuses to run it after that moment: a backend that
 wakes from a hang would otherwise run what lies in its buffer and commit it.
 
@@ -57,10 +57,17 @@ class ActionTooSlow(TimeoutError):
 _clock_ahead = 0.0
 
 
+# A reading whose round trip took longer than this says little (the read may have come
+# anywhere in it: a busy event loop late to take the answer): the last good one stays.
+_CLOCK_READ_SECONDS = 0.25
+
+
 def database_clock_seen(database_now: dt.datetime, asked: dt.datetime, answered: dt.datetime) -> None:
     """The database's clock_timestamp() read between `asked` and `answered` (this process's
     clock): it is taken as read halfway through the round trip."""
     global _clock_ahead
+    if (answered - asked).total_seconds() > _CLOCK_READ_SECONDS:
+        return
     halfway = asked + (answered - asked) / 2
     _clock_ahead = (database_now - halfway).total_seconds()
 
