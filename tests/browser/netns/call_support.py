@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from playwright.async_api import TimeoutError as PageTimeout
+
 from app.i18n import Renderer
 from tests.browser.csp import wait_for_function
 from tests.netns import TABLE, frames_decoded, frames_flowing
@@ -38,7 +40,11 @@ async def wait_phase(pages, phases, timeout: float = 60) -> float:
     """Seconds until every page's call is in one of `phases`."""
     started = time.monotonic()
     for page in pages:  # by polling: the pages' policy allows no eval (tests/browser/csp.py)
-        await wait_for_function(page, f"{sorted(phases)!r}.includes({PHASE})", timeout=timeout * 1000)
+        try:
+            await wait_for_function(page, f"{sorted(phases)!r}.includes({PHASE})", timeout=timeout * 1000)
+        except PageTimeout as error:  # what each page's call holds, to tell why
+            states = [await each.evaluate("JSON.stringify(window.callView.state)") for each in pages]
+            raise PageTimeout(f"{error.message}\nthe pages' call states: {states}") from None
     return time.monotonic() - started
 
 

@@ -17,7 +17,8 @@
 // It reports what happens as DOM events on itself, for the page code to draw:
 //   "localstream"  detail: {stream}                 own camera, for the small self view
 //   "remotestream" detail: {feed, display, stream}  a participant's media (one stream per feed)
-//   "remoteleft"   detail: {feed}
+//   "remoteleft"   detail: {feed}                   the last participant's feed seen left
+//                                  (one of theirs left, another remains: "remotestream" again)
 //   "state"        detail: {state}  connecting | joined | publishing | closed
 //   "link"         detail: {up}     all own connections to Janus up, or one of them down
 //   "stats"        detail: {figures, sending, bitrate}  every second (call-stats.js); sending:
@@ -261,7 +262,14 @@ export class RoomCall extends EventTarget {
     this.subscribers.delete(feed);
     this.ice.delete(feed);
     entry.handle.detach();
-    if (left) this.emit("remoteleft", { feed });
+    if (left) {
+      // After both sides joined again at once (a long outage), the other person's old feed
+      // may leave only after their new one is here (two Janus sessions of theirs, in no
+      // set order): they are still here, in the remaining feed's stream.
+      const [remaining, other] = [...this.subscribers].find(([, e]) => e.stream.getVideoTracks().length) ?? [];
+      if (other) this.emit("remotestream", { feed: remaining, display: other.display, stream: other.stream });
+      else this.emit("remoteleft", { feed });
+    }
     this.reportLink();
   }
 
