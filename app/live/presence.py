@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from app.live.action_bound import not_after
 from app.live.queue import notify
 
 
@@ -16,12 +17,15 @@ async def set_presence(
     connected: bool | None = None,
     paused: bool | None = None,
 ) -> bool:
-    """Record a change (None leaves that part as it is); False for an unknown interviewer."""
+    """Record a change (None leaves that part as it is); False for an unknown interviewer.
+    The statement is its own transaction: in a live action (a *Pause*) it does nothing when
+    a backend that hung reads it only after the action was given up on (live_in_time,
+    app/live/action_bound.py), as a pause the page was told failed must not come true later."""
     row = await connection.fetchrow(
         """
         INSERT INTO interviewer_presence (interviewer_id, event_id, connected, paused)
         SELECT id, event_id, coalesce($2, true), coalesce($3, false)
-        FROM event_interviewer WHERE id = $1
+        FROM event_interviewer WHERE id = (SELECT live_in_time($4::timestamptz, $1::bigint))
         ON CONFLICT (interviewer_id) DO UPDATE SET
             connected = coalesce($2, interviewer_presence.connected),
             paused = coalesce($3, interviewer_presence.paused),
@@ -30,6 +34,7 @@ async def set_presence(
         interviewer_id,
         connected,
         paused,
+        not_after(),
     )
     if row is None:
         return False

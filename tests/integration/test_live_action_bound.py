@@ -13,7 +13,12 @@ import signal
 import time
 from pathlib import Path
 
+import asyncpg
+import pytest
+
+from app.live import action_bound
 from app.live.action_bound import ACTION_SECONDS
+from app.live.presence import set_presence
 from tests.integration.channel_support import candidate_and_lobby, interviewer_in_interview_twice
 from tests.integration.live_support import assert_invariants, make_live_event
 from tests.integration.test_live_outcome import active_interview
@@ -150,3 +155,21 @@ async def test_a_next_sent_to_a_backend_that_hangs_is_not_done_when_it_wakes(app
         offers = "SELECT count(*) FROM interview WHERE event_id = $1 AND state = 'offered'"
         assert await db.fetchval(offers, live.id) == 0
         await assert_invariants(db, live.id)
+
+
+async def test_a_pause_read_only_after_it_was_given_up_on_does_nothing(db):
+    """*Pause* is one statement too: a backend that wakes from a hang and reads it after the
+    press was refused does not pause the interviewer (its guard, as *Next*'s)."""
+    live = await make_live_event(db, interviewers=1, candidates=0)
+    (interviewer,) = live.interviewers
+    assert await set_presence(db, interviewer, connected=True)
+    given_up = action_bound._CURRENT.set(action_bound._Scope(-1.0))  # an action past its bound
+    try:
+        with pytest.raises(asyncpg.QueryCanceledError):
+            await set_presence(db, interviewer, paused=True)
+    finally:
+        action_bound._CURRENT.reset(given_up)
+    paused = "SELECT paused FROM interviewer_presence WHERE interviewer_id = $1"
+    assert await db.fetchval(paused, interviewer) is False
+    assert await set_presence(db, interviewer, paused=True)  # outside an action: no bound
+    assert await db.fetchval(paused, interviewer) is True
