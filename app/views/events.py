@@ -193,7 +193,10 @@ async def show(request: web.Request) -> web.Response:
             "questions": await queries.items(connection, "event_question", event_id),
             "attributes": await queries.items(connection, "event_attribute", event_id),
             "interviewers": await queries.interviewers(connection, event_id),
-            "booked_elsewhere": await queries.interviewers_booked_elsewhere(connection, event_id),
+            # (Only while it can still be changed: over or cancelled, nothing to warn of.)
+            "booked_elsewhere": await queries.interviewers_booked_elsewhere(connection, event_id)
+            if event["state"] != "cancelled" and not is_over(event, dt.datetime.now(dt.timezone.utc))
+            else [],
             # An event ended in its first minute says what it held: interviews may begin
             # from check-in, so an end at the set start is not an empty event.
             "interviews_held": await queries.interviews_held(connection, event_id)
