@@ -31,3 +31,25 @@ def freeze(pid: int, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"process {pid} did not stop within {timeout} s")
         time.sleep(0.001)
+
+
+def database_processes(data_directory: str) -> list[int]:
+    """The postmaster of this test stack's PostgreSQL and its children."""
+    postmaster = int(Path(data_directory, "postmaster.pid").read_text().split()[0])
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    return [postmaster, *map(int, children)]
+
+
+class Frozen:
+    """Every process of the test stack's PostgreSQL stopped (SIGSTOP) until the block ends."""
+
+    def __init__(self, processes: list[int]):
+        self.processes = processes
+
+    def __enter__(self) -> None:
+        for pid in self.processes:
+            freeze(pid)
+
+    def __exit__(self, *failure: object) -> None:
+        for pid in self.processes:
+            os.kill(pid, signal.SIGCONT)

@@ -118,7 +118,15 @@ class Presses:
                 # Sent by this press itself, in this turn of the loop: a task would first wait
                 # for the next turn, which on a busy process is the longest step of all.
                 self._senders += 1
-                await self._send(_Kept(), keep_going=False)
+                try:
+                    await self._send(_Kept(), keep_going=False)
+                except BaseException:
+                    # Given up on while sending (past its bound: app/live/action_bound.py):
+                    # its own answer, set by the failure, is read by nobody else, and an
+                    # unread one would be logged as an error ("never retrieved").
+                    if press.answer.done() and not press.answer.cancelled():
+                        press.answer.exception()
+                    raise
             try:
                 return await press.answer
             finally:

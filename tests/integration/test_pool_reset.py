@@ -1,11 +1,15 @@
 """The application's pools give a connection back without asyncpg's default session reset
 (app/db.py, open_pool): that reset is a round trip of its own per use (for the live views,
 one more per change of an event in every process), and nothing of the application's leaves
-session state on a pooled connection to reset."""
+session state on a pooled connection to reset. And a connection that a database which hangs
+does not let go of is given up on (BoundedPool), not waited for until the hang ends."""
 
 from __future__ import annotations
 
+import asyncio
+
 from app.db import close_pool, open_pool
+from tests.stopping import Frozen, database_processes
 
 
 async def test_a_connection_given_back_is_not_reset_by_a_round_trip_of_its_own(stack):
@@ -33,5 +37,28 @@ async def test_a_transaction_left_open_is_still_rolled_back(stack):
         async with pool.acquire() as connection:
             assert not connection.is_in_transaction()
             assert await connection.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+    finally:
+        await close_pool(pool, within=10)
+
+
+async def test_with_the_database_hanging_a_use_of_the_pool_ends_within_its_bounds(stack, db):
+    """A page that needs a connection the pool has yet to make (it keeps few open between
+    uses) waited for asyncpg's connect, whose own time-out is a minute: against a database
+    that hangs it answered 200 half a minute late instead of 503. Now it is given up on
+    after command_timeout, as a statement is."""
+    pool = await open_pool(stack.environ["DATABASE_URL"], min_size=0, max_size=1, command_timeout=1)
+
+    async def use() -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            await connection.fetchval("SELECT 1")
+
+    try:
+        with Frozen(database_processes(await db.fetchval("SHOW data_directory"))):
+            hung = asyncio.ensure_future(use())
+            # (far above the 1 s it takes; one that waits for the thaw does not end here)
+            done, _ = await asyncio.wait({hung}, timeout=20)
+        assert hung in done, "the use of the pool waited for the hang to end"
+        assert isinstance(hung.exception(), TimeoutError)
+        await use()  # and after the hang, the pool makes a new connection
     finally:
         await close_pool(pool, within=10)
