@@ -155,8 +155,14 @@ class JsonFormatter(RedactingFormatter):
         return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# The site's own files: their names are long words, never tokens, and an operator looking
+# for a file that failed to load needs the name.
+_STATIC = re.compile(r"/static/(?!.*\.\.)[A-Za-z0-9_\-./]*")
+
+
 def redact_path(path: str) -> str:
-    return _TOKEN_SEGMENT.sub("…", path.split("?", 1)[0])
+    path = path.split("?", 1)[0]
+    return path if _STATIC.fullmatch(path) else _TOKEN_SEGMENT.sub("…", path)
 
 
 class AccessLogger(AbstractAccessLogger):

@@ -45,6 +45,9 @@ def test_tracebacks_are_redacted_and_the_record_keeps_the_clean_copy():
 def test_access_log_paths_hide_tokens_and_queries():
     assert redact_path("/c/Zx81kq0PlmN3vB7tYw2R/checkin?pin=123456") == "/c/…/checkin"
     assert redact_path("/events/12/edit") == "/events/12/edit"
+    # The site's own files keep their names, a failed load is found by it.
+    assert redact_path("/static/js/live/candidate-offer-note.js") == "/static/js/live/candidate-offer-note.js"
+    assert redact_path("/static/js/live/../../c/Zx81kq0PlmN3vB7tYw2R") == "/static/js/live/../../c/…"
 
 
 def test_json_lines_are_redacted_one_object_each_and_keep_the_request_id():
