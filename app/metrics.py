@@ -243,8 +243,9 @@ def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
 
 def _authorized(request: web.Request) -> bool:
     token = request.app[SETTINGS].app.metrics_token.get_secret_value()
-    given = request.headers.get("Authorization", "")
-    return bool(token) and hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    # The scheme's name in any case (RFC 9110 11.1: "bearer" is Bearer), the token exactly.
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
 
 
 async def metrics_page(request: web.Request) -> web.Response:

@@ -67,10 +67,20 @@ async def test_without_the_token_there_is_no_such_page(app_server, settings, htt
         {},
         {"Authorization": "Bearer wrong"},
         {"Authorization": settings.app.metrics_token.get_secret_value()},
+        {"Authorization": f"Basic {settings.app.metrics_token.get_secret_value()}"},
+        {"Authorization": f"Bearer  {settings.app.metrics_token.get_secret_value()}"},
     ):
         async with http.get(f"{base_url}/metrics", headers=headers) as response:
             assert response.status == 404
             assert "snabb_" not in await response.text()
+
+
+async def test_the_schemes_name_is_read_in_any_case(app_server, settings, http, base_url):
+    """A scraper that writes "bearer" (the scheme's name is case-insensitive) is let in."""
+    token = settings.app.metrics_token.get_secret_value()
+    async with http.get(f"{base_url}/metrics", headers={"Authorization": f"bearer {token}"}) as response:
+        assert response.status == 200
+        assert "snabb_" in await response.text()
 
 
 async def test_every_figure_is_named_and_the_figures_move(app_server, settings, http, base_url, db):
@@ -131,6 +141,8 @@ def test_the_alerts_and_the_dashboard_name_only_figures_that_exist():
         "DispatchSlow",
         "LiveEventWithoutInterviewers",
         "InterviewsWithoutVideoWhileJanusUp",
+        "NoActiveJanusServer",
+        "ServerErrors",
     } <= {rule["alert"] for rule in rules}
 
 
