@@ -42,18 +42,41 @@ def main(argv: list[str] | None = None) -> int:
         "open files: at most %s; live sockets: at most %s", take_the_hard_limit(), live_sockets_allowed()
     )
 
+    log = logging.getLogger("app")
+    address = f"{settings.app.host}:{settings.app.port}"
     # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
-    web.run_app(
-        create_app(settings),
-        host=settings.app.host,
-        port=settings.app.port,
-        print=None,
-        handle_signals=True,
-        shutdown_timeout=settings.app.shutdown_timeout,
-        backlog=LISTEN_BACKLOG,
-        **SERVER_OPTIONS,
-    )
+    try:
+        web.run_app(
+            create_app(settings),
+            host=settings.app.host,
+            port=settings.app.port,
+            # (called once the socket listens: one line, in the logs' format)
+            print=lambda _: log.info("listening on %s", address),
+            handle_signals=True,
+            shutdown_timeout=settings.app.shutdown_timeout,
+            backlog=LISTEN_BACKLOG,
+            **SERVER_OPTIONS,
+        )
+    except Exception as error:
+        if not _database_unreachable(error):
+            raise
+        # A wrong address or role is the operator's to mend: the setting named, no traceback.
+        log.error(
+            "not started: the database named by database.url (DATABASE_URL) cannot be used: %s: %s",
+            type(error).__name__,
+            error,
+        )
+        return 1
+    log.info("stopped (was listening on %s)", address)
     return 0
+
+
+def _database_unreachable(error: BaseException) -> bool:
+    import asyncpg
+
+    from app.outages import from_the_database
+
+    return isinstance(error, (asyncpg.PostgresError, asyncpg.InterfaceError)) or from_the_database(error)
 
 
 if __name__ == "__main__":

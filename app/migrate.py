@@ -117,8 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit()
     try:
         done = asyncio.run(migrate_url(settings.database.url.get_secret_value()))
-    except (MigrationError, OSError, asyncpg.PostgresError) as error:
+    except MigrationError as error:
         print(f"migration failed: {error}", file=sys.stderr)
+        return 1
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        # Refused, a name that does not resolve, a role or database that does not exist.
+        print(
+            "migration failed: the database named by database.url (DATABASE_URL) cannot be used: "
+            f"{type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
         return 1
     print(f"{len(done)} migration(s) applied" if done else "database is up to date")
     return 0

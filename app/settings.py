@@ -269,7 +269,9 @@ class TurnSettings(_Section):
         if any(not url.startswith(("turn:", "turns:")) for url in self.urls):
             raise ValueError("urls must start with turn: or turns:")
         if self.urls:
-            _secret_long_enough(self.secret, "turn.secret, shared with coturn")
+            _secret_long_enough(
+                self.secret, "turn.secret (environment variable SNABB_TURN_SECRET), shared with coturn"
+            )
         return self
 
 

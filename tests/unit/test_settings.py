@@ -151,6 +151,23 @@ def test_a_bad_setting_stops_start_up_with_the_key_named():
     assert "hunter2" not in result.stderr + result.stdout
 
 
+def test_a_database_that_cannot_be_reached_stops_start_up_with_the_setting_named(tmp_path):
+    """Nothing listens on port 1: one line naming the setting, in the logs' format, no
+    traceback and no password; the same from the migration step that runs before it."""
+    from app.localstack.processes import free_port
+
+    url = f"postgresql://user:hunter2-db-password@127.0.0.1:{free_port()}/snabb"
+    environ = dict(SECRETS, DATABASE_URL=url, SNABB_APP_PORT=str(free_port()), PATH="/usr/bin:/bin")
+    for command, code in ((["-m", "app"], 1), (["-m", "app.migrate"], 1)):
+        result = subprocess.run(
+            [sys.executable, *command], env=environ, cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        said = result.stderr + result.stdout
+        assert result.returncode == code, said
+        assert "the database named by database.url (DATABASE_URL) cannot be used" in said
+        assert "Traceback" not in said and "hunter2" not in said
+
+
 def test_turn_credentials_must_outlast_the_longest_extension():
     turn = dict(SECRETS, SNABB_TURN_URLS='["turn:127.0.0.1:3478"]', SNABB_TURN_SECRET="t" * 32)
     assert load_settings(dict(turn, SNABB_TURN_CREDENTIAL_MARGIN="600")).live.extend_limit_minutes == 10

@@ -52,6 +52,7 @@ def test_turn_settings_are_checked_and_the_secret_never_shown():
     with pytest.raises(SettingsError, match="turn.secret") as error:
         load_settings(dict(TURN, SNABB_TURN_SECRET="short-secret"))
     assert "short-secret" not in str(error.value)
+    assert "SNABB_TURN_SECRET" in str(error.value)  # named as the other settings are
     with pytest.raises(ValueError):
         turn_credentials(settings.turn, "has:colon", 1)
 
