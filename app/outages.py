@@ -72,8 +72,15 @@ class ProcessOutage:
         self.failed: float | None = None  # the first failure of an outage under way
         self.answered_before: float | None = None  # the latest success before that failure
         self.first: str = ""  # the part that met it first
+        self.ended: float | None = None  # the answer that ended the last outage
 
-    def failure(self, who: str, now: float) -> None:
+    def failure(self, who: str, now: float, began: float | None = None) -> None:
+        """`began`: when the failed try began, if the part knows. A try that began before the
+        last outage ended failed in it (a statement sent into a database that hung, timed
+        out only after it answered again): not a new outage, which would be logged with a
+        length of milliseconds."""
+        if began is not None and self.ended is not None and began < self.ended:
+            return
         if self.failed is None:
             self.failed, self.answered_before, self.first = now, self.answered, who
 
@@ -102,7 +109,7 @@ class ProcessOutage:
                     since_answer,
                     self.first,
                 )
-            self.failed = None
+            self.failed, self.ended = None, now
         self.answered = now
 
 
@@ -136,16 +143,17 @@ class Outage:
     def under_way(self) -> bool:
         return self.since is not None
 
-    def seen(self, failure: BaseException) -> None:
+    def seen(self, failure: BaseException, began: float | None = None) -> None:
         """A try failed: the first of an outage is logged (the error's type only: an
-        asyncpg error may quote the connection's address and user)."""
+        asyncpg error may quote the connection's address and user). `began`: when the try
+        began (time.monotonic()), for the process's count of outages (ProcessOutage)."""
         now = time.monotonic()
         if self.quiet_ends_it is not None and now - self.last > self.quiet_ends_it:
             self.since = None
         self.last = now
         if self.since is None:
             self.since = now
-            self.process.failure(self.who, now)
+            self.process.failure(self.who, now, began)
             self.log.warning(
                 "%s: the database is unavailable (%s); %s",
                 self.who,

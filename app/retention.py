@@ -16,6 +16,7 @@ request is simply left for the next round.
 from __future__ import annotations
 
 import asyncio
+import time
 import logging
 from collections.abc import AsyncIterator
 
@@ -74,12 +75,13 @@ async def _run(app: web.Application) -> None:
     settings = app[SETTINGS]
     outage = Outage(log, "retention", "trying again every round, nothing is lost")
     while True:
+        began = time.monotonic()
         try:
             async with app[DB_POOL].acquire() as connection:
                 await retention_round(connection, settings)
             outage.over()
         except DATABASE_ERRORS as error:
-            outage.seen(error)
+            outage.seen(error, began)
         except Exception:
             log.exception("retention: unexpected error")
         await asyncio.sleep(settings.candidates.retention_interval)

@@ -15,6 +15,7 @@ Erasing old candidate data is the retention worker's (app/retention.py).
 from __future__ import annotations
 
 import asyncio
+import time
 import contextlib
 import datetime as dt
 import logging
@@ -100,12 +101,13 @@ async def _run(app: web.Application) -> None:
     settings, mailer = app[SETTINGS], app[MAILER]
     outage = Outage(log, "candidate reminders", "trying again every round, nothing is lost")
     while True:
+        began = time.monotonic()
         try:
             async with app[DB_POOL].acquire() as connection:
                 await send_due_reminders(connection, mailer, settings)
             outage.over()
         except DATABASE_ERRORS as error:
-            outage.seen(error)
+            outage.seen(error, began)
         except Exception:
             log.exception("candidate reminders: unexpected error")
         await asyncio.sleep(settings.candidates.reminder_interval)

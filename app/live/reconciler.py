@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
@@ -63,6 +64,7 @@ from app.janus.rooms import (
 from app.janus.tokens import token_owner
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.queue import notify, notify_interview
+from app.outages import Outage, from_the_database
 
 log = logging.getLogger(__name__)
 JANUS_FAILURES = (JanusUnavailable, JanusError, TimeoutError)
@@ -368,12 +370,20 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
     except TimeoutError:
         pass
     changed = reconciler.janus.changed
+    outage = Outage(log, "Janus reconciler", "trying again every round")
     while True:
         changed.clear()  # a change during the round brings the next one at once
+        began = time.monotonic()
         try:
             await reconciler.run_once()
+            outage.over()
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            log.warning("reconcile round failed: %s", type(error).__name__)
+            # The database away is an outage, said once (and when it is back); anything
+            # else (a Janus call) each time.
+            if from_the_database(error):
+                outage.seen(error, began)
+            else:
+                log.warning("reconcile round failed: %s", type(error).__name__)
         # The next round: at the interval, when a server is lost or back, or when a server
         # that is down now has been down for `janus.lost_after` (then its rooms move).
         due = reconciler.next_loss_in()

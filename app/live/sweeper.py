@@ -11,6 +11,7 @@ functions it calls lock with SKIP LOCKED, so any number of processes sweep side 
 from __future__ import annotations
 
 import asyncio
+import time
 import logging
 from typing import AsyncIterator
 
@@ -53,6 +54,7 @@ async def _sweep_forever(app: web.Application) -> None:
     # The database away: said once, not every round (which is every two seconds).
     outage = Outage(log, "live sweep", f"trying again every {live.sweep_interval:g} s")
     while True:
+        began = time.monotonic()
         try:
             await sweep_once(app[DB_POOL], app[JANUS], live, app[LIVE_BEATS].current())
             await recover_roomless_offers(app[DB_POOL], app[JANUS], settings, app[LIVE_PROCESS])
@@ -61,7 +63,7 @@ async def _sweep_forever(app: web.Application) -> None:
             # The next round tries again. Only the database away is an outage (said once);
             # anything else (a deadlock, a Janus call) is said each time.
             if from_the_database(error):
-                outage.seen(error)
+                outage.seen(error, began)
             else:
                 log.warning("live sweep failed: %s", type(error).__name__)
         await asyncio.sleep(live.sweep_interval)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import os
 import random
 import secrets
@@ -122,6 +123,7 @@ class MailWorker:
             self._wake.clear()
             await self._listen()
             due_in = None
+            began = time.monotonic()
             try:
                 pause = await self._send_due()
                 await self._close_idle_smtp(older_than=SMTP_IDLE)
@@ -132,7 +134,7 @@ class MailWorker:
             except DATABASE_ERRORS as error:
                 database_failures += 1
                 pause = min(POLL_INTERVAL, retry_delay(database_failures, POLL_INTERVAL))
-                outage.seen(error)
+                outage.seen(error, began)
             except Exception:
                 log.exception("mail outbox: unexpected error; carrying on")
                 pause = POLL_INTERVAL

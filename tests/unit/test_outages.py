@@ -178,3 +178,37 @@ def test_an_outage_met_at_once_says_one_figure(caplog, monkeypatch):
     assert "the database answers this process again: the outage lasted 5.2 s (first met by mail outbox)" in (
         caplog.text
     )
+
+
+def test_a_try_sent_during_an_outage_that_fails_after_it_is_not_a_new_outage(caplog, monkeypatch):
+    """A 24 s hang: the reminders' statement, sent during it, timed out 0.2 s after the
+    process had said the database answers again, and a second process line followed, "the
+    outage lasted 3 ms to 190 ms". A try that began before the outage ended is part of it;
+    one that began after it is a new outage."""
+    clock = [100.0]
+    monkeypatch.setattr(outages.time, "monotonic", lambda: clock[0])
+    process = ProcessOutage(LOG)
+    heartbeat, reminders = (
+        Outage(logging.getLogger("test.outages"), who, "trying again", process=process)
+        for who in ("live heartbeat", "candidate reminders")
+    )
+    with caplog.at_level(logging.INFO):
+        heartbeat.over()
+        reminders_began = clock[0] + 14.0  # its statement, sent into the hang
+        clock[0] += 10.0
+        heartbeat.seen(TimeoutError(), began=clock[0] - 10.0)
+        clock[0] += 14.0
+        heartbeat.over()  # back: the process says so
+        clock[0] += 0.2
+        reminders.seen(TimeoutError(), began=reminders_began)
+        clock[0] += 0.19
+        heartbeat.over()
+        reminders.over()
+        assert caplog.text.count("the database answers this process again") == 1
+        # A new hang later, met first by a try that began after the last one ended: logged.
+        clock[0] += 30.0
+        reminders.seen(TimeoutError(), began=clock[0] - 10.0)
+        clock[0] += 5.0
+        reminders.over()
+    assert caplog.text.count("the database answers this process again") == 2
+    assert "candidate reminders: the database is unavailable (TimeoutError)" in caplog.text
