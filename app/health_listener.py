@@ -120,13 +120,22 @@ async def keep_beating(listener: HealthProcess, app: web.Application) -> None:
     # asyncio.wait, not wait_for: Python 3.11's wait_for drops a cancellation that arrives as
     # the drain begins, and this task would outlive the app.
     drain_begins = asyncio.ensure_future(drain.wait())
+    stall_after = app[SETTINGS].app.health_stall_after
+    waited_from: float | None = None
     try:
         while True:
+            # A wait of HEARTBEAT_INTERVAL that lasted past stall_after: the probes saw the
+            # loop stalled. Said here, or nothing would show afterwards what /livez answered.
+            if waited_from is not None and (stalled := time.monotonic() - waited_from) > stall_after:
+                log.warning(
+                    "the main loop did not turn for %.1f s (the health probes saw it stalled)", stalled
+                )
             if listener.alive():
                 with contextlib.suppress(ConnectionError):  # it died: found on the next turn
                     await listener.send(beat(app[JANUS], drain.is_set()))
             else:
                 await restart(listener, app)
+            waited_from = time.monotonic()
             if drain_begins.done():
                 await asyncio.sleep(HEARTBEAT_INTERVAL)
             else:

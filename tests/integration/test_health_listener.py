@@ -85,7 +85,7 @@ def app_with_health_port(stack) -> tuple[web.Application, int, int]:
     return create_app(settings), port, health_port
 
 
-async def test_answers_while_the_main_loop_is_blocked_and_says_when_it_stalled(stack):
+async def test_answers_while_the_main_loop_is_blocked_and_says_when_it_stalled(stack, caplog):
     app, port, health_port = app_with_health_port(stack)
     blocked: dict[str, float] = {}
 
@@ -121,6 +121,9 @@ async def test_answers_while_the_main_loop_is_blocked_and_says_when_it_stalled(s
         assert await wait_for_health(http, f"{health}/healthz", 200) == ok
         async with http.get(f"{base}/healthz") as response:  # the main port's answer, same shape
             assert (response.status, await response.json()) == (200, ok)
+    # And the app's log says so afterwards, once, with how long (what /livez said is gone).
+    said = [r.getMessage() for r in caplog.records if "the main loop did not turn" in r.getMessage()]
+    assert len(said) == 1 and re.search(r"did not turn for \d+\.\d s", said[0]), said
 
 
 async def test_says_shutting_down_and_refuses_what_it_cannot_read(stack, caplog):
