@@ -40,6 +40,7 @@ from app.auth.validation import (
 )
 from app.db import with_connection
 from app.live.organizer import account_ended
+from app.staff_erasure import StillInterviewing, erase_person
 
 
 class ProvisionError(Exception):
@@ -160,6 +161,20 @@ async def set_operator(connection: asyncpg.Connection, email: str, operator: boo
     return f"User {user['id']} {user['name']} <{user['email']}> {done}."
 
 
+async def erase_person_described(connection: asyncpg.Connection, email: str) -> str:
+    try:
+        erased = await erase_person(connection, email)
+    except StillInterviewing as refused:
+        raise ProvisionError(f"{refused}; take them off those events first (nothing was erased)") from None
+    if not any(erased.values()):
+        raise ProvisionError(f"nothing on the staff side has the e-mail address {email.strip()}")
+    return (
+        f"Erased {email.strip()}: {erased['account']} account(s), {erased['interviewer']} place(s) as an "
+        f"interviewer, {erased['invitation']} invitation(s), {erased['request']} account request(s), "
+        f"{erased['mail']} mail(s)."
+    )
+
+
 async def list_live(connection: asyncpg.Connection) -> str:
     events = await ops.live_events(connection)
     if not events:
@@ -202,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
         ("enable-user", "let a disabled user log in again"),
         ("grant-operator", "let a user see the operations page (/ops)"),
         ("revoke-operator", "take the operations page away from a user"),
+        ("erase-person", "erase an employer's user or interviewer on request: account, names, addresses"),
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("email")
@@ -217,6 +233,8 @@ async def run(database_url: str, args: argparse.Namespace, password: tuple[str, 
             return await list_organizations(connection)
         if args.command == "list-live":
             return await list_live(connection)
+        if args.command == "erase-person":
+            return await erase_person_described(connection, args.email)
         if args.command in ("grant-operator", "revoke-operator"):
             return await set_operator(connection, args.email, args.command == "grant-operator")
         return await set_disabled(connection, args.email, args.command == "disable-user")

@@ -93,3 +93,47 @@ async def test_refusals_are_explained_and_change_nothing(stack, db):
     assert code == 1 and "no user has the e-mail address" in err
     code, _, err = await provision(stack, "frobnicate")
     assert code == 2 and "invalid choice" in err
+
+
+async def test_a_person_of_the_staff_is_erased_on_request_once_no_event_to_come_needs_them(stack, db):
+    """An employer's user who interviewed at a past event and interviews at one to come:
+    refused while that one needs them (nothing erased); taken off it, erased: no account, no
+    name or address on the past event (its interviews stay), no mail to them readable."""
+    from tests.integration.live_support import make_live_event
+
+    email = unique_email("erase-me")
+    base = ["create-organization", "--name", "Radera AB", "--user-name", "Rut Radera", "--email", email]
+    assert (await provision(stack, *base, "--password-stdin", stdin=PASSWORD))[0] == 0
+    past = await make_live_event(db, interviewers=1, candidates=0, starts_in_minutes=-120)
+    coming = await make_live_event(db, interviewers=1, candidates=0, starts_in_minutes=60, state="published")
+    for event in (past, coming):
+        await db.execute(
+            "UPDATE event_interviewer SET email = $2, name = 'Rut Radera' WHERE id = $1",
+            event.interviewers[0],
+            email.upper(),
+        )
+    await db.execute(
+        """INSERT INTO mail_outbox (message_id, to_address, to_name, language, template, subject,
+                                    text_body, html_body, sent_at)
+           VALUES ('<erase-me@test>', $1, 'Rut Radera', 'sv', 'test', 'Möteslänk', 'Hej Rut', '', now())""",
+        email,
+    )
+
+    code, _, err = await provision(stack, "erase-person", email)
+    assert code == 1 and f"{coming.id} (" in err and "nothing was erased" in err
+    assert await db.fetchval("SELECT count(*) FROM app_user WHERE lower(email) = lower($1)", email) == 1
+
+    await db.execute("DELETE FROM event_interviewer WHERE id = $1", coming.interviewers[0])
+    code, out, err = await provision(stack, "erase-person", email)
+    assert code == 0, err
+    assert "1 account(s), 1 place(s) as an interviewer" in out and "1 mail(s)" in out
+    assert await db.fetchval("SELECT count(*) FROM app_user WHERE lower(email) = lower($1)", email) == 0
+    kept = await db.fetchrow("SELECT email, name FROM event_interviewer WHERE id = $1", past.interviewers[0])
+    assert (kept["email"], kept["name"]) == (f"erased-{past.interviewers[0]}@erased.invalid", "")
+    mail = await db.fetchrow(
+        "SELECT to_address, to_name, text_body FROM mail_outbox WHERE message_id = '<erase-me@test>'"
+    )
+    assert tuple(mail) == ("", "", "")
+    # Once more: nothing left under the address.
+    code, _, err = await provision(stack, "erase-person", email)
+    assert code == 1 and "nothing on the staff side has the e-mail address" in err
