@@ -50,6 +50,7 @@ export class RecordForm {
     this.candidateName = "";
     this.ended = false;
     this.dirty = false;
+    this.worried = false;        // a failure or a wait was said: the next "Saved" is said too
     // The form's values as last known saved (JSON): a change event that changes nothing (a
     // field left after its value was set from another window's save, the form moved to the
     // lobby) is not something to save, nor a reason to tell another window "not saved".
@@ -211,13 +212,21 @@ export class RecordForm {
     if (!this.dirty || this.interview === null) return;
     if (this.version === null) await this.fetch();  // a save must name the version it is on
     if (this.version === null) {
-      if (this.dirty) this.setStatus(() => _("Not saved yet: waiting for the connection."));
+      if (this.dirty) {
+        this.worried = true;
+        this.setStatus(() => _("Not saved yet: waiting for the connection."));
+      }
       return;
     }
     if (!this.dirty) return;  // the fetch found this form behind: nothing of it is saved
     const interview = this.interview;
     this.dirty = false;
-    this.setStatus(() => _("Saving…"));
+    // Saved as typed, after every pause: read out each time, it talked over the candidate
+    // (a screen reader's user heard "Saving… Saved" dozens of times an interview). Shown,
+    // not said; said are the failures and waits, and "Saved" after one of them.
+    const worried = this.worried;
+    this.worried = false;
+    this.setStatus(() => _("Saving…"), { quiet: true });
     // Naming the interview: a save that arrives late (resent after a reconnect) must not
     // land on the next candidate's record.
     const values = this.values();
@@ -228,6 +237,7 @@ export class RecordForm {
     } catch (failure) {
       if (!(failure instanceof ChannelClosed)) throw failure;
       this.dirty = true;  // again once the channel is back
+      this.worried = true;
       this.setStatus(() => _("Not saved yet: waiting for the connection."));
       return;
     }
@@ -238,6 +248,7 @@ export class RecordForm {
         await this.fetch();
         return;
       }
+      this.worried = true;
       this.setStatus(() => _("Not saved: %(reason)s", { reason: errorText(reply.code, "staff") }));
       if (TRY_AGAIN_CODES.has(reply.code)) {
         this.dirty = true;
@@ -247,7 +258,7 @@ export class RecordForm {
       this.retries.reset();
       this.version = reply.version;
       this.baseline = JSON.stringify(values);
-      this.setStatus(() => _("Saved"));
+      this.setStatus(() => _("Saved"), { quiet: !worried });
       // Nothing typed since: all of it is on the server. Else the draft is on the new version.
       if (this.dirty) this.keepDraft();
       else writeDraft(null);
