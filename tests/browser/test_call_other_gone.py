@@ -107,3 +107,23 @@ async def test_a_page_loaded_again_still_tells_that_the_other_person_is_gone(new
     )
     await candidate.wait_for_function(REMOTE_PLAYING, timeout=20000)
     await candidate.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")
+
+
+async def test_a_meeting_web_opened_anew_knows_the_candidate_of_a_running_interview_is_gone(
+    new_page, base_url, db
+):
+    """The candidate closed their tab; the interviewer opens the meeting web in another
+    browser (nothing of this call in its storage): it said "Waiting for the other person to
+    join…". The interview runs, so the candidate had joined: after a few seconds it says
+    they lost their connection, as the page that saw them go does."""
+    first, candidate, _, interviewer_token = await in_a_call(
+        new_page, base_url, db, {"width": 1280, "height": 800}
+    )
+    await candidate.close()
+    await first.close()  # (a browser restarted, or another computer)
+    interviewer = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": "en"}), interviewer_token
+    )
+    await interviewer.wait_for_selector("#interview:not([hidden])")
+    await told(interviewer, TOLD_INTERVIEWER)
+    await assert_accessible(interviewer)

@@ -236,7 +236,9 @@ export class CallView extends EventTarget {
   // ahead: before the call shows; no join time until clockFrom().
   // info: the ticket's join info, when the reply that brought the ticket carried it
   // (`ticket`, `dispatched`: PROTOCOL.md): straight to Janus, without POST /api/join.
-  async join(ticket, { again = false, ahead = false, info = null, press = false } = {}) {
+  // met: the other person is known to have joined this call before (the interviewer's page:
+  // the interview is running, so the candidate joined), also on a page new to it.
+  async join(ticket, { again = false, ahead = false, info = null, press = false, met = false } = {}) {
     const media = this.media;
     this.media = null;
     this.stop();
@@ -276,7 +278,7 @@ export class CallView extends EventTarget {
       return;
     }
     // Met here before (this page loaded again): their absence is their page gone, not late.
-    if (metBefore(info.opaque_id)) this.update({ type: "met" });
+    if (met || metBefore(info.opaque_id)) this.update({ type: "met" });
     const held = this.takePrepared(info);
     const call = held ?? new RoomCall(info, { media });
     this.call = call;

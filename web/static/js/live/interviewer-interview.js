@@ -280,7 +280,10 @@ export class InterviewView extends EventTarget {
       this.call.showElsewhere();
       return;
     }
-    if (this.current && this.current.ticket) this.call.join(this.current.ticket, { press });
+    // A running interview's candidate has joined: absent, they lost their connection (a page
+    // opened anew, in another browser, knows it from the state alone, not from call-met.js).
+    const met = this.current?.state === "active";
+    if (this.current && this.current.ticket) this.call.join(this.current.ticket, { press, met });
   }
 
   finish() {
