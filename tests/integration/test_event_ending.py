@@ -13,7 +13,13 @@ from app.live.event_states import advance_event_states
 from tests import factories
 from tests.accounts import log_in, make_user
 from tests.forms import csrf_from, edit_form_of, get_page
-from tests.integration.channel_support import new_client, recording, sign_in_candidate
+from tests.integration.channel_support import (
+    INTERVIEWER_CODE,
+    new_client,
+    recording,
+    sign_in_candidate,
+    sign_in_interviewer,
+)
 from tests.integration.test_events import create_event, event_form, event_page
 from tests.mails import calendar_event, forget_mails_to, unique_email, wait_for_mail
 
@@ -316,3 +322,17 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     _, copy = await get_page(http, f"{base_url}/events/{event_id}/copy")
     assert re.search(r'name="duration_minutes"[^>]* value="60"', copy)
     assert re.search(rf'name="start_time"[^>]* value="{planned:%H:%M}"', copy)
+
+    # The interviewer's meeting web and the summary say the start it was set for, as the
+    # invitation, the calendar and the event's page do (they said the call-in's minute).
+    token = await db.fetchval(
+        "UPDATE event_interviewer SET access_code = $2 WHERE event_id = $1 RETURNING access_token",
+        event_id,
+        INTERVIEWER_CODE,
+    )
+    async with new_client() as interviewer:
+        assert await sign_in_interviewer(interviewer, base_url, token) == 303
+        _, meeting = await get_page(interviewer, f"{base_url}/i/{token}")
+    assert re.search(rf'id="event-when"[^>]*>[^<]*\b{planned:%H:%M}\b', meeting), meeting
+    _, summary = await get_page(http, f"{base_url}/events/{event_id}/summary")
+    assert re.search(rf'class="summary-when">[^<]*\b{planned:%H:%M}\b', summary)
