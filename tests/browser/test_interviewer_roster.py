@@ -195,7 +195,7 @@ async def test_the_roster_is_read_once_as_the_page_opens_and_again_in_another_la
     assert len(reads) == 2, reads
 
 
-@pytest.mark.parametrize(("language", "word"), [("sv", "Välj"), ("en", "Pick")])
+@pytest.mark.parametrize(("language", "word"), [("sv", "Kalla in"), ("en", "Pick")])
 async def test_the_pick_column_is_headed_with_its_buttons_word(new_page, db, language, word):
     """One word for one action: the column (read by a screen reader with each button) says
     what its buttons say."""

@@ -72,9 +72,10 @@ async def test_shortcuts_for_next_microphone_camera_and_end(new_page, db, base_u
         await page.keyboard.press("Alt+Shift+N")
         assert (
             await status(page)
-            == {"en": "Next candidate is not possible right now.", "sv": "Nästa kandidat går inte just nu."}[
-                language
-            ]
+            == {
+                "en": "The shortcut for “Next candidate” does nothing now: that button is not shown.",
+                "sv": "Kortkommandot för ”Nästa kandidat” gör inget just nu: den knappen visas inte.",
+            }[language]
         )
         await page.keyboard.press("Alt+Shift+M")
         await page.wait_for_function("document.querySelector('[data-call-mic]').classList.contains('off')")

@@ -179,7 +179,7 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             # Nobody waits once it is over: the one still checked in was not interviewed.
             assert await page.locator("#queue-figure").is_hidden()
             assert await page.locator("#not-interviewed").inner_text() == "1"
-            assert await page.get_by_role("heading", name="Not interviewed (1)").is_visible()
+            assert await page.get_by_role("heading", name="Still waiting at the end (1)").is_visible()
             assert await page.get_by_role("heading", name="Waiting", exact=True).count() == 0
             assert await page.locator("#queue li .name").inner_text() == "Kandidat 0"
             assert await page.locator("#queue li .waited").count() == 0
@@ -191,7 +191,7 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             await queue.notify(db, event.id, "event_state")
             await page.wait_for_timeout(1500)
             assert await page.locator("#queue li .waited").count() == 0
-            shown = page.locator("#queue-title-over").filter(has_text="intervju")
+            shown = page.locator("#queue-title-over").filter(has_text="slutet")
             await look_in_swedish_on_a_phone(page, shown, "organizer-live-over-sv-phone")
 
 

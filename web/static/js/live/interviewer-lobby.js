@@ -133,7 +133,9 @@ export class Lobby {
     // A Pick that had the focus goes with the end: the focus to the list's heading, not
     // to the page's body (WCAG 2.4.3).
     if (over && list.contains(document.activeElement)) this.$("queue-heading").focus();
-    this.$("queue-empty").hidden = queue.length > 0;
+    // Over, an empty list is everyone interviewed, not "nobody is waiting".
+    this.$("queue-empty").hidden = queue.length > 0 || over;
+    this.$("queue-empty-over").hidden = queue.length > 0 || !over || cancelled;
     // Over, nobody waits any more: the list is of those not interviewed, with no wait.
     this.$("queue-title").hidden = over;
     this.$("queue-title-over").hidden = !over;
@@ -227,8 +229,9 @@ export class Lobby {
 
   drawCounts() {
     const { counts } = this.state;
-    this.$("checked-in-count").textContent = _("%(checked)s of %(count)s checked in",
-      { checked: counts.checked_in, count: counts.registered });
+    // Nobody registered: the roster below says so; "0 of 0 checked in" only repeated it.
+    this.$("checked-in-count").textContent = counts.registered === 0 ? ""
+      : _("%(checked)s of %(count)s checked in", { checked: counts.checked_in, count: counts.registered });
   }
 
   drawMessages() {

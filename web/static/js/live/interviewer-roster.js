@@ -142,6 +142,7 @@ export class Roster {
     if (!this.result) return;
     const { total, page, pages } = this.result;
     if (this.query && total === 0) this.say(_("No candidate matches “%(query)s”.", { query: this.query }));
+    else if (total === 0) this.say(_("Nobody has registered yet."));
     else {
       this.say(this.query
         ? ngettext("%(count)s candidate matches “%(query)s”.", "%(count)s candidates match “%(query)s”.", total,

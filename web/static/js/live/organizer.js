@@ -175,7 +175,9 @@ class OrganizerLivePage {
   // waited (drawWaited).
   drawQueue() {
     const { queue = [], queue_length: waiting } = this.state;
-    $("queue-empty").hidden = queue.length > 0;
+    // Over, an empty list is everyone interviewed, not "nobody is waiting".
+    $("queue-empty").hidden = queue.length > 0 || this.over();
+    $("queue-empty-over").hidden = queue.length > 0 || !this.over();
     // Over: no wait runs on, and none is shown (they were not interviewed).
     const parts = (entry) => (this.over() ? [["name", entry.name]] : [["name", entry.name], ["waited", ""]]);
     $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ...parts(entry))));

@@ -88,7 +88,8 @@ export function installShortcuts(root) {
     // The one of its buttons on the screen now (End, or its confirmation).
     const button = [...root.querySelectorAll(shortcut.target)].find(shown);
     if (!shown(button)) {
-      say(() => _("%(action)s is not possible right now.", { action: _(shortcut.action) }));
+      // Why, in the words of the screen: its button is not there (Next during an interview).
+      say(() => _("The shortcut for “%(action)s” does nothing now: that button is not shown.", { action: _(shortcut.action) }));
       return;
     }
     button.click();
