@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
+from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 import asyncpg
 from aiohttp import web
@@ -14,6 +14,11 @@ from app.live.action_bound import given_back, taken
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+
+def row_count(status: str) -> int:
+    """The rows a command touched, from asyncpg's status of it ("DELETE 3", "UPDATE 1")."""
+    return int(status.split()[-1])
 
 
 async def with_connection(database_url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
@@ -55,44 +60,20 @@ async def open_pool(dsn: str, *, min_size: int, max_size: int, command_timeout: 
     `setup` and `reset` also tell a live action which connections it holds, so that one past
     its bound can be undone (app/live/action_bound.py); outside an action they do nothing.
 
-    Taking a connection and giving it back are bounded by `command_timeout` as well
-    (BoundedPool)."""
-    pool = BoundedPool(
+    A new connection is given `command_timeout` to be made, as a statement is to run:
+    asyncpg's own time-out for it is a minute, and a page that needed a connection the pool
+    had yet to make (it keeps few open between uses) waited that long for a database that
+    hangs (a frozen host), then answered 200 instead of 503 (DEPLOYMENT.md, "When
+    PostgreSQL is away")."""
+    return await asyncpg.create_pool(
         dsn,
-        acquire_timeout=command_timeout,
         min_size=min_size,
         max_size=max_size,
-        max_queries=50000,
-        max_inactive_connection_lifetime=300.0,
-        connection_class=asyncpg.Connection,
-        record_class=asyncpg.Record,
         command_timeout=command_timeout,
+        timeout=command_timeout,
         setup=taken,
         reset=_keep_session,
-        init=None,
-        connect=None,
-        loop=None,
     )
-    await pool
-    return pool
-
-
-class BoundedPool(asyncpg.Pool):
-    """An asyncpg pool whose `acquire()` without a timeout has one: `acquire_timeout`, for
-    the wait for a connection and (asyncpg carries it over) for giving it back. asyncpg's
-    own default is none: a page that needed a connection the pool had yet to make (it keeps
-    few open between uses) waited for asyncpg's connect, whose own time-out is a minute,
-    and against a database that hangs (a frozen host) it answered 200 half a minute late
-    instead of 503 (DEPLOYMENT.md, "When PostgreSQL is away"). A connection not given back
-    within the bound is closed under its user (asyncpg terminates it), which rolls back
-    what it began."""
-
-    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._acquire_timeout = acquire_timeout
-
-    def acquire(self, *, timeout: float | None = None) -> Any:
-        return super().acquire(timeout=self._acquire_timeout if timeout is None else timeout)
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:

@@ -1,8 +1,8 @@
 """The application's pools give a connection back without asyncpg's default session reset
 (app/db.py, open_pool): that reset is a round trip of its own per use (for the live views,
 one more per change of an event in every process), and nothing of the application's leaves
-session state on a pooled connection to reset. And a connection that a database which hangs
-does not let go of is given up on (BoundedPool), not waited for until the hang ends."""
+session state on a pooled connection to reset. And a new connection that a database which
+hangs does not answer is given up on after command_timeout, not waited for a minute."""
 
 from __future__ import annotations
 
