@@ -20,6 +20,7 @@ import datetime as dt
 import asyncpg
 
 from app.throttle import address_group
+from app.db import row_count
 
 WINDOW = dt.timedelta(hours=1)
 
@@ -50,4 +51,4 @@ async def forget_old(connection: asyncpg.Connection) -> int:
     status = await connection.execute(
         "DELETE FROM mail_form_post WHERE posted_at <= now() - $1::interval", WINDOW
     )
-    return int(status.split()[-1])
+    return row_count(status)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import asyncpg
 
+from app.db import row_count
 from app.live.organizer import account_ended
+from app.mail.store import erase_mails
 
 # What an erased interviewer is called where their address was: unique per row (one address
-# per event) and no one's address (.invalid: RFC 2606).
-ERASED_ADDRESS = "erased-{id}@erased.invalid"
+# per event) and no one's address (.invalid: RFC 2606), as an erased candidate's.
+ERASED_ADDRESS = "erased-{id}@invalid"
 
 
 class StillInterviewing(Exception):
@@ -50,10 +52,10 @@ async def erase_person(connection: asyncpg.Connection, email: str) -> dict[str, 
         if user is not None:
             await account_ended(connection, user["id"])  # its open pages closed at the commit
         counts = {
-            "account": _count(
+            "account": row_count(
                 await connection.execute("DELETE FROM app_user WHERE lower(email) = lower($1)", address)
             ),
-            "interviewer": _count(
+            "interviewer": row_count(
                 await connection.execute(
                     """
                     UPDATE event_interviewer SET email = replace($2, '{id}', id::text), name = '',
@@ -63,33 +65,14 @@ async def erase_person(connection: asyncpg.Connection, email: str) -> dict[str, 
                     ERASED_ADDRESS,
                 )
             ),
-            "invitation": _count(
+            "invitation": row_count(
                 await connection.execute(
                     "DELETE FROM colleague_invitation WHERE lower(email) = lower($1)", address
                 )
             ),
-            "request": _count(
+            "request": row_count(
                 await connection.execute("DELETE FROM signup_request WHERE lower(email) = lower($1)", address)
             ),
         }
-        await connection.execute(
-            """
-            DELETE FROM mail_outbox
-            WHERE lower(to_address) = lower($1) AND sent_at IS NULL AND failed_at IS NULL""",
-            address,
-        )
-        counts["mail"] = _count(
-            await connection.execute(
-                """
-                UPDATE mail_outbox SET to_address = '', to_name = '', text_body = '',
-                       html_body = '', ics = NULL, ics_method = NULL, last_error = NULL, erased_at = now()
-                WHERE lower(to_address) = lower($1)""",
-                address,
-            )
-        )
+        counts["mail"] = await erase_mails(connection, "address", address)
     return counts
-
-
-def _count(status: str) -> int:
-    """The row count of a command's status ("DELETE 3", "UPDATE 1")."""
-    return int(status.split()[-1])

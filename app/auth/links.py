@@ -11,6 +11,7 @@ import datetime as dt
 import asyncpg
 
 from app.auth.tokens import looks_like_token, new_token, token_hash
+from app.db import row_count
 
 RESET_LIFETIME = dt.timedelta(hours=1)
 RESETS_PER_HOUR = 3  # mails per account per hour: the form cannot be used to flood
@@ -154,5 +155,5 @@ async def delete_expired(connection: asyncpg.Connection) -> int:
     total = 0
     for table in ("password_reset", "colleague_invitation", "signup_request"):
         result = await connection.execute(f"DELETE FROM {table} WHERE expires_at <= now()")
-        total += int(result.split()[-1])
+        total += row_count(result)
     return total

@@ -17,6 +17,7 @@ from app.auth import CurrentUser
 from app.auth.client import is_https
 from app.auth.tokens import looks_like_token, new_token, token_hash
 from app.keys import SETTINGS
+from app.db import row_count
 
 COOKIE = "session"
 AUDIENCE = "snabbintervjuer:session"
@@ -117,7 +118,7 @@ async def end_other_sessions(
     result = await connection.execute(
         "DELETE FROM user_session WHERE user_id = $1 AND token_hash <> $2", user_id, keep
     )
-    return int(result.split()[-1])
+    return row_count(result)
 
 
 def set_session_cookie(

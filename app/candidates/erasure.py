@@ -31,6 +31,7 @@ from app import guessing
 from app.link_codes import CANDIDATE_PIN
 from app.live import leaving
 from app.live.interviews import RoomToClose
+from app.mail.store import erase_mails
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +63,6 @@ async def _strip_interviews(connection: asyncpg.Connection, candidate_id: int) -
     )
 
 
-async def _strip_mails(connection: asyncpg.Connection, candidate_id: int) -> None:
-    await connection.execute(
-        """
-        DELETE FROM mail_outbox
-        WHERE candidate_id = $1 AND sent_at IS NULL AND failed_at IS NULL""",
-        candidate_id,
-    )
-    await connection.execute(
-        """
-        UPDATE mail_outbox SET to_address = '', to_name = '', text_body = '', html_body = '',
-               ics = NULL, ics_method = NULL, last_error = NULL, erased_at = now()
-        WHERE candidate_id = $1""",
-        candidate_id,
-    )
-
-
 async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by: str) -> Erased | None:
     """Erase one registration in the caller's transaction; None when there is no such
     candidate or it was erased already (then nothing changes)."""
@@ -106,7 +91,7 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
         await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
         await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)
-        await _strip_mails(connection, candidate_id)
+        await erase_mails(connection, "candidate", candidate_id)
         # Guessing records hold the client addresses that tried this PIN, and the devices
         # that entered it (README "Limits on guessing"): they go with the person.
         await guessing.forget(connection, CANDIDATE_PIN.scope, str(candidate_id))

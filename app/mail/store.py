@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from app.mail.message import OutboxMail
+from app.db import row_count
 
 CHANNEL = "mail_outbox"
 LAST_ERROR_MAX = 1000
@@ -164,6 +165,28 @@ async def mark_failed(connection: asyncpg.Connection, mail_id: int, *, error: st
         mail_id,
         error[:LAST_ERROR_MAX],
     )
+
+
+# Whose mails an erasure takes: a registration's (by its row) or a person's (by address).
+_ERASED_WHOSE = {"candidate": "candidate_id = $1", "address": "lower(to_address) = lower($1)"}
+
+
+async def erase_mails(connection: asyncpg.Connection, whose: str, value: int | str) -> int:
+    """Erase the mails of a candidate (`whose` "candidate", value its id) or sent to an
+    address ("address"): one not sent yet is dropped; the rest keep only that a mail of
+    that subject went (no address, name, body or error). How many were kept so."""
+    match = _ERASED_WHOSE[whose]
+    await connection.execute(
+        f"DELETE FROM mail_outbox WHERE {match} AND sent_at IS NULL AND failed_at IS NULL", value
+    )
+    status = await connection.execute(
+        f"""
+        UPDATE mail_outbox SET to_address = '', to_name = '', text_body = '', html_body = '',
+               ics = NULL, ics_method = NULL, last_error = NULL, erased_at = now()
+        WHERE {match}""",
+        value,
+    )
+    return row_count(status)
 
 
 async def seconds_until_next_due(connection: asyncpg.Connection) -> float | None:
