@@ -127,3 +127,4 @@ async def test_a_meeting_web_opened_anew_knows_the_candidate_of_a_running_interv
     await interviewer.wait_for_selector("#interview:not([hidden])")
     await told(interviewer, TOLD_INTERVIEWER)
     await assert_accessible(interviewer)
+    await shot(interviewer, "other-gone-interviewer-anew")

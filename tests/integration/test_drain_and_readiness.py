@@ -24,10 +24,15 @@ from tests.serving import serving
 SHUTDOWN_TIMEOUT = 8
 
 
-async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server, stack, db):
+async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server, stack, db, tmp_path):
     live = await make_live_event(db, interviewers=1, candidates=1)
     token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", live.candidates[0])
-    app = AppProcess({**stack.environ, "SNABB_APP_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT)})
+    environ = {
+        **stack.environ,
+        "SNABB_APP_SHUTDOWN_TIMEOUT": str(SHUTDOWN_TIMEOUT),
+        "SNABB_APP_LOG_LEVEL": "INFO",
+    }
+    app = AppProcess(environ, log_path=tmp_path / "app.log")
     await app.start(30)
     try:
         async with new_client() as http:
@@ -55,6 +60,9 @@ async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server
             await asyncio.wait_for(app.process.wait(), SHUTDOWN_TIMEOUT + 5)
             assert time.monotonic() - started < SHUTDOWN_TIMEOUT + 5
             assert app.process.returncode == 0
+            # Its log says when it served and that it stopped (DEPLOYMENT.md, "Logs").
+            said = (tmp_path / "app.log").read_text()
+            assert f"listening on 127.0.0.1:{app.port}" in said and "stopped (was listening on" in said
             # Recorded closed by the replica itself, not left for another to reap in a minute.
             assert (
                 await db.fetchval(
