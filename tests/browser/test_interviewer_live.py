@@ -519,7 +519,7 @@ async def test_once_over_nobody_is_waiting_paused_for_or_told(new_page, db, base
         assert await page.locator("#queue li").count() == 1
         assert await page.locator("#queue").get_by_role("button").count() == 0
         assert await page.locator("#queue-more").inner_text() == (
-            "Still waiting when the event ended: not interviewed."
+            "Not interviewed: nobody is called in after the end."
         )
         # Headed as what they are now, with no wait running on.
         heading = page.get_by_role("heading", name="Still waiting at the end (1)")

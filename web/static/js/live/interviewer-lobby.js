@@ -144,7 +144,7 @@ export class Lobby {
     const more = this.$("queue-more");
     more.hidden = queue.length === 0 || (!over && counts.waiting <= queue.length);
     const moreText = more.hidden ? "" : over
-      ? _("Still waiting when the event ended: not interviewed.")
+      ? _("Not interviewed: nobody is called in after the end.")
       : _("The first %(shown)s of %(count)s waiting. Search the registered candidates below to pick someone further back.",
         { shown: queue.length, count: counts.waiting });
     if (more.textContent !== moreText) more.textContent = moreText;
