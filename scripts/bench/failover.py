@@ -117,6 +117,10 @@ def _media(value: str):
     return lambda m: m["type"] == "state" and (m.get("interview") or {}).get("media") == value
 
 
+def _waiting(message: dict) -> bool:
+    return message["type"] == "state" and (message.get("queue") or {}).get("state") == "waiting"
+
+
 def _room_changed(message: dict) -> bool:
     return message["type"] == "room_changed"
 
@@ -144,6 +148,9 @@ class Bench:
             )
             sockets.append(Socket(ws))
         candidate_socket, lobby = sockets
+        # The socket's check-in is written in a batch of arrivals (app/live/arrivals.py): a
+        # Next sent before its state says "waiting" can find the queue still empty.
+        await candidate_socket.wait_for(_waiting)
         dispatched = await lobby.request(type="next")
         assert dispatched["type"] == "dispatched", dispatched
         accepted = await candidate_socket.request(type="accept")
