@@ -40,6 +40,10 @@ COPY --from=vendor /web/node_modules/webrtc-adapter/out/adapter.js /tmp/src/web/
 RUN /venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-deps /tmp/src \
  && rm -rf /tmp/src
 WORKDIR /srv
+# The git commit built (app/build_info.py): `SOURCE_COMMIT=$(git rev-parse HEAD) docker compose
+# build` (DEPLOYMENT.md, "Upgrades"). Last, so that a new commit rebuilds no earlier layer.
+ARG SOURCE_COMMIT=unknown
+ENV SNABB_SOURCE_COMMIT=$SOURCE_COMMIT
 ENV SNABB_ENV=production PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER nobody
 # 8080: the app; 8090: its health listener (app.health_port), for probes on the private network only.

@@ -13,6 +13,7 @@ migrate.py       numbered SQL migrations, checksummed, under an advisory lock
 migrations/      the SQL files migrate.py applies
 seed.py          the demo data of scripts/run
 provision.py     scripts/provision: organizations, users, operators
+build_info.py    the version and git commit this process runs (log, /metrics, /ops)
 staff_erasure.py erasing an employer's user or interviewer on request (provision erase-person)
 middleware.py    the page language, errors as friendly pages, unreadable charsets refused
 request_ids.py   a request id on every log record and error page

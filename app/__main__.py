@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(settings)
     from app.application import SERVER_OPTIONS, create_app
+    from app.build_info import build_info
     from app.open_files import live_sockets_allowed, take_the_hard_limit
 
     logging.getLogger("app").info(
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     log = logging.getLogger("app")
+    # What runs, first thing an operator asks after an upgrade (app/build_info.py).
+    log.info("Snabbintervjuer %s", build_info())
     address = f"{settings.app.host}:{settings.app.port}"
     # SIGTERM drains: see app/live/drain.py; the rest is cancelled after shutdown_timeout.
     try:

@@ -30,6 +30,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from app.build_info import build_info
 from app.keys import DB_POOL, JANUS, PDF_WORKERS, SETTINGS
 from app.mail.store import outbox_counts
 from app.outages import from_the_database
@@ -230,6 +231,7 @@ async def _database_figures(connection: asyncpg.Connection) -> list[GaugeMetricF
 def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
     servers = app[JANUS].health() if JANUS in app else {}
     pdf = app[PDF_WORKERS].pending if PDF_WORKERS in app else 0
+    built = build_info()
     return [
         _gauge(
             "snabb_janus_server_up",
@@ -238,6 +240,12 @@ def _process_figures(app: web.Application) -> list[GaugeMetricFamily]:
             [(name, state == "ok") for name, state in sorted(servers.items())],
         ),
         _gauge("snabb_pdf_renders_queued", "Summary PDFs being made or waiting.", [], [(pdf,)]),
+        _gauge(
+            "snabb_build_info",
+            "Always 1: the version and git commit this process runs (app/build_info.py).",
+            ["version", "commit"],
+            [(built.version, built.commit, 1)],
+        ),
     ]
 
 

@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 
 from app import ops
 from app.auth import require_user
+from app.build_info import build_info
 from app.janus import fleet
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.views.pages import render
@@ -49,6 +50,7 @@ async def ops_page(request: web.Request) -> web.Response:
             # Named back only when it is one of the fleet's: the page repeats no query text.
             "notice_server": next((s for s in servers if s.name == named), None),
             "weights": (fleet.MIN_WEIGHT, fleet.MAX_WEIGHT),
+            "build": build_info(),
         },
     )
     response.headers["Cache-Control"] = "no-store"

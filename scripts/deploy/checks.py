@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 import ssl
 import subprocess
@@ -15,7 +16,7 @@ import asyncpg
 from aiohttp.abc import AbstractResolver
 
 from scripts.deploy import browser as b
-from scripts.deploy.stack import HOST, HTTPS_PORT, Stack, arun
+from scripts.deploy.stack import HOST, HTTPS_PORT, Stack, arun, source_commit
 from tests.browser.interviewer_support import make_meeting_event
 from tests.candidate_support import link_and_pin
 from tests.accounts import PASSWORD, make_user
@@ -107,9 +108,14 @@ async def health(stack: Stack) -> str:
         status = json.loads(detail.stdout)
         assert status["janus"] == {"janus1": "ok", "janus2": "ok"}, (port, status)
         assert status["main_loop"] == "ok", (port, status)
+    # The replica says what it runs: the commit its image was built from.
+    logs = await arun("podman", "logs", stack.container("app1"))
+    said = re.compile(rf"Snabbintervjuer [0-9][^ ]*, commit {source_commit()[:12]}\b")
+    assert said.search(logs.stdout + logs.stderr), f"no {said.pattern!r} in app1's log"
     return (
         "livez, readyz 200; healthz hidden, answered on the health port and the app's; "
-        "http→https, an ACME token on http; Janus WebSockets; 5 containers healthy"
+        "http→https, an ACME token on http; Janus WebSockets; 5 containers healthy; "
+        "the replica names its commit"
     )
 
 

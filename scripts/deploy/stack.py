@@ -95,6 +95,11 @@ class Stack:
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 
 
+def source_commit() -> str:
+    """HEAD of this checkout, as `git rev-parse HEAD` gives it to `docker compose build`."""
+    return run("git", "-C", str(ROOT), "rev-parse", "HEAD").stdout.strip()
+
+
 async def build_images() -> str:
     """Every image, from the local debian:12-slim; Debian's archive, PyPI and npm reached
     from inside the build (host network)."""
@@ -108,12 +113,15 @@ async def build_images() -> str:
         "NPM_CONFIG_CAFILE=/run/host-ca.crt",
     ]
     for image, dockerfile in IMAGES:
+        # The app's image says the commit it runs (app/build_info.py, DEPLOYMENT.md "Upgrades").
+        commit = ["--build-arg", f"SOURCE_COMMIT={source_commit()}"] if dockerfile == "Dockerfile" else []
         await arun(
             "podman",
             "build",
             "--network",
             "host",
             *trust,
+            *commit,
             "-q",
             "-t",
             f"localhost/{image}:latest",

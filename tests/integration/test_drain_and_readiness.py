@@ -14,6 +14,7 @@ import time
 import aiohttp
 from aiohttp import ClientSession, WSMsgType
 
+from app.build_info import build_info
 from app.application import create_app
 from scripts.bench.common import AppProcess
 from tests.integration.channel_support import new_client, sign_in_candidate
@@ -63,6 +64,7 @@ async def test_sigterm_sends_live_sockets_elsewhere_and_exits_in_time(app_server
             # Its log says when it served and that it stopped (DEPLOYMENT.md, "Logs").
             said = (tmp_path / "app.log").read_text()
             assert f"listening on 127.0.0.1:{app.port}" in said and "stopped (was listening on" in said
+            assert f"Snabbintervjuer {build_info()}" in said  # what runs (DEPLOYMENT.md, "Upgrades")
             # Recorded closed by the replica itself, not left for another to reap in a minute.
             assert (
                 await db.fetchval(

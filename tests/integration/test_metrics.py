@@ -12,6 +12,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.build_info import build_info
 from app.keys import DB_POOL, SETTINGS
 from app.localstack.processes import free_port
 from app import metrics
@@ -43,6 +44,7 @@ NAMES = {
     "snabb_janus_servers",
     "snabb_janus_server_up",
     "snabb_pdf_renders_queued",
+    "snabb_build_info",
     "snabb_mails_failed_last_day",
     "snabb_database_up",
 }
@@ -95,6 +97,8 @@ async def test_every_figure_is_named_and_the_figures_move(app_server, settings, 
         "down",
     }
     assert before["snabb_janus_rooms"][(("server", "janus1"),)] >= 0
+    built = build_info()  # what runs, as Prometheus's *_info figures say it
+    assert before["snabb_build_info"] == {(("commit", built.commit), ("version", built.version)): 1.0}
 
     await sign_up(http, base_url, settings)  # a confirmation mail goes out
     live = await make_event(db, state="live", starts_in=-dt.timedelta(minutes=1))

@@ -8,6 +8,7 @@ import re
 from aiohttp import ClientSession, CookieJar
 
 from app import provision
+from app.build_info import build_info
 from tests.accounts import sign_up
 from tests.candidate_support import make_event
 
@@ -34,6 +35,10 @@ async def test_only_operators_see_servers_live_events_and_the_outbox(app_server,
         assert "Lagerdag i Örebro" in page and f"#{live['id']}" in page
         assert "ingen intervjuar" in page  # nobody connected to the live event
         assert "Väntar på att skickas" in page
+        # What runs: the version and this checkout's commit (app/build_info.py).
+        built = build_info()
+        assert built.commit != "unknown"  # (a git checkout)
+        assert f"version {built.version}, commit {built.commit}" in page
         # With nothing waiting, no age of the oldest ("0 s" read as a mail waiting).
         backlog = int(re.search(r"Väntar på att skickas</dt><dd>(\d+)</dd>", page).group(1))
         oldest = re.search(r"Äldsta som väntar</dt><dd>([^<]*)</dd>", page).group(1)
