@@ -22,11 +22,14 @@ comes whenever a quarter as many again have survived the younger generations: pa
   closed since the last thaw as are open now (and at least THAW_MIN), everything is
   unfrozen, collected once and frozen again: one full pause when a process has shed at least
   half of its sockets, such as at an event's end, instead of one every half minute.
-- **Thawed every minute while it holds few sockets.** Cycles are not only a closed socket's:
+- **Thawed by the clock while it holds few sockets.** Cycles are not only a closed socket's:
   a page request, a health probe, an admin page in flight at a tick leave theirs frozen
-  too. A process holding fewer than THAW_MIN sockets (between events, or with small ones)
-  has a small heap whose full collection is short, so it thaws every THAW_IDLE_SECONDS and
-  never keeps such garbage for long; a large one sheds it at its event's end, as above.
+  too. A process holding fewer than THAW_MIN sockets has a small heap whose full collection
+  is short, so it thaws by the clock and never keeps such garbage for long; a large one
+  sheds it at its event's end, as above. Short is still 0.1–0.5 s on a loaded machine, a
+  pause every page of a small event would feel: with no live socket (between events) it
+  thaws every THAW_IDLE_SECONDS, with some every THAW_FEW_SECONDS, which keeps what a small
+  event's pages and requests leave for minutes at most.
 - **The young generations' thresholds are left as they are** (700, 10, 10): raised to 20,000
   allocations, each young collection walked that many and paused 25–160 ms (a generation-1
   one up to 0.5 s) on a loaded machine, within the fan-out of a *Next* (BENCHMARKS.md).
@@ -50,7 +53,8 @@ log = logging.getLogger(__name__)
 
 THAW_MIN = 1_000  # sockets closed since the last thaw, at the least, before a thaw
 TICK_SECONDS = 5.0
-THAW_IDLE_SECONDS = 60.0  # between thaws while fewer than THAW_MIN sockets are open
+THAW_IDLE_SECONDS = 60.0  # between thaws while no live socket is open
+THAW_FEW_SECONDS = 600.0  # between thaws while some, fewer than THAW_MIN, are open
 NOTEWORTHY_PAUSE_MS = 50.0  # a thaw this long is logged at INFO, a shorter one at DEBUG
 
 
@@ -73,7 +77,9 @@ class Collector:
         opened, closed = self._counts()
         now = self._clock()
         shed = closed - self._closed_at_thaw >= max(THAW_MIN, opened - closed)
-        idle = opened - closed < THAW_MIN and now - self._thawed_at >= THAW_IDLE_SECONDS
+        holding = opened - closed
+        every = THAW_IDLE_SECONDS if holding <= 0 else THAW_FEW_SECONDS
+        idle = holding < THAW_MIN and now - self._thawed_at >= every
         if shed or idle:
             self._closed_at_thaw, self._thawed_at = closed, now
             started = time.perf_counter()
@@ -81,7 +87,7 @@ class Collector:
             gc.collect()
             gc.freeze()
             took = (time.perf_counter() - started) * 1000
-            # An idle process thaws once a minute: a line an operator needs only when the pause
+            # An idle process thaws every minute: a line an operator needs only when the pause
             # was long enough for the pages to feel it.
             log.log(
                 logging.INFO if took >= NOTEWORTHY_PAUSE_MS else logging.DEBUG,

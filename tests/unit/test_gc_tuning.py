@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.gc_tuning import THAW_IDLE_SECONDS, THAW_MIN, Collector
+from app.gc_tuning import THAW_FEW_SECONDS, THAW_IDLE_SECONDS, THAW_MIN, Collector
 
 
 class Cycle:
@@ -77,15 +77,15 @@ def test_a_process_that_shed_half_its_sockets_collects_what_was_frozen(counts):
     assert collector.tick() == "freeze"
 
 
-def test_a_process_holding_few_sockets_thaws_every_minute(counts):
-    """A page request's cycles frozen at a tick are collected within a minute while the
-    process holds few sockets (its heap is small, the thaw short)."""
+def test_a_process_holding_no_socket_thaws_every_minute(counts):
+    """A page request's cycles frozen at a tick are collected within a minute between
+    events (its heap is small, the thaw short, and no page waits for it)."""
     now = [0.0]
     collector = Collector(lambda: (counts[0], counts[1]), clock=lambda: now[0])
     collector.start()
     cycle = Cycle()
     alive = weakref.ref(cycle)
-    counts[0] = THAW_MIN - 1
+    counts[0] = counts[1] = THAW_MIN - 1  # all of them closed again
     assert collector.tick() == "freeze"
     del cycle
     now[0] = THAW_IDLE_SECONDS - 1
@@ -98,6 +98,26 @@ def test_a_process_holding_few_sockets_thaws_every_minute(counts):
         assert thawed_again(collector)
     assert alive() is None
     assert collector.tick() == "freeze", "the next a minute later"
+
+
+def test_a_process_holding_some_sockets_thaws_every_ten_minutes(counts):
+    """A small event's pages feel a thaw's pause: while some sockets are open, the clock
+    thaws ten times less often than between events."""
+    now = [0.0]
+    collector = Collector(lambda: (counts[0], counts[1]), clock=lambda: now[0])
+    collector.start()
+    counts[0] = 1
+    now[0] = THAW_IDLE_SECONDS
+    assert collector.tick() == "freeze"
+    now[0] = THAW_FEW_SECONDS - 1
+    assert collector.tick() == "freeze"
+    now[0] = THAW_FEW_SECONDS
+    assert collector.tick() == "thaw"
+    counts[1] = 1  # the event over, its last page gone: every minute again
+    now[0] += THAW_IDLE_SECONDS - 1
+    assert collector.tick() == "freeze"
+    now[0] += 1
+    assert collector.tick() == "thaw"
 
 
 def test_a_process_holding_many_sockets_does_not_thaw_by_the_clock(counts):
