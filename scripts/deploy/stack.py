@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from cryptography import x509
@@ -95,8 +96,10 @@ class Stack:
 HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 
 
+@cache
 def source_commit() -> str:
-    """HEAD of this checkout, as `git rev-parse HEAD` gives it to `docker compose build`."""
+    """HEAD of this checkout, as `git rev-parse HEAD` gives it to `docker compose build`
+    (read once: what the check looks for is what its build was given)."""
     return run("git", "-C", str(ROOT), "rev-parse", "HEAD").stdout.strip()
 
 
