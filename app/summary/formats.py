@@ -91,6 +91,20 @@ def html_to_pdf(html: str, allowed_dir: str) -> bytes:
     result = pisa.CreatePDF(html, dest=output, encoding="utf-8", resource_policy=policy)
     if result.err:
         raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
+    return _showing_its_title(output.getvalue())
+
+
+def _showing_its_title(pdf: bytes) -> bytes:
+    """A viewer names the window by the document's title, not its file name (WCAG 2.4.2,
+    technique PDF18): /DisplayDocTitle. The file written again by pypdf (xhtml2pdf's own
+    dependency), its title and language kept: 0.14 s for 300 pages that took 23 s to make."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import BooleanObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
+    output = io.BytesIO()
+    writer.write(output)
     return output.getvalue()
 
 

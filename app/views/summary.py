@@ -22,7 +22,7 @@ from app.events import queries as event_queries
 from app.events.rules import is_over
 from app.events.tokens import looks_like_link_token
 from app.i18n import N_, prefer_language
-from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER
+from app.keys import DB_POOL, LANGUAGE, PDF_WORKERS, RENDERER, SETTINGS
 from app.live.access import is_signed_in
 from app.summary.csv_file import summary_csv
 from app.summary.formats import PdfBusy, PdfUnavailable, font_files
@@ -188,6 +188,7 @@ async def respond(
             pages=Markup("<pdf:pagecount>"),
             lang=language,
             made_at=dt.datetime.now(dt.timezone.utc),
+            public_url=request.app[SETTINGS].app.public_url,
         )
         html = request.app[RENDERER].render(language, "summary/pdf.html", context)
         body = await request.app[PDF_WORKERS].render(html)

@@ -318,6 +318,8 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.get_by_role("link", name="English").click()
         await page.wait_for_function("document.documentElement.lang === 'en'")
         assert await page.text_content("#interview-heading") == "Your interview"
+        # The call's (hidden) heading is a part of the interview's, one level below (WCAG 1.3.1).
+        assert await page.get_by_role("heading", name="Video call", level=3).count() == 1
         assert await page.text_content("[data-talking-with]") == "You are talking with Intervjuare 0."
         assert await page.text_content("[data-call-leave]") == "Leave the call"
         # Everything else on the page too: the footer's sentence around its link, the dates,

@@ -86,7 +86,8 @@ async def test_register_then_use_the_personal_page(new_page, db, settings, langu
 
     # Nothing filled in: the errors, listed and beside their fields, focusable from the list.
     await page.get_by_role("button", name=text["register"], exact=True).click()
-    await page.get_by_role("heading", name=text["fix"]).wait_for()
+    # Its heading one below the form's own ("Register", an h2): WCAG 1.3.1.
+    await page.get_by_role("heading", name=text["fix"], level=3).wait_for()
     assert await page.get_attribute("#name", "aria-invalid") == "true"
     await assert_accessible(page)
 

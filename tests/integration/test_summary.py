@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.pdfs import pdf_text
 from tests.accounts import log_in
@@ -121,6 +122,17 @@ async def test_pdf_holds_every_name_and_outcome(db, http, base_url, tmp_path, la
     # When it was made stands under the title, before the totals: never alone on a last page.
     made = text.index("Framtagen " if language == "sv" else "Generated on ")
     assert text.index(event.title) < made < text.index("Totalt" if language == "sv" else "Totals")
+    # Untagged (xhtml2pdf), it says where the page a screen reader reads is, and a viewer
+    # names its window by the title (PDF18).
+    page = f"{base_url}/events/{event.id}/summary"
+    assert page in " ".join(text.split()), text[:600]
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"^Title: +(Sammanställning|Summary): ", info, re.M), info
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.viewer_preferences is not None and bool(reader.viewer_preferences.display_doctitle)
+    assert reader.trailer["/Root"]["/Lang"] == language
     fonts = subprocess.run(
         ["pdffonts", str(tmp_path / "summary.pdf")], capture_output=True, text=True, check=True
     ).stdout
