@@ -159,7 +159,8 @@ class JanusConnection:
             self._changed()
 
     async def wait_ready(self, timeout: float) -> None:
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._ready.wait()
 
     # --- calls -------------------------------------------------------------------------------
 
@@ -177,14 +178,12 @@ class JanusConnection:
             raise JanusUnavailable(f"{self.name}: {link.lost_reason}", link.lost_problem)
         try:
             # send() changes the dict it is given: always a copy.
-            transaction = await asyncio.wait_for(
-                link.transport.send(
+            async with asyncio.timeout(timeout):
+                transaction = await link.transport.send(
                     dict(message),
                     session_id=link.session_id or None,
                     handle_id=link.handle_id if handle else None,
-                ),
-                timeout,
-            )
+                )
         except Exception as error:
             self._link_lost(link, f"send failed: {type(error).__name__}", problem_of(error))
             raise JanusUnavailable(f"{self.name}: could not send", problem_of(error)) from None
@@ -234,7 +233,8 @@ class JanusConnection:
         transport = JanusTransportWebsocket(base_url=self.server.url, token=token)
         link = _Link(transport)
         try:
-            await asyncio.wait_for(transport.connect(), self.call_timeout)
+            async with asyncio.timeout(self.call_timeout):
+                await transport.connect()
             reader = transport.receive_message_task
             reader.add_done_callback(lambda _task: self._link_lost(link, "connection closed"))
             created = await self._exchange(link, {"janus": "create"}, handle=False)
@@ -249,14 +249,16 @@ class JanusConnection:
     async def _close(self, link: _Link) -> None:
         link.mark_lost("closed")
         try:
-            await asyncio.wait_for(link.transport.disconnect(), self.call_timeout)
+            async with asyncio.timeout(self.call_timeout):
+                await link.transport.disconnect()
         except (Exception, TimeoutError):
             pass
 
     async def _keepalive(self, link: _Link) -> None:
         while not link.lost.is_set():
             try:
-                await asyncio.wait_for(link.lost.wait(), self.keepalive_interval)
+                async with asyncio.timeout(self.keepalive_interval):
+                    await link.lost.wait()
                 return
             except TimeoutError:
                 pass

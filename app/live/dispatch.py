@@ -646,7 +646,8 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
             await asyncio.sleep(ROOM_POLL_SECONDS)
             continue
         try:  # made here: woken when it is done, then the database is asked once more
-            await asyncio.wait_for(making.wait(), give_up - loop.time())
+            async with asyncio.timeout(give_up - loop.time()):
+                await making.wait()
         except TimeoutError:
             pass
 

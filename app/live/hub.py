@@ -449,14 +449,19 @@ class Hub:
                     await self.refresh(event_id)
                 while not self._dropped.is_set():
                     try:
-                        await asyncio.wait_for(self._dropped.wait(), PROBE_INTERVAL)
+                        # asyncio.timeout, not wait_for: Python 3.11's wait_for returns the
+                        # result, and drops a cancel that comes as it completes (live_hub's
+                        # stop then waits for this task forever).
+                        async with asyncio.timeout(PROBE_INTERVAL):
+                            await self._dropped.wait()
                     except TimeoutError:
                         # A half-open TCP connection does not terminate by itself. Under
                         # the lock: a connection runs one statement at a time, and a probe
                         # beside a (UN)LISTEN fails as if the database were gone.
                         async with self._lock:
                             try:
-                                await asyncio.wait_for(self._connection.fetchval("SELECT 1"), PROBE_TIMEOUT)
+                                async with asyncio.timeout(PROBE_TIMEOUT):
+                                    await self._connection.fetchval("SELECT 1")
                             except TimeoutError:
                                 failed_in_a_row = 1  # with this one, two: told now
                                 raise

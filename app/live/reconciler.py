@@ -364,9 +364,8 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
     # servers still connecting are not taken for lost (`janus.lost_after` guards the rest).
     connections = reconciler.janus.connections.values()
     try:
-        await asyncio.wait_for(
-            asyncio.gather(*(c.wait_ready(interval) for c in connections)), min(interval, 5.0)
-        )
+        async with asyncio.timeout(min(interval, 5.0)):
+            await asyncio.gather(*(c.wait_ready(interval) for c in connections))
     except TimeoutError:
         pass
     changed = reconciler.janus.changed
@@ -388,7 +387,8 @@ async def _reconcile_forever(reconciler: Reconciler, interval: float) -> None:
         # that is down now has been down for `janus.lost_after` (then its rooms move).
         due = reconciler.next_loss_in()
         try:
-            await asyncio.wait_for(changed.wait(), interval if due is None else min(interval, due + 0.05))
+            async with asyncio.timeout(interval if due is None else min(interval, due + 0.05)):
+                await changed.wait()
         except TimeoutError:
             continue
         await asyncio.sleep(0.05)  # several servers lost at once: one round for all

@@ -215,7 +215,10 @@ async def test_both_sides_are_told_when_an_offers_room_fails(app_server, base_ur
         offer = await candidate.wait_for(lambda m: m["type"] == "offer" and m["interview"] != first)
         await asyncio.wait_for(room_wanted.wait(), 10)
         await db.execute("UPDATE interview SET offer_expires_at = now() WHERE id = $1", offer["interview"])
-        assert await interviews.expire_offers(db) == []
+        # It sweeps every event: an earlier test's offer may run out in the same sweep (its
+        # room is closed then); this one has no room to close.
+        await interviews.expire_offers(db)
+        assert await db.fetchval("SELECT room_id FROM interview WHERE id = $1", offer["interview"]) is None
         await room_failed(offer)
         room_may_come.set()
     await assert_invariants(db, live.id)
