@@ -210,5 +210,10 @@ async def test_the_organizations_summary_says_how_to_reach_each_candidate_an_int
             pdf = pdf_text(await response.read(), tmp_path)
     assert "Ann-Sofie Lindström" in page and "Ann-Sofie Lindström" in pdf
     assert 'class="contact-line"' not in page
+    # The PDF points to the page a screen reader reads, but not by the interviewer's own
+    # address: that is their personal link, and a PDF is passed on.
+    joined = " ".join(pdf.split())
+    assert "sida på möteswebben" in joined or "page of the meeting web" in joined, joined[:600]
+    assert token not in "".join(pdf.split()) and "/summary" not in joined
     for person in people:
         assert person["email"] not in page and person["email"] not in pdf
