@@ -24,6 +24,7 @@ from tests.browser.interviewer_support import (
     make_meeting_event,
     open_meeting,
 )
+from tests.integration.live_support import until_a_statement_waits_for_a_lock
 
 pytestmark = pytest.mark.browser
 
@@ -469,15 +470,7 @@ async def test_extend_pressed_as_the_event_is_being_ended_is_refused_on_the_page
             assert await end_event_now(db, event.id, settings.live)
             await page.locator("#extend").click()
             # The press waits for the end's lock (the statement of extend_interview).
-            for _ in range(200):
-                if await db.fetchval(
-                    """SELECT count(*) FROM pg_stat_activity
-                       WHERE wait_event_type = 'Lock' AND query LIKE '%open_event%'"""
-                ):
-                    break
-                await asyncio.sleep(0.025)
-            else:
-                raise AssertionError("the press of Extend did not wait for the end")
+            await until_a_statement_waits_for_a_lock(db, "open_event", "the press of Extend")
         said = (
             "The event is over: no one else is called in. This interview goes on to its end"
             " and can no longer be extended."

@@ -179,7 +179,8 @@ async def in_room_or_out(pages) -> tuple:
         if states in ([[True, False], [False, True]], [[False, True], [True, False]]):
             return (pages[0], pages[1]) if states[0][0] else (pages[1], pages[0])
         await pages[0].wait_for_timeout(500)
-    raise AssertionError(states)
+    said = [await page.evaluate(f"[{INTERVIEWER_CALL}.joined, {INTERVIEWER_CALL}.state]") for page in pages]
+    raise AssertionError(f"[in the room, elsewhere] {states}; [joined, state] {said}")
 
 
 async def next_interview(ending, *, pressed, other, candidate) -> int:

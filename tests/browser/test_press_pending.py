@@ -13,6 +13,7 @@ import pytest
 
 from app.live import action_bound
 from tests.browser.interviewer_support import first_in_interview, look, shot
+from tests.integration.live_support import until_a_statement_waits_for_a_lock
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +37,6 @@ async def _settled_in(page, language: str) -> None:
     await page.wait_for_timeout(1000)
 
 
-async def _waits_for_the_lock(db) -> None:
-    for _ in range(200):
-        if await db.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%extended_minutes%'"
-        ):
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("the press of Extend did not wait for the lock")
-
-
 @pytest.mark.parametrize("language", ["en", "sv"])
 async def test_a_slow_extend_shows_its_sign_until_the_reply_comes(
     new_page, db, base_url, language, monkeypatch
@@ -60,7 +51,7 @@ async def test_a_slow_extend_shows_its_sign_until_the_reply_comes(
             await db.execute("SELECT 1 FROM interview WHERE id = $1 FOR UPDATE", interview)
             pressed = asyncio.get_running_loop().time()
             await extend.click()
-            await _waits_for_the_lock(db)
+            await until_a_statement_waits_for_a_lock(db, "extended_minutes", "the press of Extend")
             # Nothing for a quick answer: no sign within the first moment.
             assert await sign.count() == 0
             await sign.wait_for()

@@ -139,10 +139,32 @@ async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection
     for _ in range(200):
         if task.done():
             return "done"
+        await db.execute(FRESH_ACTIVITY)
         if await db.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid):
             return "waiting"
         await asyncio.sleep(0.025)
     raise AssertionError("neither waiting for a lock nor done")
+
+
+# pg_stat_activity is read once per transaction and shown the same until it ends: a test
+# that polls it from inside its own transaction (the one holding the lock others wait for)
+# would see only its first reading. This drops that reading, so the next one is fresh.
+FRESH_ACTIVITY = "SELECT pg_stat_clear_snapshot()"
+
+
+async def until_a_statement_waits_for_a_lock(db: asyncpg.Connection, text: str, what: str) -> None:
+    """Until some backend's statement containing `text` waits for a lock (`what` says whose,
+    in the error when none does within about five seconds). `db` may be inside the
+    transaction that holds the lock."""
+    for _ in range(200):
+        await db.execute(FRESH_ACTIVITY)
+        if await db.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
+            f"%{text}%",
+        ):
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{what} did not wait for the lock")
 
 
 async def media_down_interview(db: asyncpg.Connection, server: str, title: str) -> tuple[int, int]:
