@@ -40,6 +40,7 @@ const RESTART_EVERY_MS = 3000;  // while it does not, restart again (fresh check
 const REJOIN_AFTER_MS = 15000;  // restarts did not help: join again from scratch
 const STUCK_CHECKING_MS = 5000; // never connected: restart as if it had broken
 const UP = new Set(["connected", "completed"]);
+const NO_SUCH_FEED = 428; // the VideoRoom's error code for a feed that is not (or no longer) there
 let initialised = null;
 
 // The camera and microphone a call publishes, as janus.js itself would ask for them.
@@ -227,10 +228,10 @@ export class RoomCall extends EventTarget {
     // After a feed has left, its tracks still go one by one: not someone coming back (who
     // comes back does so as a new feed).
     const current = () => this.subscribers.get(publisher.id) === entry;
-    entry.handle = await this.attach(publisher.id, {
+    const handle = await this.attach(publisher.id, {
       onmessage: (message, jsep) => {
-        if (message.error) this.fail(message.error_code, message.error);
-        if (jsep) this.answer(entry.handle, jsep);
+        if (message.error) this.subscriptionRefused(publisher.id, entry, message);
+        else if (jsep) this.answer(entry.handle, jsep);
       },
       onremotetrack: (track, mid, on) => {
         if (!current()) return;
@@ -239,7 +240,14 @@ export class RoomCall extends EventTarget {
         this.emit("remotestream", { feed: publisher.id, display: entry.display, stream: entry.stream });
       },
     });
-    entry.handle.send({
+    // The feed left while its handle was being attached (a page that joined and left at
+    // once: the interviewer's other device sent out of the call): nothing to subscribe to.
+    if (!current() || this.closed) {
+      handle.detach();
+      return;
+    }
+    entry.handle = handle;
+    handle.send({
       message: {
         request: "join", ptype: "subscriber", room: this.join.room, pin: this.join.pin,
         private_id: this.privateId, streams: [{ feed: publisher.id }],
@@ -256,12 +264,21 @@ export class RoomCall extends EventTarget {
     });
   }
 
+  // Janus refused a subscription. A feed gone before Janus read the join (it left as it was
+  // being subscribed to: "no such feed") is a participant who left, told as a leaving, not a
+  // call that failed; for a feed already dropped, nothing. Anything else: the call failed.
+  subscriptionRefused(feed, entry, message) {
+    if (this.subscribers.get(feed) !== entry) return;
+    if (message.error_code === NO_SUCH_FEED) this.dropFeed(feed);
+    else this.fail(message.error_code, message.error);
+  }
+
   dropFeed(feed, left = true) {
     const entry = this.subscribers.get(feed);
     if (!entry) return;
     this.subscribers.delete(feed);
     this.ice.delete(feed);
-    entry.handle.detach();
+    entry.handle?.detach(); // none yet while it is being attached (subscribe)
     if (left) {
       // After both sides joined again at once (a long outage), the other person's old feed
       // may leave only after their new one is here (two Janus sessions of theirs, in no
