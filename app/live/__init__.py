@@ -9,7 +9,10 @@ leaving.py       a registration that ends on the event day (cancelled, removed, 
 cancelling.py    an event deleted while it is held: its calls ended, its offers taken back
 presence.py      interviewers in or out of the rotation
 dispatch.py      Next and Pick: one locked transaction per dispatch (the offer goes out at
-                 its commit), then the Janus room; rooms a dead process left unmade
+                 its commit), then the Janus room
+roomless.py      offers without a room yet: a Join waits for it; rooms a dead process (or
+                 a maker that lost them) left unmade are made
+call_tickets.py  each side's ticket for an interview's room: at dispatch, Join, reconnect
 interviews.py    accepting an offer, expiry of unanswered offers, ending, extending
 janus_access.py  the candidate's Janus token, renewed with every ticket
 outcome.py       notes, questions covered and ratings; the candidate's yes/no answer

@@ -35,6 +35,7 @@ from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, LIVE_HUB, SETTINGS, URGENT_POOL
 from app.live import (
+    call_tickets,
     dispatch,
     interviews,
     janus_access,
@@ -42,6 +43,7 @@ from app.live import (
     outcome,
     presence,
     queue,
+    roomless,
 )
 from app.live.channel import DATABASE_UNAVAILABLE, Socket
 from app.live.connections import LIVE_PROCESS
@@ -175,7 +177,7 @@ async def _once_room_made(
     async with pool.acquire() as connection:
         done = await read(connection, services.settings, candidate_id)
     if isinstance(done, int):
-        if not await dispatch.wait_for_room(services.pool, services.settings, done):
+        if not await roomless.wait_for_room(services.pool, services.settings, done):
             raise LiveError("offer_gone")
         async with pool.acquire() as connection:
             done = await read(connection, services.settings, candidate_id)
@@ -188,7 +190,7 @@ async def accept(me: Candidate, message: Message) -> Done:
     """Join the offered interview; again during it (a reload), a new ticket whose Janus
     token replaces the previous one. One statement on the urgent connection."""
     services = me.services
-    joined = await _once_room_made(services, services.urgent, me.id, dispatch.join_offer)
+    joined = await _once_room_made(services, services.urgent, me.id, call_tickets.join_offer)
     token = janus_access.NewToken(joined.room.server, joined.room.room_id, joined.token_serial)
     await janus_access.install_token(services.rooms, joined.interview_id, token)
     # The join info beside the ticket: the page goes straight to Janus (no POST /api/join).
@@ -242,7 +244,7 @@ async def prepare(me: Candidate, message: Message) -> Done:
     session, a handle) before *Join*, without entering the room: the Join then has only the
     room's `join` left to do (docs/calls.md, "Joining fast"). Nothing changes."""
     services = me.services
-    prepared = await _once_room_made(services, services.pool, me.id, dispatch.prepared_offer)
+    prepared = await _once_room_made(services, services.pool, me.id, call_tickets.prepared_offer)
     join = janus_access.join_info(
         services.settings, read_ticket(services.settings, prepared.ticket), prepared.planned_end
     )

@@ -9,7 +9,7 @@ closing its sockets (SIGKILL, power cut), its rows stay behind; any other proces
 sees its heartbeat older than STALE_SECONDS removes them and records the people they held as
 disconnected, as the dead process would have done. The browsers meanwhile reconnect to a
 live process, which records them connected again. Once its row is gone, the rooms it was
-making are made by another process (dispatch.recover_roomless_offers) and its mail claims
+making are made by another process (roomless.recover_roomless_offers) and its mail claims
 are due again (app/mail/store.py).
 """
 

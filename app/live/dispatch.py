@@ -12,16 +12,16 @@ the room is made AFTER it commits, while the candidate reads the offer: a Janus 
 take seconds (janus.call_timeout), so it is kept off the path from *Next* to the offer, and
 off the queue's row locks. Nor is it made before, since most presses of *Next* on an empty
 queue would make rooms for nobody. Joining needs the room: an `accept` that comes before it
-waits for it (`wait_for_room`), which in practice is never, as reading the offer and
+waits for it (`roomless.wait_for_room`), which in practice is never, as reading the offer and
 pressing *Join* takes a person longer than Janus takes to make a room.
 
 The moment in which an offered interview has no room is covered three ways. If the room
 cannot be made, `open_room` marks the interview failed and puts the candidate back in the
 same place, without counting a miss. The interview names the process making its room
 (`room_maker`): if that process dies, any other makes the room once the dead one's
-heartbeat has stopped (`recover_roomless_offers`, run by every process's sweeper), so a
+heartbeat has stopped (`roomless.recover_roomless_offers`, run by every process's sweeper), so a
 crash costs the pair seconds; one its living maker lost (the dispatch committed but its
-answer never came back) is made the same way a few seconds later (`roomless_offers`). And
+answer never came back) is made the same way a few seconds later (`roomless.roomless_offers`). And
 an offer that still has no room when it expires fails the same way
 (`interviews.expire_offers`).
 """
@@ -33,7 +33,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import asyncpg
 
@@ -42,10 +42,11 @@ from app.janus import rooms as janus_rooms
 from app.janus.connection import JanusConnection, JanusError, JanusUnavailable
 from app.janus.rooms import Room, destroy_room
 from app.live.action_bound import not_after
+from app.live.call_tickets import interview_tickets
 from app.live.errors import LiveError
 from app.live.queue import notify_interview
 from app.settings import LiveSettings, Settings
-from app.tickets import UnknownJanusServer, mint_ticket
+from app.tickets import UnknownJanusServer
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,6 @@ log = logging.getLogger(__name__)
 def room_description(settings: Settings, interview_id: int) -> str:
     """How an interview's room is named on Janus; the reconciler reads it back."""
     return janus_rooms.room_description(settings.janus.deployment_id, interview_id)
-
-
-# The allow-list of an interview's room: the candidate's token first, the interviewer's second.
-CANDIDATE, INTERVIEWER = 0, 1
 
 
 class Rooms(Protocol):
@@ -93,14 +90,6 @@ FIRST_ROOM = 0
 # `interviewer_name` in the statements below is the interviewer's display in their room,
 # which the candidate's browser receives with the room's participants: their name, or the
 # role when the employer gave none, never their e-mail address.
-
-
-class Tickets(NamedTuple):
-    """Both sides' tickets for an interview's current room, and that room's generation."""
-
-    candidate: str
-    interviewer: str
-    room: int
 
 
 @dataclass(frozen=True)
@@ -288,209 +277,6 @@ async def close_room(rooms: Rooms, server: str | None, room_id: int | None, secr
             )
 
 
-def interview_tickets(
-    settings: Settings,
-    room: Room,
-    interview_id: int,
-    candidate_name: str,
-    interviewer_name: str,
-    candidate_serial: int = 0,
-    janus_url: str | None = None,
-) -> tuple[str, str]:
-    """(the candidate's ticket, the interviewer's ticket) for one interview's room.
-    `janus_url`: where browsers reach its server, when the caller knows it."""
-    return (
-        mint_ticket(
-            settings,
-            room,
-            CANDIDATE,
-            "candidate",
-            candidate_name,
-            f"interview:{interview_id}:candidate",
-            token_serial=candidate_serial,
-            janus_url=janus_url,
-        ),
-        interviewer_ticket(settings, room, interview_id, interviewer_name, janus_url),
-    )
-
-
-def interviewer_ticket(
-    settings: Settings,
-    room: Room,
-    interview_id: int,
-    interviewer_name: str,
-    janus_url: str | None = None,
-    now: float | None = None,
-) -> str:
-    """The interviewer's ticket for one interview's room (interview_tickets' second)."""
-    return mint_ticket(
-        settings,
-        room,
-        INTERVIEWER,
-        "interviewer",
-        interviewer_name,
-        f"interview:{interview_id}:interviewer",
-        now=now,
-        janus_url=janus_url,
-    )
-
-
-async def reissue_tickets(
-    connection: asyncpg.Connection, settings: Settings, interview_id: int
-) -> Tickets | None:
-    """New tickets for a live interview's room, from what the database keeps: for a
-    participant who reconnects, in whichever process. None when it is not live.
-
-    The server's public URL is read with the room: another replica may have placed it on a
-    server added a moment ago, before this process heard of it (DEPLOYMENT.md, "The Janus
-    fleet"). With `janus.fleet = "settings"` the settings' URLs alone count. A server that
-    is nowhere (removed meanwhile): LiveError room_unavailable; the reconciler moves the
-    interview and both pages get the new room."""
-    row = await connection.fetchrow(
-        """
-        SELECT i.janus_server, i.room_id, i.room_pin, i.room_secret, i.room_tokens,
-               i.candidate_token_serial, i.room_generation,
-               c.name AS candidate_name, coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
-               s.public_url
-        FROM interview i JOIN candidate c ON c.id = i.candidate_id
-             JOIN event_interviewer w ON w.id = i.interviewer_id
-             LEFT JOIN janus_server s ON s.name = i.janus_server AND $2
-        WHERE i.id = $1 AND i.state IN ('offered', 'active') AND i.room_id IS NOT NULL""",
-        interview_id,
-        settings.janus.fleet == "database",
-    )
-    if row is None:
-        return None
-    room = Room(
-        row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
-    )
-    try:
-        candidate, interviewer = interview_tickets(
-            settings,
-            room,
-            interview_id,
-            row["candidate_name"],
-            row["interviewer_name"],
-            row["candidate_token_serial"],
-            row["public_url"],
-        )
-    except UnknownJanusServer:
-        log.warning("interview %s: its room's server %s is not in the fleet", interview_id, room.server)
-        raise LiveError("room_unavailable") from None
-    return Tickets(candidate, interviewer, row["room_generation"])
-
-
-@dataclass(frozen=True)
-class Joined:
-    """A candidate's *Join* (join_offer): the interview, the candidate's Janus token
-    (counted in the database, for Janus once the connection is back: a join again's new one)
-    and their ticket."""
-
-    interview_id: int
-    token_serial: int
-    room: Room
-    room_generation: int  # one more for each move to a new room (app/live/reconciler.py)
-    ticket: str
-    ends_at: float | None = None  # Unix seconds: the interview's end (for the TURN credentials)
-
-
-async def join_offer(connection: asyncpg.Connection, settings: Settings, candidate_id: int) -> Joined | int:
-    """The candidate joins their offered interview (it starts), or their running one again (a
-    reload): one statement (live_accept, migration 0027). The interview's id instead when its
-    room is not made yet (the caller waits for it: wait_for_room, then asks again). Refused
-    (`offer_gone`) when there is no offer, or it expired or was withdrawn meanwhile."""
-    # Not after the Join was given up on (live_in_time: app/live/action_bound.py).
-    row = await connection.fetchrow(
-        "SELECT * FROM live_accept(live_in_time($2::timestamptz, $1::bigint))", candidate_id, not_after()
-    )
-    if row["o_outcome"] == "no_room":
-        return int(row["o_interview"])
-    if row["o_outcome"] != "joined":
-        raise LiveError("offer_gone")
-    room = Room(row["o_server"], row["o_room"], row["o_pin"], row["o_secret"], tuple(row["o_tokens"]))
-    names = (row["o_interview"], row["o_candidate_name"], row["o_interviewer_name"], row["o_serial"])
-    ticket = await _candidate_ticket(connection, settings, room, *names)
-    return Joined(row["o_interview"], row["o_serial"], room, row["o_generation"], ticket, row["o_ends_at"])
-
-
-async def _candidate_ticket(
-    connection: asyncpg.Connection,
-    settings: Settings,
-    room: Room,
-    interview_id: int,
-    candidate_name: str,
-    interviewer_name: str,
-    serial: int,
-) -> str:
-    names = (interview_id, candidate_name, interviewer_name, serial)
-    try:
-        return interview_tickets(settings, room, *names)[0]
-    except UnknownJanusServer:
-        # Placed by another replica on a server added a moment ago, before this process heard
-        # of it (DEPLOYMENT.md, "The Janus fleet"): its public URL is in the fleet's table.
-        public_url = None
-        if settings.janus.fleet == "database":
-            public_url = await connection.fetchval(
-                "SELECT public_url FROM janus_server WHERE name = $1", room.server
-            )
-        if public_url is None:
-            log.warning("interview %s: its room's server %s is not in the fleet", interview_id, room.server)
-            raise LiveError("room_unavailable") from None
-        return interview_tickets(settings, room, *names, public_url)[0]
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """An offered candidate's ticket before their *Join* (prepared_offer): the one their first
-    `accept` hands out too. Only the way to their Janus server is read from it (PROTOCOL.md,
-    `prepare`), never the room's pin or place on its allow-list."""
-
-    interview_id: int
-    ticket: str
-    planned_end: float | None  # Unix seconds: the offer's deadline + the interview's length
-
-
-# The candidate's offered interview and its room, if made; read only: the offer stays an offer.
-PREPARE_SQL = """
-    SELECT i.id, i.candidate_token_serial, i.janus_server, i.room_id,
-           i.room_pin, i.room_secret, i.room_tokens,
-           c.name AS candidate_name, coalesce(nullif(w.name, ''), 'interviewer') AS interviewer_name,
-           extract(epoch FROM i.offer_expires_at + (
-               SELECT make_interval(mins => e.interview_minutes)
-               FROM event e WHERE e.id = i.event_id))::float8 AS planned_end
-    FROM interview i
-    JOIN candidate c ON c.id = i.candidate_id
-    JOIN event_interviewer w ON w.id = i.interviewer_id
-    WHERE i.candidate_id = $1 AND i.state = 'offered' AND i.offer_expires_at > now()"""
-
-
-async def prepared_offer(
-    connection: asyncpg.Connection, settings: Settings, candidate_id: int
-) -> Prepared | int:
-    """The offered candidate's ticket for their room, nothing changed (PROTOCOL.md,
-    `prepare`): the token in it is the one the room was made with, which the first *Join*
-    hands out as well (migration 0035). The interview's id instead when its room is not made
-    yet (the caller waits for it, as for `accept`). `offer_gone` without an open offer."""
-    row = await connection.fetchrow(PREPARE_SQL, candidate_id)
-    if row is None:
-        raise LiveError("offer_gone")
-    if row["room_id"] is None:
-        return int(row["id"])
-    room = Room(
-        row["janus_server"], row["room_id"], row["room_pin"], row["room_secret"], tuple(row["room_tokens"])
-    )
-    ticket = await _candidate_ticket(
-        connection,
-        settings,
-        room,
-        row["id"],
-        row["candidate_name"],
-        row["interviewer_name"],
-        row["candidate_token_serial"],
-    )
-    return Prepared(row["id"], ticket, row["planned_end"])
-
-
 # The rooms this process is making now: interview -> set once its room is attached, or could
 # not be made. An `accept` that comes before the room waits on it instead of asking the
 # database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
@@ -503,6 +289,17 @@ def room_coming(interview_id: int) -> None:
     database every ROOM_POLL_SECONDS. For the presses (app/live/presses.py), which tell the
     candidate of the offer before the press goes on to make the room."""
     _MAKING.setdefault(interview_id, asyncio.Event())
+
+
+def room_being_made(interview_id: int) -> asyncio.Event | None:
+    """What an `accept` for this interview waits on while this process makes its room (set
+    once it is made or could not be), None when this process is not making it."""
+    return _MAKING.get(interview_id)
+
+
+def rooms_being_made() -> list[int]:
+    """The interviews whose rooms this process is making now (not to be taken over)."""
+    return list(_MAKING)
 
 
 async def open_room(
@@ -615,104 +412,3 @@ async def pick_candidate(
     offer = await dispatch(pool, interviewer_id, settings.live, candidate_id, maker)
     assert offer is not None
     return await open_room(room_pool or pool, rooms, settings, offer)
-
-
-# How often an `accept` that came before the room looks again, and how long at most: the
-# maker's Janus call may take janus.call_timeout, and a recovering process a sweep more.
-ROOM_POLL_SECONDS = 0.05
-ROOM_WAIT_MARGIN = 5.0
-
-
-async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: int) -> bool:
-    """Wait until an offered interview has its room: True, or False when it is no longer
-    offered (the room could not be made, the candidate left, the offer expired). Still
-    offered and still without a room when the wait is over: LiveError room_unavailable (the
-    offer stands, and the page says to try again, not that the time to join ran out)."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + settings.janus.call_timeout + settings.live.sweep_interval + ROOM_WAIT_MARGIN
-    while True:
-        async with pool.acquire() as connection:
-            row = await connection.fetchrow(
-                "SELECT state, room_id FROM interview WHERE id = $1", interview_id
-            )
-        if row is None or row["state"] != "offered":
-            return False
-        if row["room_id"] is not None:
-            return True
-        if loop.time() >= give_up:
-            raise LiveError("room_unavailable")
-        making = _MAKING.get(interview_id)
-        if making is None:
-            await asyncio.sleep(ROOM_POLL_SECONDS)
-            continue
-        try:  # made here: woken when it is done, then the database is asked once more
-            async with asyncio.timeout(give_up - loop.time()):
-                await making.wait()
-        except TimeoutError:
-            pass
-
-
-# An offer without a maker (made before room_maker existed, or by a caller that named
-# none) is taken over once it is this old: its process has surely given up or died.
-UNNAMED_MAKER_SECONDS = 10.0
-# An offer of this process's own that it is not making (the dispatch committed but its
-# result never came back: a command timeout, a connection lost at the commit) is taken over
-# once it is this old. The press makes the room the moment the dispatch returns (room_coming,
-# open_room), so an offer this old and not being made here has been lost.
-LOST_OWN_SECONDS = 3.0
-# A living process's offer is taken over once its room is this much overdue: a maker gives
-# up on Janus after janus.call_timeout (then the offer fails), so an offer still without a
-# room after that and this margin was lost by its maker, which nobody else would ever notice.
-LOST_MARGIN_SECONDS = 3.0
-
-
-async def roomless_offers(
-    connection: asyncpg.Connection, process_id: uuid.UUID, call_timeout: float
-) -> list[Offer]:
-    """Take over the offered interviews without a room that nobody is making: their maker
-    no longer beats (its row is gone from live_process: app/live/connections.py reaps it),
-    or this process is the maker and is not making it, or a living maker is overdue by more
-    than Janus's call timeout. This process makes their rooms now; attach_room lets only one
-    room in if a slow maker finishes after all. SKIP LOCKED: two processes never take the
-    same one."""
-    rows = await connection.fetch(
-        """
-        UPDATE interview i SET room_maker = $1
-        WHERE i.id IN (
-            SELECT o.id FROM interview o
-            WHERE o.state = 'offered' AND o.room_id IS NULL
-              AND CASE WHEN o.room_maker IS NULL
-                       THEN o.offered_at < now() - make_interval(secs => $2)
-                       WHEN o.room_maker = $1
-                       THEN o.offered_at < now() - make_interval(secs => $3)
-                            AND o.id <> ALL($4::bigint[])
-                       ELSE o.offered_at < now() - make_interval(secs => $5)
-                            OR NOT EXISTS (SELECT 1 FROM live_process p WHERE p.id = o.room_maker)
-                  END
-            FOR UPDATE SKIP LOCKED)
-        RETURNING i.id, i.event_id, i.candidate_id, i.interviewer_id""",
-        process_id,
-        UNNAMED_MAKER_SECONDS,
-        LOST_OWN_SECONDS,
-        list(_MAKING),
-        call_timeout + LOST_MARGIN_SECONDS,
-    )
-    return [Offer(row["id"], row["event_id"], row["candidate_id"], row["interviewer_id"]) for row in rows]
-
-
-async def recover_roomless_offers(
-    pool: asyncpg.Pool, rooms: Rooms, settings: Settings, process_id: uuid.UUID
-) -> int:
-    """Make the rooms nobody is making (one sweeper round): a dead process's, or ones their
-    maker lost (roomless_offers); how many were made."""
-    async with pool.acquire() as connection:
-        offers = await roomless_offers(connection, process_id, settings.janus.call_timeout)
-    made = 0
-    for offer in offers:
-        log.info("making the room of interview %s, which its maker left unmade", offer.interview_id)
-        try:
-            await open_room(pool, rooms, settings, offer, announce=True)
-            made += 1
-        except LiveError as refused:  # no Janus (the candidate keeps the place) or gone
-            log.warning("interview %s: room not recovered (%s)", offer.interview_id, refused.code)
-    return made

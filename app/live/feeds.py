@@ -15,7 +15,7 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, LIVE_HUB, SETTINGS
-from app.live import dispatch
+from app.live import call_tickets
 from app.live.event_view import EventView, read_event_view
 from app.live.organizer import ends_session
 from app.live.snapshots import RoomWatch, candidate_state, interviewer_state
@@ -62,7 +62,7 @@ class CandidateFeed:
         if self.rooms.moved(state["interview"]):
             interview_id = state["interview"]["id"]
             async with self.pool.acquire() as connection:
-                tickets = await dispatch.reissue_tickets(connection, self.settings, interview_id)
+                tickets = await call_tickets.reissue_tickets(connection, self.settings, interview_id)
             if tickets is not None:
                 self.rooms.hold(interview_id, tickets.room)
                 return [{"type": "room_changed", "interview": interview_id, "ticket": tickets.candidate}]

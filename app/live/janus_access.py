@@ -26,7 +26,7 @@ from typing import Protocol
 import asyncpg
 
 from app.janus.connection import JanusError, JanusUnavailable
-from app.live.dispatch import CANDIDATE
+from app.live.call_tickets import CANDIDATE
 from app.live.errors import LiveError
 from app.live.interviews import planned_end
 from app.settings import Settings

@@ -16,7 +16,7 @@ from typing import Any
 
 
 from app.janus.rooms import Room
-from app.live.dispatch import interviewer_ticket
+from app.live.call_tickets import interviewer_ticket
 from app.live.event_view import HEAD_ROWS, EventView, iso
 from app.live.queue_frames import wait_message
 from app.settings import Settings

@@ -4,7 +4,7 @@ Every `live.sweep_interval` seconds each application process expires unanswered 
 (misses; not while its heartbeat cannot reach the database: nobody could join them then), ends interviews at their time limit, marks candidates away whose
 grace period ran out and moves events to live and finished by the clock, then
 destroys the rooms of the interviews that ended, and makes the rooms of offers whose
-process died before making them (dispatch.recover_roomless_offers). The
+process died before making them (roomless.recover_roomless_offers). The
 functions it calls lock with SKIP LOCKED, so any number of processes sweep side by side.
 """
 
@@ -20,7 +20,8 @@ from aiohttp import web
 
 from app.keys import DB_POOL, JANUS, SETTINGS
 from app.live.connections import LIVE_BEATS, LIVE_PROCESS
-from app.live.dispatch import Rooms, close_room, recover_roomless_offers
+from app.live.dispatch import Rooms, close_room
+from app.live.roomless import recover_roomless_offers
 from app.live.event_states import advance_event_states
 from app.live.interviews import RoomToClose, end_due_interviews, expire_offers
 from app.outages import Outage, from_the_database

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from app.live import dispatch, queue
+from app.live import call_tickets, dispatch, queue
 from tests.accounts import log_in, make_user
 from tests.integration.live_support import make_live_event, offer_with_room
 
@@ -33,7 +33,7 @@ async def test_the_list_says_where_each_is_on_the_event_day(db, pool, http, base
     second = await dispatch.dispatch(pool, event.interviewers[1], settings.live)  # and the second
     await offer_with_room(db, second, settings.live)
     async with pool.acquire() as connection:
-        await dispatch.join_offer(connection, settings, second.candidate_id)  # in the call
+        await call_tickets.join_offer(connection, settings, second.candidate_id)  # in the call
     await queue.leave(db, event.candidates[3])
     organization = await db.fetchval("SELECT organization_id FROM event WHERE id = $1", event.id)
     await log_in(http, base_url, (await make_user(db, organization_id=organization, language="en"))["email"])

@@ -9,7 +9,7 @@ import pytest
 
 from app.janus.rooms import destroy_room
 from app.keys import DB_POOL, JANUS
-from app.live import dispatch, interviews, queue
+from app.live import call_tickets, dispatch, interviews, queue
 from app.live.reconciler import Reconciler
 from app.tickets import JoinInfo, read_ticket
 from tests.integration.channel_support import candidate_and_lobby
@@ -78,7 +78,7 @@ async def test_the_token_ends_with_the_interview_even_while_another_runs(db, poo
     assert not await admitted(join_a, url)
     assert not await admitted(interviewer_a, url)
     # A re-issued ticket would carry the same, removed, token: none is issued any more.
-    assert await dispatch.reissue_tickets(db, settings, a.offer.interview_id) is None
+    assert await call_tickets.reissue_tickets(db, settings, a.offer.interview_id) is None
     assert await admitted(join_b, url)
 
 
@@ -105,7 +105,7 @@ async def test_a_moved_room_gets_new_tokens_and_the_old_ones_stop(db, pool, sett
     await destroy_room(rooms.connection(got.room.server), got.room.room_id, got.room.secret)
     done = await Reconciler(pool, rooms).run_once()
     assert got.offer.interview_id in done.moved
-    new = read_ticket(settings, (await dispatch.reissue_tickets(db, settings, got.offer.interview_id))[0])
+    new = read_ticket(settings, (await call_tickets.reissue_tickets(db, settings, got.offer.interview_id))[0])
     assert new.room != old.room and new.janus_token != old.janus_token
     assert await admitted(new, url)
     assert not await admitted(old, url)

@@ -1,4 +1,4 @@
-"""The candidate's *Join* (dispatch.join_offer: live_accept, migration 0027): the offer taken
+"""The candidate's *Join* (call_tickets.join_offer: live_accept, migration 0027): the offer taken
 in one statement, the running interview joined again after a reload, and every way an offer
 can be gone by then."""
 
@@ -10,7 +10,7 @@ import json
 import pytest
 
 from app.events.workflow import end_event_now
-from app.live import dispatch, interviews, queue
+from app.live import call_tickets, dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.queue import channel
 from app.tickets import read_ticket
@@ -45,11 +45,11 @@ async def test_join_starts_the_interview_in_one_statement_and_tells_the_event(db
     async with pool.acquire() as connection:
         connection.add_query_logger(logged)
         try:
-            joined = await dispatch.join_offer(connection, settings, offer.candidate_id)
+            joined = await call_tickets.join_offer(connection, settings, offer.candidate_id)
         finally:
             connection.remove_query_logger(logged)
     assert len(statements) == 1  # one round trip while the urgent connection is held
-    assert isinstance(joined, dispatch.Joined) and joined.interview_id == offer.interview_id
+    assert isinstance(joined, call_tickets.Joined) and joined.interview_id == offer.interview_id
     # The room's own Janus token: never in a ticket before (migration 0035).
     assert joined.token_serial == 0 and joined.room_generation == 0
     assert read_ticket(settings, joined.ticket).room == joined.room.room_id
@@ -73,14 +73,14 @@ async def test_join_starts_the_interview_in_one_statement_and_tells_the_event(db
 async def test_join_again_after_a_reload_counts_a_new_token_and_starts_nothing(db, pool, settings):
     _, offer = await offered(db, pool, settings)
     async with pool.acquire() as connection:
-        first = await dispatch.join_offer(connection, settings, offer.candidate_id)
+        first = await call_tickets.join_offer(connection, settings, offer.candidate_id)
         started = await connection.fetchval(
             "SELECT started_at FROM interview WHERE id = $1", offer.interview_id
         )
         # (moved to a new room meanwhile, as the reconciler does: the ticket says which)
         await connection.execute("UPDATE interview SET room_generation = 1 WHERE id = $1", offer.interview_id)
-        again = await dispatch.join_offer(connection, settings, offer.candidate_id)
-    assert isinstance(first, dispatch.Joined) and isinstance(again, dispatch.Joined)
+        again = await call_tickets.join_offer(connection, settings, offer.candidate_id)
+    assert isinstance(first, call_tickets.Joined) and isinstance(again, call_tickets.Joined)
     assert again.token_serial == first.token_serial + 1
     assert (first.room_generation, again.room_generation) == (0, 1)
     assert await db.fetchval("SELECT started_at FROM interview WHERE id = $1", offer.interview_id) == started
@@ -89,7 +89,7 @@ async def test_join_again_after_a_reload_counts_a_new_token_and_starts_nothing(d
 async def test_join_before_the_room_names_the_interview_to_wait_for(db, pool, settings):
     _, offer = await offered(db, pool, settings, room=False)
     async with pool.acquire() as connection:
-        assert await dispatch.join_offer(connection, settings, offer.candidate_id) == offer.interview_id
+        assert await call_tickets.join_offer(connection, settings, offer.candidate_id) == offer.interview_id
     assert await db.fetchval("SELECT state FROM interview WHERE id = $1", offer.interview_id) == "offered"
 
 
@@ -106,7 +106,7 @@ async def test_join_of_an_offer_that_is_gone_is_refused_and_changes_nothing(db, 
     before = await db.fetch("SELECT id, state, candidate_token_serial FROM interview ORDER BY id")
     async with pool.acquire() as connection:
         with pytest.raises(LiveError, match="offer_gone"):
-            await dispatch.join_offer(connection, settings, candidate)
+            await call_tickets.join_offer(connection, settings, candidate)
     assert await db.fetch("SELECT id, state, candidate_token_serial FROM interview ORDER BY id") == before
     await assert_invariants(db, event.id)
 
@@ -117,7 +117,7 @@ async def test_extensions_stop_at_the_limit_the_last_adding_what_is_left(db, poo
     live = settings.live.model_copy(update={"extend_minutes": 3, "extend_limit_minutes": 5})
     _, offer = await offered(db, pool, settings)
     async with pool.acquire() as connection:
-        await dispatch.join_offer(connection, settings, offer.candidate_id)
+        await call_tickets.join_offer(connection, settings, offer.candidate_id)
         planned = await db.fetchval("SELECT ends_at FROM interview WHERE id = $1", offer.interview_id)
         added = []
         for _ in range(2):
@@ -144,7 +144,7 @@ async def test_two_extensions_at_once_stop_at_the_limit(db, pool, settings):
     live = settings.live.model_copy(update={"extend_minutes": 2, "extend_limit_minutes": 10})
     _, offer = await offered(db, pool, settings)
     async with pool.acquire() as first, pool.acquire() as second:
-        await dispatch.join_offer(first, settings, offer.candidate_id)
+        await call_tickets.join_offer(first, settings, offer.candidate_id)
         await db.execute("UPDATE interview SET extended_minutes = 8 WHERE id = $1", offer.interview_id)
         async with first.transaction():  # the first press, not yet committed
             await interviews.extend_interview(first, offer.interview_id, offer.interviewer_id, live)
@@ -166,7 +166,7 @@ async def test_an_extension_committed_while_the_time_box_ends_the_interview_is_k
     same, the interviewer told it was extended and the candidate's call gone."""
     _, offer = await offered(db, pool, settings)
     async with pool.acquire() as sweeper, pool.acquire() as interviewer:
-        await dispatch.join_offer(interviewer, settings, offer.candidate_id)
+        await call_tickets.join_offer(interviewer, settings, offer.candidate_id)
         async with interviewer.transaction():
             # The time box ends a microsecond after the press's clock: due for the sweep.
             await db.execute(
@@ -192,7 +192,7 @@ async def test_extend_after_the_event_is_over_is_refused_and_changes_nothing(db,
     interview under way goes on to its end, and no further."""
     event, offer = await offered(db, pool, settings)
     async with pool.acquire() as connection:
-        await dispatch.join_offer(connection, settings, offer.candidate_id)
+        await call_tickets.join_offer(connection, settings, offer.candidate_id)
         if over_by == "ended_early":
             async with connection.transaction():
                 assert await end_event_now(connection, event.id, settings.live)

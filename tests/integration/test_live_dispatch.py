@@ -12,7 +12,7 @@ import pytest
 from app.janus.pool import JanusPool
 from app.janus.rooms import room_exists
 from app.keys import JANUS
-from app.live import dispatch, interviews, queue
+from app.live import call_tickets, dispatch, interviews, queue
 from app.live.event_view import read_event_view
 from app.live.snapshots import lobby_of
 from app.live.errors import LiveError
@@ -270,7 +270,7 @@ async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(db, po
 
     await interviews.accept_offer(db, got.offer.interview_id, got.offer.candidate_id)
     # A participant who reconnects (in any process) gets new tickets for the same room.
-    again = await dispatch.reissue_tickets(db, settings, got.offer.interview_id)
+    again = await call_tickets.reissue_tickets(db, settings, got.offer.interview_id)
     rejoin = read_ticket(settings, again[0])
     assert (rejoin.room, rejoin.room_token, rejoin.pin) == (
         candidate.room,
@@ -281,7 +281,7 @@ async def test_next_makes_a_private_room_with_tickets_and_end_destroys_it(db, po
     room = await interviews.end_interview(db, got.offer.interview_id, "interviewer")
     await dispatch.close_room(rooms, room.server, room.room_id, room.secret)
     assert not await room_exists(connection, got.room.room_id)
-    assert await dispatch.reissue_tickets(db, settings, got.offer.interview_id) is None
+    assert await call_tickets.reissue_tickets(db, settings, got.offer.interview_id) is None
     assert await dispatch.next_candidate(pool, rooms, settings, event.interviewers[0]) is None
 
 

@@ -10,7 +10,7 @@ import json
 from contextlib import asynccontextmanager
 
 from app.keys import JANUS, LIVE_HUB, SETTINGS
-from app.live import dispatch
+from app.live import roomless
 from tests.integration.channel_support import candidate_and_lobby
 from tests.integration.live_support import assert_invariants, make_live_event
 from tests.integration.test_live_channel import tokens as links
@@ -114,7 +114,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
     (candidate_link,), (lobby_link,) = await links(db, live)
     room_wanted, room_may_come = rooms_held(app_server, monkeypatch)
     polls = []
-    wait = dispatch.wait_for_room
+    wait = roomless.wait_for_room
 
     async def counted_wait(pool, settings, interview_id):
         acquire = pool.acquire
@@ -126,7 +126,7 @@ async def test_a_join_before_the_room_waits_for_the_room_this_process_makes(
 
         return await wait(Counting(), settings, interview_id)
 
-    monkeypatch.setattr(dispatch, "wait_for_room", counted_wait)
+    monkeypatch.setattr(roomless, "wait_for_room", counted_wait)
     async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
         offer = await offered_while_the_room_is_held(candidate, lobby, room_wanted)
         mark = len(candidate.messages)
@@ -153,7 +153,7 @@ async def test_a_join_whose_room_does_not_come_keeps_the_offer_and_says_try_agai
     settings = app_server[SETTINGS]
     # The wait gives up half a second after it begins (not janus.call_timeout and a sweep on).
     monkeypatch.setattr(
-        dispatch, "ROOM_WAIT_MARGIN", 0.5 - settings.janus.call_timeout - settings.live.sweep_interval
+        roomless, "ROOM_WAIT_MARGIN", 0.5 - settings.janus.call_timeout - settings.live.sweep_interval
     )
     async with candidate_and_lobby(base_url, candidate_link, lobby_link) as (candidate, lobby):
         offer = await offered_while_the_room_is_held(candidate, lobby, room_wanted)

@@ -8,7 +8,7 @@ import json
 import asyncpg
 import pytest
 
-from app.live import dispatch, interviews, queue
+from app.live import call_tickets, dispatch, interviews, queue
 from app.live.errors import LiveError
 from app.live.presence import set_presence
 from tests.integration.live_support import age, assert_invariants, make_live_event, offer_with_room
@@ -315,7 +315,7 @@ async def test_a_wait_does_not_grow_as_the_one_ahead_is_called_in_and_starts(db,
     await offer_with_room(db, offer, live)
     waits.append(await wait_of(second))
     async with pool.acquire() as connection:
-        assert isinstance(await dispatch.join_offer(connection, settings, first), dispatch.Joined)
+        assert isinstance(await call_tickets.join_offer(connection, settings, first), call_tickets.Joined)
     waits.append(await wait_of(second))
     assert waits == pytest.approx([180, 180, 180], abs=2), waits
     # The second interviewer extends (2 minutes): expected free 2 minutes later, so the second

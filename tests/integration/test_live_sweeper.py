@@ -8,7 +8,7 @@ import uuid
 
 from app.application import create_app
 from app.keys import JANUS
-from app.live import dispatch, interviews, queue
+from app.live import dispatch, interviews, queue, roomless
 from app.live.connections import LIVE_PROCESS
 from app.localstack.processes import free_port
 from app.settings import load_settings
@@ -83,14 +83,14 @@ async def test_a_room_its_living_maker_lost_is_made_by_a_sweep(app_server, setti
     others = await dispatch.dispatch(pool, event.interviewers[2], live, maker=other)
 
     async def recover() -> int:
-        return await dispatch.recover_roomless_offers(pool, app_server[JANUS], settings, me)
+        return await roomless.recover_roomless_offers(pool, app_server[JANUS], settings, me)
 
     try:
         assert await recover() == 0  # all just made: their makers may be at it
         ids = [lost.interview_id, being_made.interview_id]
-        await age(db, "interview", "offered_at", dispatch.LOST_OWN_SECONDS + 1, "id = ANY($2)", ids)
+        await age(db, "interview", "offered_at", roomless.LOST_OWN_SECONDS + 1, "id = ANY($2)", ids)
         assert await recover() == 1  # this process's own, not being made here
-        overdue = settings.janus.call_timeout + dispatch.LOST_MARGIN_SECONDS + 1
+        overdue = settings.janus.call_timeout + roomless.LOST_MARGIN_SECONDS + 1
         await age(db, "interview", "offered_at", overdue, "id = $2", others.interview_id)
         assert await recover() == 1  # the living other's, overdue past Janus's timeout
         rooms = await db.fetch(
