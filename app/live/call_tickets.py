@@ -145,7 +145,7 @@ class Joined:
 async def join_offer(connection: asyncpg.Connection, settings: Settings, candidate_id: int) -> Joined | int:
     """The candidate joins their offered interview (it starts), or their running one again (a
     reload): one statement (live_accept, migration 0027). The interview's id instead when its
-    room is not made yet (the caller waits for it: wait_for_room, then asks again). Refused
+    room is not made yet (the caller waits for it: roomless.wait_for_room, then asks again). Refused
     (`offer_gone`) when there is no offer, or it expired or was withdrawn meanwhile."""
     # Not after the Join was given up on (live_in_time: app/live/action_bound.py).
     row = await connection.fetchrow(

@@ -1,4 +1,5 @@
-"""The dispatcher: *Next* and *Pick*, then the interview's Janus room and tickets.
+"""The dispatcher: *Next* and *Pick*, then the interview's Janus room (each side's ticket for
+it: app/live/call_tickets.py).
 
 Never the same candidate to two interviewers, across any number of processes: that is
 held by one transaction per dispatch that takes the candidate's queue entry with
@@ -87,9 +88,10 @@ class Offer:
 # reconciler, app/live/reconciler.py) adds one. A page holding a ticket of an older
 # generation is sent `room_changed` (app/live/snapshots.RoomWatch).
 FIRST_ROOM = 0
-# `interviewer_name` in the statements below is the interviewer's display in their room,
-# which the candidate's browser receives with the room's participants: their name, or the
-# role when the employer gave none, never their e-mail address.
+# `interviewer_name` in the statements below (and app/live/call_tickets.py's) is the
+# interviewer's display in their room, which the candidate's browser receives with the
+# room's participants: their name, or the role when the employer gave none, never their
+# e-mail address.
 
 
 @dataclass(frozen=True)
@@ -279,14 +281,15 @@ async def close_room(rooms: Rooms, server: str | None, room_id: int | None, secr
 
 # The rooms this process is making now: interview -> set once its room is attached, or could
 # not be made. An `accept` that comes before the room waits on it instead of asking the
-# database every ROOM_POLL_SECONDS (which it still does for a room another process makes).
+# database every roomless.ROOM_POLL_SECONDS (which it still does for a room another process
+# makes).
 _MAKING: dict[int, asyncio.Event] = {}
 
 
 def room_coming(interview_id: int) -> None:
     """This process makes the room of an offer it has just made (open_room, soon): an
-    `accept` that comes before then waits on it (wait_for_room) instead of asking the
-    database every ROOM_POLL_SECONDS. For the presses (app/live/presses.py), which tell the
+    `accept` that comes before then waits on it (roomless.wait_for_room) instead of asking
+    the database every roomless.ROOM_POLL_SECONDS. For the presses (app/live/presses.py), which tell the
     candidate of the offer before the press goes on to make the room."""
     _MAKING.setdefault(interview_id, asyncio.Event())
 

@@ -64,8 +64,8 @@ async def wait_for_room(pool: asyncpg.Pool, settings: Settings, interview_id: in
 UNNAMED_MAKER_SECONDS = 10.0
 # An offer of this process's own that it is not making (the dispatch committed but its
 # result never came back: a command timeout, a connection lost at the commit) is taken over
-# once it is this old. The press makes the room the moment the dispatch returns (room_coming,
-# open_room), so an offer this old and not being made here has been lost.
+# once it is this old. The press makes the room the moment the dispatch returns
+# (dispatch.room_coming, dispatch.open_room), so an offer this old and not being made here has been lost.
 LOST_OWN_SECONDS = 3.0
 # A living process's offer is taken over once its room is this much overdue: a maker gives
 # up on Janus after janus.call_timeout (then the offer fails), so an offer still without a
@@ -79,7 +79,7 @@ async def roomless_offers(
     """Take over the offered interviews without a room that nobody is making: their maker
     no longer beats (its row is gone from live_process: app/live/connections.py reaps it),
     or this process is the maker and is not making it, or a living maker is overdue by more
-    than Janus's call timeout. This process makes their rooms now; attach_room lets only one
+    than Janus's call timeout. This process makes their rooms now; dispatch.attach_room lets only one
     room in if a slow maker finishes after all. SKIP LOCKED: two processes never take the
     same one."""
     rows = await connection.fetch(

@@ -131,6 +131,12 @@ async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
             assert entry["state"] != "waiting", "missed twice yet still waiting (back once, then out)"
 
 
+# pg_stat_activity is read once per transaction and shown the same until it ends: a test
+# that polls it from inside its own transaction (the one holding the lock others wait for)
+# would see only its first reading. This drops that reading, so the next one is fresh.
+FRESH_ACTIVITY = "SELECT pg_stat_clear_snapshot()"
+
+
 async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection) -> str:
     """Whether the statement `task` runs on `connection` had to wait for a lock: "waiting"
     once it does, "done" if the task ends first. For tests that hold one transaction open
@@ -144,12 +150,6 @@ async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection
             return "waiting"
         await asyncio.sleep(0.025)
     raise AssertionError("neither waiting for a lock nor done")
-
-
-# pg_stat_activity is read once per transaction and shown the same until it ends: a test
-# that polls it from inside its own transaction (the one holding the lock others wait for)
-# would see only its first reading. This drops that reading, so the next one is fresh.
-FRESH_ACTIVITY = "SELECT pg_stat_clear_snapshot()"
 
 
 async def until_a_statement_waits_for_a_lock(db: asyncpg.Connection, text: str, what: str) -> None:

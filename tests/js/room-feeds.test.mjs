@@ -118,3 +118,27 @@ test("any other refusal of a subscription still fails the call", async () => {
   handles[0].callbacks.onmessage({ error_code: 433, error: "Unauthorized" });
   assert.deepEqual(failed.map((f) => [f.code, f.recoverable]), [[433, false]]);
 });
+
+test("a feed that leaves while its offer is being answered has left; the call goes on", async () => {
+  const { call, handles, events, failed, subscribing } = subscribing11();
+  handles[0].resolve();
+  await subscribing;
+  let answering = null;
+  handles[0].createAnswer = (options) => { answering = options; };
+  handles[0].callbacks.onmessage({ videoroom: "attached" }, { type: "offer", sdp: "v=0" });
+  call.onPublisherMessage({ videoroom: "event", leaving: 11 });
+  answering.error(new Error("Invalid handle")); // janus.js, the handle let go under it
+  assert.deepEqual(failed, []);
+  assert.deepEqual(events, [{ type: "remoteleft", feed: 11, stream: undefined }]);
+});
+
+test("an answer that fails for a feed still here fails the call", async () => {
+  const { handles, failed, subscribing } = subscribing11();
+  handles[0].resolve();
+  await subscribing;
+  let answering = null;
+  handles[0].createAnswer = (options) => { answering = options; };
+  handles[0].callbacks.onmessage({ videoroom: "attached" }, { type: "offer", sdp: "v=0" });
+  answering.error({ name: "OperationError" });
+  assert.deepEqual(failed.map((f) => [f.code, f.reason, f.recoverable]), [["media", "OperationError", false]]);
+});

@@ -231,7 +231,7 @@ export class RoomCall extends EventTarget {
     const handle = await this.attach(publisher.id, {
       onmessage: (message, jsep) => {
         if (message.error) this.subscriptionRefused(publisher.id, entry, message);
-        else if (jsep) this.answer(entry.handle, jsep);
+        else if (jsep && current()) this.answer(publisher.id, entry, jsep);
       },
       onremotetrack: (track, mid, on) => {
         if (!current()) return;
@@ -255,12 +255,18 @@ export class RoomCall extends EventTarget {
     });
   }
 
-  answer(handle, jsep) {
+  // The answer to Janus's offer of a feed. A feed that leaves meanwhile (its handle let go
+  // while the answer was being made: janus.js then says the handle is invalid) has left; only
+  // a failure for a feed still here fails the call.
+  answer(feed, entry, jsep) {
+    const { handle } = entry;
     handle.createAnswer({
       jsep,
       tracks: [], // receive only
       success: (answer) => handle.send({ message: { request: "start", room: this.join.room }, jsep: answer }),
-      error: (error) => this.fail("media", error?.name || error),
+      error: (error) => {
+        if (this.subscribers.get(feed) === entry && !this.closed) this.fail("media", error?.name || error);
+      },
     });
   }
 
@@ -366,7 +372,7 @@ export class RoomCall extends EventTarget {
           error: () => {},
         });
       } else {
-        this.subscribers.get(key)?.handle.send({ message: { request: "configure", restart: true } });
+        this.subscribers.get(key)?.handle?.send({ message: { request: "configure", restart: true } });
       }
     }
     this.broken.timer = setTimeout(() => this.restartIce(), RESTART_EVERY_MS);
