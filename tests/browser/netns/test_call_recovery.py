@@ -137,8 +137,11 @@ async def test_random_loss_keeps_video_and_brings_the_bitrate_down(
     # The page's own control sees the loss (about what was set, counted from the packets
     # sent again at Janus's request) and brings its ceiling down …
     assert all(a < b for a, b in zip(after, before)), (before, after)
-    # … and the rate sent with it: today's browsers alone raise it under loss.
-    assert all(last <= first * 1.1 for first, last in first_last), first_last
+    # … and the rate sent with it: today's browsers alone raise it under loss. Sent at the
+    # end: no more than at the start, or within the ceiling the control set (a start the
+    # machine's CPU held low, as under a starved virtual machine, is no measure of the network).
+    for (first, last), ceiling in zip(first_last, after):
+        assert last <= first * 1.1 or last <= ceiling * 1.1, (first_last, after)
     assert all(rate > 10 for rate in sound), sound  # the sound went on (50 packets/s clean)
 
 
