@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -137,34 +138,51 @@ async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
 FRESH_ACTIVITY = "SELECT pg_stat_clear_snapshot()"
 
 
+async def _until_waiting_for_a_lock(
+    db: asyncpg.Connection, waiting: str, *args: object, stop: Callable[[], bool] = lambda: False
+) -> bool:
+    """Polls `pg_stat_activity` every 25 ms, about five seconds in all, until the query
+    `waiting` (a count of backends waiting for a lock) finds one: True, or False once `stop()`
+    holds first. The activity is read afresh before every poll: PostgreSQL shows one reading
+    per transaction, and `db` may be inside the transaction that holds the lock."""
+    for _ in range(200):
+        if stop():
+            return False
+        await db.execute(FRESH_ACTIVITY)
+        if await db.fetchval(waiting, *args):
+            return True
+        await asyncio.sleep(0.025)
+    raise TimeoutError
+
+
 async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection) -> str:
     """Whether the statement `task` runs on `connection` had to wait for a lock: "waiting"
     once it does, "done" if the task ends first. For tests that hold one transaction open
     while another must wait for it (or may go past it)."""
-    pid = connection.get_server_pid()
-    for _ in range(200):
-        if task.done():
-            return "done"
-        await db.execute(FRESH_ACTIVITY)
-        if await db.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pid):
-            return "waiting"
-        await asyncio.sleep(0.025)
-    raise AssertionError("neither waiting for a lock nor done")
+    try:
+        waited = await _until_waiting_for_a_lock(
+            db,
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid = $1",
+            connection.get_server_pid(),
+            stop=task.done,
+        )
+    except TimeoutError:
+        raise AssertionError("neither waiting for a lock nor done") from None
+    return "waiting" if waited else "done"
 
 
 async def until_a_statement_waits_for_a_lock(db: asyncpg.Connection, text: str, what: str) -> None:
     """Until some backend's statement containing `text` waits for a lock (`what` says whose,
     in the error when none does within about five seconds). `db` may be inside the
     transaction that holds the lock."""
-    for _ in range(200):
-        await db.execute(FRESH_ACTIVITY)
-        if await db.fetchval(
+    try:
+        await _until_waiting_for_a_lock(
+            db,
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
             f"%{text}%",
-        ):
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{what} did not wait for the lock")
+        )
+    except TimeoutError:
+        raise AssertionError(f"{what} did not wait for the lock") from None
 
 
 async def media_down_interview(db: asyncpg.Connection, server: str, title: str) -> tuple[int, int]:

@@ -230,8 +230,8 @@ export class RoomCall extends EventTarget {
     const current = () => this.subscribers.get(publisher.id) === entry;
     const handle = await this.attach(publisher.id, {
       onmessage: (message, jsep) => {
-        if (message.error) this.subscriptionRefused(publisher.id, entry, message);
-        else if (jsep && current()) this.answer(publisher.id, entry, jsep);
+        if (message.error) this.subscriptionRefused(publisher.id, current, message);
+        else if (jsep && current()) this.answer(entry.handle, current, jsep);
       },
       onremotetrack: (track, mid, on) => {
         if (!current()) return;
@@ -257,15 +257,15 @@ export class RoomCall extends EventTarget {
 
   // The answer to Janus's offer of a feed. A feed that leaves meanwhile (its handle let go
   // while the answer was being made: janus.js then says the handle is invalid) has left; only
-  // a failure for a feed still here fails the call.
-  answer(feed, entry, jsep) {
-    const { handle } = entry;
+  // a failure for a feed still here fails the call. `current()`: whether the subscription
+  // is still the feed's (subscribe).
+  answer(handle, current, jsep) {
     handle.createAnswer({
       jsep,
       tracks: [], // receive only
       success: (answer) => handle.send({ message: { request: "start", room: this.join.room }, jsep: answer }),
       error: (error) => {
-        if (this.subscribers.get(feed) === entry && !this.closed) this.fail("media", error?.name || error);
+        if (current() && !this.closed) this.fail("media", error?.name || error);
       },
     });
   }
@@ -273,8 +273,8 @@ export class RoomCall extends EventTarget {
   // Janus refused a subscription. A feed gone before Janus read the join (it left as it was
   // being subscribed to: "no such feed") is a participant who left, told as a leaving, not a
   // call that failed; for a feed already dropped, nothing. Anything else: the call failed.
-  subscriptionRefused(feed, entry, message) {
-    if (this.subscribers.get(feed) !== entry) return;
+  subscriptionRefused(feed, current, message) {
+    if (!current()) return;
     if (message.error_code === NO_SUCH_FEED) this.dropFeed(feed);
     else this.fail(message.error_code, message.error);
   }
