@@ -192,7 +192,9 @@ RENEW_SQL = f"""
 class EventView:
     now: dt.datetime
     # {"state": the event's state ("published", "live", "finished", …), "starts_at" and
-    # "ends_at": ISO times}
+    # "ends_at": ISO times}: what every page's state shows of the event. A change to it
+    # gives every page a whole state (queue_frames.QueueChain), so what only some pages
+    # show is kept apart (`interviews_begun`).
     event: dict[str, Any]
     # The dispatchable candidates in queue order: position n is order[n - 1].
     order: list[int]
@@ -221,6 +223,11 @@ class EventView:
     interviewers: list[tuple[int, str, bool, bool]] = field(default_factory=list)
     missed: int = 0
     done: int = 0
+    # Whether anyone has been called in yet (the organizer's view: from then on those not
+    # checked in may be no-shows). Not among the `event` facts: the event's first *Next*
+    # would otherwise give ten thousand waiting pages a whole state instead of the one
+    # `queue` message, and no page of theirs shows it.
+    interviews_begun: bool = False
     by_candidate: dict[int, dict[str, Any]] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -385,6 +392,7 @@ async def _read_event_view(
         interviewers=[tuple(values) for values in row["interviewers"]],
         missed=row["missed"],
         done=row["done"],
+        interviews_begun=row["interviews_begun"],
         snapshot=parse_snapshot(row["snapshot"]),
     )
 
@@ -398,7 +406,6 @@ def _event_facts(event: asyncpg.Record) -> dict[str, Any]:
         "state": event["state"],
         "starts_at": iso(event["starts_at"]),
         "ends_at": iso(event["ends_at"]),
-        "interviews_begun": event["interviews_begun"],
     }
 
 
@@ -411,6 +418,7 @@ def _renewed(held: EventView, event: asyncpg.Record, free_in: list[float], avera
         held,
         now=event["now"],
         event=_event_facts(event),
+        interviews_begun=event["interviews_begun"],
         free_in=free_in,
         average_seconds=average,
         memo={},

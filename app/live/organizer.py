@@ -59,7 +59,7 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "starts_at": view.event["starts_at"],  # from then on it may be ended early
         # … and from the first call in, if before (interviewers may call in from check-in):
         # from either, a candidate not checked in may be a no-show, not before.
-        "interviews_begun": bool(view.event.get("interviews_begun")),
+        "interviews_begun": view.interviews_begun,
         "ends_at": view.event["ends_at"],
         "rooms_in_use": offered + active,
         "interviews_active": active,

@@ -115,3 +115,40 @@ async def test_a_page_that_cannot_apply_a_queue_message_gets_its_whole_state(
             state = page.messages[mark]
             assert state["type"] == "state" and state["queue"]["position"] == 1
             assert "v" in state["queue"]
+
+
+async def test_the_events_first_next_moves_those_behind_by_the_shared_message(
+    app_server, base_url, settings, db
+):
+    """The first call of the day changes what the organizer is shown (from then on those not
+    checked in may be no-shows), not what a waiting page shows: the pages behind get the one
+    `queue` message, as for any later *Next*, not ten thousand whole states at once."""
+    live = await make_live_event(db, interviewers=1, candidates=6)
+    assert not await db.fetchval("SELECT EXISTS (SELECT 1 FROM interview WHERE event_id = $1)", live.id)
+    for candidate_id in live.candidates:
+        await queue.check_in(db, candidate_id, settings.live)
+    lobby_token = await db.fetchval(
+        "SELECT access_token FROM event_interviewer WHERE id = $1", live.interviewers[0]
+    )
+    async with AsyncExitStack() as stack:
+        pages: dict[int, Page] = {}
+        for candidate_id in live.candidates:
+            token = await db.fetchval("SELECT access_token FROM candidate WHERE id = $1", candidate_id)
+            http = await stack.enter_async_context(new_client())
+            await sign_in_candidate(http, base_url, token)
+            pages[candidate_id] = Page(
+                await stack.enter_async_context(recording(http, f"{base_url}/c/{token}/ws"))
+            )
+        lobby_http = await stack.enter_async_context(new_client())
+        assert await sign_in_interviewer(lobby_http, base_url, lobby_token) == 303
+        lobby = await stack.enter_async_context(recording(lobby_http, f"{base_url}/i/{lobby_token}/ws"))
+        await lobby.wait_for(lambda m: m["type"] == "state")
+        assert await all_agree(pages, db, live.id, settings.live) == {}
+        marks = {c: len(p.recorder.messages) for c, p in pages.items()}
+
+        reply = await lobby.request({"dispatched", "queue_empty"}, type="next")
+        assert reply["type"] == "dispatched" and reply["candidate"] == live.candidates[0], reply
+        behind = {c: p for c, p in pages.items() if c != reply["candidate"]}
+        assert await all_agree(behind, db, live.id, settings.live) == {}
+        got = {c: [m["type"] for m in p.recorder.messages[marks[c] :]] for c, p in behind.items()}
+        assert all("queue" in types and "state" not in types for types in got.values()), got
