@@ -633,3 +633,62 @@ async def test_the_inputs_side_by_side_line_up_with_or_without_a_hint(new_page, 
 
     assert len(await tops("#date", "#start_time")) == 1
     assert len(await tops("#duration_minutes", "#interview_minutes", "#capacity")) == 1
+
+
+AD_TEXTS = {
+    "sv": {
+        "open": "Klistra in texten från en befintlig jobbannons",
+        "use": "Använd som jobbeskrivning",
+        "empty": "Klistra först in annonsens text i rutan. Jobbeskrivningen ändrades inte.",
+        "replaced": "Jobbeskrivningen ersattes med annonsens text.",
+        "undo": "Återställ den tidigare jobbeskrivningen",
+        "restored": "Den tidigare jobbeskrivningen är tillbaka.",
+    },
+    "en": {
+        "open": "Paste the text of an existing job ad",
+        "use": "Use as job description",
+        "empty": "Paste the text of the ad in the box first. The job description was not changed.",
+        "replaced": "The job description was replaced by the ad’s text.",
+        "undo": "Put back the earlier job description",
+        "restored": "The earlier job description is back.",
+    },
+}
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_the_pasted_ad_replaces_the_description_only_with_text_and_can_be_undone(
+    new_page, db, language, viewport
+):
+    """An empty box taken as the description would have wiped what the employer wrote; the
+    ad's text that replaced it can be put back. Pressed from the keyboard alone."""
+    text = AD_TEXTS[language]
+    page = await logged_in_page(new_page, db, language, viewport)
+    await page.goto("/events/new")
+    description = page.locator("#job_description")
+    await description.fill("Vår egen text om jobbet.")
+    await page.get_by_text(text["open"], exact=True).focus()
+    await page.keyboard.press("Enter")  # the summary opens its details
+    use = page.get_by_role("button", name=text["use"], exact=True)
+    await use.focus()
+    await page.keyboard.press("Enter")
+    status = page.locator("[data-ad-note]")
+    assert await status.text_content() == text["empty"]
+    assert await description.input_value() == "Vår egen text om jobbet."
+    assert await page.evaluate("document.activeElement.id") == "job_ad"
+    undo = page.get_by_role("button", name=text["undo"], exact=True)
+    assert not await undo.is_visible()
+
+    await page.keyboard.type("Säljare\u00a0sökes   \n\n\n\nTill Göteborg.")
+    await use.focus()
+    await page.keyboard.press("Enter")
+    assert await description.input_value() == "Säljare sökes\n\nTill Göteborg."
+    assert await status.text_content() == text["replaced"]
+    await shot(page, f"pasted-ad-{language}-{viewport}")
+    await assert_accessible(page)
+    await undo.focus()
+    await page.keyboard.press("Enter")
+    assert await description.input_value() == "Vår egen text om jobbet."
+    assert await status.text_content() == text["restored"]
+    assert not await undo.is_visible()
+    assert await page.evaluate("document.activeElement.id") == "job_description"

@@ -166,21 +166,50 @@ function setUpCapacity() {
   update();
 }
 
+// The ad's text replaces the job description only when there is text to take, and what it
+// replaced can be put back: a press on an empty box, or on the wrong one, loses nothing.
 function setUpPasteAd() {
   const details = document.querySelector("[data-paste-ad]");
   details.hidden = false;
+  const ad = document.getElementById("job_ad");
+  const description = document.getElementById("job_description");
+  const note = details.querySelector("[data-ad-note]");
+  const undo = details.querySelector("[data-undo-ad]");
+  let earlier = null;
+  const say = (text) => {
+    note.textContent = text;
+  };
   details.querySelector("[data-use-ad]").addEventListener("click", () => {
     // Text copied from web pages brings non-breaking spaces, trailing blanks and runs of
     // empty lines; keep the paragraphs and drop the rest.
-    const cleaned = document.getElementById("job_ad").value
+    const cleaned = ad.value
       .replace(/\u00a0/g, " ")
       .split("\n").map((line) => line.replace(/\s+$/, "")).join("\n")
       .replace(/\n{3,}/g, "\n\n")
       .trim();
-    const description = document.getElementById("job_description");
+    if (!cleaned) {
+      say(note.dataset.textEmpty);
+      ad.focus();
+      return;
+    }
+    earlier = description.value;
     description.value = cleaned;
-    details.open = false;
+    say(note.dataset.textReplaced);
+    // Offered only when there was something to lose.
+    undo.hidden = !earlier.trim() || earlier === cleaned;
     description.focus();
+  });
+  undo.addEventListener("click", () => {
+    description.value = earlier;
+    earlier = null;
+    undo.hidden = true;
+    say(note.dataset.textRestored);
+    description.focus();
+  });
+  // Typing in the description makes its text the one to keep.
+  description.addEventListener("input", () => {
+    undo.hidden = true;
+    earlier = null;
   });
 }
 
