@@ -15,6 +15,7 @@ CANDIDATE_CALL = "[data-phase=interview] [data-call]"
 INTERVIEWER_CALL = "#interview [data-call]"
 CAMERA_OFF = "The other person has turned their camera off. You can still hear each other."
 MICROPHONE_OFF = "The other person's microphone is off."
+BOTH_OFF = "The other person has turned their camera and microphone off."
 
 
 async def status_is(page, call: str, text: str) -> None:
@@ -50,6 +51,12 @@ async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_conne
         arg=CANDIDATE_CALL,
         timeout=10000,
     )
+
+    # And their microphone too: one sentence, not "you can still hear each other" beside it.
+    await interviewer.locator(f"{INTERVIEWER_CALL} [data-call-mic]").click()
+    await status_is(candidate, CANDIDATE_CALL, BOTH_OFF)
+    await interviewer.locator(f"{INTERVIEWER_CALL} [data-call-mic]").click()
+    await status_is(candidate, CANDIDATE_CALL, CAMERA_OFF)
 
     # The candidate's microphone off: the interviewer's status line says so, their picture stays.
     await candidate.locator(f"{CANDIDATE_CALL} [data-call-mic]").click()

@@ -296,3 +296,60 @@ async def test_an_interview_ending_between_two_tries_of_a_join_stops_the_tries(n
         await page.wait_for_function("window.candidatePage.call.state.ended", timeout=10000)
         await page.wait_for_timeout(4000)  # past the retry's moment (RETRY_JOIN_MS, 3 s)
         assert not await page.evaluate("window.candidatePage.call.joined")
+
+
+# The browser refuses the camera and microphone (blocked for the page) until the test lets it
+# have them again, as a person allowing them by the padlock would.
+REFUSED_CAMERA = """(() => {
+  const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  window.refuseCamera = true;
+  navigator.mediaDevices.getUserMedia = (constraints) => window.refuseCamera
+    ? Promise.reject(new DOMException("Permission denied", "NotAllowedError"))
+    : ask(constraints);
+})()"""
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [
+        (
+            "en",
+            "The camera and microphone are blocked for this page. Allow them (the camera or padlock"
+            " symbol next to the address) and try again.",
+        ),
+        (
+            "sv",
+            "Kameran och mikrofonen är blockerade för den här sidan. Tillåt dem (kamera- eller"
+            " hänglåssymbolen bredvid adressen) och försök igen.",
+        ),
+    ],
+)
+async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew(
+    new_page, base_url, db, language, said
+):
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    page = await open_candidate(new_page, base_url, token, language)
+    await page.add_init_script(REFUSED_CAMERA)
+    await page.reload()
+    await page.wait_for_function("!!window.candidatePage")
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+        await phase(page, "waiting")
+        assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
+        await phase(page, "offer")
+        await page.get_by_role("button", name=TEXTS[language]["join"]).click()
+        await phase(page, "interview")
+        status = page.locator("[data-phase=interview] [data-call-status]")
+        await page.wait_for_function(
+            "document.querySelector('[data-phase=interview] [data-call-status]').textContent.length > 0"
+        )
+        assert await status.text_content() == said
+        again = page.locator("[data-rejoin-button]")
+        assert await again.is_visible()
+        await page.evaluate("window.refuseCamera = false")
+        await again.click()
+        await page.wait_for_function(
+            "document.querySelector('[data-phase=interview] [data-call]').dataset.phase !== 'failed'"
+        )
+        assert await status.text_content() != said

@@ -49,6 +49,7 @@ import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 import { metBefore, rememberMet } from "./call-met.js";
+import { PROBLEMS } from "./device-check.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -66,6 +67,8 @@ const NOTE = {
 // Said after the status when the other person's microphone is switched off (their page
 // said so): silence is not a fault of the connection.
 const REMOTE_MUTED = N_("The other person's microphone is off.");
+// Both off: one sentence, not "you can still hear each other" followed by the microphone's.
+const REMOTE_BOTH_OFF = N_("The other person has turned their camera and microphone off.");
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
   "audio-only:camera": N_("Your camera stopped, so the call goes on with sound only."),
@@ -112,6 +115,7 @@ export class CallView extends EventTarget {
     this.ticket = null;
     this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
     this.media = null;        // the camera asked for ahead of the next join (askMedia)
+    this.mediaProblem = null; // getUserMedia's error name when the call failed for it (fail)
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;
@@ -244,6 +248,7 @@ export class CallView extends EventTarget {
     this.stop();
     this.ticket = ticket;
     this.joinStarted = ahead ? null : performance.now();
+    this.mediaProblem = null;
     this.update({ type: "join", again });
     const { attempt } = this.state;
     if (!(await this.hold.take(press))) {
@@ -529,8 +534,11 @@ export class CallView extends EventTarget {
       serviceLost: this.serviceLost, mediaDown: this.mediaDown, side: this.side, named: !!this.otherName,
     });
     const muted = remote === "present" && !this.state.remoteMic && !["ended", "elsewhere"].includes(phase);
-    const said = [status ? _(status, { name: this.otherName }) : "", muted ? _(REMOTE_MUTED) : ""]
+    let said = [status ? _(status, { name: this.otherName }) : "", muted ? _(REMOTE_MUTED) : ""]
       .filter(Boolean).join(" ");
+    if (phase === "camera-off" && muted) said = _(REMOTE_BOTH_OFF);
+    // The camera or microphone could not be had: what to do about it, not "interrupted".
+    else if (phase === "failed" && this.mediaProblem) said = _(PROBLEMS[this.mediaProblem][0]);
     // Only a change: the status line is a live region.
     if (this.el.status.textContent !== said) this.el.status.textContent = said;
     this.el.videoNote.hidden = !SENDING[sending];
@@ -595,6 +603,10 @@ export class CallView extends EventTarget {
   }
 
   fail(code, reason) {
+    // A refusal of the camera or microphone (janus-room.js publish: getUserMedia's error
+    // name) is said as the device check says it; Join again asks for them anew.
+    const known = code === "media" && reason !== "unsupported" && Object.hasOwn(PROBLEMS, reason);
+    this.mediaProblem = known ? reason : null;
     this.update({ type: "fail" });
     this.emit("failed", { code: String(code), reason: String(reason) });
   }
