@@ -88,6 +88,8 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
 
         janus1 = page.locator("tr[data-server='janus1']")
         assert active in await janus1.locator(".fleet-state").inner_text()
+        no_active = page.locator("#no-active-server")
+        assert await no_active.count() == 0
         cordon = janus1.locator("button[value='cordon']")
         await cordon.focus()
         async with page.expect_navigation(url="**/ops?fleet=cordon&server=janus1*"):
@@ -95,6 +97,12 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
         assert "janus1" in await page.locator("#fleet-notice").inner_text()
         assert cordoned in await janus1.locator(".fleet-state").inner_text()
         assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "cordoned"
+        # The other server is down: none takes new interviews, and the page says so first.
+        said = {
+            "sv": "Ingen mediaserver tar emot nya intervjuer nu",
+            "en": "No media server takes new interviews now",
+        }
+        assert said[language] in await no_active.inner_text()
         assert await axe_violations(page) == []
 
         async with page.expect_navigation(url="**/ops?fleet=drain&server=spare*"):
@@ -110,6 +118,7 @@ async def test_operators_cordon_and_drain_janus_servers_from_the_page(
             await janus1.locator("button[value='uncordon']").click()
         assert active in await janus1.locator(".fleet-state").inner_text()
         assert await db.fetchval("SELECT state FROM janus_server WHERE name = 'janus1'") == "active"
+        assert await no_active.count() == 0
     finally:
         await db.execute("UPDATE janus_server SET state = 'active' WHERE name = 'janus1'")
         await fleet.remove(db, "spare")
