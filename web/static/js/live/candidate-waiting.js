@@ -1,6 +1,6 @@
 // The candidate's waiting room and "your turn" alert, drawn from the socket's state
 // (candidates/_live.html). Draws only; candidate.js decides what to send.
-import { _, clockTime, ngettext } from "./texts.js";
+import { _, clockTime, clockTimeInSweden, ngettext } from "./texts.js";
 import { beep } from "./device-check.js";
 import { offerSecondsLeft, offerSecondsOf } from "./media-outage.js";
 import { waitMinutesAt } from "./queue-place.js";
@@ -153,7 +153,7 @@ export class WaitingRoom {
         // Before the set start with nobody taking candidates: no interviewer there yet, or
         // those who began early have paused. Either way, when the interviews are to begin.
         wait = _("No interviewer is taking candidates right now, so there is no estimated wait. The interviews are set to start at %(time)s. You keep your place.",
-          { time: clockTime(ending.startsAt) });
+          { time: clockTimeInSweden(ending.startsAt) });
       } else if (noEstimate) {
         // No interviewer is taking candidates right now: all on a break or paused, or all
         // gone (the waits count only those who take candidates).
@@ -162,7 +162,7 @@ export class WaitingRoom {
         wait = waitText(minutes);
       }
       const past = pastTheEnd(minutes, ending, Date.now() - this.endingAt);
-      const time = past && clockTime(ending.endsAt);
+      const time = past && clockTimeInSweden(ending.endsAt);
       if (past === "far") {
         wait = _("There are more people ahead of you than there is likely to be time for before the event ends at %(time)s. You keep your place in case it goes faster, or you can leave the queue.", { time });
       } else if (past) {

@@ -92,6 +92,12 @@ export function clockTime(iso) {
   }).format(new Date(iso));
 }
 
+// The same with the zone named, where someone abroad would otherwise take it for their own
+// time: when the interviews begin or the event ends, said to a candidate.
+export function clockTimeInSweden(iso) {
+  return _("%(time)s Swedish time", { time: clockTime(iso) });
+}
+
 export function onLanguageChange(callback) {
   callbacks.add(callback);
   return () => callbacks.delete(callback);
