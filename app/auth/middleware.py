@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -48,6 +49,11 @@ def _page_to_return_to(request: web.Request, kind: str | None) -> str | None:
     elsewhere, as the language choice). Only ever a path on this site, never the Referer."""
     if kind is None:
         return None
+    return _this_page(request) or "/".join(request.rel_url.raw_path.split("/", 3)[:3])
+
+
+def _this_page(request: web.Request) -> str | None:
+    """The path the form was sent to when it also shows a page (the form's own), else None."""
     # The route this form was sent to: a path that also shows a page has a GET route with the
     # same pattern (a route of its own, under its own name).
     resource = request.match_info.route.resource
@@ -60,7 +66,7 @@ def _page_to_return_to(request: web.Request, kind: str | None) -> str | None:
         for route in request.app.router.routes()
     ):
         return request.rel_url.raw_path
-    return "/".join(request.rel_url.raw_path.split("/", 3)[:3])
+    return None
 
 
 async def _refuse(request: web.Request) -> web.Response:
@@ -68,8 +74,18 @@ async def _refuse(request: web.Request) -> web.Response:
     if wants_json(request) or request.content_type == "application/json":
         return web.json_response({"error": "csrf"}, status=403)
     kind = link_kind(request.path)
-    context = {"link_kind": kind, "back": _page_to_return_to(request, kind)}
+    context = {"link_kind": kind, "back": _page_to_return_to(request, kind), "log_in": None}
+    if kind is None and request.get(USER) is None and request.path.startswith(LOGGED_IN_FORMS):
+        # Logged out meanwhile (in another tab, or the session ran out): log in again, and
+        # come back to the form's page when the form was sent to it.
+        page = _this_page(request)
+        context["log_in"] = "/login" + ("?next=" + quote(page, safe="/") if page else "")
     return render(request, "account/csrf_refused.html", context, status=403)
+
+
+# Where the forms of the pages behind the log-in are sent: one of them refused with nobody
+# logged in was sent after a log-out (the log-in's and sign-up's own forms are not).
+LOGGED_IN_FORMS = ("/account/", "/events/", "/ops/")
 
 
 # Where the account links that mails carry lead (app/views/password_reset.py, colleagues.py,

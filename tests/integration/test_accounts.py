@@ -490,3 +490,35 @@ async def test_a_colleague_who_left_is_disabled_from_the_colleagues_page(http, b
         assert status == 303
         await log_in(theirs, base_url, leaver["email"])
     assert await db.fetchval("SELECT disabled FROM app_user WHERE id = $1", stranger["id"]) is False
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_a_form_sent_after_logging_out_elsewhere_says_to_copy_the_text_and_log_in_again(
+    http, base_url, db, settings, language
+):
+    """The form of a new event, open in one tab, sent after a log-out in another: nothing is
+    made, and the page does not advise a reload (which would empty the form) but copying what
+    was typed, and leads to the log-in, which comes back to the form."""
+    user = await sign_up(http, base_url, settings, language=language)
+    _, page = await get_page(http, f"{base_url}/events/new")
+    token = csrf_in(page)
+    await log_out(http, base_url)
+    async with http.post(
+        f"{base_url}/events/new",
+        data={"csrf_token": token, "title": "Säljare", "job_description": "En lång text."},
+        headers={"Accept": "text/html", "Accept-Language": language},
+        allow_redirects=False,
+    ) as response:
+        assert response.status == 403
+        body = await response.text()
+    said = {
+        "sv": ("Formuläret hade gått ut", "du är inte längre inloggad", "kopiera det", "Logga in igen"),
+        "en": ("The form had expired", "you are no longer logged in", "copy it", "Log in again"),
+    }[language]
+    assert all(words in body for words in said), body
+    assert '<a href="/login?next=/events/new" id="log-in-again">' in body
+    assert "reload the page, and send" not in body
+    assert not await db.fetchval(
+        "SELECT count(*) FROM event e JOIN app_user u ON u.organization_id = e.organization_id WHERE u.email = $1",
+        user["email"],
+    )
