@@ -331,6 +331,12 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
         INTERVIEWER_CODE,
     )
     async with new_client() as interviewer:
+        # So does the link's page before the code, and the employer's list of events.
+        _, landing = await get_page(interviewer, f"{base_url}/i/{token}")
+        assert f"{planned:%H:%M}" in landing and f"{called_in:%H:%M}" not in landing
+        _, listed = await get_page(http, f"{base_url}/events?past=1")
+        row = re.search(rf'href="/events/{event_id}"[\s\S]*?</tr>', listed)
+        assert row and f"{planned:%H:%M}" in row.group(0) and f"{called_in:%H:%M}" not in row.group(0)
         assert await sign_in_interviewer(interviewer, base_url, token) == 303
         _, meeting = await get_page(interviewer, f"{base_url}/i/{token}")
     assert re.search(rf'id="event-when"[^>]*>[^<]*\b{planned:%H:%M}\b', meeting), meeting
