@@ -24,7 +24,10 @@ MAX_QUERY = 200  # as long as a name may be (the invite form's limit)
 # The order of the list: by name in the viewer's language's order, as every list of names
 # (app/names.py), then by id, so that equal names keep their order from page to page.
 ROSTER_SQL = f"""
-    SELECT c.id, c.name, q.state::text AS state, p.position,
+    SELECT c.id, c.name,
+           -- Out for missing their turn twice is not leaving by choice (as the lobby's counts).
+           CASE WHEN q.left_reason = 'missed' THEN 'left:missed' ELSE q.state::text END AS state,
+           p.position,
            CASE WHEN EXISTS (SELECT 1 FROM candidate o
                              WHERE o.event_id = $1 AND lower(o.name) = lower(c.name) AND o.id <> c.id
                                AND o.cancelled_at IS NULL AND o.erased_at IS NULL)

@@ -226,3 +226,29 @@ async def test_two_registered_of_one_name_are_told_apart_by_their_address(new_pa
     response = await page.request.get(f"/i/{token}/roster")
     assert emails[2] not in await response.text()
     await look(page, f"roster-same-names-{language}-{viewport}")
+
+
+@pytest.mark.parametrize(
+    "language, missed, left",
+    [
+        ("en", "Out of the queue: missed their turn twice", "Left the queue"),
+        ("sv", "Ute ur kön: missade sin tur två gånger", "Lämnade kön"),
+    ],
+)
+async def test_one_out_for_missing_their_turn_is_not_said_to_have_left(new_page, db, language, missed, left):
+    """Taken out of the queue for not joining when called in, twice, is not leaving it by
+    choice: the roster says which, as the candidate's own page does."""
+    event, (token,), _ = await make_meeting_event(db, candidates=2)
+    await db.execute(
+        """
+        INSERT INTO queue_entry (event_id, candidate_id, state, left_reason)
+        SELECT $1, id, 'left', reason
+        FROM unnest($2::bigint[], $3::text[]) AS x(id, reason)""",
+        event.id,
+        event.candidates,
+        ["missed", "candidate"],
+    )
+    page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": language}), token)
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 2")
+    shown = await rows(page)
+    assert shown[0].endswith(missed) and shown[1].endswith(left), shown

@@ -19,6 +19,7 @@ export function stateName(state) {
     case "offered": return _("Called in, joining");
     case "interviewing": return _("In an interview");
     case "left": return _("Left the queue");
+    case "left:missed": return _("Out of the queue: missed their turn twice");
     case "done": return _("Interviewed");
     case "not_interviewed": return _("Not interviewed");
     case "never_checked_in": return _("Never checked in");
