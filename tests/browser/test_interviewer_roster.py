@@ -252,3 +252,26 @@ async def test_one_out_for_missing_their_turn_is_not_said_to_have_left(new_page,
     await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 2")
     shown = await rows(page)
     assert shown[0].endswith(missed) and shown[1].endswith(left), shown
+
+
+async def test_a_refusal_of_a_press_far_down_the_page_is_brought_into_view(new_page, db):
+    """Pick pressed in the list of everyone registered, far below the page's alert, and
+    refused (another interviewer called that candidate in a moment before): the alert is
+    scrolled into view instead of being said out of sight while the row just changes."""
+    _event, token = await big_event(db)
+    page = await open_meeting(
+        await new_page(viewport={"width": 1100, "height": 600}, extra_http_headers={"Accept-Language": "en"}),
+        token,
+    )
+    await wait_for_function(page, "document.querySelectorAll('#candidates tr').length === 25")
+    await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # down to the roster's pages
+    in_view = "(() => { const b = document.querySelector('#problem').getBoundingClientRect();"
+    in_view += " return b.height > 0 && b.top >= 0 && b.bottom <= window.innerHeight; })()"
+    assert await page.evaluate("window.scrollY") > 600  # the alert's place is far above
+    # The refusal as the reply to a Pick gives it (interviewer-requests.js).
+    await page.evaluate(
+        """window.meeting.requests.setProblem(
+             () => "That candidate is not waiting any more. Pick someone else.", "pick")"""
+    )
+    await wait_for_function(page, in_view)
+    assert "not waiting any more" in await page.locator("#problem").inner_text()

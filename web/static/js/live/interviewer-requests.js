@@ -24,6 +24,14 @@ export class Requests {
     this.problem = text;
     this.refusedType = text ? type : null;
     this.redraw();
+    if (text) this.bringIntoView();
+  }
+
+  // The alert is at the top of the page; a press far down it (Pick in the list of everyone
+  // registered) would otherwise be refused out of sight, its row simply changing.
+  bringIntoView() {
+    const box = this.alert.getBoundingClientRect?.();
+    if (box && (box.top < 0 || box.bottom > window.innerHeight)) this.alert.scrollIntoView({ block: "nearest" });
   }
 
   // The controls of these types of message went (the event is over): a refusal of one of
