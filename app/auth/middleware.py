@@ -74,8 +74,14 @@ async def _refuse(request: web.Request) -> web.Response:
     if wants_json(request) or request.content_type == "application/json":
         return web.json_response({"error": "csrf"}, status=403)
     kind = link_kind(request.path)
-    context = {"link_kind": kind, "back": _page_to_return_to(request, kind), "log_in": None}
-    if kind is None and request.get(USER) is None and request.path.startswith(LOGGED_IN_FORMS):
+    keeps_text = request.path.startswith(LOGGED_IN_FORMS)
+    context = {
+        "link_kind": kind,
+        "back": _page_to_return_to(request, kind),
+        "log_in": None,
+        "keeps_text": keeps_text,
+    }
+    if kind is None and request.get(USER) is None and keeps_text:
         # Logged out meanwhile (in another tab, or the session ran out): log in again, and
         # come back to the form's page when the form was sent to it.
         page = _this_page(request)

@@ -138,6 +138,10 @@ async def assert_invariants(db: asyncpg.Connection, event_id: int) -> None:
 FRESH_ACTIVITY = "SELECT pg_stat_clear_snapshot()"
 
 
+class _GaveUp(Exception):
+    """No backend waited for the lock within the polls (not a time-out of a statement)."""
+
+
 async def _until_waiting_for_a_lock(
     db: asyncpg.Connection, waiting: str, *args: object, stop: Callable[[], bool] = lambda: False
 ) -> bool:
@@ -152,7 +156,7 @@ async def _until_waiting_for_a_lock(
         if await db.fetchval(waiting, *args):
             return True
         await asyncio.sleep(0.025)
-    raise TimeoutError
+    raise _GaveUp
 
 
 async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection) -> str:
@@ -166,7 +170,7 @@ async def waiting_or_done(db, task: asyncio.Task, connection: asyncpg.Connection
             connection.get_server_pid(),
             stop=task.done,
         )
-    except TimeoutError:
+    except _GaveUp:
         raise AssertionError("neither waiting for a lock nor done") from None
     return "waiting" if waited else "done"
 
@@ -181,7 +185,7 @@ async def until_a_statement_waits_for_a_lock(db: asyncpg.Connection, text: str, 
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
             f"%{text}%",
         )
-    except TimeoutError:
+    except _GaveUp:
         raise AssertionError(f"{what} did not wait for the lock") from None
 
 

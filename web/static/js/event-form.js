@@ -175,9 +175,14 @@ function setUpPasteAd() {
   const description = document.getElementById("job_description");
   const note = details.querySelector("[data-ad-note]");
   const undo = details.querySelector("[data-undo-ad]");
+  // The employer's own text that the ad replaced, until they type in the description: a
+  // second press (a double Enter, another ad) keeps it, not the first ad's text.
   let earlier = null;
+  // Emptied first and written a moment later, so that the same words said again (a second
+  // press on an empty box) are read out again.
   const say = (text) => {
-    note.textContent = text;
+    note.textContent = "";
+    if (text) requestAnimationFrame(() => { note.textContent = text; });
   };
   details.querySelector("[data-use-ad]").addEventListener("click", () => {
     // Text copied from web pages brings non-breaking spaces, trailing blanks and runs of
@@ -192,7 +197,7 @@ function setUpPasteAd() {
       ad.focus();
       return;
     }
-    earlier = description.value;
+    if (earlier === null) earlier = description.value;
     description.value = cleaned;
     say(note.dataset.textReplaced);
     // Offered only when there was something to lose.
@@ -210,6 +215,7 @@ function setUpPasteAd() {
   description.addEventListener("input", () => {
     undo.hidden = true;
     earlier = null;
+    say("");
   });
 }
 
