@@ -642,7 +642,7 @@ AD_TEXTS = {
         "empty": "Klistra först in annonsens text i rutan. Jobbeskrivningen ändrades inte.",
         "replaced": "Jobbeskrivningen ersattes med annonsens text.",
         "undo": "Återställ den tidigare jobbeskrivningen",
-        "restored": "Den tidigare jobbeskrivningen är tillbaka.",
+        "restored": "Den tidigare jobbeskrivningen har återställts.",
     },
     "en": {
         "open": "Paste the text of an existing job ad",

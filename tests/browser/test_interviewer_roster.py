@@ -232,7 +232,7 @@ async def test_two_registered_of_one_name_are_told_apart_by_their_address(new_pa
     "language, missed, left",
     [
         ("en", "Out of the queue: missed their turn twice", "Left the queue"),
-        ("sv", "Ute ur kön: missade sin tur två gånger", "Lämnade kön"),
+        ("sv", "Togs ur kön: missade sin tur två gånger", "Lämnade kön"),
     ],
 )
 async def test_one_out_for_missing_their_turn_is_not_said_to_have_left(new_page, db, language, missed, left):
