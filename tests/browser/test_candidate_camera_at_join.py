@@ -298,40 +298,49 @@ async def test_an_interview_ending_between_two_tries_of_a_join_stops_the_tries(n
         assert not await page.evaluate("window.candidatePage.call.joined")
 
 
-# The browser refuses the camera and microphone (blocked for the page) until the test lets it
-# have them again, as a person allowing them by the padlock would.
+# The browser refuses the camera and microphone until the test lets it have them again, as a
+# person allowing them by the padlock (NotAllowedError) or plugging in a camera
+# (NotFoundError, with only a microphone listed meanwhile) would. Chromium's fake devices are
+# always both there: only a stand-in can take the camera away.
 REFUSED_CAMERA = """(() => {
   const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  const list = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
   window.refuseCamera = true;
   window.asked = 0;
   navigator.mediaDevices.getUserMedia = (constraints) => ++window.asked && window.refuseCamera
-    ? Promise.reject(new DOMException("Permission denied", "NotAllowedError"))
+    ? Promise.reject(new DOMException("refused", "%(error)s"))
     : ask(constraints);
+  navigator.mediaDevices.enumerateDevices = async () => (await list())
+    .filter((device) => !window.refuseCamera || device.kind !== "videoinput");
 })()"""
 
 
 @pytest.mark.parametrize(
-    "language, said",
+    "language, error, said",
     [
         (
             "en",
+            "NotAllowedError",
             "The camera and microphone are blocked for this page. Allow them (the camera or padlock"
             " symbol next to the address) and try again.",
         ),
         (
             "sv",
+            "NotAllowedError",
             "Kameran och mikrofonen är blockerade för den här sidan. Tillåt dem (kamera- eller"
             " hänglåssymbolen bredvid adressen) och försök igen.",
         ),
+        ("en", "NotFoundError", "No camera was found. Connect one and try again."),
+        ("sv", "NotFoundError", "Ingen kamera hittades. Anslut en och försök igen."),
     ],
 )
 async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew(
-    new_page, base_url, db, language, said
+    new_page, base_url, db, language, error, said
 ):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], [interviewer_token] = await tokens(db, event)
     page = await open_candidate(new_page, base_url, token, language)
-    await page.add_init_script(REFUSED_CAMERA)
+    await page.add_init_script(REFUSED_CAMERA % {"error": error})
     await page.reload()
     await page.wait_for_function("!!window.candidatePage")
     async with interviewer_socket(base_url, interviewer_token) as interviewer:

@@ -160,7 +160,13 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
 
 @pytest.mark.parametrize(
     ("error", "words"),
-    [("NotAllowedError", "blockerade"), ("NotReadableError", "används av ett annat program")],
+    [
+        ("NotAllowedError", "blockerade"),
+        ("NotReadableError", "används av ett annat program"),
+        # A microphone and no camera: the browser's NotFoundError names neither, the page
+        # names the camera (only a stand-in can take Chromium's fake camera away).
+        ("NotFoundError", "Ingen kamera hittades."),
+    ],
 )
 async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url, db, error, words, csp_watch):
     event = await make_live_event(db, interviewers=1, candidates=1)
@@ -174,7 +180,9 @@ async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url,
         # The browser says no, as when the candidate answers Block or another program has
         # the camera.
         await page.add_init_script(f"""navigator.mediaDevices.getUserMedia = () =>
-            Promise.reject(new DOMException('no', '{error}'));""")
+            Promise.reject(new DOMException('no', '{error}'));
+            navigator.mediaDevices.enumerateDevices = async () => [
+              {{kind: 'audioinput', deviceId: '', groupId: '', label: ''}}];""")
         await page.goto(f"/c/{token}")
         await page.fill("#pin", CANDIDATE_PIN)
         await page.get_by_role("button", name="Öppna min sida").click()

@@ -112,3 +112,36 @@ async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, 
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await phase(page, "offer")
         await page.wait_for_function(f"({LIVE_TRACKS}) === 0")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "No camera was found. Connect one and try again."),
+        ("sv", "Ingen kamera hittades. Anslut en och försök igen."),
+    ],
+)
+async def test_own_picture_without_a_camera_says_the_camera_is_missing(
+    new_page, base_url, db, language, said
+):
+    # The picture asks for the camera alone: a NotFoundError then means no camera, whatever
+    # else is there. (Chromium's fake camera is always there: a stand-in takes it away.)
+    event, [interviewer_token], [token] = await make_meeting_event(db, candidates=1)
+    async with interviewer_socket(base_url, interviewer_token):
+        page = await open_candidate(new_page, base_url, token, language)
+        await page.add_init_script("""
+            navigator.mediaDevices.getUserMedia = () =>
+              Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+            navigator.mediaDevices.enumerateDevices = async () => [
+              {kind: 'audioinput', deviceId: '', groupId: '', label: ''}];""")
+        await page.reload()
+        await page.wait_for_function("!!window.candidatePage")
+        await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+        await phase(page, "waiting")
+        await page.get_by_role("button", name=TEXTS[language]["show"]).click()
+        problem = page.locator("[data-self-view-problem]")
+        await problem.wait_for()
+        assert await page.locator("[data-self-view-problem-text]").text_content() == said
+        assert await page.get_attribute("[data-self-view-problem-link]", "href") == "/help#camera"
+        await page.screenshot(path=str(SHOTS / f"no-camera-{language}.png"))
+        await assert_accessible(page)

@@ -32,6 +32,7 @@ import Janus from "../vendor/janus.es.js";
 import { StatsSampler } from "./call-stats.js";
 import { isOpen, watchPeerConnections } from "./peer-connections.js";
 import { VideoSender } from "./video-sender.js";
+import { mediaProblem } from "./media-problem.js";
 
 const VIDEOROOM = "janus.plugin.videoroom";
 const SAMPLE_EVERY_MS = 1000;
@@ -197,7 +198,8 @@ export class RoomCall extends EventTarget {
     try {
       stream = await this.media;
     } catch (error) {
-      this.fail("media", error?.name || error);
+      const problem = await mediaProblem(error);
+      if (!this.closed) this.fail("media", problem);
       return;
     }
     if (this.closed) return;

@@ -5,6 +5,7 @@
 //
 // Also exports the page's sound: audio() (one AudioContext, resumed on a click) and beep().
 import { N_, _, onLanguageChange } from "./texts.js";
+import { mediaProblem } from "../media-problem.js";
 
 const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
 
@@ -13,6 +14,8 @@ const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
 const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera"];
 const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera"];
 const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera"];
+const NO_CAMERA = [N_("No camera was found. Connect one and try again."), "camera"];
+const NO_MICROPHONE = [N_("No microphone was found. Connect one (a headset works too) and try again."), "camera"];
 export const PROBLEMS = {
   NotAllowedError: BLOCKED,
   SecurityError: BLOCKED,
@@ -20,9 +23,17 @@ export const PROBLEMS = {
   AbortError: IN_USE,
   NotFoundError: MISSING,
   OverconstrainedError: MISSING,
+  noCamera: NO_CAMERA, // (media-problem.js: which one of the two is missing)
+  noMicrophone: NO_MICROPHONE,
   unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser"],
   other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera"],
 };
+
+// The PROBLEMS key for a getUserMedia failure (`asked`: the devices asked for).
+export async function problemName(error, asked = { video: true, audio: true }) {
+  const name = await mediaProblem(error, asked);
+  return Object.hasOwn(PROBLEMS, name) && name !== "unsupported" ? name : "other";
+}
 
 let context = null;
 
@@ -97,7 +108,7 @@ export class DeviceCheck {
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
     } catch (error) {
-      this.showProblem(PROBLEMS[error?.name] ? error.name : "other");
+      this.showProblem(await problemName(error));
       return;
     }
     this.el.results.hidden = false;

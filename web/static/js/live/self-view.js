@@ -3,7 +3,7 @@
 // when they close it or when their turn comes (candidate.js calls stop()), so the call can
 // have it. Nothing leaves the browser.
 import { _, onLanguageChange } from "./texts.js";
-import { PROBLEMS, browserSupported } from "./device-check.js";
+import { PROBLEMS, browserSupported, problemName } from "./device-check.js";
 
 export class SelfView {
   constructor(root) {
@@ -35,7 +35,8 @@ export class SelfView {
     try {
       stream = await attempt;
     } catch (error) {
-      if (this.starting === attempt) this.showProblem(PROBLEMS[error?.name] ? error.name : "other");
+      const problem = await problemName(error, { video: true, audio: false });
+      if (this.starting === attempt) this.showProblem(problem);
       return;
     }
     if (this.starting !== attempt) { // closed (or the turn came) while the camera started
