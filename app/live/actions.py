@@ -275,7 +275,9 @@ async def sync(me: Candidate, message: Message) -> Done:
 
 async def candidate_devices(me: Candidate, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
-        await interviews.set_devices(connection, "candidate", me.id, message["microphone"], message["camera"])
+        await interviews.set_devices(
+            connection, "candidate", me.id, message["microphone"], message["camera"], message["problem"]
+        )
     return NOTHING
 
 
@@ -447,7 +449,7 @@ async def call_here(me: Interviewer, message: Message) -> Done:
 async def interviewer_devices(me: Interviewer, message: Message) -> Done:
     async with me.services.pool.acquire() as connection:
         await interviews.set_devices(
-            connection, "interviewer", me.id, message["microphone"], message["camera"]
+            connection, "interviewer", me.id, message["microphone"], message["camera"], message["problem"]
         )
     return NOTHING
 

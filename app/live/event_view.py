@@ -123,6 +123,8 @@ LIVE_COLUMNS = (
     "candidate_camera_off",
     "interviewer_microphone_off",
     "interviewer_camera_off",
+    "candidate_media_problem",
+    "interviewer_media_problem",
 )
 
 # The whole view in one statement, so in one snapshot and one round trip: each part that is
@@ -143,7 +145,8 @@ VIEW_SQL = f"""
                             i.room_secret, i.room_tokens, c.name,
                             coalesce(nullif(w.name, ''), w.email), w.name <> '',
                             i.candidate_microphone_off, i.candidate_camera_off,
-                            i.interviewer_microphone_off, i.interviewer_camera_off)
+                            i.interviewer_microphone_off, i.interviewer_camera_off,
+                            i.candidate_media_problem, i.interviewer_media_problem)
                  FROM interview i JOIN candidate c ON c.id = i.candidate_id
                       JOIN event_interviewer w ON w.id = i.interviewer_id
                  WHERE i.event_id = $1 AND i.state IN ('offered', 'active')

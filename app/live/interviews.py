@@ -377,28 +377,45 @@ async def _why_not_extended(
 
 # Each side's columns for `set_devices`: fixed names, never from input.
 _DEVICE_COLUMNS = {
-    "candidate": ("candidate_id", "candidate_microphone_off", "candidate_camera_off"),
-    "interviewer": ("interviewer_id", "interviewer_microphone_off", "interviewer_camera_off"),
+    "candidate": (
+        "candidate_id",
+        "candidate_microphone_off",
+        "candidate_camera_off",
+        "candidate_media_problem",
+    ),
+    "interviewer": (
+        "interviewer_id",
+        "interviewer_microphone_off",
+        "interviewer_camera_off",
+        "interviewer_media_problem",
+    ),
 }
 
 
 async def set_devices(
-    connection: asyncpg.Connection, side: str, person_id: int, microphone: bool, camera: bool
+    connection: asyncpg.Connection,
+    side: str,
+    person_id: int,
+    microphone: bool,
+    camera: bool,
+    problem: str | None = None,
 ) -> None:
     """Which of their microphone and camera the person (`side`: candidate or interviewer)
-    has on in their offered or active interview; the other side's page is told when it
-    changed. Nothing when they have none (a page that says it before the offer, or after)."""
-    person, microphone_off, camera_off = _DEVICE_COLUMNS[side]
+    has on in their offered or active interview, and why their page could not start them
+    (`problem`, None when it could); the other side's page is told when it changed.
+    Nothing when they have none (a page that says it before the offer, or after)."""
+    person, microphone_off, camera_off, media_problem = _DEVICE_COLUMNS[side]
     async with connection.transaction():  # the change and its notice, or neither
         row = await connection.fetchrow(
             f"""
-            UPDATE interview SET {microphone_off} = NOT $2, {camera_off} = NOT $3
+            UPDATE interview SET {microphone_off} = NOT $2, {camera_off} = NOT $3, {media_problem} = $4
             WHERE {person} = $1 AND state IN ('offered', 'active')
-              AND ({microphone_off} = $2 OR {camera_off} = $3)
+              AND ({microphone_off} = $2 OR {camera_off} = $3 OR {media_problem} IS DISTINCT FROM $4)
             RETURNING id, event_id""",
             person_id,
             microphone,
             camera,
+            problem,
         )
         if row is not None:
             await notify(connection, row["event_id"], "devices", interview=row["id"])

@@ -135,6 +135,9 @@ class Feedback(_Message):
     comment: Annotated[ShownText, Field(max_length=MAX_COMMENT)] = ""
 
 
+MediaProblem = Literal["blocked", "in_use", "no_camera", "no_microphone", "not_found", "other"]
+
+
 class Devices(_Message):
     """Which of this page's microphone and camera are on, in the sender's own interview
     (either side): the other side's page says so (app/live/PROTOCOL.md)."""
@@ -142,6 +145,9 @@ class Devices(_Message):
     type: Literal["devices"]
     microphone: bool
     camera: bool
+    # Why this page could not start them (the browser refused: device-check.js PROBLEMS),
+    # or None when it could.
+    problem: MediaProblem | None = None
 
 
 class Next(_Message):

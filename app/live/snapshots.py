@@ -46,9 +46,14 @@ def _media(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"media": "unavailable", "stopped_at": iso(row["media_lost_at"])}
 
 
-def _devices(row: Mapping[str, Any], side: str) -> dict[str, bool]:
-    """Which of one side's microphone and camera are on in the interview, as its page said."""
-    return {"microphone": not row[f"{side}_microphone_off"], "camera": not row[f"{side}_camera_off"]}
+def _devices(row: Mapping[str, Any], side: str) -> dict[str, Any]:
+    """Which of one side's microphone and camera are on in the interview, as its page said,
+    and why it could not start them (`problem`), or None."""
+    return {
+        "microphone": not row[f"{side}_microphone_off"],
+        "camera": not row[f"{side}_camera_off"],
+        "problem": row[f"{side}_media_problem"],
+    }
 
 
 def _time_box(row: Mapping[str, Any], settings: Settings) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.axe import assert_accessible
 from tests.browser.interviewer_support import open_meeting, shot
+from tests.browser.test_candidate_camera_at_join import REFUSED_CAMERA
 from tests.browser.test_candidate_live import TEXTS, open_candidate, phase, tokens
 from tests.browser.test_candidate_live_call import REMOTE_PLAYING
 from tests.integration.live_support import make_live_event
@@ -128,3 +129,51 @@ async def test_a_meeting_web_opened_anew_knows_the_candidate_of_a_running_interv
     await told(interviewer, TOLD_INTERVIEWER)
     await assert_accessible(interviewer)
     await shot(interviewer, "other-gone-interviewer-anew")
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Kandidat 0's camera or microphone could not be started. They are being shown what to do. You can"
+            " wait, or end the interview.",
+        ),
+        (
+            "sv",
+            "Kameran eller mikrofonen kunde inte startas för Kandidat 0. Hen får veta vad hen kan göra. Du kan"
+            " vänta eller avsluta intervjun.",
+        ),
+    ],
+)
+async def test_the_interviewer_is_told_when_the_candidates_camera_would_not_start(
+    new_page, base_url, db, language, said
+):
+    """The candidate's browser refuses the camera at Join: their page says what to do, and
+    the interviewer, who would otherwise only wait, is told why they do not come. Their Join
+    again brings them into the call, and the words go."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [candidate_token], [interviewer_token] = await tokens(db, event)
+    interviewer = await open_meeting(
+        await new_page(extra_http_headers={"Accept-Language": language}), interviewer_token
+    )
+    candidate = await open_candidate(new_page, base_url, candidate_token, language)
+    await candidate.add_init_script(REFUSED_CAMERA % {"error": "NotAllowedError"})
+    await candidate.reload()
+    await candidate.wait_for_function("!!window.candidatePage")
+    await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+    await phase(candidate, "waiting")
+    await interviewer.wait_for_selector("#queue li")
+    await interviewer.locator("#next").click()
+    await phase(candidate, "offer")
+    await candidate.get_by_role("button", name=TEXTS[language]["join"]).click()
+    await phase(candidate, "interview")
+    await told(interviewer, said)
+    assert await interviewer.is_visible("#end")
+    await assert_accessible(interviewer)
+    await shot(interviewer, f"other-camera-refused-interviewer-{language}")
+    # Allowed now, and Join again: in the call, the words gone.
+    await candidate.evaluate("window.refuseCamera = false")
+    await candidate.locator("[data-rejoin-button]").click()
+    await interviewer.wait_for_function(REMOTE_PLAYING, timeout=20000)
+    await interviewer.wait_for_function(f"document.querySelector('{STATUS}').textContent === ''")

@@ -432,7 +432,7 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         await candidate.wait_for(lambda m: m["type"] == "offer")
         await candidate.request({"ticket"}, type="accept")
         active = await candidate.wait_for(lambda m: m["type"] == "state" and m["interview"] is not None)
-        on = {"microphone": True, "camera": True}
+        on = {"microphone": True, "camera": True, "problem": None}
         assert active["interview"]["devices"] == on and active["interview"]["other_devices"] == on
 
         await candidate.request({"ok"}, type="devices", microphone=True, camera=False)
@@ -440,7 +440,7 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
             lambda m: (
                 m["type"] == "state"
                 and m["interview"]
-                and m["interview"]["other_devices"] == {"microphone": True, "camera": False}
+                and m["interview"]["other_devices"] == {"microphone": True, "camera": False, "problem": None}
             )
         )
         assert seen["interview"]["devices"] == on
@@ -449,17 +449,36 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
             lambda m: (
                 m["type"] == "state"
                 and m["interview"]
-                and m["interview"]["other_devices"] == {"microphone": False, "camera": True}
+                and m["interview"]["other_devices"] == {"microphone": False, "camera": True, "problem": None}
             )
         )
         # The candidate's own, as the server keeps it: their page says it again if it differs.
-        assert told["interview"]["devices"] == {"microphone": True, "camera": False}
+        assert told["interview"]["devices"] == {"microphone": True, "camera": False, "problem": None}
+
+        # Their camera could not be started: the interviewer is told why they do not come,
+        # and told again once their next join could (a page says null with each join).
+        await candidate.request({"ok"}, type="devices", microphone=True, camera=True, problem="blocked")
+        await lobby.wait_for(
+            lambda m: (
+                m["type"] == "state"
+                and m["interview"]
+                and m["interview"]["other_devices"]["problem"] == "blocked"
+            )
+        )
+        refused = await candidate.request(
+            {"ok"}, type="devices", microphone=True, camera=True, problem="camera"
+        )
+        assert refused["code"] == "invalid_fields"
+        await candidate.request({"ok"}, type="devices", microphone=True, camera=True)
+        await lobby.wait_for(
+            lambda m: m["type"] == "state" and m["interview"] and m["interview"]["other_devices"] == on
+        )
     row = await db.fetchrow(
         """SELECT candidate_microphone_off, candidate_camera_off, interviewer_microphone_off,
-                  interviewer_camera_off FROM interview WHERE event_id = $1""",
+                  interviewer_camera_off, candidate_media_problem FROM interview WHERE event_id = $1""",
         live.id,
     )
-    assert tuple(row) == (False, True, True, False)
+    assert tuple(row) == (False, False, True, False, None)
 
 
 async def test_no_message_to_those_waiting_once_the_event_is_over(app_server, base_url, db):

@@ -227,3 +227,18 @@ test("a page loaded again that had met the other person says them gone after MET
   s = run([{ type: "join", now: 20_000 }, { type: "link", up: true, now: 20_400 }, { type: "tick", now: 60_000 }], s);
   assert.deepEqual([s.phase, s.who], ["alone", null]);
 });
+
+test("their page unable to start its camera or microphone is alone (problem) until it can", () => {
+  const up = [{ type: "join", now: 0 }, { type: "link", up: true, now: 400 }];
+  let s = run([...up, { type: "remote-devices", microphone: true, camera: true, problem: "blocked", now: 500 }]);
+  assert.deepEqual([s.phase, s.who], ["alone", "problem"]);
+  // Still so after GONE_MS and across this page's own rejoin: it is why they do not come.
+  s = run([{ type: "tick", now: 500 + GONE_MS + MET_GONE_MS }], s);
+  assert.deepEqual([s.phase, s.who], ["alone", "problem"]);
+  s = run([{ type: "join", again: true, now: 9000 }, { type: "link", up: true, now: 9100 }], s);
+  assert.deepEqual([s.phase, s.who], ["alone", "problem"]);
+  // Their Join again started them: they come into the call as anyone does.
+  s = run([{ type: "remote-devices", microphone: true, camera: true, problem: null, now: 9500 },
+    { type: "feed", present: true, now: 9600 }, { type: "frame", now: 9700 }], s);
+  assert.equal(s.phase, "live");
+});

@@ -58,3 +58,23 @@ test("the other person gone from the call is said once, by name, with what each 
   assert.equal(statusOf({ phase: "alone", who: null, remote: "left" }, { side: "interviewer", named: true }), "");
   assert.equal(statusOf({ phase: "alone", who: null, remote: "absent" }, { side: "interviewer", named: true }), "");
 });
+
+test("the other person's camera or microphone that could not start is said, with what each side can do", () => {
+  const problem = { phase: "alone", who: "problem", remote: "absent" };
+  assert.equal(
+    statusOf(problem, { side: "interviewer", named: true }),
+    "%(name)s's camera or microphone could not be started. They are being shown what to do. You can wait, or end the interview.",
+  );
+  assert.equal(
+    statusOf(problem, { side: "interviewer" }),
+    "The candidate's camera or microphone could not be started. They are being shown what to do. You can wait, or end the interview.",
+  );
+  assert.equal(
+    statusOf(problem, { side: "candidate", named: true }),
+    "%(name)s's camera or microphone could not be started. Please wait: they are being shown what to do.",
+  );
+  assert.equal(
+    statusOf(problem),
+    "The interviewer's camera or microphone could not be started. Please wait: they are being shown what to do.",
+  );
+});

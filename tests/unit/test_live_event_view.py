@@ -146,6 +146,8 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
             "candidate_camera_off": False,
             "interviewer_microphone_off": False,
             "interviewer_camera_off": False,
+            "candidate_media_problem": "no_microphone",
+            "interviewer_media_problem": "no_microphone",
         }
         for n in range(200)
     ]

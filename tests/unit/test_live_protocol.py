@@ -63,7 +63,11 @@ def test_each_side_has_its_own_types():
         ({"type": "feedback", "interested": False}, {"type": "feedback", "interested": False, "comment": ""}),
         (
             {"type": "devices", "microphone": False, "camera": True},
-            {"type": "devices", "microphone": False, "camera": True},
+            {"type": "devices", "microphone": False, "camera": True, "problem": None},
+        ),
+        (
+            {"type": "devices", "microphone": True, "camera": True, "problem": "no_camera"},
+            {"type": "devices", "microphone": True, "camera": True, "problem": "no_camera"},
         ),
         (
             {"type": "feedback", "interested": True, "comment": "Kul jobb!"},
@@ -230,6 +234,8 @@ def test_a_type_the_socket_does_not_take_is_unknown(text, allowed):
         {"type": "devices", "microphone": True},
         {"type": "devices", "microphone": 0, "camera": True},
         {"type": "devices", "microphone": "off", "camera": True},
+        {"type": "devices", "microphone": True, "camera": True, "problem": "NotAllowedError"},
+        {"type": "devices", "microphone": True, "camera": True, "problem": 1},
         {"type": "feedback", "interested": 1},
         {"type": "feedback", "interested": None},
         {"type": "feedback", "interested": True, "comment": 5},

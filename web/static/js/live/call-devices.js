@@ -22,6 +22,8 @@ export function tellDevices(channel, call) {
     const held = interview?.devices;
     if (!held || !call.joined) return;
     const mine = call.devices;
-    if (mine.microphone !== held.microphone || mine.camera !== held.camera) send(mine);
+    const differ = mine.microphone !== held.microphone || mine.camera !== held.camera
+      || mine.problem !== (held.problem ?? null);
+    if (differ) send(mine);
   };
 }

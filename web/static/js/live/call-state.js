@@ -22,6 +22,8 @@
 //                who = "other" once they have been gone for GONE_MS: their page is out of the
 //                call (closed, or its network lost) and the interview goes on. Sooner it may
 //                be their Leave or End, whose end of the interview follows in a moment.
+//                who = "problem": their page said it could not start their camera or
+//                microphone (`remoteProblem`), and shows them what to do
 //   camera-off   their camera is switched off, as their page said (`remoteCamera`), and their
 //                sound arrives or their microphone is off too: no picture is expected, and
 //                none missing is read as a weak connection
@@ -44,8 +46,9 @@
 //                the last second, quality, now               live → reconnecting (other)
 //   sending      what this side sends: video | audio-only   (drawn, no phase change)
 //                 (bandwidth | camera)
-//   remote-devices  remoteMic, remoteCamera: which of theirs   audio-only ⇄ camera-off
-//                are on, as the server says their page said
+//   remote-devices  remoteMic, remoteCamera: which of theirs   audio-only ⇄ camera-off,
+//                are on, as the server says their page said;  alone ⇄ alone (problem)
+//                remoteProblem: why theirs could not start
 //   tick         now (once a second)                        connecting → unreachable,
 //                                                            alone → alone (other)
 //   fail         fatal                                      any → failed
@@ -86,6 +89,7 @@ export function initialState() {
     phase: "idle", attempt: 0, who: null, link: "new", linkSince: 0, remote: "absent",
     mediaAt: null, frames: false, sound: false, quality: "unknown", feedAt: null, seen: false, metAt: null,
     sending: "video", ended: false, fatal: false, elsewhere: false, remoteMic: true, remoteCamera: true,
+    remoteProblem: null,
   };
 }
 
@@ -99,6 +103,7 @@ export function next(state, event) {
     return derive({
       ...initialState(), attempt: state.attempt + 1, phase: "connecting",
       remoteMic: state.remoteMic, remoteCamera: state.remoteCamera, // the same person's, still
+      remoteProblem: state.remoteProblem,
       link: again && state.link !== "new" ? "down" : "new",
       linkSince: again ? state.linkSince : now,
     }, now);
@@ -143,7 +148,11 @@ export function next(state, event) {
       s.quality = event.quality ?? s.quality;
       break;
     case "sending": s.sending = event.sending; break;
-    case "remote-devices": s.remoteMic = event.microphone; s.remoteCamera = event.camera; break;
+    case "remote-devices":
+      s.remoteMic = event.microphone;
+      s.remoteCamera = event.camera;
+      s.remoteProblem = event.problem ?? null;
+      break;
     case "tick": break; // time alone moves a phase on (to "unreachable", "reconnecting")
     default: return state;
   }
@@ -170,6 +179,9 @@ function phaseOf(s, now) {
     const gone = s.remote === "left"
       ? now - (s.feedAt ?? now) >= GONE_MS
       : s.metAt !== null && now - s.metAt >= MET_GONE_MS;
+    // Their page could not start its camera or microphone: they are being told what to do,
+    // and this side is told that, not only to wait.
+    if (s.remoteProblem) return { phase: "alone", who: "problem" };
     return { phase: "alone", who: gone ? "other" : null };
   }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };

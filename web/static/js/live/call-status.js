@@ -42,13 +42,27 @@ const OTHER_GONE = {
   },
 };
 
+// Their page could not start their camera or microphone (call-state.js: alone, who
+// "problem"): it shows them what to do, and this side is not left guessing why they do not come.
+const OTHER_PROBLEM = {
+  interviewer: {
+    named: N_("%(name)s's camera or microphone could not be started. They are being shown what to do. You can wait, or end the interview."),
+    unnamed: N_("The candidate's camera or microphone could not be started. They are being shown what to do. You can wait, or end the interview."),
+  },
+  candidate: {
+    named: N_("%(name)s's camera or microphone could not be started. Please wait: they are being shown what to do."),
+    unnamed: N_("The interviewer's camera or microphone could not be started. Please wait: they are being shown what to do."),
+  },
+};
+
 export function statusOf(state, { serviceLost = false, mediaDown = false, side = "candidate", named = false } = {}) {
   const { phase, who, remote } = state;
   const ownLink = who === "self" && (phase === "unreachable" || phase === "reconnecting");
   if (ownLink && mediaDown) return "";
   if (phase === "unreachable" && serviceLost) return UNREACHABLE_ANY;
-  if (phase === "alone" && who === "other") {
-    const texts = OTHER_GONE[side] ?? OTHER_GONE.candidate;
+  if (phase === "alone" && (who === "other" || who === "problem")) {
+    const table = who === "problem" ? OTHER_PROBLEM : OTHER_GONE;
+    const texts = table[side] ?? table.candidate;
     return named ? texts.named : texts.unnamed;
   }
   return STATUS[`${phase}:${who}`] || STATUS[`${phase}:${remote}`] || STATUS[phase] || "";

@@ -49,7 +49,7 @@ import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 import { metBefore, rememberMet } from "./call-met.js";
-import { PROBLEMS } from "./device-check.js";
+import { PROBLEMS, PROBLEM_CODES } from "./device-check.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -430,8 +430,11 @@ export class CallView extends EventTarget {
 
   // Which of the own microphone and camera are on, for the page to tell the other side
   // (PROTOCOL.md, `devices`); only while this window is in the call.
+  // The own switches, and why the camera or microphone could not be started (null: they
+  // could), for the other side (call-devices.js).
   get devices() {
-    return { microphone: this.micOn, camera: this.cameraOn };
+    const problem = this.mediaProblem ? PROBLEM_CODES[this.mediaProblem] ?? "other" : null;
+    return { microphone: this.micOn, camera: this.cameraOn, problem };
   }
 
   emitDevices() {
@@ -442,8 +445,10 @@ export class CallView extends EventTarget {
   setRemoteDevices(devices) {
     const microphone = devices?.microphone ?? true;
     const camera = devices?.camera ?? true;
-    if (microphone === this.state.remoteMic && camera === this.state.remoteCamera) return;
-    this.update({ type: "remote-devices", microphone, camera });
+    const problem = devices?.problem ?? null;
+    const s = this.state;
+    if (microphone === s.remoteMic && camera === s.remoteCamera && problem === s.remoteProblem) return;
+    this.update({ type: "remote-devices", microphone, camera, problem });
     this.draw();
   }
 
@@ -522,9 +527,9 @@ export class CallView extends EventTarget {
     this.root.dataset.phase = phase;
     this.root.dataset.who = who ?? "";
     const key = (table) => table[`${phase}:${who}`] || table[`${phase}:${remote}`] || table[phase];
-    // The other person gone: the status line says it (also on a page loaded again, where
-    // they are "absent", never seen: not "waiting for them to join").
-    const note = phase === "alone" && who === "other" ? "" : key(NOTE);
+    // The other person gone, or their camera refused: the status line says it (also on a
+    // page loaded again, where they are "absent", never seen: not "waiting for them to join").
+    const note = phase === "alone" && (who === "other" || who === "problem") ? "" : key(NOTE);
     // No note of its own (the other person gone, the call failed): none, rather than the
     // last one left standing.
     this.el.waiting.hidden = showsVideo(this.state) || !note;
@@ -608,6 +613,9 @@ export class CallView extends EventTarget {
     const known = code === "media" && reason !== "unsupported" && Object.hasOwn(PROBLEMS, reason);
     this.mediaProblem = known ? reason : null;
     this.update({ type: "fail" });
+    // The other side is told why this side is not coming into the call (and, by the next
+    // join's "holding", that it may be now).
+    if (known) this.emitDevices();
     this.emit("failed", { code: String(code), reason: String(reason) });
   }
 

@@ -35,6 +35,19 @@ export async function problemName(error, asked = { video: true, audio: true }) {
   return Object.hasOwn(PROBLEMS, name) && name !== "unsupported" ? name : "other";
 }
 
+// Each problem as the other side of a call is told it (app/live/PROTOCOL.md, `devices`).
+export const PROBLEM_CODES = {
+  NotAllowedError: "blocked",
+  SecurityError: "blocked",
+  NotReadableError: "in_use",
+  AbortError: "in_use",
+  NotFoundError: "not_found",
+  OverconstrainedError: "not_found",
+  noCamera: "no_camera",
+  noMicrophone: "no_microphone",
+  other: "other",
+};
+
 let context = null;
 
 export function audio() {
