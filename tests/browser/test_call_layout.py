@@ -14,8 +14,9 @@ import pytest
 
 from tests.browser.axe import assert_accessible
 from tests.browser.interviewer_support import open_meeting
-from tests.browser.test_candidate_live import TEXTS, open_candidate, phase, tokens
+from tests.browser.test_candidate_live import open_candidate, tokens
 from tests.browser.test_candidate_live_call import REMOTE_PLAYING
+from tests.browser.test_call_other_gone import called_in_and_joining
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -102,13 +103,7 @@ async def test_the_call_owns_the_viewport(new_page, base_url, db, language):
         interviewer_token,
     )
     candidate = await open_candidate(new_page, base_url, candidate_token, language)
-    await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
-    await phase(candidate, "waiting")
-    await interviewer.wait_for_selector("#queue li")
-    await interviewer.locator("#next").click()
-    await phase(candidate, "offer")
-    await candidate.get_by_role("button", name=TEXTS[language]["join"]).click()
-    await phase(candidate, "interview")
+    await called_in_and_joining(candidate, interviewer, language)
     await interviewer.wait_for_selector("#interview:not([hidden])")
     for page in (candidate, interviewer):
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)

@@ -29,6 +29,17 @@ STATUS = "[data-call-status]"
 CALL_TEXT = "document.querySelector('[data-call]').innerText"
 
 
+async def called_in_and_joining(candidate, interviewer, language: str) -> None:
+    """The candidate checks in, the interviewer presses Next, the candidate presses Join."""
+    await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
+    await phase(candidate, "waiting")
+    await interviewer.wait_for_selector("#queue li")
+    await interviewer.locator("#next").click()
+    await phase(candidate, "offer")
+    await candidate.get_by_role("button", name=TEXTS[language]["join"]).click()
+    await phase(candidate, "interview")
+
+
 async def in_a_call(new_page, base_url, db, viewport):
     event = await make_live_event(db, interviewers=1, candidates=1)
     [candidate_token], [interviewer_token] = await tokens(db, event)
@@ -36,13 +47,7 @@ async def in_a_call(new_page, base_url, db, viewport):
         await new_page(viewport=viewport, extra_http_headers={"Accept-Language": "en"}), interviewer_token
     )
     candidate = await open_candidate(new_page, base_url, candidate_token, "en")
-    await candidate.get_by_role("button", name=TEXTS["en"]["checkin"]).click()
-    await phase(candidate, "waiting")
-    await interviewer.wait_for_selector("#queue li")
-    await interviewer.locator("#next").click()
-    await phase(candidate, "offer")
-    await candidate.get_by_role("button", name=TEXTS["en"]["join"]).click()
-    await phase(candidate, "interview")
+    await called_in_and_joining(candidate, interviewer, "en")
     for page in (candidate, interviewer):
         await page.wait_for_function(REMOTE_PLAYING, timeout=20000)
     return interviewer, candidate, candidate_token, interviewer_token
@@ -161,13 +166,7 @@ async def test_the_interviewer_is_told_when_the_candidates_camera_would_not_star
     await candidate.add_init_script(REFUSED_CAMERA % {"error": "NotAllowedError"})
     await candidate.reload()
     await candidate.wait_for_function("!!window.candidatePage")
-    await candidate.get_by_role("button", name=TEXTS[language]["checkin"]).click()
-    await phase(candidate, "waiting")
-    await interviewer.wait_for_selector("#queue li")
-    await interviewer.locator("#next").click()
-    await phase(candidate, "offer")
-    await candidate.get_by_role("button", name=TEXTS[language]["join"]).click()
-    await phase(candidate, "interview")
+    await called_in_and_joining(candidate, interviewer, language)
     await told(interviewer, said)
     assert await interviewer.is_visible("#end")
     await assert_accessible(interviewer)
