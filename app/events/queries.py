@@ -11,6 +11,10 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity, e.language, e.state,
     e.invite_token, e.invite_open, e.calendar_sequence, e.calendar_key, e.published_at, e.deleted_at, e.edit_version,
     e.ended_early_at, e.planned_duration_minutes, e.planned_starts_at,
+    -- The start it was set for, which its pages, mails and files say: an event ended early
+    -- after being held from before it (its first candidate called in from check-in) has
+    -- starts_at moved to that call, and planned_starts_at keeps the set one.
+    coalesce(e.planned_starts_at, e.starts_at) AS set_starts_at,
     registered_count(e.id) AS registered,
     (SELECT count(*) FROM event_interviewer i WHERE i.event_id = e.id) AS interviewer_count,
     EXISTS (SELECT 1 FROM interview iv WHERE iv.event_id = e.id) AS interviews_begun"""

@@ -42,7 +42,7 @@ async def editable_event(connection, request: web.Request, user, *, for_update: 
 
 async def form_values(connection, event, *, with_date: bool = True) -> dict:
     # An event ended early: a copy is set to the start and length it was planned for.
-    local = as_local(event["planned_starts_at"] or event["starts_at"])
+    local = as_local(event["set_starts_at"])
     return {
         "title": event["title"],
         "job_description": event["job_description"],
