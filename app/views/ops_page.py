@@ -13,10 +13,11 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from app import ops
+from app.ops_database import database_figures
 from app.auth import require_user
 from app.build_info import build_info
 from app.janus import fleet
-from app.keys import DB_POOL, JANUS, SETTINGS
+from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
 from app.views.pages import render
 
 routes = web.RouteTableDef()
@@ -34,6 +35,7 @@ async def ops_page(request: web.Request) -> web.Response:
     _operator(request)
     problems = request.app[JANUS].problems()
     async with request.app[DB_POOL].acquire() as connection:
+        database = await database_figures(connection, request.app[DB_POOL], request.app[URGENT_POOL])
         events = await ops.live_events(connection)
         outbox = await ops.outbox(connection)
         servers = await ops.janus_servers(connection, request.app[SETTINGS], problems)
@@ -45,6 +47,7 @@ async def ops_page(request: web.Request) -> web.Response:
         {
             "events": events,
             "outbox": outbox,
+            "database": database,
             "servers": servers,
             "fleet_notice": notice if notice in FLEET_NOTICES else None,
             # Named back only when it is one of the fleet's: the page repeats no query text.

@@ -33,6 +33,8 @@ async def test_the_operations_page_meets_wcag_aa(new_page, db, settings, base_ur
     await page.wait_for_url("**/ops")
     assert await page.get_attribute("html", "lang") == language
     assert await page.locator("tr.needs-attention").count() >= 1
+    database = {"sv": "Databas (PostgreSQL)", "en": "Database (PostgreSQL)"}[language]
+    assert await page.get_by_role("heading", name=database).is_visible()
     assert await axe_violations(page) == []
     SHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SHOTS / f"ops-{language}-{viewport}.png"), full_page=True)

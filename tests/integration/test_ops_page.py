@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 
+import asyncpg
 from aiohttp import ClientSession, CookieJar
 
 from app import provision
@@ -270,3 +272,47 @@ async def test_a_server_down_says_why_and_interviews_without_video_are_counted_i
     finally:
         await end_media_down_interview(db, event_id, interview)
         await fleet.remove(db, "nowhere")
+
+
+async def test_the_database_section_says_a_long_transaction_and_a_lock_wait(
+    app_server, settings, base_url, db
+):
+    """What stalls a live event first: a transaction left open, and sessions queued behind
+    its lock. The page says both, with the connections in use (in Swedish too:
+    tests/browser/test_ops_page_ui.py)."""
+    organization = await db.fetchval("INSERT INTO organization (name) VALUES ('Låsbolaget') RETURNING id")
+    dsn = settings.database.url.get_secret_value()
+    holder, waiter = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+            account = await sign_up(http, base_url, settings, language="en")
+            await provision.set_operator(db, account["email"], True)
+            page = await _page(http, f"{base_url}/ops")
+            assert '<h2 id="ops-database">Database (PostgreSQL)</h2>' in page
+            assert re.search(r'id="db-connections">\d+ of at most \d+', page)
+            assert re.search(r'id="db-lock-waits">0<', page)
+
+            holding = holder.transaction()
+            await holding.start()
+            await holder.execute("SELECT 1 FROM organization WHERE id = $1 FOR UPDATE", organization)
+            blocked = asyncio.create_task(
+                waiter.execute("UPDATE organization SET name = name WHERE id = $1", organization)
+            )
+            await asyncio.sleep(2.5)
+            page = await _page(http, f"{base_url}/ops")
+            longest = int(re.search(r'id="db-longest">(\d+) s<', page).group(1))
+            assert longest >= 2
+            assert int(re.search(r'id="db-lock-waits">(\d+)<', page).group(1)) >= 1
+            await holding.rollback()
+            await blocked
+            page = await _page(http, f"{base_url}/ops")
+            assert re.search(r'id="db-lock-waits">0<', page)
+    finally:
+        await holder.close()
+        await waiter.close()
+
+
+async def _page(http: ClientSession, url: str) -> str:
+    async with http.get(url) as response:
+        assert response.status == 200
+        return await response.text()
