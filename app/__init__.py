@@ -29,6 +29,7 @@ outages.py       the database away: logged once by each loop that meets it, and 
 open_files.py    the open files' limit: taken whole at start; the live sockets stop short of it
 after_answer.py  what a form does after its answer, when doing it before would tell who is registered
 ops.py           what the operations page and `provision list-live` show
+ops_database.py  the database as the operations page shows it (connections, locks, size)
 i18n.py          Swedish and English: negotiation, catalogs, the Jinja renderer
 script_texts.py  the catalogs as the browser's scripts get them, and the part pages carry
 rendered_once.py a template rendered once per shared context, personal values spliced in
