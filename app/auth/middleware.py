@@ -69,6 +69,28 @@ def _this_page(request: web.Request) -> str | None:
     return None
 
 
+def _page_above(request: web.Request) -> str | None:
+    """The nearest page above the path a form was sent to: /events/5 for /events/5/publish,
+    /account for /account/password. Only a path of this site's own routes."""
+    pages = [
+        route.resource.get_info()
+        for route in request.app.router.routes()
+        if route.method == "GET"
+        and route.resource is not None
+        and not getattr(route.handler, "page_of_a_form", False)
+    ]
+    parts = request.rel_url.raw_path.rstrip("/").split("/")
+    while len(parts) > 2:
+        parts.pop()
+        path = "/".join(parts)
+        # (A plain route's info has its path, a route with {parts} its pattern.)
+        if any(
+            info.get("path") == path or (p := info.get("pattern")) and p.fullmatch(path) for info in pages
+        ):
+            return path
+    return None
+
+
 async def _refuse(request: web.Request) -> web.Response:
     log.warning("refused %s %s: CSRF token missing or wrong", request.method, redact_path(request.path))
     if wants_json(request) or request.content_type == "application/json":
@@ -83,8 +105,9 @@ async def _refuse(request: web.Request) -> web.Response:
     }
     if kind is None and request.get(USER) is None and keeps_text:
         # Logged out meanwhile (in another tab, or the session ran out): log in again, and
-        # come back to the form's page when the form was sent to it.
-        page = _this_page(request)
+        # come back to the form's page when the form was sent to it, else to the page above
+        # the address a button sent it to (the event's, for its Publish).
+        page = _this_page(request) or _page_above(request)
         context["log_in"] = "/login" + ("?next=" + quote(page, safe="/") if page else "")
     return render(request, "account/csrf_refused.html", context, status=403)
 

@@ -522,3 +522,24 @@ async def test_a_form_sent_after_logging_out_elsewhere_says_to_copy_the_text_and
         "SELECT count(*) FROM event e JOIN app_user u ON u.organization_id = e.organization_id WHERE u.email = $1",
         user["email"],
     )
+
+
+async def test_a_button_sent_after_logging_out_elsewhere_logs_in_again_to_the_page_above(
+    http, base_url, db, settings
+):
+    """A button's form goes to an address that is no page (/account/password, an event's
+    Publish): Log in again comes back to the page above it, where the button was."""
+    await sign_up(http, base_url, settings, language="en")
+    _, page = await get_page(http, f"{base_url}/account")
+    token = csrf_in(page)
+    await log_out(http, base_url)
+    for path, above in (("/account/password", "/account"), ("/events/12345/publish", "/events/12345")):
+        async with http.post(
+            f"{base_url}{path}",
+            data={"csrf_token": token},
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+        ) as response:
+            assert response.status == 403
+            body = await response.text()
+        assert f'<a href="/login?next={above}" id="log-in-again">' in body, path
