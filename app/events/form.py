@@ -199,22 +199,28 @@ def parse_event_form(
     )
     if date is not None and time is not None:
         starts_at = local_start(date, time.replace(second=0, microsecond=0))
+        # Unchanged as the form shows it, to the minute: an event ended early starts at its
+        # first call-in, seconds and all, and its form, which shows 15:41, must not read that
+        # as a new start in the past. The start is then kept to its second.
+        kept = previous_start is not None and starts_at == previous_start.replace(second=0, microsecond=0)
         if not wall_clock_exists(starts_at):
             result.errors["start_time"] = (
                 N_("That time does not exist on that day (the clocks go forward). Choose another."),
                 {},
             )
-        elif wall_clock_repeats(starts_at) and starts_at != previous_start:
+        elif wall_clock_repeats(starts_at) and not kept:
             result.errors["start_time"] = (
                 N_("That time comes twice on that day (the clocks go back). Choose another."),
                 {},
             )
-        if starts_at <= now and starts_at != previous_start:
+        if starts_at <= now and not kept:
             result.errors["date"] = (N_("That date and time have already passed."), {})
         elif date > years_after(
             now.astimezone(SWEDISH_TIME).date(), MAX_YEARS_AHEAD
         ):  # the form's dates are Swedish
             result.errors["date"] = (N_("Choose a date within %(count)s years."), {"count": MAX_YEARS_AHEAD})
+        if kept:
+            starts_at = previous_start
 
     kept_duration = previous_duration is not None and values["duration_minutes"] == str(previous_duration)
     duration = (

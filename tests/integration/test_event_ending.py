@@ -273,7 +273,8 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     minutes from that call, on its page, its edit form and its waits; a copy keeps the plan.
     With check-in open and nobody called in, it has not begun: still refused."""
     http, _ = employer
-    event_id = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("ida")])
+    interviewer = unique_email("ida")
+    event_id = await create_event(http, base_url, action="publish", interviewer_email=[interviewer])
     await db.execute(
         """UPDATE event SET starts_at = date_trunc('minute', now()) + interval '5 minutes',
                state = 'live' WHERE id = $1""",
@@ -319,6 +320,25 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
 
     _, edit = await get_page(http, f"{base_url}/events/{event_id}/edit")
     assert re.search(r'name="duration_minutes"[^>]* value="11"', edit)
+    # Its form shows the start to the minute (the call-in's, seconds cut) and sends it back
+    # unchanged with a new title: saved, the start kept to its second, not refused as passed.
+    csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
+    shown = {
+        name: re.search(rf'name="{name}"[^>]* value="([^"]*)"', edit).group(1)
+        for name in ("date", "start_time", "capacity", "interview_minutes")
+    }
+    form = event_form(
+        csrf,
+        edit_version=version,
+        title="Ny titel",
+        duration_minutes="11",
+        interviewer_email=[interviewer],
+        **shown,
+    )
+    async with http.post(f"{base_url}/events/{event_id}/edit", data=form, allow_redirects=False) as saved:
+        assert saved.status == 303, await saved.text()
+    after = await db.fetchrow("SELECT title, starts_at, duration_minutes FROM event WHERE id = $1", event_id)
+    assert tuple(after) == ("Ny titel", row["starts_at"], 11)
     _, copy = await get_page(http, f"{base_url}/events/{event_id}/copy")
     assert re.search(r'name="duration_minutes"[^>]* value="60"', copy)
     assert re.search(rf'name="start_time"[^>]* value="{planned:%H:%M}"', copy)
@@ -342,3 +362,5 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     assert re.search(rf'id="event-when"[^>]*>[^<]*\b{planned:%H:%M}\b', meeting), meeting
     _, summary = await get_page(http, f"{base_url}/events/{event_id}/summary")
     assert re.search(rf'class="summary-when">[^<]*\b{planned:%H:%M}\b', summary)
+    _, delete = await get_page(http, f"{base_url}/events/{event_id}/delete")
+    assert f"{planned:%H:%M}" in delete and f"{called_in:%H:%M}" not in delete
