@@ -169,6 +169,15 @@ async def test_the_interviewer_is_told_when_the_candidates_camera_would_not_star
     await called_in_and_joining(candidate, interviewer, language)
     await told(interviewer, said)
     assert await interviewer.is_visible("#end")
+    # The candidate's page is out of the call: the interviewer's sound does not play on in
+    # it unseen (the refusal came after it had joined the room and subscribed to them).
+    await candidate.wait_for_timeout(2000)
+    assert await candidate.evaluate(
+        "document.querySelector('[data-phase=interview] [data-call-remote]').srcObject === null"
+    )
+    assert await candidate.is_hidden("[data-phase=interview] [data-call-sound]")
+    # Nothing measured: no "Connection: checking…" beside the refusal.
+    assert await candidate.is_hidden("[data-phase=interview] [data-call-quality]")
     await assert_accessible(interviewer)
     await shot(interviewer, f"other-camera-refused-interviewer-{language}")
     # Allowed now, and Join again: in the call, the words gone.

@@ -358,11 +358,23 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         assert await page.get_attribute("[data-phase=interview] [data-call]", "data-phase") == "failed"
         again = page.locator("[data-rejoin-button]")
         assert await again.is_visible()
+        # By the keyboard: Join again, refused once more, leaves the focus on Join again (not
+        # at the top of the page, as when the button it pressed hid itself) ...
+        await again.focus()
+        asked = await page.evaluate("window.asked")
+        await page.keyboard.press("Enter")
+        await page.wait_for_function(f"window.asked > {asked}")
+        await page.wait_for_function(
+            "document.querySelector('[data-phase=interview] [data-call]').dataset.phase === 'failed'"
+            " && document.activeElement.matches('[data-rejoin-button]')"
+        )
+        # ... and once allowed, the call goes on with the focus in it.
         asked = await page.evaluate("window.asked")
         await page.evaluate("window.refuseCamera = false")
-        await again.click()
+        await page.keyboard.press("Enter")
         # Join again asks the browser anew, and the call goes on past publishing.
         await page.wait_for_function(f"window.asked > {asked}")
         await page.wait_for_function(
             "['alone', 'live'].includes(document.querySelector('[data-phase=interview] [data-call]').dataset.phase)"
         )
+        assert await page.evaluate("!!document.activeElement.closest('[data-call]')")

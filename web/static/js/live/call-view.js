@@ -582,8 +582,10 @@ export class CallView extends EventTarget {
     // person's connection, and "Connection: poor" beside its notice would blame their
     // network (docs/calls.md). Shown again when it is back. (With the page's own link to the
     // service lost it stays: that may well be their network.)
-    this.el.quality.hidden = this.mediaDown;
     const { phase } = this.state;
+    // Out of the call here (failed, or held by another window): nothing is being measured,
+    // and "checking…" would say something is.
+    this.el.quality.hidden = this.mediaDown || phase === "failed" || phase === "elsewhere";
     let level = "unknown";
     if (phase === "reconnecting" || phase === "unreachable") level = "poor";
     else if (showsVideo(this.state)) level = levelOf(this.figures, true);
@@ -616,13 +618,19 @@ export class CallView extends EventTarget {
     // The other side is told why this side is not coming into the call (and, by the next
     // join's "holding", that it may be now).
     if (known) this.emitDevices();
+    // Out of the call for good until Join again: nothing of it may go on, above all not
+    // the other person's sound in a picture no longer shown (a refused camera fails after
+    // the page has joined the room and subscribed to them). Still joined as the page sees
+    // it: Join again starts the next call, not the page's own join on its next state.
+    this.stop({ keep: true });
     this.emit("failed", { code: String(code), reason: String(reason) });
   }
 
-  stop() {
-    // Ends the current call here without a word to anyone.
+  stop({ keep = false } = {}) {
+    // Ends the current call here without a word to anyone (keep: a failed call stays the
+    // current one, ended, until the next join replaces it).
     const call = this.call;
-    this.call = null;
+    if (!keep) this.call = null;
     if (call) {
       try {
         call.leave();
@@ -637,6 +645,22 @@ export class CallView extends EventTarget {
     this.el.remote.muted = false;
     this.el.sound.hidden = true;
     this.figures = null;
+  }
+
+  // A Join again (`control`) about to hide while it holds the focus: the focus goes to the
+  // call's first control, not to the top of the page (nothing is focused once it hides).
+  keepFocusFrom(control) {
+    if (control.contains(document.activeElement)) this.el.mic.focus();
+  }
+
+  // The call failed and its Join again (`button`) shows: it takes the focus when the focus
+  // was in the call or nowhere to be seen (never from a field elsewhere on the page, as the
+  // notes).
+  offerFocusTo(button) {
+    const at = document.activeElement;
+    // (A control hidden meanwhile, as the offer's Join, may still be the active element.)
+    const nowhere = !at || at === document.body || at.getClientRects().length === 0;
+    if (nowhere || this.root.contains(at)) button.focus();
   }
 
   // Leaving ends the interview for good (PROTOCOL.md, `leave`), and people leave a call to

@@ -86,6 +86,7 @@ export class CallJoin {
     try {
       const reply = await answered;
       if (reply && reply.type === "ticket") {
+        this.call.keepFocusFrom(this.rejoin);
         this.rejoin.hidden = true;
         this.callFor = reply.interview;
         await this.call.join(reply.ticket, { info: reply.join, press });

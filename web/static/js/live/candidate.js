@@ -81,7 +81,10 @@ class CandidatePage {
     this.call.addEventListener("left", (event) => {
       if (event.detail?.byUser) this.request({ type: "leave" });
     });
-    this.call.addEventListener("failed", () => { find("[data-rejoin]").hidden = this.outage.down; });
+    this.call.addEventListener("failed", () => {
+      find("[data-rejoin]").hidden = this.outage.down;
+      if (!this.outage.down) this.call.offerFocusTo(find("[data-rejoin-button]"));
+    });
     this.call.addEventListener("remote-video", () => { find("[data-rejoin]").hidden = true; });
     onLanguageChange(() => this.redraw());
 

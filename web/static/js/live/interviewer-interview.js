@@ -93,7 +93,10 @@ export class InterviewView extends EventTarget {
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
     // While the video service is down a rejoin would only reach the lost server.
-    this.call.addEventListener("failed", () => { this.rejoin.hidden = this.outage.down; });
+    this.call.addEventListener("failed", () => {
+      this.rejoin.hidden = this.outage.down;
+      if (!this.outage.down) this.call.offerFocusTo(this.rejoin);
+    });
     this.call.addEventListener("remote-video", () => { this.rejoin.hidden = true; });
     this.rejoin.addEventListener("click", () => this.joinCall(true));
     // Continue here: this page takes the call back (the view joins with a press).
@@ -274,6 +277,7 @@ export class InterviewView extends EventTarget {
 
   // press: Join again was pressed (it takes the call from another window or device).
   joinCall(press = false) {
+    this.call.keepFocusFrom(this.rejoin);
     this.rejoin.hidden = true;
     if (press) this.out = false;
     if (this.out) {
