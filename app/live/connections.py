@@ -26,7 +26,7 @@ import asyncpg
 from aiohttp import web
 
 from app.keys import DB_POOL, SETTINGS
-from app.live import presence, queue
+from app.live import interviews, presence, queue
 from app.live.action_bound import database_clock_seen
 from app.live.arrivals import Arrivals, Batches
 from app.live.interviews import give_offers_back_the_downtime
@@ -128,8 +128,10 @@ async def gone(
             return
         if candidate_id is not None:
             await queue.disconnected(connection, candidate_id)
+            await interviews.forget_media_problems(connection, "candidate", [candidate_id])
         elif interviewer_id is not None:
             await presence.set_presence(connection, interviewer_id, connected=False)
+            await interviews.forget_media_problems(connection, "interviewer", [interviewer_id])
 
 
 async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[int]) -> None:
@@ -145,16 +147,18 @@ async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[in
             ORDER BY id FOR UPDATE""",
             candidate_ids,
         )
-        await connection.execute(
+        gone = await connection.fetch(
             """
             UPDATE queue_entry q SET disconnected_at = now(), updated_at = now()
             WHERE q.candidate_id = ANY($1::bigint[])
               AND q.state IN ('waiting', 'offered', 'interviewing')
               AND q.disconnected_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM live_connection c
-                              WHERE c.candidate_id = q.candidate_id)""",
+                              WHERE c.candidate_id = q.candidate_id)
+            RETURNING q.candidate_id""",
             candidate_ids,
         )
+        await interviews.forget_media_problems(connection, "candidate", [row["candidate_id"] for row in gone])
 
 
 async def reap_dead_processes(

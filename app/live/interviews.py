@@ -421,6 +421,22 @@ async def set_devices(
             await notify(connection, row["event_id"], "devices", interview=row["id"])
 
 
+async def forget_media_problems(connection: asyncpg.Connection, side: str, person_ids: list[int]) -> None:
+    """These people (`side`) have no page open any more: none of theirs is being shown
+    what to do about a camera that would not start, so the other side is no longer told
+    that (`set_devices`' `problem`); it waits for them as for anyone away."""
+    person, _, _, media_problem = _DEVICE_COLUMNS[side]
+    rows = await connection.fetch(
+        f"""
+        UPDATE interview SET {media_problem} = NULL
+        WHERE {person} = ANY($1::bigint[]) AND state IN ('offered', 'active') AND {media_problem} IS NOT NULL
+        RETURNING id, event_id""",
+        person_ids,
+    )
+    for row in rows:
+        await notify(connection, row["event_id"], "devices", interview=row["id"])
+
+
 async def planned_end(connection: asyncpg.Connection, interview_id: int) -> float | None:
     """When a live interview is due to end (Unix seconds): its end when it runs, else the
     offer's deadline plus the interview's length. None when it is not live."""

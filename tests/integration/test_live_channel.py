@@ -473,6 +473,20 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         await lobby.wait_for(
             lambda m: m["type"] == "state" and m["interview"] and m["interview"]["other_devices"] == on
         )
+        # Said again, and their page closed: nobody is being shown what to do any more, and
+        # the interviewer is no longer told so (they wait for them as for anyone away).
+        await candidate.request({"ok"}, type="devices", microphone=True, camera=True, problem="in_use")
+        await lobby.wait_for(
+            lambda m: (
+                m["type"] == "state"
+                and m["interview"]
+                and m["interview"]["other_devices"]["problem"] == "in_use"
+            )
+        )
+        await candidate.ws.close()
+        await lobby.wait_for(
+            lambda m: m["type"] == "state" and m["interview"] and m["interview"]["other_devices"] == on
+        )
     row = await db.fetchrow(
         """SELECT candidate_microphone_off, candidate_camera_off, interviewer_microphone_off,
                   interviewer_camera_off, candidate_media_problem FROM interview WHERE event_id = $1""",
