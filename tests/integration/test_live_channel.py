@@ -458,13 +458,7 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         # Their camera could not be started: the interviewer is told why they do not come,
         # and told again once their next join could (a page says null with each join).
         await candidate.request({"ok"}, type="devices", microphone=True, camera=True, problem="blocked")
-        await lobby.wait_for(
-            lambda m: (
-                m["type"] == "state"
-                and m["interview"]
-                and m["interview"]["other_devices"]["problem"] == "blocked"
-            )
-        )
+        await _told_problem(lobby, "blocked")
         refused = await candidate.request(
             {"ok"}, type="devices", microphone=True, camera=True, problem="camera"
         )
@@ -476,13 +470,7 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         # Said again, and their page closed: nobody is being shown what to do any more, and
         # the interviewer is no longer told so (they wait for them as for anyone away).
         await candidate.request({"ok"}, type="devices", microphone=True, camera=True, problem="in_use")
-        await lobby.wait_for(
-            lambda m: (
-                m["type"] == "state"
-                and m["interview"]
-                and m["interview"]["other_devices"]["problem"] == "in_use"
-            )
-        )
+        await _told_problem(lobby, "in_use")
         await candidate.ws.close()
         await lobby.wait_for(
             lambda m: m["type"] == "state" and m["interview"] and m["interview"]["other_devices"] == on
@@ -493,6 +481,15 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
         live.id,
     )
     assert tuple(row) == (False, False, True, False, None)
+
+
+async def _told_problem(lobby: Recorder, problem: str) -> None:
+    """The interviewer's state says why the candidate's camera would not start."""
+    await lobby.wait_for(
+        lambda m: (
+            m["type"] == "state" and m["interview"] and m["interview"]["other_devices"]["problem"] == problem
+        )
+    )
 
 
 async def test_no_message_to_those_waiting_once_the_event_is_over(app_server, base_url, db):
