@@ -67,6 +67,10 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "interviews_done": view.done,
         "queue_length": counts["waiting"],
         "away": sum(1 for state in view.others.values() if state == "away"),
+        # Checked in and not called in: waiting, or away from their page (their grace over,
+        # whether or not the sweeper has marked them away yet). Once over: not interviewed.
+        "not_interviewed": counts["waiting"]
+        + sum(1 for state in view.others.values() if state in ("waiting", "away")),
         "registered": counts["registered"],
         "checked_in": counts["checked_in"],
         "no_shows": view.missed + (not_checked_in if ended else 0),

@@ -156,8 +156,13 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
     waiting were not interviewed, and an interviewer idle then is done, not "ready"."""
     event, interviewers, candidates = await make_meeting_event(db, interviewers=1, candidates=3)
     page, _user = await logged_in_page(new_page, db, await organization_of(db, event.id))
-    async with checked_in(base_url, candidates[:1]), new_client() as http:
+    async with checked_in(base_url, candidates[:2]), new_client() as http:
         assert await sign_in_interviewer(http, base_url, interviewers[0]) == 303
+        # The second one's page away long past the grace period: away, not waiting.
+        await db.execute(
+            "UPDATE queue_entry SET disconnected_at = now() - interval '1 hour' WHERE candidate_id = $1",
+            event.candidates[1],
+        )
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws"):
             await page.goto(f"/events/{event.id}/live")
             await wait_figures(page, (0, 1, 0, 0))
@@ -170,15 +175,17 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             await queue.notify(db, event.id, "event_state")  # the page learns the new end
             # (The figure of those waiting gives way to those not interviewed.)
             await page.wait_for_function(
-                "document.getElementById('no-shows').textContent === '2'", timeout=15000
+                "document.getElementById('no-shows').textContent === '1'", timeout=15000
             )
             await page.locator("#event-state").get_by_text("The event is over").wait_for()
             said = page.locator("#event-state-said")  # a live region there before its text
             assert await said.get_attribute("role") == "status"
             assert (await said.inner_text()).startswith("The event is over")
-            # Nobody waits once it is over: the one still checked in was not interviewed.
+            # Nobody waits once it is over: the one still checked in was not interviewed, nor
+            # the one away from their page at the end (listed by name: only the one waiting).
             assert await page.locator("#queue-figure").is_hidden()
-            assert await page.locator("#not-interviewed").inner_text() == "1"
+            assert await page.locator("#not-interviewed").inner_text() == "2"
+            assert await page.locator("#queue-empty-over").is_hidden()
             assert await page.get_by_role("heading", name="Still waiting at the end (1)").is_visible()
             assert await page.get_by_role("heading", name="Waiting", exact=True).count() == 0
             assert await page.locator("#queue li .name").inner_text() == "Kandidat 0"

@@ -55,6 +55,7 @@ function setText(element, text) {
 const root = document.querySelector("#organizer-live");
 const $ = (id) => root.querySelector(`#${id}`);
 
+
 class OrganizerLivePage {
   constructor() {
     // Let in no more (logged out, the event deleted): the page loads itself again and says why.
@@ -116,10 +117,11 @@ class OrganizerLivePage {
       ? _("%(count)s of them calling the candidate in", { count: state.offers_open }) : "";
     $("updating-note").hidden = over; // nothing goes on any more
     $("queue-length").textContent = String(state.queue_length);
-    // Over, nobody waits any more: those still checked in were not interviewed.
+    // Over, nobody waits any more: those still checked in were not interviewed, whether
+    // still on their page or away from it at the end (the summary counts them alike).
     $("queue-figure").hidden = over;
     $("not-interviewed-figure").hidden = !over;
-    $("not-interviewed").textContent = String(state.queue_length);
+    $("not-interviewed").textContent = String(state.not_interviewed);
     $("queue-title").hidden = over;
     $("queue-title-over").hidden = !over;
     $("queue-title-count").textContent = over && state.queue_length ? `(${state.queue_length})` : "";
@@ -175,9 +177,10 @@ class OrganizerLivePage {
   // waited (drawWaited).
   drawQueue() {
     const { queue = [], queue_length: waiting } = this.state;
-    // Over, an empty list is everyone interviewed, not "nobody is waiting".
+    // Over, an empty list is everyone interviewed, not "nobody is waiting" (unless some were
+    // away from their page at the end: not listed, and not interviewed either).
     $("queue-empty").hidden = queue.length > 0 || this.over();
-    $("queue-empty-over").hidden = queue.length > 0 || !this.over();
+    $("queue-empty-over").hidden = queue.length > 0 || !this.over() || this.state.not_interviewed > 0;
     // Over: no wait runs on, and none is shown (they were not interviewed).
     const parts = (entry) => (this.over() ? [["name", entry.name]] : [["name", entry.name], ["waited", ""]]);
     $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ...parts(entry))));
