@@ -810,3 +810,30 @@ async def test_let_in_with_the_code_during_an_interview_the_focus_is_on_the_inte
         phone = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
         await phone.wait_for_selector("#interview:not([hidden])")
         await phone.wait_for_function("document.activeElement.id === 'interview-heading'")
+
+
+async def test_once_over_an_empty_list_does_not_say_everyone_was_interviewed_when_some_were_away(
+    new_page, db, base_url
+):
+    """The one checked in left their page long before the end: not in the list (nobody
+    waits), and not interviewed either, so the empty list does not say everyone was."""
+    event, (token,), candidates = await make_meeting_event(db, candidates=1)
+    async with checked_in(base_url, candidates):
+        await db.execute(
+            "UPDATE queue_entry SET disconnected_at = now() - interval '1 hour' WHERE candidate_id = $1",
+            event.candidates[0],
+        )
+        await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
+        page = await open_meeting(await new_page(extra_http_headers={"Accept-Language": "en"}), token)
+        await page.wait_for_selector(
+            "#rotation:text-is('The event is over: no more candidates are called in.')"
+        )
+        assert await page.locator("#queue li").count() == 0
+        assert await page.locator("#queue-empty-over").is_hidden()
+        # With nobody away, the same empty list says it (the candidate interviewed instead).
+        await db.execute(
+            "UPDATE queue_entry SET state = 'done', disconnected_at = NULL WHERE candidate_id = $1",
+            event.candidates[0],
+        )
+        await live_queue.notify(db, event.id, "queue")
+        await page.locator("#queue-empty-over").wait_for()

@@ -46,7 +46,7 @@ async def test_search_page_and_pick_from_the_roster(new_page, db):
     await wait_for_function(page, "window.meeting.channel.lastState !== null")
     state = await page.evaluate("window.meeting.channel.lastState")
     assert "candidates" not in state and len(state["queue"]) == 30
-    assert state["counts"] == {"registered": 60, "checked_in": 40, "waiting": 40, "talking": 0}
+    assert state["counts"] == {"registered": 60, "checked_in": 40, "waiting": 40, "talking": 0, "away": 0}
     assert await page.locator("#queue-count").inner_text() == "(40)"
     assert "The first 30 of 40 waiting" in await page.locator("#queue-more").inner_text()
     assert await page.locator("#roster-status").inner_text() == "60 registered candidates."

@@ -109,7 +109,7 @@ async def test_next_on_one_instance_offers_on_the_other(app_server, base_url, se
         assert seen["queue"][0]["candidate"] == live.candidates[0]
         # Counts, not a row per registered candidate (those are read page by page).
         assert "candidates" not in seen
-        assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1, "talking": 0}
+        assert seen["counts"] == {"registered": 2, "checked_in": 1, "waiting": 1, "talking": 0, "away": 0}
 
         dispatched = await lobby.request({"dispatched", "queue_empty"}, type="next")
         assert dispatched["type"] == "dispatched", dispatched

@@ -165,6 +165,7 @@ def test_the_interviewers_state_stays_within_its_budget_at_any_size():
         "checked_in": 20_000,
         "waiting": 20_000,
         "talking": 200,
+        "away": 0,
     }
     assert snapshots.COMMON_BUDGET < STATE_BUDGET
 
