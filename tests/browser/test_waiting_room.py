@@ -128,7 +128,10 @@ async def test_own_picture_without_a_camera_says_the_camera_is_missing(
     # else is there. (Chromium's fake camera is always there: a stand-in takes it away.)
     event, [interviewer_token], [token] = await make_meeting_event(db, candidates=1)
     async with interviewer_socket(base_url, interviewer_token):
-        page = await open_candidate(new_page, base_url, token, language)
+        # (In Swedish on a phone: the place in the queue sticks to the top, above the picture.)
+        page = await open_candidate(
+            new_page, base_url, token, language, "phone" if language == "sv" else "desktop"
+        )
         await page.add_init_script("""
             navigator.mediaDevices.getUserMedia = () =>
               Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
@@ -138,9 +141,23 @@ async def test_own_picture_without_a_camera_says_the_camera_is_missing(
         await page.wait_for_function("!!window.candidatePage")
         await page.get_by_role("button", name=TEXTS[language]["checkin"]).click()
         await phase(page, "waiting")
-        await page.get_by_role("button", name=TEXTS[language]["show"]).click()
+        # The button just below the sticky place, as when scrolled down to it: what shows
+        # above it (the browser keeps the button where it was) would be under the place.
+        show = page.get_by_role("button", name=TEXTS[language]["show"])
+        await show.evaluate(
+            """(button) => {
+                const place = document.querySelector('.waiting-room .queue-place').getBoundingClientRect();
+                window.scrollBy(0, button.getBoundingClientRect().top - place.bottom - 8);
+            }"""
+        )
+        await show.click()
         problem = page.locator("[data-self-view-problem]")
         await problem.wait_for()
+        # Shown above the button, and brought out from under the sticky place in the queue.
+        await page.wait_for_timeout(300)
+        place = await page.locator(".waiting-room .queue-place").bounding_box()
+        shown = await problem.bounding_box()
+        assert shown["y"] >= place["y"] + place["height"] - 1, (shown, place)
         assert await page.locator("[data-self-view-problem-text]").text_content() == said
         assert await page.get_attribute("[data-self-view-problem-link]", "href") == "/help#camera"
         await page.screenshot(path=str(SHOTS / f"no-camera-{language}.png"))

@@ -70,6 +70,8 @@ export class SelfView {
     this.el.problem.hidden = !name;
     if (name) this.el.problemLink.href = `/help#${PROBLEMS[name][1]}`;
     this.drawProblem();
+    // Shown above the button pressed: on a phone the sticky place in the queue may cover it.
+    if (name) this.el.problem.scrollIntoView({ block: "nearest" });
   }
 
   drawProblem() {
