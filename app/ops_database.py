@@ -23,8 +23,8 @@ class PoolFigures:
 class DatabaseFigures:
     version: str  # PostgreSQL's own, e.g. "15.14"
     round_trip_ms: float  # one SELECT 1 on a connection already held
-    connections: int  # to this database, by everyone
-    max_connections: int  # the server's limit, for every database together
+    connections: int  # clients connected to the server, to any of its databases
+    max_connections: int  # the server's limit, for them all together
     main_pool: PoolFigures
     urgent_pool: PoolFigures  # the live actions that move an interview (app/db.py)
     longest_transaction_seconds: float | None  # None: none open but this page's
@@ -45,17 +45,20 @@ async def database_figures(
     await connection.fetchval("SELECT 1")
     round_trip_ms = (time.perf_counter() - started) * 1000
     # pg_stat_activity shows the app's role its own sessions in full; other roles' times
-    # are NULL to it and count only as connections.
+    # are NULL to it and count only as connections. The connections are the whole server's,
+    # as max_connections is; the transactions and lock waits this database's.
     row = await connection.fetchrow("""
         SELECT current_setting('server_version') AS version,
                current_setting('max_connections')::int AS max_connections,
                pg_database_size(current_database()) AS size_bytes,
                count(*) FILTER (WHERE a.backend_type = 'client backend') AS connections,
                extract(epoch FROM now() - min(a.xact_start) FILTER (
-                   WHERE a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'))
+                   WHERE a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'
+                     AND a.datname = current_database()))
                    AS longest_transaction_seconds,
-               count(*) FILTER (WHERE a.wait_event_type = 'Lock') AS waiting_for_lock
-        FROM pg_stat_activity a WHERE a.datname = current_database()""")
+               count(*) FILTER (WHERE a.wait_event_type = 'Lock' AND a.datname = current_database())
+                   AS waiting_for_lock
+        FROM pg_stat_activity a""")
     longest = row["longest_transaction_seconds"]
     return DatabaseFigures(
         version=row["version"].split(" ")[0],

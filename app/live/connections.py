@@ -127,8 +127,9 @@ async def gone(
         ):
             return
         if candidate_id is not None:
-            await queue.disconnected(connection, candidate_id)
-            await interviews.forget_media_problems(connection, "candidate", [candidate_id])
+            # (Only when it went now: an offered or running interview's entry is recorded too.)
+            if await queue.disconnected(connection, candidate_id):
+                await interviews.forget_media_problems(connection, "candidate", [candidate_id])
         elif interviewer_id is not None:
             await presence.set_presence(connection, interviewer_id, connected=False)
             await interviews.forget_media_problems(connection, "interviewer", [interviewer_id])
@@ -147,7 +148,7 @@ async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[in
             ORDER BY id FOR UPDATE""",
             candidate_ids,
         )
-        gone = await connection.fetch(
+        away = await connection.fetch(
             """
             UPDATE queue_entry q SET disconnected_at = now(), updated_at = now()
             WHERE q.candidate_id = ANY($1::bigint[])
@@ -158,7 +159,7 @@ async def candidates_gone(connection: asyncpg.Connection, candidate_ids: list[in
             RETURNING q.candidate_id""",
             candidate_ids,
         )
-        await interviews.forget_media_problems(connection, "candidate", [row["candidate_id"] for row in gone])
+        await interviews.forget_media_problems(connection, "candidate", [row["candidate_id"] for row in away])
 
 
 async def reap_dead_processes(

@@ -68,7 +68,8 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "queue_length": counts["waiting"],
         "away": sum(1 for state in view.others.values() if state == "away"),
         # Checked in and not called in: waiting, or away from their page (their grace over,
-        # whether or not the sweeper has marked them away yet). Once over: not interviewed.
+        # whether or not the sweeper has marked them away yet). Once over: still in the queue,
+        # not interviewed (the summary's figure has those who left the queue too).
         "not_interviewed": counts["waiting"]
         + sum(1 for state in view.others.values() if state in ("waiting", "away")),
         "registered": counts["registered"],

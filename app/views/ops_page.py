@@ -13,11 +13,11 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from app import ops
-from app.ops_database import database_figures
 from app.auth import require_user
 from app.build_info import build_info
 from app.janus import fleet
 from app.keys import DB_POOL, JANUS, SETTINGS, URGENT_POOL
+from app.ops_database import database_figures
 from app.views.pages import render
 
 routes = web.RouteTableDef()

@@ -287,8 +287,10 @@ export class CallView extends EventTarget {
     const held = this.takePrepared(info);
     const call = held ?? new RoomCall(info, { media });
     this.call = call;
+    // Only the current call's, and nothing of one left (a failed call stays the current one,
+    // ended: a late callback of its Janus session must not show or rejoin anything).
     const mine = (handler) => (event) => {
-      if (this.call === call) handler(event.detail);
+      if (this.call === call && !call.closed) handler(event.detail);
     };
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
     call.addEventListener("remotestream", mine(({ stream }) => {

@@ -55,7 +55,6 @@ function setText(element, text) {
 const root = document.querySelector("#organizer-live");
 const $ = (id) => root.querySelector(`#${id}`);
 
-
 class OrganizerLivePage {
   constructor() {
     // Let in no more (logged out, the event deleted): the page loads itself again and says why.
@@ -118,7 +117,7 @@ class OrganizerLivePage {
     $("updating-note").hidden = over; // nothing goes on any more
     $("queue-length").textContent = String(state.queue_length);
     // Over, nobody waits any more: those still checked in were not interviewed, whether
-    // still on their page or away from it at the end (the summary counts them alike).
+    // still on their page or away from it at the end.
     $("queue-figure").hidden = over;
     $("not-interviewed-figure").hidden = !over;
     $("not-interviewed").textContent = String(state.not_interviewed);
