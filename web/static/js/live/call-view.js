@@ -116,6 +116,9 @@ export class CallView extends EventTarget {
     this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
     this.media = null;        // the camera asked for ahead of the next join (askMedia)
     this.mediaProblem = null; // getUserMedia's error name when the call failed for it (fail)
+    // What the other side was told of it (PROBLEM_CODES): kept through the next join until
+    // that one publishes, so a Join again refused once more does not flicker their status.
+    this.toldProblem = null;
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;
@@ -303,7 +306,12 @@ export class CallView extends EventTarget {
     call.addEventListener("link", mine(({ up }) => this.update({ type: "link", up })));
     call.addEventListener("stats", mine((detail) => this.onStats(detail)));
     call.addEventListener("state", mine(({ state }) => {
-      if (state === "publishing") this.applySwitches();
+      if (state !== "publishing") return;
+      this.applySwitches();
+      if (this.toldProblem) { // the camera and microphone work now: the other side is told
+        this.toldProblem = null;
+        this.emitDevices();
+      }
     }));
     call.addEventListener("failure", mine(({ code, reason, recoverable }) => {
       if (recoverable) this.rejoin();
@@ -435,8 +443,7 @@ export class CallView extends EventTarget {
   // The own switches, and why the camera or microphone could not be started (null: they
   // could), for the other side (call-devices.js).
   get devices() {
-    const problem = this.mediaProblem ? PROBLEM_CODES[this.mediaProblem] ?? "other" : null;
-    return { microphone: this.micOn, camera: this.cameraOn, problem };
+    return { microphone: this.micOn, camera: this.cameraOn, problem: this.toldProblem };
   }
 
   emitDevices() {
@@ -617,9 +624,12 @@ export class CallView extends EventTarget {
     const known = code === "media" && reason !== "unsupported" && Object.hasOwn(PROBLEMS, reason);
     this.mediaProblem = known ? reason : null;
     this.update({ type: "fail" });
-    // The other side is told why this side is not coming into the call (and, by the next
-    // join's "holding", that it may be now).
-    if (known) this.emitDevices();
+    // The other side is told why this side is not coming into the call (and, once a later
+    // join publishes, that it is coming).
+    if (known) {
+      this.toldProblem = PROBLEM_CODES[reason] ?? "other";
+      this.emitDevices();
+    }
     // Out of the call for good until Join again: nothing of it may go on, above all not
     // the other person's sound in a picture no longer shown (a refused camera fails after
     // the page has joined the room and subscribed to them). Still joined as the page sees
