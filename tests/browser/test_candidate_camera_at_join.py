@@ -361,11 +361,12 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         # By the keyboard: Join again, refused once more, leaves the focus on Join again (not
         # at the top of the page, as when the button it pressed hid itself) ...
         await again.focus()
-        asked = await page.evaluate("window.asked")
+        attempt = await page.evaluate("window.candidatePage.call.state.attempt")
         await page.keyboard.press("Enter")
-        await page.wait_for_function(f"window.asked > {asked}")
+        # (The join after this press failed, not the one before it still shown.)
         await page.wait_for_function(
-            "document.querySelector('[data-phase=interview] [data-call]').dataset.phase === 'failed'"
+            f"window.candidatePage.call.state.attempt > {attempt}"
+            " && window.candidatePage.call.state.phase === 'failed'"
             " && document.activeElement.matches('[data-rejoin-button]')"
         )
         # ... and once allowed, the call goes on with the focus in it.
