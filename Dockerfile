@@ -43,6 +43,10 @@ WORKDIR /srv
 # The git commit built (app/build_info.py): `SOURCE_COMMIT=$(git rev-parse HEAD) docker compose
 # build` (DEPLOYMENT.md, "Upgrades"). Last, so that a new commit rebuilds no earlier layer.
 ARG SOURCE_COMMIT=unknown
+# Podman's builder (buildah 1.28, Debian 12) keys its layer cache on the build arguments a
+# RUN sees but not on an ENV's value: without this RUN, an image rebuilt for a commit that
+# changed none of the files copied above kept the previous commit in the ENV below.
+RUN echo "building commit $SOURCE_COMMIT"
 ENV SNABB_SOURCE_COMMIT=$SOURCE_COMMIT
 ENV SNABB_ENV=production PATH=/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER nobody
