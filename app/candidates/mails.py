@@ -44,7 +44,7 @@ def _context(event: Mapping[str, Any], **extra) -> dict:
     (app/rendered_once.py), with _personal spliced in."""
     return {
         "event": shown(event),
-        "event_starts_at": event["starts_at"],
+        "event_starts_at": event["set_starts_at"],
         **extra,
     }
 

@@ -21,7 +21,10 @@ from app.names import by_name, contains, name_matches, searched
 EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title,
     e.job_description, e.starts_at, e.duration_minutes, e.interview_minutes, e.capacity,
     e.language, e.state::text AS state, e.invite_token, e.invite_open, e.calendar_sequence,
-    e.calendar_key, e.deleted_at, e.planned_duration_minutes"""
+    e.calendar_key, e.deleted_at, e.planned_duration_minutes,
+    -- The start the candidates were given: an event ended early has its starts_at moved to
+    -- its first call-in (app/events/queries.py, end_early), and this keeps the set one.
+    coalesce(e.planned_starts_at, e.starts_at) AS set_starts_at"""
 CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token, pin,
     registered_at, cancelled_at, cancelled_by, reminder_sent_at,
     resend_window_started_at, resends_in_window, erased_at, link_generation"""

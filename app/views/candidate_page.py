@@ -116,7 +116,7 @@ def live_context(request: web.Request, candidate, event, connect: bool = False) 
         ),
         "opens_in": max(0, math.ceil((opens_at - now).total_seconds())),
         "opens_at": both_languages(opens_at),
-        "starts_at": both_languages(event["starts_at"]),
+        "starts_at": both_languages(event["set_starts_at"]),
         "registered_at": both_languages(candidate["registered_at"]),
         "offer_seconds": live.offer_seconds,
         "offer_warning_seconds": live_rules.OFFER_WARNING_SECONDS,

@@ -364,3 +364,10 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     assert re.search(rf'class="summary-when">[^<]*\b{planned:%H:%M}\b', summary)
     _, delete = await get_page(http, f"{base_url}/events/{event_id}/delete")
     assert f"{planned:%H:%M}" in delete and f"{called_in:%H:%M}" not in delete
+    # So does the invite link's page, which says it is over (and both its languages' texts).
+    invite_token = await db.fetchval("SELECT invite_token FROM event WHERE id = $1", event_id)
+    async with new_client() as visitor:
+        _, invite = await get_page(visitor, f"{base_url}/r/{invite_token}")
+    when = re.search(r'data-i18n="When">[^<]*</dt><dd([^>]*)>([^<]*)</dd>', invite)
+    assert when and f"{planned:%H:%M}" in when.group(2), invite
+    assert f"{called_in:%H:%M}" not in when.group(0)

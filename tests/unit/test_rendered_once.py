@@ -32,6 +32,7 @@ EVENT = {
     "title": "Säljare på kontoret i Växjö",
     "job_description": "Du säljer.",
     "starts_at": datetime(2026, 12, 4, 13, 0, tzinfo=timezone.utc),
+    "set_starts_at": datetime(2026, 12, 4, 13, 0, tzinfo=timezone.utc),
     "duration_minutes": 120,
     "interview_minutes": 10,
     "capacity": 100,

@@ -67,6 +67,7 @@ EVENT = {
     "title": 'Säljare "Växjö" & <b>',
     "job_description": "Du plockar och packar.",
     "starts_at": dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC),
+    "set_starts_at": dt.datetime(2026, 12, 9, 10, tzinfo=dt.UTC),
     "duration_minutes": 120,
     "interview_minutes": 10,
     "capacity": 100,
