@@ -26,11 +26,20 @@ async def status_is(page, call: str, text: str) -> None:
     )
 
 
+# Every peer connection the page makes, kept where a test can read its senders.
+KEEP_PEER_CONNECTIONS = """
+window.keptPeerConnections = [];
+window.RTCPeerConnection = class extends window.RTCPeerConnection {
+  constructor(...args) { super(...args); window.keptPeerConnections.push(this); }
+};
+"""
+
+
 async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_connection(new_page, db, base_url):
     _event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
-    interviewer = await open_meeting(
-        await new_page(viewport={"width": 1100, "height": 900}), interviewer_tokens[0]
-    )
+    interviewer_page = await new_page(viewport={"width": 1100, "height": 900})
+    await interviewer_page.add_init_script(KEEP_PEER_CONNECTIONS)
+    interviewer = await open_meeting(interviewer_page, interviewer_tokens[0])
     candidate, _ = await open_candidate(new_page, base_url, candidate_tokens[0], "en")
     await candidate.locator("[data-checkin]").click()
     await phase(candidate, "waiting")
@@ -39,6 +48,14 @@ async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_conne
     await candidate.locator("[data-join]").click()
     await interviewer.wait_for_selector("#interview:not([hidden])")
     await both_see_each_other(interviewer, candidate)
+    # The bitrate control reaches the encoder: our video's sender has the ceiling it set
+    # (video-sender.js), refused or not without an error on the page.
+    await interviewer.wait_for_function(
+        """() => window.keptPeerConnections.flatMap((pc) => pc.getSenders())
+              .filter((sender) => sender.track?.kind === "video")
+              .some((sender) => sender.getParameters().encodings?.[0]?.maxBitrate > 0)""",
+        timeout=10000,
+    )
 
     # The interviewer's camera off: the candidate is told it is their camera, and the
     # quality is not held down for a picture nobody sends.

@@ -74,3 +74,49 @@ test("a pause undone while the camera is off keeps the picture off", async () =>
   assert.equal(publisher.muted, false);
   assert.deepEqual(publisher.relays, [false, true]);
 });
+
+// A peer connection with one transceiver per [mid, direction]; its senders record the
+// ceilings asked, and refuse them while `refuse` is set.
+function fakeConnection(transceivers) {
+  const made = transceivers.map(([mid, direction]) => {
+    const sender = {
+      asked: [],
+      refuse: false,
+      pending: null,
+      getParameters: () => ({ encodings: [{}] }),
+      setParameters(parameters) {
+        sender.asked.push(parameters.encodings[0].maxBitrate);
+        if (sender.refuse) return Promise.reject(new DOMException("getParameters() has never been called"));
+        return new Promise((resolve) => { sender.pending = resolve; });
+      },
+    };
+    return { mid, direction, sender };
+  });
+  return { getTransceivers: () => made, made };
+}
+
+test("the encoder's ceiling goes to our sending transceiver, one change at a time", async () => {
+  const receiving = fakeConnection([["1", "recvonly"]]);
+  const publishing = fakeConnection([["0", "sendonly"], ["1", "sendonly"]]);
+  const sender = new VideoSender(fakePublisher({ mid: "1" }), () => [receiving, publishing]);
+  const video = publishing.made[1].sender;
+  sender.setBitrate(300);
+  sender.setBitrate(200); // the first still under way: skipped, the next second's makes it good
+  assert.deepEqual(video.asked, [300000]);
+  assert.deepEqual(receiving.made[0].sender.asked, []);
+  video.pending();
+  await new Promise((resolve) => setTimeout(resolve));
+  sender.setBitrate(200);
+  assert.deepEqual(video.asked, [300000, 200000]);
+});
+
+test("a ceiling the browser refuses is no error on the page, and the next is asked", async () => {
+  const publishing = fakeConnection([["1", "sendonly"]]);
+  const sender = new VideoSender(fakePublisher({ mid: "1" }), () => [publishing]);
+  const video = publishing.made[0].sender;
+  video.refuse = true;
+  await sender.setBitrate(300); // resolves: the refusal is caught
+  video.refuse = false;
+  sender.setBitrate(250);
+  assert.deepEqual(video.asked, [300000, 250000]);
+});

@@ -129,7 +129,7 @@ export class RoomCall extends EventTarget {
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
       slowLink: (uplink) => { if (uplink) this.slow = true; },
     });
-    this.video = new VideoSender(this.publisher);
+    this.video = new VideoSender(this.publisher, () => [...this.pcs].filter(isOpen));
     if (!this.held) this.enterRoom();
   }
 

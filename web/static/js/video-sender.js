@@ -6,8 +6,12 @@
 import { adapt, initialControl, resume } from "./send-control.js";
 
 export class VideoSender {
-  constructor(publisher) {
+  // publisher: the janus.js handle; peerConnections(): the page's open ones (janus-room.js),
+  // among them the publisher's, whose video sender takes the encoder's ceiling.
+  constructor(publisher, peerConnections = () => []) {
     this.publisher = publisher;
+    this.peerConnections = peerConnections;
+    this.ceilingUnderWay = false;
     this.control = initialControl();
     this.sending = "video";
     this.cameraOn = true;  // the call's camera button
@@ -39,10 +43,39 @@ export class VideoSender {
     return (this.publisher.getLocalTracks() || []).find((track) => track.type === "video")?.mid;
   }
 
-  // The encoder's own ceiling (RTCRtpSender encoding parameters, through janus.js) ...
-  setBitrate(kbps) {
+  // The encoder's own ceiling (RTCRtpSender encoding parameters) ... Set here rather than
+  // by janus.js's setMaxBitrate, which drops setParameters' promise: a refusal (Chromium
+  // refuses one made while the machine is slow to answer, "getParameters() has never been
+  // called") was an unhandled error on the page. One change at a time; one refused or
+  // skipped is made good by the next second's.
+  async setBitrate(kbps) {
+    const sender = this.videoSender();
+    if (!sender || this.ceilingUnderWay) return;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings?.length) return;
+    parameters.encodings[0].maxBitrate = kbps * 1000;
+    this.ceilingUnderWay = true;
+    try {
+      await sender.setParameters(parameters);
+    } catch {
+      // Refused: the next second's figures set it again.
+    } finally {
+      this.ceilingUnderWay = false;
+    }
+  }
+
+  // The RTCRtpSender of our video: the publisher's transceiver with its mid that sends
+  // (a subscriber's connection may use the same mid, to receive).
+  videoSender() {
     const mid = this.mid();
-    if (mid !== undefined) this.publisher.setMaxBitrate(mid, kbps * 1000);
+    if (mid === undefined) return null;
+    for (const pc of this.peerConnections()) {
+      const sending = pc.getTransceivers().find(
+        (transceiver) => transceiver.mid === mid && transceiver.direction.startsWith("send"),
+      );
+      if (sending) return sending.sender;
+    }
+    return null;
   }
 
   // ... and the same from Janus's side: its bandwidth estimate to us (REMB) says no more.
