@@ -358,6 +358,10 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         assert await page.get_attribute("[data-phase=interview] [data-call]", "data-phase") == "failed"
         again = page.locator("[data-rejoin-button]")
         assert await again.is_visible()
+        # Nothing is sent, so nothing to mute or turn off (Leave the call stays).
+        for switch in ("mic", "camera"):
+            assert not await page.locator(f"[data-phase=interview] [data-call-{switch}]").is_visible()
+        assert await page.locator("[data-phase=interview] [data-call-leave]").is_visible()
         # By the keyboard: Join again, refused once more, leaves the focus on Join again (not
         # at the top of the page, as when the button it pressed hid itself) ...
         await again.focus()
@@ -378,4 +382,5 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         await page.wait_for_function(
             "['alone', 'live'].includes(document.querySelector('[data-phase=interview] [data-call]').dataset.phase)"
         )
-        assert await page.evaluate("!!document.activeElement.closest('[data-call]')")
+        # (On its first control, shown again once the join began: not the page's top.)
+        assert await page.evaluate("document.activeElement.matches('[data-call] [data-call-mic]')")

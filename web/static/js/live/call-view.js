@@ -660,9 +660,15 @@ export class CallView extends EventTarget {
   }
 
   // A Join again (`control`) about to hide while it holds the focus: the focus goes to the
-  // call's first control, not to the top of the page (nothing is focused once it hides).
+  // call's first control shown, not to the top of the page (nothing is focused once it
+  // hides). Chosen once the join this task begins has drawn its phase: the switches are
+  // not shown in a failed call, nor while another window holds it, or the leave question.
   keepFocusFrom(control) {
-    if (control.contains(document.activeElement)) this.el.mic.focus();
+    if (!control.contains(document.activeElement)) return;
+    queueMicrotask(() => {
+      const { mic, camera, leave, leaveNo, here } = this.el;
+      [mic, camera, leave, leaveNo, here].find((button) => button.getClientRects().length > 0)?.focus();
+    });
   }
 
   // The call failed and its Join again (`button`) shows: it takes the focus when the focus
