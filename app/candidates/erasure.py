@@ -8,7 +8,8 @@ What goes and what stays is stated on the candidate's page and in README "Privac
   and the mails written to them (those not yet sent are deleted, the sent ones keep only
   the template, subject line and times);
 - stays, with nothing that names the person: that there was a registration (when it was
-  made and ended), and each interview's interviewer, times and state, for the employer's
+  made and ended; for an event over, that it lasted to the end and whether they checked
+  in, so the day's figures stay true), and each interview's interviewer, times and state, for the employer's
   statistics (the summary shows such an interview as "Erased candidate").
 
 A candidate who is waiting, has an offer or is in a call is first taken out the way the
@@ -30,6 +31,7 @@ import asyncpg
 from app import guessing
 from app.link_codes import CANDIDATE_PIN
 from app.live import leaving
+from app.live.event_states import EVENT_OVER
 from app.live.interviews import RoomToClose
 from app.mail.store import erase_mails
 
@@ -71,9 +73,13 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
     async with connection.transaction():
         # The event first, as a candidate's own cancellation does: a new time or a
         # cancellation of the event then cannot cross this and mail someone just erased.
-        await connection.execute(
-            """
-            SELECT 1 FROM event WHERE id = (SELECT event_id FROM candidate WHERE id = $1)
+        # Once it was held and is over, the registration lasted to its end: it is not
+        # cancelled by the erasure, and that they checked in stays (without a name), so the
+        # employer's figures of the day (no-shows, those not interviewed) do not change.
+        over = await connection.fetchval(
+            f"""
+            SELECT e.state = 'finished' OR (e.state <> 'cancelled' AND {EVENT_OVER})
+            FROM event e WHERE id = (SELECT event_id FROM candidate WHERE id = $1)
             FOR SHARE""",
             candidate_id,
         )
@@ -88,7 +94,8 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
         rooms = await leaving.end_on_event_day(
             connection, found["event_id"], candidate_id, "erased", by_candidate=by == "candidate"
         )
-        await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
+        if not over:
+            await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
         await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)
         await erase_mails(connection, "candidate", candidate_id)
@@ -100,13 +107,14 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
             UPDATE candidate SET name = '–', email = 'erased-' || id || '@invalid', phone = '',
                    access_token = 'erased-' || id || '-' || md5(random()::text), pin = '000000',
                    resend_window_started_at = NULL, resends_in_window = 0,
-                   cancelled_at = coalesce(cancelled_at, now()),
-                   cancelled_by = CASE WHEN cancelled_at IS NOT NULL THEN cancelled_by
+                   cancelled_at = CASE WHEN $3 THEN cancelled_at ELSE coalesce(cancelled_at, now()) END,
+                   cancelled_by = CASE WHEN cancelled_at IS NOT NULL OR $3 THEN cancelled_by
                                        WHEN $2 = 'retention' THEN NULL ELSE $2 END,
                    erased_at = now(), erased_by = $2
             WHERE id = $1""",
             candidate_id,
             by,
+            bool(over),
         )
     log.info("candidate %s of event %s erased (by %s)", candidate_id, found["event_id"], by)
     return Erased(candidate_id, found["event_id"], rooms)

@@ -123,7 +123,7 @@ def summary_csv(
                 safe_cell(value)
                 for value in [
                     "",
-                    person.name,
+                    _(person.name) if person.erased else person.name,
                     *((person.email, phone_cell(person.phone)) if contacts else ()),
                     *("", "", "", ""),  # no date, start time, length or note on it
                     _(status),

@@ -198,9 +198,10 @@ class Registered:
     """A candidate registered and not interviewed, with how to reach them (the
     organization's CSV: those who waited in vain are the ones to call back)."""
 
-    name: str
+    name: str  # ERASED_CANDIDATE (translated where shown) once their data was erased
     email: str = ""
     phone: str = ""
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,5 +400,10 @@ def build_summary(
 
 
 def _registered(rows: list[Mapping[str, Any]], order: NameOrder) -> list[Registered]:
-    people = [Registered(row["name"], row.get("email") or "", row.get("phone") or "") for row in rows]
+    people = [
+        Registered(ERASED_CANDIDATE, erased=True)
+        if row.get("erased")
+        else Registered(row["name"], row.get("email") or "", row.get("phone") or "")
+        for row in rows
+    ]
     return sorted(people, key=lambda person: order(person.name))

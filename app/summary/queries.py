@@ -51,7 +51,8 @@ async def candidates(connection: asyncpg.Connection, event_id: int) -> list[asyn
     """Every registration, with whether the candidate ever checked in."""
     return await connection.fetch(
         """
-        SELECT c.id, c.name, c.email, c.phone, c.cancelled_at, q.id IS NOT NULL AS checked_in
+        SELECT c.id, c.name, c.email, c.phone, c.cancelled_at, q.id IS NOT NULL AS checked_in,
+               c.erased_at IS NOT NULL AS erased
         FROM candidate c LEFT JOIN queue_entry q ON q.candidate_id = c.id
         WHERE c.event_id = $1""",
         event_id,

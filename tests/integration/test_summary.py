@@ -17,6 +17,7 @@ from tests.pdfs import pdf_text
 from tests.accounts import log_in
 from tests.integration.channel_support import new_client, sign_in_interviewer
 from app.i18n import load_translations
+from app.summary import model as summary_model
 from app.views import summary as summary_view
 from tests.summary_support import (
     QUESTIONS,
@@ -576,3 +577,34 @@ async def test_the_summary_and_the_list_of_registered_download_under_names_that_
         async with http.get(f"{base_url}/events/{event.id}/{path}") as response:
             assert response.status == 200
             assert re.fullmatch(dated + re.escape(name) + '"', response.headers["Content-Disposition"])
+
+
+async def test_candidates_erased_after_the_event_keep_the_days_figures(db, http, base_url):
+    """A no-show and one who waited in vain, erased once the event is over: the registration
+    lasted to the end, so they are still a no-show and one not interviewed (as "Raderad
+    kandidat", with no contact details), not cancelled registrations that vanish from both."""
+    from app.candidates.erasure import erase_candidate
+    from app.summary.queries import load_summary
+
+    event = await logged_in_event(db, http, base_url, "sv")
+    before = await load_summary(db, event.id, language="sv")
+    for name in ("Göran Älvdal", "Ida Lind"):
+        assert await erase_candidate(db, event.candidates[name], "employer") is not None
+    after = await load_summary(db, event.id, language="sv")
+    assert (len(after.not_checked_in), len(after.not_interviewed)) == (
+        len(before.not_checked_in),
+        len(before.not_interviewed),
+    )
+    assert [person for person in after.not_checked_in if person.erased] == [
+        summary_model.Registered(summary_model.ERASED_CANDIDATE, erased=True)
+    ]
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM candidate WHERE id = ANY($1::bigint[]) AND cancelled_at IS NULL",
+            [event.candidates["Göran Älvdal"], event.candidates["Ida Lind"]],
+        )
+        == 2
+    )
+    async with http.get(f"{base_url}/events/{event.id}/summary") as response:
+        page = await response.text()
+    assert page.count("<li>Raderad kandidat") == 2 and "erased-" not in page
