@@ -97,9 +97,11 @@ async def test_a_second_window_of_the_interviewer_stays_out_of_the_call_until_it
 
         # The window in the call closed: the first takes the call back with one press.
         await second.close()
-        await first.get_by_role("button", name="Continue here").click()
+        await first.get_by_role("button", name="Continue here").focus()
+        await first.keyboard.press("Enter")
         await first.wait_for_function(in_the_room(INTERVIEWER_CALL), timeout=20000)
         assert await first.get_by_role("button", name="Continue here").is_hidden()
+        assert await first.evaluate("document.activeElement.matches('[data-call-mic]')")
 
 
 async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_it(new_page, db, base_url):
@@ -120,8 +122,11 @@ async def test_a_candidates_second_tab_shows_the_call_is_elsewhere_and_can_take_
         assert await first.evaluate(f"{CANDIDATE_CALL}.joined")
         await assert_accessible(second)
 
-        await second.get_by_role("button", name="Fortsätt här").click()
+        # By the keyboard: the focus follows into the call, not to the top of the page.
+        await second.get_by_role("button", name="Fortsätt här").focus()
+        await second.keyboard.press("Enter")
         await second.wait_for_function(f"{CANDIDATE_CALL}.joined", timeout=20000)
+        assert await second.evaluate("document.activeElement.matches('[data-call-mic]')")
         await first.wait_for_function(elsewhere(CANDIDATE_CALL))
         # The page that gave the call away stays in the interview, not left.
         await phase(first, "interview")

@@ -116,6 +116,7 @@ export class CallView extends EventTarget {
     this.joinStarted = null;  // performance.now() of the join whose first frame is awaited
     this.media = null;        // the camera asked for ahead of the next join (askMedia)
     this.mediaProblem = null; // getUserMedia's error name when the call failed for it (fail)
+    this.focusKept = false;   // keepFocusFrom: the focus goes into the call at its next phase
     // What the other side was told of it (PROBLEM_CODES): kept through the next join until
     // that one publishes, so a Join again refused once more does not flicker their status.
     this.toldProblem = null;
@@ -181,6 +182,7 @@ export class CallView extends EventTarget {
     if (this.state.phase !== before.phase || this.state.who !== before.who
         || this.state.remote !== before.remote || this.state.sending !== before.sending) {
       this.draw();
+      if (this.state.phase !== before.phase) this.placeKeptFocus();
       this.emit("phase", { state: this.state });
     }
   }
@@ -350,6 +352,7 @@ export class CallView extends EventTarget {
   // Continue here: the page's own join with a press (it knows the newest ticket), else a
   // join with a fresh ticket.
   async takeHere() {
+    this.keepFocusFrom(this.el.here);
     if (!this.dispatchEvent(new CustomEvent("take", { cancelable: true }))) return;
     let ticket = this.ticket;
     try {
@@ -659,16 +662,23 @@ export class CallView extends EventTarget {
     this.figures = null;
   }
 
-  // A Join again (`control`) about to hide while it holds the focus: the focus goes to the
-  // call's first control shown, not to the top of the page (nothing is focused once it
-  // hides). Chosen once the join this task begins has drawn its phase: the switches are
-  // not shown in a failed call, nor while another window holds it, or the leave question.
+  // A Join again or Continue here (`control`) about to hide while it holds the focus: the
+  // focus goes to the call's first control shown, not to the top of the page (nothing is
+  // focused once it hides). Placed when the join it starts has drawn its next phase (the
+  // switches are not shown in a failed call, nor while another window holds it, nor with
+  // the leave question; a failed join then offers the focus to Join again).
   keepFocusFrom(control) {
-    if (!control.contains(document.activeElement)) return;
-    queueMicrotask(() => {
-      const { mic, camera, leave, leaveNo, here } = this.el;
-      [mic, camera, leave, leaveNo, here].find((button) => button.getClientRects().length > 0)?.focus();
-    });
+    if (control.contains(document.activeElement)) this.focusKept = true;
+  }
+
+  placeKeptFocus() {
+    if (!this.focusKept) return;
+    this.focusKept = false;
+    // (Not from where the person has gone meanwhile, as the notes.)
+    const at = document.activeElement;
+    if (at && at !== document.body && at.getClientRects().length > 0) return;
+    const { mic, camera, leave, leaveNo, here } = this.el;
+    [mic, camera, leave, leaveNo, here].find((button) => button.getClientRects().length > 0)?.focus();
   }
 
   // The call failed and its Join again (`button`) shows: it takes the focus when the focus
