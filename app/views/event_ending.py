@@ -25,7 +25,7 @@ async def end_confirm(request: web.Request) -> web.Response:
         event = await editable_event(connection, request, user)
         if not may_end_now(event, dt.datetime.now(dt.timezone.utc)):
             # Not begun, or over already: the event's page says which.
-            raise web.HTTPSeeOther(f"/events/{event['id']}?notice=end_refused")
+            raise web.HTTPSeeOther(f"/events/{event['id']}?notice={_refusal(event)}")
         counts = await queries.day_counts(connection, event["id"])
     set_end = as_local(event["starts_at"] + dt.timedelta(minutes=event["duration_minutes"]))
     context = {"event": event, "set_end": set_end.strftime("%H:%M"), **counts}
@@ -40,5 +40,11 @@ async def end(request: web.Request) -> web.Response:
             event = await editable_event(connection, request, user, for_update=True)
             ended = await end_event_now(connection, event["id"], request.app[SETTINGS].live)
     # Nobody in an interview: finished at once, with no interviews left to go on.
-    notice = {"ending": "ended", "finished": "finished_now"}.get(ended or "", "end_refused")
-    raise web.HTTPSeeOther(f"/events/{event['id']}?notice={notice}")
+    notice = {"ending": "ended", "finished": "finished_now"}.get(ended or "", "")
+    raise web.HTTPSeeOther(f"/events/{event['id']}?notice={notice or _refusal(event)}")
+
+
+def _refusal(event) -> str:
+    """Why the event is not ended now: it was already (the Back button to its confirmation,
+    a second press in an old tab: not a refusal), or it has not begun or is over."""
+    return "already_ended" if event["ended_early_at"] is not None else "end_refused"

@@ -32,6 +32,7 @@ NOTICES = frozenset(
         "ended",
         "finished_now",
         "end_refused",
+        "already_ended",
     }
 )
 CANDIDATE_NOTICES = frozenset(

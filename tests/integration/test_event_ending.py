@@ -121,12 +121,15 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     assert f'href="/events/{event_id}/end"' not in page
     # Its status says it is ending while the interview goes on, not that it is in progress.
     assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
-    # Ended once: a second post (an old tab) changes nothing and says why.
+    # Ended once: a second post (an old tab) changes nothing and says it was ended already,
+    # and so does its confirmation page reached again (the Back button), not "not ended".
     response = await post_end(http, base_url, event_id, f"/events/{event_id}")
-    assert response.headers["Location"] == f"/events/{event_id}?notice=end_refused"
+    assert response.headers["Location"] == f"/events/{event_id}?notice=already_ended"
     assert await db.fetchval("SELECT duration_minutes FROM event WHERE id = $1", event_id) == 3
-    status, _ = await get_page(http, f"{base_url}/events/{event_id}/end", allow_redirects=False)
-    assert status == 303
+    async with http.get(f"{base_url}/events/{event_id}/end", allow_redirects=False) as again:
+        assert again.headers["Location"] == f"/events/{event_id}?notice=already_ended"
+    _, page = await get_page(http, f"{base_url}/events/{event_id}?notice=already_ended")
+    assert "Intervjutillfället har redan avslutats." in page and "avslutades inte" not in page
 
     # The interview ends at its own time; then the event is finished.
     await db.execute(
