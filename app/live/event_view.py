@@ -78,6 +78,9 @@ QUEUE_SQL = f"""
                  ORDER BY queued_at, id) AS ordered,
            ARRAY(SELECT candidate_id FROM queue_entry
                  WHERE event_id = $1 AND state = 'waiting' AND {STALE}) AS stale,
+           ARRAY(SELECT candidate_id FROM queue_entry
+                 WHERE event_id = $1 AND missed_count > 0
+                   AND state IN ('waiting', 'offered')) AS missed_once,
            passed.*
     FROM (SELECT coalesce(array_agg(q.candidate_id), '{{}}') AS other_ids,
                  coalesce(array_agg(CASE WHEN q.state = 'left' AND q.left_reason = 'missed'
@@ -231,6 +234,9 @@ class EventView:
     # would otherwise give ten thousand waiting pages a whole state instead of the one
     # `queue` message, and no page of theirs shows it.
     interviews_begun: bool = False
+    # Those waiting or called in who missed a turn once since they checked in (a second
+    # miss takes them out of the queue): their pages say so. A miss always notifies.
+    missed_once: frozenset[int] = frozenset()
     by_candidate: dict[int, dict[str, Any]] = field(default_factory=dict)
     # What the pages cut from the view and share (app/live/snapshots.py), made once per view.
     memo: dict[str, Any] = field(default_factory=dict)
@@ -396,6 +402,7 @@ async def _read_event_view(
         missed=row["missed"],
         done=row["done"],
         interviews_begun=row["interviews_begun"],
+        missed_once=frozenset(row["missed_once"]),
         snapshot=parse_snapshot(row["snapshot"]),
     )
 

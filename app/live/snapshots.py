@@ -129,6 +129,8 @@ async def candidate_state(view: EventView, candidate_id: int, settings: Settings
             "position": place[0] if place else None,
             "wait_minutes": place[1] if place else None,
             "v": version,
+            # A second miss takes them out of the queue: said while they wait and when called in.
+            "missed_once": candidate_id in view.missed_once,
         },
         "offer": offer,
         "interview": interview,

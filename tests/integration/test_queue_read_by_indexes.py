@@ -42,7 +42,9 @@ async def test_the_view_says_what_the_queue_read_whole_says(db, settings):
         "UPDATE queue_entry SET disconnected_at = now() WHERE candidate_id = $1", waiting[3]
     )  # within the grace: in the order
     await db.execute(
-        "UPDATE queue_entry SET queued_at = now() + interval '1 minute' WHERE candidate_id = $1", waiting[4]
+        "UPDATE queue_entry SET queued_at = now() + interval '1 minute', missed_count = 1"
+        " WHERE candidate_id = $1",
+        waiting[4],
     )  # back at the end after a missed offer
     for candidate_id, state, reason in (
         (rest[0], "away", None),
@@ -54,7 +56,7 @@ async def test_the_view_says_what_the_queue_read_whole_says(db, settings):
         (rest[6], "offered", None),
     ):
         await db.execute(
-            "UPDATE queue_entry SET state = $2, left_reason = $3 WHERE candidate_id = $1",
+            "UPDATE queue_entry SET state = $2, left_reason = $3, missed_count = 1 WHERE candidate_id = $1",
             candidate_id,
             state,
             reason,
@@ -86,6 +88,8 @@ async def test_the_view_says_what_the_queue_read_whole_says(db, settings):
     assert view.others == others
     assert view.counts == {"registered": len(rows), "checked_in": len(entries), "waiting": len(order)}
     assert view.missed == 1
+    # A miss behind them is told to those waiting or called in again, not to the rest.
+    assert view.missed_once == {waiting[4], rest[6]}
     assert view.state_of(rest[7]) == (None, None)  # ended: not counted, not in the queue
 
     # Renewed with nothing changed: the counts say the order holds.

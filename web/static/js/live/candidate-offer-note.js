@@ -10,6 +10,7 @@ const NOTE_SAID_SECONDS = 5;
 // An offer whose video room could not be made (offer_ended, `room`): the server put them
 // back in the same place, and counted no miss (app/live/dispatch.py room_failed).
 const ROOM_FAILED = N_("Your call-in could not go ahead: the video service failed. It was not your fault, and you keep your place in the queue.");
+const MISSED_ONCE = N_("You did not join in time, so you are back in the queue, at the end of it. If you miss your turn once more, you leave the queue.");
 // Enough to remember the failed offers of one page's day.
 const FAILED_KEPT = 20;
 
@@ -37,8 +38,14 @@ export class OfferNote {
         ? null : N_("You did not join in time again, so you are no longer in the queue.");
     } else {
       // (Said now: a second miss takes them out of the queue, app/live/rules.py.)
-      this.note = N_("You did not join in time, so you are back in the queue, at the end of it. If you miss your turn once more, you leave the queue.");
+      this.note = MISSED_ONCE;
     }
+  }
+
+  // Waiting after a miss with nothing else to say (the page loaded again, or opened on
+  // another device, after it): the server's `missed_once` says it still holds.
+  remindOfMiss(phase, queue) {
+    if (phase === "waiting" && queue?.missed_once && this.note === null) this.note = MISSED_ONCE;
   }
 
   clear() {

@@ -194,6 +194,7 @@ class CandidatePage {
     // A refusal belongs to the moment it answered (Join as the offer ran out): gone with it.
     if (phase !== this.phase && this.error) this.showError(this.error[0], null);
     this.setPhase(phase); // first: the offer can only take the focus once it shows
+    this.note.remindOfMiss(phase, state.queue);
     this.note.draw(this.phase);
     this.sound.draw(this.phase === "waiting");
     if (phase === "waiting") {
@@ -207,6 +208,7 @@ class CandidatePage {
       this.offerShown = state.offer.interview;
     }
     else this.offer.hide();
+    find("[data-offer-last-chance]").hidden = !(phase === "offer" && state.queue.missed_once);
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") this.drawInterview(state);
     else {
