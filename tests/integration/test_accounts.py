@@ -543,3 +543,12 @@ async def test_a_button_sent_after_logging_out_elsewhere_logs_in_again_to_the_pa
             assert response.status == 403
             body = await response.text()
         assert f'<a href="/login?next={above}" id="log-in-again">' in body, path
+
+
+async def test_the_account_page_says_how_to_have_the_account_erased(http, base_url, settings):
+    """Erasure is the operator's (scripts/provision erase-person): the page says whom to ask."""
+    await sign_up(http, base_url, settings, language="sv")
+    _, page = await get_page(http, f"{base_url}/account")
+    support = settings.app.support_email
+    assert '<h2 id="erase-title">Radera ditt konto</h2>' in page
+    assert f'<a href="mailto:{support}">{support}</a> från den här adressen' in page
