@@ -23,7 +23,7 @@ from app.addresses import readable_breaking_at_at_first, readable_domain
 from app.keys import LANGUAGE
 from app.paths import LOCALES_DIR, TEMPLATES_DIR
 from app.script_texts import page_texts_tag
-from app.timefmt import format_event_time
+from app.timefmt import format_clock_time, format_event_time
 
 LANGUAGES = ("sv", "en")
 # The locale each language writes its numbers in.
@@ -185,6 +185,7 @@ class Renderer:
             )
             page_texts_tag(translations)  # made now, not in the first page's answer
             environment.filters["event_time"] = functools.partial(format_event_time, language=lang)
+            environment.filters["clock_time"] = functools.partial(format_clock_time, language=lang)
             environment.filters["readable_address"] = readable_domain
             environment.filters["readable_breaking_at_at_first"] = readable_breaking_at_at_first
             environment.filters["title_in_its_language"] = title_in_its_language

@@ -42,6 +42,14 @@ def format_event_time(moment: datetime, language: str) -> str:
     return f"{date_text} at {time_text} (Swedish time, {zone})"
 
 
+def format_clock_time(moment: datetime, language: str) -> str:
+    """The time of day alone, in Swedish time ("14:05"), beside a date already given."""
+    locale = _BABEL_LOCALE.get(language)
+    if locale is None:
+        raise ValueError(f"unknown language {language!r}")
+    return format_time(in_swedish_time(moment), _TIME_PATTERN, locale=locale)
+
+
 def both_languages(moment: datetime) -> dict[str, str]:
     """A time in every language, so the page can switch language without reloading."""
     return {language: format_event_time(moment, language) for language in _BABEL_LOCALE}

@@ -21,6 +21,7 @@ from tests.integration.channel_support import (
     sign_in_interviewer,
 )
 from tests.integration.test_events import create_event, event_form, event_page
+from tests.pdfs import pdf_text
 from tests.mails import calendar_event, forget_mails_to, unique_email, wait_for_mail
 
 
@@ -269,7 +270,7 @@ async def test_an_event_not_ended_early_is_held_to_the_forms_rules_on_edit(emplo
 
 
 async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_what_it_held(
-    employer, base_url, db, settings
+    employer, base_url, db, settings, tmp_path
 ):
     """Check-in open, an interviewer called a candidate in eleven minutes ago, before the set
     start: its status says in progress, so it may be ended now. What it held is eleven
@@ -365,6 +366,12 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     assert re.search(rf'id="event-when"[^>]*>[^<]*\b{planned:%H:%M}\b', meeting), meeting
     _, summary = await get_page(http, f"{base_url}/events/{event_id}/summary")
     assert re.search(rf'class="summary-when">[^<]*\b{planned:%H:%M}\b', summary)
+    # ... and, there and in its PDF, that it was ended early, and when.
+    ended_at = as_local(await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", event_id))
+    assert f"avslutat i förtid av arrangören kl. {ended_at:%H:%M}</p>" in summary
+    async with http.get(f"{base_url}/events/{event_id}/summary.pdf") as response:
+        text = pdf_text(await response.read(), tmp_path)
+    assert f"avslutat i förtid av arrangören kl. {ended_at:%H:%M}" in " ".join(text.split())
     _, delete = await get_page(http, f"{base_url}/events/{event_id}/delete")
     assert f"{planned:%H:%M}" in delete and f"{called_in:%H:%M}" not in delete
     # So does the invite link's page, which says it is over (and both its languages' texts).
