@@ -238,6 +238,8 @@ async def delete_confirm(request: web.Request) -> web.Response:
         interviewers = await queries.interviewers(connection, event["id"])
         # Those mailed (delete_event): not the candidates already interviewed.
         candidates = await queries.count_not_yet_interviewed(connection, event["id"])
+        # Ended early, its last interviews may still go on: a deletion ends them at once.
+        under_way = (await queries.day_counts(connection, event["id"]))["under_way"]
     now = dt.datetime.now(dt.timezone.utc)
     over = is_over(event, now)
     return render(
@@ -252,6 +254,7 @@ async def delete_confirm(request: web.Request) -> web.Response:
             "running": not over and (event["state"] == "live" or has_begun(event, now)),
             "candidates": candidates,
             "interviewers": sum(1 for person in interviewers if person["invited_at"]),
+            "under_way": under_way,
         },
     )
 

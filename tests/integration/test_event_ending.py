@@ -122,6 +122,9 @@ async def test_ending_early_stops_the_queue_lets_the_interview_finish_and_keeps_
     assert f'href="/events/{event_id}/end"' not in page
     # Its status says it is ending while the interview goes on, not that it is in progress.
     assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
+    # Deleting it now would end that interview: its delete page says so.
+    _, delete = await get_page(http, f"{base_url}/events/{event_id}/delete")
+    assert "En intervju pågår fortfarande: den avbryts direkt om du raderar" in delete
     # Ended once: a second post (an old tab) changes nothing and says it was ended already,
     # and so does its confirmation page reached again (the Back button), not "not ended".
     response = await post_end(http, base_url, event_id, f"/events/{event_id}")
