@@ -220,8 +220,10 @@ async def announce_new_time(
     previous_duration: int,
     interviewers: list[asyncpg.Record],
     candidates: list[asyncpg.Record],
+    previous_interview_minutes: int | None = None,
 ) -> Mailed:
-    """The new start or length (the mail says which changed), with the calendar entry that
+    """The new start or length (the mail says which changed, and a new length of each
+    interview made in the same edit), with the calendar entry that
     replaces the earlier one: a candidate's with the same words as their confirmation's (the
     link and where the PIN is), not the bare link."""
     recipients = _recipients(event, interviewers, candidates, public_url)
@@ -239,6 +241,7 @@ async def announce_new_time(
                     "kind": kind,
                     "previous_start": previous_start,
                     "previous_duration": previous_duration,
+                    "previous_interview_minutes": previous_interview_minutes or event["interview_minutes"],
                 },
                 (
                     calendar_entry(mailer, event, row, link)

@@ -126,6 +126,7 @@ async def update_event(
             before["duration_minutes"],
             informed,
             await queries.active_candidates(connection, event_id),
+            previous_interview_minutes=before["interview_minutes"],
         )
     return EditMails(told.candidates, told.interviewers, invited.interviewers, uninvited.interviewers)
 

@@ -53,6 +53,7 @@ def event_context(title: str, starts_at: datetime, name: str = "Åsa Öberg", **
             "interview_minutes": 10,
         },
         "previous_duration": 60,
+        "previous_interview_minutes": 10,
         "event_starts_at": starts_at,
         "previous_start": starts_at - timedelta(days=7),
         "name": name,

@@ -14,7 +14,7 @@ from tests.accounts import log_in, make_user
 from tests.candidate_support import register
 from tests.forms import csrf_from, csrf_in, edit_form_of
 from tests.integration.channel_support import new_client, recording, sign_in_interviewer
-from tests.mails import calendar_event, text_of, unique_email, wait_for_mail
+from tests.mails import calendar_event, html_of, text_of, unique_email, wait_for_mail
 
 IN_A_WEEK = (dt.datetime.now(SWEDISH_TIME) + dt.timedelta(days=7)).date()
 # The interviewer a form has unless it names its own (interviewer_email=[] for none): a
@@ -249,15 +249,18 @@ async def test_a_new_length_is_said_as_such_and_the_candidates_entry_keeps_its_w
     csrf, version = await edit_form_of(http, f"{base_url}/events/{event_id}/edit")
     async with http.post(
         f"{base_url}/events/{event_id}/edit",
-        data=event_form(csrf, edit_version=version, duration_minutes="90"),
+        data=event_form(csrf, edit_version=version, duration_minutes="90", interview_minutes="15"),
         allow_redirects=False,
     ) as response:
         assert response.status == 303
-    # Told as a new length, not a new time: the start is the same.
+    # Told as a new length, not a new time: the start is the same. So is the new length of
+    # each interview, made in the same edit.
     [moved] = await wait_for_mail(settings.mail.catcher_dir, kim, subject="Ny längd")
     text = text_of(moved)
     assert "har fått en ny längd; de börjar vid samma tid." in text and "Ny tid" not in text
     assert "Intervjutillfället pågår nu i 90 minuter i stället för 60." in text
+    assert "Varje intervju tar nu 15 minuter i stället för 10." in text
+    assert "Varje intervju tar nu 15 minuter i stället för 10." in html_of(moved)
     assert "Tidigare tid" not in text
     before, after = calendar_event(confirmation), calendar_event(moved)
     assert str(after["DESCRIPTION"]) == str(before["DESCRIPTION"])
