@@ -50,7 +50,7 @@ async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, 
         await recorders[1].wait_for(lambda m: m["type"] == "offer")
         banner = page.locator("#own-offer")
         await banner.wait_for()
-        await page.wait_for_function("document.activeElement.id === 'withdraw'")
+        await page.wait_for_function("document.activeElement.id === 'own-offer'")
         assert await page.locator("#own-offer-name").inner_text() == text["called"]
         assert await page.locator("#own-offer-time").inner_text() != ""
         # Nowhere else: not in the status line, not among the interviews under way.

@@ -192,9 +192,10 @@ class MeetingPage {
     if (!this.calling || !own || own.id !== this.calling.interview) return;
     this.calling = null;
     if (own.state !== "offered") return;
-    // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to its Withdraw
-    // button, which reads the banner out as its description.
-    $("withdraw").focus();
+    // Said once, by the offer's own banner (Lobby.drawOwn): the focus goes to the banner,
+    // which is read out, and Withdraw is the next Tab. Not to Withdraw itself: Next pressed
+    // twice by habit (Enter, Enter) took back the offer just made.
+    $("own-offer").focus();
   }
 
   async pauseOrResume() {
