@@ -87,6 +87,7 @@ HEADINGS = {
         "Inte intresserad",
         "Inget svar",
         "Missade turer",
+        "Avböjda turer",
         "Genomsnittlig längd",
     ],
     "en": [
@@ -96,6 +97,7 @@ HEADINGS = {
         "Not interested",
         "No answer",
         "Turns missed",
+        "Turns declined",
         "Average length",
     ],
 }
