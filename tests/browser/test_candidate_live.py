@@ -369,11 +369,24 @@ async def test_check_in_wait_offer_interview_switch_reload_feedback(new_page, ba
         await page.get_by_label("Yes").check()
         assert await page.get_by_label("No", exact=True).get_attribute("aria-invalid") is None
         assert await page.text_content("[data-feedback-error]") == ""  # answered by the choice
-        # Past the field's maxlength (set by a script): refused in words, not "something went wrong".
+        # Past the field's maxlength (set by a script): refused at the field, in words that
+        # name it, with the focus on it, and nothing sent.
         await page.evaluate("document.querySelector('#feedback-comment').value = 'x'.repeat(2001)")
         await page.get_by_role("button", name="Send answer").click()
-        await page.get_by_text("Something was missing or too long. Check it and try again.").wait_for()
+        too_long = "The comment is too long: at most 2,000 characters. Shorten it and send again."
+        await page.locator("[data-feedback-comment-error]", has_text=too_long).wait_for()
+        assert await page.evaluate("document.activeElement.id") == "feedback-comment"
+        assert await page.get_by_label("Comment (optional)").get_attribute("aria-invalid") == "true"
+        assert await page.get_by_label("Comment (optional)").get_attribute("aria-describedby") == (
+            "hint-feedback-comment feedback-comment-error"
+        )
+        assert not await db.fetchval(
+            "SELECT count(*) FROM interview_feedback f JOIN interview i ON i.id = f.interview_id"
+            " WHERE i.candidate_id = $1",
+            event.candidates[0],
+        )
         await page.get_by_label("Comment (optional)").fill("Spännande jobb!")
+        assert await page.text_content("[data-feedback-comment-error]") == ""  # gone as it is mended
         await page.get_by_role("button", name="Send answer").click()
         await phase(page, "thanks")
         await look(page, "thanks-en-desktop")

@@ -9,10 +9,14 @@ import { SavedAnswer } from "./candidate-answer.js";
 // as long as the page asks the question.
 const RETRYING = N_("Your answer could not be saved just now. It is sent again by itself: please keep this page open until it says thank you.");
 const CHOOSE = N_("Choose Yes or No.");
+// Longer than the field takes (its maxlength, which a browser enforces as it is typed; not a
+// script or an old browser): said at the field, not the server's general refusal.
+const TOO_LONG = N_("The comment is too long: at most 2,000 characters. Shorten it and send again.");
 
 // The question's own error codes in the page's error slot, in the page's language.
 export function questionErrorText(code) {
   if (code === "choose") return _(CHOOSE);
+  if (code === "too_long") return _(TOO_LONG);
   if (code === "retrying") return _(RETRYING);
   return null;
 }
@@ -23,6 +27,7 @@ export class InterestQuestion {
     this.page = page;
     this.form = root.querySelector("[data-feedback-form]");
     this.errorElement = root.querySelector("[data-feedback-error]");
+    this.commentError = root.querySelector("[data-feedback-comment-error]");
     this.changeButton = root.querySelector("[data-change-answer]");
     this.keepButton = root.querySelector("[data-keep-answer]");
     this.answer = new SavedAnswer(root);
@@ -35,6 +40,11 @@ export class InterestQuestion {
         if (page.error?.[1] === "choose") page.showError(page.error[0], null);
       });
     }
+    this.form.comment.addEventListener("input", () => {
+      if (page.error?.[1] !== "too_long") return;
+      this.form.comment.removeAttribute("aria-invalid");
+      page.showError(this.commentError, null);
+    });
     this.form.addEventListener("submit", (event) => this.send(event));
     this.changeButton.addEventListener("click", () => this.change(true));
     this.keepButton.addEventListener("click", () => {
@@ -57,6 +67,15 @@ export class InterestQuestion {
       this.errorElement.textContent = _(CHOOSE);
       this.markChoice(true);
       this.radios()[0].focus();
+      return;
+    }
+    // In characters as the service counts them (code points), not UTF-16 units.
+    const comment = this.form.comment;
+    if ([...comment.value.trim()].length > Number(comment.getAttribute("maxlength"))) {
+      page.error = [this.commentError, "too_long"];
+      this.commentError.textContent = _(TOO_LONG);
+      comment.setAttribute("aria-invalid", "true");
+      comment.focus();
       return;
     }
     const button = this.form.querySelector("button[type=submit]");
