@@ -49,7 +49,7 @@ import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 import { metBefore, rememberMet } from "./call-met.js";
-import { PROBLEMS, PROBLEM_CODES } from "./device-check.js";
+import { PROBLEMS, deviceProblem } from "./device-check.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -117,7 +117,7 @@ export class CallView extends EventTarget {
     this.media = null;        // the camera asked for ahead of the next join (askMedia)
     this.mediaProblem = null; // getUserMedia's error name when the call failed for it (fail)
     this.focusKept = false;   // keepFocusFrom: the focus goes into the call at its next phase
-    // What the other side was told of it (PROBLEM_CODES): kept through the next join until
+    // What the other side was told of it (PROBLEMS' codes): kept through the next join until
     // that one publishes, so a Join again refused once more does not flicker their status.
     this.toldProblem = null;
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
@@ -624,13 +624,13 @@ export class CallView extends EventTarget {
   fail(code, reason) {
     // A refusal of the camera or microphone (janus-room.js publish: getUserMedia's error
     // name) is said as the device check says it; Join again asks for them anew.
-    const known = code === "media" && reason !== "unsupported" && Object.hasOwn(PROBLEMS, reason);
+    const known = code === "media" && deviceProblem(reason);
     this.mediaProblem = known ? reason : null;
     this.update({ type: "fail" });
     // The other side is told why this side is not coming into the call (and, once a later
     // join publishes, that it is coming).
     if (known) {
-      this.toldProblem = PROBLEM_CODES[reason] ?? "other";
+      this.toldProblem = PROBLEMS[reason][2];
       this.emitDevices();
     }
     // Out of the call for good until Join again: nothing of it may go on, above all not

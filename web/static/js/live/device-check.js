@@ -9,13 +9,14 @@ import { mediaProblem } from "../media-problem.js";
 
 const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
 
-// What each getUserMedia failure means for the candidate, and the help section for it
-// (also used by the waiting room's own picture, self-view.js).
-const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera"];
-const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera"];
-const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera"];
-const NO_CAMERA = [N_("No camera was found. Connect one and try again."), "camera"];
-const NO_MICROPHONE = [N_("No microphone was found. Connect one (a headset works too) and try again."), "camera"];
+// What each getUserMedia failure means for the candidate, the help section for it (also
+// used by the waiting room's own picture, self-view.js), and how the other side of a call is
+// told it (app/live/PROTOCOL.md, `devices`, `problem`; none for a browser without calls).
+const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera", "blocked"];
+const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera", "in_use"];
+const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera", "not_found"];
+const NO_CAMERA = [N_("No camera was found. Connect one and try again."), "camera", "no_camera"];
+const NO_MICROPHONE = [N_("No microphone was found. Connect one (a headset works too) and try again."), "camera", "no_microphone"];
 export const PROBLEMS = {
   NotAllowedError: BLOCKED,
   SecurityError: BLOCKED,
@@ -25,28 +26,20 @@ export const PROBLEMS = {
   OverconstrainedError: MISSING,
   noCamera: NO_CAMERA, // (media-problem.js: which one of the two is missing)
   noMicrophone: NO_MICROPHONE,
-  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser"],
-  other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera"],
+  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser", null],
+  other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera", "other"],
 };
+
+// Whether `name` is a PROBLEMS key of the camera or microphone themselves (not the browser's).
+export function deviceProblem(name) {
+  return Object.hasOwn(PROBLEMS, name) && PROBLEMS[name][2] !== null;
+}
 
 // The PROBLEMS key for a getUserMedia failure (`asked`: the devices asked for).
 export async function problemName(error, asked = { video: true, audio: true }) {
   const name = await mediaProblem(error, asked);
-  return Object.hasOwn(PROBLEMS, name) && name !== "unsupported" ? name : "other";
+  return deviceProblem(name) ? name : "other";
 }
-
-// Each problem as the other side of a call is told it (app/live/PROTOCOL.md, `devices`).
-export const PROBLEM_CODES = {
-  NotAllowedError: "blocked",
-  SecurityError: "blocked",
-  NotReadableError: "in_use",
-  AbortError: "in_use",
-  NotFoundError: "not_found",
-  OverconstrainedError: "not_found",
-  noCamera: "no_camera",
-  noMicrophone: "no_microphone",
-  other: "other",
-};
 
 let context = null;
 
