@@ -270,6 +270,12 @@ class EventView:
         return {row["interviewer_id"]: row for row in self.live}
 
     @cached_property
+    def away(self) -> int:
+        """Checked in, not called in, their page away past the grace period: marked away, or
+        still waiting out of the order until the sweeper marks them."""
+        return sum(1 for state in self.others.values() if state in ("waiting", "away"))
+
+    @cached_property
     def position(self) -> dict[int, int]:
         """candidate id -> place in the queue (1 = next)."""
         return {candidate: index for index, candidate in enumerate(self.order, 1)}

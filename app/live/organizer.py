@@ -66,12 +66,12 @@ def organizer_state(view: EventView) -> dict[str, Any]:
         "offers_open": offered,
         "interviews_done": view.done,
         "queue_length": counts["waiting"],
-        "away": sum(1 for state in view.others.values() if state == "away"),
-        # Checked in and not called in: waiting, or away from their page (their grace over,
-        # whether or not the sweeper has marked them away yet). Once over: still in the queue,
-        # not interviewed (the summary's figure has those who left the queue too).
-        "not_interviewed": counts["waiting"]
-        + sum(1 for state in view.others.values() if state in ("waiting", "away")),
+        # Away from their page: their grace over, whether or not the sweeper has marked them
+        # away yet (as the interviewers' `counts.away`).
+        "away": view.away,
+        # Checked in and not called in: waiting, or away. Once over: still in the queue, not
+        # interviewed (the summary's figure has those who left the queue too).
+        "not_interviewed": counts["waiting"] + view.away,
         "registered": counts["registered"],
         "checked_in": counts["checked_in"],
         "no_shows": view.missed + (not_checked_in if ended else 0),

@@ -216,8 +216,7 @@ def _interviewers_common(view: EventView) -> tuple[dict[str, Any], str]:
         ]
         # `away`: checked in, not called in, their page away past the grace period (once the
         # event is over, not interviewed either: the lobby's empty list says so only without them).
-        away = sum(1 for state in view.others.values() if state in ("waiting", "away"))
-        counts = {**view.counts, "talking": len(talking), "away": away}
+        counts = {**view.counts, "talking": len(talking), "away": view.away}
         view.memo["interviewers"] = _within_budget(counts, queue, talking, view.messages)
     return view.memo["interviewers"]
 
