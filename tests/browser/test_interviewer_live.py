@@ -836,6 +836,15 @@ async def test_once_over_an_empty_list_does_not_say_everyone_was_interviewed_whe
         )
         assert await page.locator("#queue li").count() == 0
         assert await page.locator("#queue-empty-over").is_hidden()
+        # It says why it is empty instead.
+        await (
+            page.locator("#queue-empty-away")
+            .get_by_text(
+                "Nobody was left in the queue. Some who had checked in were away from their page at the end,"
+                " and were not interviewed."
+            )
+            .wait_for()
+        )
         # With nobody away, the same empty list says it (the candidate interviewed instead).
         await db.execute(
             "UPDATE queue_entry SET state = 'done', disconnected_at = NULL WHERE candidate_id = $1",
@@ -843,3 +852,4 @@ async def test_once_over_an_empty_list_does_not_say_everyone_was_interviewed_whe
         )
         await live_queue.notify(db, event.id, "queue")
         await page.locator("#queue-empty-over").wait_for()
+        assert await page.locator("#queue-empty-away").is_hidden()

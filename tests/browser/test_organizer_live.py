@@ -186,6 +186,7 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
             assert await page.locator("#queue-figure").is_hidden()
             assert await page.locator("#not-interviewed").inner_text() == "2"
             assert await page.locator("#queue-empty-over").is_hidden()
+            assert await page.locator("#queue-empty-away").is_hidden()  # (someone is listed)
             assert await page.get_by_role("heading", name="Still waiting at the end (1)").is_visible()
             assert await page.get_by_role("heading", name="Waiting", exact=True).count() == 0
             assert await page.locator("#queue li .name").inner_text() == "Kandidat 0"

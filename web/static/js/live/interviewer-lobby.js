@@ -135,8 +135,11 @@ export class Lobby {
     if (over && list.contains(document.activeElement)) this.$("queue-heading").focus();
     // Over, an empty list is everyone interviewed, not "nobody is waiting".
     this.$("queue-empty").hidden = queue.length > 0 || over;
-    // (Not when some were away from their page at the end: not interviewed, and not listed.)
-    this.$("queue-empty-over").hidden = queue.length > 0 || !over || cancelled || counts.away > 0;
+    // Not when some were away from their page at the end: not interviewed, and not listed,
+    // which the list says instead.
+    const emptyOver = queue.length === 0 && over && !cancelled;
+    this.$("queue-empty-over").hidden = !emptyOver || counts.away > 0;
+    this.$("queue-empty-away").hidden = !emptyOver || counts.away === 0;
     // Over, nobody waits any more: the list is of those not interviewed, with no wait.
     this.$("queue-title").hidden = over;
     this.$("queue-title-over").hidden = !over;

@@ -179,7 +179,9 @@ class OrganizerLivePage {
     // Over, an empty list is everyone interviewed, not "nobody is waiting" (unless some were
     // away from their page at the end: not listed, and not interviewed either).
     $("queue-empty").hidden = queue.length > 0 || this.over();
-    $("queue-empty-over").hidden = queue.length > 0 || !this.over() || this.state.not_interviewed > 0;
+    const emptyOver = queue.length === 0 && this.over();
+    $("queue-empty-over").hidden = !emptyOver || this.state.not_interviewed > 0;
+    $("queue-empty-away").hidden = !emptyOver || this.state.not_interviewed === 0;
     // Over: no wait runs on, and none is shown (they were not interviewed).
     const parts = (entry) => (this.over() ? [["name", entry.name]] : [["name", entry.name], ["waited", ""]]);
     $("queue").replaceChildren(...queue.map((entry) => item("queue-item", ...parts(entry))));
