@@ -142,12 +142,12 @@ async def test_a_meeting_web_opened_anew_knows_the_candidate_of_a_running_interv
         (
             "en",
             "Kandidat 0's camera or microphone could not be started. They are being shown what to do. You can"
-            " wait, or end the interview.",
+            " wait, or end the interview. Their browser blocks the camera and microphone for this page.",
         ),
         (
             "sv",
             "Kameran eller mikrofonen kunde inte startas för Kandidat 0. Hen får veta vad hen kan göra. Du kan"
-            " vänta eller avsluta intervjun.",
+            " vänta eller avsluta intervjun. Hens webbläsare blockerar kameran och mikrofonen för den här sidan.",
         ),
     ],
 )

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 
 globalThis.document ??= { documentElement: { lang: "en" }, querySelectorAll: () => [], querySelector: () => null };
-const { statusOf } = await import("../../web/static/js/live/call-status.js");
+const { problemDetail, statusOf } = await import("../../web/static/js/live/call-status.js");
 
 const UNREACHABLE = { phase: "unreachable", who: "self", remote: "present" };
 const RECONNECTING = { phase: "reconnecting", who: "self", remote: "present" };
@@ -77,4 +77,12 @@ test("the other person's camera or microphone that could not start is said, with
     statusOf(problem),
     "The interviewer's camera or microphone could not be started. Please wait: they are being shown what to do.",
   );
+});
+
+test("why their camera or microphone could not start is said after it, when their page said", () => {
+  const problem = (remoteProblem) => ({ phase: "alone", who: "problem", remote: "absent", remoteProblem });
+  assert.equal(problemDetail(problem("no_camera")), "No camera was found on their device.");
+  assert.equal(problemDetail(problem("blocked")), "Their browser blocks the camera and microphone for this page.");
+  assert.equal(problemDetail(problem("other")), null); // nothing more is known
+  assert.equal(problemDetail({ ...problem("no_camera"), who: "other" }), null); // gone, not a problem
 });

@@ -55,6 +55,21 @@ const OTHER_PROBLEM = {
   },
 };
 
+// Why, as their page told it (`devices`, `problem`; call-state.js remoteProblem): said
+// after the notice above. ("other": nothing more is known.)
+const PROBLEM_DETAIL = {
+  blocked: N_("Their browser blocks the camera and microphone for this page."),
+  in_use: N_("Another program on their device is using the camera or microphone."),
+  no_camera: N_("No camera was found on their device."),
+  no_microphone: N_("No microphone was found on their device."),
+  not_found: N_("No camera or microphone was found on their device."),
+};
+
+export function problemDetail(state) {
+  if (state.phase !== "alone" || state.who !== "problem") return null;
+  return PROBLEM_DETAIL[state.remoteProblem] ?? null;
+}
+
 export function statusOf(state, { serviceLost = false, mediaDown = false, side = "candidate", named = false } = {}) {
   const { phase, who, remote } = state;
   const ownLink = who === "self" && (phase === "unreachable" || phase === "reconnecting");

@@ -43,7 +43,7 @@
 // "holding" (a join has this window's hold on the call and goes on to Janus).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
 import { initialState, next, showsVideo } from "./call-state.js";
-import { statusOf } from "./call-status.js";
+import { problemDetail, statusOf } from "./call-status.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
@@ -551,7 +551,8 @@ export class CallView extends EventTarget {
       serviceLost: this.serviceLost, mediaDown: this.mediaDown, side: this.side, named: !!this.otherName,
     });
     const muted = remote === "present" && !this.state.remoteMic && !["ended", "elsewhere"].includes(phase);
-    let said = [status ? _(status, { name: this.otherName }) : "", muted ? _(REMOTE_MUTED) : ""]
+    const detail = problemDetail(this.state);
+    let said = [status ? _(status, { name: this.otherName }) : "", detail ? _(detail) : "", muted ? _(REMOTE_MUTED) : ""]
       .filter(Boolean).join(" ");
     if (phase === "camera-off" && muted) said = _(REMOTE_BOTH_OFF);
     // The camera or microphone could not be had: what to do about it, not "interrupted".
