@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.browser.test_candidate_live import TEXTS, interviewer_socket, open_candidate, phase, tokens
+from tests.browser.interviewer_support import shot
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -358,6 +359,11 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         assert await page.get_attribute("[data-phase=interview] [data-call]", "data-phase") == "failed"
         again = page.locator("[data-rejoin-button]")
         assert await again.is_visible()
+        # The help for it beside the words, in a new tab (the page keeps the interview).
+        help_link = page.locator("[data-phase=interview] [data-call-problem-link]")
+        assert await help_link.is_visible() and await help_link.get_attribute("target") == "_blank"
+        assert (await help_link.get_attribute("href")).startswith("/help#")
+        await shot(page, f"camera-refused-at-join-{language}-{error}")
         # Nothing is sent, so nothing to mute or turn off (Leave the call stays).
         for switch in ("mic", "camera"):
             assert not await page.locator(f"[data-phase=interview] [data-call-{switch}]").is_visible()
@@ -384,3 +390,4 @@ async def test_a_camera_refused_at_join_says_what_to_do_and_join_again_asks_anew
         )
         # (On its first control, shown again once the join began: not the page's top.)
         assert await page.evaluate("document.activeElement.matches('[data-call] [data-call-mic]')")
+        assert await help_link.is_hidden()

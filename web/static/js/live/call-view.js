@@ -109,6 +109,7 @@ export class CallView extends EventTarget {
       videoOn: find("video-on"), mic: find("mic"), camera: find("camera"), leave: find("leave"),
       videoSaid: find("video-said"), leaveQuestion: find("leave-question"), leaveYes: find("leave-yes"),
       leaveNo: find("leave-no"), here: find("here"),
+      problemHelp: find("problem-help"), problemLink: find("problem-link"),
     };
     this.call = null;
     this.state = initialState();
@@ -557,6 +558,8 @@ export class CallView extends EventTarget {
     if (phase === "camera-off" && muted) said = _(REMOTE_BOTH_OFF);
     // The camera or microphone could not be had: what to do about it, not "interrupted".
     else if (phase === "failed" && this.mediaProblem) said = _(PROBLEMS[this.mediaProblem][0]);
+    this.el.problemHelp.hidden = !(phase === "failed" && this.mediaProblem);
+    if (this.mediaProblem) this.el.problemLink.href = `/help#${PROBLEMS[this.mediaProblem][1]}`;
     // Only a change: the status line is a live region.
     if (this.el.status.textContent !== said) this.el.status.textContent = said;
     this.el.videoNote.hidden = !SENDING[sending];
