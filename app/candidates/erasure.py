@@ -3,7 +3,8 @@
 What goes and what stays is stated on the candidate's page and in README "Privacy":
 
 - goes: name, e-mail address, phone number, PIN and personal link (the row keeps stand-ins
-  that match nobody), the place in the queue, the open event-day connections, the
+  that match nobody), the place in the queue (of an event over, its times: the entry stays
+  as the fact that they checked in), the open event-day connections, the
   interviewers' notes, ratings and questions covered, the candidate's answer and comment,
   and the mails written to them (those not yet sent are deleted, the sent ones keep only
   the template, subject line and times);
@@ -96,6 +97,16 @@ async def erase_candidate(connection: asyncpg.Connection, candidate_id: int, by:
         )
         if not over:
             await connection.execute("DELETE FROM queue_entry WHERE candidate_id = $1", candidate_id)
+        else:
+            # Kept as the fact that they checked in, and no more: its times (when they came,
+            # waited, were last seen) are set to the event's start.
+            await connection.execute(
+                """
+                UPDATE queue_entry q SET checked_in_at = e.starts_at, queued_at = e.starts_at,
+                       waiting_since = e.starts_at, last_seen_at = e.starts_at, disconnected_at = NULL
+                FROM event e WHERE e.id = q.event_id AND q.candidate_id = $1""",
+                candidate_id,
+            )
         await connection.execute("DELETE FROM live_connection WHERE candidate_id = $1", candidate_id)
         await _strip_interviews(connection, candidate_id)
         await erase_mails(connection, "candidate", candidate_id)

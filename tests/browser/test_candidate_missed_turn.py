@@ -18,6 +18,7 @@ BACK = (
     "You did not join in time, so you are back in the queue, at the end of it. "
     "If you miss your turn once more, you leave the queue."
 )
+MISSED_BEFORE = "You have missed your turn once: if you miss it again, you leave the queue."
 LAST_CHANCE = "You missed your turn once already: if you do not join in time now, you leave the queue."
 OUT = (
     "You did not join in time when you were called, twice, so you are no longer in the queue. "
@@ -55,13 +56,16 @@ async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(ne
         # Said again after a reload (or on another device): the server knows of the miss.
         await page.reload()
         await phase(page, "waiting")
-        await page.locator("[data-offer-note]", has_text=BACK).wait_for()
+        await page.locator("[data-offer-note]", has_text=MISSED_BEFORE).wait_for()
 
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await phase(page, "offer")
         # The call-in itself says that this is the last chance.
         await page.locator("[data-offer-last-chance]", has_text=LAST_CHANCE).wait_for()
-        assert "offer-last-chance" in await page.get_attribute("[data-phase=offer]", "aria-describedby")
+        assert (
+            await page.get_attribute("[data-phase=offer]", "aria-describedby")
+            == "offer-text offer-last-chance"
+        )
         await run_out(db, event.id)
         await phase(page, "left")
         await page.get_by_text(OUT).wait_for()
@@ -86,6 +90,7 @@ async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(ne
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await phase(page, "offer")
         assert await page.locator("[data-offer-last-chance]").is_hidden()
+        assert await page.get_attribute("[data-phase=offer]", "aria-describedby") == "offer-text"
 
 
 async def test_a_candidate_who_leaves_as_they_are_called_in_is_not_told_it_was_withdrawn(

@@ -550,5 +550,5 @@ async def test_the_account_page_says_how_to_have_the_account_erased(http, base_u
     await sign_up(http, base_url, settings, language="sv")
     _, page = await get_page(http, f"{base_url}/account")
     support = settings.app.support_email
-    assert '<h2 id="erase-title">Radera ditt konto</h2>' in page
+    assert '<h2 id="erase-title">Radering av ditt konto</h2>' in page
     assert f'<a href="mailto:{support}">{support}</a> från den här adressen' in page

@@ -607,6 +607,14 @@ async def test_candidates_erased_after_the_event_keep_the_days_figures(db, http,
         )
         == 2
     )
+    # The check-in kept is the fact alone: its times are the event's start, not theirs.
+    kept = await db.fetchrow(
+        """SELECT q.checked_in_at = e.starts_at AND q.queued_at = e.starts_at
+                  AND q.waiting_since = e.starts_at AND q.last_seen_at = e.starts_at AS anonymous
+           FROM queue_entry q JOIN event e ON e.id = q.event_id WHERE q.candidate_id = $1""",
+        event.candidates["Ida Lind"],
+    )
+    assert kept["anonymous"]
     async with http.get(f"{base_url}/events/{event.id}/summary") as response:
         page = await response.text()
     assert page.count("<li>Raderad kandidat") == 2 and "erased-" not in page

@@ -362,6 +362,7 @@ export class CallView extends EventTarget {
       // the live socket is down: the last ticket may still do
     }
     if (ticket) this.join(ticket, { press: true });
+    else this.forgetKeptFocus();
   }
 
   // The media could not be mended in place: join again, with a fresh ticket if the page
@@ -673,6 +674,11 @@ export class CallView extends EventTarget {
   // the leave question; a failed join then offers the focus to Join again).
   keepFocusFrom(control) {
     if (control.contains(document.activeElement)) this.focusKept = true;
+  }
+
+  // No join follows after all (refused, no ticket): a phase much later does not move the focus.
+  forgetKeptFocus() {
+    this.focusKept = false;
   }
 
   placeKeptFocus() {

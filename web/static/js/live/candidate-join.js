@@ -92,6 +92,7 @@ export class CallJoin {
         await this.call.join(reply.ticket, { info: reply.join, press });
       } else {
         this.call.dropMedia();
+        this.call.forgetKeptFocus(); // (Continue here refused: no join follows)
         if (this.page.phase === "interview") this.rejoin.hidden = false;
       }
     } finally {

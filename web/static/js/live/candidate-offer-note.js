@@ -11,6 +11,8 @@ const NOTE_SAID_SECONDS = 5;
 // back in the same place, and counted no miss (app/live/dispatch.py room_failed).
 const ROOM_FAILED = N_("Your call-in could not go ahead: the video service failed. It was not your fault, and you keep your place in the queue.");
 const MISSED_ONCE = N_("You did not join in time, so you are back in the queue, at the end of it. If you miss your turn once more, you leave the queue.");
+// The same, said later (the place may have moved on since): the miss, and what one more does.
+const MISSED_BEFORE = N_("You have missed your turn once: if you miss it again, you leave the queue.");
 // Enough to remember the failed offers of one page's day.
 const FAILED_KEPT = 20;
 
@@ -45,7 +47,7 @@ export class OfferNote {
   // Waiting after a miss with nothing else to say (the page loaded again, or opened on
   // another device, after it): the server's `missed_once` says it still holds.
   remindOfMiss(phase, queue) {
-    if (phase === "waiting" && queue?.missed_once && this.note === null) this.note = MISSED_ONCE;
+    if (phase === "waiting" && queue?.missed_once && this.note === null) this.note = MISSED_BEFORE;
   }
 
   clear() {

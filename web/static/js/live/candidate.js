@@ -208,7 +208,10 @@ class CandidatePage {
       this.offerShown = state.offer.interview;
     }
     else this.offer.hide();
-    find("[data-offer-last-chance]").hidden = !(phase === "offer" && state.queue.missed_once);
+    // Described by it only while it shows: a hidden element named there is still read out.
+    const lastChance = phase === "offer" && !!state.queue.missed_once;
+    find("[data-offer-last-chance]").hidden = !lastChance;
+    find("[data-phase=offer]").setAttribute("aria-describedby", lastChance ? "offer-text offer-last-chance" : "offer-text");
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") this.drawInterview(state);
     else {

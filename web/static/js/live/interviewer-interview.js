@@ -282,12 +282,14 @@ export class InterviewView extends EventTarget {
     if (press) this.out = false;
     if (this.out) {
       this.call.showElsewhere();
+      this.call.forgetKeptFocus(); // (placed on Continue here if the phase changed)
       return;
     }
     // A running interview's candidate has joined: absent, they lost their connection (a page
     // opened anew, in another browser, knows it from the state alone, not from call-met.js).
     const met = this.current?.state === "active";
     if (this.current && this.current.ticket) this.call.join(this.current.ticket, { press, met });
+    else this.call.forgetKeptFocus();
   }
 
   finish() {

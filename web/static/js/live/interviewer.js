@@ -249,7 +249,7 @@ class MeetingPage {
       this.status.sayOfferEnded(lastOwn, state);
       // The offer's banner (and its Withdraw) went away: a keyboard user who was on it goes
       // on from Next, as after a withdrawal, instead of from the top of the page.
-      const lost = document.activeElement === document.body || document.activeElement === $("withdraw");
+      const lost = document.activeElement === document.body || $("own-offer").contains(document.activeElement);
       if (lost && !$("next").disabled) $("next").focus();
     } else if (own && (own.state === "active" || own.id !== lastOwn?.id)) {
       // A new offer (made here or in another window) or the interview begun: what the line
