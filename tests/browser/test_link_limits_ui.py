@@ -58,6 +58,8 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     await page.context.add_cookies([{"name": "lang", "value": language, "url": settings.app.public_url}])
     await page.goto(f"/c/{tokens[waiting]}")
     assert "60" in await page.text_content("#pin-locked")
+    # The notice in place of the form has the focus: a keyboard or screen reader starts there.
+    await page.wait_for_function("document.activeElement.id === 'pin-locked'")
     # The page does not change when the wait is over: a link loads the PIN form again.
     assert await page.get_attribute("#pin-try-again", "href") == f"/c/{tokens[waiting]}"
     await assert_accessible(page)
@@ -72,6 +74,7 @@ async def test_the_limits_pages_are_accessible_and_say_what_to_do(new_page, db, 
     )
     await page.goto(f"/i/{interviewer_token}")
     assert await page.locator("#code-locked").count() == 1
+    await page.wait_for_function("document.activeElement.id === 'code-locked'")
     await assert_accessible(page)
     await shot(page, f"code-closed-{language}")
 

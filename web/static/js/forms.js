@@ -1,7 +1,9 @@
 // Every form page: when the server sent the form back with errors, move the focus (and the
-// view) to the summary of what to correct, so nobody is left looking at an unchanged page.
+// view) to the summary of what to correct, so nobody is left looking at an unchanged page;
+// when it refused the form altogether (too many wrong PINs or codes: no form, a notice in
+// its place), to that notice.
 const errorSummary = document.getElementById("error-summary");
-errorSummary?.focus();
+(errorSummary ?? document.querySelector("[data-focus-on-load]"))?.focus();
 
 // A link of the summary goes to its field with the field's label (a choice's: its group's
 // legend) in view. The browser's own jump to the #id puts the field at the very top of the
