@@ -10,7 +10,7 @@ import { DeviceCheck, audio, browserSupported } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
 import { Attention } from "./attention.js";
-import { _, onLanguageChange } from "./texts.js";
+import { N_, _, onLanguageChange } from "./texts.js";
 import { connectionText, errorText } from "./error-texts.js";
 import { startPage } from "./page-start.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
@@ -26,6 +26,7 @@ import { PendingPresses } from "./pending-press.js";
 
 // Refusals that only said the socket or the service was away (not "retrying": the answer's
 // own loop clears that).
+const LAST_CHANCE = N_("You missed your turn once already: if you do not join in time now, you leave the queue.");
 const CLEARED_WHEN_BACK = new Set(["closed", "unavailable", "busy_retry"]);
 
 const root = document.querySelector("[data-live]");
@@ -208,10 +209,7 @@ class CandidatePage {
       this.offerShown = state.offer.interview;
     }
     else this.offer.hide();
-    // Described by it only while it shows: a hidden element named there is still read out.
-    const lastChance = phase === "offer" && !!state.queue.missed_once;
-    find("[data-offer-last-chance]").hidden = !lastChance;
-    find("[data-phase=offer]").setAttribute("aria-describedby", lastChance ? "offer-text offer-last-chance" : "offer-text");
+    this.drawLastChance();
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") this.drawInterview(state);
     else {
@@ -279,7 +277,18 @@ class CandidatePage {
     element.textContent = connectionText(status, this.reader());
   }
 
+  // Called in again after one miss: the next takes them out of the queue. Its words only
+  // while it shows (a hidden element's text is still read out through aria-describedby).
+  drawLastChance() {
+    const shown = this.phase === "offer" && !!this.state?.queue?.missed_once;
+    const line = find("[data-offer-last-chance]");
+    line.hidden = !shown;
+    line.textContent = shown ? _(LAST_CHANCE) : "";
+    find("[data-phase=offer]").setAttribute("aria-describedby", shown ? "offer-text offer-last-chance" : "offer-text");
+  }
+
   redraw() {
+    this.drawLastChance();
     if (this.state) {
       if (this.phase === "waiting") this.waiting.draw(this.state.queue, []);
       if (this.phase === "left") this.drawLeft();
