@@ -30,12 +30,10 @@ def in_swedish_time(moment: datetime) -> datetime:
 def format_event_time(moment: datetime, language: str) -> str:
     """sv: "fredag 4 december 2026 kl. 14:00 (svensk tid)";
     en: "Friday 4 December 2026 at 14:00 (Swedish time, CET)"."""
-    locale = _BABEL_LOCALE.get(language)
-    if locale is None:
-        raise ValueError(f"unknown language {language!r}")
+    locale = _locale(language)
     local = in_swedish_time(moment)
     date_text = format_date(local, _DATE_PATTERN, locale=locale)
-    time_text = format_time(local, _TIME_PATTERN, locale=locale)
+    time_text = format_clock_time(moment, language)
     if language == "sv":
         return f"{date_text} kl. {time_text} (svensk tid)"
     zone = format_datetime(local, "z", tzinfo=SWEDISH_TIME, locale=locale)  # CET or CEST
@@ -44,10 +42,14 @@ def format_event_time(moment: datetime, language: str) -> str:
 
 def format_clock_time(moment: datetime, language: str) -> str:
     """The time of day alone, in Swedish time ("14:05"), beside a date already given."""
+    return format_time(in_swedish_time(moment), _TIME_PATTERN, locale=_locale(language))
+
+
+def _locale(language: str):
     locale = _BABEL_LOCALE.get(language)
     if locale is None:
         raise ValueError(f"unknown language {language!r}")
-    return format_time(in_swedish_time(moment), _TIME_PATTERN, locale=locale)
+    return locale
 
 
 def both_languages(moment: datetime) -> dict[str, str]:
