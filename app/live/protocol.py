@@ -135,7 +135,7 @@ class Feedback(_Message):
     comment: Annotated[ShownText, Field(max_length=MAX_COMMENT)] = ""
 
 
-MediaProblem = Literal["blocked", "in_use", "no_camera", "no_microphone", "not_found", "other"]
+MediaProblem = Literal["blocked", "in_use", "no_camera", "no_microphone", "not_found", "other", "unsupported"]
 
 
 class Devices(_Message):
@@ -145,8 +145,8 @@ class Devices(_Message):
     type: Literal["devices"]
     microphone: bool
     camera: bool
-    # Why this page could not start them (the browser refused: device-check.js PROBLEMS),
-    # or None when it could.
+    # Why this page could not start them (the browser refused: device-check.js PROBLEMS;
+    # `unsupported`: the browser cannot make video calls at all), or None when it could.
     problem: MediaProblem | None = None
 
 

@@ -11,6 +11,7 @@ gets). The call itself, in Chromium and Firefox: netns/test_firefox_and_chromium
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -136,6 +137,13 @@ async def test_register_and_open_the_personal_page(engine_page, db, settings, ba
     await look(page, "personal-en-desktop")
 
 
+def told_unsupported(message: dict) -> bool:
+    """An interviewer's state whose own interview's candidate said their browser cannot
+    make video calls."""
+    interview = message.get("interview") if message["type"] == "state" else None
+    return bool(interview) and (interview.get("other_devices") or {}).get("problem") == "unsupported"
+
+
 async def test_up_to_the_call(engine_page, db, base_url):
     """Device check, check-in, the position moving, the offer, the language switch; in
     WebKit each says this browser cannot make the call, and so does Join."""
@@ -181,11 +189,19 @@ async def test_up_to_the_call(engine_page, db, base_url):
         assert (await first_candidate.request({"ticket"}, type="accept"))["type"] == "ticket"
         assert (await interviewer.request({"ok"}, type="end"))["type"] == "ok"
 
-        # The offer says at once that this browser cannot make the call.
+        # The offer says at once that this browser cannot make the call, and the page tells
+        # the interviewer so (PROTOCOL.md, `devices`): not left waiting for them.
+        mark = len(interviewer.messages)
         assert (await interviewer.request({"dispatched"}, type="next"))["type"] == "dispatched"
         await phase(page, "offer")
         assert await text_of(page, "#offer-heading") == "Nu är det din tur!"
         assert await visible(page, "[data-phase=offer] [data-call-unsupported]") is webkit
+        if webkit:
+            told = await interviewer.wait_for(lambda m: told_unsupported(m), after=mark)
+            assert told["interview"]["state"] == "offered"
+        else:
+            await asyncio.sleep(0.5)  # (what the page says at the offer has come by now)
+            assert not any(told_unsupported(m) for m in interviewer.messages[mark:])
         await look(page, "offer-sv-desktop")
 
         # The language switch, on the offer: new texts, no reload, still the offer.
@@ -204,4 +220,8 @@ async def test_up_to_the_call(engine_page, db, base_url):
         await phase(page, "interview")
         assert await visible(page, "[data-phase=interview] [data-call-unsupported]")
         await page.wait_for_function("!document.querySelector('[data-rejoin]').hidden")
+        # In the interview too, the interviewer is told why nobody comes.
+        await interviewer.wait_for(
+            lambda m: told_unsupported(m) and m["interview"]["state"] == "active", after=mark
+        )
         await shot(page, "interview-en-desktop")

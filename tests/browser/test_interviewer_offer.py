@@ -36,9 +36,10 @@ TEXTS = {
 }
 
 
-@pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
-async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, base_url, language, viewport):
-    text = TEXTS[language]
+@asynccontextmanager
+async def two_waiting(new_page, db, base_url, language, viewport):
+    """The meeting web in `language` at `viewport`, two candidates checked in and shown in
+    its queue; yields (the page, the candidates' recorders)."""
     _event, (token,), candidates = await make_meeting_event(db, candidates=2)
     async with checked_in(base_url, candidates) as recorders:
         page = await open_meeting(
@@ -46,6 +47,13 @@ async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, 
             token,
         )
         await page.wait_for_function("document.querySelectorAll('#queue li').length === 2")
+        yield page, recorders
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "desktop"), ("en", "phone")])
+async def test_pending_offer_is_told_once_with_withdraw_beside_it(new_page, db, base_url, language, viewport):
+    text = TEXTS[language]
+    async with two_waiting(new_page, db, base_url, language, viewport) as (page, recorders):
         await page.locator("#queue button[data-candidate]").nth(1).click()
         await recorders[1].wait_for(lambda m: m["type"] == "offer")
         banner = page.locator("#own-offer")
@@ -150,3 +158,54 @@ async def test_every_window_says_the_candidate_left_as_they_were_called_in(new_p
             )
             assert text["withdrawn"] not in await page.locator("#lobby-status").inner_text()
         await shot(there, f"offer-ended-left-{language}")
+
+
+UNSUPPORTED = {
+    "sv": {
+        "offer": "Hens webbläsare klarar inte videosamtal",
+        "call": "Webbläsaren som Kandidat 0 använder klarar inte videosamtal.",
+    },
+    "en": {
+        "offer": "Their browser cannot make video calls",
+        "call": "Kandidat 0's browser cannot make video calls.",
+    },
+}
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("sv", "phone"), ("en", "desktop")])
+async def test_a_candidate_whose_browser_cannot_make_calls_is_said_at_the_offer_and_in_the_call(
+    new_page, db, base_url, language, viewport
+):
+    """The candidate's page, in a browser without WebRTC, says so over its socket as the
+    offer shows (PROTOCOL.md, `devices`, `problem` "unsupported"; the page itself:
+    test_candidate_engines.py in WebKit): the offer's banner says what the interviewer can
+    do, and the call, once they accepted, says why nobody comes; no word of it is left in
+    the banner for the next offer."""
+    text = UNSUPPORTED[language]
+    async with two_waiting(new_page, db, base_url, language, viewport) as (page, recorders):
+        await page.locator("#next").click()
+        await recorders[0].wait_for(lambda m: m["type"] == "offer")
+        await page.locator("#own-offer").wait_for()
+        assert await page.locator("#own-offer-problem").inner_text() == ""
+        await recorders[0].send(type="devices", microphone=True, camera=True, problem="unsupported")
+        await page.wait_for_function(
+            "([text]) => document.querySelector('#own-offer-problem').textContent.startsWith(text)",
+            arg=[text["offer"]],
+        )
+        await shot(page, f"offer-unsupported-{language}-{viewport}")
+        await assert_accessible(page)
+        # They accepted (the page's Join: its call cannot start): the call says why.
+        assert (await recorders[0].request({"ticket"}, type="accept"))["type"] == "ticket"
+        await page.wait_for_function(
+            "([text]) => document.querySelector('[data-call-status]').textContent.startsWith(text)",
+            arg=[text["call"]],
+        )
+        await shot(page, f"call-unsupported-{language}-{viewport}")
+        # The interview ended; the next offer's banner has nothing of it.
+        await page.locator("#end").click()
+        await page.locator("#end-yes").click()
+        await page.locator("#lobby").wait_for()
+        await page.locator("#next").click()
+        await recorders[1].wait_for(lambda m: m["type"] == "offer")
+        await page.locator("#own-offer").wait_for()
+        assert await page.locator("#own-offer-problem").inner_text() == ""

@@ -463,6 +463,9 @@ async def test_a_camera_or_microphone_switched_off_reaches_the_other_side(app_se
             {"ok"}, type="devices", microphone=True, camera=True, problem="camera"
         )
         assert refused["code"] == "invalid_fields"
+        # A browser that cannot make video calls at all is said so too (migration 0068).
+        await candidate.request({"ok"}, type="devices", microphone=True, camera=True, problem="unsupported")
+        await _told_problem(lobby, "unsupported")
         await candidate.request({"ok"}, type="devices", microphone=True, camera=True)
         await lobby.wait_for(
             lambda m: m["type"] == "state" and m["interview"] and m["interview"]["other_devices"] == on

@@ -79,6 +79,19 @@ test("the other person's camera or microphone that could not start is said, with
   );
 });
 
+test("a browser of theirs that cannot make video calls is said as such, not as their camera", () => {
+  const unsupported = { phase: "alone", who: "problem", remote: "absent", remoteProblem: "unsupported" };
+  assert.equal(
+    statusOf(unsupported, { side: "interviewer", named: true }),
+    "%(name)s's browser cannot make video calls. They are being asked to open their link in a current browser or on another device. You can wait, or end the interview.",
+  );
+  assert.equal(
+    statusOf(unsupported),
+    "The interviewer's browser cannot make video calls. Please wait: they are being asked to use another browser.",
+  );
+  assert.equal(problemDetail(unsupported), null); // the status says it all
+});
+
 test("why their camera or microphone could not start is said after it, when their page said", () => {
   const problem = (remoteProblem) => ({ phase: "alone", who: "problem", remote: "absent", remoteProblem });
   assert.equal(problemDetail(problem("no_camera")), "No camera was found on their device.");

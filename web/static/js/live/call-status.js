@@ -55,6 +55,20 @@ const OTHER_PROBLEM = {
   },
 };
 
+// Their page is in a browser that cannot make video calls at all (`problem`: unsupported):
+// not their camera, and not something they can allow; they are being asked to change browser
+// or device.
+const OTHER_UNSUPPORTED = {
+  interviewer: {
+    named: N_("%(name)s's browser cannot make video calls. They are being asked to open their link in a current browser or on another device. You can wait, or end the interview."),
+    unnamed: N_("The candidate's browser cannot make video calls. They are being asked to open their link in a current browser or on another device. You can wait, or end the interview."),
+  },
+  candidate: {
+    named: N_("%(name)s's browser cannot make video calls. Please wait: they are being asked to use another browser."),
+    unnamed: N_("The interviewer's browser cannot make video calls. Please wait: they are being asked to use another browser."),
+  },
+};
+
 // Why, as their page told it (`devices`, `problem`; call-state.js remoteProblem): said
 // after the notice above. ("other": nothing more is known.)
 const PROBLEM_DETAIL = {
@@ -76,7 +90,8 @@ export function statusOf(state, { serviceLost = false, mediaDown = false, side =
   if (ownLink && mediaDown) return "";
   if (phase === "unreachable" && serviceLost) return UNREACHABLE_ANY;
   if (phase === "alone" && (who === "other" || who === "problem")) {
-    const table = who === "problem" ? OTHER_PROBLEM : OTHER_GONE;
+    let table = who === "problem" ? OTHER_PROBLEM : OTHER_GONE;
+    if (who === "problem" && state.remoteProblem === "unsupported") table = OTHER_UNSUPPORTED;
     const texts = table[side] ?? table.candidate;
     return named ? texts.named : texts.unnamed;
   }

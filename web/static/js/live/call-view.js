@@ -49,7 +49,7 @@ import { N_, _, ngettext, onLanguageChange } from "./texts.js";
 import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 import { metBefore, rememberMet } from "./call-met.js";
-import { PROBLEMS, deviceProblem } from "./device-check.js";
+import { PROBLEMS, browserSupported, deviceProblem } from "./device-check.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -120,7 +120,8 @@ export class CallView extends EventTarget {
     this.focusKept = false;   // keepFocusFrom: the focus goes into the call at its next phase
     // What the other side was told of it (PROBLEMS' codes): kept through the next join until
     // that one publishes, so a Join again refused once more does not flicker their status.
-    this.toldProblem = null;
+    // A browser that cannot make calls at all says so with every word of its devices.
+    this.toldProblem = browserSupported() ? null : PROBLEMS.unsupported[2];
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;

@@ -210,6 +210,7 @@ class CandidatePage {
     }
     else this.offer.hide();
     this.drawLastChance();
+    this.tellUnsupported(phase, state);
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") this.drawInterview(state);
     else {
@@ -222,6 +223,19 @@ class CandidatePage {
       if (this.call.underway && !joiningOffer) this.call.leave();
     }
     if (phase === "left") this.drawLeft();
+  }
+
+  // A browser that cannot make video calls: the interviewer is told at the offer (and again
+  // in the interview, should the offer's word be lost), not left waiting for someone who
+  // cannot come (PROTOCOL.md, `devices`, `problem`). Once per interview: a page of theirs on
+  // another device that joins says the problem is gone, and this one must not say it again.
+  tellUnsupported(phase, state) {
+    const interview = phase === "offer" ? state.offer.interview : phase === "interview" ? state.interview.id : null;
+    if (interview === null || browserSupported() || this.toldUnsupported === interview) return;
+    this.toldUnsupported = interview;
+    this.channel.send({ type: "devices", ...this.call.devices }).catch(() => {
+      if (this.toldUnsupported === interview) this.toldUnsupported = null; // the next state tries again
+    });
   }
 
   drawInterview(state) {

@@ -11,7 +11,7 @@ const HEARD_LEVEL = 8; // meter value (0–100) that counts as "we hear you"
 
 // What each getUserMedia failure means for the candidate, the help section for it (also
 // used by the waiting room's own picture, self-view.js), and how the other side of a call is
-// told it (app/live/PROTOCOL.md, `devices`, `problem`; none for a browser without calls).
+// told it (app/live/PROTOCOL.md, `devices`, `problem`).
 const BLOCKED = [N_("The camera and microphone are blocked for this page. Allow them (the camera or padlock symbol next to the address) and try again."), "camera", "blocked"];
 const IN_USE = [N_("The camera or microphone is in use by another program. Close other video programs and tabs, then try again."), "camera", "in_use"];
 const MISSING = [N_("No camera or microphone was found. Connect one and try again."), "camera", "not_found"];
@@ -26,13 +26,14 @@ export const PROBLEMS = {
   OverconstrainedError: MISSING,
   noCamera: NO_CAMERA, // (media-problem.js: which one of the two is missing)
   noMicrophone: NO_MICROPHONE,
-  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser", null],
+  unsupported: [N_("This browser cannot make video calls. Use a current Chrome, Edge, Firefox or Safari."), "browser", "unsupported"],
   other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera", "other"],
 };
 
-// Whether `name` is a PROBLEMS key of the camera or microphone themselves (not the browser's).
+// Whether `name` is a PROBLEMS key of the camera or microphone themselves (not the browser's:
+// their help is the camera's).
 export function deviceProblem(name) {
-  return Object.hasOwn(PROBLEMS, name) && PROBLEMS[name][2] !== null;
+  return Object.hasOwn(PROBLEMS, name) && PROBLEMS[name][1] === "camera";
 }
 
 // The PROBLEMS key for a getUserMedia failure (`asked`: the devices asked for).

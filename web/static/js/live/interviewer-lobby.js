@@ -200,6 +200,12 @@ export class Lobby {
         ? _("The video service is down right now: the time for them to join stands still at %(time)s until it is back.",
           { time: duration(left) })
         : _("Waiting for them to join: %(time)s left.", { time: duration(left) });
+      // Their page is in a browser that cannot make the call (PROTOCOL.md, `devices`):
+      // what the interviewer can do, rather than wait out the offer's time.
+      const cannot = own.other_devices?.problem === "unsupported";
+      this.$("own-offer-problem").textContent = cannot
+        ? _("Their browser cannot make video calls: they are being asked to open their link in a current browser or on another device. You can wait, or withdraw the offer and call in the next candidate.")
+        : "";
     }
   }
 
@@ -288,6 +294,7 @@ export class Lobby {
     if (finished) finished.hidden = event?.state !== "finished";
     const offered = interview !== null && interview.state === "offered";
     this.$("own-offer").hidden = !offered;
+    if (!offered) this.$("own-offer-problem").textContent = ""; // (no word left hidden)
     // Before check-in opens nobody can be waiting: the lobby says when they can.
     const before = event?.state === "published";
     this.$("checkin-opens").hidden = !before;
