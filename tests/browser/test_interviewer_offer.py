@@ -187,6 +187,8 @@ async def test_a_candidate_whose_browser_cannot_make_calls_is_said_at_the_offer_
         await recorders[0].wait_for(lambda m: m["type"] == "offer")
         await page.locator("#own-offer").wait_for()
         assert await page.locator("#own-offer-problem").inner_text() == ""
+        # (This browser can make calls: the meeting web says nothing of it.)
+        assert not await page.locator("[data-call-unsupported]").is_visible()
         await recorders[0].send(type="devices", microphone=True, camera=True, problem="unsupported")
         await page.wait_for_function(
             "([text]) => document.querySelector('#own-offer-problem').textContent.startsWith(text)",

@@ -7,6 +7,25 @@
 //   drawDevices(state.interview);   // with every state: theirs drawn, the own said again
 //                                   // when the server holds other than this window has
 // (and the own are said with every join of this window, and every switch in the call)
+import { browserSupported } from "./device-check.js";
+
+// A browser that cannot make video calls at all: the other side is told, once for each
+// interview this page is offered or in (PROTOCOL.md, `devices`, `problem` "unsupported"),
+// rather than left waiting for someone who cannot come. Once: a page of theirs on another
+// device that joins says the problem is gone, and this one must not say it again.
+//
+//   const tellUnsupported = unsupportedTeller(channel, callView);
+//   tellUnsupported(interviewId);   // with every state: the offered or current one, or null
+export function unsupportedTeller(channel, call) {
+  let told = null;
+  return (interview) => {
+    if (interview === null || interview === undefined || browserSupported() || told === interview) return;
+    told = interview;
+    channel.send({ type: "devices", ...call.devices }).catch(() => {
+      if (told === interview) told = null; // the socket is down: the next state tries again
+    });
+  };
+}
 
 export function tellDevices(channel, call) {
   const send = (devices) => channel.send({ type: "devices", ...devices }).catch(() => {

@@ -5,7 +5,7 @@
 // a reload during the interview asks for a new ticket (accept) and joins again.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
 import { CallView } from "./call-view.js";
-import { tellDevices } from "./call-devices.js";
+import { tellDevices, unsupportedTeller } from "./call-devices.js";
 import { DeviceCheck, audio, browserSupported } from "./device-check.js";
 import { OfferAlert, WaitingRoom } from "./candidate-waiting.js";
 import { SelfView } from "./self-view.js";
@@ -65,6 +65,8 @@ class CandidatePage {
     this.attention = new Attention(root, this.channel, (offset) => this.clockMeasured(offset));
     this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(this.channel, this.call);
+    // In a browser without video calls, the interviewer is told as the offer shows.
+    this.tellUnsupported = unsupportedTeller(this.channel, this.call);
     this.leftText = find("[data-left-text]");
     this.question = new InterestQuestion(root, this);
     this.leaveQueue = new LeaveQueue(root, (control) => this.request({ type: "leave" }, undefined, control));
@@ -210,7 +212,7 @@ class CandidatePage {
     }
     else this.offer.hide();
     this.drawLastChance();
-    this.tellUnsupported(phase, state);
+    this.tellUnsupported({ offer: state.offer?.interview, interview: state.interview?.id }[phase] ?? null);
     this.attention.draw(phase, state.offer, this.offset);
     if (phase === "interview") this.drawInterview(state);
     else {
@@ -223,19 +225,6 @@ class CandidatePage {
       if (this.call.underway && !joiningOffer) this.call.leave();
     }
     if (phase === "left") this.drawLeft();
-  }
-
-  // A browser that cannot make video calls: the interviewer is told at the offer (and again
-  // in the interview, should the offer's word be lost), not left waiting for someone who
-  // cannot come (PROTOCOL.md, `devices`, `problem`). Once per interview: a page of theirs on
-  // another device that joins says the problem is gone, and this one must not say it again.
-  tellUnsupported(phase, state) {
-    const interview = phase === "offer" ? state.offer.interview : phase === "interview" ? state.interview.id : null;
-    if (interview === null || browserSupported() || this.toldUnsupported === interview) return;
-    this.toldUnsupported = interview;
-    this.channel.send({ type: "devices", ...this.call.devices }).catch(() => {
-      if (this.toldUnsupported === interview) this.toldUnsupported = null; // the next state tries again
-    });
   }
 
   drawInterview(state) {

@@ -14,7 +14,7 @@
 // (`call_taken`), and a page another one joined after leaves the call and stays out, for
 // later interviews too, until Continue here (docs/calls.md, "One page in the call").
 import { CallView } from "./call-view.js";
-import { tellDevices } from "./call-devices.js";
+import { tellDevices, unsupportedTeller } from "./call-devices.js";
 import { MediaOutage, callTimes } from "./media-outage.js";
 import { _ } from "./texts.js";
 
@@ -90,6 +90,8 @@ export class InterviewView extends EventTarget {
     });
     this.outage = new MediaOutage(this.call);
     this.drawDevices = tellDevices(channel, this.call);
+    // In a browser without video calls, the candidate is told as they are called in.
+    this.tellUnsupported = unsupportedTeller(channel, this.call);
     // Ending is the End button's job here: the call's own Leave button is the candidate's.
     this.call.el.leave.hidden = true;
     // While the video service is down a rejoin would only reach the lost server.
@@ -203,6 +205,7 @@ export class InterviewView extends EventTarget {
   // Called with every state: starts, updates or ends the interview view.
   update(state, saved) {
     const own = state.interview;
+    this.tellUnsupported(own?.id ?? null); // (the own offered or active one)
     if (own && own.state === "active") {
       const previous = this.current;
       if (!previous || previous.id !== own.id) this.start(own, saved);

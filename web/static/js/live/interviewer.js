@@ -21,6 +21,7 @@ import { ExtendAndEnd } from "./interviewer-extend-end.js";
 import { Requests } from "./interviewer-requests.js";
 import { PendingPresses } from "./pending-press.js";
 import { installShortcuts } from "./shortcuts.js";
+import { browserSupported } from "./device-check.js";
 
 // The messages whose controls go once the event is over (Next, Pick, Pause, the message,
 // Extend): a refusal of one of them goes with them.
@@ -41,6 +42,8 @@ class MeetingPage {
     this.requests = new Requests(this.channel, $("problem"), new PendingPresses(document.querySelector("[data-shortcut-status]")));
     this.clock = new ServerClock();
     this.lobby = new Lobby(root, this.clock);
+    // This browser cannot make the calls: said before anyone is called in.
+    for (const notice of document.querySelectorAll("[data-call-unsupported]")) notice.hidden = browserSupported();
     this.status = new LobbyStatus($("lobby-status"), { channel: this.channel, lobby: this.lobby, clock: this.clock });
     // Taken off the event by its organizer: the link no longer opens, and the page says so.
     // Let in as the account whose session then ended: the link's page says so, and asks for
