@@ -29,6 +29,7 @@ from app import headers
 from app import metrics
 from app.views import join_time, ops_page
 from app.middleware import (
+    body_size_middleware,
     charset_middleware,
     error_middleware,
     language_middleware,
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> web.Application:
             request_id_middleware,
             language_middleware,
             error_middleware,
+            body_size_middleware,
             trailing_slash_middleware,
             charset_middleware,
             auth_middleware,

@@ -96,6 +96,13 @@ async def error_middleware(request: web.Request, handler):
         for name in ("Allow", "WWW-Authenticate", "Retry-After"):
             if name in error.headers:
                 response.headers[name] = error.headers[name]
+    except ConnectionResetError:
+        if request.transport is not None and not request.transport.is_closing():
+            raise
+        # The client went away while sending its body (a phone off the network mid-form):
+        # nothing of ours failed, and nobody is left to answer.
+        log.info("the client went away during %s %s", request.method, redact_path(request.path))
+        return web.Response(status=400, text="connection lost")
     except Exception as error:
         if from_the_database(error):
             return _database_away(request, error)
@@ -121,6 +128,16 @@ def _database_away(request: web.Request, error: Exception) -> web.Response:
     response = render(request, "error.html", _error_context(request, 503), status=503)
     response.headers.update(headers)
     return response
+
+
+@web.middleware
+async def body_size_middleware(request: web.Request, handler):
+    """A body declared larger than any page takes (the application's client_max_size) is
+    refused at once, not waited for and then refused."""
+    declared = request.content_length
+    if declared is not None and declared > request.client_max_size:
+        raise web.HTTPRequestEntityTooLarge(max_size=request.client_max_size, actual_size=declared)
+    return await handler(request)
 
 
 def charset_is_known(name: str) -> bool:

@@ -76,7 +76,7 @@ async def form_is_readable(request: web.Request) -> bool:
     # reads it again for every method that is checked.
     if request.content_type in FORM_TYPES:
         try:
-            await request.post()
+            form = await request.post()
         # ValueError, also UnicodeDecodeError: bad multipart, bad encoding.
         # HttpProcessingError: a multipart part's own headers that aiohttp cannot parse
         # (a control character in a filename, say). LookupError: a multipart part that names a
@@ -85,10 +85,25 @@ async def form_is_readable(request: web.Request) -> bool:
         # Content-Transfer-Encoding aiohttp does not know ("x-foo").
         except (ValueError, HttpProcessingError, LookupError, RuntimeError):
             return False
+        # Text that is not text: a lone surrogate, which a charset such as UTF-7 or a
+        # multipart part's own charset can decode to, and which no page, database or
+        # password hash can take (each would fail inside the handler).
+        if not all(
+            _is_text(name) and (not isinstance(value, str) or _is_text(value)) for name, value in form.items()
+        ):
+            return False
     # What a form with enctype="text/plain" sends is no form that can be read: without the
     # token's header it is told so (400), not that the form had expired (403). (A script's
     # JSON without the header is refused as before, in JSON.)
     elif request.content_type == "text/plain" and request.body_exists and HEADER not in request.headers:
+        return False
+    return True
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
         return False
     return True
 

@@ -138,9 +138,12 @@ def _finish(request: web.Request, response: web.StreamResponse, stale_cookie: bo
 @web.middleware
 async def auth_middleware(request: web.Request, handler):
     stale_cookie = await _identify(request)
-    if needs_check(request) and not await form_is_readable(request):
+    # No page at that address, or not for that method: a 404 or 405 (the router's answer),
+    # not a form said to have expired.
+    check = needs_check(request) and request.match_info.http_exception is None
+    if check and not await form_is_readable(request):
         raise web.HTTPBadRequest(text="malformed form")
-    if needs_check(request) and not await token_is_valid(request):
+    if check and not await token_is_valid(request):
         if request.path == "/logout" and request.get(USER) is None:
             # Logged out already (in another tab, or the session ended): what was asked
             # for is done, and a forged log-out has no session to end.

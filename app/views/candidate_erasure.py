@@ -29,6 +29,7 @@ from app.live import leaving, queue
 from app.views import candidate_access
 from app.views.candidate_admin import back_to_event, owned_event, registered_candidate
 from app.views.candidate_list import place_of
+from app.views.path_ids import path_id
 from app.views.pages import render
 
 log = logging.getLogger(__name__)
@@ -150,10 +151,12 @@ async def employer_erase(request: web.Request) -> web.Response:
     async with request.app[DB_POOL].acquire() as connection:
         async with connection.transaction():
             event = await owned_event(connection, request)
-            candidate = await registered_candidate(connection, request, event)
+            candidate = await queries.in_event(connection, event["id"], path_id(request, "candidate_id"))
+            if candidate is None:
+                raise web.HTTPNotFound()
             erased = await erase_candidate(connection, candidate["id"], "employer")
-    if erased is None:
-        raise web.HTTPNotFound()
+    if erased is None:  # erased already (a second press, another tab): what was asked is done
+        raise back_to_event(request, event["id"], "erased")
     await _close_rooms(request, erased)
     log.info(
         "candidate %s of event %s erased by user %s", candidate["id"], event["id"], require_user(request).id
