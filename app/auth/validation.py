@@ -118,7 +118,8 @@ def has_letter_or_digit(text: str) -> bool:
 def clean_name(value: object, errors: Errors, field: str = "name") -> str:
     text = clean_text(value, errors, field, N_("Enter your name."))
     if field not in errors and not has_letter_or_digit(text):
-        errors[field] = (N_("Enter your name."), {})
+        # Something was typed (emoji, punctuation): say what a name needs, not to type one.
+        errors[field] = (N_("A name needs at least one letter or digit."), {})
     return text
 
 

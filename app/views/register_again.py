@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.addresses import readable_domain
 from app.candidates import queries
 from app.keys import DB_POOL
 from app.link_sessions import CANDIDATE_SESSION
@@ -38,7 +39,7 @@ async def register_again(request: web.Request) -> web.Response:
     event_now, state = await registration.current_state(request, event["invite_token"])
     values = {
         "name": candidate["name"],
-        "email": candidate["email"],
+        "email": readable_domain(candidate["email"]),  # as it was typed: "exämple.se", not "xn--…"
         "phone": candidate["phone"] or "",
         "language": candidate["language"],
         "consent": "",

@@ -636,8 +636,14 @@ async def test_after_a_reload_the_page_asks_to_allow_the_sound(new_page, base_ur
     button = page.get_by_role("button", name="Allow the sound for your turn")
     await button.wait_for()
     await look(page, "sound-blocked-en-desktop")
-    await button.click()
+    await button.focus()
+    await page.keyboard.press("Enter")
     await button.wait_for(state="hidden")
+    # Said where the button was, with the focus there (not dropped to the page).
+    await page.wait_for_function("document.activeElement.matches('[data-sound-on]')")
+    assert await page.locator("[data-sound-on]").inner_text() == (
+        "The sound is on: you hear a signal when it is your turn."
+    )
 
 
 async def test_the_page_follows_a_removal_and_the_end_of_the_event(new_page, base_url, db):

@@ -87,10 +87,23 @@ async def test_waiting_room_job_how_it_goes_and_own_picture(new_page, base_url, 
         await page.screenshot(path=f"{shots}-waiting.png", full_page=True)
         await assert_accessible(page)
 
-        # Their own picture, on their click; the place and wait stay in view meanwhile.
-        await page.get_by_role("button", name=text["show"]).click()
+        # Their own picture, asked for with the keyboard; the place and wait stay in view
+        # meanwhile, and the picture is in view below them (not under the sticky place).
+        # As a keyboard user on a phone left the page: scrolled to its end (the picture then
+        # came in above the button and went up under the sticky place).
+        await page.get_by_role("button", name=text["show"]).focus()
+        await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        await page.keyboard.press("Enter")
         await page.wait_for_function(
             "document.querySelector('[data-self-view-video]').videoWidth > 0", timeout=10000
+        )
+        assert await page.evaluate("document.activeElement.matches('[data-self-view-stop]')")
+        assert await page.evaluate(
+            """() => {
+                const place = document.querySelector('[data-phase=waiting] .queue-place').getBoundingClientRect();
+                const picture = document.querySelector('[data-self-view-picture]').getBoundingClientRect();
+                return picture.top >= place.bottom - 1 && picture.bottom <= innerHeight + 1;
+            }"""
         )
         assert await page.evaluate("window.__streams.every((s) => s.getAudioTracks().length === 0)")
         await page.get_by_label(text["picture"], exact=True).scroll_into_view_if_needed()

@@ -109,6 +109,7 @@ async def test_the_candidate_sees_what_is_stored_and_erases_it_from_every_table(
         _, csrf, confirm = await csrf_of(phone, f"{person.link}/erase")
         assert "Vad arbetsgivaren behåller" in confirm and "Ja, radera mina uppgifter" in confirm
         assert "avbokade" not in confirm  # they cancelled no earlier registration
+        assert "du blir inte intervjuad" not in confirm  # interviewed already: no place to lose
         before = await snapshot(db, person.id)
         async with phone.post(f"{person.link}/erase", data={}) as response:  # no CSRF token
             assert response.status == 403

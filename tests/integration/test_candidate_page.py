@@ -560,6 +560,11 @@ async def test_register_again_fills_in_the_details_only_for_the_pin_holder(http,
     assert "Your name" in page  # the candidate's own language
     async with http.get(base_url + again) as response:
         assert response.headers["Cache-Control"] == "private, no-store"
+    # An address whose domain is stored in its ASCII form comes back as it was typed.
+    await db.execute("UPDATE candidate SET email = 'kim@xn--exmple-cua.se' WHERE id = $1", row["id"])
+    async with http.get(base_url + again) as response:
+        assert 'value="kim@exämple.se"' in await response.text()
+    await db.execute("UPDATE candidate SET email = $2 WHERE id = $1", row["id"], row["email"])
     status, _ = await register(
         http, base_url, event["invite_token"], email=row["email"], phone="070-765 43 21"
     )

@@ -224,3 +224,12 @@ def test_account_mails_render_in_both_languages_and_escape_names(language):
             "en": "Choose a new password for Snabbintervjuer",
         }[language]
     )
+
+
+def test_a_name_of_emoji_or_punctuation_alone_is_told_what_a_name_needs():
+    """Something was typed: "Enter your name" would say nothing was."""
+    for typed in ("😀🎉", "...", "\u200b\u200b"):
+        clean_name(typed, errors := {})
+        assert errors["name"][0] == "A name needs at least one letter or digit.", typed
+    clean_name("   ", errors := {})
+    assert errors["name"][0] == "Enter your name."

@@ -29,7 +29,7 @@ function number(value) {
 }
 
 function percent(share) {
-  return share === null ? "–" : `${number(Math.round(share * 1000) / 10)} %`;
+  return share === null ? "–" : `${number(Math.round(share * 1000) / 10)}\u00a0%`; // (never "0⏎%")
 }
 
 // "Round trip 24 ms · loss 0.3 % in, 0 % out · …", in the current language.

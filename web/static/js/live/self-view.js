@@ -48,7 +48,11 @@ export class SelfView {
     this.el.video.srcObject = stream;
     this.el.video.play().catch(() => {});
     this.draw(true);
-    this.el.stop.focus();
+    // The picture asked for is brought into view below the sticky place (on a phone the
+    // focus alone left it under it), with Close the picture focused below it.
+    this.el.stop.focus({ preventScroll: true });
+    this.el.picture.scrollIntoView({ block: "nearest" });
+    this.el.stop.scrollIntoView({ block: "nearest" });
   }
 
   stop() {
