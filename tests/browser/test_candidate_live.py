@@ -20,7 +20,8 @@ from tests.integration.channel_support import (
     recording,
     sign_in_interviewer,
 )
-from app.live import leaving, queue
+from app.events import queries as event_queries
+from app.live import cancelling, leaving, queue
 from tests.integration.live_support import make_live_event
 
 pytestmark = pytest.mark.browser
@@ -538,6 +539,27 @@ async def test_interest_question_survives_the_event_ending(new_page, base_url, d
     await phase(page, "thanks")
     await page.reload()  # answered: now simply over
     await page.get_by_text("This event is over").wait_for()
+
+
+async def test_an_event_deleted_during_the_interview_is_said_cancelled_not_asked_about(
+    new_page, base_url, db
+):
+    """The employer deleted the event while the candidate was in their interview: the page
+    asked whether the job sounded interesting, for an event that is gone. It loads its link,
+    which says the event is cancelled."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en", "phone")
+        await offered(page, interviewer, "en")
+        await page.get_by_role("button", name="Join the interview").click()
+        await phase(page, "interview")
+        async with db.transaction():  # as the employer's Delete does (app/events/workflow.py)
+            await event_queries.cancel(db, event.id)
+            await cancelling.end_event_day(db, event.id)
+            await queue.notify(db, event.id, "event_state")
+        await page.get_by_text("This event has been cancelled").wait_for(timeout=20000)
+        assert not await page.get_by_text("Did the job sound interesting").is_visible()
 
 
 async def test_a_withdrawn_offer_is_explained_and_the_place_kept(new_page, base_url, db):

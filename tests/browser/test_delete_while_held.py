@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from app.events import queries as event_queries
+from app.live import cancelling, queue
 from tests.browser.interviewer_support import (
     checked_in,
+    first_in_interview,
     logged_in_page,
     look,
     make_meeting_event,
@@ -69,3 +72,15 @@ async def test_deleting_an_event_being_held(new_page, db, base_url, language):
         # reconnect for ever to an event that is gone; it loads its link, which says why.
         await lobby.evaluate("window.meeting.channel.ws.close()")
         await lobby.get_by_text(text["landing"]).wait_for(timeout=20000)
+
+
+async def test_an_interview_under_way_ends_with_the_event_said_cancelled(new_page, db, base_url):
+    """Not "The event is over too. Finish your notes below": a deleted event has no summary
+    left to finish notes for."""
+    async with first_in_interview(new_page, db, base_url) as (event, page, _recorders, _interview):
+        async with db.transaction():  # as the employer's Delete does (app/events/workflow.py)
+            await event_queries.cancel(db, event.id)
+            await cancelling.end_event_day(db, event.id)
+            await queue.notify(db, event.id, "event_state")
+        await page.get_by_text("The event has been cancelled by its organizer").wait_for()
+        assert "Finish your notes" not in await page.locator("#lobby-status").inner_text()

@@ -181,7 +181,9 @@ class CandidatePage {
     }
     this.offset = Date.parse(state.now) - Date.now();
     const phase = phaseOf(state, this.question.changing);
-    if (overWhileWaiting(state, phase)) {
+    // Cancelled (the employer deleted the event), in any phase: its link's page says so;
+    // not a question about an interview whose event is gone.
+    if (overWhileWaiting(state, phase) || state.event?.state === "cancelled") {
       this.reload();
       return;
     }

@@ -105,8 +105,12 @@ export class LobbyStatus {
     const name = interview.candidate_name;
     const why = endedText(reason);
     const over = this.lobby.state && eventOver(this.lobby.state.event, this.clock.now());
-    const next = over ? N_("The event is over too. Finish your notes below.")
-      : N_("Finish your notes below, or call in the next candidate.");
+    // Cancelled (only a deletion cancels an event under way): there is no summary left to
+    // finish notes for.
+    const cancelled = this.lobby.state?.event?.state === "cancelled";
+    const next = cancelled ? N_("The event has been cancelled by its organizer: it has no summary any more.")
+      : over ? N_("The event is over too. Finish your notes below.")
+        : N_("Finish your notes below, or call in the next candidate.");
     this.set(() => [_(why, { name }), _(next)].join(" "));
     this.lastEnded = over ? null : { interview, reason, told: this.told };
   }
