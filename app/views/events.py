@@ -248,6 +248,7 @@ async def show(request: web.Request) -> web.Response:
             "held_since": as_local(event["starts_at"]).strftime("%H:%M")
             if event["planned_starts_at"] and event["starts_at"] < event["planned_starts_at"]
             else None,
+            "held_minutes": held_minutes(event),
             # As planned: an event ended early was planned for its set length.
             "slots": interview_slots(
                 event["planned_duration_minutes"] or event["duration_minutes"],
@@ -275,3 +276,14 @@ async def show(request: web.Request) -> web.Response:
             "link_locks": link_locks,
         },
     )
+
+
+def held_minutes(event) -> int:
+    """How long an event ended early was held, in the minutes its page's clock times show
+    ("from 22:27 … at 22:32": 5): its stored length is cut to the whole minutes held (4 for
+    4 min 30 s: it must be over at once), which read as one short beside the two times."""
+    if not event["ended_early_at"]:
+        return event["duration_minutes"]
+    start = event["starts_at"].replace(second=0, microsecond=0)
+    end = event["ended_early_at"].replace(second=0, microsecond=0)
+    return (end - start) // dt.timedelta(minutes=1)

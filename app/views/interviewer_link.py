@@ -78,10 +78,18 @@ async def meeting(request: web.Request, event) -> web.Response:
             # Let in as the account, not with the code: when the page is refused later, it
             # was because the account's session ended, and the link's page says so.
             "let_in_by_account": not INTERVIEWER_SESSION.holds(request, event["interviewer_id"]),
+            # The organizer (or a colleague) holding an interview: the way back to the event's
+            # page, which the meeting web's own header has no room for otherwise.
+            "event_page": f"/events/{event['id']}" if _organizes(request, event) else None,
         },
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _organizes(request: web.Request, event) -> bool:
+    user = current_user(request)
+    return user is not None and user.organization_id == event["organization_id"]
 
 
 def landing(request: web.Request, event, *, status: int = 200, error=None, refused: dict | None = None):

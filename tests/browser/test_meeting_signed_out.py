@@ -25,6 +25,8 @@ async def test_a_log_out_in_another_tab_closes_the_meeting_page_which_says_why(n
     await page.goto(f"/i/{token}")  # no code asked: the link's own account
     await page.wait_for_selector('#connection[data-status="open"]')
     assert await page.get_attribute("body", "data-let-in") == "account"
+    # The organizer's way back to the event's page (the meeting web has no account menu).
+    assert await page.locator("#back-to-event").get_attribute("href") == f"/events/{event.id}"
 
     log_out, words = TEXTS[language]
     other_tab = await page.context.new_page()

@@ -320,8 +320,15 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     assert row["starts_at"] + dt.timedelta(minutes=11) <= row["ended_early_at"]
     page = await event_page(http, base_url, event_id)
     called_in = as_local(row["called_in"])
-    # (In either language: the words are new.)
-    assert re.search(rf'id="ended-early">[^<]*\b11\b[^<]*{called_in:%H:%M}', page)
+    # (In either language: the words are new.) Its minutes are those between the two clock
+    # times it shows ("at 22:32, after 5 minutes from 22:27"), not the length's whole minutes
+    # held (11 here), which read as one short when the seconds of the two fall so.
+    ended = as_local(row["ended_early_at"])
+    minutes = (ended.replace(second=0, microsecond=0) - called_in.replace(second=0, microsecond=0)) // (
+        dt.timedelta(minutes=1)
+    )
+    assert minutes in (11, 12)
+    assert re.search(rf'id="ended-early">[^<]*{ended:%H:%M}[^<]*\b{minutes}\b[^<]*{called_in:%H:%M}', page)
     assert "<dd>Avslutas: intervjuer pågår fortfarande</dd>" in page
     assert f"kl. {planned:%H:%M}" in page  # when it was set for
 

@@ -706,11 +706,14 @@ async def test_the_list_links_the_live_view_while_held_and_the_summary_after(emp
     # A draft whose day passed was never held: nothing to look at.
     assert f'href="/events/{draft}/summary"' not in page and f'href="/events/{draft}/live"' not in page
     # The event's own page offers the same: the live view while it is held, not after it or
-    # weeks before (the summary is there from the start, showing what there is so far).
+    # weeks before; the summary once there can be something in it (from the start, showing
+    # what there is so far), not as a page of zeros weeks before.
     later = await create_event(http, base_url, action="publish", interviewer_email=[unique_email("later")])
-    for event_id, live in ((held, True), (done, False), (later, False)):
+    for event_id, live, summary in ((held, True, True), (done, False, True), (later, False, False)):
         async with http.get(f"{base_url}/events/{event_id}") as response:
-            assert (f'href="/events/{event_id}/live"' in await response.text()) == live, event_id
+            page = await response.text()
+        assert (f'href="/events/{event_id}/live"' in page) == live, event_id
+        assert ('id="open-summary"' in page) == summary, event_id
     # Past its end with an interview still going (extended), the event stays live until that
     # interview ends: the organizer can still watch it from the list and the event's page.
     await db.execute(

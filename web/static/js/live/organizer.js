@@ -141,7 +141,7 @@ class OrganizerLivePage {
     // Someone waits and no interviewer takes candidates (none connected, or all paused):
     // the organizer is the one who can do something about it.
     const taking = (state.interviewers || []).some((person) => person.connected && !person.paused);
-    // (Over, this figure is hidden: "Still waiting at the end" stands in its place.)
+    // (Over, this figure is hidden: "Not interviewed" stands in its place.)
     $("queue-detail").textContent = state.queue_length === 0 || over || taking ? ""
       : _("No interviewer is taking candidates right now: those waiting are not called in.");
     $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
