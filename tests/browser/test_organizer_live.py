@@ -166,6 +166,10 @@ async def test_once_the_events_time_is_over_the_view_says_so(new_page, db, base_
         async with recording(http, f"{base_url}/i/{interviewers[0]}/ws"):
             await page.goto(f"/events/{event.id}/live")
             await wait_figures(page, (0, 1, 0, 0))
+            # The one away is not among those waiting, and not gone from the figures either.
+            assert await page.locator("#queue-detail").inner_text() == (
+                "1 more checked in is away from their page, and is called in once back."
+            )
             # The end 2 s from now: no change comes then, the page's clock does it.
             await db.execute(
                 "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes)"

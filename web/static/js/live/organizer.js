@@ -2,7 +2,7 @@
 // way, redrawn from every state its socket sends (app/live/organizer.py), so it updates
 // without reloading; texts follow the language switch.
 import { LiveChannel, accessUrlOf, pageSocketUrl } from "./channel.js";
-import { _, clockTime, onLanguageChange } from "./texts.js";
+import { _, clockTime, ngettext, onLanguageChange } from "./texts.js";
 import { duration, waitedSince } from "./interviewer-lobby.js";
 import { startPage } from "./page-start.js";
 import { byName } from "./names.js";
@@ -142,8 +142,15 @@ class OrganizerLivePage {
     // the organizer is the one who can do something about it.
     const taking = (state.interviewers || []).some((person) => person.connected && !person.paused);
     // (Over, this figure is hidden: "Not interviewed" stands in its place.)
-    $("queue-detail").textContent = state.queue_length === 0 || over || taking ? ""
+    const nobodyTaking = state.queue_length === 0 || over || taking ? ""
       : _("No interviewer is taking candidates right now: those waiting are not called in.");
+    // Checked in and away from their page (not counted as waiting): said, so that nobody
+    // checked in goes missing from the figures while the event goes on.
+    const away = !over && state.away > 0 ? ngettext(
+      "%(count)s more checked in is away from their page, and is called in once back.",
+      "%(count)s more checked in are away from their pages, and are called in once back.",
+      state.away, { count: state.away }) : "";
+    $("queue-detail").textContent = [nobodyTaking, away].filter(Boolean).join(" ");
     $("checked-in").textContent = _("%(checked)s of %(count)s registered candidates have checked in.",
       { checked: state.checked_in, count: state.registered });
     const note = eventStateText({ ...state, over });
