@@ -9,6 +9,7 @@ import pytest
 
 from app.live import interviews, queue
 from tests.browser.axe import assert_accessible
+from tests.browser.interviewer_support import checked_in
 from tests.browser.test_candidate_live import interviewer_socket, offered, open_candidate, phase, tokens
 from tests.integration.live_support import make_live_event
 
@@ -16,6 +17,11 @@ pytestmark = pytest.mark.browser
 
 BACK = (
     "You did not join in time, so you are back in the queue, at the end of it. "
+    "If you miss your turn once more, you leave the queue."
+)
+# Alone in the queue, its end is its head: not "moved to the end" beside "You are next".
+BACK_ALONE = (
+    "You did not join in time. Nobody else is waiting, so you are still next in the queue. "
     "If you miss your turn once more, you leave the queue."
 )
 MISSED_BEFORE = "You have missed your turn once: if you miss it again, you leave the queue."
@@ -52,7 +58,7 @@ async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(ne
         await offered(page, interviewer, "en")
         await run_out(db, event.id)
         await phase(page, "waiting")
-        await page.locator("[data-offer-note]", has_text=BACK).wait_for()
+        await page.locator("[data-offer-note]", has_text=BACK_ALONE).wait_for()
         # Said again after a reload (or on another device): the server knows of the miss.
         await page.reload()
         await phase(page, "waiting")
@@ -69,7 +75,7 @@ async def test_two_offers_missed_take_the_candidate_out_and_the_page_says_why(ne
         await run_out(db, event.id)
         await phase(page, "left")
         await page.get_by_text(OUT).wait_for()
-        assert await page.get_by_text(BACK).count() == 0
+        assert await page.get_by_text(BACK_ALONE).count() == 0
         await assert_accessible(page)
 
         # Reloaded, the page still says why; in Swedish too.
@@ -112,3 +118,16 @@ async def test_a_candidate_who_leaves_as_they_are_called_in_is_not_told_it_was_w
         await asyncio.sleep(0.3)  # any note the page would add
         assert await page.get_by_text("The interviewer withdrew the call-in").count() == 0
         assert all([await note.is_hidden() for note in await page.locator("[data-offer-note]").all()])
+
+
+async def test_a_miss_with_others_waiting_moves_the_candidate_to_the_end(new_page, base_url, db):
+    event = await make_live_event(db, interviewers=1, candidates=2)
+    [token, other], [interviewer_token] = await tokens(db, event)
+    async with interviewer_socket(base_url, interviewer_token) as interviewer:
+        page = await open_candidate(new_page, base_url, token, "en")
+        await offered(page, interviewer, "en")
+        async with checked_in(base_url, [other]):
+            await run_out(db, event.id)
+            await phase(page, "waiting")
+            await page.locator("[data-offer-note]", has_text=BACK).wait_for()
+            await page.get_by_text("You are number 2 in the queue.").wait_for()

@@ -11,6 +11,9 @@ const NOTE_SAID_SECONDS = 5;
 // back in the same place, and counted no miss (app/live/dispatch.py room_failed).
 const ROOM_FAILED = N_("Your call-in could not go ahead: the video service failed. It was not your fault, and you keep your place in the queue.");
 const MISSED_ONCE = N_("You did not join in time, so you are back in the queue, at the end of it. If you miss your turn once more, you leave the queue.");
+// The same with nobody else waiting: the end of the queue is its head ("moved to the end"
+// beside "You are next in the queue" read as a contradiction).
+const MISSED_ONCE_ALONE = N_("You did not join in time. Nobody else is waiting, so you are still next in the queue. If you miss your turn once more, you leave the queue.");
 // The same, said later (the place may have moved on since): the miss, and what one more does.
 const MISSED_BEFORE = N_("You have missed your turn once: if you miss it again, you leave the queue.");
 // Enough to remember the failed offers of one page's day.
@@ -40,7 +43,7 @@ export class OfferNote {
         ? null : N_("You did not join in time again, so you are no longer in the queue.");
     } else {
       // (Said now: a second miss takes them out of the queue, app/live/rules.py.)
-      this.note = MISSED_ONCE;
+      this.note = queue?.position === 1 ? MISSED_ONCE_ALONE : MISSED_ONCE;
     }
   }
 

@@ -176,6 +176,8 @@ export class WaitingRoom {
   }
 
   drawMessages(messages) {
+    // Seen meanwhile without a scroll (the page's parts above them changed size): not new.
+    if (this.unseen.length && this.inSight(this.unseen.at(-1))) this.showUnseen([]);
     // New messages are appended (the list is a polite live region); old ones stay put.
     const added = [];
     for (const message of messages) {
