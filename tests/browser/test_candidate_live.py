@@ -157,6 +157,15 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
     await page.get_by_role("button", name="Play a test sound").click()
     assert await page.is_visible("[data-device-sound-hint]")
     await look(page, "device-check-en-desktop")
+    # Stopped by the candidate (not only by a check-in): camera and microphone off.
+    await page.get_by_role("button", name="Stop the check").click()
+    await page.wait_for_function(
+        "!document.querySelector('[data-device-video]').srcObject"
+        " && document.querySelector('[data-device-results]').hidden"
+    )
+    assert await page.evaluate("document.activeElement.matches('[data-device-start]')")
+    assert await page.locator("[data-device-start]").inner_text() == "Start the device check"
+    assert await page.get_by_role("button", name="Stop the check").is_hidden()
 
 
 @pytest.mark.parametrize(

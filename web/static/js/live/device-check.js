@@ -90,11 +90,13 @@ export class DeviceCheck {
       soundHint: find("sound-hint"), problem: find("problem"), problemText: find("problem-text"),
       problemLink: find("problem-link"), results: find("results"), video: find("video"),
       meter: find("meter"), micStatus: find("mic-status"), cameraStatus: find("camera-status"),
+      stopCheck: find("stop"),
     };
     this.stream = null;
     this.problem = null;
     this.heard = false;
     this.el.start.addEventListener("click", () => this.start());
+    this.el.stopCheck.addEventListener("click", () => this.end());
     this.el.sound.addEventListener("click", () => {
       beep({ count: 2, frequency: 660, seconds: 0.35 });
       this.el.soundHint.hidden = false;
@@ -125,7 +127,17 @@ export class DeviceCheck {
     this.listen(this.stream);
     this.el.start.textContent = _("Check again");
     this.el.start.dataset.i18n = "Check again";
+    this.el.stopCheck.hidden = false;
     this.redraw();
+  }
+
+  // Stop the check pressed: the camera and microphone off, the check as before it began.
+  end() {
+    this.stop();
+    this.el.results.hidden = true;
+    this.el.start.textContent = _("Start the device check");
+    this.el.start.dataset.i18n = "Start the device check";
+    this.el.start.focus();
   }
 
   listen(stream) {
@@ -180,5 +192,6 @@ export class DeviceCheck {
     this.stream = null;
     this.el.video.srcObject = null;
     this.el.meter.value = 0;
+    this.el.stopCheck.hidden = true;
   }
 }
