@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.live import queue
 from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.interviewer_support import (
     checked_in,
@@ -211,3 +212,28 @@ async def test_a_candidate_whose_browser_cannot_make_calls_is_said_at_the_offer_
         await recorders[1].wait_for(lambda m: m["type"] == "offer")
         await page.locator("#own-offer").wait_for()
         assert await page.locator("#own-offer-problem").inner_text() == ""
+
+
+async def test_an_offer_that_ended_long_before_the_event_is_not_said_again_at_its_end(new_page, db, base_url):
+    """The line spoke of an offer that ended minutes ago (the candidate may have been
+    interviewed by someone else since): the event's end does not bring it back as news."""
+    async with called_in_with_two_windows(new_page, db, base_url, "en") as (here, _there, recorders):
+        assert (await recorders[0].request({"ok"}, type="leave"))["type"] == "ok"
+        gone = TEXTS["en"]["gone"]
+        await here.wait_for_function(
+            f"document.querySelector('#lobby-status').textContent.includes({gone!r})"
+        )
+        await here.evaluate("window.meeting.status.endedOffer.at -= 60000")  # a minute ago
+        event_id = await db.fetchval(
+            "SELECT event_id FROM queue_entry WHERE candidate_id = (SELECT candidate_id FROM interview"
+            " WHERE state <> 'offered' ORDER BY id DESC LIMIT 1)"
+        )
+        await db.execute(
+            "UPDATE event SET starts_at = now() - make_interval(mins => duration_minutes) WHERE id = $1",
+            event_id,
+        )
+        await queue.notify(db, event_id, "event_state")
+        await here.wait_for_selector(
+            "#rotation:text-is('The event is over: no more candidates are called in.')"
+        )
+        await here.wait_for_function("document.querySelector('#lobby-status').textContent === ''")

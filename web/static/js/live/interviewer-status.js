@@ -21,6 +21,8 @@ function endedText(reason) {
 
 // The reasons of offer_ended that take the candidate out of the queue: they left it (or
 // turned the offer down), or their registration ended.
+// How long after an offer ended the line may say it again with the event's end.
+const STALE_OFFER_MS = 30000;
 const LEFT_THE_QUEUE = new Set(["left", "cancelled", "removed", "erased"]);
 
 // Why the own offer went away: as the server says (`reason`, offer_ended) when it has;
@@ -187,6 +189,12 @@ export class LobbyStatus {
   sayOfferEndedAgain() {
     const ended = this.endedOffer;
     if (!ended || ended.text === null || ended.told !== this.told) return;
+    // Long past (the candidate may have been interviewed by someone else since): the line
+    // goes rather than bring that miss back as news; the lobby says the event is over.
+    if (this.clock.now() - ended.at > STALE_OFFER_MS) {
+      this.set(null);
+      return;
+    }
     const reason = this.offerEndReasons.get(ended.offer.id);
     if (offerEndedText(ended.offer, ended.state, ended.at, reason, true) !== ended.text) {
       this.sayOfferEnded(ended.offer, ended.state, ended.at);
