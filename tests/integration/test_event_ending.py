@@ -376,12 +376,17 @@ async def test_an_event_in_progress_before_its_set_start_may_be_ended_and_says_w
     assert re.search(rf'id="event-when"[^>]*>[^<]*\b{planned:%H:%M}\b', meeting), meeting
     _, summary = await get_page(http, f"{base_url}/events/{event_id}/summary")
     assert re.search(rf'class="summary-when">[^<]*\b{planned:%H:%M}\b', summary)
-    # ... and, there and in its PDF, that it was ended early, and when.
+    # ... and, there and in its PDF, that it was ended early, and when; held from the
+    # call-in before its set start (its interviews then read as held before it began).
     ended_at = as_local(await db.fetchval("SELECT ended_early_at FROM event WHERE id = $1", event_id))
-    assert f"avslutat i förtid av arrangören kl. {ended_at:%H:%M}</p>" in summary
+    said = (
+        f"pågick från kl. {called_in:%H:%M}, då den första kandidaten kallades in, och avslutades i förtid"
+        f" av arrangören kl. {ended_at:%H:%M}"
+    )
+    assert f"{said}</p>" in " ".join(summary.split())
     async with http.get(f"{base_url}/events/{event_id}/summary.pdf") as response:
         text = pdf_text(await response.read(), tmp_path)
-    assert f"avslutat i förtid av arrangören kl. {ended_at:%H:%M}" in " ".join(text.split())
+    assert said in " ".join(text.split())
     _, delete = await get_page(http, f"{base_url}/events/{event_id}/delete")
     assert f"{planned:%H:%M}" in delete and f"{called_in:%H:%M}" not in delete
     # So does the invite link's page, which says it is over (and both its languages' texts).
