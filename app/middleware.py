@@ -96,14 +96,15 @@ async def error_middleware(request: web.Request, handler):
         for name in ("Allow", "WWW-Authenticate", "Retry-After"):
             if name in error.headers:
                 response.headers[name] = error.headers[name]
-    except ConnectionResetError:
-        if request.transport is not None and not request.transport.is_closing():
-            raise
-        # The client went away while sending its body (a phone off the network mid-form):
-        # nothing of ours failed, and nobody is left to answer.
-        log.info("the client went away during %s %s", request.method, redact_path(request.path))
-        return web.Response(status=400, text="connection lost")
     except Exception as error:
+        if isinstance(error, ConnectionResetError) and (
+            request.transport is None or request.transport.is_closing()
+        ):
+            # The client went away while sending its body (a phone off the network mid-form):
+            # nothing of ours failed, and nobody is left to answer. (A reset of our own, the
+            # database's say, goes on below.)
+            log.info("the client went away during %s %s", request.method, redact_path(request.path))
+            return web.Response(status=400, text="connection lost")
         if from_the_database(error):
             return _database_away(request, error)
         # Anything unexpected is our bug: logged with its traceback, shown as a plain page.

@@ -199,6 +199,15 @@ async def test_up_to_the_call(engine_page, db, base_url):
         if webkit:
             told = await interviewer.wait_for(lambda m: told_unsupported(m), after=mark)
             assert told["interview"]["state"] == "offered"
+            # Its socket dropped, the server forgot it (no page of theirs open): said again
+            # once the page is back.
+            dropped = len(interviewer.messages)
+            await page.evaluate("window.candidatePage.channel.ws.close()")
+            forgot = await interviewer.wait_for(
+                lambda m: m["type"] == "state" and bool(m["interview"]) and not told_unsupported(m),
+                after=dropped,
+            )
+            await interviewer.wait_for(told_unsupported, after=interviewer.messages.index(forgot) + 1)
         else:
             await asyncio.sleep(0.5)  # (what the page says at the offer has come by now)
             assert not any(told_unsupported(m) for m in interviewer.messages[mark:])

@@ -18,6 +18,9 @@ import { browserSupported } from "./device-check.js";
 //   tellUnsupported(interviewId);   // with every state: the offered or current one, or null
 export function unsupportedTeller(channel, call) {
   let told = null;
+  // The server forgets it once no page of theirs is open (a dropped socket, too): said
+  // again with the first state after the socket is back.
+  channel.addEventListener("status", (event) => { if (event.detail === "open") told = null; });
   return (interview) => {
     if (interview === null || interview === undefined || browserSupported() || told === interview) return;
     told = interview;

@@ -34,7 +34,8 @@ export class SoundOffer {
       this.on.hidden = false;
       if (focused) this.on.focus();
     }
-    if (!waiting) this.on.hidden = true;
+    // (Held back again, an iPhone locked say: not "on" beside the button that allows it.)
+    if (!waiting || ctx?.state !== "running") this.on.hidden = true;
     if (ctx && ctx.state !== "running") ctx.resume().then(() => this.draw(this.waiting), () => {});
   }
 }

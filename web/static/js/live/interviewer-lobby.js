@@ -203,9 +203,11 @@ export class Lobby {
       // Their page is in a browser that cannot make the call (PROTOCOL.md, `devices`):
       // what the interviewer can do, rather than wait out the offer's time.
       const cannot = own.other_devices?.problem === "unsupported";
-      this.$("own-offer-problem").textContent = cannot
-        ? _("Their browser cannot make video calls: they are being asked to open their link in a current browser or on another device. You can wait, or withdraw the offer and call in the next candidate.")
+      const problem = cannot
+        ? _("Their browser cannot make video calls: they are being asked to open their link in a current browser or on another device. You can wait, or withdraw the offer: they keep their place, and you can call in someone else with Pick.")
         : "";
+      // Only a change: it is a live region (it comes after the offer took the focus).
+      if (this.$("own-offer-problem").textContent !== problem) this.$("own-offer-problem").textContent = problem;
     }
   }
 
