@@ -233,6 +233,9 @@ async def test_ended_at_its_start_after_interviews_from_check_in_it_says_what_it
     with no talk of interviews going on."""
     http, _ = employer
     event_id = await begun_event(http, base_url, db, minutes_ago=0)
+    # Begun this very moment, not at the whole minute: a start at 12:00:00 ended at 12:01:00.5
+    # (a slow machine) was in its second minute, and said so.
+    await db.execute("UPDATE event SET starts_at = now() WHERE id = $1", event_id)
     interviewer = await db.fetchval("SELECT id FROM event_interviewer WHERE event_id = $1", event_id)
     for n in range(3):
         candidate = await factories.add_candidate(db, event_id, name=f"Kandidat {n}")
@@ -256,6 +259,7 @@ async def test_ended_at_its_start_after_interviews_from_check_in_it_says_what_it
     assert re.search(r"Avslutat i förtid av arrangören kl\. \d\d:\d\d, efter 3 intervjuer\.", page)
     assert "första minuten" not in page
     empty = await begun_event(http, base_url, db, minutes_ago=0)
+    await db.execute("UPDATE event SET starts_at = now() WHERE id = $1", empty)
     await post_end(http, base_url, empty, f"/events/{empty}/end")
     assert ", redan under första minuten." in await event_page(http, base_url, empty)
 
