@@ -529,8 +529,10 @@ async def test_a_message_below_the_fold_is_pointed_to_from_the_place(new_page, b
         await note.wait_for(state="hidden")
 
 
-async def test_interest_question_survives_the_event_ending(new_page, base_url, db):
-    """The last interview ends as the event does: a reload still asks the question."""
+@asynccontextmanager
+async def in_the_interview(new_page, base_url, db):
+    """One candidate's page (in English, at phone width) in an interview: checked in, called
+    in by the interviewer's socket and joined; yields (event, page, the interviewer's socket)."""
     event = await make_live_event(db, interviewers=1, candidates=1)
     [token], [interviewer_token] = await tokens(db, event)
     async with interviewer_socket(base_url, interviewer_token) as interviewer:
@@ -538,6 +540,12 @@ async def test_interest_question_survives_the_event_ending(new_page, base_url, d
         await offered(page, interviewer, "en")
         await page.get_by_role("button", name="Join the interview").click()
         await phase(page, "interview")
+        yield event, page, interviewer
+
+
+async def test_interest_question_survives_the_event_ending(new_page, base_url, db):
+    """The last interview ends as the event does: a reload still asks the question."""
+    async with in_the_interview(new_page, base_url, db) as (event, page, interviewer):
         await interviewer.request({"ok"}, type="end")
         await phase(page, "feedback")
     await db.execute("UPDATE event SET state = 'finished' WHERE id = $1", event.id)
@@ -556,13 +564,7 @@ async def test_an_event_deleted_during_the_interview_is_said_cancelled_not_asked
     """The employer deleted the event while the candidate was in their interview: the page
     asked whether the job sounded interesting, for an event that is gone. It loads its link,
     which says the event is cancelled."""
-    event = await make_live_event(db, interviewers=1, candidates=1)
-    [token], [interviewer_token] = await tokens(db, event)
-    async with interviewer_socket(base_url, interviewer_token) as interviewer:
-        page = await open_candidate(new_page, base_url, token, "en", "phone")
-        await offered(page, interviewer, "en")
-        await page.get_by_role("button", name="Join the interview").click()
-        await phase(page, "interview")
+    async with in_the_interview(new_page, base_url, db) as (event, page, _interviewer):
         async with db.transaction():  # as the employer's Delete does (app/events/workflow.py)
             await event_queries.cancel(db, event.id)
             await cancelling.end_event_day(db, event.id)
