@@ -30,7 +30,8 @@ link_guard.py         what the PIN page and the meeting code page share
 registration.py       /r/<token>: the public invite page and registration
 invite_answers.py     the invite page's answers (registered, link sent again) from a signed cookie
 candidate_access.py   what the candidate's /c/<token> pages share: the link, PIN form, session
-candidate_page.py     /c/<token>: the candidate's personal page
+candidate_page.py     /c/<token>: the candidate's personal page, and its /version for a page
+                      left open before check-in
 candidate_pin.py      the candidate's PIN entered on a device, and mailed again
 candidate_actions.py  the candidate's calendar file, cancelling and language of mails
 register_again.py     /c/<token>/register-again: the invitation's form with their details

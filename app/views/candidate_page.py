@@ -10,6 +10,7 @@ and call (web/static/js/live/candidate.js); after it, how it went.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 
 from aiohttp import web
@@ -24,6 +25,8 @@ from app.live import outcome
 from app.live import rules as live_rules
 from app.timefmt import both_languages
 from app.views.candidate_access import load, page, pin_page, situation
+
+NO_STORE = {"Cache-Control": "private, no-store"}
 
 routes = web.RouteTableDef()
 
@@ -121,5 +124,32 @@ def live_context(request: web.Request, candidate, event, connect: bool = False) 
         "offer_seconds": live.offer_seconds,
         "offer_warning_seconds": live_rules.OFFER_WARNING_SECONDS,
         "connect": connect,
+        "version": drawn_version(candidate, event),
         "answer": None,  # their answer to the interest question, once given
     }
+
+
+def drawn_version(candidate, event) -> str:
+    """A short fingerprint of what the page before check-in is drawn from: the event's times
+    and state and whether the registration still holds. A page left open from the day before
+    has no socket to hear that the event moved or was cancelled; it asks for this now and
+    then (web/static/js/live/candidate-page-watch.js) and loads itself again when it
+    differs."""
+    drawn = (
+        event["state"],
+        event["deleted_at"],
+        event["starts_at"],
+        event["set_starts_at"],
+        event["duration_minutes"],
+        candidate["cancelled_at"],
+    )
+    return hashlib.sha256(repr(drawn).encode()).hexdigest()[:16]
+
+
+@routes.get("/c/{token}/version", name="candidate_page_version")
+async def page_version(request: web.Request) -> web.Response:
+    """The fingerprint of drawn_version, for the PIN's holder on this device only."""
+    candidate, event = await load(request)
+    if not CANDIDATE_SESSION.holds(request, candidate["id"]):
+        return web.json_response({"error": "pin_needed"}, status=403, headers=NO_STORE)
+    return web.json_response({"version": drawn_version(candidate, event)}, headers=NO_STORE)

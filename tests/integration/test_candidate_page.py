@@ -719,3 +719,28 @@ async def test_after_the_event_a_lost_pin_comes_as_the_link_and_pin_alone(http, 
             assert response.status == 200
     await asyncio.sleep(1)
     assert len(caught(settings.mail.catcher_dir, row["email"])) == 2  # nothing for a cancelled one
+
+
+async def test_the_version_a_page_before_check_in_asks_for_follows_the_event(http, base_url, db, settings):
+    """What candidate-page-watch.js compares with the page it has: the PIN's holder only,
+    a new value once the event moves, and gone with the registration."""
+    event, row, link, pin = await registered(http, base_url, db, settings)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as stranger:
+        async with stranger.get(f"{link}/version") as response:
+            assert response.status == 403 and await response.json() == {"error": "pin_needed"}
+    await enter_pin(http, link, pin)
+    async with http.get(link) as response:
+        drawn = re.search(r'data-version="([0-9a-f]{16})"', await response.text())[1]
+
+    async def version() -> str:
+        async with http.get(f"{link}/version") as response:
+            assert response.status == 200 and response.headers["Cache-Control"] == "private, no-store"
+            return (await response.json())["version"]
+
+    assert await version() == drawn
+    await db.execute("UPDATE event SET starts_at = starts_at + interval '1 hour' WHERE id = $1", event["id"])
+    moved = await version()
+    assert moved != drawn
+    await db.execute("UPDATE candidate SET erased_at = now() WHERE id = $1", row["id"])
+    async with http.get(f"{link}/version") as response:
+        assert response.status == 404

@@ -23,6 +23,7 @@ import { atTheWallClock, nextLookIn, overWhileWaiting } from "./candidate-day-cl
 import { leftQueueText, phaseOf, showPhase } from "./candidate-phases.js";
 import { SoundOffer } from "./candidate-sound.js";
 import { PendingPresses } from "./pending-press.js";
+import { PageWatch } from "./candidate-page-watch.js";
 
 // Refusals that only said the socket or the service was away (not "retrying": the answer's
 // own loop clears that).
@@ -97,6 +98,9 @@ class CandidatePage {
       this.setPhase("before");
       const seconds = Number(root.dataset.opensIn);
       if (seconds > 0) atTheWallClock(Date.now() + seconds * 1000, () => this.checkinOpened());
+      // No socket yet to hear that the event moved or was cancelled meanwhile.
+      this.watch = new PageWatch(`${location.pathname.replace(/\/+$/, "")}/version`, root.dataset.version, () => this.reload());
+      this.watch.start();
     }
   }
 
@@ -129,6 +133,7 @@ class CandidatePage {
     const before = document.querySelector("[data-before-checkin]");
     if (before) before.hidden = true;
     find("[data-checkin-ready]").hidden = false;
+    this.watch?.stop();  // the socket tells from now on
     this.channel.connect();
   }
 
