@@ -27,7 +27,7 @@ EVENT_COLUMNS = """e.id, e.organization_id, o.name AS organization_name, e.title
     coalesce(e.planned_starts_at, e.starts_at) AS set_starts_at"""
 CANDIDATE_COLUMNS = """id, event_id, name, email, phone, language, access_token, pin,
     registered_at, cancelled_at, cancelled_by, reminder_sent_at,
-    resend_window_started_at, resends_in_window, erased_at, link_generation"""
+    resend_window_started_at, resends_in_window, erased_at, link_generation, consented_at"""
 
 
 async def event_by_invite_token(

@@ -16,6 +16,9 @@ import asyncpg
 class Stored:
     checked_in_at: object | None
     interviews: list[asyncpg.Record]  # started_at, ended_at, state, has_record, interested, comment
+    # Offers they did not take up (offered_at, end_reason): stored as much as the interviews
+    # are, and counted in the employer's summary as turns missed or declined.
+    turns_not_taken: list[asyncpg.Record]
     mails: list[asyncpg.Record]  # created_at, subject, sent_at
     technical: int  # open event-day connections
 
@@ -37,6 +40,13 @@ async def stored_about(connection: asyncpg.Connection, candidate_id: int) -> Sto
             ORDER BY i.started_at""",
             candidate_id,
         )
+        turns_not_taken = await connection.fetch(
+            """
+            SELECT offered_at, end_reason FROM interview
+            WHERE candidate_id = $1 AND state = 'missed'
+            ORDER BY offered_at""",
+            candidate_id,
+        )
         mails = await connection.fetch(
             """
             SELECT created_at, subject, sent_at FROM mail_outbox
@@ -46,4 +56,4 @@ async def stored_about(connection: asyncpg.Connection, candidate_id: int) -> Sto
         technical = await connection.fetchval(
             "SELECT count(*) FROM live_connection WHERE candidate_id = $1", candidate_id
         )
-    return Stored(checked_in_at, list(interviews), list(mails), technical)
+    return Stored(checked_in_at, list(interviews), list(turns_not_taken), list(mails), technical)

@@ -285,3 +285,33 @@ async def test_erasing_ones_own_data_takes_the_earlier_cancelled_registration_to
     async with ClientSession() as stranger:
         async with stranger.get(f"{base_url}/c/{old['access_token']}/data") as response:
             assert response.status == 404
+
+
+async def test_the_data_page_shows_the_consent_and_the_turns_not_taken(db, base_url, settings):
+    """Offers not taken up are stored, and the employer's summary counts them: the candidate's
+    own page says so too, each as what it was."""
+    event = await make_event(db)
+    person = await candidate_with_everything(db, base_url, settings, event)
+    interviewer = await db.fetchval("SELECT interviewer_id FROM interview WHERE candidate_id = $1", person.id)
+    for minutes_ago, reason in ((40, "offer_expired"), (30, "left")):
+        await db.execute(
+            """
+            INSERT INTO interview (event_id, candidate_id, interviewer_id, state, chosen_by,
+                                   offered_at, offer_expires_at, ended_at, end_reason)
+            VALUES ($1, $2, $3, 'missed', 'next', now() - make_interval(mins => $4),
+                    now() - make_interval(mins => $4 - 1), now() - make_interval(mins => $4 - 1), $5)""",
+            person.event_id,
+            person.id,
+            interviewer,
+            minutes_ago,
+            reason,
+        )
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
+        assert await enter_pin(phone, person.link, person.pin) == 303
+        async with phone.get(f"{person.link}/data") as response:
+            data = await response.text()
+    assert "Samtycke till den här hanteringen av dina uppgifter" in data
+    assert "Turer du inte tog" in data
+    missed = data.index("men anslöt inte i tid.")
+    left = data.index("men lämnade kön i stället.")
+    assert missed < left  # in the order they came
