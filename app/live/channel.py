@@ -268,11 +268,27 @@ def same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    allowed = {urlsplit(request.app[SETTINGS].app.public_url).netloc, request.host}
+    # Scheme and host both: a page of plain http://our-host (traffic anyone on the way may
+    # write into) is another origin than the https site.
     try:
-        return urlsplit(origin).netloc in allowed
-    except ValueError:  # not a URL at all ("http://[")
+        allowed = {
+            _origin_of(request.app[SETTINGS].app.public_url),
+            _origin_of(f"{request.scheme}://{request.host}"),
+        }
+        return _origin_of(origin) in allowed
+    except ValueError:  # not a URL at all ("http://["), or a Host with a port that is none
         return False
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) as a browser's Origin names them: case and a default port aside."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port if parts.port != DEFAULT_PORTS.get(scheme) else None
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def is_upgrade(request: web.Request) -> bool:

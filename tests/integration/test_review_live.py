@@ -284,6 +284,19 @@ async def test_socket_handshakes_that_are_refused(app_server, db, base_url):
             assert response.status == 204
         async with http.get(f"{base_url}/c/{candidate_token}/ws", headers={"Origin": "null"}) as response:
             assert response.status == 403
+        # The site's own origin, however a browser spells it, and nothing else: not the same
+        # host over another scheme (a plain-http page is not the https site), port or name.
+        host = base_url.split("://", 1)[1]
+        for origin, status in (
+            (base_url, 204),
+            (base_url.upper(), 204),
+            (f"https://{host}", 403),
+            (f"ws://{host}", 403),
+            (f"{base_url}.evil.example", 403),
+            (f"http://{host.rsplit(':', 1)[0]}:1", 403),
+        ):
+            async with http.get(f"{base_url}/c/{candidate_token}/ws", headers={"Origin": origin}) as response:
+                assert response.status == status, origin
 
 
 @pytest.mark.parametrize("origin", ["http://[", "http://[::1", "http://a]b"])
