@@ -18,6 +18,7 @@ staff_erasure.py erasing an employer's user or interviewer on request (provision
 middleware.py    the page language, errors as friendly pages, unreadable charsets refused
 request_ids.py   a request id on every log record and error page
 headers.py       security headers and the CSP on every response
+unreadable_requests.py the page (both languages) for a request aiohttp cannot read at all
 logs.py          logging that redacts secrets, as text or JSON lines
 metrics.py       /metrics for Prometheus
 health_checks.py what /livez, /readyz, /healthz answer, on either listener

@@ -69,6 +69,7 @@ from app.views import organizer_live
 from app.views import link_locks_admin
 from app.views import form_addresses, roster
 from app.views.janus_events import EVENT_SUBSCRIBERS
+from app import unreadable_requests
 
 # How aiohttp's server runs the application, for `python -m app` and the tests alike.
 # auto_decompress off: browsers never compress what they send, and a body that says
@@ -83,6 +84,7 @@ SERVER_OPTIONS: dict[str, Any] = {
 
 
 def create_app(settings: Settings) -> web.Application:
+    unreadable_requests.install()
     # auth inside error: a refused or failed request still gets a friendly page. The charset
     # check before auth: the CSRF check is the first to read a form.
     # The request id first: every record and every error page of the request carries it.

@@ -75,6 +75,12 @@ async def test_oversized_requests_and_a_crash_log_no_token(app_process, settings
     host = f"Host: 127.0.0.1:{port}\r\n"
     line = await raw_request(port, f"GET /c/{CANDIDATE_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n".encode())
     assert line.split(b"\r\n", 1)[0].endswith(b"400 Bad Request")
+    # Our page in both languages, with the headers every answer has, and nothing of the
+    # request quoted back (app/unreadable_requests.py).
+    head, _, body = line.partition(b"\r\n\r\n")
+    assert b"Content-Security-Policy: default-src 'none'" in head and b"X-Frame-Options: DENY" in head
+    assert "Förfrågan kunde inte tolkas".encode() in body and b"The request could not be understood" in body
+    assert CANDIDATE_TOKEN[:12].encode() not in line and b"pad=" not in line
     line = await raw_request(port, f"GET /i/{INTERVIEWER_TOKEN}?pad={PAD} HTTP/1.1\r\n{host}\r\n".encode())
     assert line.split(b"\r\n", 1)[0].endswith(b"400 Bad Request")
     header = await raw_request(
