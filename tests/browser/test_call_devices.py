@@ -35,18 +35,23 @@ window.RTCPeerConnection = class extends window.RTCPeerConnection {
 """
 
 
-async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_connection(new_page, db, base_url):
-    _event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
-    interviewer_page = await new_page(viewport={"width": 1100, "height": 900})
-    await interviewer_page.add_init_script(KEEP_PEER_CONNECTIONS)
-    interviewer = await open_meeting(interviewer_page, interviewer_tokens[0])
-    candidate, _ = await open_candidate(new_page, base_url, candidate_tokens[0], "en")
+async def into_the_call(interviewer, candidate) -> None:
+    """The candidate checks in, the interviewer presses Next, the candidate joins."""
     await candidate.locator("[data-checkin]").click()
     await phase(candidate, "waiting")
     await interviewer.locator("#next").click()
     await phase(candidate, "offer")
     await candidate.locator("[data-join]").click()
     await interviewer.wait_for_selector("#interview:not([hidden])")
+
+
+async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_connection(new_page, db, base_url):
+    _event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
+    interviewer_page = await new_page(viewport={"width": 1100, "height": 900})
+    await interviewer_page.add_init_script(KEEP_PEER_CONNECTIONS)
+    interviewer = await open_meeting(interviewer_page, interviewer_tokens[0])
+    candidate, _ = await open_candidate(new_page, base_url, candidate_tokens[0], "en")
+    await into_the_call(interviewer, candidate)
     await both_see_each_other(interviewer, candidate)
     # The bitrate control reaches the encoder: our video's sender has the ceiling it set
     # (video-sender.js), refused or not without an error on the page.
@@ -99,3 +104,62 @@ async def test_a_camera_or_microphone_switched_off_is_said_not_read_as_the_conne
         "(call) => document.querySelector(call).dataset.phase === 'live'", arg=CANDIDATE_CALL, timeout=20000
     )
     await status_is(interviewer, INTERVIEWER_CALL, "")
+
+
+# A computer without a camera: Chromium's fake devices always have one, so the page's own
+# calls are told there is none (the only way to show this fault here).
+NO_CAMERA = """
+(() => {
+  const devices = navigator.mediaDevices;
+  const ask = devices.getUserMedia.bind(devices);
+  const list = devices.enumerateDevices.bind(devices);
+  devices.getUserMedia = (constraints) => constraints?.video
+    ? Promise.reject(new DOMException("Requested device not found", "NotFoundError"))
+    : ask(constraints);
+  devices.enumerateDevices = async () => (await list()).filter((device) => device.kind !== "videoinput");
+})();
+"""
+
+
+async def test_a_candidate_without_a_camera_takes_part_with_sound_only(new_page, db, base_url):
+    """No camera (call-sound-only.js): the call goes on with the microphone alone, the
+    candidate is told so, and the interviewer hears them and is told why there is no picture."""
+    _event, interviewer_tokens, candidate_tokens = await make_meeting_event(db, interviewers=1, candidates=1)
+    interviewer = await open_meeting(
+        await new_page(viewport={"width": 1100, "height": 900}), interviewer_tokens[0]
+    )
+
+    async def without_a_camera(**_):
+        page = await new_page(viewport={"width": 390, "height": 844})
+        await page.add_init_script(NO_CAMERA)
+        return page
+
+    candidate, _ = await open_candidate(without_a_camera, base_url, candidate_tokens[0], "en")
+    await into_the_call(interviewer, candidate)
+    # The candidate: in the call, told it is sound only, no camera button to press.
+    note = candidate.locator(f"{CANDIDATE_CALL} [data-call-video-note-text]")
+    await note.filter(has_text="No camera was found, so you take part with sound only.").wait_for(
+        timeout=15000
+    )
+    assert await candidate.locator(f"{CANDIDATE_CALL} [data-call-camera]").is_hidden()
+    assert await candidate.locator(f"{CANDIDATE_CALL} [data-call-video-on]").is_hidden()
+    await candidate.wait_for_function(
+        "(call) => document.querySelector(call).dataset.phase === 'live'", arg=CANDIDATE_CALL, timeout=20000
+    )
+    # The interviewer: hears them (their sound is played), and is told why no picture comes.
+    await interviewer.wait_for_function(
+        """(call) => {
+             const remote = document.querySelector(call + ' [data-call-remote]');
+             return remote.srcObject?.getAudioTracks().length > 0 && !remote.paused;
+           }""",
+        arg=INTERVIEWER_CALL,
+        timeout=15000,
+    )
+    status = interviewer.locator(f"{INTERVIEWER_CALL} [data-call-status]")
+    await status.filter(has_text="camera could not be started, so they take part with sound only.").wait_for(
+        timeout=15000
+    )
+    assert "No camera was found on their device." in await status.inner_text()
+    assert await interviewer.get_attribute(INTERVIEWER_CALL, "data-phase") == "camera-off"
+    await look(candidate, "call-sound-only-candidate-en-phone")
+    await look(interviewer, "call-sound-only-interviewer-en-desktop")

@@ -242,3 +242,12 @@ test("their page unable to start its camera or microphone is alone (problem) unt
     { type: "feed", present: true, now: 9600 }, { type: "frame", now: 9700 }], s);
   assert.equal(s.phase, "live");
 });
+
+test("one who joins with sound only (no camera) is waited for as anyone, then heard with their camera off", () => {
+  const up = [{ type: "join", now: 0 }, { type: "link", up: true, now: 400 }];
+  let s = run([...up, { type: "remote-devices", microphone: true, camera: false, problem: "no_camera", now: 500 }]);
+  assert.deepEqual([s.phase, s.who], ["alone", null]); // coming, not "being shown what to do"
+  s = run([{ type: "feed", present: true, now: 600 },
+    { type: "sample", frames: 0, sound: true, now: 1600 }], s);
+  assert.deepEqual([s.phase, s.who], ["camera-off", "other"]);
+});

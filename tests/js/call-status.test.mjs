@@ -99,3 +99,19 @@ test("why their camera or microphone could not start is said after it, when thei
   assert.equal(problemDetail(problem("other")), null); // nothing more is known
   assert.equal(problemDetail({ ...problem("no_camera"), who: "other" }), null); // gone, not a problem
 });
+
+test("one who takes part with sound only from the start is said so, and why, not as a camera turned off", () => {
+  const soundOnly = { phase: "camera-off", who: "other", remote: "present", remoteProblem: "no_camera" };
+  assert.equal(
+    statusOf(soundOnly, { side: "interviewer", named: true }),
+    "%(name)s's camera could not be started, so they take part with sound only. You can still hear each other.",
+  );
+  assert.equal(
+    statusOf(soundOnly),
+    "The interviewer's camera could not be started, so they take part with sound only. You can still hear each other.",
+  );
+  assert.equal(problemDetail(soundOnly), "No camera was found on their device.");
+  assert.equal(problemDetail({ ...soundOnly, remoteProblem: "in_use" }), "Another program on their device is using the camera or microphone.");
+  // Turned off by hand: as before.
+  assert.equal(statusOf({ ...soundOnly, remoteProblem: null }), "The other person has turned their camera off. You can still hear each other.");
+});

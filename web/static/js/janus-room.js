@@ -22,7 +22,9 @@
 //   "state"        detail: {state}  connecting | joined | publishing | closed
 //   "link"         detail: {up}     all own connections to Janus up, or one of them down
 //   "stats"        detail: {figures, sending, bitrate}  every second (call-stats.js); sending:
-//                                  video | audio-only:bandwidth | audio-only:camera
+//                                  video | audio-only:bandwidth | audio-only:camera |
+//                                  audio-only:no-camera | audio-only:camera-in-use
+//                                  (joined without a camera: askMedia)
 //   "failure"      detail: {code, reason, recoverable}  Janus refused us (recoverable false),
 //                                  or the media could not be repaired in place (true: join
 //                                  again, with a fresh ticket)
@@ -42,11 +44,32 @@ const REJOIN_AFTER_MS = 15000;  // restarts did not help: join again from scratc
 const STUCK_CHECKING_MS = 5000; // never connected: restart as if it had broken
 const UP = new Set(["connected", "completed"]);
 const NO_SUCH_FEED = 428; // the VideoRoom's error code for a feed that is not (or no longer) there
+// The camera's failures after which the microphone alone is tried (askMedia): missing, or in
+// use by another program. (A NotFoundError that media-problem.js could not narrow down may
+// be either device: the microphone's own try says which.)
+const SOUND_ONLY_AFTER = new Set(["noCamera", "NotFoundError", "NotReadableError", "AbortError"]);
 let initialised = null;
 
-// The camera and microphone a call publishes, as janus.js itself would ask for them.
-export function askMedia() {
-  return navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+// The camera and microphone a call publishes, as janus.js itself would ask for them. A
+// camera that is missing or taken by another program does not keep the person out of the
+// interview: the microphone alone is asked for then, and the call goes on with sound only
+// (the stream's `soundOnly` names why, a media-problem.js name; docs/calls.md, "Sound only
+// from the start"). A refusal, or no microphone either, fails the call as before.
+export async function askMedia() {
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  } catch (error) {
+    const problem = await mediaProblem(error);
+    if (!SOUND_ONLY_AFTER.has(problem)) throw error;
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+    } catch {
+      throw error;  // the microphone will not start either: the first reason is the one to tell
+    }
+    stream.soundOnly = problem === "NotFoundError" ? "noCamera" : problem;
+    return stream;
+  }
 }
 
 // Stops the tracks of a stream asked for and not used (the call did not come about).
@@ -203,13 +226,16 @@ export class RoomCall extends EventTarget {
       return;
     }
     if (this.closed) return;
+    const camera = stream.getVideoTracks()[0];
+    const tracks = [{ type: "audio", capture: stream.getAudioTracks()[0] ?? true, recv: false }];
+    if (camera || !stream.soundOnly) tracks.push({ type: "video", capture: camera ?? true, recv: false });
+    // Without a camera the video sender has nothing to send or adapt: "sending" says so
+    // from the first second (video-sender.js).
+    if (stream.soundOnly) this.video.noCamera(stream.soundOnly);
     this.publisher.createOffer({
-      tracks: [
-        { type: "audio", capture: stream.getAudioTracks()[0] ?? true, recv: false },
-        { type: "video", capture: stream.getVideoTracks()[0] ?? true, recv: false },
-      ],
+      tracks,
       success: (jsep) => {
-        this.publisher.send({ message: { request: "configure", audio: true, video: true }, jsep });
+        this.publisher.send({ message: { request: "configure", audio: true, video: !stream.soundOnly }, jsep });
         this.emit("state", { state: "publishing" });
       },
       error: (error) => this.fail("media", error?.name || error),

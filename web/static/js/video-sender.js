@@ -2,7 +2,8 @@
 // second by second (send-control.js), a pause with sound going on when the bandwidth runs out
 // or the camera stops, and the way back; the camera button. Through the publisher's janus.js
 // handle (public API).
-//   sending: video | audio-only:bandwidth | audio-only:camera
+//   sending: video | audio-only:bandwidth | audio-only:camera, or for the whole call
+//            audio-only:no-camera | audio-only:camera-in-use
 import { adapt, initialControl, resume } from "./send-control.js";
 
 export class VideoSender {
@@ -37,6 +38,13 @@ export class VideoSender {
     this.setBitrate(this.control.target);
     if (this.control.changed) this.askJanusFor(this.control.target);
     if (this.control.pause) this.pause("audio-only:bandwidth");
+  }
+
+  // Published without a camera (janus-room.js askMedia: `why`, a media-problem.js name, the
+  // camera missing or taken by another program): sound only for the whole call, with no
+  // video track to pause, adapt or bring back.
+  noCamera(why) {
+    this.sending = why === "noCamera" ? "audio-only:no-camera" : "audio-only:camera-in-use";
   }
 
   mid() {

@@ -181,7 +181,8 @@ function phaseOf(s, now) {
       : s.metAt !== null && now - s.metAt >= MET_GONE_MS;
     // Their page could not start its camera or microphone: they are being told what to do,
     // and this side is told that, not only to wait.
-    if (s.remoteProblem) return { phase: "alone", who: "problem" };
+    // (Not one who comes with sound only, their camera off for it: call-sound-only.js.)
+    if (s.remoteProblem && s.remoteCamera) return { phase: "alone", who: "problem" };
     return { phase: "alone", who: gone ? "other" : null };
   }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };

@@ -69,6 +69,19 @@ const OTHER_UNSUPPORTED = {
   },
 };
 
+// They take part with sound only from the start: their camera is missing or taken by another
+// program (call-sound-only.js). Said in place of "turned their camera off".
+const OTHER_SOUND_ONLY = {
+  interviewer: {
+    named: N_("%(name)s's camera could not be started, so they take part with sound only. You can still hear each other."),
+    unnamed: N_("The candidate's camera could not be started, so they take part with sound only. You can still hear each other."),
+  },
+  candidate: {
+    named: N_("%(name)s's camera could not be started, so they take part with sound only. You can still hear each other."),
+    unnamed: N_("The interviewer's camera could not be started, so they take part with sound only. You can still hear each other."),
+  },
+};
+
 // Why, as their page told it (`devices`, `problem`; call-state.js remoteProblem): said
 // after the notice above. ("other": nothing more is known.)
 const PROBLEM_DETAIL = {
@@ -80,7 +93,8 @@ const PROBLEM_DETAIL = {
 };
 
 export function problemDetail(state) {
-  if (state.phase !== "alone" || state.who !== "problem") return null;
+  const soundOnly = state.phase === "camera-off" && state.remoteProblem;
+  if (!soundOnly && (state.phase !== "alone" || state.who !== "problem")) return null;
   return PROBLEM_DETAIL[state.remoteProblem] ?? null;
 }
 
@@ -93,6 +107,10 @@ export function statusOf(state, { serviceLost = false, mediaDown = false, side =
     let table = who === "problem" ? OTHER_PROBLEM : OTHER_GONE;
     if (who === "problem" && state.remoteProblem === "unsupported") table = OTHER_UNSUPPORTED;
     const texts = table[side] ?? table.candidate;
+    return named ? texts.named : texts.unnamed;
+  }
+  if (phase === "camera-off" && state.remoteProblem) {
+    const texts = OTHER_SOUND_ONLY[side] ?? OTHER_SOUND_ONLY.candidate;
     return named ? texts.named : texts.unnamed;
   }
   return STATUS[`${phase}:${who}`] || STATUS[`${phase}:${remote}`] || STATUS[phase] || "";

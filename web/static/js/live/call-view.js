@@ -50,6 +50,7 @@ import { reportJoinTime } from "./join-timing.js";
 import { CallHold } from "./call-hold.js";
 import { metBefore, rememberMet } from "./call-met.js";
 import { PROBLEMS, browserSupported, deviceProblem } from "./device-check.js";
+import { SoundOnlyFeed, soundOnlyProblem } from "./call-sound-only.js";
 
 const RETRY_JOIN_MS = 3000;
 
@@ -72,6 +73,8 @@ const REMOTE_BOTH_OFF = N_("The other person has turned their camera and microph
 const SENDING = {
   "audio-only:bandwidth": N_("Your connection is too weak for video, so your video is paused. The other person still hears you."),
   "audio-only:camera": N_("Your camera stopped, so the call goes on with sound only."),
+  "audio-only:no-camera": N_("No camera was found, so you take part with sound only. The other person is told."),
+  "audio-only:camera-in-use": N_("Another program is using your camera, so you take part with sound only. The other person is told. To send video, close that program and reload this page."),
 };
 
 // What POST /api/join answers for a ticket (app/views/join.py); a refusal carries its status.
@@ -125,6 +128,10 @@ export class CallView extends EventTarget {
     this.prepared = null;     // {server, call}: a held RoomCall ahead of the next join
     this.micOn = true;
     this.cameraOn = true;
+    // The other person's feed of sound alone, until it counts as them (call-sound-only.js).
+    this.soundOnlyFeed = new SoundOnlyFeed((stream, attempt) => {
+      if (attempt === this.state.attempt && this.call && !this.call.closed) this.showPresent(stream, attempt);
+    });
     this.serviceLost = false;
     this.mediaDown = false;
     this.times = null;
@@ -300,13 +307,21 @@ export class CallView extends EventTarget {
       if (this.call === call && !call.closed) handler(event.detail);
     };
     call.addEventListener("localstream", mine(({ stream }) => this.showSelf(stream)));
+    this.soundOnlyFeed.forget();
+    this.metId = info.opaque_id;
     call.addEventListener("remotestream", mine(({ stream }) => {
-      if (stream.getVideoTracks().length === 0) return;
-      if (this.state.remote !== "present") this.update({ type: "feed", present: true });
-      rememberMet(info.opaque_id);
-      this.showRemote(stream, attempt);
+      if (stream.getVideoTracks().length === 0) {
+        // Sound alone: their video is on its way, or they have no camera (call-sound-only.js).
+        if (stream.getAudioTracks().length) this.soundOnlyFeed.offer(stream, attempt, !!this.state.remoteProblem && !this.state.remoteCamera);
+        return;
+      }
+      this.soundOnlyFeed.forget();
+      this.showPresent(stream, attempt);
     }));
-    call.addEventListener("remoteleft", mine(() => this.update({ type: "feed", present: false })));
+    call.addEventListener("remoteleft", mine(() => {
+      this.soundOnlyFeed.forget();
+      this.update({ type: "feed", present: false });
+    }));
     call.addEventListener("link", mine(({ up }) => this.update({ type: "link", up })));
     call.addEventListener("stats", mine((detail) => this.onStats(detail)));
     call.addEventListener("state", mine(({ state }) => {
@@ -390,10 +405,22 @@ export class CallView extends EventTarget {
     }, RETRY_JOIN_MS);
   }
 
+  // The other person's stream, there (with their video, or with sound only).
+  showPresent(stream, attempt) {
+    if (this.state.remote !== "present") this.update({ type: "feed", present: true });
+    rememberMet(this.metId);
+    this.showRemote(stream, attempt);
+  }
+
   onStats({ figures, sending, bitrate }) {
     this.figures = figures;
     this.bitrate = bitrate;
-    if (sending !== this.state.sending) this.update({ type: "sending", sending });
+    if (sending !== this.state.sending) {
+      const toldBefore = soundOnlyProblem(this.state.sending);
+      this.update({ type: "sending", sending });
+      // Joined without a camera: the other side is told (camera off, and why).
+      if (soundOnlyProblem(sending) !== toldBefore) this.emitDevices();
+    }
     const videoExpected = this.state.remote === "present" && !["audio-only", "camera-off"].includes(this.state.phase);
     const frames = figures.receiving ? figures.fps : 0; // null in the first second
     this.update({
@@ -449,7 +476,8 @@ export class CallView extends EventTarget {
   // The own switches, and why the camera or microphone could not be started (null: they
   // could), for the other side (call-devices.js).
   get devices() {
-    return { microphone: this.micOn, camera: this.cameraOn, problem: this.toldProblem };
+    const withoutCamera = soundOnlyProblem(this.state.sending);
+    return { microphone: this.micOn, camera: this.cameraOn && !withoutCamera, problem: withoutCamera ?? this.toldProblem };
   }
 
   emitDevices() {
@@ -464,6 +492,8 @@ export class CallView extends EventTarget {
     const s = this.state;
     if (microphone === s.remoteMic && camera === s.remoteCamera && problem === s.remoteProblem) return;
     this.update({ type: "remote-devices", microphone, camera, problem });
+    // They have no camera to send: a feed of their sound alone is them.
+    if (problem && !camera) this.soundOnlyFeed.told();
     this.draw();
   }
 
@@ -571,6 +601,9 @@ export class CallView extends EventTarget {
       if (this.el.videoSaid) this.el.videoSaid.textContent = videoNote;
     }
     this.el.selfOff.hidden = this.cameraOn && sending === "video";
+    // No camera to switch, nor video to turn back on, in a call with sound only from the start.
+    if (this.el.leaveNo.hidden) this.el.camera.hidden = !!soundOnlyProblem(sending);
+    this.el.videoOn.hidden = !!soundOnlyProblem(sending);
     this.el.here.hidden = phase !== "elsewhere";
     this.drawQuality();
   }
@@ -652,6 +685,7 @@ export class CallView extends EventTarget {
     // current one, ended, until the next join replaces it).
     const call = this.call;
     if (!keep) this.call = null;
+    this.soundOnlyFeed.forget();
     if (call) {
       try {
         call.leave();
@@ -706,6 +740,8 @@ export class CallView extends EventTarget {
   // mend their sound: asked once more, in place of the controls, staying the focused answer.
   askLeave(asking) {
     for (const button of [this.el.mic, this.el.camera, this.el.leave]) button.hidden = asking;
+    // No camera to switch in a call with sound only from the start.
+    if (soundOnlyProblem(this.state.sending)) this.el.camera.hidden = true;
     for (const part of [this.el.leaveQuestion, this.el.leaveYes, this.el.leaveNo]) part.hidden = !asking;
     if (asking) this.el.leaveNo.focus();
   }
