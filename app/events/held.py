@@ -10,8 +10,9 @@ put saved notes under another heading in the summary. So once interviews exist:
 - the questions and attributes that interviews have started with stay as they are, in their
   places; new ones may be added after them.
 
-And once the event's check-in has opened (it is live, or finished), its date, start time
-and length stay too (moved to another day while candidates wait in its queue, it would go on
+And once the event's check-in has opened (it is live, or finished), its date, start time,
+length and minutes per interview stay too (the pages open on the day, the waits and the
+mails all say the length of an interview as it was when they were drawn) (moved to another day while candidates wait in its queue, it would go on
 being held today against the new day's end): moved ahead, a finished event would be listed as upcoming yet stay
 finished (the state only moves forward, app/live/event_states.py), its invite link would say
 it is over, and interviewers added to it would never be invited. Holding it again is what
@@ -43,16 +44,16 @@ ATTRIBUTES_KEPT = N_(
     "You can add new attributes after them."
 )
 TIME_KEPT = N_(
-    "This event has been held: its date, start time and length can no longer be changed. "
-    "Copy it to hold it again."
+    "This event has been held: its date, start time, length and minutes per interview can no "
+    "longer be changed. Copy it to hold it again."
 )
 TIME_KEPT_LIVE = N_(
-    "This event has started: its date, start time and length can no longer be changed. "
-    "Copy it to hold it again."
+    "This event has started: its date, start time, length and minutes per interview can no "
+    "longer be changed. Copy it to hold it again."
 )
 TIME_KEPT_CHECKIN = N_(
-    "Check-in for this event has opened: its date, start time and length can no longer be changed. "
-    "Copy it to hold it again."
+    "Check-in for this event has opened: its date, start time, length and minutes per interview "
+    "can no longer be changed. Copy it to hold it again."
 )
 INTERVIEWER_KEPT = N_(
     "%(address)s has interviews in this event and stays on it: the summary shows who held them."
@@ -66,7 +67,7 @@ HELD_SQL = """
 
 
 def time_kept(before: Mapping[str, Any], now: dt.datetime) -> str | None:
-    """Why the event's date, start time and length can no longer change (the form shows them
+    """Why the event's date, start time, length and minutes per interview can no longer change (the form shows them
     read only, with this), or None. From when check-in opens (the event is live): candidates
     may be in its queue, and moved to another day it would go on being held today against
     tomorrow's end."""
@@ -80,8 +81,8 @@ def time_kept(before: Mapping[str, Any], now: dt.datetime) -> str | None:
 def time_conflicts(
     before: Mapping[str, Any], event: EventInput, now: dt.datetime
 ) -> dict[str, tuple[str, dict]]:
-    """The form's errors for a new date, start time or length of an event that has begun
-    or whose check-in has opened."""
+    """The form's errors for a new date, start time, length or minutes per interview of an
+    event that has begun or whose check-in has opened."""
     message = time_kept(before, now)
     if message is None:
         return {}
@@ -91,6 +92,8 @@ def time_conflicts(
         errors["start_time" if same_day else "date"] = (message, {})
     if event.duration_minutes != before["duration_minutes"]:
         errors["duration_minutes"] = (message, {})
+    if event.interview_minutes != before["interview_minutes"]:
+        errors["interview_minutes"] = (message, {})
     return errors
 
 

@@ -79,7 +79,7 @@ def edit_page(
     kept = kept or Kept()
     values = kept.over(values)
     now = None if now is None else kept.over(now)
-    # The date, start time and length once they are kept (app/events/held.py): shown read
+    # The date, start time, length and minutes per interview once they are kept (app/events/held.py): shown read
     # only, with why, and as they are, also over a refused save's input (else a refused
     # value would stand in a field that cannot be changed back, and every save be refused).
     time_fixed = time_kept(event, dt.datetime.now(dt.timezone.utc))
@@ -153,8 +153,13 @@ async def edit(request: web.Request) -> web.Response:
                 now=now,
                 registered=registered,
                 previous_start=event["starts_at"],
-                # (An event ended early keeps the minutes it ran, whatever the form allows.)
-                previous_duration=event["duration_minutes"] if event["ended_early_at"] else None,
+                # (An event ended early keeps the minutes it ran, whatever the form allows; one
+                # whose time is kept keeps its length, and a longer interview sent against it
+                # is refused at the minutes per interview by edit_conflicts, not at the
+                # length that cannot change.)
+                previous_duration=event["duration_minutes"]
+                if event["ended_early_at"] or time_kept(event, now)
+                else None,
                 needs_interviewer="published" if event["state"] in ("published", "live") else None,
             )
             if result.event is not None:

@@ -168,6 +168,19 @@ async def test_device_check_preview_and_microphone_level(new_page, base_url, db)
     assert await page.get_by_role("button", name="Stop the check").is_hidden()
 
 
+async def device_check_started(page, token):
+    """The candidate's page opened with the PIN, in Swedish, and *Starta testet* pressed:
+    the device check's problem notice, once shown."""
+    await page.goto(f"/c/{token}")
+    await page.fill("#pin", CANDIDATE_PIN)
+    await page.get_by_role("button", name="Öppna min sida").click()
+    await page.wait_for_function("!!window.candidatePage")
+    await page.get_by_role("button", name="Starta testet").click()
+    problem = page.locator("[data-device-problem]")
+    await problem.wait_for()
+    return problem
+
+
 @pytest.mark.parametrize(
     ("error", "words"),
     [
@@ -193,19 +206,44 @@ async def test_device_check_explains_a_blocked_or_busy_camera(browser, base_url,
             Promise.reject(new DOMException('no', '{error}'));
             navigator.mediaDevices.enumerateDevices = async () => [
               {{kind: 'audioinput', deviceId: '', groupId: '', label: ''}}];""")
-        await page.goto(f"/c/{token}")
-        await page.fill("#pin", CANDIDATE_PIN)
-        await page.get_by_role("button", name="Öppna min sida").click()
-        await page.wait_for_function("!!window.candidatePage")
-        await page.get_by_role("button", name="Starta testet").click()
-        problem = page.locator("[data-device-problem]")
-        await problem.wait_for()
+        problem = await device_check_started(page, token)
         assert words in await problem.text_content()
         assert await page.get_attribute("[data-device-problem-link]", "href") == "/help#camera"
         await look(page, f"device-{error}-sv-desktop")
     finally:
         await context.close()
     assert csp_watch.violations == []
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("NotFoundError", "Ingen kamera hittades. Du kan ändå delta med bara ljud"),
+        ("NotReadableError", "Ett annat program använder din kamera."),
+    ],
+)
+async def test_device_check_without_the_camera_checks_the_microphone_for_sound_only(
+    new_page, base_url, db, error, words
+):
+    """The call goes on with sound only when the camera is missing or taken (janus-room.js
+    askMedia): the check says so, and tries the microphone alone."""
+    event = await make_live_event(db, interviewers=1, candidates=1)
+    [token], _ = await tokens(db, event)
+    page = await new_page()
+    await page.add_init_script(f"""(() => {{
+      const devices = navigator.mediaDevices;
+      const ask = devices.getUserMedia.bind(devices);
+      const list = devices.enumerateDevices.bind(devices);
+      devices.getUserMedia = (asked) => asked?.video
+        ? Promise.reject(new DOMException('no', '{error}')) : ask(asked);
+      devices.enumerateDevices = async () => (await list()).filter((d) => d.kind !== 'videoinput');
+    }})();""")
+    problem = await device_check_started(page, token)
+    assert words in await problem.text_content()
+    # The microphone is checked all the same: its level moves with the fake microphone's tone.
+    await page.locator("[data-device-results]").wait_for()
+    await page.wait_for_function("document.querySelector('[data-device-meter]').value > 0", timeout=10000)
+    await look(page, f"device-sound-only-{error}-sv-desktop")
 
 
 async def test_device_check_names_the_browsers_that_work(new_page, base_url, db):

@@ -224,10 +224,16 @@ async def test_a_live_event_that_has_started_keeps_its_time(held, http, base_url
             "start_time" if later.date() == start.date() else "date",
         ),
         ({"duration_minutes": str(before["duration_minutes"] + 60)}, "duration_minutes"),
+        # Longer than the event itself: refused at the minutes, not at the length kept.
+        ({"interview_minutes": str(before["duration_minutes"] + 30)}, "interview_minutes"),
+        ({"interview_minutes": "15"}, "interview_minutes"),
     ):
         status, page = await edit(http, base_url, db, held, **changes)
         assert status == 422, changes
-        assert "Intervjutillfället har börjat: datum, starttid och längd kan inte längre ändras." in page
+        assert (
+            "Intervjutillfället har börjat: datum, starttid, längd och minuter per intervju kan inte längre ändras."
+            in page
+        )
         assert f'id="err-{field}"' in page, changes  # beside the field changed
         assert await event_row(db, held.id) == before, changes
 
@@ -247,8 +253,8 @@ async def test_a_finished_event_keeps_its_time_in_english(db, http, base_url):
     )
     assert status == 422
     assert (
-        "This event has been held: its date, start time and length can no longer be changed. "
-        "Copy it to hold it again."
+        "This event has been held: its date, start time, length and minutes per interview can no "
+        "longer be changed. Copy it to hold it again."
     ) in page
     assert await event_row(db, event.id) == before
     # Its other texts may still change.
@@ -268,12 +274,13 @@ async def test_an_event_whose_check_in_has_opened_keeps_its_time_shown_read_only
     await log_in(http, base_url, user["email"])
     http.cookie_jar.update_cookies({"lang": "sv"})
     kept = (
-        "Incheckningen till intervjutillfället har öppnat: datum, starttid och längd kan inte längre ändras."
+        "Incheckningen till intervjutillfället har öppnat: datum, starttid, längd och minuter per intervju"
+        " kan inte längre ändras."
     )
     async with http.get(f"{base_url}/events/{event.id}/edit") as response:
         form = await response.text()
     assert kept in form
-    for field in ("date", "start_time", "duration_minutes"):
+    for field in ("date", "start_time", "duration_minutes", "interview_minutes"):
         tag = form[form.index(f'<input id="{field}"') :]
         tag = tag[: tag.index(">")]
         assert " readonly " in tag and 'aria-describedby="time-kept' in tag, field

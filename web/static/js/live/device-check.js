@@ -30,6 +30,15 @@ export const PROBLEMS = {
   other: [N_("The camera or microphone could not be started. Reload the page and try again."), "camera", "other"],
 };
 
+// The camera's problems the call gets over with sound only (janus-room.js askMedia): said
+// so by the check, beside a microphone that works, in place of PROBLEMS' words.
+const WITH_SOUND_ONLY = {
+  noCamera: N_("No camera was found. You can still take part with sound only: the interviewer is told. To be seen, connect a camera and check again."),
+  NotFoundError: N_("No camera was found. You can still take part with sound only: the interviewer is told. To be seen, connect a camera and check again."),
+  NotReadableError: N_("Another program is using your camera. Close it and check again, or take part with sound only: the interviewer is told."),
+  AbortError: N_("Another program is using your camera. Close it and check again, or take part with sound only: the interviewer is told."),
+};
+
 // Whether `name` is a PROBLEMS key of the camera or microphone themselves (not the browser's:
 // their help is the camera's).
 export function deviceProblem(name) {
@@ -117,10 +126,17 @@ export class DeviceCheck {
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
     } catch (error) {
-      this.showProblem(await problemName(error));
-      return;
+      const name = await problemName(error);
+      // Without the camera the call goes on with sound only: the microphone is checked alone.
+      if (!WITH_SOUND_ONLY[name] || !(await this.microphoneAlone())) {
+        this.showProblem(name);
+        return;
+      }
+      this.showProblem(name, { soundOnly: true });
     }
     this.el.results.hidden = false;
+    // No picture without a camera: no empty black box either.
+    this.el.video.parentElement.hidden = this.stream.getVideoTracks().length === 0;
     this.el.video.srcObject = this.stream;
     this.el.video.play().catch(() => {});
     this.heard = false;
@@ -129,6 +145,16 @@ export class DeviceCheck {
     this.el.start.dataset.i18n = "Check again";
     this.el.stopCheck.hidden = false;
     this.redraw();
+  }
+
+  // The microphone without the camera: whether it could be had.
+  async microphoneAlone() {
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   // Stop the check pressed: the camera and microphone off, the check as before it began.
@@ -162,19 +188,23 @@ export class DeviceCheck {
     }, 100);
   }
 
-  showProblem(name) {
+  // soundOnly: the camera's problem, with the microphone working (the results stay shown).
+  showProblem(name, { soundOnly = false } = {}) {
     this.problem = name;
+    this.soundOnly = soundOnly;
     this.el.problem.hidden = !name || name === "unsupported";
     this.el.unsupported.hidden = name !== "unsupported" && !this.callsUnsupported;
     if (name) {
       this.el.problemLink.href = `/help#${PROBLEMS[name][1]}`;
-      this.el.results.hidden = true;
+      if (!soundOnly) this.el.results.hidden = true;
     }
     this.redraw();
   }
 
   redraw() {
-    if (this.problem) this.el.problemText.textContent = _(PROBLEMS[this.problem][0]);
+    if (this.problem) {
+      this.el.problemText.textContent = _(this.soundOnly ? WITH_SOUND_ONLY[this.problem] : PROBLEMS[this.problem][0]);
+    }
     const video = this.stream?.getVideoTracks()[0];
     // Not nested in the sentence's _(): the catalog's extractor would miss the inner text.
     const camera = video?.label || _("on");
