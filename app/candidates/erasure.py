@@ -10,7 +10,8 @@ What goes and what stays is stated on the candidate's page and in README "Privac
   the template, subject line and times);
 - stays, with nothing that names the person: that there was a registration (when it was
   made and ended; for an event over, that it lasted to the end and whether they checked
-  in, so the day's figures stay true), and each interview's interviewer, times and state, for the employer's
+  in, so the day's figures stay true), and each interview's interviewer, times and state
+  (and whether the interest question had been answered, not the answer), for the employer's
   statistics (the summary shows such an interview as "Erased candidate").
 
 A candidate who is waiting, has an offer or is in a call is first taken out the way the
@@ -57,6 +58,14 @@ async def _strip_interviews(connection: asyncpg.Connection, candidate_id: int) -
         )
     ]
     await connection.execute("DELETE FROM interview_rating WHERE interview_id = ANY($1::bigint[])", ids)
+    # That an answer was there, and no more: the summary says it went with their details, and
+    # one who never answered still counts as "no answer" (migration 0069).
+    await connection.execute(
+        """
+        UPDATE interview SET answer_erased = true
+        WHERE id IN (SELECT interview_id FROM interview_feedback WHERE interview_id = ANY($1::bigint[]))""",
+        ids,
+    )
     await connection.execute("DELETE FROM interview_feedback WHERE interview_id = ANY($1::bigint[])", ids)
     await connection.execute(
         """

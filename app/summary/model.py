@@ -320,8 +320,9 @@ def interview_from_row(
     if outcome is None:
         return None
     erased = bool(row.get("candidate_erased"))
+    # Their answer went with their details; one who never gave one still has "no answer".
     if erased and outcome in ("interested", "not_interested", "no_answer"):
-        outcome = "erased"
+        outcome = "erased" if row.get("answer_erased", True) or outcome != "no_answer" else "no_answer"
     length = call_length(row)
     covered = set(row["questions_covered"] or ())
     return Interview(

@@ -19,7 +19,7 @@ async def interviews(connection: asyncpg.Connection, event_id: int) -> list[asyn
         """
         SELECT i.id, i.interviewer_id, i.candidate_id, c.name AS candidate_name,
                c.email AS candidate_email, c.phone AS candidate_phone,
-               c.erased_at IS NOT NULL AS candidate_erased, i.state,
+               c.erased_at IS NOT NULL AS candidate_erased, i.answer_erased, i.state,
                i.offered_at, i.offer_expires_at, i.started_at, i.ended_at, i.notes,
                i.questions_covered, i.end_reason, i.candidate_media_started_at,
                i.interviewer_media_started_at, i.candidate_media_stopped_at,

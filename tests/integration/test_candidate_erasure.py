@@ -14,6 +14,7 @@ from yarl import URL
 from app.candidates.erasure import erase_candidate
 from app.live import dispatch, queue
 from app.summary.queries import load_summary
+from tests import factories
 from tests.pdfs import pdf_text
 from tests.accounts import log_in, make_user
 from tests.candidate_support import make_event
@@ -241,8 +242,10 @@ async def test_erasure_during_the_event_day_takes_the_candidate_out_and_tells_th
     )
     assert tuple(withdrawn) == ("withdrawn", "erased")  # the employer's doing: not a miss
     summary = await load_summary(db, event.id, language="en")
-    # The call stays in the summary as held, its details gone; the withdrawn offer is not a miss.
-    assert [item.outcome for group in summary.groups for item in group.interviews] == ["erased"]
+    # The call stays in the summary as held, its details gone (never answered: no answer);
+    # the withdrawn offer is not a miss.
+    items = [item for group in summary.groups for item in group.interviews]
+    assert [(item.outcome, item.erased) for item in items] == [("no_answer", True)]
     assert summary.totals.missed == 0
     kinds = [n["kind"] for n in heard]
     assert "ended" in kinds and "offer_withdrawn" in kinds and "queue" in kinds
@@ -315,3 +318,28 @@ async def test_the_data_page_shows_the_consent_and_the_turns_not_taken(db, base_
     missed = data.index("men anslöt inte i tid.")
     left = data.index("men lämnade kön i stället.")
     assert missed < left  # in the order they came
+
+
+async def test_an_erased_candidate_who_never_answered_still_counts_as_no_answer(db, base_url, settings):
+    """Only an answer that was there is said to have gone with the details: the figures of
+    the day do not move from "no answer" to "answer erased" (migration 0069)."""
+    event = await make_event(db)
+    answered = await candidate_with_everything(db, base_url, settings, event)
+    silent = await factories.add_candidate(db, event["id"], name="Tyst Kandidat")
+    interviewer = await db.fetchval(
+        "SELECT interviewer_id FROM interview WHERE candidate_id = $1", answered.id
+    )
+    await db.execute(
+        "INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, 'done')",
+        event["id"],
+        silent["id"],
+    )
+    await factories.ended_interview(db, event["id"], silent["id"], interviewer)
+    before = (await load_summary(db, event["id"], language="en")).totals
+    assert (before.no_answer, before.erased) == (1, 0)
+    for person in (answered.id, silent["id"]):
+        assert await erase_candidate(db, person, "candidate") is not None
+    summary = await load_summary(db, event["id"], language="en")
+    assert (summary.totals.no_answer, summary.totals.erased) == (1, 1)
+    outcomes = {item.candidate_id: item.outcome for group in summary.groups for item in group.interviews}
+    assert outcomes == {answered.id: "erased", silent["id"]: "no_answer"}
