@@ -13,6 +13,7 @@ from yarl import URL
 
 from app.candidates.erasure import erase_candidate
 from app.live import dispatch, queue
+from app.live.event_view import read_event_view
 from app.summary.queries import load_summary
 from tests import factories
 from tests.pdfs import pdf_text
@@ -343,3 +344,27 @@ async def test_an_erased_candidate_who_never_answered_still_counts_as_no_answer(
     assert (summary.totals.no_answer, summary.totals.erased) == (1, 1)
     outcomes = {item.candidate_id: item.outcome for group in summary.groups for item in group.interviews}
     assert outcomes == {answered.id: "erased", silent["id"]: "no_answer"}
+
+
+async def test_a_registration_erased_after_the_event_stays_registered_and_checked_in(db, settings):
+    """The employer keeps that there was a registration and that they checked in (the erase
+    page says so), and the summary lists their interview: the live view's and the events
+    list's counts keep them too (migration 0070), not "3 of 3 checked in" beside 4 held."""
+    event = await make_live_event(db, interviewers=1, candidates=3)
+    for candidate in event.candidates:
+        await db.execute(
+            "INSERT INTO queue_entry (event_id, candidate_id, state) VALUES ($1, $2, 'done')",
+            event.id,
+            candidate,
+        )
+        await factories.ended_interview(db, event.id, candidate, event.interviewers[0])
+    await db.execute(
+        "UPDATE event SET state = 'finished', starts_at = now() - interval '3 hours' WHERE id = $1", event.id
+    )
+    before = (await read_event_view(db, event.id, settings)).counts
+    assert (before["registered"], before["checked_in"]) == (3, 3)
+    assert await erase_candidate(db, event.candidates[0], "candidate") is not None
+    after = (await read_event_view(db, event.id, settings)).counts
+    assert (after["registered"], after["checked_in"]) == (3, 3)
+    summary = await load_summary(db, event.id, language="en")
+    assert sum(len(group.interviews) for group in summary.groups) == 3
