@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import asyncpg
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from app.auth.client import is_https
 from app.background import Background
 from app.keys import JANUS, LIVE_HUB, LIVE_PINGS, SETTINGS
 from app.live.dispatch import close_room
@@ -273,7 +274,9 @@ def same_origin(request: web.Request) -> bool:
     try:
         allowed = {
             _origin_of(request.app[SETTINGS].app.public_url),
-            _origin_of(f"{request.scheme}://{request.host}"),
+            # Behind the TLS proxy the request itself came over http: what the browser
+            # used is the proxy's (app/auth/client.py is_https).
+            _origin_of(f"{'https' if is_https(request) else request.scheme}://{request.host}"),
         }
         return _origin_of(origin) in allowed
     except ValueError:  # not a URL at all ("http://["), or a Host with a port that is none

@@ -79,9 +79,10 @@ def edit_page(
     kept = kept or Kept()
     values = kept.over(values)
     now = None if now is None else kept.over(now)
-    # The date, start time, length and minutes per interview once they are kept (app/events/held.py): shown read
-    # only, with why, and as they are, also over a refused save's input (else a refused
-    # value would stand in a field that cannot be changed back, and every save be refused).
+    # The date, start time, length and minutes per interview once they are kept
+    # (app/events/held.py): shown read only, with why, and as they are, also over a refused
+    # save's input (else a refused value would stand in a field that cannot be changed
+    # back, and every save be refused).
     time_fixed = time_kept(event, dt.datetime.now(dt.timezone.utc))
     if time_fixed is not None:
         start = as_local(event["starts_at"])
@@ -89,6 +90,7 @@ def edit_page(
             "date": start.date().isoformat(),
             "start_time": start.strftime("%H:%M"),
             "duration_minutes": str(event["duration_minutes"]),
+            "interview_minutes": str(event["interview_minutes"]),
         }
         values = values | held
         now = None if now is None else now | held

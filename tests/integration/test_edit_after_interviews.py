@@ -206,7 +206,7 @@ async def test_the_database_keeps_an_interviews_interviewer_whatever_the_code_do
 
 async def event_row(db, event_id: int):
     return await db.fetchrow(
-        "SELECT starts_at, duration_minutes, state, title, calendar_sequence FROM event WHERE id = $1",
+        "SELECT starts_at, duration_minutes, interview_minutes, state, title, calendar_sequence FROM event WHERE id = $1",
         event_id,
     )
 
@@ -235,6 +235,9 @@ async def test_a_live_event_that_has_started_keeps_its_time(held, http, base_url
             in page
         )
         assert f'id="err-{field}"' in page, changes  # beside the field changed
+        if field == "interview_minutes":  # shown as it is, read only: not the refused value
+            tag = page[page.index('<input id="interview_minutes"') :]
+            assert f'value="{before["interview_minutes"]}"' in tag[: tag.index(">")]
         assert await event_row(db, held.id) == before, changes
 
 

@@ -251,3 +251,9 @@ test("one who joins with sound only (no camera) is waited for as anyone, then he
     { type: "sample", frames: 0, sound: true, now: 1600 }], s);
   assert.deepEqual([s.phase, s.who], ["camera-off", "other"]);
 });
+
+test("one whose camera was switched off and whose join then failed is still said to have a problem", () => {
+  const up = [{ type: "join", now: 0 }, { type: "link", up: true, now: 400 }];
+  const s = run([...up, { type: "remote-devices", microphone: true, camera: false, problem: "blocked", now: 500 }]);
+  assert.deepEqual([s.phase, s.who], ["alone", "problem"]);
+});

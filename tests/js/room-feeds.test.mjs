@@ -12,8 +12,13 @@ globalThis.MediaStream ??= class {
 };
 const { RoomCall } = await import("../../web/static/js/janus-room.js");
 
-function feed(call, id, { video = true } = {}) {
-  const stream = { getVideoTracks: () => (video ? [{ kind: "video" }] : []) };
+function feed(call, id, { video = true, audio = false } = {}) {
+  const tracks = [...(video ? [{ kind: "video" }] : []), ...(audio ? [{ kind: "audio" }] : [])];
+  const stream = {
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((track) => track.kind === "video"),
+    getAudioTracks: () => tracks.filter((track) => track.kind === "audio"),
+  };
   call.subscribers.set(id, { handle: { detach: () => {} }, stream, display: "Ada" });
   call.ice.set(id, "connected");
   return stream;
@@ -38,13 +43,22 @@ test("an old feed leaving after the new one came: the new one is still the other
   assert.deepEqual(events.at(-1), { type: "remoteleft", feed: 12, stream: undefined });
 });
 
-test("a remaining feed with no video yet is not a person seen: the one who left has left", () => {
+test("a remaining feed with nothing yet is not a person seen: the one who left has left", () => {
   const call = new RoomCall({ room: 1 });
   feed(call, 11);
   feed(call, 12, { video: false });
   const events = heard(call);
   call.dropFeed(11);
   assert.deepEqual(events, [{ type: "remoteleft", feed: 11, stream: undefined }]);
+});
+
+test("a remaining feed of sound alone is still them: the call view tells one without a camera", () => {
+  const call = new RoomCall({ room: 1 });
+  feed(call, 11, { video: false, audio: true });
+  const fresh = feed(call, 12, { video: false, audio: true });
+  const events = heard(call);
+  call.dropFeed(11);
+  assert.deepEqual(events, [{ type: "remotestream", feed: 12, stream: fresh }]);
 });
 
 test("a feed dropped to subscribe to it afresh is no leaving", () => {

@@ -316,8 +316,9 @@ export class RoomCall extends EventTarget {
     if (left) {
       // After both sides joined again at once (a long outage), the other person's old feed
       // may leave only after their new one is here (two Janus sessions of theirs, in no
-      // set order): they are still here, in the remaining feed's stream.
-      const [remaining, other] = [...this.subscribers].find(([, e]) => e.stream.getVideoTracks().length) ?? [];
+      // set order): they are still here, in the remaining feed's stream (its sound alone,
+      // for one without a camera: call-sound-only.js).
+      const [remaining, other] = [...this.subscribers].find(([, e]) => e.stream.getTracks().length) ?? [];
       if (other) this.emit("remotestream", { feed: remaining, display: other.display, stream: other.stream });
       else this.emit("remoteleft", { feed });
     }

@@ -62,6 +62,9 @@
 export const STALL_MS = 2000;
 export const UNREACHABLE_MS = 7000;
 export const AUDIO_ONLY_MS = 5000;
+// The problems told with the camera off by one who takes part with sound only
+// (call-sound-only.js; PROTOCOL.md `devices`).
+const SOUND_ONLY_PROBLEMS = ["no_camera", "in_use"];
 export const GONE_MS = 2000;
 // A page that met the other person in this call before it was loaded again (`met`): the
 // other not there for MET_GONE_MS is gone too. Longer than GONE_MS: after a room move both
@@ -181,8 +184,9 @@ function phaseOf(s, now) {
       : s.metAt !== null && now - s.metAt >= MET_GONE_MS;
     // Their page could not start its camera or microphone: they are being told what to do,
     // and this side is told that, not only to wait.
-    // (Not one who comes with sound only, their camera off for it: call-sound-only.js.)
-    if (s.remoteProblem && s.remoteCamera) return { phase: "alone", who: "problem" };
+    // (Not one who comes with sound only, for want of a camera: call-sound-only.js.)
+    const comingWithSoundOnly = !s.remoteCamera && SOUND_ONLY_PROBLEMS.includes(s.remoteProblem);
+    if (s.remoteProblem && !comingWithSoundOnly) return { phase: "alone", who: "problem" };
     return { phase: "alone", who: gone ? "other" : null };
   }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };

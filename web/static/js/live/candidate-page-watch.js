@@ -26,7 +26,10 @@ export class PageWatch {
     this.onChanged = onChanged;
     this.timer = null;
     this.stopped = false;
-    this.lookWhenShown = () => {
+    // Shown again: the tab brought to the front, or the page back from the browser's cache
+    // (not the pageshow of its own load, which it was just drawn from).
+    this.lookWhenShown = (event) => {
+      if (event?.type === "pageshow" && !event.persisted) return;
       if (document.visibilityState === "visible") this.look();
     };
   }
