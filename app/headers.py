@@ -23,6 +23,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# A personal answer: no shared cache may keep it, nor the browser's own.
+PRIVATE_NO_STORE = {"Cache-Control": "private, no-store"}
 CSP = "Content-Security-Policy"
 
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from app.candidates import queries
 from app.candidates.rules import takes_registrations_now
 from app.events.rules import is_over
+from app.headers import PRIVATE_NO_STORE
 from app.events.tokens import looks_like_link_token
 from app.keys import DB_POOL, SETTINGS
 from app.link_codes import CANDIDATE_PIN
@@ -67,7 +68,7 @@ def page(request: web.Request, template: str, candidate, event, status: int = 20
         status=status,
     )
     # Personal: no shared cache may keep it.
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers.update(PRIVATE_NO_STORE)
     return response
 
 

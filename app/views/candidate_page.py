@@ -15,6 +15,8 @@ import math
 
 from aiohttp import web
 
+from app.headers import PRIVATE_NO_STORE
+
 from app.candidates import queries
 from app.events.notify import candidate_link
 from app.events.rules import is_over
@@ -26,7 +28,6 @@ from app.live import rules as live_rules
 from app.timefmt import both_languages
 from app.views.candidate_access import load, page, pin_page, situation
 
-NO_STORE = {"Cache-Control": "private, no-store"}
 
 routes = web.RouteTableDef()
 
@@ -151,5 +152,5 @@ async def page_version(request: web.Request) -> web.Response:
     """The fingerprint of drawn_version, for the PIN's holder on this device only."""
     candidate, event = await load(request)
     if not CANDIDATE_SESSION.holds(request, candidate["id"]):
-        return web.json_response({"error": "pin_needed"}, status=403, headers=NO_STORE)
-    return web.json_response({"version": drawn_version(candidate, event)}, headers=NO_STORE)
+        return web.json_response({"error": "pin_needed"}, status=403, headers=PRIVATE_NO_STORE)
+    return web.json_response({"version": drawn_version(candidate, event)}, headers=PRIVATE_NO_STORE)

@@ -13,6 +13,8 @@ import time
 
 from aiohttp import web
 
+from app.headers import PRIVATE_NO_STORE
+
 from app.events import queries as event_queries
 from app.events.tokens import looks_like_link_token
 from app.i18n import prefer_language
@@ -21,7 +23,6 @@ from app.live.access import is_signed_in
 from app.live.roster import MAX_QUERY, roster_page
 
 routes = web.RouteTableDef()
-NO_STORE = {"Cache-Control": "private, no-store"}
 MAX_PAGE = 100_000
 
 
@@ -49,12 +50,14 @@ async def roster(request: web.Request) -> web.Response:
     query = request.query.get("q", "")
     page = page_number(request.query.get("page", "1"))
     if page is None or len(query) > MAX_QUERY or "\x00" in query:
-        return web.json_response({"error": "invalid_fields"}, status=400, headers=NO_STORE)
+        return web.json_response({"error": "invalid_fields"}, status=400, headers=PRIVATE_NO_STORE)
     reads = request.app[LIVE_HUB].roster_reads.of(event["interviewer_id"], time.monotonic())
     if not reads.take(time.monotonic()):
-        return web.json_response({"error": "too_fast"}, status=429, headers={**NO_STORE, "Retry-After": "1"})
+        return web.json_response(
+            {"error": "too_fast"}, status=429, headers={**PRIVATE_NO_STORE, "Retry-After": "1"}
+        )
     async with pool.acquire() as connection:
         found = await roster_page(
             connection, event["id"], query, page, request.app[SETTINGS].live.grace_seconds, request[LANGUAGE]
         )
-    return web.json_response(found.as_json(), headers=NO_STORE)
+    return web.json_response(found.as_json(), headers=PRIVATE_NO_STORE)

@@ -65,6 +65,11 @@ export const AUDIO_ONLY_MS = 5000;
 // The problems told with the camera off by one who takes part with sound only
 // (call-sound-only.js; PROTOCOL.md `devices`).
 const SOUND_ONLY_PROBLEMS = ["no_camera", "in_use"];
+
+// Whether their page said it takes part with sound only (its camera off for want of one).
+export function withSoundOnly(state) {
+  return !state.remoteCamera && SOUND_ONLY_PROBLEMS.includes(state.remoteProblem);
+}
 export const GONE_MS = 2000;
 // A page that met the other person in this call before it was loaded again (`met`): the
 // other not there for MET_GONE_MS is gone too. Longer than GONE_MS: after a room move both
@@ -185,8 +190,7 @@ function phaseOf(s, now) {
     // Their page could not start its camera or microphone: they are being told what to do,
     // and this side is told that, not only to wait.
     // (Not one who comes with sound only, for want of a camera: call-sound-only.js.)
-    const comingWithSoundOnly = !s.remoteCamera && SOUND_ONLY_PROBLEMS.includes(s.remoteProblem);
-    if (s.remoteProblem && !comingWithSoundOnly) return { phase: "alone", who: "problem" };
+    if (s.remoteProblem && !withSoundOnly(s)) return { phase: "alone", who: "problem" };
     return { phase: "alone", who: gone ? "other" : null };
   }
   if (s.frames) return { phase: s.quality === "poor" ? "degraded" : "live", who: null };

@@ -42,7 +42,7 @@
 // pressed: the page joins with a press; without a listener the view joins with a fresh ticket),
 // "holding" (a join has this window's hold on the call and goes on to Janus).
 import { RoomCall, askMedia, dropMedia } from "../janus-room.js";
-import { initialState, next, showsVideo } from "./call-state.js";
+import { initialState, next, showsVideo, withSoundOnly } from "./call-state.js";
 import { problemDetail, statusOf } from "./call-status.js";
 import { QUALITY_TEXTS, detailsText, levelOf } from "./call-quality.js";
 import { N_, _, ngettext, onLanguageChange } from "./texts.js";
@@ -312,7 +312,7 @@ export class CallView extends EventTarget {
     call.addEventListener("remotestream", mine(({ stream }) => {
       if (stream.getVideoTracks().length === 0) {
         // Sound alone: their video is on its way, or they have no camera (call-sound-only.js).
-        if (stream.getAudioTracks().length) this.soundOnlyFeed.offer(stream, attempt, !!this.state.remoteProblem && !this.state.remoteCamera);
+        if (stream.getAudioTracks().length) this.soundOnlyFeed.offer(stream, attempt, withSoundOnly(this.state));
         return;
       }
       this.soundOnlyFeed.forget();
@@ -493,7 +493,7 @@ export class CallView extends EventTarget {
     if (microphone === s.remoteMic && camera === s.remoteCamera && problem === s.remoteProblem) return;
     this.update({ type: "remote-devices", microphone, camera, problem });
     // They have no camera to send: a feed of their sound alone is them.
-    if (problem && !camera) this.soundOnlyFeed.told();
+    if (withSoundOnly(this.state)) this.soundOnlyFeed.told();
     this.draw();
   }
 
